@@ -1,0 +1,40 @@
+package io.isola.api;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * A started container: its first process has passed the gate and runs the user's command.
+ * Closing the handle kills the container if it still runs, reaps it and releases everything its
+ * isolators created.
+ */
+public interface Container extends AutoCloseable {
+
+    String id();
+
+    /** The first process's pid in the host's PID namespace. */
+    long pid();
+
+    /** Waits until the container's first process ends, then releases the container's resources. */
+    ExitStatus waitFor() throws InterruptedException;
+
+    /** Like {@link #waitFor()}, giving up after {@code timeout}. */
+    Optional<ExitStatus> waitFor(Duration timeout) throws InterruptedException;
+
+    /** Sends {@code signal} to the container's first process; no effect once it has ended. */
+    void kill(int signal);
+
+    /** The container's standard output, when the spec asked for {@link Stdio#PIPE}. */
+    InputStream stdout();
+
+    /** The container's standard error, when the spec asked for {@link Stdio#PIPE}. */
+    InputStream stderr();
+
+    /** The container's standard input, when the spec asked for {@link Stdio#PIPE}. */
+    OutputStream stdin();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,96 @@
+package io.isola.api;
+
+import io.isola.internal.launch.Orchestrator;
+import io.isola.spi.NamespaceIsolator;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * The container runtime: starts containers from specs with the isolators it is given.
+ *
+ * <p>One instance serves any number of threads; create it once (loading the native layer costs a
+ * few hundred milliseconds) and close it when done. The isolators may come from a fixed list, from
+ * {@link ServiceLoader}, or from a live source such as an OSGi service tracker, which is asked
+ * again for every container.
+ */
+public final class Isola implements AutoCloseable {
+
+    private final Orchestrator orchestrator;
+
+    private Isola(Orchestrator orchestrator) {
+        this.orchestrator = orchestrator;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A runtime with every isolator that {@link ServiceLoader} finds on the class path. */
+    public static Isola fromServiceLoader() {
+        List<NamespaceIsolator> found = new ArrayList<>();
+        ServiceLoader.load(NamespaceIsolator.class, Isola.class.getClassLoader()).forEach(found::add);
+        return builder().isolators(found).build();
+    }
+
+    /**
+     * Starts a container and returns once its command runs. Throws {@link StepFailedException} when
+     * a setup step failed in the child, {@link IllegalArgumentException} for a spec the runtime's
+     * isolators reject, and {@link IsolaException} for anything else; in every case the command did
+     * not run and nothing is left behind.
+     */
+    public Container start(ContainerSpec spec) {
+        return orchestrator.start(spec);
+    }
+
+    /** Starts a container and waits for its command to end. */
+    public ExitStatus run(ContainerSpec spec) throws InterruptedException {
+        try (Container container = start(spec)) {
+            return container.waitFor();
+        }
+    }
+
+    /** The isolators available now, in the kernel's namespace order. */
+    public List<NamespaceIsolator> isolators() {
+        return orchestrator.availableIsolators();
+    }
+
+    /** Kills and releases containers still running from this runtime, and its threads. */
+    @Override
+    public void close() {
+        orchestrator.close();
+    }
+
+    public static final class Builder {
+        private Supplier<? extends Collection<? extends NamespaceIsolator>> source = List::of;
+        private Set<String> defaults;
+
+        private Builder() {}
+
+        public Builder isolators(Collection<? extends NamespaceIsolator> isolators) {
+            List<NamespaceIsolator> fixed = List.copyOf(isolators);
+            this.source = () -> fixed;
+            return this;
+        }
+
+        /** Isolators asked for again at every start, such as the services an OSGi tracker holds. */
+        public Builder isolatorSource(Supplier<? extends Collection<? extends NamespaceIsolator>> source) {
+            this.source = Objects.requireNonNull(source, "source");
+            return this;
+        }
+
+        /** The isolators a spec gets when it names none; by default every available one. */
+        public Builder defaultIsolators(Set<String> names) {
+            this.defaults = Set.copyOf(names);
+            return this;
+        }
+
+        public Isola build() {
+            return new Isola(new Orchestrator(source, defaults));
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package io.isola.internal.chain;
+
+import io.isola.internal.nativ.LibC;
+import io.isola.internal.nativ.Native;
+import io.isola.internal.nativ.NativeMemory;
+import io.isola.spi.Arg;
+import io.isola.spi.Step;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Compiles a {@link ChildProgram} into a chain of {@code ucontext_t}s in a {@link ChainArena}.
+ *
+ * <p>Each context calls one libc function; when it returns, glibc follows {@code uc_link} to the
+ * next. After every reported call, two more contexts write the thread's errno to the status pipe
+ * and zero it, so the host reads one 4-byte record per reported op. Every context blocks all
+ * signals except the execve ones, whose empty mask is what the command inherits.
+ *
+ * <p>Layout of the arena: the context slots, one stack area shared by all contexts (each gets a
+ * top 256 bytes above the previous one, because makecontext writes the return trampoline's data
+ * at the top, and a context only ever writes below its own top), the clone stack, then the data
+ * the arguments point to.
+ */
+final class ChainCompiler {
+
+    private static final int STACK_BASE = 16 * 1024;
+    private static final int STACK_STEP = 256;
+    private static final int CLONE_STACK = 16 * 1024;
+    private static final int EXIT_NOT_RUN = 127;
+
+    private static final Map<String, Long> SYMBOLS = new ConcurrentHashMap<>();
+
+    private final Native n = Native.get();
+    private final LibC libc = n.libc();
+    private final UcontextLayout layout = UcontextLayout.get();
+
+    /** Where the compiled chain starts, and the top of the stack clone() gives the child. */
+    record Compiled(long firstContext, long cloneStackTop) {}
+
+    Compiled compile(ChildProgram program, int statusFd, int gateFd, long errnoAddress, ChainArena arena) {
+        int contexts = countContexts(program);
+        long slots = align((long) contexts * layout.slotSize);
+        long stacks = align(STACK_BASE + (long) STACK_STEP * contexts);
+        long fixed = slots + stacks + CLONE_STACK + 2L * UcontextLayout.SIGSET_BYTES + 16;
+        long base = arena.reserve(fixed + dataSize(program));
+
+        long stackArea = base + slots;
+        long cloneStackTop = stackArea + stacks + CLONE_STACK;
+        long fullMask = cloneStackTop;
+        long emptyMask = fullMask + UcontextLayout.SIGSET_BYTES;
+        long scratch = emptyMask + UcontextLayout.SIGSET_BYTES;
+        for (int i = 0; i < UcontextLayout.SIGSET_BYTES; i += 8) {
+            NativeMemory.putLong(fullMask + i, -1L);
+        }
+        NativeMemory.zero(emptyMask, UcontextLayout.SIGSET_BYTES + 16);
+
+        Emitter out = new Emitter(base, stackArea, contexts, fullMask);
+        Data data = new Data(scratch + 16);
+        long gateBuffer = 0;
+
+        out.call("memset", fullMask, errnoAddress, 0, 4); // the child inherits the JVM thread's stale errno
+        for (ChildProgram.Op op : program.ops()) {
+            if (op instanceof ChildProgram.Call call) {
+                out.call(call.step().symbol(), fullMask, data.words(call.step()));
+                out.report(statusFd, errnoAddress);
+            } else if (op instanceof ChildProgram.Checkpoint) {
+                out.call("read", fullMask, gateFd, scratch, 1);
+                out.report(statusFd, errnoAddress);
+            } else if (op instanceof ChildProgram.Gate) {
+                ChildProgram.Exec exec = program.exec();
+                int length = GatePayload.of(exec).length;
+                gateBuffer = data.zeroed(length);
+                out.call("read", fullMask, gateFd, gateBuffer, length);
+                out.report(statusFd, errnoAddress);
+            } else if (op instanceof ChildProgram.Exec exec) {
+                long argv = data.textArray(exec.argv());
+                long envp = data.textArray(exec.envp());
+                long path = gateBuffer;
+                for (String candidate : exec.candidates()) {
+                    out.call("execve", emptyMask, path, argv, envp);
+                    out.report(statusFd, errnoAddress);
+                    path += candidate.getBytes(StandardCharsets.UTF_8).length + 1;
+                }
+            }
+        }
+        out.call("_exit", fullMask, EXIT_NOT_RUN);
+        return new Compiled(base, cloneStackTop);
+    }
+
+    private static int countContexts(ChildProgram program) {
+        int count = 2; // zeroing errno first, _exit last
+        for (ChildProgram.Op op : program.ops()) {
+            count += op instanceof ChildProgram.Exec exec ? 3 * exec.candidates().size() : 3;
+        }
+        return count;
+    }
+
+    private static long dataSize(ChildProgram program) {
+        long size = 0;
+        for (ChildProgram.Op op : program.ops()) {
+            if (op instanceof ChildProgram.Call call) {
+                for (Arg arg : call.step().args()) {
+                    size += Data.size(arg);
+                }
+            } else if (op instanceof ChildProgram.Exec exec) {
+                size += Data.size(new Arg.TextArray(exec.argv())) + Data.size(new Arg.TextArray(exec.envp()));
+                size += align(GatePayload.of(exec).length);
+            }
+        }
+        return size;
+    }
+
+    static long align(long size) {
+        return (size + 15) & ~15L;
+    }
+
+    static long symbol(String name) {
+        return SYMBOLS.computeIfAbsent(name, s -> Native.get().symbol(s));
+    }
+
+    /** Writes the contexts one after another, each linked to the next slot. */
+    private final class Emitter {
+        private final long slots;
+        private final long stackArea;
+        private final int total;
+        private final long fullMask;
+        private int index;
+
+        Emitter(long slots, long stackArea, int total, long fullMask) {
+            this.slots = slots;
+            this.stackArea = stackArea;
+            this.total = total;
+            this.fullMask = fullMask;
+        }
+
+        void report(int statusFd, long errnoAddress) {
+            call("write", fullMask, statusFd, errnoAddress, 4);
+            call("memset", fullMask, errnoAddress, 0, 4);
+        }
+
+        void call(String function, long mask, long... args) {
+            if (index >= total) {
+                throw new IllegalStateException("chain has more contexts than counted");
+            }
+            long ctx = slots + (long) index * layout.slotSize;
+            long next = index + 1 < total ? ctx + layout.slotSize : 0;
+            libc.getcontext(ctx); // in place: fpregs points inside the struct
+            NativeMemory.putLong(ctx + UcontextLayout.STACK_SP, stackArea);
+            NativeMemory.putInt(ctx + UcontextLayout.STACK_FLAGS, 0);
+            NativeMemory.putLong(ctx + UcontextLayout.STACK_SIZE, STACK_BASE + (long) STACK_STEP * index);
+            NativeMemory.putLong(ctx + UcontextLayout.LINK, next);
+            long[] a = new long[Step.MAX_ARGS];
+            System.arraycopy(args, 0, a, 0, args.length);
+            libc.makecontext(ctx, symbol(function), args.length, a[0], a[1], a[2], a[3], a[4], a[5]);
+            NativeMemory.copy(mask, ctx + layout.sigmaskOffset, UcontextLayout.SIGSET_BYTES);
+            index++;
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package io.isola.internal.chain;
+
+import io.isola.spi.Step;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The straight-line program the cloned child runs: libc calls, checkpoints, the gate and the
+ * execve attempts, in order. It is plain data; {@link ChainCompiler} turns it into native
+ * contexts, and {@link #records()} tells the host which step record to expect when.
+ */
+public final class ChildProgram {
+
+    /** One instruction of the child. */
+    public sealed interface Op {}
+
+    /** A libc call whose errno is reported; {@code owner} is the isolator that added it. */
+    public record Call(String owner, Step step) implements Op {}
+
+    /** Wait for the host to approve every record so far. */
+    public record Checkpoint(String owner, String description) implements Op {}
+
+    /** Wait for the host to supply the exec paths; nothing runs past here without them. */
+    public record Gate() implements Op {}
+
+    /** Try each candidate path in turn; the first that execs replaces the child. */
+    public record Exec(List<String> candidates, List<String> argv, List<String> envp) implements Op {
+        public Exec {
+            candidates = List.copyOf(candidates);
+            argv = List.copyOf(argv);
+            envp = List.copyOf(envp);
+        }
+    }
+
+    private final List<Op> ops;
+
+    private ChildProgram(List<Op> ops) {
+        this.ops = List.copyOf(ops);
+    }
+
+    public List<Op> ops() {
+        return ops;
+    }
+
+    /** The records the child writes, one per reported op, in order. */
+    public List<ExpectedRecord> records() {
+        List<ExpectedRecord> records = new ArrayList<>();
+        for (Op op : ops) {
+            if (op instanceof Call call) {
+                records.add(ExpectedRecord.step(call.owner(), call.step()));
+            } else if (op instanceof Checkpoint checkpoint) {
+                records.add(ExpectedRecord.checkpoint(checkpoint.owner(), checkpoint.description()));
+            } else if (op instanceof Gate) {
+                records.add(ExpectedRecord.gate());
+            } else if (op instanceof Exec exec) {
+                for (String candidate : exec.candidates()) {
+                    records.add(ExpectedRecord.exec(candidate));
+                }
+            }
+        }
+        return records;
+    }
+
+    /** The exec op; every program has exactly one, last. */
+    public Exec exec() {
+        return (Exec) ops.get(ops.size() - 1);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static final class Builder {
+        private final List<Op> ops = new ArrayList<>();
+
+        public Builder call(String owner, Step step) {
+            ops.add(new Call(owner, step));
+            return this;
+        }
+
+        /** Appends an op an isolator contributed (a call or a checkpoint). */
+        public Builder op(Op op) {
+            if (!(op instanceof Call || op instanceof Checkpoint)) {
+                throw new IllegalArgumentException("only calls and checkpoints can be added: " + op);
+            }
+            ops.add(op);
+            return this;
+        }
+
+        public Builder checkpoint(String owner, String description) {
+            ops.add(new Checkpoint(owner, description));
+            return this;
+        }
+
+        public Builder gate() {
+            ops.add(new Gate());
+            return this;
+        }
+
+        public ChildProgram exec(List<String> candidates, List<String> argv, List<String> envp) {
+            if (ops.stream().filter(Gate.class::isInstance).count() != 1) {
+                throw new IllegalStateException("a child program needs exactly one gate before its exec");
+            }
+            ops.add(new Exec(candidates, argv, envp));
+            return new ChildProgram(ops);
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package io.isola.internal.chain;
+
+import io.isola.internal.nativ.LibC;
+import io.isola.internal.nativ.Native;
+import io.isola.internal.nativ.NativeException;
+import io.isola.internal.nativ.NativeMemory;
+import java.util.concurrent.Future;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The threads that clone containers.
+ *
+ * <p>The clone is vfork-style ({@code CLONE_VM | CLONE_VFORK}, as posix_spawn does): no page
+ * tables are copied, so the launch costs the same whatever the JVM's heap, and the garbage
+ * collector pays no copy-on-write faults afterwards. The cloning thread is suspended until the
+ * child execs or exits, which is why it is not the thread that serves the protocol, and why its
+ * chain arena can be reused as soon as clone returns.
+ *
+ * <p>The child shares the JVM's memory, so it must never run a JVM signal handler: the cloning
+ * thread blocks every signal around the clone, the chain keeps them blocked and resets the
+ * handlers before the execve context unblocks them. The child writes its errno records through
+ * this thread's errno location, since it inherits this thread's TLS.
+ */
+public final class CloneThreads implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CloneThreads.class);
+
+    private static final int CLONE_VM = 0x100, CLONE_VFORK = 0x4000, CLONE_PARENT_SETTID = 0x100000, SIGCHLD = 17;
+    private static final int SIG_SETMASK = 2;
+    /** Written to the status pipe by the cloning thread itself when no child was created. */
+    public static final int NO_CHILD = Integer.MIN_VALUE;
+
+    private static final ThreadLocal<Worker> WORKER = new ThreadLocal<>();
+    private static final AtomicInteger THREADS = new AtomicInteger();
+
+    private final ThreadPoolExecutor pool = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, TimeUnit.SECONDS,
+            new SynchronousQueue<>(), CloneThreads::newThread);
+
+    /**
+     * Compiles {@code program} on a cloning thread and clones the child running it. The future
+     * gives the child's pid once it has exec'd or exited. The child's pid is also written to
+     * {@code parentTidAddress} before the child runs. When no child could be created, the thread
+     * writes {@link #NO_CHILD} to {@code statusFd} so that the protocol side wakes up.
+     */
+    public Future<Integer> clone(ChildProgram program, int namespaceFlags, int statusFd, int gateFd,
+            long parentTidAddress) {
+        return pool.submit(() -> {
+            Worker worker = WORKER.get();
+            try {
+                ChainCompiler.Compiled chain = worker.compiler.compile(program, statusFd, gateFd, worker.errnoAddress, worker.arena);
+                return worker.cloneChild(chain, namespaceFlags | CLONE_VM | CLONE_VFORK | CLONE_PARENT_SETTID | SIGCHLD,
+                        parentTidAddress, statusFd);
+            } catch (RuntimeException | Error e) {
+                worker.reportNoChild(statusFd);
+                throw e;
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        pool.shutdown();
+        try {
+            if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
+                LOG.warn("clone threads still busy after 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Thread newThread(Runnable task) {
+        Thread thread = new Thread(() -> {
+            try (Worker worker = new Worker()) {
+                WORKER.set(worker);
+                task.run();
+            } finally {
+                WORKER.remove();
+            }
+        }, "isola-clone-" + THREADS.incrementAndGet());
+        thread.setDaemon(true);
+        return thread;
+    }
+
+    /** One cloning thread's native state. */
+    private static final class Worker implements AutoCloseable {
+        private final Native n = Native.get();
+        private final LibC libc = n.libc();
+        private final ChainCompiler compiler = new ChainCompiler();
+        private final ChainArena arena = new ChainArena();
+        private final NativeMemory masks = new NativeMemory(2L * UcontextLayout.SIGSET_BYTES + 8);
+        private final long errnoAddress = libc.__errno_location();
+
+        Worker() {
+            for (int i = 0; i < UcontextLayout.SIGSET_BYTES; i += 8) {
+                NativeMemory.putLong(masks.address() + i, -1L);
+            }
+        }
+
+        int cloneChild(ChainCompiler.Compiled chain, int flags, long parentTidAddress, int statusFd) {
+            long all = masks.address(), saved = all + UcontextLayout.SIGSET_BYTES;
+            libc.pthread_sigmask(SIG_SETMASK, all, saved);
+            int pid;
+            int errno;
+            try {
+                pid = libc.clone(ChainCompiler.symbol("setcontext"), chain.cloneStackTop(), flags, chain.firstContext(),
+                        parentTidAddress);
+                errno = n.lastErrno();
+            } finally {
+                libc.pthread_sigmask(SIG_SETMASK, saved, 0);
+            }
+            if (pid < 0) {
+                NativeMemory.putInt(saved, -errno);
+                libc.write(statusFd, saved, 4);
+                throw new NativeException("clone", errno);
+            }
+            return pid;
+        }
+
+        void reportNoChild(int statusFd) {
+            long record = masks.address() + 2L * UcontextLayout.SIGSET_BYTES;
+            NativeMemory.putInt(record, NO_CHILD);
+            libc.write(statusFd, record, 4);
+        }
+
+        @Override
+        public void close() {
+            arena.close();
+            masks.close();
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package io.isola.internal.chain;
+
+import io.isola.internal.nativ.NativeMemory;
+import io.isola.spi.Arg;
+import io.isola.spi.Step;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/** Lays out the steps' arguments in the arena's data region and turns them into machine words. */
+final class Data {
+
+    private long next;
+
+    Data(long start) {
+        this.next = start;
+    }
+
+    /** How many bytes {@code arg} takes in the data region. */
+    static long size(Arg arg) {
+        if (arg instanceof Arg.Text text) {
+            return ChainCompiler.align(utf8(text.value()).length + 1L);
+        } else if (arg instanceof Arg.Bytes bytes) {
+            return ChainCompiler.align(bytes.value().length);
+        } else if (arg instanceof Arg.TextArray array) {
+            long size = ChainCompiler.align(8L * (array.values().size() + 1));
+            for (String value : array.values()) {
+                size += ChainCompiler.align(utf8(value).length + 1L);
+            }
+            return size;
+        }
+        return 0;
+    }
+
+    /** The words passed to {@code step}'s function. */
+    long[] words(Step step) {
+        List<Arg> args = step.args();
+        long[] words = new long[args.size()];
+        for (int i = 0; i < words.length; i++) {
+            words[i] = word(args.get(i));
+        }
+        return words;
+    }
+
+    long word(Arg arg) {
+        if (arg instanceof Arg.Word word) {
+            return word.value();
+        } else if (arg instanceof Arg.Text text) {
+            return text(text.value());
+        } else if (arg instanceof Arg.Bytes bytes) {
+            long at = take(bytes.value().length);
+            NativeMemory.putBytes(at, bytes.value());
+            return at;
+        } else if (arg instanceof Arg.TextArray array) {
+            return textArray(array.values());
+        }
+        throw new IllegalArgumentException("unknown argument " + arg);
+    }
+
+    long text(String value) {
+        byte[] bytes = utf8(value);
+        long at = take(bytes.length + 1L);
+        NativeMemory.putBytes(at, bytes);
+        NativeMemory.zero(at + bytes.length, 1);
+        return at;
+    }
+
+    /** A NULL-terminated array of string pointers. */
+    long textArray(List<String> values) {
+        long array = take(8L * (values.size() + 1));
+        for (int i = 0; i < values.size(); i++) {
+            NativeMemory.putLong(array + 8L * i, text(values.get(i)));
+        }
+        NativeMemory.putLong(array + 8L * values.size(), 0);
+        return array;
+    }
+
+    long zeroed(long length) {
+        long at = take(length);
+        NativeMemory.zero(at, length);
+        return at;
+    }
+
+    private long take(long length) {
+        long at = next;
+        next += ChainCompiler.align(length);
+        return at;
+    }
+
+    private static byte[] utf8(String value) {
+        return value.getBytes(StandardCharsets.UTF_8);
+    }
+}

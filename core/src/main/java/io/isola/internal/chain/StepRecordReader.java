@@ -1,0 +1,83 @@
+package io.isola.internal.chain;
+
+import io.isola.internal.nativ.Errno;
+import io.isola.internal.nativ.LibC;
+import io.isola.internal.nativ.Native;
+import io.isola.internal.nativ.NativeException;
+import io.isola.internal.nativ.NativeMemory;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The host's end of the status pipe.
+ *
+ * <h2>The step-record and gate protocol</h2>
+ *
+ * <ol>
+ *   <li>The child writes one record, its errno as a native 4-byte int, after every reported op
+ *       of its {@link ChildProgram}, in program order ({@link ChildProgram#records()}). 0 means
+ *       success; the host compares anything else against the op's tolerated errnos.
+ *   <li>The first record also tells the host that the clone happened: only then may it close its
+ *       copies of the child's pipe ends and act on the child's pid. If no child could be
+ *       created, the cloning thread writes {@link CloneThreads#NO_CHILD} or a negative errno
+ *       instead.
+ *   <li>A checkpoint is a 1-byte read of the gate pipe: before reading a checkpoint's record,
+ *       the host writes one byte, which it only does when every record so far was clean.
+ *   <li>The gate is a read of the exec paths from the gate pipe ({@link GatePayload}). The host
+ *       writes them after every record before it was clean and every isolator's host-side work
+ *       is done. A host that refuses closes the gate pipe instead: the child reads EOF, every
+ *       execve gets "" and the chain ends in {@code _exit(127)}. A host that dies is noticed
+ *       through the parent-death signal, which kills the child.
+ *   <li>After the gate, every failed execve candidate writes a record; the one that succeeds
+ *       closes the (close-on-exec) pipe, so EOF in place of an exec record means the command
+ *       runs. EOF anywhere else means the child died.
+ * </ol>
+ */
+public final class StepRecordReader implements AutoCloseable {
+
+    private static final short POLLIN = 1;
+
+    private final Native n = Native.get();
+    private final LibC libc = n.libc();
+    private final int fd;
+    private final NativeMemory buffer = new NativeMemory(16);
+
+    public StepRecordReader(int fd) {
+        this.fd = fd;
+    }
+
+    /**
+     * The next record, or null at EOF. Waits until {@code deadlineNanos} ({@link System#nanoTime()}
+     * time) at the most.
+     */
+    public Integer next(long deadlineNanos) throws TimeoutException {
+        long pollFd = buffer.address(), record = pollFd + 8;
+        while (true) {
+            long remaining = Math.max(0, (deadlineNanos - System.nanoTime()) / 1_000_000);
+            NativeMemory.putInt(pollFd, fd);
+            NativeMemory.putInt(pollFd + 4, POLLIN); // events = POLLIN, revents = 0
+            int ready = libc.poll(pollFd, 1, (int) Math.min(Integer.MAX_VALUE, remaining));
+            if (ready < 0) {
+                if (n.lastErrno() == Errno.EINTR) {
+                    continue;
+                }
+                throw new NativeException("poll on the status pipe", n.lastErrno());
+            }
+            if (ready == 0) {
+                throw new TimeoutException();
+            }
+            long count = n.retrying("read of the status pipe", () -> libc.read(fd, record, 4));
+            if (count == 0) {
+                return null;
+            }
+            if (count != 4) {
+                throw new IllegalStateException("status pipe gave a record of " + count + " bytes");
+            }
+            return NativeMemory.getInt(record);
+        }
+    }
+
+    @Override
+    public void close() {
+        buffer.close();
+    }
+}

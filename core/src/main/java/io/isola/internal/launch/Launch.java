@@ -1,0 +1,290 @@
+package io.isola.internal.launch;
+
+import io.isola.api.ContainerSpec;
+import io.isola.api.ExecFailedException;
+import io.isola.api.ExitStatus;
+import io.isola.api.IsolaException;
+import io.isola.api.StepFailedException;
+import io.isola.internal.chain.ChildProgram;
+import io.isola.internal.chain.CloneThreads;
+import io.isola.internal.chain.ExpectedRecord;
+import io.isola.internal.chain.GatePayload;
+import io.isola.internal.chain.StepRecordReader;
+import io.isola.internal.nativ.Errno;
+import io.isola.internal.nativ.Fds;
+import io.isola.internal.nativ.Native;
+import io.isola.internal.nativ.NativeException;
+import io.isola.internal.nativ.NativeMemory;
+import io.isola.internal.nativ.Pidfd;
+import io.isola.spi.ClonedChild;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The host's side of one start: clones the child through {@link CloneThreads}, reads its step
+ * records, runs the isolators' host-side work, answers the checkpoints and the gate, and returns
+ * once the command runs. The protocol is described in {@link StepRecordReader}.
+ *
+ * <p>On any failure the child is stopped before the command could run: killed when a step failed
+ * (later steps could be harmful), refused at the gate when the host gave up (the child exits 127),
+ * and reaped in both cases.
+ */
+final class Launch {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Launch.class);
+    private static final int SIGKILL = 9;
+    private static final Duration REFUSAL_GRACE = Duration.ofSeconds(2);
+
+    private final Native n = Native.get();
+    private final ContainerSpec spec;
+    private final List<PreparedIsolation> isolations;
+    private final CloneThreads cloneThreads;
+    private final int namespaceFlags;
+
+    Launch(ContainerSpec spec, List<PreparedIsolation> isolations, CloneThreads cloneThreads, int namespaceFlags) {
+        this.spec = spec;
+        this.isolations = isolations;
+        this.cloneThreads = cloneThreads;
+        this.namespaceFlags = namespaceFlags;
+    }
+
+    /** What a successful start leaves to the container handle. */
+    record Started(Pidfd process, StdioPlan stdio) {}
+
+    Started run(ProgramFactory programs, StdioPlan stdio) {
+        int[] status = Fds.pipe();
+        int[] gate;
+        try {
+            gate = Fds.pipe();
+        } catch (RuntimeException e) {
+            Fds.closeQuietly(status[0]);
+            Fds.closeQuietly(status[1]);
+            throw e;
+        }
+        Protocol protocol = new Protocol(status, gate, stdio);
+        try (protocol) {
+            ChildProgram program = programs.create(List.of(status[1], gate[0]));
+            return protocol.run(program);
+        }
+    }
+
+    /** Builds the child program once the protocol pipes (which the child keeps) exist. */
+    interface ProgramFactory {
+        ChildProgram create(List<Integer> protocolFds);
+    }
+
+    /** The state of one run of the protocol; closing it releases everything not handed over. */
+    private final class Protocol implements AutoCloseable {
+        private final int[] status;
+        private final int[] gate;
+        private final StdioPlan stdio;
+        private final NativeMemory parentTid = new NativeMemory(8);
+        private final StepRecordReader records;
+        private Future<Integer> cloned;
+        private Pidfd child;
+        private boolean handedOver;
+        private boolean hostSideDone;
+
+        Protocol(int[] status, int[] gate, StdioPlan stdio) {
+            this.status = status;
+            this.gate = gate;
+            this.stdio = stdio;
+            this.records = new StepRecordReader(status[0]);
+        }
+
+        Started run(ChildProgram program) {
+            List<ExpectedRecord> expected = program.records();
+            long deadline = System.nanoTime() + spec.startTimeout().toNanos();
+            cloned = cloneThreads.clone(program, namespaceFlags, status[1], gate[0], parentTid.address());
+            int execErrno = 0;
+            for (int index = 0; index < expected.size(); index++) {
+                ExpectedRecord record = expected.get(index);
+                if (record.kind() == ExpectedRecord.Kind.CHECKPOINT || record.kind() == ExpectedRecord.Kind.GATE) {
+                    runHostSide();
+                }
+                if (record.kind() == ExpectedRecord.Kind.CHECKPOINT) {
+                    writeGate(new byte[] {1});
+                } else if (record.kind() == ExpectedRecord.Kind.GATE) {
+                    writeGate(GatePayload.of(program.exec()));
+                    closeFd(gate, 1);
+                }
+                Integer value = next(record, deadline);
+                if (child == null) {
+                    onCloned(value);
+                }
+                if (value == null) {
+                    if (record.kind() == ExpectedRecord.Kind.EXEC) {
+                        return started();
+                    }
+                    throw new IsolaException("the container's process ended during step '" + record.description()
+                            + "' of " + record.owner() + ": " + reap());
+                }
+                if (record.kind() == ExpectedRecord.Kind.EXEC) {
+                    execErrno = moreTelling(execErrno, value);
+                } else if (!record.accepts(value)) {
+                    kill();
+                    throw new StepFailedException(record.owner(), record.description(), value, Errno.name(value),
+                            Errno.describe(value));
+                }
+            }
+            ExitStatus exit = reap();
+            LOG.debug("no exec candidate ran; the child {}", exit);
+            throw new ExecFailedException(spec.command().get(0), execErrno, Errno.name(execErrno), Errno.describe(execErrno));
+        }
+
+        /** The first record: a child exists (or the clone failed). */
+        private void onCloned(Integer value) {
+            if (value != null && value < 0) {
+                throw cloneFailure(value);
+            }
+            long pid = NativeMemory.getInt(parentTid.address());
+            child = Pidfd.open(pid);
+            LOG.debug("cloned child {}", pid);
+            closeFd(status, 1);
+            closeFd(gate, 0);
+            stdio.closeChildEnds();
+        }
+
+        /**
+         * The isolators' host-side work, once, before the first checkpoint or the gate is answered:
+         * the child may be waiting for it (id maps), and every record so far was clean.
+         */
+        private void runHostSide() {
+            if (hostSideDone) {
+                return;
+            }
+            hostSideDone = true;
+            long pid = child.pid();
+            ClonedChild cloned = () -> pid;
+            for (PreparedIsolation prepared : isolations) {
+                try {
+                    prepared.isolation().afterClone(cloned);
+                } catch (Exception e) {
+                    refuse();
+                    throw Orchestrator.isolatorFailure(prepared, "after clone", e);
+                }
+            }
+        }
+
+        private RuntimeException cloneFailure(int value) {
+            try {
+                cloned.get(5, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException runtime) {
+                    return runtime;
+                }
+                return new IsolaException("cannot clone the container's process: " + e.getCause(), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (TimeoutException e) {
+                // fall through to the errno the record carries
+            }
+            return value == CloneThreads.NO_CHILD ? new IsolaException("cannot clone the container's process")
+                    : new NativeException("clone", -value);
+        }
+
+        private Integer next(ExpectedRecord record, long deadline) {
+            try {
+                return records.next(deadline);
+            } catch (TimeoutException e) {
+                kill();
+                throw new IsolaException("the container's setup timed out after " + spec.startTimeout().toSeconds()
+                        + " s waiting for step '" + record.description() + "' of " + record.owner());
+            }
+        }
+
+        private void writeGate(byte[] bytes) {
+            try (NativeMemory buffer = new NativeMemory(Math.max(1, bytes.length))) {
+                NativeMemory.putBytes(buffer.address(), bytes);
+                long written = n.retrying("write to the gate", () -> n.libc().write(gate[1], buffer.address(), bytes.length));
+                if (written != bytes.length) {
+                    throw new IllegalStateException("gate write was cut short: " + written + " of " + bytes.length);
+                }
+            }
+        }
+
+        private Started started() {
+            awaitCloneThread();
+            handedOver = true;
+            return new Started(child, stdio);
+        }
+
+        /** Closes the gate without the exec paths: the child's execve gets "" and it exits 127. */
+        private void refuse() {
+            closeFd(gate, 1);
+            try {
+                ExitStatus exit = child.awaitExit(REFUSAL_GRACE);
+                LOG.debug("refused child {}: {}", child.pid(), exit == null ? "still running, killing it" : exit);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private void kill() {
+            if (child != null) {
+                child.signal(SIGKILL);
+            }
+        }
+
+        private ExitStatus reap() {
+            try {
+                ExitStatus exit = child.awaitExit(Duration.ofSeconds(10));
+                if (exit == null) {
+                    child.signal(SIGKILL);
+                    exit = child.awaitExit(Duration.ofSeconds(10));
+                }
+                return exit;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                child.signal(SIGKILL);
+                return null;
+            }
+        }
+
+        private void awaitCloneThread() {
+            try {
+                cloned.get(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.warn("the cloning thread did not finish cleanly: {}", e.toString());
+            }
+        }
+
+        private void closeFd(int[] pair, int end) {
+            Fds.closeQuietly(pair[end]);
+            pair[end] = -1;
+        }
+
+        @Override
+        public void close() {
+            closeFd(gate, 1);
+            if (!handedOver) {
+                if (child != null) {
+                    child.signal(SIGKILL);
+                    reap();
+                    child.close();
+                }
+                if (cloned != null) {
+                    awaitCloneThread();
+                }
+                closeFd(status, 1);
+                closeFd(gate, 0);
+            }
+            closeFd(status, 0);
+            records.close();
+            parentTid.close();
+        }
+    }
+
+    /** Keeps the most telling errno of the failed exec candidates, as execvp does: not ENOENT. */
+    private static int moreTelling(int current, int next) {
+        return current == 0 || current == Errno.ENOENT ? next : current;
+    }
+}

@@ -1,0 +1,190 @@
+package io.isola.internal.launch;
+
+import io.isola.api.Container;
+import io.isola.api.ContainerSpec;
+import io.isola.api.IsolaException;
+import io.isola.internal.chain.ChildProgram;
+import io.isola.internal.chain.CloneThreads;
+import io.isola.spi.Isolation;
+import io.isola.spi.IsolationRequest;
+import io.isola.spi.Namespace;
+import io.isola.spi.NamespaceIsolator;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts containers: selects the spec's isolators, lets each prepare its isolation, composes the
+ * clone flags and the child program in the kernel's namespace order, runs the {@link Launch} and
+ * hands back the container, or releases everything prepared when anything fails.
+ */
+public final class Orchestrator implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Orchestrator.class);
+    private static final Comparator<NamespaceIsolator> KERNEL_ORDER = Comparator
+            .comparing((NamespaceIsolator isolator) -> isolator.namespace().ordinal())
+            .thenComparing(NamespaceIsolator::name);
+
+    private final Supplier<? extends Collection<? extends NamespaceIsolator>> source;
+    private final Set<String> defaults;
+    private final CloneThreads cloneThreads = new CloneThreads();
+    private final Set<Container> running = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    public Orchestrator(Supplier<? extends Collection<? extends NamespaceIsolator>> source, Set<String> defaults) {
+        this.source = source;
+        this.defaults = defaults;
+    }
+
+    public List<NamespaceIsolator> availableIsolators() {
+        List<NamespaceIsolator> available = new ArrayList<>(source.get());
+        available.sort(KERNEL_ORDER);
+        return available;
+    }
+
+    public Container start(ContainerSpec spec) {
+        if (closed) {
+            throw new IsolaException("the runtime is closed");
+        }
+        List<NamespaceIsolator> selected = select(spec);
+        Set<Namespace> namespaces = EnumSet.noneOf(Namespace.class);
+        selected.forEach(isolator -> namespaces.add(isolator.namespace()));
+        String id = spec.id().orElseGet(Orchestrator::newId);
+        IsolationRequest request = new Request(id, spec, namespaces);
+
+        List<PreparedIsolation> prepared = new ArrayList<>();
+        StdioPlan stdio = null;
+        try {
+            List<Contribution> contributions = new ArrayList<>();
+            for (NamespaceIsolator isolator : selected) {
+                PreparedIsolation isolation = prepare(isolator, request);
+                prepared.add(isolation);
+                Contribution contribution = new Contribution(isolator.name());
+                isolation.isolation().contribute(contribution);
+                contributions.add(contribution);
+            }
+            stdio = StdioPlan.open(spec);
+            StdioPlan plan = stdio;
+            List<Integer> signals = HostSignals.nonDefault();
+            Launch.ProgramFactory programs = protocolFds -> {
+                List<Integer> kept = new ArrayList<>(protocolFds);
+                ChildProgram program = ProgramComposer.compose(spec, namespaces, contributions, plan, kept, signals);
+                LOG.debug("container {}: {} ops, namespaces {}", id, program.ops().size(), namespaces);
+                return program;
+            };
+            Launch.Started started = new Launch(spec, prepared, cloneThreads, cloneFlags(namespaces)).run(programs, stdio);
+            LaunchedContainer container = new LaunchedContainer(id, started.process(), started.stdio(), prepared, running::remove);
+            stdio.close(); // only what the container did not take
+            running.add(container);
+            LOG.info("started container {} (pid {})", id, container.pid());
+            return container;
+        } catch (RuntimeException | Error e) {
+            if (stdio != null) {
+                stdio.close();
+            }
+            closeAll(prepared);
+            throw e;
+        }
+    }
+
+    private static PreparedIsolation prepare(NamespaceIsolator isolator, IsolationRequest request) {
+        try {
+            Isolation isolation = isolator.prepare(request);
+            if (isolation == null) {
+                throw new IsolaException("isolator \"" + isolator.name() + "\" prepared nothing (null isolation)");
+            }
+            return new PreparedIsolation(isolator, isolation);
+        } catch (IllegalArgumentException e) {
+            throw e;
+        } catch (Exception e) {
+            throw isolatorFailure(new PreparedIsolation(isolator, null), "prepare", e);
+        }
+    }
+
+    /** The isolators a spec asks for, checked and in the kernel's order. */
+    private List<NamespaceIsolator> select(ContainerSpec spec) {
+        List<NamespaceIsolator> available = availableIsolators();
+        Set<String> wanted = spec.isolators().orElseGet(() -> defaults != null ? defaults
+                : available.stream().map(NamespaceIsolator::name).collect(Collectors.toSet()));
+        List<NamespaceIsolator> selected = new ArrayList<>();
+        for (String name : wanted) {
+            NamespaceIsolator match = available.stream().filter(i -> i.name().equals(name)).findFirst().orElse(null);
+            if (match != null) {
+                selected.add(match);
+            } else if (spec.isolators().isPresent()) {
+                throw new IllegalArgumentException("isolator \"" + name + "\": not available; available are "
+                        + available.stream().map(NamespaceIsolator::name).collect(Collectors.joining(", ")));
+            } else {
+                LOG.debug("default isolator {} is not available", name);
+            }
+        }
+        selected.sort(KERNEL_ORDER);
+        for (int i = 1; i < selected.size(); i++) {
+            NamespaceIsolator previous = selected.get(i - 1), current = selected.get(i);
+            if (previous.namespace() == current.namespace()) {
+                throw new IllegalArgumentException("isolators \"" + previous.name() + "\" and \"" + current.name()
+                        + "\" both create the " + current.namespace().procName() + " namespace; select one");
+            }
+        }
+        return selected;
+    }
+
+    private static int cloneFlags(Set<Namespace> namespaces) {
+        int flags = 0;
+        for (Namespace namespace : namespaces) {
+            if (namespace.creatableByClone()) {
+                flags |= namespace.cloneFlag();
+            }
+        }
+        return flags;
+    }
+
+    static IsolaException isolatorFailure(PreparedIsolation prepared, String stage, Exception cause) {
+        String message = cause.getMessage() == null ? cause.toString() : cause.getMessage();
+        return new IsolaException("isolator \"" + prepared.name() + "\" failed in " + stage + ": " + message, cause);
+    }
+
+    /** Closes isolations in reverse order of preparation; one failing does not stop the others. */
+    static void closeAll(List<PreparedIsolation> prepared) {
+        for (int i = prepared.size() - 1; i >= 0; i--) {
+            PreparedIsolation isolation = prepared.get(i);
+            try {
+                isolation.isolation().close();
+            } catch (Exception e) {
+                LOG.warn("isolator {} failed to clean up: {}", isolation.name(), e.toString());
+            }
+        }
+    }
+
+    private static String newId() {
+        byte[] bytes = new byte[6];
+        ThreadLocalRandom.current().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (Container container : List.copyOf(running)) {
+            container.close();
+        }
+        cloneThreads.close();
+    }
+
+    private record Request(String containerId, ContainerSpec spec, Set<Namespace> namespaces) implements IsolationRequest {
+        @Override
+        public boolean selected(Namespace namespace) {
+            return namespaces.contains(namespace);
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package io.isola.internal.launch;
+
+import io.isola.api.ContainerSpec;
+import io.isola.internal.chain.ChildProgram;
+import io.isola.spi.Arg;
+import io.isola.spi.Namespace;
+import io.isola.spi.Phase;
+import io.isola.spi.Step;
+import io.isola.spi.Steps;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Puts a container's child program together: the runtime's own hygiene steps, then every phase
+ * with the isolators' steps in the kernel's namespace order, the gate, and the exec candidates.
+ *
+ * <p>The order, and why:
+ * <ol>
+ *   <li>parent-death signal: a host that dies mid-setup takes the child with it;
+ *   <li>signal handlers reset: nothing of the JVM may run once signals are unblocked at execve;
+ *   <li>stdio dup2, then close every other inherited fd but the status and gate pipes;
+ *   <li>unshare of namespaces clone() cannot create (time);
+ *   <li>the phases; with a new mount namespace, FILESYSTEM starts by making {@code /}
+ *       recursively private, behind a checkpoint, so that no later mount can reach the host;
+ *   <li>the working directory, last in PROCESS;
+ *   <li>the gate; after it the parent-death signal is cleared (the command outlives the
+ *       cloning thread), and the execve candidates.
+ * </ol>
+ */
+final class ProgramComposer {
+
+    static final String CORE = "core";
+    private static final int PR_SET_PDEATHSIG = 1, SIGKILL = 9;
+
+    private ProgramComposer() {}
+
+    static ChildProgram compose(ContainerSpec spec, Set<Namespace> namespaces, List<Contribution> contributions,
+            StdioPlan stdio, List<Integer> keptFds, List<Integer> signalsToReset) {
+        ChildProgram.Builder program = ChildProgram.builder();
+        program.call(CORE, Step.call("set the parent-death signal", "prctl", Arg.word(PR_SET_PDEATHSIG), Arg.word(SIGKILL)));
+        for (int signal : signalsToReset) {
+            program.call(CORE, Step.call("reset the handler of signal " + signal, "sigaction",
+                    Arg.word(signal), new Arg.Bytes(HostSignals.defaultAction()), Arg.NULL));
+        }
+        String[] streams = {"stdin", "stdout", "stderr"};
+        for (int stream = 0; stream < 3; stream++) {
+            if (stdio.childFds[stream] >= 0) {
+                program.call(CORE, Step.call("connect " + streams[stream], "dup2",
+                        Arg.word(stdio.childFds[stream]), Arg.word(stream)));
+            }
+        }
+        closeInheritedFds(program, keptFds);
+        for (Namespace namespace : namespaces) {
+            if (!namespace.creatableByClone()) {
+                program.call(CORE, Step.call("create the " + namespace.procName() + " namespace", "unshare",
+                        Arg.word(namespace.cloneFlag())));
+            }
+        }
+        for (Phase phase : Phase.values()) {
+            if (phase == Phase.FILESYSTEM && namespaces.contains(Namespace.MOUNT)) {
+                program.call(CORE, Steps.mount("make / recursively private", null, "/", null,
+                        Steps.MS_REC | Steps.MS_PRIVATE, null));
+                program.checkpoint(CORE, "mount propagation is private");
+            }
+            for (Contribution contribution : contributions) {
+                contribution.ops(phase).forEach(program::op);
+            }
+        }
+        program.call(CORE, Steps.chdir(spec.cwd()));
+        program.gate();
+        program.call(CORE, Step.call("clear the parent-death signal", "prctl", Arg.word(PR_SET_PDEATHSIG), Arg.word(0)));
+        List<String> envp = new ArrayList<>();
+        spec.env().forEach((name, value) -> envp.add(name + "=" + value));
+        return program.exec(candidates(spec.command().get(0), spec.env()), spec.command(), envp);
+    }
+
+    /** close_range over every gap between the fds the child keeps (0-2 and the protocol pipes). */
+    private static void closeInheritedFds(ChildProgram.Builder program, List<Integer> keptFds) {
+        TreeSet<Integer> kept = new TreeSet<>(keptFds);
+        int from = 3;
+        for (int fd : kept) {
+            if (fd < from) {
+                continue;
+            }
+            if (fd > from) {
+                program.call(CORE, closeRange(from, fd - 1));
+            }
+            from = fd + 1;
+        }
+        program.call(CORE, closeRange(from, Integer.MAX_VALUE));
+    }
+
+    private static Step closeRange(int first, int last) {
+        String range = last == Integer.MAX_VALUE ? first + " and above" : first + "-" + last;
+        return Step.call("close inherited file descriptors " + range, "close_range",
+                Arg.word(first), Arg.word(last & 0xffffffffL), Arg.word(0));
+    }
+
+    /**
+     * The paths execve tries, as execvp would: the command itself when it has a slash, else each
+     * PATH directory of the container's environment in order.
+     */
+    static List<String> candidates(String command, Map<String, String> env) {
+        if (command.contains("/")) {
+            return List.of(command);
+        }
+        Set<String> paths = new LinkedHashSet<>();
+        for (String dir : env.getOrDefault("PATH", ContainerSpec.DEFAULT_PATH).split(":")) {
+            if (!dir.isEmpty()) {
+                paths.add(dir.endsWith("/") ? dir + command : dir + "/" + command);
+            }
+        }
+        if (paths.isEmpty()) {
+            throw new IllegalArgumentException("command \"" + command
+                    + "\": not a path, and the container's PATH has no directory to look in");
+        }
+        return List.copyOf(paths);
+    }
+}

@@ -1,0 +1,68 @@
+package io.isola.internal.launch;
+
+import io.isola.api.ContainerSpec;
+import io.isola.api.Stdio;
+import io.isola.internal.nativ.Fds;
+
+/**
+ * The container's standard streams: for each of 0, 1 and 2, the host fd the child dup2()s onto it
+ * (-1 to inherit the host's), and the host's end of each pipe. Every fd is close-on-exec, so the
+ * user's command holds only what dup2 gave it.
+ */
+final class StdioPlan implements AutoCloseable {
+
+    final int[] childFds = {-1, -1, -1};
+    final int[] hostFds = {-1, -1, -1};
+
+    private StdioPlan() {}
+
+    static StdioPlan open(ContainerSpec spec) {
+        StdioPlan plan = new StdioPlan();
+        try {
+            plan.wire(0, spec.stdin());
+            plan.wire(1, spec.stdout());
+            plan.wire(2, spec.stderr());
+            return plan;
+        } catch (RuntimeException e) {
+            plan.close();
+            throw e;
+        }
+    }
+
+    private void wire(int stream, Stdio stdio) {
+        if (stdio instanceof Stdio.Pipe) {
+            int[] pipe = Fds.pipe();
+            boolean input = stream == 0;
+            childFds[stream] = input ? pipe[0] : pipe[1];
+            hostFds[stream] = input ? pipe[1] : pipe[0];
+        } else if (stdio instanceof Stdio.ToFile file) {
+            int flags = stream == 0 ? Fds.O_RDONLY
+                    : Fds.O_WRONLY | Fds.O_CREAT | (file.append() ? Fds.O_APPEND : Fds.O_TRUNC);
+            childFds[stream] = Fds.open(file.path().toString(), flags, 0644);
+        }
+    }
+
+    /** Closes the host's copies of the child's ends, once the child has its own. */
+    void closeChildEnds() {
+        for (int i = 0; i < 3; i++) {
+            Fds.closeQuietly(childFds[i]);
+            childFds[i] = -1;
+        }
+    }
+
+    /** Hands the host end of stream {@code stream} to the caller, who then owns it. */
+    int takeHostFd(int stream) {
+        int fd = hostFds[stream];
+        hostFds[stream] = -1;
+        return fd;
+    }
+
+    @Override
+    public void close() {
+        closeChildEnds();
+        for (int i = 0; i < 3; i++) {
+            Fds.closeQuietly(hostFds[i]);
+            hostFds[i] = -1;
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package io.isola.internal.nativ;
+
+/** File descriptor plumbing on the host: pipes, opening, closing. */
+public final class Fds {
+
+    public static final int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0100, O_TRUNC = 01000,
+            O_APPEND = 02000, O_NONBLOCK = 04000, O_CLOEXEC = 02000000;
+
+    private Fds() {}
+
+    /** A pipe whose both ends close on exec: {@code [read end, write end]}. */
+    public static int[] pipe() {
+        Native n = Native.get();
+        try (NativeMemory fds = new NativeMemory(8)) {
+            n.check("pipe2", n.libc().pipe2(fds.address(), O_CLOEXEC));
+            return new int[] {NativeMemory.getInt(fds.address()), NativeMemory.getInt(fds.address() + 4)};
+        }
+    }
+
+    /** Opens {@code path} close-on-exec; the message names the path. */
+    public static int open(String path, int flags, int mode) {
+        Native n = Native.get();
+        int fd = n.libc().open(path, flags | O_CLOEXEC, mode);
+        if (fd < 0) {
+            throw new NativeException("open " + path, n.lastErrno());
+        }
+        return fd;
+    }
+
+    /** Closes {@code fd} if it is one (not -1); a failed close of a pipe end is not actionable. */
+    public static void closeQuietly(int fd) {
+        if (fd >= 0) {
+            Native.get().libc().close(fd);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package io.isola.internal.nativ;
+
+import io.isola.api.ExitStatus;
+import java.time.Duration;
+
+/**
+ * A child process held by a pidfd: signals and waits that cannot hit a reused pid, and waits with
+ * a timeout (poll on the pidfd).
+ */
+public final class Pidfd implements AutoCloseable {
+
+    private static final int P_PIDFD = 3, WEXITED = 4;
+    private static final int CLD_EXITED = 1;
+    private static final short POLLIN = 1;
+    private static final int SIGINFO_BYTES = 128, SI_CODE = 8, SI_STATUS = 24;
+
+    private final Native n = Native.get();
+    private final long pid;
+    private int fd;
+    private ExitStatus status;
+
+    private Pidfd(long pid, int fd) {
+        this.pid = pid;
+        this.fd = fd;
+    }
+
+    /** Opens a pidfd for our own unreaped child, whose pid therefore cannot have been reused. */
+    public static Pidfd open(long pid) {
+        Native n = Native.get();
+        int fd = n.check("pidfd_open " + pid, n.libc().pidfd_open((int) pid, 0));
+        return new Pidfd(pid, fd);
+    }
+
+    public long pid() {
+        return pid;
+    }
+
+    /** Sends {@code signal} unless the process has been reaped already; a zombie ignores it. */
+    public synchronized void signal(int signal) {
+        if (status != null || fd < 0) {
+            return;
+        }
+        int rc = n.libc().pidfd_send_signal(fd, signal, 0, 0);
+        if (rc < 0 && n.lastErrno() != Errno.ESRCH) {
+            throw new NativeException("pidfd_send_signal " + signal + " to " + pid, n.lastErrno());
+        }
+    }
+
+    /** Waits for the process to exit and reaps it; null when {@code timeout} passes first. */
+    public ExitStatus awaitExit(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (NativeMemory mem = new NativeMemory(SIGINFO_BYTES)) {
+            while (true) {
+                synchronized (this) {
+                    if (status != null) {
+                        return status;
+                    }
+                }
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+                // poll in short slices so that an interrupt is noticed
+                long left = (deadline - System.nanoTime()) / 1_000_000;
+                int slice = (int) Math.max(0, Math.min(left, 200));
+                NativeMemory.putInt(mem.address(), fd);
+                NativeMemory.putInt(mem.address() + 4, POLLIN);
+                int ready = n.libc().poll(mem.address(), 1, slice);
+                if (ready > 0) {
+                    return reap(mem.address());
+                }
+                if (ready < 0 && n.lastErrno() != Errno.EINTR) {
+                    throw new NativeException("poll on the pidfd of " + pid, n.lastErrno());
+                }
+                if (left <= 0) {
+                    return null;
+                }
+            }
+        }
+    }
+
+    private synchronized ExitStatus reap(long siginfo) {
+        if (status == null) {
+            NativeMemory.zero(siginfo, SIGINFO_BYTES);
+            n.retrying("waitid for " + pid, () -> n.libc().waitid(P_PIDFD, fd, siginfo, WEXITED));
+            int code = NativeMemory.getInt(siginfo + SI_CODE);
+            int value = NativeMemory.getInt(siginfo + SI_STATUS);
+            status = code == CLD_EXITED ? ExitStatus.exited(value) : ExitStatus.killed(value);
+        }
+        return status;
+    }
+
+    /** The status once reaped, else null. */
+    public synchronized ExitStatus status() {
+        return status;
+    }
+
+    @Override
+    public synchronized void close() {
+        Fds.closeQuietly(fd);
+        fd = -1;
+    }
+}

@@ -1,0 +1,15 @@
+package io.isola.spi;
+
+/** Where an {@link Isolation} contributes the steps the child runs before the user's command. */
+public interface ChildSteps {
+
+    /** Appends {@code step} to {@code phase}, after the steps this isolation already added there. */
+    void add(Phase phase, Step step);
+
+    /**
+     * Appends a checkpoint to {@code phase}: the child stops there until the host has read every
+     * step record so far and found them clean. Put one after a step whose failure would make later
+     * steps harmful (mounts after a failed change of propagation could reach the host).
+     */
+    void checkpoint(Phase phase, String description);
+}

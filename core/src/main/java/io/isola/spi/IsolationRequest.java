@@ -1,0 +1,15 @@
+package io.isola.spi;
+
+import io.isola.api.ContainerSpec;
+
+/** What an isolator is asked to prepare: one container, with the namespaces selected for it. */
+public interface IsolationRequest {
+
+    /** The container's id, unique among running containers. */
+    String containerId();
+
+    ContainerSpec spec();
+
+    /** Whether the container gets a new namespace of this type (from any isolator). */
+    boolean selected(Namespace namespace);
+}

@@ -1,0 +1,52 @@
+package io.isola.ns.pid;
+
+import io.isola.spi.ChildSteps;
+import io.isola.spi.Isolation;
+import io.isola.spi.IsolationRequest;
+import io.isola.spi.Namespace;
+import io.isola.spi.NamespaceIsolator;
+import io.isola.spi.Phase;
+import io.isola.spi.Steps;
+import org.osgi.service.component.annotations.Component;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A new PID namespace: the command is PID 1, with the kernel's init semantics (signals without a
+ * handler are ignored, orphans are reparented to it, everything in the namespace is killed when
+ * it exits). With a mount namespace, the container gets a {@code /proc} of its own; without one,
+ * mounting proc would cover the host's, so {@code /proc} keeps showing the host's processes.
+ */
+@Component(service = NamespaceIsolator.class)
+public final class PidIsolator implements NamespaceIsolator {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PidIsolator.class);
+
+    @Override
+    public String name() {
+        return "pid";
+    }
+
+    @Override
+    public Namespace namespace() {
+        return Namespace.PID;
+    }
+
+    @Override
+    public Isolation prepare(IsolationRequest request) {
+        boolean ownProc = request.selected(Namespace.MOUNT);
+        if (!ownProc) {
+            LOG.warn("container {} has a PID namespace but no mount namespace: /proc shows the host's processes",
+                    request.containerId());
+        }
+        return new Isolation() {
+            @Override
+            public void contribute(ChildSteps steps) {
+                if (ownProc) {
+                    steps.add(Phase.FILESYSTEM, Steps.mount("mount proc on /proc", "proc", "/proc", "proc",
+                            Steps.MS_NOSUID | Steps.MS_NODEV | Steps.MS_NOEXEC, null));
+                }
+            }
+        };
+    }
+}

@@ -1,0 +1,67 @@
+package io.isola.ns.uts;
+
+import io.isola.spi.ChildSteps;
+import io.isola.spi.Isolation;
+import io.isola.spi.IsolationRequest;
+import io.isola.spi.Namespace;
+import io.isola.spi.NamespaceIsolator;
+import io.isola.spi.Phase;
+import io.isola.spi.Steps;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * A new UTS namespace with the container's host name and, if any, domain name. Like Docker, a
+ * container without a host name gets its id's first twelve characters.
+ */
+@Component(service = NamespaceIsolator.class, configurationPid = "io.isola.ns.uts")
+@Designate(ocd = UtsIsolator.Config.class)
+public final class UtsIsolator implements NamespaceIsolator {
+
+    @ObjectClassDefinition(name = "isola UTS namespace", description = "Host and domain names of containers")
+    public @interface Config {
+        @AttributeDefinition(description = "Domain name of containers whose spec sets none; empty for none")
+        String domainname() default "";
+    }
+
+    private final String defaultDomainname;
+
+    /** For use without OSGi (ServiceLoader): the defaults of {@link Config}. */
+    public UtsIsolator() {
+        this.defaultDomainname = "";
+    }
+
+    @Activate
+    public UtsIsolator(Config config) {
+        this.defaultDomainname = config.domainname();
+    }
+
+    @Override
+    public String name() {
+        return "uts";
+    }
+
+    @Override
+    public Namespace namespace() {
+        return Namespace.UTS;
+    }
+
+    @Override
+    public Isolation prepare(IsolationRequest request) {
+        String id = request.containerId();
+        String hostname = request.spec().hostname().orElse(id.substring(0, Math.min(12, id.length())));
+        String domainname = request.spec().domainname().orElse(defaultDomainname);
+        return new Isolation() {
+            @Override
+            public void contribute(ChildSteps steps) {
+                steps.add(Phase.NAMES, Steps.sethostname(hostname));
+                if (!domainname.isEmpty()) {
+                    steps.add(Phase.NAMES, Steps.setdomainname(domainname));
+                }
+            }
+        };
+    }
+}
