@@ -3,18 +3,22 @@ package io.isola.internal.launch;
 import io.isola.internal.nativ.LibC;
 import io.isola.internal.nativ.Native;
 import io.isola.internal.nativ.NativeMemory;
+import io.isola.internal.nativ.SyscallNumbers;
+import io.isola.spi.Arg;
+import io.isola.spi.Step;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The signals whose disposition the child must reset before it unblocks signals: every one the
- * JVM (or the application) handles or ignores. A handler would run JVM code in a child that shares
- * the JVM's memory, and an ignored signal would stay ignored in the user's command.
+ * The signals whose disposition the child must reset before it unblocks signals: every one this
+ * process handles or ignores. A handler would run JVM code in a child that shares the JVM's
+ * memory, and an ignored signal would stay ignored in the user's command. The raw rt_sigaction
+ * system call is used both ways because glibc's wrapper refuses signals 32 and 33, which a JVM's
+ * environment may well have set to ignored.
  */
 final class HostSignals {
 
     private static final int SIGKILL = 9, SIGSTOP = 19, LAST = 64;
-    private static final int SIGACTION_BYTES = 160;
 
     private HostSignals() {}
 
@@ -22,12 +26,14 @@ final class HostSignals {
     static List<Integer> nonDefault() {
         LibC libc = Native.get().libc();
         List<Integer> signals = new ArrayList<>();
-        try (NativeMemory action = new NativeMemory(SIGACTION_BYTES)) {
+        try (NativeMemory action = new NativeMemory(SyscallNumbers.KERNEL_SIGACTION_BYTES)) {
             for (int signal = 1; signal <= LAST; signal++) {
-                if (signal == SIGKILL || signal == SIGSTOP || signal == 32 || signal == 33) {
-                    continue; // not changeable, or reserved by glibc for its threads
+                if (signal == SIGKILL || signal == SIGSTOP) {
+                    continue;
                 }
-                if (libc.sigaction(signal, 0, action.address()) == 0 && NativeMemory.getLong(action.address()) != 0) {
+                long rc = libc.syscall(SyscallNumbers.RT_SIGACTION, signal, 0, action.address(),
+                        SyscallNumbers.KERNEL_SIGSET_BYTES);
+                if (rc == 0 && NativeMemory.getLong(action.address()) != 0) {
                     signals.add(signal);
                 }
             }
@@ -35,8 +41,10 @@ final class HostSignals {
         return signals;
     }
 
-    /** A zeroed struct sigaction, which is SIG_DFL with an empty mask and no flags. */
-    static byte[] defaultAction() {
-        return new byte[SIGACTION_BYTES];
+    /** The child's step that sets {@code signal} back to SIG_DFL. */
+    static Step resetStep(int signal) {
+        return Step.call("reset the disposition of signal " + signal, "syscall", Arg.word(SyscallNumbers.RT_SIGACTION),
+                Arg.word(signal), new Arg.Bytes(new byte[SyscallNumbers.KERNEL_SIGACTION_BYTES]), Arg.NULL,
+                Arg.word(SyscallNumbers.KERNEL_SIGSET_BYTES));
     }
 }

@@ -166,8 +166,10 @@ final class Launch {
                 try {
                     prepared.isolation().afterClone(cloned);
                 } catch (Exception e) {
-                    refuse();
-                    throw Orchestrator.isolatorFailure(prepared, "after clone", e);
+                    ExitStatus refused = refuse();
+                    IsolaException failure = Orchestrator.isolatorFailure(prepared, "after clone", e);
+                    throw new IsolaException(failure.getMessage() + "; the container's process was refused at the gate and "
+                            + (refused == null ? "killed" : refused) + " without running the command", e);
                 }
             }
         }
@@ -215,14 +217,19 @@ final class Launch {
             return new Started(child, stdio);
         }
 
-        /** Closes the gate without the exec paths: the child's execve gets "" and it exits 127. */
-        private void refuse() {
+        /**
+         * Closes the gate without the exec paths: the child's execve gets "" and it exits 127.
+         * Returns how it ended, or null when it had to be killed.
+         */
+        private ExitStatus refuse() {
             closeFd(gate, 1);
             try {
                 ExitStatus exit = child.awaitExit(REFUSAL_GRACE);
                 LOG.debug("refused child {}: {}", child.pid(), exit == null ? "still running, killing it" : exit);
+                return exit;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                return null;
             }
         }
 

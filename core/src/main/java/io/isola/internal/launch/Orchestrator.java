@@ -59,6 +59,10 @@ public final class Orchestrator implements AutoCloseable {
         List<NamespaceIsolator> selected = select(spec);
         Set<Namespace> namespaces = EnumSet.noneOf(Namespace.class);
         selected.forEach(isolator -> namespaces.add(isolator.namespace()));
+        if (!namespaces.contains(Namespace.UTS) && (spec.hostname().isPresent() || spec.domainname().isPresent())) {
+            throw new IllegalArgumentException("hostname \"" + spec.hostname().or(spec::domainname).orElseThrow()
+                    + "\": a host or domain name needs a UTS namespace, which this container does not have");
+        }
         String id = spec.id().orElseGet(Orchestrator::newId);
         IsolationRequest request = new Request(id, spec, namespaces);
 

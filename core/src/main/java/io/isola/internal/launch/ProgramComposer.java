@@ -43,8 +43,7 @@ final class ProgramComposer {
         ChildProgram.Builder program = ChildProgram.builder();
         program.call(CORE, Step.call("set the parent-death signal", "prctl", Arg.word(PR_SET_PDEATHSIG), Arg.word(SIGKILL)));
         for (int signal : signalsToReset) {
-            program.call(CORE, Step.call("reset the handler of signal " + signal, "sigaction",
-                    Arg.word(signal), new Arg.Bytes(HostSignals.defaultAction()), Arg.NULL));
+            program.call(CORE, HostSignals.resetStep(signal));
         }
         String[] streams = {"stdin", "stdout", "stderr"};
         for (int stream = 0; stream < 3; stream++) {

@@ -59,9 +59,10 @@ public interface LibC {
     @IgnoreError
     int pthread_sigmask(int how, long set, long oldSet);
 
-    @SaveError
-    int sigaction(int signal, long action, long oldAction);
-
     @IgnoreError
     long __errno_location();
+
+    /** glibc syscall(number, ...), for calls without a usable wrapper. */
+    @SaveError
+    long syscall(long number, long a1, long a2, long a3, long a4);
 }

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 public final class NativeMemory implements AutoCloseable {
 
     private static final MemoryIO IO = MemoryIO.getInstance();
+    private static final java.util.concurrent.atomic.AtomicLong LIVE_BYTES = new java.util.concurrent.atomic.AtomicLong();
 
     private final long address;
     private final long size;
@@ -21,6 +22,12 @@ public final class NativeMemory implements AutoCloseable {
         if (address == 0) {
             throw new OutOfMemoryError("cannot allocate " + size + " bytes of native memory");
         }
+        LIVE_BYTES.addAndGet(size);
+    }
+
+    /** Bytes allocated through this class and not freed yet: what a leak check compares. */
+    public static long liveBytes() {
+        return LIVE_BYTES.get();
     }
 
     public long address() {
@@ -72,6 +79,7 @@ public final class NativeMemory implements AutoCloseable {
         if (!freed) {
             freed = true;
             IO.freeMemory(address);
+            LIVE_BYTES.addAndGet(-size);
         }
     }
 }

@@ -1,0 +1,24 @@
+package io.isola.internal.nativ;
+
+/**
+ * Numbers of the system calls that have no glibc wrapper, or whose wrapper hides what isola
+ * needs (glibc's sigaction refuses the two real-time signals it reserves for itself).
+ */
+public final class SyscallNumbers {
+
+    private static final boolean X86_64 = switch (System.getProperty("os.arch")) {
+        case "amd64", "x86_64" -> true;
+        case "aarch64" -> false;
+        default -> throw new UnsupportedOperationException("isola does not support " + System.getProperty("os.arch"));
+    };
+
+    public static final long RT_SIGACTION = X86_64 ? 13 : 134;
+    public static final long PIVOT_ROOT = X86_64 ? 155 : 41;
+
+    /** The kernel's struct sigaction: handler, flags, restorer, 64-bit mask. Zeroed, it is SIG_DFL. */
+    public static final int KERNEL_SIGACTION_BYTES = 32;
+    /** The kernel's sigset_t size, which rt_sigaction insists on. */
+    public static final int KERNEL_SIGSET_BYTES = 8;
+
+    private SyscallNumbers() {}
+}
