@@ -1,0 +1,39 @@
+package io.isola.ns.mount;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import io.isola.api.Isola;
+import io.isola.testing.HostState;
+import io.isola.testing.Outcome;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Mounts made inside the container stay inside: propagation is private before anything is mounted. */
+class MountIsolatorTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aMountInsideIsInvisibleOnTheHost() throws Exception {
+        String mountsBefore = Files.readString(Path.of("/proc/self/mountinfo"));
+        try (Isola isola = Isola.builder().isolators(List.of(new MountIsolator())).build()) {
+            Outcome outcome = Outcome.sh(isola, "mount -t tmpfs none " + dir + " && touch " + dir
+                    + "/inside && ls " + dir + " && grep -c ' " + dir + " ' /proc/self/mountinfo; readlink /proc/self/ns/mnt");
+
+            assertEquals(0, outcome.status().exitCode(), outcome.err());
+            String[] lines = outcome.out().split("\n");
+            assertEquals("inside", lines[0]);
+            assertEquals("1", lines[1]);
+            assertNotEquals(HostState.namespaceOf("mnt"), lines[2]);
+        }
+        assertEquals(mountsBefore, Files.readString(Path.of("/proc/self/mountinfo")));
+        try (var files = Files.list(dir)) {
+            assertEquals(0, files.count(), "the file made on the container's tmpfs reached the host");
+        }
+    }
+}
