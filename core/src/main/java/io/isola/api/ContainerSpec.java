@@ -36,6 +36,7 @@ public final class ContainerSpec {
     private final Stdio stdout;
     private final Stdio stderr;
     private final Duration startTimeout;
+    private final Map<Class<?>, Object> extensions;
 
     private ContainerSpec(Builder b) {
         this.id = b.id;
@@ -52,6 +53,7 @@ public final class ContainerSpec {
         this.stdout = b.stdout;
         this.stderr = b.stderr;
         this.startTimeout = b.startTimeout;
+        this.extensions = Collections.unmodifiableMap(new LinkedHashMap<>(b.extensions));
     }
 
     public static Builder builder(String... command) {
@@ -115,6 +117,20 @@ public final class ContainerSpec {
         return startTimeout;
     }
 
+    /**
+     * The settings of type {@code type} that this spec carries, if any. Extensions are how a
+     * feature or a plugin adds typed settings ({@code Resources}, {@code Network}, ...) without
+     * changing this class; each validates itself when constructed.
+     */
+    public <T> Optional<T> extension(Class<T> type) {
+        return Optional.ofNullable(type.cast(extensions.get(type)));
+    }
+
+    /** Every extension, by type. */
+    public Map<Class<?>, Object> extensions() {
+        return extensions;
+    }
+
     public Builder toBuilder() {
         Builder b = new Builder();
         b.id = id;
@@ -129,6 +145,7 @@ public final class ContainerSpec {
         b.stdout = stdout;
         b.stderr = stderr;
         b.startTimeout = startTimeout;
+        b.extensions = new LinkedHashMap<>(extensions);
         return b;
     }
 
@@ -146,8 +163,16 @@ public final class ContainerSpec {
         private Stdio stdout = Stdio.INHERIT;
         private Stdio stderr = Stdio.INHERIT;
         private Duration startTimeout = Duration.ofSeconds(30);
+        private Map<Class<?>, Object> extensions = new LinkedHashMap<>();
 
         private Builder() {}
+
+        /** Adds typed settings, replacing any earlier ones of the same type. */
+        public Builder with(Object extension) {
+            Objects.requireNonNull(extension, "extension");
+            extensions.put(extension.getClass(), extension);
+            return this;
+        }
 
         public Builder id(String value) {
             this.id = value;
