@@ -59,7 +59,12 @@ public record ProcessUser(long uid, long gid, List<Long> groups) {
         if (!part.chars().allMatch(Character::isDigit) || part.length() > 10) {
             throw new IllegalArgumentException("--user \"" + text + "\": expected UID or UID:GID, numbers (names are not looked up)");
         }
-        return Long.parseLong(part);
+        long id = Long.parseLong(part);
+        if (id >= IdMapping.ID_LIMIT) {
+            throw new IllegalArgumentException("--user \"" + text + "\": " + id + " is past the last id, "
+                    + (IdMapping.ID_LIMIT - 1));
+        }
+        return id;
     }
 
     private static void checkId(String what, long id) {
