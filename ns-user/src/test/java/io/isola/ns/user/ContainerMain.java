@@ -33,6 +33,11 @@ public final class ContainerMain {
      * given it the owners it needs inside (as the filesystem isolator would for an image).
      */
     static NamespaceIsolator mount(String root) {
+        return mount(root, true);
+    }
+
+    /** As {@link #mount(String)}, optionally without the shift (to show what it is for). */
+    static NamespaceIsolator mount(String root, boolean shift) {
         if (root == null) {
             return TestIsolator.plain("mount", Namespace.MOUNT);
         }
@@ -40,7 +45,7 @@ public final class ContainerMain {
                 steps -> steps.add(Phase.FILESYSTEM, Step.call("change root to " + root, "chroot", Arg.text(root))),
                 child -> {
                     IdMaps maps = IdMaps.of(child);
-                    if (maps.shifts() && HostIdentity.current().isRoot()) {
+                    if (shift && maps.shifts() && HostIdentity.current().isRoot()) {
                         OwnershipShift.shift(Path.of(root), maps);
                     }
                 });
