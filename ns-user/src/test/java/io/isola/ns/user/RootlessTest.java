@@ -98,7 +98,7 @@ class RootlessTest {
     private static Run isola(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of("runuser", "-u", user, "--",
                 ProcessHandle.current().info().command().orElse("java"), "-cp", classPath,
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", ContainerMain.class.getName()));
+                "-XX:-UsePerfData", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", ContainerMain.class.getName()));
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).directory(work.toFile()).redirectInput(ProcessBuilder.Redirect.from(
                 new File("/dev/null"))).start();
