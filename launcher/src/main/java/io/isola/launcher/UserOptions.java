@@ -38,11 +38,11 @@ final class UserOptions {
 
     /**
      * {@code isolators} with the user isolator added when the container gets a user namespace
-     * (asked for, or isola not run by root and any namespace selected), so that the CLI waits
+     * (asked for, or isola not run by root and any namespace or a user selected), so that the CLI waits
      * for its service like the others'.
      */
     Set<String> isolators(Set<String> isolators) {
-        boolean rootless = !HostIdentity.current().isRoot() && !isolators.isEmpty();
+        boolean rootless = !HostIdentity.current().isRoot() && (!isolators.isEmpty() || user != null);
         if (!wantsUserNamespace() && !rootless) {
             return isolators;
         }

@@ -1,6 +1,7 @@
 package io.isola.internal.launch;
 
 import io.isola.api.ContainerSpec;
+import io.isola.api.ProcessUser;
 import io.isola.api.UserNamespace;
 import io.isola.spi.HostIdentity;
 import io.isola.spi.Namespace;
@@ -15,7 +16,8 @@ import java.util.stream.Collectors;
  * one only when it asks ({@link UserNamespace} in the spec, or the user isolator named), even when
  * every available isolator is the default. A runtime that runs as another user (rootless) gets one
  * whenever the container has any namespace at all, as podman does: the kernel creates the other
- * namespaces for an unprivileged process only inside a user namespace that it owns.
+ * namespaces for an unprivileged process only inside a user namespace that it owns; and
+ * whenever it sets a {@link ProcessUser}, whose ids exist for it only in such a namespace.
  */
 final class UserNamespaceSelection {
 
@@ -35,7 +37,8 @@ final class UserNamespaceSelection {
             result.removeIf(isolator -> isolator.namespace() == Namespace.USER);
         }
         boolean hasUser = result.stream().anyMatch(isolator -> isolator.namespace() == Namespace.USER);
-        boolean needed = requested || (!host.isRoot() && !result.isEmpty());
+        // rootless, a process user other than one's own needs a namespace where its ids exist
+        boolean needed = requested || (!host.isRoot() && (!result.isEmpty() || spec.extension(ProcessUser.class).isPresent()));
         if (needed && !hasUser) {
             NamespaceIsolator user = available.stream().filter(isolator -> isolator.namespace() == Namespace.USER)
                     .findFirst().orElseThrow(() -> missing(requested, host, available));
