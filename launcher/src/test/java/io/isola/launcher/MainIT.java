@@ -47,4 +47,17 @@ class MainIT {
         assertEquals(true, err.toString().contains("execute \"no-such-command-anywhere\" failed: ENOENT"), err::toString);
         assertEquals(126, isola("run", "--", "/etc/hostname"), err::toString);
     }
+
+    /** The user isolator as a Declarative Services component inside Felix: maps, ids, capabilities. */
+    @Test
+    void aUserNamespaceAndAProcessUserThroughFelix() {
+        RootOnly.require();
+        String check = "test \"$(cat /proc/self/uid_map | tr -s ' ')\" = ' 0 3000000 65536' && test \"$(id -u)\" = 1000 "
+                + "&& grep -q 'CapEff:.0000000000000000' /proc/self/status && test \"$$\" = 1";
+        assertEquals(0, isola("run", "--uidmap", "0:3000000:65536", "--user", "1000:1000", "--", "sh", "-c", check),
+                err::toString);
+        assertEquals(125, isola("run", "--uidmap", "0:3000000:0", "--", "true"));
+        assertEquals(true, err.toString().contains("isola: uid map \"0:3000000:0\": the length must be at least 1"),
+                err::toString);
+    }
 }
