@@ -246,4 +246,23 @@ class UserNamespaceTest {
                 + "(uid maps [0:3000000:65536])", e.getMessage());
         assertEquals(fds, HostState.openFds());
     }
+
+    /** A map the host cannot write: the child is refused at its checkpoint, never runs the command, nothing stays. */
+    @Test
+    void aFailedMapWriteRefusesTheContainerAndLeavesNothing() throws Exception {
+        Path proc = Files.createDirectories(temp.resolve("proc/sys/user"));
+        Files.writeString(proc.resolve("max_user_namespaces"), "15000\n");
+        Path marker = shared("marker").resolve("ran");
+        long fds = HostState.openFds();
+        try (Isola isola = Isola.builder().isolators(List.of(userIsolator(temp.resolve("proc")))).build()) {
+            IsolaException e = assertThrows(IsolaException.class, () -> isola.start(ContainerSpec.builder("touch",
+                    marker.toString()).with(UserNamespace.defaultMapping()).build()));
+            assertTrue(e.getMessage().startsWith("isolator \"user\" failed in after clone: cannot write \"0 " + BASE
+                    + " 65536\" to " + temp.resolve("proc")), e.getMessage());
+            assertTrue(e.getMessage().endsWith("the container's process was refused at the gate and exited with code 127 "
+                    + "without running the command"), e.getMessage());
+        }
+        assertFalse(Files.exists(marker));
+        assertEquals(fds, HostState.openFds());
+    }
 }
