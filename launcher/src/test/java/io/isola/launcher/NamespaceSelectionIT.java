@@ -52,7 +52,7 @@ class NamespaceSelectionIT {
     @ValueSource(strings = {"uts", "ipc", "pid", "mount"})
     void onlyTheSelectedNamespaceIsNew(String selected) throws Exception {
         List<String> procNames = List.copyOf(PROC_NAMES.values());
-        String script = "for ns in " + String.join(" ", procNames) + "; do readlink /proc/$$/ns/$ns; done";
+        String script = "for ns in " + String.join(" ", procNames) + "; do readlink /proc/self/ns/$ns; done";
         Outcome outcome = Outcome.of(isola, ContainerSpec.builder("sh", "-c", script).isolators(Set.of(selected)).build());
 
         assertEquals(0, outcome.status().exitCode(), outcome.err());
