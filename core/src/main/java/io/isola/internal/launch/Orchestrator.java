@@ -5,6 +5,7 @@ import io.isola.api.ContainerSpec;
 import io.isola.api.IsolaException;
 import io.isola.internal.chain.ChildProgram;
 import io.isola.internal.chain.CloneThreads;
+import io.isola.spi.Duty;
 import io.isola.spi.Isolation;
 import io.isola.spi.IsolationRequest;
 import io.isola.spi.Namespace;
@@ -64,7 +65,9 @@ public final class Orchestrator implements AutoCloseable {
                     + "\": a host or domain name needs a UTS namespace, which this container does not have");
         }
         String id = spec.id().orElseGet(Orchestrator::newId);
-        IsolationRequest request = new Request(id, spec, namespaces);
+        Set<Duty> duties = EnumSet.noneOf(Duty.class);
+        selected.forEach(isolator -> duties.addAll(isolator.duties()));
+        IsolationRequest request = new Request(id, spec, namespaces, duties);
 
         List<PreparedIsolation> prepared = new ArrayList<>();
         StdioPlan stdio = null;
@@ -185,10 +188,16 @@ public final class Orchestrator implements AutoCloseable {
         cloneThreads.close();
     }
 
-    private record Request(String containerId, ContainerSpec spec, Set<Namespace> namespaces) implements IsolationRequest {
+    private record Request(String containerId, ContainerSpec spec, Set<Namespace> namespaces, Set<Duty> duties)
+            implements IsolationRequest {
         @Override
         public boolean selected(Namespace namespace) {
             return namespaces.contains(namespace);
+        }
+
+        @Override
+        public boolean provided(Duty duty) {
+            return duties.contains(duty);
         }
     }
 }

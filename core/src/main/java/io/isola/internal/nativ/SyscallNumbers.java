@@ -14,6 +14,8 @@ public final class SyscallNumbers {
 
     public static final long RT_SIGACTION = X86_64 ? 13 : 134;
     public static final long PIVOT_ROOT = X86_64 ? 155 : 41;
+    /** Numbered after the tables were unified (Linux 5.12): the same on every architecture. */
+    public static final long MOUNT_SETATTR = 442;
 
     /** The kernel's struct sigaction: handler, flags, restorer, 64-bit mask. Zeroed, it is SIG_DFL. */
     public static final int KERNEL_SIGACTION_BYTES = 32;
