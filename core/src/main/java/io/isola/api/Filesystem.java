@@ -52,6 +52,11 @@ public final class Filesystem {
         return tmpfs;
     }
 
+    /** Whether these are the default settings: the sandbox, with nothing mounted into it. */
+    public boolean isDefault() {
+        return rootfs == null && !readOnly && volumes.isEmpty() && tmpfs.isEmpty();
+    }
+
     public Builder toBuilder() {
         Builder b = new Builder();
         b.rootfs = rootfs;

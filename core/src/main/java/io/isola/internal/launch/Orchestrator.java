@@ -2,6 +2,7 @@ package io.isola.internal.launch;
 
 import io.isola.api.Container;
 import io.isola.api.ContainerSpec;
+import io.isola.api.Filesystem;
 import io.isola.api.IsolaException;
 import io.isola.internal.chain.ChildProgram;
 import io.isola.internal.chain.CloneThreads;
@@ -63,6 +64,10 @@ public final class Orchestrator implements AutoCloseable {
         if (!namespaces.contains(Namespace.UTS) && (spec.hostname().isPresent() || spec.domainname().isPresent())) {
             throw new IllegalArgumentException("hostname \"" + spec.hostname().or(spec::domainname).orElseThrow()
                     + "\": a host or domain name needs a UTS namespace, which this container does not have");
+        }
+        if (!namespaces.contains(Namespace.MOUNT) && spec.extension(Filesystem.class).filter(f -> !f.isDefault()).isPresent()) {
+            throw new IllegalArgumentException("file system " + spec.extension(Filesystem.class).orElseThrow()
+                    + ": a root file system, volumes and tmpfs mounts need a mount namespace, which this container does not have");
         }
         String id = spec.id().orElseGet(Orchestrator::newId);
         Set<Duty> duties = EnumSet.noneOf(Duty.class);
