@@ -17,12 +17,16 @@ import java.util.Set;
 public final class Filesystem {
 
     private final String rootfs;
+    private final List<String> layers;
+    private final String writableLayer;
     private final boolean readOnly;
     private final List<Volume> volumes;
     private final List<TmpfsMount> tmpfs;
 
     private Filesystem(Builder b) {
         this.rootfs = b.rootfs;
+        this.layers = List.copyOf(b.layers);
+        this.writableLayer = b.writableLayer;
         this.readOnly = b.readOnly;
         this.volumes = List.copyOf(b.volumes);
         this.tmpfs = List.copyOf(b.tmpfs);
@@ -35,6 +39,24 @@ public final class Filesystem {
     /** The directory on the host that becomes the container's {@code /}, or empty for the default sandbox. */
     public Optional<String> rootfs() {
         return Optional.ofNullable(rootfs);
+    }
+
+    /**
+     * Read-only layer directories, the top one first, that overlayfs stacks into the container's
+     * root (an image), or empty. Whiteouts in them are in overlayfs's xattr form ({@code
+     * user.overlay.whiteout}, {@code user.overlay.opaque}).
+     */
+    public List<String> layers() {
+        return layers;
+    }
+
+    /**
+     * The host directory that holds the container's own writable layer on top of {@link
+     * #layers()}: created for the container, and removed with everything in it when the container
+     * is released, so the layers themselves never change.
+     */
+    public Optional<String> writableLayer() {
+        return Optional.ofNullable(writableLayer);
     }
 
     /** Whether the root is mounted read-only (volumes and tmpfs mounts keep their own mode). */
@@ -54,12 +76,14 @@ public final class Filesystem {
 
     /** Whether these are the default settings: the sandbox, with nothing mounted into it. */
     public boolean isDefault() {
-        return rootfs == null && !readOnly && volumes.isEmpty() && tmpfs.isEmpty();
+        return rootfs == null && layers.isEmpty() && !readOnly && volumes.isEmpty() && tmpfs.isEmpty();
     }
 
     public Builder toBuilder() {
         Builder b = new Builder();
         b.rootfs = rootfs;
+        b.layers.addAll(layers);
+        b.writableLayer = writableLayer;
         b.readOnly = readOnly;
         b.volumes.addAll(volumes);
         b.tmpfs.addAll(tmpfs);
@@ -68,11 +92,13 @@ public final class Filesystem {
 
     @Override
     public String toString() {
-        return "Filesystem[rootfs=" + rootfs + ", readOnly=" + readOnly + ", volumes=" + volumes + ", tmpfs=" + tmpfs + "]";
+        return "Filesystem[rootfs=" + rootfs + ", layers=" + layers.size() + ", readOnly=" + readOnly + ", volumes=" + volumes + ", tmpfs=" + tmpfs + "]";
     }
 
     public static final class Builder {
         private String rootfs;
+        private final List<String> layers = new ArrayList<>();
+        private String writableLayer;
         private boolean readOnly;
         private final List<Volume> volumes = new ArrayList<>();
         private final List<TmpfsMount> tmpfs = new ArrayList<>();
@@ -82,6 +108,17 @@ public final class Filesystem {
         /** The host directory to use as the container's root; null for the default sandbox. */
         public Builder rootfs(String directory) {
             this.rootfs = directory;
+            return this;
+        }
+
+        /**
+         * An image as the root: {@code layers} top first, and the host directory for the
+         * container's writable layer (which must not exist yet).
+         */
+        public Builder layers(List<String> layers, String writableLayer) {
+            this.layers.clear();
+            this.layers.addAll(layers);
+            this.writableLayer = writableLayer;
             return this;
         }
 
@@ -104,6 +141,24 @@ public final class Filesystem {
         public Filesystem build() {
             if (rootfs != null) {
                 Paths.requireAbsolute("root file system", rootfs);
+            }
+            if (!layers.isEmpty()) {
+                if (rootfs != null) {
+                    throw new IllegalArgumentException("root file system \"" + rootfs
+                            + "\": expected either a root directory or image layers, not both");
+                }
+                for (String layer : layers) {
+                    Paths.requireAbsolute("image layer", layer);
+                    if (layer.contains(":") || layer.contains(",")) {
+                        throw new IllegalArgumentException("image layer \"" + layer
+                                + "\": expected a path without ':' or ',' (overlayfs separates its options with them)");
+                    }
+                }
+                Paths.requireAbsolute("writable layer", writableLayer);
+                if (writableLayer.contains(":") || writableLayer.contains(",")) {
+                    throw new IllegalArgumentException("writable layer \"" + writableLayer
+                            + "\": expected a path without ':' or ','");
+                }
             }
             Set<String> targets = new HashSet<>();
             for (Volume volume : volumes) {

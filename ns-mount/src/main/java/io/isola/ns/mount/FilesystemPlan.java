@@ -14,18 +14,39 @@ import io.isola.api.Filesystem;
  *       that the earlier steps create or mount on.
  * </ol>
  */
-final class FilesystemPlan {
+final class FilesystemPlan implements AutoCloseable {
 
-    private FilesystemPlan() {}
+    private final PlannedSteps steps;
+    private final RootLayout root;
+
+    private FilesystemPlan(PlannedSteps steps, RootLayout root) {
+        this.steps = steps;
+        this.root = root;
+    }
+
+    PlannedSteps steps() {
+        return steps;
+    }
+
+    /** Releases what the host prepared for the root (an image's writable layer). */
+    @Override
+    public void close() {
+        root.release();
+    }
 
     /**
      * The steps for {@code filesystem}; throws {@link IllegalArgumentException} naming the bad
      * value for a missing root or volume source or a refused target, before anything is created.
      */
-    static PlannedSteps plan(Filesystem filesystem, boolean ipcNamespace, boolean networkNamespace) {
-        RootLayout root = filesystem.rootfs().isPresent()
-                ? DirectoryRoot.of(filesystem.rootfs().get(), filesystem.readOnly())
-                : SandboxRoot.ofHost();
+    static FilesystemPlan plan(Filesystem filesystem, boolean ipcNamespace, boolean networkNamespace) {
+        RootLayout root;
+        if (filesystem.rootfs().isPresent()) {
+            root = DirectoryRoot.of(filesystem.rootfs().get(), filesystem.readOnly());
+        } else if (!filesystem.layers().isEmpty()) {
+            root = OverlayRoot.of(filesystem.layers(), filesystem.writableLayer().orElseThrow(), filesystem.readOnly());
+        } else {
+            root = SandboxRoot.ofHost();
+        }
         PlannedSteps steps = new PlannedSteps();
         MountCalls calls = new MountCalls(root.hostPath());
         ContainerTree tree = root.mount(steps, calls);
@@ -37,6 +58,6 @@ final class FilesystemPlan {
         Lockdown.pivot(steps, root.hostPath());
         Lockdown.lock(steps, root.readOnly() || filesystem.readOnly());
         root.prepareHost(); // only once every check has passed
-        return steps;
+        return new FilesystemPlan(steps, root);
     }
 }

@@ -45,12 +45,17 @@ public final class MountIsolator implements NamespaceIsolator {
     @Override
     public Isolation prepare(IsolationRequest request) {
         Filesystem filesystem = request.spec().extension(Filesystem.class).orElse(DEFAULT);
-        PlannedSteps plan = FilesystemPlan.plan(filesystem, request.selected(Namespace.IPC), request.selected(Namespace.NET));
-        LOG.debug("container {}: {} file system steps for {}", request.containerId(), plan.planned().size(), filesystem);
+        FilesystemPlan plan = FilesystemPlan.plan(filesystem, request.selected(Namespace.IPC), request.selected(Namespace.NET));
+        LOG.debug("container {}: {} file system steps for {}", request.containerId(), plan.steps().planned().size(), filesystem);
         return new Isolation() {
             @Override
             public void contribute(ChildSteps steps) {
-                plan.replay(steps);
+                plan.steps().replay(steps);
+            }
+
+            @Override
+            public void close() {
+                plan.close();
             }
         };
     }

@@ -12,6 +12,9 @@ interface RootLayout {
     /** Creates what the host must have for the root to be mounted; called once the plan stands. */
     default void prepareHost() {}
 
+    /** Releases what {@link #prepareHost()} created, once the container is gone. */
+    default void release() {}
+
     /** Whether the root is remounted read-only once the container is in it. */
     boolean readOnly();
 }

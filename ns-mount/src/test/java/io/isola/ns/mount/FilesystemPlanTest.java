@@ -18,7 +18,7 @@ class FilesystemPlanTest {
     Path rootfs;
 
     private List<String> describe(Filesystem filesystem, boolean ipc, boolean net) {
-        return FilesystemPlan.plan(filesystem, ipc, net).planned().stream()
+        return FilesystemPlan.plan(filesystem, ipc, net).steps().planned().stream()
                 .map(p -> p.phase() + " " + (p.step() != null ? p.step().description() : "checkpoint: " + p.checkpoint()))
                 .toList();
     }
