@@ -15,14 +15,14 @@ final class HostMounts {
 
     /**
      * This process's mountinfo lines without their mount ids (which the kernel reuses), leaving out
-     * network namespace handles under /run/netns, which tests of other modules may create on this
-     * host meanwhile.
+     * namespace handles (nsfs, as {@code ip netns add} makes), which tests of other modules may
+     * create on this host meanwhile and which this isolator never makes.
      */
     static Set<String> snapshot() throws IOException {
         Set<String> entries = new LinkedHashSet<>();
         for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
             String[] fields = line.split(" ");
-            if (!fields[4].startsWith("/run/netns/")) {
+            if (!line.contains(" - nsfs ")) {
                 entries.add(String.join(" ", List.of(fields).subList(2, fields.length)));
             }
         }
