@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -20,7 +21,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "run",
         sortOptions = false,
         description = {"Runs CMD in new namespaces and exits with its status (128+N if killed by signal N).",
-            "The container sees the host's files with its own /proc; its environment holds PATH and the -e variables."})
+            "The container sees the host's files read-only (or --rootfs DIR) with its own /proc, /dev, /sys, /tmp;",
+            "its environment holds PATH and the -e variables."})
 final class RunCommand implements Callable<Integer> {
 
     /** The isolators a container gets unless a --no-NAME option drops one. */
@@ -65,6 +67,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--id", paramLabel = "ID", description = "Container id (default: generated).")
     private String id;
 
+    @Mixin
+    private FilesystemOptions filesystem = new FilesystemOptions();
+
     @Parameters(arity = "1..*", paramLabel = "CMD", description = "The command and its arguments.")
     private List<String> command;
 
@@ -104,6 +109,7 @@ final class RunCommand implements Callable<Integer> {
                 .isolators(isolators)
                 .id(id);
         env.forEach(entry -> addEnv(builder, entry));
+        filesystem.applyTo(builder, isolators.contains("mount"));
         return builder.build();
     }
 

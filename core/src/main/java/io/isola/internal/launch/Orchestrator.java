@@ -66,8 +66,8 @@ public final class Orchestrator implements AutoCloseable {
                     + "\": a host or domain name needs a UTS namespace, which this container does not have");
         }
         if (!namespaces.contains(Namespace.MOUNT) && spec.extension(Filesystem.class).filter(f -> !f.isDefault()).isPresent()) {
-            throw new IllegalArgumentException("file system " + spec.extension(Filesystem.class).orElseThrow()
-                    + ": a root file system, volumes and tmpfs mounts need a mount namespace, which this container does not have");
+            throw new IllegalArgumentException(
+                    "a root file system, volumes and tmpfs mounts need a mount namespace, which this container does not have");
         }
         String id = spec.id().orElseGet(Orchestrator::newId);
         Set<Duty> duties = EnumSet.noneOf(Duty.class);
