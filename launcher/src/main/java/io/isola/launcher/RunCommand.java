@@ -108,8 +108,8 @@ final class RunCommand implements Callable<Integer> {
                 .domainname(domainname)
                 .isolators(isolators)
                 .id(id);
+        filesystem.applyTo(builder, isolators.contains("mount")); // before -e, which overrides an image's variables
         env.forEach(entry -> addEnv(builder, entry));
-        filesystem.applyTo(builder, isolators.contains("mount"));
         return builder.build();
     }
 
