@@ -91,6 +91,17 @@ final class LaunchedContainer implements Container {
     }
 
     @Override
+    public <T> Optional<T> facet(Class<T> type) {
+        for (PreparedIsolation prepared : isolations) {
+            Optional<T> facet = prepared.isolation().facet(type);
+            if (facet.isPresent()) {
+                return facet;
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
     public void close() {
         boolean interrupted = false;
         while (process.status() == null) {
