@@ -75,7 +75,7 @@ final class CgroupFiles {
     static void write(Path file, String value) throws IOException {
         LOG.debug("write {} to {}", value, file);
         try {
-            Files.write(file, value.getBytes(StandardCharsets.US_ASCII), StandardOpenOption.WRITE);
+            Files.write(file, value.getBytes(StandardCharsets.US_ASCII), StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
         } catch (IOException e) {
             String reason = e instanceof FileSystemException fs && fs.getReason() != null ? fs.getReason()
                     : e instanceof NoSuchFileException ? "no such file" : e.getMessage();
