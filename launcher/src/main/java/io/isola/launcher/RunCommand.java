@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -24,7 +25,7 @@ import picocli.CommandLine.Parameters;
 final class RunCommand implements Callable<Integer> {
 
     /** The isolators a container gets unless a --no-NAME option drops one. */
-    static final Set<String> DEFAULT_ISOLATORS = Set.of("uts", "ipc", "pid", "mount");
+    static final Set<String> DEFAULT_ISOLATORS = Set.of("uts", "ipc", "pid", "mount", ResourceOptions.ISOLATOR);
 
     /** How long to wait for isolator services; Declarative Services may register them late. */
     private static final Duration ISOLATOR_WAIT = Duration.ofSeconds(5);
@@ -65,6 +66,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--id", paramLabel = "ID", description = "Container id (default: generated).")
     private String id;
 
+    @Mixin
+    private ResourceOptions resources;
+
     @Parameters(arity = "1..*", paramLabel = "CMD", description = "The command and its arguments.")
     private List<String> command;
 
@@ -85,7 +89,7 @@ final class RunCommand implements Callable<Integer> {
                 // may have set the level that slf4j-simple reads when its first logger is made
                 Logger log = LoggerFactory.getLogger(RunCommand.class);
                 log.debug("container {} {}", container.id(), status);
-                return status.shellCode();
+                return resources.exitCode(container, status);
             }
         }
     }
@@ -104,6 +108,7 @@ final class RunCommand implements Callable<Integer> {
                 .isolators(isolators)
                 .id(id);
         env.forEach(entry -> addEnv(builder, entry));
+        resources.applyTo(builder);
         return builder.build();
     }
 
@@ -121,6 +126,7 @@ final class RunCommand implements Callable<Integer> {
         if (mount) {
             names.add("mount");
         }
+        resources.selectIsolator(names);
         return names;
     }
 
