@@ -21,9 +21,9 @@ import java.util.Set;
 final class CgroupMounts {
 
     static final Path DEFAULT_ROOT = Path.of("/sys/fs/cgroup");
-    private static final Set<String> GENERIC_OPTIONS = Set.of("rw", "ro", "nosuid", "nodev", "noexec", "relatime",
-            "noatime", "nodiratime", "strictatime", "lazytime", "clone_children", "nsdelegate",
-            "memory_recursiveprot", "memory_localevents", "favordynmods", "memory_hugetlb_accounting");
+    /** The v1 controllers; other super options (rw, xattr, clone_children, ...) are not part of a hierarchy's identity. */
+    private static final Set<String> V1_CONTROLLERS = Set.of("cpu", "cpuacct", "cpuset", "memory", "devices", "freezer",
+            "net_cls", "net_prio", "blkio", "perf_event", "hugetlb", "pids", "rdma", "misc", "debug");
 
     private final Map<Path, String> fsTypes;
     private final List<Hierarchy> hierarchies;
@@ -61,7 +61,7 @@ final class CgroupMounts {
             } else if (type.equals("cgroup")) {
                 Set<String> controllers = new LinkedHashSet<>();
                 for (String option : fields[dash + 3].split(",")) {
-                    if (!GENERIC_OPTIONS.contains(option) && !option.startsWith("release_agent=")) {
+                    if (V1_CONTROLLERS.contains(option) || option.startsWith("name=")) {
                         controllers.add(option);
                     }
                 }
