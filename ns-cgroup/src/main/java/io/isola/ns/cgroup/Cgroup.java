@@ -9,6 +9,17 @@ interface Cgroup {
     /** The path relative to each hierarchy's root ({@code isola/abc}). */
     String path();
 
+    /** Whether no process is left in it, in any hierarchy. */
+    default boolean empty() {
+        return CgroupReaper.pids(procsFiles()).isEmpty();
+    }
+
+    /** When it was created (its directory's modification time). */
+    java.nio.file.attribute.FileTime created() throws IOException;
+
+    /** Its cgroup.procs files, one per hierarchy. */
+    java.util.List<java.nio.file.Path> procsFiles();
+
     /** Moves process {@code pid} into the cgroup in every hierarchy. */
     void join(long pid) throws IOException;
 

@@ -26,6 +26,12 @@ interface CgroupDriver {
      */
     Cgroup create(String path, Resources resources) throws IOException;
 
+    /**
+     * The containers' cgroups directly under {@code parent} in any hierarchy, as handles that can
+     * be destroyed: what a host that died left behind, alongside those of running containers.
+     */
+    List<Cgroup> children(String parent) throws IOException;
+
     /** What to mount, read-only, under {@code /sys/fs/cgroup} inside a container's cgroup namespace. */
     List<CgroupfsMount> mounts();
 

@@ -79,8 +79,11 @@ public final class CgroupIsolator implements NamespaceIsolator {
         if (d == null) {
             synchronized (this) {
                 if (driver == null) {
-                    driver = CgroupDrivers.detect(CgroupMounts.ofThisProcess(), HostCpus.ofThisHost());
-                    LOG.info("cgroups: using the {} driver", driver.name());
+                    CgroupDriver detected = CgroupDrivers.detect(CgroupMounts.ofThisProcess(), HostCpus.ofThisHost());
+                    LOG.info("cgroups: using the {} driver", detected.name());
+                    // once per runtime, so each CLI command cleans up after a host that died before it
+                    StaleCgroups.sweep(detected, parent, java.time.Instant.now());
+                    driver = detected;
                 }
                 d = driver;
             }

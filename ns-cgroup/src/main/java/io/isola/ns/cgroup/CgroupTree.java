@@ -89,6 +89,16 @@ final class CgroupTree {
         return true;
     }
 
+    /** The names of the directories in {@code dir}; none when it does not exist. */
+    static List<String> subdirectories(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (java.util.stream.Stream<Path> entries = Files.list(dir)) {
+            return entries.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
     static void sleep(long millis) {
         try {
             Thread.sleep(millis);

@@ -139,6 +139,21 @@ final class CgroupV1Driver implements CgroupDriver {
     }
 
     @Override
+    public List<Cgroup> children(String parent) throws IOException {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        for (Hierarchy h : allHierarchies()) {
+            names.addAll(CgroupTree.subdirectories(h.mountPoint().resolve(parent)));
+        }
+        List<Cgroup> found = new ArrayList<>();
+        for (String name : names) {
+            String path = parent + "/" + name;
+            List<Hierarchy> in = allHierarchies().stream().filter(h -> Files.isDirectory(h.mountPoint().resolve(path))).toList();
+            found.add(new V1Cgroup(path, new ArrayList<>(in)));
+        }
+        return found;
+    }
+
+    @Override
     public List<CgroupfsMount> mounts() {
         List<CgroupfsMount> mounts = new ArrayList<>();
         mounts.add(new CgroupfsMount(ROOT, "tmpfs", "mode=755"));
@@ -178,6 +193,16 @@ final class CgroupV1Driver implements CgroupDriver {
         @Override
         public String path() {
             return path;
+        }
+
+        @Override
+        public java.nio.file.attribute.FileTime created() throws IOException {
+            return Files.getLastModifiedTime(dirs().get(0));
+        }
+
+        @Override
+        public List<Path> procsFiles() {
+            return dirs().stream().map(d -> d.resolve("cgroup.procs")).toList();
         }
 
         @Override
@@ -253,7 +278,7 @@ final class CgroupV1Driver implements CgroupDriver {
 
         @Override
         public boolean destroy() {
-            List<Path> procs = dirs().stream().map(d -> d.resolve("cgroup.procs")).toList();
+            List<Path> procs = procsFiles();
             joined.stream().filter(Hierarchy::unified).forEach(h -> killAtOnce(h.mountPoint().resolve(path)));
             CgroupReaper.Freezer freezer = joined.stream().anyMatch(h -> h.has("freezer"))
                     ? new CgroupReaper.Freezer() {

@@ -143,6 +143,15 @@ final class CgroupV2Driver implements CgroupDriver {
     }
 
     @Override
+    public List<Cgroup> children(String parent) throws IOException {
+        List<Cgroup> found = new ArrayList<>();
+        for (String name : CgroupTree.subdirectories(root.resolve(parent))) {
+            found.add(new V2Cgroup(parent + "/" + name, root.resolve(parent).resolve(name)));
+        }
+        return found;
+    }
+
+    @Override
     public List<CgroupfsMount> mounts() {
         return List.of(new CgroupfsMount("/sys/fs/cgroup", "cgroup2", null));
     }
@@ -159,6 +168,16 @@ final class CgroupV2Driver implements CgroupDriver {
         @Override
         public String path() {
             return path;
+        }
+
+        @Override
+        public java.nio.file.attribute.FileTime created() throws IOException {
+            return Files.getLastModifiedTime(dir);
+        }
+
+        @Override
+        public List<Path> procsFiles() {
+            return List.of(dir.resolve("cgroup.procs"));
         }
 
         @Override

@@ -118,4 +118,22 @@ class CgroupCleanupTest {
             assertTrue(CgroupTesting.leftovers(CgroupTesting.PARENT).size() > 0, "the running container keeps its cgroup");
         }
     }
+
+    @Test
+    void cgroupsADeadHostLeftEmptyAreSweptAndThoseOfRunningContainersKept() throws Exception {
+        CgroupIsolator cgroups = new CgroupIsolator(CgroupTesting.PARENT, null);
+        isola = CgroupTesting.runtime(cgroups);
+        CgroupDriver driver = cgroups.driver();
+        // what a host that died after creating a cgroup, or after its container ended, leaves
+        Cgroup left = driver.create(CgroupTesting.PARENT + "/left-by-a-dead-host", Resources.builder().pidsLimit(5).build());
+        try (Container running = isola.start(ContainerSpec.builder("sleep", "60").build())) {
+            java.time.Instant now = java.time.Instant.now();
+            assertEquals(0, StaleCgroups.sweep(driver, CgroupTesting.PARENT, now), "too young to be stale");
+            assertEquals(1, StaleCgroups.sweep(driver, CgroupTesting.PARENT, now.plus(StaleCgroups.MIN_AGE).plusSeconds(1)));
+            List<Path> remaining = CgroupTesting.leftovers(CgroupTesting.PARENT);
+            assertTrue(remaining.stream().noneMatch(p -> p.endsWith("left-by-a-dead-host")), remaining::toString);
+            assertTrue(remaining.stream().anyMatch(p -> p.endsWith(running.id())), "the running container keeps its cgroup");
+            assertTrue(left.destroy(), "destroying again is harmless");
+        }
+    }
 }
