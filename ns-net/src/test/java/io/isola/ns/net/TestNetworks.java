@@ -66,5 +66,11 @@ final class TestNetworks {
     void destroy() throws Exception {
         HostNet.run("ip", "link", "del", BRIDGE);
         StateStore.delete(root);
+        StateStore.delete(Path.of("/var/lib/cni/networks", NETWORK));
+        try (var left = Files.list(root.getParent())) {
+            if (left.findAny().isEmpty()) {
+                Files.delete(root.getParent());
+            }
+        }
     }
 }
