@@ -25,14 +25,18 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The ADD runs in {@link #afterClone} while the child waits at its first checkpoint or gate;
  * the DEL runs in {@link #close}, always, even when the ADD failed halfway (DEL tolerates what
- * was never created). The host holds the namespace open from ADD to DEL, so that the DEL still
- * finds the container's interface (and the addresses whose masquerade rules it removes) after
- * the container's last process is gone. The state file is written before the ADD and removed
- * after a successful DEL: a crash in between leaves it for the next sweep.
+ * was never created). Before the ADD the namespace is pinned to a file in the container's state
+ * directory (a bind mount, as {@code ip netns add} does), and the plugins get that file as
+ * {@code CNI_NETNS}: the DEL must still find the container's interface, and the addresses whose
+ * masquerade rules the bridge plugin removes, after the container's last process is gone, even
+ * when the host JVM died in between and a later sweep runs the DEL. The state file is written
+ * before the ADD and removed after a successful DEL.
  */
 final class NetworkIsolation implements Isolation {
 
     static final String IFNAME = "eth0";
+    /** The file in the state directory that the namespace is pinned to. */
+    static final String PIN = "netns";
     private static final Logger LOG = LoggerFactory.getLogger(NetworkIsolation.class);
 
     private final CniClient cni;
@@ -47,7 +51,7 @@ final class NetworkIsolation implements Isolation {
     private final EtcFiles etc;
     private final boolean bindEtc;
     private final ObjectNode state;
-    private NamespaceFile netns;
+    private Path pin;
     private ObjectNode result;
     private boolean attached;
     private boolean closed;
@@ -95,15 +99,21 @@ final class NetworkIsolation implements Isolation {
             return;
         }
         Path path = child.namespacePath(Namespace.NET);
-        netns = NamespaceFile.open(path);
         if (network != null) {
+            // recorded before anything exists, so that a crash from here on is swept
+            state.put("netns", PIN);
             state.set("network", network.json());
             state.put("source", network.source());
             ObjectNode caps = state.putObject("capabilityArgs");
             capabilityArgs.forEach(caps::set);
             attached = true;
+            store.write(dir, state);
+            pin = dir.resolve(PIN);
+            NamespaceFile.pin(path, pin);
+            path = pin;
+        } else {
+            store.write(dir, state);
         }
-        store.write(dir, state);
         cni.add(Loopback.LIST, new CniClient.Attachment(id, path.toString(), "lo", Map.of()));
         List<String> addresses = new ArrayList<>();
         JsonNode dns = null;
@@ -145,21 +155,20 @@ final class NetworkIsolation implements Isolation {
         boolean detached = true;
         try {
             if (attached) {
-                String path = netns == null ? "" : netns.pathForOthers().toString();
-                cni.del(network, attachment(path), result);
+                cni.del(network, attachment(pin == null ? "" : pin.toString()), result);
                 LOG.debug("container {}: detached from network {}", id, network.name());
             }
         } catch (CniException e) {
             detached = false;
             throw new CniException(e.getMessage() + "; " + dir + " is kept so that a later start retries the DEL", e.code(), e);
         } finally {
-            if (netns != null) {
-                netns.close();
-            }
             if (joined != null) {
                 joined.close();
             }
             if (detached) {
+                if (pin != null) {
+                    NamespaceFile.unpin(pin);
+                }
                 StateStore.delete(dir);
             } else {
                 // a later sweep retries: mark the owner gone, as for a crashed host

@@ -22,11 +22,12 @@ import org.slf4j.LoggerFactory;
  * Finds containers whose host died without detaching them (kill -9 of the JVM) and runs the CNI
  * DEL their host would have run, with the configuration and ADD result recorded in their state.
  *
- * <p>A container is stale when the process that owns its state (pid and start time) is gone. If
- * its first process still runs (the command outlives its host), DEL gets its namespace and
- * removes everything; the process keeps running, without a network. If it is gone too, the
- * namespace is gone with it and the kernel has already destroyed the container's interface; DEL
- * runs without a namespace, which frees the IP lease and the port mappings.
+ * <p>A container is stale when the process that owns its state (pid and start time) is gone. Its
+ * network namespace is still pinned to the file its state names, so DEL finds the interface and
+ * removes everything (veth, lease, masquerade and port rules); then the pin is released. If the
+ * container's command still runs (it outlives its host), it keeps running, without a network.
+ * Without a pin (the host died between clone and pin), DEL gets the namespace of the container's
+ * process if that still runs, else none, which still frees the lease and the port mappings.
  */
 final class StaleSweeper {
 
@@ -69,7 +70,11 @@ final class StaleSweeper {
             String id = dir.getFileName().toString();
             try {
                 if (state.isPresent()) {
-                    release(id, state.get());
+                    release(id, state.get(), claimed.get());
+                }
+                Path pin = claimed.get().resolve(NetworkIsolation.PIN);
+                if (Mounts.isMountPoint(pin)) {
+                    NamespaceFile.unpin(pin); // pinned, but the host died before it recorded the network
                 }
                 StateStore.delete(claimed.get());
                 released++;
@@ -81,7 +86,7 @@ final class StaleSweeper {
         return released;
     }
 
-    private void release(String id, ObjectNode state) throws CniException {
+    private void release(String id, ObjectNode state, Path dir) throws CniException {
         JsonNode network = state.get("network");
         if (network == null || !network.isObject()) {
             LOG.info("removed the state of stale container {} (no network attached)", id);
@@ -91,7 +96,12 @@ final class StaleSweeper {
         long pid = state.path("pid").asLong(-1);
         JsonNode result = state.get("result");
         NamespaceFile netns = null;
-        if (Processes.alive(pid, state.path("pidStart").asLong(-1))) {
+        // the claim renamed the directory: the pin's mount moved with it
+        Path pin = state.hasNonNull("netns") ? dir.resolve(state.get("netns").asText()) : null;
+        if (pin != null && !Mounts.isMountPoint(pin)) {
+            pin = null;
+        }
+        if (pin == null && Processes.alive(pid, state.path("pidStart").asLong(-1))) {
             try {
                 netns = NamespaceFile.open(Path.of("/proc", Long.toString(pid), "ns", "net"));
             } catch (IllegalStateException gone) {
@@ -99,7 +109,7 @@ final class StaleSweeper {
             }
         }
         try {
-            String path = netns == null ? "" : netns.pathForOthers().toString();
+            String path = pin != null ? pin.toString() : netns == null ? "" : netns.pathForOthers().toString();
             Map<String, JsonNode> capabilityArgs = new HashMap<>();
             JsonNode ports = state.path("capabilityArgs");
             ports.fields().forEachRemaining(e -> capabilityArgs.put(e.getKey(), e.getValue()));
@@ -111,6 +121,9 @@ final class StaleSweeper {
             if (netns != null) {
                 netns.close();
             }
+        }
+        if (pin != null) {
+            NamespaceFile.unpin(pin);
         }
     }
 
