@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -54,6 +55,9 @@ final class RunCommand implements Callable<Integer> {
             description = "New mount namespace; on by default.")
     private boolean mount;
 
+    @Mixin
+    private NetworkOptions network = new NetworkOptions();
+
     @Option(names = {"-e", "--env"}, paramLabel = "NAME[=VALUE]",
             description = "Set a variable; NAME alone passes the host's value, if any.")
     private List<String> env = new ArrayList<>();
@@ -93,6 +97,7 @@ final class RunCommand implements Callable<Integer> {
     /** The container this command line asks for. */
     ContainerSpec spec() {
         Set<String> isolators = isolators();
+        network.select(isolators);
         if (!isolators.contains("uts")) {
             requireUnset("--hostname", hostname);
             requireUnset("--domainname", domainname);
@@ -104,6 +109,7 @@ final class RunCommand implements Callable<Integer> {
                 .isolators(isolators)
                 .id(id);
         env.forEach(entry -> addEnv(builder, entry));
+        network.configure(builder);
         return builder.build();
     }
 

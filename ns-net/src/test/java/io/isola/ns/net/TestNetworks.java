@@ -24,6 +24,8 @@ final class TestNetworks {
     final Path configDir;
     final Path runtimeDir;
     final String subnet;
+    /** Whether portmap's shared chains existed before the test: if not, the test removes them. */
+    private final boolean portmapChainsBefore;
 
     TestNetworks(String name) throws IOException {
         assumeTrue(Files.isExecutable(Path.of("/usr/lib/cni/bridge")),
@@ -35,6 +37,7 @@ final class TestNetworks {
         this.runtimeDir = root.resolve("run");
         Files.createDirectories(configDir);
         this.subnet = freeSubnet();
+        this.portmapChainsBefore = HostNet.run("iptables", "-t", "nat", "-S").contains("-N CNI-HOSTPORT-DNAT");
     }
 
     NetIsolator isolator() {
@@ -62,11 +65,26 @@ final class TestNetworks {
         throw new IllegalStateException("no free test subnet in 10.231-10.239");
     }
 
+    /** portmap's top-level chains, which it shares between networks and never removes itself. */
+    private static void removePortmapChains() throws Exception {
+        HostNet.run("iptables", "-t", "nat", "-D", "PREROUTING", "-m", "addrtype", "--dst-type", "LOCAL", "-j", "CNI-HOSTPORT-DNAT");
+        HostNet.run("iptables", "-t", "nat", "-D", "OUTPUT", "-m", "addrtype", "--dst-type", "LOCAL", "-j", "CNI-HOSTPORT-DNAT");
+        HostNet.run("iptables", "-t", "nat", "-D", "POSTROUTING", "-m", "comment", "--comment", "CNI portfwd requiring masquerade",
+                "-j", "CNI-HOSTPORT-MASQ");
+        for (String chain : List.of("CNI-HOSTPORT-DNAT", "CNI-HOSTPORT-MASQ", "CNI-HOSTPORT-SETMARK")) {
+            HostNet.run("iptables", "-t", "nat", "-F", chain);
+            HostNet.run("iptables", "-t", "nat", "-X", chain);
+        }
+    }
+
     /** Removes the test's bridge, rules and directories (the bridge plugin never deletes a bridge). */
     void destroy() throws Exception {
         HostNet.run("ip", "link", "del", BRIDGE);
         StateStore.delete(root);
         StateStore.delete(Path.of("/var/lib/cni/networks", NETWORK));
+        if (!portmapChainsBefore) {
+            removePortmapChains();
+        }
         try (var left = Files.list(root.getParent())) {
             if (left.findAny().isEmpty()) {
                 Files.delete(root.getParent());
