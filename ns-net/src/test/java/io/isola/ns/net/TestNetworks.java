@@ -27,7 +27,7 @@ final class TestNetworks {
     /** Whether portmap's shared chains existed before the test: if not, the test removes them. */
     private final boolean portmapChainsBefore;
 
-    TestNetworks(String name) throws IOException {
+    TestNetworks(String name) throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/lib/cni/bridge")),
                 "the CNI plugins are not installed (apt-get install containernetworking-plugins)");
         assumeTrue(HostNet.which("iptables"), "iptables is not installed");
