@@ -65,7 +65,6 @@ public final class NetIsolator implements NamespaceIsolator {
                 Path.of("/run/isola/net"), "");
     }
 
-    private final Settings settings;
     private final Network defaultNetwork;
     private final CniClient cni;
     private final NetworkConfigs configs;
@@ -84,7 +83,6 @@ public final class NetIsolator implements NamespaceIsolator {
     }
 
     NetIsolator(Settings settings) {
-        this.settings = settings;
         this.defaultNetwork = Network.parse(settings.mode());
         this.cni = new CniClient(PluginPath.parse(settings.cniPath()));
         this.configs = new NetworkConfigs(settings.configDir(), settings.network(), settings.subnet());
@@ -135,7 +133,9 @@ public final class NetIsolator implements NamespaceIsolator {
         Path joinedDir = null;
         try {
             switch (network.mode()) {
-                case NONE, HOST -> cni.checkInstalled(NetworkIsolation.Loopback.LIST);
+                case NONE -> cni.checkInstalled(NetworkIsolation.Loopback.LIST);
+                case HOST -> throw new IllegalStateException("--net host: the runtime asked for a network namespace for a"
+                        + " container that shares the host's (it ignores NamespaceIsolator.appliesTo)");
                 case BRIDGE, NAMED -> {
                     list = network.mode() == Network.Mode.BRIDGE ? configs.defaultNetwork() : configs.find(network.target());
                     cni.checkInstalled(NetworkIsolation.Loopback.LIST);
@@ -222,9 +222,5 @@ public final class NetIsolator implements NamespaceIsolator {
                     .put("protocol", port.protocol());
         }
         return Map.of("portMappings", mappings);
-    }
-
-    Settings settings() {
-        return settings;
     }
 }

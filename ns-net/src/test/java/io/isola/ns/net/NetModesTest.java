@@ -114,7 +114,7 @@ class NetModesTest {
         String gateway = Ipv4Net.parse(nets.subnet).orElseThrow().host(1);
         Network published = Network.bridge().publish(new PortMapping(hostPort, 7778, "tcp"));
         try (Container server = startUntilReady(published,
-                "echo ready; busybox nc -ll -p 7778 -e echo published-answer", new java.util.ArrayList<>())) {
+                "echo ready; exec busybox nc -ll -p 7778 -e echo published-answer", new java.util.ArrayList<>())) {
             assertEquals("published-answer", readFrom(gateway, hostPort));
             assertEquals("published-answer", readFrom("127.0.0.1", hostPort));
         }
