@@ -5,6 +5,8 @@ import io.isola.api.ContainerSpec;
 import io.isola.api.IsolaException;
 import io.isola.internal.chain.ChildProgram;
 import io.isola.internal.chain.CloneThreads;
+import io.isola.internal.security.SecurityPlan;
+import io.isola.internal.security.SecurityPolicy;
 import io.isola.spi.Isolation;
 import io.isola.spi.IsolationRequest;
 import io.isola.spi.Namespace;
@@ -63,6 +65,7 @@ public final class Orchestrator implements AutoCloseable {
             throw new IllegalArgumentException("hostname \"" + spec.hostname().or(spec::domainname).orElseThrow()
                     + "\": a host or domain name needs a UTS namespace, which this container does not have");
         }
+        SecurityPlan security = SecurityPolicy.plan(spec); // checks the settings before anything exists
         String id = spec.id().orElseGet(Orchestrator::newId);
         IsolationRequest request = new Request(id, spec, namespaces);
 
@@ -82,7 +85,7 @@ public final class Orchestrator implements AutoCloseable {
             List<Integer> signals = HostSignals.nonDefault();
             Launch.ProgramFactory programs = protocolFds -> {
                 List<Integer> kept = new ArrayList<>(protocolFds);
-                ChildProgram program = ProgramComposer.compose(spec, namespaces, contributions, plan, kept, signals);
+                ChildProgram program = ProgramComposer.compose(spec, namespaces, contributions, plan, kept, signals, security);
                 LOG.debug("container {}: {} ops, namespaces {}", id, program.ops().size(), namespaces);
                 return program;
             };
