@@ -4,6 +4,9 @@ import io.isola.internal.nativ.LibC;
 import io.isola.internal.nativ.Native;
 import io.isola.internal.nativ.NativeException;
 import io.isola.internal.nativ.NativeMemory;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -22,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * chain arena can be reused as soon as clone returns.
  *
  * <p>The child shares the JVM's memory, so it must never run a JVM signal handler: the cloning
- * thread blocks every signal around the clone, the chain keeps them blocked and resets the
+ * thread blocks every asynchronous signal around the clone, the chain keeps them blocked and resets the
  * handlers before the execve context unblocks them. The child writes its errno records through
  * this thread's errno location, since it inherits this thread's TLS.
  */
@@ -32,14 +35,18 @@ public final class CloneThreads implements AutoCloseable {
 
     private static final int CLONE_VM = 0x100, CLONE_VFORK = 0x4000, CLONE_PARENT_SETTID = 0x100000, SIGCHLD = 17;
     private static final int SIG_SETMASK = 2;
+    /** SIGILL, SIGBUS, SIGFPE, SIGSEGV as bits of a signal mask. */
+    private static final long SYNCHRONOUS_FAULTS = (1L << (4 - 1)) | (1L << (7 - 1)) | (1L << (8 - 1)) | (1L << (11 - 1));
     /** Written to the status pipe by the cloning thread itself when no child was created. */
     public static final int NO_CHILD = Integer.MIN_VALUE;
 
     private static final ThreadLocal<Worker> WORKER = new ThreadLocal<>();
     private static final AtomicInteger THREADS = new AtomicInteger();
 
+    /** Live cloning threads, joined on close: a pool's termination comes before their native state is freed. */
+    private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
     private final ThreadPoolExecutor pool = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, TimeUnit.SECONDS,
-            new SynchronousQueue<>(), CloneThreads::newThread);
+            new SynchronousQueue<>(), this::newThread);
 
     /**
      * Compiles {@code program} on a cloning thread and clones the child running it. The future
@@ -69,20 +76,27 @@ public final class CloneThreads implements AutoCloseable {
             if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
                 LOG.warn("clone threads still busy after 30 s");
             }
+            for (Thread thread : List.copyOf(threads)) {
+                thread.join(TimeUnit.SECONDS.toMillis(30));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    private static Thread newThread(Runnable task) {
+    private Thread newThread(Runnable task) {
+        Thread[] self = new Thread[1];
         Thread thread = new Thread(() -> {
             try (Worker worker = new Worker()) {
                 WORKER.set(worker);
                 task.run();
             } finally {
                 WORKER.remove();
+                threads.remove(self[0]);
             }
         }, "isola-clone-" + THREADS.incrementAndGet());
+        self[0] = thread;
+        threads.add(thread);
         thread.setDaemon(true);
         return thread;
     }
@@ -100,6 +114,12 @@ public final class CloneThreads implements AutoCloseable {
             for (int i = 0; i < UcontextLayout.SIGSET_BYTES; i += 8) {
                 NativeMemory.putLong(masks.address() + i, -1L);
             }
+            // The JVM turns faults into safepoint polls and null checks: this thread runs Java
+            // code (the jnr stub) between the clone and the restore of its mask, and a fault
+            // while SIGSEGV is blocked kills the whole JVM. Faults are synchronous, so leaving
+            // them unblocked lets no asynchronous signal into the child, which sets its own
+            // all-blocking mask with its first context.
+            NativeMemory.putLong(masks.address(), ~SYNCHRONOUS_FAULTS);
         }
 
         int cloneChild(ChainCompiler.Compiled chain, int flags, long parentTidAddress, int statusFd) {
