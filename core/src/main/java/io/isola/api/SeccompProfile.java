@@ -76,15 +76,38 @@ public record SeccompProfile(String source, Action defaultAction, int defaultErr
         rules = List.copyOf(rules);
     }
 
-    /** Reads a profile in Docker's JSON format; a bad file is named with what is wrong in it. */
+    /** The largest profile read: Docker's default is about 20 KiB. */
+    public static final int MAX_BYTES = 4 << 20;
+
+    /**
+     * Reads a profile in Docker's JSON format; a bad file is named with what is wrong in it. Only a
+     * regular file of at most {@link #MAX_BYTES} is read: a FIFO or a device would block or never end.
+     */
     public static SeccompProfile read(Path file) {
-        String json;
-        try {
-            json = Files.readString(file);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("seccomp profile \"" + file + "\": cannot be read: " + e.getMessage(), e);
+        String where = "seccomp profile \"" + file + "\": ";
+        if (!Files.exists(file)) {
+            throw new IllegalArgumentException(where + "no such file; expected a JSON profile");
         }
-        return parse(file.toString(), json);
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException(where + "not a regular file; expected a JSON profile");
+        }
+        byte[] bytes;
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes(MAX_BYTES + 1);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(where + "cannot be read (" + (e.getMessage() != null ? e.getMessage()
+                    : e.getClass().getSimpleName()) + ")", e);
+        }
+        if (bytes.length > MAX_BYTES) {
+            throw new IllegalArgumentException(where + "larger than " + (MAX_BYTES >> 20) + " MiB; expected a JSON profile");
+        }
+        try {
+            String json = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+            return parse(file.toString(), json);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IllegalArgumentException(where + "not UTF-8 text; expected a JSON profile");
+        }
     }
 
     /** Parses a profile in Docker's JSON format; {@code source} names it in errors. */

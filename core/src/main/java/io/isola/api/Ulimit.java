@@ -26,8 +26,8 @@ public record Ulimit(String name, long soft, long hard) {
             throw new IllegalArgumentException("ulimit " + name + ": limits must not be negative");
         }
         if (Long.compareUnsigned(soft, hard) > 0) {
-            throw new IllegalArgumentException("ulimit " + name + "=" + text(soft) + ":" + text(hard)
-                    + ": the soft limit is above the hard limit");
+            throw new IllegalArgumentException("ulimit \"" + name + "=" + text(soft) + ":" + text(hard)
+                    + "\": the soft limit is above the hard limit");
         }
     }
 

@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -65,6 +66,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--id", paramLabel = "ID", description = "Container id (default: generated).")
     private String id;
 
+    @Mixin
+    private SecurityOptions security = new SecurityOptions();
+
     @Parameters(arity = "1..*", paramLabel = "CMD", description = "The command and its arguments.")
     private List<String> command;
 
@@ -102,7 +106,8 @@ final class RunCommand implements Callable<Integer> {
                 .hostname(hostname)
                 .domainname(domainname)
                 .isolators(isolators)
-                .id(id);
+                .id(id)
+                .with(security.security());
         env.forEach(entry -> addEnv(builder, entry));
         return builder.build();
     }

@@ -40,8 +40,10 @@ public final class SeccompProfileParser {
         try {
             root = JSON.readTree(json);
         } catch (JsonProcessingException e) {
-            throw bad("is not valid JSON (line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr() + ")");
+            com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+            // Jackson's own limits (nesting depth, number length) report no location
+            throw bad("is not valid JSON" + (at == null ? " or exceeds the parser's limits (" + e.getOriginalMessage() + ")"
+                    : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
         }
         if (root == null || !root.isObject()) {
             throw bad("expected a JSON object with defaultAction and syscalls");
