@@ -38,7 +38,8 @@ class ChildKilledAtEachStepTest {
     }
 
     private ContainerSpec spec(Path marker) {
-        return ContainerSpec.builder("sh", "-c", "cat /proc/self/status > " + marker).build();
+        // written aside and renamed, so that a kill during the command itself leaves no partial marker
+        return ContainerSpec.builder("sh", "-c", "cat /proc/self/status > " + marker + ".part && mv " + marker + ".part " + marker).build();
     }
 
     @Test

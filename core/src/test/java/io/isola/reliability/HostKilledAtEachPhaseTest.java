@@ -45,7 +45,7 @@ class HostKilledAtEachPhaseTest {
         }
         points.put("exec", "after the exec");
 
-        long mountsBefore = Leftovers.mountCount();
+        java.util.Set<String> mountsBefore = Leftovers.mountPoints();
         int tried = 0, leftBehind = 0;
         List<String> problems = new ArrayList<>();
         for (Map.Entry<String, String> point : points.entrySet()) {
@@ -59,8 +59,10 @@ class HostKilledAtEachPhaseTest {
             if (afterExec && !(Files.exists(marker) && ChildKilledAtEachStepTest.fullyLockedDown(Files.readString(marker)))) {
                 left.add("the command did not run fully locked down");
             }
-            if (Leftovers.mountCount() != mountsBefore) {
-                left.add((Leftovers.mountCount() - mountsBefore) + " mounts on the host");
+            java.util.Set<String> added = new java.util.HashSet<>(Leftovers.mountPoints());
+            added.removeAll(mountsBefore);
+            if (!added.isEmpty()) {
+                left.add("mounts on the host: " + added);
             }
             if (!left.isEmpty()) {
                 leftBehind++;

@@ -12,16 +12,28 @@ import java.util.List;
  * processes and mounts. Taken before a case and compared after it, with a bounded moment for
  * threads to end and fds to settle.
  */
-record Leftovers(long fds, long threads, long nativeBytes, long children, long mounts) {
+record Leftovers(long fds, long threads, long nativeBytes, long children, java.util.Set<String> mounts) {
 
     static Leftovers now() throws Exception {
         return new Leftovers(HostState.openFds(), HostState.threads(), NativeMemory.liveBytes(),
-                ProcessHandle.current().children().filter(ProcessHandle::isAlive).count(), mountCount());
+                ProcessHandle.current().children().filter(ProcessHandle::isAlive).count(), mountPoints());
     }
 
-    /** The host's mount table, as seen from this JVM's mount namespace. */
-    static long mountCount() throws Exception {
-        return Files.readAllLines(Path.of("/proc/self/mountinfo")).size();
+    /**
+     * The mount points of the host's table that a container's setup could leak: {@code /},
+     * {@code /proc} and test directories. Other sessions on this host mount and unmount elsewhere
+     * meanwhile, so the whole table is not compared.
+     */
+    static java.util.Set<String> mountPoints() throws Exception {
+        java.util.Set<String> points = new java.util.HashSet<>();
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            String[] fields = line.split(" ");
+            String point = fields[4];
+            if (point.equals("/") || point.startsWith("/proc") || point.startsWith("/tmp/junit")) {
+                points.add(fields[0] + " " + point); // the mount id tells a new mount from an old one at the same place
+            }
+        }
+        return points;
     }
 
     /** What is left behind compared with {@code before}; empty when nothing is. */
@@ -47,8 +59,10 @@ record Leftovers(long fds, long threads, long nativeBytes, long children, long m
         if (after.children > before.children) {
             left.add((after.children - before.children) + " processes");
         }
-        if (after.mounts != before.mounts) {
-            left.add((after.mounts - before.mounts) + " mounts");
+        java.util.Set<String> added = new java.util.HashSet<>(after.mounts);
+        added.removeAll(before.mounts);
+        if (!added.isEmpty()) {
+            left.add("mounts " + added);
         }
         return left;
     }
