@@ -27,8 +27,10 @@ import java.util.TreeSet;
  *   <li>unshare of namespaces clone() cannot create (time);
  *   <li>the phases; with a new mount namespace, FILESYSTEM starts by making {@code /}
  *       recursively private, behind a checkpoint, so that no later mount can reach the host;
- *       LOCKDOWN ends with the built-in lock-down (limits, capabilities, no_new_privs), after the
- *       isolators' steps there, so that ids are set before capabilities are dropped;
+ *       LOCKDOWN ends with the built-in lock-down, after the isolators' steps there: limits and
+ *       the bounding set while the child is still root, the switch to the spec's {@link
+ *       io.isola.api.ProcessUser}, then the effective and permitted capabilities and no_new_privs
+ *       (ids before capabilities, as runc does);
  *   <li>the seccomp filter, after PROCESS: it must restrict nothing the setup still needs;
  *   <li>the working directory;
  *   <li>the gate; after it the parent-death signal is cleared (the command outlives the
@@ -44,7 +46,7 @@ final class ProgramComposer {
 
     static ChildProgram compose(ContainerSpec spec, Set<Namespace> namespaces, List<Contribution> contributions,
             StdioPlan stdio, List<Integer> keptFds, List<Integer> signalsToReset) {
-        return compose(spec, namespaces, contributions, stdio, keptFds, signalsToReset, new SecurityPlan(List.of(), List.of()));
+        return compose(spec, namespaces, contributions, stdio, keptFds, signalsToReset, new SecurityPlan(List.of(), List.of(), List.of()));
     }
 
     static ChildProgram compose(ContainerSpec spec, Set<Namespace> namespaces, List<Contribution> contributions,
@@ -78,7 +80,9 @@ final class ProgramComposer {
                 contribution.ops(phase).forEach(program::op);
             }
             if (phase == Phase.LOCKDOWN) {
-                security.lockdown().forEach(step -> program.call(SecurityPlan.OWNER, step));
+                security.beforeIds().forEach(step -> program.call(SecurityPlan.OWNER, step));
+                ProcessUserSteps.add(program, spec);
+                security.afterIds().forEach(step -> program.call(SecurityPlan.OWNER, step));
             }
         }
         security.beforeGate().forEach(step -> program.call(SecurityPlan.OWNER, step));

@@ -15,7 +15,7 @@ import java.util.Set;
  * makes the set the effective and permitted ones.
  *
  * <p>Order matters: PR_CAPBSET_DROP needs CAP_SETPCAP in the effective set, so the bounding set goes
- * first, while the child still has every capability. The inheritable set is left empty, as runc and
+ * first, while the child still has every capability, before any switch to another user. The inheritable set is left empty, as runc and
  * Docker do since CVE-2022-24769: a non-empty one lets a program with file capabilities gain them.
  */
 final class CapabilitySteps {
@@ -25,7 +25,8 @@ final class CapabilitySteps {
 
     private CapabilitySteps() {}
 
-    static List<Step> reduceTo(Set<Capability> kept, int lastCap) {
+    /** The bounding and ambient sets: while the child still has CAP_SETPCAP. */
+    static List<Step> bound(Set<Capability> kept, int lastCap) {
         List<Step> steps = new ArrayList<>();
         for (int cap = 0; cap <= lastCap; cap++) {
             if (!keeps(kept, cap)) {
@@ -36,9 +37,13 @@ final class CapabilitySteps {
         // EINVAL: a kernel before 4.3 has no ambient capabilities, so there is nothing to clear
         steps.add(Step.call("clear the ambient capabilities", "prctl", Arg.word(PR_CAP_AMBIENT),
                 Arg.word(PR_CAP_AMBIENT_CLEAR_ALL), Arg.word(0), Arg.word(0), Arg.word(0)).tolerating("EINVAL"));
-        steps.add(Step.call("set the effective and permitted capabilities to " + kept, "capset",
-                new Arg.Bytes(header()), new Arg.Bytes(data(kept))));
         return steps;
+    }
+
+    /** The effective and permitted sets, for a process that is still root (only lowering). */
+    static Step set(Set<Capability> kept) {
+        return Step.call("set the effective and permitted capabilities to " + kept, "capset",
+                new Arg.Bytes(header()), new Arg.Bytes(data(kept)));
     }
 
     private static boolean keeps(Set<Capability> kept, int cap) {

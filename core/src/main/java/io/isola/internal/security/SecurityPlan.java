@@ -4,19 +4,22 @@ import io.isola.spi.Step;
 import java.util.List;
 
 /**
- * The lock-down of one container, as steps of the child.
+ * The lock-down of one container, as steps of the child, placed around the switch to the spec's
+ * user at the end of the LOCKDOWN phase.
  *
- * @param lockdown run at the end of the LOCKDOWN phase, after the isolators' steps there (ids are
- *     set before capabilities are dropped): limits, capabilities, no_new_privs
- * @param beforeGate run after the PROCESS phase, just before the working directory and the gate: the
+ * @param beforeIds while the child is still root: limits, the bounding set (dropping from it needs
+ *     CAP_SETPCAP, which a switch to another uid takes away), the ambient set
+ * @param afterIds once the ids are set: the effective and permitted capabilities, no_new_privs
+ * @param beforeGate after the PROCESS phase, just before the working directory and the gate: the
  *     seccomp filter, last, so that it restricts nothing the setup needs
  */
-public record SecurityPlan(List<Step> lockdown, List<Step> beforeGate) {
+public record SecurityPlan(List<Step> beforeIds, List<Step> afterIds, List<Step> beforeGate) {
 
     public static final String OWNER = "security";
 
     public SecurityPlan {
-        lockdown = List.copyOf(lockdown);
+        beforeIds = List.copyOf(beforeIds);
+        afterIds = List.copyOf(afterIds);
         beforeGate = List.copyOf(beforeGate);
     }
 }

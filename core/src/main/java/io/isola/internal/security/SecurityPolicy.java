@@ -2,6 +2,7 @@ package io.isola.internal.security;
 
 import io.isola.api.Capability;
 import io.isola.api.ContainerSpec;
+import io.isola.api.ProcessUser;
 import io.isola.api.SeccompProfile;
 import io.isola.api.Security;
 import io.isola.api.Ulimit;
@@ -24,7 +25,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Order in the child, and why: limits first (lowering needs no capability); with
  * {@code no_new_privs} off, the seccomp filter next, because installing one without it needs
- * CAP_SYS_ADMIN, which the capability steps then drop; the capabilities; {@code no_new_privs};
+ * CAP_SYS_ADMIN, which the capability steps then drop; the bounding set while the child is root;
+ * the switch of ids (ProcessUserSteps); the effective and permitted sets; {@code no_new_privs};
  * with it on, the seccomp filter last before the gate.
  */
 public final class SecurityPolicy {
@@ -48,23 +50,29 @@ public final class SecurityPolicy {
     /** The lock-down of {@code spec}; a bad setting is an {@link IllegalArgumentException} naming it. */
     public static SecurityPlan plan(ContainerSpec spec) {
         Security security = Security.of(spec);
-        List<Step> lockdown = new ArrayList<>(limitSteps(security));
+        List<Step> beforeIds = new ArrayList<>(limitSteps(security));
+        List<Step> afterIds = new ArrayList<>();
         List<Step> beforeGate = new ArrayList<>();
         Step seccomp = seccompStep(security);
         if (seccomp != null && !security.noNewPrivileges()) {
-            lockdown.add(seccomp);
+            beforeIds.add(seccomp);
         }
         if (!security.privileged()) {
-            lockdown.addAll(CapabilitySteps.reduceTo(security.capabilities(), HostFacts.lastCap()));
+            beforeIds.addAll(CapabilitySteps.bound(security.capabilities(), HostFacts.lastCap()));
+            // another uid has lost every capability with the switch (ProcessUserSteps drops the rest),
+            // as Docker gives a non-root user none; root keeps the container's set
+            if (spec.extension(ProcessUser.class).map(ProcessUser::uid).orElse(0L) == 0) {
+                afterIds.add(CapabilitySteps.set(security.capabilities()));
+            }
         }
         if (security.noNewPrivileges()) {
-            lockdown.add(Step.call("set no_new_privs", "prctl", Arg.word(PR_SET_NO_NEW_PRIVS), Arg.word(1),
+            afterIds.add(Step.call("set no_new_privs", "prctl", Arg.word(PR_SET_NO_NEW_PRIVS), Arg.word(1),
                     Arg.word(0), Arg.word(0), Arg.word(0)));
             if (seccomp != null) {
                 beforeGate.add(seccomp);
             }
         }
-        return new SecurityPlan(lockdown, beforeGate);
+        return new SecurityPlan(beforeIds, afterIds, beforeGate);
     }
 
     /** The default limits, overridden by the spec's, each one a setrlimit. */
