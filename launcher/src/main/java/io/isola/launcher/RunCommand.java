@@ -79,6 +79,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     private ResourceOptions resources;
 
+    @Mixin
+    private SecurityOptions security = new SecurityOptions();
+
     @Parameters(arity = "1..*", paramLabel = "CMD", description = "The command and its arguments.")
     private List<String> command;
 
@@ -117,7 +120,8 @@ final class RunCommand implements Callable<Integer> {
                 .hostname(hostname)
                 .domainname(domainname)
                 .isolators(userOptions.isolators(isolators))
-                .id(id);
+                .id(id)
+                .with(security.security());
         userOptions.applyTo(builder);
         filesystem.applyTo(builder, isolators.contains("mount")); // before -e, which overrides an image's variables
         env.forEach(entry -> addEnv(builder, entry));

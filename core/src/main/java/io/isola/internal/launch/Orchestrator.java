@@ -6,6 +6,8 @@ import io.isola.api.Filesystem;
 import io.isola.api.IsolaException;
 import io.isola.internal.chain.ChildProgram;
 import io.isola.internal.chain.CloneThreads;
+import io.isola.internal.security.SecurityPlan;
+import io.isola.internal.security.SecurityPolicy;
 import io.isola.spi.Duty;
 import io.isola.spi.HostIdentity;
 import io.isola.spi.Isolation;
@@ -70,6 +72,7 @@ public final class Orchestrator implements AutoCloseable {
             throw new IllegalArgumentException(
                     "a root file system, volumes and tmpfs mounts need a mount namespace, which this container does not have");
         }
+        SecurityPlan security = SecurityPolicy.plan(spec); // checks the settings before anything exists
         String id = spec.id().orElseGet(Orchestrator::newId);
         Set<Duty> duties = EnumSet.noneOf(Duty.class);
         selected.forEach(isolator -> duties.addAll(isolator.duties()));
@@ -92,7 +95,7 @@ public final class Orchestrator implements AutoCloseable {
             Launch.ProgramFactory programs = protocolFds -> {
                 List<Integer> kept = new ArrayList<>(protocolFds);
                 contributions.forEach(contribution -> kept.addAll(contribution.keptFds()));
-                ChildProgram program = ProgramComposer.compose(spec, namespaces, contributions, plan, kept, signals);
+                ChildProgram program = ProgramComposer.compose(spec, namespaces, contributions, plan, kept, signals, security);
                 LOG.debug("container {}: {} ops, namespaces {}", id, program.ops().size(), namespaces);
                 return program;
             };
