@@ -71,6 +71,9 @@ public interface LibC {
     @SaveError
     int mkfifo(String path, int mode);
 
+    @SaveError
+    int setsid();
+
     /** ioctl(fd, request, arg) with a word or pointer argument. */
     @SaveError
     int ioctl(int fd, long request, long arg);
