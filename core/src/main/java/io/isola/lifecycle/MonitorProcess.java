@@ -38,6 +38,11 @@ public final class MonitorProcess {
 
     static final String LOG_FILE = "container.log", MONITOR_LOG = "monitor.log";
 
+    /** A monitor only waits: a small heap, one GC thread, no optimizing compiler. */
+    static final List<String> MONITOR_JVM_OPTIONS = List.of("-Xms4m", "-Xmx24m", "-Xss512k", "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:ReservedCodeCacheSize=16m",
+            "-XX:MaxMetaspaceSize=64m", "-Xshare:auto", "-XX:-UsePerfData");
+
     private MonitorProcess() {}
 
     /**
@@ -119,10 +124,8 @@ public final class MonitorProcess {
     public static List<String> javaCommand(String mainClass, List<String> args) {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"));
-        // a monitor only waits: a small heap, one GC thread, no optimizing compiler
-        command.addAll(List.of("-Xms4m", "-Xmx24m", "-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-XX:CICompilerCount=1", "-XX:ReservedCodeCacheSize=16m", "-XX:MaxMetaspaceSize=64m", "-Xshare:auto",
-                "-XX:-UsePerfData"));
+        String options = System.getProperty("isola.monitor.jvm-options");
+        command.addAll(options != null ? List.of(options.trim().split("\\s+")) : MONITOR_JVM_OPTIONS);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass);
