@@ -4,6 +4,9 @@ import io.isola.internal.nativ.LibC;
 import io.isola.internal.nativ.Native;
 import io.isola.internal.nativ.NativeException;
 import io.isola.internal.nativ.NativeMemory;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -38,8 +41,10 @@ public final class CloneThreads implements AutoCloseable {
     private static final ThreadLocal<Worker> WORKER = new ThreadLocal<>();
     private static final AtomicInteger THREADS = new AtomicInteger();
 
+    /** Live cloning threads, joined on close: a pool's termination comes before their native state is freed. */
+    private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
     private final ThreadPoolExecutor pool = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, TimeUnit.SECONDS,
-            new SynchronousQueue<>(), CloneThreads::newThread);
+            new SynchronousQueue<>(), this::newThread);
 
     /**
      * Compiles {@code program} on a cloning thread and clones the child running it. The future
@@ -84,20 +89,27 @@ public final class CloneThreads implements AutoCloseable {
             if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
                 LOG.warn("clone threads still busy after 30 s");
             }
+            for (Thread thread : List.copyOf(threads)) {
+                thread.join(TimeUnit.SECONDS.toMillis(30));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    private static Thread newThread(Runnable task) {
+    private Thread newThread(Runnable task) {
+        Thread[] self = new Thread[1];
         Thread thread = new Thread(() -> {
             try (Worker worker = new Worker()) {
                 WORKER.set(worker);
                 task.run();
             } finally {
                 WORKER.remove();
+                threads.remove(self[0]);
             }
         }, "isola-clone-" + THREADS.incrementAndGet());
+        self[0] = thread;
+        threads.add(thread);
         thread.setDaemon(true);
         return thread;
     }

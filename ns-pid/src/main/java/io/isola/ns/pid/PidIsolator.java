@@ -22,6 +22,9 @@ public final class PidIsolator implements NamespaceIsolator {
 
     private static final Logger LOG = LoggerFactory.getLogger(PidIsolator.class);
 
+    /** The warning matters once; repeating it for every container would drown a log. */
+    private final java.util.concurrent.atomic.AtomicBoolean warnedAboutProc = new java.util.concurrent.atomic.AtomicBoolean();
+
     @Override
     public String name() {
         return "pid";
@@ -35,7 +38,7 @@ public final class PidIsolator implements NamespaceIsolator {
     @Override
     public Isolation prepare(IsolationRequest request) {
         boolean ownProc = request.selected(Namespace.MOUNT);
-        if (!ownProc) {
+        if (!ownProc && !warnedAboutProc.getAndSet(true)) {
             LOG.warn("container {} has a PID namespace but no mount namespace: /proc shows the host's processes",
                     request.containerId());
         }

@@ -1,0 +1,201 @@
+package io.isola.launcher;
+
+import io.isola.api.IsolaException;
+import io.isola.spi.NamespaceIsolator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.felix.framework.Felix;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.launch.Framework;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An embedded Felix framework running the bundles of one directory, and the isolator services they
+ * register.
+ *
+ * <p>The core is not a bundle: it stays on the application class path and the system bundle
+ * exports its API and SPI, so the {@code NamespaceIsolator} a bundle implements is the very class
+ * the orchestrator calls, and jnr-ffi is loaded once, outside OSGi.
+ */
+public final class FelixRuntime implements AutoCloseable {
+
+    /** The core's exported packages, at the versions of their {@code package-info.java}. */
+    static final String CORE_PACKAGES = "io.isola.api;version=1.0.0,io.isola.spi;version=1.0.0";
+
+    private static final Logger LOG = LoggerFactory.getLogger(FelixRuntime.class);
+    private static final long STOP_TIMEOUT_MILLIS = 10_000;
+
+    private final Path bundleDir;
+    private final Path storage;
+    private final boolean ownsStorage;
+    private final Framework framework;
+    private IsolatorTracker tracker;
+
+    private FelixRuntime(Path bundleDir, Path storage, boolean ownsStorage, Framework framework) {
+        this.bundleDir = bundleDir;
+        this.storage = storage;
+        this.ownsStorage = ownsStorage;
+        this.framework = framework;
+    }
+
+    /** Boots Felix with a temporary bundle cache, deleted on {@link #close()}. */
+    public static FelixRuntime start(Path bundleDir) {
+        return start(bundleDir, null);
+    }
+
+    /**
+     * Boots Felix, then installs and starts every jar in {@code bundleDir}, in name order.
+     *
+     * @param storage the bundle cache, or {@code null} for a temporary one
+     */
+    public static FelixRuntime start(Path bundleDir, Path storage) {
+        List<Path> jars = bundleJars(bundleDir);
+        boolean owns = storage == null;
+        Path cache = owns ? BundleCache.create() : storage;
+        Map<String, Object> config = new HashMap<>();
+        config.put(Constants.FRAMEWORK_STORAGE, cache.toString());
+        if (!owns) {
+            // A kept cache restores last run's bundles, and installing the same location again
+            // returns the cached copy: a rebuilt bundle would silently not be used.
+            config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        }
+        config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA,
+                CORE_PACKAGES + ",org.slf4j;version=" + BuildInfo.slf4jVersion());
+        // Parallel resolution makes a thread pool that Felix never shuts down (its threads idle
+        // on for 60 s after stop); resolving a handful of bundles in the caller's thread is as fast.
+        config.put("felix.resolver.parallelism", "1");
+        FelixLogBridge logBridge = new FelixLogBridge();
+        config.put("felix.log.logger", logBridge);
+        config.put("felix.log.level", Integer.toString(logBridge.level()));
+        // Felix's FrameworkFactory takes Map<String, String>; the logger is an object, so the
+        // framework is made directly (which is all the factory does).
+        FelixRuntime runtime = new FelixRuntime(bundleDir, cache, owns, new Felix(config));
+        try {
+            runtime.boot(jars);
+            return runtime;
+        } catch (RuntimeException e) {
+            runtime.close();
+            throw e;
+        }
+    }
+
+    private void boot(List<Path> jars) {
+        try {
+            framework.init();
+            BundleContext context = framework.getBundleContext();
+            tracker = new IsolatorTracker(context);
+            tracker.open();
+            Map<Bundle, Path> installed = new LinkedHashMap<>();
+            for (Path jar : jars) {
+                installed.put(install(context, jar), jar);
+            }
+            framework.start();
+            installed.forEach(FelixRuntime::startBundle);
+            LOG.debug("felix started {} bundles from {}", installed.size(), bundleDir);
+        } catch (BundleException e) {
+            throw new IsolaException("the OSGi framework did not start: " + e.getMessage(), e);
+        }
+    }
+
+    private static Bundle install(BundleContext context, Path jar) {
+        try {
+            return context.installBundle(jar.toUri().toString());
+        } catch (BundleException e) {
+            throw new IsolaException("bundle " + jar + " could not be installed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A bundle that does not start is reported, not fatal: the runtime works on with the
+     * isolators the other bundles provide, and a container that needs the missing one fails
+     * naming it (see {@link #requireIsolators}).
+     */
+    private static void startBundle(Bundle bundle, Path jar) {
+        // fragments attach to their host and cannot be started
+        if (bundle.getHeaders().get(Constants.FRAGMENT_HOST) != null) {
+            return;
+        }
+        try {
+            bundle.start();
+        } catch (BundleException e) {
+            LOG.warn("bundle {} did not start: {}", jar, e.getMessage());
+        }
+    }
+
+    /** The isolator services registered now; asked again for every container. */
+    public Supplier<Collection<NamespaceIsolator>> isolators() {
+        return tracker::services;
+    }
+
+    /**
+     * Waits until isolators with all of {@code names} are registered. Components register when
+     * their bundle starts, but their dependencies may make them appear a little later.
+     *
+     * @throws IsolaException naming the missing isolators and the available ones after {@code timeout}
+     */
+    public void requireIsolators(Set<String> names, Duration timeout) throws InterruptedException {
+        Set<String> missing = tracker.awaitNames(names, timeout);
+        if (missing.isEmpty()) {
+            return;
+        }
+        String wanted = missing.stream().sorted().map(n -> "\"" + n + "\"").collect(Collectors.joining(", "));
+        String available = tracker.names().stream().sorted().collect(Collectors.joining(", "));
+        throw new IsolaException((missing.size() == 1 ? "isolator " + wanted + " is" : "isolators " + wanted + " are")
+                + " not available; available: " + (available.isEmpty() ? "none" : available)
+                + " (from the bundles in " + bundleDir + ")");
+    }
+
+    /** Stops the framework, which ends its threads and the bundles' ones, and drops a temporary cache. */
+    @Override
+    public void close() {
+        if (tracker != null) {
+            tracker.close();
+        }
+        try {
+            framework.stop();
+            FrameworkEvent event = framework.waitForStop(STOP_TIMEOUT_MILLIS);
+            if (event.getType() == FrameworkEvent.WAIT_TIMEDOUT) {
+                LOG.warn("felix did not stop within {} ms", STOP_TIMEOUT_MILLIS);
+            }
+        } catch (BundleException e) {
+            LOG.warn("felix did not stop: {}", e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            if (ownsStorage) {
+                BundleCache.delete(storage);
+            }
+        }
+    }
+
+    private static List<Path> bundleJars(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new IsolaException("bundle directory " + dir + " does not exist; expected the directory of isolator bundles");
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            List<Path> jars = files.filter(f -> f.getFileName().toString().endsWith(".jar")).sorted().toList();
+            if (jars.isEmpty()) {
+                throw new IsolaException("bundle directory " + dir + " holds no .jar files; expected the isolator bundles");
+            }
+            return jars;
+        } catch (IOException e) {
+            throw new IsolaException("bundle directory " + dir + " cannot be read: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package io.isola.launcher;
+
+import io.isola.api.ExecFailedException;
+import io.isola.api.IsolaException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.IParameterExceptionHandler;
+
+/**
+ * The {@code isola} command line. Exit statuses follow {@code docker run}: the container's own
+ * status (128 + N when signal N killed it), or 125 when isola itself failed or was used wrongly.
+ */
+public final class Main {
+
+    /** isola's own failures, as opposed to the container's exit statuses. */
+    static final int RUNTIME_ERROR = 125;
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns the exit status instead of exiting. */
+    public static int execute(String[] args) {
+        return execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+    }
+
+    static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        return commandLine(out, err).execute(args);
+    }
+
+    /** The parser with isola's conventions: docker's exit statuses and one-line errors. */
+    static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        IsolaCommand root = new IsolaCommand();
+        CommandLine cli = new CommandLine(root);
+        cli.setOut(out);
+        cli.setErr(err);
+        // everything from the container's command on is its own: "isola run sh -c 'ls -l'"
+        cli.setStopAtPositional(true);
+        cli.setParameterExceptionHandler(usageError());
+        cli.setExecutionExceptionHandler(runtimeError(root));
+        return cli;
+    }
+
+    private static IParameterExceptionHandler usageError() {
+        return (e, args) -> {
+            CommandLine command = e.getCommandLine();
+            PrintWriter err = command.getErr();
+            err.println("isola: " + lowerFirst(e.getMessage()));
+            err.println("see '" + command.getCommandSpec().qualifiedName() + " --help'");
+            return RUNTIME_ERROR;
+        };
+    }
+
+    private static IExecutionExceptionHandler runtimeError(IsolaCommand root) {
+        return (e, command, parsed) -> {
+            PrintWriter err = command.getErr();
+            if (e instanceof IllegalArgumentException || e instanceof IsolaException) {
+                err.println("isola: " + e.getMessage());
+            } else {
+                err.println("isola: internal error: " + e);
+            }
+            if (root.debug()) {
+                e.printStackTrace(err);
+            }
+            err.flush();
+            // as a shell and docker run do: 127 when the command is not found, 126 when it cannot run
+            return e instanceof ExecFailedException exec ? exec.shellCode() : RUNTIME_ERROR;
+        };
+    }
+
+    private static String lowerFirst(String message) {
+        return message.isEmpty() ? message : Character.toLowerCase(message.charAt(0)) + message.substring(1);
+    }
+}
