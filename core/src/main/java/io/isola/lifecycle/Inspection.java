@@ -102,6 +102,15 @@ public final class Inspection {
         }
     }
 
+    /** {@code value} as JSON on one line, as hooks and engines read it. */
+    public static String compactJson(Object value) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
+        }
+    }
+
     /** {@code value} as indented JSON. */
     public static String json(Object value) {
         try {

@@ -123,6 +123,11 @@ public final class Lifecycle {
                 throw new IsolaException("container " + state.id() + " did not die within 10 s of SIGKILL");
             }
         }
+        // a monitor still recording the exit would write into the directory being removed
+        ProcessIdentity monitor = state.isola() == null ? null : state.isola().monitor();
+        if (monitor != null && !monitor.equals(ProcessIdentity.self())) {
+            monitor.awaitExit(RECORD_GRACE);
+        }
         store.delete(state.id());
         return state;
     }

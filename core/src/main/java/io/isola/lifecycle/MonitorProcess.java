@@ -41,7 +41,8 @@ public final class MonitorProcess {
     /** A monitor only waits: a small heap, one GC thread, no optimizing compiler. */
     static final List<String> MONITOR_JVM_OPTIONS = List.of("-Xms4m", "-Xmx24m", "-Xss512k", "-XX:+UseSerialGC",
             "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:ReservedCodeCacheSize=16m",
-            "-XX:MaxMetaspaceSize=64m", "-Xshare:auto", "-XX:-UsePerfData");
+            "-XX:MaxMetaspaceSize=64m", "-Xshare:auto", "-XX:-UsePerfData", "-XX:MinHeapFreeRatio=5",
+            "-XX:MaxHeapFreeRatio=10");
 
     private MonitorProcess() {}
 
@@ -53,6 +54,8 @@ public final class MonitorProcess {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectError(ProcessBuilder.Redirect.appendTo(stateDir.resolve(MONITOR_LOG).toFile()));
+        // glibc makes a malloc arena per thread that allocates; a monitor needs no such parallelism
+        builder.environment().put("MALLOC_ARENA_MAX", "1");
         Process monitor;
         try {
             monitor = builder.start();
@@ -114,6 +117,8 @@ public final class MonitorProcess {
         answer.println("started " + running.container().pid());
         answer.flush();
         answer.close(); // the CLI stops reading here and may exit
+        // from now on the monitor only waits: give back the heap that starting took
+        System.gc();
         Monitor.Running started = running;
         try (Container container = started.container()) {
             return new Monitor(isola, store).await(started).shellCode();

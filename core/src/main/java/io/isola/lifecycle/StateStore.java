@@ -173,12 +173,20 @@ public final class StateStore {
         if (!Files.exists(dir)) {
             return;
         }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
+        for (int attempt = 1; ; attempt++) {
+            try (Stream<Path> walk = Files.walk(dir)) {
+                for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(path);
+                }
+                return;
+            } catch (NoSuchFileException e) {
+                return;
+            } catch (IOException e) {
+                // a writer may have dropped a file in meanwhile: try again, a few times
+                if (attempt == 5) {
+                    throw new IsolaException("cannot remove the state of " + id + " in " + root + ": " + e);
+                }
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove the state of " + id, e);
         }
     }
 

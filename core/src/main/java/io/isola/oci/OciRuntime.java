@@ -139,7 +139,7 @@ public final class OciRuntime {
     }
 
     private static String stateJson(ContainerState state) {
-        return Inspection.json(state.oci()).replaceAll("\\n\\s*", "");
+        return Inspection.compactJson(state.oci());
     }
 
     private static void writePidFile(Path file, long pid) {

@@ -44,8 +44,15 @@ final class ExecCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "ID")
     private String id;
 
-    @Parameters(index = "1..*", arity = "1..*", paramLabel = "CMD")
-    private List<String> command;
+    @Parameters(index = "1..*", arity = "0..*", paramLabel = "CMD")
+    private List<String> command = new ArrayList<>();
+
+    @Option(names = {"-p", "--process"}, paramLabel = "FILE",
+            description = "OCI: the process to run, as a process.json (instead of CMD).")
+    private java.nio.file.Path processFile;
+
+    @Option(names = "--pid-file", paramLabel = "FILE", description = "OCI: write the new process's pid to FILE.")
+    private java.nio.file.Path pidFile;
 
     @Spec
     private CommandSpec spec;
@@ -54,8 +61,15 @@ final class ExecCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Lifecycle lifecycle = new Lifecycle(parent.global().store());
         ContainerState state = lifecycle.get(id);
-        ContainerSpec.Builder builder = ContainerSpec.builder(command);
-        if (state.isola() != null && state.isola().spec() != null) {
+        if (processFile != null && !command.isEmpty()) {
+            throw new IllegalArgumentException("exec: give either --process or CMD, not both");
+        }
+        if (processFile == null && command.isEmpty()) {
+            throw new IllegalArgumentException("exec: missing CMD (or --process FILE)");
+        }
+        ContainerSpec.Builder builder = processFile != null ? OciProcess.load(processFile) : ContainerSpec.builder(command);
+        // a process.json brings its own env and cwd; a CMD gets the container's, as docker exec does
+        if (processFile == null && state.isola() != null && state.isola().spec() != null) {
             if (state.isola().spec().env() != null) {
                 builder.env(state.isola().spec().env());
             }
@@ -76,6 +90,9 @@ final class ExecCommand implements Callable<Integer> {
         ContainerSpec execSpec = lifecycle.execSpec(state.id(), builder);
         try (IsolaRuntime runtime = IsolaRuntime.bare()) {
             Container process = runtime.isola().start(execSpec);
+            if (pidFile != null) {
+                java.nio.file.Files.writeString(pidFile, Long.toString(process.pid()));
+            }
             if (detach) {
                 process.detach();
                 spec.commandLine().getOut().println(process.pid());

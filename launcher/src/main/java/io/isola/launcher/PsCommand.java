@@ -54,7 +54,7 @@ final class PsCommand implements Callable<Integer> {
         ContainerState state = lifecycle.get(id);
         List<ProcessIdentity> processes = ContainerProcesses.of(state);
         if (format.equals("json")) {
-            out.println(Inspection.json(processes.stream().map(ProcessIdentity::pid).toList()).replaceAll("\\s+", ""));
+            out.println(Inspection.compactJson(processes.stream().map(ProcessIdentity::pid).toList()));
         } else {
             out.printf("%-8s  %s%n", "PID", "CMD");
             for (ProcessIdentity process : processes) {

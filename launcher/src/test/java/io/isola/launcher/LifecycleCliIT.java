@@ -132,8 +132,16 @@ class LifecycleCliIT {
 
     @Test
     void initReapsOrphansSoNoZombieIsLeft() throws Exception {
-        String script = "sh -c 'sleep 0.2 & exit 0'; sleep 1; ps -e -o stat=,args=";
-        String withInit = okProcess("run", "--init", "--", "sh", "-c", script);
+        // the orphan's parent exits at once; PID 1 is then a sleep, which never reaps anything
+        String orphaning = "sh -c 'sleep 0.2 &'; exec sleep 100";
+        ok("run", "-d", "--name", "bare", "--", "sh", "-c", orphaning);
+        ok("run", "-d", "--init", "--name", "tini", "--", "sh", "-c", orphaning);
+        Thread.sleep(1500);
+
+        String bare = okProcess("exec", "bare", "ps", "-e", "-o", "stat=,args=");
+        String withInit = okProcess("exec", "tini", "ps", "-e", "-o", "stat=,args=");
+
+        assertTrue(bare.lines().anyMatch(l -> l.strip().startsWith("Z")), "control: no zombie without --init: " + bare);
         assertFalse(withInit.lines().anyMatch(l -> l.strip().startsWith("Z")), withInit);
         assertTrue(withInit.contains("tini") || withInit.contains("catatonit"), withInit);
     }
