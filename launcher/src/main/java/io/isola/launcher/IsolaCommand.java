@@ -14,10 +14,10 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = IsolaCommand.Version.class,
         description = "Runs commands in Linux namespaces; each namespace type is an OSGi bundle.",
-        subcommands = {RunCommand.class, ListCommand.class, PsCommand.class, ExecCommand.class, KillCommand.class,
-            StopCommand.class, RmCommand.class, LogsCommand.class, InspectCommand.class, WaitCommand.class,
-            MonitorCommand.class, CreateCommand.class, StartCommand.class, StateCommand.class, DeleteCommand.class,
-            FeaturesCommand.class, SpecCommand.class})
+        subcommands = {RunCommand.class, ImageCommand.class, ImagesCommand.class, ListCommand.class, PsCommand.class,
+            ExecCommand.class, KillCommand.class, StopCommand.class, RmCommand.class, LogsCommand.class,
+            InspectCommand.class, WaitCommand.class, MonitorCommand.class, CreateCommand.class, StartCommand.class,
+            StateCommand.class, DeleteCommand.class, FeaturesCommand.class, SpecCommand.class})
 final class IsolaCommand implements Runnable {
 
     @Spec

@@ -24,7 +24,8 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "run",
         sortOptions = false,
         description = {"Runs CMD in new namespaces and exits with its status (128+N if killed by signal N).",
-            "The container sees the host's files with its own /proc; its environment holds PATH and the -e variables."})
+            "The container sees the host's files read-only (or --rootfs DIR) with its own /proc, /dev, /sys, /tmp;",
+            "its environment holds PATH and the -e variables."})
 final class RunCommand implements Callable<Integer> {
 
     /** The isolators a container gets unless a --no-NAME option drops one. */
@@ -68,6 +69,12 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--id", paramLabel = "ID", description = "Container id (default: generated).")
     private String id;
+
+    @Mixin
+    private UserOptions userOptions = new UserOptions();
+
+    @Mixin
+    private FilesystemOptions filesystem = new FilesystemOptions();
 
     @Parameters(arity = "1..*", paramLabel = "CMD", description = "The command and its arguments.")
     private List<String> command;
@@ -124,8 +131,10 @@ final class RunCommand implements Callable<Integer> {
                 .cwd(workdir)
                 .hostname(hostname)
                 .domainname(domainname)
-                .isolators(isolators)
+                .isolators(userOptions.isolators(isolators))
                 .id(id);
+        userOptions.applyTo(builder);
+        filesystem.applyTo(builder, isolators.contains("mount")); // before -e, which overrides an image's variables
         lifecycle.envFileEntries().forEach(entry -> addEnv(builder, entry));
         env.forEach(entry -> addEnv(builder, entry));
         return builder.build();
