@@ -11,6 +11,7 @@ import io.isola.api.Container;
 import io.isola.api.ContainerSpec;
 import io.isola.api.IsolaException;
 import io.isola.api.Isola;
+import io.isola.api.Security;
 import io.isola.api.Stdio;
 import io.isola.api.UserNamespace;
 import io.isola.spi.HostIdentity;
@@ -36,6 +37,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Root on the host starts containers with a user namespace: root inside, an unprivileged uid outside. */
 class UserNamespaceTest {
+
+    /**
+     * Every capability and no seccomp filter: what the container's root may do is then limited by
+     * the user namespace alone, which is what these tests show.
+     */
+    static final Security PRIVILEGED = Security.builder().privileged(true).build();
 
     /** A host range no real user owns on a test machine. */
     static final long BASE = 3_000_000;
@@ -129,7 +136,7 @@ class UserNamespaceTest {
     private Outcome perlInUserNamespaceOnly(String... lines) throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/perl")), "perl is needed to make raw calls inside");
         return Outcome.of(isola(), ContainerSpec.builder("perl", "-e", String.join("\n", lines))
-                .with(UserNamespace.defaultMapping()).build());
+                .with(UserNamespace.defaultMapping()).with(PRIVILEGED).build());
     }
 
     /** Prints {@code name=errno} of a raw system call, 0 when it succeeded. */
@@ -195,7 +202,7 @@ class UserNamespaceTest {
                 "mount -t tmpfs tmpfs " + target + " && touch " + target + "/inside && echo mounted; "
                         + "perl -e \"my \\$p = '/proc'; syscall(" + umount2 + ", \\$p, 0) == 0 and print qq(umount=0\\n) "
                         + "or print 'umount=', \\$!+0, qq(\\n);\"")
-                .with(UserNamespace.defaultMapping()).build());
+                .with(UserNamespace.defaultMapping()).with(PRIVILEGED).build());
         assertEquals(0, outcome.status().exitCode(), outcome.err());
         assertEquals(List.of("mounted", "umount=22"), outcome.out().lines().toList(), "EINVAL: /proc is locked");
         assertFalse(Files.exists(target.resolve("inside")), "the host's directory is unchanged");
