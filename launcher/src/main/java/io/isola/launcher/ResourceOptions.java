@@ -5,6 +5,7 @@ import io.isola.api.ContainerSpec;
 import io.isola.api.ExitStatus;
 import io.isola.api.ResourceControl;
 import io.isola.api.Resources;
+import io.isola.spi.HostIdentity;
 import java.io.PrintWriter;
 import java.util.Set;
 import picocli.CommandLine.Model.CommandSpec;
@@ -47,9 +48,13 @@ final class ResourceOptions {
     @Option(names = "--pids-limit", paramLabel = "N", description = "Most processes at once; -1 for no limit.")
     private Long pidsLimit;
 
-    /** Adds the cgroup isolator to {@code isolators} unless --no-cgroup. */
+    /**
+     * Adds the cgroup isolator to {@code isolators} unless --no-cgroup. Not for a user other than
+     * root (rootless): cgroups belong to root and this host delegates none, so, as podman does
+     * on cgroup v1, the container gets no cgroup of its own, and limits are refused in one line.
+     */
     void selectIsolator(Set<String> isolators) {
-        if (cgroup) {
+        if (cgroup && HostIdentity.current().isRoot()) {
             isolators.add(ISOLATOR);
         }
     }
@@ -81,6 +86,11 @@ final class ResourceOptions {
         }
         if (!cgroup) {
             throw new IllegalArgumentException("resource limits " + resources + ": need a cgroup; drop --no-cgroup");
+        }
+        HostIdentity host = HostIdentity.current();
+        if (!host.isRoot()) {
+            throw new IllegalArgumentException("resource limits " + resources + ": need a cgroup, which isola cannot create "
+                    + "when run as uid " + host.uid() + " (rootless); run as root for limits");
         }
         builder.with(resources);
     }
