@@ -46,9 +46,8 @@ final class HostNet {
         return Stream.concat(run("iptables", "-S").lines(), run("iptables", "-t", "nat", "-S").lines()).sorted().toList();
     }
 
-    /** host-local's lease files of one network. */
-    static TreeSet<String> leases(String network) throws IOException {
-        Path dir = Path.of("/var/lib/cni/networks", network);
+    /** host-local's lease files in one network's directory. */
+    static TreeSet<String> leases(Path dir) throws IOException {
         TreeSet<String> files = new TreeSet<>();
         if (Files.isDirectory(dir)) {
             try (Stream<Path> s = Files.list(dir)) {
@@ -61,8 +60,8 @@ final class HostNet {
 
     /** One snapshot of all three. */
     record Snapshot(TreeSet<String> links, List<String> rules, TreeSet<String> leases) {
-        static Snapshot take(String network) throws Exception {
-            return new Snapshot(HostNet.links(), HostNet.iptables(), HostNet.leases(network));
+        static Snapshot take(Path leaseDir) throws Exception {
+            return new Snapshot(HostNet.links(), HostNet.iptables(), HostNet.leases(leaseDir));
         }
     }
 }

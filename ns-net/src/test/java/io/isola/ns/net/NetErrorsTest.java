@@ -40,10 +40,10 @@ class NetErrorsTest {
     }
 
     private static String rejected(Network network) throws Exception {
-        HostNet.Snapshot before = HostNet.Snapshot.take(TestNetworks.NETWORK);
+        HostNet.Snapshot before = HostNet.Snapshot.take(nets.leaseDir());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> isola.start(ContainerSpec.builder("true").with(network).build()));
-        assertEquals(before, HostNet.Snapshot.take(TestNetworks.NETWORK), "the failed start left something behind");
+        assertEquals(before, HostNet.Snapshot.take(nets.leaseDir()), "the failed start left something behind");
         assertEquals(List.of(), new StateStore(nets.runtimeDir).dirs(), "the failed start left its state behind");
         return e.getMessage();
     }
@@ -100,12 +100,12 @@ class NetErrorsTest {
                 + "\"ranges\":[[{\"subnet\":\"" + nets.subnet + "\"}]]}},"
                 + "{\"type\":\"tuning\",\"sysctl\":{\"net.ipv4.conf.eth0.isola_no_such_setting\":\"1\"}}]}");
         Outcome.of(isola, ContainerSpec.builder("true").with(Network.bridge()).build()); // the bridge exists from now on
-        HostNet.Snapshot before = HostNet.Snapshot.take("isotest-failing");
+        HostNet.Snapshot before = HostNet.Snapshot.take(Path.of("/var/lib/cni/networks/isotest-failing"));
         Exception e = assertThrows(Exception.class, () -> isola.start(ContainerSpec.builder("true")
                 .with(Network.parse("isotest-failing")).build()).close());
         assertTrue(e.getMessage().contains("plugin \"tuning\"") && e.getMessage().contains(file.toString())
                 && e.getMessage().contains("failed ADD"), e.getMessage());
-        assertEquals(before, HostNet.Snapshot.take("isotest-failing"));
+        assertEquals(before, HostNet.Snapshot.take(Path.of("/var/lib/cni/networks/isotest-failing")));
         assertEquals(List.of(), new StateStore(nets.runtimeDir).dirs());
         StateStore.delete(Path.of("/var/lib/cni/networks/isotest-failing"));
     }

@@ -40,6 +40,11 @@ final class TestNetworks {
         this.portmapChainsBefore = HostNet.run("iptables", "-t", "nat", "-S").contains("-N CNI-HOSTPORT-DNAT");
     }
 
+    /** Where host-local keeps the test network's leases: the default network's dataDir. */
+    Path leaseDir() {
+        return runtimeDir.resolve("ipam").resolve(NETWORK);
+    }
+
     NetIsolator isolator() {
         return new NetIsolator(settings("bridge"));
     }
