@@ -24,6 +24,11 @@ public interface NamespaceIsolator {
      */
     Isolation prepare(IsolationRequest request) throws Exception;
 
+    /** What this isolator takes care of for every container it isolates, beyond its namespace. */
+    default java.util.Set<Duty> duties() {
+        return java.util.Set.of();
+    }
+
     /**
      * Whether a container with this spec gets this isolator's namespace at all. An isolator returns
      * false when the spec asks to share the host's namespace ({@code --net host}); it is then not
