@@ -58,10 +58,44 @@ final class HostNet {
         return files;
     }
 
-    /** One snapshot of all three. */
+    /**
+     * One snapshot of what belongs to one network: its bridge and the links attached to it, the
+     * iptables rules that name the network or its subnet and every rule of the chains those jump
+     * to, and its leases. Other networks and other tests running beside are left out.
+     */
     record Snapshot(TreeSet<String> links, List<String> rules, TreeSet<String> leases) {
-        static Snapshot take(Path leaseDir) throws Exception {
-            return new Snapshot(HostNet.links(), HostNet.iptables(), HostNet.leases(leaseDir));
+        static Snapshot take(String network, String bridge, String subnetPrefix, Path leaseDir) throws Exception {
+            TreeSet<String> links = new TreeSet<>();
+            if (HostNet.links().contains(bridge)) {
+                links.add(bridge);
+                for (String line : run("ip", "-o", "link", "show", "master", bridge).lines().toList()) {
+                    links.add(line.split(":\\s+")[1].replaceAll("@.*", ""));
+                }
+            }
+            return new Snapshot(links, rulesOf(network, subnetPrefix), HostNet.leases(leaseDir));
         }
+    }
+
+    private static List<String> rulesOf(String network, String subnetPrefix) throws Exception {
+        List<String> all = iptables();
+        java.util.Set<String> mine = new java.util.TreeSet<>();
+        java.util.Set<String> chains = new java.util.HashSet<>();
+        for (String rule : all) {
+            if (rule.contains("name: \\\"" + network + "\\\"") || rule.contains(" " + subnetPrefix)) {
+                mine.add(rule);
+                java.util.regex.Matcher jump = java.util.regex.Pattern.compile(" -j (CNI-[A-Za-z0-9-]+)").matcher(rule);
+                if (jump.find() && !jump.group(1).startsWith("CNI-HOSTPORT-")) {
+                    chains.add(jump.group(1));
+                }
+            }
+        }
+        for (String rule : all) {
+            for (String chain : chains) {
+                if (rule.startsWith("-A " + chain + " ") || rule.equals("-N " + chain)) {
+                    mine.add(rule);
+                }
+            }
+        }
+        return List.copyOf(mine);
     }
 }
