@@ -36,6 +36,14 @@ public interface Container extends AutoCloseable {
     OutputStream stdin();
 
     /**
+     * A feature of this container that an isolator provides, looked up by type, such as {@link
+     * ResourceControl}; empty when none of the container's isolators offers it.
+     */
+    default <T> Optional<T> facet(Class<T> type) {
+        return Optional.empty();
+    }
+
+    /**
      * Sets the size of the container's terminal (see {@link Terminal}); the kernel sends the
      * foreground process group SIGWINCH.
      */

@@ -29,7 +29,7 @@ import picocli.CommandLine.ParentCommand;
 final class RunCommand implements Callable<Integer> {
 
     /** The isolators a container gets unless a --no-NAME option drops one. */
-    static final Set<String> DEFAULT_ISOLATORS = Set.of("uts", "ipc", "pid", "mount");
+    static final Set<String> DEFAULT_ISOLATORS = Set.of("uts", "ipc", "pid", "mount", ResourceOptions.ISOLATOR);
 
     /** How long to wait for isolator services; Declarative Services may register them late. */
     private static final Duration ISOLATOR_WAIT = Duration.ofSeconds(5);
@@ -59,6 +59,9 @@ final class RunCommand implements Callable<Integer> {
             description = "New mount namespace; on by default.")
     private boolean mount;
 
+    @Mixin
+    private NetworkOptions network = new NetworkOptions();
+
     @Option(names = {"-e", "--env"}, paramLabel = "NAME[=VALUE]",
             description = "Set a variable; NAME alone passes the host's value, if any.")
     private List<String> env = new ArrayList<>();
@@ -75,6 +78,12 @@ final class RunCommand implements Callable<Integer> {
 
     @Mixin
     private FilesystemOptions filesystem = new FilesystemOptions();
+
+    @Mixin
+    private ResourceOptions resources;
+
+    @Mixin
+    private SecurityOptions security = new SecurityOptions();
 
     @Parameters(arity = "1..*", paramLabel = "CMD", description = "The command and its arguments.")
     private List<String> command;
@@ -97,7 +106,7 @@ final class RunCommand implements Callable<Integer> {
             try {
                 return RunFlow.run(spec, lifecycle, (parent == null ? new GlobalOptions() : parent.global()).store(),
                         commandSpec.commandLine().getOut(),
-                        RunFlow.runArgs(commandSpec.commandLine().getParseResult().originalArgs()));
+                        RunFlow.runArgs(commandSpec.commandLine().getParseResult().originalArgs()), resources::exitCode);
             } catch (InterruptedException | RuntimeException e) {
                 throw e;
             } catch (Exception e) {
@@ -117,7 +126,7 @@ final class RunCommand implements Callable<Integer> {
                 // may have set the level that slf4j-simple reads when its first logger is made
                 Logger log = LoggerFactory.getLogger(RunCommand.class);
                 log.debug("container {} {}", container.id(), status);
-                return status.shellCode();
+                return resources.exitCode(container, status);
             }
         }
     }
@@ -125,6 +134,7 @@ final class RunCommand implements Callable<Integer> {
     /** The container this command line asks for. */
     ContainerSpec spec() {
         Set<String> isolators = isolators();
+        network.select(isolators);
         if (!isolators.contains("uts")) {
             requireUnset("--hostname", hostname);
             requireUnset("--domainname", domainname);
@@ -134,11 +144,14 @@ final class RunCommand implements Callable<Integer> {
                 .hostname(hostname)
                 .domainname(domainname)
                 .isolators(userOptions.isolators(isolators))
-                .id(id);
+                .id(id)
+                .with(security.security());
         userOptions.applyTo(builder);
         filesystem.applyTo(builder, isolators.contains("mount")); // before -e, which overrides an image's variables
         lifecycle.envFileEntries().forEach(entry -> addEnv(builder, entry));
         env.forEach(entry -> addEnv(builder, entry));
+        resources.applyTo(builder);
+        network.configure(builder);
         return lifecycle.init ? RunFlow.withInit(builder.build()) : builder.build();
     }
 
@@ -156,6 +169,7 @@ final class RunCommand implements Callable<Integer> {
         if (mount) {
             names.add("mount");
         }
+        resources.selectIsolator(names);
         return names;
     }
 

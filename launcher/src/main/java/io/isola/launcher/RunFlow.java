@@ -24,8 +24,11 @@ final class RunFlow {
 
     private RunFlow() {}
 
+    /**
+     * @param exitCode the CLI's status for the container's exit (the resource options report an OOM kill)
+     */
     static int run(ContainerSpec spec, RunLifecycleOptions options, StateStore store, PrintWriter out,
-            List<String> runArgs) throws Exception {
+            List<String> runArgs, java.util.function.ToIntBiFunction<Container, ExitStatus> exitCode) throws Exception {
         options.validate();
         String id = spec.id().orElseGet(Monitor::newId);
         boolean detached = options.detach;
@@ -66,7 +69,7 @@ final class RunFlow {
                 if (attachment != null) {
                     attachment.drain();
                 }
-                return status.shellCode();
+                return exitCode.applyAsInt(container, status);
             }
         }
     }

@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
 final class Launch {
 
     private static final Logger LOG = LoggerFactory.getLogger(Launch.class);
-    private static final int SIGKILL = 9;
+    private static final int SIGKILL = 9, EPIPE = 32;
     private static final Duration REFUSAL_GRACE = Duration.ofSeconds(2);
 
     private final Native n = Native.get();
@@ -125,18 +125,19 @@ final class Launch {
                     runHostSide();
                 }
                 if (record.kind() == ExpectedRecord.Kind.CHECKPOINT) {
-                    writeGate(new byte[] {1});
+                    answer(record, new byte[] {1});
                 } else if (record.kind() == ExpectedRecord.Kind.GATE && fifos != null) {
                     fifos.savePayload(GatePayload.of(program.exec()));
                     return started(); // created: a later start opens the gate
                 } else if (record.kind() == ExpectedRecord.Kind.GATE) {
-                    writeGate(GatePayload.of(program.exec()));
+                    answer(record, GatePayload.of(program.exec()));
                     closeFd(gate, 1);
                 }
                 Integer value = next(record, deadline);
                 if (child == null) {
                     onCloned(value);
                 }
+                LaunchProbe.fire(child.pid(), index, record);
                 if (record.kind() == ExpectedRecord.Kind.SPAWN && value != null) {
                     onSpawned();
                     continue;
@@ -233,6 +234,19 @@ final class Launch {
                 kill();
                 throw new IsolaException("the container's setup timed out after " + spec.startTimeout().toSeconds()
                         + " s waiting for step '" + record.description() + "' of " + record.owner());
+            }
+        }
+
+        /** Opens a checkpoint or the gate; a child that died meanwhile is reported as such, not as EPIPE. */
+        private void answer(ExpectedRecord record, byte[] bytes) {
+            try {
+                writeGate(bytes);
+            } catch (NativeException e) {
+                if (e.errno() != EPIPE) {
+                    throw e;
+                }
+                throw new IsolaException("the container's process ended during step '" + record.description()
+                        + "' of " + record.owner() + ": " + reap());
             }
         }
 

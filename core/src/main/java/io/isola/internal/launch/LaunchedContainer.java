@@ -2,6 +2,7 @@ package io.isola.internal.launch;
 
 import io.isola.api.Container;
 import io.isola.api.ExitStatus;
+import io.isola.api.ResourceControl;
 import io.isola.internal.nativ.FdInputStream;
 import io.isola.internal.nativ.FdOutputStream;
 import io.isola.internal.nativ.Fds;
@@ -97,6 +98,17 @@ final class LaunchedContainer implements Container {
     }
 
     @Override
+    public <T> Optional<T> facet(Class<T> type) {
+        for (PreparedIsolation prepared : isolations) {
+            Optional<T> facet = prepared.isolation().facet(type);
+            if (facet.isPresent()) {
+                return facet;
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
     public synchronized void resizeTerminal(int columns, int rows) {
         if (terminal < 0) {
             Container.super.resizeTerminal(columns, rows);
@@ -120,6 +132,12 @@ final class LaunchedContainer implements Container {
         boolean interrupted = false;
         while (process.status() == null) {
             process.signal(SIGKILL);
+            // a paused container's processes (v1 freezer) take the pending SIGKILL only once thawed
+            try {
+                facet(ResourceControl.class).filter(ResourceControl::paused).ifPresent(ResourceControl::resume);
+            } catch (RuntimeException e) {
+                // the cgroup's own cleanup kills (and thaws) whatever is left
+            }
             try {
                 process.awaitExit(Duration.ofSeconds(10));
             } catch (InterruptedException e) {

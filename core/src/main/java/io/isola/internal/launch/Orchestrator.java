@@ -9,6 +9,8 @@ import io.isola.api.Join;
 import io.isola.api.Terminal;
 import io.isola.internal.chain.ChildProgram;
 import io.isola.internal.chain.CloneThreads;
+import io.isola.internal.security.SecurityPlan;
+import io.isola.internal.security.SecurityPolicy;
 import io.isola.spi.Duty;
 import io.isola.spi.HostIdentity;
 import io.isola.spi.Isolation;
@@ -78,6 +80,7 @@ public final class Orchestrator implements AutoCloseable {
             throw new IllegalArgumentException(
                     "a root file system, volumes and tmpfs mounts need a mount namespace, which this container does not have");
         }
+        SecurityPlan security = SecurityPolicy.plan(spec); // checks the settings before anything exists
         String id = spec.id().orElseGet(Orchestrator::newId);
         Set<Duty> duties = EnumSet.noneOf(Duty.class);
         selected.forEach(isolator -> duties.addAll(isolator.duties()));
@@ -107,7 +110,9 @@ public final class Orchestrator implements AutoCloseable {
             List<Integer> signals = HostSignals.nonDefault();
             Launch.ProgramFactory programs = protocolFds -> {
                 List<Integer> kept = new ArrayList<>(protocolFds);
-                ChildProgram program = ProgramComposer.compose(spec, namespaces, contributions, plan, kept, signals, shape);
+                contributions.forEach(contribution -> kept.addAll(contribution.keptFds()));
+                ChildProgram program = ProgramComposer.compose(spec, namespaces, contributions, plan, kept, signals,
+                        security, shape);
                 LOG.debug("container {}: {} ops, namespaces {}", id, program.ops().size(), namespaces);
                 return program;
             };
@@ -157,7 +162,10 @@ public final class Orchestrator implements AutoCloseable {
         List<NamespaceIsolator> selected = new ArrayList<>();
         for (String name : wanted) {
             NamespaceIsolator match = available.stream().filter(i -> i.name().equals(name)).findFirst().orElse(null);
-            if (match != null) {
+            if (match != null && !match.appliesTo(spec)) {
+                LOG.debug("isolator {} does not apply: the container shares the host's {} namespace", name,
+                        match.namespace().procName());
+            } else if (match != null) {
                 selected.add(match);
             } else if (spec.isolators().isPresent()) {
                 throw new IllegalArgumentException("isolator \"" + name + "\": not available; available are "

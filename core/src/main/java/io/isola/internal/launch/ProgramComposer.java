@@ -2,6 +2,7 @@ package io.isola.internal.launch;
 
 import io.isola.api.ContainerSpec;
 import io.isola.internal.chain.ChildProgram;
+import io.isola.internal.security.SecurityPlan;
 import io.isola.spi.Arg;
 import io.isola.spi.Namespace;
 import io.isola.spi.Phase;
@@ -26,8 +27,12 @@ import java.util.TreeSet;
  *   <li>unshare of namespaces clone() cannot create (time);
  *   <li>the phases; with a new mount namespace, FILESYSTEM starts by making {@code /}
  *       recursively private, behind a checkpoint, so that no later mount can reach the host;
- *   <li>the switch to the spec's {@link io.isola.api.ProcessUser}, last in LOCKDOWN;
- *   <li>the working directory, last in PROCESS;
+ *       LOCKDOWN ends with the built-in lock-down, after the isolators' steps there: limits and
+ *       the bounding set while the child is still root, the switch to the spec's {@link
+ *       io.isola.api.ProcessUser}, then the effective and permitted capabilities and no_new_privs
+ *       (ids before capabilities, as runc does);
+ *   <li>the seccomp filter, after PROCESS: it must restrict nothing the setup still needs;
+ *   <li>the working directory;
  *   <li>the gate; after it the parent-death signal is cleared (the command outlives the
  *       cloning thread), and the execve candidates.
  * </ol>
@@ -55,11 +60,12 @@ final class ProgramComposer {
 
     static ChildProgram compose(ContainerSpec spec, Set<Namespace> namespaces, List<Contribution> contributions,
             StdioPlan stdio, List<Integer> keptFds, List<Integer> signalsToReset) {
-        return compose(spec, namespaces, contributions, stdio, keptFds, signalsToReset, Shape.PLAIN);
+        return compose(spec, namespaces, contributions, stdio, keptFds, signalsToReset,
+                new SecurityPlan(List.of(), List.of(), List.of()), Shape.PLAIN);
     }
 
     static ChildProgram compose(ContainerSpec spec, Set<Namespace> namespaces, List<Contribution> contributions,
-            StdioPlan stdio, List<Integer> keptFds, List<Integer> signalsToReset, Shape shape) {
+            StdioPlan stdio, List<Integer> keptFds, List<Integer> signalsToReset, SecurityPlan security, Shape shape) {
         ChildProgram.Builder program = ChildProgram.builder();
         if (!shape.forked()) {
             program.call(CORE, parentDeathSignal(SIGKILL));
@@ -103,9 +109,12 @@ final class ProgramComposer {
                 contribution.ops(phase).forEach(program::op);
             }
             if (phase == Phase.LOCKDOWN) {
+                security.beforeIds().forEach(step -> program.call(SecurityPlan.OWNER, step));
                 ProcessUserSteps.add(program, spec);
+                security.afterIds().forEach(step -> program.call(SecurityPlan.OWNER, step));
             }
         }
+        security.beforeGate().forEach(step -> program.call(SecurityPlan.OWNER, step));
         program.call(CORE, Steps.chdir(spec.cwd()));
         if (shape.terminal()) {
             // a new process is never a process-group leader, so setsid cannot fail with EPERM
