@@ -58,7 +58,7 @@ public final class Inspection {
                 "Pid", extra.monitor().pid(), "Running", extra.monitor().isAlive()));
         result.put("Namespaces", live ? namespaces(state.pid()) : Map.of());
         result.put("CgroupPaths", live ? cgroups(state.pid()) : Map.of());
-        result.put("NetworkSettings", Map.of("IPAddress", ""));
+        result.put("NetworkSettings", live ? NetworkAddresses.settings(state.pid()) : Map.of("IPAddress", ""));
         return result;
     }
 

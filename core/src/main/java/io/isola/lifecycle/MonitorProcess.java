@@ -97,6 +97,16 @@ public final class MonitorProcess {
      */
     public static int serve(Isola isola, StateStore store, String id, UnaryOperator<ContainerSpec.Builder> customize)
             throws InterruptedException {
+        return serve(isola, store, id, (ContainerSpec) null, customize);
+    }
+
+    /**
+     * Like {@link #serve(Isola, StateStore, String, UnaryOperator)}, starting {@code spec} (the
+     * caller rebuilt it as the CLI did, with every extension) rather than the saved one, which
+     * only holds what inspect shows; its id and stdio are replaced.
+     */
+    public static int serve(Isola isola, StateStore store, String id, ContainerSpec spec,
+            UnaryOperator<ContainerSpec.Builder> customize) throws InterruptedException {
         PrintStream answer = System.out;
         Native.get().libc().setsid();
         Monitor.Running running;
@@ -106,9 +116,9 @@ public final class MonitorProcess {
                 throw new IsolaException("container " + id + " is not waiting to be created");
             }
             Path log = store.dir(id).resolve(LOG_FILE);
-            ContainerSpec.Builder spec = state.isola().spec().toBuilder(id)
+            ContainerSpec.Builder builder = (spec != null ? spec.toBuilder().id(id) : state.isola().spec().toBuilder(id))
                     .stdin(Stdio.NULL).stdout(new Stdio.ToFile(log, true)).stderr(new Stdio.ToFile(log, true));
-            running = new Monitor(isola, store).start(state, customize.apply(spec).build());
+            running = new Monitor(isola, store).start(state, customize.apply(builder).build());
         } catch (RuntimeException e) {
             answer.println("error " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             answer.flush();

@@ -66,7 +66,7 @@ public final class ConfigTranslator {
         spec.cwd(cwd == null ? "/" : cwd);
         requireZero(fields, "process.user.uid");
         requireZero(fields, "process.user.gid");
-        root(fields, bundle);
+        io.isola.api.Filesystem.Builder filesystem = root(fields, bundle);
         spec.isolators(namespaces(fields));
         String hostname = fields.text("hostname");
         if (hostname != null && !hostname.isEmpty()) {
@@ -76,7 +76,8 @@ public final class ConfigTranslator {
         if (domainname != null && !domainname.isEmpty()) {
             spec.domainname(domainname);
         }
-        mounts(fields);
+        mounts(fields, bundle, filesystem);
+        spec.with(filesystem.build());
         Map<String, String> annotations = new LinkedHashMap<>();
         JsonNode notes = fields.take("annotations");
         if (notes != null) {
@@ -98,21 +99,18 @@ public final class ConfigTranslator {
         }
     }
 
-    /** Without a root file system feature, only the host's own root can be honoured. */
-    private static void root(ConfigFields fields, Path bundle) {
+    /** root.path, relative to the bundle, becomes the container's root (pivot_root into it). */
+    private static io.isola.api.Filesystem.Builder root(ConfigFields fields, Path bundle) {
         String path = fields.text("root.path");
         if (path == null) {
             throw ConfigFields.refuse("root.path", "expected the container's root directory");
         }
         Path resolved = bundle.resolve(path).normalize();
-        if (!resolved.equals(Path.of("/"))) {
-            throw ConfigFields.refuse("root.path", "\"" + path + "\": a root file system of its own is not supported yet; "
-                    + "only \"/\" (the host's) is");
+        if (!java.nio.file.Files.isDirectory(resolved)) {
+            throw ConfigFields.refuse("root.path", "\"" + path + "\": " + resolved + " is not a directory");
         }
         JsonNode readonly = fields.take("root.readonly");
-        if (readonly != null && readonly.asBoolean()) {
-            throw ConfigFields.refuse("root.readonly", "true is not supported yet");
-        }
+        return io.isola.api.Filesystem.builder().rootfs(resolved.toString()).readOnly(readonly != null && readonly.asBoolean());
     }
 
     private static Set<String> namespaces(ConfigFields fields) {
@@ -137,24 +135,40 @@ public final class ConfigTranslator {
         return isolators;
     }
 
+    /** The kernel file systems the mount isolator mounts in every container root, by destination and type. */
+    static final Map<String, String> PROVIDED = Map.of("/proc", "proc", "/dev", "tmpfs", "/dev/pts", "devpts",
+            "/dev/shm", "tmpfs", "/dev/mqueue", "mqueue", "/sys", "sysfs");
+
     /**
-     * The mounts isola sets up by itself when asked for the namespaces: /proc by the PID isolator
-     * in a mount namespace. Any other mount needs the file system feature.
+     * Mounts: the kernel file systems the mount isolator provides anyway are accepted as such;
+     * bind mounts become volumes (read-only with "ro"); anything else is refused by its index.
      */
-    private static void mounts(ConfigFields fields) {
+    private static void mounts(ConfigFields fields, Path bundle, io.isola.api.Filesystem.Builder filesystem) {
         JsonNode mounts = fields.take("mounts");
         if (mounts == null) {
             return;
         }
         int index = 0;
         for (JsonNode mount : mounts) {
+            String field = "mounts[" + index++ + "]";
             String destination = mount.path("destination").asText();
-            String type = mount.path("type").asText();
-            if (!(destination.equals("/proc") && type.equals("proc"))) {
-                throw ConfigFields.refuse("mounts[" + index + "]", "\"" + destination + "\" (" + type
-                        + "): mounts other than /proc are not supported yet");
+            String type = mount.path("type").asText("");
+            List<String> options = strings(mount.get("options"));
+            if (type.equals(PROVIDED.get(destination))) {
+                continue;
             }
-            index++;
+            if (type.equals("bind") || options.contains("bind") || options.contains("rbind")) {
+                for (String option : options) {
+                    if (!Set.of("bind", "rbind", "ro", "rw", "rprivate", "private").contains(option)) {
+                        throw ConfigFields.refuse(field + ".options", "\"" + option + "\" is not supported for bind mounts");
+                    }
+                }
+                String source = bundle.resolve(mount.path("source").asText()).normalize().toString();
+                filesystem.volume(new io.isola.api.Volume(source, destination, options.contains("ro")));
+                continue;
+            }
+            throw ConfigFields.refuse(field, "\"" + destination + "\" (" + type
+                    + "): only bind mounts and the kernel file systems isola mounts itself (" + PROVIDED + ") are supported");
         }
     }
 

@@ -104,7 +104,9 @@ final class RunCommand implements Callable<Integer> {
         if (commandSpec != null) {
             // state, -d, -it, --rm, --name: the lifecycle flow (issue 8)
             try {
-                return RunFlow.run(spec, lifecycle, (parent == null ? new GlobalOptions() : parent.global()).store(), commandSpec.commandLine().getOut());
+                return RunFlow.run(spec, lifecycle, (parent == null ? new GlobalOptions() : parent.global()).store(),
+                        commandSpec.commandLine().getOut(),
+                        RunFlow.runArgs(commandSpec.commandLine().getParseResult().originalArgs()), resources::exitCode);
             } catch (InterruptedException | RuntimeException e) {
                 throw e;
             } catch (Exception e) {
@@ -137,7 +139,7 @@ final class RunCommand implements Callable<Integer> {
             requireUnset("--hostname", hostname);
             requireUnset("--domainname", domainname);
         }
-        ContainerSpec.Builder builder = ContainerSpec.builder(lifecycle.init ? RunFlow.withInit(command) : command)
+        ContainerSpec.Builder builder = ContainerSpec.builder(command)
                 .cwd(workdir)
                 .hostname(hostname)
                 .domainname(domainname)
@@ -150,7 +152,7 @@ final class RunCommand implements Callable<Integer> {
         env.forEach(entry -> addEnv(builder, entry));
         resources.applyTo(builder);
         network.configure(builder);
-        return builder.build();
+        return lifecycle.init ? RunFlow.withInit(builder.build()) : builder.build();
     }
 
     private Set<String> isolators() {

@@ -24,14 +24,18 @@ final class RunFlow {
 
     private RunFlow() {}
 
-    static int run(ContainerSpec spec, RunLifecycleOptions options, StateStore store, PrintWriter out)
-            throws Exception {
+    /**
+     * @param exitCode the CLI's status for the container's exit (the resource options report an OOM kill)
+     */
+    static int run(ContainerSpec spec, RunLifecycleOptions options, StateStore store, PrintWriter out,
+            List<String> runArgs, java.util.function.ToIntBiFunction<Container, ExitStatus> exitCode) throws Exception {
         options.validate();
         String id = spec.id().orElseGet(Monitor::newId);
         boolean detached = options.detach;
         ContainerState state = Monitor.register(store, id, options.name, spec, detached, detached ? options.remove : true);
         if (detached) {
-            List<String> args = new ArrayList<>(List.of("--root", store.root().toString(), MonitorCommand.NAME, id));
+            List<String> args = new ArrayList<>(List.of("--root", store.root().toString(), MonitorCommand.NAME, id, "--"));
+            args.addAll(runArgs);
             List<String> command = new ArrayList<>(MonitorProcess.javaCommand(Main.class.getName(), args));
             for (String property : new String[] {"isola.home", "isola.bundles"}) {
                 String value = System.getProperty(property);
@@ -65,17 +69,44 @@ final class RunFlow {
                 if (attachment != null) {
                     attachment.drain();
                 }
-                return status.shellCode();
+                return exitCode.applyAsInt(container, status);
             }
         }
     }
 
-    /** {@code command} behind the host's init, which runs as PID 1 and runs {@code command} as its child. */
-    static List<String> withInit(List<String> command) {
+    /** Where --init's binary is bound in a container with a root of its own, as docker-init is. */
+    static final String INIT_IN_CONTAINER = "/sbin/isola-init";
+
+    /**
+     * {@code spec} behind the host's init (tini or catatonit), which runs as PID 1 and runs the
+     * command as its child. In the host's files (the default sandbox) the init is where the host
+     * has it; in a root of its own it is bound there read-only, as Docker binds docker-init.
+     */
+    static ContainerSpec withInit(ContainerSpec spec) {
+        String host = RunLifecycleOptions.initBinary().toString();
+        io.isola.api.Filesystem filesystem = spec.extension(io.isola.api.Filesystem.class).orElse(null);
+        boolean ownRoot = filesystem != null && (filesystem.rootfs().isPresent() || !filesystem.layers().isEmpty());
+        ContainerSpec.Builder builder = spec.toBuilder();
+        if (ownRoot) {
+            builder.with(filesystem.toBuilder().volume(new io.isola.api.Volume(host, INIT_IN_CONTAINER, true)).build());
+        }
         List<String> wrapped = new ArrayList<>();
-        wrapped.add(RunLifecycleOptions.initBinary().toString());
+        wrapped.add(ownRoot ? INIT_IN_CONTAINER : host);
         wrapped.add("--");
-        wrapped.addAll(command);
-        return wrapped;
+        wrapped.addAll(spec.command());
+        return builder.command(wrapped).build();
+    }
+
+    /** The arguments after the {@code run} verb in a full command line (root options skipped). */
+    static List<String> runArgs(List<String> all) {
+        for (int i = 0; i < all.size(); i++) {
+            String arg = all.get(i);
+            if (arg.equals("--root") || arg.equals("--log") || arg.equals("--log-format")) {
+                i++;
+            } else if (arg.equals("run")) {
+                return new ArrayList<>(all.subList(i + 1, all.size()));
+            }
+        }
+        return List.of();
     }
 }

@@ -8,8 +8,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * OCI {@code spec}: writes a starter config.json that isola runs as it is today: the host's root,
- * new PID, IPC, UTS and mount namespaces with their own /proc, and {@code sh}.
+ * OCI {@code spec}: writes a starter config.json that isola runs as it is today: the bundle's
+ * {@code rootfs} read-only, new PID, IPC, UTS and mount namespaces with the kernel file systems
+ * the mount isolator provides, and {@code sh}.
  */
 @Command(name = "spec", description = "Write a starter config.json (OCI runtime verb).")
 final class SpecCommand implements Callable<Integer> {
@@ -24,9 +25,16 @@ final class SpecCommand implements Callable<Integer> {
                 "env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm"],
                 "cwd": "/"
               },
-              "root": {"path": "/"},
+              "root": {"path": "rootfs", "readonly": true},
               "hostname": "isola",
-              "mounts": [{"destination": "/proc", "type": "proc", "source": "proc"}],
+              "mounts": [
+                {"destination": "/proc", "type": "proc", "source": "proc"},
+                {"destination": "/dev", "type": "tmpfs", "source": "tmpfs"},
+                {"destination": "/dev/pts", "type": "devpts", "source": "devpts"},
+                {"destination": "/dev/shm", "type": "tmpfs", "source": "shm"},
+                {"destination": "/dev/mqueue", "type": "mqueue", "source": "mqueue"},
+                {"destination": "/sys", "type": "sysfs", "source": "sysfs"}
+              ],
               "linux": {
                 "namespaces": [{"type": "pid"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}]
               }

@@ -39,6 +39,9 @@ class OciConformanceIT {
     Path root;
     @TempDir
     Path bundle;
+    /** Bound into the container at /out: where it leaves what it did. */
+    @TempDir
+    Path out;
 
     private String lastOut = "";
     private String lastErr = "";
@@ -50,9 +53,22 @@ class OciConformanceIT {
                 "the conformance configs are written by runc spec; install runc");
         Process spec = new ProcessBuilder("runc", "spec").directory(bundle.toFile()).start();
         assertEquals(0, spec.waitFor());
+        Path busybox = Path.of("/bin/busybox");
+        assumeTrue(Files.isExecutable(busybox), "the bundle's rootfs is busybox-static; install it");
+        Path bin = Files.createDirectories(bundle.resolve("rootfs/bin"));
+        Files.copy(busybox, bin.resolve("busybox"));
+        for (String applet : List.of("sh", "echo", "hostname", "sleep", "touch", "true")) {
+            Files.createSymbolicLink(bin.resolve(applet), Path.of("busybox"));
+        }
+        for (String dir : List.of("proc", "dev", "sys", "out", "tmp")) {
+            Files.createDirectories(bundle.resolve("rootfs").resolve(dir));
+        }
     }
 
-    /** runc's starter config minus what isola refuses today, running {@code script}. */
+    /**
+     * runc's starter config (busybox root, read-only) minus what isola refuses today, plus a bind
+     * mount of {@link #out} at /out, running {@code script}.
+     */
     private ObjectNode config(String script) throws Exception {
         ObjectNode config = (ObjectNode) JSON.readTree(bundle.resolve("config.json").toFile());
         ObjectNode process = (ObjectNode) config.get("process");
@@ -60,15 +76,17 @@ class OciConformanceIT {
         process.remove(List.of("capabilities", "rlimits", "noNewPrivileges"));
         ArrayNode args = process.putArray("args");
         List.of("sh", "-c", script).forEach(args::add);
-        ObjectNode rootNode = (ObjectNode) config.get("root");
-        rootNode.put("path", "/");
-        rootNode.put("readonly", false);
         ArrayNode mounts = (ArrayNode) config.get("mounts");
         for (int i = mounts.size() - 1; i >= 0; i--) {
-            if (!mounts.get(i).get("destination").asText().equals("/proc")) {
+            if (mounts.get(i).get("type").asText().equals("cgroup")) {
                 mounts.remove(i);
             }
         }
+        ObjectNode bind = mounts.addObject();
+        bind.put("destination", "/out");
+        bind.put("type", "bind");
+        bind.put("source", out.toString());
+        bind.putArray("options").add("rbind").add("rw");
         ObjectNode linux = (ObjectNode) config.get("linux");
         linux.remove(List.of("resources", "maskedPaths", "readonlyPaths"));
         ArrayNode namespaces = (ArrayNode) linux.get("namespaces");
@@ -106,8 +124,8 @@ class OciConformanceIT {
 
     @Test
     void createStartKillDeleteWalkTheOciStates() throws Exception {
-        Path marker = root.resolve("ran");
-        write(config("echo $$ $(hostname) > " + marker + "; exec sleep 1000"));
+        Path marker = out.resolve("ran");
+        write(config("echo $$ $(hostname) > /out/ran; exec sleep 1000"));
         Path pidFile = root.resolve("pid");
 
         ok("create", "--bundle", bundle.toString(), "--pid-file", pidFile.toString(), "c1");
@@ -179,8 +197,8 @@ class OciConformanceIT {
 
     @Test
     void aCreatedContainerCanBeDeletedWithoutEverRunning() throws Exception {
-        Path marker = root.resolve("never");
-        write(config("touch " + marker));
+        Path marker = out.resolve("never");
+        write(config("touch /out/never"));
         ok("create", "--bundle", bundle.toString(), "c4");
         long pid = JSON.readTree(ok("state", "c4")).get("pid").asLong();
         try (Pidfd child = Pidfd.open(pid)) {

@@ -85,7 +85,8 @@ public final class NetIsolator implements NamespaceIsolator {
     NetIsolator(Settings settings) {
         this.defaultNetwork = Network.parse(settings.mode());
         this.cni = new CniClient(PluginPath.parse(settings.cniPath()));
-        this.configs = new NetworkConfigs(settings.configDir(), settings.network(), settings.subnet());
+        this.configs = new NetworkConfigs(settings.configDir(), settings.network(), settings.subnet(),
+                settings.runtimeDir().resolve("ipam"));
         this.store = new StateStore(settings.runtimeDir());
         this.sweeper = new StaleSweeper(store, cni);
     }

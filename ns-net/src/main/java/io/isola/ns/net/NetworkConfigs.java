@@ -31,11 +31,14 @@ final class NetworkConfigs {
     private final Path dir;
     private final String defaultName;
     private final String defaultSubnet;
+    private final Path ipamDir;
 
-    NetworkConfigs(Path dir, String defaultName, String defaultSubnet) {
+    /** {@code ipamDir}: where host-local keeps the default network's leases (under the runtime directory). */
+    NetworkConfigs(Path dir, String defaultName, String defaultSubnet, Path ipamDir) {
         this.dir = dir;
         this.defaultName = defaultName;
         this.defaultSubnet = defaultSubnet;
+        this.ipamDir = ipamDir;
     }
 
     Path dir() {
@@ -97,6 +100,9 @@ final class NetworkConfigs {
         bridge.put("hairpinMode", true);
         ObjectNode ipam = bridge.putObject("ipam");
         ipam.put("type", "host-local");
+        // leases live as long as the containers' state: on the runtime directory's tmpfs, a reboot
+        // (which ends every container) drops them too, where /var/lib/cni would keep them forever
+        ipam.put("dataDir", ipamDir.toString());
         ipam.putArray("routes").addObject().put("dst", "0.0.0.0/0");
         ipam.putArray("ranges").addArray().addObject().put("subnet", subnet.toString()).put("gateway", subnet.host(1));
         ObjectNode portmap = ((com.fasterxml.jackson.databind.node.ArrayNode) list.get("plugins")).addObject();

@@ -46,9 +46,8 @@ final class HostNet {
         return Stream.concat(run("iptables", "-S").lines(), run("iptables", "-t", "nat", "-S").lines()).sorted().toList();
     }
 
-    /** host-local's lease files of one network. */
-    static TreeSet<String> leases(String network) throws IOException {
-        Path dir = Path.of("/var/lib/cni/networks", network);
+    /** host-local's lease files in one network's directory. */
+    static TreeSet<String> leases(Path dir) throws IOException {
         TreeSet<String> files = new TreeSet<>();
         if (Files.isDirectory(dir)) {
             try (Stream<Path> s = Files.list(dir)) {
@@ -59,10 +58,44 @@ final class HostNet {
         return files;
     }
 
-    /** One snapshot of all three. */
+    /**
+     * One snapshot of what belongs to one network: its bridge and the links attached to it, the
+     * iptables rules that name the network or its subnet and every rule of the chains those jump
+     * to, and its leases. Other networks and other tests running beside are left out.
+     */
     record Snapshot(TreeSet<String> links, List<String> rules, TreeSet<String> leases) {
-        static Snapshot take(String network) throws Exception {
-            return new Snapshot(HostNet.links(), HostNet.iptables(), HostNet.leases(network));
+        static Snapshot take(String network, String bridge, String subnetPrefix, Path leaseDir) throws Exception {
+            TreeSet<String> links = new TreeSet<>();
+            if (HostNet.links().contains(bridge)) {
+                links.add(bridge);
+                for (String line : run("ip", "-o", "link", "show", "master", bridge).lines().toList()) {
+                    links.add(line.split(":\\s+")[1].replaceAll("@.*", ""));
+                }
+            }
+            return new Snapshot(links, rulesOf(network, subnetPrefix), HostNet.leases(leaseDir));
         }
+    }
+
+    private static List<String> rulesOf(String network, String subnetPrefix) throws Exception {
+        List<String> all = iptables();
+        java.util.Set<String> mine = new java.util.TreeSet<>();
+        java.util.Set<String> chains = new java.util.HashSet<>();
+        for (String rule : all) {
+            if (rule.contains("name: \\\"" + network + "\\\"") || rule.contains(" " + subnetPrefix)) {
+                mine.add(rule);
+                java.util.regex.Matcher jump = java.util.regex.Pattern.compile(" -j (CNI-[A-Za-z0-9-]+)").matcher(rule);
+                if (jump.find() && !jump.group(1).startsWith("CNI-HOSTPORT-")) {
+                    chains.add(jump.group(1));
+                }
+            }
+        }
+        for (String rule : all) {
+            for (String chain : chains) {
+                if (rule.startsWith("-A " + chain + " ") || rule.equals("-N " + chain)) {
+                    mine.add(rule);
+                }
+            }
+        }
+        return List.copyOf(mine);
     }
 }

@@ -44,7 +44,7 @@ class NetCleanupTest {
         Outcome warmUp = Outcome.of(isola, ContainerSpec.builder("true")
                 .with(Network.bridge().publish(new PortMapping(freePort(), 80, "tcp"))).build());
         assertEquals(0, warmUp.status().exitCode(), warmUp.err());
-        baseline = HostNet.Snapshot.take(TestNetworks.NETWORK);
+        baseline = nets.snapshot();
     }
 
     @AfterAll
@@ -74,7 +74,7 @@ class NetCleanupTest {
         } finally {
             pool.shutdownNow();
         }
-        assertEquals(baseline, HostNet.Snapshot.take(TestNetworks.NETWORK));
+        assertEquals(baseline, nets.snapshot());
         assertEquals(List.of(), new StateStore(nets.runtimeDir).dirs());
     }
 
@@ -83,8 +83,9 @@ class NetCleanupTest {
         long containerPid = startAndKillHost();
         try {
             assertTrue(HostState.alive(containerPid), "the container died with its host");
+            assertEquals(1, HostNet.leases(nets.leaseDir()).size(), "the killed host's container holds no lease");
             assertEquals(1, nets.isolator().cleanupStale());
-            assertEquals(baseline, HostNet.Snapshot.take(TestNetworks.NETWORK));
+            assertEquals(baseline, nets.snapshot());
             assertEquals(List.of(), new StateStore(nets.runtimeDir).dirs());
         } finally {
             kill(containerPid);
@@ -100,7 +101,7 @@ class NetCleanupTest {
             Outcome outcome = Outcome.of(next, ContainerSpec.builder("true").with(Network.bridge()).build());
             assertEquals(0, outcome.status().exitCode(), outcome.err());
         }
-        assertEquals(baseline, HostNet.Snapshot.take(TestNetworks.NETWORK));
+        assertEquals(baseline, nets.snapshot());
         assertEquals(List.of(), new StateStore(nets.runtimeDir).dirs());
     }
 
@@ -108,7 +109,7 @@ class NetCleanupTest {
     private static long startAndKillHost() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process host = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), NetHostMain.class.getName(),
-                nets.configDir.toString(), nets.runtimeDir.toString(), nets.subnet, Integer.toString(freePort()))
+                nets.configDir.toString(), nets.runtimeDir.toString(), nets.subnet, Integer.toString(freePort()), TestNetworks.NETWORK)
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try {
             String line = new BufferedReader(new InputStreamReader(host.getInputStream(), StandardCharsets.UTF_8)).readLine();

@@ -40,10 +40,10 @@ class NetErrorsTest {
     }
 
     private static String rejected(Network network) throws Exception {
-        HostNet.Snapshot before = HostNet.Snapshot.take(TestNetworks.NETWORK);
+        HostNet.Snapshot before = nets.snapshot();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> isola.start(ContainerSpec.builder("true").with(network).build()));
-        assertEquals(before, HostNet.Snapshot.take(TestNetworks.NETWORK), "the failed start left something behind");
+        assertEquals(before, nets.snapshot(), "the failed start left something behind");
         assertEquals(List.of(), new StateStore(nets.runtimeDir).dirs(), "the failed start left its state behind");
         return e.getMessage();
     }
@@ -97,16 +97,20 @@ class NetErrorsTest {
         // runtime must DEL the whole chain so that the bridge plugin's work is undone too
         Path file = conflist("isotest-failing", "{\"cniVersion\":\"1.0.0\",\"name\":\"isotest-failing\",\"plugins\":[{\"type\":\"bridge\","
                 + "\"bridge\":\"" + TestNetworks.BRIDGE + "\",\"isGateway\":true,\"ipMasq\":true,\"ipam\":{\"type\":\"host-local\","
-                + "\"ranges\":[[{\"subnet\":\"" + nets.subnet + "\"}]]}},"
+                + "\"dataDir\":\"" + nets.root.resolve("ipam") + "\",\"ranges\":[[{\"subnet\":\"" + nets.subnet + "\"}]]}},"
                 + "{\"type\":\"tuning\",\"sysctl\":{\"net.ipv4.conf.eth0.isola_no_such_setting\":\"1\"}}]}");
         Outcome.of(isola, ContainerSpec.builder("true").with(Network.bridge()).build()); // the bridge exists from now on
-        HostNet.Snapshot before = HostNet.Snapshot.take("isotest-failing");
+        HostNet.Snapshot before = failingSnapshot();
         Exception e = assertThrows(Exception.class, () -> isola.start(ContainerSpec.builder("true")
                 .with(Network.parse("isotest-failing")).build()).close());
         assertTrue(e.getMessage().contains("plugin \"tuning\"") && e.getMessage().contains(file.toString())
                 && e.getMessage().contains("failed ADD"), e.getMessage());
-        assertEquals(before, HostNet.Snapshot.take("isotest-failing"));
+        assertEquals(before, failingSnapshot());
         assertEquals(List.of(), new StateStore(nets.runtimeDir).dirs());
-        StateStore.delete(Path.of("/var/lib/cni/networks/isotest-failing"));
+    }
+
+    private static HostNet.Snapshot failingSnapshot() throws Exception {
+        return HostNet.Snapshot.take("isotest-failing", TestNetworks.BRIDGE,
+                nets.subnet.substring(0, nets.subnet.lastIndexOf('.') + 1), nets.root.resolve("ipam").resolve("isotest-failing"));
     }
 }

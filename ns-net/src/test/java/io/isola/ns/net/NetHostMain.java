@@ -12,12 +12,12 @@ import java.util.List;
 
 /**
  * A host JVM for the crash test: starts one bridge container with a published port, prints its
- * pid, and waits to be killed with SIGKILL. Arguments: config dir, runtime dir, subnet, host port.
+ * pid, and waits to be killed with SIGKILL. Arguments: config dir, runtime dir, subnet, host port, network name.
  */
 public final class NetHostMain {
 
     public static void main(String[] args) throws Exception {
-        NetIsolator.Settings settings = new NetIsolator.Settings(TestNetworks.NETWORK, "bridge", "/usr/lib/cni",
+        NetIsolator.Settings settings = new NetIsolator.Settings(args[4], "bridge", "/usr/lib/cni",
                 Path.of(args[0]), Path.of(args[1]), args[2]);
         Isola isola = Isola.builder().isolators(List.of(new NetIsolator(settings), TestIsolator.plain("mount", Namespace.MOUNT)))
                 .build();

@@ -17,8 +17,9 @@ import java.util.List;
  */
 final class TestNetworks {
 
-    static final String NETWORK = "isotest";
-    static final String BRIDGE = "isotest0";
+    /** Unique per test JVM: two runs of these tests on one host (two checkouts) never share a network. */
+    static final String NETWORK = "isot" + ProcessHandle.current().pid();
+    static final String BRIDGE = NetworkConfigs.bridgeName(NETWORK);
 
     final Path root;
     final Path configDir;
@@ -40,6 +41,16 @@ final class TestNetworks {
         this.portmapChainsBefore = HostNet.run("iptables", "-t", "nat", "-S").contains("-N CNI-HOSTPORT-DNAT");
     }
 
+    /** What of the host's network belongs to this test's network, for before/after comparisons. */
+    HostNet.Snapshot snapshot() throws Exception {
+        return HostNet.Snapshot.take(NETWORK, BRIDGE, subnet.substring(0, subnet.lastIndexOf('.') + 1), leaseDir());
+    }
+
+    /** Where host-local keeps the test network's leases: the default network's dataDir. */
+    Path leaseDir() {
+        return runtimeDir.resolve("ipam").resolve(NETWORK);
+    }
+
     NetIsolator isolator() {
         return new NetIsolator(settings("bridge"));
     }
@@ -54,10 +65,12 @@ final class TestNetworks {
                 TestIsolator.plain("uts", Namespace.UTS))).build();
     }
 
-    /** A /24 in 10.231-10.239 that no host route overlaps. */
+    /** A /24 in 10.231-10.239 that no host route overlaps, starting from one that depends on the pid. */
     private static String freeSubnet() {
-        for (int second = 231; second < 240; second++) {
-            Ipv4Net candidate = new Ipv4Net(10 << 24 | second << 16 | 77 << 8, 24);
+        int start = (int) (ProcessHandle.current().pid() % 250);
+        for (int i = 0; i < 9 * 250; i++) {
+            int second = 231 + i / 250, third = (start + i) % 250;
+            Ipv4Net candidate = new Ipv4Net(10 << 24 | second << 16 | third << 8, 24);
             if (Ipv4Net.hostRoutes().stream().noneMatch(r -> !r.device().equals(BRIDGE) && r.destination().overlaps(candidate))) {
                 return candidate.toString();
             }
@@ -65,8 +78,14 @@ final class TestNetworks {
         throw new IllegalStateException("no free test subnet in 10.231-10.239");
     }
 
-    /** portmap's top-level chains, which it shares between networks and never removes itself. */
+    /**
+     * portmap's top-level chains, which it shares between networks and never removes itself; left
+     * alone while another network still forwards ports through them.
+     */
     private static void removePortmapChains() throws Exception {
+        if (HostNet.run("iptables", "-t", "nat", "-S", "CNI-HOSTPORT-DNAT").lines().anyMatch(l -> l.startsWith("-A"))) {
+            return;
+        }
         HostNet.run("iptables", "-t", "nat", "-D", "PREROUTING", "-m", "addrtype", "--dst-type", "LOCAL", "-j", "CNI-HOSTPORT-DNAT");
         HostNet.run("iptables", "-t", "nat", "-D", "OUTPUT", "-m", "addrtype", "--dst-type", "LOCAL", "-j", "CNI-HOSTPORT-DNAT");
         HostNet.run("iptables", "-t", "nat", "-D", "POSTROUTING", "-m", "comment", "--comment", "CNI portfwd requiring masquerade",
