@@ -22,4 +22,9 @@ public interface NamespaceIsolator {
      * IllegalArgumentException} naming the bad value for input the user got wrong.
      */
     Isolation prepare(IsolationRequest request) throws Exception;
+
+    /** What this isolator takes care of for every container it isolates, beyond its namespace. */
+    default java.util.Set<Duty> duties() {
+        return java.util.Set.of();
+    }
 }

@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = IsolaCommand.Version.class,
         description = "Runs commands in Linux namespaces; each namespace type is an OSGi bundle.",
-        subcommands = RunCommand.class)
+        subcommands = {RunCommand.class, ImageCommand.class, ImagesCommand.class})
 final class IsolaCommand implements Runnable {
 
     @Spec

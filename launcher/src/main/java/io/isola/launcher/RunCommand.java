@@ -21,7 +21,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "run",
         sortOptions = false,
         description = {"Runs CMD in new namespaces and exits with its status (128+N if killed by signal N).",
-            "The container sees the host's files with its own /proc; its environment holds PATH and the -e variables."})
+            "The container sees the host's files read-only (or --rootfs DIR) with its own /proc, /dev, /sys, /tmp;",
+            "its environment holds PATH and the -e variables."})
 final class RunCommand implements Callable<Integer> {
 
     /** The isolators a container gets unless a --no-NAME option drops one. */
@@ -67,6 +68,12 @@ final class RunCommand implements Callable<Integer> {
     private String id;
 
     @Mixin
+    private UserOptions userOptions = new UserOptions();
+
+    @Mixin
+    private FilesystemOptions filesystem = new FilesystemOptions();
+
+    @Mixin
     private ResourceOptions resources;
 
     @Parameters(arity = "1..*", paramLabel = "CMD", description = "The command and its arguments.")
@@ -105,8 +112,10 @@ final class RunCommand implements Callable<Integer> {
                 .cwd(workdir)
                 .hostname(hostname)
                 .domainname(domainname)
-                .isolators(isolators)
+                .isolators(userOptions.isolators(isolators))
                 .id(id);
+        userOptions.applyTo(builder);
+        filesystem.applyTo(builder, isolators.contains("mount")); // before -e, which overrides an image's variables
         env.forEach(entry -> addEnv(builder, entry));
         resources.applyTo(builder);
         return builder.build();

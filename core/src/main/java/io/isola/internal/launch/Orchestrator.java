@@ -2,9 +2,12 @@ package io.isola.internal.launch;
 
 import io.isola.api.Container;
 import io.isola.api.ContainerSpec;
+import io.isola.api.Filesystem;
 import io.isola.api.IsolaException;
 import io.isola.internal.chain.ChildProgram;
 import io.isola.internal.chain.CloneThreads;
+import io.isola.spi.Duty;
+import io.isola.spi.HostIdentity;
 import io.isola.spi.Isolation;
 import io.isola.spi.IsolationRequest;
 import io.isola.spi.Namespace;
@@ -63,8 +66,14 @@ public final class Orchestrator implements AutoCloseable {
             throw new IllegalArgumentException("hostname \"" + spec.hostname().or(spec::domainname).orElseThrow()
                     + "\": a host or domain name needs a UTS namespace, which this container does not have");
         }
+        if (!namespaces.contains(Namespace.MOUNT) && spec.extension(Filesystem.class).filter(f -> !f.isDefault()).isPresent()) {
+            throw new IllegalArgumentException(
+                    "a root file system, volumes and tmpfs mounts need a mount namespace, which this container does not have");
+        }
         String id = spec.id().orElseGet(Orchestrator::newId);
-        IsolationRequest request = new Request(id, spec, namespaces);
+        Set<Duty> duties = EnumSet.noneOf(Duty.class);
+        selected.forEach(isolator -> duties.addAll(isolator.duties()));
+        IsolationRequest request = new Request(id, spec, namespaces, duties);
 
         List<PreparedIsolation> prepared = new ArrayList<>();
         StdioPlan stdio = null;
@@ -132,6 +141,8 @@ public final class Orchestrator implements AutoCloseable {
                 LOG.debug("default isolator {} is not available", name);
             }
         }
+        selected = UserNamespaceSelection.apply(spec, selected, available,
+                spec.isolators().isEmpty() && defaults == null, HostIdentity.current());
         selected.sort(KERNEL_ORDER);
         for (int i = 1; i < selected.size(); i++) {
             NamespaceIsolator previous = selected.get(i - 1), current = selected.get(i);
@@ -185,10 +196,16 @@ public final class Orchestrator implements AutoCloseable {
         cloneThreads.close();
     }
 
-    private record Request(String containerId, ContainerSpec spec, Set<Namespace> namespaces) implements IsolationRequest {
+    private record Request(String containerId, ContainerSpec spec, Set<Namespace> namespaces, Set<Duty> duties)
+            implements IsolationRequest {
         @Override
         public boolean selected(Namespace namespace) {
             return namespaces.contains(namespace);
+        }
+
+        @Override
+        public boolean provided(Duty duty) {
+            return duties.contains(duty);
         }
     }
 }
