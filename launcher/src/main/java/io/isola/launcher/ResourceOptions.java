@@ -80,7 +80,7 @@ final class ResourceOptions {
             return;
         }
         if (!cgroup) {
-            throw new IllegalArgumentException("resource limits " + resources + ": need a cgroup; drop --no-cgroup");
+            throw new IllegalArgumentException("resource limits (--memory, --cpus, --pids-limit, ...): need a cgroup; drop --no-cgroup");
         }
         builder.with(resources);
     }
