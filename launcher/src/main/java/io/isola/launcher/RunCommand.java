@@ -14,8 +14,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 
 /** {@code isola run}: one container in the foreground, its exit status as the CLI's. */
 @Command(name = "run",
@@ -56,6 +59,9 @@ final class RunCommand implements Callable<Integer> {
             description = "New mount namespace; on by default.")
     private boolean mount;
 
+    @Mixin
+    private NetworkOptions network = new NetworkOptions();
+
     @Option(names = {"-e", "--env"}, paramLabel = "NAME[=VALUE]",
             description = "Set a variable; NAME alone passes the host's value, if any.")
     private List<String> env = new ArrayList<>();
@@ -76,13 +82,35 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     private ResourceOptions resources;
 
+    @Mixin
+    private SecurityOptions security = new SecurityOptions();
+
     @Parameters(arity = "1..*", paramLabel = "CMD", description = "The command and its arguments.")
     private List<String> command;
+
+    @Mixin
+    private RunLifecycleOptions lifecycle = new RunLifecycleOptions();
+
+    @ParentCommand
+    private IsolaCommand parent;
+
+    @Spec
+    private CommandSpec commandSpec;
 
     @Override
     public Integer call() throws InterruptedException {
         // validated before Felix boots: bad input costs nothing and never reaches the kernel
         ContainerSpec spec = spec();
+        if (commandSpec != null) {
+            // state, -d, -it, --rm, --name: the lifecycle flow (issue 8)
+            try {
+                return RunFlow.run(spec, lifecycle, (parent == null ? new GlobalOptions() : parent.global()).store(), commandSpec.commandLine().getOut());
+            } catch (InterruptedException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new io.isola.api.IsolaException(e.getMessage(), e);
+            }
+        }
         try (FelixRuntime felix = FelixRuntime.start(Layout.bundles());
                 Isola isola = Isola.builder()
                         .isolatorSource(felix.isolators())
@@ -104,20 +132,24 @@ final class RunCommand implements Callable<Integer> {
     /** The container this command line asks for. */
     ContainerSpec spec() {
         Set<String> isolators = isolators();
+        network.select(isolators);
         if (!isolators.contains("uts")) {
             requireUnset("--hostname", hostname);
             requireUnset("--domainname", domainname);
         }
-        ContainerSpec.Builder builder = ContainerSpec.builder(command)
+        ContainerSpec.Builder builder = ContainerSpec.builder(lifecycle.init ? RunFlow.withInit(command) : command)
                 .cwd(workdir)
                 .hostname(hostname)
                 .domainname(domainname)
                 .isolators(userOptions.isolators(isolators))
-                .id(id);
+                .id(id)
+                .with(security.security());
         userOptions.applyTo(builder);
         filesystem.applyTo(builder, isolators.contains("mount")); // before -e, which overrides an image's variables
+        lifecycle.envFileEntries().forEach(entry -> addEnv(builder, entry));
         env.forEach(entry -> addEnv(builder, entry));
         resources.applyTo(builder);
+        network.configure(builder);
         return builder.build();
     }
 

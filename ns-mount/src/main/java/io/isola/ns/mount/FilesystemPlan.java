@@ -39,6 +39,11 @@ final class FilesystemPlan implements AutoCloseable {
      * value for a missing root or volume source or a refused target, before anything is created.
      */
     static FilesystemPlan plan(Filesystem filesystem, boolean ipcNamespace, boolean networkNamespace) {
+        return plan(filesystem, ipcNamespace, networkNamespace, true);
+    }
+
+    /** As above; {@code maskPaths} false ({@code --privileged}) leaves the kernel's paths as they are, as Docker does. */
+    static FilesystemPlan plan(Filesystem filesystem, boolean ipcNamespace, boolean networkNamespace, boolean maskPaths) {
         RootLayout root;
         if (filesystem.rootfs().isPresent()) {
             root = DirectoryRoot.of(filesystem.rootfs().get(), filesystem.readOnly());
@@ -56,7 +61,7 @@ final class FilesystemPlan implements AutoCloseable {
         kernel.sys(networkNamespace);
         new UserMounts(steps, calls, tree).add(filesystem);
         Lockdown.pivot(steps, root.hostPath());
-        Lockdown.lock(steps, root.readOnly() || filesystem.readOnly());
+        Lockdown.lock(steps, root.readOnly() || filesystem.readOnly(), maskPaths);
         root.prepareHost(); // only once every check has passed
         return new FilesystemPlan(steps, root);
     }

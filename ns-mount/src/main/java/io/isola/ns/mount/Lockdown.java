@@ -39,10 +39,13 @@ final class Lockdown {
         steps.add(Phase.PIVOT, MountCalls.chdir("change directory to /", "/"));
     }
 
-    static void lock(PlannedSteps steps, boolean readOnlyRoot) {
+    static void lock(PlannedSteps steps, boolean readOnlyRoot, boolean maskPaths) {
         MountCalls inside = new MountCalls("");
         if (readOnlyRoot) {
             steps.add(Phase.LOCKDOWN, inside.readOnly("/", false, 0));
+        }
+        if (!maskPaths) {
+            return;
         }
         for (String path : MASKED) {
             // the kernel knows which it is: /dev/null cannot cover a directory, a tmpfs cannot cover a file (ENOTDIR)
