@@ -104,7 +104,8 @@ final class RunCommand implements Callable<Integer> {
         if (commandSpec != null) {
             // state, -d, -it, --rm, --name: the lifecycle flow (issue 8)
             try {
-                return RunFlow.run(spec, lifecycle, (parent == null ? new GlobalOptions() : parent.global()).store(), commandSpec.commandLine().getOut());
+                return RunFlow.run(spec, lifecycle, (parent == null ? new GlobalOptions() : parent.global()).store(), commandSpec.commandLine().getOut(),
+                        commandSpec.commandLine().getErr());
             } catch (InterruptedException | RuntimeException e) {
                 throw e;
             } catch (Exception e) {
@@ -124,7 +125,7 @@ final class RunCommand implements Callable<Integer> {
                 // may have set the level that slf4j-simple reads when its first logger is made
                 Logger log = LoggerFactory.getLogger(RunCommand.class);
                 log.debug("container {} {}", container.id(), status);
-                return resources.exitCode(container, status);
+                return resources.exitCode(spec, container, status);
             }
         }
     }

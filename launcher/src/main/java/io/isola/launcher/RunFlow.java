@@ -24,7 +24,7 @@ final class RunFlow {
 
     private RunFlow() {}
 
-    static int run(ContainerSpec spec, RunLifecycleOptions options, StateStore store, PrintWriter out)
+    static int run(ContainerSpec spec, RunLifecycleOptions options, StateStore store, PrintWriter out, PrintWriter err)
             throws Exception {
         options.validate();
         String id = spec.id().orElseGet(Monitor::newId);
@@ -65,7 +65,7 @@ final class RunFlow {
                 if (attachment != null) {
                     attachment.drain();
                 }
-                return status.shellCode();
+                return ResourceOptions.exitCode(spec, container, status, err);
             }
         }
     }
