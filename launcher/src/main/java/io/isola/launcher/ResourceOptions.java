@@ -85,7 +85,7 @@ final class ResourceOptions {
             return;
         }
         if (!cgroup) {
-            throw new IllegalArgumentException("resource limits " + resources + ": need a cgroup; drop --no-cgroup");
+            throw new IllegalArgumentException("resource limits (--memory, --cpus, --pids-limit, ...): need a cgroup; drop --no-cgroup");
         }
         HostIdentity host = HostIdentity.current();
         if (!host.isRoot()) {
@@ -95,20 +95,38 @@ final class ResourceOptions {
         builder.with(resources);
     }
 
+    /** {@link #exitCode(ContainerSpec, Container, ExitStatus, PrintWriter)} on this command's stderr. */
+    int exitCode(ContainerSpec spec, Container container, ExitStatus status) {
+        return exitCode(spec, container, status, mixee.commandLine().getErr());
+    }
+
     /**
      * The CLI's exit status. A container whose process the kernel killed for its memory limit gets
-     * one line saying so (Docker's {@code OOMKilled}), from the cgroup's counter, not from the signal.
+     * one line saying so (Docker's {@code OOMKilled}), from the cgroup's counter, not from the
+     * signal, and 137 when that kill ended its first process.
      */
-    int exitCode(Container container, ExitStatus status) {
+    static int exitCode(ContainerSpec spec, Container container, ExitStatus status, PrintWriter err) {
         boolean oom = container.facet(ResourceControl.class).map(ResourceControl::oomKilled).orElse(false);
         if (!oom) {
             return status.shellCode();
         }
-        PrintWriter err = mixee.commandLine().getErr();
-        err.println("isola: container " + container.id() + " ran out of memory"
-                + (memory != null ? " (limit " + memory + ")" : "") + ": the kernel killed "
+        String limit = spec.extension(Resources.class).filter(r -> r.memory().isPresent())
+                .map(r -> " (limit " + size(r.memory().getAsLong()) + ")").orElse("");
+        err.println("isola: container " + container.id() + " ran out of memory" + limit + ": the kernel killed "
                 + (status.signal() == SIGKILL ? "it" : "one of its processes"));
         err.flush();
         return status.signal() == SIGKILL ? 128 + SIGKILL : status.shellCode();
+    }
+
+    /** Bytes as the largest exact unit: 33554432 is 32m. */
+    static String size(long bytes) {
+        String[] units = {"g", "m", "k"};
+        int[] shifts = {30, 20, 10};
+        for (int i = 0; i < units.length; i++) {
+            if (bytes % (1L << shifts[i]) == 0) {
+                return (bytes >> shifts[i]) + units[i];
+            }
+        }
+        return bytes + "b";
     }
 }

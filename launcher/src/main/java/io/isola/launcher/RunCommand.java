@@ -106,7 +106,8 @@ final class RunCommand implements Callable<Integer> {
             try {
                 return RunFlow.run(spec, lifecycle, (parent == null ? new GlobalOptions() : parent.global()).store(),
                         commandSpec.commandLine().getOut(),
-                        RunFlow.runArgs(commandSpec.commandLine().getParseResult().originalArgs()), resources::exitCode);
+                        RunFlow.runArgs(commandSpec.commandLine().getParseResult().originalArgs()),
+                        (container, status) -> resources.exitCode(spec, container, status));
             } catch (InterruptedException | RuntimeException e) {
                 throw e;
             } catch (Exception e) {
@@ -126,7 +127,7 @@ final class RunCommand implements Callable<Integer> {
                 // may have set the level that slf4j-simple reads when its first logger is made
                 Logger log = LoggerFactory.getLogger(RunCommand.class);
                 log.debug("container {} {}", container.id(), status);
-                return resources.exitCode(container, status);
+                return resources.exitCode(spec, container, status);
             }
         }
     }
