@@ -35,6 +35,14 @@ public interface Container extends AutoCloseable {
     /** The container's standard input, when the spec asked for {@link Stdio#PIPE}. */
     OutputStream stdin();
 
+    /**
+     * A feature of this container that an isolator provides, looked up by type, such as {@link
+     * ResourceControl}; empty when none of the container's isolators offers it.
+     */
+    default <T> Optional<T> facet(Class<T> type) {
+        return Optional.empty();
+    }
+
     @Override
     void close();
 }

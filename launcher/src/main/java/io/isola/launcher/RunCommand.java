@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
 final class RunCommand implements Callable<Integer> {
 
     /** The isolators a container gets unless a --no-NAME option drops one. */
-    static final Set<String> DEFAULT_ISOLATORS = Set.of("uts", "ipc", "pid", "mount");
+    static final Set<String> DEFAULT_ISOLATORS = Set.of("uts", "ipc", "pid", "mount", ResourceOptions.ISOLATOR);
 
     /** How long to wait for isolator services; Declarative Services may register them late. */
     private static final Duration ISOLATOR_WAIT = Duration.ofSeconds(5);
@@ -68,7 +68,13 @@ final class RunCommand implements Callable<Integer> {
     private String id;
 
     @Mixin
+    private UserOptions userOptions = new UserOptions();
+
+    @Mixin
     private FilesystemOptions filesystem = new FilesystemOptions();
+
+    @Mixin
+    private ResourceOptions resources;
 
     @Parameters(arity = "1..*", paramLabel = "CMD", description = "The command and its arguments.")
     private List<String> command;
@@ -90,7 +96,7 @@ final class RunCommand implements Callable<Integer> {
                 // may have set the level that slf4j-simple reads when its first logger is made
                 Logger log = LoggerFactory.getLogger(RunCommand.class);
                 log.debug("container {} {}", container.id(), status);
-                return status.shellCode();
+                return resources.exitCode(container, status);
             }
         }
     }
@@ -106,10 +112,12 @@ final class RunCommand implements Callable<Integer> {
                 .cwd(workdir)
                 .hostname(hostname)
                 .domainname(domainname)
-                .isolators(isolators)
+                .isolators(userOptions.isolators(isolators))
                 .id(id);
+        userOptions.applyTo(builder);
         filesystem.applyTo(builder, isolators.contains("mount")); // before -e, which overrides an image's variables
         env.forEach(entry -> addEnv(builder, entry));
+        resources.applyTo(builder);
         return builder.build();
     }
 
@@ -127,6 +135,7 @@ final class RunCommand implements Callable<Integer> {
         if (mount) {
             names.add("mount");
         }
+        resources.selectIsolator(names);
         return names;
     }
 

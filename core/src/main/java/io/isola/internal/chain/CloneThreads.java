@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * chain arena can be reused as soon as clone returns.
  *
  * <p>The child shares the JVM's memory, so it must never run a JVM signal handler: the cloning
- * thread blocks every signal around the clone, the chain keeps them blocked and resets the
+ * thread blocks every asynchronous signal around the clone, the chain keeps them blocked and resets the
  * handlers before the execve context unblocks them. The child writes its errno records through
  * this thread's errno location, since it inherits this thread's TLS.
  */
@@ -35,6 +35,8 @@ public final class CloneThreads implements AutoCloseable {
 
     private static final int CLONE_VM = 0x100, CLONE_VFORK = 0x4000, CLONE_PARENT_SETTID = 0x100000, SIGCHLD = 17;
     private static final int SIG_SETMASK = 2;
+    /** SIGILL, SIGBUS, SIGFPE, SIGSEGV as bits of a signal mask. */
+    private static final long SYNCHRONOUS_FAULTS = (1L << (4 - 1)) | (1L << (7 - 1)) | (1L << (8 - 1)) | (1L << (11 - 1));
     /** Written to the status pipe by the cloning thread itself when no child was created. */
     public static final int NO_CHILD = Integer.MIN_VALUE;
 
@@ -112,6 +114,12 @@ public final class CloneThreads implements AutoCloseable {
             for (int i = 0; i < UcontextLayout.SIGSET_BYTES; i += 8) {
                 NativeMemory.putLong(masks.address() + i, -1L);
             }
+            // The JVM turns faults into safepoint polls and null checks: this thread runs Java
+            // code (the jnr stub) between the clone and the restore of its mask, and a fault
+            // while SIGSEGV is blocked kills the whole JVM. Faults are synchronous, so leaving
+            // them unblocked lets no asynchronous signal into the child, which sets its own
+            // all-blocking mask with its first context.
+            NativeMemory.putLong(masks.address(), ~SYNCHRONOUS_FAULTS);
         }
 
         int cloneChild(ChainCompiler.Compiled chain, int flags, long parentTidAddress, int statusFd) {

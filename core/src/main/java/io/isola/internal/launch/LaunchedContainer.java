@@ -2,6 +2,7 @@ package io.isola.internal.launch;
 
 import io.isola.api.Container;
 import io.isola.api.ExitStatus;
+import io.isola.api.ResourceControl;
 import io.isola.internal.nativ.FdInputStream;
 import io.isola.internal.nativ.FdOutputStream;
 import io.isola.internal.nativ.Pidfd;
@@ -91,10 +92,27 @@ final class LaunchedContainer implements Container {
     }
 
     @Override
+    public <T> Optional<T> facet(Class<T> type) {
+        for (PreparedIsolation prepared : isolations) {
+            Optional<T> facet = prepared.isolation().facet(type);
+            if (facet.isPresent()) {
+                return facet;
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
     public void close() {
         boolean interrupted = false;
         while (process.status() == null) {
             process.signal(SIGKILL);
+            // a paused container's processes (v1 freezer) take the pending SIGKILL only once thawed
+            try {
+                facet(ResourceControl.class).filter(ResourceControl::paused).ifPresent(ResourceControl::resume);
+            } catch (RuntimeException e) {
+                // the cgroup's own cleanup kills (and thaws) whatever is left
+            }
             try {
                 process.awaitExit(Duration.ofSeconds(10));
             } catch (InterruptedException e) {

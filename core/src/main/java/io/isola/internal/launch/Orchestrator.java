@@ -7,6 +7,7 @@ import io.isola.api.IsolaException;
 import io.isola.internal.chain.ChildProgram;
 import io.isola.internal.chain.CloneThreads;
 import io.isola.spi.Duty;
+import io.isola.spi.HostIdentity;
 import io.isola.spi.Isolation;
 import io.isola.spi.IsolationRequest;
 import io.isola.spi.Namespace;
@@ -140,6 +141,8 @@ public final class Orchestrator implements AutoCloseable {
                 LOG.debug("default isolator {} is not available", name);
             }
         }
+        selected = UserNamespaceSelection.apply(spec, selected, available,
+                spec.isolators().isEmpty() && defaults == null, HostIdentity.current());
         selected.sort(KERNEL_ORDER);
         for (int i = 1; i < selected.size(); i++) {
             NamespaceIsolator previous = selected.get(i - 1), current = selected.get(i);

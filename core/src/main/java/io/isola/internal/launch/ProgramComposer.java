@@ -26,6 +26,7 @@ import java.util.TreeSet;
  *   <li>unshare of namespaces clone() cannot create (time);
  *   <li>the phases; with a new mount namespace, FILESYSTEM starts by making {@code /}
  *       recursively private, behind a checkpoint, so that no later mount can reach the host;
+ *   <li>the switch to the spec's {@link io.isola.api.ProcessUser}, last in LOCKDOWN;
  *   <li>the working directory, last in PROCESS;
  *   <li>the gate; after it the parent-death signal is cleared (the command outlives the
  *       cloning thread), and the execve candidates.
@@ -67,6 +68,9 @@ final class ProgramComposer {
             }
             for (Contribution contribution : contributions) {
                 contribution.ops(phase).forEach(program::op);
+            }
+            if (phase == Phase.LOCKDOWN) {
+                ProcessUserSteps.add(program, spec);
             }
         }
         program.call(CORE, Steps.chdir(spec.cwd()));
