@@ -56,6 +56,9 @@ final class RunCommand implements Callable<Integer> {
             description = "New mount namespace; on by default.")
     private boolean mount;
 
+    @Mixin
+    private NetworkOptions network = new NetworkOptions();
+
     @Option(names = {"-e", "--env"}, paramLabel = "NAME[=VALUE]",
             description = "Set a variable; NAME alone passes the host's value, if any.")
     private List<String> env = new ArrayList<>();
@@ -104,6 +107,7 @@ final class RunCommand implements Callable<Integer> {
     /** The container this command line asks for. */
     ContainerSpec spec() {
         Set<String> isolators = isolators();
+        network.select(isolators);
         if (!isolators.contains("uts")) {
             requireUnset("--hostname", hostname);
             requireUnset("--domainname", domainname);
@@ -118,6 +122,7 @@ final class RunCommand implements Callable<Integer> {
         filesystem.applyTo(builder, isolators.contains("mount")); // before -e, which overrides an image's variables
         env.forEach(entry -> addEnv(builder, entry));
         resources.applyTo(builder);
+        network.configure(builder);
         return builder.build();
     }
 

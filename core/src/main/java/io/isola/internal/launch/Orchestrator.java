@@ -91,6 +91,7 @@ public final class Orchestrator implements AutoCloseable {
             List<Integer> signals = HostSignals.nonDefault();
             Launch.ProgramFactory programs = protocolFds -> {
                 List<Integer> kept = new ArrayList<>(protocolFds);
+                contributions.forEach(contribution -> kept.addAll(contribution.keptFds()));
                 ChildProgram program = ProgramComposer.compose(spec, namespaces, contributions, plan, kept, signals);
                 LOG.debug("container {}: {} ops, namespaces {}", id, program.ops().size(), namespaces);
                 return program;
@@ -132,7 +133,10 @@ public final class Orchestrator implements AutoCloseable {
         List<NamespaceIsolator> selected = new ArrayList<>();
         for (String name : wanted) {
             NamespaceIsolator match = available.stream().filter(i -> i.name().equals(name)).findFirst().orElse(null);
-            if (match != null) {
+            if (match != null && !match.appliesTo(spec)) {
+                LOG.debug("isolator {} does not apply: the container shares the host's {} namespace", name,
+                        match.namespace().procName());
+            } else if (match != null) {
                 selected.add(match);
             } else if (spec.isolators().isPresent()) {
                 throw new IllegalArgumentException("isolator \"" + name + "\": not available; available are "

@@ -48,6 +48,12 @@ public interface LibC {
     int open(String path, int flags, int mode);
 
     @SaveError
+    int mount(String source, String target, String fstype, long flags, String data);
+
+    @SaveError
+    int umount2(String target, int flags);
+
+    @SaveError
     int waitid(int idType, int id, long info, int options);
 
     @SaveError
