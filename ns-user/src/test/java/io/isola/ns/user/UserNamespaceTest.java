@@ -12,6 +12,7 @@ import io.isola.api.ContainerSpec;
 import io.isola.api.IsolaException;
 import io.isola.api.Isola;
 import io.isola.api.Stdio;
+import io.isola.api.Security;
 import io.isola.api.UserNamespace;
 import io.isola.spi.HostIdentity;
 import io.isola.spi.Namespace;
@@ -195,7 +196,9 @@ class UserNamespaceTest {
                 "mount -t tmpfs tmpfs " + target + " && touch " + target + "/inside && echo mounted; "
                         + "perl -e \"my \\$p = '/proc'; syscall(" + umount2 + ", \\$p, 0) == 0 and print qq(umount=0\\n) "
                         + "or print 'umount=', \\$!+0, qq(\\n);\"")
-                .with(UserNamespace.defaultMapping()).build());
+                .with(UserNamespace.defaultMapping())
+                // mounting needs CAP_SYS_ADMIN (in the container's user namespace), which the default lock-down drops
+                .with(Security.builder().capAdd("SYS_ADMIN").build()).build());
         assertEquals(0, outcome.status().exitCode(), outcome.err());
         assertEquals(List.of("mounted", "umount=22"), outcome.out().lines().toList(), "EINVAL: /proc is locked");
         assertFalse(Files.exists(target.resolve("inside")), "the host's directory is unchanged");
