@@ -14,8 +14,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 
 /** {@code isola run}: one container in the foreground, its exit status as the CLI's. */
 @Command(name = "run",
@@ -26,7 +29,7 @@ import picocli.CommandLine.Parameters;
 final class RunCommand implements Callable<Integer> {
 
     /** The isolators a container gets unless a --no-NAME option drops one. */
-    static final Set<String> DEFAULT_ISOLATORS = Set.of("uts", "ipc", "pid", "mount");
+    static final Set<String> DEFAULT_ISOLATORS = Set.of("uts", "ipc", "pid", "mount", ResourceOptions.ISOLATOR);
 
     /** How long to wait for isolator services; Declarative Services may register them late. */
     private static final Duration ISOLATOR_WAIT = Duration.ofSeconds(5);
@@ -56,6 +59,9 @@ final class RunCommand implements Callable<Integer> {
             description = "New mount namespace; on by default.")
     private boolean mount;
 
+    @Mixin
+    private NetworkOptions network = new NetworkOptions();
+
     @Option(names = {"-e", "--env"}, paramLabel = "NAME[=VALUE]",
             description = "Set a variable; NAME alone passes the host's value, if any.")
     private List<String> env = new ArrayList<>();
@@ -74,15 +80,37 @@ final class RunCommand implements Callable<Integer> {
     private FilesystemOptions filesystem = new FilesystemOptions();
 
     @Mixin
+    private ResourceOptions resources;
+
+    @Mixin
     private SecurityOptions security = new SecurityOptions();
 
     @Parameters(arity = "1..*", paramLabel = "CMD", description = "The command and its arguments.")
     private List<String> command;
 
+    @Mixin
+    private RunLifecycleOptions lifecycle = new RunLifecycleOptions();
+
+    @ParentCommand
+    private IsolaCommand parent;
+
+    @Spec
+    private CommandSpec commandSpec;
+
     @Override
     public Integer call() throws InterruptedException {
         // validated before Felix boots: bad input costs nothing and never reaches the kernel
         ContainerSpec spec = spec();
+        if (commandSpec != null) {
+            // state, -d, -it, --rm, --name: the lifecycle flow (issue 8)
+            try {
+                return RunFlow.run(spec, lifecycle, (parent == null ? new GlobalOptions() : parent.global()).store(), commandSpec.commandLine().getOut());
+            } catch (InterruptedException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new io.isola.api.IsolaException(e.getMessage(), e);
+            }
+        }
         try (FelixRuntime felix = FelixRuntime.start(Layout.bundles());
                 Isola isola = Isola.builder()
                         .isolatorSource(felix.isolators())
@@ -96,7 +124,7 @@ final class RunCommand implements Callable<Integer> {
                 // may have set the level that slf4j-simple reads when its first logger is made
                 Logger log = LoggerFactory.getLogger(RunCommand.class);
                 log.debug("container {} {}", container.id(), status);
-                return status.shellCode();
+                return resources.exitCode(container, status);
             }
         }
     }
@@ -104,11 +132,12 @@ final class RunCommand implements Callable<Integer> {
     /** The container this command line asks for. */
     ContainerSpec spec() {
         Set<String> isolators = isolators();
+        network.select(isolators);
         if (!isolators.contains("uts")) {
             requireUnset("--hostname", hostname);
             requireUnset("--domainname", domainname);
         }
-        ContainerSpec.Builder builder = ContainerSpec.builder(command)
+        ContainerSpec.Builder builder = ContainerSpec.builder(lifecycle.init ? RunFlow.withInit(command) : command)
                 .cwd(workdir)
                 .hostname(hostname)
                 .domainname(domainname)
@@ -117,7 +146,10 @@ final class RunCommand implements Callable<Integer> {
                 .with(security.security());
         userOptions.applyTo(builder);
         filesystem.applyTo(builder, isolators.contains("mount")); // before -e, which overrides an image's variables
+        lifecycle.envFileEntries().forEach(entry -> addEnv(builder, entry));
         env.forEach(entry -> addEnv(builder, entry));
+        resources.applyTo(builder);
+        network.configure(builder);
         return builder.build();
     }
 
@@ -135,6 +167,7 @@ final class RunCommand implements Callable<Integer> {
         if (mount) {
             names.add("mount");
         }
+        resources.selectIsolator(names);
         return names;
     }
 
