@@ -13,6 +13,7 @@ import io.isola.api.IsolaException;
 import io.isola.api.Isola;
 import io.isola.api.Security;
 import io.isola.api.Stdio;
+import io.isola.api.Security;
 import io.isola.api.UserNamespace;
 import io.isola.spi.HostIdentity;
 import io.isola.spi.Namespace;
