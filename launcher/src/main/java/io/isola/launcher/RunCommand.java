@@ -72,6 +72,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         // validated before Felix boots: bad input costs nothing and never reaches the kernel
         ContainerSpec spec = spec();
+        NativePreload.start();
         try (FelixRuntime felix = FelixRuntime.start(Layout.bundles());
                 Isola isola = Isola.builder()
                         .isolatorSource(felix.isolators())
