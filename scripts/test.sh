@@ -7,7 +7,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 
-"$repo/scripts/setup-debian.sh" util-linux iproute2 runc crun
+"$repo/scripts/setup-debian.sh" util-linux iproute2 runc crun unzip
 
 mvn -B -ntp verify </dev/null
 
