@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """Turns bench/run's samples into the table and the target lines.
 
-Usage: report.py SAMPLES_DIR RESULTS_FILE WARMUP ROUNDS
+Usage: report.py SAMPLES_DIR RESULTS_FILE WARMUP ROUNDS [SECTIONS_DIR OUT_DIR]
 
 SAMPLES_DIR holds LABEL.txt files, one time in ms per line, pooled over all rounds.
 RESULTS_FILE holds LaunchBench's summary lines ("LABEL key=value ..."); only their metadata
 (rss, touched heap, rootfs) is used here, the statistics come from the samples.
+SECTIONS_DIR holds the JSON files of the throughput, memory and scaling sections (sections.sh);
+with OUT_DIR, everything is also written to OUT_DIR/results.json and OUT_DIR/results.svg.
 """
+import json
 import math
 import os
 import statistics
@@ -14,8 +17,10 @@ import sys
 
 ROWS = [  # samples label, name in the table
     ("isola-small", "isola embedded API (64 MB heap)"),
+    ("isola-cli", "isola run (CLI, new JVM per run)"),
     ("crun", "crun run"),
     ("runc", "runc run"),
+    ("bwrap", "bwrap --unshare-uts,ipc,pid"),
     ("unshare", "unshare -uipm --fork --mount-proc"),
 ]
 CRUN_TARGET = 2.0   # isola embedded at least 2x faster than crun run (median)
@@ -60,6 +65,8 @@ def main():
 
     print(f"/bin/true start to exit, new uts+ipc+pid+mount namespaces; per tool: {rounds} "
           f"rounds (tools in rotating order) of {warmup} warm-up + measured runs; times in ms")
+    print("network namespace: not in the set; ns-net has no isolator on main yet, so every tool runs "
+          "the 4-namespace set uts+ipc+pid+mount")
     print(f"{'tool':<36}{'runs':>6}{'min':>9}{'median':>9}{'p99':>9}   peer/isola median")
     for label, name in ROWS:
         r = stats(samples_dir, label)
@@ -83,6 +90,7 @@ def main():
     print()
 
     crun = stats(samples_dir, "crun")
+    latency_targets(samples_dir, isola)
     target = f"target: isola embedded >= {CRUN_TARGET:g}x faster than crun run (median): "
     if isola and crun:
         r = crun["median"] / isola["median"]
@@ -103,5 +111,121 @@ def main():
         print(target + "UNTESTED")
 
 
+def latency_targets(samples_dir, isola):
+    bwrap, runc, cli = stats(samples_dir, "bwrap"), stats(samples_dir, "runc"), stats(samples_dir, "isola-cli")
+    target = "target: isola embedded no slower than bwrap (median): "
+    print(target + (f"{verdict(isola['median'] <= bwrap['median'])} ({bwrap['median'] / isola['median']:.2f}x)"
+                    if isola and bwrap else "UNTESTED"))
+    target = "target: isola CLI cold no slower than runc run (median): "
+    print(target + (f"{verdict(cli['median'] <= runc['median'])} (runc/cli {runc['median'] / cli['median']:.2f}x)"
+                    if cli and runc else "UNTESTED"))
+
+
+def load_sections(sections_dir):
+    out = {}
+    if not sections_dir or not os.path.isdir(sections_dir):
+        return out
+    for name in sorted(os.listdir(sections_dir)):
+        if name.endswith(".json"):
+            with open(os.path.join(sections_dir, name)) as f:
+                out[name[:-5]] = json.load(f)
+    return out
+
+
+TOOLS = ["embedded", "isola-cli", "crun", "runc", "bwrap", "unshare"]
+
+
+def print_sections(sec):
+    tput = {k[5:]: v for k, v in sec.items() if k.startswith("tput-")}
+    if tput:
+        print()
+        print("throughput: containers/s of /bin/true (embedded: threads in one JVM; others: xargs -P)")
+        print(f"{'tool':<14}{'1 in flight':>14}{'2 in flight':>14}{'8 in flight':>14}   containers per run")
+        for tool in TOOLS:
+            cells = [tput.get(f"{tool}-{n}") for n in (1, 2, 8)]
+            if not any(cells):
+                continue
+            total = next(c["total"] for c in cells if c)
+            print(f"{tool:<14}" + "".join(f"{c['per_second']:>14.1f}" if c else f"{'-':>14}" for c in cells)
+                  + f"   {total}")
+        e8 = tput.get("embedded-8")
+        for peer in ("crun", "bwrap"):
+            p8 = tput.get(f"{peer}-8")
+            target = f"target: embedded throughput with 8 in flight above {peer}'s: "
+            print(target + (f"{verdict(e8['per_second'] > p8['per_second'])} "
+                            f"({e8['per_second']:.1f}/s vs {p8['per_second']:.1f}/s)" if e8 and p8 else "UNTESTED"))
+    mem = {k[4:]: v for k, v in sec.items() if k.startswith("mem-")}
+    if mem:
+        counts = sorted({int(k.rsplit("-", 1)[1]) for k in mem})
+        print()
+        print("memory on the host while N containers run sleep: Rss / Pss of the tools' processes "
+              "(the containers' own sleep excluded), MB in total and KB per container")
+        print(f"{'tool':<14}" + "".join(f"{'N=' + str(n) + ' rss/pss MB':>22}{'per ctr KB':>14}" for n in counts))
+        for tool in TOOLS:
+            row = [mem.get(f"{tool}-{n}") for n in counts]
+            if not any(row):
+                continue
+            line = f"{tool:<14}"
+            for n, m in zip(counts, row):
+                if not m:
+                    line += f"{'-':>22}{'-':>14}"
+                    continue
+                line += f"{m['rss_kb'] / 1024:>12.1f}/{m['pss_kb'] / 1024:<9.1f}"
+                line += f"{m['pss_kb'] // n:>14d}" if tool != "embedded" else \
+                    f"{(m['pss_kb'] - m['pss_kb_before']) // n:>14d}"
+            print(line)
+        print("note: embedded is one JVM for all containers; its per-container figure is the growth of its "
+              "Pss over the JVM before the containers (incl. the pipes' buffers and Java objects); "
+              "runc/crun run and bwrap stay in the foreground as the containers' parents")
+    sc = sec.get("scale")
+    if sc:
+        print()
+        print(f"scaling: {sc['containers']} containers of /bin/true, one after another, in one embedded "
+              f"runtime (Felix with every bundle started in {sc['felix_start_ms']:.0f} ms)")
+        print(f"latency ms: 1st {sc['first_ms']:.2f}, 10th {sc['tenth_ms']:.2f}, median of 2nd-11th "
+              f"{sc['median_2_to_11_ms']:.2f}, median of the last 10 {sc['median_last_10_ms']:.2f}, "
+              f"last {sc['last_ms']:.2f}, median of all {sc['median_all_ms']:.2f}")
+        print(f"{'after container':>16}{'fds':>6}{'threads':>9}{'NMT committed KB':>18}{'NMT other KB':>14}{'rss KB':>10}")
+        for p in sc["points"]:
+            print(f"{p['container']:>16}{p['fds']:>6}{p['threads']:>9}{p['nmt_committed_kb']:>18}"
+                  f"{p['nmt_other_kb']:>14}{p['rss_kb']:>10}")
+        pts = {p["container"]: p for p in sc["points"]}
+        first, last = pts.get(10), pts.get(sc["containers"])
+        if first and last:
+            # no growth: an idle pool thread that ends on its own is not a leak
+            flat = last["fds"] <= first["fds"] and last["threads"] <= first["threads"] \
+                and last["nmt_other_kb"] <= first["nmt_other_kb"] + 1024
+            same = sc["median_last_10_ms"] <= 1.5 * sc["median_2_to_11_ms"]
+            print(f"target: the {sc['containers']}th container as fast as the 10th (medians of 10, within 1.5x): "
+                  f"{verdict(same)} ({sc['median_last_10_ms']:.2f} vs {sc['median_2_to_11_ms']:.2f} ms)")
+            print(f"target: flat fds, threads and native memory (NMT 'Other' within 1 MB) from the 10th to the "
+                  f"{sc['containers']}th: {verdict(flat)}")
+            print(f"note: rss grew {last['rss_kb'] - first['rss_kb']} KB from the 10th to the {sc['containers']}th; "
+                  "it includes heap pages touched for the first time (the heap is committed, not touched, at "
+                  "start) and malloc'd native memory (jffi), which NMT does not see")
+
+
+def write_outputs(samples_dir, sections, out_dir):
+    latency = {}
+    for label, name in ROWS:
+        r = stats(samples_dir, label)
+        if r and not os.path.exists(os.path.join(samples_dir, label + ".failed")):
+            latency[label] = dict(r, name=name)
+    result = {"host": os.environ.get("HOST_NOTE", ""), "namespaces": "uts+ipc+pid+mount",
+              "latency_ms": latency, "sections": sections}
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, "results.json"), "w") as f:
+        json.dump(result, f, indent=2)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import chart
+    with open(os.path.join(out_dir, "results.svg"), "w") as f:
+        f.write(chart.svg(result))
+    print(f"\nwritten: {out_dir}/results.json, {out_dir}/results.svg")
+
+
 if __name__ == "__main__":
     main()
+    if len(sys.argv) > 6:
+        sections = load_sections(sys.argv[5])
+        print_sections(sections)
+        write_outputs(sys.argv[1], sections, sys.argv[6])

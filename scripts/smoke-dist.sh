@@ -41,4 +41,22 @@ check "nothing but the container's output on stdout" "" "$("$isola" --debug run 
 check "--debug after run logs too" yes "$("$isola" run --debug -- true 2>&1 >/dev/null | grep -q '^\[DEBUG\]' && echo yes)"
 
 check "version" "isola" "$("$isola" --version | cut -d' ' -f1)"
+
+# the class-data archive: shipped, used in place, skipped silently elsewhere, remade by isola-cds
+shared() { ISOLA_JAVA_OPTS=-Xlog:class+load "$@" --version | grep -c 'source: shared objects file (top)' || true; }
+for f in bin/isola-cds lib/isola.jsa lib/classpath licenses/THIRD-PARTY licenses/Apache-2.0; do
+    check "tarball holds $f" 1 "$(tar -tzf "$tarball" | grep -c "^isola-[^/]*/$f$")"
+done
+check "CDS archive used in place" yes "$( (($(shared "$isola") > 100)) && echo yes)"
+check "ISOLA_CDS=off runs without it" 0 "$(ISOLA_CDS=off shared "$isola")"
+unpacked=$(mktemp -d)
+trap 'rm -rf "$link" "$unpacked"' EXIT
+tar -xzf "$tarball" -C "$unpacked"
+moved=$(echo "$unpacked"/isola-*/bin/isola)
+check "unpacked elsewhere: stale archive skipped without a word" "isola" \
+    "$("$moved" --version 2>&1 | cut -d' ' -f1)"
+check "unpacked elsewhere: no archive mapped" 0 "$(shared "$moved")"
+"${moved%/isola}/isola-cds" --quiet
+check "unpacked elsewhere: isola-cds makes one that maps" yes "$( (($(shared "$moved") > 100)) && echo yes)"
+check "unpacked elsewhere: runs" $'moved\n1' "$("$moved" run --hostname moved -- sh -c 'hostname; echo $$')"
 exit "$failed"

@@ -101,6 +101,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         // validated before Felix boots: bad input costs nothing and never reaches the kernel
         ContainerSpec spec = spec();
+        NativePreload.start();
         if (commandSpec != null) {
             // state, -d, -it, --rm, --name: the lifecycle flow (issue 8)
             try {

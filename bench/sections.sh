@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# bench/run's sections 2-4 (throughput, memory, scaling); runs inside bench/run's private mount
+# namespace after the latency rounds, with bench/run's environment. Each measurement writes one
+# JSON file to $WORK/results; report.py reads them. A failing tool is reported and skipped.
+set -uo pipefail
+say() { printf '==> %s\n' "$*" >&2; }
+RES=$WORK/results
+suite() { python3 "$BENCH_DIR/suite.py" "$@"; }
+# the embedded harness: the distribution's libraries, the isolators through ServiceLoader, and
+# native memory tracking for the scaling section
+embedded() { java -Xms64m -Xmx64m -XX:NativeMemoryTracking=summary -cp "$ISOLA_CP" io.isola.launcher.bench.EmbeddedBench "$@"; }
+has() { [[ " $SECTIONS " == *" $1 "* ]]; }
+record() { # FILE CMD...: the command's JSON line to FILE, or a note that it failed
+    local file=$1
+    shift
+    if ! "$@" >"$file.tmp"; then
+        say "WARNING: $(basename "$file" .json) failed"
+        rm -f "$file.tmp"
+        return 0
+    fi
+    tail -n 1 "$file.tmp" >"$file" && rm -f "$file.tmp"
+}
+
+peers=(crun runc bwrap unshare)
+
+if has tput; then
+    for inflight in 1 2 8; do
+        # the tools take turns, as in the latency rounds
+        order=("${peers[@]}")
+        [[ $ISOLA_OK == 1 ]] && order=(embedded isola-cli "${order[@]}")
+        for tool in "${order[@]}"; do
+            n=$TPUT_N
+            [[ $tool == isola-cli ]] && n=$CLI_TPUT_N
+            say "throughput: $tool, $n containers, $inflight in flight"
+            if [[ $tool == embedded ]]; then
+                record "$RES/tput-$tool-$inflight.json" embedded tput "$n" "$inflight"
+            else
+                record "$RES/tput-$tool-$inflight.json" suite tput "$tool" "$n" "$inflight"
+            fi
+        done
+    done
+fi
+
+if has mem; then
+    for count in $MEM_COUNTS; do
+        order=("${peers[@]}")
+        [[ $ISOLA_OK == 1 ]] && order=(embedded "${order[@]}")
+        [[ $ISOLA_OK == 1 ]] && ((count <= MEM_CLI_MAX)) && order+=(isola-cli)
+        for tool in "${order[@]}"; do
+            say "memory: $tool, $count containers running sleep"
+            if [[ $tool == embedded ]]; then
+                record "$RES/mem-$tool-$count.json" embedded mem "$count"
+            else
+                record "$RES/mem-$tool-$count.json" suite mem "$tool" "$count"
+            fi
+        done
+    done
+fi
+
+if has scale && [[ $ISOLA_OK == 1 ]]; then
+    say "scaling: $SCALE_N containers in one embedded runtime (Felix with every bundle)"
+    record "$RES/scale.json" java -Xms64m -Xmx64m -XX:NativeMemoryTracking=summary -cp "$DIST/lib/*" \
+        io.isola.launcher.bench.EmbeddedBench scale "$SCALE_N" "$DIST/bundles"
+fi
+exit 0

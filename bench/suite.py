@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""bench/run's throughput and memory sections for the command-line tools (run inside bench/run's
+private mount namespace; the embedded API's numbers come from EmbeddedBench).
+
+Usage: suite.py tput TOOL TOTAL IN_FLIGHT        prints {"per_second": ...} as JSON
+       suite.py mem TOOL N                       prints RSS/PSS of the tool's processes as JSON
+
+TOOL is one of the names in command() below; the environment carries bench/run's paths (WORK,
+BUNDLE, ROOTFS, ISOLA_BIN). Throughput runs TOTAL containers of /bin/true through
+"xargs -P IN_FLIGHT", so the tools pay their own process start, as a shell user would.
+Memory starts N containers running "sleep 600" in the foreground mode of each tool (the runtime
+process stays while its container runs), waits until all N sleep, sums Rss and Pss
+(/proc/PID/smaps_rollup) over every process of each tool's tree that is not the container's
+own sleep, then kills the containers and waits for the tools to exit. All waits are bounded.
+"""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+WORK = os.environ.get("WORK", "/tmp")
+BUNDLE = os.environ.get("BUNDLE", "")
+ROOTFS = os.environ.get("ROOTFS", "")
+ISOLA_BIN = os.environ.get("ISOLA_BIN", "")
+SETTLE_TIMEOUT_S = 120
+EXIT_TIMEOUT_S = 30
+
+
+def command(tool, args, cid):
+    """The argv that runs ARGS in new uts+ipc+pid+mount namespaces with TOOL; CID names a container."""
+    if tool == "crun":
+        return ["crun", "--root", f"{WORK}/crun-state", "run", "--bundle", bundle_for(args), cid]
+    if tool == "runc":
+        return ["runc", "--root", f"{WORK}/runc-state", "run", "--bundle", bundle_for(args), cid]
+    if tool == "bwrap":
+        return ["bwrap", "--unshare-uts", "--unshare-ipc", "--unshare-pid", "--bind", ROOTFS, "/",
+                "--proc", "/proc", "--dev", "/dev", "--as-pid-1", *args]
+    if tool == "unshare":
+        return ["unshare", "-uipm", "--fork", "--mount-proc", *args]
+    if tool == "isola-cli":
+        return [ISOLA_BIN, "run", "--", *args]
+    sys.exit(f"suite.py: unknown tool {tool}")
+
+
+def bundle_for(args):
+    """runc and crun take the command from config.json: one bundle per command, made once."""
+    if args == ["/bin/true"]:
+        return BUNDLE
+    path = f"{WORK}/bundle-{'-'.join(a.strip('/').replace('/', '_') for a in args)}"
+    if not os.path.exists(path):
+        os.makedirs(path)
+        with open(f"{BUNDLE}/config.json") as f:
+            spec = json.load(f)
+        spec["process"]["args"] = args
+        with open(f"{path}/config.json", "w") as f:
+            json.dump(spec, f)
+    return path
+
+
+def throughput(tool, total, in_flight):
+    # xargs substitutes the run number into the container id, so concurrent ids never clash
+    argv = command(tool, ["/bin/true"], "isola-bench-{}")
+    t0 = time.perf_counter()
+    p = subprocess.run(["xargs", "-P", str(in_flight), "-I{}", *argv],
+                       input="".join(f"{i}\n" for i in range(total)).encode(),
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=3600)
+    seconds = time.perf_counter() - t0
+    if p.returncode != 0:
+        sys.exit(f"{tool}: xargs exit {p.returncode}: {p.stderr.decode(errors='replace')[-500:]}")
+    return {"total": total, "in_flight": in_flight, "seconds": round(seconds, 3), "per_second": round(total / seconds, 2)}
+
+
+def processes():
+    """pid -> (ppid, comm) of every process now."""
+    table = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        comm = stat[stat.index("(") + 1:stat.rindex(")")]
+        ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+        table[int(d)] = (ppid, comm)
+    return table
+
+
+def tree(root, table):
+    children = {}
+    for pid, (ppid, _) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        if pid in table:
+            out.append(pid)
+        todo.extend(children.get(pid, []))
+    return out
+
+
+def rollup(pid):
+    rss = pss = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Rss:"):
+                    rss = int(line.split()[1])
+                elif line.startswith("Pss:"):
+                    pss = int(line.split()[1])
+    except OSError:
+        pass
+    return rss, pss
+
+
+def memory(tool, n):
+    procs = [subprocess.Popen(command(tool, ["/bin/sleep", "600"], f"isola-bench-mem-{i}"),
+                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             for i in range(n)]
+    try:
+        deadline = time.monotonic() + SETTLE_TIMEOUT_S
+        while True:
+            table = processes()
+            sleeping = [pid for p in procs for pid in tree(p.pid, table) if table[pid][1] == "sleep"]
+            if len(sleeping) >= n:
+                break
+            if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
+                sys.exit(f"{tool}: {len(sleeping)} of {n} containers running after {SETTLE_TIMEOUT_S} s")
+            time.sleep(0.2)
+        time.sleep(0.5)
+        table = processes()
+        rss = pss = count = 0
+        for p in procs:
+            for pid in tree(p.pid, table):
+                if table[pid][1] != "sleep":
+                    r, s = rollup(pid)
+                    rss, pss, count = rss + r, pss + s, count + 1
+        return {"containers": n, "processes": count, "rss_kb": rss, "pss_kb": pss,
+                "rss_kb_per_container": round(rss / n), "pss_kb_per_container": round(pss / n)}
+    finally:
+        table = processes()
+        for p in procs:
+            for pid in tree(p.pid, table):
+                if table[pid][1] == "sleep":
+                    kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + EXIT_TIMEOUT_S
+        for p in procs:
+            try:
+                p.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+
+
+def kill(pid, sig):
+    try:
+        os.kill(pid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def main():
+    if len(sys.argv) < 4:
+        sys.exit(__doc__)
+    mode, tool = sys.argv[1], sys.argv[2]
+    if mode == "tput":
+        print(json.dumps(throughput(tool, int(sys.argv[3]), int(sys.argv[4]))))
+    elif mode == "mem":
+        print(json.dumps(memory(tool, int(sys.argv[3]))))
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main()
