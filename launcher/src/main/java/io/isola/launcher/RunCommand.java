@@ -150,8 +150,8 @@ final class RunCommand implements Callable<Integer> {
                 .with(security.security());
         userOptions.applyTo(builder);
         filesystem.applyTo(builder, isolators.contains("mount")); // before -e, which overrides an image's variables
-        lifecycle.envFileEntries().forEach(entry -> addEnv(builder, entry));
-        env.forEach(entry -> addEnv(builder, entry));
+        lifecycle.envFileEntries().forEach(entry -> Environment.add(builder, entry));
+        env.forEach(entry -> Environment.add(builder, entry));
         resources.applyTo(builder);
         network.configure(builder);
         return lifecycle.init ? RunFlow.withInit(builder.build()) : builder.build();
@@ -179,22 +179,6 @@ final class RunCommand implements Callable<Integer> {
         if (value != null) {
             // without a UTS namespace the name would be set on the host
             throw new IllegalArgumentException(option + " \"" + value + "\": needs a UTS namespace; drop --no-uts");
-        }
-    }
-
-    /** docker's rule: NAME=VALUE sets, NAME alone copies the host's value and is skipped when unset. */
-    private static void addEnv(ContainerSpec.Builder builder, String entry) {
-        int eq = entry.indexOf('=');
-        if (eq == 0 || entry.isEmpty()) {
-            throw new IllegalArgumentException("environment \"" + entry + "\": expected NAME=VALUE or NAME");
-        }
-        if (eq > 0) {
-            builder.env(entry.substring(0, eq), entry.substring(eq + 1));
-            return;
-        }
-        String hostValue = System.getenv(entry);
-        if (hostValue != null) {
-            builder.env(entry, hostValue);
         }
     }
 }
