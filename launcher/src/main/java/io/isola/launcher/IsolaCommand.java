@@ -2,6 +2,7 @@ package io.isola.launcher;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -13,11 +14,17 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = IsolaCommand.Version.class,
         description = "Runs commands in Linux namespaces; each namespace type is an OSGi bundle.",
-        subcommands = RunCommand.class)
+        subcommands = {RunCommand.class, ImageCommand.class, ImagesCommand.class, ListCommand.class, PsCommand.class,
+            ExecCommand.class, KillCommand.class, StopCommand.class, RmCommand.class, LogsCommand.class,
+            InspectCommand.class, WaitCommand.class, MonitorCommand.class, CreateCommand.class, StartCommand.class,
+            StateCommand.class, DeleteCommand.class, FeaturesCommand.class, SpecCommand.class})
 final class IsolaCommand implements Runnable {
 
     @Spec
     private CommandSpec spec;
+
+    @Mixin
+    private GlobalOptions global = new GlobalOptions();
 
     private boolean debug;
 
@@ -29,6 +36,10 @@ final class IsolaCommand implements Runnable {
             // set while parsing, before the first logger exists, which is when slf4j-simple reads it
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
         }
+    }
+
+    GlobalOptions global() {
+        return global;
     }
 
     boolean debug() {

@@ -13,18 +13,23 @@ import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 
 /** {@code isola run}: one container in the foreground, its exit status as the CLI's. */
 @Command(name = "run",
         sortOptions = false,
         description = {"Runs CMD in new namespaces and exits with its status (128+N if killed by signal N).",
-            "The container sees the host's files with its own /proc; its environment holds PATH and the -e variables."})
+            "The container sees the host's files read-only (or --rootfs DIR) with its own /proc, /dev, /sys, /tmp;",
+            "its environment holds PATH and the -e variables."})
 final class RunCommand implements Callable<Integer> {
 
     /** The isolators a container gets unless a --no-NAME option drops one. */
-    static final Set<String> DEFAULT_ISOLATORS = Set.of("uts", "ipc", "pid", "mount");
+    static final Set<String> DEFAULT_ISOLATORS = Set.of("uts", "ipc", "pid", "mount", ResourceOptions.ISOLATOR);
 
     /** How long to wait for isolator services; Declarative Services may register them late. */
     private static final Duration ISOLATOR_WAIT = Duration.ofSeconds(5);
@@ -54,6 +59,9 @@ final class RunCommand implements Callable<Integer> {
             description = "New mount namespace; on by default.")
     private boolean mount;
 
+    @Mixin
+    private NetworkOptions network = new NetworkOptions();
+
     @Option(names = {"-e", "--env"}, paramLabel = "NAME[=VALUE]",
             description = "Set a variable; NAME alone passes the host's value, if any.")
     private List<String> env = new ArrayList<>();
@@ -65,14 +73,46 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--id", paramLabel = "ID", description = "Container id (default: generated).")
     private String id;
 
+    @Mixin
+    private UserOptions userOptions = new UserOptions();
+
+    @Mixin
+    private FilesystemOptions filesystem = new FilesystemOptions();
+
+    @Mixin
+    private ResourceOptions resources;
+
+    @Mixin
+    private SecurityOptions security = new SecurityOptions();
+
     @Parameters(arity = "1..*", paramLabel = "CMD", description = "The command and its arguments.")
     private List<String> command;
+
+    @Mixin
+    private RunLifecycleOptions lifecycle = new RunLifecycleOptions();
+
+    @ParentCommand
+    private IsolaCommand parent;
+
+    @Spec
+    private CommandSpec commandSpec;
 
     @Override
     public Integer call() throws InterruptedException {
         // validated before Felix boots: bad input costs nothing and never reaches the kernel
         ContainerSpec spec = spec();
-        NativePreload.start();
+        if (commandSpec != null) {
+            // state, -d, -it, --rm, --name: the lifecycle flow (issue 8)
+            try {
+                return RunFlow.run(spec, lifecycle, (parent == null ? new GlobalOptions() : parent.global()).store(),
+                        commandSpec.commandLine().getOut(),
+                        RunFlow.runArgs(commandSpec.commandLine().getParseResult().originalArgs()), resources::exitCode);
+            } catch (InterruptedException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new io.isola.api.IsolaException(e.getMessage(), e);
+            }
+        }
         try (FelixRuntime felix = FelixRuntime.start(Layout.bundles());
                 Isola isola = Isola.builder()
                         .isolatorSource(felix.isolators())
@@ -86,7 +126,7 @@ final class RunCommand implements Callable<Integer> {
                 // may have set the level that slf4j-simple reads when its first logger is made
                 Logger log = LoggerFactory.getLogger(RunCommand.class);
                 log.debug("container {} {}", container.id(), status);
-                return status.shellCode();
+                return resources.exitCode(container, status);
             }
         }
     }
@@ -94,6 +134,7 @@ final class RunCommand implements Callable<Integer> {
     /** The container this command line asks for. */
     ContainerSpec spec() {
         Set<String> isolators = isolators();
+        network.select(isolators);
         if (!isolators.contains("uts")) {
             requireUnset("--hostname", hostname);
             requireUnset("--domainname", domainname);
@@ -102,10 +143,16 @@ final class RunCommand implements Callable<Integer> {
                 .cwd(workdir)
                 .hostname(hostname)
                 .domainname(domainname)
-                .isolators(isolators)
-                .id(id);
+                .isolators(userOptions.isolators(isolators))
+                .id(id)
+                .with(security.security());
+        userOptions.applyTo(builder);
+        filesystem.applyTo(builder, isolators.contains("mount")); // before -e, which overrides an image's variables
+        lifecycle.envFileEntries().forEach(entry -> addEnv(builder, entry));
         env.forEach(entry -> addEnv(builder, entry));
-        return builder.build();
+        resources.applyTo(builder);
+        network.configure(builder);
+        return lifecycle.init ? RunFlow.withInit(builder.build()) : builder.build();
     }
 
     private Set<String> isolators() {
@@ -122,6 +169,7 @@ final class RunCommand implements Callable<Integer> {
         if (mount) {
             names.add("mount");
         }
+        resources.selectIsolator(names);
         return names;
     }
 
