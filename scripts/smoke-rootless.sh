@@ -34,6 +34,8 @@ check "--user: no capabilities" $'1000\nCapEff: 0000000000000000' \
     "$(as_user run --user 1000:1000 -- sh -c 'id -u; grep CapEff /proc/self/status' | squeeze)"
 status=0; err=$(as_user run --uidmap 0:0:1 -- true 2>&1) || status=$?
 check "host root's id refused" "125 isola: uid map \"0:0:1\": host uids 0-0 are not yours to map; as uid $uid you may map your own uid $uid and the /etc/subuid ranges [$sub-$((sub + 65535))]" "$status $err"
-check "bundle cache in the user's own directory, removed after" "$user 0" \
-    "$(stat -c %U "/tmp/isola-$uid") $(find "/tmp/isola-$uid" -mindepth 1 | wc -l)"
+status=0; err=$(as_user run --memory 64m -- true 2>&1) || status=$?
+check "limits refused in one line" "125 1" "$status $(grep -c . <<<"$err")"
+check "state and bundle caches in the user's own directory, no container left" "$user 0" \
+    "$(stat -c %U "/tmp/isola-$uid") $(find "/tmp/isola-$uid" -mindepth 1 -type d | wc -l)"
 exit "$failed"

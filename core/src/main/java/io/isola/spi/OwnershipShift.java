@@ -7,6 +7,8 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * Gives a container's own copy of a file tree the owners it should have inside a user namespace:
@@ -27,6 +29,8 @@ public final class OwnershipShift {
     /** Shifts every entry under {@code root}, {@code root} included; returns how many changed. */
     public static long shift(Path root, IdMaps maps) throws IOException {
         long[] changed = {0};
+        // a hard link is shifted once: shifted again, an id that lands inside the maps would move twice
+        Set<Object> seen = new HashSet<>();
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
@@ -36,7 +40,9 @@ public final class OwnershipShift {
 
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                changed[0] += shiftOne(file, maps) ? 1 : 0;
+                if (attrs.fileKey() == null || seen.add(attrs.fileKey())) {
+                    changed[0] += shiftOne(file, maps) ? 1 : 0;
+                }
                 return FileVisitResult.CONTINUE;
             }
         });

@@ -42,9 +42,16 @@ public final class HostKilledMain {
         ContainerSpec spec = ContainerSpec.builder("sh", "-c", "cat /proc/self/status > " + marker + "; sleep 60").build();
         try (Isola isola = Isola.builder().isolators(isolators).build()) {
             if (!point.equals("prepare")) {
-                int stopAt = stopAt(isola, point);
+                Stop stop = stopAt(isola, point);
+                int[] waitsSeen = {0};
                 LaunchProbe.set((pid, index, record) -> {
-                    if (index == stopAt || (stopAt < 0 && record.kind() == ExpectedRecord.Kind.EXEC)) {
+                    boolean here = stop == null ? record.kind() == ExpectedRecord.Kind.EXEC
+                            : stop.index() == 0 ? index == 0
+                            : waitsSeen[0] == stop.waitsBefore() && record.description().equals(stop.description());
+                    if (record.kind() == ExpectedRecord.Kind.CHECKPOINT || record.kind() == ExpectedRecord.Kind.GATE) {
+                        waitsSeen[0]++;
+                    }
+                    if (here) {
                         Files.writeString(published, Long.toString(pid));
                         Thread.sleep(120_000);
                     }
@@ -54,11 +61,18 @@ public final class HostKilledMain {
         }
     }
 
-    private static int stopAt(Isola isola, String point) throws Exception {
+    /**
+     * Where to stop: the record before a checkpoint or the gate, by its description and the number
+     * of checkpoints before it, since the number of records can differ from one start to the next
+     * (the signals to reset depend on the JVM's handlers at the time).
+     */
+    private record Stop(int index, String description, int waitsBefore) {}
+
+    private static Stop stopAt(Isola isola, String point) throws Exception {
         if (point.equals("exec")) {
-            return -1;
+            return null;
         } else if (point.equals("clone")) {
-            return 0;
+            return new Stop(0, null, 0);
         }
         List<ExpectedRecord> records = new ArrayList<>();
         LaunchProbe.set((pid, index, record) -> records.add(record));
@@ -67,8 +81,11 @@ public final class HostKilledMain {
         int wanted = Integer.parseInt(point.substring(5)), seen = 0;
         for (int i = 1; i < records.size(); i++) {
             ExpectedRecord.Kind kind = records.get(i).kind();
-            if ((kind == ExpectedRecord.Kind.CHECKPOINT || kind == ExpectedRecord.Kind.GATE) && seen++ == wanted) {
-                return i - 1;
+            if (kind == ExpectedRecord.Kind.CHECKPOINT || kind == ExpectedRecord.Kind.GATE) {
+                if (seen == wanted) {
+                    return new Stop(i - 1, records.get(i - 1).description(), seen);
+                }
+                seen++;
             }
         }
         throw new IllegalArgumentException("no checkpoint or gate number " + wanted);

@@ -29,6 +29,6 @@ final class GlobalOptions {
     boolean systemdCgroup;
 
     StateStore store() {
-        return new StateStore(root != null ? root : StateStore.defaultRoot());
+        return new StateStore(root != null ? root : RuntimeDir.state());
     }
 }

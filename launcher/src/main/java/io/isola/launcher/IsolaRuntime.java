@@ -21,7 +21,6 @@ final class IsolaRuntime implements AutoCloseable {
     }
 
     static IsolaRuntime withIsolators(Set<String> names) throws InterruptedException {
-        NativePreload.start(); // jnr-ffi loads on another thread while Felix boots on this one
         FelixRuntime felix = FelixRuntime.start(Layout.bundles());
         try {
             Isola isola = Isola.builder().isolatorSource(felix.isolators())

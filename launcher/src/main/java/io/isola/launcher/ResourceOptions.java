@@ -5,6 +5,7 @@ import io.isola.api.ContainerSpec;
 import io.isola.api.ExitStatus;
 import io.isola.api.ResourceControl;
 import io.isola.api.Resources;
+import io.isola.spi.HostIdentity;
 import java.io.PrintWriter;
 import java.util.Set;
 import picocli.CommandLine.Model.CommandSpec;
@@ -47,9 +48,13 @@ final class ResourceOptions {
     @Option(names = "--pids-limit", paramLabel = "N", description = "Most processes at once; -1 for no limit.")
     private Long pidsLimit;
 
-    /** Adds the cgroup isolator to {@code isolators} unless --no-cgroup. */
+    /**
+     * Adds the cgroup isolator to {@code isolators} unless --no-cgroup. Not for a user other than
+     * root (rootless): cgroups belong to root and this host delegates none, so, as podman does
+     * on cgroup v1, the container gets no cgroup of its own, and limits are refused in one line.
+     */
     void selectIsolator(Set<String> isolators) {
-        if (cgroup) {
+        if (cgroup && HostIdentity.current().isRoot()) {
             isolators.add(ISOLATOR);
         }
     }
@@ -80,25 +85,48 @@ final class ResourceOptions {
             return;
         }
         if (!cgroup) {
-            throw new IllegalArgumentException("resource limits " + resources + ": need a cgroup; drop --no-cgroup");
+            throw new IllegalArgumentException("resource limits (--memory, --cpus, --pids-limit, ...): need a cgroup; drop --no-cgroup");
+        }
+        HostIdentity host = HostIdentity.current();
+        if (!host.isRoot()) {
+            throw new IllegalArgumentException("resource limits " + resources + ": need a cgroup, which isola cannot create "
+                    + "when run as uid " + host.uid() + " (rootless); run as root for limits");
         }
         builder.with(resources);
     }
 
+    /** {@link #exitCode(ContainerSpec, Container, ExitStatus, PrintWriter)} on this command's stderr. */
+    int exitCode(ContainerSpec spec, Container container, ExitStatus status) {
+        return exitCode(spec, container, status, mixee.commandLine().getErr());
+    }
+
     /**
      * The CLI's exit status. A container whose process the kernel killed for its memory limit gets
-     * one line saying so (Docker's {@code OOMKilled}), from the cgroup's counter, not from the signal.
+     * one line saying so (Docker's {@code OOMKilled}), from the cgroup's counter, not from the
+     * signal, and 137 when that kill ended its first process.
      */
-    int exitCode(Container container, ExitStatus status) {
+    static int exitCode(ContainerSpec spec, Container container, ExitStatus status, PrintWriter err) {
         boolean oom = container.facet(ResourceControl.class).map(ResourceControl::oomKilled).orElse(false);
         if (!oom) {
             return status.shellCode();
         }
-        PrintWriter err = mixee.commandLine().getErr();
-        err.println("isola: container " + container.id() + " ran out of memory"
-                + (memory != null ? " (limit " + memory + ")" : "") + ": the kernel killed "
+        String limit = spec.extension(Resources.class).filter(r -> r.memory().isPresent())
+                .map(r -> " (limit " + size(r.memory().getAsLong()) + ")").orElse("");
+        err.println("isola: container " + container.id() + " ran out of memory" + limit + ": the kernel killed "
                 + (status.signal() == SIGKILL ? "it" : "one of its processes"));
         err.flush();
         return status.signal() == SIGKILL ? 128 + SIGKILL : status.shellCode();
+    }
+
+    /** Bytes as the largest exact unit: 33554432 is 32m. */
+    static String size(long bytes) {
+        String[] units = {"g", "m", "k"};
+        int[] shifts = {30, 20, 10};
+        for (int i = 0; i < units.length; i++) {
+            if (bytes % (1L << shifts[i]) == 0) {
+                return (bytes >> shifts[i]) + units[i];
+            }
+        }
+        return bytes + "b";
     }
 }

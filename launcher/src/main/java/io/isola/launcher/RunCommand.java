@@ -101,12 +101,14 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         // validated before Felix boots: bad input costs nothing and never reaches the kernel
         ContainerSpec spec = spec();
+        NativePreload.start();
         if (commandSpec != null) {
             // state, -d, -it, --rm, --name: the lifecycle flow (issue 8)
             try {
                 return RunFlow.run(spec, lifecycle, (parent == null ? new GlobalOptions() : parent.global()).store(),
                         commandSpec.commandLine().getOut(),
-                        RunFlow.runArgs(commandSpec.commandLine().getParseResult().originalArgs()), resources::exitCode);
+                        RunFlow.runArgs(commandSpec.commandLine().getParseResult().originalArgs()),
+                        (container, status) -> resources.exitCode(spec, container, status));
             } catch (InterruptedException | RuntimeException e) {
                 throw e;
             } catch (Exception e) {
@@ -126,7 +128,7 @@ final class RunCommand implements Callable<Integer> {
                 // may have set the level that slf4j-simple reads when its first logger is made
                 Logger log = LoggerFactory.getLogger(RunCommand.class);
                 log.debug("container {} {}", container.id(), status);
-                return resources.exitCode(container, status);
+                return resources.exitCode(spec, container, status);
             }
         }
     }

@@ -1,6 +1,7 @@
 package io.isola.launcher;
 
 import io.isola.api.IsolaException;
+import io.isola.lifecycle.StateStore;
 import io.isola.spi.HostIdentity;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,6 +29,16 @@ final class RuntimeDir {
         Path dir = xdg != null && !xdg.isEmpty() && Files.isDirectory(Path.of(xdg)) && Files.isWritable(Path.of(xdg))
                 ? Path.of(xdg, "isola") : tmp.resolve("isola-" + host.uid());
         return ownDirectory(dir, host.uid());
+    }
+
+    /**
+     * The container state directory: {@link StateStore#defaultRoot()} for root; for anybody else
+     * the same directory as {@link #forCurrentUser()} ({@code $XDG_RUNTIME_DIR/isola}, as the
+     * store's default, or the per-user fallback when XDG_RUNTIME_DIR is not set, as under
+     * {@code su} or {@code runuser}). Bundle caches there are no containers to the store.
+     */
+    static Path state() {
+        return HostIdentity.current().isRoot() ? StateStore.defaultRoot() : forCurrentUser();
     }
 
     static Path ownDirectory(Path dir, long uid) {

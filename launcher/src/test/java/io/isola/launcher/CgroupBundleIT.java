@@ -28,7 +28,8 @@ class CgroupBundleIT {
         try (FelixRuntime felix = FelixRuntime.start(BUNDLES);
                 Isola isola = Isola.builder().isolatorSource(felix.isolators()).defaultIsolators(ISOLATORS).build()) {
             felix.requireIsolators(ISOLATORS, Duration.ofSeconds(5));
-            ContainerSpec spec = ContainerSpec.builder("sh", "-c", "grep ':memory:' /proc/self/cgroup; cat /sys/fs/cgroup/pids/pids.max")
+            ContainerSpec spec = ContainerSpec.builder("sh", "-c",
+                    "grep ':memory:' /proc/self/cgroup; cat /sys/fs/cgroup/pids/pids.max; find /sys/fs/cgroup/memory -mindepth 1 -type d | wc -l")
                     .with(Resources.builder().pidsLimit(42).memory("64m").build())
                     .stdout(Stdio.PIPE)
                     .build();
@@ -36,7 +37,8 @@ class CgroupBundleIT {
                 ResourceControl control = container.facet(ResourceControl.class).orElseThrow();
                 String output = new String(container.stdout().readAllBytes(), UTF_8);
                 assertEquals(ExitStatus.exited(0), container.waitFor());
-                assertTrue(output.matches("\\d+:memory:/\n42\n"), output);
+                // its own cgroup as the root, its limit, and no cgroup of the host's below it
+                assertTrue(output.matches("\\d+:memory:/\n42\n0\n"), output);
                 assertEquals(false, control.oomKilled());
             }
         }

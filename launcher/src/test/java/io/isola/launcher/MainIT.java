@@ -1,10 +1,19 @@
 package io.isola.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.isola.api.IdMapping;
+import io.isola.spi.IdMaps;
+import io.isola.spi.OwnershipShift;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The container's status as the CLI's, through {@link Main#execute}: containers run through Felix
@@ -46,5 +55,43 @@ class MainIT {
         assertEquals(127, isola("run", "--", "no-such-command-anywhere"), err::toString);
         assertEquals(true, err.toString().contains("execute \"no-such-command-anywhere\" failed: ENOENT"), err::toString);
         assertEquals(126, isola("run", "--", "/etc/hostname"), err::toString);
+    }
+
+    /** The user isolator as a Declarative Services component inside Felix: maps, ids, capabilities. */
+    @Test
+    void aUserNamespaceAndAProcessUserThroughFelix() {
+        RootOnly.require();
+        String check = "test \"$(cat /proc/self/uid_map | tr -s ' ')\" = ' 0 3000000 65536' && test \"$(id -u)\" = 1000 "
+                + "&& grep -q 'CapEff:.0000000000000000' /proc/self/status && test \"$$\" = 1";
+        assertEquals(0, isola("run", "--uidmap", "0:3000000:65536", "--user", "1000:1000", "--", "sh", "-c", check),
+                err::toString);
+        assertEquals(125, isola("run", "--uidmap", "0:3000000:0", "--", "true"));
+        assertEquals(true, err.toString().contains("isola: uid map \"0:3000000:0\": the length must be at least 1"),
+                err::toString);
+    }
+
+    /**
+     * Busybox as root over its own files in a user namespace: a root file system copy shifted to
+     * the mapped range (what ns-user's README describes) through ns-mount's pivot_root.
+     */
+    @Test
+    void busyboxAsRootInAUserNamespaceFromAShiftedRootfsCopy(@TempDir Path tmp)
+            throws Exception {
+        RootOnly.require();
+        Path busybox = Path.of("/bin/busybox");
+        assumeTrue(Files.isExecutable(busybox), "busybox-static is needed");
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path rootfs = Files.createDirectories(tmp.resolve("rootfs/bin"));
+        Files.copy(busybox, rootfs.resolve("busybox"));
+        for (String applet : List.of("sh", "id", "stat", "touch")) {
+            Files.createSymbolicLink(rootfs.resolve(applet), Path.of("busybox"));
+        }
+        IdMapping range = new IdMapping(0, 3000000, 65536);
+        OwnershipShift.shift(rootfs.getParent(),
+                new IdMaps(List.of(range), List.of(range)));
+        assertEquals(0, isola("run", "--uidmap", "0:3000000:65536", "--rootfs", rootfs.getParent().toString(), "--", "sh",
+                "-c", "test \"$(id -u)\" = 0 && test \"$(stat -c %u%g /bin/busybox /bin)\" = \"$(printf '00\\n00')\" "
+                + "&& touch /created"), err::toString);
+        assertEquals(3000000, Files.getAttribute(rootfs.getParent().resolve("created"), "unix:uid"));
     }
 }

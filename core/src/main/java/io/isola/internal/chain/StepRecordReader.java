@@ -60,7 +60,12 @@ public final class StepRecordReader implements AutoCloseable {
     private final Native n = Native.get();
     private final LibC libc = n.libc();
     private final int fd;
-    private final NativeMemory buffer = new NativeMemory(16);
+    /** Records read ahead: the child writes dozens between two waits, so one read takes them all. */
+    private static final int BATCH = 64;
+
+    private final NativeMemory buffer = new NativeMemory(16 + 4 * BATCH);
+    private int buffered;
+    private int consumed;
 
     public StepRecordReader(int fd) {
         this.fd = fd;
@@ -68,10 +73,14 @@ public final class StepRecordReader implements AutoCloseable {
 
     /**
      * The next record, or null at EOF. Waits until {@code deadlineNanos} ({@link System#nanoTime()}
-     * time) at the most.
+     * time) at the most. Each record is one atomic 4-byte write to a pipe, so a read returns whole
+     * records only.
      */
     public Integer next(long deadlineNanos) throws TimeoutException {
-        long pollFd = buffer.address(), record = pollFd + 8;
+        long pollFd = buffer.address(), records = pollFd + 16;
+        if (consumed < buffered) {
+            return NativeMemory.getInt(records + 4L * consumed++);
+        }
         while (true) {
             long remaining = Math.max(0, (deadlineNanos - System.nanoTime()) / 1_000_000);
             NativeMemory.putInt(pollFd, fd);
@@ -86,14 +95,16 @@ public final class StepRecordReader implements AutoCloseable {
             if (ready == 0) {
                 throw new TimeoutException();
             }
-            long count = n.retrying("read of the status pipe", () -> libc.read(fd, record, 4));
+            long count = n.retrying("read of the status pipe", () -> libc.read(fd, records, 4L * BATCH));
             if (count == 0) {
                 return null;
             }
-            if (count != 4) {
-                throw new IllegalStateException("status pipe gave a record of " + count + " bytes");
+            if (count % 4 != 0) {
+                throw new IllegalStateException("status pipe gave " + count + " bytes, not whole records");
             }
-            return NativeMemory.getInt(record);
+            buffered = (int) (count / 4);
+            consumed = 1;
+            return NativeMemory.getInt(records);
         }
     }
 

@@ -87,7 +87,7 @@ public final class SecurityPolicy {
         for (Ulimit limit : limits.values()) {
             long hostHard = HostFacts.hardLimit(limit.resource());
             if (!canRaise && hostHard != Ulimit.UNLIMITED && Long.compareUnsigned(limit.hard(), hostHard) > 0) {
-                throw new IllegalArgumentException("ulimit " + limit + ": the hard limit is above this host's " + hostHard
+                throw new IllegalArgumentException("ulimit \"" + limit + "\": the hard limit is above this host's " + hostHard
                         + ", and the runtime lacks CAP_SYS_RESOURCE to raise it; expected at most " + hostHard);
             }
             byte[] rlimit = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder()).putLong(limit.soft()).putLong(limit.hard()).array();

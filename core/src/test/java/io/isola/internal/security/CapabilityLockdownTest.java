@@ -107,6 +107,19 @@ class CapabilityLockdownTest {
     }
 
     @Test
+    void anotherUserKeepsTheBoundingSetAndNoCapabilityAsInDocker() throws Exception {
+        Outcome outcome = Outcome.of(isola, io.isola.api.ContainerSpec.builder("sh", "-c", "id -u; cat /proc/self/status")
+                .isolators(Containers.ALL).with(io.isola.api.ProcessUser.of(1000, 1000)).build());
+        assertEquals(0, outcome.status().exitCode(), outcome::toString);
+        assertEquals("1000", outcome.out().lines().findFirst().orElseThrow());
+        String status = outcome.out();
+        assertEquals(true, status.contains("CapEff:\t0000000000000000"), status);
+        assertEquals(true, status.contains("CapPrm:\t0000000000000000"), status);
+        assertEquals(true, status.contains("CapBnd:\t" + hex(Security.DEFAULT_CAPABILITIES)), status);
+        assertEquals(true, status.contains("NoNewPrivs:\t1") && status.contains("Seccomp:\t2"), status);
+    }
+
+    @Test
     void ulimitsApplyAndTheDefaultLimitsOpenFiles() throws Exception {
         assertEquals("1024\n", Containers.sh(isola, Security.defaults(), "ulimit -n").out());
         Outcome limited = Containers.sh(isola, Security.builder().ulimit("nofile=64:128").ulimit("core=0").build(),

@@ -201,6 +201,9 @@ public final class ImageImporter {
         if (e instanceof NoSuchFileException missing) {
             return missing.getFile() + " is missing";
         }
+        if (e instanceof java.io.EOFException) {
+            return "truncated: the archive ends in the middle of its content";
+        }
         String message = e.getMessage() == null ? e.toString() : e.getMessage();
         return Character.toLowerCase(message.charAt(0)) + message.substring(1);
     }

@@ -48,7 +48,11 @@ final class CgroupIsolation implements Isolation, ResourceControl {
         steps.checkpoint(Phase.NAMES, "wait until the host has placed the process in its cgroup");
         steps.add(Phase.NAMES, Step.call("enter a cgroup namespace rooted at the container's cgroup", "unshare",
                 Arg.word(CLONE_NEWCGROUP)));
-        CgroupfsSteps.of(mounts).forEach(step -> steps.add(Phase.FILESYSTEM, step));
+        // LOCKDOWN, not FILESYSTEM: within a phase the cgroup namespace's steps run before the
+        // mount namespace's, which build the new root and mount /sys in FILESYSTEM and pivot into
+        // it in PIVOT; only after that does /sys/fs/cgroup name the container's own /sys. The
+        // runtime drops ids and capabilities after every isolator's LOCKDOWN steps.
+        CgroupfsSteps.of(mounts).forEach(step -> steps.add(Phase.LOCKDOWN, step));
     }
 
     @Override

@@ -43,7 +43,8 @@ final class CgroupV2Driver implements CgroupDriver {
     /** The controllers the root offers to its subtree. */
     Set<String> available() {
         try {
-            return Set.of(CgroupFiles.read(root.resolve("cgroup.controllers")).split("\\s+"));
+            // in the kernel's order, for messages
+            return new LinkedHashSet<>(List.of(CgroupFiles.read(root.resolve("cgroup.controllers")).split("\\s+")));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the controllers of " + root, e);
         }

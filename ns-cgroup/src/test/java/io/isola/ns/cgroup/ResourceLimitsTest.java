@@ -101,10 +101,18 @@ class ResourceLimitsTest {
 
     @Test
     void halfACpuKeepsABusyLoopNearHalfACore() throws Exception {
-        Resources limit = Resources.builder().cpus("0.5").build();
+        // the most weight, for the container and for the test's parent, so that a loaded host does
+        // not starve the loop below its quota: what holds it back should be the quota alone
+        Resources limit = Resources.builder().cpus("0.5").cpuShares(262144).build();
         try (Container container = isola.start(spec(limit, "sh", "-c", "while :; do :; done"))) {
             ResourceControl control = control(container);
             Path cpuStat = cpuStat(container.id());
+            Path parent = cpuStat.getParent().getParent();
+            if (Files.exists(parent.resolve("cpu.shares"))) {
+                Files.writeString(parent.resolve("cpu.shares"), "262144");
+            } else if (Files.exists(parent.resolve("cpu.weight"))) {
+                Files.writeString(parent.resolve("cpu.weight"), "10000");
+            }
             Thread.sleep(300); // past the start
             Duration before = control.stats().cpuTime();
             Map<String, Long> throttlingBefore = CgroupFiles.readKeyed(cpuStat);

@@ -82,6 +82,13 @@ final class KernelMounts {
         if (networkNamespace) {
             steps.add(Phase.FILESYSTEM, calls.mount("sysfs (read-only)", "sysfs", "/sys", "sysfs",
                     Steps.MS_RDONLY | MountCalls.NOSUID_NODEV_NOEXEC, null));
+            // a fresh sysfs has an empty /sys/fs/cgroup: bring what this namespace has there (the
+            // cgroup isolator's own view of the container's cgroup, mounted before this phase's
+            // mount steps, or else the host's), read-only
+            steps.add(Phase.FILESYSTEM, calls.bind("/sys/fs/cgroup", "/sys/fs/cgroup", "/sys/fs/cgroup", true)
+                    .tolerating("ENOENT"));
+            steps.add(Phase.FILESYSTEM, calls.readOnly("/sys/fs/cgroup", true, SyscallSteps.MOUNT_ATTR_NOSUID
+                    | SyscallSteps.MOUNT_ATTR_NODEV | SyscallSteps.MOUNT_ATTR_NOEXEC).tolerating("ENOENT"));
         } else {
             steps.add(Phase.FILESYSTEM, calls.bind("the host's /sys", "/sys", "/sys", true));
             steps.add(Phase.FILESYSTEM, calls.readOnly("/sys", true, SyscallSteps.MOUNT_ATTR_NOSUID

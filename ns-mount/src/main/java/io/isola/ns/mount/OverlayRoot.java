@@ -70,13 +70,13 @@ final class OverlayRoot implements RootLayout {
 
     @Override
     public String hostPath() {
-        return SandboxRoot.MOUNT_POINT.toString();
+        return SandboxRoot.mountPoint().toString();
     }
 
     @Override
     public void prepareHost() {
         try {
-            Files.createDirectories(SandboxRoot.MOUNT_POINT);
+            SandboxRoot.createMountPoint();
             Files.createDirectories(writable.getParent());
             Files.createDirectory(writable);
             created = true;

@@ -30,9 +30,10 @@ final class SandboxRoot implements RootLayout {
     /**
      * An empty directory on the host that each container's root tmpfs is mounted on, in the
      * container's own mount namespace: the host never sees anything mounted there, so every
-     * container can use the same one.
+     * container can use the same one. A user who may not create it (rootless) gets one of their
+     * own in the temporary directory.
      */
-    static final Path MOUNT_POINT = Path.of("/run/isola/sandbox");
+    private static final Path SHARED_MOUNT_POINT = Path.of("/run/isola/sandbox");
 
     /** Host top-level entries the sandbox replaces with its own. */
     private static final Set<String> REPLACED = Set.of("proc", "dev", "sys", "tmp", "run", "root");
@@ -64,15 +65,36 @@ final class SandboxRoot implements RootLayout {
 
     @Override
     public String hostPath() {
-        return MOUNT_POINT.toString();
+        return mountPoint().toString();
     }
 
     @Override
     public void prepareHost() {
+        createMountPoint();
+    }
+
+    /** The empty directory a root tmpfs or an image's overlay is mounted on in the child. */
+    static Path mountPoint() {
+        if (Files.isDirectory(SHARED_MOUNT_POINT) || Files.isWritable(Path.of("/run"))) {
+            return SHARED_MOUNT_POINT;
+        }
+        return Path.of(System.getProperty("java.io.tmpdir"), "isola-" + uid(), "sandbox");
+    }
+
+    static void createMountPoint() {
+        Path mountPoint = mountPoint();
         try {
-            Files.createDirectories(MOUNT_POINT);
+            Files.createDirectories(mountPoint);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the sandbox's mount point " + MOUNT_POINT, e);
+            throw new UncheckedIOException("cannot create the sandbox's mount point " + mountPoint, e);
+        }
+    }
+
+    private static long uid() {
+        try {
+            return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -31,18 +31,28 @@ class NothingLeftBehindTest {
         Filesystem image = Filesystem.builder().rootfs(rootfs.toString()).readOnly(true)
                 .volume(Volume.parse(volume + ":/data")).tmpfs(TmpfsMount.at("/scratch")).build();
         Filesystem sandbox = Filesystem.builder().volume(Volume.parse(volume + ":/data:ro")).build();
+        Path containers = tmp.resolve("containers");
         try (Isola isola = Containers.runtime()) {
             isola.run(ContainerSpec.builder("/bin/true").with(image).build()); // warm up before measuring fds
             Set<String> mounts = HostMounts.snapshot();
             long fds = HostState.openFds();
 
             for (int i = 0; i < 100; i++) {
-                Filesystem filesystem = i % 2 == 0 ? image : sandbox;
-                assertEquals(0, isola.run(ContainerSpec.builder("/bin/true").with(filesystem).build()).exitCode());
+                Filesystem filesystem = switch (i % 3) {
+                    case 0 -> image;
+                    case 1 -> sandbox;
+                    default -> Filesystem.builder().layers(List.of(rootfs.toString()), containers.resolve("c" + i).toString())
+                            .build(); // the rootfs as an image's only layer, under a writable layer of its own
+                };
+                assertEquals(0, isola.run(ContainerSpec.builder("/bin/sh", "-c", "echo x > /tmp/x 2>/dev/null || echo x > /scratch/x").with(filesystem).build())
+                        .exitCode());
             }
 
             assertEquals(List.of(), HostMounts.added(mounts, HostMounts.snapshot()));
             assertEquals(fds, HostState.openFds());
+            try (var left = Files.list(containers)) {
+                assertEquals(List.of(), left.toList(), "writable layers of containers that are gone");
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package io.isola.ns.user;
 
 import io.isola.api.IdMapping;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -61,8 +62,21 @@ final class IdMapWriter {
                 writeMap(dir.resolve("gid_map"), plan.gids());
             }
             case HELPER -> {
-                runHelper(helpers.newuidmap(), pid, plan.uids());
-                runHelper(helpers.newgidmap(), pid, plan.gids());
+                // the two maps are independent: the helpers run side by side (each costs a fork and
+                // two execs from the JVM, the bulk of a rootless start)
+                RunningHelper uids = RunningHelper.start(helpers.newuidmap(), pid, plan.uids());
+                RunningHelper gids;
+                try {
+                    gids = RunningHelper.start(helpers.newgidmap(), pid, plan.gids());
+                } catch (IOException e) {
+                    uids.process().destroyForcibly().waitFor();
+                    throw e;
+                }
+                try {
+                    uids.await();
+                } finally {
+                    gids.await();
+                }
             }
         }
         LOG.debug("wrote the id maps of {}: uid {} gid {} ({})", pid, plan.uids(), plan.gids(), plan.writer());
@@ -80,24 +94,33 @@ final class IdMapWriter {
         }
     }
 
-    private static void runHelper(Path helper, long pid, List<IdMapping> maps) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(helper.toString(), Long.toString(pid)));
-        for (IdMapping m : maps) {
-            command.addAll(List.of(Long.toString(m.containerId()), Long.toString(m.hostId()), Long.toString(m.length())));
+    /** newuidmap or newgidmap, started; {@code command} names it in errors. */
+    private record RunningHelper(Process process, String command) {
+
+        static RunningHelper start(Path helper, long pid, List<IdMapping> maps) throws IOException {
+            List<String> command = new ArrayList<>(List.of(helper.toString(), Long.toString(pid)));
+            for (IdMapping m : maps) {
+                command.addAll(List.of(Long.toString(m.containerId()), Long.toString(m.hostId()), Long.toString(m.length())));
+            }
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            return new RunningHelper(process, helper.getFileName() + " " + String.join(" ", command.subList(1, command.size())));
         }
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.PIPE).start();
-        process.getOutputStream().close();
-        String output;
-        try (InputStream in = process.getInputStream()) {
-            output = new String(in.readNBytes(4096), StandardCharsets.UTF_8).trim();
-        }
-        if (!process.waitFor(HELPER_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor();
-            throw new IOException(helper + " did not finish within " + HELPER_TIMEOUT_SECONDS + " s");
-        }
-        if (process.exitValue() != 0) {
-            throw new IOException(helper.getFileName() + " " + String.join(" ", command.subList(1, command.size()))
-                    + " failed (exit " + process.exitValue() + "): " + output.replace('\n', ' '));
+
+        void await() throws IOException, InterruptedException {
+            // waited for before its output is read, so that a hanging helper cannot hang the start;
+            // its few lines of output fit in the pipe
+            if (!process.waitFor(HELPER_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+                throw new IOException(command + " did not finish within " + HELPER_TIMEOUT_SECONDS + " s");
+            }
+            String output;
+            try (InputStream in = process.getInputStream()) {
+                output = new String(in.readNBytes(4096), StandardCharsets.UTF_8).trim();
+            }
+            if (process.exitValue() != 0) {
+                throw new IOException(command + " failed (exit " + process.exitValue() + "): " + output.replace('\n', ' '));
+            }
         }
     }
 }

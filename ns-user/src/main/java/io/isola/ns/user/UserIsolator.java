@@ -1,5 +1,6 @@
 package io.isola.ns.user;
 
+import io.isola.api.Filesystem;
 import io.isola.api.ProcessUser;
 import io.isola.api.UserNamespace;
 import io.isola.spi.ChildSteps;
@@ -100,6 +101,10 @@ public final class UserIsolator implements NamespaceIsolator {
         MapPlan plan = planner.plan(request.spec().extension(UserNamespace.class).orElse(null), host, userName(host.uid()));
         plan.checkCovers(request.spec().extension(ProcessUser.class).orElse(null));
         LOG.debug("container {}: uid maps {}, gid maps {} ({})", request.containerId(), plan.uids(), plan.gids(), plan.writer());
+        String rootfsWarning = RootfsOwnerCheck.warning(request.spec().extension(Filesystem.class).orElse(null), plan);
+        if (rootfsWarning != null) {
+            LOG.warn(rootfsWarning);
+        }
         IdMapWriter writer = new IdMapWriter(proc, helpers);
         return new Isolation() {
             @Override

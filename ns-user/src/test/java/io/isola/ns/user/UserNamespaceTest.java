@@ -11,7 +11,9 @@ import io.isola.api.Container;
 import io.isola.api.ContainerSpec;
 import io.isola.api.IsolaException;
 import io.isola.api.Isola;
+import io.isola.api.Security;
 import io.isola.api.Stdio;
+import io.isola.api.Security;
 import io.isola.api.UserNamespace;
 import io.isola.spi.HostIdentity;
 import io.isola.spi.Namespace;
@@ -36,6 +38,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Root on the host starts containers with a user namespace: root inside, an unprivileged uid outside. */
 class UserNamespaceTest {
+
+    /**
+     * Every capability and no seccomp filter: what the container's root may do is then limited by
+     * the user namespace alone, which is what these tests show.
+     */
+    static final Security PRIVILEGED = Security.builder().privileged(true).build();
 
     /** A host range no real user owns on a test machine. */
     static final long BASE = 3_000_000;
@@ -129,7 +137,7 @@ class UserNamespaceTest {
     private Outcome perlInUserNamespaceOnly(String... lines) throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/perl")), "perl is needed to make raw calls inside");
         return Outcome.of(isola(), ContainerSpec.builder("perl", "-e", String.join("\n", lines))
-                .with(UserNamespace.defaultMapping()).build());
+                .with(UserNamespace.defaultMapping()).with(PRIVILEGED).build());
     }
 
     /** Prints {@code name=errno} of a raw system call, 0 when it succeeded. */
@@ -195,7 +203,7 @@ class UserNamespaceTest {
                 "mount -t tmpfs tmpfs " + target + " && touch " + target + "/inside && echo mounted; "
                         + "perl -e \"my \\$p = '/proc'; syscall(" + umount2 + ", \\$p, 0) == 0 and print qq(umount=0\\n) "
                         + "or print 'umount=', \\$!+0, qq(\\n);\"")
-                .with(UserNamespace.defaultMapping()).build());
+                .with(UserNamespace.defaultMapping()).with(PRIVILEGED).build());
         assertEquals(0, outcome.status().exitCode(), outcome.err());
         assertEquals(List.of("mounted", "umount=22"), outcome.out().lines().toList(), "EINVAL: /proc is locked");
         assertFalse(Files.exists(target.resolve("inside")), "the host's directory is unchanged");
@@ -244,6 +252,25 @@ class UserNamespaceTest {
                         .with(io.isola.api.ProcessUser.parse("70000:0")).build()));
         assertEquals("--user \"70000:0\": uid 70000 is not mapped in the container's user namespace "
                 + "(uid maps [0:3000000:65536])", e.getMessage());
+        assertEquals(fds, HostState.openFds());
+    }
+
+    /** A map the host cannot write: the child is refused at its checkpoint, never runs the command, nothing stays. */
+    @Test
+    void aFailedMapWriteRefusesTheContainerAndLeavesNothing() throws Exception {
+        Path proc = Files.createDirectories(temp.resolve("proc/sys/user"));
+        Files.writeString(proc.resolve("max_user_namespaces"), "15000\n");
+        Path marker = shared("marker").resolve("ran");
+        long fds = HostState.openFds();
+        try (Isola isola = Isola.builder().isolators(List.of(userIsolator(temp.resolve("proc")))).build()) {
+            IsolaException e = assertThrows(IsolaException.class, () -> isola.start(ContainerSpec.builder("touch",
+                    marker.toString()).with(UserNamespace.defaultMapping()).build()));
+            assertTrue(e.getMessage().startsWith("isolator \"user\" failed in after clone: cannot write \"0 " + BASE
+                    + " 65536\" to " + temp.resolve("proc")), e.getMessage());
+            assertTrue(e.getMessage().endsWith("the container's process was refused at the gate and exited with code 127 "
+                    + "without running the command"), e.getMessage());
+        }
+        assertFalse(Files.exists(marker));
         assertEquals(fds, HostState.openFds());
     }
 }
