@@ -1,5 +1,6 @@
 package io.isola.launcher;
 
+import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = IsolaCommand.Version.class,
         description = "Runs commands in Linux namespaces; each namespace type is an OSGi bundle.",
-        subcommands = RunCommand.class)
+        subcommands = {RunCommand.class, PluginsCommand.class})
 final class IsolaCommand implements Runnable {
 
     @Spec
@@ -31,8 +32,20 @@ final class IsolaCommand implements Runnable {
         }
     }
 
+    @Option(names = "--config", paramLabel = "DIR", scope = ScopeType.INHERIT,
+            description = "Configuration directory (default: $ISOLA_CONF, else conf/ of the distribution).")
+    private Path config;
+
     boolean debug() {
         return debug;
+    }
+
+    /** The embedded runtime as the distribution and the configuration directory describe it. */
+    IsolaRuntime runtime() {
+        return IsolaRuntime.withBundles(Layout.bundles())
+                .config(Layout.conf(config))
+                .pollFromSettings()
+                .start();
     }
 
     @Override

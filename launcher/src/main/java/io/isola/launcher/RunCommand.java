@@ -3,8 +3,6 @@ package io.isola.launcher;
 import io.isola.api.Container;
 import io.isola.api.ContainerSpec;
 import io.isola.api.ExitStatus;
-import io.isola.api.Isola;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -15,6 +13,9 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** {@code isola run}: one container in the foreground, its exit status as the CLI's. */
 @Command(name = "run",
@@ -23,11 +24,8 @@ import picocli.CommandLine.Parameters;
             "The container sees the host's files with its own /proc; its environment holds PATH and the -e variables."})
 final class RunCommand implements Callable<Integer> {
 
-    /** The isolators a container gets unless a --no-NAME option drops one. */
+    /** The built-in isolators; which of them a container gets is configured (see conf/). */
     static final Set<String> DEFAULT_ISOLATORS = Set.of("uts", "ipc", "pid", "mount");
-
-    /** How long to wait for isolator services; Declarative Services may register them late. */
-    private static final Duration ISOLATOR_WAIT = Duration.ofSeconds(5);
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     private boolean help;
@@ -38,21 +36,21 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--domainname", paramLabel = "NAME", description = "NIS domain name inside the container.")
     private String domainname;
 
-    @Option(names = "--uts", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "New UTS namespace (host and domain name); on by default.")
-    private boolean uts;
+    // null: as the configuration says (conf/<pid>.cfg "enabled"); a flag overrides it for this run
+    @Option(names = "--uts", negatable = true, description = "New UTS namespace (host and domain name); on by default.")
+    private Boolean uts;
 
-    @Option(names = "--ipc", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "New IPC namespace (System V IPC, POSIX queues); on by default.")
-    private boolean ipc;
+    @Option(names = "--ipc", negatable = true, description = "New IPC namespace (System V IPC, POSIX queues); on by default.")
+    private Boolean ipc;
 
-    @Option(names = "--pid", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "New PID namespace, CMD is PID 1; on by default.")
-    private boolean pid;
+    @Option(names = "--pid", negatable = true, description = "New PID namespace, CMD is PID 1; on by default.")
+    private Boolean pid;
 
-    @Option(names = "--mount", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "New mount namespace; on by default.")
-    private boolean mount;
+    @Option(names = "--mount", negatable = true, description = "New mount namespace; on by default.")
+    private Boolean mount;
+
+    @ParentCommand
+    private IsolaCommand parent;
 
     @Option(names = {"-e", "--env"}, paramLabel = "NAME[=VALUE]",
             description = "Set a variable; NAME alone passes the host's value, if any.")
@@ -71,13 +69,9 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         // validated before Felix boots: bad input costs nothing and never reaches the kernel
-        ContainerSpec spec = spec();
-        try (FelixRuntime felix = FelixRuntime.start(Layout.bundles());
-                Isola isola = Isola.builder()
-                        .isolatorSource(felix.isolators())
-                        .defaultIsolators(DEFAULT_ISOLATORS)
-                        .build()) {
-            felix.requireIsolators(spec.isolators().orElse(DEFAULT_ISOLATORS), ISOLATOR_WAIT);
+        spec(DEFAULT_ISOLATORS);
+        try (IsolaRuntime isola = parent.runtime()) {
+            ContainerSpec spec = spec(isola.defaultIsolators());
             try (Container container = isola.start(spec);
                     SignalForwarder signals = SignalForwarder.forward(container)) {
                 ExitStatus status = container.waitFor();
@@ -90,10 +84,15 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** The container this command line asks for. */
+    /** The container this command line asks for, with the built-in defaults. */
     ContainerSpec spec() {
-        Set<String> isolators = isolators();
-        if (!isolators.contains("uts")) {
+        return spec(DEFAULT_ISOLATORS);
+    }
+
+    /** The container this command line asks for. */
+    ContainerSpec spec(Set<String> defaults) {
+        Set<String> isolators = isolators(defaults);
+        if (Boolean.FALSE.equals(uts)) {
             requireUnset("--hostname", hostname);
             requireUnset("--domainname", domainname);
         }
@@ -107,20 +106,21 @@ final class RunCommand implements Callable<Integer> {
         return builder.build();
     }
 
-    private Set<String> isolators() {
-        Set<String> names = new LinkedHashSet<>();
-        if (uts) {
-            names.add("uts");
-        }
-        if (ipc) {
-            names.add("ipc");
-        }
-        if (pid) {
-            names.add("pid");
-        }
-        if (mount) {
-            names.add("mount");
-        }
+    /** The configured defaults with this run's --NAME and --no-NAME flags applied. */
+    private Set<String> isolators(Set<String> defaults) {
+        Map<String, Boolean> flags = new LinkedHashMap<>();
+        flags.put("uts", uts);
+        flags.put("ipc", ipc);
+        flags.put("pid", pid);
+        flags.put("mount", mount);
+        Set<String> names = new LinkedHashSet<>(defaults);
+        flags.forEach((name, on) -> {
+            if (Boolean.TRUE.equals(on)) {
+                names.add(name);
+            } else if (Boolean.FALSE.equals(on)) {
+                names.remove(name);
+            }
+        });
         return names;
     }
 

@@ -12,7 +12,7 @@ import org.osgi.service.component.annotations.Component;
  * the container sees the host's files, with its own {@code /proc} when it has its own PID
  * namespace. Root file systems, pivot_root and volumes come with the filesystem issue.
  */
-@Component(service = NamespaceIsolator.class)
+@Component(service = NamespaceIsolator.class, configurationPid = "io.isola.ns.mount")
 public final class MountIsolator implements NamespaceIsolator {
 
     private static final Isolation NOTHING_TO_DO = new Isolation() {};
