@@ -122,7 +122,7 @@ public final class FelixRuntime implements AutoCloseable {
         try {
             framework.init();
             BundleContext context = framework.getBundleContext();
-            tracker = new IsolatorTracker(context);
+            tracker = new IsolatorTracker(context, jars.stream().map(j -> j.toUri().toString()).collect(Collectors.toSet()));
             tracker.open();
             Map<Bundle, Path> installed = new LinkedHashMap<>();
             for (Path jar : jars) {

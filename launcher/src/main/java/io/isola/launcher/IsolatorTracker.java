@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * Follows the {@link NamespaceIsolator} services and decides which of them the runtime uses.
  *
  * <p>Conflicts are settled by registration order, never by chance: an isolator whose name or
- * namespace an earlier-registered one already has is rejected (the bundles of {@code bundles/}
- * start before those of {@code plugins/}, so a plugin cannot displace a built-in isolator), and so
+ * namespace another already has is rejected: an isolator of {@code bundles/} wins over one of
+ * {@code plugins/} (a plugin cannot displace a built-in isolator), else the earlier registration; so
  * is one whose {@code name()} or {@code namespace()} throws or whose {@code enabled} setting is not
  * a boolean. A rejection names the bundle; when the winner goes away, the other is used again.
  */
@@ -47,8 +47,12 @@ final class IsolatorTracker extends ServiceTracker<NamespaceIsolator, AtomicRefe
     private final Object changed = new Object();
     private final Set<String> reported = new HashSet<>();
 
-    IsolatorTracker(BundleContext context) {
+    private final Set<String> bootLocations;
+
+    /** @param bootLocations the locations of the bundles installed at boot (bundles/) */
+    IsolatorTracker(BundleContext context, Set<String> bootLocations) {
         super(context, NamespaceIsolator.class, null);
+        this.bootLocations = bootLocations;
     }
 
     @Override
@@ -68,7 +72,7 @@ final class IsolatorTracker extends ServiceTracker<NamespaceIsolator, AtomicRefe
         Object configFile = reference.getProperty(CONFIG_FILE);
         String file = configFile == null ? null : ConfigFiles.display(configFile.toString());
         Object enabled = reference.getProperty(ENABLED);
-        PluginInfo info = new PluginInfo(bundleName, bundle.getLocation(), (Long) reference.getProperty("service.id"),
+        PluginInfo info = new PluginInfo(bundleName, bundle.getLocation(), bootLocations.contains(bundle.getLocation()), (Long) reference.getProperty("service.id"),
                 !"false".equalsIgnoreCase(String.valueOf(enabled)), phases(reference.getProperty(PHASES)), file);
         String rejection = null;
         PluginIsolator isolator = null;
@@ -111,7 +115,9 @@ final class IsolatorTracker extends ServiceTracker<NamespaceIsolator, AtomicRefe
     Selection selection() {
         List<Entry> entries = new ArrayList<>();
         getTracked().values().forEach(entry -> entries.add(entry.get()));
-        entries.sort(Comparator.comparingLong(e -> e.info().serviceId()));
+        // plugins start before Declarative Services registers the built-in isolators, so the
+        // registration order alone would let a plugin displace one
+        entries.sort(Comparator.comparing((Entry e) -> !e.info().fromBoot()).thenComparingLong(e -> e.info().serviceId()));
         List<PluginIsolator> accepted = new ArrayList<>();
         Map<PluginInfo, String> rejected = new HashMap<>();
         for (Entry entry : entries) {
