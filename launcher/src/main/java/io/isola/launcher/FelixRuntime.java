@@ -90,11 +90,9 @@ public final class FelixRuntime implements AutoCloseable {
         Path cache = owns ? BundleCache.create() : storage;
         Map<String, Object> config = new HashMap<>();
         config.put(Constants.FRAMEWORK_STORAGE, cache.toString());
-        if (!owns) {
-            // A kept cache restores last run's bundles, and installing the same location again
-            // returns the cached copy: a rebuilt bundle would silently not be used.
-            config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
-        }
+        // A kept cache (a warm start) restores last run's bundles; install() updates those whose
+        // jar changed since and uninstalls those whose jar is gone. Bundles are started transiently,
+        // so that a restored framework starts none of them before configurations are in place.
         config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA,
                 CORE_PACKAGES + ",org.slf4j;version=" + BuildInfo.slf4jVersion());
         // Parallel resolution makes a thread pool that Felix never shuts down (its threads idle
@@ -128,6 +126,7 @@ public final class FelixRuntime implements AutoCloseable {
             for (Path jar : jars) {
                 installed.put(install(context, jar), jar);
             }
+            uninstallGone(context, installed.keySet());
             framework.start();
             boolean watching = !framework.getBundleContext().getProperty("felix.fileinstall.dir").isEmpty();
             installed.keySet().stream().filter(b -> FIRST.contains(b.getSymbolicName()))
@@ -142,6 +141,16 @@ public final class FelixRuntime implements AutoCloseable {
             LOG.debug("felix started {} bundles from {}", installed.size(), bundleDir);
         } catch (BundleException e) {
             throw new IsolaException("the OSGi framework did not start: " + e.getMessage(), e);
+        }
+    }
+
+    /** Bundles of the boot directory restored from a kept cache whose jar is no longer there. */
+    private void uninstallGone(BundleContext context, java.util.Collection<Bundle> current) throws BundleException {
+        String dir = bundleDir.toUri().toString();
+        for (Bundle bundle : context.getBundles()) {
+            if (bundle.getBundleId() != 0 && bundle.getLocation().startsWith(dir) && !current.contains(bundle)) {
+                bundle.uninstall();
+            }
         }
     }
 
@@ -172,6 +181,7 @@ public final class FelixRuntime implements AutoCloseable {
         config.put("felix.fileinstall.filter", ".*\\.(cfg|config|jar)");
         // the files are the user's: never write configuration changes back into them
         config.put("felix.fileinstall.enableConfigSave", "false");
+        config.put("felix.fileinstall.bundles.startTransient", "true");
         config.put("felix.fileinstall.log.default", "jul");
         config.put("felix.fileinstall.log.level", LOG.isDebugEnabled() ? "4" : "1");
     }
@@ -215,7 +225,18 @@ public final class FelixRuntime implements AutoCloseable {
 
     private static Bundle install(BundleContext context, Path jar) {
         try {
-            return context.installBundle(jar.toUri().toString());
+            String location = jar.toUri().toString();
+            Bundle cached = context.getBundle(location);
+            if (cached == null) {
+                return context.installBundle(location);
+            }
+            // the cache's copy is older than the jar: a rebuilt bundle must not be silently ignored
+            if (Files.getLastModifiedTime(jar).toMillis() > cached.getLastModified()) {
+                cached.update();
+            }
+            return cached;
+        } catch (IOException e) {
+            throw new IsolaException("bundle " + jar + " cannot be read: " + e.getMessage(), e);
         } catch (BundleException e) {
             throw new IsolaException("bundle " + jar + " could not be installed: " + e.getMessage(), e);
         }
@@ -232,7 +253,7 @@ public final class FelixRuntime implements AutoCloseable {
             return;
         }
         try {
-            bundle.start();
+            bundle.start(Bundle.START_TRANSIENT);
         } catch (BundleException e) {
             LOG.warn("bundle {} did not start: {}", jar, e.getMessage());
         }
