@@ -41,4 +41,22 @@ check "nothing but the container's output on stdout" "" "$("$isola" --debug run 
 check "--debug after run logs too" yes "$("$isola" run --debug -- true 2>&1 >/dev/null | grep -q '^\[DEBUG\]' && echo yes)"
 
 check "version" "isola" "$("$isola" --version | cut -d' ' -f1)"
+
+check "isola plugins lists the built-in isolators" "ipc mount pid uts" \
+    "$("$isola" plugins | awk 'NR > 1 && $NF == "default" {print $1}' | sort | xargs)"
+
+# a configuration directory of our own: uts off by default, back on with --uts
+conf=$(mktemp -d)
+trap 'rm -rf "$link" "$conf"' EXIT
+cp "$dist"/conf/* "$conf"/
+sed -i 's/^enabled = true/enabled = false/' "$conf/io.isola.ns.uts.cfg"
+host_uts=$(readlink /proc/self/ns/uts)
+check "uts off in the config" "$host_uts" "$(ISOLA_CONF=$conf "$isola" run -- readlink /proc/self/ns/uts)"
+check "--uts overrides the config" yes \
+    "$("$isola" --config "$conf" run --uts -- readlink /proc/self/ns/uts | grep -vqxF "$host_uts" && echo yes)"
+printf 'enabled = true\ndomainname = not valid!\n' > "$conf/io.isola.ns.uts.cfg"
+status=0; err=$("$isola" --config "$conf" run -- true 2>&1) || status=$?
+check "bad config value status" 125 "$status"
+check "bad config value names file and key" yes \
+    "$(grep -qF "$conf/io.isola.ns.uts.cfg: domainname \"not valid!\": expected" <<<"$err" && echo yes)"
 exit "$failed"

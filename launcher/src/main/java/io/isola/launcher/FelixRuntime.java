@@ -59,6 +59,7 @@ public final class FelixRuntime implements AutoCloseable {
     private final boolean ownsStorage;
     private final Framework framework;
     private IsolatorTracker tracker;
+    private final Set<String> reportedFailures = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private FelixRuntime(Path bundleDir, Path storage, boolean ownsStorage, Framework framework) {
         this.bundleDir = bundleDir;
@@ -207,12 +208,20 @@ public final class FelixRuntime implements AutoCloseable {
     }
 
     /**
-     * Throws when an isolator could not start because of its configuration: a run must not go on
-     * without an isolator the user configured, nor with one whose settings are not what they said.
+     * Throws when an isolator could not start because of its configuration file: a run must not go
+     * on without an isolator the user configured, nor with settings other than they wrote. A
+     * component that fails for another reason (a plugin's bug) is only logged: the other isolators
+     * keep working, and {@code isola plugins} shows why it is missing.
      */
     public void requireHealthy() {
         List<String> problems = new java.util.ArrayList<>();
-        failures().forEach(f -> problems.add(f.message()));
+        for (ComponentFailures.Failure failure : failures()) {
+            if (failure.configFile() != null) {
+                problems.add(failure.message());
+            } else if (reportedFailures.add(failure.message())) {
+                LOG.warn("{}", failure.message());
+            }
+        }
         tracker.selection().rejected().forEach((info, reason) -> {
             if (reason.contains(": enabled \"")) {
                 problems.add(reason);

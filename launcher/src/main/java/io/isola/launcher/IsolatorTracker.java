@@ -126,7 +126,8 @@ final class IsolatorTracker extends ServiceTracker<NamespaceIsolator, AtomicRefe
                 accepted.add(entry.isolator());
             } else {
                 rejected.put(entry.info(), reason);
-                if (reported.add(entry.info().serviceId() + reason)) {
+                // a bad enabled value stops the run with its own message (FelixRuntime.requireHealthy)
+                if (!reason.contains(": enabled \"") && reported.add(entry.info().serviceId() + reason)) {
                     LOG.warn("isolator of bundle {} is not used: {}", entry.info().bundle(), reason);
                 }
             }
