@@ -32,9 +32,20 @@ final class IsolaCommand implements Runnable {
         }
     }
 
+    private Path config;
+
+    IsolaCommand() {
+        // a command line without --config must not inherit the previous one's (tests run many in one JVM)
+        System.clearProperty(Layout.CONF_OPTION);
+    }
+
     @Option(names = "--config", paramLabel = "DIR", scope = ScopeType.INHERIT,
             description = "Configuration directory (default: $ISOLA_CONF, else conf/ of the distribution).")
-    private Path config;
+    void config(Path dir) {
+        config = dir;
+        // also for verbs that boot the runtime without this command object (IsolaRuntime.withIsolators)
+        System.setProperty(Layout.CONF_OPTION, dir.toString());
+    }
 
     boolean debug() {
         return debug;

@@ -41,8 +41,33 @@ public final class IsolaRuntime implements AutoCloseable {
     private final Isola isola;
 
     private IsolaRuntime(FelixRuntime felix) {
+        this(felix, Isola.builder().isolatorSource(felix.isolators()).build());
+    }
+
+    private IsolaRuntime(FelixRuntime felix, Isola isola) {
         this.felix = felix;
-        this.isola = Isola.builder().isolatorSource(felix.isolators()).build();
+        this.isola = isola;
+    }
+
+    /**
+     * For the CLI's verbs: the distribution's runtime (bundles/, the configuration directory of
+     * {@code --config} or {@code $ISOLA_CONF} or conf/), with {@code names} registered.
+     */
+    static IsolaRuntime withIsolators(Set<String> names) throws InterruptedException {
+        IsolaRuntime runtime = withBundles(Layout.bundles()).config(Layout.conf(null)).pollFromSettings().start();
+        try {
+            runtime.felix.requireHealthy();
+            runtime.felix.requireIsolators(names, ISOLATOR_WAIT);
+            return runtime;
+        } catch (RuntimeException | InterruptedException e) {
+            runtime.close();
+            throw e;
+        }
+    }
+
+    /** For verbs that only join existing namespaces (exec): no framework, no isolators. */
+    static IsolaRuntime bare() {
+        return new IsolaRuntime(null, Isola.builder().build());
     }
 
     /** A runtime whose framework installs the bundles of {@code bundleDir} (a distribution's bundles/). */
@@ -106,7 +131,9 @@ public final class IsolaRuntime implements AutoCloseable {
         try {
             isola.close();
         } finally {
-            felix.close();
+            if (felix != null) {
+                felix.close();
+            }
         }
     }
 

@@ -15,6 +15,9 @@ final class Layout {
     /** The environment variable that names the configuration directory, as {@code --config} does. */
     static final String CONF_ENV = "ISOLA_CONF";
 
+    /** Where {@code --config} leaves its value while parsing, for whichever verb boots the runtime. */
+    static final String CONF_OPTION = "isola.conf.option";
+
     private Layout() {}
 
     static Path bundles() {
@@ -33,6 +36,10 @@ final class Layout {
     static Path conf(Path option) {
         if (option != null) {
             return option;
+        }
+        String cli = System.getProperty(CONF_OPTION);
+        if (cli != null) {
+            return Path.of(cli);
         }
         String env = System.getenv(CONF_ENV);
         if (env != null && !env.isEmpty()) {
