@@ -7,8 +7,9 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 
-"$repo/scripts/setup-debian.sh" util-linux iproute2 runc crun
+"$repo/scripts/setup-debian.sh" util-linux iproute2 runc crun uidmap perl containernetworking-plugins iptables tini
 
 mvn -B -ntp verify </dev/null
 
 "$repo/scripts/smoke-dist.sh"
+"$repo/scripts/smoke-rootless.sh"

@@ -35,6 +35,30 @@ public interface Container extends AutoCloseable {
     /** The container's standard input, when the spec asked for {@link Stdio#PIPE}. */
     OutputStream stdin();
 
+    /**
+     * A feature of this container that an isolator provides, looked up by type, such as {@link
+     * ResourceControl}; empty when none of the container's isolators offers it.
+     */
+    default <T> Optional<T> facet(Class<T> type) {
+        return Optional.empty();
+    }
+
+    /**
+     * Sets the size of the container's terminal (see {@link Terminal}); the kernel sends the
+     * foreground process group SIGWINCH.
+     */
+    default void resizeTerminal(int columns, int rows) {
+        throw new IllegalStateException("container " + id() + " has no terminal");
+    }
+
+    /**
+     * Lets the container run on without this handle: nothing is killed or released on close.
+     * For a container whose lifecycle continues in another process (OCI create, a detached run).
+     */
+    default void detach() {
+        throw new UnsupportedOperationException("this container cannot be detached");
+    }
+
     @Override
     void close();
 }

@@ -47,6 +47,15 @@ public final class Isola implements AutoCloseable {
         return orchestrator.start(spec);
     }
 
+    /**
+     * Opens the gate of a container created with {@link DeferredStart} in {@code stateDir}, from
+     * any process, and returns once its command runs. Throws {@link ExecFailedException} when no
+     * exec candidate could run, {@link IsolaException} when the process no longer waits.
+     */
+    public static void startCreated(java.nio.file.Path stateDir, java.time.Duration timeout) {
+        io.isola.internal.launch.GateOpener.open(stateDir, timeout);
+    }
+
     /** Starts a container and waits for its command to end. */
     public ExitStatus run(ContainerSpec spec) throws InterruptedException {
         try (Container container = start(spec)) {

@@ -32,6 +32,22 @@ public sealed interface Arg {
         }
     }
 
+    /**
+     * Bytes whose word at {@code offset} points to {@code target}, laid out beside them: a struct
+     * that holds a pointer, as seccomp's {@code struct sock_fprog} holds its filter. The call
+     * receives the address of {@code bytes}.
+     */
+    record Linked(byte[] bytes, int offset, byte[] target) implements Arg {
+        public Linked {
+            bytes = bytes.clone();
+            target = target.clone();
+            if (offset < 0 || offset % 8 != 0 || offset + 8 > bytes.length) {
+                throw new IllegalArgumentException("pointer offset " + offset + " is not an aligned word inside "
+                        + bytes.length + " bytes");
+            }
+        }
+    }
+
     /** A NULL-terminated array of strings ({@code char *const[]}), as execve's argv. */
     record TextArray(List<String> values) implements Arg {
         public TextArray {

@@ -12,4 +12,13 @@ public interface ChildSteps {
      * steps harmful (mounts after a failed change of propagation could reach the host).
      */
     void checkpoint(Phase phase, String description);
+
+    /**
+     * Keeps {@code fd}, which the host opened, open in the child when every other inherited fd is
+     * closed, so that a step can use it by number ({@code setns} on a {@link NamespaceFile}). It
+     * should be close-on-exec, so that the user's command does not inherit it.
+     */
+    default void keepOpen(int fd) {
+        throw new UnsupportedOperationException("this runtime cannot keep file descriptors open in the child");
+    }
 }

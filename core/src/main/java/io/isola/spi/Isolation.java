@@ -1,5 +1,7 @@
 package io.isola.spi;
 
+import java.util.Optional;
+
 /**
  * One isolator's part in one container: created by {@link NamespaceIsolator#prepare} on the host
  * before the clone, and always {@linkplain #close() closed}, in reverse order of preparation, when
@@ -15,6 +17,15 @@ public interface Isolation extends AutoCloseable {
      * cgroups, network). The child is waiting at a gate meanwhile.
      */
     default void afterClone(ClonedChild child) throws Exception {}
+
+    /**
+     * A feature this isolation offers to the embedding application through {@code
+     * Container.facet(type)} (such as {@code io.isola.api.ResourceControl}); it must stay safe to
+     * call after {@link #close()}.
+     */
+    default <T> Optional<T> facet(Class<T> type) {
+        return Optional.empty();
+    }
 
     /** Releases what {@code prepare} and {@code afterClone} created. Must be safe to call once after any failure. */
     @Override

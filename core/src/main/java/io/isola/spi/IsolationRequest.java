@@ -12,4 +12,9 @@ public interface IsolationRequest {
 
     /** Whether the container gets a new namespace of this type (from any isolator). */
     boolean selected(Namespace namespace);
+
+    /** Whether one of the container's isolators declared itself in charge of {@code duty}. */
+    default boolean provided(Duty duty) {
+        return false;
+    }
 }

@@ -1,5 +1,6 @@
 package io.isola.spi;
 
+import io.isola.api.ContainerSpec;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
@@ -22,4 +23,18 @@ public interface NamespaceIsolator {
      * IllegalArgumentException} naming the bad value for input the user got wrong.
      */
     Isolation prepare(IsolationRequest request) throws Exception;
+
+    /** What this isolator takes care of for every container it isolates, beyond its namespace. */
+    default java.util.Set<Duty> duties() {
+        return java.util.Set.of();
+    }
+
+    /**
+     * Whether a container with this spec gets this isolator's namespace at all. An isolator returns
+     * false when the spec asks to share the host's namespace ({@code --net host}); it is then not
+     * selected, and neither prepares nor contributes anything.
+     */
+    default boolean appliesTo(ContainerSpec spec) {
+        return true;
+    }
 }

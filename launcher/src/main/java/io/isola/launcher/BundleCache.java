@@ -28,7 +28,7 @@ final class BundleCache {
 
     /** A new, empty cache directory, after removing those of processes that no longer exist. */
     static Path create() {
-        return create(Path.of(System.getProperty("java.io.tmpdir")));
+        return create(RuntimeDir.forCurrentUser());
     }
 
     static Path create(Path tmp) {

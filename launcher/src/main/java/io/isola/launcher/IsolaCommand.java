@@ -3,6 +3,7 @@ package io.isola.launcher;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -14,11 +15,17 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = IsolaCommand.Version.class,
         description = "Runs commands in Linux namespaces; each namespace type is an OSGi bundle.",
-        subcommands = {RunCommand.class, PluginsCommand.class})
+        subcommands = {RunCommand.class, ImageCommand.class, ImagesCommand.class, ListCommand.class, PsCommand.class,
+            ExecCommand.class, KillCommand.class, StopCommand.class, RmCommand.class, LogsCommand.class,
+            InspectCommand.class, WaitCommand.class, MonitorCommand.class, CreateCommand.class, StartCommand.class,
+            StateCommand.class, DeleteCommand.class, FeaturesCommand.class, SpecCommand.class, PluginsCommand.class})
 final class IsolaCommand implements Runnable {
 
     @Spec
     private CommandSpec spec;
+
+    @Mixin
+    private GlobalOptions global = new GlobalOptions();
 
     private boolean debug;
 
@@ -45,6 +52,10 @@ final class IsolaCommand implements Runnable {
         config = dir;
         // also for verbs that boot the runtime without this command object (IsolaRuntime.withIsolators)
         System.setProperty(Layout.CONF_OPTION, dir.toString());
+    }
+
+    GlobalOptions global() {
+        return global;
     }
 
     boolean debug() {

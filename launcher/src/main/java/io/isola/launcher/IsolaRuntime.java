@@ -65,6 +65,11 @@ public final class IsolaRuntime implements AutoCloseable {
         }
     }
 
+    /** Waits until the isolators {@code names} are registered; throws naming those missing. */
+    void require(Set<String> names) throws InterruptedException {
+        felix.requireIsolators(names, ISOLATOR_WAIT);
+    }
+
     /** For verbs that only join existing namespaces (exec): no framework, no isolators. */
     static IsolaRuntime bare() {
         return new IsolaRuntime(null, Isola.builder().build());

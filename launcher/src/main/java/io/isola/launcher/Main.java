@@ -57,11 +57,11 @@ public final class Main {
     private static IExecutionExceptionHandler runtimeError(IsolaCommand root) {
         return (e, command, parsed) -> {
             PrintWriter err = command.getErr();
-            if (e instanceof IllegalArgumentException || e instanceof IsolaException) {
-                err.println("isola: " + e.getMessage());
-            } else {
-                err.println("isola: internal error: " + e);
-            }
+            String message = e instanceof IllegalArgumentException || e instanceof IsolaException ? e.getMessage()
+                    : "internal error: " + e;
+            err.println("isola: " + message);
+            ErrorLog.record(root.global(), message); // runc's --log, which engines read
+
             if (root.debug()) {
                 e.printStackTrace(err);
             }

@@ -49,6 +49,24 @@ final class PluginIsolator implements NamespaceIsolator {
     }
 
     @Override
+    public java.util.Set<io.isola.spi.Duty> duties() {
+        try {
+            return delegate.duties();
+        } catch (RuntimeException | LinkageError e) {
+            throw failure(e);
+        }
+    }
+
+    @Override
+    public boolean appliesTo(io.isola.api.ContainerSpec spec) {
+        try {
+            return delegate.appliesTo(spec);
+        } catch (RuntimeException | LinkageError e) {
+            throw failure(e);
+        }
+    }
+
+    @Override
     public Isolation prepare(IsolationRequest request) {
         Isolation isolation;
         try {
@@ -98,6 +116,11 @@ final class PluginIsolator implements NamespaceIsolator {
             } catch (Exception | LinkageError e) {
                 throw failure(e);
             }
+        }
+
+        @Override
+        public <T> java.util.Optional<T> facet(Class<T> type) {
+            return isolation.facet(type); // ResourceControl and the like, for the embedding application
         }
 
         @Override

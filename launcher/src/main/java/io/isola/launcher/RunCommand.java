@@ -11,7 +11,10 @@ import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import java.util.LinkedHashMap;
@@ -21,11 +24,16 @@ import java.util.Map;
 @Command(name = "run",
         sortOptions = false,
         description = {"Runs CMD in new namespaces and exits with its status (128+N if killed by signal N).",
-            "The container sees the host's files with its own /proc; its environment holds PATH and the -e variables."})
+            "The container sees the host's files read-only (or --rootfs DIR) with its own /proc, /dev, /sys, /tmp;",
+            "its environment holds PATH and the -e variables."})
 final class RunCommand implements Callable<Integer> {
 
-    /** The built-in isolators; which of them a container gets is configured (see conf/). */
-    static final Set<String> DEFAULT_ISOLATORS = Set.of("uts", "ipc", "pid", "mount");
+    /**
+     * The built-in isolators, for checking a command line before the framework starts; which
+     * isolators a container gets is configured (conf/, every registered isolator unless its .cfg
+     * says enabled = false; net and user are off unless their component or .cfg turns them on).
+     */
+    static final Set<String> DEFAULT_ISOLATORS = Set.of("uts", "ipc", "pid", "mount", ResourceOptions.ISOLATOR);
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     private boolean help;
@@ -49,8 +57,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--mount", negatable = true, description = "New mount namespace; on by default.")
     private Boolean mount;
 
-    @ParentCommand
-    private IsolaCommand parent;
+    @Mixin
+    private NetworkOptions network = new NetworkOptions();
 
     @Option(names = {"-e", "--env"}, paramLabel = "NAME[=VALUE]",
             description = "Set a variable; NAME alone passes the host's value, if any.")
@@ -63,23 +71,59 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--id", paramLabel = "ID", description = "Container id (default: generated).")
     private String id;
 
+    @Mixin
+    private UserOptions userOptions = new UserOptions();
+
+    @Mixin
+    private FilesystemOptions filesystem = new FilesystemOptions();
+
+    @Mixin
+    private ResourceOptions resources;
+
+    @Mixin
+    private SecurityOptions security = new SecurityOptions();
+
     @Parameters(arity = "1..*", paramLabel = "CMD", description = "The command and its arguments.")
     private List<String> command;
+
+    @Mixin
+    private RunLifecycleOptions lifecycle = new RunLifecycleOptions();
+
+    @ParentCommand
+    private IsolaCommand parent;
+
+    @Spec
+    private CommandSpec commandSpec;
 
     @Override
     public Integer call() throws InterruptedException {
         // validated before Felix boots: bad input costs nothing and never reaches the kernel
-        spec(DEFAULT_ISOLATORS);
-        try (IsolaRuntime isola = parent.runtime()) {
+        ContainerSpec checked = spec();
+        if (commandSpec != null) {
+            // state, -d, -it, --rm, --name: the lifecycle flow (issue 8); the configured defaults
+            // replace the built-in ones once the framework runs
+            try {
+                return RunFlow.run(checked, this::spec, lifecycle,
+                        (parent == null ? new GlobalOptions() : parent.global()).store(),
+                        commandSpec.commandLine().getOut(),
+                        RunFlow.runArgs(commandSpec.commandLine().getParseResult().originalArgs()), resources::exitCode);
+            } catch (InterruptedException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new io.isola.api.IsolaException(e.getMessage(), e);
+            }
+        }
+        try (IsolaRuntime isola = IsolaRuntime.withIsolators(Set.of())) {
             ContainerSpec spec = spec(isola.defaultIsolators());
-            try (Container container = isola.start(spec);
+            isola.require(spec.isolators().orElse(Set.of()));
+            try (Container container = isola.isola().start(spec);
                     SignalForwarder signals = SignalForwarder.forward(container)) {
                 ExitStatus status = container.waitFor();
                 // not a static logger: picocli makes this class while parsing, before --debug
                 // may have set the level that slf4j-simple reads when its first logger is made
                 Logger log = LoggerFactory.getLogger(RunCommand.class);
                 log.debug("container {} {}", container.id(), status);
-                return status.shellCode();
+                return resources.exitCode(container, status);
             }
         }
     }
@@ -89,10 +133,11 @@ final class RunCommand implements Callable<Integer> {
         return spec(DEFAULT_ISOLATORS);
     }
 
-    /** The container this command line asks for. */
+    /** The container this command line asks for, {@code defaults} being the configured isolators. */
     ContainerSpec spec(Set<String> defaults) {
         Set<String> isolators = isolators(defaults);
-        if (Boolean.FALSE.equals(uts)) {
+        network.select(isolators);
+        if (!isolators.contains("uts")) {
             requireUnset("--hostname", hostname);
             requireUnset("--domainname", domainname);
         }
@@ -100,10 +145,16 @@ final class RunCommand implements Callable<Integer> {
                 .cwd(workdir)
                 .hostname(hostname)
                 .domainname(domainname)
-                .isolators(isolators)
-                .id(id);
+                .isolators(userOptions.isolators(isolators))
+                .id(id)
+                .with(security.security());
+        userOptions.applyTo(builder);
+        filesystem.applyTo(builder, isolators.contains("mount")); // before -e, which overrides an image's variables
+        lifecycle.envFileEntries().forEach(entry -> addEnv(builder, entry));
         env.forEach(entry -> addEnv(builder, entry));
-        return builder.build();
+        resources.applyTo(builder);
+        network.configure(builder);
+        return lifecycle.init ? RunFlow.withInit(builder.build()) : builder.build();
     }
 
     /** The configured defaults with this run's --NAME and --no-NAME flags applied. */
@@ -121,6 +172,7 @@ final class RunCommand implements Callable<Integer> {
                 names.remove(name);
             }
         });
+        resources.selectIsolator(names);
         return names;
     }
 

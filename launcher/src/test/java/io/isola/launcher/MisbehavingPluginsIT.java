@@ -43,7 +43,7 @@ class MisbehavingPluginsIT {
                 """), plugins);
         move(TestPlugins.build(build, "test.afterclone.thrower", """
                 public String name() { return "cgroup-thrower"; }
-                public Namespace namespace() { return Namespace.CGROUP; }
+                public Namespace namespace() { return Namespace.USER; } // CGROUP is ns-cgroup's (in the test bundles)
                 public Isolation prepare(IsolationRequest r) {
                   return new Isolation() {
                     public void afterClone(ClonedChild child) throws Exception { throw new java.io.IOException("cgroup.procs: no such file"); }
@@ -59,7 +59,7 @@ class MisbehavingPluginsIT {
         String newerPhase = "package io.isola.spi; public enum Phase { IDENTITY, NAMES, FILESYSTEM, PIVOT, LOCKDOWN, PROCESS, AFTER_EXEC }";
         move(TestPlugins.build(build, "test.future.phase", """
                 public String name() { return "future"; }
-                public Namespace namespace() { return Namespace.USER; }
+                public Namespace namespace() { return Namespace.TIME; } // never cloned: contribute fails first
                 public Isolation prepare(IsolationRequest r) {
                   return new Isolation() {
                     public void contribute(ChildSteps steps) { steps.add(Phase.AFTER_EXEC, Steps.chdir("/")); }

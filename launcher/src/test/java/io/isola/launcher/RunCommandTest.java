@@ -25,14 +25,14 @@ class RunCommandTest {
     }
 
     @Test
-    void allFourIsolatorsByDefault() {
-        assertEquals(Set.of("uts", "ipc", "pid", "mount"), spec("run", "true").isolators().orElseThrow());
+    void allFiveIsolatorsByDefault() {
+        assertEquals(Set.of("uts", "ipc", "pid", "mount", "cgroup"), spec("run", "true").isolators().orElseThrow());
     }
 
     @Test
     void negatedOptionsDropIsolatorsAndPositiveOnesKeepThem() {
-        assertEquals(Set.of("uts", "pid"), spec("run", "--no-ipc", "--no-mount", "--uts", "--", "true").isolators().orElseThrow());
-        assertEquals(Set.of(), spec("run", "--no-uts", "--no-ipc", "--no-pid", "--no-mount", "true").isolators().orElseThrow());
+        assertEquals(Set.of("uts", "pid", "cgroup"), spec("run", "--no-ipc", "--no-mount", "--uts", "--", "true").isolators().orElseThrow());
+        assertEquals(Set.of(), spec("run", "--no-uts", "--no-ipc", "--no-pid", "--no-mount", "--no-cgroup", "true").isolators().orElseThrow());
     }
 
     @Test
@@ -69,5 +69,28 @@ class RunCommandTest {
         IllegalArgumentException env = assertThrows(IllegalArgumentException.class,
                 () -> spec("run", "-e", "=v", "true"));
         assertEquals("environment \"=v\": expected NAME=VALUE or NAME", env.getMessage());
+    }
+
+    @Test
+    void resourceFlagsBecomeTheResourcesExtension() {
+        io.isola.api.Resources r = spec("run", "--memory", "32m", "--memory-swap", "-1", "--cpus", "0.5", "--cpu-shares", "512",
+                "--cpuset-cpus", "0", "--pids-limit", "20", "true").extension(io.isola.api.Resources.class).orElseThrow();
+        assertEquals(32L << 20, r.memory().getAsLong());
+        assertEquals(-1, r.memorySwap().getAsLong());
+        assertEquals("0.5", r.cpus().orElseThrow().toPlainString());
+        assertEquals(512, r.cpuShares().getAsInt());
+        assertEquals("0", r.cpusetCpus().orElseThrow());
+        assertEquals(20, r.pidsLimit().getAsLong());
+        assertFalse(spec("run", "true").extension(io.isola.api.Resources.class).isPresent());
+    }
+
+    @Test
+    void badLimitsAreRejectedWithTheValueBeforeAnythingStarts() {
+        assertEquals("memory limit \"12q\": expected a number with an optional unit b, k, m, g or t (such as 512m)",
+                assertThrows(IllegalArgumentException.class, () -> spec("run", "--memory", "12q", "true")).getMessage());
+        assertEquals("cpus \"-1\": expected a number from 0.01 to 1024",
+                assertThrows(IllegalArgumentException.class, () -> spec("run", "--cpus", "-1", "true")).getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> spec("run", "--no-cgroup", "--pids-limit", "5", "true"))
+                .getMessage().endsWith("need a cgroup; drop --no-cgroup"));
     }
 }

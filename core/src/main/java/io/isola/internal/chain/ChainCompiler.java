@@ -29,6 +29,9 @@ final class ChainCompiler {
     private static final int STACK_STEP = 256;
     private static final int CLONE_STACK = 16 * 1024;
     private static final int EXIT_NOT_RUN = 127;
+    /** A spawned sibling shares memory with the spawner, which waits until it execs, and has the host as parent. */
+    private static final long SPAWN_FLAGS = 0x100 /* CLONE_VM */ | 0x4000 /* CLONE_VFORK */
+            | 0x8000 /* CLONE_PARENT */ | 0x100000 /* CLONE_PARENT_SETTID */ | 17 /* SIGCHLD */;
 
     private static final Map<String, Long> SYMBOLS = new ConcurrentHashMap<>();
 
@@ -39,16 +42,23 @@ final class ChainCompiler {
     /** Where the compiled chain starts, and the top of the stack clone() gives the child. */
     record Compiled(long firstContext, long cloneStackTop) {}
 
-    Compiled compile(ChildProgram program, int statusFd, int gateFd, long errnoAddress, ChainArena arena) {
+    /**
+     * Compiles {@code program}. A {@link ChildProgram.Spawn} writes the sibling's pid (as the host
+     * sees it) to {@code spawnedPidAddress}, which must be memory the host can read: the chain that
+     * spawns is always cloned vfork-style, so it shares the host's memory.
+     */
+    Compiled compile(ChildProgram program, int statusFd, int gateFd, long errnoAddress, ChainArena arena,
+            long spawnedPidAddress) {
         int contexts = countContexts(program);
         long slots = align((long) contexts * layout.slotSize);
         long stacks = align(STACK_BASE + (long) STACK_STEP * contexts);
-        long fixed = slots + stacks + CLONE_STACK + 2L * UcontextLayout.SIGSET_BYTES + 16;
+        long fixed = slots + stacks + 2L * CLONE_STACK + 2L * UcontextLayout.SIGSET_BYTES + 16;
         long base = arena.reserve(fixed + dataSize(program));
 
         long stackArea = base + slots;
         long cloneStackTop = stackArea + stacks + CLONE_STACK;
-        long fullMask = cloneStackTop;
+        long spawnStackTop = cloneStackTop + CLONE_STACK;
+        long fullMask = spawnStackTop;
         long emptyMask = fullMask + UcontextLayout.SIGSET_BYTES;
         long scratch = emptyMask + UcontextLayout.SIGSET_BYTES;
         for (int i = 0; i < UcontextLayout.SIGSET_BYTES; i += 8) {
@@ -64,6 +74,13 @@ final class ChainCompiler {
         for (ChildProgram.Op op : program.ops()) {
             if (op instanceof ChildProgram.Call call) {
                 out.call(call.step().symbol(), fullMask, data.words(call.step()));
+                out.report(statusFd, errnoAddress);
+            } else if (op instanceof ChildProgram.Spawn) {
+                // the spawner clones a sibling that starts at the context after the spawner's
+                // _exit: that context is the sibling's first record, so the host learns its pid
+                long siblingStart = out.nextSlot(2);
+                out.call("clone", fullMask, symbol("setcontext"), spawnStackTop, SPAWN_FLAGS, siblingStart, spawnedPidAddress);
+                out.call("_exit", fullMask, 0);
                 out.report(statusFd, errnoAddress);
             } else if (op instanceof ChildProgram.Checkpoint) {
                 out.call("read", fullMask, gateFd, scratch, 1);
@@ -92,7 +109,8 @@ final class ChainCompiler {
     private static int countContexts(ChildProgram program) {
         int count = 2; // zeroing errno first, _exit last
         for (ChildProgram.Op op : program.ops()) {
-            count += op instanceof ChildProgram.Exec exec ? 3 * exec.candidates().size() : 3;
+            count += op instanceof ChildProgram.Exec exec ? 3 * exec.candidates().size()
+                    : op instanceof ChildProgram.Spawn ? 4 : 3;
         }
         return count;
     }
@@ -133,6 +151,11 @@ final class ChainCompiler {
             this.stackArea = stackArea;
             this.total = total;
             this.fullMask = fullMask;
+        }
+
+        /** The address of the context {@code ahead} slots after the next one written. */
+        long nextSlot(int ahead) {
+            return slots + (long) (index + ahead) * layout.slotSize;
         }
 
         void report(int statusFd, long errnoAddress) {

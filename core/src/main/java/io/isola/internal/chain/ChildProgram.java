@@ -20,6 +20,14 @@ public final class ChildProgram {
     /** Wait for the host to approve every record so far. */
     public record Checkpoint(String owner, String description) implements Op {}
 
+    /**
+     * Clone a sibling that runs the rest of the program, then exit. The sibling is created after
+     * every earlier step, so it lives in the PID (and time) namespaces those steps joined with
+     * setns, which only affect children; it is the host's child ({@code CLONE_PARENT}), so the
+     * host reaps it and gets its exit status. See {@link StepRecordReader} for the protocol.
+     */
+    public record Spawn(String owner, String description) implements Op {}
+
     /** Wait for the host to supply the exec paths; nothing runs past here without them. */
     public record Gate() implements Op {}
 
@@ -50,6 +58,8 @@ public final class ChildProgram {
                 records.add(ExpectedRecord.step(call.owner(), call.step()));
             } else if (op instanceof Checkpoint checkpoint) {
                 records.add(ExpectedRecord.checkpoint(checkpoint.owner(), checkpoint.description()));
+            } else if (op instanceof Spawn spawn) {
+                records.add(ExpectedRecord.spawn(spawn.owner(), spawn.description()));
             } else if (op instanceof Gate) {
                 records.add(ExpectedRecord.gate());
             } else if (op instanceof Exec exec) {
@@ -89,6 +99,15 @@ public final class ChildProgram {
 
         public Builder checkpoint(String owner, String description) {
             ops.add(new Checkpoint(owner, description));
+            return this;
+        }
+
+        /** Continues the program in a new sibling process; see {@link Spawn}. At most one. */
+        public Builder spawn(String owner, String description) {
+            if (ops.stream().anyMatch(Spawn.class::isInstance)) {
+                throw new IllegalStateException("a child program spawns at most once");
+            }
+            ops.add(new Spawn(owner, description));
             return this;
         }
 

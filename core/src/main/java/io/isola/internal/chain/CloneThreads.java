@@ -56,11 +56,26 @@ public final class CloneThreads implements AutoCloseable {
      */
     public Future<Integer> clone(ChildProgram program, int namespaceFlags, int statusFd, int gateFd,
             long parentTidAddress) {
+        return clone(program, namespaceFlags, statusFd, gateFd, parentTidAddress, CloneMode.VFORK);
+    }
+
+    /**
+     * Like {@link #clone(ChildProgram, int, int, int, long)}, in the given {@link CloneMode}. A
+     * program that spawns ({@link ChildProgram.Spawn}) writes the sibling's pid at
+     * {@code parentTidAddress + 8}, so that address needs 16 bytes; spawning needs VFORK mode.
+     */
+    public Future<Integer> clone(ChildProgram program, int namespaceFlags, int statusFd, int gateFd,
+            long parentTidAddress, CloneMode mode) {
+        int shared = mode == CloneMode.VFORK ? CLONE_VM | CLONE_VFORK : 0;
+        if (mode != CloneMode.VFORK && program.ops().stream().anyMatch(ChildProgram.Spawn.class::isInstance)) {
+            throw new IllegalArgumentException("a program that spawns must be cloned vfork-style");
+        }
         return pool.submit(() -> {
             Worker worker = WORKER.get();
             try {
-                ChainCompiler.Compiled chain = worker.compiler.compile(program, statusFd, gateFd, worker.errnoAddress, worker.arena);
-                return worker.cloneChild(chain, namespaceFlags | CLONE_VM | CLONE_VFORK | CLONE_PARENT_SETTID | SIGCHLD,
+                ChainCompiler.Compiled chain = worker.compiler.compile(program, statusFd, gateFd, worker.errnoAddress,
+                        worker.arena, parentTidAddress + 8);
+                return worker.cloneChild(chain, namespaceFlags | shared | CLONE_PARENT_SETTID | SIGCHLD,
                         parentTidAddress, statusFd);
             } catch (RuntimeException | Error e) {
                 worker.reportNoChild(statusFd);

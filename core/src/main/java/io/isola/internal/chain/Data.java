@@ -21,6 +21,8 @@ final class Data {
             return ChainCompiler.align(utf8(text.value()).length + 1L);
         } else if (arg instanceof Arg.Bytes bytes) {
             return ChainCompiler.align(bytes.value().length);
+        } else if (arg instanceof Arg.Linked linked) {
+            return ChainCompiler.align(linked.bytes().length) + ChainCompiler.align(linked.target().length);
         } else if (arg instanceof Arg.TextArray array) {
             long size = ChainCompiler.align(8L * (array.values().size() + 1));
             for (String value : array.values()) {
@@ -49,6 +51,13 @@ final class Data {
         } else if (arg instanceof Arg.Bytes bytes) {
             long at = take(bytes.value().length);
             NativeMemory.putBytes(at, bytes.value());
+            return at;
+        } else if (arg instanceof Arg.Linked linked) {
+            long target = take(linked.target().length);
+            NativeMemory.putBytes(target, linked.target());
+            long at = take(linked.bytes().length);
+            NativeMemory.putBytes(at, linked.bytes());
+            NativeMemory.putLong(at + linked.offset(), target);
             return at;
         } else if (arg instanceof Arg.TextArray array) {
             return textArray(array.values());

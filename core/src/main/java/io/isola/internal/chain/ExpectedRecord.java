@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
  */
 public record ExpectedRecord(Kind kind, String owner, String description, Set<Integer> toleratedErrnos) {
 
-    public enum Kind { STEP, CHECKPOINT, GATE, EXEC }
+    public enum Kind { STEP, CHECKPOINT, SPAWN, GATE, EXEC }
 
     static ExpectedRecord step(String owner, Step step) {
         Set<Integer> tolerated = step.toleratedErrnos().stream().map(Errno::value).collect(Collectors.toSet());
@@ -20,6 +20,10 @@ public record ExpectedRecord(Kind kind, String owner, String description, Set<In
 
     static ExpectedRecord checkpoint(String owner, String description) {
         return new ExpectedRecord(Kind.CHECKPOINT, owner, description, Set.of());
+    }
+
+    static ExpectedRecord spawn(String owner, String description) {
+        return new ExpectedRecord(Kind.SPAWN, owner, description, Set.of());
     }
 
     static ExpectedRecord gate() {

@@ -30,7 +30,28 @@ import java.util.concurrent.TimeoutException;
  *   <li>After the gate, every failed execve candidate writes a record; the one that succeeds
  *       closes the (close-on-exec) pipe, so EOF in place of an exec record means the command
  *       runs. EOF anywhere else means the child died.
+ *   <li>Spawn (exec into a running container): the child clones a sibling with
+ *       {@code CLONE_VM | CLONE_VFORK | CLONE_PARENT | CLONE_PARENT_SETTID} and then exits; the
+ *       sibling runs the rest of the program. The spawn record (always 0) is the sibling's first
+ *       write: when the host reads it, the sibling's pid is at {@code parentTid + 8}, and the
+ *       sibling, not the first child, is the process the host waits at the gate and reaps. A
+ *       failed clone writes nothing: the first child exits 0, the host sees EOF at the spawn
+ *       record. The first child waits (vfork) until the sibling execs or dies, and only then
+ *       closes its copy of the status pipe, so EOF still means "exec'd or dead".
  * </ol>
+ *
+ * <h2>Clone modes</h2>
+ *
+ * In {@link CloneMode#VFORK} mode the status and gate channels are anonymous pipes. In
+ * {@link CloneMode#FORK} mode (OCI {@code create} / {@code start}) they are FIFOs in the
+ * container's state directory, so that two processes can serve one child: {@code create} reads the
+ * records up to the gate, runs the host-side work and exits, leaving the child blocked in its read
+ * of the gate FIFO (which the child holds open read-write, so that it never reads EOF while no
+ * {@code start} is connected). {@code start} opens the status FIFO for reading first, then writes
+ * the exec paths into the gate FIFO and reads the gate record, the exec records and EOF, as
+ * above. The child writes nothing between those two processes, so its writes never meet a FIFO
+ * without reader. There is no parent-death signal in this mode: the child outlives {@code create}
+ * by design, and {@code delete} kills it.
  */
 public final class StepRecordReader implements AutoCloseable {
 

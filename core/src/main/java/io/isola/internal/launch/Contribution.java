@@ -15,6 +15,7 @@ final class Contribution implements ChildSteps {
 
     private final String owner;
     private final Map<Phase, List<ChildProgram.Op>> ops = new EnumMap<>(Phase.class);
+    private final List<Integer> keptFds = new ArrayList<>();
 
     Contribution(String owner) {
         this.owner = owner;
@@ -31,6 +32,18 @@ final class Contribution implements ChildSteps {
     public void checkpoint(Phase phase, String description) {
         Objects.requireNonNull(phase, "phase");
         ops.computeIfAbsent(phase, p -> new ArrayList<>()).add(new ChildProgram.Checkpoint(owner, description));
+    }
+
+    @Override
+    public void keepOpen(int fd) {
+        if (fd < 3) {
+            throw new IllegalArgumentException("fd " + fd + ": stdio descriptors are always kept; expected 3 or above");
+        }
+        keptFds.add(fd);
+    }
+
+    List<Integer> keptFds() {
+        return keptFds;
     }
 
     String owner() {

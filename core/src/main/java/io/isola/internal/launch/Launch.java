@@ -6,6 +6,7 @@ import io.isola.api.ExitStatus;
 import io.isola.api.IsolaException;
 import io.isola.api.StepFailedException;
 import io.isola.internal.chain.ChildProgram;
+import io.isola.internal.chain.CloneMode;
 import io.isola.internal.chain.CloneThreads;
 import io.isola.internal.chain.ExpectedRecord;
 import io.isola.internal.chain.GatePayload;
@@ -38,7 +39,7 @@ import org.slf4j.LoggerFactory;
 final class Launch {
 
     private static final Logger LOG = LoggerFactory.getLogger(Launch.class);
-    private static final int SIGKILL = 9;
+    private static final int SIGKILL = 9, EPIPE = 32;
     private static final Duration REFUSAL_GRACE = Duration.ofSeconds(2);
 
     private final Native n = Native.get();
@@ -46,22 +47,33 @@ final class Launch {
     private final List<PreparedIsolation> isolations;
     private final CloneThreads cloneThreads;
     private final int namespaceFlags;
+    private final GateFifos fifos;
 
     Launch(ContainerSpec spec, List<PreparedIsolation> isolations, CloneThreads cloneThreads, int namespaceFlags) {
+        this(spec, isolations, cloneThreads, namespaceFlags, null);
+    }
+
+    /**
+     * With {@code fifos}, the launch is OCI {@code create}: the child is cloned fork-style, its
+     * channels are the FIFOs, and {@link #run} returns once the child waits at the gate.
+     */
+    Launch(ContainerSpec spec, List<PreparedIsolation> isolations, CloneThreads cloneThreads, int namespaceFlags,
+            GateFifos fifos) {
         this.spec = spec;
         this.isolations = isolations;
         this.cloneThreads = cloneThreads;
         this.namespaceFlags = namespaceFlags;
+        this.fifos = fifos;
     }
 
     /** What a successful start leaves to the container handle. */
     record Started(Pidfd process, StdioPlan stdio) {}
 
     Started run(ProgramFactory programs, StdioPlan stdio) {
-        int[] status = Fds.pipe();
+        int[] status = fifos != null ? fifos.openStatusForCreate() : Fds.pipe();
         int[] gate;
         try {
-            gate = Fds.pipe();
+            gate = fifos != null ? fifos.openGateForChild() : Fds.pipe();
         } catch (RuntimeException e) {
             Fds.closeQuietly(status[0]);
             Fds.closeQuietly(status[1]);
@@ -84,10 +96,13 @@ final class Launch {
         private final int[] status;
         private final int[] gate;
         private final StdioPlan stdio;
-        private final NativeMemory parentTid = new NativeMemory(8);
+        /** The child's pid, then (at +8) the pid of the sibling it spawns, if it does. */
+        private final NativeMemory parentTid = new NativeMemory(16);
         private final StepRecordReader records;
         private Future<Integer> cloned;
         private Pidfd child;
+        /** The first child, once it has spawned the sibling that became {@link #child}. */
+        private Pidfd spawner;
         private boolean handedOver;
         private boolean hostSideDone;
 
@@ -101,7 +116,8 @@ final class Launch {
         Started run(ChildProgram program) {
             List<ExpectedRecord> expected = program.records();
             long deadline = System.nanoTime() + spec.startTimeout().toNanos();
-            cloned = cloneThreads.clone(program, namespaceFlags, status[1], gate[0], parentTid.address());
+            cloned = cloneThreads.clone(program, namespaceFlags, status[1], gate[0], parentTid.address(),
+                    fifos != null ? CloneMode.FORK : CloneMode.VFORK);
             int execErrno = 0;
             for (int index = 0; index < expected.size(); index++) {
                 ExpectedRecord record = expected.get(index);
@@ -109,16 +125,28 @@ final class Launch {
                     runHostSide();
                 }
                 if (record.kind() == ExpectedRecord.Kind.CHECKPOINT) {
-                    writeGate(new byte[] {1});
+                    answer(record, new byte[] {1});
+                } else if (record.kind() == ExpectedRecord.Kind.GATE && fifos != null) {
+                    fifos.savePayload(GatePayload.of(program.exec()));
+                    return started(); // created: a later start opens the gate
                 } else if (record.kind() == ExpectedRecord.Kind.GATE) {
-                    writeGate(GatePayload.of(program.exec()));
+                    answer(record, GatePayload.of(program.exec()));
                     closeFd(gate, 1);
                 }
                 Integer value = next(record, deadline);
                 if (child == null) {
                     onCloned(value);
                 }
+                LaunchProbe.fire(child.pid(), index, record);
+                if (record.kind() == ExpectedRecord.Kind.SPAWN && value != null) {
+                    onSpawned();
+                    continue;
+                }
                 if (value == null) {
+                    if (record.kind() == ExpectedRecord.Kind.SPAWN) {
+                        throw new IsolaException("could not create the process in the container's namespaces ("
+                                + record.description() + "): " + reap());
+                    }
                     if (record.kind() == ExpectedRecord.Kind.EXEC) {
                         return started();
                     }
@@ -149,6 +177,14 @@ final class Launch {
             closeFd(status, 1);
             closeFd(gate, 0);
             stdio.closeChildEnds();
+        }
+
+        /** The spawn record: from now on the sibling is the process this launch is about. */
+        private void onSpawned() {
+            long pid = NativeMemory.getInt(parentTid.address() + 8);
+            spawner = child;
+            child = Pidfd.open(pid);
+            LOG.debug("child {} spawned {}", spawner.pid(), pid);
         }
 
         /**
@@ -201,6 +237,19 @@ final class Launch {
             }
         }
 
+        /** Opens a checkpoint or the gate; a child that died meanwhile is reported as such, not as EPIPE. */
+        private void answer(ExpectedRecord record, byte[] bytes) {
+            try {
+                writeGate(bytes);
+            } catch (NativeException e) {
+                if (e.errno() != EPIPE) {
+                    throw e;
+                }
+                throw new IsolaException("the container's process ended during step '" + record.description()
+                        + "' of " + record.owner() + ": " + reap());
+            }
+        }
+
         private void writeGate(byte[] bytes) {
             try (NativeMemory buffer = new NativeMemory(Math.max(1, bytes.length))) {
                 NativeMemory.putBytes(buffer.address(), bytes);
@@ -213,6 +262,7 @@ final class Launch {
 
         private Started started() {
             awaitCloneThread();
+            reapSpawner();
             handedOver = true;
             return new Started(child, stdio);
         }
@@ -236,6 +286,27 @@ final class Launch {
         private void kill() {
             if (child != null) {
                 child.signal(SIGKILL);
+            }
+            if (spawner != null) {
+                spawner.signal(SIGKILL);
+            }
+        }
+
+        /** The first child exits as soon as its sibling has exec'd or died (vfork). */
+        private void reapSpawner() {
+            if (spawner == null) {
+                return;
+            }
+            try {
+                if (spawner.awaitExit(Duration.ofSeconds(10)) == null) {
+                    spawner.signal(SIGKILL);
+                    spawner.awaitExit(Duration.ofSeconds(10));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                spawner.close();
+                spawner = null;
             }
         }
 
@@ -274,10 +345,11 @@ final class Launch {
             closeFd(gate, 1);
             if (!handedOver) {
                 if (child != null) {
-                    child.signal(SIGKILL);
+                    kill();
                     reap();
                     child.close();
                 }
+                reapSpawner();
                 if (cloned != null) {
                     awaitCloneThread();
                 }

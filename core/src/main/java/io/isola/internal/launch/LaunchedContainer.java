@@ -2,8 +2,11 @@ package io.isola.internal.launch;
 
 import io.isola.api.Container;
 import io.isola.api.ExitStatus;
+import io.isola.api.ResourceControl;
 import io.isola.internal.nativ.FdInputStream;
 import io.isola.internal.nativ.FdOutputStream;
+import io.isola.internal.nativ.Fds;
+import io.isola.internal.nativ.Pty;
 import io.isola.internal.nativ.Pidfd;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -27,7 +30,10 @@ final class LaunchedContainer implements Container {
     private final InputStream stdout;
     private final InputStream stderr;
     private final OutputStream stdin;
+    /** The terminal's master, or -1. */
+    private int terminal;
     private boolean released;
+    private volatile boolean detached;
 
     LaunchedContainer(String id, Pidfd process, StdioPlan stdio, List<PreparedIsolation> isolations,
             Consumer<LaunchedContainer> onRelease) {
@@ -35,6 +41,7 @@ final class LaunchedContainer implements Container {
         this.process = process;
         this.isolations = isolations;
         this.onRelease = onRelease;
+        this.terminal = stdio.takeTerminal();
         int in = stdio.takeHostFd(0), out = stdio.takeHostFd(1), err = stdio.takeHostFd(2);
         this.stdin = in >= 0 ? new FdOutputStream(in) : OutputStream.nullOutputStream();
         this.stdout = out >= 0 ? new FdInputStream(out) : InputStream.nullInputStream();
@@ -91,10 +98,46 @@ final class LaunchedContainer implements Container {
     }
 
     @Override
+    public <T> Optional<T> facet(Class<T> type) {
+        for (PreparedIsolation prepared : isolations) {
+            Optional<T> facet = prepared.isolation().facet(type);
+            if (facet.isPresent()) {
+                return facet;
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public synchronized void resizeTerminal(int columns, int rows) {
+        if (terminal < 0) {
+            Container.super.resizeTerminal(columns, rows);
+        }
+        Pty.resize(terminal, columns, rows);
+    }
+
+    @Override
+    public void detach() {
+        detached = true;
+    }
+
+    @Override
     public void close() {
+        if (detached) {
+            process.close();
+            closeHostEnds();
+            onRelease.accept(this);
+            return;
+        }
         boolean interrupted = false;
         while (process.status() == null) {
             process.signal(SIGKILL);
+            // a paused container's processes (v1 freezer) take the pending SIGKILL only once thawed
+            try {
+                facet(ResourceControl.class).filter(ResourceControl::paused).ifPresent(ResourceControl::resume);
+            } catch (RuntimeException e) {
+                // the cgroup's own cleanup kills (and thaws) whatever is left
+            }
             try {
                 process.awaitExit(Duration.ofSeconds(10));
             } catch (InterruptedException e) {
@@ -102,6 +145,13 @@ final class LaunchedContainer implements Container {
             }
         }
         release();
+        closeHostEnds();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void closeHostEnds() {
         try {
             stdin.close();
             stdout.close();
@@ -109,8 +159,9 @@ final class LaunchedContainer implements Container {
         } catch (java.io.IOException e) {
             // fd streams do not throw on close
         }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+        synchronized (this) {
+            Fds.closeQuietly(terminal);
+            terminal = -1;
         }
     }
 

@@ -2,9 +2,17 @@ package io.isola.internal.launch;
 
 import io.isola.api.Container;
 import io.isola.api.ContainerSpec;
+import io.isola.api.DeferredStart;
+import io.isola.api.Filesystem;
 import io.isola.api.IsolaException;
+import io.isola.api.Join;
+import io.isola.api.Terminal;
 import io.isola.internal.chain.ChildProgram;
 import io.isola.internal.chain.CloneThreads;
+import io.isola.internal.security.SecurityPlan;
+import io.isola.internal.security.SecurityPolicy;
+import io.isola.spi.Duty;
+import io.isola.spi.HostIdentity;
 import io.isola.spi.Isolation;
 import io.isola.spi.IsolationRequest;
 import io.isola.spi.Namespace;
@@ -56,19 +64,39 @@ public final class Orchestrator implements AutoCloseable {
         if (closed) {
             throw new IsolaException("the runtime is closed");
         }
-        List<NamespaceIsolator> selected = select(spec);
+        Join join = spec.extension(Join.class).orElse(null);
+        DeferredStart deferred = spec.extension(DeferredStart.class).orElse(null);
+        if (join != null && deferred != null) {
+            throw new IllegalArgumentException("a process that joins a running container cannot have a deferred start");
+        }
+        List<NamespaceIsolator> selected = join != null ? List.of() : select(spec);
         Set<Namespace> namespaces = EnumSet.noneOf(Namespace.class);
         selected.forEach(isolator -> namespaces.add(isolator.namespace()));
         if (!namespaces.contains(Namespace.UTS) && (spec.hostname().isPresent() || spec.domainname().isPresent())) {
             throw new IllegalArgumentException("hostname \"" + spec.hostname().or(spec::domainname).orElseThrow()
                     + "\": a host or domain name needs a UTS namespace, which this container does not have");
         }
+        if (!namespaces.contains(Namespace.MOUNT) && spec.extension(Filesystem.class).filter(f -> !f.isDefault()).isPresent()) {
+            throw new IllegalArgumentException(
+                    "a root file system, volumes and tmpfs mounts need a mount namespace, which this container does not have");
+        }
+        SecurityPlan security = SecurityPolicy.plan(spec); // checks the settings before anything exists
         String id = spec.id().orElseGet(Orchestrator::newId);
-        IsolationRequest request = new Request(id, spec, namespaces);
+        Set<Duty> duties = EnumSet.noneOf(Duty.class);
+        selected.forEach(isolator -> duties.addAll(isolator.duties()));
+        IsolationRequest request = new Request(id, spec, namespaces, duties);
 
         List<PreparedIsolation> prepared = new ArrayList<>();
         StdioPlan stdio = null;
+        List<ProgramComposer.JoinedNamespace> joins = List.of();
         try {
+            if (join != null) {
+                joins = NamespaceJoins.open(join.pid());
+                prepared.add(new PreparedIsolation(CgroupJoin.OWNER, new CgroupJoin(join.pid())));
+            }
+            GateFifos fifos = deferred != null ? new GateFifos(deferred.stateDir()).create() : null;
+            ProgramComposer.Shape shape = new ProgramComposer.Shape(deferred != null, joins,
+                    spec.extension(Terminal.class).isPresent());
             List<Contribution> contributions = new ArrayList<>();
             for (NamespaceIsolator isolator : selected) {
                 PreparedIsolation isolation = prepare(isolator, request);
@@ -82,15 +110,24 @@ public final class Orchestrator implements AutoCloseable {
             List<Integer> signals = HostSignals.nonDefault();
             Launch.ProgramFactory programs = protocolFds -> {
                 List<Integer> kept = new ArrayList<>(protocolFds);
-                ChildProgram program = ProgramComposer.compose(spec, namespaces, contributions, plan, kept, signals);
+                contributions.forEach(contribution -> kept.addAll(contribution.keptFds()));
+                ChildProgram program = ProgramComposer.compose(spec, namespaces, contributions, plan, kept, signals,
+                        security, shape);
                 LOG.debug("container {}: {} ops, namespaces {}", id, program.ops().size(), namespaces);
                 return program;
             };
-            Launch.Started started = new Launch(spec, prepared, cloneThreads, cloneFlags(namespaces)).run(programs, stdio);
+            Launch.Started started = new Launch(spec, prepared, cloneThreads, cloneFlags(namespaces), fifos)
+                    .run(programs, stdio);
             LaunchedContainer container = new LaunchedContainer(id, started.process(), started.stdio(), prepared, running::remove);
             stdio.close(); // only what the container did not take
+            if (deferred != null) {
+                // its lifecycle goes on in other processes (start, kill, delete): never killed on close
+                container.detach();
+                LOG.info("created container {} (pid {}), waiting at its gate", id, container.pid());
+                return container;
+            }
             running.add(container);
-            LOG.info("started container {} (pid {})", id, container.pid());
+            LOG.info("started {} {} (pid {})", join != null ? "process in container" : "container", id, container.pid());
             return container;
         } catch (RuntimeException | Error e) {
             if (stdio != null) {
@@ -98,6 +135,8 @@ public final class Orchestrator implements AutoCloseable {
             }
             closeAll(prepared);
             throw e;
+        } finally {
+            NamespaceJoins.closeAll(joins);
         }
     }
 
@@ -123,7 +162,10 @@ public final class Orchestrator implements AutoCloseable {
         List<NamespaceIsolator> selected = new ArrayList<>();
         for (String name : wanted) {
             NamespaceIsolator match = available.stream().filter(i -> i.name().equals(name)).findFirst().orElse(null);
-            if (match != null) {
+            if (match != null && !match.appliesTo(spec)) {
+                LOG.debug("isolator {} does not apply: the container shares the host's {} namespace", name,
+                        match.namespace().procName());
+            } else if (match != null) {
                 selected.add(match);
             } else if (spec.isolators().isPresent()) {
                 throw new IllegalArgumentException("isolator \"" + name + "\": not available; available are "
@@ -132,6 +174,8 @@ public final class Orchestrator implements AutoCloseable {
                 LOG.debug("default isolator {} is not available", name);
             }
         }
+        selected = UserNamespaceSelection.apply(spec, selected, available,
+                spec.isolators().isEmpty() && defaults == null, HostIdentity.current());
         selected.sort(KERNEL_ORDER);
         for (int i = 1; i < selected.size(); i++) {
             NamespaceIsolator previous = selected.get(i - 1), current = selected.get(i);
@@ -185,10 +229,16 @@ public final class Orchestrator implements AutoCloseable {
         cloneThreads.close();
     }
 
-    private record Request(String containerId, ContainerSpec spec, Set<Namespace> namespaces) implements IsolationRequest {
+    private record Request(String containerId, ContainerSpec spec, Set<Namespace> namespaces, Set<Duty> duties)
+            implements IsolationRequest {
         @Override
         public boolean selected(Namespace namespace) {
             return namespaces.contains(namespace);
+        }
+
+        @Override
+        public boolean provided(Duty duty) {
+            return duties.contains(duty);
         }
     }
 }

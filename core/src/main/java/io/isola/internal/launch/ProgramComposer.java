@@ -2,6 +2,7 @@ package io.isola.internal.launch;
 
 import io.isola.api.ContainerSpec;
 import io.isola.internal.chain.ChildProgram;
+import io.isola.internal.security.SecurityPlan;
 import io.isola.spi.Arg;
 import io.isola.spi.Namespace;
 import io.isola.spi.Phase;
@@ -26,7 +27,12 @@ import java.util.TreeSet;
  *   <li>unshare of namespaces clone() cannot create (time);
  *   <li>the phases; with a new mount namespace, FILESYSTEM starts by making {@code /}
  *       recursively private, behind a checkpoint, so that no later mount can reach the host;
- *   <li>the working directory, last in PROCESS;
+ *       LOCKDOWN ends with the built-in lock-down, after the isolators' steps there: limits and
+ *       the bounding set while the child is still root, the switch to the spec's {@link
+ *       io.isola.api.ProcessUser}, then the effective and permitted capabilities and no_new_privs
+ *       (ids before capabilities, as runc does);
+ *   <li>the seccomp filter, after PROCESS: it must restrict nothing the setup still needs;
+ *   <li>the working directory;
  *   <li>the gate; after it the parent-death signal is cleared (the command outlives the
  *       cloning thread), and the execve candidates.
  * </ol>
@@ -35,13 +41,35 @@ final class ProgramComposer {
 
     static final String CORE = "core";
     private static final int PR_SET_PDEATHSIG = 1, SIGKILL = 9;
+    private static final long TIOCSCTTY = 0x540E;
 
     private ProgramComposer() {}
 
+    /** A namespace to join by an fd the host opened from {@code /proc/<pid>/ns}. */
+    record JoinedNamespace(Namespace namespace, int fd) {}
+
+    /**
+     * What kind of start this is, beyond the spec: {@code forked} (OCI create: no parent-death
+     * signal, the child outlives the host), {@code joins} (exec: setns into these, in this order,
+     * then spawn the process that runs the command), {@code terminal} (a session of its own with
+     * stdin as its controlling terminal).
+     */
+    record Shape(boolean forked, List<JoinedNamespace> joins, boolean terminal) {
+        static final Shape PLAIN = new Shape(false, List.of(), false);
+    }
+
     static ChildProgram compose(ContainerSpec spec, Set<Namespace> namespaces, List<Contribution> contributions,
             StdioPlan stdio, List<Integer> keptFds, List<Integer> signalsToReset) {
+        return compose(spec, namespaces, contributions, stdio, keptFds, signalsToReset,
+                new SecurityPlan(List.of(), List.of(), List.of()), Shape.PLAIN);
+    }
+
+    static ChildProgram compose(ContainerSpec spec, Set<Namespace> namespaces, List<Contribution> contributions,
+            StdioPlan stdio, List<Integer> keptFds, List<Integer> signalsToReset, SecurityPlan security, Shape shape) {
         ChildProgram.Builder program = ChildProgram.builder();
-        program.call(CORE, Step.call("set the parent-death signal", "prctl", Arg.word(PR_SET_PDEATHSIG), Arg.word(SIGKILL)));
+        if (!shape.forked()) {
+            program.call(CORE, parentDeathSignal(SIGKILL));
+        }
         for (int signal : signalsToReset) {
             program.call(CORE, HostSignals.resetStep(signal));
         }
@@ -52,7 +80,19 @@ final class ProgramComposer {
                         Arg.word(stdio.childFds[stream]), Arg.word(stream)));
             }
         }
-        closeInheritedFds(program, keptFds);
+        List<Integer> kept = new ArrayList<>(keptFds);
+        shape.joins().forEach(join -> kept.add(join.fd()));
+        closeInheritedFds(program, kept);
+        if (!shape.joins().isEmpty()) {
+            // user first, then the kernel's order; the caller sorted them
+            for (JoinedNamespace join : shape.joins()) {
+                program.call(CORE, Step.call("join the container's " + join.namespace().procName() + " namespace", "setns",
+                        Arg.word(join.fd()), Arg.word(join.namespace().cloneFlag())));
+            }
+            // setns(pid) and setns(time) only affect children: the command runs in a new process
+            program.spawn(CORE, "create the process inside the container's PID namespace");
+            program.call(CORE, parentDeathSignal(SIGKILL));
+        }
         for (Namespace namespace : namespaces) {
             if (!namespace.creatableByClone()) {
                 program.call(CORE, Step.call("create the " + namespace.procName() + " namespace", "unshare",
@@ -68,13 +108,32 @@ final class ProgramComposer {
             for (Contribution contribution : contributions) {
                 contribution.ops(phase).forEach(program::op);
             }
+            if (phase == Phase.LOCKDOWN) {
+                security.beforeIds().forEach(step -> program.call(SecurityPlan.OWNER, step));
+                ProcessUserSteps.add(program, spec);
+                security.afterIds().forEach(step -> program.call(SecurityPlan.OWNER, step));
+            }
         }
+        security.beforeGate().forEach(step -> program.call(SecurityPlan.OWNER, step));
         program.call(CORE, Steps.chdir(spec.cwd()));
+        if (shape.terminal()) {
+            // a new process is never a process-group leader, so setsid cannot fail with EPERM
+            program.call(CORE, Step.call("start a new session", "setsid"));
+            program.call(CORE, Step.call("make the terminal the controlling terminal", "ioctl",
+                    Arg.word(0), Arg.word(TIOCSCTTY), Arg.word(0)));
+        }
         program.gate();
-        program.call(CORE, Step.call("clear the parent-death signal", "prctl", Arg.word(PR_SET_PDEATHSIG), Arg.word(0)));
+        if (!shape.forked()) {
+            program.call(CORE, parentDeathSignal(0));
+        }
         List<String> envp = new ArrayList<>();
         spec.env().forEach((name, value) -> envp.add(name + "=" + value));
         return program.exec(candidates(spec.command().get(0), spec.env()), spec.command(), envp);
+    }
+
+    private static Step parentDeathSignal(int signal) {
+        return Step.call(signal == 0 ? "clear the parent-death signal" : "set the parent-death signal", "prctl",
+                Arg.word(PR_SET_PDEATHSIG), Arg.word(signal));
     }
 
     /** close_range over every gap between the fds the child keeps (0-2 and the protocol pipes). */

@@ -2,7 +2,9 @@ package io.isola.internal.launch;
 
 import io.isola.api.ContainerSpec;
 import io.isola.api.Stdio;
+import io.isola.api.Terminal;
 import io.isola.internal.nativ.Fds;
+import io.isola.internal.nativ.Pty;
 
 /**
  * The container's standard streams: for each of 0, 1 and 2, the host fd the child dup2()s onto it
@@ -13,12 +15,25 @@ final class StdioPlan implements AutoCloseable {
 
     final int[] childFds = {-1, -1, -1};
     final int[] hostFds = {-1, -1, -1};
+    /** The pseudo-terminal when the spec asks for a {@link Terminal}; its slave is 0, 1 and 2. */
+    private Pty pty;
 
     private StdioPlan() {}
 
     static StdioPlan open(ContainerSpec spec) {
         StdioPlan plan = new StdioPlan();
         try {
+            Terminal terminal = spec.extension(Terminal.class).orElse(null);
+            if (terminal != null) {
+                plan.pty = Pty.open(terminal.columns(), terminal.rows());
+                for (int stream = 0; stream < 3; stream++) {
+                    plan.childFds[stream] = Pty.dup(plan.pty.slave());
+                }
+                plan.hostFds[0] = Pty.dup(plan.pty.master());
+                plan.hostFds[1] = Pty.dup(plan.pty.master());
+                plan.pty.closeSlave();
+                return plan;
+            }
             plan.wire(0, spec.stdin());
             plan.wire(1, spec.stdout());
             plan.wire(2, spec.stderr());
@@ -50,6 +65,21 @@ final class StdioPlan implements AutoCloseable {
         }
     }
 
+    boolean hasTerminal() {
+        return pty != null;
+    }
+
+    /** Hands the terminal's master to the caller, who then owns it; -1 without a terminal. */
+    int takeTerminal() {
+        if (pty == null) {
+            return -1;
+        }
+        int master = Pty.dup(pty.master());
+        pty.close();
+        pty = null;
+        return master;
+    }
+
     /** Hands the host end of stream {@code stream} to the caller, who then owns it. */
     int takeHostFd(int stream) {
         int fd = hostFds[stream];
@@ -60,6 +90,10 @@ final class StdioPlan implements AutoCloseable {
     @Override
     public void close() {
         closeChildEnds();
+        if (pty != null) {
+            pty.close();
+            pty = null;
+        }
         for (int i = 0; i < 3; i++) {
             Fds.closeQuietly(hostFds[i]);
             hostFds[i] = -1;

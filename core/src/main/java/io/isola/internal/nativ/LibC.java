@@ -48,6 +48,12 @@ public interface LibC {
     int open(String path, int flags, int mode);
 
     @SaveError
+    int mount(String source, String target, String fstype, long flags, String data);
+
+    @SaveError
+    int umount2(String target, int flags);
+
+    @SaveError
     int waitid(int idType, int id, long info, int options);
 
     @SaveError
@@ -65,4 +71,32 @@ public interface LibC {
     /** glibc syscall(number, ...), for calls without a usable wrapper. */
     @SaveError
     long syscall(long number, long a1, long a2, long a3, long a4);
+
+    // lifecycle, exec and terminals (issue 8)
+
+    @SaveError
+    int mkfifo(String path, int mode);
+
+    @SaveError
+    int setsid();
+
+    /** ioctl(fd, request, arg) with a word or pointer argument. */
+    @SaveError
+    int ioctl(int fd, long request, long arg);
+
+    @SaveError
+    int kill(int pid, int signal);
+
+    /** fcntl(fd, cmd, arg) with a word argument (F_DUPFD_CLOEXEC, F_GETFL, F_SETFL). */
+    @SaveError
+    int fcntl(int fd, int cmd, long arg);
+
+    @SaveError
+    int tcgetattr(int fd, long termios);
+
+    @SaveError
+    int tcsetattr(int fd, int when, long termios);
+
+    @IgnoreError
+    void cfmakeraw(long termios);
 }

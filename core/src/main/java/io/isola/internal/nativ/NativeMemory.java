@@ -42,6 +42,14 @@ public final class NativeMemory implements AutoCloseable {
         IO.putLong(address, value);
     }
 
+    public static void putShort(long address, short value) {
+        IO.putShort(address, value);
+    }
+
+    public static short getShort(long address) {
+        return IO.getShort(address);
+    }
+
     public static void putInt(long address, int value) {
         IO.putInt(address, value);
     }

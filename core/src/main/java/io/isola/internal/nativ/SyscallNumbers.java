@@ -14,6 +14,16 @@ public final class SyscallNumbers {
 
     public static final long RT_SIGACTION = X86_64 ? 13 : 134;
     public static final long PIVOT_ROOT = X86_64 ? 155 : 41;
+    /*
+     * The id calls go through syscall(), never glibc's wrappers: in a multithreaded process glibc
+     * makes every thread take the new ids (it signals them all), and a vfork-style child shares
+     * the JVM's memory and thread list, so the wrappers would change the JVM's own threads.
+     */
+    public static final long SETGROUPS = X86_64 ? 116 : 159;
+    public static final long SETRESUID = X86_64 ? 117 : 147;
+    public static final long SETRESGID = X86_64 ? 119 : 149;
+    /** Numbered after the tables were unified (Linux 5.12): the same on every architecture. */
+    public static final long MOUNT_SETATTR = 442;
 
     /** The kernel's struct sigaction: handler, flags, restorer, 64-bit mask. Zeroed, it is SIG_DFL. */
     public static final int KERNEL_SIGACTION_BYTES = 32;

@@ -1,21 +1,31 @@
 package io.isola.ns.mount;
 
+import io.isola.api.Filesystem;
+import io.isola.api.Security;
+import io.isola.spi.ChildSteps;
+import io.isola.spi.Duty;
 import io.isola.spi.Isolation;
 import io.isola.spi.IsolationRequest;
 import io.isola.spi.Namespace;
 import io.isola.spi.NamespaceIsolator;
+import java.util.Set;
 import org.osgi.service.component.annotations.Component;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A new mount namespace. The runtime itself makes {@code /} recursively private first thing in the
- * filesystem phase (a kernel rule that every mount namespace needs, not a choice of this plugin);
- * the container sees the host's files, with its own {@code /proc} when it has its own PID
- * namespace. Root file systems, pivot_root and volumes come with the filesystem issue.
+ * A new mount namespace with the container's own view of files: a root file system ({@link
+ * Filesystem#rootfs()}) or the default sandbox (the host's files read-only), its own {@code /proc},
+ * {@code /dev} and read-only {@code /sys}, volumes and tmpfs mounts, entered with pivot_root, with
+ * OCI's masked and read-only paths. The runtime makes {@code /} recursively private first; every
+ * mount is made in the container's namespace, so the host's mount table never changes and there
+ * is nothing to unmount afterwards.
  */
 @Component(service = NamespaceIsolator.class, configurationPid = "io.isola.ns.mount")
 public final class MountIsolator implements NamespaceIsolator {
 
-    private static final Isolation NOTHING_TO_DO = new Isolation() {};
+    private static final Logger LOG = LoggerFactory.getLogger(MountIsolator.class);
+    private static final Filesystem DEFAULT = Filesystem.builder().build();
 
     @Override
     public String name() {
@@ -27,8 +37,28 @@ public final class MountIsolator implements NamespaceIsolator {
         return Namespace.MOUNT;
     }
 
+    /** proc is mounted in the new root, before pivot_root, not on the host's /proc. */
+    @Override
+    public Set<Duty> duties() {
+        return Set.of(Duty.MOUNT_PROC);
+    }
+
     @Override
     public Isolation prepare(IsolationRequest request) {
-        return NOTHING_TO_DO;
+        Filesystem filesystem = request.spec().extension(Filesystem.class).orElse(DEFAULT);
+        FilesystemPlan plan = FilesystemPlan.plan(filesystem, request.selected(Namespace.IPC), request.selected(Namespace.NET),
+                !Security.of(request.spec()).privileged());
+        LOG.debug("container {}: {} file system steps for {}", request.containerId(), plan.steps().planned().size(), filesystem);
+        return new Isolation() {
+            @Override
+            public void contribute(ChildSteps steps) {
+                plan.steps().replay(steps);
+            }
+
+            @Override
+            public void close() {
+                plan.close();
+            }
+        };
     }
 }

@@ -3,7 +3,11 @@ package io.isola.ns.mount;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import io.isola.api.ContainerSpec;
+import io.isola.api.Filesystem;
 import io.isola.api.Isola;
+import io.isola.api.Security;
+import io.isola.api.Volume;
 import io.isola.testing.HostState;
 import io.isola.testing.Outcome;
 import java.nio.file.Files;
@@ -22,13 +26,17 @@ class MountIsolatorTest {
     void aMountInsideIsInvisibleOnTheHost() throws Exception {
         String mountsBefore = Files.readString(Path.of("/proc/self/mountinfo"));
         try (Isola isola = Isola.builder().isolators(List.of(new MountIsolator())).build()) {
-            Outcome outcome = Outcome.sh(isola, "mount -t tmpfs none " + dir + " && touch " + dir
-                    + "/inside && ls " + dir + " && grep -c ' " + dir + " ' /proc/self/mountinfo; readlink /proc/self/ns/mnt");
+            // the host directory is a volume, so the container's tmpfs goes on the very directory the host sees
+            Outcome outcome = Outcome.of(isola, ContainerSpec.builder("sh", "-c", "mount -t tmpfs none /data && touch"
+                    + " /data/inside && ls /data && grep -c ' /data ' /proc/self/mountinfo; readlink /proc/self/ns/mnt")
+                    .with(Filesystem.builder().volume(Volume.parse(dir + ":/data")).build())
+                    .with(Security.builder().privileged(true).build()) // mounting needs CAP_SYS_ADMIN, dropped by default
+                    .build());
 
             assertEquals(0, outcome.status().exitCode(), outcome.err());
             String[] lines = outcome.out().split("\n");
             assertEquals("inside", lines[0]);
-            assertEquals("1", lines[1]);
+            assertEquals("2", lines[1]);
             assertNotEquals(HostState.namespaceOf("mnt"), lines[2]);
         }
         assertEquals(mountsBefore, Files.readString(Path.of("/proc/self/mountinfo")));

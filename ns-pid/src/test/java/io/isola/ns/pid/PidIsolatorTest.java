@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.isola.api.ContainerSpec;
 import io.isola.api.Isola;
+import io.isola.spi.Duty;
+import io.isola.spi.Isolation;
+import io.isola.spi.IsolationRequest;
 import io.isola.spi.Namespace;
+import io.isola.spi.NamespaceIsolator;
 import io.isola.testing.HostState;
 import io.isola.testing.Outcome;
 import io.isola.testing.TestIsolator;
@@ -15,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -62,6 +67,37 @@ class PidIsolatorTest {
             assertTrue(container.waitFor(java.time.Duration.ofMillis(500)).isEmpty(), "PID 1 died of SIGTERM without a handler");
             container.kill(9);
             assertEquals(137, container.waitFor().shellCode());
+        }
+    }
+
+    @Test
+    void procIsLeftToAMountIsolatorThatTakesThatDuty() throws Exception {
+        NamespaceIsolator mountsProcItself = new NamespaceIsolator() {
+            @Override
+            public String name() {
+                return "mount";
+            }
+
+            @Override
+            public Namespace namespace() {
+                return Namespace.MOUNT;
+            }
+
+            @Override
+            public Set<Duty> duties() {
+                return Set.of(Duty.MOUNT_PROC);
+            }
+
+            @Override
+            public Isolation prepare(IsolationRequest request) {
+                return new Isolation() {}; // and mounts nothing: /proc stays the host's
+            }
+        };
+        try (Isola hostProc = Isola.builder().isolators(List.of(new PidIsolator(), mountsProcItself)).build()) {
+            Outcome outcome = Outcome.sh(hostProc, "readlink /proc/self");
+
+            assertEquals(0, outcome.status().exitCode(), outcome.err());
+            assertNotEquals("2\n", outcome.out(), "ns-pid mounted proc although the mount isolator took that duty");
         }
     }
 

@@ -1,0 +1,181 @@
+package io.isola.api;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The container's view of files: its root, and what is mounted into it. A spec extension ({@code
+ * ContainerSpec.builder(...).with(filesystem)}); the mount isolator reads it.
+ *
+ * <p>Without a root directory the container gets the default sandbox: the host's files read-only,
+ * with its own {@code /proc}, {@code /dev}, {@code /sys} and empty, private {@code /tmp} and {@code
+ * /run}, like {@code bwrap --ro-bind / /}. A spec without this extension gets that sandbox too.
+ */
+public final class Filesystem {
+
+    private final String rootfs;
+    private final List<String> layers;
+    private final String writableLayer;
+    private final boolean readOnly;
+    private final List<Volume> volumes;
+    private final List<TmpfsMount> tmpfs;
+
+    private Filesystem(Builder b) {
+        this.rootfs = b.rootfs;
+        this.layers = List.copyOf(b.layers);
+        this.writableLayer = b.writableLayer;
+        this.readOnly = b.readOnly;
+        this.volumes = List.copyOf(b.volumes);
+        this.tmpfs = List.copyOf(b.tmpfs);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The directory on the host that becomes the container's {@code /}, or empty for the default sandbox. */
+    public Optional<String> rootfs() {
+        return Optional.ofNullable(rootfs);
+    }
+
+    /**
+     * Read-only layer directories, the top one first, that overlayfs stacks into the container's
+     * root (an image), or empty. Whiteouts in them are in overlayfs's xattr form ({@code
+     * user.overlay.whiteout}, {@code user.overlay.opaque}).
+     */
+    public List<String> layers() {
+        return layers;
+    }
+
+    /**
+     * The host directory that holds the container's own writable layer on top of {@link
+     * #layers()}: created for the container, and removed with everything in it when the container
+     * is released, so the layers themselves never change.
+     */
+    public Optional<String> writableLayer() {
+        return Optional.ofNullable(writableLayer);
+    }
+
+    /** Whether the root is mounted read-only (volumes and tmpfs mounts keep their own mode). */
+    public boolean readOnly() {
+        return readOnly;
+    }
+
+    /** Host paths bound into the container, mounted in this order. */
+    public List<Volume> volumes() {
+        return volumes;
+    }
+
+    /** tmpfs mounts, mounted after the volumes, in this order. */
+    public List<TmpfsMount> tmpfs() {
+        return tmpfs;
+    }
+
+    /** Whether these are the default settings: the sandbox, with nothing mounted into it. */
+    public boolean isDefault() {
+        return rootfs == null && layers.isEmpty() && !readOnly && volumes.isEmpty() && tmpfs.isEmpty();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.rootfs = rootfs;
+        b.layers.addAll(layers);
+        b.writableLayer = writableLayer;
+        b.readOnly = readOnly;
+        b.volumes.addAll(volumes);
+        b.tmpfs.addAll(tmpfs);
+        return b;
+    }
+
+    @Override
+    public String toString() {
+        return "Filesystem[rootfs=" + rootfs + ", layers=" + layers.size() + ", readOnly=" + readOnly + ", volumes=" + volumes + ", tmpfs=" + tmpfs + "]";
+    }
+
+    public static final class Builder {
+        private String rootfs;
+        private final List<String> layers = new ArrayList<>();
+        private String writableLayer;
+        private boolean readOnly;
+        private final List<Volume> volumes = new ArrayList<>();
+        private final List<TmpfsMount> tmpfs = new ArrayList<>();
+
+        private Builder() {}
+
+        /** The host directory to use as the container's root; null for the default sandbox. */
+        public Builder rootfs(String directory) {
+            this.rootfs = directory;
+            return this;
+        }
+
+        /**
+         * An image as the root: {@code layers} top first, and the host directory for the
+         * container's writable layer (which must not exist yet).
+         */
+        public Builder layers(List<String> layers, String writableLayer) {
+            this.layers.clear();
+            this.layers.addAll(layers);
+            this.writableLayer = writableLayer;
+            return this;
+        }
+
+        public Builder readOnly(boolean value) {
+            this.readOnly = value;
+            return this;
+        }
+
+        public Builder volume(Volume volume) {
+            volumes.add(java.util.Objects.requireNonNull(volume, "volume"));
+            return this;
+        }
+
+        public Builder tmpfs(TmpfsMount mount) {
+            tmpfs.add(java.util.Objects.requireNonNull(mount, "tmpfs"));
+            return this;
+        }
+
+        /** Checks the settings together: an absolute root, and no two mounts on the same target. */
+        public Filesystem build() {
+            if (rootfs != null) {
+                Paths.requireAbsolute("root file system", rootfs);
+            }
+            if (!layers.isEmpty()) {
+                if (rootfs != null) {
+                    throw new IllegalArgumentException("root file system \"" + rootfs
+                            + "\": expected either a root directory or image layers, not both");
+                }
+                for (String layer : layers) {
+                    Paths.requireAbsolute("image layer", layer);
+                    if (layer.contains(":") || layer.contains(",")) {
+                        throw new IllegalArgumentException("image layer \"" + layer
+                                + "\": expected a path without ':' or ',' (overlayfs separates its options with them)");
+                    }
+                }
+                Paths.requireAbsolute("writable layer", writableLayer);
+                if (writableLayer.contains(":") || writableLayer.contains(",")) {
+                    throw new IllegalArgumentException("writable layer \"" + writableLayer
+                            + "\": expected a path without ':' or ','");
+                }
+            }
+            Set<String> targets = new HashSet<>();
+            for (Volume volume : volumes) {
+                requireUnique(targets, volume.target());
+            }
+            for (TmpfsMount mount : tmpfs) {
+                requireUnique(targets, mount.target());
+            }
+            return new Filesystem(this);
+        }
+
+        private static void requireUnique(Set<String> targets, String target) {
+            String normal = java.nio.file.Path.of(target).normalize().toString();
+            if (!targets.add(normal)) {
+                throw new IllegalArgumentException("mount target \"" + target
+                        + "\": used twice, expected one volume or tmpfs per container path");
+            }
+        }
+    }
+}

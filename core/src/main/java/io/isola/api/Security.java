@@ -1,0 +1,227 @@
+package io.isola.api;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * How a container is locked down, as a {@link ContainerSpec} extension ({@code builder.with(...)}).
+ * A spec without one gets {@link #defaults()}: Docker's default capabilities, {@code
+ * no_new_privs}, the default seccomp filter and default resource limits.
+ *
+ * <p>{@code privileged} keeps every capability and installs no seccomp filter (and, for the
+ * filesystem, masks no paths); {@code no_new_privs} and resource limits still apply as set.
+ */
+public final class Security {
+
+    /** Docker's default capabilities. */
+    public static final Set<Capability> DEFAULT_CAPABILITIES = Collections.unmodifiableSet(EnumSet.of(
+            Capability.CHOWN, Capability.DAC_OVERRIDE, Capability.FSETID, Capability.FOWNER, Capability.MKNOD,
+            Capability.NET_RAW, Capability.SETGID, Capability.SETUID, Capability.SETFCAP, Capability.SETPCAP,
+            Capability.NET_BIND_SERVICE, Capability.SYS_CHROOT, Capability.KILL, Capability.AUDIT_WRITE));
+
+    /** Which seccomp filter the container gets. */
+    public enum Seccomp { DEFAULT, UNCONFINED, PROFILE }
+
+    private static final Security DEFAULTS = builder().build();
+
+    private final boolean privileged;
+    private final Set<Capability> capabilities;
+    private final boolean noNewPrivileges;
+    private final Seccomp seccomp;
+    private final SeccompProfile profile;
+    private final Map<String, Ulimit> ulimits;
+
+    private Security(Builder b) {
+        this.privileged = b.privileged;
+        Set<Capability> caps = EnumSet.noneOf(Capability.class);
+        if (b.privileged) {
+            caps.addAll(EnumSet.allOf(Capability.class));
+        } else {
+            if (!b.dropAll) {
+                caps.addAll(DEFAULT_CAPABILITIES);
+                caps.removeAll(b.drop);
+            }
+            caps.addAll(b.addAll ? EnumSet.allOf(Capability.class) : b.add); // an added capability wins, as in Docker
+        }
+        this.capabilities = Collections.unmodifiableSet(caps);
+        this.noNewPrivileges = b.noNewPrivileges;
+        this.seccomp = b.seccomp;
+        this.profile = b.profile;
+        this.ulimits = Collections.unmodifiableMap(new LinkedHashMap<>(b.ulimits));
+    }
+
+    public static Security defaults() {
+        return DEFAULTS;
+    }
+
+    /** The security settings of {@code spec}: its extension, or the defaults. */
+    public static Security of(ContainerSpec spec) {
+        return spec.extension(Security.class).orElse(DEFAULTS);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public boolean privileged() {
+        return privileged;
+    }
+
+    /** The capabilities the container's process keeps (bounding, permitted and effective sets). */
+    public Set<Capability> capabilities() {
+        return capabilities;
+    }
+
+    public boolean noNewPrivileges() {
+        return noNewPrivileges;
+    }
+
+    /** The seccomp filter; a privileged container gets none, whatever was asked. */
+    public Seccomp seccomp() {
+        return privileged ? Seccomp.UNCONFINED : seccomp;
+    }
+
+    /** The user's profile when {@link #seccomp()} is {@link Seccomp#PROFILE}. */
+    public Optional<SeccompProfile> profile() {
+        return Optional.ofNullable(profile);
+    }
+
+    /** The limits set explicitly, by name; the runtime adds its defaults for the others. */
+    public Map<String, Ulimit> ulimits() {
+        return ulimits;
+    }
+
+    public static final class Builder {
+        private boolean privileged;
+        private final Set<Capability> add = EnumSet.noneOf(Capability.class);
+        private final Set<Capability> drop = EnumSet.noneOf(Capability.class);
+        private boolean addAll;
+        private boolean dropAll;
+        private boolean noNewPrivileges = true;
+        private Seccomp seccomp = Seccomp.DEFAULT;
+        private SeccompProfile profile;
+        private final Map<String, Ulimit> ulimits = new LinkedHashMap<>();
+
+        private Builder() {}
+
+        public Builder privileged(boolean value) {
+            this.privileged = value;
+            return this;
+        }
+
+        /** Adds capabilities by name ({@code NET_ADMIN}, {@code CAP_NET_ADMIN}, or {@code ALL}). */
+        public Builder capAdd(String... names) {
+            for (String name : names) {
+                if (isAll(name)) {
+                    addAll = true;
+                } else {
+                    add.add(Capability.parse(name));
+                }
+            }
+            return this;
+        }
+
+        /** Drops capabilities by name, or every one with {@code ALL}. */
+        public Builder capDrop(String... names) {
+            for (String name : names) {
+                if (isAll(name)) {
+                    dropAll = true;
+                } else {
+                    drop.add(Capability.parse(name));
+                }
+            }
+            return this;
+        }
+
+        public Builder noNewPrivileges(boolean value) {
+            this.noNewPrivileges = value;
+            return this;
+        }
+
+        /** No seccomp filter at all. */
+        public Builder seccompUnconfined() {
+            this.seccomp = Seccomp.UNCONFINED;
+            this.profile = null;
+            return this;
+        }
+
+        /** This filter instead of the default one. */
+        public Builder seccompProfile(SeccompProfile value) {
+            this.profile = Objects.requireNonNull(value, "profile");
+            this.seccomp = Seccomp.PROFILE;
+            return this;
+        }
+
+        /**
+         * Applies one {@code --security-opt} value: {@code no-new-privileges[=true|false]}, {@code
+         * seccomp=unconfined} or {@code seccomp=FILE.json}.
+         */
+        public Builder securityOpt(String option) {
+            int eq = option.indexOf('=') >= 0 ? option.indexOf('=') : option.indexOf(':');
+            String key = eq < 0 ? option : option.substring(0, eq);
+            String value = eq < 0 ? null : option.substring(eq + 1);
+            switch (key) {
+                case "no-new-privileges" -> {
+                    if (value == null || value.equals("true")) {
+                        noNewPrivileges = true;
+                    } else if (value.equals("false")) {
+                        noNewPrivileges = false;
+                    } else {
+                        throw new IllegalArgumentException("security option \"" + option
+                                + "\": expected no-new-privileges=true or no-new-privileges=false");
+                    }
+                }
+                case "seccomp" -> {
+                    if (value == null || value.isEmpty()) {
+                        throw new IllegalArgumentException("security option \"" + option
+                                + "\": expected seccomp=unconfined or seccomp=PATH to a JSON profile");
+                    }
+                    if (value.equals("unconfined")) {
+                        seccompUnconfined();
+                    } else {
+                        seccompProfile(SeccompProfile.read(java.nio.file.Path.of(value)));
+                    }
+                }
+                default -> throw new IllegalArgumentException("security option \"" + option
+                        + "\": unknown; expected no-new-privileges[=true|false] or seccomp=unconfined|PATH");
+            }
+            return this;
+        }
+
+        public Builder ulimit(Ulimit value) {
+            ulimits.put(value.name(), value);
+            return this;
+        }
+
+        /** Docker's form {@code NAME=SOFT[:HARD]}. */
+        public Builder ulimit(String value) {
+            return ulimit(Ulimit.parse(value));
+        }
+
+        public Security build() {
+            return new Security(this);
+        }
+
+        private static boolean isAll(String name) {
+            return name.trim().equalsIgnoreCase("ALL");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Security[privileged=" + privileged + ", capabilities=" + capabilities + ", noNewPrivileges="
+                + noNewPrivileges + ", seccomp=" + seccomp() + ", ulimits=" + new ArrayList<>(ulimits.values()) + "]";
+    }
+
+    /** For symmetry with the builder: the names of the kept capabilities, sorted by number. */
+    public List<String> capabilityNames() {
+        return capabilities.stream().map(Capability::name).toList();
+    }
+}

@@ -1,0 +1,39 @@
+package io.isola.internal.launch;
+
+import io.isola.api.ContainerSpec;
+import io.isola.api.ProcessUser;
+import io.isola.internal.chain.ChildProgram;
+import io.isola.spi.CredentialSteps;
+
+/**
+ * The switch to the spec's {@link ProcessUser}, last in the lock-down phase: every isolator's
+ * lock-down step before it may still need the capabilities of root (inside the container's user
+ * namespace, or on the host without one).
+ *
+ * <p>Order, and why: ambient capabilities cleared first (they would survive the exec); groups,
+ * then gid, then uid, because changing groups and gids needs the capabilities that the uid change
+ * takes away; for a uid other than 0, every remaining set (inheritable included) is emptied, so
+ * the command starts with no capability at all.
+ */
+final class ProcessUserSteps {
+
+    private ProcessUserSteps() {}
+
+    static void add(ChildProgram.Builder program, ContainerSpec spec) {
+        spec.extension(ProcessUser.class).ifPresent(user -> {
+            program.call(ProgramComposer.CORE, CredentialSteps.clearAmbientCapabilities());
+            if (user.groups().isEmpty()) {
+                // a rootless user namespace with only the user's own id has setgroups denied by
+                // the kernel: the groups the process has are then the only ones it can keep
+                program.call(ProgramComposer.CORE, CredentialSteps.setgroups(user.groups()).tolerating("EPERM"));
+            } else {
+                program.call(ProgramComposer.CORE, CredentialSteps.setgroups(user.groups()));
+            }
+            program.call(ProgramComposer.CORE, CredentialSteps.setresgid(user.gid()));
+            program.call(ProgramComposer.CORE, CredentialSteps.setresuid(user.uid()));
+            if (user.uid() != 0) {
+                program.call(ProgramComposer.CORE, CredentialSteps.dropAllCapabilities());
+            }
+        });
+    }
+}

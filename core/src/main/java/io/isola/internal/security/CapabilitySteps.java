@@ -1,0 +1,80 @@
+package io.isola.internal.security;
+
+import io.isola.api.Capability;
+import io.isola.spi.Arg;
+import io.isola.spi.Step;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The steps that reduce the child's capabilities to a set: every other capability leaves the
+ * bounding set (one prctl each, up to the kernel's last), the ambient set is cleared, and capset
+ * makes the set the effective and permitted ones.
+ *
+ * <p>Order matters: PR_CAPBSET_DROP needs CAP_SETPCAP in the effective set, so the bounding set goes
+ * first, while the child still has every capability, before any switch to another user. The inheritable set is left empty, as runc and
+ * Docker do since CVE-2022-24769: a non-empty one lets a program with file capabilities gain them.
+ */
+final class CapabilitySteps {
+
+    private static final int PR_CAPBSET_DROP = 24, PR_CAP_AMBIENT = 47, PR_CAP_AMBIENT_CLEAR_ALL = 4;
+    private static final int LINUX_CAPABILITY_VERSION_3 = 0x20080522;
+
+    private CapabilitySteps() {}
+
+    /** The bounding and ambient sets: while the child still has CAP_SETPCAP. */
+    static List<Step> bound(Set<Capability> kept, int lastCap) {
+        List<Step> steps = new ArrayList<>();
+        for (int cap = 0; cap <= lastCap; cap++) {
+            if (!keeps(kept, cap)) {
+                steps.add(Step.call("drop " + name(cap) + " from the bounding set", "prctl",
+                        Arg.word(PR_CAPBSET_DROP), Arg.word(cap), Arg.word(0), Arg.word(0), Arg.word(0)));
+            }
+        }
+        // EINVAL: a kernel before 4.3 has no ambient capabilities, so there is nothing to clear
+        steps.add(Step.call("clear the ambient capabilities", "prctl", Arg.word(PR_CAP_AMBIENT),
+                Arg.word(PR_CAP_AMBIENT_CLEAR_ALL), Arg.word(0), Arg.word(0), Arg.word(0)).tolerating("EINVAL"));
+        return steps;
+    }
+
+    /** The effective and permitted sets, for a process that is still root (only lowering). */
+    static Step set(Set<Capability> kept) {
+        return Step.call("set the effective and permitted capabilities to " + kept, "capset",
+                new Arg.Bytes(header()), new Arg.Bytes(data(kept)));
+    }
+
+    private static boolean keeps(Set<Capability> kept, int cap) {
+        return cap <= Capability.lastKnown() && kept.contains(Capability.values()[cap]);
+    }
+
+    private static String name(int cap) {
+        return cap <= Capability.lastKnown() ? Capability.values()[cap].capName() : "capability " + cap;
+    }
+
+    /** struct __user_cap_header_struct: version 3, pid 0 (the calling thread). */
+    static byte[] header() {
+        return ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putInt(LINUX_CAPABILITY_VERSION_3).putInt(0).array();
+    }
+
+    /** Two struct __user_cap_data_struct (capabilities 0-31, then 32-63): effective, permitted, inheritable. */
+    static byte[] data(Set<Capability> kept) {
+        long mask = mask(kept);
+        ByteBuffer data = ByteBuffer.allocate(24).order(ByteOrder.nativeOrder());
+        for (int half = 0; half < 2; half++) {
+            int bits = (int) (mask >>> (32 * half));
+            data.putInt(bits).putInt(bits).putInt(0);
+        }
+        return data.array();
+    }
+
+    static long mask(Set<Capability> caps) {
+        long mask = 0;
+        for (Capability cap : caps) {
+            mask |= 1L << cap.number();
+        }
+        return mask;
+    }
+}

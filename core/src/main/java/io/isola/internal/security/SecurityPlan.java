@@ -1,0 +1,25 @@
+package io.isola.internal.security;
+
+import io.isola.spi.Step;
+import java.util.List;
+
+/**
+ * The lock-down of one container, as steps of the child, placed around the switch to the spec's
+ * user at the end of the LOCKDOWN phase.
+ *
+ * @param beforeIds while the child is still root: limits, the bounding set (dropping from it needs
+ *     CAP_SETPCAP, which a switch to another uid takes away), the ambient set
+ * @param afterIds once the ids are set: the effective and permitted capabilities, no_new_privs
+ * @param beforeGate after the PROCESS phase, just before the working directory and the gate: the
+ *     seccomp filter, last, so that it restricts nothing the setup needs
+ */
+public record SecurityPlan(List<Step> beforeIds, List<Step> afterIds, List<Step> beforeGate) {
+
+    public static final String OWNER = "security";
+
+    public SecurityPlan {
+        beforeIds = List.copyOf(beforeIds);
+        afterIds = List.copyOf(afterIds);
+        beforeGate = List.copyOf(beforeGate);
+    }
+}

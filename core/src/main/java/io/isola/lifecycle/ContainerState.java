@@ -1,0 +1,80 @@
+package io.isola.lifecycle;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Map;
+
+/**
+ * A container's {@code state.json}: the OCI state (ociVersion, id, status, pid, bundle,
+ * annotations) plus, under {@code isola}, what the runtime needs: the process's start time (to
+ * tell a reused pid), the monitor that reaps it, the exit status, the spec.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ContainerState(String ociVersion, String id, String status, long pid, String bundle,
+        Map<String, String> annotations, String created, Extra isola) {
+
+    public static final String OCI_VERSION = "1.2.0";
+    /** OCI statuses, plus "creating" while the state dir exists and the process does not yet. */
+    public static final String CREATING = "creating", CREATED = "created", RUNNING = "running", STOPPED = "stopped";
+
+    /**
+     * @param name the user's name for the container, if any
+     * @param startTime the start time of {@code pid} (see {@link ProcessIdentity})
+     * @param monitor the process that reaps the container and records its exit, if any
+     * @param exitCode the exit code, or 128 + the signal, once known
+     * @param note why the state is what it is, when the runtime had to guess ("its monitor died")
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Extra(String name, long startTime, ProcessIdentity monitor, String startedAt, String finishedAt,
+            Integer exitCode, Integer exitSignal, Boolean autoRemove, Boolean detached, String logFile, SavedSpec spec,
+            String note) {
+
+        public Extra withExit(Integer code, Integer signal, String finished, String why) {
+            return new Extra(name, startTime, monitor, startedAt, finished, code, signal, autoRemove, detached, logFile,
+                    spec, why);
+        }
+
+        public Extra withProcess(long start, ProcessIdentity monitorProcess, String started) {
+            return new Extra(name, start, monitorProcess, started, finishedAt, exitCode, exitSignal, autoRemove, detached,
+                    logFile, spec, note);
+        }
+    }
+
+    @JsonIgnore
+    public ProcessIdentity process() {
+        return pid <= 0 || isola == null ? ProcessIdentity.NONE : new ProcessIdentity(pid, isola.startTime());
+    }
+
+    @JsonIgnore
+    public String name() {
+        return isola == null ? null : isola.name();
+    }
+
+    public ContainerState withStatus(String value) {
+        return new ContainerState(ociVersion, id, value, pid, bundle, annotations, created, isola);
+    }
+
+    public ContainerState withPid(long value) {
+        return new ContainerState(ociVersion, id, status, value, bundle, annotations, created, isola);
+    }
+
+    public ContainerState withExtra(Extra value) {
+        return new ContainerState(ociVersion, id, status, pid, bundle, annotations, created, value);
+    }
+
+    /** The OCI state alone, as {@code state} prints it. */
+    public Map<String, Object> oci() {
+        Map<String, Object> oci = new java.util.LinkedHashMap<>();
+        oci.put("ociVersion", ociVersion);
+        oci.put("id", id);
+        oci.put("status", status);
+        oci.put("pid", STOPPED.equals(status) ? 0 : pid);
+        oci.put("bundle", bundle == null ? "" : bundle);
+        oci.put("rootfs", "");
+        oci.put("created", created);
+        if (annotations != null && !annotations.isEmpty()) {
+            oci.put("annotations", annotations);
+        }
+        return oci;
+    }
+}

@@ -1,0 +1,179 @@
+package io.isola.lifecycle;
+
+import io.isola.api.ContainerSpec;
+import io.isola.api.IsolaException;
+import io.isola.api.Join;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The operations on containers that outlive one CLI call, over a {@link StateStore}. Every one
+ * first brings the stored state up to date with the kernel ({@link #refresh}), so a crashed
+ * monitor, a killed CLI or a reused pid never make it act on the wrong process.
+ */
+public final class Lifecycle {
+
+    public static final int SIGKILL = 9, SIGTERM = 15;
+    /** How long the monitor of a container that just ended may take to record its exit. */
+    private static final Duration RECORD_GRACE = Duration.ofSeconds(5);
+
+    private final StateStore store;
+
+    public Lifecycle(StateStore store) {
+        this.store = store;
+    }
+
+    public StateStore store() {
+        return store;
+    }
+
+    /**
+     * The state as the kernel has it now. A container whose process is gone is stopped; if no
+     * live monitor will record its exit, that is written down with a note saying why the exit
+     * status is unknown. A setup whose monitor died is stopped too.
+     */
+    public ContainerState refresh(ContainerState state) {
+        ContainerState.Extra extra = state.isola();
+        ProcessIdentity monitor = extra == null ? null : extra.monitor();
+        boolean monitored = monitor != null && monitor.isAlive();
+        switch (state.status()) {
+            case ContainerState.CREATING -> {
+                if (monitored) {
+                    return state;
+                }
+                return record(state, "its setup was interrupted: the process that created it is gone");
+            }
+            case ContainerState.CREATED, ContainerState.RUNNING -> {
+                if (state.process().isAlive()) {
+                    return state;
+                }
+                if (monitored) {
+                    return state.withStatus(ContainerState.STOPPED); // the monitor is recording its exit
+                }
+                return record(state, extra != null && extra.exitCode() == null && monitor != null
+                        ? "exit status unknown: its monitor died before the container ended" : null);
+            }
+            default -> {
+                return state;
+            }
+        }
+    }
+
+    private ContainerState record(ContainerState state, String note) {
+        ContainerState.Extra extra = state.isola();
+        ContainerState stopped = state.withStatus(ContainerState.STOPPED);
+        if (extra != null) {
+            stopped = stopped.withExtra(extra.withExit(extra.exitCode(), extra.exitSignal(),
+                    extra.finishedAt() != null ? extra.finishedAt() : Instant.now().toString(), note));
+        }
+        store.write(stopped);
+        return stopped;
+    }
+
+    public List<ContainerState> list() {
+        return store.list().stream().map(this::refresh).toList();
+    }
+
+    /** The container by id, name or unique id prefix, up to date. */
+    public ContainerState get(String reference) {
+        return refresh(store.find(reference));
+    }
+
+    /** Sends {@code signal} to the container's first process; refuses a container that is not running. */
+    public ContainerState kill(String reference, int signal) {
+        ContainerState state = get(reference);
+        requireLive(state, "kill");
+        if (!state.process().signal(signal)) {
+            throw new IsolaException("container " + state.id() + " is not running");
+        }
+        return state;
+    }
+
+    /**
+     * SIGTERM, then SIGKILL if the process still runs after {@code timeout}: a PID 1 ignores every
+     * signal it has no handler for, SIGKILL excepted. Returns the state once the exit is recorded.
+     */
+    public ContainerState stop(String reference, Duration timeout) throws InterruptedException {
+        ContainerState state = get(reference);
+        if (!isLive(state)) {
+            return state;
+        }
+        ProcessIdentity process = state.process();
+        process.signal(SIGTERM);
+        if (!process.awaitExit(timeout)) {
+            process.signal(SIGKILL);
+            if (!process.awaitExit(Duration.ofSeconds(10))) {
+                throw new IsolaException("container " + state.id() + " did not die within 10 s of SIGKILL");
+            }
+        }
+        return awaitRecorded(state.id());
+    }
+
+    /** Removes a stopped container's state; with {@code force}, kills a live one first. */
+    public ContainerState remove(String reference, boolean force) throws InterruptedException {
+        ContainerState state = get(reference);
+        if (isLive(state)) {
+            if (!force) {
+                throw new IsolaException("container " + state.id() + " is " + state.status()
+                        + ": stop it first or remove it with -f");
+            }
+            state.process().signal(SIGKILL);
+            if (!state.process().awaitExit(Duration.ofSeconds(10))) {
+                throw new IsolaException("container " + state.id() + " did not die within 10 s of SIGKILL");
+            }
+        }
+        // a monitor still recording the exit would write into the directory being removed
+        ProcessIdentity monitor = state.isola() == null ? null : state.isola().monitor();
+        if (monitor != null && !monitor.equals(ProcessIdentity.self())) {
+            monitor.awaitExit(RECORD_GRACE);
+        }
+        store.delete(state.id());
+        return state;
+    }
+
+    /** Waits until the container has ended and its exit is recorded (or known to be unknown). */
+    public ContainerState await(String reference) throws InterruptedException {
+        ContainerState state = get(reference);
+        while (isLive(state)) {
+            state.process().awaitExit(Duration.ofSeconds(1));
+            state = get(state.id());
+        }
+        return awaitRecorded(state.id());
+    }
+
+    private ContainerState awaitRecorded(String id) throws InterruptedException {
+        long deadline = System.nanoTime() + RECORD_GRACE.toNanos();
+        while (true) {
+            ContainerState stored = store.read(id);
+            if (stored == null) {
+                return null; // removed meanwhile (--rm)
+            }
+            ContainerState state = refresh(stored);
+            if (!ContainerState.STOPPED.equals(stored.status()) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+                continue;
+            }
+            return state;
+        }
+    }
+
+    /** The spec of a process to run in a running container: its environment, then {@code builder}'s. */
+    public ContainerSpec execSpec(String reference, ContainerSpec.Builder builder) {
+        ContainerState state = get(reference);
+        if (!ContainerState.RUNNING.equals(state.status())) {
+            throw new IsolaException("container " + state.id() + " is " + state.status() + ", not running");
+        }
+        return builder.with(new Join(state.pid())).build();
+    }
+
+    public static boolean isLive(ContainerState state) {
+        return ContainerState.RUNNING.equals(state.status()) || ContainerState.CREATED.equals(state.status());
+    }
+
+    private static void requireLive(ContainerState state, String verb) {
+        if (!isLive(state)) {
+            throw new IsolaException("cannot " + verb + " container " + state.id() + ": it is " + state.status());
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package io.isola.lifecycle;
+
+import io.isola.api.Container;
+import io.isola.api.ContainerSpec;
+import io.isola.api.ExitStatus;
+import io.isola.api.Isola;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The parent of a container for its whole life: starts it, records it as running, reaps it and
+ * records its exit, then removes its state if asked to. The foreground {@code run} is a monitor
+ * in the CLI's own process; a detached container gets a monitor process of its own
+ * ({@link MonitorProcess}), which is why it keeps its exit status after the CLI has gone.
+ */
+public final class Monitor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Monitor.class);
+
+    private final Isola isola;
+    private final StateStore store;
+
+    public Monitor(Isola isola, StateStore store) {
+        this.isola = isola;
+        this.store = store;
+    }
+
+    /** A new id: 64 hex digits, as docker's. */
+    public static String newId() {
+        return (UUID.randomUUID().toString() + UUID.randomUUID()).replace("-", "");
+    }
+
+    /**
+     * Writes the first state of a container ("creating", this process as its monitor), taking
+     * its id and name; throws if either is taken.
+     */
+    public static ContainerState register(StateStore store, String id, String name, ContainerSpec spec, boolean detached,
+            boolean autoRemove) {
+        ContainerState.Extra extra = new ContainerState.Extra(name, 0, ProcessIdentity.self(), null, null, null, null,
+                autoRemove ? Boolean.TRUE : null, detached ? Boolean.TRUE : null,
+                detached ? store.dir(id).resolve("container.log").toString() : null, SavedSpec.of(spec), null);
+        ContainerState state = new ContainerState(ContainerState.OCI_VERSION, id, ContainerState.CREATING, 0, null,
+                Map.of(), Instant.now().toString(), extra);
+        store.create(state);
+        return state;
+    }
+
+    /**
+     * Starts the container of {@code state} (which must be "creating") from {@code spec}, and
+     * records it as running with this process as its monitor. On failure the state is removed.
+     */
+    public Running start(ContainerState state, ContainerSpec spec) {
+        Container container;
+        try {
+            container = isola.start(spec);
+        } catch (RuntimeException e) {
+            store.delete(state.id());
+            throw e;
+        }
+        ProcessIdentity process = ProcessIdentity.of(container.pid());
+        ContainerState running = state.withStatus(ContainerState.RUNNING).withPid(container.pid())
+                .withExtra(state.isola().withProcess(process.startTime(), ProcessIdentity.self(), Instant.now().toString()));
+        store.write(running);
+        return new Running(running, container);
+    }
+
+    /** Waits for the container to end, records its exit status, and removes it if it was run with --rm. */
+    public ExitStatus await(Running running) throws InterruptedException {
+        ExitStatus status = running.container().waitFor();
+        ContainerState state = running.state();
+        ContainerState stored = store.read(state.id());
+        if (stored == null) {
+            LOG.debug("container {} was removed while running", state.id());
+            return status;
+        }
+        ContainerState.Extra extra = stored.isola().withExit(status.shellCode(),
+                status.killedBySignal() ? status.signal() : null, Instant.now().toString(), null);
+        store.write(stored.withStatus(ContainerState.STOPPED).withExtra(extra));
+        if (Boolean.TRUE.equals(extra.autoRemove())) {
+            store.delete(state.id());
+        }
+        LOG.info("container {} {}", state.id(), status);
+        return status;
+    }
+
+    /** A started container and its recorded state. */
+    public record Running(ContainerState state, Container container) {}
+}

@@ -1,0 +1,51 @@
+package io.isola.lifecycle;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The IPv4 addresses of a running container, read from {@code /proc/<pid>/net/fib_trie}, which
+ * shows the routing tables of the network namespace that process is in: whatever plumbed the
+ * network (CNI or nothing), the kernel's own view. Loopback addresses are left out.
+ */
+final class NetworkAddresses {
+
+    private NetworkAddresses() {}
+
+    /** {@code {"IPAddress": first or "", "IPAddresses": [...]}} for inspect. */
+    static Map<String, Object> settings(long pid) {
+        List<String> addresses = ipv4(pid);
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("IPAddress", addresses.isEmpty() ? "" : addresses.get(0));
+        settings.put("IPAddresses", addresses);
+        return settings;
+    }
+
+    static List<String> ipv4(long pid) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(Path.of("/proc", Long.toString(pid), "net", "fib_trie"));
+        } catch (IOException e) {
+            return List.of();
+        }
+        // a leaf is "|-- ADDRESS" followed by its routes; "/32 host LOCAL" marks an address of this namespace
+        Set<String> local = new LinkedHashSet<>();
+        String leaf = null;
+        for (String line : lines) {
+            String trimmed = line.trim();
+            if (trimmed.startsWith("|-- ")) {
+                leaf = trimmed.substring(4);
+            } else if (leaf != null && trimmed.equals("/32 host LOCAL") && !leaf.startsWith("127.")) {
+                local.add(leaf);
+            }
+        }
+        return new ArrayList<>(local);
+    }
+}

@@ -1,0 +1,107 @@
+package io.isola.lifecycle;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import io.isola.internal.nativ.Errno;
+import io.isola.internal.nativ.Native;
+import io.isola.internal.nativ.NativeException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * A process named so that a reused pid is not mistaken for it: its pid and its start time (field
+ * 22 of {@code /proc/<pid>/stat}, clock ticks after boot), which no later process with the same
+ * pid can share.
+ *
+ * @param pid the pid in the runtime's PID namespace, 0 for none
+ * @param startTime the start time read when the process was known to be the right one
+ */
+public record ProcessIdentity(long pid, long startTime) {
+
+    public static final ProcessIdentity NONE = new ProcessIdentity(0, 0);
+
+    /** The identity of {@code pid} now; NONE if there is no such process. */
+    public static ProcessIdentity of(long pid) {
+        long start = startTimeOf(pid);
+        return start < 0 ? NONE : new ProcessIdentity(pid, start);
+    }
+
+    public static ProcessIdentity self() {
+        return of(ProcessHandle.current().pid());
+    }
+
+    /** Field 22 of /proc/pid/stat, or -1 if the process does not exist or is a zombie. */
+    static long startTimeOf(long pid) {
+        if (pid <= 0) {
+            return -1;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            // the command name (field 2) may hold spaces and parentheses: count from the last ')'
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            if (fields[0].equals("Z") || fields[0].equals("X")) {
+                return -1;
+            }
+            return Long.parseLong(fields[22 - 3]);
+        } catch (NoSuchFileException e) {
+            return -1;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Whether this very process still runs (not a zombie, not a newer process with its pid). */
+    @JsonIgnore
+    public boolean isAlive() {
+        return pid > 0 && startTimeOf(pid) == startTime;
+    }
+
+    /**
+     * Sends {@code signal} if this process still runs; false if it does not. Through a pidfd that
+     * is checked after it was opened, so the signal cannot reach a process that took the pid.
+     */
+    public boolean signal(int signal) {
+        Native n = Native.get();
+        if (pid <= 0) {
+            return false;
+        }
+        int fd = n.libc().pidfd_open((int) pid, 0);
+        if (fd < 0) {
+            return false;
+        }
+        try {
+            if (!isAlive()) {
+                return false;
+            }
+            if (n.libc().pidfd_send_signal(fd, signal, 0, 0) < 0) {
+                if (n.lastErrno() == Errno.ESRCH) {
+                    return false;
+                }
+                throw new NativeException("send signal " + signal + " to process " + pid, n.lastErrno());
+            }
+            return true;
+        } finally {
+            n.libc().close(fd);
+        }
+    }
+
+    /**
+     * Waits until this process has exited, polling its start time every 20 ms (it need not be our
+     * child, so it cannot be waited for); true if it did within {@code timeout}.
+     */
+    public boolean awaitExit(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (isAlive()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            Thread.sleep(20);
+        }
+        return true;
+    }
+}

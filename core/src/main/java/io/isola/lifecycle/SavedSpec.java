@@ -1,0 +1,37 @@
+package io.isola.lifecycle;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.isola.api.ContainerSpec;
+import io.isola.api.Terminal;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The part of a {@link ContainerSpec} kept in the state directory: what {@code inspect} shows, and
+ * what a monitor process needs to start the container the CLI asked for.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record SavedSpec(List<String> command, Map<String, String> env, String cwd, String hostname, String domainname,
+        Set<String> isolators, Boolean terminal) {
+
+    public static SavedSpec of(ContainerSpec spec) {
+        return new SavedSpec(spec.command(), new LinkedHashMap<>(spec.env()), spec.cwd(), spec.hostname().orElse(null),
+                spec.domainname().orElse(null), spec.isolators().orElse(null),
+                spec.extension(Terminal.class).isPresent() ? Boolean.TRUE : null);
+    }
+
+    /** A builder for the spec again; stdio and extensions are the caller's. */
+    public ContainerSpec.Builder toBuilder(String id) {
+        ContainerSpec.Builder builder = ContainerSpec.builder(command).id(id).cwd(cwd == null ? "/" : cwd)
+                .hostname(hostname).domainname(domainname);
+        if (env != null) {
+            builder.env(env);
+        }
+        if (isolators != null) {
+            builder.isolators(isolators);
+        }
+        return builder;
+    }
+}

@@ -1,0 +1,215 @@
+package io.isola.lifecycle;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.isola.api.IsolaException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The root directory of container state: one directory per container id (mode 0700), holding
+ * {@code state.json} (0600), written atomically (a temporary file renamed over it), so a reader
+ * never sees half a file whoever crashed when.
+ */
+public final class StateStore {
+
+    public static final String STATE_FILE = "state.json";
+    private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}");
+    static final ObjectMapper JSON = new ObjectMapper()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final Path root;
+
+    public StateStore(Path root) {
+        this.root = root.toAbsolutePath();
+    }
+
+    /** {@code /run/isola} for root, else {@code $XDG_RUNTIME_DIR/isola}. */
+    public static Path defaultRoot() {
+        if ("root".equals(System.getProperty("user.name"))) {
+            return Path.of("/run/isola");
+        }
+        String runtimeDir = System.getenv("XDG_RUNTIME_DIR");
+        if (runtimeDir == null || runtimeDir.isEmpty()) {
+            throw new IllegalArgumentException("XDG_RUNTIME_DIR is not set: give the state directory with --root");
+        }
+        return Path.of(runtimeDir, "isola");
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path dir(String id) {
+        return root.resolve(id);
+    }
+
+    /**
+     * Creates the directory of a new container and writes its first state, under the root's lock
+     * so that two containers cannot take one id or one name. Throws naming the taken id or name.
+     */
+    public void create(ContainerState state) {
+        String name = state.name();
+        if (name != null && !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("container name \"" + name
+                    + "\": expected 1 to 128 letters, digits, '_', '.' or '-', starting with a letter or digit");
+        }
+        locked(() -> {
+            if (name != null) {
+                for (ContainerState other : list()) {
+                    if (name.equals(other.name())) {
+                        throw new IllegalArgumentException("container name \"" + name + "\" is already in use by container "
+                                + other.id() + "; remove it or choose another name");
+                    }
+                }
+            }
+            try {
+                Files.createDirectory(dir(state.id()), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } catch (FileAlreadyExistsException e) {
+                throw new IllegalArgumentException("container id \"" + state.id() + "\" is already in use");
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create the state of " + state.id() + " in " + root, e);
+            }
+            write(state);
+            return null;
+        });
+    }
+
+    public void write(ContainerState state) {
+        Path dir = dir(state.id());
+        Path tmp = dir.resolve(STATE_FILE + ".tmp-" + ProcessHandle.current().pid() + "-" + Thread.currentThread().getId());
+        try {
+            Files.deleteIfExists(tmp);
+            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.write(tmp, JSON.writeValueAsBytes(state));
+            try {
+                Files.move(tmp, dir.resolve(STATE_FILE), StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, dir.resolve(STATE_FILE), StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (NoSuchFileException e) {
+            // the directory was removed meanwhile (rm -f while the monitor records the exit)
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the state of " + state.id(), e);
+        }
+    }
+
+    /** The stored state of {@code id}, or null when there is none (or it is not readable as state). */
+    public ContainerState read(String id) {
+        try {
+            return JSON.readValue(dir(id).resolve(STATE_FILE).toFile(), ContainerState.class);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Every container with a readable state, oldest first. */
+    public List<ContainerState> list() {
+        List<ContainerState> states = new ArrayList<>();
+        if (!Files.isDirectory(root)) {
+            return states;
+        }
+        try (Stream<Path> dirs = Files.list(root)) {
+            dirs.filter(Files::isDirectory).forEach(dir -> {
+                ContainerState state = read(dir.getFileName().toString());
+                if (state != null) {
+                    states.add(state);
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + root, e);
+        }
+        states.sort(Comparator.comparing(s -> s.created() == null ? "" : s.created()));
+        return states;
+    }
+
+    /** The container with this id, name, or unique id prefix; throws naming it when there is none. */
+    public ContainerState find(String reference) {
+        if (reference.isEmpty() || reference.contains("/") || reference.startsWith(".")) {
+            throw new IllegalArgumentException("container \"" + reference + "\": not a container id or name");
+        }
+        ContainerState exact = read(reference);
+        if (exact != null) {
+            return exact;
+        }
+        List<ContainerState> all = list();
+        for (ContainerState state : all) {
+            if (reference.equals(state.name())) {
+                return state;
+            }
+        }
+        List<ContainerState> prefixed = all.stream().filter(s -> s.id().startsWith(reference)).toList();
+        if (prefixed.size() == 1) {
+            return prefixed.get(0);
+        }
+        if (prefixed.size() > 1) {
+            throw new IllegalArgumentException("container \"" + reference + "\": the prefix matches " + prefixed.size()
+                    + " containers; give more of the id");
+        }
+        throw new NoSuchContainerException(reference);
+    }
+
+    /** Removes the container's directory and everything in it. */
+    public void delete(String id) {
+        Path dir = dir(id);
+        if (!Files.exists(dir)) {
+            return;
+        }
+        for (int attempt = 1; ; attempt++) {
+            try (Stream<Path> walk = Files.walk(dir)) {
+                for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(path);
+                }
+                return;
+            } catch (NoSuchFileException e) {
+                return;
+            } catch (IOException e) {
+                // a writer may have dropped a file in meanwhile: try again, a few times
+                if (attempt == 5) {
+                    throw new IsolaException("cannot remove the state of " + id + " in " + root + ": " + e);
+                }
+            }
+        }
+    }
+
+    /** Runs {@code action} holding the root's lock file, creating the root (0700) if needed. */
+    public <T> T locked(Supplier<T> action) {
+        try {
+            if (!Files.isDirectory(root)) {
+                Files.createDirectories(root);
+                Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx------"));
+            }
+            try (FileChannel lock = FileChannel.open(root.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                    FileLock held = lock.lock()) {
+                return action.get();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot lock the state root " + root, e);
+        }
+    }
+
+    /** No container has this id, name or prefix. */
+    public static final class NoSuchContainerException extends IsolaException {
+        public NoSuchContainerException(String reference) {
+            super("no such container: " + reference);
+        }
+    }
+}

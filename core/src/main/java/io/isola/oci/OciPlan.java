@@ -1,0 +1,16 @@
+package io.isola.oci;
+
+import io.isola.api.ContainerSpec;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A bundle's config.json as isola runs it: the spec (without stdio, id or deferral, which the
+ * verb adds), the hooks by kind, the annotations.
+ */
+public record OciPlan(ContainerSpec.Builder spec, Map<String, List<Hook>> hooks, Map<String, String> annotations) {
+
+    public List<Hook> hooks(String kind) {
+        return hooks.getOrDefault(kind, List.of());
+    }
+}

@@ -1,0 +1,41 @@
+package io.isola.spi;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Who this JVM runs as on the host, read from {@code /proc/self/status}. A runtime started by a
+ * user other than root is rootless: it gets its namespaces through a user namespace, and features
+ * that need root on the host must be refused with a message rather than fail deep inside.
+ *
+ * @param uid the effective uid
+ * @param gid the effective gid
+ */
+public record HostIdentity(long uid, long gid) {
+
+    /** This process's effective ids. */
+    public static HostIdentity current() {
+        try {
+            List<String> status = Files.readAllLines(Path.of("/proc/self/status"));
+            return new HostIdentity(effective(status, "Uid:"), effective(status, "Gid:"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read /proc/self/status", e);
+        }
+    }
+
+    public boolean isRoot() {
+        return uid == 0;
+    }
+
+    private static long effective(List<String> status, String key) {
+        for (String line : status) {
+            if (line.startsWith(key)) {
+                return Long.parseLong(line.substring(key.length()).trim().split("\\s+")[1]);
+            }
+        }
+        throw new IllegalStateException("/proc/self/status has no " + key + " line");
+    }
+}

@@ -1,0 +1,138 @@
+package io.isola.internal.launch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.isola.api.Container;
+import io.isola.api.ContainerSpec;
+import io.isola.api.DeferredStart;
+import io.isola.api.ExecFailedException;
+import io.isola.api.ExitStatus;
+import io.isola.api.Isola;
+import io.isola.api.IsolaException;
+import io.isola.api.Join;
+import io.isola.api.Stdio;
+import io.isola.api.Terminal;
+import io.isola.internal.nativ.Pidfd;
+import io.isola.spi.Namespace;
+import io.isola.spi.Phase;
+import io.isola.spi.Steps;
+import io.isola.testing.HostState;
+import io.isola.testing.Outcome;
+import io.isola.testing.TestIsolator;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** exec by setns + spawn, the create/start split through FIFOs, and pseudo-terminals, on the real kernel. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ExecDeferredTerminalTest {
+
+    @TempDir
+    Path dir;
+
+    private Isola isola;
+
+    @BeforeEach
+    void setUp() {
+        isola = Isola.builder().isolators(List.of(
+                TestIsolator.plain("pid", Namespace.PID),
+                TestIsolator.withSteps("uts", Namespace.UTS, s -> s.add(Phase.NAMES, Steps.sethostname("box"))),
+                TestIsolator.plain("ipc", Namespace.IPC),
+                TestIsolator.withSteps("mount", Namespace.MOUNT, s -> s.add(Phase.FILESYSTEM,
+                        Steps.mount("mount proc on /proc", "proc", "/proc", "proc", 0, null)))))
+                .build();
+    }
+
+    @AfterEach
+    void tearDown() {
+        isola.close();
+    }
+
+    @Test
+    void execJoinsTheContainersNamespacesAndLandsInItsPidNamespace() throws Exception {
+        try (Container box = isola.start(ContainerSpec.builder("sleep", "30").stdout(Stdio.NULL).build())) {
+            Outcome seen = Outcome.of(isola, ContainerSpec.builder("sh", "-c",
+                    "hostname; echo $$; readlink /proc/self/ns/pid /proc/self/ns/mnt; ps -o pid,args")
+                    .with(new Join(box.pid())).build());
+
+            assertEquals(0, seen.status().exitCode(), seen.err());
+            List<String> lines = seen.out().lines().toList();
+            assertEquals("box", lines.get(0));
+            assertNotEquals("1", lines.get(1), "exec'd process is not the container's init");
+            assertTrue(Integer.parseInt(lines.get(1)) < 100, "pid " + lines.get(1) + " is not in the container's PID namespace");
+            assertEquals(Files.readSymbolicLink(Path.of("/proc", Long.toString(box.pid()), "ns/pid")).toString(), lines.get(2));
+            assertEquals(Files.readSymbolicLink(Path.of("/proc", Long.toString(box.pid()), "ns/mnt")).toString(), lines.get(3));
+            assertTrue(seen.out().contains("sleep 30"), seen.out());
+        }
+    }
+
+    @Test
+    void execOfAMissingCommandFailsAndLeavesNoProcess() throws Exception {
+        try (Container box = isola.start(ContainerSpec.builder("sleep", "30").build())) {
+            assertThrows(ExecFailedException.class, () -> isola.start(ContainerSpec.builder("/no/such/command")
+                    .with(new Join(box.pid())).build()));
+            assertTrue(HostState.alive(box.pid()));
+        }
+    }
+
+    @Test
+    void aCreatedContainerWaitsAtItsGateUntilStartedFromTheFifo() throws Exception {
+        Path out = dir.resolve("out");
+        Container created = isola.start(ContainerSpec.builder("sh", "-c", "echo started as $$; hostname")
+                .stdout(Stdio.file(out)).with(new DeferredStart(dir)).build());
+        try (Pidfd process = Pidfd.open(created.pid())) {
+            created.close(); // a created container survives its handle
+            Thread.sleep(200);
+            assertTrue(HostState.alive(created.pid()), "the created process is gone");
+            assertEquals("", Files.readString(out), "the command ran before start");
+
+            Isola.startCreated(dir, Duration.ofSeconds(10));
+
+            ExitStatus status = process.awaitExit(Duration.ofSeconds(10));
+            assertEquals(ExitStatus.exited(0), status);
+            assertEquals("started as 1\nbox\n", Files.readString(out));
+            assertThrows(IsolaException.class, () -> Isola.startCreated(dir, Duration.ofSeconds(2)));
+        }
+    }
+
+    @Test
+    void aTerminalIsTheControllingTerminalAndItsSizeChangesAreSeen() throws Exception {
+        try (Container box = isola.start(ContainerSpec.builder("sh", "-c",
+                "stty size; tty -s && echo tty; read line; stty size").with(new Terminal(100, 30)).build())) {
+            InputStream in = box.stdout();
+            assertEquals("30 100", readLine(in));
+            assertEquals("tty", readLine(in));
+            box.resizeTerminal(120, 40);
+            box.stdin().write("go\n".getBytes(StandardCharsets.UTF_8));
+            box.stdin().flush();
+            assertEquals("go", readLine(in)); // the terminal echoes
+            assertEquals("40 120", readLine(in));
+            assertEquals(ExitStatus.exited(0), box.waitFor(Duration.ofSeconds(10)).orElseThrow());
+        }
+    }
+
+    private static String readLine(InputStream in) throws Exception {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        for (int b = in.read(); b >= 0 && b != '\n'; b = in.read()) {
+            if (b != '\r') {
+                line.write(b);
+            }
+        }
+        return line.toString(StandardCharsets.UTF_8);
+    }
+}

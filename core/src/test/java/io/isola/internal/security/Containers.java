@@ -1,0 +1,62 @@
+package io.isola.internal.security;
+
+import io.isola.api.ContainerSpec;
+import io.isola.api.Isola;
+import io.isola.api.Security;
+import io.isola.spi.Namespace;
+import io.isola.spi.Phase;
+import io.isola.spi.Steps;
+import io.isola.testing.Outcome;
+import io.isola.testing.TestIsolator;
+import java.util.List;
+import java.util.Set;
+
+/** Runs commands in containers with the test isolators (mount, uts, ipc, pid with its /proc) and a given lock-down. */
+final class Containers {
+
+    /** Every namespace the test isolators make; with pid, a fresh /proc. */
+    static final Set<String> ALL = Set.of("uts", "ipc", "mount", "pid");
+    /** Without a PID namespace: the host's processes are visible, as with {@code --pid host}. */
+    static final Set<String> HOST_PIDS = Set.of("uts", "ipc", "mount");
+
+    private Containers() {}
+
+    static Isola runtime() {
+        return Isola.builder().isolators(List.of(
+                TestIsolator.plain("uts", Namespace.UTS),
+                TestIsolator.plain("ipc", Namespace.IPC),
+                TestIsolator.plain("mount", Namespace.MOUNT),
+                TestIsolator.withSteps("pid", Namespace.PID, steps -> steps.add(Phase.FILESYSTEM,
+                        Steps.mount("mount proc on /proc", "proc", "/proc", "proc", 0, null))))).build();
+    }
+
+    static Outcome sh(Isola isola, Security security, String script) throws Exception {
+        return Outcome.of(isola, ContainerSpec.builder("sh", "-c", script).isolators(ALL).with(security).build());
+    }
+
+    static String syscall(Isola isola, Security security, String name, String args) throws Exception {
+        return syscall(isola, security, ALL, name, args);
+    }
+
+    /**
+     * Makes one system call by number through perl's syscall() and returns "ok" or the errno
+     * number. perl-base is essential on Debian, so no helper has to be built.
+     */
+    static String syscall(Isola isola, Security security, Set<String> isolators, String name, String args) throws Exception {
+        int nr = SyscallTable.host().require(name);
+        // perl passes string literals read-only, and syscall() insists on writable buffers
+        java.util.regex.Matcher literals = java.util.regex.Pattern.compile("\"[^\"]*\"").matcher(args);
+        StringBuilder writable = new StringBuilder();
+        for (int i = 0; literals.find(); i++) {
+            literals.appendReplacement(writable, java.util.regex.Matcher.quoteReplacement("(my $s" + i + " = " + literals.group() + ")"));
+        }
+        literals.appendTail(writable);
+        args = writable.toString();
+        String script = "my $r = syscall(" + nr + (args.isEmpty() ? "" : ", " + args) + "); print $r < 0 ? ($! + 0) : \"ok\"";
+        Outcome outcome = Outcome.of(isola, ContainerSpec.builder("perl", "-e", script).isolators(isolators).with(security).build());
+        if (outcome.status().exitCode() != 0) {
+            throw new AssertionError("perl failed: " + outcome);
+        }
+        return outcome.out();
+    }
+}

@@ -1,0 +1,120 @@
+package io.isola.lifecycle;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.isola.api.ContainerSpec;
+import io.isola.api.IsolaException;
+import io.isola.testing.HostState;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** State on disk, staleness, and detached containers with a monitor process, on the real kernel. */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class LifecycleTest {
+
+    @TempDir
+    Path root;
+
+    private StateStore store;
+    private Lifecycle lifecycle;
+
+    @BeforeEach
+    void setUp() {
+        store = new StateStore(root);
+        lifecycle = new Lifecycle(store);
+    }
+
+    @AfterEach
+    void killLeftovers() throws Exception {
+        for (ContainerState state : store.list()) {
+            lifecycle.remove(state.id(), true);
+        }
+    }
+
+    private ContainerState detached(String name, String... command) throws Exception {
+        String id = Monitor.newId();
+        ContainerState state = Monitor.register(store, id, name, ContainerSpec.builder(command).build(), true, false);
+        MonitorProcess.spawn(MonitorProcess.javaCommand(MonitorTestMain.class.getName(), List.of(root.toString(), id)),
+                store.dir(id), Duration.ofSeconds(30));
+        return lifecycle.get(state.id());
+    }
+
+    @Test
+    void aDetachedContainerKeepsItsExitStatusAndOutput() throws Exception {
+        ContainerState state = detached("printer", "sh", "-c", "echo hello from $$; exit 3");
+
+        ContainerState done = lifecycle.await("printer");
+
+        assertEquals(ContainerState.STOPPED, done.status());
+        assertEquals(3, done.isola().exitCode());
+        assertEquals("hello from 1\n", Files.readString(store.dir(state.id()).resolve("container.log")));
+        Map<String, Object> inspected = Inspection.of(done);
+        assertEquals(3, ((Map<?, ?>) inspected.get("State")).get("ExitCode"));
+    }
+
+    @Test
+    void stopEndsAPid1ThatIgnoresSigtermWithSigkillAfterTheTimeout() throws Exception {
+        ContainerState state = detached(null, "sleep", "1000");
+        assertEquals(ContainerState.RUNNING, state.status());
+        Map<?, ?> namespaces = (Map<?, ?>) Inspection.of(state).get("Namespaces");
+        Map<?, ?> pid = (Map<?, ?>) namespaces.get("pid");
+        assertEquals(false, pid.get("Shared"), "inspect: " + namespaces);
+
+        long start = System.nanoTime();
+        ContainerState stopped = lifecycle.stop(state.id().substring(0, 12), Duration.ofSeconds(1));
+        long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+        assertTrue(elapsed >= 1000, "stopped after " + elapsed + " ms, before the timeout");
+        assertEquals(ContainerState.STOPPED, stopped.status());
+        assertEquals(137, stopped.isola().exitCode());
+        assertEquals(9, stopped.isola().exitSignal());
+    }
+
+    @Test
+    void staleStateOfADeadMonitorAndAReusedPidIsReportedStopped() throws Exception {
+        // a "running" container whose pid is now another process (ours, with another start time)
+        // and whose monitor was SIGKILLed
+        Process monitor = new ProcessBuilder("sleep", "100").start();
+        ProcessIdentity monitorId = ProcessIdentity.of(monitor.pid());
+        ContainerState state = Monitor.register(store, "stale1", null, ContainerSpec.builder("true").build(), true, false);
+        long self = ProcessHandle.current().pid();
+        store.write(state.withStatus(ContainerState.RUNNING).withPid(self)
+                .withExtra(state.isola().withProcess(ProcessIdentity.of(self).startTime() + 1, monitorId, "now")));
+        monitor.destroyForcibly().waitFor();
+
+        ContainerState listed = lifecycle.list().get(0);
+
+        assertEquals(ContainerState.STOPPED, listed.status());
+        assertNull(listed.isola().exitCode());
+        assertNotNull(listed.isola().note());
+        assertTrue(HostState.alive(self));
+        assertThrows(IsolaException.class, () -> lifecycle.kill("stale1", 9));
+        assertEquals(ContainerState.STOPPED, store.read("stale1").status(), "the correction was not written");
+    }
+
+    @Test
+    void namesAreUniqueAndRemovalOfALiveContainerNeedsForce() throws Exception {
+        ContainerState state = detached("web", "sleep", "1000");
+        assertThrows(IllegalArgumentException.class,
+                () -> Monitor.register(store, "other", "web", ContainerSpec.builder("true").build(), true, false));
+        assertThrows(IsolaException.class, () -> lifecycle.remove("web", false));
+
+        lifecycle.remove("web", true);
+
+        assertTrue(!Files.exists(store.dir(state.id())));
+        assertTrue(!HostState.alive(state.pid()));
+    }
+}

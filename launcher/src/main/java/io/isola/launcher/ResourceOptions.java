@@ -1,0 +1,112 @@
+package io.isola.launcher;
+
+import io.isola.api.Container;
+import io.isola.api.ContainerSpec;
+import io.isola.api.ExitStatus;
+import io.isola.api.ResourceControl;
+import io.isola.api.Resources;
+import java.io.PrintWriter;
+import java.util.Set;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Docker's resource flags ({@code --memory}, {@code --cpus}, ...) and {@code --no-cgroup}, mixed
+ * into {@code isola run}. The values are checked while the spec is built, before Felix boots; the
+ * cgroup isolator then refuses what this host cannot do before it creates anything.
+ */
+final class ResourceOptions {
+
+    static final String ISOLATOR = "cgroup";
+    private static final int SIGKILL = 9;
+
+    @Spec(Spec.Target.MIXEE)
+    private CommandSpec mixee;
+
+    // null: as the configuration says (on unless conf/io.isola.ns.cgroup.cfg has enabled = false)
+    @Option(names = "--cgroup", negatable = true,
+            description = "New cgroup namespace and a cgroup of its own (needed by the limits below); on by default.")
+    private Boolean cgroup;
+
+    @Option(names = {"-m", "--memory"}, paramLabel = "SIZE", description = "Memory limit, such as 512m or 1g.")
+    private String memory;
+
+    @Option(names = "--memory-swap", paramLabel = "SIZE",
+            description = "Memory plus swap; -1 for unlimited swap (default: twice --memory).")
+    private String memorySwap;
+
+    @Option(names = "--cpus", paramLabel = "N", description = "CPU time limit in CPUs, such as 0.5.")
+    private String cpus;
+
+    @Option(names = {"-c", "--cpu-shares"}, paramLabel = "N", description = "Relative CPU weight (default 1024).")
+    private Integer cpuShares;
+
+    @Option(names = "--cpuset-cpus", paramLabel = "LIST", description = "CPUs to run on, such as 0-1,3.")
+    private String cpusetCpus;
+
+    @Option(names = "--pids-limit", paramLabel = "N", description = "Most processes at once; -1 for no limit.")
+    private Long pidsLimit;
+
+    /** Applies --cgroup/--no-cgroup to the configured {@code isolators}; limits bring the cgroup too. */
+    void selectIsolator(Set<String> isolators) {
+        if (Boolean.FALSE.equals(cgroup)) {
+            isolators.remove(ISOLATOR);
+        } else if (Boolean.TRUE.equals(cgroup) || hasLimits()) {
+            isolators.add(ISOLATOR);
+        }
+    }
+
+    private boolean hasLimits() {
+        return memory != null || memorySwap != null || cpus != null || cpuShares != null || cpusetCpus != null
+                || pidsLimit != null;
+    }
+
+    /** Adds the limits, if any, to {@code builder}; a limit needs a cgroup. */
+    void applyTo(ContainerSpec.Builder builder) {
+        Resources.Builder limits = Resources.builder();
+        if (memory != null) {
+            limits.memory(memory);
+        }
+        if (memorySwap != null) {
+            limits.memorySwap(memorySwap);
+        }
+        if (cpus != null) {
+            limits.cpus(cpus);
+        }
+        if (cpuShares != null) {
+            limits.cpuShares(cpuShares);
+        }
+        if (cpusetCpus != null) {
+            limits.cpusetCpus(cpusetCpus);
+        }
+        if (pidsLimit != null) {
+            limits.pidsLimit(pidsLimit);
+        }
+        Resources resources = limits.build();
+        if (resources.isEmpty()) {
+            return;
+        }
+        if (Boolean.FALSE.equals(cgroup)) {
+            throw new IllegalArgumentException("resource limits " + resources + ": need a cgroup; drop --no-cgroup");
+        }
+        builder.with(resources);
+    }
+
+    /**
+     * The CLI's exit status. A container whose process the kernel killed for its memory limit gets
+     * one line saying so (Docker's {@code OOMKilled}), from the cgroup's counter, not from the signal.
+     */
+    int exitCode(Container container, ExitStatus status) {
+        boolean oom = container.facet(ResourceControl.class).map(ResourceControl::oomKilled).orElse(false);
+        if (!oom) {
+            return status.shellCode();
+        }
+        PrintWriter err = mixee.commandLine().getErr();
+        err.println("isola: container " + container.id() + " ran out of memory"
+                + (memory != null ? " (limit " + memory + ")" : "") + ": the kernel killed "
+                + (status.signal() == SIGKILL ? "it" : "one of its processes"));
+        err.flush();
+        return status.signal() == SIGKILL ? 128 + SIGKILL : status.shellCode();
+    }
+}

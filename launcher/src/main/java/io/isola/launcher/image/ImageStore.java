@@ -1,0 +1,178 @@
+package io.isola.launcher.image;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+import java.net.URLEncoder;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Images on local disk:
+ * <pre>
+ *   ROOT/layers/sha256/HEX/   a layer, extracted once, whatever number of images use it;
+ *                             whiteouts in overlayfs's xattr form
+ *   ROOT/images/NAME.json     an image: its layers by digest and its config
+ *   ROOT/containers/ID/       a running container's writable layer (the mount isolator's)
+ *   ROOT/tmp/                 imports in progress, on the same file system so that a finished
+ *                             layer is renamed into place atomically
+ *   ROOT/lock                 held while an import or a removal changes the store
+ * </pre>
+ * The root is {@code /var/lib/isola} unless {@code isola.root} (system property) or {@code
+ * ISOLA_ROOT} says otherwise.
+ */
+public final class ImageStore {
+
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_.:/@-]{0,254}");
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final Path root;
+
+    public ImageStore(Path root) {
+        this.root = root;
+    }
+
+    public static ImageStore fromEnvironment() {
+        String explicit = System.getProperty("isola.root", System.getenv("ISOLA_ROOT"));
+        return new ImageStore(Path.of(explicit != null && !explicit.isEmpty() ? explicit : "/var/lib/isola"));
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** The directory of a layer, by the digest of its uncompressed tar ("sha256:HEX"). */
+    public Path layer(String diffId) {
+        return root.resolve("layers").resolve(diffId.replace(':', '/'));
+    }
+
+    /** Where a container's writable layer goes. */
+    public Path containerLayer(String containerId) {
+        return root.resolve("containers").resolve(containerId);
+    }
+
+    Path scratch() throws IOException {
+        return Files.createDirectories(root.resolve("tmp"));
+    }
+
+    static String checkName(String name) {
+        if (name == null || !NAME.matcher(name).matches() || name.contains("..")) {
+            throw new IllegalArgumentException("image name \"" + name
+                    + "\": expected lower-case letters, digits and . _ - : / @, starting with a letter or digit");
+        }
+        return name;
+    }
+
+    private Path record(String name) {
+        return root.resolve("images").resolve(URLEncoder.encode(name, StandardCharsets.UTF_8) + ".json");
+    }
+
+    /** Every image, by name. */
+    public List<Image> list() {
+        Path images = root.resolve("images");
+        if (!Files.isDirectory(images)) {
+            return List.of();
+        }
+        List<Image> all = new ArrayList<>();
+        try (Stream<Path> files = Files.list(images)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
+                all.add(JSON.readValue(file.toFile(), Image.class));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the image store " + root, e);
+        }
+        return all;
+    }
+
+    public Optional<Image> find(String name) {
+        Path file = record(checkName(name));
+        try {
+            return Optional.of(JSON.readValue(Files.readAllBytes(file), Image.class));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read image " + name, e);
+        }
+    }
+
+    /** The image called {@code name}, or an error that lists what there is. */
+    public Image get(String name) {
+        return find(name).orElseThrow(() -> new IllegalArgumentException("image \"" + name + "\": not in the store "
+                + root + "; import it with 'isola image import FILE'"));
+    }
+
+    void save(Image image) throws IOException {
+        Path file = record(image.name());
+        Files.createDirectories(file.getParent());
+        Path partial = Files.createTempFile(scratch(), "image", ".json");
+        JSON.writeValue(partial.toFile(), image);
+        Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Removes the image and every layer no other image uses. */
+    public void remove(String name) throws IOException {
+        try (FileLock lock = lock()) {
+            Image image = get(name);
+            Files.delete(record(name));
+            Set<String> used = new HashSet<>();
+            list().forEach(other -> used.addAll(other.layers()));
+            for (String layer : image.layers()) {
+                if (!used.contains(layer)) {
+                    deleteTree(layer(layer));
+                }
+            }
+        }
+    }
+
+    /** The store's lock, held by one importer or remover at a time (also across processes). */
+    FileLock lock() throws IOException {
+        Files.createDirectories(root);
+        FileChannel channel = FileChannel.open(root.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+            FileLock lock = channel.lock();
+            return new FileLock(channel, 0, Long.MAX_VALUE, false) {
+                @Override
+                public boolean isValid() {
+                    return lock.isValid();
+                }
+
+                @Override
+                public void release() throws IOException {
+                    lock.release();
+                    channel.close();
+                }
+            };
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+
+}

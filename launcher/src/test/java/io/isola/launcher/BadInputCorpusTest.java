@@ -1,0 +1,104 @@
+package io.isola.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A generated corpus of malformed and hostile command lines: each must end with exit status 125
+ * and one line that names the bad value, with no stack trace, before anything is created; and
+ * nothing may be left behind in this JVM or on the host.
+ */
+class BadInputCorpusTest {
+
+    @TempDir
+    Path dir;
+
+    private List<List<String>> corpus() throws IOException {
+        List<List<String>> cases = new ArrayList<>();
+        String[] names = {"", "a".repeat(65), "bad name!", "-lead", "x/y", "ünïcode", "a\0b", "a..b/../../etc"};
+        for (String name : names) {
+            cases.add(List.of("run", "--hostname", name, "true"));
+            cases.add(List.of("run", "--domainname", name, "true"));
+        }
+        for (String id : new String[] {"", "../../etc", "a".repeat(129), "id with space", ".hidden", "x\0y"}) {
+            cases.add(List.of("run", "--id", id, "true"));
+        }
+        for (String dir : new String[] {"relative", "", "/a\0b"}) {
+            cases.add(List.of("run", "-w", dir, "true"));
+        }
+        for (String env : new String[] {"=x", "", "A\0=1"}) {
+            cases.add(List.of("run", "-e", env, "true"));
+        }
+        for (String cap : new String[] {"", "FOO", "CAP_", "cap_sys_admin,BOGUS", "SYS_ADMIN;rm", "\0"}) {
+            cases.add(List.of("run", "--cap-add", cap, "true"));
+            cases.add(List.of("run", "--cap-drop", cap, "true"));
+        }
+        for (String limit : new String[] {"nofile", "nofile=", "=5", "nofile=abc", "nofile=-5", "nofile=2:1", "nofile=1:2:3",
+                "bogus=1", "nofile=99999999999999999999", "NOFILE=1:x"}) {
+            cases.add(List.of("run", "--ulimit", limit, "true"));
+        }
+        Path garbage = Files.write(dir.resolve("garbage.json"), new byte[] {(byte) 0xff, 0, 1, 2, '{'});
+        Path truncated = Files.writeString(dir.resolve("truncated.json"), "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [");
+        Path array = Files.writeString(dir.resolve("array.json"), "[]");
+        Path notify = Files.writeString(dir.resolve("notify.json"), "{\"defaultAction\": \"SCMP_ACT_NOTIFY\"}");
+        Path badArg = Files.writeString(dir.resolve("arg.json"), "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
+                + "[{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": [{\"index\": 9, \"op\": \"SCMP_CMP_EQ\"}]}]}");
+        Path deep = Files.writeString(dir.resolve("deep.json"), "[".repeat(100_000));
+        for (String opt : new String[] {"seccomp", "seccomp=", "seccomp=" + dir.resolve("missing.json"), "seccomp=" + garbage,
+                "seccomp=" + truncated, "seccomp=" + array, "seccomp=" + notify, "seccomp=" + badArg, "seccomp=" + deep,
+                "seccomp=" + dir, "no-new-privileges=maybe", "label=disable", "apparmor=unconfined", ""}) {
+            cases.add(List.of("run", "--security-opt", opt, "true"));
+        }
+        cases.add(List.of("run"));
+        cases.add(List.of("run", "--frobnicate", "true"));
+        cases.add(List.of("run", "--no-uts", "--hostname", "h", "true"));
+        cases.add(List.of("launch", "true"));
+        return cases;
+    }
+
+    @Test
+    void everyBadCommandLineEndsWith125AndOneClearLine() throws Exception {
+        List<List<String>> corpus = corpus();
+        List<String> problems = new ArrayList<>();
+        for (List<String> args : corpus) { // also loads every class the error paths need
+            StringWriter out = new StringWriter(), err = new StringWriter();
+            int status = Main.execute(args.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
+            String message = err.toString();
+            if (status != 125 || !message.startsWith("isola: ") || message.contains("Exception") || message.contains("\tat ")
+                    || message.lines().count() > 2) {
+                problems.add(args + " -> " + status + ": " + message);
+            }
+        }
+        long fds = count("/proc/self/fd"), mounts = Files.readAllLines(Path.of("/proc/self/mountinfo")).size();
+        long children = ProcessHandle.current().children().count();
+        int leftBehind = 0;
+        for (List<String> args : corpus) {
+            Main.execute(args.toArray(String[]::new), new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
+            if (count("/proc/self/fd") > fds || ProcessHandle.current().children().count() > children
+                    || Files.readAllLines(Path.of("/proc/self/mountinfo")).size() != mounts) {
+                leftBehind++;
+                problems.add(args + " left something behind");
+            }
+        }
+        System.out.printf("bad command lines: %d cases tried, %d left something behind%n", corpus.size(), leftBehind);
+        assertTrue(corpus.size() > 60, "corpus of " + corpus.size());
+        assertEquals(List.of(), problems);
+    }
+
+    private static long count(String dir) throws IOException {
+        try (Stream<Path> entries = Files.list(Path.of(dir))) {
+            return entries.count();
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package io.isola.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The lifecycle verbs end to end through {@link Main#execute}, as root, against the real kernel. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class LifecycleCliIT {
+
+    @TempDir
+    Path root;
+
+    private String lastOut = "";
+    private String lastErr = "";
+
+    @BeforeEach
+    void requireRoot() {
+        RootOnly.require();
+    }
+
+    @AfterEach
+    void removeEverything() {
+        isola("ps", "-q");
+        for (String id : lastOut.lines().toList()) {
+            isola("rm", "-f", id);
+        }
+    }
+
+    private int isola(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        List<String> all = new ArrayList<>(List.of("--root", root.toString()));
+        all.addAll(List.of(args));
+        int code = Main.execute(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
+        lastOut = out.toString();
+        lastErr = err.toString();
+        return code;
+    }
+
+    /** The CLI in a JVM of its own, for verbs whose output is the container's (exec, foreground run). */
+    private String okProcess(String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of("--root", root.toString()));
+        all.addAll(List.of(args));
+        List<String> command = new ArrayList<>(io.isola.lifecycle.MonitorProcess.javaCommand(Main.class.getName(), all));
+        command.add(1, "-Disola.bundles=" + System.getProperty("isola.bundles"));
+        Process cli = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.PIPE).start();
+        java.util.concurrent.CompletableFuture<String> err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(cli.getErrorStream().readAllBytes());
+            } catch (java.io.IOException e) {
+                return e.toString();
+            }
+        });
+        String out = new String(cli.getInputStream().readAllBytes());
+        assertTrue(cli.waitFor(60, TimeUnit.SECONDS), "the CLI did not exit");
+        assertEquals(0, cli.exitValue(), () -> String.join(" ", args) + ": " + err.join());
+        return out;
+    }
+
+    private String ok(String... args) {
+        assertEquals(0, isola(args), () -> String.join(" ", args) + ": " + lastErr);
+        return lastOut;
+    }
+
+    @Test
+    void execSeesTheSameHostnameAndPidNamespaceAsTheDetachedContainer() throws Exception {
+        String id = ok("run", "-d", "--name", "web", "--hostname", "box", "--", "sleep", "1000").strip();
+        assertEquals(64, id.length(), id);
+
+        String seen = okProcess("exec", "web", "sh", "-c", "hostname; ps -e -o pid=,args=");
+
+        List<String> lines = seen.lines().map(String::strip).toList();
+        assertEquals("box", lines.get(0));
+        assertTrue(lines.contains("1 sleep 1000"), seen);
+        assertTrue(lines.stream().anyMatch(l -> l.endsWith("ps -e -o pid=,args=")), seen);
+        assertTrue(ok("ps").contains("web"), lastOut);
+    }
+
+    @Test
+    void stopKillsAPid1ThatIgnoresSigtermAfterTheTimeout() throws Exception {
+        ok("run", "-d", "--name", "stubborn", "--", "sleep", "1000");
+        long start = System.nanoTime();
+
+        ok("stop", "-t", "1", "stubborn");
+
+        long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue(elapsed >= 1000, "stopped after " + elapsed + " ms");
+        JsonNode state = inspect("stubborn").get("State");
+        assertEquals("stopped", state.get("Status").asText());
+        assertEquals(137, state.get("ExitCode").asInt());
+        assertEquals("137", ok("wait", "stubborn").strip());
+    }
+
+    @Test
+    void logsReturnWhatTheContainerPrintedAndWaitItsExitCode() {
+        ok("run", "-d", "--name", "talker", "--", "sh", "-c", "echo to stdout; echo to stderr >&2; exit 4");
+
+        assertEquals("4", ok("wait", "talker").strip());
+        String logs = ok("logs", "talker");
+        assertTrue(logs.contains("to stdout\n") && logs.contains("to stderr\n"), logs);
+    }
+
+    @Test
+    void inspectShowsNamespacesThatDifferFromTheHosts() throws Exception {
+        ok("run", "-d", "--name", "ns", "--", "sleep", "1000");
+
+        JsonNode namespaces = inspect("ns").get("Namespaces");
+
+        for (String ns : List.of("uts", "ipc", "pid", "mnt")) {
+            JsonNode pair = namespaces.get(ns);
+            assertNotEquals(pair.get("Host").asText(), pair.get("Container").asText(), ns);
+            assertEquals(Files.readSymbolicLink(Path.of("/proc/self/ns", ns)).toString(), pair.get("Host").asText());
+        }
+        assertEquals(namespaces.get("net").get("Host").asText(), namespaces.get("net").get("Container").asText());
+    }
+
+    @Test
+    void initReapsOrphansSoNoZombieIsLeft() throws Exception {
+        // the orphan's parent exits at once; PID 1 is then a sleep, which never reaps anything
+        String orphaning = "sh -c 'sleep 0.2 &'; exec sleep 100";
+        ok("run", "-d", "--name", "bare", "--", "sh", "-c", orphaning);
+        ok("run", "-d", "--init", "--name", "tini", "--", "sh", "-c", orphaning);
+        Thread.sleep(1500);
+
+        String bare = okProcess("exec", "bare", "ps", "-e", "-o", "stat=,args=");
+        String withInit = okProcess("exec", "tini", "ps", "-e", "-o", "stat=,args=");
+
+        assertTrue(bare.lines().anyMatch(l -> l.strip().startsWith("Z")), "control: no zombie without --init: " + bare);
+        assertFalse(withInit.lines().anyMatch(l -> l.strip().startsWith("Z")), withInit);
+        assertTrue(withInit.contains("tini") || withInit.contains("catatonit"), withInit);
+    }
+
+    @Test
+    void errorsExit125WithOneLine() {
+        assertEquals(125, isola("exec", "nosuch", "true"));
+        assertEquals("isola: no such container: nosuch\n", lastErr);
+        ok("run", "-d", "--name", "dup", "--", "sleep", "100");
+        assertEquals(125, isola("run", "-d", "--name", "dup", "--", "true"));
+        assertTrue(lastErr.contains("\"dup\" is already in use"), lastErr);
+        assertEquals(125, isola("rm", "dup"));
+        assertTrue(lastErr.contains("stop it first or remove it with -f"), lastErr);
+    }
+
+    @Test
+    void stateLeftByASigkilledCliIsReportedByTheNextList() throws Exception {
+        List<String> args = new ArrayList<>(List.of("--root", root.toString(), "run", "--name", "orphan", "--", "sleep", "1000"));
+        List<String> command = new ArrayList<>(io.isola.lifecycle.MonitorProcess.javaCommand(Main.class.getName(), args));
+        command.add(1, "-Disola.bundles=" + System.getProperty("isola.bundles"));
+        Process cli = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        long pid = 0;
+        for (int i = 0; i < 300 && pid == 0; i++) {
+            Thread.sleep(100);
+            if (isola("inspect", "orphan") == 0) {
+                pid = new ObjectMapper().readTree(lastOut).get(0).get("State").get("Pid").asLong();
+            }
+        }
+        assertNotEquals(0, pid, "the container never ran");
+
+        cli.destroyForcibly().waitFor();
+        assertTrue(ok("list").contains("running"), "the container outlives its CLI: " + lastOut);
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        for (int i = 0; i < 100 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false); i++) {
+            Thread.sleep(50);
+        }
+
+        String listed = ok("list");
+        assertTrue(listed.contains("stopped (exit unknown)"), listed);
+        assertTrue(listed.contains("its monitor died"), listed);
+        assertEquals("unknown", ok("wait", "orphan").strip());
+    }
+
+    private JsonNode inspect(String id) throws Exception {
+        return new ObjectMapper().readTree(ok("inspect", id)).get(0);
+    }
+}

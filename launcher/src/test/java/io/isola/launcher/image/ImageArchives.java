@@ -1,0 +1,190 @@
+package io.isola.launcher.image;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
+
+/**
+ * Builds image tarballs for tests, from the host's static busybox: a bottom layer with busybox,
+ * /etc/lower, /etc/gone and /dir/old, and a top layer that whites out /etc/gone, makes /dir
+ * opaque (so /dir/old disappears) and adds /dir/new and /etc/upper.
+ */
+public final class ImageArchives {
+
+    public static final Path BUSYBOX = Path.of("/bin/busybox");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Layers built twice are byte for byte the same, as two exports of one image are. */
+    private static final long FIXED_TIME = 1_700_000_000_000L;
+
+    private ImageArchives() {}
+
+    /** One layer's entries, by path: byte[] for files, "->target" strings for links, null for directories. */
+    static byte[] layer(Map<String, Object> entries) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
+            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+            for (Map.Entry<String, Object> e : entries.entrySet()) {
+                TarArchiveEntry entry;
+                if (e.getValue() == null) {
+                    entry = new TarArchiveEntry(e.getKey() + "/");
+                    entry.setMode(040755);
+                    entry.setModTime(FIXED_TIME);
+                    tar.putArchiveEntry(entry);
+                } else if (e.getValue() instanceof String link) {
+                    entry = new TarArchiveEntry(e.getKey(), TarArchiveEntry.LF_SYMLINK);
+                    entry.setLinkName(link.substring(2));
+                    entry.setModTime(FIXED_TIME);
+                    tar.putArchiveEntry(entry);
+                } else {
+                    byte[] content = (byte[]) e.getValue();
+                    entry = new TarArchiveEntry(e.getKey());
+                    entry.setMode(e.getKey().startsWith("bin/") ? 0100755 : 0100644);
+                    entry.setSize(content.length);
+                    entry.setModTime(FIXED_TIME);
+                    tar.putArchiveEntry(entry);
+                    tar.write(content);
+                }
+                tar.closeArchiveEntry();
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    static List<byte[]> busyboxLayers() throws IOException {
+        Map<String, Object> bottom = new LinkedHashMap<>();
+        bottom.put("bin", null);
+        bottom.put("bin/busybox", Files.readAllBytes(BUSYBOX));
+        for (String applet : List.of("sh", "cat", "ls", "touch", "echo", "test")) {
+            bottom.put("bin/" + applet, "->busybox");
+        }
+        bottom.put("etc", null);
+        bottom.put("etc/lower", "lower\n".getBytes(StandardCharsets.UTF_8));
+        bottom.put("etc/gone", "gone\n".getBytes(StandardCharsets.UTF_8));
+        bottom.put("dir", null);
+        bottom.put("dir/old", "old\n".getBytes(StandardCharsets.UTF_8));
+        for (String dir : List.of("proc", "sys", "dev", "tmp")) {
+            bottom.put(dir, null);
+        }
+        Map<String, Object> top = new LinkedHashMap<>();
+        top.put("etc", null);
+        top.put("etc/.wh.gone", new byte[0]);
+        top.put("etc/upper", "upper\n".getBytes(StandardCharsets.UTF_8));
+        top.put("dir", null);
+        top.put("dir/.wh..wh..opq", new byte[0]);
+        top.put("dir/new", "new\n".getBytes(StandardCharsets.UTF_8));
+        return List.of(layer(bottom), layer(top));
+    }
+
+    static byte[] config(List<byte[]> layers) throws IOException {
+        ObjectNode config = JSON.createObjectNode().put("architecture", "amd64").put("os", "linux");
+        ObjectNode run = config.putObject("config");
+        run.putArray("Env").add("PATH=/bin").add("FROM_IMAGE=1");
+        run.putArray("Cmd").add("/bin/sh");
+        ArrayNode diffIds = config.putObject("rootfs").put("type", "layers").putArray("diff_ids");
+        for (byte[] layer : layers) {
+            diffIds.add(digest(layer));
+        }
+        return JSON.writeValueAsBytes(config);
+    }
+
+    /** A {@code docker save} tarball (the classic layout: {@code <id>/layer.tar}, {@code <hex>.json}). */
+    public static Path dockerSave(Path file, String tag, boolean gzip) throws IOException {
+        List<byte[]> layers = busyboxLayers();
+        byte[] config = config(layers);
+        String configName = digest(config).substring(7) + ".json";
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        ArrayNode layerNames = JSON.createArrayNode();
+        for (byte[] layer : layers) {
+            String name = digest(layer).substring(7, 71) + "/layer.tar";
+            files.put(name, layer);
+            layerNames.add(name);
+        }
+        files.put(configName, config);
+        ArrayNode manifest = JSON.createArrayNode();
+        ObjectNode image = manifest.addObject().put("Config", configName);
+        image.putArray("RepoTags").add(tag);
+        image.set("Layers", layerNames);
+        files.put("manifest.json", JSON.writeValueAsBytes(manifest)); // last, as docker writes it
+        return archive(file, files, gzip);
+    }
+
+    /** An OCI image layout tarball with gzip-compressed layer blobs. */
+    public static Path ociLayout(Path file, String refName, boolean gzip) throws IOException {
+        List<byte[]> layers = busyboxLayers();
+        byte[] config = config(layers);
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put("oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8));
+        ObjectNode manifest = JSON.createObjectNode().put("schemaVersion", 2)
+                .put("mediaType", "application/vnd.oci.image.manifest.v1+json");
+        manifest.putObject("config").put("mediaType", "application/vnd.oci.image.config.v1+json")
+                .put("digest", digest(config)).put("size", config.length);
+        ArrayNode descriptors = manifest.putArray("layers");
+        files.put(blob(config), config);
+        for (byte[] layer : layers) {
+            byte[] compressed = gzip(layer);
+            descriptors.addObject().put("mediaType", "application/vnd.oci.image.layer.v1.tar+gzip")
+                    .put("digest", digest(compressed)).put("size", compressed.length);
+            files.put(blob(compressed), compressed);
+        }
+        byte[] manifestBytes = JSON.writeValueAsBytes(manifest);
+        files.put(blob(manifestBytes), manifestBytes);
+        ObjectNode index = JSON.createObjectNode().put("schemaVersion", 2);
+        ObjectNode entry = index.putArray("manifests").addObject()
+                .put("mediaType", "application/vnd.oci.image.manifest.v1+json")
+                .put("digest", digest(manifestBytes)).put("size", manifestBytes.length);
+        entry.putObject("annotations").put("org.opencontainers.image.ref.name", refName);
+        files.put("index.json", JSON.writeValueAsBytes(index));
+        return archive(file, files, gzip);
+    }
+
+    static Path archive(Path file, Map<String, byte[]> files, boolean gzip) throws IOException {
+        try (OutputStream out = Files.newOutputStream(file);
+                OutputStream maybeGzip = gzip ? new GzipCompressorOutputStream(out) : out;
+                TarArchiveOutputStream tar = new TarArchiveOutputStream(maybeGzip)) {
+            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+            for (Map.Entry<String, byte[]> e : files.entrySet()) {
+                TarArchiveEntry entry = new TarArchiveEntry(e.getKey());
+                entry.setSize(e.getValue().length);
+                tar.putArchiveEntry(entry);
+                tar.write(e.getValue());
+                tar.closeArchiveEntry();
+            }
+        }
+        return file;
+    }
+
+    static byte[] gzip(byte[] data) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (GzipCompressorOutputStream gz = new GzipCompressorOutputStream(bytes)) {
+            gz.write(data);
+        }
+        return bytes.toByteArray();
+    }
+
+    static String blob(byte[] content) {
+        return "blobs/sha256/" + digest(content).substring(7);
+    }
+
+    static String digest(byte[] content) {
+        try {
+            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+}

@@ -1,0 +1,46 @@
+package io.isola.ns.cgroup;
+
+import io.isola.api.Resources;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * The cgroup layout of one host (v1 hierarchies per controller, or one unified v2 hierarchy),
+ * behind one interface, as youki's {@code CgroupManager}: the isolator never asks which it has.
+ */
+interface CgroupDriver {
+
+    /** "cgroup v1" or "cgroup v2", for messages. */
+    String name();
+
+    /**
+     * Refuses limits this host cannot apply (a controller it lacks, more CPUs than it has), with a
+     * message naming the value. Creates nothing.
+     */
+    void check(Resources resources);
+
+    /**
+     * Creates the cgroup {@code path} (relative to each hierarchy's root, such as {@code isola/abc})
+     * in every hierarchy this driver uses and applies {@code resources}. On failure nothing it
+     * created is left.
+     */
+    Cgroup create(String path, Resources resources) throws IOException;
+
+    /**
+     * The containers' cgroups directly under {@code parent} in any hierarchy, as handles that can
+     * be destroyed: what a host that died left behind, alongside those of running containers.
+     */
+    List<Cgroup> children(String parent) throws IOException;
+
+    /** What to mount, read-only, under {@code /sys/fs/cgroup} inside a container's cgroup namespace. */
+    List<CgroupfsMount> mounts();
+
+    /**
+     * A file system to mount inside the container.
+     *
+     * @param target the absolute mount point, such as {@code /sys/fs/cgroup/memory}
+     * @param fstype {@code cgroup}, {@code cgroup2} or {@code tmpfs}
+     * @param data mount data ({@code "memory"}), or null
+     */
+    record CgroupfsMount(String target, String fstype, String data) {}
+}

@@ -1,0 +1,110 @@
+package io.isola.ns.cgroup;
+
+import io.isola.api.Resources;
+import io.isola.spi.Isolation;
+import io.isola.spi.IsolationRequest;
+import io.isola.spi.Namespace;
+import io.isola.spi.NamespaceIsolator;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A cgroup namespace, and a cgroup of the container's own ({@code <parent>/<id>}) that carries its
+ * {@link Resources} limits. The cgroup is created with its limits before the clone and joined by
+ * the host before the gate, so the command starts already limited; with a mount namespace the
+ * container also gets a read-only {@code /sys/fs/cgroup} that shows only its own subtree.
+ *
+ * <p>Which cgroup layout the host has (v1, v2, hybrid) is detected from what is mounted, once.
+ */
+@Component(service = NamespaceIsolator.class, configurationPid = "io.isola.ns.cgroup")
+@Designate(ocd = CgroupIsolator.Config.class)
+public final class CgroupIsolator implements NamespaceIsolator {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CgroupIsolator.class);
+    private static final Pattern PARENT = Pattern.compile("[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*");
+    private static final AtomicBoolean WARNED_NO_MOUNT_NS = new AtomicBoolean();
+    private static final Resources NO_LIMITS = Resources.builder().build();
+
+    @ObjectClassDefinition(name = "isola cgroups", description = "Resource limits of containers")
+    public @interface Config {
+        @AttributeDefinition(description = "The cgroup, relative to each hierarchy's root, under which every container gets its own")
+        String parent() default "isola";
+    }
+
+    private final String parent;
+    private volatile CgroupDriver driver;
+
+    /** For use without OSGi (ServiceLoader): the defaults of {@link Config}. */
+    public CgroupIsolator() {
+        this("isola", null);
+    }
+
+    @Activate
+    public CgroupIsolator(Config config) {
+        this(config.parent(), null);
+    }
+
+    /** With a given driver instead of the detected one (tests). */
+    CgroupIsolator(String parent, CgroupDriver driver) {
+        String trimmed = parent.replaceAll("^/+|/+$", "");
+        if (!PARENT.matcher(trimmed).matches() || List.of(trimmed.split("/")).stream().anyMatch(s -> s.equals("..") || s.equals("."))) {
+            throw new IllegalArgumentException("cgroup parent \"" + parent
+                    + "\": expected a relative path of names made of letters, digits, '_', '.' or '-'");
+        }
+        this.parent = trimmed;
+        this.driver = driver;
+    }
+
+    @Override
+    public String name() {
+        return "cgroup";
+    }
+
+    @Override
+    public Namespace namespace() {
+        return Namespace.CGROUP;
+    }
+
+    /** The driver for this host, detected on first use. */
+    CgroupDriver driver() {
+        CgroupDriver d = driver;
+        if (d == null) {
+            synchronized (this) {
+                if (driver == null) {
+                    CgroupDriver detected = CgroupDrivers.detect(CgroupMounts.ofThisProcess(), HostCpus.ofThisHost());
+                    LOG.info("cgroups: using the {} driver", detected.name());
+                    // once per runtime, so each CLI command cleans up after a host that died before it
+                    StaleCgroups.sweep(detected, parent, java.time.Instant.now());
+                    driver = detected;
+                }
+                d = driver;
+            }
+        }
+        return d;
+    }
+
+    String parent() {
+        return parent;
+    }
+
+    @Override
+    public Isolation prepare(IsolationRequest request) throws Exception {
+        Resources resources = request.spec().extension(Resources.class).orElse(NO_LIMITS);
+        CgroupDriver cgroups = driver();
+        cgroups.check(resources);
+        boolean ownCgroupfs = request.selected(Namespace.MOUNT);
+        if (!ownCgroupfs && WARNED_NO_MOUNT_NS.compareAndSet(false, true)) {
+            LOG.warn("containers with a cgroup namespace but no mount namespace see the host's /sys/fs/cgroup");
+        }
+        Cgroup cgroup = cgroups.create(parent + "/" + request.containerId(), resources);
+        return new CgroupIsolation(request.containerId(), cgroup, ownCgroupfs ? cgroups.mounts() : List.of());
+    }
+}

@@ -1,0 +1,320 @@
+package io.isola.ns.cgroup;
+
+import io.isola.api.ResourceStats;
+import io.isola.api.Resources;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * cgroup v1: one hierarchy per controller (or per group of co-mounted controllers). The container
+ * gets a directory in every hierarchy, so every line of its {@code /proc/self/cgroup} is its own;
+ * on a hybrid host the cgroup2 hierarchy beside them is joined too (it carries no limits, but its
+ * {@code cgroup.kill} empties the container in one write).
+ */
+final class CgroupV1Driver implements CgroupDriver {
+
+    private static final String ROOT = "/sys/fs/cgroup";
+
+    private final List<Hierarchy> hierarchies;
+    private final Optional<Hierarchy> unified;
+    private final HostCpus cpus;
+
+    CgroupV1Driver(List<Hierarchy> v1, Optional<Hierarchy> unified, HostCpus cpus) {
+        this.hierarchies = List.copyOf(v1);
+        this.unified = unified;
+        this.cpus = cpus;
+    }
+
+    @Override
+    public String name() {
+        return unified.isPresent() ? "cgroup v1 (hybrid)" : "cgroup v1";
+    }
+
+    @Override
+    public void check(Resources r) {
+        if (r.memory().isPresent() || r.memorySwap().isPresent()) {
+            require("memory", "memory limit");
+        }
+        if (r.memorySwap().isPresent() && r.memorySwap().getAsLong() != Resources.UNLIMITED
+                && !Files.exists(mountOf("memory").resolve("memory.memsw.limit_in_bytes"))) {
+            throw new IllegalArgumentException("memory+swap limit " + r.memorySwap().getAsLong()
+                    + " bytes: this host's kernel does not account swap (no memory.memsw.limit_in_bytes)");
+        }
+        if (r.cpus().isPresent() || r.cpuShares().isPresent()) {
+            require("cpu", r.cpus().isPresent() ? "cpus limit" : "cpu shares");
+        }
+        if (r.cpusetCpus().isPresent()) {
+            require("cpuset", "cpuset cpus");
+        }
+        if (r.pidsLimit().isPresent()) {
+            require("pids", "pids limit");
+        }
+        cpus.check(r);
+    }
+
+    private void require(String controller, String what) {
+        if (find(controller).isEmpty()) {
+            throw new IllegalArgumentException(what + ": this host has no cgroup v1 " + controller + " hierarchy mounted");
+        }
+    }
+
+    private Optional<Hierarchy> find(String controller) {
+        return hierarchies.stream().filter(h -> h.has(controller)).findFirst();
+    }
+
+    private Path mountOf(String controller) {
+        return find(controller).orElseThrow().mountPoint();
+    }
+
+    @Override
+    public Cgroup create(String path, Resources r) throws IOException {
+        List<Hierarchy> created = new ArrayList<>();
+        V1Cgroup cgroup = new V1Cgroup(path, created);
+        try {
+            for (Hierarchy h : allHierarchies()) {
+                CgroupTree.create(h.mountPoint(), path, (dir, parent, leaf, fresh) -> {
+                    if (h.has("cpuset") && (fresh || leaf)) {
+                        inheritCpuset(dir, parent);
+                    }
+                });
+                created.add(h);
+            }
+            apply(cgroup, r);
+            return cgroup;
+        } catch (IOException | RuntimeException e) {
+            cgroup.destroy();
+            throw e;
+        }
+    }
+
+    private List<Hierarchy> allHierarchies() {
+        List<Hierarchy> all = new ArrayList<>(hierarchies);
+        unified.ifPresent(all::add);
+        return all;
+    }
+
+    /** A new v1 cpuset has no CPUs and no memory nodes, and no task may join it until it has both. */
+    private static void inheritCpuset(Path dir, Path parent) throws IOException {
+        for (String file : List.of("cpuset.cpus", "cpuset.mems")) {
+            if (CgroupFiles.read(dir.resolve(file)).isEmpty()) {
+                CgroupFiles.write(dir.resolve(file), CgroupFiles.read(parent.resolve(file)));
+            }
+        }
+    }
+
+    private void apply(V1Cgroup cgroup, Resources r) throws IOException {
+        if (r.memory().isPresent()) {
+            long memory = r.memory().getAsLong();
+            Path dir = cgroup.dir("memory");
+            // memory first: the kernel keeps memsw >= memory at every moment
+            CgroupFiles.write(dir.resolve("memory.limit_in_bytes"), Long.toString(memory));
+            Path memsw = dir.resolve("memory.memsw.limit_in_bytes");
+            long swap = r.memorySwap().orElse(2 * memory); // Docker: unset is twice the memory
+            if (Files.exists(memsw)) {
+                CgroupFiles.write(memsw, Long.toString(swap));
+            }
+        }
+        if (r.cpus().isPresent()) {
+            CpuQuota quota = CpuQuota.of(r.cpus().get());
+            Path dir = cgroup.dir("cpu");
+            CgroupFiles.write(dir.resolve("cpu.cfs_period_us"), Long.toString(quota.periodMicros()));
+            CgroupFiles.write(dir.resolve("cpu.cfs_quota_us"), Long.toString(quota.quotaMicros()));
+        }
+        if (r.cpuShares().isPresent()) {
+            CgroupFiles.write(cgroup.dir("cpu").resolve("cpu.shares"), Integer.toString(r.cpuShares().getAsInt()));
+        }
+        if (r.cpusetCpus().isPresent()) {
+            CgroupFiles.write(cgroup.dir("cpuset").resolve("cpuset.cpus"), r.cpusetCpus().get());
+        }
+        if (r.pidsLimit().isPresent()) {
+            long limit = r.pidsLimit().getAsLong();
+            CgroupFiles.write(cgroup.dir("pids").resolve("pids.max"), limit == Resources.UNLIMITED ? "max" : Long.toString(limit));
+        }
+    }
+
+    @Override
+    public List<Cgroup> children(String parent) throws IOException {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        for (Hierarchy h : allHierarchies()) {
+            names.addAll(CgroupTree.subdirectories(h.mountPoint().resolve(parent)));
+        }
+        List<Cgroup> found = new ArrayList<>();
+        for (String name : names) {
+            String path = parent + "/" + name;
+            List<Hierarchy> in = allHierarchies().stream().filter(h -> Files.isDirectory(h.mountPoint().resolve(path))).toList();
+            found.add(new V1Cgroup(path, new ArrayList<>(in)));
+        }
+        return found;
+    }
+
+    @Override
+    public List<CgroupfsMount> mounts() {
+        List<CgroupfsMount> mounts = new ArrayList<>();
+        mounts.add(new CgroupfsMount(ROOT, "tmpfs", "mode=755"));
+        for (Hierarchy h : allHierarchies()) {
+            String target = h.mountPoint().toString();
+            // only what sits right under /sys/fs/cgroup has a place in the container's tmpfs there
+            if (h.mountPoint().getParent() != null && h.mountPoint().getParent().toString().equals(ROOT)) {
+                mounts.add(new CgroupfsMount(target, h.unified() ? "cgroup2" : "cgroup", h.unified() ? null : h.mountData()));
+            }
+        }
+        return mounts;
+    }
+
+    /** The container's directories, one per hierarchy. */
+    private final class V1Cgroup implements Cgroup {
+        private final String path;
+        /** The hierarchies this cgroup was created in: only these are ever killed or removed. */
+        private final List<Hierarchy> joined;
+
+        V1Cgroup(String path, List<Hierarchy> joined) {
+            this.path = path;
+            this.joined = joined;
+        }
+
+        private List<Path> dirs() {
+            return joined.stream().map(h -> h.mountPoint().resolve(path)).toList();
+        }
+
+        Path dir(String controller) {
+            return mountOf(controller).resolve(path);
+        }
+
+        Optional<Path> dirIfAny(String controller) {
+            return find(controller).map(h -> h.mountPoint().resolve(path));
+        }
+
+        @Override
+        public String path() {
+            return path;
+        }
+
+        @Override
+        public java.nio.file.attribute.FileTime created() throws IOException {
+            return Files.getLastModifiedTime(dirs().get(0));
+        }
+
+        @Override
+        public List<Path> procsFiles() {
+            return dirs().stream().map(d -> d.resolve("cgroup.procs")).toList();
+        }
+
+        @Override
+        public void join(long pid) throws IOException {
+            for (Path dir : dirs()) {
+                CgroupFiles.write(dir.resolve("cgroup.procs"), Long.toString(pid));
+            }
+        }
+
+        @Override
+        public void freeze() throws IOException {
+            Path state = freezerState();
+            for (int round = 0; round < 200; round++) {
+                // a cgroup can stay FREEZING while a task sleeps uninterruptibly; asking again retries it
+                CgroupFiles.write(state, "FROZEN");
+                if (CgroupFiles.read(state).equals("FROZEN")) {
+                    return;
+                }
+                CgroupTree.sleep(10);
+            }
+            CgroupFiles.write(state, "THAWED");
+            throw new IOException("the cgroup " + path + " did not freeze within 2 s");
+        }
+
+        @Override
+        public void thaw() throws IOException {
+            CgroupFiles.write(freezerState(), "THAWED");
+        }
+
+        @Override
+        public boolean frozen() throws IOException {
+            Optional<Path> dir = dirIfAny("freezer");
+            return dir.isPresent() && !CgroupFiles.read(dir.get().resolve("freezer.state")).equals("THAWED");
+        }
+
+        private Path freezerState() throws IOException {
+            return dirIfAny("freezer").orElseThrow(() -> new IOException("this host has no cgroup v1 freezer hierarchy"))
+                    .resolve("freezer.state");
+        }
+
+        @Override
+        public ResourceStats stats() throws IOException {
+            long usage = 0;
+            OptionalLong limit = OptionalLong.empty();
+            Optional<Path> memory = dirIfAny("memory");
+            if (memory.isPresent()) {
+                usage = CgroupFiles.readLong(memory.get().resolve("memory.usage_in_bytes"));
+                limit = optional(CgroupFiles.readLimit(memory.get().resolve("memory.limit_in_bytes")));
+            }
+            Optional<Path> cpuacct = dirIfAny("cpuacct");
+            Duration cpu = cpuacct.isPresent()
+                    ? Duration.ofNanos(CgroupFiles.readLong(cpuacct.get().resolve("cpuacct.usage"))) : Duration.ZERO;
+            Optional<Path> pids = dirIfAny("pids");
+            long count;
+            OptionalLong pidsMax = OptionalLong.empty();
+            if (pids.isPresent()) {
+                count = CgroupFiles.readLong(pids.get().resolve("pids.current"));
+                pidsMax = optional(CgroupFiles.readLimit(pids.get().resolve("pids.max")));
+            } else {
+                count = CgroupFiles.readPids(dirs().get(0).resolve("tasks")).size();
+            }
+            return new ResourceStats(usage, limit, cpu, count, pidsMax);
+        }
+
+        @Override
+        public long oomKills() throws IOException {
+            Optional<Path> memory = dirIfAny("memory");
+            if (memory.isEmpty() || !Files.exists(memory.get())) {
+                return 0;
+            }
+            return CgroupFiles.readKeyed(memory.get().resolve("memory.oom_control")).getOrDefault("oom_kill", 0L);
+        }
+
+        @Override
+        public boolean destroy() {
+            List<Path> procs = procsFiles();
+            joined.stream().filter(Hierarchy::unified).forEach(h -> killAtOnce(h.mountPoint().resolve(path)));
+            CgroupReaper.Freezer freezer = joined.stream().anyMatch(h -> h.has("freezer"))
+                    ? new CgroupReaper.Freezer() {
+                        @Override
+                        public void freeze() throws IOException {
+                            CgroupFiles.write(freezerState(), "FROZEN");
+                        }
+
+                        @Override
+                        public void thaw() throws IOException {
+                            CgroupFiles.write(freezerState(), "THAWED");
+                        }
+                    }
+                    : null;
+            CgroupReaper.killAll(procs, freezer);
+            boolean allGone = true;
+            for (Hierarchy h : joined) {
+                allGone &= CgroupTree.remove(h.mountPoint(), path);
+            }
+            return allGone;
+        }
+    }
+
+    /** cgroup.kill (Linux 5.14): SIGKILL to every process of a cgroup2 cgroup, in one write. */
+    static void killAtOnce(Path dir) {
+        Path kill = dir.resolve("cgroup.kill");
+        if (Files.exists(kill)) {
+            try {
+                CgroupFiles.write(kill, "1");
+            } catch (IOException e) {
+                // the per-pid kill that follows still empties the cgroup
+            }
+        }
+    }
+
+    static OptionalLong optional(long limit) {
+        return limit < 0 ? OptionalLong.empty() : OptionalLong.of(limit);
+    }
+}

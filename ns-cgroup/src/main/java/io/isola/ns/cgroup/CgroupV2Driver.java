@@ -1,0 +1,249 @@
+package io.isola.ns.cgroup;
+
+import io.isola.api.ResourceStats;
+import io.isola.api.Resources;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * cgroup v2: one unified hierarchy. A controller works in a cgroup only when every ancestor lists
+ * it in {@code cgroup.subtree_control}, so the driver enables the controllers it uses on the way
+ * down from the root; the leaf enables nothing, as the kernel's "no internal processes" rule wants
+ * processes only in leaves.
+ */
+final class CgroupV2Driver implements CgroupDriver {
+
+    /** The controllers a container's cgroup gets when the hierarchy offers them (for limits and stats). */
+    private static final List<String> WANTED = List.of("cpu", "cpuset", "memory", "pids");
+
+    private final Path root;
+    private final HostCpus cpus;
+
+    CgroupV2Driver(Path root, HostCpus cpus) {
+        this.root = root;
+        this.cpus = cpus;
+    }
+
+    @Override
+    public String name() {
+        return "cgroup v2";
+    }
+
+    Path root() {
+        return root;
+    }
+
+    /** The controllers the root offers to its subtree. */
+    Set<String> available() {
+        try {
+            return Set.of(CgroupFiles.read(root.resolve("cgroup.controllers")).split("\\s+"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the controllers of " + root, e);
+        }
+    }
+
+    @Override
+    public void check(Resources r) {
+        Set<String> available = available();
+        if (r.memory().isPresent() || r.memorySwap().isPresent()) {
+            require(available, "memory", "memory limit");
+        }
+        if (r.cpus().isPresent() || r.cpuShares().isPresent()) {
+            require(available, "cpu", r.cpus().isPresent() ? "cpus limit" : "cpu shares");
+        }
+        if (r.cpusetCpus().isPresent()) {
+            require(available, "cpuset", "cpuset cpus");
+        }
+        if (r.pidsLimit().isPresent()) {
+            require(available, "pids", "pids limit");
+        }
+        cpus.check(r);
+    }
+
+    private void require(Set<String> available, String controller, String what) {
+        if (!available.contains(controller)) {
+            throw new IllegalArgumentException(what + ": the cgroup v2 hierarchy at " + root + " has no " + controller
+                    + " controller (it offers: " + String.join(" ", available).trim() + ")");
+        }
+    }
+
+    @Override
+    public Cgroup create(String path, Resources r) throws IOException {
+        Set<String> enable = new LinkedHashSet<>(WANTED);
+        enable.retainAll(available());
+        enableIn(root, enable);
+        Path leaf = CgroupTree.create(root, path, (dir, parent, isLeaf, fresh) -> {
+            if (!isLeaf) {
+                enableIn(dir, enable);
+            }
+        });
+        V2Cgroup cgroup = new V2Cgroup(path, leaf);
+        try {
+            apply(leaf, r);
+            return cgroup;
+        } catch (IOException | RuntimeException e) {
+            cgroup.destroy();
+            throw e;
+        }
+    }
+
+    /** Adds the controllers missing from {@code dir}'s subtree_control, one write each so one refusal names itself. */
+    private static void enableIn(Path dir, Set<String> controllers) throws IOException {
+        Set<String> enabled = Set.of(CgroupFiles.read(dir.resolve("cgroup.subtree_control")).split("\\s+"));
+        for (String controller : controllers) {
+            if (!enabled.contains(controller)) {
+                CgroupFiles.write(dir.resolve("cgroup.subtree_control"), "+" + controller);
+            }
+        }
+    }
+
+    private static void apply(Path dir, Resources r) throws IOException {
+        if (r.memory().isPresent()) {
+            long memory = r.memory().getAsLong();
+            CgroupFiles.write(dir.resolve("memory.max"), Long.toString(memory));
+            // v2 limits swap alone; Docker's --memory-swap is memory plus swap, unset meaning twice the memory
+            long total = r.memorySwap().orElse(2 * memory);
+            Path swapMax = dir.resolve("memory.swap.max");
+            if (total == Resources.UNLIMITED) {
+                writeIfPresent(swapMax, "max", r.memorySwap().isPresent());
+            } else {
+                writeIfPresent(swapMax, Long.toString(total - memory), r.memorySwap().isPresent());
+            }
+        }
+        if (r.cpus().isPresent()) {
+            CpuQuota quota = CpuQuota.of(r.cpus().get());
+            CgroupFiles.write(dir.resolve("cpu.max"), quota.quotaMicros() + " " + quota.periodMicros());
+        }
+        if (r.cpuShares().isPresent()) {
+            CgroupFiles.write(dir.resolve("cpu.weight"), Long.toString(CpuQuota.weightOfShares(r.cpuShares().getAsInt())));
+        }
+        if (r.cpusetCpus().isPresent()) {
+            CgroupFiles.write(dir.resolve("cpuset.cpus"), r.cpusetCpus().get());
+        }
+        if (r.pidsLimit().isPresent()) {
+            long limit = r.pidsLimit().getAsLong();
+            CgroupFiles.write(dir.resolve("pids.max"), limit == Resources.UNLIMITED ? "max" : Long.toString(limit));
+        }
+    }
+
+    /** Swap files exist only where the kernel accounts swap; an explicit request there is an error. */
+    private static void writeIfPresent(Path file, String value, boolean required) throws IOException {
+        if (Files.exists(file)) {
+            CgroupFiles.write(file, value);
+        } else if (required) {
+            throw new IOException("cannot limit swap: this kernel does not account swap (no " + file.getFileName() + ")");
+        }
+    }
+
+    @Override
+    public List<Cgroup> children(String parent) throws IOException {
+        List<Cgroup> found = new ArrayList<>();
+        for (String name : CgroupTree.subdirectories(root.resolve(parent))) {
+            found.add(new V2Cgroup(parent + "/" + name, root.resolve(parent).resolve(name)));
+        }
+        return found;
+    }
+
+    @Override
+    public List<CgroupfsMount> mounts() {
+        return List.of(new CgroupfsMount("/sys/fs/cgroup", "cgroup2", null));
+    }
+
+    private final class V2Cgroup implements Cgroup {
+        private final String path;
+        private final Path dir;
+
+        V2Cgroup(String path, Path dir) {
+            this.path = path;
+            this.dir = dir;
+        }
+
+        @Override
+        public String path() {
+            return path;
+        }
+
+        @Override
+        public java.nio.file.attribute.FileTime created() throws IOException {
+            return Files.getLastModifiedTime(dir);
+        }
+
+        @Override
+        public List<Path> procsFiles() {
+            return List.of(dir.resolve("cgroup.procs"));
+        }
+
+        @Override
+        public void join(long pid) throws IOException {
+            CgroupFiles.write(dir.resolve("cgroup.procs"), Long.toString(pid));
+        }
+
+        @Override
+        public void freeze() throws IOException {
+            CgroupFiles.write(dir.resolve("cgroup.freeze"), "1");
+            for (int round = 0; round < 200; round++) {
+                if (frozen()) {
+                    return;
+                }
+                CgroupTree.sleep(10);
+            }
+            CgroupFiles.write(dir.resolve("cgroup.freeze"), "0");
+            throw new IOException("the cgroup " + path + " did not freeze within 2 s");
+        }
+
+        @Override
+        public void thaw() throws IOException {
+            CgroupFiles.write(dir.resolve("cgroup.freeze"), "0");
+        }
+
+        @Override
+        public boolean frozen() throws IOException {
+            return CgroupFiles.readKeyed(dir.resolve("cgroup.events")).getOrDefault("frozen", 0L) == 1;
+        }
+
+        @Override
+        public ResourceStats stats() throws IOException {
+            boolean memory = Files.exists(dir.resolve("memory.current"));
+            boolean pids = Files.exists(dir.resolve("pids.current"));
+            long usec = CgroupFiles.readKeyed(dir.resolve("cpu.stat")).getOrDefault("usage_usec", 0L);
+            return new ResourceStats(
+                    memory ? CgroupFiles.readLong(dir.resolve("memory.current")) : 0,
+                    memory ? CgroupV1Driver.optional(CgroupFiles.readLimit(dir.resolve("memory.max"))) : java.util.OptionalLong.empty(),
+                    Duration.ofNanos(usec * 1000),
+                    pids ? CgroupFiles.readLong(dir.resolve("pids.current")) : CgroupFiles.readPids(dir.resolve("cgroup.threads")).size(),
+                    pids ? CgroupV1Driver.optional(CgroupFiles.readLimit(dir.resolve("pids.max"))) : java.util.OptionalLong.empty());
+        }
+
+        @Override
+        public long oomKills() throws IOException {
+            Path events = dir.resolve("memory.events");
+            return Files.exists(events) ? CgroupFiles.readKeyed(events).getOrDefault("oom_kill", 0L) : 0;
+        }
+
+        @Override
+        public boolean destroy() {
+            CgroupV1Driver.killAtOnce(dir);
+            // v2's freezer lets SIGKILL through, so freezing first only stops a fork loop racing the kill
+            CgroupReaper.killAll(List.of(dir.resolve("cgroup.procs")), Files.exists(dir.resolve("cgroup.freeze"))
+                    ? new CgroupReaper.Freezer() {
+                        @Override
+                        public void freeze() throws IOException {
+                            CgroupFiles.write(dir.resolve("cgroup.freeze"), "1");
+                        }
+
+                        @Override
+                        public void thaw() throws IOException {
+                            CgroupFiles.write(dir.resolve("cgroup.freeze"), "0");
+                        }
+                    } : null);
+            return CgroupTree.remove(root, path);
+        }
+    }
+}

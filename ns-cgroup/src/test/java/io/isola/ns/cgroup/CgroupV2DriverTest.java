@@ -1,0 +1,182 @@
+package io.isola.ns.cgroup;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.isola.api.Container;
+import io.isola.api.ContainerSpec;
+import io.isola.api.ExitStatus;
+import io.isola.api.Isola;
+import io.isola.api.ResourceControl;
+import io.isola.api.ResourceStats;
+import io.isola.api.Resources;
+import io.isola.testing.Outcome;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The v2 driver, on a cgroup2 hierarchy this test mounts itself. On a hybrid host that is the same
+ * unified hierarchy as {@code /sys/fs/cgroup/unified}, whose controllers are bound to v1 (only
+ * hugetlb can be enabled), so the real-kernel part covers what v2 does without controllers
+ * (joining, namespace, freeze, cgroup.kill, removal); the limits are checked against a directory
+ * laid out like cgroupfs.
+ */
+class CgroupV2DriverTest {
+
+    private static Path mountPoint;
+
+    @BeforeAll
+    static void mountCgroup2() throws Exception {
+        Path dir = Files.createTempDirectory("isola-cgroup2");
+        Process mount = new ProcessBuilder("mount", "-t", "cgroup2", "none", dir.toString()).redirectErrorStream(true).start();
+        String out = new String(mount.getInputStream().readAllBytes());
+        if (!mount.waitFor(10, TimeUnit.SECONDS) || mount.exitValue() != 0) {
+            Files.delete(dir);
+            assumeTrue(false, "this kernel does not let us mount cgroup2: " + out);
+        }
+        mountPoint = dir;
+        System.out.println("cgroup2 mounted at " + dir + ", controllers: " + CgroupTesting.read(dir.resolve("cgroup.controllers")));
+    }
+
+    @AfterAll
+    static void unmount() throws Exception {
+        if (mountPoint != null) {
+            new ProcessBuilder("umount", mountPoint.toString()).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
+            Files.deleteIfExists(mountPoint);
+        }
+    }
+
+    private static CgroupV2Driver driver() {
+        return new CgroupV2Driver(mountPoint, HostCpus.ofThisHost());
+    }
+
+    @Test
+    void theContainerRunsInItsOwnV2CgroupAndSeesItAsTheRoot() throws Exception {
+        try (Isola isola = CgroupTesting.runtime(new CgroupIsolator(CgroupTesting.PARENT, driver()))) {
+            Outcome outcome = Outcome.of(isola, ContainerSpec.builder("sh", "-c",
+                    "grep '^0::' /proc/self/cgroup; ls /sys/fs/cgroup | grep -c '^cgroup.procs$'; cat /sys/fs/cgroup/cgroup.procs | wc -l; touch /sys/fs/cgroup/x 2>&1 | grep -c Read-only").build());
+            assertEquals(0, outcome.status().exitCode(), outcome.err());
+            // its own cgroup as /, a cgroup2 mount of it, holding only the container's processes, read-only
+            String[] lines = outcome.out().split("\n");
+            assertEquals("0::/", lines[0]);
+            assertEquals("1", lines[1]);
+            assertTrue(Integer.parseInt(lines[2].trim()) <= 3, "only the container's processes: " + lines[2]);
+            assertEquals("1", lines[3]);
+        }
+        assertFalse(Files.exists(mountPoint.resolve(CgroupTesting.PARENT)));
+    }
+
+    @Test
+    void freezeThawStatsAndKillWorkThroughTheV2Files() throws Exception {
+        try (Isola isola = CgroupTesting.runtime(new CgroupIsolator(CgroupTesting.PARENT, driver()))) {
+            Container container = isola.start(ContainerSpec.builder("sh", "-c", "sleep 60 & while :; do :; done").build());
+            Path dir = mountPoint.resolve(CgroupTesting.PARENT).resolve(container.id());
+            ResourceControl control = container.facet(ResourceControl.class).orElseThrow();
+            Thread.sleep(200);
+            control.pause();
+            assertEquals("1", CgroupTesting.read(dir.resolve("cgroup.freeze")));
+            assertTrue(control.paused());
+            Duration frozenAt = control.stats().cpuTime();
+            Thread.sleep(300);
+            assertEquals(frozenAt, control.stats().cpuTime(), "no CPU time while frozen");
+            control.resume();
+            Thread.sleep(300);
+            ResourceStats stats = control.stats();
+            assertTrue(stats.cpuTime().compareTo(frozenAt) > 0, "CPU time again after thaw");
+            assertEquals(2, stats.pids(), "sh and sleep (no pids controller: counted from cgroup.threads)");
+            control.pause();
+            container.close(); // paused, with an orphan-to-be: cgroup.kill empties it
+            assertEquals(ExitStatus.killed(9), container.waitFor());
+            assertFalse(Files.exists(dir));
+        }
+        assertFalse(Files.exists(mountPoint.resolve(CgroupTesting.PARENT)));
+    }
+
+    @Test
+    void limitsAreWrittenToTheV2FilesOfAHierarchyLaidOutLikeCgroupfs(@TempDir Path root) throws IOException {
+        Path leaf = fakeCgroupfs(root, "cpu cpuset memory pids", "isola", "abc");
+        CgroupV2Driver fake = new CgroupV2Driver(root, new HostCpus(bits(0, 1)));
+        Resources limits = Resources.builder().memory("32m").cpus("0.5").cpuShares(512).cpusetCpus("1").pidsLimit(20).build();
+        fake.check(limits);
+        Cgroup cgroup = fake.create("isola/abc", limits);
+
+        assertEquals("33554432", CgroupTesting.read(leaf.resolve("memory.max")));
+        assertEquals("33554432", CgroupTesting.read(leaf.resolve("memory.swap.max")), "Docker: swap as much as memory");
+        assertEquals("50000 100000", CgroupTesting.read(leaf.resolve("cpu.max")));
+        assertEquals("1 + (510 * 9999) / 262142 = 20", "1 + (510 * 9999) / 262142 = " + CgroupTesting.read(leaf.resolve("cpu.weight")));
+        assertEquals("1", CgroupTesting.read(leaf.resolve("cpuset.cpus")));
+        assertEquals("20", CgroupTesting.read(leaf.resolve("pids.max")));
+        // controllers are enabled in every ancestor, never in the leaf (no internal processes)
+        assertEquals("+pids", CgroupTesting.read(root.resolve("cgroup.subtree_control")));
+        assertEquals("+pids", CgroupTesting.read(root.resolve("isola/cgroup.subtree_control")));
+        assertEquals("", CgroupTesting.read(leaf.resolve("cgroup.subtree_control")));
+
+        cgroup.join(4242);
+        assertEquals("4242", CgroupTesting.read(leaf.resolve("cgroup.procs")));
+        Files.writeString(leaf.resolve("memory.events"), "low 0\nhigh 0\nmax 12\noom 1\noom_kill 1\n");
+        assertEquals(1, cgroup.oomKills());
+        Files.writeString(leaf.resolve("memory.current"), "1234\n");
+        Files.writeString(leaf.resolve("cpu.stat"), "usage_usec 1500\nuser_usec 1000\nsystem_usec 500\n");
+        Files.writeString(leaf.resolve("pids.current"), "3\n");
+        ResourceStats stats = cgroup.stats();
+        assertEquals(new ResourceStats(1234, java.util.OptionalLong.of(32 << 20), Duration.ofMillis(1).plusNanos(500_000), 3,
+                java.util.OptionalLong.of(20)), stats);
+        Files.writeString(leaf.resolve("cgroup.events"), "populated 1\nfrozen 1\n");
+        cgroup.freeze();
+        assertEquals("1", CgroupTesting.read(leaf.resolve("cgroup.freeze")));
+        assertTrue(cgroup.frozen());
+    }
+
+    @Test
+    void aLimitWithoutItsControllerIsRefusedAndSwapWithoutAccountingToo(@TempDir Path root) throws IOException {
+        Path leaf = fakeCgroupfs(root, "memory pids", "isola", "abc");
+        Files.delete(leaf.resolve("memory.swap.max"));
+        CgroupV2Driver fake = new CgroupV2Driver(root, new HostCpus(bits(0, 1)));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> fake.check(Resources.builder().cpus("1").build()));
+        assertEquals("cpus limit: the cgroup v2 hierarchy at " + root + " has no cpu controller (it offers: memory pids)", e.getMessage());
+        IOException swap = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                () -> fake.create("isola/abc", Resources.builder().memory("32m").memorySwap("64m").build()));
+        assertEquals("cannot limit swap: this kernel does not account swap (no memory.swap.max)", swap.getMessage());
+        // without an explicit swap limit, a kernel without swap accounting is fine
+        fakeCgroupfs(root, "memory pids", "isola", "abc");
+        Files.delete(leaf.resolve("memory.swap.max"));
+        fake.create("isola/abc", Resources.builder().memory("32m").build());
+        assertEquals("33554432", CgroupTesting.read(leaf.resolve("memory.max")));
+    }
+
+    /** A directory tree with the files cgroupfs would have; the leaf exists, empty of processes. */
+    static Path fakeCgroupfs(Path root, String controllers, String... path) throws IOException {
+        Files.writeString(root.resolve("cgroup.controllers"), controllers + "\n");
+        Files.writeString(root.resolve("cgroup.subtree_control"), "");
+        Path dir = root;
+        for (String segment : path) {
+            dir = dir.resolve(segment);
+            Files.createDirectories(dir);
+            for (String file : List.of("cgroup.subtree_control", "cgroup.procs", "cgroup.freeze", "memory.max", "memory.swap.max",
+                    "cpu.max", "cpu.weight", "cpuset.cpus", "pids.max")) {
+                Files.writeString(dir.resolve(file), "");
+            }
+        }
+        return dir;
+    }
+
+    static BitSet bits(int... cpus) {
+        BitSet set = new BitSet();
+        for (int cpu : cpus) {
+            set.set(cpu);
+        }
+        return set;
+    }
+}

@@ -1,0 +1,68 @@
+package io.isola.ns.mount;
+
+import io.isola.api.Filesystem;
+
+/**
+ * Plans one container's file system, in the order the child must build it:
+ * <ol>
+ *   <li>the new root, mounted at a host path (the runtime has made {@code /} private already);
+ *   <li>{@code /proc}, {@code /dev}, {@code /sys} inside it;
+ *   <li>volumes and tmpfs mounts, after the kernel's, so that a user's mount on {@code /dev/...}
+ *       lands in the container's {@code /dev};
+ *   <li>pivot_root into it and the host's root detached;
+ *   <li>the read-only root and the masked and read-only paths, last, because they cover paths
+ *       that the earlier steps create or mount on.
+ * </ol>
+ */
+final class FilesystemPlan implements AutoCloseable {
+
+    private final PlannedSteps steps;
+    private final RootLayout root;
+
+    private FilesystemPlan(PlannedSteps steps, RootLayout root) {
+        this.steps = steps;
+        this.root = root;
+    }
+
+    PlannedSteps steps() {
+        return steps;
+    }
+
+    /** Releases what the host prepared for the root (an image's writable layer). */
+    @Override
+    public void close() {
+        root.release();
+    }
+
+    /**
+     * The steps for {@code filesystem}; throws {@link IllegalArgumentException} naming the bad
+     * value for a missing root or volume source or a refused target, before anything is created.
+     */
+    static FilesystemPlan plan(Filesystem filesystem, boolean ipcNamespace, boolean networkNamespace) {
+        return plan(filesystem, ipcNamespace, networkNamespace, true);
+    }
+
+    /** As above; {@code maskPaths} false ({@code --privileged}) leaves the kernel's paths as they are, as Docker does. */
+    static FilesystemPlan plan(Filesystem filesystem, boolean ipcNamespace, boolean networkNamespace, boolean maskPaths) {
+        RootLayout root;
+        if (filesystem.rootfs().isPresent()) {
+            root = DirectoryRoot.of(filesystem.rootfs().get(), filesystem.readOnly());
+        } else if (!filesystem.layers().isEmpty()) {
+            root = OverlayRoot.of(filesystem.layers(), filesystem.writableLayer().orElseThrow(), filesystem.readOnly());
+        } else {
+            root = SandboxRoot.ofHost();
+        }
+        PlannedSteps steps = new PlannedSteps();
+        MountCalls calls = new MountCalls(root.hostPath());
+        ContainerTree tree = root.mount(steps, calls);
+        KernelMounts kernel = new KernelMounts(steps, calls, tree);
+        kernel.proc();
+        kernel.dev(ipcNamespace);
+        kernel.sys(networkNamespace);
+        new UserMounts(steps, calls, tree).add(filesystem);
+        Lockdown.pivot(steps, root.hostPath());
+        Lockdown.lock(steps, root.readOnly() || filesystem.readOnly(), maskPaths);
+        root.prepareHost(); // only once every check has passed
+        return new FilesystemPlan(steps, root);
+    }
+}

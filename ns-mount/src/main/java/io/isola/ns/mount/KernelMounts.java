@@ -1,0 +1,120 @@
+package io.isola.ns.mount;
+
+import io.isola.spi.Phase;
+import io.isola.spi.Steps;
+import io.isola.spi.SyscallSteps;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The file systems every container gets from the kernel, never the host's: {@code /proc} for its
+ * PID namespace, a small {@code /dev}, and {@code /sys} read-only.
+ */
+final class KernelMounts {
+
+    /** The only device nodes in the container's /dev, bound from the host's (which also works in a user namespace, where mknod does not). */
+    static final List<String> DEVICES = List.of("null", "zero", "full", "random", "urandom", "tty");
+
+    /** The links in /dev, as the kernel's devtmpfs and every runtime lay them out. */
+    static final Map<String, String> DEV_LINKS = links();
+
+    private final PlannedSteps steps;
+    private final MountCalls calls;
+    private final ContainerTree tree;
+
+    KernelMounts(PlannedSteps steps, MountCalls calls, ContainerTree tree) {
+        this.steps = steps;
+        this.calls = calls;
+        this.tree = tree;
+    }
+
+    void proc() {
+        mountPoint("/proc", 0555);
+        steps.add(Phase.FILESYSTEM, calls.mount("proc", "proc", "/proc", "proc", MountCalls.NOSUID_NODEV_NOEXEC, null));
+        tree.mount("/proc", Backing.kernel());
+    }
+
+    void dev(boolean ipcNamespace) {
+        mountPoint("/dev", 0755);
+        steps.add(Phase.FILESYSTEM, calls.mount("a tmpfs", "tmpfs", "/dev", "tmpfs", Steps.MS_NOSUID | Steps.MS_NOEXEC,
+                "mode=755,size=65536k"));
+        Map<String, Entry> layout = new LinkedHashMap<>();
+        for (String device : DEVICES) {
+            steps.add(Phase.FILESYSTEM, calls.touch("/dev/" + device));
+            steps.add(Phase.FILESYSTEM, calls.bind("the host's /dev/" + device, "/dev/" + device, "/dev/" + device, false));
+            layout.put(device, Entry.FILE);
+        }
+        DEV_LINKS.forEach((name, target) -> {
+            steps.add(Phase.FILESYSTEM, calls.symlink(target, "/dev/" + name));
+            layout.put(name, new Entry.Link(target));
+        });
+        steps.add(Phase.FILESYSTEM, calls.mkdir("/dev/pts", 0755));
+        // a new instance: the container's ptys are not the host's, and ptmx (a link to pts/ptmx) opens this one
+        steps.add(Phase.FILESYSTEM, calls.mount("a new devpts instance", "devpts", "/dev/pts", "devpts",
+                Steps.MS_NOSUID | Steps.MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620"));
+        steps.add(Phase.FILESYSTEM, calls.mkdir("/dev/shm", 01777));
+        steps.add(Phase.FILESYSTEM, calls.mount("a tmpfs", "shm", "/dev/shm", "tmpfs", MountCalls.NOSUID_NODEV_NOEXEC,
+                "mode=1777,size=65536k"));
+        layout.put("pts", Entry.DIRECTORY);
+        layout.put("shm", Entry.DIRECTORY);
+        if (ipcNamespace) {
+            // mqueue shows the queues of the IPC namespace of the process that mounts it: without a new one, the host's
+            steps.add(Phase.FILESYSTEM, calls.mkdir("/dev/mqueue", 0755));
+            steps.add(Phase.FILESYSTEM, calls.mount("mqueue", "mqueue", "/dev/mqueue", "mqueue",
+                    MountCalls.NOSUID_NODEV_NOEXEC, null));
+            layout.put("mqueue", Entry.DIRECTORY);
+        }
+        tree.mount("/dev", Backing.laidOut(layout));
+        tree.mount("/dev/pts", Backing.kernel());
+        tree.mount("/dev/shm", Backing.empty());
+        if (ipcNamespace) {
+            tree.mount("/dev/mqueue", Backing.kernel());
+        }
+    }
+
+    /**
+     * A fresh sysfs shows the network devices of the namespace of the process that mounts it, so
+     * without a network namespace of its own the container gets the host's /sys bound instead.
+     */
+    void sys(boolean networkNamespace) {
+        mountPoint("/sys", 0555);
+        if (networkNamespace) {
+            steps.add(Phase.FILESYSTEM, calls.mount("sysfs (read-only)", "sysfs", "/sys", "sysfs",
+                    Steps.MS_RDONLY | MountCalls.NOSUID_NODEV_NOEXEC, null));
+        } else {
+            steps.add(Phase.FILESYSTEM, calls.bind("the host's /sys", "/sys", "/sys", true));
+            steps.add(Phase.FILESYSTEM, calls.readOnly("/sys", true, SyscallSteps.MOUNT_ATTR_NOSUID
+                    | SyscallSteps.MOUNT_ATTR_NODEV | SyscallSteps.MOUNT_ATTR_NOEXEC));
+        }
+        tree.mount("/sys", Backing.kernel());
+    }
+
+    /**
+     * Makes sure {@code path} is a directory of the new root itself: an image whose /proc is a link
+     * would otherwise have proc mounted wherever the link points.
+     */
+    private void mountPoint(String path, int mode) {
+        ContainerTree.Resolved resolved = tree.resolve("mount point", path);
+        if (!resolved.containerPath().equals(path)) {
+            throw new IllegalArgumentException("root file system: " + path + " is a symbolic link to "
+                    + resolved.containerPath() + ", expected a directory or nothing");
+        }
+        if (resolved.last() == Entry.FILE) {
+            throw new IllegalArgumentException("root file system: " + path + " is a file, expected a directory or nothing");
+        }
+        if (resolved.last() == Entry.MISSING) {
+            steps.add(Phase.FILESYSTEM, calls.mkdir(path, mode));
+        }
+    }
+
+    private static Map<String, String> links() {
+        Map<String, String> links = new LinkedHashMap<>();
+        links.put("fd", "/proc/self/fd");
+        links.put("stdin", "/proc/self/fd/0");
+        links.put("stdout", "/proc/self/fd/1");
+        links.put("stderr", "/proc/self/fd/2");
+        links.put("ptmx", "pts/ptmx");
+        return java.util.Collections.unmodifiableMap(links);
+    }
+}

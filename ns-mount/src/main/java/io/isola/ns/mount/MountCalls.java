@@ -1,0 +1,67 @@
+package io.isola.ns.mount;
+
+import io.isola.spi.Arg;
+import io.isola.spi.Step;
+import io.isola.spi.Steps;
+import io.isola.spi.SyscallSteps;
+
+/**
+ * The child-side calls this isolator makes, before {@code pivot_root} on paths below the new
+ * root's host path, described by the container path a user would recognise.
+ */
+final class MountCalls {
+
+    static final long NOSUID_NODEV_NOEXEC = Steps.MS_NOSUID | Steps.MS_NODEV | Steps.MS_NOEXEC;
+    private static final long S_IFREG = 0100000;
+    private static final long MNT_DETACH = 2;
+
+    /** Where the new root is mounted before pivot_root; "" once it is {@code /}. */
+    private final String root;
+
+    MountCalls(String root) {
+        this.root = root;
+    }
+
+    /** The child's path for a container path. */
+    String at(String containerPath) {
+        return containerPath.equals("/") ? (root.isEmpty() ? "/" : root) : root + containerPath;
+    }
+
+    Step mkdir(String containerPath, int mode) {
+        return Step.call("create directory " + containerPath, "mkdir", Arg.text(at(containerPath)), Arg.word(mode))
+                .tolerating("EEXIST");
+    }
+
+    /** An empty regular file to mount a file on (mknod makes regular files without privilege). */
+    Step touch(String containerPath) {
+        return Step.call("create file " + containerPath, "mknod", Arg.text(at(containerPath)), Arg.word(S_IFREG | 0644),
+                Arg.word(0)).tolerating("EEXIST");
+    }
+
+    Step symlink(String target, String containerPath) {
+        return Step.call("link " + containerPath + " to " + target, "symlink", Arg.text(target), Arg.text(at(containerPath)));
+    }
+
+    Step mount(String what, String source, String containerPath, String fstype, long flags, String data) {
+        return Steps.mount("mount " + what + " on " + containerPath, source, at(containerPath), fstype, flags, data);
+    }
+
+    Step bind(String what, String hostSource, String containerPath, boolean recursive) {
+        return Steps.mount("bind " + what + " on " + containerPath, hostSource, at(containerPath), null,
+                Steps.MS_BIND | (recursive ? Steps.MS_REC : 0), null);
+    }
+
+    /** Makes the mount at {@code containerPath} (and with {@code recursive} every one below it) read-only. */
+    Step readOnly(String containerPath, boolean recursive, long moreAttributes) {
+        return SyscallSteps.mountSetattr("make " + containerPath + (recursive ? " and the mounts below it" : "")
+                + " read-only", at(containerPath), recursive, SyscallSteps.MOUNT_ATTR_RDONLY | moreAttributes);
+    }
+
+    static Step chdir(String description, String path) {
+        return Step.call(description, "chdir", Arg.text(path));
+    }
+
+    static Step detach(String description, String path) {
+        return Step.call(description, "umount2", Arg.text(path), Arg.word(MNT_DETACH));
+    }
+}

@@ -1,0 +1,134 @@
+package io.isola.ns.mount;
+
+import io.isola.spi.Phase;
+import io.isola.spi.Steps;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An image as the root: its read-only layers stacked by overlayfs under a writable layer of the
+ * container's own, which is created before the container starts and removed, whole, when it is
+ * released; the layers are never written. The overlay is mounted in the container's namespace
+ * on the sandbox's empty mount point, so the host's mount table never sees it.
+ *
+ * <p>The {@code userxattr} option makes overlayfs read its whiteouts and opaque directories from
+ * {@code user.overlay.*} xattrs, which the image store can write without native calls; xattr
+ * whiteouts need Linux 6.7.
+ */
+final class OverlayRoot implements RootLayout {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OverlayRoot.class);
+    /** mount(2) copies at most one page of options. */
+    private static final int MAX_DATA = 4095;
+
+    private final List<Path> layers;
+    private final Path writable;
+    private final boolean readOnly;
+    private boolean created;
+
+    private OverlayRoot(List<Path> layers, Path writable, boolean readOnly) {
+        this.layers = layers;
+        this.writable = writable;
+        this.readOnly = readOnly;
+    }
+
+    static OverlayRoot of(List<String> layers, String writableLayer, boolean readOnly) {
+        requireKernel(6, 7);
+        List<Path> real = new ArrayList<>();
+        for (String layer : layers) {
+            Path path = Path.of(layer);
+            if (!Files.isDirectory(path)) {
+                throw new IllegalArgumentException("image layer \"" + layer + "\": no such directory");
+            }
+            real.add(path);
+        }
+        Path writable = Path.of(writableLayer);
+        if (Files.exists(writable)) {
+            throw new IllegalArgumentException("writable layer \"" + writableLayer + "\": exists already, expected a new path");
+        }
+        OverlayRoot root = new OverlayRoot(List.copyOf(real), writable, readOnly);
+        if (root.data().length() > MAX_DATA) {
+            throw new IllegalArgumentException("image with " + layers.size() + " layers: their paths take "
+                    + root.data().length() + " bytes of overlayfs options, at most " + MAX_DATA + " fit in one mount");
+        }
+        return root;
+    }
+
+    private String data() {
+        return "userxattr,lowerdir=" + layers.stream().map(Path::toString).collect(Collectors.joining(":"))
+                + ",upperdir=" + writable.resolve("upper") + ",workdir=" + writable.resolve("work");
+    }
+
+    @Override
+    public String hostPath() {
+        return SandboxRoot.MOUNT_POINT.toString();
+    }
+
+    @Override
+    public void prepareHost() {
+        try {
+            Files.createDirectories(SandboxRoot.MOUNT_POINT);
+            Files.createDirectories(writable.getParent());
+            Files.createDirectory(writable);
+            created = true;
+            Files.createDirectory(writable.resolve("upper"));
+            Files.createDirectory(writable.resolve("work"));
+        } catch (IOException e) {
+            release();
+            throw new UncheckedIOException("cannot create the container's writable layer " + writable, e);
+        }
+    }
+
+    @Override
+    public ContainerTree mount(PlannedSteps steps, MountCalls calls) {
+        steps.add(Phase.FILESYSTEM, calls.mount("the image's layers (overlayfs)", "overlay", "/", "overlay", 0, data()));
+        steps.checkpoint(Phase.FILESYSTEM, "the image is mounted");
+        List<Path> all = new ArrayList<>();
+        all.add(writable.resolve("upper"));
+        all.addAll(layers);
+        return new ContainerTree(new OverlayBacking(all));
+    }
+
+    @Override
+    public boolean readOnly() {
+        return readOnly;
+    }
+
+    /** Removes the writable layer, which only this container used. */
+    @Override
+    public void release() {
+        if (!created) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(writable)) {
+            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+            created = false;
+        } catch (IOException e) {
+            LOG.warn("cannot remove the writable layer {}: {}", writable, e.toString());
+        }
+    }
+
+    private static void requireKernel(int major, int minor) {
+        String[] version = System.getProperty("os.version").split("[.-]");
+        try {
+            int ma = Integer.parseInt(version[0]), mi = Integer.parseInt(version[1]);
+            if (ma < major || (ma == major && mi < minor)) {
+                throw new IllegalArgumentException("images need Linux " + major + "." + minor
+                        + " or later (overlayfs xattr whiteouts), this is " + System.getProperty("os.version"));
+            }
+        } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+            LOG.debug("cannot read the kernel version {}", System.getProperty("os.version"));
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package io.isola.ns.mount;
+
+/** How the container's new root comes to be mounted at a host path, before anything is mounted in it. */
+interface RootLayout {
+
+    /** The host path where the child mounts the new root and from which it pivots. */
+    String hostPath();
+
+    /** Adds the steps that mount the root at {@link #hostPath()}, and tells {@code tree} what is in it. */
+    ContainerTree mount(PlannedSteps steps, MountCalls calls);
+
+    /** Creates what the host must have for the root to be mounted; called once the plan stands. */
+    default void prepareHost() {}
+
+    /** Releases what {@link #prepareHost()} created, once the container is gone. */
+    default void release() {}
+
+    /** Whether the root is remounted read-only once the container is in it. */
+    boolean readOnly();
+}

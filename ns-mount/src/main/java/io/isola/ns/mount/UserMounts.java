@@ -1,0 +1,118 @@
+package io.isola.ns.mount;
+
+import io.isola.api.Filesystem;
+import io.isola.api.TmpfsMount;
+import io.isola.api.Volume;
+import io.isola.spi.Phase;
+import io.isola.spi.Steps;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Volumes and tmpfs mounts, mounted parents first (by the depth of their target, as Docker does,
+ * so that {@code -v a:/x/y -v b:/x} does not hide the first under the second).
+ */
+final class UserMounts {
+
+    private record Wanted(String target, Volume volume, TmpfsMount tmpfs, Path source) {
+        int depth() {
+            return ContainerTree.components(target).size();
+        }
+
+        String what() {
+            return volume != null ? "volume target" : "tmpfs target";
+        }
+    }
+
+    private final PlannedSteps steps;
+    private final MountCalls calls;
+    private final ContainerTree tree;
+
+    UserMounts(PlannedSteps steps, MountCalls calls, ContainerTree tree) {
+        this.steps = steps;
+        this.calls = calls;
+        this.tree = tree;
+    }
+
+    /** Every mount wanted, with its source checked on the host, in mount order. */
+    private static List<Wanted> checkedInOrder(Filesystem filesystem) {
+        List<Wanted> wanted = new ArrayList<>();
+        for (Volume volume : filesystem.volumes()) {
+            wanted.add(new Wanted(volume.target(), volume, null, realSource(volume)));
+        }
+        for (TmpfsMount tmpfs : filesystem.tmpfs()) {
+            wanted.add(new Wanted(tmpfs.target(), null, tmpfs, null));
+        }
+        wanted.sort(Comparator.comparingInt(Wanted::depth));
+        return List.copyOf(wanted);
+    }
+
+    /** Plans the volumes and tmpfs mounts; throws for a missing source or a refused target before any step is planned. */
+    void add(Filesystem filesystem) {
+        for (Wanted wanted : checkedInOrder(filesystem)) {
+            boolean directory = wanted.source() == null || Files.isDirectory(wanted.source());
+            ContainerTree.Resolved target = place(wanted.what(), wanted.target(), directory);
+            String path = target.containerPath();
+            if (wanted.volume() != null) {
+                Volume volume = wanted.volume();
+                steps.add(Phase.FILESYSTEM, calls.bind("volume " + wanted.source(), wanted.source().toString(), path, true));
+                if (volume.readOnly()) {
+                    steps.add(Phase.FILESYSTEM, calls.readOnly(path, true, 0));
+                }
+                tree.mount(target.path(), Backing.host(wanted.source()));
+            } else {
+                TmpfsMount tmpfs = wanted.tmpfs();
+                long flags = Steps.MS_NOSUID | Steps.MS_NODEV | (tmpfs.noexec() ? Steps.MS_NOEXEC : 0);
+                String data = "mode=" + Integer.toOctalString(tmpfs.mode())
+                        + (tmpfs.sizeBytes() > 0 ? ",size=" + tmpfs.sizeBytes() : "");
+                steps.add(Phase.FILESYSTEM, calls.mount("a tmpfs", "tmpfs", path, "tmpfs", flags, data));
+                tree.mount(target.path(), Backing.empty());
+            }
+        }
+    }
+
+    /**
+     * Resolves a target inside the container and plans the creation of what is missing of it; a
+     * target that resolves into proc or sysfs, or whose kind does not match the source's, is refused.
+     */
+    private ContainerTree.Resolved place(String what, String target, boolean directory) {
+        ContainerTree.Resolved resolved = tree.resolve(what, target);
+        String path = resolved.containerPath();
+        String shown = path.equals(target) ? "\"" + target + "\"" : "\"" + target + "\" (" + path + " in the container)";
+        if (resolved.path().isEmpty()) {
+            throw new IllegalArgumentException(what + " " + shown + ": resolves to the container's root, expected a path below it");
+        }
+        if (!tree.creatable(resolved.path())) {
+            throw new IllegalArgumentException(what + " " + shown + ": inside a kernel file system (/proc, /sys, /dev/pts),"
+                    + " where nothing may be mounted");
+        }
+        if (resolved.last() == Entry.FILE && directory) {
+            throw new IllegalArgumentException(what + " " + shown + ": is a file in the container, the source is a directory");
+        }
+        if (resolved.last() == Entry.DIRECTORY && !directory) {
+            throw new IllegalArgumentException(what + " " + shown + ": is a directory in the container, the source is a file");
+        }
+        int count = resolved.path().size();
+        for (int i = resolved.existing(); i < count; i++) {
+            String prefix = resolved.prefix(i + 1);
+            boolean lastComponent = i == count - 1;
+            steps.add(Phase.FILESYSTEM, lastComponent && !directory ? calls.touch(prefix) : calls.mkdir(prefix, 0755));
+        }
+        return resolved;
+    }
+
+    private static Path realSource(Volume volume) {
+        try {
+            return Path.of(volume.source()).toRealPath();
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("volume source \"" + volume.source() + "\": no such file or directory on the host");
+        } catch (IOException e) {
+            throw new IllegalArgumentException("volume source \"" + volume.source() + "\": cannot be read (" + e.getMessage() + ")");
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.isola.ns.mount;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.isola.api.Filesystem;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The plan, read without starting anything: the order of the steps and where the checkpoints are. */
+class FilesystemPlanTest {
+
+    @TempDir
+    Path rootfs;
+
+    private List<String> describe(Filesystem filesystem, boolean ipc, boolean net) {
+        return FilesystemPlan.plan(filesystem, ipc, net).steps().planned().stream()
+                .map(p -> p.phase() + " " + (p.step() != null ? p.step().description() : "checkpoint: " + p.checkpoint()))
+                .toList();
+    }
+
+    @Test
+    void theRootIsEnteredWithPivotRootBehindACheckpointThenLockedDown() {
+        List<String> steps = describe(Filesystem.builder().rootfs(rootfs.toString()).readOnly(true).build(), false, true);
+
+        assertEquals("FILESYSTEM bind the root file system " + rootfs + " onto itself", steps.get(0));
+        assertEquals("FILESYSTEM checkpoint: the root file system is mounted", steps.get(1));
+        int pivot = steps.indexOf("PIVOT pivot_root into the new root");
+        assertEquals("PIVOT change directory to the new root " + rootfs, steps.get(pivot - 1));
+        assertEquals(List.of("PIVOT checkpoint: the container is in its new root", "PIVOT detach the host's root",
+                "PIVOT change directory to /", "LOCKDOWN make / read-only"), steps.subList(pivot + 1, pivot + 5));
+        assertTrue(steps.contains("LOCKDOWN mask /proc/kcore"));
+        assertTrue(steps.contains("FILESYSTEM mount sysfs (read-only) on /sys"), "a network namespace gets a fresh sysfs");
+        assertFalse(steps.stream().anyMatch(s -> s.contains("mqueue")), "no mqueue without an IPC namespace");
+    }
+
+    @Test
+    void withoutANetworkNamespaceSysIsTheHostsReadOnly() {
+        List<String> steps = describe(Filesystem.builder().rootfs(rootfs.toString()).build(), true, false);
+
+        int bind = steps.indexOf("FILESYSTEM bind the host's /sys on /sys");
+        assertEquals("FILESYSTEM make /sys and the mounts below it read-only", steps.get(bind + 1));
+        assertTrue(steps.contains("FILESYSTEM mount mqueue on /dev/mqueue"));
+        assertFalse(steps.contains("LOCKDOWN make / read-only"));
+    }
+
+    @Test
+    void anImageWhoseProcIsALinkIsRefused() throws Exception {
+        Files.createSymbolicLink(rootfs.resolve("proc"), Path.of("/etc"));
+
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> describe(Filesystem.builder().rootfs(rootfs.toString()).build(), false, false));
+
+        assertEquals("root file system: /proc is a symbolic link to /etc, expected a directory or nothing", e.getMessage());
+    }
+
+    @Test
+    void theSandboxHidesTheHostsTmpRunAndRoot() {
+        List<String> steps = describe(Filesystem.builder().build(), false, false);
+
+        assertTrue(steps.contains("FILESYSTEM mount an empty tmpfs on /tmp"));
+        assertTrue(steps.contains("FILESYSTEM mount an empty tmpfs on /run"));
+        assertFalse(steps.stream().anyMatch(s -> s.contains("the host's /root") || s.contains("the host's /tmp")), steps.toString());
+        assertTrue(steps.contains("LOCKDOWN make / read-only"));
+    }
+}

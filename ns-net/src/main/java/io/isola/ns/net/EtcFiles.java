@@ -1,0 +1,112 @@
+package io.isola.ns.net;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.isola.spi.Step;
+import io.isola.spi.Steps;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The container's {@code /etc/hosts}, {@code /etc/hostname} and {@code /etc/resolv.conf}: written
+ * on the host into the container's state directory and bind-mounted over the container's own in
+ * its mount namespace, as Docker does. The files exist (empty) from prepare, since the child's
+ * bind mounts need them; they are filled after the CNI ADD, before the child passes its first
+ * checkpoint. They are written in place, never replaced: a bind mount holds the inode.
+ */
+final class EtcFiles {
+
+    static final List<String> NAMES = List.of("hosts", "hostname", "resolv.conf");
+
+    private final Path dir;
+    private final boolean ownHostname;
+
+    /** {@code ownHostname}: the container has a UTS namespace, so /etc/hostname is its own too. */
+    EtcFiles(Path dir, boolean ownHostname) {
+        this.dir = dir;
+        this.ownHostname = ownHostname;
+    }
+
+    void createEmpty() throws IOException {
+        for (String name : NAMES) {
+            Files.write(dir.resolve(name), new byte[0]);
+        }
+    }
+
+    /** The child's bind mounts, over the container's files that exist. */
+    List<Step> bindMounts() {
+        List<Step> steps = new ArrayList<>();
+        for (String name : NAMES) {
+            Path target = Path.of("/etc", name);
+            if (name.equals("hostname") && !ownHostname || !Files.exists(target)) {
+                continue;
+            }
+            steps.add(Steps.mount("bind-mount the container's " + target, dir.resolve(name).toString(), target.toString(),
+                    null, Steps.MS_BIND, null));
+        }
+        return steps;
+    }
+
+    /** Fills the files: the addresses from the CNI result, DNS from the result or else the host's. */
+    void write(String hostname, List<String> addresses, JsonNode dns) throws IOException {
+        StringBuilder hosts = new StringBuilder();
+        hosts.append("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+        if (addresses.isEmpty()) {
+            hosts.append("127.0.1.1\t").append(hostname).append('\n');
+        }
+        for (String address : addresses) {
+            hosts.append(address).append('\t').append(hostname).append('\n');
+        }
+        Files.writeString(dir.resolve("hosts"), hosts);
+        Files.writeString(dir.resolve("hostname"), hostname + "\n");
+        Files.writeString(dir.resolve("resolv.conf"), resolvConf(dns));
+    }
+
+    /** Copies the container's files from another container's directory ({@code --net container:ID}). */
+    void copyFrom(Path other, String hostname) throws IOException {
+        for (String name : List.of("hosts", "resolv.conf")) {
+            Path source = other.resolve(name);
+            Files.write(dir.resolve(name), Files.exists(source) ? Files.readAllBytes(source) : new byte[0]);
+        }
+        Files.writeString(dir.resolve("hostname"), hostname + "\n");
+    }
+
+    /**
+     * DNS from the CNI result when a plugin set any; else the host's resolv.conf without loopback
+     * name servers, which would be the container's own loopback and answer nothing.
+     */
+    private static String resolvConf(JsonNode dns) throws IOException {
+        StringBuilder out = new StringBuilder();
+        if (dns != null && dns.path("nameservers").size() > 0) {
+            dns.path("nameservers").forEach(ns -> out.append("nameserver ").append(ns.asText()).append('\n'));
+            if (dns.path("search").size() > 0) {
+                Set<String> search = new LinkedHashSet<>();
+                dns.path("search").forEach(s -> search.add(s.asText()));
+                out.append("search ").append(String.join(" ", search)).append('\n');
+            }
+            if (dns.path("options").size() > 0) {
+                List<String> options = new ArrayList<>();
+                dns.path("options").forEach(o -> options.add(o.asText()));
+                out.append("options ").append(String.join(" ", options)).append('\n');
+            }
+            return out.toString();
+        }
+        Path host = Path.of("/etc/resolv.conf");
+        if (!Files.exists(host)) {
+            return "";
+        }
+        for (String line : Files.readAllLines(host)) {
+            String[] words = line.trim().split("\\s+");
+            boolean loopback = words.length > 1 && words[0].equals("nameserver")
+                    && (words[1].startsWith("127.") || words[1].equals("::1"));
+            if (!loopback) {
+                out.append(line).append('\n');
+            }
+        }
+        return out.toString();
+    }
+}

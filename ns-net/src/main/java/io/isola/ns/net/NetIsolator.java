@@ -1,0 +1,228 @@
+package io.isola.ns.net;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.isola.api.ContainerSpec;
+import io.isola.api.Network;
+import io.isola.api.PortMapping;
+import io.isola.ns.net.cni.CniClient;
+import io.isola.ns.net.cni.CniException;
+import io.isola.ns.net.cni.NetworkConfigList;
+import io.isola.ns.net.cni.PluginPath;
+import io.isola.spi.Isolation;
+import io.isola.spi.IsolationRequest;
+import io.isola.spi.Namespace;
+import io.isola.spi.NamespaceFile;
+import io.isola.spi.NamespaceIsolator;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A network namespace per container, networked through CNI plugins ({@link Network} says how:
+ * none, host, bridge, container:ID or a named network). The first container this isolator
+ * prepares also sweeps what crashed hosts left behind ({@link StaleSweeper}).
+ */
+// off unless a run asks for a network (--net, -p) or conf/io.isola.ns.net.cfg says enabled = true
+@Component(service = NamespaceIsolator.class, configurationPid = "io.isola.ns.net", property = "enabled=false")
+@Designate(ocd = NetIsolator.Config.class)
+public final class NetIsolator implements NamespaceIsolator {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NetIsolator.class);
+
+    @ObjectClassDefinition(name = "isola network namespace", description = "Container networking through CNI plugins")
+    public @interface Config {
+        @AttributeDefinition(description = "Name of the default bridge network (written to the config directory if missing)")
+        String network() default "isola";
+
+        @AttributeDefinition(description = "Network mode of containers whose spec sets none: none, host, bridge or a network name")
+        String mode() default "bridge";
+
+        @AttributeDefinition(description = "Directories searched for CNI plugins, as CNI_PATH")
+        String cniPath() default PluginPath.DEFAULT;
+
+        @AttributeDefinition(description = "Directory of CNI network configurations (.conflist)")
+        String configDir() default "/etc/isola/net.d";
+
+        @AttributeDefinition(description = "Directory of the containers' network state and generated /etc files")
+        String runtimeDir() default "/run/isola/net";
+
+        @AttributeDefinition(description = "IPv4 subnet of the default network when it is written; empty picks a free one")
+        String subnet() default "";
+    }
+
+    /** The settings of {@link Config}, as a plain value for use without OSGi and in tests. */
+    record Settings(String network, String mode, String cniPath, Path configDir, Path runtimeDir, String subnet) {
+        static final Settings DEFAULTS = new Settings("isola", "bridge", PluginPath.DEFAULT, Path.of("/etc/isola/net.d"),
+                Path.of("/run/isola/net"), "");
+    }
+
+    private final Network defaultNetwork;
+    private final CniClient cni;
+    private final NetworkConfigs configs;
+    private final StateStore store;
+    private final StaleSweeper sweeper;
+
+    /** For use without OSGi (ServiceLoader): the defaults of {@link Config}. */
+    public NetIsolator() {
+        this(Settings.DEFAULTS);
+    }
+
+    @Activate
+    public NetIsolator(Config config) {
+        this(new Settings(config.network(), config.mode(), config.cniPath(), Path.of(config.configDir()),
+                Path.of(config.runtimeDir()), config.subnet()));
+    }
+
+    NetIsolator(Settings settings) {
+        this.defaultNetwork = Network.parse(settings.mode());
+        this.cni = new CniClient(PluginPath.parse(settings.cniPath()));
+        this.configs = new NetworkConfigs(settings.configDir(), settings.network(), settings.subnet(),
+                settings.runtimeDir().resolve("ipam"));
+        this.store = new StateStore(settings.runtimeDir());
+        this.sweeper = new StaleSweeper(store, cni);
+    }
+
+    @Override
+    public String name() {
+        return "net";
+    }
+
+    @Override
+    public Namespace namespace() {
+        return Namespace.NET;
+    }
+
+    /** {@code --net host} shares the host's network namespace: nothing to create. */
+    @Override
+    public boolean appliesTo(ContainerSpec spec) {
+        return networkOf(spec).mode() != Network.Mode.HOST;
+    }
+
+    private Network networkOf(ContainerSpec spec) {
+        return spec.extension(Network.class).orElse(defaultNetwork);
+    }
+
+    /**
+     * Releases what crashed hosts left behind: CNI DEL for every container whose owning process is
+     * gone. Runs by itself before the first container; callable at any time.
+     */
+    public int cleanupStale() {
+        return sweeper.sweep();
+    }
+
+    @Override
+    public Isolation prepare(IsolationRequest request) throws Exception {
+        sweeper.sweepOnce();
+        ContainerSpec spec = request.spec();
+        Network network = networkOf(spec);
+        String id = request.containerId();
+        String hostname = request.selected(Namespace.UTS)
+                ? spec.hostname().orElse(id.substring(0, Math.min(12, id.length())))
+                : Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+
+        NetworkConfigList list = null;
+        NamespaceFile joined = null;
+        Path joinedDir = null;
+        try {
+            switch (network.mode()) {
+                case NONE -> cni.checkInstalled(NetworkIsolation.Loopback.LIST);
+                case HOST -> throw new IllegalStateException("--net host: the runtime asked for a network namespace for a"
+                        + " container that shares the host's (it ignores NamespaceIsolator.appliesTo)");
+                case BRIDGE, NAMED -> {
+                    list = network.mode() == Network.Mode.BRIDGE ? configs.defaultNetwork() : configs.find(network.target());
+                    cni.checkInstalled(NetworkIsolation.Loopback.LIST);
+                    cni.checkInstalled(list);
+                    Subnets.checkNoClash(list);
+                    if (!network.ports().isEmpty() && !list.hasCapability("portMappings")) {
+                        throw new CniException(list.describe() + ": cannot publish " + network.ports()
+                                + ": no plugin of the network has the portMappings capability (add portmap)");
+                    }
+                }
+                case CONTAINER -> {
+                    joinedDir = store.dirOf(network.target());
+                    joined = openNetnsOf(network.target(), joinedDir);
+                }
+            }
+        } catch (CniException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+
+        Path dir;
+        try {
+            dir = store.create(id);
+        } catch (RuntimeException | java.io.IOException e) {
+            if (joined != null) {
+                joined.close();
+            }
+            throw e;
+        }
+        try {
+            EtcFiles etc = new EtcFiles(dir, request.selected(Namespace.UTS));
+            etc.createEmpty();
+            ObjectNode state = JsonNodeFactory.instance.objectNode().put("containerId", id)
+                    .put("ownerPid", Processes.self()).put("ownerStart", Processes.startTime(Processes.self()))
+                    .put("mode", network.toString());
+            store.write(dir, state);
+            if (!request.selected(Namespace.MOUNT)) {
+                LOG.debug("container {} has no mount namespace: it sees the host's /etc/hosts and resolv.conf", id);
+            }
+            return new NetworkIsolation(cni, store, id, hostname, list, capabilityArgs(network), joined, joinedDir, dir,
+                    etc, request.selected(Namespace.MOUNT), state);
+        } catch (Exception e) {
+            StateStore.delete(dir);
+            if (joined != null) {
+                joined.close();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The network namespace of running container {@code id}, held open: found through its state
+     * file, and checked again after opening so that a reused pid is never joined.
+     */
+    private NamespaceFile openNetnsOf(String id, Path dir) {
+        ObjectNode other = store.read(dir).orElse(null);
+        long pid = other == null ? -1 : other.path("pid").asLong(-1);
+        long start = other == null ? -1 : other.path("pidStart").asLong(-1);
+        String missing = "--net container:" + id + ": no running container with this id has a network namespace;"
+                + " expected the id of a running container";
+        if (!Processes.alive(pid, start)) {
+            throw new IllegalArgumentException(missing);
+        }
+        NamespaceFile file;
+        try {
+            file = NamespaceFile.open(Path.of("/proc", Long.toString(pid), "ns", "net"));
+        } catch (IllegalStateException e) {
+            throw new IllegalArgumentException(missing, e);
+        }
+        if (!Processes.alive(pid, start)) {
+            file.close();
+            throw new IllegalArgumentException(missing);
+        }
+        return file;
+    }
+
+    /** CNI capability arguments: {@code portMappings} as the portmap plugin reads them. */
+    private static Map<String, JsonNode> capabilityArgs(Network network) {
+        if (network.ports().isEmpty()) {
+            return Map.of();
+        }
+        ArrayNode mappings = JsonNodeFactory.instance.arrayNode();
+        for (PortMapping port : network.ports()) {
+            mappings.addObject().put("hostPort", port.hostPort()).put("containerPort", port.containerPort())
+                    .put("protocol", port.protocol());
+        }
+        return Map.of("portMappings", mappings);
+    }
+}

@@ -1,0 +1,197 @@
+package io.isola.ns.net;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.isola.ns.net.cni.CniClient;
+import io.isola.ns.net.cni.CniException;
+import io.isola.ns.net.cni.NetworkConfigList;
+import io.isola.spi.ChildSteps;
+import io.isola.spi.ClonedChild;
+import io.isola.spi.Isolation;
+import io.isola.spi.Namespace;
+import io.isola.spi.NamespaceFile;
+import io.isola.spi.Phase;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One container's network: its own namespace with {@code lo} up and, for a network, the CNI ADD
+ * of that network's list, or the namespace of another container joined.
+ *
+ * <p>The ADD runs in {@link #afterClone} while the child waits at its first checkpoint or gate;
+ * the DEL runs in {@link #close}, always, even when the ADD failed halfway (DEL tolerates what
+ * was never created). Before the ADD the namespace is pinned to a file in the container's state
+ * directory (a bind mount, as {@code ip netns add} does), and the plugins get that file as
+ * {@code CNI_NETNS}: the DEL must still find the container's interface, and the addresses whose
+ * masquerade rules the bridge plugin removes, after the container's last process is gone, even
+ * when the host JVM died in between and a later sweep runs the DEL. The state file is written
+ * before the ADD and removed after a successful DEL.
+ */
+final class NetworkIsolation implements Isolation {
+
+    static final String IFNAME = "eth0";
+    /** The file in the state directory that the namespace is pinned to. */
+    static final String PIN = "netns";
+    private static final Logger LOG = LoggerFactory.getLogger(NetworkIsolation.class);
+
+    private final CniClient cni;
+    private final StateStore store;
+    private final String id;
+    private final String hostname;
+    private final NetworkConfigList network;
+    private final Map<String, JsonNode> capabilityArgs;
+    private final NamespaceFile joined;
+    private final Path joinedDir;
+    private final Path dir;
+    private final EtcFiles etc;
+    private final boolean bindEtc;
+    private final ObjectNode state;
+    private Path pin;
+    private ObjectNode result;
+    private boolean attached;
+    private boolean closed;
+
+    /**
+     * @param network the network to attach to, or null ({@code none}, or a joined namespace)
+     * @param joined another container's namespace to join instead of attaching, or null
+     */
+    NetworkIsolation(CniClient cni, StateStore store, String id, String hostname, NetworkConfigList network,
+            Map<String, JsonNode> capabilityArgs, NamespaceFile joined, Path joinedDir, Path dir, EtcFiles etc,
+            boolean bindEtc, ObjectNode state) {
+        this.cni = cni;
+        this.store = store;
+        this.id = id;
+        this.hostname = hostname;
+        this.network = network;
+        this.capabilityArgs = capabilityArgs;
+        this.joined = joined;
+        this.joinedDir = joinedDir;
+        this.dir = dir;
+        this.etc = etc;
+        this.bindEtc = bindEtc;
+        this.state = state;
+    }
+
+    @Override
+    public void contribute(ChildSteps steps) {
+        if (joined != null) {
+            // the child was cloned into a fresh network namespace (the namespace set is fixed before
+            // prepare); joining replaces it, and the kernel frees the fresh one with its last reference
+            steps.keepOpen(joined.fd());
+            steps.add(Phase.NAMES, joined.join(Namespace.NET));
+        }
+        if (bindEtc) {
+            etc.bindMounts().forEach(step -> steps.add(Phase.FILESYSTEM, step));
+        }
+    }
+
+    @Override
+    public void afterClone(ClonedChild child) throws Exception {
+        state.put("pid", child.pid()).put("pidStart", Processes.startTime(child.pid()));
+        if (joined != null) {
+            store.write(dir, state);
+            etc.copyFrom(joinedDir, hostname);
+            return;
+        }
+        Path path = child.namespacePath(Namespace.NET);
+        if (network != null) {
+            // recorded before anything exists, so that a crash from here on is swept
+            state.put("netns", PIN);
+            state.set("network", network.json());
+            state.put("source", network.source());
+            ObjectNode caps = state.putObject("capabilityArgs");
+            capabilityArgs.forEach(caps::set);
+            attached = true;
+            store.write(dir, state);
+            pin = dir.resolve(PIN);
+            NamespaceFile.pin(path, pin);
+            path = pin;
+        } else {
+            store.write(dir, state);
+        }
+        cni.add(Loopback.LIST, new CniClient.Attachment(id, path.toString(), "lo", Map.of()));
+        List<String> addresses = new ArrayList<>();
+        JsonNode dns = null;
+        if (network != null) {
+            result = cni.add(network, attachment(path.toString()));
+            state.set("result", result);
+            store.write(dir, state);
+            for (JsonNode ip : result.path("ips")) {
+                String address = ip.path("address").asText("");
+                addresses.add(address.contains("/") ? address.substring(0, address.indexOf('/')) : address);
+            }
+            dns = result.get("dns");
+            LOG.info("container {}: attached to network {} as {}", id, network.name(), addresses);
+        }
+        etc.write(hostname, addresses, dns);
+    }
+
+    private CniClient.Attachment attachment(String netnsPath) {
+        return new CniClient.Attachment(id, netnsPath, IFNAME, capabilityArgs);
+    }
+
+    /** The container's addresses from its ADD result, without prefix length (empty before ADD). */
+    List<String> addresses() {
+        List<String> out = new ArrayList<>();
+        if (result != null) {
+            result.path("ips").forEach(ip -> out.add(ip.path("address").asText().replaceAll("/.*", "")));
+        }
+        return out;
+    }
+
+    @Override
+    public void close() throws Exception {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        boolean detached = true;
+        try {
+            if (attached) {
+                cni.del(network, attachment(pin == null ? "" : pin.toString()), result);
+                LOG.debug("container {}: detached from network {}", id, network.name());
+            }
+        } catch (CniException e) {
+            detached = false;
+            throw new CniException(e.getMessage() + "; " + dir + " is kept so that a later start retries the DEL", e.code(), e);
+        } finally {
+            if (joined != null) {
+                joined.close();
+            }
+            if (detached) {
+                if (pin != null) {
+                    NamespaceFile.unpin(pin);
+                }
+                StateStore.delete(dir);
+            } else {
+                // a later sweep retries: mark the owner gone, as for a crashed host
+                state.put("ownerPid", -1);
+                store.write(dir, state);
+            }
+        }
+    }
+
+    /** The network namespace's {@code lo}: brought up by the CNI loopback plugin. */
+    static final class Loopback {
+        static final NetworkConfigList LIST;
+
+        static {
+            ObjectNode json = JsonNodeFactory.instance.objectNode().put("cniVersion", "1.0.0").put("name", "isola-loopback");
+            json.putArray("plugins").addObject().put("type", "loopback");
+            try {
+                LIST = NetworkConfigList.parse(json.toString(), "the built-in loopback configuration", false);
+            } catch (CniException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private Loopback() {}
+    }
+}

@@ -1,0 +1,142 @@
+package io.isola.ns.net;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.isola.ns.net.cni.CniClient;
+import io.isola.ns.net.cni.CniException;
+import io.isola.ns.net.cni.NetworkConfigList;
+import io.isola.spi.NamespaceFile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds containers whose host died without detaching them (kill -9 of the JVM) and runs the CNI
+ * DEL their host would have run, with the configuration and ADD result recorded in their state.
+ *
+ * <p>A container is stale when the process that owns its state (pid and start time) is gone. Its
+ * network namespace is still pinned to the file its state names, so DEL finds the interface and
+ * removes everything (veth, lease, masquerade and port rules); then the pin is released. If the
+ * container's command still runs (it outlives its host), it keeps running, without a network.
+ * Without a pin (the host died between clone and pin), DEL gets the namespace of the container's
+ * process if that still runs, else none, which still frees the lease and the port mappings.
+ */
+final class StaleSweeper {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StaleSweeper.class);
+    /** A directory without a state file is a start caught between mkdir and the first write. */
+    private static final Duration UNFINISHED = Duration.ofMinutes(1);
+
+    private final StateStore store;
+    private final CniClient cni;
+    private volatile boolean swept;
+
+    StaleSweeper(StateStore store, CniClient cni) {
+        this.store = store;
+        this.cni = cni;
+    }
+
+    void sweepOnce() {
+        if (!swept) {
+            synchronized (this) {
+                if (!swept) {
+                    sweep();
+                    swept = true;
+                }
+            }
+        }
+    }
+
+    /** Returns how many stale containers were released. */
+    synchronized int sweep() {
+        int released = 0;
+        for (Path dir : store.dirs()) {
+            Optional<ObjectNode> state = store.read(dir);
+            if (state.isEmpty() ? !olderThan(dir, UNFINISHED) : ownerAlive(state.get())) {
+                continue;
+            }
+            Optional<Path> claimed = store.claim(dir);
+            if (claimed.isEmpty()) {
+                continue; // another process is sweeping it
+            }
+            String id = dir.getFileName().toString();
+            try {
+                if (state.isPresent()) {
+                    release(id, state.get(), claimed.get());
+                }
+                Path pin = claimed.get().resolve(NetworkIsolation.PIN);
+                if (Mounts.isMountPoint(pin)) {
+                    NamespaceFile.unpin(pin); // pinned, but the host died before it recorded the network
+                }
+                StateStore.delete(claimed.get());
+                released++;
+            } catch (CniException | IOException | RuntimeException e) {
+                LOG.warn("cannot release the network of stale container {}: {}", id, e.getMessage());
+                store.unclaim(claimed.get(), id);
+            }
+        }
+        return released;
+    }
+
+    private void release(String id, ObjectNode state, Path dir) throws CniException {
+        JsonNode network = state.get("network");
+        if (network == null || !network.isObject()) {
+            LOG.info("removed the state of stale container {} (no network attached)", id);
+            return;
+        }
+        NetworkConfigList list = NetworkConfigList.parse(network.toString(), state.path("source").asText("state of " + id), false);
+        long pid = state.path("pid").asLong(-1);
+        JsonNode result = state.get("result");
+        NamespaceFile netns = null;
+        // the claim renamed the directory: the pin's mount moved with it
+        Path pin = state.hasNonNull("netns") ? dir.resolve(state.get("netns").asText()) : null;
+        if (pin != null && !Mounts.isMountPoint(pin)) {
+            pin = null;
+        }
+        if (pin == null && Processes.alive(pid, state.path("pidStart").asLong(-1))) {
+            try {
+                netns = NamespaceFile.open(Path.of("/proc", Long.toString(pid), "ns", "net"));
+            } catch (IllegalStateException gone) {
+                netns = null;
+            }
+        }
+        try {
+            String path = pin != null ? pin.toString() : netns == null ? "" : netns.pathForOthers().toString();
+            Map<String, JsonNode> capabilityArgs = new HashMap<>();
+            JsonNode ports = state.path("capabilityArgs");
+            ports.fields().forEachRemaining(e -> capabilityArgs.put(e.getKey(), e.getValue()));
+            cni.del(list, new CniClient.Attachment(id, path, NetworkIsolation.IFNAME, capabilityArgs),
+                    result instanceof ObjectNode object ? object : null);
+            LOG.info("released the network {} of stale container {}{}", list.name(), id,
+                    netns == null ? "" : " (its process " + pid + " still runs, now without a network)");
+        } finally {
+            if (netns != null) {
+                netns.close();
+            }
+        }
+        if (pin != null) {
+            NamespaceFile.unpin(pin);
+        }
+    }
+
+    private static boolean ownerAlive(ObjectNode state) {
+        return Processes.alive(state.path("ownerPid").asLong(-1), state.path("ownerStart").asLong(-1));
+    }
+
+    private static boolean olderThan(Path dir, Duration age) {
+        try {
+            FileTime modified = Files.getLastModifiedTime(dir);
+            return modified.toInstant().isBefore(Instant.now().minus(age));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
