@@ -42,8 +42,11 @@ check "--debug after run logs too" yes "$("$isola" run --debug -- true 2>&1 >/de
 
 check "version" "isola" "$("$isola" --version | cut -d' ' -f1)"
 
-check "isola plugins lists the built-in isolators" "ipc mount pid uts" \
+check "isola plugins lists the built-in isolators" "cgroup ipc mount net pid user uts" \
     "$("$isola" plugins | awk 'NR > 1 && $NF == "default" {print $1}' | sort | xargs)"
+# the same defaults as before the configuration existed: net and user only when a run asks
+check "net and user are off by default" "net user" \
+    "$("$isola" plugins | awk 'NR > 1 && $(NF-2) == "off" {print $1}' | sort | xargs)"
 
 # a configuration directory of our own: uts off by default, back on with --uts
 conf=$(mktemp -d)
