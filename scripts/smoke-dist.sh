@@ -59,4 +59,25 @@ check "unpacked elsewhere: no archive mapped" 0 "$(shared "$moved")"
 "${moved%/isola}/isola-cds" --quiet
 check "unpacked elsewhere: isola-cds makes one that maps" yes "$( (($(shared "$moved") > 100)) && echo yes)"
 check "unpacked elsewhere: runs" $'moved\n1' "$("$moved" run --hostname moved -- sh -c 'hostname; echo $$')"
+
+check "isola plugins lists the built-in isolators" "cgroup ipc mount net pid user uts" \
+    "$("$isola" plugins | awk 'NR > 1 && $NF == "default" {print $1}' | sort | xargs)"
+# the same defaults as before the configuration existed: net and user only when a run asks
+check "net and user are off by default" "net user" \
+    "$("$isola" plugins | awk 'NR > 1 && $(NF-2) == "off" {print $1}' | sort | xargs)"
+
+# a configuration directory of our own: uts off by default, back on with --uts
+conf=$(mktemp -d)
+trap 'rm -rf "$link" "$unpacked" "$conf"' EXIT
+cp "$dist"/conf/* "$conf"/
+sed -i 's/^enabled = true/enabled = false/' "$conf/io.isola.ns.uts.cfg"
+host_uts=$(readlink /proc/self/ns/uts)
+check "uts off in the config" "$host_uts" "$(ISOLA_CONF=$conf "$isola" run -- readlink /proc/self/ns/uts)"
+check "--uts overrides the config" yes \
+    "$("$isola" --config "$conf" run --uts -- readlink /proc/self/ns/uts | grep -vqxF "$host_uts" && echo yes)"
+printf 'enabled = true\ndomainname = not valid!\n' > "$conf/io.isola.ns.uts.cfg"
+status=0; err=$("$isola" --config "$conf" run -- true 2>&1) || status=$?
+check "bad config value status" 125 "$status"
+check "bad config value names file and key" yes \
+    "$(grep -qF "$conf/io.isola.ns.uts.cfg: domainname \"not valid!\": expected" <<<"$err" && echo yes)"
 exit "$failed"

@@ -41,11 +41,25 @@ public final class FelixRuntime implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FelixRuntime.class);
     private static final long STOP_TIMEOUT_MILLIS = 10_000;
 
+    /** Started first, in this order: configurations must be in ConfigAdmin before SCR activates anything. */
+    private static final List<String> FIRST = List.of("org.apache.felix.configadmin", "org.apache.felix.fileinstall");
+
+    /**
+     * What to run.
+     *
+     * @param bundles the directory of bundles installed and started at boot
+     * @param conf the configuration directory (isolators' .cfg files), or null for none
+     * @param settings which bundles, the plugins directory and the poll interval
+     * @param storage the bundle cache, or null for a temporary one deleted on close
+     */
+    public record Options(Path bundles, Path conf, FrameworkSettings settings, Path storage) {}
+
     private final Path bundleDir;
     private final Path storage;
     private final boolean ownsStorage;
     private final Framework framework;
     private IsolatorTracker tracker;
+    private final Set<String> reportedFailures = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private FelixRuntime(Path bundleDir, Path storage, boolean ownsStorage, Framework framework) {
         this.bundleDir = bundleDir;
@@ -65,21 +79,29 @@ public final class FelixRuntime implements AutoCloseable {
      * @param storage the bundle cache, or {@code null} for a temporary one
      */
     public static FelixRuntime start(Path bundleDir, Path storage) {
-        List<Path> jars = bundleJars(bundleDir);
+        return start(new Options(bundleDir, null, FrameworkSettings.DEFAULTS, storage));
+    }
+
+    /** Boots Felix with the given bundles, configuration and plugins directory. */
+    public static FelixRuntime start(Options options) {
+        Path bundleDir = options.bundles();
+        Path storage = options.storage();
+        List<Path> jars = bundleJars(bundleDir).stream().filter(options.settings()::installs).toList();
         boolean owns = storage == null;
         Path cache = owns ? BundleCache.create() : storage;
         Map<String, Object> config = new HashMap<>();
         config.put(Constants.FRAMEWORK_STORAGE, cache.toString());
-        if (!owns) {
-            // A kept cache restores last run's bundles, and installing the same location again
-            // returns the cached copy: a rebuilt bundle would silently not be used.
-            config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
-        }
+        // A kept cache (a warm start) restores last run's bundles; install() updates those whose
+        // jar changed since and uninstalls those whose jar is gone. Bundles are started transiently,
+        // so that a restored framework starts none of them before configurations are in place.
         config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA,
                 CORE_PACKAGES + ",org.slf4j;version=" + BuildInfo.slf4jVersion());
         // Parallel resolution makes a thread pool that Felix never shuts down (its threads idle
         // on for 60 s after stop); resolving a handful of bundles in the caller's thread is as fast.
         config.put("felix.resolver.parallelism", "1");
+        watchedDirectories(options, config);
+        // SCR prints on stdout and stderr (the container's); ComponentFailures reports failures instead
+        config.put("ds.showerrors", "false");
         FelixLogBridge logBridge = new FelixLogBridge();
         config.put("felix.log.logger", logBridge);
         config.put("felix.log.level", Integer.toString(logBridge.level()));
@@ -99,23 +121,131 @@ public final class FelixRuntime implements AutoCloseable {
         try {
             framework.init();
             BundleContext context = framework.getBundleContext();
-            tracker = new IsolatorTracker(context);
+            tracker = new IsolatorTracker(context, jars.stream().map(j -> j.toUri().toString()).collect(Collectors.toSet()));
             tracker.open();
             Map<Bundle, Path> installed = new LinkedHashMap<>();
             for (Path jar : jars) {
                 installed.put(install(context, jar), jar);
             }
+            uninstallGone(context, installed.keySet());
             framework.start();
-            installed.forEach(FelixRuntime::startBundle);
+            boolean watching = !framework.getBundleContext().getProperty("felix.fileinstall.dir").isEmpty();
+            installed.keySet().stream().filter(b -> FIRST.contains(b.getSymbolicName()))
+                    .filter(b -> watching || !b.getSymbolicName().equals(FIRST.get(1)))
+                    .sorted(java.util.Comparator.comparingInt(b -> FIRST.indexOf(b.getSymbolicName())))
+                    .forEach(b -> startBundle(b, installed.get(b)));
+            installed.forEach((bundle, jar) -> {
+                if (!FIRST.contains(bundle.getSymbolicName())) {
+                    startBundle(bundle, jar);
+                }
+            });
             LOG.debug("felix started {} bundles from {}", installed.size(), bundleDir);
         } catch (BundleException e) {
             throw new IsolaException("the OSGi framework did not start: " + e.getMessage(), e);
         }
     }
 
+    /** Bundles of the boot directory restored from a kept cache whose jar is no longer there. */
+    private void uninstallGone(BundleContext context, java.util.Collection<Bundle> current) throws BundleException {
+        String dir = bundleDir.toUri().toString();
+        for (Bundle bundle : context.getBundles()) {
+            if (bundle.getBundleId() != 0 && bundle.getLocation().startsWith(dir) && !current.contains(bundle)) {
+                bundle.uninstall();
+            }
+        }
+    }
+
+    /**
+     * FileInstall's settings: it watches the configuration directory (each {@code <pid>.cfg} goes
+     * to ConfigAdmin, changes included) and the plugins directory (jars installed, updated and
+     * uninstalled as they come and go). Its first scan runs while it starts, before SCR, so no
+     * isolator ever runs with defaults that its file overrides.
+     */
+    private static void watchedDirectories(Options options, Map<String, Object> config) {
+        List<String> dirs = new java.util.ArrayList<>();
+        if (options.conf() != null) {
+            dirs.add(options.conf().toAbsolutePath().toString());
+        }
+        Path plugins = options.settings().plugins();
+        if (plugins != null) {
+            try {
+                Files.createDirectories(plugins);
+            } catch (IOException e) {
+                throw new IsolaException("plugins directory " + plugins + " cannot be created: " + e.getMessage(), e);
+            }
+            dirs.add(plugins.toAbsolutePath().toString());
+        }
+        // nothing to watch: FileInstall is not started (left alone it would watch ./load)
+        config.put("felix.fileinstall.dir", String.join(",", dirs));
+        config.put("felix.fileinstall.noInitialDelay", "true");
+        config.put("felix.fileinstall.poll", Long.toString(options.settings().pollMillis()));
+        config.put("felix.fileinstall.filter", ".*\\.(cfg|config|jar)");
+        // the files are the user's: never write configuration changes back into them
+        config.put("felix.fileinstall.enableConfigSave", "false");
+        config.put("felix.fileinstall.bundles.startTransient", "true");
+        config.put("felix.fileinstall.log.default", "jul");
+        config.put("felix.fileinstall.log.level", LOG.isDebugEnabled() ? "4" : "1");
+    }
+
+    /** The isolator components that failed to start (a bad value in their .cfg, most often). */
+    public List<ComponentFailures.Failure> failures() {
+        return ComponentFailures.of(framework.getBundleContext());
+    }
+
+    /** Which isolator services are used, and why the others are not. */
+    IsolatorTracker.Selection selection() {
+        return tracker.selection();
+    }
+
+    /** The isolators containers get when neither a spec nor a flag says otherwise. */
+    public Set<String> enabledByDefault() {
+        return tracker.enabledByDefault();
+    }
+
+    /** Waits until the isolator services change so that {@code condition} holds. */
+    public boolean await(java.util.function.BooleanSupplier condition, Duration timeout) throws InterruptedException {
+        return tracker.await(condition, timeout);
+    }
+
+    /**
+     * Throws when an isolator could not start because of its configuration file: a run must not go
+     * on without an isolator the user configured, nor with settings other than they wrote. A
+     * component that fails for another reason (a plugin's bug) is only logged: the other isolators
+     * keep working, and {@code isola plugins} shows why it is missing.
+     */
+    public void requireHealthy() {
+        List<String> problems = new java.util.ArrayList<>();
+        for (ComponentFailures.Failure failure : failures()) {
+            if (failure.configFile() != null) {
+                problems.add(failure.message());
+            } else if (reportedFailures.add(failure.message())) {
+                LOG.warn("{}", failure.message());
+            }
+        }
+        tracker.selection().rejected().forEach((info, reason) -> {
+            if (reason.contains(": enabled \"")) {
+                problems.add(reason);
+            }
+        });
+        if (!problems.isEmpty()) {
+            throw new IsolaException(String.join("; ", problems));
+        }
+    }
+
     private static Bundle install(BundleContext context, Path jar) {
         try {
-            return context.installBundle(jar.toUri().toString());
+            String location = jar.toUri().toString();
+            Bundle cached = context.getBundle(location);
+            if (cached == null) {
+                return context.installBundle(location);
+            }
+            // the cache's copy is older than the jar: a rebuilt bundle must not be silently ignored
+            if (Files.getLastModifiedTime(jar).toMillis() > cached.getLastModified()) {
+                cached.update();
+            }
+            return cached;
+        } catch (IOException e) {
+            throw new IsolaException("bundle " + jar + " cannot be read: " + e.getMessage(), e);
         } catch (BundleException e) {
             throw new IsolaException("bundle " + jar + " could not be installed: " + e.getMessage(), e);
         }
@@ -132,7 +262,7 @@ public final class FelixRuntime implements AutoCloseable {
             return;
         }
         try {
-            bundle.start();
+            bundle.start(Bundle.START_TRANSIENT);
         } catch (BundleException e) {
             LOG.warn("bundle {} did not start: {}", jar, e.getMessage());
         }

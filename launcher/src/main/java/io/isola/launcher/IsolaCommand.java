@@ -1,5 +1,6 @@
 package io.isola.launcher;
 
+import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Mixin;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Spec;
         subcommands = {RunCommand.class, ImageCommand.class, ImagesCommand.class, ListCommand.class, PsCommand.class,
             ExecCommand.class, KillCommand.class, StopCommand.class, RmCommand.class, LogsCommand.class,
             InspectCommand.class, WaitCommand.class, MonitorCommand.class, CreateCommand.class, StartCommand.class,
-            StateCommand.class, DeleteCommand.class, FeaturesCommand.class, SpecCommand.class})
+            StateCommand.class, DeleteCommand.class, FeaturesCommand.class, SpecCommand.class, PluginsCommand.class})
 final class IsolaCommand implements Runnable {
 
     @Spec
@@ -38,12 +39,35 @@ final class IsolaCommand implements Runnable {
         }
     }
 
+    private Path config;
+
+    IsolaCommand() {
+        // a command line without --config must not inherit the previous one's (tests run many in one JVM)
+        System.clearProperty(Layout.CONF_OPTION);
+    }
+
+    @Option(names = "--config", paramLabel = "DIR", scope = ScopeType.INHERIT,
+            description = "Configuration directory (default: $ISOLA_CONF, else conf/ of the distribution).")
+    void config(Path dir) {
+        config = dir;
+        // also for verbs that boot the runtime without this command object (IsolaRuntime.withIsolators)
+        System.setProperty(Layout.CONF_OPTION, dir.toString());
+    }
+
     GlobalOptions global() {
         return global;
     }
 
     boolean debug() {
         return debug;
+    }
+
+    /** The embedded runtime as the distribution and the configuration directory describe it. */
+    IsolaRuntime runtime() {
+        return IsolaRuntime.withBundles(Layout.bundles())
+                .config(Layout.conf(config))
+                .pollFromSettings()
+                .start();
     }
 
     @Override

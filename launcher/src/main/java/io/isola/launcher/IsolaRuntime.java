@@ -1,51 +1,199 @@
 package io.isola.launcher;
 
+import io.isola.api.Container;
+import io.isola.api.ContainerSpec;
+import io.isola.api.ExitStatus;
 import io.isola.api.Isola;
+import io.isola.api.IsolaException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
- * The runtime a verb needs: Felix with the isolator bundles, for verbs that create namespaces; a
- * bare {@link Isola} (no isolators, no Felix to boot) for exec, which only joins existing ones.
+ * isola embedded in an application: Felix with the isolator bundles inside, the API and SPI shared
+ * from the application's class path, containers started from {@link ContainerSpec}s.
+ *
+ * <pre>{@code
+ * try (IsolaRuntime isola = IsolaRuntime.withBundles(Path.of("isola/bundles"))
+ *         .config(Path.of("isola/conf")).plugins(Path.of("isola/plugins")).start()) {
+ *     try (Container c = isola.start(ContainerSpec.builder("echo", "hi").stdout(Stdio.PIPE).build())) {
+ *         String out = new String(c.stdout().readAllBytes());
+ *         ExitStatus status = c.waitFor();
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>A spec that names no isolators gets those enabled by default at that moment: every isolator
+ * registered, less those whose .cfg says {@code enabled = false}; a jar dropped into the plugins
+ * directory counts from the next container on. Thread-safe; {@link #close()} kills containers
+ * still running and stops the framework, leaving no thread, file or mount of its own behind.
  */
-final class IsolaRuntime implements AutoCloseable {
+public final class IsolaRuntime implements AutoCloseable {
 
     private static final Duration ISOLATOR_WAIT = Duration.ofSeconds(5);
 
     private final FelixRuntime felix;
     private final Isola isola;
 
+    private IsolaRuntime(FelixRuntime felix) {
+        this(felix, Isola.builder().isolatorSource(felix.isolators()).build());
+    }
+
     private IsolaRuntime(FelixRuntime felix, Isola isola) {
         this.felix = felix;
         this.isola = isola;
     }
 
+    /**
+     * For the CLI's verbs: the distribution's runtime (bundles/, the configuration directory of
+     * {@code --config} or {@code $ISOLA_CONF} or conf/), with {@code names} registered.
+     */
     static IsolaRuntime withIsolators(Set<String> names) throws InterruptedException {
-        FelixRuntime felix = FelixRuntime.start(Layout.bundles());
+        IsolaRuntime runtime = withBundles(Layout.bundles()).config(Layout.conf(null)).pollFromSettings().start();
         try {
-            Isola isola = Isola.builder().isolatorSource(felix.isolators())
-                    .defaultIsolators(RunCommand.DEFAULT_ISOLATORS).build();
-            felix.requireIsolators(names, ISOLATOR_WAIT);
-            return new IsolaRuntime(felix, isola);
+            runtime.felix.requireHealthy();
+            runtime.felix.requireIsolators(names, ISOLATOR_WAIT);
+            return runtime;
         } catch (RuntimeException | InterruptedException e) {
-            felix.close();
+            runtime.close();
             throw e;
         }
     }
 
+    /** Waits until the isolators {@code names} are registered; throws naming those missing. */
+    void require(Set<String> names) throws InterruptedException {
+        felix.requireIsolators(names, ISOLATOR_WAIT);
+    }
+
+    /** For verbs that only join existing namespaces (exec): no framework, no isolators. */
     static IsolaRuntime bare() {
         return new IsolaRuntime(null, Isola.builder().build());
     }
 
-    Isola isola() {
+    /** A runtime whose framework installs the bundles of {@code bundleDir} (a distribution's bundles/). */
+    public static Builder withBundles(Path bundleDir) {
+        return new Builder(Objects.requireNonNull(bundleDir, "bundleDir"));
+    }
+
+    /**
+     * Starts a container and returns once its command runs; see {@link Isola#start}. Throws an
+     * {@link IsolaException} naming the bundle and file when an isolator could not start because
+     * of its configuration.
+     */
+    public Container start(ContainerSpec spec) throws InterruptedException {
+        felix.requireHealthy();
+        if (spec.isolators().isPresent()) {
+            felix.requireIsolators(spec.isolators().get(), ISOLATOR_WAIT);
+            return isola.start(spec);
+        }
+        return isola.start(spec.toBuilder().isolators(felix.enabledByDefault()).build());
+    }
+
+    /** Starts a container and waits for its command to end. */
+    public ExitStatus run(ContainerSpec spec) throws InterruptedException {
+        try (Container container = start(spec)) {
+            return container.waitFor();
+        }
+    }
+
+    /** The isolators a spec without its own list gets now. */
+    public Set<String> defaultIsolators() {
+        return felix.enabledByDefault();
+    }
+
+    /**
+     * Waits up to {@code timeout} until the names of the isolators in use satisfy {@code condition},
+     * such as a plugin's arriving after its jar was dropped into the plugins directory.
+     */
+    public boolean awaitIsolators(Predicate<Set<String>> condition, Duration timeout) throws InterruptedException {
+        return felix.await(() -> condition.test(felix.enabledByDefault()), timeout);
+    }
+
+    /** Every isolator the framework knows of, used or not, and isolator components that failed. */
+    public List<PluginStatus> plugins() {
+        List<PluginStatus> rows = new ArrayList<>();
+        IsolatorTracker.Selection selection = felix.selection();
+        selection.accepted().forEach(i -> rows.add(PluginStatus.of(i.info(), i.name(), i.namespace(),
+                i.info().enabledByDefault() ? "on by default" : "off by default")));
+        selection.rejected().forEach((info, reason) -> rows.add(PluginStatus.of(info, null, null, "rejected: " + reason)));
+        felix.failures().forEach(f -> rows.add(PluginStatus.failed(f)));
+        rows.sort(Comparator.comparing(PluginStatus::bundle).thenComparing(r -> String.valueOf(r.name())));
+        return rows;
+    }
+
+    /** The underlying runtime, for isolators picked by the caller. */
+    public Isola isola() {
         return isola;
     }
 
     @Override
     public void close() {
-        isola.close();
-        if (felix != null) {
-            felix.close();
+        try {
+            isola.close();
+        } finally {
+            if (felix != null) {
+                felix.close();
+            }
+        }
+    }
+
+    /** Where the bundles, configuration and plugins are. */
+    public static final class Builder {
+        private final Path bundles;
+        private Path conf;
+        private Path plugins;
+        private Path cache;
+        private Duration poll = Duration.ofSeconds(1);
+
+        private Builder(Path bundles) {
+            this.bundles = bundles;
+        }
+
+        /** The configuration directory: isola.properties and the isolators' {@code <pid>.cfg} files. */
+        public Builder config(Path dir) {
+            this.conf = dir;
+            return this;
+        }
+
+        /** A directory watched for isolator bundles while the runtime runs; overrides isola.properties. */
+        public Builder plugins(Path dir) {
+            this.plugins = dir;
+            return this;
+        }
+
+        /** A bundle cache kept between runs (faster starts); by default a temporary one. */
+        public Builder cache(Path dir) {
+            this.cache = dir;
+            return this;
+        }
+
+        /** How often the plugins and configuration directories are checked; overrides isola.properties. */
+        public Builder pollInterval(Duration interval) {
+            this.poll = interval;
+            return this;
+        }
+
+        public IsolaRuntime start() {
+            FrameworkSettings settings = FrameworkSettings.load(conf);
+            if (plugins != null || conf == null) {
+                settings = new FrameworkSettings(settings.bundlePatterns(), plugins, settings.pollMillis());
+            }
+            if (poll != null) {
+                settings = new FrameworkSettings(settings.bundlePatterns(), settings.plugins(), poll.toMillis());
+            }
+            FelixRuntime felix = FelixRuntime.start(new FelixRuntime.Options(bundles, conf, settings, cache));
+            return new IsolaRuntime(felix);
+        }
+
+        /** For the CLI: the settings file decides the poll interval. */
+        Builder pollFromSettings() {
+            this.poll = null;
+            return this;
         }
     }
 }

@@ -7,10 +7,16 @@ import java.security.CodeSource;
 
 /**
  * Where the distribution's parts are. {@code bin/isola} sets {@code isola.home}; tests point
- * {@code isola.bundles} at a directory of their own; a bare {@code java -cp 'lib/*'} falls back to
- * the directory above the launcher jar.
+ * {@code isola.bundles} (and {@code isola.conf}, {@code isola.plugins}) at directories of their
+ * own; a bare {@code java -cp 'lib/*'} falls back to the directory above the launcher jar.
  */
 final class Layout {
+
+    /** The environment variable that names the configuration directory, as {@code --config} does. */
+    static final String CONF_ENV = "ISOLA_CONF";
+
+    /** Where {@code --config} leaves its value while parsing, for whichever verb boots the runtime. */
+    static final String CONF_OPTION = "isola.conf.option";
 
     private Layout() {}
 
@@ -20,6 +26,33 @@ final class Layout {
             return Path.of(explicit);
         }
         return home().resolve("bundles");
+    }
+
+    /**
+     * The configuration directory: {@code --config DIR}, else {@code $ISOLA_CONF}, else the
+     * {@code isola.conf} property, else {@code conf/} of the distribution. Null when none applies
+     * and the distribution has no conf/ (a bare class path in tests).
+     */
+    static Path conf(Path option) {
+        if (option != null) {
+            return option;
+        }
+        String cli = System.getProperty(CONF_OPTION);
+        if (cli != null) {
+            return Path.of(cli);
+        }
+        String env = System.getenv(CONF_ENV);
+        if (env != null && !env.isEmpty()) {
+            return Path.of(env);
+        }
+        String property = System.getProperty("isola.conf");
+        if (property != null) {
+            return Path.of(property);
+        }
+        if (System.getProperty("isola.bundles") != null && System.getProperty("isola.home") == null) {
+            return null; // tests with a bundle directory of their own and no configuration
+        }
+        return home().resolve("conf");
     }
 
     private static Path home() {

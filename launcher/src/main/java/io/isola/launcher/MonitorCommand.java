@@ -36,13 +36,17 @@ final class MonitorCommand implements Callable<Integer> {
         if (!runArgs.isEmpty() && runArgs.get(0).equals("--")) {
             runArgs = runArgs.subList(1, runArgs.size()); // positional from ID on, the separator included
         }
+        RunCommand run = null;
         if (!runArgs.isEmpty()) {
-            RunCommand run = new RunCommand();
+            run = new RunCommand();
             new picocli.CommandLine(run).setStopAtPositional(true).parseArgs(runArgs.toArray(String[]::new));
-            spec = run.spec();
-            isolators = spec.isolators().orElse(isolators);
         }
-        try (IsolaRuntime runtime = IsolaRuntime.withIsolators(isolators)) {
+        try (IsolaRuntime runtime = IsolaRuntime.withIsolators(run == null ? isolators : Set.of())) {
+            if (run != null) {
+                // the configured isolators, as a foreground run gets them
+                spec = run.spec(runtime.defaultIsolators());
+                runtime.require(spec.isolators().orElse(isolators));
+            }
             return MonitorProcess.serve(runtime.isola(), store, id, spec, UnaryOperator.identity());
         }
     }

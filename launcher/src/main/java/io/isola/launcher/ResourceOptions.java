@@ -25,9 +25,10 @@ final class ResourceOptions {
     @Spec(Spec.Target.MIXEE)
     private CommandSpec mixee;
 
-    @Option(names = "--cgroup", negatable = true, defaultValue = "true", fallbackValue = "true",
+    // null: as the configuration says (on unless conf/io.isola.ns.cgroup.cfg has enabled = false)
+    @Option(names = "--cgroup", negatable = true,
             description = "New cgroup namespace and a cgroup of its own (needed by the limits below); on by default.")
-    private boolean cgroup;
+    private Boolean cgroup;
 
     @Option(names = {"-m", "--memory"}, paramLabel = "SIZE", description = "Memory limit, such as 512m or 1g.")
     private String memory;
@@ -49,14 +50,21 @@ final class ResourceOptions {
     private Long pidsLimit;
 
     /**
-     * Adds the cgroup isolator to {@code isolators} unless --no-cgroup. Not for a user other than
-     * root (rootless): cgroups belong to root and this host delegates none, so, as podman does
-     * on cgroup v1, the container gets no cgroup of its own, and limits are refused in one line.
+     * Applies --cgroup/--no-cgroup to the configured {@code isolators}; limits bring the cgroup too.
+     * Not for a user other than root (rootless): cgroups belong to root and this host delegates none,
+     * so, as podman does on cgroup v1, the container gets no cgroup of its own, and limits are refused.
      */
     void selectIsolator(Set<String> isolators) {
-        if (cgroup && HostIdentity.current().isRoot()) {
+        if (Boolean.FALSE.equals(cgroup) || !HostIdentity.current().isRoot()) {
+            isolators.remove(ISOLATOR);
+        } else if (Boolean.TRUE.equals(cgroup) || hasLimits()) {
             isolators.add(ISOLATOR);
         }
+    }
+
+    private boolean hasLimits() {
+        return memory != null || memorySwap != null || cpus != null || cpuShares != null || cpusetCpus != null
+                || pidsLimit != null;
     }
 
     /** Adds the limits, if any, to {@code builder}; a limit needs a cgroup. */
@@ -84,8 +92,8 @@ final class ResourceOptions {
         if (resources.isEmpty()) {
             return;
         }
-        if (!cgroup) {
-            throw new IllegalArgumentException("resource limits (--memory, --cpus, --pids-limit, ...): need a cgroup; drop --no-cgroup");
+        if (Boolean.FALSE.equals(cgroup)) {
+            throw new IllegalArgumentException("resource limits " + resources + ": need a cgroup; drop --no-cgroup");
         }
         HostIdentity host = HostIdentity.current();
         if (!host.isRoot()) {

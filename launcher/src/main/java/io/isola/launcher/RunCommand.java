@@ -3,8 +3,6 @@ package io.isola.launcher;
 import io.isola.api.Container;
 import io.isola.api.ContainerSpec;
 import io.isola.api.ExitStatus;
-import io.isola.api.Isola;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,6 +17,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** {@code isola run}: one container in the foreground, its exit status as the CLI's. */
 @Command(name = "run",
@@ -28,11 +28,12 @@ import picocli.CommandLine.ParentCommand;
             "its environment holds PATH and the -e variables."})
 final class RunCommand implements Callable<Integer> {
 
-    /** The isolators a container gets unless a --no-NAME option drops one. */
+    /**
+     * The built-in isolators, for checking a command line before the framework starts; which
+     * isolators a container gets is configured (conf/, every registered isolator unless its .cfg
+     * says enabled = false; net and user are off unless their component or .cfg turns them on).
+     */
     static final Set<String> DEFAULT_ISOLATORS = Set.of("uts", "ipc", "pid", "mount", ResourceOptions.ISOLATOR);
-
-    /** How long to wait for isolator services; Declarative Services may register them late. */
-    private static final Duration ISOLATOR_WAIT = Duration.ofSeconds(5);
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     private boolean help;
@@ -43,21 +44,18 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--domainname", paramLabel = "NAME", description = "NIS domain name inside the container.")
     private String domainname;
 
-    @Option(names = "--uts", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "New UTS namespace (host and domain name); on by default.")
-    private boolean uts;
+    // null: as the configuration says (conf/<pid>.cfg "enabled"); a flag overrides it for this run
+    @Option(names = "--uts", negatable = true, description = "New UTS namespace (host and domain name); on by default.")
+    private Boolean uts;
 
-    @Option(names = "--ipc", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "New IPC namespace (System V IPC, POSIX queues); on by default.")
-    private boolean ipc;
+    @Option(names = "--ipc", negatable = true, description = "New IPC namespace (System V IPC, POSIX queues); on by default.")
+    private Boolean ipc;
 
-    @Option(names = "--pid", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "New PID namespace, CMD is PID 1; on by default.")
-    private boolean pid;
+    @Option(names = "--pid", negatable = true, description = "New PID namespace, CMD is PID 1; on by default.")
+    private Boolean pid;
 
-    @Option(names = "--mount", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "New mount namespace; on by default.")
-    private boolean mount;
+    @Option(names = "--mount", negatable = true, description = "New mount namespace; on by default.")
+    private Boolean mount;
 
     @Mixin
     private NetworkOptions network = new NetworkOptions();
@@ -100,28 +98,27 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         // validated before Felix boots: bad input costs nothing and never reaches the kernel
-        ContainerSpec spec = spec();
+        ContainerSpec checked = spec();
         NativePreload.start();
         if (commandSpec != null) {
-            // state, -d, -it, --rm, --name: the lifecycle flow (issue 8)
+            // state, -d, -it, --rm, --name: the lifecycle flow (issue 8); the configured defaults
+            // replace the built-in ones once the framework runs
             try {
-                return RunFlow.run(spec, lifecycle, (parent == null ? new GlobalOptions() : parent.global()).store(),
+                return RunFlow.run(checked, this::spec, lifecycle,
+                        (parent == null ? new GlobalOptions() : parent.global()).store(),
                         commandSpec.commandLine().getOut(),
                         RunFlow.runArgs(commandSpec.commandLine().getParseResult().originalArgs()),
-                        (container, status) -> resources.exitCode(spec, container, status));
+                        (container, status) -> resources.exitCode(checked, container, status));
             } catch (InterruptedException | RuntimeException e) {
                 throw e;
             } catch (Exception e) {
                 throw new io.isola.api.IsolaException(e.getMessage(), e);
             }
         }
-        try (FelixRuntime felix = FelixRuntime.start(Layout.bundles());
-                Isola isola = Isola.builder()
-                        .isolatorSource(felix.isolators())
-                        .defaultIsolators(DEFAULT_ISOLATORS)
-                        .build()) {
-            felix.requireIsolators(spec.isolators().orElse(DEFAULT_ISOLATORS), ISOLATOR_WAIT);
-            try (Container container = isola.start(spec);
+        try (IsolaRuntime isola = IsolaRuntime.withIsolators(Set.of())) {
+            ContainerSpec spec = spec(isola.defaultIsolators());
+            isola.require(spec.isolators().orElse(Set.of()));
+            try (Container container = isola.isola().start(spec);
                     SignalForwarder signals = SignalForwarder.forward(container)) {
                 ExitStatus status = container.waitFor();
                 // not a static logger: picocli makes this class while parsing, before --debug
@@ -133,9 +130,14 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** The container this command line asks for. */
+    /** The container this command line asks for, with the built-in defaults. */
     ContainerSpec spec() {
-        Set<String> isolators = isolators();
+        return spec(DEFAULT_ISOLATORS);
+    }
+
+    /** The container this command line asks for, {@code defaults} being the configured isolators. */
+    ContainerSpec spec(Set<String> defaults) {
+        Set<String> isolators = isolators(defaults);
         network.select(isolators);
         if (!isolators.contains("uts")) {
             requireUnset("--hostname", hostname);
@@ -157,20 +159,21 @@ final class RunCommand implements Callable<Integer> {
         return lifecycle.init ? RunFlow.withInit(builder.build()) : builder.build();
     }
 
-    private Set<String> isolators() {
-        Set<String> names = new LinkedHashSet<>();
-        if (uts) {
-            names.add("uts");
-        }
-        if (ipc) {
-            names.add("ipc");
-        }
-        if (pid) {
-            names.add("pid");
-        }
-        if (mount) {
-            names.add("mount");
-        }
+    /** The configured defaults with this run's --NAME and --no-NAME flags applied. */
+    private Set<String> isolators(Set<String> defaults) {
+        Map<String, Boolean> flags = new LinkedHashMap<>();
+        flags.put("uts", uts);
+        flags.put("ipc", ipc);
+        flags.put("pid", pid);
+        flags.put("mount", mount);
+        Set<String> names = new LinkedHashSet<>(defaults);
+        flags.forEach((name, on) -> {
+            if (Boolean.TRUE.equals(on)) {
+                names.add(name);
+            } else if (Boolean.FALSE.equals(on)) {
+                names.remove(name);
+            }
+        });
         resources.selectIsolator(names);
         return names;
     }

@@ -12,6 +12,7 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * What {@code run} does once its options are parsed: registers the container in the state root,
@@ -29,12 +30,29 @@ final class RunFlow {
      */
     static int run(ContainerSpec spec, RunLifecycleOptions options, StateStore store, PrintWriter out,
             List<String> runArgs, java.util.function.ToIntBiFunction<Container, ExitStatus> exitCode) throws Exception {
+        return run(spec, defaults -> spec, options, store, out, runArgs, exitCode);
+    }
+
+    /**
+     * {@code checked} is the spec with the built-in default isolators (recorded in the state, and
+     * checked before anything boots); {@code configured} rebuilds it once the framework runs, from
+     * the isolators the configuration turns on.
+     */
+    static int run(ContainerSpec checked, java.util.function.Function<java.util.Set<String>, ContainerSpec> configured,
+            RunLifecycleOptions options, StateStore store, PrintWriter out, List<String> runArgs,
+            java.util.function.ToIntBiFunction<Container, ExitStatus> exitCode) throws Exception {
+        ContainerSpec spec = checked;
         options.validate();
         String id = spec.id().orElseGet(Monitor::newId);
         boolean detached = options.detach;
         ContainerState state = Monitor.register(store, id, options.name, spec, detached, detached ? options.remove : true);
         if (detached) {
-            List<String> args = new ArrayList<>(List.of("--root", store.root().toString(), MonitorCommand.NAME, id, "--"));
+            List<String> args = new ArrayList<>(List.of("--root", store.root().toString()));
+            String config = System.getProperty(Layout.CONF_OPTION);
+            if (config != null) {
+                args.addAll(List.of("--config", config)); // the monitor's runtime reads the same configuration
+            }
+            args.addAll(List.of(MonitorCommand.NAME, id, "--"));
             args.addAll(runArgs);
             List<String> command = new ArrayList<>(MonitorProcess.javaCommand(Main.class.getName(), args));
             for (String property : new String[] {"isola.home", "isola.bundles"}) {
@@ -53,13 +71,15 @@ final class RunFlow {
             out.flush();
             return 0;
         }
-        ContainerSpec.Builder foreground = spec.toBuilder().id(id);
-        if (options.tty) {
-            foreground.with(Attachment.initialSize());
-        } else if (!options.interactive) {
-            foreground.stdin(Stdio.NULL);
-        }
-        try (IsolaRuntime runtime = IsolaRuntime.withIsolators(spec.isolators().orElse(RunCommand.DEFAULT_ISOLATORS))) {
+        try (IsolaRuntime runtime = IsolaRuntime.withIsolators(Set.of())) {
+            ContainerSpec current = configured.apply(runtime.defaultIsolators());
+            runtime.require(current.isolators().orElse(RunCommand.DEFAULT_ISOLATORS));
+            ContainerSpec.Builder foreground = current.toBuilder().id(id);
+            if (options.tty) {
+                foreground.with(Attachment.initialSize());
+            } else if (!options.interactive) {
+                foreground.stdin(Stdio.NULL);
+            }
             Monitor monitor = new Monitor(runtime.isola(), store);
             Monitor.Running running = monitor.start(state, foreground.build());
             try (Container container = running.container();

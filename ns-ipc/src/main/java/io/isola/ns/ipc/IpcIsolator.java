@@ -10,7 +10,7 @@ import org.osgi.service.component.annotations.Component;
  * A new IPC namespace: System V message queues, semaphores and shared memory, and POSIX message
  * queues, start empty and are destroyed with the container. Nothing to set up inside.
  */
-@Component(service = NamespaceIsolator.class)
+@Component(service = NamespaceIsolator.class, configurationPid = "io.isola.ns.ipc")
 public final class IpcIsolator implements NamespaceIsolator {
 
     private static final Isolation NOTHING_TO_DO = new Isolation() {};

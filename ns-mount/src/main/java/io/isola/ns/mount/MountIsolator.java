@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * mount is made in the container's namespace, so the host's mount table never changes and there
  * is nothing to unmount afterwards.
  */
-@Component(service = NamespaceIsolator.class)
+@Component(service = NamespaceIsolator.class, configurationPid = "io.isola.ns.mount")
 public final class MountIsolator implements NamespaceIsolator {
 
     private static final Logger LOG = LoggerFactory.getLogger(MountIsolator.class);

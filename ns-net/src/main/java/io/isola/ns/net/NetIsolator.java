@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * none, host, bridge, container:ID or a named network). The first container this isolator
  * prepares also sweeps what crashed hosts left behind ({@link StaleSweeper}).
  */
-@Component(service = NamespaceIsolator.class, configurationPid = "io.isola.ns.net")
+// off unless a run asks for a network (--net, -p) or conf/io.isola.ns.net.cfg says enabled = true
+@Component(service = NamespaceIsolator.class, configurationPid = "io.isola.ns.net", property = "enabled=false")
 @Designate(ocd = NetIsolator.Config.class)
 public final class NetIsolator implements NamespaceIsolator {
 

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * unless the mount isolator takes {@link Duty#MOUNT_PROC} and mounts it in the new root); without one,
  * mounting proc would cover the host's, so {@code /proc} keeps showing the host's processes.
  */
-@Component(service = NamespaceIsolator.class)
+@Component(service = NamespaceIsolator.class, configurationPid = "io.isola.ns.pid", property = "isola.phases=FILESYSTEM")
 public final class PidIsolator implements NamespaceIsolator {
 
     private static final Logger LOG = LoggerFactory.getLogger(PidIsolator.class);

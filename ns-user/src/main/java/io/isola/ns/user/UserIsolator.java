@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * /etc/subuid range of user {@code isola}); any other user maps its own ids, and the ranges
  * /etc/subuid and /etc/subgid give it through newuidmap and newgidmap (see {@link MapPlanner}).
  */
-@Component(service = NamespaceIsolator.class, configurationPid = "io.isola.ns.user")
+// off unless a run asks for a user namespace (--userns, --uidmap, rootless) or its .cfg says enabled = true
+@Component(service = NamespaceIsolator.class, configurationPid = "io.isola.ns.user", property = "enabled=false")
 @Designate(ocd = UserIsolator.Config.class)
 public final class UserIsolator implements NamespaceIsolator {
 

@@ -7,6 +7,7 @@ import io.isola.spi.Namespace;
 import io.isola.spi.NamespaceIsolator;
 import io.isola.spi.Phase;
 import io.isola.spi.Steps;
+import java.util.regex.Pattern;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
@@ -17,7 +18,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * A new UTS namespace with the container's host name and, if any, domain name. Like Docker, a
  * container without a host name gets its id's first twelve characters.
  */
-@Component(service = NamespaceIsolator.class, configurationPid = "io.isola.ns.uts")
+@Component(service = NamespaceIsolator.class, configurationPid = "io.isola.ns.uts", property = "isola.phases=NAMES")
 @Designate(ocd = UtsIsolator.Config.class)
 public final class UtsIsolator implements NamespaceIsolator {
 
@@ -27,6 +28,8 @@ public final class UtsIsolator implements NamespaceIsolator {
         String domainname() default "";
     }
 
+    private static final Pattern DOMAINNAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]{0,63}");
+
     private final String defaultDomainname;
 
     /** For use without OSGi (ServiceLoader): the defaults of {@link Config}. */
@@ -34,9 +37,15 @@ public final class UtsIsolator implements NamespaceIsolator {
         this.defaultDomainname = "";
     }
 
+    /** Rejects a bad configured value: the component then fails to activate, and the launcher reports why. */
     @Activate
     public UtsIsolator(Config config) {
-        this.defaultDomainname = config.domainname();
+        String domainname = config.domainname().strip();
+        if (!domainname.isEmpty() && !DOMAINNAME.matcher(domainname).matches()) {
+            throw new IllegalArgumentException("domainname \"" + config.domainname()
+                    + "\": expected 1 to 64 letters, digits, '-' or '.', starting with a letter or digit, or empty for none");
+        }
+        this.defaultDomainname = domainname;
     }
 
     @Override

@@ -1,0 +1,92 @@
+package io.isola.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The configuration directory through the CLI: an isolator turned off, a flag turning it back on, bad values. */
+class ConfigIT {
+
+    private final StringWriter err = new StringWriter();
+    private Path conf;
+
+    @BeforeEach
+    void conf() throws Exception {
+        conf = Files.createTempDirectory("isola-conf-");
+        Files.writeString(conf.resolve("isola.properties"), "plugins =\n");
+    }
+
+    @AfterEach
+    void remove() throws Exception {
+        try (var paths = Files.walk(conf)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    private int isola(String... args) {
+        return Main.execute(args, new PrintWriter(new StringWriter(), true), new PrintWriter(err, true));
+    }
+
+    @Test
+    void anIsolatorTurnedOffInTheConfigIsNotThereAndAFlagBringsItBack() throws Exception {
+        RootOnly.require();
+        String host = Files.readSymbolicLink(Path.of("/proc/self/ns/uts")).toString();
+        String sameUts = "test \"$(readlink /proc/self/ns/uts)\" = '" + host + "'";
+        String otherUts = "test \"$(readlink /proc/self/ns/uts)\" != '" + host + "'";
+        assertEquals(0, isola("--config", conf.toString(), "run", "--", "sh", "-c", otherUts), err::toString);
+
+        Files.writeString(conf.resolve("io.isola.ns.uts.cfg"), "enabled = false\n");
+        assertEquals(0, isola("--config", conf.toString(), "run", "--", "sh", "-c", sameUts), err::toString);
+        assertEquals(0, isola("--config", conf.toString(), "run", "--uts", "--", "sh", "-c", otherUts), err::toString);
+    }
+
+    @Test
+    void aSettingReachesTheIsolator() {
+        RootOnly.require();
+        writeUts("domainname = example.org\n");
+        assertEquals(0, isola("--config", conf.toString(), "run", "--", "sh", "-c", "test \"$(domainname)\" = example.org"),
+                err::toString);
+    }
+
+    @Test
+    void aBadValueIsReportedWithFileKeyAndWhatIsAllowed() {
+        Path file = writeUts("domainname = not valid!\n");
+        assertEquals(125, isola("--config", conf.toString(), "run", "--", "true"));
+        assertTrue(err.toString().contains(file + ": domainname \"not valid!\": expected 1 to 64 letters, digits"), err::toString);
+    }
+
+    @Test
+    void aBadEnabledValueIsReportedWithFileKeyAndWhatIsAllowed() {
+        Path file = writeUts("enabled = sometimes\n");
+        assertEquals(125, isola("--config", conf.toString(), "run", "--", "true"));
+        assertEquals("isola: " + file + ": enabled \"sometimes\": expected true or false\n", err.toString());
+    }
+
+    @Test
+    void aBadFrameworkSettingIsReported() throws Exception {
+        Files.writeString(conf.resolve("isola.properties"), "poll = soon\n");
+        assertEquals(125, isola("--config", conf.toString(), "run", "--", "true"));
+        assertEquals("isola: " + conf.resolve("isola.properties") + ": poll \"soon\": expected milliseconds from 50 to 60000\n",
+                err.toString());
+    }
+
+    private Path writeUts(String content) {
+        try {
+            Path file = conf.resolve("io.isola.ns.uts.cfg");
+            Files.writeString(file, content);
+            return file;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
