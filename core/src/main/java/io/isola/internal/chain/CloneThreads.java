@@ -4,16 +4,18 @@ import io.isola.internal.nativ.LibC;
 import io.isola.internal.nativ.Native;
 import io.isola.internal.nativ.NativeException;
 import io.isola.internal.nativ.NativeMemory;
+import java.util.Deque;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Future;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The threads that clone containers.
@@ -31,8 +33,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class CloneThreads implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(CloneThreads.class);
-
     private static final int CLONE_VM = 0x100, CLONE_VFORK = 0x4000, CLONE_PARENT_SETTID = 0x100000, SIGCHLD = 17;
     private static final int SIG_SETMASK = 2;
     /** SIGILL, SIGBUS, SIGFPE, SIGSEGV as bits of a signal mask. */
@@ -43,10 +43,17 @@ public final class CloneThreads implements AutoCloseable {
     private static final ThreadLocal<Worker> WORKER = new ThreadLocal<>();
     private static final AtomicInteger THREADS = new AtomicInteger();
 
-    /** Live cloning threads, joined on close: a pool's termination comes before their native state is freed. */
+    private static final long IDLE_SECONDS = 10;
+
+    /** Live cloning threads, joined on close so that their native state is freed by then. */
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
-    private final ThreadPoolExecutor pool = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, TimeUnit.SECONDS,
-            new SynchronousQueue<>(), this::newThread);
+    /**
+     * Idle cloning threads, most recently used first. A thread goes back here before it completes
+     * its launch's future, so back-to-back launches always reuse one thread (and its arena); an
+     * executor's hand-off would race the thread's return and start a new one now and then.
+     */
+    private final Deque<Courier> idle = new ConcurrentLinkedDeque<>();
+    private volatile boolean closed;
 
     /**
      * Compiles {@code program} on a cloning thread and clones the child running it. The future
@@ -70,7 +77,8 @@ public final class CloneThreads implements AutoCloseable {
         if (mode != CloneMode.VFORK && program.ops().stream().anyMatch(ChildProgram.Spawn.class::isInstance)) {
             throw new IllegalArgumentException("a program that spawns must be cloned vfork-style");
         }
-        return pool.submit(() -> {
+        CompletableFuture<Integer> result = new CompletableFuture<>();
+        Callable<Integer> job = () -> {
             Worker worker = WORKER.get();
             try {
                 ChainCompiler.Compiled chain = worker.compiler.compile(program, statusFd, gateFd, worker.errnoAddress,
@@ -81,16 +89,25 @@ public final class CloneThreads implements AutoCloseable {
                 worker.reportNoChild(statusFd);
                 throw e;
             }
-        });
+        };
+        if (closed) {
+            throw new IllegalStateException("the runtime's clone threads are closed");
+        }
+        Courier courier = idle.pollFirst();
+        if (courier == null) {
+            courier = startCourier();
+        }
+        courier.tasks.add(new Task(job, result));
+        return result;
     }
 
     @Override
     public void close() {
-        pool.shutdown();
+        closed = true;
+        for (Courier courier = idle.pollFirst(); courier != null; courier = idle.pollFirst()) {
+            courier.tasks.add(Task.STOP);
+        }
         try {
-            if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
-                LOG.warn("clone threads still busy after 30 s");
-            }
             for (Thread thread : List.copyOf(threads)) {
                 thread.join(TimeUnit.SECONDS.toMillis(30));
             }
@@ -99,21 +116,66 @@ public final class CloneThreads implements AutoCloseable {
         }
     }
 
-    private Thread newThread(Runnable task) {
-        Thread[] self = new Thread[1];
-        Thread thread = new Thread(() -> {
+    private Courier startCourier() {
+        Courier courier = new Courier();
+        Thread thread = new Thread(courier, "isola-clone-" + THREADS.incrementAndGet());
+        thread.setDaemon(true);
+        threads.add(thread);
+        thread.start();
+        return courier;
+    }
+
+    /** One launch for a cloning thread, and where its outcome goes. */
+    private record Task(Callable<Integer> job, CompletableFuture<Integer> result) {
+        static final Task STOP = new Task(null, null);
+    }
+
+    /** A cloning thread: runs one task at a time and ends after a while without any. */
+    private final class Courier implements Runnable {
+        final BlockingQueue<Task> tasks = new LinkedBlockingQueue<>();
+
+        @Override
+        public void run() {
             try (Worker worker = new Worker()) {
                 WORKER.set(worker);
-                task.run();
+                while (true) {
+                    Task task = tasks.poll(IDLE_SECONDS, TimeUnit.SECONDS);
+                    if (task == null) {
+                        if (idle.remove(this)) {
+                            return;
+                        }
+                        continue; // a launch took this thread from the idle stack: its task is on the way
+                    }
+                    if (task == Task.STOP) {
+                        return;
+                    }
+                    Integer pid = null;
+                    Throwable failure = null;
+                    try {
+                        pid = task.job().call();
+                    } catch (Throwable e) {
+                        failure = e;
+                    }
+                    boolean stay = !closed;
+                    if (stay) {
+                        idle.addFirst(this);
+                    }
+                    if (failure != null) {
+                        task.result().completeExceptionally(failure);
+                    } else {
+                        task.result().complete(pid);
+                    }
+                    if (!stay) {
+                        return;
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } finally {
                 WORKER.remove();
-                threads.remove(self[0]);
+                threads.remove(Thread.currentThread());
             }
-        }, "isola-clone-" + THREADS.incrementAndGet());
-        self[0] = thread;
-        threads.add(thread);
-        thread.setDaemon(true);
-        return thread;
+        }
     }
 
     /** One cloning thread's native state. */
