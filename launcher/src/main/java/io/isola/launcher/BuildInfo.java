@@ -6,17 +6,17 @@ import java.io.UncheckedIOException;
 import java.util.Properties;
 
 /** Versions the build wrote into {@code launcher.properties}, so that they live only in the pom. */
-final class BuildInfo {
+public final class BuildInfo {
 
     private static final Properties PROPERTIES = load();
 
     private BuildInfo() {}
 
-    static String version() {
+    public static String version() {
         return PROPERTIES.getProperty("version");
     }
 
-    static String slf4jVersion() {
+    public static String slf4jVersion() {
         return PROPERTIES.getProperty("slf4j.version");
     }
 

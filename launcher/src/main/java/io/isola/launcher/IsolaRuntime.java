@@ -1,5 +1,10 @@
 package io.isola.launcher;
 
+import io.isola.launcher.framework.FelixRuntime;
+import io.isola.launcher.framework.FrameworkSettings;
+import io.isola.launcher.framework.IsolatorTracker;
+import io.isola.launcher.framework.PluginStatus;
+
 import io.isola.api.Container;
 import io.isola.api.ContainerSpec;
 import io.isola.api.ExitStatus;
@@ -53,7 +58,7 @@ public final class IsolaRuntime implements AutoCloseable {
      * For the CLI's verbs: the distribution's runtime (bundles/, the configuration directory of
      * {@code --config} or {@code $ISOLA_CONF} or conf/), with {@code names} registered.
      */
-    static IsolaRuntime withIsolators(Set<String> names) throws InterruptedException {
+    public static IsolaRuntime withIsolators(Set<String> names) throws InterruptedException {
         IsolaRuntime runtime = withBundles(Layout.bundles()).config(Layout.conf(null)).pollFromSettings().start();
         try {
             runtime.felix.requireHealthy();
@@ -66,12 +71,12 @@ public final class IsolaRuntime implements AutoCloseable {
     }
 
     /** Waits until the isolators {@code names} are registered; throws naming those missing. */
-    void require(Set<String> names) throws InterruptedException {
+    public void require(Set<String> names) throws InterruptedException {
         felix.requireIsolators(names, ISOLATOR_WAIT);
     }
 
     /** For verbs that only join existing namespaces (exec): no framework, no isolators. */
-    static IsolaRuntime bare() {
+    public static IsolaRuntime bare() {
         return new IsolaRuntime(null, Isola.builder().build());
     }
 
@@ -191,7 +196,7 @@ public final class IsolaRuntime implements AutoCloseable {
         }
 
         /** For the CLI: the settings file decides the poll interval. */
-        Builder pollFromSettings() {
+        public Builder pollFromSettings() {
             this.poll = null;
             return this;
         }

@@ -10,17 +10,17 @@ import java.security.CodeSource;
  * {@code isola.bundles} (and {@code isola.conf}, {@code isola.plugins}) at directories of their
  * own; a bare {@code java -cp 'lib/*'} falls back to the directory above the launcher jar.
  */
-final class Layout {
+public final class Layout {
 
     /** The environment variable that names the configuration directory, as {@code --config} does. */
     static final String CONF_ENV = "ISOLA_CONF";
 
     /** Where {@code --config} leaves its value while parsing, for whichever verb boots the runtime. */
-    static final String CONF_OPTION = "isola.conf.option";
+    public static final String CONF_OPTION = "isola.conf.option";
 
     private Layout() {}
 
-    static Path bundles() {
+    public static Path bundles() {
         String explicit = System.getProperty("isola.bundles");
         if (explicit != null) {
             return Path.of(explicit);
@@ -33,7 +33,7 @@ final class Layout {
      * {@code isola.conf} property, else {@code conf/} of the distribution. Null when none applies
      * and the distribution has no conf/ (a bare class path in tests).
      */
-    static Path conf(Path option) {
+    public static Path conf(Path option) {
         if (option != null) {
             return option;
         }

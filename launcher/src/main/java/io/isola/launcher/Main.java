@@ -1,5 +1,8 @@
 package io.isola.launcher;
 
+import io.isola.launcher.cli.ErrorLog;
+import io.isola.launcher.cli.IsolaCommand;
+
 import io.isola.api.ExecFailedException;
 import io.isola.api.IsolaException;
 import java.io.PrintWriter;
@@ -32,7 +35,7 @@ public final class Main {
     }
 
     /** The parser with isola's conventions: docker's exit statuses and one-line errors. */
-    static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+    public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
         IsolaCommand root = new IsolaCommand();
         CommandLine cli = new CommandLine(root);
         cli.setOut(out);

@@ -9,11 +9,11 @@ import org.slf4j.LoggerFactory;
  * on each other. Whatever fails here fails again, with its real message, where the container
  * starts.
  */
-final class NativePreload {
+public final class NativePreload {
 
     private NativePreload() {}
 
-    static void start() {
+    public static void start() {
         Thread thread = new Thread(NativePreload::load, "isola-native-preload");
         thread.setDaemon(true); // never holds up the exit
         thread.start();

@@ -15,11 +15,11 @@ import java.nio.file.attribute.PosixFilePermissions;
  * {@code $XDG_RUNTIME_DIR/isola}, else {@code <tmpdir>/isola-<uid>}, mode 0700, refused when it is
  * a link or belongs to somebody else (another user could have made it to watch or swap the files).
  */
-final class RuntimeDir {
+public final class RuntimeDir {
 
     private RuntimeDir() {}
 
-    static Path forCurrentUser() {
+    public static Path forCurrentUser() {
         HostIdentity host = HostIdentity.current();
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         if (host.isRoot()) {
@@ -37,11 +37,11 @@ final class RuntimeDir {
      * store's default, or the per-user fallback when XDG_RUNTIME_DIR is not set, as under
      * {@code su} or {@code runuser}). Bundle caches there are no containers to the store.
      */
-    static Path state() {
+    public static Path state() {
         return HostIdentity.current().isRoot() ? StateStore.defaultRoot() : forCurrentUser();
     }
 
-    static Path ownDirectory(Path dir, long uid) {
+    public static Path ownDirectory(Path dir, long uid) {
         try {
             if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
                 Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));

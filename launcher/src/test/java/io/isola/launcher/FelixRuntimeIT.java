@@ -1,5 +1,7 @@
 package io.isola.launcher;
 
+import io.isola.launcher.framework.FelixRuntime;
+
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,5 +1,7 @@
 package io.isola.launcher;
 
+import io.isola.launcher.framework.FelixRuntime;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 

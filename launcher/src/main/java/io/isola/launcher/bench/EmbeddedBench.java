@@ -1,10 +1,11 @@
 package io.isola.launcher.bench;
 
+import io.isola.launcher.framework.FelixRuntime;
+
 import io.isola.api.Container;
 import io.isola.api.ContainerSpec;
 import io.isola.api.ExitStatus;
 import io.isola.api.Isola;
-import io.isola.launcher.FelixRuntime;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;

@@ -1,6 +1,7 @@
 package io.isola.launcher.bench;
 
 import io.isola.launcher.IsolaRuntime;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;

@@ -1,0 +1,120 @@
+package io.isola.launcher.cli;
+
+import io.isola.launcher.IsolaRuntime;
+import io.isola.launcher.cli.oci.OciProcess;
+import io.isola.launcher.cli.run.Attachment;
+import io.isola.launcher.cli.run.Environment;
+import io.isola.launcher.cli.run.SignalForwarder;
+
+import io.isola.api.Container;
+import io.isola.api.ContainerSpec;
+import io.isola.api.ExitStatus;
+import io.isola.api.Stdio;
+import io.isola.lifecycle.ContainerState;
+import io.isola.lifecycle.Lifecycle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code isola exec [-it] [-e] [-w] ID CMD...}: a new process inside a running container, in its
+ * namespaces (user first) and cgroups; it exits with the process's status.
+ */
+@Command(name = "exec", sortOptions = false, description = "Run a command inside a running container.")
+final class ExecCommand implements Callable<Integer> {
+
+    @ParentCommand
+    private IsolaCommand parent;
+
+    @Option(names = {"-i", "--interactive"}, description = "Connect stdin.")
+    private boolean interactive;
+
+    @Option(names = {"-t", "--tty"}, description = "Give the process a pseudo-terminal.")
+    private boolean tty;
+
+    @Option(names = {"-d", "--detach"}, description = "Do not wait for the process; print its pid.")
+    private boolean detach;
+
+    @Option(names = {"-e", "--env"}, paramLabel = "NAME[=VALUE]", description = "Set a variable (added to the container's).")
+    private List<String> env = new ArrayList<>();
+
+    @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "Working directory (default: the container's).")
+    private String workdir;
+
+    @Parameters(index = "0", paramLabel = "ID")
+    private String id;
+
+    @Parameters(index = "1..*", arity = "0..*", paramLabel = "CMD")
+    private List<String> command = new ArrayList<>();
+
+    @Option(names = {"-p", "--process"}, paramLabel = "FILE",
+            description = "OCI: the process to run, as a process.json (instead of CMD).")
+    private java.nio.file.Path processFile;
+
+    @Option(names = "--pid-file", paramLabel = "FILE", description = "OCI: write the new process's pid to FILE.")
+    private java.nio.file.Path pidFile;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Lifecycle lifecycle = new Lifecycle(parent.global().store());
+        ContainerState state = lifecycle.get(id);
+        if (processFile != null && !command.isEmpty()) {
+            throw new IllegalArgumentException("exec: give either --process or CMD, not both");
+        }
+        if (processFile == null && command.isEmpty()) {
+            throw new IllegalArgumentException("exec: missing CMD (or --process FILE)");
+        }
+        ContainerSpec.Builder builder = processFile != null ? OciProcess.load(processFile) : ContainerSpec.builder(command);
+        // a process.json brings its own env and cwd; a CMD gets the container's, as docker exec does
+        if (processFile == null && state.isola() != null && state.isola().spec() != null) {
+            if (state.isola().spec().env() != null) {
+                builder.env(state.isola().spec().env());
+            }
+            builder.cwd(state.isola().spec().cwd() == null ? "/" : state.isola().spec().cwd());
+        }
+        if (workdir != null) {
+            builder.cwd(workdir);
+        }
+        env.forEach(entry -> Environment.add(builder, entry));
+        if (tty) {
+            builder.with(Attachment.initialSize());
+        } else if (!interactive) {
+            builder.stdin(Stdio.NULL);
+        }
+        if (detach) {
+            builder.stdin(Stdio.NULL).stdout(Stdio.NULL).stderr(Stdio.NULL);
+        }
+        ContainerSpec execSpec = lifecycle.execSpec(state.id(), builder);
+        try (IsolaRuntime runtime = IsolaRuntime.bare()) {
+            Container process = runtime.isola().start(execSpec);
+            if (pidFile != null) {
+                java.nio.file.Files.writeString(pidFile, Long.toString(process.pid()));
+            }
+            if (detach) {
+                process.detach();
+                spec.commandLine().getOut().println(process.pid());
+                spec.commandLine().getOut().flush();
+                process.close();
+                return 0;
+            }
+            try (process;
+                    SignalForwarder signals = SignalForwarder.forward(process);
+                    Attachment attachment = tty ? Attachment.attach(process, interactive) : null) {
+                ExitStatus status = process.waitFor();
+                if (attachment != null) {
+                    attachment.drain();
+                }
+                return status.shellCode();
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package io.isola.launcher.cli;
+
+import io.isola.launcher.RuntimeDir;
+
+import io.isola.lifecycle.StateStore;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * Options of every verb, accepted before or after it ({@code isola --root R create ...} is how
+ * engines call an OCI runtime): the state root, runc's logging options, and
+ * {@code --systemd-cgroup}, which engines pass and which isola accepts without a systemd driver.
+ */
+public final class GlobalOptions {
+
+    @Option(names = "--root", paramLabel = "DIR", scope = ScopeType.INHERIT,
+            description = "Directory of container state (default: /run/isola, or $XDG_RUNTIME_DIR/isola when not root).")
+    Path root;
+
+    @Option(names = "--log", paramLabel = "FILE", scope = ScopeType.INHERIT,
+            description = "Write errors to FILE as well as to stderr (OCI runtime option).")
+    Path log;
+
+    @Option(names = "--log-format", paramLabel = "FORMAT", scope = ScopeType.INHERIT, defaultValue = "text",
+            description = "Format of --log: text or json (one {\"level\":\"error\",\"msg\":...} object a line).")
+    String logFormat;
+
+    @Option(names = "--systemd-cgroup", scope = ScopeType.INHERIT,
+            description = "Accepted for engines that pass it; cgroup paths are used as given.")
+    boolean systemdCgroup;
+
+    public StateStore store() {
+        return new StateStore(root != null ? root : RuntimeDir.state());
+    }
+}

@@ -1,0 +1,96 @@
+package io.isola.launcher.cli;
+
+import io.isola.launcher.BuildInfo;
+import io.isola.launcher.IsolaRuntime;
+import io.isola.launcher.Layout;
+import io.isola.launcher.cli.oci.CreateCommand;
+import io.isola.launcher.cli.oci.DeleteCommand;
+import io.isola.launcher.cli.oci.FeaturesCommand;
+import io.isola.launcher.cli.oci.SpecCommand;
+import io.isola.launcher.cli.oci.StartCommand;
+import io.isola.launcher.cli.oci.StateCommand;
+import io.isola.launcher.cli.run.RunCommand;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/** {@code isola}: the global options; the verbs are subcommands, one class each. */
+@Command(name = "isola",
+        mixinStandardHelpOptions = true,
+        versionProvider = IsolaCommand.Version.class,
+        description = "Runs commands in Linux namespaces; each namespace type is an OSGi bundle.",
+        subcommands = {RunCommand.class, ImageCommand.class, ImagesCommand.class, ListCommand.class, PsCommand.class,
+            ExecCommand.class, KillCommand.class, StopCommand.class, RmCommand.class, LogsCommand.class,
+            InspectCommand.class, WaitCommand.class, MonitorCommand.class, CreateCommand.class, StartCommand.class,
+            StateCommand.class, DeleteCommand.class, FeaturesCommand.class, SpecCommand.class, PluginsCommand.class})
+public final class IsolaCommand implements Runnable {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private GlobalOptions global = new GlobalOptions();
+
+    private boolean debug;
+
+    @Option(names = "--debug", scope = ScopeType.INHERIT,
+            description = "Log at debug level on stderr and show stack traces.")
+    public void debug(boolean value) {
+        debug = value;
+        if (value) {
+            // set while parsing, before the first logger exists, which is when slf4j-simple reads it
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
+        }
+    }
+
+    private Path config;
+
+    public IsolaCommand() {
+        // a command line without --config must not inherit the previous one's (tests run many in one JVM)
+        System.clearProperty(Layout.CONF_OPTION);
+    }
+
+    @Option(names = "--config", paramLabel = "DIR", scope = ScopeType.INHERIT,
+            description = "Configuration directory (default: $ISOLA_CONF, else conf/ of the distribution).")
+    void config(Path dir) {
+        config = dir;
+        // also for verbs that boot the runtime without this command object (IsolaRuntime.withIsolators)
+        System.setProperty(Layout.CONF_OPTION, dir.toString());
+    }
+
+    public GlobalOptions global() {
+        return global;
+    }
+
+    public boolean debug() {
+        return debug;
+    }
+
+    /** The embedded runtime as the distribution and the configuration directory describe it. */
+    IsolaRuntime runtime() {
+        return IsolaRuntime.withBundles(Layout.bundles())
+                .config(Layout.conf(config))
+                .pollFromSettings()
+                .start();
+    }
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "missing command: expected one of: "
+                + String.join(", ", spec.subcommands().keySet()));
+    }
+
+    static final class Version implements IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"isola " + BuildInfo.version()};
+        }
+    }
+}

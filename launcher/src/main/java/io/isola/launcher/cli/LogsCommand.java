@@ -1,0 +1,84 @@
+package io.isola.launcher.cli;
+
+import io.isola.launcher.Main;
+
+import io.isola.lifecycle.ContainerState;
+import io.isola.lifecycle.Lifecycle;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code isola logs [-f] ID}: what a detached container wrote to stdout and stderr. */
+@Command(name = "logs", description = "Print a detached container's output; -f follows it until the container ends.")
+final class LogsCommand implements Callable<Integer> {
+
+    @ParentCommand
+    private IsolaCommand parent;
+
+    @Option(names = {"-f", "--follow"}, description = "Keep printing new output until the container ends.")
+    private boolean follow;
+
+    @Parameters(index = "0", paramLabel = "ID")
+    private String id;
+
+    @picocli.CommandLine.Spec
+    private picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        Lifecycle lifecycle = new Lifecycle(parent.global().store());
+        ContainerState state = lifecycle.get(id);
+        if (state.isola() == null || state.isola().logFile() == null) {
+            throw new IllegalArgumentException("container " + state.id() + " has no log: only detached containers keep their output");
+        }
+        Path log = Path.of(state.isola().logFile());
+        // through picocli's writer, so that Main.execute's caller gets it (text, like docker logs)
+        java.io.PrintWriter writer = spec.commandLine().getOut();
+        OutputStream out = new OutputStream() {
+            @Override
+            public void write(int b) {
+                writer.write(b);
+            }
+
+            @Override
+            public void write(byte[] bytes, int offset, int length) {
+                writer.write(new String(bytes, offset, length, java.nio.charset.StandardCharsets.UTF_8));
+            }
+
+            @Override
+            public void flush() {
+                writer.flush();
+            }
+        };
+        try (InputStream in = Files.newInputStream(log)) {
+            byte[] buffer = new byte[8192];
+            while (true) {
+                int n = in.read(buffer);
+                if (n > 0) {
+                    out.write(buffer, 0, n);
+                    continue;
+                }
+                out.flush();
+                if (!follow || !Lifecycle.isLive(lifecycle.get(state.id()))) {
+                    // one more read after the end: output written just before the exit
+                    for (n = in.read(buffer); n > 0; n = in.read(buffer)) {
+                        out.write(buffer, 0, n);
+                    }
+                    out.flush();
+                    return 0;
+                }
+                Thread.sleep(100);
+            }
+        } catch (NoSuchFileException e) {
+            return 0; // nothing written yet
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package io.isola.launcher.cli;
+
+import io.isola.launcher.IsolaRuntime;
+import io.isola.launcher.cli.run.RunCommand;
+
+import io.isola.lifecycle.ContainerState;
+import io.isola.lifecycle.MonitorProcess;
+import io.isola.lifecycle.StateStore;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Parameters;
+
+/** The monitor process of a detached container ({@code run -d} starts it; not for users). */
+@Command(name = MonitorCommand.NAME, hidden = true, description = "Monitor a detached container (internal).")
+public final class MonitorCommand implements Callable<Integer> {
+
+    public static final String NAME = "__monitor";
+
+    @ParentCommand
+    private IsolaCommand parent;
+
+    @Parameters(index = "0", paramLabel = "ID")
+    private String id;
+
+    /** The arguments of the user's {@code run}, parsed again here so the spec has every extension. */
+    @Parameters(index = "1..*", paramLabel = "RUN-ARGS")
+    private java.util.List<String> runArgs = new java.util.ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        StateStore store = parent.global().store();
+        ContainerState state = store.read(id);
+        Set<String> isolators = state == null || state.isola() == null || state.isola().spec().isolators() == null
+                ? RunCommand.DEFAULT_ISOLATORS : state.isola().spec().isolators();
+        io.isola.api.ContainerSpec spec = null;
+        if (!runArgs.isEmpty() && runArgs.get(0).equals("--")) {
+            runArgs = runArgs.subList(1, runArgs.size()); // positional from ID on, the separator included
+        }
+        RunCommand run = null;
+        if (!runArgs.isEmpty()) {
+            run = new RunCommand();
+            new picocli.CommandLine(run).setStopAtPositional(true).parseArgs(runArgs.toArray(String[]::new));
+        }
+        try (IsolaRuntime runtime = IsolaRuntime.withIsolators(run == null ? isolators : Set.of())) {
+            if (run != null) {
+                // the configured isolators, as a foreground run gets them
+                spec = run.spec(runtime.defaultIsolators());
+                runtime.require(spec.isolators().orElse(isolators));
+            }
+            return MonitorProcess.serve(runtime.isola(), store, id, spec, UnaryOperator.identity());
+        }
+    }
+}

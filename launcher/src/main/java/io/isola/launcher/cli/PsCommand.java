@@ -1,0 +1,75 @@
+package io.isola.launcher.cli;
+
+import io.isola.lifecycle.ContainerState;
+import io.isola.lifecycle.Inspection;
+import io.isola.lifecycle.Lifecycle;
+import io.isola.lifecycle.ProcessIdentity;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code isola ps}: without an id, docker's ps (the containers, as {@code list}); with one,
+ * runc's ps (the container's processes; {@code --format json} gives their pids, as containerd reads).
+ */
+@Command(name = "ps", description = "List containers, or with ID the processes of that container.")
+final class PsCommand implements Callable<Integer> {
+
+    @ParentCommand
+    private IsolaCommand parent;
+
+    @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", defaultValue = "table",
+            description = "With ID: table or json.")
+    private String format;
+
+    @Option(names = {"-q", "--quiet"}, description = "Without ID: print ids only.")
+    private boolean quiet;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "ID")
+    private String id;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        Lifecycle lifecycle = new Lifecycle(parent.global().store());
+        if (id == null) {
+            ListCommand.print(lifecycle.list(), quiet, out);
+            return 0;
+        }
+        if (!format.equals("table") && !format.equals("json")) {
+            throw new IllegalArgumentException("format \"" + format + "\": expected table or json");
+        }
+        ContainerState state = lifecycle.get(id);
+        List<ProcessIdentity> processes = ContainerProcesses.of(state);
+        if (format.equals("json")) {
+            out.println(Inspection.compactJson(processes.stream().map(ProcessIdentity::pid).toList()));
+        } else {
+            out.printf("%-8s  %s%n", "PID", "CMD");
+            for (ProcessIdentity process : processes) {
+                out.printf("%-8d  %s%n", process.pid(), commandLine(process.pid()));
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static String commandLine(long pid) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline"))).replace('\0', ' ').strip();
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+}

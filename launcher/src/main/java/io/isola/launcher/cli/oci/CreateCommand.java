@@ -1,0 +1,62 @@
+package io.isola.launcher.cli.oci;
+
+import io.isola.launcher.IsolaRuntime;
+import io.isola.launcher.cli.IsolaCommand;
+
+import io.isola.oci.OciPlan;
+import io.isola.oci.OciRuntime;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * OCI {@code create}: sets the container up from its bundle and leaves its process waiting at the
+ * gate (a FIFO in the state directory) for {@code start}. The container's stdio is this
+ * command's own, as engines expect.
+ */
+@Command(name = "create", sortOptions = false, description = "Create a container from an OCI bundle (OCI runtime verb).")
+public final class CreateCommand implements Callable<Integer> {
+
+    @ParentCommand
+    private IsolaCommand parent;
+
+    @Option(names = {"-b", "--bundle"}, paramLabel = "DIR", defaultValue = ".", description = "The bundle (default: .).")
+    private Path bundle;
+
+    @Option(names = "--pid-file", paramLabel = "FILE", description = "Write the container's pid to FILE.")
+    private Path pidFile;
+
+    @Option(names = "--console-socket", paramLabel = "SOCKET", description = "Not supported yet (needs process.terminal).")
+    private Path consoleSocket;
+
+    @Option(names = "--preserve-fds", paramLabel = "N", defaultValue = "0", description = "Only 0 is supported yet.")
+    private int preserveFds;
+
+    @Option(names = {"--no-pivot", "--no-new-keyring"}, hidden = true, description = "Accepted, as runc does.")
+    private boolean ignoredFlags;
+
+    @Parameters(index = "0", paramLabel = "ID")
+    private String id;
+
+    @Override
+    public Integer call() throws Exception {
+        if (consoleSocket != null) {
+            throw new IllegalArgumentException("--console-socket \"" + consoleSocket
+                    + "\": terminals for OCI containers are not supported yet (process.terminal must be false)");
+        }
+        if (preserveFds != 0) {
+            throw new IllegalArgumentException("--preserve-fds " + preserveFds + ": only 0 is supported yet");
+        }
+        OciRuntime oci = new OciRuntime(parent.global().store());
+        OciPlan plan = oci.plan(bundle); // every refusal before anything exists
+        Set<String> isolators = plan.spec().build().isolators().orElse(Set.of());
+        try (IsolaRuntime runtime = IsolaRuntime.withIsolators(isolators)) {
+            oci.create(runtime.isola(), id, bundle, plan, new OciRuntime.CreateOptions(pidFile));
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,30 @@
+package io.isola.launcher.cli.oci;
+
+import io.isola.launcher.cli.IsolaCommand;
+
+import io.isola.oci.OciRuntime;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** OCI {@code delete}: removes a created or stopped container; --force kills a running one. */
+@Command(name = "delete", description = "Delete a container (OCI runtime verb).")
+public final class DeleteCommand implements Callable<Integer> {
+
+    @ParentCommand
+    private IsolaCommand parent;
+
+    @Option(names = {"-f", "--force"}, description = "Kill the container if it runs.")
+    private boolean force;
+
+    @Parameters(index = "0", paramLabel = "ID")
+    private String id;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        new OciRuntime(parent.global().store()).delete(id, force);
+        return 0;
+    }
+}

@@ -1,0 +1,33 @@
+package io.isola.launcher.cli.oci;
+
+import io.isola.launcher.cli.IsolaCommand;
+
+import io.isola.lifecycle.Inspection;
+import io.isola.oci.OciRuntime;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** OCI {@code state}: the container's OCI state as JSON. */
+@Command(name = "state", description = "Print a container's OCI state (OCI runtime verb).")
+public final class StateCommand implements Callable<Integer> {
+
+    @ParentCommand
+    private IsolaCommand parent;
+
+    @Parameters(index = "0", paramLabel = "ID")
+    private String id;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        spec.commandLine().getOut().println(Inspection.json(new OciRuntime(parent.global().store()).state(id)));
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+}

@@ -1,0 +1,48 @@
+package io.isola.launcher.cli.run;
+
+import io.isola.api.ContainerSpec;
+import io.isola.api.Network;
+import io.isola.api.PortMapping;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code --net} and {@code -p}: the container's network, through the net isolator. Without either,
+ * the container shares the host's network, as before the net isolator existed; {@code -p} alone
+ * means the default bridge network, as with Docker.
+ */
+final class NetworkOptions {
+
+    @Option(names = "--net", paramLabel = "MODE",
+            description = "Network: none, host, bridge, container:ID, or the NAME of a network in /etc/isola/net.d"
+                    + " (default: the host's network).")
+    private String net;
+
+    @Option(names = {"-p", "--publish"}, paramLabel = "HOSTPORT:PORT[/PROTO]",
+            description = "Forward a host port to a container port (tcp or udp); implies --net bridge.")
+    private List<String> publish = new ArrayList<>();
+
+    /** The network the options ask for, checked; empty when they ask for none. */
+    Optional<Network> network() {
+        if (net == null && publish.isEmpty()) {
+            return Optional.empty();
+        }
+        Network network = Network.parse(net == null ? "bridge" : net);
+        for (String port : publish) {
+            network = network.publish(PortMapping.parse(port));
+        }
+        return Optional.of(network);
+    }
+
+    /** Adds the net isolator to {@code isolators} when the container gets a network namespace. */
+    void select(Set<String> isolators) {
+        network().filter(network -> network.mode() != Network.Mode.HOST).ifPresent(network -> isolators.add("net"));
+    }
+
+    void configure(ContainerSpec.Builder builder) {
+        network().ifPresent(builder::with);
+    }
+}

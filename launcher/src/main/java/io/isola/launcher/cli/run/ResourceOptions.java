@@ -1,0 +1,140 @@
+package io.isola.launcher.cli.run;
+
+import io.isola.api.Container;
+import io.isola.api.ContainerSpec;
+import io.isola.api.ExitStatus;
+import io.isola.api.ResourceControl;
+import io.isola.api.Resources;
+import io.isola.spi.HostIdentity;
+import java.io.PrintWriter;
+import java.util.Set;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Docker's resource flags ({@code --memory}, {@code --cpus}, ...) and {@code --no-cgroup}, mixed
+ * into {@code isola run}. The values are checked while the spec is built, before Felix boots; the
+ * cgroup isolator then refuses what this host cannot do before it creates anything.
+ */
+final class ResourceOptions {
+
+    static final String ISOLATOR = "cgroup";
+    private static final int SIGKILL = 9;
+
+    @Spec(Spec.Target.MIXEE)
+    private CommandSpec mixee;
+
+    // null: as the configuration says (on unless conf/io.isola.ns.cgroup.cfg has enabled = false)
+    @Option(names = "--cgroup", negatable = true,
+            description = "New cgroup namespace and a cgroup of its own (needed by the limits below); on by default.")
+    private Boolean cgroup;
+
+    @Option(names = {"-m", "--memory"}, paramLabel = "SIZE", description = "Memory limit, such as 512m or 1g.")
+    private String memory;
+
+    @Option(names = "--memory-swap", paramLabel = "SIZE",
+            description = "Memory plus swap; -1 for unlimited swap (default: twice --memory).")
+    private String memorySwap;
+
+    @Option(names = "--cpus", paramLabel = "N", description = "CPU time limit in CPUs, such as 0.5.")
+    private String cpus;
+
+    @Option(names = {"-c", "--cpu-shares"}, paramLabel = "N", description = "Relative CPU weight (default 1024).")
+    private Integer cpuShares;
+
+    @Option(names = "--cpuset-cpus", paramLabel = "LIST", description = "CPUs to run on, such as 0-1,3.")
+    private String cpusetCpus;
+
+    @Option(names = "--pids-limit", paramLabel = "N", description = "Most processes at once; -1 for no limit.")
+    private Long pidsLimit;
+
+    /**
+     * Applies --cgroup/--no-cgroup to the configured {@code isolators}; limits bring the cgroup too.
+     * Not for a user other than root (rootless): cgroups belong to root and this host delegates none,
+     * so, as podman does on cgroup v1, the container gets no cgroup of its own, and limits are refused.
+     */
+    void selectIsolator(Set<String> isolators) {
+        if (Boolean.FALSE.equals(cgroup) || !HostIdentity.current().isRoot()) {
+            isolators.remove(ISOLATOR);
+        } else if (Boolean.TRUE.equals(cgroup) || hasLimits()) {
+            isolators.add(ISOLATOR);
+        }
+    }
+
+    private boolean hasLimits() {
+        return memory != null || memorySwap != null || cpus != null || cpuShares != null || cpusetCpus != null
+                || pidsLimit != null;
+    }
+
+    /** Adds the limits, if any, to {@code builder}; a limit needs a cgroup. */
+    void applyTo(ContainerSpec.Builder builder) {
+        Resources.Builder limits = Resources.builder();
+        if (memory != null) {
+            limits.memory(memory);
+        }
+        if (memorySwap != null) {
+            limits.memorySwap(memorySwap);
+        }
+        if (cpus != null) {
+            limits.cpus(cpus);
+        }
+        if (cpuShares != null) {
+            limits.cpuShares(cpuShares);
+        }
+        if (cpusetCpus != null) {
+            limits.cpusetCpus(cpusetCpus);
+        }
+        if (pidsLimit != null) {
+            limits.pidsLimit(pidsLimit);
+        }
+        Resources resources = limits.build();
+        if (resources.isEmpty()) {
+            return;
+        }
+        if (Boolean.FALSE.equals(cgroup)) {
+            throw new IllegalArgumentException("resource limits " + resources + ": need a cgroup; drop --no-cgroup");
+        }
+        HostIdentity host = HostIdentity.current();
+        if (!host.isRoot()) {
+            throw new IllegalArgumentException("resource limits " + resources + ": need a cgroup, which isola cannot create "
+                    + "when run as uid " + host.uid() + " (rootless); run as root for limits");
+        }
+        builder.with(resources);
+    }
+
+    /** {@link #exitCode(ContainerSpec, Container, ExitStatus, PrintWriter)} on this command's stderr. */
+    int exitCode(ContainerSpec spec, Container container, ExitStatus status) {
+        return exitCode(spec, container, status, mixee.commandLine().getErr());
+    }
+
+    /**
+     * The CLI's exit status. A container whose process the kernel killed for its memory limit gets
+     * one line saying so (Docker's {@code OOMKilled}), from the cgroup's counter, not from the
+     * signal, and 137 when that kill ended its first process.
+     */
+    static int exitCode(ContainerSpec spec, Container container, ExitStatus status, PrintWriter err) {
+        boolean oom = container.facet(ResourceControl.class).map(ResourceControl::oomKilled).orElse(false);
+        if (!oom) {
+            return status.shellCode();
+        }
+        String limit = spec.extension(Resources.class).filter(r -> r.memory().isPresent())
+                .map(r -> " (limit " + size(r.memory().getAsLong()) + ")").orElse("");
+        err.println("isola: container " + container.id() + " ran out of memory" + limit + ": the kernel killed "
+                + (status.signal() == SIGKILL ? "it" : "one of its processes"));
+        err.flush();
+        return status.signal() == SIGKILL ? 128 + SIGKILL : status.shellCode();
+    }
+
+    /** Bytes as the largest exact unit: 33554432 is 32m. */
+    static String size(long bytes) {
+        String[] units = {"g", "m", "k"};
+        int[] shifts = {30, 20, 10};
+        for (int i = 0; i < units.length; i++) {
+            if (bytes % (1L << shifts[i]) == 0) {
+                return (bytes >> shifts[i]) + units[i];
+            }
+        }
+        return bytes + "b";
+    }
+}

@@ -1,0 +1,192 @@
+package io.isola.launcher.cli.run;
+
+import io.isola.launcher.IsolaRuntime;
+import io.isola.launcher.NativePreload;
+import io.isola.launcher.cli.GlobalOptions;
+import io.isola.launcher.cli.IsolaCommand;
+
+import io.isola.api.Container;
+import io.isola.api.ContainerSpec;
+import io.isola.api.ExitStatus;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** {@code isola run}: one container in the foreground, its exit status as the CLI's. */
+@Command(name = "run",
+        sortOptions = false,
+        description = {"Runs CMD in new namespaces and exits with its status (128+N if killed by signal N).",
+            "The container sees the host's files read-only (or --rootfs DIR) with its own /proc, /dev, /sys, /tmp;",
+            "its environment holds PATH and the -e variables."})
+public final class RunCommand implements Callable<Integer> {
+
+    /**
+     * The built-in isolators, for checking a command line before the framework starts; which
+     * isolators a container gets is configured (conf/, every registered isolator unless its .cfg
+     * says enabled = false; net and user are off unless their component or .cfg turns them on).
+     */
+    public static final Set<String> DEFAULT_ISOLATORS = Set.of("uts", "ipc", "pid", "mount", ResourceOptions.ISOLATOR);
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    private boolean help;
+
+    @Option(names = "--hostname", paramLabel = "NAME", description = "Host name inside the container.")
+    private String hostname;
+
+    @Option(names = "--domainname", paramLabel = "NAME", description = "NIS domain name inside the container.")
+    private String domainname;
+
+    // null: as the configuration says (conf/<pid>.cfg "enabled"); a flag overrides it for this run
+    @Option(names = "--uts", negatable = true, description = "New UTS namespace (host and domain name); on by default.")
+    private Boolean uts;
+
+    @Option(names = "--ipc", negatable = true, description = "New IPC namespace (System V IPC, POSIX queues); on by default.")
+    private Boolean ipc;
+
+    @Option(names = "--pid", negatable = true, description = "New PID namespace, CMD is PID 1; on by default.")
+    private Boolean pid;
+
+    @Option(names = "--mount", negatable = true, description = "New mount namespace; on by default.")
+    private Boolean mount;
+
+    @Mixin
+    private NetworkOptions network = new NetworkOptions();
+
+    @Option(names = {"-e", "--env"}, paramLabel = "NAME[=VALUE]",
+            description = "Set a variable; NAME alone passes the host's value, if any.")
+    private List<String> env = new ArrayList<>();
+
+    @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", defaultValue = "/",
+            description = "Working directory inside the container (default: /).")
+    private String workdir;
+
+    @Option(names = "--id", paramLabel = "ID", description = "Container id (default: generated).")
+    private String id;
+
+    @Mixin
+    private UserOptions userOptions = new UserOptions();
+
+    @Mixin
+    private FilesystemOptions filesystem = new FilesystemOptions();
+
+    @Mixin
+    private ResourceOptions resources;
+
+    @Mixin
+    private SecurityOptions security = new SecurityOptions();
+
+    @Parameters(arity = "1..*", paramLabel = "CMD", description = "The command and its arguments.")
+    private List<String> command;
+
+    @Mixin
+    private RunLifecycleOptions lifecycle = new RunLifecycleOptions();
+
+    @ParentCommand
+    private IsolaCommand parent;
+
+    @Spec
+    private CommandSpec commandSpec;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        // validated before Felix boots: bad input costs nothing and never reaches the kernel
+        ContainerSpec checked = spec();
+        NativePreload.start();
+        if (commandSpec != null) {
+            // state, -d, -it, --rm, --name: the lifecycle flow (issue 8); the configured defaults
+            // replace the built-in ones once the framework runs
+            try {
+                return RunFlow.run(checked, this::spec, lifecycle,
+                        (parent == null ? new GlobalOptions() : parent.global()).store(),
+                        commandSpec.commandLine().getOut(),
+                        RunFlow.runArgs(commandSpec.commandLine().getParseResult().originalArgs()),
+                        (container, status) -> resources.exitCode(checked, container, status));
+            } catch (InterruptedException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new io.isola.api.IsolaException(e.getMessage(), e);
+            }
+        }
+        try (IsolaRuntime isola = IsolaRuntime.withIsolators(Set.of())) {
+            ContainerSpec spec = spec(isola.defaultIsolators());
+            isola.require(spec.isolators().orElse(Set.of()));
+            try (Container container = isola.isola().start(spec);
+                    SignalForwarder signals = SignalForwarder.forward(container)) {
+                ExitStatus status = container.waitFor();
+                // not a static logger: picocli makes this class while parsing, before --debug
+                // may have set the level that slf4j-simple reads when its first logger is made
+                Logger log = LoggerFactory.getLogger(RunCommand.class);
+                log.debug("container {} {}", container.id(), status);
+                return resources.exitCode(spec, container, status);
+            }
+        }
+    }
+
+    /** The container this command line asks for, with the built-in defaults. */
+    ContainerSpec spec() {
+        return spec(DEFAULT_ISOLATORS);
+    }
+
+    /** The container this command line asks for, {@code defaults} being the configured isolators. */
+    public ContainerSpec spec(Set<String> defaults) {
+        Set<String> isolators = isolators(defaults);
+        network.select(isolators);
+        if (!isolators.contains("uts")) {
+            requireUnset("--hostname", hostname);
+            requireUnset("--domainname", domainname);
+        }
+        ContainerSpec.Builder builder = ContainerSpec.builder(command)
+                .cwd(workdir)
+                .hostname(hostname)
+                .domainname(domainname)
+                .isolators(userOptions.isolators(isolators))
+                .id(id)
+                .with(security.security());
+        userOptions.applyTo(builder);
+        filesystem.applyTo(builder, isolators.contains("mount")); // before -e, which overrides an image's variables
+        lifecycle.envFileEntries().forEach(entry -> Environment.add(builder, entry));
+        env.forEach(entry -> Environment.add(builder, entry));
+        resources.applyTo(builder);
+        network.configure(builder);
+        return lifecycle.init ? RunFlow.withInit(builder.build()) : builder.build();
+    }
+
+    /** The configured defaults with this run's --NAME and --no-NAME flags applied. */
+    private Set<String> isolators(Set<String> defaults) {
+        Map<String, Boolean> flags = new LinkedHashMap<>();
+        flags.put("uts", uts);
+        flags.put("ipc", ipc);
+        flags.put("pid", pid);
+        flags.put("mount", mount);
+        Set<String> names = new LinkedHashSet<>(defaults);
+        flags.forEach((name, on) -> {
+            if (Boolean.TRUE.equals(on)) {
+                names.add(name);
+            } else if (Boolean.FALSE.equals(on)) {
+                names.remove(name);
+            }
+        });
+        resources.selectIsolator(names);
+        return names;
+    }
+
+    private static void requireUnset(String option, String value) {
+        if (value != null) {
+            // without a UTS namespace the name would be set on the host
+            throw new IllegalArgumentException(option + " \"" + value + "\": needs a UTS namespace; drop --no-uts");
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package io.isola.launcher.cli.run;
+
+import io.isola.launcher.IsolaRuntime;
+import io.isola.launcher.Layout;
+import io.isola.launcher.Main;
+import io.isola.launcher.cli.MonitorCommand;
+
+import io.isola.api.Container;
+import io.isola.api.ContainerSpec;
+import io.isola.api.ExitStatus;
+import io.isola.api.Stdio;
+import io.isola.lifecycle.ContainerState;
+import io.isola.lifecycle.Monitor;
+import io.isola.lifecycle.MonitorProcess;
+import io.isola.lifecycle.StateStore;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What {@code run} does once its options are parsed: registers the container in the state root,
+ * then either monitors it in this process (foreground; with -t attached to our terminal) or hands
+ * it to a monitor process of its own (-d) and prints its id.
+ */
+final class RunFlow {
+
+    private static final Duration MONITOR_START = Duration.ofSeconds(60);
+
+    private RunFlow() {}
+
+    /**
+     * @param exitCode the CLI's status for the container's exit (the resource options report an OOM kill)
+     */
+    static int run(ContainerSpec spec, RunLifecycleOptions options, StateStore store, PrintWriter out,
+            List<String> runArgs, java.util.function.ToIntBiFunction<Container, ExitStatus> exitCode) throws Exception {
+        return run(spec, defaults -> spec, options, store, out, runArgs, exitCode);
+    }
+
+    /**
+     * {@code checked} is the spec with the built-in default isolators (recorded in the state, and
+     * checked before anything boots); {@code configured} rebuilds it once the framework runs, from
+     * the isolators the configuration turns on.
+     */
+    static int run(ContainerSpec checked, java.util.function.Function<java.util.Set<String>, ContainerSpec> configured,
+            RunLifecycleOptions options, StateStore store, PrintWriter out, List<String> runArgs,
+            java.util.function.ToIntBiFunction<Container, ExitStatus> exitCode) throws Exception {
+        ContainerSpec spec = checked;
+        options.validate();
+        String id = spec.id().orElseGet(Monitor::newId);
+        boolean detached = options.detach;
+        ContainerState state = Monitor.register(store, id, options.name, spec, detached, detached ? options.remove : true);
+        if (detached) {
+            List<String> args = new ArrayList<>(List.of("--root", store.root().toString()));
+            String config = System.getProperty(Layout.CONF_OPTION);
+            if (config != null) {
+                args.addAll(List.of("--config", config)); // the monitor's runtime reads the same configuration
+            }
+            args.addAll(List.of(MonitorCommand.NAME, id, "--"));
+            args.addAll(runArgs);
+            List<String> command = new ArrayList<>(MonitorProcess.javaCommand(Main.class.getName(), args));
+            for (String property : new String[] {"isola.home", "isola.bundles"}) {
+                String value = System.getProperty(property);
+                if (value != null) {
+                    command.add(1, "-D" + property + "=" + value);
+                }
+            }
+            try {
+                MonitorProcess.spawn(command, store.dir(id), MONITOR_START);
+            } catch (RuntimeException e) {
+                store.delete(id);
+                throw e;
+            }
+            out.println(id);
+            out.flush();
+            return 0;
+        }
+        try (IsolaRuntime runtime = IsolaRuntime.withIsolators(Set.of())) {
+            ContainerSpec current = configured.apply(runtime.defaultIsolators());
+            runtime.require(current.isolators().orElse(RunCommand.DEFAULT_ISOLATORS));
+            ContainerSpec.Builder foreground = current.toBuilder().id(id);
+            if (options.tty) {
+                foreground.with(Attachment.initialSize());
+            } else if (!options.interactive) {
+                foreground.stdin(Stdio.NULL);
+            }
+            Monitor monitor = new Monitor(runtime.isola(), store);
+            Monitor.Running running = monitor.start(state, foreground.build());
+            try (Container container = running.container();
+                    SignalForwarder signals = SignalForwarder.forward(container);
+                    Attachment attachment = options.tty ? Attachment.attach(container, options.interactive) : null) {
+                ExitStatus status = monitor.await(running);
+                if (attachment != null) {
+                    attachment.drain();
+                }
+                return exitCode.applyAsInt(container, status);
+            }
+        }
+    }
+
+    /** Where --init's binary is bound in a container with a root of its own, as docker-init is. */
+    static final String INIT_IN_CONTAINER = "/sbin/isola-init";
+
+    /**
+     * {@code spec} behind the host's init (tini or catatonit), which runs as PID 1 and runs the
+     * command as its child. In the host's files (the default sandbox) the init is where the host
+     * has it; in a root of its own it is bound there read-only, as Docker binds docker-init.
+     */
+    static ContainerSpec withInit(ContainerSpec spec) {
+        String host = RunLifecycleOptions.initBinary().toString();
+        io.isola.api.Filesystem filesystem = spec.extension(io.isola.api.Filesystem.class).orElse(null);
+        boolean ownRoot = filesystem != null && (filesystem.rootfs().isPresent() || !filesystem.layers().isEmpty());
+        ContainerSpec.Builder builder = spec.toBuilder();
+        if (ownRoot) {
+            builder.with(filesystem.toBuilder().volume(new io.isola.api.Volume(host, INIT_IN_CONTAINER, true)).build());
+        }
+        List<String> wrapped = new ArrayList<>();
+        wrapped.add(ownRoot ? INIT_IN_CONTAINER : host);
+        wrapped.add("--");
+        wrapped.addAll(spec.command());
+        return builder.command(wrapped).build();
+    }
+
+    /** The arguments after the {@code run} verb in a full command line (root options skipped). */
+    static List<String> runArgs(List<String> all) {
+        for (int i = 0; i < all.size(); i++) {
+            String arg = all.get(i);
+            if (arg.equals("--root") || arg.equals("--log") || arg.equals("--log-format")) {
+                i++;
+            } else if (arg.equals("run")) {
+                return new ArrayList<>(all.subList(i + 1, all.size()));
+            }
+        }
+        return List.of();
+    }
+}

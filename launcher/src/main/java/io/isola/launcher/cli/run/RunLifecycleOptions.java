@@ -1,0 +1,75 @@
+package io.isola.launcher.cli.run;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** {@code run}'s lifecycle options, docker's: detached, terminal, names, removal, env files, init. */
+final class RunLifecycleOptions {
+
+    /** Where an init for --init is looked for, in order: tini as Docker ships it, then catatonit (podman's). */
+    static final List<Path> INITS = List.of(Path.of("/usr/bin/tini-static"), Path.of("/usr/bin/tini"),
+            Path.of("/usr/sbin/tini"), Path.of("/usr/bin/catatonit"), Path.of("/usr/libexec/podman/catatonit"));
+
+    @Option(names = {"-d", "--detach"}, description = "Run in the background and print the container id.")
+    boolean detach;
+
+    @Option(names = {"-i", "--interactive"}, description = "Keep stdin open and connected to the container.")
+    boolean interactive;
+
+    @Option(names = {"-t", "--tty"}, description = "Give the container a pseudo-terminal.")
+    boolean tty;
+
+    @Option(names = "--rm", description = "Remove the container's state when it exits (foreground runs always are).")
+    boolean remove;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "A name to refer to the container by.")
+    String name;
+
+    @Option(names = "--env-file", paramLabel = "FILE",
+            description = "Read NAME=VALUE (or NAME) lines from FILE; '#' starts a comment line.")
+    List<Path> envFiles = new ArrayList<>();
+
+    @Option(names = "--init", description = "Run an init (tini or catatonit from the host) as PID 1: it forwards signals and reaps zombies.")
+    boolean init;
+
+    /** The entries of every --env-file, in order, as -e would take them. */
+    List<String> envFileEntries() {
+        List<String> entries = new ArrayList<>();
+        for (Path file : envFiles) {
+            List<String> lines;
+            try {
+                lines = Files.readAllLines(file);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("env file \"" + file + "\": cannot be read (" + e.getMessage() + ")");
+            }
+            for (String line : lines) {
+                String trimmed = line.strip();
+                if (!trimmed.isEmpty() && !trimmed.startsWith("#")) {
+                    entries.add(trimmed);
+                }
+            }
+        }
+        return entries;
+    }
+
+    /** The init binary for --init; throws naming where it looked when there is none. */
+    static Path initBinary() {
+        for (Path candidate : INITS) {
+            if (Files.isExecutable(candidate)) {
+                return candidate;
+            }
+        }
+        throw new IllegalArgumentException("--init: no init found at " + INITS + "; install tini or catatonit");
+    }
+
+    void validate() {
+        if (detach && tty && interactive) {
+            throw new IllegalArgumentException("-d with -it: attaching to a detached container is not supported; "
+                    + "use -d alone, or -it without -d");
+        }
+    }
+}

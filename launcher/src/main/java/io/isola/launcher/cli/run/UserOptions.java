@@ -1,0 +1,69 @@
+package io.isola.launcher.cli.run;
+
+import io.isola.api.ContainerSpec;
+import io.isola.api.ProcessUser;
+import io.isola.api.UserNamespace;
+import io.isola.spi.HostIdentity;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import picocli.CommandLine.Option;
+
+/**
+ * The user namespace and process user options of {@code isola run}: {@code --userns},
+ * {@code --uidmap}, {@code --gidmap}, {@code --user}, {@code --group-add}. Parsing only; the
+ * extensions check themselves and the user isolator checks who may map what.
+ */
+final class UserOptions {
+
+    @Option(names = "--userns", description = "New user namespace with the default mapping: root inside is an "
+            + "unprivileged host uid (root's range from /etc/subuid of user isola; always on when not run as root).")
+    private boolean userns;
+
+    @Option(names = "--uidmap", paramLabel = "CTR:HOST:LEN",
+            description = "Map container uids CTR.. to host uids HOST.. (LEN ids); repeatable; implies --userns.")
+    private List<String> uidMaps = new ArrayList<>();
+
+    @Option(names = "--gidmap", paramLabel = "CTR:HOST:LEN",
+            description = "Map container gids as --uidmap maps uids; repeatable; default: as the uids.")
+    private List<String> gidMaps = new ArrayList<>();
+
+    @Option(names = {"-u", "--user"}, paramLabel = "UID[:GID]",
+            description = "Run CMD as this numeric user and group (default group 0), with no capabilities unless UID is 0.")
+    private String user;
+
+    @Option(names = "--group-add", paramLabel = "GID", description = "Supplementary group of CMD; repeatable.")
+    private List<Long> groups = new ArrayList<>();
+
+    /**
+     * {@code isolators} with the user isolator added when the container gets a user namespace
+     * (asked for, or isola not run by root and any namespace or a user selected), so that the CLI waits
+     * for its service like the others'.
+     */
+    Set<String> isolators(Set<String> isolators) {
+        boolean rootless = !HostIdentity.current().isRoot() && (!isolators.isEmpty() || user != null);
+        if (!wantsUserNamespace() && !rootless) {
+            return isolators;
+        }
+        Set<String> withUser = new LinkedHashSet<>(List.of("user"));
+        withUser.addAll(isolators);
+        return withUser;
+    }
+
+    /** Adds the extensions these options ask for. */
+    void applyTo(ContainerSpec.Builder builder) {
+        if (wantsUserNamespace()) {
+            builder.with(UserNamespace.parse(uidMaps, gidMaps));
+        }
+        if (user != null) {
+            builder.with(ProcessUser.parse(user).withGroups(groups));
+        } else if (!groups.isEmpty()) {
+            throw new IllegalArgumentException("--group-add " + groups.get(0) + ": needs --user");
+        }
+    }
+
+    private boolean wantsUserNamespace() {
+        return userns || !uidMaps.isEmpty() || !gidMaps.isEmpty();
+    }
+}

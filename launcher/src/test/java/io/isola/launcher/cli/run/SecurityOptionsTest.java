@@ -1,0 +1,72 @@
+package io.isola.launcher.cli.run;
+
+import io.isola.launcher.Main;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.isola.api.Capability;
+import io.isola.api.ContainerSpec;
+import io.isola.api.Security;
+import io.isola.api.Ulimit;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine.ParseResult;
+
+/** docker run's lock-down options become the spec's {@link Security}; nothing is started. */
+class SecurityOptionsTest {
+
+    @TempDir
+    Path dir;
+
+    private static Security security(String... args) {
+        StringWriter sink = new StringWriter();
+        ParseResult parsed = Main.commandLine(new PrintWriter(sink), new PrintWriter(sink)).parseArgs(args);
+        ContainerSpec spec = ((RunCommand) parsed.subcommand().commandSpec().userObject()).spec();
+        return spec.extension(Security.class).orElseThrow();
+    }
+
+    @Test
+    void withoutOptionsTheDefaultLockDown() {
+        Security security = security("run", "true");
+        assertEquals(Security.DEFAULT_CAPABILITIES, security.capabilities());
+        assertTrue(security.noNewPrivileges());
+        assertEquals(Security.Seccomp.DEFAULT, security.seccomp());
+        assertFalse(security.privileged());
+    }
+
+    @Test
+    void capabilitiesAreAddedAndDroppedAsDockerDoes() {
+        Set<Capability> expected = EnumSet.copyOf(Security.DEFAULT_CAPABILITIES);
+        expected.add(Capability.NET_ADMIN);
+        expected.add(Capability.SYS_TIME);
+        expected.remove(Capability.NET_RAW);
+        assertEquals(expected, security("run", "--cap-add", "NET_ADMIN,cap_sys_time", "--cap-drop", "CAP_NET_RAW", "true").capabilities());
+        assertEquals(Set.of(Capability.CHOWN), security("run", "--cap-drop", "ALL", "--cap-add", "CHOWN", "true").capabilities());
+        assertEquals(EnumSet.allOf(Capability.class), security("run", "--cap-add", "ALL", "true").capabilities());
+    }
+
+    @Test
+    void privilegedSecurityOptsAndUlimits() throws Exception {
+        Security privileged = security("run", "--privileged", "true");
+        assertTrue(privileged.privileged());
+        assertEquals(Security.Seccomp.UNCONFINED, privileged.seccomp());
+
+        Path profile = Files.writeString(dir.resolve("p.json"), "{\"defaultAction\": \"SCMP_ACT_ALLOW\"}");
+        Security opts = security("run", "--security-opt", "no-new-privileges=false", "--security-opt", "seccomp=" + profile,
+                "--ulimit", "nofile=10:20", "--ulimit", "core=0", "true");
+        assertFalse(opts.noNewPrivileges());
+        assertEquals(Security.Seccomp.PROFILE, opts.seccomp());
+        assertEquals(profile.toString(), opts.profile().orElseThrow().source());
+        assertEquals(new Ulimit("nofile", 10, 20), opts.ulimits().get("nofile"));
+        assertEquals(new Ulimit("core", 0, 0), opts.ulimits().get("core"));
+        assertEquals(Security.Seccomp.UNCONFINED, security("run", "--security-opt", "seccomp=unconfined", "true").seccomp());
+    }
+}

@@ -1,0 +1,34 @@
+package io.isola.launcher.framework;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BundleCacheTest {
+
+    @Test
+    void aCacheLeftByAProcessThatEndedIsRemovedByTheNextStart(@TempDir Path tmp) throws Exception {
+        Process ended = new ProcessBuilder("true").start();
+        ended.waitFor();
+        Path stale = Files.createDirectories(tmp.resolve("isola-felix-" + ended.pid() + "-42/bundle1"));
+        Path live = Files.createDirectories(tmp.resolve("isola-felix-" + ProcessHandle.current().pid() + "-7"));
+        Path other = Files.createDirectories(tmp.resolve("isola-felix-notes"));
+
+        Path fresh = BundleCache.create(tmp);
+
+        assertFalse(Files.exists(stale.getParent()));
+        assertTrue(Files.isDirectory(live));
+        assertTrue(Files.isDirectory(other));
+        assertTrue(fresh.getFileName().toString().startsWith("isola-felix-" + ProcessHandle.current().pid() + "-"));
+        BundleCache.delete(fresh);
+        assertFalse(Files.exists(fresh));
+        try (var left = Files.list(tmp)) {
+            assertEquals(2, left.count());
+        }
+    }
+}
