@@ -62,6 +62,10 @@ public final class ConfigTranslator {
             }
             spec.env(entry.substring(0, eq), entry.substring(eq + 1));
         }
+        JsonNode terminal = fields.take("process.terminal");
+        if (terminal != null && terminal.asBoolean(false)) {
+            spec.with(new ProcessTerminal());
+        }
         String cwd = fields.text("process.cwd");
         spec.cwd(cwd == null ? "/" : cwd);
         requireZero(fields, "process.user.uid");

@@ -1,9 +1,11 @@
 package io.isola.oci;
 
+import io.isola.api.ConsoleSocket;
 import io.isola.api.Container;
 import io.isola.api.ContainerSpec;
 import io.isola.api.DeferredStart;
 import io.isola.api.Isola;
+import io.isola.api.InheritedFds;
 import io.isola.api.IsolaException;
 import io.isola.api.Stdio;
 import io.isola.lifecycle.ContainerState;
@@ -39,12 +41,47 @@ public final class OciRuntime {
         this.lifecycle = new Lifecycle(store);
     }
 
-    /** What create needs beyond the bundle: the stdio the engine gave us, a pid file. */
-    public record CreateOptions(Path pidFile) {}
+    /**
+     * What create needs beyond the bundle: a pid file, the engine's console socket (for
+     * {@code process.terminal}), how many of our fds from 3 up to pass on.
+     */
+    public record CreateOptions(Path pidFile, Path consoleSocket, int preserveFds) {
+
+        public CreateOptions(Path pidFile) {
+            this(pidFile, null, 0);
+        }
+    }
 
     /** Reads the bundle; throws naming any field isola does not support, before anything is created. */
     public OciPlan plan(Path bundle) {
         return ConfigTranslator.load(bundle.toAbsolutePath());
+    }
+
+    /**
+     * Reads the bundle and adds the create options to its spec: the console socket (runc's rule:
+     * a terminal needs one, and one needs a terminal) and the preserved fds. Throws before
+     * anything is created.
+     */
+    public OciPlan plan(Path bundle, CreateOptions options) {
+        OciPlan plan = plan(bundle);
+        boolean terminal = plan.spec().build().extension(ProcessTerminal.class).isPresent();
+        if (terminal && options.consoleSocket() == null) {
+            throw new IllegalArgumentException("config.json: process.terminal is true: create needs --console-socket to"
+                    + " hand the terminal to");
+        }
+        if (!terminal && options.consoleSocket() != null) {
+            throw new IllegalArgumentException("--console-socket \"" + options.consoleSocket()
+                    + "\": the container has no terminal (set process.terminal to true in config.json)");
+        }
+        if (options.consoleSocket() != null) {
+            plan.spec().with(new ConsoleSocket(options.consoleSocket().toAbsolutePath()));
+        }
+        if (options.preserveFds() != 0) {
+            InheritedFds fds = new InheritedFds(options.preserveFds());
+            fds.requireOpen();
+            plan.spec().with(fds);
+        }
+        return plan;
     }
 
     public ContainerState create(Isola isola, String id, Path bundle, OciPlan plan, CreateOptions options) {

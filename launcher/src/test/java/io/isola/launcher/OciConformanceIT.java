@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.isola.internal.nativ.FdInputStream;
+import io.isola.internal.nativ.Fds;
 import io.isola.internal.nativ.Pidfd;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -57,7 +59,7 @@ class OciConformanceIT {
         assumeTrue(Files.isExecutable(busybox), "the bundle's rootfs is busybox-static; install it");
         Path bin = Files.createDirectories(bundle.resolve("rootfs/bin"));
         Files.copy(busybox, bin.resolve("busybox"));
-        for (String applet : List.of("sh", "echo", "hostname", "sleep", "touch", "true")) {
+        for (String applet : List.of("sh", "echo", "hostname", "sleep", "touch", "true", "tty", "cat")) {
             Files.createSymbolicLink(bin.resolve(applet), Path.of("busybox"));
         }
         for (String dir : List.of("proc", "dev", "sys", "out", "tmp")) {
@@ -234,5 +236,81 @@ class OciConformanceIT {
                 lines.stream().map(l -> l.split(" ")[0]).toList());
         assertTrue(lines.get(0).contains("\"id\":\"c5\"") && lines.get(0).contains("\"status\":\"created\""), lines.get(0));
         assertTrue(lines.get(3).contains("\"status\":\"stopped\""), lines.get(3));
+    }
+
+    @Test
+    void aTerminalIsOpenedInsideTheContainerAndItsMasterSentToTheConsoleSocket() throws Exception {
+        ObjectNode config = config("tty; echo done");
+        ((ObjectNode) config.get("process")).put("terminal", true);
+        write(config);
+        try (ConsoleSocketServer console = new ConsoleSocketServer(root.resolve("console.sock"))) {
+            ok("create", "--bundle", bundle.toString(), "--console-socket", console.path().toString(), "t1");
+            ConsoleSocketServer.Received master = console.receive(); // queued by create: no second thread needed
+            long pid = JSON.readTree(ok("state", "t1")).get("pid").asLong();
+            assertEquals("/dev/ptmx", master.name());
+            try (Pidfd child = Pidfd.open(pid); FdInputStream terminal = new FdInputStream(master.fd())) {
+                ok("start", "t1");
+                String seen = readUntil(terminal, "done");
+                assertTrue(seen.startsWith("/dev/pts/0"), "tty inside said: " + seen);
+                assertEquals(0, child.awaitExit(Duration.ofSeconds(10)).exitCode());
+            }
+        }
+        ok("delete", "t1");
+    }
+
+    @Test
+    void aTerminalNeedsAConsoleSocketAndAConsoleSocketNeedsATerminal() throws Exception {
+        ObjectNode plain = config("true"); // config() edits the file on disk: take both before writing
+        ObjectNode config = plain.deepCopy();
+        ((ObjectNode) config.get("process")).put("terminal", true);
+        write(config);
+        assertEquals(125, isola("create", "--bundle", bundle.toString(), "t2"));
+        assertTrue(lastErr.contains("--console-socket"), lastErr);
+
+        write(plain);
+        assertEquals(125, isola("create", "--bundle", bundle.toString(), "--console-socket", root.resolve("none").toString(), "t2"));
+        assertTrue(lastErr.contains("process.terminal"), lastErr);
+
+        write(config);
+        assertEquals(125, isola("create", "--bundle", bundle.toString(), "--console-socket", root.resolve("none").toString(), "t2"));
+        assertTrue(lastErr.contains("cannot connect"), lastErr);
+        assertEquals("", ok("list", "-q"), "a refused create left state behind");
+    }
+
+    @Test
+    void preservedFdsReachTheContainerUnderTheirNumbers() throws Exception {
+        int[] pipe = Fds.pipe();
+        try (FdInputStream read = new FdInputStream(pipe[0])) {
+            int fd = pipe[1]; // every fd from 3 up to this one goes in
+            write(config("echo kept > /proc/self/fd/" + fd + " && test ! -e /proc/self/fd/" + (fd + 1) + " && echo ok > /out/ok"));
+            ok("create", "--bundle", bundle.toString(), "--preserve-fds", Integer.toString(fd - 2), "p1");
+            long pid = JSON.readTree(ok("state", "p1")).get("pid").asLong();
+            try (Pidfd child = Pidfd.open(pid)) {
+                ok("start", "p1");
+                assertEquals(0, child.awaitExit(Duration.ofSeconds(10)).exitCode());
+            }
+            Fds.closeQuietly(pipe[1]);
+            assertEquals("kept\n", new String(read.readAllBytes()));
+            assertEquals("ok", Files.readString(out.resolve("ok")).strip(), "an fd past the preserved ones was open");
+        }
+        ok("delete", "p1");
+
+        assertEquals(125, isola("create", "--bundle", bundle.toString(), "--preserve-fds", "1000", "p2"));
+        assertTrue(lastErr.contains("is not open"), lastErr);
+    }
+
+    /** Reads a terminal until {@code marker} appears, or it ends (EIO once the last slave closes). */
+    private static String readUntil(FdInputStream terminal, String marker) {
+        StringBuilder seen = new StringBuilder();
+        byte[] buffer = new byte[256];
+        try {
+            int n;
+            while (!seen.toString().contains(marker) && (n = terminal.read(buffer, 0, buffer.length)) > 0) {
+                seen.append(new String(buffer, 0, n));
+            }
+        } catch (java.io.IOException e) {
+            // EIO: the container closed its end
+        }
+        return seen.toString();
     }
 }

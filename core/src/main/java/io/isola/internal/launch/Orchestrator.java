@@ -1,9 +1,11 @@
 package io.isola.internal.launch;
 
+import io.isola.api.ConsoleSocket;
 import io.isola.api.Container;
 import io.isola.api.ContainerSpec;
 import io.isola.api.DeferredStart;
 import io.isola.api.Filesystem;
+import io.isola.api.InheritedFds;
 import io.isola.api.IsolaException;
 import io.isola.api.Join;
 import io.isola.api.Terminal;
@@ -81,6 +83,10 @@ public final class Orchestrator implements AutoCloseable {
                     "a root file system, volumes and tmpfs mounts need a mount namespace, which this container does not have");
         }
         SecurityPlan security = SecurityPolicy.plan(spec); // checks the settings before anything exists
+        InheritedFds inherited = spec.extension(InheritedFds.class).orElse(null);
+        if (inherited != null) {
+            inherited.requireOpen();
+        }
         String id = spec.id().orElseGet(Orchestrator::newId);
         Set<Duty> duties = EnumSet.noneOf(Duty.class);
         selected.forEach(isolator -> duties.addAll(isolator.duties()));
@@ -96,7 +102,7 @@ public final class Orchestrator implements AutoCloseable {
             }
             GateFifos fifos = deferred != null ? new GateFifos(deferred.stateDir()).create() : null;
             ProgramComposer.Shape shape = new ProgramComposer.Shape(deferred != null, joins,
-                    spec.extension(Terminal.class).isPresent());
+                    spec.extension(Terminal.class).isPresent() || spec.extension(ConsoleSocket.class).isPresent());
             List<Contribution> contributions = new ArrayList<>();
             for (NamespaceIsolator isolator : selected) {
                 PreparedIsolation isolation = prepare(isolator, request);
@@ -111,6 +117,14 @@ public final class Orchestrator implements AutoCloseable {
             Launch.ProgramFactory programs = protocolFds -> {
                 List<Integer> kept = new ArrayList<>(protocolFds);
                 contributions.forEach(contribution -> kept.addAll(contribution.keptFds()));
+                if (inherited != null) {
+                    for (int fd : kept) {
+                        if (inherited.fds().contains(fd)) { // it was open when checked: something closed it since
+                            throw new IsolaException("preserved fd " + fd + " was closed while the container was set up");
+                        }
+                    }
+                    kept.addAll(inherited.fds());
+                }
                 ChildProgram program = ProgramComposer.compose(spec, namespaces, contributions, plan, kept, signals,
                         security, shape);
                 LOG.debug("container {}: {} ops, namespaces {}", id, program.ops().size(), namespaces);

@@ -99,4 +99,15 @@ public interface LibC {
 
     @IgnoreError
     void cfmakeraw(long termios);
+
+    // sockets, for an engine's console socket (issue 8)
+
+    @SaveError
+    int socket(int domain, int type, int protocol);
+
+    @SaveError
+    int connect(int fd, long address, int length);
+
+    @SaveError
+    long sendmsg(int fd, long message, int flags);
 }

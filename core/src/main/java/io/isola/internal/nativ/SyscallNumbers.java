@@ -24,6 +24,8 @@ public final class SyscallNumbers {
     public static final long SETRESGID = X86_64 ? 119 : 149;
     /** Numbered after the tables were unified (Linux 5.12): the same on every architecture. */
     public static final long MOUNT_SETATTR = 442;
+    /** Also unified: pidfd_getfd (Linux 5.6). */
+    public static final long PIDFD_GETFD = 438;
 
     /** The kernel's struct sigaction: handler, flags, restorer, 64-bit mask. Zeroed, it is SIG_DFL. */
     public static final int KERNEL_SIGACTION_BYTES = 32;
