@@ -21,6 +21,8 @@ import java.util.Set;
  */
 final class ProcessSection {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ProcessSection.class);
+
     private ProcessSection() {}
 
     static void read(ConfigFields fields, ContainerSpec.Builder spec, Security.Builder security) {
@@ -121,8 +123,20 @@ final class ProcessSection {
             }
             sets.add(caps);
         }
+        Set<Capability> ambient = sets.get(4);
+        Set<Capability> raisable = EnumSet.copyOf(ambient);
+        raisable.retainAll(sets.get(2));
+        raisable.retainAll(sets.get(3));
+        if (!raisable.equals(ambient)) {
+            // the kernel raises an ambient capability only when it is permitted and inheritable; runc
+            // warns and goes on without it, and runc's own starter config relies on that
+            Set<Capability> dropped = EnumSet.copyOf(ambient);
+            dropped.removeAll(raisable);
+            LOG.warn("config.json: process.capabilities.ambient: {} not raised: an ambient capability must also be"
+                    + " permitted and inheritable", dropped);
+        }
         try {
-            spec.with(new CapabilitySets(sets.get(0), sets.get(1), sets.get(2), sets.get(3), sets.get(4)));
+            spec.with(new CapabilitySets(sets.get(0), sets.get(1), sets.get(2), sets.get(3), raisable));
         } catch (IllegalArgumentException e) {
             throw ConfigFields.refuse("process.capabilities", e.getMessage());
         }
@@ -145,6 +159,12 @@ final class ProcessSection {
                 throw ConfigFields.refuse(field + ".type", "\"" + type + "\": expected RLIMIT_ and a limit's name, such as RLIMIT_NOFILE");
             }
             String name = type.substring("RLIMIT_".length()).toLowerCase(Locale.ROOT);
+            try {
+                new Ulimit(name, 0, 0);
+            } catch (IllegalArgumentException e) {
+                throw ConfigFields.refuse(field + ".type", "\"" + type + "\": not a limit isola knows; expected RLIMIT_ and one of"
+                        + " getrlimit(2)'s names, such as RLIMIT_NOFILE");
+            }
             if (!seen.add(name)) {
                 throw ConfigFields.refuse(field + ".type", "\"" + type + "\": given twice; expected each limit once");
             }
