@@ -1,6 +1,7 @@
 package io.isola.internal.launch;
 
 import io.isola.api.ContainerSpec;
+import io.isola.api.ProcessAttributes;
 import io.isola.internal.chain.ChildProgram;
 import io.isola.internal.security.SecurityPlan;
 import io.isola.spi.Arg;
@@ -120,6 +121,9 @@ final class ProgramComposer {
                 security.afterIds().forEach(step -> program.call(SecurityPlan.OWNER, step));
             }
         }
+        // umask before the seccomp filter, which need not allow it
+        spec.extension(ProcessAttributes.class).flatMap(a -> java.util.Optional.ofNullable(a.umask())).ifPresent(mask ->
+                program.call(CORE, Step.call("set the umask to 0" + Integer.toOctalString(mask), "umask", Arg.word(mask))));
         if (stdio.containerPty() != null) {
             // after the root and the lock-down (the terminal belongs to the process's user), before seccomp
             stdio.containerPty().steps(kept).forEach(step -> program.call(CORE, step));

@@ -100,6 +100,10 @@ public interface LibC {
     @IgnoreError
     void cfmakeraw(long termios);
 
+    /** Only on a throwaway host thread: joins a namespace for that thread alone (net, ipc, uts). */
+    @SaveError
+    int setns(int fd, int nstype);
+
     // sockets, for an engine's console socket (issue 8)
 
     @SaveError

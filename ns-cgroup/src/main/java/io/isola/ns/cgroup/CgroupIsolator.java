@@ -1,5 +1,6 @@
 package io.isola.ns.cgroup;
 
+import io.isola.api.CgroupPath;
 import io.isola.api.Resources;
 import io.isola.spi.Isolation;
 import io.isola.spi.IsolationRequest;
@@ -104,7 +105,10 @@ public final class CgroupIsolator implements NamespaceIsolator {
         if (!ownCgroupfs && WARNED_NO_MOUNT_NS.compareAndSet(false, true)) {
             LOG.warn("containers with a cgroup namespace but no mount namespace see the host's /sys/fs/cgroup");
         }
-        Cgroup cgroup = cgroups.create(parent + "/" + request.containerId(), resources);
+        // an engine (an OCI config.json's cgroupsPath) may name the cgroup; else it is the container's own under parent
+        String path = request.spec().extension(CgroupPath.class).map(CgroupPath::path)
+                .orElse(parent + "/" + request.containerId());
+        Cgroup cgroup = cgroups.create(path, resources);
         return new CgroupIsolation(request.containerId(), cgroup, ownCgroupfs ? cgroups.mounts() : List.of());
     }
 }

@@ -46,7 +46,7 @@ public final class CreateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        OciRuntime oci = new OciRuntime(parent.global().store());
+        OciRuntime oci = new OciRuntime(parent.global().store(), parent.global().ociOptions());
         OciRuntime.CreateOptions options = new OciRuntime.CreateOptions(pidFile, consoleSocket, preserveFds);
         OciPlan plan = oci.plan(bundle, options); // every refusal before anything exists
         Set<String> isolators = plan.spec().build().isolators().orElse(Set.of());
