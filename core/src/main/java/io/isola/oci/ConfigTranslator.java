@@ -22,7 +22,8 @@ import java.util.Set;
  */
 public final class ConfigTranslator {
 
-    static final Set<String> HOOK_KINDS = Set.of("prestart", "createRuntime", "poststart", "poststop");
+    static final Set<String> HOOK_KINDS = Set.of("prestart", "createRuntime", "createContainer", "startContainer",
+            "poststart", "poststop");
 
     /** How the engine asked isola to read config.json: {@code --systemd-cgroup}. */
     public record Options(boolean systemdCgroup) {

@@ -30,6 +30,13 @@ import java.util.Map;
  * gate FIFO, {@code start} opens the gate, {@code state}, {@code kill} and {@code delete} work from
  * the state on disk. There is no monitor: the engine that calls the runtime (conmon, the
  * containerd shim) is the subreaper that reaps the container and keeps its exit status.
+ *
+ * <p>Hooks: createRuntime and prestart run on the host once the process waits at its gate;
+ * createContainer then runs inside the container's namespaces ({@link ContainerHooks}); start
+ * runs startContainer inside them too, then opens the gate, then poststart on the host; delete
+ * runs poststop. isola's process is set up in one pass up to its gate, so there is no moment
+ * between its mounts and its pivot_root at which the host could run createContainer, as runc
+ * does: its path resolves in the container's root, not the runtime's.
  */
 public final class OciRuntime {
 
@@ -111,6 +118,7 @@ public final class OciRuntime {
             store.write(created);
             Hooks.run("createRuntime", plan.hooks("createRuntime"), stateJson(created));
             Hooks.run("prestart", plan.hooks("prestart"), stateJson(created));
+            ContainerHooks.run(isola, "createContainer", plan.hooks("createContainer"), stateJson(created), container.pid());
             if (options.pidFile() != null) {
                 writePidFile(options.pidFile(), container.pid());
             }
@@ -125,16 +133,31 @@ public final class OciRuntime {
         }
     }
 
+    /** Starts a created container without startContainer hooks (they need a runtime to join it). */
     public ContainerState start(String id) {
+        return start(null, id);
+    }
+
+    /**
+     * Runs the startContainer hooks inside the created container (with {@code isola}), then opens
+     * its gate; a failing hook leaves the container created, as it was.
+     */
+    public ContainerState start(Isola isola, String id) {
         ContainerState state = lifecycle.get(id);
         if (!ContainerState.CREATED.equals(state.status())) {
             throw new IsolaException("cannot start container " + id + ": it is " + state.status() + ", not created");
+        }
+        OciPlan plan = planOf(state);
+        if (plan != null && !plan.hooks("startContainer").isEmpty()) {
+            if (isola == null) {
+                throw new IsolaException("cannot start container " + id + ": its startContainer hooks need a runtime");
+            }
+            ContainerHooks.run(isola, "startContainer", plan.hooks("startContainer"), stateJson(state), state.pid());
         }
         Isola.startCreated(store.dir(state.id()), START_TIMEOUT);
         ContainerState running = state.withStatus(ContainerState.RUNNING)
                 .withExtra(state.isola().withProcess(state.isola().startTime(), null, Instant.now().toString()));
         store.write(running);
-        OciPlan plan = planOf(running);
         if (plan != null) {
             Hooks.run("poststart", plan.hooks("poststart"), stateJson(running));
         }

@@ -59,7 +59,7 @@ class OciConformanceIT {
         assumeTrue(Files.isExecutable(busybox), "the bundle's rootfs is busybox-static; install it");
         Path bin = Files.createDirectories(bundle.resolve("rootfs/bin"));
         Files.copy(busybox, bin.resolve("busybox"));
-        for (String applet : List.of("sh", "echo", "hostname", "sleep", "touch", "true", "tty", "cat")) {
+        for (String applet : List.of("sh", "echo", "hostname", "sleep", "touch", "true", "tty", "cat", "readlink")) {
             Files.createSymbolicLink(bin.resolve(applet), Path.of("busybox"));
         }
         for (String dir : List.of("proc", "dev", "sys", "out", "tmp")) {
@@ -231,6 +231,62 @@ class OciConformanceIT {
                 lines.stream().map(l -> l.split(" ")[0]).toList());
         assertTrue(lines.get(0).contains("\"id\":\"c5\"") && lines.get(0).contains("\"status\":\"created\""), lines.get(0));
         assertTrue(lines.get(3).contains("\"status\":\"stopped\""), lines.get(3));
+    }
+
+    @Test
+    void createContainerAndStartContainerHooksRunInsideTheContainerBeforeItsProcess() throws Exception {
+        ObjectNode config = config("echo process >> /out/hooks; exec sleep 1000");
+        ObjectNode hooks = config.putObject("hooks");
+        for (String kind : List.of("createContainer", "startContainer")) {
+            ObjectNode hook = hooks.putArray(kind).addObject();
+            hook.put("path", "/bin/sh"); // the container's: busybox
+            ArrayNode args = hook.putArray("args");
+            List.of("sh", "-c", "read state; echo " + kind + " $(hostname) $(readlink /proc/self/ns/pid) \"$state\" >> /out/hooks")
+                    .forEach(args::add);
+            hook.putArray("env").add("PATH=/bin");
+        }
+        write(config);
+        Path log = out.resolve("hooks");
+
+        ok("create", "--bundle", bundle.toString(), "h1");
+        long pid = JSON.readTree(ok("state", "h1")).get("pid").asLong();
+        String containerPidNs = Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", "pid")).toString();
+        try (Pidfd child = Pidfd.open(pid)) {
+            List<String> afterCreate = Files.readAllLines(log);
+            assertEquals(1, afterCreate.size(), afterCreate.toString());
+            assertTrue(afterCreate.get(0).startsWith("createContainer runc " + containerPidNs + " {"), afterCreate.get(0));
+            assertTrue(afterCreate.get(0).contains("\"status\":\"created\""), afterCreate.get(0));
+
+            ok("start", "h1");
+            for (int i = 0; i < 100 && Files.readAllLines(log).size() < 3; i++) {
+                Thread.sleep(50);
+            }
+            List<String> lines = Files.readAllLines(log);
+            assertEquals(List.of("createContainer", "startContainer", "process"),
+                    lines.stream().map(l -> l.split(" ")[0]).toList());
+            assertTrue(lines.get(1).startsWith("startContainer runc " + containerPidNs + " {"), lines.get(1));
+            assertNotEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString(), containerPidNs);
+            ok("delete", "--force", "h1");
+            child.awaitExit(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void aFailingStartContainerHookLeavesTheContainerCreated() throws Exception {
+        ObjectNode config = config("touch /out/ran");
+        ObjectNode hook = config.putObject("hooks").putArray("startContainer").addObject();
+        hook.put("path", "/bin/false-does-not-exist");
+        write(config);
+        ok("create", "--bundle", bundle.toString(), "h2");
+        long pid = JSON.readTree(ok("state", "h2")).get("pid").asLong();
+        try (Pidfd child = Pidfd.open(pid)) {
+            assertEquals(125, isola("start", "h2"));
+            assertTrue(lastErr.contains("startContainer hook 0"), lastErr);
+            assertEquals("created", status("h2"));
+            ok("delete", "h2");
+            child.awaitExit(Duration.ofSeconds(10));
+        }
+        assertFalse(Files.exists(out.resolve("ran")));
     }
 
     @Test
