@@ -119,6 +119,7 @@ public final class OciRuntime {
         try {
             Container container = isola.start(spec);
             container.close(); // detached: the process waits at its gate
+            CreatedCgroups.record(store.dir(id), container.pid()); // for delete: the isolator that made them exits with us
             ProcessIdentity process = ProcessIdentity.of(container.pid());
             ContainerState created = state.withStatus(ContainerState.CREATED).withPid(container.pid())
                     .withExtra(extra.withProcess(process.startTime(), null, null));
@@ -133,7 +134,7 @@ public final class OciRuntime {
         } catch (RuntimeException e) {
             ContainerState left = store.read(id);
             if (left != null && left.pid() > 0) {
-                left.process().signal(Lifecycle.SIGKILL);
+                killCreated(left);
             }
             store.delete(id);
             throw e;
@@ -141,6 +142,22 @@ public final class OciRuntime {
     }
 
     /** Starts a created container without startContainer hooks (they need a runtime to join it). */
+    /**
+     * Undoes a create that failed after its process existed (a hook failed): the process is still
+     * this JVM's child, so it is killed and reaped here, then its cgroups go.
+     */
+    private void killCreated(ContainerState left) {
+        try (io.isola.internal.nativ.Pidfd child = io.isola.internal.nativ.Pidfd.open(left.pid())) {
+            child.signal(Lifecycle.SIGKILL);
+            child.awaitExit(Duration.ofSeconds(10));
+            CreatedCgroups.remove(store.dir(left.id()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            left.process().signal(Lifecycle.SIGKILL); // not ours to reap after all: at least it dies
+        }
+    }
+
     public ContainerState start(String id) {
         return start(null, id);
     }
@@ -198,6 +215,7 @@ public final class OciRuntime {
             state.process().awaitExit(Duration.ofSeconds(10));
         }
         OciPlan plan = planOf(state);
+        CreatedCgroups.remove(store.dir(state.id()));
         String cgroup = cgroupPathOf(state);
         if (cgroup != null) {
             CgroupRemoval.remove(cgroup);

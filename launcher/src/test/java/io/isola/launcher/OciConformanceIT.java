@@ -290,6 +290,44 @@ class OciConformanceIT {
     }
 
     @Test
+    void deleteRemovesTheCgroupsMadeForTheContainerInTheCreatingProcess() throws Exception {
+        ObjectNode config = config("exec sleep 1000");
+        ((ObjectNode) config.get("linux")).putObject("resources").putObject("pids").put("limit", 64);
+        write(config);
+
+        ok("create", "--bundle", bundle.toString(), "g1");
+        long pid = JSON.readTree(ok("state", "g1")).get("pid").asLong();
+        List<Path> made = cgroupsMadeFor(pid);
+        assertFalse(made.isEmpty(), "the container got no cgroup of its own");
+        try (Pidfd child = Pidfd.open(pid)) {
+            ok("kill", "g1", "KILL");
+            child.awaitExit(Duration.ofSeconds(10)); // reaped here, as the engine's subreaper would
+        }
+        ok("delete", "g1");
+
+        assertEquals(List.of(), made.stream().filter(Files::exists).toList());
+    }
+
+    /** The cgroup directories of {@code pid} that differ from this JVM's, in every hierarchy. */
+    private static List<Path> cgroupsMadeFor(long pid) throws Exception {
+        List<String> own = Files.readAllLines(Path.of("/proc/self/cgroup"));
+        List<Path> made = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup"))) {
+            if (own.contains(line)) {
+                continue;
+            }
+            String[] parts = line.split(":", 3);
+            Path mount = !parts[1].isEmpty() ? Path.of("/sys/fs/cgroup", parts[1].replace("name=", ""))
+                    : Files.isDirectory(Path.of("/sys/fs/cgroup/unified")) ? Path.of("/sys/fs/cgroup/unified") : Path.of("/sys/fs/cgroup");
+            Path dir = Path.of(mount + parts[2]);
+            if (Files.isDirectory(dir)) {
+                made.add(dir);
+            }
+        }
+        return made;
+    }
+
+    @Test
     void aTerminalIsOpenedInsideTheContainerAndItsMasterSentToTheConsoleSocket() throws Exception {
         ObjectNode config = config("tty; echo done");
         ((ObjectNode) config.get("process")).put("terminal", true);
