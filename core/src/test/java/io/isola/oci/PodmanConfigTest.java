@@ -84,6 +84,15 @@ class PodmanConfigTest {
     }
 
     @Test
+    void aNetworkNamespaceWithoutPathIsAnEmptyOneForTheEngineToAttach() {
+        ((ObjectNode) config.with("linux").withArray("namespaces").get(1)).remove("path");
+        ContainerSpec spec = translate();
+        assertTrue(spec.isolators().orElseThrow().contains("net"));
+        assertEquals(io.isola.api.Network.Mode.NONE, spec.extension(io.isola.api.Network.class).orElseThrow().mode());
+        assertTrue(spec.extension(NamespacePaths.class).isEmpty());
+    }
+
+    @Test
     void processSecurityIsPodmansDefaults() {
         ContainerSpec spec = translate();
         Set<Capability> podman = EnumSet.of(Capability.CHOWN, Capability.DAC_OVERRIDE, Capability.FOWNER,
