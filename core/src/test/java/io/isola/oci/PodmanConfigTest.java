@@ -187,6 +187,16 @@ class PodmanConfigTest {
     }
 
     @Test
+    void podmansTmpcopyupIsAcceptedWhereTheImageHasNothingToCopy() throws Exception {
+        ObjectNode tmpfs = config.withArray("mounts").addObject().put("destination", "/scratch").put("type", "tmpfs")
+                .put("source", "tmpfs");
+        tmpfs.putArray("options").add("rw").add("rprivate").add("nosuid").add("nodev").add("tmpcopyup").add("size=1m");
+        assertEquals(1 << 20, translate().extension(Filesystem.class).orElseThrow().tmpfs().get(0).sizeBytes());
+        Files.writeString(Files.createDirectories(dir.resolve("rootfs/scratch")).resolve("file"), "x");
+        assertRefused("mounts[11].options", "tmpcopyup");
+    }
+
+    @Test
     void anAmbientCapabilityThatIsNotInheritableIsNotRaisedAsWithRunc() {
         config.with("process").with("capabilities").putArray("ambient").add("CAP_KILL");
         assertEquals(Set.of(), translate().extension(CapabilitySets.class).orElseThrow().ambient());
