@@ -3,6 +3,7 @@ package io.isola.oci;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.isola.api.ContainerSpec;
+import io.isola.api.Filesystem;
 import io.isola.api.Security;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -92,7 +93,9 @@ public final class ConfigTranslator {
         if (domainname != null && !domainname.isEmpty()) {
             spec.domainname(domainname);
         }
-        boolean hostDevices = MountsSection.read(fields, bundle, filesystem);
+        // the root as it stands now: whether podman's tmpcopyup would copy anything depends on it
+        Path rootfs = Path.of(filesystem.build().rootfs().orElseThrow());
+        boolean hostDevices = MountsSection.read(fields, bundle, filesystem, rootfs);
         spec.with(filesystem.build());
         LinuxSection.sysctl(fields, spec);
         LinuxSection.kernelPaths(fields, spec);

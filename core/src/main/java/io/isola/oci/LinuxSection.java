@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.isola.api.ContainerSpec;
 import io.isola.api.KernelPaths;
 import io.isola.api.NamespacePaths;
+import io.isola.api.Network;
 import io.isola.api.SeccompProfile;
 import io.isola.api.Security;
 import io.isola.api.Sysctls;
@@ -61,6 +62,11 @@ final class LinuxSection {
                 joins.put(joinable, path.asText());
             } else {
                 isolators.add(isolator);
+                if (type.equals("network")) {
+                    // an OCI runtime makes an empty network namespace; the engine attaches it (CNI,
+                    // netavark) through /proc/<pid>/ns/net between create and start
+                    spec.with(Network.parse("none"));
+                }
             }
         }
         if (!joins.isEmpty()) {

@@ -42,6 +42,11 @@ final class MountsSection {
 
     /** Whether a mount brings host devices in (a device file, or a directory under /dev). */
     static boolean read(ConfigFields fields, Path bundle, Filesystem.Builder filesystem) {
+        return read(fields, bundle, filesystem, null);
+    }
+
+    /** As above; {@code rootfs} (the container's root on the host, or null) decides podman's tmpcopyup. */
+    static boolean read(ConfigFields fields, Path bundle, Filesystem.Builder filesystem, Path rootfs) {
         JsonNode mounts = fields.take("mounts");
         boolean devices = false;
         if (mounts == null) {
@@ -65,6 +70,9 @@ final class MountsSection {
                 devices |= isDevice(source);
                 filesystem.volume(volume(field, source, destination, options));
             } else if (type.equals("tmpfs")) {
+                if (options.contains("tmpcopyup")) {
+                    requireNothingToCopy(field, rootfs, destination);
+                }
                 filesystem.tmpfs(tmpfs(field, destination, options));
             } else {
                 throw ConfigFields.refuse(field, "\"" + destination + "\" (" + (type.isEmpty() ? "no type" : type)
@@ -138,6 +146,7 @@ final class MountsSection {
             } else if (option.equals("noexec")) {
                 noexec = true;
             } else if (!option.equals("nosuid") && !option.equals("nodev") && !option.equals("exec")
+                    && !option.equals("tmpcopyup")
                     && !NEUTRAL.contains(option)) {
                 // nosuid and nodev: isola's tmpfs mounts always have them
                 throw ConfigFields.refuse(field + ".options", "\"" + option + "\" is not supported for tmpfs; expected"
@@ -148,6 +157,29 @@ final class MountsSection {
             return new TmpfsMount(destination, size, mode, noexec);
         } catch (IllegalArgumentException e) {
             throw ConfigFields.refuse(field, e.getMessage());
+        }
+    }
+
+    /**
+     * podman's {@code tmpcopyup} asks for the image's files at the destination to be copied into
+     * the new tmpfs. isola does not copy; where the image has nothing there (the usual /tmp, /run)
+     * there is nothing to copy and the option asks for nothing.
+     */
+    private static void requireNothingToCopy(String field, Path rootfs, String destination) {
+        if (rootfs == null) {
+            return;
+        }
+        Path inImage = rootfs.resolve(destination.substring(1)).normalize();
+        if (!inImage.startsWith(rootfs) || !Files.isDirectory(inImage, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (var entries = Files.list(inImage)) {
+            if (entries.findAny().isPresent()) {
+                throw ConfigFields.refuse(field + ".options", "\"tmpcopyup\": the image has files in " + destination
+                        + ", which isola does not copy into the tmpfs; expected an empty or missing directory there");
+            }
+        } catch (java.io.IOException e) {
+            throw ConfigFields.refuse(field + ".options", "\"tmpcopyup\": cannot read " + inImage + " (" + e.getMessage() + ")");
         }
     }
 

@@ -9,7 +9,6 @@ import io.isola.api.DeferredStart;
 import io.isola.api.Isola;
 import io.isola.api.InheritedFds;
 import io.isola.api.IsolaException;
-import io.isola.api.Network;
 import io.isola.api.Stdio;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Inspection;
@@ -83,11 +82,6 @@ public final class OciRuntime {
     public OciPlan plan(Path bundle, CreateOptions options) {
         OciPlan plan = plan(bundle);
         ContainerSpec asked = plan.spec().build();
-        if (asked.extension(Network.class).isEmpty()) {
-            // a new network namespace in config.json is an empty one (loopback only), as runc makes it: the
-            // engine wires it (CNI) itself, and nothing may be attached that delete could not detach
-            plan.spec().with(Network.none());
-        }
         boolean terminal = asked.extension(ProcessTerminal.class).isPresent();
         if (terminal && options.consoleSocket() == null) {
             throw new IllegalArgumentException("config.json: process.terminal is true: create needs --console-socket to"

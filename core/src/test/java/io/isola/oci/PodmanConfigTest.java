@@ -84,6 +84,15 @@ class PodmanConfigTest {
     }
 
     @Test
+    void aNetworkNamespaceWithoutPathIsAnEmptyOneForTheEngineToAttach() {
+        ((ObjectNode) config.with("linux").withArray("namespaces").get(1)).remove("path");
+        ContainerSpec spec = translate();
+        assertTrue(spec.isolators().orElseThrow().contains("net"));
+        assertEquals(io.isola.api.Network.Mode.NONE, spec.extension(io.isola.api.Network.class).orElseThrow().mode());
+        assertTrue(spec.extension(NamespacePaths.class).isEmpty());
+    }
+
+    @Test
     void processSecurityIsPodmansDefaults() {
         ContainerSpec spec = translate();
         Set<Capability> podman = EnumSet.of(Capability.CHOWN, Capability.DAC_OVERRIDE, Capability.FOWNER,
@@ -175,6 +184,16 @@ class PodmanConfigTest {
         refusedWith("process.capabilities.effective", () -> config.with("process").with("capabilities")
                 .withArray("effective").add("CAP_NOT_A_CAP"));
         refusedWith("process.apparmorProfile", () -> config.with("process").put("apparmorProfile", "x"));
+    }
+
+    @Test
+    void podmansTmpcopyupIsAcceptedWhereTheImageHasNothingToCopy() throws Exception {
+        ObjectNode tmpfs = config.withArray("mounts").addObject().put("destination", "/scratch").put("type", "tmpfs")
+                .put("source", "tmpfs");
+        tmpfs.putArray("options").add("rw").add("rprivate").add("nosuid").add("nodev").add("tmpcopyup").add("size=1m");
+        assertEquals(1 << 20, translate().extension(Filesystem.class).orElseThrow().tmpfs().get(0).sizeBytes());
+        Files.writeString(Files.createDirectories(dir.resolve("rootfs/scratch")).resolve("file"), "x");
+        assertRefused("mounts[11].options", "tmpcopyup");
     }
 
     @Test
