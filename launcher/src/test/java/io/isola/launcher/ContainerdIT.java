@@ -70,7 +70,7 @@ class ContainerdIT {
     @AfterAll
     static void stopContainerd() throws Exception {
         if (containerd != null) {
-            for (String id : List.of("hello", "three", "missing")) {
+            for (String id : List.of("hello", "three", "missing", "tty", "sleeper")) {
                 ctr("tasks", "delete", "--force", id);
                 ctr("containers", "delete", id);
             }
@@ -110,6 +110,41 @@ class ContainerdIT {
                 "isola's error (from its --log) is not in ctr's: " + run.output());
     }
 
+    @Test
+    void aTerminalFromCtrIsOpenedInsideTheContainer() throws Exception {
+        Result run = onTerminal("run", "--rm", "-t", "--runc-binary", runtime.toString(), "--runc-root",
+                dir.resolve("runc").toString(), IMAGE, "tty", "tty");
+
+        assertEquals(0, run.code(), run::output);
+        assertTrue(run.output().contains("/dev/pts/0"), run.output());
+    }
+
+    @Test
+    void ctrExecRunsInTheRunningContainer() throws Exception {
+        Result started = ctr("run", "-d", "--runc-binary", runtime.toString(), "--runc-root", dir.resolve("runc").toString(),
+                IMAGE, "sleeper", "sleep", "1000");
+        assertEquals(0, started.code(), started::output);
+
+        Result exec = ctr("tasks", "exec", "--exec-id", "e1", "sleeper", "sh", "-c", "echo pid $$; exit 4");
+        assertEquals(4, exec.code(), exec::output);
+        assertEquals("pid 2", exec.output().strip(), "not the second process of the container's PID namespace");
+        Result tty = onTerminal("tasks", "exec", "-t", "--exec-id", "e2", "sleeper", "tty");
+        assertTrue(tty.output().contains("/dev/pts/0"), tty.output());
+        Result ps = ctr("tasks", "ps", "sleeper");
+        assertEquals(0, ps.code(), ps::output);
+
+        assertEquals(0, ctr("tasks", "delete", "--force", "sleeper").code());
+        assertEquals(0, ctr("containers", "delete", "sleeper").code());
+    }
+
+    /** ctr with a terminal of its own (script(1)), which -t needs. */
+    private static Result onTerminal(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("ctr", "--address", socket().toString(), "--namespace", NAMESPACE));
+        command.addAll(List.of(args));
+        return execute(List.of("script", "-qec", command.stream().map(ContainerdIT::quote).collect(Collectors.joining(" ")),
+                "/dev/null"));
+    }
+
     private static Result run(String id, String... command) throws Exception {
         List<String> args = new ArrayList<>(List.of("run", "--rm", "--runc-binary", runtime.toString(),
                 "--runc-root", dir.resolve("runc").toString(), IMAGE, id));
@@ -122,12 +157,16 @@ class ContainerdIT {
     private static Result ctr(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of("ctr", "--address", socket().toString(), "--namespace", NAMESPACE));
         command.addAll(List.of(args));
+        return execute(command);
+    }
+
+    private static Result execute(List<String> command) throws Exception {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(
                 Path.of("/dev/null").toFile())).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!process.waitFor(3, TimeUnit.MINUTES)) {
             process.destroyForcibly();
-            throw new AssertionError("ctr " + String.join(" ", args) + " did not finish: " + output);
+            throw new AssertionError(String.join(" ", command) + " did not finish: " + output);
         }
         return new Result(process.exitValue(), output);
     }
