@@ -35,12 +35,14 @@ class ContainerdIT {
     private static Path dir;
     private static Process containerd;
     private static Path runtime;
+    private static boolean runContainerdExisted;
 
     @BeforeAll
     static void startContainerd() throws Exception {
         RootOnly.require();
         assumeTrue(Files.isExecutable(Path.of("/bin/busybox")), "the image is made from busybox-static; install it");
         assumeTrue(installed() || install(), "containerd is not installed and apt-get could not install it");
+        runContainerdExisted = Files.exists(Path.of("/run/containerd"));
         dir = Files.createTempDirectory(Path.of("/tmp"), "isola-ctr"); // short: socket paths have 107 bytes
         runtime = runtimeBinary();
         Path config = dir.resolve("config.toml");
@@ -80,9 +82,36 @@ class ContainerdIT {
                 containerd.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
             }
         }
+        removeEmpty(); // containerd's own directories and the parent cgroup of its namespace, if nothing else uses them
         if (dir != null) {
             unmountUnder(dir);
             new ProcessBuilder("rm", "-rf", "--one-file-system", dir.toString()).inheritIO().start().waitFor(60, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * What this containerd made outside the temp dir and leaves behind, when empty: the parent
+     * cgroup of its namespace (as runc does, delete removes only the container's own) and, if they
+     * were not there before, the shim directories containerd 1.6 keeps under /run/containerd.
+     */
+    private static void removeEmpty() throws IOException {
+        try (var hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
+            for (Path hierarchy : hierarchies.toList()) {
+                rmdir(hierarchy.resolve(NAMESPACE));
+            }
+        }
+        if (!runContainerdExisted) {
+            for (String left : List.of("/run/containerd/fifo", "/run/containerd/s", "/run/containerd")) {
+                rmdir(Path.of(left));
+            }
+        }
+    }
+
+    private static void rmdir(Path dir) {
+        try {
+            Files.deleteIfExists(dir); // rmdir: only an empty directory (or childless, process-less cgroup) goes
+        } catch (IOException e) {
+            // in use by someone else: theirs to keep
         }
     }
 
