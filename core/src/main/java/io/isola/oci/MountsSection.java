@@ -185,7 +185,9 @@ final class MountsSection {
 
     private static boolean isDevice(Path source) {
         Path normal = source.toAbsolutePath().normalize();
-        if (normal.startsWith("/dev")) {
+        // /dev/shm and /dev/mqueue (--ipc host) hold files and queues, never device nodes
+        if (normal.startsWith("/dev") && !normal.startsWith("/dev/shm") && !normal.startsWith("/dev/mqueue")
+                && Files.isDirectory(normal)) {
             return true;
         }
         try {
