@@ -27,6 +27,12 @@ interface CgroupDriver {
     Cgroup create(String path, Resources resources) throws IOException;
 
     /**
+     * The existing cgroup {@code path} (made by {@link #create} in this or another process), as a
+     * handle; empty when it is in no hierarchy (its container has ended).
+     */
+    java.util.Optional<Cgroup> open(String path);
+
+    /**
      * The containers' cgroups directly under {@code parent} in any hierarchy, as handles that can
      * be destroyed: what a host that died left behind, alongside those of running containers.
      */

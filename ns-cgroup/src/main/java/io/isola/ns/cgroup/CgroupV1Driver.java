@@ -139,6 +139,12 @@ final class CgroupV1Driver implements CgroupDriver {
     }
 
     @Override
+    public Optional<Cgroup> open(String path) {
+        List<Hierarchy> in = allHierarchies().stream().filter(h -> Files.isDirectory(h.mountPoint().resolve(path))).toList();
+        return in.isEmpty() ? Optional.empty() : Optional.of(new V1Cgroup(path, new ArrayList<>(in)));
+    }
+
+    @Override
     public List<Cgroup> children(String parent) throws IOException {
         java.util.Set<String> names = new java.util.TreeSet<>();
         for (Hierarchy h : allHierarchies()) {
@@ -178,7 +184,7 @@ final class CgroupV1Driver implements CgroupDriver {
             this.joined = joined;
         }
 
-        private List<Path> dirs() {
+        private List<Path> dirList() {
             return joined.stream().map(h -> h.mountPoint().resolve(path)).toList();
         }
 
@@ -197,17 +203,26 @@ final class CgroupV1Driver implements CgroupDriver {
 
         @Override
         public java.nio.file.attribute.FileTime created() throws IOException {
-            return Files.getLastModifiedTime(dirs().get(0));
+            return Files.getLastModifiedTime(dirList().get(0));
+        }
+
+        @Override
+        public java.util.Map<String, String> dirs() {
+            java.util.Map<String, String> dirs = new java.util.TreeMap<>();
+            for (Hierarchy h : joined) {
+                dirs.put(h.unified() ? "unified" : h.mountPoint().getFileName().toString(), h.mountPoint().resolve(path).toString());
+            }
+            return dirs;
         }
 
         @Override
         public List<Path> procsFiles() {
-            return dirs().stream().map(d -> d.resolve("cgroup.procs")).toList();
+            return dirList().stream().map(d -> d.resolve("cgroup.procs")).toList();
         }
 
         @Override
         public void join(long pid) throws IOException {
-            for (Path dir : dirs()) {
+            for (Path dir : dirList()) {
                 CgroupFiles.write(dir.resolve("cgroup.procs"), Long.toString(pid));
             }
         }
@@ -262,7 +277,7 @@ final class CgroupV1Driver implements CgroupDriver {
                 count = CgroupFiles.readLong(pids.get().resolve("pids.current"));
                 pidsMax = optional(CgroupFiles.readLimit(pids.get().resolve("pids.max")));
             } else {
-                count = CgroupFiles.readPids(dirs().get(0).resolve("tasks")).size();
+                count = CgroupFiles.readPids(dirList().get(0).resolve("tasks")).size();
             }
             return new ResourceStats(usage, limit, cpu, count, pidsMax);
         }

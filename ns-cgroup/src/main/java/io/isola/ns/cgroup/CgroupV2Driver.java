@@ -144,6 +144,12 @@ final class CgroupV2Driver implements CgroupDriver {
     }
 
     @Override
+    public java.util.Optional<Cgroup> open(String path) {
+        Path dir = root.resolve(path);
+        return Files.isDirectory(dir) ? java.util.Optional.of(new V2Cgroup(path, dir)) : java.util.Optional.empty();
+    }
+
+    @Override
     public List<Cgroup> children(String parent) throws IOException {
         List<Cgroup> found = new ArrayList<>();
         for (String name : CgroupTree.subdirectories(root.resolve(parent))) {
@@ -174,6 +180,11 @@ final class CgroupV2Driver implements CgroupDriver {
         @Override
         public java.nio.file.attribute.FileTime created() throws IOException {
             return Files.getLastModifiedTime(dir);
+        }
+
+        @Override
+        public java.util.Map<String, String> dirs() {
+            return java.util.Map.of("unified", dir.toString());
         }
 
         @Override
