@@ -1,5 +1,6 @@
 package io.isola.lifecycle;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.isola.api.CgroupLocation;
 
@@ -20,10 +21,12 @@ public record CgroupState(CgroupLocation location, Boolean paused, Boolean oomKi
         return new CgroupState(location, null, value ? Boolean.TRUE : null);
     }
 
+    @JsonIgnore
     public boolean isPaused() {
         return Boolean.TRUE.equals(paused);
     }
 
+    @JsonIgnore
     public boolean isOomKilled() {
         return Boolean.TRUE.equals(oomKilled);
     }

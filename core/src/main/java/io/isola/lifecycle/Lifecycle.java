@@ -196,6 +196,10 @@ public final class Lifecycle {
         if (!ContainerState.RUNNING.equals(state.status())) {
             throw new IsolaException("container " + state.id() + " is " + state.status() + ", not running");
         }
+        if (state.isola() != null && state.isola().paused()) {
+            // its processes are frozen, and so would be the new one, in the container's cgroup
+            throw new IsolaException("container " + state.id() + " is paused: resume it first");
+        }
         return builder.with(new Join(state.pid())).build();
     }
 
