@@ -35,10 +35,17 @@ final class CgroupIsolation implements Isolation {
     private final CgroupControl control;
     private boolean closed;
 
+    private final List<Step> deviceNodes;
+
     CgroupIsolation(String containerId, String driver, Cgroup cgroup, List<CgroupfsMount> mounts) {
+        this(containerId, driver, cgroup, mounts, List.of());
+    }
+
+    CgroupIsolation(String containerId, String driver, Cgroup cgroup, List<CgroupfsMount> mounts, List<Step> deviceNodes) {
         this.containerId = containerId;
         this.cgroup = cgroup;
         this.mounts = List.copyOf(mounts);
+        this.deviceNodes = List.copyOf(deviceNodes);
         this.control = new CgroupControl(containerId, driver, cgroup);
     }
 
@@ -52,6 +59,8 @@ final class CgroupIsolation implements Isolation {
         // it in PIVOT; only after that does /sys/fs/cgroup name the container's own /sys. The
         // runtime drops ids and capabilities after every isolator's LOCKDOWN steps.
         CgroupfsSteps.of(mounts).forEach(step -> steps.add(Phase.LOCKDOWN, step));
+        // --device nodes: in LOCKDOWN too, for the same reason (the container's /dev exists after the pivot)
+        deviceNodes.forEach(step -> steps.add(Phase.LOCKDOWN, step));
     }
 
     @Override

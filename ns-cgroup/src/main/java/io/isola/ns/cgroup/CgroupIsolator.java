@@ -104,12 +104,19 @@ public final class CgroupIsolator implements NamespaceIsolator, ResourceControls
         Resources resources = request.spec().extension(Resources.class).orElse(NO_LIMITS);
         CgroupDriver cgroups = driver();
         cgroups.check(resources);
+        DeviceAccess devices = DeviceAccess.of(request.spec());
+        cgroups.checkDevices(devices.rules(), devices.hasOwnRules());
         boolean ownCgroupfs = request.selected(Namespace.MOUNT);
         if (!ownCgroupfs && WARNED_NO_MOUNT_NS.compareAndSet(false, true)) {
             LOG.warn("containers with a cgroup namespace but no mount namespace see the host's /sys/fs/cgroup");
         }
-        Cgroup cgroup = cgroups.create(parent + "/" + request.containerId(), resources);
-        return new CgroupIsolation(request.containerId(), cgroups.name(), cgroup, ownCgroupfs ? cgroups.mounts() : List.of());
+        if (!devices.nodes().isEmpty() && !ownCgroupfs) {
+            throw new IllegalArgumentException("devices " + devices.nodes().stream().map(n -> n.mapping().hostPath()).toList()
+                    + ": need a mount namespace, whose /dev they are made in; drop --no-mount");
+        }
+        Cgroup cgroup = cgroups.create(parent + "/" + request.containerId(), resources, devices.rules());
+        return new CgroupIsolation(request.containerId(), cgroups.name(), cgroup, ownCgroupfs ? cgroups.mounts() : List.of(),
+                devices.steps());
     }
 
     /**

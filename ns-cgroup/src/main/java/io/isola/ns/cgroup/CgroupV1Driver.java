@@ -1,5 +1,6 @@
 package io.isola.ns.cgroup;
 
+import io.isola.api.Devices;
 import io.isola.api.ResourceStats;
 import io.isola.api.Resources;
 import java.io.IOException;
@@ -73,7 +74,7 @@ final class CgroupV1Driver implements CgroupDriver {
     }
 
     @Override
-    public Cgroup create(String path, Resources r) throws IOException {
+    public Cgroup create(String path, Resources r, List<Devices.Rule> devices) throws IOException {
         List<Hierarchy> created = new ArrayList<>();
         V1Cgroup cgroup = new V1Cgroup(path, created);
         try {
@@ -86,6 +87,9 @@ final class CgroupV1Driver implements CgroupDriver {
                 created.add(h);
             }
             apply(cgroup, r);
+            if (devices != null) {
+                allowOnly(cgroup, devices);
+            }
             return cgroup;
         } catch (IOException | RuntimeException e) {
             cgroup.destroy();
@@ -135,6 +139,23 @@ final class CgroupV1Driver implements CgroupDriver {
         if (r.pidsLimit().isPresent()) {
             long limit = r.pidsLimit().getAsLong();
             CgroupFiles.write(cgroup.dir("pids").resolve("pids.max"), limit == Resources.UNLIMITED ? "max" : Long.toString(limit));
+        }
+    }
+
+    @Override
+    public void checkDevices(List<Devices.Rule> devices, boolean ownRules) {
+        if (devices != null && find("devices").isEmpty()) {
+            throw new IllegalArgumentException("device access: this host has no cgroup v1 devices hierarchy mounted, so "
+                    + "containers cannot be kept from its devices; run with --privileged to allow every device");
+        }
+    }
+
+    /** v1's devices controller: a new cgroup inherits its parent's list; "a" empties it, then each rule in order. */
+    private static void allowOnly(V1Cgroup cgroup, List<Devices.Rule> devices) throws IOException {
+        Path dir = cgroup.dir("devices");
+        CgroupFiles.write(dir.resolve("devices.deny"), "a");
+        for (Devices.Rule rule : devices) {
+            CgroupFiles.write(dir.resolve(rule.allow() ? "devices.allow" : "devices.deny"), rule.line());
         }
     }
 
