@@ -1,6 +1,5 @@
 package io.isola.lifecycle;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.isola.api.CgroupLocation;
 
@@ -19,15 +18,5 @@ public record CgroupState(CgroupLocation location, Boolean paused, Boolean oomKi
 
     public CgroupState withOomKilled(boolean value) {
         return new CgroupState(location, null, value ? Boolean.TRUE : null);
-    }
-
-    @JsonIgnore
-    public boolean isPaused() {
-        return Boolean.TRUE.equals(paused);
-    }
-
-    @JsonIgnore
-    public boolean isOomKilled() {
-        return Boolean.TRUE.equals(oomKilled);
     }
 }

@@ -56,7 +56,7 @@ public record ContainerState(String ociVersion, String id, String status, long p
         /** Whether the container is paused (its cgroup frozen by {@code isola pause}). */
         @JsonIgnore
         public boolean paused() {
-            return cgroup != null && cgroup.isPaused();
+            return cgroup != null && Boolean.TRUE.equals(cgroup.paused());
         }
     }
 

@@ -35,7 +35,7 @@ public final class Inspection {
         status.put("ExitSignal", extra == null ? null : extra.exitSignal());
         status.put("Paused", paused);
         // from the cgroup's OOM-kill counter, read by the monitor as it reaped the container
-        status.put("OOMKilled", extra != null && extra.cgroup() != null && extra.cgroup().isOomKilled());
+        status.put("OOMKilled", extra != null && extra.cgroup() != null && Boolean.TRUE.equals(extra.cgroup().oomKilled()));
         status.put("StartedAt", extra == null ? null : extra.startedAt());
         status.put("FinishedAt", extra == null ? null : extra.finishedAt());
         status.put("Note", extra == null ? null : extra.note());

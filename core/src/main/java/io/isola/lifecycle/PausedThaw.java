@@ -22,13 +22,20 @@ final class PausedThaw {
 
     private PausedThaw() {}
 
-    /** Thaws the container of {@code state} if it was paused, and records that it no longer is. */
+    /**
+     * Thaws the container of {@code state}, and records that it is not paused. Done whether or not
+     * the state says it is paused (thawing a running cgroup changes nothing): a pause that died
+     * between freezing and recording it must not leave a container that cannot be killed.
+     */
     static void ifPaused(StateStore store, ContainerState state) {
         ContainerState.Extra extra = state.isola();
-        if (extra == null || !extra.paused() || extra.cgroup().location() == null) {
+        if (extra == null || extra.cgroup() == null || extra.cgroup().location() == null) {
             return;
         }
         thaw(extra.cgroup().location());
+        if (!extra.paused()) {
+            return;
+        }
         ContainerState current = store.read(state.id());
         if (current != null && current.isola() != null && current.isola().cgroup() != null) {
             store.write(current.withExtra(current.isola().withCgroup(current.isola().cgroup().withPaused(false))));
