@@ -98,6 +98,17 @@ final class OverlayRoot implements RootLayout {
         return new ContainerTree(new OverlayBacking(all));
     }
 
+    /**
+     * The writable layer becomes the container root's (overlayfs creates files there as the
+     * mounter, root inside), and the read-only layers owned by unmapped ids are idmapped, so the
+     * overlay stacks host root's files as the container root's and copies them up as such.
+     */
+    @Override
+    public void mapOwners(io.isola.spi.ClonedChild child, RootOwnership ownership) throws Exception {
+        ownership.giveToRoot(List.of(writable, writable.resolve("upper"), writable.resolve("work")));
+        ownership.idmap(child, ownership.unmapped(layers), "image layer");
+    }
+
     @Override
     public boolean readOnly() {
         return readOnly;
