@@ -4,8 +4,10 @@ import io.isola.spi.Phase;
 import io.isola.spi.Steps;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -124,12 +126,15 @@ final class OverlayRoot implements RootLayout {
         }
         try {
             Files.walkFileTree(writable, new SimpleFileVisitor<>() {
+                /** overlayfs leaves work/work with mode 0: root reads it anyway, a rootless owner must open it first. */
                 @Override
-                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) throws IOException {
-                    // overlayfs leaves work/work with mode 0: root reads it anyway, a rootless owner must open it first
-                    if (!Files.isReadable(dir) || !Files.isExecutable(dir) || !Files.isWritable(dir)) {
-                        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+                public FileVisitResult visitFileFailed(Path file, IOException failure) throws IOException {
+                    if (!(failure instanceof AccessDeniedException) || !Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)
+                            || Files.isReadable(file)) {
+                        throw failure;
                     }
+                    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwx------"));
+                    Files.walkFileTree(file, this);
                     return FileVisitResult.CONTINUE;
                 }
 
