@@ -123,6 +123,18 @@ class IdmappedRootIT {
         assertFalse(idmappedOnHost() || mountedUnder(tmp), "a mount was left on the host");
     }
 
+    /** An image may list one layer twice (empty layers): it is idmapped once, and works. */
+    @Test
+    void aLayerListedTwiceIsIdmappedOnce() throws Exception {
+        assertEquals(0, isola("image", "import", ImageArchives.dockerSaveRepeatingALayer(tmp.resolve("bb.tar"), "test/twice:1")
+                .toString()), err::toString);
+        Path shared = Files.createDirectory(tmp.resolve("shared"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertEquals(0, isola("run", "--uidmap", MAP, "-v", shared + ":/shared", "--image", "test/twice:1", "--",
+                "/bin/sh", "-c", "/bin/busybox stat -c '%u %g' /bin/busybox > /shared/out"), err::toString);
+        assertEquals(List.of("0 0"), Files.readAllLines(shared.resolve("out")));
+    }
+
     /** ramfs cannot be idmapped: the start is refused in one line naming the directory and the fix, and nothing stays. */
     @Test
     void aFileSystemThatCannotBeIdmappedIsRefusedInOneLine() throws Exception {

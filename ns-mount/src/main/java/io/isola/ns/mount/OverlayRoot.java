@@ -59,7 +59,9 @@ final class OverlayRoot implements RootLayout {
         if (Files.exists(writable)) {
             throw new IllegalArgumentException("writable layer \"" + writableLayer + "\": exists already, expected a new path");
         }
-        OverlayRoot root = new OverlayRoot(List.copyOf(real), writable, readOnly);
+        // an image may list a layer twice (repeated empty layers); overlayfs refuses a lower directory
+        // twice (ELOOP), and the lower copy could never show anything the upper one does not: drop it
+        OverlayRoot root = new OverlayRoot(List.copyOf(new java.util.LinkedHashSet<>(real)), writable, readOnly);
         if (root.data().length() > MAX_DATA) {
             throw new IllegalArgumentException("image with " + layers.size() + " layers: their paths take "
                     + root.data().length() + " bytes of overlayfs options, at most " + MAX_DATA + " fit in one mount");

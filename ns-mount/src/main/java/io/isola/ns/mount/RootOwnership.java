@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
@@ -40,10 +41,14 @@ final class RootOwnership {
         return maps.shifts() ? new RootOwnership(maps) : null;
     }
 
-    /** The directories among {@code directories} whose owner the maps do not cover. */
+    /**
+     * The directories among {@code directories} whose owner the maps do not cover, each once: an
+     * image may list one layer twice (empty layers), and a second idmap of the same path would
+     * find the first idmapped mount on top, which the kernel refuses to idmap again.
+     */
     List<Path> unmapped(List<Path> directories) throws IOException {
         List<Path> unmapped = new ArrayList<>();
-        for (Path directory : directories) {
+        for (Path directory : new LinkedHashSet<>(directories)) {
             if (maps.hostUid(0) >= 0 && !coversOwner(directory)) {
                 unmapped.add(directory);
             }
