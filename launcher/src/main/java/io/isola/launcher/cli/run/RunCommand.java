@@ -88,6 +88,9 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     private SecurityOptions security = new SecurityOptions();
 
+    @Mixin
+    private DeviceOptions devices = new DeviceOptions();
+
     @Parameters(arity = "1..*", paramLabel = "CMD", description = "The command and its arguments.")
     private List<String> command;
 
@@ -161,6 +164,7 @@ public final class RunCommand implements Callable<Integer> {
         lifecycle.envFileEntries().forEach(entry -> Environment.add(builder, entry));
         env.forEach(entry -> Environment.add(builder, entry));
         resources.applyTo(builder);
+        devices.applyTo(builder, isolators);
         network.configure(builder);
         return lifecycle.init ? RunFlow.withInit(builder.build()) : builder.build();
     }
