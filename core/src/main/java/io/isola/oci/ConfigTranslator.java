@@ -95,15 +95,15 @@ public final class ConfigTranslator {
         }
         // the root as it stands now: whether podman's tmpcopyup would copy anything depends on it
         Path rootfs = Path.of(filesystem.build().rootfs().orElseThrow());
-        boolean hostDevices = MountsSection.read(fields, bundle, filesystem, rootfs);
+        MountsSection.read(fields, bundle, filesystem, rootfs);
         spec.with(filesystem.build());
         LinuxSection.sysctl(fields, spec);
         LinuxSection.kernelPaths(fields, spec);
         LinuxSection.seccomp(fields, security);
         Security built = security.build();
         spec.with(built);
-        if (ResourcesSection.read(fields, spec, options.systemdCgroup(), built.capabilities(), hostDevices)) {
-            isolators.add("cgroup"); // limits and the cgroup path need it, even without a cgroup namespace asked for
+        if (ResourcesSection.read(fields, spec, options.systemdCgroup())) {
+            isolators.add("cgroup"); // limits, device rules and the cgroup path need it, even without a cgroup namespace asked for
         }
         spec.isolators(isolators);
         Map<String, String> annotations = new LinkedHashMap<>();

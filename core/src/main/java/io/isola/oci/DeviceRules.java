@@ -1,20 +1,18 @@
 package io.isola.oci;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.isola.api.Capability;
-import java.util.Set;
+import io.isola.api.ContainerSpec;
+import io.isola.api.Devices;
 
 /**
- * {@code linux.resources.devices}, while isola does not program the devices cgroup yet. Two rule
- * lists are still honoured exactly, and every other is refused by name:
- * <ul>
- *   <li>allow everything (what {@code --privileged} asks): the container's devices are then
- *       limited by nothing but its mounts and capabilities, which is what isola does anyway;
- *   <li>deny everything first, then any allow rules (what podman and Docker ask): honoured when the
- *       container cannot reach a device beyond the ones every runtime allows, because it has no
- *       {@code CAP_MKNOD} to make one and no device is mounted in from the host (its {@code /dev}
- *       holds only null, zero, full, random, urandom, tty and its own ptys).
- * </ul>
+ * {@code linux.resources.devices} into the device cgroup rules of {@link Devices}, which the cgroup
+ * isolator programs after its own baseline: deny everything, then runc's default devices (null,
+ * zero, full, random, urandom, tty, console, ptmx, pts, tun).
+ *
+ * <p>runc applies the config's rules first and appends its defaults; engines therefore start the
+ * list with a deny-all rule (podman and Docker do). That leading rule is the baseline already and
+ * is dropped, so that appended after the defaults it does not deny them; the other rules follow
+ * in order.
  */
 final class DeviceRules {
 
@@ -22,45 +20,55 @@ final class DeviceRules {
 
     private DeviceRules() {}
 
-    static void check(ConfigFields fields, Set<Capability> bounding, boolean hostDevices) {
+    /** Whether the config has device rules, which need the cgroup isolator. */
+    static boolean read(ConfigFields fields, ContainerSpec.Builder spec) {
         JsonNode rules = fields.take(FIELD);
         if (rules == null || rules.isEmpty()) {
-            return;
+            return false;
         }
         if (!rules.isArray()) {
             throw ConfigFields.refuse(FIELD, "expected an array of rules");
         }
-        boolean denyFirst = isAll(rules.get(0), false);
-        boolean allowAll = true;
+        Devices.Builder devices = Devices.builder();
+        int index = 0;
         for (JsonNode rule : rules) {
-            allowAll &= isAll(rule, true);
+            String field = FIELD + "[" + index + "]";
+            Devices.Rule parsed = rule(field, rule);
+            boolean leadingDenyAll = index == 0 && !parsed.allow() && parsed.type() == 'a'
+                    && parsed.major() == Devices.Rule.ANY && parsed.minor() == Devices.Rule.ANY;
+            if (!leadingDenyAll) {
+                devices.rule(parsed);
+            }
+            index++;
         }
-        if (allowAll) {
-            return;
+        spec.with(devices.build());
+        return true;
+    }
+
+    private static Devices.Rule rule(String field, JsonNode rule) {
+        if (!rule.isObject()) {
+            throw ConfigFields.refuse(field, "expected an object with allow, type, major, minor and access");
         }
-        if (!denyFirst) {
-            throw ConfigFields.refuse(FIELD, "programming the devices cgroup is not supported yet; expected the rules to"
-                    + " start with a deny-all rule ({\"allow\": false, \"access\": \"rwm\"}), or to allow everything");
+        JsonNode allow = rule.get("allow");
+        if (allow == null || !allow.isBoolean()) {
+            throw ConfigFields.refuse(field + ".allow", "expected true or false");
         }
-        if (bounding.contains(Capability.MKNOD)) {
-            throw ConfigFields.refuse(FIELD, "a deny-all device rule is enforced without the devices cgroup only when"
-                    + " the container cannot make device nodes; expected no CAP_MKNOD in process.capabilities.bounding");
-        }
-        if (hostDevices) {
-            throw ConfigFields.refuse(FIELD, "a deny-all device rule is enforced without the devices cgroup only when no"
-                    + " device is mounted in; expected no mount of /dev or of a device from the host");
+        String type = rule.path("type").asText("a");
+        try {
+            return new Devices.Rule(allow.asBoolean(), type.length() == 1 ? type.charAt(0) : '?', number(field + ".major",
+                    rule.get("major")), number(field + ".minor", rule.get("minor")), rule.path("access").asText("rwm"));
+        } catch (IllegalArgumentException e) {
+            throw ConfigFields.refuse(field, e.getMessage());
         }
     }
 
-    /** A rule for every device (no type or "a", no major or minor), that allows ({@code allow}) or denies rwm. */
-    private static boolean isAll(JsonNode rule, boolean allow) {
-        if (rule == null || !rule.isObject() || rule.path("allow").asBoolean(false) != allow) {
-            return false;
+    private static long number(String field, JsonNode node) {
+        if (node == null || node.isNull()) {
+            return Devices.Rule.ANY;
         }
-        String type = rule.path("type").asText("a");
-        boolean anyMajor = !rule.hasNonNull("major") || rule.get("major").asLong() == -1;
-        boolean anyMinor = !rule.hasNonNull("minor") || rule.get("minor").asLong() == -1;
-        String access = rule.path("access").asText("rwm");
-        return type.equals("a") && anyMajor && anyMinor && access.contains("r") && access.contains("w") && access.contains("m");
+        if (!node.isIntegralNumber() || node.asLong() < -1) {
+            throw ConfigFields.refuse(field, node + ": expected a device number, or -1 for any");
+        }
+        return node.asLong();
     }
 }

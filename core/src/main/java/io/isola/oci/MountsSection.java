@@ -40,17 +40,11 @@ final class MountsSection {
 
     private MountsSection() {}
 
-    /** Whether a mount brings host devices in (a device file, or a directory under /dev). */
-    static boolean read(ConfigFields fields, Path bundle, Filesystem.Builder filesystem) {
-        return read(fields, bundle, filesystem, null);
-    }
-
-    /** As above; {@code rootfs} (the container's root on the host, or null) decides podman's tmpcopyup. */
-    static boolean read(ConfigFields fields, Path bundle, Filesystem.Builder filesystem, Path rootfs) {
+    /** Adds the mounts; {@code rootfs} (the container's root on the host, or null) decides podman's tmpcopyup. */
+    static void read(ConfigFields fields, Path bundle, Filesystem.Builder filesystem, Path rootfs) {
         JsonNode mounts = fields.take("mounts");
-        boolean devices = false;
         if (mounts == null) {
-            return false;
+            return;
         }
         int index = 0;
         for (JsonNode mount : mounts) {
@@ -67,7 +61,6 @@ final class MountsSection {
                 provided(field, destination, options);
             } else if (bind) {
                 Path source = bundle.resolve(mount.path("source").asText("")).normalize();
-                devices |= isDevice(source);
                 filesystem.volume(volume(field, source, destination, options));
             } else if (type.equals("tmpfs")) {
                 if (options.contains("tmpcopyup")) {
@@ -80,7 +73,6 @@ final class MountsSection {
                         + new java.util.TreeMap<>(PROVIDED));
             }
         }
-        return devices;
     }
 
     private static void provided(String field, String destination, List<String> options) {
@@ -180,20 +172,6 @@ final class MountsSection {
             }
         } catch (java.io.IOException e) {
             throw ConfigFields.refuse(field + ".options", "\"tmpcopyup\": cannot read " + inImage + " (" + e.getMessage() + ")");
-        }
-    }
-
-    private static boolean isDevice(Path source) {
-        Path normal = source.toAbsolutePath().normalize();
-        if (normal.startsWith("/dev")) {
-            return true;
-        }
-        try {
-            Object mode = Files.getAttribute(normal, "unix:mode");
-            int type = ((Integer) mode) & 0170000;
-            return type == 0020000 || type == 0060000; // S_IFCHR, S_IFBLK
-        } catch (Exception e) {
-            return false; // a missing source is refused on its own
         }
     }
 

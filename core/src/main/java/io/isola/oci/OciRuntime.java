@@ -112,11 +112,17 @@ public final class OciRuntime {
         store.create(state);
         try {
             Container container = isola.start(spec);
+            // where its cgroup is, so that pause, resume and stats reach it by id
+            io.isola.api.CgroupLocation cgroup = container.facet(io.isola.api.ResourceControl.class)
+                    .flatMap(io.isola.api.ResourceControl::location).orElse(null);
             container.close(); // detached: the process waits at its gate
             CreatedCgroups.record(store.dir(id), container.pid()); // for delete: the isolator that made them exits with us
             ProcessIdentity process = ProcessIdentity.of(container.pid());
-            ContainerState created = state.withStatus(ContainerState.CREATED).withPid(container.pid())
-                    .withExtra(extra.withProcess(process.startTime(), null, null));
+            ContainerState.Extra started = extra.withProcess(process.startTime(), null, null);
+            if (cgroup != null) {
+                started = started.withCgroup(new io.isola.lifecycle.CgroupState(cgroup, null, null));
+            }
+            ContainerState created = state.withStatus(ContainerState.CREATED).withPid(container.pid()).withExtra(started);
             store.write(created);
             Hooks.run("createRuntime", plan.hooks("createRuntime"), stateJson(created));
             Hooks.run("prestart", plan.hooks("prestart"), stateJson(created));
@@ -211,6 +217,10 @@ public final class OciRuntime {
         OciPlan plan = planOf(state);
         CreatedCgroups.remove(store.dir(state.id()));
         String cgroup = cgroupPathOf(state);
+        if (cgroup == null && state.isola() != null && state.isola().cgroup() != null
+                && state.isola().cgroup().location() != null) {
+            cgroup = state.isola().cgroup().location().path(); // the cgroup isolator's own <parent>/<id>
+        }
         if (cgroup != null) {
             CgroupRemoval.remove(cgroup);
         }

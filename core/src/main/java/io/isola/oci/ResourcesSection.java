@@ -1,16 +1,15 @@
 package io.isola.oci;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.isola.api.Capability;
 import io.isola.api.CgroupPath;
 import io.isola.api.ContainerSpec;
 import io.isola.api.Resources;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.util.Set;
 
 /**
- * {@code linux.resources} (memory, cpu, pids, devices) into {@link Resources}, and {@code
+ * {@code linux.resources} (memory, cpu, pids) into {@link Resources}, devices into {@link
+ * DeviceRules}, and {@code
  * linux.cgroupsPath} into {@link CgroupPath}. Either one makes the container use the cgroup
  * isolator, which also gives it a cgroup namespace of its own.
  */
@@ -21,8 +20,7 @@ final class ResourcesSection {
     private ResourcesSection() {}
 
     /** Whether the container needs the cgroup isolator. */
-    static boolean read(ConfigFields fields, ContainerSpec.Builder spec, boolean systemdCgroup, Set<Capability> bounding,
-            boolean hostDevices) {
+    static boolean read(ConfigFields fields, ContainerSpec.Builder spec, boolean systemdCgroup) {
         boolean cgroup = false;
         String path = cgroupPath(fields.text("linux.cgroupsPath"), systemdCgroup);
         if (path != null) {
@@ -79,8 +77,7 @@ final class ResourcesSection {
             }
             throw ConfigFields.refuse("linux.resources", e.getMessage());
         }
-        DeviceRules.check(fields, bounding, hostDevices);
-        return cgroup;
+        return DeviceRules.read(fields, spec) || cgroup;
     }
 
     private static JsonNode number(ConfigFields fields, String path) {
