@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.isola.lifecycle.MonitorProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -232,12 +231,38 @@ class ContainerdIT {
         if (given != null && !given.isBlank()) {
             return Path.of(given);
         }
-        List<String> java = MonitorProcess.javaCommand(Main.class.getName(), List.of());
+        // as PodmanIT: this class path, and the bundle directory the build gives tests (no conf/ beside it)
+        List<String> java = new ArrayList<>(List.of(ProcessHandle.current().info().command()
+                .orElse(System.getProperty("java.home") + "/bin/java"), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        if (System.getProperty("isola.bundles") != null) {
+            java.add("-Disola.bundles=" + bundlesWithNet(Path.of(System.getProperty("isola.bundles"))));
+        }
+        java.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         Path script = dir.resolve("isola");
         Files.writeString(script, "#!/bin/sh\nexec " + java.stream().map(ContainerdIT::quote).collect(Collectors.joining(" "))
                 + " \"$@\"\n");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
         return script;
+    }
+
+    /**
+     * The tests' bundle directory plus the reactor's ns-net bundle: containerd's config.json asks
+     * for a network namespace, and the launcher's own ITs run without that bundle.
+     */
+    private static Path bundlesWithNet(Path bundles) throws IOException {
+        Path copy = Files.createDirectories(dir.resolve("bundles"));
+        try (var jars = Files.list(bundles)) {
+            for (Path jar : jars.toList()) {
+                Files.copy(jar, copy.resolve(jar.getFileName()));
+            }
+        }
+        Path netTarget = bundles.toAbsolutePath().getParent().getParent().getParent().resolve("ns-net/target");
+        try (var jars = Files.list(netTarget)) {
+            Path net = jars.filter(p -> p.getFileName().toString().matches("isola-ns-net-[^-]+(-SNAPSHOT)?\\.jar")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no ns-net bundle in " + netTarget + "; build the reactor"));
+            Files.copy(net, copy.resolve(net.getFileName()));
+        }
+        return copy;
     }
 
     private static String quote(String word) {
