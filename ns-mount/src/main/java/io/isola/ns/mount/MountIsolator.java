@@ -56,6 +56,11 @@ public final class MountIsolator implements NamespaceIsolator {
             }
 
             @Override
+            public void afterClone(io.isola.spi.ClonedChild child) {
+                plan.started(child.pid());
+            }
+
+            @Override
             public void close() {
                 plan.close();
             }

@@ -12,6 +12,9 @@ interface RootLayout {
     /** Creates what the host must have for the root to be mounted; called once the plan stands. */
     default void prepareHost() {}
 
+    /** The container's first process exists (host pid {@code pid}); the child waits at its gate. */
+    default void started(long pid) {}
+
     /** Releases what {@link #prepareHost()} created, once the container is gone. */
     default void release() {}
 
