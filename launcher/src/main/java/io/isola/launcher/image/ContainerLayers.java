@@ -1,6 +1,5 @@
 package io.isola.launcher.image;
 
-import io.isola.lifecycle.ProcessIdentity;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * <p>The mount isolator's {@code owner} file tells (see {@code Filesystem.keepWritableLayerWhile}):
  * a layer kept while a container's state exists is garbage once that state is gone (and its
  * process too); any other layer once both the process that mounted it and the container's first
- * process have gone (pid and start time, so a reused pid does not count). The overlay mount
+ * process have gone (pid and start time, as the lifecycle identifies processes, so a reused pid does not count). The overlay mount
  * itself lives only in the container's mount namespace, so it ends with the container.
  */
 public final class ContainerLayers {
@@ -100,13 +99,28 @@ public final class ContainerLayers {
         return lines.isEmpty() || !alive(lines.get(0));
     }
 
-    /** "PID STARTTIME" names a process that still runs. */
+    /** "PID STARTTIME" names a process that still runs (not a zombie, not a later process with that pid). */
     private static boolean alive(String line) {
         String[] fields = line.trim().split(" ");
         try {
-            return fields.length == 2 && new ProcessIdentity(Long.parseLong(fields[0]), Long.parseLong(fields[1])).isAlive();
+            long pid = Long.parseLong(fields[0]);
+            return fields.length == 2 && pid > 0 && startTime(pid) == Long.parseLong(fields[1]);
         } catch (NumberFormatException e) {
             return false;
+        }
+    }
+
+    /**
+     * Field 22 of /proc/PID/stat, or -1 for no process or a zombie. Read through a stream: on this
+     * JDK Files.readString can return a procfs file short, which would make a live process look dead.
+     */
+    private static long startTime(long pid) {
+        try (InputStream in = Files.newInputStream(Path.of("/proc", Long.toString(pid), "stat"))) {
+            String stat = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return fields[0].equals("Z") || fields[0].equals("X") ? -1 : Long.parseLong(fields[22 - 3]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
         }
     }
 

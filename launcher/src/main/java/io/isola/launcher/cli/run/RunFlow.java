@@ -62,7 +62,7 @@ final class RunFlow {
             args.addAll(List.of(MonitorCommand.NAME, id, "--"));
             args.addAll(runArgs);
             List<String> command = new ArrayList<>(MonitorProcess.javaCommand(Main.class.getName(), args));
-            for (String property : new String[] {"isola.home", "isola.bundles"}) {
+            for (String property : new String[] {"isola.home", "isola.bundles", "isola.root"}) {
                 String value = System.getProperty(property);
                 if (value != null) {
                     command.add(1, "-D" + property + "=" + value);
