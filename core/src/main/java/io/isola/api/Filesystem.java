@@ -71,7 +71,8 @@ public final class Filesystem {
      *
      * <p>The mount isolator writes {@code owner} next to {@code upper} and {@code work} in the
      * writable layer: line 1 "PID STARTTIME" of the process that mounted it, line 2 "PID
-     * STARTTIME" of the container's first process (once cloned), line 3 this path (or empty). A
+     * STARTTIME" of the container's first process (once cloned), line 3 this path (or empty),
+     * then {@link #layers()}, one a line (what the container stands on, for image stores). A
      * sweeper removes a layer whose path is gone, or, without one, whose two processes are gone.
      */
     public Optional<String> keepWritableLayerWhile() {

@@ -95,6 +95,8 @@ class ContainerImageIT {
                 "echo written > /etc/written && rm /etc/lower && mkdir /made && echo in > /made/file"), () -> lastErr);
         assertEquals(1, count(store.resolve("containers")), "a container without --rm keeps its writable layer");
 
+        assertEquals(125, isola("image", "rm", IMAGE), "an image removed under a container");
+        assertTrue(lastErr.startsWith("isola: image \"" + IMAGE + "\" is used by container "), lastErr);
         assertEquals(0, isola("commit", "maker", "test/committed:2"), () -> lastErr);
         StringWriter images = new StringWriter();
         Main.execute(new String[] {"images"}, new PrintWriter(images, true), new PrintWriter(new StringWriter(), true));

@@ -81,6 +81,27 @@ public final class ContainerLayers {
         new ContainerLayers(new ImageStore(parent.getParent())).claimAndDelete(layer);
     }
 
+    /** A container (by its layer's name, the container id) whose writable layer stands on {@code lower}, or null. */
+    static String userOf(ImageStore store, Path lower) throws IOException {
+        Path dir = store.root().resolve("containers");
+        if (!Files.isDirectory(dir)) {
+            return null;
+        }
+        try (Stream<Path> list = Files.list(dir)) {
+            for (Path layer : list.toList()) {
+                try (InputStream in = Files.newInputStream(layer.resolve("owner"))) {
+                    List<String> lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+                    if (lines.size() > 3 && lines.subList(3, lines.size()).contains(lower.toString()) && !stale(layer)) {
+                        return layer.getFileName().toString();
+                    }
+                } catch (NoSuchFileException e) {
+                    // being created or removed
+                }
+            }
+        }
+        return null;
+    }
+
     static boolean stale(Path layer) throws IOException {
         List<String> lines;
         try (InputStream in = Files.newInputStream(layer.resolve("owner"))) {

@@ -164,10 +164,23 @@ public final class ImageStore {
         Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    /** Removes the image and every layer (and its config) that no other image uses. */
+    /**
+     * Removes the image and every layer (and its config) that no other image uses; refuses, as
+     * Docker does, while a container (running, or stopped and not removed) stands on a layer that
+     * would go.
+     */
     public void remove(String name) throws IOException {
         try (FileLock lock = lock()) {
             Image image = get(name);
+            Set<String> others = new HashSet<>();
+            list().stream().filter(other -> !other.name().equals(image.name())).forEach(other -> others.addAll(other.layers()));
+            for (String layer : image.layers()) {
+                String user = others.contains(layer) ? null : ContainerLayers.userOf(this, layer(layer));
+                if (user != null) {
+                    throw new IllegalArgumentException("image \"" + image.name() + "\" is used by container " + user
+                            + ": remove the container first ('isola rm')");
+                }
+            }
             Files.delete(record(image.name()));
             prune(image);
         }

@@ -21,11 +21,12 @@ final class LayerOwner {
     private LayerOwner() {}
 
     /** Writes the file atomically; {@code containerPid} 0 before the clone. */
-    static void write(Path layer, long containerPid, String keepWhile) throws IOException {
+    static void write(Path layer, long containerPid, String keepWhile, java.util.List<Path> lowers) throws IOException {
         long self = ProcessHandle.current().pid();
         String text = self + " " + startTime(self) + "\n"
                 + (containerPid > 0 ? containerPid + " " + startTime(containerPid) : "0 0") + "\n"
-                + (keepWhile == null ? "" : keepWhile) + "\n";
+                + (keepWhile == null ? "" : keepWhile) + "\n"
+                + lowers.stream().map(lower -> lower + "\n").collect(java.util.stream.Collectors.joining());
         Path partial = layer.resolve(FILE + ".partial");
         Files.writeString(partial, text, StandardCharsets.UTF_8);
         Files.move(partial, layer.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -89,7 +89,7 @@ final class OverlayRoot implements RootLayout {
             created = true;
             Files.createDirectory(writable.resolve("upper"));
             Files.createDirectory(writable.resolve("work"));
-            LayerOwner.write(writable, 0, keepWhile);
+            LayerOwner.write(writable, 0, keepWhile, layers);
         } catch (IOException e) {
             release();
             throw new UncheckedIOException("cannot create the container's writable layer " + writable, e);
@@ -115,7 +115,7 @@ final class OverlayRoot implements RootLayout {
     @Override
     public void started(long pid) {
         try {
-            LayerOwner.write(writable, pid, keepWhile);
+            LayerOwner.write(writable, pid, keepWhile, layers);
         } catch (IOException e) {
             LOG.warn("cannot record the owner of the writable layer {}: {}", writable, e.toString());
         }
