@@ -14,9 +14,11 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code isola commit CONTAINER NAME[:TAG]}: a new image from an image's container and its changes. */
-@Command(name = "commit", description = {"Store a container's changes (its writable layer) as a new layer of a new image",
-    "NAME[:TAG] (TAG: latest when omitted); the image keeps its parent's configuration (command, environment,",
-    "working directory). The container may be running or stopped (not removed). Prints the image id."})
+@Command(name = "commit", mixinStandardHelpOptions = true, description = {
+    "Create an image from a container's changes (running or stopped).",
+    "Its writable layer, deletions too, becomes a new layer of the image NAME[:TAG]",
+    "(TAG: latest when omitted), which shares its parent's layers and keeps its",
+    "configuration (Entrypoint, Cmd, Env, WorkingDir). Prints the new image's id."})
 final class CommitCommand implements Callable<Integer> {
 
     @ParentCommand

@@ -18,8 +18,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code isola export [-o FILE] CONTAINER}: the container's root file system as a tar, as {@code docker export}. */
-@Command(name = "export", description = {"Write a container's root file system (its image with its changes, or its",
-    "--rootfs directory) as a tar archive to stdout or FILE; running or stopped."})
+@Command(name = "export", mixinStandardHelpOptions = true, description = {
+    "Export a container's root file system as a tar archive (running or stopped).",
+    "Its image's files with its changes, or its --rootfs directory; not volumes,",
+    "/proc, /dev or /sys. To stdout, which must not be a terminal, or to FILE."})
 final class ExportCommand implements Callable<Integer> {
 
     @ParentCommand

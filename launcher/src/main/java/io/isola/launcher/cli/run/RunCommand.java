@@ -29,12 +29,17 @@ import java.util.Map;
 @Command(name = "run",
         sortOptions = false,
         description = {"Runs CMD in new namespaces and exits with its status (128+N if killed by signal N).",
-            "The container sees an image's files (IMAGE), a directory (--rootfs DIR) or, by default, the host's files",
-            "read-only, with its own /proc, /dev, /sys, /tmp; its environment holds PATH, the image's and the -e variables.",
-            "IMAGE or CMD: the first argument is an image when the local store holds it or when it is written NAME:TAG,",
-            "else the command; after '--' (or with --image/--rootfs) every argument is the command. Without CMD an image",
-            "runs its own Entrypoint and Cmd. An image container run without --rm keeps its writable layer until",
-            "'isola rm' (for 'isola export' and 'isola commit'), even in the foreground, as in Docker."})
+            "The container sees an image's files (IMAGE), a directory (--rootfs DIR) or, by",
+            "default, the host's files read-only; always its own /proc, /dev, /sys and /tmp.",
+            "Its environment holds PATH, the image's variables and the -e ones.",
+            "",
+            "IMAGE or CMD: the first argument is an image when the local store holds it or",
+            "when it is written NAME:TAG, else it is the command. After '--' (or with --image",
+            "or --rootfs) every argument is the command. Without CMD, an image runs its own",
+            "Entrypoint and Cmd. A container of an image run without --rm keeps its writable",
+            "layer after it exits, also in the foreground (as in Docker), for 'isola export'",
+            "and 'isola commit', until 'isola rm'.",
+            ""})
 public final class RunCommand implements Callable<Integer> {
 
     /**
