@@ -97,6 +97,9 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     private SecurityOptions security = new SecurityOptions();
 
+    @Mixin
+    private DeviceOptions devices = new DeviceOptions();
+
     @Parameters(arity = "0..*", paramLabel = "[IMAGE] CMD", description = "An image, then the command and its arguments.")
     private List<String> command;
 
@@ -198,6 +201,7 @@ public final class RunCommand implements Callable<Integer> {
         lifecycle.envFileEntries().forEach(entry -> Environment.add(builder, entry));
         env.forEach(entry -> Environment.add(builder, entry));
         resources.applyTo(builder);
+        devices.applyTo(builder, isolators);
         network.configure(builder);
         return lifecycle.init ? RunFlow.withInit(builder.build()) : builder.build();
     }
