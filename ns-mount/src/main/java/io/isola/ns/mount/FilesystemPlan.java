@@ -36,6 +36,11 @@ final class FilesystemPlan implements AutoCloseable {
         }
     }
 
+    /** Tells the root that the container's first process exists. */
+    void started(long pid) {
+        root.started(pid);
+    }
+
     /** Releases what the host prepared for the root (an image's writable layer). */
     @Override
     public void close() {
@@ -56,7 +61,8 @@ final class FilesystemPlan implements AutoCloseable {
         if (filesystem.rootfs().isPresent()) {
             root = DirectoryRoot.of(filesystem.rootfs().get(), filesystem.readOnly());
         } else if (!filesystem.layers().isEmpty()) {
-            root = OverlayRoot.of(filesystem.layers(), filesystem.writableLayer().orElseThrow(), filesystem.readOnly());
+            root = OverlayRoot.of(filesystem.layers(), filesystem.writableLayer().orElseThrow(), filesystem.readOnly(),
+                    filesystem.keepWritableLayerWhile().orElse(null));
         } else {
             root = SandboxRoot.ofHost();
         }

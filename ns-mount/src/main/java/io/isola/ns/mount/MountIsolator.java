@@ -56,12 +56,13 @@ public final class MountIsolator implements NamespaceIsolator {
                 plan.steps().replay(steps);
             }
 
-            /** With a user namespace, before the child builds its root: its maps exist now. */
+            /** With a user namespace, the root's owners are mapped before the child builds it: its maps exist now. */
             @Override
             public void afterClone(ClonedChild child) throws Exception {
                 if (request.selected(Namespace.USER)) {
                     plan.mapOwners(child);
                 }
+                plan.started(child.pid());
             }
 
             @Override
