@@ -37,9 +37,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class FelixRuntime implements AutoCloseable {
 
-    /** The core's exported packages, at the versions of their {@code package-info.java}. */
-    static final String CORE_PACKAGES = "io.isola.api;version=1.0.0,io.isola.spi;version=1.0.0";
-
     private static final Logger LOG = LoggerFactory.getLogger(FelixRuntime.class);
     private static final long STOP_TIMEOUT_MILLIS = 10_000;
 
@@ -89,6 +86,7 @@ public final class FelixRuntime implements AutoCloseable {
         Path bundleDir = options.bundles();
         Path storage = options.storage();
         List<Path> jars = bundleJars(bundleDir).stream().filter(options.settings()::installs).toList();
+        String systemPackages = CoreExports.systemPackages(); // before anything is created that close() must undo
         boolean owns = storage == null;
         Path cache = owns ? BundleCache.create() : storage;
         Map<String, Object> config = new HashMap<>();
@@ -97,7 +95,7 @@ public final class FelixRuntime implements AutoCloseable {
         // jar changed since and uninstalls those whose jar is gone. Bundles are started transiently,
         // so that a restored framework starts none of them before configurations are in place.
         config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA,
-                CORE_PACKAGES + ",org.slf4j;version=" + BuildInfo.slf4jVersion());
+                systemPackages + ",org.slf4j;version=" + BuildInfo.slf4jVersion());
         // Parallel resolution makes a thread pool that Felix never shuts down (its threads idle
         // on for 60 s after stop); resolving a handful of bundles in the caller's thread is as fast.
         config.put("felix.resolver.parallelism", "1");
