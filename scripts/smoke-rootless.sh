@@ -11,7 +11,8 @@ failed=0
 
 useradd --create-home --shell /bin/sh "$user"
 uid=$(id -u "$user")
-trap 'userdel --remove "$user" 2>/dev/null; rm -rf "/tmp/isola-$uid"' EXIT
+planted=/tmp/isola-planted-$$
+trap 'userdel --remove "$user" 2>/dev/null; rm -rf "/tmp/isola-$uid" "$planted" "$planted.link"' EXIT
 sub=$(grep "^$user:" /etc/subuid | cut -d: -f2)
 
 check() { # name expected actual
@@ -38,4 +39,12 @@ status=0; err=$(as_user run --memory 64m -- true 2>&1) || status=$?
 check "limits refused in one line" "125 1" "$status $(grep -c . <<<"$err")"
 check "state and bundle caches in the user's own directory, no container left" "$user 0" \
     "$(stat -c %U "/tmp/isola-$uid") $(find "/tmp/isola-$uid" -mindepth 1 -type d | wc -l)"
+check "the user's state directory is private" "700 $user" "$(stat -c '%a %U' "/tmp/isola-$uid")"
+# a state root somebody else made (here root, mode 1777, as /tmp) or linked is refused, and left as it was
+mkdir -m 1777 "$planted"
+ln -s "$planted" "$planted.link"
+status=0; err=$(as_user --root "$planted" list 2>&1) || status=$?
+check "a state root of somebody else's refused" "125 isola: state directory $planted belongs to uid 0, not to you (uid $uid); remove it or give a directory of your own" "$status $err"
+status=0; err=$(as_user --root "$planted.link" list 2>&1) || status=$?
+check "a state root that is a link refused" "125 0" "$status $(find "$planted" -mindepth 1 | wc -l)"
 exit "$failed"

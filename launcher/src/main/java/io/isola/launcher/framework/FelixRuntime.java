@@ -3,6 +3,7 @@ package io.isola.launcher.framework;
 import io.isola.launcher.BuildInfo;
 
 import io.isola.api.IsolaException;
+import io.isola.internal.security.OwnedPaths;
 import io.isola.spi.NamespaceIsolator;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -85,6 +86,14 @@ public final class FelixRuntime implements AutoCloseable {
     public static FelixRuntime start(Options options) {
         Path bundleDir = options.bundles();
         Path storage = options.storage();
+        // what the framework loads is code and its settings: nobody but the caller or root may choose it
+        OwnedPaths.trustedDirectory(bundleDir, "bundle directory");
+        if (options.conf() != null) {
+            OwnedPaths.trustedDirectory(options.conf(), "configuration directory");
+        }
+        if (options.settings().plugins() != null) {
+            OwnedPaths.trustedDirectory(options.settings().plugins(), "plugins directory");
+        }
         List<Path> jars = bundleJars(bundleDir).stream().filter(options.settings()::installs).toList();
         String systemPackages = CoreExports.systemPackages(); // before anything is created that close() must undo
         boolean owns = storage == null;
