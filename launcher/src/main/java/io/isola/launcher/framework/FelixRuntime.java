@@ -3,6 +3,7 @@ package io.isola.launcher.framework;
 import io.isola.launcher.BuildInfo;
 
 import io.isola.api.IsolaException;
+import io.isola.internal.osgi.CoreExports;
 import io.isola.internal.security.OwnedPaths;
 import io.isola.spi.NamespaceIsolator;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.isola.launcher.framework;
+package io.isola.internal.osgi;
 
 import io.isola.spi.NamespaceIsolator;
 import java.io.IOException;
@@ -15,17 +15,17 @@ import java.util.jar.Manifest;
  * bnd writes from each package's {@code @Version}), so the system bundle offers plugins exactly
  * what the build versioned and baselined, and no second list can fall out of step.
  *
- * <p>The core is not a bundle here: it is on the application class path, and the system bundle
- * exports these packages on its behalf.
+ * <p>The core is not a bundle there: it is on the application class path, and the system bundle
+ * exports these packages on its behalf (the launcher's Felix, and tests that boot a framework).
  */
-final class CoreExports {
+public final class CoreExports {
 
-    static final String CORE_SYMBOLIC_NAME = "io.isola.core";
+    public static final String CORE_SYMBOLIC_NAME = "io.isola.core";
 
     private CoreExports() {}
 
     /** {@code name;version=V,...} for {@code org.osgi.framework.system.packages.extra}. */
-    static String systemPackages() {
+    public static String systemPackages() {
         Manifest core = coreManifest(NamespaceIsolator.class.getClassLoader());
         return String.join(",", packages(core.getMainAttributes().getValue("Export-Package")));
     }
@@ -34,7 +34,7 @@ final class CoreExports {
      * The clauses of an Export-Package header reduced to name and version: directives such as
      * {@code uses:=} name packages the system bundle does not export.
      */
-    static List<String> packages(String header) {
+    public static List<String> packages(String header) {
         if (header == null || header.isBlank()) {
             throw new IllegalStateException("the isola core manifest exports no package");
         }

@@ -1,4 +1,4 @@
-package io.isola.launcher.framework;
+package io.isola.internal.osgi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -22,7 +22,7 @@ class CoreExportsTest {
         assertEquals("the isola core exports io.isola.api without a version", e.getMessage());
     }
 
-    /** The class path's core (the reactor's) offers plugins the API and SPI at the versions bnd wrote. */
+    /** The class path's core (this module's classes) offers plugins the API and SPI at the versions bnd wrote. */
     @Test
     void theCoreOnTheClassPathExportsItsApiAndSpi() {
         List<String> packages = List.of(CoreExports.systemPackages().split(","));
