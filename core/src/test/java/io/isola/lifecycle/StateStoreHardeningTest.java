@@ -42,11 +42,12 @@ class StateStoreHardeningTest {
     }
 
     @Test
-    void aLooseRootOfTheCallersIsNarrowed() throws Exception {
+    void aRootOthersCanWriteIsRefused() throws Exception {
         Path root = Files.createDirectory(tmp.resolve("root"));
         Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxrwxrwx"));
-        new StateStore(root).create(state("abc"));
-        assertEquals("rwx------", mode(root));
+        IsolaException e = assertThrows(IsolaException.class, () -> new StateStore(root).create(state("abc")));
+        assertTrue(e.getMessage().contains("is writable by others"), e.getMessage());
+        assertFalse(Files.exists(root.resolve("abc")));
     }
 
     @Test

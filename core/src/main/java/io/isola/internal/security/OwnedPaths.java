@@ -31,8 +31,7 @@ public final class OwnedPaths {
 
     /**
      * Makes {@code dir} (mode 0700) if it does not exist, else requires a directory, not a link,
-     * owned by {@code uid}; its mode is then narrowed to 0700 (it is the caller's own). Parents
-     * are made as the umask says.
+     * owned by {@code uid} and writable by nobody else. Parents are made as the umask says.
      */
     public static Path privateDirectory(Path dir, String what, long uid) {
         try {
@@ -59,8 +58,12 @@ public final class OwnedPaths {
                 throw new IsolaException(what + " " + dir + " belongs to uid " + owner + ", not to you (uid " + uid
                         + "); remove it or give a directory of your own");
             }
-            if (!attributes.permissions().equals(PosixFilePermissions.fromString("rwx------"))) {
-                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            // Not narrowed to 0700 when it exists: /run/isola also holds ns-mount's sandbox mount
+            // point, which user-namespaced children must be able to pass through. Writable by
+            // others it may not be: they could plant a container's directory or a link in it.
+            if (attributes.permissions().stream().anyMatch(GROUP_OR_OTHER_WRITE::contains)) {
+                throw new IsolaException(what + " " + dir + " is writable by others (mode "
+                        + PosixFilePermissions.toString(attributes.permissions()) + "); chmod go-w it, or give another directory");
             }
             return dir;
         } catch (IOException e) {

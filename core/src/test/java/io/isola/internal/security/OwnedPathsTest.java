@@ -43,11 +43,15 @@ class OwnedPathsTest {
     }
 
     @Test
-    void anExistingOwnDirectoryIsNarrowedTo0700() throws Exception {
-        Path dir = Files.createDirectory(tmp.resolve("loose"));
+    void anExistingOwnDirectoryIsKeptUnlessOthersCanWriteIt() throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("shared"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        assertEquals(dir, OwnedPaths.privateDirectory(dir, "state directory"));
+        assertEquals("rwxr-xr-x", mode(dir), "/run/isola also holds the sandbox mount point: its mode stays");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
-        OwnedPaths.privateDirectory(dir, "state directory");
-        assertEquals("rwx------", mode(dir));
+        assertEquals("state directory " + dir + " is writable by others (mode rwxrwxrwx); chmod go-w it, or give another "
+                + "directory", assertThrows(IsolaException.class, () -> OwnedPaths.privateDirectory(dir, "state directory"))
+                        .getMessage());
     }
 
     @Test
