@@ -11,8 +11,9 @@ failed=0
 
 useradd --create-home --shell /bin/sh "$user"
 uid=$(id -u "$user")
+planted=/tmp/isola-planted-$$
 work=$(mktemp -d /tmp/isola-smoke-rootless.XXXXXX)
-trap 'userdel --remove "$user" 2>/dev/null; rm -rf "/tmp/isola-$uid" "$work"' EXIT
+trap 'userdel --remove "$user" 2>/dev/null; rm -rf "/tmp/isola-$uid" "$work" "$planted" "$planted.link"' EXIT
 sub=$(grep "^$user:" /etc/subuid | cut -d: -f2)
 
 # A docker-save tarball of the host's static busybox, one layer, as root would get it from a registry.
@@ -59,6 +60,14 @@ status=0; err=$(as_user run --memory 64m -- true 2>&1) || status=$?
 check "limits refused in one line" "125 1" "$status $(grep -c . <<<"$err")"
 check "state and bundle caches in the user's own directory, no container left" "$user 0" \
     "$(stat -c %U "/tmp/isola-$uid") $(find "/tmp/isola-$uid" -mindepth 1 -type d | wc -l)"
+check "the user's state directory is private" "700 $user" "$(stat -c '%a %U' "/tmp/isola-$uid")"
+# a state root somebody else made (here root, mode 1777, as /tmp) or linked is refused, and left as it was
+mkdir -m 1777 "$planted"
+ln -s "$planted" "$planted.link"
+status=0; err=$(as_user --root "$planted" list 2>&1) || status=$?
+check "a state root of somebody else's refused" "125 isola: state directory $planted belongs to uid 0, not to you (uid $uid); remove it or give a directory of your own" "$status $err"
+status=0; err=$(as_user --root "$planted.link" list 2>&1) || status=$?
+check "a state root that is a link refused" "125 0" "$status $(find "$planted" -mindepth 1 | wc -l)"
 
 # an image, imported and run by the user with a 65536 range of its subuids: root inside, sensible owners
 image_tar

@@ -1,8 +1,10 @@
 package io.isola.spi;
 
 import io.isola.api.ContainerSpec;
+import org.osgi.annotation.versioning.ProviderType;
 
 /** What an isolator is asked to prepare: one container, with the namespaces selected for it. */
+@ProviderType // implemented by the core; plugins only call it
 public interface IsolationRequest {
 
     /** The container's id, unique among running containers. */

@@ -121,13 +121,13 @@ public final class ImageImporter {
     private void unpack(Path archive, Path staging) throws IOException {
         try (InputStream file = Files.newInputStream(archive);
                 InputStream counted = progress.counting(file, Files.size(archive));
-                TarArchiveInputStream tar = new TarArchiveInputStream(uncompressed(counted))) {
+                TarArchiveInputStream tar = new BoundedTarInputStream(uncompressed(counted))) {
             TarArchiveEntry entry;
             int entries = 0;
             while ((entry = tar.getNextEntry()) != null) {
                 entries++;
-                if (!entry.isFile()) {
-                    continue;
+                if (!BoundedTarInputStream.isRegularFile(entry)) {
+                    continue; // only files are read: a link here is never followed, to the host or within
                 }
                 Path path = staging.resolve(entry.getName()).normalize();
                 if (!path.startsWith(staging) || path.equals(staging)) {

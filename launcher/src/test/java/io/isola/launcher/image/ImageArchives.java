@@ -89,11 +89,11 @@ public final class ImageArchives {
         return List.of(layer(bottom), layer(top));
     }
 
-    static byte[] config(List<byte[]> layers) throws IOException {
+    public static byte[] config(List<byte[]> layers) throws IOException {
         return config(layers, List.of("/bin/sh"), null);
     }
 
-    static byte[] config(List<byte[]> layers, List<String> cmd, String workingDir) throws IOException {
+    public static byte[] config(List<byte[]> layers, List<String> cmd, String workingDir) throws IOException {
         ObjectNode config = JSON.createObjectNode().put("architecture", "amd64").put("os", "linux");
         ObjectNode run = config.putObject("config");
         run.putArray("Env").add("PATH=/bin").add("FROM_IMAGE=1");
@@ -175,7 +175,7 @@ public final class ImageArchives {
         return archive(file, files, gzip);
     }
 
-    static Path archive(Path file, Map<String, byte[]> files, boolean gzip) throws IOException {
+    public static Path archive(Path file, Map<String, byte[]> files, boolean gzip) throws IOException {
         try (OutputStream out = Files.newOutputStream(file);
                 OutputStream maybeGzip = gzip ? new GzipCompressorOutputStream(out) : out;
                 TarArchiveOutputStream tar = new TarArchiveOutputStream(maybeGzip)) {
@@ -203,7 +203,7 @@ public final class ImageArchives {
         return "blobs/sha256/" + digest(content).substring(7);
     }
 
-    static String digest(byte[] content) {
+    public static String digest(byte[] content) {
         try {
             return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
         } catch (java.security.NoSuchAlgorithmException e) {
