@@ -7,7 +7,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 
-"$repo/scripts/setup-debian.sh" util-linux iproute2 runc crun uidmap perl containernetworking-plugins iptables tini unzip
+"$repo/scripts/setup-debian.sh" util-linux iproute2 runc crun uidmap perl containernetworking-plugins iptables tini unzip podman
 
 mvn -B -ntp verify </dev/null
 

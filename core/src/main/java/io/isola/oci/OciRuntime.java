@@ -1,5 +1,7 @@
 package io.isola.oci;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.isola.api.Container;
 import io.isola.api.ContainerSpec;
 import io.isola.api.DeferredStart;
@@ -34,9 +36,17 @@ public final class OciRuntime {
     private final StateStore store;
     private final Lifecycle lifecycle;
 
+    private final ConfigTranslator.Options options;
+
     public OciRuntime(StateStore store) {
+        this(store, ConfigTranslator.Options.DEFAULTS);
+    }
+
+    /** With how the engine asks config.json to be read ({@code --systemd-cgroup}). */
+    public OciRuntime(StateStore store, ConfigTranslator.Options options) {
         this.store = store;
         this.lifecycle = new Lifecycle(store);
+        this.options = options;
     }
 
     /** What create needs beyond the bundle: the stdio the engine gave us, a pid file. */
@@ -44,7 +54,7 @@ public final class OciRuntime {
 
     /** Reads the bundle; throws naming any field isola does not support, before anything is created. */
     public OciPlan plan(Path bundle) {
-        return ConfigTranslator.load(bundle.toAbsolutePath());
+        return ConfigTranslator.load(bundle.toAbsolutePath(), options);
     }
 
     public ContainerState create(Isola isola, String id, Path bundle, OciPlan plan, CreateOptions options) {
@@ -127,6 +137,14 @@ public final class OciRuntime {
             state.process().awaitExit(Duration.ofSeconds(10));
         }
         OciPlan plan = planOf(state);
+        String cgroup = cgroupPathOf(state);
+        if (cgroup == null && state.isola() != null && state.isola().cgroup() != null
+                && state.isola().cgroup().location() != null) {
+            cgroup = state.isola().cgroup().location().path(); // the cgroup isolator's own <parent>/<id>
+        }
+        if (cgroup != null) {
+            CgroupRemoval.remove(cgroup);
+        }
         store.delete(state.id());
         if (plan != null) {
             Hooks.run("poststop", plan.hooks("poststop"), stateJson(state.withStatus(ContainerState.STOPPED)));
@@ -138,9 +156,23 @@ public final class OciRuntime {
             return null;
         }
         try {
-            return ConfigTranslator.load(Path.of(state.bundle()));
+            return ConfigTranslator.load(Path.of(state.bundle()), options);
         } catch (IllegalArgumentException e) {
             return null; // the bundle changed or went away: its hooks cannot be found
+        }
+    }
+
+    /** The config's cgroupsPath as isola used it, or null (none, or the bundle is gone). */
+    private String cgroupPathOf(ContainerState state) {
+        if (state.bundle() == null) {
+            return null;
+        }
+        try {
+            JsonNode root = new ObjectMapper().readTree(Path.of(state.bundle(), "config.json").toFile());
+            JsonNode path = root == null ? null : root.path("linux").get("cgroupsPath");
+            return path == null || !path.isTextual() ? null : ResourcesSection.cgroupPath(path.asText(), options.systemdCgroup());
+        } catch (IOException | IllegalArgumentException e) {
+            return null;
         }
     }
 

@@ -6,6 +6,7 @@ import io.isola.api.DeferredStart;
 import io.isola.api.Filesystem;
 import io.isola.api.IsolaException;
 import io.isola.api.Join;
+import io.isola.api.NamespacePaths;
 import io.isola.api.Terminal;
 import io.isola.internal.chain.ChildProgram;
 import io.isola.internal.chain.CloneThreads;
@@ -84,7 +85,19 @@ public final class Orchestrator implements AutoCloseable {
         String id = spec.id().orElseGet(Orchestrator::newId);
         Set<Duty> duties = EnumSet.noneOf(Duty.class);
         selected.forEach(isolator -> duties.addAll(isolator.duties()));
-        IsolationRequest request = new Request(id, spec, namespaces, duties);
+        NamespacePaths paths = spec.extension(NamespacePaths.class).orElse(null);
+        Set<Namespace> visible = EnumSet.copyOf(namespaces.isEmpty() ? EnumSet.noneOf(Namespace.class) : namespaces);
+        if (paths != null) {
+            for (String name : paths.paths().keySet()) {
+                Namespace joined = PathJoins.namespace(name);
+                if (namespaces.contains(joined)) {
+                    throw new IllegalArgumentException("namespace \"" + name + "\": both created by an isolator and joined by"
+                            + " path; expected one of the two");
+                }
+                visible.add(joined); // the isolators see a namespace of the container's own: it is not the host's
+            }
+        }
+        IsolationRequest request = new Request(id, spec, visible, duties);
 
         List<PreparedIsolation> prepared = new ArrayList<>();
         StdioPlan stdio = null;
@@ -94,10 +107,22 @@ public final class Orchestrator implements AutoCloseable {
                 joins = NamespaceJoins.open(join.pid());
                 prepared.add(new PreparedIsolation(CgroupJoin.OWNER, new CgroupJoin(join.pid())));
             }
+            List<Contribution> contributions = new ArrayList<>();
+            PathJoins pathJoins = null;
+            if (paths != null) {
+                pathJoins = PathJoins.open(paths);
+                prepared.add(new PreparedIsolation(PathJoins.OWNER, pathJoins));
+                Contribution contribution = new Contribution(PathJoins.OWNER.name());
+                pathJoins.contribute(contribution);
+                contributions.add(contribution); // first: every isolator's steps run in the joined namespaces
+            }
+            KernelSettings kernel = KernelSettings.of(spec, namespaces, pathJoins);
+            if (kernel != null) {
+                prepared.add(new PreparedIsolation(KernelSettings.OWNER, kernel));
+            }
             GateFifos fifos = deferred != null ? new GateFifos(deferred.stateDir()).create() : null;
             ProgramComposer.Shape shape = new ProgramComposer.Shape(deferred != null, joins,
                     spec.extension(Terminal.class).isPresent());
-            List<Contribution> contributions = new ArrayList<>();
             for (NamespaceIsolator isolator : selected) {
                 PreparedIsolation isolation = prepare(isolator, request);
                 prepared.add(isolation);

@@ -1,6 +1,7 @@
 package io.isola.internal.launch;
 
 import io.isola.api.ContainerSpec;
+import io.isola.api.ProcessAttributes;
 import io.isola.internal.chain.ChildProgram;
 import io.isola.internal.security.SecurityPlan;
 import io.isola.spi.Arg;
@@ -114,6 +115,9 @@ final class ProgramComposer {
                 security.afterIds().forEach(step -> program.call(SecurityPlan.OWNER, step));
             }
         }
+        // umask before the seccomp filter, which need not allow it
+        spec.extension(ProcessAttributes.class).flatMap(a -> java.util.Optional.ofNullable(a.umask())).ifPresent(mask ->
+                program.call(CORE, Step.call("set the umask to 0" + Integer.toOctalString(mask), "umask", Arg.word(mask))));
         security.beforeGate().forEach(step -> program.call(SecurityPlan.OWNER, step));
         program.call(CORE, Steps.chdir(spec.cwd()));
         if (shape.terminal()) {

@@ -106,4 +106,8 @@ public interface LibC {
 
     @IgnoreError
     void cfmakeraw(long termios);
+
+    /** Only on a throwaway host thread: joins a namespace for that thread alone (net, ipc, uts). */
+    @SaveError
+    int setns(int fd, int nstype);
 }

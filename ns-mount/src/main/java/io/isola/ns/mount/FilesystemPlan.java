@@ -1,6 +1,7 @@
 package io.isola.ns.mount;
 
 import io.isola.api.Filesystem;
+import io.isola.api.KernelPaths;
 
 /**
  * Plans one container's file system, in the order the child must build it:
@@ -57,6 +58,12 @@ final class FilesystemPlan implements AutoCloseable {
 
     /** As above; {@code maskPaths} false ({@code --privileged}) leaves the kernel's paths as they are, as Docker does. */
     static FilesystemPlan plan(Filesystem filesystem, boolean ipcNamespace, boolean networkNamespace, boolean maskPaths) {
+        return plan(filesystem, ipcNamespace, networkNamespace, maskPaths, null);
+    }
+
+    /** As above; {@code kernelPaths}, when not null, lists the masked and read-only paths instead of OCI's defaults. */
+    static FilesystemPlan plan(Filesystem filesystem, boolean ipcNamespace, boolean networkNamespace, boolean maskPaths,
+            KernelPaths kernelPaths) {
         RootLayout root;
         if (filesystem.rootfs().isPresent()) {
             root = DirectoryRoot.of(filesystem.rootfs().get(), filesystem.readOnly());
@@ -75,7 +82,9 @@ final class FilesystemPlan implements AutoCloseable {
         kernel.sys(networkNamespace);
         new UserMounts(steps, calls, tree).add(filesystem);
         Lockdown.pivot(steps, root.hostPath());
-        Lockdown.lock(steps, root.readOnly() || filesystem.readOnly(), maskPaths);
+        Lockdown.lock(steps, root.readOnly() || filesystem.readOnly(), maskPaths,
+                kernelPaths == null ? Lockdown.MASKED : kernelPaths.masked(),
+                kernelPaths == null ? Lockdown.READ_ONLY : kernelPaths.readOnly());
         root.prepareHost(); // only once every check has passed
         return new FilesystemPlan(steps, root);
     }

@@ -1,6 +1,7 @@
 package io.isola.ns.mount;
 
 import io.isola.api.Filesystem;
+import io.isola.api.KernelPaths;
 import io.isola.api.Security;
 import io.isola.spi.ChildSteps;
 import io.isola.spi.ClonedChild;
@@ -48,7 +49,7 @@ public final class MountIsolator implements NamespaceIsolator {
     public Isolation prepare(IsolationRequest request) {
         Filesystem filesystem = request.spec().extension(Filesystem.class).orElse(DEFAULT);
         FilesystemPlan plan = FilesystemPlan.plan(filesystem, request.selected(Namespace.IPC), request.selected(Namespace.NET),
-                !Security.of(request.spec()).privileged());
+                !Security.of(request.spec()).privileged(), request.spec().extension(KernelPaths.class).orElse(null));
         LOG.debug("container {}: {} file system steps for {}", request.containerId(), plan.steps().planned().size(), filesystem);
         return new Isolation() {
             @Override

@@ -5,6 +5,7 @@ import io.isola.api.TmpfsMount;
 import io.isola.api.Volume;
 import io.isola.spi.Phase;
 import io.isola.spi.Steps;
+import io.isola.spi.SyscallSteps;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -60,9 +61,14 @@ final class UserMounts {
             String path = target.containerPath();
             if (wanted.volume() != null) {
                 Volume volume = wanted.volume();
-                steps.add(Phase.FILESYSTEM, calls.bind("volume " + wanted.source(), wanted.source().toString(), path, true));
+                boolean recursive = !volume.options().contains(Volume.Option.NONRECURSIVE);
+                steps.add(Phase.FILESYSTEM, calls.bind("volume " + wanted.source(), wanted.source().toString(), path, recursive));
+                long attributes = attributes(volume);
                 if (volume.readOnly()) {
-                    steps.add(Phase.FILESYSTEM, calls.readOnly(path, true, 0));
+                    steps.add(Phase.FILESYSTEM, calls.readOnly(path, recursive, attributes));
+                } else if (attributes != 0) {
+                    steps.add(Phase.FILESYSTEM, SyscallSteps.mountSetattr("set " + volume.options() + " on " + path,
+                            calls.at(path), recursive, attributes));
                 }
                 tree.mount(target.path(), Backing.host(wanted.source()));
             } else {
@@ -104,6 +110,20 @@ final class UserMounts {
             steps.add(Phase.FILESYSTEM, lastComponent && !directory ? calls.touch(prefix) : calls.mkdir(prefix, 0755));
         }
         return resolved;
+    }
+
+    /** The mount_setattr attributes of a volume's options (a bind mount takes no flags of its own). */
+    private static long attributes(Volume volume) {
+        long attributes = 0;
+        for (Volume.Option option : volume.options()) {
+            attributes |= switch (option) {
+                case NOSUID -> SyscallSteps.MOUNT_ATTR_NOSUID;
+                case NODEV -> SyscallSteps.MOUNT_ATTR_NODEV;
+                case NOEXEC -> SyscallSteps.MOUNT_ATTR_NOEXEC;
+                case NONRECURSIVE -> 0;
+            };
+        }
+        return attributes;
     }
 
     private static Path realSource(Volume volume) {

@@ -51,7 +51,7 @@ public final class CreateCommand implements Callable<Integer> {
         if (preserveFds != 0) {
             throw new IllegalArgumentException("--preserve-fds " + preserveFds + ": only 0 is supported yet");
         }
-        OciRuntime oci = new OciRuntime(parent.global().store());
+        OciRuntime oci = new OciRuntime(parent.global().store(), parent.global().ociOptions());
         OciPlan plan = oci.plan(bundle); // every refusal before anything exists
         Set<String> isolators = plan.spec().build().isolators().orElse(Set.of());
         try (IsolaRuntime runtime = IsolaRuntime.withIsolators(isolators)) {

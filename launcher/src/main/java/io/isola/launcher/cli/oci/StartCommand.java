@@ -20,7 +20,7 @@ public final class StartCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        new OciRuntime(parent.global().store()).start(id);
+        new OciRuntime(parent.global().store(), parent.global().ociOptions()).start(id);
         return 0;
     }
 }
