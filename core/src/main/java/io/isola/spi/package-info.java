@@ -7,5 +7,6 @@
  * io.isola.spi.Step steps} to {@link io.isola.spi.Phase phases}, acts on the host after the clone
  * and is closed (cleaned up) on every path.
  */
-@org.osgi.annotation.versioning.Version("1.0.0")
+// 1.1: ContainerBind, IsolationRequest.requestBind/requestedBinds, Duty.BIND_REQUESTS
+@org.osgi.annotation.versioning.Version("1.1.0")
 package io.isola.spi;

@@ -11,6 +11,7 @@ import io.isola.internal.chain.ChildProgram;
 import io.isola.internal.chain.CloneThreads;
 import io.isola.internal.security.SecurityPlan;
 import io.isola.internal.security.SecurityPolicy;
+import io.isola.spi.ContainerBind;
 import io.isola.spi.Duty;
 import io.isola.spi.HostIdentity;
 import io.isola.spi.Isolation;
@@ -84,7 +85,7 @@ public final class Orchestrator implements AutoCloseable {
         String id = spec.id().orElseGet(Orchestrator::newId);
         Set<Duty> duties = EnumSet.noneOf(Duty.class);
         selected.forEach(isolator -> duties.addAll(isolator.duties()));
-        IsolationRequest request = new Request(id, spec, namespaces, duties);
+        IsolationRequest request = new Request(id, spec, namespaces, duties, new BindRequests());
 
         List<PreparedIsolation> prepared = new ArrayList<>();
         StdioPlan stdio = null;
@@ -229,8 +230,8 @@ public final class Orchestrator implements AutoCloseable {
         cloneThreads.close();
     }
 
-    private record Request(String containerId, ContainerSpec spec, Set<Namespace> namespaces, Set<Duty> duties)
-            implements IsolationRequest {
+    private record Request(String containerId, ContainerSpec spec, Set<Namespace> namespaces, Set<Duty> duties,
+            BindRequests binds) implements IsolationRequest {
         @Override
         public boolean selected(Namespace namespace) {
             return namespaces.contains(namespace);
@@ -239,6 +240,19 @@ public final class Orchestrator implements AutoCloseable {
         @Override
         public boolean provided(Duty duty) {
             return duties.contains(duty);
+        }
+
+        @Override
+        public void requestBind(ContainerBind bind) {
+            if (!duties.contains(Duty.BIND_REQUESTS)) {
+                throw new IllegalStateException(bind.what() + ": no isolator of this container takes bind requests");
+            }
+            binds.add(bind);
+        }
+
+        @Override
+        public List<ContainerBind> requestedBinds() {
+            return binds.read();
         }
     }
 }

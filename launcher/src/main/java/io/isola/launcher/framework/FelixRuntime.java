@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
 public final class FelixRuntime implements AutoCloseable {
 
     /** The core's exported packages, at the versions of their {@code package-info.java}. */
-    static final String CORE_PACKAGES = "io.isola.api;version=1.0.0,io.isola.spi;version=1.0.0";
+    static final String CORE_PACKAGES = "io.isola.api;version=1.0.0,io.isola.spi;version=1.1.0";
 
     private static final Logger LOG = LoggerFactory.getLogger(FelixRuntime.class);
     private static final long STOP_TIMEOUT_MILLIS = 10_000;

@@ -1,6 +1,10 @@
 package io.isola.ns.mount;
 
 import io.isola.api.Filesystem;
+import io.isola.spi.ContainerBind;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Plans one container's file system, in the order the child must build it:
@@ -15,6 +19,8 @@ import io.isola.api.Filesystem;
  * </ol>
  */
 final class FilesystemPlan implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FilesystemPlan.class);
 
     private final PlannedSteps steps;
     private final RootLayout root;
@@ -44,6 +50,16 @@ final class FilesystemPlan implements AutoCloseable {
 
     /** As above; {@code maskPaths} false ({@code --privileged}) leaves the kernel's paths as they are, as Docker does. */
     static FilesystemPlan plan(Filesystem filesystem, boolean ipcNamespace, boolean networkNamespace, boolean maskPaths) {
+        return plan(filesystem, ipcNamespace, networkNamespace, maskPaths, List.of());
+    }
+
+    /**
+     * As above, with the binds other isolators requested ({@code IsolationRequest.requestBind}),
+     * mounted with the volumes. The sandbox shows the host's files read-only, so a requested bind
+     * whose target the host lacks there is left out rather than failing the container.
+     */
+    static FilesystemPlan plan(Filesystem filesystem, boolean ipcNamespace, boolean networkNamespace, boolean maskPaths,
+            List<ContainerBind> requested) {
         RootLayout root;
         if (filesystem.rootfs().isPresent()) {
             root = DirectoryRoot.of(filesystem.rootfs().get(), filesystem.readOnly());
@@ -52,17 +68,34 @@ final class FilesystemPlan implements AutoCloseable {
         } else {
             root = SandboxRoot.ofHost();
         }
-        PlannedSteps steps = new PlannedSteps();
-        MountCalls calls = new MountCalls(root.hostPath());
-        ContainerTree tree = root.mount(steps, calls);
-        KernelMounts kernel = new KernelMounts(steps, calls, tree);
-        kernel.proc();
-        kernel.dev(ipcNamespace);
-        kernel.sys(networkNamespace);
-        new UserMounts(steps, calls, tree).add(filesystem);
-        Lockdown.pivot(steps, root.hostPath());
-        Lockdown.lock(steps, root.readOnly() || filesystem.readOnly(), maskPaths);
-        root.prepareHost(); // only once every check has passed
-        return new FilesystemPlan(steps, root);
+        try {
+            PlannedSteps steps = new PlannedSteps();
+            MountCalls calls = new MountCalls(root.hostPath());
+            ContainerTree tree = root.mount(steps, calls);
+            KernelMounts kernel = new KernelMounts(steps, calls, tree);
+            kernel.proc();
+            kernel.dev(ipcNamespace);
+            kernel.sys(networkNamespace);
+            List<ContainerBind> binds = requested;
+            if (root instanceof SandboxRoot) {
+                binds = requested.stream().filter(bind -> present(tree, bind)).toList();
+            }
+            new UserMounts(steps, calls, tree).add(filesystem, binds);
+            Lockdown.pivot(steps, root.hostPath());
+            Lockdown.lock(steps, root.readOnly() || filesystem.readOnly(), maskPaths);
+            root.prepareHost(); // only once every check has passed
+            return new FilesystemPlan(steps, root);
+        } catch (RuntimeException e) {
+            root.release();
+            throw e;
+        }
+    }
+
+    private static boolean present(ContainerTree tree, ContainerBind bind) {
+        boolean present = tree.resolve(bind.what() + " target", bind.target()).last() != Entry.MISSING;
+        if (!present) {
+            LOG.debug("{}: the host has no {} to bind it on in the sandbox", bind.what(), bind.target());
+        }
+        return present;
     }
 }

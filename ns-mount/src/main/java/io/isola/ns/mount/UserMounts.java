@@ -3,6 +3,7 @@ package io.isola.ns.mount;
 import io.isola.api.Filesystem;
 import io.isola.api.TmpfsMount;
 import io.isola.api.Volume;
+import io.isola.spi.ContainerBind;
 import io.isola.spi.Phase;
 import io.isola.spi.Steps;
 import java.io.IOException;
@@ -14,18 +15,19 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Volumes and tmpfs mounts, mounted parents first (by the depth of their target, as Docker does,
+ * Volumes, tmpfs mounts and the binds other isolators request, mounted parents first (by the depth of their target, as Docker does,
  * so that {@code -v a:/x/y -v b:/x} does not hide the first under the second).
  */
 final class UserMounts {
 
-    private record Wanted(String target, Volume volume, TmpfsMount tmpfs, Path source) {
+    /** One of: a user's volume, a user's tmpfs mount, another isolator's requested bind. */
+    private record Wanted(String target, Volume volume, TmpfsMount tmpfs, ContainerBind requested, Path source) {
         int depth() {
             return ContainerTree.components(target).size();
         }
 
         String what() {
-            return volume != null ? "volume target" : "tmpfs target";
+            return volume != null ? "volume target" : tmpfs != null ? "tmpfs target" : requested.what() + " target";
         }
     }
 
@@ -39,14 +41,23 @@ final class UserMounts {
         this.tree = tree;
     }
 
-    /** Every mount wanted, with its source checked on the host, in mount order. */
-    private static List<Wanted> checkedInOrder(Filesystem filesystem) {
+    /**
+     * Every mount wanted, with its source checked on the host, in mount order. A requested bind
+     * whose target a user mounts something on gives way to it (a user's {@code -v f:/etc/hosts}).
+     */
+    private static List<Wanted> checkedInOrder(Filesystem filesystem, List<ContainerBind> requested) {
         List<Wanted> wanted = new ArrayList<>();
         for (Volume volume : filesystem.volumes()) {
-            wanted.add(new Wanted(volume.target(), volume, null, realSource(volume)));
+            wanted.add(new Wanted(volume.target(), volume, null, null, realSource(volume)));
         }
         for (TmpfsMount tmpfs : filesystem.tmpfs()) {
-            wanted.add(new Wanted(tmpfs.target(), null, tmpfs, null));
+            wanted.add(new Wanted(tmpfs.target(), null, tmpfs, null, null));
+        }
+        List<List<String>> users = wanted.stream().map(w -> ContainerTree.components(w.target())).toList();
+        for (ContainerBind bind : requested) {
+            if (!users.contains(ContainerTree.components(bind.target()))) {
+                wanted.add(new Wanted(bind.target(), null, null, bind, realSource(bind)));
+            }
         }
         wanted.sort(Comparator.comparingInt(Wanted::depth));
         return List.copyOf(wanted);
@@ -54,7 +65,12 @@ final class UserMounts {
 
     /** Plans the volumes and tmpfs mounts; throws for a missing source or a refused target before any step is planned. */
     void add(Filesystem filesystem) {
-        for (Wanted wanted : checkedInOrder(filesystem)) {
+        add(filesystem, List.of());
+    }
+
+    /** As above, with the binds other isolators requested, which are mounted like volumes. */
+    void add(Filesystem filesystem, List<ContainerBind> requested) {
+        for (Wanted wanted : checkedInOrder(filesystem, requested)) {
             boolean directory = wanted.source() == null || Files.isDirectory(wanted.source());
             ContainerTree.Resolved target = place(wanted.what(), wanted.target(), directory);
             String path = target.containerPath();
@@ -62,6 +78,13 @@ final class UserMounts {
                 Volume volume = wanted.volume();
                 steps.add(Phase.FILESYSTEM, calls.bind("volume " + wanted.source(), wanted.source().toString(), path, true));
                 if (volume.readOnly()) {
+                    steps.add(Phase.FILESYSTEM, calls.readOnly(path, true, 0));
+                }
+                tree.mount(target.path(), Backing.host(wanted.source()));
+            } else if (wanted.requested() != null) {
+                ContainerBind bind = wanted.requested();
+                steps.add(Phase.FILESYSTEM, calls.bind(bind.what(), wanted.source().toString(), path, true));
+                if (bind.readOnly()) {
                     steps.add(Phase.FILESYSTEM, calls.readOnly(path, true, 0));
                 }
                 tree.mount(target.path(), Backing.host(wanted.source()));
@@ -101,9 +124,19 @@ final class UserMounts {
         for (int i = resolved.existing(); i < count; i++) {
             String prefix = resolved.prefix(i + 1);
             boolean lastComponent = i == count - 1;
+            tree.creating(resolved.path().subList(0, i + 1));
             steps.add(Phase.FILESYSTEM, lastComponent && !directory ? calls.touch(prefix) : calls.mkdir(prefix, 0755));
         }
         return resolved;
+    }
+
+    /** A requested bind's source is the isolator's own file: missing, it is that isolator's fault, not the user's. */
+    private static Path realSource(ContainerBind bind) {
+        try {
+            return bind.source().toRealPath();
+        } catch (IOException e) {
+            throw new IllegalStateException(bind.what() + " " + bind.source() + ": cannot be read (" + e + ")", e);
+        }
     }
 
     private static Path realSource(Volume volume) {

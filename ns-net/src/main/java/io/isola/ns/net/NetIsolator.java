@@ -11,6 +11,7 @@ import io.isola.ns.net.cni.CniClient;
 import io.isola.ns.net.cni.CniException;
 import io.isola.ns.net.cni.NetworkConfigList;
 import io.isola.ns.net.cni.PluginPath;
+import io.isola.spi.Duty;
 import io.isola.spi.Isolation;
 import io.isola.spi.IsolationRequest;
 import io.isola.spi.Namespace;
@@ -173,11 +174,15 @@ public final class NetIsolator implements NamespaceIsolator {
                     .put("ownerPid", Processes.self()).put("ownerStart", Processes.startTime(Processes.self()))
                     .put("mode", network.toString());
             store.write(dir, state);
-            if (!request.selected(Namespace.MOUNT)) {
+            boolean bindEtc = request.selected(Namespace.MOUNT);
+            if (!bindEtc) {
                 LOG.debug("container {} has no mount namespace: it sees the host's /etc/hosts and resolv.conf", id);
+            } else if (request.provided(Duty.BIND_REQUESTS)) {
+                etc.binds().forEach(request::requestBind);
+                bindEtc = false; // the mount isolator binds them inside the container's root
             }
             return new NetworkIsolation(cni, store, id, hostname, list, capabilityArgs(network), joined, joinedDir, dir,
-                    etc, request.selected(Namespace.MOUNT), state);
+                    etc, bindEtc, state);
         } catch (Exception e) {
             StateStore.delete(dir);
             if (joined != null) {
