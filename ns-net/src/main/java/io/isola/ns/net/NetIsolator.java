@@ -78,10 +78,11 @@ public final class NetIsolator implements NamespaceIsolator {
         this(Settings.DEFAULTS);
     }
 
+    /** Throws, naming the key and what it allows, for a bad value of the configuration. */
     @Activate
     public NetIsolator(Config config) {
-        this(new Settings(config.network(), config.mode(), config.cniPath(), Path.of(config.configDir()),
-                Path.of(config.runtimeDir()), config.subnet()));
+        this(SettingsCheck.check(config.network(), config.mode(), config.cniPath(), config.configDir(),
+                config.runtimeDir(), config.subnet()));
     }
 
     NetIsolator(Settings settings) {
