@@ -12,6 +12,7 @@ import io.isola.ns.net.cni.CniException;
 import io.isola.ns.net.cni.NetworkConfigList;
 import io.isola.ns.net.cni.PluginPath;
 import io.isola.spi.Duty;
+import io.isola.spi.HostIdentity;
 import io.isola.spi.Isolation;
 import io.isola.spi.IsolationRequest;
 import io.isola.spi.Namespace;
@@ -67,6 +68,7 @@ public final class NetIsolator implements NamespaceIsolator {
                 Path.of("/run/isola/net"), "");
     }
 
+    private final HostIdentity host = HostIdentity.current();
     private final Network defaultNetwork;
     private final CniClient cni;
     private final NetworkConfigs configs;
@@ -88,9 +90,10 @@ public final class NetIsolator implements NamespaceIsolator {
     NetIsolator(Settings settings) {
         this.defaultNetwork = Network.parse(settings.mode());
         this.cni = new CniClient(PluginPath.parse(settings.cniPath()));
+        Path runtimeDir = Rootless.runtimeDir(settings.runtimeDir(), host);
         this.configs = new NetworkConfigs(settings.configDir(), settings.network(), settings.subnet(),
-                settings.runtimeDir().resolve("ipam"));
-        this.store = new StateStore(settings.runtimeDir());
+                runtimeDir.resolve("ipam"));
+        this.store = new StateStore(runtimeDir);
         this.sweeper = new StaleSweeper(store, cni);
     }
 
@@ -124,9 +127,10 @@ public final class NetIsolator implements NamespaceIsolator {
 
     @Override
     public Isolation prepare(IsolationRequest request) throws Exception {
-        sweeper.sweepOnce();
         ContainerSpec spec = request.spec();
         Network network = networkOf(spec);
+        Rootless.check(network, host);
+        sweeper.sweepOnce();
         String id = request.containerId();
         String hostname = request.selected(Namespace.UTS)
                 ? spec.hostname().orElse(id.substring(0, Math.min(12, id.length())))
@@ -137,7 +141,11 @@ public final class NetIsolator implements NamespaceIsolator {
         Path joinedDir = null;
         try {
             switch (network.mode()) {
-                case NONE -> cni.checkInstalled(NetworkIsolation.Loopback.LIST);
+                case NONE -> {
+                    if (host.isRoot()) {
+                        cni.checkInstalled(NetworkIsolation.Loopback.LIST);
+                    }
+                }
                 case HOST -> throw new IllegalStateException("--net host: the runtime asked for a network namespace for a"
                         + " container that shares the host's (it ignores NamespaceIsolator.appliesTo)");
                 case BRIDGE, NAMED -> {
@@ -183,7 +191,7 @@ public final class NetIsolator implements NamespaceIsolator {
                 bindEtc = false; // the mount isolator binds them inside the container's root
             }
             return new NetworkIsolation(cni, store, id, hostname, list, capabilityArgs(network), joined, joinedDir, dir,
-                    etc, bindEtc, state);
+                    etc, bindEtc, !host.isRoot(), state);
         } catch (Exception e) {
             StateStore.delete(dir);
             if (joined != null) {
