@@ -193,11 +193,12 @@ final class RootfsPlaceholders {
         }
     }
 
+    /** Root's shared directory; a user who may not write there (rootless) gets one of their own. */
     private static Path lockDirectory() {
-        if (Files.isDirectory(SHARED_LOCKS) || Files.isWritable(Path.of("/run"))) {
+        if (Files.isDirectory(SHARED_LOCKS) ? Files.isWritable(SHARED_LOCKS) : Files.isWritable(Path.of("/run"))) {
             return SHARED_LOCKS;
         }
-        return SandboxRoot.mountPoint().resolveSibling("rootfs");
+        return Path.of(System.getProperty("java.io.tmpdir"), "isola-" + SandboxRoot.uid(), "rootfs");
     }
 
     private static void closeQuietly(java.io.Closeable closeable) {
