@@ -57,6 +57,7 @@ class NetworkCliIT {
     void aRootfsDirectoryGetsTheGeneratedFilesAndIsUnchangedAfterwards() throws Exception {
         requireRootAndBusybox();
         Path rootfs = busyboxRootfs(tmp.resolve("rootfs"));
+        Files.createDirectory(rootfs.resolve("out")); // a volume's mount point stays, as with runc
         String before = listing(rootfs);
         Path results = Files.createDirectories(tmp.resolve("out"));
 
