@@ -44,7 +44,7 @@ check "--net none: only lo, and it is up" "lo 0x9" \
     "$(as_user run --net none -- sh -c 'ls /sys/class/net; cat /sys/class/net/lo/flags' | tr '\n' ' ' | sed 's/ $//')"
 rootfs=$(runuser -u "$user" -- mktemp -d /tmp/isola-smoke-rootfs.XXXXXX)
 trap 'userdel --remove "$user" 2>/dev/null; rm -rf "/tmp/isola-$uid" "$rootfs"' EXIT
-runuser -u "$user" -- sh -c "mkdir -p $rootfs/bin $rootfs/etc && cp /bin/busybox $rootfs/bin/ && ln -s busybox $rootfs/bin/sh && ln -s busybox $rootfs/bin/cat && ln -s busybox $rootfs/bin/hostname"
+runuser -u "$user" -- sh -c "mkdir -p $rootfs/bin $rootfs/etc $rootfs/proc $rootfs/dev $rootfs/sys && cp /bin/busybox $rootfs/bin/ && ln -s busybox $rootfs/bin/sh && ln -s busybox $rootfs/bin/cat && ln -s busybox $rootfs/bin/hostname"
 before=$(cd "$rootfs" && find . | sort | md5sum)
 check "--rootfs --net none: the generated /etc/hostname inside" "same" \
     "$(as_user run --rootfs "$rootfs" --net none -- sh -c 'test "$(cat /etc/hostname)" = "$(hostname)" && grep -q localhost /etc/hosts && echo same')"
