@@ -74,6 +74,12 @@ final class DirectoryRoot implements RootLayout {
         placeholders.release();
     }
 
+    /** Idmaps the directory over itself when its owner is not mapped; the bind onto itself then binds the idmapped view. */
+    @Override
+    public void mapOwners(io.isola.spi.ClonedChild child, RootOwnership ownership) throws Exception {
+        ownership.idmap(child, ownership.unmapped(java.util.List.of(directory)), "root file system");
+    }
+
     @Override
     public boolean readOnly() {
         return readOnly;
