@@ -19,4 +19,28 @@ public interface IsolationRequest {
     default boolean provided(Duty duty) {
         return false;
     }
+
+    /**
+     * Asks the isolator in charge of {@link Duty#BIND_REQUESTS} to bind {@code bind} into the
+     * container's root. Call it from {@code prepare}, and only when {@link #provided provided}
+     * says someone is in charge: that isolator reads the requests when it prepares, and isolators
+     * prepare in the kernel's namespace order, in which the mount namespace comes last.
+     *
+     * @throws IllegalStateException when the requests have been read already (a mount isolator
+     *     that prepared earlier) or this runtime takes none
+     * @since 1.1
+     */
+    default void requestBind(ContainerBind bind) {
+        throw new IllegalStateException("this runtime takes no bind requests (" + bind.what() + ")");
+    }
+
+    /**
+     * The binds requested so far, in the order they were asked for; for the isolator in charge of
+     * {@link Duty#BIND_REQUESTS}, from its {@code prepare}. Reading them closes the requests.
+     *
+     * @since 1.1
+     */
+    default java.util.List<ContainerBind> requestedBinds() {
+        return java.util.List.of();
+    }
 }
