@@ -13,3 +13,4 @@ mvn -B -ntp verify </dev/null
 
 "$repo/scripts/smoke-dist.sh"
 "$repo/scripts/smoke-rootless.sh"
+"$repo/scripts/smoke-images.sh"

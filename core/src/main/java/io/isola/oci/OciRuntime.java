@@ -261,8 +261,12 @@ public final class OciRuntime {
 
     private static void writePidFile(Path file, long pid) {
         try {
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.writeString(tmp, Long.toString(pid));
+            // the pid file's directory may be shared: a link planted at the temporary name must not
+            // redirect the write (CREATE_NEW does not follow it), as runc's O_EXCL does
+            Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+            Files.deleteIfExists(tmp);
+            Files.writeString(tmp, Long.toString(pid), java.nio.file.StandardOpenOption.CREATE_NEW,
+                    java.nio.file.StandardOpenOption.WRITE);
             Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the pid file " + file, e);

@@ -123,8 +123,19 @@ class OciConformanceIT {
         Path marker = out.resolve("ran");
         write(config("echo $$ $(hostname) > /out/ran; exec sleep 1000"));
         Path pidFile = root.resolve("pid");
+        // a link planted at the pid file's temporary name must not redirect the write
+        Path victim = Files.writeString(out.resolve("victim"), "keep");
+        Files.createSymbolicLink(root.resolve(".pid.tmp"), victim);
 
         ok("create", "--bundle", bundle.toString(), "--pid-file", pidFile.toString(), "c1");
+        assertEquals("keep", Files.readString(victim));
+        // the state isola keeps for the created container: the caller's, private
+        Path state = root.resolve("c1");
+        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(state)));
+        for (String file : List.of("state.json", "status.fifo", "exec.fifo", "exec.paths")) {
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(state.resolve(file), java.nio.file.LinkOption.NOFOLLOW_LINKS)), file);
+        }
 
         JsonNode created = JSON.readTree(ok("state", "c1"));
         assertEquals("created", created.get("status").asText());

@@ -14,6 +14,7 @@ import io.isola.internal.chain.ChildProgram;
 import io.isola.internal.chain.CloneThreads;
 import io.isola.internal.security.SecurityPlan;
 import io.isola.internal.security.SecurityPolicy;
+import io.isola.spi.ContainerBind;
 import io.isola.spi.Duty;
 import io.isola.spi.HostIdentity;
 import io.isola.spi.Isolation;
@@ -103,7 +104,7 @@ public final class Orchestrator implements AutoCloseable {
                 visible.add(joined); // the isolators see a namespace of the container's own: it is not the host's
             }
         }
-        IsolationRequest request = new Request(id, spec, visible, duties);
+        IsolationRequest request = new Request(id, spec, visible, duties, new BindRequests());
 
         List<PreparedIsolation> prepared = new ArrayList<>();
         StdioPlan stdio = null;
@@ -268,8 +269,8 @@ public final class Orchestrator implements AutoCloseable {
         cloneThreads.close();
     }
 
-    private record Request(String containerId, ContainerSpec spec, Set<Namespace> namespaces, Set<Duty> duties)
-            implements IsolationRequest {
+    private record Request(String containerId, ContainerSpec spec, Set<Namespace> namespaces, Set<Duty> duties,
+            BindRequests binds) implements IsolationRequest {
         @Override
         public boolean selected(Namespace namespace) {
             return namespaces.contains(namespace);
@@ -278,6 +279,19 @@ public final class Orchestrator implements AutoCloseable {
         @Override
         public boolean provided(Duty duty) {
             return duties.contains(duty);
+        }
+
+        @Override
+        public void requestBind(ContainerBind bind) {
+            if (!duties.contains(Duty.BIND_REQUESTS)) {
+                throw new IllegalStateException(bind.what() + ": no isolator of this container takes bind requests");
+            }
+            binds.add(bind);
+        }
+
+        @Override
+        public List<ContainerBind> requestedBinds() {
+            return binds.read();
         }
     }
 }

@@ -50,7 +50,9 @@ final class RunFlow {
         options.validate();
         String id = spec.id().orElseGet(Monitor::newId);
         boolean detached = options.detach;
-        ContainerState state = Monitor.register(store, id, options.name, spec, detached, detached ? options.remove : true);
+        // a foreground run is removed at exit, unless it has an image's writable layer to keep (docker's rule)
+        boolean kept = detached || spec.extension(io.isola.api.Filesystem.class).map(f -> !f.layers().isEmpty()).orElse(false);
+        ContainerState state = Monitor.register(store, id, options.name, spec, detached, kept ? options.remove : true);
         if (detached) {
             List<String> args = new ArrayList<>(List.of("--root", store.root().toString()));
             String config = System.getProperty(Layout.CONF_OPTION);
@@ -60,7 +62,7 @@ final class RunFlow {
             args.addAll(List.of(MonitorCommand.NAME, id, "--"));
             args.addAll(runArgs);
             List<String> command = new ArrayList<>(MonitorProcess.javaCommand(Main.class.getName(), args));
-            for (String property : new String[] {"isola.home", "isola.bundles"}) {
+            for (String property : new String[] {"isola.home", "isola.bundles", "isola.root"}) {
                 String value = System.getProperty(property);
                 if (value != null) {
                     command.add(1, "-D" + property + "=" + value);
