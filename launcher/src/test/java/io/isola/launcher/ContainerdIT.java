@@ -246,10 +246,15 @@ class ContainerdIT {
     }
 
     /**
-     * The tests' bundle directory plus the reactor's ns-net bundle: containerd's config.json asks
-     * for a network namespace, and the launcher's own ITs run without that bundle.
+     * The tests' bundle directory, with the reactor's ns-net bundle added if it lacks one:
+     * containerd's config.json asks for a network namespace.
      */
     private static Path bundlesWithNet(Path bundles) throws IOException {
+        try (var jars = Files.list(bundles)) {
+            if (jars.anyMatch(p -> p.getFileName().toString().startsWith("isola-ns-net-"))) {
+                return bundles;
+            }
+        }
         Path copy = Files.createDirectories(dir.resolve("bundles"));
         try (var jars = Files.list(bundles)) {
             for (Path jar : jars.toList()) {
