@@ -84,7 +84,7 @@ class FelixRuntimeIT {
         try (FelixRuntime felix = FelixRuntime.start(BUNDLES)) {
             IsolaException e = assertThrows(IsolaException.class,
                     () -> felix.requireIsolators(Set.of("uts", "nope"), Duration.ofMillis(200)));
-            assertEquals("isolator \"nope\" is not available; available: cgroup, ipc, mount, pid, user, uts (from the bundles in "
+            assertEquals("isolator \"nope\" is not available; available: cgroup, ipc, mount, net, pid, user, uts (from the bundles in "
                     + BUNDLES + ")", e.getMessage());
         }
     }

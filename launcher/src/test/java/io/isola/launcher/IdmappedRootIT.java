@@ -72,7 +72,7 @@ class IdmappedRootIT {
                 + " touch /new && $bb chown 33:33 /new && echo changed > /etc/lower && $bb mkdir /dir/made;"
                 + " $bb stat -c '%u %g' /new /dir/made; touch /shared/ready;"
                 + " i=0; while [ ! -e /shared/go ] && [ $i -lt 600 ]; do $bb sleep 0.1; i=$((i+1)); done";
-        CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> isola("run", "--uidmap", MAP,
+        CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> isola("run", "--rm", "--uidmap", MAP,
                 "-v", shared + ":/shared", "--image", "test/bb:1", "--", "/bin/sh", "-c", script));
         awaitFile(shared.resolve("ready"), run);
 
@@ -130,7 +130,7 @@ class IdmappedRootIT {
                 .toString()), err::toString);
         Path shared = Files.createDirectory(tmp.resolve("shared"));
         Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
-        assertEquals(0, isola("run", "--uidmap", MAP, "-v", shared + ":/shared", "--image", "test/twice:1", "--",
+        assertEquals(0, isola("run", "--rm", "--uidmap", MAP, "-v", shared + ":/shared", "--image", "test/twice:1", "--",
                 "/bin/sh", "-c", "/bin/busybox stat -c '%u %g' /bin/busybox > /shared/out"), err::toString);
         assertEquals(List.of("0 0"), Files.readAllLines(shared.resolve("out")));
     }

@@ -40,7 +40,7 @@ class MisbehavingPluginsIT {
         Path build = Files.createDirectory(work.resolve("build"));
         move(TestPlugins.build(build, "test.prepare.thrower", """
                 public String name() { return "net-thrower"; }
-                public Namespace namespace() { return Namespace.NET; }
+                public Namespace namespace() { return Namespace.NET; } // ns-net is left out of this runtime's bundles
                 public Isolation prepare(IsolationRequest r) { throw new IllegalStateException("cannot reach the network daemon"); }
                 """), plugins);
         move(TestPlugins.build(build, "test.afterclone.thrower", """
@@ -68,11 +68,12 @@ class MisbehavingPluginsIT {
                   };
                 }
                 """, "io/isola/spi/Phase.java", newerPhase), plugins);
-        // the built-ins without ns-user, whose namespace the after-clone thrower claims: every
+        // the built-ins without ns-user and ns-net, whose namespaces the throwers claim: every
         // namespace type has an owner among the shipped bundles, and a built-in always wins
         Path bundles = Files.createDirectory(work.resolve("bundles"));
         try (var jars = Files.list(BUNDLES)) {
-            for (Path jar : jars.filter(j -> !j.getFileName().toString().startsWith("isola-ns-user-")).toList()) {
+            for (Path jar : jars.filter(j -> !j.getFileName().toString().startsWith("isola-ns-user-")
+                    && !j.getFileName().toString().startsWith("isola-ns-net-")).toList()) {
                 Files.copy(jar, bundles.resolve(jar.getFileName()));
             }
         }

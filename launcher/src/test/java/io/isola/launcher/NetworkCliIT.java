@@ -79,7 +79,7 @@ class NetworkCliIT {
         assertEquals(0, isola("image", "import", archive.toString()), err::toString);
         Path results = Files.createDirectories(tmp.resolve("out"));
 
-        assertEquals(0, isola("run", "--image", "test/net-busybox:1", "--net", "none", "-v", results + ":/out", "--",
+        assertEquals(0, isola("run", "--rm", "--image", "test/net-busybox:1", "--net", "none", "-v", results + ":/out", "--",
                 "/bin/busybox", "sh", "-c", SHOW.replace("cat ", "/bin/busybox cat ").replace("hostname >",
                         "/bin/busybox hostname >")), err::toString);
 
