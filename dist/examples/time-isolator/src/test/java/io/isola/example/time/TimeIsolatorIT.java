@@ -11,7 +11,7 @@ import io.isola.api.ContainerSpec;
 import io.isola.api.ExitStatus;
 import io.isola.api.Stdio;
 import io.isola.launcher.IsolaRuntime;
-import io.isola.launcher.PluginStatus;
+import io.isola.launcher.framework.PluginStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
