@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
         subcommands = {RunCommand.class, ImageCommand.class, ImagesCommand.class, ListCommand.class, PsCommand.class,
             ExecCommand.class, KillCommand.class, StopCommand.class, RmCommand.class, LogsCommand.class,
             InspectCommand.class, WaitCommand.class, MonitorCommand.class, CreateCommand.class, StartCommand.class,
-            StateCommand.class, DeleteCommand.class, FeaturesCommand.class, SpecCommand.class, PluginsCommand.class})
+            StateCommand.class, DeleteCommand.class, FeaturesCommand.class, SpecCommand.class, PluginsCommand.class,
+            io.isola.launcher.server.ServerCommand.class})
 public final class IsolaCommand implements Runnable {
 
     @Spec
