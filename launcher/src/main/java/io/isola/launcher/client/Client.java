@@ -30,11 +30,14 @@ import sun.misc.Signal;
 public final class Client {
 
     private static final int START_WAIT_MILLIS = 60_000, RETRY_MILLIS = 20;
+    private static final String SETSID = "/usr/bin/setsid";
 
     private final String[] args;
     private final Map<String, String> env = System.getenv();
     private final boolean debug;
     private SocketChannel channel;
+    private volatile boolean accepted;
+    private volatile int pendingSignal;
 
     private Client(String[] args) {
         this.args = args;
@@ -59,6 +62,11 @@ public final class Client {
     Integer viaServer() {
         String mode = env.getOrDefault("ISOLA_SERVER", "on");
         if (mode.equals("off") || !Verbs.served(args)) {
+            return null;
+        }
+        if (debug) {
+            // the log level is the JVM's: a server cannot log one client's command at debug level
+            say("--debug: running in-process, so that the debug log goes to stderr");
             return null;
         }
         long uid = ServerAddress.currentUid();
@@ -146,10 +154,14 @@ public final class Client {
         } else {
             command.add(Path.of(System.getProperty("isola.home", "."), "bin", "isola").toString());
         }
+        if (Files.isExecutable(Path.of(SETSID))) {
+            command.add(0, SETSID); // out of the client's session at once: a Ctrl-C there is not the server's
+        }
         command.add("__server");
         command.add(address.socket().toString());
         say("starting the server: " + String.join(" ", command));
         ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(new File("/")) // a resident process must not pin the first client's directory
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log(address).toFile()))
                 .redirectErrorStream(true);
@@ -166,31 +178,31 @@ public final class Client {
     private Integer session() throws IOException {
         long pid = ProcessHandle.current().pid();
         byte[] request = Wire.request(pid, System.console() != null, System.getProperty("user.dir"), List.of(args), env);
+        // before the request: a signal that comes while the command starts must reach it too (the
+        // server reads the frame after the request)
+        forwardSignals();
         write(ByteBuffer.wrap(request));
         ByteBuffer frame = ByteBuffer.allocate(5);
         if (!readFrame(frame)) {
             return -1;
         }
         byte type = frame.get(0);
-        if (type == Wire.FALLBACK) {
-            say("the server does not run this command line; running in-process");
-            return null;
-        }
-        if (type == Wire.REFUSED) {
-            say("the server refused this process; running in-process");
-            return null;
+        if (type == Wire.FALLBACK || type == Wire.REFUSED) {
+            say(type == Wire.FALLBACK ? "the server does not run this command line; running in-process"
+                    : "the server refused this process; running in-process");
+            return killedMeanwhile();
         }
         if (type != Wire.ACCEPTED) {
             throw new IOException("unexpected frame " + type + " from the server");
         }
-        forwardSignals();
+        accepted = true;
         while (readFrame(frame)) {
             if (frame.get(0) == Wire.EXIT) {
                 return frame.getInt(1);
             }
             if (frame.get(0) == Wire.FALLBACK) {
                 say("the server does not run this command line; running in-process");
-                return null; // a verb found so before doing anything
+                return killedMeanwhile(); // a verb found so before doing anything
             }
         }
         System.err.println("isola: the server ended while running the command (see its log in "
@@ -198,9 +210,18 @@ public final class Client {
         return 125;
     }
 
+    /** Null to run in-process; the status of a CLI killed by a signal that came before that. */
+    private Integer killedMeanwhile() {
+        int signal = pendingSignal;
+        return signal == 0 ? null : 128 + signal;
+    }
+
     private void forwardSignals() {
         for (String name : new String[] {"INT", "TERM", "HUP", "WINCH"}) {
             Signal.handle(new Signal(name), signal -> {
+                if (!accepted && !name.equals("WINCH")) {
+                    pendingSignal = signal.getNumber(); // if the command falls back, it ends here
+                }
                 ByteBuffer frame = ByteBuffer.allocate(5).put(Wire.SIGNAL).putInt(signal.getNumber());
                 try {
                     write(frame.flip());

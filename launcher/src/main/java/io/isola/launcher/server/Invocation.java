@@ -23,6 +23,11 @@ public final class Invocation {
     private final boolean tty;
     private final List<SignalTarget> targets = new CopyOnWriteArrayList<>();
     private volatile boolean clientGone;
+    /** Signals that came before the container to forward them to had started (see {@link #holdSignals}). */
+    private final List<Integer> held = new java.util.ArrayList<>();
+    private boolean holding;
+    /** What ends the command when a signal finds nothing to forward to (set by the session). */
+    private volatile java.util.function.IntConsumer cancel = number -> { };
 
     /** Receives the client's signals for as long as it is registered. */
     public interface SignalTarget {
@@ -62,8 +67,26 @@ public final class Invocation {
 
     /** Sends the client's signals to {@code target} until the returned handle is closed. */
     public AutoCloseable onSignal(SignalTarget target) {
-        targets.add(target);
+        List<Integer> early;
+        synchronized (held) {
+            targets.add(target);
+            early = List.copyOf(held);
+            held.clear();
+            holding = false;
+        }
+        early.forEach(target::signal);
         return () -> targets.remove(target);
+    }
+
+    /**
+     * The command is about to start a container that will take the client's signals: until it
+     * registers ({@link #onSignal}), signals wait for it rather than end the command. (A CLI in
+     * its own JVM has the same moment; there a SIGTERM ends the CLI and leaves the container.)
+     */
+    public void holdSignals() {
+        synchronized (held) {
+            holding = true;
+        }
     }
 
     /** Forwards the client's signals to the containers of the current command as well. */
@@ -72,6 +95,19 @@ public final class Invocation {
     }
 
     void signal(int number) {
+        synchronized (held) {
+            if (holding && targets.isEmpty()) {
+                held.add(number);
+                return;
+            }
+        }
+        if (targets.isEmpty()) {
+            // as the CLI's JVM would die of SIGINT, SIGTERM or SIGHUP while, say, logs -f follows
+            if (number == 1 || number == 2 || number == 15) {
+                cancel.accept(number);
+            }
+            return;
+        }
         for (SignalTarget target : targets) {
             try {
                 target.signal(number);
@@ -83,6 +119,15 @@ public final class Invocation {
 
     void clientGone() {
         clientGone = true;
+        if (targets.isEmpty()) {
+            cancel.accept(0); // nobody to report to: stop waiting or following
+        }
+        // a foreground container outlives its client, as it outlives a killed CLI; the server
+        // still reaps it and records its end
+    }
+
+    void onCancel(java.util.function.IntConsumer action) {
+        this.cancel = action;
     }
 
     /** True once the client's end of the connection has closed (it exited or was killed). */

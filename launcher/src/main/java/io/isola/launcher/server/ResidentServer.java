@@ -33,7 +33,7 @@ final class ResidentServer implements AutoCloseable {
     private final FileLock lock;
     private final AtomicInteger sessions = new AtomicInteger();
     private volatile long lastActive = System.nanoTime();
-    private int listener = -1;
+    private volatile int listener = -1;
 
     private ResidentServer(Path socket, Duration idle, FileChannel lockFile, FileLock lock) {
         this.socket = socket;
@@ -56,6 +56,9 @@ final class ResidentServer implements AutoCloseable {
             LOG.info("another server serves {}", socket);
             return null;
         }
+        // who serves: for scripts that stop servers (CI), and for people wondering which process it is
+        channel.truncate(0);
+        channel.write(java.nio.ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
         return new ResidentServer(socket, idle, channel, lock);
     }
 
@@ -63,6 +66,16 @@ final class ResidentServer implements AutoCloseable {
     int serve() throws IOException {
         Files.deleteIfExists(socket); // a killed server's: we hold the lock now
         listener = UnixSockets.listen(socket, 128);
+        // SIGTERM: stop listening first, as the idle exit does (the lock is ours until we are gone)
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                if (listener >= 0) { // else the path may be the next server's already
+                    Files.deleteIfExists(socket);
+                }
+            } catch (IOException e) {
+                // a stale socket is replaced by the next server
+            }
+        }, "isola-server-shutdown"));
         Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
         long uid = HostIdentity.current().uid();
         Map<String, String> env = System.getenv();

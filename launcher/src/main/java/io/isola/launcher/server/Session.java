@@ -29,6 +29,8 @@ import picocli.CommandLine;
 final class Session implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
+    /** {@link #execute}'s answer when the exit frame went out already (the command was cancelled). */
+    private static final Integer CANCELLED = Integer.MIN_VALUE;
 
     private final int fd;
     private final long uid;
@@ -76,7 +78,7 @@ final class Session implements Runnable {
             Integer code = execute(invocation, request, reply, data);
             if (code == null) {
                 frame(reply, Wire.FALLBACK, 0);
-            } else {
+            } else if (!code.equals(CANCELLED)) {
                 frame(reply, Wire.EXIT, code);
             }
         } catch (IOException | RuntimeException e) {
@@ -116,6 +118,18 @@ final class Session implements Runnable {
         });
         Thread frames = new Thread(() -> readFrames(in, invocation), "isola-session-frames");
         frames.setDaemon(true);
+        Thread worker = Thread.currentThread();
+        java.util.concurrent.atomic.AtomicBoolean replied = new java.util.concurrent.atomic.AtomicBoolean();
+        invocation.onCancel(signal -> {
+            if (signal > 0 && replied.compareAndSet(false, true)) {
+                try {
+                    frame(reply, Wire.EXIT, 128 + signal); // the status of a CLI killed by the signal
+                } catch (IOException e) {
+                    // the client has gone
+                }
+            }
+            worker.interrupt();
+        });
         invocation.bind();
         try {
             frame(reply, Wire.ACCEPTED, 0);
@@ -123,12 +137,15 @@ final class Session implements Runnable {
             int code = cli.execute(request.args().toArray(String[]::new));
             out.flush();
             err.flush();
-            return code;
+            Thread.interrupted(); // a cancel that came too late to matter
+            return replied.compareAndSet(false, true) ? code : CANCELLED;
         } catch (Invocation.NotServed e) {
             LOG.debug("not served: {}", e.getMessage());
             return null;
         } finally {
             invocation.unbind();
+            out.close(); // our duplicates only: a caller reading "$(isola ps)" waits for every writer
+            err.close();
         }
     }
 

@@ -105,6 +105,9 @@ final class RunFlow {
                 }
             }
             Monitor monitor = new Monitor(runtime.isola(), store);
+            if (invocation != null) {
+                invocation.holdSignals(); // the client's Ctrl-C while the container starts is the container's
+            }
             Monitor.Running running = monitor.start(state, foreground.build());
             try (Container container = running.container();
                     SignalForwarder signals = SignalForwarder.forward(container);
