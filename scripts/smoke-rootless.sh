@@ -11,8 +11,29 @@ failed=0
 
 useradd --create-home --shell /bin/sh "$user"
 uid=$(id -u "$user")
-trap 'userdel --remove "$user" 2>/dev/null; rm -rf "/tmp/isola-$uid"' EXIT
+work=$(mktemp -d /tmp/isola-smoke-rootless.XXXXXX)
+trap 'userdel --remove "$user" 2>/dev/null; rm -rf "/tmp/isola-$uid" "$work"' EXIT
 sub=$(grep "^$user:" /etc/subuid | cut -d: -f2)
+
+# A docker-save tarball of the host's static busybox, one layer, as root would get it from a registry.
+image_tar() {
+    local layer=$work/layer img=$work/img diff config
+    mkdir -p "$layer/bin" "$layer/etc" "$layer/proc" "$layer/dev" "$layer/sys" "$layer/tmp" "$img"
+    cp /bin/busybox "$layer/bin/"
+    for applet in sh id ls stat touch chown cat; do ln -s busybox "$layer/bin/$applet"; done
+    printf 'root:x:0:0::/root:/bin/sh\napp:x:1000:1000::/:/bin/sh\n' >"$layer/etc/passwd"
+    printf 'root:x:0:\napp:x:1000:\n' >"$layer/etc/group"
+    tar --sort=name --owner=0 --group=0 --numeric-owner -C "$layer" -cf "$work/layer.tar" .
+    diff=$(sha256sum "$work/layer.tar" | cut -d' ' -f1)
+    mkdir "$img/$diff" && mv "$work/layer.tar" "$img/$diff/layer.tar"
+    printf '{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/bin"],"Cmd":["/bin/sh"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
+        "$diff" >"$img/config.json"
+    config=$(sha256sum "$img/config.json" | cut -d' ' -f1).json
+    mv "$img/config.json" "$img/$config"
+    printf '[{"Config":"%s","RepoTags":["smoke/busybox:1"],"Layers":["%s/layer.tar"]}]' "$config" "$diff" >"$img/manifest.json"
+    tar -C "$img" -cf "$work/busybox.tar" "$config" "$diff/layer.tar" manifest.json
+    chmod 755 "$work" && chmod 644 "$work/busybox.tar"
+}
 
 check() { # name expected actual
     if [[ $2 == "$3" ]]; then
@@ -38,4 +59,16 @@ status=0; err=$(as_user run --memory 64m -- true 2>&1) || status=$?
 check "limits refused in one line" "125 1" "$status $(grep -c . <<<"$err")"
 check "state and bundle caches in the user's own directory, no container left" "$user 0" \
     "$(stat -c %U "/tmp/isola-$uid") $(find "/tmp/isola-$uid" -mindepth 1 -type d | wc -l)"
+
+# an image, imported and run by the user with a 65536 range of its subuids: root inside, sensible owners
+image_tar
+as_user image import "$work/busybox.tar" >/dev/null
+check "the user's own image store" "$user" "$(stat -c %U "/home/$user/.local/share/isola/layers")"
+check "an image with a 65536 subuid range: root inside, its files root's, --user names from its /etc/passwd" \
+    $'0\n0 0\n0 0\n0 0\n1000 1000\n0 '"$uid"$' 1\n1 '"$sub"$' 65536\n1000' \
+    "$(as_user run --uidmap "0:$uid:1" --uidmap "1:$sub:65536" --image smoke/busybox:1 -- sh -c \
+        'id -u; stat -c "%u %g" / /bin/busybox /etc/passwd; touch /new; chown app:app /new; stat -c "%u %g" /new;
+         cat /proc/self/uid_map' | squeeze
+      as_user run --uidmap "0:$uid:1" --uidmap "1:$sub:65536" --image smoke/busybox:1 --user app -- id -u)"
+check "no writable layer left" 0 "$(find "/home/$user/.local/share/isola/containers" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)"
 exit "$failed"

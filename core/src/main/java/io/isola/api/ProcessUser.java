@@ -5,9 +5,9 @@ import java.util.List;
 
 /**
  * Spec extension: the user, group and supplementary groups the command runs as ({@code --user
- * UID[:GID]}, {@code --group-add}). Ids are numeric, as seen inside the container; names are not
- * looked up (the runtime would have to read the image's {@code /etc/passwd}). Without a GID the
- * group is 0, as with Docker.
+ * UID[:GID]}, {@code --group-add}). Ids are numeric, as seen inside the container; the CLI turns
+ * {@code --user NAME[:GROUP]} into ids from the container's own /etc/passwd and /etc/group before
+ * the spec is built. Without a GID the group is 0, as with Docker.
  *
  * <p>The runtime switches to these ids last in the lock-down phase, after the isolators' steps
  * there. A uid other than 0 ends with no capabilities at all: the kernel clears the effective and
@@ -57,7 +57,7 @@ public record ProcessUser(long uid, long gid, List<Long> groups) {
 
     private static long number(String text, String part) {
         if (!part.chars().allMatch(Character::isDigit) || part.length() > 10) {
-            throw new IllegalArgumentException("--user \"" + text + "\": expected UID or UID:GID, numbers (names are not looked up)");
+            throw new IllegalArgumentException("--user \"" + text + "\": expected UID or UID:GID, numbers (names are for the CLI to look up)");
         }
         long id = Long.parseLong(part);
         if (id >= IdMapping.ID_LIMIT) {

@@ -28,4 +28,12 @@ public interface ResourceControl {
      * has ended.
      */
     boolean oomKilled();
+
+    /**
+     * Where the container's cgroup is, for a process other than this one to reach it later (see
+     * {@link io.isola.spi.ResourceControls}); empty when the controller cannot say.
+     */
+    default java.util.Optional<CgroupLocation> location() {
+        return java.util.Optional.empty();
+    }
 }

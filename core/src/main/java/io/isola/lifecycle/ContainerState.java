@@ -23,20 +23,40 @@ public record ContainerState(String ociVersion, String id, String status, long p
      * @param monitor the process that reaps the container and records its exit, if any
      * @param exitCode the exit code, or 128 + the signal, once known
      * @param note why the state is what it is, when the runtime had to guess ("its monitor died")
+     * @param cgroup the container's cgroup, when it has one of its own
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Extra(String name, long startTime, ProcessIdentity monitor, String startedAt, String finishedAt,
             Integer exitCode, Integer exitSignal, Boolean autoRemove, Boolean detached, String logFile, SavedSpec spec,
-            String note) {
+            String note, CgroupState cgroup) {
+
+        /** Without a cgroup (it is recorded once the container runs). */
+        public Extra(String name, long startTime, ProcessIdentity monitor, String startedAt, String finishedAt,
+                Integer exitCode, Integer exitSignal, Boolean autoRemove, Boolean detached, String logFile, SavedSpec spec,
+                String note) {
+            this(name, startTime, monitor, startedAt, finishedAt, exitCode, exitSignal, autoRemove, detached, logFile, spec,
+                    note, null);
+        }
 
         public Extra withExit(Integer code, Integer signal, String finished, String why) {
             return new Extra(name, startTime, monitor, startedAt, finished, code, signal, autoRemove, detached, logFile,
-                    spec, why);
+                    spec, why, cgroup);
         }
 
         public Extra withProcess(long start, ProcessIdentity monitorProcess, String started) {
             return new Extra(name, start, monitorProcess, started, finishedAt, exitCode, exitSignal, autoRemove, detached,
-                    logFile, spec, note);
+                    logFile, spec, note, cgroup);
+        }
+
+        public Extra withCgroup(CgroupState value) {
+            return new Extra(name, startTime, monitor, startedAt, finishedAt, exitCode, exitSignal, autoRemove, detached,
+                    logFile, spec, note, value);
+        }
+
+        /** Whether the container is paused (its cgroup frozen by {@code isola pause}). */
+        @JsonIgnore
+        public boolean paused() {
+            return cgroup != null && Boolean.TRUE.equals(cgroup.paused());
         }
     }
 

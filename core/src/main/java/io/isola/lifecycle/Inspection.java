@@ -27,13 +27,15 @@ public final class Inspection {
         boolean live = Lifecycle.isLive(state) && state.process().isAlive();
 
         Map<String, Object> status = new LinkedHashMap<>();
-        status.put("Status", state.status());
+        boolean paused = live && extra != null && extra.paused();
+        status.put("Status", paused ? "paused" : state.status()); // as Docker's
         status.put("Running", ContainerState.RUNNING.equals(state.status()) && live);
         status.put("Pid", live ? state.pid() : 0);
         status.put("ExitCode", extra == null ? null : extra.exitCode());
         status.put("ExitSignal", extra == null ? null : extra.exitSignal());
-        // no memory cgroup of its own yet (issue 6): an OOM kill cannot be told from another SIGKILL
-        status.put("OOMKilled", false);
+        status.put("Paused", paused);
+        // from the cgroup's OOM-kill counter, read by the monitor as it reaped the container
+        status.put("OOMKilled", extra != null && extra.cgroup() != null && Boolean.TRUE.equals(extra.cgroup().oomKilled()));
         status.put("StartedAt", extra == null ? null : extra.startedAt());
         status.put("FinishedAt", extra == null ? null : extra.finishedAt());
         status.put("Note", extra == null ? null : extra.note());

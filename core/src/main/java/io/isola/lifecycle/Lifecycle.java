@@ -87,6 +87,7 @@ public final class Lifecycle {
         if (!state.process().signal(signal)) {
             throw new IsolaException("container " + state.id() + " is not running");
         }
+        PausedThaw.ifPaused(store, state);
         return state;
     }
 
@@ -101,6 +102,7 @@ public final class Lifecycle {
         }
         ProcessIdentity process = state.process();
         process.signal(SIGTERM);
+        PausedThaw.ifPaused(store, state);
         if (!process.awaitExit(timeout)) {
             process.signal(SIGKILL);
             if (!process.awaitExit(Duration.ofSeconds(10))) {
@@ -119,6 +121,7 @@ public final class Lifecycle {
                         + ": stop it first or remove it with -f");
             }
             state.process().signal(SIGKILL);
+            PausedThaw.ifPaused(store, state);
             if (!state.process().awaitExit(Duration.ofSeconds(10))) {
                 throw new IsolaException("container " + state.id() + " did not die within 10 s of SIGKILL");
             }
@@ -158,11 +161,44 @@ public final class Lifecycle {
         }
     }
 
+    /**
+     * A running container whose cgroup {@code pause}, {@code resume} or {@code stats} may act on:
+     * refuses one that is not running or has no cgroup of its own, naming it.
+     */
+    public ContainerState cgroupOf(String reference, String verb) {
+        ContainerState state = get(reference);
+        if (!ContainerState.RUNNING.equals(state.status())) {
+            throw new IsolaException("cannot " + verb + " container " + state.id() + ": it is " + state.status());
+        }
+        if (state.isola() == null || state.isola().cgroup() == null || state.isola().cgroup().location() == null) {
+            throw new IsolaException("cannot " + verb + " container " + state.id()
+                    + ": it has no cgroup of its own (it was run with --no-cgroup or without root)");
+        }
+        return state;
+    }
+
+    /** Records that the container's cgroup is now frozen ({@code paused}) or thawed. */
+    public void recordPaused(ContainerState state, boolean paused) {
+        store.locked(() -> {
+            ContainerState current = store.read(state.id());
+            // the monitor may have recorded the exit meanwhile: leave that as it is
+            if (current != null && ContainerState.RUNNING.equals(current.status()) && current.isola() != null
+                    && current.isola().cgroup() != null) {
+                store.write(current.withExtra(current.isola().withCgroup(current.isola().cgroup().withPaused(paused))));
+            }
+            return null;
+        });
+    }
+
     /** The spec of a process to run in a running container: its environment, then {@code builder}'s. */
     public ContainerSpec execSpec(String reference, ContainerSpec.Builder builder) {
         ContainerState state = get(reference);
         if (!ContainerState.RUNNING.equals(state.status())) {
             throw new IsolaException("container " + state.id() + " is " + state.status() + ", not running");
+        }
+        if (state.isola() != null && state.isola().paused()) {
+            // its processes are frozen, and so would be the new one, in the container's cgroup
+            throw new IsolaException("container " + state.id() + " is paused: resume it first");
         }
         return builder.with(new Join(state.pid())).build();
     }

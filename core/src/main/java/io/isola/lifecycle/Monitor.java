@@ -1,9 +1,11 @@
 package io.isola.lifecycle;
 
+import io.isola.api.CgroupLocation;
 import io.isola.api.Container;
 import io.isola.api.ContainerSpec;
 import io.isola.api.ExitStatus;
 import io.isola.api.Isola;
+import io.isola.api.ResourceControl;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
@@ -61,8 +63,13 @@ public final class Monitor {
             throw e;
         }
         ProcessIdentity process = ProcessIdentity.of(container.pid());
-        ContainerState running = state.withStatus(ContainerState.RUNNING).withPid(container.pid())
-                .withExtra(state.isola().withProcess(process.startTime(), ProcessIdentity.self(), Instant.now().toString()));
+        ContainerState.Extra extra = state.isola().withProcess(process.startTime(), ProcessIdentity.self(), Instant.now().toString());
+        // where its cgroup is, so that pause, resume and stats reach it from another process by id
+        CgroupLocation location = container.facet(ResourceControl.class).flatMap(ResourceControl::location).orElse(null);
+        if (location != null) {
+            extra = extra.withCgroup(new CgroupState(location, null, null));
+        }
+        ContainerState running = state.withStatus(ContainerState.RUNNING).withPid(container.pid()).withExtra(extra);
         store.write(running);
         return new Running(running, container);
     }
@@ -78,6 +85,13 @@ public final class Monitor {
         }
         ContainerState.Extra extra = stored.isola().withExit(status.shellCode(),
                 status.killedBySignal() ? status.signal() : null, Instant.now().toString(), null);
+        // the cgroup's OOM-kill counter, read before the container's close removes the cgroup (its
+        // isolation keeps the last reading), so inspect can tell an OOM kill from another SIGKILL
+        boolean oomKilled = running.container().facet(ResourceControl.class).map(ResourceControl::oomKilled).orElse(false);
+        if (extra.cgroup() != null || oomKilled) {
+            CgroupState cgroup = extra.cgroup() != null ? extra.cgroup() : new CgroupState(null, null, null);
+            extra = extra.withCgroup(cgroup.withOomKilled(oomKilled));
+        }
         store.write(stored.withStatus(ContainerState.STOPPED).withExtra(extra));
         if (Boolean.TRUE.equals(extra.autoRemove())) {
             store.delete(state.id());

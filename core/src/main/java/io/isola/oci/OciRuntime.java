@@ -57,10 +57,16 @@ public final class OciRuntime {
         store.create(state);
         try {
             Container container = isola.start(spec);
+            // where its cgroup is, so that pause, resume and stats reach it by id
+            io.isola.api.CgroupLocation cgroup = container.facet(io.isola.api.ResourceControl.class)
+                    .flatMap(io.isola.api.ResourceControl::location).orElse(null);
             container.close(); // detached: the process waits at its gate
             ProcessIdentity process = ProcessIdentity.of(container.pid());
-            ContainerState created = state.withStatus(ContainerState.CREATED).withPid(container.pid())
-                    .withExtra(extra.withProcess(process.startTime(), null, null));
+            ContainerState.Extra started = extra.withProcess(process.startTime(), null, null);
+            if (cgroup != null) {
+                started = started.withCgroup(new io.isola.lifecycle.CgroupState(cgroup, null, null));
+            }
+            ContainerState created = state.withStatus(ContainerState.CREATED).withPid(container.pid()).withExtra(started);
             store.write(created);
             Hooks.run("createRuntime", plan.hooks("createRuntime"), stateJson(created));
             Hooks.run("prestart", plan.hooks("prestart"), stateJson(created));

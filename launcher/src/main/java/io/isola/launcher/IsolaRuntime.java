@@ -155,6 +155,11 @@ public final class IsolaRuntime implements AutoCloseable {
         return rows;
     }
 
+    /** A service a plugin registered besides its isolator (such as {@code io.isola.spi.ResourceControls}). */
+    public <T> java.util.Optional<T> service(Class<T> type) {
+        return felix == null ? java.util.Optional.empty() : felix.service(type);
+    }
+
     /** The underlying runtime, for isolators picked by the caller. */
     public Isola isola() {
         return isola;

@@ -66,6 +66,36 @@ class ConfigIT {
     }
 
     @Test
+    void theUserNamespacesDefaultMappingComesFromItsFile() {
+        RootOnly.require();
+        write("io.isola.ns.user.cfg", "hostUidBase = 3100000\nhostGidBase = 3200000\nrangeSize = 70000\n");
+        assertEquals(0, isola("--config", conf.toString(), "run", "--userns", "--", "sh", "-c",
+                "test \"$(cat /proc/self/uid_map /proc/self/gid_map | tr -s ' ' | sed 's/^ //')\" = "
+                        + "\"$(printf '0 3100000 70000\\n0 3200000 70000')\""), err::toString);
+    }
+
+    @Test
+    void aBadUserNamespaceValueIsReportedWithFileKeyAndWhatIsAllowed() {
+        Path file = write("io.isola.ns.user.cfg", "rangeSize = lots\n");
+        assertEquals(125, isola("--config", conf.toString(), "run", "--userns", "--", "true"));
+        assertTrue(err.toString().contains(file + ": rangeSize \"lots\": expected a number of ids from 1 to 4294967295"),
+                err::toString);
+        err.getBuffer().setLength(0);
+        write("io.isola.ns.user.cfg", "hostUidBase = 4294967000\n");
+        assertEquals(125, isola("--config", conf.toString(), "run", "--userns", "--", "true"));
+        assertTrue(err.toString().contains(file + ": hostUidBase \"4294967000\": expected 0 (take it from /etc/subuid) or a "
+                + "host id from 1 to 4294901759 (rangeSize 65536 ids must fit)"), err::toString);
+    }
+
+    private Path write(String name, String text) {
+        try {
+            return Files.writeString(conf.resolve(name), text);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void aBadEnabledValueIsReportedWithFileKeyAndWhatIsAllowed() {
         Path file = writeUts("enabled = sometimes\n");
         assertEquals(125, isola("--config", conf.toString(), "run", "--", "true"));

@@ -72,6 +72,13 @@ public interface LibC {
     @SaveError
     long syscall(long number, long a1, long a2, long a3, long a4);
 
+    /**
+     * syscall(number, ...) with up to six arguments (mount_setattr, move_mount take five). Always
+     * seven parameters: with six, jnr-ffi 2.2 hands libc garbage for the last one (strace shows it).
+     */
+    @SaveError
+    long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6);
+
     // lifecycle, exec and terminals (issue 8)
 
     @SaveError

@@ -24,6 +24,10 @@ public final class SyscallNumbers {
     public static final long SETRESGID = X86_64 ? 119 : 149;
     /** Numbered after the tables were unified (Linux 5.12): the same on every architecture. */
     public static final long MOUNT_SETATTR = 442;
+    public static final long OPEN_TREE = 428, MOVE_MOUNT = 429;
+    /** Called on one host thread only, which glibc's wrappers would not change, but numbered here with the rest. */
+    public static final long SETNS = X86_64 ? 308 : 268;
+    public static final long UNSHARE = X86_64 ? 272 : 97;
 
     /** The kernel's struct sigaction: handler, flags, restorer, 64-bit mask. Zeroed, it is SIG_DFL. */
     public static final int KERNEL_SIGACTION_BYTES = 32;

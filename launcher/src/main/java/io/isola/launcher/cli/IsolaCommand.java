@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
         description = "Runs commands in Linux namespaces; each namespace type is an OSGi bundle.",
         subcommands = {RunCommand.class, ImageCommand.class, ImagesCommand.class, ListCommand.class, PsCommand.class,
             ExecCommand.class, KillCommand.class, StopCommand.class, RmCommand.class, LogsCommand.class,
-            InspectCommand.class, WaitCommand.class, MonitorCommand.class, CreateCommand.class, StartCommand.class,
+            InspectCommand.class, WaitCommand.class, PauseCommand.class, ResumeCommand.class, StatsCommand.class, MonitorCommand.class, CreateCommand.class, StartCommand.class,
             StateCommand.class, DeleteCommand.class, FeaturesCommand.class, SpecCommand.class, PluginsCommand.class,
             io.isola.launcher.server.ServerCommand.class})
 public final class IsolaCommand implements Runnable {

@@ -41,7 +41,9 @@ final class ListCommand implements Callable<Integer> {
             }
             ContainerState.Extra extra = state.isola();
             String status = state.status();
-            if (ContainerState.STOPPED.equals(status) && extra != null) {
+            if (ContainerState.RUNNING.equals(status) && extra != null && extra.paused()) {
+                status = "paused";
+            } else if (ContainerState.STOPPED.equals(status) && extra != null) {
                 status = extra.exitCode() != null ? "exited (" + extra.exitCode() + ")"
                         : extra.note() != null ? "stopped (exit unknown)" : "stopped";
             }

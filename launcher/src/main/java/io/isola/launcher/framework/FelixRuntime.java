@@ -276,6 +276,16 @@ public final class FelixRuntime implements AutoCloseable {
     }
 
     /**
+     * A service of a type shared from the application's class path (such as {@code
+     * io.isola.spi.ResourceControls}) that a bundle registered, if one is registered now.
+     */
+    public <T> java.util.Optional<T> service(Class<T> type) {
+        BundleContext context = framework.getBundleContext();
+        org.osgi.framework.ServiceReference<T> reference = context.getServiceReference(type);
+        return reference == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(context.getService(reference));
+    }
+
+    /**
      * Waits until isolators with all of {@code names} are registered. Components register when
      * their bundle starts, but their dependencies may make them appear a little later.
      *

@@ -48,9 +48,23 @@ public final class ImageStore {
         this.root = root;
     }
 
+    /**
+     * {@code isola.root} or {@code ISOLA_ROOT}; else /var/lib/isola for root and, for any other
+     * user (rootless), a directory of the user's own, {@code $XDG_DATA_HOME/isola} or
+     * {@code ~/.local/share/isola}, as podman keeps rootless images in the user's home: the
+     * layers it unpacks are then the user's, whose uid is root inside.
+     */
     public static ImageStore fromEnvironment() {
         String explicit = System.getProperty("isola.root", System.getenv("ISOLA_ROOT"));
-        return new ImageStore(Path.of(explicit != null && !explicit.isEmpty() ? explicit : "/var/lib/isola"));
+        if (explicit != null && !explicit.isEmpty()) {
+            return new ImageStore(Path.of(explicit));
+        }
+        if (io.isola.spi.HostIdentity.current().isRoot()) {
+            return new ImageStore(Path.of("/var/lib/isola"));
+        }
+        String data = System.getenv("XDG_DATA_HOME");
+        return new ImageStore(data != null && data.startsWith("/") ? Path.of(data, "isola")
+                : Path.of(System.getProperty("user.home"), ".local", "share", "isola"));
     }
 
     public Path root() {

@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * empty file {@code NAME} with {@code user.overlay.whiteout} (its directory marked {@code
  * user.overlay.opaque=x}, "holds xattr whiteouts"); {@code .wh..wh..opq} marks its directory
  * {@code user.overlay.opaque=y}. Entry names are confined to the layer: an absolute name or one
- * with {@code ..} is refused, and no entry is written through a symbolic link. Ownership, modes
- * (with setuid bits) and times are kept; device nodes and fifos, which Java cannot make, are
+ * with {@code ..} is refused, and no entry is written through a symbolic link. Ownership (when
+ * root imports), modes (with setuid bits) and times are kept; device nodes and fifos, which Java cannot make, are
  * skipped (the container's /dev is its own anyway).
  */
 final class LayerExtractor {
@@ -121,7 +121,13 @@ final class LayerExtractor {
         }
     }
 
+    /** Root keeps the tar's owners; any other user (rootless) cannot give files away, and keeps them: its uid is root inside. */
+    private static final boolean ROOT = io.isola.spi.HostIdentity.current().isRoot();
+
     private static void owner(Path path, TarArchiveEntry entry) throws IOException {
+        if (!ROOT) {
+            return;
+        }
         Files.setAttribute(path, "unix:uid", (int) entry.getLongUserId(), LinkOption.NOFOLLOW_LINKS);
         Files.setAttribute(path, "unix:gid", (int) entry.getLongGroupId(), LinkOption.NOFOLLOW_LINKS);
     }

@@ -103,7 +103,17 @@ public final class ImageArchives {
 
     /** A {@code docker save} tarball (the classic layout: {@code <id>/layer.tar}, {@code <hex>.json}). */
     public static Path dockerSave(Path file, String tag, boolean gzip) throws IOException {
-        List<byte[]> layers = busyboxLayers();
+        return dockerSave(file, tag, gzip, busyboxLayers());
+    }
+
+    /** As above, with the bottom layer listed twice (as images list repeated empty layers). */
+    public static Path dockerSaveRepeatingALayer(Path file, String tag) throws IOException {
+        List<byte[]> layers = new java.util.ArrayList<>(busyboxLayers());
+        layers.add(1, layers.get(0));
+        return dockerSave(file, tag, false, layers);
+    }
+
+    private static Path dockerSave(Path file, String tag, boolean gzip, List<byte[]> layers) throws IOException {
         byte[] config = config(layers);
         String configName = digest(config).substring(7) + ".json";
         Map<String, byte[]> files = new LinkedHashMap<>();

@@ -17,6 +17,9 @@ interface Cgroup {
     /** When it was created (its directory's modification time). */
     java.nio.file.attribute.FileTime created() throws IOException;
 
+    /** Its directory in each hierarchy, keyed by the hierarchy's name ({@code memory}, {@code cpu,cpuacct}, {@code unified}). */
+    java.util.Map<String, String> dirs();
+
     /** Its cgroup.procs files, one per hierarchy. */
     java.util.List<java.nio.file.Path> procsFiles();
 

@@ -24,7 +24,28 @@ interface CgroupDriver {
      * in every hierarchy this driver uses and applies {@code resources}. On failure nothing it
      * created is left.
      */
-    Cgroup create(String path, Resources resources) throws IOException;
+    default Cgroup create(String path, Resources resources) throws IOException {
+        return create(path, resources, null);
+    }
+
+    /**
+     * Like {@link #create(String, Resources)}, with device cgroup rules: everything denied, then
+     * {@code devices} in order; null leaves every device allowed (privileged).
+     */
+    Cgroup create(String path, Resources resources, java.util.List<io.isola.api.Devices.Rule> devices) throws IOException;
+
+    /**
+     * Refuses device rules this host cannot enforce, naming them; creates nothing.
+     *
+     * @param ownRules whether {@code devices} go beyond the defaults
+     */
+    default void checkDevices(java.util.List<io.isola.api.Devices.Rule> devices, boolean ownRules) {}
+
+    /**
+     * The existing cgroup {@code path} (made by {@link #create} in this or another process), as a
+     * handle; empty when it is in no hierarchy (its container has ended).
+     */
+    java.util.Optional<Cgroup> open(String path);
 
     /**
      * The containers' cgroups directly under {@code parent} in any hierarchy, as handles that can

@@ -1,8 +1,6 @@
 package io.isola.ns.cgroup;
 
-import io.isola.api.IsolaException;
 import io.isola.api.ResourceControl;
-import io.isola.api.ResourceStats;
 import io.isola.ns.cgroup.CgroupDriver.CgroupfsMount;
 import io.isola.spi.Arg;
 import io.isola.spi.ChildSteps;
@@ -18,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One container's cgroup: created (with its limits) before the clone, joined by the host after it,
- * emptied and removed at close. It is also the container's {@link ResourceControl}.
+ * emptied and removed at close. Its {@link CgroupControl} is the container's {@link ResourceControl}.
  *
  * <p>Why the child unshares its cgroup namespace itself: a cgroup namespace's root is the cgroup
  * its creator was in at that moment. At clone time the child is still in the host JVM's cgroups,
@@ -26,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * child therefore waits at a checkpoint until the host has moved it into its own cgroup and only
  * then calls {@code unshare(CLONE_NEWCGROUP)}, as runc's init does, so that it sees {@code /}.
  */
-final class CgroupIsolation implements Isolation, ResourceControl {
+final class CgroupIsolation implements Isolation {
 
     private static final Logger LOG = LoggerFactory.getLogger(CgroupIsolation.class);
     private static final long CLONE_NEWCGROUP = 0x02000000;
@@ -34,13 +32,21 @@ final class CgroupIsolation implements Isolation, ResourceControl {
     private final String containerId;
     private final Cgroup cgroup;
     private final List<CgroupfsMount> mounts;
+    private final CgroupControl control;
     private boolean closed;
-    private boolean oomKilled;
 
-    CgroupIsolation(String containerId, Cgroup cgroup, List<CgroupfsMount> mounts) {
+    private final List<Step> deviceNodes;
+
+    CgroupIsolation(String containerId, String driver, Cgroup cgroup, List<CgroupfsMount> mounts) {
+        this(containerId, driver, cgroup, mounts, List.of());
+    }
+
+    CgroupIsolation(String containerId, String driver, Cgroup cgroup, List<CgroupfsMount> mounts, List<Step> deviceNodes) {
         this.containerId = containerId;
         this.cgroup = cgroup;
         this.mounts = List.copyOf(mounts);
+        this.deviceNodes = List.copyOf(deviceNodes);
+        this.control = new CgroupControl(containerId, driver, cgroup);
     }
 
     @Override
@@ -53,6 +59,8 @@ final class CgroupIsolation implements Isolation, ResourceControl {
         // it in PIVOT; only after that does /sys/fs/cgroup name the container's own /sys. The
         // runtime drops ids and capabilities after every isolator's LOCKDOWN steps.
         CgroupfsSteps.of(mounts).forEach(step -> steps.add(Phase.LOCKDOWN, step));
+        // --device nodes: in LOCKDOWN too, for the same reason (the container's /dev exists after the pivot)
+        deviceNodes.forEach(step -> steps.add(Phase.LOCKDOWN, step));
     }
 
     @Override
@@ -63,7 +71,7 @@ final class CgroupIsolation implements Isolation, ResourceControl {
 
     @Override
     public <T> Optional<T> facet(Class<T> type) {
-        return type == ResourceControl.class ? Optional.of(type.cast(this)) : Optional.empty();
+        return type == ResourceControl.class ? Optional.of(type.cast(control)) : Optional.empty();
     }
 
     /** Reads the OOM counter while the cgroup still exists, then kills what is left and removes it. */
@@ -73,76 +81,18 @@ final class CgroupIsolation implements Isolation, ResourceControl {
             return;
         }
         closed = true;
+        boolean oomKilled = false;
         try {
             oomKilled = cgroup.oomKills() > 0;
         } catch (IOException e) {
             LOG.warn("container {}: cannot read the OOM-kill counter: {}", containerId, e.toString());
         }
+        control.ended(oomKilled);
         if (oomKilled) {
             LOG.info("container {}: the kernel killed a process for exceeding the memory limit", containerId);
         }
         if (!cgroup.destroy()) {
             LOG.warn("container {}: cgroup {} could not be removed", containerId, cgroup.path());
-        }
-    }
-
-    @Override
-    public synchronized void pause() {
-        running("pause");
-        try {
-            cgroup.freeze();
-        } catch (IOException e) {
-            throw new IsolaException("cannot pause container " + containerId + ": " + e.getMessage(), e);
-        }
-    }
-
-    @Override
-    public synchronized void resume() {
-        running("resume");
-        try {
-            cgroup.thaw();
-        } catch (IOException e) {
-            throw new IsolaException("cannot resume container " + containerId + ": " + e.getMessage(), e);
-        }
-    }
-
-    @Override
-    public synchronized boolean paused() {
-        if (closed) {
-            return false;
-        }
-        try {
-            return cgroup.frozen();
-        } catch (IOException e) {
-            throw new IsolaException("cannot read the freezer state of container " + containerId + ": " + e.getMessage(), e);
-        }
-    }
-
-    @Override
-    public synchronized ResourceStats stats() {
-        running("read the stats of");
-        try {
-            return cgroup.stats();
-        } catch (IOException e) {
-            throw new IsolaException("cannot read the stats of container " + containerId + ": " + e.getMessage(), e);
-        }
-    }
-
-    @Override
-    public synchronized boolean oomKilled() {
-        if (closed) {
-            return oomKilled;
-        }
-        try {
-            return cgroup.oomKills() > 0;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private void running(String action) {
-        if (closed) {
-            throw new IsolaException("cannot " + action + " container " + containerId + ": it has ended");
         }
     }
 }

@@ -1,10 +1,14 @@
 package io.isola.ns.cgroup;
 
+import io.isola.api.CgroupLocation;
+import io.isola.api.IsolaException;
+import io.isola.api.ResourceControl;
 import io.isola.api.Resources;
 import io.isola.spi.Isolation;
 import io.isola.spi.IsolationRequest;
 import io.isola.spi.Namespace;
 import io.isola.spi.NamespaceIsolator;
+import io.isola.spi.ResourceControls;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
@@ -24,9 +28,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Which cgroup layout the host has (v1, v2, hybrid) is detected from what is mounted, once.
  */
-@Component(service = NamespaceIsolator.class, configurationPid = "io.isola.ns.cgroup")
+@Component(service = {NamespaceIsolator.class, ResourceControls.class}, configurationPid = "io.isola.ns.cgroup")
 @Designate(ocd = CgroupIsolator.Config.class)
-public final class CgroupIsolator implements NamespaceIsolator {
+public final class CgroupIsolator implements NamespaceIsolator, ResourceControls {
 
     private static final Logger LOG = LoggerFactory.getLogger(CgroupIsolator.class);
     private static final Pattern PARENT = Pattern.compile("[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*");
@@ -56,8 +60,8 @@ public final class CgroupIsolator implements NamespaceIsolator {
     CgroupIsolator(String parent, CgroupDriver driver) {
         String trimmed = parent.replaceAll("^/+|/+$", "");
         if (!PARENT.matcher(trimmed).matches() || List.of(trimmed.split("/")).stream().anyMatch(s -> s.equals("..") || s.equals("."))) {
-            throw new IllegalArgumentException("cgroup parent \"" + parent
-                    + "\": expected a relative path of names made of letters, digits, '_', '.' or '-'");
+            throw new IllegalArgumentException("parent \"" + parent
+                    + "\": expected a relative path of names made of letters, digits, '_', '.' or '-' (such as isola)");
         }
         this.parent = trimmed;
         this.driver = driver;
@@ -100,11 +104,38 @@ public final class CgroupIsolator implements NamespaceIsolator {
         Resources resources = request.spec().extension(Resources.class).orElse(NO_LIMITS);
         CgroupDriver cgroups = driver();
         cgroups.check(resources);
+        DeviceAccess devices = DeviceAccess.of(request.spec());
+        cgroups.checkDevices(devices.rules(), devices.hasOwnRules());
         boolean ownCgroupfs = request.selected(Namespace.MOUNT);
         if (!ownCgroupfs && WARNED_NO_MOUNT_NS.compareAndSet(false, true)) {
             LOG.warn("containers with a cgroup namespace but no mount namespace see the host's /sys/fs/cgroup");
         }
-        Cgroup cgroup = cgroups.create(parent + "/" + request.containerId(), resources);
-        return new CgroupIsolation(request.containerId(), cgroup, ownCgroupfs ? cgroups.mounts() : List.of());
+        if (!devices.nodes().isEmpty() && !ownCgroupfs) {
+            throw new IllegalArgumentException("devices " + devices.nodes().stream().map(n -> n.mapping().hostPath()).toList()
+                    + ": need a mount namespace, whose /dev they are made in; drop --no-mount");
+        }
+        Cgroup cgroup = cgroups.create(parent + "/" + request.containerId(), resources, devices.rules());
+        return new CgroupIsolation(request.containerId(), cgroups.name(), cgroup, ownCgroupfs ? cgroups.mounts() : List.of(),
+                devices.steps());
+    }
+
+    /**
+     * The cgroup of a container another process started, from the location it recorded. Only the
+     * path is taken from the record, and only a path this isolator makes ({@code <parent>/<id>},
+     * plain names, the container's id last); the driver derives the directories itself.
+     */
+    @Override
+    public ResourceControl attach(String containerId, CgroupLocation location) {
+        String path = location.path() == null ? "" : location.path();
+        List<String> names = List.of(path.split("/"));
+        if (!PARENT.matcher(path).matches() || names.size() < 2 || !names.get(names.size() - 1).equals(containerId)
+                || names.stream().anyMatch(s -> s.equals("..") || s.equals("."))) {
+            throw new IsolaException("container " + containerId + ": its recorded cgroup \"" + path
+                    + "\" is not one isola makes (<parent>/<id>)");
+        }
+        CgroupDriver cgroups = driver();
+        Cgroup cgroup = cgroups.open(path).orElseThrow(() -> new IsolaException("container " + containerId
+                + ": its cgroup " + path + " is gone (the container has ended)"));
+        return new CgroupControl(containerId, cgroups.name(), cgroup);
     }
 }

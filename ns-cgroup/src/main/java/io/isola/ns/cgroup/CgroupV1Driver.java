@@ -1,5 +1,6 @@
 package io.isola.ns.cgroup;
 
+import io.isola.api.Devices;
 import io.isola.api.ResourceStats;
 import io.isola.api.Resources;
 import java.io.IOException;
@@ -73,7 +74,7 @@ final class CgroupV1Driver implements CgroupDriver {
     }
 
     @Override
-    public Cgroup create(String path, Resources r) throws IOException {
+    public Cgroup create(String path, Resources r, List<Devices.Rule> devices) throws IOException {
         List<Hierarchy> created = new ArrayList<>();
         V1Cgroup cgroup = new V1Cgroup(path, created);
         try {
@@ -86,6 +87,9 @@ final class CgroupV1Driver implements CgroupDriver {
                 created.add(h);
             }
             apply(cgroup, r);
+            if (devices != null) {
+                allowOnly(cgroup, devices);
+            }
             return cgroup;
         } catch (IOException | RuntimeException e) {
             cgroup.destroy();
@@ -139,6 +143,29 @@ final class CgroupV1Driver implements CgroupDriver {
     }
 
     @Override
+    public void checkDevices(List<Devices.Rule> devices, boolean ownRules) {
+        if (devices != null && find("devices").isEmpty()) {
+            throw new IllegalArgumentException("device access: this host has no cgroup v1 devices hierarchy mounted, so "
+                    + "containers cannot be kept from its devices; run with --privileged to allow every device");
+        }
+    }
+
+    /** v1's devices controller: a new cgroup inherits its parent's list; "a" empties it, then each rule in order. */
+    private static void allowOnly(V1Cgroup cgroup, List<Devices.Rule> devices) throws IOException {
+        Path dir = cgroup.dir("devices");
+        CgroupFiles.write(dir.resolve("devices.deny"), "a");
+        for (Devices.Rule rule : devices) {
+            CgroupFiles.write(dir.resolve(rule.allow() ? "devices.allow" : "devices.deny"), rule.line());
+        }
+    }
+
+    @Override
+    public Optional<Cgroup> open(String path) {
+        List<Hierarchy> in = allHierarchies().stream().filter(h -> Files.isDirectory(h.mountPoint().resolve(path))).toList();
+        return in.isEmpty() ? Optional.empty() : Optional.of(new V1Cgroup(path, new ArrayList<>(in)));
+    }
+
+    @Override
     public List<Cgroup> children(String parent) throws IOException {
         java.util.Set<String> names = new java.util.TreeSet<>();
         for (Hierarchy h : allHierarchies()) {
@@ -178,7 +205,7 @@ final class CgroupV1Driver implements CgroupDriver {
             this.joined = joined;
         }
 
-        private List<Path> dirs() {
+        private List<Path> dirList() {
             return joined.stream().map(h -> h.mountPoint().resolve(path)).toList();
         }
 
@@ -197,17 +224,26 @@ final class CgroupV1Driver implements CgroupDriver {
 
         @Override
         public java.nio.file.attribute.FileTime created() throws IOException {
-            return Files.getLastModifiedTime(dirs().get(0));
+            return Files.getLastModifiedTime(dirList().get(0));
+        }
+
+        @Override
+        public java.util.Map<String, String> dirs() {
+            java.util.Map<String, String> dirs = new java.util.TreeMap<>();
+            for (Hierarchy h : joined) {
+                dirs.put(h.unified() ? "unified" : h.mountPoint().getFileName().toString(), h.mountPoint().resolve(path).toString());
+            }
+            return dirs;
         }
 
         @Override
         public List<Path> procsFiles() {
-            return dirs().stream().map(d -> d.resolve("cgroup.procs")).toList();
+            return dirList().stream().map(d -> d.resolve("cgroup.procs")).toList();
         }
 
         @Override
         public void join(long pid) throws IOException {
-            for (Path dir : dirs()) {
+            for (Path dir : dirList()) {
                 CgroupFiles.write(dir.resolve("cgroup.procs"), Long.toString(pid));
             }
         }
@@ -262,7 +298,7 @@ final class CgroupV1Driver implements CgroupDriver {
                 count = CgroupFiles.readLong(pids.get().resolve("pids.current"));
                 pidsMax = optional(CgroupFiles.readLimit(pids.get().resolve("pids.max")));
             } else {
-                count = CgroupFiles.readPids(dirs().get(0).resolve("tasks")).size();
+                count = CgroupFiles.readPids(dirList().get(0).resolve("tasks")).size();
             }
             return new ResourceStats(usage, limit, cpu, count, pidsMax);
         }

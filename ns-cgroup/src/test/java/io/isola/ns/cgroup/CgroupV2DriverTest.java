@@ -156,6 +156,20 @@ class CgroupV2DriverTest {
         assertEquals("33554432", CgroupTesting.read(leaf.resolve("memory.max")));
     }
 
+    @Test
+    void deviceRulesOfTheContainersOwnAreRefusedWithoutADeviceFilter(@TempDir Path root) throws IOException {
+        fakeCgroupfs(root, "memory pids", "isola", "abc");
+        CgroupV2Driver fake = new CgroupV2Driver(root, new HostCpus(bits(0, 1)));
+        fake.checkDevices(null, false); // privileged: nothing to enforce
+        fake.checkDevices(DeviceAccess.DEFAULTS, false); // the defaults: unenforced, said once in the log
+        java.util.List<io.isola.api.Devices.Rule> own = new java.util.ArrayList<>(DeviceAccess.DEFAULTS);
+        own.add(io.isola.api.Devices.Rule.parse("b 7:0 rw"));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> fake.checkDevices(own, true));
+        assertEquals("device rules [b 7:0 rw]: isola cannot enforce device rules on cgroup v2 yet (no BPF device filter); "
+                + "drop them or run with --privileged", e.getMessage());
+    }
+
     /** A directory tree with the files cgroupfs would have; the leaf exists, empty of processes. */
     static Path fakeCgroupfs(Path root, String controllers, String... path) throws IOException {
         Files.writeString(root.resolve("cgroup.controllers"), controllers + "\n");

@@ -74,7 +74,7 @@ class LimitValidationTest {
     @Test
     void aBadParentIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new CgroupIsolator("../etc", null));
-        assertEquals("cgroup parent \"../etc\": expected a relative path of names made of letters, digits, '_', '.' or '-'",
+        assertEquals("parent \"../etc\": expected a relative path of names made of letters, digits, '_', '.' or '-' (such as isola)",
                 e.getMessage());
     }
 }

@@ -53,6 +53,12 @@ final class DirectoryRoot implements RootLayout {
         return new ContainerTree(Backing.host(directory));
     }
 
+    /** Idmaps the directory over itself when its owner is not mapped; the bind onto itself then binds the idmapped view. */
+    @Override
+    public void mapOwners(io.isola.spi.ClonedChild child, RootOwnership ownership) throws Exception {
+        ownership.idmap(child, ownership.unmapped(java.util.List.of(directory)), "root file system");
+    }
+
     @Override
     public boolean readOnly() {
         return readOnly;

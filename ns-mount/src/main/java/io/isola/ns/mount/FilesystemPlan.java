@@ -28,6 +28,14 @@ final class FilesystemPlan implements AutoCloseable {
         return steps;
     }
 
+    /** Gives the root's files their owners in {@code child}'s user namespace (see {@link RootOwnership}). */
+    void mapOwners(io.isola.spi.ClonedChild child) throws Exception {
+        RootOwnership ownership = RootOwnership.of(child);
+        if (ownership != null) {
+            root.mapOwners(child, ownership);
+        }
+    }
+
     /** Releases what the host prepared for the root (an image's writable layer). */
     @Override
     public void close() {

@@ -3,6 +3,7 @@ package io.isola.ns.mount;
 import io.isola.api.Filesystem;
 import io.isola.api.Security;
 import io.isola.spi.ChildSteps;
+import io.isola.spi.ClonedChild;
 import io.isola.spi.Duty;
 import io.isola.spi.Isolation;
 import io.isola.spi.IsolationRequest;
@@ -53,6 +54,14 @@ public final class MountIsolator implements NamespaceIsolator {
             @Override
             public void contribute(ChildSteps steps) {
                 plan.steps().replay(steps);
+            }
+
+            /** With a user namespace, before the child builds its root: its maps exist now. */
+            @Override
+            public void afterClone(ClonedChild child) throws Exception {
+                if (request.selected(Namespace.USER)) {
+                    plan.mapOwners(child);
+                }
             }
 
             @Override

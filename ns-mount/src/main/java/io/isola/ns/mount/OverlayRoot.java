@@ -4,13 +4,17 @@ import io.isola.spi.Phase;
 import io.isola.spi.Steps;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,7 +59,9 @@ final class OverlayRoot implements RootLayout {
         if (Files.exists(writable)) {
             throw new IllegalArgumentException("writable layer \"" + writableLayer + "\": exists already, expected a new path");
         }
-        OverlayRoot root = new OverlayRoot(List.copyOf(real), writable, readOnly);
+        // an image may list a layer twice (repeated empty layers); overlayfs refuses a lower directory
+        // twice (ELOOP), and the lower copy could never show anything the upper one does not: drop it
+        OverlayRoot root = new OverlayRoot(List.copyOf(new java.util.LinkedHashSet<>(real)), writable, readOnly);
         if (root.data().length() > MAX_DATA) {
             throw new IllegalArgumentException("image with " + layers.size() + " layers: their paths take "
                     + root.data().length() + " bytes of overlayfs options, at most " + MAX_DATA + " fit in one mount");
@@ -98,6 +104,17 @@ final class OverlayRoot implements RootLayout {
         return new ContainerTree(new OverlayBacking(all));
     }
 
+    /**
+     * The writable layer becomes the container root's (overlayfs creates files there as the
+     * mounter, root inside), and the read-only layers owned by unmapped ids are idmapped, so the
+     * overlay stacks host root's files as the container root's and copies them up as such.
+     */
+    @Override
+    public void mapOwners(io.isola.spi.ClonedChild child, RootOwnership ownership) throws Exception {
+        ownership.giveToRoot(List.of(writable, writable.resolve("upper"), writable.resolve("work")));
+        ownership.idmap(child, ownership.unmapped(layers), "image layer");
+    }
+
     @Override
     public boolean readOnly() {
         return readOnly;
@@ -109,10 +126,35 @@ final class OverlayRoot implements RootLayout {
         if (!created) {
             return;
         }
-        try (Stream<Path> walk = Files.walk(writable)) {
-            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
+        try {
+            Files.walkFileTree(writable, new SimpleFileVisitor<>() {
+                /** overlayfs leaves work/work with mode 0: root reads it anyway, a rootless owner must open it first. */
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException failure) throws IOException {
+                    if (!(failure instanceof AccessDeniedException) || !Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)
+                            || Files.isReadable(file)) {
+                        throw failure;
+                    }
+                    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwx------"));
+                    Files.walkFileTree(file, this);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
+                    Files.deleteIfExists(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path dir, IOException failure) throws IOException {
+                    if (failure != null) {
+                        throw failure;
+                    }
+                    Files.deleteIfExists(dir);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
             created = false;
         } catch (IOException e) {
             LOG.warn("cannot remove the writable layer {}: {}", writable, e.toString());

@@ -12,6 +12,13 @@ interface RootLayout {
     /** Creates what the host must have for the root to be mounted; called once the plan stands. */
     default void prepareHost() {}
 
+    /**
+     * Gives the root's files their owners in the container's user namespace, on the host while the
+     * child waits before its filesystem phase ({@link RootOwnership}); {@code ownership} is null
+     * when there is nothing to map.
+     */
+    default void mapOwners(io.isola.spi.ClonedChild child, RootOwnership ownership) throws Exception {}
+
     /** Releases what {@link #prepareHost()} created, once the container is gone. */
     default void release() {}
 

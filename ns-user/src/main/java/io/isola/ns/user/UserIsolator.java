@@ -43,19 +43,20 @@ public final class UserIsolator implements NamespaceIsolator {
 
     private static final Logger LOG = LoggerFactory.getLogger(UserIsolator.class);
 
+    /** Text attributes: {@link UserSettings} checks them, so that a value that is no number is named, not defaulted. */
     @ObjectClassDefinition(name = "isola user namespace", description = "Default uid and gid maps of root's containers")
     public @interface Config {
         @AttributeDefinition(description = "User whose /etc/subuid and /etc/subgid ranges root's containers map to by default")
         String subidUser() default "isola";
 
         @AttributeDefinition(description = "First host uid of root's default mapping; 0 to take it from /etc/subuid")
-        long hostUidBase() default 0;
+        String hostUidBase() default "0";
 
         @AttributeDefinition(description = "First host gid of root's default mapping; 0 for the uid base, else /etc/subgid")
-        long hostGidBase() default 0;
+        String hostGidBase() default "0";
 
         @AttributeDefinition(description = "How many ids the default mapping maps")
-        long rangeSize() default 65536;
+        String rangeSize() default "65536";
     }
 
     private final MapPlanner.Defaults defaults;
@@ -69,7 +70,7 @@ public final class UserIsolator implements NamespaceIsolator {
 
     @Activate
     public UserIsolator(Config config) {
-        this(new MapPlanner.Defaults(config.subidUser(), config.hostUidBase(), config.hostGidBase(), config.rangeSize()),
+        this(UserSettings.of(config.subidUser(), config.hostUidBase(), config.hostGidBase(), config.rangeSize()),
                 Path.of("/etc"), Path.of("/proc"));
     }
 
@@ -102,7 +103,9 @@ public final class UserIsolator implements NamespaceIsolator {
         MapPlan plan = planner.plan(request.spec().extension(UserNamespace.class).orElse(null), host, userName(host.uid()));
         plan.checkCovers(request.spec().extension(ProcessUser.class).orElse(null));
         LOG.debug("container {}: uid maps {}, gid maps {} ({})", request.containerId(), plan.uids(), plan.gids(), plan.writer());
-        String rootfsWarning = RootfsOwnerCheck.warning(request.spec().extension(Filesystem.class).orElse(null), plan);
+        // root on the host: the filesystem isolator idmaps a root directory whose owner is not mapped
+        String rootfsWarning = host.isRoot() ? null
+                : RootfsOwnerCheck.warning(request.spec().extension(Filesystem.class).orElse(null), plan);
         if (rootfsWarning != null) {
             LOG.warn(rootfsWarning);
         }

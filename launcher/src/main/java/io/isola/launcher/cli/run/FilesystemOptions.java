@@ -51,8 +51,8 @@ final class FilesystemOptions {
         return builder.build();
     }
 
-    /** Adds the settings to {@code spec}; they need the container's own mount namespace. */
-    void applyTo(ContainerSpec.Builder spec, boolean mountNamespace) {
+    /** Adds the settings to {@code spec}; they need the container's own mount namespace. Returns them, null for none. */
+    Filesystem applyTo(ContainerSpec.Builder spec, boolean mountNamespace) {
         Filesystem filesystem = filesystem();
         if (image != null) {
             if (rootfs != null) {
@@ -72,12 +72,13 @@ final class FilesystemOptions {
             }
         }
         if (filesystem.isDefault()) {
-            return;
+            return null;
         }
         if (!mountNamespace) {
             // without one, the mounts would be made in the host's namespace
             throw new IllegalArgumentException("--rootfs, --read-only, -v and --tmpfs need a mount namespace; drop --no-mount");
         }
         spec.with(filesystem);
+        return filesystem;
     }
 }

@@ -88,6 +88,9 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     private SecurityOptions security = new SecurityOptions();
 
+    @Mixin
+    private DeviceOptions devices = new DeviceOptions();
+
     @Parameters(arity = "1..*", paramLabel = "CMD", description = "The command and its arguments.")
     private List<String> command;
 
@@ -155,11 +158,13 @@ public final class RunCommand implements Callable<Integer> {
                 .isolators(userOptions.isolators(isolators))
                 .id(id)
                 .with(security.security());
-        userOptions.applyTo(builder);
-        filesystem.applyTo(builder, isolators.contains("mount")); // before -e, which overrides an image's variables
+        // before -e, which overrides an image's variables; before --user, whose names the root's /etc/passwd gives
+        io.isola.api.Filesystem root = filesystem.applyTo(builder, isolators.contains("mount"));
+        userOptions.applyTo(builder, root);
         lifecycle.envFileEntries().forEach(entry -> Environment.add(builder, entry));
         env.forEach(entry -> Environment.add(builder, entry));
         resources.applyTo(builder);
+        devices.applyTo(builder, isolators);
         network.configure(builder);
         return lifecycle.init ? RunFlow.withInit(builder.build()) : builder.build();
     }

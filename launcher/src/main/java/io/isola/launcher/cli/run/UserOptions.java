@@ -1,5 +1,8 @@
 package io.isola.launcher.cli.run;
 
+import io.isola.api.Filesystem;
+import java.nio.file.Path;
+
 import io.isola.api.ContainerSpec;
 import io.isola.api.ProcessUser;
 import io.isola.api.UserNamespace;
@@ -29,8 +32,10 @@ final class UserOptions {
             description = "Map container gids as --uidmap maps uids; repeatable; default: as the uids.")
     private List<String> gidMaps = new ArrayList<>();
 
-    @Option(names = {"-u", "--user"}, paramLabel = "UID[:GID]",
-            description = "Run CMD as this numeric user and group (default group 0), with no capabilities unless UID is 0.")
+    @Option(names = {"-u", "--user"}, paramLabel = "USER[:GROUP]",
+            description = "Run CMD as this user and group, names or numbers; names are looked up in the container's /etc/passwd and "
+                    + "/etc/group, with the groups that list the user (default group: a name's own, else 0); "
+                    + "no capabilities unless the uid is 0.")
     private String user;
 
     @Option(names = "--group-add", paramLabel = "GID", description = "Supplementary group of CMD; repeatable.")
@@ -51,16 +56,37 @@ final class UserOptions {
         return withUser;
     }
 
-    /** Adds the extensions these options ask for. */
+    /** Adds the extensions these options ask for; names in --user are looked up in the host's files. */
     void applyTo(ContainerSpec.Builder builder) {
+        applyTo(builder, null);
+    }
+
+    /**
+     * Adds the extensions these options ask for; names in --user are looked up in the container's
+     * /etc/passwd and /etc/group, those of {@code filesystem}'s root (the host's without one).
+     */
+    void applyTo(ContainerSpec.Builder builder, Filesystem filesystem) {
         if (wantsUserNamespace()) {
             builder.with(UserNamespace.parse(uidMaps, gidMaps));
         }
-        if (user != null) {
+        if (user != null && ContainerUsers.hasNames(user)) {
+            builder.with(new ContainerUsers(new ContainerFiles(rootLayers(filesystem))).resolve(user, groups));
+        } else if (user != null) {
             builder.with(ProcessUser.parse(user).withGroups(groups));
         } else if (!groups.isEmpty()) {
             throw new IllegalArgumentException("--group-add " + groups.get(0) + ": needs --user");
         }
+    }
+
+    /** The container's root as directories, top first: a --rootfs, an image's layers, or the host's own root. */
+    private static List<Path> rootLayers(Filesystem filesystem) {
+        if (filesystem != null && filesystem.rootfs().isPresent()) {
+            return List.of(Path.of(filesystem.rootfs().get()));
+        }
+        if (filesystem != null && !filesystem.layers().isEmpty()) {
+            return filesystem.layers().stream().map(Path::of).toList();
+        }
+        return List.of(Path.of("/"));
     }
 
     private boolean wantsUserNamespace() {

@@ -1,0 +1,48 @@
+package io.isola.launcher.cli;
+
+import io.isola.api.IsolaException;
+import io.isola.api.ResourceControl;
+import io.isola.launcher.IsolaRuntime;
+import io.isola.lifecycle.ContainerState;
+import io.isola.spi.ResourceControls;
+import java.util.Set;
+
+/**
+ * The cgroups of running containers, reached by id from this new process: the runtime boots with
+ * the cgroup bundle, whose {@link ResourceControls} service attaches to the cgroup each container's
+ * state recorded. For pause, resume and stats.
+ */
+final class CgroupAccess implements AutoCloseable {
+
+    private static final String ISOLATOR = "cgroup";
+
+    private final IsolaRuntime runtime;
+    private final ResourceControls controls;
+
+    private CgroupAccess(IsolaRuntime runtime, ResourceControls controls) {
+        this.runtime = runtime;
+        this.controls = controls;
+    }
+
+    static CgroupAccess open() throws InterruptedException {
+        IsolaRuntime runtime = IsolaRuntime.withIsolators(Set.of(ISOLATOR));
+        try {
+            ResourceControls controls = runtime.service(ResourceControls.class).orElseThrow(() -> new IsolaException(
+                    "the cgroup plugin offers no access to running containers' cgroups (is it an older version?)"));
+            return new CgroupAccess(runtime, controls);
+        } catch (RuntimeException e) {
+            runtime.close();
+            throw e;
+        }
+    }
+
+    /** The resource control of {@code state}'s container (see {@code Lifecycle.cgroupOf}). */
+    ResourceControl of(ContainerState state) {
+        return controls.attach(state.id(), state.isola().cgroup().location());
+    }
+
+    @Override
+    public void close() {
+        runtime.close();
+    }
+}

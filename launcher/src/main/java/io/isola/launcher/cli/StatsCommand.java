@@ -1,0 +1,123 @@
+package io.isola.launcher.cli;
+
+import io.isola.api.IsolaException;
+import io.isola.api.ResourceStats;
+import io.isola.lifecycle.ContainerState;
+import io.isola.lifecycle.Inspection;
+import io.isola.lifecycle.Lifecycle;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code isola stats [ID...]}: one reading of each running container's memory, CPU time and
+ * processes from its cgroup, as {@code docker stats --no-stream}; every running container with a
+ * cgroup when no id is given.
+ */
+@Command(name = "stats", description = "Show running containers' memory use and limit, CPU time and processes (one reading).")
+final class StatsCommand implements Callable<Integer> {
+
+    @ParentCommand
+    private IsolaCommand parent;
+
+    @Parameters(arity = "0..*", paramLabel = "ID")
+    private List<String> ids = new ArrayList<>();
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "table",
+            description = "table (default) or json (one object a line, as docker's).")
+    private String format;
+
+    @Spec
+    private CommandSpec spec;
+
+    /** One container's reading. */
+    record Row(ContainerState state, ResourceStats stats) {}
+
+    @Override
+    public Integer call() throws InterruptedException {
+        if (!format.equals("table") && !format.equals("json")) {
+            throw new IllegalArgumentException("format \"" + format + "\": expected table or json");
+        }
+        Lifecycle lifecycle = new Lifecycle(parent.global().store());
+        boolean all = ids.isEmpty();
+        List<ContainerState> states = all
+                ? lifecycle.list().stream().filter(s -> ContainerState.RUNNING.equals(s.status()) && s.isola() != null
+                        && s.isola().cgroup() != null && s.isola().cgroup().location() != null).toList()
+                : ids.stream().map(id -> lifecycle.cgroupOf(id, "read the stats of")).toList();
+        List<Row> rows = new ArrayList<>();
+        if (!states.isEmpty()) {
+            try (CgroupAccess cgroups = CgroupAccess.open()) {
+                for (ContainerState state : states) {
+                    try {
+                        rows.add(new Row(state, cgroups.of(state).stats()));
+                    } catch (IsolaException e) {
+                        if (!all) {
+                            throw e;
+                        }
+                        // it ended since the list was read: it is no longer one of "all running"
+                    }
+                }
+            }
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (format.equals("json")) {
+            rows.forEach(row -> out.println(Inspection.compactJson(json(row))));
+        } else {
+            table(rows, out);
+        }
+        out.flush();
+        return 0;
+    }
+
+    static Map<String, Object> json(Row row) {
+        ResourceStats s = row.stats();
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("ID", row.state().id());
+        o.put("Name", row.state().name());
+        o.put("CPUTimeNanos", s.cpuTime().toNanos());
+        o.put("MemoryUsage", s.memoryUsage());
+        o.put("MemoryLimit", s.memoryLimit().isPresent() ? s.memoryLimit().getAsLong() : null);
+        o.put("PIDs", s.pids());
+        o.put("PIDsLimit", s.pidsLimit().isPresent() ? s.pidsLimit().getAsLong() : null);
+        o.put("Paused", row.state().isola().paused());
+        return o;
+    }
+
+    static void table(List<Row> rows, PrintWriter out) {
+        String layout = "%-12s  %-16s  %10s  %-22s  %6s  %s%n";
+        out.printf(layout, "CONTAINER ID", "NAME", "CPU TIME", "MEM USAGE / LIMIT", "MEM %", "PIDS");
+        for (Row row : rows) {
+            ResourceStats s = row.stats();
+            String id = row.state().id();
+            String limit = s.memoryLimit().isPresent() ? bytes(s.memoryLimit().getAsLong()) : "unlimited";
+            String percent = s.memoryLimit().isPresent() && s.memoryLimit().getAsLong() > 0
+                    ? String.format("%.2f%%", 100.0 * s.memoryUsage() / s.memoryLimit().getAsLong()) : "-";
+            String pids = s.pids() + (s.pidsLimit().isPresent() ? " / " + s.pidsLimit().getAsLong() : "");
+            out.printf(layout, id.substring(0, Math.min(12, id.length())), Objects.toString(row.state().name(), ""),
+                    String.format("%.3fs", s.cpuTime().toNanos() / 1e9), bytes(s.memoryUsage()) + " / " + limit, percent,
+                    pids);
+        }
+    }
+
+    /** Bytes in binary units, as docker stats prints them ({@code 1.5MiB}). */
+    static String bytes(long bytes) {
+        String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
+        double value = bytes;
+        int unit = 0;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return unit == 0 ? bytes + "B" : String.format("%.2f%s", value, units[unit]).replace(".00", "");
+    }
+}

@@ -1,0 +1,173 @@
+package io.isola.launcher.cli.run;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Reads a small file of a container's root from the host, before the container exists, as the
+ * container will see it: the root is one directory ({@code --rootfs}) or an image's layers top
+ * first, stacked as overlayfs stacks them (an xattr whiteout hides a name, an opaque directory
+ * the layers below it). Symbolic links are resolved inside the root, as the container would
+ * resolve them after pivot_root, never on the host: an absolute target starts again at the
+ * container's root and ".." stops there. Only regular files of at most {@link #MAX_BYTES} are read.
+ */
+final class ContainerFiles {
+
+    static final int MAX_BYTES = 1 << 20;
+    /** As the kernel's limit on links followed in one lookup. */
+    private static final int MAX_LINKS = 40;
+
+    private final List<Path> layersTopFirst;
+
+    ContainerFiles(List<Path> layersTopFirst) {
+        this.layersTopFirst = List.copyOf(layersTopFirst);
+    }
+
+    /** The text of {@code path} (absolute inside the container), or empty when it is missing or not a regular file. */
+    Optional<String> read(String path) throws IOException {
+        Optional<Path> host = resolve(path);
+        if (host.isEmpty()) {
+            return Optional.empty();
+        }
+        // NOFOLLOW: the last component was checked to be no link; a link put there since is refused, not followed
+        try (InputStream in = Files.newInputStream(host.get(), LinkOption.NOFOLLOW_LINKS)) {
+            byte[] bytes = in.readNBytes(MAX_BYTES + 1);
+            if (bytes.length > MAX_BYTES) {
+                throw new IOException(path + " of the container is larger than " + MAX_BYTES + " bytes");
+            }
+            return Optional.of(new String(bytes, StandardCharsets.UTF_8));
+        }
+    }
+
+    /** The host path of the regular file at {@code path}, links resolved inside the root. */
+    private Optional<Path> resolve(String path) throws IOException {
+        Deque<String> todo = new ArrayDeque<>(components(path));
+        List<String> done = new ArrayList<>();
+        int links = 0;
+        while (!todo.isEmpty()) {
+            String name = todo.pollFirst();
+            if (name.equals("..")) {
+                if (!done.isEmpty()) {
+                    done.remove(done.size() - 1);
+                }
+                continue;
+            }
+            done.add(name);
+            Optional<Path> found = lookup(done);
+            if (found.isEmpty()) {
+                return Optional.empty();
+            }
+            BasicFileAttributes attributes = Files.readAttributes(found.get(), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (attributes.isSymbolicLink()) {
+                if (++links > MAX_LINKS) {
+                    throw new IOException(path + " of the container: too many levels of symbolic links");
+                }
+                String target = Files.readSymbolicLink(found.get()).toString();
+                done.remove(done.size() - 1);
+                if (target.startsWith("/")) {
+                    done.clear();
+                }
+                List<String> rest = new ArrayList<>(components(target));
+                rest.addAll(todo);
+                todo = new ArrayDeque<>(rest);
+            } else if (!todo.isEmpty() && !attributes.isDirectory()) {
+                return Optional.empty();
+            } else if (todo.isEmpty() && !attributes.isRegularFile()) {
+                return Optional.empty();
+            }
+        }
+        return done.isEmpty() ? Optional.empty() : lookup(done);
+    }
+
+    /** The topmost layer's entry at {@code relative}, honouring whiteouts and opaque directories. */
+    private Optional<Path> lookup(List<String> relative) {
+        for (Path layer : layersTopFirst) {
+            Path path = layer;
+            boolean hidesBelow = false;
+            for (int i = 0; i < relative.size(); i++) {
+                if (isOpaque(path)) {
+                    hidesBelow = true;
+                }
+                path = path.resolve(relative.get(i));
+                if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+                    path = null;
+                    break;
+                }
+                if (isWhiteout(path)) {
+                    return Optional.empty();
+                }
+                if (i < relative.size() - 1 && !Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+                    return Optional.empty(); // a file or link here hides the layers' directories below; links are the caller's
+                }
+            }
+            if (path != null) {
+                return Optional.of(path);
+            }
+            if (hidesBelow) {
+                return Optional.empty();
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static List<String> components(String path) {
+        List<String> components = new ArrayList<>();
+        for (String part : path.split("/")) {
+            if (!part.isEmpty() && !part.equals(".")) {
+                components.add(part);
+            }
+        }
+        return components;
+    }
+
+    private static boolean isWhiteout(Path path) {
+        try {
+            if (Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
+                return Files.size(path) == 0 && xattr(path, "overlay.whiteout") != null;
+            }
+            if (!Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(path)) {
+                // the classic whiteout, a 0/0 character device
+                int mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+                long rdev = (Long) Files.getAttribute(path, "unix:rdev", LinkOption.NOFOLLOW_LINKS);
+                return (mode & 0170000) == 0020000 && rdev == 0;
+            }
+            return false;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    private static boolean isOpaque(Path dir) {
+        return "y".equals(xattr(dir, "overlay.opaque"));
+    }
+
+    private static String xattr(Path path, String name) {
+        try {
+            UserDefinedFileAttributeView view = Files.getFileAttributeView(path, UserDefinedFileAttributeView.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            if (view == null || !view.list().contains(name)) {
+                return null;
+            }
+            ByteBuffer value = ByteBuffer.allocate(view.size(name));
+            view.read(name, value);
+            return new String(value.array(), 0, value.position(), StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
+    }
+}

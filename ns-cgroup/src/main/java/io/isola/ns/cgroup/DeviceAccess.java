@@ -1,0 +1,132 @@
+package io.isola.ns.cgroup;
+
+import io.isola.api.ContainerSpec;
+import io.isola.api.Devices;
+import io.isola.api.Devices.Rule;
+import io.isola.api.Security;
+import io.isola.spi.Arg;
+import io.isola.spi.Step;
+import io.isola.spi.Steps;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Which devices a container may use: the device cgroup rules its cgroup gets, and the device nodes
+ * made for {@code --device} inside its {@code /dev}.
+ *
+ * <p>The default is runc's (what Docker containers get): everything denied, then read, write and
+ * mknod allowed for null, zero, full, random, urandom, tty, console, ptmx, the pty slaves and
+ * tun/tap, and mknod (only) of any character or block device. So {@code mknod} of a block device
+ * works as in Docker, but opening the node does not: the host's disks stay out of reach. A
+ * privileged container may use every device, as in Docker.
+ */
+final class DeviceAccess {
+
+    static final List<Rule> DEFAULTS = List.of(
+            new Rule(true, 'c', Rule.ANY, Rule.ANY, "m"),
+            new Rule(true, 'b', Rule.ANY, Rule.ANY, "m"),
+            new Rule(true, 'c', 1, 3, "rwm"), // null
+            new Rule(true, 'c', 1, 5, "rwm"), // zero
+            new Rule(true, 'c', 1, 7, "rwm"), // full
+            new Rule(true, 'c', 1, 8, "rwm"), // random
+            new Rule(true, 'c', 1, 9, "rwm"), // urandom
+            new Rule(true, 'c', 5, 0, "rwm"), // tty
+            new Rule(true, 'c', 5, 1, "rwm"), // console
+            new Rule(true, 'c', 5, 2, "rwm"), // ptmx
+            new Rule(true, 'c', 136, Rule.ANY, "rwm"), // pts/*
+            new Rule(true, 'c', 10, 200, "rwm")); // net/tun
+
+    private static final int S_IFMT = 0170000, S_IFCHR = 0020000, S_IFBLK = 0060000;
+    private static final long AT_FDCWD = -100;
+
+    /** A host device resolved for {@code --device}. */
+    record Node(Devices.Mapping mapping, char type, long major, long minor, int mode) {
+
+        Rule rule() {
+            return new Rule(true, type, major, minor, mapping.access());
+        }
+    }
+
+    private final List<Rule> rules;
+    private final List<Node> nodes;
+
+    private DeviceAccess(List<Rule> rules, List<Node> nodes) {
+        this.rules = rules;
+        this.nodes = nodes;
+    }
+
+    /** The device access of {@code spec}; checks its host devices, creating nothing. */
+    static DeviceAccess of(ContainerSpec spec) {
+        Devices devices = spec.extension(Devices.class).orElse(Devices.builder().build());
+        List<Node> nodes = new ArrayList<>();
+        for (Devices.Mapping mapping : devices.mappings()) {
+            nodes.add(resolve(mapping));
+        }
+        if (Security.of(spec).privileged()) {
+            return new DeviceAccess(null, nodes);
+        }
+        List<Rule> rules = new ArrayList<>(DEFAULTS);
+        nodes.forEach(node -> rules.add(node.rule()));
+        rules.addAll(devices.rules());
+        return new DeviceAccess(List.copyOf(rules), nodes);
+    }
+
+    /** The rules to program, in order after denying everything; null when every device is allowed. */
+    List<Rule> rules() {
+        return rules;
+    }
+
+    /** Whether the rules go beyond the defaults (a v2 host without a device filter must refuse those). */
+    boolean hasOwnRules() {
+        return rules != null && rules.size() > DEFAULTS.size();
+    }
+
+    List<Node> nodes() {
+        return nodes;
+    }
+
+    private static Node resolve(Devices.Mapping mapping) {
+        Path host = Path.of(mapping.hostPath());
+        try {
+            int mode = (Integer) Files.getAttribute(host, "unix:mode");
+            long rdev = (Long) Files.getAttribute(host, "unix:rdev");
+            char type = switch (mode & S_IFMT) {
+                case S_IFCHR -> 'c';
+                case S_IFBLK -> 'b';
+                default -> throw new IllegalArgumentException("device \"" + mapping.hostPath()
+                        + "\": not a character or block device");
+            };
+            // Linux's dev_t: the minor's low 8 bits, then 12 bits of major, then the rest of both
+            long major = ((rdev >>> 8) & 0xfff) | ((rdev >>> 32) & ~0xfffL);
+            long minor = (rdev & 0xff) | ((rdev >>> 12) & ~0xffL);
+            return new Node(mapping, type, major, minor, mode);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("device \"" + mapping.hostPath() + "\": cannot read it on the host ("
+                    + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    /**
+     * The child's steps that make each {@code --device} node in the container's own {@code /dev}
+     * (run after the pivot, before capabilities are dropped), with the host node's type, number
+     * and mode; its parent directories are made first.
+     */
+    List<Step> steps() {
+        List<Step> steps = new ArrayList<>();
+        for (Node node : nodes) {
+            Path path = Path.of(node.mapping().containerPath()).normalize();
+            for (Path dir = path.getParent(); dir != null && !dir.toString().equals("/dev") && !dir.toString().equals("/");
+                    dir = dir.getParent()) {
+                steps.add(0, Steps.mkdir(dir.toString(), 0755));
+            }
+            long dev = ((node.minor() & 0xff) | ((node.major() & 0xfff) << 8) | ((node.minor() & ~0xffL) << 12)
+                    | ((node.major() & ~0xfffL) << 32));
+            steps.add(Step.call("make the device node " + path + " (" + node.type() + " " + node.major() + ":" + node.minor() + ")",
+                    "mknodat", Arg.word(AT_FDCWD), Arg.text(path.toString()), Arg.word(node.mode()), Arg.word(dev)));
+        }
+        return steps;
+    }
+}
