@@ -45,7 +45,9 @@ if has mem; then
     for count in $MEM_COUNTS; do
         order=("${peers[@]}")
         [[ $ISOLA_OK == 1 ]] && order=(embedded "${order[@]}")
-        [[ $ISOLA_OK == 1 ]] && ((count <= MEM_CLI_MAX)) && order+=(isola-cli isola-server)
+        # (isola-server is not in this foreground table: its containers are the server's children,
+        # not the client's; the detached table below measures the server)
+        [[ $ISOLA_OK == 1 ]] && ((count <= MEM_CLI_MAX)) && order+=(isola-cli)
         for tool in "${order[@]}"; do
             say "memory: $tool, $count containers running sleep"
             if [[ $tool == embedded ]]; then
