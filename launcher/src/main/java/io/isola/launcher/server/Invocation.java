@@ -119,6 +119,11 @@ public final class Invocation {
 
     void clientGone() {
         clientGone = true;
+        synchronized (held) {
+            if (holding) {
+                return; // a container is starting: it outlives its client, as the ones already started do
+            }
+        }
         if (targets.isEmpty()) {
             cancel.accept(0); // nobody to report to: stop waiting or following
         }
