@@ -24,6 +24,20 @@ ROWS = [  # samples label, name in the table
     ("bwrap", "bwrap --unshare-uts,ipc,pid"),
     ("unshare", "unshare -uipm --fork --mount-proc"),
 ]
+VARIANTS = [  # label suffix, what it adds to the base set
+    ("userns", "+ user namespace (root -> host 3100000+, 65536 ids)"),
+    ("limits", "+ memory 64m and pids 64 limits (cgroup v1 here)"),
+    ("net-none", "+ network namespace, only lo"),
+    ("net-bridge", "+ network namespace on the default CNI bridge (veth, host-local IP)"),
+]
+VARIANT_TOOLS = [  # label prefix, name in the table
+    ("isola-small", "isola embedded API (64 MB heap)"),
+    ("isola-cli", "isola run (CLI, new JVM per run)"),
+    ("crun", "crun run"),
+    ("runc", "runc run"),
+    ("bwrap", "bwrap"),
+    ("unshare", "unshare(1)"),
+]
 CRUN_TARGET = 2.0   # isola embedded at least 2x faster than crun run (median)
 HEAP_TARGET = 1.5   # 4 GB heap (2 GB touched) within 1.5x of the 64 MB heap (median)
 
@@ -66,8 +80,7 @@ def main():
 
     print(f"/bin/true start to exit, new uts+ipc+pid+mount namespaces; per tool: {rounds} "
           f"rounds (tools in rotating order) of {warmup} warm-up + measured runs; times in ms")
-    print("network namespace: not in the set; ns-net has no isolator on main yet, so every tool runs "
-          "the 4-namespace set uts+ipc+pid+mount")
+    print("base set: uts+ipc+pid+mount for every tool (the variants below add user, cgroup limits, net)")
     print(f"{'tool':<36}{'runs':>6}{'min':>9}{'median':>9}{'p99':>9}   peer/isola median")
     for label, name in ROWS:
         r = stats(samples_dir, label)
@@ -88,6 +101,7 @@ def main():
         else:
             print(f"note: isola runs /bin/true in the rootfs {where}")
     print("note: unshare(1) is a reference only (host root, no container runtime work)")
+    print_variants(samples_dir)
     print()
 
     crun = stats(samples_dir, "crun")
@@ -110,6 +124,39 @@ def main():
         print(target + f"{verdict(r <= HEAP_TARGET)} ({r:.2f}x)")
     else:
         print(target + "UNTESTED")
+
+
+def variant_rows(samples_dir):
+    """(variant, suffix description, [(label, name, stats or None, failed)]) for each variant measured."""
+    out = []
+    for variant, what in VARIANTS:
+        rows = []
+        for prefix, name in VARIANT_TOOLS:
+            label = f"{prefix}@{variant}"
+            failed = os.path.exists(os.path.join(samples_dir, label + ".failed"))
+            r = stats(samples_dir, label)
+            if r or failed:
+                rows.append((label, name, None if failed else r, failed))
+        if rows:
+            out.append((variant, what, rows))
+    return out
+
+
+def print_variants(samples_dir):
+    for variant, what, rows in variant_rows(samples_dir):
+        print()
+        print(f"variant {variant}: base set {what}; same busybox rootfs; times in ms")
+        isola = next((r for label, _, r, _ in rows if label.startswith("isola-small@")), None)
+        print(f"{'tool':<36}{'runs':>6}{'min':>9}{'median':>9}{'p99':>9}   peer/isola median")
+        for label, name, r, failed in rows:
+            if failed or r is None:
+                print(f"{name:<36}{'-':>6}{'-':>9}{'-':>9}{'-':>9}   FAILED (see the log above)")
+                continue
+            ratio = f"{r['median'] / isola['median']:.2f}x" if isola else "-"
+            print(f"{name:<36}{r['n']:>6}{r['min']:>9.2f}{r['median']:>9.2f}{r['p99']:>9.2f}   {ratio}")
+        missing = [name for prefix, name in VARIANT_TOOLS if not any(l.startswith(prefix + "@") for l, *_ in rows)]
+        if missing:
+            print("not measured (the tool cannot do it with the same namespaces): " + ", ".join(missing))
 
 
 def latency_targets(samples_dir, isola):
@@ -229,8 +276,10 @@ def write_outputs(samples_dir, sections, out_dir):
         r = stats(samples_dir, label)
         if r and not os.path.exists(os.path.join(samples_dir, label + ".failed")):
             latency[label] = dict(r, name=name)
+    variants = {variant: {label: dict(r, name=name) for label, name, r, failed in rows if r and not failed}
+                for variant, _, rows in variant_rows(samples_dir)}
     result = {"host": os.environ.get("HOST_NOTE", ""), "namespaces": "uts+ipc+pid+mount",
-              "latency_ms": latency, "sections": sections}
+              "latency_ms": latency, "latency_variants_ms": variants, "sections": sections}
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, "results.json"), "w") as f:
         json.dump(result, f, indent=2)

@@ -11,8 +11,9 @@ failed=0
 
 useradd --create-home --shell /bin/sh "$user"
 uid=$(id -u "$user")
+planted=/tmp/isola-planted-$$
 work=$(mktemp -d /tmp/isola-smoke-rootless.XXXXXX)
-trap 'userdel --remove "$user" 2>/dev/null; rm -rf "/tmp/isola-$uid" "$work"' EXIT
+trap 'userdel --remove "$user" 2>/dev/null; rm -rf "/tmp/isola-$uid" "$work" "$planted" "$planted.link"' EXIT
 sub=$(grep "^$user:" /etc/subuid | cut -d: -f2)
 
 # A docker-save tarball of the host's static busybox, one layer, as root would get it from a registry.
@@ -57,8 +58,31 @@ status=0; err=$(as_user run --uidmap 0:0:1 -- true 2>&1) || status=$?
 check "host root's id refused" "125 isola: uid map \"0:0:1\": host uids 0-0 are not yours to map; as uid $uid you may map your own uid $uid and the /etc/subuid ranges [$sub-$((sub + 65535))]" "$status $err"
 status=0; err=$(as_user run --memory 64m -- true 2>&1) || status=$?
 check "limits refused in one line" "125 1" "$status $(grep -c . <<<"$err")"
+status=0; err=$(as_user run --net bridge -- true 2>&1) || status=$?
+check "bridge networking refused in one line" "125 1 1" "$status $(grep -c . <<<"$err") $(grep -c 'needs root.*use --net none (only lo) or --net host' <<<"$err")"
+status=0; err=$(as_user run -p 8080:80 -- true 2>&1) || status=$?
+check "published ports refused in one line" "125 1 1" "$status $(grep -c . <<<"$err") $(grep -c 'published ports need root' <<<"$err")"
+check "--net none: only lo, and it is up" "lo 0x9" \
+    "$(as_user run --net none -- sh -c 'ls /sys/class/net; cat /sys/class/net/lo/flags' | tr '\n' ' ' | sed 's/ $//')"
+rootfs=$(runuser -u "$user" -- mktemp -d /tmp/isola-smoke-rootfs.XXXXXX)
+trap 'userdel --remove "$user" 2>/dev/null; rm -rf "/tmp/isola-$uid" "$work" "$rootfs" "$planted" "$planted.link"' EXIT
+runuser -u "$user" -- sh -c "mkdir -p $rootfs/bin $rootfs/etc $rootfs/proc $rootfs/dev $rootfs/sys && cp /bin/busybox $rootfs/bin/ && ln -s busybox $rootfs/bin/sh && ln -s busybox $rootfs/bin/cat && ln -s busybox $rootfs/bin/hostname"
+before=$(cd "$rootfs" && find . | sort | md5sum)
+check "--rootfs --net none: the generated /etc/hostname inside" "same" \
+    "$(as_user run --rootfs "$rootfs" --net none -- sh -c 'test "$(cat /etc/hostname)" = "$(hostname)" && grep -q localhost /etc/hosts && echo same')"
+check "--rootfs directory unchanged afterwards" "$before" "$(cd "$rootfs" && find . | sort | md5sum)"
+# net/containers: the network state of containers (none left); rootfs: the --rootfs lock files
 check "state and bundle caches in the user's own directory, no container left" "$user 0" \
-    "$(stat -c %U "/tmp/isola-$uid") $(find "/tmp/isola-$uid" -mindepth 1 -type d | wc -l)"
+    "$(stat -c %U "/tmp/isola-$uid") $(find "/tmp/isola-$uid" -mindepth 1 -type d -not -path '*/net' \
+        -not -path '*/net/containers' -not -path '*/rootfs' | wc -l)"
+check "the user's state directory is private" "700 $user" "$(stat -c '%a %U' "/tmp/isola-$uid")"
+# a state root somebody else made (here root, mode 1777, as /tmp) or linked is refused, and left as it was
+mkdir -m 1777 "$planted"
+ln -s "$planted" "$planted.link"
+status=0; err=$(as_user --root "$planted" list 2>&1) || status=$?
+check "a state root of somebody else's refused" "125 isola: state directory $planted belongs to uid 0, not to you (uid $uid); remove it or give a directory of your own" "$status $err"
+status=0; err=$(as_user --root "$planted.link" list 2>&1) || status=$?
+check "a state root that is a link refused" "125 0" "$status $(find "$planted" -mindepth 1 | wc -l)"
 
 # an image, imported and run by the user with a 65536 range of its subuids: root inside, sensible owners
 image_tar

@@ -7,9 +7,10 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 
-"$repo/scripts/setup-debian.sh" util-linux iproute2 runc crun uidmap perl containernetworking-plugins iptables tini unzip
+"$repo/scripts/setup-debian.sh" util-linux iproute2 runc crun uidmap perl containernetworking-plugins iptables tini unzip podman containerd
 
 mvn -B -ntp verify </dev/null
 
 "$repo/scripts/smoke-dist.sh"
 "$repo/scripts/smoke-rootless.sh"
+"$repo/scripts/smoke-images.sh"

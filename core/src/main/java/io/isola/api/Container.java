@@ -4,12 +4,14 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * A started container: its first process has passed the gate and runs the user's command.
  * Closing the handle kills the container if it still runs, reaps it and releases everything its
  * isolators created.
  */
+@ProviderType // implemented by the core; plugins only call it
 public interface Container extends AutoCloseable {
 
     String id();

@@ -19,6 +19,8 @@ public final class Filesystem {
     private final String rootfs;
     private final List<String> layers;
     private final String writableLayer;
+    private final String keepWritableLayerWhile;
+    private final String image;
     private final boolean readOnly;
     private final List<Volume> volumes;
     private final List<TmpfsMount> tmpfs;
@@ -27,6 +29,8 @@ public final class Filesystem {
         this.rootfs = b.rootfs;
         this.layers = List.copyOf(b.layers);
         this.writableLayer = b.writableLayer;
+        this.keepWritableLayerWhile = b.keepWritableLayerWhile;
+        this.image = b.image;
         this.readOnly = b.readOnly;
         this.volumes = List.copyOf(b.volumes);
         this.tmpfs = List.copyOf(b.tmpfs);
@@ -59,6 +63,27 @@ public final class Filesystem {
         return Optional.ofNullable(writableLayer);
     }
 
+    /**
+     * A path whose existence keeps the writable layer after the container has ended (the
+     * container's state directory, for containers run without {@code --rm}, as Docker keeps a
+     * stopped container's layer until {@code rm}); empty: the layer is removed with the container.
+     * The layer is also removed at release when this path is gone by then (a start that failed).
+     *
+     * <p>The mount isolator writes {@code owner} next to {@code upper} and {@code work} in the
+     * writable layer: line 1 "PID STARTTIME" of the process that mounted it, line 2 "PID
+     * STARTTIME" of the container's first process (once cloned), line 3 this path (or empty),
+     * then {@link #layers()}, one a line (what the container stands on, for image stores). A
+     * sweeper removes a layer whose path is gone, or, without one, whose two processes are gone.
+     */
+    public Optional<String> keepWritableLayerWhile() {
+        return Optional.ofNullable(keepWritableLayerWhile);
+    }
+
+    /** The image the layers come from, as the user named it (a record for inspect and commit), or empty. */
+    public Optional<String> image() {
+        return Optional.ofNullable(image);
+    }
+
     /** Whether the root is mounted read-only (volumes and tmpfs mounts keep their own mode). */
     public boolean readOnly() {
         return readOnly;
@@ -84,6 +109,8 @@ public final class Filesystem {
         b.rootfs = rootfs;
         b.layers.addAll(layers);
         b.writableLayer = writableLayer;
+        b.keepWritableLayerWhile = keepWritableLayerWhile;
+        b.image = image;
         b.readOnly = readOnly;
         b.volumes.addAll(volumes);
         b.tmpfs.addAll(tmpfs);
@@ -99,6 +126,8 @@ public final class Filesystem {
         private String rootfs;
         private final List<String> layers = new ArrayList<>();
         private String writableLayer;
+        private String keepWritableLayerWhile;
+        private String image;
         private boolean readOnly;
         private final List<Volume> volumes = new ArrayList<>();
         private final List<TmpfsMount> tmpfs = new ArrayList<>();
@@ -119,6 +148,18 @@ public final class Filesystem {
             this.layers.clear();
             this.layers.addAll(layers);
             this.writableLayer = writableLayer;
+            return this;
+        }
+
+        /** Keeps the writable layer while {@code path} exists (see {@link Filesystem#keepWritableLayerWhile()}); null: never. */
+        public Builder keepWritableLayerWhile(String path) {
+            this.keepWritableLayerWhile = path;
+            return this;
+        }
+
+        /** Names the image the layers come from (recorded, not used to mount). */
+        public Builder image(String name) {
+            this.image = name;
             return this;
         }
 
@@ -155,6 +196,9 @@ public final class Filesystem {
                     }
                 }
                 Paths.requireAbsolute("writable layer", writableLayer);
+                if (keepWritableLayerWhile != null) {
+                    Paths.requireAbsolute("the writable layer's keeper", keepWritableLayerWhile);
+                }
                 if (writableLayer.contains(":") || writableLayer.contains(",")) {
                     throw new IllegalArgumentException("writable layer \"" + writableLayer
                             + "\": expected a path without ':' or ','");

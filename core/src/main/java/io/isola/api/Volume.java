@@ -1,6 +1,8 @@
 package io.isola.api;
 
+import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A host directory or file bound into the container, as {@code -v HOST:CTR[:ro]} gives it. Only
@@ -11,10 +13,23 @@ import java.util.Objects;
  * @param target absolute path inside the container; resolved inside the container's root, never
  *     on the host, and created when missing
  * @param readOnly whether the container may not write through it
+ * @param options further mount flags ({@code -v}'s volumes have none: recursive, suid, dev, exec)
  */
-public record Volume(String source, String target, boolean readOnly) {
+public record Volume(String source, String target, boolean readOnly, Set<Option> options) {
+
+    /** Mount flags beyond read-only, as an OCI config.json's mount options name them. */
+    public enum Option {
+        NOSUID, NODEV, NOEXEC,
+        /** {@code bind} rather than {@code rbind}: the mounts below the source are not brought along. */
+        NONRECURSIVE
+    }
+
+    public Volume(String source, String target, boolean readOnly) {
+        this(source, target, readOnly, Set.of());
+    }
 
     public Volume {
+        options = options.isEmpty() ? Set.of() : java.util.Collections.unmodifiableSet(EnumSet.copyOf(options));
         Paths.requireAbsolute("volume source", source);
         Paths.requireAbsolute("volume target", target);
         if (Paths.isRoot(target)) {

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,11 +47,27 @@ public final class MonitorProcess {
 
     private MonitorProcess() {}
 
+    /** Makes {@code file} empty with mode 0600 unless it exists; a link there is refused (the directory is the caller's). */
+    private static void privateFile(Path file) {
+        try {
+            Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            if (Files.isSymbolicLink(file)) {
+                throw new IsolaException(file + " is a symbolic link; isola does not write its logs through links");
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot create " + file, e);
+        }
+    }
+
     /**
      * CLI side: runs {@code command} (a JVM whose main calls {@link #serve}) detached, and returns
      * once the container runs; throws with the monitor's message if it did not start.
      */
     public static long spawn(List<String> command, Path stateDir, Duration timeout) throws InterruptedException {
+        privateFile(stateDir.resolve(MONITOR_LOG));
+        privateFile(stateDir.resolve(LOG_FILE)); // the container's output: opened (O_CREAT) later, keeps this mode
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectError(ProcessBuilder.Redirect.appendTo(stateDir.resolve(MONITOR_LOG).toFile()));

@@ -17,6 +17,9 @@ import java.util.Set;
  */
 final class NetworkAddresses {
 
+    /** Enough for thousands of addresses; inspect shows the first ones. */
+    static final int MAX_FIB_TRIE_BYTES = 1 << 20;
+
     private NetworkAddresses() {}
 
     /** {@code {"IPAddress": first or "", "IPAddresses": [...]}} for inspect. */
@@ -30,8 +33,9 @@ final class NetworkAddresses {
 
     static List<String> ipv4(long pid) {
         List<String> lines;
-        try {
-            lines = Files.readAllLines(Path.of("/proc", Long.toString(pid), "net", "fib_trie"));
+        // the container's own network namespace decides how long this is: read a bounded prefix
+        try (java.io.InputStream in = Files.newInputStream(Path.of("/proc", Long.toString(pid), "net", "fib_trie"))) {
+            lines = new String(in.readNBytes(MAX_FIB_TRIE_BYTES), java.nio.charset.StandardCharsets.US_ASCII).lines().toList();
         } catch (IOException e) {
             return List.of();
         }

@@ -14,12 +14,13 @@ import java.util.Set;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SavedSpec(List<String> command, Map<String, String> env, String cwd, String hostname, String domainname,
-        Set<String> isolators, Boolean terminal) {
+        Set<String> isolators, Boolean terminal, SavedRoot root) {
 
     public static SavedSpec of(ContainerSpec spec) {
         return new SavedSpec(spec.command(), new LinkedHashMap<>(spec.env()), spec.cwd(), spec.hostname().orElse(null),
                 spec.domainname().orElse(null), spec.isolators().orElse(null),
-                spec.extension(Terminal.class).isPresent() ? Boolean.TRUE : null);
+                spec.extension(Terminal.class).isPresent() ? Boolean.TRUE : null,
+                SavedRoot.of(spec.extension(io.isola.api.Filesystem.class).orElse(null)));
     }
 
     /** A builder for the spec again; stdio and extensions are the caller's. */

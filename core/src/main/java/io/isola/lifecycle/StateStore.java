@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.isola.api.IsolaException;
+import io.isola.internal.security.OwnedPaths;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -11,6 +12,7 @@ import java.nio.channels.FileLock;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -19,6 +21,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -114,6 +117,7 @@ public final class StateStore {
 
     /** The stored state of {@code id}, or null when there is none (or it is not readable as state). */
     public ContainerState read(String id) {
+        requireOwnRoot();
         try {
             return JSON.readValue(dir(id).resolve(STATE_FILE).toFile(), ContainerState.class);
         } catch (IOException e) {
@@ -124,9 +128,10 @@ public final class StateStore {
     /** Every container with a readable state, oldest first. */
     public List<ContainerState> list() {
         List<ContainerState> states = new ArrayList<>();
-        if (!Files.isDirectory(root)) {
+        if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(root)) {
             return states;
         }
+        requireOwnRoot();
         try (Stream<Path> dirs = Files.list(root)) {
             dirs.filter(Files::isDirectory).forEach(dir -> {
                 ContainerState state = read(dir.getFileName().toString());
@@ -169,6 +174,7 @@ public final class StateStore {
 
     /** Removes the container's directory and everything in it. */
     public void delete(String id) {
+        requireOwnRoot();
         Path dir = dir(id);
         if (!Files.exists(dir)) {
             return;
@@ -190,19 +196,31 @@ public final class StateStore {
         }
     }
 
-    /** Runs {@code action} holding the root's lock file, creating the root (0700) if needed. */
+    /**
+     * Runs {@code action} holding the root's lock file, creating the root (0700) if needed. An
+     * existing root must be the caller's own directory, not a link: state written through a root
+     * that another user controls could be redirected anywhere the caller (often root) can write.
+     */
     public <T> T locked(Supplier<T> action) {
         try {
-            if (!Files.isDirectory(root)) {
-                Files.createDirectories(root);
-                Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx------"));
-            }
-            try (FileChannel lock = FileChannel.open(root.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            OwnedPaths.privateDirectory(root, "state directory");
+            try (FileChannel lock = FileChannel.open(root.resolve(".lock"), Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
                     FileLock held = lock.lock()) {
                 return action.get();
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot lock the state root " + root, e);
+        }
+    }
+
+    /**
+     * An existing root must be the caller's own directory, not a link, for reading too: state from
+     * a root that another user controls could name any process for kill or exec to act on.
+     */
+    private void requireOwnRoot() {
+        if (Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+            OwnedPaths.privateDirectory(root, "state directory");
         }
     }
 

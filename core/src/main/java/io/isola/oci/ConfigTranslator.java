@@ -3,6 +3,8 @@ package io.isola.oci;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.isola.api.ContainerSpec;
+import io.isola.api.Filesystem;
+import io.isola.api.Security;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -21,14 +23,21 @@ import java.util.Set;
  */
 public final class ConfigTranslator {
 
-    /** OCI namespace type to the isolator that creates it. */
-    static final Map<String, String> ISOLATORS = Map.of("pid", "pid", "ipc", "ipc", "uts", "uts", "mount", "mount",
-            "network", "net", "cgroup", "cgroup", "user", "user");
-    static final Set<String> HOOK_KINDS = Set.of("prestart", "createRuntime", "poststart", "poststop");
+    static final Set<String> HOOK_KINDS = Set.of("prestart", "createRuntime", "createContainer", "startContainer",
+            "poststart", "poststop");
+
+    /** How the engine asked isola to read config.json: {@code --systemd-cgroup}. */
+    public record Options(boolean systemdCgroup) {
+        public static final Options DEFAULTS = new Options(false);
+    }
 
     private ConfigTranslator() {}
 
     public static OciPlan load(Path bundle) {
+        return load(bundle, Options.DEFAULTS);
+    }
+
+    public static OciPlan load(Path bundle, Options options) {
         Path config = bundle.resolve("config.json");
         JsonNode root;
         try {
@@ -41,10 +50,14 @@ public final class ConfigTranslator {
         if (root == null || !root.isObject()) {
             throw new IllegalArgumentException("bundle \"" + bundle + "\": config.json is not a JSON object");
         }
-        return translate(root, bundle);
+        return translate(root, bundle, options);
     }
 
     static OciPlan translate(JsonNode root, Path bundle) {
+        return translate(root, bundle, Options.DEFAULTS);
+    }
+
+    static OciPlan translate(JsonNode root, Path bundle, Options options) {
         ConfigFields fields = new ConfigFields(root);
         String version = fields.text("ociVersion");
         if (version == null || !version.startsWith("1.")) {
@@ -62,12 +75,16 @@ public final class ConfigTranslator {
             }
             spec.env(entry.substring(0, eq), entry.substring(eq + 1));
         }
+        JsonNode terminal = fields.take("process.terminal");
+        if (terminal != null && terminal.asBoolean(false)) {
+            spec.with(new ProcessTerminal());
+        }
         String cwd = fields.text("process.cwd");
         spec.cwd(cwd == null ? "/" : cwd);
-        requireZero(fields, "process.user.uid");
-        requireZero(fields, "process.user.gid");
+        Security.Builder security = Security.builder();
+        ProcessSection.read(fields, spec, security);
         io.isola.api.Filesystem.Builder filesystem = root(fields, bundle);
-        spec.isolators(namespaces(fields));
+        Set<String> isolators = LinuxSection.namespaces(fields, spec);
         String hostname = fields.text("hostname");
         if (hostname != null && !hostname.isEmpty()) {
             spec.hostname(hostname);
@@ -76,8 +93,19 @@ public final class ConfigTranslator {
         if (domainname != null && !domainname.isEmpty()) {
             spec.domainname(domainname);
         }
-        mounts(fields, bundle, filesystem);
+        // the root as it stands now: whether podman's tmpcopyup would copy anything depends on it
+        Path rootfs = Path.of(filesystem.build().rootfs().orElseThrow());
+        MountsSection.read(fields, bundle, filesystem, rootfs);
         spec.with(filesystem.build());
+        LinuxSection.sysctl(fields, spec);
+        LinuxSection.kernelPaths(fields, spec);
+        LinuxSection.seccomp(fields, security);
+        Security built = security.build();
+        spec.with(built);
+        if (ResourcesSection.read(fields, spec, options.systemdCgroup())) {
+            isolators.add("cgroup"); // limits, device rules and the cgroup path need it, even without a cgroup namespace asked for
+        }
+        spec.isolators(isolators);
         Map<String, String> annotations = new LinkedHashMap<>();
         JsonNode notes = fields.take("annotations");
         if (notes != null) {
@@ -92,13 +120,6 @@ public final class ConfigTranslator {
         return new OciPlan(spec, hooks, annotations);
     }
 
-    private static void requireZero(ConfigFields fields, String path) {
-        JsonNode node = fields.take(path);
-        if (node != null && node.asLong() != 0) {
-            throw ConfigFields.refuse(path, node.asText() + ": only 0 is supported (user namespaces and ids are not wired to OCI yet)");
-        }
-    }
-
     /** root.path, relative to the bundle, becomes the container's root (pivot_root into it). */
     private static io.isola.api.Filesystem.Builder root(ConfigFields fields, Path bundle) {
         String path = fields.text("root.path");
@@ -111,65 +132,6 @@ public final class ConfigTranslator {
         }
         JsonNode readonly = fields.take("root.readonly");
         return io.isola.api.Filesystem.builder().rootfs(resolved.toString()).readOnly(readonly != null && readonly.asBoolean());
-    }
-
-    private static Set<String> namespaces(ConfigFields fields) {
-        JsonNode list = fields.take("linux.namespaces");
-        Set<String> isolators = new LinkedHashSet<>();
-        if (list == null) {
-            return isolators;
-        }
-        int index = 0;
-        for (JsonNode namespace : list) {
-            String field = "linux.namespaces[" + index++ + "]";
-            String type = namespace.path("type").asText();
-            if (namespace.hasNonNull("path")) {
-                throw ConfigFields.refuse(field + ".path", "joining an existing namespace is not supported yet");
-            }
-            String isolator = ISOLATORS.get(type);
-            if (isolator == null) {
-                throw ConfigFields.refuse(field + ".type", "\"" + type + "\": expected one of " + ISOLATORS.keySet());
-            }
-            isolators.add(isolator);
-        }
-        return isolators;
-    }
-
-    /** The kernel file systems the mount isolator mounts in every container root, by destination and type. */
-    static final Map<String, String> PROVIDED = Map.of("/proc", "proc", "/dev", "tmpfs", "/dev/pts", "devpts",
-            "/dev/shm", "tmpfs", "/dev/mqueue", "mqueue", "/sys", "sysfs");
-
-    /**
-     * Mounts: the kernel file systems the mount isolator provides anyway are accepted as such;
-     * bind mounts become volumes (read-only with "ro"); anything else is refused by its index.
-     */
-    private static void mounts(ConfigFields fields, Path bundle, io.isola.api.Filesystem.Builder filesystem) {
-        JsonNode mounts = fields.take("mounts");
-        if (mounts == null) {
-            return;
-        }
-        int index = 0;
-        for (JsonNode mount : mounts) {
-            String field = "mounts[" + index++ + "]";
-            String destination = mount.path("destination").asText();
-            String type = mount.path("type").asText("");
-            List<String> options = strings(mount.get("options"));
-            if (type.equals(PROVIDED.get(destination))) {
-                continue;
-            }
-            if (type.equals("bind") || options.contains("bind") || options.contains("rbind")) {
-                for (String option : options) {
-                    if (!Set.of("bind", "rbind", "ro", "rw", "rprivate", "private").contains(option)) {
-                        throw ConfigFields.refuse(field + ".options", "\"" + option + "\" is not supported for bind mounts");
-                    }
-                }
-                String source = bundle.resolve(mount.path("source").asText()).normalize().toString();
-                filesystem.volume(new io.isola.api.Volume(source, destination, options.contains("ro")));
-                continue;
-            }
-            throw ConfigFields.refuse(field, "\"" + destination + "\" (" + type
-                    + "): only bind mounts and the kernel file systems isola mounts itself (" + PROVIDED + ") are supported");
-        }
     }
 
     private static Map<String, List<Hook>> hooks(ConfigFields fields) {

@@ -1,9 +1,13 @@
 package io.isola.oci;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.isola.api.ConsoleSocket;
 import io.isola.api.Container;
 import io.isola.api.ContainerSpec;
 import io.isola.api.DeferredStart;
 import io.isola.api.Isola;
+import io.isola.api.InheritedFds;
 import io.isola.api.IsolaException;
 import io.isola.api.Stdio;
 import io.isola.lifecycle.ContainerState;
@@ -26,6 +30,13 @@ import java.util.Map;
  * gate FIFO, {@code start} opens the gate, {@code state}, {@code kill} and {@code delete} work from
  * the state on disk. There is no monitor: the engine that calls the runtime (conmon, the
  * containerd shim) is the subreaper that reaps the container and keeps its exit status.
+ *
+ * <p>Hooks: createRuntime and prestart run on the host once the process waits at its gate;
+ * createContainer then runs inside the container's namespaces ({@link ContainerHooks}); start
+ * runs startContainer inside them too, then opens the gate, then poststart on the host; delete
+ * runs poststop. isola's process is set up in one pass up to its gate, so there is no moment
+ * between its mounts and its pivot_root at which the host could run createContainer, as runc
+ * does: its path resolves in the container's root, not the runtime's.
  */
 public final class OciRuntime {
 
@@ -34,17 +45,61 @@ public final class OciRuntime {
     private final StateStore store;
     private final Lifecycle lifecycle;
 
+    private final ConfigTranslator.Options options;
+
     public OciRuntime(StateStore store) {
-        this.store = store;
-        this.lifecycle = new Lifecycle(store);
+        this(store, ConfigTranslator.Options.DEFAULTS);
     }
 
-    /** What create needs beyond the bundle: the stdio the engine gave us, a pid file. */
-    public record CreateOptions(Path pidFile) {}
+    /** With how the engine asks config.json to be read ({@code --systemd-cgroup}). */
+    public OciRuntime(StateStore store, ConfigTranslator.Options options) {
+        this.store = store;
+        this.lifecycle = new Lifecycle(store);
+        this.options = options;
+    }
+
+    /**
+     * What create needs beyond the bundle: a pid file, the engine's console socket (for
+     * {@code process.terminal}), how many of our fds from 3 up to pass on.
+     */
+    public record CreateOptions(Path pidFile, Path consoleSocket, int preserveFds) {
+
+        public CreateOptions(Path pidFile) {
+            this(pidFile, null, 0);
+        }
+    }
 
     /** Reads the bundle; throws naming any field isola does not support, before anything is created. */
     public OciPlan plan(Path bundle) {
-        return ConfigTranslator.load(bundle.toAbsolutePath());
+        return ConfigTranslator.load(bundle.toAbsolutePath(), options);
+    }
+
+    /**
+     * Reads the bundle and adds the create options to its spec: the console socket (runc's rule:
+     * a terminal needs one, and one needs a terminal) and the preserved fds. Throws before
+     * anything is created.
+     */
+    public OciPlan plan(Path bundle, CreateOptions options) {
+        OciPlan plan = plan(bundle);
+        ContainerSpec asked = plan.spec().build();
+        boolean terminal = asked.extension(ProcessTerminal.class).isPresent();
+        if (terminal && options.consoleSocket() == null) {
+            throw new IllegalArgumentException("config.json: process.terminal is true: create needs --console-socket to"
+                    + " hand the terminal to");
+        }
+        if (!terminal && options.consoleSocket() != null) {
+            throw new IllegalArgumentException("--console-socket \"" + options.consoleSocket()
+                    + "\": the container has no terminal (set process.terminal to true in config.json)");
+        }
+        if (options.consoleSocket() != null) {
+            plan.spec().with(new ConsoleSocket(options.consoleSocket().toAbsolutePath()));
+        }
+        if (options.preserveFds() != 0) {
+            InheritedFds fds = new InheritedFds(options.preserveFds());
+            fds.requireOpen();
+            plan.spec().with(fds);
+        }
+        return plan;
     }
 
     public ContainerState create(Isola isola, String id, Path bundle, OciPlan plan, CreateOptions options) {
@@ -61,6 +116,7 @@ public final class OciRuntime {
             io.isola.api.CgroupLocation cgroup = container.facet(io.isola.api.ResourceControl.class)
                     .flatMap(io.isola.api.ResourceControl::location).orElse(null);
             container.close(); // detached: the process waits at its gate
+            CreatedCgroups.record(store.dir(id), container.pid()); // for delete: the isolator that made them exits with us
             ProcessIdentity process = ProcessIdentity.of(container.pid());
             ContainerState.Extra started = extra.withProcess(process.startTime(), null, null);
             if (cgroup != null) {
@@ -70,6 +126,7 @@ public final class OciRuntime {
             store.write(created);
             Hooks.run("createRuntime", plan.hooks("createRuntime"), stateJson(created));
             Hooks.run("prestart", plan.hooks("prestart"), stateJson(created));
+            ContainerHooks.run(isola, "createContainer", plan.hooks("createContainer"), stateJson(created), container.pid());
             if (options.pidFile() != null) {
                 writePidFile(options.pidFile(), container.pid());
             }
@@ -77,23 +134,54 @@ public final class OciRuntime {
         } catch (RuntimeException e) {
             ContainerState left = store.read(id);
             if (left != null && left.pid() > 0) {
-                left.process().signal(Lifecycle.SIGKILL);
+                killCreated(left);
             }
             store.delete(id);
             throw e;
         }
     }
 
+    /** Starts a created container without startContainer hooks (they need a runtime to join it). */
+    /**
+     * Undoes a create that failed after its process existed (a hook failed): the process is still
+     * this JVM's child, so it is killed and reaped here, then its cgroups go.
+     */
+    private void killCreated(ContainerState left) {
+        try (io.isola.internal.nativ.Pidfd child = io.isola.internal.nativ.Pidfd.open(left.pid())) {
+            child.signal(Lifecycle.SIGKILL);
+            child.awaitExit(Duration.ofSeconds(10));
+            CreatedCgroups.remove(store.dir(left.id()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            left.process().signal(Lifecycle.SIGKILL); // not ours to reap after all: at least it dies
+        }
+    }
+
     public ContainerState start(String id) {
+        return start(null, id);
+    }
+
+    /**
+     * Runs the startContainer hooks inside the created container (with {@code isola}), then opens
+     * its gate; a failing hook leaves the container created, as it was.
+     */
+    public ContainerState start(Isola isola, String id) {
         ContainerState state = lifecycle.get(id);
         if (!ContainerState.CREATED.equals(state.status())) {
             throw new IsolaException("cannot start container " + id + ": it is " + state.status() + ", not created");
+        }
+        OciPlan plan = planOf(state);
+        if (plan != null && !plan.hooks("startContainer").isEmpty()) {
+            if (isola == null) {
+                throw new IsolaException("cannot start container " + id + ": its startContainer hooks need a runtime");
+            }
+            ContainerHooks.run(isola, "startContainer", plan.hooks("startContainer"), stateJson(state), state.pid());
         }
         Isola.startCreated(store.dir(state.id()), START_TIMEOUT);
         ContainerState running = state.withStatus(ContainerState.RUNNING)
                 .withExtra(state.isola().withProcess(state.isola().startTime(), null, Instant.now().toString()));
         store.write(running);
-        OciPlan plan = planOf(running);
         if (plan != null) {
             Hooks.run("poststart", plan.hooks("poststart"), stateJson(running));
         }
@@ -127,6 +215,15 @@ public final class OciRuntime {
             state.process().awaitExit(Duration.ofSeconds(10));
         }
         OciPlan plan = planOf(state);
+        CreatedCgroups.remove(store.dir(state.id()));
+        String cgroup = cgroupPathOf(state);
+        if (cgroup == null && state.isola() != null && state.isola().cgroup() != null
+                && state.isola().cgroup().location() != null) {
+            cgroup = state.isola().cgroup().location().path(); // the cgroup isolator's own <parent>/<id>
+        }
+        if (cgroup != null) {
+            CgroupRemoval.remove(cgroup);
+        }
         store.delete(state.id());
         if (plan != null) {
             Hooks.run("poststop", plan.hooks("poststop"), stateJson(state.withStatus(ContainerState.STOPPED)));
@@ -138,9 +235,23 @@ public final class OciRuntime {
             return null;
         }
         try {
-            return ConfigTranslator.load(Path.of(state.bundle()));
+            return ConfigTranslator.load(Path.of(state.bundle()), options);
         } catch (IllegalArgumentException e) {
             return null; // the bundle changed or went away: its hooks cannot be found
+        }
+    }
+
+    /** The config's cgroupsPath as isola used it, or null (none, or the bundle is gone). */
+    private String cgroupPathOf(ContainerState state) {
+        if (state.bundle() == null) {
+            return null;
+        }
+        try {
+            JsonNode root = new ObjectMapper().readTree(Path.of(state.bundle(), "config.json").toFile());
+            JsonNode path = root == null ? null : root.path("linux").get("cgroupsPath");
+            return path == null || !path.isTextual() ? null : ResourcesSection.cgroupPath(path.asText(), options.systemdCgroup());
+        } catch (IOException | IllegalArgumentException e) {
+            return null;
         }
     }
 
@@ -150,8 +261,12 @@ public final class OciRuntime {
 
     private static void writePidFile(Path file, long pid) {
         try {
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.writeString(tmp, Long.toString(pid));
+            // the pid file's directory may be shared: a link planted at the temporary name must not
+            // redirect the write (CREATE_NEW does not follow it), as runc's O_EXCL does
+            Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+            Files.deleteIfExists(tmp);
+            Files.writeString(tmp, Long.toString(pid), java.nio.file.StandardOpenOption.CREATE_NEW,
+                    java.nio.file.StandardOpenOption.WRITE);
             Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the pid file " + file, e);

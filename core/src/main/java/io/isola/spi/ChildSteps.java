@@ -1,6 +1,9 @@
 package io.isola.spi;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /** Where an {@link Isolation} contributes the steps the child runs before the user's command. */
+@ProviderType // implemented by the runtime (and wrappers shipped with it); plugins only call it
 public interface ChildSteps {
 
     /** Appends {@code step} to {@code phase}, after the steps this isolation already added there. */

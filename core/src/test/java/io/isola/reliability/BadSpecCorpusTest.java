@@ -7,6 +7,7 @@ import io.isola.api.ContainerSpec;
 import io.isola.api.Isola;
 import io.isola.api.SeccompProfile;
 import io.isola.api.Security;
+import io.isola.testing.TestRuntimes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -77,7 +78,7 @@ class BadSpecCorpusTest {
         List<Case> corpus = corpus(marker);
         List<String> problems = new ArrayList<>();
         int leftBehind = 0;
-        try (Isola isola = Runtimes.full()) {
+        try (Isola isola = TestRuntimes.full()) {
             isola.run(ContainerSpec.builder("true").build()); // loads the native layer first
             for (int pass = 0; pass < 2; pass++) { // the first pass loads the classes the error paths need
                 Leftovers before = Leftovers.now();

@@ -10,6 +10,7 @@ import io.isola.api.Isola;
 import io.isola.api.IsolaException;
 import io.isola.internal.chain.ExpectedRecord;
 import io.isola.internal.launch.LaunchProbe;
+import io.isola.testing.TestRuntimes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,7 +45,7 @@ class ChildKilledAtEachStepTest {
 
     @Test
     void killedAtEveryStepTheStartFailsCleanly() throws Exception {
-        try (Isola isola = Runtimes.full()) {
+        try (Isola isola = TestRuntimes.full()) {
             isola.run(spec(dir.resolve("warm-up")));
             Leftovers before = Leftovers.now();
             int tried = 0, leftBehind = 0, halfConfigured = 0;

@@ -8,6 +8,7 @@ import io.isola.internal.launch.LaunchProbe;
 import io.isola.testing.HostState;
 import io.isola.api.ContainerSpec;
 import io.isola.api.Isola;
+import io.isola.testing.TestRuntimes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,7 +78,7 @@ class HostKilledAtEachPhaseTest {
     /** The checkpoints and the gate of a start like the one HostKilledMain makes, read here in a dry run. */
     private List<ExpectedRecord> records() throws Exception {
         List<ExpectedRecord> records = new ArrayList<>();
-        try (Isola isola = Runtimes.full()) {
+        try (Isola isola = TestRuntimes.full()) {
             LaunchProbe.set((pid, index, record) -> records.add(record));
             isola.run(ContainerSpec.builder("true").build());
         } finally {

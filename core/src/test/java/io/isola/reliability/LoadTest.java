@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.isola.api.ContainerSpec;
 import io.isola.api.ExitStatus;
 import io.isola.api.Isola;
+import io.isola.testing.TestRuntimes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -28,14 +29,14 @@ class LoadTest {
     @Test
     void aThousandSequentialAndFiftyConcurrentContainersLeaveNothing() throws Exception {
         ContainerSpec spec = ContainerSpec.builder("true").build();
-        try (Isola warmUp = Runtimes.full()) { // loads the native layer, whose library handles stay open
+        try (Isola warmUp = TestRuntimes.full()) { // loads the native layer, whose library handles stay open
             warmUp.run(spec);
         }
         Leftovers baseline = Leftovers.now();
         int failed = 0;
         long sequentialMs, concurrentMs;
         List<String> growth;
-        try (Isola isola = Runtimes.full()) {
+        try (Isola isola = TestRuntimes.full()) {
             long start = System.nanoTime();
             Leftovers early = null;
             for (int i = 0; i < SEQUENTIAL; i++) {

@@ -31,7 +31,13 @@ public final class Main {
     }
 
     static int execute(String[] args, PrintWriter out, PrintWriter err) {
-        return commandLine(out, err).execute(args);
+        // writable layers left by a killed JVM go before and after each command (after: a failed start's)
+        io.isola.launcher.image.ContainerLayers.sweepQuietly();
+        try {
+            return commandLine(out, err).execute(args);
+        } finally {
+            io.isola.launcher.image.ContainerLayers.sweepQuietly();
+        }
     }
 
     /** The parser with isola's conventions: docker's exit statuses and one-line errors. */

@@ -1,13 +1,10 @@
 package io.isola.launcher;
 
-import io.isola.api.IsolaException;
+import io.isola.internal.security.OwnedPaths;
 import io.isola.lifecycle.StateStore;
 import io.isola.spi.HostIdentity;
-import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Where this user's temporary runtime files (the Felix bundle cache) go. Root keeps the JVM's
@@ -42,21 +39,6 @@ public final class RuntimeDir {
     }
 
     public static Path ownDirectory(Path dir, long uid) {
-        try {
-            if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            }
-            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-                throw new IsolaException("runtime directory " + dir + ": not a directory (a link?); remove it");
-            }
-            long owner = Integer.toUnsignedLong((Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS));
-            if (owner != uid) {
-                throw new IsolaException("runtime directory " + dir + ": owned by uid " + owner + ", not by you (uid " + uid
-                        + "); remove it or set XDG_RUNTIME_DIR");
-            }
-            return dir;
-        } catch (IOException e) {
-            throw new IsolaException("cannot create the runtime directory " + dir + ": " + e.getMessage(), e);
-        }
+        return OwnedPaths.privateDirectory(dir, "runtime directory", uid);
     }
 }

@@ -54,7 +54,7 @@ class ImageIT {
                 + " && test \"$(ls /dir)\" = new && test \"$FROM_IMAGE\" = 1 && echo w > /etc/lower && echo n > /written";
 
         for (String image : new String[] {"test/busybox:1", "oci-busybox"}) {
-            assertEquals(0, isola("run", "--image", image, "--", "/bin/busybox", "sh", "-c", check), err::toString);
+            assertEquals(0, isola("run", "--rm", "--image", image, "--", "/bin/busybox", "sh", "-c", check), err::toString);
         }
 
         assertEquals(layers, digest(tmp.resolve("store/layers")), "a container wrote into an image's layers");
@@ -65,7 +65,7 @@ class ImageIT {
 
     @Test
     void aMissingImageIsAClearError() {
-        assertEquals(Main.RUNTIME_ERROR, isola("run", "--image", "nope", "true"));
+        assertEquals(Main.RUNTIME_ERROR, isola("run", "--rm", "--image", "nope", "true"));
         assertTrue(err.toString().startsWith("isola: image \"nope\": not in the store"), err::toString);
     }
 

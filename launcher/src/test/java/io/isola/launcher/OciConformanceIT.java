@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.isola.internal.nativ.FdInputStream;
+import io.isola.internal.nativ.Fds;
 import io.isola.internal.nativ.Pidfd;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -57,7 +59,7 @@ class OciConformanceIT {
         assumeTrue(Files.isExecutable(busybox), "the bundle's rootfs is busybox-static; install it");
         Path bin = Files.createDirectories(bundle.resolve("rootfs/bin"));
         Files.copy(busybox, bin.resolve("busybox"));
-        for (String applet : List.of("sh", "echo", "hostname", "sleep", "touch", "true")) {
+        for (String applet : List.of("sh", "echo", "hostname", "sleep", "touch", "true", "tty", "cat", "readlink")) {
             Files.createSymbolicLink(bin.resolve(applet), Path.of("busybox"));
         }
         for (String dir : List.of("proc", "dev", "sys", "out", "tmp")) {
@@ -66,29 +68,23 @@ class OciConformanceIT {
     }
 
     /**
-     * runc's starter config (busybox root, read-only) minus what isola refuses today, plus a bind
-     * mount of {@link #out} at /out, running {@code script}.
+     * runc's starter config (busybox root, read-only) with its capabilities, limits, device rules
+     * and masked paths, but no network namespace (that would need CNI) and a bind mount of {@link
+     * #out} at /out, running {@code script}.
      */
     private ObjectNode config(String script) throws Exception {
         ObjectNode config = (ObjectNode) JSON.readTree(bundle.resolve("config.json").toFile());
         ObjectNode process = (ObjectNode) config.get("process");
         process.put("terminal", false);
-        process.remove(List.of("capabilities", "rlimits", "noNewPrivileges"));
         ArrayNode args = process.putArray("args");
         List.of("sh", "-c", script).forEach(args::add);
         ArrayNode mounts = (ArrayNode) config.get("mounts");
-        for (int i = mounts.size() - 1; i >= 0; i--) {
-            if (mounts.get(i).get("type").asText().equals("cgroup")) {
-                mounts.remove(i);
-            }
-        }
         ObjectNode bind = mounts.addObject();
         bind.put("destination", "/out");
         bind.put("type", "bind");
         bind.put("source", out.toString());
         bind.putArray("options").add("rbind").add("rw");
         ObjectNode linux = (ObjectNode) config.get("linux");
-        linux.remove(List.of("resources", "maskedPaths", "readonlyPaths"));
         ArrayNode namespaces = (ArrayNode) linux.get("namespaces");
         for (int i = namespaces.size() - 1; i >= 0; i--) {
             if (namespaces.get(i).get("type").asText().equals("network")) {
@@ -127,8 +123,19 @@ class OciConformanceIT {
         Path marker = out.resolve("ran");
         write(config("echo $$ $(hostname) > /out/ran; exec sleep 1000"));
         Path pidFile = root.resolve("pid");
+        // a link planted at the pid file's temporary name must not redirect the write
+        Path victim = Files.writeString(out.resolve("victim"), "keep");
+        Files.createSymbolicLink(root.resolve(".pid.tmp"), victim);
 
         ok("create", "--bundle", bundle.toString(), "--pid-file", pidFile.toString(), "c1");
+        assertEquals("keep", Files.readString(victim));
+        // the state isola keeps for the created container: the caller's, private
+        Path state = root.resolve("c1");
+        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(state)));
+        for (String file : List.of("state.json", "status.fifo", "exec.fifo", "exec.paths")) {
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(state.resolve(file), java.nio.file.LinkOption.NOFOLLOW_LINKS)), file);
+        }
 
         JsonNode created = JSON.readTree(ok("state", "c1"));
         assertEquals("created", created.get("status").asText());
@@ -160,16 +167,17 @@ class OciConformanceIT {
     @Test
     void anUnsupportedFieldIsRefusedByNameAndLogged() throws Exception {
         ObjectNode config = config("true");
-        ((ObjectNode) config.get("linux")).putArray("maskedPaths").add("/proc/kcore");
-        ((ObjectNode) config.get("process")).put("noNewPrivileges", true);
+        ((ObjectNode) config.get("linux")).putArray("devices").addObject().put("path", "/dev/fuse").put("type", "c")
+                .put("major", 10).put("minor", 229);
+        ((ObjectNode) config.get("process")).put("apparmorProfile", "isola-test");
         write(config);
 
         assertNotEquals(0, isola("create", "--bundle", bundle.toString(), "c2"));
 
-        assertTrue(lastErr.contains("linux.maskedPaths") && lastErr.contains("process.noNewPrivileges"), lastErr);
+        assertTrue(lastErr.contains("linux.devices") && lastErr.contains("process.apparmorProfile"), lastErr);
         JsonNode logged = JSON.readTree(Files.readAllLines(root.resolve("log.json")).get(0));
         assertEquals("error", logged.get("level").asText());
-        assertTrue(logged.get("msg").asText().contains("linux.maskedPaths"), logged.toString());
+        assertTrue(logged.get("msg").asText().contains("linux.devices"), logged.toString());
         assertEquals("", ok("list", "-q"), "a refused create left state behind");
     }
 
@@ -234,5 +242,175 @@ class OciConformanceIT {
                 lines.stream().map(l -> l.split(" ")[0]).toList());
         assertTrue(lines.get(0).contains("\"id\":\"c5\"") && lines.get(0).contains("\"status\":\"created\""), lines.get(0));
         assertTrue(lines.get(3).contains("\"status\":\"stopped\""), lines.get(3));
+    }
+
+    @Test
+    void createContainerAndStartContainerHooksRunInsideTheContainerBeforeItsProcess() throws Exception {
+        ObjectNode config = config("echo process >> /out/hooks; exec sleep 1000");
+        ObjectNode hooks = config.putObject("hooks");
+        for (String kind : List.of("createContainer", "startContainer")) {
+            ObjectNode hook = hooks.putArray(kind).addObject();
+            hook.put("path", "/bin/sh"); // the container's: busybox
+            ArrayNode args = hook.putArray("args");
+            List.of("sh", "-c", "read state; echo " + kind + " $(hostname) $(readlink /proc/self/ns/pid) \"$state\" >> /out/hooks")
+                    .forEach(args::add);
+            hook.putArray("env").add("PATH=/bin");
+        }
+        write(config);
+        Path log = out.resolve("hooks");
+
+        ok("create", "--bundle", bundle.toString(), "h1");
+        long pid = JSON.readTree(ok("state", "h1")).get("pid").asLong();
+        String containerPidNs = Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", "pid")).toString();
+        try (Pidfd child = Pidfd.open(pid)) {
+            List<String> afterCreate = Files.readAllLines(log);
+            assertEquals(1, afterCreate.size(), afterCreate.toString());
+            assertTrue(afterCreate.get(0).startsWith("createContainer runc " + containerPidNs + " {"), afterCreate.get(0));
+            assertTrue(afterCreate.get(0).contains("\"status\":\"created\""), afterCreate.get(0));
+
+            ok("start", "h1");
+            for (int i = 0; i < 100 && Files.readAllLines(log).size() < 3; i++) {
+                Thread.sleep(50);
+            }
+            List<String> lines = Files.readAllLines(log);
+            assertEquals(List.of("createContainer", "startContainer", "process"),
+                    lines.stream().map(l -> l.split(" ")[0]).toList());
+            assertTrue(lines.get(1).startsWith("startContainer runc " + containerPidNs + " {"), lines.get(1));
+            assertNotEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString(), containerPidNs);
+            ok("delete", "--force", "h1");
+            child.awaitExit(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void aFailingStartContainerHookLeavesTheContainerCreated() throws Exception {
+        ObjectNode config = config("touch /out/ran");
+        ObjectNode hook = config.putObject("hooks").putArray("startContainer").addObject();
+        hook.put("path", "/bin/false-does-not-exist");
+        write(config);
+        ok("create", "--bundle", bundle.toString(), "h2");
+        long pid = JSON.readTree(ok("state", "h2")).get("pid").asLong();
+        try (Pidfd child = Pidfd.open(pid)) {
+            assertEquals(125, isola("start", "h2"));
+            assertTrue(lastErr.contains("startContainer hook 0"), lastErr);
+            assertEquals("created", status("h2"));
+            ok("delete", "h2");
+            child.awaitExit(Duration.ofSeconds(10));
+        }
+        assertFalse(Files.exists(out.resolve("ran")));
+    }
+
+    @Test
+    void deleteRemovesTheCgroupsMadeForTheContainerInTheCreatingProcess() throws Exception {
+        ObjectNode config = config("exec sleep 1000");
+        ((ObjectNode) config.get("linux")).putObject("resources").putObject("pids").put("limit", 64);
+        write(config);
+
+        ok("create", "--bundle", bundle.toString(), "g1");
+        long pid = JSON.readTree(ok("state", "g1")).get("pid").asLong();
+        List<Path> made = cgroupsMadeFor(pid);
+        assertFalse(made.isEmpty(), "the container got no cgroup of its own");
+        try (Pidfd child = Pidfd.open(pid)) {
+            ok("kill", "g1", "KILL");
+            child.awaitExit(Duration.ofSeconds(10)); // reaped here, as the engine's subreaper would
+        }
+        ok("delete", "g1");
+
+        assertEquals(List.of(), made.stream().filter(Files::exists).toList());
+    }
+
+    /** The cgroup directories of {@code pid} that differ from this JVM's, in every hierarchy. */
+    private static List<Path> cgroupsMadeFor(long pid) throws Exception {
+        List<String> own = Files.readAllLines(Path.of("/proc/self/cgroup"));
+        List<Path> made = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup"))) {
+            if (own.contains(line)) {
+                continue;
+            }
+            String[] parts = line.split(":", 3);
+            Path mount = !parts[1].isEmpty() ? Path.of("/sys/fs/cgroup", parts[1].replace("name=", ""))
+                    : Files.isDirectory(Path.of("/sys/fs/cgroup/unified")) ? Path.of("/sys/fs/cgroup/unified") : Path.of("/sys/fs/cgroup");
+            Path dir = Path.of(mount + parts[2]);
+            if (Files.isDirectory(dir)) {
+                made.add(dir);
+            }
+        }
+        return made;
+    }
+
+    @Test
+    void aTerminalIsOpenedInsideTheContainerAndItsMasterSentToTheConsoleSocket() throws Exception {
+        ObjectNode config = config("tty; echo done");
+        ((ObjectNode) config.get("process")).put("terminal", true);
+        write(config);
+        try (ConsoleSocketServer console = new ConsoleSocketServer(root.resolve("console.sock"))) {
+            ok("create", "--bundle", bundle.toString(), "--console-socket", console.path().toString(), "t1");
+            ConsoleSocketServer.Received master = console.receive(); // queued by create: no second thread needed
+            long pid = JSON.readTree(ok("state", "t1")).get("pid").asLong();
+            assertEquals("/dev/ptmx", master.name());
+            try (Pidfd child = Pidfd.open(pid); FdInputStream terminal = new FdInputStream(master.fd())) {
+                ok("start", "t1");
+                String seen = readUntil(terminal, "done");
+                assertTrue(seen.startsWith("/dev/pts/0"), "tty inside said: " + seen);
+                assertEquals(0, child.awaitExit(Duration.ofSeconds(10)).exitCode());
+            }
+        }
+        ok("delete", "t1");
+    }
+
+    @Test
+    void aTerminalNeedsAConsoleSocketAndAConsoleSocketNeedsATerminal() throws Exception {
+        ObjectNode plain = config("true"); // config() edits the file on disk: take both before writing
+        ObjectNode config = plain.deepCopy();
+        ((ObjectNode) config.get("process")).put("terminal", true);
+        write(config);
+        assertEquals(125, isola("create", "--bundle", bundle.toString(), "t2"));
+        assertTrue(lastErr.contains("--console-socket"), lastErr);
+
+        write(plain);
+        assertEquals(125, isola("create", "--bundle", bundle.toString(), "--console-socket", root.resolve("none").toString(), "t2"));
+        assertTrue(lastErr.contains("process.terminal"), lastErr);
+
+        write(config);
+        assertEquals(125, isola("create", "--bundle", bundle.toString(), "--console-socket", root.resolve("none").toString(), "t2"));
+        assertTrue(lastErr.contains("cannot connect"), lastErr);
+        assertEquals("", ok("list", "-q"), "a refused create left state behind");
+    }
+
+    @Test
+    void preservedFdsReachTheContainerUnderTheirNumbers() throws Exception {
+        int[] pipe = Fds.pipe();
+        try (FdInputStream read = new FdInputStream(pipe[0])) {
+            int fd = pipe[1]; // every fd from 3 up to this one goes in
+            write(config("echo kept > /proc/self/fd/" + fd + " && test ! -e /proc/self/fd/" + (fd + 1) + " && echo ok > /out/ok"));
+            ok("create", "--bundle", bundle.toString(), "--preserve-fds", Integer.toString(fd - 2), "p1");
+            long pid = JSON.readTree(ok("state", "p1")).get("pid").asLong();
+            try (Pidfd child = Pidfd.open(pid)) {
+                ok("start", "p1");
+                assertEquals(0, child.awaitExit(Duration.ofSeconds(10)).exitCode());
+            }
+            Fds.closeQuietly(pipe[1]);
+            assertEquals("kept\n", new String(read.readAllBytes()));
+            assertEquals("ok", Files.readString(out.resolve("ok")).strip(), "an fd past the preserved ones was open");
+        }
+        ok("delete", "p1");
+
+        assertEquals(125, isola("create", "--bundle", bundle.toString(), "--preserve-fds", "1000", "p2"));
+        assertTrue(lastErr.contains("is not open"), lastErr);
+    }
+
+    /** Reads a terminal until {@code marker} appears, or it ends (EIO once the last slave closes). */
+    private static String readUntil(FdInputStream terminal, String marker) {
+        StringBuilder seen = new StringBuilder();
+        byte[] buffer = new byte[256];
+        try {
+            int n;
+            while (!seen.toString().contains(marker) && (n = terminal.read(buffer, 0, buffer.length)) > 0) {
+                seen.append(new String(buffer, 0, n));
+            }
+        } catch (java.io.IOException e) {
+            // EIO: the container closed its end
+        }
+        return seen.toString();
     }
 }

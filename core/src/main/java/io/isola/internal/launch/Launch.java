@@ -124,6 +124,9 @@ final class Launch {
                 if (record.kind() == ExpectedRecord.Kind.CHECKPOINT || record.kind() == ExpectedRecord.Kind.GATE) {
                     runHostSide();
                 }
+                if (record.kind() == ExpectedRecord.Kind.GATE) {
+                    stdio.atGate(child); // every step before the gate is done: an in-container terminal exists
+                }
                 if (record.kind() == ExpectedRecord.Kind.CHECKPOINT) {
                     answer(record, new byte[] {1});
                 } else if (record.kind() == ExpectedRecord.Kind.GATE && fifos != null) {

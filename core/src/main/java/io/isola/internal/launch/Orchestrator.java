@@ -1,16 +1,20 @@
 package io.isola.internal.launch;
 
+import io.isola.api.ConsoleSocket;
 import io.isola.api.Container;
 import io.isola.api.ContainerSpec;
 import io.isola.api.DeferredStart;
 import io.isola.api.Filesystem;
+import io.isola.api.InheritedFds;
 import io.isola.api.IsolaException;
 import io.isola.api.Join;
+import io.isola.api.NamespacePaths;
 import io.isola.api.Terminal;
 import io.isola.internal.chain.ChildProgram;
 import io.isola.internal.chain.CloneThreads;
 import io.isola.internal.security.SecurityPlan;
 import io.isola.internal.security.SecurityPolicy;
+import io.isola.spi.ContainerBind;
 import io.isola.spi.Duty;
 import io.isola.spi.HostIdentity;
 import io.isola.spi.Isolation;
@@ -81,10 +85,26 @@ public final class Orchestrator implements AutoCloseable {
                     "a root file system, volumes and tmpfs mounts need a mount namespace, which this container does not have");
         }
         SecurityPlan security = SecurityPolicy.plan(spec); // checks the settings before anything exists
+        InheritedFds inherited = spec.extension(InheritedFds.class).orElse(null);
+        if (inherited != null) {
+            inherited.requireOpen();
+        }
         String id = spec.id().orElseGet(Orchestrator::newId);
         Set<Duty> duties = EnumSet.noneOf(Duty.class);
         selected.forEach(isolator -> duties.addAll(isolator.duties()));
-        IsolationRequest request = new Request(id, spec, namespaces, duties);
+        NamespacePaths paths = spec.extension(NamespacePaths.class).orElse(null);
+        Set<Namespace> visible = EnumSet.copyOf(namespaces.isEmpty() ? EnumSet.noneOf(Namespace.class) : namespaces);
+        if (paths != null) {
+            for (String name : paths.paths().keySet()) {
+                Namespace joined = PathJoins.namespace(name);
+                if (namespaces.contains(joined)) {
+                    throw new IllegalArgumentException("namespace \"" + name + "\": both created by an isolator and joined by"
+                            + " path; expected one of the two");
+                }
+                visible.add(joined); // the isolators see a namespace of the container's own: it is not the host's
+            }
+        }
+        IsolationRequest request = new Request(id, spec, visible, duties, new BindRequests());
 
         List<PreparedIsolation> prepared = new ArrayList<>();
         StdioPlan stdio = null;
@@ -94,10 +114,22 @@ public final class Orchestrator implements AutoCloseable {
                 joins = NamespaceJoins.open(join.pid());
                 prepared.add(new PreparedIsolation(CgroupJoin.OWNER, new CgroupJoin(join.pid())));
             }
+            List<Contribution> contributions = new ArrayList<>();
+            PathJoins pathJoins = null;
+            if (paths != null) {
+                pathJoins = PathJoins.open(paths);
+                prepared.add(new PreparedIsolation(PathJoins.OWNER, pathJoins));
+                Contribution contribution = new Contribution(PathJoins.OWNER.name());
+                pathJoins.contribute(contribution);
+                contributions.add(contribution); // first: every isolator's steps run in the joined namespaces
+            }
+            KernelSettings kernel = KernelSettings.of(spec, namespaces, pathJoins);
+            if (kernel != null) {
+                prepared.add(new PreparedIsolation(KernelSettings.OWNER, kernel));
+            }
             GateFifos fifos = deferred != null ? new GateFifos(deferred.stateDir()).create() : null;
             ProgramComposer.Shape shape = new ProgramComposer.Shape(deferred != null, joins,
-                    spec.extension(Terminal.class).isPresent());
-            List<Contribution> contributions = new ArrayList<>();
+                    spec.extension(Terminal.class).isPresent() || spec.extension(ConsoleSocket.class).isPresent());
             for (NamespaceIsolator isolator : selected) {
                 PreparedIsolation isolation = prepare(isolator, request);
                 prepared.add(isolation);
@@ -111,6 +143,14 @@ public final class Orchestrator implements AutoCloseable {
             Launch.ProgramFactory programs = protocolFds -> {
                 List<Integer> kept = new ArrayList<>(protocolFds);
                 contributions.forEach(contribution -> kept.addAll(contribution.keptFds()));
+                if (inherited != null) {
+                    for (int fd : kept) {
+                        if (inherited.fds().contains(fd)) { // it was open when checked: something closed it since
+                            throw new IsolaException("preserved fd " + fd + " was closed while the container was set up");
+                        }
+                    }
+                    kept.addAll(inherited.fds());
+                }
                 ChildProgram program = ProgramComposer.compose(spec, namespaces, contributions, plan, kept, signals,
                         security, shape);
                 LOG.debug("container {}: {} ops, namespaces {}", id, program.ops().size(), namespaces);
@@ -229,8 +269,8 @@ public final class Orchestrator implements AutoCloseable {
         cloneThreads.close();
     }
 
-    private record Request(String containerId, ContainerSpec spec, Set<Namespace> namespaces, Set<Duty> duties)
-            implements IsolationRequest {
+    private record Request(String containerId, ContainerSpec spec, Set<Namespace> namespaces, Set<Duty> duties,
+            BindRequests binds) implements IsolationRequest {
         @Override
         public boolean selected(Namespace namespace) {
             return namespaces.contains(namespace);
@@ -239,6 +279,19 @@ public final class Orchestrator implements AutoCloseable {
         @Override
         public boolean provided(Duty duty) {
             return duties.contains(duty);
+        }
+
+        @Override
+        public void requestBind(ContainerBind bind) {
+            if (!duties.contains(Duty.BIND_REQUESTS)) {
+                throw new IllegalStateException(bind.what() + ": no isolator of this container takes bind requests");
+            }
+            binds.add(bind);
+        }
+
+        @Override
+        public List<ContainerBind> requestedBinds() {
+            return binds.read();
         }
     }
 }

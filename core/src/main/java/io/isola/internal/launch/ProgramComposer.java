@@ -1,6 +1,7 @@
 package io.isola.internal.launch;
 
 import io.isola.api.ContainerSpec;
+import io.isola.api.ProcessAttributes;
 import io.isola.internal.chain.ChildProgram;
 import io.isola.internal.security.SecurityPlan;
 import io.isola.spi.Arg;
@@ -42,6 +43,7 @@ final class ProgramComposer {
     static final String CORE = "core";
     private static final int PR_SET_PDEATHSIG = 1, SIGKILL = 9;
     private static final long TIOCSCTTY = 0x540E;
+    private static final int F_SETFD = 2;
 
     private ProgramComposer() {}
 
@@ -83,6 +85,11 @@ final class ProgramComposer {
         List<Integer> kept = new ArrayList<>(keptFds);
         shape.joins().forEach(join -> kept.add(join.fd()));
         closeInheritedFds(program, kept);
+        for (int fd : spec.extension(io.isola.api.InheritedFds.class).map(io.isola.api.InheritedFds::fds).orElse(List.of())) {
+            // the JVM may have marked it close-on-exec; the command must get it
+            program.call(CORE, Step.call("keep fd " + fd + " open across exec", "fcntl", Arg.word(fd), Arg.word(F_SETFD),
+                    Arg.word(0)));
+        }
         if (!shape.joins().isEmpty()) {
             // user first, then the kernel's order; the caller sorted them
             for (JoinedNamespace join : shape.joins()) {
@@ -113,6 +120,13 @@ final class ProgramComposer {
                 ProcessUserSteps.add(program, spec);
                 security.afterIds().forEach(step -> program.call(SecurityPlan.OWNER, step));
             }
+        }
+        // umask before the seccomp filter, which need not allow it
+        spec.extension(ProcessAttributes.class).flatMap(a -> java.util.Optional.ofNullable(a.umask())).ifPresent(mask ->
+                program.call(CORE, Step.call("set the umask to 0" + Integer.toOctalString(mask), "umask", Arg.word(mask))));
+        if (stdio.containerPty() != null) {
+            // after the root and the lock-down (the terminal belongs to the process's user), before seccomp
+            stdio.containerPty().steps(kept).forEach(step -> program.call(CORE, step));
         }
         security.beforeGate().forEach(step -> program.call(SecurityPlan.OWNER, step));
         program.call(CORE, Steps.chdir(spec.cwd()));

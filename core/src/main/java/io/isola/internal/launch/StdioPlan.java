@@ -1,5 +1,6 @@
 package io.isola.internal.launch;
 
+import io.isola.api.ConsoleSocket;
 import io.isola.api.ContainerSpec;
 import io.isola.api.Stdio;
 import io.isola.api.Terminal;
@@ -17,6 +18,8 @@ final class StdioPlan implements AutoCloseable {
     final int[] hostFds = {-1, -1, -1};
     /** The pseudo-terminal when the spec asks for a {@link Terminal}; its slave is 0, 1 and 2. */
     private Pty pty;
+    /** The terminal the child opens inside the container for an engine's console socket. */
+    private ContainerPty containerPty;
 
     private StdioPlan() {}
 
@@ -24,6 +27,19 @@ final class StdioPlan implements AutoCloseable {
         StdioPlan plan = new StdioPlan();
         try {
             Terminal terminal = spec.extension(Terminal.class).orElse(null);
+            ConsoleSocket console = spec.extension(ConsoleSocket.class).orElse(null);
+            if (console != null && terminal != null) {
+                throw new IllegalArgumentException("console socket \"" + console.path()
+                        + "\": a container has either a terminal of its own or a console socket, not both");
+            }
+            if (console != null) {
+                plan.containerPty = ContainerPty.connect(console.path());
+                // placeholders until the terminal replaces them: 0-2 are open whatever the host's are
+                for (int stream = 0; stream < 3; stream++) {
+                    plan.childFds[stream] = Fds.open("/dev/null", Fds.O_RDWR, 0);
+                }
+                return plan;
+            }
             if (terminal != null) {
                 plan.pty = Pty.open(terminal.columns(), terminal.rows());
                 for (int stream = 0; stream < 3; stream++) {
@@ -67,6 +83,18 @@ final class StdioPlan implements AutoCloseable {
         }
     }
 
+    /** The in-container terminal's steps and delivery; null without a console socket. */
+    ContainerPty containerPty() {
+        return containerPty;
+    }
+
+    /** At the gate, with every step done: hands an in-container terminal to its console socket. */
+    void atGate(io.isola.internal.nativ.Pidfd child) {
+        if (containerPty != null) {
+            containerPty.deliver(child);
+        }
+    }
+
     boolean hasTerminal() {
         return pty != null;
     }
@@ -92,6 +120,10 @@ final class StdioPlan implements AutoCloseable {
     @Override
     public void close() {
         closeChildEnds();
+        if (containerPty != null) {
+            containerPty.close();
+            containerPty = null;
+        }
         if (pty != null) {
             pty.close();
             pty = null;

@@ -106,4 +106,19 @@ public interface LibC {
 
     @IgnoreError
     void cfmakeraw(long termios);
+
+    /** Only on a throwaway host thread: joins a namespace for that thread alone (net, ipc, uts). */
+    @SaveError
+    int setns(int fd, int nstype);
+
+    // sockets, for an engine's console socket (issue 8)
+
+    @SaveError
+    int socket(int domain, int type, int protocol);
+
+    @SaveError
+    int connect(int fd, long address, int length);
+
+    @SaveError
+    long sendmsg(int fd, long message, int flags);
 }

@@ -46,6 +46,21 @@ public final class Pidfd implements AutoCloseable {
         }
     }
 
+    /**
+     * A close-on-exec copy of the process's descriptor {@code targetFd} (pidfd_getfd; the kernel
+     * checks that we may ptrace it, which a parent running as root may).
+     */
+    public synchronized int getFd(int targetFd) {
+        if (status != null || fd < 0) {
+            throw new IllegalStateException("process " + pid + " has been reaped");
+        }
+        long copy = n.libc().syscall(SyscallNumbers.PIDFD_GETFD, fd, targetFd, 0, 0);
+        if (copy < 0) {
+            throw new NativeException("pidfd_getfd " + targetFd + " of " + pid, n.lastErrno());
+        }
+        return (int) copy;
+    }
+
     /** Waits for the process to exit and reaps it; null when {@code timeout} passes first. */
     public ExitStatus awaitExit(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();

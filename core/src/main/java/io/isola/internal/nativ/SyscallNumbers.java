@@ -24,6 +24,8 @@ public final class SyscallNumbers {
     public static final long SETRESGID = X86_64 ? 119 : 149;
     /** Numbered after the tables were unified (Linux 5.12): the same on every architecture. */
     public static final long MOUNT_SETATTR = 442;
+    /** Also unified: pidfd_getfd (Linux 5.6). */
+    public static final long PIDFD_GETFD = 438;
     public static final long OPEN_TREE = 428, MOVE_MOUNT = 429;
     /** Called on one host thread only, which glibc's wrappers would not change, but numbered here with the rest. */
     public static final long SETNS = X86_64 ? 308 : 268;

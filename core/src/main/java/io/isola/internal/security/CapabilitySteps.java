@@ -20,7 +20,7 @@ import java.util.Set;
  */
 final class CapabilitySteps {
 
-    private static final int PR_CAPBSET_DROP = 24, PR_CAP_AMBIENT = 47, PR_CAP_AMBIENT_CLEAR_ALL = 4;
+    private static final int PR_CAPBSET_DROP = 24, PR_CAP_AMBIENT = 47, PR_CAP_AMBIENT_CLEAR_ALL = 4, PR_CAP_AMBIENT_RAISE = 2;
     private static final int LINUX_CAPABILITY_VERSION_3 = 0x20080522;
 
     private CapabilitySteps() {}
@@ -46,6 +46,22 @@ final class CapabilitySteps {
                 new Arg.Bytes(header()), new Arg.Bytes(data(kept)));
     }
 
+    /** The effective, permitted and inheritable sets each given (an OCI config.json's), for a process that is still root. */
+    static Step set(Set<Capability> effective, Set<Capability> permitted, Set<Capability> inheritable) {
+        return Step.call("set the capabilities to effective " + effective + ", permitted " + permitted + ", inheritable "
+                + inheritable, "capset", new Arg.Bytes(header()), new Arg.Bytes(data(effective, permitted, inheritable)));
+    }
+
+    /** Raises each ambient capability; the kernel wants it permitted and inheritable already (capset first). */
+    static List<Step> ambient(Set<Capability> ambient) {
+        List<Step> steps = new ArrayList<>();
+        for (Capability cap : ambient) {
+            steps.add(Step.call("raise " + cap.capName() + " in the ambient set", "prctl", Arg.word(PR_CAP_AMBIENT),
+                    Arg.word(PR_CAP_AMBIENT_RAISE), Arg.word(cap.number()), Arg.word(0), Arg.word(0)));
+        }
+        return steps;
+    }
+
     private static boolean keeps(Set<Capability> kept, int cap) {
         return cap <= Capability.lastKnown() && kept.contains(Capability.values()[cap]);
     }
@@ -66,6 +82,16 @@ final class CapabilitySteps {
         for (int half = 0; half < 2; half++) {
             int bits = (int) (mask >>> (32 * half));
             data.putInt(bits).putInt(bits).putInt(0);
+        }
+        return data.array();
+    }
+
+    static byte[] data(Set<Capability> effective, Set<Capability> permitted, Set<Capability> inheritable) {
+        long e = mask(effective), p = mask(permitted), i = mask(inheritable);
+        ByteBuffer data = ByteBuffer.allocate(24).order(ByteOrder.nativeOrder());
+        for (int half = 0; half < 2; half++) {
+            int shift = 32 * half;
+            data.putInt((int) (e >>> shift)).putInt((int) (p >>> shift)).putInt((int) (i >>> shift));
         }
         return data.array();
     }

@@ -1,6 +1,7 @@
 package io.isola.internal.security;
 
 import io.isola.api.Capability;
+import io.isola.api.CapabilitySets;
 import io.isola.api.ContainerSpec;
 import io.isola.api.ProcessUser;
 import io.isola.api.SeccompProfile;
@@ -57,11 +58,21 @@ public final class SecurityPolicy {
         if (seccomp != null && !security.noNewPrivileges()) {
             beforeIds.add(seccomp);
         }
+        CapabilitySets sets = spec.extension(CapabilitySets.class).orElse(null);
         if (!security.privileged()) {
-            beforeIds.addAll(CapabilitySteps.bound(security.capabilities(), HostFacts.lastCap()));
+            beforeIds.addAll(CapabilitySteps.bound(sets != null ? sets.bounding() : security.capabilities(), HostFacts.lastCap()));
             // another uid has lost every capability with the switch (ProcessUserSteps drops the rest),
             // as Docker gives a non-root user none; root keeps the container's set
-            if (spec.extension(ProcessUser.class).map(ProcessUser::uid).orElse(0L) == 0) {
+            boolean root = spec.extension(ProcessUser.class).map(ProcessUser::uid).orElse(0L) == 0;
+            if (sets != null && !root && !(sets.effective().isEmpty() && sets.permitted().isEmpty() && sets.ambient().isEmpty())) {
+                throw new IllegalArgumentException("capabilities " + sets.permitted() + " for user "
+                        + spec.extension(ProcessUser.class).orElseThrow().uid() + ": a user other than root keeps no"
+                        + " capabilities; expected empty effective, permitted and ambient sets");
+            }
+            if (root && sets != null) {
+                afterIds.add(CapabilitySteps.set(sets.effective(), sets.permitted(), sets.inheritable()));
+                afterIds.addAll(CapabilitySteps.ambient(sets.ambient()));
+            } else if (root) {
                 afterIds.add(CapabilitySteps.set(security.capabilities()));
             }
         }

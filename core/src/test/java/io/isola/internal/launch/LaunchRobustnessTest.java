@@ -6,12 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.isola.api.ContainerSpec;
 import io.isola.api.Isola;
 import io.isola.internal.nativ.NativeMemory;
-import io.isola.spi.Namespace;
-import io.isola.spi.Phase;
-import io.isola.spi.Steps;
 import io.isola.testing.HostState;
 import io.isola.testing.Outcome;
-import io.isola.testing.TestIsolator;
+import io.isola.testing.TestRuntimes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -37,12 +34,7 @@ class LaunchRobustnessTest {
     }
 
     private static Isola runtime() {
-        return Isola.builder().isolators(List.of(
-                TestIsolator.plain("uts", Namespace.UTS),
-                TestIsolator.plain("ipc", Namespace.IPC),
-                TestIsolator.plain("mount", Namespace.MOUNT),
-                TestIsolator.withSteps("pid", Namespace.PID, steps -> steps.add(Phase.FILESYSTEM,
-                        Steps.mount("mount proc on /proc", "proc", "/proc", "proc", 0, null))))).build();
+        return TestRuntimes.full();
     }
 
     @Test

@@ -3,31 +3,22 @@ package io.isola.internal.security;
 import io.isola.api.ContainerSpec;
 import io.isola.api.Isola;
 import io.isola.api.Security;
-import io.isola.spi.Namespace;
-import io.isola.spi.Phase;
-import io.isola.spi.Steps;
 import io.isola.testing.Outcome;
-import io.isola.testing.TestIsolator;
-import java.util.List;
+import io.isola.testing.TestRuntimes;
 import java.util.Set;
 
 /** Runs commands in containers with the test isolators (mount, uts, ipc, pid with its /proc) and a given lock-down. */
 final class Containers {
 
     /** Every namespace the test isolators make; with pid, a fresh /proc. */
-    static final Set<String> ALL = Set.of("uts", "ipc", "mount", "pid");
+    static final Set<String> ALL = TestRuntimes.ALL;
     /** Without a PID namespace: the host's processes are visible, as with {@code --pid host}. */
     static final Set<String> HOST_PIDS = Set.of("uts", "ipc", "mount");
 
     private Containers() {}
 
     static Isola runtime() {
-        return Isola.builder().isolators(List.of(
-                TestIsolator.plain("uts", Namespace.UTS),
-                TestIsolator.plain("ipc", Namespace.IPC),
-                TestIsolator.plain("mount", Namespace.MOUNT),
-                TestIsolator.withSteps("pid", Namespace.PID, steps -> steps.add(Phase.FILESYSTEM,
-                        Steps.mount("mount proc on /proc", "proc", "/proc", "proc", 0, null))))).build();
+        return TestRuntimes.full();
     }
 
     static Outcome sh(Isola isola, Security security, String script) throws Exception {

@@ -2,10 +2,14 @@ package io.isola.launcher.bench;
 
 import io.isola.api.ContainerSpec;
 import io.isola.api.ExitStatus;
+import io.isola.api.Filesystem;
+import io.isola.api.IdMapping;
 import io.isola.api.Isola;
+import io.isola.api.Network;
+import io.isola.api.Resources;
+import io.isola.api.UserNamespace;
 import io.isola.spi.NamespaceIsolator;
 import java.io.IOException;
-import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -17,12 +21,16 @@ import java.util.stream.Collectors;
 
 /**
  * Start-to-exit latency of {@code /bin/true} through the embedded API, in new UTS, IPC, PID and
- * mount namespaces; run by {@code bench/run}, never by the test suite.
+ * mount namespaces, plus what a {@code --variant} adds: {@code userns} (a user namespace mapping
+ * root to host ids {@value #USERNS_HOST_ID}..+65535, as bench/run gives crun and runc), {@code limits} (a
+ * 64 MiB memory and 64 pids limit in a cgroup), {@code net-none} (a network namespace with lo up)
+ * or {@code net-bridge} (the default bridge network through CNI); run by {@code bench/run}, never
+ * by the test suite.
  *
  * <pre>
  * java -cp 'dist/target/isola/lib/*:dist/target/isola/bundles/isola-ns-*.jar' \
  *     io.isola.launcher.bench.LaunchBench RUNS WARMUP [--touch-heap-mb N] [--rootfs DIR] [--label L]
- *     [--samples FILE]
+ *     [--samples FILE] [--variant base|userns|limits|net-none|net-bridge]
  * </pre>
  *
  * <p>Each launch is timed with {@link System#nanoTime()} around {@link Isola#run}: clone, the
@@ -43,6 +51,8 @@ import java.util.stream.Collectors;
 public final class LaunchBench {
 
     private static final Set<String> ISOLATORS = Set.of("uts", "ipc", "pid", "mount");
+    /** The first host id that container root maps to in the userns variant; bench/run maps crun's and runc's alike. */
+    static final long USERNS_HOST_ID = 3_100_000;
     /** Below G1's humongous threshold for heaps up to 4 GB (half of a 2 MiB region). */
     private static final int CHUNK = 512 * 1024;
 
@@ -58,12 +68,14 @@ public final class LaunchBench {
         String rootfs = null;
         String label = "isola-embedded";
         Path samples = null;
+        String variant = "base";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--touch-heap-mb" -> touchMb = Integer.parseInt(value(args, ++i));
                 case "--rootfs" -> rootfs = value(args, ++i);
                 case "--label" -> label = value(args, ++i);
                 case "--samples" -> samples = Path.of(value(args, ++i));
+                case "--variant" -> variant = value(args, ++i);
                 default -> {
                     if (runs < 0) {
                         runs = Integer.parseInt(args[i]);
@@ -84,17 +96,24 @@ public final class LaunchBench {
         long t0 = System.nanoTime();
         try (Isola isola = Isola.fromServiceLoader()) {
             double initMs = (System.nanoTime() - t0) / 1e6;
+            Set<String> isolators = new java.util.HashSet<>(ISOLATORS);
+            List<Object> extensions = new java.util.ArrayList<>();
+            variant(variant, isolators, extensions);
             List<String> found = isola.isolators().stream().map(NamespaceIsolator::name).collect(Collectors.toList());
-            if (!found.containsAll(ISOLATORS)) {
-                fail("isolators found on the class path: " + found + ", need " + ISOLATORS);
+            if (!found.containsAll(isolators)) {
+                fail("isolators found on the class path: " + found + ", need " + isolators);
+            }
+            if (rootfs != null) {
+                extensions.add(Filesystem.builder().rootfs(rootfs).build());
             }
 
-            ContainerSpec.Builder check = ContainerSpec.builder("/bin/sh", "-c", "[ $$ -eq 1 ]").isolators(ISOLATORS);
-            ContainerSpec.Builder bench = ContainerSpec.builder("/bin/true").isolators(ISOLATORS);
-            String where = "host";
-            if (rootfs != null && applyRootfs(check, rootfs) && applyRootfs(bench, rootfs)) {
-                where = rootfs;
-            }
+            ContainerSpec.Builder check = ContainerSpec.builder("/bin/sh", "-c", "[ $$ -eq 1 ]").isolators(isolators);
+            ContainerSpec.Builder bench = ContainerSpec.builder("/bin/true").isolators(isolators);
+            extensions.forEach(extension -> {
+                check.with(extension);
+                bench.with(extension);
+            });
+            String where = rootfs != null ? rootfs : "host";
             ExitStatus st = isola.run(check.build());
             if (st.shellCode() != 0) {
                 fail("sanity check: the container's command is not PID 1 (" + st + ")");
@@ -120,9 +139,9 @@ public final class LaunchBench {
             checksum += ballastChecksum();
             System.out.printf(Locale.ROOT,
                     "%s runs=%d min=%.3f median=%.3f p99=%.3f mean=%.3f init=%.1f touched_mb=%d rss_mb=%d rootfs=%s"
-                            + " heap_max_mb=%d checksum=%d%n",
+                            + " heap_max_mb=%d checksum=%d variant=%s%n",
                     label, runs, ms[0], median(ms), percentile(ms, 0.99), Arrays.stream(ms).average().orElse(0),
-                    initMs, touchMb, rssMb(), where, Runtime.getRuntime().maxMemory() >> 20, checksum);
+                    initMs, touchMb, rssMb(), where, Runtime.getRuntime().maxMemory() >> 20, checksum, variant);
         }
     }
 
@@ -160,26 +179,29 @@ public final class LaunchBench {
         return sum;
     }
 
-    /**
-     * Uses a rootfs option of {@link ContainerSpec.Builder} if core has one ({@code rootfs(String)}
-     * or {@code rootfs(Path)}); until then, containers see the host's root and this returns false.
-     */
-    private static boolean applyRootfs(ContainerSpec.Builder builder, String dir) throws Exception {
-        for (Method m : ContainerSpec.Builder.class.getMethods()) {
-            if (!m.getName().equals("rootfs") || m.getParameterCount() != 1) {
-                continue;
+    /** Adds the isolators and spec extensions of {@code variant} (see the class comment). */
+    private static void variant(String variant, Set<String> isolators, List<Object> extensions) {
+        switch (variant) {
+            case "base" -> { }
+            case "userns" -> {
+                isolators.add("user");
+                List<IdMapping> map = List.of(new IdMapping(0, USERNS_HOST_ID, 65536));
+                extensions.add(UserNamespace.of(map, map));
             }
-            Class<?> type = m.getParameterTypes()[0];
-            if (type == String.class) {
-                m.invoke(builder, dir);
-                return true;
+            case "limits" -> {
+                isolators.add("cgroup");
+                extensions.add(Resources.builder().memory("64m").pidsLimit(64).build());
             }
-            if (type == Path.class) {
-                m.invoke(builder, Path.of(dir));
-                return true;
+            case "net-none" -> {
+                isolators.add("net");
+                extensions.add(Network.none());
             }
+            case "net-bridge" -> {
+                isolators.add("net");
+                extensions.add(Network.bridge());
+            }
+            default -> usage("--variant " + variant + ": expected base, userns, limits, net-none or net-bridge");
         }
-        return false;
     }
 
     private static double median(double[] sorted) {
@@ -212,7 +234,7 @@ public final class LaunchBench {
     private static void usage(String problem) {
         System.err.println("LaunchBench: " + problem);
         System.err.println("usage: LaunchBench RUNS WARMUP [--touch-heap-mb N] [--rootfs DIR] [--label LABEL]"
-                + " [--samples FILE]");
+                + " [--samples FILE] [--variant base|userns|limits|net-none|net-bridge]");
         System.exit(2);
     }
 

@@ -57,6 +57,10 @@ final class ExecCommand implements Callable<Integer> {
             description = "OCI: the process to run, as a process.json (instead of CMD).")
     private java.nio.file.Path processFile;
 
+    @Option(names = "--console-socket", paramLabel = "SOCKET",
+            description = "OCI: AF_UNIX socket that receives the master of the process's terminal (process.terminal true).")
+    private java.nio.file.Path consoleSocket;
+
     @Option(names = "--pid-file", paramLabel = "FILE", description = "OCI: write the new process's pid to FILE.")
     private java.nio.file.Path pidFile;
 
@@ -73,7 +77,12 @@ final class ExecCommand implements Callable<Integer> {
         if (processFile == null && command.isEmpty()) {
             throw new IllegalArgumentException("exec: missing CMD (or --process FILE)");
         }
-        ContainerSpec.Builder builder = processFile != null ? OciProcess.load(processFile) : ContainerSpec.builder(command);
+        if (consoleSocket != null && processFile == null) {
+            throw new IllegalArgumentException("--console-socket \"" + consoleSocket + "\": needs --process with process.terminal");
+        }
+        ContainerSpec.Builder builder = processFile != null ? OciProcess.load(processFile,
+                state.bundle() == null ? null : java.nio.file.Path.of(state.bundle()), consoleSocket)
+                : ContainerSpec.builder(command);
         // a process.json brings its own env and cwd; a CMD gets the container's, as docker exec does
         if (processFile == null && state.isola() != null && state.isola().spec() != null) {
             if (state.isola().spec().env() != null) {
@@ -90,7 +99,9 @@ final class ExecCommand implements Callable<Integer> {
         } else if (!interactive) {
             builder.stdin(Stdio.NULL);
         }
-        if (detach) {
+        // an engine's detached exec (--process) hands the process our stdio, which are its pipes, as runc does
+        boolean engine = processFile != null;
+        if (detach && !engine) {
             builder.stdin(Stdio.NULL).stdout(Stdio.NULL).stderr(Stdio.NULL);
         }
         ContainerSpec execSpec = lifecycle.execSpec(state.id(), builder);
@@ -101,8 +112,10 @@ final class ExecCommand implements Callable<Integer> {
             }
             if (detach) {
                 process.detach();
-                spec.commandLine().getOut().println(process.pid());
-                spec.commandLine().getOut().flush();
+                if (!engine) {
+                    spec.commandLine().getOut().println(process.pid());
+                    spec.commandLine().getOut().flush();
+                }
                 process.close();
                 return 0;
             }

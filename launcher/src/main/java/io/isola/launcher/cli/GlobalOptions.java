@@ -10,7 +10,7 @@ import picocli.CommandLine.ScopeType;
 /**
  * Options of every verb, accepted before or after it ({@code isola --root R create ...} is how
  * engines call an OCI runtime): the state root, runc's logging options, and
- * {@code --systemd-cgroup}, which engines pass and which isola accepts without a systemd driver.
+ * {@code --systemd-cgroup} (systemd's form of cgroup paths, mapped to cgroupfs paths).
  */
 public final class GlobalOptions {
 
@@ -27,8 +27,13 @@ public final class GlobalOptions {
     String logFormat;
 
     @Option(names = "--systemd-cgroup", scope = ScopeType.INHERIT,
-            description = "Accepted for engines that pass it; cgroup paths are used as given.")
+            description = "Read config.json's cgroupsPath in systemd's slice:prefix:name form (mapped to a cgroupfs path).")
     boolean systemdCgroup;
+
+    /** How the OCI verbs read config.json. */
+    public io.isola.oci.ConfigTranslator.Options ociOptions() {
+        return new io.isola.oci.ConfigTranslator.Options(systemdCgroup);
+    }
 
     public StateStore store() {
         return new StateStore(root != null ? root : RuntimeDir.state());

@@ -41,7 +41,7 @@ public final class MonitorCommand implements Callable<Integer> {
         }
         RunCommand run = null;
         if (!runArgs.isEmpty()) {
-            run = new RunCommand();
+            run = new RunCommand().container(id, store);
             new picocli.CommandLine(run).setStopAtPositional(true).parseArgs(runArgs.toArray(String[]::new));
         }
         try (IsolaRuntime runtime = IsolaRuntime.withIsolators(run == null ? isolators : Set.of())) {

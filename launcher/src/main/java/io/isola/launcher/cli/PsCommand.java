@@ -65,11 +65,28 @@ final class PsCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Shown at most: a container's command line is its own to choose, up to megabytes. */
+    static final int MAX_COMMAND_LINE = 4096;
+
     private static String commandLine(long pid) {
-        try {
-            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline"))).replace('\0', ' ').strip();
+        try (java.io.InputStream in = Files.newInputStream(Path.of("/proc", Long.toString(pid), "cmdline"))) {
+            byte[] bytes = in.readNBytes(MAX_COMMAND_LINE + 1);
+            String line = printable(new String(bytes, 0, Math.min(bytes.length, MAX_COMMAND_LINE),
+                    java.nio.charset.StandardCharsets.UTF_8));
+            return bytes.length > MAX_COMMAND_LINE ? line + "..." : line;
         } catch (IOException e) {
             return "?";
         }
+    }
+
+    /**
+     * The command line as one line of text: argument separators become spaces, and every other
+     * control character (a terminal escape the container wrote into its own argv) a '?'.
+     */
+    static String printable(String raw) {
+        StringBuilder out = new StringBuilder(raw.length());
+        raw.codePoints().forEach(c -> out.append(c == 0 ? " " : Character.isISOControl(c) || c == 0x2028 || c == 0x2029 ? "?"
+                : new String(Character.toChars(c))));
+        return out.toString().strip();
     }
 }

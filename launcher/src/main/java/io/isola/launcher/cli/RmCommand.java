@@ -30,7 +30,8 @@ final class RmCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         Lifecycle lifecycle = new Lifecycle(parent.global().store());
         for (String id : ids) {
-            lifecycle.remove(id, force);
+            io.isola.lifecycle.ContainerState removed = lifecycle.remove(id, force);
+            ContainerLayerRemoval.after(removed);
             spec.commandLine().getOut().println(id);
         }
         spec.commandLine().getOut().flush();

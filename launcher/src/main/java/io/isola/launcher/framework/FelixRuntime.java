@@ -3,6 +3,8 @@ package io.isola.launcher.framework;
 import io.isola.launcher.BuildInfo;
 
 import io.isola.api.IsolaException;
+import io.isola.internal.osgi.CoreExports;
+import io.isola.internal.security.OwnedPaths;
 import io.isola.spi.NamespaceIsolator;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,9 +38,6 @@ import org.slf4j.LoggerFactory;
  * the orchestrator calls, and jnr-ffi is loaded once, outside OSGi.
  */
 public final class FelixRuntime implements AutoCloseable {
-
-    /** The core's exported packages, at the versions of their {@code package-info.java}. */
-    static final String CORE_PACKAGES = "io.isola.api;version=1.0.0,io.isola.spi;version=1.0.0";
 
     private static final Logger LOG = LoggerFactory.getLogger(FelixRuntime.class);
     private static final long STOP_TIMEOUT_MILLIS = 10_000;
@@ -88,7 +87,16 @@ public final class FelixRuntime implements AutoCloseable {
     public static FelixRuntime start(Options options) {
         Path bundleDir = options.bundles();
         Path storage = options.storage();
+        // what the framework loads is code and its settings: nobody but the caller or root may choose it
+        OwnedPaths.trustedDirectory(bundleDir, "bundle directory");
+        if (options.conf() != null) {
+            OwnedPaths.trustedDirectory(options.conf(), "configuration directory");
+        }
+        if (options.settings().plugins() != null) {
+            OwnedPaths.trustedDirectory(options.settings().plugins(), "plugins directory");
+        }
         List<Path> jars = bundleJars(bundleDir).stream().filter(options.settings()::installs).toList();
+        String systemPackages = CoreExports.systemPackages(); // before anything is created that close() must undo
         boolean owns = storage == null;
         Path cache = owns ? BundleCache.create() : storage;
         Map<String, Object> config = new HashMap<>();
@@ -97,7 +105,7 @@ public final class FelixRuntime implements AutoCloseable {
         // jar changed since and uninstalls those whose jar is gone. Bundles are started transiently,
         // so that a restored framework starts none of them before configurations are in place.
         config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA,
-                CORE_PACKAGES + ",org.slf4j;version=" + BuildInfo.slf4jVersion());
+                systemPackages + ",org.slf4j;version=" + BuildInfo.slf4jVersion());
         // Parallel resolution makes a thread pool that Felix never shuts down (its threads idle
         // on for 60 s after stop); resolving a handful of bundles in the caller's thread is as fast.
         config.put("felix.resolver.parallelism", "1");

@@ -154,7 +154,15 @@ record ArchiveManifest(String name, Path config, String configDigest, List<Layer
         return node.get(field).asText();
     }
 
+    /** Manifests, indexes and configs are kilobytes; a larger one is hostile, not an image. */
+    static final long MAX_JSON_BYTES = 4 << 20;
+
     static JsonNode json(Path file) throws IOException {
+        long size = Files.size(file);
+        if (size > MAX_JSON_BYTES) {
+            throw new IOException(file.getFileName() + " is " + size + " bytes; image metadata may be at most "
+                    + MAX_JSON_BYTES);
+        }
         try {
             return ImageStore.JSON.readTree(file.toFile());
         } catch (com.fasterxml.jackson.core.JacksonException e) {

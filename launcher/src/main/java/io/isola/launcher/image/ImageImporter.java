@@ -69,7 +69,12 @@ public final class ImageImporter {
                 String chosen = name != null ? name : manifest.name() != null ? normalise(manifest.name())
                         : configDigest.substring(7, 19);
                 Image image = new Image(ImageStore.checkName(chosen), configDigest, layers, strings(config.get("Env")),
-                        command(config), config.path("WorkingDir").asText(""), size, Instant.now().toString());
+                        strings(config.get("Cmd")), config.path("WorkingDir").asText(""), size, Instant.now().toString(),
+                        strings(config.get("Entrypoint")), config.path("User").asText(""));
+                Path blob = store.saveConfig(configDigest, Files.readAllBytes(manifest.config()));
+                if (blob != null) {
+                    created.add(blob);
+                }
                 store.save(image);
                 created.remove(staging);
                 ImageStore.deleteTree(staging);
@@ -116,13 +121,13 @@ public final class ImageImporter {
     private void unpack(Path archive, Path staging) throws IOException {
         try (InputStream file = Files.newInputStream(archive);
                 InputStream counted = progress.counting(file, Files.size(archive));
-                TarArchiveInputStream tar = new TarArchiveInputStream(uncompressed(counted))) {
+                TarArchiveInputStream tar = new BoundedTarInputStream(uncompressed(counted))) {
             TarArchiveEntry entry;
             int entries = 0;
             while ((entry = tar.getNextEntry()) != null) {
                 entries++;
-                if (!entry.isFile()) {
-                    continue;
+                if (!BoundedTarInputStream.isRegularFile(entry)) {
+                    continue; // only files are read: a link here is never followed, to the host or within
                 }
                 Path path = staging.resolve(entry.getName()).normalize();
                 if (!path.startsWith(staging) || path.equals(staging)) {
@@ -184,12 +189,6 @@ public final class ImageImporter {
             array.forEach(node -> list.add(node.asText()));
         }
         return list;
-    }
-
-    private static List<String> command(JsonNode config) {
-        List<String> command = strings(config.get("Entrypoint"));
-        command.addAll(strings(config.get("Cmd")));
-        return command;
     }
 
     /** "docker.io/library/busybox:latest" as users type it; tags stay. */

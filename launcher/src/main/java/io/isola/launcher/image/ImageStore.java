@@ -29,7 +29,9 @@ import java.util.stream.Stream;
  *   ROOT/layers/sha256/HEX/   a layer, extracted once, whatever number of images use it;
  *                             whiteouts in overlayfs's xattr form
  *   ROOT/images/NAME.json     an image: its layers by digest and its config
- *   ROOT/containers/ID/       a running container's writable layer (the mount isolator's)
+ *   ROOT/blobs/sha256/HEX     image configs, by digest (an image's id), as imported or committed
+ *   ROOT/containers/ID/       a container's writable layer (the mount isolator's): upper/, work/,
+ *                             owner; kept after a container run without --rm until 'isola rm'
  *   ROOT/tmp/                 imports in progress, on the same file system so that a finished
  *                             layer is renamed into place atomically
  *   ROOT/lock                 held while an import or a removal changes the store
@@ -81,8 +83,31 @@ public final class ImageStore {
         return root.resolve("containers").resolve(containerId);
     }
 
+    /** Where the config blob with this digest ("sha256:HEX") is kept. */
+    public Path config(String digest) {
+        return root.resolve("blobs").resolve(digest.replace(':', '/'));
+    }
+
+    /** Stores a config blob unless it is there; returns its path when this call created it, else null. */
+    Path saveConfig(String digest, byte[] content) throws IOException {
+        Path file = config(digest);
+        if (Files.isRegularFile(file)) {
+            return null;
+        }
+        Files.createDirectories(file.getParent());
+        Path partial = Files.createTempFile(scratch(), "config", ".json");
+        Files.write(partial, content);
+        Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return file;
+    }
+
     Path scratch() throws IOException {
         return Files.createDirectories(root.resolve("tmp"));
+    }
+
+    /** Whether {@code name} is a valid image name (see {@link #checkName}). */
+    public static boolean isName(String name) {
+        return name != null && NAME.matcher(name).matches() && !name.contains("..");
     }
 
     static String checkName(String name) {
@@ -114,7 +139,21 @@ public final class ImageStore {
         return all;
     }
 
+    /** The image called {@code name}, or, for a name without a tag, {@code name:latest}, as Docker reads it. */
     public Optional<Image> find(String name) {
+        Optional<Image> exact = read(name);
+        if (exact.isPresent() || hasTag(name)) {
+            return exact;
+        }
+        return read(name + ":latest");
+    }
+
+    /** Whether {@code name} ends in ":TAG" (a colon after the last slash, so that host:port/x is not one). */
+    public static boolean hasTag(String name) {
+        return name.lastIndexOf(':') > name.lastIndexOf('/');
+    }
+
+    private Optional<Image> read(String name) {
         Path file = record(checkName(name));
         try {
             return Optional.of(JSON.readValue(Files.readAllBytes(file), Image.class));
@@ -139,18 +178,43 @@ public final class ImageStore {
         Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    /** Removes the image and every layer no other image uses. */
+    /**
+     * Removes the image and every layer (and its config) that no other image uses; refuses, as
+     * Docker does, while a container (running, or stopped and not removed) stands on a layer that
+     * would go.
+     */
     public void remove(String name) throws IOException {
         try (FileLock lock = lock()) {
             Image image = get(name);
-            Files.delete(record(name));
-            Set<String> used = new HashSet<>();
-            list().forEach(other -> used.addAll(other.layers()));
+            Set<String> others = new HashSet<>();
+            list().stream().filter(other -> !other.name().equals(image.name())).forEach(other -> others.addAll(other.layers()));
             for (String layer : image.layers()) {
-                if (!used.contains(layer)) {
-                    deleteTree(layer(layer));
+                String user = others.contains(layer) ? null : ContainerLayers.userOf(this, layer(layer));
+                if (user != null) {
+                    throw new IllegalArgumentException("image \"" + image.name() + "\" is used by container " + user
+                            + ": remove the container first ('isola rm')");
                 }
             }
+            Files.delete(record(image.name()));
+            prune(image);
+        }
+    }
+
+    /** Deletes what of {@code gone} (an image no longer recorded) no recorded image uses; under the lock. */
+    void prune(Image gone) throws IOException {
+        Set<String> used = new HashSet<>();
+        Set<String> configs = new HashSet<>();
+        list().forEach(other -> {
+            used.addAll(other.layers());
+            configs.add(other.id());
+        });
+        for (String layer : gone.layers()) {
+            if (!used.contains(layer)) {
+                deleteTree(layer(layer));
+            }
+        }
+        if (!configs.contains(gone.id())) {
+            Files.deleteIfExists(config(gone.id()));
         }
     }
 

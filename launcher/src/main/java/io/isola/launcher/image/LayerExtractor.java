@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * user.overlay.opaque=x}, "holds xattr whiteouts"); {@code .wh..wh..opq} marks its directory
  * {@code user.overlay.opaque=y}. Entry names are confined to the layer: an absolute name or one
  * with {@code ..} is refused, and no entry is written through a symbolic link. Ownership (when
- * root imports), modes (with setuid bits) and times are kept; device nodes and fifos, which Java cannot make, are
- * skipped (the container's /dev is its own anyway).
+ * root imports), modes (with setuid bits) and times are kept; a device node is refused and a
+ * fifo, which Java cannot make, is skipped (the container's /dev is its own anyway). PAX headers
+ * and long names are bounded ({@link BoundedTarInputStream}).
  */
 final class LayerExtractor {
 
@@ -45,7 +46,7 @@ final class LayerExtractor {
     static long extract(InputStream tar, Path root, String layerName) throws IOException {
         LayerExtractor extractor = new LayerExtractor(root);
         long bytes = 0;
-        TarArchiveInputStream in = new TarArchiveInputStream(tar, StandardCharsets.UTF_8.name());
+        TarArchiveInputStream in = new BoundedTarInputStream(tar);
         TarArchiveEntry entry;
         while ((entry = in.getNextEntry()) != null) {
             bytes += extractor.write(entry, in, layerName);
@@ -90,17 +91,28 @@ final class LayerExtractor {
         if (entry.isSymbolicLink()) {
             Files.createSymbolicLink(path, Path.of(entry.getLinkName()));
         } else if (entry.isLink()) {
-            Path target = confined(entry.getLinkName(), layerName);
+            Path target;
+            try {
+                target = confined(entry.getLinkName(), layerName);
+            } catch (IOException e) {
+                throw new IOException("layer " + layerName + ": hard link \"" + entry.getName() + "\" to \"" + entry.getLinkName()
+                        + "\" leaves the layer or goes through a symbolic link");
+            }
             if (!Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
                 throw new IOException("layer " + layerName + ": hard link " + entry.getName() + " to "
                         + entry.getLinkName() + ", which is not a file earlier in the layer");
             }
             Files.createLink(path, target);
             return 0;
-        } else if (entry.isFile()) {
+        } else if (entry.isCharacterDevice() || entry.isBlockDevice()) {
+            // a layer is unpacked on the host: a device node in it would open host devices to anyone
+            // who can reach the store, and the container's /dev is its own anyway
+            throw new IOException("layer " + layerName + ": entry \"" + entry.getName() + "\" is a "
+                    + (entry.isBlockDevice() ? "block" : "character") + " device; image layers may not hold device nodes");
+        } else if (BoundedTarInputStream.isRegularFile(entry)) {
             size = Files.copy(content, path, StandardCopyOption.REPLACE_EXISTING);
         } else {
-            LOG.debug("layer {}: skipping {} (a device or fifo)", layerName, entry.getName());
+            LOG.debug("layer {}: skipping {} (a fifo or an unknown tar type)", layerName, entry.getName());
             return 0;
         }
         owner(path, entry);

@@ -68,7 +68,7 @@ public final class ImageArchives {
         Map<String, Object> bottom = new LinkedHashMap<>();
         bottom.put("bin", null);
         bottom.put("bin/busybox", Files.readAllBytes(BUSYBOX));
-        for (String applet : List.of("sh", "cat", "ls", "touch", "echo", "test")) {
+        for (String applet : List.of("sh", "cat", "ls", "touch", "echo", "test", "rm", "pwd", "sleep", "true")) {
             bottom.put("bin/" + applet, "->busybox");
         }
         bottom.put("etc", null);
@@ -89,11 +89,19 @@ public final class ImageArchives {
         return List.of(layer(bottom), layer(top));
     }
 
-    static byte[] config(List<byte[]> layers) throws IOException {
+    public static byte[] config(List<byte[]> layers) throws IOException {
+        return config(layers, List.of("/bin/sh"), null);
+    }
+
+    public static byte[] config(List<byte[]> layers, List<String> cmd, String workingDir) throws IOException {
         ObjectNode config = JSON.createObjectNode().put("architecture", "amd64").put("os", "linux");
         ObjectNode run = config.putObject("config");
         run.putArray("Env").add("PATH=/bin").add("FROM_IMAGE=1");
-        run.putArray("Cmd").add("/bin/sh");
+        ArrayNode command = run.putArray("Cmd");
+        cmd.forEach(command::add);
+        if (workingDir != null) {
+            run.put("WorkingDir", workingDir);
+        }
         ArrayNode diffIds = config.putObject("rootfs").put("type", "layers").putArray("diff_ids");
         for (byte[] layer : layers) {
             diffIds.add(digest(layer));
@@ -103,18 +111,24 @@ public final class ImageArchives {
 
     /** A {@code docker save} tarball (the classic layout: {@code <id>/layer.tar}, {@code <hex>.json}). */
     public static Path dockerSave(Path file, String tag, boolean gzip) throws IOException {
-        return dockerSave(file, tag, gzip, busyboxLayers());
+        return dockerSave(file, tag, gzip, List.of("/bin/sh"), null);
+    }
+
+    /** As above, with the config's Cmd and WorkingDir. */
+    public static Path dockerSave(Path file, String tag, boolean gzip, List<String> cmd, String workingDir) throws IOException {
+        return dockerSave(file, tag, gzip, busyboxLayers(), cmd, workingDir);
     }
 
     /** As above, with the bottom layer listed twice (as images list repeated empty layers). */
     public static Path dockerSaveRepeatingALayer(Path file, String tag) throws IOException {
         List<byte[]> layers = new java.util.ArrayList<>(busyboxLayers());
         layers.add(1, layers.get(0));
-        return dockerSave(file, tag, false, layers);
+        return dockerSave(file, tag, false, layers, List.of("/bin/sh"), null);
     }
 
-    private static Path dockerSave(Path file, String tag, boolean gzip, List<byte[]> layers) throws IOException {
-        byte[] config = config(layers);
+    private static Path dockerSave(Path file, String tag, boolean gzip, List<byte[]> layers, List<String> cmd, String workingDir)
+            throws IOException {
+        byte[] config = config(layers, cmd, workingDir);
         String configName = digest(config).substring(7) + ".json";
         Map<String, byte[]> files = new LinkedHashMap<>();
         ArrayNode layerNames = JSON.createArrayNode();
@@ -161,7 +175,7 @@ public final class ImageArchives {
         return archive(file, files, gzip);
     }
 
-    static Path archive(Path file, Map<String, byte[]> files, boolean gzip) throws IOException {
+    public static Path archive(Path file, Map<String, byte[]> files, boolean gzip) throws IOException {
         try (OutputStream out = Files.newOutputStream(file);
                 OutputStream maybeGzip = gzip ? new GzipCompressorOutputStream(out) : out;
                 TarArchiveOutputStream tar = new TarArchiveOutputStream(maybeGzip)) {
@@ -189,7 +203,7 @@ public final class ImageArchives {
         return "blobs/sha256/" + digest(content).substring(7);
     }
 
-    static String digest(byte[] content) {
+    public static String digest(byte[] content) {
         try {
             return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
         } catch (java.security.NoSuchAlgorithmException e) {

@@ -1,6 +1,7 @@
 package io.isola.ns.cgroup;
 
 import io.isola.api.CgroupLocation;
+import io.isola.api.CgroupPath;
 import io.isola.api.IsolaException;
 import io.isola.api.ResourceControl;
 import io.isola.api.Resources;
@@ -114,7 +115,10 @@ public final class CgroupIsolator implements NamespaceIsolator, ResourceControls
             throw new IllegalArgumentException("devices " + devices.nodes().stream().map(n -> n.mapping().hostPath()).toList()
                     + ": need a mount namespace, whose /dev they are made in; drop --no-mount");
         }
-        Cgroup cgroup = cgroups.create(parent + "/" + request.containerId(), resources, devices.rules());
+        // an engine (an OCI config.json's cgroupsPath) may name the cgroup; else it is the container's own under parent
+        String path = request.spec().extension(CgroupPath.class).map(CgroupPath::path)
+                .orElse(parent + "/" + request.containerId());
+        Cgroup cgroup = cgroups.create(path, resources, devices.rules());
         return new CgroupIsolation(request.containerId(), cgroups.name(), cgroup, ownCgroupfs ? cgroups.mounts() : List.of(),
                 devices.steps());
     }

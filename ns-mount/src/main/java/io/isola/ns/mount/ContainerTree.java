@@ -42,6 +42,7 @@ final class ContainerTree {
     }
 
     private final List<Mount> mounts = new ArrayList<>();
+    private final List<List<String>> createdInRoot = new ArrayList<>();
 
     ContainerTree(Backing root) {
         mounts.add(new Mount(List.of(), root));
@@ -102,6 +103,18 @@ final class ContainerTree {
             existing++;
         }
         return new Resolved(List.copyOf(current), existing, existing == current.size() ? last : Entry.MISSING);
+    }
+
+    /** Notes that the child creates {@code path} (a resolved path) to mount on, to be removed afterwards. */
+    void creating(List<String> path) {
+        if (owner(path) == mounts.get(0)) {
+            createdInRoot.add(List.copyOf(path));
+        }
+    }
+
+    /** What the child creates in the root's own file system rather than in a mount on it, in order. */
+    List<List<String>> createdInRoot() {
+        return List.copyOf(createdInRoot);
     }
 
     /** Whether directories may be created at {@code path}: false inside proc and sysfs. */

@@ -7,15 +7,25 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
-/** A host directory as the container's root ({@code --rootfs DIR}), bound onto itself so that it is a mount point pivot_root accepts. */
+/**
+ * A host directory as the container's root ({@code --rootfs DIR}), bound onto itself so that it is
+ * a mount point pivot_root accepts. The mount points the child creates in it for volumes stay, as
+ * with runc; those it creates for other isolators' requests (the network's /etc files) are removed
+ * again once no container of the host uses it ({@link RootfsPlaceholders}), so that a run leaves
+ * the directory as it found it.
+ */
 final class DirectoryRoot implements RootLayout {
 
     private final Path directory;
     private final boolean readOnly;
+    private final RootfsPlaceholders placeholders;
+    private ContainerTree tree;
 
     private DirectoryRoot(Path directory, boolean readOnly) {
         this.directory = directory;
         this.readOnly = readOnly;
+        // before anything is looked up in it: a placeholder seen there stays until this is released
+        this.placeholders = RootfsPlaceholders.use(directory);
     }
 
     /** Checks that {@code rootfs} is a directory other than the host's root. */
@@ -50,7 +60,18 @@ final class DirectoryRoot implements RootLayout {
                 directory.toString(), directory.toString(), null, Steps.MS_BIND | Steps.MS_REC, null));
         // if that bind failed, later mkdirs would write into the directory below no mount of ours
         steps.checkpoint(Phase.FILESYSTEM, "the root file system is mounted");
-        return new ContainerTree(Backing.host(directory));
+        tree = new ContainerTree(Backing.host(directory));
+        return tree;
+    }
+
+    @Override
+    public void prepareHost() {
+        placeholders.willCreate(tree.createdInRoot());
+    }
+
+    @Override
+    public void release() {
+        placeholders.release();
     }
 
     /** Idmaps the directory over itself when its owner is not mapped; the bind onto itself then binds the idmapped view. */

@@ -1,6 +1,11 @@
 package io.isola.ns.mount;
 
 import io.isola.api.Filesystem;
+import io.isola.api.KernelPaths;
+import io.isola.spi.ContainerBind;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Plans one container's file system, in the order the child must build it:
@@ -15,6 +20,8 @@ import io.isola.api.Filesystem;
  * </ol>
  */
 final class FilesystemPlan implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FilesystemPlan.class);
 
     private final PlannedSteps steps;
     private final RootLayout root;
@@ -36,6 +43,11 @@ final class FilesystemPlan implements AutoCloseable {
         }
     }
 
+    /** Tells the root that the container's first process exists. */
+    void started(long pid) {
+        root.started(pid);
+    }
+
     /** Releases what the host prepared for the root (an image's writable layer). */
     @Override
     public void close() {
@@ -52,25 +64,68 @@ final class FilesystemPlan implements AutoCloseable {
 
     /** As above; {@code maskPaths} false ({@code --privileged}) leaves the kernel's paths as they are, as Docker does. */
     static FilesystemPlan plan(Filesystem filesystem, boolean ipcNamespace, boolean networkNamespace, boolean maskPaths) {
+        return plan(filesystem, ipcNamespace, networkNamespace, maskPaths, null, List.of());
+    }
+
+    /** As below, without requested binds. */
+    static FilesystemPlan plan(Filesystem filesystem, boolean ipcNamespace, boolean networkNamespace, boolean maskPaths,
+            KernelPaths kernelPaths) {
+        return plan(filesystem, ipcNamespace, networkNamespace, maskPaths, kernelPaths, List.of());
+    }
+
+    /** As below, with OCI's default masked and read-only paths. */
+    static FilesystemPlan plan(Filesystem filesystem, boolean ipcNamespace, boolean networkNamespace, boolean maskPaths,
+            List<ContainerBind> requested) {
+        return plan(filesystem, ipcNamespace, networkNamespace, maskPaths, null, requested);
+    }
+
+    /**
+     * Plans with the binds other isolators requested ({@code IsolationRequest.requestBind}),
+     * mounted with the volumes; the sandbox shows the host's files read-only, so a requested bind
+     * whose target the host lacks there is left out rather than failing the container.
+     * {@code kernelPaths}, when not null, lists the masked and read-only paths instead of OCI's defaults.
+     */
+    static FilesystemPlan plan(Filesystem filesystem, boolean ipcNamespace, boolean networkNamespace, boolean maskPaths,
+            KernelPaths kernelPaths, List<ContainerBind> requested) {
         RootLayout root;
         if (filesystem.rootfs().isPresent()) {
             root = DirectoryRoot.of(filesystem.rootfs().get(), filesystem.readOnly());
         } else if (!filesystem.layers().isEmpty()) {
-            root = OverlayRoot.of(filesystem.layers(), filesystem.writableLayer().orElseThrow(), filesystem.readOnly());
+            root = OverlayRoot.of(filesystem.layers(), filesystem.writableLayer().orElseThrow(), filesystem.readOnly(),
+                    filesystem.keepWritableLayerWhile().orElse(null));
         } else {
             root = SandboxRoot.ofHost();
         }
-        PlannedSteps steps = new PlannedSteps();
-        MountCalls calls = new MountCalls(root.hostPath());
-        ContainerTree tree = root.mount(steps, calls);
-        KernelMounts kernel = new KernelMounts(steps, calls, tree);
-        kernel.proc();
-        kernel.dev(ipcNamespace);
-        kernel.sys(networkNamespace);
-        new UserMounts(steps, calls, tree).add(filesystem);
-        Lockdown.pivot(steps, root.hostPath());
-        Lockdown.lock(steps, root.readOnly() || filesystem.readOnly(), maskPaths);
-        root.prepareHost(); // only once every check has passed
-        return new FilesystemPlan(steps, root);
+        try {
+            PlannedSteps steps = new PlannedSteps();
+            MountCalls calls = new MountCalls(root.hostPath());
+            ContainerTree tree = root.mount(steps, calls);
+            KernelMounts kernel = new KernelMounts(steps, calls, tree);
+            kernel.proc();
+            kernel.dev(ipcNamespace);
+            kernel.sys(networkNamespace);
+            List<ContainerBind> binds = requested;
+            if (root instanceof SandboxRoot) {
+                binds = requested.stream().filter(bind -> present(tree, bind)).toList();
+            }
+            new UserMounts(steps, calls, tree).add(filesystem, binds);
+            Lockdown.pivot(steps, root.hostPath());
+            Lockdown.lock(steps, root.readOnly() || filesystem.readOnly(), maskPaths,
+                    kernelPaths == null ? Lockdown.MASKED : kernelPaths.masked(),
+                    kernelPaths == null ? Lockdown.READ_ONLY : kernelPaths.readOnly());
+            root.prepareHost(); // only once every check has passed
+            return new FilesystemPlan(steps, root);
+        } catch (RuntimeException e) {
+            root.release();
+            throw e;
+        }
+    }
+
+    private static boolean present(ContainerTree tree, ContainerBind bind) {
+        boolean present = tree.resolve(bind.what() + " target", bind.target()).last() != Entry.MISSING;
+        if (!present) {
+            LOG.debug("{}: the host has no {} to bind it on in the sandbox", bind.what(), bind.target());
+        }
+        return present;
     }
 }

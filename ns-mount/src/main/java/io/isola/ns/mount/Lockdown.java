@@ -40,6 +40,11 @@ final class Lockdown {
     }
 
     static void lock(PlannedSteps steps, boolean readOnlyRoot, boolean maskPaths) {
+        lock(steps, readOnlyRoot, maskPaths, MASKED, READ_ONLY);
+    }
+
+    /** As above, with the spec's own lists of masked and read-only paths (an OCI config.json's). */
+    static void lock(PlannedSteps steps, boolean readOnlyRoot, boolean maskPaths, List<String> masked, List<String> readOnly) {
         MountCalls inside = new MountCalls("");
         if (readOnlyRoot) {
             steps.add(Phase.LOCKDOWN, inside.readOnly("/", false, 0));
@@ -47,14 +52,14 @@ final class Lockdown {
         if (!maskPaths) {
             return;
         }
-        for (String path : MASKED) {
+        for (String path : masked) {
             // the kernel knows which it is: /dev/null cannot cover a directory, a tmpfs cannot cover a file (ENOTDIR)
             steps.add(Phase.LOCKDOWN, Steps.mount("mask " + path, "/dev/null", path, null, Steps.MS_BIND, null)
                     .tolerating("ENOENT", "ENOTDIR"));
             steps.add(Phase.LOCKDOWN, Steps.mount("mask " + path, "tmpfs", path, "tmpfs",
                     Steps.MS_RDONLY | MountCalls.NOSUID_NODEV_NOEXEC, "mode=555").tolerating("ENOENT", "ENOTDIR"));
         }
-        for (String path : READ_ONLY) {
+        for (String path : readOnly) {
             steps.add(Phase.LOCKDOWN, Steps.mount("bind " + path + " onto itself", path, path, null,
                     Steps.MS_BIND | Steps.MS_REC, null).tolerating("ENOENT"));
             steps.add(Phase.LOCKDOWN, inside.readOnly(path, true, KERNEL_FS_ATTRIBUTES).tolerating("ENOENT"));

@@ -1,6 +1,7 @@
 package io.isola.ns.mount;
 
 import io.isola.api.Filesystem;
+import io.isola.api.KernelPaths;
 import io.isola.api.Security;
 import io.isola.spi.ChildSteps;
 import io.isola.spi.ClonedChild;
@@ -38,17 +39,22 @@ public final class MountIsolator implements NamespaceIsolator {
         return Namespace.MOUNT;
     }
 
-    /** proc is mounted in the new root, before pivot_root, not on the host's /proc. */
+    /**
+     * proc is mounted in the new root, before pivot_root, not on the host's /proc; so are the
+     * binds other isolators request (the network's /etc/hosts), which a mount on the host's
+     * paths would leave behind at pivot_root.
+     */
     @Override
     public Set<Duty> duties() {
-        return Set.of(Duty.MOUNT_PROC);
+        return Set.of(Duty.MOUNT_PROC, Duty.BIND_REQUESTS);
     }
 
     @Override
     public Isolation prepare(IsolationRequest request) {
         Filesystem filesystem = request.spec().extension(Filesystem.class).orElse(DEFAULT);
         FilesystemPlan plan = FilesystemPlan.plan(filesystem, request.selected(Namespace.IPC), request.selected(Namespace.NET),
-                !Security.of(request.spec()).privileged());
+                !Security.of(request.spec()).privileged(), request.spec().extension(KernelPaths.class).orElse(null),
+                request.requestedBinds());
         LOG.debug("container {}: {} file system steps for {}", request.containerId(), plan.steps().planned().size(), filesystem);
         return new Isolation() {
             @Override
@@ -56,12 +62,13 @@ public final class MountIsolator implements NamespaceIsolator {
                 plan.steps().replay(steps);
             }
 
-            /** With a user namespace, before the child builds its root: its maps exist now. */
+            /** With a user namespace, the root's owners are mapped before the child builds it: its maps exist now. */
             @Override
             public void afterClone(ClonedChild child) throws Exception {
                 if (request.selected(Namespace.USER)) {
                     plan.mapOwners(child);
                 }
+                plan.started(child.pid());
             }
 
             @Override

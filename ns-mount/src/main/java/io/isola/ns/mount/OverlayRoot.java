@@ -37,15 +37,22 @@ final class OverlayRoot implements RootLayout {
     private final List<Path> layers;
     private final Path writable;
     private final boolean readOnly;
+    private final String keepWhile;
     private boolean created;
 
-    private OverlayRoot(List<Path> layers, Path writable, boolean readOnly) {
+    private OverlayRoot(List<Path> layers, Path writable, boolean readOnly, String keepWhile) {
         this.layers = layers;
         this.writable = writable;
         this.readOnly = readOnly;
+        this.keepWhile = keepWhile;
     }
 
     static OverlayRoot of(List<String> layers, String writableLayer, boolean readOnly) {
+        return of(layers, writableLayer, readOnly, null);
+    }
+
+    /** {@code keepWhile}: the path whose existence keeps the writable layer after the container, or null. */
+    static OverlayRoot of(List<String> layers, String writableLayer, boolean readOnly, String keepWhile) {
         requireKernel(6, 7);
         List<Path> real = new ArrayList<>();
         for (String layer : layers) {
@@ -61,7 +68,7 @@ final class OverlayRoot implements RootLayout {
         }
         // an image may list a layer twice (repeated empty layers); overlayfs refuses a lower directory
         // twice (ELOOP), and the lower copy could never show anything the upper one does not: drop it
-        OverlayRoot root = new OverlayRoot(List.copyOf(new java.util.LinkedHashSet<>(real)), writable, readOnly);
+        OverlayRoot root = new OverlayRoot(List.copyOf(new java.util.LinkedHashSet<>(real)), writable, readOnly, keepWhile);
         if (root.data().length() > MAX_DATA) {
             throw new IllegalArgumentException("image with " + layers.size() + " layers: their paths take "
                     + root.data().length() + " bytes of overlayfs options, at most " + MAX_DATA + " fit in one mount");
@@ -88,6 +95,7 @@ final class OverlayRoot implements RootLayout {
             created = true;
             Files.createDirectory(writable.resolve("upper"));
             Files.createDirectory(writable.resolve("work"));
+            LayerOwner.write(writable, 0, keepWhile, layers);
         } catch (IOException e) {
             release();
             throw new UncheckedIOException("cannot create the container's writable layer " + writable, e);
@@ -120,10 +128,28 @@ final class OverlayRoot implements RootLayout {
         return readOnly;
     }
 
-    /** Removes the writable layer, which only this container used. */
+    /** Records the container's first process as a user of the layer, for sweepers. */
+    @Override
+    public void started(long pid) {
+        try {
+            LayerOwner.write(writable, pid, keepWhile, layers);
+        } catch (IOException e) {
+            LOG.warn("cannot record the owner of the writable layer {}: {}", writable, e.toString());
+        }
+    }
+
+    /**
+     * Removes the writable layer, which only this container used; unless it is to be kept and
+     * its keeper still exists (a container that ran, kept until {@code rm}).
+     */
     @Override
     public void release() {
         if (!created) {
+            return;
+        }
+        if (keepWhile != null && Files.exists(Path.of(keepWhile))) {
+            LOG.debug("keeping the writable layer {} while {} exists", writable, keepWhile);
+            created = false;
             return;
         }
         try {

@@ -19,6 +19,9 @@ interface RootLayout {
      */
     default void mapOwners(io.isola.spi.ClonedChild child, RootOwnership ownership) throws Exception {}
 
+    /** The container's first process exists (host pid {@code pid}); the child waits at its gate. */
+    default void started(long pid) {}
+
     /** Releases what {@link #prepareHost()} created, once the container is gone. */
     default void release() {}
 

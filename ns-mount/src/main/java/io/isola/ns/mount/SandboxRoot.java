@@ -90,7 +90,7 @@ final class SandboxRoot implements RootLayout {
         }
     }
 
-    private static long uid() {
+    static long uid() {
         try {
             return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
         } catch (IOException e) {

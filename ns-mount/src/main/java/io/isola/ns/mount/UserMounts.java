@@ -3,8 +3,10 @@ package io.isola.ns.mount;
 import io.isola.api.Filesystem;
 import io.isola.api.TmpfsMount;
 import io.isola.api.Volume;
+import io.isola.spi.ContainerBind;
 import io.isola.spi.Phase;
 import io.isola.spi.Steps;
+import io.isola.spi.SyscallSteps;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -14,18 +16,19 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Volumes and tmpfs mounts, mounted parents first (by the depth of their target, as Docker does,
+ * Volumes, tmpfs mounts and the binds other isolators request, mounted parents first (by the depth of their target, as Docker does,
  * so that {@code -v a:/x/y -v b:/x} does not hide the first under the second).
  */
 final class UserMounts {
 
-    private record Wanted(String target, Volume volume, TmpfsMount tmpfs, Path source) {
+    /** One of: a user's volume, a user's tmpfs mount, another isolator's requested bind. */
+    private record Wanted(String target, Volume volume, TmpfsMount tmpfs, ContainerBind requested, Path source) {
         int depth() {
             return ContainerTree.components(target).size();
         }
 
         String what() {
-            return volume != null ? "volume target" : "tmpfs target";
+            return volume != null ? "volume target" : tmpfs != null ? "tmpfs target" : requested.what() + " target";
         }
     }
 
@@ -39,14 +42,23 @@ final class UserMounts {
         this.tree = tree;
     }
 
-    /** Every mount wanted, with its source checked on the host, in mount order. */
-    private static List<Wanted> checkedInOrder(Filesystem filesystem) {
+    /**
+     * Every mount wanted, with its source checked on the host, in mount order. A requested bind
+     * whose target a user mounts something on gives way to it (a user's {@code -v f:/etc/hosts}).
+     */
+    private static List<Wanted> checkedInOrder(Filesystem filesystem, List<ContainerBind> requested) {
         List<Wanted> wanted = new ArrayList<>();
         for (Volume volume : filesystem.volumes()) {
-            wanted.add(new Wanted(volume.target(), volume, null, realSource(volume)));
+            wanted.add(new Wanted(volume.target(), volume, null, null, realSource(volume)));
         }
         for (TmpfsMount tmpfs : filesystem.tmpfs()) {
-            wanted.add(new Wanted(tmpfs.target(), null, tmpfs, null));
+            wanted.add(new Wanted(tmpfs.target(), null, tmpfs, null, null));
+        }
+        List<List<String>> users = wanted.stream().map(w -> ContainerTree.components(w.target())).toList();
+        for (ContainerBind bind : requested) {
+            if (!users.contains(ContainerTree.components(bind.target()))) {
+                wanted.add(new Wanted(bind.target(), null, null, bind, realSource(bind)));
+            }
         }
         wanted.sort(Comparator.comparingInt(Wanted::depth));
         return List.copyOf(wanted);
@@ -54,14 +66,31 @@ final class UserMounts {
 
     /** Plans the volumes and tmpfs mounts; throws for a missing source or a refused target before any step is planned. */
     void add(Filesystem filesystem) {
-        for (Wanted wanted : checkedInOrder(filesystem)) {
+        add(filesystem, List.of());
+    }
+
+    /** As above, with the binds other isolators requested, which are mounted like volumes. */
+    void add(Filesystem filesystem, List<ContainerBind> requested) {
+        for (Wanted wanted : checkedInOrder(filesystem, requested)) {
             boolean directory = wanted.source() == null || Files.isDirectory(wanted.source());
-            ContainerTree.Resolved target = place(wanted.what(), wanted.target(), directory);
+            ContainerTree.Resolved target = place(wanted.what(), wanted.target(), directory, wanted.requested() != null);
             String path = target.containerPath();
             if (wanted.volume() != null) {
                 Volume volume = wanted.volume();
-                steps.add(Phase.FILESYSTEM, calls.bind("volume " + wanted.source(), wanted.source().toString(), path, true));
+                boolean recursive = !volume.options().contains(Volume.Option.NONRECURSIVE);
+                steps.add(Phase.FILESYSTEM, calls.bind("volume " + wanted.source(), wanted.source().toString(), path, recursive));
+                long attributes = attributes(volume);
                 if (volume.readOnly()) {
+                    steps.add(Phase.FILESYSTEM, calls.readOnly(path, recursive, attributes));
+                } else if (attributes != 0) {
+                    steps.add(Phase.FILESYSTEM, SyscallSteps.mountSetattr("set " + volume.options() + " on " + path,
+                            calls.at(path), recursive, attributes));
+                }
+                tree.mount(target.path(), Backing.host(wanted.source()));
+            } else if (wanted.requested() != null) {
+                ContainerBind bind = wanted.requested();
+                steps.add(Phase.FILESYSTEM, calls.bind(bind.what(), wanted.source().toString(), path, true));
+                if (bind.readOnly()) {
                     steps.add(Phase.FILESYSTEM, calls.readOnly(path, true, 0));
                 }
                 tree.mount(target.path(), Backing.host(wanted.source()));
@@ -79,8 +108,10 @@ final class UserMounts {
     /**
      * Resolves a target inside the container and plans the creation of what is missing of it; a
      * target that resolves into proc or sysfs, or whose kind does not match the source's, is refused.
+     * What is created for a {@code temporary} mount (another isolator's request) is recorded, so
+     * that a root file system directory loses it again.
      */
-    private ContainerTree.Resolved place(String what, String target, boolean directory) {
+    private ContainerTree.Resolved place(String what, String target, boolean directory, boolean temporary) {
         ContainerTree.Resolved resolved = tree.resolve(what, target);
         String path = resolved.containerPath();
         String shown = path.equals(target) ? "\"" + target + "\"" : "\"" + target + "\" (" + path + " in the container)";
@@ -101,9 +132,35 @@ final class UserMounts {
         for (int i = resolved.existing(); i < count; i++) {
             String prefix = resolved.prefix(i + 1);
             boolean lastComponent = i == count - 1;
+            if (temporary) {
+                tree.creating(resolved.path().subList(0, i + 1)); // removed again afterwards, unlike a volume's (as runc)
+            }
             steps.add(Phase.FILESYSTEM, lastComponent && !directory ? calls.touch(prefix) : calls.mkdir(prefix, 0755));
         }
         return resolved;
+    }
+
+    /** The mount_setattr attributes of a volume's options (a bind mount takes no flags of its own). */
+    private static long attributes(Volume volume) {
+        long attributes = 0;
+        for (Volume.Option option : volume.options()) {
+            attributes |= switch (option) {
+                case NOSUID -> SyscallSteps.MOUNT_ATTR_NOSUID;
+                case NODEV -> SyscallSteps.MOUNT_ATTR_NODEV;
+                case NOEXEC -> SyscallSteps.MOUNT_ATTR_NOEXEC;
+                case NONRECURSIVE -> 0;
+            };
+        }
+        return attributes;
+    }
+
+    /** A requested bind's source is the isolator's own file: missing, it is that isolator's fault, not the user's. */
+    private static Path realSource(ContainerBind bind) {
+        try {
+            return bind.source().toRealPath();
+        } catch (IOException e) {
+            throw new IllegalStateException(bind.what() + " " + bind.source() + ": cannot be read (" + e + ")", e);
+        }
     }
 
     private static Path realSource(Volume volume) {

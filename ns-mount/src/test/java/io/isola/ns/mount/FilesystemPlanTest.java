@@ -67,4 +67,27 @@ class FilesystemPlanTest {
         assertFalse(steps.stream().anyMatch(s -> s.contains("the host's /root") || s.contains("the host's /tmp")), steps.toString());
         assertTrue(steps.contains("LOCKDOWN make / read-only"));
     }
+
+    @Test
+    void aVolumesFlagsAndAnOciConfigsKernelPathsArePlanned() throws Exception {
+        Path source = Files.createDirectories(rootfs.resolveSibling(rootfs.getFileName() + "-shm"));
+        try {
+            Filesystem filesystem = Filesystem.builder().rootfs(rootfs.toString())
+                    .volume(new io.isola.api.Volume(source.toString(), "/dev/shm", false, java.util.EnumSet.of(
+                            io.isola.api.Volume.Option.NOSUID, io.isola.api.Volume.Option.NOEXEC,
+                            io.isola.api.Volume.Option.NONRECURSIVE)))
+                    .build();
+            List<String> steps = FilesystemPlan.plan(filesystem, false, true, true,
+                    new io.isola.api.KernelPaths(List.of("/proc/kcore", "/sys/dev/block"), List.of("/proc/sys")))
+                    .steps().planned().stream().filter(p -> p.step() != null)
+                    .map(p -> p.phase() + " " + p.step().description()).toList();
+
+            assertTrue(steps.contains("FILESYSTEM set [NOSUID, NOEXEC, NONRECURSIVE] on /dev/shm"), steps.toString());
+            assertTrue(steps.contains("LOCKDOWN mask /sys/dev/block"));
+            assertFalse(steps.contains("LOCKDOWN mask /proc/keys"), "the config's list replaces the defaults");
+            assertEquals(List.of("LOCKDOWN bind /proc/sys onto itself"), steps.stream().filter(s -> s.startsWith("LOCKDOWN bind")).toList());
+        } finally {
+            Files.delete(source);
+        }
+    }
 }

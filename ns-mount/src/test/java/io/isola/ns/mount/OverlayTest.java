@@ -77,6 +77,31 @@ class OverlayTest {
     }
 
     @Test
+    void aLayerKeptWhileItsKeeperExistsOutlivesTheContainerWithItsOwnersAndDeletions() throws Exception {
+        Path keeper = Files.createDirectory(tmp.resolve("state"));
+        Filesystem kept = image(false).toBuilder().keepWritableLayerWhile(keeper.toString()).build();
+
+        Outcome outcome = Containers.sh(isola, kept, "echo w > /written; rm /etc/kept");
+
+        assertEquals(0, outcome.status().exitCode(), outcome.err());
+        Path layer = tmp.resolve("containers/c1");
+        assertEquals("w\n", Files.readString(layer.resolve("upper/written")));
+        // overlayfs records the deletion as a 0/0 character device, which commit turns into .wh.kept
+        assertEquals(0L, Files.getAttribute(layer.resolve("upper/etc/kept"), "unix:rdev", java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        List<String> owner = Files.readAllLines(layer.resolve("owner"));
+        assertEquals(ProcessHandle.current().pid() + " " + LayerOwner.startTime(ProcessHandle.current().pid()), owner.get(0));
+        assertFalse(owner.get(1).startsWith("0 "), "the container's process is recorded: " + owner);
+        assertEquals(keeper.toString(), owner.get(2));
+
+        // once the keeper is gone (the state removed: a start that failed), release removes the layer
+        Files.delete(keeper);
+        Files.walk(layer).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        outcome = Containers.sh(isola, kept, "echo again > /written");
+        assertEquals(0, outcome.status().exitCode(), outcome.err());
+        assertFalse(Files.exists(layer), "a layer whose keeper is gone was kept");
+    }
+
+    @Test
     void aReadOnlyImageRefusesWrites() throws Exception {
         Outcome outcome = Containers.sh(isola, image(true), "touch /x 2>&1; (echo t > /tmp/x) 2>&1");
 

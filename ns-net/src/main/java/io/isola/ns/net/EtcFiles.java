@@ -1,6 +1,7 @@
 package io.isola.ns.net;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.isola.spi.ContainerBind;
 import io.isola.spi.Step;
 import io.isola.spi.Steps;
 import java.io.IOException;
@@ -37,7 +38,26 @@ final class EtcFiles {
         }
     }
 
-    /** The child's bind mounts, over the container's files that exist. */
+    /**
+     * The binds for the isolator that mounts them in the container's root (before pivot_root, so
+     * that they are there whatever the root is), created there when missing.
+     */
+    List<ContainerBind> binds() {
+        List<ContainerBind> binds = new ArrayList<>();
+        for (String name : NAMES) {
+            if (name.equals("hostname") && !ownHostname) {
+                continue;
+            }
+            binds.add(new ContainerBind("the network's /etc/" + name, dir.resolve(name), "/etc/" + name, false));
+        }
+        return binds;
+    }
+
+    /**
+     * Without such an isolator: the child's bind mounts over the host's files that exist, seen
+     * through the new mount namespace (they reach a sandbox root that binds the host's /etc, but
+     * not a root file system of the container's own).
+     */
     List<Step> bindMounts() {
         List<Step> steps = new ArrayList<>();
         for (String name : NAMES) {

@@ -11,6 +11,8 @@ import io.isola.ns.net.cni.CniClient;
 import io.isola.ns.net.cni.CniException;
 import io.isola.ns.net.cni.NetworkConfigList;
 import io.isola.ns.net.cni.PluginPath;
+import io.isola.spi.Duty;
+import io.isola.spi.HostIdentity;
 import io.isola.spi.Isolation;
 import io.isola.spi.IsolationRequest;
 import io.isola.spi.Namespace;
@@ -66,6 +68,7 @@ public final class NetIsolator implements NamespaceIsolator {
                 Path.of("/run/isola/net"), "");
     }
 
+    private final HostIdentity host = HostIdentity.current();
     private final Network defaultNetwork;
     private final CniClient cni;
     private final NetworkConfigs configs;
@@ -77,18 +80,20 @@ public final class NetIsolator implements NamespaceIsolator {
         this(Settings.DEFAULTS);
     }
 
+    /** Throws, naming the key and what it allows, for a bad value of the configuration. */
     @Activate
     public NetIsolator(Config config) {
-        this(new Settings(config.network(), config.mode(), config.cniPath(), Path.of(config.configDir()),
-                Path.of(config.runtimeDir()), config.subnet()));
+        this(SettingsCheck.check(config.network(), config.mode(), config.cniPath(), config.configDir(),
+                config.runtimeDir(), config.subnet()));
     }
 
     NetIsolator(Settings settings) {
         this.defaultNetwork = Network.parse(settings.mode());
         this.cni = new CniClient(PluginPath.parse(settings.cniPath()));
+        Path runtimeDir = Rootless.runtimeDir(settings.runtimeDir(), host);
         this.configs = new NetworkConfigs(settings.configDir(), settings.network(), settings.subnet(),
-                settings.runtimeDir().resolve("ipam"));
-        this.store = new StateStore(settings.runtimeDir());
+                runtimeDir.resolve("ipam"));
+        this.store = new StateStore(runtimeDir);
         this.sweeper = new StaleSweeper(store, cni);
     }
 
@@ -122,9 +127,10 @@ public final class NetIsolator implements NamespaceIsolator {
 
     @Override
     public Isolation prepare(IsolationRequest request) throws Exception {
-        sweeper.sweepOnce();
         ContainerSpec spec = request.spec();
         Network network = networkOf(spec);
+        Rootless.check(network, host);
+        sweeper.sweepOnce();
         String id = request.containerId();
         String hostname = request.selected(Namespace.UTS)
                 ? spec.hostname().orElse(id.substring(0, Math.min(12, id.length())))
@@ -135,7 +141,11 @@ public final class NetIsolator implements NamespaceIsolator {
         Path joinedDir = null;
         try {
             switch (network.mode()) {
-                case NONE -> cni.checkInstalled(NetworkIsolation.Loopback.LIST);
+                case NONE -> {
+                    if (host.isRoot()) {
+                        cni.checkInstalled(NetworkIsolation.Loopback.LIST);
+                    }
+                }
                 case HOST -> throw new IllegalStateException("--net host: the runtime asked for a network namespace for a"
                         + " container that shares the host's (it ignores NamespaceIsolator.appliesTo)");
                 case BRIDGE, NAMED -> {
@@ -173,11 +183,15 @@ public final class NetIsolator implements NamespaceIsolator {
                     .put("ownerPid", Processes.self()).put("ownerStart", Processes.startTime(Processes.self()))
                     .put("mode", network.toString());
             store.write(dir, state);
-            if (!request.selected(Namespace.MOUNT)) {
+            boolean bindEtc = request.selected(Namespace.MOUNT);
+            if (!bindEtc) {
                 LOG.debug("container {} has no mount namespace: it sees the host's /etc/hosts and resolv.conf", id);
+            } else if (request.provided(Duty.BIND_REQUESTS)) {
+                etc.binds().forEach(request::requestBind);
+                bindEtc = false; // the mount isolator binds them inside the container's root
             }
             return new NetworkIsolation(cni, store, id, hostname, list, capabilityArgs(network), joined, joinedDir, dir,
-                    etc, request.selected(Namespace.MOUNT), state);
+                    etc, bindEtc, !host.isRoot(), state);
         } catch (Exception e) {
             StateStore.delete(dir);
             if (joined != null) {

@@ -50,6 +50,7 @@ final class NetworkIsolation implements Isolation {
     private final Path dir;
     private final EtcFiles etc;
     private final boolean bindEtc;
+    private final boolean childLoopback;
     private final ObjectNode state;
     private Path pin;
     private ObjectNode result;
@@ -59,10 +60,11 @@ final class NetworkIsolation implements Isolation {
     /**
      * @param network the network to attach to, or null ({@code none}, or a joined namespace)
      * @param joined another container's namespace to join instead of attaching, or null
+     * @param childLoopback whether the child brings lo up itself ({@link Rootless}) instead of the CNI loopback plugin
      */
     NetworkIsolation(CniClient cni, StateStore store, String id, String hostname, NetworkConfigList network,
             Map<String, JsonNode> capabilityArgs, NamespaceFile joined, Path joinedDir, Path dir, EtcFiles etc,
-            boolean bindEtc, ObjectNode state) {
+            boolean bindEtc, boolean childLoopback, ObjectNode state) {
         this.cni = cni;
         this.store = store;
         this.id = id;
@@ -74,6 +76,7 @@ final class NetworkIsolation implements Isolation {
         this.dir = dir;
         this.etc = etc;
         this.bindEtc = bindEtc;
+        this.childLoopback = childLoopback;
         this.state = state;
     }
 
@@ -84,6 +87,8 @@ final class NetworkIsolation implements Isolation {
             // prepare); joining replaces it, and the kernel frees the fresh one with its last reference
             steps.keepOpen(joined.fd());
             steps.add(Phase.NAMES, joined.join(Namespace.NET));
+        } else if (childLoopback) {
+            Rootless.loopbackUp().forEach(step -> steps.add(Phase.NAMES, step));
         }
         if (bindEtc) {
             etc.bindMounts().forEach(step -> steps.add(Phase.FILESYSTEM, step));
@@ -114,7 +119,9 @@ final class NetworkIsolation implements Isolation {
         } else {
             store.write(dir, state);
         }
-        cni.add(Loopback.LIST, new CniClient.Attachment(id, path.toString(), "lo", Map.of()));
+        if (!childLoopback) {
+            cni.add(Loopback.LIST, new CniClient.Attachment(id, path.toString(), "lo", Map.of()));
+        }
         List<String> addresses = new ArrayList<>();
         JsonNode dns = null;
         if (network != null) {

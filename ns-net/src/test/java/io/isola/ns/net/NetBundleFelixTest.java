@@ -65,7 +65,7 @@ class NetBundleFelixTest {
         storage = Files.createTempDirectory("isola-net-felix");
         Map<String, Object> config = new HashMap<>();
         config.put(Constants.FRAMEWORK_STORAGE, storage.resolve("cache").toString());
-        config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, "io.isola.api;version=1.0.0,io.isola.spi;version=1.0.0,"
+        config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, io.isola.internal.osgi.CoreExports.systemPackages() + ","
                 + "org.slf4j;version=" + org.slf4j.LoggerFactory.class.getPackage().getImplementationVersion());
         config.put("felix.resolver.parallelism", "1");
         felix = new Felix(config);

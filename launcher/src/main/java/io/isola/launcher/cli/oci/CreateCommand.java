@@ -30,10 +30,12 @@ public final class CreateCommand implements Callable<Integer> {
     @Option(names = "--pid-file", paramLabel = "FILE", description = "Write the container's pid to FILE.")
     private Path pidFile;
 
-    @Option(names = "--console-socket", paramLabel = "SOCKET", description = "Not supported yet (needs process.terminal).")
+    @Option(names = "--console-socket", paramLabel = "SOCKET",
+            description = "AF_UNIX socket that receives the master of the container's terminal (process.terminal must be true).")
     private Path consoleSocket;
 
-    @Option(names = "--preserve-fds", paramLabel = "N", defaultValue = "0", description = "Only 0 is supported yet.")
+    @Option(names = "--preserve-fds", paramLabel = "N", defaultValue = "0",
+            description = "Pass this command's file descriptors 3 to 3+N-1 into the container, under the same numbers.")
     private int preserveFds;
 
     @Option(names = {"--no-pivot", "--no-new-keyring"}, hidden = true, description = "Accepted, as runc does.")
@@ -44,18 +46,12 @@ public final class CreateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (consoleSocket != null) {
-            throw new IllegalArgumentException("--console-socket \"" + consoleSocket
-                    + "\": terminals for OCI containers are not supported yet (process.terminal must be false)");
-        }
-        if (preserveFds != 0) {
-            throw new IllegalArgumentException("--preserve-fds " + preserveFds + ": only 0 is supported yet");
-        }
-        OciRuntime oci = new OciRuntime(parent.global().store());
-        OciPlan plan = oci.plan(bundle); // every refusal before anything exists
+        OciRuntime oci = new OciRuntime(parent.global().store(), parent.global().ociOptions());
+        OciRuntime.CreateOptions options = new OciRuntime.CreateOptions(pidFile, consoleSocket, preserveFds);
+        OciPlan plan = oci.plan(bundle, options); // every refusal before anything exists
         Set<String> isolators = plan.spec().build().isolators().orElse(Set.of());
         try (IsolaRuntime runtime = IsolaRuntime.withIsolators(isolators)) {
-            oci.create(runtime.isola(), id, bundle, plan, new OciRuntime.CreateOptions(pidFile));
+            oci.create(runtime.isola(), id, bundle, plan, options);
         }
         return 0;
     }

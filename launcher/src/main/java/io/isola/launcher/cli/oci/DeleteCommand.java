@@ -24,7 +24,7 @@ public final class DeleteCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        new OciRuntime(parent.global().store()).delete(id, force);
+        new OciRuntime(parent.global().store(), parent.global().ociOptions()).delete(id, force);
         return 0;
     }
 }

@@ -21,7 +21,8 @@ public final class FeaturesCommand implements Callable<Integer> {
         Map<String, Object> features = new LinkedHashMap<>();
         features.put("ociVersionMin", "1.0.0");
         features.put("ociVersionMax", "1.2.0");
-        features.put("hooks", List.of("prestart", "createRuntime", "poststart", "poststop"));
+        features.put("hooks", List.of("prestart", "createRuntime", "createContainer", "startContainer", "poststart",
+                "poststop"));
         features.put("mountOptions", List.of());
         Map<String, Object> linux = new LinkedHashMap<>();
         linux.put("namespaces", List.of("pid", "ipc", "uts", "mount"));

@@ -1,54 +1,35 @@
 package io.isola.launcher.cli.oci;
 
-import io.isola.launcher.cli.run.Environment;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.isola.api.ConsoleSocket;
 import io.isola.api.ContainerSpec;
-import java.io.IOException;
+import io.isola.oci.ExecProcess;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
 
-/** An OCI process.json (exec --process): args, env and cwd; anything else is refused by name. */
+/**
+ * An OCI process.json (exec --process), read by {@link ExecProcess}, with the engine's console
+ * socket: a process.terminal of true needs one, and one needs a terminal (runc's rule).
+ */
 public final class OciProcess {
-
-    private static final Set<String> SUPPORTED = Set.of("args", "env", "cwd", "terminal", "user");
 
     private OciProcess() {}
 
-    public static ContainerSpec.Builder load(Path file) {
-        JsonNode process;
-        try {
-            process = new ObjectMapper().readTree(file.toFile());
-        } catch (IOException e) {
-            throw new IllegalArgumentException("process file \"" + file + "\": " + e.getMessage());
+    /**
+     * @param bundle the container's bundle (its seccomp filter applies to the process too), or null
+     * @param consoleSocket the engine's --console-socket, or null
+     */
+    public static ContainerSpec.Builder load(Path file, Path bundle, Path consoleSocket) {
+        ContainerSpec.Builder builder = ExecProcess.load(file, bundle);
+        boolean terminal = ExecProcess.terminal(builder);
+        if (terminal && consoleSocket == null) {
+            throw new IllegalArgumentException("process file \"" + file + "\": process.terminal is true: exec needs --console-socket");
         }
-        List<String> refused = new ArrayList<>();
-        process.fieldNames().forEachRemaining(name -> {
-            JsonNode value = process.get(name);
-            boolean empty = value.isNull() || (value.isContainerNode() && value.isEmpty()) || (value.isBoolean() && !value.asBoolean());
-            if (!SUPPORTED.contains(name) && !empty) {
-                refused.add("process." + name);
-            }
-        });
-        if (process.path("terminal").asBoolean(false)) {
-            refused.add("process.terminal");
+        if (!terminal && consoleSocket != null) {
+            throw new IllegalArgumentException("--console-socket \"" + consoleSocket
+                    + "\": the process has no terminal (set process.terminal to true)");
         }
-        if (process.path("user").path("uid").asLong(0) != 0 || process.path("user").path("gid").asLong(0) != 0) {
-            refused.add("process.user");
+        if (terminal) {
+            builder.with(new ConsoleSocket(consoleSocket.toAbsolutePath()));
         }
-        if (!refused.isEmpty()) {
-            throw new IllegalArgumentException("process file \"" + file + "\": not supported by isola: " + String.join(", ", refused));
-        }
-        List<String> args = new ArrayList<>();
-        process.path("args").forEach(arg -> args.add(arg.asText()));
-        if (args.isEmpty()) {
-            throw new IllegalArgumentException("process file \"" + file + "\": process.args: expected the command to run");
-        }
-        ContainerSpec.Builder builder = ContainerSpec.builder(args).cwd(process.path("cwd").asText("/"));
-        process.path("env").forEach(entry -> Environment.add(builder, entry.asText()));
         return builder;
     }
 }

@@ -1,5 +1,6 @@
 package io.isola.launcher.cli.oci;
 
+import io.isola.launcher.IsolaRuntime;
 import io.isola.launcher.cli.IsolaCommand;
 
 import io.isola.oci.OciRuntime;
@@ -20,7 +21,9 @@ public final class StartCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        new OciRuntime(parent.global().store()).start(id);
+        try (IsolaRuntime runtime = IsolaRuntime.bare()) { // no isolators: startContainer hooks only join
+            new OciRuntime(parent.global().store(), parent.global().ociOptions()).start(runtime.isola(), id);
+        }
         return 0;
     }
 }

@@ -7,7 +7,6 @@ import io.isola.api.Volume;
 import io.isola.launcher.image.Image;
 import io.isola.launcher.image.ImageStore;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import picocli.CommandLine.Option;
 
@@ -23,7 +22,7 @@ final class FilesystemOptions {
     String rootfs;
 
     @Option(names = "--image", paramLabel = "NAME",
-            description = "Imported image to use as / (overlayfs; the container's writes are discarded at exit).")
+            description = "Imported image to use as / (the same as IMAGE before the command; every argument is then the command).")
     String image;
 
     @Option(names = "--read-only", description = "Mount the root read-only; volumes and tmpfs mounts stay writable.")
@@ -37,10 +36,61 @@ final class FilesystemOptions {
             description = "Mount an empty tmpfs; OPTS: size=N[k|m|g], mode=OCTAL, noexec.")
     List<String> tmpfs = new ArrayList<>();
 
-    private static byte[] randomBytes() {
-        byte[] bytes = new byte[8];
-        java.util.concurrent.ThreadLocalRandom.current().nextBytes(bytes);
-        return bytes;
+    /** The image (or none) and the command of a run, once the positional arguments are read. */
+    record Choice(Image image, List<String> command) {
+
+        /** The working directory when -w is not given: the image's, else /. */
+        String workingDir() {
+            return image == null || image.workingDir() == null || image.workingDir().isEmpty() ? "/" : image.workingDir();
+        }
+    }
+
+    /**
+     * Reads {@code positionals} by the rule {@code run --help} states: with {@code --image} or
+     * {@code --rootfs}, or after {@code --}, every argument is the command; otherwise the first
+     * is an image when the local store holds it or when it is written NAME:TAG, and the command
+     * when not. With an image and no command, the image's Entrypoint and Cmd run, as in Docker.
+     */
+    Choice choose(List<String> positionals, boolean afterSeparator) {
+        List<String> args = positionals == null ? List.of() : positionals;
+        Image chosen = null;
+        if (image != null) {
+            if (rootfs != null) {
+                throw new IllegalArgumentException("--image \"" + image + "\" and --rootfs \"" + rootfs + "\": expected one of them");
+            }
+            chosen = ImageStore.fromEnvironment().get(image);
+        } else if (rootfs == null && !afterSeparator && !args.isEmpty() && namesImage(args.get(0))) {
+            chosen = ImageStore.fromEnvironment().get(args.get(0));
+            args = args.subList(1, args.size());
+        }
+        if (chosen == null) {
+            if (args.isEmpty()) {
+                throw new IllegalArgumentException("expected an image or a command: 'isola run [OPTIONS] IMAGE [CMD...]'"
+                        + " or 'isola run [OPTIONS] -- CMD...'");
+            }
+            return new Choice(null, List.copyOf(args));
+        }
+        List<String> command = chosen.command(args);
+        if (command.isEmpty()) {
+            throw new IllegalArgumentException("image \"" + chosen.name()
+                    + "\": its config has no Entrypoint or Cmd; give the command after the image name");
+        }
+        return new Choice(chosen, command);
+    }
+
+    /** Whether the first positional argument is taken for an image (see {@link #choose}). */
+    private static boolean namesImage(String arg) {
+        if (!ImageStore.isName(arg)) {
+            return false; // "/bin/sh", "sh -c", "A=1": not an image name, so a command
+        }
+        if (ImageStore.hasTag(arg)) {
+            return true; // written NAME:TAG: an image, which must then be in the store
+        }
+        try {
+            return ImageStore.fromEnvironment().find(arg).isPresent();
+        } catch (java.io.UncheckedIOException e) {
+            return false; // a store this user cannot read holds no image for them
+        }
     }
 
     /** The settings as a spec extension, checked; nothing when every option is left at its default. */
@@ -51,19 +101,20 @@ final class FilesystemOptions {
         return builder.build();
     }
 
-    /** Adds the settings to {@code spec}; they need the container's own mount namespace. Returns them, null for none. */
-    Filesystem applyTo(ContainerSpec.Builder spec, boolean mountNamespace) {
+    /**
+     * Adds the settings to {@code spec}; they need the container's own mount namespace. An image
+     * is mounted with a writable layer named after {@code containerId}, kept after the container
+     * while {@code keepWhile} exists (its state, without --rm), and its variables come first. Returns the settings, null for none.
+     */
+    Filesystem applyTo(ContainerSpec.Builder spec, boolean mountNamespace, Choice choice, String containerId, String keepWhile) {
         Filesystem filesystem = filesystem();
-        if (image != null) {
-            if (rootfs != null) {
-                throw new IllegalArgumentException("--image \"" + image + "\" and --rootfs \"" + rootfs + "\": expected one of them");
-            }
+        Image found = choice.image();
+        if (found != null) {
             ImageStore store = ImageStore.fromEnvironment();
-            Image found = store.get(image);
             List<String> layers = new ArrayList<>();
             found.layers().forEach(layer -> layers.add(0, store.layer(layer).toString())); // overlayfs wants the top first
-            String id = HexFormat.of().formatHex(randomBytes()); // the writable layer's directory, which the mount isolator removes
-            filesystem = filesystem.toBuilder().layers(layers, store.containerLayer(id).toString()).build();
+            filesystem = filesystem.toBuilder().layers(layers, store.containerLayer(containerId).toString())
+                    .keepWritableLayerWhile(keepWhile).image(found.name()).build();
             for (String variable : found.env()) {
                 int eq = variable.indexOf('=');
                 if (eq > 0) {

@@ -29,8 +29,17 @@ import java.util.Map;
 @Command(name = "run",
         sortOptions = false,
         description = {"Runs CMD in new namespaces and exits with its status (128+N if killed by signal N).",
-            "The container sees the host's files read-only (or --rootfs DIR) with its own /proc, /dev, /sys, /tmp;",
-            "its environment holds PATH and the -e variables."})
+            "The container sees an image's files (IMAGE), a directory (--rootfs DIR) or, by",
+            "default, the host's files read-only; always its own /proc, /dev, /sys and /tmp.",
+            "Its environment holds PATH, the image's variables and the -e ones.",
+            "",
+            "IMAGE or CMD: the first argument is an image when the local store holds it or",
+            "when it is written NAME:TAG, else it is the command. After '--' (or with --image",
+            "or --rootfs) every argument is the command. Without CMD, an image runs its own",
+            "Entrypoint and Cmd. A container of an image run without --rm keeps its writable",
+            "layer after it exits, also in the foreground (as in Docker), for 'isola export'",
+            "and 'isola commit', until 'isola rm'.",
+            ""})
 public final class RunCommand implements Callable<Integer> {
 
     /**
@@ -69,8 +78,8 @@ public final class RunCommand implements Callable<Integer> {
             description = "Set a variable; NAME alone passes the host's value, if any.")
     private List<String> env = new ArrayList<>();
 
-    @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", defaultValue = "/",
-            description = "Working directory inside the container (default: /).")
+    @Option(names = {"-w", "--workdir"}, paramLabel = "DIR",
+            description = "Working directory inside the container (default: the image's, else /).")
     private String workdir;
 
     @Option(names = "--id", paramLabel = "ID", description = "Container id (default: generated).")
@@ -91,7 +100,7 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     private DeviceOptions devices = new DeviceOptions();
 
-    @Parameters(arity = "1..*", paramLabel = "CMD", description = "The command and its arguments.")
+    @Parameters(arity = "0..*", paramLabel = "[IMAGE] CMD", description = "An image, then the command and its arguments.")
     private List<String> command;
 
     @Mixin
@@ -143,23 +152,52 @@ public final class RunCommand implements Callable<Integer> {
         return spec(DEFAULT_ISOLATORS);
     }
 
+    /** For the monitor of a detached container: the id and state store the CLI registered it under. */
+    public RunCommand container(String containerId, io.isola.lifecycle.StateStore store) {
+        this.id = containerId;
+        this.stateStore = store;
+        return this;
+    }
+
+    private io.isola.lifecycle.StateStore stateStore;
+
+    private io.isola.lifecycle.StateStore store() {
+        return stateStore != null ? stateStore : (parent == null ? new GlobalOptions() : parent.global()).store();
+    }
+
+    /** Whether the positional arguments came after "--", which makes the first one the command. */
+    private boolean afterSeparator() {
+        if (commandSpec == null || commandSpec.commandLine().getParseResult() == null || command == null) {
+            return false;
+        }
+        List<String> args = commandSpec.commandLine().getParseResult().originalArgs();
+        int first = args.size() - command.size(); // every argument from the first positional on is positional
+        return first > 0 && args.get(first - 1).equals("--");
+    }
+
     /** The container this command line asks for, {@code defaults} being the configured isolators. */
     public ContainerSpec spec(Set<String> defaults) {
+        if (id == null) {
+            id = io.isola.lifecycle.Monitor.newId(); // decided once: an image's writable layer is named after it
+        }
+        FilesystemOptions.Choice choice = filesystem.choose(command, afterSeparator());
+        // the writable layer outlives a container run without --rm (the flow keeps its state too)
+        String keepWhile = commandSpec == null || lifecycle.remove ? null : store().dir(id).toString();
         Set<String> isolators = isolators(defaults);
         network.select(isolators);
         if (!isolators.contains("uts")) {
             requireUnset("--hostname", hostname);
             requireUnset("--domainname", domainname);
         }
-        ContainerSpec.Builder builder = ContainerSpec.builder(command)
-                .cwd(workdir)
+        ContainerSpec.Builder builder = ContainerSpec.builder(choice.command())
+                .cwd(workdir != null ? workdir : choice.workingDir())
                 .hostname(hostname)
                 .domainname(domainname)
                 .isolators(userOptions.isolators(isolators))
                 .id(id)
                 .with(security.security());
         // before -e, which overrides an image's variables; before --user, whose names the root's /etc/passwd gives
-        io.isola.api.Filesystem root = filesystem.applyTo(builder, isolators.contains("mount"));
+        io.isola.api.Filesystem root = filesystem.applyTo(builder, isolators.contains("mount"), choice, id, keepWhile);
         userOptions.applyTo(builder, root);
         lifecycle.envFileEntries().forEach(entry -> Environment.add(builder, entry));
         env.forEach(entry -> Environment.add(builder, entry));

@@ -56,7 +56,9 @@ final class RunFlow {
         }
         String id = spec.id().orElseGet(Monitor::newId);
         boolean detached = options.detach;
-        ContainerState state = Monitor.register(store, id, options.name, spec, detached, detached ? options.remove : true);
+        // a foreground run is removed at exit, unless it has an image's writable layer to keep (docker's rule)
+        boolean kept = detached || spec.extension(io.isola.api.Filesystem.class).map(f -> !f.layers().isEmpty()).orElse(false);
+        ContainerState state = Monitor.register(store, id, options.name, spec, detached, kept ? options.remove : true);
         if (detached && invocation != null) {
             ResidentMonitor.start(store, state, configured); // the server is the monitor: no JVM of its own
             out.println(id);
@@ -72,7 +74,7 @@ final class RunFlow {
             args.addAll(List.of(MonitorCommand.NAME, id, "--"));
             args.addAll(runArgs);
             List<String> command = new ArrayList<>(MonitorProcess.javaCommand(Main.class.getName(), args));
-            for (String property : new String[] {"isola.home", "isola.bundles"}) {
+            for (String property : new String[] {"isola.home", "isola.bundles", "isola.root"}) {
                 String value = System.getProperty(property);
                 if (value != null) {
                     command.add(1, "-D" + property + "=" + value);

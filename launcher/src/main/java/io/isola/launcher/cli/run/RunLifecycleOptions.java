@@ -23,7 +23,7 @@ final class RunLifecycleOptions {
     @Option(names = {"-t", "--tty"}, description = "Give the container a pseudo-terminal.")
     boolean tty;
 
-    @Option(names = "--rm", description = "Remove the container's state when it exits (foreground runs always are).")
+    @Option(names = "--rm", description = "Remove the container (state, writable layer) when it exits; foreground runs without an image always are.")
     boolean remove;
 
     @Option(names = "--name", paramLabel = "NAME", description = "A name to refer to the container by.")

@@ -41,6 +41,43 @@ class FilesystemOptionsTest {
         assertEquals(List.of(new TmpfsMount("/run", 1 << 20, 01777, false)), fs.tmpfs());
     }
 
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path tmp;
+
+    /** The positional rule of run --help, against a store that holds "demo" (Entrypoint ep, Cmd c1 c2, WorkingDir /w). */
+    @Test
+    void theFirstArgumentIsAnImageWhenTheStoreHoldsItOrItHasATag() throws Exception {
+        java.nio.file.Path images = java.nio.file.Files.createDirectories(tmp.resolve("images"));
+        java.nio.file.Files.writeString(images.resolve("demo%3Alatest.json"), "{\"name\":\"demo:latest\",\"id\":\"sha256:00\","
+                + "\"layers\":[\"sha256:11\"],\"env\":[\"A=1\"],\"cmd\":[\"c1\",\"c2\"],\"workingDir\":\"/w\","
+                + "\"size\":0,\"imported\":\"now\",\"entrypoint\":[\"ep\"]}");
+        System.setProperty("isola.root", tmp.toString());
+        try {
+            ContainerSpec image = spec("run", "demo");
+            assertEquals(List.of("ep", "c1", "c2"), image.command(), "the image's Entrypoint and Cmd");
+            assertEquals("/w", image.cwd());
+            assertEquals("1", image.env().get("A"));
+            Filesystem fs = image.extension(Filesystem.class).orElseThrow();
+            assertEquals(List.of(tmp.resolve("layers/sha256/11").toString()), fs.layers());
+            assertEquals("demo:latest", fs.image().orElseThrow());
+            assertEquals(tmp.resolve("containers").resolve(image.id().orElseThrow()).toString(), fs.writableLayer().orElseThrow());
+
+            assertEquals(List.of("ep", "x", "y"), spec("run", "-w", "/", "demo:latest", "x", "y").command(), "Cmd replaced");
+            assertEquals("/", spec("run", "-w", "/", "demo", "x").cwd());
+            assertEquals(List.of("demo", "x"), spec("run", "--", "demo", "x").command(), "-- makes it the command");
+            assertFalse(spec("run", "--", "demo").extension(Filesystem.class).isPresent());
+            assertEquals(List.of("sh", "-c", "true"), spec("run", "sh", "-c", "true").command(), "not in the store");
+            assertEquals(List.of("/bin/sh"), spec("run", "/bin/sh").command());
+            assertEquals("image \"other:1\": not in the store " + tmp + "; import it with 'isola image import FILE'",
+                    assertThrows(IllegalArgumentException.class, () -> spec("run", "other:1", "true")).getMessage());
+            assertEquals(List.of("c1"), spec("run", "--image", "demo", "c1").command().subList(1, 2));
+        } finally {
+            System.clearProperty("isola.root");
+        }
+        assertEquals("expected an image or a command: 'isola run [OPTIONS] IMAGE [CMD...]' or 'isola run [OPTIONS] -- CMD...'",
+                assertThrows(IllegalArgumentException.class, () -> spec("run", "--rm")).getMessage());
+    }
+
     @Test
     void badValuesAreRejectedWithTheValue() {
         assertEquals("volume \"/a\": expected HOST:CONTAINER or HOST:CONTAINER:ro",

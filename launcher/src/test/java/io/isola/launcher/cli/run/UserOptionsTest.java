@@ -87,10 +87,10 @@ class UserOptionsTest {
         Path mine = RuntimeDir.ownDirectory(tmp.resolve("isola-0"), HostIdentity.current().uid());
         assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(mine)));
         IsolaException e = assertThrows(IsolaException.class, () -> RuntimeDir.ownDirectory(mine, 4242));
-        assertEquals("runtime directory " + mine + ": owned by uid " + HostIdentity.current().uid()
-                + ", not by you (uid 4242); remove it or set XDG_RUNTIME_DIR", e.getMessage());
+        assertEquals("runtime directory " + mine + " belongs to uid " + HostIdentity.current().uid()
+                + ", not to you (uid 4242); remove it or give a directory of your own", e.getMessage());
         Path link = Files.createSymbolicLink(tmp.resolve("link"), mine);
         assertTrue(assertThrows(IsolaException.class, () -> RuntimeDir.ownDirectory(link, HostIdentity.current().uid()))
-                .getMessage().endsWith("not a directory (a link?); remove it"));
+                .getMessage().contains(" is a symbolic link; isola does not follow links for its own state"));
     }
 }

@@ -1,18 +1,24 @@
-package io.isola.reliability;
+package io.isola.testing;
 
 import io.isola.api.Isola;
 import io.isola.spi.Namespace;
 import io.isola.spi.Phase;
 import io.isola.spi.Steps;
-import io.isola.testing.TestIsolator;
 import java.util.List;
+import java.util.Set;
 
-/** The runtime the reliability suite drives: every namespace the test isolators make, /proc, the default lock-down. */
-final class Runtimes {
+/**
+ * The runtime most core tests drive: every namespace the test isolators make (uts, ipc, mount and
+ * pid, the last with a fresh {@code /proc}) and the default lock-down, without any bundle.
+ */
+public final class TestRuntimes {
 
-    private Runtimes() {}
+    /** The isolators of {@link #full()}, for {@code ContainerSpec.Builder.isolators}. */
+    public static final Set<String> ALL = Set.of("uts", "ipc", "mount", "pid");
 
-    static Isola full() {
+    private TestRuntimes() {}
+
+    public static Isola full() {
         return Isola.builder().isolators(List.of(
                 TestIsolator.plain("uts", Namespace.UTS),
                 TestIsolator.plain("ipc", Namespace.IPC),

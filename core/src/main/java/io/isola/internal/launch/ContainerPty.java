@@ -1,0 +1,177 @@
+package io.isola.internal.launch;
+
+import io.isola.api.IsolaException;
+import io.isola.internal.nativ.Fds;
+import io.isola.internal.nativ.Native;
+import io.isola.internal.nativ.NativeException;
+import io.isola.internal.nativ.NativeMemory;
+import io.isola.internal.nativ.Pidfd;
+import io.isola.spi.Arg;
+import io.isola.spi.Step;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A pseudo-terminal that the container's process opens itself, inside the container, and whose
+ * master end goes to an engine's console socket ({@link io.isola.api.ConsoleSocket}).
+ *
+ * <p>The child opens {@code /dev/ptmx} after the root is in place (so it is the container's
+ * devpts instance), unlocks it, opens the peer with {@code TIOCGPTPEER} and makes the peer its
+ * stdin, stdout and stderr. The child cannot pass a descriptor anywhere without a computed
+ * result, so both numbers are predicted: after {@code close_range} the child holds exactly 0-2
+ * (always dup2()ed, to {@code /dev/null} until the terminal replaces them) and the fds it keeps,
+ * and the kernel hands out the lowest free number. Both ends are close-on-exec, so the command
+ * holds only 0-2. At the gate the host copies the master out of the child with
+ * {@code pidfd_getfd}, checks that it is a ptmx, and sends it over the socket with
+ * {@code SCM_RIGHTS}, as runc does; it keeps no copy.
+ */
+final class ContainerPty implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ContainerPty.class);
+    private static final int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = 02000000, SOL_SOCKET = 1, SCM_RIGHTS = 1;
+    private static final int O_NOCTTY = 0400, SUN_PATH_BYTES = 108;
+    private static final long TIOCSPTLCK = 0x40045431L, TIOCGPTPEER = 0x5441;
+    /** What the message carries besides the descriptor: the master's name, as runc sends it. */
+    private static final String NAME = "/dev/ptmx";
+
+    private final Path path;
+    private int socket;
+    private int master = -1;
+    private int slave = -1;
+
+    private ContainerPty(Path path, int socket) {
+        this.path = path;
+        this.socket = socket;
+    }
+
+    /** Connects to the console socket now, so that a bad path fails before anything is created. */
+    static ContainerPty connect(Path path) {
+        byte[] name = path.toString().getBytes(StandardCharsets.UTF_8);
+        if (name.length >= SUN_PATH_BYTES) {
+            throw new IllegalArgumentException("console socket \"" + path + "\": the path is longer than "
+                    + (SUN_PATH_BYTES - 1) + " bytes, which AF_UNIX allows");
+        }
+        Native n = Native.get();
+        int fd = n.check("socket", n.libc().socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+        try (NativeMemory address = new NativeMemory(2 + SUN_PATH_BYTES)) {
+            NativeMemory.zero(address.address(), 2 + SUN_PATH_BYTES);
+            NativeMemory.putShort(address.address(), (short) AF_UNIX);
+            NativeMemory.putBytes(address.address() + 2, name);
+            if (n.libc().connect(fd, address.address(), 2 + SUN_PATH_BYTES) < 0) {
+                int errno = n.lastErrno();
+                throw new IllegalArgumentException("console socket \"" + path + "\": cannot connect: "
+                        + io.isola.internal.nativ.Errno.describe(errno) + " (expected a listening AF_UNIX stream socket)");
+            }
+            return new ContainerPty(path, fd);
+        } catch (RuntimeException e) {
+            Fds.closeQuietly(fd);
+            throw e;
+        }
+    }
+
+    /**
+     * The child's steps, given every fd it holds after close_range besides 0-2. Run after the root
+     * is in place and before the seccomp filter.
+     */
+    List<Step> steps(Collection<Integer> keptFds) {
+        Set<Integer> open = new TreeSet<>(keptFds);
+        open.addAll(List.of(0, 1, 2));
+        master = lowestFree(open);
+        open.add(master);
+        slave = lowestFree(open);
+        List<Step> steps = new ArrayList<>();
+        steps.add(Step.call("open a pseudo-terminal in the container (" + NAME + ", expected as fd " + master + ")",
+                "open", Arg.text(NAME), Arg.word(Fds.O_RDWR | O_NOCTTY | Fds.O_CLOEXEC), Arg.word(0)));
+        steps.add(Step.call("unlock the pseudo-terminal", "ioctl", Arg.word(master), Arg.word(TIOCSPTLCK),
+                new Arg.Bytes(new byte[4])));
+        steps.add(Step.call("open the pseudo-terminal's peer (expected as fd " + slave + ")", "ioctl", Arg.word(master),
+                Arg.word(TIOCGPTPEER), Arg.word(Fds.O_RDWR | O_NOCTTY | Fds.O_CLOEXEC)));
+        String[] streams = {"stdin", "stdout", "stderr"};
+        for (int stream = 0; stream < 3; stream++) {
+            steps.add(Step.call("connect " + streams[stream] + " to the terminal", "dup2", Arg.word(slave), Arg.word(stream)));
+        }
+        return steps;
+    }
+
+    private static int lowestFree(Set<Integer> open) {
+        int fd = 0;
+        while (open.contains(fd)) {
+            fd++;
+        }
+        return fd;
+    }
+
+    /**
+     * At the gate, with every step done: copies the master out of the child and sends it to the
+     * console socket. The child's own copy closes when it execs.
+     */
+    void deliver(Pidfd child) {
+        if (master < 0) {
+            throw new IllegalStateException("the terminal's steps were not composed");
+        }
+        int copy = child.getFd(master);
+        try {
+            String target = readLink(child.pid(), master);
+            if (!target.endsWith("ptmx")) {
+                throw new IsolaException("the container's terminal was expected at fd " + master + " of process "
+                        + child.pid() + ", which is " + target);
+            }
+            send(copy);
+            LOG.debug("sent the terminal of process {} to {}", child.pid(), path);
+        } finally {
+            Fds.closeQuietly(copy);
+            close();
+        }
+    }
+
+    private static String readLink(long pid, int fd) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "fd", Integer.toString(fd))).toString();
+        } catch (IOException e) {
+            return "not open";
+        }
+    }
+
+    /** sendmsg with one iovec (the name) and one SCM_RIGHTS control message (the descriptor). */
+    private void send(int fd) {
+        Native n = Native.get();
+        byte[] name = NAME.getBytes(StandardCharsets.UTF_8);
+        // x86_64 and aarch64 share the LP64 layouts: msghdr 56 bytes, iovec 16, cmsghdr 16 + data
+        int msghdr = 0, iovec = 56, data = 72, control = 72 + 16;
+        int controlLength = 16 + 8; // CMSG_SPACE(sizeof(int))
+        try (NativeMemory memory = new NativeMemory(control + controlLength)) {
+            long at = memory.address();
+            NativeMemory.zero(at, control + controlLength);
+            NativeMemory.putLong(at + msghdr + 16, at + iovec);      // msg_iov
+            NativeMemory.putLong(at + msghdr + 24, 1);               // msg_iovlen
+            NativeMemory.putLong(at + msghdr + 32, at + control);    // msg_control
+            NativeMemory.putLong(at + msghdr + 40, controlLength);   // msg_controllen
+            NativeMemory.putLong(at + iovec, at + data);             // iov_base
+            NativeMemory.putLong(at + iovec + 8, name.length);       // iov_len
+            NativeMemory.putBytes(at + data, name);
+            NativeMemory.putLong(at + control, 16 + 4);              // cmsg_len = CMSG_LEN(sizeof(int))
+            NativeMemory.putInt(at + control + 8, SOL_SOCKET);
+            NativeMemory.putInt(at + control + 12, SCM_RIGHTS);
+            NativeMemory.putInt(at + control + 16, fd);
+            long sent = n.retrying("send the terminal to " + path, () -> n.libc().sendmsg(socket, at, 0));
+            if (sent != name.length) {
+                throw new NativeException("send the terminal to " + path + " (cut short)", 0);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        Fds.closeQuietly(socket);
+        socket = -1;
+    }
+}

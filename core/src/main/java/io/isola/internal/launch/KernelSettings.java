@@ -1,0 +1,148 @@
+package io.isola.internal.launch;
+
+import io.isola.api.ContainerSpec;
+import io.isola.api.IsolaException;
+import io.isola.api.ProcessAttributes;
+import io.isola.api.Sysctls;
+import io.isola.internal.nativ.Native;
+import io.isola.internal.nativ.NativeException;
+import io.isola.spi.ClonedChild;
+import io.isola.spi.Isolation;
+import io.isola.spi.IsolationRequest;
+import io.isola.spi.Namespace;
+import io.isola.spi.NamespaceFile;
+import io.isola.spi.NamespaceIsolator;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Host-side settings of the container's kernel objects, made after the clone and before the gate:
+ * the OOM score adjustment of its process, and its {@link Sysctls}.
+ *
+ * <p>Why a throwaway thread: {@code /proc/sys/net} and the IPC parameters show the namespaces of
+ * the process that opens them, not of a pid. A new host thread joins the container's network or
+ * IPC namespace (allowed for one thread of a multithreaded process, unlike the user and mount
+ * namespaces), writes, and ends, so no other thread of the runtime ever sees that namespace.
+ */
+final class KernelSettings implements Isolation {
+
+    /** The name failures are reported under. */
+    static final NamespaceIsolator OWNER = new NamespaceIsolator() {
+        @Override
+        public String name() {
+            return "sysctl";
+        }
+
+        @Override
+        public Namespace namespace() {
+            return Namespace.NET;
+        }
+
+        @Override
+        public Isolation prepare(IsolationRequest request) {
+            throw new UnsupportedOperationException();
+        }
+    };
+
+    private final Integer oomScoreAdj;
+    private final Map<String, String> sysctls;
+    private final PathJoins joins;
+
+    private KernelSettings(Integer oomScoreAdj, Map<String, String> sysctls, PathJoins joins) {
+        this.oomScoreAdj = oomScoreAdj;
+        this.sysctls = sysctls;
+        this.joins = joins;
+    }
+
+    /**
+     * The settings of {@code spec}, or null when it has none. A parameter of a namespace the
+     * container neither creates nor joins would change the host's: refused, naming it.
+     */
+    static KernelSettings of(ContainerSpec spec, Set<Namespace> namespaces, PathJoins joins) {
+        Integer oom = spec.extension(ProcessAttributes.class).map(ProcessAttributes::oomScoreAdj).orElse(null);
+        Map<String, String> sysctls = spec.extension(Sysctls.class).map(Sysctls::values).orElse(Map.of());
+        if (oom == null && sysctls.isEmpty()) {
+            return null;
+        }
+        for (String name : sysctls.keySet()) {
+            Namespace namespace = namespaceOf(name);
+            boolean joined = joins != null && joins.files().containsKey(namespace);
+            if (!namespaces.contains(namespace) && !joined) {
+                throw new IllegalArgumentException("sysctl \"" + name + "\": the container shares the host's "
+                        + namespace.procName() + " namespace, so setting it would change the host's; expected a container"
+                        + " with a " + namespace.procName() + " namespace of its own");
+            }
+        }
+        return new KernelSettings(oom, new LinkedHashMap<>(sysctls), joins);
+    }
+
+    private static Namespace namespaceOf(String sysctl) {
+        return Sysctls.scope(sysctl) == Sysctls.Scope.NET ? Namespace.NET : Namespace.IPC;
+    }
+
+    @Override
+    public void afterClone(ClonedChild child) throws IOException {
+        if (oomScoreAdj != null) {
+            write(Path.of("/proc", Long.toString(child.pid()), "oom_score_adj"), oomScoreAdj.toString(), "oom score adjustment");
+        }
+        Map<Namespace, Map<String, String>> byNamespace = new LinkedHashMap<>();
+        sysctls.forEach((name, value) -> byNamespace.computeIfAbsent(namespaceOf(name), n -> new LinkedHashMap<>())
+                .put(name, value));
+        for (Map.Entry<Namespace, Map<String, String>> entry : byNamespace.entrySet()) {
+            Namespace namespace = entry.getKey();
+            NamespaceFile joined = joins == null ? null : joins.files().get(namespace);
+            // the child joins a path's namespace in its own steps, maybe later than now: use the file itself
+            try (NamespaceFile file = NamespaceFile.open(joined != null ? joined.source() : child.namespacePath(namespace))) {
+                inNamespace(file, namespace, entry.getValue());
+            }
+        }
+    }
+
+    private static void inNamespace(NamespaceFile file, Namespace namespace, Map<String, String> values) throws IOException {
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        Thread thread = new Thread(() -> {
+            try {
+                Native n = Native.get();
+                if (n.libc().setns(file.fd(), namespace.cloneFlag()) < 0) {
+                    throw new NativeException("join the container's " + namespace.procName() + " namespace", n.lastErrno());
+                }
+                for (Map.Entry<String, String> sysctl : values.entrySet()) {
+                    write(Path.of(Sysctls.procPath(sysctl.getKey())), sysctl.getValue(), "sysctl " + sysctl.getKey());
+                }
+            } catch (Exception e) {
+                failure.set(e);
+            }
+        }, "isola-sysctl");
+        thread.start();
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IsolaException("interrupted while setting sysctls");
+        }
+        Exception e = failure.get();
+        if (e instanceof IOException io) {
+            throw io;
+        }
+        if (e != null) {
+            throw new IsolaException(e.getMessage(), e);
+        }
+    }
+
+    private static void write(Path file, String value, String what) throws IOException {
+        try (FileOutputStream out = new FileOutputStream(file.toFile())) {
+            out.write(value.getBytes(StandardCharsets.UTF_8));
+        } catch (java.io.FileNotFoundException e) {
+            throw new IOException(what + ": cannot open " + file + " (" + e.getMessage()
+                    + "); the kernel has no such parameter in the container's namespace", e);
+        } catch (IOException e) {
+            throw new IOException(what + " = \"" + value + "\": the kernel refused it (" + e.getMessage() + ")", e);
+        }
+    }
+}

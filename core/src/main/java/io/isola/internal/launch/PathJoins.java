@@ -1,0 +1,100 @@
+package io.isola.internal.launch;
+
+import io.isola.api.NamespacePaths;
+import io.isola.spi.ChildSteps;
+import io.isola.spi.Isolation;
+import io.isola.spi.IsolationRequest;
+import io.isola.spi.Namespace;
+import io.isola.spi.NamespaceFile;
+import io.isola.spi.NamespaceIsolator;
+import io.isola.spi.Phase;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * The namespaces a container joins by path ({@link NamespacePaths}): the host opens each file
+ * before the clone (a missing or wrong file is refused before anything exists) and holds it until
+ * the container is released; the child joins each with {@code setns} as its first setup steps, so
+ * every later step (a fresh sysfs, an mqueue mount) already sees the joined namespace.
+ */
+final class PathJoins implements Isolation {
+
+    /** The name failures are reported under. */
+    static final NamespaceIsolator OWNER = new NamespaceIsolator() {
+        @Override
+        public String name() {
+            return "join";
+        }
+
+        @Override
+        public Namespace namespace() {
+            return Namespace.NET;
+        }
+
+        @Override
+        public Isolation prepare(IsolationRequest request) {
+            throw new UnsupportedOperationException();
+        }
+    };
+
+    private final Map<Namespace, NamespaceFile> files;
+
+    private PathJoins(Map<Namespace, NamespaceFile> files) {
+        this.files = files;
+    }
+
+    static Namespace namespace(String procName) {
+        for (Namespace namespace : Namespace.values()) {
+            if (namespace.procName().equals(procName)) {
+                return namespace;
+            }
+        }
+        throw new IllegalArgumentException("namespace \"" + procName + "\": unknown");
+    }
+
+    /** Opens every path; throws naming the one that is missing or not a namespace file, holding nothing open then. */
+    static PathJoins open(NamespacePaths paths) {
+        Map<Namespace, NamespaceFile> files = new EnumMap<>(Namespace.class);
+        try {
+            paths.paths().forEach((name, path) -> {
+                Namespace namespace = namespace(name);
+                if (!Files.exists(Path.of(path))) {
+                    throw new IllegalArgumentException(name + " namespace path \"" + path + "\": no such file;"
+                            + " expected a namespace file such as /proc/PID/ns/" + name);
+                }
+                NamespaceFile file;
+                try {
+                    file = NamespaceFile.open(Path.of(path));
+                } catch (IllegalStateException e) {
+                    throw new IllegalArgumentException(name + " namespace path \"" + path + "\": " + e.getMessage(), e);
+                }
+                files.put(namespace, file);
+            });
+        } catch (RuntimeException e) {
+            files.values().forEach(NamespaceFile::close);
+            throw e;
+        }
+        return new PathJoins(files);
+    }
+
+    Map<Namespace, NamespaceFile> files() {
+        return files;
+    }
+
+    /** IDENTITY, and first of all contributions: nothing else may run in the namespaces being replaced. */
+    @Override
+    public void contribute(ChildSteps steps) {
+        files.forEach((namespace, file) -> {
+            steps.keepOpen(file.fd());
+            // EINVAL here means the file is not a namespace of this type
+            steps.add(Phase.IDENTITY, file.join(namespace));
+        });
+    }
+
+    @Override
+    public void close() {
+        files.values().forEach(NamespaceFile::close);
+    }
+}

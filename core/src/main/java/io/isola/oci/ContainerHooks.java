@@ -1,0 +1,79 @@
+package io.isola.oci;
+
+import io.isola.api.Container;
+import io.isola.api.ContainerSpec;
+import io.isola.api.ExitStatus;
+import io.isola.api.Isola;
+import io.isola.api.IsolaException;
+import io.isola.api.Join;
+import io.isola.api.Stdio;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Runs the OCI hooks that belong inside the container ({@code createContainer} at create,
+ * {@code startContainer} at start, both before the user's process runs): each is a process that
+ * joins the namespaces and cgroups of the container's process, which waits at its gate, as
+ * {@code exec} does. Its path and argv resolve in the container's mount namespace (the spec's rule
+ * for startContainer; for createContainer it asks the runtime's, which a container that is already
+ * past pivot_root cannot give: see the class comment of {@link OciRuntime}). The container's state
+ * JSON is on its stdin, its environment is the hook's own, stdout is discarded, stderr is ours;
+ * the first failing hook stops the rest and names itself.
+ */
+final class ContainerHooks {
+
+    private static final int DEFAULT_TIMEOUT_SECONDS = 60, SIGKILL = 9;
+
+    private ContainerHooks() {}
+
+    static void run(Isola isola, String kind, List<Hook> hooks, String stateJson, long pid) {
+        for (int i = 0; i < hooks.size(); i++) {
+            Hook hook = hooks.get(i);
+            String name = kind + " hook " + i + " (" + hook.path() + ")";
+            List<String> command = new ArrayList<>();
+            command.add(hook.path());
+            if (hook.args().size() > 1) {
+                command.addAll(hook.args().subList(1, hook.args().size()));
+            }
+            ContainerSpec.Builder spec = ContainerSpec.builder(command).stdin(Stdio.PIPE).stdout(Stdio.NULL)
+                    .stderr(Stdio.INHERIT).with(new Join(pid));
+            for (String entry : hook.env()) {
+                int eq = entry.indexOf('=');
+                if (eq > 0) {
+                    spec.env(entry.substring(0, eq), entry.substring(eq + 1));
+                }
+            }
+            int timeout = hook.timeoutSeconds() == null ? DEFAULT_TIMEOUT_SECONDS : hook.timeoutSeconds();
+            ExitStatus status;
+            try (Container process = isola.start(spec.build())) {
+                try (OutputStream in = process.stdin()) {
+                    in.write(stateJson.getBytes(StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                    // a hook need not read its stdin
+                }
+                Optional<ExitStatus> ended = process.waitFor(Duration.ofSeconds(timeout));
+                if (ended.isEmpty()) {
+                    process.kill(SIGKILL);
+                    throw new IsolaException(name + " timed out after " + timeout + " s");
+                }
+                status = ended.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IsolaException(name + " was interrupted");
+            } catch (RuntimeException e) {
+                if (e instanceof IsolaException && e.getMessage() != null && e.getMessage().startsWith(name)) {
+                    throw e;
+                }
+                throw new IsolaException(name + " could not run in the container: " + e.getMessage(), e);
+            }
+            if (status.killedBySignal() || status.exitCode() != 0) {
+                throw new IsolaException(name + " failed: " + status);
+            }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package io.isola.oci;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.isola.api.ContainerSpec;
+import io.isola.api.Security;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * An OCI {@code exec --process process.json}: the process object of the runtime-spec, read as the
+ * {@code process} section of a config.json is (args, env, cwd, terminal, user, capabilities,
+ * rlimits, noNewPrivileges, ...; anything else refused by name). The process also gets the
+ * container's seccomp filter ({@code linux.seccomp} of its bundle), as runc gives it.
+ */
+public final class ExecProcess {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ExecProcess() {}
+
+    /**
+     * @param file the process.json
+     * @param bundle the container's bundle, for its seccomp filter; null when it is gone
+     * @return the spec (without the join, which the caller adds) and whether it asks for a terminal
+     */
+    public static ContainerSpec.Builder load(Path file, Path bundle) {
+        JsonNode process;
+        try {
+            process = JSON.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("process file \"" + file + "\": " + e.getMessage());
+        }
+        if (process == null || !process.isObject()) {
+            throw new IllegalArgumentException("process file \"" + file + "\": expected a JSON object");
+        }
+        ObjectNode root = JSON.createObjectNode();
+        root.set("process", process);
+        JsonNode seccomp = bundle == null ? null : seccompOf(bundle);
+        if (seccomp != null) {
+            root.putObject("linux").set("seccomp", seccomp);
+        }
+        try {
+            return translate(root);
+        } catch (IllegalArgumentException e) {
+            String message = e.getMessage().startsWith("config.json: ") ? e.getMessage().substring("config.json: ".length())
+                    : e.getMessage();
+            throw new IllegalArgumentException("process file \"" + file + "\": " + message, e);
+        }
+    }
+
+    /** Whether the spec asks for a terminal (process.terminal true). */
+    public static boolean terminal(ContainerSpec.Builder spec) {
+        return spec.build().extension(ProcessTerminal.class).isPresent();
+    }
+
+    private static ContainerSpec.Builder translate(JsonNode root) {
+        ConfigFields fields = new ConfigFields(root);
+        List<String> args = fields.texts("process.args");
+        if (args.isEmpty()) {
+            throw ConfigFields.refuse("process.args", "expected the command to run");
+        }
+        ContainerSpec.Builder spec = ContainerSpec.builder(args);
+        for (String entry : fields.texts("process.env")) {
+            int eq = entry.indexOf('=');
+            if (eq <= 0) {
+                throw ConfigFields.refuse("process.env", "\"" + entry + "\": expected NAME=VALUE");
+            }
+            spec.env(entry.substring(0, eq), entry.substring(eq + 1));
+        }
+        JsonNode terminal = fields.take("process.terminal");
+        if (terminal != null && terminal.asBoolean(false)) {
+            spec.with(new ProcessTerminal());
+        }
+        String cwd = fields.text("process.cwd");
+        spec.cwd(cwd == null ? "/" : cwd);
+        Security.Builder security = Security.builder();
+        ProcessSection.read(fields, spec, security);
+        LinuxSection.seccomp(fields, security);
+        spec.with(security.build());
+        List<String> unsupported = fields.unread();
+        if (!unsupported.isEmpty()) {
+            throw new IllegalArgumentException("not supported by isola: " + String.join(", ", unsupported));
+        }
+        return spec;
+    }
+
+    private static JsonNode seccompOf(Path bundle) {
+        try {
+            JsonNode config = JSON.readTree(bundle.resolve("config.json").toFile());
+            JsonNode seccomp = config == null ? null : config.path("linux").get("seccomp");
+            return seccomp == null || seccomp.isNull() ? null : seccomp;
+        } catch (IOException e) {
+            return null; // the bundle went away: the process runs without the container's filter, as nothing says otherwise
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package io.isola.oci;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.isola.api.ContainerSpec;
+import io.isola.api.KernelPaths;
+import io.isola.api.NamespacePaths;
+import io.isola.api.Network;
+import io.isola.api.SeccompProfile;
+import io.isola.api.Security;
+import io.isola.api.Sysctls;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code linux}: namespaces (created, or joined by path), sysctls, masked and read-only paths, the
+ * seccomp filter. Resources and the cgroup path are {@link ResourcesSection}'s.
+ */
+final class LinuxSection {
+
+    /** OCI namespace type to the isolator that creates it. */
+    static final Map<String, String> ISOLATORS = Map.of("pid", "pid", "ipc", "ipc", "uts", "uts", "mount", "mount",
+            "network", "net", "cgroup", "cgroup", "user", "user");
+
+    /** OCI namespace type to its name under /proc/<pid>/ns, for those that can be joined by path. */
+    private static final Map<String, String> JOINABLE = Map.of("network", "net", "ipc", "ipc", "uts", "uts");
+
+    private LinuxSection() {}
+
+    /** The isolators to run; the namespaces to join by path go into the spec. */
+    static Set<String> namespaces(ConfigFields fields, ContainerSpec.Builder spec) {
+        JsonNode list = fields.take("linux.namespaces");
+        Set<String> isolators = new LinkedHashSet<>();
+        if (list == null) {
+            return isolators;
+        }
+        Map<String, String> joins = new LinkedHashMap<>();
+        Set<String> types = new java.util.HashSet<>();
+        int index = 0;
+        for (JsonNode namespace : list) {
+            String field = "linux.namespaces[" + index++ + "]";
+            String type = namespace.path("type").asText();
+            String isolator = ISOLATORS.get(type);
+            if (isolator == null) {
+                throw ConfigFields.refuse(field + ".type", "\"" + type + "\": expected one of " + new java.util.TreeSet<>(ISOLATORS.keySet()));
+            }
+            if (!types.add(type)) {
+                throw ConfigFields.refuse(field + ".type", "\"" + type + "\": listed twice; expected each type once");
+            }
+            JsonNode path = namespace.get("path");
+            if (path != null && !path.isNull() && !path.asText().isEmpty()) {
+                String joinable = JOINABLE.get(type);
+                if (joinable == null) {
+                    throw ConfigFields.refuse(field + ".path", "joining an existing " + type + " namespace is not supported;"
+                            + " expected a path only for " + new java.util.TreeSet<>(JOINABLE.keySet()) + " namespaces");
+                }
+                if (!path.asText().startsWith("/")) {
+                    throw ConfigFields.refuse(field + ".path", "\"" + path.asText() + "\": expected an absolute path");
+                }
+                joins.put(joinable, path.asText());
+            } else {
+                isolators.add(isolator);
+                if (type.equals("network")) {
+                    // an OCI runtime makes an empty network namespace; the engine attaches it (CNI,
+                    // netavark) through /proc/<pid>/ns/net between create and start
+                    spec.with(Network.parse("none"));
+                }
+            }
+        }
+        if (!joins.isEmpty()) {
+            spec.with(new NamespacePaths(joins));
+        }
+        return isolators;
+    }
+
+    /** Each parameter must belong to a namespace of the container's (checked again against the namespaces at start). */
+    static void sysctl(ConfigFields fields, ContainerSpec.Builder spec) {
+        JsonNode node = fields.take("linux.sysctl");
+        if (node == null || node.isEmpty()) {
+            return;
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        node.fields().forEachRemaining(entry -> {
+            String field = "linux.sysctl." + entry.getKey();
+            if (!entry.getValue().isTextual()) {
+                throw ConfigFields.refuse(field, "expected a string value");
+            }
+            try {
+                Sysctls.scope(entry.getKey());
+            } catch (IllegalArgumentException e) {
+                throw ConfigFields.refuse(field, e.getMessage());
+            }
+            values.put(entry.getKey(), entry.getValue().asText());
+        });
+        try {
+            spec.with(new Sysctls(values));
+        } catch (IllegalArgumentException e) {
+            throw ConfigFields.refuse("linux.sysctl", e.getMessage());
+        }
+    }
+
+    /**
+     * The config's lists replace the mount isolator's defaults; a list that is absent while the
+     * other is given is empty, as the config asks. With neither, isola's defaults (OCI's) apply.
+     */
+    static void kernelPaths(ConfigFields fields, ContainerSpec.Builder spec) {
+        if (fields.at("linux.maskedPaths") == null && fields.at("linux.readonlyPaths") == null) {
+            return;
+        }
+        List<String> masked = fields.texts("linux.maskedPaths");
+        List<String> readOnly = fields.texts("linux.readonlyPaths");
+        for (String path : masked) {
+            absolute("linux.maskedPaths", path);
+        }
+        for (String path : readOnly) {
+            absolute("linux.readonlyPaths", path);
+        }
+        spec.with(new KernelPaths(masked, readOnly));
+    }
+
+    private static void absolute(String field, String path) {
+        if (!path.startsWith("/")) {
+            throw ConfigFields.refuse(field, "\"" + path + "\": expected an absolute path");
+        }
+    }
+
+    /**
+     * OCI's seccomp object has the form of Docker's profiles, which isola compiles itself; the
+     * filter flags and the user-space notification agent are not supported. Without the object
+     * the container gets no filter, as the config asks.
+     */
+    static void seccomp(ConfigFields fields, Security.Builder security) {
+        JsonNode node = fields.at("linux.seccomp");
+        if (node == null) {
+            security.seccompUnconfined();
+            return;
+        }
+        for (String unsupported : List.of("flags", "listenerPath", "listenerMetadata")) {
+            JsonNode value = node.get(unsupported);
+            boolean empty = value == null || value.isNull() || (value.isContainerNode() && value.isEmpty())
+                    || (value.isTextual() && value.asText().isEmpty());
+            if (!empty) {
+                throw ConfigFields.refuse("linux.seccomp." + unsupported, "not supported by isola's seccomp filter;"
+                        + " expected it absent");
+            }
+        }
+        fields.take("linux.seccomp");
+        try {
+            security.seccompProfile(SeccompProfile.parse("config.json linux.seccomp", node.toString()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("config.json: linux.seccomp: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,219 @@
+package io.isola.launcher.image;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.isola.lifecycle.SavedRoot;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * {@code isola commit CONTAINER NAME[:TAG]}: the container's writable layer becomes a new layer
+ * (its deletions written as OCI whiteouts, digested, then extracted as an import would, and stored
+ * once whatever the number of images using it) of a new image, whose config is its parent's with
+ * this layer's digest added to {@code rootfs.diff_ids} and a history entry: the new image runs
+ * what the parent ran (Entrypoint, Cmd, Env, WorkingDir, User), with the container's files.
+ */
+public final class ContainerCommit {
+
+    /** Docker's reference grammar, without a digest: path components, an optional registry host[:port], a tag. */
+    private static final Pattern COMPONENT = Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*");
+    private static final Pattern HOST = Pattern.compile("[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::[0-9]+)?");
+    private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
+
+    private final ImageStore store;
+
+    public ContainerCommit(ImageStore store) {
+        this.store = store;
+    }
+
+    /** NAME[:TAG] checked as Docker checks it, with ":latest" added when there is no tag. */
+    public static String reference(String reference) {
+        String bad = "image name \"" + reference + "\": expected NAME[:TAG], NAME being lower-case letters and digits"
+                + " separated by '.', '_', '__' or '-' in '/'-separated parts, TAG up to 128 letters, digits, '_', '.', '-'";
+        if (reference == null || reference.isEmpty() || reference.length() > 255) {
+            throw new IllegalArgumentException(bad);
+        }
+        String name = reference, tag = "latest";
+        if (ImageStore.hasTag(reference)) {
+            int colon = reference.lastIndexOf(':');
+            name = reference.substring(0, colon);
+            tag = reference.substring(colon + 1);
+        }
+        String[] parts = name.split("/", -1);
+        for (int i = 0; i < parts.length; i++) {
+            boolean host = i == 0 && parts.length > 1 && (parts[0].contains(".") || parts[0].contains(":")
+                    || parts[0].equals("localhost"));
+            if (!(host ? HOST : COMPONENT).matcher(parts[i]).matches()) {
+                throw new IllegalArgumentException(bad);
+            }
+        }
+        if (!TAG.matcher(tag).matches()) {
+            throw new IllegalArgumentException(bad);
+        }
+        return ImageStore.checkName(name + ":" + tag);
+    }
+
+    /** Stores the container's changes as {@code reference}; returns the new image. */
+    public Image commit(String containerId, SavedRoot root, String reference) throws IOException {
+        String name = reference(reference);
+        if (root == null || root.layers() == null) {
+            throw new IllegalArgumentException("container " + containerId
+                    + " was not started from an image: only an image's container has a layer of changes to commit");
+        }
+        List<Path> sources = ContainerExport.sources(containerId, root);
+        List<String> parentLayers = new ArrayList<>(); // bottom first, as configs list them
+        for (String layer : root.layers()) {
+            parentLayers.add(0, diffId(containerId, Path.of(layer)));
+        }
+        List<Path> created = new ArrayList<>();
+        try (FileLock lock = store.lock()) {
+            try {
+                Path scratch = Files.createTempDirectory(store.scratch(), "commit-");
+                created.add(scratch);
+                Path tar = scratch.resolve("layer.tar");
+                MessageDigest sha = sha256();
+                try (OutputStream file = Files.newOutputStream(tar);
+                        DigestOutputStream digesting = new DigestOutputStream(file, sha);
+                        TreeTar writer = new TreeTar(digesting)) {
+                    ContainerFiles.changes(sources.get(0), writer);
+                }
+                String diffId = "sha256:" + HexFormat.of().formatHex(sha.digest());
+                Path target = store.layer(diffId);
+                long bytes = 0;
+                if (!Files.isDirectory(target)) {
+                    Path partial = Files.createDirectory(scratch.resolve("layer"));
+                    try (InputStream in = Files.newInputStream(tar)) {
+                        bytes = LayerExtractor.extract(in, partial, diffId);
+                    }
+                    Files.createDirectories(target.getParent());
+                    Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+                    created.add(target);
+                }
+                Optional<Image> parent = parent(root.image(), parentLayers);
+                List<String> layers = new ArrayList<>(parentLayers);
+                layers.add(diffId);
+                ObjectNode config = config(parent, layers, containerId);
+                byte[] json = ImageStore.JSON.writeValueAsBytes(config);
+                String id = "sha256:" + HexFormat.of().formatHex(sha256().digest(json));
+                Path blob = store.saveConfig(id, json);
+                if (blob != null) {
+                    created.add(blob);
+                }
+                JsonNode run = config.path("config");
+                Image image = new Image(name, id, layers, strings(run.get("Env")), strings(run.get("Cmd")),
+                        run.path("WorkingDir").asText(""), parent.map(Image::size).orElse(0L) + bytes,
+                        Instant.now().toString(), strings(run.get("Entrypoint")), run.path("User").asText(""));
+                Optional<Image> replaced = store.find(name).filter(old -> old.name().equals(name));
+                store.save(image);
+                created.clear();
+                ImageStore.deleteTree(scratch);
+                if (replaced.isPresent()) {
+                    store.prune(replaced.get()); // the name moved on: what only the old image used goes
+                }
+                return image;
+            } catch (IOException | RuntimeException e) {
+                for (Path path : created) {
+                    ImageStore.deleteTree(path);
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** The layer's digest, from where the store keeps it. */
+    private String diffId(String containerId, Path layer) {
+        Path layers = store.root().resolve("layers").toAbsolutePath().normalize();
+        Path relative = layers.relativize(layer.toAbsolutePath().normalize());
+        if (relative.getNameCount() != 2 || relative.startsWith("..")) {
+            throw new IllegalArgumentException("container " + containerId + ": its image layer " + layer
+                    + " is not in the image store " + store.root());
+        }
+        return relative.getName(0) + ":" + relative.getName(1);
+    }
+
+    /** The image the container ran, if the store still has it with the same layers. */
+    private Optional<Image> parent(String image, List<String> layers) {
+        if (image != null) {
+            Optional<Image> named = store.find(image).filter(found -> found.layers().equals(layers));
+            if (named.isPresent()) {
+                return named;
+            }
+        }
+        return store.list().stream().filter(found -> found.layers().equals(layers)).findFirst();
+    }
+
+    /** The parent's config (as stored, else rebuilt from its record) with the new layer and a history entry. */
+    private ObjectNode config(Optional<Image> parent, List<String> layers, String containerId) throws IOException {
+        ObjectNode config;
+        Path blob = parent.map(p -> store.config(p.id())).filter(Files::isRegularFile).orElse(null);
+        if (blob != null) {
+            config = (ObjectNode) ImageStore.JSON.readTree(blob.toFile());
+        } else {
+            config = ImageStore.JSON.createObjectNode().put("architecture", architecture()).put("os", "linux");
+            ObjectNode run = config.putObject("config");
+            parent.ifPresent(p -> {
+                strings(run.putArray("Env"), p.env());
+                if (!p.entrypoint().isEmpty()) {
+                    strings(run.putArray("Entrypoint"), p.entrypoint());
+                }
+                strings(run.putArray("Cmd"), p.cmd());
+                run.put("WorkingDir", p.workingDir() == null ? "" : p.workingDir());
+                if (p.user() != null && !p.user().isEmpty()) {
+                    run.put("User", p.user());
+                }
+            });
+        }
+        String now = Instant.now().toString();
+        config.put("created", now);
+        ObjectNode rootfs = config.putObject("rootfs").put("type", "layers");
+        strings(rootfs.putArray("diff_ids"), layers);
+        if (config.has("history") && config.get("history").isArray()) {
+            ((ArrayNode) config.get("history")).addObject().put("created", now)
+                    .put("created_by", "isola commit " + containerId);
+        }
+        return config;
+    }
+
+    private static String architecture() {
+        return switch (System.getProperty("os.arch")) {
+            case "amd64", "x86_64" -> "amd64";
+            case "aarch64" -> "arm64";
+            default -> System.getProperty("os.arch");
+        };
+    }
+
+    private static void strings(ArrayNode array, List<String> values) {
+        values.forEach(array::add);
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> list = new ArrayList<>();
+        if (array != null && array.isArray()) {
+            array.forEach(node -> list.add(node.asText()));
+        }
+        return list;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,291 @@
+package io.isola.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * containerd drives isola as its runc: a containerd of the test's own (own root, state, socket
+ * and config under a temp dir; never the system's) imports a busybox image that the test writes
+ * as an OCI archive (nothing is pulled), and {@code ctr run --runc-binary isola} runs it. The
+ * runtime binary is the distribution's when {@code -Disola.binary} names it, else a script that
+ * runs this class path's {@link Main}.
+ */
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+class ContainerdIT {
+
+    private static final String IMAGE = "isola.test/busybox:latest", NAMESPACE = "isola-it";
+
+    private static Path dir;
+    private static Process containerd;
+    private static Path runtime;
+    private static boolean runContainerdExisted;
+
+    @BeforeAll
+    static void startContainerd() throws Exception {
+        RootOnly.require();
+        assumeTrue(Files.isExecutable(Path.of("/bin/busybox")), "the image is made from busybox-static; install it");
+        assumeTrue(installed() || install(), "containerd is not installed and apt-get could not install it");
+        runContainerdExisted = Files.exists(Path.of("/run/containerd"));
+        dir = Files.createTempDirectory(Path.of("/tmp"), "isola-ctr"); // short: socket paths have 107 bytes
+        runtime = runtimeBinary();
+        Path config = dir.resolve("config.toml");
+        Files.writeString(config, String.join("\n",
+                "version = 2",
+                "root = \"" + dir.resolve("root") + "\"",
+                "state = \"" + dir.resolve("state") + "\"",
+                "disabled_plugins = [\"io.containerd.grpc.v1.cri\"]",
+                "[grpc]",
+                "  address = \"" + socket() + "\"",
+                "[ttrpc]",
+                "  address = \"" + socket() + ".ttrpc\"",
+                "[plugins.\"io.containerd.internal.v1.opt\"]",
+                "  path = \"" + dir.resolve("opt") + "\"", ""));
+        containerd = new ProcessBuilder("containerd", "--config", config.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("containerd.log").toFile()).start();
+        for (int i = 0; i < 300 && !Files.exists(socket()); i++) {
+            assertTrue(containerd.isAlive(), () -> "containerd exited: " + log());
+            Thread.sleep(100);
+        }
+        assertTrue(Files.exists(socket()), () -> "containerd did not serve within 30 s: " + log());
+        Path archive = BusyboxOciArchive.write(dir.resolve("image"));
+        Result imported = ctr("images", "import", "--base-name", "isola.test/busybox", archive.toString());
+        assertEquals(0, imported.code(), imported::output);
+    }
+
+    @AfterAll
+    static void stopContainerd() throws Exception {
+        if (containerd != null) {
+            for (String id : List.of("hello", "three", "missing", "tty", "sleeper")) {
+                ctr("tasks", "delete", "--force", id);
+                ctr("containers", "delete", id);
+            }
+            ctr("images", "remove", IMAGE);
+            containerd.destroy();
+            if (!containerd.waitFor(20, TimeUnit.SECONDS)) {
+                containerd.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
+            }
+        }
+        removeEmpty(); // containerd's own directories and the parent cgroup of its namespace, if nothing else uses them
+        if (dir != null) {
+            unmountUnder(dir);
+            new ProcessBuilder("rm", "-rf", "--one-file-system", dir.toString()).inheritIO().start().waitFor(60, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * What this containerd made outside the temp dir and leaves behind, when empty: the parent
+     * cgroup of its namespace (as runc does, delete removes only the container's own) and, if they
+     * were not there before, the shim directories containerd 1.6 keeps under /run/containerd.
+     */
+    private static void removeEmpty() throws IOException {
+        try (var hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
+            for (Path hierarchy : hierarchies.toList()) {
+                rmdir(hierarchy.resolve(NAMESPACE));
+            }
+        }
+        if (!runContainerdExisted) {
+            for (String left : List.of("/run/containerd/fifo", "/run/containerd/s", "/run/containerd")) {
+                rmdir(Path.of(left));
+            }
+        }
+    }
+
+    private static void rmdir(Path dir) {
+        try {
+            Files.deleteIfExists(dir); // rmdir: only an empty directory (or childless, process-less cgroup) goes
+        } catch (IOException e) {
+            // in use by someone else: theirs to keep
+        }
+    }
+
+    @Test
+    void ctrRunsEchoThroughIsola() throws Exception {
+        Result run = run("hello", "echo", "hello");
+
+        assertEquals(0, run.code(), run::output);
+        assertEquals("hello", run.output().strip());
+    }
+
+    @Test
+    void theContainersExitCodeComesBack() throws Exception {
+        Result run = run("three", "sh", "-c", "exit 3");
+
+        assertEquals(3, run.code(), run::output);
+    }
+
+    @Test
+    void isolasErrorReachesCtr() throws Exception {
+        Result run = run("missing", "/no/such/command");
+
+        assertNotEquals(0, run.code());
+        assertTrue(run.output().contains("/no/such/command") && run.output().contains("ENOENT"),
+                "isola's error (from its --log) is not in ctr's: " + run.output());
+    }
+
+    @Test
+    void aTerminalFromCtrIsOpenedInsideTheContainer() throws Exception {
+        Result run = onTerminal("run", "--rm", "-t", "--runc-binary", runtime.toString(), "--runc-root",
+                dir.resolve("runc").toString(), IMAGE, "tty", "tty");
+
+        assertEquals(0, run.code(), run::output);
+        assertTrue(run.output().contains("/dev/pts/0"), run.output());
+    }
+
+    @Test
+    void ctrExecRunsInTheRunningContainer() throws Exception {
+        Result started = ctr("run", "-d", "--runc-binary", runtime.toString(), "--runc-root", dir.resolve("runc").toString(),
+                IMAGE, "sleeper", "sleep", "1000");
+        assertEquals(0, started.code(), started::output);
+
+        Result exec = ctr("tasks", "exec", "--exec-id", "e1", "sleeper", "sh", "-c", "echo pid $$; exit 4");
+        assertEquals(4, exec.code(), exec::output);
+        assertEquals("pid 2", exec.output().strip(), "not the second process of the container's PID namespace");
+        Result tty = onTerminal("tasks", "exec", "-t", "--exec-id", "e2", "sleeper", "tty");
+        assertTrue(tty.output().contains("/dev/pts/0"), tty.output());
+        Result ps = ctr("tasks", "ps", "sleeper");
+        assertEquals(0, ps.code(), ps::output);
+
+        assertEquals(0, ctr("tasks", "delete", "--force", "sleeper").code());
+        assertEquals(0, ctr("containers", "delete", "sleeper").code());
+    }
+
+    /** ctr with a terminal of its own (script(1)), which -t needs. */
+    private static Result onTerminal(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("ctr", "--address", socket().toString(), "--namespace", NAMESPACE));
+        command.addAll(List.of(args));
+        return execute(List.of("script", "-qec", command.stream().map(ContainerdIT::quote).collect(Collectors.joining(" ")),
+                "/dev/null"));
+    }
+
+    private static Result run(String id, String... command) throws Exception {
+        List<String> args = new ArrayList<>(List.of("run", "--rm", "--runc-binary", runtime.toString(),
+                "--runc-root", dir.resolve("runc").toString(), IMAGE, id));
+        args.addAll(List.of(command));
+        return ctr(args.toArray(String[]::new));
+    }
+
+    record Result(int code, String output) {}
+
+    private static Result ctr(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("ctr", "--address", socket().toString(), "--namespace", NAMESPACE));
+        command.addAll(List.of(args));
+        return execute(command);
+    }
+
+    private static Result execute(List<String> command) throws Exception {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(
+                Path.of("/dev/null").toFile())).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(3, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError(String.join(" ", command) + " did not finish: " + output);
+        }
+        return new Result(process.exitValue(), output);
+    }
+
+    private static Path socket() {
+        return dir.resolve("c.sock");
+    }
+
+    private static String log() {
+        try {
+            return Files.readString(dir.resolve("containerd.log"));
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+
+    private static boolean installed() {
+        return Files.isExecutable(Path.of("/usr/bin/containerd")) && Files.isExecutable(Path.of("/usr/bin/ctr"));
+    }
+
+    /** scripts/test.sh installs containerd; a run without it gets one try here. */
+    private static boolean install() throws Exception {
+        Process apt = new ProcessBuilder("apt-get", "install", "-y", "-q", "--no-install-recommends", "containerd")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (!apt.waitFor(5, TimeUnit.MINUTES)) {
+            apt.destroyForcibly();
+        }
+        return installed();
+    }
+
+    /** -Disola.binary, else a script running this JVM's class path (the distribution is built after this module). */
+    private static Path runtimeBinary() throws IOException {
+        String given = System.getProperty("isola.binary");
+        if (given != null && !given.isBlank()) {
+            return Path.of(given);
+        }
+        // as PodmanIT: this class path, and the bundle directory the build gives tests (no conf/ beside it)
+        List<String> java = new ArrayList<>(List.of(ProcessHandle.current().info().command()
+                .orElse(System.getProperty("java.home") + "/bin/java"), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        if (System.getProperty("isola.bundles") != null) {
+            java.add("-Disola.bundles=" + bundlesWithNet(Path.of(System.getProperty("isola.bundles"))));
+        }
+        java.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        Path script = dir.resolve("isola");
+        Files.writeString(script, "#!/bin/sh\nexec " + java.stream().map(ContainerdIT::quote).collect(Collectors.joining(" "))
+                + " \"$@\"\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+        return script;
+    }
+
+    /**
+     * The tests' bundle directory, with the reactor's ns-net bundle added if it lacks one:
+     * containerd's config.json asks for a network namespace.
+     */
+    private static Path bundlesWithNet(Path bundles) throws IOException {
+        try (var jars = Files.list(bundles)) {
+            if (jars.anyMatch(p -> p.getFileName().toString().startsWith("isola-ns-net-"))) {
+                return bundles;
+            }
+        }
+        Path copy = Files.createDirectories(dir.resolve("bundles"));
+        try (var jars = Files.list(bundles)) {
+            for (Path jar : jars.toList()) {
+                Files.copy(jar, copy.resolve(jar.getFileName()));
+            }
+        }
+        Path netTarget = bundles.toAbsolutePath().getParent().getParent().getParent().resolve("ns-net/target");
+        try (var jars = Files.list(netTarget)) {
+            Path net = jars.filter(p -> p.getFileName().toString().matches("isola-ns-net-[^-]+(-SNAPSHOT)?\\.jar")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no ns-net bundle in " + netTarget + "; build the reactor"));
+            Files.copy(net, copy.resolve(net.getFileName()));
+        }
+        return copy;
+    }
+
+    private static String quote(String word) {
+        return "'" + word.replace("'", "'\\''") + "'";
+    }
+
+    /** Whatever containerd's snapshotter left mounted under {@code root}, deepest first. */
+    private static void unmountUnder(Path root) throws Exception {
+        List<String> mounts = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            String target = line.split(" ")[4];
+            if (target.startsWith(root + "/")) {
+                mounts.add(target);
+            }
+        }
+        mounts.sort((a, b) -> b.length() - a.length());
+        for (String target : mounts) {
+            new ProcessBuilder("umount", "-l", target).inheritIO().start().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package io.isola.ns.mount;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * The {@code owner} file of a writable layer, which lets a later process tell a layer in use from
+ * one left behind by a host that was killed: "PID STARTTIME" of the process that mounted it, then
+ * of the container's first process, then the path whose existence keeps the layer (see {@code
+ * Filesystem.keepWritableLayerWhile}). A start time (field 22 of {@code /proc/PID/stat}) tells a
+ * reused pid from the recorded process.
+ */
+final class LayerOwner {
+
+    static final String FILE = "owner";
+
+    private LayerOwner() {}
+
+    /** Writes the file atomically; {@code containerPid} 0 before the clone. */
+    static void write(Path layer, long containerPid, String keepWhile, java.util.List<Path> lowers) throws IOException {
+        long self = ProcessHandle.current().pid();
+        String text = self + " " + startTime(self) + "\n"
+                + (containerPid > 0 ? containerPid + " " + startTime(containerPid) : "0 0") + "\n"
+                + (keepWhile == null ? "" : keepWhile) + "\n"
+                + lowers.stream().map(lower -> lower + "\n").collect(java.util.stream.Collectors.joining());
+        Path partial = layer.resolve(FILE + ".partial");
+        Files.writeString(partial, text, StandardCharsets.UTF_8);
+        Files.move(partial, layer.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Field 22 of /proc/PID/stat, or -1; read as a stream, since some procfs files short-read otherwise. */
+    static long startTime(long pid) {
+        try (InputStream in = Files.newInputStream(Path.of("/proc", Long.toString(pid), "stat"))) {
+            String stat = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+            // the command name (field 2) may hold spaces and parentheses: count from the last ')'
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(fields[22 - 3]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,214 @@
+package io.isola.ns.mount;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The empty files and directories that containers create in a host directory used as their root
+ * ({@code --rootfs DIR}) to mount other isolators' requests on ({@code /etc/hosts}), removed
+ * again so that the directory is left as it was found.
+ *
+ * <p>Removing one while another container of the host uses the same directory would detach that
+ * container's mount (the kernel lazily unmounts an unlinked mount point in other namespaces), so
+ * only the last user removes them: each user holds a shared lock on a per-directory lock file
+ * from before it looks the directory up until it is released, records there what it will create,
+ * and the one that then gets the lock exclusively removes every recorded entry that is still an
+ * empty file or directory. The removal never follows a symbolic link (the container may have
+ * replaced a directory with one to the host's files): it walks a {@link SecureDirectoryStream}.
+ */
+final class RootfsPlaceholders {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RootfsPlaceholders.class);
+    private static final Path SHARED_LOCKS = Path.of("/run/isola/rootfs");
+
+    /** This JVM's users of each directory: file locks are per process, so one lock serves them all. */
+    private static final Map<Path, Users> USERS = new HashMap<>();
+
+    private static final class Users {
+        final Path lockFile;
+        final FileChannel channel;
+        final FileLock shared;
+        int count;
+
+        Users(Path lockFile, FileChannel channel, FileLock shared) {
+            this.lockFile = lockFile;
+            this.channel = channel;
+            this.shared = shared;
+        }
+    }
+
+    private final Path rootfs;
+    private boolean released;
+
+    private RootfsPlaceholders(Path rootfs) {
+        this.rootfs = rootfs;
+    }
+
+    /** Becomes a user of {@code rootfs} (a real path); call before looking anything up in it. */
+    static RootfsPlaceholders use(Path rootfs) {
+        synchronized (USERS) {
+            Users users = USERS.get(rootfs);
+            if (users == null) {
+                Path lockFile = lockDirectory().resolve(digest(rootfs) + ".lock");
+                FileChannel channel = null;
+                try {
+                    Files.createDirectories(lockFile.getParent());
+                    channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                            StandardOpenOption.WRITE);
+                    // waits only while another process removes placeholders
+                    users = new Users(lockFile, channel, channel.lock(0, Long.MAX_VALUE, true));
+                } catch (IOException e) {
+                    closeQuietly(channel);
+                    throw new java.io.UncheckedIOException("cannot lock " + lockFile + " for the root file system " + rootfs, e);
+                }
+                USERS.put(rootfs, users);
+            }
+            users.count++;
+            return new RootfsPlaceholders(rootfs);
+        }
+    }
+
+    /** Records the container paths (components) the child will create, before it starts. */
+    void willCreate(List<List<String>> paths) {
+        if (paths.isEmpty()) {
+            return;
+        }
+        StringBuilder lines = new StringBuilder();
+        paths.forEach(path -> lines.append(String.join("/", path)).append('\n'));
+        synchronized (USERS) {
+            try {
+                // O_APPEND: other processes' lines are never overwritten
+                Files.writeString(USERS.get(rootfs).lockFile, lines, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                LOG.warn("cannot record the mount points to remove from {}: {}", rootfs, e.toString());
+            }
+        }
+    }
+
+    /** Stops using the directory; the last user of the host removes the placeholders. Idempotent. */
+    void release() {
+        synchronized (USERS) {
+            if (released) {
+                return;
+            }
+            released = true;
+            Users users = USERS.get(rootfs);
+            if (--users.count > 0) {
+                return;
+            }
+            USERS.remove(rootfs);
+            try {
+                users.shared.release();
+                FileLock exclusive = users.channel.tryLock(0, Long.MAX_VALUE, false);
+                if (exclusive == null) {
+                    LOG.debug("{} is still used by another process, which removes the placeholders", rootfs);
+                    return;
+                }
+                removeRecorded(users.lockFile);
+                users.channel.truncate(0);
+                exclusive.release();
+            } catch (IOException e) {
+                LOG.warn("cannot remove the mount points created in {}: {}", rootfs, e.toString());
+            } finally {
+                closeQuietly(users.channel);
+            }
+        }
+    }
+
+    private void removeRecorded(Path lockFile) throws IOException {
+        Set<String> recorded = new LinkedHashSet<>(Files.readAllLines(lockFile, StandardCharsets.UTF_8));
+        // deepest first: /etc/hostname before /etc
+        List<List<String>> paths = recorded.stream().filter(line -> !line.isBlank())
+                .map(ContainerTree::components).sorted(Comparator.comparingInt(p -> -p.size())).toList();
+        try (DirectoryStream<Path> top = Files.newDirectoryStream(rootfs)) {
+            if (!(top instanceof SecureDirectoryStream<Path> secure)) {
+                LOG.debug("no secure directory streams here: the mount points created in {} stay", rootfs);
+                return;
+            }
+            for (List<String> path : paths) {
+                remove(secure, path);
+            }
+        }
+    }
+
+    /** Removes {@code path} below {@code root} if it is an empty file or directory, without following links. */
+    private void remove(SecureDirectoryStream<Path> root, List<String> path) {
+        SecureDirectoryStream<Path> parent = root;
+        try {
+            for (int i = 0; i < path.size() - 1; i++) {
+                SecureDirectoryStream<Path> next = parent.newDirectoryStream(Path.of(path.get(i)), LinkOption.NOFOLLOW_LINKS);
+                if (parent != root) {
+                    parent.close();
+                }
+                parent = next;
+            }
+            Path name = Path.of(path.get(path.size() - 1));
+            BasicFileAttributes attributes = parent.getFileAttributeView(name, BasicFileAttributeView.class,
+                    LinkOption.NOFOLLOW_LINKS).readAttributes();
+            if (attributes.isRegularFile() && attributes.size() == 0) {
+                parent.deleteFile(name);
+            } else if (attributes.isDirectory()) {
+                parent.deleteDirectory(name);
+            }
+        } catch (DirectoryNotEmptyException | NoSuchFileException e) {
+            // filled by the container, or gone: not a placeholder any more
+        } catch (IOException e) {
+            // a link or a file where a directory was: the container changed it, and it stays
+            LOG.debug("left {} in {}: {}", String.join("/", path), rootfs, e.toString());
+        } finally {
+            if (parent != root) {
+                closeQuietly(parent);
+            }
+        }
+    }
+
+    /** The lock file's name: one per directory, whatever characters its path has. */
+    private static String digest(Path rootfs) {
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(rootfs.toString().getBytes(StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(hash, 0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+
+    /** Root's shared directory; a user who may not write there (rootless) gets one of their own. */
+    private static Path lockDirectory() {
+        if (Files.isDirectory(SHARED_LOCKS) ? Files.isWritable(SHARED_LOCKS) : Files.isWritable(Path.of("/run"))) {
+            return SHARED_LOCKS;
+        }
+        return Path.of(System.getProperty("java.io.tmpdir"), "isola-" + SandboxRoot.uid(), "rootfs");
+    }
+
+    private static void closeQuietly(java.io.Closeable closeable) {
+        if (closeable == null) {
+            return;
+        }
+        try {
+            closeable.close();
+        } catch (IOException e) {
+            LOG.debug("close: {}", e.toString());
+        }
+    }
+}

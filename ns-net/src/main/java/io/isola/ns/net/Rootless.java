@@ -1,0 +1,87 @@
+package io.isola.ns.net;
+
+import io.isola.api.Network;
+import io.isola.api.PortMapping;
+import io.isola.spi.Arg;
+import io.isola.spi.HostIdentity;
+import io.isola.spi.Step;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * What a runtime started by a user other than root can do with networks. The container's network
+ * namespace then belongs to its user namespace, where the host user holds no capability: CNI
+ * plugins run on the host cannot enter it, and links, bridges and firewall rules on the host are
+ * root's. So {@code --net none} brings {@code lo} up from inside the child (which holds
+ * CAP_NET_ADMIN in its own user namespace), {@code --net host} needs nothing, and every network
+ * that CNI would build is refused before anything is created.
+ */
+final class Rootless {
+
+    /** The default runtime directory, which only root may create. */
+    static final Path SHARED_RUNTIME_DIR = Path.of("/run/isola/net");
+
+    private static final int AF_INET = 2, SOCK_DGRAM = 2, SOCK_CLOEXEC = 0x80000;
+    private static final long SIOCSIFFLAGS = 0x8914, IFF_UP = 1;
+    private static final int IFNAMSIZ = 16, IFREQ_SIZE = 40;
+    /**
+     * The child's socket lands on its lowest free descriptor, which the host cannot name in
+     * advance (the runtime keeps its protocol pipes and the spec's descriptors open at numbers it
+     * picks at launch); a step cannot use another step's result. So lo is brought up through each
+     * descriptor from 3 up to this bound: on anything but the new socket the call fails harmlessly
+     * (EBADF on a closed one, ENOTTY on a pipe or file, EPERM on a socket of the host's network,
+     * over which the container holds no capability). At most this many descriptors may be kept.
+     */
+    static final int SCANNED_FDS = 32;
+
+    private Rootless() {}
+
+    /**
+     * Refuses, in one sentence, a network that needs root on the host; {@code none}, {@code host}
+     * and {@code container:ID} pass.
+     */
+    static void check(Network network, HostIdentity host) {
+        if (host.isRoot()) {
+            return;
+        }
+        if (network.mode() == Network.Mode.BRIDGE || network.mode() == Network.Mode.NAMED) {
+            String ports = network.ports().stream().map(PortMapping::toString).map(p -> " -p " + p)
+                    .collect(Collectors.joining());
+            String what = network.mode() == Network.Mode.BRIDGE ? "bridge networking" : "network \"" + network.target() + "\"";
+            throw new IllegalArgumentException("--net " + (network.mode() == Network.Mode.BRIDGE ? "bridge" : network.target())
+                    + ports + ": " + what + (ports.isEmpty() ? " needs" : " and published ports need") + " root (CNI creates links"
+                    + " and firewall rules on the host); as uid " + host.uid() + " use --net none (only lo) or --net host");
+        }
+    }
+
+    /** The runtime directory: the configured one for root, else the user's own, as for the launcher's state. */
+    static Path runtimeDir(Path configured, HostIdentity host) {
+        if (host.isRoot() || !configured.equals(SHARED_RUNTIME_DIR)) {
+            return configured;
+        }
+        String xdg = System.getenv("XDG_RUNTIME_DIR");
+        if (xdg != null && !xdg.isEmpty() && Files.isDirectory(Path.of(xdg)) && Files.isWritable(Path.of(xdg))) {
+            return Path.of(xdg, "isola", "net");
+        }
+        return Path.of(System.getProperty("java.io.tmpdir"), "isola-" + host.uid(), "net");
+    }
+
+    /** The child's steps that bring lo up in its network namespace. */
+    static List<Step> loopbackUp() {
+        List<Step> steps = new ArrayList<>();
+        steps.add(Step.call("open a socket in the container's network namespace", "socket", Arg.word(AF_INET),
+                Arg.word(SOCK_DGRAM | SOCK_CLOEXEC), Arg.word(0)));
+        byte[] ifreq = new byte[IFREQ_SIZE];
+        byte[] name = "lo".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        System.arraycopy(name, 0, ifreq, 0, name.length);
+        ifreq[IFNAMSIZ] = (byte) IFF_UP; // ifr_flags, a little-endian short right after the name
+        for (int fd = 3; fd < 3 + SCANNED_FDS; fd++) {
+            steps.add(Step.call("bring lo up through fd " + fd, "ioctl", Arg.word(fd), Arg.word(SIOCSIFFLAGS),
+                    new Arg.Bytes(ifreq)).tolerating("EBADF", "ENOTTY", "EPERM", "ENOTSOCK", "EOPNOTSUPP"));
+        }
+        return steps;
+    }
+}

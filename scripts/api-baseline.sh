@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Records the core's exported API as the baseline that later builds are checked against
+# (bnd-baseline-maven-plugin, bound to core's verify). Run it when a release is cut, after the
+# packages' @Version are right:
+#
+#   scripts/api-baseline.sh 1.1.0          # then set isola.api.baseline=1.1.0 in the parent pom
+#   scripts/api-baseline.sh 1.1.0 some.jar # record a jar built elsewhere (e.g. from a tag)
+#
+# The baseline is a jar holding the manifest and the classes of the exported packages only (what
+# plugins compile against), stored as io.isola:isola-core-api-baseline:VERSION in a file-based
+# Maven repository under core/api-baseline, so that the check works offline and without a release.
+set -euo pipefail
+
+version=${1:?usage: api-baseline.sh VERSION [CORE_JAR]}
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+jar=${2:-}
+if [[ -z $jar ]]; then
+    (cd "$repo" && mvn -q -B -pl core -DskipTests -Dbnd.baseline.skip package)
+    jar=$(ls "$repo"/core/target/isola-core-*.jar | grep -v -e tests -e sources | head -1)
+fi
+dir=$repo/core/api-baseline/io/isola/isola-core-api-baseline/$version
+if [[ -e $dir ]]; then
+    echo "api-baseline.sh: baseline $version exists already: a released API never changes" >&2
+    exit 1
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+unzip -q "$jar" -d "$work/all"
+# Export-Package, its continuation lines joined, reduced to the package names
+exports=$(awk '/^Export-Package:/{on=1; sub(/^Export-Package: /,""); h=$0; next}
+               on && /^ /{sub(/^ /,""); h=h $0; next} {on=0} END{print h}' "$work/all/META-INF/MANIFEST.MF" |
+          tr -d '\r' | sed -E 's/"[^"]*"//g' | tr ',' '\n' | cut -d';' -f1 | grep -v '^$')
+mkdir -p "$work/api/META-INF"
+cp "$work/all/META-INF/MANIFEST.MF" "$work/api/META-INF/"
+for pkg in $exports; do
+    path=${pkg//./\/}
+    mkdir -p "$work/api/$path"
+    find "$work/all/$path" -maxdepth 1 -type f -exec cp {} "$work/api/$path/" \;
+done
+
+mkdir -p "$dir"
+name=isola-core-api-baseline-$version
+(cd "$work/api" && find . -type f | sort | sed 's|^\./||' | TZ=UTC zip -q -X -D "$dir/$name.jar" -@)
+cat > "$dir/$name.pom" <<EOF
+<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>io.isola</groupId>
+  <artifactId>isola-core-api-baseline</artifactId>
+  <version>$version</version>
+  <description>The exported packages of isola-core as plugins saw them at $version (API baseline only)</description>
+</project>
+EOF
+for f in "$dir/$name.jar" "$dir/$name.pom"; do
+    sha1sum "$f" | cut -d' ' -f1 > "$f.sha1"
+done
+echo "recorded $(echo $exports | tr '\n' ' ')as $dir/$name.jar"

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Images through the built distribution's bin/isola, as a Docker user drives them: import a
+# 'docker save' tarball (made here from busybox-static with tar alone), run IMAGE with its own
+# command and with one, keep a container's writable layer, export it, commit it, run the commit,
+# remove everything, and check that nothing is left.
+# Usage, as root, after a build: scripts/smoke-images.sh
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+isola=$repo/dist/target/isola/bin/isola
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export ISOLA_ROOT=$work/store
+root=(--root "$work/state")
+failed=0
+
+check() { # name expected actual
+    if [[ $2 == "$3" ]]; then
+        echo "smoke-images: ok: $1"
+    else
+        echo "smoke-images: FAILED: $1: expected '$2', got '$3'" >&2
+        failed=1
+    fi
+}
+
+# a one-layer image: busybox and a few applets, /etc/motd, /etc/doomed; Cmd and WorkingDir set
+mkdir -p "$work/rootfs"/{bin,etc,proc,sys,dev,tmp,home} "$work/image"
+cp /bin/busybox "$work/rootfs/bin/busybox"
+for applet in sh cat echo rm test pwd sleep; do ln -s busybox "$work/rootfs/bin/$applet"; done
+echo 'hello from the image' > "$work/rootfs/etc/motd"
+echo 'delete me' > "$work/rootfs/etc/doomed"
+tar -C "$work/rootfs" --numeric-owner -cf "$work/layer.tar" .
+layer=$(sha256sum "$work/layer.tar" | cut -d' ' -f1)
+mkdir "$work/image/$layer" && mv "$work/layer.tar" "$work/image/$layer/layer.tar"
+printf '{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/bin","IMG=smoke"],"Cmd":["sh","-c","echo default in $(pwd) IMG=$IMG"],"WorkingDir":"/home"},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
+    "$layer" > "$work/config.json"
+config=$(sha256sum "$work/config.json" | cut -d' ' -f1)
+mv "$work/config.json" "$work/image/$config.json"
+printf '[{"Config":"%s.json","RepoTags":["smoke/busybox:1"],"Layers":["%s/layer.tar"]}]' "$config" "$layer" \
+    > "$work/image/manifest.json"
+tar -C "$work/image" -cf "$work/image.tar" .
+
+check "import" "smoke/busybox:1 sha256:$config" "$("$isola" image import "$work/image.tar")"
+check "IMAGE runs its own Cmd in its WorkingDir with its Env" "default in /home IMG=smoke" \
+    "$("$isola" "${root[@]}" run --rm smoke/busybox:1)"
+check "IMAGE CMD" "hello from the image" "$("$isola" "${root[@]}" run --rm smoke/busybox:1 cat /etc/motd)"
+check "-- CMD runs in the host's files" "$(cat /etc/hostname)" "$("$isola" "${root[@]}" run --rm -- cat /etc/hostname)"
+
+"$isola" "${root[@]}" run --name maker smoke/busybox:1 sh -c 'echo written > /etc/new; rm /etc/doomed'
+check "a container without --rm keeps its writable layer" 1 "$(ls "$ISOLA_ROOT/containers" | wc -l)"
+"$isola" "${root[@]}" export maker > "$work/maker.tar"
+check "export holds the written file and the image's" "etc/motd etc/new" \
+    "$(tar -tf "$work/maker.tar" | grep -E '^etc/.' | sort | xargs)"
+status=0; err=$(script -qec "$isola ${root[*]} export maker" /dev/null 2>&1) || status=$?
+check "export refuses a terminal" "isola: refusing to write a tar archive to a terminal: use -o FILE or redirect stdout" \
+    "$(tr -d '\r' <<< "$err")"
+"$isola" "${root[@]}" commit maker smoke/changed > /dev/null
+check "images lists the commit" "smoke/busybox:1 smoke/changed:latest" "$("$isola" images | awk 'NR > 1 {print $1}' | sort | xargs)"
+"$isola" "${root[@]}" rm maker > /dev/null
+"$isola" image rm smoke/busybox:1
+check "the commit runs with the write and the deletion, its parent removed" "written absent" \
+    "$("$isola" "${root[@]}" run --rm smoke/changed sh -c 'cat /etc/new; test -e /etc/doomed || echo absent' | xargs)"
+
+status=0; err=$("$isola" "${root[@]}" commit nosuch smoke/x 2>&1) || status=$?
+check "unknown container" "125 isola: no such container: nosuch" "$status $err"
+status=0; err=$("$isola" "${root[@]}" run --rm nosuch:1 2>&1) || status=$?
+check "unknown image" "125 isola: image \"nosuch:1\": not in the store $ISOLA_ROOT; import it with 'isola image import FILE'" "$status $err"
+
+"$isola" image rm smoke/changed
+check "nothing left: writable layers, layers, state" "0 0 0" \
+    "$(ls "$ISOLA_ROOT/containers" | wc -l) $(ls "$ISOLA_ROOT/layers/sha256" | wc -l) $(ls "$work/state" | wc -l)"
+check "no mount of the store" 0 "$(grep -c "$ISOLA_ROOT" /proc/self/mountinfo || true)"
+exit $failed
