@@ -27,10 +27,10 @@ if has tput; then
     for inflight in 1 2 8; do
         # the tools take turns, as in the latency rounds
         order=("${peers[@]}")
-        [[ $ISOLA_OK == 1 ]] && order=(embedded isola-cli "${order[@]}")
+        [[ $ISOLA_OK == 1 ]] && order=(embedded isola-cli isola-server "${order[@]}")
         for tool in "${order[@]}"; do
             n=$TPUT_N
-            [[ $tool == isola-cli ]] && n=$CLI_TPUT_N
+            [[ $tool == isola-cli || $tool == isola-server ]] && n=$CLI_TPUT_N
             say "throughput: $tool, $n containers, $inflight in flight"
             if [[ $tool == embedded ]]; then
                 record "$RES/tput-$tool-$inflight.json" embedded tput "$n" "$inflight"
@@ -45,6 +45,8 @@ if has mem; then
     for count in $MEM_COUNTS; do
         order=("${peers[@]}")
         [[ $ISOLA_OK == 1 ]] && order=(embedded "${order[@]}")
+        # (isola-server is not in this foreground table: its containers are the server's children,
+        # not the client's; the detached table below measures the server)
         [[ $ISOLA_OK == 1 ]] && ((count <= MEM_CLI_MAX)) && order+=(isola-cli)
         for tool in "${order[@]}"; do
             say "memory: $tool, $count containers running sleep"
@@ -53,6 +55,17 @@ if has mem; then
             else
                 record "$RES/mem-$tool-$count.json" suite mem "$tool" "$count"
             fi
+        done
+    done
+fi
+
+if has mem && [[ $ISOLA_OK == 1 ]]; then
+    # detached containers: a monitor JVM each (ISOLA_SERVER=off) vs the resident server
+    for count in $MEM_COUNTS; do
+        ((count <= MEM_CLI_MAX)) || continue
+        for mode in monitor server; do
+            say "memory: $count detached containers, $mode"
+            record "$RES/detached-isola-detached-$mode-$count.json" suite detached "$mode" "$count"
         done
     done
 fi

@@ -4,6 +4,7 @@ private mount namespace; the embedded API's numbers come from EmbeddedBench).
 
 Usage: suite.py tput TOOL TOTAL IN_FLIGHT        prints {"per_second": ...} as JSON
        suite.py mem TOOL N                       prints RSS/PSS of the tool's processes as JSON
+       suite.py detached monitor|server N        RSS/PSS of isola's processes for N run -d containers
 
 TOOL is one of the names in command() below; the environment carries bench/run's paths (WORK,
 BUNDLE, ROOTFS, ISOLA_BIN). Throughput runs TOTAL containers of /bin/true through
@@ -40,6 +41,8 @@ def command(tool, args, cid):
     if tool == "unshare":
         return ["unshare", "-uipm", "--fork", "--mount-proc", *args]
     if tool == "isola-cli":
+        return ["env", "ISOLA_SERVER=off", ISOLA_BIN, "run", "--", *args]
+    if tool == "isola-server":
         return [ISOLA_BIN, "run", "--", *args]
     sys.exit(f"suite.py: unknown tool {tool}")
 
@@ -155,6 +158,65 @@ def memory(tool, n):
                 p.wait()
 
 
+def detached(mode, n):
+    """N detached containers (run -d sleep 600): with a monitor JVM each (ISOLA_SERVER=off), or
+    monitored by the resident server; Rss/Pss of every isola process that stays."""
+    env = dict(os.environ)
+    root = f"{WORK}/detached-state"
+    os.makedirs(root, exist_ok=True)
+    if mode == "monitor":
+        env["ISOLA_SERVER"] = "off"
+    base = [ISOLA_BIN, "--root", root]
+    before = None
+    if mode == "server":
+        subprocess.run(base + ["ps"], env=env, check=True, stdout=subprocess.DEVNULL, timeout=300)
+        before = sum(rollup(pid)[1] for pid in server_pids())
+    ids = []
+    try:
+        for i in range(n):
+            p = subprocess.run(base + ["run", "-d", "--", "/bin/sleep", "600"], env=env, capture_output=True, timeout=300)
+            if p.returncode != 0:
+                sys.exit(f"isola run -d: exit {p.returncode}: {p.stderr.decode(errors='replace')[-300:]}")
+            ids.append(p.stdout.decode().strip())
+        time.sleep(1)
+        if mode == "server":
+            pids = server_pids()
+        else:
+            pids = [pid for pid in os.listdir("/proc") if pid.isdigit() and monitor_of(pid, ids)]
+        rss = pss = 0
+        for pid in pids:
+            r, s = rollup(pid)
+            rss, pss = rss + r, pss + s
+        return {"mode": mode, "containers": n, "processes": len(pids), "rss_kb": rss, "pss_kb": pss,
+                "pss_kb_before": before}
+    finally:
+        for cid in ids:
+            subprocess.run(base + ["rm", "-f", cid], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           timeout=120)
+
+
+def server_pids():
+    """The resident servers of bench/run's server directory, from the pid in each lock file."""
+    d = os.environ["ISOLA_SERVER_DIR"]
+    pids = []
+    for name in os.listdir(d):
+        if name.endswith(".lock"):
+            with open(os.path.join(d, name)) as f:
+                text = f.read().strip()
+            if text and os.path.exists(f"/proc/{text}"):
+                pids.append(int(text))
+    return pids
+
+
+def monitor_of(pid, ids):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            args = f.read().split(b"\0")
+    except OSError:
+        return False
+    return b"__monitor" in args and any(i.encode() in args for i in ids)
+
+
 def kill(pid, sig):
     try:
         os.kill(pid, sig)
@@ -170,6 +232,8 @@ def main():
         print(json.dumps(throughput(tool, int(sys.argv[3]), int(sys.argv[4]))))
     elif mode == "mem":
         print(json.dumps(memory(tool, int(sys.argv[3]))))
+    elif mode == "detached":
+        print(json.dumps(detached(tool, int(sys.argv[3]))))
     else:
         sys.exit(__doc__)
 

@@ -6,7 +6,16 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 dist=$repo/dist/target/isola
 link=$(mktemp -d)
-trap 'rm -rf "$link"' EXIT
+# the served verbs go through a resident server, as bin/isola does by default: one of this run's
+# own, stopped at the end, so that CI leaves no server behind
+export ISOLA_SERVER_DIR=$link/server ISOLA_SERVER_IDLE=120
+stop_servers() {
+    local lock
+    for lock in "$ISOLA_SERVER_DIR"/*.lock; do
+        [[ -s $lock ]] && kill "$(cat "$lock")" 2>/dev/null || true
+    done
+}
+trap 'stop_servers; rm -rf "$link"' EXIT
 ln -s "$dist/bin/isola" "$link/isola"
 isola=$link/isola
 failed=0
@@ -29,6 +38,9 @@ check "host's hostname unchanged" "$host_name" "$(hostname)"
 
 status=0; "$isola" run -- sh -c 'exit 7' || status=$?
 check "exit code" 7 "$status"
+check "a resident server ran it" 1 "$(ls "$ISOLA_SERVER_DIR"/*.sock 2>/dev/null | wc -l)"
+status=0; out=$(ISOLA_SERVER=off "$isola" run -- sh -c 'echo off; exit 6') || status=$?
+check "ISOLA_SERVER=off: in-process" "off 6" "$out $status"
 
 status=0; "$isola" run --no-pid -- sh -c 'kill -9 $$' || status=$?
 check "killed by SIGKILL" 137 "$status"
@@ -50,7 +62,7 @@ done
 check "CDS archive used in place" yes "$( (($(shared "$isola") > 100)) && echo yes)"
 check "ISOLA_CDS=off runs without it" 0 "$(ISOLA_CDS=off shared "$isola")"
 unpacked=$(mktemp -d)
-trap 'rm -rf "$link" "$unpacked"' EXIT
+trap 'stop_servers; rm -rf "$link" "$unpacked"' EXIT
 tar -xzf "$tarball" -C "$unpacked"
 moved=$(echo "$unpacked"/isola-*/bin/isola)
 check "unpacked elsewhere: stale archive skipped without a word" "isola" \
@@ -68,7 +80,7 @@ check "net and user are off by default" "net user" \
 
 # a configuration directory of our own: uts off by default, back on with --uts
 conf=$(mktemp -d)
-trap 'rm -rf "$link" "$unpacked" "$conf"' EXIT
+trap 'stop_servers; rm -rf "$link" "$unpacked" "$conf"' EXIT
 cp "$dist"/conf/* "$conf"/
 sed -i 's/^enabled = true/enabled = false/' "$conf/io.isola.ns.uts.cfg"
 host_uts=$(readlink /proc/self/ns/uts)

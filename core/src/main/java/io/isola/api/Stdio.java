@@ -24,6 +24,20 @@ public sealed interface Stdio {
         }
     }
 
+    /**
+     * An open file descriptor of the host process (a pipe, terminal, file or socket that a
+     * resident server took over from its client): the container gets a duplicate of it, so it
+     * writes to the very same open file. The caller keeps {@code fd} open until the container
+     * has started, and closes it.
+     */
+    record Fd(int fd) implements Stdio {
+        public Fd {
+            if (fd < 0) {
+                throw new IllegalArgumentException("file descriptor " + fd + ": expected 0 or more");
+            }
+        }
+    }
+
     static Stdio file(Path path) {
         return new ToFile(path, false);
     }

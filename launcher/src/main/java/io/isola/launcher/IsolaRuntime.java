@@ -42,16 +42,34 @@ public final class IsolaRuntime implements AutoCloseable {
 
     private static final Duration ISOLATOR_WAIT = Duration.ofSeconds(5);
 
+    /** The runtime of a resident server, which {@link #withIsolators} lends to every command. */
+    private static volatile IsolaRuntime resident;
+
     private final FelixRuntime felix;
     private final Isola isola;
+    /** A loan of the resident runtime: closing it leaves the runtime running. */
+    private final boolean borrowed;
 
     private IsolaRuntime(FelixRuntime felix) {
         this(felix, Isola.builder().isolatorSource(felix.isolators()).build());
     }
 
     private IsolaRuntime(FelixRuntime felix, Isola isola) {
+        this(felix, isola, false);
+    }
+
+    private IsolaRuntime(FelixRuntime felix, Isola isola, boolean borrowed) {
         this.felix = felix;
         this.isola = isola;
+        this.borrowed = borrowed;
+    }
+
+    /**
+     * Makes {@link #withIsolators} lend {@code runtime} (warm: Felix, SCR and the native layer
+     * loaded) rather than boot a framework per command; null ends it. For the resident server.
+     */
+    public static void makeResident(IsolaRuntime runtime) {
+        resident = runtime;
     }
 
     /**
@@ -59,6 +77,12 @@ public final class IsolaRuntime implements AutoCloseable {
      * {@code --config} or {@code $ISOLA_CONF} or conf/), with {@code names} registered.
      */
     public static IsolaRuntime withIsolators(Set<String> names) throws InterruptedException {
+        IsolaRuntime shared = resident;
+        if (shared != null) {
+            shared.felix.requireHealthy();
+            shared.felix.requireIsolators(names, ISOLATOR_WAIT);
+            return new IsolaRuntime(shared.felix, shared.isola, true);
+        }
         IsolaRuntime runtime = withBundles(Layout.bundles()).config(Layout.conf(null)).pollFromSettings().start();
         try {
             runtime.felix.requireHealthy();
@@ -143,6 +167,9 @@ public final class IsolaRuntime implements AutoCloseable {
 
     @Override
     public void close() {
+        if (borrowed) {
+            return;
+        }
         try {
             isola.close();
         } finally {

@@ -70,6 +70,8 @@ final class StdioPlan implements AutoCloseable {
             int flags = stream == 0 ? Fds.O_RDONLY
                     : Fds.O_WRONLY | Fds.O_CREAT | (file.append() ? Fds.O_APPEND : Fds.O_TRUNC);
             childFds[stream] = Fds.open(file.path().toString(), flags, 0644);
+        } else if (stdio instanceof Stdio.Fd fd) {
+            childFds[stream] = Fds.dupCloexec(fd.fd());
         }
     }
 

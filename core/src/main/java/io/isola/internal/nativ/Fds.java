@@ -6,6 +6,8 @@ public final class Fds {
     public static final int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0100, O_TRUNC = 01000,
             O_APPEND = 02000, O_NONBLOCK = 04000, O_CLOEXEC = 02000000;
 
+    private static final int F_DUPFD_CLOEXEC = 1030;
+
     private Fds() {}
 
     /** A pipe whose both ends close on exec: {@code [read end, write end]}. */
@@ -25,6 +27,12 @@ public final class Fds {
             throw new NativeException("open " + path, n.lastErrno());
         }
         return fd;
+    }
+
+    /** A close-on-exec duplicate of {@code fd} (fcntl F_DUPFD_CLOEXEC), numbered 3 or above. */
+    public static int dupCloexec(int fd) {
+        Native n = Native.get();
+        return n.check("fcntl F_DUPFD_CLOEXEC " + fd, n.libc().fcntl(fd, F_DUPFD_CLOEXEC, 3));
     }
 
     /** Closes {@code fd} if it is one (not -1); a failed close of a pipe end is not actionable. */

@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
             ExecCommand.class, KillCommand.class, StopCommand.class, RmCommand.class, LogsCommand.class,
             InspectCommand.class, WaitCommand.class, PauseCommand.class, ResumeCommand.class, StatsCommand.class, MonitorCommand.class, CreateCommand.class, StartCommand.class,
             StateCommand.class, DeleteCommand.class, FeaturesCommand.class, SpecCommand.class, PluginsCommand.class,
-            ExportCommand.class, CommitCommand.class})
+            ExportCommand.class, CommitCommand.class, io.isola.launcher.server.ServerCommand.class})
 public final class IsolaCommand implements Runnable {
 
     @Spec

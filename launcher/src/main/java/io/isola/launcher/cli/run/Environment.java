@@ -16,7 +16,7 @@ public final class Environment {
             builder.env(entry.substring(0, eq), entry.substring(eq + 1));
             return;
         }
-        String hostValue = System.getenv(entry);
+        String hostValue = io.isola.launcher.server.Invocation.getenv(entry); // the client's, in the server
         if (hostValue != null) {
             builder.env(entry, hostValue);
         }

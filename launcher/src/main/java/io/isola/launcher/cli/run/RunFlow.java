@@ -4,6 +4,8 @@ import io.isola.launcher.IsolaRuntime;
 import io.isola.launcher.Layout;
 import io.isola.launcher.Main;
 import io.isola.launcher.cli.MonitorCommand;
+import io.isola.launcher.server.Invocation;
+import io.isola.launcher.server.ResidentMonitor;
 
 import io.isola.api.Container;
 import io.isola.api.ContainerSpec;
@@ -48,11 +50,21 @@ final class RunFlow {
             java.util.function.ToIntBiFunction<Container, ExitStatus> exitCode) throws Exception {
         ContainerSpec spec = checked;
         options.validate();
+        Invocation invocation = Invocation.current();
+        if (invocation != null && options.tty) {
+            throw new Invocation.NotServed("-t attaches the client's terminal"); // before anything is created
+        }
         String id = spec.id().orElseGet(Monitor::newId);
         boolean detached = options.detach;
         // a foreground run is removed at exit, unless it has an image's writable layer to keep (docker's rule)
         boolean kept = detached || spec.extension(io.isola.api.Filesystem.class).map(f -> !f.layers().isEmpty()).orElse(false);
         ContainerState state = Monitor.register(store, id, options.name, spec, detached, kept ? options.remove : true);
+        if (detached && invocation != null) {
+            ResidentMonitor.start(store, state, configured); // the server is the monitor: no JVM of its own
+            out.println(id);
+            out.flush();
+            return 0;
+        }
         if (detached) {
             List<String> args = new ArrayList<>(List.of("--root", store.root().toString()));
             String config = System.getProperty(Layout.CONF_OPTION);
@@ -87,7 +99,17 @@ final class RunFlow {
             } else if (!options.interactive) {
                 foreground.stdin(Stdio.NULL);
             }
+            if (invocation != null && !options.tty) {
+                // the client's own streams, which the server took over: output goes straight to them
+                foreground.stdout(new Stdio.Fd(invocation.stdio(1))).stderr(new Stdio.Fd(invocation.stdio(2)));
+                if (options.interactive) {
+                    foreground.stdin(new Stdio.Fd(invocation.stdio(0)));
+                }
+            }
             Monitor monitor = new Monitor(runtime.isola(), store);
+            if (invocation != null) {
+                invocation.holdSignals(); // the client's Ctrl-C while the container starts is the container's
+            }
             Monitor.Running running = monitor.start(state, foreground.build());
             try (Container container = running.container();
                     SignalForwarder signals = SignalForwarder.forward(container);

@@ -1,5 +1,7 @@
 package io.isola.launcher.cli.run;
 
+import io.isola.launcher.server.Invocation;
+
 import io.isola.api.Container;
 import java.util.HashMap;
 import java.util.Map;
@@ -23,19 +25,34 @@ public final class SignalForwarder implements AutoCloseable {
     private static final String[] FORWARDED = {"INT", "TERM", "HUP"};
     private static final int SIGKILL = 9;
 
+    private static final int SIGHUP = 1, SIGINT = 2, SIGTERM = 15;
+
     private final Map<Signal, SignalHandler> previous = new HashMap<>();
+    /** In the resident server: the client's signals, not this JVM's, are the CLI's. */
+    private AutoCloseable served;
 
     private SignalForwarder(Container container) {
         AtomicBoolean escalate = new AtomicBoolean();
+        Invocation invocation = Invocation.current();
+        if (invocation != null) {
+            served = invocation.onSignal(number -> {
+                if (number == SIGINT || number == SIGTERM || number == SIGHUP) {
+                    forward(container, escalate, number);
+                }
+            });
+            return;
+        }
         for (String name : FORWARDED) {
             Signal signal = new Signal(name);
-            previous.put(signal, Signal.handle(signal, received -> {
-                boolean repeated = !received.getName().equals("HUP") && escalate.getAndSet(true);
-                int number = repeated ? SIGKILL : received.getNumber();
-                LOG.debug("forwarding SIG{} to container {} as signal {}", received.getName(), container.id(), number);
-                container.kill(number);
-            }));
+            previous.put(signal, Signal.handle(signal, received -> forward(container, escalate, received.getNumber())));
         }
+    }
+
+    private static void forward(Container container, AtomicBoolean escalate, int received) {
+        boolean repeated = received != SIGHUP && escalate.getAndSet(true);
+        int number = repeated ? SIGKILL : received;
+        LOG.debug("forwarding signal {} to container {} as signal {}", received, container.id(), number);
+        container.kill(number);
     }
 
     public static SignalForwarder forward(Container container) {
@@ -44,6 +61,13 @@ public final class SignalForwarder implements AutoCloseable {
 
     @Override
     public void close() {
+        if (served != null) {
+            try {
+                served.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e); // a list removal: cannot fail
+            }
+        }
         previous.forEach(Signal::handle);
     }
 }

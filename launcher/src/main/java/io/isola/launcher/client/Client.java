@@ -1,0 +1,285 @@
+package io.isola.launcher.client;
+
+import java.io.EOFException;
+import java.io.File;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import sun.misc.Signal;
+
+/**
+ * {@code bin/isola} for the verbs a resident server runs ({@link Verbs}): a small JVM that hands
+ * its command line, environment, working directory and pid to this user's server over a unix
+ * socket ({@link Wire}), forwards SIGINT, SIGTERM, SIGHUP and SIGWINCH, and exits with the
+ * status the server returns. The server takes over the client's stdin, stdout and stderr itself
+ * (pidfd_getfd), so the container reads and writes them directly. The first client starts the
+ * server; when there is no usable server, or {@code ISOLA_SERVER=off}, the command runs in this
+ * JVM as it always did ({@code --debug} says why).
+ */
+public final class Client {
+
+    private static final int START_WAIT_MILLIS = 60_000, RETRY_MILLIS = 20;
+    private static final String SETSID = "/usr/bin/setsid";
+
+    private final String[] args;
+    private final Map<String, String> env = System.getenv();
+    private final boolean debug;
+    private SocketChannel channel;
+    private volatile boolean accepted;
+    private volatile int pendingSignal;
+
+    private Client(String[] args) {
+        this.args = args;
+        this.debug = Arrays.asList(args).contains("--debug");
+    }
+
+    public static void main(String[] args) {
+        if (System.getenv("ISOLA_CLIENT_TRAIN") != null) {
+            Training.run(); // bin/isola-cds: load what a round trip loads, for the class-data archive
+            return;
+        }
+        Client client = new Client(args);
+        Integer code = client.viaServer();
+        if (code == null) {
+            InProcess.runAndExit(args);
+        } else {
+            System.exit(code);
+        }
+    }
+
+    /** The exit status from the server, or null when the command must run in-process. */
+    Integer viaServer() {
+        String mode = env.getOrDefault("ISOLA_SERVER", "on");
+        if (mode.equals("off") || !Verbs.served(args)) {
+            return null;
+        }
+        if (debug) {
+            // the log level is the JVM's: a server cannot log one client's command at debug level
+            say("--debug: running in-process, so that the debug log goes to stderr");
+            return null;
+        }
+        long uid = ServerAddress.currentUid();
+        ServerAddress address = ServerAddress.of(uid, env);
+        try {
+            for (int attempt = 0; attempt < 2; attempt++) {
+                if (!connect(address, uid)) {
+                    return null;
+                }
+                Integer code = session();
+                if (code == null || code >= 0) {
+                    return code;
+                }
+                // the server closed without taking the command (it was shutting down): once more
+            }
+            say("the server did not take the command twice; running in-process");
+            return null;
+        } catch (IOException e) {
+            say("cannot use the server at " + address.socket() + " (" + e + "); running in-process");
+            return null;
+        } finally {
+            closeQuietly();
+        }
+    }
+
+    /** Connects, starting the server when none listens; false when it cannot be used. */
+    private boolean connect(ServerAddress address, long uid) throws IOException {
+        closeQuietly();
+        if (!Files.exists(address.dir())) {
+            Files.createDirectories(address.dir().getParent());
+            try {
+                Files.createDirectory(address.dir(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                // another client made it meanwhile
+            }
+        }
+        String unfit = address.unfitBecause(uid);
+        if (unfit != null) {
+            say("not using a server: " + unfit + "; running in-process");
+            return false;
+        }
+        if (tryConnect(address.socket())) {
+            return true;
+        }
+        Process server = spawn(address);
+        long deadline = System.currentTimeMillis() + START_WAIT_MILLIS;
+        while (System.currentTimeMillis() < deadline) {
+            if (tryConnect(address.socket())) {
+                return true;
+            }
+            if (!server.isAlive() && server.exitValue() != 0) {
+                say("the server did not start (exit " + server.exitValue() + ", see " + log(address) + "); running in-process");
+                return false;
+            }
+            sleep(RETRY_MILLIS);
+        }
+        say("the server did not listen within " + START_WAIT_MILLIS / 1000 + " s; running in-process");
+        return false;
+    }
+
+    private boolean tryConnect(Path socket) throws IOException {
+        SocketChannel candidate = SocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            candidate.connect(UnixDomainSocketAddress.of(socket));
+            channel = candidate;
+            return true;
+        } catch (ConnectException | NoSuchFileException e) {
+            candidate.close();
+            return false;
+        } catch (IOException e) {
+            candidate.close();
+            if (e.getMessage() != null && (e.getMessage().contains("No such file") || e.getMessage().contains("refused"))) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** Starts the server detached from us: its output goes to a log beside the socket. */
+    private Process spawn(ServerAddress address) throws IOException {
+        List<String> command = new ArrayList<>();
+        String explicit = System.getProperty("isola.server.command");
+        if (explicit != null) {
+            command.addAll(Arrays.asList(explicit.trim().split("\\s+")));
+        } else {
+            command.add(Path.of(System.getProperty("isola.home", "."), "bin", "isola").toString());
+        }
+        if (Files.isExecutable(Path.of(SETSID))) {
+            command.add(0, SETSID); // out of the client's session at once: a Ctrl-C there is not the server's
+        }
+        command.add("__server");
+        command.add(address.socket().toString());
+        say("starting the server: " + String.join(" ", command));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(new File("/")) // a resident process must not pin the first client's directory
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log(address).toFile()))
+                .redirectErrorStream(true);
+        builder.environment().put("ISOLA_SERVER", "off");
+        builder.environment().put("MALLOC_ARENA_MAX", "2");
+        return builder.start();
+    }
+
+    private static Path log(ServerAddress address) {
+        return Path.of(address.socket().toString().replaceFirst("\\.sock$", ".log"));
+    }
+
+    /** Runs the command through the server: its status, null to fall back, -1 to try again. */
+    private Integer session() throws IOException {
+        long pid = ProcessHandle.current().pid();
+        byte[] request = Wire.request(pid, System.console() != null, System.getProperty("user.dir"), List.of(args), env);
+        // before the request: a signal that comes while the command starts must reach it too (the
+        // server reads the frame after the request)
+        forwardSignals();
+        write(ByteBuffer.wrap(request));
+        ByteBuffer frame = ByteBuffer.allocate(5);
+        if (!readFrame(frame)) {
+            return -1;
+        }
+        byte type = frame.get(0);
+        if (type == Wire.FALLBACK || type == Wire.REFUSED) {
+            say(type == Wire.FALLBACK ? "the server does not run this command line; running in-process"
+                    : "the server refused this process; running in-process");
+            return killedMeanwhile();
+        }
+        if (type != Wire.ACCEPTED) {
+            throw new IOException("unexpected frame " + type + " from the server");
+        }
+        accepted = true;
+        while (readFrame(frame)) {
+            if (frame.get(0) == Wire.EXIT) {
+                return frame.getInt(1);
+            }
+            if (frame.get(0) == Wire.FALLBACK) {
+                say("the server does not run this command line; running in-process");
+                return killedMeanwhile(); // a verb found so before doing anything
+            }
+        }
+        System.err.println("isola: the server ended while running the command (see its log in "
+                + ServerAddress.of(ServerAddress.currentUid(), env).dir() + ")");
+        return 125;
+    }
+
+    /** Null to run in-process; the status of a CLI killed by a signal that came before that. */
+    private Integer killedMeanwhile() {
+        int signal = pendingSignal;
+        return signal == 0 ? null : 128 + signal;
+    }
+
+    private void forwardSignals() {
+        for (String name : new String[] {"INT", "TERM", "HUP", "WINCH"}) {
+            Signal.handle(new Signal(name), signal -> {
+                if (!accepted && !name.equals("WINCH")) {
+                    pendingSignal = signal.getNumber(); // if the command falls back, it ends here
+                }
+                ByteBuffer frame = ByteBuffer.allocate(5).put(Wire.SIGNAL).putInt(signal.getNumber());
+                try {
+                    write(frame.flip());
+                } catch (IOException e) {
+                    // the server has gone; the main thread reports it
+                }
+            });
+        }
+    }
+
+    private synchronized void write(ByteBuffer buffer) throws IOException {
+        while (buffer.hasRemaining()) {
+            channel.write(buffer);
+        }
+    }
+
+    /** Reads one 5-byte frame; false at the end of the stream. */
+    private boolean readFrame(ByteBuffer frame) throws IOException {
+        frame.clear();
+        while (frame.hasRemaining()) {
+            int n;
+            try {
+                n = channel.read(frame);
+            } catch (IOException e) {
+                return false; // reset by a server that died
+            }
+            if (n < 0) {
+                if (frame.position() == 0) {
+                    return false;
+                }
+                throw new EOFException("a frame cut short by the server");
+            }
+        }
+        return true;
+    }
+
+    private void closeQuietly() {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                // nothing to release beyond the fd
+            }
+            channel = null;
+        }
+    }
+
+    private void say(String message) {
+        if (debug) {
+            System.err.println("[DEBUG] isola client: " + message);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package io.isola.launcher.client;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import sun.misc.Signal;
+
+/**
+ * The client's training run for its class-data archive (bin/isola-cds): one round trip with a
+ * stand-in server in this JVM, so the archive holds the classes a real command loads, without
+ * starting the real server at build time.
+ */
+final class Training {
+
+    private Training() {}
+
+    static void run() {
+        try {
+            Path dir = Files.createTempDirectory("isola-client-training");
+            Path socket = dir.resolve("s.sock");
+            try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+                server.bind(UnixDomainSocketAddress.of(socket));
+                ServerAddress.of(ServerAddress.currentUid(), System.getenv()).unfitBecause(ServerAddress.currentUid());
+                Verbs.served(new String[] {"run", "true"});
+                try (SocketChannel client = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                    client.connect(UnixDomainSocketAddress.of(socket));
+                    try (SocketChannel accepted = server.accept()) {
+                        client.write(ByteBuffer.wrap(Wire.request(ProcessHandle.current().pid(), System.console() != null,
+                                System.getProperty("user.dir"), List.of("run", "true"), Map.copyOf(System.getenv()))));
+                        accepted.write(ByteBuffer.allocate(5).put(Wire.EXIT).putInt(0).flip());
+                        ByteBuffer frame = ByteBuffer.allocate(5);
+                        client.read(frame);
+                        Signal previous = new Signal("WINCH");
+                        Signal.handle(previous, signal -> { });
+                    }
+                }
+            } finally {
+                Files.deleteIfExists(socket);
+                Files.deleteIfExists(dir);
+            }
+        } catch (IOException | RuntimeException e) {
+            System.err.println("isola client training: " + e);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.isola.launcher.client;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The protocol between the thin client ({@link Client}) and the resident server, over a unix
+ * stream socket that only the user's own processes can reach (the server checks the peer's uid
+ * with SO_PEERCRED as well).
+ *
+ * <pre>
+ * client -> server  request:  int MAGIC, int pid, byte tty, str cwd, int n, n x str arg, int m, m x str "NAME=VALUE"
+ *                   then any number of: byte SIGNAL, int signo     (end of stream: the client has gone)
+ * server -> client  frames of 5 bytes: byte type, int value
+ *                   ACCEPTED 0   the command runs (the server has taken the client's fds 0, 1 and 2
+ *                                with pidfd_getfd; output goes straight to them, never through the socket)
+ *                   EXIT code    the command ended with this exit status; the server closes the connection
+ *                   FALLBACK 0   not served here (nothing was done): run the command in-process
+ *                   REFUSED 0    the server does not serve this peer (uid or pid mismatch)
+ * str = int length + UTF-8 bytes; ints are big-endian.
+ * </pre>
+ *
+ * <p>Only the JDK is used here: the client's class path holds no Felix, picocli or jnr.
+ */
+public final class Wire {
+
+    public static final int MAGIC = 0x69736f31; // "iso1"
+    public static final byte SIGNAL = 'S';
+    public static final byte ACCEPTED = 'A', EXIT = 'X', FALLBACK = 'F', REFUSED = 'R';
+    /** Bounds a request from a misbehaving peer: arguments and environment of a command line. */
+    public static final int MAX_STRING = 1 << 20, MAX_ITEMS = 1 << 16;
+
+    private Wire() {}
+
+    /** The request of a command line, encoded. */
+    public static byte[] request(long pid, boolean tty, String cwd, List<String> args, Map<String, String> env) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(MAGIC);
+            out.writeInt((int) pid);
+            out.writeByte(tty ? 1 : 0);
+            string(out, cwd);
+            out.writeInt(args.size());
+            for (String arg : args) {
+                string(out, arg);
+            }
+            out.writeInt(env.size());
+            for (Map.Entry<String, String> entry : env.entrySet()) {
+                string(out, entry.getKey() + "=" + entry.getValue());
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e); // cannot happen in memory
+        }
+        return bytes.toByteArray();
+    }
+
+    private static void string(DataOutputStream out, String value) throws IOException {
+        byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(utf8.length);
+        out.write(utf8);
+    }
+}

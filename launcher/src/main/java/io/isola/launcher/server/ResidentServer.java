@@ -1,0 +1,131 @@
+package io.isola.launcher.server;
+
+import io.isola.internal.nativ.Fds;
+import io.isola.spi.HostIdentity;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The accept loop of the resident server: one thread per client, the socket owned by the lock
+ * beside it (whoever holds {@code <socket>.lock} owns the socket path: a killed server's socket
+ * file is replaced by the next server, two clients starting servers at once get one), and the
+ * idle exit. It stops listening before it exits, so a client either reaches a server that will
+ * run its command or finds no server and starts one.
+ */
+final class ResidentServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ResidentServer.class);
+    private static final int POLL_MILLIS = 1000;
+
+    private final Path socket;
+    private final Duration idle;
+    private final FileChannel lockFile;
+    private final FileLock lock;
+    private final AtomicInteger sessions = new AtomicInteger();
+    private volatile long lastActive = System.nanoTime();
+    private volatile int listener = -1;
+
+    private ResidentServer(Path socket, Duration idle, FileChannel lockFile, FileLock lock) {
+        this.socket = socket;
+        this.idle = idle;
+        this.lockFile = lockFile;
+        this.lock = lock;
+    }
+
+    /** The server for {@code socket}, or null when another process serves it already. */
+    static ResidentServer claim(Path socket, Duration idle) throws IOException {
+        Path dir = socket.getParent();
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir.getParent());
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
+        FileChannel channel = FileChannel.open(Path.of(socket + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = channel.tryLock();
+        if (lock == null) {
+            channel.close();
+            LOG.info("another server serves {}", socket);
+            return null;
+        }
+        // who serves: for scripts that stop servers (CI), and for people wondering which process it is
+        channel.truncate(0);
+        channel.write(java.nio.ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        return new ResidentServer(socket, idle, channel, lock);
+    }
+
+    /** Serves until idle; returns the exit status. */
+    int serve() throws IOException {
+        Files.deleteIfExists(socket); // a killed server's: we hold the lock now
+        listener = UnixSockets.listen(socket, 128);
+        // SIGTERM: stop listening first, as the idle exit does (the lock is ours until we are gone)
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                if (listener >= 0) { // else the path may be the next server's already
+                    Files.deleteIfExists(socket);
+                }
+            } catch (IOException e) {
+                // a stale socket is replaced by the next server
+            }
+        }, "isola-server-shutdown"));
+        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+        long uid = HostIdentity.current().uid();
+        Map<String, String> env = System.getenv();
+        LOG.info("serving uid {} at {} (pid {}, idle timeout {} s)", uid, socket, ProcessHandle.current().pid(),
+                idle.toSeconds());
+        while (true) {
+            int fd = UnixSockets.accept(listener, POLL_MILLIS);
+            if (fd >= 0) {
+                sessions.incrementAndGet();
+                Thread thread = new Thread(() -> {
+                    try {
+                        new Session(fd, uid, env).run();
+                    } finally {
+                        lastActive = System.nanoTime();
+                        sessions.decrementAndGet();
+                    }
+                }, "isola-session");
+                thread.setDaemon(true);
+                thread.start();
+            } else if (idleLongEnough()) {
+                break;
+            }
+        }
+        stopListening();
+        // a client that connected just before we stopped listening is in the backlog, never
+        // accepted: its connection is reset when the listener closes and it starts a new server
+        LOG.info("idle for {} s with no detached container: exiting", idle.toSeconds());
+        return 0;
+    }
+
+    private boolean idleLongEnough() {
+        return sessions.get() == 0 && ResidentMonitor.running() == 0
+                && System.nanoTime() - lastActive >= idle.toNanos();
+    }
+
+    private void stopListening() throws IOException {
+        if (listener >= 0) {
+            Files.deleteIfExists(socket);
+            Fds.closeQuietly(listener);
+            listener = -1;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            stopListening();
+        } finally {
+            lock.release();
+            lockFile.close();
+        }
+    }
+}
