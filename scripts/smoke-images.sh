@@ -8,6 +8,8 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 isola=$repo/dist/target/isola/bin/isola
+# in-process: a resident server would outlive this check (smoke-dist.sh covers the server)
+export ISOLA_SERVER=off
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export ISOLA_ROOT=$work/store
