@@ -92,9 +92,9 @@ as_user image import "$work/busybox.tar" >/dev/null
 check "the user's own image store" "$user" "$(stat -c %U "/home/$user/.local/share/isola/layers")"
 check "an image with a 65536 subuid range: root inside, its files root's, --user names from its /etc/passwd" \
     $'0\n0 0\n0 0\n0 0\n1000 1000\n0 '"$uid"$' 1\n1 '"$sub"$' 65536\n1000' \
-    "$(as_user run --uidmap "0:$uid:1" --uidmap "1:$sub:65536" --image smoke/busybox:1 -- sh -c \
+    "$(as_user run --rm --uidmap "0:$uid:1" --uidmap "1:$sub:65536" --image smoke/busybox:1 -- sh -c \
         'id -u; stat -c "%u %g" / /bin/busybox /etc/passwd; touch /new; chown app:app /new; stat -c "%u %g" /new;
          cat /proc/self/uid_map' | squeeze
-      as_user run --uidmap "0:$uid:1" --uidmap "1:$sub:65536" --image smoke/busybox:1 --user app -- id -u)"
+      as_user run --rm --uidmap "0:$uid:1" --uidmap "1:$sub:65536" --image smoke/busybox:1 --user app -- id -u)"
 check "no writable layer left" 0 "$(find "/home/$user/.local/share/isola/containers" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)"
 exit "$failed"
