@@ -42,6 +42,14 @@ interface CgroupDriver {
     default void checkDevices(java.util.List<io.isola.api.Devices.Rule> devices, boolean ownRules) {}
 
     /**
+     * Whether the device rules given to {@link #create} are enforced; where they are not, the
+     * isolator takes CAP_MKNOD from unprivileged containers instead ({@link MknodFallback}).
+     */
+    default boolean filtersDevices() {
+        return true;
+    }
+
+    /**
      * The existing cgroup {@code path} (made by {@link #create} in this or another process), as a
      * handle; empty when it is in no hierarchy (its container has ended).
      */

@@ -36,16 +36,19 @@ final class CgroupIsolation implements Isolation {
     private boolean closed;
 
     private final List<Step> deviceNodes;
+    private final List<Step> capabilityDrops;
 
     CgroupIsolation(String containerId, String driver, Cgroup cgroup, List<CgroupfsMount> mounts) {
-        this(containerId, driver, cgroup, mounts, List.of());
+        this(containerId, driver, cgroup, mounts, List.of(), List.of());
     }
 
-    CgroupIsolation(String containerId, String driver, Cgroup cgroup, List<CgroupfsMount> mounts, List<Step> deviceNodes) {
+    CgroupIsolation(String containerId, String driver, Cgroup cgroup, List<CgroupfsMount> mounts, List<Step> deviceNodes,
+            List<Step> capabilityDrops) {
         this.containerId = containerId;
         this.cgroup = cgroup;
         this.mounts = List.copyOf(mounts);
         this.deviceNodes = List.copyOf(deviceNodes);
+        this.capabilityDrops = List.copyOf(capabilityDrops);
         this.control = new CgroupControl(containerId, driver, cgroup);
     }
 
@@ -61,6 +64,8 @@ final class CgroupIsolation implements Isolation {
         CgroupfsSteps.of(mounts).forEach(step -> steps.add(Phase.LOCKDOWN, step));
         // --device nodes: in LOCKDOWN too, for the same reason (the container's /dev exists after the pivot)
         deviceNodes.forEach(step -> steps.add(Phase.LOCKDOWN, step));
+        // last: making those nodes needs CAP_MKNOD; the runtime's bounding set and capset follow
+        capabilityDrops.forEach(step -> steps.add(Phase.LOCKDOWN, step));
     }
 
     @Override

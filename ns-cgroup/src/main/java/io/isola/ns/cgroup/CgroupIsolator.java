@@ -107,6 +107,7 @@ public final class CgroupIsolator implements NamespaceIsolator, ResourceControls
         cgroups.check(resources);
         DeviceAccess devices = DeviceAccess.of(request.spec());
         cgroups.checkDevices(devices.rules(), devices.hasOwnRules());
+        List<io.isola.spi.Step> lockdown = MknodFallback.steps(request.spec(), cgroups);
         boolean ownCgroupfs = request.selected(Namespace.MOUNT);
         if (!ownCgroupfs && WARNED_NO_MOUNT_NS.compareAndSet(false, true)) {
             LOG.warn("containers with a cgroup namespace but no mount namespace see the host's /sys/fs/cgroup");
@@ -120,7 +121,7 @@ public final class CgroupIsolator implements NamespaceIsolator, ResourceControls
                 .orElse(parent + "/" + request.containerId());
         Cgroup cgroup = cgroups.create(path, resources, devices.rules());
         return new CgroupIsolation(request.containerId(), cgroups.name(), cgroup, ownCgroupfs ? cgroups.mounts() : List.of(),
-                devices.steps());
+                devices.steps(), lockdown);
     }
 
     /**

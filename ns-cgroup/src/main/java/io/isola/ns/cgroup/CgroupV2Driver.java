@@ -24,8 +24,6 @@ final class CgroupV2Driver implements CgroupDriver {
     /** The controllers a container's cgroup gets when the hierarchy offers them (for limits and stats). */
     private static final List<String> WANTED = List.of("cpu", "cpuset", "memory", "pids");
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CgroupV2Driver.class);
-    private static final java.util.concurrent.atomic.AtomicBoolean WARNED_DEVICES = new java.util.concurrent.atomic.AtomicBoolean();
 
     private final Path root;
     private final HostCpus cpus;
@@ -149,8 +147,8 @@ final class CgroupV2Driver implements CgroupDriver {
 
     /**
      * cgroup v2 filters devices with a BPF program attached to the cgroup, which this driver does
-     * not make yet: the default list goes unenforced (said once), and rules of the container's own
-     * are refused rather than silently ignored.
+     * not make yet: the default list goes unenforced (the isolator drops CAP_MKNOD instead, see
+     * {@link MknodFallback}), and rules of the container's own are refused rather than silently ignored.
      */
     @Override
     public void checkDevices(List<Devices.Rule> devices, boolean ownRules) {
@@ -162,9 +160,12 @@ final class CgroupV2Driver implements CgroupDriver {
                     .stream().map(Devices.Rule::line).toList() + ": isola cannot enforce device rules on cgroup v2 yet "
                     + "(no BPF device filter); drop them or run with --privileged");
         }
-        if (WARNED_DEVICES.compareAndSet(false, true)) {
-            LOG.warn("cgroup v2: containers' device access is not restricted (no BPF device filter yet)");
-        }
+    }
+
+    /** No BPF device filter yet: the device list is not enforced. */
+    @Override
+    public boolean filtersDevices() {
+        return false;
     }
 
     @Override

@@ -161,7 +161,8 @@ class CgroupV2DriverTest {
         fakeCgroupfs(root, "memory pids", "isola", "abc");
         CgroupV2Driver fake = new CgroupV2Driver(root, new HostCpus(bits(0, 1)));
         fake.checkDevices(null, false); // privileged: nothing to enforce
-        fake.checkDevices(DeviceAccess.DEFAULTS, false); // the defaults: unenforced, said once in the log
+        fake.checkDevices(DeviceAccess.DEFAULTS, false); // the defaults: unenforced (CAP_MKNOD is dropped instead)
+        assertFalse(fake.filtersDevices());
         java.util.List<io.isola.api.Devices.Rule> own = new java.util.ArrayList<>(DeviceAccess.DEFAULTS);
         own.add(io.isola.api.Devices.Rule.parse("b 7:0 rw"));
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
