@@ -250,6 +250,16 @@ class ResidentServerIT {
         assertNotEquals(first.get(0).pid(), second.get(0).pid());
     }
 
+    /** -t needs the client's own terminal: the server declines before creating anything and the client runs it itself. */
+    @Test
+    void aTerminalRunFallsBackInProcessWithoutAMessage() throws Exception {
+        Result result = run(Map.of(), null, "run", "-t", "--", "sh", "-c", "[ -t 1 ] && echo has-a-terminal; exit 5");
+
+        assertEquals(5, result.code(), result.err());
+        assertTrue(result.out().contains("has-a-terminal"), result.out());
+        assertFalse(result.err().contains("NotServed"), result.err());
+    }
+
     @Test
     void isolaServerOffRunsInProcessWithoutAServer() throws Exception {
         Result result = run(Map.of("ISOLA_SERVER", "off"), null, "run", "--", "sh", "-c", "echo in-process; exit 4");

@@ -110,9 +110,12 @@ final class Session implements Runnable {
         // a relative path on the client's command line means its working directory, not ours
         cli.registerConverter(Path.class, value -> cwd.resolve(value));
         CommandLine.IExecutionExceptionHandler handler = cli.getExecutionExceptionHandler();
+        // picocli prints what a handler throws, so a verb that cannot run here is remembered instead
+        java.util.concurrent.atomic.AtomicReference<Invocation.NotServed> notServed = new java.util.concurrent.atomic.AtomicReference<>();
         cli.setExecutionExceptionHandler((e, command, parsed) -> {
-            if (e instanceof Invocation.NotServed) {
-                throw e;
+            if (e instanceof Invocation.NotServed refused) {
+                notServed.set(refused);
+                return CANCELLED;
             }
             return handler.handleExecutionException(e, command, parsed);
         });
@@ -137,6 +140,9 @@ final class Session implements Runnable {
             int code = cli.execute(request.args().toArray(String[]::new));
             out.flush();
             err.flush();
+            if (notServed.get() != null) {
+                throw notServed.get();
+            }
             Thread.interrupted(); // a cancel that came too late to matter
             return replied.compareAndSet(false, true) ? code : CANCELLED;
         } catch (Invocation.NotServed e) {
