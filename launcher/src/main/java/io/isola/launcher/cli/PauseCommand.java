@@ -5,35 +5,22 @@ import io.isola.api.ResourceControl;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Lifecycle;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code isola pause ID...}: freezes every process of each container (the cgroup freezer), as docker pause. */
 @Command(name = "pause", description = "Freeze every process of running containers; resume continues them.")
-final class PauseCommand implements Callable<Integer> {
-
-    @ParentCommand
-    private IsolaCommand parent;
-
-    @Parameters(arity = "1..*", paramLabel = "ID")
-    private List<String> ids;
-
-    @Spec
-    private CommandSpec spec;
+final class PauseCommand extends ContainerVerb {
 
     @Override
     public Integer call() throws InterruptedException {
-        return toggle(parent, spec, ids, true);
+        return toggle(this, true);
     }
 
     /** Pauses ({@code pause}) or resumes the containers; every one is checked before any is touched. */
-    static int toggle(IsolaCommand parent, CommandSpec spec, List<String> ids, boolean pause) throws InterruptedException {
+    static int toggle(ContainerVerb command, boolean pause) throws InterruptedException {
         String verb = pause ? "pause" : "resume";
-        Lifecycle lifecycle = new Lifecycle(parent.global().store());
+        Lifecycle lifecycle = command.lifecycle();
+        List<String> ids = command.ids();
         List<ContainerState> states = ids.stream().map(id -> lifecycle.cgroupOf(id, verb)).toList();
         for (ContainerState state : states) {
             requireToggle(state, state.isola().paused(), pause);
@@ -49,10 +36,10 @@ final class PauseCommand implements Callable<Integer> {
                     control.resume();
                 }
                 lifecycle.recordPaused(state, pause);
-                spec.commandLine().getOut().println(ids.get(i));
+                command.out().println(ids.get(i));
             }
         }
-        spec.commandLine().getOut().flush();
+        command.out().flush();
         return 0;
     }
 
