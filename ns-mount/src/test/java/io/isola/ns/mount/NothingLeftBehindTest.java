@@ -2,6 +2,7 @@ package io.isola.ns.mount;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.isola.api.ContainerSpec;
@@ -49,7 +50,9 @@ class NothingLeftBehindTest {
             }
 
             assertEquals(List.of(), HostMounts.added(mounts, HostMounts.snapshot()));
-            assertEquals(fds, HostState.openFds());
+            // none leaked: the count may only fall (an fd of the warm-up the JVM closes later, seen under load)
+            long after = HostState.openFds();
+            assertTrue(after <= fds, "open fds grew from " + fds + " to " + after);
             try (var left = Files.list(containers)) {
                 assertEquals(List.of(), left.toList(), "writable layers of containers that are gone");
             }
