@@ -15,7 +15,6 @@ import io.isola.api.Sysctls;
 import io.isola.spi.Namespace;
 import io.isola.spi.Phase;
 import io.isola.spi.Steps;
-import io.isola.testing.HostState;
 import io.isola.testing.Outcome;
 import io.isola.testing.TestIsolator;
 import java.io.InputStream;
@@ -95,13 +94,12 @@ class OciSettingsTest {
             Path file = Path.of("/run/netns", name);
             long inode = (Long) Files.getAttribute(file, "unix:ino");
             String hostValue = read(Path.of("/proc/sys/net/ipv4/ping_group_range"));
-            long fdsBefore = HostState.openFds();
             String out = sh("readlink /proc/self/ns/net; cat /proc/sys/net/ipv4/ping_group_range",
                     new NamespacePaths(Map.of("net", file.toString())),
                     new Sysctls(Map.of("net.ipv4.ping_group_range", "0 0"))).out();
             assertEquals(List.of("net:[" + inode + "]", "0\t0"), out.lines().toList());
             assertEquals(hostValue, read(Path.of("/proc/sys/net/ipv4/ping_group_range")), "the host's value changed");
-            assertEquals(fdsBefore, HostState.openFds(), "the namespace file is still open");
+            assertEquals(List.of(), fdsOn("net:[" + inode + "]"), "the namespace file is still open");
         } finally {
             new ProcessBuilder("ip", "netns", "del", name).start().waitFor();
         }
@@ -120,6 +118,19 @@ class OciSettingsTest {
     private static String read(Path file) throws Exception {
         try (InputStream in = Files.newInputStream(file)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** This JVM's fds whose link names {@code target}: precise where a count would see other tests' fds come and go. */
+    private static List<String> fdsOn(String target) throws java.io.IOException {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.filter(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).toString().equals(target);
+                } catch (java.io.IOException e) {
+                    return false; // closed meanwhile (the listing's own fd among them)
+                }
+            }).map(Path::toString).toList();
         }
     }
 }
