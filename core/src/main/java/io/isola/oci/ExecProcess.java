@@ -58,24 +58,7 @@ public final class ExecProcess {
 
     private static ContainerSpec.Builder translate(JsonNode root) {
         ConfigFields fields = new ConfigFields(root);
-        List<String> args = fields.texts("process.args");
-        if (args.isEmpty()) {
-            throw ConfigFields.refuse("process.args", "expected the command to run");
-        }
-        ContainerSpec.Builder spec = ContainerSpec.builder(args);
-        for (String entry : fields.texts("process.env")) {
-            int eq = entry.indexOf('=');
-            if (eq <= 0) {
-                throw ConfigFields.refuse("process.env", "\"" + entry + "\": expected NAME=VALUE");
-            }
-            spec.env(entry.substring(0, eq), entry.substring(eq + 1));
-        }
-        JsonNode terminal = fields.take("process.terminal");
-        if (terminal != null && terminal.asBoolean(false)) {
-            spec.with(new ProcessTerminal());
-        }
-        String cwd = fields.text("process.cwd");
-        spec.cwd(cwd == null ? "/" : cwd);
+        ContainerSpec.Builder spec = ProcessSection.command(fields);
         Security.Builder security = Security.builder();
         ProcessSection.read(fields, spec, security);
         LinuxSection.seccomp(fields, security);

@@ -25,6 +25,32 @@ final class ProcessSection {
 
     private ProcessSection() {}
 
+    /**
+     * The spec of a process object's command: args, env, terminal and cwd, read alike from
+     * config.json's {@code process} and from an exec's process.json.
+     */
+    static ContainerSpec.Builder command(ConfigFields fields) {
+        List<String> args = fields.texts("process.args");
+        if (args.isEmpty()) {
+            throw ConfigFields.refuse("process.args", "expected the command to run");
+        }
+        ContainerSpec.Builder spec = ContainerSpec.builder(args);
+        for (String entry : fields.texts("process.env")) {
+            int eq = entry.indexOf('=');
+            if (eq <= 0) {
+                throw ConfigFields.refuse("process.env", "\"" + entry + "\": expected NAME=VALUE");
+            }
+            spec.env(entry.substring(0, eq), entry.substring(eq + 1));
+        }
+        JsonNode terminal = fields.take("process.terminal");
+        if (terminal != null && terminal.asBoolean(false)) {
+            spec.with(new ProcessTerminal());
+        }
+        String cwd = fields.text("process.cwd");
+        spec.cwd(cwd == null ? "/" : cwd);
+        return spec;
+    }
+
     static void read(ConfigFields fields, ContainerSpec.Builder spec, Security.Builder security) {
         user(fields, spec);
         Integer umask = integer(fields, "process.user.umask");
