@@ -28,7 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * at the top, and a context only ever writes below its own top), the clone stack, then the data
  * the arguments point to.
  */
-final class ChainCompiler {
+final class ChainCompiler implements AutoCloseable {
 
     private static final int STACK_BASE = 16 * 1024;
     private static final int STACK_STEP = 256;
@@ -43,6 +43,15 @@ final class ChainCompiler {
     private final Native n = Native.get();
     private final LibC libc = n.libc();
     private final UcontextLayout layout = UcontextLayout.get();
+    /**
+     * One context taken with getcontext and copied into every slot: getcontext saves the signal
+     * mask with a system call, and a chain has hundreds of slots. Its registers do not matter
+     * (makecontext sets those a call needs), nor its mask (each slot gets its own); its floating-
+     * point control words are the same on every JVM thread. Taken on first use, freed on close.
+     */
+    private NativeMemory template;
+    /** Offsets of the template's words that point into the template itself (x86_64's fpregs). */
+    private long[] selfPointers;
 
     /** Where the compiled chain starts, and the top of the stack clone() gives the child. */
     record Compiled(long firstContext, long cloneStackTop) {}
@@ -54,6 +63,7 @@ final class ChainCompiler {
      */
     Compiled compile(ChildProgram program, int statusFd, int gateFd, long errnoAddress, ChainArena arena,
             long spawnedPidAddress) {
+        takeTemplate();
         int contexts = countContexts(program);
         long slots = align((long) contexts * layout.slotSize);
         long stacks = align(STACK_BASE + (long) STACK_STEP * contexts);
@@ -115,6 +125,39 @@ final class ChainCompiler {
         records.flush();
         out.call("_exit", fullMask, EXIT_NOT_RUN);
         return new Compiled(base, cloneStackTop);
+    }
+
+    private void takeTemplate() {
+        if (template != null) {
+            return;
+        }
+        template = new NativeMemory(layout.slotSize);
+        long base = template.address();
+        libc.getcontext(base);
+        java.util.List<Long> offsets = new java.util.ArrayList<>();
+        for (long offset = 0; offset + 8 <= layout.slotSize; offset += 8) {
+            long word = NativeMemory.getLong(base + offset);
+            if (word >= base && word < base + layout.slotSize) {
+                offsets.add(offset); // a saved register that held the address is moved too: harmless
+            }
+        }
+        selfPointers = offsets.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** A copy of the template in {@code ctx}, its pointers into itself moved along. */
+    private void copyTemplate(long ctx) {
+        long base = template.address();
+        NativeMemory.copy(base, ctx, layout.slotSize);
+        for (long offset : selfPointers) {
+            NativeMemory.putLong(ctx + offset, NativeMemory.getLong(base + offset) - base + ctx);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (template != null) {
+            template.close();
+        }
     }
 
     private static int countContexts(ChildProgram program) {
@@ -222,7 +265,7 @@ final class ChainCompiler {
             }
             long ctx = slots + (long) index * layout.slotSize;
             long next = index + 1 < total ? ctx + layout.slotSize : 0;
-            libc.getcontext(ctx); // in place: fpregs points inside the struct
+            copyTemplate(ctx);
             NativeMemory.putLong(ctx + UcontextLayout.STACK_SP, stackArea);
             NativeMemory.putInt(ctx + UcontextLayout.STACK_FLAGS, 0);
             NativeMemory.putLong(ctx + UcontextLayout.STACK_SIZE, STACK_BASE + (long) STACK_STEP * index);

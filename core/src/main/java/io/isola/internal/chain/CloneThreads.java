@@ -227,6 +227,7 @@ public final class CloneThreads implements AutoCloseable {
 
         @Override
         public void close() {
+            compiler.close();
             arena.close();
             masks.close();
         }
