@@ -2,6 +2,7 @@ package io.isola.launcher;
 
 import io.isola.launcher.cli.ErrorLog;
 import io.isola.launcher.cli.IsolaCommand;
+import io.isola.launcher.cli.VerbSelection;
 
 import io.isola.api.ExecFailedException;
 import io.isola.api.IsolaException;
@@ -34,7 +35,7 @@ public final class Main {
         // writable layers left by a killed JVM go before and after each command (after: a failed start's)
         io.isola.launcher.image.ContainerLayers.sweepQuietly();
         try {
-            return commandLine(out, err).execute(args);
+            return commandLine(out, err, args).execute(args);
         } finally {
             io.isola.launcher.image.ContainerLayers.sweepQuietly();
         }
@@ -42,8 +43,15 @@ public final class Main {
 
     /** The parser with isola's conventions: docker's exit statuses and one-line errors. */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        return commandLine(out, err, new String[0]);
+    }
+
+    /** The parser for {@code args}: with only the verb they name (see {@link VerbSelection}). */
+    public static CommandLine commandLine(PrintWriter out, PrintWriter err, String[] args) {
         IsolaCommand root = new IsolaCommand();
         CommandLine cli = new CommandLine(root);
+        // before the settings below: picocli passes them on to the subcommands it has
+        VerbSelection.addVerbs(cli, args);
         cli.setOut(out);
         cli.setErr(err);
         // everything from the container's command on is its own: "isola run sh -c 'ls -l'"

@@ -12,6 +12,7 @@ import io.isola.launcher.cli.oci.StateCommand;
 import io.isola.launcher.cli.run.RunCommand;
 
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Mixin;
@@ -25,13 +26,20 @@ import picocli.CommandLine.Spec;
 @Command(name = "isola",
         mixinStandardHelpOptions = true,
         versionProvider = IsolaCommand.Version.class,
-        description = "Runs commands in Linux namespaces; each namespace type is an OSGi bundle.",
-        subcommands = {RunCommand.class, ImageCommand.class, ImagesCommand.class, ListCommand.class, PsCommand.class,
-            ExecCommand.class, KillCommand.class, StopCommand.class, RmCommand.class, LogsCommand.class,
-            InspectCommand.class, WaitCommand.class, PauseCommand.class, ResumeCommand.class, StatsCommand.class, MonitorCommand.class, CreateCommand.class, StartCommand.class,
-            StateCommand.class, DeleteCommand.class, FeaturesCommand.class, SpecCommand.class, PluginsCommand.class,
-            ExportCommand.class, CommitCommand.class, io.isola.launcher.server.ServerCommand.class})
+        description = "Runs commands in Linux namespaces; each namespace type is an OSGi bundle.")
 public final class IsolaCommand implements Runnable {
+
+    /**
+     * The verbs, one subcommand class each. Not in the annotation: picocli builds the model of
+     * every subcommand it is given, by reflection, which costs more than running a container from
+     * a warm server, so {@link VerbSelection} adds only the verb a command line names.
+     */
+    public static final List<Class<?>> VERBS = List.of(RunCommand.class, ImageCommand.class, ImagesCommand.class,
+            ListCommand.class, PsCommand.class, ExecCommand.class, KillCommand.class, StopCommand.class, RmCommand.class,
+            LogsCommand.class, InspectCommand.class, WaitCommand.class, PauseCommand.class, ResumeCommand.class,
+            StatsCommand.class, MonitorCommand.class, CreateCommand.class, StartCommand.class, StateCommand.class,
+            DeleteCommand.class, FeaturesCommand.class, SpecCommand.class, PluginsCommand.class, ExportCommand.class,
+            CommitCommand.class, io.isola.launcher.server.ServerCommand.class);
 
     @Spec
     private CommandSpec spec;

@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * {@code bin/isola} for the verbs a resident server runs ({@link Verbs}): a small JVM that hands
@@ -218,15 +219,19 @@ public final class Client {
 
     private void forwardSignals() {
         for (String name : new String[] {"INT", "TERM", "HUP", "WINCH"}) {
-            Signal.handle(new Signal(name), signal -> {
-                if (!accepted && !name.equals("WINCH")) {
-                    pendingSignal = signal.getNumber(); // if the command falls back, it ends here
-                }
-                ByteBuffer frame = ByteBuffer.allocate(5).put(Wire.SIGNAL).putInt(signal.getNumber());
-                try {
-                    write(frame.flip());
-                } catch (IOException e) {
-                    // the server has gone; the main thread reports it
+            // an anonymous class, not a lambda (see ServerAddress.of)
+            Signal.handle(new Signal(name), new SignalHandler() {
+                @Override
+                public void handle(Signal signal) {
+                    if (!accepted && !name.equals("WINCH")) {
+                        pendingSignal = signal.getNumber(); // if the command falls back, it ends here
+                    }
+                    ByteBuffer frame = ByteBuffer.allocate(5).put(Wire.SIGNAL).putInt(signal.getNumber());
+                    try {
+                        write(frame.flip());
+                    } catch (IOException e) {
+                        // the server has gone; the main thread reports it
+                    }
                 }
             });
         }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * The client's training run for its class-data archive (bin/isola-cds): one round trip with a
@@ -37,8 +38,12 @@ final class Training {
                         accepted.write(ByteBuffer.allocate(5).put(Wire.EXIT).putInt(0).flip());
                         ByteBuffer frame = ByteBuffer.allocate(5);
                         client.read(frame);
-                        Signal previous = new Signal("WINCH");
-                        Signal.handle(previous, signal -> { });
+                        Signal.handle(new Signal("WINCH"), new SignalHandler() {
+                            @Override
+                            public void handle(Signal signal) {
+                                // loads what the client's handlers load
+                            }
+                        });
                     }
                 }
             } finally {

@@ -105,7 +105,8 @@ final class Session implements Runnable {
     private Integer execute(Invocation invocation, Request request, OutputStream reply, DataInputStream in) throws IOException {
         PrintWriter out = writer(invocation.stdio(1));
         PrintWriter err = writer(invocation.stdio(2));
-        CommandLine cli = Main.commandLine(out, err);
+        String[] args = request.args().toArray(String[]::new);
+        CommandLine cli = Main.commandLine(out, err, args);
         Path cwd = invocation.cwd();
         // a relative path on the client's command line means its working directory, not ours
         cli.registerConverter(Path.class, value -> cwd.resolve(value));
@@ -137,7 +138,7 @@ final class Session implements Runnable {
         try {
             frame(reply, Wire.ACCEPTED, 0);
             frames.start();
-            int code = cli.execute(request.args().toArray(String[]::new));
+            int code = cli.execute(args);
             out.flush();
             err.flush();
             if (notServed.get() != null) {
