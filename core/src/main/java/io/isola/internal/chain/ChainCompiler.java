@@ -14,9 +14,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * Compiles a {@link ChildProgram} into a chain of {@code ucontext_t}s in a {@link ChainArena}.
  *
  * <p>Each context calls one libc function; when it returns, glibc follows {@code uc_link} to the
- * next. After every reported call, two more contexts write the thread's errno to the status pipe
- * and zero it, so the host reads one 4-byte record per reported op. Every context blocks all
- * signals except the execve ones, whose empty mask is what the command inherits.
+ * next. After every reported call, two more contexts copy the thread's errno into the record
+ * buffer and zero it. The buffer goes to the status pipe in one write just before the child can
+ * block or end (a checkpoint or the gate, a spawn, every execve, the last {@code _exit}), so the
+ * host reads one 4-byte record per reported op, in order, as before, but is woken a few times a
+ * launch instead of once per op: on a small host those wake-ups (about a hundred a launch) cost
+ * more than the child's own work. Which records a write carries is fixed at compile time: the
+ * chain is straight. Every context blocks all signals except the execve ones, whose empty mask
+ * is what the command inherits.
  *
  * <p>Layout of the arena: the context slots, one stack area shared by all contexts (each gets a
  * top 256 bytes above the previous one, because makecontext writes the return trampoline's data
@@ -68,55 +73,62 @@ final class ChainCompiler {
 
         Emitter out = new Emitter(base, stackArea, contexts, fullMask);
         Data data = new Data(scratch + 16);
+        Records records = new Records(data.zeroed(4L * program.records().size()), statusFd, errnoAddress, out, fullMask);
         long gateBuffer = 0;
 
         out.call("memset", fullMask, errnoAddress, 0, 4); // the child inherits the JVM thread's stale errno
         for (ChildProgram.Op op : program.ops()) {
             if (op instanceof ChildProgram.Call call) {
                 out.call(call.step().symbol(), fullMask, data.words(call.step()));
-                out.report(statusFd, errnoAddress);
+                records.report();
             } else if (op instanceof ChildProgram.Spawn) {
                 // the spawner clones a sibling that starts at the context after the spawner's
                 // _exit: that context is the sibling's first record, so the host learns its pid
+                records.flush();
                 long siblingStart = out.nextSlot(2);
                 out.call("clone", fullMask, symbol("setcontext"), spawnStackTop, SPAWN_FLAGS, siblingStart, spawnedPidAddress);
                 out.call("_exit", fullMask, 0);
-                out.report(statusFd, errnoAddress);
+                records.report();
             } else if (op instanceof ChildProgram.Checkpoint) {
+                records.flush();
                 out.call("read", fullMask, gateFd, scratch, 1);
-                out.report(statusFd, errnoAddress);
+                records.report();
             } else if (op instanceof ChildProgram.Gate) {
                 ChildProgram.Exec exec = program.exec();
                 int length = GatePayload.of(exec).length;
                 gateBuffer = data.zeroed(length);
+                records.flush();
                 out.call("read", fullMask, gateFd, gateBuffer, length);
-                out.report(statusFd, errnoAddress);
+                records.report();
             } else if (op instanceof ChildProgram.Exec exec) {
                 long argv = data.textArray(exec.argv());
                 long envp = data.textArray(exec.envp());
                 long path = gateBuffer;
                 for (String candidate : exec.candidates()) {
+                    records.flush(); // a successful execve closes the pipe: every record must be out
                     out.call("execve", emptyMask, path, argv, envp);
-                    out.report(statusFd, errnoAddress);
+                    records.report();
                     path += candidate.getBytes(StandardCharsets.UTF_8).length + 1;
                 }
             }
         }
+        records.flush();
         out.call("_exit", fullMask, EXIT_NOT_RUN);
         return new Compiled(base, cloneStackTop);
     }
 
     private static int countContexts(ChildProgram program) {
-        int count = 2; // zeroing errno first, _exit last
+        int count = 4; // zeroing errno first; the last flush and _exit
         for (ChildProgram.Op op : program.ops()) {
-            count += op instanceof ChildProgram.Exec exec ? 3 * exec.candidates().size()
-                    : op instanceof ChildProgram.Spawn ? 4 : 3;
+            count += op instanceof ChildProgram.Exec exec ? 5 * exec.candidates().size()
+                    : op instanceof ChildProgram.Spawn ? 6
+                    : op instanceof ChildProgram.Call ? 3 : 5;
         }
         return count;
     }
 
     private static long dataSize(ChildProgram program) {
-        long size = 0;
+        long size = align(4L * program.records().size());
         for (ChildProgram.Op op : program.ops()) {
             if (op instanceof ChildProgram.Call call) {
                 for (Arg arg : call.step().args()) {
@@ -138,6 +150,52 @@ final class ChainCompiler {
         return SYMBOLS.computeIfAbsent(name, s -> Native.get().symbol(s));
     }
 
+    /**
+     * The contexts that keep the step records: {@link #report} after each reported op, {@link
+     * #flush} where the child may block or end.
+     */
+    private static final class Records {
+        private final long buffer;
+        private final int statusFd;
+        private final long errnoAddress;
+        private final Emitter out;
+        private final long mask;
+        private int reported;
+        private int written;
+
+        Records(long buffer, int statusFd, long errnoAddress, Emitter out, long mask) {
+            this.buffer = buffer;
+            this.statusFd = statusFd;
+            this.errnoAddress = errnoAddress;
+            this.out = out;
+            this.mask = mask;
+        }
+
+        /** Two contexts: the op's errno into the next record, then errno zeroed for the next op. */
+        void report() {
+            out.call("memcpy", mask, buffer + 4L * reported, errnoAddress, 4);
+            out.call("memset", mask, errnoAddress, 0, 4);
+            reported++;
+        }
+
+        /**
+         * Two contexts: the records since the last flush in one write, then errno zeroed: a write
+         * that failed (the host is gone, and the parent-death signal is on its way) must not count
+         * against the next op. The child is the pipe's only writer at any time (a spawner waits
+         * for its sibling), so a batch longer than PIPE_BUF is still read in order. With nothing to
+         * write, two harmless contexts instead, which keeps the count of contexts static.
+         */
+        void flush() {
+            if (reported == written) {
+                out.call("memset", mask, errnoAddress, 0, 4);
+            } else {
+                out.call("write", mask, statusFd, buffer + 4L * written, 4L * (reported - written));
+            }
+            out.call("memset", mask, errnoAddress, 0, 4);
+            written = reported;
+        }
+    }
+
     /** Writes the contexts one after another, each linked to the next slot. */
     private final class Emitter {
         private final long slots;
@@ -156,11 +214,6 @@ final class ChainCompiler {
         /** The address of the context {@code ahead} slots after the next one written. */
         long nextSlot(int ahead) {
             return slots + (long) (index + ahead) * layout.slotSize;
-        }
-
-        void report(int statusFd, long errnoAddress) {
-            call("write", fullMask, statusFd, errnoAddress, 4);
-            call("memset", fullMask, errnoAddress, 0, 4);
         }
 
         void call(String function, long mask, long... args) {

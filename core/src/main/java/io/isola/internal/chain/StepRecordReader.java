@@ -13,9 +13,13 @@ import java.util.concurrent.TimeoutException;
  * <h2>The step-record and gate protocol</h2>
  *
  * <ol>
- *   <li>The child writes one record, its errno as a native 4-byte int, after every reported op
- *       of its {@link ChildProgram}, in program order ({@link ChildProgram#records()}). 0 means
- *       success; the host compares anything else against the op's tolerated errnos.
+ *   <li>The child keeps one record, its errno as a native 4-byte int, for every reported op of
+ *       its {@link ChildProgram}, in program order ({@link ChildProgram#records()}), and writes
+ *       the records kept so far in one batch just before it can block or end (a checkpoint, the
+ *       gate, a spawn, an execve, its last {@code _exit}). 0 means success; the host compares
+ *       anything else against the op's tolerated errnos. So a child that dies between two
+ *       batches takes the records since the last one with it: EOF at a record means it ended at
+ *       that op or at one after it, before the next batch.
  *   <li>The first record also tells the host that the clone happened: only then may it close its
  *       copies of the child's pipe ends and act on the child's pid. If no child could be
  *       created, the cloning thread writes {@link CloneThreads#NO_CHILD} or a negative errno

@@ -153,8 +153,9 @@ final class Launch {
                     if (record.kind() == ExpectedRecord.Kind.EXEC) {
                         return started();
                     }
+                    // records come in batches (StepRecordReader): the child got at least this far
                     throw new IsolaException("the container's process ended during step '" + record.description()
-                            + "' of " + record.owner() + ": " + reap());
+                            + "' of " + record.owner() + " or a later one before the next checkpoint: " + reap());
                 }
                 if (record.kind() == ExpectedRecord.Kind.EXEC) {
                     execErrno = moreTelling(execErrno, value);
