@@ -27,9 +27,9 @@ import org.slf4j.LoggerFactory;
  * child reaches with the fds it had at clone time only. So while the child waits at its first
  * checkpoint, a {@link NamespaceThread} joins the child's mount namespace and there runs {@code
  * open_tree(OPEN_TREE_CLONE)}, {@code mount_setattr(MOUNT_ATTR_IDMAP)} and {@code move_mount} for
- * each directory; the thread then ends, taking its namespace with it. This needs host root: idmapping a mount takes {@code
- * CAP_SYS_ADMIN} in the user namespace of the directory's file system, and joining a mount
- * namespace {@code CAP_SYS_CHROOT}.
+ * each directory; the thread then ends, taking its namespace with it. This needs host root:
+ * idmapping a mount takes {@code CAP_SYS_ADMIN} in the user namespace of the directory's file
+ * system, and joining a mount namespace {@code CAP_SYS_CHROOT}.
  *
  * <p>Call it from {@link Isolation#afterClone} after the user isolator wrote the maps (it runs
  * first, in kernel order) and before the child makes its mounts private and builds its root.
