@@ -61,6 +61,8 @@ for f in bin/isola-cds lib/isola.jsa lib/classpath licenses/THIRD-PARTY licenses
 done
 check "CDS archive used in place" yes "$( (($(shared "$isola") > 100)) && echo yes)"
 check "ISOLA_CDS=off runs without it" 0 "$(ISOLA_CDS=off shared "$isola")"
+client_shared() { ISOLA_CLIENT_JAVA_OPTS=-Xlog:class+load "$1" ps | grep -c 'client.Client source: shared objects file' || true; }
+check "the thin client maps its own archive" 1 "$(client_shared "$isola")"
 unpacked=$(mktemp -d)
 trap 'stop_servers; rm -rf "$link" "$unpacked"' EXIT
 tar -xzf "$tarball" -C "$unpacked"
@@ -70,6 +72,7 @@ check "unpacked elsewhere: stale archive skipped without a word" "isola" \
 check "unpacked elsewhere: no archive mapped" 0 "$(shared "$moved")"
 "${moved%/isola}/isola-cds" --quiet
 check "unpacked elsewhere: isola-cds makes one that maps" yes "$( (($(shared "$moved") > 100)) && echo yes)"
+check "unpacked elsewhere: the client's archive maps too" 1 "$(client_shared "$moved")"
 check "unpacked elsewhere: runs" $'moved\n1' "$("$moved" run --hostname moved -- sh -c 'hostname; echo $$')"
 
 check "isola plugins lists the built-in isolators" "cgroup ipc mount net pid user uts" \
