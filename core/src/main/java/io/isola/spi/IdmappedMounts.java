@@ -25,13 +25,11 @@ import org.slf4j.LoggerFactory;
  * <p>Why afterClone and why a thread: the user namespace to idmap with is the child's, which
  * exists only after the clone, and the mounts must land in the child's mount namespace, which the
  * child reaches with the fds it had at clone time only. So while the child waits at its first
- * checkpoint, a short-lived host thread of its own detaches from the JVM's shared file system
- * context ({@code unshare(CLONE_FS)}, allowed in a threaded process), joins the child's mount
- * namespace ({@code setns}), and there runs {@code open_tree(OPEN_TREE_CLONE)}, {@code
- * mount_setattr(MOUNT_ATTR_IDMAP)} and {@code move_mount} for each directory; the thread then
- * ends, taking its namespace with it. This needs host root: idmapping a mount takes {@code
- * CAP_SYS_ADMIN} in the user namespace of the directory's file system, and joining a mount
- * namespace {@code CAP_SYS_CHROOT}.
+ * checkpoint, a {@link NamespaceThread} joins the child's mount namespace and there runs {@code
+ * open_tree(OPEN_TREE_CLONE)}, {@code mount_setattr(MOUNT_ATTR_IDMAP)} and {@code move_mount} for
+ * each directory; the thread then ends, taking its namespace with it. This needs host root:
+ * idmapping a mount takes {@code CAP_SYS_ADMIN} in the user namespace of the directory's file
+ * system, and joining a mount namespace {@code CAP_SYS_CHROOT}.
  *
  * <p>Call it from {@link Isolation#afterClone} after the user isolator wrote the maps (it runs
  * first, in kernel order) and before the child makes its mounts private and builds its root.
@@ -42,7 +40,7 @@ public final class IdmappedMounts {
 
     private static final long AT_FDCWD = -100, AT_EMPTY_PATH = 0x1000, AT_RECURSIVE = 0x8000;
     private static final long OPEN_TREE_CLONE = 1, O_CLOEXEC = 02000000, MOVE_MOUNT_F_EMPTY_PATH = 4;
-    private static final long CLONE_FS = 0x200, CLONE_NEWNS = 0x20000, MOUNT_ATTR_IDMAP = 0x100000;
+    private static final long MOUNT_ATTR_IDMAP = 0x100000;
     private static final int MOUNT_ATTR_SIZE = 32;
     /** What mount_setattr answers when the file system or the kernel cannot idmap (rather than a bug of ours). */
     private static final Set<String> REFUSALS = Set.of("EINVAL", "EPERM", "ENOSYS", "EOPNOTSUPP");
@@ -77,49 +75,20 @@ public final class IdmappedMounts {
         if (directories.isEmpty()) {
             return;
         }
-        IOException[] failure = new IOException[1];
-        Thread thread = new Thread(() -> {
-            try {
-                inChildNamespace(child, directories);
-            } catch (IOException e) {
-                failure[0] = e;
-            } catch (RuntimeException e) {
-                failure[0] = new IOException(e.getMessage(), e);
-            }
-        }, "isola-idmap-" + child.pid());
-        thread.setDaemon(true);
-        thread.start();
-        thread.join();
-        if (failure[0] != null) {
-            throw failure[0];
-        }
-    }
-
-    /** Runs on a thread of its own, which ends in the child's mount namespace. */
-    private static void inChildNamespace(ClonedChild child, List<Path> directories) throws IOException {
-        Native n = Native.get();
-        LibC libc = n.libc();
         int userns = open(child.namespacePath(Namespace.USER));
-        int mountns = -1;
         try (NativeMemory attr = new NativeMemory(MOUNT_ATTR_SIZE); NativeMemory empty = new NativeMemory(8)) {
-            mountns = open(child.namespacePath(Namespace.MOUNT));
-            // the JVM's threads share one root and working directory; setns into a mount namespace
-            // refuses a thread that shares them (EINVAL), so this thread takes a copy of its own
-            check(libc.syscall(SyscallNumbers.UNSHARE, CLONE_FS, 0, 0, 0), n, "unshare(CLONE_FS)", null);
-            check(libc.syscall(SyscallNumbers.SETNS, mountns, CLONE_NEWNS, 0, 0), n,
-                    "join the mount namespace of process " + child.pid(), null);
             NativeMemory.zero(attr.address(), MOUNT_ATTR_SIZE);
             NativeMemory.putLong(attr.address(), MOUNT_ATTR_IDMAP);
             NativeMemory.putLong(attr.address() + 24, userns);
             NativeMemory.zero(empty.address(), 8);
-            for (Path directory : directories) {
-                mountOne(libc, n, directory, attr.address(), empty.address());
-            }
+            Native n = Native.get();
+            NamespaceThread.run(child.namespacePath(Namespace.MOUNT), Namespace.MOUNT, () -> {
+                for (Path directory : directories) {
+                    mountOne(n.libc(), n, directory, attr.address(), empty.address());
+                }
+            });
         } finally {
             Fds.closeQuietly(userns);
-            if (mountns >= 0) {
-                Fds.closeQuietly(mountns);
-            }
         }
     }
 

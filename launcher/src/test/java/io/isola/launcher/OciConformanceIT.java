@@ -69,7 +69,7 @@ class OciConformanceIT {
 
     /**
      * runc's starter config (busybox root, read-only) with its capabilities, limits, device rules
-     * and masked paths, but no network namespace (that would need CNI) and a bind mount of {@link
+     * and masked paths, but no network namespace (one test adds it back) and a bind mount of {@link
      * #out} at /out, running {@code script}.
      */
     private ObjectNode config(String script) throws Exception {
@@ -214,6 +214,37 @@ class OciConformanceIT {
             assertTrue(child.awaitExit(Duration.ofSeconds(10)) != null);
         }
         assertFalse(Files.exists(marker));
+    }
+
+    /** As runc does (libcontainer adds a loopback network): a new network namespace has lo up, and only lo. */
+    @Test
+    void aNewNetworkNamespaceHasLoUpAndCarriesTraffic() throws Exception {
+        String hostLo = Files.readString(Path.of("/sys/class/net/lo/flags"));
+        ObjectNode config = config("cat /sys/class/net/lo/operstate /sys/class/net/lo/flags > /out/lo; busybox ls /sys/class/net > /out/links;"
+                + " busybox nc -l -p 7777 > /out/nc & i=0; while [ $i -lt 50 ]; do echo hello-over-lo | busybox nc -w 1 127.0.0.1 7777"
+                + " && break; i=$((i+1)); sleep 0.1; done; wait");
+        ((ArrayNode) config.get("linux").get("namespaces")).addObject().put("type", "network");
+        write(config);
+
+        ok("create", "--bundle", bundle.toString(), "n1");
+        long pid = JSON.readTree(ok("state", "n1")).get("pid").asLong();
+        try (Pidfd child = Pidfd.open(pid)) {
+            assertNotEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/net")),
+                    Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", "net")));
+            ok("start", "n1");
+            assertEquals(0, child.awaitExit(Duration.ofSeconds(30)).exitCode());
+        }
+        ok("delete", "n1");
+        settleFds();
+
+        assertEquals(List.of("unknown", "0x9"), Files.readAllLines(out.resolve("lo")), "lo is up (IFF_UP|IFF_LOOPBACK)");
+        assertEquals(List.of("lo"), Files.readAllLines(out.resolve("links")));
+        assertEquals("hello-over-lo", Files.readString(out.resolve("nc")).strip());
+        assertEquals(hostLo, Files.readString(Path.of("/sys/class/net/lo/flags")), "the host's lo changed");
+        assertEquals("", ok("list", "-q"));
+        try (var mounts = Files.lines(Path.of("/proc/self/mountinfo"))) {
+            assertEquals(List.of(), mounts.filter(line -> line.contains("/n1/")).toList(), "a namespace pin stayed");
+        }
     }
 
     @Test
@@ -397,6 +428,24 @@ class OciConformanceIT {
 
         assertEquals(125, isola("create", "--bundle", bundle.toString(), "--preserve-fds", "1000", "p2"));
         assertTrue(lastErr.contains("is not open"), lastErr);
+    }
+
+    /**
+     * Waits (at most 5 s) until this JVM's open fds stop changing: the created container's host
+     * side lets go of its fds after the container ended, and a later test that passes fds 3 to N
+     * (preserve-fds) must not see one of them closed under it.
+     */
+    private static void settleFds() throws Exception {
+        long last = -1;
+        for (int i = 0, stable = 0; i < 50 && stable < 3; i++) {
+            long now;
+            try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+                now = fds.count();
+            }
+            stable = now == last ? stable + 1 : 0;
+            last = now;
+            Thread.sleep(100);
+        }
     }
 
     /** Reads a terminal until {@code marker} appears, or it ends (EIO once the last slave closes). */

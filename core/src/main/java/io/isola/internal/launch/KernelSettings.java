@@ -1,17 +1,15 @@
 package io.isola.internal.launch;
 
 import io.isola.api.ContainerSpec;
-import io.isola.api.IsolaException;
 import io.isola.api.ProcessAttributes;
 import io.isola.api.Sysctls;
-import io.isola.internal.nativ.Native;
-import io.isola.internal.nativ.NativeException;
 import io.isola.spi.ClonedChild;
 import io.isola.spi.Isolation;
 import io.isola.spi.IsolationRequest;
 import io.isola.spi.Namespace;
 import io.isola.spi.NamespaceFile;
 import io.isola.spi.NamespaceIsolator;
+import io.isola.spi.NamespaceThread;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,16 +17,14 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Host-side settings of the container's kernel objects, made after the clone and before the gate:
  * the OOM score adjustment of its process, and its {@link Sysctls}.
  *
- * <p>Why a throwaway thread: {@code /proc/sys/net} and the IPC parameters show the namespaces of
- * the process that opens them, not of a pid. A new host thread joins the container's network or
- * IPC namespace (allowed for one thread of a multithreaded process, unlike the user and mount
- * namespaces), writes, and ends, so no other thread of the runtime ever sees that namespace.
+ * <p>Why a {@link NamespaceThread}: {@code /proc/sys/net} and the IPC parameters show the
+ * namespaces of the thread that opens them, not of a pid. A new host thread joins the container's
+ * network or IPC namespace, writes, and ends, so no other thread of the runtime ever sees it.
  */
 final class KernelSettings implements Isolation {
 
@@ -98,40 +94,11 @@ final class KernelSettings implements Isolation {
             Namespace namespace = entry.getKey();
             NamespaceFile joined = joins == null ? null : joins.files().get(namespace);
             // the child joins a path's namespace in its own steps, maybe later than now: use the file itself
-            try (NamespaceFile file = NamespaceFile.open(joined != null ? joined.source() : child.namespacePath(namespace))) {
-                inNamespace(file, namespace, entry.getValue());
-            }
-        }
-    }
-
-    private static void inNamespace(NamespaceFile file, Namespace namespace, Map<String, String> values) throws IOException {
-        AtomicReference<Exception> failure = new AtomicReference<>();
-        Thread thread = new Thread(() -> {
-            try {
-                Native n = Native.get();
-                if (n.libc().setns(file.fd(), namespace.cloneFlag()) < 0) {
-                    throw new NativeException("join the container's " + namespace.procName() + " namespace", n.lastErrno());
-                }
-                for (Map.Entry<String, String> sysctl : values.entrySet()) {
+            NamespaceThread.run(joined != null ? joined.source() : child.namespacePath(namespace), namespace, () -> {
+                for (Map.Entry<String, String> sysctl : entry.getValue().entrySet()) {
                     write(Path.of(Sysctls.procPath(sysctl.getKey())), sysctl.getValue(), "sysctl " + sysctl.getKey());
                 }
-            } catch (Exception e) {
-                failure.set(e);
-            }
-        }, "isola-sysctl");
-        thread.start();
-        try {
-            thread.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IsolaException("interrupted while setting sysctls");
-        }
-        Exception e = failure.get();
-        if (e instanceof IOException io) {
-            throw io;
-        }
-        if (e != null) {
-            throw new IsolaException(e.getMessage(), e);
+            });
         }
     }
 

@@ -142,15 +142,12 @@ public final class NetIsolator implements NamespaceIsolator {
         try {
             switch (network.mode()) {
                 case NONE -> {
-                    if (host.isRoot()) {
-                        cni.checkInstalled(NetworkIsolation.Loopback.LIST);
-                    }
+                    // only lo, which needs no plugin
                 }
                 case HOST -> throw new IllegalStateException("--net host: the runtime asked for a network namespace for a"
                         + " container that shares the host's (it ignores NamespaceIsolator.appliesTo)");
                 case BRIDGE, NAMED -> {
                     list = network.mode() == Network.Mode.BRIDGE ? configs.defaultNetwork() : configs.find(network.target());
-                    cni.checkInstalled(NetworkIsolation.Loopback.LIST);
                     cni.checkInstalled(list);
                     Subnets.checkNoClash(list);
                     if (!network.ports().isEmpty() && !list.hasCapability("portMappings")) {

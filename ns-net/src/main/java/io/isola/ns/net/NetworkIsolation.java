@@ -1,7 +1,6 @@
 package io.isola.ns.net;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isola.ns.net.cni.CniClient;
 import io.isola.ns.net.cni.CniException;
@@ -9,6 +8,7 @@ import io.isola.ns.net.cni.NetworkConfigList;
 import io.isola.spi.ChildSteps;
 import io.isola.spi.ClonedChild;
 import io.isola.spi.Isolation;
+import io.isola.spi.Loopback;
 import io.isola.spi.Namespace;
 import io.isola.spi.NamespaceFile;
 import io.isola.spi.Phase;
@@ -22,6 +22,11 @@ import org.slf4j.LoggerFactory;
 /**
  * One container's network: its own namespace with {@code lo} up and, for a network, the CNI ADD
  * of that network's list, or the namespace of another container joined.
+ *
+ * <p>As root, {@code lo} is brought up from the host ({@link Loopback}, a thread that joins the
+ * namespace for two ioctls) in {@link #afterClone}, before any network is attached: exec'ing the
+ * CNI loopback plugin did the same for a 30-50 ms process start. A rootless runtime cannot join
+ * the namespace, so its child brings lo up itself ({@link Rootless#loopbackUp}).
  *
  * <p>The ADD runs in {@link #afterClone} while the child waits at its first checkpoint or gate;
  * the DEL runs in {@link #close}, always, even when the ADD failed halfway (DEL tolerates what
@@ -60,7 +65,7 @@ final class NetworkIsolation implements Isolation {
     /**
      * @param network the network to attach to, or null ({@code none}, or a joined namespace)
      * @param joined another container's namespace to join instead of attaching, or null
-     * @param childLoopback whether the child brings lo up itself ({@link Rootless}) instead of the CNI loopback plugin
+     * @param childLoopback whether the child brings lo up itself ({@link Rootless}) instead of the host ({@link Loopback})
      */
     NetworkIsolation(CniClient cni, StateStore store, String id, String hostname, NetworkConfigList network,
             Map<String, JsonNode> capabilityArgs, NamespaceFile joined, Path joinedDir, Path dir, EtcFiles etc,
@@ -104,6 +109,10 @@ final class NetworkIsolation implements Isolation {
             return;
         }
         Path path = child.namespacePath(Namespace.NET);
+        if (!childLoopback) {
+            // first, so that a failure leaves no network to detach
+            Loopback.up(path);
+        }
         if (network != null) {
             // recorded before anything exists, so that a crash from here on is swept
             state.put("netns", PIN);
@@ -118,9 +127,6 @@ final class NetworkIsolation implements Isolation {
             path = pin;
         } else {
             store.write(dir, state);
-        }
-        if (!childLoopback) {
-            cni.add(Loopback.LIST, new CniClient.Attachment(id, path.toString(), "lo", Map.of()));
         }
         List<String> addresses = new ArrayList<>();
         JsonNode dns = null;
@@ -183,22 +189,5 @@ final class NetworkIsolation implements Isolation {
                 store.write(dir, state);
             }
         }
-    }
-
-    /** The network namespace's {@code lo}: brought up by the CNI loopback plugin. */
-    static final class Loopback {
-        static final NetworkConfigList LIST;
-
-        static {
-            ObjectNode json = JsonNodeFactory.instance.objectNode().put("cniVersion", "1.0.0").put("name", "isola-loopback");
-            json.putArray("plugins").addObject().put("type", "loopback");
-            try {
-                LIST = NetworkConfigList.parse(json.toString(), "the built-in loopback configuration", false);
-            } catch (CniException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-
-        private Loopback() {}
     }
 }

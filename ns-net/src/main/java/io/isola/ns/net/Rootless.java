@@ -14,7 +14,8 @@ import java.util.stream.Collectors;
 /**
  * What a runtime started by a user other than root can do with networks. The container's network
  * namespace then belongs to its user namespace, where the host user holds no capability: CNI
- * plugins run on the host cannot enter it, and links, bridges and firewall rules on the host are
+ * plugins run on the host cannot enter it (nor can a thread of the runtime, as root's {@code
+ * Loopback} does: {@code setns} needs CAP_SYS_ADMIN over the namespace), and links, bridges and firewall rules on the host are
  * root's. So {@code --net none} brings {@code lo} up from inside the child (which holds
  * CAP_NET_ADMIN in its own user namespace), {@code --net host} needs nothing, and every network
  * that CNI would build is refused before anything is created.
