@@ -55,11 +55,12 @@ check "--debug after run logs too" yes "$("$isola" run --debug -- true 2>&1 >/de
 check "version" "isola" "$("$isola" --version | cut -d' ' -f1)"
 
 # the class-data archive: shipped, used in place, skipped silently elsewhere, remade by isola-cds
-shared() { ISOLA_JAVA_OPTS=-Xlog:class+load "$@" --version | grep -c 'source: shared objects file (top)' || true; }
+# isola's classes that came from an archive (both archives are static: the JDK's classes are in them too)
+shared() { ISOLA_JAVA_OPTS=-Xlog:class+load "$@" --version | grep -c '^\[.*io\.isola\..* source: shared objects file' || true; }
 for f in bin/isola-cds lib/isola.jsa lib/classpath licenses/THIRD-PARTY licenses/Apache-2.0; do
     check "tarball holds $f" 1 "$(tar -tzf "$tarball" | grep -c "^isola-[^/]*/$f$")"
 done
-check "CDS archive used in place" yes "$( (($(shared "$isola") > 100)) && echo yes)"
+check "CDS archive used in place" yes "$( (($(shared "$isola") > 20)) && echo yes)"
 check "ISOLA_CDS=off runs without it" 0 "$(ISOLA_CDS=off shared "$isola")"
 client_shared() { ISOLA_CLIENT_JAVA_OPTS=-Xlog:class+load "$1" ps | grep -c 'client.Client source: shared objects file' || true; }
 check "the thin client maps its own archive" 1 "$(client_shared "$isola")"
@@ -71,7 +72,7 @@ check "unpacked elsewhere: stale archive skipped without a word" "isola" \
     "$("$moved" --version 2>&1 | cut -d' ' -f1)"
 check "unpacked elsewhere: no archive mapped" 0 "$(shared "$moved")"
 "${moved%/isola}/isola-cds" --quiet
-check "unpacked elsewhere: isola-cds makes one that maps" yes "$( (($(shared "$moved") > 100)) && echo yes)"
+check "unpacked elsewhere: isola-cds makes one that maps" yes "$( (($(shared "$moved") > 20)) && echo yes)"
 check "unpacked elsewhere: the client's archive maps too" 1 "$(client_shared "$moved")"
 check "unpacked elsewhere: runs" $'moved\n1' "$("$moved" run --hostname moved -- sh -c 'hostname; echo $$')"
 

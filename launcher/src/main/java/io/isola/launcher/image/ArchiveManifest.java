@@ -164,7 +164,7 @@ record ArchiveManifest(String name, Path config, String configDigest, List<Layer
                     + MAX_JSON_BYTES);
         }
         try {
-            return ImageStore.JSON.readTree(file.toFile());
+            return ImageStore.json().readTree(file.toFile());
         } catch (com.fasterxml.jackson.core.JacksonException e) {
             throw new IOException(file.getFileName() + " is not valid JSON: " + e.getOriginalMessage());
         }

@@ -108,7 +108,7 @@ public final class ContainerCommit {
                 List<String> layers = new ArrayList<>(parentLayers);
                 layers.add(diffId);
                 ObjectNode config = config(parent, layers, containerId);
-                byte[] json = ImageStore.JSON.writeValueAsBytes(config);
+                byte[] json = ImageStore.json().writeValueAsBytes(config);
                 String id = "sha256:" + HexFormat.of().formatHex(sha256().digest(json));
                 Path blob = store.saveConfig(id, json);
                 if (blob != null) {
@@ -162,9 +162,9 @@ public final class ContainerCommit {
         ObjectNode config;
         Path blob = parent.map(p -> store.config(p.id())).filter(Files::isRegularFile).orElse(null);
         if (blob != null) {
-            config = (ObjectNode) ImageStore.JSON.readTree(blob.toFile());
+            config = (ObjectNode) ImageStore.json().readTree(blob.toFile());
         } else {
-            config = ImageStore.JSON.createObjectNode().put("architecture", architecture()).put("os", "linux");
+            config = ImageStore.json().createObjectNode().put("architecture", architecture()).put("os", "linux");
             ObjectNode run = config.putObject("config");
             parent.ifPresent(p -> {
                 strings(run.putArray("Env"), p.env());

@@ -42,7 +42,18 @@ import java.util.stream.Stream;
 public final class ImageStore {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_.:/@-]{0,254}");
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /**
+     * The mapper, made on first use: every command sweeps the writable layers through this
+     * class ({@link ContainerLayers#sweepQuietly}), which needs paths only, and making a mapper
+     * loads Jackson (~50 ms of a cold CLI that ends in a few hundred).
+     */
+    static ObjectMapper json() {
+        return Json.MAPPER;
+    }
+
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    }
 
     private final Path root;
 
@@ -131,7 +142,7 @@ public final class ImageStore {
         List<Image> all = new ArrayList<>();
         try (Stream<Path> files = Files.list(images)) {
             for (Path file : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
-                all.add(JSON.readValue(file.toFile(), Image.class));
+                all.add(json().readValue(file.toFile(), Image.class));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the image store " + root, e);
@@ -156,7 +167,7 @@ public final class ImageStore {
     private Optional<Image> read(String name) {
         Path file = record(checkName(name));
         try {
-            return Optional.of(JSON.readValue(Files.readAllBytes(file), Image.class));
+            return Optional.of(json().readValue(Files.readAllBytes(file), Image.class));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
@@ -174,7 +185,7 @@ public final class ImageStore {
         Path file = record(image.name());
         Files.createDirectories(file.getParent());
         Path partial = Files.createTempFile(scratch(), "image", ".json");
-        JSON.writeValue(partial.toFile(), image);
+        json().writeValue(partial.toFile(), image);
         Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
