@@ -40,7 +40,7 @@ public final class Client {
     private volatile boolean accepted;
     private volatile int pendingSignal;
 
-    private Client(String[] args) {
+    Client(String[] args) {
         this.args = args;
         this.debug = Arrays.asList(args).contains("--debug");
     }
@@ -217,7 +217,8 @@ public final class Client {
         return signal == 0 ? null : 128 + signal;
     }
 
-    private void forwardSignals() {
+    /** Package-private for {@link Training}, which loads what this loads. */
+    void forwardSignals() {
         for (String name : new String[] {"INT", "TERM", "HUP", "WINCH"}) {
             // an anonymous class, not a lambda (see ServerAddress.of)
             Signal.handle(new Signal(name), new SignalHandler() {

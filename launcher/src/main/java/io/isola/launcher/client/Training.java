@@ -9,9 +9,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import sun.misc.Signal;
-import sun.misc.SignalHandler;
 
 /**
  * The client's training run for its class-data archive (bin/isola-cds): one round trip with a
@@ -33,17 +30,13 @@ final class Training {
                 try (SocketChannel client = SocketChannel.open(StandardProtocolFamily.UNIX)) {
                     client.connect(UnixDomainSocketAddress.of(socket));
                     try (SocketChannel accepted = server.accept()) {
+                        // the very calls and types of Client.session(), so that the archive holds their classes
                         client.write(ByteBuffer.wrap(Wire.request(ProcessHandle.current().pid(), System.console() != null,
-                                System.getProperty("user.dir"), List.of("run", "true"), Map.copyOf(System.getenv()))));
+                                System.getProperty("user.dir"), List.of("run", "true"), System.getenv())));
                         accepted.write(ByteBuffer.allocate(5).put(Wire.EXIT).putInt(0).flip());
                         ByteBuffer frame = ByteBuffer.allocate(5);
                         client.read(frame);
-                        Signal.handle(new Signal("WINCH"), new SignalHandler() {
-                            @Override
-                            public void handle(Signal signal) {
-                                // loads what the client's handlers load
-                            }
-                        });
+                        new Client(new String[0]).forwardSignals(); // its handlers only write when a signal comes
                     }
                 }
             } finally {
