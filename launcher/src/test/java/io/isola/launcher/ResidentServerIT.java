@@ -250,14 +250,18 @@ class ResidentServerIT {
         assertNotEquals(first.get(0).pid(), second.get(0).pid());
     }
 
-    /** -t needs the client's own terminal: the server declines before creating anything and the client runs it itself. */
+    /**
+     * -t is served too: the container gets a terminal of its own, which the server relays to the
+     * client's output (a pipe here; TerminalCliIT drives one at a pty).
+     */
     @Test
-    void aTerminalRunFallsBackInProcessWithoutAMessage() throws Exception {
+    void aTerminalRunIsServedToo() throws Exception {
         Result result = run(Map.of(), null, "run", "-t", "--", "sh", "-c", "[ -t 1 ] && echo has-a-terminal; exit 5");
 
         assertEquals(5, result.code(), result.err());
         assertTrue(result.out().contains("has-a-terminal"), result.out());
-        assertFalse(result.err().contains("NotServed"), result.err());
+        assertEquals("", result.err());
+        assertEquals(1, servers().size(), "the server ran it");
     }
 
     @Test

@@ -35,10 +35,45 @@ class TerminalCliIT {
 
     @Test
     void runItDrivesAShellThroughAPtyAndPropagatesResizes() throws Exception {
+        driveAShell(false);
+    }
+
+    /**
+     * The same through the resident server (the thin client's terminal, taken over by the
+     * server); then the server must have let go of the terminal: keys typed after the command
+     * ended reach whoever reads the terminal next, in its own (restored, line) mode.
+     */
+    @Test
+    void runItThroughTheResidentServerAndTheServerLetsGoOfTheTerminalAfter() throws Exception {
+        try {
+            Pty pty = driveAShell(true);
+            try (pty; InputStream next = new FdInputStream(Pty.dup(pty.slave()));
+                    OutputStream keys = new FdOutputStream(Pty.dup(pty.master()))) {
+                type(keys, "typed-after\n");
+                byte[] line = new byte[64];
+                java.util.concurrent.CompletableFuture<String> read = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        int n = next.read(line);
+                        return n < 0 ? "" : new String(line, 0, n, StandardCharsets.UTF_8);
+                    } catch (java.io.IOException e) {
+                        return e.toString();
+                    }
+                });
+                assertEquals("typed-after\n", read.get(10, TimeUnit.SECONDS), "the keys after the command");
+            }
+        } finally {
+            assertEquals(1, stopServers(), "a resident server ran the command (not the client's in-process fallback)");
+        }
+    }
+
+    /** Drives {@code run -it ... sh} at a pty, in-process or served; returns the pty, open when served. */
+    private Pty driveAShell(boolean served) throws Exception {
         RootOnly.require();
-        try (Pty pty = Pty.open(80, 24)) {
+        Pty pty = Pty.open(80, 24);
+        try {
             String slave = Files.readSymbolicLink(Path.of("/proc/self/fd", Integer.toString(pty.slave()))).toString();
-            Process cli = cli(slave, "run", "-it", "--hostname", "tty", "--", "sh");
+            Process cli = served ? served(slave, "run", "-it", "--hostname", "tty", "--", "sh")
+                    : cli(slave, "run", "-it", "--hostname", "tty", "--", "sh");
             InputStream screen = new FdInputStream(Pty.dup(pty.master()));
             OutputStream keys = new FdOutputStream(Pty.dup(pty.master()));
             try {
@@ -64,7 +99,54 @@ class TerminalCliIT {
                 screen.close();
                 keys.close();
             }
+            if (served) {
+                return pty;
+            }
+        } catch (Exception | Error e) {
+            pty.close();
+            throw e;
         }
+        pty.close();
+        return null;
+    }
+
+    /** The thin client at {@code tty}, with a server of this test's own (started by the client). */
+    private Process served(String tty, String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of("--root", root.toString()));
+        all.addAll(List.of(args));
+        List<String> command = new ArrayList<>(MonitorProcess.javaCommand("io.isola.launcher.client.Client", all));
+        List<String> server = new ArrayList<>(MonitorProcess.javaCommand(Main.class.getName(), List.of()));
+        server.add(1, "-Disola.bundles=" + System.getProperty("isola.bundles"));
+        command.add(1, "-Disola.bundles=" + System.getProperty("isola.bundles"));
+        command.add(1, "-Disola.server.dir=" + root.resolve("srv"));
+        command.add(1, "-Disola.server.command=" + String.join(" ", server));
+        File terminal = new File(tty);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectInput(terminal).redirectOutput(terminal).redirectError(terminal);
+        builder.environment().remove("ISOLA_SERVER");
+        return builder.start();
+    }
+
+    /** Stops the servers this test's clients started (their pids are in the lock files); how many ran. */
+    private int stopServers() throws Exception {
+        Path dir = root.resolve("srv");
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        int stopped = 0;
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            for (Path lock : files.filter(p -> p.toString().endsWith(".lock")).toList()) {
+                String pid = Files.readString(lock).strip();
+                if (!pid.isEmpty()) {
+                    ProcessHandle server = ProcessHandle.of(Long.parseLong(pid)).orElse(null);
+                    if (server != null && server.isAlive()) {
+                        server.destroy();
+                        server.onExit().completeOnTimeout(null, 20, TimeUnit.SECONDS).join();
+                        stopped++;
+                    }
+                }
+            }
+        }
+        return stopped;
     }
 
     private Process cli(String tty, String... args) throws Exception {

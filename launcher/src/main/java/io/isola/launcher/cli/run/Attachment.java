@@ -2,9 +2,11 @@ package io.isola.launcher.cli.run;
 
 import io.isola.api.Container;
 import io.isola.api.HostTerminal;
-import java.io.FileDescriptor;
-import java.io.FileInputStream;
-import java.io.FileOutputStream;
+import io.isola.internal.nativ.Fds;
+import io.isola.internal.nativ.FdOutputStream;
+import io.isola.internal.nativ.Native;
+import io.isola.internal.nativ.NativeMemory;
+import io.isola.launcher.server.Invocation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,43 +16,107 @@ import sun.misc.SignalHandler;
 /**
  * Connects the user's terminal to a container's {@link io.isola.api.Terminal}: raw mode while
  * attached (the container's terminal does the echo and line editing), keys to the container when
- * {@code -i}, its output to ours, and SIGWINCH (our window was resized) to its window size.
+ * {@code -i}, its output to the user's, and a resized window (SIGWINCH) to its window size.
+ *
+ * <p>The user's terminal is this process's fds 0 and 1 and its SIGWINCH; in the resident server
+ * it is the client's fds, which the server took over, and the WINCH frames the client forwards.
+ * Keys are read with poll on the terminal and a wake-up pipe, never in a read that outlives the
+ * attachment: a resident server must not go on reading the user's keys once the command ended.
  */
 public final class Attachment implements AutoCloseable {
 
-    private final AutoCloseable rawMode;
-    private final SignalHandler previousWinch;
-    private final Signal winch = new Signal("WINCH");
-    private final Thread output;
+    private static final int SIGWINCH = 28;
+    private static final short POLLIN = 1;
 
-    private Attachment(Container container, boolean interactive) {
-        this.rawMode = interactive ? HostTerminal.raw(0) : () -> {};
-        this.previousWinch = Signal.handle(winch, signal -> resize(container));
-        resize(container);
-        this.output = daemon("isola-attach-out", () -> copy(container.stdout(), new FileOutputStream(FileDescriptor.out)));
+    private final Container container;
+    private final int in;
+    private final AutoCloseable rawMode;
+    private final AutoCloseable resizes;
+    private final Thread output;
+    private final Thread input;
+    private final int[] wake = {-1, -1};
+
+    private Attachment(Container container, boolean interactive, Invocation invocation) {
+        this.container = container;
+        this.in = invocation == null ? 0 : invocation.stdio(0);
+        int out = invocation == null ? 1 : invocation.stdio(1);
+        this.rawMode = interactive ? HostTerminal.raw(in) : () -> {};
+        this.resizes = invocation == null ? onWinch(this::resize) : invocation.onSignal(number -> {
+            if (number == SIGWINCH) {
+                resize();
+            }
+        });
+        resize();
+        FdOutputStream terminal = new FdOutputStream(Fds.dupCloexec(out));
+        this.output = daemon("isola-attach-out", () -> copy(container.stdout(), terminal));
         if (interactive) {
-            daemon("isola-attach-in", () -> copy(new FileInputStream(FileDescriptor.in), container.stdin()));
+            int[] pipe = Fds.pipe();
+            wake[0] = pipe[0];
+            wake[1] = pipe[1];
+            this.input = daemon("isola-attach-in", this::relayKeys);
+        } else {
+            this.input = null;
         }
     }
 
+    /** Attaches the terminal of the command line being run: the server's client's, or ours. */
     public static Attachment attach(Container container, boolean interactive) {
-        return new Attachment(container, interactive);
+        return new Attachment(container, interactive, Invocation.current());
     }
 
-    /** Our terminal's size, or 80x24 when stdin is not a terminal. */
+    /** The user's terminal size, or 80x24 when stdin is not a terminal. */
     public static io.isola.api.Terminal initialSize() {
-        int[] size = HostTerminal.size(0);
+        Invocation invocation = Invocation.current();
+        int[] size = HostTerminal.size(invocation == null ? 0 : invocation.stdio(0));
         return size == null || size[0] == 0 ? io.isola.api.Terminal.of80x24() : new io.isola.api.Terminal(size[0], size[1]);
     }
 
-    private static void resize(Container container) {
-        int[] size = HostTerminal.size(0);
+    private static AutoCloseable onWinch(Runnable resize) {
+        Signal winch = new Signal("WINCH");
+        SignalHandler previous = Signal.handle(winch, signal -> resize.run());
+        return () -> Signal.handle(winch, previous);
+    }
+
+    private void resize() {
+        int[] size = HostTerminal.size(in);
         if (size != null && size[0] > 0 && size[1] > 0) {
             try {
                 container.resizeTerminal(size[0], size[1]);
             } catch (RuntimeException e) {
                 // the container ended meanwhile
             }
+        }
+    }
+
+    /** Keys to the container until the terminal ends or the attachment is closed. */
+    private void relayKeys() {
+        Native n = Native.get();
+        byte[] buffer = new byte[4096];
+        try (NativeMemory polls = new NativeMemory(16)) {
+            OutputStream keys = container.stdin();
+            while (true) {
+                NativeMemory.putInt(polls.address(), in);
+                NativeMemory.putInt(polls.address() + 4, POLLIN);
+                NativeMemory.putInt(polls.address() + 8, wake[0]);
+                NativeMemory.putInt(polls.address() + 12, POLLIN);
+                if (n.libc().poll(polls.address(), 2, -1) < 0) {
+                    continue; // EINTR
+                }
+                if (NativeMemory.getShort(polls.address() + 14) != 0) {
+                    return; // closed: stop before reading another key
+                }
+                if (NativeMemory.getShort(polls.address() + 6) == 0) {
+                    continue;
+                }
+                long read = n.libc().read(in, buffer, buffer.length);
+                if (read <= 0) {
+                    return; // the terminal hung up (a HUP or an error is readable too)
+                }
+                keys.write(buffer, 0, (int) read);
+                keys.flush();
+            }
+        } catch (IOException e) {
+            // the container's side closed
         }
     }
 
@@ -61,12 +127,12 @@ public final class Attachment implements AutoCloseable {
         return thread;
     }
 
-    private static void copy(InputStream in, OutputStream out) {
+    private static void copy(InputStream from, OutputStream to) {
         byte[] buffer = new byte[8192];
-        try {
-            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                out.write(buffer, 0, n);
-                out.flush();
+        try (to) {
+            for (int n = from.read(buffer); n >= 0; n = from.read(buffer)) {
+                to.write(buffer, 0, n);
+                to.flush();
             }
         } catch (IOException e) {
             // EIO from the master once the container's side is closed: the end of the output
@@ -80,7 +146,16 @@ public final class Attachment implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        Signal.handle(winch, previousWinch);
-        rawMode.close();
+        try {
+            resizes.close();
+            if (input != null) {
+                Native.get().libc().write(wake[1], new byte[] {1}, 1);
+                input.join(2000);
+            }
+        } finally {
+            Fds.closeQuietly(wake[0]);
+            Fds.closeQuietly(wake[1]);
+            rawMode.close();
+        }
     }
 }

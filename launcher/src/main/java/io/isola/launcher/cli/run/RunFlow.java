@@ -51,9 +51,6 @@ final class RunFlow {
         ContainerSpec spec = checked;
         options.validate();
         Invocation invocation = Invocation.current();
-        if (invocation != null && options.tty) {
-            throw new Invocation.NotServed("-t attaches the client's terminal"); // before anything is created
-        }
         String id = spec.id().orElseGet(Monitor::newId);
         boolean detached = options.detach;
         // a foreground run is removed at exit, unless it has an image's writable layer to keep (docker's rule)
