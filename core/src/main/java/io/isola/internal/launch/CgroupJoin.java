@@ -2,7 +2,6 @@ package io.isola.internal.launch;
 
 import io.isola.spi.ClonedChild;
 import io.isola.spi.Isolation;
-import io.isola.spi.IsolationRequest;
 import io.isola.spi.Namespace;
 import io.isola.spi.NamespaceIsolator;
 import java.io.IOException;
@@ -30,22 +29,7 @@ final class CgroupJoin implements Isolation {
     private static final Logger LOG = LoggerFactory.getLogger(CgroupJoin.class);
 
     /** The name failures are reported under. */
-    static final NamespaceIsolator OWNER = new NamespaceIsolator() {
-        @Override
-        public String name() {
-            return "exec";
-        }
-
-        @Override
-        public Namespace namespace() {
-            return Namespace.CGROUP;
-        }
-
-        @Override
-        public Isolation prepare(IsolationRequest request) {
-            throw new UnsupportedOperationException();
-        }
-    };
+    static final NamespaceIsolator OWNER = new CoreOwner("exec", Namespace.CGROUP);
 
     private final long target;
 

@@ -5,7 +5,6 @@ import io.isola.api.ProcessAttributes;
 import io.isola.api.Sysctls;
 import io.isola.spi.ClonedChild;
 import io.isola.spi.Isolation;
-import io.isola.spi.IsolationRequest;
 import io.isola.spi.Namespace;
 import io.isola.spi.NamespaceFile;
 import io.isola.spi.NamespaceIsolator;
@@ -29,22 +28,7 @@ import java.util.Set;
 final class KernelSettings implements Isolation {
 
     /** The name failures are reported under. */
-    static final NamespaceIsolator OWNER = new NamespaceIsolator() {
-        @Override
-        public String name() {
-            return "sysctl";
-        }
-
-        @Override
-        public Namespace namespace() {
-            return Namespace.NET;
-        }
-
-        @Override
-        public Isolation prepare(IsolationRequest request) {
-            throw new UnsupportedOperationException();
-        }
-    };
+    static final NamespaceIsolator OWNER = new CoreOwner("sysctl", Namespace.NET);
 
     private final Integer oomScoreAdj;
     private final Map<String, String> sysctls;

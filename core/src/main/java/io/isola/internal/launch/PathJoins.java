@@ -3,7 +3,6 @@ package io.isola.internal.launch;
 import io.isola.api.NamespacePaths;
 import io.isola.spi.ChildSteps;
 import io.isola.spi.Isolation;
-import io.isola.spi.IsolationRequest;
 import io.isola.spi.Namespace;
 import io.isola.spi.NamespaceFile;
 import io.isola.spi.NamespaceIsolator;
@@ -22,22 +21,7 @@ import java.util.Map;
 final class PathJoins implements Isolation {
 
     /** The name failures are reported under. */
-    static final NamespaceIsolator OWNER = new NamespaceIsolator() {
-        @Override
-        public String name() {
-            return "join";
-        }
-
-        @Override
-        public Namespace namespace() {
-            return Namespace.NET;
-        }
-
-        @Override
-        public Isolation prepare(IsolationRequest request) {
-            throw new UnsupportedOperationException();
-        }
-    };
+    static final NamespaceIsolator OWNER = new CoreOwner("join", Namespace.NET);
 
     private final Map<Namespace, NamespaceFile> files;
 
