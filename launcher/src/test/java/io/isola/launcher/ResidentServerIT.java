@@ -57,29 +57,12 @@ class ResidentServerIT {
             Main.execute(new String[] {"--root", root.toString(), "rm", "-f", id}, new PrintWriter(new StringWriter()),
                     new PrintWriter(new StringWriter()));
         }
-        for (ProcessHandle server : servers()) {
-            server.destroy();
-            if (!server.onExit().toCompletableFuture().completeOnTimeout(null, 20, TimeUnit.SECONDS).join().equals(server)) {
-                server.destroyForcibly();
-            }
-        }
+        ResidentServers.stopAll(serverDir);
     }
 
-    /** The server processes of this test's directory, by the pid each wrote into its lock file. */
+    /** The server processes of this test's directory. */
     private List<ProcessHandle> servers() throws IOException {
-        if (!Files.isDirectory(serverDir)) {
-            return List.of();
-        }
-        List<ProcessHandle> found = new ArrayList<>();
-        try (Stream<Path> files = Files.list(serverDir)) {
-            for (Path lock : files.filter(p -> p.toString().endsWith(".lock")).toList()) {
-                String pid = Files.readString(lock).strip();
-                if (!pid.isEmpty()) {
-                    ProcessHandle.of(Long.parseLong(pid)).filter(ProcessHandle::isAlive).ifPresent(found::add);
-                }
-            }
-        }
-        return found;
+        return ResidentServers.running(serverDir);
     }
 
     private List<String> client(Map<String, String> env, String... args) {

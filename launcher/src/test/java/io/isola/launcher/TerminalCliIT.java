@@ -62,7 +62,8 @@ class TerminalCliIT {
                 assertEquals("typed-after\n", read.get(10, TimeUnit.SECONDS), "the keys after the command");
             }
         } finally {
-            assertEquals(1, stopServers(), "a resident server ran the command (not the client's in-process fallback)");
+            assertEquals(1, ResidentServers.stopAll(root.resolve("srv")),
+                    "a resident server ran the command (not the client's in-process fallback)");
         }
     }
 
@@ -126,28 +127,6 @@ class TerminalCliIT {
         return builder.start();
     }
 
-    /** Stops the servers this test's clients started (their pids are in the lock files); how many ran. */
-    private int stopServers() throws Exception {
-        Path dir = root.resolve("srv");
-        if (!Files.isDirectory(dir)) {
-            return 0;
-        }
-        int stopped = 0;
-        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
-            for (Path lock : files.filter(p -> p.toString().endsWith(".lock")).toList()) {
-                String pid = Files.readString(lock).strip();
-                if (!pid.isEmpty()) {
-                    ProcessHandle server = ProcessHandle.of(Long.parseLong(pid)).orElse(null);
-                    if (server != null && server.isAlive()) {
-                        server.destroy();
-                        server.onExit().completeOnTimeout(null, 20, TimeUnit.SECONDS).join();
-                        stopped++;
-                    }
-                }
-            }
-        }
-        return stopped;
-    }
 
     private Process cli(String tty, String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of("--root", root.toString()));
