@@ -68,7 +68,8 @@ final class ChainCompiler implements AutoCloseable {
         long slots = align((long) contexts * layout.slotSize);
         long stacks = align(STACK_BASE + (long) STACK_STEP * contexts);
         long fixed = slots + stacks + 2L * CLONE_STACK + 2L * UcontextLayout.SIGSET_BYTES + 16;
-        long base = arena.reserve(fixed + dataSize(program));
+        int recordCount = program.records().size();
+        long base = arena.reserve(fixed + align(4L * recordCount) + dataSize(program));
 
         long stackArea = base + slots;
         long cloneStackTop = stackArea + stacks + CLONE_STACK;
@@ -83,7 +84,7 @@ final class ChainCompiler implements AutoCloseable {
 
         Emitter out = new Emitter(base, stackArea, contexts, fullMask);
         Data data = new Data(scratch + 16);
-        Records records = new Records(data.zeroed(4L * program.records().size()), statusFd, errnoAddress, out, fullMask);
+        Records records = new Records(data.zeroed(4L * recordCount), statusFd, errnoAddress, out, fullMask);
         long gateBuffer = 0;
 
         out.call("memset", fullMask, errnoAddress, 0, 4); // the child inherits the JVM thread's stale errno
@@ -134,7 +135,7 @@ final class ChainCompiler implements AutoCloseable {
         template = new NativeMemory(layout.slotSize);
         long base = template.address();
         libc.getcontext(base);
-        java.util.List<Long> offsets = new java.util.ArrayList<>();
+        List<Long> offsets = new java.util.ArrayList<>();
         for (long offset = 0; offset + 8 <= layout.slotSize; offset += 8) {
             long word = NativeMemory.getLong(base + offset);
             if (word >= base && word < base + layout.slotSize) {
@@ -171,7 +172,7 @@ final class ChainCompiler implements AutoCloseable {
     }
 
     private static long dataSize(ChildProgram program) {
-        long size = align(4L * program.records().size());
+        long size = 0;
         for (ChildProgram.Op op : program.ops()) {
             if (op instanceof ChildProgram.Call call) {
                 for (Arg arg : call.step().args()) {
