@@ -83,7 +83,7 @@ class LoopbackTest {
     void twentyRunsLeaveNoThreadFdMountOrState() throws Exception {
         Outcome.of(isola, ContainerSpec.builder("true").with(Network.none()).build()); // warm-up: the runtime's own threads
         long threads = HostState.threads();
-        long fds = HostState.openFds();
+        List<String> fds = HostState.fdTargets();
         for (int run = 0; run < 20; run++) {
             Outcome outcome = Outcome.of(isola, ContainerSpec.builder("true").with(Network.none()).build());
             assertEquals(0, outcome.status().exitCode(), outcome.toString());
@@ -103,7 +103,7 @@ class LoopbackTest {
         }))) {
             assertThrows(IsolaException.class, () -> killing.start(ContainerSpec.builder("true").with(Network.none()).build()));
             long threads = HostState.threads();
-            long fds = HostState.openFds();
+            List<String> fds = HostState.fdTargets();
             IsolaException e = assertThrows(IsolaException.class,
                     () -> killing.start(ContainerSpec.builder("true").with(Network.none()).build()).close());
             String message = e.getMessage();
@@ -123,12 +123,14 @@ class LoopbackTest {
     }
 
     /** Threads and fds back to their counts (a thread needs a moment to end), no mount or state of ours. */
-    private static void assertNothingLeft(long threads, long fds) throws Exception {
-        for (int i = 0; i < 100 && (HostState.threads() > threads || HostState.openFds() > fds); i++) {
+    private static void assertNothingLeft(long threads, List<String> fds) throws Exception {
+        for (int i = 0; i < 100 && (HostState.threads() > threads || HostState.openFds() > fds.size()); i++) {
             Thread.sleep(20);
         }
         assertTrue(HostState.threads() <= threads, "threads: " + threads + " -> " + HostState.threads());
-        assertTrue(HostState.openFds() <= fds, "fds: " + fds + " -> " + HostState.openFds());
+        List<String> now = HostState.fdTargets();
+        assertTrue(now.size() <= fds.size(), "fds: " + fds.size() + " -> " + now.size() + ", new: "
+                + now.stream().filter(fd -> !fds.contains(fd)).toList());
         assertFalse(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().startsWith("isola-netns")),
                 "a thread that joined a container's network namespace is still alive");
         try (var mounts = Files.lines(Path.of("/proc/self/mountinfo"))) {
