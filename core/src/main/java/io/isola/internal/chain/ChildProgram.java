@@ -71,6 +71,15 @@ public final class ChildProgram {
         return records;
     }
 
+    /** How many records {@link #records()} lists, without listing them. */
+    public int recordCount() {
+        int count = 0;
+        for (Op op : ops) {
+            count += op instanceof Exec exec ? exec.candidates().size() : 1;
+        }
+        return count;
+    }
+
     /** The exec op; every program has exactly one, last. */
     public Exec exec() {
         return (Exec) ops.get(ops.size() - 1);
@@ -104,7 +113,7 @@ public final class ChildProgram {
 
         /** Continues the program in a new sibling process; see {@link Spawn}. At most one. */
         public Builder spawn(String owner, String description) {
-            if (ops.stream().anyMatch(Spawn.class::isInstance)) {
+            if (count(Spawn.class) > 0) {
                 throw new IllegalStateException("a child program spawns at most once");
             }
             ops.add(new Spawn(owner, description));
@@ -116,8 +125,18 @@ public final class ChildProgram {
             return this;
         }
 
+        private int count(Class<? extends Op> kind) {
+            int count = 0;
+            for (Op op : ops) {
+                if (kind.isInstance(op)) {
+                    count++;
+                }
+            }
+            return count;
+        }
+
         public ChildProgram exec(List<String> candidates, List<String> argv, List<String> envp) {
-            if (ops.stream().filter(Gate.class::isInstance).count() != 1) {
+            if (count(Gate.class) != 1) {
                 throw new IllegalStateException("a child program needs exactly one gate before its exec");
             }
             ops.add(new Exec(candidates, argv, envp));

@@ -107,6 +107,22 @@ public interface LibC {
     @IgnoreError
     void cfmakeraw(long termios);
 
+    // what the host side needs to know about this process, without parsing /proc on every launch
+
+    @IgnoreError
+    int geteuid();
+
+    @IgnoreError
+    int getegid();
+
+    /** struct rlimit: two unsigned longs, soft then hard; RLIM_INFINITY is all ones. */
+    @SaveError
+    int getrlimit(int resource, long rlimit);
+
+    /** A version 3 header and two data structs (effective, permitted, inheritable: 32 bits each). */
+    @SaveError
+    int capget(long header, long data);
+
     /** Only on a throwaway host thread: joins a namespace for that thread alone (net, ipc, uts). */
     @SaveError
     int setns(int fd, int nstype);

@@ -20,6 +20,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +44,11 @@ final class RootfsPlaceholders {
 
     /** This JVM's users of each directory: file locks are per process, so one lock serves them all. */
     private static final Map<Path, Users> USERS = new HashMap<>();
+    /**
+     * Each directory's lock file, named once per JVM: a SHA-256 and a look at the lock directory
+     * cost a launch more than the locking itself (it was ~1 ms a launch before the JIT had warmed).
+     */
+    private static final Map<Path, Path> LOCK_FILES = new ConcurrentHashMap<>();
 
     private static final class Users {
         final Path lockFile;
@@ -69,12 +75,10 @@ final class RootfsPlaceholders {
         synchronized (USERS) {
             Users users = USERS.get(rootfs);
             if (users == null) {
-                Path lockFile = lockDirectory().resolve(digest(rootfs) + ".lock");
+                Path lockFile = lockFile(rootfs);
                 FileChannel channel = null;
                 try {
-                    Files.createDirectories(lockFile.getParent());
-                    channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                            StandardOpenOption.WRITE);
+                    channel = openLockFile(lockFile);
                     // waits only while another process removes placeholders
                     users = new Users(lockFile, channel, channel.lock(0, Long.MAX_VALUE, true));
                 } catch (IOException e) {
@@ -124,8 +128,10 @@ final class RootfsPlaceholders {
                     LOG.debug("{} is still used by another process, which removes the placeholders", rootfs);
                     return;
                 }
-                removeRecorded(users.lockFile);
-                users.channel.truncate(0);
+                if (users.channel.size() > 0) { // most containers create no placeholder
+                    removeRecorded(users.lockFile);
+                    users.channel.truncate(0);
+                }
                 exclusive.release();
             } catch (IOException e) {
                 LOG.warn("cannot remove the mount points created in {}: {}", rootfs, e.toString());
@@ -179,6 +185,28 @@ final class RootfsPlaceholders {
             if (parent != root) {
                 closeQuietly(parent);
             }
+        }
+    }
+
+    private static Path lockFile(Path rootfs) {
+        Path lockFile = LOCK_FILES.get(rootfs);
+        if (lockFile == null) {
+            if (LOCK_FILES.size() >= 256) {
+                LOCK_FILES.clear(); // a bound for a JVM that starts containers from many directories
+            }
+            lockFile = lockDirectory().resolve(digest(rootfs) + ".lock");
+            LOCK_FILES.put(rootfs, lockFile);
+        }
+        return lockFile;
+    }
+
+    /** Opens (creates) {@code lockFile}, and its directory when it does not exist yet. */
+    private static FileChannel openLockFile(Path lockFile) throws IOException {
+        try {
+            return FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (NoSuchFileException e) {
+            Files.createDirectories(lockFile.getParent());
+            return FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         }
     }
 
