@@ -14,14 +14,19 @@ import java.util.concurrent.ConcurrentHashMap;
  * Compiles a {@link ChildProgram} into a chain of {@code ucontext_t}s in a {@link ChainArena}.
  *
  * <p>Each context calls one libc function; when it returns, glibc follows {@code uc_link} to the
- * next. After every reported call, two more contexts copy the thread's errno into the record
- * buffer and zero it. The buffer goes to the status pipe in one write just before the child can
- * block or end (a checkpoint or the gate, a spawn, every execve, the last {@code _exit}), so the
- * host reads one 4-byte record per reported op, in order, as before, but is woken a few times a
- * launch instead of once per op: on a small host those wake-ups (about a hundred a launch) cost
- * more than the child's own work. Which records a write carries is fixed at compile time: the
- * chain is straight. Every context blocks all signals except the execve ones, whose empty mask
- * is what the command inherits.
+ * next. glibc's setcontext sets the next context's signal mask with a system call (about 1 µs
+ * here), so every context costs the child a syscall and the host a makecontext. After every
+ * reported call, one more context copies the thread's errno into the record buffer. A second one
+ * zeroes errno again only after a call that tolerates some errnos: errno is zeroed first, after
+ * every flush and after every tolerant call, a successful call leaves it alone, so it is 0 before
+ * each call until one fails in a way it does not tolerate, and the host stops at that call's
+ * record whatever the later ones say. The buffer goes to the status pipe in one write just
+ * before the child can block or end (a checkpoint or the gate, a spawn, every execve, the last
+ * {@code _exit}), so the host reads one 4-byte record per reported op, in order, but is woken a
+ * few times a launch instead of once per op: on a small host those wake-ups (about a hundred a
+ * launch) cost more than the child's own work. Which records a write carries is fixed at compile
+ * time: the chain is straight. Every context blocks all signals except the execve ones, whose
+ * empty mask is what the command inherits.
  *
  * <p>Layout of the arena: the context slots, one stack area shared by all contexts (each gets a
  * top 256 bytes above the previous one, because makecontext writes the return trampoline's data
@@ -68,7 +73,7 @@ final class ChainCompiler implements AutoCloseable {
         long slots = align((long) contexts * layout.slotSize);
         long stacks = align(STACK_BASE + (long) STACK_STEP * contexts);
         long fixed = slots + stacks + 2L * CLONE_STACK + 2L * UcontextLayout.SIGSET_BYTES + 16;
-        int recordCount = program.records().size();
+        int recordCount = program.recordCount();
         long base = arena.reserve(fixed + align(4L * recordCount) + dataSize(program));
 
         long stackArea = base + slots;
@@ -91,7 +96,7 @@ final class ChainCompiler implements AutoCloseable {
         for (ChildProgram.Op op : program.ops()) {
             if (op instanceof ChildProgram.Call call) {
                 out.call(call.step().symbol(), fullMask, data.words(call.step()));
-                records.report();
+                records.report(!call.step().toleratedErrnos().isEmpty());
             } else if (op instanceof ChildProgram.Spawn) {
                 // the spawner clones a sibling that starts at the context after the spawner's
                 // _exit: that context is the sibling's first record, so the host learns its pid
@@ -166,7 +171,7 @@ final class ChainCompiler implements AutoCloseable {
         for (ChildProgram.Op op : program.ops()) {
             count += op instanceof ChildProgram.Exec exec ? 5 * exec.candidates().size()
                     : op instanceof ChildProgram.Spawn ? 6
-                    : op instanceof ChildProgram.Call ? 3 : 5;
+                    : op instanceof ChildProgram.Call call ? (call.step().toleratedErrnos().isEmpty() ? 2 : 3) : 5;
         }
         return count;
     }
@@ -217,8 +222,15 @@ final class ChainCompiler implements AutoCloseable {
 
         /** Two contexts: the op's errno into the next record, then errno zeroed for the next op. */
         void report() {
+            report(true);
+        }
+
+        /** The op's errno into the next record, then, when {@code zero}, errno zeroed for the next op. */
+        void report(boolean zero) {
             out.call("memcpy", mask, buffer + 4L * reported, errnoAddress, 4);
-            out.call("memset", mask, errnoAddress, 0, 4);
+            if (zero) {
+                out.call("memset", mask, errnoAddress, 0, 4);
+            }
             reported++;
         }
 

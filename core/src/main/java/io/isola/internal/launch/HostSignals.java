@@ -41,8 +41,20 @@ final class HostSignals {
         return signals;
     }
 
+    /** The reset steps, made once each: a JVM handles about a dozen signals, every launch resets them. */
+    private static final Step[] RESETS = new Step[LAST + 1];
+
     /** The child's step that sets {@code signal} back to SIG_DFL. */
     static Step resetStep(int signal) {
+        Step step = RESETS[signal];
+        if (step == null) {
+            step = newResetStep(signal);
+            RESETS[signal] = step; // a benign race: equal steps
+        }
+        return step;
+    }
+
+    private static Step newResetStep(int signal) {
         return Step.call("reset the disposition of signal " + signal, "syscall", Arg.word(SyscallNumbers.RT_SIGACTION),
                 Arg.word(signal), new Arg.Bytes(new byte[SyscallNumbers.KERNEL_SIGACTION_BYTES]), Arg.NULL,
                 Arg.word(SyscallNumbers.KERNEL_SIGSET_BYTES));

@@ -7,7 +7,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The steps that reduce the child's capabilities to a set: every other capability leaves the
@@ -25,8 +27,30 @@ final class CapabilitySteps {
 
     private CapabilitySteps() {}
 
+    private record BoundKey(Set<Capability> kept, int lastCap) {}
+
+    /**
+     * The steps of {@link #bound} by the kept set: steps are immutable and most containers keep the
+     * same set, and building the ~30 steps cost a launch more than half a millisecond until the JIT
+     * had compiled it. Bounded, not a policy.
+     */
+    private static final Map<BoundKey, List<Step>> BOUND = new ConcurrentHashMap<>();
+
     /** The bounding and ambient sets: while the child still has CAP_SETPCAP. */
     static List<Step> bound(Set<Capability> kept, int lastCap) {
+        BoundKey key = new BoundKey(kept, lastCap);
+        List<Step> steps = BOUND.get(key);
+        if (steps == null) {
+            if (BOUND.size() >= 64) {
+                BOUND.clear();
+            }
+            steps = buildBound(Set.copyOf(kept), lastCap);
+            BOUND.put(new BoundKey(Set.copyOf(kept), lastCap), steps);
+        }
+        return steps;
+    }
+
+    private static List<Step> buildBound(Set<Capability> kept, int lastCap) {
         List<Step> steps = new ArrayList<>();
         for (int cap = 0; cap <= lastCap; cap++) {
             if (!keeps(kept, cap)) {
@@ -37,7 +61,7 @@ final class CapabilitySteps {
         // EINVAL: a kernel before 4.3 has no ambient capabilities, so there is nothing to clear
         steps.add(Step.call("clear the ambient capabilities", "prctl", Arg.word(PR_CAP_AMBIENT),
                 Arg.word(PR_CAP_AMBIENT_CLEAR_ALL), Arg.word(0), Arg.word(0), Arg.word(0)).tolerating("EINVAL"));
-        return steps;
+        return List.copyOf(steps);
     }
 
     /** The effective and permitted sets, for a process that is still root (only lowering). */

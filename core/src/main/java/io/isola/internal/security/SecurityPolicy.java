@@ -116,12 +116,28 @@ public final class SecurityPolicy {
         if (profile == null) {
             return null;
         }
+        LastSeccompStep last = lastSeccompStep;
+        if (last != null && last.profile() == profile && last.capabilities().equals(security.capabilities())
+                && last.noNewPrivileges() == security.noNewPrivileges()) {
+            return last.step();
+        }
         byte[] filter = filter(profile, security);
         // struct sock_fprog: unsigned short len, padding, struct sock_filter *filter
         byte[] fprog = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder()).putShort((short) (filter.length / 8)).array();
-        return Step.call("install the seccomp filter (" + profile.source() + ")", "prctl", Arg.word(PR_SET_SECCOMP),
+        Step step = Step.call("install the seccomp filter (" + profile.source() + ")", "prctl", Arg.word(PR_SET_SECCOMP),
                 Arg.word(SECCOMP_MODE_FILTER), new Arg.Linked(fprog, 8, filter), Arg.word(0), Arg.word(0));
+        lastSeccompStep = new LastSeccompStep(profile, Set.copyOf(security.capabilities()), security.noNewPrivileges(), step);
+        return step;
     }
+
+    /**
+     * The step of the last profile used, by identity: most containers share the default profile, and
+     * looking a profile up in {@link #FILTERS} hashes all of its rules, and the step copies the
+     * filter; both cost a launch more than the rest of the lock-down's planning.
+     */
+    private record LastSeccompStep(SeccompProfile profile, Set<Capability> capabilities, boolean noNewPrivileges, Step step) {}
+
+    private static volatile LastSeccompStep lastSeccompStep;
 
     /** The compiled filter, checked to let the rest of the chain through; cached, as most containers share one. */
     static byte[] filter(SeccompProfile profile, Security security) {
