@@ -6,7 +6,10 @@ import io.isola.spi.Step;
 import io.isola.spi.Steps;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -115,10 +118,33 @@ final class EtcFiles {
             }
             return out.toString();
         }
+        return hostResolvConf();
+    }
+
+    /** The host's resolv.conf, filtered, and what it was filtered from; reused while the file is unchanged. */
+    private record HostResolvConf(FileTime modified, long size, Object fileKey, String filtered) {}
+
+    private static volatile HostResolvConf hostResolvConf;
+
+    /**
+     * The host's resolv.conf without loopback name servers. Filtered again only when the file's
+     * time, size or inode has changed: every container with a network namespace writes one, and
+     * reading and splitting its lines was a good part of a {@code --net none} start.
+     */
+    private static String hostResolvConf() throws IOException {
         Path host = Path.of("/etc/resolv.conf");
-        if (!Files.exists(host)) {
+        BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(host, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
             return "";
         }
+        HostResolvConf cached = hostResolvConf;
+        if (cached != null && cached.modified().equals(attributes.lastModifiedTime()) && cached.size() == attributes.size()
+                && java.util.Objects.equals(cached.fileKey(), attributes.fileKey())) {
+            return cached.filtered();
+        }
+        StringBuilder out = new StringBuilder();
         for (String line : Files.readAllLines(host)) {
             String[] words = line.trim().split("\\s+");
             boolean loopback = words.length > 1 && words[0].equals("nameserver")
@@ -127,6 +153,8 @@ final class EtcFiles {
                 out.append(line).append('\n');
             }
         }
-        return out.toString();
+        String filtered = out.toString();
+        hostResolvConf = new HostResolvConf(attributes.lastModifiedTime(), attributes.size(), attributes.fileKey(), filtered);
+        return filtered;
     }
 }

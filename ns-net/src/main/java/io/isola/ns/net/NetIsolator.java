@@ -177,7 +177,7 @@ public final class NetIsolator implements NamespaceIsolator {
             EtcFiles etc = new EtcFiles(dir, request.selected(Namespace.UTS));
             etc.createEmpty();
             ObjectNode state = JsonNodeFactory.instance.objectNode().put("containerId", id)
-                    .put("ownerPid", Processes.self()).put("ownerStart", Processes.startTime(Processes.self()))
+                    .put("ownerPid", Processes.self()).put("ownerStart", Processes.selfStartTime())
                     .put("mode", network.toString());
             store.write(dir, state);
             boolean bindEtc = request.selected(Namespace.MOUNT);

@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -104,14 +106,22 @@ final class StateStore {
         }
     }
 
+    /**
+     * Deletes {@code dir} and everything in it, if it exists, without following links. A directory
+     * listing rather than a sorted walk: this runs on every network container's cleanup.
+     */
     static void delete(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            Files.deleteIfExists(dir);
             return;
         }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                delete(entry);
             }
+        } catch (NoSuchFileException e) {
+            return; // deleted meanwhile
         }
+        Files.deleteIfExists(dir);
     }
 }
