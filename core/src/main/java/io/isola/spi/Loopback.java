@@ -11,8 +11,9 @@ import java.nio.file.Path;
 /**
  * {@code lo} of a new network namespace, which the kernel creates down: brought up from the host,
  * as runc does for every new network namespace, with two ioctls on a socket opened inside the
- * namespace by a {@link NamespaceThread}. Root on the host only (see there); a rootless runtime
- * brings it up from the child instead.
+ * namespace by a host thread that joins it ({@link NetnsWorker}: a reused thread that goes back to
+ * the host's namespace after each container, as a {@link NamespaceThread} would end). Root on the
+ * host only (see there); a rootless runtime brings it up from the child instead.
  */
 public final class Loopback {
 
@@ -32,7 +33,7 @@ public final class Loopback {
      */
     public static void up(Path netns) throws IOException {
         try {
-            NamespaceThread.run(netns, Namespace.NET, Loopback::upHere);
+            NetnsWorker.run(netns, Loopback::upHere);
         } catch (IOException e) {
             throw new IOException("cannot bring lo up in the container's network namespace: " + e.getMessage(), e);
         }
