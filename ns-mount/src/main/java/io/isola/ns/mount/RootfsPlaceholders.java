@@ -54,12 +54,29 @@ final class RootfsPlaceholders {
         final Path lockFile;
         final FileChannel channel;
         final FileLock shared;
+        /** The lock file's size when this JVM locked it, and what this JVM has appended to it since. */
+        final long initialSize;
+        final List<String> appended = new java.util.ArrayList<>();
+        long appendedBytes;
         int count;
 
-        Users(Path lockFile, FileChannel channel, FileLock shared) {
+        Users(Path lockFile, FileChannel channel, FileLock shared) throws IOException {
             this.lockFile = lockFile;
             this.channel = channel;
             this.shared = shared;
+            this.initialSize = channel.size(); // nobody truncates it while this JVM holds a shared lock
+        }
+
+        /**
+         * The recorded lines: this JVM's own when the file holds exactly what it appended (no other
+         * process used the directory meanwhile), which spares reading and decoding the file on every
+         * release of a directory that containers create placeholders in.
+         */
+        List<String> recorded() throws IOException {
+            if (initialSize == 0 && channel.size() == appendedBytes) {
+                return appended;
+            }
+            return Files.readAllLines(lockFile, StandardCharsets.UTF_8);
         }
     }
 
@@ -99,10 +116,14 @@ final class RootfsPlaceholders {
         }
         StringBuilder lines = new StringBuilder();
         paths.forEach(path -> lines.append(String.join("/", path)).append('\n'));
+        byte[] bytes = lines.toString().getBytes(StandardCharsets.UTF_8);
         synchronized (USERS) {
+            Users users = USERS.get(rootfs);
             try {
                 // O_APPEND: other processes' lines are never overwritten
-                Files.writeString(USERS.get(rootfs).lockFile, lines, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+                Files.write(users.lockFile, bytes, StandardOpenOption.APPEND);
+                users.appendedBytes += bytes.length;
+                paths.forEach(path -> users.appended.add(String.join("/", path)));
             } catch (IOException e) {
                 LOG.warn("cannot record the mount points to remove from {}: {}", rootfs, e.toString());
             }
@@ -129,7 +150,7 @@ final class RootfsPlaceholders {
                     return;
                 }
                 if (users.channel.size() > 0) { // most containers create no placeholder
-                    removeRecorded(users.lockFile);
+                    removeRecorded(users.recorded());
                     users.channel.truncate(0);
                 }
                 exclusive.release();
@@ -141,8 +162,8 @@ final class RootfsPlaceholders {
         }
     }
 
-    private void removeRecorded(Path lockFile) throws IOException {
-        Set<String> recorded = new LinkedHashSet<>(Files.readAllLines(lockFile, StandardCharsets.UTF_8));
+    private void removeRecorded(List<String> lines) throws IOException {
+        Set<String> recorded = new LinkedHashSet<>(lines);
         // deepest first: /etc/hostname before /etc
         List<List<String>> paths = recorded.stream().filter(line -> !line.isBlank())
                 .map(ContainerTree::components).sorted(Comparator.comparingInt(p -> -p.size())).toList();

@@ -20,7 +20,7 @@ import java.util.Set;
  * on the host into the container's state directory and bind-mounted over the container's own in
  * its mount namespace, as Docker does. The files exist (empty) from prepare, since the child's
  * bind mounts need them; they are filled after the CNI ADD, before the child passes its first
- * checkpoint. They are written in place, never replaced: a bind mount holds the inode.
+ * checkpoint (without a network, {@code --net none}, they are written whole in prepare). They are written in place, never replaced: a bind mount holds the inode.
  */
 final class EtcFiles {
 

@@ -20,6 +20,7 @@ import io.isola.spi.NamespaceFile;
 import io.isola.spi.NamespaceIsolator;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -175,7 +176,14 @@ public final class NetIsolator implements NamespaceIsolator {
         }
         try {
             EtcFiles etc = new EtcFiles(dir, request.selected(Namespace.UTS));
-            etc.createEmpty();
+            if (list == null && joined == null) {
+                // --net none: the files' content is known now (no address, the host's DNS), so they
+                // are written whole here rather than created empty and filled after the clone,
+                // which is on the path of every start while the child waits
+                etc.write(hostname, List.of(), null);
+            } else {
+                etc.createEmpty();
+            }
             ObjectNode state = JsonNodeFactory.instance.objectNode().put("containerId", id)
                     .put("ownerPid", Processes.self()).put("ownerStart", Processes.selfStartTime())
                     .put("mode", network.toString());

@@ -141,7 +141,9 @@ final class NetworkIsolation implements Isolation {
             dns = result.get("dns");
             LOG.info("container {}: attached to network {} as {}", id, network.name(), addresses);
         }
-        etc.write(hostname, addresses, dns);
+        if (network != null) { // without a network, prepare wrote the files whole
+            etc.write(hostname, addresses, dns);
+        }
     }
 
     private CniClient.Attachment attachment(String netnsPath) {
