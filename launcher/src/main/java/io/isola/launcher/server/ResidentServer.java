@@ -16,7 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The accept loop of the resident server: one thread per client, the socket owned by the lock
+ * The accept loop of the resident server: one thread per client, on its unix socket (the JVM
+ * client) and its {@link ShellEndpoint} (bin/isola's shell client), the socket owned by the lock
  * beside it (whoever holds {@code <socket>.lock} owns the socket path: a killed server's socket
  * file is replaced by the next server, two clients starting servers at once get one), and the
  * idle exit. It stops listening before it exits, so a client either reaches a server that will
@@ -34,6 +35,7 @@ final class ResidentServer implements AutoCloseable {
     private final AtomicInteger sessions = new AtomicInteger();
     private volatile long lastActive = System.nanoTime();
     private volatile int listener = -1;
+    private volatile ShellEndpoint shell;
 
     private ResidentServer(Path socket, Duration idle, FileChannel lockFile, FileLock lock) {
         this.socket = socket;
@@ -65,12 +67,13 @@ final class ResidentServer implements AutoCloseable {
     /** Serves until idle; returns the exit status. */
     int serve() throws IOException {
         Files.deleteIfExists(socket); // a killed server's: we hold the lock now
-        listener = UnixSockets.listen(socket, 128);
+        listener = Sockets.listen(socket, 128);
         // SIGTERM: stop listening first, as the idle exit does (the lock is ours until we are gone)
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
-                if (listener >= 0) { // else the path may be the next server's already
+                if (listener >= 0) { // else the paths may be the next server's already
                     Files.deleteIfExists(socket);
+                    closeShell();
                 }
             } catch (IOException e) {
                 // a stale socket is replaced by the next server
@@ -79,15 +82,20 @@ final class ResidentServer implements AutoCloseable {
         Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
         long uid = HostIdentity.current().uid();
         Map<String, String> env = System.getenv();
+        shell = ShellEndpoint.open(socket, env);
+        ClientProtocol[] protocols = shell == null ? new ClientProtocol[] {JvmClients.PROTOCOL}
+                : new ClientProtocol[] {JvmClients.PROTOCOL, new ShellClients(shell)};
+        int[] listeners = shell == null ? new int[] {listener} : new int[] {listener, shell.listener()};
         LOG.info("serving uid {} at {} (pid {}, idle timeout {} s)", uid, socket, ProcessHandle.current().pid(),
                 idle.toSeconds());
         while (true) {
-            int fd = UnixSockets.accept(listener, POLL_MILLIS);
-            if (fd >= 0) {
+            Sockets.Accepted accepted = Sockets.accept(listeners, POLL_MILLIS);
+            if (accepted != null) {
                 sessions.incrementAndGet();
+                Session session = new Session(accepted.fd(), uid, env, protocols[accepted.listener()]);
                 Thread thread = new Thread(() -> {
                     try {
-                        new Session(fd, uid, env).run();
+                        session.run();
                     } finally {
                         lastActive = System.nanoTime();
                         sessions.decrementAndGet();
@@ -114,8 +122,16 @@ final class ResidentServer implements AutoCloseable {
     private void stopListening() throws IOException {
         if (listener >= 0) {
             Files.deleteIfExists(socket);
+            closeShell();
             Fds.closeQuietly(listener);
             listener = -1;
+        }
+    }
+
+    private synchronized void closeShell() {
+        if (shell != null) {
+            shell.close();
+            shell = null;
         }
     }
 

@@ -1,0 +1,169 @@
+package io.isola.launcher.server;
+
+import io.isola.launcher.client.Wire;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The protocol of bin/isola's shell client on the {@link ShellEndpoint} port: NUL-separated fields
+ * and text lines, what bash can write and read with builtins.
+ *
+ * <pre>
+ * server -> client  "isola-server PROOF\n"
+ * client -> server  "isola-shell-1\0" TOKEN "\0" PID "\0" STDIN STDOUT STDERR "\0" TTY(0|1) "\0" CWD "\0"
+ *                   N "\0" N x (ARG "\0")
+ *                   then any number of "S" SIGNO "\n"       (end of stream: the client has gone)
+ * server -> client  lines: "A" accepted, "X" CODE exit, "F" fallback, "R" refused (as in {@link Wire})
+ * </pre>
+ *
+ * <p>The client names the fds that hold its standard streams: bash writes to a socket by moving
+ * it onto fd 1 for the while of the write, so the server could take the socket for stdout if it
+ * took fd 1; the client keeps copies of its streams at fds it never moves. Its environment is the
+ * one its process started with ({@code /proc/PID/environ}): bin/isola exports nothing of its own.
+ */
+final class ShellClients implements ClientProtocol {
+
+    static final String MAGIC = "isola-shell-1";
+    /** How long a connection may take to say who it is: the port is open to every local user. */
+    static final int HANDSHAKE_MILLIS = 5000;
+    private static final Logger LOG = LoggerFactory.getLogger(ShellClients.class);
+
+    private final ShellEndpoint endpoint;
+
+    ShellClients(ShellEndpoint endpoint) {
+        this.endpoint = endpoint;
+    }
+
+    @Override
+    public ClientRequest accept(int fd, long uid, DataInputStream in, OutputStream reply) throws IOException {
+        Sockets.receiveTimeout(fd, HANDSHAKE_MILLIS);
+        reply.write(endpoint.hello().getBytes(StandardCharsets.US_ASCII));
+        reply.flush();
+        if (!MAGIC.equals(field(in))) {
+            throw new IOException("not an isola shell client");
+        }
+        if (!endpoint.admits(field(in))) {
+            LOG.warn("refused a connection to the shell port: wrong token");
+            return null;
+        }
+        long pid = number(field(in), Integer.MAX_VALUE);
+        String[] streams = field(in).split(" ");
+        if (streams.length != 3) {
+            throw new IOException("a shell client named " + streams.length + " fds for its stdin, stdout and stderr");
+        }
+        int[] stdio = new int[3];
+        for (int i = 0; i < 3; i++) {
+            stdio[i] = (int) number(streams[i], Integer.MAX_VALUE);
+        }
+        boolean tty = field(in).equals("1");
+        String cwd = field(in);
+        List<String> args = new ArrayList<>();
+        for (long i = number(field(in), Wire.MAX_ITEMS); i > 0; i--) {
+            args.add(field(in));
+        }
+        Sockets.receiveTimeout(fd, 0); // from now on the client waits for its command, as long as it runs
+        Path process = Path.of("/proc", Long.toString(pid));
+        long owner;
+        try {
+            owner = Integer.toUnsignedLong((Integer) Files.getAttribute(process, "unix:uid"));
+        } catch (NoSuchFileException e) {
+            throw new IOException("the shell client's pid " + pid + " does not exist");
+        }
+        if (owner != uid) {
+            LOG.warn("refused a shell client whose pid {} belongs to uid {}: this server serves uid {} only", pid, owner, uid);
+            frame(reply, Wire.REFUSED, 0);
+            return null;
+        }
+        return new ClientRequest(pid, stdio, tty, cwd, args, environment(process.resolve("environ")));
+    }
+
+    @Override
+    public void frame(OutputStream reply, byte type, int value) throws IOException {
+        String line = type == Wire.EXIT ? (char) type + Integer.toString(value) + "\n" : (char) type + "\n";
+        reply.write(line.getBytes(StandardCharsets.US_ASCII));
+        reply.flush();
+    }
+
+    @Override
+    public int nextSignal(DataInputStream in) throws IOException {
+        while (true) {
+            String line = line(in);
+            if (line.length() > 1 && line.charAt(0) == Wire.SIGNAL) {
+                try {
+                    return Integer.parseInt(line.substring(1));
+                } catch (NumberFormatException e) {
+                    // not a signal: skipped like any other line this version does not know
+                }
+            }
+        }
+    }
+
+    private static String field(InputStream in) throws IOException {
+        return until(in, 0);
+    }
+
+    private static String line(InputStream in) throws IOException {
+        return until(in, '\n');
+    }
+
+    private static String until(InputStream in, int end) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        for (int b = in.read(); b != end; b = in.read()) {
+            if (b < 0) {
+                throw new EOFException("the shell client closed the connection");
+            }
+            if (bytes.size() >= Wire.MAX_STRING) {
+                throw new IOException("a field longer than " + Wire.MAX_STRING + " bytes");
+            }
+            bytes.write(b);
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    private static long number(String field, long max) throws IOException {
+        try {
+            long value = Long.parseLong(field);
+            if (value >= 0 && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new IOException("bad number \"" + field + "\" from a shell client");
+    }
+
+    /** NAME=VALUE entries separated by NUL, as the kernel keeps a process's initial environment. */
+    private static Map<String, String> environment(Path environ) throws IOException {
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(environ)) {
+            bytes = in.readAllBytes();
+        }
+        Map<String, String> env = new HashMap<>();
+        int start = 0;
+        for (int i = 0; i <= bytes.length; i++) {
+            if (i == bytes.length || bytes[i] == 0) {
+                String entry = new String(bytes, start, i - start, StandardCharsets.UTF_8);
+                int eq = entry.indexOf('=');
+                if (eq > 0) {
+                    env.putIfAbsent(entry.substring(0, eq), entry.substring(eq + 1));
+                }
+                start = i + 1;
+            }
+        }
+        return env;
+    }
+}
