@@ -103,6 +103,15 @@ class HostKilledAtEachPhaseTest {
                 Thread.sleep(20);
             }
             String child = Files.readString(published).trim();
+            if (point.equals("exec")) {
+                // the host publishes as soon as the exec happened: give the command its moment to
+                // write its status before both are killed (a loaded host once took longer)
+                long written = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (!(Files.exists(marker) && Files.readString(marker).contains("Seccomp:"))
+                        && System.nanoTime() < written) {
+                    Thread.sleep(20);
+                }
+            }
             host.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             if (!child.equals("none")) {
                 long pid = Long.parseLong(child);
