@@ -187,7 +187,12 @@ public final class NetIsolator implements NamespaceIsolator {
             ObjectNode state = JsonNodeFactory.instance.objectNode().put("containerId", id)
                     .put("ownerPid", Processes.self()).put("ownerStart", Processes.selfStartTime())
                     .put("mode", network.toString());
-            store.write(dir, state);
+            if (list != null || joined != null) {
+                // --net none attaches nothing a crash would leave behind: its state is first written
+                // in afterClone, with the pid; until then a sweep takes the directory for a start in
+                // progress (StaleSweeper.UNFINISHED), and a --net container: join finds no pid either way
+                store.write(dir, state);
+            }
             boolean bindEtc = request.selected(Namespace.MOUNT);
             if (!bindEtc) {
                 LOG.debug("container {} has no mount namespace: it sees the host's /etc/hosts and resolv.conf", id);
