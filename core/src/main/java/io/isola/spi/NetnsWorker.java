@@ -122,9 +122,9 @@ final class NetnsWorker {
             } catch (RuntimeException e) {
                 job.failure = new IOException(e.getMessage() == null ? e.toString() : e.getMessage(), e);
             }
-            boolean home = !joined || goHome();
+            // the caller goes on while this thread goes back: the next job waits for it in the queue
             job.done.countDown();
-            return home;
+            return !joined || goHome();
         }
 
         /** This thread ends: the jobs queued meanwhile go to a new one. */
