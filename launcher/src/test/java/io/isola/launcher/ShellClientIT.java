@@ -3,6 +3,7 @@ package io.isola.launcher;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.isola.lifecycle.MonitorProcess;
 import java.io.BufferedReader;
@@ -70,6 +71,9 @@ class ShellClientIT {
     @AfterEach
     void stopServers() throws Exception {
         ResidentServers.stopAll(serverDir);
+        if (home != null) {
+            Files.deleteIfExists(home.resolve("bundles")); // the link: @TempDir warns of one to outside
+        }
     }
 
     @Test
@@ -108,6 +112,17 @@ class ShellClientIT {
         assertEquals("got TERM", out.readLine());
         assertTrue(client.waitFor(30, TimeUnit.SECONDS));
         assertEquals(9, client.exitValue(), err.join());
+    }
+
+    @Test
+    void givesTheContainerATerminalWhenTheCallerHasOne() throws Exception {
+        startServer();
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "script(1) is not installed (apt-get install util-linux)");
+        Path inner = tmp.resolve("at-a-terminal.sh");
+        Files.writeString(inner, "set -eu\n" + isolaFunction() + "isola run -t -- sh -c '[ -t 0 ] && [ -t 1 ] && echo terminal; exit 4'\n");
+        Result result = run(new ProcessBuilder("/usr/bin/script", "-qec", "bash " + inner, "/dev/null"), Map.of(), null);
+        assertEquals(4, result.code(), result.out() + result.err());
+        assertTrue(result.out().contains("terminal"), result.out());
     }
 
     @Test
@@ -213,7 +228,11 @@ class ShellClientIT {
      * installation that exits {@link #NOT_SERVED} when the shell client returns.
      */
     private Result shell(Map<String, String> env, String stdin, String script) throws Exception {
-        Process process = start(env, script);
+        return run(bash(script), env, stdin);
+    }
+
+    private Result run(ProcessBuilder builder, Map<String, String> env, String stdin) throws Exception {
+        Process process = start(builder, env);
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
         try (OutputStream in = process.getOutputStream()) {
             if (stdin != null) {
@@ -225,11 +244,21 @@ class ShellClientIT {
         return new Result(process.exitValue(), out, err.join());
     }
 
-    private Process start(Map<String, String> env, String script) throws IOException {
-        // exits the shell that calls it, as bin/isola is a process of its own: "(isola ...)" to go on
-        String isola = "isola() { ISOLA_HOME=${HOME_OVERRIDE:-" + home + "}; . " + SCRIPT + "; isola_shell_client --root " + root
+    /** bin/isola's shell path as a function; it exits the shell that calls it, as bin/isola is a process of its own. */
+    private String isolaFunction() {
+        return "isola() { ISOLA_HOME=${HOME_OVERRIDE:-" + home + "}; . " + SCRIPT + "; isola_shell_client --root " + root
                 + " \"$@\"; exit " + NOT_SERVED + "; }\n";
-        ProcessBuilder builder = new ProcessBuilder("bash", "-c", "set -eu\n" + isola + script);
+    }
+
+    private Process start(Map<String, String> env, String script) throws IOException {
+        return start(bash(script), env);
+    }
+
+    private ProcessBuilder bash(String script) {
+        return new ProcessBuilder("bash", "-c", "set -eu\n" + isolaFunction() + script);
+    }
+
+    private Process start(ProcessBuilder builder, Map<String, String> env) throws IOException {
         builder.environment().put("ISOLA_SERVER_DIR", serverDir.toString());
         builder.environment().remove("ISOLA_SERVER");
         builder.environment().putAll(env);
