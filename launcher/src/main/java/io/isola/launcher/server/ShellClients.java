@@ -51,6 +51,7 @@ final class ShellClients implements ClientProtocol {
     @Override
     public ClientRequest accept(int fd, long uid, DataInputStream in, OutputStream reply) throws IOException {
         Sockets.receiveTimeout(fd, HANDSHAKE_MILLIS);
+        Sockets.noDelay(fd); // our frames are single lines, each to be read at once
         if (!MAGIC.equals(field(in))) {
             throw new IOException("not an isola shell client");
         }
