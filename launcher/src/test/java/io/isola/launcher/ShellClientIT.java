@@ -102,6 +102,16 @@ class ShellClientIT {
     }
 
     @Test
+    void servesCommandsThatArriveTogether() throws Exception {
+        startServer();
+        Result result = shell(Map.of(), null, "pids=(); for i in 1 2 3 4 5 6 7 8; do (isola run -- echo run-$i) & pids+=($!); done;"
+                + " failed=0; for pid in \"${pids[@]}\"; do wait $pid || failed=$((failed+1)); done; echo failed=$failed");
+        assertEquals(0, result.code(), result.err());
+        List<String> lines = result.out().lines().sorted().toList();
+        assertEquals(List.of("failed=0", "run-1", "run-2", "run-3", "run-4", "run-5", "run-6", "run-7", "run-8"), lines, result.err());
+    }
+
+    @Test
     void forwardsSignalsToTheContainer() throws Exception {
         startServer();
         Process client = start(Map.of(), "isola run -- sh -c 'trap \"echo got TERM; exit 9\" TERM; echo ready; sleep 60 & wait'");
