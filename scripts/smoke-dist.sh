@@ -45,6 +45,8 @@ status=0; out=$(JAVA_HOME=/nonexistent "$isola" run -- sh -c 'echo no-jvm; exit 
 check "served from bash, without a client JVM" "no-jvm 5" "$out $status"
 status=0; out=$(ISOLA_CLIENT=jvm "$isola" run -- sh -c 'echo jvm; exit 4') || status=$?
 check "ISOLA_CLIENT=jvm: the JVM client" "jvm 4" "$out $status"
+status=0; err=$(ISOLA_CLIENT=fast "$isola" run -- true 2>&1) || status=$?
+check "a bad ISOLA_CLIENT is named" "125 isola: ISOLA_CLIENT \"fast\": expected shell (the default) or jvm" "$status $err"
 status=0; out=$(ISOLA_SERVER=off "$isola" run -- sh -c 'echo off; exit 6') || status=$?
 check "ISOLA_SERVER=off: in-process" "off 6" "$out $status"
 
