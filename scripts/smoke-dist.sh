@@ -39,6 +39,14 @@ check "host's hostname unchanged" "$host_name" "$(hostname)"
 status=0; "$isola" run -- sh -c 'exit 7' || status=$?
 check "exit code" 7 "$status"
 check "a resident server ran it" 1 "$(ls "$ISOLA_SERVER_DIR"/*.sock 2>/dev/null | wc -l)"
+check "the server published a shell endpoint" 1 "$(ls "$ISOLA_SERVER_DIR"/*.shell 2>/dev/null | wc -l)"
+# the shell client needs no java: with none to be found, only a command that no JVM ran succeeds
+status=0; out=$(JAVA_HOME=/nonexistent "$isola" run -- sh -c 'echo no-jvm; exit 5') || status=$?
+check "served from bash, without a client JVM" "no-jvm 5" "$out $status"
+status=0; out=$(ISOLA_CLIENT=jvm "$isola" run -- sh -c 'echo jvm; exit 4') || status=$?
+check "ISOLA_CLIENT=jvm: the JVM client" "jvm 4" "$out $status"
+status=0; err=$(ISOLA_CLIENT=fast "$isola" run -- true 2>&1) || status=$?
+check "a bad ISOLA_CLIENT is named" "125 isola: ISOLA_CLIENT \"fast\": expected shell (the default) or jvm" "$status $err"
 status=0; out=$(ISOLA_SERVER=off "$isola" run -- sh -c 'echo off; exit 6') || status=$?
 check "ISOLA_SERVER=off: in-process" "off 6" "$out $status"
 

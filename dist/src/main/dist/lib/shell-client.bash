@@ -3,8 +3,9 @@
 # the command line to this user's server from this very shell, with builtins only (no fork, no
 # JVM), over the loopback port the server publishes in <dir>/s-<key>.shell (the server's
 # ShellEndpoint and ShellClients say why TCP and how the two ends trust each other). The server
-# takes this shell's fds 0, 1 and 2 with pidfd_getfd, as it does the JVM client's, and reads its
-# environment from /proc; signals are forwarded as lines, the exit status comes back as one.
+# takes this shell's stdin, stdout and stderr with pidfd_getfd, as it does the JVM client's, and
+# reads its environment from /proc; signals are forwarded as lines, the exit status comes back
+# as one.
 #
 # isola_shell_client ARGS...: exits with the command's status once the server has taken the
 # command line. Returns when it has not, having done nothing, so that the JVM client (which
@@ -53,8 +54,12 @@ _isola_shell_session() {
     } <"$endpoint"
     [[ $port =~ ^[0-9]+$ ]] || return 0
     { exec {sock}<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null || return 0 # a server that has gone
-    # the server speaks first, with the proof only it and we can read: nothing goes to a stranger
+    # the token, then the server's proof, only it and we can read: the command line goes to
+    # nobody else (the token of a server that is gone is worth nothing)
+    trap '' PIPE # a peer that hung up: a write fails (and is ignored) instead of killing us
+    printf 'isola-shell-1\0%s\0' "$token" >&"$sock" 2>/dev/null || true
     if ! IFS= read -r -t 5 -u "$sock" hello || [ "$hello" != "isola-server $proof" ]; then
+        trap - PIPE
         exec {sock}>&-
         return 0
     fi
@@ -63,7 +68,6 @@ _isola_shell_session() {
     local stdin stdout stderr
     exec {stdin}<&0 {stdout}>&1 {stderr}>&2
     _isola_sock=$sock _isola_pending=0 _isola_accepted=0
-    trap '' PIPE # a server that has gone: a write fails (and is ignored) instead of killing us
     # before the request: a signal that comes while the command starts must reach it too
     trap '_isola_forward 1' HUP
     trap '_isola_forward 2' INT
@@ -71,9 +75,9 @@ _isola_shell_session() {
     trap '_isola_forward 28' WINCH
     local tty=0
     [ -t 0 ] && [ -t 1 ] && tty=1
-    printf 'isola-shell-1\0%s\0%s\0%s %s %s\0%s\0%s\0%s\0' "$token" "$$" "$stdin" "$stdout" "$stderr" "$tty" "$PWD" \
-        "$#" >&"$sock"
-    [ $# -eq 0 ] || printf '%s\0' "$@" >&"$sock"
+    # one printf, so one write: a second small one would wait for the server's delayed ACK of
+    # the first (Nagle), ~40 ms on loopback
+    printf '%s\0' "$BASHPID" "$stdin $stdout $stderr" "$tty" "$PWD" "$#" "$@" >&"$sock"
     while :; do
         if IFS= read -r -u "$sock" frame; then
             case $frame in

@@ -22,6 +22,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -35,6 +37,12 @@ public final class StateStore {
 
     public static final String STATE_FILE = "state.json";
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}");
+    /**
+     * The threads of this JVM that want a root's lock file queue here first: a JVM holds one lock
+     * of a file at a time and throws OverlappingFileLockException at a second thread, as
+     * concurrent commands of a resident server would meet it.
+     */
+    private static final ConcurrentHashMap<Path, ReentrantLock> IN_THIS_JVM = new ConcurrentHashMap<>();
     static final ObjectMapper JSON = new ObjectMapper()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(SerializationFeature.INDENT_OUTPUT);
@@ -202,6 +210,8 @@ public final class StateStore {
      * that another user controls could be redirected anywhere the caller (often root) can write.
      */
     public <T> T locked(Supplier<T> action) {
+        ReentrantLock inThisJvm = IN_THIS_JVM.computeIfAbsent(root.toAbsolutePath().normalize(), path -> new ReentrantLock());
+        inThisJvm.lock();
         try {
             OwnedPaths.privateDirectory(root, "state directory");
             try (FileChannel lock = FileChannel.open(root.resolve(".lock"), Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -211,6 +221,8 @@ public final class StateStore {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot lock the state root " + root, e);
+        } finally {
+            inThisJvm.unlock();
         }
     }
 

@@ -23,9 +23,9 @@ import org.slf4j.LoggerFactory;
  * and text lines, what bash can write and read with builtins.
  *
  * <pre>
- * server -> client  "isola-server PROOF\n"
- * client -> server  "isola-shell-1\0" TOKEN "\0" PID "\0" STDIN STDOUT STDERR "\0" TTY(0|1) "\0" CWD "\0"
- *                   N "\0" N x (ARG "\0")
+ * client -> server  "isola-shell-1\0" TOKEN "\0"
+ * server -> client  "isola-server PROOF\n"                 (only for the right token; else it hangs up)
+ * client -> server  PID "\0" STDIN STDOUT STDERR "\0" TTY(0|1) "\0" CWD "\0" N "\0" N x (ARG "\0")
  *                   then any number of "S" SIGNO "\n"       (end of stream: the client has gone)
  * server -> client  lines: "A" accepted, "X" CODE exit, "F" fallback, "R" refused (as in {@link Wire})
  * </pre>
@@ -51,8 +51,7 @@ final class ShellClients implements ClientProtocol {
     @Override
     public ClientRequest accept(int fd, long uid, DataInputStream in, OutputStream reply) throws IOException {
         Sockets.receiveTimeout(fd, HANDSHAKE_MILLIS);
-        reply.write(endpoint.hello().getBytes(StandardCharsets.US_ASCII));
-        reply.flush();
+        Sockets.noDelay(fd); // our frames are single lines, each to be read at once
         if (!MAGIC.equals(field(in))) {
             throw new IOException("not an isola shell client");
         }
@@ -60,6 +59,9 @@ final class ShellClients implements ClientProtocol {
             LOG.warn("refused a connection to the shell port: wrong token");
             return null;
         }
+        // the proof only now: whoever learnt it could pose as this server on its port once it is gone
+        reply.write(endpoint.hello().getBytes(StandardCharsets.US_ASCII));
+        reply.flush();
         long pid = number(field(in), Integer.MAX_VALUE);
         String[] streams = field(in).split(" ");
         if (streams.length != 3) {

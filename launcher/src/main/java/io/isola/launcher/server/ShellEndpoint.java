@@ -34,11 +34,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The port is open to every local user and to containers that share the host's network, so:
  * the client proves it is this server's user by the TOKEN, which only that user can read (the
- * file is 0600 in the server's 0700 directory); the server proves itself first, with PROOF, so
- * that a client never hands its command line to whatever listens on the port of a server that
- * died; a handshake has {@link ShellClients#HANDSHAKE_MILLIS}. The server then checks that the
- * pid the client names belongs to its user, and takes that process's fds with pidfd_getfd, which
- * the kernel allows only for processes the server could ptrace.
+ * file is 0600 in the server's 0700 directory); the server answers it with PROOF, and only then
+ * does the client send its command line, so that it never hands it to whatever listens on the
+ * port of a server that died (a stale file's token is worth nothing: every server makes new
+ * secrets, and while a server lives nobody else can listen on its port). A handshake has
+ * {@link ShellClients#HANDSHAKE_MILLIS}. The server then checks that the pid the client names
+ * belongs to its user, and takes that process's fds with pidfd_getfd, which the kernel allows
+ * only for processes the server could ptrace.
  */
 final class ShellEndpoint implements AutoCloseable {
 

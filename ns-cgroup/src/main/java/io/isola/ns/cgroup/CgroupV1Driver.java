@@ -80,7 +80,9 @@ final class CgroupV1Driver implements CgroupDriver {
         try {
             for (Hierarchy h : allHierarchies()) {
                 CgroupTree.create(h.mountPoint(), path, (dir, parent, leaf, fresh) -> {
-                    if (h.has("cpuset") && (fresh || leaf)) {
+                    // a parent found, not made, too: its maker (another container starting at the
+                    // same time) may not have given it its CPUs yet, and ours would copy nothing
+                    if (h.has("cpuset")) {
                         inheritCpuset(dir, parent);
                     }
                 });

@@ -52,6 +52,33 @@ class CgroupCleanupTest {
     }
 
     @Test
+    void containersStartingTogetherEachGetACgroupTheirProcessCanJoin() throws Exception {
+        // every round starts with no parent directory: the containers race to make it (on cgroup
+        // v1 a cpuset parent found half made gave a child no CPUs, and its process could not join)
+        isola = CgroupTesting.runtime();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            for (int round = 0; round < 5; round++) {
+                assertEquals(List.of(), CgroupTesting.leftovers(CgroupTesting.PARENT));
+                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                List<java.util.concurrent.Future<ExitStatus>> runs = new java.util.ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    runs.add(pool.submit(() -> {
+                        go.await();
+                        return isola.run(ContainerSpec.builder("true").build());
+                    }));
+                }
+                go.countDown();
+                for (java.util.concurrent.Future<ExitStatus> run : runs) {
+                    assertEquals(ExitStatus.exited(0), run.get(60, java.util.concurrent.TimeUnit.SECONDS));
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void noCgroupIsLeftWhenTheCommandCannotBeExecuted() throws Exception {
         isola = CgroupTesting.runtime();
         assertThrows(ExecFailedException.class,

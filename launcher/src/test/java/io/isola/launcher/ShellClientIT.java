@@ -1,0 +1,285 @@
+package io.isola.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.isola.lifecycle.MonitorProcess;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * bin/isola's shell client ({@code lib/shell-client.bash} of the distribution) against a real
+ * resident server: what it runs is served without a JVM of its own, and whatever it cannot be
+ * sure of (another installation or environment, a stranger on the port, a wrong token, a closed
+ * stream) it leaves to the JVM client, having sent nothing. The server is started the way bin/isola
+ * starts it, by the JVM client, for an installation directory of the test's own.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class ShellClientIT {
+
+    private static final Path SCRIPT = Path.of("../dist/src/main/dist/lib/shell-client.bash").toAbsolutePath().normalize();
+    /** What the test's stand-in for bin/isola says when the shell client returned: the JVM client's turn. */
+    private static final int NOT_SERVED = 99;
+
+    @TempDir
+    Path tmp;
+
+    private Path home;
+    private Path serverDir;
+    private Path root;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        RootOnly.require();
+        assertTrue(Files.isReadable(SCRIPT), SCRIPT + " is missing");
+        // an installation of the test's own: bin/isola's server has no isola.bundles property
+        home = Files.createDirectory(tmp.resolve("home"));
+        Files.createSymbolicLink(home.resolve("bundles"), Path.of(System.getProperty("isola.bundles")).toAbsolutePath());
+        Path conf = Files.createDirectory(home.resolve("conf"));
+        try (Stream<Path> files = Files.list(Path.of("../dist/src/main/dist/conf"))) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".cfg")).toList()) {
+                Files.copy(file, conf.resolve(file.getFileName()));
+            }
+        }
+        serverDir = tmp.resolve("srv");
+        root = Files.createDirectory(tmp.resolve("state"));
+    }
+
+    @AfterEach
+    void stopServers() throws Exception {
+        ResidentServers.stopAll(serverDir);
+        if (home != null) {
+            Files.deleteIfExists(home.resolve("bundles")); // the link: @TempDir warns of one to outside
+        }
+    }
+
+    @Test
+    void servesOutputStatusStdinAndSharesTheCallersFiles() throws Exception {
+        startServer();
+        Path endpoint = endpoint();
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(endpoint)));
+
+        Result result = shell(Map.of(), null, "isola run -- sh -c 'echo out; echo err >&2; exit 3'");
+        assertEquals(3, result.code(), result.err());
+        assertEquals("out\n", result.out());
+        assertEquals("err\n", result.err());
+
+        Result cat = shell(Map.of(), "through stdin\n", "isola run -i -- cat");
+        assertEquals(0, cat.code(), cat.err());
+        assertEquals("through stdin\n", cat.out());
+
+        // the container writes through the caller's own open file: one offset, as with a CLI
+        Path file = tmp.resolve("out.txt");
+        Result shared = shell(Map.of(), null, "{ echo a; (isola run -- echo b); echo c; } > " + file + "; cat " + file);
+        assertEquals("a\nb\nc\n", shared.out(), shared.err());
+
+        // a subshell is a process of its own: the server takes its streams, not its parent's
+        Result subshell = shell(Map.of(), null, "out=$(isola run -- echo from-a-subshell); echo \"[$out]\"");
+        assertEquals("[from-a-subshell]\n", subshell.out(), subshell.err());
+    }
+
+    @Test
+    void servesCommandsThatArriveTogether() throws Exception {
+        startServer();
+        Result result = shell(Map.of(), null, "pids=(); for i in 1 2 3 4 5 6 7 8; do (isola run -- echo run-$i) & pids+=($!); done;"
+                + " failed=0; for pid in \"${pids[@]}\"; do wait $pid || failed=$((failed+1)); done; echo failed=$failed");
+        assertEquals(0, result.code(), result.err());
+        List<String> lines = result.out().lines().sorted().toList();
+        assertEquals(List.of("failed=0", "run-1", "run-2", "run-3", "run-4", "run-5", "run-6", "run-7", "run-8"), lines, result.err());
+    }
+
+    @Test
+    void forwardsSignalsToTheContainer() throws Exception {
+        startServer();
+        Process client = start(Map.of(), "isola run -- sh -c 'trap \"echo got TERM; exit 9\" TERM; echo ready; sleep 60 & wait'");
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(client.getErrorStream()));
+        BufferedReader out = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8));
+        assertEquals("ready", out.readLine(), "the container did not start");
+        client.toHandle().destroy(); // SIGTERM to the shell, which forwards it (Process.destroy would close our pipes)
+        assertEquals("got TERM", out.readLine());
+        assertTrue(client.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(9, client.exitValue(), err.join());
+    }
+
+    @Test
+    void givesTheContainerATerminalWhenTheCallerHasOne() throws Exception {
+        startServer();
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "script(1) is not installed (apt-get install util-linux)");
+        Path inner = tmp.resolve("at-a-terminal.sh");
+        Files.writeString(inner, "set -eu\n" + isolaFunction() + "isola run -t -- sh -c '[ -t 0 ] && [ -t 1 ] && echo terminal; exit 4'\n");
+        Result result = run(new ProcessBuilder("/usr/bin/script", "-qec", "bash " + inner, "/dev/null"), Map.of(), null);
+        assertEquals(4, result.code(), result.out() + result.err());
+        assertTrue(result.out().contains("terminal"), result.out());
+    }
+
+    @Test
+    void leavesToTheJvmClientWhatIsNotThisServersHavingDoneNothing() throws Exception {
+        startServer();
+        Result otherHome = shell(Map.of("HOME_OVERRIDE", tmp.resolve("elsewhere").toString()), null, "isola run -- true");
+        assertEquals(NOT_SERVED, otherHome.code(), otherHome.err());
+
+        Result otherRoot = shell(Map.of("ISOLA_ROOT", tmp.resolve("other-state").toString()), null, "isola run -- true");
+        assertEquals(NOT_SERVED, otherRoot.code(), otherRoot.err());
+
+        Result closedStdout = shell(Map.of(), null, "isola run -- true >&-");
+        assertEquals(NOT_SERVED, closedStdout.code(), closedStdout.err());
+    }
+
+    @Test
+    void aWrongTokenIsRefusedAndTheServerServesOn() throws Exception {
+        startServer();
+        List<String> lines = Files.readAllLines(endpoint());
+        String[] fields = lines.get(1).split(" ");
+        Path forged = Files.createDirectory(tmp.resolve("forged"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        lines.set(1, fields[0] + " " + fields[1] + " " + "0".repeat(fields[2].length()));
+        Files.write(forged.resolve("s-forged.shell"), lines);
+
+        Result refused = shell(Map.of("ISOLA_SERVER_DIR", forged.toString()), null, "isola run -- true");
+        assertEquals(NOT_SERVED, refused.code(), refused.err());
+
+        try (Socket stranger = new Socket(InetAddress.getLoopbackAddress(), Integer.parseInt(fields[0]))) {
+            stranger.getOutputStream().write(("isola-shell-1\0" + "0".repeat(fields[2].length()) + "\0").getBytes(StandardCharsets.US_ASCII));
+            assertEquals(-1, stranger.getInputStream().read(), "the server answered a wrong token");
+        }
+        try (Socket silent = new Socket(InetAddress.getLoopbackAddress(), Integer.parseInt(fields[0]))) {
+            silent.setSoTimeout(30_000);
+            assertEquals(-1, silent.getInputStream().read(), "the server kept a silent connection open");
+        }
+        assertEquals(0, shell(Map.of(), null, "isola run -- true").code(), "the server stopped serving");
+    }
+
+    @Test
+    void tellsAStrangerOnTheServersPortNothingButAStaleToken() throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("stale"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        try (ServerSocket stranger = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Files.writeString(dir.resolve("s-stale.shell"), "isola-shell-endpoint 1\n" + stranger.getLocalPort() + " proof stale-token\n"
+                    + home + "\nISOLA_CONF\nISOLA_ROOT\nXDG_RUNTIME_DIR" + xdg() + "\n");
+            CompletableFuture<byte[]> heard = CompletableFuture.supplyAsync(() -> {
+                try (Socket client = stranger.accept()) {
+                    client.getOutputStream().write("isola-server not-the-proof\n".getBytes(StandardCharsets.US_ASCII));
+                    client.setSoTimeout(10_000);
+                    return client.getInputStream().readAllBytes();
+                } catch (IOException e) {
+                    return e.toString().getBytes(StandardCharsets.UTF_8);
+                }
+            });
+            Result result = shell(Map.of("ISOLA_SERVER_DIR", dir.toString()), null, "isola run -- echo secret-argument");
+            assertEquals(NOT_SERVED, result.code(), result.err());
+            assertEquals("isola-shell-1\0stale-token\0", new String(heard.get(20, TimeUnit.SECONDS), StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void theEndpointGoesWithTheServer() throws Exception {
+        startServer();
+        Path endpoint = endpoint();
+        assertEquals(1, ResidentServers.stopAll(serverDir));
+        assertFalse(Files.exists(endpoint), "a stopped server left its endpoint");
+        Result result = shell(Map.of(), null, "isola run -- true");
+        assertEquals(NOT_SERVED, result.code(), result.err());
+    }
+
+    private static String xdg() {
+        String value = System.getenv("XDG_RUNTIME_DIR");
+        return value == null ? "" : "=" + value;
+    }
+
+    /** Starts the server as bin/isola does: the JVM client's first command. */
+    private void startServer() throws Exception {
+        List<String> server = new ArrayList<>(MonitorProcess.javaCommand(Main.class.getName(), List.of()));
+        server.add(1, "-Disola.home=" + home);
+        List<String> client = new ArrayList<>(MonitorProcess.javaCommand("io.isola.launcher.client.Client",
+                List.of("--root", root.toString(), "run", "--", "true")));
+        client.add(1, "-Disola.home=" + home);
+        client.add(1, "-Disola.server.dir=" + serverDir);
+        client.add(1, "-Disola.server.command=" + String.join(" ", server));
+        ProcessBuilder builder = new ProcessBuilder(client).redirectErrorStream(true);
+        builder.environment().put("ISOLA_SERVER_IDLE", "60");
+        builder.environment().remove("ISOLA_SERVER");
+        Process process = builder.start();
+        String output = read(process.getInputStream());
+        assertTrue(process.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, process.exitValue(), output);
+    }
+
+    private Path endpoint() throws IOException {
+        try (Stream<Path> files = Files.list(serverDir)) {
+            return files.filter(p -> p.toString().endsWith(".shell")).findFirst().orElseThrow(() -> new AssertionError("no endpoint"));
+        }
+    }
+
+    private record Result(int code, String out, String err) {}
+
+    /**
+     * Runs {@code script} in bash, where {@code isola} is bin/isola's shell client for the test's
+     * installation that exits {@link #NOT_SERVED} when the shell client returns.
+     */
+    private Result shell(Map<String, String> env, String stdin, String script) throws Exception {
+        return run(bash(script), env, stdin);
+    }
+
+    private Result run(ProcessBuilder builder, Map<String, String> env, String stdin) throws Exception {
+        Process process = start(builder, env);
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
+        try (OutputStream in = process.getOutputStream()) {
+            if (stdin != null) {
+                in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        String out = read(process.getInputStream());
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the shell did not exit");
+        return new Result(process.exitValue(), out, err.join());
+    }
+
+    /** bin/isola's shell path as a function; it exits the shell that calls it, as bin/isola is a process of its own. */
+    private String isolaFunction() {
+        return "isola() { ISOLA_HOME=${HOME_OVERRIDE:-" + home + "}; . " + SCRIPT + "; isola_shell_client --root " + root
+                + " \"$@\"; exit " + NOT_SERVED + "; }\n";
+    }
+
+    private Process start(Map<String, String> env, String script) throws IOException {
+        return start(bash(script), env);
+    }
+
+    private ProcessBuilder bash(String script) {
+        return new ProcessBuilder("bash", "-c", "set -eu\n" + isolaFunction() + script);
+    }
+
+    private Process start(ProcessBuilder builder, Map<String, String> env) throws IOException {
+        builder.environment().put("ISOLA_SERVER_DIR", serverDir.toString());
+        builder.environment().remove("ISOLA_SERVER");
+        builder.environment().putAll(env);
+        return builder.start();
+    }
+
+    private static String read(InputStream in) {
+        try {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+}
