@@ -168,6 +168,25 @@ class ShellClientIT {
             silent.setSoTimeout(30_000);
             assertEquals(-1, silent.getInputStream().read(), "the server kept a silent connection open");
         }
+        try (Socket trickling = new Socket(InetAddress.getLoopbackAddress(), Integer.parseInt(fields[0]))) {
+            // a byte every 300 ms never lets a read time out: the handshake's deadline ends it
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                try {
+                    for (int i = 0; i < 100; i++) {
+                        trickling.getOutputStream().write('i');
+                        Thread.sleep(300);
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // closed by the server, as it should be
+                }
+            });
+            trickling.setSoTimeout(20_000);
+            long start = System.nanoTime();
+            assertEquals(-1, trickling.getInputStream().read(), "the server kept a trickling connection open");
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(12), "closed only after the handshake's time");
+            trickling.close();
+            writer.get(30, TimeUnit.SECONDS);
+        }
         assertEquals(0, shell(Map.of(), null, "isola run -- true").code(), "the server stopped serving");
     }
 

@@ -82,7 +82,12 @@ final class ResidentServer implements AutoCloseable {
         Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
         long uid = HostIdentity.current().uid();
         Map<String, String> env = System.getenv();
-        shell = ShellEndpoint.open(socket, env);
+        try {
+            shell = ShellEndpoint.open(socket, env);
+        } catch (IOException | RuntimeException e) {
+            // the JVM client still reaches us; bin/isola's shell client then hands over to it
+            LOG.warn("no shell endpoint: {}", e.toString());
+        }
         ClientProtocol[] protocols = shell == null ? new ClientProtocol[] {JvmClients.PROTOCOL}
                 : new ClientProtocol[] {JvmClients.PROTOCOL, new ShellClients(shell)};
         int[] listeners = shell == null ? new int[] {listener} : new int[] {listener, shell.listener()};

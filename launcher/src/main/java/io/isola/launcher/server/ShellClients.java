@@ -40,6 +40,9 @@ final class ShellClients implements ClientProtocol {
     static final String MAGIC = "isola-shell-1";
     /** How long a connection may take to say who it is: the port is open to every local user. */
     static final int HANDSHAKE_MILLIS = 5000;
+    /** The longest magic or token a connection may send before it has shown the token. */
+    private static final int UNTRUSTED_FIELD = 64;
+    private static final long NO_DEADLINE = Long.MIN_VALUE;
     private static final Logger LOG = LoggerFactory.getLogger(ShellClients.class);
 
     private final ShellEndpoint endpoint;
@@ -52,10 +55,13 @@ final class ShellClients implements ClientProtocol {
     public ClientRequest accept(int fd, long uid, DataInputStream in, OutputStream reply) throws IOException {
         Sockets.receiveTimeout(fd, HANDSHAKE_MILLIS);
         Sockets.noDelay(fd); // our frames are single lines, each to be read at once
-        if (!MAGIC.equals(field(in))) {
+        // before the token: short fields and one deadline, so that a stranger trickling bytes
+        // holds a thread for a handshake's time at most
+        long deadline = System.nanoTime() + HANDSHAKE_MILLIS * 1_000_000L;
+        if (!MAGIC.equals(until(in, 0, UNTRUSTED_FIELD, deadline))) {
             throw new IOException("not an isola shell client");
         }
-        if (!endpoint.admits(field(in))) {
+        if (!endpoint.admits(until(in, 0, UNTRUSTED_FIELD, deadline))) {
             LOG.warn("refused a connection to the shell port: wrong token");
             return null;
         }
@@ -115,21 +121,21 @@ final class ShellClients implements ClientProtocol {
     }
 
     private static String field(InputStream in) throws IOException {
-        return until(in, 0);
+        return until(in, 0, Wire.MAX_STRING, NO_DEADLINE);
     }
 
     private static String line(InputStream in) throws IOException {
-        return until(in, '\n');
+        return until(in, '\n', Wire.MAX_STRING, NO_DEADLINE);
     }
 
-    private static String until(InputStream in, int end) throws IOException {
+    private static String until(InputStream in, int end, int max, long deadline) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         for (int b = in.read(); b != end; b = in.read()) {
             if (b < 0) {
                 throw new EOFException("the shell client closed the connection");
             }
-            if (bytes.size() >= Wire.MAX_STRING) {
-                throw new IOException("a field longer than " + Wire.MAX_STRING + " bytes");
+            if (bytes.size() >= max || deadline != NO_DEADLINE && System.nanoTime() - deadline > 0) {
+                throw new IOException("a field longer than " + max + " bytes, or later than the handshake allows");
             }
             bytes.write(b);
         }
