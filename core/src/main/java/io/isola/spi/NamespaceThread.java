@@ -73,7 +73,7 @@ public final class NamespaceThread {
         thread.setDaemon(true);
         try {
             thread.start();
-            joinUninterruptibly(thread);
+            Uninterruptibly.await(thread::join);
         } finally {
             Fds.closeQuietly(fd);
         }
@@ -91,21 +91,6 @@ public final class NamespaceThread {
             int errno = n.lastErrno();
             throw new IOException("cannot join the " + namespace.procName() + " namespace " + file + ": " + Errno.name(errno)
                     + " (" + Errno.describe(errno) + ")");
-        }
-    }
-
-    private static void joinUninterruptibly(Thread thread) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                thread.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -69,7 +69,7 @@ final class NetnsWorker {
                 }
                 queue.add(job);
             }
-            awaitUninterruptibly(job.done);
+            Uninterruptibly.await(job.done::await);
         } finally {
             Fds.closeQuietly(fd);
         }
@@ -169,21 +169,6 @@ final class NetnsWorker {
             return Native.get().libc().syscall(SyscallNumbers.SETNS, fd, Namespace.NET.cloneFlag(), 0, 0) == 0;
         } finally {
             Fds.closeQuietly(fd);
-        }
-    }
-
-    private static void awaitUninterruptibly(CountDownLatch latch) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                latch.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
         }
     }
 }
