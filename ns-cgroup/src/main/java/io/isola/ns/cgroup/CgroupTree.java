@@ -23,15 +23,16 @@ final class CgroupTree {
 
     /**
      * What a driver does to the directories on the way, before creating anything below them:
-     * called for every parent (created now or found), and for the leaf.
+     * called for every parent, whether this call made it or found it (another container starting
+     * at the same time may have made it and not yet initialised it), and for the leaf.
      */
     interface Initializer {
-        void init(Path dir, Path parent, boolean leaf, boolean created) throws IOException;
+        void init(Path dir, Path parent, boolean leaf) throws IOException;
     }
 
     private CgroupTree() {}
 
-    /** Creates {@code root/path}, running {@code init} on every directory this call created. */
+    /** Creates {@code root/path}, running {@code init} on every directory on the way to it. */
     static Path create(Path root, String path, Initializer init) throws IOException {
         Path leaf = root.resolve(path);
         for (int attempt = 1; ; attempt++) {
@@ -45,7 +46,7 @@ final class CgroupTree {
                     if (!created && isLeaf) {
                         reuseStale(dir);
                     }
-                    init.init(dir, parent, isLeaf, created);
+                    init.init(dir, parent, isLeaf);
                 }
                 return leaf;
             } catch (NoSuchFileException e) {

@@ -79,7 +79,7 @@ final class CgroupV1Driver implements CgroupDriver {
         V1Cgroup cgroup = new V1Cgroup(path, created);
         try {
             for (Hierarchy h : allHierarchies()) {
-                CgroupTree.create(h.mountPoint(), path, (dir, parent, leaf, fresh) -> {
+                CgroupTree.create(h.mountPoint(), path, (dir, parent, leaf) -> {
                     // a parent found, not made, too: its maker (another container starting at the
                     // same time) may not have given it its CPUs yet, and ours would copy nothing
                     if (h.has("cpuset")) {

@@ -82,7 +82,7 @@ final class CgroupV2Driver implements CgroupDriver {
         Set<String> enable = new LinkedHashSet<>(WANTED);
         enable.retainAll(available());
         enableIn(root, enable);
-        Path leaf = CgroupTree.create(root, path, (dir, parent, isLeaf, fresh) -> {
+        Path leaf = CgroupTree.create(root, path, (dir, parent, isLeaf) -> {
             if (!isLeaf) {
                 enableIn(dir, enable);
             }
