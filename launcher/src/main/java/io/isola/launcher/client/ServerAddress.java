@@ -37,6 +37,7 @@ public record ServerAddress(Path dir, Path socket) {
         return new ServerAddress(dir, dir.resolve("s-" + fnv64(key.toString()) + ".sock"));
     }
 
+    /** bin/isola's shell client (lib/shell-client.bash) finds the same directory in bash: keep the two alike. */
     private static Path directory(long uid, Map<String, String> env) {
         String explicit = System.getProperty("isola.server.dir", env.get("ISOLA_SERVER_DIR"));
         if (explicit != null && !explicit.isEmpty()) {

@@ -12,4 +12,15 @@ record ClientRequest(long pid, int[] stdio, boolean tty, String cwd, List<String
 
     /** The fds of a client that has its streams where a process has them. */
     static final int[] STANDARD = {0, 1, 2};
+
+    /**
+     * Adds a "NAME=VALUE" entry of an environment to {@code env}, the first of a name winning (as
+     * getenv finds it); an entry without a name is no variable and is skipped.
+     */
+    static void addVariable(Map<String, String> env, String entry) {
+        int eq = entry.indexOf('=');
+        if (eq > 0) {
+            env.putIfAbsent(entry.substring(0, eq), entry.substring(eq + 1));
+        }
+    }
 }

@@ -70,11 +70,7 @@ final class JvmClients implements ClientProtocol {
         }
         Map<String, String> env = new HashMap<>();
         for (int i = count(in); i > 0; i--) {
-            String entry = string(in);
-            int eq = entry.indexOf('=');
-            if (eq > 0) {
-                env.put(entry.substring(0, eq), entry.substring(eq + 1));
-            }
+            ClientRequest.addVariable(env, string(in));
         }
         return new ClientRequest(pid, ClientRequest.STANDARD, tty, cwd, args, env);
     }

@@ -88,9 +88,13 @@ final class ResidentServer implements AutoCloseable {
             // the JVM client still reaches us; bin/isola's shell client then hands over to it
             LOG.warn("no shell endpoint: {}", e.toString());
         }
-        ClientProtocol[] protocols = shell == null ? new ClientProtocol[] {JvmClients.PROTOCOL}
-                : new ClientProtocol[] {JvmClients.PROTOCOL, new ShellClients(shell)};
-        int[] listeners = shell == null ? new int[] {listener} : new int[] {listener, shell.listener()};
+        // the listeners polled, and the protocol spoken on each, by index
+        int[] listeners = {listener};
+        ClientProtocol[] protocols = {JvmClients.PROTOCOL};
+        if (shell != null) {
+            listeners = new int[] {listener, shell.listener()};
+            protocols = new ClientProtocol[] {JvmClients.PROTOCOL, new ShellClients(shell)};
+        }
         LOG.info("serving uid {} at {} (pid {}, idle timeout {} s)", uid, socket, ProcessHandle.current().pid(),
                 idle.toSeconds());
         while (true) {

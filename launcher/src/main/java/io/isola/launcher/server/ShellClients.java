@@ -164,11 +164,7 @@ final class ShellClients implements ClientProtocol {
         int start = 0;
         for (int i = 0; i <= bytes.length; i++) {
             if (i == bytes.length || bytes[i] == 0) {
-                String entry = new String(bytes, start, i - start, StandardCharsets.UTF_8);
-                int eq = entry.indexOf('=');
-                if (eq > 0) {
-                    env.putIfAbsent(entry.substring(0, eq), entry.substring(eq + 1));
-                }
+                ClientRequest.addVariable(env, new String(bytes, start, i - start, StandardCharsets.UTF_8));
                 start = i + 1;
             }
         }

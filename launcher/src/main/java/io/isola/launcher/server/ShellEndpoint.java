@@ -73,11 +73,7 @@ final class ShellEndpoint implements AutoCloseable {
             String value = env.get(name);
             identity.append(name).append(value == null ? "" : "=" + value).append('\n');
         }
-        String unfit = home == null ? "no isola.home"
-                : System.getProperty("isola.conf") != null || System.getProperty("isola.bundles") != null
-                        ? "isola.conf or isola.bundles set as properties, which bin/isola cannot see"
-                        : identity.chars().filter(c -> c == '\n').count() != 1 + ServerAddress.KEYED_ENV.size()
-                                ? "a line break in the home or the environment" : null;
+        String unfit = unfitBecause(home, identity);
         if (unfit != null) {
             LOG.info("no shell endpoint: {}", unfit);
             return null;
@@ -95,6 +91,20 @@ final class ShellEndpoint implements AutoCloseable {
             throw e;
         }
         return new ShellEndpoint(file, listener, proof, token.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** Null when a shell client can tell this server by {@code identity}; else why it cannot. */
+    private static String unfitBecause(String home, CharSequence identity) {
+        if (home == null) {
+            return "no isola.home";
+        }
+        if (System.getProperty("isola.conf") != null || System.getProperty("isola.bundles") != null) {
+            return "isola.conf or isola.bundles set as properties, which bin/isola cannot see";
+        }
+        if (identity.chars().filter(c -> c == '\n').count() != 1 + ServerAddress.KEYED_ENV.size()) {
+            return "a line break in the home or the environment";
+        }
+        return null;
     }
 
     /** Written beside and renamed: a client reads the old file or the new one, never half of one. */
