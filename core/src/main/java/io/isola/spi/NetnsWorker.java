@@ -62,10 +62,7 @@ final class NetnsWorker {
         try {
             synchronized (LOCK) {
                 if (queue == null) {
-                    queue = new LinkedBlockingQueue<>();
-                    Thread thread = new Thread(new Loop(queue), "isola-netns");
-                    thread.setDaemon(true);
-                    thread.start();
+                    queue = startThread();
                 }
                 queue.add(job);
             }
@@ -76,6 +73,15 @@ final class NetnsWorker {
         if (job.failure != null) {
             throw job.failure;
         }
+    }
+
+    /** A new worker thread and its queue; under {@link #LOCK}. */
+    private static BlockingQueue<Job> startThread() {
+        BlockingQueue<Job> jobs = new LinkedBlockingQueue<>();
+        Thread thread = new Thread(new Loop(jobs), "isola-netns");
+        thread.setDaemon(true);
+        thread.start();
+        return jobs;
     }
 
     private static final class Loop implements Runnable {
@@ -135,15 +141,10 @@ final class NetnsWorker {
                 }
                 Job left;
                 while ((left = jobs.poll()) != null) {
-                    BlockingQueue<Job> next = queue;
-                    if (next == null) {
-                        next = new LinkedBlockingQueue<>();
-                        queue = next;
-                        Thread thread = new Thread(new Loop(next), "isola-netns");
-                        thread.setDaemon(true);
-                        thread.start();
+                    if (queue == null) {
+                        queue = startThread();
                     }
-                    next.add(left);
+                    queue.add(left);
                 }
             }
         }
