@@ -2,6 +2,7 @@ package io.isola.reliability;
 
 import io.isola.internal.nativ.NativeMemory;
 import io.isola.testing.HostState;
+import io.isola.testing.OpenFds;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,10 +13,10 @@ import java.util.List;
  * processes and mounts. Taken before a case and compared after it, with a bounded moment for
  * threads to end and fds to settle.
  */
-record Leftovers(long fds, long threads, long nativeBytes, long children, java.util.Set<String> mounts) {
+record Leftovers(OpenFds fds, long threads, long nativeBytes, long children, java.util.Set<String> mounts) {
 
     static Leftovers now() throws Exception {
-        return new Leftovers(HostState.openFds(), HostState.threads(), NativeMemory.liveBytes(),
+        return new Leftovers(OpenFds.now(), HostState.threads(), NativeMemory.liveBytes(),
                 ProcessHandle.current().children().filter(ProcessHandle::isAlive).count(), mountPoints());
     }
 
@@ -40,15 +41,16 @@ record Leftovers(long fds, long threads, long nativeBytes, long children, java.u
     List<String> since(Leftovers before) throws Exception {
         Leftovers after = this;
         long deadline = System.nanoTime() + 5_000_000_000L;
-        // threads end and the JVM closes its own transient fds (class loading, /proc reads) a moment later
-        while ((after.fds > before.fds || after.threads > before.threads || after.children > before.children)
+        // threads end and children are reaped a moment later (fds: OpenFds.leaked waits for its own)
+        while ((after.threads > before.threads || after.children > before.children)
                 && System.nanoTime() < deadline) {
             Thread.sleep(20);
             after = now();
         }
         List<String> left = new ArrayList<>();
-        if (after.fds > before.fds) {
-            left.add((after.fds - before.fds) + " fds");
+        List<String> fds = before.fds.leaked();
+        if (!fds.isEmpty()) {
+            left.add("fds " + fds);
         }
         if (after.threads > before.threads) {
             left.add((after.threads - before.threads) + " threads");

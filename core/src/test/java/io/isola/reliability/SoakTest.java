@@ -124,7 +124,7 @@ class SoakTest {
     }
 
     private static String sample(Leftovers state) throws Exception {
-        return String.format("fds=%d threads=%d nativeBytes=%d children=%d rssKiB=%d", state.fds(), state.threads(),
+        return String.format("fds=%d threads=%d nativeBytes=%d children=%d rssKiB=%d", state.fds().count(), state.threads(),
                 state.nativeBytes(), state.children(), rssKiB());
     }
 

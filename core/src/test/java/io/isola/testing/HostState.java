@@ -15,25 +15,6 @@ public final class HostState {
         return Files.readSymbolicLink(Path.of("/proc/self/ns", procName)).toString();
     }
 
-    public static long openFds() throws IOException {
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.count();
-        }
-    }
-
-    /** What each open fd of this process points at, sorted: to name the fd a leak check found. */
-    public static java.util.List<String> fdTargets() throws IOException {
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.map(fd -> {
-                try {
-                    return fd.getFileName() + " -> " + Files.readSymbolicLink(fd);
-                } catch (IOException closedMeanwhile) {
-                    return null;
-                }
-            }).filter(java.util.Objects::nonNull).sorted().toList();
-        }
-    }
-
     public static long threads() throws IOException {
         try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
             return tasks.count();

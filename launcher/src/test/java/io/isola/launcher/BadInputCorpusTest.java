@@ -3,6 +3,7 @@ package io.isola.launcher;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.isola.testing.OpenFds;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -10,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -82,7 +82,8 @@ class BadInputCorpusTest {
         }
         // loading the native layer opens library fds that stay open for the JVM's life: not a leak
         io.isola.internal.nativ.Native.get().lastErrno();
-        long fds = count("/proc/self/fd"), mounts = Files.readAllLines(Path.of("/proc/self/mountinfo")).size();
+        OpenFds fds = OpenFds.now();
+        long mounts = Files.readAllLines(Path.of("/proc/self/mountinfo")).size();
         long children = ProcessHandle.current().children().count();
         int leftBehind = 0;
         for (List<String> args : corpus) {
@@ -103,18 +104,13 @@ class BadInputCorpusTest {
     }
 
     /** What differs from the baseline (fds, children, the host's mount table), or null. */
-    private static String leftBehind(long fds, long children, long mounts) throws IOException {
-        long nowFds = count("/proc/self/fd"), nowChildren = ProcessHandle.current().children().count();
+    private static String leftBehind(OpenFds fds, long children, long mounts) throws IOException, InterruptedException {
+        List<String> leaked = fds.leaked();
+        long nowChildren = ProcessHandle.current().children().count();
         long nowMounts = Files.readAllLines(Path.of("/proc/self/mountinfo")).size();
-        if (nowFds <= fds && nowChildren <= children && nowMounts == mounts) {
+        if (leaked.isEmpty() && nowChildren <= children && nowMounts == mounts) {
             return null;
         }
-        return "fds " + fds + " -> " + nowFds + ", children " + children + " -> " + nowChildren + ", mounts " + mounts + " -> " + nowMounts;
-    }
-
-    private static long count(String dir) throws IOException {
-        try (Stream<Path> entries = Files.list(Path.of(dir))) {
-            return entries.count();
-        }
+        return "fds " + leaked + ", children " + children + " -> " + nowChildren + ", mounts " + mounts + " -> " + nowMounts;
     }
 }

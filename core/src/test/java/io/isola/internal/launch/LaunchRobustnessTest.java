@@ -7,6 +7,7 @@ import io.isola.api.ContainerSpec;
 import io.isola.api.Isola;
 import io.isola.internal.nativ.NativeMemory;
 import io.isola.testing.HostState;
+import io.isola.testing.OpenFds;
 import io.isola.testing.Outcome;
 import io.isola.testing.TestRuntimes;
 import java.util.ArrayList;
@@ -42,7 +43,7 @@ class LaunchRobustnessTest {
         try (Isola warmUp = runtime()) { // loads the native layer, whose library handles stay open
             assertEquals("1\n", Outcome.of(warmUp, ContainerSpec.builder("sh", "-c", "echo $$").build()).out());
         }
-        long fdsBefore = HostState.openFds();
+        OpenFds fdsBefore = OpenFds.now();
         long threadsBefore = HostState.threads();
         long nativeBefore = NativeMemory.liveBytes();
 
@@ -83,7 +84,7 @@ class LaunchRobustnessTest {
             }
             launchers.shutdown();
             assertTrue(launchers.awaitTermination(10, TimeUnit.SECONDS));
-            assertEquals(fdsBefore, HostState.openFds(), "open fds after " + LAUNCHES + " launches");
+            assertEquals(List.of(), fdsBefore.leaked(), "fds left open after " + LAUNCHES + " launches");
         } finally {
             churn.set(false);
             for (Thread thread : pressure) {

@@ -11,7 +11,7 @@ import io.isola.api.Isola;
 import io.isola.api.StepFailedException;
 import io.isola.api.TmpfsMount;
 import io.isola.api.Volume;
-import io.isola.testing.HostState;
+import io.isola.testing.OpenFds;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -36,7 +36,7 @@ class NothingLeftBehindTest {
         try (Isola isola = Containers.runtime()) {
             isola.run(ContainerSpec.builder("/bin/true").with(image).build()); // warm up before measuring fds
             Set<String> mounts = HostMounts.snapshot();
-            long fds = HostState.openFds();
+            OpenFds fds = OpenFds.now();
 
             for (int i = 0; i < 100; i++) {
                 Filesystem filesystem = switch (i % 3) {
@@ -50,9 +50,7 @@ class NothingLeftBehindTest {
             }
 
             assertEquals(List.of(), HostMounts.added(mounts, HostMounts.snapshot()));
-            // none leaked: the count may only fall (an fd of the warm-up the JVM closes later, seen under load)
-            long after = HostState.openFds();
-            assertTrue(after <= fds, "open fds grew from " + fds + " to " + after);
+            assertEquals(List.of(), fds.leaked());
             try (var left = Files.list(containers)) {
                 assertEquals(List.of(), left.toList(), "writable layers of containers that are gone");
             }

@@ -14,6 +14,7 @@ import io.isola.spi.HostIdentity;
 import io.isola.spi.Namespace;
 import io.isola.spi.NamespaceIsolator;
 import io.isola.testing.HostState;
+import io.isola.testing.OpenFds;
 import io.isola.testing.Outcome;
 import io.isola.testing.TestIsolator;
 import java.io.IOException;
@@ -85,12 +86,12 @@ class LoopbackTest {
     void twentyRunsLeaveNoThreadFdMountOrState() throws Exception {
         Outcome.of(isola, ContainerSpec.builder("true").with(Network.none()).build()); // warm-up: the runtime's own threads
         long threads = HostState.threads();
-        List<String> fds = HostState.fdTargets();
+        OpenFds fds = OpenFds.now();
         for (int run = 0; run < 20; run++) {
             Outcome outcome = Outcome.of(isola, ContainerSpec.builder("true").with(Network.none()).build());
             assertEquals(0, outcome.status().exitCode(), outcome.toString());
         }
-        assertNothingLeft(threads, fds, 20);
+        assertNothingLeft(threads, fds);
     }
 
     @Test
@@ -105,7 +106,7 @@ class LoopbackTest {
         }))) {
             assertThrows(IsolaException.class, () -> killing.start(ContainerSpec.builder("true").with(Network.none()).build()));
             long threads = HostState.threads();
-            List<String> fds = HostState.fdTargets();
+            OpenFds fds = OpenFds.now();
             for (int start = 0; start < FAILING_STARTS; start++) {
                 IsolaException e = assertThrows(IsolaException.class,
                         () -> killing.start(ContainerSpec.builder("true").with(Network.none()).build()).close());
@@ -114,27 +115,8 @@ class LoopbackTest {
                         + " network namespace: cannot open the net namespace /proc/"), message);
                 assertFalse(message.contains("\n"), message);
             }
-            assertNothingLeft(threads, fds, FAILING_STARTS);
+            assertNothingLeft(threads, fds);
         }
-    }
-
-    /** What is open now and was not in {@code before} (fd numbers aside: they are reused). */
-    private static List<String> newFds(List<String> before) throws IOException {
-        List<String> left = new java.util.ArrayList<>();
-        before.forEach(fd -> left.add(fd.substring(fd.indexOf(" -> "))));
-        List<String> added = new java.util.ArrayList<>();
-        for (String fd : HostState.fdTargets()) {
-            if (!left.remove(fd.substring(fd.indexOf(" -> ")))) {
-                added.add(fd);
-            }
-        }
-        return added;
-    }
-
-    private static boolean launchKind(String fd) {
-        String target = fd.substring(fd.indexOf(" -> ") + 4);
-        return target.startsWith("pipe:") || target.startsWith("anon_inode:") || target.startsWith("socket:")
-                || target.matches("[a-z_]+:\\[\\d+]") || target.startsWith("/proc/") || target.startsWith(root.toString());
     }
 
     /** This JVM's threads (/proc/self/task) whose network namespace is not the process's own. */
@@ -164,20 +146,13 @@ class LoopbackTest {
         }
     }
 
-    /**
-     * Threads back to their count (a thread needs a moment to end), no fd of a kind a launch opens
-     * (pipe, pidfd, socket, namespace, a file of ours) and fewer new fds than runs, no mount or
-     * state of ours. Why not "the same fds": the JVM keeps a file open now and then for itself (a
-     * jar it loads a class from, once); a leak of the launch shows once per run, and by its kind.
-     */
-    private static void assertNothingLeft(long threads, List<String> fds, int runs) throws Exception {
-        for (int i = 0; i < 100 && (HostState.threads() > threads || !newFds(fds).isEmpty()); i++) {
+    /** Threads back to their count (a thread needs a moment to end), no fd, mount or state of ours. */
+    private static void assertNothingLeft(long threads, OpenFds fds) throws Exception {
+        for (int i = 0; i < 100 && HostState.threads() > threads; i++) {
             Thread.sleep(20);
         }
         assertTrue(HostState.threads() <= threads, "threads: " + threads + " -> " + HostState.threads());
-        List<String> added = newFds(fds);
-        assertTrue(added.size() < runs && added.stream().noneMatch(LoopbackTest::launchKind),
-                "fds: " + fds.size() + " -> " + HostState.fdTargets().size() + ", new: " + added);
+        assertEquals(List.of(), fds.leaked());
         // the thread that brings lo up is reused, but must be back in the host's namespace
         assertEquals(List.of(), threadsOutsideTheHostNetns(), "threads still in a container's network namespace");
         try (var mounts = Files.lines(Path.of("/proc/self/mountinfo"))) {

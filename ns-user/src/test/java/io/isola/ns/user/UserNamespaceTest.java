@@ -19,6 +19,7 @@ import io.isola.spi.HostIdentity;
 import io.isola.spi.Namespace;
 import io.isola.spi.NamespaceIsolator;
 import io.isola.testing.HostState;
+import io.isola.testing.OpenFds;
 import io.isola.testing.Outcome;
 import io.isola.testing.TestIsolator;
 import java.io.BufferedReader;
@@ -246,13 +247,13 @@ class UserNamespaceTest {
 
     @Test
     void anInvalidMapIsRefusedBeforeAnythingStarts() throws Exception {
-        long fds = HostState.openFds();
+        OpenFds fds = OpenFds.now();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> isola().start(
                 ContainerSpec.builder("true").with(UserNamespace.parse(List.of("0:3000000:65536"), List.of()))
                         .with(io.isola.api.ProcessUser.parse("70000:0")).build()));
         assertEquals("--user \"70000:0\": uid 70000 is not mapped in the container's user namespace "
                 + "(uid maps [0:3000000:65536])", e.getMessage());
-        assertEquals(fds, HostState.openFds());
+        assertEquals(List.of(), fds.leaked());
     }
 
     /** A map the host cannot write: the child is refused at its checkpoint, never runs the command, nothing stays. */
@@ -261,7 +262,7 @@ class UserNamespaceTest {
         Path proc = Files.createDirectories(temp.resolve("proc/sys/user"));
         Files.writeString(proc.resolve("max_user_namespaces"), "15000\n");
         Path marker = shared("marker").resolve("ran");
-        long fds = HostState.openFds();
+        OpenFds fds = OpenFds.now();
         try (Isola isola = Isola.builder().isolators(List.of(userIsolator(temp.resolve("proc")))).build()) {
             IsolaException e = assertThrows(IsolaException.class, () -> isola.start(ContainerSpec.builder("touch",
                     marker.toString()).with(UserNamespace.defaultMapping()).build()));
@@ -271,6 +272,6 @@ class UserNamespaceTest {
                     + "without running the command"), e.getMessage());
         }
         assertFalse(Files.exists(marker));
-        assertEquals(fds, HostState.openFds());
+        assertEquals(List.of(), fds.leaked());
     }
 }
