@@ -6,6 +6,7 @@ import io.isola.internal.nativ.Native;
 import io.isola.internal.nativ.NativeException;
 import io.isola.internal.nativ.NativeMemory;
 import io.isola.internal.nativ.Pidfd;
+import io.isola.internal.nativ.Pty;
 import io.isola.spi.Arg;
 import io.isola.spi.Step;
 import java.io.IOException;
@@ -21,8 +22,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A pseudo-terminal that the container's process opens itself, inside the container, and whose
- * master end goes to an engine's console socket ({@link io.isola.api.ConsoleSocket}).
+ * A pseudo-terminal that the container's process opens itself, inside the container: its master
+ * end goes to an engine's console socket ({@link io.isola.api.ConsoleSocket}) or stays with the
+ * host, which relays it (a {@link io.isola.api.Terminal}, {@code isola run -t}).
+ *
+ * <p>Why inside: a container mounts a devpts instance of its own, so a pty the host opened has no
+ * name in the container's /dev/pts, and ttyname(3), tty(1) and whatever asks them say "not a
+ * tty". runc and crun open it inside for the same reason.
  *
  * <p>The child opens {@code /dev/ptmx} after the root is in place (so it is the container's
  * devpts instance), unlocks it, opens the peer with {@code TIOCGPTPEER} and makes the peer its
@@ -31,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * (always dup2()ed, to {@code /dev/null} until the terminal replaces them) and the fds it keeps,
  * and the kernel hands out the lowest free number. Both ends are close-on-exec, so the command
  * holds only 0-2. At the gate the host copies the master out of the child with
- * {@code pidfd_getfd}, checks that it is a ptmx, and sends it over the socket with
- * {@code SCM_RIGHTS}, as runc does; it keeps no copy.
+ * {@code pidfd_getfd} and checks that it is a ptmx; then it sends it over the socket with
+ * {@code SCM_RIGHTS}, as runc does, keeping no copy, or keeps it, sized, as the terminal.
  */
 final class ContainerPty implements AutoCloseable {
 
@@ -43,14 +49,28 @@ final class ContainerPty implements AutoCloseable {
     /** What the message carries besides the descriptor: the master's name, as runc sends it. */
     private static final String NAME = "/dev/ptmx";
 
+    /** The console socket, or null when the host keeps the master. */
     private final Path path;
     private int socket;
+    /** The window size the host sets on a master it keeps. */
+    private final int columns;
+    private final int rows;
+    /** The master's and the peer's fd numbers in the child. */
     private int master = -1;
     private int slave = -1;
+    /** The host's copy of the master once it is kept, until {@link #takeMaster()}. */
+    private int kept = -1;
 
-    private ContainerPty(Path path, int socket) {
+    private ContainerPty(Path path, int socket, int columns, int rows) {
         this.path = path;
         this.socket = socket;
+        this.columns = columns;
+        this.rows = rows;
+    }
+
+    /** A terminal whose master the host keeps and relays, at this window size. */
+    static ContainerPty kept(int columns, int rows) {
+        return new ContainerPty(null, -1, columns, rows);
     }
 
     /** Connects to the console socket now, so that a bad path fails before anything is created. */
@@ -71,7 +91,7 @@ final class ContainerPty implements AutoCloseable {
                 throw new IllegalArgumentException("console socket \"" + path + "\": cannot connect: "
                         + io.isola.internal.nativ.Errno.describe(errno) + " (expected a listening AF_UNIX stream socket)");
             }
-            return new ContainerPty(path, fd);
+            return new ContainerPty(path, fd, 0, 0);
         } catch (RuntimeException e) {
             Fds.closeQuietly(fd);
             throw e;
@@ -111,8 +131,8 @@ final class ContainerPty implements AutoCloseable {
     }
 
     /**
-     * At the gate, with every step done: copies the master out of the child and sends it to the
-     * console socket. The child's own copy closes when it execs.
+     * At the gate, with every step done: copies the master out of the child, then sends it to the
+     * console socket or keeps it. The child's own copy closes when it execs.
      */
     void deliver(Pidfd child) {
         if (master < 0) {
@@ -125,12 +145,26 @@ final class ContainerPty implements AutoCloseable {
                 throw new IsolaException("the container's terminal was expected at fd " + master + " of process "
                         + child.pid() + ", which is " + target);
             }
+            if (path == null) {
+                Pty.resize(copy, columns, rows);
+                kept = copy;
+                copy = -1;
+                return;
+            }
             send(copy);
             LOG.debug("sent the terminal of process {} to {}", child.pid(), path);
         } finally {
             Fds.closeQuietly(copy);
-            close();
+            Fds.closeQuietly(socket);
+            socket = -1;
         }
+    }
+
+    /** Hands the kept master to the caller, who then owns it; -1 when none is kept. */
+    int takeMaster() {
+        int fd = kept;
+        kept = -1;
+        return fd;
     }
 
     private static String readLink(long pid, int fd) {
@@ -173,5 +207,7 @@ final class ContainerPty implements AutoCloseable {
     public void close() {
         Fds.closeQuietly(socket);
         socket = -1;
+        Fds.closeQuietly(kept);
+        kept = -1;
     }
 }

@@ -16,10 +16,13 @@ final class StdioPlan implements AutoCloseable {
 
     final int[] childFds = {-1, -1, -1};
     final int[] hostFds = {-1, -1, -1};
-    /** The pseudo-terminal when the spec asks for a {@link Terminal}; its slave is 0, 1 and 2. */
-    private Pty pty;
-    /** The terminal the child opens inside the container for an engine's console socket. */
+    /**
+     * The terminal the child opens inside the container, for an engine's console socket or, when
+     * the spec asks for a {@link Terminal}, for the host to relay; its peer is 0, 1 and 2.
+     */
     private ContainerPty containerPty;
+    /** The master of a terminal the host keeps, from the gate on; -1 before and without one. */
+    private int terminal = -1;
 
     private StdioPlan() {}
 
@@ -32,22 +35,13 @@ final class StdioPlan implements AutoCloseable {
                 throw new IllegalArgumentException("console socket \"" + console.path()
                         + "\": a container has either a terminal of its own or a console socket, not both");
             }
-            if (console != null) {
-                plan.containerPty = ContainerPty.connect(console.path());
+            if (console != null || terminal != null) {
+                plan.containerPty = console != null ? ContainerPty.connect(console.path())
+                        : ContainerPty.kept(terminal.columns(), terminal.rows());
                 // placeholders until the terminal replaces them: 0-2 are open whatever the host's are
                 for (int stream = 0; stream < 3; stream++) {
                     plan.childFds[stream] = Fds.open("/dev/null", Fds.O_RDWR, 0);
                 }
-                return plan;
-            }
-            if (terminal != null) {
-                plan.pty = Pty.open(terminal.columns(), terminal.rows());
-                for (int stream = 0; stream < 3; stream++) {
-                    plan.childFds[stream] = Pty.dup(plan.pty.slave());
-                }
-                plan.hostFds[0] = Pty.dup(plan.pty.master());
-                plan.hostFds[1] = Pty.dup(plan.pty.master());
-                plan.pty.closeSlave();
                 return plan;
             }
             plan.wire(0, spec.stdin());
@@ -83,30 +77,30 @@ final class StdioPlan implements AutoCloseable {
         }
     }
 
-    /** The in-container terminal's steps and delivery; null without a console socket. */
+    /** The in-container terminal's steps and delivery; null without a terminal or console socket. */
     ContainerPty containerPty() {
         return containerPty;
     }
 
-    /** At the gate, with every step done: hands an in-container terminal to its console socket. */
+    /**
+     * At the gate, with every step done: hands the in-container terminal to its console socket, or
+     * keeps its master, whose copies are then the host's ends of stdin and stdout.
+     */
     void atGate(io.isola.internal.nativ.Pidfd child) {
         if (containerPty != null) {
             containerPty.deliver(child);
+            terminal = containerPty.takeMaster();
+            if (terminal >= 0) {
+                hostFds[0] = Pty.dup(terminal);
+                hostFds[1] = Pty.dup(terminal);
+            }
         }
-    }
-
-    boolean hasTerminal() {
-        return pty != null;
     }
 
     /** Hands the terminal's master to the caller, who then owns it; -1 without a terminal. */
     int takeTerminal() {
-        if (pty == null) {
-            return -1;
-        }
-        int master = Pty.dup(pty.master());
-        pty.close();
-        pty = null;
+        int master = terminal;
+        terminal = -1;
         return master;
     }
 
@@ -124,10 +118,8 @@ final class StdioPlan implements AutoCloseable {
             containerPty.close();
             containerPty = null;
         }
-        if (pty != null) {
-            pty.close();
-            pty = null;
-        }
+        Fds.closeQuietly(terminal);
+        terminal = -1;
         for (int i = 0; i < 3; i++) {
             Fds.closeQuietly(hostFds[i]);
             hostFds[i] = -1;

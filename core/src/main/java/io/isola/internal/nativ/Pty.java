@@ -1,11 +1,13 @@
 package io.isola.internal.nativ;
 
 /**
- * A pseudo-terminal pair opened on the host: the master, which the host reads and writes, and the
- * slave, which becomes the container's stdio. The slave is taken from the master with
- * {@code TIOCGPTPEER}, so no path under {@code /dev/pts} is looked up (it could be another
- * devpts than the master's). Both ends are close-on-exec and opened without making either the
- * JVM's controlling terminal.
+ * The terminal ioctls (window size, duplicates of a master), and a pseudo-terminal pair opened by
+ * this process: the master, which it reads and writes, and the slave, for a program to run on (the
+ * tests' stand-in for a user's terminal; a container's terminal is opened inside the container,
+ * see io.isola.internal.launch.ContainerPty). The slave is taken from the master with
+ * {@code TIOCGPTPEER}, so no path under {@code /dev/pts} is looked up (it could be another devpts
+ * than the master's). Both ends are close-on-exec and opened without making either the JVM's
+ * controlling terminal.
  */
 public final class Pty implements AutoCloseable {
 
@@ -74,7 +76,7 @@ public final class Pty implements AutoCloseable {
         return n.check("dup " + fd, n.libc().fcntl(fd, F_DUPFD_CLOEXEC, 3));
     }
 
-    /** Closes the host's copy of the slave, once the child holds its own. */
+    /** Closes this process's copy of the slave, once the program on it holds its own. */
     public void closeSlave() {
         Fds.closeQuietly(slave);
         slave = -1;
