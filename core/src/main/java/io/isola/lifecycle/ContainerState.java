@@ -82,6 +82,12 @@ public record ContainerState(String ociVersion, String id, String status, long p
         return new ContainerState(ociVersion, id, status, pid, bundle, annotations, created, value);
     }
 
+    /** The container's own root directory, or "" when it has none (the host's files, or an image's layers). */
+    private String rootfs() {
+        SavedRoot root = isola == null || isola.spec() == null ? null : isola.spec().root();
+        return root == null || root.rootfs() == null ? "" : root.rootfs();
+    }
+
     /** The OCI state alone, as {@code state} prints it. */
     public Map<String, Object> oci() {
         Map<String, Object> oci = new java.util.LinkedHashMap<>();
@@ -90,7 +96,7 @@ public record ContainerState(String ociVersion, String id, String status, long p
         oci.put("status", status);
         oci.put("pid", STOPPED.equals(status) ? 0 : pid);
         oci.put("bundle", bundle == null ? "" : bundle);
-        oci.put("rootfs", "");
+        oci.put("rootfs", rootfs()); // as runc prints it: the root's absolute path
         oci.put("created", created);
         if (annotations != null && !annotations.isEmpty()) {
             oci.put("annotations", annotations);

@@ -71,7 +71,7 @@ public final class OciRuntime {
 
     /** Reads the bundle; throws naming any field isola does not support, before anything is created. */
     public OciPlan plan(Path bundle) {
-        return ConfigTranslator.load(bundle.toAbsolutePath(), options);
+        return ConfigTranslator.load(bundle.toAbsolutePath().normalize(), options);
     }
 
     /**
@@ -108,7 +108,7 @@ public final class OciRuntime {
         ContainerState.Extra extra = new ContainerState.Extra(null, 0, ProcessIdentity.self(), null, null, null, null, null,
                 null, null, SavedSpec.of(spec), null);
         ContainerState state = new ContainerState(ContainerState.OCI_VERSION, id, ContainerState.CREATING, 0,
-                bundle.toAbsolutePath().toString(), plan.annotations(), Instant.now().toString(), extra);
+                bundle.toAbsolutePath().normalize().toString(), plan.annotations(), Instant.now().toString(), extra);
         store.create(state);
         try {
             Container container = isola.start(spec);

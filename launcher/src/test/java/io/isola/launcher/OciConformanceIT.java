@@ -143,6 +143,7 @@ class OciConformanceIT {
         assertNotEquals(0, pid);
         assertEquals(Long.toString(pid), Files.readString(pidFile).strip());
         assertEquals(bundle.toString(), created.get("bundle").asText());
+        assertEquals(bundle.resolve("rootfs").toString(), created.get("rootfs").asText());
         Thread.sleep(200);
         assertFalse(Files.exists(marker), "the command ran before start");
 
