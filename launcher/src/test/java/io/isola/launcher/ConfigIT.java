@@ -7,16 +7,25 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** The configuration directory through the CLI: an isolator turned off, a flag turning it back on, bad values. */
+/**
+ * The configuration directory through the CLI: an isolator turned off, a flag turning it back on,
+ * bad values. Every case leaves no container in the state root: a run refused for its
+ * configuration was registered before the configuration was read, and must not stay as a ghost.
+ */
 class ConfigIT {
 
     private final StringWriter err = new StringWriter();
     private Path conf;
+    @TempDir
+    Path root;
 
     @BeforeEach
     void conf() throws Exception {
@@ -26,6 +35,10 @@ class ConfigIT {
 
     @AfterEach
     void remove() throws Exception {
+        try (var left = Files.list(root)) {
+            assertEquals(List.of(), left.filter(Files::isDirectory).filter(dir -> Files.exists(dir.resolve("state.json")))
+                    .map(dir -> dir.getFileName().toString()).toList(), "containers left in the state root");
+        }
         try (var paths = Files.walk(conf)) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
@@ -34,7 +47,9 @@ class ConfigIT {
     }
 
     private int isola(String... args) {
-        return Main.execute(args, new PrintWriter(new StringWriter(), true), new PrintWriter(err, true));
+        List<String> all = new ArrayList<>(List.of("--root", root.toString()));
+        all.addAll(List.of(args));
+        return Main.execute(all.toArray(String[]::new), new PrintWriter(new StringWriter(), true), new PrintWriter(err, true));
     }
 
     @Test

@@ -87,7 +87,11 @@ final class RunFlow {
             out.flush();
             return 0;
         }
-        try (IsolaRuntime runtime = IsolaRuntime.withIsolators(Set.of())) {
+        IsolaRuntime runtime = null;
+        Monitor monitor;
+        Monitor.Running running;
+        try {
+            runtime = IsolaRuntime.withIsolators(Set.of());
             ContainerSpec current = configured.apply(runtime.defaultIsolators());
             runtime.require(current.isolators().orElse(RunCommand.DEFAULT_ISOLATORS));
             ContainerSpec.Builder foreground = current.toBuilder().id(id);
@@ -103,20 +107,28 @@ final class RunFlow {
                     foreground.stdin(new Stdio.Fd(invocation.stdio(0)));
                 }
             }
-            Monitor monitor = new Monitor(runtime.isola(), store);
+            monitor = new Monitor(runtime.isola(), store);
             if (invocation != null) {
                 invocation.holdSignals(); // the client's Ctrl-C while the container starts is the container's
             }
-            Monitor.Running running = monitor.start(state, foreground.build());
-            try (Container container = running.container();
-                    SignalForwarder signals = SignalForwarder.forward(container);
-                    Attachment attachment = options.tty ? Attachment.attach(container, options.interactive) : null) {
-                ExitStatus status = monitor.await(running);
-                if (attachment != null) {
-                    attachment.drain();
-                }
-                return exitCode.applyAsInt(container, status);
+            running = monitor.start(state, foreground.build());
+        } catch (RuntimeException | Error e) {
+            // registered but never started (a bad configuration, a missing isolator): no ghost in ps
+            store.delete(id);
+            if (runtime != null) {
+                runtime.close();
             }
+            throw e;
+        }
+        try (IsolaRuntime open = runtime;
+                Container container = running.container();
+                SignalForwarder signals = SignalForwarder.forward(container);
+                Attachment attachment = options.tty ? Attachment.attach(container, options.interactive) : null) {
+            ExitStatus status = monitor.await(running);
+            if (attachment != null) {
+                attachment.drain();
+            }
+            return exitCode.applyAsInt(container, status);
         }
     }
 
