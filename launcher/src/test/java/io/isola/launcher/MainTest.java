@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The CLI's error lines and statuses for what fails before anything starts; runs are in {@link MainIT}. */
@@ -42,5 +44,32 @@ class MainTest {
         assertEquals(0, isola("run", "--help"));
         assertTrue(out.toString().contains("--[no-]pid"));
         assertEquals("", err.toString());
+    }
+
+    /** A usage error says "see 'isola VERB --help'": every verb, and image's own, answers it. */
+    @Test
+    void everyVerbHasHelp() {
+        List<String> verbs = new ArrayList<>();
+        for (Class<?> verb : io.isola.launcher.cli.IsolaCommand.VERBS) {
+            verbs.add(verb.getAnnotation(picocli.CommandLine.Command.class).name());
+        }
+        verbs.remove("__server"); // internal, never typed
+        List<List<String>> lines = new ArrayList<>();
+        verbs.forEach(verb -> lines.add(List.of(verb, "--help")));
+        lines.add(List.of("image", "import", "--help"));
+        lines.add(List.of("ps", "-h"));
+        for (List<String> line : lines) {
+            out.getBuffer().setLength(0);
+            assertEquals(0, isola(line.toArray(String[]::new)), () -> line + ": " + err);
+            String name = String.join(" ", line.subList(0, line.size() - 1));
+            assertTrue(out.toString().startsWith("Usage: isola " + name), line + ": " + out);
+        }
+        assertEquals("", err.toString());
+    }
+
+    @Test
+    void psTakesDockersAllFlag(@org.junit.jupiter.api.io.TempDir java.nio.file.Path root) {
+        assertEquals(0, isola("--root", root.toString(), "ps", "-a"), err::toString);
+        assertTrue(out.toString().startsWith("CONTAINER ID"), out.toString());
     }
 }

@@ -34,6 +34,9 @@ final class PsCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "Without ID: print ids only.")
     private boolean quiet;
 
+    @Option(names = {"-a", "--all"}, description = "Accepted, as docker ps takes it: stopped containers are always listed.")
+    private boolean ignoredAll;
+
     @Parameters(index = "0", arity = "0..1", paramLabel = "ID")
     private String id;
 

@@ -20,9 +20,24 @@ public final class VerbSelection {
         Class<?> verb = verbClass(root.getCommandSpec(), args);
         for (Class<?> candidate : IsolaCommand.VERBS) {
             if (verb == null || candidate == verb) {
-                root.addSubcommand(new CommandLine(candidate));
+                CommandLine command = new CommandLine(candidate);
+                withHelp(command);
+                root.addSubcommand(command);
             }
         }
+    }
+
+    /**
+     * Gives {@code command} and its own subcommands ({@code image import}) a {@code -h, --help}
+     * where they have none: every usage error ends "see 'isola VERB --help'", which must answer.
+     */
+    static void withHelp(CommandLine command) {
+        CommandSpec spec = command.getCommandSpec();
+        if (spec.findOption("--help") == null) {
+            String[] names = spec.findOption("-h") == null ? new String[] {"-h", "--help"} : new String[] {"--help"};
+            spec.addOption(OptionSpec.builder(names).usageHelp(true).description("Show this help and exit.").build());
+        }
+        command.getSubcommands().values().forEach(VerbSelection::withHelp);
     }
 
     /** The class of the verb {@code args} names, or null when it names none of ours. */
