@@ -68,8 +68,11 @@ class MainTest {
     }
 
     @Test
-    void psTakesDockersAllFlag(@org.junit.jupiter.api.io.TempDir java.nio.file.Path root) {
+    void psAndStatsTakeDockersHabits(@org.junit.jupiter.api.io.TempDir java.nio.file.Path root) {
         assertEquals(0, isola("--root", root.toString(), "ps", "-a"), err::toString);
+        assertTrue(out.toString().startsWith("CONTAINER ID"), out.toString());
+        out.getBuffer().setLength(0);
+        assertEquals(0, isola("--root", root.toString(), "stats", "--no-stream"), err::toString);
         assertTrue(out.toString().startsWith("CONTAINER ID"), out.toString());
     }
 }

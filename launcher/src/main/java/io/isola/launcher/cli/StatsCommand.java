@@ -37,6 +37,9 @@ final class StatsCommand implements Callable<Integer> {
             description = "table (default) or json (one object a line, as docker's).")
     private String format;
 
+    @Option(names = "--no-stream", description = "Accepted, as docker stats takes it: stats prints one reading.")
+    private boolean ignoredNoStream;
+
     @Spec
     private CommandSpec spec;
 
