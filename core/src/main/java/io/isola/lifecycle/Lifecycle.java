@@ -60,15 +60,29 @@ public final class Lifecycle {
         }
     }
 
-    private ContainerState record(ContainerState state, String note) {
-        ContainerState.Extra extra = state.isola();
-        ContainerState stopped = state.withStatus(ContainerState.STOPPED);
+    /**
+     * Writes {@code seen} down as stopped, with {@code note}, unless its stored state moved on since
+     * it was read: a monitor that recorded the exit and then ended between our read and our look
+     * at it must not have its exit status overwritten with "unknown". That state is then
+     * returned, brought up to date in turn.
+     */
+    private ContainerState record(ContainerState seen, String note) {
+        ContainerState.Extra extra = seen.isola();
+        ContainerState stopped = seen.withStatus(ContainerState.STOPPED);
         if (extra != null) {
             stopped = stopped.withExtra(extra.withExit(extra.exitCode(), extra.exitSignal(),
                     extra.finishedAt() != null ? extra.finishedAt() : Instant.now().toString(), note));
         }
-        store.write(stopped);
-        return stopped;
+        ContainerState written = stopped;
+        ContainerState movedOn = store.locked(() -> {
+            ContainerState stored = store.read(seen.id());
+            if (stored != null && !stored.status().equals(seen.status())) {
+                return stored;
+            }
+            store.write(written); // nothing if it was removed meanwhile
+            return null;
+        });
+        return movedOn == null ? stopped : refresh(movedOn);
     }
 
     public List<ContainerState> list() {

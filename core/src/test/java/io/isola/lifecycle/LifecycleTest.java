@@ -105,6 +105,33 @@ class LifecycleTest {
         assertEquals(ContainerState.STOPPED, store.read("stale1").status(), "the correction was not written");
     }
 
+    /**
+     * A list reads "running", the container ends, its monitor records exit 3 and ends too, and
+     * only then does the list look at the two processes: it must keep the recorded exit, not
+     * write "exit status unknown" over it (this raced in LifecycleTest's first case once in CI).
+     */
+    @Test
+    void anExitRecordedBetweenTheReadAndTheLookIsKept() throws Exception {
+        Process monitor = new ProcessBuilder("sleep", "100").start();
+        Process container = new ProcessBuilder("sleep", "100").start();
+        ContainerState state = Monitor.register(store, "racer", null, ContainerSpec.builder("true").build(), true, false);
+        ContainerState running = state.withStatus(ContainerState.RUNNING).withPid(container.pid()).withExtra(state.isola()
+                .withProcess(ProcessIdentity.of(container.pid()).startTime(), ProcessIdentity.of(monitor.pid()), "now"));
+        store.write(running);
+        ContainerState seen = store.read(state.id()); // what a list read
+
+        container.destroyForcibly().waitFor();
+        store.write(running.withStatus(ContainerState.STOPPED).withExtra(running.isola().withExit(3, null, "now", null)));
+        monitor.destroyForcibly().waitFor(); // the monitor wrote the exit and ended
+
+        ContainerState refreshed = lifecycle.refresh(seen);
+
+        assertEquals(ContainerState.STOPPED, refreshed.status());
+        assertEquals(3, refreshed.isola().exitCode());
+        assertNull(refreshed.isola().note());
+        assertEquals(3, store.read(state.id()).isola().exitCode(), "the recorded exit was overwritten");
+    }
+
     @Test
     void namesAreUniqueAndRemovalOfALiveContainerNeedsForce() throws Exception {
         ContainerState state = detached("web", "sleep", "1000");
