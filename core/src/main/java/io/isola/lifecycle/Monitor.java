@@ -78,21 +78,28 @@ public final class Monitor {
     public ExitStatus await(Running running) throws InterruptedException {
         ExitStatus status = running.container().waitFor();
         ContainerState state = running.state();
-        ContainerState stored = store.read(state.id());
-        if (stored == null) {
-            LOG.debug("container {} was removed while running", state.id());
-            return status;
-        }
-        ContainerState.Extra extra = stored.isola().withExit(status.shellCode(),
-                status.killedBySignal() ? status.signal() : null, Instant.now().toString(), null);
         // the cgroup's OOM-kill counter, read before the container's close removes the cgroup (its
         // isolation keeps the last reading), so inspect can tell an OOM kill from another SIGKILL
         boolean oomKilled = running.container().facet(ResourceControl.class).map(ResourceControl::oomKilled).orElse(false);
-        if (extra.cgroup() != null || oomKilled) {
-            CgroupState cgroup = extra.cgroup() != null ? extra.cgroup() : new CgroupState(null, null, null);
-            extra = extra.withCgroup(cgroup.withOomKilled(oomKilled));
+        // under the root's lock: a pause recorded at the same moment re-reads and leaves a stopped container be
+        ContainerState.Extra extra = store.locked(() -> {
+            ContainerState stored = store.read(state.id());
+            if (stored == null) {
+                return null;
+            }
+            ContainerState.Extra exited = stored.isola().withExit(status.shellCode(),
+                    status.killedBySignal() ? status.signal() : null, Instant.now().toString(), null);
+            if (exited.cgroup() != null || oomKilled) {
+                CgroupState cgroup = exited.cgroup() != null ? exited.cgroup() : new CgroupState(null, null, null);
+                exited = exited.withCgroup(cgroup.withOomKilled(oomKilled));
+            }
+            store.write(stored.withStatus(ContainerState.STOPPED).withExtra(exited));
+            return exited;
+        });
+        if (extra == null) {
+            LOG.debug("container {} was removed while running", state.id());
+            return status;
         }
-        store.write(stored.withStatus(ContainerState.STOPPED).withExtra(extra));
         if (Boolean.TRUE.equals(extra.autoRemove())) {
             store.delete(state.id());
         }
