@@ -54,7 +54,17 @@ class MainIT {
         RootOnly.require();
         assertEquals(127, isola("run", "--", "no-such-command-anywhere"), err::toString);
         assertEquals(true, err.toString().contains("execute \"no-such-command-anywhere\" failed: ENOENT"), err::toString);
+        assertEquals(false, err.toString().contains("an image"), err::toString); // after "--" it is only a command
         assertEquals(126, isola("run", "--", "/etc/hostname"), err::toString);
+    }
+
+    /** A word that could have been an image's name, when it is neither a command nor an image, says both. */
+    @Test
+    void aWordThatIsNeitherCommandNorImageSaysSo() {
+        RootOnly.require();
+        assertEquals(127, isola("run", "no-such-image-or-command", "true"), err::toString);
+        assertEquals(true, err.toString().contains("execute \"no-such-image-or-command\" failed: ENOENT (no such file or "
+                + "directory); nor is \"no-such-image-or-command\" an image in the local store"), err::toString);
     }
 
     /** The user isolator as a Declarative Services component inside Felix: maps, ids, capabilities. */

@@ -78,6 +78,18 @@ final class FilesystemOptions {
         return new Choice(chosen, command);
     }
 
+    /**
+     * The first positional argument when {@link #choose} read it as the command although it could
+     * name an image (no image of that name is stored); else null.
+     */
+    String commandThatCouldBeAnImage(List<String> positionals, boolean afterSeparator) {
+        if (image != null || rootfs != null || afterSeparator || positionals == null || positionals.isEmpty()) {
+            return null;
+        }
+        String first = positionals.get(0);
+        return ImageStore.isName(first) && !namesImage(first) ? first : null;
+    }
+
     /** Whether the first positional argument is taken for an image (see {@link #choose}). */
     private static boolean namesImage(String arg) {
         if (!ImageStore.isName(arg)) {

@@ -116,6 +116,15 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         // validated before Felix boots: bad input costs nothing and never reaches the kernel
         ContainerSpec checked = spec();
+        try {
+            return run(checked);
+        } catch (io.isola.api.ExecFailedException e) {
+            String word = e.shellCode() == 127 ? filesystem.commandThatCouldBeAnImage(command, afterSeparator()) : null;
+            throw word == null ? e : new CommandNorImageFound(e, word);
+        }
+    }
+
+    private Integer run(ContainerSpec checked) throws InterruptedException {
         NativePreload.start();
         if (commandSpec != null) {
             // state, -d, -it, --rm, --name: the lifecycle flow (issue 8); the configured defaults
