@@ -108,6 +108,15 @@ class LifecycleCliIT {
     }
 
     @Test
+    void killTakesTheSignalAsRuncAndAsDockerDo() {
+        ok("run", "-d", "--name", "target", "--", "sleep", "1000");
+        assertEquals(125, isola("kill", "-s", "KILL", "target", "TERM"));
+        assertTrue(lastErr.startsWith("isola: signal \"TERM\" and --signal \"KILL\": expected one of them"), lastErr);
+        ok("kill", "-s", "KILL", "target");
+        assertEquals("137", ok("wait", "target").strip());
+    }
+
+    @Test
     void logsReturnWhatTheContainerPrintedAndWaitItsExitCode() {
         ok("run", "-d", "--name", "talker", "--", "sh", "-c", "echo to stdout; echo to stderr >&2; exit 4");
 

@@ -9,7 +9,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code isola kill [--all] ID [SIGNAL]}: runc's kill, SIGTERM by default. */
+/** {@code isola kill [--all] ID [SIGNAL]}: runc's kill, SIGTERM by default; docker's {@code -s SIGNAL} too. */
 @Command(name = "kill", description = "Send a signal (default TERM) to a container's first process.")
 final class KillCommand implements Callable<Integer> {
 
@@ -22,12 +22,19 @@ final class KillCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "ID")
     private String id;
 
-    @Parameters(index = "1", paramLabel = "SIGNAL", defaultValue = "TERM")
+    @Parameters(index = "1", arity = "0..1", paramLabel = "SIGNAL", description = "The signal, as runc takes it (default TERM).")
     private String signal;
+
+    @Option(names = {"-s", "--signal"}, paramLabel = "SIGNAL", description = "The signal, as docker kill takes it.")
+    private String signalOption;
 
     @Override
     public Integer call() {
-        int number = Signals.parse(signal);
+        if (signal != null && signalOption != null) {
+            throw new IllegalArgumentException("signal \"" + signal + "\" and --signal \"" + signalOption
+                    + "\": expected one of them");
+        }
+        int number = Signals.parse(signalOption != null ? signalOption : signal != null ? signal : "TERM");
         Lifecycle lifecycle = new Lifecycle(parent.global().store());
         if (!all) {
             lifecycle.kill(id, number);
