@@ -123,6 +123,8 @@ class LifecycleCliIT {
         assertEquals("4", ok("wait", "talker").strip());
         String logs = ok("logs", "talker");
         assertTrue(logs.contains("to stdout\n") && logs.contains("to stderr\n"), logs);
+        assertEquals("to stderr\n", ok("logs", "--tail", "1", "talker")); // one shell wrote both, in order
+        assertEquals(logs, ok("logs", "-n", "all", "talker"));
     }
 
     @Test

@@ -16,7 +16,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code isola logs [-f] ID}: what a detached container wrote to stdout and stderr. */
+/** {@code isola logs [-f] [--tail N] ID}: what a detached container wrote to stdout and stderr. */
 @Command(name = "logs", description = "Print a detached container's output; -f follows it until the container ends.")
 final class LogsCommand implements Callable<Integer> {
 
@@ -26,6 +26,10 @@ final class LogsCommand implements Callable<Integer> {
     @Option(names = {"-f", "--follow"}, description = "Keep printing new output until the container ends.")
     private boolean follow;
 
+    @Option(names = {"-n", "--tail"}, paramLabel = "N", defaultValue = "all",
+            description = "Print only the last N lines of what was written so far (default: all).")
+    private String tail;
+
     @Parameters(index = "0", paramLabel = "ID")
     private String id;
 
@@ -34,6 +38,7 @@ final class LogsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
+        long lines = tailLines(tail);
         Lifecycle lifecycle = new Lifecycle(parent.global().store());
         ContainerState state = lifecycle.get(id);
         if (state.isola() == null || state.isola().logFile() == null) {
@@ -59,6 +64,7 @@ final class LogsCommand implements Callable<Integer> {
             }
         };
         try (InputStream in = Files.newInputStream(log)) {
+            in.skipNBytes(lines < 0 ? 0 : startOfLastLines(log, lines));
             byte[] buffer = new byte[8192];
             while (true) {
                 int n = in.read(buffer);
@@ -79,6 +85,55 @@ final class LogsCommand implements Callable<Integer> {
             }
         } catch (NoSuchFileException e) {
             return 0; // nothing written yet
+        }
+    }
+
+    /** --tail's value: -1 for all, else a count of lines. */
+    static long tailLines(String value) {
+        if (value.equals("all")) {
+            return -1;
+        }
+        try {
+            long lines = Long.parseLong(value);
+            if (lines >= 0) {
+                return lines;
+            }
+        } catch (NumberFormatException e) {
+            // named below
+        }
+        throw new IllegalArgumentException("--tail \"" + value + "\": expected a number of lines (0 or more) or all");
+    }
+
+    /**
+     * Where the last {@code lines} lines of {@code file} start: read backwards, a block at a time,
+     * so a long log is not read whole. A last line without its newline counts as a line.
+     */
+    static long startOfLastLines(Path file, long lines) throws IOException {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file)) {
+            long end = channel.size();
+            if (lines == 0) {
+                return end;
+            }
+            java.nio.ByteBuffer block = java.nio.ByteBuffer.allocate(8192);
+            long seen = 0;
+            long position = end;
+            while (position > 0) {
+                int length = (int) Math.min(block.capacity(), position);
+                position -= length;
+                block.clear().limit(length);
+                while (block.hasRemaining() && channel.read(block, position + block.position()) >= 0) {
+                    // a regular file gives what it has
+                }
+                for (int i = length - 1; i >= 0; i--) {
+                    // the file's last newline ends the last line: it starts none
+                    if (block.get(i) == '\n' && position + i != end - 1 && ++seen == lines) {
+                        return position + i + 1;
+                    }
+                }
+            }
+            return 0;
+        } catch (NoSuchFileException e) {
+            return 0;
         }
     }
 }
