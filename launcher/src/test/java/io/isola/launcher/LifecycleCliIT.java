@@ -92,6 +92,18 @@ class LifecycleCliIT {
         assertTrue(ok("ps").contains("web"), lastOut);
     }
 
+    /** exec runs as the container's user unless -u says another, names from the container's files. */
+    @Test
+    void execRunsAsTheContainersUserOrTheOneItIsGiven() throws Exception {
+        ok("run", "-d", "--name", "low", "-u", "nobody", "--", "sleep", "1000");
+
+        assertEquals("65534:65534", okProcess("exec", "low", "sh", "-c", "echo $(id -u):$(id -g)").strip());
+        assertEquals("0:65534", okProcess("exec", "-u", "root:nogroup", "low", "sh", "-c", "echo $(id -u):$(id -g)").strip());
+        assertEquals("1234:0", okProcess("exec", "--user", "1234", "low", "sh", "-c", "echo $(id -u):$(id -g)").strip());
+        assertEquals(125, isola("exec", "-u", "nosuchuser", "low", "true"));
+        assertEquals("isola: --user \"nosuchuser\": no user \"nosuchuser\" in the container's /etc/passwd\n", lastErr);
+    }
+
     @Test
     void stopKillsAPid1ThatIgnoresSigtermAfterTheTimeout() throws Exception {
         ok("run", "-d", "--name", "stubborn", "--", "sleep", "1000");

@@ -47,6 +47,11 @@ final class ExecCommand implements Callable<Integer> {
     @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "Working directory (default: the container's).")
     private String workdir;
 
+    @Option(names = {"-u", "--user"}, paramLabel = "USER[:GROUP]",
+            description = "Run CMD as this user and group, names (from the container's /etc/passwd and /etc/group) "
+                    + "or numbers (default: the container's own, as run --user gave it).")
+    private String user;
+
     @Parameters(index = "0", paramLabel = "ID")
     private String id;
 
@@ -94,6 +99,15 @@ final class ExecCommand implements Callable<Integer> {
             builder.cwd(workdir);
         }
         env.forEach(entry -> Environment.add(builder, entry));
+        if (user != null) {
+            if (processFile != null) {
+                throw new IllegalArgumentException("--user \"" + user + "\": the --process file gives the user");
+            }
+            builder.with(io.isola.launcher.cli.run.ExecUser.resolve(user, state.pid()));
+        } else if (processFile == null && state.isola() != null && state.isola().spec() != null
+                && state.isola().spec().user() != null) {
+            builder.with(state.isola().spec().user()); // the container's own, as docker exec runs
+        }
         if (tty) {
             builder.with(Attachment.initialSize());
         } else if (!interactive) {
