@@ -1,5 +1,8 @@
 package io.isola.launcher.cli.run;
 
+import io.isola.internal.nativ.FdInputStream;
+import io.isola.internal.nativ.Fds;
+import io.isola.internal.nativ.NativeException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -27,6 +30,7 @@ import java.util.Optional;
 final class ContainerFiles {
 
     static final int MAX_BYTES = 1 << 20;
+    private static final int O_NOFOLLOW = 0400000;
     /** As the kernel's limit on links followed in one lookup. */
     private static final int MAX_LINKS = 40;
 
@@ -42,14 +46,35 @@ final class ContainerFiles {
         if (host.isEmpty()) {
             return Optional.empty();
         }
-        // NOFOLLOW: the last component was checked to be no link; a link put there since is refused, not followed
-        try (InputStream in = Files.newInputStream(host.get(), LinkOption.NOFOLLOW_LINKS)) {
+        try (InputStream in = openRegular(host.get())) {
             byte[] bytes = in.readNBytes(MAX_BYTES + 1);
             if (bytes.length > MAX_BYTES) {
                 throw new IOException(path + " of the container is larger than " + MAX_BYTES + " bytes");
             }
             return Optional.of(new String(bytes, StandardCharsets.UTF_8));
         }
+    }
+
+    /**
+     * Opens {@code file}, which was a regular file when it was looked up: a running container (exec
+     * --user reads its root through /proc/PID/root) may have put a link there since, which
+     * O_NOFOLLOW refuses, or a FIFO, which O_NONBLOCK opens at once instead of blocking until a
+     * writer comes; the open file is then checked to be a regular file before it is read.
+     */
+    static InputStream openRegular(Path file) throws IOException {
+        int fd;
+        try {
+            fd = Fds.open(file.toString(), Fds.O_RDONLY | Fds.O_NONBLOCK | O_NOFOLLOW, 0);
+        } catch (NativeException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        InputStream in = new FdInputStream(fd);
+        // stat of /proc/self/fd/N is that of the file the fd has open
+        if (!Files.isRegularFile(Path.of("/proc/self/fd", Integer.toString(fd)))) {
+            in.close();
+            throw new IOException(file + " is not a regular file");
+        }
+        return in;
     }
 
     /** The host path of the regular file at {@code path}, links resolved inside the root. */

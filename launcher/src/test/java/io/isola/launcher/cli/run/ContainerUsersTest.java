@@ -3,9 +3,11 @@ package io.isola.launcher.cli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.isola.api.ProcessUser;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,6 +93,22 @@ class ContainerUsersTest {
         Files.write(root.resolve("etc/passwd"), new byte[ContainerFiles.MAX_BYTES + 1]);
         assertTrue(assertThrows(IllegalArgumentException.class, () -> resolve("x")).getMessage()
                 .contains("larger than " + ContainerFiles.MAX_BYTES + " bytes"));
+    }
+
+    /** What a running container may put in place of its /etc/passwd after the lookup: refused, never waited on. */
+    @Test
+    void aFifoOrALinkSwappedInIsRefusedAtTheOpenWithoutBlocking() throws Exception {
+        Path fifo = root.resolve("fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        IOException notRegular = assertTimeoutPreemptively(java.time.Duration.ofSeconds(5),
+                () -> assertThrows(IOException.class, () -> ContainerFiles.openRegular(fifo).close()));
+        assertEquals(fifo + " is not a regular file", notRegular.getMessage());
+        Path link = Files.createSymbolicLink(root.resolve("link"), Path.of("/etc/hostname"));
+        assertThrows(IOException.class, () -> ContainerFiles.openRegular(link).close());
+        Files.writeString(root.resolve("plain"), "x");
+        try (var in = ContainerFiles.openRegular(root.resolve("plain"))) {
+            assertEquals("x", new String(in.readAllBytes()));
+        }
     }
 
     @Test
