@@ -7,8 +7,6 @@ import io.isola.api.IsolaException;
 import io.isola.internal.security.OwnedPaths;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -22,8 +20,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -37,12 +33,6 @@ public final class StateStore {
 
     public static final String STATE_FILE = "state.json";
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}");
-    /**
-     * The threads of this JVM that want a root's lock file queue here first: a JVM holds one lock
-     * of a file at a time and throws OverlappingFileLockException at a second thread, as
-     * concurrent commands of a resident server would meet it.
-     */
-    private static final ConcurrentHashMap<Path, ReentrantLock> IN_THIS_JVM = new ConcurrentHashMap<>();
     static final ObjectMapper JSON = new ObjectMapper()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(SerializationFeature.INDENT_OUTPUT);
@@ -210,19 +200,12 @@ public final class StateStore {
      * that another user controls could be redirected anywhere the caller (often root) can write.
      */
     public <T> T locked(Supplier<T> action) {
-        ReentrantLock inThisJvm = IN_THIS_JVM.computeIfAbsent(root.toAbsolutePath().normalize(), path -> new ReentrantLock());
-        inThisJvm.lock();
-        try {
-            OwnedPaths.privateDirectory(root, "state directory");
-            try (FileChannel lock = FileChannel.open(root.resolve(".lock"), Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-                    FileLock held = lock.lock()) {
-                return action.get();
-            }
+        OwnedPaths.privateDirectory(root, "state directory");
+        try (LockFile lock = LockFile.acquire(root.resolve(".lock"), Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+            return action.get();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot lock the state root " + root, e);
-        } finally {
-            inThisJvm.unlock();
         }
     }
 

@@ -3,11 +3,11 @@ package io.isola.launcher.image;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.isola.lifecycle.LockFile;
 import io.isola.lifecycle.SavedRoot;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -81,7 +81,7 @@ public final class ContainerCommit {
             parentLayers.add(0, diffId(containerId, Path.of(layer)));
         }
         List<Path> created = new ArrayList<>();
-        try (FileLock lock = store.lock()) {
+        try (LockFile lock = store.lock()) {
             try {
                 Path scratch = Files.createTempDirectory(store.scratch(), "commit-");
                 created.add(scratch);

@@ -1,11 +1,11 @@
 package io.isola.launcher.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.isola.lifecycle.LockFile;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -47,7 +47,7 @@ public final class ImageImporter {
             throw new IllegalArgumentException("image archive \"" + archive + "\": no such file");
         }
         List<Path> created = new ArrayList<>();
-        try (FileLock lock = store.lock()) {
+        try (LockFile lock = store.lock()) {
             Path staging = Files.createTempDirectory(store.scratch(), "import-");
             created.add(staging);
             try {

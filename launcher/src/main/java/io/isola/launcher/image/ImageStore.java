@@ -2,14 +2,11 @@ package io.isola.launcher.image;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.isola.lifecycle.LockFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
 import java.net.URLEncoder;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -44,8 +41,6 @@ import java.util.stream.Stream;
 public final class ImageStore {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_.:/@-]{0,254}");
-    /** The lock of each store root that threads of this JVM queue on (see {@link #lock()}). */
-    private static final ConcurrentHashMap<Path, ReentrantLock> IN_THIS_JVM = new ConcurrentHashMap<>();
     /**
      * The mapper, made on first use: every command sweeps the writable layers through this
      * class ({@link ContainerLayers#sweepQuietly}), which needs paths only, and making a mapper
@@ -199,7 +194,7 @@ public final class ImageStore {
      * would go.
      */
     public void remove(String name) throws IOException {
-        try (FileLock lock = lock()) {
+        try (LockFile lock = lock()) {
             Image image = get(name);
             Set<String> others = new HashSet<>();
             list().stream().filter(other -> !other.name().equals(image.name())).forEach(other -> others.addAll(other.layers()));
@@ -234,49 +229,12 @@ public final class ImageStore {
     }
 
     /**
-     * The store's lock, held by one importer or remover at a time (also across processes). A JVM
-     * holds a file's lock once, and a second thread asking for it gets an
-     * OverlappingFileLockException instead of waiting (the resident server runs commands on
-     * threads of one JVM): threads queue on a lock of the store's own first.
+     * The store's lock, held by one importer or remover at a time, across processes and across the
+     * threads of one JVM (the resident server runs commands on threads of one JVM).
      */
-    FileLock lock() throws IOException {
-        ReentrantLock inThisJvm = IN_THIS_JVM.computeIfAbsent(root.toAbsolutePath().normalize(), path -> new ReentrantLock());
-        inThisJvm.lock();
-        FileChannel channel = null;
-        try {
-            Files.createDirectories(root);
-            channel = FileChannel.open(root.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock lock = channel.lock();
-            FileChannel held = channel;
-            return new FileLock(channel, 0, Long.MAX_VALUE, false) {
-                private boolean released;
-
-                @Override
-                public boolean isValid() {
-                    return lock.isValid();
-                }
-
-                @Override
-                public void release() throws IOException {
-                    if (released) {
-                        return;
-                    }
-                    released = true;
-                    try {
-                        lock.release();
-                        held.close();
-                    } finally {
-                        inThisJvm.unlock();
-                    }
-                }
-            };
-        } catch (IOException | RuntimeException e) {
-            if (channel != null) {
-                channel.close();
-            }
-            inThisJvm.unlock();
-            throw e;
-        }
+    LockFile lock() throws IOException {
+        Files.createDirectories(root);
+        return LockFile.acquire(root.resolve("lock"), Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE));
     }
 
     static void deleteTree(Path dir) throws IOException {

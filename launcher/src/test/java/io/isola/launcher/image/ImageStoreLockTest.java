@@ -2,7 +2,7 @@ package io.isola.launcher.image;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.nio.channels.FileLock;
+import io.isola.lifecycle.LockFile;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +33,7 @@ class ImageStoreLockTest {
             List<Future<?>> done = new ArrayList<>();
             for (int i = 0; i < 40; i++) {
                 done.add(threads.submit(() -> {
-                    try (FileLock lock = store.lock()) {
+                    try (LockFile lock = store.lock()) {
                         if (inside.incrementAndGet() > 1) {
                             overlaps.incrementAndGet();
                         }
@@ -50,7 +50,7 @@ class ImageStoreLockTest {
             threads.shutdownNow();
         }
         assertEquals(0, overlaps.get(), "holders at once");
-        try (FileLock again = store.lock()) { // released by every holder: free again
+        try (LockFile again = store.lock()) { // released by every holder: free again
             assertEquals(true, again.isValid());
         }
     }
