@@ -44,8 +44,9 @@ final class CapabilitySteps {
             if (BOUND.size() >= 64) {
                 BOUND.clear();
             }
-            steps = buildBound(Set.copyOf(kept), lastCap);
-            BOUND.put(new BoundKey(Set.copyOf(kept), lastCap), steps);
+            Set<Capability> copy = Set.copyOf(kept);
+            steps = buildBound(copy, lastCap);
+            BOUND.put(new BoundKey(copy, lastCap), steps);
         }
         return steps;
     }
