@@ -1,0 +1,77 @@
+package io.isola.internal.launch;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Which cgroup a process is in, per hierarchy, and where that cgroup's directory is in this
+ * process's mount namespace: each line of {@code /proc/<pid>/cgroup} matched to its mount through
+ * {@code /proc/self/mountinfo}. The same for v1 hierarchies and the v2 one.
+ */
+public final class CgroupMemberships {
+
+    /** A mounted cgroup hierarchy: {@code root} is the cgroup the mount shows at {@code point}. */
+    public record Mount(Path point, String root, boolean v2, Set<String> options) {
+
+        /** The directory of {@code path} (as /proc/PID/cgroup names it), or null when this mount does not show it. */
+        public Path dirOf(String path) {
+            if (!(root.equals("/") || path.equals(root) || path.startsWith(root + "/"))) {
+                return null;
+            }
+            String relative = path.substring(root.length()).replaceFirst("^/", "");
+            return point.resolve(relative);
+        }
+    }
+
+    private CgroupMemberships() {}
+
+    /** hierarchy ("cpu,cpuacct", "name=systemd", "" for v2) to path, from a /proc/<pid>/cgroup file. */
+    public static Map<String, String> of(Path file) throws IOException {
+        Map<String, String> result = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(file)) {
+            String[] parts = line.split(":", 3);
+            if (parts.length == 3) {
+                result.put(parts[1], parts[2]);
+            }
+        }
+        return result;
+    }
+
+    /** The cgroup mounts of this process's mount namespace. */
+    public static List<Mount> mounts() throws IOException {
+        List<Mount> mounts = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            String[] halves = line.split(" - ", 2);
+            if (halves.length < 2) {
+                continue;
+            }
+            String[] left = halves[0].split(" "), right = halves[1].split(" ");
+            if (right.length < 3 || !(right[0].equals("cgroup") || right[0].equals("cgroup2"))) {
+                continue;
+            }
+            mounts.add(new Mount(Path.of(left[4]), left[3], right[0].equals("cgroup2"),
+                    new HashSet<>(Arrays.asList(right[2].split(",")))));
+        }
+        return mounts;
+    }
+
+    /** The mount of {@code hierarchy} that shows {@code path}, or null. */
+    public static Mount mountOf(List<Mount> mounts, String hierarchy, String path) {
+        for (Mount mount : mounts) {
+            boolean match = hierarchy.isEmpty() ? mount.v2()
+                    : !mount.v2() && mount.options().containsAll(Arrays.asList(hierarchy.split(",")));
+            if (match && mount.dirOf(path) != null) {
+                return mount;
+            }
+        }
+        return null;
+    }
+}
