@@ -31,6 +31,8 @@ public final class ServerCommand implements Callable<Integer> {
         if (server == null) {
             return 0; // another server holds the lock; the client connects to that one
         }
+        ServerCgroup cgroup = ServerCgroup.enter();
+        Runtime.getRuntime().addShutdownHook(new Thread(cgroup::leave, "isola-server-cgroup"));
         try (server; IsolaRuntime runtime = IsolaRuntime.withIsolators(Set.of())) {
             IsolaRuntime.makeResident(runtime);
             try {
@@ -38,6 +40,8 @@ public final class ServerCommand implements Callable<Integer> {
             } finally {
                 IsolaRuntime.makeResident(null);
             }
+        } finally {
+            cgroup.leave();
         }
     }
 
