@@ -15,6 +15,14 @@ stop_servers() {
         [[ -s $lock ]] && kill "$(cat "$lock")" 2>/dev/null || true
     done
 }
+live_servers() { # the pids of this run's servers that still run
+    local lock pid
+    for lock in "$ISOLA_SERVER_DIR"/*.lock; do
+        pid=$(cat "$lock" 2>/dev/null) || continue
+        [[ -n $pid ]] && grep -qa __server "/proc/$pid/cmdline" 2>/dev/null && echo "$pid"
+    done
+    return 0
+}
 trap 'stop_servers; rm -rf "$link"' EXIT
 ln -s "$dist/bin/isola" "$link/isola"
 isola=$link/isola
@@ -104,4 +112,46 @@ status=0; err=$("$isola" --config "$conf" run -- true 2>&1) || status=$?
 check "bad config value status" 125 "$status"
 check "bad config value names file and key" yes \
     "$(grep -qF "$conf/io.isola.ns.uts.cfg: domainname \"not valid!\": expected" <<<"$err" && echo yes)"
+
+# podman drives bin/isola as its OCI runtime: create runs in-process (its container must be a child
+# of conmon), start and delete go to a server, which leaves conmon's cgroup for isola-server
+if command -v podman >/dev/null && [[ -x /bin/busybox ]]; then
+    pod=$(mktemp -d)
+    podman_() {
+        podman --root "$pod/storage" --runroot "$pod/run" --tmpdir "$pod/tmp" --storage-driver vfs \
+            --cgroup-manager cgroupfs --events-backend file "$@"
+    }
+    podman_gone() {
+        podman_ rm --all --force >/dev/null 2>&1 || true
+        podman_ rmi --all --force >/dev/null 2>&1 || true
+        # what podman still has mounted below its directory (container shm), deepest first
+        awk -v d="$pod/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l
+        rm -rf "$pod"
+    }
+    trap 'podman_gone; stop_servers; rm -rf "$link" "$unpacked" "$conf"' EXIT
+    mkdir -p "$pod/rootfs/bin" "$pod/rootfs/proc" "$pod/rootfs/sys" "$pod/rootfs/dev" "$pod/rootfs/etc" "$pod/rootfs/tmp"
+    cp /bin/busybox "$pod/rootfs/bin/"
+    ln -s busybox "$pod/rootfs/bin/sh"
+    ln -s busybox "$pod/rootfs/bin/echo"
+    tar -C "$pod/rootfs" -cf "$pod/rootfs.tar" .
+    podman_ import --quiet "$pod/rootfs.tar" localhost/isola-smoke >/dev/null
+    # podman gives a runtime a few variables only: this run's server directory goes through a script
+    printf '#!/bin/sh\nexport ISOLA_SERVER_DIR=%q ISOLA_SERVER_IDLE=120\nexec %q "$@"\n' "$ISOLA_SERVER_DIR" "$isola" >"$pod/runtime"
+    chmod +x "$pod/runtime"
+    stop_servers
+    for _ in $(seq 100); do # until they have gone, so that only podman's calls can start one
+        [[ -z $(live_servers) ]] && break
+        sleep 0.2
+    done
+    status=0; out=$(podman_ --runtime "$pod/runtime" run --rm --network none --ulimit nofile=1024:1024 \
+        --ulimit nproc=1024:1024 localhost/isola-smoke sh -c 'echo from-podman; exit 3') || status=$?
+    check "podman run with bin/isola as its runtime" "from-podman 3" "$out $status"
+    servers=0 outside=0
+    for pid in $(live_servers); do
+        servers=$((servers + 1))
+        outside=$((outside + $(grep -vc ':/isola-server$' "/proc/$pid/cgroup" || true)))
+    done
+    check "podman's start and delete started a server" yes "$( ((servers > 0)) && echo yes)"
+    check "the server left conmon's cgroups for isola-server" 0 "$outside"
+fi
 exit "$failed"

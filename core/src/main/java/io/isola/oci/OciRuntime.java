@@ -188,6 +188,22 @@ public final class OciRuntime {
         return running;
     }
 
+    /**
+     * Whether {@code verb} ("start" or "delete") would run hooks of {@code id}'s bundle, processes
+     * the runtime starts: startContainer and poststart for start, poststop for delete.
+     */
+    public boolean runsHostHooks(String id, String verb) {
+        OciPlan plan = planOf(lifecycle.get(id));
+        if (plan == null) {
+            return false;
+        }
+        return switch (verb) {
+            case "start" -> !plan.hooks("startContainer").isEmpty() || !plan.hooks("poststart").isEmpty();
+            case "delete" -> !plan.hooks("poststop").isEmpty();
+            default -> throw new IllegalArgumentException("verb \"" + verb + "\": expected start or delete");
+        };
+    }
+
     public Map<String, Object> state(String id) {
         return lifecycle.get(id).oci();
     }

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isola.lifecycle.MonitorProcess;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -82,11 +85,28 @@ class ResidentServerIT {
     }
 
     private Process start(Map<String, String> env, String... args) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(client(env, args));
+        return builder(env, client(env, args)).start();
+    }
+
+    private static ProcessBuilder builder(Map<String, String> env, List<String> command) {
+        ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("ISOLA_SERVER_IDLE", "60");
         builder.environment().remove("ISOLA_SERVER");
         builder.environment().putAll(env);
-        return builder.start();
+        return builder;
+    }
+
+    /**
+     * OCI create through the client, its output to a file: the created container keeps the
+     * client's stdio, as it keeps an engine's (so a pipe read to its end would not end).
+     */
+    private void create(Path bundle, String id) throws Exception {
+        Path err = tmp.resolve(id + ".err");
+        Process client = builder(Map.of(), client(Map.of(), "create", "--bundle", bundle.toString(), id))
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(err.toFile()).start();
+        assertTrue(client.waitFor(120, TimeUnit.SECONDS), "create did not return");
+        assertEquals(0, client.exitValue(), Files.readString(err));
     }
 
     /** Runs the client to its end: its exit status; stdout returned, stderr in lastErr. */
@@ -245,6 +265,139 @@ class ResidentServerIT {
         assertTrue(result.out().contains("has-a-terminal"), result.out());
         assertEquals("", result.err());
         assertEquals(1, servers().size(), "the server ran it");
+    }
+
+    /**
+     * The verbs an engine calls after create go to the server, as podman's and containerd's
+     * calls do through bin/isola: create runs in the caller's JVM (its container is the caller's
+     * child) and starts no server; state, start and delete are served.
+     */
+    @Test
+    void anEnginesStartStateAndDeleteAreServedAndItsCreateIsNot() throws Exception {
+        Path bundle = bundle("echo started > /out/ran; exec sleep 1000", null);
+
+        create(bundle, "oci1");
+        assertTrue(servers().isEmpty(), "create ran in the client's JVM");
+        Result state = run(Map.of(), null, "state", "oci1");
+        assertEquals(0, state.code(), state.err());
+        assertEquals("created", status(state.out()), state.out());
+        assertEquals(1, servers().size(), "state went to a server");
+
+        Result started = run(Map.of(), null, "start", "oci1");
+        assertEquals(0, started.code(), started.err());
+        assertEquals("started\n", awaitFile(bundle.resolve("out/ran")));
+        assertEquals("running", status(run(Map.of(), null, "state", "oci1").out()), lastErr);
+
+        Result deleted = run(Map.of(), null, "delete", "--force", "oci1");
+        assertEquals(0, deleted.code(), deleted.err());
+        Result gone = run(Map.of(), null, "state", "oci1");
+        assertEquals(125, gone.code());
+        assertEquals("isola: no such container: oci1\n", gone.err());
+        assertEquals(1, servers().size(), "one server served them all");
+    }
+
+    /**
+     * A hook is a process the runtime starts: a start that runs one is not served, so the hook
+     * is the client's child (with the client's stderr and cgroup), not the server's.
+     */
+    @Test
+    void aStartThatRunsHooksRunsInTheClientsJvm() throws Exception {
+        Path bundle = bundle("exec sleep 1000", "echo $PPID > " + tmp.resolve("hook-parent"));
+        assertEquals(0, run(Map.of(), null, "ps").code(), lastErr); // a server runs
+        create(bundle, "oci2");
+
+        Process client = start(Map.of(), "start", "oci2");
+        String err = read(client.getErrorStream());
+        assertTrue(client.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, client.exitValue(), err);
+
+        assertEquals(Long.toString(client.pid()), Files.readString(tmp.resolve("hook-parent")).strip(),
+                "the poststart hook's parent is the client, not the server " + servers());
+        assertEquals(0, run(Map.of(), null, "delete", "--force", "oci2").code(), lastErr);
+    }
+
+    /**
+     * A root server leaves the cgroup of the command that started it (an engine's, a login
+     * session's) for isola-server at the top of every hierarchy, and removes that directory when
+     * it exits as the last server in it.
+     */
+    @Test
+    void theServerLeavesTheCgroupOfTheCommandThatStartedIt() throws Exception {
+        Path hierarchy = Files.isDirectory(Path.of("/sys/fs/cgroup/pids")) ? Path.of("/sys/fs/cgroup/pids") : Path.of("/sys/fs/cgroup");
+        Path caller = Files.createDirectory(hierarchy.resolve("isola-it-caller-" + ProcessHandle.current().pid()));
+        try {
+            List<String> command = new ArrayList<>(List.of("sh", "-c", "echo $$ > \"$0\" && exec \"$@\"",
+                    caller.resolve("cgroup.procs").toString()));
+            command.addAll(client(Map.of(), "ps"));
+            Process client = builder(Map.of(), command).start();
+            String err = read(client.getErrorStream());
+            assertTrue(client.waitFor(120, TimeUnit.SECONDS));
+            assertEquals(0, client.exitValue(), err);
+
+            List<ProcessHandle> started = servers();
+            assertEquals(1, started.size());
+            String server = Long.toString(started.get(0).pid());
+            List<String> cgroups = Files.readAllLines(Path.of("/proc", server, "cgroup"));
+            assertTrue(cgroups.stream().noneMatch(line -> line.contains(caller.getFileName().toString())), cgroups::toString);
+            assertTrue(cgroups.stream().allMatch(line -> line.endsWith(":/isola-server")), cgroups::toString);
+            Path shared = hierarchy.resolve("isola-server");
+            boolean alone = Files.readAllLines(shared.resolve("cgroup.procs")).equals(List.of(server));
+
+            ResidentServers.stopAll(serverDir);
+            if (alone) {
+                assertFalse(Files.exists(shared), "the last server out removed " + shared);
+            }
+        } finally {
+            ResidentServers.stopAll(serverDir);
+            for (int i = 0; i < 50 && Files.exists(caller); i++) {
+                try {
+                    Files.delete(caller);
+                } catch (IOException e) {
+                    Thread.sleep(100); // EBUSY until the client's process has gone
+                }
+            }
+        }
+    }
+
+    /** A busybox bundle whose config ({@code isola spec}'s) runs {@code script}, with /out bound; a poststart hook runs {@code hook}. */
+    private Path bundle(String script, String hook) throws Exception {
+        Path bundle = Files.createDirectories(tmp.resolve("bundle-" + System.nanoTime()));
+        Path bin = Files.createDirectories(bundle.resolve("rootfs/bin"));
+        Files.copy(Path.of("/bin/busybox"), bin.resolve("busybox"));
+        for (String applet : List.of("sh", "echo", "sleep")) {
+            Files.createSymbolicLink(bin.resolve(applet), Path.of("busybox"));
+        }
+        for (String dir : List.of("proc", "dev", "sys", "out", "tmp")) {
+            Files.createDirectories(bundle.resolve("rootfs").resolve(dir));
+        }
+        Files.createDirectories(bundle.resolve("out"));
+        assertEquals(0, Main.execute(new String[] {"spec", "--bundle", bundle.toString()}, new PrintWriter(new StringWriter()),
+                new PrintWriter(new StringWriter())));
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode config = (ObjectNode) json.readTree(bundle.resolve("config.json").toFile());
+        ArrayNode args = ((ObjectNode) config.get("process")).putArray("args");
+        List.of("sh", "-c", script).forEach(args::add);
+        ObjectNode out = ((ArrayNode) config.get("mounts")).addObject();
+        out.put("destination", "/out").put("type", "bind").put("source", bundle.resolve("out").toString());
+        out.putArray("options").add("rbind").add("rw");
+        if (hook != null) {
+            ObjectNode poststart = config.putObject("hooks").putArray("poststart").addObject();
+            poststart.put("path", "/bin/sh");
+            List.of("sh", "-c", hook).forEach(poststart.putArray("args")::add);
+        }
+        json.writeValue(bundle.resolve("config.json").toFile(), config);
+        return bundle;
+    }
+
+    private static String status(String ociState) throws IOException {
+        return new ObjectMapper().readTree(ociState).path("status").asText();
+    }
+
+    private static String awaitFile(Path file) throws Exception {
+        for (int i = 0; i < 200 && !Files.exists(file); i++) {
+            Thread.sleep(50);
+        }
+        return Files.readString(file);
     }
 
     @Test

@@ -24,7 +24,9 @@ public final class DeleteCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        new OciRuntime(parent.global().store(), parent.global().ociOptions()).delete(id, force);
+        OciRuntime oci = new OciRuntime(parent.global().store(), parent.global().ociOptions());
+        HooksRunInProcess.check(oci, id, "delete");
+        oci.delete(id, force);
         return 0;
     }
 }
