@@ -9,8 +9,9 @@
 #
 # isola_shell_client ARGS...: exits with the command's status once the server has taken the
 # command line. Returns when it has not, having done nothing, so that the JVM client (which
-# starts a server, or runs the command in-process) takes over. A server that stops between
-# commands only costs that fallback.
+# starts a server, or runs the command in-process) takes over; with _isola_in_process=1 when a
+# server said it would not run this command line. A server that stops between commands only
+# costs that fallback.
 
 isola_shell_client() {
     local dir endpoint
@@ -83,7 +84,13 @@ _isola_shell_session() {
             case $frame in
             A) _isola_accepted=1 ;;
             X[0-9]*) exit "${frame#X}" ;;
-            F | R) break ;; # not taken (nothing was done): the JVM client's way
+            F | R)
+                # not taken, nothing was done. After A: this server will not run this command line
+                # (an OCI start or delete with hooks), so bin/isola runs it in-process, skipping
+                # the JVM client that would only ask the same server again
+                [ "$_isola_accepted" = 1 ] && _isola_in_process=1
+                break
+                ;;
             esac
         elif [ $? -le 128 ]; then # end of stream, not a trapped signal
             if [ "$_isola_accepted" = 1 ]; then

@@ -75,6 +75,9 @@ class ResidentServerIT {
         command.add(1, "-Disola.bundles=" + System.getProperty("isola.bundles"));
         command.add(1, "-Disola.server.dir=" + serverDir);
         command.add(1, "-Disola.server.command=" + String.join(" ", serverCommand()));
+        if (env.containsKey("ISOLA_CLIENT_CLASSPATH")) { // a client that cannot run the command itself
+            command.add(1, "-Disola.client.classpath=" + env.get("ISOLA_CLIENT_CLASSPATH"));
+        }
         return command;
     }
 
@@ -269,31 +272,50 @@ class ResidentServerIT {
 
     /**
      * The verbs an engine calls after create go to the server, as podman's and containerd's
-     * calls do through bin/isola: create runs in the caller's JVM (its container is the caller's
-     * child) and starts no server; state, start and delete are served.
+     * calls do through bin/isola. create runs in the caller's JVM (its container is the caller's
+     * child) and starts a server for what follows without waiting for it; state, start and
+     * delete are served: their clients here could not run them in-process.
      */
     @Test
-    void anEnginesStartStateAndDeleteAreServedAndItsCreateIsNot() throws Exception {
+    void createStartsAServerForTheEnginesStartStateAndDelete() throws Exception {
         Path bundle = bundle("echo started > /out/ran; exec sleep 1000", null);
 
         create(bundle, "oci1");
-        assertTrue(servers().isEmpty(), "create ran in the client's JVM");
-        Result state = run(Map.of(), null, "state", "oci1");
+        awaitListening();
+        Map<String, String> servedOnly = Map.of("ISOLA_CLIENT_CLASSPATH", "/nonexistent.jar");
+        Result state = run(servedOnly, null, "state", "oci1");
         assertEquals(0, state.code(), state.err());
         assertEquals("created", status(state.out()), state.out());
-        assertEquals(1, servers().size(), "state went to a server");
 
-        Result started = run(Map.of(), null, "start", "oci1");
+        Result started = run(servedOnly, null, "start", "oci1");
         assertEquals(0, started.code(), started.err());
         assertEquals("started\n", awaitFile(bundle.resolve("out/ran")));
-        assertEquals("running", status(run(Map.of(), null, "state", "oci1").out()), lastErr);
+        assertEquals("running", status(run(servedOnly, null, "state", "oci1").out()), lastErr);
 
-        Result deleted = run(Map.of(), null, "delete", "--force", "oci1");
+        Result deleted = run(servedOnly, null, "delete", "--force", "oci1");
         assertEquals(0, deleted.code(), deleted.err());
-        Result gone = run(Map.of(), null, "state", "oci1");
+        Result gone = run(servedOnly, null, "state", "oci1");
         assertEquals(125, gone.code());
         assertEquals("isola: no such container: oci1\n", gone.err());
         assertEquals(1, servers().size(), "one server served them all");
+    }
+
+    /** With no server running, an engine's verb runs in-process at once and starts none (create does). */
+    @Test
+    void anEnginesVerbNeverWaitsForAServerToStart() throws Exception {
+        Result state = run(Map.of(), null, "state", "nosuch");
+
+        assertEquals(125, state.code());
+        assertEquals("isola: no such container: nosuch\n", state.err());
+        assertTrue(servers().isEmpty(), "no server started");
+    }
+
+    private void awaitListening() throws Exception {
+        for (int i = 0; i < 600 && (servers().isEmpty() || socket() == null); i++) {
+            Thread.sleep(100);
+        }
+        assertEquals(1, servers().size(), "create started a server");
+        assertNotEquals(null, socket(), "the server listens");
     }
 
     /**

@@ -1,18 +1,14 @@
 package io.isola.launcher.client;
 
 import java.io.EOFException;
-import java.io.File;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +27,6 @@ import sun.misc.SignalHandler;
 public final class Client {
 
     private static final int START_WAIT_MILLIS = 60_000, RETRY_MILLIS = 20;
-    private static final String SETSID = "/usr/bin/setsid";
 
     private final String[] args;
     private final Map<String, String> env = System.getenv();
@@ -74,7 +69,7 @@ public final class Client {
         ServerAddress address = ServerAddress.of(uid, env);
         try {
             for (int attempt = 0; attempt < 2; attempt++) {
-                if (!connect(address, uid)) {
+                if (!connect(address, uid, !Verbs.ENGINE.contains(Verbs.verb(args)))) {
                     return null;
                 }
                 Integer code = session();
@@ -93,18 +88,13 @@ public final class Client {
         }
     }
 
-    /** Connects, starting the server when none listens; false when it cannot be used. */
-    private boolean connect(ServerAddress address, long uid) throws IOException {
+    /**
+     * Connects, starting the server when none listens and {@code start} says so; false when it
+     * cannot be used.
+     */
+    private boolean connect(ServerAddress address, long uid, boolean start) throws IOException {
         closeQuietly();
-        if (!Files.exists(address.dir())) {
-            Files.createDirectories(address.dir().getParent());
-            try {
-                Files.createDirectory(address.dir(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            } catch (java.nio.file.FileAlreadyExistsException e) {
-                // another client made it meanwhile
-            }
-        }
-        String unfit = address.unfitBecause(uid);
+        String unfit = ServerStarter.prepare(address, uid);
         if (unfit != null) {
             say("not using a server: " + unfit + "; running in-process");
             return false;
@@ -112,14 +102,19 @@ public final class Client {
         if (tryConnect(address.socket())) {
             return true;
         }
-        Process server = spawn(address);
+        if (!start) {
+            say("no server listens and " + Verbs.verb(args) + " does not wait for one; running in-process");
+            return false;
+        }
+        say("starting the server for " + address.socket());
+        Process server = ServerStarter.spawn(address);
         long deadline = System.currentTimeMillis() + START_WAIT_MILLIS;
         while (System.currentTimeMillis() < deadline) {
             if (tryConnect(address.socket())) {
                 return true;
             }
             if (!server.isAlive() && server.exitValue() != 0) {
-                say("the server did not start (exit " + server.exitValue() + ", see " + log(address) + "); running in-process");
+                say("the server did not start (exit " + server.exitValue() + ", see " + ServerStarter.log(address) + "); running in-process");
                 return false;
             }
             sleep(RETRY_MILLIS);
@@ -144,35 +139,6 @@ public final class Client {
             }
             throw e;
         }
-    }
-
-    /** Starts the server detached from us: its output goes to a log beside the socket. */
-    private Process spawn(ServerAddress address) throws IOException {
-        List<String> command = new ArrayList<>();
-        String explicit = System.getProperty("isola.server.command");
-        if (explicit != null) {
-            command.addAll(Arrays.asList(explicit.trim().split("\\s+")));
-        } else {
-            command.add(Path.of(System.getProperty("isola.home", "."), "bin", "isola").toString());
-        }
-        if (Files.isExecutable(Path.of(SETSID))) {
-            command.add(0, SETSID); // out of the client's session at once: a Ctrl-C there is not the server's
-        }
-        command.add("__server");
-        command.add(address.socket().toString());
-        say("starting the server: " + String.join(" ", command));
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .directory(new File("/")) // a resident process must not pin the first client's directory
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log(address).toFile()))
-                .redirectErrorStream(true);
-        builder.environment().put("ISOLA_SERVER", "off");
-        builder.environment().put("MALLOC_ARENA_MAX", "2");
-        return builder.start();
-    }
-
-    private static Path log(ServerAddress address) {
-        return Path.of(address.socket().toString().replaceFirst("\\.sock$", ".log"));
     }
 
     /** Runs the command through the server: its status, null to fall back, -1 to try again. */

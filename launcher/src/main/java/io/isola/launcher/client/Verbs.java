@@ -14,6 +14,11 @@ public final class Verbs {
     /** Verbs whose work is the container's or the state root's, with output on the caller's fds. */
     public static final Set<String> SERVED = Set.of("run", "ps", "list", "kill", "stop", "rm", "logs", "inspect", "wait",
             "images", "start", "state", "delete");
+    /**
+     * The served verbs an engine calls after create: they use a server that runs but never wait
+     * for one to start (create starts it, {@link ServerStarter#startIfNone}).
+     */
+    public static final Set<String> ENGINE = Set.of("start", "state", "delete");
     private static final Set<String> GLOBAL_WITH_VALUE = Set.of("--root", "--log", "--log-format");
 
     private Verbs() {}

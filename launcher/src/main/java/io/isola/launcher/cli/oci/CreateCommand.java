@@ -2,6 +2,7 @@ package io.isola.launcher.cli.oci;
 
 import io.isola.launcher.IsolaRuntime;
 import io.isola.launcher.cli.IsolaCommand;
+import io.isola.launcher.client.ServerStarter;
 
 import io.isola.oci.OciPlan;
 import io.isola.oci.OciRuntime;
@@ -53,6 +54,9 @@ public final class CreateCommand implements Callable<Integer> {
         try (IsolaRuntime runtime = IsolaRuntime.withIsolators(isolators)) {
             oci.create(runtime.isola(), id, bundle, plan, options);
         }
+        // for the start, state and delete the engine calls next (this verb runs in the engine's
+        // process tree, never in a server: the container must be a child of conmon or the shim)
+        ServerStarter.startIfNone(System.getenv());
         return 0;
     }
 }

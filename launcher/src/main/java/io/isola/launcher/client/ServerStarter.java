@@ -1,0 +1,100 @@
+package io.isola.launcher.client;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Starting this user's resident server: the JVM client does when it finds none and waits for it;
+ * OCI {@code create} does without waiting, for the {@code start}, {@code state} and
+ * {@code delete} an engine calls next (those use a server that runs, but never wait for one to
+ * boot: in-process they take ~0.5 s, a server ~1.5 s to come up).
+ */
+public final class ServerStarter {
+
+    private static final String SETSID = "/usr/bin/setsid";
+
+    private ServerStarter() {}
+
+    /** Makes the server directory (0700) when it is missing; null when fit to hold the socket, else why not. */
+    static String prepare(ServerAddress address, long uid) throws IOException {
+        if (!Files.exists(address.dir())) {
+            Files.createDirectories(address.dir().getParent());
+            try {
+                Files.createDirectory(address.dir(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } catch (FileAlreadyExistsException e) {
+                // another client made it meanwhile
+            }
+        }
+        return address.unfitBecause(uid);
+    }
+
+    /** Starts the server detached from us: its output goes to a log beside the socket. */
+    static Process spawn(ServerAddress address) throws IOException {
+        List<String> command = new ArrayList<>();
+        String explicit = System.getProperty("isola.server.command");
+        if (explicit != null) {
+            command.addAll(Arrays.asList(explicit.trim().split("\\s+")));
+        } else {
+            command.add(Path.of(System.getProperty("isola.home", "."), "bin", "isola").toString());
+        }
+        if (Files.isExecutable(Path.of(SETSID))) {
+            command.add(0, SETSID); // out of the client's session at once: a Ctrl-C there is not the server's
+        }
+        command.add("__server");
+        command.add(address.socket().toString());
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(new File("/")) // a resident process must not pin the first client's directory
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log(address).toFile()))
+                .redirectErrorStream(true);
+        builder.environment().put("ISOLA_SERVER", "off");
+        builder.environment().put("MALLOC_ARENA_MAX", "2");
+        return builder.start(); // only fds 0-2 go to it: an engine's sync pipes stay the engine's
+    }
+
+    static Path log(ServerAddress address) {
+        return Path.of(address.socket().toString().replaceFirst("\\.sock$", ".log"));
+    }
+
+    /**
+     * Starts the server of this environment in the background when none runs or starts already
+     * (nobody holds its lock), unless {@code ISOLA_SERVER=off} or this JVM is not a
+     * distribution's (no {@code isola.home}: an application or a test that embeds the CLI).
+     * Returns at once; whatever goes wrong only means the next verbs run in-process.
+     */
+    public static void startIfNone(Map<String, String> env) {
+        if ("off".equals(env.get("ISOLA_SERVER"))
+                || (System.getProperty("isola.home") == null && System.getProperty("isola.server.command") == null)) {
+            return;
+        }
+        try {
+            long uid = ServerAddress.currentUid();
+            ServerAddress address = ServerAddress.of(uid, env);
+            if (prepare(address, uid) != null || serverHoldsLock(address)) {
+                return;
+            }
+            spawn(address);
+        } catch (IOException | RuntimeException e) {
+            // the verbs that follow run in-process, as they would with no server at all
+        }
+    }
+
+    /** Whether a server runs or starts: it holds {@code <socket>.lock} for its whole life. */
+    private static boolean serverHoldsLock(ServerAddress address) throws IOException {
+        try (FileChannel channel = FileChannel.open(Path.of(address.socket() + ".lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE); FileLock lock = channel.tryLock()) {
+            return lock == null;
+        }
+    }
+}
