@@ -114,7 +114,8 @@ public final class Client {
                 return true;
             }
             if (!server.isAlive() && server.exitValue() != 0) {
-                say("the server did not start (exit " + server.exitValue() + ", see " + ServerStarter.log(address) + "); running in-process");
+                say("the server did not start (exit " + server.exitValue() + ", see " + ServerStarter.log(address)
+                        + "); running in-process");
                 return false;
             }
             sleep(RETRY_MILLIS);

@@ -7,7 +7,7 @@ import io.isola.oci.OciRuntime;
  * The resident server runs {@code start} and {@code delete} for engines, but not when the
  * container's bundle has hooks for them: a hook is a process the runtime starts, and started by
  * the server it would get the server's stderr, working directory, session and cgroup instead of
- * the engine's. Such a command goes back to the client, which runs it in its own JVM.
+ * the engine's. Such a command goes back to its client, and runs in-process.
  */
 final class HooksRunInProcess {
 
