@@ -32,13 +32,19 @@ public final class Main {
     }
 
     static int execute(String[] args, PrintWriter out, PrintWriter err) {
-        // writable layers left by a killed JVM go before and after each command (after: a failed start's)
-        io.isola.launcher.image.ContainerLayers.sweepQuietly();
-        try {
-            return commandLine(out, err, args).execute(args);
-        } finally {
+        CommandLine cli = commandLine(out, err, args);
+        // writable layers left by a killed JVM go before and after each command (after: a failed
+        // start's); once the command line is parsed, as the sweep may log and the first logger
+        // fixes the log level, which --debug sets while it is parsed
+        cli.setExecutionStrategy(parsed -> {
             io.isola.launcher.image.ContainerLayers.sweepQuietly();
-        }
+            try {
+                return new CommandLine.RunLast().execute(parsed);
+            } finally {
+                io.isola.launcher.image.ContainerLayers.sweepQuietly();
+            }
+        });
+        return cli.execute(args);
     }
 
     /** The parser with isola's conventions: docker's exit statuses and one-line errors. */
