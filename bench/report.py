@@ -242,6 +242,18 @@ def print_sections(sec):
                      if m.get("pss_kb_before") is not None else "")
             print(f"{key:<34}{m['processes']:>4} processes {m['rss_kb'] / 1024:>8.1f}/{m['pss_kb'] / 1024:<8.1f}"
                   f"{m['pss_kb'] // m['containers']:>8d} KB/ctr{extra}")
+    eng = sec.get("engine")
+    if eng:
+        print()
+        print(f"engine: podman run --rm --network none of /bin/true (busybox image) with each OCI runtime, "
+              f"{eng['runs']} runs each, taking turns; seconds")
+        runc = eng["runtimes"].get("runc")
+        print(f"{'runtime':<20}{'runs':>6}{'min':>9}{'median':>9}{'max':>9}   median/runc's")
+        for name, r in eng["runtimes"].items():
+            ratio = f"{r['median'] / runc['median']:.2f}x" if runc else "-"
+            print(f"{name:<20}{r['n']:>6}{r['min']:>9.2f}{r['median']:>9.2f}{r['max']:>9.2f}   {ratio}")
+        print("note: isola's create runs in-process (its container must be a child of conmon) and starts "
+              "the resident server, which takes start and delete; isola-in-process is ISOLA_SERVER=off")
     sc = sec.get("scale")
     if sc:
         print()

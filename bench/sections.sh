@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/run's sections 2-4 (throughput, memory, scaling); runs inside bench/run's private mount
+# bench/run's sections 2-5 (throughput, memory, scaling, an engine's runtime); runs inside bench/run's private mount
 # namespace after the latency rounds, with bench/run's environment. Each measurement writes one
 # JSON file to $WORK/results; report.py reads them. A failing tool is reported and skipped.
 set -uo pipefail
@@ -74,5 +74,9 @@ if has scale && [[ $ISOLA_OK == 1 ]]; then
     say "scaling: $SCALE_N containers in one embedded runtime (Felix with every bundle)"
     record "$RES/scale.json" java -Xms64m -Xmx64m -XX:NativeMemoryTracking=summary -cp "$DIST/lib/*" \
         io.isola.launcher.bench.EmbeddedBench scale "$SCALE_N" "$DIST/bundles"
+fi
+if has engine && [[ $ISOLA_OK == 1 ]]; then
+    say "engine: podman run --rm with runc, crun and isola as its runtime, $ENGINE_N runs each"
+    record "$RES/engine.json" suite engine podman "$ENGINE_N"
 fi
 exit 0

@@ -5,6 +5,7 @@ private mount namespace; the embedded API's numbers come from EmbeddedBench).
 Usage: suite.py tput TOOL TOTAL IN_FLIGHT        prints {"per_second": ...} as JSON
        suite.py mem TOOL N                       prints RSS/PSS of the tool's processes as JSON
        suite.py detached monitor|server N        RSS/PSS of isola's processes for N run -d containers
+       suite.py engine podman N                  podman run --rm of /bin/true with each runtime, N runs each
 
 TOOL is one of the names in command() below; the environment carries bench/run's paths (WORK,
 BUNDLE, ROOTFS, ISOLA_BIN). Throughput runs TOTAL containers of /bin/true through
@@ -195,6 +196,58 @@ def detached(mode, n):
                            timeout=120)
 
 
+def engine(n):
+    """podman run --rm --network none of /bin/true in the busybox rootfs, imported as an image into
+    podman storage of our own, with runc, crun and isola as the OCI runtime (isola as shipped,
+    its resident server taking the verbs after create, and in-process, a JVM per verb), the
+    runtimes taking turns; one unmeasured run each first. Wall seconds per runtime."""
+    import shutil
+    base = f"{WORK}/podman"
+    podman = ["podman", "--root", f"{base}/storage", "--runroot", f"{base}/run", "--tmpdir", f"{base}/tmp",
+              "--storage-driver", "vfs", "--cgroup-manager", "cgroupfs", "--events-backend", "file"]
+    os.makedirs(base, exist_ok=True)
+    runtimes = {"runc": shutil.which("runc"), "crun": shutil.which("crun")}
+    # podman passes a runtime a few variables only: bench/run's server directory goes in a script
+    for name, extra in (("isola", ""), ("isola-in-process", "ISOLA_SERVER=off ")):
+        script = f"{base}/{name}"
+        with open(script, "w") as f:
+            f.write(f"#!/bin/sh\nexport {extra}ISOLA_SERVER_DIR='{os.environ['ISOLA_SERVER_DIR']}' "
+                    f"ISOLA_SERVER_IDLE=600\nexec '{ISOLA_BIN}' \"$@\"\n")
+        os.chmod(script, 0o755)
+        runtimes[name] = script
+    run = podman + ["run", "--rm", "--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024"]
+    samples = {name: [] for name in runtimes}
+    try:
+        tar = subprocess.run(["tar", "-C", ROOTFS, "-c", "."], capture_output=True, check=True, timeout=120).stdout
+        subprocess.run(podman + ["import", "--quiet", "-", "localhost/isola-bench"], input=tar, check=True,
+                       stdout=subprocess.DEVNULL, timeout=300)
+        names = list(runtimes)
+        for i in range(n + 1):
+            for name in names[i % len(names):] + names[:i % len(names)]:
+                start = time.monotonic()
+                p = subprocess.run(run + ["--runtime", runtimes[name], "localhost/isola-bench", "/bin/true"],
+                                   capture_output=True, timeout=300)
+                took = time.monotonic() - start
+                if p.returncode != 0:
+                    sys.exit(f"podman with {name}: exit {p.returncode}: {p.stderr.decode(errors='replace')[-300:]}")
+                if i > 0:
+                    samples[name].append(took)
+    finally:
+        subprocess.run(podman + ["rm", "--all", "--force"], capture_output=True, timeout=300)
+        subprocess.run(podman + ["rmi", "--all", "--force"], capture_output=True, timeout=300)
+        with open("/proc/self/mountinfo") as f:  # what podman keeps mounted below its directory (shm)
+            points = [line.split()[4] for line in f if line.split()[4].startswith(base + "/")]
+        for point in sorted(points, key=len, reverse=True):
+            subprocess.run(["umount", "-l", point], capture_output=True, timeout=60)
+        shutil.rmtree(base, ignore_errors=True)
+    out = {}
+    for name, times in samples.items():
+        times.sort()
+        out[name] = {"n": len(times), "min": times[0], "median": times[len(times) // 2] if len(times) % 2
+                     else (times[len(times) // 2 - 1] + times[len(times) // 2]) / 2, "max": times[-1]}
+    return {"runs": n, "runtimes": out}
+
+
 def server_pids():
     """The resident servers of bench/run's server directory, from the pid in each lock file."""
     d = os.environ["ISOLA_SERVER_DIR"]
@@ -234,6 +287,8 @@ def main():
         print(json.dumps(memory(tool, int(sys.argv[3]))))
     elif mode == "detached":
         print(json.dumps(detached(tool, int(sys.argv[3]))))
+    elif mode == "engine" and tool == "podman":
+        print(json.dumps(engine(int(sys.argv[3]))))
     else:
         sys.exit(__doc__)
 
