@@ -44,6 +44,8 @@ public final class Inspection {
         if (extra != null && extra.spec() != null) {
             SavedSpec spec = extra.spec();
             Map<String, Object> config = new LinkedHashMap<>();
+            // numeric, as the container's process runs (docker echoes --user as given; "" for root)
+            config.put("User", spec.user() == null ? "" : spec.user().uid() + ":" + spec.user().gid());
             config.put("Cmd", spec.command());
             config.put("Env", spec.env() == null ? List.of()
                     : spec.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());

@@ -63,6 +63,7 @@ class LifecycleTest {
         assertEquals("hello from 1\n", Files.readString(store.dir(state.id()).resolve("container.log")));
         Map<String, Object> inspected = Inspection.of(done);
         assertEquals(3, ((Map<?, ?>) inspected.get("State")).get("ExitCode"));
+        assertEquals("", ((Map<?, ?>) inspected.get("Config")).get("User"), "root, as the spec named no user");
     }
 
     @Test

@@ -102,6 +102,7 @@ class LifecycleCliIT {
         assertEquals("1234:0", okProcess("exec", "--user", "1234", "low", "sh", "-c", "echo $(id -u):$(id -g)").strip());
         assertEquals(125, isola("exec", "-u", "nosuchuser", "low", "true"));
         assertEquals("isola: --user \"nosuchuser\": no user \"nosuchuser\" in the container's /etc/passwd\n", lastErr);
+        assertEquals("65534:65534", inspect("low").get("Config").get("User").asText());
     }
 
     @Test
