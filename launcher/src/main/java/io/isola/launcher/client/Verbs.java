@@ -16,9 +16,10 @@ public final class Verbs {
             "images", "start", "state", "delete");
     /**
      * The served verbs an engine calls after create: they use a server that runs but never wait
-     * for one to start (create starts it, {@link ServerStarter#startIfNone}).
+     * for one to start (create starts it, {@link ServerStarter#startIfNone}; a kill may come
+     * long after the server has gone idle and exited, and in-process takes a third of its boot).
      */
-    public static final Set<String> ENGINE = Set.of("start", "state", "delete");
+    public static final Set<String> ENGINE = Set.of("start", "state", "delete", "kill");
     private static final Set<String> GLOBAL_WITH_VALUE = Set.of("--root", "--log", "--log-format");
 
     private Verbs() {}

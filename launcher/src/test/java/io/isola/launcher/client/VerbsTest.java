@@ -25,6 +25,6 @@ class VerbsTest {
         assertFalse(Verbs.served(new String[] {"--root", "/run/x", "create", "--bundle", ".", "id"}));
         assertFalse(Verbs.served(new String[] {"exec", "id", "true"}));
         assertFalse(Verbs.served(new String[] {"--config", "/etc/isola", "state", "id"}), "a configuration of its own");
-        assertEquals(java.util.Set.of("start", "state", "delete"), Verbs.ENGINE);
+        assertEquals(java.util.Set.of("start", "state", "delete", "kill"), Verbs.ENGINE);
     }
 }
