@@ -24,6 +24,13 @@ class BadInputCorpusTest {
     @TempDir
     Path dir;
 
+    /** The command line with a state root of this test's own: nothing may show in /run/isola. */
+    private String[] withRoot(List<String> args) {
+        List<String> all = new ArrayList<>(List.of("--root", dir.resolve("state").toString()));
+        all.addAll(args);
+        return all.toArray(String[]::new);
+    }
+
     private List<List<String>> corpus() throws IOException {
         List<List<String>> cases = new ArrayList<>();
         String[] names = {"", "a".repeat(65), "bad name!", "-lead", "x/y", "ünïcode", "a\0b", "a..b/../../etc"};
@@ -73,7 +80,7 @@ class BadInputCorpusTest {
         List<String> problems = new ArrayList<>();
         for (List<String> args : corpus) { // also loads every class the error paths need
             StringWriter out = new StringWriter(), err = new StringWriter();
-            int status = Main.execute(args.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
+            int status = Main.execute(withRoot(args), new PrintWriter(out, true), new PrintWriter(err, true));
             String message = err.toString();
             if (status != 125 || !message.startsWith("isola: ") || message.contains("Exception") || message.contains("\tat ")
                     || message.lines().count() > 2) {
@@ -87,7 +94,7 @@ class BadInputCorpusTest {
         long children = ProcessHandle.current().children().count();
         int leftBehind = 0;
         for (List<String> args : corpus) {
-            Main.execute(args.toArray(String[]::new), new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
+            Main.execute(withRoot(args), new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
             String left = leftBehind(fds, children, mounts);
             for (int wait = 0; left != null && wait < 10; wait++) { // what settles back was not ours to keep
                 Thread.sleep(100); // (another process's mount, a child being reaped): only what stays counts

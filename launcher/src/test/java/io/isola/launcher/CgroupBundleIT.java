@@ -47,19 +47,21 @@ class CgroupBundleIT {
     }
 
     @Test
-    void theCliReportsAnOomKillInOneLineAndExits137() {
+    void theCliReportsAnOomKillInOneLineAndExits137(@org.junit.jupiter.api.io.TempDir Path root) {
         RootOnly.require();
         org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(Path.of("/usr/bin/perl")),
                 "needs perl (Debian's perl-base) to allocate memory");
         java.io.StringWriter err = new java.io.StringWriter();
-        int status = Main.execute(new String[] {"run", "--memory", "32m", "--", "perl", "-e", "$x = 'a' x (64 << 20)"},
+        int status = Main.execute(new String[] {"--root", root.toString(), "run", "--memory", "32m", "--", "perl", "-e",
+                "$x = 'a' x (64 << 20)"},
                 new java.io.PrintWriter(new java.io.StringWriter(), true), new java.io.PrintWriter(err, true));
         assertEquals(137, status, err::toString);
         assertTrue(err.toString().matches("isola: container \\w+ ran out of memory \\(limit 32m\\): the kernel killed it\n"),
                 err::toString);
 
         err.getBuffer().setLength(0);
-        status = Main.execute(new String[] {"run", "--memory", "32m", "--", "perl", "-e", "$x = 'a' x (8 << 20)"},
+        status = Main.execute(new String[] {"--root", root.toString(), "run", "--memory", "32m", "--", "perl", "-e",
+                "$x = 'a' x (8 << 20)"},
                 new java.io.PrintWriter(new java.io.StringWriter(), true), new java.io.PrintWriter(err, true));
         assertEquals(0, status, err::toString);
         assertEquals("", err.toString());

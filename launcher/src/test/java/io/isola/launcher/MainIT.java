@@ -22,9 +22,16 @@ import org.junit.jupiter.api.io.TempDir;
 class MainIT {
 
     private final StringWriter err = new StringWriter();
+    /** A state root of this test's own: nothing it does may show in, or depend on, /run/isola. */
+    @TempDir
+    Path root;
 
     private int isola(String... args) {
-        return Main.execute(args, new PrintWriter(new StringWriter(), true), new PrintWriter(err, true));
+        String[] all = new String[args.length + 2];
+        all[0] = "--root";
+        all[1] = root.toString();
+        System.arraycopy(args, 0, all, 2, args.length);
+        return Main.execute(all, new PrintWriter(new StringWriter(), true), new PrintWriter(err, true));
     }
 
     @Test
