@@ -43,13 +43,14 @@ _isola_shell_session() {
     {
         IFS= read -r magic && IFS=' ' read -r port proof token && IFS= read -r home || return 0
         [ "$magic" = "isola-shell-endpoint 1" ] && [ "$home" = "$ISOLA_HOME" ] || return 0
-        # NAME=VALUE: set to VALUE here too; NAME alone: unset here too
+        # NAME=VALUE: VALUE here too; NAME alone: unset or empty here too (isola takes an empty
+        # one for an unset one, as the server does)
         while IFS= read -r line; do
             name=${line%%=*}
             if [ "$name" = "$line" ]; then
-                [ -z "${!name+set}" ] || return 0
+                [ -z "${!name:-}" ] || return 0
             else
-                [ -n "${!name+set}" ] && [ "${!name}" = "${line#*=}" ] || return 0
+                [ "${!name:-}" = "${line#*=}" ] || return 0
             fi
         done
     } <"$endpoint"

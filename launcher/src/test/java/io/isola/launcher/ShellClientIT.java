@@ -148,6 +148,21 @@ class ShellClientIT {
         assertEquals(NOT_SERVED, closedStdout.code(), closedStdout.err());
     }
 
+    /**
+     * An empty variable is an unset one, for the server as for isola: podman runs its runtime
+     * with XDG_RUNTIME_DIR set to nothing, and a user's server must serve it all the same.
+     */
+    @Test
+    void anEmptyKeyedVariableCountsAsAnUnsetOne() throws Exception {
+        assumeTrue(System.getenv("ISOLA_ROOT") == null || System.getenv("ISOLA_ROOT").isEmpty(), "ISOLA_ROOT is set here");
+        startServer();
+
+        Result result = shell(Map.of("ISOLA_ROOT", ""), null, "isola run -- sh -c 'echo served; exit 6'");
+
+        assertEquals(6, result.code(), result.err());
+        assertEquals("served\n", result.out());
+    }
+
     @Test
     void aWrongTokenIsRefusedAndTheServerServesOn() throws Exception {
         startServer();
@@ -223,7 +238,7 @@ class ShellClientIT {
 
     private static String xdg() {
         String value = System.getenv("XDG_RUNTIME_DIR");
-        return value == null ? "" : "=" + value;
+        return value == null || value.isEmpty() ? "" : "=" + value;
     }
 
     /** Starts the server as bin/isola does: the JVM client's first command. */

@@ -23,6 +23,16 @@ public record ServerAddress(Path dir, Path socket) {
     /** The environment variables a served command line must share with its server. */
     public static final List<String> KEYED_ENV = List.of("ISOLA_CONF", "ISOLA_ROOT", "XDG_RUNTIME_DIR");
 
+    /**
+     * {@code name}'s value in {@code env} as isola reads it: null when unset or empty, as every
+     * reader of these variables takes an empty one for an unset one (podman hands its runtime
+     * {@code XDG_RUNTIME_DIR=}, a shell mostly has none; both must find the same server).
+     */
+    public static String keyedValue(Map<String, String> env, String name) {
+        String value = env.get(name);
+        return value == null || value.isEmpty() ? null : value;
+    }
+
     public static ServerAddress of(long uid, Map<String, String> env) {
         Path dir = directory(uid, env);
         StringBuilder key = new StringBuilder();
@@ -32,7 +42,8 @@ public record ServerAddress(Path dir, Path socket) {
         // a loop, not a stream: in the thin client a first lambda costs a bootstrap of the lambda
         // machinery (~20 ms of a start of ~100 ms on a small host)
         for (String name : KEYED_ENV) { // sorted: the key must not depend on an order of a set
-            key.append(name).append('=').append(env.getOrDefault(name, "")).append('\n');
+            String value = keyedValue(env, name);
+            key.append(name).append('=').append(value == null ? "" : value).append('\n');
         }
         return new ServerAddress(dir, dir.resolve("s-" + fnv64(key.toString()) + ".sock"));
     }

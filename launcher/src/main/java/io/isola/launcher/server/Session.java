@@ -169,7 +169,8 @@ final class Session implements Runnable {
     /** Null when the client sees the same isola as the server; else what differs. */
     private String mismatch(Map<String, String> env) {
         for (String name : io.isola.launcher.client.ServerAddress.KEYED_ENV) {
-            if (!java.util.Objects.equals(env.get(name), serverEnv.get(name))) {
+            if (!java.util.Objects.equals(io.isola.launcher.client.ServerAddress.keyedValue(env, name),
+                    io.isola.launcher.client.ServerAddress.keyedValue(serverEnv, name))) {
                 return "$" + name + " differs from the server's";
             }
         }

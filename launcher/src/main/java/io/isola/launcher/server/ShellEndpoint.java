@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * isola-shell-endpoint 1
  * PORT PROOF TOKEN
  * ISOLA_HOME                       the installation the server runs (bin/isola's)
- * NAME=VALUE or NAME               each of {@link ServerAddress#KEYED_ENV}, set or unset
+ * NAME=VALUE or NAME               each of {@link ServerAddress#KEYED_ENV}, set or unset (or empty)
  * </pre>
  *
  * <p>The port is open to every local user and to containers that share the host's network, so:
@@ -70,7 +70,7 @@ final class ShellEndpoint implements AutoCloseable {
         StringBuilder identity = new StringBuilder();
         identity.append(home).append('\n');
         for (String name : ServerAddress.KEYED_ENV) {
-            String value = env.get(name);
+            String value = ServerAddress.keyedValue(env, name);
             identity.append(name).append(value == null ? "" : "=" + value).append('\n');
         }
         String unfit = unfitBecause(home, identity);
