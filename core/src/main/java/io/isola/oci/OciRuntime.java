@@ -163,15 +163,34 @@ public final class OciRuntime {
     }
 
     /**
+     * Asked before {@code start} or {@code delete} runs hooks of the container's bundle
+     * (processes the runtime starts), before anything is done: it may refuse by throwing. A
+     * resident server refuses, so that hooks stay the children of the engine's own call.
+     */
+    @FunctionalInterface
+    public interface HookGate {
+        HookGate OPEN = verb -> { };
+
+        void beforeHooks(String verb);
+    }
+
+    public ContainerState start(Isola isola, String id) {
+        return start(isola, id, HookGate.OPEN);
+    }
+
+    /**
      * Runs the startContainer hooks inside the created container (with {@code isola}), then opens
      * its gate; a failing hook leaves the container created, as it was.
      */
-    public ContainerState start(Isola isola, String id) {
+    public ContainerState start(Isola isola, String id, HookGate gate) {
         ContainerState state = lifecycle.get(id);
         if (!ContainerState.CREATED.equals(state.status())) {
             throw new IsolaException("cannot start container " + id + ": it is " + state.status() + ", not created");
         }
         OciPlan plan = planOf(state);
+        if (plan != null && (!plan.hooks("startContainer").isEmpty() || !plan.hooks("poststart").isEmpty())) {
+            gate.beforeHooks("start");
+        }
         if (plan != null && !plan.hooks("startContainer").isEmpty()) {
             if (isola == null) {
                 throw new IsolaException("cannot start container " + id + ": its startContainer hooks need a runtime");
@@ -186,22 +205,6 @@ public final class OciRuntime {
             Hooks.run("poststart", plan.hooks("poststart"), stateJson(running));
         }
         return running;
-    }
-
-    /**
-     * Whether {@code verb} ("start" or "delete") would run hooks of {@code id}'s bundle, processes
-     * the runtime starts: startContainer and poststart for start, poststop for delete.
-     */
-    public boolean runsHostHooks(String id, String verb) {
-        OciPlan plan = planOf(lifecycle.get(id));
-        if (plan == null) {
-            return false;
-        }
-        return switch (verb) {
-            case "start" -> !plan.hooks("startContainer").isEmpty() || !plan.hooks("poststart").isEmpty();
-            case "delete" -> !plan.hooks("poststop").isEmpty();
-            default -> throw new IllegalArgumentException("verb \"" + verb + "\": expected start or delete");
-        };
     }
 
     public Map<String, Object> state(String id) {
@@ -220,17 +223,24 @@ public final class OciRuntime {
         }
     }
 
-    /** Removes a stopped or created container (a created one is killed first); force kills a running one. */
     public void delete(String id, boolean force) throws InterruptedException {
+        delete(id, force, HookGate.OPEN);
+    }
+
+    /** Removes a stopped or created container (a created one is killed first); force kills a running one. */
+    public void delete(String id, boolean force, HookGate gate) throws InterruptedException {
         ContainerState state = lifecycle.get(id);
         if (ContainerState.RUNNING.equals(state.status()) && !force) {
             throw new IsolaException("cannot delete container " + id + ": it is running; stop it or use --force");
+        }
+        OciPlan plan = planOf(state);
+        if (plan != null && !plan.hooks("poststop").isEmpty()) {
+            gate.beforeHooks("delete");
         }
         if (Lifecycle.isLive(state)) {
             state.process().signal(Lifecycle.SIGKILL);
             state.process().awaitExit(Duration.ofSeconds(10));
         }
-        OciPlan plan = planOf(state);
         CreatedCgroups.remove(store.dir(state.id()));
         String cgroup = cgroupPathOf(state);
         if (cgroup == null && state.isola() != null && state.isola().cgroup() != null

@@ -24,9 +24,7 @@ public final class DeleteCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        OciRuntime oci = new OciRuntime(parent.global().store(), parent.global().ociOptions());
-        HooksRunInProcess.check(oci, id, "delete");
-        oci.delete(id, force);
+        new OciRuntime(parent.global().store(), parent.global().ociOptions()).delete(id, force, HooksRunInProcess.GATE);
         return 0;
     }
 }

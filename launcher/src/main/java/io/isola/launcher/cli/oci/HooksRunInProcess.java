@@ -11,12 +11,12 @@ import io.isola.oci.OciRuntime;
  */
 final class HooksRunInProcess {
 
-    private HooksRunInProcess() {}
-
-    /** Throws {@link Invocation.NotServed} when served and {@code verb} would run hooks of {@code id}. */
-    static void check(OciRuntime runtime, String id, String verb) {
-        if (Invocation.current() != null && runtime.runsHostHooks(id, verb)) {
-            throw new Invocation.NotServed(verb + " of " + id + " runs hooks: in the caller's process, not the server");
+    /** Throws {@link Invocation.NotServed} when served; lets the hooks run otherwise. */
+    static final OciRuntime.HookGate GATE = verb -> {
+        if (Invocation.current() != null) {
+            throw new Invocation.NotServed(verb + " runs hooks: in the caller's process, not the server");
         }
-    }
+    };
+
+    private HooksRunInProcess() {}
 }

@@ -21,10 +21,9 @@ public final class StartCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        OciRuntime oci = new OciRuntime(parent.global().store(), parent.global().ociOptions());
-        HooksRunInProcess.check(oci, id, "start");
         try (IsolaRuntime runtime = IsolaRuntime.bare()) { // no isolators: startContainer hooks only join
-            oci.start(runtime.isola(), id);
+            new OciRuntime(parent.global().store(), parent.global().ociOptions()).start(runtime.isola(), id,
+                    HooksRunInProcess.GATE);
         }
         return 0;
     }
