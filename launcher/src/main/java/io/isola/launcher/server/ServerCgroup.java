@@ -80,13 +80,17 @@ final class ServerCgroup {
     }
 
     private static void join(Path dir, Path top, String pid) throws IOException {
-        try {
-            create(dir, top);
-            Files.writeString(dir.resolve("cgroup.procs"), pid, StandardCharsets.US_ASCII);
-        } catch (NoSuchFileException e) {
-            // the last server in it left and removed it between our mkdir and our write: once more
-            create(dir, top);
-            Files.writeString(dir.resolve("cgroup.procs"), pid, StandardCharsets.US_ASCII);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                create(dir, top);
+                Files.writeString(dir.resolve("cgroup.procs"), pid, StandardCharsets.US_ASCII);
+                return;
+            } catch (NoSuchFileException e) {
+                if (attempt == 2) {
+                    throw e;
+                }
+                // the last server in it left and removed it between our mkdir and our write: once more
+            }
         }
     }
 
