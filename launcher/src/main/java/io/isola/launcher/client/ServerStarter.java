@@ -26,17 +26,22 @@ public final class ServerStarter {
 
     private ServerStarter() {}
 
-    /** Makes the server directory (0700) when it is missing; null when fit to hold the socket, else why not. */
+    /** Makes the server directory when it is missing; null when fit to hold the socket, else why not. */
     static String prepare(ServerAddress address, long uid) throws IOException {
-        if (!Files.exists(address.dir())) {
-            Files.createDirectories(address.dir().getParent());
+        makeDirectory(address.dir());
+        return address.unfitBecause(uid);
+    }
+
+    /** Makes a server directory (0700) and its parents when it is missing; the client's and the server's way alike. */
+    public static void makeDirectory(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            Files.createDirectories(dir.getParent());
             try {
-                Files.createDirectory(address.dir(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             } catch (FileAlreadyExistsException e) {
-                // another client made it meanwhile
+                // another client or server made it meanwhile
             }
         }
-        return address.unfitBecause(uid);
     }
 
     /** Starts the server detached from us: its output goes to a log beside the socket. */

@@ -46,11 +46,7 @@ final class ResidentServer implements AutoCloseable {
 
     /** The server for {@code socket}, or null when another process serves it already. */
     static ResidentServer claim(Path socket, Duration idle) throws IOException {
-        Path dir = socket.getParent();
-        if (!Files.isDirectory(dir)) {
-            Files.createDirectories(dir.getParent());
-            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        }
+        io.isola.launcher.client.ServerStarter.makeDirectory(socket.getParent());
         FileChannel channel = FileChannel.open(Path.of(socket + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock = channel.tryLock();
         if (lock == null) {
