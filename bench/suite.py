@@ -18,6 +18,7 @@ own sleep, then kills the containers and waits for the tools to exit. All waits 
 import json
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -240,11 +241,8 @@ def engine(n):
         for point in sorted(points, key=len, reverse=True):
             subprocess.run(["umount", "-l", point], capture_output=True, timeout=60)
         shutil.rmtree(base, ignore_errors=True)
-    out = {}
-    for name, times in samples.items():
-        times.sort()
-        out[name] = {"n": len(times), "min": times[0], "median": times[len(times) // 2] if len(times) % 2
-                     else (times[len(times) // 2 - 1] + times[len(times) // 2]) / 2, "max": times[-1]}
+    out = {name: {"n": len(times), "min": min(times), "median": statistics.median(times), "max": max(times)}
+           for name, times in samples.items()}
     return {"runs": n, "runtimes": out}
 
 

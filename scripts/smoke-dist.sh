@@ -9,12 +9,6 @@ link=$(mktemp -d)
 # the served verbs go through a resident server, as bin/isola does by default: one of this run's
 # own, stopped at the end, so that CI leaves no server behind
 export ISOLA_SERVER_DIR=$link/server ISOLA_SERVER_IDLE=120
-stop_servers() {
-    local lock
-    for lock in "$ISOLA_SERVER_DIR"/*.lock; do
-        [[ -s $lock ]] && kill "$(cat "$lock")" 2>/dev/null || true
-    done
-}
 live_servers() { # the pids of this run's servers that still run
     local lock pid
     for lock in "$ISOLA_SERVER_DIR"/*.lock; do
@@ -22,6 +16,12 @@ live_servers() { # the pids of this run's servers that still run
         [[ -n $pid ]] && grep -qa __server "/proc/$pid/cmdline" 2>/dev/null && echo "$pid"
     done
     return 0
+}
+stop_servers() {
+    local pid
+    for pid in $(live_servers); do
+        kill "$pid" 2>/dev/null || true
+    done
 }
 trap 'stop_servers; rm -rf "$link"' EXIT
 ln -s "$dist/bin/isola" "$link/isola"
