@@ -87,6 +87,16 @@ class MainIT {
                 err::toString);
     }
 
+    /** devpts gives a pty group tty (gid 5) where the user namespace maps gid 5; where it does not, the container still runs. */
+    @Test
+    void aPtyBelongsToGroupTtyWhereTheUserNamespaceMapsGid5() {
+        RootOnly.require();
+        String ptyGroup = "exec 3<>/dev/ptmx && test \"$(stat -c %g /dev/pts/0)\" = ";
+        assertEquals(0, isola("run", "--uidmap", "0:3000000:65536", "--", "sh", "-c", ptyGroup + 5), err::toString);
+        assertEquals(0, isola("run", "--uidmap", "0:3000000:65536", "--gidmap", "0:3000000:5", "--", "sh", "-c",
+                ptyGroup + 0), err::toString);
+    }
+
     /**
      * Busybox as root over its own files in a user namespace: a root file system copy shifted to
      * the mapped range (what ns-user's README describes) through ns-mount's pivot_root.

@@ -19,6 +19,9 @@ final class KernelMounts {
     /** The links in /dev, as the kernel's devtmpfs and every runtime lay them out. */
     static final Map<String, String> DEV_LINKS = links();
 
+    /** A remount resets every option it does not name, so both of devpts's mounts pass these. */
+    private static final String DEVPTS_OPTIONS = "newinstance,ptmxmode=0666,mode=0620";
+
     private final PlannedSteps steps;
     private final MountCalls calls;
     private final ContainerTree tree;
@@ -52,7 +55,12 @@ final class KernelMounts {
         steps.add(Phase.FILESYSTEM, calls.mkdir("/dev/pts", 0755));
         // a new instance: the container's ptys are not the host's, and ptmx (a link to pts/ptmx) opens this one
         steps.add(Phase.FILESYSTEM, calls.mount("a new devpts instance", "devpts", "/dev/pts", "devpts",
-                Steps.MS_NOSUID | Steps.MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620"));
+                Steps.MS_NOSUID | Steps.MS_NOEXEC, DEVPTS_OPTIONS));
+        // its ptys belong to group tty, as on the host and in every runtime; the kernel refuses gid=5
+        // (EINVAL) where the container's user namespace does not map gid 5, and a refused remount
+        // leaves the instance as it was: the remount is the step's "else", which a chain has not
+        steps.add(Phase.FILESYSTEM, calls.mount("devpts's group tty (gid 5)", "devpts", "/dev/pts", "devpts",
+                Steps.MS_REMOUNT | Steps.MS_NOSUID | Steps.MS_NOEXEC, DEVPTS_OPTIONS + ",gid=5").tolerating("EINVAL"));
         steps.add(Phase.FILESYSTEM, calls.mkdir("/dev/shm", 01777));
         steps.add(Phase.FILESYSTEM, calls.mount("a tmpfs", "shm", "/dev/shm", "tmpfs", MountCalls.NOSUID_NODEV_NOEXEC,
                 "mode=1777,size=65536k"));

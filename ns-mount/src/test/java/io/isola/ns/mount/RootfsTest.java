@@ -104,6 +104,17 @@ class RootfsTest {
     }
 
     @Test
+    void aPtyOpenedInTheContainerBelongsToGroupTty() throws Exception {
+        Outcome outcome = sh("exec 3<>/dev/ptmx; stat -c '%n %u:%g %a' /dev/pts/0; grep ' /dev/pts ' /proc/self/mounts");
+
+        assertEquals(0, outcome.status().exitCode(), outcome.err());
+        List<String> lines = outcome.out().lines().toList();
+        assertEquals("/dev/pts/0 0:5 620", lines.get(0), outcome.out());
+        assertTrue(lines.get(1).matches("devpts /dev/pts devpts rw,nosuid,noexec,\\S*gid=5,mode=620,ptmxmode=666 0 0"),
+                outcome.out());
+    }
+
+    @Test
     void procIsThePidNamespacesAndItsKernelInterfacesAreMasked() throws Exception {
         List<String> maskedFiles = Lockdown.MASKED.stream().filter(p -> p.startsWith("/proc/"))
                 .filter(p -> Files.isRegularFile(Path.of(p))).toList();
