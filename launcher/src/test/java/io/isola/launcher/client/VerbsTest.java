@@ -5,7 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.isola.launcher.cli.IsolaCommand;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine.Command;
 
 class VerbsTest {
 
@@ -26,5 +36,36 @@ class VerbsTest {
         assertFalse(Verbs.served(new String[] {"exec", "id", "true"}));
         assertFalse(Verbs.served(new String[] {"--config", "/etc/isola", "state", "id"}), "a configuration of its own");
         assertEquals(java.util.Set.of("start", "state", "delete", "kill"), Verbs.ENGINE);
+    }
+
+    /**
+     * bin/isola makes the same choice in shell before any JVM starts (its first {@code case $verb}
+     * lists the served verbs, a later one the engine's): a verb on one list only would be served
+     * from bash and refused by the server, or never served at all.
+     */
+    @Test
+    void binIsolaServesTheVerbsTheServerServes() throws Exception {
+        String script = Files.readString(Path.of("../dist/src/main/dist/bin/isola"));
+
+        assertEquals(Verbs.SERVED, alternatives(script, "case \\$verb in\n([a-z |]+)\\)\n"));
+        assertEquals(Verbs.ENGINE, alternatives(script, "case \\$verb in ([a-z |]+)\\) client_jar= ;; esac"));
+    }
+
+    @Test
+    void everyServedVerbIsAVerbOfTheCommandLine() {
+        Set<String> names = new HashSet<>();
+        for (Class<?> verb : IsolaCommand.VERBS) {
+            Command command = verb.getAnnotation(Command.class);
+            names.add(command.name());
+            names.addAll(Arrays.asList(command.aliases()));
+        }
+        assertTrue(names.containsAll(Verbs.SERVED), () -> "served but no verb: " + Verbs.SERVED.stream()
+                .filter(verb -> !names.contains(verb)).toList());
+    }
+
+    private static Set<String> alternatives(String script, String pattern) {
+        Matcher matcher = Pattern.compile(pattern).matcher(script);
+        assertTrue(matcher.find(), "bin/isola has no line like " + pattern);
+        return Arrays.stream(matcher.group(1).split("\\|")).map(String::strip).collect(Collectors.toSet());
     }
 }
