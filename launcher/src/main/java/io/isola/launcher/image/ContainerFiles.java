@@ -1,12 +1,10 @@
 package io.isola.launcher.image;
 
+import io.isola.spi.OverlayLayers;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -28,7 +26,6 @@ import java.util.stream.Stream;
  */
 final class ContainerFiles {
 
-    private static final int S_IFMT = 0170000, S_IFCHR = 0020000;
     static final String WHITEOUT_PREFIX = ".wh.", OPAQUE_MARKER = ".wh..wh..opq";
 
     private ContainerFiles() {}
@@ -68,7 +65,7 @@ final class ContainerFiles {
                 if (shown.containsKey(name) || hidden.contains(name)) {
                     continue;
                 }
-                if (isWhiteout(dirs.get(i).resolve(name))) {
+                if (OverlayLayers.isWhiteout(dirs.get(i).resolve(name))) {
                     hidden.add(name);
                 } else {
                     shown.put(name, i);
@@ -85,7 +82,7 @@ final class ContainerFiles {
                 continue;
             }
             List<Path> below = new ArrayList<>(List.of(file));
-            for (int j = top + 1; j < dirs.size() && !isOpaque(below.get(below.size() - 1)); j++) {
+            for (int j = top + 1; j < dirs.size() && !OverlayLayers.isOpaque(below.get(below.size() - 1)); j++) {
                 Path lower = dirs.get(j).resolve(name);
                 if (!Files.exists(lower, LinkOption.NOFOLLOW_LINKS)) {
                     continue; // absent from this layer: the ones below may still show
@@ -112,13 +109,13 @@ final class ContainerFiles {
         String prefix = relative.isEmpty() ? "" : relative + "/";
         for (String name : names(dir)) {
             Path file = dir.resolve(name);
-            if (isWhiteout(file)) {
+            if (OverlayLayers.isWhiteout(file)) {
                 tar.marker(prefix + WHITEOUT_PREFIX + name);
                 continue;
             }
             tar.add(prefix + name, file);
             if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
-                if (isOpaque(file)) {
+                if (OverlayLayers.isOpaque(file)) {
                     tar.marker(prefix + name + "/" + OPAQUE_MARKER);
                 }
                 changes(prefix + name, file, tar);
@@ -129,39 +126,6 @@ final class ContainerFiles {
     private static List<String> names(Path dir) throws IOException {
         try (Stream<Path> list = Files.list(dir)) {
             return list.map(p -> p.getFileName().toString()).sorted().toList();
-        }
-    }
-
-    /** A 0/0 character device (overlayfs's own whiteout) or an empty file with the whiteout xattr (the store's). */
-    static boolean isWhiteout(Path file) throws IOException {
-        Map<String, Object> unix = Files.readAttributes(file, "unix:mode,rdev,size", LinkOption.NOFOLLOW_LINKS);
-        int type = (Integer) unix.get("mode") & S_IFMT;
-        if (type == S_IFCHR) {
-            return (Long) unix.get("rdev") == 0;
-        }
-        return type == 0100000 && (Long) unix.get("size") == 0 && xattr(file, "overlay.whiteout") != null;
-    }
-
-    /** Whether overlayfs hides the lower layers' content of this directory. */
-    static boolean isOpaque(Path dir) throws IOException {
-        return "y".equals(xattr(dir, "overlay.opaque"));
-    }
-
-    private static String xattr(Path path, String name) throws IOException {
-        UserDefinedFileAttributeView view = Files.getFileAttributeView(path, UserDefinedFileAttributeView.class,
-                LinkOption.NOFOLLOW_LINKS);
-        if (view == null) {
-            return null;
-        }
-        try {
-            if (!view.list().contains(name)) {
-                return null;
-            }
-            ByteBuffer value = ByteBuffer.allocate(view.size(name));
-            view.read(name, value);
-            return new String(value.array(), 0, value.position(), StandardCharsets.UTF_8);
-        } catch (java.nio.file.FileSystemException e) {
-            return null; // a file system without user xattrs holds none of these marks
         }
     }
 }

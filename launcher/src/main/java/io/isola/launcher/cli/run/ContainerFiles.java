@@ -3,21 +3,20 @@ package io.isola.launcher.cli.run;
 import io.isola.internal.nativ.FdInputStream;
 import io.isola.internal.nativ.Fds;
 import io.isola.internal.nativ.NativeException;
+import io.isola.spi.OverlayLayers;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Reads a small file of a container's root from the host, before the container exists, as the
@@ -118,34 +117,12 @@ final class ContainerFiles {
     }
 
     /** The topmost layer's entry at {@code relative}, honouring whiteouts and opaque directories. */
-    private Optional<Path> lookup(List<String> relative) {
-        for (Path layer : layersTopFirst) {
-            Path path = layer;
-            boolean hidesBelow = false;
-            for (int i = 0; i < relative.size(); i++) {
-                if (isOpaque(path)) {
-                    hidesBelow = true;
-                }
-                path = path.resolve(relative.get(i));
-                if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-                    path = null;
-                    break;
-                }
-                if (isWhiteout(path)) {
-                    return Optional.empty();
-                }
-                if (i < relative.size() - 1 && !Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
-                    return Optional.empty(); // a file or link here hides the layers' directories below; links are the caller's
-                }
-            }
-            if (path != null) {
-                return Optional.of(path);
-            }
-            if (hidesBelow) {
-                return Optional.empty();
-            }
+    private Optional<Path> lookup(List<String> relative) throws IOException {
+        OptionalInt layer = OverlayLayers.topmost(layersTopFirst, relative);
+        if (layer.isEmpty()) {
+            return Optional.empty();
         }
-        return Optional.empty();
+        return Optional.of(layersTopFirst.get(layer.getAsInt()).resolve(String.join("/", relative)));
     }
 
     private static List<String> components(String path) {
@@ -156,43 +133,5 @@ final class ContainerFiles {
             }
         }
         return components;
-    }
-
-    private static boolean isWhiteout(Path path) {
-        try {
-            if (Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
-                return Files.size(path) == 0 && xattr(path, "overlay.whiteout") != null;
-            }
-            if (!Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(path)) {
-                // the classic whiteout, a 0/0 character device
-                int mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-                long rdev = (Long) Files.getAttribute(path, "unix:rdev", LinkOption.NOFOLLOW_LINKS);
-                return (mode & 0170000) == 0020000 && rdev == 0;
-            }
-            return false;
-        } catch (IOException | UnsupportedOperationException e) {
-            return false;
-        }
-    }
-
-    private static boolean isOpaque(Path dir) {
-        return "y".equals(xattr(dir, "overlay.opaque"));
-    }
-
-    private static String xattr(Path path, String name) {
-        try {
-            UserDefinedFileAttributeView view = Files.getFileAttributeView(path, UserDefinedFileAttributeView.class,
-                    LinkOption.NOFOLLOW_LINKS);
-            if (view == null || !view.list().contains(name)) {
-                return null;
-            }
-            ByteBuffer value = ByteBuffer.allocate(view.size(name));
-            view.read(name, value);
-            return new String(value.array(), 0, value.position(), StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            return null;
-        } catch (IOException | UnsupportedOperationException e) {
-            return null;
-        }
     }
 }
