@@ -89,6 +89,35 @@ class NetworkCliIT {
         assertEquals(hostLo, Files.readString(Path.of("/sys/class/net/lo/flags")), "the host's lo changed");
     }
 
+    /** --net container:REF takes a name or an id prefix, as Docker does, and the second container shares the first's lo. */
+    @Test
+    void aContainerJoinsTheNetworkOfAnotherNamedOne() throws Exception {
+        requireRootAndBusybox();
+        Path rootfs = busyboxRootfs(tmp.resolve("rootfs"));
+        Files.createDirectories(rootfs.resolve("out"));
+        Path results = Files.createDirectories(tmp.resolve("out"));
+        assertEquals(0, isola("run", "-d", "--name", "netowner", "--rootfs", rootfs.toString(), "--net", "none", "-v",
+                results + ":/out", "--", "/bin/sh", "-c", "readlink /proc/self/ns/net > /out/owner; exec busybox nc -l -p 7777 > /out/nc"),
+                err::toString);
+        String id = out.toString().strip();
+        try {
+            for (String reference : List.of("netowner", id.substring(0, 6))) {
+                assertEquals(0, isola("run", "--rm", "--rootfs", rootfs.toString(), "--net", "container:" + reference, "-v",
+                        results + ":/out", "--", "/bin/sh", "-c", "readlink /proc/self/ns/net > /out/" + reference), err::toString);
+                assertEquals(Files.readString(results.resolve("owner")), Files.readString(results.resolve(reference)), reference);
+            }
+            assertEquals(0, isola("run", "--rm", "--rootfs", rootfs.toString(), "--net", "container:netowner", "--",
+                    "/bin/sh", "-c", "i=0; while [ $i -lt 50 ]; do echo hello-next-door | busybox nc -w 1 127.0.0.1 7777 && exit 0;"
+                    + " i=$((i+1)); busybox sleep 0.1; done; exit 1"), err::toString);
+            assertEquals(0, isola("wait", "netowner"), err::toString);
+            assertEquals("hello-next-door", Files.readString(results.resolve("nc")).strip());
+            assertTrue(!Files.readString(results.resolve("owner")).equals(
+                    Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString() + "\n"), "the host's network namespace");
+        } finally {
+            isola("rm", "-f", "netowner");
+        }
+    }
+
     @Test
     void anImageGetsTheGeneratedFiles() throws Exception {
         requireRootAndBusybox();

@@ -151,6 +151,11 @@ public final class PluginIsolator implements NamespaceIsolator {
             steps.checkpoint(requirePhase(phase, "checkpoint '" + description + "'"), description);
         }
 
+        @Override
+        public void keepOpen(int fd) {
+            steps.keepOpen(fd);
+        }
+
         private Phase requirePhase(Phase phase, String what) {
             if (phase == null) {
                 throw new IsolaException("isolator \"" + name + "\" contributed " + what + " without a phase; known phases: "

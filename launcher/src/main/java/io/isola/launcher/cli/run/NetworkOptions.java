@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine.Option;
 
 /**
@@ -42,7 +43,13 @@ final class NetworkOptions {
         network().filter(network -> network.mode() != Network.Mode.HOST).ifPresent(network -> isolators.add("net"));
     }
 
-    void configure(ContainerSpec.Builder builder) {
-        network().ifPresent(builder::with);
+    /**
+     * Adds the network to the container's spec; {@code containerIds} turns the name or id prefix
+     * of {@code --net container:REF} into the container's id, as every other verb takes them.
+     */
+    void configure(ContainerSpec.Builder builder, UnaryOperator<String> containerIds) {
+        network().map(network -> network.mode() != Network.Mode.CONTAINER ? network
+                : new Network(Network.Mode.CONTAINER, containerIds.apply(network.target()), network.ports()))
+                .ifPresent(builder::with);
     }
 }

@@ -212,8 +212,17 @@ public final class RunCommand implements Callable<Integer> {
         env.forEach(entry -> Environment.add(builder, entry));
         resources.applyTo(builder);
         devices.applyTo(builder, isolators);
-        network.configure(builder);
+        network.configure(builder, this::containerId);
         return lifecycle.init ? RunFlow.withInit(builder.build()) : builder.build();
+    }
+
+    /** The id of the container {@code reference} names; a reference to none is left for the net isolator to refuse. */
+    private String containerId(String reference) {
+        try {
+            return store().find(reference).id();
+        } catch (io.isola.lifecycle.StateStore.NoSuchContainerException e) {
+            return reference;
+        }
     }
 
     /** The configured defaults with this run's --NAME and --no-NAME flags applied. */
