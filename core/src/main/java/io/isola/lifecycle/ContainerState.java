@@ -93,7 +93,8 @@ public record ContainerState(String ociVersion, String id, String status, long p
         Map<String, Object> oci = new java.util.LinkedHashMap<>();
         oci.put("ociVersion", ociVersion);
         oci.put("id", id);
-        oci.put("status", status);
+        // runc's extension of the OCI statuses, which podman reads back after its pause
+        oci.put("status", RUNNING.equals(status) && isola() != null && isola().paused() ? "paused" : status);
         oci.put("pid", STOPPED.equals(status) ? 0 : pid);
         oci.put("bundle", bundle == null ? "" : bundle);
         oci.put("rootfs", rootfs()); // as runc prints it: the root's absolute path

@@ -126,6 +126,19 @@ public final class Lifecycle {
         return awaitRecorded(state.id());
     }
 
+    /**
+     * SIGKILL to the first process of {@code state}, a live container, thawed if it is paused (a
+     * frozen process does not die until then); returns once it has died, throws if it has not
+     * within 10 s.
+     */
+    public void killNow(ContainerState state) throws InterruptedException {
+        state.process().signal(SIGKILL);
+        PausedThaw.ifPaused(store, state);
+        if (!state.process().awaitExit(Duration.ofSeconds(10))) {
+            throw new IsolaException("container " + state.id() + " did not die within 10 s of SIGKILL");
+        }
+    }
+
     /** Removes a stopped container's state; with {@code force}, kills a live one first. */
     public ContainerState remove(String reference, boolean force) throws InterruptedException {
         ContainerState state = get(reference);
@@ -134,11 +147,7 @@ public final class Lifecycle {
                 throw new IsolaException("container " + state.id() + " is " + state.status()
                         + ": stop it first or remove it with -f");
             }
-            state.process().signal(SIGKILL);
-            PausedThaw.ifPaused(store, state);
-            if (!state.process().awaitExit(Duration.ofSeconds(10))) {
-                throw new IsolaException("container " + state.id() + " did not die within 10 s of SIGKILL");
-            }
+            killNow(state);
         }
         // a monitor still recording the exit would write into the directory being removed
         ProcessIdentity monitor = state.isola() == null ? null : state.isola().monitor();

@@ -238,8 +238,7 @@ public final class OciRuntime {
             gate.beforeHooks("delete");
         }
         if (Lifecycle.isLive(state)) {
-            state.process().signal(Lifecycle.SIGKILL);
-            state.process().awaitExit(Duration.ofSeconds(10));
+            lifecycle.killNow(state);
         }
         CreatedCgroups.remove(store.dir(state.id()));
         String cgroup = cgroupPathOf(state);

@@ -3,6 +3,7 @@ package io.isola.launcher;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -13,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isola.internal.nativ.FdInputStream;
 import io.isola.internal.nativ.Fds;
 import io.isola.internal.nativ.Pidfd;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -349,6 +351,41 @@ class OciConformanceIT {
         ok("delete", "g1");
 
         assertEquals(List.of(), made.stream().filter(Files::exists).toList());
+    }
+
+    /**
+     * As runc's: a frozen process does not die of SIGKILL until it is thawed, so delete -f thaws it.
+     * The cgroup is named as podman names it (libpod-ID), which pause takes as the container's.
+     */
+    @Test
+    void deleteForceKillsAPausedContainerAndRemovesItsCgroups() throws Exception {
+        ObjectNode config = config("exec sleep 1000");
+        ((ObjectNode) config.get("linux")).put("cgroupsPath", "/isola-oci-test/libpod-p1");
+        write(config);
+        ok("create", "--bundle", bundle.toString(), "p1");
+        long pid = JSON.readTree(ok("state", "p1")).get("pid").asLong();
+        List<Path> made = cgroupsMadeFor(pid);
+        try (Pidfd child = Pidfd.open(pid)) {
+            ok("start", "p1");
+            ok("pause", "p1");
+            assertEquals("paused", status("p1"));
+
+            ok("delete", "--force", "p1");
+
+            assertNotNull(child.awaitExit(Duration.ZERO), "the container's process is dead when delete returns");
+            assertEquals(List.of(), made.stream().filter(Files::exists).toList());
+            assertEquals("", ok("list", "-q"));
+        } finally {
+            isola("delete", "--force", "p1"); // after a failure: nothing may outlive the test
+            for (Path dir : made) {
+                try {
+                    Files.deleteIfExists(dir);
+                    Files.deleteIfExists(dir.getParent()); // the /isola-oci-test parent
+                } catch (IOException e) {
+                    System.err.println("left behind: " + e); // what failed above is the test's report
+                }
+            }
+        }
     }
 
     /** The cgroup directories of {@code pid} that differ from this JVM's, in every hierarchy. */

@@ -126,21 +126,29 @@ public final class CgroupIsolator implements NamespaceIsolator, ResourceControls
 
     /**
      * The cgroup of a container another process started, from the location it recorded. Only the
-     * path is taken from the record, and only a path this isolator makes ({@code <parent>/<id>},
-     * plain names, the container's id last); the driver derives the directories itself.
+     * path is taken from the record, and only one named after the container: plain names, the
+     * last being its id, as this isolator makes them ({@code <parent>/<id>}), or an engine's
+     * {@code <prefix>-<id>} or systemd unit {@code <prefix>-<id>.scope} (podman's {@code
+     * libpod-<id>}, in an OCI config's cgroupsPath); the driver derives the directories itself.
      */
     @Override
     public ResourceControl attach(String containerId, CgroupLocation location) {
         String path = location.path() == null ? "" : location.path();
         List<String> names = List.of(path.split("/"));
-        if (!PARENT.matcher(path).matches() || names.size() < 2 || !names.get(names.size() - 1).equals(containerId)
+        if (!PARENT.matcher(path).matches() || names.size() < 2 || !namedAfter(names.get(names.size() - 1), containerId)
                 || names.stream().anyMatch(s -> s.equals("..") || s.equals("."))) {
             throw new IsolaException("container " + containerId + ": its recorded cgroup \"" + path
-                    + "\" is not one isola makes (<parent>/<id>)");
+                    + "\" is not one named after it (<parent>/<id> as isola makes them, or an engine's"
+                    + " <parent>/<prefix>-<id>[.scope])");
         }
         CgroupDriver cgroups = driver();
         Cgroup cgroup = cgroups.open(path).orElseThrow(() -> new IsolaException("container " + containerId
                 + ": its cgroup " + path + " is gone (the container has ended)"));
         return new CgroupControl(containerId, cgroups.name(), cgroup);
+    }
+
+    private static boolean namedAfter(String name, String containerId) {
+        String unit = name.endsWith(".scope") ? name.substring(0, name.length() - ".scope".length()) : name;
+        return name.equals(containerId) || unit.endsWith("-" + containerId);
     }
 }

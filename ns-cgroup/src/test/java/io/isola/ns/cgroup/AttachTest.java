@@ -59,12 +59,14 @@ class AttachTest {
     void aLocationIsolaDidNotMakeIsRefused() throws Exception {
         try (Container container = isola.start(ContainerSpec.builder("sleep", "60").build())) {
             CgroupLocation location = container.facet(ResourceControl.class).orElseThrow().location().orElseThrow();
-            for (String path : List.of("../../etc", "/" + location.path(), CgroupTesting.PARENT + "/other",
+            for (String path : List.of("../../etc", "/" + location.path(), CgroupTesting.PARENT + "/other", CgroupTesting.PARENT + "/other-" + container.id() + "x",
+                    CgroupTesting.PARENT + "/" + container.id() + ".slice",
                     CgroupTesting.PARENT + "/../" + container.id(), container.id())) {
                 IsolaException e = assertThrows(IsolaException.class,
                         () -> another.attach(container.id(), new CgroupLocation("x", path, Map.of())));
                 assertEquals("container " + container.id() + ": its recorded cgroup \"" + path
-                        + "\" is not one isola makes (<parent>/<id>)", e.getMessage());
+                        + "\" is not one named after it (<parent>/<id> as isola makes them, or an engine's"
+                        + " <parent>/<prefix>-<id>[.scope])", e.getMessage());
             }
             container.kill(9);
             container.waitFor();
