@@ -94,6 +94,10 @@ public final class ImageArchives {
     }
 
     public static byte[] config(List<byte[]> layers, List<String> cmd, String workingDir) throws IOException {
+        return config(layers, cmd, workingDir, null);
+    }
+
+    private static byte[] config(List<byte[]> layers, List<String> cmd, String workingDir, String user) throws IOException {
         ObjectNode config = JSON.createObjectNode().put("architecture", "amd64").put("os", "linux");
         ObjectNode run = config.putObject("config");
         run.putArray("Env").add("PATH=/bin").add("FROM_IMAGE=1");
@@ -101,6 +105,9 @@ public final class ImageArchives {
         cmd.forEach(command::add);
         if (workingDir != null) {
             run.put("WorkingDir", workingDir);
+        }
+        if (user != null) {
+            run.put("User", user);
         }
         ArrayNode diffIds = config.putObject("rootfs").put("type", "layers").putArray("diff_ids");
         for (byte[] layer : layers) {
@@ -119,6 +126,20 @@ public final class ImageArchives {
         return dockerSave(file, tag, gzip, busyboxLayers(), cmd, workingDir);
     }
 
+    /**
+     * As above, with the config's User and a third layer whose /etc/passwd and /etc/group hold
+     * user app (uid 1234, group app 1235, also in group staff 50) beside root.
+     */
+    public static Path dockerSaveWithUser(Path file, String tag, String user) throws IOException {
+        List<byte[]> layers = new java.util.ArrayList<>(busyboxLayers());
+        Map<String, Object> users = new LinkedHashMap<>();
+        users.put("etc", null);
+        users.put("etc/passwd", "root:x:0:0:root:/:/bin/sh\napp:x:1234:1235::/:/bin/sh\n".getBytes(StandardCharsets.UTF_8));
+        users.put("etc/group", "root:x:0:\nstaff:x:50:app\napp:x:1235:\n".getBytes(StandardCharsets.UTF_8));
+        layers.add(layer(users));
+        return dockerSave(file, tag, false, layers, List.of("/bin/sh"), null, user);
+    }
+
     /** As above, with the bottom layer listed twice (as images list repeated empty layers). */
     public static Path dockerSaveRepeatingALayer(Path file, String tag) throws IOException {
         List<byte[]> layers = new java.util.ArrayList<>(busyboxLayers());
@@ -128,7 +149,12 @@ public final class ImageArchives {
 
     private static Path dockerSave(Path file, String tag, boolean gzip, List<byte[]> layers, List<String> cmd, String workingDir)
             throws IOException {
-        byte[] config = config(layers, cmd, workingDir);
+        return dockerSave(file, tag, gzip, layers, cmd, workingDir, null);
+    }
+
+    private static Path dockerSave(Path file, String tag, boolean gzip, List<byte[]> layers, List<String> cmd, String workingDir,
+            String user) throws IOException {
+        byte[] config = config(layers, cmd, workingDir, user);
         String configName = digest(config).substring(7) + ".json";
         Map<String, byte[]> files = new LinkedHashMap<>();
         ArrayNode layerNames = JSON.createArrayNode();

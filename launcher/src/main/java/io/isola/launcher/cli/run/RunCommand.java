@@ -207,7 +207,7 @@ public final class RunCommand implements Callable<Integer> {
                 .with(security.security());
         // before -e, which overrides an image's variables; before --user, whose names the root's /etc/passwd gives
         io.isola.api.Filesystem root = filesystem.applyTo(builder, isolators.contains("mount"), choice, id, keepWhile);
-        userOptions.applyTo(builder, root);
+        userOptions.applyTo(builder, root, choice.image());
         lifecycle.envFileEntries().forEach(entry -> Environment.add(builder, entry));
         env.forEach(entry -> Environment.add(builder, entry));
         resources.applyTo(builder);

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import io.isola.api.ContainerSpec;
 import io.isola.api.ProcessUser;
 import io.isola.api.UserNamespace;
+import io.isola.launcher.image.Image;
 import io.isola.spi.HostIdentity;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -58,24 +59,39 @@ final class UserOptions {
 
     /** Adds the extensions these options ask for; names in --user are looked up in the host's files. */
     void applyTo(ContainerSpec.Builder builder) {
-        applyTo(builder, null);
+        applyTo(builder, null, null);
     }
 
     /**
      * Adds the extensions these options ask for; names in --user are looked up in the container's
      * /etc/passwd and /etc/group, those of {@code filesystem}'s root (the host's without one).
+     * Without --user, the process runs as {@code image}'s User, as Docker runs it.
      */
-    void applyTo(ContainerSpec.Builder builder, Filesystem filesystem) {
+    void applyTo(ContainerSpec.Builder builder, Filesystem filesystem, Image image) {
         if (wantsUserNamespace()) {
             builder.with(UserNamespace.parse(uidMaps, gidMaps));
         }
-        if (user != null && ContainerUsers.hasNames(user)) {
-            builder.with(new ContainerUsers(new ContainerFiles(rootLayers(filesystem))).resolve(user, groups));
-        } else if (user != null) {
-            builder.with(ProcessUser.parse(user).withGroups(groups));
+        String imageUser = image == null || image.user() == null ? "" : image.user();
+        if (user != null) {
+            builder.with(processUser(user, filesystem));
+        } else if (!imageUser.isEmpty()) {
+            try {
+                builder.with(processUser(imageUser, filesystem));
+            } catch (IllegalArgumentException e) {
+                // the message is ContainerUsers's, made for --user; here the value is the image's
+                throw new IllegalArgumentException("image " + image.name() + ": its User "
+                        + e.getMessage().replaceFirst("^--user ", "") + " (--user overrides it)", e);
+            }
         } else if (!groups.isEmpty()) {
             throw new IllegalArgumentException("--group-add " + groups.get(0) + ": needs --user");
         }
+    }
+
+    private ProcessUser processUser(String value, Filesystem filesystem) {
+        if (ContainerUsers.hasNames(value)) {
+            return new ContainerUsers(new ContainerFiles(rootLayers(filesystem))).resolve(value, groups);
+        }
+        return ProcessUser.parse(value).withGroups(groups);
     }
 
     /** The container's root as directories, top first: a --rootfs, an image's layers, or the host's own root. */
