@@ -7,6 +7,7 @@ import io.isola.launcher.cli.VerbSelection;
 import io.isola.api.ExecFailedException;
 import io.isola.api.IsolaException;
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
@@ -47,6 +48,9 @@ public final class Main {
         return cli.execute(args);
     }
 
+    /** The verbs whose positionals end in a command line of the container's own. */
+    private static final List<String> COMMAND_TAKING_VERBS = List.of("run", "exec");
+
     /** The parser with isola's conventions: docker's exit statuses and one-line errors. */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
         return commandLine(out, err, new String[0]);
@@ -60,8 +64,14 @@ public final class Main {
         VerbSelection.addVerbs(cli, args);
         cli.setOut(out);
         cli.setErr(err);
-        // everything from the container's command on is its own: "isola run sh -c 'ls -l'"
-        cli.setStopAtPositional(true);
+        // everything from the container's command on is its own: "isola run sh -c 'ls -l'"; the
+        // other verbs take options after their ids too, as Docker's do ("isola rm c1 -f")
+        for (String verb : COMMAND_TAKING_VERBS) {
+            CommandLine sub = cli.getSubcommands().get(verb);
+            if (sub != null) {
+                sub.setStopAtPositional(true);
+            }
+        }
         cli.setParameterExceptionHandler(usageError());
         cli.setExecutionExceptionHandler(runtimeError(root));
         return cli;

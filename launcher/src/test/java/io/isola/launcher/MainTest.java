@@ -46,6 +46,22 @@ class MainTest {
         assertTrue(err.toString().contains("isola: missing command: expected one of: run"));
     }
 
+    /** As Docker's: "isola rm c1 -f", "isola stats c1 --format json"; only run and exec stop at their command. */
+    @Test
+    void optionsMayFollowAVerbsIdsButNotACommand() {
+        for (String[] args : List.of(new String[] {"rm", "c1", "-f"}, new String[] {"stats", "c1", "--format", "json"},
+                new String[] {"logs", "c1", "-n", "1"}, new String[] {"kill", "c1", "-s", "KILL"})) {
+            picocli.CommandLine.ParseResult parsed = Main.commandLine(new PrintWriter(out), new PrintWriter(err), args)
+                    .parseArgs(args);
+            assertTrue(parsed.subcommand().hasMatchedOption(args[2]), List.of(args) + " took " + args[2] + " for an id");
+            assertEquals(List.of("c1"), parsed.subcommand().matchedPositionals().stream()
+                    .flatMap(p -> p.stringValues().stream()).toList(), List.of(args).toString());
+        }
+        String[] run = {"run", "bb", "ls", "-f"};
+        picocli.CommandLine.ParseResult parsed = Main.commandLine(new PrintWriter(out), new PrintWriter(err), run).parseArgs(run);
+        assertFalse(parsed.subcommand().hasMatchedOption("-f"), "-f is the container's command's");
+    }
+
     @Test
     void versionAndHelpGoToStdout() {
         assertEquals(0, isola("--version"));
