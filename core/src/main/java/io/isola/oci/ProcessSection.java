@@ -7,6 +7,7 @@ import io.isola.api.ContainerSpec;
 import io.isola.api.ProcessAttributes;
 import io.isola.api.ProcessUser;
 import io.isola.api.Security;
+import io.isola.api.Terminal;
 import io.isola.api.Ulimit;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -43,8 +44,19 @@ final class ProcessSection {
             spec.env(entry.substring(0, eq), entry.substring(eq + 1));
         }
         JsonNode terminal = fields.take("process.terminal");
+        Integer height = integer(fields, "process.consoleSize.height");
+        Integer width = integer(fields, "process.consoleSize.width");
         if (terminal != null && terminal.asBoolean(false)) {
             spec.with(new ProcessTerminal());
+            // OCI: ignored without a terminal; Docker sets it for -t; 0 is no size (runc's reading)
+            if (height != null && width != null && height != 0 && width != 0) {
+                try {
+                    spec.with(new Terminal(width, height));
+                } catch (IllegalArgumentException e) {
+                    throw ConfigFields.refuse("process.consoleSize", width + " columns, " + height
+                            + " rows: expected 1 to 65535 of each, or 0 for no size");
+                }
+            }
         }
         String cwd = fields.text("process.cwd");
         spec.cwd(cwd == null ? "/" : cwd);

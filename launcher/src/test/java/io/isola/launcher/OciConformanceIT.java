@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -409,8 +410,9 @@ class OciConformanceIT {
 
     @Test
     void aTerminalIsOpenedInsideTheContainerAndItsMasterSentToTheConsoleSocket() throws Exception {
-        ObjectNode config = config("tty; echo done");
+        ObjectNode config = config("tty; busybox stty size; echo done");
         ((ObjectNode) config.get("process")).put("terminal", true);
+        ((ObjectNode) config.get("process")).putObject("consoleSize").put("height", 33).put("width", 101); // as Docker's -t
         write(config);
         try (ConsoleSocketServer console = new ConsoleSocketServer(root.resolve("console.sock"))) {
             ok("create", "--bundle", bundle.toString(), "--console-socket", console.path().toString(), "t1");
@@ -421,10 +423,45 @@ class OciConformanceIT {
                 ok("start", "t1");
                 String seen = readUntil(terminal, "done");
                 assertTrue(seen.startsWith("/dev/pts/0"), "tty inside said: " + seen);
+                assertTrue(seen.contains("33 101"), "the consoleSize: " + seen);
                 assertEquals(0, child.awaitExit(Duration.ofSeconds(10)).exitCode());
             }
         }
         ok("delete", "t1");
+    }
+
+    /** An engine's exec with a terminal: conmon's --tty --console-socket S --process F, and runc's -t --console-socket S ID CMD. */
+    @Test
+    void anExecsTerminalGoesToTheConsoleSocket() throws Exception {
+        write(config("exec sleep 1000"));
+        ok("create", "--bundle", bundle.toString(), "e1");
+        long pid = JSON.readTree(ok("state", "e1")).get("pid").asLong();
+        Path process = root.resolve("process.json");
+        ObjectNode json = JSON.createObjectNode().put("terminal", true).put("cwd", "/");
+        json.putArray("args").add("sh").add("-c").add("tty; echo exec-done");
+        json.putArray("env").add("PATH=/bin");
+        json.putObject("user").put("uid", 0).put("gid", 0);
+        JSON.writeValue(process.toFile(), json);
+        try (Pidfd child = Pidfd.open(pid); ConsoleSocketServer console = new ConsoleSocketServer(root.resolve("exec.sock"))) {
+            ok("start", "e1");
+            List<List<String>> forms = List.of(
+                    List.of("exec", "--tty", "--console-socket", console.path().toString(), "--process", process.toString(), "e1"),
+                    List.of("exec", "-t", "--console-socket", console.path().toString(), "e1", "sh", "-c", "tty; echo exec-done"));
+            for (List<String> form : forms) {
+                CompletableFuture<Integer> exec = CompletableFuture.supplyAsync(() -> isola(form.toArray(String[]::new)));
+                ConsoleSocketServer.Received master = console.receive();
+                try (FdInputStream terminal = new FdInputStream(master.fd())) {
+                    String seen = readUntil(terminal, "exec-done");
+                    assertTrue(seen.startsWith("/dev/pts/"), form + ": tty inside said: " + seen);
+                    // the master stays open until the process is gone, as with an engine: closed, it hangs the process up
+                    assertEquals(0, exec.get(30, TimeUnit.SECONDS), () -> form + ": " + lastErr);
+                }
+            }
+            ok("delete", "--force", "e1");
+            assertNotNull(child.awaitExit(Duration.ofSeconds(10))); // reaped, as the engine's subreaper would
+        } finally {
+            isola("delete", "--force", "e1"); // after a failure: nothing may outlive the test
+        }
     }
 
     @Test

@@ -52,7 +52,7 @@ final class ContainerPty implements AutoCloseable {
     /** The console socket, or null when the host keeps the master. */
     private final Path path;
     private int socket;
-    /** The window size the host sets on a master it keeps. */
+    /** The window size the host sets on the master, kept or sent; 0 columns: none. */
     private final int columns;
     private final int rows;
     /** The master's and the peer's fd numbers in the child. */
@@ -73,8 +73,11 @@ final class ContainerPty implements AutoCloseable {
         return new ContainerPty(null, -1, columns, rows);
     }
 
-    /** Connects to the console socket now, so that a bad path fails before anything is created. */
-    static ContainerPty connect(Path path) {
+    /**
+     * Connects to the console socket now, so that a bad path fails before anything is created; the
+     * terminal is sent at this window size, or as the kernel makes it with 0 columns.
+     */
+    static ContainerPty connect(Path path, int columns, int rows) {
         byte[] name = path.toString().getBytes(StandardCharsets.UTF_8);
         if (name.length >= SUN_PATH_BYTES) {
             throw new IllegalArgumentException("console socket \"" + path + "\": the path is longer than "
@@ -91,7 +94,7 @@ final class ContainerPty implements AutoCloseable {
                 throw new IllegalArgumentException("console socket \"" + path + "\": cannot connect: "
                         + io.isola.internal.nativ.Errno.describe(errno) + " (expected a listening AF_UNIX stream socket)");
             }
-            return new ContainerPty(path, fd, 0, 0);
+            return new ContainerPty(path, fd, columns, rows);
         } catch (RuntimeException e) {
             Fds.closeQuietly(fd);
             throw e;
@@ -145,8 +148,10 @@ final class ContainerPty implements AutoCloseable {
                 throw new IsolaException("the container's terminal was expected at fd " + master + " of process "
                         + child.pid() + ", which is " + target);
             }
-            if (path == null) {
+            if (columns > 0) {
                 Pty.resize(copy, columns, rows);
+            }
+            if (path == null) {
                 kept = copy;
                 copy = -1;
                 return;

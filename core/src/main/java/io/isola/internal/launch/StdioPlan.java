@@ -31,13 +31,11 @@ final class StdioPlan implements AutoCloseable {
         try {
             Terminal terminal = spec.extension(Terminal.class).orElse(null);
             ConsoleSocket console = spec.extension(ConsoleSocket.class).orElse(null);
-            if (console != null && terminal != null) {
-                throw new IllegalArgumentException("console socket \"" + console.path()
-                        + "\": a container has either a terminal of its own or a console socket, not both");
-            }
             if (console != null || terminal != null) {
-                plan.containerPty = console != null ? ContainerPty.connect(console.path())
-                        : ContainerPty.kept(terminal.columns(), terminal.rows());
+                // with a console socket, a Terminal only sizes it (an OCI process.consoleSize)
+                plan.containerPty = console == null ? ContainerPty.kept(terminal.columns(), terminal.rows())
+                        : terminal == null ? ContainerPty.connect(console.path(), 0, 0)
+                        : ContainerPty.connect(console.path(), terminal.columns(), terminal.rows());
                 // placeholders until the terminal replaces them: 0-2 are open whatever the host's are
                 for (int stream = 0; stream < 3; stream++) {
                     plan.childFds[stream] = Fds.open("/dev/null", Fds.O_RDWR, 0);

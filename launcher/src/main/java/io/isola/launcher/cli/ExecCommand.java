@@ -6,6 +6,7 @@ import io.isola.launcher.cli.run.Attachment;
 import io.isola.launcher.cli.run.Environment;
 import io.isola.launcher.cli.run.SignalForwarder;
 
+import io.isola.api.ConsoleSocket;
 import io.isola.api.Container;
 import io.isola.api.ContainerSpec;
 import io.isola.api.ExitStatus;
@@ -82,12 +83,18 @@ final class ExecCommand implements Callable<Integer> {
         if (processFile == null && command.isEmpty()) {
             throw new IllegalArgumentException("exec: missing CMD (or --process FILE)");
         }
-        if (consoleSocket != null && processFile == null) {
-            throw new IllegalArgumentException("--console-socket \"" + consoleSocket + "\": needs --process with process.terminal");
+        if (consoleSocket != null && processFile == null && !tty) {
+            throw new IllegalArgumentException("--console-socket \"" + consoleSocket
+                    + "\": needs -t, or --process with process.terminal");
         }
         ContainerSpec.Builder builder = processFile != null ? OciProcess.load(processFile,
                 state.bundle() == null ? null : java.nio.file.Path.of(state.bundle()), consoleSocket)
                 : ContainerSpec.builder(command);
+        if (consoleSocket != null && processFile == null) {
+            builder.with(new ConsoleSocket(consoleSocket.toAbsolutePath())); // runc's exec -t --console-socket S ID CMD
+        }
+        // with a console socket the engine holds the terminal: -t (conmon passes it with --process) asks nothing more
+        boolean attach = tty && consoleSocket == null;
         // a process.json brings its own env and cwd; a CMD gets the container's, as docker exec does
         if (processFile == null && state.isola() != null && state.isola().spec() != null) {
             if (state.isola().spec().env() != null) {
@@ -108,9 +115,9 @@ final class ExecCommand implements Callable<Integer> {
                 && state.isola().spec().user() != null) {
             builder.with(state.isola().spec().user()); // the container's own, as docker exec runs
         }
-        if (tty) {
+        if (attach) {
             builder.with(Attachment.initialSize());
-        } else if (!interactive) {
+        } else if (!interactive && !tty) {
             builder.stdin(Stdio.NULL);
         }
         // an engine's detached exec (--process) hands the process our stdio, which are its pipes, as runc does
@@ -135,7 +142,7 @@ final class ExecCommand implements Callable<Integer> {
             }
             try (process;
                     SignalForwarder signals = SignalForwarder.forward(process);
-                    Attachment attachment = tty ? Attachment.attach(process, interactive) : null) {
+                    Attachment attachment = attach ? Attachment.attach(process, interactive) : null) {
                 ExitStatus status = process.waitFor();
                 if (attachment != null) {
                     attachment.drain();
