@@ -134,6 +134,8 @@ if command -v podman >/dev/null && [[ -x /bin/busybox ]]; then
     cp /bin/busybox "$pod/rootfs/bin/"
     ln -s busybox "$pod/rootfs/bin/sh"
     ln -s busybox "$pod/rootfs/bin/echo"
+    ln -s busybox "$pod/rootfs/bin/sleep"
+    ln -s busybox "$pod/rootfs/bin/tty"
     tar -C "$pod/rootfs" -cf "$pod/rootfs.tar" .
     podman_ import --quiet "$pod/rootfs.tar" localhost/isola-smoke >/dev/null
     # podman gives a runtime a few variables only: this run's server directory goes through a script
@@ -154,5 +156,15 @@ if command -v podman >/dev/null && [[ -x /bin/busybox ]]; then
     done
     check "podman's create started a server" yes "$( ((servers > 0)) && echo yes)"
     check "the server left conmon's cgroups for isola-server" 0 "$outside"
+    # exec -t hands conmon the terminal through its console socket; pause freezes the cgroup
+    # podman named (libpod-ID), state says so, and rm -f of a paused container thaws and kills it
+    engine() { podman_ --runtime "$pod/runtime" "$@"; }
+    engine run -d --name smoke-pause --network none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 \
+        localhost/isola-smoke sleep 6017 >/dev/null
+    check "podman exec -t with bin/isola" /dev/pts/0 "$(engine exec -t smoke-pause tty | tr -d '\r')"
+    engine pause smoke-pause >/dev/null
+    check "podman pause" paused "$(engine inspect -f '{{.State.Status}}' smoke-pause)"
+    engine rm -f smoke-pause >/dev/null
+    check "podman rm -f of a paused container kills it" "" "$(pgrep -f 'sleep 6017' || true)"
 fi
 exit "$failed"
