@@ -34,9 +34,17 @@ public final class Main {
 
     static int execute(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cli = commandLine(out, err, args);
-        // writable layers left by a killed JVM go before and after each command (after: a failed
-        // start's); once the command line is parsed, as the sweep may log and the first logger
-        // fixes the log level, which --debug sets while it is parsed
+        sweepingLayers(cli);
+        return cli.execute(args);
+    }
+
+    /**
+     * Makes {@code cli} sweep writable layers that nothing will use again before and after its
+     * command: a killed JVM's, and (after) a failed start's, whose layer was kept for a state that
+     * the failure then removed. Once the command line is parsed, as the sweep may log and the
+     * first logger fixes the log level, which --debug sets while it is parsed.
+     */
+    public static void sweepingLayers(CommandLine cli) {
         cli.setExecutionStrategy(parsed -> {
             io.isola.launcher.image.ContainerLayers.sweepQuietly();
             try {
@@ -45,7 +53,6 @@ public final class Main {
                 io.isola.launcher.image.ContainerLayers.sweepQuietly();
             }
         });
-        return cli.execute(args);
     }
 
     /** The verbs whose positionals end in a command line of the container's own. */

@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.isola.launcher.image.ImageArchives;
 import io.isola.lifecycle.MonitorProcess;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -161,6 +163,32 @@ class ResidentServerIT {
         assertEquals(125, bad.code());
         assertTrue(bad.err().startsWith("isola: hostname \"bad name!\""), bad.err());
         assertEquals(1, servers().size(), "one server served all three");
+    }
+
+    /** A start that fails in the server leaves no writable layer behind, as one that fails in-process leaves none. */
+    @Test
+    void aFailedStartThroughTheServerLeavesNoWritableLayer() throws Exception {
+        assumeTrue(Files.isRegularFile(ImageArchives.BUSYBOX), "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
+        Path store = tmp.resolve("store");
+        System.setProperty("isola.root", store.toString());
+        try {
+            Path archive = ImageArchives.dockerSave(tmp.resolve("bb.tar"), "test/bb:1", false);
+            assertEquals(0, Main.execute(new String[] {"image", "import", archive.toString()},
+                    new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter())));
+        } finally {
+            System.clearProperty("isola.root");
+        }
+        Map<String, String> env = Map.of("ISOLA_ROOT", store.toString());
+
+        for (List<String> run : List.of(List.of("run", "--name", "failing", "test/bb:1", "no-such-command"),
+                List.of("run", "-d", "test/bb:1", "no-such-command"))) {
+            Result result = run(env, null, run.toArray(String[]::new));
+            assertEquals(127, result.code(), result.err());
+            try (Stream<Path> layers = Files.list(store.resolve("containers"))) {
+                assertEquals(List.of(), layers.toList(), run + " left its writable layer");
+            }
+        }
+        assertEquals(1, servers().size(), "served");
     }
 
     @Test

@@ -102,6 +102,7 @@ final class Session implements Runnable {
         PrintWriter err = writer(invocation.stdio(2));
         String[] args = request.args().toArray(String[]::new);
         CommandLine cli = Main.commandLine(out, err, args);
+        Main.sweepingLayers(cli); // as in-process: a failed start's layer must not wait for the next in-process command
         Path cwd = invocation.cwd();
         // a relative path on the client's command line means its working directory, not ours
         cli.registerConverter(Path.class, value -> cwd.resolve(value));
