@@ -21,6 +21,9 @@ public final class Main {
     /** isola's own failures, as opposed to the container's exit statuses. */
     static final int RUNTIME_ERROR = 125;
 
+    /** The verbs whose positionals end in a command line of the container's own. */
+    private static final List<String> COMMAND_TAKING_VERBS = List.of("run", "exec");
+
     private Main() {}
 
     public static void main(String[] args) {
@@ -54,9 +57,6 @@ public final class Main {
             }
         });
     }
-
-    /** The verbs whose positionals end in a command line of the container's own. */
-    private static final List<String> COMMAND_TAKING_VERBS = List.of("run", "exec");
 
     /** The parser with isola's conventions: docker's exit statuses and one-line errors. */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {

@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 final class NetworkOptions {
 
     @Option(names = "--net", paramLabel = "MODE",
-            description = "Network: none, host, bridge, container:ID, or the NAME of a network in /etc/isola/net.d"
+            description = "Network: none, host, bridge, container:CONTAINER (its id, name or id prefix), or the NAME of a network in /etc/isola/net.d"
                     + " (default: the host's network).")
     private String net;
 
