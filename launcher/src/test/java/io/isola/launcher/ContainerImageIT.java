@@ -91,21 +91,24 @@ class ContainerImageIT {
         assertNothingLeft();
     }
 
-    /** Containers of an image run as its User, names looked up in its /etc/passwd, as Docker runs them; --user overrides it. */
+    /**
+     * Containers of an image run as its User, names looked up in its /etc/passwd, as Docker runs
+     * them, with HOME from there; --user overrides it.
+     */
     @Test
     void anImagesUserRunsItsContainersUnlessUserOverridesIt() throws Exception {
-        String ids = "echo $(busybox id -u) $(busybox id -g) $(busybox id -G) > /out/";
+        String ids = "echo $(busybox id -u) $(busybox id -g) $(busybox id -G) $HOME > /out/";
         Files.setPosixFilePermissions(out, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx")); // for uid 1234
         for (String user : List.of("app", "1234:1235")) {
             String image = "test/user:" + user.replace(':', '-');
             assertEquals(0, isola("image", "import", ImageArchives.dockerSaveWithUser(tmp.resolve(user + ".tar"), image, user)
                     .toString()), () -> lastErr);
             assertEquals(0, isola("run", "--rm", "-v", volume(), image, "sh", "-c", ids + "image"), () -> lastErr);
-            assertEquals(user.equals("app") ? "1234 1235 1235 50\n" : "1234 1235 1235\n",
+            assertEquals(user.equals("app") ? "1234 1235 1235 50 /home/app\n" : "1234 1235 1235 /home/app\n",
                     Files.readString(out.resolve("image")), user);
             assertEquals(0, isola("run", "--rm", "-v", volume(), "--user", "0", image, "sh", "-c", ids + "override"),
                     () -> lastErr);
-            assertEquals("0 0 0\n", Files.readString(out.resolve("override")), user);
+            assertEquals("0 0 0 /root\n", Files.readString(out.resolve("override")), user);
             assertEquals(0, isola("image", "rm", image), () -> lastErr);
         }
         assertEquals(0, isola("image", "import", ImageArchives.dockerSaveWithUser(tmp.resolve("bad.tar"), "test/user:bad",

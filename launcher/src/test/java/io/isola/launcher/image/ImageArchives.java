@@ -128,13 +128,13 @@ public final class ImageArchives {
 
     /**
      * As above, with the config's User and a third layer whose /etc/passwd and /etc/group hold
-     * user app (uid 1234, group app 1235, also in group staff 50) beside root.
+     * user app (uid 1234, group app 1235, also in group staff 50, home /home/app) beside root (home /root).
      */
     public static Path dockerSaveWithUser(Path file, String tag, String user) throws IOException {
         List<byte[]> layers = new java.util.ArrayList<>(busyboxLayers());
         Map<String, Object> users = new LinkedHashMap<>();
         users.put("etc", null);
-        users.put("etc/passwd", "root:x:0:0:root:/:/bin/sh\napp:x:1234:1235::/:/bin/sh\n".getBytes(StandardCharsets.UTF_8));
+        users.put("etc/passwd", "root:x:0:0:root:/root:/bin/sh\napp:x:1234:1235::/home/app:/bin/sh\n".getBytes(StandardCharsets.UTF_8));
         users.put("etc/group", "root:x:0:\nstaff:x:50:app\napp:x:1235:\n".getBytes(StandardCharsets.UTF_8));
         layers.add(layer(users));
         return dockerSave(file, tag, false, layers, List.of("/bin/sh"), null, user);

@@ -37,6 +37,19 @@ final class ContainerUsers {
         return false;
     }
 
+    /**
+     * The home directory of {@code uid} in the container's /etc/passwd; "/" when it has none, or
+     * no readable passwd (Docker's rule for HOME).
+     */
+    String home(long uid) {
+        try {
+            return passwd(Long.toString(uid)).stream().filter(p -> p.uid() == uid && p.home().startsWith("/"))
+                    .map(Passwd::home).findFirst().orElse("/");
+        } catch (IllegalArgumentException e) {
+            return "/";
+        }
+    }
+
     /** {@code user} resolved; {@code extraGroups} come after the groups /etc/group gives. */
     ProcessUser resolve(String user, List<Long> extraGroups) {
         String[] parts = user.split(":", -1);
@@ -48,7 +61,7 @@ final class ContainerUsers {
         Passwd entry;
         if (isNumber(userPart)) {
             long uid = number(user, userPart);
-            entry = passwd.stream().filter(p -> p.uid() == uid).findFirst().orElse(new Passwd(null, uid, 0));
+            entry = passwd.stream().filter(p -> p.uid() == uid).findFirst().orElse(new Passwd(null, uid, 0, ""));
         } else {
             entry = passwd.stream().filter(p -> p.name().equals(userPart)).findFirst().orElseThrow(
                     () -> new IllegalArgumentException("--user \"" + user + "\": no user \"" + userPart
@@ -75,7 +88,7 @@ final class ContainerUsers {
         return new ProcessUser(entry.uid(), gid, new ArrayList<>(supplementary));
     }
 
-    private record Passwd(String name, long uid, long gid) {}
+    private record Passwd(String name, long uid, long gid, String home) {}
 
     private record Group(String name, long gid, List<String> members) {}
 
@@ -84,7 +97,8 @@ final class ContainerUsers {
         for (String[] fields : lines(user, "/etc/passwd")) {
             // name:password:uid:gid:gecos:home:shell
             if (fields.length >= 4 && !fields[0].isEmpty() && isId(fields[2]) && isId(fields[3])) {
-                entries.add(new Passwd(fields[0], Long.parseLong(fields[2]), Long.parseLong(fields[3])));
+                entries.add(new Passwd(fields[0], Long.parseLong(fields[2]), Long.parseLong(fields[3]),
+                        fields.length >= 6 ? fields[5] : ""));
             }
         }
         return entries;

@@ -87,6 +87,12 @@ final class UserOptions {
         }
     }
 
+    /** HOME for {@code spec}'s process user, as Docker sets it: the user's home in the container's /etc/passwd, else "/". */
+    static String home(ContainerSpec spec, Filesystem filesystem) {
+        long uid = spec.extension(ProcessUser.class).map(ProcessUser::uid).orElse(0L);
+        return new ContainerUsers(new ContainerFiles(rootLayers(filesystem))).home(uid);
+    }
+
     private ProcessUser processUser(String value, Filesystem filesystem) {
         if (ContainerUsers.hasNames(value)) {
             return new ContainerUsers(new ContainerFiles(rootLayers(filesystem))).resolve(value, groups);

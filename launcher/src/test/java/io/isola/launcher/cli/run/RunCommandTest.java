@@ -26,6 +26,19 @@ class RunCommandTest {
         return run.spec();
     }
 
+    /** As Docker's: HOME from the process user's /etc/passwd entry (no image: the host's files), TERM=xterm with -t; -e wins. */
+    @Test
+    void homeAndTermDefaultAsDockersDo() throws Exception {
+        String rootHome = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/etc/passwd")).stream()
+                .filter(line -> line.startsWith("root:")).findFirst().orElseThrow().split(":")[5];
+        assertEquals(rootHome, spec("run", "true").env().get("HOME"));
+        assertEquals("/", spec("run", "--user", "4242", "true").env().get("HOME"), "a uid without a passwd entry");
+        assertEquals("/x", spec("run", "-e", "HOME=/x", "true").env().get("HOME"));
+        assertEquals(null, spec("run", "true").env().get("TERM"));
+        assertEquals("xterm", spec("run", "-t", "true").env().get("TERM"));
+        assertEquals("vt100", spec("run", "-t", "-e", "TERM=vt100", "true").env().get("TERM"));
+    }
+
     @Test
     void allFiveIsolatorsByDefault() {
         assertEquals(Set.of("uts", "ipc", "pid", "mount", "cgroup"), spec("run", "true").isolators().orElseThrow());
