@@ -33,9 +33,9 @@ final class StdioPlan implements AutoCloseable {
             ConsoleSocket console = spec.extension(ConsoleSocket.class).orElse(null);
             if (console != null || terminal != null) {
                 // with a console socket, a Terminal only sizes it (an OCI process.consoleSize)
-                plan.containerPty = console == null ? ContainerPty.kept(terminal.columns(), terminal.rows())
-                        : terminal == null ? ContainerPty.connect(console.path(), 0, 0)
-                        : ContainerPty.connect(console.path(), terminal.columns(), terminal.rows());
+                int columns = terminal == null ? 0 : terminal.columns(), rows = terminal == null ? 0 : terminal.rows();
+                plan.containerPty = console == null ? ContainerPty.kept(columns, rows)
+                        : ContainerPty.connect(console.path(), columns, rows);
                 // placeholders until the terminal replaces them: 0-2 are open whatever the host's are
                 for (int stream = 0; stream < 3; stream++) {
                     plan.childFds[stream] = Fds.open("/dev/null", Fds.O_RDWR, 0);
