@@ -214,11 +214,11 @@ public final class RunCommand implements Callable<Integer> {
         devices.applyTo(builder, isolators);
         network.configure(builder, this::containerId);
         // as Docker's, unless the image or -e set them: HOME of the process's user, TERM with a terminal
-        Map<String, String> set = builder.build().env();
-        if (!set.containsKey("HOME")) {
-            builder.env("HOME", UserOptions.home(builder.build(), root));
+        ContainerSpec built = builder.build();
+        if (!built.env().containsKey("HOME")) {
+            builder.env("HOME", UserOptions.home(built, root));
         }
-        if (lifecycle.tty && !set.containsKey("TERM")) {
+        if (lifecycle.tty && !built.env().containsKey("TERM")) {
             builder.env("TERM", "xterm");
         }
         return lifecycle.init ? RunFlow.withInit(builder.build()) : builder.build();

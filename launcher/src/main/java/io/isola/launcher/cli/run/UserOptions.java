@@ -57,11 +57,6 @@ final class UserOptions {
         return withUser;
     }
 
-    /** Adds the extensions these options ask for; names in --user are looked up in the host's files. */
-    void applyTo(ContainerSpec.Builder builder) {
-        applyTo(builder, null, null);
-    }
-
     /**
      * Adds the extensions these options ask for; names in --user are looked up in the container's
      * /etc/passwd and /etc/group, those of {@code filesystem}'s root (the host's without one).
@@ -90,14 +85,19 @@ final class UserOptions {
     /** HOME for {@code spec}'s process user, as Docker sets it: the user's home in the container's /etc/passwd, else "/". */
     static String home(ContainerSpec spec, Filesystem filesystem) {
         long uid = spec.extension(ProcessUser.class).map(ProcessUser::uid).orElse(0L);
-        return new ContainerUsers(new ContainerFiles(rootLayers(filesystem))).home(uid);
+        return users(filesystem).home(uid);
     }
 
     private ProcessUser processUser(String value, Filesystem filesystem) {
         if (ContainerUsers.hasNames(value)) {
-            return new ContainerUsers(new ContainerFiles(rootLayers(filesystem))).resolve(value, groups);
+            return users(filesystem).resolve(value, groups);
         }
         return ProcessUser.parse(value).withGroups(groups);
+    }
+
+    /** The users and groups of {@code filesystem}'s root. */
+    private static ContainerUsers users(Filesystem filesystem) {
+        return new ContainerUsers(new ContainerFiles(rootLayers(filesystem)));
     }
 
     /** The container's root as directories, top first: a --rootfs, an image's layers, or the host's own root. */
