@@ -18,5 +18,18 @@ public enum Duty {
      *
      * @since 1.1
      */
-    BIND_REQUESTS
+    BIND_REQUESTS,
+
+    /**
+     * Mounting the container's {@code /sys/fs/cgroup}. The cgroup isolator mounts the container's
+     * own cgroup file systems there, inside its cgroup namespace; the mount isolator, which builds
+     * {@code /sys}, then leaves that mount point empty for it. It must not bring the host's mount
+     * there: on a cgroup v2 host that is the superblock the owner mounts again, and the kernel
+     * refuses one superblock twice on the same mount point ({@code EBUSY}). Without an isolator in
+     * charge of it, the container sees the host's cgroup file systems read-only, as runc gives
+     * them to a container without a cgroup namespace.
+     *
+     * @since 1.2
+     */
+    MOUNT_CGROUPFS
 }

@@ -5,12 +5,14 @@ import io.isola.api.CgroupPath;
 import io.isola.api.IsolaException;
 import io.isola.api.ResourceControl;
 import io.isola.api.Resources;
+import io.isola.spi.Duty;
 import io.isola.spi.Isolation;
 import io.isola.spi.IsolationRequest;
 import io.isola.spi.Namespace;
 import io.isola.spi.NamespaceIsolator;
 import io.isola.spi.ResourceControls;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import org.osgi.service.component.annotations.Activate;
@@ -76,6 +78,16 @@ public final class CgroupIsolator implements NamespaceIsolator, ResourceControls
     @Override
     public Namespace namespace() {
         return Namespace.CGROUP;
+    }
+
+    /**
+     * The container's /sys/fs/cgroup is this isolator's: it mounts the container's own cgroup file
+     * systems there (whenever a mount isolator builds the container's files), so the mount
+     * isolator must leave that mount point to it rather than bring the host's there.
+     */
+    @Override
+    public Set<Duty> duties() {
+        return Set.of(Duty.MOUNT_CGROUPFS);
     }
 
     /** The driver for this host, detected on first use. */

@@ -64,19 +64,19 @@ final class FilesystemPlan implements AutoCloseable {
 
     /** As above; {@code maskPaths} false ({@code --privileged}) leaves the kernel's paths as they are, as Docker does. */
     static FilesystemPlan plan(Filesystem filesystem, boolean ipcNamespace, boolean networkNamespace, boolean maskPaths) {
-        return plan(filesystem, ipcNamespace, networkNamespace, maskPaths, null, List.of());
+        return plan(filesystem, Neighbours.of(ipcNamespace, networkNamespace), maskPaths, null, List.of());
     }
 
     /** As below, without requested binds. */
     static FilesystemPlan plan(Filesystem filesystem, boolean ipcNamespace, boolean networkNamespace, boolean maskPaths,
             KernelPaths kernelPaths) {
-        return plan(filesystem, ipcNamespace, networkNamespace, maskPaths, kernelPaths, List.of());
+        return plan(filesystem, Neighbours.of(ipcNamespace, networkNamespace), maskPaths, kernelPaths, List.of());
     }
 
     /** As below, with OCI's default masked and read-only paths. */
     static FilesystemPlan plan(Filesystem filesystem, boolean ipcNamespace, boolean networkNamespace, boolean maskPaths,
             List<ContainerBind> requested) {
-        return plan(filesystem, ipcNamespace, networkNamespace, maskPaths, null, requested);
+        return plan(filesystem, Neighbours.of(ipcNamespace, networkNamespace), maskPaths, null, requested);
     }
 
     /**
@@ -85,8 +85,8 @@ final class FilesystemPlan implements AutoCloseable {
      * whose target the host lacks there is left out rather than failing the container.
      * {@code kernelPaths}, when not null, lists the masked and read-only paths instead of OCI's defaults.
      */
-    static FilesystemPlan plan(Filesystem filesystem, boolean ipcNamespace, boolean networkNamespace, boolean maskPaths,
-            KernelPaths kernelPaths, List<ContainerBind> requested) {
+    static FilesystemPlan plan(Filesystem filesystem, Neighbours neighbours, boolean maskPaths, KernelPaths kernelPaths,
+            List<ContainerBind> requested) {
         RootLayout root;
         if (filesystem.rootfs().isPresent()) {
             root = DirectoryRoot.of(filesystem.rootfs().get(), filesystem.readOnly());
@@ -102,8 +102,8 @@ final class FilesystemPlan implements AutoCloseable {
             ContainerTree tree = root.mount(steps, calls);
             KernelMounts kernel = new KernelMounts(steps, calls, tree);
             kernel.proc();
-            kernel.dev(ipcNamespace);
-            kernel.sys(networkNamespace);
+            kernel.dev(neighbours.ipcNamespace());
+            kernel.sys(neighbours);
             List<ContainerBind> binds = requested;
             if (root instanceof SandboxRoot) {
                 binds = requested.stream().filter(bind -> present(tree, bind)).toList();

@@ -19,6 +19,10 @@ final class KernelMounts {
     /** The links in /dev, as the kernel's devtmpfs and every runtime lay them out. */
     static final Map<String, String> DEV_LINKS = links();
 
+    /** The attributes of the read-only kernel file systems: no set-uid files, devices or programs. */
+    private static final long SIMPLE_FILES = SyscallSteps.MOUNT_ATTR_NOSUID | SyscallSteps.MOUNT_ATTR_NODEV
+            | SyscallSteps.MOUNT_ATTR_NOEXEC;
+
     /** A remount resets every option it does not name, so both of devpts's mounts pass these. */
     private static final String DEVPTS_OPTIONS = "newinstance,ptmxmode=0666,mode=0620";
 
@@ -84,25 +88,49 @@ final class KernelMounts {
     /**
      * A fresh sysfs shows the network devices of the namespace of the process that mounts it, so
      * without a network namespace of its own the container gets the host's /sys bound instead.
+     *
+     * <p>/sys/fs/cgroup is another isolator's mount point when {@code cgroupfsMounted} ({@link
+     * io.isola.spi.Duty#MOUNT_CGROUPFS}): it is left to that isolator without the host's mount
+     * there. On a cgroup v2 host the host's mount is the cgroup2 superblock the owner mounts again,
+     * which the kernel refuses on the same mount point (EBUSY); elsewhere it would leave the host's
+     * whole cgroup tree beneath the container's. Otherwise the container sees the host's cgroup
+     * file systems there, read-only.
      */
-    void sys(boolean networkNamespace) {
+    void sys(Neighbours neighbours) {
         mountPoint("/sys", 0555);
-        if (networkNamespace) {
+        if (neighbours.networkNamespace()) {
             steps.add(Phase.FILESYSTEM, calls.mount("sysfs (read-only)", "sysfs", "/sys", "sysfs",
                     Steps.MS_RDONLY | MountCalls.NOSUID_NODEV_NOEXEC, null));
-            // a fresh sysfs has an empty /sys/fs/cgroup: bring what this namespace has there (the
-            // cgroup isolator's own view of the container's cgroup, mounted before this phase's
-            // mount steps, or else the host's), read-only
-            steps.add(Phase.FILESYSTEM, calls.bind("/sys/fs/cgroup", "/sys/fs/cgroup", "/sys/fs/cgroup", true)
-                    .tolerating("ENOENT"));
-            steps.add(Phase.FILESYSTEM, calls.readOnly("/sys/fs/cgroup", true, SyscallSteps.MOUNT_ATTR_NOSUID
-                    | SyscallSteps.MOUNT_ATTR_NODEV | SyscallSteps.MOUNT_ATTR_NOEXEC).tolerating("ENOENT"));
+            if (!neighbours.cgroupfsMounted()) {
+                // a fresh sysfs has an empty /sys/fs/cgroup: bring the host's there, read-only
+                steps.add(Phase.FILESYSTEM, calls.bind("the host's /sys/fs/cgroup", "/sys/fs/cgroup", "/sys/fs/cgroup", true)
+                        .tolerating("ENOENT"));
+                steps.add(Phase.FILESYSTEM, calls.readOnly("/sys/fs/cgroup", true, SIMPLE_FILES).tolerating("ENOENT"));
+            }
         } else {
             steps.add(Phase.FILESYSTEM, calls.bind("the host's /sys", "/sys", "/sys", true));
-            steps.add(Phase.FILESYSTEM, calls.readOnly("/sys", true, SyscallSteps.MOUNT_ATTR_NOSUID
-                    | SyscallSteps.MOUNT_ATTR_NODEV | SyscallSteps.MOUNT_ATTR_NOEXEC));
+            if (neighbours.cgroupfsMounted()) {
+                withoutHostCgroupfs(neighbours.userNamespace());
+            }
+            steps.add(Phase.FILESYSTEM, calls.readOnly("/sys", true, SIMPLE_FILES));
         }
         tree.mount("/sys", Backing.kernel());
+    }
+
+    /**
+     * Takes the host's mount on /sys/fs/cgroup out of the bound /sys. A user namespace's mount
+     * namespace locks the mounts it inherits to their parents, so there it cannot be detached
+     * (EINVAL): an empty read-only tmpfs covers it instead, the mount point the owner mounts on.
+     */
+    private void withoutHostCgroupfs(boolean userNamespace) {
+        if (userNamespace) {
+            steps.add(Phase.FILESYSTEM, calls.mount("an empty tmpfs (read-only)", "tmpfs", "/sys/fs/cgroup", "tmpfs",
+                    Steps.MS_RDONLY | MountCalls.NOSUID_NODEV_NOEXEC, "mode=755,size=4k"));
+        } else {
+            // EINVAL: the host has nothing mounted there, so nothing came with /sys
+            steps.add(Phase.FILESYSTEM, calls.unmount("the host's cgroup file systems", "/sys/fs/cgroup")
+                    .tolerating("EINVAL"));
+        }
     }
 
     /**

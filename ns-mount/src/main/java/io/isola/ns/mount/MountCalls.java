@@ -57,6 +57,11 @@ final class MountCalls {
                 + " read-only", at(containerPath), recursive, SyscallSteps.MOUNT_ATTR_RDONLY | moreAttributes);
     }
 
+    /** Detaches the mount at {@code containerPath} and every one below it, lazily, as umount -l does. */
+    Step unmount(String what, String containerPath) {
+        return detach("detach " + what + " from " + containerPath, at(containerPath));
+    }
+
     static Step chdir(String description, String path) {
         return Step.call(description, "chdir", Arg.text(path));
     }

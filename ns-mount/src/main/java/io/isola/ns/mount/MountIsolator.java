@@ -52,9 +52,8 @@ public final class MountIsolator implements NamespaceIsolator {
     @Override
     public Isolation prepare(IsolationRequest request) {
         Filesystem filesystem = request.spec().extension(Filesystem.class).orElse(DEFAULT);
-        FilesystemPlan plan = FilesystemPlan.plan(filesystem, request.selected(Namespace.IPC), request.selected(Namespace.NET),
-                !Security.of(request.spec()).privileged(), request.spec().extension(KernelPaths.class).orElse(null),
-                request.requestedBinds());
+        FilesystemPlan plan = FilesystemPlan.plan(filesystem, Neighbours.of(request), !Security.of(request.spec()).privileged(),
+                request.spec().extension(KernelPaths.class).orElse(null), request.requestedBinds());
         LOG.debug("container {}: {} file system steps for {}", request.containerId(), plan.steps().planned().size(), filesystem);
         return new Isolation() {
             @Override

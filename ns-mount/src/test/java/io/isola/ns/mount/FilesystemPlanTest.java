@@ -18,8 +18,18 @@ class FilesystemPlanTest {
     Path rootfs;
 
     private List<String> describe(Filesystem filesystem, boolean ipc, boolean net) {
-        return FilesystemPlan.plan(filesystem, ipc, net).steps().planned().stream()
+        return describe(filesystem, Neighbours.of(ipc, net));
+    }
+
+    private static List<String> describe(Filesystem filesystem, Neighbours neighbours) {
+        return FilesystemPlan.plan(filesystem, neighbours, true, null, List.of()).steps().planned().stream()
                 .map(p -> p.phase() + " " + (p.step() != null ? p.step().description() : "checkpoint: " + p.checkpoint()))
+                .toList();
+    }
+
+    /** The mounts on /sys and /sys/fs/cgroup. */
+    private static List<String> cgroupfs(List<String> steps) {
+        return steps.stream().filter(s -> s.matches(".* /sys( .*)?|.* /sys/fs/cgroup( .*)?") && !s.contains("create directory"))
                 .toList();
     }
 
@@ -89,5 +99,36 @@ class FilesystemPlanTest {
         } finally {
             Files.delete(source);
         }
+    }
+
+    @Test
+    void withoutACgroupIsolatorTheContainerSeesTheHostsCgroupfsReadOnly() {
+        Filesystem image = Filesystem.builder().rootfs(rootfs.toString()).build();
+
+        assertEquals(List.of("FILESYSTEM mount sysfs (read-only) on /sys", "FILESYSTEM bind the host's /sys/fs/cgroup on /sys/fs/cgroup",
+                "FILESYSTEM make /sys/fs/cgroup and the mounts below it read-only"),
+                cgroupfs(describe(image, new Neighbours(false, false, true, false))));
+        assertEquals(List.of("FILESYSTEM bind the host's /sys on /sys", "FILESYSTEM make /sys and the mounts below it read-only"),
+                cgroupfs(describe(image, new Neighbours(false, false, false, false))));
+    }
+
+    /**
+     * The cgroup isolator's mount point (Duty.MOUNT_CGROUPFS) is left without the host's mount:
+     * on a cgroup v2 host that is the superblock it mounts there again, which the kernel refuses.
+     */
+    @Test
+    void theCgroupIsolatorsMountPointIsLeftWithoutTheHostsMount() {
+        Filesystem image = Filesystem.builder().rootfs(rootfs.toString()).build();
+
+        assertEquals(List.of("FILESYSTEM mount sysfs (read-only) on /sys"),
+                cgroupfs(describe(image, new Neighbours(false, false, true, true))), "a fresh sysfs: nothing brought there");
+        assertEquals(List.of("FILESYSTEM bind the host's /sys on /sys",
+                "FILESYSTEM detach the host's cgroup file systems from /sys/fs/cgroup",
+                "FILESYSTEM make /sys and the mounts below it read-only"),
+                cgroupfs(describe(image, new Neighbours(false, false, false, true))));
+        assertEquals(List.of("FILESYSTEM bind the host's /sys on /sys",
+                "FILESYSTEM mount an empty tmpfs (read-only) on /sys/fs/cgroup",
+                "FILESYSTEM make /sys and the mounts below it read-only"),
+                cgroupfs(describe(image, new Neighbours(true, false, false, true))), "in a user namespace the host's is locked there");
     }
 }
