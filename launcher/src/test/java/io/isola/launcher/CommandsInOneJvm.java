@@ -14,7 +14,7 @@ import java.util.List;
  * multithreaded JVM cannot enter), at the cost of one JVM start rather than one per command.
  *
  * <p>Arguments: a JSON file holding an array of argument arrays, and the file to write the
- * results to, an array of {@code {"code": N, "out": "...", "err": "..."}} in the same order.
+ * results to, an array of {@code {"code": N, "out": "...", "err": "...", "millis": N}} in the same order.
  */
 final class CommandsInOneJvm {
 
@@ -27,9 +27,11 @@ final class CommandsInOneJvm {
         ArrayNode results = JSON.createArrayNode();
         for (String[] command : commands) {
             StringWriter out = new StringWriter(), err = new StringWriter();
+            long start = System.nanoTime();
             int code = Main.execute(command, new PrintWriter(out, true), new PrintWriter(err, true));
             ObjectNode result = results.addObject();
-            result.put("code", code).put("out", out.toString()).put("err", err.toString());
+            result.put("code", code).put("out", out.toString()).put("err", err.toString())
+                    .put("millis", (System.nanoTime() - start) / 1_000_000);
         }
         JSON.writeValue(Path.of(args[1]).toFile(), results);
         System.exit(0); // a detached container's monitor or Felix's threads must not keep this JVM
