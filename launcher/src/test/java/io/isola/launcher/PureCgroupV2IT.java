@@ -105,17 +105,16 @@ class PureCgroupV2IT {
             Main.execute(new String[] {"--root", state.toString(), "rm", "-f", id}, new PrintWriter(new StringWriter()),
                     new PrintWriter(new StringWriter()));
         }
-        Optional<Path> unified = hostCgroup2();
         List<Path> left = new ArrayList<>();
-        if (unified.isPresent()) {
-            Path parent = unified.get().resolve(PARENT);
+        for (Path hierarchy : hostCgroupMounts()) {
+            Path parent = hierarchy.resolve(PARENT);
             try (java.util.stream.Stream<Path> children = Files.isDirectory(parent) ? Files.list(parent) : java.util.stream.Stream.empty()) {
                 children.filter(Files::isDirectory).forEach(left::add);
             }
             // OCI delete removes a container's own cgroup but not the parent isola made it in (as
-            // runc leaves an engine's parents), so the last test leaves the parent empty; and the
-            // marker, if the imitation's shell died before its rmdir
-            for (Path dir : List.of(parent, unified.get().resolve(MARKER))) {
+            // runc leaves an engine's parents), so the OCI cases leave the parent empty; and the
+            // marker stays if the imitation's shell died before its rmdir
+            for (Path dir : List.of(parent, hierarchy.resolve(MARKER))) {
                 if (Files.isDirectory(dir) && !dir.toFile().delete()) {
                     left.add(dir);
                 }
@@ -274,7 +273,11 @@ class PureCgroupV2IT {
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         builder.environment().put("ISOLA_ROOT", tmp.resolve("store").toString());
         Process driver = builder.start();
-        assertTrue(driver.waitFor(150, TimeUnit.SECONDS), "the commands did not finish");
+        if (!driver.waitFor(150, TimeUnit.SECONDS)) {
+            driver.descendants().forEach(ProcessHandle::destroyForcibly); // the namespace and its mounts go with them
+            driver.destroyForcibly().waitFor();
+            throw new AssertionError("the commands did not finish: " + read(log));
+        }
         assertEquals(0, driver.exitValue(), () -> "the imitation failed: " + read(log));
         JsonNode results = JSON.readTree(resultFile.toFile());
         Map<String, JsonNode> named = new LinkedHashMap<>();
@@ -285,9 +288,9 @@ class PureCgroupV2IT {
         return named;
     }
 
-    /** The host's cgroup2 mount point (/sys/fs/cgroup on a v2 host, /sys/fs/cgroup/unified on a hybrid one). */
-    private static Optional<Path> hostCgroup2() throws Exception {
-        return hostMounts().stream().filter(m -> m[1].equals("cgroup2")).map(m -> Path.of(m[0])).findFirst();
+    /** The host's cgroup hierarchies (v1 and v2): where the containers' cgroups are made. */
+    private static List<Path> hostCgroupMounts() throws Exception {
+        return hostMounts().stream().filter(m -> m[1].equals("cgroup") || m[1].equals("cgroup2")).map(m -> Path.of(m[0])).toList();
     }
 
     /** The type of the host's top mount on {@code path}. */
