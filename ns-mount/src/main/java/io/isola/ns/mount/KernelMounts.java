@@ -127,7 +127,8 @@ final class KernelMounts {
             steps.add(Phase.FILESYSTEM, calls.mount("an empty tmpfs (read-only)", "tmpfs", "/sys/fs/cgroup", "tmpfs",
                     Steps.MS_RDONLY | MountCalls.NOSUID_NODEV_NOEXEC, "mode=755,size=4k"));
         } else {
-            // EINVAL: the host has nothing mounted there, so nothing came with /sys
+            // EINVAL: nothing is mounted there, so nothing came with /sys; also a mount locked there
+            // (a runtime that itself runs in a user namespace), which the owner's mount then meets
             steps.add(Phase.FILESYSTEM, calls.unmount("the host's cgroup file systems", "/sys/fs/cgroup")
                     .tolerating("EINVAL"));
         }
