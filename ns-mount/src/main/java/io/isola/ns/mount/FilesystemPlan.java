@@ -35,8 +35,12 @@ final class FilesystemPlan implements AutoCloseable {
         return steps;
     }
 
-    /** Gives the root's files their owners in {@code child}'s user namespace (see {@link RootOwnership}). */
+    /**
+     * Checks that {@code child}'s root can reach what it looks up by path ({@link Reachability}),
+     * then gives the root's files their owners in its user namespace (see {@link RootOwnership}).
+     */
     void mapOwners(io.isola.spi.ClonedChild child) throws Exception {
+        Reachability.of(io.isola.spi.IdMaps.of(child)).require(root.lookedUpByPath());
         RootOwnership ownership = RootOwnership.of(child);
         if (ownership != null) {
             root.mapOwners(child, ownership);

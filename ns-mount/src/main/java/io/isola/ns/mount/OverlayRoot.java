@@ -112,6 +112,15 @@ final class OverlayRoot implements RootLayout {
         return new ContainerTree(new OverlayBacking(all));
     }
 
+    @Override
+    public java.util.Map<Path, String> lookedUpByPath() {
+        java.util.Map<Path, String> paths = new java.util.LinkedHashMap<>();
+        paths.put(SandboxRoot.mountPoint(), "mount point");
+        layers.forEach(layer -> paths.put(layer, "image layer"));
+        paths.put(writable.resolve("upper"), "writable layer");
+        return paths;
+    }
+
     /**
      * The writable layer becomes the container root's (overlayfs creates files there as the
      * mounter, root inside), and the read-only layers owned by unmapped ids are idmapped, so the
