@@ -21,7 +21,8 @@ fi
 
 # path and mode of each directory isola keeps on the host (OwnedPaths, ServerStarter, ImageStore,
 # the network isolator, bin/isola's class-data cache)
-private_dirs=(/run/isola:0700 /run/isola-server:0700 /run/isola-sandbox:0755 /etc/isola:0755 /var/cache/isola:0755)
+private_dirs=(/run/isola:0700 /run/isola-server:0700 /run/isola-sandbox:0755 /run/isola-binds:0755 /etc/isola:0755
+    /var/cache/isola:0755)
 created=()    # mount points this script had to make on the host, removed again if still empty
 scratch=$(mktemp -d /var/tmp/isola-hermetic.XXXXXX)
 

@@ -25,10 +25,12 @@ final class FilesystemPlan implements AutoCloseable {
 
     private final PlannedSteps steps;
     private final RootLayout root;
+    private final BindSources sources;
 
-    private FilesystemPlan(PlannedSteps steps, RootLayout root) {
+    private FilesystemPlan(PlannedSteps steps, RootLayout root, BindSources sources) {
         this.steps = steps;
         this.root = root;
+        this.sources = sources;
     }
 
     PlannedSteps steps() {
@@ -37,10 +39,12 @@ final class FilesystemPlan implements AutoCloseable {
 
     /**
      * Checks that {@code child}'s root can reach what it looks up by path ({@link Reachability}),
-     * then gives the root's files their owners in its user namespace (see {@link RootOwnership}).
+     * gives the root's files their owners in its user namespace (see {@link RootOwnership}), and
+     * stages the binds' sources where it can reach them ({@link BindSources}).
      */
     void mapOwners(io.isola.spi.ClonedChild child) throws Exception {
         Reachability.of(io.isola.spi.IdMaps.of(child)).require(root.lookedUpByPath());
+        sources.stage(child);
         RootOwnership ownership = RootOwnership.of(child);
         if (ownership != null) {
             root.mapOwners(child, ownership);
@@ -91,6 +95,12 @@ final class FilesystemPlan implements AutoCloseable {
      */
     static FilesystemPlan plan(Filesystem filesystem, boolean ipcNamespace, boolean networkNamespace, boolean maskPaths,
             KernelPaths kernelPaths, List<ContainerBind> requested) {
+        return plan(filesystem, ipcNamespace, networkNamespace, maskPaths, kernelPaths, requested, BindSources.byPath());
+    }
+
+    /** As above, with the binds' sources named for the child by {@code sources} (staged by the host for a user namespace). */
+    static FilesystemPlan plan(Filesystem filesystem, boolean ipcNamespace, boolean networkNamespace, boolean maskPaths,
+            KernelPaths kernelPaths, List<ContainerBind> requested, BindSources sources) {
         RootLayout root;
         if (filesystem.rootfs().isPresent()) {
             root = DirectoryRoot.of(filesystem.rootfs().get(), filesystem.readOnly());
@@ -112,13 +122,14 @@ final class FilesystemPlan implements AutoCloseable {
             if (root instanceof SandboxRoot) {
                 binds = requested.stream().filter(bind -> present(tree, bind)).toList();
             }
-            new UserMounts(steps, calls, tree).add(filesystem, binds);
+            new UserMounts(steps, calls, tree, sources).add(filesystem, binds);
             Lockdown.pivot(steps, root.hostPath());
             Lockdown.lock(steps, root.readOnly() || filesystem.readOnly(), maskPaths,
                     kernelPaths == null ? Lockdown.MASKED : kernelPaths.masked(),
                     kernelPaths == null ? Lockdown.READ_ONLY : kernelPaths.readOnly());
             root.prepareHost(); // only once every check has passed
-            return new FilesystemPlan(steps, root);
+            sources.prepareHost();
+            return new FilesystemPlan(steps, root, sources);
         } catch (RuntimeException e) {
             root.release();
             throw e;
