@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.isola.launcher.image.ImageArchives;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -66,6 +67,20 @@ class UserNamespaceIT {
         Files.writeString(volume.resolve("from-host"), "hello\n");
         assertEquals(0, isola("run", "--uidmap", MAP, "-v", volume + ":/vol", "--", "sh", "-c",
                 "test \"$(cat /vol/from-host)\" = hello"), err::toString);
+    }
+
+    /** The image store below a directory only host root may search, as a store kept private would be. */
+    @Test
+    void anImageRunsInAUserNamespaceFromAStoreTheMappedRootCannotSearch() throws IOException {
+        System.setProperty("isola.root", tmp.resolve("store").toString());
+        try {
+            assertEquals(0, isola("image", "import", ImageArchives.dockerSave(tmp.resolve("bb.tar"), "test/bb:1", false).toString()),
+                    err::toString);
+            assertEquals(0, isola("run", "--rm", "--uidmap", MAP, "--image", "test/bb:1", "--", "/bin/busybox", "sh", "-c",
+                    "test \"$(/bin/busybox id -u)\" = 0 && /bin/busybox touch /new"), err::toString);
+        } finally {
+            System.clearProperty("isola.root");
+        }
     }
 
     @Test
