@@ -36,7 +36,12 @@ final class BindSources {
         return new BindSources(staging);
     }
 
-    /** The source as the child's bind step names it. */
+    /** Whether the host stages the sources, so that the child reaches them whatever the directories above them allow. */
+    boolean stages() {
+        return staging != null;
+    }
+
+    /** The source as the child's bind step (or an overlay's option) names it. */
     String childPath(Path source) {
         if (staging == null) {
             return source.toString();

@@ -40,15 +40,16 @@ final class FilesystemPlan implements AutoCloseable {
     /**
      * Checks that {@code child}'s root can reach what it looks up by path ({@link Reachability}),
      * gives the root's files their owners in its user namespace (see {@link RootOwnership}), and
-     * stages the binds' sources where it can reach them ({@link BindSources}).
+     * then stages the binds' sources where it can reach them ({@link BindSources}): a layer's
+     * staged bind is a copy of its idmapped mount.
      */
     void mapOwners(io.isola.spi.ClonedChild child) throws Exception {
         Reachability.of(io.isola.spi.IdMaps.of(child)).require(root.lookedUpByPath());
-        sources.stage(child);
         RootOwnership ownership = RootOwnership.of(child);
         if (ownership != null) {
             root.mapOwners(child, ownership);
         }
+        sources.stage(child);
     }
 
     /** Tells the root that the container's first process exists. */
@@ -106,7 +107,7 @@ final class FilesystemPlan implements AutoCloseable {
             root = DirectoryRoot.of(filesystem.rootfs().get(), filesystem.readOnly());
         } else if (!filesystem.layers().isEmpty()) {
             root = OverlayRoot.of(filesystem.layers(), filesystem.writableLayer().orElseThrow(), filesystem.readOnly(),
-                    filesystem.keepWritableLayerWhile().orElse(null));
+                    filesystem.keepWritableLayerWhile().orElse(null), sources);
         } else {
             root = SandboxRoot.ofHost();
         }
