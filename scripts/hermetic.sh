@@ -35,12 +35,13 @@ mount_point() { # path: make an empty directory to mount on, remembering it when
 
 # pids of the processes in this mount namespace other than this shell and its own subshells
 namespace_pids() {
-    local own pid
+    local own dir pid
     own=$(readlink /proc/$$/ns/mnt)
-    for pid in $(ls /proc | grep -E '^[0-9]+$'); do
+    for dir in /proc/[0-9]*; do
+        pid=${dir#/proc/}
         [[ $pid == "$$" || $pid == "$BASHPID" ]] && continue
-        [[ $(readlink "/proc/$pid/ns/mnt" 2>/dev/null) == "$own" ]] || continue
-        grep -qs "^PPid:[[:space:]]*$BASHPID$" "/proc/$pid/status" && continue # ls and grep of this loop
+        [[ $(readlink "$dir/ns/mnt" 2>/dev/null) == "$own" ]] || continue
+        grep -qs "^PPid:[[:space:]]*$BASHPID$" "$dir/status" && continue # a command of this loop
         echo "$pid"
     done
 }
