@@ -31,9 +31,11 @@ class ReachabilityTest {
     }
 
     @Test
-    void theSandboxsMountPointIsReachableFromAUserNamespace() throws Exception {
-        SandboxRoot.createMountPoint();
-        mapped().require(Map.of(SandboxRoot.mountPoint(), "mount point")); // throws when it is not
+    void theHostMountPointsAreReachableFromAUserNamespace() throws Exception {
+        HostMountPoints.create(HostMountPoints.root(), "sandbox's mount point");
+        HostMountPoints.create(HostMountPoints.binds(), "staging directory");
+        Map<Path, String> mountPoints = Map.of(HostMountPoints.root(), "mount point", HostMountPoints.binds(), "staging directory");
+        mapped().require(mountPoints); // throws when one is not
     }
 
     @Test
