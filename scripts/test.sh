@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test, as root on Debian 12: installs what the tests need, runs "mvn verify" (unit and
 # real-kernel tests, builds the distribution), then smoke-tests the distribution's bin/isola.
-# Exits non-zero on the first failure.
+# Exits non-zero on the first failure. The tests run hermetically (scripts/hermetic.sh): with fresh,
+# private /run/isola*, /var/lib/isola, /etc/isola and /var/cache/isola, as on a machine where isola
+# never ran, and the machine's own left untouched.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -9,8 +11,10 @@ cd "$repo"
 
 "$repo/scripts/setup-debian.sh" util-linux iproute2 runc crun uidmap perl containernetworking-plugins iptables tini unzip podman containerd
 
-mvn -B -ntp verify </dev/null
-
-"$repo/scripts/smoke-dist.sh"
-"$repo/scripts/smoke-rootless.sh"
-"$repo/scripts/smoke-images.sh"
+# shellcheck disable=SC2016 # expanded by the inner shell
+"$repo/scripts/hermetic.sh" bash -euo pipefail -c '
+    mvn -B -ntp verify </dev/null
+    "$0/scripts/smoke-dist.sh"
+    "$0/scripts/smoke-rootless.sh"
+    "$0/scripts/smoke-images.sh"
+' "$repo"

@@ -74,6 +74,11 @@ final class DirectoryRoot implements RootLayout {
         placeholders.release();
     }
 
+    @Override
+    public java.util.Map<Path, String> lookedUpByPath() {
+        return java.util.Map.of(directory, "root file system");
+    }
+
     /** Idmaps the directory over itself when its owner is not mapped; the bind onto itself then binds the idmapped view. */
     @Override
     public void mapOwners(io.isola.spi.ClonedChild child, RootOwnership ownership) throws Exception {

@@ -25,22 +25,31 @@ final class FilesystemPlan implements AutoCloseable {
 
     private final PlannedSteps steps;
     private final RootLayout root;
+    private final BindSources sources;
 
-    private FilesystemPlan(PlannedSteps steps, RootLayout root) {
+    private FilesystemPlan(PlannedSteps steps, RootLayout root, BindSources sources) {
         this.steps = steps;
         this.root = root;
+        this.sources = sources;
     }
 
     PlannedSteps steps() {
         return steps;
     }
 
-    /** Gives the root's files their owners in {@code child}'s user namespace (see {@link RootOwnership}). */
+    /**
+     * Checks that {@code child}'s root can reach what it looks up by path ({@link Reachability}),
+     * gives the root's files their owners in its user namespace (see {@link RootOwnership}), and
+     * then stages the binds' sources where it can reach them ({@link BindSources}): a layer's
+     * staged bind is a copy of its idmapped mount.
+     */
     void mapOwners(io.isola.spi.ClonedChild child) throws Exception {
+        Reachability.of(io.isola.spi.IdMaps.of(child)).require(root.lookedUpByPath());
         RootOwnership ownership = RootOwnership.of(child);
         if (ownership != null) {
             root.mapOwners(child, ownership);
         }
+        sources.stage(child);
     }
 
     /** Tells the root that the container's first process exists. */
@@ -87,12 +96,18 @@ final class FilesystemPlan implements AutoCloseable {
      */
     static FilesystemPlan plan(Filesystem filesystem, Neighbours neighbours, boolean maskPaths, KernelPaths kernelPaths,
             List<ContainerBind> requested) {
+        return plan(filesystem, neighbours, maskPaths, kernelPaths, requested, BindSources.byPath());
+    }
+
+    /** As above, with the binds' sources named for the child by {@code sources} (staged by the host for a user namespace). */
+    static FilesystemPlan plan(Filesystem filesystem, Neighbours neighbours, boolean maskPaths, KernelPaths kernelPaths,
+            List<ContainerBind> requested, BindSources sources) {
         RootLayout root;
         if (filesystem.rootfs().isPresent()) {
             root = DirectoryRoot.of(filesystem.rootfs().get(), filesystem.readOnly());
         } else if (!filesystem.layers().isEmpty()) {
             root = OverlayRoot.of(filesystem.layers(), filesystem.writableLayer().orElseThrow(), filesystem.readOnly(),
-                    filesystem.keepWritableLayerWhile().orElse(null));
+                    filesystem.keepWritableLayerWhile().orElse(null), sources);
         } else {
             root = SandboxRoot.ofHost();
         }
@@ -108,13 +123,14 @@ final class FilesystemPlan implements AutoCloseable {
             if (root instanceof SandboxRoot) {
                 binds = requested.stream().filter(bind -> present(tree, bind)).toList();
             }
-            new UserMounts(steps, calls, tree).add(filesystem, binds);
+            new UserMounts(steps, calls, tree, sources).add(filesystem, binds);
             Lockdown.pivot(steps, root.hostPath());
             Lockdown.lock(steps, root.readOnly() || filesystem.readOnly(), maskPaths,
                     kernelPaths == null ? Lockdown.MASKED : kernelPaths.masked(),
                     kernelPaths == null ? Lockdown.READ_ONLY : kernelPaths.readOnly());
             root.prepareHost(); // only once every check has passed
-            return new FilesystemPlan(steps, root);
+            sources.prepareHost();
+            return new FilesystemPlan(steps, root, sources);
         } catch (RuntimeException e) {
             root.release();
             throw e;

@@ -6,6 +6,7 @@ import io.isola.api.Security;
 import io.isola.spi.ChildSteps;
 import io.isola.spi.ClonedChild;
 import io.isola.spi.Duty;
+import io.isola.spi.HostIdentity;
 import io.isola.spi.Isolation;
 import io.isola.spi.IsolationRequest;
 import io.isola.spi.Namespace;
@@ -53,7 +54,7 @@ public final class MountIsolator implements NamespaceIsolator {
     public Isolation prepare(IsolationRequest request) {
         Filesystem filesystem = request.spec().extension(Filesystem.class).orElse(DEFAULT);
         FilesystemPlan plan = FilesystemPlan.plan(filesystem, Neighbours.of(request), !Security.of(request.spec()).privileged(),
-                request.spec().extension(KernelPaths.class).orElse(null), request.requestedBinds());
+                request.spec().extension(KernelPaths.class).orElse(null), request.requestedBinds(), sources(request));
         LOG.debug("container {}: {} file system steps for {}", request.containerId(), plan.steps().planned().size(), filesystem);
         return new Isolation() {
             @Override
@@ -61,7 +62,10 @@ public final class MountIsolator implements NamespaceIsolator {
                 plan.steps().replay(steps);
             }
 
-            /** With a user namespace, the root's owners are mapped before the child builds it: its maps exist now. */
+            /**
+             * With a user namespace, the root's owners are mapped and the binds' sources staged
+             * before the child builds its root: its maps exist now.
+             */
             @Override
             public void afterClone(ClonedChild child) throws Exception {
                 if (request.selected(Namespace.USER)) {
@@ -75,5 +79,11 @@ public final class MountIsolator implements NamespaceIsolator {
                 plan.close();
             }
         };
+    }
+
+    /** Staged in a user namespace made by host root (see {@link BindSources}), else named by path. */
+    private static BindSources sources(IsolationRequest request) {
+        return request.selected(Namespace.USER) && HostIdentity.current().isRoot()
+                ? BindSources.staged(HostMountPoints.binds()) : BindSources.byPath();
     }
 }

@@ -14,7 +14,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,21 +37,32 @@ final class OverlayRoot implements RootLayout {
     private final Path writable;
     private final boolean readOnly;
     private final String keepWhile;
+    /** Whether the child reaches the layers through staged binds, and the paths by which it does. */
+    private final boolean staged;
+    private final List<String> childLayers;
+    private final String childWritable;
     private boolean created;
 
-    private OverlayRoot(List<Path> layers, Path writable, boolean readOnly, String keepWhile) {
+    private OverlayRoot(List<Path> layers, Path writable, boolean readOnly, String keepWhile, BindSources sources) {
         this.layers = layers;
         this.writable = writable;
         this.readOnly = readOnly;
         this.keepWhile = keepWhile;
+        this.staged = sources.stages();
+        this.childLayers = layers.stream().map(sources::childPath).toList();
+        this.childWritable = sources.childPath(writable);
     }
 
     static OverlayRoot of(List<String> layers, String writableLayer, boolean readOnly) {
-        return of(layers, writableLayer, readOnly, null);
+        return of(layers, writableLayer, readOnly, null, BindSources.byPath());
     }
 
-    /** {@code keepWhile}: the path whose existence keeps the writable layer after the container, or null. */
-    static OverlayRoot of(List<String> layers, String writableLayer, boolean readOnly, String keepWhile) {
+    /**
+     * {@code keepWhile}: the path whose existence keeps the writable layer after the container, or
+     * null; {@code sources}: how the child reaches the layers (staged in a user namespace, so that a
+     * store only host root may search works too: see {@link BindSources}).
+     */
+    static OverlayRoot of(List<String> layers, String writableLayer, boolean readOnly, String keepWhile, BindSources sources) {
         requireKernel(6, 7);
         List<Path> real = new ArrayList<>();
         for (String layer : layers) {
@@ -68,7 +78,8 @@ final class OverlayRoot implements RootLayout {
         }
         // an image may list a layer twice (repeated empty layers); overlayfs refuses a lower directory
         // twice (ELOOP), and the lower copy could never show anything the upper one does not: drop it
-        OverlayRoot root = new OverlayRoot(List.copyOf(new java.util.LinkedHashSet<>(real)), writable, readOnly, keepWhile);
+        OverlayRoot root = new OverlayRoot(List.copyOf(new java.util.LinkedHashSet<>(real)), writable, readOnly, keepWhile,
+                sources);
         if (root.data().length() > MAX_DATA) {
             throw new IllegalArgumentException("image with " + layers.size() + " layers: their paths take "
                     + root.data().length() + " bytes of overlayfs options, at most " + MAX_DATA + " fit in one mount");
@@ -77,8 +88,8 @@ final class OverlayRoot implements RootLayout {
     }
 
     private String data() {
-        return "userxattr,lowerdir=" + layers.stream().map(Path::toString).collect(Collectors.joining(":"))
-                + ",upperdir=" + writable.resolve("upper") + ",workdir=" + writable.resolve("work");
+        return "userxattr,lowerdir=" + String.join(":", childLayers) + ",upperdir=" + childWritable + "/upper,workdir="
+                + childWritable + "/work";
     }
 
     @Override
@@ -110,6 +121,17 @@ final class OverlayRoot implements RootLayout {
         all.add(writable.resolve("upper"));
         all.addAll(layers);
         return new ContainerTree(new OverlayBacking(all));
+    }
+
+    @Override
+    public java.util.Map<Path, String> lookedUpByPath() {
+        java.util.Map<Path, String> paths = new java.util.LinkedHashMap<>();
+        paths.put(SandboxRoot.mountPoint(), "mount point");
+        if (!staged) {
+            layers.forEach(layer -> paths.put(layer, "image layer"));
+            paths.put(writable.resolve("upper"), "writable layer");
+        }
+        return paths;
     }
 
     /**

@@ -13,6 +13,14 @@ interface RootLayout {
     default void prepareHost() {}
 
     /**
+     * The host directories the child looks up by path, each with what it is ("root file system"),
+     * which a user namespace's root must be able to reach ({@link Reachability}).
+     */
+    default java.util.Map<java.nio.file.Path, String> lookedUpByPath() {
+        return java.util.Map.of();
+    }
+
+    /**
      * Gives the root's files their owners in the container's user namespace, on the host while the
      * child waits before its filesystem phase ({@link RootOwnership}); {@code ownership} is null
      * when there is nothing to map.

@@ -27,14 +27,6 @@ import java.util.stream.Stream;
  */
 final class SandboxRoot implements RootLayout {
 
-    /**
-     * An empty directory on the host that each container's root tmpfs is mounted on, in the
-     * container's own mount namespace: the host never sees anything mounted there, so every
-     * container can use the same one. A user who may not create it (rootless) gets one of their
-     * own in the temporary directory.
-     */
-    private static final Path SHARED_MOUNT_POINT = Path.of("/run/isola/sandbox");
-
     /** Host top-level entries the sandbox replaces with its own. */
     private static final Set<String> REPLACED = Set.of("proc", "dev", "sys", "tmp", "run", "root");
 
@@ -69,25 +61,22 @@ final class SandboxRoot implements RootLayout {
     }
 
     @Override
+    public Map<Path, String> lookedUpByPath() {
+        return Map.of(mountPoint(), "mount point");
+    }
+
+    @Override
     public void prepareHost() {
         createMountPoint();
     }
 
-    /** The empty directory a root tmpfs or an image's overlay is mounted on in the child. */
+    /** The empty directory a root tmpfs or an image's overlay is mounted on in the child ({@link HostMountPoints}). */
     static Path mountPoint() {
-        if (Files.isDirectory(SHARED_MOUNT_POINT) || Files.isWritable(Path.of("/run"))) {
-            return SHARED_MOUNT_POINT;
-        }
-        return Path.of(System.getProperty("java.io.tmpdir"), "isola-" + uid(), "sandbox");
+        return HostMountPoints.root();
     }
 
     static void createMountPoint() {
-        Path mountPoint = mountPoint();
-        try {
-            Files.createDirectories(mountPoint);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the sandbox's mount point " + mountPoint, e);
-        }
+        HostMountPoints.create(mountPoint(), "sandbox's mount point");
     }
 
     static long uid() {

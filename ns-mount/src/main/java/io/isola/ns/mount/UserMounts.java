@@ -35,11 +35,18 @@ final class UserMounts {
     private final PlannedSteps steps;
     private final MountCalls calls;
     private final ContainerTree tree;
+    private final BindSources sources;
 
     UserMounts(PlannedSteps steps, MountCalls calls, ContainerTree tree) {
+        this(steps, calls, tree, BindSources.byPath());
+    }
+
+    /** {@code sources} names the binds' host sources for the child. */
+    UserMounts(PlannedSteps steps, MountCalls calls, ContainerTree tree, BindSources sources) {
         this.steps = steps;
         this.calls = calls;
         this.tree = tree;
+        this.sources = sources;
     }
 
     /**
@@ -78,7 +85,8 @@ final class UserMounts {
             if (wanted.volume() != null) {
                 Volume volume = wanted.volume();
                 boolean recursive = !volume.options().contains(Volume.Option.NONRECURSIVE);
-                steps.add(Phase.FILESYSTEM, calls.bind("volume " + wanted.source(), wanted.source().toString(), path, recursive));
+                steps.add(Phase.FILESYSTEM, calls.bind("volume " + wanted.source(), sources.childPath(wanted.source()), path,
+                        recursive));
                 long attributes = attributes(volume);
                 if (volume.readOnly()) {
                     steps.add(Phase.FILESYSTEM, calls.readOnly(path, recursive, attributes));
@@ -89,7 +97,7 @@ final class UserMounts {
                 tree.mount(target.path(), Backing.host(wanted.source()));
             } else if (wanted.requested() != null) {
                 ContainerBind bind = wanted.requested();
-                steps.add(Phase.FILESYSTEM, calls.bind(bind.what(), wanted.source().toString(), path, true));
+                steps.add(Phase.FILESYSTEM, calls.bind(bind.what(), sources.childPath(wanted.source()), path, true));
                 if (bind.readOnly()) {
                     steps.add(Phase.FILESYSTEM, calls.readOnly(path, true, 0));
                 }

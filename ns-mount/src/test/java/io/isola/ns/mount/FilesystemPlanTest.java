@@ -131,4 +131,25 @@ class FilesystemPlanTest {
                 "FILESYSTEM make /sys and the mounts below it read-only"),
                 cgroupfs(describe(image, new Neighbours(true, false, false, true))), "in a user namespace the host's is locked there");
     }
+
+    /**
+     * In a user namespace the child cannot search what only host root may (a volume below a 0700
+     * directory, the network's files in isola's state): it binds each source from the staging
+     * directory the host binds them on in its mount namespace, and the description still names the source.
+     */
+    @Test
+    void aUserNamespacesBindSourcesAreStagedWhereTheChildCanReachThem() throws Exception {
+        Path volume = Files.createDirectory(rootfs.resolve("volume"));
+        Path staging = rootfs.resolve("staging");
+        Filesystem filesystem = Filesystem.builder().volume(io.isola.api.Volume.parse(volume + ":/data")).build();
+        FilesystemPlan plan = FilesystemPlan.plan(filesystem, Neighbours.of(false, false), true, null, List.of(), BindSources.staged(staging));
+        try {
+            io.isola.spi.Step bind = plan.steps().planned().stream().map(PlannedSteps.Planned::step)
+                    .filter(s -> s != null && s.description().equals("bind volume " + volume + " on /data")).findFirst().orElseThrow();
+            assertEquals(staging.resolve("0").toString(), ((io.isola.spi.Arg.Text) bind.args().get(0)).value());
+            assertTrue(Files.isDirectory(staging), "made on the host once the plan stands");
+        } finally {
+            plan.close();
+        }
+    }
 }
