@@ -13,7 +13,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -31,6 +32,10 @@ final class StateStore {
 
     static final String STATE = "state.json";
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The prefix of a directory a sweep has taken over. */
+    static final String CLAIM = ".sweep-";
+    /** ID-PID-STARTTIME after {@link #CLAIM}. */
+    private static final Pattern CLAIMER = Pattern.compile("(.+)-(\\d{1,10})-(\\d{1,20})");
 
     private final Path root;
 
@@ -86,14 +91,51 @@ final class StateStore {
 
     /**
      * Takes a stale directory away from everyone else by renaming it: of two processes sweeping at
-     * once, only one rename succeeds. Empty when another process took it first.
+     * once, only one rename succeeds. Empty when another process took it first. The new name says
+     * who took it ({@code .sweep-ID-PID-STARTTIME}), so that a sweep killed after the rename is
+     * retried by a later one ({@link #abandonedClaims}).
      */
-    Optional<Path> claim(Path dir) {
-        Path claimed = root.resolve(".sweep-" + dir.getFileName() + "-" + UUID.randomUUID());
+    Optional<Path> claim(Path dir, String id) {
+        Path claimed = root.resolve(CLAIM + id + "-" + Processes.self() + "-" + Processes.selfStartTime());
         try {
             return Optional.of(Files.move(dir, claimed, StandardCopyOption.ATOMIC_MOVE));
         } catch (IOException e) {
             return Optional.empty();
+        }
+    }
+
+    /**
+     * Directories that a sweep claimed and did not finish: its process is gone. A claim in the
+     * older form ({@code .sweep-ID-UUID}) names no process: it counts once it is a minute old.
+     */
+    List<Path> abandonedClaims() {
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(root)) {
+            return entries.filter(p -> p.getFileName().toString().startsWith(CLAIM)).filter(StateStore::claimerGone)
+                    .sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** The container id in a claimed directory's name. */
+    static String claimedId(Path claimed) {
+        String rest = claimed.getFileName().toString().substring(CLAIM.length());
+        Matcher process = CLAIMER.matcher(rest);
+        return process.matches() ? process.group(1) : rest;
+    }
+
+    private static boolean claimerGone(Path claimed) {
+        Matcher process = CLAIMER.matcher(claimed.getFileName().toString().substring(CLAIM.length()));
+        if (process.matches()) {
+            return !Processes.alive(Long.parseLong(process.group(2)), Long.parseLong(process.group(3)));
+        }
+        try {
+            return Files.getLastModifiedTime(claimed).toInstant().isBefore(java.time.Instant.now().minusSeconds(60));
+        } catch (IOException e) {
+            return false;
         }
     }
 
