@@ -123,7 +123,26 @@ public final class StateStore {
         }
     }
 
-    /** Every container with a readable state, oldest first. */
+    /**
+     * The state of {@code id} for listing: what {@link #read} gives, or, when its state file
+     * exists but cannot be read (truncated, corrupted), {@link ContainerState#unreadable} rather
+     * than nothing, so that a container whose processes may still run never vanishes from view.
+     */
+    public ContainerState readListed(String id) {
+        requireOwnRoot();
+        Path file = dir(id).resolve(STATE_FILE);
+        try {
+            return JSON.readValue(file.toFile(), ContainerState.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return ContainerState.unreadable(id, file + " is not a container's state (" + e.getOriginalMessage() + ")");
+        } catch (IOException e) {
+            // written atomically, so a missing file is a container being created or removed, not a broken one
+            return Files.exists(file, LinkOption.NOFOLLOW_LINKS) ? ContainerState.unreadable(id, "cannot read " + file
+                    + ": " + e.getMessage()) : null;
+        }
+    }
+
+    /** Every container with a state file, oldest first; those that cannot be read as {@link ContainerState#unreadable}. */
     public List<ContainerState> list() {
         List<ContainerState> states = new ArrayList<>();
         if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(root)) {
@@ -132,7 +151,7 @@ public final class StateStore {
         requireOwnRoot();
         try (Stream<Path> dirs = Files.list(root)) {
             dirs.filter(Files::isDirectory).forEach(dir -> {
-                ContainerState state = read(dir.getFileName().toString());
+                ContainerState state = readListed(dir.getFileName().toString());
                 if (state != null) {
                     states.add(state);
                 }
@@ -149,7 +168,7 @@ public final class StateStore {
         if (reference.isEmpty() || reference.contains("/") || reference.startsWith(".")) {
             throw new IllegalArgumentException("container \"" + reference + "\": not a container id or name");
         }
-        ContainerState exact = read(reference);
+        ContainerState exact = readListed(reference);
         if (exact != null) {
             return exact;
         }

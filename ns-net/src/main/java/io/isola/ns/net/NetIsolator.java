@@ -15,6 +15,7 @@ import io.isola.spi.Duty;
 import io.isola.spi.HostIdentity;
 import io.isola.spi.Isolation;
 import io.isola.spi.IsolationRequest;
+import io.isola.spi.LeftoverSweeper;
 import io.isola.spi.Namespace;
 import io.isola.spi.NamespaceFile;
 import io.isola.spi.NamespaceIsolator;
@@ -36,9 +37,9 @@ import org.slf4j.LoggerFactory;
  * prepares also sweeps what crashed hosts left behind ({@link StaleSweeper}).
  */
 // off unless a run asks for a network (--net, -p) or conf/io.isola.ns.net.cfg says enabled = true
-@Component(service = NamespaceIsolator.class, configurationPid = "io.isola.ns.net", property = "enabled=false")
+@Component(service = {NamespaceIsolator.class, LeftoverSweeper.class}, configurationPid = "io.isola.ns.net", property = "enabled=false")
 @Designate(ocd = NetIsolator.Config.class)
-public final class NetIsolator implements NamespaceIsolator {
+public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper {
 
     private static final Logger LOG = LoggerFactory.getLogger(NetIsolator.class);
 
@@ -123,6 +124,12 @@ public final class NetIsolator implements NamespaceIsolator {
      * gone. Runs by itself before the first container; callable at any time.
      */
     public int cleanupStale() {
+        return sweeper.sweep();
+    }
+
+    /** The lifecycle's call, once it removed a container whose monitor died: see {@link #cleanupStale}. */
+    @Override
+    public int sweep() {
         return sweeper.sweep();
     }
 
