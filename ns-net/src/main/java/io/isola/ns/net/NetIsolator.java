@@ -172,9 +172,14 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
 
+        // the owner is in the directory from its first moment on: a host killed at any point after
+        // this is seen to be gone by the next sweep, whatever else it had made yet
+        ObjectNode state = JsonNodeFactory.instance.objectNode().put("containerId", id)
+                .put("ownerPid", Processes.self()).put("ownerStart", Processes.selfStartTime())
+                .put("mode", network.toString());
         Path dir;
         try {
-            dir = store.create(id);
+            dir = store.create(id, state);
         } catch (RuntimeException | java.io.IOException e) {
             if (joined != null) {
                 joined.close();
@@ -190,15 +195,6 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper {
                 etc.write(hostname, List.of(), null);
             } else {
                 etc.createEmpty();
-            }
-            ObjectNode state = JsonNodeFactory.instance.objectNode().put("containerId", id)
-                    .put("ownerPid", Processes.self()).put("ownerStart", Processes.selfStartTime())
-                    .put("mode", network.toString());
-            if (list != null || joined != null) {
-                // --net none attaches nothing a crash would leave behind: its state is first written
-                // in afterClone, with the pid; until then a sweep takes the directory for a start in
-                // progress (StaleSweeper.UNFINISHED), and a --net container: join finds no pid either way
-                store.write(dir, state);
             }
             boolean bindEtc = request.selected(Namespace.MOUNT);
             if (!bindEtc) {

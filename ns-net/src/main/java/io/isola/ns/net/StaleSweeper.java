@@ -61,6 +61,13 @@ final class StaleSweeper {
      */
     synchronized int sweep() {
         int released = 0;
+        for (Path staging : store.abandonedStaging()) {
+            try {
+                StateStore.delete(staging); // nothing is attached before the directory is in place
+            } catch (IOException e) {
+                LOG.debug("cannot remove {}: {}", staging, e.toString());
+            }
+        }
         for (Path abandoned : store.abandonedClaims()) {
             String id = StateStore.claimedId(abandoned);
             Optional<Path> claimed = store.claim(abandoned, id); // of two sweeps retrying it, one wins
