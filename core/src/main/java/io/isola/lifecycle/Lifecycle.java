@@ -155,6 +155,11 @@ public final class Lifecycle {
      */
     public ContainerState stop(String reference, Duration timeout) throws InterruptedException {
         ContainerState state = get(reference);
+        if (state.isUnreadable()) {
+            // no pid to send SIGTERM to: only its cgroup is known, and that is for rm -f to empty
+            throw new IsolaException("cannot stop container " + state.id() + ": its state cannot be read;"
+                    + " rm -f stops its processes and removes it");
+        }
         if (!isLive(state)) {
             return state;
         }

@@ -223,6 +223,9 @@ class LifecycleCliIT {
 
         String listed = ok("ps");
         assertTrue(listed.contains(id.substring(0, 12)) && listed.contains("unknown (state unreadable)"), listed);
+        assertTrue(ok("inspect", id).contains("state unreadable"), lastOut);
+        assertEquals(125, isola("stop", id), "stop cannot tell which process to signal");
+        assertTrue(lastErr.contains("its state cannot be read") && lastErr.contains("rm -f"), lastErr);
         ok("rm", "-f", id);
 
         awaitGone(pid);
