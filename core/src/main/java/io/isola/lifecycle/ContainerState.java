@@ -16,6 +16,21 @@ public record ContainerState(String ociVersion, String id, String status, long p
     public static final String OCI_VERSION = "1.2.0";
     /** OCI statuses, plus "creating" while the state dir exists and the process does not yet. */
     public static final String CREATING = "creating", CREATED = "created", RUNNING = "running", STOPPED = "stopped";
+    /** Not a status a container is in: the state file could not be read, so nothing is known of it. */
+    public static final String UNKNOWN = "unknown";
+
+    /** What is shown of a container whose {@code state.json} cannot be read, for {@code why}. */
+    public static ContainerState unreadable(String id, String why) {
+        Extra extra = new Extra(null, 0, null, null, null, null, null, null, null, null, null,
+                "state unreadable: " + why + "; rm -f stops its processes and removes it");
+        return new ContainerState(OCI_VERSION, id, UNKNOWN, 0, null, Map.of(), null, extra);
+    }
+
+    /** Whether this is what {@link #unreadable} made. */
+    @JsonIgnore
+    public boolean isUnreadable() {
+        return UNKNOWN.equals(status);
+    }
 
     /**
      * @param name the user's name for the container, if any
@@ -41,6 +56,10 @@ public record ContainerState(String ociVersion, String id, String status, long p
         public Extra withExit(Integer code, Integer signal, String finished, String why) {
             return new Extra(name, startTime, monitor, startedAt, finished, code, signal, autoRemove, detached, logFile,
                     spec, why, cgroup);
+        }
+
+        public Extra withNote(String why) {
+            return withExit(exitCode, exitSignal, finishedAt, why);
         }
 
         public Extra withProcess(long start, ProcessIdentity monitorProcess, String started) {

@@ -42,11 +42,16 @@ public final class Lifecycle {
                 if (monitored) {
                     return state;
                 }
+                // killed between the exec and recording it: the kernel still has the processes in its cgroup
+                ProcessIdentity found = ContainerCgroups.of(state).firstProcess();
+                if (found.pid() > 0) {
+                    return recordOrphan(state, found);
+                }
                 return record(state, "its setup was interrupted: the process that created it is gone");
             }
             case ContainerState.CREATED, ContainerState.RUNNING -> {
                 if (state.process().isAlive()) {
-                    return state;
+                    return unsupervised(state) ? state.withExtra(extra.withNote(UNSUPERVISED)) : state;
                 }
                 if (monitored) {
                     return state.withStatus(ContainerState.STOPPED); // the monitor is recording its exit
@@ -58,6 +63,45 @@ public final class Lifecycle {
                 return state;
             }
         }
+    }
+
+    /** Said of a container whose process runs on after its monitor died. */
+    static final String UNSUPERVISED = "unsupervised: its monitor died, so nothing will record its exit;"
+            + " rm -f stops and removes it";
+
+    /**
+     * Whether {@code state} is a live container whose monitor died (a killed CLI, server or
+     * monitor process): its process runs on, but nothing will record its exit, remove it if it was
+     * --rm, or release what it holds until a later command does.
+     */
+    public static boolean unsupervised(ContainerState state) {
+        ProcessIdentity monitor = state.isola() == null ? null : state.isola().monitor();
+        return isLive(state) && monitor != null && !monitor.isAlive();
+    }
+
+    /**
+     * Whether {@code state} is a stopped container run with --rm that nobody will remove: its
+     * monitor died before it could. The next command that sees it removes it.
+     */
+    public static boolean abandoned(ContainerState state) {
+        ContainerState.Extra extra = state.isola();
+        return ContainerState.STOPPED.equals(state.status()) && extra != null && Boolean.TRUE.equals(extra.autoRemove())
+                && (extra.monitor() == null || !extra.monitor().isAlive());
+    }
+
+    /** Records {@code found}, a process of its cgroup, as the first process of a container whose monitor died while creating it. */
+    private ContainerState recordOrphan(ContainerState seen, ProcessIdentity found) {
+        ContainerState running = seen.withStatus(ContainerState.RUNNING).withPid(found.pid())
+                .withExtra(seen.isola().withProcess(found.startTime(), seen.isola().monitor(), null));
+        ContainerState movedOn = store.locked(() -> {
+            ContainerState stored = store.read(seen.id());
+            if (stored != null && !stored.status().equals(seen.status())) {
+                return stored;
+            }
+            store.write(running);
+            return null;
+        });
+        return refresh(movedOn == null ? running : movedOn);
     }
 
     /**
@@ -111,6 +155,11 @@ public final class Lifecycle {
      */
     public ContainerState stop(String reference, Duration timeout) throws InterruptedException {
         ContainerState state = get(reference);
+        if (state.isUnreadable()) {
+            // no pid to send SIGTERM to: only its cgroup is known, and that is for rm -f to empty
+            throw new IsolaException("cannot stop container " + state.id() + ": its state cannot be read;"
+                    + " rm -f stops its processes and removes it");
+        }
         if (!isLive(state)) {
             return state;
         }
@@ -139,9 +188,22 @@ public final class Lifecycle {
         }
     }
 
-    /** Removes a stopped container's state; with {@code force}, kills a live one first. */
+    /**
+     * Removes a stopped container's state; with {@code force}, kills a live one first. Where no
+     * live monitor will clean up after it (it died, or the state cannot be read), the processes
+     * left in the container's cgroup are killed and the cgroup is removed here.
+     */
     public ContainerState remove(String reference, boolean force) throws InterruptedException {
         ContainerState state = get(reference);
+        if (state.isUnreadable()) {
+            if (!force) {
+                throw new IsolaException("container " + state.id() + ": its state cannot be read, so whether it runs is"
+                        + " unknown: remove it with -f");
+            }
+            ContainerCgroups.of(state).killAndRemove();
+            store.delete(state.id());
+            return state;
+        }
         if (isLive(state)) {
             if (!force) {
                 throw new IsolaException("container " + state.id() + " is " + state.status()
@@ -153,6 +215,9 @@ public final class Lifecycle {
         ProcessIdentity monitor = state.isola() == null ? null : state.isola().monitor();
         if (monitor != null && !monitor.equals(ProcessIdentity.self())) {
             monitor.awaitExit(RECORD_GRACE);
+        }
+        if (monitor != null && !monitor.isAlive() && !monitor.equals(ProcessIdentity.self())) {
+            ContainerCgroups.of(state).killAndRemove(); // the monitor that would have removed it is gone
         }
         store.delete(state.id());
         return state;

@@ -8,7 +8,6 @@ import io.isola.internal.security.OwnedPaths;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -21,6 +20,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -32,6 +32,9 @@ import java.util.stream.Stream;
 public final class StateStore {
 
     public static final String STATE_FILE = "state.json";
+    /** The prefix of a container's directory being made: {@code .new-ID-PID-STARTTIME} of the process making it. */
+    private static final String STAGING = ".new-";
+    private static final Pattern STAGED_BY = Pattern.compile("\\.new-.+-(\\d{1,10})-(\\d{1,20})");
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}");
     static final ObjectMapper JSON = new ObjectMapper()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -82,20 +85,31 @@ public final class StateStore {
                     }
                 }
             }
+            // made whole under another name and renamed into place: a process killed in between
+            // leaves no container directory without a state, which no command would ever list
+            ProcessIdentity self = ProcessIdentity.self();
+            Path staging = root.resolve(STAGING + state.id() + "-" + self.pid() + "-" + self.startTime());
             try {
-                Files.createDirectory(dir(state.id()), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            } catch (FileAlreadyExistsException e) {
-                throw new IllegalArgumentException("container id \"" + state.id() + "\" is already in use");
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot create the state of " + state.id() + " in " + root, e);
+                if (Files.exists(dir(state.id()), LinkOption.NOFOLLOW_LINKS)) {
+                    throw new IllegalArgumentException("container id \"" + state.id() + "\" is already in use");
+                }
+                Files.createDirectory(staging, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                writeIn(staging, state);
+                Files.move(staging, dir(state.id()), StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException | UncheckedIOException e) {
+                deleteTree(staging);
+                throw new UncheckedIOException("cannot create the state of " + state.id() + " in " + root,
+                        e instanceof UncheckedIOException unchecked ? unchecked.getCause() : (IOException) e);
             }
-            write(state);
             return null;
         });
     }
 
     public void write(ContainerState state) {
-        Path dir = dir(state.id());
+        writeIn(dir(state.id()), state);
+    }
+
+    private void writeIn(Path dir, ContainerState state) {
         Path tmp = dir.resolve(STATE_FILE + ".tmp-" + ProcessHandle.current().pid() + "-" + Thread.currentThread().getId());
         try {
             Files.deleteIfExists(tmp);
@@ -123,7 +137,26 @@ public final class StateStore {
         }
     }
 
-    /** Every container with a readable state, oldest first. */
+    /**
+     * The state of {@code id} for listing: what {@link #read} gives, or, when its state file
+     * exists but cannot be read (truncated, corrupted), {@link ContainerState#unreadable} rather
+     * than nothing, so that a container whose processes may still run never vanishes from view.
+     */
+    public ContainerState readListed(String id) {
+        requireOwnRoot();
+        Path file = dir(id).resolve(STATE_FILE);
+        try {
+            return JSON.readValue(file.toFile(), ContainerState.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return ContainerState.unreadable(id, file + " is not a container's state (" + e.getOriginalMessage() + ")");
+        } catch (IOException e) {
+            // written atomically, so a missing file is a container being created or removed, not a broken one
+            return Files.exists(file, LinkOption.NOFOLLOW_LINKS) ? ContainerState.unreadable(id, "cannot read " + file
+                    + ": " + e.getMessage()) : null;
+        }
+    }
+
+    /** Every container with a state file, oldest first; those that cannot be read as {@link ContainerState#unreadable}. */
     public List<ContainerState> list() {
         List<ContainerState> states = new ArrayList<>();
         if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(root)) {
@@ -131,8 +164,8 @@ public final class StateStore {
         }
         requireOwnRoot();
         try (Stream<Path> dirs = Files.list(root)) {
-            dirs.filter(Files::isDirectory).forEach(dir -> {
-                ContainerState state = read(dir.getFileName().toString());
+            dirs.filter(Files::isDirectory).filter(dir -> !abandonedStaging(dir)).forEach(dir -> {
+                ContainerState state = readListed(dir.getFileName().toString());
                 if (state != null) {
                     states.add(state);
                 }
@@ -149,7 +182,7 @@ public final class StateStore {
         if (reference.isEmpty() || reference.contains("/") || reference.startsWith(".")) {
             throw new IllegalArgumentException("container \"" + reference + "\": not a container id or name");
         }
-        ContainerState exact = read(reference);
+        ContainerState exact = readListed(reference);
         if (exact != null) {
             return exact;
         }
@@ -168,6 +201,31 @@ public final class StateStore {
                     + " containers; give more of the id");
         }
         throw new NoSuchContainerException(reference);
+    }
+
+    /**
+     * Whether {@code dir} is a container's directory that a process killed while making it left
+     * (its name says which process; that one is gone); such a one is removed here.
+     */
+    private static boolean abandonedStaging(Path dir) {
+        Matcher staged = STAGED_BY.matcher(dir.getFileName().toString());
+        if (!staged.matches()) {
+            return false;
+        }
+        if (!new ProcessIdentity(Long.parseLong(staged.group(1)), Long.parseLong(staged.group(2))).isAlive()) {
+            deleteTree(dir);
+        }
+        return true;
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException | UncheckedIOException e) {
+            // another process removed it first, or a later list retries
+        }
     }
 
     /** Removes the container's directory and everything in it. */

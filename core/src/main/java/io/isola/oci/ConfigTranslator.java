@@ -41,6 +41,7 @@ public final class ConfigTranslator {
         Path config = bundle.resolve("config.json");
         JsonNode root;
         try {
+            ConfigLimits.check(config, "");
             root = new ObjectMapper().readTree(config.toFile());
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {
             throw new IllegalArgumentException("bundle \"" + bundle + "\": no config.json in it");

@@ -29,6 +29,7 @@ public final class ExecProcess {
     public static ContainerSpec.Builder load(Path file, Path bundle) {
         JsonNode process;
         try {
+            ConfigLimits.check(file, "process");
             process = JSON.readTree(file.toFile());
         } catch (IOException e) {
             throw new IllegalArgumentException("process file \"" + file + "\": " + e.getMessage());

@@ -160,6 +160,11 @@ public final class IsolaRuntime implements AutoCloseable {
         return felix == null ? java.util.Optional.empty() : felix.service(type);
     }
 
+    /** Every service of {@code type} that plugins registered (such as {@code io.isola.spi.LeftoverSweeper}). */
+    public <T> List<T> services(Class<T> type) {
+        return felix == null ? List.of() : felix.services(type);
+    }
+
     /** The underlying runtime, for isolators picked by the caller. */
     public Isola isola() {
         return isola;

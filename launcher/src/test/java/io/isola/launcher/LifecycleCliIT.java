@@ -181,33 +181,118 @@ class LifecycleCliIT {
         assertTrue(lastErr.contains("stop it first or remove it with -f"), lastErr);
     }
 
+    /**
+     * A foreground --rm container whose CLI was SIGKILLed runs on with no monitor: the next ps says
+     * so, and once it has ended the next ps removes it, as its monitor would have, cgroup and all.
+     */
     @Test
-    void stateLeftByASigkilledCliIsReportedByTheNextList() throws Exception {
-        List<String> args = new ArrayList<>(List.of("--root", root.toString(), "run", "--name", "orphan", "--", "sleep", "1000"));
+    void anOrphanedRmContainerIsReportedUnsupervisedAndRemovedOnceItEnds() throws Exception {
+        Orphan orphan = startAndKillCli("orphan");
+
+        String listed = ok("ps");
+        assertTrue(listed.contains("running (unsupervised)"), listed);
+        assertTrue(listed.contains("its monitor died"), listed);
+        ProcessHandle.of(orphan.pid).ifPresent(ProcessHandle::destroyForcibly);
+        awaitGone(orphan.pid);
+
+        listed = ok("ps");
+        assertFalse(listed.contains("orphan"), "a --rm container is removed once it ended: " + listed);
+        assertFalse(Files.exists(root.resolve(orphan.id)), "its state");
+        assertEquals(List.of(), cgroupsOf(orphan.id), "its cgroups");
+    }
+
+    /** rm -f of a container whose monitor died kills every process of its cgroup and removes the cgroup. */
+    @Test
+    void rmForceStopsAndRemovesAContainerWhoseMonitorDied() throws Exception {
+        Orphan orphan = startAndKillCli("orphan2");
+
+        ok("rm", "-f", "orphan2");
+
+        assertFalse(alive(orphan.pid), "its process");
+        assertFalse(Files.exists(root.resolve(orphan.id)), "its state");
+        assertEquals(List.of(), cgroupsOf(orphan.id), "its cgroups");
+    }
+
+    /** A truncated state.json hides nothing: ps reports it, rm -f kills its processes through its cgroup. */
+    @Test
+    void aTruncatedStateFileIsReportedAndRmForceStillKillsAndRemovesIt() throws Exception {
+        String id = ok("run", "-d", "--name", "truncated", "-m", "64m", "--", "sleep", "1000").strip();
+        long pid = inspect(id).get("State").get("Pid").asLong();
+        Path file = root.resolve(id).resolve("state.json");
+        Files.write(file, java.util.Arrays.copyOf(Files.readAllBytes(file), 40));
+
+        String listed = ok("ps");
+        assertTrue(listed.contains(id.substring(0, 12)) && listed.contains("unknown (state unreadable)"), listed);
+        assertTrue(ok("inspect", id).contains("state unreadable"), lastOut);
+        assertEquals(125, isola("stop", id), "stop cannot tell which process to signal");
+        assertTrue(lastErr.contains("its state cannot be read") && lastErr.contains("rm -f"), lastErr);
+        ok("rm", "-f", id);
+
+        awaitGone(pid);
+        assertFalse(alive(pid), "its process");
+        assertFalse(Files.exists(root.resolve(id)), "its state");
+        assertEquals(List.of(), cgroupsOf(id), "its cgroups");
+    }
+
+    /** wait on a container whose monitor died before it recorded the exit fails and says why, never "0". */
+    @Test
+    void waitOnALostExitStatusFailsAndSaysSo() throws Exception {
+        String id = ok("run", "-d", "--name", "lost", "--", "sleep", "1000").strip();
+        JsonNode state = inspect(id);
+        long monitor = state.get("Monitor").get("Pid").asLong();
+        ProcessHandle.of(monitor).ifPresent(ProcessHandle::destroyForcibly);
+        awaitGone(monitor);
+        long pid = state.get("State").get("Pid").asLong();
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        awaitGone(pid);
+
+        assertEquals(125, isola("wait", "lost"));
+
+        assertEquals("", lastOut);
+        assertTrue(lastErr.contains("exit status unknown") && lastErr.contains("its monitor died"), lastErr);
+    }
+
+    private record Orphan(String id, long pid) {}
+
+    /** A foreground run --rm in a CLI process of its own, SIGKILLed once its container runs. */
+    private Orphan startAndKillCli(String name) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--root", root.toString(), "run", "--rm", "--name", name, "-m", "64m",
+                "--", "sleep", "1000"));
         List<String> command = new ArrayList<>(io.isola.lifecycle.MonitorProcess.javaCommand(Main.class.getName(), args));
         command.add(1, "-Disola.bundles=" + System.getProperty("isola.bundles"));
         Process cli = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         long pid = 0;
+        String id = null;
         for (int i = 0; i < 300 && pid == 0; i++) {
             Thread.sleep(100);
-            if (isola("inspect", "orphan") == 0) {
-                pid = new ObjectMapper().readTree(lastOut).get(0).get("State").get("Pid").asLong();
+            if (isola("inspect", name) == 0) {
+                JsonNode state = new ObjectMapper().readTree(lastOut).get(0);
+                pid = state.get("State").get("Pid").asLong();
+                id = state.get("Id").asText();
             }
         }
         assertNotEquals(0, pid, "the container never ran");
-
         cli.destroyForcibly().waitFor();
-        assertTrue(ok("list").contains("running"), "the container outlives its CLI: " + lastOut);
-        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-        for (int i = 0; i < 100 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false); i++) {
+        assertTrue(alive(pid), "the container outlives its CLI");
+        return new Orphan(id, pid);
+    }
+
+    private static boolean alive(long pid) {
+        return io.isola.lifecycle.ProcessIdentity.of(pid).pid() > 0;
+    }
+
+    private static void awaitGone(long pid) throws InterruptedException {
+        for (int i = 0; i < 200 && alive(pid); i++) {
             Thread.sleep(50);
         }
+    }
 
-        String listed = ok("list");
-        assertTrue(listed.contains("stopped (exit unknown)"), listed);
-        assertTrue(listed.contains("its monitor died"), listed);
-        assertEquals("unknown", ok("wait", "orphan").strip());
+    /** The cgroup directories named after container {@code id}, in every hierarchy. */
+    static List<Path> cgroupsOf(String id) throws Exception {
+        try (java.util.stream.Stream<Path> walk = Files.walk(Path.of("/sys/fs/cgroup"), 5)) {
+            return walk.filter(p -> p.getFileName().toString().equals(id)).toList();
+        }
     }
 
     private JsonNode inspect(String id) throws Exception {

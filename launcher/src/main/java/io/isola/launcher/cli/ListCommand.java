@@ -25,9 +25,19 @@ final class ListCommand implements Callable<Integer> {
     private CommandSpec spec;
 
     @Override
-    public Integer call() {
-        print(new Lifecycle(parent.global().store()).list(), quiet, spec.commandLine().getOut());
+    public Integer call() throws InterruptedException {
+        print(listed(new Lifecycle(parent.global().store())), quiet, spec.commandLine().getOut());
         return 0;
+    }
+
+    /** The containers, less --rm ones whose monitor died before removing them: those are removed now. */
+    static List<ContainerState> listed(Lifecycle lifecycle) throws InterruptedException {
+        ContainerRemoval removal = new ContainerRemoval(lifecycle);
+        try {
+            return removal.listRemovingAbandoned();
+        } finally {
+            removal.finish();
+        }
     }
 
     static void print(List<ContainerState> states, boolean quiet, PrintWriter out) {
@@ -41,7 +51,11 @@ final class ListCommand implements Callable<Integer> {
             }
             ContainerState.Extra extra = state.isola();
             String status = state.status();
-            if (ContainerState.RUNNING.equals(status) && extra != null && extra.paused()) {
+            if (state.isUnreadable()) {
+                status = "unknown (state unreadable)";
+            } else if (Lifecycle.unsupervised(state)) {
+                status = status + " (unsupervised)";
+            } else if (ContainerState.RUNNING.equals(status) && extra != null && extra.paused()) {
                 status = "paused";
             } else if (ContainerState.STOPPED.equals(status) && extra != null) {
                 status = extra.exitCode() != null ? "exited (" + extra.exitCode() + ")"

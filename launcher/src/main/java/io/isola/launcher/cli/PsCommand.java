@@ -44,11 +44,11 @@ final class PsCommand implements Callable<Integer> {
     private CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         Lifecycle lifecycle = new Lifecycle(parent.global().store());
         if (id == null) {
-            ListCommand.print(lifecycle.list(), quiet, out);
+            ListCommand.print(ListCommand.listed(lifecycle), quiet, out);
             return 0;
         }
         if (!format.equals("table") && !format.equals("json")) {

@@ -1,6 +1,5 @@
 package io.isola.launcher.cli;
 
-import io.isola.lifecycle.Lifecycle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -13,7 +12,11 @@ final class RmCommand extends ContainerVerb {
 
     @Override
     public Integer call() throws InterruptedException {
-        Lifecycle lifecycle = lifecycle();
-        return eachPrintingItsId(id -> ContainerLayerRemoval.after(lifecycle.remove(id, force)));
+        ContainerRemoval removal = new ContainerRemoval(lifecycle());
+        try {
+            return eachPrintingItsId(id -> removal.remove(id, force));
+        } finally {
+            removal.finish();
+        }
     }
 }

@@ -293,6 +293,23 @@ public final class FelixRuntime implements AutoCloseable {
         return reference == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(context.getService(reference));
     }
 
+    /** Every service of {@code type} that bundles registered now (each plugin's {@code LeftoverSweeper}). */
+    public <T> java.util.List<T> services(Class<T> type) {
+        BundleContext context = framework.getBundleContext();
+        java.util.List<T> services = new java.util.ArrayList<>();
+        try {
+            for (org.osgi.framework.ServiceReference<T> reference : context.getServiceReferences(type, null)) {
+                T service = context.getService(reference);
+                if (service != null) {
+                    services.add(service);
+                }
+            }
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalStateException("no filter was given", e);
+        }
+        return services;
+    }
+
     /**
      * Waits until isolators with all of {@code names} are registered. Components register when
      * their bundle starts, but their dependencies may make them appear a little later.

@@ -15,6 +15,7 @@ import io.isola.spi.Duty;
 import io.isola.spi.HostIdentity;
 import io.isola.spi.Isolation;
 import io.isola.spi.IsolationRequest;
+import io.isola.spi.LeftoverSweeper;
 import io.isola.spi.Namespace;
 import io.isola.spi.NamespaceFile;
 import io.isola.spi.NamespaceIsolator;
@@ -36,9 +37,9 @@ import org.slf4j.LoggerFactory;
  * prepares also sweeps what crashed hosts left behind ({@link StaleSweeper}).
  */
 // off unless a run asks for a network (--net, -p) or conf/io.isola.ns.net.cfg says enabled = true
-@Component(service = NamespaceIsolator.class, configurationPid = "io.isola.ns.net", property = "enabled=false")
+@Component(service = {NamespaceIsolator.class, LeftoverSweeper.class}, configurationPid = "io.isola.ns.net", property = "enabled=false")
 @Designate(ocd = NetIsolator.Config.class)
-public final class NetIsolator implements NamespaceIsolator {
+public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper {
 
     private static final Logger LOG = LoggerFactory.getLogger(NetIsolator.class);
 
@@ -126,6 +127,12 @@ public final class NetIsolator implements NamespaceIsolator {
         return sweeper.sweep();
     }
 
+    /** The lifecycle's call, once it removed a container whose monitor died: see {@link #cleanupStale}. */
+    @Override
+    public int sweep() {
+        return sweeper.sweep();
+    }
+
     @Override
     public Isolation prepare(IsolationRequest request) throws Exception {
         ContainerSpec spec = request.spec();
@@ -165,9 +172,14 @@ public final class NetIsolator implements NamespaceIsolator {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
 
+        // the owner is in the directory from its first moment on: a host killed at any point after
+        // this is seen to be gone by the next sweep, whatever else it had made yet
+        ObjectNode state = JsonNodeFactory.instance.objectNode().put("containerId", id)
+                .put("ownerPid", Processes.self()).put("ownerStart", Processes.selfStartTime())
+                .put("mode", network.toString());
         Path dir;
         try {
-            dir = store.create(id);
+            dir = store.create(id, state);
         } catch (RuntimeException | java.io.IOException e) {
             if (joined != null) {
                 joined.close();
@@ -183,15 +195,6 @@ public final class NetIsolator implements NamespaceIsolator {
                 etc.write(hostname, List.of(), null);
             } else {
                 etc.createEmpty();
-            }
-            ObjectNode state = JsonNodeFactory.instance.objectNode().put("containerId", id)
-                    .put("ownerPid", Processes.self()).put("ownerStart", Processes.selfStartTime())
-                    .put("mode", network.toString());
-            if (list != null || joined != null) {
-                // --net none attaches nothing a crash would leave behind: its state is first written
-                // in afterClone, with the pid; until then a sweep takes the directory for a start in
-                // progress (StaleSweeper.UNFINISHED), and a --net container: join finds no pid either way
-                store.write(dir, state);
             }
             boolean bindEtc = request.selected(Namespace.MOUNT);
             if (!bindEtc) {

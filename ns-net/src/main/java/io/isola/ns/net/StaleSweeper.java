@@ -55,35 +55,57 @@ final class StaleSweeper {
         }
     }
 
-    /** Returns how many stale containers were released. */
+    /**
+     * Returns how many stale containers were released: first those whose sweep was killed after it
+     * had claimed them, then those whose owner is gone.
+     */
     synchronized int sweep() {
         int released = 0;
+        for (Path staging : store.abandonedStaging()) {
+            try {
+                StateStore.delete(staging); // nothing is attached before the directory is in place
+            } catch (IOException e) {
+                LOG.debug("cannot remove {}: {}", staging, e.toString());
+            }
+        }
+        for (Path abandoned : store.abandonedClaims()) {
+            String id = StateStore.claimedId(abandoned);
+            Optional<Path> claimed = store.claim(abandoned, id); // of two sweeps retrying it, one wins
+            if (claimed.isPresent() && release(id, store.read(claimed.get()), claimed.get())) {
+                released++;
+            }
+        }
         for (Path dir : store.dirs()) {
             Optional<ObjectNode> state = store.read(dir);
             if (state.isEmpty() ? !olderThan(dir, UNFINISHED) : ownerAlive(state.get())) {
                 continue;
             }
-            Optional<Path> claimed = store.claim(dir);
-            if (claimed.isEmpty()) {
-                continue; // another process is sweeping it
-            }
             String id = dir.getFileName().toString();
-            try {
-                if (state.isPresent()) {
-                    release(id, state.get(), claimed.get());
-                }
-                Path pin = claimed.get().resolve(NetworkIsolation.PIN);
-                if (Mounts.isMountPoint(pin)) {
-                    NamespaceFile.unpin(pin); // pinned, but the host died before it recorded the network
-                }
-                StateStore.delete(claimed.get());
+            Optional<Path> claimed = store.claim(dir, id);
+            if (claimed.isPresent() && release(id, state, claimed.get())) {
                 released++;
-            } catch (CniException | IOException | RuntimeException e) {
-                LOG.warn("cannot release the network of stale container {}: {}", id, e.getMessage());
-                store.unclaim(claimed.get(), id);
             }
         }
         return released;
+    }
+
+    /** Releases the network of claimed directory {@code claimed}; on failure gives it back for a later sweep. */
+    private boolean release(String id, Optional<ObjectNode> state, Path claimed) {
+        try {
+            if (state.isPresent()) {
+                release(id, state.get(), claimed);
+            }
+            Path pin = claimed.resolve(NetworkIsolation.PIN);
+            if (Mounts.isMountPoint(pin)) {
+                NamespaceFile.unpin(pin); // pinned, but the host died before it recorded the network
+            }
+            StateStore.delete(claimed);
+            return true;
+        } catch (CniException | IOException | RuntimeException e) {
+            LOG.warn("cannot release the network of stale container {}: {}", id, e.getMessage());
+            store.unclaim(claimed, id);
+            return false;
+        }
     }
 
     private void release(String id, ObjectNode state, Path dir) throws CniException {

@@ -13,7 +13,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -31,6 +32,12 @@ final class StateStore {
 
     static final String STATE = "state.json";
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The prefix of a directory being made, with its owner in the name. */
+    static final String STAGING = ".new-";
+    /** The prefix of a directory a sweep has taken over. */
+    static final String CLAIM = ".sweep-";
+    /** ID-PID-STARTTIME after {@link #CLAIM} or {@link #STAGING}. */
+    private static final Pattern CLAIMER = Pattern.compile("(.+)-(\\d{1,10})-(\\d{1,20})");
 
     private final Path root;
 
@@ -42,14 +49,49 @@ final class StateStore {
         return root.resolve(id);
     }
 
-    /** Creates the container's directory; fails if another container holds the id. */
-    Path create(String id) throws IOException {
+    /**
+     * Creates the container's directory with {@code state} (its owner) in it, made whole under a
+     * name that says whose it is ({@code .new-ID-PID-STARTTIME}) and renamed into place, so that
+     * no directory is ever without an owner to judge it by; fails if another container holds the id.
+     */
+    Path create(String id, ObjectNode state) throws IOException {
         Files.createDirectories(root);
+        if (Files.exists(dirOf(id), LinkOption.NOFOLLOW_LINKS)) {
+            throw inUse(id);
+        }
+        Path staging = Files.createDirectory(root.resolve(STAGING + id + "-" + Processes.self() + "-"
+                + Processes.selfStartTime()));
         try {
-            return Files.createDirectory(dirOf(id));
-        } catch (FileAlreadyExistsException e) {
-            throw new IllegalArgumentException("container id \"" + id + "\": a running container already uses it ("
-                    + dirOf(id) + " exists); expected an id no running container has");
+            write(staging, state);
+            // rename(2) would replace an empty directory of that name: a directory a racing start
+            // made is never empty, it holds its state
+            return Files.move(staging, dirOf(id), StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+            delete(staging);
+            throw inUse(id);
+        } catch (IOException | RuntimeException e) {
+            delete(staging);
+            throw e;
+        }
+    }
+
+    private IllegalArgumentException inUse(String id) {
+        return new IllegalArgumentException("container id \"" + id + "\": a running container already uses it ("
+                + dirOf(id) + " exists); expected an id no running container has");
+    }
+
+    /** Directories a start was making when its process died (named after it, {@code .new-ID-PID-START}). */
+    List<Path> abandonedStaging() {
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(root)) {
+            return entries.filter(p -> p.getFileName().toString().startsWith(STAGING)).filter(p -> {
+                Matcher owner = CLAIMER.matcher(p.getFileName().toString().substring(STAGING.length()));
+                return owner.matches() && !Processes.alive(Long.parseLong(owner.group(2)), Long.parseLong(owner.group(3)));
+            }).toList();
+        } catch (IOException e) {
+            return List.of();
         }
     }
 
@@ -86,14 +128,51 @@ final class StateStore {
 
     /**
      * Takes a stale directory away from everyone else by renaming it: of two processes sweeping at
-     * once, only one rename succeeds. Empty when another process took it first.
+     * once, only one rename succeeds. Empty when another process took it first. The new name says
+     * who took it ({@code .sweep-ID-PID-STARTTIME}), so that a sweep killed after the rename is
+     * retried by a later one ({@link #abandonedClaims}).
      */
-    Optional<Path> claim(Path dir) {
-        Path claimed = root.resolve(".sweep-" + dir.getFileName() + "-" + UUID.randomUUID());
+    Optional<Path> claim(Path dir, String id) {
+        Path claimed = root.resolve(CLAIM + id + "-" + Processes.self() + "-" + Processes.selfStartTime());
         try {
             return Optional.of(Files.move(dir, claimed, StandardCopyOption.ATOMIC_MOVE));
         } catch (IOException e) {
             return Optional.empty();
+        }
+    }
+
+    /**
+     * Directories that a sweep claimed and did not finish: its process is gone. A claim in the
+     * older form ({@code .sweep-ID-UUID}) names no process: it counts once it is a minute old.
+     */
+    List<Path> abandonedClaims() {
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(root)) {
+            return entries.filter(p -> p.getFileName().toString().startsWith(CLAIM)).filter(StateStore::claimerGone)
+                    .sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** The container id in a claimed directory's name. */
+    static String claimedId(Path claimed) {
+        String rest = claimed.getFileName().toString().substring(CLAIM.length());
+        Matcher process = CLAIMER.matcher(rest);
+        return process.matches() ? process.group(1) : rest;
+    }
+
+    private static boolean claimerGone(Path claimed) {
+        Matcher process = CLAIMER.matcher(claimed.getFileName().toString().substring(CLAIM.length()));
+        if (process.matches()) {
+            return !Processes.alive(Long.parseLong(process.group(2)), Long.parseLong(process.group(3)));
+        }
+        try {
+            return Files.getLastModifiedTime(claimed).toInstant().isBefore(java.time.Instant.now().minusSeconds(60));
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -105,6 +105,32 @@ class NetCleanupTest {
         assertEquals(List.of(), new StateStore(nets.runtimeDir).dirs());
     }
 
+    /**
+     * A sweep SIGKILLed after it renamed a stale container's directory to claim it, and before it
+     * ran the DEL, leaves {@code .sweep-ID-PID-START}: the next sweep finds the claimer gone and
+     * releases the network itself.
+     */
+    @Test
+    void aSweepKilledAfterItClaimedAContainerIsRetriedByTheNext() throws Exception {
+        long containerPid = startAndKillHost();
+        kill(containerPid);
+        Path dir = new StateStore(nets.runtimeDir).dirs().get(0);
+        com.fasterxml.jackson.databind.JsonNode state = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(dir.resolve(StateStore.STATE).toFile());
+        // what the killed sweep left: the claim, named after a process that is gone (the dead host)
+        java.nio.file.Files.move(dir, dir.resolveSibling(".sweep-" + dir.getFileName() + "-" + state.get("ownerPid").asLong()
+                + "-" + state.get("ownerStart").asLong()));
+
+        assertEquals(1, nets.isolator().cleanupStale());
+
+        assertEquals(baseline, nets.snapshot());
+        try (var left = java.nio.file.Files.list(dir.getParent())) {
+            assertEquals(List.of(), left.toList());
+        }
+        assertEquals(List.of(), java.nio.file.Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+                .filter(line -> line.contains(nets.runtimeDir.toString())).toList(), "the pinned namespace is unmounted");
+    }
+
     /** Runs {@link NetHostMain} in a JVM of its own, kills it with SIGKILL once its container runs. */
     private static long startAndKillHost() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();

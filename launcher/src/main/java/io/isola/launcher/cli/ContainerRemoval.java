@@ -1,0 +1,75 @@
+package io.isola.launcher.cli;
+
+import io.isola.lifecycle.ContainerState;
+import io.isola.lifecycle.Lifecycle;
+import io.isola.lifecycle.ProcessIdentity;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Removes containers with everything they hold: their state and cgroup ({@link Lifecycle#remove}),
+ * the writable layer an image's container kept, and, when no live monitor released them, what
+ * the plugins hold for them ({@link LeftoverSweep}). Also what {@code ps} and {@code list} do with
+ * a --rm container whose monitor died before removing it: remove it, as its monitor would have.
+ */
+final class ContainerRemoval {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ContainerRemoval.class);
+
+    private final Lifecycle lifecycle;
+    private boolean sweepNeeded;
+
+    ContainerRemoval(Lifecycle lifecycle) {
+        this.lifecycle = lifecycle;
+    }
+
+    /** {@code rm [-f] reference}. */
+    ContainerState remove(String reference, boolean force) throws InterruptedException {
+        ContainerState removed = lifecycle.remove(reference, force);
+        ContainerLayerRemoval.after(removed);
+        sweepNeeded |= unmonitored(removed);
+        return removed;
+    }
+
+    /** The containers, up to date, less those run with --rm that nobody else will remove: they are removed now. */
+    List<ContainerState> listRemovingAbandoned() throws InterruptedException {
+        List<ContainerState> shown = new ArrayList<>();
+        for (ContainerState state : lifecycle.list()) {
+            if (!Lifecycle.abandoned(state)) {
+                shown.add(state);
+                continue;
+            }
+            try {
+                remove(state.id(), false);
+                LOG.info("removed container {}: it was run with --rm and its monitor died before removing it", state.id());
+            } catch (RuntimeException e) {
+                LOG.warn("cannot remove container {}, run with --rm: {}", state.id(), e.getMessage());
+                shown.add(state);
+            }
+        }
+        return shown;
+    }
+
+    /** Releases what removed containers' dead monitors left to the plugins, if any was removed. */
+    void finish() {
+        if (sweepNeeded) {
+            sweepNeeded = false;
+            LeftoverSweep.run();
+        }
+    }
+
+    /**
+     * Whether no monitor of {@code state} released its resources: the state cannot say, or its
+     * monitor is gone without having recorded the exit (a monitor records it before it closes the
+     * container, so one that did is taken to have finished).
+     */
+    private static boolean unmonitored(ContainerState state) {
+        if (state.isUnreadable()) {
+            return true;
+        }
+        ProcessIdentity monitor = state.isola() == null ? null : state.isola().monitor();
+        return monitor != null && !monitor.isAlive() && state.isola().exitCode() == null;
+    }
+}

@@ -1,0 +1,42 @@
+package io.isola.launcher.cli;
+
+import io.isola.launcher.IsolaRuntime;
+import io.isola.spi.LeftoverSweeper;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs every plugin's {@link LeftoverSweeper}, once a command has removed a container whose
+ * monitor died: what that monitor would have released on the container's end (its network: veth,
+ * address lease, NAT and port rules, pinned namespace) is released here instead. The framework is
+ * booted for it only then (a warm server lends its own), so a command with nothing dead to remove
+ * costs nothing more.
+ */
+final class LeftoverSweep {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LeftoverSweep.class);
+    /** The isolator whose plugin registers the sweeper of networks; awaited, as its service comes with it. */
+    private static final String NET = "net";
+
+    private LeftoverSweep() {}
+
+    /** Never fails the command: what is not released now is retried by the next sweep. */
+    static void run() {
+        try (IsolaRuntime runtime = IsolaRuntime.withIsolators(Set.of())) {
+            try {
+                runtime.require(Set.of(NET));
+            } catch (RuntimeException e) {
+                LOG.debug("no network plugin to sweep with: {}", e.getMessage());
+            }
+            for (LeftoverSweeper sweeper : runtime.services(LeftoverSweeper.class)) {
+                int released = sweeper.sweep();
+                LOG.debug("{} released what {} dead containers held", sweeper.getClass().getSimpleName(), released);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.warn("cannot release what dead containers left behind: {}", e.getMessage());
+        }
+    }
+}
