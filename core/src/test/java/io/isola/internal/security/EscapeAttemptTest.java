@@ -91,6 +91,21 @@ class EscapeAttemptTest {
         }
     }
 
+    /**
+     * io_uring: Docker 25+ denies its three calls (a large, often-exploited kernel surface reached
+     * without any capability). Privileged, the ring is created, so the default's EPERM is the filter's.
+     */
+    @Test
+    void ioUringRing() throws Exception {
+        String setup = "1, \"" + "\\0".repeat(120) + "\""; // one entry, struct io_uring_params zeroed
+        assertEquals(EPERM, call(DEFAULT, "io_uring_setup", setup));
+        assertEquals("ok", call(PRIVILEGED, "io_uring_setup", setup));
+        assertEquals(EPERM, call(DEFAULT, "io_uring_enter", "-1, 0, 0, 0, 0, 0"));
+        assertEquals("9", call(PRIVILEGED, "io_uring_enter", "-1, 0, 0, 0, 0, 0"), "EBADF");
+        assertEquals(EPERM, call(DEFAULT, "io_uring_register", "-1, 0, 0, 0"));
+        assertNotEquals(EPERM, call(PRIVILEGED, "io_uring_register", "-1, 0, 0, 0"), "EBADF or EINVAL: the kernel saw it");
+    }
+
     @Test
     void openByHandleAt() throws Exception {
         String args = "-1, 0, 0";
