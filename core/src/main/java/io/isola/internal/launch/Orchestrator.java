@@ -12,6 +12,7 @@ import io.isola.api.NamespacePaths;
 import io.isola.api.Terminal;
 import io.isola.internal.chain.ChildProgram;
 import io.isola.internal.chain.CloneThreads;
+import io.isola.internal.nativ.Dumpability;
 import io.isola.internal.nativ.LibC;
 import io.isola.internal.nativ.Native;
 import io.isola.internal.security.SecurityPlan;
@@ -131,7 +132,8 @@ public final class Orchestrator implements AutoCloseable {
             }
             GateFifos fifos = deferred != null ? new GateFifos(deferred.stateDir()).create() : null;
             ProgramComposer.Shape shape = new ProgramComposer.Shape(deferred != null, joins,
-                    spec.extension(Terminal.class).isPresent() || spec.extension(ConsoleSocket.class).isPresent());
+                    spec.extension(Terminal.class).isPresent() || spec.extension(ConsoleSocket.class).isPresent(),
+                    Dumpability.required(Native.get().libc()));
             for (NamespaceIsolator isolator : selected) {
                 PreparedIsolation isolation = prepare(isolator, request);
                 prepared.add(isolation);
