@@ -87,7 +87,6 @@ public final class Orchestrator implements AutoCloseable {
             throw new IllegalArgumentException(
                     "a root file system, volumes and tmpfs mounts need a mount namespace, which this container does not have");
         }
-        SecurityPlan security = SecurityPolicy.plan(spec); // checks the settings before anything exists
         InheritedFds inherited = spec.extension(InheritedFds.class).orElse(null);
         if (inherited != null) {
             inherited.requireOpen();
@@ -107,6 +106,9 @@ public final class Orchestrator implements AutoCloseable {
                 visible.add(joined); // the isolators see a namespace of the container's own: it is not the host's
             }
         }
+        boolean hostNetwork = HostNetwork.shared(namespaces, paths, join);
+        HostNetwork.requireNamespaceFor(spec, hostNetwork);
+        SecurityPlan security = SecurityPolicy.plan(spec, hostNetwork); // checks the settings before anything exists
         IsolationRequest request = new Request(id, spec, visible, duties, new BindRequests());
 
         List<PreparedIsolation> prepared = new ArrayList<>();
