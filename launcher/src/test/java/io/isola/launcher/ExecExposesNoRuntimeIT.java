@@ -92,6 +92,33 @@ class ExecExposesNoRuntimeIT {
         assertNoHits("run");
     }
 
+    /**
+     * OCI create: the process waits at its gate, a fork of the JVM with the bundle's capabilities,
+     * for as long as the engine likes; a container with the host's PIDs and more capabilities must
+     * still not reach its exe or fds.
+     */
+    @Test
+    void aCreatedContainerWaitingAtItsGateShowsNothingOfTheRuntime() throws Exception {
+        Path bundle = Files.createDirectories(out.resolve("bundle"));
+        Path bin = Files.createDirectories(bundle.resolve("rootfs/bin"));
+        Files.copy(Path.of("/bin/busybox"), bin.resolve("busybox"));
+        Files.createSymbolicLink(bin.resolve("sh"), Path.of("busybox"));
+        assertEquals(0, isola("spec", "--bundle", bundle.toString()), () -> lastErr);
+        Path pidFile = out.resolve("created.pid");
+        assertEquals(0, isola("create", "--bundle", bundle.toString(), "--pid-file", pidFile.toString(), "created"),
+                () -> lastErr);
+        try {
+            String pid = Files.readString(pidFile).strip();
+            String probe = "for f in exe root cwd fd/0 fd/1; do readlink /proc/" + pid + "/$f; done > /out/seen 2>/dev/null;"
+                    + " test -d /proc/" + pid + " && echo alive > /out/alive";
+            assertEquals(0, isola("run", "--rm", "--no-pid", "-v", out + ":/out", "--", "sh", "-c", probe), () -> lastErr);
+            assertEquals("alive", Files.readString(out.resolve("alive")).strip(), "the created process was not visible");
+            assertEquals("", Files.readString(out.resolve("seen")), "links of the created process, a clone of isola's JVM");
+        } finally {
+            isola("delete", "-f", "created");
+        }
+    }
+
     /** The scanner in a detached container; with the host's PIDs it counts only this JVM's children. */
     private void startScanner(String name, List<String> flags) throws Exception {
         List<String> args = new ArrayList<>(List.of("run", "-d", "--name", name, "-v", out + ":/out"));
