@@ -3,6 +3,9 @@ package io.isola.launcher;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import io.isola.api.Container;
+import io.isola.api.ContainerSpec;
+import io.isola.api.Stdio;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -94,6 +97,18 @@ class DefaultNetworkIT {
         assertEquals(hostNetns(), seen("ns"));
         assertEquals(true, netRaw(), "CapEff " + seen("capeff"));
         assertEquals("ok", seen("packet"));
+    }
+
+    /** Embedded: a spec that says nothing of its network, on a runtime with no configuration directory. */
+    @Test
+    void anEmbeddedSpecThatSaysNothingOfItsNetworkGetsItsOwn() throws Exception {
+        try (IsolaRuntime isola = IsolaRuntime.withBundles(Path.of(System.getProperty("isola.bundles"))).start();
+                Container container = isola.start(ContainerSpec.builder("readlink", "/proc/self/ns/net")
+                        .stdout(Stdio.PIPE).build())) {
+            String seen = new String(container.stdout().readAllBytes()).strip();
+            assertEquals(0, container.waitFor().exitCode());
+            assertNotEquals(hostNetns(), seen);
+        }
     }
 
     @Test
