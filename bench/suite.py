@@ -42,10 +42,11 @@ def command(tool, args, cid):
                 "--proc", "/proc", "--dev", "/dev", "--as-pid-1", *args]
     if tool == "unshare":
         return ["unshare", "-uipm", "--fork", "--mount-proc", *args]
+    # --net host: the peers make no network namespace here; isola's default does
     if tool == "isola-cli":
-        return ["env", "ISOLA_SERVER=off", ISOLA_BIN, "run", "--", *args]
+        return ["env", "ISOLA_SERVER=off", ISOLA_BIN, "run", "--net", "host", "--", *args]
     if tool == "isola-server":
-        return [ISOLA_BIN, "run", "--", *args]
+        return [ISOLA_BIN, "run", "--net", "host", "--", *args]
     sys.exit(f"suite.py: unknown tool {tool}")
 
 
@@ -176,7 +177,8 @@ def detached(mode, n):
     ids = []
     try:
         for i in range(n):
-            p = subprocess.run(base + ["run", "-d", "--", "/bin/sleep", "600"], env=env, capture_output=True, timeout=300)
+            p = subprocess.run(base + ["run", "-d", "--net", "host", "--", "/bin/sleep", "600"], env=env,
+                               capture_output=True, timeout=300)
             if p.returncode != 0:
                 sys.exit(f"isola run -d: exit {p.returncode}: {p.stderr.decode(errors='replace')[-300:]}")
             ids.append(p.stdout.decode().strip())

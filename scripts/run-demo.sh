@@ -2,7 +2,7 @@
 # Runs a container with isola on Debian 12, installing and building what is missing first.
 # Usage, as root: scripts/run-demo.sh [CMD [ARG...]]
 # Without CMD the container prints its host name, its processes (the command is PID 1, it has its
-# own /proc) and its namespaces beside the host's: uts, ipc, pid and mnt are new, the rest shared.
+# own /proc) and its namespaces beside the host's: uts, ipc, pid, mnt and net are new, the rest shared.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -17,6 +17,12 @@ import java.util.function.Supplier;
  * few hundred milliseconds) and close it when done. The isolators may come from a fixed list, from
  * {@link ServiceLoader}, or from a live source such as an OSGi service tracker, which is asked
  * again for every container.
+ *
+ * <p>Run as root, the application's process becomes non-dumpable ({@code PR_SET_DUMPABLE} 0) when
+ * isola's native layer loads, and stays so for its life, as runc's own process does: every
+ * container process is a clone of it until execve, and a dumpable clone would show a container
+ * the host's java binary ({@code /proc/PID/exe}), files and memory. The kernel then writes no core
+ * dump of the application, and only tools with CAP_SYS_PTRACE may attach to it.
  */
 public final class Isola implements AutoCloseable {
 

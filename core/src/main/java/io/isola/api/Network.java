@@ -11,7 +11,11 @@ import java.util.regex.Pattern;
 /**
  * How a container is networked, as a {@link ContainerSpec} extension ({@code
  * builder.with(Network.parse("bridge"))}). Without one, the network isolator's configured default
- * applies.
+ * applies ({@code mode} in {@code io.isola.ns.net.cfg}; built in and as shipped {@code none}): no
+ * container shares the host's network namespace unless it asks with {@link #host()}, and such a
+ * container keeps no CAP_NET_RAW unless its {@link Security} adds it. A spec with a network other
+ * than {@code host} on a runtime without a network isolator is refused rather than left on the
+ * host's network.
  *
  * <ul>
  *   <li>{@code none}: a network namespace of its own with only {@code lo}, up;

@@ -17,6 +17,11 @@ import java.util.Set;
  *
  * <p>{@code privileged} keeps every capability and installs no seccomp filter (and, for the
  * filesystem, masks no paths); {@code no_new_privs} and resource limits still apply as set.
+ *
+ * <p>A container that shares the host's network namespace ({@link Network#host()}, or no
+ * network isolator) keeps no {@link Capability#NET_RAW} unless it was added ({@link
+ * Builder#capAdd}): with it, a raw or packet socket would read and forge the host's traffic,
+ * loopback included.
  */
 public final class Security {
 
@@ -33,6 +38,7 @@ public final class Security {
 
     private final boolean privileged;
     private final Set<Capability> capabilities;
+    private final Set<Capability> added;
     private final boolean noNewPrivileges;
     private final Seccomp seccomp;
     private final SeccompProfile profile;
@@ -51,6 +57,9 @@ public final class Security {
             caps.addAll(b.addAll ? EnumSet.allOf(Capability.class) : b.add); // an added capability wins, as in Docker
         }
         this.capabilities = Collections.unmodifiableSet(caps);
+        Set<Capability> explicit = EnumSet.noneOf(Capability.class);
+        explicit.addAll(b.privileged || b.addAll ? EnumSet.allOf(Capability.class) : b.add);
+        this.added = Collections.unmodifiableSet(explicit);
         this.noNewPrivileges = b.noNewPrivileges;
         this.seccomp = b.seccomp;
         this.profile = b.profile;
@@ -77,6 +86,15 @@ public final class Security {
     /** The capabilities the container's process keeps (bounding, permitted and effective sets). */
     public Set<Capability> capabilities() {
         return capabilities;
+    }
+
+    /**
+     * The capabilities asked for explicitly ({@code --cap-add}, every one with {@code ALL} or
+     * {@code privileged}), which the runtime never takes away, as it takes {@link
+     * Capability#NET_RAW} from a container on the host's network.
+     */
+    public Set<Capability> added() {
+        return added;
     }
 
     public boolean noNewPrivileges() {

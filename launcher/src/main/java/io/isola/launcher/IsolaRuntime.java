@@ -35,7 +35,14 @@ import java.util.function.Predicate;
  *
  * <p>A spec that names no isolators gets those enabled by default at that moment: every isolator
  * registered, less those whose .cfg says {@code enabled = false}; a jar dropped into the plugins
- * directory counts from the next container on. Thread-safe; {@link #close()} kills containers
+ * directory counts from the next container on. The network isolator is one of them: a spec that
+ * says nothing of its network gets a namespace of its own ({@code mode} in its .cfg, {@code none}
+ * unless set), never the host's unless it asks ({@code Network.host()}).
+ *
+ * <p>Run as root, the application's process is non-dumpable from its first container on, for its
+ * life, as runc's is: every container process is a clone of it until execve, and a dumpable one
+ * would show a container the host's java binary and memory. The kernel then writes no core dump
+ * of the application, and only tools with CAP_SYS_PTRACE may attach to it. Thread-safe; {@link #close()} kills containers
  * still running and stops the framework, leaving no thread, file or mount of its own behind.
  */
 public final class IsolaRuntime implements AutoCloseable {

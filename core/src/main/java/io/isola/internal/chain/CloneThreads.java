@@ -1,5 +1,6 @@
 package io.isola.internal.chain;
 
+import io.isola.internal.nativ.Dumpability;
 import io.isola.internal.nativ.LibC;
 import io.isola.internal.nativ.Native;
 import io.isola.internal.nativ.NativeException;
@@ -200,6 +201,8 @@ public final class CloneThreads implements AutoCloseable {
         }
 
         int cloneChild(ChainCompiler.Compiled chain, int flags, long parentTidAddress, int statusFd) {
+            // a vfork-style child shares this JVM's dumpable flag, a fork-style one copies it
+            Dumpability.ensure(n);
             long all = masks.address(), saved = all + UcontextLayout.SIGSET_BYTES;
             libc.pthread_sigmask(SIG_SETMASK, all, saved);
             int pid;

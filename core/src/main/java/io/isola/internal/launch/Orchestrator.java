@@ -12,6 +12,7 @@ import io.isola.api.NamespacePaths;
 import io.isola.api.Terminal;
 import io.isola.internal.chain.ChildProgram;
 import io.isola.internal.chain.CloneThreads;
+import io.isola.internal.nativ.Dumpability;
 import io.isola.internal.nativ.LibC;
 import io.isola.internal.nativ.Native;
 import io.isola.internal.security.SecurityPlan;
@@ -86,7 +87,6 @@ public final class Orchestrator implements AutoCloseable {
             throw new IllegalArgumentException(
                     "a root file system, volumes and tmpfs mounts need a mount namespace, which this container does not have");
         }
-        SecurityPlan security = SecurityPolicy.plan(spec); // checks the settings before anything exists
         InheritedFds inherited = spec.extension(InheritedFds.class).orElse(null);
         if (inherited != null) {
             inherited.requireOpen();
@@ -106,6 +106,9 @@ public final class Orchestrator implements AutoCloseable {
                 visible.add(joined); // the isolators see a namespace of the container's own: it is not the host's
             }
         }
+        boolean hostNetwork = HostNetwork.shared(namespaces, paths, join);
+        HostNetwork.requireNamespaceFor(spec, hostNetwork);
+        SecurityPlan security = SecurityPolicy.plan(spec, hostNetwork); // checks the settings before anything exists
         IsolationRequest request = new Request(id, spec, visible, duties, new BindRequests());
 
         List<PreparedIsolation> prepared = new ArrayList<>();
@@ -131,7 +134,8 @@ public final class Orchestrator implements AutoCloseable {
             }
             GateFifos fifos = deferred != null ? new GateFifos(deferred.stateDir()).create() : null;
             ProgramComposer.Shape shape = new ProgramComposer.Shape(deferred != null, joins,
-                    spec.extension(Terminal.class).isPresent() || spec.extension(ConsoleSocket.class).isPresent());
+                    spec.extension(Terminal.class).isPresent() || spec.extension(ConsoleSocket.class).isPresent(),
+                    Dumpability.required(Native.get().libc()));
             for (NamespaceIsolator isolator : selected) {
                 PreparedIsolation isolation = prepare(isolator, request);
                 prepared.add(isolation);

@@ -22,6 +22,9 @@ import java.util.TreeSet;
  *
  * <p>The order, and why:
  * <ol>
+ *   <li>non-dumpable (a root runtime's child, see {@link io.isola.internal.nativ.Dumpability}):
+ *       the clone copied or shares the flag already; this keeps a fork-style child so whatever
+ *       the JVM's flag became since, before it joins or creates any namespace;
  *   <li>parent-death signal: a host that dies mid-setup takes the child with it;
  *   <li>signal handlers reset: nothing of the JVM may run once signals are unblocked at execve;
  *   <li>stdio dup2, then close every other inherited fd but the status and gate pipes;
@@ -31,7 +34,8 @@ import java.util.TreeSet;
  *       LOCKDOWN ends with the built-in lock-down, after the isolators' steps there: limits and
  *       the bounding set while the child is still root, the switch to the spec's {@link
  *       io.isola.api.ProcessUser}, then the effective and permitted capabilities and no_new_privs
- *       (ids before capabilities, as runc does);
+ *       (ids before capabilities, as runc does); non-dumpable again after the switch of ids, as
+ *       a change of credentials resets the flag to {@code fs.suid_dumpable};
  *   <li>the seccomp filter, after PROCESS: it must restrict nothing the setup still needs;
  *   <li>the working directory;
  *   <li>the gate; after it the parent-death signal is cleared (the command outlives the
@@ -41,7 +45,7 @@ import java.util.TreeSet;
 final class ProgramComposer {
 
     static final String CORE = "core";
-    private static final int PR_SET_PDEATHSIG = 1, SIGKILL = 9;
+    private static final int PR_SET_PDEATHSIG = 1, PR_SET_DUMPABLE = 4, SIGKILL = 9;
     private static final long TIOCSCTTY = 0x540E;
     private static final int F_SETFD = 2;
 
@@ -54,10 +58,11 @@ final class ProgramComposer {
      * What kind of start this is, beyond the spec: {@code forked} (OCI create: no parent-death
      * signal, the child outlives the host), {@code joins} (exec: setns into these, in this order,
      * then spawn the process that runs the command), {@code terminal} (a session of its own with
-     * stdin as its controlling terminal).
+     * stdin as its controlling terminal), {@code nonDumpable} (the child stays non-dumpable until
+     * execve: a root runtime's).
      */
-    record Shape(boolean forked, List<JoinedNamespace> joins, boolean terminal) {
-        static final Shape PLAIN = new Shape(false, List.of(), false);
+    record Shape(boolean forked, List<JoinedNamespace> joins, boolean terminal, boolean nonDumpable) {
+        static final Shape PLAIN = new Shape(false, List.of(), false, false);
     }
 
     static ChildProgram compose(ContainerSpec spec, Set<Namespace> namespaces, List<Contribution> contributions,
@@ -69,6 +74,9 @@ final class ProgramComposer {
     static ChildProgram compose(ContainerSpec spec, Set<Namespace> namespaces, List<Contribution> contributions,
             StdioPlan stdio, List<Integer> keptFds, List<Integer> signalsToReset, SecurityPlan security, Shape shape) {
         ChildProgram.Builder program = ChildProgram.builder();
+        if (shape.nonDumpable()) {
+            program.call(CORE, nonDumpable());
+        }
         if (!shape.forked()) {
             program.call(CORE, parentDeathSignal(SIGKILL));
         }
@@ -118,6 +126,9 @@ final class ProgramComposer {
             if (phase == Phase.LOCKDOWN) {
                 security.beforeIds().forEach(step -> program.call(SecurityPlan.OWNER, step));
                 ProcessUserSteps.add(program, spec);
+                if (shape.nonDumpable()) {
+                    program.call(CORE, nonDumpable());
+                }
                 security.afterIds().forEach(step -> program.call(SecurityPlan.OWNER, step));
             }
         }
@@ -143,6 +154,11 @@ final class ProgramComposer {
         List<String> envp = new ArrayList<>();
         spec.env().forEach((name, value) -> envp.add(name + "=" + value));
         return program.exec(candidates(spec.command().get(0), spec.env()), spec.command(), envp);
+    }
+
+    private static Step nonDumpable() {
+        return Step.call("make the process non-dumpable", "prctl", Arg.word(PR_SET_DUMPABLE), Arg.word(0), Arg.word(0),
+                Arg.word(0), Arg.word(0));
     }
 
     private static Step parentDeathSignal(int signal) {

@@ -115,6 +115,10 @@ public interface LibC {
     @IgnoreError
     int getegid();
 
+    /** Options with at most one argument (PR_GET_DUMPABLE, PR_SET_DUMPABLE); the rest must be 0. */
+    @SaveError
+    int prctl(int option, long arg2, long arg3, long arg4, long arg5);
+
     /** struct rlimit: two unsigned longs, soft then hard; RLIM_INFINITY is all ones. */
     @SaveError
     int getrlimit(int resource, long rlimit);

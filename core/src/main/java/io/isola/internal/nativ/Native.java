@@ -35,6 +35,14 @@ public final class Native {
             throw new IllegalStateException("cannot open libc.so.6: " + Library.getLastError());
         }
         LOG.debug("native layer loaded in {} ms", (System.nanoTime() - start) / 1_000_000);
+        // a runtime that loads the native layer is about to create processes: from now on, for
+        // its life, none of them may be dumpable (Dumpability)
+        try {
+            Dumpability.ensure(this);
+        } catch (RuntimeException e) {
+            // not fatal to the native layer: every clone checks again and refuses then
+            LOG.warn(e.getMessage());
+        }
     }
 
     private static final class Holder {

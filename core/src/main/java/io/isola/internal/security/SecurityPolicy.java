@@ -48,19 +48,31 @@ public final class SecurityPolicy {
 
     private SecurityPolicy() {}
 
-    /** The lock-down of {@code spec}; a bad setting is an {@link IllegalArgumentException} naming it. */
+    /** The lock-down of {@code spec}, in a network namespace of its own. */
     public static SecurityPlan plan(ContainerSpec spec) {
+        return plan(spec, false);
+    }
+
+    /**
+     * The lock-down of {@code spec}; a bad setting is an {@link IllegalArgumentException} naming it.
+     * {@code hostNetwork}: the container shares the runtime's network namespace, so it keeps no
+     * NET_RAW unless the spec added it (a packet socket there reads the host's loopback traffic;
+     * Docker's default set assumes a network namespace of the container's own). A spec's explicit
+     * {@link CapabilitySets} (an OCI bundle's) are taken as given.
+     */
+    public static SecurityPlan plan(ContainerSpec spec, boolean hostNetwork) {
         Security security = Security.of(spec);
+        Set<Capability> caps = kept(security, hostNetwork);
         List<Step> beforeIds = new ArrayList<>(limitSteps(security));
         List<Step> afterIds = new ArrayList<>();
         List<Step> beforeGate = new ArrayList<>();
-        Step seccomp = seccompStep(security);
+        Step seccomp = seccompStep(security, caps);
         if (seccomp != null && !security.noNewPrivileges()) {
             beforeIds.add(seccomp);
         }
         CapabilitySets sets = spec.extension(CapabilitySets.class).orElse(null);
         if (!security.privileged()) {
-            beforeIds.addAll(CapabilitySteps.bound(sets != null ? sets.bounding() : security.capabilities(), HostFacts.lastCap()));
+            beforeIds.addAll(CapabilitySteps.bound(sets != null ? sets.bounding() : caps, HostFacts.lastCap()));
             // another uid has lost every capability with the switch (ProcessUserSteps drops the rest),
             // as Docker gives a non-root user none; root keeps the container's set
             boolean root = spec.extension(ProcessUser.class).map(ProcessUser::uid).orElse(0L) == 0;
@@ -73,7 +85,7 @@ public final class SecurityPolicy {
                 afterIds.add(CapabilitySteps.set(sets.effective(), sets.permitted(), sets.inheritable()));
                 afterIds.addAll(CapabilitySteps.ambient(sets.ambient()));
             } else if (root) {
-                afterIds.add(CapabilitySteps.set(security.capabilities()));
+                afterIds.add(CapabilitySteps.set(caps));
             }
         }
         if (security.noNewPrivileges()) {
@@ -84,6 +96,17 @@ public final class SecurityPolicy {
             }
         }
         return new SecurityPlan(beforeIds, afterIds, beforeGate);
+    }
+
+    /** The capabilities the process keeps: the spec's, less NET_RAW on the host's network unless added. */
+    private static Set<Capability> kept(Security security, boolean hostNetwork) {
+        Set<Capability> caps = security.capabilities();
+        if (!hostNetwork || !caps.contains(Capability.NET_RAW) || security.added().contains(Capability.NET_RAW)) {
+            return caps;
+        }
+        Set<Capability> without = java.util.EnumSet.copyOf(caps);
+        without.remove(Capability.NET_RAW);
+        return Set.copyOf(without);
     }
 
     /** The default limits, overridden by the spec's, each one a setrlimit. */
@@ -107,7 +130,7 @@ public final class SecurityPolicy {
         return steps;
     }
 
-    private static Step seccompStep(Security security) {
+    private static Step seccompStep(Security security, Set<Capability> caps) {
         SeccompProfile profile = switch (security.seccomp()) {
             case UNCONFINED -> null;
             case DEFAULT -> DefaultSeccompProfile.get();
@@ -117,16 +140,16 @@ public final class SecurityPolicy {
             return null;
         }
         LastSeccompStep last = lastSeccompStep;
-        if (last != null && last.profile() == profile && last.capabilities().equals(security.capabilities())
+        if (last != null && last.profile() == profile && last.capabilities().equals(caps)
                 && last.noNewPrivileges() == security.noNewPrivileges()) {
             return last.step();
         }
-        byte[] filter = filter(profile, security);
+        byte[] filter = filter(profile, security, caps);
         // struct sock_fprog: unsigned short len, padding, struct sock_filter *filter
         byte[] fprog = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder()).putShort((short) (filter.length / 8)).array();
         Step step = Step.call("install the seccomp filter (" + profile.source() + ")", "prctl", Arg.word(PR_SET_SECCOMP),
                 Arg.word(SECCOMP_MODE_FILTER), new Arg.Linked(fprog, 8, filter), Arg.word(0), Arg.word(0));
-        lastSeccompStep = new LastSeccompStep(profile, Set.copyOf(security.capabilities()), security.noNewPrivileges(), step);
+        lastSeccompStep = new LastSeccompStep(profile, Set.copyOf(caps), security.noNewPrivileges(), step);
         return step;
     }
 
@@ -140,14 +163,14 @@ public final class SecurityPolicy {
     private static volatile LastSeccompStep lastSeccompStep;
 
     /** The compiled filter, checked to let the rest of the chain through; cached, as most containers share one. */
-    static byte[] filter(SeccompProfile profile, Security security) {
-        FilterKey key = new FilterKey(profile, security.capabilities());
+    static byte[] filter(SeccompProfile profile, Security security, Set<Capability> caps) {
+        FilterKey key = new FilterKey(profile, caps);
         byte[] cached = FILTERS.get(key);
         if (cached != null) {
             return cached;
         }
         SyscallTable table = SyscallTable.host();
-        byte[] filter = new SeccompCompiler(table, security.capabilities(), HostFacts.kernelRelease()).compile(profile);
+        byte[] filter = new SeccompCompiler(table, caps, HostFacts.kernelRelease()).compile(profile);
         List<String> needed = new ArrayList<>(CHAIN_AFTER_SECCOMP);
         if (!security.noNewPrivileges()) {
             needed.addAll(CHAIN_AFTER_EARLY_SECCOMP);

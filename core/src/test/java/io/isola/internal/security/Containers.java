@@ -3,22 +3,32 @@ package io.isola.internal.security;
 import io.isola.api.ContainerSpec;
 import io.isola.api.Isola;
 import io.isola.api.Security;
+import io.isola.spi.Namespace;
+import io.isola.spi.NamespaceIsolator;
 import io.isola.testing.Outcome;
+import io.isola.testing.TestIsolator;
 import io.isola.testing.TestRuntimes;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 /** Runs commands in containers with the test isolators (mount, uts, ipc, pid with its /proc) and a given lock-down. */
 final class Containers {
 
-    /** Every namespace the test isolators make; with pid, a fresh /proc. */
-    static final Set<String> ALL = TestRuntimes.ALL;
+    /** Every namespace the test isolators make, a network namespace too, as a default container has; with pid, a fresh /proc. */
+    static final Set<String> ALL = Set.of("uts", "ipc", "mount", "pid", "net");
+    /** The host's network namespace, as with {@code --net host}. */
+    static final Set<String> HOST_NET = TestRuntimes.ALL;
     /** Without a PID namespace: the host's processes are visible, as with {@code --pid host}. */
     static final Set<String> HOST_PIDS = Set.of("uts", "ipc", "mount");
 
     private Containers() {}
 
+    /** {@link TestRuntimes#full()}'s isolators and an empty network namespace ("net"). */
     static Isola runtime() {
-        return TestRuntimes.full();
+        List<NamespaceIsolator> isolators = new ArrayList<>(TestRuntimes.full().isolators());
+        isolators.add(TestIsolator.plain("net", Namespace.NET));
+        return Isola.builder().isolators(isolators).build();
     }
 
     static Outcome sh(Isola isola, Security security, String script) throws Exception {

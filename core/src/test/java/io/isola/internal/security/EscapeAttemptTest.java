@@ -91,6 +91,21 @@ class EscapeAttemptTest {
         }
     }
 
+    /**
+     * io_uring: Docker 25+ denies its three calls (a large, often-exploited kernel surface reached
+     * without any capability). Privileged, the ring is created, so the default's EPERM is the filter's.
+     */
+    @Test
+    void ioUringRing() throws Exception {
+        String setup = "1, \"" + "\\0".repeat(120) + "\""; // one entry, struct io_uring_params zeroed
+        assertEquals(EPERM, call(DEFAULT, "io_uring_setup", setup));
+        assertEquals("ok", call(PRIVILEGED, "io_uring_setup", setup));
+        assertEquals(EPERM, call(DEFAULT, "io_uring_enter", "-1, 0, 0, 0, 0, 0"));
+        assertEquals("9", call(PRIVILEGED, "io_uring_enter", "-1, 0, 0, 0, 0, 0"), "EBADF");
+        assertEquals(EPERM, call(DEFAULT, "io_uring_register", "-1, 0, 0, 0"));
+        assertNotEquals(EPERM, call(PRIVILEGED, "io_uring_register", "-1, 0, 0, 0"), "EBADF or EINVAL: the kernel saw it");
+    }
+
     @Test
     void openByHandleAt() throws Exception {
         String args = "-1, 0, 0";
@@ -102,7 +117,27 @@ class EscapeAttemptTest {
     void rawSocketsWithoutNetRaw() throws Exception {
         String args = "2, 3, 1"; // AF_INET, SOCK_RAW, IPPROTO_ICMP
         assertEquals(EPERM, call(Security.builder().capDrop("NET_RAW").build(), "socket", args));
-        assertEquals("ok", call(DEFAULT, "socket", args), "NET_RAW is one of Docker's defaults");
+        assertEquals("ok", call(DEFAULT, "socket", args), "NET_RAW is one of Docker's defaults, in a network namespace of its own");
+    }
+
+    /**
+     * A container on the host's network (here: no net isolator, as {@code --net host}) keeps no
+     * NET_RAW unless it is added: a packet socket there sniffs the host's loopback (issue 23,
+     * escape 1), such as a served command's secrets.
+     */
+    @Test
+    void packetSocketsOnTheHostsNetwork() throws Exception {
+        String packet = "17, 3, 768"; // AF_PACKET, SOCK_RAW, htons(ETH_P_ALL)
+        String raw = "2, 3, 1";
+        assertEquals(EPERM, hostNet(DEFAULT, packet));
+        assertEquals(EPERM, hostNet(DEFAULT, raw));
+        assertEquals("ok", hostNet(Security.builder().capAdd("NET_RAW").build(), packet), "--cap-add NET_RAW keeps it");
+        assertEquals("ok", hostNet(PRIVILEGED, packet));
+        assertEquals("ok", call(DEFAULT, "socket", packet), "in a network namespace of its own it sees only its own traffic");
+    }
+
+    private static String hostNet(Security security, String socketArgs) throws Exception {
+        return Containers.syscall(isola, security, Containers.HOST_NET, "socket", socketArgs);
     }
 
     @Test

@@ -48,7 +48,8 @@ class SeccompCompilerTest {
     void theDefaultProfileDeniesEscapesWithEperm(Arch arch) {
         for (String name : List.of("mount", "umount2", "unshare", "setns", "keyctl", "add_key", "request_key",
                 "open_by_handle_at", "init_module", "finit_module", "delete_module", "kexec_load", "reboot", "swapon",
-                "sethostname", "bpf", "perf_event_open", "pivot_root", "chroot")) {
+                "sethostname", "bpf", "perf_event_open", "pivot_root", "chroot", "io_uring_setup", "io_uring_enter",
+                "io_uring_register")) {
             int expected = name.equals("chroot") ? ALLOW : EPERM; // SYS_CHROOT is a default capability, as in Docker
             assertEquals(expected, byDefault(arch, name), name);
         }

@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * none, host, bridge, container:ID or a named network). The first container this isolator
  * prepares also sweeps what crashed hosts left behind ({@link StaleSweeper}).
  */
-// off unless a run asks for a network (--net, -p) or conf/io.isola.ns.net.cfg says enabled = true
-@Component(service = {NamespaceIsolator.class, LeftoverSweeper.class}, configurationPid = "io.isola.ns.net", property = "enabled=false")
+// on by default: a container shares the host's network only when it asks (--net host, Network.host(),
+// or mode = host in conf/io.isola.ns.net.cfg); the host's loopback is no place for a container to sniff
+@Component(service = {NamespaceIsolator.class, LeftoverSweeper.class}, configurationPid = "io.isola.ns.net", property = "enabled=true")
 @Designate(ocd = NetIsolator.Config.class)
 public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper {
 
@@ -48,8 +49,9 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper {
         @AttributeDefinition(description = "Name of the default bridge network (written to the config directory if missing)")
         String network() default "isola";
 
-        @AttributeDefinition(description = "Network mode of containers whose spec sets none: none, host, bridge or a network name")
-        String mode() default "bridge";
+        @AttributeDefinition(description = "Network of containers whose spec sets none: none (only lo, up), host,"
+                + " bridge or a network name")
+        String mode() default "none";
 
         @AttributeDefinition(description = "Directories searched for CNI plugins, as CNI_PATH")
         String cniPath() default PluginPath.DEFAULT;
@@ -66,7 +68,7 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper {
 
     /** The settings of {@link Config}, as a plain value for use without OSGi and in tests. */
     record Settings(String network, String mode, String cniPath, Path configDir, Path runtimeDir, String subnet) {
-        static final Settings DEFAULTS = new Settings("isola", "bridge", PluginPath.DEFAULT, Path.of("/etc/isola/net.d"),
+        static final Settings DEFAULTS = new Settings("isola", "none", PluginPath.DEFAULT, Path.of("/etc/isola/net.d"),
                 Path.of("/run/isola/net"), "");
     }
 

@@ -66,7 +66,8 @@ class RootlessAndSettingsTest {
                 bad("isola", "bridge", "", "/etc/isola/net.d", "run", ""));
         assertEquals("subnet \"10.0.0.0/40\": expected an IPv4 network such as 10.77.0.0/16, or empty to pick a free one",
                 bad("isola", "bridge", "", "/etc/isola/net.d", "/run/isola/net", "10.0.0.0/40"));
-        assertEquals(NetIsolator.Settings.DEFAULTS, SettingsCheck.check("isola", "bridge", "/usr/lib/cni:/opt/cni/bin",
+        // the defaults: a network namespace of its own with only lo, unless a container asks for another network
+        assertEquals(NetIsolator.Settings.DEFAULTS, SettingsCheck.check("isola", "none", "/usr/lib/cni:/opt/cni/bin",
                 "/etc/isola/net.d", "/run/isola/net", ""));
     }
 

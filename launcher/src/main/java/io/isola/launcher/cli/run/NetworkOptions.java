@@ -12,14 +12,17 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code --net} and {@code -p}: the container's network, through the net isolator. Without either,
- * the container shares the host's network, as before the net isolator existed; {@code -p} alone
- * means the default bridge network, as with Docker.
+ * the container gets the net isolator's configured network ({@code mode} in
+ * conf/io.isola.ns.net.cfg; as shipped {@code none}, a namespace of its own with only lo); {@code
+ * --net host} is the one way to share the host's; {@code -p} alone means the default bridge
+ * network, as with Docker.
  */
 final class NetworkOptions {
 
     @Option(names = "--net", paramLabel = "MODE",
             description = "Network: none, host, bridge, container:CONTAINER (its id, name or id prefix), or the NAME of a network in /etc/isola/net.d"
-                    + " (default: the host's network).")
+                    + " (default: mode in conf/io.isola.ns.net.cfg, as shipped none: a network namespace of its own with only lo, up)."
+                    + " host shares the host's network, without CAP_NET_RAW unless --cap-add NET_RAW.")
     private String net;
 
     @Option(names = {"-p", "--publish"}, paramLabel = "HOSTPORT:PORT[/PROTO]",
@@ -38,9 +41,18 @@ final class NetworkOptions {
         return Optional.of(network);
     }
 
-    /** Adds the net isolator to {@code isolators} when the container gets a network namespace. */
+    /**
+     * Adds the net isolator to {@code isolators} when the options ask for a network namespace, and
+     * removes it for {@code --net host}; without options the configured defaults decide.
+     */
     void select(Set<String> isolators) {
-        network().filter(network -> network.mode() != Network.Mode.HOST).ifPresent(network -> isolators.add("net"));
+        network().ifPresent(network -> {
+            if (network.mode() == Network.Mode.HOST) {
+                isolators.remove("net");
+            } else {
+                isolators.add("net");
+            }
+        });
     }
 
     /**

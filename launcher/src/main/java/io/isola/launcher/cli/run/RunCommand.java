@@ -45,9 +45,9 @@ public final class RunCommand implements Callable<Integer> {
     /**
      * The built-in isolators, for checking a command line before the framework starts; which
      * isolators a container gets is configured (conf/, every registered isolator unless its .cfg
-     * says enabled = false; net and user are off unless their component or .cfg turns them on).
+     * says enabled = false; user is off unless its component or .cfg turns it on).
      */
-    public static final Set<String> DEFAULT_ISOLATORS = Set.of("uts", "ipc", "pid", "mount", ResourceOptions.ISOLATOR);
+    public static final Set<String> DEFAULT_ISOLATORS = Set.of("uts", "ipc", "pid", "mount", "net", ResourceOptions.ISOLATOR);
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     private boolean help;
