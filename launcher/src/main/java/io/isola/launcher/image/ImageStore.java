@@ -2,6 +2,7 @@ package io.isola.launcher.image;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.isola.internal.nativ.DirectoryFd;
 import io.isola.lifecycle.LockFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,7 +15,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -237,14 +237,17 @@ public final class ImageStore {
         return LockFile.acquire(root.resolve("lock"), Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE));
     }
 
+    /**
+     * Removes {@code dir} and everything in it without following a link anywhere below it: a layer
+     * or a container's writable layer holds links that an image or a container chose.
+     */
     static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        Path absolute = dir.toAbsolutePath().normalize();
+        if (absolute.getParent() == null || !Files.exists(absolute, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
+        try (DirectoryFd parent = DirectoryFd.open(absolute.getParent())) {
+            parent.remove(absolute.getFileName().toString());
         }
     }
 
