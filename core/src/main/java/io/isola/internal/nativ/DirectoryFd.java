@@ -52,6 +52,19 @@ public final class DirectoryFd implements AutoCloseable {
         return new DirectoryFd(fd, dir.toString());
     }
 
+    /**
+     * Opens {@code root}, following it if it is a link ({@code /proc/PID/root} of a running
+     * container is one): the root of a tree that is then read beneath it, never above it.
+     */
+    public static DirectoryFd openRoot(Path root) throws FileCallException {
+        Native n = Native.get();
+        int fd = n.libc().openat(-100, cString(root.toString()), Fds.O_RDONLY | SyscallNumbers.O_DIRECTORY | Fds.O_CLOEXEC, 0);
+        if (fd < 0) {
+            throw new FileCallException("open", root.toString(), n.lastErrno());
+        }
+        return new DirectoryFd(fd, root.toString());
+    }
+
     public int fd() {
         return fd;
     }
@@ -199,6 +212,9 @@ public final class DirectoryFd implements AutoCloseable {
         int handle = openPath(name);
         try {
             FileStat now = FileAttributes.stat(handle);
+            if (!now.isRegularFile() && expected == null) {
+                throw new IOException(child(name) + " is not a regular file");
+            }
             if (!now.isRegularFile() || (expected != null && !now.sameFile(expected))) {
                 throw new IOException(child(name) + " changed while it was read (it is no longer the same regular file)");
             }
