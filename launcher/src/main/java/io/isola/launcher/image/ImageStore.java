@@ -2,8 +2,8 @@ package io.isola.launcher.image;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.isola.internal.nativ.DirectoryFd;
 import io.isola.lifecycle.LockFile;
+import io.isola.spi.ContainerTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -242,13 +242,7 @@ public final class ImageStore {
      * or a container's writable layer holds links that an image or a container chose.
      */
     static void deleteTree(Path dir) throws IOException {
-        Path absolute = dir.toAbsolutePath().normalize();
-        if (absolute.getParent() == null || !Files.exists(absolute, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (DirectoryFd parent = DirectoryFd.open(absolute.getParent())) {
-            parent.remove(absolute.getFileName().toString());
-        }
+        ContainerTrees.remove(dir);
     }
 
 }

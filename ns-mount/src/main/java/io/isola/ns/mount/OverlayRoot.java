@@ -1,17 +1,12 @@
 package io.isola.ns.mount;
 
+import io.isola.spi.ContainerTrees;
 import io.isola.spi.Phase;
 import io.isola.spi.Steps;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -153,34 +148,9 @@ final class OverlayRoot implements RootLayout {
             return;
         }
         try {
-            Files.walkFileTree(writable, new SimpleFileVisitor<>() {
-                /** overlayfs leaves work/work with mode 0: root reads it anyway, a rootless owner must open it first. */
-                @Override
-                public FileVisitResult visitFileFailed(Path file, IOException failure) throws IOException {
-                    if (!(failure instanceof AccessDeniedException) || !Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)
-                            || Files.isReadable(file)) {
-                        throw failure;
-                    }
-                    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwx------"));
-                    Files.walkFileTree(file, this);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
-                    Files.deleteIfExists(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path dir, IOException failure) throws IOException {
-                    if (failure != null) {
-                        throw failure;
-                    }
-                    Files.deleteIfExists(dir);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
+            // the container wrote this tree, and a process of it may outlive the container's
+            // first one: removed through descriptors, no link in it followed
+            ContainerTrees.remove(writable);
             created = false;
         } catch (IOException e) {
             LOG.warn("cannot remove the writable layer {}: {}", writable, e.toString());
