@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -88,8 +89,13 @@ final class OverlayRoot implements RootLayout {
             Files.createDirectories(writable.getParent());
             Files.createDirectory(writable);
             created = true;
+            // modes set, not left to the umask: the container may put setuid-root files in upper,
+            // which only the layer's owner may reach; upper itself is the container's / (0755)
+            Files.setPosixFilePermissions(writable, PosixFilePermissions.fromString("rwx------"));
             Files.createDirectory(writable.resolve("upper"));
+            Files.setPosixFilePermissions(writable.resolve("upper"), PosixFilePermissions.fromString("rwxr-xr-x"));
             Files.createDirectory(writable.resolve("work"));
+            Files.setPosixFilePermissions(writable.resolve("work"), PosixFilePermissions.fromString("rwx------"));
             LayerOwner.write(writable, 0, keepWhile, layers);
         } catch (IOException e) {
             release();
