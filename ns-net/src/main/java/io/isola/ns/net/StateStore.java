@@ -45,12 +45,27 @@ final class StateStore {
     /** Creates the container's directory; fails if another container holds the id. */
     Path create(String id) throws IOException {
         Files.createDirectories(root);
+        ownerOnly(root.getParent());
+        ownerOnly(root);
         try {
-            return Files.createDirectory(dirOf(id));
+            return ownerOnly(Files.createDirectory(dirOf(id)));
         } catch (FileAlreadyExistsException e) {
             throw new IllegalArgumentException("container id \"" + id + "\": a running container already uses it ("
                     + dirOf(id) + " exists); expected an id no running container has");
         }
+    }
+
+    /**
+     * The runtime directory holds each container's network namespace and leases: the caller's only
+     * (0700), set explicitly whatever the umask, and narrowed where an older isola left it 0755.
+     */
+    private static Path ownerOnly(Path dir) throws IOException {
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> only = java.nio.file.attribute.PosixFilePermissions
+                .fromString("rwx------");
+        if (!Files.getPosixFilePermissions(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS).equals(only)) {
+            Files.setPosixFilePermissions(dir, only);
+        }
+        return dir;
     }
 
     /** Replaces state.json atomically, so a reader (or a sweep after a crash) never sees half of it. */
