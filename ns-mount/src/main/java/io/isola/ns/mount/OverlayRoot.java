@@ -120,7 +120,12 @@ final class OverlayRoot implements RootLayout {
      */
     @Override
     public void mapOwners(io.isola.spi.ClonedChild child, RootOwnership ownership) throws Exception {
-        ownership.giveToRoot(List.of(writable, writable.resolve("upper"), writable.resolve("work")));
+        // upper and work are the container root's; their directory stays host root's (with the owner
+        // file that sweeps trust), passable by the mapped root's group only, as Docker's userns-remap
+        // keeps its per-range root 0710 root:GID: a host user whose subordinate ids cover the range
+        // may not swap what isola reads or writes there
+        ownership.letRootPass(writable);
+        ownership.giveToRoot(List.of(writable.resolve("upper"), writable.resolve("work")));
         ownership.idmap(child, ownership.unmapped(layers), "image layer");
     }
 
