@@ -27,8 +27,8 @@ public final class DirectoryFd implements AutoCloseable {
     static final int O_PATH = 010000000, O_EXCL = 0200, AT_REMOVEDIR = 0x200;
     private static final int DIRECTORY = Fds.O_RDONLY | SyscallNumbers.O_DIRECTORY | SyscallNumbers.O_NOFOLLOW | Fds.O_CLOEXEC;
     private static final long RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_NO_SYMLINKS = 0x04, RESOLVE_BENEATH = 0x08;
-    /** Cleared when the kernel has no openat2 (ENOSYS): the component walk does the same job. */
-    private static volatile boolean openat2 = true;
+    /** Cleared when the kernel has no openat2 (ENOSYS): the component walk does the same job (and tests clear it). */
+    static volatile boolean openat2 = true;
 
     private final Native n = Native.get();
     private final String path; // for messages only: never opened again by name

@@ -53,6 +53,22 @@ class DirectoryFdTest {
         assertEquals(List.of(host.resolve("shadow")), list(host));
     }
 
+    /** Kernels before 5.6 have no openat2: the walk, one O_NOFOLLOW component at a time, refuses the same. */
+    @Test
+    void withoutOpenat2TheWalkRefusesLinksAndLeavingToo() throws IOException {
+        boolean had = DirectoryFd.openat2;
+        DirectoryFd.openat2 = false;
+        try {
+            Files.createDirectories(tree.resolve("real/sub"));
+            aPathThroughALinkIsRefusedAndALinkIsNeverCreatedThrough();
+            try (DirectoryFd dir = DirectoryFd.open(tree); DirectoryFd sub = dir.directory("real/sub")) {
+                assertTrue(sub.stat().isDirectory());
+            }
+        } finally {
+            DirectoryFd.openat2 = had;
+        }
+    }
+
     @Test
     void aDirectorySwappedForALinkAfterItWasOpenedIsStillTheOneActedOn() throws IOException {
         Files.createDirectories(tree.resolve("d"));
