@@ -80,6 +80,9 @@ class IdmappedRootIT {
         assertEquals(List.of(BASE, BASE + 33, BASE, BASE), List.of(uid(upper), uid(upper.resolve("new")),
                 uid(upper.resolve("etc/lower")), uid(upper.resolve("dir/made"))), "owners in the writable layer");
         assertEquals(BASE + 33, gid(upper.resolve("new")));
+        // the layer's own directory stays host root's, passable by the mapped root's group only (Docker's 0710 root:GID)
+        assertEquals(List.of(0L, BASE, 0710), List.of(uid(upper.getParent()), gid(upper.getParent()),
+                (Integer) Files.getAttribute(upper.getParent(), "unix:mode") & 07777), "the writable layer's directory");
         assertFalse(idmappedOnHost(), "an idmapped mount is in the host's mount table");
         Files.createFile(shared.resolve("go"));
 

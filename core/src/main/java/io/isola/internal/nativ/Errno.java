@@ -10,6 +10,16 @@ public final class Errno {
     public static final int ESRCH = value("ESRCH");
     public static final int ECHILD = value("ECHILD");
     public static final int ENOENT = value("ENOENT");
+    public static final int EEXIST = value("EEXIST");
+    public static final int ELOOP = value("ELOOP");
+    public static final int ENOTDIR = value("ENOTDIR");
+    public static final int ENOSYS = value("ENOSYS");
+    public static final int ENODATA = value("ENODATA");
+    public static final int ENOTSUP = value("EOPNOTSUPP");
+    public static final int ENOTEMPTY = value("ENOTEMPTY");
+    public static final int EACCES = value("EACCES");
+    public static final int EXDEV = value("EXDEV");
+    public static final int EISDIR = value("EISDIR");
 
     private Errno() {}
 

@@ -141,4 +141,58 @@ public interface LibC {
 
     @SaveError
     long sendmsg(int fd, long message, int flags);
+
+    // file calls relative to an open directory, for trees an image or a container controls
+    // (paths as NUL-terminated UTF-8 bytes: jnr-ffi would encode a String in the JVM's default charset)
+
+    @SaveError
+    int openat(int dirfd, @jnr.ffi.annotations.In byte[] path, int flags, int mode);
+
+    @SaveError
+    int mkdirat(int dirfd, @jnr.ffi.annotations.In byte[] path, int mode);
+
+    @SaveError
+    int symlinkat(@jnr.ffi.annotations.In byte[] target, int dirfd, @jnr.ffi.annotations.In byte[] path);
+
+    @SaveError
+    int linkat(int fromDirfd, @jnr.ffi.annotations.In byte[] from, int toDirfd, @jnr.ffi.annotations.In byte[] to, int flags);
+
+    @SaveError
+    int unlinkat(int dirfd, @jnr.ffi.annotations.In byte[] path, int flags);
+
+    @SaveError
+    long readlinkat(int dirfd, @jnr.ffi.annotations.In byte[] path, @jnr.ffi.annotations.Out byte[] buf, long size);
+
+    /** statx(2): one layout on every architecture, unlike struct stat. */
+    @SaveError
+    int statx(int dirfd, @jnr.ffi.annotations.In byte[] path, int flags, int mask, long statx);
+
+    @SaveError
+    long lseek(int fd, long offset, int whence);
+
+    @SaveError
+    int fchmod(int fd, int mode);
+
+    /** Only on /proc/self/fd/N of an O_PATH descriptor (fchmod refuses those). */
+    @SaveError
+    int chmod(@jnr.ffi.annotations.In byte[] path, int mode);
+
+    @SaveError
+    int fchown(int fd, int uid, int gid);
+
+    @SaveError
+    int fchownat(int dirfd, @jnr.ffi.annotations.In byte[] path, int uid, int gid, int flags);
+
+    @SaveError
+    int utimensat(int dirfd, @jnr.ffi.annotations.In byte[] path, long times, int flags);
+
+    @SaveError
+    int fsetxattr(int fd, @jnr.ffi.annotations.In byte[] name, @jnr.ffi.annotations.In byte[] value, long size, int flags);
+
+    @SaveError
+    long fgetxattr(int fd, @jnr.ffi.annotations.In byte[] name, @jnr.ffi.annotations.Out byte[] value, long size);
+
+    @SaveError
+    long getxattr(@jnr.ffi.annotations.In byte[] path, @jnr.ffi.annotations.In byte[] name, @jnr.ffi.annotations.Out byte[] value,
+            long size);
 }

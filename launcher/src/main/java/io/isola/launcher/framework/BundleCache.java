@@ -3,15 +3,15 @@ package io.isola.launcher.framework;
 import io.isola.launcher.RuntimeDir;
 
 import io.isola.api.IsolaException;
+import io.isola.spi.ContainerTrees;
+import io.isola.spi.HostIdentity;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,16 +43,17 @@ final class BundleCache {
     }
 
     static void delete(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        } catch (IOException | UncheckedIOException e) {
+        try {
+            ContainerTrees.remove(root); // through descriptors: no link in it is followed
+        } catch (IOException | RuntimeException e) {
             LOG.warn("bundle cache {} not fully deleted: {}", root, e.getMessage());
         }
+    }
+
+    private static boolean ours(Path cache) throws IOException {
+        return Files.isDirectory(cache, LinkOption.NOFOLLOW_LINKS)
+                && ((Number) Files.getAttribute(cache, "unix:uid", LinkOption.NOFOLLOW_LINKS)).longValue()
+                        == HostIdentity.current().uid();
     }
 
     private static void removeStale(Path tmp) {
@@ -60,7 +61,9 @@ final class BundleCache {
             for (Path cache : caches) {
                 Matcher name = NAME.matcher(cache.getFileName().toString());
                 // a reused pid only postpones the removal to a later start
-                if (name.matches() && ProcessHandle.of(Long.parseLong(name.group(1))).isEmpty()) {
+                // root's caches are in the shared temporary directory: only a real directory of
+                // this user's goes (another user's could be a trap of links swapped in mid-removal)
+                if (name.matches() && ProcessHandle.of(Long.parseLong(name.group(1))).isEmpty() && ours(cache)) {
                     LOG.debug("removing the bundle cache {} of a process that ended", cache);
                     delete(cache);
                 }

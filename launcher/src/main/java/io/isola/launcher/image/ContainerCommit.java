@@ -97,6 +97,7 @@ public final class ContainerCommit {
                 long bytes = 0;
                 if (!Files.isDirectory(target)) {
                     Path partial = Files.createDirectory(scratch.resolve("layer"));
+                    ImageStore.makePrivate(partial); // a layer may hold setuid-root files: its owner's only
                     try (InputStream in = Files.newInputStream(tar)) {
                         bytes = LayerExtractor.extract(in, partial, diffId);
                     }

@@ -1,17 +1,17 @@
 package io.isola.launcher.image;
 
-import io.isola.spi.OverlayLayers;
+import io.isola.internal.nativ.DirectoryFd;
+import io.isola.internal.nativ.FileCallException;
+import io.isola.internal.nativ.FileStat;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /**
  * A container's files read on the host, without mounting anything: the merged view of an
@@ -23,6 +23,11 @@ import java.util.stream.Stream;
  * that replaces a lower one with {@code user.overlay.opaque=y}; both are read here. With the
  * {@code userxattr} mount option overlayfs neither writes redirects nor metacopy-only files, so
  * the upper layer holds every changed file whole.
+ *
+ * <p>A running container changes its writable layer while it is read, and may swap a directory
+ * for a link to a host path between two looks: every directory is therefore opened relative to
+ * its parent's descriptor without following links ({@link DirectoryFd}), and a file is read
+ * through a descriptor checked to be the regular file that was listed.
  */
 final class ContainerFiles {
 
@@ -32,67 +37,87 @@ final class ContainerFiles {
 
     /** Writes every file the container sees in {@code layersTopFirst} (the upper one first). */
     static void merged(List<Path> layersTopFirst, TreeTar tar) throws IOException {
-        merged("", layersTopFirst, tar);
+        List<DirectoryFd> roots = new ArrayList<>();
+        try {
+            for (Path layer : layersTopFirst) {
+                roots.add(DirectoryFd.open(layer));
+            }
+            merged("", roots, tar);
+        } finally {
+            roots.forEach(DirectoryFd::close);
+        }
     }
 
     /** Writes a plain directory tree ({@code --rootfs}), where a 0/0 device is just a device. */
     static void directory(Path root, TreeTar tar) throws IOException {
-        for (String name : names(root)) {
-            Path file = root.resolve(name);
-            tar.add(name, file);
-            if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
-                directory(name, file, tar);
-            }
+        try (DirectoryFd dir = DirectoryFd.open(root)) {
+            directory("", dir, tar);
         }
     }
 
-    private static void directory(String relative, Path dir, TreeTar tar) throws IOException {
+    private static void directory(String relative, DirectoryFd dir, TreeTar tar) throws IOException {
         for (String name : names(dir)) {
-            Path file = dir.resolve(name);
-            tar.add(relative + "/" + name, file);
-            if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
-                directory(relative + "/" + name, file, tar);
+            Optional<FileStat> stat = dir.stat(name);
+            if (stat.isEmpty()) {
+                continue; // removed since it was listed
+            }
+            String path = join(relative, name);
+            tar.add(path, dir, name, stat.get());
+            if (stat.get().isDirectory()) {
+                try (DirectoryFd sub = dir.directory(name)) {
+                    directory(path, sub, tar);
+                }
             }
         }
     }
 
-    /** {@code dirs}: the directory at {@code relative} in each layer that shows through, top first. */
-    private static void merged(String relative, List<Path> dirs, TreeTar tar) throws IOException {
+    /** {@code dirs}: the directory at {@code relative} in each layer that shows through, top first; not closed here. */
+    private static void merged(String relative, List<DirectoryFd> dirs, TreeTar tar) throws IOException {
         Map<String, Integer> shown = new TreeMap<>();
+        Map<String, FileStat> stats = new TreeMap<>();
         Set<String> hidden = new HashSet<>();
         for (int i = 0; i < dirs.size(); i++) {
             for (String name : names(dirs.get(i))) {
                 if (shown.containsKey(name) || hidden.contains(name)) {
                     continue;
                 }
-                if (OverlayLayers.isWhiteout(dirs.get(i).resolve(name))) {
+                Optional<FileStat> stat = dirs.get(i).stat(name);
+                if (stat.isEmpty()) {
+                    continue;
+                }
+                if (LayerMarks.isWhiteout(dirs.get(i), name, stat.get())) {
                     hidden.add(name);
                 } else {
                     shown.put(name, i);
+                    stats.put(name, stat.get());
                 }
             }
         }
         for (Map.Entry<String, Integer> entry : shown.entrySet()) {
             String name = entry.getKey();
             int top = entry.getValue();
-            Path file = dirs.get(top).resolve(name);
-            String path = relative.isEmpty() ? name : relative + "/" + name;
-            tar.add(path, file);
-            if (!Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+            String path = join(relative, name);
+            tar.add(path, dirs.get(top), name, stats.get(name));
+            if (!stats.get(name).isDirectory()) {
                 continue;
             }
-            List<Path> below = new ArrayList<>(List.of(file));
-            for (int j = top + 1; j < dirs.size() && !OverlayLayers.isOpaque(below.get(below.size() - 1)); j++) {
-                Path lower = dirs.get(j).resolve(name);
-                if (!Files.exists(lower, LinkOption.NOFOLLOW_LINKS)) {
-                    continue; // absent from this layer: the ones below may still show
+            List<DirectoryFd> below = new ArrayList<>();
+            try {
+                below.add(dirs.get(top).directory(name));
+                for (int j = top + 1; j < dirs.size() && !LayerMarks.isOpaque(below.get(below.size() - 1)); j++) {
+                    Optional<FileStat> lower = dirs.get(j).stat(name);
+                    if (lower.isEmpty()) {
+                        continue; // absent from this layer: the ones below may still show
+                    }
+                    if (!lower.get().isDirectory()) {
+                        break; // a file or a whiteout hides every layer below it
+                    }
+                    below.add(dirs.get(j).directory(name));
                 }
-                if (!Files.isDirectory(lower, LinkOption.NOFOLLOW_LINKS)) {
-                    break; // a file or a whiteout hides every layer below it
-                }
-                below.add(lower);
+                merged(path, below, tar);
+            } finally {
+                below.forEach(DirectoryFd::close);
             }
-            merged(path, below, tar);
         }
     }
 
@@ -102,30 +127,41 @@ final class ContainerFiles {
      * {@code .wh..wh..opq}, as {@code docker commit} writes them.
      */
     static void changes(Path upper, TreeTar tar) throws IOException {
-        changes("", upper, tar);
+        try (DirectoryFd dir = DirectoryFd.open(upper)) {
+            changes("", dir, tar);
+        }
     }
 
-    private static void changes(String relative, Path dir, TreeTar tar) throws IOException {
-        String prefix = relative.isEmpty() ? "" : relative + "/";
+    private static void changes(String relative, DirectoryFd dir, TreeTar tar) throws IOException {
         for (String name : names(dir)) {
-            Path file = dir.resolve(name);
-            if (OverlayLayers.isWhiteout(file)) {
-                tar.marker(prefix + WHITEOUT_PREFIX + name);
+            Optional<FileStat> stat = dir.stat(name);
+            if (stat.isEmpty()) {
                 continue;
             }
-            tar.add(prefix + name, file);
-            if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
-                if (OverlayLayers.isOpaque(file)) {
-                    tar.marker(prefix + name + "/" + OPAQUE_MARKER);
+            String path = join(relative, name);
+            if (LayerMarks.isWhiteout(dir, name, stat.get())) {
+                tar.marker(join(relative, WHITEOUT_PREFIX + name));
+                continue;
+            }
+            tar.add(path, dir, name, stat.get());
+            if (stat.get().isDirectory()) {
+                try (DirectoryFd sub = dir.directory(name)) {
+                    if (LayerMarks.isOpaque(sub)) {
+                        tar.marker(path + "/" + OPAQUE_MARKER);
+                    }
+                    changes(path, sub, tar);
                 }
-                changes(prefix + name, file, tar);
             }
         }
     }
 
-    private static List<String> names(Path dir) throws IOException {
-        try (Stream<Path> list = Files.list(dir)) {
-            return list.map(p -> p.getFileName().toString()).sorted().toList();
-        }
+    private static List<String> names(DirectoryFd dir) throws FileCallException {
+        List<String> names = new ArrayList<>(dir.list());
+        names.sort(null);
+        return names;
+    }
+
+    private static String join(String relative, String name) {
+        return relative.isEmpty() ? name : relative + "/" + name;
     }
 }

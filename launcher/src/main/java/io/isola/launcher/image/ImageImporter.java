@@ -102,7 +102,7 @@ public final class ImageImporter {
             requireDigest("layer", layer.diffId(), diffId);
             return 0;
         }
-        Path partial = Files.createTempDirectory(staging, "layer-");
+        Path partial = ImageStore.makePrivate(Files.createTempDirectory(staging, "layer-"));
         MessageDigest sha = newSha256();
         long bytes;
         try (InputStream blob = uncompressed(Files.newInputStream(layer.blob()));

@@ -2,7 +2,9 @@ package io.isola.launcher.image;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.isola.internal.security.DirectoryModes;
 import io.isola.lifecycle.LockFile;
+import io.isola.spi.ContainerTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -14,7 +16,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -37,6 +38,15 @@ import java.util.stream.Stream;
  * </pre>
  * The root is {@code /var/lib/isola} unless {@code isola.root} (system property) or {@code
  * ISOLA_ROOT} says otherwise.
+ *
+ * <p>Only its owner reaches what it holds (a layer may hold setuid-root files, and so may a
+ * container's writable layer after {@code chmod 4755}): {@link #secure} makes and keeps ROOT,
+ * layers/, layers/sha256/ and containers/ 0711, everything else 0700, whatever the umask, and
+ * narrows a store that an older isola made open. 0711 rather than 0700 on the way to a layer
+ * lets a container's root under {@code --userns} (a mapped uid that mounts the overlay in its own
+ * user namespace) walk to its layers, as Docker makes /var/lib/docker 0711 under userns-remap;
+ * each layer and each container's directory is 0700, and under {@code --userns} the mapped root
+ * owns its container's directory and reaches its idmapped layers as their owner.
  */
 public final class ImageStore {
 
@@ -53,6 +63,10 @@ public final class ImageStore {
     private static final class Json {
         static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     }
+
+    /** Stores whose existing layers and containers were narrowed by this JVM (the resident server runs many commands). */
+    private static final Set<Path> NARROWED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final int TRAVERSE = 0711, PRIVATE = 0700;
 
     private final Path root;
 
@@ -83,6 +97,54 @@ public final class ImageStore {
         return root;
     }
 
+    /**
+     * Makes the store's directories with their modes ({@code create}), or narrows those that
+     * exist; then, once per JVM and store, each layer's and container's directory. Returns this.
+     */
+    public ImageStore secure(boolean create) {
+        if (create) {
+            if (root.getParent() != null && !Files.isDirectory(root.getParent())) {
+                try {
+                    Files.createDirectories(root.getParent());
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot create the image store's parent " + root.getParent(), e);
+                }
+            }
+            DirectoryModes.ensure(root, TRAVERSE, "image store");
+        } else if (!DirectoryModes.narrowIfPresent(root, TRAVERSE, "image store")) {
+            return this;
+        }
+        for (String dir : List.of("layers", "layers/sha256", "containers")) {
+            DirectoryModes.ensure(root.resolve(dir), TRAVERSE, "image store's directory");
+        }
+        for (String dir : List.of("images", "blobs", "tmp")) {
+            DirectoryModes.ensure(root.resolve(dir), PRIVATE, "image store's directory");
+        }
+        if (NARROWED.add(root.toAbsolutePath().normalize())) {
+            narrowEach(root.resolve("layers/sha256"), "image layer");
+            narrowEach(root.resolve("containers"), "container's writable layer");
+        }
+        return this;
+    }
+
+    /** Mode 0700 on a new layer's directory, whatever the umask left. */
+    static Path makePrivate(Path dir) throws IOException {
+        Files.setAttribute(dir, "unix:mode", PRIVATE, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        return dir;
+    }
+
+    private static void narrowEach(Path dir, String what) {
+        try (Stream<Path> entries = Files.list(dir)) {
+            for (Path entry : entries.toList()) {
+                if (Files.isDirectory(entry, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    DirectoryModes.narrowIfPresent(entry, PRIVATE, what);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
+    }
+
     /** The directory of a layer, by the digest of its uncompressed tar ("sha256:HEX"). */
     public Path layer(String diffId) {
         return root.resolve("layers").resolve(diffId.replace(':', '/'));
@@ -90,6 +152,7 @@ public final class ImageStore {
 
     /** Where a container's writable layer goes. */
     public Path containerLayer(String containerId) {
+        secure(true);
         return root.resolve("containers").resolve(containerId);
     }
 
@@ -112,7 +175,8 @@ public final class ImageStore {
     }
 
     Path scratch() throws IOException {
-        return Files.createDirectories(root.resolve("tmp"));
+        secure(true);
+        return root.resolve("tmp");
     }
 
     /** Whether {@code name} is a valid image name (see {@link #checkName}). */
@@ -233,19 +297,18 @@ public final class ImageStore {
      * threads of one JVM (the resident server runs commands on threads of one JVM).
      */
     LockFile lock() throws IOException {
-        Files.createDirectories(root);
-        return LockFile.acquire(root.resolve("lock"), Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE));
+        secure(true);
+        return LockFile.acquire(root.resolve("lock"), Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
     }
 
+    /**
+     * Removes {@code dir} and everything in it without following a link anywhere below it: a layer
+     * or a container's writable layer holds links that an image or a container chose.
+     */
     static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
-        }
+        ContainerTrees.remove(dir);
     }
 
 }

@@ -1,15 +1,15 @@
 package io.isola.launcher.image;
 
+import io.isola.internal.nativ.DirectoryFd;
+import io.isola.internal.nativ.Errno;
+import io.isola.internal.nativ.FileAttributes;
+import io.isola.internal.nativ.FileCallException;
+import io.isola.internal.nativ.FileStat;
+import io.isola.internal.nativ.FdOutputStream;
+import io.isola.internal.nativ.Fds;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -20,177 +20,215 @@ import org.slf4j.LoggerFactory;
 /**
  * Extracts one layer's tar into a directory, as overlayfs will read it as a lower layer.
  *
- * <p>Whiteouts become overlayfs's xattr form, which needs no native call: {@code .wh.NAME} an
- * empty file {@code NAME} with {@code user.overlay.whiteout} (its directory marked {@code
- * user.overlay.opaque=x}, "holds xattr whiteouts"); {@code .wh..wh..opq} marks its directory
- * {@code user.overlay.opaque=y}. Entry names are confined to the layer: an absolute name or one
- * with {@code ..} is refused, and no entry is written through a symbolic link. Ownership (when
- * root imports), modes (with setuid bits) and times are kept; a device node is refused and a
- * fifo, which Java cannot make, is skipped (the container's /dev is its own anyway). PAX headers
- * and long names are bounded ({@link BoundedTarInputStream}).
+ * <p>Whiteouts become overlayfs's xattr form: {@code .wh.NAME} an empty file {@code NAME} with
+ * {@code user.overlay.whiteout} (its directory marked {@code user.overlay.opaque=x}, "holds xattr
+ * whiteouts"); {@code .wh..wh..opq} marks its directory {@code user.overlay.opaque=y}. The layer
+ * is an attacker's until proven otherwise: every entry is written relative to descriptors of the
+ * layer's own directories ({@link DirectoryFd}), an absolute name or one with {@code ..} is
+ * refused, so is an entry below a symbolic link (a link is written, never followed), and modes,
+ * owners and times are set through the descriptor of the file they belong to: a directory that a
+ * later entry replaced by a link is skipped, not reached through it. Ownership (when root
+ * imports), modes (with setuid bits) and times are kept; a device node is refused and a fifo is
+ * skipped (the container's /dev is its own anyway). PAX headers and long names are bounded
+ * ({@link BoundedTarInputStream}).
  */
 final class LayerExtractor {
 
     private static final Logger LOG = LoggerFactory.getLogger(LayerExtractor.class);
     private static final String WHITEOUT_PREFIX = ".wh.", OPAQUE_MARKER = ".wh..wh..opq";
+    private static final String WHITEOUT = "user.overlay.whiteout", OPAQUE = "user.overlay.opaque";
+    /** Root keeps the tar's owners; any other user (rootless) cannot give files away, and keeps them: its uid is root inside. */
+    private static final boolean ROOT = io.isola.spi.HostIdentity.current().isRoot();
 
-    private final Path root;
-    private final List<Path> directories = new ArrayList<>();
+    private final DirectoryFd root;
+    private final String layerName;
+    private final List<String> directories = new ArrayList<>();
     private final List<TarArchiveEntry> directoryEntries = new ArrayList<>();
 
-    private LayerExtractor(Path root) {
+    private LayerExtractor(DirectoryFd root, String layerName) {
         this.root = root;
+        this.layerName = layerName;
     }
 
     /** Extracts {@code tar} (uncompressed) into {@code root}, which must exist and be empty; returns the bytes written. */
     static long extract(InputStream tar, Path root, String layerName) throws IOException {
-        LayerExtractor extractor = new LayerExtractor(root);
-        long bytes = 0;
-        TarArchiveInputStream in = new BoundedTarInputStream(tar);
-        TarArchiveEntry entry;
-        while ((entry = in.getNextEntry()) != null) {
-            bytes += extractor.write(entry, in, layerName);
+        try (DirectoryFd dir = DirectoryFd.open(root)) {
+            LayerExtractor extractor = new LayerExtractor(dir, layerName);
+            long bytes = 0;
+            TarArchiveInputStream in = new BoundedTarInputStream(tar);
+            TarArchiveEntry entry;
+            while ((entry = in.getNextEntry()) != null) {
+                bytes += extractor.write(entry, in);
+            }
+            extractor.finish();
+            return bytes;
         }
-        extractor.finish();
-        return bytes;
     }
 
-    private long write(TarArchiveEntry entry, InputStream content, String layerName) throws IOException {
-        Path path = confined(entry.getName(), layerName);
-        if (path.equals(root)) {
+    private long write(TarArchiveEntry entry, InputStream content) throws IOException {
+        List<String> components = confined(entry.getName());
+        if (components.isEmpty()) {
             return 0; // "./": the layer's root, which exists
         }
-        String file = path.getFileName().toString();
-        Path parent = path.getParent();
-        Files.createDirectories(parent);
-        if (file.equals(OPAQUE_MARKER)) {
-            xattr(parent, "overlay.opaque", "y");
-            return 0;
-        }
-        if (file.startsWith(WHITEOUT_PREFIX)) {
-            Path hidden = parent.resolve(file.substring(WHITEOUT_PREFIX.length()));
-            deleteIfPresent(hidden);
-            Files.createFile(hidden);
-            xattr(hidden, "overlay.whiteout", "");
-            if (!"y".equals(readXattr(parent, "overlay.opaque"))) {
-                xattr(parent, "overlay.opaque", "x"); // overlayfs only looks for xattr whiteouts in marked directories
+        String file = components.get(components.size() - 1);
+        String parentPath = String.join("/", components.subList(0, components.size() - 1));
+        try (DirectoryFd parent = parent(parentPath, entry.getName())) {
+            if (file.equals(OPAQUE_MARKER)) {
+                FileAttributes.setXattr(parent.fd(), OPAQUE, "y");
+                return 0;
             }
-            return 0;
-        }
-        if (entry.isDirectory()) {
-            if (!Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
-                deleteIfPresent(path);
-                Files.createDirectory(path);
+            if (file.startsWith(WHITEOUT_PREFIX)) {
+                whiteout(parent, hiddenName(entry, file));
+                return 0;
             }
-            directories.add(path); // modes and times once their content is written
-            directoryEntries.add(entry);
-            return 0;
-        }
-        deleteIfPresent(path);
-        long size = 0;
-        if (entry.isSymbolicLink()) {
-            Files.createSymbolicLink(path, Path.of(entry.getLinkName()));
-        } else if (entry.isLink()) {
-            Path target;
-            try {
-                target = confined(entry.getLinkName(), layerName);
-            } catch (IOException e) {
-                throw new IOException("layer " + layerName + ": hard link \"" + entry.getName() + "\" to \"" + entry.getLinkName()
-                        + "\" leaves the layer or goes through a symbolic link");
+            if (entry.isDirectory()) {
+                if (!parent.stat(file).map(FileStat::isDirectory).orElse(false)) {
+                    parent.remove(file);
+                    parent.makeDirectory(file, 0700); // its own mode once its content is written
+                }
+                directories.add(String.join("/", components));
+                directoryEntries.add(entry);
+                return 0;
             }
-            if (!Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
-                throw new IOException("layer " + layerName + ": hard link " + entry.getName() + " to "
-                        + entry.getLinkName() + ", which is not a file earlier in the layer");
+            if (entry.isCharacterDevice() || entry.isBlockDevice()) {
+                // a layer is unpacked on the host: a device node in it would open host devices to anyone
+                // who can reach the store, and the container's /dev is its own anyway
+                throw new IOException("layer " + layerName + ": entry \"" + entry.getName() + "\" is a "
+                        + (entry.isBlockDevice() ? "block" : "character") + " device; image layers may not hold device nodes");
             }
-            Files.createLink(path, target);
-            return 0;
-        } else if (entry.isCharacterDevice() || entry.isBlockDevice()) {
-            // a layer is unpacked on the host: a device node in it would open host devices to anyone
-            // who can reach the store, and the container's /dev is its own anyway
-            throw new IOException("layer " + layerName + ": entry \"" + entry.getName() + "\" is a "
-                    + (entry.isBlockDevice() ? "block" : "character") + " device; image layers may not hold device nodes");
-        } else if (BoundedTarInputStream.isRegularFile(entry)) {
-            size = Files.copy(content, path, StandardCopyOption.REPLACE_EXISTING);
-        } else {
-            LOG.debug("layer {}: skipping {} (a fifo or an unknown tar type)", layerName, entry.getName());
-            return 0;
+            if (entry.isSymbolicLink()) {
+                parent.remove(file);
+                parent.symlink(entry.getLinkName(), file);
+                if (ROOT) {
+                    parent.chown(file, (int) entry.getLongUserId(), (int) entry.getLongGroupId());
+                }
+                parent.setTimes(file, entry.getLastModifiedDate().getTime() / 1000, 0);
+                return 0;
+            }
+            if (entry.isLink()) {
+                parent.remove(file);
+                hardLink(entry, parent, file);
+                return 0;
+            }
+            if (!BoundedTarInputStream.isRegularFile(entry)) {
+                LOG.debug("layer {}: skipping {} (a fifo or an unknown tar type)", layerName, entry.getName());
+                return 0;
+            }
+            parent.remove(file);
+            return regularFile(entry, content, parent, file);
+        } catch (FileCallException e) {
+            throw new IOException("layer " + layerName + ": entry \"" + entry.getName() + "\": " + e.getMessage(), e);
         }
-        owner(path, entry);
-        if (!entry.isSymbolicLink()) {
-            Files.setAttribute(path, "unix:mode", entry.getMode() & 07777);
-            Files.setLastModifiedTime(path, FileTime.from(entry.getLastModifiedDate().toInstant()));
-        }
-        return size;
     }
 
+    private long regularFile(TarArchiveEntry entry, InputStream content, DirectoryFd parent, String file) throws IOException {
+        int fd = parent.createFile(file, 0600);
+        try {
+            long size;
+            try (FdOutputStream out = new FdOutputStream(Fds.dupCloexec(fd))) {
+                size = content.transferTo(out);
+            }
+            attributes(fd, entry);
+            return size;
+        } finally {
+            Fds.closeQuietly(fd);
+        }
+    }
+
+    private void whiteout(DirectoryFd parent, String hidden) throws IOException {
+        parent.remove(hidden);
+        int fd = parent.createFile(hidden, 0644);
+        try {
+            FileAttributes.setXattr(fd, WHITEOUT, "");
+        } finally {
+            Fds.closeQuietly(fd);
+        }
+        if (!"y".equals(FileAttributes.xattr(parent.fd(), OPAQUE))) {
+            FileAttributes.setXattr(parent.fd(), OPAQUE, "x"); // overlayfs only looks for xattr whiteouts in marked directories
+        }
+    }
+
+    private String hiddenName(TarArchiveEntry entry, String file) throws IOException {
+        String hidden = file.substring(WHITEOUT_PREFIX.length());
+        if (hidden.isEmpty() || hidden.equals(".") || hidden.equals("..")) {
+            throw new IOException("layer " + layerName + ": whiteout \"" + entry.getName() + "\" names no file");
+        }
+        return hidden;
+    }
+
+    private void hardLink(TarArchiveEntry entry, DirectoryFd parent, String file) throws IOException {
+        List<String> target;
+        try {
+            target = confined(entry.getLinkName());
+        } catch (IOException e) {
+            target = List.of();
+        }
+        String refusal = "layer " + layerName + ": hard link \"" + entry.getName() + "\" to \"" + entry.getLinkName() + "\"";
+        if (target.isEmpty()) {
+            throw new IOException(refusal + " leaves the layer");
+        }
+        String targetParent = String.join("/", target.subList(0, target.size() - 1));
+        String targetName = target.get(target.size() - 1);
+        try (DirectoryFd from = root.directory(targetParent)) {
+            if (!from.stat(targetName).map(FileStat::isRegularFile).orElse(false)) {
+                throw new IOException(refusal + ", which is not a file earlier in the layer");
+            }
+            parent.hardLink(from, targetName, file);
+        } catch (FileCallException e) {
+            throw new IOException(refusal + " goes through a symbolic link or a missing directory (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Modes and times of directories, deepest first, once their content is written; through their own descriptors. */
     private void finish() throws IOException {
         for (int i = directories.size() - 1; i >= 0; i--) {
-            Path dir = directories.get(i);
-            TarArchiveEntry entry = directoryEntries.get(i);
-            owner(dir, entry);
-            Files.setAttribute(dir, "unix:mode", entry.getMode() & 07777);
-            Files.setLastModifiedTime(dir, FileTime.from(entry.getLastModifiedDate().toInstant()));
-        }
-    }
-
-    /** Root keeps the tar's owners; any other user (rootless) cannot give files away, and keeps them: its uid is root inside. */
-    private static final boolean ROOT = io.isola.spi.HostIdentity.current().isRoot();
-
-    private static void owner(Path path, TarArchiveEntry entry) throws IOException {
-        if (!ROOT) {
-            return;
-        }
-        Files.setAttribute(path, "unix:uid", (int) entry.getLongUserId(), LinkOption.NOFOLLOW_LINKS);
-        Files.setAttribute(path, "unix:gid", (int) entry.getLongGroupId(), LinkOption.NOFOLLOW_LINKS);
-    }
-
-    /** The entry's path in the layer; refuses names that leave it or pass through a link. */
-    private Path confined(String name, String layerName) throws IOException {
-        Path relative = Path.of(name).normalize();
-        if (relative.isAbsolute() || relative.startsWith("..")) {
-            throw new IOException("layer " + layerName + ": entry \"" + name + "\" points outside the layer");
-        }
-        Path path = root;
-        for (Path component : relative) {
-            if (component.toString().isEmpty() || component.toString().equals(".")) {
-                continue;
+            String relative = directories.get(i);
+            DirectoryFd dir;
+            try {
+                dir = root.directory(relative);
+            } catch (FileCallException e) {
+                if (e.errno() == Errno.ELOOP || e.errno() == Errno.ENOTDIR || e.errno() == Errno.ENOENT) {
+                    LOG.debug("layer {}: directory {} was replaced later in the layer", layerName, relative);
+                    continue;
+                }
+                throw new IOException("layer " + layerName + ": directory \"" + relative + "\": " + e.getMessage(), e);
             }
-            if (!path.equals(root) && Files.isSymbolicLink(path)) {
-                throw new IOException("layer " + layerName + ": entry \"" + name + "\" goes through a symbolic link");
+            try (dir) {
+                attributes(dir.fd(), directoryEntries.get(i));
             }
-            path = path.resolve(component);
-        }
-        return path;
-    }
-
-    private static void deleteIfPresent(Path path) throws IOException {
-        if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
-            ImageStore.deleteTree(path);
-        } else {
-            Files.deleteIfExists(path);
         }
     }
 
-    private static void xattr(Path path, String name, String value) throws IOException {
-        view(path).write(name, ByteBuffer.wrap(value.getBytes(StandardCharsets.UTF_8)));
+    /** Owner first: chown clears setuid and setgid bits, which the mode then sets. */
+    private static void attributes(int fd, TarArchiveEntry entry) throws FileCallException {
+        if (ROOT) {
+            FileAttributes.chown(fd, (int) entry.getLongUserId(), (int) entry.getLongGroupId());
+        }
+        FileAttributes.chmod(fd, entry.getMode() & 07777);
+        long millis = entry.getLastModifiedDate().getTime();
+        FileAttributes.setTimes(fd, Math.floorDiv(millis, 1000), (int) Math.floorMod(millis, 1000) * 1_000_000);
     }
 
-    private static String readXattr(Path path, String name) throws IOException {
-        UserDefinedFileAttributeView view = view(path);
-        if (!view.list().contains(name)) {
-            return null;
+    /** The directory of an entry, made if missing; refused when the way goes through a link or a file. */
+    private DirectoryFd parent(String relative, String name) throws IOException {
+        try {
+            return root.directories(relative);
+        } catch (FileCallException e) {
+            if (e.errno() == Errno.ELOOP || e.errno() == Errno.ENOTDIR || e.errno() == Errno.EXDEV) {
+                throw new IOException("layer " + layerName + ": entry \"" + name + "\" goes through a symbolic link"
+                        + " or a file; entries are written inside the layer only", e);
+            }
+            throw new IOException("layer " + layerName + ": entry \"" + name + "\": " + e.getMessage(), e);
         }
-        ByteBuffer value = ByteBuffer.allocate(view.size(name));
-        view.read(name, value);
-        return new String(value.array(), 0, value.position(), StandardCharsets.UTF_8);
     }
 
-    private static UserDefinedFileAttributeView view(Path path) throws IOException {
-        UserDefinedFileAttributeView view = Files.getFileAttributeView(path, UserDefinedFileAttributeView.class,
-                LinkOption.NOFOLLOW_LINKS);
-        if (view == null) {
-            throw new IOException("the image store's file system does not support user xattrs, which image layers need");
+    /** The entry's path components in the layer; refuses names that leave it. */
+    private List<String> confined(String name) throws IOException {
+        try {
+            return DirectoryFd.components(name);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("layer " + layerName + ": entry \"" + name + "\" points outside the layer"
+                    + " (absolute names and \"..\" are not allowed)");
         }
-        return view;
     }
 }

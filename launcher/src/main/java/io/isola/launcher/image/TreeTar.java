@@ -1,12 +1,13 @@
 package io.isola.launcher.image;
 
+import io.isola.internal.nativ.DirectoryFd;
+import io.isola.internal.nativ.FileStat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.concurrent.TimeUnit;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -20,9 +21,6 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  */
 final class TreeTar implements AutoCloseable {
 
-    private static final int S_IFMT = 0170000, S_IFDIR = 0040000, S_IFCHR = 0020000, S_IFBLK = 0060000,
-            S_IFIFO = 0010000, S_IFLNK = 0120000, S_IFREG = 0100000;
-
     private final TarArchiveOutputStream tar;
     private final Map<String, String> seen = new HashMap<>(); // "dev:ino" of files with several links -> first name
 
@@ -33,54 +31,56 @@ final class TreeTar implements AutoCloseable {
         tar.setAddPaxHeadersForNonAsciiNames(true);
     }
 
-    /** Adds {@code file} as {@code name}; sockets, which no archive holds, are skipped. */
-    void add(String name, Path file) throws IOException {
-        Map<String, Object> unix = Files.readAttributes(file, "unix:mode,uid,gid,rdev,ino,dev,nlink,lastModifiedTime",
-                LinkOption.NOFOLLOW_LINKS);
-        int mode = (Integer) unix.get("mode");
-        int type = mode & S_IFMT;
+    /**
+     * Adds the entry {@code child} of {@code dir}, as {@code stat} (taken without following a
+     * link) describes it, as {@code name}; sockets, which no archive holds, are skipped. A
+     * regular file's content is read through a descriptor of that same inode: a container that
+     * swaps it for a link meanwhile gets an error, never a host file in its archive.
+     */
+    void add(String name, DirectoryFd dir, String child, FileStat stat) throws IOException {
+        int type = stat.type();
         TarArchiveEntry entry;
         switch (type) {
-            case S_IFDIR -> entry = new TarArchiveEntry(name + "/", TarArchiveEntry.LF_DIR, true);
-            case S_IFLNK -> {
+            case FileStat.S_IFDIR -> entry = new TarArchiveEntry(name + "/", TarArchiveEntry.LF_DIR, true);
+            case FileStat.S_IFLNK -> {
                 entry = new TarArchiveEntry(name, TarArchiveEntry.LF_SYMLINK, true);
-                entry.setLinkName(Files.readSymbolicLink(file).toString());
+                entry.setLinkName(dir.readLink(child));
             }
-            case S_IFREG -> {
-                String key = unix.get("dev") + ":" + unix.get("ino");
-                String first = (Integer) unix.get("nlink") > 1 ? seen.putIfAbsent(key, name) : null;
+            case FileStat.S_IFREG -> {
+                String key = stat.dev() + ":" + stat.ino();
+                String first = stat.nlink() > 1 ? seen.putIfAbsent(key, name) : null;
                 if (first != null) {
                     entry = new TarArchiveEntry(name, TarArchiveEntry.LF_LINK, true);
                     entry.setLinkName(first);
                 } else {
                     entry = new TarArchiveEntry(name, TarArchiveEntry.LF_NORMAL, true);
-                    entry.setSize(Files.size(file));
+                    entry.setSize(stat.size());
                 }
             }
-            case S_IFCHR, S_IFBLK -> {
-                entry = new TarArchiveEntry(name, type == S_IFCHR ? TarArchiveEntry.LF_CHR : TarArchiveEntry.LF_BLK, true);
-                long rdev = (Long) unix.get("rdev");
-                // glibc's encoding of dev_t
-                entry.setDevMajor((int) (((rdev >>> 32) & 0xfffff000L) | ((rdev >>> 8) & 0xfffL)));
-                entry.setDevMinor((int) (((rdev >>> 12) & 0xffffff00L) | (rdev & 0xffL)));
+            case FileStat.S_IFCHR, FileStat.S_IFBLK -> {
+                entry = new TarArchiveEntry(name, type == FileStat.S_IFCHR ? TarArchiveEntry.LF_CHR : TarArchiveEntry.LF_BLK, true);
+                entry.setDevMajor(stat.rdevMajor());
+                entry.setDevMinor(stat.rdevMinor());
             }
-            case S_IFIFO -> entry = new TarArchiveEntry(name, TarArchiveEntry.LF_FIFO, true);
+            case FileStat.S_IFIFO -> entry = new TarArchiveEntry(name, TarArchiveEntry.LF_FIFO, true);
             default -> {
                 return;
             }
         }
-        entry.setMode(type | (mode & 07777));
-        entry.setUserId(((Integer) unix.get("uid")).longValue());
-        entry.setGroupId(((Integer) unix.get("gid")).longValue());
-        entry.setModTime((java.nio.file.attribute.FileTime) unix.get("lastModifiedTime"));
-        tar.putArchiveEntry(entry);
+        entry.setMode(type | (stat.mode() & 07777));
+        entry.setUserId(Integer.toUnsignedLong(stat.uid()));
+        entry.setGroupId(Integer.toUnsignedLong(stat.gid()));
+        entry.setModTime(FileTime.from(stat.mtimeSeconds() * 1000 + stat.mtimeNanos() / 1_000_000, TimeUnit.MILLISECONDS));
         if (entry.isFile() && !entry.isLink() && entry.getSize() > 0) {
-            try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+            try (InputStream in = dir.readFile(child, stat)) {
+                tar.putArchiveEntry(entry);
                 long copied = in.transferTo(new BoundedOutput(tar, entry.getSize()));
-                if (copied != entry.getSize()) {
-                    throw new IOException(file + " changed size while it was archived");
+                if (copied < entry.getSize()) {
+                    throw new IOException(dir.path() + "/" + child + " shrank while it was archived");
                 }
             }
+        } else {
+            tar.putArchiveEntry(entry);
         }
         tar.closeArchiveEntry();
     }
@@ -88,7 +88,7 @@ final class TreeTar implements AutoCloseable {
     /** An empty regular file entry: an OCI whiteout ({@code .wh.NAME}) or opaque marker. */
     void marker(String name) throws IOException {
         TarArchiveEntry entry = new TarArchiveEntry(name, TarArchiveEntry.LF_NORMAL, true);
-        entry.setMode(S_IFREG);
+        entry.setMode(FileStat.S_IFREG);
         entry.setModTime(0);
         tar.putArchiveEntry(entry);
         tar.closeArchiveEntry();

@@ -31,4 +31,22 @@ class BundleCacheTest {
             assertEquals(2, left.count());
         }
     }
+
+    /** In the shared temporary directory another user's directory of that name is theirs: left alone, links and all. */
+    @Test
+    void anotherUsersDirectoryOfACachesNameIsNotRemoved(@TempDir Path tmp) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.isola.spi.HostIdentity.current().isRoot(), "chown needs root");
+        Process ended = new ProcessBuilder("true").start();
+        ended.waitFor();
+        Path host = Files.createDirectories(tmp.resolve("host"));
+        Files.writeString(host.resolve("file"), "host");
+        Path planted = Files.createDirectories(tmp.resolve("isola-felix-" + ended.pid() + "-1"));
+        Files.createSymbolicLink(planted.resolve("link"), host);
+        Files.setAttribute(planted, "unix:uid", 54321, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+
+        BundleCache.delete(BundleCache.create(tmp));
+
+        assertTrue(Files.isSymbolicLink(planted.resolve("link")), "another user's directory was emptied");
+        assertEquals("host", Files.readString(host.resolve("file")));
+    }
 }

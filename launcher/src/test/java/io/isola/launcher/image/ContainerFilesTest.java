@@ -65,6 +65,32 @@ class ContainerFilesTest {
     }
 
     @Test
+    void linksInAWritableLayerToHostPathsAreArchivedAsLinksAndNeverFollowed() throws Exception {
+        Path host = Files.createDirectories(tmp.resolve("host"));
+        Files.writeString(host.resolve("shadow"), "host secret");
+        Files.createSymbolicLink(upper.resolve("e2"), host);
+        Files.createSymbolicLink(upper.resolve("secret"), host.resolve("shadow"));
+        Files.createDirectories(lower.resolve("e2"));
+        Files.writeString(lower.resolve("e2/lower"), "lower");
+
+        ByteArrayOutputStream merged = new ByteArrayOutputStream();
+        try (TreeTar tar = new TreeTar(merged)) {
+            ContainerFiles.merged(List.of(upper, lower), tar);
+        }
+        ByteArrayOutputStream changes = new ByteArrayOutputStream();
+        try (TreeTar tar = new TreeTar(changes)) {
+            ContainerFiles.changes(upper, tar);
+        }
+
+        for (byte[] archive : List.of(merged.toByteArray(), changes.toByteArray())) {
+            assertEquals(false, new String(archive, StandardCharsets.ISO_8859_1).contains("host secret"));
+            List<String> names = names(archive);
+            assertEquals(true, names.contains("e2") && names.contains("secret"), names.toString());
+            assertEquals(false, names.stream().anyMatch(n -> n.startsWith("e2/")), names.toString());
+        }
+    }
+
+    @Test
     void imageNamesAreCheckedAsDockerChecksThem() {
         assertEquals("test/x:latest", ContainerCommit.reference("test/x"));
         assertEquals("test/x:2", ContainerCommit.reference("test/x:2"));

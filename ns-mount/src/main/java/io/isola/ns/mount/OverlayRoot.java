@@ -1,16 +1,12 @@
 package io.isola.ns.mount;
 
+import io.isola.spi.ContainerTrees;
 import io.isola.spi.Phase;
 import io.isola.spi.Steps;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,8 +100,13 @@ final class OverlayRoot implements RootLayout {
             Files.createDirectories(writable.getParent());
             Files.createDirectory(writable);
             created = true;
+            // modes set, not left to the umask: the container may put setuid-root files in upper,
+            // which only the layer's owner may reach; upper itself is the container's / (0755)
+            Files.setPosixFilePermissions(writable, PosixFilePermissions.fromString("rwx------"));
             Files.createDirectory(writable.resolve("upper"));
+            Files.setPosixFilePermissions(writable.resolve("upper"), PosixFilePermissions.fromString("rwxr-xr-x"));
             Files.createDirectory(writable.resolve("work"));
+            Files.setPosixFilePermissions(writable.resolve("work"), PosixFilePermissions.fromString("rwx------"));
             LayerOwner.write(writable, 0, keepWhile, layers);
         } catch (IOException e) {
             release();
@@ -141,7 +142,12 @@ final class OverlayRoot implements RootLayout {
      */
     @Override
     public void mapOwners(io.isola.spi.ClonedChild child, RootOwnership ownership) throws Exception {
-        ownership.giveToRoot(List.of(writable, writable.resolve("upper"), writable.resolve("work")));
+        // upper and work are the container root's; their directory stays host root's (with the owner
+        // file that sweeps trust), passable by the mapped root's group only, as Docker's userns-remap
+        // keeps its per-range root 0710 root:GID: a host user whose subordinate ids cover the range
+        // may not swap what isola reads or writes there
+        ownership.letRootPass(writable);
+        ownership.giveToRoot(List.of(writable.resolve("upper"), writable.resolve("work")));
         ownership.idmap(child, ownership.unmapped(layers), "image layer");
     }
 
@@ -175,34 +181,9 @@ final class OverlayRoot implements RootLayout {
             return;
         }
         try {
-            Files.walkFileTree(writable, new SimpleFileVisitor<>() {
-                /** overlayfs leaves work/work with mode 0: root reads it anyway, a rootless owner must open it first. */
-                @Override
-                public FileVisitResult visitFileFailed(Path file, IOException failure) throws IOException {
-                    if (!(failure instanceof AccessDeniedException) || !Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)
-                            || Files.isReadable(file)) {
-                        throw failure;
-                    }
-                    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwx------"));
-                    Files.walkFileTree(file, this);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
-                    Files.deleteIfExists(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path dir, IOException failure) throws IOException {
-                    if (failure != null) {
-                        throw failure;
-                    }
-                    Files.deleteIfExists(dir);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
+            // the container wrote this tree, and a process of it may outlive the container's
+            // first one: removed through descriptors, no link in it followed
+            ContainerTrees.remove(writable);
             created = false;
         } catch (IOException e) {
             LOG.warn("cannot remove the writable layer {}: {}", writable, e.toString());

@@ -69,6 +69,16 @@ final class RootOwnership {
         }
     }
 
+    /** Lets the container's root (by its group) pass through {@code dir}, host root's: group {@code 0:GID}, mode 0710. */
+    void letRootPass(Path dir) throws IOException {
+        long gid = maps.hostGid(0);
+        if (gid >= 0) {
+            Files.setAttribute(dir, "unix:gid", (int) gid, LinkOption.NOFOLLOW_LINKS);
+        }
+        // no mapped group 0: the root inside passes as "other", with nothing to list or read
+        Files.setAttribute(dir, "unix:mode", gid >= 0 ? 0710 : 0711, LinkOption.NOFOLLOW_LINKS);
+    }
+
     /** Gives the container's own new directories (a writable layer) to the container's root. */
     void giveToRoot(List<Path> own) throws IOException {
         for (Path path : own) {

@@ -56,12 +56,15 @@ final class StateStore {
      */
     Path create(String id, ObjectNode state) throws IOException {
         Files.createDirectories(root);
+        ownerOnly(root.getParent());
+        ownerOnly(root);
         if (Files.exists(dirOf(id), LinkOption.NOFOLLOW_LINKS)) {
             throw inUse(id);
         }
         Path staging = Files.createDirectory(root.resolve(STAGING + id + "-" + Processes.self() + "-"
                 + Processes.selfStartTime()));
         try {
+            ownerOnly(staging);
             write(staging, state);
             // rename(2) would replace an empty directory of that name: a directory a racing start
             // made is never empty, it holds its state
@@ -93,6 +96,19 @@ final class StateStore {
         } catch (IOException e) {
             return List.of();
         }
+    }
+
+    /**
+     * The runtime directory holds each container's network namespace and leases: the caller's only
+     * (0700), set explicitly whatever the umask, and narrowed where an older isola left it 0755.
+     */
+    private static Path ownerOnly(Path dir) throws IOException {
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> only = java.nio.file.attribute.PosixFilePermissions
+                .fromString("rwx------");
+        if (!Files.getPosixFilePermissions(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS).equals(only)) {
+            Files.setPosixFilePermissions(dir, only);
+        }
+        return dir;
     }
 
     /** Replaces state.json atomically, so a reader (or a sweep after a crash) never sees half of it. */

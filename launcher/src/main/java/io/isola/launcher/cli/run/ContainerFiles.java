@@ -1,8 +1,7 @@
 package io.isola.launcher.cli.run;
 
-import io.isola.internal.nativ.FdInputStream;
-import io.isola.internal.nativ.Fds;
-import io.isola.internal.nativ.NativeException;
+import io.isola.internal.nativ.DirectoryFd;
+import io.isola.internal.nativ.FileCallException;
 import io.isola.spi.OverlayLayers;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,7 +28,6 @@ import java.util.OptionalInt;
 final class ContainerFiles {
 
     static final int MAX_BYTES = 1 << 20;
-    private static final int O_NOFOLLOW = 0400000;
     /** As the kernel's limit on links followed in one lookup. */
     private static final int MAX_LINKS = 40;
 
@@ -41,11 +39,12 @@ final class ContainerFiles {
 
     /** The text of {@code path} (absolute inside the container), or empty when it is missing or not a regular file. */
     Optional<String> read(String path) throws IOException {
-        Optional<Path> host = resolve(path);
-        if (host.isEmpty()) {
+        Optional<List<String>> relative = resolve(path);
+        OptionalInt layer = relative.isEmpty() ? OptionalInt.empty() : OverlayLayers.topmost(layersTopFirst, relative.get());
+        if (layer.isEmpty()) {
             return Optional.empty();
         }
-        try (InputStream in = openRegular(host.get())) {
+        try (InputStream in = openRegular(layersTopFirst.get(layer.getAsInt()), relative.get())) {
             byte[] bytes = in.readNBytes(MAX_BYTES + 1);
             if (bytes.length > MAX_BYTES) {
                 throw new IOException(path + " of the container is larger than " + MAX_BYTES + " bytes");
@@ -55,29 +54,22 @@ final class ContainerFiles {
     }
 
     /**
-     * Opens {@code file}, which was a regular file when it was looked up: a running container (exec
-     * --user reads its root through /proc/PID/root) may have put a link there since, which
-     * O_NOFOLLOW refuses, or a FIFO, which O_NONBLOCK opens at once instead of blocking until a
-     * writer comes; the open file is then checked to be a regular file before it is read.
+     * Opens the regular file at {@code relative} (links already resolved) below {@code root}: a
+     * running container (exec --user reads its root through /proc/PID/root) may have put a link
+     * on the way since it was looked up, which the descriptor walk refuses ({@link DirectoryFd}),
+     * or a fifo or a device, which it never opens: only a regular file is read.
      */
-    static InputStream openRegular(Path file) throws IOException {
-        int fd;
-        try {
-            fd = Fds.open(file.toString(), Fds.O_RDONLY | Fds.O_NONBLOCK | O_NOFOLLOW, 0);
-        } catch (NativeException e) {
-            throw new IOException(e.getMessage(), e);
+    static InputStream openRegular(Path root, List<String> relative) throws IOException {
+        String parent = String.join("/", relative.subList(0, relative.size() - 1));
+        try (DirectoryFd top = DirectoryFd.openRoot(root); DirectoryFd dir = top.directory(parent)) {
+            return dir.readFile(relative.get(relative.size() - 1), null);
+        } catch (FileCallException e) {
+            throw new IOException("/" + String.join("/", relative) + " of the container: " + e.getMessage(), e);
         }
-        InputStream in = new FdInputStream(fd);
-        // stat of /proc/self/fd/N is that of the file the fd has open
-        if (!Files.isRegularFile(Path.of("/proc/self/fd", Integer.toString(fd)))) {
-            in.close();
-            throw new IOException(file + " is not a regular file");
-        }
-        return in;
     }
 
-    /** The host path of the regular file at {@code path}, links resolved inside the root. */
-    private Optional<Path> resolve(String path) throws IOException {
+    /** The components of the regular file at {@code path}, links resolved inside the root. */
+    private Optional<List<String>> resolve(String path) throws IOException {
         Deque<String> todo = new ArrayDeque<>(components(path));
         List<String> done = new ArrayList<>();
         int links = 0;
@@ -113,7 +105,7 @@ final class ContainerFiles {
                 return Optional.empty();
             }
         }
-        return done.isEmpty() ? Optional.empty() : lookup(done);
+        return done.isEmpty() ? Optional.empty() : Optional.of(done);
     }
 
     /** The topmost layer's entry at {@code relative}, honouring whiteouts and opaque directories. */

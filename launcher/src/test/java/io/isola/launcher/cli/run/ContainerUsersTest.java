@@ -101,14 +101,24 @@ class ContainerUsersTest {
         Path fifo = root.resolve("fifo");
         assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
         IOException notRegular = assertTimeoutPreemptively(java.time.Duration.ofSeconds(5),
-                () -> assertThrows(IOException.class, () -> ContainerFiles.openRegular(fifo).close()));
+                () -> assertThrows(IOException.class, () -> ContainerFiles.openRegular(root, List.of("fifo")).close()));
         assertEquals(fifo + " is not a regular file", notRegular.getMessage());
         Files.writeString(root.resolve("plain"), "x");
         Path link = Files.createSymbolicLink(root.resolve("link"), Path.of("plain"));
-        assertThrows(IOException.class, () -> ContainerFiles.openRegular(link).close());
-        try (var in = ContainerFiles.openRegular(root.resolve("plain"))) {
+        assertThrows(IOException.class, () -> ContainerFiles.openRegular(root, List.of("link")).close());
+        try (var in = ContainerFiles.openRegular(root, List.of("plain"))) {
             assertEquals("x", new String(in.readAllBytes()));
         }
+    }
+
+    @Test
+    void aDirectorySwappedForALinkToTheHostAfterTheLookupIsNotReadThrough() throws Exception {
+        Path host = Files.createDirectories(root.resolve("host"));
+        Files.writeString(host.resolve("passwd"), "host:x:0:0:::\n");
+        Path tree = Files.createDirectories(root.resolve("tree"));
+        Files.createSymbolicLink(tree.resolve("etc"), host);
+        IOException refused = assertThrows(IOException.class, () -> ContainerFiles.openRegular(tree, List.of("etc", "passwd")).close());
+        assertTrue(refused.getMessage().startsWith("/etc/passwd of the container: "), refused.getMessage());
     }
 
     @Test

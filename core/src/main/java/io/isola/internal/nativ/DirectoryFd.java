@@ -1,0 +1,352 @@
+package io.isola.internal.nativ;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An open directory of a tree that an image or a container controls (a layer being extracted, a
+ * writable layer read for export or commit, a layer being removed). Every call is relative to the
+ * descriptor and follows no symbolic link: a name is one component, a relative path is resolved
+ * beneath this directory with openat2's {@code RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS} where the
+ * kernel has it (5.6) and else one {@code O_NOFOLLOW} component at a time, and a file's
+ * attributes are changed through its own descriptor. So a link swapped in by a running
+ * container, or planted by an earlier entry of a layer, never leads isola to a host file (the
+ * pattern of runc's CVE-2021-30465 and of archive extractors' "zip slip"), as umoci and
+ * containerd's securejoin/openat2 code guard against.
+ */
+public final class DirectoryFd implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DirectoryFd.class);
+    static final int O_PATH = 010000000, O_EXCL = 0200, AT_REMOVEDIR = 0x200;
+    private static final int DIRECTORY = Fds.O_RDONLY | SyscallNumbers.O_DIRECTORY | SyscallNumbers.O_NOFOLLOW | Fds.O_CLOEXEC;
+    private static final long RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_NO_SYMLINKS = 0x04, RESOLVE_BENEATH = 0x08;
+    /** Cleared when the kernel has no openat2 (ENOSYS): the component walk does the same job (and tests clear it). */
+    static volatile boolean openat2 = true;
+
+    private final Native n = Native.get();
+    private final String path; // for messages only: never opened again by name
+    private int fd;
+
+    private DirectoryFd(int fd, String path) {
+        this.fd = fd;
+        this.path = path;
+    }
+
+    /**
+     * Opens {@code dir}, a directory of isola's own (a store, a scratch directory), refusing a link
+     * as its last component; its parents are trusted as isola's own, the tree below it is not.
+     */
+    public static DirectoryFd open(Path dir) throws FileCallException {
+        Native n = Native.get();
+        int fd = n.libc().openat(-100 /* AT_FDCWD */, cString(dir.toString()), DIRECTORY, 0);
+        if (fd < 0) {
+            throw new FileCallException("open", dir.toString(), n.lastErrno());
+        }
+        return new DirectoryFd(fd, dir.toString());
+    }
+
+    /**
+     * Opens {@code root}, following it if it is a link ({@code /proc/PID/root} of a running
+     * container is one): the root of a tree that is then read beneath it, never above it.
+     */
+    public static DirectoryFd openRoot(Path root) throws FileCallException {
+        Native n = Native.get();
+        int fd = n.libc().openat(-100, cString(root.toString()), Fds.O_RDONLY | SyscallNumbers.O_DIRECTORY | Fds.O_CLOEXEC, 0);
+        if (fd < 0) {
+            throw new FileCallException("open", root.toString(), n.lastErrno());
+        }
+        return new DirectoryFd(fd, root.toString());
+    }
+
+    public int fd() {
+        return fd;
+    }
+
+    /** Where this directory was when it was opened, for messages. */
+    public String path() {
+        return path;
+    }
+
+    /** The directory at {@code relative} below this one; ELOOP when a component is a link, EXDEV when it leaves. */
+    public DirectoryFd directory(String relative) throws FileCallException {
+        List<String> components = components(relative);
+        if (components.isEmpty()) {
+            return new DirectoryFd(Fds.dupCloexec(fd), path);
+        }
+        if (openat2) {
+            int opened = openat2(String.join("/", components));
+            if (opened >= 0) {
+                return new DirectoryFd(opened, child(relative));
+            }
+        }
+        return walk(components, false);
+    }
+
+    /** As {@link #directory}, making missing directories (mode 0755, refined by the caller) on the way. */
+    public DirectoryFd directories(String relative) throws FileCallException {
+        return walk(components(relative), true);
+    }
+
+    private DirectoryFd walk(List<String> components, boolean create) throws FileCallException {
+        DirectoryFd current = new DirectoryFd(Fds.dupCloexec(fd), path);
+        try {
+            for (String component : components) {
+                int next = n.libc().openat(current.fd, cString(component), DIRECTORY, 0);
+                if (next < 0 && create && n.lastErrno() == Errno.ENOENT) {
+                    if (n.libc().mkdirat(current.fd, cString(component), 0755) < 0 && n.lastErrno() != Errno.EEXIST) {
+                        throw new FileCallException("mkdirat", current.child(component), n.lastErrno());
+                    }
+                    next = n.libc().openat(current.fd, cString(component), DIRECTORY, 0);
+                }
+                if (next < 0) {
+                    throw new FileCallException("openat", current.child(component), n.lastErrno());
+                }
+                DirectoryFd opened = new DirectoryFd(next, current.child(component));
+                current.close();
+                current = opened;
+            }
+            return current;
+        } catch (FileCallException | RuntimeException e) {
+            current.close();
+            throw e;
+        }
+    }
+
+    /** A descriptor, or -1 to fall back to the walk (no openat2); throws what the kernel refused. */
+    private int openat2(String relative) throws FileCallException {
+        try (NativeMemory how = new NativeMemory(24); NativeMemory name = new NativeMemory(relative.length() * 4L + 1)) {
+            NativeMemory.putLong(how.address(), DIRECTORY);
+            NativeMemory.putLong(how.address() + 8, 0);
+            NativeMemory.putLong(how.address() + 16, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+            NativeMemory.putString(name.address(), relative);
+            long opened = n.libc().syscall(SyscallNumbers.OPENAT2, fd, name.address(), how.address(), 24);
+            if (opened >= 0) {
+                return (int) opened;
+            }
+            int errno = n.lastErrno();
+            if (errno == Errno.ENOSYS) {
+                LOG.debug("no openat2 in this kernel: resolving one component at a time");
+                openat2 = false;
+                return -1;
+            }
+            if (errno == Errno.EAGAIN || errno == Errno.EINTR) {
+                return -1; // a concurrent rename; the walk checks every component as well
+            }
+            throw new FileCallException("openat2", child(relative), errno);
+        }
+    }
+
+    /** The entry {@code name} (one component), not following a link; empty when there is none. */
+    public Optional<FileStat> stat(String name) throws FileCallException {
+        try {
+            return Optional.of(FileAttributes.stat(fd, cString(component(name)), FileAttributes.AT_SYMLINK_NOFOLLOW, child(name)));
+        } catch (FileCallException e) {
+            if (e.errno() == Errno.ENOENT) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** This directory itself. */
+    public FileStat stat() throws FileCallException {
+        return FileAttributes.stat(fd);
+    }
+
+    /** The names in this directory, without "." and "..", in no particular order. */
+    public List<String> list() throws FileCallException {
+        List<String> names = new ArrayList<>();
+        try (NativeMemory buffer = new NativeMemory(32768)) {
+            rewind();
+            while (true) {
+                long read = n.libc().syscall(SyscallNumbers.GETDENTS64, fd, buffer.address(), buffer.size(), 0);
+                if (read < 0) {
+                    throw new FileCallException("getdents64", path, n.lastErrno());
+                }
+                if (read == 0) {
+                    return names;
+                }
+                // struct linux_dirent64: u64 ino, s64 off, u16 reclen, u8 type, char name[]
+                for (long at = 0; at < read; ) {
+                    long entry = buffer.address() + at;
+                    int length = NativeMemory.getShort(entry + 16) & 0xffff;
+                    String name = cStringAt(entry + 19, length - 19);
+                    if (!name.equals(".") && !name.equals("..")) {
+                        names.add(name);
+                    }
+                    at += length;
+                }
+            }
+        }
+    }
+
+    private void rewind() throws FileCallException {
+        if (n.libc().lseek(fd, 0, 0) < 0) {
+            throw new FileCallException("lseek", path, n.lastErrno());
+        }
+    }
+
+    /** A new regular file (O_EXCL: never an existing one, never through a link), open for writing; the caller closes it. */
+    public int createFile(String name, int mode) throws FileCallException {
+        int created = n.libc().openat(fd, cString(component(name)),
+                Fds.O_WRONLY | Fds.O_CREAT | O_EXCL | SyscallNumbers.O_NOFOLLOW | Fds.O_CLOEXEC, mode);
+        if (created < 0) {
+            throw new FileCallException("create", child(name), n.lastErrno());
+        }
+        return created;
+    }
+
+    /**
+     * Opens {@code name} for reading only if it is a regular file now: it is first opened as a
+     * path (O_PATH, which opens no device and waits for no fifo), checked, then reopened through
+     * /proc/self/fd, which reaches that same inode whatever its name has become meanwhile.
+     */
+    public InputStream readFile(String name, FileStat expected) throws IOException {
+        int handle = openPath(name);
+        try {
+            FileStat now = FileAttributes.stat(handle);
+            if (!now.isRegularFile() && expected == null) {
+                throw new IOException(child(name) + " is not a regular file");
+            }
+            if (!now.isRegularFile() || (expected != null && !now.sameFile(expected))) {
+                throw new IOException(child(name) + " changed while it was read (it is no longer the same regular file)");
+            }
+            int opened = n.libc().openat(-100, cString("/proc/self/fd/" + handle), Fds.O_RDONLY | Fds.O_CLOEXEC, 0);
+            if (opened < 0) {
+                throw new FileCallException("reopen", child(name), n.lastErrno());
+            }
+            return new FdInputStream(opened);
+        } finally {
+            Fds.closeQuietly(handle);
+        }
+    }
+
+    /** The user xattr {@code attribute} of the entry {@code name} (a file or directory, never a link's target), or null. */
+    public String xattr(String name, String attribute) throws FileCallException {
+        int handle = openPath(name);
+        try {
+            byte[] value = new byte[256];
+            long length = n.libc().getxattr(cString("/proc/self/fd/" + handle), cString(attribute), value, value.length);
+            return FileAttributes.xattrValue(length, value, "getxattr " + attribute, child(name));
+        } finally {
+            Fds.closeQuietly(handle);
+        }
+    }
+
+    private int openPath(String name) throws FileCallException {
+        int handle = n.libc().openat(fd, cString(component(name)), O_PATH | SyscallNumbers.O_NOFOLLOW | Fds.O_CLOEXEC, 0);
+        if (handle < 0) {
+            throw new FileCallException("open", child(name), n.lastErrno());
+        }
+        return handle;
+    }
+
+    public void makeDirectory(String name, int mode) throws FileCallException {
+        if (n.libc().mkdirat(fd, cString(component(name)), mode) < 0) {
+            throw new FileCallException("mkdirat", child(name), n.lastErrno());
+        }
+    }
+
+    public void symlink(String target, String name) throws FileCallException {
+        if (n.libc().symlinkat(cString(target), fd, cString(component(name))) < 0) {
+            throw new FileCallException("symlinkat", child(name), n.lastErrno());
+        }
+    }
+
+    /** A hard link {@code name} here to {@code from} in {@code fromDir}; linkat without AT_SYMLINK_FOLLOW links a link itself, never its target. */
+    public void hardLink(DirectoryFd fromDir, String from, String name) throws FileCallException {
+        if (n.libc().linkat(fromDir.fd, cString(component(from)), fd, cString(component(name)), 0) < 0) {
+            throw new FileCallException("linkat", child(name), n.lastErrno());
+        }
+    }
+
+    public String readLink(String name) throws FileCallException {
+        byte[] target = new byte[4097];
+        long length = n.libc().readlinkat(fd, cString(component(name)), target, target.length);
+        if (length < 0) {
+            throw new FileCallException("readlinkat", child(name), n.lastErrno());
+        }
+        return new String(target, 0, (int) length, StandardCharsets.UTF_8);
+    }
+
+    /** Owner of the entry itself (a link's own, never its target's). */
+    public void chown(String name, int uid, int gid) throws FileCallException {
+        if (n.libc().fchownat(fd, cString(component(name)), uid, gid, FileAttributes.AT_SYMLINK_NOFOLLOW) < 0) {
+            throw new FileCallException("fchownat", child(name), n.lastErrno());
+        }
+    }
+
+    /** Times of the entry itself (a link's own, never its target's). */
+    public void setTimes(String name, long seconds, int nanos) throws FileCallException {
+        FileAttributes.times(fd, cString(component(name)), FileAttributes.AT_SYMLINK_NOFOLLOW, seconds, nanos, child(name));
+    }
+
+    /** Removes the entry {@code name}: a file or a link (never its target), or a directory with everything in it. */
+    public void remove(String name) throws IOException {
+        TreeRemoval.remove(this, component(name));
+    }
+
+    void unlink(String name, boolean directory) throws FileCallException {
+        if (n.libc().unlinkat(fd, cString(name), directory ? AT_REMOVEDIR : 0) < 0) {
+            throw new FileCallException(directory ? "rmdir" : "unlink", child(name), n.lastErrno());
+        }
+    }
+
+    String child(String name) {
+        return path + "/" + name;
+    }
+
+    @Override
+    public void close() {
+        Fds.closeQuietly(fd);
+        fd = -1;
+    }
+
+    /** The components of a relative path; "." and empty ones dropped, ".." and absolute paths refused. */
+    public static List<String> components(String relative) {
+        if (relative.startsWith("/")) {
+            throw new IllegalArgumentException("path \"" + relative + "\": expected a relative path");
+        }
+        List<String> components = new ArrayList<>();
+        for (String component : relative.split("/")) {
+            if (component.equals("..")) {
+                throw new IllegalArgumentException("path \"" + relative + "\": \"..\" is not allowed");
+            }
+            if (!component.isEmpty() && !component.equals(".")) {
+                components.add(component);
+            }
+        }
+        return components;
+    }
+
+    private static String component(String name) {
+        if (name.isEmpty() || name.contains("/") || name.equals(".") || name.equals("..")) {
+            throw new IllegalArgumentException("file name \"" + name + "\": expected one path component");
+        }
+        return name;
+    }
+
+    static byte[] cString(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        byte[] terminated = new byte[bytes.length + 1];
+        System.arraycopy(bytes, 0, terminated, 0, bytes.length);
+        return terminated;
+    }
+
+    private static String cStringAt(long address, int max) {
+        byte[] bytes = new byte[max];
+        Native.get().memory().getByteArray(address, bytes, 0, max);
+        int length = 0;
+        while (length < max && bytes[length] != 0) {
+            length++;
+        }
+        return new String(bytes, 0, length, StandardCharsets.UTF_8);
+    }
+}
