@@ -30,6 +30,8 @@ public final class SyscallNumbers {
     /** Called on one host thread only, which glibc's wrappers would not change, but numbered here with the rest. */
     public static final long SETNS = X86_64 ? 308 : 268;
     public static final long UNSHARE = X86_64 ? 272 : 97;
+    /** bpf(2): glibc has no wrapper. */
+    public static final long BPF = X86_64 ? 321 : 280;
 
     /** The kernel's struct sigaction: handler, flags, restorer, 64-bit mask. Zeroed, it is SIG_DFL. */
     public static final int KERNEL_SIGACTION_BYTES = 32;

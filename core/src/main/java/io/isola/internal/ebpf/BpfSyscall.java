@@ -1,0 +1,100 @@
+package io.isola.internal.ebpf;
+
+import io.isola.internal.nativ.Errno;
+import io.isola.internal.nativ.Native;
+import io.isola.internal.nativ.NativeMemory;
+import io.isola.internal.nativ.SyscallNumbers;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The two bpf(2) commands a cgroup device filter needs, each filling its part of {@code union
+ * bpf_attr}. The kernel accepts a shorter attr than its own (it zero-fills the rest), so each
+ * command passes only the fields it sets.
+ */
+public final class BpfSyscall {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BpfSyscall.class);
+
+    private static final long PROG_LOAD = 5, PROG_ATTACH = 8;
+    private static final int PROG_TYPE_CGROUP_DEVICE = 15, ATTACH_CGROUP_DEVICE = 6;
+    /** Other programs may be attached beside ours (and those of the ancestors all run), as runc attaches. */
+    public static final int F_ALLOW_MULTI = 2;
+    /** prog_type .. prog_name, then prog_ifindex and expected_attach_type: 72 bytes. */
+    private static final int PROG_LOAD_ATTR = 72;
+    /** target_fd, attach_bpf_fd, attach_type, attach_flags, replace_bpf_fd. */
+    private static final int PROG_ATTACH_ATTR = 20;
+    /** Enough for the verifier's log of a program of a few hundred instructions at log level 1. */
+    private static final int LOG_SIZE = 64 * 1024;
+    private static final String LICENSE = "Apache";
+
+    private BpfSyscall() {}
+
+    /**
+     * Loads {@code program} as a cgroup device program; returns its fd (close-on-exec, as every bpf
+     * fd is). The verifier checks it first: its refusal is the exception's message, with its log.
+     */
+    public static int loadDeviceProgram(EbpfProgram program, String name) throws IOException {
+        byte[] code = program.encode();
+        try (NativeMemory attr = new NativeMemory(PROG_LOAD_ATTR);
+                NativeMemory insns = new NativeMemory(code.length);
+                NativeMemory license = new NativeMemory(LICENSE.length() + 1);
+                NativeMemory log = new NativeMemory(LOG_SIZE)) {
+            NativeMemory.putBytes(insns.address(), code);
+            NativeMemory.putString(license.address(), LICENSE);
+            NativeMemory.zero(log.address(), LOG_SIZE);
+            long a = attr.address();
+            NativeMemory.zero(a, PROG_LOAD_ATTR);
+            NativeMemory.putInt(a, PROG_TYPE_CGROUP_DEVICE);
+            NativeMemory.putInt(a + 4, code.length / EbpfInsn.SIZE);
+            NativeMemory.putLong(a + 8, insns.address());
+            NativeMemory.putLong(a + 16, license.address());
+            NativeMemory.putInt(a + 24, 1); // log_level: the verifier says why it refuses
+            NativeMemory.putInt(a + 28, LOG_SIZE);
+            NativeMemory.putLong(a + 32, log.address());
+            // prog_name: 15 characters and a NUL at most, letters, digits, '_' and '.'
+            byte[] shown = name.replaceAll("[^A-Za-z0-9_.]", "_").getBytes(StandardCharsets.US_ASCII);
+            NativeMemory.putBytes(a + 48, java.util.Arrays.copyOf(shown, Math.min(shown.length, 15)));
+            Native n = Native.get();
+            LOG.debug("bpf(BPF_PROG_LOAD) of a cgroup device program of {} instructions", code.length / EbpfInsn.SIZE);
+            long fd = n.libc().syscall(SyscallNumbers.BPF, PROG_LOAD, a, PROG_LOAD_ATTR, 0);
+            if (fd < 0) {
+                int errno = n.lastErrno();
+                String verifier = text(log.address(), LOG_SIZE);
+                throw new IOException("bpf(BPF_PROG_LOAD) of the cgroup device program failed: " + Errno.name(errno) + " ("
+                        + Errno.describe(errno) + ")" + (verifier.isEmpty() ? "" : "; the verifier's log:\n" + verifier));
+            }
+            return (int) fd;
+        }
+    }
+
+    /** Attaches the device program {@code programFd} to the cgroup directory open as {@code cgroupFd}. */
+    public static void attachDevice(int cgroupFd, int programFd, int flags, String cgroup) throws IOException {
+        try (NativeMemory attr = new NativeMemory(PROG_ATTACH_ATTR)) {
+            long a = attr.address();
+            NativeMemory.zero(a, PROG_ATTACH_ATTR);
+            NativeMemory.putInt(a, cgroupFd);
+            NativeMemory.putInt(a + 4, programFd);
+            NativeMemory.putInt(a + 8, ATTACH_CGROUP_DEVICE);
+            NativeMemory.putInt(a + 12, flags);
+            Native n = Native.get();
+            LOG.debug("bpf(BPF_PROG_ATTACH, BPF_CGROUP_DEVICE) to {}", cgroup);
+            if (n.libc().syscall(SyscallNumbers.BPF, PROG_ATTACH, a, PROG_ATTACH_ATTR, 0) < 0) {
+                int errno = n.lastErrno();
+                throw new IOException("bpf(BPF_PROG_ATTACH) of the device program to the cgroup " + cgroup + " failed: "
+                        + Errno.name(errno) + " (" + Errno.describe(errno) + ")");
+            }
+        }
+    }
+
+    private static String text(long address, int size) {
+        byte[] bytes = NativeMemory.getBytes(address, size);
+        int end = 0;
+        while (end < bytes.length && bytes[end] != 0) {
+            end++;
+        }
+        return new String(bytes, 0, end, StandardCharsets.UTF_8).strip();
+    }
+}
