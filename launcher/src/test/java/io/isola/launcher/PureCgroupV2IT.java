@@ -57,6 +57,15 @@ class PureCgroupV2IT {
     /** A read-only cgroup2 mount alone on /sys/fs/cgroup, rooted at the container's own cgroup: none of the host's tree. */
     private static final String OWN = own(1);
     /**
+     * What a container may do with devices: make a node of the host's loop device (mknod, as in
+     * Docker), open it, and write to /dev/null.
+     */
+    private static final String DEVICES = "b=/bin/busybox\n"
+            + "$b rm -f /tmp/loop\n" // the cases share the rootfs
+            + "$b mknod /tmp/loop b 7 0 && echo mknod: made || echo mknod: refused\n"
+            + "(exec 3</tmp/loop) 2>/dev/null && echo open: ok || echo open: refused\n"
+            + "echo x > /dev/null && echo null: ok\n";
+    /**
      * With a user namespace, the host's mount comes locked to the bound /sys and cannot be
      * detached: a read-only tmpfs covers it, and the container's own cgroup2 is on top.
      */
@@ -137,6 +146,9 @@ class PureCgroupV2IT {
         run(cases, "image, --net none", "--net", "none", IMAGE);
         run(cases, "--userns --rootfs", "--uidmap", "0:300000:65536", "--gidmap", "0:300000:65536", "--rootfs",
                 rootfs.toString(), "--");
+        // the device filter needs no controller, so the imitation enforces the default list too
+        runDevices(cases, "devices", "--rootfs", rootfs.toString(), "--");
+        runDevices(cases, "devices, a rule", "--device-cgroup-rule", "b 7:0 r", "--rootfs", rootfs.toString(), "--");
         run(cases, "--no-cgroup", "--no-cgroup", "--");
         run(cases, "--no-cgroup, --net none", "--no-cgroup", "--net", "none", "--");
         // the first bundle's container stays up for exec (an engine's exec, and Docker-style exec, into a running one)
@@ -166,6 +178,9 @@ class PureCgroupV2IT {
             checks.add(() -> assertEquals(OWN, report(name), name));
         }
         checks.add(() -> assertEquals(OWN_OVER_LOCKED, report("--userns --rootfs"), "--userns --rootfs"));
+        checks.add(() -> assertEquals("mknod: made\nopen: refused\nnull: ok\n", report("devices"),
+                "the default device list, enforced by the BPF filter, with CAP_MKNOD kept"));
+        checks.add(() -> assertEquals("mknod: made\nopen: ok\nnull: ok\n", report("devices, a rule"), "--device-cgroup-rule"));
         for (String name : List.of("--no-cgroup", "--no-cgroup, --net none")) {
             String seen = report(name);
             checks.add(() -> assertTrue(seen.startsWith("mount: cgroup2 ro\nmounts there: 1\n")
@@ -205,6 +220,14 @@ class PureCgroupV2IT {
         List<String> command = new ArrayList<>(List.of("run", "--rm", "-v", out + ":/out"));
         command.addAll(List.of(options));
         command.addAll(List.of("/bin/busybox", "sh", "-c", reportTo(name)));
+        cases.put(name, command);
+    }
+
+    /** Like {@link #run}, with {@link #DEVICES} as the check. */
+    private void runDevices(Map<String, List<String>> cases, String name, String... options) {
+        List<String> command = new ArrayList<>(List.of("run", "--rm", "-v", out + ":/out"));
+        command.addAll(List.of(options));
+        command.addAll(List.of("/bin/busybox", "sh", "-c", "(" + DEVICES + ") > /out/" + fileName(name)));
         cases.put(name, command);
     }
 
