@@ -17,7 +17,8 @@ import java.util.Set;
  * cgroup v2: one unified hierarchy. A controller works in a cgroup only when every ancestor lists
  * it in {@code cgroup.subtree_control}, so the driver enables the controllers it uses on the way
  * down from the root; the leaf enables nothing, as the kernel's "no internal processes" rule wants
- * processes only in leaves.
+ * processes only in leaves. Devices: a BPF program on the container's cgroup ({@link DeviceFilter}),
+ * which needs no controller.
  */
 final class CgroupV2Driver implements CgroupDriver {
 
