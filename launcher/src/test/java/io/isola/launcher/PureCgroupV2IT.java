@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * cgroup2 mount and the one the cgroup isolator makes in the container are one superblock, and
  * the kernel refuses it twice on one mount point: a container whose /sys brought the host's mount
  * along failed with EBUSY. The imitated hierarchy has no controllers (they stay bound to v1
- * here), so this checks the layout, not limits.
+ * here), so this checks the layout, not limits; and devices, whose BPF filter needs no controller.
  *
  * <p>Every kind of container runs in one JVM started under {@code unshare -m}; each prints what
  * its /sys/fs/cgroup is ({@link #CHECK}).
@@ -165,6 +165,13 @@ class PureCgroupV2IT {
             cases.put(id + " delete", List.of("delete", id));
         }
 
+        // an engine's device rules: deny all (runc's baseline), then deny /dev/null, which the defaults allow
+        Path devices = deviceRulesBundle("oci-devices");
+        cases.put("oci-devices create", List.of("create", "--bundle", devices.toString(), "oci-devices"));
+        cases.put("oci-devices start", List.of("start", "oci-devices"));
+        cases.put("oci-devices wait", List.of("wait", "oci-devices"));
+        cases.put("oci-devices delete", List.of("delete", "oci-devices"));
+
         Map<String, JsonNode> results = runImitatingPureV2(cases);
         StringBuilder times = new StringBuilder("PureCgroupV2IT: milliseconds per command:");
         results.forEach((name, result) -> times.append(' ').append(fileName(name)).append('=').append(result.get("millis")));
@@ -181,6 +188,7 @@ class PureCgroupV2IT {
         checks.add(() -> assertEquals("mknod: made\nopen: refused\nnull: ok\n", report("devices"),
                 "the default device list, enforced by the BPF filter, with CAP_MKNOD kept"));
         checks.add(() -> assertEquals("mknod: made\nopen: ok\nnull: ok\n", report("devices, a rule"), "--device-cgroup-rule"));
+        checks.add(() -> assertEquals("null: refused\nzero: ok\n", report("oci-devices"), "linux.resources.devices, the last match wins"));
         for (String name : List.of("--no-cgroup", "--no-cgroup, --net none")) {
             String seen = report(name);
             checks.add(() -> assertTrue(seen.startsWith("mount: cgroup2 ro\nmounts there: 1\n")
@@ -268,6 +276,19 @@ class PureCgroupV2IT {
         if (network) {
             namespaces.addObject().put("type", "network");
         }
+        JSON.writeValue(bundle.resolve("config.json").toFile(), config);
+        return bundle;
+    }
+
+    /** A bundle whose linux.resources.devices denies /dev/null; its process reports which of null and zero it opens. */
+    private Path deviceRulesBundle(String id) throws Exception {
+        Path bundle = bundle(id, false, "");
+        ObjectNode config = (ObjectNode) JSON.readTree(bundle.resolve("config.json").toFile());
+        ((ObjectNode) config.get("process")).putArray("args").add("/bin/busybox").add("sh").add("-c")
+                .add("for d in null zero; do (exec 3<>/dev/$d) && echo $d: ok || echo $d: refused; done > /out/" + fileName(id));
+        ArrayNode rules = ((ObjectNode) config.get("linux")).putObject("resources").putArray("devices");
+        rules.addObject().put("allow", false).put("access", "rwm");
+        rules.addObject().put("allow", false).put("type", "c").put("major", 1).put("minor", 3).put("access", "rwm");
         JSON.writeValue(bundle.resolve("config.json").toFile(), config);
         return bundle;
     }
