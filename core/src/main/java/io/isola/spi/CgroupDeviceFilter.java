@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * <p>The program's fd is closed once it is attached: an attached program stays with the cgroup
  * and goes when the cgroup is removed. It is attached with {@code BPF_F_ALLOW_MULTI}, as runc
  * attaches: a program an ancestor holds (a systemd slice's device policy) still runs too, so a
- * container is never given more than its parent allows.
+ * container is never given more than its parent allows. Programs the cgroup itself held before
+ * (a reused cgroup, an update) are detached once the new one is in place, as runc does, so the
+ * cgroup is never without a filter and the new rules are the only ones of its own.
  */
 public final class CgroupDeviceFilter {
 
@@ -50,8 +52,12 @@ public final class CgroupDeviceFilter {
         int programFd = -1;
         try {
             programFd = BpfSyscall.loadDeviceProgram(program, "isola_devices");
+            int[] before = BpfSyscall.attachedDevicePrograms(cgroupFd, cgroup.toString());
             BpfSyscall.attachDevice(cgroupFd, programFd, BpfSyscall.F_ALLOW_MULTI, cgroup.toString());
-            LOG.debug("device filter of {} rules attached to {}", rules.size(), cgroup);
+            for (int id : before) {
+                BpfSyscall.detachDevice(cgroupFd, id, cgroup.toString());
+            }
+            LOG.debug("device filter of {} rules attached to {} ({} replaced)", rules.size(), cgroup, before.length);
         } finally {
             Fds.closeQuietly(programFd);
             Fds.closeQuietly(cgroupFd);

@@ -1,6 +1,7 @@
 package io.isola.internal.ebpf;
 
 import io.isola.internal.nativ.Errno;
+import io.isola.internal.nativ.Fds;
 import io.isola.internal.nativ.Native;
 import io.isola.internal.nativ.NativeMemory;
 import io.isola.internal.nativ.SyscallNumbers;
@@ -18,7 +19,7 @@ public final class BpfSyscall {
 
     private static final Logger LOG = LoggerFactory.getLogger(BpfSyscall.class);
 
-    private static final long PROG_LOAD = 5, PROG_ATTACH = 8;
+    private static final long PROG_LOAD = 5, PROG_ATTACH = 8, PROG_DETACH = 9, PROG_GET_FD_BY_ID = 13, PROG_QUERY = 16;
     private static final int PROG_TYPE_CGROUP_DEVICE = 15, ATTACH_CGROUP_DEVICE = 6;
     /** Other programs may be attached beside ours (and those of the ancestors all run), as runc attaches. */
     public static final int F_ALLOW_MULTI = 2;
@@ -26,6 +27,10 @@ public final class BpfSyscall {
     private static final int PROG_LOAD_ATTR = 72;
     /** target_fd, attach_bpf_fd, attach_type, attach_flags, replace_bpf_fd. */
     private static final int PROG_ATTACH_ATTR = 20;
+    /** target_fd, attach_type, query_flags, attach_flags, prog_ids, prog_cnt (padded). */
+    private static final int PROG_QUERY_ATTR = 32;
+    /** The most programs one cgroup holds that a query reads; more is ENOSPC. */
+    private static final int MAX_QUERIED = 64;
     /** Enough for the verifier's log of a program of a few hundred instructions at log level 1. */
     private static final int LOG_SIZE = 64 * 1024;
     private static final String LICENSE = "Apache";
@@ -109,6 +114,75 @@ public final class BpfSyscall {
                 throw new IOException("bpf(BPF_PROG_ATTACH) of the device program to the cgroup " + cgroup + " failed: "
                         + Errno.name(errno) + " (" + Errno.describe(errno) + ")");
             }
+        }
+    }
+
+    /** The ids of the device programs attached to the cgroup open as {@code cgroupFd} itself (not its ancestors'). */
+    public static int[] attachedDevicePrograms(int cgroupFd, String cgroup) throws IOException {
+        try (NativeMemory attr = new NativeMemory(PROG_QUERY_ATTR); NativeMemory ids = new NativeMemory(4L * MAX_QUERIED)) {
+            long a = attr.address();
+            NativeMemory.zero(a, PROG_QUERY_ATTR);
+            NativeMemory.putInt(a, cgroupFd);
+            NativeMemory.putInt(a + 4, ATTACH_CGROUP_DEVICE);
+            NativeMemory.putLong(a + 16, ids.address());
+            NativeMemory.putInt(a + 24, MAX_QUERIED);
+            call("BPF_PROG_QUERY of the device programs of the cgroup " + cgroup, PROG_QUERY, a, PROG_QUERY_ATTR);
+            int[] found = new int[NativeMemory.getInt(a + 24)];
+            for (int i = 0; i < found.length; i++) {
+                found[i] = NativeMemory.getInt(ids.address() + 4L * i);
+            }
+            return found;
+        }
+    }
+
+    /**
+     * Detaches the device program {@code id} from the cgroup open as {@code cgroupFd}; false when it
+     * is no longer there (another runtime detached it first).
+     */
+    public static boolean detachDevice(int cgroupFd, int id, String cgroup) throws IOException {
+        int programFd;
+        try (NativeMemory attr = new NativeMemory(12)) {
+            NativeMemory.zero(attr.address(), 12);
+            NativeMemory.putInt(attr.address(), id);
+            Native n = Native.get();
+            long fd = n.libc().syscall(SyscallNumbers.BPF, PROG_GET_FD_BY_ID, attr.address(), 12, 0);
+            if (fd < 0) {
+                int errno = n.lastErrno();
+                if (errno == Errno.ENOENT) {
+                    return false;
+                }
+                throw new IOException("bpf(BPF_PROG_GET_FD_BY_ID) of program " + id + " failed: " + Errno.name(errno) + " ("
+                        + Errno.describe(errno) + ")");
+            }
+            programFd = (int) fd;
+        }
+        try (NativeMemory attr = new NativeMemory(PROG_ATTACH_ATTR)) {
+            long a = attr.address();
+            NativeMemory.zero(a, PROG_ATTACH_ATTR);
+            NativeMemory.putInt(a, cgroupFd);
+            NativeMemory.putInt(a + 4, programFd);
+            NativeMemory.putInt(a + 8, ATTACH_CGROUP_DEVICE);
+            LOG.debug("bpf(BPF_PROG_DETACH) of program {} from {}", id, cgroup);
+            Native n = Native.get();
+            if (n.libc().syscall(SyscallNumbers.BPF, PROG_DETACH, a, PROG_ATTACH_ATTR, 0) < 0) {
+                int errno = n.lastErrno();
+                if (errno == Errno.ENOENT) {
+                    return false;
+                }
+                throw new IOException("bpf(BPF_PROG_DETACH) of device program " + id + " from the cgroup " + cgroup + " failed: "
+                        + Errno.name(errno) + " (" + Errno.describe(errno) + ")");
+            }
+            return true;
+        } finally {
+            Fds.closeQuietly(programFd);
+        }
+    }
+
+    private static void call(String what, long command, long attr, int size) throws IOException {
+        Native n = Native.get();
+        if (n.libc().syscall(SyscallNumbers.BPF, command, attr, size, 0) < 0) {
+            int errno = n.lastErrno();
+            throw new IOException("bpf(" + what + ") failed: " + Errno.name(errno) + " (" + Errno.describe(errno) + ")");
         }
     }
 
