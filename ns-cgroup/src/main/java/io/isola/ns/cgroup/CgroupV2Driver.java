@@ -163,7 +163,11 @@ final class CgroupV2Driver implements CgroupDriver {
      */
     @Override
     public void checkDevices(List<Devices.Rule> devices, boolean ownRules) {
-        if (devices == null || filter.supported()) {
+        if (devices == null) {
+            return;
+        }
+        if (filter.supported()) {
+            filter.check(devices);
             return;
         }
         if (ownRules) {

@@ -21,6 +21,11 @@ interface DeviceFilter {
         }
 
         @Override
+        public void check(List<Rule> rules) {
+            CgroupDeviceFilter.listing(rules); // builds the program, which refuses what it cannot express
+        }
+
+        @Override
         public void attach(Path cgroup, List<Rule> rules) throws IOException {
             CgroupDeviceFilter.attach(cgroup, rules);
         }
@@ -40,6 +45,9 @@ interface DeviceFilter {
     };
 
     boolean supported();
+
+    /** Refuses rules the filter cannot express (a device number over 32 bits), naming the rule; creates nothing. */
+    default void check(List<Rule> rules) {}
 
     /** Denies every device in {@code cgroup}, then allows or denies by {@code rules} in order (the last match wins). */
     void attach(Path cgroup, List<Rule> rules) throws IOException;

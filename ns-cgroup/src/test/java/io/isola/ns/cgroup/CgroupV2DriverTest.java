@@ -198,6 +198,19 @@ class CgroupV2DriverTest {
         assertEquals(1, attached.size(), "privileged: no filter");
     }
 
+    @Test
+    void aDeviceNumberTheFilterCannotHoldIsRefusedBeforeAnythingIsCreated(@TempDir Path root) throws IOException {
+        assumeTrue(DeviceFilter.KERNEL.supported(), "this kernel does not load a BPF device filter for us");
+        fakeCgroupfs(root, "memory pids");
+        CgroupV2Driver v2 = new CgroupV2Driver(root, new HostCpus(bits(0, 1)));
+        java.util.List<io.isola.api.Devices.Rule> own = new java.util.ArrayList<>(DeviceAccess.DEFAULTS);
+        own.add(new io.isola.api.Devices.Rule(true, 'b', 5_000_000_000L, 0, "r"));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> v2.checkDevices(own, true));
+        assertEquals("device rule \"b 5000000000:0 r\": device number 5000000000 is over 4294967295, the largest the kernel has",
+                e.getMessage());
+    }
+
     /** A directory tree with the files cgroupfs would have; the leaf exists, empty of processes. */
     static Path fakeCgroupfs(Path root, String controllers, String... path) throws IOException {
         Files.writeString(root.resolve("cgroup.controllers"), controllers + "\n");
