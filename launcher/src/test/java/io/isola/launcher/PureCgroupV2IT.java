@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * cgroup2 mount and the one the cgroup isolator makes in the container are one superblock, and
  * the kernel refuses it twice on one mount point: a container whose /sys brought the host's mount
  * along failed with EBUSY. The imitated hierarchy has no controllers (they stay bound to v1
- * here), so this checks the layout, not limits.
+ * here), so this checks the layout, not limits; and devices, whose BPF filter needs no controller.
  *
  * <p>Every kind of container runs in one JVM started under {@code unshare -m}; each prints what
  * its /sys/fs/cgroup is ({@link #CHECK}).
@@ -56,6 +56,15 @@ class PureCgroupV2IT {
             + "if [ -d /sys/fs/cgroup/" + MARKER + " ]; then echo 'host tree: visible'; else echo 'host tree: hidden'; fi\n";
     /** A read-only cgroup2 mount alone on /sys/fs/cgroup, rooted at the container's own cgroup: none of the host's tree. */
     private static final String OWN = own(1);
+    /**
+     * What a container may do with devices: make a node of the host's loop device (mknod, as in
+     * Docker), open it, and write to /dev/null.
+     */
+    private static final String DEVICES = "b=/bin/busybox\n"
+            + "$b rm -f /tmp/loop\n" // the cases share the rootfs
+            + "$b mknod /tmp/loop b 7 0 && echo mknod: made || echo mknod: refused\n"
+            + "(exec 3</tmp/loop) 2>/dev/null && echo open: ok || echo open: refused\n"
+            + "echo x > /dev/null && echo null: ok\n";
     /**
      * With a user namespace, the host's mount comes locked to the bound /sys and cannot be
      * detached: a read-only tmpfs covers it, and the container's own cgroup2 is on top.
@@ -137,6 +146,9 @@ class PureCgroupV2IT {
         run(cases, "image, --net none", "--net", "none", IMAGE);
         run(cases, "--userns --rootfs", "--uidmap", "0:300000:65536", "--gidmap", "0:300000:65536", "--rootfs",
                 rootfs.toString(), "--");
+        // the device filter needs no controller, so the imitation enforces the default list too
+        runDevices(cases, "devices", "--rootfs", rootfs.toString(), "--");
+        runDevices(cases, "devices, a rule", "--device-cgroup-rule", "b 7:0 r", "--rootfs", rootfs.toString(), "--");
         run(cases, "--no-cgroup", "--no-cgroup", "--");
         run(cases, "--no-cgroup, --net none", "--no-cgroup", "--net", "none", "--");
         // the first bundle's container stays up for exec (an engine's exec, and Docker-style exec, into a running one)
@@ -153,6 +165,13 @@ class PureCgroupV2IT {
             cases.put(id + " delete", List.of("delete", id));
         }
 
+        // an engine's device rules: deny all (runc's baseline), then deny /dev/null, which the defaults allow
+        Path devices = deviceRulesBundle("oci-devices");
+        cases.put("oci-devices create", List.of("create", "--bundle", devices.toString(), "oci-devices"));
+        cases.put("oci-devices start", List.of("start", "oci-devices"));
+        cases.put("oci-devices wait", List.of("wait", "oci-devices"));
+        cases.put("oci-devices delete", List.of("delete", "oci-devices"));
+
         Map<String, JsonNode> results = runImitatingPureV2(cases);
         StringBuilder times = new StringBuilder("PureCgroupV2IT: milliseconds per command:");
         results.forEach((name, result) -> times.append(' ').append(fileName(name)).append('=').append(result.get("millis")));
@@ -166,6 +185,10 @@ class PureCgroupV2IT {
             checks.add(() -> assertEquals(OWN, report(name), name));
         }
         checks.add(() -> assertEquals(OWN_OVER_LOCKED, report("--userns --rootfs"), "--userns --rootfs"));
+        checks.add(() -> assertEquals("mknod: made\nopen: refused\nnull: ok\n", report("devices"),
+                "the default device list, enforced by the BPF filter, with CAP_MKNOD kept"));
+        checks.add(() -> assertEquals("mknod: made\nopen: ok\nnull: ok\n", report("devices, a rule"), "--device-cgroup-rule"));
+        checks.add(() -> assertEquals("null: refused\nzero: ok\n", report("oci-devices"), "linux.resources.devices, the last match wins"));
         for (String name : List.of("--no-cgroup", "--no-cgroup, --net none")) {
             String seen = report(name);
             checks.add(() -> assertTrue(seen.startsWith("mount: cgroup2 ro\nmounts there: 1\n")
@@ -208,6 +231,14 @@ class PureCgroupV2IT {
         cases.put(name, command);
     }
 
+    /** Like {@link #run}, with {@link #DEVICES} as the check. */
+    private void runDevices(Map<String, List<String>> cases, String name, String... options) {
+        List<String> command = new ArrayList<>(List.of("run", "--rm", "-v", out + ":/out"));
+        command.addAll(List.of(options));
+        command.addAll(List.of("/bin/busybox", "sh", "-c", "(" + DEVICES + ") > /out/" + fileName(name)));
+        cases.put(name, command);
+    }
+
     /** {@link #CHECK}, its report written to /out in a file named after the case. */
     private static String reportTo(String name) {
         return "(" + CHECK + ") > /out/" + fileName(name);
@@ -245,6 +276,19 @@ class PureCgroupV2IT {
         if (network) {
             namespaces.addObject().put("type", "network");
         }
+        JSON.writeValue(bundle.resolve("config.json").toFile(), config);
+        return bundle;
+    }
+
+    /** A bundle whose linux.resources.devices denies /dev/null; its process reports which of null and zero it opens. */
+    private Path deviceRulesBundle(String id) throws Exception {
+        Path bundle = bundle(id, false, "");
+        ObjectNode config = (ObjectNode) JSON.readTree(bundle.resolve("config.json").toFile());
+        ((ObjectNode) config.get("process")).putArray("args").add("/bin/busybox").add("sh").add("-c")
+                .add("for d in null zero; do (exec 3<>/dev/$d) && echo $d: ok || echo $d: refused; done > /out/" + fileName(id));
+        ArrayNode rules = ((ObjectNode) config.get("linux")).putObject("resources").putArray("devices");
+        rules.addObject().put("allow", false).put("access", "rwm");
+        rules.addObject().put("allow", false).put("type", "c").put("major", 1).put("minor", 3).put("access", "rwm");
         JSON.writeValue(bundle.resolve("config.json").toFile(), config);
         return bundle;
     }

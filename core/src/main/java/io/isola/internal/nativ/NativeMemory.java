@@ -66,6 +66,12 @@ public final class NativeMemory implements AutoCloseable {
         IO.putByteArray(address, bytes, 0, bytes.length);
     }
 
+    public static byte[] getBytes(long address, int length) {
+        byte[] bytes = new byte[length];
+        IO.getByteArray(address, bytes, 0, length);
+        return bytes;
+    }
+
     public static void copy(long from, long to, long length) {
         IO.copyMemory(from, to, length);
     }

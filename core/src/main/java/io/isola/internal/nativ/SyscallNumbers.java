@@ -30,9 +30,10 @@ public final class SyscallNumbers {
     /** Called on one host thread only, which glibc's wrappers would not change, but numbered here with the rest. */
     public static final long SETNS = X86_64 ? 308 : 268;
     public static final long UNSHARE = X86_64 ? 272 : 97;
-    /** glibc 2.36 has no wrapper for either. */
+    /** glibc 2.36 has no wrapper for any of these. */
     public static final long GETDENTS64 = X86_64 ? 217 : 61;
     public static final long OPENAT2 = 437;
+    public static final long BPF = X86_64 ? 321 : 280;
 
     /** open(2) flags that differ between the two architectures. */
     public static final int O_DIRECTORY = X86_64 ? 0200000 : 040000, O_NOFOLLOW = X86_64 ? 0400000 : 0100000;

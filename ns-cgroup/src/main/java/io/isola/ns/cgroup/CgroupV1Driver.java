@@ -25,11 +25,17 @@ final class CgroupV1Driver implements CgroupDriver {
     private final List<Hierarchy> hierarchies;
     private final Optional<Hierarchy> unified;
     private final HostCpus cpus;
+    private final DeviceFilter filter;
 
     CgroupV1Driver(List<Hierarchy> v1, Optional<Hierarchy> unified, HostCpus cpus) {
+        this(v1, unified, cpus, DeviceFilter.KERNEL);
+    }
+
+    CgroupV1Driver(List<Hierarchy> v1, Optional<Hierarchy> unified, HostCpus cpus, DeviceFilter filter) {
         this.hierarchies = List.copyOf(v1);
         this.unified = unified;
         this.cpus = cpus;
+        this.filter = filter;
     }
 
     @Override
@@ -91,6 +97,7 @@ final class CgroupV1Driver implements CgroupDriver {
             apply(cgroup, r);
             if (devices != null) {
                 allowOnly(cgroup, devices);
+                filterInUnified(path, devices);
             }
             return cgroup;
         } catch (IOException | RuntimeException e) {
@@ -158,6 +165,17 @@ final class CgroupV1Driver implements CgroupDriver {
         CgroupFiles.write(dir.resolve("devices.deny"), "a");
         for (Devices.Rule rule : devices) {
             CgroupFiles.write(dir.resolve(rule.allow() ? "devices.allow" : "devices.deny"), rule.line());
+        }
+    }
+
+    /**
+     * Hybrid: the v1 devices controller enforces the rules, and the same rules as a BPF filter on
+     * the container's cgroup2 directory are defence in depth: a process that joins only that cgroup
+     * is held too. Where the kernel will not load a filter for us, v1 alone is in charge.
+     */
+    private void filterInUnified(String path, List<Devices.Rule> devices) throws IOException {
+        if (unified.isPresent() && filter.supported()) {
+            filter.attach(unified.get().mountPoint().resolve(path), devices);
         }
     }
 

@@ -17,7 +17,8 @@ import java.util.Set;
  * cgroup v2: one unified hierarchy. A controller works in a cgroup only when every ancestor lists
  * it in {@code cgroup.subtree_control}, so the driver enables the controllers it uses on the way
  * down from the root; the leaf enables nothing, as the kernel's "no internal processes" rule wants
- * processes only in leaves.
+ * processes only in leaves. Devices: a BPF program on the container's cgroup ({@link DeviceFilter}),
+ * which needs no controller.
  */
 final class CgroupV2Driver implements CgroupDriver {
 
@@ -27,10 +28,16 @@ final class CgroupV2Driver implements CgroupDriver {
 
     private final Path root;
     private final HostCpus cpus;
+    private final DeviceFilter filter;
 
     CgroupV2Driver(Path root, HostCpus cpus) {
+        this(root, cpus, DeviceFilter.KERNEL);
+    }
+
+    CgroupV2Driver(Path root, HostCpus cpus, DeviceFilter filter) {
         this.root = root;
         this.cpus = cpus;
+        this.filter = filter;
     }
 
     @Override
@@ -90,6 +97,10 @@ final class CgroupV2Driver implements CgroupDriver {
         V2Cgroup cgroup = new V2Cgroup(path, leaf);
         try {
             apply(leaf, r);
+            if (devices != null && filter.supported()) {
+                // before any process joins: the child's setup already runs under the filter
+                filter.attach(leaf, devices);
+            }
             return cgroup;
         } catch (IOException | RuntimeException e) {
             cgroup.destroy();
@@ -146,8 +157,8 @@ final class CgroupV2Driver implements CgroupDriver {
     }
 
     /**
-     * cgroup v2 filters devices with a BPF program attached to the cgroup, which this driver does
-     * not make yet: the default list goes unenforced (the isolator drops CAP_MKNOD instead, see
+     * cgroup v2 filters devices with a BPF program attached to the cgroup. Where the kernel will not
+     * load one for us, the default list goes unenforced (the isolator drops CAP_MKNOD instead, see
      * {@link MknodFallback}), and rules of the container's own are refused rather than silently ignored.
      */
     @Override
@@ -155,17 +166,21 @@ final class CgroupV2Driver implements CgroupDriver {
         if (devices == null) {
             return;
         }
+        if (filter.supported()) {
+            filter.check(devices);
+            return;
+        }
         if (ownRules) {
             throw new IllegalArgumentException("device rules " + devices.subList(DeviceAccess.DEFAULTS.size(), devices.size())
-                    .stream().map(Devices.Rule::line).toList() + ": isola cannot enforce device rules on cgroup v2 yet "
-                    + "(no BPF device filter); drop them or run with --privileged");
+                    .stream().map(Devices.Rule::line).toList() + ": this kernel does not load a BPF device filter for isola, "
+                    + "so device rules cannot be enforced on cgroup v2; drop them or run with --privileged");
         }
     }
 
-    /** No BPF device filter yet: the device list is not enforced. */
+    /** Whether the kernel loads the BPF device filter for us. */
     @Override
     public boolean filtersDevices() {
-        return false;
+        return filter.supported();
     }
 
     @Override

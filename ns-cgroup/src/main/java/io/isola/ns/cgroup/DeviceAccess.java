@@ -14,8 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Which devices a container may use: the device cgroup rules its cgroup gets, and the device nodes
- * made for {@code --device} inside its {@code /dev}.
+ * Which devices a container may use: the device cgroup rules its cgroup gets (v1's devices
+ * controller, or v2's BPF device filter: the same list), and the device nodes made for
+ * {@code --device} inside its {@code /dev}.
  *
  * <p>The default is runc's (what Docker containers get): everything denied, then read, write and
  * mknod allowed for null, zero, full, random, urandom, tty, console, ptmx, the pty slaves and

@@ -12,7 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where the cgroup driver cannot enforce the device list (cgroup v2 without a BPF device filter),
+ * Where the cgroup driver cannot enforce the device list (cgroup v2 where the kernel will not load
+ * isola's BPF device filter: built without CONFIG_CGROUP_BPF, or a runtime without CAP_BPF),
  * a default container would keep CAP_MKNOD (Docker's default set) with nothing to stop it from
  * making a node of the host's disk and opening it. There the container loses CAP_MKNOD instead:
  * one PR_CAPBSET_DROP in LOCKDOWN, while the child is still root with CAP_SETPCAP.

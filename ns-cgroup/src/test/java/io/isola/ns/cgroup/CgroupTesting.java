@@ -45,6 +45,14 @@ final class CgroupTesting {
         return found;
     }
 
+    static String readQuietly(Path file) {
+        try {
+            return read(file);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     static String read(Path file) throws IOException {
         return Files.readString(file).trim();
     }

@@ -159,7 +159,7 @@ class CgroupV2DriverTest {
     @Test
     void deviceRulesOfTheContainersOwnAreRefusedWithoutADeviceFilter(@TempDir Path root) throws IOException {
         fakeCgroupfs(root, "memory pids", "isola", "abc");
-        CgroupV2Driver fake = new CgroupV2Driver(root, new HostCpus(bits(0, 1)));
+        CgroupV2Driver fake = new CgroupV2Driver(root, new HostCpus(bits(0, 1)), DeviceFilter.NONE);
         fake.checkDevices(null, false); // privileged: nothing to enforce
         fake.checkDevices(DeviceAccess.DEFAULTS, false); // the defaults: unenforced (CAP_MKNOD is dropped instead)
         assertFalse(fake.filtersDevices());
@@ -167,8 +167,48 @@ class CgroupV2DriverTest {
         own.add(io.isola.api.Devices.Rule.parse("b 7:0 rw"));
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> fake.checkDevices(own, true));
-        assertEquals("device rules [b 7:0 rw]: isola cannot enforce device rules on cgroup v2 yet (no BPF device filter); "
-                + "drop them or run with --privileged", e.getMessage());
+        assertEquals("device rules [b 7:0 rw]: this kernel does not load a BPF device filter for isola, so device rules "
+                + "cannot be enforced on cgroup v2; drop them or run with --privileged", e.getMessage());
+    }
+
+    @Test
+    void withADeviceFilterTheRulesGoToTheLeafBeforeAnyProcessJoins(@TempDir Path root) throws IOException {
+        Path leaf = fakeCgroupfs(root, "memory pids", "isola", "abc");
+        java.util.List<String> attached = new java.util.ArrayList<>();
+        DeviceFilter recording = new DeviceFilter() {
+            @Override
+            public boolean supported() {
+                return true;
+            }
+
+            @Override
+            public void attach(Path cgroup, java.util.List<io.isola.api.Devices.Rule> rules) {
+                attached.add(cgroup + " " + rules.stream().map(io.isola.api.Devices.Rule::line).toList()
+                        + " procs=" + CgroupTesting.readQuietly(cgroup.resolve("cgroup.procs")));
+            }
+        };
+        CgroupV2Driver fake = new CgroupV2Driver(root, new HostCpus(bits(0, 1)), recording);
+        java.util.List<io.isola.api.Devices.Rule> own = new java.util.ArrayList<>(DeviceAccess.DEFAULTS.subList(0, 3));
+        own.add(io.isola.api.Devices.Rule.parse("b 7:0 rw"));
+        fake.checkDevices(own, true);
+        assertTrue(fake.filtersDevices());
+        fake.create("isola/abc", Resources.builder().build(), own);
+        assertEquals(java.util.List.of(leaf + " [c *:* m, b *:* m, c 1:3 rwm, b 7:0 rw] procs="), attached);
+        fake.create("isola/abc", Resources.builder().build(), null);
+        assertEquals(1, attached.size(), "privileged: no filter");
+    }
+
+    @Test
+    void aDeviceNumberTheFilterCannotHoldIsRefusedBeforeAnythingIsCreated(@TempDir Path root) throws IOException {
+        assumeTrue(DeviceFilter.KERNEL.supported(), "this kernel does not load a BPF device filter for us");
+        fakeCgroupfs(root, "memory pids");
+        CgroupV2Driver v2 = new CgroupV2Driver(root, new HostCpus(bits(0, 1)));
+        java.util.List<io.isola.api.Devices.Rule> own = new java.util.ArrayList<>(DeviceAccess.DEFAULTS);
+        own.add(new io.isola.api.Devices.Rule(true, 'b', 5_000_000_000L, 0, "r"));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> v2.checkDevices(own, true));
+        assertEquals("device rule \"b 5000000000:0 r\": device number 5000000000 is over 4294967295, the largest the kernel has",
+                e.getMessage());
     }
 
     /** A directory tree with the files cgroupfs would have; the leaf exists, empty of processes. */

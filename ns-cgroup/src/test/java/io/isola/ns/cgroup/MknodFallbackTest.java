@@ -23,10 +23,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 9 on a cgroup v2 host, where isola has no BPF device filter: a default container loses
- * CAP_MKNOD (it could otherwise make a node of the host's disk and open it), a privileged one keeps
- * it, and where the v1 devices cgroup enforces the list nothing changes. Real kernel: the v2 part
- * runs through the v2 driver on a cgroup2 hierarchy this test mounts itself.
+ * Issue 9 on a cgroup v2 host where the kernel will not load isola's BPF device filter: a default
+ * container loses CAP_MKNOD (it could otherwise make a node of the host's disk and open it), a
+ * privileged one keeps it, and where the devices are filtered (the v1 devices cgroup, or the BPF
+ * filter on v2) nothing changes. Real kernel: the v2 part runs through the v2 driver on a cgroup2
+ * hierarchy this test mounts itself, without the filter ({@link DeviceFilter#NONE}) or with it.
  */
 class MknodFallbackTest {
 
@@ -60,7 +61,7 @@ class MknodFallbackTest {
     }
 
     private static CgroupIsolator onV2() {
-        return new CgroupIsolator(CgroupTesting.PARENT, new CgroupV2Driver(mountPoint, HostCpus.ofThisHost()));
+        return new CgroupIsolator(CgroupTesting.PARENT, new CgroupV2Driver(mountPoint, HostCpus.ofThisHost(), DeviceFilter.NONE));
     }
 
     /** Runs the probe; returns its lines: CapEff, CapBnd (in /proc/self/status's order), then mknod's outcome. */
@@ -110,6 +111,15 @@ class MknodFallbackTest {
         List<String> lines = probe(detected, Security.defaults());
         assertTrue(hasMknod(lines.get(0)) && hasMknod(lines.get(1)), lines.toString());
         assertEquals("made", lines.get(2), "mknod as in Docker (opening it is what the devices cgroup refuses): " + lines);
+    }
+
+    @Test
+    void aDefaultContainerOnV2WithTheDeviceFilterKeepsMknod() throws Exception {
+        assumeTrue(DeviceFilter.KERNEL.supported(), "this kernel does not load a BPF device filter for us");
+        List<String> lines = probe(new CgroupIsolator(CgroupTesting.PARENT, new CgroupV2Driver(mountPoint, HostCpus.ofThisHost())),
+                Security.defaults());
+        assertTrue(hasMknod(lines.get(0)) && hasMknod(lines.get(1)), lines.toString());
+        assertEquals("made", lines.get(2), "mknod as in Docker (opening it is what the filter refuses): " + lines);
     }
 
     @Test
