@@ -31,15 +31,15 @@ final class Training {
                 // lacks comes from the jar, whose opening costs a client ~25 ms
                 ServerStarter.log(address);
                 Verbs.served(new String[] {"run", "true"});
-                try (SocketChannel client = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-                    client.connect(UnixDomainSocketAddress.of(socket));
+                try (UnixClientSocket client = UnixClientSocket.connect(socket)) {
                     try (SocketChannel accepted = server.accept()) {
                         // the very calls and types of Client.session(), so that the archive holds their classes
-                        client.write(ByteBuffer.wrap(Wire.request(ProcessHandle.current().pid(), System.console() != null,
-                                System.getProperty("user.dir"), List.of("run", "true"), System.getenv())));
+                        client.sendFds(0, 1, 2);
+                        client.write(Wire.request(ProcessHandle.current().pid(), System.console() != null,
+                                System.getProperty("user.dir"), List.of("run", "true"), System.getenv()));
                         accepted.write(ByteBuffer.allocate(5).put(Wire.EXIT).putInt(0).flip());
                         ByteBuffer frame = ByteBuffer.allocate(5);
-                        client.read(frame);
+                        client.readFully(frame.array());
                         new Client(new String[0]).forwardSignals(); // its handlers only write when a signal comes
                     }
                 }
