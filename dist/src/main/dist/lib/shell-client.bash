@@ -82,13 +82,30 @@ _isola_shell_session() {
         size=$((size + ${#arg} * 4 + 1)) # characters: at most 4 bytes each in UTF-8
     done
     [ "$size" -lt 60000 ] || return 0
-    local base=$dir/c-$BASHPID-$RANDOM$RANDOM up down downw stdin stdout stderr request frame tty=0 waited=0
-    # the one fork of a served command (~1-2 ms): bash makes no FIFO by itself
-    mkfifo -m 600 "$base.i" "$base.o" 2>/dev/null || return 0
+    local base= up down downw stdin stdout stderr request frame tty=0 waited=0 pair noclobber=+C
+    # a pair of FIFOs of the server's pool, claimed by creating NAME.claim with noclobber (O_EXCL:
+    # of shells that race for one, one wins); a pair whose files are gone meanwhile is passed over
+    [[ $- == *C* ]] && noclobber=-C
+    set -C
+    for pair in "$dir/p-$server-"*.i; do
+        pair=${pair%.i}
+        [ -p "$pair.i" ] && [ ! -e "$pair.claim" ] || continue
+        { printf '%s\n' "$BASHPID" >"$pair.claim"; } 2>/dev/null || continue
+        if { exec {up}<>"$pair.i" {downw}<>"$pair.o" {down}<"$pair.o"; } 2>/dev/null; then
+            base=$pair
+            break
+        fi
+    done
+    set "$noclobber"
+    if [ -z "$base" ]; then
+        # none free: a pair of our own, the one fork of a served command (5-15 ms on a loaded host)
+        base=$dir/c-$BASHPID-$RANDOM$RANDOM
+        mkfifo -m 600 "$base.i" "$base.o" 2>/dev/null || return 0
+        exec {up}<>"$base.i" {downw}<>"$base.o" {down}<"$base.o"
+    fi
     # <> never blocks on a FIFO; the read-only end opens at once as {downw} is a writer. Once the
     # server has written, {downw} goes, and the server's end is ours: a server that dies is an
     # end of file, not a hang.
-    exec {up}<>"$base.i" {downw}<>"$base.o" {down}<"$base.o"
     # the server opens our streams from copies at fds that stay put: bash writes to a FIFO by
     # moving it onto fd 1 while it writes, so fd 1 itself may be the channel at any moment
     exec {stdin}<&0 {stdout}>&1 {stderr}>&2

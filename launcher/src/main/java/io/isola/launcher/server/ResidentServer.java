@@ -29,6 +29,7 @@ final class ResidentServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ResidentServer.class);
     private static final int POLL_MILLIS = 1000;
+    private static final long SWEEP_NANOS = 1_000_000_000L;
     /** Commands served at once; a client beyond them runs its command in-process. */
     static final int MAX_SESSIONS = 64;
 
@@ -93,6 +94,7 @@ final class ResidentServer implements AutoCloseable {
         int[] polled = door == null ? new int[] {listener} : new int[] {listener, door.fd()};
         LOG.info("serving uid {} at {} (pid {}, idle timeout {} s)", uid, socket, ProcessHandle.current().pid(),
                 idle.toSeconds());
+        long swept = System.nanoTime();
         while (true) {
             int ready = Sockets.poll(polled, POLL_MILLIS);
             if (ready == 0) {
@@ -102,15 +104,18 @@ final class ResidentServer implements AutoCloseable {
                 }
             } else if (ready == 1) {
                 for (String announcement : door.announcements()) {
-                    ShellConnection connection = ShellConnection.open(door.directory(), announcement, uid, refusals);
+                    ShellConnection connection = ShellConnection.open(door, announcement, uid, refusals);
                     if (connection != null) {
                         start(connection, uid, env);
                     }
                 }
+                door.replenish(); // once the command runs: not in its way
             } else if (idleLongEnough()) {
                 break;
-            } else if (door != null) {
+            }
+            if (door != null && System.nanoTime() - swept > SWEEP_NANOS) { // also when busy: a pool of dead claims is no pool
                 door.sweep();
+                swept = System.nanoTime();
             }
         }
         stopListening();

@@ -48,7 +48,8 @@ final class ShellConnection implements ClientConnection {
     static final int O_NOFOLLOW = 0400000;
     private static final int O_NOCTTY = 0400, F_GETFL = 3, F_SETFL = 4;
     private static final int S_IFMT = 0170000, S_IFIFO = 0010000, S_IFCHR = 0020000;
-    private static final Pattern ANNOUNCEMENT = Pattern.compile("(c-([0-9]{1,10})-[0-9]{1,10}) ([0-9]{1,10}) ([0-9]{1,9}) ([0-9]{1,9})");
+    /** A client's own pair (c-PID-N: the pid in the name is the one announced) or one of the door's pool. */
+    private static final Pattern ANNOUNCEMENT = Pattern.compile("(c-([0-9]{1,10})-[0-9]{1,10}|p-[0-9]{1,10}-[0-9a-f]{1,32}) ([0-9]{1,10}) ([0-9]{1,9}) ([0-9]{1,9})");
     /** The client writes its request before it announces it, so the request must fit a pipe's buffer. */
     static final int MAX_REQUEST = 60_000;
     private static final int POLL_MILLIS = 200;
@@ -75,9 +76,10 @@ final class ShellConnection implements ClientConnection {
      * The channel an announcement names, opened and unlinked; null when it is not one of a live
      * process of {@code uid} that holds it (logged through {@code refusals}).
      */
-    static ShellConnection open(Path dir, String announcement, long uid, PeerLog refusals) {
+    static ShellConnection open(ShellDoor door, String announcement, long uid, PeerLog refusals) {
+        Path dir = door.directory();
         var match = ANNOUNCEMENT.matcher(announcement);
-        if (!match.matches() || !match.group(2).equals(match.group(3))) {
+        if (!match.matches() || (match.group(2) != null ? !match.group(2).equals(match.group(3)) : !door.pooled(match.group(1)))) {
             refusals.warn("the shell door", "dropped an announcement that is none: \"{}\"", announcement);
             return null;
         }
@@ -91,6 +93,9 @@ final class ShellConnection implements ClientConnection {
             bad = bad != null ? bad : unfit(down, uid);
             Files.deleteIfExists(in); // opened once: nothing can announce them again
             Files.deleteIfExists(out);
+            if (match.group(2) == null) {
+                door.consumed(match.group(1));
+            }
             if (bad == null && !owner(Path.of("/proc", Long.toString(pid))).equals(uid)) {
                 bad = "pid " + pid + " is not a process of uid " + uid;
             }

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,9 +39,13 @@ import org.slf4j.LoggerFactory;
  * NAME=VALUE or NAME               each of {@link ServerAddress#KEYED_ENV}, set or unset (or empty)
  * </pre>
  *
- * <p>A client announces a per-command channel of its own with one line, written at once (shorter
- * than PIPE_BUF, so lines of concurrent clients never mix): {@code c-PID-N PID UPFD DOWNFD}; see
- * {@link ShellConnection}. Nothing a command sends authorises another: the channel's FIFOs are
+ * <p>A client announces a per-command channel with one line, written at once (shorter than
+ * PIPE_BUF, so lines of concurrent clients never mix): {@code NAME PID UPFD DOWNFD}; see
+ * {@link ShellConnection}. The channel is a pair of FIFOs {@code NAME.i} and {@code NAME.o}: one of
+ * the {@link #POOL} pairs {@code p-N} the server keeps ready, claimed by creating
+ * {@code p-N.claim} with bash's noclobber (O_EXCL: one claimer wins; it writes its pid there),
+ * because a {@code mkfifo} fork of bash's costs a served command 5-15 ms on a loaded host; or,
+ * when none is free, a pair {@code c-PID-N} the client makes itself. Nothing a command sends authorises another: the channel's FIFOs are
  * unlinked as the server opens them, and a line naming FIFOs that are gone or that the named
  * process does not hold open is dropped.
  */
@@ -49,6 +54,8 @@ final class ShellDoor implements AutoCloseable {
     static final String FILE_MAGIC = "isola-shell-endpoint 2";
     /** The longest announcement: a name, a pid and two fd numbers. */
     static final int MAX_LINE = 128;
+    /** Channel pairs kept ready, enough for the commands that start at once from one user's shells. */
+    static final int POOL = 8;
     private static final Logger LOG = LoggerFactory.getLogger(ShellDoor.class);
 
     private final Path descriptor;
@@ -56,6 +63,11 @@ final class ShellDoor implements AutoCloseable {
     private final int fd;
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
     private boolean skipping;
+    /** The ready pairs' names; new names for new pairs (a name is never reused while a client may hold it). */
+    private final Set<String> pool = ConcurrentHashMap.newKeySet();
+    /** p-SERVERPID-: bash takes pairs of the server it announces to only (servers share the directory). */
+    private final String prefix = "p-" + ProcessHandle.current().pid() + "-" + Long.toHexString(new java.security.SecureRandom().nextInt() & 0xffffffL);
+    private long sequence;
 
     private ShellDoor(Path descriptor, Path fifo, int fd) {
         this.descriptor = descriptor;
@@ -98,7 +110,10 @@ final class ShellDoor implements AutoCloseable {
             Files.deleteIfExists(fifo);
             throw e;
         }
-        return new ShellDoor(descriptor, fifo, fd);
+        ShellDoor door = new ShellDoor(descriptor, fifo, fd);
+        door.removePairs(door::deadServers); // a killed server's
+        door.replenish();
+        return door;
     }
 
     /** Null when a shell client can tell this server by {@code identity}; else why it cannot. */
@@ -163,11 +178,87 @@ final class ShellDoor implements AutoCloseable {
         return lines;
     }
 
+    /** Whether {@code name} is one of the ready pairs (which the server made: no check of who did). */
+    boolean pooled(String name) {
+        return pool.contains(name);
+    }
+
+    /** A pooled pair was opened (and unlinked): its claim goes; {@link #replenish} makes a new pair. */
+    void consumed(String name) {
+        pool.remove(name);
+        try {
+            Files.deleteIfExists(directory().resolve(name + ".claim"));
+        } catch (IOException e) {
+            LOG.debug("removing the claim of {}: {}", name, e.toString());
+        }
+    }
+
+    /** Makes pairs until {@link #POOL} are ready; a failure only leaves clients to make their own. */
+    synchronized void replenish() {
+        Native n = Native.get();
+        while (pool.size() < POOL) {
+            String name = prefix + Long.toHexString(sequence++);
+            for (String end : new String[] {".i", ".o"}) {
+                Path path = directory().resolve(name + end);
+                if (n.libc().mkfifo(path.toString(), 0600) < 0) {
+                    LOG.warn("cannot make the channel FIFO {}: {}", path, Errno.name(n.lastErrno()));
+                    return;
+                }
+            }
+            pool.add(name);
+        }
+    }
+
+    /** Removes the ready pairs that {@code stale} names, with their claims. */
+    private void removePairs(java.util.function.Predicate<String> stale) {
+        try (DirectoryStream<Path> pairs = Files.newDirectoryStream(directory(), "p-*.{i,claim}")) {
+            for (Path pair : pairs) {
+                String name = pair.getFileName().toString().replaceFirst("\\.(i|claim)$", "");
+                // a claim without its pair: of a shell that claimed it as the server opened it
+                boolean orphan = pair.toString().endsWith(".claim") && !Files.exists(directory().resolve(name + ".i"));
+                if (orphan && name.startsWith(prefix) && !abandoned(name)) {
+                    continue; // its shell still runs and finds it gone: it is removed once that one has gone
+                }
+                if (orphan || stale.test(name)) {
+                    pool.remove(name);
+                    for (String end : new String[] {".i", ".o", ".claim"}) {
+                        Files.deleteIfExists(directory().resolve(name + end));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            LOG.debug("sweeping {}: {}", directory(), e.toString());
+        }
+    }
+
+    /** Whether the pair {@code name} is of a server that has gone (a pid that runs no more, or ours now). */
+    private boolean deadServers(String name) {
+        String[] parts = name.split("-");
+        return parts.length != 3 || !parts[1].matches("[0-9]{1,10}") || !Files.exists(Path.of("/proc", parts[1]))
+                || parts[1].equals(Long.toString(ProcessHandle.current().pid()));
+    }
+
+    /** Whether the pair {@code name} is claimed by a process that has gone without announcing it. */
+    private boolean abandoned(String name) {
+        Path claim = directory().resolve(name + ".claim");
+        try {
+            String pid = Files.readString(claim).strip();
+            return !pid.matches("[0-9]{1,10}") || !Files.exists(Path.of("/proc", pid));
+        } catch (java.nio.file.NoSuchFileException e) {
+            return false; // not claimed
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
     /**
      * Removes the channel FIFOs of clients that died before the server opened them (a client
-     * cannot remove files without a fork, and a server that died never opened them).
+     * cannot remove files without a fork, and a server that died never opened them), and pairs
+     * of the pool whose claimer died.
      */
     void sweep() {
+        removePairs(name -> pool.contains(name) && abandoned(name));
+        replenish();
         try (DirectoryStream<Path> channels = Files.newDirectoryStream(directory(), "c-*")) {
             for (Path channel : channels) {
                 String[] parts = channel.getFileName().toString().split("[-.]");
@@ -186,6 +277,7 @@ final class ShellDoor implements AutoCloseable {
         try {
             Files.deleteIfExists(descriptor);
             Files.deleteIfExists(fifo);
+            removePairs(name -> name.startsWith(prefix));
         } catch (IOException e) {
             LOG.warn("cannot remove {}: {}", descriptor, e.toString());
         } finally {
