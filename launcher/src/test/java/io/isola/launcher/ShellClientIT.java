@@ -130,6 +130,27 @@ class ShellClientIT {
         assertEquals(9, client.exitValue(), err.join());
     }
 
+    /** bash holds no writer of the server's FIFO once the server has answered: its death is an end of file. */
+    @Test
+    void aServerThatDiesEndsTheCommandInsteadOfHangingIt() throws Exception {
+        startServer();
+        Process client = start(Map.of(), "isola run -i -- sh -c 'echo ready; read line; echo \"got $line\"'");
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(client.getErrorStream()));
+        BufferedReader out = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8));
+        assertEquals("ready", out.readLine(), "the container did not start");
+
+        ResidentServers.running(serverDir).forEach(ProcessHandle::destroyForcibly);
+
+        boolean ended = client.waitFor(60, TimeUnit.SECONDS);
+        // the container lives on (as a killed server's do) and holds the caller's stderr: a line ends it
+        try (OutputStream in = client.getOutputStream()) {
+            in.write("bye\n".getBytes(StandardCharsets.UTF_8));
+        }
+        assertTrue(ended, "the shell client hung on a dead server");
+        assertEquals(125, client.exitValue(), err.join());
+        assertTrue(err.join().contains("the server ended while running the command"), err.join());
+    }
+
     @Test
     void givesTheContainerATerminalWhenTheCallerHasOne() throws Exception {
         startServer();
