@@ -131,6 +131,9 @@ class ServerBoundaryIT {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")) && Files.isExecutable(Path.of("/usr/bin/python3")),
                 "setpriv(1) (util-linux) or python3 is not installed");
         Path socket = socket();
+        // the way to the server's directory open to all: what refuses the stranger is its 0700
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(serverDir)));
         Result stranger = run(new ProcessBuilder("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                 "/usr/bin/python3", "-c", "import socket,sys\n"
                         + "s=socket.socket(socket.AF_UNIX)\n"
