@@ -48,8 +48,12 @@ status=0; "$isola" run -- sh -c 'exit 7' || status=$?
 check "exit code" 7 "$status"
 check "a resident server ran it" 1 "$(ls "$ISOLA_SERVER_DIR"/*.sock 2>/dev/null | wc -l)"
 check "the server published a shell endpoint" 1 "$(ls "$ISOLA_SERVER_DIR"/*.shell 2>/dev/null | wc -l)"
+# issue 23: nothing of the server's on the network (ss names a socket's process as pid=N)
+server_pids=$(cat "$ISOLA_SERVER_DIR"/*.lock 2>/dev/null | tr '\n' ' ')
+check "the server listens on no IP socket (ss -lntup)" 0 "$(ss -lntupH | grep -cE "pid=(${server_pids// /|}0)," || true)"
 # the shell client needs no java: with none to be found, only a command that no JVM ran succeeds
-status=0; out=$(JAVA_HOME=/nonexistent "$isola" run -- sh -c 'echo no-jvm; exit 5') || status=$?
+# (stdio of pipes and devices: a regular file or a socket is the JVM client's, for SCM_RIGHTS)
+status=0; out=$(JAVA_HOME=/nonexistent "$isola" run -- sh -c 'echo no-jvm; exit 5' </dev/null 2>/dev/null) || status=$?
 check "served from bash, without a client JVM" "no-jvm 5" "$out $status"
 status=0; out=$(ISOLA_CLIENT=jvm "$isola" run -- sh -c 'echo jvm; exit 4') || status=$?
 check "ISOLA_CLIENT=jvm: the JVM client" "jvm 4" "$out $status"

@@ -1,11 +1,17 @@
 # shellcheck shell=bash
 # The shell client of the resident server, sourced by bin/isola for the served verbs: it hands
-# the command line to this user's server from this very shell, with builtins only (no fork, no
-# JVM), over the loopback port the server publishes in <dir>/s-<key>.shell (the server's
-# ShellEndpoint and ShellClients say why TCP and how the two ends trust each other). The server
-# takes this shell's stdin, stdout and stderr with pidfd_getfd, as it does the JVM client's, and
-# reads its environment from /proc; signals are forwarded as lines, the exit status comes back
-# as one.
+# the command line to this user's server from this very shell, with builtins and one mkfifo(1),
+# and no JVM. It reaches the server through files in the server's directory, which is this
+# user's and 0700, so that only this user (and root) can: the kernel's check, no secret (the
+# server's ShellDoor and ShellConnection say how; docs/resident-server.md says why: a TCP port
+# and its token could be sniffed by a container sharing the host's network, issue 23).
+#
+# The command's channel is a pair of FIFOs this shell makes there and announces with one line to
+# the server's request FIFO. The server opens this shell's stdin, stdout and stderr through
+# /proc/PID/fd, which gives it the very pipe, FIFO, terminal or device: so this client takes only
+# those, and leaves a regular file or a socket (whose offset or connection a new open would not
+# share) to the JVM client, which passes them with SCM_RIGHTS. Signals are forwarded as lines, the
+# exit status comes back as one.
 #
 # isola_shell_client ARGS...: exits with the command's status once the server has taken the
 # command line. Returns when it has not, having done nothing, so that the JVM client (which
@@ -14,7 +20,7 @@
 # costs that fallback.
 
 isola_shell_client() {
-    local dir endpoint
+    local dir endpoint fd
     if [ -n "${ISOLA_SERVER_DIR:-}" ]; then
         dir=$ISOLA_SERVER_DIR
     elif [ "$EUID" = 0 ]; then
@@ -24,10 +30,13 @@ isola_shell_client() {
     else
         dir=/tmp/isola-server-$EUID
     fi
-    # ours, as the JVM client checks too: nobody else can have put an endpoint there
+    # ours, as the JVM client checks too: nobody else can have put a door there
     [ -d "$dir" ] && [ ! -L "$dir" ] && [ -O "$dir" ] || return 0
-    # a closed stdin, stdout or stderr: the JVM client's way, whatever that makes of it
-    [ -e /proc/self/fd/0 ] && [ -e /proc/self/fd/1 ] && [ -e /proc/self/fd/2 ] || return 0
+    # a terminal, a pipe or FIFO, a device (/dev/null): the server can open the very same; a
+    # regular file, a socket or a closed stream: the JVM client's way
+    for fd in 0 1 2; do
+        [ -t "$fd" ] || [ -p "/proc/self/fd/$fd" ] || [ -c "/proc/self/fd/$fd" ] || return 0
+    done
     for endpoint in "$dir"/s-*.shell; do
         [ -f "$endpoint" ] && [ ! -L "$endpoint" ] && [ -O "$endpoint" ] || continue
         _isola_shell_session "$dir" "$endpoint" "$@"
@@ -35,14 +44,24 @@ isola_shell_client() {
     return 0
 }
 
+# _isola_alive PID STARTTIME: whether process PID runs and started at STARTTIME (the 22nd field
+# of /proc/PID/stat), so that neither a dead server nor a process that took its pid is waited for.
+_isola_alive() {
+    local stat fields
+    { IFS= read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
+    stat=${stat##*) } # the command name may hold spaces and parentheses; the fields after it do not
+    IFS=' ' read -r -a fields <<<"$stat"
+    [ "${fields[19]:-}" = "$2" ]
+}
+
 # _isola_shell_session DIR ENDPOINT ARGS...: the server of ENDPOINT runs the command when it is
-# this installation's with this environment's keys; returns if not.
+# this installation's with this environment's keys and runs; returns if not.
 _isola_shell_session() {
-    local dir=$1 endpoint=$2 magic port proof token home line name hello frame sock
+    local dir=$1 endpoint=$2 magic server started home line name door size arg
     shift 2
     {
-        IFS= read -r magic && IFS=' ' read -r port proof token && IFS= read -r home || return 0
-        [ "$magic" = "isola-shell-endpoint 1" ] && [ "$home" = "$ISOLA_HOME" ] || return 0
+        IFS= read -r magic && IFS=' ' read -r server started && IFS= read -r home || return 0
+        [ "$magic" = "isola-shell-endpoint 2" ] && [ "$home" = "$ISOLA_HOME" ] || return 0
         # NAME=VALUE: VALUE here too; NAME alone: unset or empty here too (isola takes an empty
         # one for an unset one, as the server does)
         while IFS= read -r line; do
@@ -54,55 +73,97 @@ _isola_shell_session() {
             fi
         done
     } <"$endpoint"
-    [[ $port =~ ^[0-9]+$ ]] || return 0
-    { exec {sock}<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null || return 0 # a server that has gone
-    # the token, then the server's proof, only it and we can read: the command line goes to
-    # nobody else (the token of a server that is gone is worth nothing)
-    trap '' PIPE # a peer that hung up: a write fails (and is ignored) instead of killing us
-    printf 'isola-shell-1\0%s\0' "$token" >&"$sock" 2>/dev/null || true
-    if ! IFS= read -r -t 5 -u "$sock" hello || [ "$hello" != "isola-server $proof" ]; then
-        trap - PIPE
-        exec {sock}>&-
-        return 0
+    [[ $server =~ ^[0-9]+$ ]] && [[ $started =~ ^[0-9]+$ ]] || return 0
+    door=${endpoint%.shell}.fifo
+    [ -p "$door" ] && [ ! -L "$door" ] && [ -O "$door" ] && _isola_alive "$server" "$started" || return 0
+    # the request is written before it is announced, so it must fit the FIFO's buffer (64 KiB)
+    size=$((${#PWD} + 64))
+    for arg in "$@"; do
+        size=$((size + ${#arg} * 4 + 1)) # characters: at most 4 bytes each in UTF-8
+    done
+    [ "$size" -lt 60000 ] || return 0
+    local base= up down downw stdin stdout stderr request frame tty=0 waited=0 pair noclobber=+C
+    # a pair of FIFOs of the server's pool, claimed by creating NAME.claim with noclobber (O_EXCL:
+    # of shells that race for one, one wins); a pair whose files are gone meanwhile is passed over
+    [[ $- == *C* ]] && noclobber=-C
+    set -C
+    for pair in "$dir/p-$server-"*.i; do
+        pair=${pair%.i}
+        [ -p "$pair.i" ] && [ ! -e "$pair.claim" ] || continue
+        { printf '%s\n' "$BASHPID" >"$pair.claim"; } 2>/dev/null || continue
+        if { exec {up}<>"$pair.i" {downw}<>"$pair.o" {down}<"$pair.o"; } 2>/dev/null; then
+            base=$pair
+            break
+        fi
+    done
+    set "$noclobber"
+    if [ -z "$base" ]; then
+        # none free: a pair of our own, the one fork of a served command (5-15 ms on a loaded host)
+        base=$dir/c-$BASHPID-$RANDOM$RANDOM
+        mkfifo -m 600 "$base.i" "$base.o" 2>/dev/null || return 0
+        exec {up}<>"$base.i" {downw}<>"$base.o" {down}<"$base.o"
     fi
-    # The server takes our streams from copies at fds that stay put: bash writes to the socket
-    # by moving it onto fd 1 while it writes, so fd 1 itself may be the socket at any moment.
-    local stdin stdout stderr
+    # <> never blocks on a FIFO; the read-only end opens at once as {downw} is a writer. Once the
+    # server has written, {downw} goes, and the server's end is ours: a server that dies is an
+    # end of file, not a hang.
+    # the server opens our streams from copies at fds that stay put: bash writes to a FIFO by
+    # moving it onto fd 1 while it writes, so fd 1 itself may be the channel at any moment
     exec {stdin}<&0 {stdout}>&1 {stderr}>&2
-    _isola_sock=$sock _isola_pending=0 _isola_accepted=0
-    # before the request: a signal that comes while the command starts must reach it too
+    [ -t 0 ] && [ -t 1 ] && tty=1
+    _isola_sock=$up _isola_pending=0 _isola_accepted=0
+    # one printf, so one write: the whole request is in the FIFO before the server opens it
+    printf '%s\0' "$BASHPID" "$stdin $stdout $stderr" "$tty" "$PWD" "$#" "$@" >&"$up"
+    # before the announcement: a signal that comes while the command starts must reach it too
     trap '_isola_forward 1' HUP
     trap '_isola_forward 2' INT
     trap '_isola_forward 15' TERM
     trap '_isola_forward 28' WINCH
-    local tty=0
-    [ -t 0 ] && [ -t 1 ] && tty=1
-    # one printf, so one write: a second small one would wait for the server's delayed ACK of
-    # the first (Nagle), ~40 ms on loopback
-    printf '%s\0' "$BASHPID" "$stdin $stdout $stderr" "$tty" "$PWD" "$#" "$@" >&"$sock"
+    # one line shorter than PIPE_BUF: written at once, never mixed with another client's
+    if { exec {request}<>"$door"; } 2>/dev/null; then
+        printf '%s\n' "${base##*/} $BASHPID $up $down" >&"$request"
+        exec {request}>&-
+    else
+        waited=10
+    fi
     while :; do
-        if IFS= read -r -u "$sock" frame; then
-            case $frame in
-            A) _isola_accepted=1 ;;
-            X[0-9]*) exit "${frame#X}" ;;
-            F | R)
-                # not taken, nothing was done. After A: this server will not run this command line
-                # (an OCI start or delete with hooks), so bin/isola runs it in-process, skipping
-                # the JVM client that would only ask the same server again
-                [ "$_isola_accepted" = 1 ] && _isola_in_process=1
-                break
-                ;;
-            esac
-        elif [ $? -le 128 ]; then # end of stream, not a trapped signal
+        if [ -n "$downw" ]; then # nothing from the server yet
+            if IFS= read -r -t 1 -u "$down" frame; then
+                exec {downw}>&-
+                downw=
+            elif [ $? -gt 128 ] && [ "$waited" -lt 10 ] && _isola_alive "$server" "$started"; then
+                waited=$((waited + 1)) # a timeout (or a trapped signal): a live server is busy
+                continue
+            else
+                break # a server that died, or never answered: it cannot run the command any more,
+                # as it writes "A" first and we have gone (the JVM client's turn; the server's
+                # next sweep removes the FIFOs)
+            fi
+        elif IFS= read -r -u "$down" frame; then
+            :
+        elif [ $? -gt 128 ]; then
+            continue # a trapped signal, forwarded
+        else
             if [ "$_isola_accepted" = 1 ]; then
                 echo "isola: the server ended while running the command (see its log in $dir)" >&2
                 exit 125
             fi
             break
         fi
+        case $frame in
+        A) _isola_accepted=1 ;;
+        X[0-9]*) exit "${frame#X}" ;;
+        F | R)
+            # not taken, nothing was done. After A: this server will not run this command line
+            # (an OCI start or delete with hooks), so bin/isola runs it in-process, skipping
+            # the JVM client that would only ask the same server again
+            [ "$_isola_accepted" = 1 ] && _isola_in_process=1
+            break
+            ;;
+        esac
     done
-    trap - HUP INT TERM WINCH PIPE
-    exec {sock}>&- {stdin}<&- {stdout}>&- {stderr}>&-
+    trap - HUP INT TERM WINCH
+    exec {up}>&- {down}<&- {stdin}<&- {stdout}>&- {stderr}>&-
+    [ -z "$downw" ] || exec {downw}>&-
     # a signal that came before the server took the command ends it, as it would have ended a CLI
     [ "$_isola_pending" = 0 ] || exit $((128 + _isola_pending))
     return 0

@@ -11,9 +11,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * bin/isola's shell client ({@code lib/shell-client.bash} of the distribution) against a real
  * resident server: what it runs is served without a JVM of its own, and whatever it cannot be
- * sure of (another installation or environment, a stranger on the port, a wrong token, a closed
+ * sure of (another installation or environment, a dead server, a regular file or a closed
  * stream) it leaves to the JVM client, having sent nothing. The server is started the way bin/isola
  * starts it, by the JVM client, for an installation directory of the test's own.
  */
@@ -91,10 +88,19 @@ class ShellClientIT {
         assertEquals(0, cat.code(), cat.err());
         assertEquals("through stdin\n", cat.out());
 
-        // the container writes through the caller's own open file: one offset, as with a CLI
+        // the container writes through the caller's own open file: one offset, as with a CLI (the
+        // shell client leaves a regular file to the JVM client, which passes it with SCM_RIGHTS)
         Path file = tmp.resolve("out.txt");
-        Result shared = shell(Map.of(), null, "{ echo a; (isola run -- echo b); echo c; } > " + file + "; cat " + file);
+        Result notTaken = shell(Map.of(), null, "isola run -- echo b > " + file);
+        assertEquals(NOT_SERVED, notTaken.code(), notTaken.err());
+        Result shared = shell(Map.of("JVM_CLIENT", jvmClient()), null, "{ echo a; (isola run -- echo b); echo c; } > " + file + "; cat " + file);
         assertEquals("a\nb\nc\n", shared.out(), shared.err());
+        Result appended = shell(Map.of("JVM_CLIENT", jvmClient()), null, "{ (isola run -- echo d); echo e; } >> " + file + "; cat " + file);
+        assertEquals("a\nb\nc\nd\ne\n", appended.out(), appended.err());
+
+        // a pipe, a FIFO of the caller's and /dev/null are the caller's very files
+        Result piped = shell(Map.of(), null, "isola run -- echo piped | tr a-z A-Z");
+        assertEquals("PIPED\n", piped.out(), piped.err());
 
         // a subshell is a process of its own: the server takes its streams, not its parent's
         Result subshell = shell(Map.of(), null, "out=$(isola run -- echo from-a-subshell); echo \"[$out]\"");
@@ -122,6 +128,27 @@ class ShellClientIT {
         assertEquals("got TERM", out.readLine());
         assertTrue(client.waitFor(30, TimeUnit.SECONDS));
         assertEquals(9, client.exitValue(), err.join());
+    }
+
+    /** bash holds no writer of the server's FIFO once the server has answered: its death is an end of file. */
+    @Test
+    void aServerThatDiesEndsTheCommandInsteadOfHangingIt() throws Exception {
+        startServer();
+        Process client = start(Map.of(), "isola run -i -- sh -c 'echo ready; read line; echo \"got $line\"'");
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(client.getErrorStream()));
+        BufferedReader out = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8));
+        assertEquals("ready", out.readLine(), "the container did not start");
+
+        ResidentServers.running(serverDir).forEach(ProcessHandle::destroyForcibly);
+
+        boolean ended = client.waitFor(60, TimeUnit.SECONDS);
+        // the container lives on (as a killed server's do) and holds the caller's stderr: a line ends it
+        try (OutputStream in = client.getOutputStream()) {
+            in.write("bye\n".getBytes(StandardCharsets.UTF_8));
+        }
+        assertTrue(ended, "the shell client hung on a dead server");
+        assertEquals(125, client.exitValue(), err.join());
+        assertTrue(err.join().contains("the server ended while running the command"), err.join());
     }
 
     @Test
@@ -164,65 +191,30 @@ class ShellClientIT {
     }
 
     @Test
-    void aWrongTokenIsRefusedAndTheServerServesOn() throws Exception {
+    void linesAStrangerWritesToTheDoorAreDroppedAndTheServerServesOn() throws Exception {
         startServer();
-        List<String> lines = Files.readAllLines(endpoint());
-        String[] fields = lines.get(1).split(" ");
-        Path forged = Files.createDirectory(tmp.resolve("forged"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        lines.set(1, fields[0] + " " + fields[1] + " " + "0".repeat(fields[2].length()));
-        Files.write(forged.resolve("s-forged.shell"), lines);
-
-        Result refused = shell(Map.of("ISOLA_SERVER_DIR", forged.toString()), null, "isola run -- true");
-        assertEquals(NOT_SERVED, refused.code(), refused.err());
-
-        try (Socket stranger = new Socket(InetAddress.getLoopbackAddress(), Integer.parseInt(fields[0]))) {
-            stranger.getOutputStream().write(("isola-shell-1\0" + "0".repeat(fields[2].length()) + "\0").getBytes(StandardCharsets.US_ASCII));
-            assertEquals(-1, stranger.getInputStream().read(), "the server answered a wrong token");
-        }
-        try (Socket silent = new Socket(InetAddress.getLoopbackAddress(), Integer.parseInt(fields[0]))) {
-            silent.setSoTimeout(30_000);
-            assertEquals(-1, silent.getInputStream().read(), "the server kept a silent connection open");
-        }
-        try (Socket trickling = new Socket(InetAddress.getLoopbackAddress(), Integer.parseInt(fields[0]))) {
-            // a byte every 300 ms never lets a read time out: the handshake's deadline ends it
-            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-                try {
-                    for (int i = 0; i < 100; i++) {
-                        trickling.getOutputStream().write('i');
-                        Thread.sleep(300);
-                    }
-                } catch (IOException | InterruptedException e) {
-                    // closed by the server, as it should be
-                }
-            });
-            trickling.setSoTimeout(20_000);
-            long start = System.nanoTime();
-            assertEquals(-1, trickling.getInputStream().read(), "the server kept a trickling connection open");
-            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(12), "closed only after the handshake's time");
-            trickling.close();
-            writer.get(30, TimeUnit.SECONDS);
-        }
-        assertEquals(0, shell(Map.of(), null, "isola run -- true").code(), "the server stopped serving");
+        Path door = Path.of(endpoint().toString().replaceFirst("\\.shell$", ".fifo"));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(door)));
+        Result stranger = shell(Map.of(), null, "exec 9<>" + door + "; printf 'garbage\\n%0300d\\nc-1-2 1 3 4\\nc-9-9 9 x 4\\n' 0 >&9;"
+                + " (isola run -- echo still-served | cat)");
+        assertEquals("still-served\n", stranger.out(), stranger.err());
     }
 
     @Test
-    void tellsAStrangerOnTheServersPortNothingButAStaleToken() throws Exception {
+    void aDeadServersDoorIsNotWaitedFor() throws Exception {
         Path dir = Files.createDirectory(tmp.resolve("stale"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        try (ServerSocket stranger = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            Files.writeString(dir.resolve("s-stale.shell"), "isola-shell-endpoint 1\n" + stranger.getLocalPort() + " proof stale-token\n"
-                    + home + "\nISOLA_CONF\nISOLA_ROOT\nXDG_RUNTIME_DIR" + xdg() + "\n");
-            CompletableFuture<byte[]> heard = CompletableFuture.supplyAsync(() -> {
-                try (Socket client = stranger.accept()) {
-                    client.getOutputStream().write("isola-server not-the-proof\n".getBytes(StandardCharsets.US_ASCII));
-                    client.setSoTimeout(10_000);
-                    return client.getInputStream().readAllBytes();
-                } catch (IOException e) {
-                    return e.toString().getBytes(StandardCharsets.UTF_8);
-                }
-            });
-            Result result = shell(Map.of("ISOLA_SERVER_DIR", dir.toString()), null, "isola run -- echo secret-argument");
-            assertEquals(NOT_SERVED, result.code(), result.err());
-            assertEquals("isola-shell-1\0stale-token\0", new String(heard.get(20, TimeUnit.SECONDS), StandardCharsets.UTF_8));
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Files.writeString(dir.resolve("s-stale.shell"), "isola-shell-endpoint 2\n" + gone.pid() + " 1\n"
+                + home + "\nISOLA_CONF\nISOLA_ROOT\nXDG_RUNTIME_DIR" + xdg() + "\n");
+        assertEquals(0, new ProcessBuilder("mkfifo", "-m", "600", dir.resolve("s-stale.fifo").toString()).start().waitFor());
+
+        Result result = shell(Map.of("ISOLA_SERVER_DIR", dir.toString()), null, "isola run -- echo secret-argument");
+
+        assertEquals(NOT_SERVED, result.code(), result.err());
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of("s-stale.fifo", "s-stale.shell"), files.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "the client made a channel for a dead server");
         }
     }
 
@@ -232,6 +224,7 @@ class ShellClientIT {
         Path endpoint = endpoint();
         assertEquals(1, ResidentServers.stopAll(serverDir));
         assertFalse(Files.exists(endpoint), "a stopped server left its endpoint");
+        assertFalse(Files.exists(Path.of(endpoint.toString().replaceFirst("\\.shell$", ".fifo"))), "a stopped server left its door");
         Result result = shell(Map.of(), null, "isola run -- true");
         assertEquals(NOT_SERVED, result.code(), result.err());
     }
@@ -288,10 +281,21 @@ class ShellClientIT {
         return new Result(process.exitValue(), out, err.join());
     }
 
-    /** bin/isola's shell path as a function; it exits the shell that calls it, as bin/isola is a process of its own. */
+    /**
+     * bin/isola's shell path as a function; it exits the shell that calls it, as bin/isola is a
+     * process of its own. With $JVM_CLIENT, that JVM client takes what the shell client leaves.
+     */
     private String isolaFunction() {
         return "isola() { ISOLA_HOME=${HOME_OVERRIDE:-" + home + "}; . " + SCRIPT + "; isola_shell_client --root " + root
-                + " \"$@\"; exit " + NOT_SERVED + "; }\n";
+                + " \"$@\"; [ -z \"${JVM_CLIENT:-}\" ] || exec $JVM_CLIENT --root " + root + " \"$@\"; exit " + NOT_SERVED + "; }\n";
+    }
+
+    /** bin/isola's JVM client for the test's installation and server directory, as one line. */
+    private String jvmClient() {
+        List<String> client = new ArrayList<>(MonitorProcess.javaCommand("io.isola.launcher.client.Client", List.of()));
+        client.add(1, "-Disola.home=" + home);
+        client.add(1, "-Disola.server.dir=" + serverDir);
+        return String.join(" ", client);
     }
 
     private Process start(Map<String, String> env, String script) throws IOException {

@@ -1,13 +1,7 @@
 package io.isola.launcher.client;
 
-import java.io.EOFException;
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -19,8 +13,8 @@ import sun.misc.SignalHandler;
  * {@code bin/isola} for the verbs a resident server runs ({@link Verbs}): a small JVM that hands
  * its command line, environment, working directory and pid to this user's server over a unix
  * socket ({@link Wire}), forwards SIGINT, SIGTERM, SIGHUP and SIGWINCH, and exits with the
- * status the server returns. The server takes over the client's stdin, stdout and stderr itself
- * (pidfd_getfd), so the container reads and writes them directly. The first client starts the
+ * status the server returns. Its stdin, stdout and stderr go to the server with SCM_RIGHTS
+ * ({@link UnixClientSocket}), so the container reads and writes them directly. The first client starts the
  * server; when there is no usable server, or {@code ISOLA_SERVER=off}, the command runs in this
  * JVM as it always did ({@code --debug} says why).
  */
@@ -31,7 +25,7 @@ public final class Client {
     private final String[] args;
     private final Map<String, String> env = System.getenv();
     private final boolean debug;
-    private SocketChannel channel;
+    private UnixClientSocket channel;
     private volatile boolean accepted;
     private volatile int pendingSignal;
 
@@ -125,21 +119,8 @@ public final class Client {
     }
 
     private boolean tryConnect(Path socket) throws IOException {
-        SocketChannel candidate = SocketChannel.open(StandardProtocolFamily.UNIX);
-        try {
-            candidate.connect(UnixDomainSocketAddress.of(socket));
-            channel = candidate;
-            return true;
-        } catch (ConnectException | NoSuchFileException e) {
-            candidate.close();
-            return false;
-        } catch (IOException e) {
-            candidate.close();
-            if (e.getMessage() != null && (e.getMessage().contains("No such file") || e.getMessage().contains("refused"))) {
-                return false;
-            }
-            throw e;
-        }
+        channel = UnixClientSocket.connect(socket);
+        return channel != null;
     }
 
     /** Runs the command through the server: its status, null to fall back, -1 to try again. */
@@ -149,7 +130,8 @@ public final class Client {
         // before the request: a signal that comes while the command starts must reach it too (the
         // server reads the frame after the request)
         forwardSignals();
-        write(ByteBuffer.wrap(request));
+        channel.sendFds(0, 1, 2); // first: the server takes them before it reads the request
+        channel.write(request);
         ByteBuffer frame = ByteBuffer.allocate(5);
         if (!readFrame(frame)) {
             return -1;
@@ -196,7 +178,10 @@ public final class Client {
                     }
                     ByteBuffer frame = ByteBuffer.allocate(5).put(Wire.SIGNAL).putInt(signal.getNumber());
                     try {
-                        write(frame.flip());
+                        UnixClientSocket current = channel;
+                        if (current != null) {
+                            current.write(frame.array());
+                        }
                     } catch (IOException e) {
                         // the server has gone; the main thread reports it
                     }
@@ -205,39 +190,15 @@ public final class Client {
         }
     }
 
-    private synchronized void write(ByteBuffer buffer) throws IOException {
-        while (buffer.hasRemaining()) {
-            channel.write(buffer);
-        }
-    }
-
     /** Reads one 5-byte frame; false at the end of the stream. */
     private boolean readFrame(ByteBuffer frame) throws IOException {
         frame.clear();
-        while (frame.hasRemaining()) {
-            int n;
-            try {
-                n = channel.read(frame);
-            } catch (IOException e) {
-                return false; // reset by a server that died
-            }
-            if (n < 0) {
-                if (frame.position() == 0) {
-                    return false;
-                }
-                throw new EOFException("a frame cut short by the server");
-            }
-        }
-        return true;
+        return channel.readFully(frame.array());
     }
 
     private void closeQuietly() {
         if (channel != null) {
-            try {
-                channel.close();
-            } catch (IOException e) {
-                // nothing to release beyond the fd
-            }
+            channel.close();
             channel = null;
         }
     }

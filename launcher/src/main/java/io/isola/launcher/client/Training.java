@@ -20,6 +20,10 @@ final class Training {
     private Training() {}
 
     static void run() {
+        String nativeDir = System.getenv("ISOLA_CLIENT_NATIVE_DIR");
+        if (nativeDir != null) {
+            unpackJffi(Path.of(nativeDir));
+        }
         try {
             Path dir = Files.createTempDirectory("isola-client-training");
             Path socket = dir.resolve("s.sock");
@@ -31,15 +35,15 @@ final class Training {
                 // lacks comes from the jar, whose opening costs a client ~25 ms
                 ServerStarter.log(address);
                 Verbs.served(new String[] {"run", "true"});
-                try (SocketChannel client = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-                    client.connect(UnixDomainSocketAddress.of(socket));
+                try (UnixClientSocket client = UnixClientSocket.connect(socket)) {
                     try (SocketChannel accepted = server.accept()) {
                         // the very calls and types of Client.session(), so that the archive holds their classes
-                        client.write(ByteBuffer.wrap(Wire.request(ProcessHandle.current().pid(), System.console() != null,
-                                System.getProperty("user.dir"), List.of("run", "true"), System.getenv())));
+                        client.sendFds(0, 1, 2);
+                        client.write(Wire.request(ProcessHandle.current().pid(), System.console() != null,
+                                System.getProperty("user.dir"), List.of("run", "true"), System.getenv()));
                         accepted.write(ByteBuffer.allocate(5).put(Wire.EXIT).putInt(0).flip());
                         ByteBuffer frame = ByteBuffer.allocate(5);
-                        client.read(frame);
+                        client.readFully(frame.array());
                         new Client(new String[0]).forwardSignals(); // its handlers only write when a signal comes
                     }
                 }
@@ -48,6 +52,29 @@ final class Training {
                 Files.deleteIfExists(dir);
             }
         } catch (IOException | RuntimeException e) {
+            System.err.println("isola client training: " + e);
+        }
+    }
+
+    /**
+     * Puts jffi's native stub where bin/isola points the client ({@code -Djffi.boot.library.path}):
+     * else jffi unpacks it from its jar into a temporary file at every start, ~50 ms of a client's.
+     */
+    private static void unpackJffi(Path dir) {
+        String arch = System.getProperty("os.arch").equals("amd64") ? "x86_64" : System.getProperty("os.arch");
+        String name = "libjffi-" + com.kenai.jffi.internal.StubLoader.VERSION_MAJOR + "."
+                + com.kenai.jffi.internal.StubLoader.VERSION_MINOR + ".so";
+        try (java.io.InputStream in = Training.class.getClassLoader().getResourceAsStream("jni/" + arch + "-Linux/" + name)) {
+            if (in == null) {
+                System.err.println("isola client training: no jffi stub for " + arch + "-Linux; the client unpacks it at every start");
+                return;
+            }
+            Files.createDirectories(dir);
+            Path temporary = Files.createTempFile(dir, name, ".tmp");
+            Files.copy(in, temporary, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(temporary, dir.resolve(name), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
             System.err.println("isola client training: " + e);
         }
     }

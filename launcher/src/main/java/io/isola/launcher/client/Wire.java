@@ -13,18 +13,21 @@ import java.util.Map;
  * with SO_PEERCRED as well).
  *
  * <pre>
- * client -> server  request:  int MAGIC, int pid, byte tty, str cwd, int n, n x str arg, int m, m x str "NAME=VALUE"
+ * client -> server  one byte 'F' carrying fds 0, 1 and 2 (SCM_RIGHTS: the very open files)
+ *                   request:  int MAGIC, int pid, byte tty, str cwd, int n, n x str arg, int m, m x str "NAME=VALUE"
  *                   then any number of: byte SIGNAL, int signo     (end of stream: the client has gone)
  * server -> client  frames of 5 bytes: byte type, int value
- *                   ACCEPTED 0   the command runs (the server has taken the client's fds 0, 1 and 2
- *                                with pidfd_getfd; output goes straight to them, never through the socket)
+ *                   ACCEPTED 0   the command runs (on the client's fds 0, 1 and 2, passed with the first
+ *                                byte; output goes straight to them, never through the socket)
  *                   EXIT code    the command ended with this exit status; the server closes the connection
  *                   FALLBACK 0   not served here (nothing was done): run the command in-process
- *                   REFUSED 0    the server does not serve this peer (uid or pid mismatch)
+ *                   REFUSED 0    the server does not serve this peer (uid or pid mismatch, or it runs
+ *                                as many commands as it runs at once)
  * str = int length + UTF-8 bytes; ints are big-endian.
  * </pre>
  *
- * <p>Only the JDK is used here: the client's class path holds no Felix, picocli or jnr.
+ * <p>Only the JDK is used here, and jffi to pass the fds ({@link UnixClientSocket}): the client's
+ * class path holds no Felix, picocli or jnr-ffi.
  */
 public final class Wire {
 

@@ -8,8 +8,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * One command line that the resident server runs for a client, seen from the code that runs it:
- * the client's environment, working directory and standard streams (fds the server took over
- * with pidfd_getfd), and where the client's signals go. Bound to the thread that runs the
+ * the client's environment, working directory and standard streams (the server's own fds of the
+ * client's files: passed with SCM_RIGHTS, or opened through /proc/PID/fd), and where the client's signals go. Bound to the thread that runs the
  * command; {@link #current()} is null in a CLI that runs in its own JVM, and then every verb
  * behaves as it always did.
  */

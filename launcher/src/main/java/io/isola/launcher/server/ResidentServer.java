@@ -16,8 +16,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The accept loop of the resident server: one thread per client, on its unix socket (the JVM
- * client) and its {@link ShellEndpoint} (bin/isola's shell client), the socket owned by the lock
+ * The accept loop of the resident server: one thread per command, at most {@link #MAX_SESSIONS}
+ * at once (beyond them a client is refused and closed, never given a thread: a local user's
+ * thousands of connections drove a server to 6,313 threads), from its unix socket (the JVM
+ * client) and its {@link ShellDoor} (bin/isola's shell client), the socket owned by the lock
  * beside it (whoever holds {@code <socket>.lock} owns the socket path: a killed server's socket
  * file is replaced by the next server, two clients starting servers at once get one), and the
  * idle exit. It stops listening before it exits, so a client either reaches a server that will
@@ -27,6 +29,9 @@ final class ResidentServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ResidentServer.class);
     private static final int POLL_MILLIS = 1000;
+    private static final long SWEEP_NANOS = 1_000_000_000L;
+    /** Commands served at once; a client beyond them runs its command in-process. */
+    static final int MAX_SESSIONS = 64;
 
     private final Path socket;
     private final Duration idle;
@@ -35,7 +40,8 @@ final class ResidentServer implements AutoCloseable {
     private final AtomicInteger sessions = new AtomicInteger();
     private volatile long lastActive = System.nanoTime();
     private volatile int listener = -1;
-    private volatile ShellEndpoint shell;
+    private volatile ShellDoor shell;
+    private final PeerLog refusals = new PeerLog(LOG);
 
     private ResidentServer(Path socket, Duration idle, FileChannel lockFile, FileLock lock) {
         this.socket = socket;
@@ -79,37 +85,37 @@ final class ResidentServer implements AutoCloseable {
         long uid = HostIdentity.current().uid();
         Map<String, String> env = System.getenv();
         try {
-            shell = ShellEndpoint.open(socket, env);
+            shell = ShellDoor.open(socket, env);
         } catch (IOException | RuntimeException e) {
             // the JVM client still reaches us; bin/isola's shell client then hands over to it
-            LOG.warn("no shell endpoint: {}", e.toString());
+            LOG.warn("no shell door: {}", e.toString());
         }
-        // the listeners polled, and the protocol spoken on each, by index
-        int[] listeners = {listener};
-        ClientProtocol[] protocols = {JvmClients.PROTOCOL};
-        if (shell != null) {
-            listeners = new int[] {listener, shell.listener()};
-            protocols = new ClientProtocol[] {JvmClients.PROTOCOL, new ShellClients(shell)};
-        }
+        ShellDoor door = shell; // the shutdown hook may close the field's meanwhile
+        int[] polled = door == null ? new int[] {listener} : new int[] {listener, door.fd()};
         LOG.info("serving uid {} at {} (pid {}, idle timeout {} s)", uid, socket, ProcessHandle.current().pid(),
                 idle.toSeconds());
+        long swept = System.nanoTime();
         while (true) {
-            Sockets.Accepted accepted = Sockets.accept(listeners, POLL_MILLIS);
-            if (accepted != null) {
-                sessions.incrementAndGet();
-                Session session = new Session(accepted.fd(), uid, env, protocols[accepted.listener()]);
-                Thread thread = new Thread(() -> {
-                    try {
-                        session.run();
-                    } finally {
-                        lastActive = System.nanoTime();
-                        sessions.decrementAndGet();
+            int ready = Sockets.poll(polled, POLL_MILLIS);
+            if (ready == 0) {
+                int fd = Sockets.accept(listener);
+                if (fd >= 0) {
+                    start(new JvmConnection(fd), uid, env);
+                }
+            } else if (ready == 1) {
+                for (String announcement : door.announcements()) {
+                    ShellConnection connection = ShellConnection.open(door, announcement, uid, refusals);
+                    if (connection != null) {
+                        start(connection, uid, env);
                     }
-                }, "isola-session");
-                thread.setDaemon(true);
-                thread.start();
+                }
+                door.replenish(); // once the command runs: not in its way
             } else if (idleLongEnough()) {
                 break;
+            }
+            if (door != null && System.nanoTime() - swept > SWEEP_NANOS) { // also when busy: a pool of dead claims is no pool
+                door.sweep();
+                swept = System.nanoTime();
             }
         }
         stopListening();
@@ -117,6 +123,32 @@ final class ResidentServer implements AutoCloseable {
         // accepted: its connection is reset when the listener closes and it starts a new server
         LOG.info("idle for {} s with no detached container: exiting", idle.toSeconds());
         return 0;
+    }
+
+    /** Runs {@code connection}'s command on a thread of its own, or refuses it when {@link #MAX_SESSIONS} run. */
+    private void start(ClientConnection connection, long uid, Map<String, String> env) {
+        if (sessions.incrementAndGet() > MAX_SESSIONS) {
+            sessions.decrementAndGet();
+            refusals.warn("sessions", "refused a client: {} commands run already, the most this server runs at once", MAX_SESSIONS);
+            try {
+                connection.frame(io.isola.launcher.client.Wire.REFUSED, 0);
+            } catch (IOException e) {
+                // it has gone already
+            }
+            connection.close();
+            return;
+        }
+        Session session = new Session(connection, uid, env, refusals);
+        Thread thread = new Thread(() -> {
+            try {
+                session.run();
+            } finally {
+                lastActive = System.nanoTime();
+                sessions.decrementAndGet();
+            }
+        }, "isola-session");
+        thread.setDaemon(true);
+        thread.start();
     }
 
     private boolean idleLongEnough() {

@@ -3,13 +3,9 @@ package io.isola.launcher.server;
 import io.isola.launcher.Main;
 import io.isola.launcher.client.Wire;
 
-import io.isola.internal.nativ.FdInputStream;
 import io.isola.internal.nativ.FdOutputStream;
 import io.isola.internal.nativ.Fds;
-import io.isola.internal.nativ.Native;
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -19,7 +15,7 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
 /**
- * One client connection, in either client's protocol ({@link ClientProtocol}): checks the peer,
+ * One client's command, in either client's protocol ({@link ClientConnection}): checks the peer,
  * takes its stdin, stdout and stderr, runs its command line through the same picocli command tree
  * as the CLI, with the client's environment and working directory ({@link Invocation}), and
  * returns the exit status.
@@ -30,65 +26,45 @@ final class Session implements Runnable {
     /** {@link #execute}'s answer when the exit frame went out already (the command was cancelled). */
     private static final Integer CANCELLED = Integer.MIN_VALUE;
 
-    private final int fd;
+    private final ClientConnection connection;
     private final long uid;
     private final Map<String, String> serverEnv;
-    private final ClientProtocol protocol;
+    private final PeerLog refusals;
 
-    Session(int fd, long uid, Map<String, String> serverEnv, ClientProtocol protocol) {
-        this.fd = fd;
+    Session(ClientConnection connection, long uid, Map<String, String> serverEnv, PeerLog refusals) {
+        this.connection = connection;
         this.uid = uid;
         this.serverEnv = serverEnv;
-        this.protocol = protocol;
+        this.refusals = refusals;
     }
 
     @Override
     public void run() {
-        OutputStream reply = new FdOutputStream(Fds.dupCloexec(fd));
-        int[] stdio = {-1, -1, -1};
-        int pidfd = -1;
-        FdInputStream in = new FdInputStream(fd);
+        int[] stdio = {};
         try {
-            DataInputStream data = new DataInputStream(new java.io.BufferedInputStream(in)); // request, then frames
-            ClientRequest request = protocol.accept(fd, uid, data, reply);
+            ClientRequest request = connection.accept(uid, refusals);
             if (request == null) {
                 return;
             }
+            stdio = request.stdio();
             String mismatch = mismatch(request.env());
             if (mismatch != null) {
                 LOG.info("not serving pid {}: {}", request.pid(), mismatch);
-                protocol.frame(reply, Wire.FALLBACK, 0);
+                connection.frame(Wire.FALLBACK, 0);
                 return;
             }
-            Native n = Native.get();
-            pidfd = n.check("pidfd_open " + request.pid(), n.libc().pidfd_open((int) request.pid(), 0));
-            for (int stream = 0; stream < 3; stream++) {
-                stdio[stream] = Sockets.takeFd(pidfd, request.stdio()[stream]);
-            }
             Invocation invocation = new Invocation(request.env(), Path.of(request.cwd()), stdio, request.tty());
-            Integer code = execute(invocation, request, reply, data);
+            Integer code = execute(invocation, request);
             if (code == null) {
-                protocol.frame(reply, Wire.FALLBACK, 0);
+                connection.frame(Wire.FALLBACK, 0);
             } else if (!code.equals(CANCELLED)) {
-                protocol.frame(reply, Wire.EXIT, code);
+                connection.frame(Wire.EXIT, code);
             }
         } catch (IOException | RuntimeException e) {
-            LOG.warn("session ended: {}", e.toString());
+            refusals.warn("sessions", "session ended: {}", e.toString());
         } finally {
-            // ends the frame reader, after the last frame went out; before the stream is closed,
-            // which waits for the reader to let go of it (the client's end may be open for ever:
-            // a client that is gone can have handed its socket on)
-            Sockets.shutdown(fd);
-            in.close();
-            for (int stream : stdio) {
-                Fds.closeQuietly(stream);
-            }
-            Fds.closeQuietly(pidfd);
-            try {
-                reply.close();
-            } catch (IOException e) {
-                // the client has gone
-            }
+            connection.close();
+            JvmConnection.closeAll(stdio);
         }
     }
 
@@ -97,7 +73,7 @@ final class Session implements Runnable {
      * (the client then runs it in-process). The client's frames (signals, end of stream) are
      * read on a second thread meanwhile.
      */
-    private Integer execute(Invocation invocation, ClientRequest request, OutputStream reply, DataInputStream in) throws IOException {
+    private Integer execute(Invocation invocation, ClientRequest request) throws IOException {
         PrintWriter out = writer(invocation.stdio(1));
         PrintWriter err = writer(invocation.stdio(2));
         String[] args = request.args().toArray(String[]::new);
@@ -116,14 +92,14 @@ final class Session implements Runnable {
             }
             return handler.handleExecutionException(e, command, parsed);
         });
-        Thread frames = new Thread(() -> readFrames(in, invocation), "isola-session-frames");
+        Thread frames = new Thread(() -> readFrames(invocation), "isola-session-frames");
         frames.setDaemon(true);
         Thread worker = Thread.currentThread();
         java.util.concurrent.atomic.AtomicBoolean replied = new java.util.concurrent.atomic.AtomicBoolean();
         invocation.onCancel(signal -> {
             if (signal > 0 && replied.compareAndSet(false, true)) {
                 try {
-                    protocol.frame(reply, Wire.EXIT, 128 + signal); // the status of a CLI killed by the signal
+                    connection.frame(Wire.EXIT, 128 + signal); // the status of a CLI killed by the signal
                 } catch (IOException e) {
                     // the client has gone
                 }
@@ -132,7 +108,7 @@ final class Session implements Runnable {
         });
         invocation.bind();
         try {
-            protocol.frame(reply, Wire.ACCEPTED, 0);
+            connection.frame(Wire.ACCEPTED, 0);
             frames.start();
             int code = cli.execute(args);
             out.flush();
@@ -157,10 +133,10 @@ final class Session implements Runnable {
         return new PrintWriter(new java.io.OutputStreamWriter(new FdOutputStream(Fds.dupCloexec(fd)), StandardCharsets.UTF_8), true);
     }
 
-    private void readFrames(DataInputStream in, Invocation invocation) {
+    private void readFrames(Invocation invocation) {
         try {
             while (true) {
-                invocation.signal(protocol.nextSignal(in));
+                invocation.signal(connection.nextSignal());
             }
         } catch (IOException e) {
             invocation.clientGone();

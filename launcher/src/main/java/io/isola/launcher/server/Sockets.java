@@ -12,10 +12,10 @@ import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
 
 /**
- * The server's sockets, on raw fds: its unix socket (the JDK's channels cannot tell the peer's
- * pid, SO_PEERCRED), its loopback TCP socket for bin/isola's shell client ({@link ShellEndpoint}),
- * both accepted in one poll; the accepted fds are read and written with the core's fd streams.
- * Also the one call that takes a client's fd: pidfd_getfd.
+ * The server's socket, on raw fds: a unix socket (the JDK's channels can neither tell the peer's
+ * pid, SO_PEERCRED, nor receive fds, SCM_RIGHTS), polled with the shell clients' request FIFO;
+ * the accepted fds are read and written with the core's fd streams. The server listens on no IP
+ * socket: a container that shares the host's network could reach one (issue 23).
  */
 final class Sockets {
 
@@ -33,19 +33,17 @@ final class Sockets {
 
         int setsockopt(int fd, int level, int name, @In byte[] value, int length);
 
-        int getsockname(int fd, @Out byte[] address, @In @Out int[] length);
-
         int shutdown(int fd, int how);
+
+        long recvmsg(int fd, long message, int flags);
     }
 
-    private static final int AF_UNIX = 1, AF_INET = 2, SOCK_STREAM = 1, SOCK_CLOEXEC = 02000000;
+    private static final int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = 02000000;
     private static final int SOL_SOCKET = 1, SO_PEERCRED = 17, SO_RCVTIMEO = 20, SHUT_RDWR = 2;
-    private static final int IPPROTO_TCP = 6, TCP_NODELAY = 1;
-    /** struct sockaddr_in: family, port and address (both in network order), 8 bytes of zero. */
-    private static final int SOCKADDR_IN = 16;
+    private static final int SCM_RIGHTS = 1, MSG_CMSG_CLOEXEC = 0x40000000;
+    /** struct msghdr, struct iovec and a cmsghdr's header on 64-bit Linux; room for 4 fds. */
+    private static final int MSGHDR = 56, IOVEC = 16, CMSG_HEADER = 16, CONTROL = CMSG_HEADER + 16;
     private static final short POLLIN = 1;
-    /** Unified system call numbers (Linux 5.6 on): the same on x86_64 and aarch64. */
-    private static final long PIDFD_GETFD = 438;
     private static final int SUN_PATH = 108;
 
     private static final class Holder {
@@ -54,9 +52,6 @@ final class Sockets {
 
     /** Who is at the other end of a connection, as the kernel recorded it at connect(). */
     record Peer(long pid, long uid, long gid) {}
-
-    /** A connection and the listener (an index into those polled) it came from. */
-    record Accepted(int listener, int fd) {}
 
     private Sockets() {}
 
@@ -81,41 +76,6 @@ final class Sockets {
         }
     }
 
-    /** A listening TCP socket on 127.0.0.1 at a port the kernel picks ({@link #port}), close-on-exec. */
-    static int listenLoopback(int backlog) {
-        Native n = Native.get();
-        int fd = n.check("socket(AF_INET)", Holder.CALLS.socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-        try {
-            byte[] address = new byte[SOCKADDR_IN];
-            address[0] = AF_INET; // sa_family in host order (little-endian); port 0: any free one
-            address[4] = 127;
-            address[7] = 1;
-            n.check("bind 127.0.0.1", Holder.CALLS.bind(fd, address, address.length));
-            n.check("listen on 127.0.0.1", Holder.CALLS.listen(fd, backlog));
-            return fd;
-        } catch (RuntimeException e) {
-            Fds.closeQuietly(fd);
-            throw e;
-        }
-    }
-
-    /** The port a TCP socket is bound to. */
-    static int port(int fd) {
-        byte[] address = new byte[SOCKADDR_IN];
-        int[] length = {address.length};
-        Native.get().check("getsockname", Holder.CALLS.getsockname(fd, address, length));
-        return (address[2] & 0xff) << 8 | address[3] & 0xff;
-    }
-
-    /**
-     * Sends what is written to the TCP connection {@code fd} at once: a small frame after another
-     * that is not acknowledged yet would otherwise wait for the peer's delayed ACK (~40 ms).
-     */
-    static void noDelay(int fd) {
-        byte[] on = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.nativeOrder()).putInt(1).array();
-        Native.get().check("setsockopt TCP_NODELAY", Holder.CALLS.setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, on, on.length));
-    }
-
     /** Makes reads of {@code fd} fail with EAGAIN after {@code millis} without data; 0: wait for ever. */
     static void receiveTimeout(int fd, int millis) {
         byte[] timeval = java.nio.ByteBuffer.allocate(16).order(java.nio.ByteOrder.nativeOrder())
@@ -123,40 +83,39 @@ final class Sockets {
         Native.get().check("setsockopt SO_RCVTIMEO", Holder.CALLS.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, timeval, timeval.length));
     }
 
-    /**
-     * The next connection on any of {@code listeners} (close-on-exec); null when none came within
-     * {@code timeoutMillis}.
-     */
-    static Accepted accept(int[] listeners, int timeoutMillis) {
+    /** The index of one of {@code fds} that is readable, -1 when none became so within {@code timeoutMillis}. */
+    static int poll(int[] fds, int timeoutMillis) {
         Native n = Native.get();
-        int ready = -1;
-        try (NativeMemory poll = new NativeMemory(8L * listeners.length)) {
-            for (int i = 0; i < listeners.length; i++) {
-                NativeMemory.putInt(poll.address() + 8L * i, listeners[i]);
+        try (NativeMemory poll = new NativeMemory(8L * fds.length)) {
+            for (int i = 0; i < fds.length; i++) {
+                NativeMemory.putInt(poll.address() + 8L * i, fds[i]);
                 NativeMemory.putInt(poll.address() + 8L * i + 4, POLLIN); // revents: 0
             }
-            int count = n.libc().poll(poll.address(), listeners.length, timeoutMillis);
+            int count = n.libc().poll(poll.address(), fds.length, timeoutMillis);
             if (count < 0 && n.lastErrno() != Errno.EINTR) {
-                throw new NativeException("poll on the server sockets", n.lastErrno());
+                throw new NativeException("poll on the server's socket and FIFO", n.lastErrno());
             }
-            for (int i = 0; i < listeners.length && count > 0 && ready < 0; i++) {
+            for (int i = 0; i < fds.length && count > 0; i++) {
                 if (NativeMemory.getShort(poll.address() + 8L * i + 6) != 0) {
-                    ready = i;
+                    return i;
                 }
             }
+            return -1;
         }
-        if (ready < 0) {
-            return null;
-        }
-        int fd = Holder.CALLS.accept4(listeners[ready], 0, 0, SOCK_CLOEXEC);
+    }
+
+    /** The next connection on {@code listener} (close-on-exec); -1 when there is none after all. */
+    static int accept(int listener) {
+        Native n = Native.get();
+        int fd = Holder.CALLS.accept4(listener, 0, 0, SOCK_CLOEXEC);
         if (fd < 0) {
             int errno = n.lastErrno();
             if (errno == Errno.EINTR || errno == Errno.EAGAIN || errno == 103 /* ECONNABORTED */) {
-                return null;
+                return -1;
             }
             throw new NativeException("accept on the server socket", errno);
         }
-        return new Accepted(ready, fd);
+        return fd;
     }
 
     static Peer peer(int fd) {
@@ -174,11 +133,43 @@ final class Sockets {
     }
 
     /**
-     * A duplicate of fd {@code target} of the process that {@code pidfd} refers to, close-on-exec
-     * (the kernel checks that we could ptrace that process: our own uid, or root).
+     * Receives the fds a client passed with SCM_RIGHTS on {@code fd}, with the one byte they came
+     * with (close-on-exec): exactly {@code count} of them, else none are kept and this throws.
      */
-    static int takeFd(int pidfd, int target) {
+    static int[] receiveFds(int fd, int count) {
         Native n = Native.get();
-        return (int) n.check("pidfd_getfd " + target, n.libc().syscall(PIDFD_GETFD, pidfd, target, 0, 0));
+        try (NativeMemory memory = new NativeMemory(MSGHDR + IOVEC + CONTROL + 8)) {
+            long msg = memory.address(), iov = msg + MSGHDR, control = iov + IOVEC, data = control + CONTROL;
+            NativeMemory.zero(msg, memory.size());
+            NativeMemory.putLong(iov, data);
+            NativeMemory.putLong(iov + 8, 1);
+            NativeMemory.putLong(msg + 16, iov); // msg_iov
+            NativeMemory.putLong(msg + 24, 1); // msg_iovlen
+            NativeMemory.putLong(msg + 32, control); // msg_control
+            NativeMemory.putLong(msg + 40, CONTROL); // msg_controllen
+            long got = Holder.CALLS.recvmsg(fd, msg, MSG_CMSG_CLOEXEC);
+            while (got < 0 && n.lastErrno() == Errno.EINTR) {
+                got = Holder.CALLS.recvmsg(fd, msg, MSG_CMSG_CLOEXEC);
+            }
+            if (got < 0) {
+                throw new NativeException("recvmsg of the client's stdio", n.lastErrno());
+            }
+            int[] fds = new int[0];
+            if (NativeMemory.getLong(msg + 40) >= CMSG_HEADER && NativeMemory.getInt(control + 8) == SOL_SOCKET
+                    && NativeMemory.getInt(control + 12) == SCM_RIGHTS) {
+                fds = new int[(int) ((NativeMemory.getLong(control) - CMSG_HEADER) / 4)];
+                for (int i = 0; i < fds.length; i++) {
+                    fds[i] = NativeMemory.getInt(control + CMSG_HEADER + 4L * i);
+                }
+            }
+            if (fds.length != count || got != 1) {
+                for (int received : fds) {
+                    Fds.closeQuietly(received);
+                }
+                throw new IllegalStateException("a client passed " + fds.length + " fds with " + got
+                        + " bytes; expected " + count + " (its stdin, stdout and stderr) with 1");
+            }
+            return fds;
+        }
     }
 }

@@ -1,0 +1,139 @@
+package io.isola.launcher.server;
+
+import io.isola.internal.nativ.FdInputStream;
+import io.isola.internal.nativ.FdOutputStream;
+import io.isola.internal.nativ.Fds;
+import io.isola.launcher.client.Wire;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The thin JVM client's protocol ({@link Wire}) on the server's unix socket: the kernel tells who
+ * connected (SO_PEERCRED), the client's stdin, stdout and stderr come with its first byte
+ * (SCM_RIGHTS: the very open files, offsets and all), then its request with its environment.
+ */
+final class JvmConnection implements ClientConnection {
+
+    /** How long a connection may take to pass its fds and its request. */
+    static final int HANDSHAKE_MILLIS = 5000;
+
+    private final int fd;
+    private final FdInputStream in;
+    private final DataInputStream data;
+    private final OutputStream reply;
+
+    JvmConnection(int fd) {
+        this.fd = fd;
+        this.in = new FdInputStream(fd);
+        this.data = new DataInputStream(new BufferedInputStream(in));
+        this.reply = new FdOutputStream(Fds.dupCloexec(fd));
+    }
+
+    @Override
+    public ClientRequest accept(long uid, PeerLog refusals) throws IOException {
+        Sockets.receiveTimeout(fd, HANDSHAKE_MILLIS); // a silent peer holds a session for this long at most
+        Sockets.Peer peer = Sockets.peer(fd);
+        if (peer.uid() != uid) {
+            refusals.warn("uid " + peer.uid(), "refused a client of uid {} (pid {}): this server serves uid {} only",
+                    peer.uid(), peer.pid(), uid);
+            frame(Wire.REFUSED, 0);
+            return null;
+        }
+        int[] stdio = Sockets.receiveFds(fd, 3); // before any buffered read: they come with the first byte
+        try {
+            ClientRequest request = read(stdio);
+            if (request.pid() != peer.pid()) {
+                refusals.warn("uid " + peer.uid(), "refused a client whose pid {} is not its connection's ({})",
+                        request.pid(), peer.pid());
+                frame(Wire.REFUSED, 0);
+                closeAll(stdio);
+                return null;
+            }
+            Sockets.receiveTimeout(fd, 0); // from now on the client waits for its command, as long as it runs
+            return request;
+        } catch (IOException | RuntimeException e) {
+            closeAll(stdio);
+            throw e;
+        }
+    }
+
+    @Override
+    public synchronized void frame(byte type, int value) throws IOException {
+        reply.write(java.nio.ByteBuffer.allocate(5).put(type).putInt(value).array());
+        reply.flush();
+    }
+
+    @Override
+    public int nextSignal() throws IOException {
+        while (true) {
+            byte type = data.readByte();
+            int value = data.readInt();
+            if (type == Wire.SIGNAL) {
+                return value;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        // ends the frame reader, after the last frame went out; before the stream is closed,
+        // which waits for the reader to let go of it (the client's end may be open for ever:
+        // a client that is gone can have handed its socket on)
+        Sockets.shutdown(fd);
+        in.close();
+        try {
+            reply.close();
+        } catch (IOException e) {
+            // the client has gone
+        }
+    }
+
+    static void closeAll(int[] fds) {
+        for (int each : fds) {
+            Fds.closeQuietly(each);
+        }
+    }
+
+    private ClientRequest read(int[] stdio) throws IOException {
+        if (data.readInt() != Wire.MAGIC) {
+            throw new IOException("not an isola client");
+        }
+        long pid = Integer.toUnsignedLong(data.readInt());
+        boolean tty = data.readByte() != 0;
+        String cwd = string();
+        List<String> args = new ArrayList<>();
+        for (int i = count(); i > 0; i--) {
+            args.add(string());
+        }
+        Map<String, String> env = new HashMap<>();
+        for (int i = count(); i > 0; i--) {
+            ClientRequest.addVariable(env, string());
+        }
+        return new ClientRequest(pid, stdio, tty, cwd, args, env);
+    }
+
+    private int count() throws IOException {
+        int n = data.readInt();
+        if (n < 0 || n > Wire.MAX_ITEMS) {
+            throw new IOException("bad count " + n);
+        }
+        return n;
+    }
+
+    private String string() throws IOException {
+        int length = data.readInt();
+        if (length < 0 || length > Wire.MAX_STRING) {
+            throw new IOException("bad string length " + length);
+        }
+        byte[] bytes = new byte[length];
+        data.readFully(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+}
