@@ -117,7 +117,7 @@ final class FilesystemPlan implements AutoCloseable {
             ContainerTree tree = root.mount(steps, calls);
             KernelMounts kernel = new KernelMounts(steps, calls, tree);
             kernel.proc();
-            kernel.dev(neighbours.ipcNamespace());
+            kernel.dev(DeviceNodes.forContainer(neighbours.userNamespace()), neighbours.ipcNamespace());
             kernel.sys(neighbours);
             List<ContainerBind> binds = requested;
             if (root instanceof SandboxRoot) {
