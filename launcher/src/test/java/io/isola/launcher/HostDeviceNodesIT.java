@@ -131,6 +131,19 @@ class HostDeviceNodesIT {
         assertHostNodesUnchanged();
     }
 
+    /**
+     * A {@code --device} node is the container's own (mknod), made with the host node's mode
+     * whatever the umask the runtime runs with; the container's root may change it, not the host's.
+     */
+    @Test
+    void aDeviceNodeIsTheContainersOwnWithTheHostsMode() throws IOException {
+        assertEquals(0, isola("run", "--device", "/dev/null:/dev/other-null", "--", "sh", "-c",
+                "test -c /dev/other-null && test \"$(stat -c %a /dev/other-null)\" = 666 && echo x > /dev/other-null"
+                        + " && chmod 0600 /dev/other-null && chown 1:1 /dev/other-null && touch /dev/other-null"
+                        + " && test \"$(stat -c %a:%u /dev/other-null)\" = 600:1"), err::toString);
+        assertHostNodesUnchanged();
+    }
+
     private void assertHostNodesUnchanged() throws IOException {
         for (String device : DEVICES) {
             HostNode was = before.get(device);

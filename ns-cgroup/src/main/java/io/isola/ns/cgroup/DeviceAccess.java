@@ -41,9 +41,10 @@ final class DeviceAccess {
 
     private static final int S_IFMT = 0170000, S_IFCHR = 0020000, S_IFBLK = 0060000;
     private static final long AT_FDCWD = -100;
+    private static final int PERMISSIONS = 0777; // no set-id or sticky bit from a host node
 
     /** A host device resolved for {@code --device}. */
-    record Node(Devices.Mapping mapping, char type, long major, long minor, int mode) {
+    record Node(Devices.Mapping mapping, char type, long major, long minor, int mode, int uid, int gid) {
 
         Rule rule() {
             return new Rule(true, type, major, minor, mapping.access());
@@ -92,6 +93,8 @@ final class DeviceAccess {
         Path host = Path.of(mapping.hostPath());
         try {
             int mode = (Integer) Files.getAttribute(host, "unix:mode");
+            int uid = (Integer) Files.getAttribute(host, "unix:uid");
+            int gid = (Integer) Files.getAttribute(host, "unix:gid");
             long rdev = (Long) Files.getAttribute(host, "unix:rdev");
             char type = switch (mode & S_IFMT) {
                 case S_IFCHR -> 'c';
@@ -102,7 +105,7 @@ final class DeviceAccess {
             // Linux's dev_t: the minor's low 8 bits, then 12 bits of major, then the rest of both
             long major = ((rdev >>> 8) & 0xfff) | ((rdev >>> 32) & ~0xfffL);
             long minor = (rdev & 0xff) | ((rdev >>> 12) & ~0xffL);
-            return new Node(mapping, type, major, minor, mode);
+            return new Node(mapping, type, major, minor, mode, uid, gid);
         } catch (IOException e) {
             throw new IllegalArgumentException("device \"" + mapping.hostPath() + "\": cannot read it on the host ("
                     + e.getClass().getSimpleName() + ")");
@@ -111,8 +114,10 @@ final class DeviceAccess {
 
     /**
      * The child's steps that make each {@code --device} node in the container's own {@code /dev}
-     * (run after the pivot, before capabilities are dropped), with the host node's type, number
-     * and mode; its parent directories are made first.
+     * (run after the pivot, before capabilities are dropped), with the host node's type, number,
+     * mode and owner, as Docker does; its parent directories are made first. A node of its own,
+     * never a bind of the host's: the container's root may chmod or chown it, and the host's
+     * stays as it is (issue 23).
      */
     List<Step> steps() {
         List<Step> steps = new ArrayList<>();
@@ -126,6 +131,11 @@ final class DeviceAccess {
                     | ((node.major() & ~0xfffL) << 32));
             steps.add(Step.call("make the device node " + path + " (" + node.type() + " " + node.major() + ":" + node.minor() + ")",
                     "mknodat", Arg.word(AT_FDCWD), Arg.text(path.toString()), Arg.word(node.mode()), Arg.word(dev)));
+            // mknod applies the umask the child inherited from the runtime (022 made a 0666 node 0644)
+            steps.add(Step.call("give " + path + " the host node's mode 0" + Integer.toOctalString(node.mode() & PERMISSIONS),
+                    "chmod", Arg.text(path.toString()), Arg.word(node.mode() & PERMISSIONS)));
+            steps.add(Step.call("give " + path + " the host node's owner " + node.uid() + ":" + node.gid(), "lchown",
+                    Arg.text(path.toString()), Arg.word(node.uid()), Arg.word(node.gid())));
         }
         return steps;
     }
