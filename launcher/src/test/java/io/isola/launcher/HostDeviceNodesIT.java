@@ -30,9 +30,15 @@ class HostDeviceNodesIT {
 
     private static final List<String> DEVICES = List.of("null", "zero", "full", "random", "urandom", "tty");
 
-    /** What a container root tries on each of its nodes; refused (in a user namespace) or not, it goes on. */
-    private static final String ATTACK = "for d in " + String.join(" ", DEVICES) + "; do"
-            + " chmod 0600 /dev/$d; chown 1:1 /dev/$d; touch /dev/$d; done 2>/dev/null; ";
+    /** The masked kernel files, each covered by a bind of the container's /dev/null. */
+    private static final List<String> MASKED = List.of("/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/sched_debug");
+
+    /**
+     * What a container root tries on each of its nodes, and on the masked files that its /dev/null
+     * covers; refused (in a user namespace) or not, it goes on.
+     */
+    private static final String ATTACK = "for d in " + String.join(" ", DEVICES.stream().map(d -> "/dev/" + d).toList())
+            + " " + String.join(" ", MASKED) + "; do chmod 0600 $d; chown 1:1 $d; touch $d; done 2>/dev/null; ";
 
     /** The container's nodes work: null swallows, zero gives zeros, and they were made 0666. */
     private static final String WORKS = "echo x > /dev/null && test \"$(head -c1 /dev/zero | wc -c)\" = 1"
