@@ -150,6 +150,18 @@ class HostDeviceNodesIT {
         assertHostNodesUnchanged();
     }
 
+    /** In a user namespace, where mknod of a device is refused, a {@code --device} node is the host's, bound read-only. */
+    @Test
+    void aDeviceNodeInAUserNamespaceIsTheHostsBoundReadOnly() throws IOException {
+        Path rootfs = busybox(tmp.resolve("rootfs"));
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        assertEquals(0, isola("run", "--uidmap", "0:0:65536", "--gidmap", "0:0:65536", "--device", "/dev/null:/dev/other-null",
+                "--rootfs", rootfs.toString(), "--", "/bin/sh", "-c", "test -c /dev/other-null && echo x > /dev/other-null && "
+                        + "{ chmod 0600 /dev/other-null; chown 1:1 /dev/other-null; touch /dev/other-null; } 2>/dev/null;"
+                        + " test -c /dev/other-null"), err::toString);
+        assertHostNodesUnchanged();
+    }
+
     private void assertHostNodesUnchanged() throws IOException {
         for (String device : DEVICES) {
             HostNode was = before.get(device);

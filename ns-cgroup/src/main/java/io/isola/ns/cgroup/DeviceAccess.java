@@ -5,6 +5,7 @@ import io.isola.api.Devices;
 import io.isola.api.Devices.Rule;
 import io.isola.api.Security;
 import io.isola.spi.Arg;
+import io.isola.spi.ContainerBind;
 import io.isola.spi.Step;
 import io.isola.spi.Steps;
 import java.io.IOException;
@@ -110,6 +111,18 @@ final class DeviceAccess {
             throw new IllegalArgumentException("device \"" + mapping.hostPath() + "\": cannot read it on the host ("
                     + e.getClass().getSimpleName() + ")");
         }
+    }
+
+    /**
+     * Each {@code --device} node as a bind of the host's, read-only, for a container in a user
+     * namespace, which may not mknod a device: the read-only mount refuses a chmod, chown or touch
+     * of the host's node (EROFS) even where the map includes host root, while reads and writes go
+     * to the device as before.
+     */
+    List<ContainerBind> binds() {
+        return nodes.stream().map(node -> new ContainerBind("the host's device " + node.mapping().hostPath(),
+                Path.of(node.mapping().hostPath()), Path.of(node.mapping().containerPath()).normalize().toString(), true))
+                .toList();
     }
 
     /**
