@@ -128,12 +128,18 @@ public final class CgroupIsolator implements NamespaceIsolator, ResourceControls
             throw new IllegalArgumentException("devices " + devices.nodes().stream().map(n -> n.mapping().hostPath()).toList()
                     + ": need a mount namespace, whose /dev they are made in; drop --no-mount");
         }
+        List<io.isola.spi.Step> nodes = devices.steps();
+        if (!devices.nodes().isEmpty() && request.selected(Namespace.USER)) {
+            // mknod of a device takes CAP_MKNOD in the host's user namespace: the host's node is bound instead
+            devices.binds().forEach(request::requestBind);
+            nodes = List.of();
+        }
         // an engine (an OCI config.json's cgroupsPath) may name the cgroup; else it is the container's own under parent
         String path = request.spec().extension(CgroupPath.class).map(CgroupPath::path)
                 .orElse(parent + "/" + request.containerId());
         Cgroup cgroup = cgroups.create(path, resources, devices.rules());
         return new CgroupIsolation(request.containerId(), cgroups.name(), cgroup, ownCgroupfs ? cgroups.mounts() : List.of(),
-                devices.steps(), lockdown);
+                nodes, lockdown);
     }
 
     /**

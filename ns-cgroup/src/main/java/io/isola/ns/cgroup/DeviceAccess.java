@@ -5,6 +5,7 @@ import io.isola.api.Devices;
 import io.isola.api.Devices.Rule;
 import io.isola.api.Security;
 import io.isola.spi.Arg;
+import io.isola.spi.ContainerBind;
 import io.isola.spi.Step;
 import io.isola.spi.Steps;
 import java.io.IOException;
@@ -42,9 +43,10 @@ final class DeviceAccess {
 
     private static final int S_IFMT = 0170000, S_IFCHR = 0020000, S_IFBLK = 0060000;
     private static final long AT_FDCWD = -100;
+    private static final int PERMISSIONS = 0777; // no set-id or sticky bit from a host node
 
     /** A host device resolved for {@code --device}. */
-    record Node(Devices.Mapping mapping, char type, long major, long minor, int mode) {
+    record Node(Devices.Mapping mapping, char type, long major, long minor, int mode, int uid, int gid) {
 
         Rule rule() {
             return new Rule(true, type, major, minor, mapping.access());
@@ -93,6 +95,8 @@ final class DeviceAccess {
         Path host = Path.of(mapping.hostPath());
         try {
             int mode = (Integer) Files.getAttribute(host, "unix:mode");
+            int uid = (Integer) Files.getAttribute(host, "unix:uid");
+            int gid = (Integer) Files.getAttribute(host, "unix:gid");
             long rdev = (Long) Files.getAttribute(host, "unix:rdev");
             char type = switch (mode & S_IFMT) {
                 case S_IFCHR -> 'c';
@@ -103,7 +107,7 @@ final class DeviceAccess {
             // Linux's dev_t: the minor's low 8 bits, then 12 bits of major, then the rest of both
             long major = ((rdev >>> 8) & 0xfff) | ((rdev >>> 32) & ~0xfffL);
             long minor = (rdev & 0xff) | ((rdev >>> 12) & ~0xffL);
-            return new Node(mapping, type, major, minor, mode);
+            return new Node(mapping, type, major, minor, mode, uid, gid);
         } catch (IOException e) {
             throw new IllegalArgumentException("device \"" + mapping.hostPath() + "\": cannot read it on the host ("
                     + e.getClass().getSimpleName() + ")");
@@ -111,9 +115,23 @@ final class DeviceAccess {
     }
 
     /**
+     * Each {@code --device} node as a bind of the host's, read-only, for a container in a user
+     * namespace, which may not mknod a device: the read-only mount refuses a chmod, chown or touch
+     * of the host's node (EROFS) even where the map includes host root, while reads and writes go
+     * to the device as before.
+     */
+    List<ContainerBind> binds() {
+        return nodes.stream().map(node -> new ContainerBind("the host's device " + node.mapping().hostPath(),
+                Path.of(node.mapping().hostPath()), Path.of(node.mapping().containerPath()).normalize().toString(), true))
+                .toList();
+    }
+
+    /**
      * The child's steps that make each {@code --device} node in the container's own {@code /dev}
-     * (run after the pivot, before capabilities are dropped), with the host node's type, number
-     * and mode; its parent directories are made first.
+     * (run after the pivot, before capabilities are dropped), with the host node's type, number,
+     * mode and owner, as Docker does; its parent directories are made first. A node of its own,
+     * never a bind of the host's: the container's root may chmod or chown it, and the host's
+     * stays as it is (issue 23).
      */
     List<Step> steps() {
         List<Step> steps = new ArrayList<>();
@@ -127,6 +145,11 @@ final class DeviceAccess {
                     | ((node.major() & ~0xfffL) << 32));
             steps.add(Step.call("make the device node " + path + " (" + node.type() + " " + node.major() + ":" + node.minor() + ")",
                     "mknodat", Arg.word(AT_FDCWD), Arg.text(path.toString()), Arg.word(node.mode()), Arg.word(dev)));
+            // mknod applies the umask the child inherited from the runtime (022 made a 0666 node 0644)
+            steps.add(Step.call("give " + path + " the host node's mode 0" + Integer.toOctalString(node.mode() & PERMISSIONS),
+                    "chmod", Arg.text(path.toString()), Arg.word(node.mode() & PERMISSIONS)));
+            steps.add(Step.call("give " + path + " the host node's owner " + node.uid() + ":" + node.gid(), "lchown",
+                    Arg.text(path.toString()), Arg.word(node.uid()), Arg.word(node.gid())));
         }
         return steps;
     }

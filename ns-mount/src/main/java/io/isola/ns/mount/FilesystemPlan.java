@@ -117,7 +117,7 @@ final class FilesystemPlan implements AutoCloseable {
             ContainerTree tree = root.mount(steps, calls);
             KernelMounts kernel = new KernelMounts(steps, calls, tree);
             kernel.proc();
-            kernel.dev(neighbours.ipcNamespace());
+            kernel.dev(DeviceNodes.forContainer(neighbours.userNamespace()), neighbours.ipcNamespace());
             kernel.sys(neighbours);
             List<ContainerBind> binds = requested;
             if (root instanceof SandboxRoot) {
@@ -137,8 +137,10 @@ final class FilesystemPlan implements AutoCloseable {
         }
     }
 
+    /** Whether the sandbox has {@code bind}'s target, or can make it: below /dev, the container's own tmpfs (a device). */
     private static boolean present(ContainerTree tree, ContainerBind bind) {
-        boolean present = tree.resolve(bind.what() + " target", bind.target()).last() != Entry.MISSING;
+        boolean present = bind.target().startsWith("/dev/")
+                || tree.resolve(bind.what() + " target", bind.target()).last() != Entry.MISSING;
         if (!present) {
             LOG.debug("{}: the host has no {} to bind it on in the sandbox", bind.what(), bind.target());
         }

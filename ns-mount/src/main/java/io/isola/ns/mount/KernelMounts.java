@@ -4,7 +4,6 @@ import io.isola.spi.Phase;
 import io.isola.spi.Steps;
 import io.isola.spi.SyscallSteps;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -12,9 +11,6 @@ import java.util.Map;
  * PID namespace, a small {@code /dev}, and {@code /sys} read-only.
  */
 final class KernelMounts {
-
-    /** The only device nodes in the container's /dev, bound from the host's (which also works in a user namespace, where mknod does not). */
-    static final List<String> DEVICES = List.of("null", "zero", "full", "random", "urandom", "tty");
 
     /** The links in /dev, as the kernel's devtmpfs and every runtime lay them out. */
     static final Map<String, String> DEV_LINKS = links();
@@ -42,16 +38,15 @@ final class KernelMounts {
         tree.mount("/proc", Backing.kernel());
     }
 
-    void dev(boolean ipcNamespace) {
+    /** The container's /dev: its device nodes ({@link DeviceNodes}), the usual links, devpts, shm and mqueue. */
+    void dev(DeviceNodes nodes, boolean ipcNamespace) {
         mountPoint("/dev", 0755);
         steps.add(Phase.FILESYSTEM, calls.mount("a tmpfs", "tmpfs", "/dev", "tmpfs", Steps.MS_NOSUID | Steps.MS_NOEXEC,
                 "mode=755,size=65536k"));
         Map<String, Entry> layout = new LinkedHashMap<>();
-        for (String device : DEVICES) {
-            steps.add(Phase.FILESYSTEM, calls.touch("/dev/" + device));
-            steps.add(Phase.FILESYSTEM, calls.bind("the host's /dev/" + device, "/dev/" + device, "/dev/" + device, false));
-            layout.put(device, Entry.FILE);
-        }
+        // no MS_NODEV: the nodes made here must open
+        nodes.add(steps, calls);
+        DeviceNodes.NAMES.forEach(name -> layout.put(name, Entry.FILE));
         DEV_LINKS.forEach((name, target) -> {
             steps.add(Phase.FILESYSTEM, calls.symlink(target, "/dev/" + name));
             layout.put(name, new Entry.Link(target));

@@ -152,4 +152,21 @@ class FilesystemPlanTest {
             plan.close();
         }
     }
+    /** A bind of the host's node would let the container's root chmod, chown and touch the host's (issue 23). */
+    @Test
+    void withoutAUserNamespaceTheDeviceNodesAreTheContainersOwnInAUserNamespaceReadOnlyBinds() {
+        Filesystem filesystem = Filesystem.builder().rootfs(rootfs.toString()).build();
+        List<String> own = describe(filesystem, false, true);
+        List<String> bound = describe(filesystem, new Neighbours(true, false, true, false));
+
+        int made = own.indexOf("FILESYSTEM make the device node /dev/null (c 1:3)");
+        assertTrue(made > own.indexOf("FILESYSTEM mount a tmpfs on /dev"), own::toString);
+        assertEquals("FILESYSTEM make /dev/null readable and writable by all (0666)", own.get(made + 1));
+        assertTrue(own.contains("FILESYSTEM make the device node /dev/tty (c 5:0)"), own::toString);
+        assertFalse(own.stream().anyMatch(s -> s.contains("the host's /dev/")), own::toString);
+
+        int bind = bound.indexOf("FILESYSTEM bind the host's /dev/null on /dev/null");
+        assertEquals("FILESYSTEM make /dev/null read-only", bound.get(bind + 1));
+        assertFalse(bound.stream().anyMatch(s -> s.contains("make the device node")), bound::toString);
+    }
 }
