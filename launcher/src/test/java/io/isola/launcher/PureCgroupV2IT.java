@@ -138,18 +138,18 @@ class PureCgroupV2IT {
         Path archive = ImageArchives.dockerSave(tmp.resolve("image.tar"), IMAGE, false);
         Map<String, List<String>> cases = new LinkedHashMap<>();
         cases.put("image import", List.of("image", "import", archive.toString()));
-        run(cases, "host files", "--");
+        run(cases, "host files", "--net", "host", "--");
         run(cases, "host files, --net none", "--net", "none", "--");
-        run(cases, "--rootfs", "--rootfs", rootfs.toString(), "--");
+        run(cases, "--rootfs", "--rootfs", rootfs.toString(), "--net", "host", "--");
         run(cases, "--rootfs, --net none", "--rootfs", rootfs.toString(), "--net", "none", "--");
-        run(cases, "image", IMAGE);
+        run(cases, "image", "--net", "host", IMAGE);
         run(cases, "image, --net none", "--net", "none", IMAGE);
         run(cases, "--userns --rootfs", "--uidmap", "0:300000:65536", "--gidmap", "0:300000:65536", "--rootfs",
-                rootfs.toString(), "--");
+                rootfs.toString(), "--net", "host", "--");
         // the device filter needs no controller, so the imitation enforces the default list too
         runDevices(cases, "devices", "--rootfs", rootfs.toString(), "--");
         runDevices(cases, "devices, a rule", "--device-cgroup-rule", "b 7:0 r", "--rootfs", rootfs.toString(), "--");
-        run(cases, "--no-cgroup", "--no-cgroup", "--");
+        run(cases, "--no-cgroup", "--no-cgroup", "--net", "host", "--");
         run(cases, "--no-cgroup, --net none", "--no-cgroup", "--net", "none", "--");
         // the first bundle's container stays up for exec (an engine's exec, and Docker-style exec, into a running one)
         for (boolean network : List.of(false, true)) {
@@ -178,7 +178,9 @@ class PureCgroupV2IT {
         System.out.println(times);
 
         List<Executable> checks = new ArrayList<>();
-        results.forEach((name, result) -> checks.add(() -> assertEquals(0, result.get("code").asInt(),
+        // isola's wait of an OCI container only waits: its exit status is its parent's (an engine's), not isola's
+        results.forEach((name, result) -> checks.add(() -> assertTrue(result.get("code").asInt() == 0
+                || name.endsWith(" wait") && result.get("err").asText().contains("an OCI container's exit status goes to the engine"),
                 () -> name + " failed: " + result.get("err").asText())));
         for (String name : List.of("host files", "host files, --net none", "--rootfs", "--rootfs, --net none", "image",
                 "image, --net none", "exec", "oci", "oci-net")) {
@@ -206,7 +208,7 @@ class PureCgroupV2IT {
     void onThisHostsOwnLayoutTheContainersCgroupfsIsAloneThere() throws Exception {
         String hostType = hostMountType("/sys/fs/cgroup").orElse("(nothing)");
         Map<String, List<String>> cases = new LinkedHashMap<>();
-        run(cases, "host files", "--");
+        run(cases, "host files", "--net", "host", "--");
         run(cases, "host files, --net none", "--net", "none", "--");
         for (Map.Entry<String, List<String>> c : cases.entrySet()) {
             List<String> args = new ArrayList<>(List.of("--root", state.toString(), "--config", conf.toString()));
@@ -288,7 +290,10 @@ class PureCgroupV2IT {
                 .add("for d in null zero; do (exec 3<>/dev/$d) && echo $d: ok || echo $d: refused; done > /out/" + fileName(id));
         ArrayNode rules = ((ObjectNode) config.get("linux")).putObject("resources").putArray("devices");
         rules.addObject().put("allow", false).put("access", "rwm");
-        rules.addObject().put("allow", false).put("type", "c").put("major", 1).put("minor", 3).put("access", "rwm");
+        // rw, not m: isola makes the container's own /dev/null with mknod, so a rule that denies
+        // making it fails the start with the node named (runc would bind the host's node instead,
+        // which the container could then chmod)
+        rules.addObject().put("allow", false).put("type", "c").put("major", 1).put("minor", 3).put("access", "rw");
         JSON.writeValue(bundle.resolve("config.json").toFile(), config);
         return bundle;
     }

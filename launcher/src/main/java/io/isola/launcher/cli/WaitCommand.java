@@ -25,9 +25,7 @@ final class WaitCommand extends ContainerVerb {
             if (code != null) {
                 out().println(code);
             } else {
-                lost.add(state == null ? id + " was removed before its exit status was read"
-                        : state.id() + ": " + (state.isola() == null || state.isola().note() == null
-                                ? "its exit status was not recorded" : state.isola().note()));
+                lost.add(state == null ? id + " was removed before its exit status was read" : state.id() + ": " + why(state));
             }
         }
         out().flush();
@@ -35,5 +33,15 @@ final class WaitCommand extends ContainerVerb {
             throw new IsolaException("exit status unknown: container " + String.join("; container ", lost));
         }
         return 0;
+    }
+
+    private static String why(ContainerState state) {
+        if (state.isola() != null && state.isola().note() != null) {
+            return state.isola().note();
+        }
+        // an OCI create leaves the container to its caller's process tree: the engine reaps it
+        return state.isola() == null || state.isola().monitor() == null
+                ? "no isola process reaps it (an OCI container's exit status goes to the engine that created it)"
+                : "its exit status was not recorded";
     }
 }
