@@ -46,12 +46,13 @@ check "import" "smoke/busybox:1 sha256:$config" "$("$isola" image import "$work/
 check "IMAGE runs its own Cmd in its WorkingDir with its Env" "default in /home IMG=smoke" \
     "$("$isola" "${root[@]}" run --rm smoke/busybox:1)"
 check "IMAGE CMD" "hello from the image" "$("$isola" "${root[@]}" run --rm smoke/busybox:1 cat /etc/motd)"
-check "-- CMD runs in the host's files" "$(cat /etc/hostname)" "$("$isola" "${root[@]}" run --rm -- cat /etc/hostname)"
+check "-- CMD runs in the host's files" "$(head -1 /etc/os-release)" "$("$isola" "${root[@]}" run --rm -- head -1 /etc/os-release)"
 
 "$isola" "${root[@]}" run --name maker smoke/busybox:1 sh -c 'echo written > /etc/new; rm /etc/doomed'
 check "a container without --rm keeps its writable layer" 1 "$(ls "$ISOLA_ROOT/containers" | wc -l)"
 "$isola" "${root[@]}" export maker > "$work/maker.tar"
-check "export holds the written file and the image's" "etc/motd etc/new" \
+# with the mount points of the container's own network files, as docker export shows them
+check "export holds the written file and the image's" "etc/hostname etc/hosts etc/motd etc/new etc/resolv.conf" \
     "$(tar -tf "$work/maker.tar" | grep -E '^etc/.' | sort | xargs)"
 status=0; err=$(script -qec "$isola ${root[*]} export maker" /dev/null 2>&1) || status=$?
 check "export refuses a terminal" "isola: refusing to write a tar archive to a terminal: use -o FILE or redirect stdout" \
@@ -62,6 +63,8 @@ check "images lists the commit" "smoke/busybox:1 smoke/changed:latest" "$("$isol
 "$isola" image rm smoke/busybox:1
 check "the commit runs with the write and the deletion, its parent removed" "written absent" \
     "$("$isola" "${root[@]}" run --rm smoke/changed sh -c 'cat /etc/new; test -e /etc/doomed || echo absent' | xargs)"
+check "the commit holds none of the network's mount points" "no-hosts no-resolv.conf" \
+    "$("$isola" "${root[@]}" run --rm --net host smoke/changed sh -c 'test -e /etc/hosts || echo no-hosts; test -e /etc/resolv.conf || echo no-resolv.conf' | xargs)"
 
 status=0; err=$("$isola" "${root[@]}" commit nosuch smoke/x 2>&1) || status=$?
 check "unknown container" "125 isola: no such container: nosuch" "$status $err"

@@ -32,6 +32,14 @@ import java.util.TreeMap;
 final class ContainerFiles {
 
     static final String WHITEOUT_PREFIX = ".wh.", OPAQUE_MARKER = ".wh..wh..opq";
+    /**
+     * The mount points of a network namespace's generated files: the mount isolator makes them,
+     * empty, where the image has none, and the network's own files are bound over them, so a
+     * container's writes never reach them. Docker keeps them in an init layer that commit leaves
+     * out; here they are left out by name when empty, so an image committed from a networked
+     * container does not bring empty /etc/hosts and resolv.conf to the containers run from it.
+     */
+    private static final Set<String> NETWORK_MOUNT_POINTS = Set.of("etc/hostname", "etc/hosts", "etc/resolv.conf");
 
     private ContainerFiles() {}
 
@@ -141,6 +149,9 @@ final class ContainerFiles {
             String path = join(relative, name);
             if (LayerMarks.isWhiteout(dir, name, stat.get())) {
                 tar.marker(join(relative, WHITEOUT_PREFIX + name));
+                continue;
+            }
+            if (NETWORK_MOUNT_POINTS.contains(path) && stat.get().isRegularFile() && stat.get().size() == 0) {
                 continue;
             }
             tar.add(path, dir, name, stat.get());
