@@ -16,7 +16,7 @@ record CpuQuota(long quotaMicros, long periodMicros) {
 
     /**
      * cgroup v1 {@code cpu.shares} (2 to 262144) as v2 {@code cpu.weight} (1 to 10000), with the
-     * quadratic (in log2) curve of runc 1.3.2+ and crun 1.23+. It maps the defaults onto each other
+     * quadratic (in log2) curve that newer runc and crun adopted in 2025. It maps the defaults onto each other
      * (1024 shares to weight 100), where the older linear {@code 1 + ((shares - 2) * 9999) / 262142}
      * gave 39, so a container with Docker's default shares weighed less than its plain neighbours.
      */

@@ -107,7 +107,7 @@ class V2FeatureFilesTest {
 
     @Test
     void cpuSharesMapOntoWeightsWithTheDefaultsMatched() {
-        // runc 1.3.2's curve; 1024 -> 100 is the point of it
+        // newer runc's curve; 1024 -> 100 is the point of it
         assertEquals(1, CpuQuota.weightOfShares(2));
         assertEquals(100, CpuQuota.weightOfShares(1024), "Docker's default shares is v2's default weight");
         assertEquals(59, CpuQuota.weightOfShares(512));
