@@ -1,6 +1,7 @@
 package io.isola.api;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.OptionalLong;
 
 /**
@@ -11,5 +12,22 @@ import java.util.OptionalLong;
  * @param cpuTime CPU time used by all its processes so far
  * @param pids how many processes (and threads) it has now
  * @param pidsLimit the most it may have, empty when unlimited
+ * @param memoryEvents cgroup v2's {@code memory.events} counters ({@code high}, {@code max},
+ *     {@code oom}, {@code oom_kill}, ...), empty where the host has none
+ * @param pressure stall information by resource ({@code cpu}, {@code memory}, {@code io}),
+ *     empty where the kernel offers none for the container's cgroup
  */
-public record ResourceStats(long memoryUsage, OptionalLong memoryLimit, Duration cpuTime, long pids, OptionalLong pidsLimit) {}
+public record ResourceStats(long memoryUsage, OptionalLong memoryLimit, Duration cpuTime, long pids, OptionalLong pidsLimit,
+        Map<String, Long> memoryEvents, Map<String, Pressure> pressure) {
+
+    public ResourceStats {
+        // in the kernel's order, as the files list them
+        memoryEvents = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(memoryEvents));
+        pressure = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(pressure));
+    }
+
+    /** Without memory events and pressure (as read before they were offered). */
+    public ResourceStats(long memoryUsage, OptionalLong memoryLimit, Duration cpuTime, long pids, OptionalLong pidsLimit) {
+        this(memoryUsage, memoryLimit, cpuTime, pids, pidsLimit, Map.of(), Map.of());
+    }
+}

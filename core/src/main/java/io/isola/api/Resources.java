@@ -1,6 +1,8 @@
 package io.isola.api;
 
 import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -33,8 +35,16 @@ public final class Resources {
     private final Integer cpuShares;
     private final String cpusetCpus;
     private final Long pidsLimit;
+    private final Long memoryReservation;
+    private final Integer blkioWeight;
+    private final List<IoThrottle> ioThrottles;
+    private final boolean oomKillGroup;
 
     private Resources(Builder b) {
+        this.memoryReservation = b.memoryReservation;
+        this.blkioWeight = b.blkioWeight;
+        this.ioThrottles = List.copyOf(b.ioThrottles);
+        this.oomKillGroup = b.oomKillGroup;
         this.memory = b.memory;
         this.memorySwap = b.memorySwap;
         this.cpus = b.cpus;
@@ -80,10 +90,37 @@ public final class Resources {
         return pidsLimit == null ? OptionalLong.empty() : OptionalLong.of(pidsLimit);
     }
 
+    /**
+     * A soft memory limit in bytes ({@code --memory-reservation}): above it the kernel reclaims the
+     * container's memory first (v2 {@code memory.high}, v1 {@code memory.soft_limit_in_bytes}).
+     */
+    public OptionalLong memoryReservation() {
+        return memoryReservation == null ? OptionalLong.empty() : OptionalLong.of(memoryReservation);
+    }
+
+    /** The relative block I/O weight (10 to 1000, Docker's {@code --blkio-weight}). */
+    public OptionalInt blkioWeight() {
+        return blkioWeight == null ? OptionalInt.empty() : OptionalInt.of(blkioWeight);
+    }
+
+    /** Per-device I/O rate limits, in the order given (a later one for the same device and kind wins). */
+    public List<IoThrottle> ioThrottles() {
+        return ioThrottles;
+    }
+
+    /**
+     * Whether an OOM kill takes every process of the container at once (cgroup v2's
+     * {@code memory.oom.group}) rather than one, so it never lives on with a part missing.
+     */
+    public boolean oomKillGroup() {
+        return oomKillGroup;
+    }
+
     /** Whether no limit is set at all. */
     public boolean isEmpty() {
         return memory == null && memorySwap == null && cpus == null && cpuShares == null && cpusetCpus == null
-                && pidsLimit == null;
+                && pidsLimit == null && memoryReservation == null && blkioWeight == null && ioThrottles.isEmpty()
+                && !oomKillGroup;
     }
 
     /**
@@ -121,6 +158,12 @@ public final class Resources {
         if (cpuShares != null) s.append("cpuShares=").append(cpuShares).append(' ');
         if (cpusetCpus != null) s.append("cpusetCpus=").append(cpusetCpus).append(' ');
         if (pidsLimit != null) s.append("pidsLimit=").append(pidsLimit).append(' ');
+        if (memoryReservation != null) s.append("memoryReservation=").append(memoryReservation).append(' ');
+        if (blkioWeight != null) s.append("blkioWeight=").append(blkioWeight).append(' ');
+        for (IoThrottle t : ioThrottles) {
+            s.append(t.kind().flag().substring(2)).append('=').append(t.device()).append(':').append(t.rate()).append(' ');
+        }
+        if (oomKillGroup) s.append("oomKillGroup ");
         return s.toString().trim() + "]";
     }
 
@@ -132,6 +175,10 @@ public final class Resources {
         private Integer cpuShares;
         private String cpusetCpus;
         private Long pidsLimit;
+        private Long memoryReservation;
+        private Integer blkioWeight;
+        private final List<IoThrottle> ioThrottles = new ArrayList<>();
+        private boolean oomKillGroup;
 
         private Builder() {}
 
@@ -222,7 +269,45 @@ public final class Resources {
             return this;
         }
 
+        /** A soft memory limit such as {@code 64m}. */
+        public Builder memoryReservation(String size) {
+            return memoryReservation(parseSize("memory reservation", size));
+        }
+
+        public Builder memoryReservation(long bytes) {
+            if (bytes < MIN_MEMORY) {
+                throw new IllegalArgumentException("memory reservation " + bytes + " bytes: expected at least 6m ("
+                        + MIN_MEMORY + " bytes)");
+            }
+            this.memoryReservation = bytes;
+            return this;
+        }
+
+        public Builder blkioWeight(int weight) {
+            if (weight < 10 || weight > 1000) {
+                throw new IllegalArgumentException("blkio weight " + weight + ": expected a number from 10 to 1000");
+            }
+            this.blkioWeight = weight;
+            return this;
+        }
+
+        /** Adds a device's I/O limit; one already given for the same device and kind is replaced. */
+        public Builder ioThrottle(IoThrottle throttle) {
+            ioThrottles.removeIf(t -> t.kind() == throttle.kind() && t.major() == throttle.major() && t.minor() == throttle.minor());
+            ioThrottles.add(throttle);
+            return this;
+        }
+
+        public Builder oomKillGroup(boolean value) {
+            this.oomKillGroup = value;
+            return this;
+        }
+
         public Resources build() {
+            if (memoryReservation != null && memory != null && memoryReservation > memory) {
+                throw new IllegalArgumentException("memory reservation " + memoryReservation
+                        + " bytes: expected at most the memory limit (" + memory + " bytes)");
+            }
             if (memorySwap != null && memorySwap != UNLIMITED) {
                 if (memory == null) {
                     throw new IllegalArgumentException("memory+swap limit " + memorySwap

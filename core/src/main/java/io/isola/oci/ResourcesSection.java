@@ -60,6 +60,12 @@ final class ResourcesSection {
                 resources.cpusetCpus(cpus);
                 any = true;
             }
+            JsonNode reservation = number(fields, "linux.resources.memory.reservation");
+            if (reservation != null && reservation.asLong() > 0) {
+                resources.memoryReservation(reservation.asLong());
+                any = true;
+            }
+            any |= BlockIoSection.read(fields, resources);
             JsonNode pids = number(fields, "linux.resources.pids.limit");
             if (pids != null) {
                 // OCI: 0 or less is no limit

@@ -174,14 +174,30 @@ class PodmanConfigTest {
     }
 
     @Test
+    void aMemoryReservationAndBlockIoLimitsBecomeResources() {
+        ObjectNode resources = config.with("linux").with("resources");
+        resources.with("memory").put("reservation", 64 << 20);
+        ObjectNode blockIo = resources.with("blockIO").put("weight", 300);
+        blockIo.withArray("throttleReadBpsDevice").addObject().put("major", 8).put("minor", 0).put("rate", 1 << 20);
+        blockIo.withArray("throttleWriteIOPSDevice").addObject().put("major", 8).put("minor", 16).put("rate", 50);
+        io.isola.api.Resources r = translate().extension(io.isola.api.Resources.class).orElseThrow();
+        assertEquals(64L << 20, r.memoryReservation().getAsLong());
+        assertEquals(300, r.blkioWeight().getAsInt());
+        assertEquals(java.util.Set.of(new io.isola.api.IoThrottle(io.isola.api.IoThrottle.Kind.READ_BPS, 8, 0, 1 << 20),
+                new io.isola.api.IoThrottle(io.isola.api.IoThrottle.Kind.WRITE_IOPS, 8, 16, 50)), java.util.Set.copyOf(r.ioThrottles()));
+        blockIo.put("weight", 5);
+        assertRefused("linux.resources", "blkio weight 5: expected a number from 10 to 1000");
+    }
+
+    @Test
     void whatIsolaCannotHonourIsRefusedByItsField() {
         refusedWith("linux.sysctl.kernel.hostname", () -> config.with("linux").with("sysctl").put("kernel.hostname", "x"));
         refusedWith("linux.sysctl.vm.swappiness", () -> config.with("linux").with("sysctl").put("vm.swappiness", "1"));
         refusedWith("linux.namespaces[0].path", () -> ((ObjectNode) config.with("linux").withArray("namespaces").get(0))
                 .put("path", "/proc/1/ns/pid"));
         refusedWith("linux.seccomp.flags", () -> config.with("linux").with("seccomp").putArray("flags").add("SECCOMP_FILTER_FLAG_LOG"));
-        refusedWith("linux.resources.memory.reservation", () -> config.with("linux").with("resources").with("memory")
-                .put("reservation", 1 << 30));
+        refusedWith("linux.resources.blockIO.weightDevice", () -> config.with("linux").with("resources").with("blockIO")
+                .withArray("weightDevice").addObject().put("major", 8).put("minor", 0).put("weight", 100));
         refusedWith("linux.resources.devices[0]", () -> ((ObjectNode) config.with("linux").with("resources")
                 .withArray("devices").get(0)).put("type", "x"));
         refusedWith("mounts[11]", () -> config.withArray("mounts").addObject().put("destination", "/mnt").put("type", "nfs")

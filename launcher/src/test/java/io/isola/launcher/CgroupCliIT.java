@@ -139,11 +139,17 @@ class CgroupCliIT {
         String table = ok("stats", "busy");
         assertTrue(table.startsWith("CONTAINER ID  NAME"), table);
         String row = table.lines().skip(1).findFirst().orElseThrow();
-        assertTrue(row.startsWith(id.substring(0, 12) + "  busy") && row.contains(" / 64MiB") && row.endsWith(" / 50"), table);
+        assertTrue(row.startsWith(id.substring(0, 12) + "  busy") && row.contains(" / 64MiB") && row.contains(" / 50 "), table);
+        // the stall column: PSI's share of the last 10 s for cpu/memory/io, or "-" without PSI
+        assertTrue(row.matches(".* (-|[0-9.]+%/[0-9.]+%/[0-9.]+%)"), table);
         JsonNode stats = JSON.readTree(ok("stats", "--format", "json", "busy").strip());
         assertEquals(64L << 20, stats.get("MemoryLimit").asLong());
         assertEquals(50, stats.get("PIDsLimit").asInt());
         assertTrue(stats.get("PIDs").asInt() >= 1 && stats.get("MemoryUsage").asLong() > 0, stats::toString);
+        assertTrue(stats.get("MemoryEvents").isObject() && stats.get("Pressure").isObject(), stats::toString);
+        // v2's events and PSI in inspect too (a hybrid host has PSI in the container's cgroup2 directory)
+        JsonNode cgroup = JSON.readTree(ok("inspect", "busy")).get(0).get("Cgroup");
+        assertTrue(cgroup != null && cgroup.get("Pressure").isObject() && cgroup.get("MemoryEvents").isObject(), String.valueOf(cgroup));
 
         assertEquals("busy\n", ok("pause", "busy"));
         assertTrue(ok("list").contains(" paused "), lastOut);

@@ -1,20 +1,64 @@
 package io.isola.launcher.cli;
 
+import io.isola.api.IsolaException;
+import io.isola.api.ResourceStats;
+import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Inspection;
 import io.isola.lifecycle.Lifecycle;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Command;
 
-/** {@code isola inspect ID...}: a JSON array, one object per container (see {@link Inspection}). */
-@Command(name = "inspect", description = "Show containers' config, state and namespaces as JSON.")
+/**
+ * {@code isola inspect ID...}: a JSON array, one object per container (see {@link Inspection});
+ * a running container with a cgroup also shows its memory events and pressure, read through the
+ * cgroup plugin (booted only when some container has a cgroup to read).
+ */
+@Command(name = "inspect", description = "Show containers' config, state, namespaces and cgroup events as JSON.")
 final class InspectCommand extends ContainerVerb {
 
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
         Lifecycle lifecycle = lifecycle();
-        List<Object> result = ids().stream().map(id -> (Object) Inspection.of(lifecycle.get(id))).toList();
+        List<ContainerState> states = ids().stream().map(lifecycle::get).toList();
+        List<Object> result = new ArrayList<>();
+        CgroupAccess cgroups = null;
+        try {
+            for (ContainerState state : states) {
+                Map<String, Object> inspected = Inspection.of(state);
+                if (hasCgroup(state)) {
+                    cgroups = cgroups == null ? CgroupAccess.open() : cgroups;
+                    cgroupOf(cgroups, state).ifPresent(c -> inspected.put("Cgroup", c));
+                }
+                result.add(inspected);
+            }
+        } finally {
+            if (cgroups != null) {
+                cgroups.close();
+            }
+        }
         out().println(Inspection.json(result));
         out().flush();
         return 0;
+    }
+
+    private static boolean hasCgroup(ContainerState state) {
+        return ContainerState.RUNNING.equals(state.status()) && Lifecycle.isLive(state) && state.isola() != null
+                && state.isola().cgroup() != null && state.isola().cgroup().location() != null;
+    }
+
+    /** The v2 memory events and PSI of a running container; empty once it has ended (a race, not an error). */
+    private static java.util.Optional<Map<String, Object>> cgroupOf(CgroupAccess cgroups, ContainerState state) {
+        try {
+            ResourceStats stats = cgroups.of(state).stats();
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("MemoryEvents", stats.memoryEvents());
+            c.put("Pressure", StatsCommand.pressure(stats));
+            return java.util.Optional.of(c);
+        } catch (IsolaException e) {
+            return java.util.Optional.empty();
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.isola.launcher.cli;
 
 import io.isola.api.IsolaException;
+import io.isola.api.Pressure;
 import io.isola.api.ResourceStats;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Inspection;
@@ -93,12 +94,35 @@ final class StatsCommand implements Callable<Integer> {
         o.put("PIDs", s.pids());
         o.put("PIDsLimit", s.pidsLimit().isPresent() ? s.pidsLimit().getAsLong() : null);
         o.put("Paused", row.state().isola().paused());
+        o.put("MemoryEvents", s.memoryEvents());
+        o.put("Pressure", pressure(s));
+        return o;
+    }
+
+    /** PSI by resource, as the kernel's files name the fields: {@code {"memory": {"some": {"avg10": 0.0, ...}}}}. */
+    static Map<String, Object> pressure(ResourceStats s) {
+        Map<String, Object> all = new LinkedHashMap<>();
+        s.pressure().forEach((resource, p) -> {
+            Map<String, Object> lines = new LinkedHashMap<>();
+            lines.put("some", line(p.some()));
+            p.full().ifPresent(full -> lines.put("full", line(full)));
+            all.put(resource, lines);
+        });
+        return all;
+    }
+
+    private static Map<String, Object> line(Pressure.Line l) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("avg10", l.avg10());
+        o.put("avg60", l.avg60());
+        o.put("avg300", l.avg300());
+        o.put("total", l.totalMicros());
         return o;
     }
 
     static void table(List<Row> rows, PrintWriter out) {
-        String layout = "%-12s  %-16s  %10s  %-22s  %6s  %s%n";
-        out.printf(layout, "CONTAINER ID", "NAME", "CPU TIME", "MEM USAGE / LIMIT", "MEM %", "PIDS");
+        String layout = "%-12s  %-16s  %10s  %-22s  %6s  %-10s  %s%n";
+        out.printf(layout, "CONTAINER ID", "NAME", "CPU TIME", "MEM USAGE / LIMIT", "MEM %", "PIDS", "STALL CPU/MEM/IO (10s)");
         for (Row row : rows) {
             ResourceStats s = row.stats();
             String id = row.state().id();
@@ -108,8 +132,18 @@ final class StatsCommand implements Callable<Integer> {
             String pids = s.pids() + (s.pidsLimit().isPresent() ? " / " + s.pidsLimit().getAsLong() : "");
             out.printf(layout, id.substring(0, Math.min(12, id.length())), Objects.toString(row.state().name(), ""),
                     String.format("%.3fs", s.cpuTime().toNanos() / 1e9), bytes(s.memoryUsage()) + " / " + limit, percent,
-                    pids);
+                    pids, stalls(s));
         }
+    }
+
+    /** The "some" share of the last 10 s, per resource ({@code 0.5%/0.0%/2.1%}); "-" without PSI. */
+    static String stalls(ResourceStats s) {
+        if (s.pressure().isEmpty()) {
+            return "-";
+        }
+        return String.join("/", java.util.stream.Stream.of("cpu", "memory", "io")
+                .map(r -> s.pressure().containsKey(r) ? String.format("%.1f%%", s.pressure().get(r).some().avg10()) : "-")
+                .toList());
     }
 
     /** Bytes in binary units, as docker stats prints them ({@code 1.5MiB}). */

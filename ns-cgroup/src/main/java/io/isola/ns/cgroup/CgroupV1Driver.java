@@ -62,7 +62,27 @@ final class CgroupV1Driver implements CgroupDriver {
         if (r.pidsLimit().isPresent()) {
             require("pids", "pids limit");
         }
+        if (r.memoryReservation().isPresent()) {
+            require("memory", "memory reservation");
+        }
+        if (r.oomKillGroup()) {
+            throw new IllegalArgumentException("oom kill group: cgroup v1 has no memory.oom.group, its OOM killer takes one "
+                    + "process at a time; it needs a cgroup v2 host");
+        }
+        checkBlockIo(r);
         cpus.check(r);
+    }
+
+    /** A blkio weight needs CFQ's or BFQ's file, which the none and mq-deadline schedulers do not give. */
+    private void checkBlockIo(Resources r) {
+        if (r.blkioWeight().isPresent() || !r.ioThrottles().isEmpty()) {
+            require("blkio", r.blkioWeight().isPresent() ? "blkio weight" : "device i/o limits");
+        }
+        if (r.blkioWeight().isPresent() && BlockIoFiles.v1WeightFile(mountOf("blkio")).isEmpty()) {
+            throw new IllegalArgumentException("blkio weight " + r.blkioWeight().getAsInt() + ": this host's cgroup v1 blkio "
+                    + "controller offers no weight (no blkio.weight nor blkio.bfq.weight: its disks' I/O scheduler has none; "
+                    + "BFQ has one)");
+        }
     }
 
     private void require(String controller, String what) {
@@ -148,6 +168,13 @@ final class CgroupV1Driver implements CgroupDriver {
         if (r.pidsLimit().isPresent()) {
             long limit = r.pidsLimit().getAsLong();
             CgroupFiles.write(cgroup.dir("pids").resolve("pids.max"), limit == Resources.UNLIMITED ? "max" : Long.toString(limit));
+        }
+        if (r.memoryReservation().isPresent()) {
+            CgroupFiles.write(cgroup.dir("memory").resolve("memory.soft_limit_in_bytes"),
+                    Long.toString(r.memoryReservation().getAsLong()));
+        }
+        if (r.blkioWeight().isPresent() || !r.ioThrottles().isEmpty()) {
+            BlockIoFiles.applyV1(cgroup.dir("blkio"), r);
         }
     }
 
@@ -320,7 +347,11 @@ final class CgroupV1Driver implements CgroupDriver {
             } else {
                 count = CgroupFiles.readPids(dirList().get(0).resolve("tasks")).size();
             }
-            return new ResourceStats(usage, limit, cpu, count, pidsMax);
+            // hybrid: PSI comes from the container's cgroup2 directory, which it joined too
+            Optional<Path> unifiedDir = joined.stream().filter(Hierarchy::unified).findFirst()
+                    .map(h -> h.mountPoint().resolve(path));
+            return new ResourceStats(usage, limit, cpu, count, pidsMax, java.util.Map.of(),
+                    unifiedDir.isPresent() ? CgroupPressure.read(unifiedDir.get()) : java.util.Map.of());
         }
 
         @Override
@@ -335,7 +366,7 @@ final class CgroupV1Driver implements CgroupDriver {
         @Override
         public boolean destroy() {
             List<Path> procs = procsFiles();
-            joined.stream().filter(Hierarchy::unified).forEach(h -> killAtOnce(h.mountPoint().resolve(path)));
+            joined.stream().filter(Hierarchy::unified).forEach(h -> CgroupTree.killAtOnce(h.mountPoint().resolve(path)));
             CgroupReaper.Freezer freezer = joined.stream().anyMatch(h -> h.has("freezer"))
                     ? new CgroupReaper.Freezer() {
                         @Override
@@ -355,18 +386,6 @@ final class CgroupV1Driver implements CgroupDriver {
                 allGone &= CgroupTree.remove(h.mountPoint(), path);
             }
             return allGone;
-        }
-    }
-
-    /** cgroup.kill (Linux 5.14): SIGKILL to every process of a cgroup2 cgroup, in one write. */
-    static void killAtOnce(Path dir) {
-        Path kill = dir.resolve("cgroup.kill");
-        if (Files.exists(kill)) {
-            try {
-                CgroupFiles.write(kill, "1");
-            } catch (IOException e) {
-                // the per-pid kill that follows still empties the cgroup
-            }
         }
     }
 

@@ -23,8 +23,7 @@ import java.util.Set;
 final class CgroupV2Driver implements CgroupDriver {
 
     /** The controllers a container's cgroup gets when the hierarchy offers them (for limits and stats). */
-    private static final List<String> WANTED = List.of("cpu", "cpuset", "memory", "pids");
-
+    private static final List<String> WANTED = List.of("cpu", "cpuset", "io", "memory", "pids");
 
     private final Path root;
     private final HostCpus cpus;
@@ -73,6 +72,15 @@ final class CgroupV2Driver implements CgroupDriver {
         }
         if (r.pidsLimit().isPresent()) {
             require(available, "pids", "pids limit");
+        }
+        if (r.memoryReservation().isPresent()) {
+            require(available, "memory", "memory reservation");
+        }
+        if (r.oomKillGroup()) {
+            require(available, "memory", "oom kill group");
+        }
+        if (r.blkioWeight().isPresent() || !r.ioThrottles().isEmpty()) {
+            require(available, "io", r.blkioWeight().isPresent() ? "blkio weight" : "device i/o limits");
         }
         cpus.check(r);
     }
@@ -145,6 +153,14 @@ final class CgroupV2Driver implements CgroupDriver {
             long limit = r.pidsLimit().getAsLong();
             CgroupFiles.write(dir.resolve("pids.max"), limit == Resources.UNLIMITED ? "max" : Long.toString(limit));
         }
+        if (r.memoryReservation().isPresent()) {
+            // memory.high throttles and reclaims above it, as v1's soft limit asks: Docker's reservation
+            CgroupFiles.write(dir.resolve("memory.high"), Long.toString(r.memoryReservation().getAsLong()));
+        }
+        if (r.oomKillGroup()) {
+            CgroupFiles.write(dir.resolve("memory.oom.group"), "1");
+        }
+        BlockIoFiles.applyV2(dir, r);
     }
 
     /** Swap files exist only where the kernel accounts swap; an explicit request there is an error. */
@@ -265,12 +281,15 @@ final class CgroupV2Driver implements CgroupDriver {
             boolean memory = Files.exists(dir.resolve("memory.current"));
             boolean pids = Files.exists(dir.resolve("pids.current"));
             long usec = CgroupFiles.readKeyed(dir.resolve("cpu.stat")).getOrDefault("usage_usec", 0L);
+            Path events = dir.resolve("memory.events");
             return new ResourceStats(
                     memory ? CgroupFiles.readLong(dir.resolve("memory.current")) : 0,
                     memory ? CgroupV1Driver.optional(CgroupFiles.readLimit(dir.resolve("memory.max"))) : java.util.OptionalLong.empty(),
                     Duration.ofNanos(usec * 1000),
                     pids ? CgroupFiles.readLong(dir.resolve("pids.current")) : CgroupFiles.readPids(dir.resolve("cgroup.threads")).size(),
-                    pids ? CgroupV1Driver.optional(CgroupFiles.readLimit(dir.resolve("pids.max"))) : java.util.OptionalLong.empty());
+                    pids ? CgroupV1Driver.optional(CgroupFiles.readLimit(dir.resolve("pids.max"))) : java.util.OptionalLong.empty(),
+                    Files.exists(events) ? CgroupFiles.readKeyed(events) : java.util.Map.of(),
+                    CgroupPressure.read(dir));
         }
 
         @Override
@@ -281,7 +300,7 @@ final class CgroupV2Driver implements CgroupDriver {
 
         @Override
         public boolean destroy() {
-            CgroupV1Driver.killAtOnce(dir);
+            CgroupTree.killAtOnce(dir);
             // v2's freezer lets SIGKILL through, so freezing first only stops a fork loop racing the kill
             CgroupReaper.killAll(List.of(dir.resolve("cgroup.procs")), Files.exists(dir.resolve("cgroup.freeze"))
                     ? new CgroupReaper.Freezer() {

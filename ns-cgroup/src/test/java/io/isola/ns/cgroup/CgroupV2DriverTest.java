@@ -114,7 +114,7 @@ class CgroupV2DriverTest {
         assertEquals("33554432", CgroupTesting.read(leaf.resolve("memory.max")));
         assertEquals("33554432", CgroupTesting.read(leaf.resolve("memory.swap.max")), "Docker: swap as much as memory");
         assertEquals("50000 100000", CgroupTesting.read(leaf.resolve("cpu.max")));
-        assertEquals("1 + (510 * 9999) / 262142 = 20", "1 + (510 * 9999) / 262142 = " + CgroupTesting.read(leaf.resolve("cpu.weight")));
+        assertEquals("59", CgroupTesting.read(leaf.resolve("cpu.weight")), "512 shares on newer runc's curve");
         assertEquals("1", CgroupTesting.read(leaf.resolve("cpuset.cpus")));
         assertEquals("20", CgroupTesting.read(leaf.resolve("pids.max")));
         // controllers are enabled in every ancestor, never in the leaf (no internal processes)
@@ -131,7 +131,8 @@ class CgroupV2DriverTest {
         Files.writeString(leaf.resolve("pids.current"), "3\n");
         ResourceStats stats = cgroup.stats();
         assertEquals(new ResourceStats(1234, java.util.OptionalLong.of(32 << 20), Duration.ofMillis(1).plusNanos(500_000), 3,
-                java.util.OptionalLong.of(20)), stats);
+                java.util.OptionalLong.of(20), java.util.Map.of("low", 0L, "high", 0L, "max", 12L, "oom", 1L, "oom_kill", 1L),
+                java.util.Map.of()), stats);
         Files.writeString(leaf.resolve("cgroup.events"), "populated 1\nfrozen 1\n");
         cgroup.freeze();
         assertEquals("1", CgroupTesting.read(leaf.resolve("cgroup.freeze")));
@@ -220,7 +221,7 @@ class CgroupV2DriverTest {
             dir = dir.resolve(segment);
             Files.createDirectories(dir);
             for (String file : List.of("cgroup.subtree_control", "cgroup.procs", "cgroup.freeze", "memory.max", "memory.swap.max",
-                    "cpu.max", "cpu.weight", "cpuset.cpus", "pids.max")) {
+                    "cpu.max", "cpu.weight", "cpuset.cpus", "pids.max", "memory.high", "memory.oom.group", "io.max", "io.weight")) {
                 Files.writeString(dir.resolve(file), "");
             }
         }

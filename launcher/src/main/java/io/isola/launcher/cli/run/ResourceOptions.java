@@ -3,10 +3,13 @@ package io.isola.launcher.cli.run;
 import io.isola.api.Container;
 import io.isola.api.ContainerSpec;
 import io.isola.api.ExitStatus;
+import io.isola.api.IoThrottle;
 import io.isola.api.ResourceControl;
 import io.isola.api.Resources;
 import io.isola.spi.HostIdentity;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -49,6 +52,28 @@ final class ResourceOptions {
     @Option(names = "--pids-limit", paramLabel = "N", description = "Most processes at once; -1 for no limit.")
     private Long pidsLimit;
 
+    @Option(names = "--memory-reservation", paramLabel = "SIZE",
+            description = "Soft memory limit, reclaimed first above it (v2 memory.high, v1 soft limit).")
+    private String memoryReservation;
+
+    @Option(names = "--oom-kill-group", description = "An OOM kill ends every process of the container at once (cgroup v2).")
+    private boolean oomKillGroup;
+
+    @Option(names = "--blkio-weight", paramLabel = "N", description = "Relative block I/O weight, 10 to 1000.")
+    private Integer blkioWeight;
+
+    @Option(names = "--device-read-bps", paramLabel = "PATH:RATE", description = "Read rate limit of a block device, such as /dev/sda:1mb.")
+    private List<String> deviceReadBps = new ArrayList<>();
+
+    @Option(names = "--device-write-bps", paramLabel = "PATH:RATE", description = "Write rate limit of a block device, such as /dev/sda:1mb.")
+    private List<String> deviceWriteBps = new ArrayList<>();
+
+    @Option(names = "--device-read-iops", paramLabel = "PATH:N", description = "Read operations per second of a block device.")
+    private List<String> deviceReadIops = new ArrayList<>();
+
+    @Option(names = "--device-write-iops", paramLabel = "PATH:N", description = "Write operations per second of a block device.")
+    private List<String> deviceWriteIops = new ArrayList<>();
+
     /**
      * Applies --cgroup/--no-cgroup to the configured {@code isolators}; limits bring the cgroup too.
      * Not for a user other than root (rootless): cgroups belong to root and this host delegates none,
@@ -64,7 +89,8 @@ final class ResourceOptions {
 
     private boolean hasLimits() {
         return memory != null || memorySwap != null || cpus != null || cpuShares != null || cpusetCpus != null
-                || pidsLimit != null;
+                || pidsLimit != null || memoryReservation != null || oomKillGroup || blkioWeight != null
+                || !deviceReadBps.isEmpty() || !deviceWriteBps.isEmpty() || !deviceReadIops.isEmpty() || !deviceWriteIops.isEmpty();
     }
 
     /** Adds the limits, if any, to {@code builder}; a limit needs a cgroup. */
@@ -88,6 +114,17 @@ final class ResourceOptions {
         if (pidsLimit != null) {
             limits.pidsLimit(pidsLimit);
         }
+        if (memoryReservation != null) {
+            limits.memoryReservation(memoryReservation);
+        }
+        limits.oomKillGroup(oomKillGroup);
+        if (blkioWeight != null) {
+            limits.blkioWeight(blkioWeight);
+        }
+        deviceReadBps.forEach(v -> limits.ioThrottle(IoThrottle.parse(IoThrottle.Kind.READ_BPS, v)));
+        deviceWriteBps.forEach(v -> limits.ioThrottle(IoThrottle.parse(IoThrottle.Kind.WRITE_BPS, v)));
+        deviceReadIops.forEach(v -> limits.ioThrottle(IoThrottle.parse(IoThrottle.Kind.READ_IOPS, v)));
+        deviceWriteIops.forEach(v -> limits.ioThrottle(IoThrottle.parse(IoThrottle.Kind.WRITE_IOPS, v)));
         Resources resources = limits.build();
         if (resources.isEmpty()) {
             return;

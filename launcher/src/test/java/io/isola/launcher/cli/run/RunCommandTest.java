@@ -101,6 +101,20 @@ class RunCommandTest {
     }
 
     @Test
+    void v2FeatureFlagsBecomeTheResourcesExtension() {
+        io.isola.api.Resources r = spec("run", "--memory", "64m", "--memory-reservation", "32m", "--oom-kill-group",
+                "--blkio-weight", "300", "true").extension(io.isola.api.Resources.class).orElseThrow();
+        assertEquals(32L << 20, r.memoryReservation().getAsLong());
+        assertEquals(300, r.blkioWeight().getAsInt());
+        assertTrue(r.oomKillGroup());
+        assertEquals("--device-read-bps \"/dev/null:1mb\": /dev/null is not a block device; expected one such as /dev/sda",
+                assertThrows(IllegalArgumentException.class, () -> spec("run", "--device-read-bps", "/dev/null:1mb", "true"))
+                        .getMessage());
+        assertEquals("blkio weight 5: expected a number from 10 to 1000",
+                assertThrows(IllegalArgumentException.class, () -> spec("run", "--blkio-weight", "5", "true")).getMessage());
+    }
+
+    @Test
     void badLimitsAreRejectedWithTheValueBeforeAnythingStarts() {
         assertEquals("memory limit \"12q\": expected a number with an optional unit b, k, m, g or t (such as 512m)",
                 assertThrows(IllegalArgumentException.class, () -> spec("run", "--memory", "12q", "true")).getMessage());
