@@ -110,7 +110,7 @@ sed -i 's/^enabled = true/enabled = false/' "$conf/io.isola.ns.uts.cfg"
 host_uts=$(readlink /proc/self/ns/uts)
 check "uts off in the config" "$host_uts" "$(ISOLA_CONF=$conf "$isola" run -- readlink /proc/self/ns/uts)"
 check "--uts overrides the config" yes \
-    "$("$isola" --config "$conf" run --uts -- readlink /proc/self/ns/uts | grep -vqxF "$host_uts" && echo yes)"
+    "$("$isola" --config "$conf" run --uts private -- readlink /proc/self/ns/uts | grep -vqxF "$host_uts" && echo yes)"
 printf 'enabled = true\ndomainname = not valid!\n' > "$conf/io.isola.ns.uts.cfg"
 status=0; err=$("$isola" --config "$conf" run -- true 2>&1) || status=$?
 check "bad config value status" 125 "$status"
