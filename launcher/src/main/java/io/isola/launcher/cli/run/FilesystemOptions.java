@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 
 /**
  * The container's view of files on the command line: {@code --rootfs}, {@code --read-only},
- * {@code -v} and {@code --tmpfs}, as Docker and runc users know them. A picocli mixin, so that
+ * {@code -v}, {@code --mount} and {@code --tmpfs}, as Docker and runc users know them. A picocli mixin, so that
  * every verb that starts a container takes the same options.
  */
 final class FilesystemOptions {
@@ -31,6 +31,12 @@ final class FilesystemOptions {
     @Option(names = {"-v", "--volume"}, paramLabel = "HOST:CTR[:ro]",
             description = "Bind a host file or directory into the container; :ro makes it read-only.")
     List<String> volumes = new ArrayList<>();
+
+    @Option(names = "--mount", paramLabel = "type=bind|tmpfs,...",
+            description = {"Docker's mount syntax: type=bind,source=HOST,target=CTR[,readonly][,bind-nonrecursive] or",
+                "type=tmpfs,target=CTR[,tmpfs-size=N[k|m|g]][,tmpfs-mode=OCTAL]; src, dst, destination and ro as in Docker.",
+                "type=volume and bind-propagation are not supported by isola."})
+    List<String> mounts = new ArrayList<>();
 
     @Option(names = "--tmpfs", paramLabel = "PATH[:OPTS]",
             description = "Mount an empty tmpfs; OPTS: size=N[k|m|g], mode=OCTAL, noexec.")
@@ -110,6 +116,7 @@ final class FilesystemOptions {
         Filesystem.Builder builder = Filesystem.builder().rootfs(rootfs).readOnly(readOnly);
         volumes.forEach(volume -> builder.volume(Volume.parse(volume)));
         tmpfs.forEach(mount -> builder.tmpfs(TmpfsMount.parse(mount)));
+        mounts.forEach(mount -> DockerMount.addTo(builder, mount));
         return builder.build();
     }
 
@@ -139,7 +146,7 @@ final class FilesystemOptions {
         }
         if (!mountNamespace) {
             // without one, the mounts would be made in the host's namespace
-            throw new IllegalArgumentException("--rootfs, --read-only, -v and --tmpfs need a mount namespace; drop --no-mount");
+            throw new IllegalArgumentException("--rootfs, --read-only, -v, --mount and --tmpfs need a mount namespace; drop --no-mount");
         }
         spec.with(filesystem);
         return filesystem;
