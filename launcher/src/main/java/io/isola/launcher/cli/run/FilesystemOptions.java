@@ -55,9 +55,10 @@ final class FilesystemOptions {
      * Reads {@code positionals} by the rule {@code run --help} states: with {@code --image} or
      * {@code --rootfs}, or after {@code --}, every argument is the command; otherwise the first
      * is an image when the local store holds it or when it is written NAME:TAG, and the command
-     * when not. With an image and no command, the image's Entrypoint and Cmd run, as in Docker.
+     * when not. With an image and no command, the image's Entrypoint and Cmd run, as in Docker;
+     * {@code entrypoint} may replace the image's Entrypoint.
      */
-    Choice choose(List<String> positionals, boolean afterSeparator) {
+    Choice choose(List<String> positionals, boolean afterSeparator, EntrypointOption entrypoint) {
         List<String> args = positionals == null ? List.of() : positionals;
         Image chosen = null;
         if (image != null) {
@@ -70,13 +71,13 @@ final class FilesystemOptions {
             args = args.subList(1, args.size());
         }
         if (chosen == null) {
-            if (args.isEmpty()) {
+            if (args.isEmpty() && !entrypoint.givesCommand()) {
                 throw new IllegalArgumentException("expected an image or a command: 'isola run [OPTIONS] IMAGE [CMD...]'"
                         + " or 'isola run [OPTIONS] -- CMD...'");
             }
-            return new Choice(null, List.copyOf(args));
+            return new Choice(null, entrypoint.command(null, args));
         }
-        List<String> command = chosen.command(args);
+        List<String> command = entrypoint.command(chosen, args);
         if (command.isEmpty()) {
             throw new IllegalArgumentException("image \"" + chosen.name()
                     + "\": its config has no Entrypoint or Cmd; give the command after the image name");

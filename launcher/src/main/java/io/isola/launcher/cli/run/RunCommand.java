@@ -81,6 +81,9 @@ public final class RunCommand implements Callable<Integer> {
     private FilesystemOptions filesystem = new FilesystemOptions();
 
     @Mixin
+    private EntrypointOption entrypoint = new EntrypointOption();
+
+    @Mixin
     private ResourceOptions resources;
 
     @Mixin
@@ -178,7 +181,7 @@ public final class RunCommand implements Callable<Integer> {
         if (id == null) {
             id = io.isola.lifecycle.Monitor.newId(); // decided once: an image's writable layer is named after it
         }
-        FilesystemOptions.Choice choice = filesystem.choose(command, afterSeparator());
+        FilesystemOptions.Choice choice = filesystem.choose(command, afterSeparator(), entrypoint);
         // the writable layer outlives a container run without --rm (the flow keeps its state too)
         String keepWhile = commandSpec == null || lifecycle.remove ? null : store().dir(id).toString();
         Set<String> isolators = isolators(defaults);
