@@ -63,4 +63,19 @@ class DockerNamespaceFlagsTest {
     void noMountStillDropsTheMountNamespace() {
         assertFalse(spec("run", "--no-mount", "true").isolators().orElseThrow().contains("mount"));
     }
+
+    /** Docker's --userns host: no user namespace, which root's containers get without --userns; never the command. */
+    @Test
+    void usernsHostIsDockersAndNotTheCommand() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.isola.spi.HostIdentity.current().isRoot(), "rootless runs always map users");
+        ContainerSpec spec = spec("run", "--userns", "host", "true");
+        assertEquals(List.of("true"), spec.command());
+        assertFalse(spec.isolators().orElseThrow().contains("user"));
+        assertEquals(List.of("true"), spec("run", "--userns=host", "true").command());
+        assertTrue(spec("run", "--userns", "true").isolators().orElseThrow().contains("user"), "isola's own --userns");
+        assertEquals(List.of("sh"), spec("run", "--userns", "sh").command());
+        assertEquals("--userns \"host\" and --uidmap: expected one of them",
+                assertThrows(IllegalArgumentException.class, () -> spec("run", "--userns", "host", "--uidmap", "0:100000:10", "true"))
+                        .getMessage());
+    }
 }
