@@ -37,6 +37,11 @@ import picocli.CommandLine.ParentCommand;
             "Entrypoint and Cmd. A container of an image run without --rm keeps its writable",
             "layer after it exits, also in the foreground (as in Docker), for 'isola export'",
             "and 'isola commit', until 'isola rm'.",
+            "",
+            "Docker's flags mean what they mean in Docker (--pid host, --mount type=bind,...,",
+            "--network, --entrypoint, -h NAME); those isola lacks (--restart, -P, --label, --dns,",
+            "--shm-size, ...) are refused as not supported by isola. isola's own namespace",
+            "switches are --no-pid, --no-ipc, --no-uts, --no-mount and --[no-]cgroup.",
             ""})
 public final class RunCommand implements Callable<Integer> {
 
