@@ -38,10 +38,10 @@ import picocli.CommandLine.ParentCommand;
             "layer after it exits, also in the foreground (as in Docker), for 'isola export'",
             "and 'isola commit', until 'isola rm'.",
             "",
-            "Docker's flags mean what they mean in Docker (--pid host, --mount type=bind,...,",
-            "--network, --entrypoint, -h NAME); those isola lacks (--restart, -P, --label, --dns,",
-            "--shm-size, ...) are refused as not supported by isola. isola's own namespace",
-            "switches are --no-pid, --no-ipc, --no-uts, --no-mount and --[no-]cgroup.",
+            "Docker's flags mean what they mean in Docker (--pid host, --network, --mount",
+            "type=bind,..., --entrypoint, -h NAME); those isola lacks (--restart, -P, --dns,",
+            "--label, --shm-size, ...) are refused as not supported by isola. isola's own",
+            "namespace switches are --no-pid, --no-ipc, --no-uts, --no-mount, --[no-]cgroup.",
             ""})
 public final class RunCommand implements Callable<Integer> {
 
