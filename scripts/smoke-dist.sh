@@ -102,7 +102,7 @@ check "isola plugins lists the built-in isolators" "cgroup ipc mount net pid use
 check "user is off by default" "user" \
     "$("$isola" plugins | awk 'NR > 1 && $(NF-2) == "off" {print $1}' | sort | xargs)"
 
-# a configuration directory of our own: uts off by default, back on with --uts
+# a configuration directory of our own: uts off by default, back on with --uts private
 conf=$(mktemp -d)
 trap 'stop_servers; rm -rf "$link" "$unpacked" "$conf"' EXIT
 cp "$dist"/conf/* "$conf"/
