@@ -88,9 +88,13 @@ final class DockerMount {
         }
         TmpfsMount defaults = TmpfsMount.at(target());
         long size = defaults.sizeBytes();
-        if (fields.containsKey("tmpfs-size")) {
+        String bytes = fields.get("tmpfs-size");
+        if (bytes != null) {
+            if (!bytes.toLowerCase(java.util.Locale.ROOT).matches("[0-9]{1,15}[kmg]?")) {
+                throw new IllegalArgumentException("tmpfs-size \"" + bytes + "\": expected a number of bytes with an optional k, m or g");
+            }
             // TmpfsMount's own reading of a size, so that 64m means what --tmpfs /x:size=64m does
-            size = TmpfsMount.parse(defaults.target() + ":size=" + fields.get("tmpfs-size").toLowerCase(java.util.Locale.ROOT)).sizeBytes();
+            size = TmpfsMount.parse(defaults.target() + ":size=" + bytes.toLowerCase(java.util.Locale.ROOT)).sizeBytes();
         }
         int mode = defaults.mode();
         String octal = fields.get("tmpfs-mode");

@@ -72,6 +72,8 @@ class DockerMountFlagTest {
                 refusal("type=bind,src=a,dst=/b"));
         assertEquals("--mount \"type=tmpfs,dst=/b,tmpfs-mode=9\": tmpfs-mode \"9\": expected an octal number such as 1777",
                 refusal("type=tmpfs,dst=/b,tmpfs-mode=9"));
+        assertEquals("--mount \"type=tmpfs,dst=/b,tmpfs-size=1q\": tmpfs-size \"1q\": expected a number of bytes with an optional k, m or g",
+                refusal("type=tmpfs,dst=/b,tmpfs-size=1q"));
         assertEquals("--mount \"type=bind,src=/a,dst=/b,ro=maybe\": readonly \"maybe\": expected true or false",
                 refusal("type=bind,src=/a,dst=/b,ro=maybe"));
     }
