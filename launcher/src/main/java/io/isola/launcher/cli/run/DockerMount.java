@@ -16,7 +16,7 @@ import java.util.Set;
  */
 final class DockerMount {
 
-    private static final String KNOWN_KEYS = "type, source, target, readonly, bind-nonrecursive, tmpfs-size or tmpfs-mode";
+    private static final String KNOWN_KEYS = "type, source, target, readonly, bind-nonrecursive, bind-propagation, tmpfs-size or tmpfs-mode";
 
     private final String value;
     private final Map<String, String> fields = new LinkedHashMap<>();
@@ -47,7 +47,14 @@ final class DockerMount {
                 case "source", "src" -> "source";
                 case "dst", "destination" -> "target";
                 case "ro" -> "readonly";
-                case "bind-propagation" -> throw new IllegalArgumentException("bind-propagation is not supported by isola");
+                // the container's / is made recursively private, so private and rprivate (Docker's default) are what it gets
+                case "bind-propagation" -> {
+                    if (!val.equals("rprivate") && !val.equals("private")) {
+                        throw new IllegalArgumentException("bind-propagation \"" + val
+                                + "\" is not supported by isola; expected rprivate or private");
+                    }
+                    yield null;
+                }
                 // macOS only; Docker ignores it on Linux
                 case "consistency" -> null;
                 default -> throw new IllegalArgumentException(key.startsWith("volume-")

@@ -35,7 +35,7 @@ final class FilesystemOptions {
     @Option(names = "--mount", paramLabel = "type=bind|tmpfs,...",
             description = {"Docker's mount syntax: type=bind,source=HOST,target=CTR[,readonly][,bind-nonrecursive] or",
                 "type=tmpfs,target=CTR[,tmpfs-size=N[k|m|g]][,tmpfs-mode=OCTAL]; src, dst, destination and ro as in Docker.",
-                "type=volume and bind-propagation are not supported by isola."})
+                "bind-propagation: rprivate or private; type=volume is not supported by isola."})
     List<String> mounts = new ArrayList<>();
 
     @Option(names = "--tmpfs", paramLabel = "PATH[:OPTS]",

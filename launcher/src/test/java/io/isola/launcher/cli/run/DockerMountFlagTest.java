@@ -39,6 +39,8 @@ class DockerMountFlagTest {
                 filesystem("run", "--mount", "type=bind,src=/srv,dst=/data,readonly=false", "true").volumes());
         assertEquals(List.of(new Volume("/srv", "/data", false, Set.of(Volume.Option.NONRECURSIVE))),
                 filesystem("run", "--mount", "type=bind,src=/srv,dst=/data,bind-nonrecursive=true", "true").volumes());
+        assertEquals(List.of(new Volume("/srv", "/data", false)),
+                filesystem("run", "--mount", "type=bind,src=/srv,dst=/data,bind-propagation=rprivate", "true").volumes());
     }
 
     @Test
@@ -56,7 +58,8 @@ class DockerMountFlagTest {
                 + " expected type=bind or type=tmpfs", refusal("type=volume,src=v,dst=/data"));
         assertEquals("--mount \"src=v,dst=/data\": type volume is not supported by isola (it has no volumes yet);"
                 + " expected type=bind or type=tmpfs", refusal("src=v,dst=/data"));
-        assertEquals("--mount \"type=bind,src=/a,dst=/b,bind-propagation=shared\": bind-propagation is not supported by isola",
+        assertEquals("--mount \"type=bind,src=/a,dst=/b,bind-propagation=shared\": bind-propagation \"shared\" is not supported by isola;"
+                + " expected rprivate or private",
                 refusal("type=bind,src=/a,dst=/b,bind-propagation=shared"));
         assertEquals("--mount \"type=tmpfs,dst=/b,ro\": a read-only tmpfs is not supported by isola", refusal("type=tmpfs,dst=/b,ro"));
     }
@@ -66,7 +69,7 @@ class DockerMountFlagTest {
         assertEquals("--mount \"type=bind,dst=/b\": expected source=HOSTPATH (or src=)", refusal("type=bind,dst=/b"));
         assertEquals("--mount \"type=bind,src=/a\": expected target=PATH (or dst=, destination=)", refusal("type=bind,src=/a"));
         assertEquals("--mount \"type=bind,src=/a,dst=/b,colour=red\": key \"colour\" is not known, expected type, source, target,"
-                + " readonly, bind-nonrecursive, tmpfs-size or tmpfs-mode", refusal("type=bind,src=/a,dst=/b,colour=red"));
+                + " readonly, bind-nonrecursive, bind-propagation, tmpfs-size or tmpfs-mode", refusal("type=bind,src=/a,dst=/b,colour=red"));
         assertEquals("--mount \"type=nfs,dst=/b\": type \"nfs\" is not known, expected bind or tmpfs", refusal("type=nfs,dst=/b"));
         assertEquals("--mount \"type=bind,src=a,dst=/b\": volume source \"a\": expected an absolute path without NUL bytes",
                 refusal("type=bind,src=a,dst=/b"));
