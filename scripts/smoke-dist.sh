@@ -102,7 +102,7 @@ check "isola plugins lists the built-in isolators" "cgroup ipc mount net pid use
 check "user is off by default" "user" \
     "$("$isola" plugins | awk 'NR > 1 && $(NF-2) == "off" {print $1}' | sort | xargs)"
 
-# a configuration directory of our own: uts off by default, back on with --uts
+# a configuration directory of our own: uts off by default, back on with --uts private
 conf=$(mktemp -d)
 trap 'stop_servers; rm -rf "$link" "$unpacked" "$conf"' EXIT
 cp "$dist"/conf/* "$conf"/
@@ -110,7 +110,7 @@ sed -i 's/^enabled = true/enabled = false/' "$conf/io.isola.ns.uts.cfg"
 host_uts=$(readlink /proc/self/ns/uts)
 check "uts off in the config" "$host_uts" "$(ISOLA_CONF=$conf "$isola" run -- readlink /proc/self/ns/uts)"
 check "--uts overrides the config" yes \
-    "$("$isola" --config "$conf" run --uts -- readlink /proc/self/ns/uts | grep -vqxF "$host_uts" && echo yes)"
+    "$("$isola" --config "$conf" run --uts private -- readlink /proc/self/ns/uts | grep -vqxF "$host_uts" && echo yes)"
 printf 'enabled = true\ndomainname = not valid!\n' > "$conf/io.isola.ns.uts.cfg"
 status=0; err=$("$isola" --config "$conf" run -- true 2>&1) || status=$?
 check "bad config value status" 125 "$status"

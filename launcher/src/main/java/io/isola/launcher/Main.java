@@ -79,6 +79,10 @@ public final class Main {
                 sub.setStopAtPositional(true);
             }
         }
+        CommandLine run = cli.getSubcommands().get("run");
+        if (run != null) {
+            io.isola.launcher.cli.run.DockerOnlyFlags.addTo(run.getCommandSpec());
+        }
         cli.setParameterExceptionHandler(usageError());
         cli.setExecutionExceptionHandler(runtimeError(root));
         return cli;

@@ -67,6 +67,16 @@ class BadInputCorpusTest {
                 "seccomp=" + dir, "no-new-privileges=maybe", "label=disable", "apparmor=unconfined", ""}) {
             cases.add(List.of("run", "--security-opt", opt, "true"));
         }
+        // Docker's flags: a value isola cannot honour is refused, never run as the command
+        for (String[] flag : new String[][] {{"--pid", "container:web"}, {"--pid", "foo"}, {"--ipc", "none"}, {"--uts", ""},
+                {"--mount", "type=volume,src=v,dst=/d"}, {"--mount", "type=bind,dst=/d"}, {"--mount", ""},
+                {"--mount", "type=tmpfs,dst=/d,tmpfs-size=1q"}, {"--network", "container:"}, {"--restart", "always"},
+                {"-P", "--"}, {"--userns", "host", "--uidmap", "0:1:1"}}) {
+            List<String> line = new ArrayList<>(List.of("run"));
+            line.addAll(List.of(flag));
+            line.add("true");
+            cases.add(line);
+        }
         cases.add(List.of("run"));
         cases.add(List.of("run", "--frobnicate", "true"));
         cases.add(List.of("run", "--no-uts", "--hostname", "h", "true"));

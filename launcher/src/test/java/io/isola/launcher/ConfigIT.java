@@ -62,7 +62,7 @@ class ConfigIT {
 
         Files.writeString(conf.resolve("io.isola.ns.uts.cfg"), "enabled = false\n");
         assertEquals(0, isola("--config", conf.toString(), "run", "--", "sh", "-c", sameUts), err::toString);
-        assertEquals(0, isola("--config", conf.toString(), "run", "--uts", "--", "sh", "-c", otherUts), err::toString);
+        assertEquals(0, isola("--config", conf.toString(), "run", "--uts", "private", "--", "sh", "-c", otherUts), err::toString);
     }
 
     @Test

@@ -68,7 +68,7 @@ class MainTest {
         assertEquals("isola " + BuildInfo.version() + "\n", out.toString());
         assertFalse(BuildInfo.version().contains("${"), "launcher.properties was not filtered");
         assertEquals(0, isola("run", "--help"));
-        assertTrue(out.toString().contains("--[no-]pid"));
+        assertTrue(out.toString().contains("--pid=MODE"));
         assertEquals("", err.toString());
     }
 

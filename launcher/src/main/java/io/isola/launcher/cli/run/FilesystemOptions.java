@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 
 /**
  * The container's view of files on the command line: {@code --rootfs}, {@code --read-only},
- * {@code -v} and {@code --tmpfs}, as Docker and runc users know them. A picocli mixin, so that
+ * {@code -v}, {@code --mount} and {@code --tmpfs}, as Docker and runc users know them. A picocli mixin, so that
  * every verb that starts a container takes the same options.
  */
 final class FilesystemOptions {
@@ -32,6 +32,12 @@ final class FilesystemOptions {
             description = "Bind a host file or directory into the container; :ro makes it read-only.")
     List<String> volumes = new ArrayList<>();
 
+    @Option(names = "--mount", paramLabel = "type=bind|tmpfs,...",
+            description = {"Docker's mount syntax: type=bind,source=HOST,target=CTR[,readonly][,bind-nonrecursive] or",
+                "type=tmpfs,target=CTR[,tmpfs-size=N[k|m|g]][,tmpfs-mode=OCTAL]; src, dst, destination and ro as in Docker.",
+                "bind-propagation: rprivate or private; type=volume is not supported by isola."})
+    List<String> mounts = new ArrayList<>();
+
     @Option(names = "--tmpfs", paramLabel = "PATH[:OPTS]",
             description = "Mount an empty tmpfs; OPTS: size=N[k|m|g], mode=OCTAL, noexec.")
     List<String> tmpfs = new ArrayList<>();
@@ -49,9 +55,10 @@ final class FilesystemOptions {
      * Reads {@code positionals} by the rule {@code run --help} states: with {@code --image} or
      * {@code --rootfs}, or after {@code --}, every argument is the command; otherwise the first
      * is an image when the local store holds it or when it is written NAME:TAG, and the command
-     * when not. With an image and no command, the image's Entrypoint and Cmd run, as in Docker.
+     * when not. With an image and no command, the image's Entrypoint and Cmd run, as in Docker;
+     * {@code entrypoint} may replace the image's Entrypoint.
      */
-    Choice choose(List<String> positionals, boolean afterSeparator) {
+    Choice choose(List<String> positionals, boolean afterSeparator, EntrypointOption entrypoint) {
         List<String> args = positionals == null ? List.of() : positionals;
         Image chosen = null;
         if (image != null) {
@@ -64,13 +71,13 @@ final class FilesystemOptions {
             args = args.subList(1, args.size());
         }
         if (chosen == null) {
-            if (args.isEmpty()) {
+            if (args.isEmpty() && !entrypoint.givesCommand()) {
                 throw new IllegalArgumentException("expected an image or a command: 'isola run [OPTIONS] IMAGE [CMD...]'"
                         + " or 'isola run [OPTIONS] -- CMD...'");
             }
-            return new Choice(null, List.copyOf(args));
+            return new Choice(null, entrypoint.command(null, args));
         }
-        List<String> command = chosen.command(args);
+        List<String> command = entrypoint.command(chosen, args);
         if (command.isEmpty()) {
             throw new IllegalArgumentException("image \"" + chosen.name()
                     + "\": its config has no Entrypoint or Cmd; give the command after the image name");
@@ -110,6 +117,7 @@ final class FilesystemOptions {
         Filesystem.Builder builder = Filesystem.builder().rootfs(rootfs).readOnly(readOnly);
         volumes.forEach(volume -> builder.volume(Volume.parse(volume)));
         tmpfs.forEach(mount -> builder.tmpfs(TmpfsMount.parse(mount)));
+        mounts.forEach(mount -> DockerMount.addTo(builder, mount));
         return builder.build();
     }
 
@@ -139,7 +147,7 @@ final class FilesystemOptions {
         }
         if (!mountNamespace) {
             // without one, the mounts would be made in the host's namespace
-            throw new IllegalArgumentException("--rootfs, --read-only, -v and --tmpfs need a mount namespace; drop --no-mount");
+            throw new IllegalArgumentException("--rootfs, --read-only, -v, --mount and --tmpfs need a mount namespace; drop --no-mount");
         }
         spec.with(filesystem);
         return filesystem;

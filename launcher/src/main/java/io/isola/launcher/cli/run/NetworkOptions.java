@@ -11,7 +11,7 @@ import java.util.function.UnaryOperator;
 import picocli.CommandLine.Option;
 
 /**
- * {@code --net} and {@code -p}: the container's network, through the net isolator. Without either,
+ * {@code --network} (or {@code --net}) and {@code -p}: the container's network, through the net isolator. Without either,
  * the container gets the net isolator's configured network ({@code mode} in
  * conf/io.isola.ns.net.cfg; as shipped {@code none}, a namespace of its own with only lo); {@code
  * --net host} is the one way to share the host's; {@code -p} alone means the default bridge
@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
  */
 final class NetworkOptions {
 
-    @Option(names = "--net", paramLabel = "MODE",
+    @Option(names = {"--network", "--net"}, paramLabel = "MODE",
             description = "Network: none, host, bridge, container:CONTAINER (its id, name or id prefix), or the NAME of a network in /etc/isola/net.d"
                     + " (default: mode in conf/io.isola.ns.net.cfg, as shipped none: a network namespace of its own with only lo, up)."
                     + " host shares the host's network, without CAP_NET_RAW unless --cap-add NET_RAW.")

@@ -22,8 +22,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /** {@code isola run}: one container in the foreground, its exit status as the CLI's. */
 @Command(name = "run",
@@ -39,6 +37,11 @@ import java.util.Map;
             "Entrypoint and Cmd. A container of an image run without --rm keeps its writable",
             "layer after it exits, also in the foreground (as in Docker), for 'isola export'",
             "and 'isola commit', until 'isola rm'.",
+            "",
+            "Docker's flags mean what they mean in Docker (--pid host, --network, --mount",
+            "type=bind,..., --entrypoint, -h NAME); those isola lacks (--restart, -P, --dns,",
+            "--label, --shm-size, ...) are refused as not supported by isola. isola's own",
+            "namespace switches are --no-pid, --no-ipc, --no-uts, --no-mount, --[no-]cgroup.",
             ""})
 public final class RunCommand implements Callable<Integer> {
 
@@ -49,27 +52,18 @@ public final class RunCommand implements Callable<Integer> {
      */
     public static final Set<String> DEFAULT_ISOLATORS = Set.of("uts", "ipc", "pid", "mount", "net", ResourceOptions.ISOLATOR);
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    // --help alone: -h is Docker's --hostname
+    @Option(names = "--help", usageHelp = true, description = "Show this help and exit.")
     private boolean help;
 
-    @Option(names = "--hostname", paramLabel = "NAME", description = "Host name inside the container.")
+    @Option(names = {"-h", "--hostname"}, paramLabel = "NAME", description = "Host name inside the container.")
     private String hostname;
 
     @Option(names = "--domainname", paramLabel = "NAME", description = "NIS domain name inside the container.")
     private String domainname;
 
-    // null: as the configuration says (conf/<pid>.cfg "enabled"); a flag overrides it for this run
-    @Option(names = "--uts", negatable = true, description = "New UTS namespace (host and domain name); on by default.")
-    private Boolean uts;
-
-    @Option(names = "--ipc", negatable = true, description = "New IPC namespace (System V IPC, POSIX queues); on by default.")
-    private Boolean ipc;
-
-    @Option(names = "--pid", negatable = true, description = "New PID namespace, CMD is PID 1; on by default.")
-    private Boolean pid;
-
-    @Option(names = "--mount", negatable = true, description = "New mount namespace; on by default.")
-    private Boolean mount;
+    @Mixin
+    private NamespaceOptions namespaces = new NamespaceOptions();
 
     @Mixin
     private NetworkOptions network = new NetworkOptions();
@@ -90,6 +84,9 @@ public final class RunCommand implements Callable<Integer> {
 
     @Mixin
     private FilesystemOptions filesystem = new FilesystemOptions();
+
+    @Mixin
+    private EntrypointOption entrypoint = new EntrypointOption();
 
     @Mixin
     private ResourceOptions resources;
@@ -189,7 +186,7 @@ public final class RunCommand implements Callable<Integer> {
         if (id == null) {
             id = io.isola.lifecycle.Monitor.newId(); // decided once: an image's writable layer is named after it
         }
-        FilesystemOptions.Choice choice = filesystem.choose(command, afterSeparator());
+        FilesystemOptions.Choice choice = filesystem.choose(command, afterSeparator(), entrypoint);
         // the writable layer outlives a container run without --rm (the flow keeps its state too)
         String keepWhile = commandSpec == null || lifecycle.remove ? null : store().dir(id).toString();
         Set<String> isolators = isolators(defaults);
@@ -233,29 +230,18 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** The configured defaults with this run's --NAME and --no-NAME flags applied. */
+    /** The configured defaults with this run's namespace and cgroup flags applied. */
     private Set<String> isolators(Set<String> defaults) {
-        Map<String, Boolean> flags = new LinkedHashMap<>();
-        flags.put("uts", uts);
-        flags.put("ipc", ipc);
-        flags.put("pid", pid);
-        flags.put("mount", mount);
         Set<String> names = new LinkedHashSet<>(defaults);
-        flags.forEach((name, on) -> {
-            if (Boolean.TRUE.equals(on)) {
-                names.add(name);
-            } else if (Boolean.FALSE.equals(on)) {
-                names.remove(name);
-            }
-        });
+        namespaces.applyTo(names);
         resources.selectIsolator(names);
         return names;
     }
 
-    private static void requireUnset(String option, String value) {
+    private void requireUnset(String option, String value) {
         if (value != null) {
             // without a UTS namespace the name would be set on the host
-            throw new IllegalArgumentException(option + " \"" + value + "\": needs a UTS namespace; drop --no-uts");
+            throw new IllegalArgumentException(option + " \"" + value + "\": needs a UTS namespace; drop " + namespaces.utsDroppedBy());
         }
     }
 }

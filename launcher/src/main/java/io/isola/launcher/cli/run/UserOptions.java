@@ -21,9 +21,11 @@ import picocli.CommandLine.Option;
  */
 final class UserOptions {
 
-    @Option(names = "--userns", description = "New user namespace with the default mapping: root inside is an "
-            + "unprivileged host uid (root's range from /etc/subuid of user isola; always on when not run as root).")
-    private boolean userns;
+    @Option(names = "--userns", arity = "0", paramLabel = "[host]", parameterConsumer = UsernsValue.class,
+            description = "New user namespace with the default mapping: root inside is an "
+            + "unprivileged host uid (root's range from /etc/subuid of user isola; always on when not run as root)."
+            + " --userns host (Docker's): none, as without --userns when run as root.")
+    private String userns;
 
     @Option(names = "--uidmap", paramLabel = "CTR:HOST:LEN",
             description = "Map container uids CTR.. to host uids HOST.. (LEN ids); repeatable; implies --userns.")
@@ -49,6 +51,17 @@ final class UserOptions {
      */
     Set<String> isolators(Set<String> isolators) {
         boolean rootless = !HostIdentity.current().isRoot() && (!isolators.isEmpty() || user != null);
+        if (UsernsValue.HOST.equals(userns)) {
+            if (!uidMaps.isEmpty() || !gidMaps.isEmpty()) {
+                throw new IllegalArgumentException("--userns \"host\" and " + (uidMaps.isEmpty() ? "--gidmap" : "--uidmap")
+                        + ": expected one of them");
+            }
+            if (rootless) {
+                throw new IllegalArgumentException("--userns \"host\": not supported by isola when not run as root"
+                        + " (a rootless container always has a user namespace)");
+            }
+            return isolators;
+        }
         if (!wantsUserNamespace() && !rootless) {
             return isolators;
         }
@@ -112,6 +125,6 @@ final class UserOptions {
     }
 
     private boolean wantsUserNamespace() {
-        return userns || !uidMaps.isEmpty() || !gidMaps.isEmpty();
+        return UsernsValue.OWN.equals(userns) || !uidMaps.isEmpty() || !gidMaps.isEmpty();
     }
 }

@@ -84,7 +84,7 @@ class FilesystemOptionsTest {
                 assertThrows(IllegalArgumentException.class, () -> spec("run", "-v", "/a", "true")).getMessage());
         assertEquals("root file system \"img\": expected an absolute path without NUL bytes",
                 assertThrows(IllegalArgumentException.class, () -> spec("run", "--rootfs", "img", "true")).getMessage());
-        assertEquals("--rootfs, --read-only, -v and --tmpfs need a mount namespace; drop --no-mount",
+        assertEquals("--rootfs, --read-only, -v, --mount and --tmpfs need a mount namespace; drop --no-mount",
                 assertThrows(IllegalArgumentException.class, () -> spec("run", "--no-mount", "-v", "/a:/b", "true")).getMessage());
     }
 }

@@ -42,6 +42,17 @@ class NetworkOptionsTest {
         assertFalse(spec("run", "--net", "host", "true").isolators().orElseThrow().contains("net"));
     }
 
+    /** Docker's spelling: --network with each of --net's values. */
+    @Test
+    void networkIsDockersSpellingOfNet() {
+        for (String mode : List.of("none", "host", "bridge", "container:web", "mynet")) {
+            assertEquals(spec("run", "--net", mode, "true").extension(Network.class),
+                    spec("run", "--network", mode, "true").extension(Network.class), mode);
+            assertEquals(List.of("true"), spec("run", "--network", mode, "true").command());
+        }
+        assertEquals(Network.none(), spec("run", "--network=none", "true").extension(Network.class).orElseThrow());
+    }
+
     @Test
     void publishImpliesTheBridge() {
         Network network = spec("run", "-p", "8080:80", "-p", "5353:53/udp", "true").extension(Network.class).orElseThrow();

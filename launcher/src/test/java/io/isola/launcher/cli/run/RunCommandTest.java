@@ -40,15 +40,14 @@ class RunCommandTest {
     }
 
     @Test
-    void sixIsolatorsByDefaultANetworkNamespaceAmongThem() {
+    void allSixIsolatorsByDefault() {
         assertEquals(Set.of("uts", "ipc", "pid", "mount", "cgroup", "net"), spec("run", "true").isolators().orElseThrow());
     }
 
     @Test
     void negatedOptionsDropIsolatorsAndPositiveOnesKeepThem() {
-        assertEquals(Set.of("uts", "pid", "cgroup", "net"), spec("run", "--no-ipc", "--no-mount", "--uts", "--", "true").isolators().orElseThrow());
-        assertEquals(Set.of(), spec("run", "--no-uts", "--no-ipc", "--no-pid", "--no-mount", "--no-cgroup", "--net", "host", "true")
-                .isolators().orElseThrow());
+        assertEquals(Set.of("uts", "pid", "cgroup", "net"), spec("run", "--no-ipc", "--no-mount", "--uts", "private", "--", "true").isolators().orElseThrow());
+        assertEquals(Set.of(), spec("run", "--no-uts", "--no-ipc", "--no-pid", "--no-mount", "--no-cgroup", "--net", "host", "true").isolators().orElseThrow());
     }
 
     @Test

@@ -1,0 +1,144 @@
+package io.isola.launcher.cli.run;
+
+import io.isola.api.Filesystem;
+import io.isola.api.TmpfsMount;
+import io.isola.api.Volume;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One {@code --mount} value in Docker's syntax: comma-separated KEY=VALUE fields, as {@code
+ * type=bind,src=/srv,dst=/data,ro}. A bind becomes a {@link Volume}, a tmpfs a {@link TmpfsMount};
+ * Docker's named volumes are refused, isola has none. Without {@code type} Docker means a volume,
+ * so that is refused too rather than guessed to be a bind.
+ */
+final class DockerMount {
+
+    private static final String KNOWN_KEYS = "type, source, target, readonly, bind-nonrecursive, bind-propagation, tmpfs-size or tmpfs-mode";
+
+    private final String value;
+    private final Map<String, String> fields = new LinkedHashMap<>();
+
+    private DockerMount(String value) {
+        this.value = value;
+    }
+
+    /** Adds the mount {@code value} describes to {@code filesystem}; throws naming the value when isola cannot make it. */
+    static void addTo(Filesystem.Builder filesystem, String value) {
+        DockerMount mount = new DockerMount(value);
+        try {
+            mount.read();
+            mount.add(filesystem);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--mount \"" + value + "\": " + e.getMessage(), e);
+        }
+    }
+
+    private void read() {
+        for (String field : value.split(",", -1)) {
+            int eq = field.indexOf('=');
+            String key = (eq < 0 ? field : field.substring(0, eq)).trim();
+            // a key alone is a true flag, as "ro" in Docker's
+            String val = eq < 0 ? "true" : field.substring(eq + 1);
+            String canonical = switch (key) {
+                case "type", "target", "readonly", "bind-nonrecursive", "tmpfs-size", "tmpfs-mode" -> key;
+                case "source", "src" -> "source";
+                case "dst", "destination" -> "target";
+                case "ro" -> "readonly";
+                // the container's / is made recursively private, so private and rprivate (Docker's default) are what it gets
+                case "bind-propagation" -> {
+                    if (!val.equals("rprivate") && !val.equals("private")) {
+                        throw new IllegalArgumentException("bind-propagation \"" + val
+                                + "\" is not supported by isola; expected rprivate or private");
+                    }
+                    yield null;
+                }
+                // macOS only; Docker ignores it on Linux
+                case "consistency" -> null;
+                default -> throw new IllegalArgumentException(key.startsWith("volume-")
+                        ? key + " is not supported by isola (it has no volumes yet)"
+                        : "key \"" + key + "\" is not known, expected " + KNOWN_KEYS);
+            };
+            if (canonical != null) {
+                fields.put(canonical, val);
+            }
+        }
+    }
+
+    private void add(Filesystem.Builder filesystem) {
+        String type = fields.getOrDefault("type", "volume");
+        switch (type) {
+            case "bind" -> filesystem.volume(bind());
+            case "tmpfs" -> filesystem.tmpfs(tmpfs());
+            case "volume" -> throw new IllegalArgumentException(
+                    "type volume is not supported by isola (it has no volumes yet); expected type=bind or type=tmpfs");
+            default -> throw new IllegalArgumentException("type \"" + type + "\" is not known, expected bind or tmpfs");
+        }
+    }
+
+    private Volume bind() {
+        requireNone("tmpfs-size", "tmpfs-mode");
+        String source = fields.get("source");
+        if (source == null) {
+            throw new IllegalArgumentException("expected source=HOSTPATH (or src=)");
+        }
+        Set<Volume.Option> options = flag("bind-nonrecursive") ? EnumSet.of(Volume.Option.NONRECURSIVE) : Set.of();
+        return new Volume(source, target(), flag("readonly"), options);
+    }
+
+    private TmpfsMount tmpfs() {
+        requireNone("source", "bind-nonrecursive");
+        if (flag("readonly")) {
+            throw new IllegalArgumentException("a read-only tmpfs is not supported by isola");
+        }
+        TmpfsMount defaults = TmpfsMount.at(target());
+        long size = defaults.sizeBytes();
+        String bytes = fields.get("tmpfs-size");
+        if (bytes != null) {
+            if (!bytes.toLowerCase(java.util.Locale.ROOT).matches("[0-9]{1,15}[kmg]?")) {
+                throw new IllegalArgumentException("tmpfs-size \"" + bytes + "\": expected a number of bytes with an optional k, m or g");
+            }
+            // TmpfsMount's own reading of a size, so that 64m means what --tmpfs /x:size=64m does
+            size = TmpfsMount.parse(defaults.target() + ":size=" + bytes.toLowerCase(java.util.Locale.ROOT)).sizeBytes();
+        }
+        int mode = defaults.mode();
+        String octal = fields.get("tmpfs-mode");
+        if (octal != null) {
+            if (!octal.matches("[0-7]{1,4}")) {
+                throw new IllegalArgumentException("tmpfs-mode \"" + octal + "\": expected an octal number such as 1777");
+            }
+            mode = Integer.parseInt(octal, 8);
+        }
+        return new TmpfsMount(defaults.target(), size, mode, false);
+    }
+
+    private String target() {
+        String target = fields.get("target");
+        if (target == null) {
+            throw new IllegalArgumentException("expected target=PATH (or dst=, destination=)");
+        }
+        return target;
+    }
+
+    private boolean flag(String key) {
+        String flag = fields.get(key);
+        if (flag == null) {
+            return false;
+        }
+        return switch (flag) {
+            case "true", "1" -> true;
+            case "false", "0" -> false;
+            default -> throw new IllegalArgumentException(key + " \"" + flag + "\": expected true or false");
+        };
+    }
+
+    private void requireNone(String... keys) {
+        for (String key : keys) {
+            if (fields.containsKey(key)) {
+                throw new IllegalArgumentException(key + " does not go with type=" + fields.get("type"));
+            }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package io.isola.launcher.cli.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.isola.api.ContainerSpec;
+import io.isola.api.Filesystem;
+import io.isola.api.TmpfsMount;
+import io.isola.api.Volume;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Docker's --mount: type=bind and type=tmpfs become volumes and tmpfs mounts, never the command. */
+class DockerMountFlagTest {
+
+    private static ContainerSpec spec(String... args) {
+        return DockerNamespaceFlagsTest.spec(args);
+    }
+
+    private static Filesystem filesystem(String... args) {
+        return spec(args).extension(Filesystem.class).orElseThrow();
+    }
+
+    private static String refusal(String mount) {
+        return assertThrows(IllegalArgumentException.class, () -> spec("run", "--mount", mount, "true")).getMessage();
+    }
+
+    @Test
+    void aBindMountIsAVolumeAndNotTheCommand() {
+        ContainerSpec spec = spec("run", "--mount", "type=bind,src=/srv,dst=/data,ro", "true");
+        assertEquals(List.of("true"), spec.command());
+        assertEquals(List.of(new Volume("/srv", "/data", true)), spec.extension(Filesystem.class).orElseThrow().volumes());
+        assertEquals(List.of(new Volume("/srv", "/data", false)),
+                filesystem("run", "--mount", "type=bind,source=/srv,target=/data", "true").volumes());
+        assertEquals(List.of(new Volume("/srv", "/data", true)),
+                filesystem("run", "--mount=type=bind,source=/srv,destination=/data,readonly=true", "true").volumes());
+        assertEquals(List.of(new Volume("/srv", "/data", false)),
+                filesystem("run", "--mount", "type=bind,src=/srv,dst=/data,readonly=false", "true").volumes());
+        assertEquals(List.of(new Volume("/srv", "/data", false, Set.of(Volume.Option.NONRECURSIVE))),
+                filesystem("run", "--mount", "type=bind,src=/srv,dst=/data,bind-nonrecursive=true", "true").volumes());
+        assertEquals(List.of(new Volume("/srv", "/data", false)),
+                filesystem("run", "--mount", "type=bind,src=/srv,dst=/data,bind-propagation=rprivate", "true").volumes());
+    }
+
+    @Test
+    void aTmpfsMountTakesSizeAndMode() {
+        assertEquals(List.of(new TmpfsMount("/scratch", 64L << 20, 0700, false)),
+                filesystem("run", "--mount", "type=tmpfs,dst=/scratch,tmpfs-size=64m,tmpfs-mode=700", "true").tmpfs());
+        assertEquals(List.of(TmpfsMount.at("/scratch")), filesystem("run", "--mount", "type=tmpfs,target=/scratch", "true").tmpfs());
+        assertEquals(List.of(new TmpfsMount("/s", 1024, 01777, false)),
+                filesystem("run", "--mount", "type=tmpfs,dst=/s,tmpfs-size=1024", "true").tmpfs());
+    }
+
+    @Test
+    void whatIsolaCannotDoIsRefusedByName() {
+        assertEquals("--mount \"type=volume,src=v,dst=/data\": type volume is not supported by isola (it has no volumes yet);"
+                + " expected type=bind or type=tmpfs", refusal("type=volume,src=v,dst=/data"));
+        assertEquals("--mount \"src=v,dst=/data\": type volume is not supported by isola (it has no volumes yet);"
+                + " expected type=bind or type=tmpfs", refusal("src=v,dst=/data"));
+        assertEquals("--mount \"type=bind,src=/a,dst=/b,bind-propagation=shared\": bind-propagation \"shared\" is not supported by isola;"
+                + " expected rprivate or private",
+                refusal("type=bind,src=/a,dst=/b,bind-propagation=shared"));
+        assertEquals("--mount \"type=tmpfs,dst=/b,ro\": a read-only tmpfs is not supported by isola", refusal("type=tmpfs,dst=/b,ro"));
+    }
+
+    @Test
+    void badSpecsNameTheValue() {
+        assertEquals("--mount \"type=bind,dst=/b\": expected source=HOSTPATH (or src=)", refusal("type=bind,dst=/b"));
+        assertEquals("--mount \"type=bind,src=/a\": expected target=PATH (or dst=, destination=)", refusal("type=bind,src=/a"));
+        assertEquals("--mount \"type=bind,src=/a,dst=/b,colour=red\": key \"colour\" is not known, expected type, source, target,"
+                + " readonly, bind-nonrecursive, bind-propagation, tmpfs-size or tmpfs-mode", refusal("type=bind,src=/a,dst=/b,colour=red"));
+        assertEquals("--mount \"type=nfs,dst=/b\": type \"nfs\" is not known, expected bind or tmpfs", refusal("type=nfs,dst=/b"));
+        assertEquals("--mount \"type=bind,src=a,dst=/b\": volume source \"a\": expected an absolute path without NUL bytes",
+                refusal("type=bind,src=a,dst=/b"));
+        assertEquals("--mount \"type=tmpfs,dst=/b,tmpfs-mode=9\": tmpfs-mode \"9\": expected an octal number such as 1777",
+                refusal("type=tmpfs,dst=/b,tmpfs-mode=9"));
+        assertEquals("--mount \"type=tmpfs,dst=/b,tmpfs-size=1q\": tmpfs-size \"1q\": expected a number of bytes with an optional k, m or g",
+                refusal("type=tmpfs,dst=/b,tmpfs-size=1q"));
+        assertEquals("--mount \"type=bind,src=/a,dst=/b,ro=maybe\": readonly \"maybe\": expected true or false",
+                refusal("type=bind,src=/a,dst=/b,ro=maybe"));
+    }
+
+    @Test
+    void noMountRefusesMounts() {
+        assertEquals("--rootfs, --read-only, -v, --mount and --tmpfs need a mount namespace; drop --no-mount",
+                assertThrows(IllegalArgumentException.class,
+                        () -> spec("run", "--no-mount", "--mount", "type=tmpfs,dst=/x", "true")).getMessage());
+    }
+}
