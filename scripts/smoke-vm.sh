@@ -35,13 +35,23 @@ trap 'exit 130' INT TERM
 
 # Debian 12's kernel: the package linux-image-amd64 depends on, downloaded into apt's own cache
 # (kept there, as apt keeps what it installs) and unpacked into the temp dir only
-kernel_pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
-[[ -n $kernel_pkg ]] || { echo "smoke-vm: apt knows no linux-image-amd64 (apt-get update?)" >&2; exit 1; }
-deb=$(ls /var/cache/apt/archives/"${kernel_pkg}"_*_amd64.deb 2>/dev/null | tail -n 1 || true)
+kernel_package() { apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }'; }
+kernel_pkg=$(kernel_package)
+if [[ -z $kernel_pkg ]]; then # apt's lists were never fetched on this machine
+    apt-get update -q >&2 </dev/null
+    kernel_pkg=$(kernel_package)
+fi
+[[ -n $kernel_pkg ]] || { echo "smoke-vm: apt knows no linux-image-amd64" >&2; exit 1; }
+latest_deb() { # the newest .deb of the kernel package in apt's cache, or nothing
+    local debs=(/var/cache/apt/archives/"${kernel_pkg}"_*_amd64.deb)
+    [[ -e ${debs[-1]} ]] && echo "${debs[-1]}"
+    return 0
+}
+deb=$(latest_deb)
 if [[ -z $deb ]]; then
     (cd /var/cache/apt/archives && apt-get download -q "$kernel_pkg" >&2 </dev/null) ||
         { apt-get update -q >&2 </dev/null && (cd /var/cache/apt/archives && apt-get download -q "$kernel_pkg" >&2 </dev/null); }
-    deb=$(ls /var/cache/apt/archives/"${kernel_pkg}"_*_amd64.deb | tail -n 1)
+    deb=$(latest_deb)
 fi
 dpkg-deb -x "$deb" "$work/kernel"
 version=${kernel_pkg#linux-image-}
@@ -92,11 +102,10 @@ for dir in /run /tmp /var/tmp /etc/isola /var/lib/isola /var/cache/isola /root; 
     [ -d "/host$dir" ] && mount -t tmpfs -o mode=0755,size=256m tmp "/host$dir"
 done
 chmod 1777 /host/tmp /host/var/tmp
-chroot /host /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
-    ISOLA_REPO="$ISOLA_REPO" /bin/bash "$ISOLA_REPO/scripts/smoke-vm-guest.sh"
-echo "smoke-vm: guest exit $?"
-sync
-poweroff -f
+# switch_root, not chroot: in a chroot, clone(CLONE_NEWUSER) fails with EPERM (user_namespaces(7))
+exec switch_root /host /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+    ISOLA_REPO="$ISOLA_REPO" /bin/bash -c \
+    'bash "$ISOLA_REPO/scripts/smoke-vm-guest.sh"; sync; exec /bin/busybox poweroff -f'
 EOF
 chmod 0755 "$initrd/init"
 (cd "$initrd" && find . | busybox cpio -o -H newc 2>/dev/null) | gzip -1 >"$work/initrd.gz"
