@@ -27,6 +27,7 @@ finish() {
         kill -KILL "$qemu_pid" 2>/dev/null || true
         wait "$qemu_pid" 2>/dev/null || true
     fi
+    if [[ -n ${tail_pid:-} ]]; then kill "$tail_pid" 2>/dev/null || true; fi
     rm -rf --one-file-system "$work"
     exit "$status"
 }
@@ -122,7 +123,10 @@ qemu_pid=$!
 # print the console's lines as they come, until qemu exits or the time is up
 tail -n +1 -F --pid="$qemu_pid" "$work/console" 2>/dev/null &
 tail_pid=$!
-if ! timeout "$timeout_s" tail --pid="$qemu_pid" -f /dev/null; then
+# in the background, waited for by the builtin: bash runs a trap (SIGTERM from CI) only once a
+# foreground command has ended, and wait returns at once on a signal
+timeout "$timeout_s" tail --pid="$qemu_pid" -f /dev/null &
+if ! wait $!; then
     echo "smoke-vm: FAILED: the guest did not finish in $timeout_s s" >&2
     exit 1
 fi
