@@ -3,7 +3,8 @@
 # real-kernel tests, builds the distribution), then smoke-tests the distribution's bin/isola.
 # Exits non-zero on the first failure. The tests run hermetically (scripts/hermetic.sh): with fresh,
 # private /run/isola*, /var/lib/isola, /etc/isola and /var/cache/isola, as on a machine where isola
-# never ran, and the machine's own left untouched.
+# never ran, and the machine's own left untouched. Last, scripts/smoke-vm.sh runs the distribution
+# on a pure cgroup v2 machine (Debian 12's kernel under qemu, a machine of its own: not hermetic).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -18,3 +19,4 @@ cd "$repo"
     "$0/scripts/smoke-rootless.sh"
     "$0/scripts/smoke-images.sh"
 ' "$repo"
+"$repo/scripts/smoke-vm.sh"

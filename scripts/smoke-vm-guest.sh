@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# The checks scripts/smoke-vm.sh runs inside its pure cgroup v2 guest (Debian 12's kernel 6.1,
+# every controller on v2), as root, with the host's files read-only and tmpfs where isola writes.
+# Each check prints "smoke-vm: ok: ..." or "smoke-vm: FAILED: ..."; the last line is
+# "smoke-vm: result N" (N failures), which the host script reads.
+# A JVM start takes ~30 s under software emulation: the served verbs go to one resident server
+# (its start is paid once), and the checks are few.
+set -uo pipefail
+
+export JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64 ISOLA_SERVER_IDLE=900
+isola=$ISOLA_REPO/dist/target/isola/bin/isola
+failed=0
+uptime() { cut -d' ' -f1 /proc/uptime; }
+started=$(uptime)
+
+check() { # name expected actual
+    if [[ $2 == "$3" ]]; then
+        echo "smoke-vm: ok: $1 (at $(uptime) s)"
+    else
+        echo "smoke-vm: FAILED: $1: expected '$2', got '$3'"
+        failed=$((failed + 1))
+    fi
+}
+
+echo "smoke-vm: guest kernel $(uname -r), checks start at $started s of uptime"
+check "/sys/fs/cgroup is cgroup2 alone" "cgroup2fs 0" \
+    "$(stat -f -c %T /sys/fs/cgroup) $(grep -c ' cgroup ' /proc/mounts)"
+check "the v2 root offers cpu, io, memory, pids" "cpu io memory pids" \
+    "$(tr ' ' '\n' </sys/fs/cgroup/cgroup.controllers | grep -xE 'cpu|io|memory|pids' | xargs)"
+
+# the first run also starts the resident server (one JVM start, then none for served verbs)
+check "default container: hostname, own cgroup namespace" $'vm\n0::/' \
+    "$("$isola" run --hostname vm -- sh -c 'hostname; cat /proc/self/cgroup' 2>&1)"
+
+status=0
+err=$("$isola" run --memory 32m -- tail /dev/zero 2>&1 >/dev/null) || status=$?
+check "--memory 32m: OOM kill, exit 137" 137 "$status"
+check "--memory 32m: reported" 1 "$(grep -c 'ran out of memory (limit 32m): the kernel killed it' <<<"$err")"
+
+# dash exits 2 ("Cannot fork") when the pids controller refuses the 8th process
+status=0
+out=$("$isola" run --pids-limit 8 --cpus 0.5 -- sh -c \
+    'cat /sys/fs/cgroup/pids.max /sys/fs/cgroup/cpu.max; for i in 1 2 3 4 5 6 7 8 9 10; do sleep 60 & done; echo all-forked' \
+    2>/dev/null) || status=$?
+check "--pids-limit 8, --cpus 0.5: pids.max, cpu.max" $'8\n50000 100000' "$out"
+check "--pids-limit 8: the 8th fork is refused" 2 "$status"
+
+# devices: the default list allows mknod of any device but not opening it (/dev/kmsg, c 1:11, is
+# not in it; writing it needs no capability); a rule or --device allows it. The node is made in
+# the container's /dev: its /tmp is nodev (EACCES whatever the rules)
+device_test='mknod /dev/kmsg2 c 1 11 && echo isola-smoke-vm >/dev/kmsg2 && echo written'
+check "default device list: open of c 1:11 refused" "Operation not permitted" \
+    "$("$isola" run -- sh -c "$device_test" 2>&1 | grep -o 'Operation not permitted')"
+check "--device-cgroup-rule 'c 1:11 w': allowed" written \
+    "$("$isola" run --device-cgroup-rule 'c 1:11 w' -- sh -c "$device_test" 2>&1)"
+check "--device /dev/kmsg: node made and allowed" written \
+    "$("$isola" run --device /dev/kmsg -- sh -c 'echo isola-smoke-vm >/dev/kmsg && echo written' 2>&1)"
+
+# a root of its own, and user namespaces over it (explicit maps: the guest's /etc/subuid is the
+# host's, read-only). Idmapped mounts of a tmpfs, as /tmp is here, need Linux 6.3: on 6.1 a root
+# owned by host root is refused with advice, and one owned by the mapped range runs
+rootfs=/tmp/rootfs
+mkdir -p "$rootfs/bin"
+cp /bin/busybox "$rootfs/bin/busybox"
+for applet in $(/bin/busybox --list); do # relative: busybox --install -s links the path it ran as
+    [[ $applet == busybox ]] || ln -s busybox "$rootfs/bin/$applet"
+done
+check "--rootfs busybox" $'rootfs\n1' \
+    "$("$isola" run --rootfs "$rootfs" --hostname rootfs -- sh -c 'hostname; echo $$' 2>&1)"
+check "--uidmap --rootfs of host root on tmpfs: refused on 6.1, no idmapped tmpfs" 1 \
+    "$("$isola" run --uidmap 0:3000000:65536 --rootfs "$rootfs" -- true 2>&1 |
+        grep -c 'cannot be idmapped (mount_setattr(MOUNT_ATTR_IDMAP) on /tmp/rootfs failed: EINVAL')"
+cp -a "$rootfs" /tmp/rootfs-mapped
+chown -hR 3000000:3000000 /tmp/rootfs-mapped
+check "--uidmap --rootfs owned by the range: root inside is host uid 3000000" $'0\n0 3000000 65536' \
+    "$("$isola" run --uidmap 0:3000000:65536 --rootfs /tmp/rootfs-mapped -- sh -c 'id -u; cat /proc/self/uid_map' 2>&1 |
+        awk '{ $1 = $1; print }')"
+
+# images: refused below Linux 6.7 (overlayfs xattr whiteouts); a one-layer image of that rootfs
+image=/tmp/image
+mkdir -p "$image"
+tar -C "$rootfs" --numeric-owner -cf "$image/layer.tar" .
+layer=$(sha256sum "$image/layer.tar" | cut -d' ' -f1)
+mkdir "$image/$layer" && mv "$image/layer.tar" "$image/$layer/layer.tar"
+printf '{"architecture":"amd64","os":"linux","config":{"Cmd":["sh"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
+    "$layer" >"$image/config.json"
+config=$(sha256sum "$image/config.json" | cut -d' ' -f1)
+mv "$image/config.json" "$image/$config.json"
+printf '[{"Config":"%s.json","RepoTags":["vm/busybox:1"],"Layers":["%s/layer.tar"]}]' "$config" "$layer" \
+    >"$image/manifest.json"
+tar -C "$image" -cf /tmp/image.tar .
+check "image import" "vm/busybox:1 sha256:$config" "$("$isola" image import /tmp/image.tar 2>&1)"
+status=0
+err=$("$isola" run --rm vm/busybox:1 true 2>&1) || status=$?
+check "run IMAGE: refused below 6.7, exit 125" \
+    "125 isola: images need Linux 6.7 or later (overlayfs xattr whiteouts), this is $(uname -r)" "$status $err"
+
+# a detached container: pause, stats, resume, exec, rm
+id=$("$isola" run -d --name vm1 --memory 64m -- sleep 600 2>&1)
+cgroup=/sys/fs/cgroup/isola/$id
+check "detached container: its cgroup" 1 "$(grep -c . "$cgroup/cgroup.procs" 2>/dev/null)"
+"$isola" pause vm1 >/dev/null
+check "pause: cgroup.freeze, frozen" "1 frozen 1" \
+    "$(cat "$cgroup/cgroup.freeze") $(grep frozen "$cgroup/cgroup.events")"
+stats=$("$isola" stats vm1 --format json 2>&1)
+check "stats: memory limit 64m" 1 "$(grep -c '67108864' <<<"$stats")"
+"$isola" resume vm1 >/dev/null
+check "resume: thawed" "0 frozen 0" "$(cat "$cgroup/cgroup.freeze") $(grep frozen "$cgroup/cgroup.events")"
+check "exec: in the container's cgroup, its hostname" $'0::/\n'"${id:0:12}" \
+    "$("$isola" exec vm1 sh -c 'cat /proc/self/cgroup; hostname' 2>&1)"
+"$isola" rm -f vm1 >/dev/null
+# the resident server's own cgroup stays while it runs
+check "after rm -f: no cgroup of isola's left but the server's" /sys/fs/cgroup/isola-server \
+    "$(find /sys/fs/cgroup -mindepth 1 -type d -name '*isola*' 2>&1)"
+
+echo "smoke-vm: checks took $(awk -v s="$started" -v e="$(uptime)" 'BEGIN { printf "%.0f", e - s }') s"
+echo "smoke-vm: stats output: $stats"
+echo "smoke-vm: result $failed"
