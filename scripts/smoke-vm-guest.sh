@@ -96,14 +96,18 @@ check "run IMAGE: refused below 6.7, exit 125" \
     "125 isola: images need Linux 6.7 or later (overlayfs xattr whiteouts), this is $(uname -r)" "$status $err"
 
 # a detached container: pause, stats, resume, exec, rm
-id=$("$isola" run -d --name vm1 --memory 64m -- sleep 600 2>&1)
+id=$("$isola" run -d --name vm1 --memory 64m --memory-reservation 32m --cpu-shares 1024 -- sleep 600 2>&1)
 cgroup=/sys/fs/cgroup/isola/$id
 check "detached container: its cgroup" 1 "$(grep -c . "$cgroup/cgroup.procs" 2>/dev/null)"
+check "--memory-reservation 32m, --cpu-shares 1024: memory.high, cpu.weight (the v2 default)" "33554432 100" \
+    "$(cat "$cgroup/memory.high" "$cgroup/cpu.weight" 2>&1 | xargs)"
 "$isola" pause vm1 >/dev/null
 check "pause: cgroup.freeze, frozen" "1 frozen 1" \
     "$(cat "$cgroup/cgroup.freeze") $(grep frozen "$cgroup/cgroup.events")"
 stats=$("$isola" stats vm1 --format json 2>&1)
 check "stats: memory limit 64m" 1 "$(grep -c '67108864' <<<"$stats")"
+check "stats: memory.events and pressure (PSI)" "1 1" \
+    "$(grep -c '"MemoryEvents"' <<<"$stats") $(grep -c '"Pressure"' <<<"$stats")"
 "$isola" resume vm1 >/dev/null
 check "resume: thawed" "0 frozen 0" "$(cat "$cgroup/cgroup.freeze") $(grep frozen "$cgroup/cgroup.events")"
 check "exec: in the container's cgroup, its hostname" $'0::/\n'"${id:0:12}" \
