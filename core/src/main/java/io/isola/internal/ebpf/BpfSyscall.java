@@ -101,12 +101,7 @@ public final class BpfSyscall {
     /** Attaches the device program {@code programFd} to the cgroup directory open as {@code cgroupFd}. */
     public static void attachDevice(int cgroupFd, int programFd, int flags, String cgroup) throws IOException {
         try (NativeMemory attr = new NativeMemory(PROG_ATTACH_ATTR)) {
-            long a = attr.address();
-            NativeMemory.zero(a, PROG_ATTACH_ATTR);
-            NativeMemory.putInt(a, cgroupFd);
-            NativeMemory.putInt(a + 4, programFd);
-            NativeMemory.putInt(a + 8, ATTACH_CGROUP_DEVICE);
-            NativeMemory.putInt(a + 12, flags);
+            long a = deviceAttachAttr(attr, cgroupFd, programFd, flags);
             Native n = Native.get();
             LOG.debug("bpf(BPF_PROG_ATTACH, BPF_CGROUP_DEVICE) to {}", cgroup);
             if (n.libc().syscall(SyscallNumbers.BPF, PROG_ATTACH, a, PROG_ATTACH_ATTR, 0) < 0) {
@@ -157,11 +152,7 @@ public final class BpfSyscall {
             programFd = (int) fd;
         }
         try (NativeMemory attr = new NativeMemory(PROG_ATTACH_ATTR)) {
-            long a = attr.address();
-            NativeMemory.zero(a, PROG_ATTACH_ATTR);
-            NativeMemory.putInt(a, cgroupFd);
-            NativeMemory.putInt(a + 4, programFd);
-            NativeMemory.putInt(a + 8, ATTACH_CGROUP_DEVICE);
+            long a = deviceAttachAttr(attr, cgroupFd, programFd, 0);
             LOG.debug("bpf(BPF_PROG_DETACH) of program {} from {}", id, cgroup);
             Native n = Native.get();
             if (n.libc().syscall(SyscallNumbers.BPF, PROG_DETACH, a, PROG_ATTACH_ATTR, 0) < 0) {
@@ -176,6 +167,17 @@ public final class BpfSyscall {
         } finally {
             Fds.closeQuietly(programFd);
         }
+    }
+
+    /** union bpf_attr as BPF_PROG_ATTACH and BPF_PROG_DETACH read it: target fd, program fd, attach type, flags. */
+    private static long deviceAttachAttr(NativeMemory attr, int cgroupFd, int programFd, int flags) {
+        long a = attr.address();
+        NativeMemory.zero(a, PROG_ATTACH_ATTR);
+        NativeMemory.putInt(a, cgroupFd);
+        NativeMemory.putInt(a + 4, programFd);
+        NativeMemory.putInt(a + 8, ATTACH_CGROUP_DEVICE);
+        NativeMemory.putInt(a + 12, flags);
+        return a;
     }
 
     private static void call(String what, long command, long attr, int size) throws IOException {
