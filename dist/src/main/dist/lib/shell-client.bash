@@ -82,7 +82,7 @@ _isola_shell_session() {
         size=$((size + ${#arg} * 4 + 1)) # characters: at most 4 bytes each in UTF-8
     done
     [ "$size" -lt 60000 ] || return 0
-    local base= up down downw stdin stdout stderr request frame tty=0 waited=0 pair noclobber=+C
+    local base= up= down= downw= stdin stdout stderr request frame tty=0 waited=0 pair noclobber=+C
     # a pair of FIFOs of the server's pool, claimed by creating NAME.claim with noclobber (O_EXCL:
     # of shells that race for one, one wins); a pair whose files are gone meanwhile is passed over
     [[ $- == *C* ]] && noclobber=-C
@@ -91,10 +91,17 @@ _isola_shell_session() {
         pair=${pair%.i}
         [ -p "$pair.i" ] && [ ! -e "$pair.claim" ] || continue
         { printf '%s\n' "$BASHPID" >"$pair.claim"; } 2>/dev/null || continue
-        if { exec {up}<>"$pair.i" {downw}<>"$pair.o" {down}<"$pair.o"; } 2>/dev/null; then
+        # <> creates what is not there: a pair unlinked since the test above (claimed and opened
+        # by another shell, whose claim stays until it has gone) would be files of our own
+        if { exec {up}<>"$pair.i" {downw}<>"$pair.o" {down}<"$pair.o"; } 2>/dev/null \
+            && [ -p "/proc/self/fd/$up" ] && [ -p "/proc/self/fd/$down" ]; then
             base=$pair
             break
         fi
+        [ -z "$up" ] || exec {up}>&-
+        [ -z "$downw" ] || exec {downw}>&-
+        [ -z "$down" ] || exec {down}<&-
+        up= downw= down=
     done
     set "$noclobber"
     if [ -z "$base" ]; then

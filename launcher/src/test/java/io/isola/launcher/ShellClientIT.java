@@ -117,6 +117,26 @@ class ShellClientIT {
         assertEquals(List.of("failed=0", "run-1", "run-2", "run-3", "run-4", "run-5", "run-6", "run-7", "run-8"), lines, result.err());
     }
 
+    /**
+     * Three times as many commands as the server keeps channels ready: shells race for each pair.
+     * A shell that saw a pair just before another's command took it, or while the server was still
+     * making it, must pass it over: bash's open makes a plain file of a name that is gone, and such a
+     * command once went unserved (CI, "servesCommandsThatArriveTogether").
+     */
+    @Test
+    void servesManyMoreCommandsThanThePoolHolds() throws Exception {
+        startServer();
+        for (int round = 0; round < 4; round++) {
+            Result result = shell(Map.of(), null, "pids=(); for i in $(seq 1 24); do (isola run -- true) & pids+=($!); done;"
+                    + " failed=0; for pid in \"${pids[@]}\"; do wait $pid || failed=$((failed+1)); done; echo failed=$failed");
+            assertEquals("failed=0\n", result.out(), result.err());
+            try (Stream<Path> files = Files.list(serverDir)) {
+                List<Path> plain = files.filter(f -> f.getFileName().toString().matches("[pc]-.*\\.[io]") && Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList();
+                assertEquals(List.of(), plain, "a channel that is no FIFO");
+            }
+        }
+    }
+
     @Test
     void forwardsSignalsToTheContainer() throws Exception {
         startServer();

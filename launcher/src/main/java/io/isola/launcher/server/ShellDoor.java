@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * PIPE_BUF, so lines of concurrent clients never mix): {@code NAME PID UPFD DOWNFD}; see
  * {@link ShellConnection}. The channel is a pair of FIFOs {@code NAME.i} and {@code NAME.o}: one of
  * the {@link #POOL} pairs {@code p-N} the server keeps ready, claimed by creating
- * {@code p-N.claim} with bash's noclobber (O_EXCL: one claimer wins; it writes its pid there),
+ * {@code p-N.claim} with bash's noclobber (O_EXCL: one claimer wins; it writes its pid there, and
+ * the claim stays until that process has gone),
  * because a {@code mkfifo} fork of bash's costs a served command 5-15 ms on a loaded host; or,
  * when none is free, a pair {@code c-PID-N} the client makes itself. Nothing a command sends authorises another: the channel's FIFOs are
  * unlinked as the server opens them, and a line naming FIFOs that are gone or that the named
@@ -183,14 +184,13 @@ final class ShellDoor implements AutoCloseable {
         return pool.contains(name);
     }
 
-    /** A pooled pair was opened (and unlinked): its claim goes; {@link #replenish} makes a new pair. */
+    /**
+     * A pooled pair was opened (and unlinked); {@link #replenish} makes a new pair. Its claim stays
+     * until its claimer has gone ({@link #sweep}): a shell that saw the pair and no claim just
+     * before must fail to claim it, or it would open (and so create) files of that name.
+     */
     void consumed(String name) {
         pool.remove(name);
-        try {
-            Files.deleteIfExists(directory().resolve(name + ".claim"));
-        } catch (IOException e) {
-            LOG.debug("removing the claim of {}: {}", name, e.toString());
-        }
     }
 
     /** Makes pairs until {@link #POOL} are ready; a failure only leaves clients to make their own. */
@@ -198,7 +198,7 @@ final class ShellDoor implements AutoCloseable {
         Native n = Native.get();
         while (pool.size() < POOL) {
             String name = prefix + Long.toHexString(sequence++);
-            for (String end : new String[] {".i", ".o"}) {
+            for (String end : new String[] {".o", ".i"}) { // a shell finds a pair by NAME.i: it comes last
                 Path path = directory().resolve(name + end);
                 if (n.libc().mkfifo(path.toString(), 0600) < 0) {
                     LOG.warn("cannot make the channel FIFO {}: {}", path, Errno.name(n.lastErrno()));
@@ -209,17 +209,15 @@ final class ShellDoor implements AutoCloseable {
         }
     }
 
-    /** Removes the ready pairs that {@code stale} names, with their claims. */
+    /** Removes the pairs that {@code stale} names, all three files: {@code NAME.i}, {@code NAME.o}, {@code NAME.claim}. */
     private void removePairs(java.util.function.Predicate<String> stale) {
-        try (DirectoryStream<Path> pairs = Files.newDirectoryStream(directory(), "p-*.{i,claim}")) {
+        Set<String> names = new java.util.TreeSet<>();
+        try (DirectoryStream<Path> pairs = Files.newDirectoryStream(directory(), "p-*.{i,o,claim}")) {
             for (Path pair : pairs) {
-                String name = pair.getFileName().toString().replaceFirst("\\.(i|claim)$", "");
-                // a claim without its pair: of a shell that claimed it as the server opened it
-                boolean orphan = pair.toString().endsWith(".claim") && !Files.exists(directory().resolve(name + ".i"));
-                if (orphan && name.startsWith(prefix) && !abandoned(name)) {
-                    continue; // its shell still runs and finds it gone: it is removed once that one has gone
-                }
-                if (orphan || stale.test(name)) {
+                names.add(pair.getFileName().toString().replaceFirst("\\.(i|o|claim)$", ""));
+            }
+            for (String name : names) {
+                if (stale.test(name)) {
                     pool.remove(name);
                     for (String end : new String[] {".i", ".o", ".claim"}) {
                         Files.deleteIfExists(directory().resolve(name + end));
@@ -231,6 +229,28 @@ final class ShellDoor implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the pair {@code name} of ours is done with: claimed by a process that has gone (before
+     * it announced the pair, or after the server opened it), or no ready pair and claimed by none.
+     */
+    private boolean spent(String name) {
+        if (!name.startsWith(prefix)) {
+            return false; // another server's, which sweeps its own
+        }
+        Path claim = directory().resolve(name + ".claim");
+        try {
+            String pid = Files.readString(claim).strip();
+            if (pid.isEmpty()) { // made, its pid not yet written: a claimer that stalls there is not gone
+                return Files.getLastModifiedTime(claim).toInstant().isBefore(java.time.Instant.now().minusSeconds(60));
+            }
+            return !pid.matches("[0-9]{1,10}") || !Files.exists(Path.of("/proc", pid));
+        } catch (java.nio.file.NoSuchFileException e) {
+            return !pool.contains(name);
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
     /** Whether the pair {@code name} is of a server that has gone (a pid that runs no more, or ours now). */
     private boolean deadServers(String name) {
         String[] parts = name.split("-");
@@ -238,26 +258,13 @@ final class ShellDoor implements AutoCloseable {
                 || parts[1].equals(Long.toString(ProcessHandle.current().pid()));
     }
 
-    /** Whether the pair {@code name} is claimed by a process that has gone without announcing it. */
-    private boolean abandoned(String name) {
-        Path claim = directory().resolve(name + ".claim");
-        try {
-            String pid = Files.readString(claim).strip();
-            return !pid.matches("[0-9]{1,10}") || !Files.exists(Path.of("/proc", pid));
-        } catch (java.nio.file.NoSuchFileException e) {
-            return false; // not claimed
-        } catch (IOException e) {
-            return true;
-        }
-    }
-
     /**
      * Removes the channel FIFOs of clients that died before the server opened them (a client
      * cannot remove files without a fork, and a server that died never opened them), and pairs
-     * of the pool whose claimer died.
+     * whose claimer has gone.
      */
-    void sweep() {
-        removePairs(name -> pool.contains(name) && abandoned(name));
+    synchronized void sweep() {
+        removePairs(this::spent);
         replenish();
         try (DirectoryStream<Path> channels = Files.newDirectoryStream(directory(), "c-*")) {
             for (Path channel : channels) {
