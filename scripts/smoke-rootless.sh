@@ -52,9 +52,10 @@ squeeze() { tr -s ' \t' ' ' | sed 's/^ //'; }
 check "own uid is root inside, subuid range above" $'0\n0 '"$uid"$' 1\n1 '"$sub"' 65536' \
     "$(as_user run -- sh -c 'id -u; cat /proc/self/uid_map' | squeeze)"
 check "other namespaces inside it: PID 1" 1 "$(as_user run -- sh -c 'echo $$')"
-# --net host: a container whose root is a subuid cannot yet reach the network's generated /etc
-# files in the user's private runtime directory (issue 22's rootless part; root stages them)
-check "a 65536 range of subuids" "0 $sub 65536" "$(as_user run --uidmap "0:$sub:65536" --net host -- cat /proc/self/uid_map | squeeze)"
+# its root a subuid, which cannot search the user's private runtime directory that holds the
+# network's generated /etc files: the child enters it before it takes its ids
+check "a 65536 range of subuids, the network's /etc files readable" $'0 '"$sub"$' 65536\n127.0.0.1 localhost\n0' \
+    "$(as_user run --uidmap "0:$sub:65536" -- sh -c 'cat /proc/self/uid_map; grep ^127.0.0.1 /etc/hosts; id -u' | squeeze)"
 check "only its own ids: setgroups denied" deny "$(as_user run --uidmap "0:$uid:1" -- cat /proc/self/setgroups)"
 check "--user: no capabilities" $'1000\nCapEff: 0000000000000000' \
     "$(as_user run --user 1000:1000 -- sh -c 'id -u; grep CapEff /proc/self/status' | squeeze)"
@@ -74,6 +75,10 @@ runuser -u "$user" -- sh -c "mkdir -p $rootfs/bin $rootfs/etc $rootfs/proc $root
 before=$(cd "$rootfs" && find . | sort | md5sum)
 check "--rootfs --net none: the generated /etc/hostname inside" "same" \
     "$(as_user run --rootfs "$rootfs" --net none -- sh -c 'test "$(cat /etc/hostname)" = "$(hostname)" && grep -q localhost /etc/hosts && echo same')"
+# a copy owned by the subuid range, as a user gets one from "podman unshare cp" or an image
+chmod 755 "$work" && mkdir -m 755 "$work/subroot" && cp -a "$rootfs" "$work/subroot/rootfs" && touch "$work/subroot/rootfs/etc/"{hosts,hostname,resolv.conf} && chmod 755 "$work/subroot/rootfs" && chown -R "$sub:$sub" "$work/subroot/rootfs"
+check "--rootfs --net none with a subuid root: the generated /etc files inside" "same" \
+    "$(as_user run --rootfs "$work/subroot/rootfs" --net none --uidmap "0:$sub:65536" -- sh -c 'test "$(cat /etc/hostname)" = "$(hostname)" && grep -q localhost /etc/hosts && echo same')"
 check "--rootfs directory unchanged afterwards" "$before" "$(cd "$rootfs" && find . | sort | md5sum)"
 # net/containers: the network state of containers (none left); rootfs: the --rootfs lock files
 check "state and bundle caches in the user's own directory, no container left" "$user 0" \

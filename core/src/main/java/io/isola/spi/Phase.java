@@ -6,6 +6,14 @@ package io.isola.spi;
  * the order each isolator added them.
  */
 public enum Phase {
+    /**
+     * Right after the clone, before the container's ids are taken: the child still has the
+     * credentials of the host user who started it and so reaches what that user may (in a
+     * user namespace whose root is a subordinate uid, the container's ids cannot search the
+     * user's private directories). For steps such as a {@code chdir} into such a directory,
+     * whose relative paths later steps use.
+     */
+    ENTRY,
     /** Wait for the host's id maps, then take the container's ids. */
     IDENTITY,
     /** Host name and domain name. */

@@ -58,7 +58,7 @@ class MisbehavingPluginsIT {
                 public Isolation prepare(IsolationRequest r) { return new Isolation() {}; }
                 """), plugins);
         // built against an SPI with a phase this core does not have: NoSuchFieldError at run time
-        String newerPhase = "package io.isola.spi; public enum Phase { IDENTITY, NAMES, FILESYSTEM, PIVOT, LOCKDOWN, PROCESS, AFTER_EXEC }";
+        String newerPhase = "package io.isola.spi; public enum Phase { ENTRY, IDENTITY, NAMES, FILESYSTEM, PIVOT, LOCKDOWN, PROCESS, AFTER_EXEC }";
         move(TestPlugins.build(build, "test.future.phase", """
                 public String name() { return "future"; }
                 public Namespace namespace() { return Namespace.TIME; } // never cloned: contribute fails first
@@ -132,7 +132,7 @@ class MisbehavingPluginsIT {
         IsolaException e = assertThrows(IsolaException.class, () -> isola.start(spec("future")));
         assertTrue(e.getMessage().startsWith("isolator \"future\" contributed a step to a phase this runtime does not know ("),
                 e.getMessage());
-        assertTrue(e.getMessage().endsWith("known phases: IDENTITY, NAMES, FILESYSTEM, PIVOT, LOCKDOWN, PROCESS"
+        assertTrue(e.getMessage().endsWith("known phases: ENTRY, IDENTITY, NAMES, FILESYSTEM, PIVOT, LOCKDOWN, PROCESS"
                 + " (bundle test.future.phase 1.0.0)"), e.getMessage());
         builtInsStillWork();
     }

@@ -67,13 +67,13 @@ final class PathJoins implements Isolation {
         return files;
     }
 
-    /** IDENTITY, and first of all contributions: nothing else may run in the namespaces being replaced. */
+    /** ENTRY, and first of all contributions: nothing else may run in the namespaces being replaced. */
     @Override
     public void contribute(ChildSteps steps) {
         files.forEach((namespace, file) -> {
             steps.keepOpen(file.fd());
             // EINVAL here means the file is not a namespace of this type
-            steps.add(Phase.IDENTITY, file.join(namespace));
+            steps.add(Phase.ENTRY, file.join(namespace));
         });
     }
 

@@ -113,6 +113,7 @@ final class FilesystemPlan implements AutoCloseable {
         }
         try {
             PlannedSteps steps = new PlannedSteps();
+            sources.enter(steps);
             MountCalls calls = new MountCalls(root.hostPath());
             ContainerTree tree = root.mount(steps, calls);
             KernelMounts kernel = new KernelMounts(steps, calls, tree);

@@ -152,6 +152,43 @@ class FilesystemPlanTest {
             plan.close();
         }
     }
+    /**
+     * A rootless user's child in a user namespace whose root is a subordinate uid cannot search the
+     * user's private directory holding the network's /etc files, and the user's host process cannot
+     * stage them: the child enters their directory first, with the user's credentials, and binds
+     * them by name from there; a volume elsewhere keeps its path.
+     */
+    @Test
+    void aRootlessChildEntersTheRequestedBindsDirectoryBeforeTakingItsIds() throws Exception {
+        Path files = Files.createDirectory(rootfs.resolve("files"));
+        Path hosts = Files.writeString(files.resolve("hosts"), "127.0.0.1 localhost\n");
+        Path volume = Files.createDirectory(rootfs.resolve("volume"));
+        Path root = Files.createDirectories(rootfs.resolve("root/etc"));
+        Files.writeString(root.resolve("hosts"), "");
+        Filesystem filesystem = Filesystem.builder().rootfs(root.getParent().toString())
+                .volume(io.isola.api.Volume.parse(volume + ":/data")).build();
+        FilesystemPlan plan = FilesystemPlan.plan(filesystem, Neighbours.of(false, false), true, null,
+                List.of(new io.isola.spi.ContainerBind("the network's /etc/hosts", hosts, "/etc/hosts", false)),
+                BindSources.entering(files.toRealPath()));
+        try {
+            List<PlannedSteps.Planned> planned = plan.steps().planned();
+            assertEquals("ENTRY enter " + files.toRealPath() + " with the host user's credentials, to bind the files in it",
+                    planned.get(0).phase() + " " + planned.get(0).step().description());
+            assertEquals(files.toRealPath().toString(), ((io.isola.spi.Arg.Text) planned.get(0).step().args().get(0)).value());
+            assertEquals("hosts", sourceOf(planned, "bind the network's /etc/hosts on /etc/hosts"));
+            assertEquals(volume.toRealPath().toString(), sourceOf(planned, "bind volume " + volume.toRealPath() + " on /data"));
+        } finally {
+            plan.close();
+        }
+    }
+
+    private static String sourceOf(List<PlannedSteps.Planned> planned, String description) {
+        io.isola.spi.Step bind = planned.stream().map(PlannedSteps.Planned::step)
+                .filter(s -> s != null && s.description().equals(description)).findFirst()
+                .orElseThrow(() -> new AssertionError("no step " + description + " in " + planned));
+        return ((io.isola.spi.Arg.Text) bind.args().get(0)).value();
+    }
+
     /** A bind of the host's node would let the container's root chmod, chown and touch the host's (issue 23). */
     @Test
     void withoutAUserNamespaceTheDeviceNodesAreTheContainersOwnInAUserNamespaceReadOnlyBinds() {

@@ -10,6 +10,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -38,7 +39,25 @@ final class EtcFiles {
     void createEmpty() throws IOException {
         for (String name : NAMES) {
             Files.write(dir.resolve(name), new byte[0]);
+            readable(dir.resolve(name));
         }
+    }
+
+    /**
+     * Lets a user namespace's root, a subordinate uid of a rootless user, search the directory
+     * that holds the files (their parents stay the user's only), which the child enters with the
+     * user's credentials before it takes its ids and binds the files from.
+     */
+    void searchableByContainerRoot() throws IOException {
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+    }
+
+    /**
+     * Whatever the umask, as a container's /etc files are: the container's root may be a uid
+     * other than their owner. Their directory's parents keep other users out.
+     */
+    private static void readable(Path file) throws IOException {
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
     }
 
     /**
@@ -87,6 +106,9 @@ final class EtcFiles {
         Files.writeString(dir.resolve("hosts"), hosts);
         Files.writeString(dir.resolve("hostname"), hostname + "\n");
         Files.writeString(dir.resolve("resolv.conf"), resolvConf(dns));
+        for (String name : NAMES) {
+            readable(dir.resolve(name));
+        }
     }
 
     /** Copies the container's files from another container's directory ({@code --net container:ID}). */
