@@ -134,8 +134,7 @@ final class ResourceOptions {
         }
         HostIdentity host = HostIdentity.current();
         if (!host.isRoot()) {
-            throw new IllegalArgumentException("resource limits " + resources + ": need a cgroup, which isola cannot create "
-                    + "when run as uid " + host.uid() + " (rootless); run as root for limits");
+            throw new IllegalArgumentException("resource limits " + resources + ": " + RootlessLimits.why(host.uid()));
         }
         builder.with(resources);
     }
