@@ -149,10 +149,11 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper {
         NetworkConfigList list = null;
         NamespaceFile joined = null;
         Path joinedDir = null;
+        Pasta pasta = Pasta.wanted(network, host) ? Pasta.of(network, host, System.getenv("PATH"), Pasta.TUN) : null;
         try {
-            switch (network.mode()) {
+            switch (pasta != null ? Network.Mode.NONE : network.mode()) {
                 case NONE -> {
-                    // only lo, which needs no plugin
+                    // only lo, which needs no plugin; or pasta's network, made after the clone
                 }
                 case HOST -> throw new IllegalStateException("--net host: the runtime asked for a network namespace for a"
                         + " container that shares the host's (it ignores NamespaceIsolator.appliesTo)");
@@ -209,7 +210,7 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper {
                 bindEtc = false; // the mount isolator binds them inside the container's root
             }
             return new NetworkIsolation(cni, store, id, hostname, list, capabilityArgs(network), joined, joinedDir, dir,
-                    etc, bindEtc, !host.isRoot(), state);
+                    etc, bindEtc, !host.isRoot(), state, pasta);
         } catch (Exception e) {
             StateStore.delete(dir);
             if (joined != null) {

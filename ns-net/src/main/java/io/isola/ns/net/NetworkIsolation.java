@@ -57,6 +57,7 @@ final class NetworkIsolation implements Isolation {
     private final boolean bindEtc;
     private final boolean childLoopback;
     private final ObjectNode state;
+    private final Pasta pasta;
     private Path pin;
     private ObjectNode result;
     private boolean attached;
@@ -66,10 +67,11 @@ final class NetworkIsolation implements Isolation {
      * @param network the network to attach to, or null ({@code none}, or a joined namespace)
      * @param joined another container's namespace to join instead of attaching, or null
      * @param childLoopback whether the child brings lo up itself ({@link Rootless}) instead of the host ({@link Loopback})
+     * @param pasta a rootless network's pasta, started once the child exists, or null
      */
     NetworkIsolation(CniClient cni, StateStore store, String id, String hostname, NetworkConfigList network,
             Map<String, JsonNode> capabilityArgs, NamespaceFile joined, Path joinedDir, Path dir, EtcFiles etc,
-            boolean bindEtc, boolean childLoopback, ObjectNode state) {
+            boolean bindEtc, boolean childLoopback, ObjectNode state, Pasta pasta) {
         this.cni = cni;
         this.store = store;
         this.id = id;
@@ -83,6 +85,7 @@ final class NetworkIsolation implements Isolation {
         this.bindEtc = bindEtc;
         this.childLoopback = childLoopback;
         this.state = state;
+        this.pasta = pasta;
     }
 
     @Override
@@ -127,6 +130,10 @@ final class NetworkIsolation implements Isolation {
             path = pin;
         } else {
             store.write(dir, state);
+            if (pasta != null) {
+                pasta.start(child.pid(), dir);
+                LOG.info("container {}: network of pasta's", id);
+            }
         }
         List<String> addresses = new ArrayList<>();
         JsonNode dns = null;
@@ -179,6 +186,9 @@ final class NetworkIsolation implements Isolation {
         } finally {
             if (joined != null) {
                 joined.close();
+            }
+            if (pasta != null) {
+                Pasta.stop(dir, id);
             }
             if (detached) {
                 if (pin != null) {

@@ -17,8 +17,9 @@ import java.util.stream.Collectors;
  * plugins run on the host cannot enter it (nor can a thread of the runtime, as root's {@code
  * Loopback} does: {@code setns} needs CAP_SYS_ADMIN over the namespace), and links, bridges and firewall rules on the host are
  * root's. So {@code --net none} brings {@code lo} up from inside the child (which holds
- * CAP_NET_ADMIN in its own user namespace), {@code --net host} needs nothing, and every network
- * that CNI would build is refused before anything is created.
+ * CAP_NET_ADMIN in its own user namespace), {@code --net host} needs nothing, {@code --net bridge}
+ * (and so {@code -p}) and {@code --net pasta} are a network of pasta's ({@link Pasta}), and every
+ * other network that CNI would build is refused before anything is created.
  */
 final class Rootless {
 
@@ -41,20 +42,28 @@ final class Rootless {
     private Rootless() {}
 
     /**
-     * Refuses, in one sentence, a network that needs root on the host; {@code none}, {@code host}
-     * and {@code container:ID} pass.
+     * Refuses, in one sentence, a network that needs root on the host; {@code none}, {@code host},
+     * {@code container:ID} and pasta's ({@code bridge}, {@code pasta}) pass.
      */
     static void check(Network network, HostIdentity host) {
         if (host.isRoot()) {
             return;
         }
-        if (network.mode() == Network.Mode.BRIDGE || network.mode() == Network.Mode.NAMED) {
+        if (Pasta.wanted(network, host)) {
+            return;
+        }
+        if (network.mode() == Network.Mode.NAMED && network.target().equals("slirp4netns")) {
+            throw new IllegalArgumentException("--net slirp4netns: isola gives rootless containers their network with pasta"
+                    + " (Debian package passt), as podman 5 does; use --net pasta (or --net bridge, or -p, which mean pasta"
+                    + " for uid " + host.uid() + ")");
+        }
+        if (network.mode() == Network.Mode.NAMED) {
             String ports = network.ports().stream().map(PortMapping::toString).map(p -> " -p " + p)
                     .collect(Collectors.joining());
-            String what = network.mode() == Network.Mode.BRIDGE ? "bridge networking" : "network \"" + network.target() + "\"";
-            throw new IllegalArgumentException("--net " + (network.mode() == Network.Mode.BRIDGE ? "bridge" : network.target())
-                    + ports + ": " + what + (ports.isEmpty() ? " needs" : " and published ports need") + " root (CNI creates links"
-                    + " and firewall rules on the host); as uid " + host.uid() + " use --net none (only lo) or --net host");
+            throw new IllegalArgumentException("--net " + network.target() + ports + ": network \"" + network.target() + "\""
+                    + (ports.isEmpty() ? " needs" : " and published ports need") + " root (CNI creates links"
+                    + " and firewall rules on the host); as uid " + host.uid() + " use --net pasta (or bridge, or -p: pasta),"
+                    + " --net none (only lo) or --net host");
         }
     }
 

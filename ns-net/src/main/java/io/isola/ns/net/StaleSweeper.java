@@ -95,6 +95,7 @@ final class StaleSweeper {
             if (state.isPresent()) {
                 release(id, state.get(), claimed);
             }
+            Pasta.stop(claimed, id); // a rootless network's, when the host died before it ended it
             Path pin = claimed.resolve(NetworkIsolation.PIN);
             if (Mounts.isMountPoint(pin)) {
                 NamespaceFile.unpin(pin); // pinned, but the host died before it recorded the network

@@ -19,18 +19,20 @@ class RootlessAndSettingsTest {
 
     @Test
     void networksThatNeedRootAreRefusedInOneSentenceNamingTheAlternatives() {
-        assertEquals("--net bridge: bridge networking needs root (CNI creates links and firewall rules on the host);"
-                + " as uid 1001 use --net none (only lo) or --net host", refusal(Network.bridge()));
-        assertEquals("--net bridge -p 8080:80/tcp: bridge networking and published ports need root (CNI creates links"
-                + " and firewall rules on the host); as uid 1001 use --net none (only lo) or --net host",
-                refusal(Network.bridge().publish(new PortMapping(8080, 80, "tcp"))));
         assertEquals("--net mynet: network \"mynet\" needs root (CNI creates links and firewall rules on the host);"
-                + " as uid 1001 use --net none (only lo) or --net host", refusal(Network.parse("mynet")));
+                + " as uid 1001 use --net pasta (or bridge, or -p: pasta), --net none (only lo) or --net host",
+                refusal(Network.parse("mynet")));
+        assertEquals("--net mynet -p 8080:80/tcp: network \"mynet\" and published ports need root (CNI creates links and"
+                + " firewall rules on the host); as uid 1001 use --net pasta (or bridge, or -p: pasta), --net none (only lo)"
+                + " or --net host", refusal(Network.parse("mynet").publish(new PortMapping(8080, 80, "tcp"))));
+        assertEquals("--net slirp4netns: isola gives rootless containers their network with pasta (Debian package passt),"
+                + " as podman 5 does; use --net pasta (or --net bridge, or -p, which mean pasta for uid 1001)",
+                refusal(Network.parse("slirp4netns")));
     }
 
     @Test
     void noneHostAndJoiningPassAndRootMayDoAnything() {
-        for (String mode : new String[] {"none", "host", "container:abc"}) {
+        for (String mode : new String[] {"none", "host", "container:abc", "bridge", "pasta"}) {
             assertDoesNotThrow(() -> Rootless.check(Network.parse(mode), USER));
         }
         assertDoesNotThrow(() -> Rootless.check(Network.bridge(), ROOT));
