@@ -15,7 +15,7 @@ useradd --create-home --shell /bin/sh "$user"
 uid=$(id -u "$user")
 planted=/tmp/isola-planted-$$
 work=$(mktemp -d /tmp/isola-smoke-rootless.XXXXXX)
-trap 'userdel --remove "$user" 2>/dev/null; rm -rf "/tmp/isola-$uid" "$work" "$planted" "$planted.link"' EXIT
+trap 'userdel --remove "$user" 2>/dev/null; rm -rf "/tmp/isola-$uid" "/tmp/isola-$uid-mnt" "$work" "$planted" "$planted.link"' EXIT
 sub=$(grep "^$user:" /etc/subuid | cut -d: -f2)
 
 # A docker-save tarball of the host's static busybox, one layer, as root would get it from a registry.
@@ -56,6 +56,11 @@ check "other namespaces inside it: PID 1" 1 "$(as_user run -- sh -c 'echo $$')"
 # network's generated /etc files: the child enters it before it takes its ids
 check "a 65536 range of subuids, the network's /etc files readable" $'0 '"$sub"$' 65536\n127.0.0.1 localhost\n0' \
     "$(as_user run --uidmap "0:$sub:65536" -- sh -c 'cat /proc/self/uid_map; grep ^127.0.0.1 /etc/hosts; id -u' | squeeze)"
+# as on a machine where root never ran isola (no /run/isola-sandbox): the user's own mount points
+# are beside its private state directory, where a subuid root can pass
+check "a subuid root on a machine where root never ran isola" 0 \
+    "$(unshare -m --propagation private bash -c 'mount -t tmpfs -o mode=755 tmpfs /run && cd /tmp &&
+        runuser -u "$0" -- "$1" run --uidmap "0:$2:65536" -- id -u' "$user" "$isola" "$sub")"
 check "only its own ids: setgroups denied" deny "$(as_user run --uidmap "0:$uid:1" -- cat /proc/self/setgroups)"
 check "--user: no capabilities" $'1000\nCapEff: 0000000000000000' \
     "$(as_user run --user 1000:1000 -- sh -c 'id -u; grep CapEff /proc/self/status' | squeeze)"
@@ -107,7 +112,7 @@ check "no pasta left once the containers ended" 0 "$(pgrep -u "$user" -c passt |
 check "--net none: only lo, and it is up" "lo 0x9" \
     "$(as_user run --net none -- sh -c 'ls /sys/class/net; cat /sys/class/net/lo/flags' | tr '\n' ' ' | sed 's/ $//')"
 rootfs=$(runuser -u "$user" -- mktemp -d /tmp/isola-smoke-rootfs.XXXXXX)
-trap 'userdel --remove "$user" 2>/dev/null; rm -rf "/tmp/isola-$uid" "$work" "$rootfs" "$planted" "$planted.link"' EXIT
+trap 'userdel --remove "$user" 2>/dev/null; rm -rf "/tmp/isola-$uid" "/tmp/isola-$uid-mnt" "$work" "$rootfs" "$planted" "$planted.link"' EXIT
 runuser -u "$user" -- sh -c "mkdir -p $rootfs/bin $rootfs/etc $rootfs/proc $rootfs/dev $rootfs/sys && cp /bin/busybox $rootfs/bin/ && ln -s busybox $rootfs/bin/sh && ln -s busybox $rootfs/bin/cat && ln -s busybox $rootfs/bin/hostname"
 before=$(cd "$rootfs" && find . | sort | md5sum)
 check "--rootfs --net none: the generated /etc/hostname inside" "same" \

@@ -3,7 +3,9 @@ package io.isola.ns.mount;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * The empty host directories the child mounts on, in its own mount namespace only, before
@@ -11,7 +13,8 @@ import java.nio.file.Path;
  * They are not in isola's state directory (/run/isola, 0700): in a user namespace the child is an
  * unprivileged host uid, which must be able to reach them, and an empty directory that only root
  * may change shows nobody anything. A user who may not create them (rootless) gets their own in
- * the temporary directory.
+ * the temporary directory, beside its state directory rather than in it: that one is 0700, and a
+ * user namespace whose root is a subordinate uid must pass through to the mount point.
  */
 final class HostMountPoints {
 
@@ -30,19 +33,38 @@ final class HostMountPoints {
         return choose(SHARED_BINDS, "binds");
     }
 
-    /** Creates {@code dir} (and its parents) when missing. */
+    /**
+     * Creates {@code dir} (and its parents) when missing; a user's own parent in the temporary
+     * directory is refused when somebody else made it or it is a link.
+     */
     static void create(Path dir, String what) {
         try {
+            Path parent = dir.getParent();
+            if (parent.getFileName().toString().equals(ownParentName())) {
+                Files.createDirectories(parent);
+                long owner = ((Number) Files.getAttribute(parent, "unix:uid", LinkOption.NOFOLLOW_LINKS)).longValue();
+                if (owner != SandboxRoot.uid() || !Files.isDirectory(parent, LinkOption.NOFOLLOW_LINKS)) {
+                    throw new IllegalStateException("the directory of your mount points " + parent + " belongs to uid "
+                            + owner + " or is a link, not a directory of yours (uid " + SandboxRoot.uid()
+                            + "); remove it");
+                }
+                // passable by a user namespace's subordinate root; it holds only empty directories
+                Files.setPosixFilePermissions(parent, PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the " + what + " " + dir, e);
         }
     }
 
+    private static String ownParentName() {
+        return "isola-" + SandboxRoot.uid() + "-mnt";
+    }
+
     private static Path choose(Path shared, String own) {
         if (Files.isDirectory(shared) || Files.isWritable(shared.getParent())) {
             return shared;
         }
-        return Path.of(System.getProperty("java.io.tmpdir"), "isola-" + SandboxRoot.uid(), own);
+        return Path.of(System.getProperty("java.io.tmpdir"), ownParentName(), own);
     }
 }
