@@ -172,7 +172,7 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper {
                 }
             }
         } catch (CniException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
+            throw new IllegalArgumentException(e.getMessage() + Rootless.rootlessOnly(network), e);
         }
 
         // the owner is in the directory from its first moment on: a host killed at any point after

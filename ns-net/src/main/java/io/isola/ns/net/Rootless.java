@@ -67,6 +67,17 @@ final class Rootless {
         }
     }
 
+    /**
+     * What root is told after the error of a network named {@code pasta} or {@code slirp4netns}
+     * that no configuration defines: those are rootless networks; empty for any other.
+     */
+    static String rootlessOnly(Network network) {
+        boolean rootless = network.mode() == Network.Mode.NAMED
+                && (network.target().equals("pasta") || network.target().equals("slirp4netns"));
+        return rootless ? "; " + network.target() + " is the network of containers run by a user other than root:"
+                + " as root use --net bridge" : "";
+    }
+
     /** The runtime directory: the configured one for root, else the user's own, as for the launcher's state. */
     static Path runtimeDir(Path configured, HostIdentity host) {
         if (host.isRoot() || !configured.equals(SHARED_RUNTIME_DIR)) {

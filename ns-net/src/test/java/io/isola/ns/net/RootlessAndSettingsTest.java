@@ -31,6 +31,13 @@ class RootlessAndSettingsTest {
     }
 
     @Test
+    void rootIsToldThatPastaIsARootlessNetwork() {
+        assertEquals("; pasta is the network of containers run by a user other than root: as root use --net bridge",
+                Rootless.rootlessOnly(Network.parse("pasta")));
+        assertEquals("", Rootless.rootlessOnly(Network.parse("mynet")));
+    }
+
+    @Test
     void noneHostAndJoiningPassAndRootMayDoAnything() {
         for (String mode : new String[] {"none", "host", "container:abc", "bridge", "pasta"}) {
             assertDoesNotThrow(() -> Rootless.check(Network.parse(mode), USER));
