@@ -259,8 +259,12 @@ public final class Lifecycle {
             throw new IsolaException("cannot " + verb + " container " + state.id() + ": it is " + state.status());
         }
         if (state.isola() == null || state.isola().cgroup() == null || state.isola().cgroup().location() == null) {
-            throw new IsolaException("cannot " + verb + " container " + state.id()
-                    + ": it has no cgroup of its own (it was run with --no-cgroup or without root)");
+            io.isola.spi.HostIdentity host = io.isola.spi.HostIdentity.current();
+            throw new IsolaException("cannot " + verb + " container " + state.id() + ": it has no cgroup of its own " + (host.isRoot()
+                    ? "(it was run with --no-cgroup or without root)"
+                    : "(it was run by uid " + host.uid() + ", not root: a user gets cgroups only in a cgroup v2 subtree that"
+                    + " root delegated to it, which isola does not use yet; `isola run --memory 64m -- true` says what this"
+                    + " host lacks); run the container as root to " + verb + " it"));
         }
         return state;
     }
