@@ -58,6 +58,7 @@ check "a 65536 range of subuids, the network's /etc files readable" $'0 '"$sub"$
     "$(as_user run --uidmap "0:$sub:65536" -- sh -c 'cat /proc/self/uid_map; grep ^127.0.0.1 /etc/hosts; id -u' | squeeze)"
 # as on a machine where root never ran isola (no /run/isola-sandbox): the user's own mount points
 # are beside its private state directory, where a subuid root can pass
+# shellcheck disable=SC2016 # expanded by the inner shell
 check "a subuid root on a machine where root never ran isola" 0 \
     "$(unshare -m --propagation private bash -c 'mount -t tmpfs -o mode=755 tmpfs /run && cd /tmp &&
         runuser -u "$0" -- "$1" run --uidmap "0:$2:65536" -- id -u' "$user" "$isola" "$sub")"
@@ -80,6 +81,7 @@ as_user rm -f "$id" >/dev/null
 # mount namespace with a 0666 node of its own on the tun device, the host's node left as it is
 mkdir -p "$work/tun"
 with_tun() { # CMD...: in a private mount namespace whose /dev/net/tun the user may open
+    # shellcheck disable=SC2016 # expanded by the inner shell
     unshare -m --propagation private bash -c 'mount -t tmpfs -o mode=755,size=16k tmpfs "$0" &&
         mknod -m 666 "$0/tun" c 10 200 && mount --bind "$0/tun" /dev/net/tun && "$@"' "$work/tun" "$@"
 }
@@ -89,7 +91,9 @@ if ! runuser -u "$user" -- test -w /dev/net/tun; then
         "$status $(grep -c . <<<"$err") $(grep -c 'pasta needs to open /dev/net/tun, which uid '"$uid"' may not (mode 0600, owner uid 0); distributions make it 0666' <<<"$err")"
 fi
 # pasta hidden behind /dev/null in the private mount namespace
-status=0; err=$(with_tun bash -c 'mount --bind /dev/null /usr/bin/pasta && cd /tmp && runuser -u "$0" -- "$1" run -p 8080:80 -- true' \
+status=0
+# shellcheck disable=SC2016 # expanded by the inner shell
+err=$(with_tun bash -c 'mount --bind /dev/null /usr/bin/pasta && cd /tmp && runuser -u "$0" -- "$1" run -p 8080:80 -- true' \
     "$user" "$isola" 2>&1) || status=$?
 check "no pasta: refused in one line" "125 isola: --net bridge -p 8080:80/tcp: a rootless network (uid $uid) needs pasta, which is not installed (Debian package passt); install it, or use --net none (only lo) or --net host" \
     "$status $err"
@@ -98,6 +102,7 @@ check "--net slirp4netns: pasta named instead" "125 1" "$status $(grep -c 'use -
 check "--net bridge: pasta's eth0 beside lo" "eth0 lo" \
     "$(with_tun runuser -u "$user" -- "$isola" run --net bridge -- ls /sys/class/net | tr '\n' ' ' | sed 's/ $//')"
 port=$((20000 + $$ % 20000))
+# shellcheck disable=SC2317 # run by the inner bash of with_tun (export -f)
 published() { # a container serving a page on port 80, published on $port, fetched from the host's loopback
     (cd /tmp && runuser -u "$user" -- "$isola" run -p "$port:80" -- sh -c \
         'mkdir /tmp/www && echo published-by-pasta >/tmp/www/index.html && busybox httpd -p 80 -h /tmp/www && sleep 8') &
@@ -125,6 +130,7 @@ check "--rootfs --net none: the generated /etc/hostname inside" "same" \
     "$(as_user run --rootfs "$rootfs" --net none -- sh -c 'test "$(cat /etc/hostname)" = "$(hostname)" && grep -q localhost /etc/hosts && echo same')"
 # a copy owned by the subuid range, as a user gets one from "podman unshare cp" or an image
 chmod 755 "$work" && mkdir -m 755 "$work/subroot" && cp -a "$rootfs" "$work/subroot/rootfs" && touch "$work/subroot/rootfs/etc/"{hosts,hostname,resolv.conf} && chmod 755 "$work/subroot/rootfs" && chown -R "$sub:$sub" "$work/subroot/rootfs"
+# shellcheck disable=SC2016 # expanded by the container's shell
 check "--rootfs --net none with a subuid root: the generated /etc files inside" "same" \
     "$(as_user run --rootfs "$work/subroot/rootfs" --net none --uidmap "0:$sub:65536" -- sh -c 'test "$(cat /etc/hostname)" = "$(hostname)" && grep -q localhost /etc/hosts && echo same')"
 check "--rootfs directory unchanged afterwards" "$before" "$(cd "$rootfs" && find . | sort | md5sum)"
