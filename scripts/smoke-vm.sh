@@ -58,13 +58,14 @@ dpkg-deb -x "$deb" "$work/kernel"
 version=${kernel_pkg#linux-image-}
 modules=$work/kernel/lib/modules/$version/kernel
 
-# the initramfs: busybox, the modules for virtio-9p in load order (plain .ko in Debian 12; a
-# compressed one is unpacked, busybox's insmod reads only plain ones), and /init
+# the initramfs: busybox, the modules for virtio-9p and overlayfs (images) in load order (plain .ko
+# in Debian 12; a compressed one is unpacked, busybox's insmod reads only plain ones; the guest
+# has no modprobe for its kernel, so nothing is loaded on demand), and /init
 initrd=$work/initrd
 mkdir -p "$initrd"/{bin,modules,proc,sys,dev,host}
 cp /bin/busybox "$initrd/bin/busybox"
 load_order=(virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci 9pnet 9pnet_virtio
-    netfs fscache 9p)
+    netfs fscache 9p overlay)
 for module in "${load_order[@]}"; do
     file=$(find "$modules" -name "$module.ko*" | head -n 1)
     [[ -n $file ]] || continue # built in
