@@ -13,8 +13,9 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 dist=$repo/dist/target/isola
-# the guest's whole run: boot ~10 s, then about a dozen JVM starts under TCG
-timeout_s=${ISOLA_VM_TIMEOUT:-600}
+# the guest's whole run: boot ~10 s, then about a dozen JVM starts under TCG (80 s on an idle
+# 2-core host, 700 s when six other builds share it)
+timeout_s=${ISOLA_VM_TIMEOUT:-1200}
 
 "$repo/scripts/setup-debian.sh" qemu-system-x86 busybox-static
 [[ -x $dist/bin/isola ]] || { echo "smoke-vm: no distribution in $dist: build first" >&2; exit 1; }
