@@ -78,12 +78,13 @@ check "--uidmap --rootfs owned by the range: root inside is host uid 3000000" $'
 
 # images on 6.1, whose overlayfs reads no xattr whiteouts and whose tmpfs (the store here) has no
 # user xattrs: whiteouts are character devices 0/0 and opaque directories trusted.overlay.opaque.
-# Two layers: the busybox rootfs with /etc/gone, /etc/kept and /dir/old; then a whiteout of
+# Two layers: the busybox rootfs with /etc/gone, /etc/kept, /etc/sub/old and /dir/old; then a whiteout of
 # /etc/gone and /dir made opaque with /dir/new (an image's layers as docker save writes them)
 image=/tmp/image
 mkdir -p "$image" /tmp/layer1 /tmp/layer2/etc /tmp/layer2/dir
 cp -a "$rootfs/." /tmp/layer1/
-mkdir -p /tmp/layer1/etc /tmp/layer1/dir
+mkdir -p /tmp/layer1/etc/sub /tmp/layer1/dir
+echo old >/tmp/layer1/etc/sub/old
 echo gone >/tmp/layer1/etc/gone
 echo kept >/tmp/layer1/etc/kept
 echo old >/tmp/layer1/dir/old
@@ -109,11 +110,18 @@ check "image import" "vm/busybox:1 sha256:$config" "$("$isola" image import /tmp
 sees='cat /etc/kept; [ -e /etc/gone ] || echo no-gone; ls /dir'
 check "run IMAGE: the whiteout hides /etc/gone, the opaque /dir shows only its layer's file" $'kept\nno-gone\nnew' \
     "$("$isola" run --rm vm/busybox:1 sh -c "$sees" 2>&1)"
-# the container's own changes, in its writable layer: a deletion and a directory made anew
-"$isola" run --name vmimage vm/busybox:1 sh -c 'rm /etc/kept; rm -r /dir; mkdir /dir; echo again >/dir/again' >/dev/null 2>&1
+# the container's own changes, in its writable layer: a deletion, a file added to the image's
+# opaque /dir, and a directory made anew (opaque in the writable layer)
+"$isola" run --name vmimage vm/busybox:1 sh -c \
+    'rm /etc/kept; echo added >/dir/added; rm -r /etc/sub; mkdir /etc/sub; echo again >/etc/sub/again' >/dev/null 2>&1
+"$isola" export vmimage >/tmp/vmimage.tar 2>/dev/null
+check "export: the merged view, without what the image or the container deleted" "dir/added dir/new etc/sub/again" \
+    "$(tar -tf /tmp/vmimage.tar 2>&1 | grep -E '^(etc/(gone|kept|sub/.)|dir/.)' | sort | xargs)"
 "$isola" commit vmimage vm/changed >/dev/null 2>&1
-check "commit, run of the commit: the container's deletion and its opaque /dir kept" $'no-kept\nno-gone\nagain' \
-    "$("$isola" run --rm vm/changed sh -c '[ -e /etc/kept ] || echo no-kept; [ -e /etc/gone ] || echo no-gone; ls /dir' 2>&1)"
+check "commit, run of the commit: the container's deletion, its file and its new /etc/sub kept" \
+    $'no-kept\nno-gone\nadded\nnew\nagain' \
+    "$("$isola" run --rm vm/changed sh -c \
+        '[ -e /etc/kept ] || echo no-kept; [ -e /etc/gone ] || echo no-gone; ls /dir; ls /etc/sub' 2>&1)"
 "$isola" rm vmimage >/dev/null 2>&1
 check "rm: no writable layer left" "" "$(ls /var/lib/isola/containers 2>&1)"
 status=0
