@@ -18,23 +18,35 @@ work=$(mktemp -d /tmp/isola-smoke-rootless.XXXXXX)
 trap 'userdel --remove "$user" 2>/dev/null; rm -rf "/tmp/isola-$uid" "/tmp/isola-$uid-mnt" "$work" "$planted" "$planted.link"' EXIT
 sub=$(grep "^$user:" /etc/subuid | cut -d: -f2)
 
-# A docker-save tarball of the host's static busybox, one layer, as root would get it from a registry.
+# A docker-save tarball of the host's static busybox, as root would get it from a registry: the
+# busybox layer with /gone and /dir/old, then a layer that deletes /gone and makes /dir opaque
+# with /dir/new (the user's import writes a 0/0 device and user.overlay.opaque, both unprivileged)
 image_tar() {
-    local layer=$work/layer img=$work/img diff config
-    mkdir -p "$layer/bin" "$layer/etc" "$layer/proc" "$layer/dev" "$layer/sys" "$layer/tmp" "$img"
+    local layer=$work/layer upper=$work/upper img=$work/img diff config diffs=() layers=()
+    mkdir -p "$layer/bin" "$layer/etc" "$layer/proc" "$layer/dev" "$layer/sys" "$layer/tmp" "$layer/dir" "$img" \
+        "$upper/dir"
     cp /bin/busybox "$layer/bin/"
     for applet in sh id ls stat touch chown cat; do ln -s busybox "$layer/bin/$applet"; done
     printf 'root:x:0:0::/root:/bin/sh\napp:x:1000:1000::/:/bin/sh\n' >"$layer/etc/passwd"
     printf 'root:x:0:\napp:x:1000:\n' >"$layer/etc/group"
-    tar --sort=name --owner=0 --group=0 --numeric-owner -C "$layer" -cf "$work/layer.tar" .
-    diff=$(sha256sum "$work/layer.tar" | cut -d' ' -f1)
-    mkdir "$img/$diff" && mv "$work/layer.tar" "$img/$diff/layer.tar"
-    printf '{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/bin"],"Cmd":["/bin/sh"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
-        "$diff" >"$img/config.json"
+    echo gone >"$layer/gone"
+    echo old >"$layer/dir/old"
+    : >"$upper/.wh.gone"
+    : >"$upper/dir/.wh..wh..opq"
+    echo new >"$upper/dir/new"
+    for tree in "$layer" "$upper"; do
+        tar --sort=name --owner=0 --group=0 --numeric-owner -C "$tree" -cf "$work/layer.tar" .
+        diff=$(sha256sum "$work/layer.tar" | cut -d' ' -f1)
+        mkdir "$img/$diff" && mv "$work/layer.tar" "$img/$diff/layer.tar"
+        diffs+=("\"sha256:$diff\"") layers+=("$diff/layer.tar")
+    done
+    printf '{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/bin"],"Cmd":["/bin/sh"]},"rootfs":{"type":"layers","diff_ids":[%s,%s]}}' \
+        "${diffs[0]}" "${diffs[1]}" >"$img/config.json"
     config=$(sha256sum "$img/config.json" | cut -d' ' -f1).json
     mv "$img/config.json" "$img/$config"
-    printf '[{"Config":"%s","RepoTags":["smoke/busybox:1"],"Layers":["%s/layer.tar"]}]' "$config" "$diff" >"$img/manifest.json"
-    tar -C "$img" -cf "$work/busybox.tar" "$config" "$diff/layer.tar" manifest.json
+    printf '[{"Config":"%s","RepoTags":["smoke/busybox:1"],"Layers":["%s","%s"]}]' "$config" "${layers[0]}" "${layers[1]}" \
+        >"$img/manifest.json"
+    tar -C "$img" -cf "$work/busybox.tar" "$config" "${layers[@]}" manifest.json
     chmod 755 "$work" && chmod 644 "$work/busybox.tar"
 }
 
@@ -157,5 +169,8 @@ check "an image with a 65536 subuid range: root inside, its files root's, --user
         'id -u; stat -c "%u %g" / /bin/busybox /etc/passwd; touch /new; chown app:app /new; stat -c "%u %g" /new;
          cat /proc/self/uid_map' | squeeze
       as_user run --rm --uidmap "0:$uid:1" --uidmap "1:$sub:65536" --image smoke/busybox:1 --user app -- id -u)"
+check "the image's whiteout and opaque directory, rootless" $'no-gone\nnew' \
+    "$(as_user run --rm --uidmap "0:$uid:1" --uidmap "1:$sub:65536" --image smoke/busybox:1 -- sh -c \
+        '[ -e /gone ] || echo no-gone; ls /dir')"
 check "no writable layer left" 0 "$(find "/home/$user/.local/share/isola/containers" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)"
 exit "$failed"

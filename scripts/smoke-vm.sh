@@ -13,8 +13,9 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 dist=$repo/dist/target/isola
-# the guest's whole run: boot ~10 s, then about a dozen JVM starts under TCG
-timeout_s=${ISOLA_VM_TIMEOUT:-600}
+# the guest's whole run: boot ~10 s, then about a dozen JVM starts under TCG (80 s on an idle
+# 2-core host, 700 s when six other builds share it)
+timeout_s=${ISOLA_VM_TIMEOUT:-1200}
 
 "$repo/scripts/setup-debian.sh" qemu-system-x86 busybox-static
 [[ -x $dist/bin/isola ]] || { echo "smoke-vm: no distribution in $dist: build first" >&2; exit 1; }
@@ -58,13 +59,14 @@ dpkg-deb -x "$deb" "$work/kernel"
 version=${kernel_pkg#linux-image-}
 modules=$work/kernel/lib/modules/$version/kernel
 
-# the initramfs: busybox, the modules for virtio-9p in load order (plain .ko in Debian 12; a
-# compressed one is unpacked, busybox's insmod reads only plain ones), and /init
+# the initramfs: busybox, the modules for virtio-9p and overlayfs (images) in load order (plain .ko
+# in Debian 12; a compressed one is unpacked, busybox's insmod reads only plain ones; the guest
+# has no modprobe for its kernel, so nothing is loaded on demand), and /init
 initrd=$work/initrd
 mkdir -p "$initrd"/{bin,modules,proc,sys,dev,host}
 cp /bin/busybox "$initrd/bin/busybox"
 load_order=(virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci 9pnet 9pnet_virtio
-    netfs fscache 9p)
+    netfs fscache 9p overlay)
 for module in "${load_order[@]}"; do
     file=$(find "$modules" -name "$module.ko*" | head -n 1)
     [[ -n $file ]] || continue # built in

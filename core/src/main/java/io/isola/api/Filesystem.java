@@ -47,8 +47,11 @@ public final class Filesystem {
 
     /**
      * Read-only layer directories, the top one first, that overlayfs stacks into the container's
-     * root (an image), or empty. Whiteouts in them are in overlayfs's xattr form ({@code
-     * user.overlay.whiteout}, {@code user.overlay.opaque}).
+     * root (an image), or empty. Whiteouts in them are character devices 0/0 (any kernel) or
+     * overlayfs's xattr form ({@code user.overlay.whiteout}, Linux 6.7); opaque directories are
+     * marked {@code user.overlay.opaque=y} where the file system has user xattrs (the overlay is
+     * then mounted with {@code userxattr}), else {@code trusted.overlay.opaque=y} (root without a
+     * user namespace only).
      */
     public List<String> layers() {
         return layers;

@@ -1,5 +1,6 @@
 package io.isola.spi;
 
+import io.isola.internal.nativ.FileAttributes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -16,14 +17,18 @@ import java.util.OptionalInt;
 /**
  * An image's layers, top first, read on the host as overlayfs stacks them, before (or without)
  * the mount: a whiteout hides a name and what is below it, an opaque directory the lower layers'
- * content of that directory. Both forms of whiteout are understood: the xattr one ({@code
- * user.overlay.*}, the {@code userxattr} mount option) and the classic 0/0 character device.
+ * content of that directory. Both forms of whiteout are understood: the classic 0/0 character
+ * device, which every overlayfs reads, and the xattr one ({@code user.overlay.whiteout}, Linux 6.7,
+ * the {@code userxattr} mount option). A directory is opaque with {@code user.overlay.opaque=y}
+ * (the {@code userxattr} mount) or {@code trusted.overlay.opaque=y} (root's mount without it, on a
+ * file system without user xattrs): one tree holds one kind, as the mount isolator chooses.
  *
  * @since 1.2
  */
 public final class OverlayLayers {
 
-    private static final String WHITEOUT = "overlay.whiteout", OPAQUE = "overlay.opaque";
+    private static final String WHITEOUT = "overlay.whiteout";
+    private static final List<String> OPAQUE = List.of("user.overlay.opaque", "trusted.overlay.opaque");
     private static final int S_IFMT = 0170000, S_IFCHR = 0020000, S_IFREG = 0100000;
 
     private OverlayLayers() {}
@@ -76,7 +81,28 @@ public final class OverlayLayers {
 
     /** Whether overlayfs hides the lower layers' content of this directory. */
     public static boolean isOpaque(Path dir) throws IOException {
-        return "y".equals(xattr(dir, OPAQUE));
+        for (String name : OPAQUE) {
+            if ("y".equals(FileAttributes.xattr(dir, name))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether the file system of {@code dir} (or of its nearest existing parent) has user xattrs,
+     * from which overlayfs mounted with {@code userxattr} reads its marks; else only root's mount
+     * without it can stack layers there (with {@code trusted.overlay.*} marks). Probed, not
+     * written: tmpfs has them from Linux 6.6, ext4, xfs and btrfs for long.
+     *
+     * @since 1.2
+     */
+    public static boolean userXattrs(Path dir) throws IOException {
+        Path existing = dir.toAbsolutePath();
+        while (existing.getParent() != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
+            existing = existing.getParent();
+        }
+        return FileAttributes.hasUserXattrs(existing);
     }
 
     /** A user.* xattr's value, or null. */

@@ -254,6 +254,23 @@ public final class DirectoryFd implements AutoCloseable {
         }
     }
 
+    /**
+     * An overlayfs whiteout: a character device 0/0, which overlayfs reads as one on every kernel.
+     * Root may make it, and since Linux 5.8 any user may (no other device node is allowed them).
+     */
+    public void whiteout(String name) throws FileCallException {
+        if (n.libc().mknodat(fd, cString(component(name)), FileStat.S_IFCHR, 0) < 0) {
+            throw new FileCallException("mknodat (a whiteout, character device 0/0)", child(name), n.lastErrno());
+        }
+    }
+
+    /** Renames {@code from} to {@code to} in this directory, replacing what {@code to} names (not a directory). */
+    public void rename(String from, String to) throws FileCallException {
+        if (n.libc().renameat(fd, cString(component(from)), fd, cString(component(to))) < 0) {
+            throw new FileCallException("renameat", child(from) + " to " + to, n.lastErrno());
+        }
+    }
+
     public void symlink(String target, String name) throws FileCallException {
         if (n.libc().symlinkat(cString(target), fd, cString(component(name))) < 0) {
             throw new FileCallException("symlinkat", child(name), n.lastErrno());

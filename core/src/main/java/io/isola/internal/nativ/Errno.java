@@ -5,6 +5,7 @@ import java.util.Locale;
 /** errno numbers to their names and texts, and back, for this platform (via jnr-constants). */
 public final class Errno {
 
+    public static final int EPERM = value("EPERM");
     public static final int EINTR = value("EINTR");
     public static final int EAGAIN = value("EAGAIN");
     public static final int ESRCH = value("ESRCH");

@@ -70,6 +70,48 @@ public final class FileAttributes {
         }
     }
 
+    /**
+     * Whether the file system of {@code path} has user xattrs: a getxattr of one that no file
+     * holds answers ENODATA where it has and EOPNOTSUPP where not (tmpfs before Linux 6.6); no write.
+     */
+    public static boolean hasUserXattrs(java.nio.file.Path path) throws FileCallException {
+        Native n = Native.get();
+        byte[] value = new byte[1];
+        if (n.libc().lgetxattr(DirectoryFd.cString(path.toString()), DirectoryFd.cString("user.isola.probe"), value, 0) >= 0) {
+            return true;
+        }
+        int errno = n.lastErrno();
+        if (errno == Errno.ENODATA) {
+            return true;
+        }
+        if (errno == Errno.ENOTSUP) {
+            return false;
+        }
+        throw new FileCallException("lgetxattr user.isola.probe", path.toString(), errno);
+    }
+
+    /** Removes the xattr; absent is no error. */
+    public static void removeXattr(int fd, String name) throws FileCallException {
+        Native n = Native.get();
+        if (n.libc().fremovexattr(fd, DirectoryFd.cString(name)) < 0 && n.lastErrno() != Errno.ENODATA) {
+            throw new FileCallException("fremovexattr " + name, "fd " + fd, n.lastErrno());
+        }
+    }
+
+    /**
+     * The xattr's value of {@code path} itself (a link's own, never its target's), or null; any
+     * namespace ({@code trusted.*} reads as absent without CAP_SYS_ADMIN).
+     */
+    public static String xattr(java.nio.file.Path path, String name) throws FileCallException {
+        Native n = Native.get();
+        byte[] value = new byte[256];
+        long length = n.libc().lgetxattr(DirectoryFd.cString(path.toString()), DirectoryFd.cString(name), value, value.length);
+        if (length < 0 && n.lastErrno() == Errno.ENOENT) {
+            return null;
+        }
+        return xattrValue(length, value, "lgetxattr " + name, path.toString());
+    }
+
     /** The xattr's value, or null when the file has none of that name. */
     public static String xattr(int fd, String name) throws FileCallException {
         Native n = Native.get();

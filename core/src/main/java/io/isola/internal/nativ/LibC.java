@@ -160,6 +160,13 @@ public interface LibC {
     @SaveError
     int unlinkat(int dirfd, @jnr.ffi.annotations.In byte[] path, int flags);
 
+    /** mknodat(2) (a glibc symbol since 2.33): here only for overlayfs whiteouts, character devices 0/0. */
+    @SaveError
+    int mknodat(int dirfd, @jnr.ffi.annotations.In byte[] path, int mode, long dev);
+
+    @SaveError
+    int renameat(int fromDirfd, @jnr.ffi.annotations.In byte[] from, int toDirfd, @jnr.ffi.annotations.In byte[] to);
+
     @SaveError
     long readlinkat(int dirfd, @jnr.ffi.annotations.In byte[] path, @jnr.ffi.annotations.Out byte[] buf, long size);
 
@@ -191,6 +198,14 @@ public interface LibC {
 
     @SaveError
     long fgetxattr(int fd, @jnr.ffi.annotations.In byte[] name, @jnr.ffi.annotations.Out byte[] value, long size);
+
+    @SaveError
+    int fremovexattr(int fd, @jnr.ffi.annotations.In byte[] name);
+
+    /** getxattr of the path itself, never a link's target. */
+    @SaveError
+    long lgetxattr(@jnr.ffi.annotations.In byte[] path, @jnr.ffi.annotations.In byte[] name,
+            @jnr.ffi.annotations.Out byte[] value, long size);
 
     @SaveError
     long getxattr(@jnr.ffi.annotations.In byte[] path, @jnr.ffi.annotations.In byte[] name, @jnr.ffi.annotations.Out byte[] value,

@@ -18,11 +18,12 @@ import java.util.TreeMap;
  * overlayfs root (its writable layer's {@code upper} over the image's layers), as the container
  * sees it, for {@code export}; and the writable layer's changes as an OCI layer, for {@code commit}.
  *
- * <p>overlayfs marks a deleted file in the upper layer with a 0/0 character device (the image
- * store's lower layers use the {@code user.overlay.whiteout} xattr form instead) and a directory
- * that replaces a lower one with {@code user.overlay.opaque=y}; both are read here. With the
- * {@code userxattr} mount option overlayfs neither writes redirects nor metacopy-only files, so
- * the upper layer holds every changed file whole.
+ * <p>overlayfs marks a deleted file with a 0/0 character device (so does the image store; a store
+ * of an older isola, or an embedder's layers, may use the {@code user.overlay.whiteout} xattr
+ * form) and a directory that replaces a lower one with {@code user.overlay.opaque=y}, or {@code
+ * trusted.overlay.opaque=y} without {@code userxattr}; all are read here. With {@code userxattr},
+ * or {@code redirect_dir=off,metacopy=off} without it, overlayfs neither writes redirects nor
+ * metacopy-only files, so the upper layer holds every changed file whole.
  *
  * <p>A running container changes its writable layer while it is read, and may swap a directory
  * for a link to a host path between two looks: every directory is therefore opened relative to

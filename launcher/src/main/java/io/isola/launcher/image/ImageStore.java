@@ -27,7 +27,8 @@ import java.util.stream.Stream;
  * Images on local disk:
  * <pre>
  *   ROOT/layers/sha256/HEX/   a layer, extracted once, whatever number of images use it;
- *                             whiteouts in overlayfs's xattr form
+ *                             whiteouts as character devices 0/0 (see {@link LayerExtractor})
+ *   ROOT/format               "2": every layer has device whiteouts ({@link WhiteoutUpgrade})
  *   ROOT/images/NAME.json     an image: its layers by digest and its config
  *   ROOT/blobs/sha256/HEX     image configs, by digest (an image's id), as imported or committed
  *   ROOT/containers/ID/       a container's writable layer (the mount isolator's): upper/, work/,
@@ -67,6 +68,7 @@ public final class ImageStore {
     /** Stores whose existing layers and containers were narrowed by this JVM (the resident server runs many commands). */
     private static final Set<Path> NARROWED = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private static final int TRAVERSE = 0711, PRIVATE = 0700;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ImageStore.class);
 
     private final Path root;
 
@@ -123,6 +125,12 @@ public final class ImageStore {
         if (NARROWED.add(root.toAbsolutePath().normalize())) {
             narrowEach(root.resolve("layers/sha256"), "image layer");
             narrowEach(root.resolve("containers"), "container's writable layer");
+            try {
+                WhiteoutUpgrade.ifNeeded(this);
+            } catch (IOException e) {
+                // the layers still work on kernels that read xattr whiteouts (6.7): said, not fatal
+                LOG.warn("image store {}: cannot rewrite its layers' xattr whiteouts as character devices: {}", root, e.toString());
+            }
         }
         return this;
     }

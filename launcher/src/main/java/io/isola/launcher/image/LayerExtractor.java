@@ -20,9 +20,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Extracts one layer's tar into a directory, as overlayfs will read it as a lower layer.
  *
- * <p>Whiteouts become overlayfs's xattr form: {@code .wh.NAME} an empty file {@code NAME} with
- * {@code user.overlay.whiteout} (its directory marked {@code user.overlay.opaque=x}, "holds xattr
- * whiteouts"); {@code .wh..wh..opq} marks its directory {@code user.overlay.opaque=y}. The layer
+ * <p>Whiteouts become overlayfs's classic form, which every kernel reads: {@code .wh.NAME} a
+ * character device 0/0 {@code NAME} (root may make one, any user since Linux 5.8); {@code
+ * .wh..wh..opq} marks its directory opaque, {@code user.overlay.opaque=y} where the file system
+ * has user xattrs, else (tmpfs before Linux 6.6) {@code trusted.overlay.opaque=y}, which only root
+ * may write and only root's mount without a user namespace reads ({@link LayerMarks}). The layer
  * is an attacker's until proven otherwise: every entry is written relative to descriptors of the
  * layer's own directories ({@link DirectoryFd}), an absolute name or one with {@code ..} is
  * refused, so is an entry below a symbolic link (a link is written, never followed), and modes,
@@ -36,7 +38,6 @@ final class LayerExtractor {
 
     private static final Logger LOG = LoggerFactory.getLogger(LayerExtractor.class);
     private static final String WHITEOUT_PREFIX = ".wh.", OPAQUE_MARKER = ".wh..wh..opq";
-    private static final String WHITEOUT = "user.overlay.whiteout", OPAQUE = "user.overlay.opaque";
     /** Root keeps the tar's owners; any other user (rootless) cannot give files away, and keeps them: its uid is root inside. */
     private static final boolean ROOT = io.isola.spi.HostIdentity.current().isRoot();
 
@@ -74,11 +75,11 @@ final class LayerExtractor {
         String parentPath = String.join("/", components.subList(0, components.size() - 1));
         try (DirectoryFd parent = parent(parentPath, entry.getName())) {
             if (file.equals(OPAQUE_MARKER)) {
-                FileAttributes.setXattr(parent.fd(), OPAQUE, "y");
+                opaque(parent, entry);
                 return 0;
             }
             if (file.startsWith(WHITEOUT_PREFIX)) {
-                whiteout(parent, hiddenName(entry, file));
+                whiteout(parent, hiddenName(entry, file), entry);
                 return 0;
             }
             if (entry.isDirectory()) {
@@ -135,17 +136,37 @@ final class LayerExtractor {
         }
     }
 
-    private void whiteout(DirectoryFd parent, String hidden) throws IOException {
+    private void whiteout(DirectoryFd parent, String hidden, TarArchiveEntry entry) throws IOException {
         parent.remove(hidden);
-        int fd = parent.createFile(hidden, 0644);
         try {
-            FileAttributes.setXattr(fd, WHITEOUT, "");
-        } finally {
-            Fds.closeQuietly(fd);
+            parent.whiteout(hidden);
+        } catch (FileCallException e) {
+            if (e.errno() == Errno.EPERM) {
+                throw new IOException("layer " + layerName + ": whiteout \"" + entry.getName() + "\": " + e.getMessage()
+                        + "; overlayfs whiteouts are character devices 0/0, which users other than root may make from"
+                        + " Linux 5.8 on, this is " + System.getProperty("os.version"), e);
+            }
+            throw e;
         }
-        if (!"y".equals(FileAttributes.xattr(parent.fd(), OPAQUE))) {
-            FileAttributes.setXattr(parent.fd(), OPAQUE, "x"); // overlayfs only looks for xattr whiteouts in marked directories
+    }
+
+    /** The user mark where the file system takes user xattrs; else root's trusted one, and other users are refused. */
+    private void opaque(DirectoryFd dir, TarArchiveEntry entry) throws IOException {
+        try {
+            FileAttributes.setXattr(dir.fd(), LayerMarks.USER_OPAQUE, "y");
+            return;
+        } catch (FileCallException e) {
+            if (e.errno() != Errno.ENOTSUP) {
+                throw e;
+            }
         }
+        if (!ROOT) {
+            throw new IOException("layer " + layerName + ": opaque directory \"" + entry.getName() + "\": the file system of "
+                    + dir.path() + " takes no user xattrs, which overlayfs reads opaque directories from for a user other"
+                    + " than root (" + LayerMarks.USER_OPAQUE + "; tmpfs has them from Linux 6.6): keep the image store"
+                    + " (ISOLA_ROOT) on a file system that has them, such as ext4, xfs or btrfs");
+        }
+        FileAttributes.setXattr(dir.fd(), LayerMarks.TRUSTED_OPAQUE, "y");
     }
 
     private String hiddenName(TarArchiveEntry entry, String file) throws IOException {

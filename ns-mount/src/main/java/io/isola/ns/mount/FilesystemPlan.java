@@ -107,7 +107,7 @@ final class FilesystemPlan implements AutoCloseable {
             root = DirectoryRoot.of(filesystem.rootfs().get(), filesystem.readOnly());
         } else if (!filesystem.layers().isEmpty()) {
             root = OverlayRoot.of(filesystem.layers(), filesystem.writableLayer().orElseThrow(), filesystem.readOnly(),
-                    filesystem.keepWritableLayerWhile().orElse(null), sources);
+                    filesystem.keepWritableLayerWhile().orElse(null), sources, neighbours.userNamespace());
         } else {
             root = SandboxRoot.ofHost();
         }

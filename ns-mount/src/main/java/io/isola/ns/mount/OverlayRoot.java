@@ -1,6 +1,8 @@
 package io.isola.ns.mount;
 
 import io.isola.spi.ContainerTrees;
+import io.isola.spi.HostIdentity;
+import io.isola.spi.OverlayLayers;
 import io.isola.spi.Phase;
 import io.isola.spi.Steps;
 import java.io.IOException;
@@ -19,9 +21,13 @@ import org.slf4j.LoggerFactory;
  * released; the layers are never written. The overlay is mounted in the container's namespace
  * on the sandbox's empty mount point, so the host's mount table never sees it.
  *
- * <p>The {@code userxattr} option makes overlayfs read its whiteouts and opaque directories from
- * {@code user.overlay.*} xattrs, which the image store can write without native calls; xattr
- * whiteouts need Linux 6.7.
+ * <p>Whiteouts are character devices 0/0, which every overlayfs reads. Opaque directories are
+ * marked in one xattr namespace per file system, probed: where it has user xattrs the overlay is
+ * mounted with {@code userxattr} and reads {@code user.overlay.opaque} (the only kind a mount in a
+ * user namespace may read, and the one the image store writes there); where it has none (tmpfs
+ * before Linux 6.6) only root's mount without a user namespace works, reading {@code
+ * trusted.overlay.opaque}, with redirects, metacopy and the index off as {@code userxattr} has
+ * them, so that the writable layer holds every change whole. In a user namespace there, refused.
  */
 final class OverlayRoot implements RootLayout {
 
@@ -37,10 +43,13 @@ final class OverlayRoot implements RootLayout {
     private final boolean staged;
     private final List<String> childLayers;
     private final String childWritable;
+    private final boolean userXattrs;
     private boolean created;
 
-    private OverlayRoot(List<Path> layers, Path writable, boolean readOnly, String keepWhile, BindSources sources) {
+    private OverlayRoot(List<Path> layers, Path writable, boolean readOnly, String keepWhile, BindSources sources,
+            boolean userXattrs) {
         this.layers = layers;
+        this.userXattrs = userXattrs;
         this.writable = writable;
         this.readOnly = readOnly;
         this.keepWhile = keepWhile;
@@ -50,16 +59,17 @@ final class OverlayRoot implements RootLayout {
     }
 
     static OverlayRoot of(List<String> layers, String writableLayer, boolean readOnly) {
-        return of(layers, writableLayer, readOnly, null, BindSources.byPath());
+        return of(layers, writableLayer, readOnly, null, BindSources.byPath(), false);
     }
 
     /**
      * {@code keepWhile}: the path whose existence keeps the writable layer after the container, or
      * null; {@code sources}: how the child reaches the layers (staged in a user namespace, so that a
-     * store only host root may search works too: see {@link BindSources}).
+     * store only host root may search works too: see {@link BindSources}); {@code userNamespace}:
+     * whether the container's own user namespace mounts the overlay.
      */
-    static OverlayRoot of(List<String> layers, String writableLayer, boolean readOnly, String keepWhile, BindSources sources) {
-        requireKernel(6, 7);
+    static OverlayRoot of(List<String> layers, String writableLayer, boolean readOnly, String keepWhile, BindSources sources,
+            boolean userNamespace) {
         List<Path> real = new ArrayList<>();
         for (String layer : layers) {
             Path path = Path.of(layer);
@@ -74,8 +84,9 @@ final class OverlayRoot implements RootLayout {
         }
         // an image may list a layer twice (repeated empty layers); overlayfs refuses a lower directory
         // twice (ELOOP), and the lower copy could never show anything the upper one does not: drop it
+        boolean userXattrs = userXattrs(writable, userNamespace);
         OverlayRoot root = new OverlayRoot(List.copyOf(new java.util.LinkedHashSet<>(real)), writable, readOnly, keepWhile,
-                sources);
+                sources, userXattrs);
         if (root.data().length() > MAX_DATA) {
             throw new IllegalArgumentException("image with " + layers.size() + " layers: their paths take "
                     + root.data().length() + " bytes of overlayfs options, at most " + MAX_DATA + " fit in one mount");
@@ -83,8 +94,26 @@ final class OverlayRoot implements RootLayout {
         return root;
     }
 
+    /** Whether the writable layer's file system has user xattrs; refused in a user namespace when it has none. */
+    private static boolean userXattrs(Path writable, boolean userNamespace) {
+        boolean has;
+        try {
+            has = OverlayLayers.userXattrs(writable);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot probe the file system of the writable layer " + writable, e);
+        }
+        if (!has && userNamespace) {
+            throw new IllegalArgumentException("an image in a user namespace: the file system of " + writable
+                    + " has no user xattrs, from which overlayfs mounted in a user namespace reads opaque directories"
+                    + " (userxattr; tmpfs has them from Linux 6.6, this is " + System.getProperty("os.version")
+                    + "): keep the image store (ISOLA_ROOT) on a file system that has them, such as ext4, xfs or btrfs"
+                    + (HostIdentity.current().isRoot() ? ", or run the image without --userns, --uidmap and --gidmap" : ""));
+        }
+        return has;
+    }
+
     private String data() {
-        return "userxattr,lowerdir=" + String.join(":", childLayers) + ",upperdir=" + childWritable + "/upper,workdir="
+        return (userXattrs ? "userxattr" : "redirect_dir=off,index=off,metacopy=off") + ",lowerdir=" + String.join(":", childLayers) + ",upperdir=" + childWritable + "/upper,workdir="
                 + childWritable + "/work";
     }
 
@@ -187,19 +216,6 @@ final class OverlayRoot implements RootLayout {
             created = false;
         } catch (IOException e) {
             LOG.warn("cannot remove the writable layer {}: {}", writable, e.toString());
-        }
-    }
-
-    private static void requireKernel(int major, int minor) {
-        String[] version = System.getProperty("os.version").split("[.-]");
-        try {
-            int ma = Integer.parseInt(version[0]), mi = Integer.parseInt(version[1]);
-            if (ma < major || (ma == major && mi < minor)) {
-                throw new IllegalArgumentException("images need Linux " + major + "." + minor
-                        + " or later (overlayfs xattr whiteouts), this is " + System.getProperty("os.version"));
-            }
-        } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
-            LOG.debug("cannot read the kernel version {}", System.getProperty("os.version"));
         }
     }
 }

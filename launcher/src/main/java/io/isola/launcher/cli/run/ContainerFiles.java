@@ -20,7 +20,7 @@ import java.util.OptionalInt;
 /**
  * Reads a small file of a container's root from the host, before the container exists, as the
  * container will see it: the root is one directory ({@code --rootfs}) or an image's layers top
- * first, stacked as overlayfs stacks them (an xattr whiteout hides a name, an opaque directory
+ * first, stacked as overlayfs stacks them (a whiteout hides a name, an opaque directory
  * the layers below it). Symbolic links are resolved inside the root, as the container would
  * resolve them after pivot_root, never on the host: an absolute target starts again at the
  * container's root and ".." stops there. Only regular files of at most {@link #MAX_BYTES} are read.
