@@ -16,8 +16,21 @@ import java.util.List;
  */
 public record HostIdentity(long uid, long gid) {
 
-    /** This process's effective ids. */
+    /**
+     * This process's effective ids. Read once: isola never changes its own ids, and a resident
+     * server asked for them several times a command, each a read of a /proc file the kernel
+     * makes anew.
+     */
     public static HostIdentity current() {
+        return Current.IDENTITY;
+    }
+
+    /** The ids, read when first asked for (a holder class: lazy, and safe without a lock). */
+    private static final class Current {
+        static final HostIdentity IDENTITY = read();
+    }
+
+    private static HostIdentity read() {
         try {
             List<String> status = Files.readAllLines(Path.of("/proc/self/status"));
             return new HostIdentity(effective(status, "Uid:"), effective(status, "Gid:"));

@@ -41,7 +41,7 @@ public final class VerbSelection {
     }
 
     /** The class of the verb {@code args} names, or null when it names none of ours. */
-    static Class<?> verbClass(CommandSpec root, String[] args) {
+    public static Class<?> verbClass(CommandSpec root, String[] args) {
         String verb = verb(root, args);
         if (verb == null) {
             return null;

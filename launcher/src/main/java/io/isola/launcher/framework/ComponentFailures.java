@@ -35,7 +35,16 @@ public final class ComponentFailures {
     private ComponentFailures() {}
 
     static List<Failure> of(BundleContext context) {
-        ServiceReference<?> reference = context.getServiceReference(RUNTIME);
+        return of(context, runtimeReference(context));
+    }
+
+    /** SCR's runtime service, or null while there is none. */
+    static ServiceReference<?> runtimeReference(BundleContext context) {
+        return context.getServiceReference(RUNTIME);
+    }
+
+    /** The failures that SCR's runtime service of {@code reference} (null: none) reports. */
+    static List<Failure> of(BundleContext context, ServiceReference<?> reference) {
         if (reference == null) {
             return List.of();
         }

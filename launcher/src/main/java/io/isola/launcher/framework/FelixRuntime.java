@@ -25,6 +25,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.ServiceReference;
 import org.osgi.framework.launch.Framework;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +62,8 @@ public final class FelixRuntime implements AutoCloseable {
     private final Framework framework;
     private IsolatorTracker tracker;
     private final Set<String> reportedFailures = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** SCR's runtime service, looked up once (see {@link #failures}). */
+    private volatile ServiceReference<?> componentRuntime;
 
     private FelixRuntime(Path bundleDir, Path storage, boolean ownsStorage, Framework framework) {
         this.bundleDir = bundleDir;
@@ -199,7 +202,17 @@ public final class FelixRuntime implements AutoCloseable {
 
     /** The isolator components that failed to start (a bad value in their .cfg, most often). */
     public List<ComponentFailures.Failure> failures() {
-        return ComponentFailures.of(framework.getBundleContext());
+        BundleContext context = framework.getBundleContext();
+        // looked up again only once it went away (an unregistered service's reference has no
+        // bundle): a lookup by class name from the system bundle first tries to load the class
+        // from the class path, and the DS API is not on it, a ClassNotFoundException through
+        // every jar, each served run
+        ServiceReference<?> reference = componentRuntime;
+        if (reference == null || reference.getBundle() == null) {
+            reference = ComponentFailures.runtimeReference(context);
+            componentRuntime = reference;
+        }
+        return ComponentFailures.of(context, reference);
     }
 
     /** Which isolator services are used, and why the others are not. */

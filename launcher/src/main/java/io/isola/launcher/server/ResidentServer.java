@@ -42,6 +42,8 @@ final class ResidentServer implements AutoCloseable {
     private volatile int listener = -1;
     private volatile ShellDoor shell;
     private final PeerLog refusals = new PeerLog(LOG);
+    /** Each verb's next parser, made after a command rather than while a client waits. */
+    private final PreparedParsers parsers = new PreparedParsers();
 
     private ResidentServer(Path socket, Duration idle, FileChannel lockFile, FileLock lock) {
         this.socket = socket;
@@ -138,7 +140,7 @@ final class ResidentServer implements AutoCloseable {
             connection.close();
             return;
         }
-        Session session = new Session(connection, uid, env, refusals);
+        Session session = new Session(connection, uid, env, refusals, parsers);
         Thread thread = new Thread(() -> {
             try {
                 session.run();

@@ -30,23 +30,27 @@ final class Session implements Runnable {
     private final long uid;
     private final Map<String, String> serverEnv;
     private final PeerLog refusals;
+    private final PreparedParsers parsers;
 
-    Session(ClientConnection connection, long uid, Map<String, String> serverEnv, PeerLog refusals) {
+    Session(ClientConnection connection, long uid, Map<String, String> serverEnv, PeerLog refusals, PreparedParsers parsers) {
         this.connection = connection;
         this.uid = uid;
         this.serverEnv = serverEnv;
         this.refusals = refusals;
+        this.parsers = parsers;
     }
 
     @Override
     public void run() {
         int[] stdio = {};
+        String[] args = null;
         try {
             ClientRequest request = connection.accept(uid, refusals);
             if (request == null) {
                 return;
             }
             stdio = request.stdio();
+            args = request.args().toArray(String[]::new);
             String mismatch = mismatch(request.env());
             if (mismatch != null) {
                 LOG.info("not serving pid {}: {}", request.pid(), mismatch);
@@ -66,6 +70,18 @@ final class Session implements Runnable {
             connection.close();
             JvmConnection.closeAll(stdio);
         }
+        if (args != null) {
+            prepareNext(args);
+        }
+    }
+
+    /** The next parser of this verb, now that the client has its answer and its streams back. */
+    private void prepareNext(String[] args) {
+        try {
+            parsers.prepare(args);
+        } catch (RuntimeException e) {
+            LOG.debug("cannot prepare the next parser: {}", e.toString());
+        }
     }
 
     /**
@@ -77,7 +93,7 @@ final class Session implements Runnable {
         PrintWriter out = writer(invocation.stdio(1));
         PrintWriter err = writer(invocation.stdio(2));
         String[] args = request.args().toArray(String[]::new);
-        CommandLine cli = Main.commandLine(out, err, args);
+        CommandLine cli = parsers.take(args, out, err);
         Main.sweepingLayers(cli); // as in-process: a failed start's layer must not wait for the next in-process command
         Path cwd = invocation.cwd();
         // a relative path on the client's command line means its working directory, not ours
