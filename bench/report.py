@@ -254,6 +254,15 @@ def print_sections(sec):
             print(f"{name:<20}{r['n']:>6}{r['min']:>9.2f}{r['median']:>9.2f}{r['max']:>9.2f}   {ratio}")
         print("note: isola's create runs in-process (its container must be a child of conmon) and starts "
               "the resident server, which takes start and delete; isola-in-process is ISOLA_SERVER=off")
+    ex = sec.get("exec")
+    if ex:
+        print()
+        print(f"exec: /bin/true into a running container, {ex['runs']} runs each, taking turns; seconds")
+        runc = ex["ways"].get("runc exec")
+        print(f"{'way':<26}{'runs':>6}{'min':>9}{'median':>9}{'max':>9}   median/runc's")
+        for name, r in ex["ways"].items():
+            ratio = f"{r['median'] / runc['median']:.2f}x" if runc else "-"
+            print(f"{name:<26}{r['n']:>6}{r['min']:>9.3f}{r['median']:>9.3f}{r['max']:>9.3f}   {ratio}")
     sc = sec.get("scale")
     if sc:
         print()

@@ -79,4 +79,8 @@ if has engine && [[ $ISOLA_OK == 1 ]]; then
     say "engine: podman run --rm with runc, crun and isola as its runtime, $ENGINE_N runs each"
     record "$RES/engine.json" suite engine podman "$ENGINE_N"
 fi
+if has engine && [[ $ISOLA_OK == 1 ]]; then
+    say "engine: exec of /bin/true into a running container, runc and isola (served and in-process), $ENGINE_N runs each"
+    record "$RES/exec.json" suite exec into "$ENGINE_N"
+fi
 exit 0

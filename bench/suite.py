@@ -6,6 +6,7 @@ Usage: suite.py tput TOOL TOTAL IN_FLIGHT        prints {"per_second": ...} as J
        suite.py mem TOOL N                       prints RSS/PSS of the tool's processes as JSON
        suite.py detached monitor|server N        RSS/PSS of isola's processes for N run -d containers
        suite.py engine podman N                  podman run --rm of /bin/true with each runtime, N runs each
+       suite.py exec into N                      exec of /bin/true into a running container, N runs each way
 
 TOOL is one of the names in command() below; the environment carries bench/run's paths (WORK,
 BUNDLE, ROOTFS, ISOLA_BIN). Throughput runs TOTAL containers of /bin/true through
@@ -248,6 +249,44 @@ def engine(n):
     return {"runs": n, "runtimes": out}
 
 
+def exec_into(n):
+    """exec of /bin/true into a running container, N runs each way, taking turns: runc exec (into a
+    runc run -d of the bench bundle's rootfs), isola exec as shipped (served: bin/isola hands it to
+    the resident server; stdio are pipes and /dev/null, which its shell client takes) and
+    ISOLA_SERVER=off isola exec (a JVM per exec, as every exec was before). One unmeasured run each
+    first. Wall seconds per way."""
+    rid, root = "isola-bench-exec", f"{WORK}/runc-state"
+    sleeper = bundle_for(["/bin/sleep", "600"])
+    quiet = dict(stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    iid = None
+    try:
+        subprocess.run(["runc", "--root", root, "run", "-d", "--bundle", sleeper, rid], check=True, timeout=60, **quiet)
+        started = subprocess.run([ISOLA_BIN, "run", "-d", "--net", "host", "--", "sleep", "600"], stdin=subprocess.DEVNULL,
+                                 capture_output=True, check=True, timeout=120)
+        iid = started.stdout.decode().strip()
+        ways = {"runc exec": ["runc", "--root", root, "exec", rid, "/bin/true"],
+                "isola exec": [ISOLA_BIN, "exec", iid, "/bin/true"],
+                "isola exec (in-process)": ["env", "ISOLA_SERVER=off", ISOLA_BIN, "exec", iid, "/bin/true"]}
+        samples = {name: [] for name in ways}
+        names = list(ways)
+        for i in range(n + 1):
+            for name in names[i % len(names):] + names[:i % len(names)]:
+                start = time.monotonic()
+                p = subprocess.run(ways[name], stdin=subprocess.DEVNULL, capture_output=True, timeout=120)
+                took = time.monotonic() - start
+                if p.returncode != 0:
+                    sys.exit(f"{name}: exit {p.returncode}: {p.stderr.decode(errors='replace')[-300:]}")
+                if i > 0:
+                    samples[name].append(took)
+    finally:
+        subprocess.run(["runc", "--root", root, "delete", "-f", rid], timeout=60, **quiet)
+        if iid:
+            subprocess.run([ISOLA_BIN, "rm", "-f", iid], timeout=120, **quiet)
+    out = {name: {"n": len(times), "min": min(times), "median": statistics.median(times), "max": max(times)}
+           for name, times in samples.items()}
+    return {"runs": n, "ways": out}
+
+
 def server_pids():
     """The resident servers of bench/run's server directory, from the pid in each lock file."""
     d = os.environ["ISOLA_SERVER_DIR"]
@@ -289,6 +328,8 @@ def main():
         print(json.dumps(detached(tool, int(sys.argv[3]))))
     elif mode == "engine" and tool == "podman":
         print(json.dumps(engine(int(sys.argv[3]))))
+    elif mode == "exec" and tool == "into":
+        print(json.dumps(exec_into(int(sys.argv[3]))))
     else:
         sys.exit(__doc__)
 

@@ -62,6 +62,17 @@ check "a bad ISOLA_CLIENT is named" "125 isola: ISOLA_CLIENT \"fast\": expected 
 status=0; out=$(ISOLA_SERVER=off "$isola" run -- sh -c 'echo off; exit 6') || status=$?
 check "ISOLA_SERVER=off: in-process" "off 6" "$out $status"
 
+# isola exec is served too (issue 17): from bash, with no java to be found; an engine's exec
+# (with a pid file) is not, and runs in-process
+cid=$("$isola" run -d -- sleep 6019 </dev/null)
+status=0; out=$(JAVA_HOME=/nonexistent "$isola" exec "$cid" sh -c 'echo exec; exit 6' </dev/null 2>/dev/null) || status=$?
+check "isola exec served from bash, without a JVM" "exec 6" "$out $status"
+status=0; out=$(JAVA_HOME=/nonexistent "$isola" exec --pid-file "$link/exec.pid" "$cid" true </dev/null 2>&1) || status=$?
+check "an engine's exec is not served" "125" "$status"
+"$isola" exec --pid-file "$link/exec.pid" "$cid" true </dev/null
+check "an engine's exec runs in-process and writes its pid file" 1 "$(grep -c '^[0-9][0-9]*$' "$link/exec.pid")"
+"$isola" rm -f "$cid" >/dev/null </dev/null
+
 status=0; "$isola" run --no-pid -- sh -c 'kill -9 $$' || status=$?
 check "killed by SIGKILL" 137 "$status"
 

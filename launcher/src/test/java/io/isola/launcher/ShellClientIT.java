@@ -107,6 +107,37 @@ class ShellClientIT {
         assertEquals("[from-a-subshell]\n", subshell.out(), subshell.err());
     }
 
+    /**
+     * isola exec is served like run: output, status and stdin are the caller's, the process is in
+     * the container. An engine's exec (conmon's and the shim's, with a pid file) must be the
+     * caller's child: the shell client leaves it, having run nothing.
+     */
+    @Test
+    void servesTheClisExecButLeavesAnEnginesToItsCaller() throws Exception {
+        startServer();
+        Result started = shell(Map.of(), null, "isola run -d -- sleep 60");
+        assertEquals(0, started.code(), started.err());
+        String id = started.out().strip();
+        try {
+            Result result = shell(Map.of(), null, "isola exec " + id
+                    + " sh -c 'echo out; echo err >&2; tr \"\\\\0\" \" \" </proc/1/cmdline; echo; exit 3'");
+            assertEquals(3, result.code(), result.err());
+            assertEquals("out\nsleep 60 \n", result.out(), "not in the container's pid namespace");
+            assertEquals("err\n", result.err());
+
+            Result cat = shell(Map.of(), "through stdin\n", "isola exec -i " + id + " cat");
+            assertEquals(0, cat.code(), cat.err());
+            assertEquals("through stdin\n", cat.out());
+
+            Path pidFile = tmp.resolve("exec.pid");
+            Result engine = shell(Map.of(), null, "isola exec --pid-file " + pidFile + " " + id + " true");
+            assertEquals(NOT_SERVED, engine.code(), engine.err());
+            assertFalse(Files.exists(pidFile), "the server ran an engine's exec");
+        } finally {
+            shell(Map.of(), null, "isola rm -f " + id);
+        }
+    }
+
     @Test
     void servesCommandsThatArriveTogether() throws Exception {
         startServer();

@@ -24,10 +24,25 @@ public final class CoreExports {
 
     private CoreExports() {}
 
+    /**
+     * Jackson's jars, which the core uses too, by their symbolic names: the system bundle exports
+     * their packages as well, so a bundle (ns-net) imports the class path's Jackson instead of
+     * copying it in. Loaded by the application class loader, those classes are in the CLI's
+     * class-data archive; a bundle's copy was read and verified anew at every start (~370 classes
+     * of ns-net, in every cold {@code create}, issue 17).
+     */
+    static final List<String> JACKSON = List.of("com.fasterxml.jackson.core.jackson-annotations",
+            "com.fasterxml.jackson.core.jackson-core", "com.fasterxml.jackson.core.jackson-databind");
+
     /** {@code name;version=V,...} for {@code org.osgi.framework.system.packages.extra}. */
     public static String systemPackages() {
-        Manifest core = coreManifest(NamespaceIsolator.class.getClassLoader());
-        return String.join(",", packages(core.getMainAttributes().getValue("Export-Package")));
+        ClassLoader loader = NamespaceIsolator.class.getClassLoader();
+        List<String> packages = new ArrayList<>(packages(manifest(loader, CORE_SYMBOLIC_NAME).getMainAttributes()
+                .getValue("Export-Package")));
+        for (String jackson : JACKSON) {
+            packages.addAll(packages(manifest(loader, jackson).getMainAttributes().getValue("Export-Package")));
+        }
+        return String.join(",", packages);
     }
 
     /**
@@ -56,14 +71,14 @@ public final class CoreExports {
         return packages;
     }
 
-    private static Manifest coreManifest(ClassLoader loader) {
+    private static Manifest manifest(ClassLoader loader, String symbolicName) {
         try {
             Enumeration<URL> manifests = loader.getResources("META-INF/MANIFEST.MF");
             while (manifests.hasMoreElements()) {
                 try (InputStream in = manifests.nextElement().openStream()) {
                     Manifest manifest = new Manifest(in);
                     String bsn = manifest.getMainAttributes().getValue("Bundle-SymbolicName");
-                    if (bsn != null && bsn.split(";")[0].strip().equals(CORE_SYMBOLIC_NAME)) {
+                    if (bsn != null && bsn.split(";")[0].strip().equals(symbolicName)) {
                         return manifest;
                     }
                 }
@@ -71,8 +86,8 @@ public final class CoreExports {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        throw new IllegalStateException("no manifest of " + CORE_SYMBOLIC_NAME + " on the class path: the isola core jar "
-                + "must keep the manifest bnd wrote (a repackaged jar loses it)");
+        throw new IllegalStateException("no manifest of " + symbolicName + " on the class path: the isola core's and "
+                + "Jackson's jars must keep their OSGi manifests (a repackaged jar loses them)");
     }
 
     private static List<String> splitOutsideQuotes(String text, char separator) {

@@ -29,4 +29,17 @@ class CoreExportsTest {
         assertTrue(packages.stream().anyMatch(p -> p.matches("io\\.isola\\.api;version=[1-9]\\d*\\.\\d+\\.\\d+")), packages::toString);
         assertTrue(packages.stream().anyMatch(p -> p.matches("io\\.isola\\.spi;version=[1-9]\\d*\\.\\d+\\.\\d+")), packages::toString);
     }
+
+    /** ns-net imports the class path's Jackson (one copy, in the class-data archive) rather than carry its own. */
+    @Test
+    void theSystemBundleExportsTheClassPathsJacksonAtItsVersions() {
+        List<String> packages = List.of(CoreExports.systemPackages().split(","));
+        // jackson-annotations is versioned apart (2.20 beside 2.20.1)
+        assertTrue(packages.contains("com.fasterxml.jackson.databind;version="
+                + com.fasterxml.jackson.databind.cfg.PackageVersion.VERSION), packages::toString);
+        assertTrue(packages.contains("com.fasterxml.jackson.core;version="
+                + com.fasterxml.jackson.core.json.PackageVersion.VERSION), packages::toString);
+        assertTrue(packages.stream().anyMatch(p -> p.matches("com\\.fasterxml\\.jackson\\.annotation;version=2\\.\\d+.*")),
+                packages::toString);
+    }
 }

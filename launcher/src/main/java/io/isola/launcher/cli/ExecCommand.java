@@ -5,6 +5,8 @@ import io.isola.launcher.cli.oci.OciProcess;
 import io.isola.launcher.cli.run.Attachment;
 import io.isola.launcher.cli.run.Environment;
 import io.isola.launcher.cli.run.SignalForwarder;
+import io.isola.launcher.client.ServerStarter;
+import io.isola.launcher.server.Invocation;
 
 import io.isola.api.ConsoleSocket;
 import io.isola.api.Container;
@@ -75,6 +77,16 @@ final class ExecCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Invocation invocation = Invocation.current();
+        // an engine's exec (conmon's, the shim's) must be the engine's child, which it reaps; a
+        // detached one would be the server's, which nothing waits for
+        boolean enginesOwn = processFile != null || pidFile != null || consoleSocket != null || detach;
+        if (invocation != null && enginesOwn) {
+            throw new Invocation.NotServed("exec with --process, --pid-file, --console-socket or -d runs in the caller's process");
+        }
+        if (invocation == null && !enginesOwn) {
+            ServerStarter.startIfNone(System.getenv()); // in the background: the next exec is served
+        }
         Lifecycle lifecycle = new Lifecycle(parent.global().store());
         ContainerState state = lifecycle.get(id);
         if (processFile != null && !command.isEmpty()) {
@@ -125,8 +137,18 @@ final class ExecCommand implements Callable<Integer> {
         if (detach && !engine) {
             builder.stdin(Stdio.NULL).stdout(Stdio.NULL).stderr(Stdio.NULL);
         }
+        if (invocation != null && !attach) {
+            // the client's own streams, which the server took over, as a served run's
+            builder.stdout(new Stdio.Fd(invocation.stdio(1))).stderr(new Stdio.Fd(invocation.stdio(2)));
+            if (interactive) {
+                builder.stdin(new Stdio.Fd(invocation.stdio(0)));
+            }
+        }
         ContainerSpec execSpec = lifecycle.execSpec(state.id(), builder);
         try (IsolaRuntime runtime = IsolaRuntime.bare()) {
+            if (invocation != null) {
+                invocation.holdSignals(); // the client's Ctrl-C while the process starts is the process's
+            }
             Container process = runtime.isola().start(execSpec);
             if (pidFile != null) {
                 java.nio.file.Files.writeString(pidFile, Long.toString(process.pid()));

@@ -63,7 +63,7 @@ public final class Client {
         ServerAddress address = ServerAddress.of(uid, env);
         try {
             for (int attempt = 0; attempt < 2; attempt++) {
-                if (!connect(address, uid, !Verbs.ENGINE.contains(Verbs.verb(args)))) {
+                if (!connect(address, uid, !Verbs.NO_WAIT.contains(Verbs.verb(args)))) {
                     return null;
                 }
                 Integer code = session();

@@ -33,9 +33,26 @@ class VerbsTest {
             assertTrue(Verbs.served(new String[] {"--root", "/run/x", verb, "id"}), verb);
         }
         assertFalse(Verbs.served(new String[] {"--root", "/run/x", "create", "--bundle", ".", "id"}));
-        assertFalse(Verbs.served(new String[] {"exec", "id", "true"}));
         assertFalse(Verbs.served(new String[] {"--config", "/etc/isola", "state", "id"}), "a configuration of its own");
         assertEquals(java.util.Set.of("start", "state", "delete", "kill"), Verbs.ENGINE);
+    }
+
+    /** isola exec is served; conmon's and the shim's exec (their child, which they reap) and a detached one are not. */
+    @Test
+    void theClisExecIsServedButNotAnEnginesNorADetachedOne() {
+        assertTrue(Verbs.served(new String[] {"exec", "id", "true"}));
+        assertTrue(Verbs.served(new String[] {"--root", "/run/x", "exec", "-it", "-e", "A=1", "-w", "/tmp", "id", "sh"}));
+        // what follows the id is the command's own
+        assertTrue(Verbs.served(new String[] {"exec", "id", "ls", "-d", "-p", "--pid-file", "x"}));
+        // the value of -e is not an option
+        assertTrue(Verbs.served(new String[] {"exec", "-e", "--detach", "id", "true"}));
+        for (String[] engine : new String[][] {{"exec", "--process", "/b/p.json", "--pid-file", "/b/pid", "--detach", "id"},
+                {"exec", "-p", "p.json", "id"}, {"exec", "--pid-file=/b/pid", "id", "true"},
+                {"exec", "--console-socket", "/b/s", "-t", "id", "sh"}, {"exec", "-d", "id", "sleep", "9"},
+                {"exec", "-itd", "id", "sh"}, {"--root", "/run/x", "exec", "--detach", "id", "true"}}) {
+            assertFalse(Verbs.served(engine), String.join(" ", engine));
+        }
+        assertTrue(Verbs.NO_WAIT.containsAll(Verbs.ENGINE) && Verbs.NO_WAIT.contains("exec"));
     }
 
     /**
@@ -48,7 +65,7 @@ class VerbsTest {
         String script = Files.readString(Path.of("../dist/src/main/dist/bin/isola"));
 
         assertEquals(Verbs.SERVED, alternatives(script, "case \\$verb in\n([a-z |]+)\\)\n"));
-        assertEquals(Verbs.ENGINE, alternatives(script, "case \\$verb in ([a-z |]+)\\) client_jar= ;; esac"));
+        assertEquals(Verbs.NO_WAIT, alternatives(script, "case \\$verb in ([a-z |]+)\\) client_jar= ;; esac"));
     }
 
     @Test
