@@ -51,7 +51,7 @@ class CgroupCliIT {
 
     @AfterEach
     void removeEverything() throws Exception {
-        isola("ps", "-q");
+        isola("ps", "-a", "-q");
         for (String id : lastOut.lines().toList()) {
             isola("rm", "-f", id);
         }
@@ -173,7 +173,7 @@ class CgroupCliIT {
         ok("run", "-d", "--name", "frozen", "--", "sleep", "1000");
         ok("pause", "frozen");
         ok("rm", "-f", "frozen");
-        assertEquals("", ok("ps", "-q"));
+        assertEquals("", ok("ps", "-a", "-q"));
         assertEquals(List.of(), leftovers());
     }
 

@@ -57,7 +57,7 @@ class ResidentServerIT {
     @AfterEach
     void stopEverything() throws Exception {
         StringWriter out = new StringWriter();
-        Main.execute(new String[] {"--root", root.toString(), "ps", "-q"}, new PrintWriter(out), new PrintWriter(new StringWriter()));
+        Main.execute(new String[] {"--root", root.toString(), "ps", "-a", "-q"}, new PrintWriter(out), new PrintWriter(new StringWriter()));
         for (String id : out.toString().lines().toList()) {
             Main.execute(new String[] {"--root", root.toString(), "rm", "-f", id}, new PrintWriter(new StringWriter()),
                     new PrintWriter(new StringWriter()));
@@ -229,7 +229,7 @@ class ResidentServerIT {
         client.destroyForcibly().waitFor();
 
         Result listed = run(Map.of(), null, "ps");
-        assertTrue(listed.out().contains("orphan") && listed.out().contains("running"), listed.out());
+        assertTrue(listed.out().contains("orphan") && listed.out().contains(" Up "), listed.out());
         assertFalse(listed.out().contains("monitor died"), listed.out());
         assertEquals(0, run(Map.of(), null, "kill", "orphan", "KILL").code(), lastErr);
         // a foreground container's state goes when it ends: the server reaped it and removed it
