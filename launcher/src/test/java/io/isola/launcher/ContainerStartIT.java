@@ -7,11 +7,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.isola.launcher.image.ImageArchives;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -27,93 +24,72 @@ class ContainerStartIT {
     @TempDir
     Path tmp;
 
-    private String lastOut = "";
-    private String lastErr = "";
+    private InProcessCli cli;
 
     @BeforeEach
-    void requireRoot() {
-        RootOnly.require();
-        System.setProperty("isola.root", tmp.resolve("images").toString());
+    void setUp() {
+        cli = new InProcessCli(tmp);
     }
 
     @AfterEach
-    void removeEverything() {
-        isola("ps", "-a", "-q");
-        for (String id : lastOut.lines().toList()) {
-            isola("rm", "-f", id);
-        }
-        System.clearProperty("isola.root");
-    }
-
-    private int isola(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        List<String> all = new ArrayList<>(List.of("--root", tmp.resolve("state").toString()));
-        all.addAll(List.of(args));
-        int code = Main.execute(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
-        lastOut = out.toString();
-        lastErr = err.toString();
-        return code;
-    }
-
-    private String ok(String... args) {
-        assertEquals(0, isola(args), () -> String.join(" ", args) + ": " + lastErr);
-        return lastOut;
+    void tearDown() {
+        cli.close();
     }
 
     private JsonNode inspect(String reference) throws Exception {
-        return new ObjectMapper().readTree(ok("inspect", reference)).get(0);
+        return new ObjectMapper().readTree(cli.ok("inspect", reference)).get(0);
     }
 
     @Test
     void startRunsAStoppedImageContainerAgainOnItsOwnWritableLayer() throws Exception {
         assumeTrue(Files.isRegularFile(ImageArchives.BUSYBOX), "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
         Path image = ImageArchives.dockerSave(tmp.resolve("img.tar"), "test/start:1", false, List.of("sh"), null);
-        ok("image", "import", image.toString());
+        cli.ok("image", "import", image.toString());
         // a foreground run of an image keeps its container, as Docker's does
-        assertEquals(3, isola("run", "--name", "counter", "test/start:1", "sh", "-c",
-                "echo run >> /runs; echo \"runs: $(wc -l < /runs)\"; exit 3"), lastErr);
+        assertEquals(3, cli.isola("run", "--name", "counter", "test/start:1", "sh", "-c",
+                "echo run >> /runs; echo \"runs: $(wc -l < /runs)\"; exit 3"), cli.lastErr());
         String id = inspect("counter").get("Id").asText();
 
-        assertEquals("counter\n", ok("start", "counter"));
-        assertEquals("3\n", ok("wait", "counter"), "wait prints the exit code, as Docker's");
-        assertEquals("runs: 2\n", ok("logs", "counter"), "the second run saw the first one's file, and its output is logged");
+        assertEquals("counter\n", cli.ok("start", "counter"));
+        assertEquals("3\n", cli.ok("wait", "counter"), "wait prints the exit code, as Docker's");
+        assertEquals("runs: 2\n", cli.ok("logs", "counter"), "the second run saw the first one's file, and its output is logged");
         JsonNode again = inspect("counter");
         assertEquals(id, again.get("Id").asText());
         assertEquals("counter", again.get("Name").asText());
         assertEquals(3, again.get("State").get("ExitCode").asInt());
 
-        assertEquals("counter\n", ok("restart", "counter"));
-        assertEquals("3\n", ok("wait", "counter"), "wait prints the exit code, as Docker's");
-        assertEquals("runs: 2\nruns: 3\n", ok("logs", "counter"));
-        assertEquals(id + "\n", ok("ps", "-a", "-q", "--no-trunc"), "one container, under its first id");
+        assertEquals("counter\n", cli.ok("restart", "counter"));
+        assertEquals("3\n", cli.ok("wait", "counter"), "wait prints the exit code, as Docker's");
+        assertEquals("runs: 2\nruns: 3\n", cli.ok("logs", "counter"));
+        assertEquals(id + "\n", cli.ok("ps", "-a", "-q", "--no-trunc"), "one container, under its first id");
     }
 
     @Test
     void restartStopsARunningContainerAndRunsItAgainWithItsOptions() throws Exception {
-        String id = ok("run", "-d", "--name", "web", "-h", "box", "-e", "GREETING=hi", "--", "sh", "-c",
+        String id = cli.ok("run", "-d", "--name", "web", "-h", "box", "-e", "GREETING=hi", "--", "sh", "-c",
                 "echo \"$GREETING from $(hostname)\"; exec sleep 1000").strip();
         long firstPid = inspect("web").get("State").get("Pid").asLong();
         assertTrue(firstPid > 0);
 
-        assertEquals("web\n", ok("restart", "-t", "0", "web"));
+        assertEquals("web\n", cli.ok("restart", "-t", "0", "web"));
         JsonNode restarted = inspect("web");
         assertEquals(id, restarted.get("Id").asText());
         assertEquals("running", restarted.get("State").get("Status").asText());
         assertTrue(restarted.get("State").get("Pid").asLong() != firstPid, "a new process");
         assertEquals(0, restarted.get("RestartCount").asInt(), "a user's restart is not its policy's");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!ok("logs", "web").equals("hi from box\nhi from box\n") && System.nanoTime() < deadline) {
+        while (!cli.ok("logs", "web").equals("hi from box\nhi from box\n") && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
-        assertEquals("hi from box\nhi from box\n", ok("logs", "web"));
+        assertEquals("hi from box\nhi from box\n", cli.ok("logs", "web"));
 
-        assertEquals("web\n", ok("start", "web"), "a running container is left be");
+        assertEquals("web\n", cli.ok("start", "web"), "a running container is left be");
         assertEquals(restarted.get("State").get("Pid").asLong(), inspect("web").get("State").get("Pid").asLong());
     }
 
     @Test
     void startOfAContainerThatDoesNotExistSaysSo() {
-        assertEquals(125, isola("start", "nosuch"));
-        assertTrue(lastErr.contains("nosuch"), lastErr);
+        assertEquals(125, cli.isola("start", "nosuch"));
+        assertTrue(cli.lastErr().contains("nosuch"), cli.lastErr());
     }
 }

@@ -47,8 +47,8 @@ final class ContainerRow {
                 .with("State", ContainerStatus.of(state).word())
                 .with("Status", dockerStatus(state))
                 .with("Names", extra == null || extra.name() == null ? "" : extra.name())
-                .with("Labels", labels(state).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-                        .collect(Collectors.joining(",")))
+                .with("Labels", new java.util.TreeMap<>(labels(state)).entrySet().stream() // by key: Go's maps have no order
+                        .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(",")))
                 .with("Mounts", "")
                 .with("Networks", "")
                 .with("Size", "")

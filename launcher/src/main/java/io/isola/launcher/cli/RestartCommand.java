@@ -6,25 +6,22 @@ import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Lifecycle;
 import java.time.Duration;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /** {@code isola restart [-t N] ID...}: stop (as {@code stop}), then start again (as {@code start}). */
 @Command(name = "restart", description = {"Restart containers: stop them (SIGTERM, SIGKILL after the timeout), then start",
     "them again with the same id, name, options and writable layer, in the background."})
 final class RestartCommand extends ContainerVerb {
 
-    @Option(names = {"-t", "--time"}, paramLabel = "N", defaultValue = "10",
-            description = "Seconds to wait after SIGTERM before SIGKILL (default: 10).")
-    private int seconds;
+    @Mixin
+    private StopTimeout timeout = new StopTimeout();
 
     @Override
     public Integer call() throws InterruptedException {
-        if (seconds < 0) {
-            throw new IllegalArgumentException("timeout " + seconds + ": expected 0 or more seconds");
-        }
+        Duration wait = timeout.duration();
         Lifecycle lifecycle = lifecycle();
         return eachPrintingItsId(id -> {
-            ContainerState stopped = lifecycle.stop(id, Duration.ofSeconds(seconds));
+            ContainerState stopped = lifecycle.stop(id, wait);
             ContainerStart.start(lifecycle.store(), lifecycle.get(stopped == null ? id : stopped.id()));
         });
     }
