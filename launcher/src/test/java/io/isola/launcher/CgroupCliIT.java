@@ -152,7 +152,7 @@ class CgroupCliIT {
         assertTrue(cgroup != null && cgroup.get("Pressure").isObject() && cgroup.get("MemoryEvents").isObject(), String.valueOf(cgroup));
 
         assertEquals("busy\n", ok("pause", "busy"));
-        assertTrue(ok("list").contains(" paused "), lastOut);
+        assertTrue(ok("list").contains(" (Paused) "), lastOut);
         assertTrue(inspect(id).get("State").get("Paused").asBoolean());
         long frozen = cpuNanos(id);
         Thread.sleep(500);
@@ -161,7 +161,7 @@ class CgroupCliIT {
         assertEquals("isola: container " + id + " is paused: resume it first\n", fails("exec", "busy", "true"));
 
         assertEquals("busy\n", ok("resume", "busy"));
-        assertTrue(ok("list").contains(" running "), lastOut);
+        assertTrue(ok("list").contains(" Up ") && !lastOut.contains("(Paused)"), lastOut);
         long thawed = cpuNanos(id);
         Thread.sleep(500);
         assertTrue(cpuNanos(id) > thawed, "a resumed container runs again");

@@ -91,5 +91,6 @@ class ContainerStartIT {
     void startOfAContainerThatDoesNotExistSaysSo() {
         assertEquals(125, cli.isola("start", "nosuch"));
         assertTrue(cli.lastErr().contains("nosuch"), cli.lastErr());
+        cli.fails("attaching is not supported by isola", "start", "-a", "nosuch");
     }
 }

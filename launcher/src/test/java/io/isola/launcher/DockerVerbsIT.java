@@ -45,7 +45,7 @@ class DockerVerbsIT {
         cli.fails("no such container: old", "inspect", "old");
         cli.fails("container name \"other\" is already in use", "rename", "new", "other");
         cli.fails("container name \"a/b\": expected", "rename", "new", "a/b");
-        assertTrue(cli.ok("ps").contains(" new "), cli.lastOut());
+        assertTrue(cli.ok("ps").contains(" new\n"), cli.lastOut());
     }
 
     @Test

@@ -217,7 +217,7 @@ class ResidentServerIT {
         Result waited = run(Map.of(), null, "wait", "bg");
         assertEquals("5", waited.out().strip(), waited.err());
         Result listed = run(Map.of(), null, "list");
-        assertTrue(listed.out().contains("bg") && listed.out().contains("exited (5)"), listed.out() + listed.err());
+        assertTrue(listed.out().contains("bg") && listed.out().contains("Exited (5) "), listed.out() + listed.err());
     }
 
     @Test

@@ -35,11 +35,19 @@ public final class StartCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "ID")
     private List<String> ids;
 
+    @picocli.CommandLine.Option(names = {"-a", "--attach", "-i", "--interactive"}, hidden = true,
+            description = "Docker's; not supported by isola.")
+    private boolean attach;
+
     @Spec
     private CommandSpec spec;
 
     @Override
     public Integer call() throws InterruptedException {
+        if (attach) {
+            throw new IllegalArgumentException("start -a/-i: attaching is not supported by isola; start it, then"
+                    + " 'isola logs -f ID' follows its output");
+        }
         StateStore store = parent.global().store();
         PrintWriter out = spec.commandLine().getOut();
         for (String id : ids) {
