@@ -49,9 +49,14 @@ class DockerVerbsIT {
     }
 
     @Test
-    void topShowsTheContainersProcessesOnlyWithPsOptions() {
+    void topShowsTheContainersProcessesOnlyWithPsOptions() throws Exception {
         cli.ok("run", "-d", "--name", "busy", "--", "sh", "-c", "sleep 1000 & sleep 1001");
         List<String> lines = cli.ok("top", "busy").lines().toList();
+        // the background sleep may not have replaced its forked shell yet
+        for (int i = 0; i < 100 && lines.stream().noneMatch(l -> l.endsWith("sleep 1000")); i++) {
+            Thread.sleep(100);
+            lines = cli.ok("top", "busy").lines().toList();
+        }
         assertTrue(lines.get(0).contains("PID") && lines.get(0).contains("CMD"), lines.toString());
         assertEquals(4, lines.size(), "the header, sh and its two sleeps: " + lines);
         assertTrue(lines.stream().anyMatch(l -> l.endsWith("sleep 1000")) && lines.stream().anyMatch(l -> l.endsWith("sleep 1001")),

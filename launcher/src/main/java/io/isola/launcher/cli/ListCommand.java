@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code isola list}: the containers in the state root, brought up to date with the kernel. */
-@Command(name = "list", aliases = "ls", description = "List containers (stale ones are reported as stopped).")
+@Command(name = "list", aliases = "ls", description = "List every container, as ps -a (stale ones are reported as exited).")
 final class ListCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -26,7 +26,8 @@ final class ListCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        print(listed(new Lifecycle(parent.global().store())), quiet, spec.commandLine().getOut());
+        // -q: whole ids, as list always printed them (ps -q prints Docker's short ones)
+        print(listed(new Lifecycle(parent.global().store())), quiet, quiet, spec.commandLine().getOut());
         return 0;
     }
 
@@ -38,10 +39,6 @@ final class ListCommand implements Callable<Integer> {
         } finally {
             removal.finish();
         }
-    }
-
-    static void print(List<ContainerState> states, boolean quiet, PrintWriter out) {
-        print(states, quiet, false, out);
     }
 
     /**

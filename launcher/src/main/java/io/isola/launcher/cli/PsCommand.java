@@ -22,7 +22,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * and Go-template formats as Docker's); with one, runc's ps (the container's processes;
  * {@code --format json} gives their pids, as containerd reads).
  */
-@Command(name = "ps", description = "List containers, or with ID the processes of that container.")
+@Command(name = "ps", description = "List running containers (-a: all), or with ID the processes of that container.")
 final class PsCommand implements Callable<Integer> {
 
     @ParentCommand

@@ -9,8 +9,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code isola restart [-t N] ID...}: stop (as {@code stop}), then start again (as {@code start}). */
-@Command(name = "restart", description = {"Restart containers: stop them (SIGTERM, SIGKILL after the timeout), then start",
-    "them again with the same id, name, options and writable layer, in the background."})
+@Command(name = "restart", description = {"Stop containers, then start them again.",
+    "Stops as stop does (SIGTERM, SIGKILL after the timeout), then starts as start does:",
+    "the same id, name, options and writable layer, in the background."})
 final class RestartCommand extends ContainerVerb {
 
     @Mixin

@@ -23,8 +23,9 @@ import picocli.CommandLine.Spec;
  * unless told otherwise) cut down to the lines of the container's processes, found by the PID
  * column of its header. Pids are the host's, as Docker shows them.
  */
-@Command(name = "top", description = {"Show the processes of a running container: the host's ps (default options -ef)",
-    "with only the container's lines; host pids, as in Docker. Needs ps (procps) on the host."})
+@Command(name = "top", description = {"Show the processes of a running container.",
+    "The host's ps (default options -ef) with only the container's lines; host pids, as in",
+    "Docker. Needs ps (procps) on the host."})
 final class TopCommand implements Callable<Integer> {
 
     @ParentCommand

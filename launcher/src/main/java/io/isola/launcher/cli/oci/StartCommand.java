@@ -23,10 +23,11 @@ import picocli.CommandLine.Spec;
  * returns once its command runs). Which one a container gets is told by its state: an OCI
  * container has a bundle.
  */
-@Command(name = "start", description = {"Start containers. A stopped container of 'run' runs again, as Docker's start:",
-    "same id, name, options and writable layer, in the background (output appended to its",
-    "logs; Docker's -a is not supported by isola); a running one is left be. A container",
-    "created from an OCI bundle by an engine runs its command (OCI runtime verb)."})
+@Command(name = "start", description = {"Start stopped containers again, or a created OCI container.",
+    "A stopped container of 'run' runs again, as Docker's start: same id, name, options and",
+    "writable layer, in the background (output appended to its logs; Docker's -a is not",
+    "supported by isola); a running one is left be. A container created from an OCI bundle",
+    "by an engine runs its command (OCI runtime verb)."})
 public final class StartCommand implements Callable<Integer> {
 
     @ParentCommand
