@@ -56,7 +56,7 @@ final class InfoCommand implements Callable<Integer> {
                 .with("ResidentServer", ResidentServerStatus.now().describe());
         PrintWriter out = spec.commandLine().getOut();
         if (format != null) {
-            out.println(GoTemplate.parse(format.equals("json") ? "{{json .}}" : format).execute(info));
+            out.println(GoTemplate.ofFormat(format).execute(info));
             out.flush();
             return 0;
         }

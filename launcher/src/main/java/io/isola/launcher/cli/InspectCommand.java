@@ -27,7 +27,7 @@ final class InspectCommand extends ContainerVerb {
     @Override
     public Integer call() throws InterruptedException, java.io.IOException {
         io.isola.launcher.cli.format.GoTemplate template = format == null ? null
-                : io.isola.launcher.cli.format.GoTemplate.parse(format.equals("json") ? "{{json .}}" : format);
+                : io.isola.launcher.cli.format.GoTemplate.ofFormat(format);
         Lifecycle lifecycle = lifecycle();
         List<ContainerState> states = ids().stream().map(lifecycle::get).toList();
         List<Object> result = new ArrayList<>();

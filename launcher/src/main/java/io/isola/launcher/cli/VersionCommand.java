@@ -42,7 +42,7 @@ final class VersionCommand implements Callable<Integer> {
         Struct version = new Struct("version").with("Client", client).with("Server", runtime);
         PrintWriter out = spec.commandLine().getOut();
         if (format != null) {
-            out.println(GoTemplate.parse(format.equals("json") ? "{{json .}}" : format).execute(version));
+            out.println(GoTemplate.ofFormat(format).execute(version));
             out.flush();
             return 0;
         }

@@ -25,6 +25,15 @@ public final class GoTemplate {
         return new GoTemplate(source, TemplateParser.parse(source));
     }
 
+    /**
+     * A single object's {@code --format} ({@code inspect -f}, {@code version}, {@code info}):
+     * {@code json} for the whole object as JSON, else a template; {@code \t} and {@code \n} as
+     * Docker reads them.
+     */
+    public static GoTemplate ofFormat(String option) {
+        return parse(option.equals("json") ? "{{json .}}" : option.replace("\\t", "\t").replace("\\n", "\n"));
+    }
+
     /** The template's text with {@code data} as dot. */
     public String execute(Object data) {
         StringBuilder out = new StringBuilder();

@@ -53,6 +53,12 @@ class GoTemplateTest {
     }
 
     @Test
+    void aSingleObjectsFormatTakesJsonOrATemplateWithDockersEscapes() {
+        assertEquals("abc\tweb", GoTemplate.ofFormat("{{.ID}}\\t{{.Names}}").execute(container()));
+        assertTrue(GoTemplate.ofFormat("json").execute(container()).startsWith("{\"ID\":\"abc\",\"Names\":\"web\""));
+    }
+
+    @Test
     void whatItCannotHonourIsAnErrorNamingIt() {
         IllegalArgumentException field = assertThrows(IllegalArgumentException.class, () -> run("{{.Nope}}"));
         assertTrue(field.getMessage().contains("can't evaluate field Nope of a container; expected one of: ID, Names"),
