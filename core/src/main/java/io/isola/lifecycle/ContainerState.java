@@ -39,23 +39,32 @@ public record ContainerState(String ociVersion, String id, String status, long p
      * @param exitCode the exit code, or 128 + the signal, once known
      * @param note why the state is what it is, when the runtime had to guess ("its monitor died")
      * @param cgroup the container's cgroup, when it has one of its own
+     * @param relaunch how to run it again ({@code start}, restart policies), for containers of {@code run}
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Extra(String name, long startTime, ProcessIdentity monitor, String startedAt, String finishedAt,
             Integer exitCode, Integer exitSignal, Boolean autoRemove, Boolean detached, String logFile, SavedSpec spec,
-            String note, CgroupState cgroup) {
+            String note, CgroupState cgroup, Relaunch relaunch) {
+
+        /** Without a relaunch record (an OCI container, which its engine runs again if at all). */
+        public Extra(String name, long startTime, ProcessIdentity monitor, String startedAt, String finishedAt,
+                Integer exitCode, Integer exitSignal, Boolean autoRemove, Boolean detached, String logFile, SavedSpec spec,
+                String note, CgroupState cgroup) {
+            this(name, startTime, monitor, startedAt, finishedAt, exitCode, exitSignal, autoRemove, detached, logFile, spec,
+                    note, cgroup, null);
+        }
 
         /** Without a cgroup (it is recorded once the container runs). */
         public Extra(String name, long startTime, ProcessIdentity monitor, String startedAt, String finishedAt,
                 Integer exitCode, Integer exitSignal, Boolean autoRemove, Boolean detached, String logFile, SavedSpec spec,
                 String note) {
             this(name, startTime, monitor, startedAt, finishedAt, exitCode, exitSignal, autoRemove, detached, logFile, spec,
-                    note, null);
+                    note, null, null);
         }
 
         public Extra withExit(Integer code, Integer signal, String finished, String why) {
             return new Extra(name, startTime, monitor, startedAt, finished, code, signal, autoRemove, detached, logFile,
-                    spec, why, cgroup);
+                    spec, why, cgroup, relaunch);
         }
 
         public Extra withNote(String why) {
@@ -64,12 +73,34 @@ public record ContainerState(String ociVersion, String id, String status, long p
 
         public Extra withProcess(long start, ProcessIdentity monitorProcess, String started) {
             return new Extra(name, start, monitorProcess, started, finishedAt, exitCode, exitSignal, autoRemove, detached,
-                    logFile, spec, note, cgroup);
+                    logFile, spec, note, cgroup, relaunch);
         }
 
         public Extra withCgroup(CgroupState value) {
             return new Extra(name, startTime, monitor, startedAt, finishedAt, exitCode, exitSignal, autoRemove, detached,
-                    logFile, spec, note, value);
+                    logFile, spec, note, value, relaunch);
+        }
+
+        public Extra withRelaunch(Relaunch value) {
+            return new Extra(name, startTime, monitor, startedAt, finishedAt, exitCode, exitSignal, autoRemove, detached,
+                    logFile, spec, note, cgroup, value);
+        }
+
+        public Extra withName(String value) {
+            return new Extra(value, startTime, monitor, startedAt, finishedAt, exitCode, exitSignal, autoRemove, detached,
+                    logFile, spec, note, cgroup, relaunch);
+        }
+
+        /** Detached from now on, its output in {@code log} (a stopped container started again runs in the background). */
+        public Extra detachedTo(String log) {
+            return new Extra(name, startTime, monitor, startedAt, finishedAt, exitCode, exitSignal, autoRemove, Boolean.TRUE,
+                    log, spec, note, cgroup, relaunch);
+        }
+
+        /** How often its restart policy restarted it. */
+        @JsonIgnore
+        public int restartCount() {
+            return relaunch == null ? 0 : relaunch.count();
         }
 
         /** Whether the container is paused (its cgroup frozen by {@code isola pause}). */

@@ -28,7 +28,7 @@ public final class Inspection {
 
         Map<String, Object> status = new LinkedHashMap<>();
         boolean paused = live && extra != null && extra.paused();
-        status.put("Status", paused ? "paused" : state.status()); // as Docker's
+        status.put("Status", paused ? "paused" : dockerStatus(state)); // Docker's words
         status.put("Running", ContainerState.RUNNING.equals(state.status()) && live);
         status.put("Pid", live ? state.pid() : 0);
         status.put("ExitCode", extra == null ? null : extra.exitCode());
@@ -54,7 +54,16 @@ public final class Inspection {
             config.put("Domainname", spec.domainname());
             config.put("Tty", Boolean.TRUE.equals(spec.terminal()));
             config.put("Isolators", spec.isolators());
+            config.put("Image", spec.root() == null || spec.root().image() == null ? "" : spec.root().image());
+            // a container of run's labels; an engine's container's annotations are its bundle's, not labels
+            config.put("Labels", state.bundle() != null || state.annotations() == null ? Map.of() : state.annotations());
             result.put("Config", config);
+        }
+        result.put("RestartCount", extra == null ? 0 : extra.restartCount());
+        if (extra != null && extra.relaunch() != null) {
+            Map<String, Object> host = new LinkedHashMap<>();
+            host.put("RestartPolicy", restartPolicy(extra.relaunch().policy()));
+            result.put("HostConfig", host);
         }
         result.put("Bundle", state.bundle());
         result.put("LogPath", extra == null ? null : extra.logFile());
@@ -64,6 +73,26 @@ public final class Inspection {
         result.put("CgroupPaths", live ? cgroups(state.pid()) : Map.of());
         result.put("NetworkSettings", live ? NetworkAddresses.settings(state.pid()) : Map.of("IPAddress", ""));
         return result;
+    }
+
+    /** Docker's word for the state: created (restarting when its policy starts it again), running, exited, dead. */
+    private static String dockerStatus(ContainerState state) {
+        return switch (state.status()) {
+            case ContainerState.CREATING -> state.isola() != null && state.isola().restartCount() > 0 ? "restarting" : "created";
+            case ContainerState.STOPPED -> "exited";
+            case ContainerState.UNKNOWN -> "dead";
+            default -> state.status();
+        };
+    }
+
+    /** Docker's {@code HostConfig.RestartPolicy}: the policy's name and its retry count. */
+    private static Map<String, Object> restartPolicy(String policy) {
+        String value = policy == null ? Relaunch.NO : policy;
+        int colon = value.indexOf(':');
+        Map<String, Object> restart = new LinkedHashMap<>();
+        restart.put("Name", colon < 0 ? value : value.substring(0, colon));
+        restart.put("MaximumRetryCount", colon < 0 ? 0 : Integer.parseInt(value.substring(colon + 1)));
+        return restart;
     }
 
     static Map<String, Object> namespaces(long pid) {

@@ -142,6 +142,9 @@ public final class Lifecycle {
     public ContainerState kill(String reference, int signal) {
         ContainerState state = get(reference);
         requireLive(state, "kill");
+        if (signal == SIGKILL || signal == SIGTERM) {
+            markStoppedByUser(state); // as Docker's kill: its restart policy leaves it stopped
+        }
         if (!state.process().signal(signal)) {
             throw new IsolaException("container " + state.id() + " is not running");
         }
@@ -160,6 +163,7 @@ public final class Lifecycle {
             throw new IsolaException("cannot stop container " + state.id() + ": its state cannot be read;"
                     + " rm -f stops its processes and removes it");
         }
+        markStoppedByUser(state); // also of one between runs, which its restart policy was about to start
         if (!isLive(state)) {
             return state;
         }
@@ -173,6 +177,17 @@ public final class Lifecycle {
             }
         }
         return awaitRecorded(state.id());
+    }
+
+    /** Writes down, before the signal, that a user ends this run: a restart policy does not undo a stop. */
+    private void markStoppedByUser(ContainerState state) {
+        store.locked(() -> {
+            ContainerState stored = store.read(state.id());
+            if (stored != null && stored.isola() != null && stored.isola().relaunch() != null) {
+                store.write(stored.withExtra(stored.isola().withRelaunch(stored.isola().relaunch().withStoppedByUser(true))));
+            }
+            return null;
+        });
     }
 
     /**

@@ -41,25 +41,65 @@ public final class Monitor {
      */
     public static ContainerState register(StateStore store, String id, String name, ContainerSpec spec, boolean detached,
             boolean autoRemove) {
+        return register(store, id, name, spec, detached, autoRemove, null, Map.of());
+    }
+
+    /**
+     * Like {@link #register(StateStore, String, String, ContainerSpec, boolean, boolean)}, with how
+     * to run it again and the user's labels (kept as the state's annotations, as OCI engines keep theirs).
+     */
+    public static ContainerState register(StateStore store, String id, String name, ContainerSpec spec, boolean detached,
+            boolean autoRemove, Relaunch relaunch, Map<String, String> labels) {
         ContainerState.Extra extra = new ContainerState.Extra(name, 0, ProcessIdentity.self(), null, null, null, null,
                 autoRemove ? Boolean.TRUE : null, detached ? Boolean.TRUE : null,
-                detached ? store.dir(id).resolve("container.log").toString() : null, SavedSpec.of(spec), null);
+                detached ? store.dir(id).resolve(MonitorProcess.LOG_FILE).toString() : null, SavedSpec.of(spec), null, null,
+                relaunch);
         ContainerState state = new ContainerState(ContainerState.OCI_VERSION, id, ContainerState.CREATING, 0, null,
-                Map.of(), Instant.now().toString(), extra);
+                Map.copyOf(labels), Instant.now().toString(), extra);
         store.create(state);
         return state;
     }
 
     /**
+     * Takes up a stopped container to run it again ({@code start}, a restart policy): writes it
+     * down as "creating" with this process as its monitor, its last exit forgotten, detached, and
+     * its relaunch record as {@code update} makes it (its restart count). Returns that state, or
+     * null when the container is not stopped (it runs already, or another {@code start} took it up
+     * first) or {@code update} returns null (a policy's restart that a user's stop called off).
+     * The writable layer and the log stay.
+     */
+    public static ContainerState rerun(StateStore store, String id, java.util.function.UnaryOperator<Relaunch> update) {
+        return store.locked(() -> {
+            ContainerState stored = store.read(id);
+            if (stored == null || !ContainerState.STOPPED.equals(stored.status()) || stored.isola() == null
+                    || stored.isola().relaunch() == null) {
+                return null;
+            }
+            Relaunch relaunch = update.apply(stored.isola().relaunch());
+            if (relaunch == null) {
+                return null;
+            }
+            ContainerState.Extra extra = stored.isola().withExit(null, null, null, null)
+                    .withProcess(0, ProcessIdentity.self(), stored.isola().startedAt())
+                    .withCgroup(null).withRelaunch(relaunch)
+                    .detachedTo(store.dir(id).resolve(MonitorProcess.LOG_FILE).toString());
+            ContainerState creating = stored.withStatus(ContainerState.CREATING).withPid(0).withExtra(extra);
+            store.write(creating);
+            return creating;
+        });
+    }
+
+    /**
      * Starts the container of {@code state} (which must be "creating") from {@code spec}, and
-     * records it as running with this process as its monitor. On failure the state is removed.
+     * records it as running with this process as its monitor. On failure a new container's state
+     * is removed; one that ran before (see {@link #rerun}) is written down as stopped, with why.
      */
     public Running start(ContainerState state, ContainerSpec spec) {
         Container container;
         try {
             container = isola.start(spec);
         } catch (RuntimeException e) {
-            store.delete(state.id());
+            failed(store, state, e);
             throw e;
         }
         ProcessIdentity process = ProcessIdentity.of(container.pid());
@@ -105,6 +145,23 @@ public final class Monitor {
         }
         LOG.info("container {} {}", state.id(), status);
         return status;
+    }
+
+    /** Forgets a container that never ran, or writes down why one that ran before did not start again. */
+    public static void failed(StateStore store, ContainerState state, RuntimeException why) {
+        if (state.isola() == null || state.isola().startedAt() == null) {
+            store.delete(state.id());
+            return;
+        }
+        store.locked(() -> {
+            ContainerState stored = store.read(state.id());
+            if (stored != null && ContainerState.CREATING.equals(stored.status())) {
+                // Docker's exit code for a start that failed in the runtime
+                store.write(stored.withStatus(ContainerState.STOPPED).withExtra(stored.isola().withExit(125, null,
+                        Instant.now().toString(), "it did not start again: " + why.getMessage())));
+            }
+            return null;
+        });
     }
 
     /** A started container and its recorded state. */

@@ -11,18 +11,27 @@ import java.util.Set;
 /**
  * The part of a {@link ContainerSpec} kept in the state directory: what {@code inspect} shows, and
  * what a monitor process needs to start the container the CLI asked for, and the user that
- * {@code exec} runs a process as when it is not told another (as docker exec does).
+ * {@code exec} runs a process as when it is not told another (as docker exec does), and the
+ * ports it publishes ({@code HOSTPORT:CONTAINERPORT/PROTO}, for {@code port} and {@code ps}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SavedSpec(List<String> command, Map<String, String> env, String cwd, String hostname, String domainname,
-        Set<String> isolators, Boolean terminal, SavedRoot root, io.isola.api.ProcessUser user) {
+        Set<String> isolators, Boolean terminal, SavedRoot root, io.isola.api.ProcessUser user, List<String> ports) {
+
+    /** Without published ports. */
+    public SavedSpec(List<String> command, Map<String, String> env, String cwd, String hostname, String domainname,
+            Set<String> isolators, Boolean terminal, SavedRoot root, io.isola.api.ProcessUser user) {
+        this(command, env, cwd, hostname, domainname, isolators, terminal, root, user, null);
+    }
 
     public static SavedSpec of(ContainerSpec spec) {
+        List<String> ports = spec.extension(io.isola.api.Network.class).map(n -> n.ports().stream()
+                .map(io.isola.api.PortMapping::toString).toList()).filter(p -> !p.isEmpty()).orElse(null);
         return new SavedSpec(spec.command(), new LinkedHashMap<>(spec.env()), spec.cwd(), spec.hostname().orElse(null),
                 spec.domainname().orElse(null), spec.isolators().orElse(null),
                 spec.extension(Terminal.class).isPresent() ? Boolean.TRUE : null,
                 SavedRoot.of(spec.extension(io.isola.api.Filesystem.class).orElse(null)),
-                spec.extension(io.isola.api.ProcessUser.class).orElse(null));
+                spec.extension(io.isola.api.ProcessUser.class).orElse(null), ports);
     }
 
     /** A builder for the spec again; stdio and extensions are the caller's. */

@@ -72,19 +72,9 @@ public final class StateStore {
      */
     public void create(ContainerState state) {
         String name = state.name();
-        if (name != null && !NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("container name \"" + name
-                    + "\": expected 1 to 128 letters, digits, '_', '.' or '-', starting with a letter or digit");
-        }
+        requireValidName(name);
         locked(() -> {
-            if (name != null) {
-                for (ContainerState other : list()) {
-                    if (name.equals(other.name())) {
-                        throw new IllegalArgumentException("container name \"" + name + "\" is already in use by container "
-                                + other.id() + "; remove it or choose another name");
-                    }
-                }
-            }
+            requireFreeName(name, state.id());
             // made whole under another name and renamed into place: a process killed in between
             // leaves no container directory without a state, which no command would ever list
             ProcessIdentity self = ProcessIdentity.self();
@@ -102,6 +92,41 @@ public final class StateStore {
                         e instanceof UncheckedIOException unchecked ? unchecked.getCause() : (IOException) e);
             }
             return null;
+        });
+    }
+
+    private static void requireValidName(String name) {
+        if (name != null && !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("container name \"" + name
+                    + "\": expected 1 to 128 letters, digits, '_', '.' or '-', starting with a letter or digit");
+        }
+    }
+
+    /** Throws when another container than {@code id} has {@code name}; call under the lock. */
+    private void requireFreeName(String name, String id) {
+        if (name == null) {
+            return;
+        }
+        for (ContainerState other : list()) {
+            if (name.equals(other.name()) && !other.id().equals(id)) {
+                throw new IllegalArgumentException("container name \"" + name + "\" is already in use by container "
+                        + other.id() + "; remove it or choose another name");
+            }
+        }
+    }
+
+    /** Gives the container {@code reference} names the name {@code name}, under the lock; returns its id. */
+    public String rename(String reference, String name) {
+        requireValidName(name);
+        return locked(() -> {
+            ContainerState state = find(reference);
+            if (state.isUnreadable() || state.isola() == null) {
+                throw new IsolaException("cannot rename container " + state.id() + ": its state cannot be read");
+            }
+            requireFreeName(name, state.id());
+            ContainerState current = read(state.id());
+            write(current.withExtra(current.isola().withName(name)));
+            return state.id();
         });
     }
 

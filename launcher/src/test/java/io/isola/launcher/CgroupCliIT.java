@@ -51,7 +51,7 @@ class CgroupCliIT {
 
     @AfterEach
     void removeEverything() throws Exception {
-        isola("ps", "-q");
+        isola("ps", "-a", "-q");
         for (String id : lastOut.lines().toList()) {
             isola("rm", "-f", id);
         }
@@ -152,7 +152,7 @@ class CgroupCliIT {
         assertTrue(cgroup != null && cgroup.get("Pressure").isObject() && cgroup.get("MemoryEvents").isObject(), String.valueOf(cgroup));
 
         assertEquals("busy\n", ok("pause", "busy"));
-        assertTrue(ok("list").contains(" paused "), lastOut);
+        assertTrue(ok("list").contains(" (Paused) "), lastOut);
         assertTrue(inspect(id).get("State").get("Paused").asBoolean());
         long frozen = cpuNanos(id);
         Thread.sleep(500);
@@ -161,7 +161,7 @@ class CgroupCliIT {
         assertEquals("isola: container " + id + " is paused: resume it first\n", fails("exec", "busy", "true"));
 
         assertEquals("busy\n", ok("resume", "busy"));
-        assertTrue(ok("list").contains(" running "), lastOut);
+        assertTrue(ok("list").contains(" Up ") && !lastOut.contains("(Paused)"), lastOut);
         long thawed = cpuNanos(id);
         Thread.sleep(500);
         assertTrue(cpuNanos(id) > thawed, "a resumed container runs again");
@@ -173,7 +173,7 @@ class CgroupCliIT {
         ok("run", "-d", "--name", "frozen", "--", "sleep", "1000");
         ok("pause", "frozen");
         ok("rm", "-f", "frozen");
-        assertEquals("", ok("ps", "-q"));
+        assertEquals("", ok("ps", "-a", "-q"));
         assertEquals(List.of(), leftovers());
     }
 

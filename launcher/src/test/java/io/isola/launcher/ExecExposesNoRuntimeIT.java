@@ -60,7 +60,7 @@ class ExecExposesNoRuntimeIT {
     @AfterEach
     void removeEverything() {
         StringWriter ids = new StringWriter();
-        Main.execute(new String[] {"--root", root.toString(), "ps", "-q"}, new PrintWriter(ids, true),
+        Main.execute(new String[] {"--root", root.toString(), "ps", "-a", "-q"}, new PrintWriter(ids, true),
                 new PrintWriter(new StringWriter(), true));
         ids.toString().lines().forEach(id -> isola("rm", "-f", id));
     }

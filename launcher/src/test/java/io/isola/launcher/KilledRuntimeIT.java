@@ -152,7 +152,7 @@ class KilledRuntimeIT {
 
     /** What a user does after a crash: ps, then rm -f of every container it lists. */
     private void userCleansUp() {
-        assertEquals(0, isola("ps", "-q"), err::toString);
+        assertEquals(0, isola("ps", "-a", "-q"), err::toString);
         for (String id : out.toString().lines().toList()) {
             isola("rm", "-f", id);
         }

@@ -37,7 +37,7 @@ class LifecycleCliIT {
 
     @AfterEach
     void removeEverything() {
-        isola("ps", "-q");
+        isola("ps", "-a", "-q");
         for (String id : lastOut.lines().toList()) {
             isola("rm", "-f", id);
         }
@@ -115,7 +115,7 @@ class LifecycleCliIT {
         long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertTrue(elapsed >= 1000, "stopped after " + elapsed + " ms");
         JsonNode state = inspect("stubborn").get("State");
-        assertEquals("stopped", state.get("Status").asText());
+        assertEquals("exited", state.get("Status").asText());
         assertEquals(137, state.get("ExitCode").asInt());
         assertEquals("137", ok("wait", "stubborn").strip());
     }
@@ -190,7 +190,7 @@ class LifecycleCliIT {
         Orphan orphan = startAndKillCli("orphan");
 
         String listed = ok("ps");
-        assertTrue(listed.contains("running (unsupervised)"), listed);
+        assertTrue(listed.contains(" (unsupervised)"), listed);
         assertTrue(listed.contains("its monitor died"), listed);
         ProcessHandle.of(orphan.pid).ifPresent(ProcessHandle::destroyForcibly);
         awaitGone(orphan.pid);
@@ -222,7 +222,7 @@ class LifecycleCliIT {
         Files.write(file, java.util.Arrays.copyOf(Files.readAllBytes(file), 40));
 
         String listed = ok("ps");
-        assertTrue(listed.contains(id.substring(0, 12)) && listed.contains("unknown (state unreadable)"), listed);
+        assertTrue(listed.contains(id.substring(0, 12)) && listed.contains("Dead (state unreadable)"), listed);
         assertTrue(ok("inspect", id).contains("state unreadable"), lastOut);
         assertEquals(125, isola("stop", id), "stop cannot tell which process to signal");
         assertTrue(lastErr.contains("its state cannot be read") && lastErr.contains("rm -f"), lastErr);

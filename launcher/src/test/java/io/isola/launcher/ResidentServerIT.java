@@ -57,7 +57,7 @@ class ResidentServerIT {
     @AfterEach
     void stopEverything() throws Exception {
         StringWriter out = new StringWriter();
-        Main.execute(new String[] {"--root", root.toString(), "ps", "-q"}, new PrintWriter(out), new PrintWriter(new StringWriter()));
+        Main.execute(new String[] {"--root", root.toString(), "ps", "-a", "-q"}, new PrintWriter(out), new PrintWriter(new StringWriter()));
         for (String id : out.toString().lines().toList()) {
             Main.execute(new String[] {"--root", root.toString(), "rm", "-f", id}, new PrintWriter(new StringWriter()),
                     new PrintWriter(new StringWriter()));
@@ -217,7 +217,7 @@ class ResidentServerIT {
         Result waited = run(Map.of(), null, "wait", "bg");
         assertEquals("5", waited.out().strip(), waited.err());
         Result listed = run(Map.of(), null, "list");
-        assertTrue(listed.out().contains("bg") && listed.out().contains("exited (5)"), listed.out() + listed.err());
+        assertTrue(listed.out().contains("bg") && listed.out().contains("Exited (5) "), listed.out() + listed.err());
     }
 
     @Test
@@ -229,7 +229,7 @@ class ResidentServerIT {
         client.destroyForcibly().waitFor();
 
         Result listed = run(Map.of(), null, "ps");
-        assertTrue(listed.out().contains("orphan") && listed.out().contains("running"), listed.out());
+        assertTrue(listed.out().contains("orphan") && listed.out().contains(" Up "), listed.out());
         assertFalse(listed.out().contains("monitor died"), listed.out());
         assertEquals(0, run(Map.of(), null, "kill", "orphan", "KILL").code(), lastErr);
         // a foreground container's state goes when it ends: the server reaped it and removed it

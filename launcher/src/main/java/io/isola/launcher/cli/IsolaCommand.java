@@ -36,10 +36,11 @@ public final class IsolaCommand implements Runnable {
      */
     public static final List<Class<?>> VERBS = List.of(RunCommand.class, ImageCommand.class, ImagesCommand.class,
             ListCommand.class, PsCommand.class, ExecCommand.class, KillCommand.class, StopCommand.class, RmCommand.class,
-            LogsCommand.class, InspectCommand.class, WaitCommand.class, PauseCommand.class, ResumeCommand.class,
+            LogsCommand.class, InspectCommand.class, RestartCommand.class, WaitCommand.class, PauseCommand.class, ResumeCommand.class,
             StatsCommand.class, MonitorCommand.class, CreateCommand.class, StartCommand.class, StateCommand.class,
             DeleteCommand.class, FeaturesCommand.class, SpecCommand.class, PluginsCommand.class, ExportCommand.class,
-            CommitCommand.class, io.isola.launcher.server.ServerCommand.class);
+            CommitCommand.class, RenameCommand.class, TopCommand.class, PortCommand.class, DiffCommand.class,
+            ContainerCommand.class, VersionCommand.class, InfoCommand.class, io.isola.launcher.server.ServerCommand.class);
 
     @Spec
     private CommandSpec spec;

@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code isola list}: the containers in the state root, brought up to date with the kernel. */
-@Command(name = "list", aliases = "ls", description = "List containers (stale ones are reported as stopped).")
+@Command(name = "list", aliases = "ls", description = "List every container, as ps -a (stale ones are reported as exited).")
 final class ListCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -26,7 +26,8 @@ final class ListCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        print(listed(new Lifecycle(parent.global().store())), quiet, spec.commandLine().getOut());
+        // -q: whole ids, as list always printed them (ps -q prints Docker's short ones)
+        print(listed(new Lifecycle(parent.global().store())), quiet, quiet, spec.commandLine().getOut());
         return 0;
     }
 
@@ -40,33 +41,45 @@ final class ListCommand implements Callable<Integer> {
         }
     }
 
-    static void print(List<ContainerState> states, boolean quiet, PrintWriter out) {
-        if (!quiet) {
-            out.printf("%-12s  %-16s  %-24s  %-8s  %s%n", "CONTAINER ID", "NAME", "STATUS", "PID", "COMMAND");
+    /**
+     * Docker's table (CONTAINER ID, IMAGE, COMMAND, CREATED, STATUS, PORTS, NAMES); STATUS also says
+     * what isola knows beyond Docker's words (unsupervised, state unreadable, restarts), and a note
+     * line follows a container whose state the runtime had to guess. {@code quiet}: ids alone.
+     */
+    static void print(List<ContainerState> states, boolean quiet, boolean noTrunc, PrintWriter out) {
+        if (quiet) {
+            states.forEach(state -> out.println(noTrunc ? state.id() : ContainerRow.shortId(state.id())));
+            out.flush();
+            return;
         }
+        List<String> lines = new java.util.ArrayList<>();
+        List<String> notes = new java.util.ArrayList<>();
+        lines.add("CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tPORTS\tNAMES");
+        notes.add(null);
         for (ContainerState state : states) {
-            if (quiet) {
-                out.println(state.id());
-                continue;
-            }
+            io.isola.launcher.cli.format.Struct row = ContainerRow.of(state, noTrunc);
             ContainerState.Extra extra = state.isola();
-            String status = state.status();
+            String status = (String) row.get("Status");
             if (state.isUnreadable()) {
-                status = "unknown (state unreadable)";
+                status = status + " (state unreadable)";
             } else if (Lifecycle.unsupervised(state)) {
                 status = status + " (unsupervised)";
-            } else if (ContainerState.RUNNING.equals(status) && extra != null && extra.paused()) {
-                status = "paused";
-            } else if (ContainerState.STOPPED.equals(status) && extra != null) {
-                status = extra.exitCode() != null ? "exited (" + extra.exitCode() + ")"
-                        : extra.note() != null ? "stopped (exit unknown)" : "stopped";
+            } else if (ContainerState.STOPPED.equals(state.status()) && extra != null && extra.exitCode() == null
+                    && extra.note() != null) {
+                status = status + " (exit unknown)";
             }
-            String command = extra == null || extra.spec() == null ? "" : String.join(" ", extra.spec().command());
-            out.printf("%-12s  %-16s  %-24s  %-8s  %s%n", state.id().substring(0, Math.min(12, state.id().length())),
-                    extra == null || extra.name() == null ? "" : extra.name(), status,
-                    Lifecycle.isLive(state) ? Long.toString(state.pid()) : "-", command);
-            if (extra != null && extra.note() != null) {
-                out.println("              note: " + extra.note());
+            if (extra != null && extra.restartCount() > 0) {
+                status = status + ", " + extra.restartCount() + (extra.restartCount() == 1 ? " restart" : " restarts");
+            }
+            lines.add(String.join("\t", (String) row.get("ID"), (String) row.get("Image"), (String) row.get("Command"),
+                    (String) row.get("RunningFor"), status, (String) row.get("Ports"), (String) row.get("Names")));
+            notes.add(extra == null ? null : extra.note());
+        }
+        List<String> aligned = io.isola.launcher.cli.format.ListFormat.aligned(lines);
+        for (int i = 0; i < aligned.size(); i++) {
+            out.println(aligned.get(i));
+            if (notes.get(i) != null) {
+                out.println("  note: " + notes.get(i));
             }
         }
         out.flush();

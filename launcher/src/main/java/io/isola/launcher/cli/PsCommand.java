@@ -18,24 +18,34 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code isola ps}: without an id, docker's ps (the containers, as {@code list}); with one,
- * runc's ps (the container's processes; {@code --format json} gives their pids, as containerd reads).
+ * {@code isola ps}: without an id, docker's ps (running containers, all with {@code -a}; filters
+ * and Go-template formats as Docker's); with one, runc's ps (the container's processes;
+ * {@code --format json} gives their pids, as containerd reads).
  */
-@Command(name = "ps", description = "List containers, or with ID the processes of that container.")
+@Command(name = "ps", description = "List running containers (-a: all), or with ID the processes of that container.")
 final class PsCommand implements Callable<Integer> {
 
     @ParentCommand
     private IsolaCommand parent;
 
-    @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", defaultValue = "table",
-            description = "With ID: table or json.")
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "table",
+            description = {"Without ID: table, json, 'table TEMPLATE' or a Go TEMPLATE, with Docker's fields",
+                "({{.ID}}, {{.Image}}, {{.Command}}, {{.RunningFor}}, {{.Status}}, {{.State}}, {{.Ports}},",
+                "{{.Names}}, {{.Labels}}, {{.CreatedAt}}, {{.RestartCount}}; {{json .}}). With ID: table or json."})
     private String format;
+
+    @Option(names = {"-f", "--filter"}, paramLabel = "KEY=VALUE",
+            description = "Without ID: status=, name=, label=, ancestor= or id=; repeat to narrow (same key: any).")
+    private List<String> filters = new java.util.ArrayList<>();
 
     @Option(names = {"-q", "--quiet"}, description = "Without ID: print ids only.")
     private boolean quiet;
 
-    @Option(names = {"-a", "--all"}, description = "Accepted, as docker ps takes it: stopped containers are always listed.")
-    private boolean ignoredAll;
+    @Option(names = {"-a", "--all"}, description = "Without ID: list stopped containers too (default: running, paused, restarting).")
+    private boolean all;
+
+    @Option(names = "--no-trunc", description = "Without ID: whole ids and commands.")
+    private boolean noTrunc;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "ID")
     private String id;
@@ -48,7 +58,15 @@ final class PsCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Lifecycle lifecycle = new Lifecycle(parent.global().store());
         if (id == null) {
-            ListCommand.print(ListCommand.listed(lifecycle), quiet, out);
+            ContainerFilter filter = ContainerFilter.parse(filters);
+            io.isola.launcher.cli.format.ListFormat list = io.isola.launcher.cli.format.ListFormat.parse(format);
+            List<ContainerState> shown = ListCommand.listed(lifecycle).stream()
+                    .filter(state -> all || filter.namesStatus() || shownWithoutAll(state)).filter(filter).toList();
+            if (quiet || list.isDefault()) {
+                ListCommand.print(shown, quiet, noTrunc, out);
+            } else {
+                list.print(shown.stream().map(state -> ContainerRow.of(state, noTrunc)).toList(), ContainerRow.header(), out);
+            }
             return 0;
         }
         if (!format.equals("table") && !format.equals("json")) {
@@ -66,6 +84,13 @@ final class PsCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** Docker's ps without -a: running, paused and restarting containers (and one whose state is unknown). */
+    private static boolean shownWithoutAll(ContainerState state) {
+        ContainerStatus status = ContainerStatus.of(state);
+        return status == ContainerStatus.RUNNING || status == ContainerStatus.PAUSED || status == ContainerStatus.RESTARTING
+                || status == ContainerStatus.DEAD;
     }
 
     /** Shown at most: a container's command line is its own to choose, up to megabytes. */

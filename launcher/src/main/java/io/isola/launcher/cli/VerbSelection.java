@@ -21,6 +21,9 @@ public final class VerbSelection {
         for (Class<?> candidate : IsolaCommand.VERBS) {
             if (verb == null || candidate == verb) {
                 CommandLine command = new CommandLine(candidate);
+                if (candidate == TopCommand.class) {
+                    command.setStopAtPositional(true); // after CONTAINER, ps's own options (top web -o pid,comm)
+                }
                 withHelp(command);
                 root.addSubcommand(command);
             }

@@ -40,7 +40,7 @@ final class ContainerFiles {
      * out; here they are left out by name when empty, so an image committed from a networked
      * container does not bring empty /etc/hosts and resolv.conf to the containers run from it.
      */
-    private static final Set<String> NETWORK_MOUNT_POINTS = Set.of("etc/hostname", "etc/hosts", "etc/resolv.conf");
+    static final Set<String> NETWORK_MOUNT_POINTS = Set.of("etc/hostname", "etc/hosts", "etc/resolv.conf");
 
     private ContainerFiles() {}
 

@@ -1,15 +1,21 @@
 package io.isola.launcher.server;
 
 import io.isola.launcher.IsolaRuntime;
+import io.isola.launcher.cli.run.ContainerStart;
+import io.isola.launcher.cli.run.RestartPolicy;
 import io.isola.launcher.cli.run.RunCommand;
 
 import io.isola.api.Container;
 import io.isola.api.ContainerSpec;
+import io.isola.api.IsolaException;
 import io.isola.api.Stdio;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Monitor;
+import io.isola.lifecycle.Relaunch;
 import io.isola.lifecycle.StateStore;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -55,25 +61,58 @@ public final class ResidentMonitor {
                     .stdin(Stdio.NULL).stdout(new Stdio.ToFile(log, true)).stderr(new Stdio.ToFile(log, true)).build();
             monitor = new Monitor(runtime.isola(), store);
             running = monitor.start(state, detached); // removes the state when it fails
-        } catch (RuntimeException | InterruptedException e) {
-            store.delete(id);
+        } catch (RuntimeException e) {
+            Monitor.failed(store, state, e); // removed if new, stopped with why if started again
+            throw e;
+        } catch (InterruptedException e) {
+            Monitor.failed(store, state, new IsolaException("interrupted while starting"));
             throw e;
         }
         RUNNING.incrementAndGet();
-        Thread thread = new Thread(() -> await(monitor, running), "isola-detached-" + id.substring(0, Math.min(12, id.length())));
+        Thread thread = new Thread(() -> await(store, monitor, running),
+                "isola-detached-" + id.substring(0, Math.min(12, id.length())));
         thread.setDaemon(true);
         thread.start();
     }
 
-    private static void await(Monitor monitor, Monitor.Running running) {
-        try (Container container = running.container()) {
-            monitor.await(running);
+    private static void await(StateStore store, Monitor monitor, Monitor.Running running) {
+        String id = running.state().id();
+        try {
+            try (Container container = running.container()) {
+                monitor.await(running);
+            }
+            restartByPolicy(store, id);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            LOG.warn("container {}: recording its exit failed: {}", running.state().id(), e.toString());
+            LOG.warn("container {}: recording its exit or restarting it failed: {}", id, e.toString());
         } finally {
-            RUNNING.decrementAndGet();
+            RUNNING.decrementAndGet(); // after a restart, which counts itself: the server stays up throughout
+        }
+    }
+
+    /** Runs the container again, after Docker's back-off, when its restart policy says so. */
+    private static void restartByPolicy(StateStore store, String id) throws InterruptedException {
+        ContainerState ended = store.read(id);
+        if (ended == null || ended.isola() == null || ended.isola().relaunch() == null
+                || !ContainerState.STOPPED.equals(ended.status())) {
+            return; // removed (--rm, rm -f), or started again by a user already
+        }
+        Relaunch relaunch = ended.isola().relaunch();
+        RestartPolicy policy = RestartPolicy.parse(relaunch.policy() == null ? Relaunch.NO : relaunch.policy());
+        if (!policy.restarts(ended.isola().exitCode(), relaunch.count(), relaunch.stopped())) {
+            return;
+        }
+        Thread.sleep(RestartPolicy.delay(relaunch.count(), ranFor(ended.isola())).toMillis());
+        LOG.info("container {}: restarting it ({}, restart {})", id, policy, relaunch.count() + 1);
+        ContainerStart.restartByPolicy(store, id, relaunch.count() + 1);
+    }
+
+    private static Duration ranFor(ContainerState.Extra extra) {
+        try {
+            return Duration.between(Instant.parse(extra.startedAt()), Instant.parse(extra.finishedAt()));
+        } catch (RuntimeException e) {
+            return Duration.ZERO;
         }
     }
 }

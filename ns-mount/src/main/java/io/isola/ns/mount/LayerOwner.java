@@ -43,4 +43,27 @@ final class LayerOwner {
             return -1;
         }
     }
+
+    /**
+     * Whether {@code layer} is one kept for {@code keepWhile} (line 3 of its owner file) that no
+     * process uses now (its container's first process, line 2, is gone): a stopped container's
+     * layer, which the same container takes up again when it is started again.
+     */
+    static boolean keptFor(Path layer, String keepWhile) {
+        if (keepWhile == null || !Files.exists(Path.of(keepWhile)) || Files.isSymbolicLink(layer)
+                || !Files.isDirectory(layer.resolve("upper"), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        try (InputStream in = Files.newInputStream(layer.resolve(FILE), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            String[] lines = new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8).split("\n", -1);
+            if (lines.length < 3 || !lines[2].equals(keepWhile)) {
+                return false;
+            }
+            String[] container = lines[1].split(" ");
+            long pid = Long.parseLong(container[0]);
+            return pid <= 0 || startTime(pid) != Long.parseLong(container[1]);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
 }

@@ -45,6 +45,8 @@ final class OverlayRoot implements RootLayout {
     private final String childWritable;
     private final boolean userXattrs;
     private boolean created;
+    /** Whether the writable layer is a stopped container's own, kept, that it takes up again. */
+    private boolean resumed;
 
     private OverlayRoot(List<Path> layers, Path writable, boolean readOnly, String keepWhile, BindSources sources,
             boolean userXattrs) {
@@ -79,7 +81,9 @@ final class OverlayRoot implements RootLayout {
             real.add(path);
         }
         Path writable = Path.of(writableLayer);
-        if (Files.exists(writable)) {
+        // a stopped container started again takes up its own kept layer (Docker's start); any other is refused
+        boolean resumed = Files.exists(writable, java.nio.file.LinkOption.NOFOLLOW_LINKS) && LayerOwner.keptFor(writable, keepWhile);
+        if (Files.exists(writable, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !resumed) {
             throw new IllegalArgumentException("writable layer \"" + writableLayer + "\": exists already, expected a new path");
         }
         // an image may list a layer twice (repeated empty layers); overlayfs refuses a lower directory
@@ -87,6 +91,7 @@ final class OverlayRoot implements RootLayout {
         boolean userXattrs = userXattrs(writable, userNamespace);
         OverlayRoot root = new OverlayRoot(List.copyOf(new java.util.LinkedHashSet<>(real)), writable, readOnly, keepWhile,
                 sources, userXattrs);
+        root.resumed = resumed;
         if (root.data().length() > MAX_DATA) {
             throw new IllegalArgumentException("image with " + layers.size() + " layers: their paths take "
                     + root.data().length() + " bytes of overlayfs options, at most " + MAX_DATA + " fit in one mount");
@@ -126,6 +131,11 @@ final class OverlayRoot implements RootLayout {
     public void prepareHost() {
         try {
             SandboxRoot.createMountPoint();
+            if (resumed) {
+                created = true; // released (kept while its keeper exists) as a new one is
+                LayerOwner.write(writable, 0, keepWhile, layers);
+                return;
+            }
             Files.createDirectories(writable.getParent());
             Files.createDirectory(writable);
             created = true;

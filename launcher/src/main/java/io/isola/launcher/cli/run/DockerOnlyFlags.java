@@ -35,11 +35,11 @@ public final class DockerOnlyFlags {
             flag("--disable-content-trust"), value("--dns"), value("--dns-option"), value("--dns-search"), value("--expose"),
             value("--gpus"), value("--health-cmd"), value("--health-interval"), value("--health-retries"),
             value("--health-start-period"), value("--health-timeout"), value("--io-maxbandwidth"), value("--io-maxiops"),
-            value("--ip"), value("--ip6"), value("--isolation"), value("--kernel-memory"), value("--label", "-l"),
+            value("--ip"), value("--ip6"), value("--isolation"), value("--kernel-memory"),
             value("--label-file"), value("--link"), value("--link-local-ip"), value("--log-driver"), value("--log-opt"),
             value("--mac-address"), value("--memory-reservation"), value("--memory-swappiness"), value("--network-alias"),
             value("--net-alias"), flag("--no-healthcheck"), flag("--oom-kill-disable"), value("--oom-score-adj"),
-            value("--platform"), flag("--publish-all", "-P"), value("--pull"), flag("--quiet", "-q"), value("--restart"),
+            value("--platform"), flag("--publish-all", "-P"), value("--pull"), flag("--quiet", "-q"),
             value("--runtime"), value("--shm-size"), flag("--sig-proxy"), value("--stop-signal"), value("--stop-timeout"),
             value("--storage-opt"), value("--sysctl"), value("--volume-driver"), value("--volumes-from"));
 

@@ -39,8 +39,8 @@ import picocli.CommandLine.ParentCommand;
             "and 'isola commit', until 'isola rm'.",
             "",
             "Docker's flags mean what they mean in Docker (--pid host, --network, --mount",
-            "type=bind,..., --entrypoint, -h NAME); those isola lacks (--restart, -P, --dns,",
-            "--label, --shm-size, ...) are refused as not supported by isola. isola's own",
+            "type=bind,..., --entrypoint, -h NAME, --restart, -l); those isola lacks (-P, --dns,",
+            "--label-file, --shm-size, ...) are refused as not supported by isola. isola's own",
             "namespace switches are --no-pid, --no-ipc, --no-uts, --no-mount, --[no-]cgroup.",
             ""})
 public final class RunCommand implements Callable<Integer> {

@@ -1,11 +1,7 @@
 package io.isola.launcher.cli.run;
 
 import io.isola.launcher.IsolaRuntime;
-import io.isola.launcher.Layout;
-import io.isola.launcher.Main;
-import io.isola.launcher.cli.MonitorCommand;
 import io.isola.launcher.server.Invocation;
-import io.isola.launcher.server.ResidentMonitor;
 
 import io.isola.api.Container;
 import io.isola.api.ContainerSpec;
@@ -13,10 +9,9 @@ import io.isola.api.ExitStatus;
 import io.isola.api.Stdio;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Monitor;
-import io.isola.lifecycle.MonitorProcess;
+import io.isola.lifecycle.Relaunch;
 import io.isola.lifecycle.StateStore;
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -27,8 +22,6 @@ import java.util.Set;
  * it to a monitor process of its own (-d) and prints its id.
  */
 final class RunFlow {
-
-    private static final Duration MONITOR_START = Duration.ofSeconds(60);
 
     private RunFlow() {}
 
@@ -55,34 +48,15 @@ final class RunFlow {
         boolean detached = options.detach;
         // a foreground run is removed at exit, unless it has an image's writable layer to keep (docker's rule)
         boolean kept = detached || spec.extension(io.isola.api.Filesystem.class).map(f -> !f.layers().isEmpty()).orElse(false);
-        ContainerState state = Monitor.register(store, id, options.name, spec, detached, kept ? options.remove : true);
-        if (detached && invocation != null) {
-            ResidentMonitor.start(store, state, configured); // the server is the monitor: no JVM of its own
-            out.println(id);
-            out.flush();
-            return 0;
+        RestartPolicy policy = options.restartPolicy();
+        if (policy.kind() != RestartPolicy.Kind.NO && invocation == null) {
+            throw new IllegalArgumentException("--restart " + policy + ": needs the resident server, which carries it out;"
+                    + " unset ISOLA_SERVER=off");
         }
+        ContainerState state = Monitor.register(store, id, options.name, spec, detached, kept ? options.remove : true,
+                new Relaunch(runArgs, policy.toString(), 0, null), options.labels());
         if (detached) {
-            List<String> args = new ArrayList<>(List.of("--root", store.root().toString()));
-            String config = System.getProperty(Layout.CONF_OPTION);
-            if (config != null) {
-                args.addAll(List.of("--config", config)); // the monitor's runtime reads the same configuration
-            }
-            args.addAll(List.of(MonitorCommand.NAME, id, "--"));
-            args.addAll(runArgs);
-            List<String> command = new ArrayList<>(MonitorProcess.javaCommand(Main.class.getName(), args));
-            for (String property : new String[] {"isola.home", "isola.bundles", "isola.root"}) {
-                String value = System.getProperty(property);
-                if (value != null) {
-                    command.add(1, "-D" + property + "=" + value);
-                }
-            }
-            try {
-                MonitorProcess.spawn(command, store.dir(id), MONITOR_START);
-            } catch (RuntimeException e) {
-                store.delete(id);
-                throw e;
-            }
+            DetachedLaunch.launch(store, state, configured, runArgs);
             out.println(id);
             out.flush();
             return 0;

@@ -33,6 +33,17 @@ final class RunLifecycleOptions {
             description = "Read NAME=VALUE (or NAME) lines from FILE; '#' starts a comment line.")
     List<Path> envFiles = new ArrayList<>();
 
+    @Option(names = "--restart", paramLabel = "POLICY", defaultValue = "no",
+            description = {"Restart policy of a detached container, carried out by the resident server:",
+                "no, on-failure[:N], always or unless-stopped (alike in isola: its server restarts",
+                "nothing when it starts). stop and kill end it for good. Needs -d (Docker also takes",
+                "it for a foreground run) and the server (not with ISOLA_SERVER=off)."})
+    String restart;
+
+    @Option(names = {"-l", "--label"}, paramLabel = "KEY[=VALUE]",
+            description = "Set a label on the container (for ps --filter label=, inspect, --format {{.Labels}}).")
+    List<String> labels = new ArrayList<>();
+
     @Option(names = "--init", description = "Run an init (tini or catatonit from the host) as PID 1: it forwards signals and reaps zombies.")
     boolean init;
 
@@ -66,7 +77,34 @@ final class RunLifecycleOptions {
         throw new IllegalArgumentException("--init: no init found at " + INITS + "; install tini or catatonit");
     }
 
+    /** The --label entries, in order; KEY alone is KEY with an empty value, as in Docker. */
+    java.util.Map<String, String> labels() {
+        java.util.Map<String, String> map = new java.util.LinkedHashMap<>();
+        for (String label : labels) {
+            int equals = label.indexOf('=');
+            String key = equals < 0 ? label : label.substring(0, equals);
+            if (key.isEmpty()) {
+                throw new IllegalArgumentException("label \"" + label + "\": expected KEY or KEY=VALUE");
+            }
+            map.put(key, equals < 0 ? "" : label.substring(equals + 1));
+        }
+        return map;
+    }
+
+    /** The --restart policy, parsed. */
+    RestartPolicy restartPolicy() {
+        return RestartPolicy.parse(restart);
+    }
+
     void validate() {
+        labels();
+        RestartPolicy policy = restartPolicy();
+        if (policy.kind() != RestartPolicy.Kind.NO && remove) {
+            throw new IllegalArgumentException("--restart " + restart + " with --rm: conflicting options, as in Docker; drop one");
+        }
+        if (policy.kind() != RestartPolicy.Kind.NO && !detach) {
+            throw new IllegalArgumentException("--restart " + restart + ": isola restarts detached containers only; add -d");
+        }
         if (detach && tty && interactive) {
             throw new IllegalArgumentException("-d with -it: attaching to a detached container is not supported; "
                     + "use -d alone, or -it without -d");

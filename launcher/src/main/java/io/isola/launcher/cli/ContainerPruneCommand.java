@@ -1,0 +1,105 @@
+package io.isola.launcher.cli;
+
+import io.isola.lifecycle.ContainerState;
+import io.isola.lifecycle.Lifecycle;
+import io.isola.lifecycle.SavedRoot;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code isola container prune [-f]}, as Docker's: removes every stopped container (state,
+ * writable layer), after asking unless {@code -f}, and prints their ids and the space their
+ * writable layers took. Containers an engine created from an OCI bundle are the engine's and left be.
+ */
+@Command(name = "prune", description = {"Remove all stopped containers (asks first unless -f). isola leaves the",
+    "containers an engine created from an OCI bundle to that engine."})
+final class ContainerPruneCommand implements Callable<Integer> {
+
+    @ParentCommand
+    private ContainerCommand container;
+
+    @Option(names = {"-f", "--force"}, description = "Do not ask.")
+    private boolean force;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Override
+    public Integer call() throws InterruptedException, IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        if (!force && !confirmed(out)) {
+            return 0;
+        }
+        Lifecycle lifecycle = new Lifecycle(root());
+        ContainerRemoval removal = new ContainerRemoval(lifecycle);
+        List<String> deleted = new ArrayList<>();
+        long reclaimed = 0;
+        try {
+            for (ContainerState state : lifecycle.list()) {
+                if (!ContainerState.STOPPED.equals(state.status()) || state.bundle() != null) {
+                    continue;
+                }
+                long size = layerSize(state);
+                removal.remove(state.id(), false);
+                deleted.add(state.id());
+                reclaimed += size;
+            }
+        } finally {
+            removal.finish();
+        }
+        if (!deleted.isEmpty()) {
+            out.println("Deleted Containers:");
+            deleted.forEach(out::println);
+            out.println();
+        }
+        out.println("Total reclaimed space: " + ByteSizes.human(reclaimed));
+        out.flush();
+        return 0;
+    }
+
+    /** The state store of the root command's --root, which a subcommand of a subcommand reaches through its parent. */
+    private io.isola.lifecycle.StateStore root() {
+        return container.parent().global().store();
+    }
+
+    private boolean confirmed(PrintWriter out) throws IOException {
+        out.print("WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] ");
+        out.flush();
+        String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+        return answer != null && (answer.strip().equalsIgnoreCase("y") || answer.strip().equalsIgnoreCase("yes"));
+    }
+
+    /** The bytes of a stopped container's writable layer (no process writes it now; links are not followed). */
+    private static long layerSize(ContainerState state) {
+        SavedRoot root = state.isola() == null || state.isola().spec() == null ? null : state.isola().spec().root();
+        if (root == null || root.writableLayer() == null) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(Path.of(root.writableLayer()))) {
+            return files.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).mapToLong(p -> {
+                try {
+                    return Files.size(p);
+                } catch (IOException e) {
+                    return 0;
+                }
+            }).sum();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.isola.launcher.cli.run;
+
+import io.isola.launcher.server.Invocation;
+
+import io.isola.api.IsolaException;
+import io.isola.lifecycle.ContainerState;
+import io.isola.lifecycle.Monitor;
+import io.isola.lifecycle.Relaunch;
+import io.isola.lifecycle.StateStore;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import picocli.CommandLine;
+
+/**
+ * Runs a stopped container of {@code run} again, Docker's {@code start}: the same id, name and
+ * writable layer, the options of its {@code run} (parsed again), in the background with its
+ * output appended to its log. Its restart policy's restarts come this way too.
+ */
+public final class ContainerStart {
+
+    private ContainerStart() {}
+
+    /**
+     * A user's start: returns false when the container runs already (Docker's start leaves it
+     * be); throws for a container that {@code run} did not make.
+     */
+    public static boolean start(StateStore store, ContainerState state) throws InterruptedException {
+        if (state.isola() == null || state.isola().relaunch() == null) {
+            throw new IsolaException("cannot start container " + state.id() + " again: it was made by an engine"
+                    + " (OCI create) or by an isola before 'start' could run stopped containers; run a new one");
+        }
+        boolean inServer = Invocation.current() != null;
+        String policy = state.isola().relaunch().policy();
+        if (!inServer && policy != null && !policy.equals(Relaunch.NO)) {
+            // start is a verb engines call too, which never waits for a server to start (Verbs.ENGINE)
+            throw new IsolaException("container " + state.id() + " has restart policy " + policy + ", which the resident"
+                    + " server carries out, and none runs: 'isola restart " + state.id() + "' starts one and the container");
+        }
+        return launch(store, state.id(), relaunch -> relaunch.withStoppedByUser(false), inServer);
+    }
+
+    /** In the resident server, its restart policy's restart number {@code count}: called off when a user stopped it meanwhile. */
+    public static boolean restartByPolicy(StateStore store, String id, int count) throws InterruptedException {
+        return launch(store, id, relaunch -> relaunch.stopped() ? null : relaunch.withCount(count), true);
+    }
+
+    private static boolean launch(StateStore store, String id, UnaryOperator<Relaunch> update, boolean inServer) throws InterruptedException {
+        ContainerState creating = Monitor.rerun(store, id, update);
+        if (creating == null) {
+            return false;
+        }
+        List<String> args = creating.isola().relaunch().runArgs();
+        RunCommand run = new RunCommand().container(id, store);
+        try {
+            new CommandLine(run).setStopAtPositional(true).parseArgs(args.toArray(String[]::new));
+        } catch (RuntimeException e) {
+            Monitor.failed(store, creating, e); // an isola that reads its options otherwise now
+            throw e;
+        }
+        DetachedLaunch.launch(store, creating, run::spec, args, inServer);
+        return true;
+    }
+}

@@ -1,0 +1,108 @@
+package io.isola.launcher.image;
+
+import io.isola.internal.nativ.DirectoryFd;
+import io.isola.internal.nativ.FileStat;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a container changed in its image's files, as Docker's {@code diff} lists it: {@code A}
+ * (added), {@code C} (changed) or {@code D} (deleted) and the path, sorted by path. Read from the
+ * writable layer's {@code upper} through descriptors (a running container may swap a directory
+ * for a link meanwhile, see {@link ContainerFiles}); the image's layers are the store's own and
+ * read by path. The empty mount points the mount isolator makes where the image has none (of
+ * /proc, /sys, /dev, the network's files) are left out, as Docker's init layer keeps them out
+ * of its diff.
+ */
+public final class ContainerChanges {
+
+    /** Where the mount isolator may make mount points in the writable layer. */
+    private static final java.util.Set<String> MOUNT_POINTS = java.util.Set.of("dev", "proc", "sys", "tmp", "run", "etc",
+            "dev/pts", "dev/shm", "dev/mqueue", "dev/console");
+
+    /** One change. */
+    public record Change(char kind, String path) {
+        @Override
+        public String toString() {
+            return kind + " " + path;
+        }
+    }
+
+    private ContainerChanges() {}
+
+    /** The changes in {@code upper} over {@code lowersTopFirst}. */
+    public static List<Change> of(Path upper, List<Path> lowersTopFirst) throws IOException {
+        List<Change> changes = new ArrayList<>();
+        try (DirectoryFd root = DirectoryFd.open(upper)) {
+            walk("", root, lowersTopFirst, changes);
+        }
+        changes.sort(java.util.Comparator.comparing(Change::path));
+        return changes;
+    }
+
+    private static void walk(String relative, DirectoryFd dir, List<Path> lowers, List<Change> changes) throws IOException {
+        for (String name : dir.list()) {
+            Optional<FileStat> stat = dir.stat(name);
+            if (stat.isEmpty()) {
+                continue; // removed since it was listed
+            }
+            String path = relative.isEmpty() ? name : relative + "/" + name;
+            boolean below = inLowers(path, lowers);
+            if (LayerMarks.isWhiteout(dir, name, stat.get())) {
+                if (below) {
+                    changes.add(new Change('D', "/" + path));
+                }
+                continue;
+            }
+            boolean mountPoint = !below && (MOUNT_POINTS.contains(path) || ContainerFiles.NETWORK_MOUNT_POINTS.contains(path));
+            if (mountPoint && stat.get().isRegularFile() && stat.get().size() == 0) {
+                continue;
+            }
+            Change change = new Change(below ? 'C' : 'A', "/" + path);
+            int at = changes.size();
+            if (stat.get().isDirectory()) {
+                try (DirectoryFd sub = dir.directory(name)) {
+                    walk(path, sub, lowers, changes);
+                }
+            }
+            if (!(mountPoint && stat.get().isDirectory() && changes.size() == at)) {
+                changes.add(at, change); // an empty mount point directory is left out
+            }
+        }
+    }
+
+    /** Whether the image shows {@code path}: the top layer that has it does not whiteout it. */
+    private static boolean inLowers(String path, List<Path> lowers) throws IOException {
+        for (Path lower : lowers) {
+            Path file = lower;
+            String[] names = path.split("/");
+            for (int i = 0; i < names.length; i++) {
+                file = file.resolve(names[i]);
+                // an image's link is never followed: overlayfs shows a link, not what it points to
+                if (i < names.length - 1 && !Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+                    file = null;
+                    break;
+                }
+            }
+            if (file != null && Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+                return !isWhiteout(file);
+            }
+        }
+        return false;
+    }
+
+    private static boolean isWhiteout(Path file) throws IOException {
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || Files.size(file) != 0) {
+            return false;
+        }
+        UserDefinedFileAttributeView view = Files.getFileAttributeView(file, UserDefinedFileAttributeView.class,
+                LinkOption.NOFOLLOW_LINKS);
+        return view != null && view.list().contains("overlay.whiteout");
+    }
+}

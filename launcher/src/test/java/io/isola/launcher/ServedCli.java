@@ -1,0 +1,79 @@
+package io.isola.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.isola.lifecycle.MonitorProcess;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The CLI as bin/isola runs it through a resident server: each command a JVM client of its own,
+ * the server started by the first in a directory of the test's, with a state root of the test's.
+ * {@link #close} removes every container and stops the server.
+ */
+final class ServedCli implements AutoCloseable {
+
+    private static final String CLIENT = "io.isola.launcher.client.Client";
+
+    private final Path serverDir;
+    private final Path root;
+
+    /** What a command printed and its exit status. */
+    record Result(int code, String out, String err) {}
+
+    ServedCli(Path dir) throws IOException {
+        serverDir = dir.resolve("srv");
+        root = Files.createDirectories(dir.resolve("state"));
+    }
+
+    Path root() {
+        return root;
+    }
+
+    Result run(String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of("--root", root.toString()));
+        all.addAll(List.of(args));
+        List<String> command = new ArrayList<>(MonitorProcess.javaCommand(CLIENT, all));
+        command.add(1, "-Disola.bundles=" + System.getProperty("isola.bundles"));
+        command.add(1, "-Disola.server.dir=" + serverDir);
+        List<String> server = new ArrayList<>(MonitorProcess.javaCommand(Main.class.getName(), List.of()));
+        server.add(1, "-Disola.bundles=" + System.getProperty("isola.bundles"));
+        command.add(1, "-Disola.server.command=" + String.join(" ", server));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        builder.environment().put("ISOLA_SERVER_IDLE", "60");
+        builder.environment().remove("ISOLA_SERVER");
+        Process client = builder.start();
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(client.getErrorStream()));
+        String out = read(client.getInputStream());
+        assertTrue(client.waitFor(120, TimeUnit.SECONDS), "the client did not exit");
+        return new Result(client.exitValue(), out, err.join());
+    }
+
+    private static String read(java.io.InputStream in) {
+        try {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        StringWriter out = new StringWriter();
+        Main.execute(new String[] {"--root", root.toString(), "ps", "-a", "-q"}, new PrintWriter(out),
+                new PrintWriter(new StringWriter()));
+        for (String id : out.toString().lines().toList()) {
+            Main.execute(new String[] {"--root", root.toString(), "rm", "-f", id}, new PrintWriter(new StringWriter()),
+                    new PrintWriter(new StringWriter()));
+        }
+        ResidentServers.stopAll(serverDir);
+    }
+}
