@@ -68,8 +68,8 @@ check "the commit holds none of the network's mount points" "no-hosts no-resolv.
 
 status=0; err=$("$isola" "${root[@]}" commit nosuch smoke/x 2>&1) || status=$?
 check "unknown container" "125 isola: no such container: nosuch" "$status $err"
-status=0; err=$("$isola" "${root[@]}" run --rm nosuch:1 2>&1) || status=$?
-check "unknown image" "125 isola: image \"nosuch:1\": not in the store $ISOLA_ROOT; import it with 'isola image import FILE'" "$status $err"
+status=0; err=$("$isola" "${root[@]}" run --rm --pull never nosuch:1 2>&1) || status=$?
+check "unknown image" "125 isola: image \"nosuch:1\": not in the store $ISOLA_ROOT; pull it with 'isola pull nosuch:1' or import it with 'isola image import FILE'" "$status $err"
 
 "$isola" image rm smoke/changed
 check "nothing left: writable layers, layers, state" "0 0 0" \

@@ -90,7 +90,7 @@ public record ImageReference(String registry, String repository, String tag, Str
     public static boolean isLoopback(String registry) {
         String host = registry.startsWith("[") ? registry.substring(0, registry.indexOf(']') + 1)
                 : registry.replaceFirst(":[0-9]+$", "");
-        return host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]");
+        return host.equals("localhost") || host.matches("127\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}") || host.equals("[::1]");
     }
 
     /** The host the API of {@code registry} is served on. */
