@@ -39,7 +39,7 @@ public final class IsolaCommand implements Runnable {
             LogsCommand.class, InspectCommand.class, WaitCommand.class, PauseCommand.class, ResumeCommand.class,
             StatsCommand.class, MonitorCommand.class, CreateCommand.class, StartCommand.class, StateCommand.class,
             DeleteCommand.class, FeaturesCommand.class, SpecCommand.class, PluginsCommand.class, ExportCommand.class,
-            PullCommand.class, LoginCommand.class, LogoutCommand.class,
+            PullCommand.class, LoginCommand.class, LogoutCommand.class, TagCommand.class, SaveCommand.class, LoadCommand.class,
             CommitCommand.class, io.isola.launcher.server.ServerCommand.class);
 
     @Spec

@@ -196,8 +196,16 @@ public final class ImageImporter {
         return list;
     }
 
-    /** "docker.io/library/busybox:latest" as users type it; tags stay. */
+    /** "docker.io/library/busybox:latest" as users type it, "busybox:latest", as a pull names it; tags stay. */
     private static String normalise(String name) {
+        try {
+            io.isola.launcher.registry.ImageReference reference = io.isola.launcher.registry.ImageReference.parse(name);
+            if (reference.tag() != null && ImageStore.hasTag(name)) { // a bare "name" stays as it is
+                return reference.storeName();
+            }
+        } catch (IllegalArgumentException notAReference) {
+            // a name no registry would take, which the store may still take
+        }
         return name.replaceFirst("^docker\\.io/library/", "").toLowerCase(java.util.Locale.ROOT);
     }
 

@@ -252,6 +252,19 @@ public final class ImageStore {
         Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
+    /** Records the image {@code source} also as {@code target} (replacing what that name recorded), as {@code docker tag}. */
+    public Image tag(Image source, String target) throws IOException {
+        try (LockFile lock = lock()) {
+            Image tagged = source.named(checkName(target));
+            Optional<Image> replaced = find(target).filter(old -> old.name().equals(target) && !old.id().equals(source.id()));
+            save(tagged);
+            if (replaced.isPresent()) {
+                pruneReplaced(replaced.get());
+            }
+            return tagged;
+        }
+    }
+
     /**
      * Removes the image and every layer (and its config) that no other image uses; refuses, as
      * Docker does, while a container (running, or stopped and not removed) stands on a layer that
