@@ -141,7 +141,7 @@ class RegistryIT {
     }
 
     @Test
-    void basicAuthNeedsALoginStoredAsDockerStoresIt() throws Exception {
+    void basicAuthNeedsALoginStoredAsDockerStoresItAndAPushedCopyPullsBackByDigest() throws Exception {
         try (LocalRegistry registry = LocalRegistry.start(tmp.resolve("registry"), true)) {
             registry.push("docker-archive:" + archive("busybox", List.of("/bin/sh")), "test/private:1", true);
             String name = registry.host() + "/test/private:1";
@@ -161,7 +161,21 @@ class RegistryIT {
             assertEquals(0, isola("pull", name), err::toString);
             assertEquals(0, isola("run", "--rm", name, "/bin/sh", "-c", CHECK), err::toString);
 
+            String copy = registry.host() + "/test/copy:2";
+            assertEquals(0, isola("tag", name, copy), err::toString);
+            assertEquals(0, isola("push", copy), err::toString);
+            assertTrue(out.toString().contains(": Pushed"), out::toString);
+            String digest = digestOf(out.toString().replace("2: digest: ", "Digest: "));
+            assertEquals(0, isola("push", copy), err::toString);
+            assertTrue(out.toString().contains(": Layer already exists"), out::toString);
+            assertEquals(0, isola("image", "rm", name, copy), err::toString);
+            String byDigest = registry.host() + "/test/copy@" + digest;
+            assertEquals(0, isola("pull", byDigest), err::toString);
+            assertEquals(0, isola("run", "--rm", byDigest, "/bin/sh", "-c", CHECK), err::toString);
+
             assertEquals(0, isola("logout", registry.host()), err::toString);
+            assertEquals(Main.RUNTIME_ERROR, isola("push", copy));
+            assertTrue(err.toString().contains("not in the store"), err::toString);
             assertTrue(JSON.readTree(tmp.resolve("docker/config.json").toFile()).path("auths").isEmpty());
         }
     }

@@ -66,17 +66,11 @@ public final class ImageSaver {
         List<Path> layerFiles = new ArrayList<>();
         List<String> diffIds = new ArrayList<>();
         for (String layer : image.layers()) {
-            Path file = scratch.resolve("layer-" + layerFiles.size() + ".tar");
-            MessageDigest sha = Digests.newSha256();
-            try (OutputStream written = Files.newOutputStream(file);
-                    DigestOutputStream digesting = new DigestOutputStream(written, sha);
-                    TreeTar tar = new TreeTar(digesting)) {
-                ContainerFiles.changes(store.layer(layer), tar);
-            }
-            layerFiles.add(file);
-            diffIds.add(Digests.format(sha.digest()));
+            WrittenLayer written = writeLayer(store, layer, scratch.resolve("layer-" + layerFiles.size() + ".tar"), false);
+            layerFiles.add(written.file());
+            diffIds.add(written.diffId());
         }
-        ObjectNode config = configWith(image, diffIds);
+        ObjectNode config = configWith(store, image, diffIds);
         byte[] configBytes = ImageStore.json().writeValueAsBytes(config);
         String configDigest = Digests.sha256(configBytes);
         ImageReference reference = reference(image.name());
@@ -129,8 +123,26 @@ public final class ImageSaver {
         }
     }
 
+    /** A stored layer written as a tar file: the tar's digest (its diff id), and the file's (gzip or not), with its size. */
+    record WrittenLayer(Path file, String diffId, String blobDigest, long size) {}
+
+    /** Writes the stored {@code layer} to {@code file} as a layer tar (whiteouts as {@code .wh.} files), gzip-compressed when asked. */
+    static WrittenLayer writeLayer(ImageStore store, String layer, Path file, boolean gzip) throws IOException {
+        MessageDigest tarSha = Digests.newSha256();
+        MessageDigest blobSha = Digests.newSha256();
+        try (OutputStream written = Files.newOutputStream(file);
+                DigestOutputStream blob = new DigestOutputStream(written, blobSha);
+                OutputStream compressed = gzip ? new org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream(blob)
+                        : blob;
+                DigestOutputStream uncompressed = new DigestOutputStream(compressed, tarSha);
+                TreeTar tar = new TreeTar(uncompressed)) {
+            ContainerFiles.changes(store.layer(layer), tar);
+        }
+        return new WrittenLayer(file, Digests.format(tarSha.digest()), Digests.format(blobSha.digest()), Files.size(file));
+    }
+
     /** The stored config with {@code diffIds}; one rebuilt from the record when the store lacks it. */
-    private ObjectNode configWith(Image image, List<String> diffIds) throws IOException {
+    static ObjectNode configWith(ImageStore store, Image image, List<String> diffIds) throws IOException {
         Path blob = store.config(image.id());
         ObjectNode config;
         if (Files.isRegularFile(blob)) {

@@ -54,7 +54,9 @@ public final class ImageSource {
             return store.get(name); // its error names the store and how to fill it
         }
         ImageReference reference = ImageReference.parse(name);
-        progress.status("Unable to find image '" + reference.storeName() + "' locally");
+        if (policy == Policy.MISSING) {
+            progress.status("Unable to find image '" + reference.storeName() + "' locally");
+        }
         try {
             return pull(store, name, null, null, progress);
         } catch (IOException e) {

@@ -48,6 +48,8 @@ public final class RegistryClient {
     private final HttpClient http;
     private String scheme;
     private String authorization;
+    /** What a token is asked for when the challenge names no scope: pull, or pull,push for a push. */
+    private String actions = "pull";
 
     public RegistryClient(ImageReference image, Optional<DockerConfig.Credentials> credentials, boolean tlsVerify) {
         this(image.registry(), image.apiHost(), image.repository(), credentials, tlsVerify);
@@ -67,6 +69,12 @@ public final class RegistryClient {
         }
         this.http = builder.build();
         this.scheme = tlsVerify ? "https" : null;
+    }
+
+    /** This client asks for tokens to push as well as pull. */
+    public RegistryClient forPush() {
+        actions = "pull,push";
+        return this;
     }
 
     /** {@code GET /v2/}: whether the registry answers and accepts these credentials. */
@@ -113,6 +121,39 @@ public final class RegistryClient {
         return content;
     }
 
+    /** Whether the repository holds the blob {@code digest} already ({@code HEAD}). */
+    public boolean hasBlob(String digest) throws IOException {
+        HttpResponse<InputStream> response = send("HEAD", base().resolve("/v2/" + repository + "/blobs/" + digest), null, null, null);
+        response.body().close();
+        if (response.statusCode() == 200) {
+            return true;
+        }
+        if (response.statusCode() == 404) {
+            return false;
+        }
+        ok(response, "blob " + digest);
+        return false;
+    }
+
+    /** Uploads {@code content} as the blob {@code digest}, in one request ({@code POST} then {@code PUT ?digest=}). */
+    public void upload(String digest, HttpRequest.BodyPublisher content) throws IOException {
+        HttpResponse<InputStream> started = ok(send("POST", base().resolve("/v2/" + repository + "/blobs/uploads/"), null,
+                null, null), "upload of blob " + digest);
+        started.body().close();
+        String location = started.headers().firstValue("Location").orElseThrow(() -> new RegistryException(where()
+                + ": the upload of blob " + digest + " was answered without a Location"));
+        URI at = base().resolve(location);
+        URI put = URI.create(at + (at.getRawQuery() == null ? "?" : "&") + query("digest", digest));
+        ok(send("PUT", put, null, content, "application/octet-stream"), "upload of blob " + digest).body().close();
+    }
+
+    /** Stores {@code content} as the manifest {@code tag}; returns its digest. */
+    public String putManifest(String tag, byte[] content, String mediaType) throws IOException {
+        ok(send("PUT", base().resolve("/v2/" + repository + "/manifests/" + tag), null,
+                HttpRequest.BodyPublishers.ofByteArray(content), mediaType), "manifest " + tag).body().close();
+        return Digests.sha256(content);
+    }
+
     private String where() {
         return "registry " + registry;
     }
@@ -136,18 +177,28 @@ public final class RegistryClient {
 
     /** GET {@code path}, answering one 401 and following up to five redirects. */
     private HttpResponse<InputStream> send(String path, String accept) throws IOException {
-        URI uri = base().resolve(path);
+        return send("GET", base().resolve(path), accept, null, null);
+    }
+
+    /** {@code method} on {@code uri} with {@code body} (or none), answering one 401 and following up to five redirects. */
+    private HttpResponse<InputStream> send(String method, URI start, String accept, HttpRequest.BodyPublisher body,
+            String contentType) throws IOException {
+        URI uri = start;
         boolean authenticated = false;
         for (int redirects = 0; ; ) {
             boolean ours = uri.getHost() != null && uri.getRawAuthority().equalsIgnoreCase(host);
-            HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET().timeout(Duration.ofSeconds(60));
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(method.equals("GET") ? 60 : 600))
+                    .method(method, body != null ? body : HttpRequest.BodyPublishers.noBody());
             if (accept != null) {
                 request.header("Accept", accept);
+            }
+            if (contentType != null) {
+                request.header("Content-Type", contentType);
             }
             if (ours && authorization != null) {
                 request.header("Authorization", authorization);
             }
-            LOG.debug("GET {}", uri);
+            LOG.debug("{} {}", method, uri);
             HttpResponse<InputStream> response = call(request.build());
             int status = response.statusCode();
             if (status == 401 && ours && !authenticated) {
@@ -157,10 +208,10 @@ public final class RegistryClient {
                 continue;
             }
             Optional<String> location = response.headers().firstValue("Location");
-            if (List.of(301, 302, 303, 307, 308).contains(status) && location.isPresent()) {
+            if (method.equals("GET") && List.of(301, 302, 303, 307, 308).contains(status) && location.isPresent()) {
                 response.body().close();
                 if (++redirects > 5) {
-                    throw new RegistryException(where() + ": more than 5 redirects for " + path);
+                    throw new RegistryException(where() + ": more than 5 redirects for " + start);
                 }
                 uri = uri.resolve(location.get());
                 continue;
@@ -227,7 +278,7 @@ public final class RegistryClient {
             throw new RegistryException(where() + ": unsupported authentication \"" + challenge.scheme()
                     + "\": expected Bearer with a realm, or Basic");
         }
-        authorization = "Bearer " + new TokenRequest(challenge, repository, credentials, tlsVerify, where()).fetch(http);
+        authorization = "Bearer " + new TokenRequest(challenge, repository, credentials, tlsVerify, where(), actions).fetch(http);
     }
 
     /** The value of a query parameter. */

@@ -24,9 +24,11 @@ final class TokenRequest {
     private final Optional<DockerConfig.Credentials> credentials;
     private final boolean tlsVerify;
     private final String where;
+    private final String actions;
 
     TokenRequest(AuthChallenge challenge, String repository, Optional<DockerConfig.Credentials> credentials, boolean tlsVerify,
-            String where) {
+            String where, String actions) {
+        this.actions = actions;
         this.challenge = challenge;
         this.repository = repository;
         this.credentials = credentials;
@@ -50,7 +52,7 @@ final class TokenRequest {
             url.append(RegistryClient.query("service", service)).append('&');
         }
         // a login's GET /v2/ asks for no repository: then no scope, as Docker's login asks
-        String scope = challenge.parameters().getOrDefault("scope", repository.isEmpty() ? "" : "repository:" + repository + ":pull");
+        String scope = challenge.parameters().getOrDefault("scope", repository.isEmpty() ? "" : "repository:" + repository + ":" + actions);
         if (!scope.isEmpty()) {
             url.append(RegistryClient.query("scope", scope));
         }
