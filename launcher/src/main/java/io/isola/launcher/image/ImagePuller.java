@@ -175,6 +175,9 @@ public final class ImagePuller {
                 int n = super.read(buffer, offset, length);
                 if (n > 0) {
                     read[0] += n;
+                    if (total >= 0 && read[0] > total) { // a registry that sends more than it said gets no more of our disk
+                        throw new IOException("layer " + digest + ": the registry sent more than the " + total + " bytes it said");
+                    }
                     progress.bytes(digest, read[0], total);
                 }
                 return n;
