@@ -32,6 +32,7 @@ public final class RegistryProxy implements AutoCloseable {
     private final boolean bearer;
     private final boolean anonymousTokens;
     private volatile boolean cutBlobs;
+    private volatile boolean corruptBlobs;
     public final List<String> requests = new CopyOnWriteArrayList<>();
 
     private RegistryProxy(String upstream, boolean bearer, boolean anonymousTokens) throws IOException {
@@ -60,6 +61,11 @@ public final class RegistryProxy implements AutoCloseable {
     /** From now on, the connection of every blob over 64 kB (a layer) breaks after half of it. */
     public void cutBlobs(boolean cut) {
         cutBlobs = cut;
+    }
+
+    /** From now on, every blob over 64 kB (a layer) has one byte in its middle changed. */
+    public void corruptBlobs(boolean corrupt) {
+        corruptBlobs = corrupt;
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -116,7 +122,11 @@ public final class RegistryProxy implements AutoCloseable {
         });
         try (InputStream body = response.body()) {
             byte[] content = body.readAllBytes();
-            boolean cut = cutBlobs && path.contains("/blobs/") && content.length > (64 << 10);
+            boolean layer = path.contains("/blobs/") && content.length > (64 << 10);
+            boolean cut = cutBlobs && layer;
+            if (corruptBlobs && layer) {
+                content[content.length / 2] ^= 1;
+            }
             exchange.sendResponseHeaders(response.statusCode(), content.length == 0 ? -1 : content.length);
             OutputStream out = exchange.getResponseBody();
             out.write(content, 0, cut ? content.length / 2 : content.length);
