@@ -132,6 +132,9 @@ class RegistryIT {
             String amd = idOf(name);
             assertNotEquals(arm, amd);
             assertEquals(0, isola("run", "--rm", name, "/bin/sh", "-c", CHECK), err::toString);
+            assertEquals(0, isola("image", "rm", name), err::toString);
+            assertEquals(0, isola("run", "--rm", "--platform", "linux/arm64", name, "/bin/sh", "-c", CHECK), err::toString);
+            assertEquals(arm, idOf(name), "run --platform pulled the arm64 image");
 
             assertEquals(Main.RUNTIME_ERROR, isola("pull", "--platform", "linux/s390x", name));
             assertTrue(err.toString().contains("no variant for linux/s390x; it has linux/amd64, linux/arm64"), err::toString);

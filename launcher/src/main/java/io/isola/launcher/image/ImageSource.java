@@ -45,7 +45,7 @@ public final class ImageSource {
     }
 
     /** The stored image {@code name} is, after pulling it as {@code policy} says. */
-    public static Image resolve(ImageStore store, String name, Policy policy, PullProgress progress) {
+    public static Image resolve(ImageStore store, String name, Policy policy, Platform platform, PullProgress progress) {
         Optional<Image> stored = policy == Policy.ALWAYS ? Optional.empty() : stored(store, name);
         if (stored.isPresent()) {
             return stored.get();
@@ -58,7 +58,7 @@ public final class ImageSource {
             progress.status("Unable to find image '" + reference.storeName() + "' locally");
         }
         try {
-            return pull(store, name, null, null, progress);
+            return pull(store, name, platform, null, progress);
         } catch (IOException e) {
             throw failed(reference, e);
         }

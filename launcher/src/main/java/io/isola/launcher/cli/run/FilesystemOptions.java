@@ -8,6 +8,7 @@ import io.isola.launcher.image.Image;
 import io.isola.launcher.image.ImageSource;
 import io.isola.launcher.image.ImageStore;
 import io.isola.launcher.image.PullProgress;
+import io.isola.launcher.registry.Platform;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +33,10 @@ final class FilesystemOptions {
             description = {"Pull the image from its registry when the store lacks it (missing, the default), every time",
                 "(always), or never; with always, the first argument is an image whatever the store holds."})
     String pull;
+
+    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]",
+            description = "The platform to pull a multi-platform image for (default: this machine's).")
+    String platform;
 
     @Option(names = "--read-only", description = "Mount the root read-only; volumes and tmpfs mounts stay writable.")
     boolean readOnly;
@@ -98,6 +103,7 @@ final class FilesystemOptions {
     private Image resolve(String name, ImageSource.Policy policy, PrintWriter progress) {
         if (resolved == null || !resolved.getKey().equals(name)) {
             Image found = ImageSource.resolve(ImageStore.fromEnvironment(), name, policy,
+                    platform == null ? null : Platform.parse(platform),
                     progress == null ? PullProgress.QUIET : PullProgress.lines(progress));
             resolved = java.util.Map.entry(name, found);
         }
