@@ -2,7 +2,7 @@
 # Images through the built distribution's bin/isola, as a Docker user drives them: import a
 # 'docker save' tarball (made here from busybox-static with tar alone), run IMAGE with its own
 # command and with one, keep a container's writable layer, export it, commit it, run the commit,
-# remove everything, and check that nothing is left.
+# push it to a registry on loopback and pull it back, remove everything, and check that nothing is left.
 # Usage, as root, after a build: scripts/smoke-images.sh
 set -euo pipefail
 
@@ -68,8 +68,32 @@ check "the commit holds none of the network's mount points" "no-hosts no-resolv.
 
 status=0; err=$("$isola" "${root[@]}" commit nosuch smoke/x 2>&1) || status=$?
 check "unknown container" "125 isola: no such container: nosuch" "$status $err"
-status=0; err=$("$isola" "${root[@]}" run --rm nosuch:1 2>&1) || status=$?
-check "unknown image" "125 isola: image \"nosuch:1\": not in the store $ISOLA_ROOT; import it with 'isola image import FILE'" "$status $err"
+status=0; err=$("$isola" "${root[@]}" run --rm --pull never nosuch:1 2>&1) || status=$?
+check "unknown image" "125 isola: image \"nosuch:1\": not in the store $ISOLA_ROOT; pull it with 'isola pull nosuch:1' or import it with 'isola image import FILE'" "$status $err"
+
+# a registry on loopback (Debian's docker-registry): tag, push, remove, pull back, run
+if command -v docker-registry > /dev/null; then
+    port=$((20000 + $$ % 30000))
+    while [[ -n $(ss -Hltn "sport = :$port") ]]; do port=$((port + 1)); done
+    printf 'version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:%s\n' \
+        "$work/registry" "$port" > "$work/registry.yml"
+    docker-registry serve "$work/registry.yml" > "$work/registry.log" 2>&1 &
+    registry=$!
+    trap 'kill "$registry" 2> /dev/null || true; rm -rf "$work"' EXIT
+    for _ in $(seq 100); do (exec 3<> "/dev/tcp/127.0.0.1/$port") 2> /dev/null && break; sleep 0.1; done
+    ref=127.0.0.1:$port/smoke/pushed:1
+    "$isola" tag smoke/changed "$ref"
+    check "push to a registry on loopback" "sha256:" "$("$isola" push -q "$ref" | cut -c1-7)"
+    "$isola" image rm "$ref"
+    check "pull it back and run it" "written absent" \
+        "$("$isola" pull -q "$ref" > /dev/null && "$isola" "${root[@]}" run --rm "$ref" sh -c 'cat /etc/new; test -e /etc/doomed || echo absent' | xargs)"
+    "$isola" image rm "$ref"
+    kill "$registry"
+    wait "$registry" || true
+    trap 'rm -rf "$work"' EXIT
+else
+    echo "smoke-images: skipped: push and pull (no docker-registry; scripts/test.sh installs it)"
+fi
 
 "$isola" image rm smoke/changed
 check "nothing left: writable layers, layers, state" "0 0 0" \

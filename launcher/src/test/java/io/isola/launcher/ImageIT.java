@@ -65,7 +65,7 @@ class ImageIT {
 
     @Test
     void aMissingImageIsAClearError() {
-        assertEquals(Main.RUNTIME_ERROR, isola("run", "--rm", "--image", "nope", "true"));
+        assertEquals(Main.RUNTIME_ERROR, isola("run", "--rm", "--pull", "never", "--image", "nope", "true"));
         assertTrue(err.toString().startsWith("isola: image \"nope\": not in the store"), err::toString);
     }
 

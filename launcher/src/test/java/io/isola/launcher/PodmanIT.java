@@ -136,6 +136,34 @@ class PodmanIT {
         assertEquals(List.of(), leftCgroups(), "a failed container's cgroup is left");
     }
 
+    @Test
+    void anImageThatIsolaSavedLoadsAndRunsInPodman() throws Exception {
+        Path saved = dir.resolve("saved.tar");
+        System.setProperty("isola.root", dir.resolve("isola-store").toString());
+        try {
+            Path archive = io.isola.launcher.image.ImageArchives.dockerSave(dir.resolve("in.tar"), "test/saved:1", false);
+            java.io.StringWriter err = new java.io.StringWriter();
+            java.io.PrintWriter sink = new java.io.PrintWriter(err, true);
+            assertEquals(0, Main.execute(new String[] {"image", "import", archive.toString()}, sink, sink), err::toString);
+            assertEquals(0, Main.execute(new String[] {"save", "-o", saved.toString(), "test/saved:1"}, sink, sink), err::toString);
+        } finally {
+            System.clearProperty("isola.root");
+        }
+        Result loaded = podman("load", "-i", saved.toString());
+        assertEquals(0, loaded.code, () -> "podman load: " + lastErr);
+        String name = loaded.out.lines().filter(line -> line.startsWith("Loaded image")).map(line -> line.replaceFirst("^[^:]*: *", ""))
+                .findFirst().orElseThrow(() -> new AssertionError("podman load: " + loaded.out));
+        assertTrue(name.endsWith("test/saved:1"), name);
+        // --pull never: no test reaches a registry off this machine
+        List<String> args = new ArrayList<>(List.of("--runtime", runtime.toString(), "run", "--rm", "--pull", "never",
+                "--network", "ns:/run/netns/" + netns));
+        args.addAll(ULIMITS);
+        args.addAll(List.of(name, "/bin/sh", "-c", "cat /etc/upper; test -e /etc/gone || echo gone; ls /dir"));
+        Result result = podman(args.toArray(String[]::new));
+        assertEquals(0, result.code, () -> "podman run: " + lastErr);
+        assertEquals("upper\ngone\nnew\n", result.out, "the layers with their whiteouts and opaque directory");
+    }
+
     private Result podmanRun(String... command) throws Exception {
         return podmanRunWith(List.of("--network", "ns:/run/netns/" + netns), command);
     }

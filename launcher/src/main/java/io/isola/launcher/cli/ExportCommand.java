@@ -62,7 +62,7 @@ final class ExportCommand implements Callable<Integer> {
     }
 
     /** Whether fd 1 is a terminal (docker refuses those too: a tar is no text). */
-    private static boolean stdoutIsTerminal() {
+    static boolean stdoutIsTerminal() {
         try {
             String target = Files.readSymbolicLink(Path.of("/proc/self/fd/1")).toString();
             return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");

@@ -39,6 +39,8 @@ public final class IsolaCommand implements Runnable {
             LogsCommand.class, InspectCommand.class, RestartCommand.class, WaitCommand.class, PauseCommand.class, ResumeCommand.class,
             StatsCommand.class, MonitorCommand.class, CreateCommand.class, StartCommand.class, StateCommand.class,
             DeleteCommand.class, FeaturesCommand.class, SpecCommand.class, PluginsCommand.class, ExportCommand.class,
+            PullCommand.class, LoginCommand.class, LogoutCommand.class, TagCommand.class, SaveCommand.class, LoadCommand.class,
+            PushCommand.class,
             CommitCommand.class, RenameCommand.class, TopCommand.class, PortCommand.class, DiffCommand.class,
             ContainerCommand.class, VersionCommand.class, InfoCommand.class, io.isola.launcher.server.ServerCommand.class);
 

@@ -65,12 +65,9 @@ public final class ImageImporter {
                     size += storeLayer(layer, staging, created);
                     layers.add(layer.diffId());
                 }
-                JsonNode config = ArchiveManifest.json(manifest.config()).path("config");
                 String chosen = name != null ? name : manifest.name() != null ? normalise(manifest.name())
                         : configDigest.substring(7, 19);
-                Image image = new Image(ImageStore.checkName(chosen), configDigest, layers, strings(config.get("Env")),
-                        strings(config.get("Cmd")), config.path("WorkingDir").asText(""), size, Instant.now().toString(),
-                        strings(config.get("Entrypoint")), config.path("User").asText(""));
+                Image image = image(ImageStore.checkName(chosen), configDigest, layers, ArchiveManifest.json(manifest.config()), size);
                 Path blob = store.saveConfig(configDigest, Files.readAllBytes(manifest.config()));
                 if (blob != null) {
                     created.add(blob);
@@ -183,6 +180,14 @@ public final class ImageImporter {
         }
     }
 
+    /** The record of an image with this image config ({@code config}, the whole document), imported or pulled now. */
+    static Image image(String name, String configDigest, List<String> layers, JsonNode config, long size) {
+        JsonNode run = config.path("config");
+        return new Image(name, configDigest, layers, strings(run.get("Env")), strings(run.get("Cmd")),
+                run.path("WorkingDir").asText(""), size, Instant.now().toString(), strings(run.get("Entrypoint")),
+                run.path("User").asText(""));
+    }
+
     private static List<String> strings(JsonNode array) {
         List<String> list = new ArrayList<>();
         if (array != null && array.isArray()) {
@@ -191,8 +196,16 @@ public final class ImageImporter {
         return list;
     }
 
-    /** "docker.io/library/busybox:latest" as users type it; tags stay. */
+    /** "docker.io/library/busybox:latest" as users type it, "busybox:latest", as a pull names it; tags stay. */
     private static String normalise(String name) {
+        try {
+            io.isola.launcher.registry.ImageReference reference = io.isola.launcher.registry.ImageReference.parse(name);
+            if (reference.tag() != null && ImageStore.hasTag(name)) { // a bare "name" stays as it is
+                return reference.storeName();
+            }
+        } catch (IllegalArgumentException notAReference) {
+            // a name no registry would take, which the store may still take
+        }
         return name.replaceFirst("^docker\\.io/library/", "").toLowerCase(java.util.Locale.ROOT);
     }
 

@@ -249,7 +249,7 @@ public final class ImageStore {
     /** The image called {@code name}, or an error that lists what there is. */
     public Image get(String name) {
         return find(name).orElseThrow(() -> new IllegalArgumentException("image \"" + name + "\": not in the store "
-                + root + "; import it with 'isola image import FILE'"));
+                + root + "; pull it with 'isola pull " + name + "' or import it with 'isola image import FILE'"));
     }
 
     void save(Image image) throws IOException {
@@ -258,6 +258,19 @@ public final class ImageStore {
         Path partial = Files.createTempFile(scratch(), "image", ".json");
         json().writeValue(partial.toFile(), image);
         Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Records the image {@code source} also as {@code target} (replacing what that name recorded), as {@code docker tag}. */
+    public Image tag(Image source, String target) throws IOException {
+        try (LockFile lock = lock()) {
+            Image tagged = source.named(checkName(target));
+            Optional<Image> replaced = find(target).filter(old -> old.name().equals(target) && !old.id().equals(source.id()));
+            save(tagged);
+            if (replaced.isPresent()) {
+                pruneReplaced(replaced.get());
+            }
+            return tagged;
+        }
     }
 
     /**
@@ -280,6 +293,21 @@ public final class ImageStore {
             Files.delete(record(image.name()));
             prune(image);
         }
+    }
+
+    /**
+     * Deletes what of {@code replaced} (an image whose name now records another) no recorded image
+     * uses, unless a container stands on one of its layers: those are then kept. Under the lock.
+     */
+    void pruneReplaced(Image replaced) throws IOException {
+        Set<String> used = new HashSet<>();
+        list().forEach(other -> used.addAll(other.layers()));
+        for (String layer : replaced.layers()) {
+            if (!used.contains(layer) && ContainerLayers.userOf(this, layer(layer)) != null) {
+                return;
+            }
+        }
+        prune(replaced);
     }
 
     /** Deletes what of {@code gone} (an image no longer recorded) no recorded image uses; under the lock. */

@@ -117,7 +117,7 @@ class ImageImporterTest {
                 assertThrows(IllegalArgumentException.class, () -> importer.importFile(tmp, "Bad Name")).getMessage());
         assertEquals("image archive \"" + tmp.resolve("nope") + "\": no such file",
                 assertThrows(IllegalArgumentException.class, () -> importer.importFile(tmp.resolve("nope"), null)).getMessage());
-        assertEquals("image \"nope\": not in the store " + store.root() + "; import it with 'isola image import FILE'",
+        assertEquals("image \"nope\": not in the store " + store.root() + "; pull it with 'isola pull nope' or import it with 'isola image import FILE'",
                 assertThrows(IllegalArgumentException.class, () -> store.get("nope")).getMessage());
     }
 

@@ -5,7 +5,11 @@ import io.isola.api.Filesystem;
 import io.isola.api.TmpfsMount;
 import io.isola.api.Volume;
 import io.isola.launcher.image.Image;
+import io.isola.launcher.image.ImageSource;
 import io.isola.launcher.image.ImageStore;
+import io.isola.launcher.image.PullProgress;
+import io.isola.launcher.registry.Platform;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
@@ -24,6 +28,15 @@ final class FilesystemOptions {
     @Option(names = "--image", paramLabel = "NAME",
             description = "Imported image to use as / (the same as IMAGE before the command; every argument is then the command).")
     String image;
+
+    @Option(names = "--pull", paramLabel = "missing|always|never",
+            description = {"Pull the image from its registry when the store lacks it (missing, the default), every time",
+                "(always), or never; with always, the first argument is an image whatever the store holds."})
+    String pull;
+
+    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]",
+            description = "The platform to pull a multi-platform image for (default: this machine's).")
+    String platform;
 
     @Option(names = "--read-only", description = "Mount the root read-only; volumes and tmpfs mounts stay writable.")
     boolean readOnly;
@@ -58,16 +71,17 @@ final class FilesystemOptions {
      * when not. With an image and no command, the image's Entrypoint and Cmd run, as in Docker;
      * {@code entrypoint} may replace the image's Entrypoint.
      */
-    Choice choose(List<String> positionals, boolean afterSeparator, EntrypointOption entrypoint) {
+    Choice choose(List<String> positionals, boolean afterSeparator, EntrypointOption entrypoint, PrintWriter progress) {
         List<String> args = positionals == null ? List.of() : positionals;
+        ImageSource.Policy policy = pull == null ? ImageSource.Policy.MISSING : ImageSource.Policy.parse(pull);
         Image chosen = null;
         if (image != null) {
             if (rootfs != null) {
                 throw new IllegalArgumentException("--image \"" + image + "\" and --rootfs \"" + rootfs + "\": expected one of them");
             }
-            chosen = ImageStore.fromEnvironment().get(image);
-        } else if (rootfs == null && !afterSeparator && !args.isEmpty() && namesImage(args.get(0))) {
-            chosen = ImageStore.fromEnvironment().get(args.get(0));
+            chosen = resolve(image, policy, progress);
+        } else if (rootfs == null && !afterSeparator && !args.isEmpty() && namesImage(args.get(0), policy)) {
+            chosen = resolve(args.get(0), policy, progress);
             args = args.subList(1, args.size());
         }
         if (chosen == null) {
@@ -85,6 +99,19 @@ final class FilesystemOptions {
         return new Choice(chosen, command);
     }
 
+    /** The image {@code name}, pulled as {@code policy} says, once: a run builds its spec more than once. */
+    private Image resolve(String name, ImageSource.Policy policy, PrintWriter progress) {
+        if (resolved == null || !resolved.getKey().equals(name)) {
+            Image found = ImageSource.resolve(ImageStore.fromEnvironment(), name, policy,
+                    platform == null ? null : Platform.parse(platform),
+                    progress == null ? PullProgress.QUIET : PullProgress.lines(progress));
+            resolved = java.util.Map.entry(name, found);
+        }
+        return resolved.getValue();
+    }
+
+    private java.util.Map.Entry<String, Image> resolved;
+
     /**
      * The first positional argument when {@link #choose} read it as the command although it could
      * name an image (no image of that name is stored); else null.
@@ -94,19 +121,19 @@ final class FilesystemOptions {
             return null;
         }
         String first = positionals.get(0);
-        return ImageStore.isName(first) && !namesImage(first) ? first : null;
+        return ImageStore.isName(first) && !namesImage(first, ImageSource.Policy.MISSING) ? first : null;
     }
 
     /** Whether the first positional argument is taken for an image (see {@link #choose}). */
-    private static boolean namesImage(String arg) {
+    private static boolean namesImage(String arg, ImageSource.Policy policy) {
         if (!ImageStore.isName(arg)) {
             return false; // "/bin/sh", "sh -c", "A=1": not an image name, so a command
         }
-        if (ImageStore.hasTag(arg)) {
-            return true; // written NAME:TAG: an image, which must then be in the store
+        if (ImageStore.hasTag(arg) || policy == ImageSource.Policy.ALWAYS) {
+            return true; // written NAME:TAG, or --pull always: an image, from the store or its registry
         }
         try {
-            return ImageStore.fromEnvironment().find(arg).isPresent();
+            return ImageSource.stored(ImageStore.fromEnvironment(), arg).isPresent();
         } catch (java.io.UncheckedIOException e) {
             return false; // a store this user cannot read holds no image for them
         }

@@ -186,7 +186,8 @@ public final class RunCommand implements Callable<Integer> {
         if (id == null) {
             id = io.isola.lifecycle.Monitor.newId(); // decided once: an image's writable layer is named after it
         }
-        FilesystemOptions.Choice choice = filesystem.choose(command, afterSeparator(), entrypoint);
+        FilesystemOptions.Choice choice = filesystem.choose(command, afterSeparator(), entrypoint,
+                commandSpec == null ? null : commandSpec.commandLine().getErr());
         // the writable layer outlives a container run without --rm (the flow keeps its state too)
         String keepWhile = commandSpec == null || lifecycle.remove ? null : store().dir(id).toString();
         Set<String> isolators = isolators(defaults);

@@ -68,8 +68,11 @@ class FilesystemOptionsTest {
             assertFalse(spec("run", "--", "demo").extension(Filesystem.class).isPresent());
             assertEquals(List.of("sh", "-c", "true"), spec("run", "sh", "-c", "true").command(), "not in the store");
             assertEquals(List.of("/bin/sh"), spec("run", "/bin/sh").command());
-            assertEquals("image \"other:1\": not in the store " + tmp + "; import it with 'isola image import FILE'",
-                    assertThrows(IllegalArgumentException.class, () -> spec("run", "other:1", "true")).getMessage());
+            assertEquals("image \"other:1\": not in the store " + tmp + "; pull it with 'isola pull other:1' or import it"
+                    + " with 'isola image import FILE'",
+                    assertThrows(IllegalArgumentException.class, () -> spec("run", "--pull", "never", "other:1", "true")).getMessage());
+            assertEquals("--pull \"later\": expected missing, always or never",
+                    assertThrows(IllegalArgumentException.class, () -> spec("run", "--pull", "later", "other:1")).getMessage());
             assertEquals(List.of("c1"), spec("run", "--image", "demo", "c1").command().subList(1, 2));
         } finally {
             System.clearProperty("isola.root");

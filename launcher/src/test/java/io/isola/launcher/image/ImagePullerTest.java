@@ -1,0 +1,158 @@
+package io.isola.launcher.image;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpServer;
+import io.isola.launcher.registry.ImageReference;
+import io.isola.launcher.registry.Platform;
+import io.isola.launcher.registry.RegistryClient;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The pull's checks against a registry made of a few canned answers: digests, diff ids, sizes, compression. */
+class ImagePullerTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+    private HttpServer server;
+    private final Map<String, byte[]> answers = new LinkedHashMap<>();
+    private ImageStore store;
+
+    @BeforeEach
+    void serve() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4);
+        server.createContext("/", exchange -> {
+            try (exchange) {
+                byte[] body = answers.get(exchange.getRequestURI().getPath());
+                if (body == null) {
+                    exchange.sendResponseHeaders(404, -1);
+                    return;
+                }
+                if (exchange.getRequestURI().getPath().contains("/manifests/")) {
+                    exchange.getResponseHeaders().add("Content-Type", "application/vnd.oci.image.manifest.v1+json");
+                }
+                exchange.sendResponseHeaders(200, body.length == 0 ? -1 : body.length);
+                exchange.getResponseBody().write(body);
+            }
+        });
+        server.start();
+        answers.put("/v2/", "{}".getBytes(StandardCharsets.UTF_8));
+        store = new ImageStore(tmp.resolve("store"));
+    }
+
+    @AfterEach
+    void stop() {
+        server.stop(0);
+    }
+
+    /** Serves an image of one layer: {@code blob} as the layer, named {@code blobDigest}, with {@code diffId} in the config. */
+    private ImageReference image(byte[] blob, String blobDigest, String diffId, long size) throws IOException {
+        ObjectNode config = JSON.createObjectNode().put("architecture", "amd64").put("os", "linux");
+        config.putObject("config").putArray("Cmd").add("/bin/sh");
+        config.putObject("rootfs").put("type", "layers").putArray("diff_ids").add(diffId);
+        byte[] configBytes = JSON.writeValueAsBytes(config);
+        ObjectNode manifest = JSON.createObjectNode().put("schemaVersion", 2)
+                .put("mediaType", "application/vnd.oci.image.manifest.v1+json");
+        manifest.putObject("config").put("mediaType", "application/vnd.oci.image.config.v1+json")
+                .put("digest", ImageArchives.digest(configBytes)).put("size", configBytes.length);
+        manifest.putArray("layers").addObject().put("mediaType", "application/vnd.oci.image.layer.v1.tar")
+                .put("digest", blobDigest).put("size", size);
+        answers.put("/v2/test/app/manifests/1", JSON.writeValueAsBytes(manifest));
+        answers.put("/v2/test/app/blobs/" + ImageArchives.digest(configBytes), configBytes);
+        answers.put("/v2/test/app/blobs/" + blobDigest, blob);
+        return ImageReference.parse("127.0.0.1:" + server.getAddress().getPort() + "/test/app:1");
+    }
+
+    private Image pull(ImageReference reference, StringWriter shown) throws IOException {
+        RegistryClient client = new RegistryClient(reference, Optional.empty(), false);
+        return new ImagePuller(store, PullProgress.lines(new PrintWriter(shown))).pull(reference, client, Platform.host());
+    }
+
+    private static byte[] layer() throws IOException {
+        return ImageArchives.layer(Map.of("etc", "->/nowhere", "hello", "hi\n".getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void aLayerWhoseDigestsMatchIsStoredAndNotFetchedAgain() throws Exception {
+        byte[] tar = layer();
+        byte[] gzip = ImageArchives.gzip(tar);
+        ImageReference reference = image(gzip, ImageArchives.digest(gzip), ImageArchives.digest(tar), gzip.length);
+        StringWriter shown = new StringWriter();
+        Image image = pull(reference, shown);
+        assertEquals(reference.storeName(), image.name());
+        assertEquals("hi\n", Files.readString(store.layer(ImageArchives.digest(tar)).resolve("hello")));
+        assertTrue(shown.toString().contains(": Pull complete"), shown::toString);
+        StringWriter again = new StringWriter();
+        pull(reference, again);
+        assertTrue(again.toString().contains(": Already exists") && again.toString().contains("Image is up to date"), again::toString);
+    }
+
+    @Test
+    void aBlobThatIsNotItsDigestIsRefusedAndNothingIsStored() throws Exception {
+        byte[] tar = layer();
+        String claimed = ImageArchives.digest("other".getBytes(StandardCharsets.UTF_8));
+        ImageReference reference = image(tar, claimed, ImageArchives.digest(tar), tar.length);
+        IOException e = assertThrows(IOException.class, () -> pull(reference, new StringWriter()));
+        assertEquals("layer " + claimed + ": the content's digest is " + ImageArchives.digest(tar)
+                + " (corrupt or altered in transit)", e.getMessage());
+        assertClean();
+    }
+
+    @Test
+    void aLayerThatIsNotTheConfigsDiffIdIsRefused() throws Exception {
+        byte[] tar = layer();
+        String diffId = ImageArchives.digest("other".getBytes(StandardCharsets.UTF_8));
+        ImageReference reference = image(tar, ImageArchives.digest(tar), diffId, tar.length);
+        IOException e = assertThrows(IOException.class, () -> pull(reference, new StringWriter()));
+        assertTrue(e.getMessage().endsWith(": its uncompressed digest is " + ImageArchives.digest(tar) + ", the config says " + diffId),
+                e.getMessage());
+        assertClean();
+    }
+
+    @Test
+    void aBlobLongerThanTheManifestSaysIsCutOff() throws Exception {
+        byte[] tar = layer();
+        ImageReference reference = image(tar, ImageArchives.digest(tar), ImageArchives.digest(tar), tar.length - 512);
+        IOException e = assertThrows(IOException.class, () -> pull(reference, new StringWriter()));
+        assertTrue(e.getMessage().contains("the registry sent more than the " + (tar.length - 512) + " bytes it said"), e.getMessage());
+        assertClean();
+    }
+
+    @Test
+    void zstdLayersAreRefusedByName() throws Exception {
+        byte[] zstd = {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd, 0, 0, 0, 0};
+        ImageReference reference = image(zstd, ImageArchives.digest(zstd), ImageArchives.digest(zstd), zstd.length);
+        IOException e = assertThrows(IOException.class, () -> pull(reference, new StringWriter()));
+        assertTrue(e.getMessage().endsWith(" is zstd-compressed; isola reads gzip and uncompressed layers"), e.getMessage());
+    }
+
+    private void assertClean() throws IOException {
+        try (Stream<Path> layers = Files.list(store.root().resolve("layers/sha256"));
+                Stream<Path> scratch = Files.list(store.root().resolve("tmp"))) {
+            assertEquals(List.of(), layers.toList(), "a refused layer is in the store");
+            assertEquals(List.of(), scratch.toList(), "the pull left its scratch");
+        }
+        assertEquals(List.of(), store.list());
+    }
+}
