@@ -79,7 +79,29 @@ final class CgroupFiles {
         } catch (IOException e) {
             String reason = e instanceof FileSystemException fs && fs.getReason() != null ? fs.getReason()
                     : e instanceof NoSuchFileException ? "no such file" : e.getMessage();
-            throw new IOException("cannot write \"" + value + "\" to " + file + ": " + reason, e);
+            String message = "cannot write \"" + value + "\" to " + file + ": " + reason;
+            // the cgroup was removed: before the open (ENOENT) or between the open and the write (ENODEV)
+            if (e instanceof NoSuchFileException || "No such device".equals(e.getMessage())) {
+                throw new CgroupGoneException(file, message, e);
+            }
+            throw new IOException(message, e);
+        }
+    }
+
+    /** A write into a cgroup that is gone: a NoSuchFileException, so that creation can start again. */
+    static final class CgroupGoneException extends NoSuchFileException {
+        private static final long serialVersionUID = 1L;
+        private final String message;
+
+        CgroupGoneException(Path file, String message, IOException cause) {
+            super(file.toString());
+            this.message = message;
+            initCause(cause);
+        }
+
+        @Override
+        public String getMessage() {
+            return message;
         }
     }
 

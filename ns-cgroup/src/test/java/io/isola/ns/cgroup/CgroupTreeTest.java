@@ -1,0 +1,47 @@
+package io.isola.ns.cgroup;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Another container's teardown removes a shared parent cgroup while this one is being created:
+ * creation starts again, also when the parent goes between its mkdir and a write into it.
+ */
+class CgroupTreeTest {
+
+    private Path root;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(new com.sun.security.auth.module.UnixSystem().getUid() == 0, "needs root");
+        var unified = CgroupMounts.ofThisProcess().hierarchies().stream().filter(Hierarchy::unified).findFirst();
+        org.junit.jupiter.api.Assumptions.assumeTrue(unified.isPresent(), "no cgroup2 hierarchy");
+        root = unified.get().mountPoint();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        CgroupTree.remove(root, CgroupTesting.PARENT + "/tree-test");
+        assertEquals(List.of(), CgroupTesting.leftovers(CgroupTesting.PARENT));
+    }
+
+    @Test
+    void aParentRemovedUnderAWriteIsMadeAgain() throws Exception {
+        int[] calls = {0};
+        Path leaf = CgroupTree.create(root, CgroupTesting.PARENT + "/tree-test", (dir, parent, isLeaf) -> {
+            if (!isLeaf && calls[0]++ == 0) {
+                Files.delete(dir); // the other container's rmdir, between our mkdir and our write
+            }
+            CgroupFiles.write(dir.resolve("cgroup.max.depth"), "max");
+        });
+        assertTrue(Files.isDirectory(leaf));
+        assertTrue(calls[0] > 1, "the parent was not made again");
+    }
+}
