@@ -24,17 +24,35 @@ final class LinuxSection {
     static final Map<String, String> ISOLATORS = Map.of("pid", "pid", "ipc", "ipc", "uts", "uts", "mount", "mount",
             "network", "net", "cgroup", "cgroup", "user", "user");
 
-    /** OCI namespace type to its name under /proc/<pid>/ns, for those that can be joined by path. */
-    private static final Map<String, String> JOINABLE = Map.of("network", "net", "ipc", "ipc", "uts", "uts");
+    /** OCI namespace type to its name under /proc/<pid>/ns: every type can be joined by path. */
+    private static final Map<String, String> JOINABLE = Map.of("network", "net", "ipc", "ipc", "uts", "uts", "pid", "pid",
+            "mount", "mnt", "user", "user", "cgroup", "cgroup", "time", "time");
+
+    /**
+     * The container's namespaces: {@code isolators} create theirs, {@code joined} (OCI types) are
+     * joined by path; a type in neither is the runtime's, as the spec says ("the container MUST
+     * inherit the runtime namespace of that type").
+     */
+    record Namespaces(Set<String> isolators, Set<String> joined) {
+        /** What the container's mount namespace is: its own, another's joined by path, or the runtime's. */
+        boolean ownMount() {
+            return isolators.contains("mount");
+        }
+
+        boolean joinedMount() {
+            return joined.contains("mount");
+        }
+    }
 
     private LinuxSection() {}
 
-    /** The isolators to run; the namespaces to join by path go into the spec. */
-    static Set<String> namespaces(ConfigFields fields, ContainerSpec.Builder spec) {
+    /** The isolators to run and the types joined; the namespaces to join by path go into the spec. */
+    static Namespaces namespaces(ConfigFields fields, ContainerSpec.Builder spec) {
         JsonNode list = fields.take("linux.namespaces");
         Set<String> isolators = new LinkedHashSet<>();
+        Set<String> joined = new LinkedHashSet<>();
         if (list == null) {
-            return isolators;
+            return new Namespaces(isolators, joined);
         }
         Map<String, String> joins = new LinkedHashMap<>();
         Set<String> types = new java.util.HashSet<>();
@@ -43,23 +61,22 @@ final class LinuxSection {
             String field = "linux.namespaces[" + index++ + "]";
             String type = namespace.path("type").asText();
             String isolator = ISOLATORS.get(type);
-            if (isolator == null) {
-                throw ConfigFields.refuse(field + ".type", "\"" + type + "\": expected one of " + new java.util.TreeSet<>(ISOLATORS.keySet()));
+            if (isolator == null && !JOINABLE.containsKey(type)) {
+                throw ConfigFields.refuse(field + ".type", "\"" + type + "\": expected one of " + new java.util.TreeSet<>(JOINABLE.keySet()));
             }
             if (!types.add(type)) {
                 throw ConfigFields.refuse(field + ".type", "\"" + type + "\": listed twice; expected each type once");
             }
             JsonNode path = namespace.get("path");
             if (path != null && !path.isNull() && !path.asText().isEmpty()) {
-                String joinable = JOINABLE.get(type);
-                if (joinable == null) {
-                    throw ConfigFields.refuse(field + ".path", "joining an existing " + type + " namespace is not supported;"
-                            + " expected a path only for " + new java.util.TreeSet<>(JOINABLE.keySet()) + " namespaces");
-                }
                 if (!path.asText().startsWith("/")) {
                     throw ConfigFields.refuse(field + ".path", "\"" + path.asText() + "\": expected an absolute path");
                 }
-                joins.put(joinable, path.asText());
+                joins.put(JOINABLE.get(type), path.asText());
+                joined.add(type);
+            } else if (isolator == null) {
+                throw ConfigFields.refuse(field, "creating a new " + type + " namespace is not supported by isola;"
+                        + " expected a path to join one, or no " + type + " entry to share the runtime's");
             } else {
                 isolators.add(isolator);
                 if (type.equals("network")) {
@@ -72,7 +89,7 @@ final class LinuxSection {
         if (!joins.isEmpty()) {
             spec.with(new NamespacePaths(joins));
         }
-        return isolators;
+        return new Namespaces(isolators, joined);
     }
 
     /** Each parameter must belong to a namespace of the container's (checked again against the namespaces at start). */

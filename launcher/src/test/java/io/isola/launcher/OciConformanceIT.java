@@ -58,10 +58,14 @@ class OciConformanceIT {
                 "the conformance configs are written by runc spec; install runc");
         Process spec = new ProcessBuilder("runc", "spec").directory(bundle.toFile()).start();
         assertEquals(0, spec.waitFor());
-        Path busybox = Path.of("/bin/busybox");
-        assumeTrue(Files.isExecutable(busybox), "the bundle's rootfs is busybox-static; install it");
+        assumeTrue(Files.isExecutable(Path.of("/bin/busybox")), "the bundle's rootfs is busybox-static; install it");
+        rootfs(bundle);
+    }
+
+    /** A busybox rootfs in {@code bundle}. */
+    private static void rootfs(Path bundle) throws IOException {
         Path bin = Files.createDirectories(bundle.resolve("rootfs/bin"));
-        Files.copy(busybox, bin.resolve("busybox"));
+        Files.copy(Path.of("/bin/busybox"), bin.resolve("busybox"));
         for (String applet : List.of("sh", "echo", "hostname", "sleep", "touch", "true", "tty", "cat", "readlink")) {
             Files.createSymbolicLink(bin.resolve(applet), Path.of("busybox"));
         }
@@ -249,6 +253,116 @@ class OciConformanceIT {
         try (var mounts = Files.lines(Path.of("/proc/self/mountinfo"))) {
             assertEquals(List.of(), mounts.filter(line -> line.contains("/n1/")).toList(), "a namespace pin stayed");
         }
+    }
+
+    /** The namespace types of a config, without the paths: what the test configs start from. */
+    private static void dropNamespace(ObjectNode config, String type) {
+        ArrayNode namespaces = (ArrayNode) config.get("linux").get("namespaces");
+        for (int i = namespaces.size() - 1; i >= 0; i--) {
+            if (namespaces.get(i).get("type").asText().equals(type)) {
+                namespaces.remove(i);
+            }
+        }
+    }
+
+    private static String link(long pid, String namespace) throws IOException {
+        return Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", namespace)).toString();
+    }
+
+    /**
+     * Spec: "If a namespace type is not specified in the namespaces array, the container MUST
+     * inherit the runtime namespace of that type". Without a mount namespace, as runc does, the
+     * process is chrooted into root.path; the mounts, which would change the runtime's own mount
+     * namespace, are not made (runc makes them there and leaves them behind).
+     */
+    @Test
+    void aConfigWithoutAMountNamespaceRunsInTheRuntimesWithItsRootChrootedInto() throws Exception {
+        ObjectNode config = config("echo $$ > /ran; exec sleep 1000");
+        dropNamespace(config, "mount");
+        ObjectNode linux = (ObjectNode) config.get("linux");
+        linux.remove("maskedPaths"); // runc too refuses to mask paths without a mount namespace
+        linux.remove("readonlyPaths");
+        ((ObjectNode) config.get("root")).put("readonly", false);
+        write(config);
+        Path rootfs = bundle.resolve("rootfs");
+
+        ok("create", "--bundle", bundle.toString(), "m1");
+        long pid = JSON.readTree(ok("state", "m1")).get("pid").asLong();
+        try (Pidfd child = Pidfd.open(pid)) {
+            assertEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")).toString(), link(pid, "mnt"));
+            assertEquals(rootfs.toRealPath().toString(), Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "root")).toString());
+            ok("start", "m1");
+            for (int i = 0; i < 100 && !Files.exists(rootfs.resolve("ran")); i++) {
+                Thread.sleep(50);
+            }
+            assertEquals("1", Files.readString(rootfs.resolve("ran")).strip(), "the process's pid in its pid namespace");
+            ok("delete", "--force", "m1");
+            assertNotNull(child.awaitExit(Duration.ofSeconds(10)));
+        } finally {
+            isola("delete", "--force", "m1");
+        }
+        try (var mounts = Files.lines(Path.of("/proc/self/mountinfo"))) {
+            assertEquals(List.of(), mounts.filter(line -> line.contains(rootfs.toString())).toList(),
+                    "a mount was made in the runtime's mount namespace");
+        }
+    }
+
+    /**
+     * A pod as Kubernetes builds one: a sandbox container with a network, IPC and UTS namespace
+     * (and a PID namespace) of its own, then an app container that joins them by the sandbox's
+     * /proc/PID/ns paths, with a mount namespace of its own and the pod's host name (containerd
+     * sets it in every container of the pod).
+     */
+    @Test
+    void aPodsAppContainerJoinsTheSandboxsNamespacesByPath() throws Exception {
+        ObjectNode base = config("exec sleep 1000");
+        ObjectNode sandbox = base.deepCopy();
+        ((ArrayNode) sandbox.get("linux").get("namespaces")).addObject().put("type", "network");
+        sandbox.put("hostname", "pod-host");
+        write(sandbox);
+        try {
+            ok("create", "--bundle", bundle.toString(), "sandbox");
+            long pause = JSON.readTree(ok("state", "sandbox")).get("pid").asLong();
+            try (Pidfd sandboxChild = Pidfd.open(pause)) {
+                ok("start", "sandbox");
+
+                ObjectNode app = base.deepCopy();
+                ArrayNode args = ((ObjectNode) app.get("process")).putArray("args");
+                List.of("sh", "-c", "for n in net ipc uts pid mnt; do readlink /proc/self/ns/$n; done > /out/app;"
+                        + " hostname >> /out/app; echo $$ >> /out/app").forEach(args::add);
+                app.put("hostname", "pod-host");
+                for (String type : List.of("pid", "ipc", "uts")) {
+                    dropNamespace(app, type);
+                }
+                ArrayNode namespaces = (ArrayNode) app.get("linux").get("namespaces");
+                for (String[] join : new String[][] {{"network", "net"}, {"ipc", "ipc"}, {"uts", "uts"}, {"pid", "pid"}}) {
+                    namespaces.addObject().put("type", join[0]).put("path", "/proc/" + pause + "/ns/" + join[1]);
+                }
+                Path appBundle = Files.createDirectories(root.resolve("app-bundle")); // each container its own root, as in a pod
+                rootfs(appBundle);
+                JSON.writerWithDefaultPrettyPrinter().writeValue(appBundle.resolve("config.json").toFile(), app);
+                ok("create", "--bundle", appBundle.toString(), "app");
+                long appPid = JSON.readTree(ok("state", "app")).get("pid").asLong();
+                try (Pidfd appChild = Pidfd.open(appPid)) {
+                    ok("start", "app");
+                    assertEquals(0, appChild.awaitExit(Duration.ofSeconds(30)).exitCode());
+                }
+                ok("delete", "app");
+
+                List<String> seen = Files.readAllLines(out.resolve("app"));
+                assertEquals(List.of(link(pause, "net"), link(pause, "ipc"), link(pause, "uts"), link(pause, "pid")),
+                        seen.subList(0, 4), "the app container's namespaces are the sandbox's");
+                assertNotEquals(link(pause, "mnt"), seen.get(4), "the app container has a mount namespace of its own");
+                assertEquals("pod-host", seen.get(5));
+                assertNotEquals("1", seen.get(6), "the sandbox's sleep is PID 1 of the pod's PID namespace");
+                ok("delete", "--force", "sandbox");
+                assertNotNull(sandboxChild.awaitExit(Duration.ofSeconds(10)));
+            }
+        } finally {
+            isola("delete", "--force", "app");
+            isola("delete", "--force", "sandbox");
+        }
+        assertEquals("", ok("list", "-q"));
     }
 
     @Test
