@@ -70,6 +70,7 @@ public final class ConfigTranslator {
         io.isola.api.Filesystem.Builder filesystem = root(fields, bundle);
         LinuxSection.Namespaces namespaces = LinuxSection.namespaces(fields, spec);
         Set<String> isolators = namespaces.isolators();
+        LinuxSection.idMappings(fields, spec, namespaces);
         String hostname = fields.text("hostname");
         if (hostname != null && !hostname.isEmpty()) {
             spec.hostname(hostname);

@@ -2,12 +2,14 @@ package io.isola.oci;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.isola.api.ContainerSpec;
+import io.isola.api.IdMapping;
 import io.isola.api.KernelPaths;
 import io.isola.api.NamespacePaths;
 import io.isola.api.Network;
 import io.isola.api.SeccompProfile;
 import io.isola.api.Security;
 import io.isola.api.Sysctls;
+import io.isola.api.UserNamespace;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -90,6 +92,60 @@ final class LinuxSection {
             spec.with(new NamespacePaths(joins));
         }
         return new Namespaces(isolators, joined);
+    }
+
+    /**
+     * {@code linux.uidMappings} and {@code gidMappings}: the maps of the user namespace the
+     * container creates (the user isolator writes them: directly as root, else through newuidmap
+     * and newgidmap). Maps without a new user namespace are refused, as runc refuses them.
+     */
+    static void idMappings(ConfigFields fields, ContainerSpec.Builder spec, Namespaces namespaces) {
+        List<IdMapping> uids = mappings(fields, "linux.uidMappings");
+        List<IdMapping> gids = mappings(fields, "linux.gidMappings");
+        if (uids.isEmpty() && gids.isEmpty()) {
+            return;
+        }
+        if (!namespaces.isolators().contains("user")) {
+            throw ConfigFields.refuse(uids.isEmpty() ? "linux.gidMappings" : "linux.uidMappings", "maps for a user namespace"
+                    + " the container does not create; expected a \"user\" entry without a path in linux.namespaces");
+        }
+        if (uids.isEmpty() || gids.isEmpty()) {
+            throw ConfigFields.refuse(uids.isEmpty() ? "linux.uidMappings" : "linux.gidMappings",
+                    "absent while the other is given; expected both uid and gid maps");
+        }
+        try {
+            spec.with(UserNamespace.of(uids, gids));
+        } catch (IllegalArgumentException e) {
+            throw ConfigFields.refuse("linux.uidMappings", e.getMessage());
+        }
+    }
+
+    private static List<IdMapping> mappings(ConfigFields fields, String path) {
+        JsonNode node = fields.take(path);
+        List<IdMapping> maps = new java.util.ArrayList<>();
+        if (node == null) {
+            return maps;
+        }
+        if (!node.isArray()) {
+            throw ConfigFields.refuse(path, "expected an array of {containerID, hostID, size}");
+        }
+        int index = 0;
+        for (JsonNode map : node) {
+            String field = path + "[" + index++ + "]";
+            long[] values = new long[3];
+            String[] names = {"containerID", "hostID", "size"};
+            for (int i = 0; i < 3; i++) {
+                JsonNode value = map.get(names[i]);
+                if (value == null || !value.canConvertToLong() || !value.isIntegralNumber() || value.asLong() < 0
+                        || value.asLong() > IdMapping.ID_LIMIT) {
+                    throw ConfigFields.refuse(field + "." + names[i], (value == null ? "absent" : "\"" + value + "\"")
+                            + ": expected a number from 0 to " + IdMapping.ID_LIMIT);
+                }
+                values[i] = value.asLong();
+            }
+            maps.add(new IdMapping(values[0], values[1], values[2]));
+        }
+        return maps;
     }
 
     /** Each parameter must belong to a namespace of the container's (checked again against the namespaces at start). */

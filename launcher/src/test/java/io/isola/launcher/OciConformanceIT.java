@@ -365,6 +365,73 @@ class OciConformanceIT {
         assertEquals("", ok("list", "-q"));
     }
 
+    private static void mapping(ArrayNode maps, long container, long host, long size) {
+        maps.addObject().put("containerID", container).put("hostID", host).put("size", size);
+    }
+
+    /**
+     * linux.uidMappings and gidMappings give the new user namespace its maps (as root, written
+     * directly), as rootless podman and user-namespaced pods send them; a namespace joined by path
+     * afterwards (an app container of that pod) is the same user namespace.
+     */
+    @Test
+    void uidAndGidMappingsMakeTheUserNamespaceThatAnotherContainerJoinsByPath() throws Exception {
+        ObjectNode base = config("exec sleep 1000");
+        ObjectNode sandbox = base.deepCopy();
+        ((ArrayNode) sandbox.get("linux").get("namespaces")).addObject().put("type", "user");
+        ((ArrayNode) sandbox.get("linux").get("namespaces")).addObject().put("type", "network");
+        ((ObjectNode) sandbox.get("root")).put("readonly", false);
+        mapping(((ObjectNode) sandbox.get("linux")).putArray("uidMappings"), 0, 200000, 65536);
+        mapping(((ObjectNode) sandbox.get("linux")).putArray("gidMappings"), 0, 300000, 65536);
+        // the mapped root must reach its root and its /out
+        Files.setPosixFilePermissions(out, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        Files.setPosixFilePermissions(bundle, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        write(sandbox);
+        try {
+            ok("create", "--bundle", bundle.toString(), "u1");
+            long sandboxPid = JSON.readTree(ok("state", "u1")).get("pid").asLong();
+            try (Pidfd sandboxChild = Pidfd.open(sandboxPid)) {
+                assertEquals(List.of("0 200000 65536"), Files.readAllLines(Path.of("/proc", Long.toString(sandboxPid), "uid_map"))
+                        .stream().map(line -> line.trim().replaceAll("\\s+", " ")).toList());
+                assertEquals(List.of("0 300000 65536"), Files.readAllLines(Path.of("/proc", Long.toString(sandboxPid), "gid_map"))
+                        .stream().map(line -> line.trim().replaceAll("\\s+", " ")).toList());
+                ok("start", "u1");
+
+                ObjectNode app = base.deepCopy();
+                ArrayNode args = ((ObjectNode) app.get("process")).putArray("args");
+                List.of("sh", "-c", "for n in user net ipc uts; do readlink /proc/self/ns/$n; done > /out/app; cat /proc/self/uid_map"
+                        + " >> /out/app").forEach(args::add);
+                ObjectNode linux = (ObjectNode) app.get("linux");
+                linux.remove("maskedPaths");
+                linux.remove("readonlyPaths");
+                // isola's cgroup isolator, which resources call for, creates a cgroup namespace: not in a joined user namespace
+                linux.remove("resources");
+                ArrayNode namespaces = linux.putArray("namespaces");
+                for (String[] join : new String[][] {{"user", "user"}, {"network", "net"}, {"ipc", "ipc"}, {"uts", "uts"},
+                        {"pid", "pid"}, {"mount", "mnt"}}) {
+                    namespaces.addObject().put("type", join[0]).put("path", "/proc/" + sandboxPid + "/ns/" + join[1]);
+                }
+                write(app);
+                ok("create", "--bundle", bundle.toString(), "u2");
+                long appPid = JSON.readTree(ok("state", "u2")).get("pid").asLong();
+                try (Pidfd appChild = Pidfd.open(appPid)) {
+                    ok("start", "u2");
+                    assertEquals(0, appChild.awaitExit(Duration.ofSeconds(30)).exitCode());
+                }
+                ok("delete", "u2");
+                List<String> seen = Files.readAllLines(out.resolve("app"));
+                assertEquals(List.of(link(sandboxPid, "user"), link(sandboxPid, "net"), link(sandboxPid, "ipc"),
+                        link(sandboxPid, "uts")), seen.subList(0, 4));
+                assertEquals("0 200000 65536", seen.get(4).trim().replaceAll("\\s+", " "));
+                ok("delete", "--force", "u1");
+                assertNotNull(sandboxChild.awaitExit(Duration.ofSeconds(10)));
+            }
+        } finally {
+            isola("delete", "--force", "u2");
+            isola("delete", "--force", "u1");
+        }
+    }
+
     @Test
     void hooksRunWithTheStateOnStdin() throws Exception {
         Path log = root.resolve("hooks");
