@@ -175,17 +175,16 @@ class OciConformanceIT {
     @Test
     void anUnsupportedFieldIsRefusedByNameAndLogged() throws Exception {
         ObjectNode config = config("true");
-        ((ObjectNode) config.get("linux")).putArray("devices").addObject().put("path", "/dev/fuse").put("type", "c")
-                .put("major", 10).put("minor", 229);
+        ((ObjectNode) config.get("linux")).putObject("intelRdt").put("closID", "isola-test");
         ((ObjectNode) config.get("process")).put("apparmorProfile", "isola-test");
         write(config);
 
         assertNotEquals(0, isola("create", "--bundle", bundle.toString(), "c2"));
 
-        assertTrue(lastErr.contains("linux.devices") && lastErr.contains("process.apparmorProfile"), lastErr);
+        assertTrue(lastErr.contains("linux.intelRdt") && lastErr.contains("process.apparmorProfile"), lastErr);
         JsonNode logged = JSON.readTree(Files.readAllLines(root.resolve("log.json")).get(0));
         assertEquals("error", logged.get("level").asText());
-        assertTrue(logged.get("msg").asText().contains("linux.devices"), logged.toString());
+        assertTrue(logged.get("msg").asText().contains("linux.intelRdt"), logged.toString());
         assertEquals("", ok("list", "-q"), "a refused create left state behind");
     }
 
@@ -430,6 +429,30 @@ class OciConformanceIT {
             isola("delete", "--force", "u2");
             isola("delete", "--force", "u1");
         }
+    }
+
+    /** linux.devices: each node made in the container's /dev with its type, number, mode and owner. */
+    @Test
+    void linuxDevicesAreMadeWithTheirTypeNumberModeAndOwner() throws Exception {
+        ObjectNode config = config("busybox stat -c '%n %F %t:%T %a %u:%g' /dev/fuse /dev/sub/loop7 /dev/kmsg-pipe > /out/devices");
+        ArrayNode devices = ((ObjectNode) config.get("linux")).putArray("devices");
+        devices.addObject().put("path", "/dev/fuse").put("type", "c").put("major", 10).put("minor", 229).put("fileMode", 0620)
+                .put("uid", 1000).put("gid", 5);
+        devices.addObject().put("path", "/dev/sub/loop7").put("type", "b").put("major", 7).put("minor", 7).put("fileMode", 0600)
+                .put("uid", 0).put("gid", 6);
+        devices.addObject().put("path", "/dev/kmsg-pipe").put("type", "p").put("fileMode", 0644);
+        write(config);
+
+        ok("create", "--bundle", bundle.toString(), "d1");
+        long pid = JSON.readTree(ok("state", "d1")).get("pid").asLong();
+        try (Pidfd child = Pidfd.open(pid)) {
+            ok("start", "d1");
+            assertEquals(0, child.awaitExit(Duration.ofSeconds(30)).exitCode());
+        } finally {
+            isola("delete", "--force", "d1");
+        }
+        assertEquals(List.of("/dev/fuse character special file a:e5 620 1000:5", "/dev/sub/loop7 block special file 7:7 600 0:6",
+                "/dev/kmsg-pipe fifo 0:0 644 0:0"), Files.readAllLines(out.resolve("devices")));
     }
 
     @Test
