@@ -483,6 +483,40 @@ class OciConformanceIT {
         assertTrue(lines.get(3).contains("\"status\":\"stopped\""), lines.get(3));
     }
 
+    /**
+     * Spec: a failing poststart or poststop hook is logged as a warning, and "the remaining hooks
+     * and lifecycle continue as if the hook had succeeded": start and delete succeed.
+     */
+    @Test
+    void failingPoststartAndPoststopHooksAreWarningsAndTheRestGoesOn() throws Exception {
+        Path log = root.resolve("hooks");
+        ObjectNode config = config("exec sleep 1000");
+        ObjectNode hooks = config.putObject("hooks");
+        for (String kind : List.of("poststart", "poststop")) {
+            ArrayNode list = hooks.putArray(kind);
+            list.addObject().put("path", "/bin/false");
+            ObjectNode good = list.addObject().put("path", "/bin/sh");
+            List.of("sh", "-c", "echo " + kind + " >> " + log).forEach(good.putArray("args")::add);
+        }
+        write(config);
+
+        ok("create", "--bundle", bundle.toString(), "k1");
+        long pid = JSON.readTree(ok("state", "k1")).get("pid").asLong();
+        try (Pidfd child = Pidfd.open(pid)) {
+            ok("start", "k1");
+            assertEquals("running", status("k1"));
+            ok("delete", "--force", "k1");
+            child.awaitExit(Duration.ofSeconds(10));
+        } finally {
+            isola("delete", "--force", "k1");
+        }
+        assertEquals(List.of("poststart", "poststop"), Files.readAllLines(log));
+        String logged = Files.readString(root.resolve("log.json"));
+        assertTrue(logged.contains("poststart hook 0") && logged.contains("poststop hook 0") && logged.contains("\"level\":\"warning\""),
+                logged);
+        assertEquals("", ok("list", "-q"));
+    }
+
     @Test
     void createContainerAndStartContainerHooksRunInsideTheContainerBeforeItsProcess() throws Exception {
         ObjectNode config = config("echo process >> /out/hooks; exec sleep 1000");
