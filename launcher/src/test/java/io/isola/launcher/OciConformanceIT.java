@@ -431,6 +431,43 @@ class OciConformanceIT {
         }
     }
 
+    /** The time and cgroup namespaces of another process (unshare's child), joined by path. */
+    @Test
+    void timeAndCgroupNamespacesAreJoinedByPath() throws Exception {
+        assumeTrue(Files.exists(Path.of("/proc/self/ns/time")), "this kernel has no time namespaces");
+        Process unshare = new ProcessBuilder("unshare", "--time", "--cgroup", "--fork", "--kill-child", "sleep", "1000")
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            Path children = Path.of("/proc", Long.toString(unshare.pid()), "task", Long.toString(unshare.pid()), "children");
+            String other = "";
+            for (int i = 0; i < 100 && other.isEmpty(); i++) {
+                other = Files.readString(children).strip();
+                Thread.sleep(50);
+            }
+            long target = Long.parseLong(other);
+            assertNotEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/time")).toString(), link(target, "time"));
+            ObjectNode config = config("readlink /proc/self/ns/time > /out/ns; readlink /proc/self/ns/cgroup >> /out/ns");
+            ((ObjectNode) config.get("linux")).remove("resources"); // they would make isola's cgroup isolator create one
+            ArrayNode namespaces = (ArrayNode) config.get("linux").get("namespaces");
+            namespaces.addObject().put("type", "time").put("path", "/proc/" + target + "/ns/time");
+            namespaces.addObject().put("type", "cgroup").put("path", "/proc/" + target + "/ns/cgroup");
+            write(config);
+
+            ok("create", "--bundle", bundle.toString(), "tc1");
+            long pid = JSON.readTree(ok("state", "tc1")).get("pid").asLong();
+            try (Pidfd child = Pidfd.open(pid)) {
+                ok("start", "tc1");
+                assertEquals(0, child.awaitExit(Duration.ofSeconds(30)).exitCode());
+            } finally {
+                isola("delete", "--force", "tc1");
+            }
+            assertEquals(List.of(link(target, "time"), link(target, "cgroup")), Files.readAllLines(out.resolve("ns")));
+        } finally {
+            unshare.destroyForcibly(); // unshare --fork ignores SIGTERM; --kill-child takes sleep with it
+            unshare.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     /** linux.devices: each node made in the container's /dev with its type, number, mode and owner. */
     @Test
     void linuxDevicesAreMadeWithTheirTypeNumberModeAndOwner() throws Exception {
