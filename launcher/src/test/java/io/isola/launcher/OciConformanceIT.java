@@ -468,6 +468,23 @@ class OciConformanceIT {
         }
     }
 
+    /**
+     * The clone creates a container's new namespaces before the child joins a user namespace by
+     * path, so they would belong to the runtime's user namespace: refused, naming them, and
+     * nothing is left behind.
+     */
+    @Test
+    void aJoinedUserNamespaceBesideNamespacesTheContainerCreatesIsRefused() throws Exception {
+        ObjectNode config = config("true");
+        ((ArrayNode) config.get("linux").get("namespaces")).addObject().put("type", "user").put("path", "/proc/self/ns/user");
+        write(config);
+
+        assertNotEquals(0, isola("create", "--bundle", bundle.toString(), "j1"));
+
+        assertTrue(lastErr.contains("joins a user namespace by path") && lastErr.contains("pid"), lastErr);
+        assertEquals("", ok("list", "-q"), "a refused create left state behind");
+    }
+
     /** linux.devices: each node made in the container's /dev with its type, number, mode and owner. */
     @Test
     void linuxDevicesAreMadeWithTheirTypeNumberModeAndOwner() throws Exception {
