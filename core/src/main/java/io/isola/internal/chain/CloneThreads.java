@@ -167,7 +167,7 @@ public final class CloneThreads implements AutoCloseable {
                     } catch (Throwable e) {
                         failure = e;
                     }
-                    boolean stay = !closed;
+                    boolean stay = !closed && !(failure instanceof PidNamespaceSwitch.Stuck);
                     if (stay) {
                         idle.addFirst(this);
                     }

@@ -14,6 +14,13 @@ final class PidNamespaceSwitch implements AutoCloseable {
 
     private static final int CLONE_NEWPID = 0x20000000;
 
+    /** The thread could not go back to its own PID namespace: it retires rather than clone again. */
+    static final class Stuck extends IllegalStateException {
+        Stuck(String message) {
+            super(message);
+        }
+    }
+
     private final Native n = Native.get();
     private final int own;
 
@@ -38,7 +45,7 @@ final class PidNamespaceSwitch implements AutoCloseable {
         try {
             if (n.libc().setns(own, CLONE_NEWPID) < 0) {
                 // the thread's later children would be born in the joined namespace: it must not clone again
-                throw new IllegalStateException(new NativeException("setns back into the cloning thread's PID namespace",
+                throw new Stuck(new NativeException("setns back into the cloning thread's PID namespace",
                         n.lastErrno()).getMessage());
             }
         } finally {
