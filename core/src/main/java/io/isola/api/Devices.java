@@ -107,12 +107,48 @@ public final class Devices {
         }
     }
 
+    /**
+     * A device node made in the container's {@code /dev} from its description alone, not from a
+     * host node (OCI's {@code linux.devices}); the container may use it (a cgroup rule allows it).
+     *
+     * @param path where it is made, under {@code /dev}
+     * @param type {@code c} (character; {@code u}, unbuffered, is the same), {@code b} (block) or
+     *     {@code p} (FIFO, which has no number)
+     * @param fileMode its permission bits, 0 to 07777
+     * @param uid its owner, as the container sees ids
+     * @param gid its group, as the container sees ids
+     */
+    public record Node(String path, char type, long major, long minor, int fileMode, long uid, long gid) {
+        public Node {
+            if (path == null || !path.startsWith("/dev/") || path.contains("/../") || path.endsWith("/..")) {
+                throw new IllegalArgumentException("device path \"" + path + "\": expected a path under /dev/");
+            }
+            if (type != 'c' && type != 'u' && type != 'b' && type != 'p') {
+                throw new IllegalArgumentException("device \"" + path + "\" type '" + type + "': expected c, u, b or p");
+            }
+            if (type != 'p' && (major < 0 || minor < 0 || major > 0xfffff || minor > 0xfffffL)) {
+                throw new IllegalArgumentException("device \"" + path + "\" number " + major + ":" + minor
+                        + ": expected a major from 0 to 1048575 and a minor from 0 to 1048575");
+            }
+            if (fileMode < 0 || fileMode > 07777) {
+                throw new IllegalArgumentException("device \"" + path + "\" mode 0" + Integer.toOctalString(fileMode)
+                        + ": expected permission bits from 0 to 07777");
+            }
+            if (uid < 0 || uid >= IdMapping.ID_LIMIT || gid < 0 || gid >= IdMapping.ID_LIMIT) {
+                throw new IllegalArgumentException("device \"" + path + "\" owner " + uid + ":" + gid + ": expected ids from 0 to "
+                        + (IdMapping.ID_LIMIT - 1));
+            }
+        }
+    }
+
     private final List<Mapping> mappings;
     private final List<Rule> rules;
+    private final List<Node> nodes;
 
-    private Devices(List<Mapping> mappings, List<Rule> rules) {
+    private Devices(List<Mapping> mappings, List<Rule> rules, List<Node> nodes) {
         this.mappings = List.copyOf(mappings);
         this.rules = List.copyOf(rules);
+        this.nodes = List.copyOf(nodes);
     }
 
     public static Builder builder() {
@@ -127,20 +163,31 @@ public final class Devices {
         return rules;
     }
 
+    /** The nodes made from their description ({@link Node}), in order. */
+    public List<Node> nodes() {
+        return nodes;
+    }
+
     public boolean isEmpty() {
-        return mappings.isEmpty() && rules.isEmpty();
+        return mappings.isEmpty() && rules.isEmpty() && nodes.isEmpty();
     }
 
     @Override
     public String toString() {
-        return "Devices[mappings=" + mappings + ", rules=" + rules.stream().map(Rule::line).toList() + "]";
+        return "Devices[mappings=" + mappings + ", rules=" + rules.stream().map(Rule::line).toList() + ", nodes=" + nodes + "]";
     }
 
     public static final class Builder {
         private final List<Mapping> mappings = new ArrayList<>();
         private final List<Rule> rules = new ArrayList<>();
+        private final List<Node> nodes = new ArrayList<>();
 
         private Builder() {}
+
+        public Builder node(Node node) {
+            nodes.add(node);
+            return this;
+        }
 
         public Builder device(Mapping mapping) {
             mappings.add(mapping);
@@ -163,7 +210,7 @@ public final class Devices {
         }
 
         public Devices build() {
-            return new Devices(mappings, rules);
+            return new Devices(mappings, rules, nodes);
         }
     }
 }

@@ -11,23 +11,28 @@ import java.util.TreeMap;
  * {@code linux.namespaces[].path} asks. No isolator creates a joined namespace; the child joins
  * each one with {@code setns} before its other setup steps.
  *
- * <p>Only the network, IPC and UTS namespaces can be joined this way: joining a user, PID, mount
- * or cgroup namespace changes what the rest of the setup means and is refused.
+ * <p>Every type can be joined, in the kernel's order (the user namespace first, the mount
+ * namespace last). A PID namespace is joined by the runtime's cloning thread just before the
+ * clone (setns of a PID namespace applies only to the children of the caller); the others by the
+ * child. A joined mount namespace replaces the root: the container's root and mounts are not
+ * applied there. A joined user namespace cannot own namespaces the container creates (they are
+ * created by the clone, before the join): the other namespaces must be joined or shared.
  *
  * @param paths by the namespace's name under {@code /proc/<pid>/ns} ({@code net}, {@code ipc},
- *     {@code uts}), the absolute path to join
+ *     {@code uts}, {@code pid}, {@code mnt}, {@code user}, {@code cgroup}, {@code time}), the
+ *     absolute path to join
  */
 public record NamespacePaths(Map<String, String> paths) {
 
     /** The namespaces that can be joined by path. */
-    public static final Set<String> JOINABLE = Set.of("net", "ipc", "uts");
+    public static final Set<String> JOINABLE = Set.of("net", "ipc", "uts", "pid", "mnt", "user", "cgroup", "time");
 
     public NamespacePaths {
         paths = Collections.unmodifiableMap(new TreeMap<>(paths));
         paths.forEach((name, path) -> {
             if (!JOINABLE.contains(name)) {
                 throw new IllegalArgumentException("namespace \"" + name + "\": cannot be joined by path; expected one of "
-                        + new TreeMap<>(Map.of("net", 1, "ipc", 2, "uts", 3)).keySet());
+                        + new java.util.TreeSet<>(JOINABLE));
             }
             Paths.requireAbsolute(name + " namespace path", path);
         });

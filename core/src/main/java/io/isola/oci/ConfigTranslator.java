@@ -68,7 +68,9 @@ public final class ConfigTranslator {
         Security.Builder security = Security.builder();
         ProcessSection.read(fields, spec, security);
         io.isola.api.Filesystem.Builder filesystem = root(fields, bundle);
-        Set<String> isolators = LinuxSection.namespaces(fields, spec);
+        LinuxSection.Namespaces namespaces = LinuxSection.namespaces(fields, spec);
+        Set<String> isolators = namespaces.isolators();
+        LinuxSection.idMappings(fields, spec, namespaces);
         String hostname = fields.text("hostname");
         if (hostname != null && !hostname.isEmpty()) {
             spec.hostname(hostname);
@@ -77,10 +79,14 @@ public final class ConfigTranslator {
         if (domainname != null && !domainname.isEmpty()) {
             spec.domainname(domainname);
         }
-        // the root as it stands now: whether podman's tmpcopyup would copy anything depends on it
-        Path rootfs = Path.of(filesystem.build().rootfs().orElseThrow());
-        MountsSection.read(fields, bundle, filesystem, rootfs);
-        spec.with(filesystem.build());
+        if (namespaces.ownMount()) {
+            // the root as it stands now: whether podman's tmpcopyup would copy anything depends on it
+            Path rootfs = Path.of(filesystem.build().rootfs().orElseThrow());
+            MountsSection.read(fields, bundle, filesystem, rootfs);
+            spec.with(filesystem.build());
+        } else {
+            RootWithoutMountNamespace.read(fields, filesystem, namespaces.joinedMount()).ifPresent(spec::with);
+        }
         LinuxSection.sysctl(fields, spec);
         LinuxSection.kernelPaths(fields, spec);
         LinuxSection.seccomp(fields, security);

@@ -20,16 +20,23 @@ final class DeviceRules {
 
     private DeviceRules() {}
 
-    /** Whether the config has device rules, which need the cgroup isolator. */
+    /**
+     * Whether the config has device rules or device nodes ({@code linux.devices}), which need the
+     * cgroup isolator: it programs the rules and makes the nodes.
+     */
     static boolean read(ConfigFields fields, ContainerSpec.Builder spec) {
+        Devices.Builder devices = Devices.builder();
+        boolean nodes = DeviceNodes.read(fields, devices);
         JsonNode rules = fields.take(FIELD);
         if (rules == null || rules.isEmpty()) {
-            return false;
+            if (nodes) {
+                spec.with(devices.build());
+            }
+            return nodes;
         }
         if (!rules.isArray()) {
             throw ConfigFields.refuse(FIELD, "expected an array of rules");
         }
-        Devices.Builder devices = Devices.builder();
         int index = 0;
         for (JsonNode rule : rules) {
             String field = FIELD + "[" + index + "]";

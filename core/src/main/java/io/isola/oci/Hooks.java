@@ -8,20 +8,46 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs OCI hooks on the host, in order, each with the container's state JSON on stdin, its own
- * environment only, and its timeout. The first failing hook stops the rest and names itself.
+ * environment only, and its timeout. The first failing hook stops the rest and names itself;
+ * but a failing poststart or poststop hook is a warning, and the rest run ({@link #runWarning}),
+ * as the spec says.
  * ({@code args[0]} is the hook's argv[0] in OCI; Java cannot set argv[0] apart from the path, so
  * the path is argv[0].)
  */
 public final class Hooks {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Hooks.class);
+
     private Hooks() {}
 
     public static void run(String kind, List<Hook> hooks, String stateJson) {
         for (int i = 0; i < hooks.size(); i++) {
-            Hook hook = hooks.get(i);
+            runOne(kind, i, hooks.get(i), stateJson);
+        }
+    }
+
+    /**
+     * Spec, for poststart and poststop: "If a hook fails, the runtime MUST log a warning, but the
+     * remaining hooks and lifecycle continue as if the hook had succeeded".
+     */
+    public static void runWarning(String kind, List<Hook> hooks, String stateJson, java.util.function.Consumer<String> warnings) {
+        for (int i = 0; i < hooks.size(); i++) {
+            try {
+                runOne(kind, i, hooks.get(i), stateJson);
+            } catch (IsolaException e) {
+                LOG.warn("{}; going on, as the OCI runtime spec asks", e.getMessage());
+                warnings.accept(e.getMessage());
+            }
+        }
+    }
+
+    private static void runOne(String kind, int i, Hook hook, String stateJson) {
+        {
             List<String> command = new ArrayList<>();
             command.add(hook.path());
             if (hook.args().size() > 1) {

@@ -2,12 +2,14 @@ package io.isola.oci;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.isola.api.ContainerSpec;
+import io.isola.api.IdMapping;
 import io.isola.api.KernelPaths;
 import io.isola.api.NamespacePaths;
 import io.isola.api.Network;
 import io.isola.api.SeccompProfile;
 import io.isola.api.Security;
 import io.isola.api.Sysctls;
+import io.isola.api.UserNamespace;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,17 +26,35 @@ final class LinuxSection {
     static final Map<String, String> ISOLATORS = Map.of("pid", "pid", "ipc", "ipc", "uts", "uts", "mount", "mount",
             "network", "net", "cgroup", "cgroup", "user", "user");
 
-    /** OCI namespace type to its name under /proc/<pid>/ns, for those that can be joined by path. */
-    private static final Map<String, String> JOINABLE = Map.of("network", "net", "ipc", "ipc", "uts", "uts");
+    /** OCI namespace type to its name under /proc/<pid>/ns: every type can be joined by path. */
+    private static final Map<String, String> JOINABLE = Map.of("network", "net", "ipc", "ipc", "uts", "uts", "pid", "pid",
+            "mount", "mnt", "user", "user", "cgroup", "cgroup", "time", "time");
+
+    /**
+     * The container's namespaces: {@code isolators} create theirs, {@code joined} (OCI types) are
+     * joined by path; a type in neither is the runtime's, as the spec says ("the container MUST
+     * inherit the runtime namespace of that type").
+     */
+    record Namespaces(Set<String> isolators, Set<String> joined) {
+        /** What the container's mount namespace is: its own, another's joined by path, or the runtime's. */
+        boolean ownMount() {
+            return isolators.contains("mount");
+        }
+
+        boolean joinedMount() {
+            return joined.contains("mount");
+        }
+    }
 
     private LinuxSection() {}
 
-    /** The isolators to run; the namespaces to join by path go into the spec. */
-    static Set<String> namespaces(ConfigFields fields, ContainerSpec.Builder spec) {
+    /** The isolators to run and the types joined; the namespaces to join by path go into the spec. */
+    static Namespaces namespaces(ConfigFields fields, ContainerSpec.Builder spec) {
         JsonNode list = fields.take("linux.namespaces");
         Set<String> isolators = new LinkedHashSet<>();
+        Set<String> joined = new LinkedHashSet<>();
         if (list == null) {
-            return isolators;
+            return new Namespaces(isolators, joined);
         }
         Map<String, String> joins = new LinkedHashMap<>();
         Set<String> types = new java.util.HashSet<>();
@@ -43,23 +63,22 @@ final class LinuxSection {
             String field = "linux.namespaces[" + index++ + "]";
             String type = namespace.path("type").asText();
             String isolator = ISOLATORS.get(type);
-            if (isolator == null) {
-                throw ConfigFields.refuse(field + ".type", "\"" + type + "\": expected one of " + new java.util.TreeSet<>(ISOLATORS.keySet()));
+            if (isolator == null && !JOINABLE.containsKey(type)) {
+                throw ConfigFields.refuse(field + ".type", "\"" + type + "\": expected one of " + new java.util.TreeSet<>(JOINABLE.keySet()));
             }
             if (!types.add(type)) {
                 throw ConfigFields.refuse(field + ".type", "\"" + type + "\": listed twice; expected each type once");
             }
             JsonNode path = namespace.get("path");
             if (path != null && !path.isNull() && !path.asText().isEmpty()) {
-                String joinable = JOINABLE.get(type);
-                if (joinable == null) {
-                    throw ConfigFields.refuse(field + ".path", "joining an existing " + type + " namespace is not supported;"
-                            + " expected a path only for " + new java.util.TreeSet<>(JOINABLE.keySet()) + " namespaces");
-                }
                 if (!path.asText().startsWith("/")) {
                     throw ConfigFields.refuse(field + ".path", "\"" + path.asText() + "\": expected an absolute path");
                 }
-                joins.put(joinable, path.asText());
+                joins.put(JOINABLE.get(type), path.asText());
+                joined.add(type);
+            } else if (isolator == null) {
+                throw ConfigFields.refuse(field, "creating a new " + type + " namespace is not supported by isola;"
+                        + " expected a path to join one, or no " + type + " entry to share the runtime's");
             } else {
                 isolators.add(isolator);
                 if (type.equals("network")) {
@@ -72,7 +91,61 @@ final class LinuxSection {
         if (!joins.isEmpty()) {
             spec.with(new NamespacePaths(joins));
         }
-        return isolators;
+        return new Namespaces(isolators, joined);
+    }
+
+    /**
+     * {@code linux.uidMappings} and {@code gidMappings}: the maps of the user namespace the
+     * container creates (the user isolator writes them: directly as root, else through newuidmap
+     * and newgidmap). Maps without a new user namespace are refused, as runc refuses them.
+     */
+    static void idMappings(ConfigFields fields, ContainerSpec.Builder spec, Namespaces namespaces) {
+        List<IdMapping> uids = mappings(fields, "linux.uidMappings");
+        List<IdMapping> gids = mappings(fields, "linux.gidMappings");
+        if (uids.isEmpty() && gids.isEmpty()) {
+            return;
+        }
+        if (!namespaces.isolators().contains("user")) {
+            throw ConfigFields.refuse(uids.isEmpty() ? "linux.gidMappings" : "linux.uidMappings", "maps for a user namespace"
+                    + " the container does not create; expected a \"user\" entry without a path in linux.namespaces");
+        }
+        if (uids.isEmpty() || gids.isEmpty()) {
+            throw ConfigFields.refuse(uids.isEmpty() ? "linux.uidMappings" : "linux.gidMappings",
+                    "absent while the other is given; expected both uid and gid maps");
+        }
+        try {
+            spec.with(UserNamespace.of(uids, gids));
+        } catch (IllegalArgumentException e) {
+            throw ConfigFields.refuse("linux.uidMappings", e.getMessage());
+        }
+    }
+
+    private static List<IdMapping> mappings(ConfigFields fields, String path) {
+        JsonNode node = fields.take(path);
+        List<IdMapping> maps = new java.util.ArrayList<>();
+        if (node == null) {
+            return maps;
+        }
+        if (!node.isArray()) {
+            throw ConfigFields.refuse(path, "expected an array of {containerID, hostID, size}");
+        }
+        int index = 0;
+        for (JsonNode map : node) {
+            String field = path + "[" + index++ + "]";
+            long[] values = new long[3];
+            String[] names = {"containerID", "hostID", "size"};
+            for (int i = 0; i < 3; i++) {
+                JsonNode value = map.get(names[i]);
+                if (value == null || !value.canConvertToLong() || !value.isIntegralNumber() || value.asLong() < 0
+                        || value.asLong() > IdMapping.ID_LIMIT) {
+                    throw ConfigFields.refuse(field + "." + names[i], (value == null ? "absent" : "\"" + value + "\"")
+                            + ": expected a number from 0 to " + IdMapping.ID_LIMIT);
+                }
+                values[i] = value.asLong();
+            }
+            maps.add(new IdMapping(values[0], values[1], values[2]));
+        }
+        return maps;
     }
 
     /** Each parameter must belong to a namespace of the container's (checked again against the namespaces at start). */

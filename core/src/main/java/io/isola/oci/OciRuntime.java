@@ -46,6 +46,7 @@ public final class OciRuntime {
     private final Lifecycle lifecycle;
 
     private final ConfigTranslator.Options options;
+    private java.util.function.Consumer<String> warnings = message -> {};
 
     public OciRuntime(StateStore store) {
         this(store, ConfigTranslator.Options.DEFAULTS);
@@ -182,6 +183,15 @@ public final class OciRuntime {
      * Runs the startContainer hooks inside the created container (with {@code isola}), then opens
      * its gate; a failing hook leaves the container created, as it was.
      */
+    /**
+     * Where warnings go besides the log (the engine's {@code --log}): a failing poststart or
+     * poststop hook, which the spec makes a warning.
+     */
+    public OciRuntime onWarning(java.util.function.Consumer<String> warnings) {
+        this.warnings = java.util.Objects.requireNonNull(warnings, "warnings");
+        return this;
+    }
+
     public ContainerState start(Isola isola, String id, HookGate gate) {
         ContainerState state = lifecycle.get(id);
         if (!ContainerState.CREATED.equals(state.status())) {
@@ -202,7 +212,7 @@ public final class OciRuntime {
                 .withExtra(state.isola().withProcess(state.isola().startTime(), null, Instant.now().toString()));
         store.write(running);
         if (plan != null) {
-            Hooks.run("poststart", plan.hooks("poststart"), stateJson(running));
+            Hooks.runWarning("poststart", plan.hooks("poststart"), stateJson(running), warnings);
         }
         return running;
     }
@@ -251,7 +261,7 @@ public final class OciRuntime {
         }
         store.delete(state.id());
         if (plan != null) {
-            Hooks.run("poststop", plan.hooks("poststop"), stateJson(state.withStatus(ContainerState.STOPPED)));
+            Hooks.runWarning("poststop", plan.hooks("poststop"), stateJson(state.withStatus(ContainerState.STOPPED)), warnings);
         }
     }
 

@@ -194,7 +194,10 @@ class PodmanConfigTest {
         refusedWith("linux.sysctl.kernel.hostname", () -> config.with("linux").with("sysctl").put("kernel.hostname", "x"));
         refusedWith("linux.sysctl.vm.swappiness", () -> config.with("linux").with("sysctl").put("vm.swappiness", "1"));
         refusedWith("linux.namespaces[0].path", () -> ((ObjectNode) config.with("linux").withArray("namespaces").get(0))
-                .put("path", "/proc/1/ns/pid"));
+                .put("path", "proc/1/ns/pid"));
+        refusedWith("linux.uidMappings", () -> config.with("linux").withArray("uidMappings").addObject().put("containerID", 0)
+                .put("hostID", 100000).put("size", 65536));
+        refusedWith("linux.namespaces[5]", () -> config.with("linux").withArray("namespaces").addObject().put("type", "time"));
         refusedWith("linux.seccomp.flags", () -> config.with("linux").with("seccomp").putArray("flags").add("SECCOMP_FILTER_FLAG_LOG"));
         refusedWith("linux.resources.blockIO.weightDevice", () -> config.with("linux").with("resources").with("blockIO")
                 .withArray("weightDevice").addObject().put("major", 8).put("minor", 0).put("weight", 100));

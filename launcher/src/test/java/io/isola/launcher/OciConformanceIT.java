@@ -58,10 +58,14 @@ class OciConformanceIT {
                 "the conformance configs are written by runc spec; install runc");
         Process spec = new ProcessBuilder("runc", "spec").directory(bundle.toFile()).start();
         assertEquals(0, spec.waitFor());
-        Path busybox = Path.of("/bin/busybox");
-        assumeTrue(Files.isExecutable(busybox), "the bundle's rootfs is busybox-static; install it");
+        assumeTrue(Files.isExecutable(Path.of("/bin/busybox")), "the bundle's rootfs is busybox-static; install it");
+        rootfs(bundle);
+    }
+
+    /** A busybox rootfs in {@code bundle}. */
+    private static void rootfs(Path bundle) throws IOException {
         Path bin = Files.createDirectories(bundle.resolve("rootfs/bin"));
-        Files.copy(busybox, bin.resolve("busybox"));
+        Files.copy(Path.of("/bin/busybox"), bin.resolve("busybox"));
         for (String applet : List.of("sh", "echo", "hostname", "sleep", "touch", "true", "tty", "cat", "readlink")) {
             Files.createSymbolicLink(bin.resolve(applet), Path.of("busybox"));
         }
@@ -171,17 +175,16 @@ class OciConformanceIT {
     @Test
     void anUnsupportedFieldIsRefusedByNameAndLogged() throws Exception {
         ObjectNode config = config("true");
-        ((ObjectNode) config.get("linux")).putArray("devices").addObject().put("path", "/dev/fuse").put("type", "c")
-                .put("major", 10).put("minor", 229);
+        ((ObjectNode) config.get("linux")).putObject("intelRdt").put("closID", "isola-test");
         ((ObjectNode) config.get("process")).put("apparmorProfile", "isola-test");
         write(config);
 
         assertNotEquals(0, isola("create", "--bundle", bundle.toString(), "c2"));
 
-        assertTrue(lastErr.contains("linux.devices") && lastErr.contains("process.apparmorProfile"), lastErr);
+        assertTrue(lastErr.contains("linux.intelRdt") && lastErr.contains("process.apparmorProfile"), lastErr);
         JsonNode logged = JSON.readTree(Files.readAllLines(root.resolve("log.json")).get(0));
         assertEquals("error", logged.get("level").asText());
-        assertTrue(logged.get("msg").asText().contains("linux.devices"), logged.toString());
+        assertTrue(logged.get("msg").asText().contains("linux.intelRdt"), logged.toString());
         assertEquals("", ok("list", "-q"), "a refused create left state behind");
     }
 
@@ -251,6 +254,261 @@ class OciConformanceIT {
         }
     }
 
+    /** The namespace types of a config, without the paths: what the test configs start from. */
+    private static void dropNamespace(ObjectNode config, String type) {
+        ArrayNode namespaces = (ArrayNode) config.get("linux").get("namespaces");
+        for (int i = namespaces.size() - 1; i >= 0; i--) {
+            if (namespaces.get(i).get("type").asText().equals(type)) {
+                namespaces.remove(i);
+            }
+        }
+    }
+
+    private static String link(long pid, String namespace) throws IOException {
+        return Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", namespace)).toString();
+    }
+
+    /**
+     * Spec: "If a namespace type is not specified in the namespaces array, the container MUST
+     * inherit the runtime namespace of that type". Without a mount namespace, as runc does, the
+     * process is chrooted into root.path; the mounts, which would change the runtime's own mount
+     * namespace, are not made (runc makes them there and leaves them behind).
+     */
+    @Test
+    void aConfigWithoutAMountNamespaceRunsInTheRuntimesWithItsRootChrootedInto() throws Exception {
+        ObjectNode config = config("echo $$ > /ran; exec sleep 1000");
+        dropNamespace(config, "mount");
+        ObjectNode linux = (ObjectNode) config.get("linux");
+        linux.remove("maskedPaths"); // runc too refuses to mask paths without a mount namespace
+        linux.remove("readonlyPaths");
+        ((ObjectNode) config.get("root")).put("readonly", false);
+        write(config);
+        Path rootfs = bundle.resolve("rootfs");
+
+        ok("create", "--bundle", bundle.toString(), "m1");
+        long pid = JSON.readTree(ok("state", "m1")).get("pid").asLong();
+        try (Pidfd child = Pidfd.open(pid)) {
+            assertEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")).toString(), link(pid, "mnt"));
+            assertEquals(rootfs.toRealPath().toString(), Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "root")).toString());
+            ok("start", "m1");
+            for (int i = 0; i < 100 && !Files.exists(rootfs.resolve("ran")); i++) {
+                Thread.sleep(50);
+            }
+            assertEquals("1", Files.readString(rootfs.resolve("ran")).strip(), "the process's pid in its pid namespace");
+            ok("delete", "--force", "m1");
+            assertNotNull(child.awaitExit(Duration.ofSeconds(10)));
+        } finally {
+            isola("delete", "--force", "m1");
+        }
+        try (var mounts = Files.lines(Path.of("/proc/self/mountinfo"))) {
+            assertEquals(List.of(), mounts.filter(line -> line.contains(rootfs.toString())).toList(),
+                    "a mount was made in the runtime's mount namespace");
+        }
+    }
+
+    /**
+     * A pod as Kubernetes builds one: a sandbox container with a network, IPC and UTS namespace
+     * (and a PID namespace) of its own, then an app container that joins them by the sandbox's
+     * /proc/PID/ns paths, with a mount namespace of its own and the pod's host name (containerd
+     * sets it in every container of the pod).
+     */
+    @Test
+    void aPodsAppContainerJoinsTheSandboxsNamespacesByPath() throws Exception {
+        ObjectNode base = config("exec sleep 1000");
+        ObjectNode sandbox = base.deepCopy();
+        ((ArrayNode) sandbox.get("linux").get("namespaces")).addObject().put("type", "network");
+        sandbox.put("hostname", "pod-host");
+        write(sandbox);
+        try {
+            ok("create", "--bundle", bundle.toString(), "sandbox");
+            long pause = JSON.readTree(ok("state", "sandbox")).get("pid").asLong();
+            try (Pidfd sandboxChild = Pidfd.open(pause)) {
+                ok("start", "sandbox");
+
+                ObjectNode app = base.deepCopy();
+                ArrayNode args = ((ObjectNode) app.get("process")).putArray("args");
+                List.of("sh", "-c", "for n in net ipc uts pid mnt; do readlink /proc/self/ns/$n; done > /out/app;"
+                        + " hostname >> /out/app; echo $$ >> /out/app").forEach(args::add);
+                app.put("hostname", "pod-host");
+                for (String type : List.of("pid", "ipc", "uts")) {
+                    dropNamespace(app, type);
+                }
+                ArrayNode namespaces = (ArrayNode) app.get("linux").get("namespaces");
+                for (String[] join : new String[][] {{"network", "net"}, {"ipc", "ipc"}, {"uts", "uts"}, {"pid", "pid"}}) {
+                    namespaces.addObject().put("type", join[0]).put("path", "/proc/" + pause + "/ns/" + join[1]);
+                }
+                Path appBundle = Files.createDirectories(root.resolve("app-bundle")); // each container its own root, as in a pod
+                rootfs(appBundle);
+                JSON.writerWithDefaultPrettyPrinter().writeValue(appBundle.resolve("config.json").toFile(), app);
+                ok("create", "--bundle", appBundle.toString(), "app");
+                long appPid = JSON.readTree(ok("state", "app")).get("pid").asLong();
+                try (Pidfd appChild = Pidfd.open(appPid)) {
+                    ok("start", "app");
+                    assertEquals(0, appChild.awaitExit(Duration.ofSeconds(30)).exitCode());
+                }
+                ok("delete", "app");
+
+                List<String> seen = Files.readAllLines(out.resolve("app"));
+                assertEquals(List.of(link(pause, "net"), link(pause, "ipc"), link(pause, "uts"), link(pause, "pid")),
+                        seen.subList(0, 4), "the app container's namespaces are the sandbox's");
+                assertNotEquals(link(pause, "mnt"), seen.get(4), "the app container has a mount namespace of its own");
+                assertEquals("pod-host", seen.get(5));
+                assertNotEquals("1", seen.get(6), "the sandbox's sleep is PID 1 of the pod's PID namespace");
+                ok("delete", "--force", "sandbox");
+                assertNotNull(sandboxChild.awaitExit(Duration.ofSeconds(10)));
+            }
+        } finally {
+            isola("delete", "--force", "app");
+            isola("delete", "--force", "sandbox");
+        }
+        assertEquals("", ok("list", "-q"));
+    }
+
+    private static void mapping(ArrayNode maps, long container, long host, long size) {
+        maps.addObject().put("containerID", container).put("hostID", host).put("size", size);
+    }
+
+    /**
+     * linux.uidMappings and gidMappings give the new user namespace its maps (as root, written
+     * directly), as rootless podman and user-namespaced pods send them; a namespace joined by path
+     * afterwards (an app container of that pod) is the same user namespace.
+     */
+    @Test
+    void uidAndGidMappingsMakeTheUserNamespaceThatAnotherContainerJoinsByPath() throws Exception {
+        ObjectNode base = config("exec sleep 1000");
+        ObjectNode sandbox = base.deepCopy();
+        ((ArrayNode) sandbox.get("linux").get("namespaces")).addObject().put("type", "user");
+        ((ArrayNode) sandbox.get("linux").get("namespaces")).addObject().put("type", "network");
+        ((ObjectNode) sandbox.get("root")).put("readonly", false);
+        mapping(((ObjectNode) sandbox.get("linux")).putArray("uidMappings"), 0, 200000, 65536);
+        mapping(((ObjectNode) sandbox.get("linux")).putArray("gidMappings"), 0, 300000, 65536);
+        // the mapped root must reach its root and its /out
+        Files.setPosixFilePermissions(out, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        Files.setPosixFilePermissions(bundle, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        write(sandbox);
+        try {
+            ok("create", "--bundle", bundle.toString(), "u1");
+            long sandboxPid = JSON.readTree(ok("state", "u1")).get("pid").asLong();
+            try (Pidfd sandboxChild = Pidfd.open(sandboxPid)) {
+                assertEquals(List.of("0 200000 65536"), Files.readAllLines(Path.of("/proc", Long.toString(sandboxPid), "uid_map"))
+                        .stream().map(line -> line.trim().replaceAll("\\s+", " ")).toList());
+                assertEquals(List.of("0 300000 65536"), Files.readAllLines(Path.of("/proc", Long.toString(sandboxPid), "gid_map"))
+                        .stream().map(line -> line.trim().replaceAll("\\s+", " ")).toList());
+                ok("start", "u1");
+
+                ObjectNode app = base.deepCopy();
+                ArrayNode args = ((ObjectNode) app.get("process")).putArray("args");
+                List.of("sh", "-c", "for n in user net ipc uts; do readlink /proc/self/ns/$n; done > /out/app; cat /proc/self/uid_map"
+                        + " >> /out/app").forEach(args::add);
+                ObjectNode linux = (ObjectNode) app.get("linux");
+                linux.remove("maskedPaths");
+                linux.remove("readonlyPaths");
+                // isola's cgroup isolator, which resources call for, creates a cgroup namespace: not in a joined user namespace
+                linux.remove("resources");
+                ArrayNode namespaces = linux.putArray("namespaces");
+                for (String[] join : new String[][] {{"user", "user"}, {"network", "net"}, {"ipc", "ipc"}, {"uts", "uts"},
+                        {"pid", "pid"}, {"mount", "mnt"}}) {
+                    namespaces.addObject().put("type", join[0]).put("path", "/proc/" + sandboxPid + "/ns/" + join[1]);
+                }
+                write(app);
+                ok("create", "--bundle", bundle.toString(), "u2");
+                long appPid = JSON.readTree(ok("state", "u2")).get("pid").asLong();
+                try (Pidfd appChild = Pidfd.open(appPid)) {
+                    ok("start", "u2");
+                    assertEquals(0, appChild.awaitExit(Duration.ofSeconds(30)).exitCode());
+                }
+                ok("delete", "u2");
+                List<String> seen = Files.readAllLines(out.resolve("app"));
+                assertEquals(List.of(link(sandboxPid, "user"), link(sandboxPid, "net"), link(sandboxPid, "ipc"),
+                        link(sandboxPid, "uts")), seen.subList(0, 4));
+                assertEquals("0 200000 65536", seen.get(4).trim().replaceAll("\\s+", " "));
+                ok("delete", "--force", "u1");
+                assertNotNull(sandboxChild.awaitExit(Duration.ofSeconds(10)));
+            }
+        } finally {
+            isola("delete", "--force", "u2");
+            isola("delete", "--force", "u1");
+        }
+    }
+
+    /** The time and cgroup namespaces of another process (unshare's child), joined by path. */
+    @Test
+    void timeAndCgroupNamespacesAreJoinedByPath() throws Exception {
+        assumeTrue(Files.exists(Path.of("/proc/self/ns/time")), "this kernel has no time namespaces");
+        Process unshare = new ProcessBuilder("unshare", "--time", "--cgroup", "--fork", "--kill-child", "sleep", "1000")
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            Path children = Path.of("/proc", Long.toString(unshare.pid()), "task", Long.toString(unshare.pid()), "children");
+            String other = "";
+            for (int i = 0; i < 100 && other.isEmpty(); i++) {
+                other = Files.readString(children).strip();
+                Thread.sleep(50);
+            }
+            long target = Long.parseLong(other);
+            assertNotEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/time")).toString(), link(target, "time"));
+            ObjectNode config = config("readlink /proc/self/ns/time > /out/ns; readlink /proc/self/ns/cgroup >> /out/ns");
+            ((ObjectNode) config.get("linux")).remove("resources"); // they would make isola's cgroup isolator create one
+            ArrayNode namespaces = (ArrayNode) config.get("linux").get("namespaces");
+            namespaces.addObject().put("type", "time").put("path", "/proc/" + target + "/ns/time");
+            namespaces.addObject().put("type", "cgroup").put("path", "/proc/" + target + "/ns/cgroup");
+            write(config);
+
+            ok("create", "--bundle", bundle.toString(), "tc1");
+            long pid = JSON.readTree(ok("state", "tc1")).get("pid").asLong();
+            try (Pidfd child = Pidfd.open(pid)) {
+                ok("start", "tc1");
+                assertEquals(0, child.awaitExit(Duration.ofSeconds(30)).exitCode());
+            } finally {
+                isola("delete", "--force", "tc1");
+            }
+            assertEquals(List.of(link(target, "time"), link(target, "cgroup")), Files.readAllLines(out.resolve("ns")));
+        } finally {
+            unshare.destroyForcibly(); // unshare --fork ignores SIGTERM; --kill-child takes sleep with it
+            unshare.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * The clone creates a container's new namespaces before the child joins a user namespace by
+     * path, so they would belong to the runtime's user namespace: refused, naming them, and
+     * nothing is left behind.
+     */
+    @Test
+    void aJoinedUserNamespaceBesideNamespacesTheContainerCreatesIsRefused() throws Exception {
+        ObjectNode config = config("true");
+        ((ArrayNode) config.get("linux").get("namespaces")).addObject().put("type", "user").put("path", "/proc/self/ns/user");
+        write(config);
+
+        assertNotEquals(0, isola("create", "--bundle", bundle.toString(), "j1"));
+
+        assertTrue(lastErr.contains("joins a user namespace by path") && lastErr.contains("pid"), lastErr);
+        assertEquals("", ok("list", "-q"), "a refused create left state behind");
+    }
+
+    /** linux.devices: each node made in the container's /dev with its type, number, mode and owner. */
+    @Test
+    void linuxDevicesAreMadeWithTheirTypeNumberModeAndOwner() throws Exception {
+        ObjectNode config = config("busybox stat -c '%n %F %t:%T %a %u:%g' /dev/fuse /dev/sub/loop7 /dev/kmsg-pipe > /out/devices");
+        ArrayNode devices = ((ObjectNode) config.get("linux")).putArray("devices");
+        devices.addObject().put("path", "/dev/fuse").put("type", "c").put("major", 10).put("minor", 229).put("fileMode", 0620)
+                .put("uid", 1000).put("gid", 5);
+        devices.addObject().put("path", "/dev/sub/loop7").put("type", "b").put("major", 7).put("minor", 7).put("fileMode", 0600)
+                .put("uid", 0).put("gid", 6);
+        devices.addObject().put("path", "/dev/kmsg-pipe").put("type", "p").put("fileMode", 0644);
+        write(config);
+
+        ok("create", "--bundle", bundle.toString(), "d1");
+        long pid = JSON.readTree(ok("state", "d1")).get("pid").asLong();
+        try (Pidfd child = Pidfd.open(pid)) {
+            ok("start", "d1");
+            assertEquals(0, child.awaitExit(Duration.ofSeconds(30)).exitCode());
+        } finally {
+            isola("delete", "--force", "d1");
+        }
+        assertEquals(List.of("/dev/fuse character special file a:e5 620 1000:5", "/dev/sub/loop7 block special file 7:7 600 0:6",
+                "/dev/kmsg-pipe fifo 0:0 644 0:0"), Files.readAllLines(out.resolve("devices")));
+    }
+
     @Test
     void hooksRunWithTheStateOnStdin() throws Exception {
         Path log = root.resolve("hooks");
@@ -277,6 +535,40 @@ class OciConformanceIT {
                 lines.stream().map(l -> l.split(" ")[0]).toList());
         assertTrue(lines.get(0).contains("\"id\":\"c5\"") && lines.get(0).contains("\"status\":\"created\""), lines.get(0));
         assertTrue(lines.get(3).contains("\"status\":\"stopped\""), lines.get(3));
+    }
+
+    /**
+     * Spec: a failing poststart or poststop hook is logged as a warning, and "the remaining hooks
+     * and lifecycle continue as if the hook had succeeded": start and delete succeed.
+     */
+    @Test
+    void failingPoststartAndPoststopHooksAreWarningsAndTheRestGoesOn() throws Exception {
+        Path log = root.resolve("hooks");
+        ObjectNode config = config("exec sleep 1000");
+        ObjectNode hooks = config.putObject("hooks");
+        for (String kind : List.of("poststart", "poststop")) {
+            ArrayNode list = hooks.putArray(kind);
+            list.addObject().put("path", "/bin/false");
+            ObjectNode good = list.addObject().put("path", "/bin/sh");
+            List.of("sh", "-c", "echo " + kind + " >> " + log).forEach(good.putArray("args")::add);
+        }
+        write(config);
+
+        ok("create", "--bundle", bundle.toString(), "k1");
+        long pid = JSON.readTree(ok("state", "k1")).get("pid").asLong();
+        try (Pidfd child = Pidfd.open(pid)) {
+            ok("start", "k1");
+            assertEquals("running", status("k1"));
+            ok("delete", "--force", "k1");
+            child.awaitExit(Duration.ofSeconds(10));
+        } finally {
+            isola("delete", "--force", "k1");
+        }
+        assertEquals(List.of("poststart", "poststop"), Files.readAllLines(log));
+        String logged = Files.readString(root.resolve("log.json"));
+        assertTrue(logged.contains("poststart hook 0") && logged.contains("poststop hook 0") && logged.contains("\"level\":\"warning\""),
+                logged);
+        assertEquals("", ok("list", "-q"));
     }
 
     @Test

@@ -64,16 +64,20 @@ public final class CloneThreads implements AutoCloseable {
      */
     public Future<Integer> clone(ChildProgram program, int namespaceFlags, int statusFd, int gateFd,
             long parentTidAddress) {
-        return clone(program, namespaceFlags, statusFd, gateFd, parentTidAddress, CloneMode.VFORK);
+        return clone(program, namespaceFlags, statusFd, gateFd, parentTidAddress, CloneMode.VFORK, -1);
     }
 
     /**
      * Like {@link #clone(ChildProgram, int, int, int, long)}, in the given {@link CloneMode}. A
      * program that spawns ({@link ChildProgram.Spawn}) writes the sibling's pid at
      * {@code parentTidAddress + 8}, so that address needs 16 bytes; spawning needs VFORK mode.
+     * With {@code pidNamespaceFd} at 0 or above, the child is born in that PID namespace: setns of
+     * a PID namespace changes only where the caller's children go, and each thread has its own,
+     * so the cloning thread joins it for the clone and goes back to its own right after (allowed
+     * in a multithreaded process, unlike a user or mount namespace).
      */
     public Future<Integer> clone(ChildProgram program, int namespaceFlags, int statusFd, int gateFd,
-            long parentTidAddress, CloneMode mode) {
+            long parentTidAddress, CloneMode mode, int pidNamespaceFd) {
         int shared = mode == CloneMode.VFORK ? CLONE_VM | CLONE_VFORK : 0;
         if (mode != CloneMode.VFORK && program.ops().stream().anyMatch(ChildProgram.Spawn.class::isInstance)) {
             throw new IllegalArgumentException("a program that spawns must be cloned vfork-style");
@@ -84,8 +88,14 @@ public final class CloneThreads implements AutoCloseable {
             try {
                 ChainCompiler.Compiled chain = worker.compiler.compile(program, statusFd, gateFd, worker.errnoAddress,
                         worker.arena, parentTidAddress + 8);
-                return worker.cloneChild(chain, namespaceFlags | shared | CLONE_PARENT_SETTID | SIGCHLD,
-                        parentTidAddress, statusFd);
+                if (pidNamespaceFd < 0) {
+                    return worker.cloneChild(chain, namespaceFlags | shared | CLONE_PARENT_SETTID | SIGCHLD,
+                            parentTidAddress, statusFd);
+                }
+                try (PidNamespaceSwitch joined = PidNamespaceSwitch.enter(pidNamespaceFd)) {
+                    return worker.cloneChild(chain, namespaceFlags | shared | CLONE_PARENT_SETTID | SIGCHLD,
+                            parentTidAddress, statusFd);
+                }
             } catch (RuntimeException | Error e) {
                 worker.reportNoChild(statusFd);
                 throw e;
@@ -157,7 +167,7 @@ public final class CloneThreads implements AutoCloseable {
                     } catch (Throwable e) {
                         failure = e;
                     }
-                    boolean stay = !closed;
+                    boolean stay = !closed && !(failure instanceof PidNamespaceSwitch.Stuck);
                     if (stay) {
                         idle.addFirst(this);
                     }

@@ -48,22 +48,26 @@ final class Launch {
     private final CloneThreads cloneThreads;
     private final int namespaceFlags;
     private final GateFifos fifos;
+    private final PathJoins joins;
 
     Launch(ContainerSpec spec, List<PreparedIsolation> isolations, CloneThreads cloneThreads, int namespaceFlags) {
-        this(spec, isolations, cloneThreads, namespaceFlags, null);
+        this(spec, isolations, cloneThreads, namespaceFlags, null, null);
     }
 
     /**
      * With {@code fifos}, the launch is OCI {@code create}: the child is cloned fork-style, its
-     * channels are the FIFOs, and {@link #run} returns once the child waits at the gate.
+     * channels are the FIFOs, and {@link #run} returns once the child waits at the gate. With
+     * {@code joins}, the child is cloned into their PID namespace, and fork-style when it joins a
+     * namespace that a process sharing memory with others cannot.
      */
     Launch(ContainerSpec spec, List<PreparedIsolation> isolations, CloneThreads cloneThreads, int namespaceFlags,
-            GateFifos fifos) {
+            GateFifos fifos, PathJoins joins) {
         this.spec = spec;
         this.isolations = isolations;
         this.cloneThreads = cloneThreads;
         this.namespaceFlags = namespaceFlags;
         this.fifos = fifos;
+        this.joins = joins;
     }
 
     /** What a successful start leaves to the container handle. */
@@ -117,7 +121,8 @@ final class Launch {
             List<ExpectedRecord> expected = program.records();
             long deadline = System.nanoTime() + spec.startTimeout().toNanos();
             cloned = cloneThreads.clone(program, namespaceFlags, status[1], gate[0], parentTid.address(),
-                    fifos != null ? CloneMode.FORK : CloneMode.VFORK);
+                    fifos != null || (joins != null && joins.needsOwnMemory()) ? CloneMode.FORK : CloneMode.VFORK,
+                    joins == null || joins.pidNamespace() == null ? -1 : joins.pidNamespace().fd());
             int execErrno = 0;
             for (int index = 0; index < expected.size(); index++) {
                 ExpectedRecord record = expected.get(index);

@@ -79,13 +79,22 @@ public final class Orchestrator implements AutoCloseable {
         List<NamespaceIsolator> selected = join != null ? List.of() : select(spec);
         Set<Namespace> namespaces = EnumSet.noneOf(Namespace.class);
         selected.forEach(isolator -> namespaces.add(isolator.namespace()));
-        if (!namespaces.contains(Namespace.UTS) && (spec.hostname().isPresent() || spec.domainname().isPresent())) {
+        NamespacePaths paths = spec.extension(NamespacePaths.class).orElse(null);
+        Set<Namespace> joined = EnumSet.noneOf(Namespace.class);
+        if (paths != null) {
+            paths.paths().keySet().forEach(name -> joined.add(PathJoins.namespace(name)));
+        }
+        if (!namespaces.contains(Namespace.UTS) && !joined.contains(Namespace.UTS)
+                && (spec.hostname().isPresent() || spec.domainname().isPresent())) {
             throw new IllegalArgumentException("hostname \"" + spec.hostname().or(spec::domainname).orElseThrow()
                     + "\": a host or domain name needs a UTS namespace, which this container does not have");
         }
-        if (!namespaces.contains(Namespace.MOUNT) && spec.extension(Filesystem.class).filter(f -> !f.isDefault()).isPresent()) {
-            throw new IllegalArgumentException(
-                    "a root file system, volumes and tmpfs mounts need a mount namespace, which this container does not have");
+        RootChroot chroot = RootChroot.of(spec, namespaces, joined);
+        if (joined.contains(Namespace.USER) && !namespaces.isEmpty()) {
+            // the clone creates them before the child joins the user namespace: they would belong to the runtime's
+            throw new IllegalArgumentException("namespaces " + namespaces.stream().map(Namespace::procName).toList()
+                    + ": created by the container while it joins a user namespace by path, which would not own them;"
+                    + " expected every other namespace joined by path or shared");
         }
         InheritedFds inherited = spec.extension(InheritedFds.class).orElse(null);
         if (inherited != null) {
@@ -94,16 +103,16 @@ public final class Orchestrator implements AutoCloseable {
         String id = spec.id().orElseGet(Orchestrator::newId);
         Set<Duty> duties = EnumSet.noneOf(Duty.class);
         selected.forEach(isolator -> duties.addAll(isolator.duties()));
-        NamespacePaths paths = spec.extension(NamespacePaths.class).orElse(null);
         Set<Namespace> visible = EnumSet.copyOf(namespaces.isEmpty() ? EnumSet.noneOf(Namespace.class) : namespaces);
-        if (paths != null) {
-            for (String name : paths.paths().keySet()) {
-                Namespace joined = PathJoins.namespace(name);
-                if (namespaces.contains(joined)) {
-                    throw new IllegalArgumentException("namespace \"" + name + "\": both created by an isolator and joined by"
-                            + " path; expected one of the two");
-                }
-                visible.add(joined); // the isolators see a namespace of the container's own: it is not the host's
+        for (Namespace namespace : joined) {
+            if (namespaces.contains(namespace)) {
+                throw new IllegalArgumentException("namespace \"" + namespace.procName() + "\": both created by an isolator"
+                        + " and joined by path; expected one of the two");
+            }
+            // the isolators see a namespace of the container's own: it is not the host's. Not a joined
+            // mount namespace: what an isolator would mount there (proc, /etc files) changes another's
+            if (namespace != Namespace.MOUNT) {
+                visible.add(namespace);
             }
         }
         boolean hostNetwork = HostNetwork.shared(namespaces, paths, join);
@@ -122,11 +131,17 @@ public final class Orchestrator implements AutoCloseable {
             List<Contribution> contributions = new ArrayList<>();
             PathJoins pathJoins = null;
             if (paths != null) {
-                pathJoins = PathJoins.open(paths);
+                pathJoins = PathJoins.open(paths, spec);
                 prepared.add(new PreparedIsolation(PathJoins.OWNER, pathJoins));
                 Contribution contribution = new Contribution(PathJoins.OWNER.name());
                 pathJoins.contribute(contribution);
                 contributions.add(contribution); // first: every isolator's steps run in the joined namespaces
+            }
+            if (chroot != null) {
+                prepared.add(new PreparedIsolation(RootChroot.OWNER, chroot));
+                Contribution contribution = new Contribution(RootChroot.OWNER.name());
+                chroot.contribute(contribution);
+                contributions.add(contribution);
             }
             KernelSettings kernel = KernelSettings.of(spec, namespaces, pathJoins);
             if (kernel != null) {
@@ -162,8 +177,8 @@ public final class Orchestrator implements AutoCloseable {
                 LOG.debug("container {}: {} ops, namespaces {}", id, program.ops().size(), namespaces);
                 return program;
             };
-            Launch.Started started = new Launch(spec, prepared, cloneThreads, cloneFlags(namespaces), fifos)
-                    .run(programs, stdio);
+            Launch.Started started = new Launch(spec, prepared, cloneThreads, cloneFlags(namespaces), fifos,
+                    pathJoins).run(programs, stdio);
             LaunchedContainer container = new LaunchedContainer(id, started.process(), started.stdio(), prepared, running::remove);
             stdio.close(); // only what the container did not take
             if (deferred != null) {

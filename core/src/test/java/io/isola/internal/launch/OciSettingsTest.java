@@ -112,7 +112,8 @@ class OciSettingsTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> isola.start(spec));
         assertTrue(e.getMessage().contains("net.ipv4.ip_forward") && e.getMessage().contains("host"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new Sysctls(Map.of("kernel.hostname", "x")));
-        assertThrows(IllegalArgumentException.class, () -> new NamespacePaths(Map.of("pid", "/proc/1/ns/pid")));
+        assertThrows(IllegalArgumentException.class, () -> new NamespacePaths(Map.of("pid", "proc/1/ns/pid")));
+        assertThrows(IllegalArgumentException.class, () -> new NamespacePaths(Map.of("network", "/proc/1/ns/net")));
     }
 
     private static String read(Path file) throws Exception {

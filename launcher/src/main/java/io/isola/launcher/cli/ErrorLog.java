@@ -19,13 +19,22 @@ public final class ErrorLog {
     private ErrorLog() {}
 
     public static void record(GlobalOptions global, String message) {
+        record(global, "error", message);
+    }
+
+    /** A warning, which engines show but which fails nothing (a failing poststart hook). */
+    public static void warn(GlobalOptions global, String message) {
+        record(global, "warning", message);
+    }
+
+    private static void record(GlobalOptions global, String level, String message) {
         if (global == null || global.log == null) {
             return;
         }
         String line;
         if ("json".equals(global.logFormat)) {
             Map<String, String> entry = new LinkedHashMap<>();
-            entry.put("level", "error");
+            entry.put("level", level);
             entry.put("msg", message);
             entry.put("time", Instant.now().toString());
             try {
@@ -34,7 +43,7 @@ public final class ErrorLog {
                 line = "{\"level\":\"error\",\"msg\":\"(unprintable)\"}";
             }
         } else {
-            line = Instant.now() + " error: " + message;
+            line = Instant.now() + " " + level + ": " + message;
         }
         try {
             Files.writeString(global.log, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);

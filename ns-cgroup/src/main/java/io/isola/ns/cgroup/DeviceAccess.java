@@ -41,15 +41,34 @@ final class DeviceAccess {
             new Rule(true, 'c', 136, Rule.ANY, "rwm"), // pts/*
             new Rule(true, 'c', 10, 200, "rwm")); // net/tun
 
-    private static final int S_IFMT = 0170000, S_IFCHR = 0020000, S_IFBLK = 0060000;
+    private static final int S_IFMT = 0170000, S_IFCHR = 0020000, S_IFBLK = 0060000, S_IFIFO = 0010000;
     private static final long AT_FDCWD = -100;
     private static final int PERMISSIONS = 0777; // no set-id or sticky bit from a host node
 
-    /** A host device resolved for {@code --device}. */
-    record Node(Devices.Mapping mapping, char type, long major, long minor, int mode, int uid, int gid) {
+    /**
+     * A host device resolved for {@code --device}, or a node described by the spec ({@code
+     * described}: OCI's linux.devices, whose mapping names its path on both sides).
+     */
+    record Node(Devices.Mapping mapping, char type, long major, long minor, int mode, int uid, int gid, boolean described) {
 
-        Rule rule() {
-            return new Rule(true, type, major, minor, mapping.access());
+        Node(Devices.Mapping mapping, char type, long major, long minor, int mode, int uid, int gid) {
+            this(mapping, type, major, minor, mode, uid, gid, false);
+        }
+
+        /** The rule that lets the container use it; none for a FIFO, which the device cgroup does not govern. */
+        java.util.Optional<Rule> rule() {
+            return type == 'p' ? java.util.Optional.empty() : java.util.Optional.of(new Rule(true, type, major, minor, mapping.access()));
+        }
+
+        static Node of(Devices.Node described) {
+            char type = described.type() == 'u' ? 'c' : described.type();
+            int kind = switch (type) {
+                case 'b' -> S_IFBLK;
+                case 'p' -> S_IFIFO;
+                default -> S_IFCHR;
+            };
+            return new Node(new Devices.Mapping(described.path(), described.path(), "rwm"), type, described.major(),
+                    described.minor(), kind | described.fileMode(), (int) described.uid(), (int) described.gid(), true);
         }
     }
 
@@ -68,11 +87,12 @@ final class DeviceAccess {
         for (Devices.Mapping mapping : devices.mappings()) {
             nodes.add(resolve(mapping));
         }
+        devices.nodes().forEach(node -> nodes.add(Node.of(node)));
         if (Security.of(spec).privileged()) {
             return new DeviceAccess(null, nodes);
         }
         List<Rule> rules = new ArrayList<>(DEFAULTS);
-        nodes.forEach(node -> rules.add(node.rule()));
+        nodes.forEach(node -> node.rule().ifPresent(rules::add));
         rules.addAll(devices.rules());
         return new DeviceAccess(List.copyOf(rules), nodes);
     }
@@ -143,12 +163,15 @@ final class DeviceAccess {
             }
             long dev = ((node.minor() & 0xff) | ((node.major() & 0xfff) << 8) | ((node.minor() & ~0xffL) << 12)
                     | ((node.major() & ~0xfffL) << 32));
-            steps.add(Step.call("make the device node " + path + " (" + node.type() + " " + node.major() + ":" + node.minor() + ")",
-                    "mknodat", Arg.word(AT_FDCWD), Arg.text(path.toString()), Arg.word(node.mode()), Arg.word(dev)));
+            Step mknod = Step.call("make the device node " + path + " (" + node.type() + " " + node.major() + ":" + node.minor() + ")",
+                    "mknodat", Arg.word(AT_FDCWD), Arg.text(path.toString()), Arg.word(node.mode()), Arg.word(dev));
+            // a config may list a node every container has (/dev/null): it gets the mode and owner asked for
+            steps.add(node.described() ? mknod.tolerating("EEXIST") : mknod);
+            String whose = node.described() ? "the" : "the host node's";
             // mknod applies the umask the child inherited from the runtime (022 made a 0666 node 0644)
-            steps.add(Step.call("give " + path + " the host node's mode 0" + Integer.toOctalString(node.mode() & PERMISSIONS),
+            steps.add(Step.call("give " + path + " " + whose + " mode 0" + Integer.toOctalString(node.mode() & PERMISSIONS),
                     "chmod", Arg.text(path.toString()), Arg.word(node.mode() & PERMISSIONS)));
-            steps.add(Step.call("give " + path + " the host node's owner " + node.uid() + ":" + node.gid(), "lchown",
+            steps.add(Step.call("give " + path + " " + whose + " owner " + node.uid() + ":" + node.gid(), "lchown",
                     Arg.text(path.toString()), Arg.word(node.uid()), Arg.word(node.gid())));
         }
         return steps;

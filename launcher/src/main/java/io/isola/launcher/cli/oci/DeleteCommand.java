@@ -24,7 +24,9 @@ public final class DeleteCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        new OciRuntime(parent.global().store(), parent.global().ociOptions()).delete(id, force, HooksRunInProcess.GATE);
+        new OciRuntime(parent.global().store(), parent.global().ociOptions())
+                .onWarning(message -> io.isola.launcher.cli.ErrorLog.warn(parent.global(), message))
+                .delete(id, force, HooksRunInProcess.GATE);
         return 0;
     }
 }

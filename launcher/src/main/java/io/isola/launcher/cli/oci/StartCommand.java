@@ -55,7 +55,9 @@ public final class StartCommand implements Callable<Integer> {
             ContainerState state = new Lifecycle(store).get(id);
             if (state.bundle() != null) {
                 try (IsolaRuntime runtime = IsolaRuntime.bare()) { // no isolators: startContainer hooks only join
-                    new OciRuntime(store, parent.global().ociOptions()).start(runtime.isola(), id, HooksRunInProcess.GATE);
+                    new OciRuntime(store, parent.global().ociOptions())
+                            .onWarning(message -> io.isola.launcher.cli.ErrorLog.warn(parent.global(), message))
+                            .start(runtime.isola(), id, HooksRunInProcess.GATE);
                 }
                 continue; // silent, as runc is: engines read its output
             }
