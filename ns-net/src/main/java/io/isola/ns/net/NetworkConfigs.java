@@ -117,10 +117,21 @@ final class NetworkConfigs {
         return (name.length() > 14 ? name.substring(0, 14) : name) + "0";
     }
 
-    /** The first candidate subnet that no host route and no other configured network uses. */
+    /**
+     * The subnet of the network's bridge where it lives on from a configuration that has gone (a new
+     * /etc/isola, a removed file: the bridge plugin refuses a bridge with another address); else the
+     * first candidate that no host route and no other configured network uses.
+     */
     private Ipv4Net freeSubnet() throws CniException {
         List<Ipv4Net> taken = new ArrayList<>();
-        Ipv4Net.hostRoutes().forEach(route -> taken.add(route.destination()));
+        String bridge = bridgeName(defaultName);
+        for (Ipv4Net.Route route : Ipv4Net.hostRoutes()) {
+            if (route.device().equals(bridge)) {
+                LOG.info("default network {}: its bridge {} is still on {}, which it takes again", defaultName, bridge, route.destination());
+                return route.destination();
+            }
+            taken.add(route.destination());
+        }
         for (Path file : files()) {
             try {
                 taken.addAll(Subnets.of(NetworkConfigList.read(file)));

@@ -1,0 +1,52 @@
+package io.isola.ns.net;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.isola.ns.net.cni.NetworkConfigList;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The default network's configuration is written again where it is missing (a new /etc/isola, a
+ * user who removed it) while its bridge lives on from before with its address: the new one takes
+ * the bridge's subnet, or every container on it would fail ("isola0 already has an IP address
+ * different from ...", as a suite with a fresh /etc/isola did on a host that had run isola before).
+ */
+class DefaultSubnetTest {
+
+    private static final String NETWORK = "isos" + ProcessHandle.current().pid() % 100000;
+    private static final String BRIDGE = NetworkConfigs.bridgeName(NETWORK);
+
+    @TempDir
+    Path tmp;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        assumeTrue(new com.sun.security.auth.module.UnixSystem().getUid() == 0, "needs root");
+        HostNet.run("ip", "link", "add", BRIDGE, "type", "bridge");
+        // 10.77 is the first candidate: a bridge left on 10.98 shows its subnet is the one taken
+        HostNet.run("ip", "addr", "add", "10.98.0.1/16", "dev", BRIDGE);
+        HostNet.run("ip", "link", "set", BRIDGE, "up"); // as the bridge plugin leaves it: its route stays when it goes down
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        HostNet.run("ip", "link", "del", BRIDGE);
+    }
+
+    @Test
+    void aMissingConfigurationTakesTheSubnetItsBridgeStillHas() throws Exception {
+        NetworkConfigs configs = new NetworkConfigs(tmp.resolve("net.d"), NETWORK, "", tmp.resolve("ipam"));
+
+        configs.defaultNetwork();
+
+        String written = Files.readString(tmp.resolve("net.d").resolve(NETWORK + ".conflist"));
+        assertEquals(java.util.List.of(new Ipv4Net(10 << 24 | 98 << 16, 16)),
+                Subnets.of(NetworkConfigList.read(tmp.resolve("net.d").resolve(NETWORK + ".conflist"))), written);
+    }
+}
