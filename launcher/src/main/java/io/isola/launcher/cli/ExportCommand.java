@@ -4,13 +4,8 @@ import io.isola.launcher.image.ContainerExport;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Lifecycle;
 import io.isola.lifecycle.SavedRoot;
-import java.io.FileOutputStream;
-import java.io.FileDescriptor;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -38,36 +33,7 @@ final class ExportCommand implements Callable<Integer> {
         ContainerState state = new Lifecycle(parent.global().store()).get(container);
         SavedRoot root = state.isola() == null || state.isola().spec() == null ? null : state.isola().spec().root();
         ContainerExport.check(state.id(), root);
-        if (output == null) {
-            if (stdoutIsTerminal()) {
-                throw new IllegalArgumentException("refusing to write a tar archive to a terminal: use -o FILE or redirect stdout");
-            }
-            OutputStream stdout = new FileOutputStream(FileDescriptor.out);
-            ContainerExport.write(state.id(), root, stdout);
-            stdout.flush();
-            return 0;
-        }
-        // written beside the target and renamed, so a failed export leaves no half archive
-        Path target = output.toAbsolutePath();
-        Path partial = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".partial");
-        try {
-            try (OutputStream file = Files.newOutputStream(partial)) {
-                ContainerExport.write(state.id(), root, file);
-            }
-            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(partial);
-        }
+        TarDestination.write(output, out -> ContainerExport.write(state.id(), root, out));
         return 0;
-    }
-
-    /** Whether fd 1 is a terminal (docker refuses those too: a tar is no text). */
-    static boolean stdoutIsTerminal() {
-        try {
-            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/1")).toString();
-            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
-        } catch (IOException | UnsupportedOperationException e) {
-            return false;
-        }
     }
 }

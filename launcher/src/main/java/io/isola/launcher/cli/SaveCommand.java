@@ -2,13 +2,8 @@ package io.isola.launcher.cli;
 
 import io.isola.launcher.image.ImageSaver;
 import io.isola.launcher.image.ImageStore;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,26 +28,7 @@ final class SaveCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         ImageSaver.Format chosen = ImageSaver.Format.parse(format);
         ImageSaver saver = new ImageSaver(ImageStore.fromEnvironment());
-        if (output == null) {
-            if (ExportCommand.stdoutIsTerminal()) {
-                throw new IllegalArgumentException("refusing to write a tar archive to a terminal: use -o FILE or redirect stdout");
-            }
-            OutputStream stdout = new FileOutputStream(FileDescriptor.out);
-            saver.save(image, chosen, stdout);
-            stdout.flush();
-            return 0;
-        }
-        // written beside the target and renamed, so a failed save leaves no half archive
-        Path target = output.toAbsolutePath();
-        Path partial = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".partial");
-        try {
-            try (OutputStream file = Files.newOutputStream(partial)) {
-                saver.save(image, chosen, file);
-            }
-            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(partial);
-        }
+        TarDestination.write(output, out -> saver.save(image, chosen, out));
         return 0;
     }
 }
