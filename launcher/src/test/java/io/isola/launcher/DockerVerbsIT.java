@@ -91,6 +91,15 @@ class DockerVerbsIT {
         cli.fails("has no image layers to compare", "diff", "plain");
     }
 
+    /** A name the image deletes (a whiteout) or hides (an opaque directory) is one the container adds. */
+    @Test
+    void diffTellsWhatTheImageDeletedFromWhatItShows() throws Exception {
+        assumeTrue(Files.isRegularFile(ImageArchives.BUSYBOX), "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
+        cli.ok("image", "import", ImageArchives.dockerSave(tmp.resolve("img.tar"), "test/diff:2", false).toString());
+        cli.ok("run", "--name", "again", "--network", "none", "test/diff:2", "sh", "-c", "echo x > /etc/gone; echo y > /dir/old");
+        assertEquals("C /dir\nA /dir/old\nC /etc\nA /etc/gone\n", cli.ok("diff", "again"));
+    }
+
     @Test
     void containerPruneRemovesTheStoppedOnes() throws Exception {
         String first = cli.ok("run", "-d", "--", "true").strip();

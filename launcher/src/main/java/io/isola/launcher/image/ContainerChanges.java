@@ -2,11 +2,9 @@ package io.isola.launcher.image;
 
 import io.isola.internal.nativ.DirectoryFd;
 import io.isola.internal.nativ.FileStat;
+import io.isola.spi.OverlayLayers;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -77,32 +75,8 @@ public final class ContainerChanges {
         }
     }
 
-    /** Whether the image shows {@code path}: the top layer that has it does not whiteout it. */
+    /** Whether the image shows {@code path}: overlayfs's rules, whiteouts (either form) and opaque directories. */
     private static boolean inLowers(String path, List<Path> lowers) throws IOException {
-        for (Path lower : lowers) {
-            Path file = lower;
-            String[] names = path.split("/");
-            for (int i = 0; i < names.length; i++) {
-                file = file.resolve(names[i]);
-                // an image's link is never followed: overlayfs shows a link, not what it points to
-                if (i < names.length - 1 && !Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
-                    file = null;
-                    break;
-                }
-            }
-            if (file != null && Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-                return !isWhiteout(file);
-            }
-        }
-        return false;
-    }
-
-    private static boolean isWhiteout(Path file) throws IOException {
-        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || Files.size(file) != 0) {
-            return false;
-        }
-        UserDefinedFileAttributeView view = Files.getFileAttributeView(file, UserDefinedFileAttributeView.class,
-                LinkOption.NOFOLLOW_LINKS);
-        return view != null && view.list().contains("overlay.whiteout");
+        return OverlayLayers.topmost(lowers, List.of(path.split("/"))).isPresent();
     }
 }
