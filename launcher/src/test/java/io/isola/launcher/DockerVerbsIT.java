@@ -100,6 +100,15 @@ class DockerVerbsIT {
         assertEquals("C /dir\nA /dir/old\nC /etc\nA /etc/gone\n", cli.ok("diff", "again"));
     }
 
+    /** The writable layer is the container's: diff lists its links and never walks the host through them. */
+    @Test
+    void diffListsALinkToTheHostAsALink() throws Exception {
+        assumeTrue(Files.isRegularFile(ImageArchives.BUSYBOX), "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
+        cli.ok("image", "import", ImageArchives.dockerSave(tmp.resolve("img.tar"), "test/diff:3", false).toString());
+        cli.ok("run", "--name", "linker", "--network", "none", "test/diff:3", "sh", "-c", "ln -s / /escape; ln -s /etc /dir/up");
+        assertEquals("C /dir\nA /dir/up\nA /escape\nC /etc\n", cli.ok("diff", "linker")); // /etc: the network's mount points
+    }
+
     @Test
     void containerPruneRemovesTheStoppedOnes() throws Exception {
         String first = cli.ok("run", "-d", "--", "true").strip();
