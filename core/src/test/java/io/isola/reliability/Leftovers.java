@@ -41,9 +41,8 @@ record Leftovers(OpenFds fds, long threads, long nativeBytes, long children, jav
     List<String> since(Leftovers before) throws Exception {
         Leftovers after = this;
         long deadline = System.nanoTime() + 5_000_000_000L;
-        // threads end, children are reaped and a killed child's stack is freed (by the thread that
-        // reaps it) a moment later (fds: OpenFds.leaked waits for its own)
-        while ((after.threads > before.threads || after.children > before.children || after.nativeBytes > before.nativeBytes)
+        // threads end and children are reaped a moment later (fds: OpenFds.leaked waits for its own)
+        while ((after.threads > before.threads || after.children > before.children)
                 && System.nanoTime() < deadline) {
             Thread.sleep(20);
             after = now();
