@@ -1,5 +1,6 @@
 package io.isola.reliability;
 
+import io.isola.internal.chain.CloneThreads;
 import io.isola.internal.nativ.NativeMemory;
 import io.isola.testing.HostState;
 import io.isola.testing.OpenFds;
@@ -16,7 +17,8 @@ import java.util.List;
 record Leftovers(OpenFds fds, long threads, long nativeBytes, long children, java.util.Set<String> mounts) {
 
     static Leftovers now() throws Exception {
-        return new Leftovers(OpenFds.now(), HostState.threads(), NativeMemory.liveBytes(),
+        // the cloning threads' arenas are counted with the threads that hold them
+        return new Leftovers(OpenFds.now(), HostState.threads(), NativeMemory.liveBytes() - CloneThreads.cachedNativeBytes(),
                 ProcessHandle.current().children().filter(ProcessHandle::isAlive).count(), mountPoints());
     }
 

@@ -1,6 +1,7 @@
 package io.isola.internal.chain;
 
 import io.isola.internal.nativ.NativeMemory;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The native memory one cloning thread compiles its chains into, reused from launch to launch so
@@ -11,23 +12,34 @@ import io.isola.internal.nativ.NativeMemory;
 final class ChainArena implements AutoCloseable {
 
     private static final long INITIAL = 256 * 1024;
+    /** Bytes held by the arenas of all live cloning threads. */
+    private static final AtomicLong HELD = new AtomicLong();
 
     private NativeMemory memory;
 
     /** A block of at least {@code size} bytes; its previous content is not kept. */
     long reserve(long size) {
         if (memory == null || memory.size() < size) {
-            if (memory != null) {
-                memory.close();
-            }
+            close();
             memory = new NativeMemory(Math.max(INITIAL, Long.highestOneBit(size) << 1));
+            HELD.addAndGet(memory.size());
         }
         return memory.address();
+    }
+
+    /**
+     * The native memory all arenas hold. An arena only grows (a program's size depends on which fd
+     * numbers its pipes got, so one start may need a few more bytes than the last) and is freed
+     * with its thread, so a leak check counts it with the threads, not as a leak.
+     */
+    static long heldBytes() {
+        return HELD.get();
     }
 
     @Override
     public void close() {
         if (memory != null) {
+            HELD.addAndGet(-memory.size());
             memory.close();
             memory = null;
         }

@@ -127,6 +127,11 @@ public final class CloneThreads implements AutoCloseable {
         }
     }
 
+    /** The native memory the cloning threads keep between launches (their chain arenas), freed as they end. */
+    public static long cachedNativeBytes() {
+        return ChainArena.heldBytes();
+    }
+
     private Courier startCourier() {
         Courier courier = new Courier();
         Thread thread = new Thread(courier, "isola-clone-" + THREADS.incrementAndGet());
