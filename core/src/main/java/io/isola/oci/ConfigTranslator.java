@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.isola.api.ContainerSpec;
 import io.isola.api.Filesystem;
 import io.isola.api.Security;
+import io.isola.api.SharedNamespaces;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -92,8 +93,11 @@ public final class ConfigTranslator {
         LinuxSection.seccomp(fields, security);
         Security built = security.build();
         spec.with(built);
-        if (ResourcesSection.read(fields, spec, options.systemdCgroup())) {
-            isolators.add("cgroup"); // limits, device rules and the cgroup path need it, even without a cgroup namespace asked for
+        if (ResourcesSection.read(fields, spec, options.systemdCgroup()) && isolators.add("cgroup")
+                && !namespaces.joined().contains("cgroup")) {
+            // limits, device rules and the cgroup path need the cgroup isolator; the cgroup
+            // namespace the config does not list stays the runtime's, as the spec says
+            spec.with(new SharedNamespaces(Set.of("cgroup")));
         }
         spec.isolators(isolators);
         Map<String, String> annotations = new LinkedHashMap<>();

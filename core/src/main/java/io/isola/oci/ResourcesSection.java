@@ -9,9 +9,9 @@ import java.math.RoundingMode;
 
 /**
  * {@code linux.resources} (memory, cpu, pids) into {@link Resources}, devices into {@link
- * DeviceRules}, and {@code
- * linux.cgroupsPath} into {@link CgroupPath}. Either one makes the container use the cgroup
- * isolator, which also gives it a cgroup namespace of its own.
+ * DeviceRules}, and {@code linux.cgroupsPath} into {@link CgroupPath}. Either one makes the
+ * container use the cgroup isolator; it creates a cgroup namespace only when {@code
+ * linux.namespaces} lists one.
  */
 final class ResourcesSection {
 

@@ -12,8 +12,22 @@ public interface IsolationRequest {
 
     ContainerSpec spec();
 
-    /** Whether the container gets a new namespace of this type (from any isolator). */
+    /**
+     * Whether the container has a namespace of this type other than the runtime's: one an isolator
+     * creates, or one joined by path (not a joined mount namespace, whose files are another's).
+     */
     boolean selected(Namespace namespace);
+
+    /**
+     * Whether the container's namespace of this type is created for it, rather than joined by path
+     * or shared with the runtime; what an isolator that {@linkplain
+     * NamespaceIsolator#servesWithoutNamespace serves without its namespace} asks about its own.
+     *
+     * @since 1.3
+     */
+    default boolean creates(Namespace namespace) {
+        return selected(namespace);
+    }
 
     /** Whether one of the container's isolators declared itself in charge of {@code duty}. */
     default boolean provided(Duty duty) {

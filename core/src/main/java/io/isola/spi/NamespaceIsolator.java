@@ -24,9 +24,26 @@ public interface NamespaceIsolator {
      */
     Isolation prepare(IsolationRequest request) throws Exception;
 
-    /** What this isolator takes care of for every container it isolates, beyond its namespace. */
+    /**
+     * What this isolator takes care of, beyond its namespace, for every container in which it
+     * creates its namespace (see {@link #servesWithoutNamespace}).
+     */
     default java.util.Set<Duty> duties() {
         return java.util.Set.of();
+    }
+
+    /**
+     * Whether this isolator has work for a container that does not create its namespace: one that
+     * joins it by path ({@link io.isola.api.NamespacePaths}) or shares the runtime's ({@link
+     * io.isola.api.SharedNamespaces}); the cgroup isolator's cgroup and limits are such work. Such
+     * an isolator stays selected for that container, its namespace is left out of the clone,
+     * {@link IsolationRequest#creates} says so, and its {@link #duties} are not taken. An isolator
+     * that returns false is refused for such a container, or left out when it is only a default.
+     *
+     * @since 1.3
+     */
+    default boolean servesWithoutNamespace() {
+        return false;
     }
 
     /**

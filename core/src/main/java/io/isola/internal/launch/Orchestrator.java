@@ -9,6 +9,7 @@ import io.isola.api.InheritedFds;
 import io.isola.api.IsolaException;
 import io.isola.api.Join;
 import io.isola.api.NamespacePaths;
+import io.isola.api.SharedNamespaces;
 import io.isola.api.Terminal;
 import io.isola.internal.chain.ChildProgram;
 import io.isola.internal.chain.CloneThreads;
@@ -76,14 +77,17 @@ public final class Orchestrator implements AutoCloseable {
         if (join != null && deferred != null) {
             throw new IllegalArgumentException("a process that joins a running container cannot have a deferred start");
         }
-        List<NamespaceIsolator> selected = join != null ? List.of() : select(spec);
-        Set<Namespace> namespaces = EnumSet.noneOf(Namespace.class);
-        selected.forEach(isolator -> namespaces.add(isolator.namespace()));
         NamespacePaths paths = spec.extension(NamespacePaths.class).orElse(null);
         Set<Namespace> joined = EnumSet.noneOf(Namespace.class);
         if (paths != null) {
             paths.paths().keySet().forEach(name -> joined.add(PathJoins.namespace(name)));
         }
+        Set<Namespace> shared = EnumSet.noneOf(Namespace.class);
+        spec.extension(SharedNamespaces.class).ifPresent(s -> s.names().forEach(name -> shared.add(PathJoins.namespace(name))));
+        NamespaceOwnership ownership = NamespaceOwnership.of(join != null ? List.of() : select(spec), joined, shared,
+                spec.isolators().isPresent());
+        List<NamespaceIsolator> selected = ownership.isolators();
+        Set<Namespace> namespaces = ownership.created();
         if (!namespaces.contains(Namespace.UTS) && !joined.contains(Namespace.UTS)
                 && (spec.hostname().isPresent() || spec.domainname().isPresent())) {
             throw new IllegalArgumentException("hostname \"" + spec.hostname().or(spec::domainname).orElseThrow()
@@ -101,14 +105,9 @@ public final class Orchestrator implements AutoCloseable {
             inherited.requireOpen();
         }
         String id = spec.id().orElseGet(Orchestrator::newId);
-        Set<Duty> duties = EnumSet.noneOf(Duty.class);
-        selected.forEach(isolator -> duties.addAll(isolator.duties()));
+        Set<Duty> duties = ownership.duties();
         Set<Namespace> visible = EnumSet.copyOf(namespaces.isEmpty() ? EnumSet.noneOf(Namespace.class) : namespaces);
         for (Namespace namespace : joined) {
-            if (namespaces.contains(namespace)) {
-                throw new IllegalArgumentException("namespace \"" + namespace.procName() + "\": both created by an isolator"
-                        + " and joined by path; expected one of the two");
-            }
             // the isolators see a namespace of the container's own: it is not the host's. Not a joined
             // mount namespace: what an isolator would mount there (proc, /etc files) changes another's
             if (namespace != Namespace.MOUNT) {
@@ -118,7 +117,7 @@ public final class Orchestrator implements AutoCloseable {
         boolean hostNetwork = HostNetwork.shared(namespaces, paths, join);
         HostNetwork.requireNamespaceFor(spec, hostNetwork);
         SecurityPlan security = SecurityPolicy.plan(spec, hostNetwork); // checks the settings before anything exists
-        IsolationRequest request = new Request(id, spec, visible, duties, new BindRequests());
+        IsolationRequest request = new Request(id, spec, visible, namespaces, duties, new BindRequests());
 
         List<PreparedIsolation> prepared = new ArrayList<>();
         StdioPlan stdio = null;
@@ -300,11 +299,16 @@ public final class Orchestrator implements AutoCloseable {
         cloneThreads.close();
     }
 
-    private record Request(String containerId, ContainerSpec spec, Set<Namespace> namespaces, Set<Duty> duties,
-            BindRequests binds) implements IsolationRequest {
+    private record Request(String containerId, ContainerSpec spec, Set<Namespace> namespaces, Set<Namespace> created,
+            Set<Duty> duties, BindRequests binds) implements IsolationRequest {
         @Override
         public boolean selected(Namespace namespace) {
             return namespaces.contains(namespace);
+        }
+
+        @Override
+        public boolean creates(Namespace namespace) {
+            return created.contains(namespace);
         }
 
         @Override

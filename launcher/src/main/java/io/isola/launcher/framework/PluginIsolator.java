@@ -58,6 +58,15 @@ public final class PluginIsolator implements NamespaceIsolator {
     }
 
     @Override
+    public boolean servesWithoutNamespace() {
+        try {
+            return delegate.servesWithoutNamespace();
+        } catch (RuntimeException | LinkageError e) {
+            throw failure(e);
+        }
+    }
+
+    @Override
     public boolean appliesTo(io.isola.api.ContainerSpec spec) {
         try {
             return delegate.appliesTo(spec);

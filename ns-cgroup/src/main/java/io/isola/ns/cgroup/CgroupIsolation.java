@@ -38,14 +38,18 @@ final class CgroupIsolation implements Isolation {
     private final List<Step> deviceNodes;
     private final List<Step> capabilityDrops;
 
+    private final boolean ownNamespace;
+
     CgroupIsolation(String containerId, String driver, Cgroup cgroup, List<CgroupfsMount> mounts) {
-        this(containerId, driver, cgroup, mounts, List.of(), List.of());
+        this(containerId, driver, cgroup, true, mounts, List.of(), List.of());
     }
 
-    CgroupIsolation(String containerId, String driver, Cgroup cgroup, List<CgroupfsMount> mounts, List<Step> deviceNodes,
-            List<Step> capabilityDrops) {
+    /** {@code ownNamespace}: whether the child enters a cgroup namespace of its own, rooted at its cgroup. */
+    CgroupIsolation(String containerId, String driver, Cgroup cgroup, boolean ownNamespace, List<CgroupfsMount> mounts,
+            List<Step> deviceNodes, List<Step> capabilityDrops) {
         this.containerId = containerId;
         this.cgroup = cgroup;
+        this.ownNamespace = ownNamespace;
         this.mounts = List.copyOf(mounts);
         this.deviceNodes = List.copyOf(deviceNodes);
         this.capabilityDrops = List.copyOf(capabilityDrops);
@@ -54,9 +58,12 @@ final class CgroupIsolation implements Isolation {
 
     @Override
     public void contribute(ChildSteps steps) {
+        // also without a namespace: the setup steps that follow are then charged to the container's cgroup
         steps.checkpoint(Phase.NAMES, "wait until the host has placed the process in its cgroup");
-        steps.add(Phase.NAMES, Step.call("enter a cgroup namespace rooted at the container's cgroup", "unshare",
-                Arg.word(CLONE_NEWCGROUP)));
+        if (ownNamespace) {
+            steps.add(Phase.NAMES, Step.call("enter a cgroup namespace rooted at the container's cgroup", "unshare",
+                    Arg.word(CLONE_NEWCGROUP)));
+        }
         // LOCKDOWN, not FILESYSTEM: within a phase the cgroup namespace's steps run before the
         // mount namespace's, which build the new root and mount /sys in FILESYSTEM and pivot into
         // it in PIVOT; only after that does /sys/fs/cgroup name the container's own /sys. The

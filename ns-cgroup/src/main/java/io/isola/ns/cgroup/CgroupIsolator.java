@@ -90,6 +90,12 @@ public final class CgroupIsolator implements NamespaceIsolator, ResourceControls
         return Set.of(Duty.MOUNT_CGROUPFS);
     }
 
+    /** The container's cgroup and limits are wanted also with the runtime's cgroup namespace, or one joined by path. */
+    @Override
+    public boolean servesWithoutNamespace() {
+        return true;
+    }
+
     /** The driver for this host, detected on first use. */
     CgroupDriver driver() {
         CgroupDriver d = driver;
@@ -120,11 +126,15 @@ public final class CgroupIsolator implements NamespaceIsolator, ResourceControls
         DeviceAccess devices = DeviceAccess.of(request.spec());
         cgroups.checkDevices(devices.rules(), devices.hasOwnRules());
         List<io.isola.spi.Step> lockdown = MknodFallback.steps(request.spec(), cgroups);
-        boolean ownCgroupfs = request.selected(Namespace.MOUNT);
-        if (!ownCgroupfs && WARNED_NO_MOUNT_NS.compareAndSet(false, true)) {
+        // without a namespace of its own (an OCI config that does not list one) the container is in
+        // its cgroup with the runtime's cgroup namespace, and the mount isolator brings the host's
+        // /sys/fs/cgroup read-only, as runc gives it to such a container
+        boolean ownNamespace = request.creates(Namespace.CGROUP);
+        boolean ownCgroupfs = ownNamespace && request.selected(Namespace.MOUNT);
+        if (ownNamespace && !ownCgroupfs && WARNED_NO_MOUNT_NS.compareAndSet(false, true)) {
             LOG.warn("containers with a cgroup namespace but no mount namespace see the host's /sys/fs/cgroup");
         }
-        if (!devices.nodes().isEmpty() && !ownCgroupfs) {
+        if (!devices.nodes().isEmpty() && !request.selected(Namespace.MOUNT)) {
             throw new IllegalArgumentException("devices " + devices.nodes().stream().map(n -> n.mapping().hostPath()).toList()
                     + ": need a mount namespace, whose /dev they are made in; drop --no-mount");
         }
@@ -138,8 +148,8 @@ public final class CgroupIsolator implements NamespaceIsolator, ResourceControls
         String path = request.spec().extension(CgroupPath.class).map(CgroupPath::path)
                 .orElse(parent + "/" + request.containerId());
         Cgroup cgroup = cgroups.create(path, resources, devices.rules());
-        return new CgroupIsolation(request.containerId(), cgroups.name(), cgroup, ownCgroupfs ? cgroups.mounts() : List.of(),
-                nodes, lockdown);
+        return new CgroupIsolation(request.containerId(), cgroups.name(), cgroup, ownNamespace,
+                ownCgroupfs ? cgroups.mounts() : List.of(), nodes, lockdown);
     }
 
     /**
