@@ -15,6 +15,8 @@ import java.util.TreeSet;
  */
 final class ConfigFields {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConfigFields.class);
+
     private final JsonNode root;
     private final Set<String> read = new TreeSet<>();
 
@@ -77,6 +79,22 @@ final class ConfigFields {
         List<String> left = new ArrayList<>();
         collect(root, "", left);
         return left;
+    }
+
+    /**
+     * The fields of {@link #unread} that the runtime-spec defines, which isola must refuse; the
+     * others, unknown to the spec, are ignored as it says ({@link SpecProperties}).
+     */
+    List<String> unsupported() {
+        List<String> unsupported = new ArrayList<>();
+        for (String field : unread()) {
+            if (SpecProperties.known(field)) {
+                unsupported.add(field);
+            } else {
+                LOG.debug("config.json: {}: not a property of the runtime-spec's; ignored, as the spec says", field);
+            }
+        }
+        return unsupported;
     }
 
     private void collect(JsonNode node, String path, List<String> left) {

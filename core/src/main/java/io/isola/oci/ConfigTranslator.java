@@ -19,8 +19,9 @@ import java.util.Set;
 
 /**
  * Translates a bundle's config.json into an {@link OciPlan}. What isola honours is read; every
- * other field present is refused with its JSON name (see {@link ConfigFields}). The supported
- * set grows as features land: a field moves from refused to read when its feature exists.
+ * other property of the spec's present is refused with its JSON name (see {@link ConfigFields});
+ * a property the spec does not define is ignored, as the spec says ({@link SpecProperties}). The
+ * supported set grows as features land: a field moves from refused to read when its feature exists.
  */
 public final class ConfigTranslator {
 
@@ -65,6 +66,10 @@ public final class ConfigTranslator {
         if (version == null || !version.startsWith("1.")) {
             throw ConfigFields.refuse("ociVersion", "\"" + version + "\": expected a 1.x version");
         }
+        if (fields.at("process") == null) {
+            // OCI makes it optional until start; isola, as runc, sets the process up at create
+            throw ConfigFields.refuse("process", "absent; expected the container's process, with its args");
+        }
         ContainerSpec.Builder spec = ProcessSection.command(fields);
         Security.Builder security = Security.builder();
         ProcessSection.read(fields, spec, security);
@@ -106,7 +111,7 @@ public final class ConfigTranslator {
             notes.fields().forEachRemaining(e -> annotations.put(e.getKey(), e.getValue().asText()));
         }
         Map<String, List<Hook>> hooks = hooks(fields);
-        List<String> unsupported = fields.unread();
+        List<String> unsupported = fields.unsupported();
         if (!unsupported.isEmpty()) {
             throw new IllegalArgumentException("config.json: not supported by isola: " + String.join(", ", unsupported)
                     + " (remove these fields, or use a runtime that implements them)");

@@ -64,7 +64,7 @@ public final class ExecProcess {
         ProcessSection.read(fields, spec, security);
         LinuxSection.seccomp(fields, security);
         spec.with(security.build());
-        List<String> unsupported = fields.unread();
+        List<String> unsupported = fields.unsupported();
         if (!unsupported.isEmpty()) {
             throw new IllegalArgumentException("not supported by isola: " + String.join(", ", unsupported));
         }

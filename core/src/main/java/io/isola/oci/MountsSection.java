@@ -40,6 +40,13 @@ final class MountsSection {
 
     private MountsSection() {}
 
+    /** Every option name a mount of config.json may carry (the OCI features verb lists them); values such as size= aside. */
+    static java.util.SortedSet<String> optionNames() {
+        java.util.SortedSet<String> names = new java.util.TreeSet<>(NEUTRAL);
+        names.addAll(List.of("bind", "rbind", "ro", "nosuid", "nodev", "noexec", "tmpcopyup"));
+        return names;
+    }
+
     /** Adds the mounts; {@code rootfs} (the container's root on the host, or null) decides podman's tmpcopyup. */
     static void read(ConfigFields fields, Path bundle, Filesystem.Builder filesystem, Path rootfs) {
         JsonNode mounts = fields.take("mounts");

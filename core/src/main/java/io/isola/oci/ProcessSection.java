@@ -33,7 +33,8 @@ final class ProcessSection {
     static ContainerSpec.Builder command(ConfigFields fields) {
         List<String> args = fields.texts("process.args");
         if (args.isEmpty()) {
-            throw ConfigFields.refuse("process.args", "expected the command to run");
+            throw ConfigFields.refuse("process.args", (fields.at("process.args") == null ? "absent" : "empty")
+                    + "; expected at least the command to run");
         }
         ContainerSpec.Builder spec = ContainerSpec.builder(args);
         for (String entry : fields.texts("process.env")) {

@@ -14,12 +14,23 @@ import picocli.CommandLine.IParameterExceptionHandler;
 
 /**
  * The {@code isola} command line. Exit statuses follow {@code docker run}: the container's own
- * status (128 + N when signal N killed it), or 125 when isola itself failed or was used wrongly.
+ * status (128 + N when signal N killed it), or 125 when isola itself failed or was used wrongly;
+ * runc's verbs, which engines call, fail with runc's 1 instead ({@link #RUNC_VERBS}).
  */
 public final class Main {
 
     /** isola's own failures, as opposed to the container's exit statuses. */
     static final int RUNTIME_ERROR = 125;
+
+    /** runc's status for any failure of its verbs, which engines and conformance tools expect. */
+    static final int RUNC_ERROR = 1;
+
+    /**
+     * The verbs that runc has, whose failures exit {@link #RUNC_ERROR} as runc's do (Docker's own
+     * verbs of these names exit 1 too); {@code run} is Docker's here, with its 125.
+     */
+    static final java.util.Set<String> RUNC_VERBS = java.util.Set.of("create", "start", "state", "kill", "delete", "exec",
+            "ps", "list", "pause", "resume", "features", "spec");
 
     /** The verbs whose positionals end in a command line of the container's own. */
     private static final List<String> COMMAND_TAKING_VERBS = List.of("run", "exec");
@@ -94,7 +105,7 @@ public final class Main {
             PrintWriter err = command.getErr();
             err.println("isola: " + lowerFirst(e.getMessage()));
             err.println("see '" + command.getCommandSpec().qualifiedName() + " --help'");
-            return RUNTIME_ERROR;
+            return failureStatus(command);
         };
     }
 
@@ -111,8 +122,22 @@ public final class Main {
             }
             err.flush();
             // as a shell and docker run do: 127 when the command is not found, 126 when it cannot run
-            return e instanceof ExecFailedException exec ? exec.shellCode() : RUNTIME_ERROR;
+            return e instanceof ExecFailedException exec ? exec.shellCode() : failureStatus(command);
         };
+    }
+
+    /** {@link #RUNC_ERROR} for a runc verb, else {@link #RUNTIME_ERROR}. */
+    private static int failureStatus(CommandLine command) {
+        CommandLine verb = command;
+        while (verb.getParent() != null && verb.getParent().getParent() != null) {
+            verb = verb.getParent();
+        }
+        return failureStatus(verb.getParent() != null ? verb.getCommandName() : null);
+    }
+
+    /** The status with which {@code verb} (null: none) fails. */
+    static int failureStatus(String verb) {
+        return verb != null && RUNC_VERBS.contains(verb) ? RUNC_ERROR : RUNTIME_ERROR;
     }
 
     private static String lowerFirst(String message) {

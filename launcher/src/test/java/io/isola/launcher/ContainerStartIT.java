@@ -89,7 +89,7 @@ class ContainerStartIT {
 
     @Test
     void startOfAContainerThatDoesNotExistSaysSo() {
-        assertEquals(125, cli.isola("start", "nosuch"));
+        assertEquals(1, cli.isola("start", "nosuch"));
         assertTrue(cli.lastErr().contains("nosuch"), cli.lastErr());
         cli.fails("attaching is not supported by isola", "start", "-a", "nosuch");
     }

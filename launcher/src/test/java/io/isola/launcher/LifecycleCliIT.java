@@ -100,7 +100,7 @@ class LifecycleCliIT {
         assertEquals("65534:65534", okProcess("exec", "low", "sh", "-c", "echo $(id -u):$(id -g)").strip());
         assertEquals("0:65534", okProcess("exec", "-u", "root:nogroup", "low", "sh", "-c", "echo $(id -u):$(id -g)").strip());
         assertEquals("1234:0", okProcess("exec", "--user", "1234", "low", "sh", "-c", "echo $(id -u):$(id -g)").strip());
-        assertEquals(125, isola("exec", "-u", "nosuchuser", "low", "true"));
+        assertEquals(1, isola("exec", "-u", "nosuchuser", "low", "true"));
         assertEquals("isola: --user \"nosuchuser\": no user \"nosuchuser\" in the container's /etc/passwd\n", lastErr);
         assertEquals("65534:65534", inspect("low").get("Config").get("User").asText());
     }
@@ -123,7 +123,7 @@ class LifecycleCliIT {
     @Test
     void killTakesTheSignalAsRuncAndAsDockerDo() {
         ok("run", "-d", "--name", "target", "--", "sleep", "1000");
-        assertEquals(125, isola("kill", "-s", "KILL", "target", "TERM"));
+        assertEquals(1, isola("kill", "-s", "KILL", "target", "TERM"));
         assertTrue(lastErr.startsWith("isola: signal \"TERM\" and --signal \"KILL\": expected one of them"), lastErr);
         ok("kill", "-s", "KILL", "target");
         assertEquals("137", ok("wait", "target").strip());
@@ -172,7 +172,7 @@ class LifecycleCliIT {
 
     @Test
     void errorsExit125WithOneLine() {
-        assertEquals(125, isola("exec", "nosuch", "true"));
+        assertEquals(1, isola("exec", "nosuch", "true"));
         assertEquals("isola: no such container: nosuch\n", lastErr);
         ok("run", "-d", "--name", "dup", "--", "sleep", "100");
         assertEquals(125, isola("run", "-d", "--name", "dup", "--", "true"));

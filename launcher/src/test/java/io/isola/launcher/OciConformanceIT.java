@@ -168,7 +168,7 @@ class OciConformanceIT {
         assertEquals("stopped", status("c1"));
 
         ok("delete", "c1");
-        assertEquals(125, isola("state", "c1"));
+        assertEquals(1, isola("state", "c1"));
         assertEquals("isola: no such container: c1\n", lastErr);
     }
 
@@ -615,7 +615,7 @@ class OciConformanceIT {
         ok("create", "--bundle", bundle.toString(), "h2");
         long pid = JSON.readTree(ok("state", "h2")).get("pid").asLong();
         try (Pidfd child = Pidfd.open(pid)) {
-            assertEquals(125, isola("start", "h2"));
+            assertEquals(1, isola("start", "h2"));
             assertTrue(lastErr.contains("startContainer hook 0"), lastErr);
             assertEquals("created", status("h2"));
             ok("delete", "h2");
@@ -759,15 +759,15 @@ class OciConformanceIT {
         ObjectNode config = plain.deepCopy();
         ((ObjectNode) config.get("process")).put("terminal", true);
         write(config);
-        assertEquals(125, isola("create", "--bundle", bundle.toString(), "t2"));
+        assertEquals(1, isola("create", "--bundle", bundle.toString(), "t2"));
         assertTrue(lastErr.contains("--console-socket"), lastErr);
 
         write(plain);
-        assertEquals(125, isola("create", "--bundle", bundle.toString(), "--console-socket", root.resolve("none").toString(), "t2"));
+        assertEquals(1, isola("create", "--bundle", bundle.toString(), "--console-socket", root.resolve("none").toString(), "t2"));
         assertTrue(lastErr.contains("process.terminal"), lastErr);
 
         write(config);
-        assertEquals(125, isola("create", "--bundle", bundle.toString(), "--console-socket", root.resolve("none").toString(), "t2"));
+        assertEquals(1, isola("create", "--bundle", bundle.toString(), "--console-socket", root.resolve("none").toString(), "t2"));
         assertTrue(lastErr.contains("cannot connect"), lastErr);
         assertEquals("", ok("list", "-q"), "a refused create left state behind");
     }
@@ -787,7 +787,7 @@ class OciConformanceIT {
         }
         ok("delete", "p1");
 
-        assertEquals(125, isola("create", "--bundle", bundle.toString(), "--preserve-fds", "1000", "p2"));
+        assertEquals(1, isola("create", "--bundle", bundle.toString(), "--preserve-fds", "1000", "p2"));
         assertTrue(lastErr.contains("is not open"), lastErr);
     }
 

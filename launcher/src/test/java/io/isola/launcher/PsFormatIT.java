@@ -63,7 +63,7 @@ class PsFormatIT {
         JsonNode json = new ObjectMapper().readTree(cli.ok("ps", "--format", "json").strip());
         assertEquals("web-1", json.get("Names").asText());
         assertEquals("\"sleep 1000\"", json.get("Command").asText());
-        assertEquals(125, cli.isola("ps", "--format", "{{.Nope}}"));
+        assertEquals(1, cli.isola("ps", "--format", "{{.Nope}}"));
         assertTrue(cli.lastErr().contains("can't evaluate field Nope of a container; expected one of: ID, Image"), cli.lastErr());
     }
 
@@ -76,9 +76,9 @@ class PsFormatIT {
         assertEquals("web-1\njob\n", cli.ok("ps", "-a", "-f", "name=web", "-f", "name=job", "--format", "{{.Names}}"));
         assertEquals("", cli.ok("ps", "-a", "-f", "name=web", "-f", "status=exited", "--format", "{{.Names}}"));
         assertEquals("job\n", cli.ok("ps", "-a", "-f", "id=" + exited.substring(0, 8), "--format", "{{.Names}}"));
-        assertEquals(125, cli.isola("ps", "-f", "colour=red"));
+        assertEquals(1, cli.isola("ps", "-f", "colour=red"));
         assertTrue(cli.lastErr().contains("filter \"colour=red\": expected status=, name=, label=, ancestor= or id="), cli.lastErr());
-        assertEquals(125, cli.isola("ps", "-f", "status=sleeping"));
+        assertEquals(1, cli.isola("ps", "-f", "status=sleeping"));
         assertTrue(cli.lastErr().contains("status \"sleeping\": expected created, restarting, running, paused, exited or dead"), cli.lastErr());
 
         assumeTrue(Files.isRegularFile(ImageArchives.BUSYBOX), "no " + ImageArchives.BUSYBOX + " (install busybox-static)");

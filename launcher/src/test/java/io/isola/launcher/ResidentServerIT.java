@@ -323,7 +323,7 @@ class ResidentServerIT {
         Result deleted = run(servedOnly, null, "delete", "--force", "oci1");
         assertEquals(0, deleted.code(), deleted.err());
         Result gone = run(servedOnly, null, "state", "oci1");
-        assertEquals(125, gone.code());
+        assertEquals(1, gone.code());
         assertEquals("isola: no such container: oci1\n", gone.err());
         assertEquals(1, servers().size(), "one server served them all");
     }
@@ -333,7 +333,7 @@ class ResidentServerIT {
     void anEnginesVerbNeverWaitsForAServerToStart() throws Exception {
         Result state = run(Map.of(), null, "state", "nosuch");
 
-        assertEquals(125, state.code());
+        assertEquals(1, state.code());
         assertEquals("isola: no such container: nosuch\n", state.err());
         assertTrue(servers().isEmpty(), "no server started");
     }

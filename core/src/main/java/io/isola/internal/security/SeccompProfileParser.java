@@ -24,6 +24,8 @@ public final class SeccompProfileParser {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final BigInteger MAX_U64 = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+    /** The actions a profile may name (SCMP_ACT_KILL is libseccomp's old name of KILL_THREAD); NOTIFY is not among them. */
+    private static final java.util.Map<String, Action> ACTIONS = actions();
 
     private final String source;
 
@@ -147,18 +149,37 @@ public final class SeccompProfileParser {
 
     private Action action(String where, JsonNode node) {
         String text = node.isTextual() ? node.asText() : node.toString();
-        return switch (text) {
-            case "SCMP_ACT_ALLOW" -> Action.ALLOW;
-            case "SCMP_ACT_ERRNO" -> Action.ERRNO;
-            case "SCMP_ACT_KILL", "SCMP_ACT_KILL_THREAD" -> Action.KILL_THREAD;
-            case "SCMP_ACT_KILL_PROCESS" -> Action.KILL_PROCESS;
-            case "SCMP_ACT_TRAP" -> Action.TRAP;
-            case "SCMP_ACT_TRACE" -> Action.TRACE;
-            case "SCMP_ACT_LOG" -> Action.LOG;
-            case "SCMP_ACT_NOTIFY" -> throw bad(where + " SCMP_ACT_NOTIFY: not supported (isola has no seccomp agent)");
-            default -> throw bad(where + " " + text + ": expected one of SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, SCMP_ACT_KILL, "
-                    + "SCMP_ACT_KILL_THREAD, SCMP_ACT_KILL_PROCESS, SCMP_ACT_TRAP, SCMP_ACT_TRACE, SCMP_ACT_LOG");
-        };
+        if (text.equals("SCMP_ACT_NOTIFY")) {
+            throw bad(where + " SCMP_ACT_NOTIFY: not supported (isola has no seccomp agent)");
+        }
+        Action action = ACTIONS.get(text);
+        if (action == null) {
+            throw bad(where + " " + text + ": expected one of " + String.join(", ", ACTIONS.keySet()));
+        }
+        return action;
+    }
+
+    private static java.util.Map<String, Action> actions() {
+        java.util.Map<String, Action> actions = new java.util.LinkedHashMap<>();
+        actions.put("SCMP_ACT_ALLOW", Action.ALLOW);
+        actions.put("SCMP_ACT_ERRNO", Action.ERRNO);
+        actions.put("SCMP_ACT_KILL", Action.KILL_THREAD);
+        actions.put("SCMP_ACT_KILL_THREAD", Action.KILL_THREAD);
+        actions.put("SCMP_ACT_KILL_PROCESS", Action.KILL_PROCESS);
+        actions.put("SCMP_ACT_TRAP", Action.TRAP);
+        actions.put("SCMP_ACT_TRACE", Action.TRACE);
+        actions.put("SCMP_ACT_LOG", Action.LOG);
+        return java.util.Collections.unmodifiableMap(actions);
+    }
+
+    /** The action names a profile may use, as the OCI features verb lists them. */
+    public static java.util.List<String> actionNames() {
+        return java.util.List.copyOf(ACTIONS.keySet());
+    }
+
+    /** The comparison operators a profile may use, by their libseccomp names. */
+    public static java.util.List<String> operatorNames() {
+        return java.util.Arrays.stream(Op.values()).map(op -> "SCMP_CMP_" + op.name()).toList();
     }
 
     private int errno(String where, JsonNode node) {

@@ -36,7 +36,7 @@ public final class ErrorLog {
             Map<String, String> entry = new LinkedHashMap<>();
             entry.put("level", level);
             entry.put("msg", message);
-            entry.put("time", Instant.now().toString());
+            entry.put("time", Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString()); // RFC 3339, as runc's logrus
             try {
                 line = new ObjectMapper().writeValueAsString(entry);
             } catch (IOException e) {

@@ -21,14 +21,40 @@ final class ListCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "Print ids only.")
     private boolean quiet;
 
+    @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", defaultValue = "table",
+            description = "table (the default) or json: runc's list, each container's OCI state and its owner.")
+    private String format;
+
     @Spec
     private CommandSpec spec;
 
     @Override
     public Integer call() throws InterruptedException {
+        if (!format.equals("table") && !format.equals("json")) {
+            throw new IllegalArgumentException("format \"" + format + "\": expected table or json");
+        }
+        if (format.equals("json") && !quiet) {
+            List<java.util.Map<String, Object>> states = new java.util.ArrayList<>();
+            for (ContainerState state : listed(new Lifecycle(parent.global().store()))) {
+                states.add(io.isola.launcher.cli.oci.RuncState.of(state.oci(), owner(state)));
+            }
+            spec.commandLine().getOut().print(io.isola.launcher.cli.oci.RuncState.list(states));
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
         // -q: whole ids, as list always printed them (ps -q prints Docker's short ones)
         print(listed(new Lifecycle(parent.global().store())), quiet, quiet, spec.commandLine().getOut());
         return 0;
+    }
+
+    /** Who owns the container's state, by name as runc shows it ("" when it cannot be read). */
+    private String owner(ContainerState state) {
+        try {
+            return java.nio.file.Files.getOwner(parent.global().store().dir(state.id()), java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    .getName();
+        } catch (java.io.IOException | RuntimeException e) {
+            return "";
+        }
     }
 
     /** The containers, less --rm ones whose monitor died before removing them: those are removed now. */
