@@ -128,6 +128,9 @@ public final class OciRuntime {
             Hooks.run("createRuntime", plan.hooks("createRuntime"), stateJson(created));
             Hooks.run("prestart", plan.hooks("prestart"), stateJson(created));
             ContainerHooks.run(isola, "createContainer", plan.hooks("createContainer"), stateJson(created), container.pid());
+            // as runc: a command that is not there fails the create, not the start (podman then says 127);
+            // after the hooks, which may be what puts it there
+            io.isola.internal.launch.CommandLookup.require(container.pid(), spec);
             if (options.pidFile() != null) {
                 writePidFile(options.pidFile(), container.pid());
             }

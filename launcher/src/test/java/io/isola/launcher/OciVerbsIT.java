@@ -195,4 +195,45 @@ class OciVerbsIT {
         assertEquals("isola: config.json: process.args: empty; expected at least the command to run\n", oci.lastErr);
         assertEquals("", oci.ok("list", "-q"), "a refused create left state behind");
     }
+
+    /**
+     * As runc (and so podman's 127): a command that is not in the container's root fails the
+     * create, in runc's words, and leaves nothing; a link the image planted resolves in its root.
+     * Each create has a root of its own: two in one JVM on one root trip over ns-mount's per-class-
+     * loader file lock (see the report of issue 19).
+     */
+    @Test
+    void aCommandThatIsNotThereFailsTheCreateAsRuncs() throws Exception {
+        ObjectNode config = oci.config("true");
+        int n = 0;
+        for (String[] command : new String[][] {{"nosuchcmd", "executable file not found in $PATH"},
+                {"/nosuch/cmd", "stat /nosuch/cmd: no such file or directory"}, {"escape", "executable file not found in $PATH"},
+                {"sh", null}}) {
+            Path own = Files.createDirectories(root.resolve("bundle-" + n++));
+            OciHarness.rootfs(own);
+            // the host has it; the container's root has not
+            Files.createSymbolicLink(own.resolve("rootfs/bin/escape"), Path.of("/usr/bin/env"));
+            ObjectNode args = (ObjectNode) config.get("process");
+            if (command[1] == null) {
+                args.putArray("args").add("sh").add("-c").add("echo found > /out/found");
+            } else {
+                args.putArray("args").add(command[0]);
+            }
+            OciHarness.JSON.writeValue(own.resolve("config.json").toFile(), config);
+            if (command[1] == null) {
+                oci.ok("create", "--bundle", own.toString(), "x" + n);
+                try (var child = io.isola.internal.nativ.Pidfd.open(oci.pid("x" + n))) {
+                    oci.ok("start", "x" + n);
+                    assertEquals(0, child.awaitExit(java.time.Duration.ofSeconds(30)).exitCode());
+                } finally {
+                    oci.isola("delete", "--force", "x" + n);
+                }
+                assertEquals("found\n", oci.read("found"));
+                continue;
+            }
+            assertEquals(1, oci.isola("create", "--bundle", own.toString(), "x" + n), command[0]);
+            assertTrue(oci.lastErr.contains("exec: \"" + command[0] + "\": ") && oci.lastErr.contains(command[1]), oci.lastErr);
+            assertEquals("", oci.ok("list", "-q"), "a refused create left state behind");
+        }
+    }
 }

@@ -26,7 +26,8 @@ public final class DirectoryFd implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DirectoryFd.class);
     static final int O_PATH = 010000000, O_EXCL = 0200, AT_REMOVEDIR = 0x200;
     private static final int DIRECTORY = Fds.O_RDONLY | SyscallNumbers.O_DIRECTORY | SyscallNumbers.O_NOFOLLOW | Fds.O_CLOEXEC;
-    private static final long RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_NO_SYMLINKS = 0x04, RESOLVE_BENEATH = 0x08;
+    private static final long RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_NO_SYMLINKS = 0x04, RESOLVE_BENEATH = 0x08,
+            RESOLVE_IN_ROOT = 0x10;
     /** Cleared when the kernel has no openat2 (ENOSYS): the component walk does the same job (and tests clear it). */
     static volatile boolean openat2 = true;
 
@@ -140,6 +141,42 @@ public final class DirectoryFd implements AutoCloseable {
                 return -1; // a concurrent rename; the walk checks every component as well
             }
             throw new FileCallException("openat2", child(relative), errno);
+        }
+    }
+
+    /**
+     * What {@code path} names in the tree of which this directory is the root, its links followed
+     * as the container's own process would follow them: openat2's {@code RESOLVE_IN_ROOT} keeps
+     * ".." and absolute links inside, and /proc's magic links are not followed. Empty when nothing
+     * is there (ENOENT, ENOTDIR); null when this kernel has no openat2 (before 5.6), which is
+     * the one safe way to resolve such a path from the host.
+     */
+    public Optional<FileStat> statInRoot(String path) throws FileCallException {
+        if (!openat2) {
+            return null;
+        }
+        try (NativeMemory how = new NativeMemory(24); NativeMemory name = new NativeMemory(path.length() * 4L + 1)) {
+            NativeMemory.putLong(how.address(), O_PATH | Fds.O_CLOEXEC);
+            NativeMemory.putLong(how.address() + 8, 0);
+            NativeMemory.putLong(how.address() + 16, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+            NativeMemory.putString(name.address(), path);
+            long opened = n.libc().syscall(SyscallNumbers.OPENAT2, fd, name.address(), how.address(), 24);
+            if (opened < 0) {
+                int errno = n.lastErrno();
+                if (errno == Errno.ENOSYS) {
+                    openat2 = false;
+                    return null;
+                }
+                if (errno == Errno.ENOENT || errno == Errno.ENOTDIR) {
+                    return Optional.empty();
+                }
+                throw new FileCallException("openat2", child(path), errno);
+            }
+            try {
+                return Optional.of(FileAttributes.stat((int) opened));
+            } finally {
+                n.libc().close((int) opened);
+            }
         }
     }
 
