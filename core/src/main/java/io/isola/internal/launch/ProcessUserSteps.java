@@ -13,13 +13,17 @@ import io.isola.spi.CredentialSteps;
  * <p>Order, and why: ambient capabilities cleared first (they would survive the exec); groups,
  * then gid, then uid, because changing groups and gids needs the capabilities that the uid change
  * takes away; for a uid other than 0, every remaining set (inheritable included) is emptied, so
- * the command starts with no capability at all.
+ * the command starts with no capability at all, unless the spec keeps some for that user (an OCI
+ * config's capability sets, as runc keeps them): then the permitted set survives the uid change
+ * ({@code PR_SET_KEEPCAPS}, which execve resets) and the security plan sets every set after it.
  */
 final class ProcessUserSteps {
 
     private ProcessUserSteps() {}
 
-    static void add(ChildProgram.Builder program, ContainerSpec spec) {
+    private static final int PR_SET_KEEPCAPS = 8;
+
+    static void add(ChildProgram.Builder program, ContainerSpec spec, boolean keepCapabilities) {
         spec.extension(ProcessUser.class).ifPresent(user -> {
             program.call(ProgramComposer.CORE, CredentialSteps.clearAmbientCapabilities());
             if (user.groups().isEmpty()) {
@@ -30,8 +34,13 @@ final class ProcessUserSteps {
                 program.call(ProgramComposer.CORE, CredentialSteps.setgroups(user.groups()));
             }
             program.call(ProgramComposer.CORE, CredentialSteps.setresgid(user.gid()));
+            if (keepCapabilities) {
+                program.call(ProgramComposer.CORE, io.isola.spi.Step.call("keep the permitted capabilities across the uid change",
+                        "prctl", io.isola.spi.Arg.word(PR_SET_KEEPCAPS), io.isola.spi.Arg.word(1), io.isola.spi.Arg.word(0),
+                        io.isola.spi.Arg.word(0), io.isola.spi.Arg.word(0)));
+            }
             program.call(ProgramComposer.CORE, CredentialSteps.setresuid(user.uid()));
-            if (user.uid() != 0) {
+            if (user.uid() != 0 && !keepCapabilities) {
                 program.call(ProgramComposer.CORE, CredentialSteps.dropAllCapabilities());
             }
         });

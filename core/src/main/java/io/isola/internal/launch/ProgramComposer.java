@@ -68,7 +68,7 @@ final class ProgramComposer {
     static ChildProgram compose(ContainerSpec spec, Set<Namespace> namespaces, List<Contribution> contributions,
             StdioPlan stdio, List<Integer> keptFds, List<Integer> signalsToReset) {
         return compose(spec, namespaces, contributions, stdio, keptFds, signalsToReset,
-                new SecurityPlan(List.of(), List.of(), List.of()), Shape.PLAIN);
+                new SecurityPlan(List.of(), List.of(), List.of(), false), Shape.PLAIN);
     }
 
     static ChildProgram compose(ContainerSpec spec, Set<Namespace> namespaces, List<Contribution> contributions,
@@ -125,7 +125,7 @@ final class ProgramComposer {
             }
             if (phase == Phase.LOCKDOWN) {
                 security.beforeIds().forEach(step -> program.call(SecurityPlan.OWNER, step));
-                ProcessUserSteps.add(program, spec);
+                ProcessUserSteps.add(program, spec, security.keepCapabilities());
                 if (shape.nonDumpable()) {
                     program.call(CORE, nonDumpable());
                 }

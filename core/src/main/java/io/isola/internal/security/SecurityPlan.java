@@ -12,8 +12,10 @@ import java.util.List;
  * @param afterIds once the ids are set: the effective and permitted capabilities, no_new_privs
  * @param beforeGate after the PROCESS phase, just before the working directory and the gate: the
  *     seccomp filter, last, so that it restricts nothing the setup needs
+ * @param keepCapabilities whether a user other than root keeps capabilities (an OCI config's sets):
+ *     the switch of ids keeps the permitted set, and {@code afterIds} set every set exactly
  */
-public record SecurityPlan(List<Step> beforeIds, List<Step> afterIds, List<Step> beforeGate) {
+public record SecurityPlan(List<Step> beforeIds, List<Step> afterIds, List<Step> beforeGate, boolean keepCapabilities) {
 
     public static final String OWNER = "security";
 

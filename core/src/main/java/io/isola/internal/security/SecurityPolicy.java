@@ -71,17 +71,16 @@ public final class SecurityPolicy {
             beforeIds.add(seccomp);
         }
         CapabilitySets sets = spec.extension(CapabilitySets.class).orElse(null);
+        boolean keep = false;
         if (!security.privileged()) {
             beforeIds.addAll(CapabilitySteps.bound(sets != null ? sets.bounding() : caps, HostFacts.lastCap()));
             // another uid has lost every capability with the switch (ProcessUserSteps drops the rest),
             // as Docker gives a non-root user none; root keeps the container's set
             boolean root = spec.extension(ProcessUser.class).map(ProcessUser::uid).orElse(0L) == 0;
-            if (sets != null && !root && !(sets.effective().isEmpty() && sets.permitted().isEmpty() && sets.ambient().isEmpty())) {
-                throw new IllegalArgumentException("capabilities " + sets.permitted() + " for user "
-                        + spec.extension(ProcessUser.class).orElseThrow().uid() + ": a user other than root keeps no"
-                        + " capabilities; expected empty effective, permitted and ambient sets");
-            }
-            if (root && sets != null) {
+            // an OCI config's sets for another user are that user's, as runc gives them: kept
+            // across the switch of ids (PR_SET_KEEPCAPS) and set exactly after it
+            keep = sets != null && !root && !(sets.permitted().isEmpty() && sets.inheritable().isEmpty());
+            if (sets != null && (root || keep)) {
                 afterIds.add(CapabilitySteps.set(sets.effective(), sets.permitted(), sets.inheritable()));
                 afterIds.addAll(CapabilitySteps.ambient(sets.ambient()));
             } else if (root) {
@@ -95,7 +94,7 @@ public final class SecurityPolicy {
                 beforeGate.add(seccomp);
             }
         }
-        return new SecurityPlan(beforeIds, afterIds, beforeGate);
+        return new SecurityPlan(beforeIds, afterIds, beforeGate, keep);
     }
 
     /** The capabilities the process keeps: the spec's, less NET_RAW on the host's network unless added. */

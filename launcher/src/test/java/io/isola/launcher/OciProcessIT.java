@@ -1,0 +1,122 @@
+package io.isola.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * config.json's process and kernel settings as the container's process sees them, and as runc
+ * gives them on the same bundle: the capability sets of a user other than root, namespaced
+ * sysctls, resource limits.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class OciProcessIT {
+
+    @TempDir
+    Path root;
+    @TempDir
+    Path bundle;
+    @TempDir
+    Path out;
+    private OciHarness oci;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        oci = OciHarness.in(root, bundle, out);
+    }
+
+    /** runc runs the bundle as written; its process leaves its report in /out, as isola's does. */
+    private void runc(String id) throws Exception {
+        Path runcRoot = Files.createDirectories(root.resolve("runc"));
+        try {
+            for (List<String> verb : List.of(List.of("create", "--bundle", bundle.toString(), id), List.of("start", id))) {
+                List<String> command = new ArrayList<>(List.of("runc", "--root", runcRoot.toString()));
+                command.addAll(verb);
+                Process runc = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                assertTrue(runc.waitFor(30, TimeUnit.SECONDS));
+                assertEquals(0, runc.exitValue(), "runc " + verb);
+            }
+            for (int i = 0; i < 100 && !Files.exists(out.resolve("done")); i++) {
+                Thread.sleep(50);
+            }
+        } finally {
+            new ProcessBuilder("runc", "--root", runcRoot.toString(), "delete", "--force", id).start().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * runc and crun give a user other than root the sets the config lists: runc's starter config
+     * lists AUDIT_WRITE, KILL and NET_BIND_SERVICE in four sets, and with them in the inheritable
+     * one too they are ambient, so the command keeps them across its execve. isola refused that.
+     */
+    @Test
+    void aUserOtherThanRootGetsTheCapabilitySetsTheConfigLists() throws Exception {
+        ObjectNode config = oci.config("grep '^Cap' /proc/self/status > /out/caps; id -u >> /out/caps; touch /out/done");
+        ObjectNode user = (ObjectNode) config.get("process").get("user");
+        user.put("uid", 1000).put("gid", 1000);
+        ObjectNode capabilities = (ObjectNode) config.get("process").get("capabilities");
+        capabilities.set("inheritable", capabilities.get("ambient").deepCopy());
+        Files.setPosixFilePermissions(out, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        oci.write(config);
+
+        runc("c1");
+        String runcSaw = oci.read("caps");
+        Files.delete(out.resolve("caps"));
+        Files.delete(out.resolve("done"));
+        assertEquals(0, oci.run("c1"));
+
+        String isolaSaw = oci.read("caps");
+        // CAP_KILL (5), CAP_NET_BIND_SERVICE (10), CAP_AUDIT_WRITE (29) in every set
+        assertEquals(List.of("CapInh:\t0000000020000420", "CapPrm:\t0000000020000420", "CapEff:\t0000000020000420",
+                "CapBnd:\t0000000020000420", "CapAmb:\t0000000020000420", "1000"), isolaSaw.lines().toList());
+        assertEquals(runcSaw, isolaSaw);
+    }
+
+    /** linux.sysctl: the container's own namespaces' parameters, set inside; another is refused by name. */
+    @Test
+    void namespacedSysctlsAreSetAndOthersRefusedByName() throws Exception {
+        ObjectNode config = oci.config("cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shm_rmid_forced > /out/sysctl");
+        ((ArrayNode) config.get("linux").get("namespaces")).addObject().put("type", "network");
+        ObjectNode sysctl = ((ObjectNode) config.get("linux")).putObject("sysctl");
+        sysctl.put("net.ipv4.ip_forward", "1").put("kernel.shm_rmid_forced", "1");
+        oci.write(config);
+        String hostForward = Files.readString(Path.of("/proc/sys/net/ipv4/ip_forward"));
+
+        assertEquals(0, oci.run("s1"));
+
+        assertEquals(List.of("1", "1"), Files.readAllLines(out.resolve("sysctl")));
+        assertEquals(hostForward, Files.readString(Path.of("/proc/sys/net/ipv4/ip_forward")), "the host's changed");
+        sysctl.removeAll();
+        sysctl.put("vm.swappiness", "10");
+        oci.write(config);
+        assertEquals(1, oci.isola("create", "--bundle", bundle.toString(), "s2"));
+        assertTrue(oci.lastErr.contains("linux.sysctl.vm.swappiness"), oci.lastErr);
+        assertEquals("", oci.ok("list", "-q"));
+    }
+
+    /** process.rlimits: each limit as the process sees it (lowering only: this host's root lacks CAP_SYS_RESOURCE). */
+    @Test
+    void rlimitsAreTheProcesssLimits() throws Exception {
+        ObjectNode config = oci.config("ulimit -Sn > /out/limits; ulimit -Hn >> /out/limits; ulimit -Hc >> /out/limits");
+        ArrayNode rlimits = ((ObjectNode) config.get("process")).putArray("rlimits");
+        rlimits.addObject().put("type", "RLIMIT_NOFILE").put("soft", 512).put("hard", 768);
+        rlimits.addObject().put("type", "RLIMIT_CORE").put("soft", 0).put("hard", 0);
+        oci.write(config);
+
+        assertEquals(0, oci.run("r1"));
+
+        assertEquals(List.of("512", "768", "0"), Files.readAllLines(out.resolve("limits")));
+    }
+}
