@@ -93,6 +93,10 @@ public final class ConfigTranslator {
         } else {
             RootWithoutMountNamespace.read(fields, filesystem, namespaces.joinedMount()).ifPresent(spec::with);
         }
+        io.isola.api.ProcessScheduling scheduling = SchedulingSection.read(fields);
+        if (scheduling != null) {
+            spec.with(scheduling);
+        }
         LinuxSection.sysctl(fields, spec);
         LinuxSection.kernelPaths(fields, spec);
         LinuxSection.seccomp(fields, security);

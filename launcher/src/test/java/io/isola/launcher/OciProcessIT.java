@@ -119,4 +119,27 @@ class OciProcessIT {
 
         assertEquals(List.of("512", "768", "0"), Files.readAllLines(out.resolve("limits")));
     }
+
+    /**
+     * process.scheduler, process.ioPriority and linux.personality, as the process sees them:
+     * /proc/self/stat's nice (field 19) and policy (41), ionice, /proc/self/personality.
+     */
+    @Test
+    void schedulerIoPriorityAndPersonalityAreTheProcesss() throws Exception {
+        ObjectNode config = oci.config("busybox cut -d' ' -f19,41 /proc/self/stat > /out/sched; busybox ionice -p $$ >> /out/sched;"
+                + " cat /proc/self/personality >> /out/sched");
+        ObjectNode process = (ObjectNode) config.get("process");
+        process.putObject("scheduler").put("policy", "SCHED_BATCH").put("nice", 7);
+        process.putObject("ioPriority").put("class", "IOPRIO_CLASS_IDLE").put("priority", 0);
+        ((ObjectNode) config.get("linux")).putObject("personality").put("domain", "LINUX32");
+        oci.write(config);
+
+        assertEquals(0, oci.run("k1"));
+
+        assertEquals(List.of("7 3", "idle", "00000008"), Files.readAllLines(out.resolve("sched")));
+        process.putObject("scheduler").put("policy", "SCHED_LOTTERY");
+        oci.write(config);
+        assertEquals(1, oci.isola("create", "--bundle", bundle.toString(), "k2"));
+        assertTrue(oci.lastErr.contains("process.scheduler") && oci.lastErr.contains("SCHED_LOTTERY"), oci.lastErr);
+    }
 }

@@ -124,6 +124,8 @@ final class ProgramComposer {
                 contribution.ops(phase).forEach(program::op);
             }
             if (phase == Phase.LOCKDOWN) {
+                spec.extension(io.isola.api.ProcessScheduling.class)
+                        .ifPresent(scheduling -> SchedulingSteps.of(scheduling).forEach(step -> program.call(CORE, step)));
                 security.beforeIds().forEach(step -> program.call(SecurityPlan.OWNER, step));
                 ProcessUserSteps.add(program, spec, security.keepCapabilities());
                 if (shape.nonDumpable()) {

@@ -33,6 +33,8 @@ public final class SyscallNumbers {
     /** glibc 2.36 has no wrapper for any of these. */
     public static final long GETDENTS64 = X86_64 ? 217 : 61;
     public static final long OPENAT2 = 437;
+    public static final long IOPRIO_SET = X86_64 ? 251 : 30;
+    public static final long SCHED_SETATTR = X86_64 ? 314 : 274;
     public static final long BPF = X86_64 ? 321 : 280;
 
     /** open(2) flags that differ between the two architectures. */
