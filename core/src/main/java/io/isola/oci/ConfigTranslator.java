@@ -85,6 +85,19 @@ public final class ConfigTranslator {
         if (domainname != null && !domainname.isEmpty()) {
             spec.domainname(domainname);
         }
+        String propagation = fields.text("linux.rootfsPropagation");
+        if (propagation != null && !propagation.isEmpty()) {
+            if (!namespaces.ownMount()) {
+                // it would change the runtime's own mount namespace
+                throw ConfigFields.refuse("linux.rootfsPropagation", "\"" + propagation + "\": needs a mount namespace of the"
+                        + " container's own; expected a \"mount\" entry without a path in linux.namespaces");
+            }
+            try {
+                spec.with(new io.isola.api.RootPropagation(propagation));
+            } catch (IllegalArgumentException e) {
+                throw ConfigFields.refuse("linux.rootfsPropagation", e.getMessage());
+            }
+        }
         if (namespaces.ownMount()) {
             // the root as it stands now: whether podman's tmpcopyup would copy anything depends on it
             Path rootfs = Path.of(filesystem.build().rootfs().orElseThrow());

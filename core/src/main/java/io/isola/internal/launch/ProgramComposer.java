@@ -114,11 +114,18 @@ final class ProgramComposer {
                         Arg.word(namespace.cloneFlag())));
             }
         }
+        io.isola.api.RootPropagation propagation = spec.extension(io.isola.api.RootPropagation.class).orElse(null);
+        boolean fromHost = propagation != null && propagation.receivesFromHost();
         for (Phase phase : Phase.values()) {
             if (phase == Phase.FILESYSTEM && namespaces.contains(Namespace.MOUNT)) {
-                program.call(CORE, Steps.mount("make / recursively private", null, "/", null,
-                        Steps.MS_REC | Steps.MS_PRIVATE, null));
-                program.checkpoint(CORE, "mount propagation is private");
+                // a slave receives the host's later mounts and sends none back, as runc's default rslave
+                program.call(CORE, Steps.mount(fromHost ? "make / recursively a slave of the runtime's" : "make / recursively private",
+                        null, "/", null, Steps.MS_REC | (fromHost ? Steps.MS_SLAVE : Steps.MS_PRIVATE), null));
+                program.checkpoint(CORE, fromHost ? "mount propagation is one-way, from the host" : "mount propagation is private");
+            }
+            if (phase == Phase.LOCKDOWN && propagation != null && namespaces.contains(Namespace.MOUNT)) {
+                // after the pivot: the container's own root
+                program.call(CORE, Steps.mount("make the root " + propagation.mode(), null, "/", null, propagation.flags(), null));
             }
             for (Contribution contribution : contributions) {
                 contribution.ops(phase).forEach(program::op);
