@@ -158,7 +158,7 @@ public final class ConfigTranslator {
         }
         all.fieldNames().forEachRemaining(kind -> {
             if (!HOOK_KINDS.contains(kind)) {
-                return; // left unread: refused by name
+                return; // not a hook kind of the spec's: left unread, and so ignored as an unknown property
             }
             List<Hook> list = new ArrayList<>();
             int index = 0;
