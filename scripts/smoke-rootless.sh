@@ -84,7 +84,7 @@ check "limits refused in one line, saying what the host lacks and what is needed
     "$status $(grep -c . <<<"$err") $(grep -c 'limits need a cgroup v2 subtree that root delegated to you.*Delegate=yes.*Run as root for limits' <<<"$err")"
 id=$(as_user run -d --net none -- sleep 30)
 status=0; err=$(as_user pause "$id" 2>&1) || status=$?
-check "pause refused, saying why" "125 1" "$status $(grep -c 'it was run by uid '"$uid"', not root: a user gets cgroups only in a cgroup v2 subtree' <<<"$err")"
+check "pause refused, saying why" "1 1" "$status $(grep -c 'it was run by uid '"$uid"', not root: a user gets cgroups only in a cgroup v2 subtree' <<<"$err")"
 status=0; err=$(as_user stats "$id" 2>&1) || status=$?
 check "stats refused, saying why" "125 1" "$status $(grep -c 'run the container as root to read the stats of it' <<<"$err")"
 as_user rm -f "$id" >/dev/null
@@ -155,9 +155,9 @@ check "the user's state directory is private" "700 $user" "$(stat -c '%a %U' "/t
 mkdir -m 1777 "$planted"
 ln -s "$planted" "$planted.link"
 status=0; err=$(as_user --root "$planted" list 2>&1) || status=$?
-check "a state root of somebody else's refused" "125 isola: state directory $planted belongs to uid 0, not to you (uid $uid); remove it or give a directory of your own" "$status $err"
+check "a state root of somebody else's refused" "1 isola: state directory $planted belongs to uid 0, not to you (uid $uid); remove it or give a directory of your own" "$status $err"
 status=0; err=$(as_user --root "$planted.link" list 2>&1) || status=$?
-check "a state root that is a link refused" "125 0" "$status $(find "$planted" -mindepth 1 | wc -l)"
+check "a state root that is a link refused" "1 0" "$status $(find "$planted" -mindepth 1 | wc -l)"
 
 # an image, imported and run by the user with a 65536 range of its subuids: root inside, sensible owners
 image_tar
