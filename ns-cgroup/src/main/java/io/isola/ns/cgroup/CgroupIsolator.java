@@ -12,6 +12,7 @@ import io.isola.spi.Namespace;
 import io.isola.spi.NamespaceIsolator;
 import io.isola.spi.ResourceControls;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
@@ -48,6 +49,8 @@ public final class CgroupIsolator implements NamespaceIsolator, ResourceControls
 
     private final String parent;
     private volatile CgroupDriver driver;
+    /** Found on first use; empty where no hierarchy is mounted. */
+    private volatile Optional<MigrationLockWarmup> warmup;
 
     /** For use without OSGi (ServiceLoader): the defaults of {@link Config}. */
     public CgroupIsolator() {
@@ -112,8 +115,19 @@ public final class CgroupIsolator implements NamespaceIsolator, ResourceControls
         return parent;
     }
 
+    private Optional<MigrationLockWarmup> warmup() {
+        Optional<MigrationLockWarmup> w = warmup;
+        if (w == null) {
+            w = MigrationLockWarmup.of(CgroupMounts.ofThisProcess().hierarchies());
+            warmup = w;
+        }
+        return w;
+    }
+
     @Override
     public Isolation prepare(IsolationRequest request) throws Exception {
+        // first: the kernel's wait for the join after the clone then passes while the rest is prepared
+        warmup().ifPresent(MigrationLockWarmup::start);
         Resources resources = request.spec().extension(Resources.class).orElse(NO_LIMITS);
         CgroupDriver cgroups = driver();
         cgroups.check(resources);
