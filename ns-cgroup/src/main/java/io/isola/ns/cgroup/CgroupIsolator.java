@@ -126,8 +126,6 @@ public final class CgroupIsolator implements NamespaceIsolator, ResourceControls
 
     @Override
     public Isolation prepare(IsolationRequest request) throws Exception {
-        // first: the kernel's wait for the join after the clone then passes while the rest is prepared
-        warmup().ifPresent(MigrationLockWarmup::start);
         Resources resources = request.spec().extension(Resources.class).orElse(NO_LIMITS);
         CgroupDriver cgroups = driver();
         cgroups.check(resources);
@@ -152,6 +150,9 @@ public final class CgroupIsolator implements NamespaceIsolator, ResourceControls
         String path = request.spec().extension(CgroupPath.class).map(CgroupPath::path)
                 .orElse(parent + "/" + request.containerId());
         Cgroup cgroup = cgroups.create(path, resources, devices.rules());
+        // now, not before: the warm-up holds cgroup_mutex while it waits, which the create's mkdirs
+        // (and BPF attach) need; the clone and the other isolators' preparation need none of it
+        warmup().ifPresent(MigrationLockWarmup::start);
         return new CgroupIsolation(request.containerId(), cgroups.name(), cgroup, ownCgroupfs ? cgroups.mounts() : List.of(),
                 nodes, lockdown);
     }
