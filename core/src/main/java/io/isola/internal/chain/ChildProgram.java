@@ -17,8 +17,15 @@ public final class ChildProgram {
     /** A libc call whose errno is reported; {@code owner} is the isolator that added it. */
     public record Call(String owner, Step step) implements Op {}
 
-    /** Wait for the host to approve every record so far. */
-    public record Checkpoint(String owner, String description) implements Op {}
+    /**
+     * Wait for the host to approve every record so far, and to finish {@code hostSide} (null:
+     * nothing) that an isolation's afterClone left running.
+     */
+    public record Checkpoint(String owner, String description, java.util.concurrent.Future<?> hostSide) implements Op {
+        public Checkpoint(String owner, String description) {
+            this(owner, description, null);
+        }
+    }
 
     /**
      * Clone a sibling that runs the rest of the program, then exit. The sibling is created after
@@ -57,7 +64,7 @@ public final class ChildProgram {
             if (op instanceof Call call) {
                 records.add(ExpectedRecord.step(call.owner(), call.step()));
             } else if (op instanceof Checkpoint checkpoint) {
-                records.add(ExpectedRecord.checkpoint(checkpoint.owner(), checkpoint.description()));
+                records.add(ExpectedRecord.checkpoint(checkpoint.owner(), checkpoint.description(), checkpoint.hostSide()));
             } else if (op instanceof Spawn spawn) {
                 records.add(ExpectedRecord.spawn(spawn.owner(), spawn.description()));
             } else if (op instanceof Gate) {
