@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * <p>Where the runtime lets a checkpoint wait for host-side work, that checkpoint is the first
  * step of LOCKDOWN (before the container's cgroupfs is mounted and its device nodes are made) and
  * the join runs in the background meanwhile: its first {@code cgroup.procs} write waits for an RCU
- * grace period (5-40 ms here under load, see {@link MigrationLockWarmup}), which the child then
+ * grace period (rcu_sync of cgroup_threadgroup_rwsem: 5-40 ms here under load), which the child then
  * spends building its file system instead of waiting. Until LOCKDOWN the child runs only the
  * runtime's own steps, never the user's command.
  */
