@@ -104,6 +104,9 @@ class LifecycleTest {
         assertTrue(HostState.alive(self));
         assertThrows(IsolaException.class, () -> lifecycle.kill("stale1", 9));
         assertEquals(ContainerState.STOPPED, store.read("stale1").status(), "the correction was not written");
+        lifecycle.remove("stale1", true); // rm -f: the process now holding the pid is not the container's
+        assertTrue(HostState.alive(self));
+        assertNull(store.read("stale1"));
     }
 
     /**
