@@ -169,6 +169,28 @@ public final class ImageStore {
         return root.resolve("blobs").resolve(digest.replace(':', '/'));
     }
 
+    /**
+     * The image's configuration as its config blob holds it (Docker's {@code config}: Volumes,
+     * ExposedPorts, Labels, ...), empty when the blob is gone.
+     */
+    public com.fasterxml.jackson.databind.JsonNode configOf(Image image) {
+        try {
+            return json().readTree(Files.readAllBytes(config(image.id())));
+        } catch (NoSuchFileException e) {
+            return json().createObjectNode();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the config of image " + image.name(), e);
+        }
+    }
+
+    /** The paths the image's config declares as volumes ({@code VOLUME} in a Dockerfile), sorted. */
+    public List<String> volumes(Image image) {
+        List<String> paths = new ArrayList<>();
+        configOf(image).path("config").path("Volumes").fieldNames().forEachRemaining(paths::add);
+        paths.sort(null);
+        return paths;
+    }
+
     /** Stores a config blob unless it is there; returns its path when this call created it, else null. */
     Path saveConfig(String digest, byte[] content) throws IOException {
         Path file = config(digest);
