@@ -139,7 +139,10 @@ final class VolumeCommand implements Runnable {
             if (quiet) {
                 shown.forEach(v -> out.println(v.name()));
             } else {
-                ListFormat list = ListFormat.parse(format == null ? "table {{.Driver}}\t{{.Name}}" : format);
+                ListFormat list = ListFormat.parse(format);
+                if (list.isDefault()) {
+                    list = ListFormat.parse("table {{.Driver}}\t{{.Name}}"); // Docker's own columns
+                }
                 list.print(shown.stream().map(v -> row(store, v)).toList(), header(), out);
             }
             out.flush();
