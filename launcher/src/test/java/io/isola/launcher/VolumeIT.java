@@ -114,6 +114,9 @@ class VolumeIT {
         ok("run", "--name", "user", "-v", "made:/data", IMAGE, "sh", "-c", "echo mine > /data/file");
         assertEquals("seed\n", Files.readString(store.resolve("volumes/made/_data/seed")), "an empty volume gets the image's content");
 
+        assertTrue(ok("inspect", "-f", "{{range .Mounts}}{{.Type}} {{.Name}} {{.Destination}} {{.RW}};{{end}}", "user")
+                .matches("volume made /data true;volume [0-9a-f]{64} /cache true;\n"), lastOut);
+
         assertEquals(125, isola("volume", "rm", "made"));
         assertTrue(lastErr.startsWith("isola: volume \"made\" is in use by container ") && lastErr.contains("(user)"), lastErr);
         assertEquals(125, isola("volume", "rm", "-f", "made"), "-f does not remove a volume in use, as Docker's");
@@ -147,6 +150,14 @@ class VolumeIT {
         assertTrue(anonymous.stream().allMatch(n -> n.matches("[0-9a-f]{64}")), anonymous::toString);
         ok("rm", "-v", "kept");
         assertEquals("", ok("volume", "ls", "-q"), "rm -v removes them");
+
+        // detached with --rm: its monitor removes them once the container is gone
+        String id = ok("run", "-d", "--rm", IMAGE, "sh", "-c", "test -d /data").strip();
+        ok("wait", id);
+        for (int i = 0; i < 100 && !ok("volume", "ls", "-q").isEmpty(); i++) {
+            Thread.sleep(100); // wait returns once the exit is recorded; the monitor removes the volumes after
+        }
+        assertEquals("", ok("volume", "ls", "-q"), "run -d --rm removes its anonymous volumes");
 
         // a user's mount on the image's VOLUME path replaces the anonymous volume, as Docker's
         ok("run", "--name", "dangling", "-v", "named:/data", IMAGE, "true");

@@ -185,13 +185,20 @@ public final class VolumeStore {
     /** The volumes of this store that {@code state} binds, by name. */
     public List<String> namesBoundBy(ContainerState state) {
         List<String> names = new ArrayList<>();
-        Path volumes = root.toAbsolutePath().normalize();
         for (Path data : volumeData(state)) {
-            if (data.getParent() != null && volumes.equals(data.getParent().getParent()) && data.getFileName().toString().equals(DATA)) {
-                names.add(data.getParent().getFileName().toString());
-            }
+            nameOf(data).ifPresent(names::add);
         }
         return names;
+    }
+
+    /** The name of the volume whose data {@code source} (a bind's source) is, if it is one of this store's. */
+    public Optional<String> nameOf(Path source) {
+        Path data = source.toAbsolutePath().normalize();
+        Path dir = data.getParent();
+        if (dir == null || !root.toAbsolutePath().normalize().equals(dir.getParent()) || !data.getFileName().toString().equals(DATA)) {
+            return Optional.empty();
+        }
+        return Optional.of(dir.getFileName().toString()).filter(VolumeName::isValid);
     }
 
     private static List<Path> volumeData(ContainerState state) {
