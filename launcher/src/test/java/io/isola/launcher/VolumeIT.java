@@ -153,9 +153,9 @@ class VolumeIT {
 
         // detached with --rm: its monitor removes them once the container is gone
         String id = ok("run", "-d", "--rm", IMAGE, "sh", "-c", "test -d /data").strip();
-        ok("wait", id);
+        isola("wait", id); // 125 when the container was removed before wait read its status: either way, it ended
         for (int i = 0; i < 100 && !ok("volume", "ls", "-q").isEmpty(); i++) {
-            Thread.sleep(100); // wait returns once the exit is recorded; the monitor removes the volumes after
+            Thread.sleep(100); // the monitor removes the volumes after the container's state
         }
         assertEquals("", ok("volume", "ls", "-q"), "run -d --rm removes its anonymous volumes");
 
@@ -190,6 +190,11 @@ class VolumeIT {
         // a run refused after its options are read (no such user) makes no volume
         assertEquals(125, isola("run", "--rm", "-v", "data:/data", "--user", "nobody-here", IMAGE, "true"));
         assertEquals("", ok("volume", "ls", "-q"));
+        // nor one that fails to start once registered (no such command): the volumes made for it go, one made before stays
+        ok("volume", "create", "before");
+        assertEquals(127, isola("run", "-v", "data:/data", "-v", "before:/before", IMAGE, "nosuch-command"));
+        assertEquals("before\n", ok("volume", "ls", "-q"), lastErr);
+        ok("volume", "rm", "before");
         assertNothingLeft();
     }
 

@@ -109,7 +109,7 @@ public final class VolumeStore {
     public VolumeRecord create(String name, Map<String, String> labels) {
         VolumeName.check(name);
         try (LockFile lock = lock()) {
-            return createLocked(name, labels).record();
+            return createLocked(name, labels, null).record();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create volume " + name + " in " + root, e);
         }
@@ -117,7 +117,7 @@ public final class VolumeStore {
 
     private record Made(VolumeRecord record, boolean isNew) {}
 
-    private Made createLocked(String name, Map<String, String> labels) throws IOException {
+    private Made createLocked(String name, Map<String, String> labels, String containerId) throws IOException {
         Optional<VolumeRecord> existing = find(name);
         if (existing.isPresent()) {
             return new Made(existing.get(), false);
@@ -129,7 +129,7 @@ public final class VolumeStore {
             Path data = Files.createDirectory(partial.resolve(DATA));
             Files.setAttribute(data, "unix:mode", 0755, LinkOption.NOFOLLOW_LINKS);
             VolumeRecord record = new VolumeRecord(name, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
-                    labels == null || labels.isEmpty() ? null : Map.copyOf(labels));
+                    labels == null || labels.isEmpty() ? null : Map.copyOf(labels), containerId);
             Files.write(partial.resolve(RECORD), JSON.writeValueAsBytes(record));
             Files.move(partial, root.resolve(name), StandardCopyOption.ATOMIC_MOVE);
             return new Made(record, true);
@@ -147,11 +147,12 @@ public final class VolumeStore {
      * The host directory to bind at {@code target} for {@code name}: the volume is made when
      * missing and, when it is empty and {@code copyUp}, filled with what the image's layers (top
      * first) hold at {@code target}, as Docker does. A volume this call made is removed again
-     * when the copy fails.
+     * when the copy fails, and is recorded as made for {@code containerId} ({@link #removeMadeFor}).
      */
-    public Path prepare(String name, Map<String, String> labels, String target, List<Path> imageLayers, boolean copyUp) {
+    public Path prepare(String name, Map<String, String> labels, String target, List<Path> imageLayers, boolean copyUp,
+            String containerId) {
         try (LockFile lock = lock()) {
-            Made made = createLocked(name, labels);
+            Made made = createLocked(name, labels, containerId);
             Path data = data(name);
             if (copyUp && !imageLayers.isEmpty() && isEmpty(data)) {
                 try {
@@ -246,6 +247,22 @@ public final class VolumeStore {
             }
         }
         return gone;
+    }
+
+    /**
+     * Removes what a run that failed to start made: the volumes {@code failed} binds that were
+     * made for it (named ones too) or are anonymous, unless another container uses them.
+     */
+    public void removeMadeFor(ContainerState failed, StateStore containers) {
+        for (String name : namesBoundBy(failed)) {
+            try {
+                if (find(name).map(v -> v.anonymous() || failed.id().equals(v.createdFor())).orElse(false)) {
+                    remove(name, containers);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("cannot remove volume {}, made for container {} that did not start: {}", name, failed.id(), e.getMessage());
+            }
+        }
     }
 
     /** The bytes of the regular files in {@code dir}, no link followed. */

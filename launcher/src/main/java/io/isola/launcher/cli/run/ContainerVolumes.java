@@ -50,7 +50,7 @@ final class ContainerVolumes {
         for (VolumeRequest request : requests) {
             String name = request.nameFor(containerId);
             Path data = make ? store.prepare(name, request.name() == null ? Map.of(VolumeRecord.ANONYMOUS, "") : Map.of(),
-                    request.target(), layers, request.copyUp()) : store.data(name);
+                    request.target(), layers, request.copyUp(), containerId) : store.data(name);
             builder.volume(new Volume(data.toString(), request.target(), request.readOnly()));
         }
         return builder.build();

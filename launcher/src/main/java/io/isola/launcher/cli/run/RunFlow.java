@@ -89,7 +89,7 @@ final class RunFlow {
         } catch (RuntimeException | Error e) {
             // registered but never started (a bad configuration, a missing isolator): no ghost in ps, no volume of its own
             store.delete(id);
-            removeAnonymousVolumes(state, store);
+            io.isola.launcher.volume.VolumeStore.fromEnvironment().removeMadeFor(state, store);
             if (runtime != null) {
                 runtime.close();
             }
