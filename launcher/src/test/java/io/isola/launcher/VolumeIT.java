@@ -117,6 +117,10 @@ class VolumeIT {
         assertTrue(ok("inspect", "-f", "{{range .Mounts}}{{.Type}} {{.Name}} {{.Destination}} {{.RW}};{{end}}", "user")
                 .matches("volume made /data true;volume [0-9a-f]{64} /cache true;\n"), lastOut);
 
+        assertEquals("user\n", ok("ps", "-a", "--filter", "volume=made", "--format", "{{.Names}}"));
+        assertEquals("user\n", ok("ps", "-a", "--filter", "volume=/cache", "--format", "{{.Names}}"));
+        assertEquals("", ok("ps", "-a", "--filter", "volume=other", "--format", "{{.Names}}"));
+
         assertEquals(125, isola("volume", "rm", "made"));
         assertTrue(lastErr.startsWith("isola: volume \"made\" is in use by container ") && lastErr.contains("(user)"), lastErr);
         assertEquals(125, isola("volume", "rm", "-f", "made"), "-f does not remove a volume in use, as Docker's");
