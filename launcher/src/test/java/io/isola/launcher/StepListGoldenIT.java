@@ -2,6 +2,7 @@ package io.isola.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 class StepListGoldenIT {
 
     private static final Path GOLDEN = Path.of("src/test/resources/io/isola/launcher/golden");
+    private static final Path ACTUAL = Path.of("target/golden-actual");
     private static final boolean UPDATE = Boolean.getBoolean("isola.golden.update");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -131,8 +133,25 @@ class StepListGoldenIT {
             return;
         }
         assumeTrue(Files.exists(file), file + " does not exist yet: run with -Disola.golden.update=true");
-        assertEquals(Files.readString(file), actual, name + ": the step list differs from " + file
-                + "; if the change is meant, regenerate with -Disola.golden.update=true and review the diff");
+        String expected = Files.readString(file);
+        if (!expected.equals(actual)) {
+            Path written = Files.createDirectories(ACTUAL).resolve(name + ".txt");
+            Files.writeString(written, actual);
+            fail(name + ": the step list differs from " + file + " " + firstDifference(expected, actual) + "; the whole"
+                    + " list is in " + written + " (diff the two); if the change is meant, regenerate with"
+                    + " -Disola.golden.update=true and review the diff");
+        }
+    }
+
+    private static String firstDifference(String expected, String actual) {
+        List<String> want = expected.lines().toList(), got = actual.lines().toList();
+        for (int i = 0; i < Math.max(want.size(), got.size()); i++) {
+            String w = i < want.size() ? want.get(i) : "(end)", g = i < got.size() ? got.get(i) : "(end)";
+            if (!w.equals(g)) {
+                return "at line " + (i + 1) + ": expected \"" + w + "\", got \"" + g + "\"";
+            }
+        }
+        return "in its line ends";
     }
 
     /** A busybox root file system: the binary and the applets the tests run. */
