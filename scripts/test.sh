@@ -4,7 +4,8 @@
 # Exits non-zero on the first failure. The tests run hermetically (scripts/hermetic.sh): with fresh,
 # private /run/isola*, /var/lib/isola, /etc/isola and /var/cache/isola, as on a machine where isola
 # never ran, and the machine's own left untouched. Last, scripts/smoke-vm.sh runs the distribution
-# on a pure cgroup v2 machine (Debian 12's kernel under qemu, a machine of its own: not hermetic).
+# on a pure cgroup v2 machine (Debian 12's kernel under qemu, a machine of its own: not hermetic),
+# and scripts/smoke-deb.sh installs the Debian package on a fresh Debian 12 root and runs it there.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -20,3 +21,4 @@ cd "$repo"
     "$0/scripts/smoke-images.sh"
 ' "$repo"
 "$repo/scripts/smoke-vm.sh"
+"$repo/scripts/smoke-deb.sh"
