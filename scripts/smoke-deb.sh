@@ -29,6 +29,7 @@ root=$work/root
 # Runs "bash -c SCRIPT" in $root made the root of a mount and a PID namespace of their own: its
 # processes (the resident server "isola run" starts) end with it.
 in_root() {
+    # shellcheck disable=SC2016 # expanded by the inner shell
     unshare --mount --propagation private --pid --fork -- bash -euo pipefail -c '
         root=$1 script=$2
         mount --bind "$root" "$root"
