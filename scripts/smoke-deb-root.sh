@@ -52,6 +52,25 @@ check "bash completion: isola ru<TAB>" run "$(complete_line "isola ru")"
 check "bash completion: isola run --memory-s<TAB>" --memory-swap "$(complete_line "isola run --memory-s")"
 check "bash completion: isola image im<TAB>" import "$(complete_line "isola image im")"
 
+# zsh: an interactive zsh (on a pseudo-terminal, zsh's zpty) with compinit, which finds _isola in
+# vendor-completions; TAB after "isola ru" must complete the verb
+apt_quietly install --no-install-recommends zsh
+cat >/var/tmp/zsh-complete <<'ZSH'
+# zsh zsh-complete LINE: prints what the terminal shows after LINE and a TAB
+zmodload zsh/zpty
+zpty -b z 'env -i PATH=/usr/bin:/bin HOME=/tmp TERM=dumb zsh -f -i'
+zpty -w z 'PS1="> "; autoload -U compinit; compinit -u'
+zpty -w -n z "$1"$'\t'
+sleep 3
+zpty -w -n z $'\n'
+sleep 1
+while zpty -r -t z line; do print -rn -- "$line"; done
+zpty -d z
+ZSH
+shown=$(zsh -f /var/tmp/zsh-complete "isola ru" 2>&1 | tr -d '\r')
+check "zsh completion: isola ru<TAB>, without errors" "completed 0" \
+    "$([[ $shown == *'isola run '* ]] && echo completed) $(grep -c 'not found' <<<"$shown")"
+
 apt_quietly remove isola
 check "apt remove: nothing of isola's left" "" \
     "$(ls -d /usr/lib/isola /usr/bin/isola /usr/share/man/man1/isola* /usr/share/bash-completion/completions/isola 2>/dev/null)"

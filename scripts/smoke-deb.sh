@@ -15,7 +15,7 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cache=${ISOLA_DEB_CACHE:-/var/cache/isola-smoke-deb}
-base=$cache/debian12-minbase.tar
+base=$cache/debian12-minbase-jre-zsh.tar # named for what it holds beside minbase
 
 "$repo/scripts/setup-debian.sh" debootstrap
 debs=("$repo"/dist/target/isola_*_amd64.deb)
@@ -62,8 +62,10 @@ if [[ ! -s $base ]]; then
     debootstrap --variant=minbase bookworm "$root" "$(mirror)" >"$work/debootstrap.log" 2>&1 ||
         { tail -n 20 "$work/debootstrap.log" >&2; exit 1; }
     cp /etc/resolv.conf "$root/etc/resolv.conf"
-    # the lists and the JRE's packages, so that the install below needs no network
-    in_root 'apt-get update -q >/dev/null && apt-get install -y -q --download-only openjdk-17-jre-headless >/dev/null'
+    # the lists and the packages of the JRE and of zsh (its completion is checked), so that the
+    # installs below need no network
+    in_root 'apt-get update -q >/dev/null &&
+        apt-get install -y -q --download-only --no-install-recommends openjdk-17-jre-headless zsh >/dev/null'
     mkdir -p "$cache"
     tar -C "$root" --numeric-owner -cf "$base.tmp" . && mv "$base.tmp" "$base"
     rm -rf --one-file-system "$root"
