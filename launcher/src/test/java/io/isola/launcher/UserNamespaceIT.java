@@ -69,6 +69,28 @@ class UserNamespaceIT {
                 "test \"$(cat /vol/from-host)\" = hello"), err::toString);
     }
 
+    /**
+     * A process joining the container's user namespace keeps no host id there: host root is
+     * unmapped in it (nobody), so exec takes the container's root, as the container's own process has.
+     */
+    @Test
+    void execInAUserNamespaceRunsAsTheContainersRoot() {
+        StringWriter out = new StringWriter();
+        String[] run = {"--root", tmp.resolve("state").toString(), "run", "-d", "--uidmap", MAP, "--", "sleep", "30"};
+        assertEquals(0, Main.execute(run, new PrintWriter(out, true), new PrintWriter(err, true)), err::toString);
+        String id = out.toString().trim();
+        try {
+            StringWriter exec = new StringWriter();
+            assertEquals(0, Main.execute(new String[] {"--root", tmp.resolve("state").toString(), "exec", id, "sh", "-c",
+                "id -u; id -g; cat /proc/self/uid_map"}, new PrintWriter(exec, true), new PrintWriter(err, true)),
+                    err::toString);
+            assertEquals(List.of("0", "0", "0 " + BASE + " 65536"),
+                    exec.toString().lines().map(l -> l.trim().replaceAll("\\s+", " ")).toList());
+        } finally {
+            isola("rm", "-f", id);
+        }
+    }
+
     /** The image store below a directory only host root may search, as a store kept private would be. */
     @Test
     void anImageRunsInAUserNamespaceFromAStoreTheMappedRootCannotSearch() throws IOException {

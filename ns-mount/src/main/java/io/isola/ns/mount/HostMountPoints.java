@@ -52,6 +52,10 @@ final class HostMountPoints {
                 Files.setPosixFilePermissions(parent, PosixFilePermissions.fromString("rwxr-xr-x"));
             }
             Files.createDirectories(dir);
+            if (parent.getFileName().toString().equals(ownParentName())) {
+                // whatever the umask: a subordinate root passes through it to what is mounted there
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the " + what + " " + dir, e);
         }
