@@ -118,7 +118,8 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper {
     }
 
     private Network networkOf(ContainerSpec spec) {
-        return spec.extension(Network.class).orElse(defaultNetwork);
+        return spec.extension(Network.class).orElseGet(() -> Pasta.rootlessDefault(defaultNetwork, host, System.getenv("PATH"),
+                Pasta.TUN));
     }
 
     /**
