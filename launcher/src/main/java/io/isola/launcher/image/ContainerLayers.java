@@ -153,7 +153,16 @@ public final class ContainerLayers {
         } catch (NoSuchFileException e) {
             return false; // another process took it
         }
-        ImageStore.deleteTree(claimed);
+        try {
+            ImageStore.deleteTree(claimed);
+        } catch (IOException e) {
+            if (!SubordinateTrees.needed()) {
+                throw e;
+            }
+            // files of the user's subordinate ids (overlayfs's work/work is mode 0): removed where they are the user's
+            LOG.debug("removing {} in a user namespace: {}", claimed, e.toString());
+            SubordinateTrees.remove(claimed);
+        }
         return true;
     }
 }

@@ -87,6 +87,6 @@ public final class MountIsolator implements NamespaceIsolator {
             return BindSources.byPath();
         }
         return HostIdentity.current().isRoot() ? BindSources.staged(HostMountPoints.binds())
-                : BindSources.stagedByChild(HostMountPoints.binds());
+                : BindSources.stagedByChild(HostMountPoints.ownBinds());
     }
 }
