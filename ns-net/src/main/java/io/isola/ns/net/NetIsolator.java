@@ -192,9 +192,6 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper {
         }
         try {
             EtcFiles etc = new EtcFiles(dir, request.selected(Namespace.UTS));
-            if (!host.isRoot() && request.selected(Namespace.USER)) {
-                etc.searchableByContainerRoot();
-            }
             if (list == null && joined == null) {
                 // --net none: the files' content is known now (no address, the host's DNS), so they
                 // are written whole here rather than created empty and filled after the clone,
