@@ -34,8 +34,11 @@ final class RootlessUser implements AutoCloseable {
     final Path work;
     private final String classPath;
     private final Path bundles;
+    /** What isola keeps for the uid in the temporary directory and a former user of the uid did not leave. */
+    private final List<Path> own;
 
     private RootlessUser(String name, long uid, long sub, Path work, String classPath, Path bundles) {
+        this.own = isolaDirs(uid).stream().filter(p -> !Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList();
         this.name = name;
         this.uid = uid;
         this.sub = sub;
@@ -66,7 +69,7 @@ final class RootlessUser implements AutoCloseable {
             assumeTrue(sub >= 0, "useradd gave the test user no /etc/subuid range");
             return user;
         } catch (Exception | Error e) {
-            remove(name, work, -1);
+            remove(name, work, List.of());
             throw e;
         }
     }
@@ -115,10 +118,15 @@ final class RootlessUser implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        remove(name, work, uid);
+        remove(name, work, own);
     }
 
-    private static void remove(String name, Path work, long uid) throws Exception {
+    private static List<Path> isolaDirs(long uid) {
+        String tmp = System.getProperty("java.io.tmpdir");
+        return List.of(Path.of(tmp, "isola-" + uid), Path.of(tmp, "isola-" + uid + "-mnt"), Path.of(tmp, "isola-server-" + uid));
+    }
+
+    private static void remove(String name, Path work, List<Path> isolaDirs) throws Exception {
         // --force: even while a container a failed test left behind still runs (the tests remove theirs)
         command(List.of("userdel", "--force", "--remove", name), true);
         for (String file : List.of("/etc/subuid", "/etc/subgid")) {
@@ -129,11 +137,7 @@ final class RootlessUser implements AutoCloseable {
         if (work != null) {
             trees.add(work);
         }
-        if (uid >= 0) {
-            String tmp = System.getProperty("java.io.tmpdir");
-            trees.addAll(List.of(Path.of(tmp, "isola-" + uid), Path.of(tmp, "isola-" + uid + "-mnt"),
-                    Path.of(tmp, "isola-server-" + uid)));
-        }
+        trees.addAll(isolaDirs);
         for (Path tree : trees) {
             if (Files.exists(tree)) {
                 command(List.of("rm", "-rf", "--one-file-system", tree.toString()), true);
