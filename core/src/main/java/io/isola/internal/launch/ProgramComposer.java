@@ -126,7 +126,8 @@ final class ProgramComposer {
             }
             if (phase == Phase.LOCKDOWN) {
                 security.beforeIds().forEach(step -> program.call(SecurityPlan.OWNER, step));
-                ProcessUserSteps.add(program, spec);
+                ProcessUserSteps.add(program, spec, shape.joins().stream()
+                        .anyMatch(join -> join.namespace() == Namespace.USER));
                 if (shape.nonDumpable()) {
                     program.call(CORE, nonDumpable());
                 }

@@ -70,9 +70,15 @@ public final class ContainerCommit {
                 Path tar = scratch.resolve("layer.tar");
                 MessageDigest sha = sha256();
                 try (OutputStream file = Files.newOutputStream(tar);
-                        DigestOutputStream digesting = new DigestOutputStream(file, sha);
-                        TreeTar writer = new TreeTar(digesting)) {
-                    ContainerFiles.changes(sources.get(0), writer);
+                        DigestOutputStream digesting = new DigestOutputStream(file, sha)) {
+                    if (SubordinateTrees.needed()) {
+                        // a rootless container's files of subordinate ids: read where they are the user's
+                        SubordinateTrees.tar("changes", List.of(sources.get(0)), digesting);
+                    } else {
+                        try (TreeTar writer = new TreeTar(digesting)) {
+                            ContainerFiles.changes(sources.get(0), writer);
+                        }
+                    }
                 }
                 String diffId = "sha256:" + HexFormat.of().formatHex(sha.digest());
                 Path target = store.layer(diffId);
