@@ -1,6 +1,7 @@
 package io.isola.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -49,6 +50,19 @@ class ContainerUpdateIT {
         cli.fails("--restart is not supported by isola", "update", "--restart", "always", "limited");
         cli.ok("stop", "-t", "0", "limited");
         cli.fails("cannot update container", "update", "--memory", "32m", "limited");
+    }
+
+    @Test
+    void statsTakesDockersFormat() throws Exception {
+        cli.ok("run", "-d", "--name", "watched", "--memory", "64m", "--", "sleep", "1000");
+        String line = cli.ok("stats", "--no-stream", "--format", "{{.Name}} {{.Container}} {{.PIDs}} {{.MemUsage}}", "watched");
+        assertTrue(line.matches("watched watched 1 [0-9.]+[KMG]?i?B / 64MiB\n"), line);
+        String table = cli.ok("stats", "--format", "table {{.Name}}\t{{.PIDs}}");
+        assertEquals(java.util.List.of("NAME      PIDS", "watched   1"), table.lines().map(String::stripTrailing).toList());
+        JsonNode json = new ObjectMapper().readTree(cli.ok("stats", "--format", "{{json .}}", "watched"));
+        assertEquals("watched", json.get("Name").asText());
+        assertEquals("--", json.get("NetIO").asText());
+        cli.fails("can't evaluate field Nope", "stats", "--format", "{{.Nope}}", "watched");
     }
 
     /** "QUOTA PERIOD" in microseconds, from cpu.max (v2) or the v1 cfs files. */
