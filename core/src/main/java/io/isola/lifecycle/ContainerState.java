@@ -86,6 +86,11 @@ public record ContainerState(String ociVersion, String id, String status, long p
                     logFile, spec, note, cgroup, value);
         }
 
+        public Extra withSpec(SavedSpec value) {
+            return new Extra(name, startTime, monitor, startedAt, finishedAt, exitCode, exitSignal, autoRemove, detached,
+                    logFile, value, note, cgroup, relaunch);
+        }
+
         public Extra withName(String value) {
             return new Extra(value, startTime, monitor, startedAt, finishedAt, exitCode, exitSignal, autoRemove, detached,
                     logFile, spec, note, cgroup, relaunch);

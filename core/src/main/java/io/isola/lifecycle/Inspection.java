@@ -60,10 +60,13 @@ public final class Inspection {
             result.put("Config", config);
         }
         result.put("RestartCount", extra == null ? 0 : extra.restartCount());
-        if (extra != null && extra.relaunch() != null) {
-            Map<String, Object> host = new LinkedHashMap<>();
-            host.put("RestartPolicy", restartPolicy(extra.relaunch().policy()));
+        if (extra != null && (extra.relaunch() != null || extra.spec() != null)) {
+            Map<String, Object> host = extra.spec() == null ? new LinkedHashMap<>() : HostConfigView.of(extra.spec());
+            host.put("RestartPolicy", restartPolicy(extra.relaunch() == null ? null : extra.relaunch().policy()));
             result.put("HostConfig", host);
+        }
+        if (extra != null && extra.spec() != null) {
+            result.put("Mounts", HostConfigView.mounts(extra.spec()));
         }
         result.put("Bundle", state.bundle());
         result.put("LogPath", extra == null ? null : extra.logFile());

@@ -16,7 +16,14 @@ import java.util.Set;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SavedSpec(List<String> command, Map<String, String> env, String cwd, String hostname, String domainname,
-        Set<String> isolators, Boolean terminal, SavedRoot root, io.isola.api.ProcessUser user, List<String> ports) {
+        Set<String> isolators, Boolean terminal, SavedRoot root, io.isola.api.ProcessUser user, List<String> ports,
+        SavedHostConfig host) {
+
+    /** Without limits or mounts of its own. */
+    public SavedSpec(List<String> command, Map<String, String> env, String cwd, String hostname, String domainname,
+            Set<String> isolators, Boolean terminal, SavedRoot root, io.isola.api.ProcessUser user, List<String> ports) {
+        this(command, env, cwd, hostname, domainname, isolators, terminal, root, user, ports, null);
+    }
 
     /** Without published ports. */
     public SavedSpec(List<String> command, Map<String, String> env, String cwd, String hostname, String domainname,
@@ -31,7 +38,11 @@ public record SavedSpec(List<String> command, Map<String, String> env, String cw
                 spec.domainname().orElse(null), spec.isolators().orElse(null),
                 spec.extension(Terminal.class).isPresent() ? Boolean.TRUE : null,
                 SavedRoot.of(spec.extension(io.isola.api.Filesystem.class).orElse(null)),
-                spec.extension(io.isola.api.ProcessUser.class).orElse(null), ports);
+                spec.extension(io.isola.api.ProcessUser.class).orElse(null), ports, SavedHostConfig.of(spec));
+    }
+
+    public SavedSpec withHost(SavedHostConfig value) {
+        return new SavedSpec(command, env, cwd, hostname, domainname, isolators, terminal, root, user, ports, value);
     }
 
     /** A builder for the spec again; stdio and extensions are the caller's. */

@@ -62,6 +62,7 @@ final class UpdateCommand extends ContainerVerb {
         try (CgroupAccess cgroups = CgroupAccess.open()) {
             for (int i = 0; i < states.size(); i++) {
                 cgroups.of(states.get(i)).update(resources);
+                lifecycle.recordLimits(states.get(i), resources);
                 out().println(ids().get(i));
             }
         }
