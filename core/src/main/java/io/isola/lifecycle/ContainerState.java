@@ -116,6 +116,11 @@ public record ContainerState(String ociVersion, String id, String status, long p
     }
 
     @JsonIgnore
+    /** Whether it was made by Docker's {@code create} and never started: stopped, with no start time. */
+    public boolean neverStarted() {
+        return STOPPED.equals(status) && isola != null && isola.startedAt() == null && isola.relaunch() != null;
+    }
+
     public ProcessIdentity process() {
         return pid <= 0 || isola == null ? ProcessIdentity.NONE : new ProcessIdentity(pid, isola.startTime());
     }

@@ -82,7 +82,7 @@ public final class Inspection {
     private static String dockerStatus(ContainerState state) {
         return switch (state.status()) {
             case ContainerState.CREATING -> state.isola() != null && state.isola().restartCount() > 0 ? "restarting" : "created";
-            case ContainerState.STOPPED -> "exited";
+            case ContainerState.STOPPED -> state.neverStarted() ? "created" : "exited";
             case ContainerState.UNKNOWN -> "dead";
             default -> state.status();
         };

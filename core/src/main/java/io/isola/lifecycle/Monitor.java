@@ -61,6 +61,17 @@ public final class Monitor {
     }
 
     /**
+     * Leaves a registered container as Docker's {@code create} does: made, never started, for
+     * {@code start} to run ({@link #rerun} takes it up as it takes up a stopped one).
+     */
+    public static ContainerState created(StateStore store, ContainerState registered) {
+        ContainerState created = registered.withStatus(ContainerState.STOPPED).withPid(0)
+                .withExtra(registered.isola().withProcess(0, null, null));
+        store.write(created);
+        return created;
+    }
+
+    /**
      * Takes up a stopped container to run it again ({@code start}, a restart policy): writes it
      * down as "creating" with this process as its monitor, its last exit forgotten, detached, and
      * its relaunch record as {@code update} makes it (its restart count). Returns that state, or

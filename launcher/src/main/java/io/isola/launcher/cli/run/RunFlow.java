@@ -55,6 +55,12 @@ final class RunFlow {
         }
         ContainerState state = Monitor.register(store, id, options.name, spec, detached, kept ? options.remove : true,
                 new Relaunch(runArgs, policy.toString(), 0, null), options.labels());
+        if (options.createOnly) {
+            Monitor.created(store, state);
+            out.println(id);
+            out.flush();
+            return 0;
+        }
         if (detached) {
             DetachedLaunch.launch(store, state, configured, runArgs);
             out.println(id);
@@ -136,7 +142,12 @@ final class RunFlow {
             if (arg.equals("--root") || arg.equals("--log") || arg.equals("--log-format")) {
                 i++;
             } else if (arg.equals("run")) {
-                return new ArrayList<>(all.subList(i + 1, all.size()));
+                List<String> args = new ArrayList<>(all.subList(i + 1, all.size()));
+                // a created container's start runs it: the marker of Docker's create is not one of its options
+                if (!args.isEmpty() && args.get(0).equals(RunCommand.CREATE_ONLY)) {
+                    args.remove(0);
+                }
+                return args;
             }
         }
         return List.of();
