@@ -121,6 +121,8 @@ class ContainerCopyIT {
         cli.ok("cp", "gone:/etc/lower", tmp.resolve("lower").toString()); // a lower layer's file, through the overlay
         assertEquals("lower\n", Files.readString(tmp.resolve("lower")));
         cli.fails("no such file or directory in container", "cp", "gone:/etc/gone", tmp.resolve("gone").toString()); // whited out
+        cli.ok("create", "--name", "fresh", "--network", "none", "test/cp:1", "true");
+        cli.fails("was created and never started", "cp", file.toString(), "fresh:/data/");
         assertEquals("", Files.readString(Path.of("/proc/self/mountinfo")).lines()
                 .filter(l -> l.contains(tmp.toString())).reduce("", String::concat), "nothing left mounted");
     }

@@ -35,22 +35,17 @@ public final class DockerCreate {
         return run.toArray(String[]::new);
     }
 
+    /** Decided by what comes first after the verb: an option (runc's take none after the id), or a lone id. */
     static boolean isOci(List<String> afterVerb) {
-        int positionals = 0;
-        for (String arg : afterVerb) {
-            if (arg.equals("--")) {
-                return false;
-            }
-            if (arg.startsWith("-")) {
-                String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
-                if (OCI_OPTIONS.contains(name) || name.equals("-h") || name.equals("--help")
-                        || (name.startsWith("-b") && !name.startsWith("--"))) {
-                    return true;
-                }
-                return false; // an option of Docker's (runc's create has no others before its id)
-            }
-            positionals++;
+        if (afterVerb.isEmpty()) {
+            return false;
         }
-        return positionals == 1 && Files.isRegularFile(Path.of("config.json"));
+        String first = afterVerb.get(0);
+        if (!first.startsWith("-")) {
+            return afterVerb.size() == 1 && Files.isRegularFile(Path.of("config.json"));
+        }
+        String name = first.contains("=") ? first.substring(0, first.indexOf('=')) : first;
+        return OCI_OPTIONS.contains(name) || name.equals("-h") || name.equals("--help")
+                || (name.startsWith("-b") && !name.startsWith("--"));
     }
 }

@@ -47,6 +47,11 @@ public final class CopyRoot implements AutoCloseable {
             throw new IsolaException("container " + state.id() + " has no root file system of its own (it sees the host's"
                     + " files): copy with the host's cp instead");
         }
+        if (state.neverStarted() && saved.rootfs() == null) {
+            throw new IsolaException("container " + state.id() + " was created and never started: its writable layer is made"
+                    + " when it first starts, so cp into a created container is not supported by isola; 'isola start "
+                    + state.id() + "' first");
+        }
         DirectoryFd root = Lifecycle.isLive(state) && state.process().isAlive() ? running(state) : stopped(state, saved);
         try {
             // the container's root is owned by its root user, whatever user namespace maps it (docker cp makes copies root's)

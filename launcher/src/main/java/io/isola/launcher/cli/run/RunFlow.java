@@ -49,7 +49,8 @@ final class RunFlow {
         // a foreground run is removed at exit, unless it has an image's writable layer to keep (docker's rule)
         boolean kept = detached || spec.extension(io.isola.api.Filesystem.class).map(f -> !f.layers().isEmpty()).orElse(false);
         RestartPolicy policy = options.restartPolicy();
-        if (policy.kind() != RestartPolicy.Kind.NO && invocation == null) {
+        // a created container's policy is the server's once start runs it there (ContainerStart says so otherwise)
+        if (policy.kind() != RestartPolicy.Kind.NO && invocation == null && !options.createOnly) {
             throw new IllegalArgumentException("--restart " + policy + ": needs the resident server, which carries it out;"
                     + " unset ISOLA_SERVER=off");
         }
