@@ -10,7 +10,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 
-"$repo/scripts/setup-debian.sh" util-linux iproute2 runc crun uidmap perl containernetworking-plugins iptables tini unzip podman containerd passt docker-registry skopeo
+"$repo/scripts/setup-debian.sh" libseccomp2 util-linux iproute2 runc crun uidmap perl containernetworking-plugins iptables tini unzip podman containerd passt docker-registry skopeo
 
 # shellcheck disable=SC2016 # expanded by the inner shell
 "$repo/scripts/hermetic.sh" bash -euo pipefail -c '

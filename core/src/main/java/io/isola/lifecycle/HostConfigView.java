@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code inspect}'s {@code HostConfig} and {@code Mounts} from a saved spec, with Docker's names
+ * {@code inspect}'s {@code HostConfig} from a saved spec, with Docker's names
  * and units: {@code Memory} and {@code MemorySwap} in bytes (0 for none), {@code NanoCpus},
  * {@code PidsLimit} (null for none), {@code Binds} as {@code -v} spells them, {@code PortBindings}
  * keyed by {@code PORT/PROTO}. isola publishes on every host address: {@code HostIp} is "".
@@ -17,40 +17,16 @@ final class HostConfigView {
     private HostConfigView() {}
 
     static Map<String, Object> of(SavedSpec spec) {
-        SavedHostConfig host = spec.host() == null ? new SavedHostConfig(null, null, null, null, null) : spec.host();
+        SavedHostConfig host = spec.host() == null ? new SavedHostConfig(null, null, null, null) : spec.host();
         Map<String, Object> config = new LinkedHashMap<>();
-        List<String> binds = new ArrayList<>();
-        for (SavedHostConfig.SavedMount mount : mounts(host)) {
-            if (mount.type().equals("bind")) {
-                binds.add(mount.source() + ":" + mount.destination() + (mount.readOnly() ? ":ro" : ""));
-            }
-        }
-        config.put("Binds", binds.isEmpty() ? null : binds);
+        config.put("Binds", spec.volumes() == null ? null : spec.volumes().stream()
+                .map(v -> v.source() + ":" + v.target() + (v.readOnly() ? ":ro" : "")).toList());
         config.put("PortBindings", portBindings(spec.ports()));
         config.put("Memory", host.memory() == null ? 0 : host.memory());
         config.put("MemorySwap", host.memorySwap() == null ? 0 : host.memorySwap());
         config.put("NanoCpus", host.cpus() == null ? 0 : new BigDecimal(host.cpus()).movePointRight(9).longValue());
         config.put("PidsLimit", host.pidsLimit());
         return config;
-    }
-
-    static List<Map<String, Object>> mounts(SavedSpec spec) {
-        List<Map<String, Object>> all = new ArrayList<>();
-        for (SavedHostConfig.SavedMount mount : mounts(spec.host())) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("Type", mount.type());
-            m.put("Source", mount.source());
-            m.put("Destination", mount.destination());
-            m.put("Mode", mount.readOnly() ? "ro" : "");
-            m.put("RW", !mount.readOnly());
-            m.put("Propagation", mount.type().equals("bind") ? "rprivate" : "");
-            all.add(m);
-        }
-        return all;
-    }
-
-    private static List<SavedHostConfig.SavedMount> mounts(SavedHostConfig host) {
-        return host == null || host.mounts() == null ? List.of() : host.mounts();
     }
 
     /** {@code HOSTPORT:CONTAINERPORT/PROTO} each, as the saved spec holds them. */

@@ -65,9 +65,6 @@ public final class Inspection {
             host.put("RestartPolicy", restartPolicy(extra.relaunch() == null ? null : extra.relaunch().policy()));
             result.put("HostConfig", host);
         }
-        if (extra != null && extra.spec() != null) {
-            result.put("Mounts", HostConfigView.mounts(extra.spec()));
-        }
         result.put("Bundle", state.bundle());
         result.put("LogPath", extra == null ? null : extra.logFile());
         result.put("Monitor", extra == null || extra.monitor() == null ? null : Map.of(

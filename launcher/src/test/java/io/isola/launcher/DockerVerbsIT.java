@@ -132,7 +132,7 @@ class DockerVerbsIT {
         assertEquals("Deleted Containers:\n" + stopped + "\n\nTotal reclaimed space: 0B\n", cli.ok("system", "prune", "-f"));
         assertEquals(running + "\n", cli.ok("ps", "-a", "-q", "--no-trunc"));
         cli.fails("system prune --all is not supported by isola", "system", "prune", "-af");
-        cli.fails("system prune --volumes is not supported by isola", "system", "prune", "-f", "--volumes");
+        cli.fails("system prune --volumes is not supported by isola: remove unused volumes with", "system", "prune", "-f", "--volumes");
     }
 
     @Test

@@ -14,11 +14,12 @@ import picocli.CommandLine.Spec;
 /**
  * {@code isola system prune [-f]}, as Docker's: what isola can leave unused is stopped containers
  * (its image store drops an image's layers once no tag and no container uses them, so it holds no
- * dangling images, and it has no build cache or named volumes), so this is container prune.
+ * dangling images, and it has no build cache; volumes have {@code volume prune}), so this is
+ * container prune.
  */
 @Command(name = "prune", description = {"Remove unused data: every stopped container (asks first unless -f).",
-    "Differs from Docker: isola keeps no dangling images, build cache or named volumes;",
-    "-a/--all and --volumes are not supported by isola (remove images with 'isola image rm')."})
+    "Differs from Docker: isola keeps no dangling images or build cache; -a/--all and",
+    "--volumes are not supported by isola ('isola image rm', 'isola volume prune')."})
 final class SystemPruneCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -39,8 +40,9 @@ final class SystemPruneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException, IOException {
         if (all || volumes) {
-            throw new IsolaException("system prune " + (all ? "--all" : "--volumes") + " is not supported by isola: it keeps no"
-                    + (all ? " unused images apart from tagged ones; remove those with 'isola image rm'" : " named volumes"));
+            throw new IsolaException("system prune " + (all ? "--all" : "--volumes") + " is not supported by isola: "
+                    + (all ? "it keeps no unused images apart from tagged ones; remove those with 'isola image rm'"
+                    : "remove unused volumes with 'isola volume prune'"));
         }
         PrintWriter out = spec.commandLine().getOut();
         if (!force && !ContainerPruneCommand.confirmed(out, "WARNING! This will remove:\n  - all stopped containers\n\n")) {

@@ -94,8 +94,9 @@ final class RunFlow {
             }
             running = monitor.start(state, foreground.build());
         } catch (RuntimeException | Error e) {
-            // registered but never started (a bad configuration, a missing isolator): no ghost in ps
+            // registered but never started (a bad configuration, a missing isolator): no ghost in ps, no volume of its own
             store.delete(id);
+            io.isola.launcher.volume.VolumeStore.fromEnvironment().removeMadeFor(state, store);
             if (runtime != null) {
                 runtime.close();
             }
@@ -110,6 +111,16 @@ final class RunFlow {
                 attachment.drain();
             }
             return exitCode.applyAsInt(container, status);
+        } finally {
+            removeAnonymousVolumes(state, store);
+        }
+    }
+
+    /** A container removed when it ended (--rm) takes its anonymous volumes along, as Docker's; one kept keeps them. */
+    static void removeAnonymousVolumes(ContainerState state, StateStore store) {
+        if (state != null && state.isola() != null && Boolean.TRUE.equals(state.isola().autoRemove())
+                && state.isola().spec() != null && state.isola().spec().volumes() != null && store.read(state.id()) == null) {
+            io.isola.launcher.volume.VolumeStore.fromEnvironment().removeAnonymous(state, store);
         }
     }
 
