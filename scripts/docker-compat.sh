@@ -73,6 +73,7 @@ created	docker inspect -f '{{.State.Status}}' made
 made	docker start made
 running	docker inspect -f '{{.State.Status}}' made
 made	docker rm -f made
+create start die destroy	docker events --since 5m --until 0s --filter container=made --format '{{.Action}}' | xargs
 Total reclaimed space	docker system prune -f | tail -1 | cut -d: -f1
 0	docker ps -a -q | wc -l
 SCRIPT
