@@ -309,6 +309,19 @@ public final class Lifecycle {
         return state;
     }
 
+    /** Records the limits {@code update} gave the container, for inspect's HostConfig. */
+    public void recordLimits(ContainerState state, io.isola.api.Resources resources) {
+        store.locked(() -> {
+            ContainerState current = store.read(state.id());
+            if (current != null && current.isola() != null && current.isola().spec() != null) {
+                SavedSpec spec = current.isola().spec();
+                SavedHostConfig host = spec.host() == null ? new SavedHostConfig(null, null, null, null) : spec.host();
+                store.write(current.withExtra(current.isola().withSpec(spec.withHost(host.updated(resources)))));
+            }
+            return null;
+        });
+    }
+
     /** Records that the container's cgroup is now frozen ({@code paused}) or thawed. */
     public void recordPaused(ContainerState state, boolean paused) {
         store.locked(() -> {

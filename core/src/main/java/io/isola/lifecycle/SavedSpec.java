@@ -18,7 +18,14 @@ import java.util.Set;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SavedSpec(List<String> command, Map<String, String> env, String cwd, String hostname, String domainname,
         Set<String> isolators, Boolean terminal, SavedRoot root, io.isola.api.ProcessUser user, List<String> ports,
-        List<io.isola.api.Volume> volumes) {
+        List<io.isola.api.Volume> volumes, SavedHostConfig host) {
+
+    /** Without limits of its own. */
+    public SavedSpec(List<String> command, Map<String, String> env, String cwd, String hostname, String domainname,
+            Set<String> isolators, Boolean terminal, SavedRoot root, io.isola.api.ProcessUser user, List<String> ports,
+            List<io.isola.api.Volume> volumes) {
+        this(command, env, cwd, hostname, domainname, isolators, terminal, root, user, ports, volumes, null);
+    }
 
     /** Without binds. */
     public SavedSpec(List<String> command, Map<String, String> env, String cwd, String hostname, String domainname,
@@ -41,7 +48,11 @@ public record SavedSpec(List<String> command, Map<String, String> env, String cw
                 SavedRoot.of(spec.extension(io.isola.api.Filesystem.class).orElse(null)),
                 spec.extension(io.isola.api.ProcessUser.class).orElse(null), ports,
                 spec.extension(io.isola.api.Filesystem.class).map(io.isola.api.Filesystem::volumes)
-                        .filter(v -> !v.isEmpty()).orElse(null));
+                        .filter(v -> !v.isEmpty()).orElse(null), SavedHostConfig.of(spec));
+    }
+
+    public SavedSpec withHost(SavedHostConfig value) {
+        return new SavedSpec(command, env, cwd, hostname, domainname, isolators, terminal, root, user, ports, volumes, value);
     }
 
     /** A builder for the spec again; stdio and extensions are the caller's. */

@@ -69,7 +69,8 @@ final class ContainerFiles {
         }
     }
 
-    private static void directory(String relative, DirectoryFd dir, TreeTar tar) throws IOException {
+    /** Writes what is below {@code dir}, named below {@code relative} ("" for none). */
+    static void directory(String relative, DirectoryFd dir, TreeTar tar) throws IOException {
         for (String name : names(dir)) {
             Optional<FileStat> stat = dir.stat(name);
             if (stat.isEmpty()) {

@@ -97,6 +97,9 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     private DeviceOptions devices = new DeviceOptions();
 
+    /** The hidden option that Docker's {@code create} becomes ({@link io.isola.launcher.cli.DockerCreate}). */
+    public static final String CREATE_ONLY = "--create-only";
+
     @Parameters(arity = "0..*", paramLabel = "[IMAGE] CMD", description = "An image, then the command and its arguments.")
     private List<String> command;
 
