@@ -86,6 +86,7 @@ final class Launch {
         Protocol protocol = new Protocol(status, gate, stdio);
         try (protocol) {
             ChildProgram program = programs.create(List.of(status[1], gate[0]));
+            LaunchProbe.composed(program);
             return protocol.run(program);
         }
     }

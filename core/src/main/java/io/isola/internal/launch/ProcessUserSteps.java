@@ -14,13 +14,21 @@ import io.isola.spi.CredentialSteps;
  * then gid, then uid, because changing groups and gids needs the capabilities that the uid change
  * takes away; for a uid other than 0, every remaining set (inheritable included) is emptied, so
  * the command starts with no capability at all.
+ *
+ * <p>A process that joins a container's user namespace (exec) without a user of its own takes the
+ * container's root: it arrives with its host ids, which that namespace may not map (host root
+ * under {@code --uidmap 0:SUB:N}, or a rootless user under a subordinate root) and would then be
+ * nobody, as runc's exec takes the process's 0:0.
  */
 final class ProcessUserSteps {
 
     private ProcessUserSteps() {}
 
-    static void add(ChildProgram.Builder program, ContainerSpec spec) {
-        spec.extension(ProcessUser.class).ifPresent(user -> {
+    private static final ProcessUser ROOT = ProcessUser.of(0, 0);
+
+    static void add(ChildProgram.Builder program, ContainerSpec spec, boolean joinsUserNamespace) {
+        spec.extension(ProcessUser.class).or(() -> joinsUserNamespace ? java.util.Optional.of(ROOT)
+                : java.util.Optional.empty()).ifPresent(user -> {
             program.call(ProgramComposer.CORE, CredentialSteps.clearAmbientCapabilities());
             if (user.groups().isEmpty()) {
                 // a rootless user namespace with only the user's own id has setgroups denied by

@@ -73,7 +73,7 @@ final class ProgramComposer {
 
     static ChildProgram compose(ContainerSpec spec, Set<Namespace> namespaces, List<Contribution> contributions,
             StdioPlan stdio, List<Integer> keptFds, List<Integer> signalsToReset, SecurityPlan security, Shape shape) {
-        ChildProgram.Builder program = ChildProgram.builder();
+        ChildProgram.Builder program = ChildProgram.builder().section("start");
         if (shape.nonDumpable()) {
             program.call(CORE, nonDumpable());
         }
@@ -115,6 +115,7 @@ final class ProgramComposer {
             }
         }
         for (Phase phase : Phase.values()) {
+            program.section("phase " + phase);
             if (phase == Phase.FILESYSTEM && namespaces.contains(Namespace.MOUNT)) {
                 program.call(CORE, Steps.mount("make / recursively private", null, "/", null,
                         Steps.MS_REC | Steps.MS_PRIVATE, null));
@@ -125,13 +126,15 @@ final class ProgramComposer {
             }
             if (phase == Phase.LOCKDOWN) {
                 security.beforeIds().forEach(step -> program.call(SecurityPlan.OWNER, step));
-                ProcessUserSteps.add(program, spec);
+                ProcessUserSteps.add(program, spec, shape.joins().stream()
+                        .anyMatch(join -> join.namespace() == Namespace.USER));
                 if (shape.nonDumpable()) {
                     program.call(CORE, nonDumpable());
                 }
                 security.afterIds().forEach(step -> program.call(SecurityPlan.OWNER, step));
             }
         }
+        program.section("finish");
         // umask before the seccomp filter, which need not allow it
         spec.extension(ProcessAttributes.class).flatMap(a -> java.util.Optional.ofNullable(a.umask())).ifPresent(mask ->
                 program.call(CORE, Step.call("set the umask to 0" + Integer.toOctalString(mask), "umask", Arg.word(mask))));

@@ -280,6 +280,19 @@ final class CgroupV1Driver implements CgroupDriver {
         }
 
         @Override
+        public void update(Resources resources) throws IOException {
+            if (resources.memory().isPresent()) {
+                // raising memory above the present memsw fails (the kernel keeps memsw >= memory): memsw first then
+                Path memsw = dir("memory").resolve("memory.memsw.limit_in_bytes");
+                long swap = resources.memorySwap().orElse(2 * resources.memory().getAsLong());
+                if (Files.exists(memsw) && swap > Long.parseLong(CgroupFiles.read(memsw).strip())) {
+                    CgroupFiles.write(memsw, Long.toString(swap));
+                }
+            }
+            apply(this, resources);
+        }
+
+        @Override
         public String path() {
             return path;
         }

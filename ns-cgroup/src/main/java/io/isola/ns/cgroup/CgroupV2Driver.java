@@ -258,6 +258,11 @@ final class CgroupV2Driver implements CgroupDriver {
         }
 
         @Override
+        public void update(Resources resources) throws IOException {
+            apply(dir, resources);
+        }
+
+        @Override
         public void freeze() throws IOException {
             CgroupFiles.write(dir.resolve("cgroup.freeze"), "1");
             for (int round = 0; round < 200; round++) {
