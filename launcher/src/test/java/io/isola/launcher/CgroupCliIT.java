@@ -207,7 +207,7 @@ class CgroupCliIT {
         String bare = ok("run", "-d", "--no-cgroup", "--", "sleep", "1000").strip();
         assertEquals("isola: cannot pause container " + bare
                 + ": it has no cgroup of its own (it was run with --no-cgroup or without root)\n", fails("pause", bare));
-        assertEquals("isola: format \"yaml\": expected table or json\n", fails("stats", "--format", "yaml"));
+        assertEquals("isola: format \"{{.Name\": unclosed action: expected }}\n", fails("stats", "--format", "{{.Name"));
     }
 
     @Test
