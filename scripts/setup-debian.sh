@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what isola needs on Debian 12, and only what is missing (apt-get update runs only then).
 # Usage, as root: scripts/setup-debian.sh [EXTRA-PACKAGE...]
-# Always: a JDK 17 and Maven to build, busybox-static and procps for the demo and the tests.
+# Always: a JDK 17 and Maven to build, libseccomp2 to compile seccomp filters, busybox-static and
+# procps for the demo and the tests.
 set -euo pipefail
 
-packages=(openjdk-17-jdk-headless maven busybox-static procps "$@")
+packages=(openjdk-17-jdk-headless maven libseccomp2 busybox-static procps "$@")
 
 installed() { [[ $(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null) == installed ]]; }
 

@@ -2,7 +2,8 @@
 # Images through the built distribution's bin/isola, as a Docker user drives them: import a
 # 'docker save' tarball (made here from busybox-static with tar alone), run IMAGE with its own
 # command and with one, keep a container's writable layer, export it, commit it, run the commit,
-# push it to a registry on loopback and pull it back, remove everything, and check that nothing is left.
+# push it to a registry on loopback and pull it back, keep data in a volume, remove everything, and check
+# that nothing is left.
 # Usage, as root, after a build: scripts/smoke-images.sh
 set -euo pipefail
 
@@ -95,8 +96,18 @@ else
     echo "smoke-images: skipped: push and pull (no docker-registry; scripts/test.sh installs it)"
 fi
 
+# volumes: kept across containers, removal refused while a container uses one
+"$isola" "${root[@]}" run --rm -v smokevol:/home smoke/changed sh -c 'echo kept > /home/file'
+check "a named volume keeps its data across containers" "kept" \
+    "$("$isola" "${root[@]}" run --rm --mount type=volume,src=smokevol,dst=/home,ro smoke/changed cat /home/file)"
+"$isola" "${root[@]}" run --name user -v smokevol:/home smoke/changed sh -c :
+status=0; err=$("$isola" "${root[@]}" volume rm smokevol 2>&1) || status=$?
+check "volume rm of a volume in use is refused" "125 isola: volume \"smokevol\" is in use by container" "$status $(sed -E 's/ [0-9a-f]{12} \(user\): .*//' <<< "$err")"
+"$isola" "${root[@]}" rm user > /dev/null
+check "volume rm once it is unused" "smokevol" "$("$isola" "${root[@]}" volume rm smokevol)"
+
 "$isola" image rm smoke/changed
-check "nothing left: writable layers, layers, state" "0 0 0" \
-    "$(ls "$ISOLA_ROOT/containers" | wc -l) $(ls "$ISOLA_ROOT/layers/sha256" | wc -l) $(ls "$work/state" | wc -l)"
+check "nothing left: writable layers, layers, state, volumes" "0 0 0 0" \
+    "$(ls "$ISOLA_ROOT/containers" | wc -l) $(ls "$ISOLA_ROOT/layers/sha256" | wc -l) $(ls "$work/state" | wc -l) $(ls "$ISOLA_ROOT/volumes" | wc -l)"
 check "no mount of the store" 0 "$(grep -c "$ISOLA_ROOT" /proc/self/mountinfo || true)"
 exit $failed

@@ -172,5 +172,20 @@ check "an image with a 65536 subuid range: root inside, its files root's, --user
 check "the image's whiteout and opaque directory, rootless" $'no-gone\nnew' \
     "$(as_user run --rm --uidmap "0:$uid:1" --uidmap "1:$sub:65536" --image smoke/busybox:1 -- sh -c \
         '[ -e /gone ] || echo no-gone; ls /dir')"
+# files of subordinate ids in the writable layer (a 0700 directory of its uid 1000, overlayfs's
+# work/work): export and rm work on them in a user namespace, export with the container's owners
+as_user run --name subfiles --net none --image smoke/busybox:1 -- sh -c 'busybox mkdir /sub && chown 1000:1000 /sub && busybox chmod 700 /sub'
+check "export of subordinate files, owners as the container sees them" "1000/1000" \
+    "$(as_user export subfiles | tar -tvf - | awk '$6 == "sub/" {print $2}')"
+check "rm of an image's container with subordinate files" "subfiles 0" \
+    "$(as_user rm subfiles) $(find "/home/$user/.local/share/isola/tmp" -mindepth 1 | wc -l)"
+# a volume below the user's 0700 directory, under a subordinate root: the child stages it first
+runuser -u "$user" -- sh -c 'mkdir -m 700 ~/private && mkdir -m 777 ~/private/data && echo from-host >~/private/data/file'
+# shellcheck disable=SC2016 # expanded by the container's shell
+check "a volume below the user's 0700 directory under a subordinate root" "0 from-host" \
+    "$(as_user run --rm --net none --uidmap "0:$sub:65536" -v "/home/$user/private/data:/data" -- sh -c 'echo $(id -u) $(cat /data/file)')"
+id=$(as_user run -d --net none --uidmap "0:$sub:65536" -- sleep 30)
+check "exec under a subordinate root: the container's root" 0 "$(as_user exec "$id" id -u)"
+as_user rm -f "$id" >/dev/null
 check "no writable layer left" 0 "$(find "/home/$user/.local/share/isola/containers" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)"
 exit "$failed"

@@ -147,9 +147,10 @@ check "resume: thawed" "0 frozen 0" "$(cat "$cgroup/cgroup.freeze") $(grep froze
 check "exec: in the container's cgroup, its hostname" $'0::/\n'"${id:0:12}" \
     "$("$isola" exec vm1 sh -c 'cat /proc/self/cgroup; hostname' 2>&1)"
 "$isola" rm -f vm1 >/dev/null
-# the resident server's own cgroup stays while it runs
-check "after rm -f: no cgroup of isola's left but the server's" /sys/fs/cgroup/isola-server \
-    "$(find /sys/fs/cgroup -mindepth 1 -type d -name '*isola*' 2>&1)"
+# the resident server's own cgroup stays while it runs, and the containers' parent, empty (as Docker's docker/)
+check "after rm -f: no cgroup of isola's left but the server's and the containers' empty parent" \
+    $'/sys/fs/cgroup/isola\n/sys/fs/cgroup/isola-server' \
+    "$(find /sys/fs/cgroup -mindepth 1 -type d -name '*isola*' 2>&1 | sort; find /sys/fs/cgroup/isola -mindepth 1 -type d 2>&1)"
 
 echo "smoke-vm: checks took $(awk -v s="$started" -v e="$(uptime)" 'BEGIN { printf "%.0f", e - s }') s"
 echo "smoke-vm: stats output: $stats"

@@ -1,8 +1,8 @@
 package io.isola.api;
 
+import io.isola.internal.launch.ClassPathIsolators;
 import io.isola.internal.launch.Orchestrator;
 import io.isola.spi.NamespaceIsolator;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
@@ -36,11 +36,12 @@ public final class Isola implements AutoCloseable {
         return new Builder();
     }
 
-    /** A runtime with every isolator that {@link ServiceLoader} finds on the class path. */
+    /**
+     * A runtime with every isolator that {@link ServiceLoader} finds on the class path. Throws
+     * {@link IsolaException} naming the isolator and the class it lacks when one cannot be loaded.
+     */
     public static Isola fromServiceLoader() {
-        List<NamespaceIsolator> found = new ArrayList<>();
-        ServiceLoader.load(NamespaceIsolator.class, Isola.class.getClassLoader()).forEach(found::add);
-        return builder().isolators(found).build();
+        return builder().isolators(ClassPathIsolators.load(Isola.class.getClassLoader())).build();
     }
 
     /**

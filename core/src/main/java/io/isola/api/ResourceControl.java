@@ -19,6 +19,16 @@ public interface ResourceControl {
     /** Whether the container is paused. */
     boolean paused();
 
+    /**
+     * Changes the limits that {@code resources} sets (memory, CPUs, processes, ...) of the running
+     * container, leaving the others as they are, as {@code docker update} does.
+     *
+     * @since 1.3
+     */
+    default void update(Resources resources) {
+        throw new IsolaException("this resource controller cannot change a running container's limits");
+    }
+
     /** Memory, CPU time and processes of the container now. */
     ResourceStats stats();
 

@@ -86,6 +86,11 @@ public record ContainerState(String ociVersion, String id, String status, long p
                     logFile, spec, note, cgroup, value);
         }
 
+        public Extra withSpec(SavedSpec value) {
+            return new Extra(name, startTime, monitor, startedAt, finishedAt, exitCode, exitSignal, autoRemove, detached,
+                    logFile, value, note, cgroup, relaunch);
+        }
+
         public Extra withName(String value) {
             return new Extra(value, startTime, monitor, startedAt, finishedAt, exitCode, exitSignal, autoRemove, detached,
                     logFile, spec, note, cgroup, relaunch);
@@ -111,6 +116,11 @@ public record ContainerState(String ociVersion, String id, String status, long p
     }
 
     @JsonIgnore
+    /** Whether it was made by Docker's {@code create} and never started: stopped, with no start time. */
+    public boolean neverStarted() {
+        return STOPPED.equals(status) && isola != null && isola.startedAt() == null && isola.relaunch() != null;
+    }
+
     public ProcessIdentity process() {
         return pid <= 0 || isola == null ? ProcessIdentity.NONE : new ProcessIdentity(pid, isola.startTime());
     }

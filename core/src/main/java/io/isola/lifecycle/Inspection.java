@@ -60,9 +60,9 @@ public final class Inspection {
             result.put("Config", config);
         }
         result.put("RestartCount", extra == null ? 0 : extra.restartCount());
-        if (extra != null && extra.relaunch() != null) {
-            Map<String, Object> host = new LinkedHashMap<>();
-            host.put("RestartPolicy", restartPolicy(extra.relaunch().policy()));
+        if (extra != null && (extra.relaunch() != null || extra.spec() != null)) {
+            Map<String, Object> host = extra.spec() == null ? new LinkedHashMap<>() : HostConfigView.of(extra.spec());
+            host.put("RestartPolicy", restartPolicy(extra.relaunch() == null ? null : extra.relaunch().policy()));
             result.put("HostConfig", host);
         }
         result.put("Bundle", state.bundle());
@@ -79,7 +79,7 @@ public final class Inspection {
     private static String dockerStatus(ContainerState state) {
         return switch (state.status()) {
             case ContainerState.CREATING -> state.isola() != null && state.isola().restartCount() > 0 ? "restarting" : "created";
-            case ContainerState.STOPPED -> "exited";
+            case ContainerState.STOPPED -> state.neverStarted() ? "created" : "exited";
             case ContainerState.UNKNOWN -> "dead";
             default -> state.status();
         };

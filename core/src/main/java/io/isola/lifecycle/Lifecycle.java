@@ -17,6 +17,8 @@ public final class Lifecycle {
     public static final int SIGKILL = 9, SIGTERM = 15;
     /** How long the monitor of a container that just ended may take to record its exit. */
     private static final Duration RECORD_GRACE = Duration.ofSeconds(5);
+    /** How long a look (ps, inspect) waits for a live monitor to write down an exit it is reaping. */
+    private static final Duration LOOK_GRACE = Duration.ofSeconds(1);
 
     private final StateStore store;
 
@@ -54,7 +56,7 @@ public final class Lifecycle {
                     return unsupervised(state) ? state.withExtra(extra.withNote(UNSUPERVISED)) : state;
                 }
                 if (monitored) {
-                    return state.withStatus(ContainerState.STOPPED); // the monitor is recording its exit
+                    return recordedByMonitor(state);
                 }
                 return record(state, extra != null && extra.exitCode() == null && monitor != null
                         ? "exit status unknown: its monitor died before the container ended" : null);
@@ -63,6 +65,29 @@ public final class Lifecycle {
                 return state;
             }
         }
+    }
+
+    /**
+     * A container that has ended while its live monitor reaps it and writes the exit down: the
+     * state once written (a look a moment later would show "exited" with no exit code), or, if
+     * the monitor takes longer than {@link #LOOK_GRACE}, stopped with the code still to come.
+     */
+    private ContainerState recordedByMonitor(ContainerState seen) {
+        long deadline = System.nanoTime() + LOOK_GRACE.toNanos();
+        while (System.nanoTime() < deadline) {
+            ContainerState stored = store.read(seen.id());
+            // a restart policy may have started it again meanwhile: a new pid is moving on too
+            if (stored == null || !stored.status().equals(seen.status()) || stored.pid() != seen.pid()) {
+                return stored == null ? seen.withStatus(ContainerState.STOPPED) : refresh(stored);
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return seen.withStatus(ContainerState.STOPPED);
     }
 
     /** Said of a container whose process runs on after its monitor died. */
@@ -282,6 +307,19 @@ public final class Lifecycle {
                     + " host lacks); run the container as root to " + verb + " it"));
         }
         return state;
+    }
+
+    /** Records the limits {@code update} gave the container, for inspect's HostConfig. */
+    public void recordLimits(ContainerState state, io.isola.api.Resources resources) {
+        store.locked(() -> {
+            ContainerState current = store.read(state.id());
+            if (current != null && current.isola() != null && current.isola().spec() != null) {
+                SavedSpec spec = current.isola().spec();
+                SavedHostConfig host = spec.host() == null ? new SavedHostConfig(null, null, null, null) : spec.host();
+                store.write(current.withExtra(current.isola().withSpec(spec.withHost(host.updated(resources)))));
+            }
+            return null;
+        });
     }
 
     /** Records that the container's cgroup is now frozen ({@code paused}) or thawed. */

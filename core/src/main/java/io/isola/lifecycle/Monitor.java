@@ -57,7 +57,19 @@ public final class Monitor {
         ContainerState state = new ContainerState(ContainerState.OCI_VERSION, id, ContainerState.CREATING, 0, null,
                 Map.copyOf(labels), Instant.now().toString(), extra);
         store.create(state);
+        EventLog.record(store, EventLog.CREATE, state, Map.of());
         return state;
+    }
+
+    /**
+     * Leaves a registered container as Docker's {@code create} does: made, never started, for
+     * {@code start} to run ({@link #rerun} takes it up as it takes up a stopped one).
+     */
+    public static ContainerState created(StateStore store, ContainerState registered) {
+        ContainerState created = registered.withStatus(ContainerState.STOPPED).withPid(0)
+                .withExtra(registered.isola().withProcess(0, null, null));
+        store.write(created);
+        return created;
     }
 
     /**
@@ -111,6 +123,7 @@ public final class Monitor {
         }
         ContainerState running = state.withStatus(ContainerState.RUNNING).withPid(container.pid()).withExtra(extra);
         store.write(running);
+        EventLog.record(store, EventLog.START, running, Map.of());
         return new Running(running, container);
     }
 
@@ -140,6 +153,10 @@ public final class Monitor {
             LOG.debug("container {} was removed while running", state.id());
             return status;
         }
+        if (oomKilled) {
+            EventLog.record(store, EventLog.OOM, state, Map.of());
+        }
+        EventLog.record(store, EventLog.DIE, state, Map.of("exitCode", Integer.toString(status.shellCode())));
         if (Boolean.TRUE.equals(extra.autoRemove())) {
             store.delete(state.id());
         }

@@ -12,11 +12,26 @@ import java.util.Set;
  * The part of a {@link ContainerSpec} kept in the state directory: what {@code inspect} shows, and
  * what a monitor process needs to start the container the CLI asked for, and the user that
  * {@code exec} runs a process as when it is not told another (as docker exec does), and the
- * ports it publishes ({@code HOSTPORT:CONTAINERPORT/PROTO}, for {@code port} and {@code ps}).
+ * ports it publishes ({@code HOSTPORT:CONTAINERPORT/PROTO}, for {@code port} and {@code ps}), and
+ * the host paths bound into it (so that a volume store can tell which containers use a volume).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SavedSpec(List<String> command, Map<String, String> env, String cwd, String hostname, String domainname,
-        Set<String> isolators, Boolean terminal, SavedRoot root, io.isola.api.ProcessUser user, List<String> ports) {
+        Set<String> isolators, Boolean terminal, SavedRoot root, io.isola.api.ProcessUser user, List<String> ports,
+        List<io.isola.api.Volume> volumes, SavedHostConfig host) {
+
+    /** Without limits of its own. */
+    public SavedSpec(List<String> command, Map<String, String> env, String cwd, String hostname, String domainname,
+            Set<String> isolators, Boolean terminal, SavedRoot root, io.isola.api.ProcessUser user, List<String> ports,
+            List<io.isola.api.Volume> volumes) {
+        this(command, env, cwd, hostname, domainname, isolators, terminal, root, user, ports, volumes, null);
+    }
+
+    /** Without binds. */
+    public SavedSpec(List<String> command, Map<String, String> env, String cwd, String hostname, String domainname,
+            Set<String> isolators, Boolean terminal, SavedRoot root, io.isola.api.ProcessUser user, List<String> ports) {
+        this(command, env, cwd, hostname, domainname, isolators, terminal, root, user, ports, null);
+    }
 
     /** Without published ports. */
     public SavedSpec(List<String> command, Map<String, String> env, String cwd, String hostname, String domainname,
@@ -31,7 +46,13 @@ public record SavedSpec(List<String> command, Map<String, String> env, String cw
                 spec.domainname().orElse(null), spec.isolators().orElse(null),
                 spec.extension(Terminal.class).isPresent() ? Boolean.TRUE : null,
                 SavedRoot.of(spec.extension(io.isola.api.Filesystem.class).orElse(null)),
-                spec.extension(io.isola.api.ProcessUser.class).orElse(null), ports);
+                spec.extension(io.isola.api.ProcessUser.class).orElse(null), ports,
+                spec.extension(io.isola.api.Filesystem.class).map(io.isola.api.Filesystem::volumes)
+                        .filter(v -> !v.isEmpty()).orElse(null), SavedHostConfig.of(spec));
+    }
+
+    public SavedSpec withHost(SavedHostConfig value) {
+        return new SavedSpec(command, env, cwd, hostname, domainname, isolators, terminal, root, user, ports, volumes, value);
     }
 
     /** A builder for the spec again; stdio and extensions are the caller's. */

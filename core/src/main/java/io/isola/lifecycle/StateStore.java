@@ -153,6 +153,14 @@ public final class StateStore {
     }
 
     /** The stored state of {@code id}, or null when there is none (or it is not readable as state). */
+    private ContainerState readQuietly(String id) {
+        try {
+            return read(id);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
     public ContainerState read(String id) {
         requireOwnRoot();
         try {
@@ -260,10 +268,14 @@ public final class StateStore {
         if (!Files.exists(dir)) {
             return;
         }
+        ContainerState gone = readQuietly(id);
         for (int attempt = 1; ; attempt++) {
             try (Stream<Path> walk = Files.walk(dir)) {
                 for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
                     Files.deleteIfExists(path);
+                }
+                if (gone != null) {
+                    EventLog.record(this, EventLog.DESTROY, gone, java.util.Map.of());
                 }
                 return;
             } catch (NoSuchFileException e) {

@@ -2,7 +2,6 @@ package io.isola.oci;
 
 import io.isola.api.Capability;
 import io.isola.internal.security.SeccompProfileParser;
-import io.isola.internal.security.SyscallTable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -41,7 +40,7 @@ public final class OciFeatures {
         seccomp.put("enabled", true);
         seccomp.put("actions", SeccompProfileParser.actionNames());
         seccomp.put("operators", SeccompProfileParser.operatorNames());
-        seccomp.put("archs", Arrays.stream(SyscallTable.Arch.values()).map(SyscallTable.Arch::scmpName).toList());
+        seccomp.put("archs", SeccompProfileParser.architectureNames());
         linux.put("seccomp", seccomp);
         linux.put("apparmor", Map.of("enabled", false));
         linux.put("selinux", Map.of("enabled", false));

@@ -17,6 +17,19 @@ public interface ChildSteps {
     void checkpoint(Phase phase, String description);
 
     /**
+     * Like {@link #checkpoint(Phase, String)}, answered only once {@code hostSide} is done as
+     * well: host-side work that {@link Isolation#afterClone} started and left running (a cgroup
+     * join), so that the child does its own work meanwhile and waits only where it needs the
+     * result. A failed {@code hostSide} fails the start as a failed {@code afterClone} does.
+     *
+     * @throws UnsupportedOperationException where the runtime cannot wait there; do the work in
+     *     {@code afterClone} and use a plain checkpoint instead
+     */
+    default void checkpoint(Phase phase, String description, java.util.concurrent.Future<?> hostSide) {
+        throw new UnsupportedOperationException("this runtime cannot make a checkpoint wait for host-side work");
+    }
+
+    /**
      * Keeps {@code fd}, which the host opened, open in the child when every other inherited fd is
      * closed, so that a step can use it by number ({@code setns} on a {@link NamespaceFile}). It
      * should be close-on-exec, so that the user's command does not inherit it.

@@ -104,6 +104,9 @@ class LifecycleTest {
         assertTrue(HostState.alive(self));
         assertThrows(IsolaException.class, () -> lifecycle.kill("stale1", 9));
         assertEquals(ContainerState.STOPPED, store.read("stale1").status(), "the correction was not written");
+        lifecycle.remove("stale1", true); // rm -f: the process now holding the pid is not the container's
+        assertTrue(HostState.alive(self));
+        assertNull(store.read("stale1"));
     }
 
     /**
@@ -131,6 +134,40 @@ class LifecycleTest {
         assertEquals(3, refreshed.isola().exitCode());
         assertNull(refreshed.isola().note());
         assertEquals(3, store.read(state.id()).isola().exitCode(), "the recorded exit was overwritten");
+    }
+
+    /**
+     * The container has ended and its live monitor is about to record the exit: a look meanwhile
+     * (inspect, ps) gives the recorded exit code once the monitor has written it, not "exited"
+     * with no exit code.
+     */
+    @Test
+    void aLookWhileTheMonitorRecordsTheExitGivesTheRecordedCode() throws Exception {
+        Process monitor = new ProcessBuilder("sleep", "100").start();
+        Process container = new ProcessBuilder("sleep", "100").start();
+        ContainerState state = Monitor.register(store, "ending", null, ContainerSpec.builder("true").build(), true, false);
+        ContainerState running = state.withStatus(ContainerState.RUNNING).withPid(container.pid()).withExtra(state.isola()
+                .withProcess(ProcessIdentity.of(container.pid()).startTime(), ProcessIdentity.of(monitor.pid()), "now"));
+        store.write(running);
+        container.destroyForcibly().waitFor();
+        Thread recorder = new Thread(() -> {
+            try {
+                Thread.sleep(200); // the monitor's reap and write, a moment after the process is gone
+                store.write(running.withStatus(ContainerState.STOPPED).withExtra(running.isola().withExit(7, null, "now", null)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        recorder.start();
+        try {
+            ContainerState seen = lifecycle.get("ending");
+
+            assertEquals(ContainerState.STOPPED, seen.status());
+            assertEquals(7, seen.isola().exitCode());
+        } finally {
+            recorder.join();
+            monitor.destroyForcibly().waitFor();
+        }
     }
 
     @Test

@@ -46,7 +46,8 @@ public final class Main {
         return execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
     }
 
-    static int execute(String[] args, PrintWriter out, PrintWriter err) {
+    static int execute(String[] given, PrintWriter out, PrintWriter err) {
+        String[] args = io.isola.launcher.cli.DockerCreate.rewrite(given);
         CommandLine cli = commandLine(out, err, args);
         sweepingLayers(cli);
         return cli.execute(args);

@@ -56,16 +56,14 @@ class CgroupCliIT {
             isola("rm", "-f", id);
         }
         List<Path> left = leftovers();
-        if (!left.isEmpty()) {
-            forceClean();
-        }
+        forceClean();
         assertEquals(List.of(), left, "cgroups left under " + PARENT);
     }
 
-    /** After a failure: thaws, kills and removes whatever is under the test's parent, so later tests start clean. */
+    /** Thaws, kills and removes whatever is under the test's parent (after a failure), then the parent, so later tests start clean. */
     private static void forceClean() throws Exception {
-        for (int round = 0; round < 50 && !leftovers().isEmpty(); round++) {
-            for (Path parent : leftovers()) {
+        for (int round = 0; round < 50 && !parents().isEmpty(); round++) {
+            for (Path parent : parents()) {
                 try (Stream<Path> children = Files.list(parent)) {
                     for (Path child : children.filter(Files::isDirectory).toList()) {
                         if (Files.exists(child.resolve("freezer.state"))) {
@@ -91,16 +89,26 @@ class CgroupCliIT {
         }
     }
 
+    /** The containers' cgroups under the test's parent (which isola keeps, as Docker keeps "docker"). */
     private static List<Path> leftovers() throws Exception {
         List<Path> found = new ArrayList<>();
         try (Stream<Path> hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
             for (Path h : hierarchies.toList()) {
                 if (Files.isDirectory(h.resolve(PARENT))) {
-                    found.add(h.resolve(PARENT));
+                    try (Stream<Path> children = Files.list(h.resolve(PARENT))) {
+                        children.filter(Files::isDirectory).forEach(found::add);
+                    }
                 }
             }
         }
         return found;
+    }
+
+    /** The test's parent, wherever it is: removed once the test is over. */
+    private static List<Path> parents() throws Exception {
+        try (Stream<Path> hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
+            return hierarchies.map(h -> h.resolve(PARENT)).filter(Files::isDirectory).toList();
+        }
     }
 
     private int isola(String... args) {
@@ -199,7 +207,7 @@ class CgroupCliIT {
         String bare = ok("run", "-d", "--no-cgroup", "--", "sleep", "1000").strip();
         assertEquals("isola: cannot pause container " + bare
                 + ": it has no cgroup of its own (it was run with --no-cgroup or without root)\n", fails("pause", bare));
-        assertEquals("isola: format \"yaml\": expected table or json\n", fails("stats", "--format", "yaml"));
+        assertEquals("isola: format \"{{.Name\": unclosed action: expected }}\n", fails("stats", "--format", "{{.Name"));
     }
 
     @Test

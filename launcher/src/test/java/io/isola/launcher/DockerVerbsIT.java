@@ -125,6 +125,17 @@ class DockerVerbsIT {
     }
 
     @Test
+    void systemPruneRemovesTheStoppedContainersAndRefusesWhatIsolaHasNot() throws Exception {
+        String stopped = cli.ok("run", "-d", "--", "true").strip();
+        String running = cli.ok("run", "-d", "--", "sleep", "1000").strip();
+        cli.ok("wait", stopped);
+        assertEquals("Deleted Containers:\n" + stopped + "\n\nTotal reclaimed space: 0B\n", cli.ok("system", "prune", "-f"));
+        assertEquals(running + "\n", cli.ok("ps", "-a", "-q", "--no-trunc"));
+        cli.fails("system prune --all is not supported by isola", "system", "prune", "-af");
+        cli.fails("system prune --volumes is not supported by isola: remove unused volumes with", "system", "prune", "-f", "--volumes");
+    }
+
+    @Test
     void versionAndInfoNameTheRuntimeKernelAndCgroupLayout() throws Exception {
         String version = cli.ok("version");
         String kernel = Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip();

@@ -109,8 +109,13 @@ class NetworkCliIT {
             assertEquals(0, isola("run", "--rm", "--rootfs", rootfs.toString(), "--net", "container:netowner", "--",
                     "/bin/sh", "-c", "i=0; while [ $i -lt 50 ]; do echo hello-next-door | busybox nc -w 1 127.0.0.1 7777 && exit 0;"
                     + " i=$((i+1)); busybox sleep 0.1; done; exit 1"), err::toString);
+            String client = out.toString();
             assertEquals(0, isola("wait", "netowner"), err::toString);
-            assertEquals("hello-next-door", Files.readString(results.resolve("nc")).strip());
+            String exit = out.toString().substring(client.length()).strip();
+            isola("logs", "netowner");
+            // the listener's exit code and log say why when it received nothing (seen once on a loaded machine)
+            assertEquals("hello-next-door", Files.readString(results.resolve("nc")).strip(),
+                    () -> "listener exited " + exit + "; client and listener output: " + out + err);
             assertTrue(!Files.readString(results.resolve("owner")).equals(
                     Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString() + "\n"), "the host's network namespace");
         } finally {

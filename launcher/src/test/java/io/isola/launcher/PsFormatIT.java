@@ -77,7 +77,7 @@ class PsFormatIT {
         assertEquals("", cli.ok("ps", "-a", "-f", "name=web", "-f", "status=exited", "--format", "{{.Names}}"));
         assertEquals("job\n", cli.ok("ps", "-a", "-f", "id=" + exited.substring(0, 8), "--format", "{{.Names}}"));
         assertEquals(1, cli.isola("ps", "-f", "colour=red"));
-        assertTrue(cli.lastErr().contains("filter \"colour=red\": expected status=, name=, label=, ancestor= or id="), cli.lastErr());
+        assertTrue(cli.lastErr().contains("filter \"colour=red\": expected status=, name=, label=, ancestor=, id= or volume="), cli.lastErr());
         assertEquals(1, cli.isola("ps", "-f", "status=sleeping"));
         assertTrue(cli.lastErr().contains("status \"sleeping\": expected created, restarting, running, paused, exited or dead"), cli.lastErr());
 

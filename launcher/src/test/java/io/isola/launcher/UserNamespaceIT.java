@@ -69,6 +69,25 @@ class UserNamespaceIT {
                 "test \"$(cat /vol/from-host)\" = hello"), err::toString);
     }
 
+    /**
+     * A process joining the container's user namespace keeps no host id there: host root is
+     * unmapped in it (nobody), so exec takes the container's root, as the container's own process has.
+     */
+    @Test
+    void execInAUserNamespaceRunsAsTheContainersRoot() {
+        StringWriter out = new StringWriter();
+        String[] run = {"--root", tmp.resolve("state").toString(), "run", "-d", "--uidmap", MAP, "--", "sleep", "30"};
+        assertEquals(0, Main.execute(run, new PrintWriter(out, true), new PrintWriter(err, true)), err::toString);
+        String id = out.toString().trim();
+        try {
+            // exec's output is this JVM's own stdout: the checks are the command's
+            assertEquals(0, isola("exec", id, "sh", "-c", "test \"$(id -u):$(id -g)\" = 0:0"
+                    + " && test \"$(cat /proc/self/uid_map | tr -s ' ')\" = ' 0 " + BASE + " 65536'"), err::toString);
+        } finally {
+            isola("rm", "-f", id);
+        }
+    }
+
     /** The image store below a directory only host root may search, as a store kept private would be. */
     @Test
     void anImageRunsInAUserNamespaceFromAStoreTheMappedRootCannotSearch() throws IOException {

@@ -17,8 +17,15 @@ public final class ChildProgram {
     /** A libc call whose errno is reported; {@code owner} is the isolator that added it. */
     public record Call(String owner, Step step) implements Op {}
 
-    /** Wait for the host to approve every record so far. */
-    public record Checkpoint(String owner, String description) implements Op {}
+    /**
+     * Wait for the host to approve every record so far, and to finish {@code hostSide} (null:
+     * nothing) that an isolation's afterClone left running.
+     */
+    public record Checkpoint(String owner, String description, java.util.concurrent.Future<?> hostSide) implements Op {
+        public Checkpoint(String owner, String description) {
+            this(owner, description, null);
+        }
+    }
 
     /**
      * Clone a sibling that runs the rest of the program, then exit. The sibling is created after
@@ -40,14 +47,29 @@ public final class ChildProgram {
         }
     }
 
-    private final List<Op> ops;
+    /**
+     * Where a part of the program starts, for people reading it (a log, a golden file): the
+     * composer's sections and the isolators' phases. The child never sees it.
+     *
+     * @param firstOp the index in {@link #ops()} of the section's first op
+     */
+    public record Section(int firstOp, String name) {}
 
-    private ChildProgram(List<Op> ops) {
+    private final List<Op> ops;
+    private final List<Section> sections;
+
+    private ChildProgram(List<Op> ops, List<Section> sections) {
         this.ops = List.copyOf(ops);
+        this.sections = List.copyOf(sections);
     }
 
     public List<Op> ops() {
         return ops;
+    }
+
+    /** The sections in order; ops before the first belong to none. */
+    public List<Section> sections() {
+        return sections;
     }
 
     /** The records the child writes, one per reported op, in order. */
@@ -57,7 +79,7 @@ public final class ChildProgram {
             if (op instanceof Call call) {
                 records.add(ExpectedRecord.step(call.owner(), call.step()));
             } else if (op instanceof Checkpoint checkpoint) {
-                records.add(ExpectedRecord.checkpoint(checkpoint.owner(), checkpoint.description()));
+                records.add(ExpectedRecord.checkpoint(checkpoint.owner(), checkpoint.description(), checkpoint.hostSide()));
             } else if (op instanceof Spawn spawn) {
                 records.add(ExpectedRecord.spawn(spawn.owner(), spawn.description()));
             } else if (op instanceof Gate) {
@@ -91,6 +113,13 @@ public final class ChildProgram {
 
     public static final class Builder {
         private final List<Op> ops = new ArrayList<>();
+        private final List<Section> sections = new ArrayList<>();
+
+        /** The ops from here on form the section {@code name}. */
+        public Builder section(String name) {
+            sections.add(new Section(ops.size(), name));
+            return this;
+        }
 
         public Builder call(String owner, Step step) {
             ops.add(new Call(owner, step));
@@ -140,7 +169,7 @@ public final class ChildProgram {
                 throw new IllegalStateException("a child program needs exactly one gate before its exec");
             }
             ops.add(new Exec(candidates, argv, envp));
-            return new ChildProgram(ops);
+            return new ChildProgram(ops, sections);
         }
     }
 }

@@ -7,9 +7,15 @@ import java.util.Set;
 /**
  * What the host expects at one position of the status pipe: which op wrote it, and which errnos
  * count as success there, by name: they are only looked up when a record is not 0, which keeps the
- * hundred-odd records of a launch cheap to list.
+ * hundred-odd records of a launch cheap to list. A checkpoint may carry host-side work to finish
+ * before it is answered ({@code hostSide}, else null).
  */
-public record ExpectedRecord(Kind kind, String owner, String description, Set<String> toleratedErrnos) {
+public record ExpectedRecord(Kind kind, String owner, String description, Set<String> toleratedErrnos,
+        java.util.concurrent.Future<?> hostSide) {
+
+    public ExpectedRecord(Kind kind, String owner, String description, Set<String> toleratedErrnos) {
+        this(kind, owner, description, toleratedErrnos, null);
+    }
 
     public enum Kind { STEP, CHECKPOINT, SPAWN, GATE, EXEC }
 
@@ -17,8 +23,8 @@ public record ExpectedRecord(Kind kind, String owner, String description, Set<St
         return new ExpectedRecord(Kind.STEP, owner, step.description(), step.toleratedErrnos());
     }
 
-    static ExpectedRecord checkpoint(String owner, String description) {
-        return new ExpectedRecord(Kind.CHECKPOINT, owner, description, Set.of());
+    static ExpectedRecord checkpoint(String owner, String description, java.util.concurrent.Future<?> hostSide) {
+        return new ExpectedRecord(Kind.CHECKPOINT, owner, description, Set.of(), hostSide);
     }
 
     static ExpectedRecord spawn(String owner, String description) {

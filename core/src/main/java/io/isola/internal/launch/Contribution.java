@@ -35,6 +35,13 @@ final class Contribution implements ChildSteps {
     }
 
     @Override
+    public void checkpoint(Phase phase, String description, java.util.concurrent.Future<?> hostSide) {
+        Objects.requireNonNull(phase, "phase");
+        Objects.requireNonNull(hostSide, "hostSide");
+        ops.computeIfAbsent(phase, p -> new ArrayList<>()).add(new ChildProgram.Checkpoint(owner, description, hostSide));
+    }
+
+    @Override
     public void keepOpen(int fd) {
         if (fd < 3) {
             throw new IllegalArgumentException("fd " + fd + ": stdio descriptors are always kept; expected 3 or above");

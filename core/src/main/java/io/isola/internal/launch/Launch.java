@@ -86,6 +86,7 @@ final class Launch {
         Protocol protocol = new Protocol(status, gate, stdio);
         try (protocol) {
             ChildProgram program = programs.create(List.of(status[1], gate[0]));
+            LaunchProbe.composed(program);
             return protocol.run(program);
         }
     }
@@ -133,6 +134,7 @@ final class Launch {
                     stdio.atGate(child); // every step before the gate is done: an in-container terminal exists
                 }
                 if (record.kind() == ExpectedRecord.Kind.CHECKPOINT) {
+                    awaitHostSide(record, deadline);
                     answer(record, new byte[] {1});
                 } else if (record.kind() == ExpectedRecord.Kind.GATE && fifos != null) {
                     fifos.savePayload(GatePayload.of(program.exec()));
@@ -217,6 +219,34 @@ final class Launch {
                             + (refused == null ? "killed" : refused) + " without running the command", e);
                 }
             }
+        }
+
+        /**
+         * The host-side work a checkpoint waits for (an isolation's afterClone left it running
+         * while the child went on); it fails the start as a failed afterClone does.
+         */
+        private void awaitHostSide(ExpectedRecord record, long deadline) {
+            if (record.hostSide() == null) {
+                return;
+            }
+            Throwable failure;
+            try {
+                record.hostSide().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                return;
+            } catch (ExecutionException e) {
+                failure = e.getCause();
+            } catch (TimeoutException e) {
+                failure = new IsolaException("its host-side work for '" + record.description() + "' timed out after "
+                        + spec.startTimeout().toSeconds() + " s");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failure = e;
+            }
+            ExitStatus refused = refuse();
+            String message = failure.getMessage() == null ? failure.toString() : failure.getMessage();
+            throw new IsolaException("isolator \"" + record.owner() + "\" failed in after clone: " + message
+                    + "; the container's process was refused at the gate and " + (refused == null ? "killed" : refused)
+                    + " without running the command", failure);
         }
 
         private RuntimeException cloneFailure(int value) {

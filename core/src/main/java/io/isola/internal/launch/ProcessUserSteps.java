@@ -16,15 +16,22 @@ import io.isola.spi.CredentialSteps;
  * the command starts with no capability at all, unless the spec keeps some for that user (an OCI
  * config's capability sets, as runc keeps them): then the permitted set survives the uid change
  * ({@code PR_SET_KEEPCAPS}, which execve resets) and the security plan sets every set after it.
+ *
+ * <p>A process that joins a container's user namespace (exec) without a user of its own takes the
+ * container's root: it arrives with its host ids, which that namespace may not map (host root
+ * under {@code --uidmap 0:SUB:N}, or a rootless user under a subordinate root) and would then be
+ * nobody, as runc's exec takes the process's 0:0.
  */
 final class ProcessUserSteps {
 
     private ProcessUserSteps() {}
 
     private static final int PR_SET_KEEPCAPS = 8;
+    private static final ProcessUser ROOT = ProcessUser.of(0, 0);
 
-    static void add(ChildProgram.Builder program, ContainerSpec spec, boolean keepCapabilities) {
-        spec.extension(ProcessUser.class).ifPresent(user -> {
+    static void add(ChildProgram.Builder program, ContainerSpec spec, boolean joinsUserNamespace, boolean keepCapabilities) {
+        spec.extension(ProcessUser.class).or(() -> joinsUserNamespace ? java.util.Optional.of(ROOT)
+                : java.util.Optional.empty()).ifPresent(user -> {
             program.call(ProgramComposer.CORE, CredentialSteps.clearAmbientCapabilities());
             if (user.groups().isEmpty()) {
                 // a rootless user namespace with only the user's own id has setgroups denied by

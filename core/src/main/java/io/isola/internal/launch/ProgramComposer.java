@@ -73,7 +73,7 @@ final class ProgramComposer {
 
     static ChildProgram compose(ContainerSpec spec, Set<Namespace> namespaces, List<Contribution> contributions,
             StdioPlan stdio, List<Integer> keptFds, List<Integer> signalsToReset, SecurityPlan security, Shape shape) {
-        ChildProgram.Builder program = ChildProgram.builder();
+        ChildProgram.Builder program = ChildProgram.builder().section("start");
         if (shape.nonDumpable()) {
             program.call(CORE, nonDumpable());
         }
@@ -117,6 +117,7 @@ final class ProgramComposer {
         io.isola.api.RootPropagation propagation = spec.extension(io.isola.api.RootPropagation.class).orElse(null);
         boolean fromHost = propagation != null && propagation.receivesFromHost();
         for (Phase phase : Phase.values()) {
+            program.section("phase " + phase);
             if (phase == Phase.FILESYSTEM && namespaces.contains(Namespace.MOUNT)) {
                 // a slave receives the host's later mounts and sends none back, as runc's default rslave
                 program.call(CORE, Steps.mount(fromHost ? "make / recursively a slave of the runtime's" : "make / recursively private",
@@ -134,13 +135,15 @@ final class ProgramComposer {
                 spec.extension(io.isola.api.ProcessScheduling.class)
                         .ifPresent(scheduling -> SchedulingSteps.of(scheduling).forEach(step -> program.call(CORE, step)));
                 security.beforeIds().forEach(step -> program.call(SecurityPlan.OWNER, step));
-                ProcessUserSteps.add(program, spec, security.keepCapabilities());
+                ProcessUserSteps.add(program, spec, shape.joins().stream()
+                        .anyMatch(join -> join.namespace() == Namespace.USER), security.keepCapabilities());
                 if (shape.nonDumpable()) {
                     program.call(CORE, nonDumpable());
                 }
                 security.afterIds().forEach(step -> program.call(SecurityPlan.OWNER, step));
             }
         }
+        program.section("finish");
         // umask before the seccomp filter, which need not allow it
         spec.extension(ProcessAttributes.class).flatMap(a -> java.util.Optional.ofNullable(a.umask())).ifPresent(mask ->
                 program.call(CORE, Step.call("set the umask to 0" + Integer.toOctalString(mask), "umask", Arg.word(mask))));

@@ -66,6 +66,11 @@ public final class DirectoryFd implements AutoCloseable {
         return new DirectoryFd(fd, root.toString());
     }
 
+    /** Takes {@code fd}, an open directory (a detached mount's root), as one; closed with it. */
+    public static DirectoryFd adopt(int fd, String description) {
+        return new DirectoryFd(fd, description);
+    }
+
     public int fd() {
         return fd;
     }
@@ -88,6 +93,41 @@ public final class DirectoryFd implements AutoCloseable {
             }
         }
         return walk(components, false);
+    }
+
+    /**
+     * The directory at {@code path} as a process whose root is this directory would reach it: a
+     * link is followed, but an absolute one and every ".." stay inside this root
+     * ({@code RESOLVE_IN_ROOT}, as Docker's and runc's copies of CVE-2018-15664 and CVE-2019-14271
+     * taught), and a /proc magic link is refused. Needs openat2 (Linux 5.6): a component walk that
+     * follows links would have to redo the kernel's resolution, which is where those escapes lived.
+     */
+    public DirectoryFd inRoot(String path) throws FileCallException {
+        String relative = path.replaceFirst("^/+", "");
+        if (relative.isEmpty()) {
+            return new DirectoryFd(Fds.dupCloexec(fd), path);
+        }
+        try (NativeMemory how = new NativeMemory(24); NativeMemory name = new NativeMemory(relative.length() * 4L + 1)) {
+            NativeMemory.putLong(how.address(), DIRECTORY & ~SyscallNumbers.O_NOFOLLOW);
+            NativeMemory.putLong(how.address() + 8, 0);
+            NativeMemory.putLong(how.address() + 16, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+            NativeMemory.putString(name.address(), relative);
+            for (int attempt = 0; ; attempt++) {
+                long opened = n.libc().syscall(SyscallNumbers.OPENAT2, fd, name.address(), how.address(), 24);
+                if (opened >= 0) {
+                    return new DirectoryFd((int) opened, child(relative));
+                }
+                int errno = n.lastErrno();
+                if ((errno == Errno.EAGAIN || errno == Errno.EINTR) && attempt < 16) {
+                    continue; // a concurrent rename somewhere in the mount: the kernel asks for a retry
+                }
+                if (errno == Errno.ENOSYS) {
+                    throw new FileCallException("openat2 (Linux 5.6, to resolve a path inside a container's root; this is "
+                            + System.getProperty("os.version") + ")", child(relative), errno);
+                }
+                throw new FileCallException("openat2", child(relative), errno);
+            }
+        }
     }
 
     /** As {@link #directory}, making missing directories (mode 0755, refined by the caller) on the way. */

@@ -26,6 +26,10 @@ public interface LibC {
     @SaveError
     int pipe2(long fds, int flags);
 
+    /** An anonymous file in memory (glibc 2.27): what libseccomp exports a filter into. */
+    @SaveError
+    int memfd_create(String name, int flags);
+
     @SaveError
     int close(int fd);
 

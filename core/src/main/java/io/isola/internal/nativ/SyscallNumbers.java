@@ -27,6 +27,8 @@ public final class SyscallNumbers {
     /** Also unified: pidfd_getfd (Linux 5.6). */
     public static final long PIDFD_GETFD = 438;
     public static final long OPEN_TREE = 428, MOVE_MOUNT = 429;
+    /** The new mount API (Linux 5.2), unified numbers too. */
+    public static final long FSOPEN = 430, FSCONFIG = 431, FSMOUNT = 432;
     /** Called on one host thread only, which glibc's wrappers would not change, but numbered here with the rest. */
     public static final long SETNS = X86_64 ? 308 : 268;
     public static final long UNSHARE = X86_64 ? 272 : 97;

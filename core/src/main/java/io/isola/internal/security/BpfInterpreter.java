@@ -6,9 +6,16 @@ import java.nio.ByteOrder;
 /**
  * Runs a seccomp filter on the host, as the kernel would for one system call: the runtime uses it
  * to check, before anything starts, that a filter lets its own last steps through, and tests use
- * it to check the compiler without a kernel. Only the instructions {@link Bpf} emits are known.
+ * it to check the compiler without a kernel. Only the instructions libseccomp and
+ * {@link EnosysPrefix} emit are known.
  */
 public final class BpfInterpreter {
+
+    static final int LD_W_ABS = 0x20, ALU_AND_K = 0x54, JA = 0x05, JEQ_K = 0x15, JGT_K = 0x25, JGE_K = 0x35,
+            JSET_K = 0x45, RET_K = 0x06;
+
+    /** Offsets in {@code struct seccomp_data}. */
+    static final int NR = 0, ARCH = 4;
 
     private final ByteBuffer program;
     private final int length;
@@ -35,14 +42,14 @@ public final class BpfInterpreter {
             int k = program.getInt(at + 4);
             pc++;
             switch (code) {
-                case Bpf.LD_W_ABS -> acc = field(k, nr, auditArch, a);
-                case Bpf.ALU_AND_K -> acc &= k;
-                case Bpf.JA -> pc += k;
-                case Bpf.JEQ_K -> pc += acc == k ? jt : jf;
-                case Bpf.JGT_K -> pc += Integer.compareUnsigned(acc, k) > 0 ? jt : jf;
-                case Bpf.JGE_K -> pc += Integer.compareUnsigned(acc, k) >= 0 ? jt : jf;
-                case Bpf.JSET_K -> pc += (acc & k) != 0 ? jt : jf;
-                case Bpf.RET_K -> {
+                case LD_W_ABS -> acc = field(k, nr, auditArch, a);
+                case ALU_AND_K -> acc &= k;
+                case JA -> pc += k;
+                case JEQ_K -> pc += acc == k ? jt : jf;
+                case JGT_K -> pc += Integer.compareUnsigned(acc, k) > 0 ? jt : jf;
+                case JGE_K -> pc += Integer.compareUnsigned(acc, k) >= 0 ? jt : jf;
+                case JSET_K -> pc += (acc & k) != 0 ? jt : jf;
+                case RET_K -> {
                     return k;
                 }
                 default -> throw new IllegalStateException("unknown BPF instruction 0x" + Integer.toHexString(code));
@@ -52,9 +59,9 @@ public final class BpfInterpreter {
     }
 
     private static int field(int offset, int nr, int arch, long[] args) {
-        if (offset == Bpf.NR) {
+        if (offset == NR) {
             return nr;
-        } else if (offset == Bpf.ARCH) {
+        } else if (offset == ARCH) {
             return arch;
         } else if (offset >= 16 && offset < 64 && offset % 4 == 0) {
             long arg = args[(offset - 16) / 8];

@@ -5,26 +5,21 @@ import io.isola.api.SeccompProfile;
 import io.isola.api.SeccompProfile.Action;
 import io.isola.api.SeccompProfile.Condition;
 import io.isola.api.SeccompProfile.Rule;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
-import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Compiles a {@link SeccompProfile} into a classic BPF filter for one container and one
- * architecture.
+ * Compiles a {@link SeccompProfile} into a classic BPF filter for one container on this host's
+ * architecture, with libseccomp, as runc, crun and youki do.
  *
- * <p>The filter: (1) a system call of another architecture (a 32-bit binary's {@code int 0x80})
- * kills the process, because the numbers below only mean something for this one; (2) on x86_64, an
- * x32 call (number with bit 30 set) gets ENOSYS, so that it cannot slip past under another number;
- * (3) a binary search over the numbers the profile gives rules for leads to their rules, tried in
- * the profile's order; (4) a number isola's table does not know gets ENOSYS when the default is to
- * deny, so that libc falls back to an older call as on an older kernel (clone3, for one); (5)
- * every other call gets the profile's default action.
+ * <p>Here the profile is resolved for the container (capabilities, architectures, kernel
+ * version, as Docker does); libseccomp turns the rules into BPF. The filter: a system call of
+ * another architecture (a 32-bit binary's {@code int 0x80}) kills the process, because the
+ * numbers only mean something for this one; an x32 call gets ENOSYS, and, when the default is to
+ * deny, so does a number newer than libseccomp knows ({@link EnosysPrefix}); every other call
+ * gets its rule's action or the profile's default.
  */
 public final class SeccompCompiler {
 
@@ -34,7 +29,7 @@ public final class SeccompCompiler {
             RET_ERRNO = 0x00050000, RET_TRACE = 0x7ff00000, RET_LOG = 0x7ffc0000, RET_ALLOW = 0x7fff0000;
     static final int ENOSYS = 38;
 
-    private final SyscallTable table;
+    private final SeccompArch arch = SeccompArch.host();
     private final Set<Capability> capabilities;
     private final String kernelRelease;
 
@@ -42,149 +37,39 @@ public final class SeccompCompiler {
      * @param capabilities the container's capabilities, for the rules' includes and excludes
      * @param kernelRelease the running kernel's release ({@code "6.1.0-18-amd64"}), for minKernel
      */
-    public SeccompCompiler(SyscallTable table, Set<Capability> capabilities, String kernelRelease) {
-        this.table = table;
+    public SeccompCompiler(Set<Capability> capabilities, String kernelRelease) {
         this.capabilities = capabilities;
         this.kernelRelease = kernelRelease;
     }
 
-    /** One rule as it applies here: all its conditions must hold for {@code verdict} to be returned. */
-    private record Clause(List<Condition> conditions, int verdict) {}
-
     /** The filter as {@code struct sock_filter[]}. */
     public byte[] compile(SeccompProfile profile) {
         checkArchitecture(profile);
-        int defaultVerdict = verdict(profile.defaultAction(), profile.defaultErrno());
         boolean denyByDefault = profile.defaultAction() != Action.ALLOW && profile.defaultAction() != Action.LOG;
-        int unknownVerdict = denyByDefault ? RET_ERRNO | ENOSYS : defaultVerdict;
-
-        Map<Integer, List<Clause>> chains = new TreeMap<>();
-        for (Rule rule : profile.rules()) {
-            if (!applies(rule)) {
-                continue;
-            }
-            for (String name : rule.names()) {
-                Integer nr = table.numbers().get(name);
-                if (nr == null) {
-                    LOG.debug("seccomp profile {}: no system call {} on {}, rule ignored", profile.source(), name, table.arch());
+        byte[] program;
+        int rules = 0;
+        try (SeccompLibrary filter = new SeccompLibrary(verdict(profile.defaultAction(), profile.defaultErrno()), RET_KILL_PROCESS)) {
+            for (Rule rule : profile.rules()) {
+                if (!applies(rule)) {
                     continue;
                 }
-                chains.computeIfAbsent(nr, n -> new ArrayList<>()).add(new Clause(rule.conditions(), verdict(rule.action(), rule.errno())));
+                int action = verdict(rule.action(), rule.errno());
+                for (String name : rule.names()) {
+                    OptionalInt nr = SeccompLibrary.number(name);
+                    if (nr.isEmpty()) {
+                        LOG.debug("seccomp profile {}: no system call {} on {}, rule ignored", profile.source(), name, arch);
+                    } else if (filter.add(action, nr.getAsInt(), name, rule.conditions())) {
+                        rules++;
+                    }
+                }
             }
+            program = filter.export();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("seccomp profile \"" + profile.source() + "\": " + e.getMessage(), e);
         }
-        if (unknownVerdict != defaultVerdict) {
-            for (int nr : table.numbers().values()) {
-                chains.putIfAbsent(nr, List.of()); // known: the default action, not ENOSYS
-            }
-        }
-
-        Bpf bpf = new Bpf();
-        Map<List<Clause>, String> blocks = new LinkedHashMap<>();
-        List<Map.Entry<Integer, String>> entries = new ArrayList<>();
-        for (Map.Entry<Integer, List<Clause>> chain : chains.entrySet()) {
-            String label = blocks.computeIfAbsent(chain.getValue(), c -> bpf.newLabel());
-            entries.add(Map.entry(chain.getKey(), label));
-        }
-        String unknown = bpf.newLabel();
-
-        bpf.load(Bpf.ARCH);
-        bpf.jumpUnless(Bpf.JEQ_K, table.arch().auditArch(), "foreign");
-        bpf.load(Bpf.NR);
-        if (table.arch() == SyscallTable.Arch.X86_64) {
-            bpf.jumpIf(Bpf.JGE_K, SyscallTable.X32_SYSCALL_BIT, "x32");
-        }
-        search(bpf, entries, 0, entries.size(), unknown);
-
-        bpf.bind("foreign");
-        bpf.ret(RET_KILL_PROCESS);
-        bpf.bind("x32");
-        bpf.ret(RET_ERRNO | ENOSYS);
-        bpf.bind(unknown);
-        bpf.ret(unknownVerdict);
-        for (Map.Entry<List<Clause>, String> block : blocks.entrySet()) {
-            bpf.bind(block.getValue());
-            emitChain(bpf, block.getKey(), defaultVerdict);
-        }
-        LOG.debug("seccomp filter from {}: {} system calls with rules, {} instructions", profile.source(), chains.size(), bpf.size());
-        return bpf.assemble();
-    }
-
-    /** Binary search over sorted numbers; the accumulator holds the system call number throughout. */
-    private void search(Bpf bpf, List<Map.Entry<Integer, String>> entries, int from, int to, String unknown) {
-        if (to - from <= 4) {
-            for (int i = from; i < to; i++) {
-                bpf.jumpIf(Bpf.JEQ_K, entries.get(i).getKey(), entries.get(i).getValue());
-            }
-            bpf.jump(unknown);
-            return;
-        }
-        int mid = (from + to) >>> 1;
-        String upper = bpf.newLabel();
-        bpf.jumpIf(Bpf.JGE_K, entries.get(mid).getKey(), upper);
-        search(bpf, entries, from, mid, unknown);
-        bpf.bind(upper);
-        search(bpf, entries, mid, to, unknown);
-    }
-
-    private void emitChain(Bpf bpf, List<Clause> chain, int defaultVerdict) {
-        for (Clause clause : chain) {
-            String next = bpf.newLabel();
-            for (Condition condition : clause.conditions()) {
-                emitCondition(bpf, condition, next);
-            }
-            bpf.ret(clause.verdict());
-            bpf.bind(next);
-            if (clause.conditions().isEmpty()) {
-                break; // later clauses can never be reached; the label still needs an instruction
-            }
-        }
-        bpf.ret(defaultVerdict);
-    }
-
-    /** Falls through when {@code condition} holds, goes to {@code fail} otherwise (unsigned 64-bit compares). */
-    private static void emitCondition(Bpf bpf, Condition c, String fail) {
-        int hi = Bpf.argHigh(c.index()), lo = Bpf.argLow(c.index());
-        int vhi = (int) (c.value() >>> 32), vlo = (int) c.value();
-        String ok = bpf.newLabel();
-        switch (c.op()) {
-            case EQ -> {
-                bpf.load(hi);
-                bpf.jumpUnless(Bpf.JEQ_K, vhi, fail);
-                bpf.load(lo);
-                bpf.jumpUnless(Bpf.JEQ_K, vlo, fail);
-            }
-            case NE -> {
-                bpf.load(hi);
-                bpf.jumpUnless(Bpf.JEQ_K, vhi, ok);
-                bpf.load(lo);
-                bpf.jumpIf(Bpf.JEQ_K, vlo, fail);
-            }
-            case MASKED_EQ -> {
-                int dhi = (int) (c.valueTwo() >>> 32), dlo = (int) c.valueTwo();
-                bpf.load(hi);
-                bpf.and(vhi);
-                bpf.jumpUnless(Bpf.JEQ_K, dhi, fail);
-                bpf.load(lo);
-                bpf.and(vlo);
-                bpf.jumpUnless(Bpf.JEQ_K, dlo, fail);
-            }
-            case GT, GE -> {
-                bpf.load(hi);
-                bpf.jumpIf(Bpf.JGT_K, vhi, ok);
-                bpf.jumpUnless(Bpf.JEQ_K, vhi, fail);
-                bpf.load(lo);
-                bpf.jumpUnless(c.op() == SeccompProfile.Op.GT ? Bpf.JGT_K : Bpf.JGE_K, vlo, fail);
-            }
-            case LT, LE -> {
-                bpf.load(hi);
-                bpf.jumpUnless(Bpf.JGE_K, vhi, ok);
-                bpf.jumpUnless(Bpf.JEQ_K, vhi, fail);
-                bpf.load(lo);
-                bpf.jumpIf(c.op() == SeccompProfile.Op.LT ? Bpf.JGE_K : Bpf.JGT_K, vlo, fail);
-            }
-        }
-        bpf.bind(ok);
-        bpf.load(Bpf.NR); // keep an instruction behind the label; the accumulator is reloaded anyway
+        byte[] filter = EnosysPrefix.prepend(arch, denyByDefault ? SeccompLibrary.highestNumber() : -1, program);
+        LOG.debug("seccomp filter from {}: {} rules, {} instructions", profile.source(), rules, filter.length / 8);
+        return filter;
     }
 
     private boolean applies(Rule rule) {
@@ -194,23 +79,34 @@ public final class SeccompCompiler {
         if (rule.excludeCaps().stream().anyMatch(capabilities::contains)) {
             return false;
         }
-        String arch = table.arch().goName();
-        if (!rule.includeArches().isEmpty() && !rule.includeArches().contains(arch)) {
+        if (!rule.includeArches().isEmpty() && !rule.includeArches().contains(arch.goName())) {
             return false;
         }
-        if (rule.excludeArches().contains(arch)) {
+        if (rule.excludeArches().contains(arch.goName())) {
+            return false;
+        }
+        if (rule.conditions().stream().anyMatch(SeccompCompiler::neverHolds)) {
             return false;
         }
         return rule.minKernel() == null || compareVersions(kernelRelease, rule.minKernel()) >= 0;
     }
 
+    /**
+     * A MASKED_EQ whose value has bits outside its mask: no argument matches it. libseccomp masks
+     * the value first and would match where the profile says nothing can, so the rule is left out.
+     */
+    private static boolean neverHolds(Condition c) {
+        return c.op() == SeccompProfile.Op.MASKED_EQ && (c.valueTwo() & ~c.value()) != 0;
+    }
+
     private void checkArchitecture(SeccompProfile profile) {
-        if (!profile.architectures().isEmpty() && !profile.architectures().contains(table.arch().scmpName())) {
+        if (!profile.architectures().isEmpty() && !profile.architectures().contains(arch.scmpName())) {
             throw new IllegalArgumentException("seccomp profile \"" + profile.source() + "\": architectures "
-                    + profile.architectures() + " do not include this host's " + table.arch().scmpName());
+                    + profile.architectures() + " do not include this host's " + arch.scmpName());
         }
     }
 
+    /** libseccomp's SCMP_ACT_* values are the kernel's SECCOMP_RET_* ones. */
     static int verdict(Action action, int errno) {
         return switch (action) {
             case ALLOW -> RET_ALLOW;

@@ -2,13 +2,13 @@ package io.isola.internal.security;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.isola.api.Capability;
 import io.isola.api.SeccompProfile;
 import io.isola.api.SeccompProfile.Action;
 import io.isola.api.SeccompProfile.Condition;
 import io.isola.api.SeccompProfile.Op;
 import io.isola.api.SeccompProfile.Rule;
+import java.io.IOException;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -22,7 +22,6 @@ import java.util.Set;
  */
 public final class SeccompProfileParser {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final BigInteger MAX_U64 = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
     /** The actions a profile may name (SCMP_ACT_KILL is libseccomp's old name of KILL_THREAD); NOTIFY is not among them. */
     private static final java.util.Map<String, Action> ACTIONS = actions();
@@ -40,12 +39,14 @@ public final class SeccompProfileParser {
     private SeccompProfile parse(String json) {
         JsonNode root;
         try {
-            root = JSON.readTree(json);
+            root = JsonTree.read(json);
         } catch (JsonProcessingException e) {
             com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
             // Jackson's own limits (nesting depth, number length) report no location
             throw bad("is not valid JSON" + (at == null ? " or exceeds the parser's limits (" + e.getOriginalMessage() + ")"
                     : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
+        } catch (IOException e) {
+            throw bad("cannot be read (" + e.getMessage() + ")"); // a String source has no I/O to fail
         }
         if (root == null || !root.isObject()) {
             throw bad("expected a JSON object with defaultAction and syscalls");
@@ -175,6 +176,11 @@ public final class SeccompProfileParser {
     /** The action names a profile may use, as the OCI features verb lists them. */
     public static java.util.List<String> actionNames() {
         return java.util.List.copyOf(ACTIONS.keySet());
+    }
+
+    /** The architectures a profile may name, by their libseccomp names. */
+    public static java.util.List<String> architectureNames() {
+        return java.util.Arrays.stream(SeccompArch.values()).map(SeccompArch::scmpName).toList();
     }
 
     /** The comparison operators a profile may use, by their libseccomp names. */

@@ -168,15 +168,16 @@ public final class SecurityPolicy {
         if (cached != null) {
             return cached;
         }
-        SyscallTable table = SyscallTable.host();
-        byte[] filter = new SeccompCompiler(table, caps, HostFacts.kernelRelease()).compile(profile);
+        byte[] filter = new SeccompCompiler(caps, HostFacts.kernelRelease()).compile(profile);
         List<String> needed = new ArrayList<>(CHAIN_AFTER_SECCOMP);
         if (!security.noNewPrivileges()) {
             needed.addAll(CHAIN_AFTER_EARLY_SECCOMP);
         }
+        // libseccomp's program checked on the host, before anything starts, by BPF read back
         BpfInterpreter interpreter = new BpfInterpreter(filter);
         for (String name : needed) {
-            int verdict = interpreter.run(table.arch().auditArch(), table.require(name));
+            int nr = SeccompLibrary.number(name).orElseThrow(() -> new IllegalStateException("libseccomp does not know " + name));
+            int verdict = interpreter.run(SeccompArch.host().auditArch(), nr);
             if (verdict != SeccompCompiler.RET_ALLOW && verdict != SeccompCompiler.RET_LOG) {
                 throw new IllegalArgumentException("seccomp profile \"" + profile.source() + "\": denies " + name
                         + ", which the container needs to start; a profile must allow " + String.join(", ", needed));

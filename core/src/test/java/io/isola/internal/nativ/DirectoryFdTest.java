@@ -53,6 +53,31 @@ class DirectoryFdTest {
         assertEquals(List.of(host.resolve("shadow")), list(host));
     }
 
+    /** A container's own links resolve as inside its root: absolute ones and ".." stop at the tree, never at the host. */
+    @Test
+    void inRootFollowsLinksButNeverAboveTheRoot() throws IOException {
+        Files.createDirectories(tree.resolve("etc/sub"));
+        Files.createSymbolicLink(tree.resolve("abs"), host);
+        Files.createSymbolicLink(tree.resolve("up"), Path.of("../../../../../../.." + host));
+        Files.createSymbolicLink(tree.resolve("root"), Path.of("/"));
+        Files.createSymbolicLink(tree.resolve("etc-link"), Path.of("/etc"));
+        Files.createSymbolicLink(tree.resolve("self"), Path.of("/proc/self/root" + host));
+        try (DirectoryFd dir = DirectoryFd.open(tree)) {
+            for (String escape : List.of("abs", "up", "root" + host, "/../.." + host)) {
+                assertEquals(Errno.ENOENT, assertThrows(FileCallException.class, () -> dir.inRoot(escape)).errno(), escape);
+            }
+            // the tree's own /proc (none here), never the host's; a magic link there would be refused (ELOOP)
+            assertTrue(List.of(Errno.ENOENT, Errno.ELOOP).contains(
+                    assertThrows(FileCallException.class, () -> dir.inRoot("self")).errno()));
+            try (DirectoryFd etc = dir.inRoot("/etc-link/sub/..")) {
+                assertTrue(etc.stat("sub").isPresent(), "the link to /etc is the tree's /etc");
+            }
+            try (DirectoryFd top = dir.inRoot("root")) {
+                assertTrue(top.stat("etc-link").isPresent(), "/ is the tree's root");
+            }
+        }
+    }
+
     /** Kernels before 5.6 have no openat2: the walk, one O_NOFOLLOW component at a time, refuses the same. */
     @Test
     void withoutOpenat2TheWalkRefusesLinksAndLeavingToo() throws IOException {

@@ -44,7 +44,7 @@ final class Containers {
      * number. perl-base is essential on Debian, so no helper has to be built.
      */
     static String syscall(Isola isola, Security security, Set<String> isolators, String name, String args) throws Exception {
-        int nr = SyscallTable.host().require(name);
+        int nr = SeccompLibrary.number(name).orElseThrow();
         // perl passes string literals read-only, and syscall() insists on writable buffers
         java.util.regex.Matcher literals = java.util.regex.Pattern.compile("\"[^\"]*\"").matcher(args);
         StringBuilder writable = new StringBuilder();

@@ -10,12 +10,13 @@ import java.util.function.Predicate;
 /**
  * {@code ps --filter KEY=VALUE}, as Docker's: {@code status} (created, restarting, running,
  * paused, exited, dead), {@code name} (a part of the name), {@code label} (KEY or KEY=VALUE),
- * {@code ancestor} (the image, NAME or NAME:TAG) and {@code id} (a prefix of the id). Filters of
+ * {@code ancestor} (the image, NAME or NAME:TAG), {@code id} (a prefix of the id) and {@code volume}
+ * (a volume's name, or a path the container mounts something on or from). Filters of
  * one key match when any does; of different keys, when all do.
  */
 final class ContainerFilter implements Predicate<ContainerState> {
 
-    enum Key { STATUS, NAME, LABEL, ANCESTOR, ID }
+    enum Key { STATUS, NAME, LABEL, ANCESTOR, ID, VOLUME }
 
     private final Map<Key, List<String>> values = new LinkedHashMap<>();
 
@@ -30,8 +31,8 @@ final class ContainerFilter implements Predicate<ContainerState> {
                 }
             }
             if (key == null) {
-                throw new IllegalArgumentException("filter \"" + filterText + "\": expected status=, name=, label=, ancestor="
-                        + " or id= followed by a value");
+                throw new IllegalArgumentException("filter \"" + filterText + "\": expected status=, name=, label=, ancestor=,"
+                        + " id= or volume= followed by a value");
             }
             String value = filterText.substring(equals + 1);
             if (key == Key.STATUS) {
@@ -67,6 +68,10 @@ final class ContainerFilter implements Predicate<ContainerState> {
                 int equals = value.indexOf('=');
                 yield equals < 0 ? labels.containsKey(value) : value.substring(equals + 1).equals(labels.get(value.substring(0, equals)));
             }
+            case VOLUME -> state.isola() != null && state.isola().spec() != null && state.isola().spec().volumes() != null
+                    && state.isola().spec().volumes().stream().anyMatch(v -> v.target().equals(value) || v.source().equals(value)
+                            || io.isola.launcher.volume.VolumeStore.fromEnvironment().nameOf(java.nio.file.Path.of(v.source()))
+                                    .filter(value::equals).isPresent());
             case ANCESTOR -> {
                 String image = ContainerRow.image(state);
                 yield image.equals(value) || image.equals(value + ":latest");

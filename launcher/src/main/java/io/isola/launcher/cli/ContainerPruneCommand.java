@@ -42,10 +42,18 @@ final class ContainerPruneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException, IOException {
         PrintWriter out = spec.commandLine().getOut();
-        if (!force && !confirmed(out)) {
+        if (!force && !confirmed(out, "WARNING! This will remove all stopped containers.\n")) {
             return 0;
         }
-        Lifecycle lifecycle = new Lifecycle(root());
+        report(prune(new Lifecycle(root())), out);
+        return 0;
+    }
+
+    /** The stopped containers removed and the bytes their writable layers took. */
+    record Pruned(List<String> deleted, long reclaimed) {}
+
+    /** Removes every stopped container that is not an engine's. */
+    static Pruned prune(Lifecycle lifecycle) throws InterruptedException {
         ContainerRemoval removal = new ContainerRemoval(lifecycle);
         List<String> deleted = new ArrayList<>();
         long reclaimed = 0;
@@ -62,14 +70,18 @@ final class ContainerPruneCommand implements Callable<Integer> {
         } finally {
             removal.finish();
         }
-        if (!deleted.isEmpty()) {
+        return new Pruned(deleted, reclaimed);
+    }
+
+    /** As Docker prints it: the ids under "Deleted Containers:", then the total. */
+    static void report(Pruned pruned, PrintWriter out) {
+        if (!pruned.deleted().isEmpty()) {
             out.println("Deleted Containers:");
-            deleted.forEach(out::println);
+            pruned.deleted().forEach(out::println);
             out.println();
         }
-        out.println("Total reclaimed space: " + ByteSizes.human(reclaimed));
+        out.println("Total reclaimed space: " + ByteSizes.human(pruned.reclaimed()));
         out.flush();
-        return 0;
     }
 
     /** The state store of the root command's --root, which a subcommand of a subcommand reaches through its parent. */
@@ -77,8 +89,8 @@ final class ContainerPruneCommand implements Callable<Integer> {
         return container.parent().global().store();
     }
 
-    private boolean confirmed(PrintWriter out) throws IOException {
-        out.print("WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] ");
+    static boolean confirmed(PrintWriter out, String warning) throws IOException {
+        out.print(warning + "Are you sure you want to continue? [y/N] ");
         out.flush();
         String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
         return answer != null && (answer.strip().equalsIgnoreCase("y") || answer.strip().equalsIgnoreCase("yes"));

@@ -3,6 +3,7 @@ package io.isola.launcher.cli;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Lifecycle;
 import io.isola.lifecycle.ProcessIdentity;
+import io.isola.launcher.volume.VolumeStore;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -27,8 +28,16 @@ final class ContainerRemoval {
 
     /** {@code rm [-f] reference}. */
     ContainerState remove(String reference, boolean force) throws InterruptedException {
+        return remove(reference, force, false);
+    }
+
+    /** {@code rm [-f] [-v] reference}: with {@code anonymousVolumes}, also the anonymous volumes only it used. */
+    ContainerState remove(String reference, boolean force, boolean anonymousVolumes) throws InterruptedException {
         ContainerState removed = lifecycle.remove(reference, force);
         ContainerLayerRemoval.after(removed);
+        if (anonymousVolumes && removed != null) {
+            VolumeStore.fromEnvironment().removeAnonymous(removed, lifecycle.store());
+        }
         sweepNeeded |= unmonitored(removed);
         return removed;
     }
@@ -42,7 +51,7 @@ final class ContainerRemoval {
                 continue;
             }
             try {
-                remove(state.id(), false);
+                remove(state.id(), false, true); // run with --rm: its anonymous volumes go with it, as Docker's
                 LOG.info("removed container {}: it was run with --rm and its monitor died before removing it", state.id());
             } catch (RuntimeException e) {
                 LOG.warn("cannot remove container {}, run with --rm: {}", state.id(), e.getMessage());

@@ -21,7 +21,7 @@ enum ContainerStatus {
             case ContainerState.CREATING -> extra != null && extra.restartCount() > 0 ? RESTARTING : CREATED;
             case ContainerState.CREATED -> CREATED;
             case ContainerState.RUNNING -> extra != null && extra.paused() && Lifecycle.isLive(state) ? PAUSED : RUNNING;
-            default -> EXITED;
+            default -> state.neverStarted() ? CREATED : EXITED;
         };
     }
 

@@ -15,9 +15,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code isola image import|ls|rm}: the local image store; thin, the work is in {@link ImageStore}. */
+/** {@code isola image import|ls|rm|inspect|history}: the local image store; thin, the work is in {@link ImageStore}. */
 @Command(name = "image", description = "Manage the local image store (ISOLA_ROOT, default /var/lib/isola).",
-        subcommands = {ImageCommand.Import.class, ImageCommand.Ls.class, ImageCommand.Rm.class})
+        subcommands = {ImageCommand.Import.class, ImageCommand.Ls.class, ImageCommand.Rm.class, ImageInspectCommand.class,
+            HistoryCommand.class})
 final class ImageCommand implements Runnable {
 
     @Spec

@@ -31,10 +31,12 @@ final class InspectCommand extends ContainerVerb {
         Lifecycle lifecycle = lifecycle();
         List<ContainerState> states = ids().stream().map(lifecycle::get).toList();
         List<Object> result = new ArrayList<>();
+        io.isola.launcher.volume.VolumeStore volumes = io.isola.launcher.volume.VolumeStore.fromEnvironment();
         CgroupAccess cgroups = null;
         try {
             for (ContainerState state : states) {
                 Map<String, Object> inspected = Inspection.of(state);
+                inspected.put("Mounts", ContainerMounts.of(state, volumes));
                 if (hasCgroup(state)) {
                     cgroups = cgroups == null ? CgroupAccess.open() : cgroups;
                     cgroupOf(cgroups, state).ifPresent(c -> inspected.put("Cgroup", c));

@@ -40,9 +40,10 @@ public final class IsolaCommand implements Runnable {
             StatsCommand.class, MonitorCommand.class, CreateCommand.class, StartCommand.class, StateCommand.class,
             DeleteCommand.class, FeaturesCommand.class, SpecCommand.class, PluginsCommand.class, ExportCommand.class,
             PullCommand.class, LoginCommand.class, LogoutCommand.class, TagCommand.class, SaveCommand.class, LoadCommand.class,
-            PushCommand.class,
+            PushCommand.class, HistoryCommand.class,
             CommitCommand.class, RenameCommand.class, TopCommand.class, PortCommand.class, DiffCommand.class,
-            ContainerCommand.class, VersionCommand.class, InfoCommand.class, io.isola.launcher.server.ServerCommand.class);
+            CpCommand.class, UpdateCommand.class, SystemCommand.class, EventsCommand.class,
+            ContainerCommand.class, VolumeCommand.class, VersionCommand.class, InfoCommand.class, io.isola.launcher.server.ServerCommand.class);
 
     @Spec
     private CommandSpec spec;

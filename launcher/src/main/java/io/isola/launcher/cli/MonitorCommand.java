@@ -51,6 +51,8 @@ public final class MonitorCommand implements Callable<Integer> {
                 runtime.require(spec.isolators().orElse(isolators));
             }
             return MonitorProcess.serve(runtime.isola(), store, id, spec, UnaryOperator.identity());
+        } finally {
+            io.isola.launcher.cli.run.RunCommand.removeAnonymousVolumes(state, store);
         }
     }
 }

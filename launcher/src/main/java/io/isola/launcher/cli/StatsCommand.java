@@ -35,7 +35,8 @@ final class StatsCommand implements Callable<Integer> {
     private List<String> ids = new ArrayList<>();
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "table",
-            description = "table (default) or json (one object a line, as docker's).")
+            description = {"table (default), json (one object a line with isola's fields), or a Go template",
+                "as Docker's: {{.Name}} {{.MemUsage}}, 'table {{.ID}}\\t{{.MemPerc}}', {{json .}}."})
     private String format;
 
     @Option(names = "--no-stream", description = "Accepted, as docker stats takes it: stats prints one reading.")
@@ -49,9 +50,8 @@ final class StatsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        if (!format.equals("table") && !format.equals("json")) {
-            throw new IllegalArgumentException("format \"" + format + "\": expected table or json");
-        }
+        io.isola.launcher.cli.format.ListFormat template = format.equals("json") ? null
+                : io.isola.launcher.cli.format.ListFormat.parse(format); // a template error before any container is read
         Lifecycle lifecycle = new Lifecycle(parent.global().store());
         boolean all = ids.isEmpty();
         List<ContainerState> states = all
@@ -76,8 +76,14 @@ final class StatsCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (format.equals("json")) {
             rows.forEach(row -> out.println(Inspection.compactJson(json(row))));
-        } else {
+        } else if (template.isDefault()) {
             table(rows, out);
+        } else {
+            List<Object> items = new ArrayList<>();
+            for (int i = 0; i < rows.size(); i++) {
+                items.add(StatsRow.of(rows.get(i), all ? null : ids.get(i)));
+            }
+            template.print(items, StatsRow.header(), out);
         }
         out.flush();
         return 0;

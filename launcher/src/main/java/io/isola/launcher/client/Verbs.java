@@ -42,7 +42,8 @@ public final class Verbs {
         return at < 0 ? null : args[at];
     }
 
-    private static int verbIndex(String[] args) {
+    /** Where the verb is in {@code args}, or -1. */
+    public static int verbIndex(String[] args) {
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (GLOBAL_WITH_VALUE.contains(arg)) {

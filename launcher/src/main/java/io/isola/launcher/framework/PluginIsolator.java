@@ -161,6 +161,11 @@ public final class PluginIsolator implements NamespaceIsolator {
         }
 
         @Override
+        public void checkpoint(Phase phase, String description, java.util.concurrent.Future<?> hostSide) {
+            steps.checkpoint(requirePhase(phase, "checkpoint '" + description + "'"), description, hostSide);
+        }
+
+        @Override
         public void keepOpen(int fd) {
             steps.keepOpen(fd);
         }

@@ -1,5 +1,7 @@
 package io.isola.launcher.image;
 
+import io.isola.launcher.registry.ImageReference;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -19,7 +21,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * {@code isola commit CONTAINER NAME[:TAG]}: the container's writable layer becomes a new layer
@@ -30,42 +31,23 @@ import java.util.regex.Pattern;
  */
 public final class ContainerCommit {
 
-    /** Docker's reference grammar, without a digest: path components, an optional registry host[:port], a tag. */
-    private static final Pattern COMPONENT = Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*");
-    private static final Pattern HOST = Pattern.compile("[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::[0-9]+)?");
-    private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
-
     private final ImageStore store;
 
     public ContainerCommit(ImageStore store) {
         this.store = store;
     }
 
-    /** NAME[:TAG] checked as Docker checks it, with ":latest" added when there is no tag. */
+    /**
+     * NAME[:TAG] read as Docker reads an image reference ({@link ImageReference}), as the store
+     * names it: ":latest" added when there is no tag, Docker Hub's prefixes dropped. A digest is
+     * refused: a commit makes a new image, whose digest nobody can choose.
+     */
     public static String reference(String reference) {
-        String bad = "image name \"" + reference + "\": expected NAME[:TAG], NAME being lower-case letters and digits"
-                + " separated by '.', '_', '__' or '-' in '/'-separated parts, TAG up to 128 letters, digits, '_', '.', '-'";
-        if (reference == null || reference.isEmpty() || reference.length() > 255) {
-            throw new IllegalArgumentException(bad);
+        ImageReference parsed = ImageReference.parse(reference);
+        if (parsed.digest() != null) {
+            throw new IllegalArgumentException("image reference \"" + reference + "\": a commit is named NAME[:TAG], not by a digest");
         }
-        String name = reference, tag = "latest";
-        if (ImageStore.hasTag(reference)) {
-            int colon = reference.lastIndexOf(':');
-            name = reference.substring(0, colon);
-            tag = reference.substring(colon + 1);
-        }
-        String[] parts = name.split("/", -1);
-        for (int i = 0; i < parts.length; i++) {
-            boolean host = i == 0 && parts.length > 1 && (parts[0].contains(".") || parts[0].contains(":")
-                    || parts[0].equals("localhost"));
-            if (!(host ? HOST : COMPONENT).matcher(parts[i]).matches()) {
-                throw new IllegalArgumentException(bad);
-            }
-        }
-        if (!TAG.matcher(tag).matches()) {
-            throw new IllegalArgumentException(bad);
-        }
-        return ImageStore.checkName(name + ":" + tag);
+        return ImageStore.checkName(parsed.storeName());
     }
 
     /** Stores the container's changes as {@code reference}; returns the new image. */
@@ -88,9 +70,15 @@ public final class ContainerCommit {
                 Path tar = scratch.resolve("layer.tar");
                 MessageDigest sha = sha256();
                 try (OutputStream file = Files.newOutputStream(tar);
-                        DigestOutputStream digesting = new DigestOutputStream(file, sha);
-                        TreeTar writer = new TreeTar(digesting)) {
-                    ContainerFiles.changes(sources.get(0), writer);
+                        DigestOutputStream digesting = new DigestOutputStream(file, sha)) {
+                    if (SubordinateTrees.needed()) {
+                        // a rootless container's files of subordinate ids: read where they are the user's
+                        SubordinateTrees.tar("changes", List.of(sources.get(0)), digesting);
+                    } else {
+                        try (TreeTar writer = new TreeTar(digesting)) {
+                            ContainerFiles.changes(sources.get(0), writer);
+                        }
+                    }
                 }
                 String diffId = "sha256:" + HexFormat.of().formatHex(sha.digest());
                 Path target = store.layer(diffId);

@@ -12,7 +12,8 @@ import java.util.List;
  * {@code isola export}: a tar of a container's root file system as the container sees it (an
  * image's layers with the container's changes, or its {@code --rootfs} directory), read from the
  * host while it runs or after it stopped. Volumes, tmpfs mounts, /proc, /dev and /sys are not part
- * of it, as they are not of {@code docker export}.
+ * of it, as they are not of {@code docker export}. A rootless user's are read in a user namespace
+ * ({@link SubordinateTrees}), with the owners the container sees.
  */
 public final class ContainerExport {
 
@@ -26,6 +27,10 @@ public final class ContainerExport {
     /** Writes the tar to {@code out} (not closed). */
     public static void write(String containerId, SavedRoot root, OutputStream out) throws IOException {
         List<Path> sources = sources(containerId, root);
+        if (SubordinateTrees.needed()) {
+            SubordinateTrees.tar(root.rootfs() != null ? "directory" : "merged", sources, out);
+            return;
+        }
         try (TreeTar tar = new TreeTar(out)) {
             if (root.rootfs() != null) {
                 ContainerFiles.directory(sources.get(0), tar);

@@ -57,6 +57,11 @@ final class ContainerFiles {
         }
     }
 
+    /** Writes what {@code dirs} (one directory as each layer that shows it holds it, top first) show, names relative to it. */
+    static void mergedBelow(List<DirectoryFd> dirs, TreeTar tar) throws IOException {
+        merged("", dirs, tar);
+    }
+
     /** Writes a plain directory tree ({@code --rootfs}), where a 0/0 device is just a device. */
     static void directory(Path root, TreeTar tar) throws IOException {
         try (DirectoryFd dir = DirectoryFd.open(root)) {
@@ -64,7 +69,8 @@ final class ContainerFiles {
         }
     }
 
-    private static void directory(String relative, DirectoryFd dir, TreeTar tar) throws IOException {
+    /** Writes what is below {@code dir}, named below {@code relative} ("" for none). */
+    static void directory(String relative, DirectoryFd dir, TreeTar tar) throws IOException {
         for (String name : names(dir)) {
             Optional<FileStat> stat = dir.stat(name);
             if (stat.isEmpty()) {

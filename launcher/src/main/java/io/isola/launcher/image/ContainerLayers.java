@@ -47,8 +47,50 @@ public final class ContainerLayers {
         }
     }
 
-    /** Removes every writable layer nothing will use again; returns how many. */
+    /** Removes every writable layer nothing will use again, and removals left unfinished; returns how many. */
     public int sweep() throws IOException {
+        return sweepLayers() + sweepUnfinishedRemovals();
+    }
+
+    /**
+     * Layers a removal claimed ({@code tmp/removing-ID-PID}) whose remover is gone without
+     * finishing: killed, or (before rootless removal went through a user namespace) refused by
+     * files of the user's subordinate ids.
+     */
+    private int sweepUnfinishedRemovals() throws IOException {
+        Path scratch = store.root().resolve("tmp");
+        if (!Files.isDirectory(scratch)) {
+            return 0;
+        }
+        List<Path> claimed;
+        try (Stream<Path> list = Files.list(scratch)) {
+            claimed = list.filter(p -> p.getFileName().toString().startsWith("removing-")).toList();
+        }
+        int removed = 0;
+        for (Path layer : claimed) {
+            String name = layer.getFileName().toString();
+            int dash = name.lastIndexOf('-');
+            long pid;
+            try {
+                pid = dash > "removing-".length() ? Long.parseLong(name.substring(dash + 1)) : -1;
+            } catch (NumberFormatException e) {
+                pid = -1;
+            }
+            if (pid <= 0) {
+                continue; // not a name claimAndDelete gives
+            }
+            if (ProcessHandle.of(pid).isPresent()) {
+                continue; // its remover may still be at it
+            }
+            LOG.info("finishing the removal of {}, whose remover (pid {}) is gone", name, pid);
+            if (claimAndDelete(layer, name.substring("removing-".length(), dash))) {
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    private int sweepLayers() throws IOException {
         Path dir = store.root().resolve("containers");
         if (!Files.isDirectory(dir)) {
             return 0;
@@ -147,13 +189,26 @@ public final class ContainerLayers {
 
     /** Renames the layer out of the way first, so that two sweeps never delete one tree together. */
     private boolean claimAndDelete(Path layer) throws IOException {
-        Path claimed = store.scratch().resolve("removing-" + layer.getFileName() + "-" + ProcessHandle.current().pid());
+        return claimAndDelete(layer, layer.getFileName().toString());
+    }
+
+    private boolean claimAndDelete(Path layer, String id) throws IOException {
+        Path claimed = store.scratch().resolve("removing-" + id + "-" + ProcessHandle.current().pid());
         try {
             Files.move(layer, claimed, StandardCopyOption.ATOMIC_MOVE);
         } catch (NoSuchFileException e) {
             return false; // another process took it
         }
-        ImageStore.deleteTree(claimed);
+        try {
+            ImageStore.deleteTree(claimed);
+        } catch (IOException e) {
+            if (!SubordinateTrees.needed()) {
+                throw e;
+            }
+            // files of the user's subordinate ids (overlayfs's work/work is mode 0): removed where they are the user's
+            LOG.debug("removing {} in a user namespace: {}", claimed, e.toString());
+            SubordinateTrees.remove(claimed);
+        }
         return true;
     }
 }

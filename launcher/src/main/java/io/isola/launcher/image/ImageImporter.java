@@ -97,7 +97,7 @@ public final class ImageImporter {
             // held already: only check that this archive's copy is the same content
             String diffId = sha256(uncompressed(Files.newInputStream(layer.blob())));
             requireDigest("layer", layer.diffId(), diffId);
-            return 0;
+            return store.layerSize(layer.diffId()); // the image's size counts every layer it has, shared or not
         }
         Path partial = ImageStore.makePrivate(Files.createTempDirectory(staging, "layer-"));
         MessageDigest sha = newSha256();

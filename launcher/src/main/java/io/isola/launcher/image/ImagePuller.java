@@ -85,7 +85,7 @@ public final class ImagePuller {
                     String digest = Digests.check(layer.path("digest").asText(null), "layer " + (i + 1) + " of the manifest");
                     if (Files.isDirectory(store.layer(diffIds.get(i)))) {
                         progress.layer(digest, "Already exists");
-                        size += filesSize(store.layer(diffIds.get(i)));
+                        size += store.layerSize(diffIds.get(i));
                         continue;
                     }
                     size += fetch(client, digest, layer.path("size").asLong(-1), diffIds.get(i), staging);
@@ -186,19 +186,6 @@ public final class ImagePuller {
     }
 
     /** The bytes of the regular files of a stored layer, as extracting it counted them; links are not followed. */
-    private static long filesSize(Path layer) throws IOException {
-        try (Stream<Path> files = Files.walk(layer)) {
-            long total = 0;
-            for (Path file : (Iterable<Path>) files::iterator) {
-                java.nio.file.attribute.BasicFileAttributes attributes = Files.readAttributes(file,
-                        java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
-                if (attributes.isRegularFile()) {
-                    total += attributes.size();
-                }
-            }
-            return total;
-        }
-    }
 
     /** Under the store's lock no pull runs: a pull-* scratch directory is one a killed pull left. */
     private void sweep() throws IOException {

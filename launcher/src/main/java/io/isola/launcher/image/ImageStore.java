@@ -169,6 +169,28 @@ public final class ImageStore {
         return root.resolve("blobs").resolve(digest.replace(':', '/'));
     }
 
+    /**
+     * The image's configuration as its config blob holds it (Docker's {@code config}: Volumes,
+     * ExposedPorts, Labels, ...), empty when the blob is gone.
+     */
+    public com.fasterxml.jackson.databind.JsonNode configOf(Image image) {
+        try {
+            return json().readTree(Files.readAllBytes(config(image.id())));
+        } catch (NoSuchFileException e) {
+            return json().createObjectNode();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the config of image " + image.name(), e);
+        }
+    }
+
+    /** The paths the image's config declares as volumes ({@code VOLUME} in a Dockerfile), sorted. */
+    public List<String> volumes(Image image) {
+        List<String> paths = new ArrayList<>();
+        configOf(image).path("config").path("Volumes").fieldNames().forEachRemaining(paths::add);
+        paths.sort(null);
+        return paths;
+    }
+
     /** Stores a config blob unless it is there; returns its path when this call created it, else null. */
     Path saveConfig(String digest, byte[] content) throws IOException {
         Path file = config(digest);
@@ -221,13 +243,56 @@ public final class ImageStore {
         return all;
     }
 
-    /** The image called {@code name}, or, for a name without a tag, {@code name:latest}, as Docker reads it. */
+    /**
+     * The image called {@code name}, or, for a name without a tag, {@code name:latest}, as Docker
+     * reads it; then as podman reads a name without a registry: {@code qa/busybox} also finds
+     * {@code localhost/qa/busybox:latest} (podman's name for an image built or imported here),
+     * and {@code localhost/qa/busybox} finds {@code qa/busybox:latest}.
+     */
     public Optional<Image> find(String name) {
-        Optional<Image> exact = read(name);
-        if (exact.isPresent() || hasTag(name)) {
-            return exact;
+        for (String candidate : candidates(name)) {
+            Optional<Image> found = read(candidate);
+            if (found.isPresent()) {
+                return found;
+            }
         }
-        return read(name + ":latest");
+        return Optional.empty();
+    }
+
+    /** The names {@link #find} tries, in order. */
+    static List<String> candidates(String name) {
+        checkName(name);
+        List<String> names = new ArrayList<>(List.of(name));
+        if (!hasTag(name)) {
+            names.add(name + ":latest");
+        }
+        int slash = name.indexOf('/');
+        String first = slash < 0 ? "" : name.substring(0, slash);
+        boolean hasRegistry = first.contains(".") || first.contains(":") || first.equals("localhost");
+        if (first.equals(LOCALHOST)) {
+            List.copyOf(names).forEach(n -> names.add(n.substring(LOCALHOST.length() + 1)));
+        } else if (!hasRegistry) {
+            List.copyOf(names).forEach(n -> names.add(LOCALHOST + "/" + n));
+        }
+        return names;
+    }
+
+    /** podman's registry for images that came from no registry. */
+    private static final String LOCALHOST = "localhost";
+
+    /** The bytes of the regular files of a stored layer (its uncompressed size, as {@code docker images} counts it); no link followed. */
+    public long layerSize(String diffId) throws IOException {
+        try (Stream<Path> files = Files.walk(layer(diffId))) {
+            long total = 0;
+            for (Path file : (Iterable<Path>) files::iterator) {
+                java.nio.file.attribute.BasicFileAttributes attributes = Files.readAttributes(file,
+                        java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                if (attributes.isRegularFile()) {
+                    total += attributes.size();
+                }
+            }
+            return total;
+        }
     }
 
     /** Whether {@code name} ends in ":TAG" (a colon after the last slash, so that host:port/x is not one). */

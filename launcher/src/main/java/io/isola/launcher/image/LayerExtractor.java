@@ -42,43 +42,86 @@ final class LayerExtractor {
     private static final boolean ROOT = io.isola.spi.HostIdentity.current().isRoot();
 
     private final DirectoryFd root;
-    private final String layerName;
+    /** "layer DIGEST" or "copy into container ID", for messages. */
+    private final String source;
+    private final CopyRules copy; // null for an image layer
     private final List<String> directories = new ArrayList<>();
     private final List<TarArchiveEntry> directoryEntries = new ArrayList<>();
 
-    private LayerExtractor(DirectoryFd root, String layerName) {
+    private LayerExtractor(DirectoryFd root, String source, CopyRules copy) {
         this.root = root;
-        this.layerName = layerName;
+        this.source = source;
+        this.copy = copy;
+    }
+
+    /**
+     * How {@code isola cp} differs from a layer: no whiteouts (a {@code .wh.} name is a file like
+     * any other), the tar's top name may be renamed (a copy to a new name), owners are {@code
+     * owner}'s unless null ({@code -a} keeps the archive's), and a directory is never replaced
+     * by a file, as docker cp refuses to.
+     */
+    record CopyRules(String topFrom, String topTo, int[] owner) {
+        /** {@code name} with its top {@code topFrom} ("." for an archive of a directory's contents) as {@code topTo}. */
+        String rename(String name) {
+            if (topFrom == null) {
+                return name;
+            }
+            String bare = name.equals(".") || name.equals("./") ? "" : name.startsWith("./") ? name.substring(2) : name;
+            String rest;
+            if (topFrom.equals(".")) {
+                rest = bare;
+            } else if (bare.equals(topFrom) || bare.equals(topFrom + "/")) {
+                rest = "";
+            } else if (bare.startsWith(topFrom + "/")) {
+                rest = bare.substring(topFrom.length() + 1);
+            } else {
+                return bare; // not below the top: confined like any other name
+            }
+            if (topTo.equals(".")) {
+                return rest;
+            }
+            return rest.isEmpty() ? topTo : topTo + "/" + rest;
+        }
     }
 
     /** Extracts {@code tar} (uncompressed) into {@code root}, which must exist and be empty; returns the bytes written. */
     static long extract(InputStream tar, Path root, String layerName) throws IOException {
         try (DirectoryFd dir = DirectoryFd.open(root)) {
-            LayerExtractor extractor = new LayerExtractor(dir, layerName);
-            long bytes = 0;
-            TarArchiveInputStream in = new BoundedTarInputStream(tar);
-            TarArchiveEntry entry;
-            while ((entry = in.getNextEntry()) != null) {
-                bytes += extractor.write(entry, in);
-            }
-            extractor.finish();
-            return bytes;
+            return extract(tar, new LayerExtractor(dir, "layer " + layerName, null));
         }
     }
 
+    /** Extracts a copy's {@code tar} into {@code dir} (open, not closed) by {@code rules}; {@code source} names it in messages. */
+    static long copy(InputStream tar, DirectoryFd dir, String source, CopyRules rules) throws IOException {
+        return extract(tar, new LayerExtractor(dir, source, rules));
+    }
+
+    private static long extract(InputStream tar, LayerExtractor extractor) throws IOException {
+        long bytes = 0;
+        TarArchiveInputStream in = new BoundedTarInputStream(tar);
+        TarArchiveEntry entry;
+        while ((entry = in.getNextEntry()) != null) {
+            bytes += extractor.write(entry, in);
+        }
+        extractor.finish();
+        return bytes;
+    }
+
     private long write(TarArchiveEntry entry, InputStream content) throws IOException {
-        List<String> components = confined(entry.getName());
+        List<String> components = confined(copy == null ? entry.getName() : copy.rename(entry.getName()));
         if (components.isEmpty()) {
             return 0; // "./": the layer's root, which exists
         }
         String file = components.get(components.size() - 1);
         String parentPath = String.join("/", components.subList(0, components.size() - 1));
         try (DirectoryFd parent = parent(parentPath, entry.getName())) {
-            if (file.equals(OPAQUE_MARKER)) {
+            if (copy != null) {
+                refuseReplacingADirectory(parent, file, entry);
+            } else if (file.equals(OPAQUE_MARKER)) {
                 opaque(parent, entry);
                 return 0;
             }
-            if (file.startsWith(WHITEOUT_PREFIX)) {
+            if (copy == null && file.startsWith(WHITEOUT_PREFIX)) {
                 whiteout(parent, hiddenName(entry, file), entry);
                 return 0;
             }
@@ -94,14 +137,15 @@ final class LayerExtractor {
             if (entry.isCharacterDevice() || entry.isBlockDevice()) {
                 // a layer is unpacked on the host: a device node in it would open host devices to anyone
                 // who can reach the store, and the container's /dev is its own anyway
-                throw new IOException("layer " + layerName + ": entry \"" + entry.getName() + "\" is a "
-                        + (entry.isBlockDevice() ? "block" : "character") + " device; image layers may not hold device nodes");
+                throw new IOException(source + ": entry \"" + entry.getName() + "\" is a "
+                        + (entry.isBlockDevice() ? "block" : "character") + " device; " + (copy == null ? "image layers may not hold device nodes" : "isola cp copies no device nodes"));
             }
             if (entry.isSymbolicLink()) {
                 parent.remove(file);
                 parent.symlink(entry.getLinkName(), file);
-                if (ROOT) {
-                    parent.chown(file, (int) entry.getLongUserId(), (int) entry.getLongGroupId());
+                int[] owner = owner(entry);
+                if (owner != null) {
+                    parent.chown(file, owner[0], owner[1]);
                 }
                 parent.setTimes(file, entry.getLastModifiedDate().getTime() / 1000, 0);
                 return 0;
@@ -112,14 +156,30 @@ final class LayerExtractor {
                 return 0;
             }
             if (!BoundedTarInputStream.isRegularFile(entry)) {
-                LOG.debug("layer {}: skipping {} (a fifo or an unknown tar type)", layerName, entry.getName());
+                LOG.debug("{}: skipping {} (a fifo or an unknown tar type)", source, entry.getName());
                 return 0;
             }
             parent.remove(file);
             return regularFile(entry, content, parent, file);
         } catch (FileCallException e) {
-            throw new IOException("layer " + layerName + ": entry \"" + entry.getName() + "\": " + e.getMessage(), e);
+            throw new IOException(source + ": entry \"" + entry.getName() + "\": " + e.getMessage(), e);
         }
+    }
+
+    private void refuseReplacingADirectory(DirectoryFd parent, String file, TarArchiveEntry entry) throws IOException {
+        java.util.Optional<FileStat> there = parent.stat(file);
+        if (there.isPresent() && there.get().isDirectory() != entry.isDirectory()) {
+            throw new IOException(source + ": cannot overwrite " + (entry.isDirectory() ? "the non-directory " : "the directory ")
+                    + file + " with " + (entry.isDirectory() ? "a directory" : "a non-directory"));
+        }
+    }
+
+    /** The owner to give a file: the archive's when root keeps owners, the copy's own, or none (not root). */
+    private int[] owner(TarArchiveEntry entry) {
+        if (copy != null && copy.owner() != null) {
+            return copy.owner();
+        }
+        return ROOT ? new int[] {(int) entry.getLongUserId(), (int) entry.getLongGroupId()} : null;
     }
 
     private long regularFile(TarArchiveEntry entry, InputStream content, DirectoryFd parent, String file) throws IOException {
@@ -129,7 +189,7 @@ final class LayerExtractor {
             try (FdOutputStream out = new FdOutputStream(Fds.dupCloexec(fd))) {
                 size = content.transferTo(out);
             }
-            attributes(fd, entry);
+            attributes(fd, entry, owner(entry));
             return size;
         } finally {
             Fds.closeQuietly(fd);
@@ -142,7 +202,7 @@ final class LayerExtractor {
             parent.whiteout(hidden);
         } catch (FileCallException e) {
             if (e.errno() == Errno.EPERM) {
-                throw new IOException("layer " + layerName + ": whiteout \"" + entry.getName() + "\": " + e.getMessage()
+                throw new IOException(source + ": whiteout \"" + entry.getName() + "\": " + e.getMessage()
                         + "; overlayfs whiteouts are character devices 0/0, which users other than root may make from"
                         + " Linux 5.8 on, this is " + System.getProperty("os.version"), e);
             }
@@ -161,7 +221,7 @@ final class LayerExtractor {
             }
         }
         if (!ROOT) {
-            throw new IOException("layer " + layerName + ": opaque directory \"" + entry.getName() + "\": the file system of "
+            throw new IOException(source + ": opaque directory \"" + entry.getName() + "\": the file system of "
                     + dir.path() + " takes no user xattrs, which overlayfs reads opaque directories from for a user other"
                     + " than root (" + LayerMarks.USER_OPAQUE + "; tmpfs has them from Linux 6.6): keep the image store"
                     + " (ISOLA_ROOT) on a file system that has them, such as ext4, xfs or btrfs");
@@ -172,7 +232,7 @@ final class LayerExtractor {
     private String hiddenName(TarArchiveEntry entry, String file) throws IOException {
         String hidden = file.substring(WHITEOUT_PREFIX.length());
         if (hidden.isEmpty() || hidden.equals(".") || hidden.equals("..")) {
-            throw new IOException("layer " + layerName + ": whiteout \"" + entry.getName() + "\" names no file");
+            throw new IOException(source + ": whiteout \"" + entry.getName() + "\" names no file");
         }
         return hidden;
     }
@@ -180,13 +240,13 @@ final class LayerExtractor {
     private void hardLink(TarArchiveEntry entry, DirectoryFd parent, String file) throws IOException {
         List<String> target;
         try {
-            target = confined(entry.getLinkName());
+            target = confined(copy == null ? entry.getLinkName() : copy.rename(entry.getLinkName()));
         } catch (IOException e) {
             target = List.of();
         }
-        String refusal = "layer " + layerName + ": hard link \"" + entry.getName() + "\" to \"" + entry.getLinkName() + "\"";
+        String refusal = source + ": hard link \"" + entry.getName() + "\" to \"" + entry.getLinkName() + "\"";
         if (target.isEmpty()) {
-            throw new IOException(refusal + " leaves the layer");
+            throw new IOException(refusal + " leaves the " + (copy == null ? "layer" : "archive"));
         }
         String targetParent = String.join("/", target.subList(0, target.size() - 1));
         String targetName = target.get(target.size() - 1);
@@ -209,21 +269,21 @@ final class LayerExtractor {
                 dir = root.directory(relative);
             } catch (FileCallException e) {
                 if (e.errno() == Errno.ELOOP || e.errno() == Errno.ENOTDIR || e.errno() == Errno.ENOENT) {
-                    LOG.debug("layer {}: directory {} was replaced later in the layer", layerName, relative);
+                    LOG.debug("{}: directory {} was replaced later in the archive", source, relative);
                     continue;
                 }
-                throw new IOException("layer " + layerName + ": directory \"" + relative + "\": " + e.getMessage(), e);
+                throw new IOException(source + ": directory \"" + relative + "\": " + e.getMessage(), e);
             }
             try (dir) {
-                attributes(dir.fd(), directoryEntries.get(i));
+                attributes(dir.fd(), directoryEntries.get(i), owner(directoryEntries.get(i)));
             }
         }
     }
 
     /** Owner first: chown clears setuid and setgid bits, which the mode then sets. */
-    private static void attributes(int fd, TarArchiveEntry entry) throws FileCallException {
-        if (ROOT) {
-            FileAttributes.chown(fd, (int) entry.getLongUserId(), (int) entry.getLongGroupId());
+    private static void attributes(int fd, TarArchiveEntry entry, int[] owner) throws FileCallException {
+        if (owner != null) {
+            FileAttributes.chown(fd, owner[0], owner[1]);
         }
         FileAttributes.chmod(fd, entry.getMode() & 07777);
         long millis = entry.getLastModifiedDate().getTime();
@@ -236,10 +296,10 @@ final class LayerExtractor {
             return root.directories(relative);
         } catch (FileCallException e) {
             if (e.errno() == Errno.ELOOP || e.errno() == Errno.ENOTDIR || e.errno() == Errno.EXDEV) {
-                throw new IOException("layer " + layerName + ": entry \"" + name + "\" goes through a symbolic link"
-                        + " or a file; entries are written inside the layer only", e);
+                throw new IOException(source + ": entry \"" + name + "\" goes through a symbolic link"
+                        + " or a file; entries are written inside the " + (copy == null ? "layer" : "destination") + " only", e);
             }
-            throw new IOException("layer " + layerName + ": entry \"" + name + "\": " + e.getMessage(), e);
+            throw new IOException(source + ": entry \"" + name + "\": " + e.getMessage(), e);
         }
     }
 
@@ -248,7 +308,7 @@ final class LayerExtractor {
         try {
             return DirectoryFd.components(name);
         } catch (IllegalArgumentException e) {
-            throw new IOException("layer " + layerName + ": entry \"" + name + "\" points outside the layer"
+            throw new IOException(source + ": entry \"" + name + "\" points outside the " + (copy == null ? "layer" : "destination")
                     + " (absolute names and \"..\" are not allowed)");
         }
     }

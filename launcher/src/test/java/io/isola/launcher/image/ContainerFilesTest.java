@@ -95,6 +95,10 @@ class ContainerFilesTest {
         assertEquals("test/x:latest", ContainerCommit.reference("test/x"));
         assertEquals("test/x:2", ContainerCommit.reference("test/x:2"));
         assertEquals("localhost:5000/a/b_c:v1.0", ContainerCommit.reference("localhost:5000/a/b_c:v1.0"));
+        assertEquals("x:latest", ContainerCommit.reference("docker.io/library/x"), "named as a pull of it would be stored");
+        assertEquals("localhost/qa/x:1", ContainerCommit.reference("localhost/qa/x:1"));
+        assertEquals("image reference \"x@sha256:" + "a".repeat(64) + "\": a commit is named NAME[:TAG], not by a digest",
+                assertThrows(IllegalArgumentException.class, () -> ContainerCommit.reference("x@sha256:" + "a".repeat(64))).getMessage());
         for (String bad : List.of("Bad:Name", "test/x:", "x:bad tag", "-x", "a//b", "a/", ":1", "a:b:c:d/e")) {
             assertThrows(IllegalArgumentException.class, () -> ContainerCommit.reference(bad), bad);
         }

@@ -98,8 +98,17 @@ public final class ImageArchives {
     }
 
     private static byte[] config(List<byte[]> layers, List<String> cmd, String workingDir, String user) throws IOException {
+        return config(layers, cmd, workingDir, user, List.of());
+    }
+
+    private static byte[] config(List<byte[]> layers, List<String> cmd, String workingDir, String user, List<String> volumes)
+            throws IOException {
         ObjectNode config = JSON.createObjectNode().put("architecture", "amd64").put("os", "linux");
         ObjectNode run = config.putObject("config");
+        if (!volumes.isEmpty()) {
+            ObjectNode declared = run.putObject("Volumes");
+            volumes.forEach(declared::putObject);
+        }
         run.putArray("Env").add("PATH=/bin").add("FROM_IMAGE=1");
         ArrayNode command = run.putArray("Cmd");
         cmd.forEach(command::add);
@@ -140,6 +149,25 @@ public final class ImageArchives {
         return dockerSave(file, tag, false, layers, List.of("/bin/sh"), null, user);
     }
 
+    /**
+     * As above, with {@code VOLUME /data} and a third layer whose /data holds seed ("seed"),
+     * sub/file ("deep"), escape (a link to /etc/lower, absolute: the image's, not the host's) and
+     * up (a link to ../etc); the config declares /data and /cache (which the image lacks) as volumes.
+     */
+    public static Path dockerSaveWithVolume(Path file, String tag) throws IOException {
+        List<byte[]> layers = new java.util.ArrayList<>(busyboxLayers());
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("data", null);
+        data.put("data/seed", "seed\n".getBytes(StandardCharsets.UTF_8));
+        data.put("data/sub", null);
+        data.put("data/sub/file", "deep\n".getBytes(StandardCharsets.UTF_8));
+        data.put("data/escape", "->/etc/lower");
+        data.put("data/up", "->../etc");
+        layers.add(layer(data));
+        byte[] config = config(layers, List.of("/bin/sh"), null, null, List.of("/data", "/cache"));
+        return dockerSave(file, tag, false, layers, config);
+    }
+
     /** As above, with the bottom layer listed twice (as images list repeated empty layers). */
     public static Path dockerSaveRepeatingALayer(Path file, String tag) throws IOException {
         List<byte[]> layers = new java.util.ArrayList<>(busyboxLayers());
@@ -154,7 +182,10 @@ public final class ImageArchives {
 
     private static Path dockerSave(Path file, String tag, boolean gzip, List<byte[]> layers, List<String> cmd, String workingDir,
             String user) throws IOException {
-        byte[] config = config(layers, cmd, workingDir, user);
+        return dockerSave(file, tag, gzip, layers, config(layers, cmd, workingDir, user));
+    }
+
+    private static Path dockerSave(Path file, String tag, boolean gzip, List<byte[]> layers, byte[] config) throws IOException {
         String configName = digest(config).substring(7) + ".json";
         Map<String, byte[]> files = new LinkedHashMap<>();
         ArrayNode layerNames = JSON.createArrayNode();

@@ -35,6 +35,9 @@ interface Cgroup {
 
     ResourceStats stats() throws IOException;
 
+    /** Writes the limits {@code resources} sets (the others are left as they are), to the running cgroup. */
+    void update(io.isola.api.Resources resources) throws IOException;
+
     /** How many times the kernel's OOM killer killed a process of this cgroup; 0 without a memory controller. */
     long oomKills() throws IOException;
 

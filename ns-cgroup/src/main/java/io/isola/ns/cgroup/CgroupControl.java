@@ -73,6 +73,16 @@ class CgroupControl implements ResourceControl {
     }
 
     @Override
+    public synchronized void update(io.isola.api.Resources resources) {
+        running("update");
+        try {
+            cgroup.update(resources);
+        } catch (IOException e) {
+            throw new IsolaException("cannot update container " + containerId + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public synchronized ResourceStats stats() {
         running("read the stats of");
         try {

@@ -23,6 +23,13 @@ import org.slf4j.LoggerFactory;
  * so the namespace that clone makes would show the container as {@code /../../isola/<id>}. The
  * child therefore waits at a checkpoint until the host has moved it into its own cgroup and only
  * then calls {@code unshare(CLONE_NEWCGROUP)}, as runc's init does, so that it sees {@code /}.
+ *
+ * <p>Where the runtime lets a checkpoint wait for host-side work, that checkpoint is the first
+ * step of LOCKDOWN (before the container's cgroupfs is mounted and its device nodes are made) and
+ * the join runs in the background meanwhile: its first {@code cgroup.procs} write waits for an RCU
+ * grace period (rcu_sync of cgroup_threadgroup_rwsem: 5-40 ms here under load), which the child then
+ * spends building its file system instead of waiting. Until LOCKDOWN the child runs only the
+ * runtime's own steps, never the user's command.
  */
 final class CgroupIsolation implements Isolation {
 
@@ -34,6 +41,10 @@ final class CgroupIsolation implements Isolation {
     private final List<CgroupfsMount> mounts;
     private final CgroupControl control;
     private boolean closed;
+    /** Done when the background join has placed the child; used where the runtime supports it. */
+    private final java.util.concurrent.CompletableFuture<Void> joined = new java.util.concurrent.CompletableFuture<>();
+    private boolean joinInBackground;
+    private volatile boolean joinStarted;
 
     private final List<Step> deviceNodes;
     private final List<Step> capabilityDrops;
@@ -58,11 +69,19 @@ final class CgroupIsolation implements Isolation {
 
     @Override
     public void contribute(ChildSteps steps) {
-        // also without a namespace: the setup steps that follow are then charged to the container's cgroup
-        steps.checkpoint(Phase.NAMES, "wait until the host has placed the process in its cgroup");
-        if (ownNamespace) {
-            steps.add(Phase.NAMES, Step.call("enter a cgroup namespace rooted at the container's cgroup", "unshare",
-                    Arg.word(CLONE_NEWCGROUP)));
+        // also without a namespace of its own: the steps that follow are then charged to the container's cgroup
+        Step unshare = Step.call("enter a cgroup namespace rooted at the container's cgroup", "unshare", Arg.word(CLONE_NEWCGROUP));
+        try {
+            steps.checkpoint(Phase.LOCKDOWN, "wait until the host has placed the process in its cgroup", joined);
+            if (ownNamespace) {
+                steps.add(Phase.LOCKDOWN, unshare);
+            }
+            joinInBackground = true;
+        } catch (UnsupportedOperationException e) {
+            steps.checkpoint(Phase.NAMES, "wait until the host has placed the process in its cgroup");
+            if (ownNamespace) {
+                steps.add(Phase.NAMES, unshare);
+            }
         }
         // LOCKDOWN, not FILESYSTEM: within a phase the cgroup namespace's steps run before the
         // mount namespace's, which build the new root and mount /sys in FILESYSTEM and pivot into
@@ -77,8 +96,27 @@ final class CgroupIsolation implements Isolation {
 
     @Override
     public void afterClone(ClonedChild child) throws IOException {
-        cgroup.join(child.pid());
-        LOG.debug("container {}: pid {} joined cgroup {}", containerId, child.pid(), cgroup.path());
+        long pid = child.pid();
+        if (!joinInBackground) {
+            join(pid);
+            return;
+        }
+        joinStarted = true;
+        Thread thread = new Thread(() -> {
+            try {
+                join(pid);
+                joined.complete(null);
+            } catch (IOException | RuntimeException e) {
+                joined.completeExceptionally(e);
+            }
+        }, "isola-cgroup-join-" + pid);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void join(long pid) throws IOException {
+        cgroup.join(pid);
+        LOG.debug("container {}: pid {} joined cgroup {}", containerId, pid, cgroup.path());
     }
 
     @Override
@@ -93,6 +131,18 @@ final class CgroupIsolation implements Isolation {
             return;
         }
         closed = true;
+        if (joinStarted) {
+            // a join still under way would put the process in after the cgroup was emptied
+            try {
+                joined.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                // the start failed on it and said so; the cgroup is removed all the same
+            } catch (java.util.concurrent.TimeoutException e) {
+                LOG.warn("container {}: the join of its cgroup has not ended after 30 s", containerId);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         boolean oomKilled = false;
         try {
             oomKilled = cgroup.oomKills() > 0;

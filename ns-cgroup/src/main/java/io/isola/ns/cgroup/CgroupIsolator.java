@@ -12,6 +12,7 @@ import io.isola.spi.Namespace;
 import io.isola.spi.NamespaceIsolator;
 import io.isola.spi.ResourceControls;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
@@ -48,6 +49,8 @@ public final class CgroupIsolator implements NamespaceIsolator, ResourceControls
 
     private final String parent;
     private volatile CgroupDriver driver;
+    /** Found on first use; empty where no hierarchy is mounted. */
+    private volatile Optional<MigrationLockWarmup> warmup;
 
     /** For use without OSGi (ServiceLoader): the defaults of {@link Config}. */
     public CgroupIsolator() {
@@ -118,6 +121,15 @@ public final class CgroupIsolator implements NamespaceIsolator, ResourceControls
         return parent;
     }
 
+    private Optional<MigrationLockWarmup> warmup() {
+        Optional<MigrationLockWarmup> w = warmup;
+        if (w == null) {
+            w = MigrationLockWarmup.of(CgroupMounts.ofThisProcess().hierarchies());
+            warmup = w;
+        }
+        return w;
+    }
+
     @Override
     public Isolation prepare(IsolationRequest request) throws Exception {
         Resources resources = request.spec().extension(Resources.class).orElse(NO_LIMITS);
@@ -148,6 +160,9 @@ public final class CgroupIsolator implements NamespaceIsolator, ResourceControls
         String path = request.spec().extension(CgroupPath.class).map(CgroupPath::path)
                 .orElse(parent + "/" + request.containerId());
         Cgroup cgroup = cgroups.create(path, resources, devices.rules());
+        // now, not before: the warm-up holds cgroup_mutex while it waits, which the create's mkdirs
+        // (and BPF attach) need; the clone and the other isolators' preparation need none of it
+        warmup().ifPresent(MigrationLockWarmup::start);
         return new CgroupIsolation(request.containerId(), cgroups.name(), cgroup, ownNamespace,
                 ownCgroupfs ? cgroups.mounts() : List.of(), nodes, lockdown);
     }

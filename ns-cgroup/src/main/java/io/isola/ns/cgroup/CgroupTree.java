@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,14 +11,35 @@ import org.slf4j.LoggerFactory;
 /**
  * Creating and removing one container's directory, {@code <parent>/<id>}, in one hierarchy.
  *
- * <p>Parents are created on demand and removed again when the last container leaves them, so no
- * {@code isola} directory outlives its containers. Another container may remove a parent between
- * our mkdir of it and of our leaf (ENOENT): creation starts again, a bounded number of times.
+ * <p>Parents are created on first use and kept, as Docker keeps its {@code docker} parent: made
+ * again for every container (with v1's cpuset of each), they were most of what a container's
+ * cgroup cost to prepare. Which parents this process made or found ready is remembered in a
+ * {@link Parents}, so a later container neither makes nor initialises them again. Someone may
+ * still remove a parent (an administrator, an earlier isola that removed it with its last
+ * container) between our look and our mkdir of the leaf (ENOENT): creation starts again, with
+ * nothing remembered, a bounded number of times.
  */
 final class CgroupTree {
 
     private static final Logger LOG = LoggerFactory.getLogger(CgroupTree.class);
     private static final int ATTEMPTS = 5;
+
+    /** The parent directories this process has made or found and initialised, in any hierarchy. */
+    static final class Parents {
+        private final java.util.Set<Path> ready = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        boolean isReady(Path dir) {
+            return ready.contains(dir);
+        }
+
+        void ready(Path dir) {
+            ready.add(dir);
+        }
+
+        void forget() {
+            ready.clear();
+        }
+    }
 
     /**
      * What a driver does to the directories on the way, before creating anything below them:
@@ -32,8 +52,11 @@ final class CgroupTree {
 
     private CgroupTree() {}
 
-    /** Creates {@code root/path}, running {@code init} on every directory on the way to it. */
-    static Path create(Path root, String path, Initializer init) throws IOException {
+    /**
+     * Creates {@code root/path}, running {@code init} on every directory on the way to it that
+     * {@code parents} does not know as ready, and on the leaf.
+     */
+    static Path create(Path root, String path, Parents parents, Initializer init) throws IOException {
         Path leaf = root.resolve(path);
         for (int attempt = 1; ; attempt++) {
             try {
@@ -42,14 +65,21 @@ final class CgroupTree {
                     Path parent = dir;
                     dir = dir.resolve(segment);
                     boolean isLeaf = dir.equals(leaf);
+                    if (!isLeaf && parents.isReady(dir)) {
+                        continue;
+                    }
                     boolean created = CgroupFiles.mkdir(dir);
                     if (!created && isLeaf) {
                         reuseStale(dir);
                     }
                     init.init(dir, parent, isLeaf);
+                    if (!isLeaf) {
+                        parents.ready(dir);
+                    }
                 }
                 return leaf;
             } catch (NoSuchFileException e) {
+                parents.forget();
                 if (attempt == ATTEMPTS) {
                     throw e;
                 }
@@ -66,7 +96,7 @@ final class CgroupTree {
         LOG.warn("reusing the empty cgroup {} left behind by an earlier run", dir);
     }
 
-    /** Removes {@code root/path} and then its parents up to {@code root} while they are empty. */
+    /** Removes {@code root/path}; its parents stay for the next container. */
     static boolean remove(Path root, String path) {
         Path leaf = root.resolve(path);
         boolean gone = false;
@@ -76,18 +106,8 @@ final class CgroupTree {
         }
         if (!gone) {
             LOG.warn("cannot remove cgroup {}", leaf);
-            return false;
         }
-        List<Path> parents = new ArrayList<>();
-        for (Path p = leaf.getParent(); p != null && !p.equals(root) && p.startsWith(root); p = p.getParent()) {
-            parents.add(p);
-        }
-        for (Path parent : parents) {
-            if (!Files.isDirectory(parent) || !CgroupFiles.rmdir(parent)) {
-                break; // still holds other containers
-            }
-        }
-        return true;
+        return gone;
     }
 
     /** The names of the directories in {@code dir}; none when it does not exist. */

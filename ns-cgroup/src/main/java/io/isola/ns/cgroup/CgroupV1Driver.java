@@ -26,6 +26,7 @@ final class CgroupV1Driver implements CgroupDriver {
     private final Optional<Hierarchy> unified;
     private final HostCpus cpus;
     private final DeviceFilter filter;
+    private final CgroupTree.Parents parents = new CgroupTree.Parents();
 
     CgroupV1Driver(List<Hierarchy> v1, Optional<Hierarchy> unified, HostCpus cpus) {
         this(v1, unified, cpus, DeviceFilter.KERNEL);
@@ -105,11 +106,15 @@ final class CgroupV1Driver implements CgroupDriver {
         V1Cgroup cgroup = new V1Cgroup(path, created);
         try {
             for (Hierarchy h : allHierarchies()) {
-                CgroupTree.create(h.mountPoint(), path, (dir, parent, leaf) -> {
+                CgroupTree.create(h.mountPoint(), path, parents, (dir, parent, leaf) -> {
                     // a parent found, not made, too: its maker (another container starting at the
                     // same time) may not have given it its CPUs yet, and ours would copy nothing
                     if (h.has("cpuset")) {
-                        inheritCpuset(dir, parent);
+                        inheritCpuset(h.mountPoint(), dir);
+                        if (!leaf) {
+                            // the kernel then copies the parent's CPUs and memory nodes into each new child
+                            CgroupFiles.write(dir.resolve("cgroup.clone_children"), "1");
+                        }
                     }
                 });
                 created.add(h);
@@ -132,11 +137,21 @@ final class CgroupV1Driver implements CgroupDriver {
         return all;
     }
 
-    /** A new v1 cpuset has no CPUs and no memory nodes, and no task may join it until it has both. */
-    private static void inheritCpuset(Path dir, Path parent) throws IOException {
+    /**
+     * A new v1 cpuset has no CPUs and no memory nodes unless its parent has {@code
+     * cgroup.clone_children}, and no task may join it until it has both: an empty one gets its
+     * parent's, and a parent that is empty too (made by someone else) its own first.
+     */
+    private static void inheritCpuset(Path root, Path dir) throws IOException {
+        Path parent = dir.getParent();
         for (String file : List.of("cpuset.cpus", "cpuset.mems")) {
             if (CgroupFiles.read(dir.resolve(file)).isEmpty()) {
-                CgroupFiles.write(dir.resolve(file), CgroupFiles.read(parent.resolve(file)));
+                String value = CgroupFiles.read(parent.resolve(file));
+                if (value.isEmpty() && !parent.equals(root)) {
+                    inheritCpuset(root, parent);
+                    value = CgroupFiles.read(parent.resolve(file));
+                }
+                CgroupFiles.write(dir.resolve(file), value);
             }
         }
     }
@@ -262,6 +277,19 @@ final class CgroupV1Driver implements CgroupDriver {
 
         Optional<Path> dirIfAny(String controller) {
             return find(controller).map(h -> h.mountPoint().resolve(path));
+        }
+
+        @Override
+        public void update(Resources resources) throws IOException {
+            if (resources.memory().isPresent()) {
+                // raising memory above the present memsw fails (the kernel keeps memsw >= memory): memsw first then
+                Path memsw = dir("memory").resolve("memory.memsw.limit_in_bytes");
+                long swap = resources.memorySwap().orElse(2 * resources.memory().getAsLong());
+                if (Files.exists(memsw) && swap > Long.parseLong(CgroupFiles.read(memsw).strip())) {
+                    CgroupFiles.write(memsw, Long.toString(swap));
+                }
+            }
+            apply(this, resources);
         }
 
         @Override

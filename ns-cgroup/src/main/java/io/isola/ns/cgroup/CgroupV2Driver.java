@@ -28,6 +28,7 @@ final class CgroupV2Driver implements CgroupDriver {
     private final Path root;
     private final HostCpus cpus;
     private final DeviceFilter filter;
+    private final CgroupTree.Parents parents = new CgroupTree.Parents();
 
     CgroupV2Driver(Path root, HostCpus cpus) {
         this(root, cpus, DeviceFilter.KERNEL);
@@ -96,8 +97,11 @@ final class CgroupV2Driver implements CgroupDriver {
     public Cgroup create(String path, Resources r, List<Devices.Rule> devices) throws IOException {
         Set<String> enable = new LinkedHashSet<>(WANTED);
         enable.retainAll(available());
-        enableIn(root, enable);
-        Path leaf = CgroupTree.create(root, path, (dir, parent, isLeaf) -> {
+        // the root's and each parent's controllers once per parent, made or found: parents are kept
+        Path leaf = CgroupTree.create(root, path, parents, (dir, parent, isLeaf) -> {
+            if (parent.equals(root)) {
+                enableIn(root, enable);
+            }
             if (!isLeaf) {
                 enableIn(dir, enable);
             }
@@ -251,6 +255,11 @@ final class CgroupV2Driver implements CgroupDriver {
         @Override
         public void join(long pid) throws IOException {
             CgroupFiles.write(dir.resolve("cgroup.procs"), Long.toString(pid));
+        }
+
+        @Override
+        public void update(Resources resources) throws IOException {
+            apply(dir, resources);
         }
 
         @Override

@@ -52,6 +52,32 @@ class CgroupCleanupTest {
     }
 
     @Test
+    void theParentIsMadeOnceAndKeptHoldingNothingOfItsContainers() throws Exception {
+        CgroupIsolator cgroups = new CgroupIsolator(CgroupTesting.PARENT, null);
+        isola = CgroupTesting.runtime(cgroups);
+        assertEquals(ExitStatus.exited(0), isola.run(ContainerSpec.builder("true").with(LIMITS).build()));
+        // kept for the next container, as Docker keeps its parent "docker": making it again (and
+        // v1's cpuset of it) each run was most of what a container's cgroup cost to prepare
+        List<Hierarchy> kept = CgroupTesting.hierarchiesWith(CgroupTesting.PARENT);
+        assertEquals(CgroupMounts.ofThisProcess().hierarchies().stream().map(Hierarchy::mountPoint)
+                .filter(p -> p.startsWith("/sys/fs/cgroup")).toList(), kept.stream().map(Hierarchy::mountPoint).toList());
+        for (Hierarchy h : kept) {
+            Path parent = h.mountPoint().resolve(CgroupTesting.PARENT);
+            try (java.util.stream.Stream<Path> children = Files.list(parent)) {
+                assertEquals(List.of(), children.filter(Files::isDirectory).toList(), "the container's cgroup is gone");
+            }
+            assertEquals("", CgroupTesting.read(parent.resolve("cgroup.procs")), "no process in the parent");
+            if (h.has("cpuset")) {
+                // made once with the host's CPUs and memory nodes, which the kernel copies into each new child
+                assertEquals(CgroupTesting.read(h.mountPoint().resolve("cpuset.cpus")), CgroupTesting.read(parent.resolve("cpuset.cpus")));
+                assertEquals(CgroupTesting.read(h.mountPoint().resolve("cpuset.mems")), CgroupTesting.read(parent.resolve("cpuset.mems")));
+                assertEquals("1", CgroupTesting.read(parent.resolve("cgroup.clone_children")));
+            }
+        }
+        assertEquals(ExitStatus.exited(0), isola.run(ContainerSpec.builder("true").with(LIMITS).build()), "the kept parent serves again");
+    }
+
+    @Test
     void containersStartingTogetherEachGetACgroupTheirProcessCanJoin() throws Exception {
         // every round starts with no parent directory: the containers race to make it (on cgroup
         // v1 a cpuset parent found half made gave a child no CPUs, and its process could not join)

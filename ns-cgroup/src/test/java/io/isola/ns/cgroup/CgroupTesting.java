@@ -30,19 +30,39 @@ final class CgroupTesting {
         return Isola.builder().isolators(isolators).build();
     }
 
-    /** Every directory named {@code name} at the top of any mounted cgroup hierarchy, v1 or v2. */
+    /**
+     * What containers left under the parent {@code name} at the top of any mounted cgroup
+     * hierarchy, v1 or v2: their cgroups, and the parent itself if a process is in it. The parent
+     * is kept for the next container (as Docker keeps {@code docker}); once nothing is left, the
+     * test's parent is removed, so that the next test starts as on a host that never ran one.
+     */
     static List<Path> leftovers(String name) throws IOException {
         List<Path> found = new ArrayList<>();
+        List<Path> parents = new ArrayList<>();
         for (Hierarchy h : CgroupMounts.ofThisProcess().hierarchies()) {
             Path dir = h.mountPoint().resolve(name);
             if (Files.exists(dir)) {
+                parents.add(dir);
                 try (Stream<Path> children = Files.list(dir)) {
                     children.filter(Files::isDirectory).forEach(found::add);
                 }
-                found.add(dir);
+                if (!read(dir.resolve("cgroup.procs")).isEmpty()) {
+                    found.add(dir);
+                }
+            }
+        }
+        if (found.isEmpty()) {
+            for (Path parent : parents) {
+                Files.deleteIfExists(parent);
             }
         }
         return found;
+    }
+
+    /** The hierarchies in which the parent {@code name} exists. */
+    static List<Hierarchy> hierarchiesWith(String name) {
+        return CgroupMounts.ofThisProcess().hierarchies().stream().filter(h -> Files.isDirectory(h.mountPoint().resolve(name)))
+                .toList();
     }
 
     static String readQuietly(Path file) {

@@ -11,8 +11,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Another container's teardown removes a shared parent cgroup while this one is being created:
- * creation starts again, also when the parent goes between its mkdir and a write into it.
+ * Someone removes a shared parent cgroup while a container's is being created: creation starts
+ * again, also when the parent goes between its mkdir and a write into it, or after it was
+ * remembered as ready.
  */
 class CgroupTreeTest {
 
@@ -35,7 +36,7 @@ class CgroupTreeTest {
     @Test
     void aParentRemovedUnderAWriteIsMadeAgain() throws Exception {
         int[] calls = {0};
-        Path leaf = CgroupTree.create(root, CgroupTesting.PARENT + "/tree-test", (dir, parent, isLeaf) -> {
+        Path leaf = CgroupTree.create(root, CgroupTesting.PARENT + "/tree-test", new CgroupTree.Parents(), (dir, parent, isLeaf) -> {
             if (!isLeaf && calls[0]++ == 0) {
                 Files.delete(dir); // the other container's rmdir, between our mkdir and our write
             }
@@ -43,5 +44,22 @@ class CgroupTreeTest {
         });
         assertTrue(Files.isDirectory(leaf));
         assertTrue(calls[0] > 1, "the parent was not made again");
+    }
+
+    @Test
+    void aRememberedParentThatSomeoneRemovedIsMadeAgain() throws Exception {
+        CgroupTree.Parents parents = new CgroupTree.Parents();
+        List<Path> initialised = new java.util.ArrayList<>();
+        CgroupTree.Initializer init = (dir, parent, isLeaf) -> initialised.add(dir);
+        Path leaf = CgroupTree.create(root, CgroupTesting.PARENT + "/tree-test", parents, init);
+        assertTrue(CgroupTree.remove(root, CgroupTesting.PARENT + "/tree-test"));
+        assertTrue(Files.isDirectory(leaf.getParent()), "the parent is kept");
+        CgroupTree.create(root, CgroupTesting.PARENT + "/tree-test", parents, init);
+        assertEquals(List.of(leaf.getParent(), leaf, leaf), initialised, "a parent known ready is not initialised again");
+        CgroupTree.remove(root, CgroupTesting.PARENT + "/tree-test");
+        Files.delete(leaf.getParent()); // what an administrator, or an isola of before, does
+        initialised.clear();
+        assertEquals(leaf, CgroupTree.create(root, CgroupTesting.PARENT + "/tree-test", parents, init));
+        assertEquals(List.of(leaf.getParent(), leaf), initialised);
     }
 }

@@ -74,6 +74,7 @@ class CgroupV2DriverTest {
             assertTrue(Integer.parseInt(lines[2].trim()) <= 3, "only the container's processes: " + lines[2]);
             assertEquals("1", lines[3]);
         }
+        assertEquals(List.of(), CgroupTesting.leftovers(CgroupTesting.PARENT));
         assertFalse(Files.exists(mountPoint.resolve(CgroupTesting.PARENT)));
     }
 
@@ -100,6 +101,7 @@ class CgroupV2DriverTest {
             assertEquals(ExitStatus.killed(9), container.waitFor());
             assertFalse(Files.exists(dir));
         }
+        assertEquals(List.of(), CgroupTesting.leftovers(CgroupTesting.PARENT));
         assertFalse(Files.exists(mountPoint.resolve(CgroupTesting.PARENT)));
     }
 

@@ -107,13 +107,12 @@ final class FilesystemPlan implements AutoCloseable {
             root = DirectoryRoot.of(filesystem.rootfs().get(), filesystem.readOnly());
         } else if (!filesystem.layers().isEmpty()) {
             root = OverlayRoot.of(filesystem.layers(), filesystem.writableLayer().orElseThrow(), filesystem.readOnly(),
-                    filesystem.keepWritableLayerWhile().orElse(null), sources, neighbours.userNamespace());
+                    filesystem.keepWritableLayerWhile().orElse(null), sources.forLayers(), neighbours.userNamespace());
         } else {
             root = SandboxRoot.ofHost();
         }
         try {
             PlannedSteps steps = new PlannedSteps();
-            sources.enter(steps);
             MountCalls calls = new MountCalls(root.hostPath());
             ContainerTree tree = root.mount(steps, calls);
             KernelMounts kernel = new KernelMounts(steps, calls, tree);
@@ -125,6 +124,7 @@ final class FilesystemPlan implements AutoCloseable {
                 binds = requested.stream().filter(bind -> present(tree, bind)).toList();
             }
             new UserMounts(steps, calls, tree, sources).add(filesystem, binds);
+            sources.stageInChild(steps);
             Lockdown.pivot(steps, root.hostPath());
             Lockdown.lock(steps, root.readOnly() || filesystem.readOnly(), maskPaths,
                     kernelPaths == null ? Lockdown.MASKED : kernelPaths.masked(),

@@ -33,6 +33,11 @@ final class HostMountPoints {
         return choose(SHARED_BINDS, "binds");
     }
 
+    /** Where a rootless child stages its binds: mount points it makes itself, so always in the user's own directory. */
+    static Path ownBinds() {
+        return Path.of(System.getProperty("java.io.tmpdir"), ownParentName(), "binds");
+    }
+
     /**
      * Creates {@code dir} (and its parents) when missing; a user's own parent in the temporary
      * directory is refused when somebody else made it or it is a link.
@@ -52,6 +57,10 @@ final class HostMountPoints {
                 Files.setPosixFilePermissions(parent, PosixFilePermissions.fromString("rwxr-xr-x"));
             }
             Files.createDirectories(dir);
+            if (parent.getFileName().toString().equals(ownParentName())) {
+                // whatever the umask: a subordinate root passes through it to what is mounted there
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the " + what + " " + dir, e);
         }

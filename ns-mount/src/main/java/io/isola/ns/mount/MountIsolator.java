@@ -5,16 +5,12 @@ import io.isola.api.KernelPaths;
 import io.isola.api.Security;
 import io.isola.spi.ChildSteps;
 import io.isola.spi.ClonedChild;
-import io.isola.spi.ContainerBind;
 import io.isola.spi.Duty;
 import io.isola.spi.HostIdentity;
 import io.isola.spi.Isolation;
 import io.isola.spi.IsolationRequest;
 import io.isola.spi.Namespace;
 import io.isola.spi.NamespaceIsolator;
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.Set;
 import org.osgi.service.component.annotations.Component;
 import org.slf4j.Logger;
@@ -85,25 +81,12 @@ public final class MountIsolator implements NamespaceIsolator {
         };
     }
 
-    /**
-     * Staged in a user namespace made by host root, entered by a rootless user's child when the
-     * requested binds share a directory (see {@link BindSources}), else named by path.
-     */
+    /** Staged in a user namespace: by the host when it is root, else by the child (see {@link BindSources}). */
     private static BindSources sources(IsolationRequest request) {
         if (!request.selected(Namespace.USER)) {
             return BindSources.byPath();
         }
-        if (HostIdentity.current().isRoot()) {
-            return BindSources.staged(HostMountPoints.binds());
-        }
-        Set<Path> dirs = new HashSet<>();
-        for (ContainerBind bind : request.requestedBinds()) {
-            try {
-                dirs.add(bind.source().toRealPath().getParent());
-            } catch (IOException e) {
-                return BindSources.byPath(); // the plan names the missing source
-            }
-        }
-        return dirs.size() == 1 ? BindSources.entering(dirs.iterator().next()) : BindSources.byPath();
+        return HostIdentity.current().isRoot() ? BindSources.staged(HostMountPoints.binds())
+                : BindSources.stagedByChild(HostMountPoints.ownBinds());
     }
 }

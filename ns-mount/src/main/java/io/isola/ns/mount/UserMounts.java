@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -176,8 +177,29 @@ final class UserMounts {
             return Path.of(volume.source()).toRealPath();
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("volume source \"" + volume.source() + "\": no such file or directory on the host");
+        } catch (java.nio.file.AccessDeniedException e) {
+            long uid = io.isola.spi.HostIdentity.current().uid();
+            throw new IllegalArgumentException("volume source \"" + volume.source() + "\": uid " + uid + " may not reach it"
+                    + " (" + unsearchable(Path.of(volume.source()).toAbsolutePath().normalize()) + "); give a path that uid " + uid
+                    + " can search");
         } catch (IOException e) {
             throw new IllegalArgumentException("volume source \"" + volume.source() + "\": cannot be read (" + e.getMessage() + ")");
         }
+    }
+
+    /** The first directory above {@code path} that this process may not search, as the kernel found it. */
+    private static String unsearchable(Path path) {
+        for (Path dir = path.getRoot(); dir != null && !dir.equals(path); dir = dir.resolve(path.getName(dir.getNameCount()))) {
+            if (!Files.isExecutable(dir)) {
+                try {
+                    return "it may not search " + dir + ", mode " + PosixFilePermissions.toString(Files.getPosixFilePermissions(
+                            dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) + ", owner " + Files.getOwner(dir,
+                            java.nio.file.LinkOption.NOFOLLOW_LINKS).getName();
+                } catch (IOException e) {
+                    return "it may not search " + dir;
+                }
+            }
+        }
+        return "permission denied";
     }
 }

@@ -154,29 +154,35 @@ class FilesystemPlanTest {
     }
     /**
      * A rootless user's child in a user namespace whose root is a subordinate uid cannot search the
-     * user's private directory holding the network's /etc files, and the user's host process cannot
-     * stage them: the child enters their directory first, with the user's credentials, and binds
-     * them by name from there; a volume elsewhere keeps its path.
+     * user's private directories (the network's /etc files, a volume in a 0700 home), and the
+     * user's host process cannot stage them: the child binds them on its own staging points first,
+     * with the user's credentials, in its own private mount namespace, and binds them from there.
      */
     @Test
-    void aRootlessChildEntersTheRequestedBindsDirectoryBeforeTakingItsIds() throws Exception {
+    void aRootlessChildStagesItsBindsBeforeTakingItsIds() throws Exception {
         Path files = Files.createDirectory(rootfs.resolve("files"));
         Path hosts = Files.writeString(files.resolve("hosts"), "127.0.0.1 localhost\n");
-        Path volume = Files.createDirectory(rootfs.resolve("volume"));
+        Path volume = Files.createDirectory(rootfs.resolve("volume")).toRealPath();
         Path root = Files.createDirectories(rootfs.resolve("root/etc"));
         Files.writeString(root.resolve("hosts"), "");
+        Path staging = rootfs.resolve("staging");
         Filesystem filesystem = Filesystem.builder().rootfs(root.getParent().toString())
                 .volume(io.isola.api.Volume.parse(volume + ":/data")).build();
         FilesystemPlan plan = FilesystemPlan.plan(filesystem, Neighbours.of(false, false), true, null,
                 List.of(new io.isola.spi.ContainerBind("the network's /etc/hosts", hosts, "/etc/hosts", false)),
-                BindSources.entering(files.toRealPath()));
+                BindSources.stagedByChild(staging));
         try {
             List<PlannedSteps.Planned> planned = plan.steps().planned();
-            assertEquals("ENTRY enter " + files.toRealPath() + " with the host user's credentials, to bind the files in it",
-                    planned.get(0).phase() + " " + planned.get(0).step().description());
-            assertEquals(files.toRealPath().toString(), ((io.isola.spi.Arg.Text) planned.get(0).step().args().get(0)).value());
-            assertEquals("hosts", sourceOf(planned, "bind the network's /etc/hosts on /etc/hosts"));
-            assertEquals(volume.toRealPath().toString(), sourceOf(planned, "bind volume " + volume.toRealPath() + " on /data"));
+            assertEquals(List.of("ENTRY make / recursively private before staging the binds",
+                    "ENTRY create directory " + staging.resolve("dir-0"),
+                    "ENTRY stage " + volume + " with the host user's credentials",
+                    "ENTRY create file " + staging.resolve("file-1"),
+                    "ENTRY stage " + hosts.toRealPath() + " with the host user's credentials"),
+                    planned.stream().filter(p -> p.phase() == io.isola.spi.Phase.ENTRY)
+                            .map(p -> p.phase() + " " + p.step().description()).toList());
+            assertEquals(staging.resolve("dir-0").toString(), sourceOf(planned, "bind volume " + volume + " on /data"));
+            assertEquals(staging.resolve("file-1").toString(), sourceOf(planned, "bind the network's /etc/hosts on /etc/hosts"));
+            assertTrue(Files.isDirectory(staging), "made on the host once the plan stands");
         } finally {
             plan.close();
         }

@@ -44,17 +44,9 @@ final class EtcFiles {
     }
 
     /**
-     * Lets a user namespace's root, a subordinate uid of a rootless user, search the directory
-     * that holds the files (their parents stay the user's only), which the child enters with the
-     * user's credentials before it takes its ids and binds the files from.
-     */
-    void searchableByContainerRoot() throws IOException {
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
-    }
-
-    /**
      * Whatever the umask, as a container's /etc files are: the container's root may be a uid
-     * other than their owner. Their directory's parents keep other users out.
+     * other than their owner (a rootless child binds them in its own mount namespace with the
+     * user's credentials first, so their directory stays the user's only).
      */
     private static void readable(Path file) throws IOException {
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));

@@ -118,7 +118,8 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper {
     }
 
     private Network networkOf(ContainerSpec spec) {
-        return spec.extension(Network.class).orElse(defaultNetwork);
+        return spec.extension(Network.class).orElseGet(() -> Pasta.rootlessDefault(defaultNetwork, host, System.getenv("PATH"),
+                Pasta.TUN));
     }
 
     /**
@@ -191,9 +192,6 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper {
         }
         try {
             EtcFiles etc = new EtcFiles(dir, request.selected(Namespace.UTS));
-            if (!host.isRoot() && request.selected(Namespace.USER)) {
-                etc.searchableByContainerRoot();
-            }
             if (list == null && joined == null) {
                 // --net none: the files' content is known now (no address, the host's DNS), so they
                 // are written whole here rather than created empty and filled after the clone,

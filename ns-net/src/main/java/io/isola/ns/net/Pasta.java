@@ -52,6 +52,20 @@ final class Pasta {
     }
 
     /**
+     * The network of a container that asks for none: for a user other than root whose configured
+     * default is {@code none}, pasta when it is installed and the user may open {@code tun}, as
+     * podman 5 defaults to it; else {@code configured}, so that a host without pasta or with a tun
+     * device only root may open still runs rootless containers (with only lo) by default.
+     */
+    static Network rootlessDefault(Network configured, HostIdentity host, String path, Path tun) {
+        if (host.isRoot() || configured.mode() != Network.Mode.NONE || find(path) == null || !Files.isReadable(tun)
+                || !Files.isWritable(tun)) {
+            return configured;
+        }
+        return Network.parse("pasta");
+    }
+
+    /**
      * pasta for {@code network}, found on {@code path}; throws, naming the network, what is missing
      * and what to do, when pasta is not installed or the user cannot open the tun device {@code tun}.
      */

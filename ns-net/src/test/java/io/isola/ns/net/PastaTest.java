@@ -48,6 +48,19 @@ class PastaTest {
         assertFalse(Pasta.wanted(Network.bridge(), ROOT));
     }
 
+    /** podman 5's rootless default, where it can work: pasta installed, a tun device the user may open. */
+    @Test
+    void aUsersDefaultNetworkIsPastaWhereItIsInstalledAndTheTunDeviceMayBeOpened() throws IOException {
+        String path = pasta().getParent().toString();
+        Network none = Network.none();
+        assertEquals(Network.parse("pasta"), Pasta.rootlessDefault(none, USER, path, tun("rw-rw-rw-")));
+        assertEquals(none, Pasta.rootlessDefault(none, ROOT, path, tun("rw-rw-rw-")), "root keeps the configured none");
+        assertEquals(none, Pasta.rootlessDefault(none, USER, tmp.resolve("empty").toString(), tun("rw-rw-rw-")),
+                "no pasta installed");
+        assertEquals(Network.parse("mynet"), Pasta.rootlessDefault(Network.parse("mynet"), USER, path, tun("rw-rw-rw-")),
+                "a configured network other than none is kept");
+    }
+
     @Test
     void theCommandJoinsTheContainersNamespacesAndPublishesOnlyTheGivenPorts() throws IOException {
         Path binary = pasta();

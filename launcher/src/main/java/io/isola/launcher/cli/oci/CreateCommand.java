@@ -19,7 +19,11 @@ import picocli.CommandLine.ParentCommand;
  * gate (a FIFO in the state directory) for {@code start}. The container's stdio is this
  * command's own, as engines expect.
  */
-@Command(name = "create", sortOptions = false, description = "Create a container from an OCI bundle (OCI runtime verb).")
+@Command(name = "create", sortOptions = false, description = {
+    "Create a container from an OCI bundle (OCI runtime verb): with -b/--bundle, --pid-file,",
+    "--console-socket, --preserve-fds, or a lone ID in a directory holding config.json.",
+    "Any other arguments are Docker's: isola create [run's OPTIONS] IMAGE [COMMAND] makes the",
+    "container without starting it; isola start runs it (in the background, as start -d)."})
 public final class CreateCommand implements Callable<Integer> {
 
     @ParentCommand

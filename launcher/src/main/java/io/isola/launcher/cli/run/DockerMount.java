@@ -10,13 +10,13 @@ import java.util.Set;
 
 /**
  * One {@code --mount} value in Docker's syntax: comma-separated KEY=VALUE fields, as {@code
- * type=bind,src=/srv,dst=/data,ro}. A bind becomes a {@link Volume}, a tmpfs a {@link TmpfsMount};
- * Docker's named volumes are refused, isola has none. Without {@code type} Docker means a volume,
- * so that is refused too rather than guessed to be a bind.
+ * type=bind,src=/srv,dst=/data,ro}. A bind becomes a {@link Volume}, a tmpfs a {@link TmpfsMount},
+ * a volume (also without {@code type}, as Docker reads it) a {@link VolumeRequest}, anonymous
+ * without a source.
  */
 final class DockerMount {
 
-    private static final String KNOWN_KEYS = "type, source, target, readonly, bind-nonrecursive, bind-propagation, tmpfs-size or tmpfs-mode";
+    private static final String KNOWN_KEYS = "type, source, target, readonly, bind-nonrecursive, bind-propagation, volume-nocopy, tmpfs-size or tmpfs-mode";
 
     private final String value;
     private final Map<String, String> fields = new LinkedHashMap<>();
@@ -26,11 +26,11 @@ final class DockerMount {
     }
 
     /** Adds the mount {@code value} describes to {@code filesystem}; throws naming the value when isola cannot make it. */
-    static void addTo(Filesystem.Builder filesystem, String value) {
+    static void addTo(Filesystem.Builder filesystem, java.util.List<VolumeRequest> volumes, String value) {
         DockerMount mount = new DockerMount(value);
         try {
             mount.read();
-            mount.add(filesystem);
+            mount.add(filesystem, volumes);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--mount \"" + value + "\": " + e.getMessage(), e);
         }
@@ -43,7 +43,14 @@ final class DockerMount {
             // a key alone is a true flag, as "ro" in Docker's
             String val = eq < 0 ? "true" : field.substring(eq + 1);
             String canonical = switch (key) {
-                case "type", "target", "readonly", "bind-nonrecursive", "tmpfs-size", "tmpfs-mode" -> key;
+                case "type", "target", "readonly", "bind-nonrecursive", "tmpfs-size", "tmpfs-mode", "volume-nocopy" -> key;
+                // the local driver is the one isola has, as Docker's default
+                case "volume-driver" -> {
+                    if (!val.equals("local")) {
+                        throw new IllegalArgumentException("volume-driver \"" + val + "\" is not supported by isola; expected local");
+                    }
+                    yield null;
+                }
                 case "source", "src" -> "source";
                 case "dst", "destination" -> "target";
                 case "ro" -> "readonly";
@@ -58,7 +65,7 @@ final class DockerMount {
                 // macOS only; Docker ignores it on Linux
                 case "consistency" -> null;
                 default -> throw new IllegalArgumentException(key.startsWith("volume-")
-                        ? key + " is not supported by isola (it has no volumes yet)"
+                        ? key + " is not supported by isola (its volumes are local directories without options)"
                         : "key \"" + key + "\" is not known, expected " + KNOWN_KEYS);
             };
             if (canonical != null) {
@@ -67,15 +74,26 @@ final class DockerMount {
         }
     }
 
-    private void add(Filesystem.Builder filesystem) {
+    private void add(Filesystem.Builder filesystem, java.util.List<VolumeRequest> volumes) {
         String type = fields.getOrDefault("type", "volume");
+        if (!type.equals("volume")) {
+            requireNone("volume-nocopy");
+        }
         switch (type) {
             case "bind" -> filesystem.volume(bind());
             case "tmpfs" -> filesystem.tmpfs(tmpfs());
-            case "volume" -> throw new IllegalArgumentException(
-                    "type volume is not supported by isola (it has no volumes yet); expected type=bind or type=tmpfs");
-            default -> throw new IllegalArgumentException("type \"" + type + "\" is not known, expected bind or tmpfs");
+            case "volume" -> volumes.add(volume());
+            default -> throw new IllegalArgumentException("type \"" + type + "\" is not known, expected bind, volume or tmpfs");
         }
+    }
+
+    private VolumeRequest volume() {
+        requireNone("bind-nonrecursive", "tmpfs-size", "tmpfs-mode");
+        String source = fields.get("source");
+        if (source != null && source.startsWith("/")) {
+            throw new IllegalArgumentException("source \"" + source + "\": a volume's source is its name; use type=bind for a host path");
+        }
+        return new VolumeRequest(source == null || source.isEmpty() ? null : source, target(), flag("readonly"), !flag("volume-nocopy"));
     }
 
     private Volume bind() {
@@ -137,7 +155,7 @@ final class DockerMount {
     private void requireNone(String... keys) {
         for (String key : keys) {
             if (fields.containsKey(key)) {
-                throw new IllegalArgumentException(key + " does not go with type=" + fields.get("type"));
+                throw new IllegalArgumentException(key + " does not go with type=" + fields.getOrDefault("type", "volume"));
             }
         }
     }

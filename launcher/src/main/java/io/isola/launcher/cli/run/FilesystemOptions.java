@@ -41,14 +41,17 @@ final class FilesystemOptions {
     @Option(names = "--read-only", description = "Mount the root read-only; volumes and tmpfs mounts stay writable.")
     boolean readOnly;
 
-    @Option(names = {"-v", "--volume"}, paramLabel = "HOST:CTR[:ro]",
-            description = "Bind a host file or directory into the container; :ro makes it read-only.")
+    @Option(names = {"-v", "--volume"}, paramLabel = "HOST:CTR[:ro]|NAME:CTR[:ro]|CTR",
+            description = {"Bind a host file or directory (an absolute HOST), or mount volume NAME (made when missing),",
+                "or an anonymous volume of the container's own (CTR alone); :ro makes it read-only, :nocopy",
+                "leaves a new volume empty instead of copying the image's content at CTR into it."})
     List<String> volumes = new ArrayList<>();
 
-    @Option(names = "--mount", paramLabel = "type=bind|tmpfs,...",
-            description = {"Docker's mount syntax: type=bind,source=HOST,target=CTR[,readonly][,bind-nonrecursive] or",
+    @Option(names = "--mount", paramLabel = "type=bind|volume|tmpfs,...",
+            description = {"Docker's mount syntax: type=bind,source=HOST,target=CTR[,readonly][,bind-nonrecursive],",
+                "type=volume[,source=NAME],target=CTR[,readonly][,volume-nocopy] or",
                 "type=tmpfs,target=CTR[,tmpfs-size=N[k|m|g]][,tmpfs-mode=OCTAL]; src, dst, destination and ro as in Docker.",
-                "bind-propagation: rprivate or private; type=volume is not supported by isola."})
+                "bind-propagation: rprivate or private."})
     List<String> mounts = new ArrayList<>();
 
     @Option(names = "--tmpfs", paramLabel = "PATH[:OPTS]",
@@ -139,12 +142,24 @@ final class FilesystemOptions {
         }
     }
 
-    /** The settings as a spec extension, checked; nothing when every option is left at its default. */
+    /** The settings as a spec extension, checked; nothing when every option is left at its default. Volumes of the store are left out. */
     Filesystem filesystem() {
+        return filesystem(new ArrayList<>());
+    }
+
+    /** As {@link #filesystem()}, adding the store's volumes the options ask for to {@code requests}. */
+    private Filesystem filesystem(List<VolumeRequest> requests) {
         Filesystem.Builder builder = Filesystem.builder().rootfs(rootfs).readOnly(readOnly);
-        volumes.forEach(volume -> builder.volume(Volume.parse(volume)));
+        for (String volume : volumes) {
+            VolumeRequest request = VolumeRequest.parseFlag(volume);
+            if (request == null) {
+                builder.volume(Volume.parse(volume));
+            } else {
+                requests.add(request);
+            }
+        }
         tmpfs.forEach(mount -> builder.tmpfs(TmpfsMount.parse(mount)));
-        mounts.forEach(mount -> DockerMount.addTo(builder, mount));
+        mounts.forEach(mount -> DockerMount.addTo(builder, requests, mount));
         return builder.build();
     }
 
@@ -153,21 +168,27 @@ final class FilesystemOptions {
      * is mounted with a writable layer named after {@code containerId}, kept after the container
      * while {@code keepWhile} exists (its state, without --rm), and its variables come first. Returns the settings, null for none.
      */
-    Filesystem applyTo(ContainerSpec.Builder spec, boolean mountNamespace, Choice choice, String containerId, String keepWhile) {
-        Filesystem filesystem = filesystem();
+    Filesystem applyTo(ContainerSpec.Builder spec, boolean mountNamespace, Choice choice, String containerId, String keepWhile,
+            boolean makeVolumes) {
+        List<VolumeRequest> requests = new ArrayList<>();
+        Filesystem filesystem = filesystem(requests);
         Image found = choice.image();
+        List<String> layers = new ArrayList<>();
         if (found != null) {
             ImageStore store = ImageStore.fromEnvironment();
-            List<String> layers = new ArrayList<>();
             found.layers().forEach(layer -> layers.add(0, store.layer(layer).toString())); // overlayfs wants the top first
             filesystem = filesystem.toBuilder().layers(layers, store.containerLayer(containerId).toString())
                     .keepWritableLayerWhile(keepWhile).image(found.name()).build();
+            requests.addAll(ContainerVolumes.ofImage(store.volumes(found), filesystem, requests));
             for (String variable : found.env()) {
                 int eq = variable.indexOf('=');
                 if (eq > 0) {
                     spec.env(variable.substring(0, eq), variable.substring(eq + 1));
                 }
             }
+        }
+        if (!requests.isEmpty()) {
+            filesystem = ContainerVolumes.bind(filesystem, requests, containerId, layers, makeVolumes);
         }
         if (filesystem.isDefault()) {
             return null;

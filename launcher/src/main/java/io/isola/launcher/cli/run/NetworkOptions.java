@@ -21,7 +21,8 @@ final class NetworkOptions {
 
     @Option(names = {"--network", "--net"}, paramLabel = "MODE",
             description = "Network: none, host, bridge, container:CONTAINER (its id, name or id prefix), or the NAME of a network in /etc/isola/net.d"
-                    + " (default: mode in conf/io.isola.ns.net.cfg, as shipped none: a network namespace of its own with only lo, up)."
+                    + " (default: mode in conf/io.isola.ns.net.cfg, as shipped none: a network namespace of its own with only lo, up;"
+                    + " for a user other than root, pasta instead where pasta is installed and /dev/net/tun may be opened, as podman 5)."
                     + " host shares the host's network, without CAP_NET_RAW unless --cap-add NET_RAW.")
     private String net;
 

@@ -97,6 +97,9 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     private DeviceOptions devices = new DeviceOptions();
 
+    /** The hidden option that Docker's {@code create} becomes ({@link io.isola.launcher.cli.DockerCreate}). */
+    public static final String CREATE_ONLY = "--create-only";
+
     @Parameters(arity = "0..*", paramLabel = "[IMAGE] CMD", description = "An image, then the command and its arguments.")
     private List<String> command;
 
@@ -204,7 +207,9 @@ public final class RunCommand implements Callable<Integer> {
                 .id(id)
                 .with(security.security());
         // before -e, which overrides an image's variables; before --user, whose names the root's /etc/passwd gives
-        io.isola.api.Filesystem root = filesystem.applyTo(builder, isolators.contains("mount"), choice, id, keepWhile);
+        // volumes are made once the container is registered (a run refused before leaves none behind)
+        boolean makeVolumes = commandSpec == null || java.nio.file.Files.isDirectory(store().dir(id));
+        io.isola.api.Filesystem root = filesystem.applyTo(builder, isolators.contains("mount"), choice, id, keepWhile, makeVolumes);
         userOptions.applyTo(builder, root, choice.image());
         lifecycle.envFileEntries().forEach(entry -> Environment.add(builder, entry));
         env.forEach(entry -> Environment.add(builder, entry));
@@ -220,6 +225,11 @@ public final class RunCommand implements Callable<Integer> {
             builder.env("TERM", "xterm");
         }
         return lifecycle.init ? RunFlow.withInit(builder.build()) : builder.build();
+    }
+
+    /** For the monitor of a detached container: removes the anonymous volumes of one run with --rm once it is gone. */
+    public static void removeAnonymousVolumes(io.isola.lifecycle.ContainerState state, io.isola.lifecycle.StateStore store) {
+        RunFlow.removeAnonymousVolumes(state, store);
     }
 
     /** The id of the container {@code reference} names; a reference to none is left for the net isolator to refuse. */

@@ -49,12 +49,19 @@ final class RunFlow {
         // a foreground run is removed at exit, unless it has an image's writable layer to keep (docker's rule)
         boolean kept = detached || spec.extension(io.isola.api.Filesystem.class).map(f -> !f.layers().isEmpty()).orElse(false);
         RestartPolicy policy = options.restartPolicy();
-        if (policy.kind() != RestartPolicy.Kind.NO && invocation == null) {
+        // a created container's policy is the server's once start runs it there (ContainerStart says so otherwise)
+        if (policy.kind() != RestartPolicy.Kind.NO && invocation == null && !options.createOnly) {
             throw new IllegalArgumentException("--restart " + policy + ": needs the resident server, which carries it out;"
                     + " unset ISOLA_SERVER=off");
         }
         ContainerState state = Monitor.register(store, id, options.name, spec, detached, kept ? options.remove : true,
                 new Relaunch(runArgs, policy.toString(), 0, null), options.labels());
+        if (options.createOnly) {
+            Monitor.created(store, state);
+            out.println(id);
+            out.flush();
+            return 0;
+        }
         if (detached) {
             DetachedLaunch.launch(store, state, configured, runArgs);
             out.println(id);
@@ -87,8 +94,9 @@ final class RunFlow {
             }
             running = monitor.start(state, foreground.build());
         } catch (RuntimeException | Error e) {
-            // registered but never started (a bad configuration, a missing isolator): no ghost in ps
+            // registered but never started (a bad configuration, a missing isolator): no ghost in ps, no volume of its own
             store.delete(id);
+            io.isola.launcher.volume.VolumeStore.fromEnvironment().removeMadeFor(state, store);
             if (runtime != null) {
                 runtime.close();
             }
@@ -103,6 +111,16 @@ final class RunFlow {
                 attachment.drain();
             }
             return exitCode.applyAsInt(container, status);
+        } finally {
+            removeAnonymousVolumes(state, store);
+        }
+    }
+
+    /** A container removed when it ended (--rm) takes its anonymous volumes along, as Docker's; one kept keeps them. */
+    static void removeAnonymousVolumes(ContainerState state, StateStore store) {
+        if (state != null && state.isola() != null && Boolean.TRUE.equals(state.isola().autoRemove())
+                && state.isola().spec() != null && state.isola().spec().volumes() != null && store.read(state.id()) == null) {
+            io.isola.launcher.volume.VolumeStore.fromEnvironment().removeAnonymous(state, store);
         }
     }
 
@@ -136,7 +154,12 @@ final class RunFlow {
             if (arg.equals("--root") || arg.equals("--log") || arg.equals("--log-format")) {
                 i++;
             } else if (arg.equals("run")) {
-                return new ArrayList<>(all.subList(i + 1, all.size()));
+                List<String> args = new ArrayList<>(all.subList(i + 1, all.size()));
+                // a created container's start runs it: the marker of Docker's create is not one of its options
+                if (!args.isEmpty() && args.get(0).equals(RunCommand.CREATE_ONLY)) {
+                    args.remove(0);
+                }
+                return args;
             }
         }
         return List.of();

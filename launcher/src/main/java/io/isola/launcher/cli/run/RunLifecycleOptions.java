@@ -96,7 +96,14 @@ final class RunLifecycleOptions {
         return RestartPolicy.parse(restart);
     }
 
+    /** Set for Docker's {@code create} ({@link io.isola.launcher.cli.DockerCreate}): registered, not started. */
+    @Option(names = RunCommand.CREATE_ONLY, hidden = true)
+    boolean createOnly;
+
     void validate() {
+        if (createOnly) {
+            detach = true; // start runs it in the background, as every start of a stopped container
+        }
         labels();
         RestartPolicy policy = restartPolicy();
         if (policy.kind() != RestartPolicy.Kind.NO && remove) {

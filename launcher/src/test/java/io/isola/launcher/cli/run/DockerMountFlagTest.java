@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** Docker's --mount: type=bind and type=tmpfs become volumes and tmpfs mounts, never the command. */
+/** Docker's --mount: type=bind, volume and tmpfs become binds and tmpfs mounts, never the command. */
 class DockerMountFlagTest {
 
     private static ContainerSpec spec(String... args) {
@@ -53,11 +53,31 @@ class DockerMountFlagTest {
     }
 
     @Test
+    void aVolumeMountBindsTheVolumesDataInTheStore(@org.junit.jupiter.api.io.TempDir java.nio.file.Path root) {
+        System.setProperty("isola.root", root.toString());
+        try {
+            String data = root.resolve("volumes/vol/_data").toString();
+            assertEquals(List.of(new Volume(data, "/data", true)),
+                    filesystem("run", "--mount", "type=volume,src=vol,dst=/data,readonly", "true").volumes());
+            assertEquals(List.of(new Volume(data, "/data", false)), filesystem("run", "--mount", "src=vol,dst=/data", "true").volumes(),
+                    "without type, Docker means a volume");
+            assertEquals(List.of(new Volume(data, "/data", true)), filesystem("run", "-v", "vol:/data:ro,nocopy", "true").volumes());
+            Volume anonymous = filesystem("run", "--mount", "type=volume,dst=/cache", "true").volumes().get(0);
+            assertEquals("/cache", anonymous.target());
+            assertEquals(true, anonymous.source().matches(java.util.regex.Pattern.quote(root.resolve("volumes").toString())
+                    + "/[0-9a-f]{64}/_data"), anonymous.source());
+            assertEquals(List.of(), List.of(root.toFile().list()), "a spec that is only checked makes no volume");
+        } finally {
+            System.clearProperty("isola.root");
+        }
+    }
+
+    @Test
     void whatIsolaCannotDoIsRefusedByName() {
-        assertEquals("--mount \"type=volume,src=v,dst=/data\": type volume is not supported by isola (it has no volumes yet);"
-                + " expected type=bind or type=tmpfs", refusal("type=volume,src=v,dst=/data"));
-        assertEquals("--mount \"src=v,dst=/data\": type volume is not supported by isola (it has no volumes yet);"
-                + " expected type=bind or type=tmpfs", refusal("src=v,dst=/data"));
+        assertEquals("--mount \"type=volume,src=vol,dst=/data,volume-opt=type=nfs\": volume-opt is not supported by isola"
+                + " (its volumes are local directories without options)", refusal("type=volume,src=vol,dst=/data,volume-opt=type=nfs"));
+        assertEquals("--mount \"type=volume,src=vol,dst=/data,volume-driver=nfs\": volume-driver \"nfs\" is not supported by isola;"
+                + " expected local", refusal("type=volume,src=vol,dst=/data,volume-driver=nfs"));
         assertEquals("--mount \"type=bind,src=/a,dst=/b,bind-propagation=shared\": bind-propagation \"shared\" is not supported by isola;"
                 + " expected rprivate or private",
                 refusal("type=bind,src=/a,dst=/b,bind-propagation=shared"));
@@ -69,10 +89,16 @@ class DockerMountFlagTest {
         assertEquals("--mount \"type=bind,dst=/b\": expected source=HOSTPATH (or src=)", refusal("type=bind,dst=/b"));
         assertEquals("--mount \"type=bind,src=/a\": expected target=PATH (or dst=, destination=)", refusal("type=bind,src=/a"));
         assertEquals("--mount \"type=bind,src=/a,dst=/b,colour=red\": key \"colour\" is not known, expected type, source, target,"
-                + " readonly, bind-nonrecursive, bind-propagation, tmpfs-size or tmpfs-mode", refusal("type=bind,src=/a,dst=/b,colour=red"));
-        assertEquals("--mount \"type=nfs,dst=/b\": type \"nfs\" is not known, expected bind or tmpfs", refusal("type=nfs,dst=/b"));
+                + " readonly, bind-nonrecursive, bind-propagation, volume-nocopy, tmpfs-size or tmpfs-mode", refusal("type=bind,src=/a,dst=/b,colour=red"));
+        assertEquals("--mount \"type=nfs,dst=/b\": type \"nfs\" is not known, expected bind, volume or tmpfs", refusal("type=nfs,dst=/b"));
         assertEquals("--mount \"type=bind,src=a,dst=/b\": volume source \"a\": expected an absolute path without NUL bytes",
                 refusal("type=bind,src=a,dst=/b"));
+        assertEquals("--mount \"type=volume,src=v,dst=/b\": volume name \"v\": expected 2 to 255 letters, digits and _ . -,"
+                + " starting with a letter or digit", refusal("type=volume,src=v,dst=/b"));
+        assertEquals("--mount \"type=volume,src=/a,dst=/b\": source \"/a\": a volume's source is its name; use type=bind for a host path",
+                refusal("type=volume,src=/a,dst=/b"));
+        assertEquals("--mount \"type=bind,src=/a,dst=/b,volume-nocopy\": volume-nocopy does not go with type=bind",
+                refusal("type=bind,src=/a,dst=/b,volume-nocopy"));
         assertEquals("--mount \"type=tmpfs,dst=/b,tmpfs-mode=9\": tmpfs-mode \"9\": expected an octal number such as 1777",
                 refusal("type=tmpfs,dst=/b,tmpfs-mode=9"));
         assertEquals("--mount \"type=tmpfs,dst=/b,tmpfs-size=1q\": tmpfs-size \"1q\": expected a number of bytes with an optional k, m or g",

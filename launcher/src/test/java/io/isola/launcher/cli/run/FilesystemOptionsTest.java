@@ -83,8 +83,10 @@ class FilesystemOptionsTest {
 
     @Test
     void badValuesAreRejectedWithTheValue() {
-        assertEquals("volume \"/a\": expected HOST:CONTAINER or HOST:CONTAINER:ro",
-                assertThrows(IllegalArgumentException.class, () -> spec("run", "-v", "/a", "true")).getMessage());
+        assertEquals("volume \"a\": expected HOST:CONTAINER[:ro], NAME:CONTAINER[:ro] or CONTAINER (an absolute path: an"
+                + " anonymous volume)", assertThrows(IllegalArgumentException.class, () -> spec("run", "-v", "a", "true")).getMessage());
+        assertEquals("volume \"/a:/b:/c:ro\": expected HOST:CONTAINER or HOST:CONTAINER:ro",
+                assertThrows(IllegalArgumentException.class, () -> spec("run", "-v", "/a:/b:/c:ro", "true")).getMessage());
         assertEquals("root file system \"img\": expected an absolute path without NUL bytes",
                 assertThrows(IllegalArgumentException.class, () -> spec("run", "--rootfs", "img", "true")).getMessage());
         assertEquals("--rootfs, --read-only, -v, --mount and --tmpfs need a mount namespace; drop --no-mount",

@@ -1,0 +1,50 @@
+package io.isola.lifecycle;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code inspect}'s {@code HostConfig} from a saved spec, with Docker's names
+ * and units: {@code Memory} and {@code MemorySwap} in bytes (0 for none), {@code NanoCpus},
+ * {@code PidsLimit} (null for none), {@code Binds} as {@code -v} spells them, {@code PortBindings}
+ * keyed by {@code PORT/PROTO}. isola publishes on every host address: {@code HostIp} is "".
+ */
+final class HostConfigView {
+
+    private HostConfigView() {}
+
+    static Map<String, Object> of(SavedSpec spec) {
+        SavedHostConfig host = spec.host() == null ? new SavedHostConfig(null, null, null, null) : spec.host();
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("Binds", spec.volumes() == null ? null : spec.volumes().stream()
+                .map(v -> v.source() + ":" + v.target() + (v.readOnly() ? ":ro" : "")).toList());
+        config.put("PortBindings", portBindings(spec.ports()));
+        config.put("Memory", host.memory() == null ? 0 : host.memory());
+        config.put("MemorySwap", host.memorySwap() == null ? 0 : host.memorySwap());
+        config.put("NanoCpus", host.cpus() == null ? 0 : new BigDecimal(host.cpus()).movePointRight(9).longValue());
+        config.put("PidsLimit", host.pidsLimit());
+        return config;
+    }
+
+    /** {@code HOSTPORT:CONTAINERPORT/PROTO} each, as the saved spec holds them. */
+    private static Map<String, Object> portBindings(List<String> ports) {
+        Map<String, Object> bindings = new LinkedHashMap<>();
+        if (ports == null) {
+            return bindings;
+        }
+        for (String saved : ports) {
+            int colon = saved.indexOf(':');
+            @SuppressWarnings("unchecked")
+            List<Map<String, String>> list = (List<Map<String, String>>) bindings.computeIfAbsent(saved.substring(colon + 1),
+                    k -> new ArrayList<Map<String, String>>());
+            Map<String, String> binding = new LinkedHashMap<>();
+            binding.put("HostIp", "");
+            binding.put("HostPort", saved.substring(0, colon));
+            list.add(binding);
+        }
+        return bindings;
+    }
+}

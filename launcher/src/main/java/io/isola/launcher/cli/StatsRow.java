@@ -1,0 +1,40 @@
+package io.isola.launcher.cli;
+
+import io.isola.api.ResourceStats;
+import io.isola.launcher.cli.format.Struct;
+import java.util.Objects;
+
+/**
+ * One reading of {@code stats} as Docker's {@code --format} templates name its fields ({@code
+ * .Container}, {@code .Name}, {@code .ID}, {@code .CPUPerc}, {@code .MemUsage}, {@code .MemPerc},
+ * {@code .NetIO}, {@code .BlockIO}, {@code .PIDs}), with isola's {@code .CPUTime}. One reading has
+ * no CPU percentage, and isola does not count network or block I/O: those read "--", as Docker
+ * prints a value it does not have.
+ */
+final class StatsRow {
+
+    private static final String NONE = "--";
+
+    private StatsRow() {}
+
+    static Struct header() {
+        return new Struct("stats").with("Container", "CONTAINER").with("ID", "CONTAINER ID").with("Name", "NAME")
+                .with("CPUPerc", "CPU %").with("CPUTime", "CPU TIME").with("MemUsage", "MEM USAGE / LIMIT")
+                .with("MemPerc", "MEM %").with("NetIO", "NET I/O").with("BlockIO", "BLOCK I/O").with("PIDs", "PIDS");
+    }
+
+    /** {@code given}: how the user named the container (Docker's .Container), or null when all were listed. */
+    static Struct of(StatsCommand.Row row, String given) {
+        ResourceStats s = row.stats();
+        String id = row.state().id();
+        String shortId = id.substring(0, Math.min(12, id.length()));
+        String limit = s.memoryLimit().isPresent() ? StatsCommand.bytes(s.memoryLimit().getAsLong()) : "unlimited";
+        String percent = s.memoryLimit().isPresent() && s.memoryLimit().getAsLong() > 0
+                ? String.format("%.2f%%", 100.0 * s.memoryUsage() / s.memoryLimit().getAsLong()) : NONE;
+        return new Struct("stats").with("Container", given == null ? shortId : given).with("ID", shortId)
+                .with("Name", Objects.toString(row.state().name(), "")).with("CPUPerc", NONE)
+                .with("CPUTime", String.format("%.3fs", s.cpuTime().toNanos() / 1e9))
+                .with("MemUsage", StatsCommand.bytes(s.memoryUsage()) + " / " + limit).with("MemPerc", percent)
+                .with("NetIO", NONE).with("BlockIO", NONE).with("PIDs", Long.toString(s.pids()));
+    }
+}

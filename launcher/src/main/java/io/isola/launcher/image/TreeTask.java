@@ -1,0 +1,57 @@
+package io.isola.launcher.image;
+
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The other side of {@link SubordinateTrees}: a JVM of its own, started as root of a user namespace
+ * with the rootless user's ids mapped, that removes a container's tree or writes it to stdout as a
+ * tar. It sees the files as the container does: their owners as the container's ids, and it may
+ * pass and read whatever those ids own (CAP_DAC_OVERRIDE in that namespace). Usage: {@code remove
+ * TREE}, {@code changes UPPER}, {@code merged TOP... BOTTOM}, {@code directory ROOT}. Exit code 0,
+ * else 1 with one line on stderr.
+ */
+public final class TreeTask {
+
+    private TreeTask() {}
+
+    public static void main(String[] args) {
+        try {
+            run(args);
+            System.exit(0);
+        } catch (IOException | RuntimeException e) {
+            System.err.println(e.getMessage() == null ? e.toString() : e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    private static void run(String[] args) throws IOException {
+        if (args.length < 2) {
+            throw new IllegalArgumentException("usage: remove|changes|merged|directory PATH...");
+        }
+        List<Path> paths = new ArrayList<>();
+        for (int i = 1; i < args.length; i++) {
+            paths.add(Path.of(args[i]));
+        }
+        if (args[0].equals("remove")) {
+            ImageStore.deleteTree(paths.get(0));
+            return;
+        }
+        OutputStream stdout = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
+        try (TreeTar tar = new TreeTar(stdout)) {
+            switch (args[0]) {
+                case "changes" -> ContainerFiles.changes(paths.get(0), tar);
+                case "merged" -> ContainerFiles.merged(paths, tar);
+                case "directory" -> ContainerFiles.directory(paths.get(0), tar);
+                default -> throw new IllegalArgumentException("unknown task \"" + args[0] + "\"");
+            }
+        }
+        stdout.flush();
+    }
+}

@@ -1,0 +1,183 @@
+package io.isola.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.isola.launcher.image.ImageArchives;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 22's rootless rows, as a user would type them: a real user other than root, with
+ * /etc/subuid ranges, runs the CLI ({@link RootlessUser}). A container whose root is one of the
+ * user's subordinate ids binds a volume below the user's private directories and is entered by
+ * exec as its root; an image's container that wrote files as subordinate ids is committed,
+ * exported and removed; a container that asks for no network gets pasta's where it can.
+ */
+class RootlessCliIT {
+
+    private static RootlessUser user;
+
+    @BeforeAll
+    static void createUser() throws Exception {
+        user = RootlessUser.create();
+    }
+
+    @AfterAll
+    static void removeUser() throws Exception {
+        if (user != null) {
+            user.close();
+        }
+    }
+
+    private static List<String> squeezed(String text) {
+        return text.lines().map(l -> l.trim().replaceAll("\\s+", " ")).toList();
+    }
+
+    private String map() {
+        return "0:" + user.sub + ":65536";
+    }
+
+    /** A 0700 directory of the user's, which its subordinate ids may not pass: podman binds it, and so does isola. */
+    @Test
+    void aVolumeBelowTheUsersPrivateDirectoryIsBoundUnderASubordinateRoot() throws Exception {
+        user.shell("mkdir -m 700 ~/private && mkdir ~/private/data && echo from-host >~/private/data/file"
+                + " && chmod 777 ~/private/data");
+        Path data = user.home().resolve("private/data");
+        RootlessUser.Run run = user.isola("run", "--rm", "--net", "none", "--uidmap", map(), "-v", data + ":/data", "--",
+                "sh", "-c", "id -u; cat /proc/self/uid_map; cat /data/file; touch /data/by-container");
+        assertEquals(0, run.code(), run.err());
+        assertEquals(List.of("0", "0 " + user.sub + " 65536", "from-host"), squeezed(run.out()));
+        assertEquals((int) user.sub, Files.getAttribute(data.resolve("by-container"), "unix:uid", LinkOption.NOFOLLOW_LINKS),
+                "the host sees the container's root as the first subordinate id");
+    }
+
+    @Test
+    void aVolumeTheUserCannotReachIsRefusedNamingTheDirectoryAndTheUid() throws Exception {
+        Path closed = Files.createDirectories(user.work.resolve("closed/inside"));
+        Files.setPosixFilePermissions(closed.getParent(), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        RootlessUser.Run run = user.isola("run", "--rm", "--net", "none", "-v", closed + ":/data", "--", "true");
+        assertEquals(125, run.code(), run.err());
+        assertEquals("isola: volume source \"" + closed + "\": uid " + user.uid + " may not reach it (it may not search "
+                + closed.getParent() + ", mode rwx------, owner root); give a path that uid " + user.uid + " can search",
+                run.err().strip());
+    }
+
+    /** Without a user of its own, exec takes the container's root, not the user's host id (nobody there). */
+    @Test
+    void execUnderASubordinateRootRunsAsTheContainersRoot() throws Exception {
+        RootlessUser.Run started = user.isola("run", "-d", "--net", "none", "--uidmap", map(), "--", "sleep", "60");
+        assertEquals(0, started.code(), started.err());
+        String id = started.out().strip();
+        try {
+            RootlessUser.Run exec = user.isola("exec", id, "sh", "-c", "id -u; id -g; cat /proc/self/uid_map");
+            assertEquals(0, exec.code(), exec.err());
+            assertEquals(List.of("0", "0", "0 " + user.sub + " 65536"), squeezed(exec.out()));
+        } finally {
+            user.isola("rm", "-f", id);
+        }
+    }
+
+    /**
+     * The container leaves a 0700 directory of its uid 1000 (the user's subordinate id sub+999) and
+     * overlayfs's work/work (mode 0): the user's own process can neither read nor remove them.
+     */
+    @Test
+    void anImageContainersSubordinateFilesAreCommittedExportedAndRemoved() throws Exception {
+        Path tar = ImageArchives.dockerSave(user.work.resolve("bb.tar"), "test/bb:1", false);
+        RootlessUser.command(List.of("chmod", "a+r", tar.toString()));
+        RootlessUser.Run imported = user.isola("image", "import", tar.toString());
+        assertEquals(0, imported.code(), imported.err());
+        RootlessUser.Run run = user.isola("run", "--name", "subfiles", "--net", "none", "--image", "test/bb:1", "--",
+                "/bin/busybox", "sh", "-c", "mkdir /d && echo x >/d/f && chown -R 1000:1000 /d && chmod 700 /d");
+        assertEquals(0, run.code(), run.err());
+
+        RootlessUser.Run commit = user.isola("commit", "subfiles", "test/bb:2");
+        assertEquals(0, commit.code(), commit.err());
+        RootlessUser.Run fromCommit = user.isola("run", "--rm", "--net", "none", "--image", "test/bb:2", "--", "cat", "/d/f");
+        assertEquals("x\n", fromCommit.out(), fromCommit.err());
+
+        Path exported = user.work.resolve("export");
+        RootlessUser.command(List.of("install", "-d", "-o", user.name, exported.toString()));
+        RootlessUser.Run export = user.isola("export", "-o", exported.resolve("subfiles.tar").toString(), "subfiles");
+        assertEquals(0, export.code(), export.err());
+        Map<String, String> owners = owners(exported.resolve("subfiles.tar"));
+        assertEquals("1000:1000", owners.get("d/"), "the owner as the container sees it: " + owners);
+        assertEquals("1000:1000", owners.get("d/f"));
+        assertEquals("0:0", owners.get("bin/busybox"));
+
+        RootlessUser.Run rm = user.isola("rm", "subfiles");
+        assertEquals(0, rm.code(), rm.err());
+        Path store = user.home().resolve(".local/share/isola");
+        assertEquals(List.of(), list(store.resolve("containers")), "no writable layer left");
+        assertEquals(List.of(), list(store.resolve("tmp")), "nothing left being removed");
+    }
+
+    /** podman 5's rootless default, where pasta is installed and the user may open the tun device. */
+    @Test
+    void aContainerThatAsksForNoNetworkGetsPastasWhereItCan() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/pasta")), "pasta is needed (package passt)");
+        assumeTrue(Files.exists(Path.of("/dev/net/tun")), "the tun device is needed");
+        Path tun = Files.createDirectories(user.work.resolve("tun"));
+        // a 0666 node of its own on /dev/net/tun, as Debian's udev makes it, in a private mount namespace:
+        // the host's node is left as it is
+        List<String> openTun = List.of("unshare", "-m", "--propagation", "private", "sh", "-c",
+                "mount -t tmpfs -o mode=755,size=16k tmpfs \"$0\" && mknod -m 666 \"$0/tun\" c 10 200"
+                        + " && mount --bind \"$0/tun\" /dev/net/tun && exec \"$@\"", tun.toString());
+        RootlessUser.Run pasta = user.run(openTun, "run", "--rm", "--", "ls", "/sys/class/net");
+        assertEquals(0, pasta.code(), pasta.err());
+        assertEquals(List.of("eth0", "lo"), squeezed(pasta.out()));
+        assertEquals(List.of(), pastaProcesses(), "pasta ends with its container");
+
+        boolean userOpensHostTun = RootlessUser.command(List.of("sh", "-c", "runuser -u " + user.name
+                + " -- test -w /dev/net/tun && echo yes || echo no")).strip().equals("yes");
+        if (!userOpensHostTun) {
+            RootlessUser.Run none = user.isola("run", "--rm", "--", "ls", "/sys/class/net");
+            assertEquals(0, none.code(), none.err());
+            assertEquals(List.of("lo"), squeezed(none.out()), "a tun device only root may open: none, not a refusal");
+        }
+    }
+
+    /** The user's pasta processes (bounded wait: pasta gets SIGTERM as its container ends). */
+    private static List<String> pastaProcesses() throws Exception {
+        List<String> left = List.of();
+        for (int i = 0; i < 20; i++) {
+            left = RootlessUser.command(List.of("sh", "-c", "pgrep -u " + user.name + " passt || true")).lines().toList();
+            if (left.isEmpty()) {
+                break;
+            }
+            Thread.sleep(250);
+        }
+        return left;
+    }
+
+    private static List<Path> list(Path dir) throws Exception {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.toList();
+        }
+    }
+
+    private static Map<String, String> owners(Path tar) throws Exception {
+        Map<String, String> owners = new TreeMap<>();
+        try (InputStream in = Files.newInputStream(tar); TarArchiveInputStream entries = new TarArchiveInputStream(in)) {
+            for (TarArchiveEntry entry = entries.getNextEntry(); entry != null; entry = entries.getNextEntry()) {
+                owners.put(entry.getName(), entry.getLongUserId() + ":" + entry.getLongGroupId());
+            }
+        }
+        return owners;
+    }
+}

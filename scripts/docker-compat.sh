@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Runs commands as a Docker user types them, with the built distribution's bin/isola in place of
+# docker, and prints a table of what matches what docker 24 prints. Local images only: an image is
+# made here from busybox-static and imported, and every run and create says --pull never.
+# Usage, as root, after a build:
+#   scripts/docker-compat.sh            the built-in script below
+#   scripts/docker-compat.sh FILE       a script of your own: lines "expected<TAB>docker ARGS..."
+#                                       (run by bash, so quote as in a shell; "-" expects exit 0 only)
+# Exit status: 0 when every line matched, 1 otherwise.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+isola=$repo/dist/target/isola/bin/isola
+export ISOLA_SERVER=off # in-process: a resident server would outlive this script
+work=$(mktemp -d)
+# shellcheck disable=SC2317 # called by the trap
+cleanup() {
+    "$isola" --root "$work/state" ps -a -q --no-trunc 2> /dev/null | while read -r id; do
+        "$isola" --root "$work/state" rm -f "$id" > /dev/null 2>&1 || true
+    done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+export ISOLA_ROOT=$work/store
+
+# docker as this script's commands call it: isola on a state root of its own
+docker() {
+    "$isola" --root "$work/state" "$@"
+}
+
+# a one-layer image of busybox, Cmd sh, as 'docker save' writes it
+image() {
+    mkdir -p "$work/rootfs"/{bin,etc,proc,sys,dev,tmp,data} "$work/image"
+    cp /bin/busybox "$work/rootfs/bin/busybox"
+    for applet in sh cat echo ls sleep stat test true; do ln -s busybox "$work/rootfs/bin/$applet"; done
+    echo 'from the image' > "$work/rootfs/etc/motd"
+    tar -C "$work/rootfs" --numeric-owner -cf "$work/layer.tar" .
+    local layer config
+    layer=$(sha256sum "$work/layer.tar" | cut -d' ' -f1)
+    mkdir "$work/image/$layer" && mv "$work/layer.tar" "$work/image/$layer/layer.tar"
+    printf '{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/bin"],"Cmd":["sh"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
+        "$layer" > "$work/config.json"
+    config=$(sha256sum "$work/config.json" | cut -d' ' -f1)
+    mv "$work/config.json" "$work/image/$config.json"
+    printf '[{"Config":"%s.json","RepoTags":["compat/busybox:1"],"Layers":["%s/layer.tar"]}]' "$config" "$layer" \
+        > "$work/image/manifest.json"
+    tar -C "$work/image" -cf "$work/image.tar" .
+    docker load -i "$work/image.tar" > /dev/null
+}
+
+builtin_script() {
+    cat << 'SCRIPT'
+compat/busybox:1	docker images --format '{{.Repository}}:{{.Tag}}'
+from the image	docker run --rm --pull never compat/busybox:1 cat /etc/motd
+3	docker run --rm --pull never compat/busybox:1 sh -c 'exit 3'; echo $?
+-	docker run -d --name web --pull never -l app=web --memory 64m compat/busybox:1 sleep 1000
+web	docker ps --filter label=app=web --format '{{.Names}}'
+running	docker inspect -f '{{.State.Status}}' web
+67108864	docker inspect -f '{{.HostConfig.Memory}}' web
+web	docker update --memory 128m web
+134217728	docker inspect -f '{{.HostConfig.Memory}}' web
+web 1	docker stats --no-stream --format '{{.Name}} {{.PIDs}}' web
+-	echo copied > "$WORK/in.txt" && docker cp "$WORK/in.txt" web:/data/
+copied	docker cp web:/data/in.txt - | tar -xO
+-	docker cp web:/etc/motd "$WORK/motd"
+from the image	cat "$WORK/motd"
+A /data/in.txt	docker diff web | grep in.txt
+www	docker rename web www && docker ps --format '{{.Names}}'
+www	docker stop -t 0 www
+exited	docker inspect -f '{{.State.Status}}' www
+-	docker create --name made --pull never compat/busybox:1 sh -c 'echo made; sleep 1000'
+created	docker inspect -f '{{.State.Status}}' made
+made	docker start made
+running	docker inspect -f '{{.State.Status}}' made
+made	docker rm -f made
+create start die destroy	docker events --since 5m --until 0s --filter container=made --format '{{.Action}}' | xargs
+Total reclaimed space	docker system prune -f | tail -1 | cut -d: -f1
+0	docker ps -a -q | wc -l
+SCRIPT
+}
+
+image
+script=${1:-}
+lines=()
+if [[ -n $script ]]; then
+    mapfile -t lines < "$script"
+else
+    mapfile -t lines < <(builtin_script)
+fi
+export WORK=$work
+failed=0
+printf '%-6s %-62s %s\n' MATCH COMMAND "EXPECTED -> GOT"
+for line in "${lines[@]}"; do
+    [[ -z $line || $line == \#* ]] && continue
+    expected=${line%%$'\t'*}
+    command=${line#*$'\t'}
+    status=0
+    got=$(eval "$command" 2>&1) || status=$?
+    if [[ $expected == - && $status == 0 ]] || [[ $expected != - && $got == "$expected" ]]; then
+        verdict=yes
+    else
+        verdict=NO
+        failed=1
+    fi
+    printf '%-6s %-62s %s\n' "$verdict" "${command:0:62}" "$expected -> $(head -c 200 <<< "$got" | tr '\n' ' ')"
+done
+exit "$failed"
