@@ -175,7 +175,8 @@ final class KillLeftovers {
                 case "leases" -> entries(netRuntime().resolve("ipam").resolve(network), name -> name.matches("[0-9.]+"));
                 case "veths" -> veths();
                 case "layers" -> entries(tmp.resolve("store").resolve("containers"), name -> true);
-                case "state entries" -> entries(tmp.resolve("state"), name -> !name.startsWith("."))
+                // the root's lock and its event log (events.jsonl, rotated to .1) are the store's, not a container's
+                case "state entries" -> entries(tmp.resolve("state"), name -> !name.startsWith(".") && !name.startsWith("events.jsonl"))
                         + entries(netRuntime().resolve("containers"), name -> true);
                 default -> throw new IllegalArgumentException(kind);
             };
