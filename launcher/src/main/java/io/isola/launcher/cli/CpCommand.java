@@ -48,7 +48,18 @@ final class CpCommand implements Callable<Integer> {
     private String destination;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() {
+        try {
+            return copy();
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IsolaException("cp " + source + " " + destination + ": no such file or directory: " + e.getFile(), e);
+        } catch (IOException e) {
+            // a refused entry (a link on its way, a file where a directory is) is the user's to fix, not an internal error
+            throw new IsolaException("cp " + source + " " + destination + ": " + e.getMessage(), e);
+        }
+    }
+
+    private int copy() throws IOException {
         if (followLink) {
             throw new IsolaException("cp -L (--follow-link) is not supported by isola: name the link's target instead");
         }
