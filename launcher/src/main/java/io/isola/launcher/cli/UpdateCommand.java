@@ -6,6 +6,7 @@ import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Lifecycle;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -18,26 +19,8 @@ import picocli.CommandLine.Option;
     "supported by isola."})
 final class UpdateCommand extends ContainerVerb {
 
-    @Option(names = {"-m", "--memory"}, paramLabel = "SIZE", description = "Memory limit, such as 512m or 1g.")
-    private String memory;
-
-    @Option(names = "--memory-swap", paramLabel = "SIZE", description = "Memory plus swap; -1 for unlimited swap (default: twice --memory).")
-    private String memorySwap;
-
-    @Option(names = "--memory-reservation", paramLabel = "SIZE", description = "Soft memory limit.")
-    private String memoryReservation;
-
-    @Option(names = "--cpus", paramLabel = "N", description = "CPU time limit in CPUs, such as 0.5.")
-    private String cpus;
-
-    @Option(names = {"-c", "--cpu-shares"}, paramLabel = "N", description = "Relative CPU weight (Docker's shares, 1024 the default).")
-    private Integer cpuShares;
-
-    @Option(names = "--cpuset-cpus", paramLabel = "LIST", description = "CPUs to run on, such as 0-1,3.")
-    private String cpusetCpus;
-
-    @Option(names = "--pids-limit", paramLabel = "N", description = "Most processes at once; -1 for no limit.")
-    private Long pidsLimit;
+    @Mixin
+    private LimitOptions limits = new LimitOptions();
 
     @Option(names = {"--restart", "--kernel-memory", "--blkio-weight", "--cpu-period", "--cpu-quota", "--cpuset-mems",
         "--cpu-rt-period", "--cpu-rt-runtime"}, paramLabel = "VALUE", hidden = true)
@@ -71,30 +54,10 @@ final class UpdateCommand extends ContainerVerb {
     }
 
     private Resources resources() {
-        Resources.Builder limits = Resources.builder();
+        Resources.Builder builder = Resources.builder();
         try {
-            if (memory != null) {
-                limits.memory(memory);
-            }
-            if (memorySwap != null) {
-                limits.memorySwap(memorySwap);
-            }
-            if (memoryReservation != null) {
-                limits.memoryReservation(memoryReservation);
-            }
-            if (cpus != null) {
-                limits.cpus(cpus);
-            }
-            if (cpuShares != null) {
-                limits.cpuShares(cpuShares);
-            }
-            if (cpusetCpus != null) {
-                limits.cpusetCpus(cpusetCpus);
-            }
-            if (pidsLimit != null) {
-                limits.pidsLimit(pidsLimit);
-            }
-            return limits.build();
+            limits.addTo(builder);
+            return builder.build();
         } catch (IllegalArgumentException e) {
             throw new IsolaException(e.getMessage(), e);
         }

@@ -11,6 +11,8 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import io.isola.launcher.cli.LimitOptions;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -33,28 +35,8 @@ final class ResourceOptions {
             description = "New cgroup namespace and a cgroup of its own (needed by the limits below); on by default.")
     private Boolean cgroup;
 
-    @Option(names = {"-m", "--memory"}, paramLabel = "SIZE", description = "Memory limit, such as 512m or 1g.")
-    private String memory;
-
-    @Option(names = "--memory-swap", paramLabel = "SIZE",
-            description = "Memory plus swap; -1 for unlimited swap (default: twice --memory).")
-    private String memorySwap;
-
-    @Option(names = "--cpus", paramLabel = "N", description = "CPU time limit in CPUs, such as 0.5.")
-    private String cpus;
-
-    @Option(names = {"-c", "--cpu-shares"}, paramLabel = "N", description = "Relative CPU weight (default 1024).")
-    private Integer cpuShares;
-
-    @Option(names = "--cpuset-cpus", paramLabel = "LIST", description = "CPUs to run on, such as 0-1,3.")
-    private String cpusetCpus;
-
-    @Option(names = "--pids-limit", paramLabel = "N", description = "Most processes at once; -1 for no limit.")
-    private Long pidsLimit;
-
-    @Option(names = "--memory-reservation", paramLabel = "SIZE",
-            description = "Soft memory limit, reclaimed first above it (v2 memory.high, v1 soft limit).")
-    private String memoryReservation;
+    @Mixin
+    private LimitOptions common = new LimitOptions();
 
     @Option(names = "--oom-kill-group", description = "An OOM kill ends every process of the container at once (cgroup v2).")
     private boolean oomKillGroup;
@@ -88,35 +70,14 @@ final class ResourceOptions {
     }
 
     private boolean hasLimits() {
-        return memory != null || memorySwap != null || cpus != null || cpuShares != null || cpusetCpus != null
-                || pidsLimit != null || memoryReservation != null || oomKillGroup || blkioWeight != null
+        return common.any() || oomKillGroup || blkioWeight != null
                 || !deviceReadBps.isEmpty() || !deviceWriteBps.isEmpty() || !deviceReadIops.isEmpty() || !deviceWriteIops.isEmpty();
     }
 
     /** Adds the limits, if any, to {@code builder}; a limit needs a cgroup. */
     void applyTo(ContainerSpec.Builder builder) {
         Resources.Builder limits = Resources.builder();
-        if (memory != null) {
-            limits.memory(memory);
-        }
-        if (memorySwap != null) {
-            limits.memorySwap(memorySwap);
-        }
-        if (cpus != null) {
-            limits.cpus(cpus);
-        }
-        if (cpuShares != null) {
-            limits.cpuShares(cpuShares);
-        }
-        if (cpusetCpus != null) {
-            limits.cpusetCpus(cpusetCpus);
-        }
-        if (pidsLimit != null) {
-            limits.pidsLimit(pidsLimit);
-        }
-        if (memoryReservation != null) {
-            limits.memoryReservation(memoryReservation);
-        }
+        common.addTo(limits);
         limits.oomKillGroup(oomKillGroup);
         if (blkioWeight != null) {
             limits.blkioWeight(blkioWeight);
