@@ -122,8 +122,8 @@ public final class Monitor {
             extra = extra.withCgroup(new CgroupState(location, null, null));
         }
         ContainerState running = state.withStatus(ContainerState.RUNNING).withPid(container.pid()).withExtra(extra);
+        EventLog.record(store, EventLog.START, running, Map.of()); // before the state a waiter looks for, as die
         store.write(running);
-        EventLog.record(store, EventLog.START, running, Map.of());
         return new Running(running, container);
     }
 
@@ -146,6 +146,11 @@ public final class Monitor {
                 CgroupState cgroup = exited.cgroup() != null ? exited.cgroup() : new CgroupState(null, null, null);
                 exited = exited.withCgroup(cgroup.withOomKilled(oomKilled));
             }
+            // before the state says stopped: whoever waited for that (wait, a script) then finds the events too
+            if (oomKilled) {
+                EventLog.record(store, EventLog.OOM, state, Map.of());
+            }
+            EventLog.record(store, EventLog.DIE, state, Map.of("exitCode", Integer.toString(status.shellCode())));
             store.write(stored.withStatus(ContainerState.STOPPED).withExtra(exited));
             return exited;
         });
@@ -153,10 +158,6 @@ public final class Monitor {
             LOG.debug("container {} was removed while running", state.id());
             return status;
         }
-        if (oomKilled) {
-            EventLog.record(store, EventLog.OOM, state, Map.of());
-        }
-        EventLog.record(store, EventLog.DIE, state, Map.of("exitCode", Integer.toString(status.shellCode())));
         if (Boolean.TRUE.equals(extra.autoRemove())) {
             store.delete(state.id());
         }
