@@ -57,6 +57,13 @@ public final class Inspection {
             config.put("Image", spec.root() == null || spec.root().image() == null ? "" : spec.root().image());
             // a container of run's labels; an engine's container's annotations are its bundle's, not labels
             config.put("Labels", state.bundle() != null || state.annotations() == null ? Map.of() : state.annotations());
+            // Docker leaves both out of Config unless the run or the image set them
+            if (spec.stop() != null && spec.stop().signalName() != null) {
+                config.put("StopSignal", spec.stop().signalName());
+            }
+            if (spec.stop() != null && spec.stop().timeoutSeconds() != null) {
+                config.put("StopTimeout", spec.stop().timeoutSeconds());
+            }
             result.put("Config", config);
         }
         result.put("RestartCount", extra == null ? 0 : extra.restartCount());

@@ -177,11 +177,18 @@ public final class Lifecycle {
         return state;
     }
 
-    /**
-     * SIGTERM, then SIGKILL if the process still runs after {@code timeout}: a PID 1 ignores every
-     * signal it has no handler for, SIGKILL excepted. Returns the state once the exit is recorded.
-     */
+    /** {@link #stop(String, Integer, Duration)} with the container's own stop signal. */
     public ContainerState stop(String reference, Duration timeout) throws InterruptedException {
+        return stop(reference, null, timeout);
+    }
+
+    /**
+     * The stop signal ({@code signal}, else the container's {@link StopConfig}, else SIGTERM), then
+     * SIGKILL if the process still runs after {@code timeout} (null: the container's, else 10 s): a
+     * PID 1 ignores every signal it has no handler for, SIGKILL excepted. Returns the state once
+     * the exit is recorded.
+     */
+    public ContainerState stop(String reference, Integer signal, Duration timeout) throws InterruptedException {
         ContainerState state = get(reference);
         if (state.isUnreadable()) {
             // no pid to send SIGTERM to: only its cgroup is known, and that is for rm -f to empty
@@ -192,10 +199,11 @@ public final class Lifecycle {
         if (!isLive(state)) {
             return state;
         }
+        StopConfig saved = state.isola() == null || state.isola().spec() == null ? null : state.isola().spec().stop();
         ProcessIdentity process = state.process();
-        process.signal(SIGTERM);
+        process.signal(signal != null ? signal : saved != null ? saved.signal() : SIGTERM);
         PausedThaw.ifPaused(store, state);
-        if (!process.awaitExit(timeout)) {
+        if (!process.awaitExit(saved != null ? saved.timeout(timeout) : timeout != null ? timeout : StopConfig.DEFAULT_TIMEOUT)) {
             process.signal(SIGKILL);
             if (!process.awaitExit(Duration.ofSeconds(10))) {
                 throw new IsolaException("container " + state.id() + " did not die within 10 s of SIGKILL");

@@ -13,18 +13,26 @@ import java.util.Set;
  * what a monitor process needs to start the container the CLI asked for, and the user that
  * {@code exec} runs a process as when it is not told another (as docker exec does), and the
  * ports it publishes ({@code HOSTPORT:CONTAINERPORT/PROTO}, for {@code port} and {@code ps}), and
- * the host paths bound into it (so that a volume store can tell which containers use a volume).
+ * the host paths bound into it (so that a volume store can tell which containers use a volume),
+ * and how {@code stop} ends it ({@link StopConfig}, null for SIGTERM and 10 s).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SavedSpec(List<String> command, Map<String, String> env, String cwd, String hostname, String domainname,
         Set<String> isolators, Boolean terminal, SavedRoot root, io.isola.api.ProcessUser user, List<String> ports,
-        List<io.isola.api.Volume> volumes, SavedHostConfig host) {
+        List<io.isola.api.Volume> volumes, SavedHostConfig host, StopConfig stop) {
+
+    /** With the default stop (SIGTERM, then SIGKILL after 10 s). */
+    public SavedSpec(List<String> command, Map<String, String> env, String cwd, String hostname, String domainname,
+            Set<String> isolators, Boolean terminal, SavedRoot root, io.isola.api.ProcessUser user, List<String> ports,
+            List<io.isola.api.Volume> volumes, SavedHostConfig host) {
+        this(command, env, cwd, hostname, domainname, isolators, terminal, root, user, ports, volumes, host, null);
+    }
 
     /** Without limits of its own. */
     public SavedSpec(List<String> command, Map<String, String> env, String cwd, String hostname, String domainname,
             Set<String> isolators, Boolean terminal, SavedRoot root, io.isola.api.ProcessUser user, List<String> ports,
             List<io.isola.api.Volume> volumes) {
-        this(command, env, cwd, hostname, domainname, isolators, terminal, root, user, ports, volumes, null);
+        this(command, env, cwd, hostname, domainname, isolators, terminal, root, user, ports, volumes, null, null);
     }
 
     /** Without binds. */
@@ -52,7 +60,13 @@ public record SavedSpec(List<String> command, Map<String, String> env, String cw
     }
 
     public SavedSpec withHost(SavedHostConfig value) {
-        return new SavedSpec(command, env, cwd, hostname, domainname, isolators, terminal, root, user, ports, volumes, value);
+        return new SavedSpec(command, env, cwd, hostname, domainname, isolators, terminal, root, user, ports, volumes, value,
+                stop);
+    }
+
+    public SavedSpec withStop(StopConfig value) {
+        return new SavedSpec(command, env, cwd, hostname, domainname, isolators, terminal, root, user, ports, volumes, host,
+                value);
     }
 
     /** A builder for the spec again; stdio and extensions are the caller's. */

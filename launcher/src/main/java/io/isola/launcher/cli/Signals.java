@@ -3,7 +3,7 @@ package io.isola.launcher.cli;
 import java.util.Map;
 
 /** Signal names and numbers as kill(1) takes them: 9, KILL, SIGKILL. */
-final class Signals {
+public final class Signals {
 
     private static final Map<String, Integer> NUMBERS = Map.ofEntries(Map.entry("HUP", 1), Map.entry("INT", 2),
             Map.entry("QUIT", 3), Map.entry("ABRT", 6), Map.entry("KILL", 9), Map.entry("USR1", 10),
@@ -13,7 +13,7 @@ final class Signals {
 
     private Signals() {}
 
-    static int parse(String value) {
+    public static int parse(String value) {
         String name = value.toUpperCase(java.util.Locale.ROOT);
         if (name.startsWith("SIG")) {
             name = name.substring(3);

@@ -168,6 +168,19 @@ public final class ImageArchives {
         return dockerSave(file, tag, false, layers, config);
     }
 
+    /**
+     * As above, with {@code fields} added to the config's {@code config} object (StopSignal,
+     * Healthcheck, ...), each given as the JSON text of its value.
+     */
+    public static Path dockerSaveWithConfig(Path file, String tag, List<String> cmd, Map<String, String> fields) throws IOException {
+        List<byte[]> layers = busyboxLayers();
+        ObjectNode config = (ObjectNode) JSON.readTree(config(layers, cmd, null));
+        for (Map.Entry<String, String> field : fields.entrySet()) {
+            ((ObjectNode) config.get("config")).set(field.getKey(), JSON.readTree(field.getValue()));
+        }
+        return dockerSave(file, tag, false, layers, JSON.writeValueAsBytes(config));
+    }
+
     /** As above, with the bottom layer listed twice (as images list repeated empty layers). */
     public static Path dockerSaveRepeatingALayer(Path file, String tag) throws IOException {
         List<byte[]> layers = new java.util.ArrayList<>(busyboxLayers());

@@ -117,7 +117,8 @@ final class FilesystemPlan implements AutoCloseable {
             ContainerTree tree = root.mount(steps, calls);
             KernelMounts kernel = new KernelMounts(steps, calls, tree);
             kernel.proc();
-            kernel.dev(DeviceNodes.forContainer(neighbours.userNamespace()), neighbours.ipcNamespace());
+            kernel.dev(DeviceNodes.forContainer(neighbours.userNamespace()), neighbours.ipcNamespace(),
+                    filesystem.tmpfs().stream().anyMatch(t -> t.target().replaceAll("/+$", "").equals("/dev/shm")));
             kernel.sys(neighbours);
             List<ContainerBind> binds = requested;
             if (root instanceof SandboxRoot) {

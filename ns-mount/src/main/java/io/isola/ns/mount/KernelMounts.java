@@ -38,8 +38,13 @@ final class KernelMounts {
         tree.mount("/proc", Backing.kernel());
     }
 
-    /** The container's /dev: its device nodes ({@link DeviceNodes}), the usual links, devpts, shm and mqueue. */
-    void dev(DeviceNodes nodes, boolean ipcNamespace) {
+    /**
+     * The container's /dev: its device nodes ({@link DeviceNodes}), the usual links, devpts, shm and
+     * mqueue. With {@code ownShm} the user mounts a tmpfs of their own on /dev/shm ({@code
+     * --shm-size}, {@code --tmpfs /dev/shm}): only its directory is made here, so that no hidden
+     * default shm lies below it.
+     */
+    void dev(DeviceNodes nodes, boolean ipcNamespace, boolean ownShm) {
         mountPoint("/dev", 0755);
         steps.add(Phase.FILESYSTEM, calls.mount("a tmpfs", "tmpfs", "/dev", "tmpfs", Steps.MS_NOSUID | Steps.MS_NOEXEC,
                 "mode=755,size=65536k"));
@@ -61,8 +66,10 @@ final class KernelMounts {
         steps.add(Phase.FILESYSTEM, calls.mount("devpts's group tty (gid 5)", "devpts", "/dev/pts", "devpts",
                 Steps.MS_REMOUNT | Steps.MS_NOSUID | Steps.MS_NOEXEC, DEVPTS_OPTIONS + ",gid=5").tolerating("EINVAL"));
         steps.add(Phase.FILESYSTEM, calls.mkdir("/dev/shm", 01777));
-        steps.add(Phase.FILESYSTEM, calls.mount("a tmpfs", "shm", "/dev/shm", "tmpfs", MountCalls.NOSUID_NODEV_NOEXEC,
-                "mode=1777,size=65536k"));
+        if (!ownShm) {
+            steps.add(Phase.FILESYSTEM, calls.mount("a tmpfs", "shm", "/dev/shm", "tmpfs", MountCalls.NOSUID_NODEV_NOEXEC,
+                    "mode=1777,size=65536k"));
+        }
         layout.put("pts", Entry.DIRECTORY);
         layout.put("shm", Entry.DIRECTORY);
         if (ipcNamespace) {
@@ -74,7 +81,9 @@ final class KernelMounts {
         }
         tree.mount("/dev", Backing.laidOut(layout));
         tree.mount("/dev/pts", Backing.kernel());
-        tree.mount("/dev/shm", Backing.empty());
+        if (!ownShm) {
+            tree.mount("/dev/shm", Backing.empty());
+        }
         if (ipcNamespace) {
             tree.mount("/dev/mqueue", Backing.kernel());
         }

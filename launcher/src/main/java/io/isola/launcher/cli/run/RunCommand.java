@@ -97,6 +97,9 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     private DeviceOptions devices = new DeviceOptions();
 
+    @Mixin
+    private KernelOptions kernel = new KernelOptions();
+
     /** The hidden option that Docker's {@code create} becomes ({@link io.isola.launcher.cli.DockerCreate}). */
     public static final String CREATE_ONLY = "--create-only";
 
@@ -105,6 +108,12 @@ public final class RunCommand implements Callable<Integer> {
 
     @Mixin
     private RunLifecycleOptions lifecycle = new RunLifecycleOptions();
+
+    @Mixin
+    private StopOptions stop = new StopOptions();
+
+    /** How stop ends this container, from --stop-* or the image; set by {@link #spec}. */
+    private io.isola.lifecycle.StopConfig stopConfig;
 
     @ParentCommand
     private IsolaCommand parent;
@@ -133,7 +142,7 @@ public final class RunCommand implements Callable<Integer> {
                 return RunFlow.run(checked, this::spec, lifecycle,
                         (parent == null ? new GlobalOptions() : parent.global()).store(),
                         commandSpec.commandLine().getOut(),
-                        RunFlow.runArgs(commandSpec.commandLine().getParseResult().originalArgs()),
+                        RunFlow.runArgs(commandSpec.commandLine().getParseResult().originalArgs()), stopConfig,
                         (container, status) -> resources.exitCode(checked, container, status));
             } catch (InterruptedException | RuntimeException e) {
                 throw e;
@@ -211,10 +220,12 @@ public final class RunCommand implements Callable<Integer> {
         boolean makeVolumes = commandSpec == null || java.nio.file.Files.isDirectory(store().dir(id));
         io.isola.api.Filesystem root = filesystem.applyTo(builder, isolators.contains("mount"), choice, id, keepWhile, makeVolumes);
         userOptions.applyTo(builder, root, choice.image());
+        stopConfig = stop.config(choice.image());
         lifecycle.envFileEntries().forEach(entry -> Environment.add(builder, entry));
         env.forEach(entry -> Environment.add(builder, entry));
         resources.applyTo(builder);
         devices.applyTo(builder, isolators);
+        kernel.applyTo(builder, isolators);
         network.configure(builder, this::containerId);
         // as Docker's, unless the image or -e set them: HOME of the process's user, TERM with a terminal
         ContainerSpec built = builder.build();

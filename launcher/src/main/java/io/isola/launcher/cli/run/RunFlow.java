@@ -30,17 +30,18 @@ final class RunFlow {
      */
     static int run(ContainerSpec spec, RunLifecycleOptions options, StateStore store, PrintWriter out,
             List<String> runArgs, java.util.function.ToIntBiFunction<Container, ExitStatus> exitCode) throws Exception {
-        return run(spec, defaults -> spec, options, store, out, runArgs, exitCode);
+        return run(spec, defaults -> spec, options, store, out, runArgs, null, exitCode);
     }
 
     /**
      * {@code checked} is the spec with the built-in default isolators (recorded in the state, and
      * checked before anything boots); {@code configured} rebuilds it once the framework runs, from
-     * the isolators the configuration turns on.
+     * the isolators the configuration turns on. {@code stop} says how stop ends it (null: SIGTERM, 10 s).
      */
     static int run(ContainerSpec checked, java.util.function.Function<java.util.Set<String>, ContainerSpec> configured,
             RunLifecycleOptions options, StateStore store, PrintWriter out, List<String> runArgs,
-            java.util.function.ToIntBiFunction<Container, ExitStatus> exitCode) throws Exception {
+            io.isola.lifecycle.StopConfig stop, java.util.function.ToIntBiFunction<Container, ExitStatus> exitCode)
+            throws Exception {
         ContainerSpec spec = checked;
         options.validate();
         Invocation invocation = Invocation.current();
@@ -54,8 +55,19 @@ final class RunFlow {
             throw new IllegalArgumentException("--restart " + policy + ": needs the resident server, which carries it out;"
                     + " unset ISOLA_SERVER=off");
         }
-        ContainerState state = Monitor.register(store, id, options.name, spec, detached, kept ? options.remove : true,
-                new Relaunch(runArgs, policy.toString(), 0, null), options.labels());
+        CidFile cidFile = options.cidFile();
+        if (cidFile != null) {
+            cidFile.requireAbsent();
+            cidFile.write(id); // before the container, as Docker's: a run that loses the file to another leaves nothing
+        }
+        ContainerState state;
+        try {
+            state = Monitor.register(store, id, options.name, spec, detached, kept ? options.remove : true,
+                    new Relaunch(runArgs, policy.toString(), 0, null), options.labels(), stop);
+        } catch (RuntimeException e) {
+            removeCidFile(cidFile);
+            throw e;
+        }
         if (options.createOnly) {
             Monitor.created(store, state);
             out.println(id);
@@ -63,7 +75,12 @@ final class RunFlow {
             return 0;
         }
         if (detached) {
-            DetachedLaunch.launch(store, state, configured, runArgs);
+            try {
+                DetachedLaunch.launch(store, state, configured, runArgs);
+            } catch (InterruptedException | RuntimeException e) {
+                removeCidFile(cidFile);
+                throw e;
+            }
             out.println(id);
             out.flush();
             return 0;
@@ -97,6 +114,7 @@ final class RunFlow {
             // registered but never started (a bad configuration, a missing isolator): no ghost in ps, no volume of its own
             store.delete(id);
             io.isola.launcher.volume.VolumeStore.fromEnvironment().removeMadeFor(state, store);
+            removeCidFile(cidFile);
             if (runtime != null) {
                 runtime.close();
             }
@@ -113,6 +131,13 @@ final class RunFlow {
             return exitCode.applyAsInt(container, status);
         } finally {
             removeAnonymousVolumes(state, store);
+        }
+    }
+
+    /** The --cidfile of a container that never came to be, or was forgotten again (a failed first start). */
+    private static void removeCidFile(CidFile file) {
+        if (file != null) {
+            file.remove();
         }
     }
 

@@ -44,6 +44,9 @@ final class RunLifecycleOptions {
             description = "Set a label on the container (for ps --filter label=, inspect, --format {{.Labels}}).")
     List<String> labels = new ArrayList<>();
 
+    @Option(names = "--cidfile", paramLabel = "FILE", description = "Write the container's id to FILE, which must not exist.")
+    Path cidFile;
+
     @Option(names = "--init", description = "Run an init (tini or catatonit from the host) as PID 1: it forwards signals and reaps zombies.")
     boolean init;
 
@@ -89,6 +92,11 @@ final class RunLifecycleOptions {
             map.put(key, equals < 0 ? "" : label.substring(equals + 1));
         }
         return map;
+    }
+
+    /** The --cidfile to write, or null. */
+    CidFile cidFile() {
+        return cidFile == null ? null : new CidFile(cidFile);
     }
 
     /** The --restart policy, parsed. */

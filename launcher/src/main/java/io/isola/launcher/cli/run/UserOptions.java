@@ -37,7 +37,7 @@ final class UserOptions {
 
     @Option(names = {"-u", "--user"}, paramLabel = "USER[:GROUP]",
             description = "Run CMD as this user and group, names or numbers; names are looked up in the container's /etc/passwd and "
-                    + "/etc/group, with the groups that list the user (default group: a name's own, else 0); "
+                    + "/etc/group, with the groups that list the user (default group: the user's in /etc/passwd, else 0); "
                     + "no capabilities unless the uid is 0.")
     private String user;
 
@@ -102,7 +102,8 @@ final class UserOptions {
     }
 
     private ProcessUser processUser(String value, Filesystem filesystem) {
-        if (ContainerUsers.hasNames(value)) {
+        // a uid alone takes its group from the container's /etc/passwd, as Docker's does (else group 0)
+        if (ContainerUsers.hasNames(value) || value.indexOf(':') < 0) {
             return users(filesystem).resolve(value, groups);
         }
         return ProcessUser.parse(value).withGroups(groups);

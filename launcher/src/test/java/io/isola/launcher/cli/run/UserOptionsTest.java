@@ -62,7 +62,7 @@ class UserOptionsTest {
         assertEquals(ProcessUser.of(1000, 1000, 27, 100),
                 spec("run", "--user", "1000:1000", "--group-add", "27", "--group-add", "100", "id")
                         .extension(ProcessUser.class).orElseThrow());
-        assertEquals(ProcessUser.of(5, 0), spec("run", "-u", "5", "id").extension(ProcessUser.class).orElseThrow());
+        assertEquals(ProcessUser.of(4242, 0), spec("run", "-u", "4242", "id").extension(ProcessUser.class).orElseThrow());
         assertFalse(spec("run", "-u", "5", "id").isolators().orElseThrow().contains("user") && HostIdentity.current().isRoot());
     }
 
