@@ -64,6 +64,9 @@ public final class Inspection {
             if (spec.stop() != null && spec.stop().timeoutSeconds() != null) {
                 config.put("StopTimeout", spec.stop().timeoutSeconds());
             }
+            if (spec.health() != null) {
+                config.put("Healthcheck", spec.health());
+            }
             result.put("Config", config);
         }
         result.put("RestartCount", extra == null ? 0 : extra.restartCount());

@@ -41,19 +41,19 @@ public final class Monitor {
      */
     public static ContainerState register(StateStore store, String id, String name, ContainerSpec spec, boolean detached,
             boolean autoRemove) {
-        return register(store, id, name, spec, detached, autoRemove, null, Map.of(), null);
+        return register(store, id, name, spec, detached, autoRemove, null, Map.of(), null, null);
     }
 
     /**
      * Like {@link #register(StateStore, String, String, ContainerSpec, boolean, boolean)}, with how
      * to run it again, the user's labels (kept as the state's annotations, as OCI engines keep theirs)
-     * and how {@code stop} ends it (null: SIGTERM, SIGKILL after 10 s).
+     * how {@code stop} ends it (null: SIGTERM, SIGKILL after 10 s) and its health check (null: none).
      */
     public static ContainerState register(StateStore store, String id, String name, ContainerSpec spec, boolean detached,
-            boolean autoRemove, Relaunch relaunch, Map<String, String> labels, StopConfig stop) {
+            boolean autoRemove, Relaunch relaunch, Map<String, String> labels, StopConfig stop, Healthcheck health) {
         ContainerState.Extra extra = new ContainerState.Extra(name, 0, ProcessIdentity.self(), null, null, null, null,
                 autoRemove ? Boolean.TRUE : null, detached ? Boolean.TRUE : null,
-                detached ? store.dir(id).resolve(MonitorProcess.LOG_FILE).toString() : null, SavedSpec.of(spec).withStop(stop), null, null,
+                detached ? store.dir(id).resolve(MonitorProcess.LOG_FILE).toString() : null, SavedSpec.of(spec).withStop(stop).withHealth(health), null, null,
                 relaunch);
         ContainerState state = new ContainerState(ContainerState.OCI_VERSION, id, ContainerState.CREATING, 0, null,
                 Map.copyOf(labels), Instant.now().toString(), extra);

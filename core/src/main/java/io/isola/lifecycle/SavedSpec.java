@@ -14,12 +14,19 @@ import java.util.Set;
  * {@code exec} runs a process as when it is not told another (as docker exec does), and the
  * ports it publishes ({@code HOSTPORT:CONTAINERPORT/PROTO}, for {@code port} and {@code ps}), and
  * the host paths bound into it (so that a volume store can tell which containers use a volume),
- * and how {@code stop} ends it ({@link StopConfig}, null for SIGTERM and 10 s).
+ * how {@code stop} ends it ({@link StopConfig}, null for SIGTERM and 10 s) and its {@link Healthcheck}.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SavedSpec(List<String> command, Map<String, String> env, String cwd, String hostname, String domainname,
         Set<String> isolators, Boolean terminal, SavedRoot root, io.isola.api.ProcessUser user, List<String> ports,
-        List<io.isola.api.Volume> volumes, SavedHostConfig host, StopConfig stop) {
+        List<io.isola.api.Volume> volumes, SavedHostConfig host, StopConfig stop, Healthcheck health) {
+
+    /** Without a health check. */
+    public SavedSpec(List<String> command, Map<String, String> env, String cwd, String hostname, String domainname,
+            Set<String> isolators, Boolean terminal, SavedRoot root, io.isola.api.ProcessUser user, List<String> ports,
+            List<io.isola.api.Volume> volumes, SavedHostConfig host, StopConfig stop) {
+        this(command, env, cwd, hostname, domainname, isolators, terminal, root, user, ports, volumes, host, stop, null);
+    }
 
     /** With the default stop (SIGTERM, then SIGKILL after 10 s). */
     public SavedSpec(List<String> command, Map<String, String> env, String cwd, String hostname, String domainname,
@@ -61,12 +68,17 @@ public record SavedSpec(List<String> command, Map<String, String> env, String cw
 
     public SavedSpec withHost(SavedHostConfig value) {
         return new SavedSpec(command, env, cwd, hostname, domainname, isolators, terminal, root, user, ports, volumes, value,
-                stop);
+                stop, health);
     }
 
     public SavedSpec withStop(StopConfig value) {
         return new SavedSpec(command, env, cwd, hostname, domainname, isolators, terminal, root, user, ports, volumes, host,
-                value);
+                value, health);
+    }
+
+    public SavedSpec withHealth(Healthcheck value) {
+        return new SavedSpec(command, env, cwd, hostname, domainname, isolators, terminal, root, user, ports, volumes, host,
+                stop, value);
     }
 
     /** A builder for the spec again; stdio and extensions are the caller's. */

@@ -11,12 +11,13 @@ import java.util.function.Predicate;
  * {@code ps --filter KEY=VALUE}, as Docker's: {@code status} (created, restarting, running,
  * paused, exited, dead), {@code name} (a part of the name), {@code label} (KEY or KEY=VALUE),
  * {@code ancestor} (the image, NAME or NAME:TAG), {@code id} (a prefix of the id) and {@code volume}
- * (a volume's name, or a path the container mounts something on or from). Filters of
+ * (a volume's name, or a path the container mounts something on or from) and {@code health}
+ * (starting, healthy, unhealthy, none). Filters of
  * one key match when any does; of different keys, when all do.
  */
 final class ContainerFilter implements Predicate<ContainerState> {
 
-    enum Key { STATUS, NAME, LABEL, ANCESTOR, ID, VOLUME }
+    enum Key { STATUS, NAME, LABEL, ANCESTOR, ID, VOLUME, HEALTH }
 
     private final Map<Key, List<String>> values = new LinkedHashMap<>();
 
@@ -32,11 +33,14 @@ final class ContainerFilter implements Predicate<ContainerState> {
             }
             if (key == null) {
                 throw new IllegalArgumentException("filter \"" + filterText + "\": expected status=, name=, label=, ancestor=,"
-                        + " id= or volume= followed by a value");
+                        + " id=, volume= or health= followed by a value");
             }
             String value = filterText.substring(equals + 1);
             if (key == Key.STATUS) {
                 ContainerStatus.parse(value);
+            }
+            if (key == Key.HEALTH && !List.of("starting", "healthy", "unhealthy", "none").contains(value)) {
+                throw new IllegalArgumentException("filter \"" + filterText + "\": expected health=starting, healthy, unhealthy or none");
             }
             filter.values.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
         }
@@ -72,6 +76,7 @@ final class ContainerFilter implements Predicate<ContainerState> {
                     && state.isola().spec().volumes().stream().anyMatch(v -> v.target().equals(value) || v.source().equals(value)
                             || io.isola.launcher.volume.VolumeStore.fromEnvironment().nameOf(java.nio.file.Path.of(v.source()))
                                     .filter(value::equals).isPresent());
+            case HEALTH -> io.isola.launcher.health.HealthState.word(state).equals(value);
             case ANCESTOR -> {
                 String image = ContainerRow.image(state);
                 yield image.equals(value) || image.equals(value + ":latest");

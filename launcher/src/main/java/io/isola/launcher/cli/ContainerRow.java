@@ -78,7 +78,7 @@ final class ContainerRow {
         ContainerState.Extra extra = state.isola();
         String started = extra == null ? null : extra.startedAt();
         return switch (ContainerStatus.of(state)) {
-            case RUNNING -> "Up " + since(started);
+            case RUNNING -> "Up " + since(started) + health(state);
             case PAUSED -> "Up " + since(started) + " (Paused)";
             case CREATED -> "Created";
             case RESTARTING -> "Restarting (" + (extra.exitCode() == null ? 0 : extra.exitCode()) + ") "
@@ -87,6 +87,12 @@ final class ContainerRow {
                     ? "Exited (" + extra.exitCode() + ") " + Durations.ago(extra.finishedAt()) : "Exited";
             case DEAD -> "Dead";
         };
+    }
+
+    /** " (healthy)" and the like for a container with a health check, as Docker's ps adds it; else "". */
+    private static String health(ContainerState state) {
+        io.isola.launcher.health.HealthState health = io.isola.launcher.health.HealthState.of(state);
+        return health == null ? "" : health.statusSuffix();
     }
 
     private static String since(String instant) {

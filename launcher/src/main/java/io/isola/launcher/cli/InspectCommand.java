@@ -37,6 +37,7 @@ final class InspectCommand extends ContainerVerb {
             for (ContainerState state : states) {
                 Map<String, Object> inspected = Inspection.of(state);
                 inspected.put("Mounts", ContainerMounts.of(state, volumes));
+                addHealth(inspected, state);
                 if (hasCgroup(state)) {
                     cgroups = cgroups == null ? CgroupAccess.open() : cgroups;
                     cgroupOf(cgroups, state).ifPresent(c -> inspected.put("Cgroup", c));
@@ -59,6 +60,20 @@ final class InspectCommand extends ContainerVerb {
         }
         out().flush();
         return 0;
+    }
+
+    /** Docker's {@code State.Health}, for a container with a health check. */
+    private static void addHealth(Map<String, Object> inspected, ContainerState state) {
+        io.isola.launcher.health.HealthState health = io.isola.launcher.health.HealthState.of(state);
+        if (health != null && inspected.get("State") instanceof Map<?, ?> status) {
+            Map<String, Object> shown = new LinkedHashMap<>();
+            shown.put("Status", health.status());
+            shown.put("FailingStreak", health.failingStreak());
+            shown.put("Log", health.log());
+            @SuppressWarnings("unchecked")
+            Map<String, Object> writable = (Map<String, Object>) status;
+            writable.put("Health", shown);
+        }
     }
 
     private static boolean hasCgroup(ContainerState state) {

@@ -50,6 +50,7 @@ public final class MonitorCommand implements Callable<Integer> {
                 spec = run.spec(runtime.defaultIsolators());
                 runtime.require(spec.isolators().orElse(isolators));
             }
+            io.isola.launcher.health.HealthChecker.watch(store, id); // checks once serve has it running
             return MonitorProcess.serve(runtime.isola(), store, id, spec, UnaryOperator.identity());
         } finally {
             io.isola.launcher.cli.run.RunCommand.removeAnonymousVolumes(state, store);

@@ -73,6 +73,7 @@ public final class ResidentMonitor {
                 "isola-detached-" + id.substring(0, Math.min(12, id.length())));
         thread.setDaemon(true);
         thread.start();
+        io.isola.launcher.health.HealthChecker.watch(store, id); // its health check, as the restart policy, is the server's
     }
 
     private static void await(StateStore store, Monitor monitor, Monitor.Running running) {

@@ -112,6 +112,12 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     private StopOptions stop = new StopOptions();
 
+    @Mixin
+    private HealthOptions health = new HealthOptions();
+
+    /** The container's health check, from --health-* or the image; set by {@link #spec}. */
+    private io.isola.lifecycle.Healthcheck healthcheck;
+
     /** How stop ends this container, from --stop-* or the image; set by {@link #spec}. */
     private io.isola.lifecycle.StopConfig stopConfig;
 
@@ -142,7 +148,7 @@ public final class RunCommand implements Callable<Integer> {
                 return RunFlow.run(checked, this::spec, lifecycle,
                         (parent == null ? new GlobalOptions() : parent.global()).store(),
                         commandSpec.commandLine().getOut(),
-                        RunFlow.runArgs(commandSpec.commandLine().getParseResult().originalArgs()), stopConfig,
+                        RunFlow.runArgs(commandSpec.commandLine().getParseResult().originalArgs()), stopConfig, healthcheck,
                         (container, status) -> resources.exitCode(checked, container, status));
             } catch (InterruptedException | RuntimeException e) {
                 throw e;
@@ -221,6 +227,7 @@ public final class RunCommand implements Callable<Integer> {
         io.isola.api.Filesystem root = filesystem.applyTo(builder, isolators.contains("mount"), choice, id, keepWhile, makeVolumes);
         userOptions.applyTo(builder, root, choice.image());
         stopConfig = stop.config(choice.image());
+        healthcheck = health.healthcheck(choice.image());
         lifecycle.envFileEntries().forEach(entry -> Environment.add(builder, entry));
         env.forEach(entry -> Environment.add(builder, entry));
         resources.applyTo(builder);

@@ -30,17 +30,19 @@ final class RunFlow {
      */
     static int run(ContainerSpec spec, RunLifecycleOptions options, StateStore store, PrintWriter out,
             List<String> runArgs, java.util.function.ToIntBiFunction<Container, ExitStatus> exitCode) throws Exception {
-        return run(spec, defaults -> spec, options, store, out, runArgs, null, exitCode);
+        return run(spec, defaults -> spec, options, store, out, runArgs, null, null, exitCode);
     }
 
     /**
      * {@code checked} is the spec with the built-in default isolators (recorded in the state, and
      * checked before anything boots); {@code configured} rebuilds it once the framework runs, from
-     * the isolators the configuration turns on. {@code stop} says how stop ends it (null: SIGTERM, 10 s).
+     * the isolators the configuration turns on. {@code stop} says how stop ends it (null: SIGTERM, 10 s);
+     * {@code health} is its health check (null: none), which the supervisor of a detached container carries out.
      */
     static int run(ContainerSpec checked, java.util.function.Function<java.util.Set<String>, ContainerSpec> configured,
             RunLifecycleOptions options, StateStore store, PrintWriter out, List<String> runArgs,
-            io.isola.lifecycle.StopConfig stop, java.util.function.ToIntBiFunction<Container, ExitStatus> exitCode)
+            io.isola.lifecycle.StopConfig stop, io.isola.lifecycle.Healthcheck health,
+            java.util.function.ToIntBiFunction<Container, ExitStatus> exitCode)
             throws Exception {
         ContainerSpec spec = checked;
         options.validate();
@@ -63,7 +65,7 @@ final class RunFlow {
         ContainerState state;
         try {
             state = Monitor.register(store, id, options.name, spec, detached, kept ? options.remove : true,
-                    new Relaunch(runArgs, policy.toString(), 0, null), options.labels(), stop);
+                    new Relaunch(runArgs, policy.toString(), 0, null), options.labels(), stop, health);
         } catch (RuntimeException e) {
             removeCidFile(cidFile);
             throw e;

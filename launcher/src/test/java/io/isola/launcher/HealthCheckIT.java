@@ -1,0 +1,101 @@
+package io.isola.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.isola.launcher.image.ImageArchives;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Docker's health checks ({@code --health-*}, an image's HEALTHCHECK) of detached containers, as
+ * a user sees them in {@code inspect}'s State.Health, {@code ps}'s STATUS and {@code ps --filter health=}.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class HealthCheckIT {
+
+    @TempDir
+    Path tmp;
+
+    private InProcessCli cli;
+
+    @BeforeEach
+    void setUp() {
+        cli = new InProcessCli(tmp);
+    }
+
+    @AfterEach
+    void tearDown() {
+        cli.close();
+    }
+
+    @Test
+    void aCheckTurnsHealthyThenUnhealthyOnceItsFileIsGone() throws Exception {
+        cli.ok("run", "-d", "--name", "checked", "--health-cmd", "cat /tmp/ok", "--health-interval", "200ms",
+                "--health-retries", "2", "--", "sh", "-c", "echo fine > /tmp/ok; exec sleep 1000");
+        assertEquals("[\"CMD-SHELL\",\"cat /tmp/ok\"] 2\n",
+                cli.ok("inspect", "-f", "{{json .Config.Healthcheck.Test}} {{.Config.Healthcheck.Retries}}", "checked"));
+        JsonNode health = awaitHealth("checked", "healthy");
+        assertEquals(0, health.get("FailingStreak").asInt(), health::toString);
+        JsonNode last = health.get("Log").get(health.get("Log").size() - 1);
+        assertEquals(0, last.get("ExitCode").asInt(), health::toString);
+        assertEquals("fine\n", last.get("Output").asText(), health::toString);
+        assertTrue(cli.ok("ps").contains("(healthy)"), cli.lastOut());
+        assertEquals(List.of("checked"), cli.ok("ps", "--filter", "health=healthy", "--format", "{{.Names}}").lines().toList());
+        assertEquals("", cli.ok("ps", "--filter", "health=unhealthy", "-q"));
+
+        cli.ok("exec", "checked", "rm", "/tmp/ok");
+        health = awaitHealth("checked", "unhealthy");
+        assertTrue(health.get("FailingStreak").asInt() >= 2, health::toString);
+        assertTrue(health.get("Log").size() <= 5, health::toString);
+        last = health.get("Log").get(health.get("Log").size() - 1);
+        assertEquals(1, last.get("ExitCode").asInt(), health::toString);
+        assertTrue(cli.ok("ps").contains("(unhealthy)"), cli.lastOut());
+        assertEquals(List.of("checked"), cli.ok("ps", "--filter", "health=unhealthy", "--format", "{{.Names}}").lines().toList());
+
+        cli.fails("--no-healthcheck with --health-*", "run", "--no-healthcheck", "--health-cmd", "true", "--", "true");
+        cli.fails("--health-interval \"soon\"", "run", "--health-cmd", "true", "--health-interval", "soon", "--", "true");
+        cli.fails("expected health=starting, healthy, unhealthy or none", "ps", "--filter", "health=fine");
+    }
+
+    @Test
+    void anImagesHealthcheckRunsUnlessNoHealthcheckIsGiven() throws Exception {
+        assumeTrue(Files.isRegularFile(ImageArchives.BUSYBOX), "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
+        cli.ok("image", "import", ImageArchives.dockerSaveWithConfig(tmp.resolve("img.tar"), "test/health:1",
+                List.of("sleep", "1000"), Map.of("Healthcheck", "{\"Test\":[\"CMD\",\"true\"],\"Interval\":200000000}"))
+                .toString());
+        cli.ok("run", "-d", "--name", "imaged", "test/health:1");
+        assertEquals("[\"CMD\",\"true\"]\n", cli.ok("inspect", "-f", "{{json .Config.Healthcheck.Test}}", "imaged"));
+        awaitHealth("imaged", "healthy");
+        cli.ok("run", "-d", "--name", "unchecked", "--no-healthcheck", "test/health:1");
+        JsonNode state = new ObjectMapper().readTree(cli.ok("inspect", "unchecked")).get(0).get("State");
+        assertFalse(state.has("Health"), state::toString);
+        assertEquals(List.of("unchecked"), cli.ok("ps", "--filter", "health=none", "--format", "{{.Names}}").lines().toList());
+    }
+
+    /** Waits, 30 s at most, for the container's State.Health.Status to be {@code status}; its State.Health. */
+    private JsonNode awaitHealth(String container, String status) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        JsonNode health = null;
+        while (System.nanoTime() < deadline) {
+            health = new ObjectMapper().readTree(cli.ok("inspect", container)).get(0).get("State").get("Health");
+            if (health != null && health.get("Status").asText().equals(status)) {
+                return health;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError(container + " did not turn " + status + " in 30 s: " + health);
+    }
+}
