@@ -104,7 +104,7 @@ public final class Main {
         return (e, args) -> {
             CommandLine command = e.getCommandLine();
             PrintWriter err = command.getErr();
-            err.println("isola: " + lowerFirst(e.getMessage()));
+            err.println("isola: " + lowerFirst(e.getMessage()) + nearest(e));
             err.println("see '" + command.getCommandSpec().qualifiedName() + " --help'");
             return failureStatus(command);
         };
@@ -139,6 +139,30 @@ public final class Main {
     /** The status with which {@code verb} (null: none) fails. */
     static int failureStatus(String verb) {
         return verb != null && RUNC_VERBS.contains(verb) ? RUNC_ERROR : RUNTIME_ERROR;
+    }
+
+    /**
+     * For an unknown verb or option, the nearest known ones, as docker suggests them
+     * ({@code --memroy}: did you mean --memory?); hidden options (Docker's refused flags) are not offered.
+     */
+    private static String nearest(picocli.CommandLine.ParameterException e) {
+        if (!(e instanceof picocli.CommandLine.UnmatchedArgumentException unmatched) || unmatched.getUnmatched().isEmpty()) {
+            return "";
+        }
+        String typed = unmatched.getUnmatched().get(0);
+        picocli.CommandLine.Model.CommandSpec spec = e.getCommandLine().getCommandSpec();
+        java.util.Collection<String> known;
+        if (typed.startsWith("-")) {
+            int equals = typed.indexOf('=');
+            typed = equals > 0 ? typed.substring(0, equals) : typed;
+            known = spec.options().stream().filter(o -> !o.hidden()).flatMap(o -> java.util.Arrays.stream(o.names()))
+                    .filter(n -> n.startsWith("--")).toList();
+        } else {
+            known = spec.subcommands().entrySet().stream().filter(c -> !c.getValue().getCommandSpec().usageMessage().hidden())
+                    .map(java.util.Map.Entry::getKey).toList();
+        }
+        List<String> nearest = io.isola.launcher.cli.NearestName.of(typed, known);
+        return nearest.isEmpty() ? "" : "; did you mean " + String.join(" or ", nearest) + "?";
     }
 
     private static String lowerFirst(String message) {

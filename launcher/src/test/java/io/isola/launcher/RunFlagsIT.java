@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Docker's {@code run} flags for how a container is stopped and for its kernel objects, as a user
  * sees them: {@code --stop-signal}, {@code --stop-timeout} and an image's StopSignal, {@code
- * --sysctl}, {@code --shm-size}, {@code --oom-score-adj}, {@code --cidfile} and {@code -u UID}.
+ * --sysctl}, {@code --shm-size}, {@code --oom-score-adj}, {@code --cidfile} and {@code -u UID}; verbs on
+ * several containers and the nearest option to a mistyped one.
  * Each container reports what it sees in its log (an in-process run's output is the JVM's own).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -114,6 +115,23 @@ class RunFlagsIT {
         assertTrue(status.contains("Uid:\t1234\t1234\t1234\t1234"), status::toString);
         assertTrue(status.contains("Gid:\t1235\t1235\t1235\t1235"), status::toString);
         assertTrue(status.contains("Groups:\t50 1235 "), status::toString);
+    }
+
+    @Test
+    void verbsOnSeveralContainersActOnEachAndReportTheOthers() {
+        for (String name : List.of("one", "two")) {
+            cli.ok("run", "-d", "--name", name, "--", "sleep", "1000");
+        }
+        assertEquals(1, cli.isola("kill", "-s", "KILL", "one", "nosuch", "two"), cli::lastErr);
+        assertEquals("one\ntwo\n", cli.lastOut());
+        assertTrue(cli.lastErr().contains("nosuch"), cli.lastErr());
+        assertEquals(1, cli.isola("wait", "one", "nosuch", "two"), cli::lastErr);
+        assertEquals("137\n137\n", cli.lastOut());
+        assertEquals(1, cli.isola("rm", "one", "nosuch", "two"), cli::lastErr);
+        assertEquals("one\ntwo\n", cli.lastOut());
+        assertEquals(1, cli.lastErr().lines().count(), cli::lastErr);
+        assertEquals("", cli.ok("ps", "-a", "-q"));
+        cli.fails("unknown option: '--memroy'; did you mean --memory?", "run", "--memroy", "1m", "--", "true");
     }
 
     /** Waits, 20 s at most, for the container's log to be {@code expected}. */

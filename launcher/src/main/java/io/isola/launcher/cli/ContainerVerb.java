@@ -49,13 +49,37 @@ abstract class ContainerVerb implements Callable<Integer> {
         return spec.commandLine().getOut();
     }
 
-    /** Applies {@code action} to each container in turn and prints its id after it, as docker's verbs do. */
+    /**
+     * Applies {@code action} to each container in turn and prints its id after it, as docker's verbs
+     * do. One id that fails fails the verb as any error does; of several, as Docker's, every one is
+     * tried, each failure is one line on stderr, and the status is 1 if any failed.
+     */
     final int eachPrintingItsId(Action action) throws InterruptedException {
+        int failed = 0;
         for (String id : ids) {
-            action.apply(id);
+            try {
+                action.apply(id);
+            } catch (RuntimeException e) {
+                if (ids.size() == 1 || !(e instanceof IllegalArgumentException || e instanceof io.isola.api.IsolaException)) {
+                    throw e;
+                }
+                failed++;
+                reportFailure(e);
+                continue;
+            }
             out().println(id);
         }
         out().flush();
-        return 0;
+        return failed == 0 ? 0 : SOME_FAILED;
+    }
+
+    /** Docker's status when a verb on several containers failed for some of them. */
+    static final int SOME_FAILED = 1;
+
+    /** One line on stderr for a container the verb could not act on, as Main words every error. */
+    final void reportFailure(RuntimeException e) {
+        out().flush();
+        spec.commandLine().getErr().println("isola: " + e.getMessage());
+        spec.commandLine().getErr().flush();
     }
 }

@@ -9,7 +9,10 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code isola kill [--all] ID [SIGNAL]}: runc's kill, SIGTERM by default; docker's {@code -s SIGNAL} too. */
+/**
+ * {@code isola kill [--all] ID [SIGNAL]}: runc's kill, SIGTERM by default; docker's {@code kill [-s SIGNAL] ID...}
+ * too, which signals every container it names, reports the others and exits 1 if any failed.
+ */
 @Command(name = "kill", description = "Send a signal (default TERM) to a container's first process.")
 final class KillCommand implements Callable<Integer> {
 
@@ -19,31 +22,60 @@ final class KillCommand implements Callable<Integer> {
     @Option(names = {"-a", "--all"}, description = "Signal every process in the container's PID namespace.")
     private boolean all;
 
-    @Parameters(index = "0", paramLabel = "ID")
-    private String id;
-
-    @Parameters(index = "1", arity = "0..1", paramLabel = "SIGNAL", description = "The signal, as runc takes it (default TERM).")
-    private String signal;
+    @Parameters(arity = "1..*", paramLabel = "ID [SIGNAL]",
+            description = "runc's: one ID and the signal (default TERM); docker's: IDs, with -s for the signal.")
+    private java.util.List<String> args;
 
     @Option(names = {"-s", "--signal"}, paramLabel = "SIGNAL", description = "The signal, as docker kill takes it.")
     private String signalOption;
 
+    @picocli.CommandLine.Spec
+    private picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() {
-        if (signal != null && signalOption != null) {
-            throw new IllegalArgumentException("signal \"" + signal + "\" and --signal \"" + signalOption
-                    + "\": expected one of them");
-        }
-        int number = Signals.parse(signalOption != null ? signalOption : signal != null ? signal : "TERM");
+        // runc's form when the second of two arguments is a signal; else every argument is an id
+        boolean runcForm = signalOption == null && args.size() == 2 && isSignal(args.get(1));
+        java.util.List<String> ids = runcForm ? args.subList(0, 1) : args;
+        int number = Signals.parse(signalOption != null ? signalOption : runcForm ? args.get(1) : "TERM");
         Lifecycle lifecycle = new Lifecycle(parent.global().store());
+        if (ids.size() == 1) {
+            signal(lifecycle, ids.get(0), number);
+            return 0;
+        }
+        int failed = 0;
+        for (String id : ids) {
+            try {
+                signal(lifecycle, id, number);
+                spec.commandLine().getOut().println(id); // as docker kill names each container it signalled
+            } catch (IllegalArgumentException | io.isola.api.IsolaException e) {
+                failed++; // as Docker's: the others are signalled, the status says one failed
+                spec.commandLine().getOut().flush();
+                spec.commandLine().getErr().println("isola: " + e.getMessage());
+            }
+        }
+        spec.commandLine().getOut().flush();
+        spec.commandLine().getErr().flush();
+        return failed == 0 ? 0 : ContainerVerb.SOME_FAILED;
+    }
+
+    private void signal(Lifecycle lifecycle, String id, int number) {
         if (!all) {
             lifecycle.kill(id, number);
-            return 0;
+            return;
         }
         ContainerState state = lifecycle.get(id);
         for (ProcessIdentity process : ContainerProcesses.of(state)) {
             process.signal(number);
         }
-        return 0;
+    }
+
+    private static boolean isSignal(String value) {
+        try {
+            Signals.parse(value);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 }

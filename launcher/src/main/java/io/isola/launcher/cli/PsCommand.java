@@ -35,7 +35,7 @@ final class PsCommand implements Callable<Integer> {
     private String format;
 
     @Option(names = {"-f", "--filter"}, paramLabel = "KEY=VALUE",
-            description = "Without ID: status=, name=, label=, ancestor=, id= or volume=; repeat to narrow (same key: any).")
+            description = "Without ID: status=, name=, label=, ancestor=, id=, volume= or health=; repeat to narrow (same key: any).")
     private List<String> filters = new java.util.ArrayList<>();
 
     @Option(names = {"-q", "--quiet"}, description = "Without ID: print ids only.")

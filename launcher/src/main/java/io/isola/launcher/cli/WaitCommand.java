@@ -19,8 +19,19 @@ final class WaitCommand extends ContainerVerb {
     public Integer call() throws InterruptedException {
         Lifecycle lifecycle = lifecycle();
         List<String> lost = new ArrayList<>();
+        int failed = 0;
         for (String id : ids()) {
-            ContainerState state = lifecycle.await(id);
+            ContainerState state;
+            try {
+                state = lifecycle.await(id);
+            } catch (IllegalArgumentException | IsolaException e) {
+                if (ids().size() == 1) {
+                    throw e;
+                }
+                failed++; // as Docker's wait: the others are waited for, the status says one failed
+                reportFailure(e);
+                continue;
+            }
             Integer code = state == null || state.isola() == null ? null : state.isola().exitCode();
             if (code != null) {
                 out().println(code);
@@ -32,7 +43,7 @@ final class WaitCommand extends ContainerVerb {
         if (!lost.isEmpty()) {
             throw new IsolaException("exit status unknown: container " + String.join("; container ", lost));
         }
-        return 0;
+        return failed == 0 ? 0 : SOME_FAILED;
     }
 
     private static String why(ContainerState state) {
