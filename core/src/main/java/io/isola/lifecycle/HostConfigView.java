@@ -26,6 +26,9 @@ final class HostConfigView {
         config.put("MemorySwap", host.memorySwap() == null ? 0 : host.memorySwap());
         config.put("NanoCpus", host.cpus() == null ? 0 : new BigDecimal(host.cpus()).movePointRight(9).longValue());
         config.put("PidsLimit", host.pidsLimit());
+        config.put("MemoryReservation", host.memoryReservation() == null ? 0 : host.memoryReservation());
+        config.put("CpuShares", host.cpuShares() == null ? 0 : host.cpuShares());
+        config.put("CpusetCpus", host.cpusetCpus() == null ? "" : host.cpusetCpus());
         return config;
     }
 

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Docker's {@code run} flags for how a container is stopped and for its kernel objects, as a user
  * sees them: {@code --stop-signal}, {@code --stop-timeout} and an image's StopSignal, {@code
  * --sysctl}, {@code --shm-size}, {@code --oom-score-adj}, {@code --cidfile} and {@code -u UID}; verbs on
- * several containers and the nearest option to a mistyped one.
+ * several containers, the nearest option to a mistyped one, and update's limits kept by a later start.
  * Each container reports what it sees in its log (an in-process run's output is the JVM's own).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -132,6 +132,20 @@ class RunFlagsIT {
         assertEquals(1, cli.lastErr().lines().count(), cli::lastErr);
         assertEquals("", cli.ok("ps", "-a", "-q"));
         cli.fails("unknown option: '--memroy'; did you mean --memory?", "run", "--memroy", "1m", "--", "true");
+    }
+
+    @Test
+    void updatedLimitsOutliveAStopAndStart() throws Exception {
+        cli.ok("run", "-d", "--name", "kept", "--memory", "64m", "--", "sleep", "1000");
+        cli.ok("update", "--memory", "128m", "--pids-limit", "16", "--cpu-shares", "512", "kept");
+        cli.ok("stop", "-t", "0", "kept");
+        cli.ok("start", "kept");
+        com.fasterxml.jackson.databind.JsonNode stats = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(cli.ok("stats", "--format", "json", "kept"));
+        assertEquals(128L << 20, stats.get("MemoryLimit").asLong(), stats.toString());
+        assertEquals(16, stats.get("PIDsLimit").asLong(), stats.toString());
+        assertEquals((128L << 20) + " 16 512\n",
+                cli.ok("inspect", "-f", "{{.HostConfig.Memory}} {{.HostConfig.PidsLimit}} {{.HostConfig.CpuShares}}", "kept"));
     }
 
     /** Waits, 20 s at most, for the container's log to be {@code expected}. */

@@ -47,7 +47,8 @@ public final class MonitorCommand implements Callable<Integer> {
         try (IsolaRuntime runtime = IsolaRuntime.withIsolators(run == null ? isolators : Set.of())) {
             if (run != null) {
                 // the configured isolators, as a foreground run gets them
-                spec = run.spec(runtime.defaultIsolators());
+                // as update left its limits: a detached start runs here when no server does
+                spec = io.isola.launcher.cli.run.ContainerStart.withRecordedLimits(run.spec(runtime.defaultIsolators()), state);
                 runtime.require(spec.isolators().orElse(isolators));
             }
             io.isola.launcher.health.HealthChecker.watch(store, id); // checks once serve has it running

@@ -3,6 +3,7 @@ package io.isola.launcher.cli.run;
 import io.isola.launcher.server.Invocation;
 
 import io.isola.api.IsolaException;
+import io.isola.api.ContainerSpec;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Monitor;
 import io.isola.lifecycle.Relaunch;
@@ -44,6 +45,20 @@ public final class ContainerStart {
         return launch(store, id, relaunch -> relaunch.stopped() ? null : relaunch.withCount(count), true);
     }
 
+    /**
+     * {@code spec} with the limits recorded in {@code state} (run's, as {@code update} changed them)
+     * over those of its run arguments: a container started again keeps its updates, as Docker's.
+     */
+    public static ContainerSpec withRecordedLimits(ContainerSpec spec, ContainerState state) {
+        io.isola.lifecycle.SavedHostConfig host = state == null || state.isola() == null || state.isola().spec() == null
+                ? null : state.isola().spec().host();
+        if (host == null) {
+            return spec;
+        }
+        io.isola.api.Resources own = spec.extension(io.isola.api.Resources.class).orElseGet(() -> io.isola.api.Resources.builder().build());
+        return spec.toBuilder().with(host.over(own)).build();
+    }
+
     private static boolean launch(StateStore store, String id, UnaryOperator<Relaunch> update, boolean inServer) throws InterruptedException {
         ContainerState creating = Monitor.rerun(store, id, update);
         if (creating == null) {
@@ -57,7 +72,7 @@ public final class ContainerStart {
             Monitor.failed(store, creating, e); // an isola that reads its options otherwise now
             throw e;
         }
-        DetachedLaunch.launch(store, creating, run::spec, args, inServer);
+        DetachedLaunch.launch(store, creating, defaults -> withRecordedLimits(run.spec(defaults), creating), args, inServer);
         return true;
     }
 }
