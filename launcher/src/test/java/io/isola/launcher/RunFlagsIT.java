@@ -64,7 +64,10 @@ class RunFlagsIT {
     void anImagesStopSignalIsUsedUnlessTheRunSaysOtherwise() throws Exception {
         assumeTrue(Files.isRegularFile(ImageArchives.BUSYBOX), "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
         cli.ok("image", "import", ImageArchives.dockerSaveWithConfig(tmp.resolve("img.tar"), "test/stopsignal:1",
-                List.of("sh", "-c", trapping("USR2", 4)), Map.of("StopSignal", "\"SIGUSR2\"")).toString());
+                List.of("sh", "-c", trapping("USR2", 4)), Map.of("StopSignal", "\"SIGUSR2\"", "Labels", "{\"team\":\"web\"}"))
+                .toString());
+        assertEquals("test/stopsignal\n", cli.ok("images", "--filter", "label=team=web", "--format", "{{.Repository}}"));
+        assertEquals("", cli.ok("images", "--filter", "label=team=db", "-q"));
         cli.ok("run", "-d", "--name", "usr2", "test/stopsignal:1");
         awaitLog("usr2", "ready\n");
         assertEquals("SIGUSR2\n", cli.ok("inspect", "-f", "{{.Config.StopSignal}}", "usr2"));

@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code isola images}: the local store's images, as Docker users type it: {@code -q},
- * {@code --no-trunc}, {@code --filter reference=PATTERN} and {@code --format} with Docker's fields.
+ * {@code --no-trunc}, {@code --filter reference=PATTERN|label=KEY[=VALUE]} and {@code --format} with Docker's fields.
  */
 @Command(name = "images", description = {"List the images in the local store.",
     "--format: table, json, 'table TEMPLATE' or a Go TEMPLATE with Docker's fields ({{.Repository}},",
@@ -29,8 +29,9 @@ final class ImagesCommand implements Callable<Integer> {
     @Option(names = "--format", paramLabel = "FORMAT", description = "table, json, 'table TEMPLATE' or a Go TEMPLATE.")
     private String format;
 
-    @Option(names = {"-f", "--filter"}, paramLabel = "reference=PATTERN",
-            description = "Only images whose name matches PATTERN ('*' within a path component).")
+    @Option(names = {"-f", "--filter"}, paramLabel = "KEY=VALUE",
+            description = "reference=PATTERN: images whose name matches ('*' within a path component);"
+                    + " label=KEY or label=KEY=VALUE: images whose config has that label; repeat to narrow.")
     private List<String> filters = new ArrayList<>();
 
     @Option(names = {"-q", "--quiet"}, description = "Print image ids only.")
@@ -48,15 +49,22 @@ final class ImagesCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<PathMatcher> references = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
         for (String filter : filters) {
+            if (filter.startsWith("label=") && filter.length() > "label=".length()) {
+                labels.add(filter.substring("label=".length()));
+                continue;
+            }
             if (!filter.startsWith("reference=") || filter.length() == "reference=".length()) {
-                throw new IllegalArgumentException("filter \"" + filter + "\": isola's images take reference=PATTERN only");
+                throw new IllegalArgumentException("filter \"" + filter + "\": expected reference=PATTERN, label=KEY or label=KEY=VALUE");
             }
             references.add(FileSystems.getDefault().getPathMatcher("glob:" + filter.substring("reference=".length())));
         }
-        List<Image> images = ImageStore.fromEnvironment().list().stream()
+        ImageStore store = ImageStore.fromEnvironment();
+        List<Image> images = store.list().stream()
                 .filter(image -> references.stream().allMatch(m -> m.matches(Path.of(image.name()))
                         || m.matches(Path.of(repository(image.name())))))
+                .filter(image -> labels.isEmpty() || hasLabels(store, image, labels))
                 .toList();
         PrintWriter out = spec.commandLine().getOut();
         ListFormat list = ListFormat.parse(format);
@@ -69,6 +77,16 @@ final class ImagesCommand implements Callable<Integer> {
             list.print(images.stream().map(this::row).toList(), header(), out);
         }
         return 0;
+    }
+
+    /** Whether the image's config has every one of {@code labels} (KEY, or KEY=VALUE), as Docker's label filter. */
+    private static boolean hasLabels(ImageStore store, Image image, List<String> labels) {
+        com.fasterxml.jackson.databind.JsonNode own = store.configOf(image).path("config").path("Labels");
+        return labels.stream().allMatch(label -> {
+            int equals = label.indexOf('=');
+            String key = equals < 0 ? label : label.substring(0, equals);
+            return own.has(key) && (equals < 0 || own.path(key).asText().equals(label.substring(equals + 1)));
+        });
     }
 
     private String id(Image image) {
