@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Docker's health checks ({@code --health-*}, an image's HEALTHCHECK) of detached containers, as
- * a user sees them in {@code inspect}'s State.Health, {@code ps}'s STATUS and {@code ps --filter health=}.
+ * a user sees them in {@code inspect}'s State.Health, {@code ps}'s STATUS and {@code ps --filter health=};
+ * checked by the container's monitor process (in-process CLI) or by the resident server.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class HealthCheckIT {
@@ -83,6 +84,26 @@ class HealthCheckIT {
         JsonNode state = new ObjectMapper().readTree(cli.ok("inspect", "unchecked")).get(0).get("State");
         assertFalse(state.has("Health"), state::toString);
         assertEquals(List.of("unchecked"), cli.ok("ps", "--filter", "health=none", "--format", "{{.Names}}").lines().toList());
+    }
+
+    @Test
+    void theResidentServerChecksTheContainersItRuns() throws Exception {
+        try (ServedCli served = new ServedCli(tmp.resolve("served"))) {
+            ServedCli.Result run = served.run("run", "-d", "--name", "served", "--health-cmd", "exit 3", "--health-interval",
+                    "100ms", "--health-retries", "1", "--", "sleep", "1000");
+            assertEquals(0, run.code(), run::err);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            String status = "";
+            while (!status.startsWith("unhealthy 3") && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+                java.io.StringWriter out = new java.io.StringWriter();
+                Main.execute(new String[] {"--root", served.root().toString(), "inspect", "-f",
+                    "{{.State.Health.Status}} {{range .State.Health.Log}}{{.ExitCode}}{{end}}", "served"},
+                        new java.io.PrintWriter(out), new java.io.PrintWriter(new java.io.StringWriter()));
+                status = out.toString();
+            }
+            assertTrue(status.matches("unhealthy (3)+\n"), status);
+        }
     }
 
     /** Waits, 30 s at most, for the container's State.Health.Status to be {@code status}; its State.Health. */

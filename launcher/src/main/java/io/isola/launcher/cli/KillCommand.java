@@ -34,6 +34,10 @@ final class KillCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (signalOption != null && args.size() == 2 && isSignal(args.get(1))) {
+            throw new IllegalArgumentException("signal \"" + args.get(1) + "\" and --signal \"" + signalOption
+                    + "\": expected one of them");
+        }
         // runc's form when the second of two arguments is a signal; else every argument is an id
         boolean runcForm = signalOption == null && args.size() == 2 && isSignal(args.get(1));
         java.util.List<String> ids = runcForm ? args.subList(0, 1) : args;
