@@ -42,9 +42,9 @@ class PreparedParsersTest {
     void aUsageErrorGoesToTheTakersErrorStream() {
         parsers.prepare(new String[] {"run", "true"});
         StringWriter err = new StringWriter();
-        CommandLine cli = parsers.take(new String[] {"run", "--cidfile", "id", "true"}, to(new StringWriter()), to(err));
-        assertEquals(125, cli.execute("run", "--cidfile", "id", "true"));
-        assertEquals("isola: --cidfile: not supported by isola\nsee 'isola run --help'\n", err.toString());
+        CommandLine cli = parsers.take(new String[] {"run", "--gpus", "all", "true"}, to(new StringWriter()), to(err));
+        assertEquals(125, cli.execute("run", "--gpus", "all", "true"));
+        assertEquals("isola: --gpus: not supported by isola\nsee 'isola run --help'\n", err.toString());
     }
 
     @Test

@@ -23,9 +23,9 @@ class DockerOnlyFlagsTest {
 
     @Test
     void eachDockerOnlyFlagIsRefusedAndNothingRuns() {
-        for (List<String> line : List.of(List.of("--stop-signal", "HUP"), List.of("--stop-signal=HUP"), List.of("-P"),
+        for (List<String> line : List.of(List.of("--gpus", "all"), List.of("--gpus=all"), List.of("-P"),
                 List.of("--sig-proxy=false"), List.of("--label-file", "f"), List.of("--cgroupns", "host"),
-                List.of("--shm-size", "64m"), List.of("--dns", "1.1.1.1"), List.of("--add-host", "h:1.2.3.4"))) {
+                List.of("--runtime", "runc"), List.of("--dns", "1.1.1.1"), List.of("--add-host", "h:1.2.3.4"))) {
             err.getBuffer().setLength(0);
             List<String> args = new java.util.ArrayList<>(List.of("run"));
             args.addAll(line);
@@ -43,7 +43,8 @@ class DockerOnlyFlagsTest {
         CommandLine cli = Main.commandLine(new PrintWriter(out), new PrintWriter(err), new String[] {"run"});
         var run = cli.getSubcommands().get("run").getCommandSpec();
         for (String name : List.of("--mount", "--network", "--net", "--pid", "--ipc", "--uts", "--entrypoint", "-h", "--hostname",
-                "--userns", "--cap-add", "-p", "-v", "--tmpfs", "--read-only", "--init", "--env-file", "--ulimit")) {
+                "--userns", "--cap-add", "-p", "-v", "--tmpfs", "--read-only", "--init", "--env-file", "--ulimit", "--stop-signal",
+                "--stop-timeout", "--shm-size", "--sysctl", "--cidfile", "--oom-score-adj", "--health-cmd", "--no-healthcheck")) {
             assertTrue(run.findOption(name) != null && !run.findOption(name).hidden(), name + " is isola's own");
         }
         for (DockerOnlyFlags.Flag flag : DockerOnlyFlags.DOCKER_RUN) {
