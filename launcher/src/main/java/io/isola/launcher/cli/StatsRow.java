@@ -8,8 +8,9 @@ import java.util.Objects;
  * One reading of {@code stats} as Docker's {@code --format} templates name its fields ({@code
  * .Container}, {@code .Name}, {@code .ID}, {@code .CPUPerc}, {@code .MemUsage}, {@code .MemPerc},
  * {@code .NetIO}, {@code .BlockIO}, {@code .PIDs}), with isola's {@code .CPUTime}. One reading has
- * no CPU percentage, and isola does not count network or block I/O: those read "--", as Docker
- * prints a value it does not have.
+ * no CPU percentage, and isola does not count block I/O: those read "--", as Docker prints a value
+ * it does not have. NetIO is what the container's network namespace received and sent, loopback
+ * aside (Docker counts its interfaces, which have no lo).
  */
 final class StatsRow {
 
@@ -21,6 +22,33 @@ final class StatsRow {
         return new Struct("stats").with("Container", "CONTAINER").with("ID", "CONTAINER ID").with("Name", "NAME")
                 .with("CPUPerc", "CPU %").with("CPUTime", "CPU TIME").with("MemUsage", "MEM USAGE / LIMIT")
                 .with("MemPerc", "MEM %").with("NetIO", "NET I/O").with("BlockIO", "BLOCK I/O").with("PIDs", "PIDS");
+    }
+
+    /**
+     * Received and sent bytes of the container's interfaces but lo, from /proc/PID/net/dev (which
+     * shows the network namespace of PID); "--" once it has ended or its pid is another's.
+     */
+    static String netIo(io.isola.lifecycle.ContainerState state) {
+        long received = 0, sent = 0;
+        try {
+            java.util.List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc", Long.toString(state.pid()),
+                    "net", "dev"));
+            if (!state.process().isAlive()) {
+                return NONE; // read from a process that took its pid
+            }
+            for (String line : lines.subList(Math.min(2, lines.size()), lines.size())) { // two header lines
+                int colon = line.indexOf(':');
+                String[] fields = line.substring(colon + 1).trim().split("\\s+");
+                if (colon < 0 || line.substring(0, colon).trim().equals("lo") || fields.length < 9) {
+                    continue;
+                }
+                received += Long.parseLong(fields[0]);
+                sent += Long.parseLong(fields[8]);
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            return NONE;
+        }
+        return ByteSizes.human(received) + " / " + ByteSizes.human(sent);
     }
 
     /** {@code given}: how the user named the container (Docker's .Container), or null when all were listed. */
@@ -35,6 +63,6 @@ final class StatsRow {
                 .with("Name", Objects.toString(row.state().name(), "")).with("CPUPerc", NONE)
                 .with("CPUTime", String.format("%.3fs", s.cpuTime().toNanos() / 1e9))
                 .with("MemUsage", StatsCommand.bytes(s.memoryUsage()) + " / " + limit).with("MemPerc", percent)
-                .with("NetIO", NONE).with("BlockIO", NONE).with("PIDs", Long.toString(s.pids()));
+                .with("NetIO", netIo(row.state())).with("BlockIO", NONE).with("PIDs", Long.toString(s.pids()));
     }
 }
