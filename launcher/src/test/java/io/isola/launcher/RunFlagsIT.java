@@ -125,7 +125,8 @@ class RunFlagsIT {
         for (String name : List.of("one", "two")) {
             cli.ok("run", "-d", "--name", name, "--", "sleep", "1000");
         }
-        assertTrue(cli.ok("stats", "--format", "{{.NetIO}}", "one").matches("[0-9.]+[kMG]?B / [0-9.]+[kMG]?B\n"), cli.lastOut());
+        assertTrue(cli.ok("stats", "--format", "{{.CPUPerc}} {{.NetIO}}", "one")
+                .matches("[0-9]+\\.[0-9]{2}% [0-9.]+[kMG]?B / [0-9.]+[kMG]?B\n"), cli.lastOut());
         assertEquals(1, cli.isola("kill", "-s", "KILL", "one", "nosuch", "two"), cli::lastErr);
         assertEquals("one\ntwo\n", cli.lastOut());
         assertTrue(cli.lastErr().contains("nosuch"), cli.lastErr());

@@ -45,8 +45,11 @@ final class StatsCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    /** One container's reading. */
-    record Row(ContainerState state, ResourceStats stats) {}
+    /** One container's reading; {@code cpuPercent} over the sample before it, null without one. */
+    record Row(ContainerState state, ResourceStats stats, Double cpuPercent) {}
+
+    /** Between the two readings a CPU percentage needs (Docker's one-shot stats takes two, about a second apart). */
+    private static final java.time.Duration CPU_SAMPLE = java.time.Duration.ofMillis(500);
 
     @Override
     public Integer call() throws InterruptedException {
@@ -61,9 +64,18 @@ final class StatsCommand implements Callable<Integer> {
         List<Row> rows = new ArrayList<>();
         if (!states.isEmpty()) {
             try (CgroupAccess cgroups = CgroupAccess.open()) {
+                // only a template that shows CPUPerc waits for a second reading
+                Map<String, long[]> first = format.contains("CPUPerc") ? firstReading(cgroups, states) : Map.of();
+                if (!first.isEmpty()) {
+                    Thread.sleep(CPU_SAMPLE.toMillis());
+                }
                 for (ContainerState state : states) {
                     try {
-                        rows.add(new Row(state, cgroups.of(state).stats()));
+                        ResourceStats stats = cgroups.of(state).stats();
+                        long[] before = first.get(state.id());
+                        Double cpu = before == null ? null
+                                : 100.0 * (stats.cpuTime().toNanos() - before[0]) / Math.max(1, System.nanoTime() - before[1]);
+                        rows.add(new Row(state, stats, cpu));
                     } catch (IsolaException e) {
                         if (!all) {
                             throw e;
@@ -87,6 +99,19 @@ final class StatsCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** Each container's CPU time and when it was read, by id; one that ended meanwhile is left out. */
+    private static Map<String, long[]> firstReading(CgroupAccess cgroups, List<ContainerState> states) {
+        Map<String, long[]> readings = new LinkedHashMap<>();
+        for (ContainerState state : states) {
+            try {
+                readings.put(state.id(), new long[] {cgroups.of(state).stats().cpuTime().toNanos(), System.nanoTime()});
+            } catch (IsolaException e) {
+                // ended: the second reading says so
+            }
+        }
+        return readings;
     }
 
     static Map<String, Object> json(Row row) {

@@ -7,9 +7,9 @@ import java.util.Objects;
 /**
  * One reading of {@code stats} as Docker's {@code --format} templates name its fields ({@code
  * .Container}, {@code .Name}, {@code .ID}, {@code .CPUPerc}, {@code .MemUsage}, {@code .MemPerc},
- * {@code .NetIO}, {@code .BlockIO}, {@code .PIDs}), with isola's {@code .CPUTime}. One reading has
- * no CPU percentage, and isola does not count block I/O: those read "--", as Docker prints a value
- * it does not have. NetIO is what the container's network namespace received and sent, loopback
+ * {@code .NetIO}, {@code .BlockIO}, {@code .PIDs}), with isola's {@code .CPUTime}. CPUPerc is the CPU
+ * time over two readings (taken only when a template shows it), as a share of one CPU; isola does
+ * not count block I/O: that reads "--", as Docker prints a value it does not have. NetIO is what the container's network namespace received and sent, loopback
  * aside (Docker counts its interfaces, which have no lo).
  */
 final class StatsRow {
@@ -60,7 +60,7 @@ final class StatsRow {
         String percent = s.memoryLimit().isPresent() && s.memoryLimit().getAsLong() > 0
                 ? String.format("%.2f%%", 100.0 * s.memoryUsage() / s.memoryLimit().getAsLong()) : NONE;
         return new Struct("stats").with("Container", given == null ? shortId : given).with("ID", shortId)
-                .with("Name", Objects.toString(row.state().name(), "")).with("CPUPerc", NONE)
+                .with("Name", Objects.toString(row.state().name(), "")).with("CPUPerc", row.cpuPercent() == null ? NONE : String.format("%.2f%%", row.cpuPercent()))
                 .with("CPUTime", String.format("%.3fs", s.cpuTime().toNanos() / 1e9))
                 .with("MemUsage", StatsCommand.bytes(s.memoryUsage()) + " / " + limit).with("MemPerc", percent)
                 .with("NetIO", netIo(row.state())).with("BlockIO", NONE).with("PIDs", Long.toString(s.pids()));
