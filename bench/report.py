@@ -245,15 +245,24 @@ def print_sections(sec):
     eng = sec.get("engine")
     if eng:
         print()
-        print(f"engine: podman run --rm --network none of /bin/true (busybox image) with each OCI runtime, "
+        print(f"engine: what each operation costs with each OCI runtime (busybox image, /bin/true), "
               f"{eng['runs']} runs each, taking turns; seconds")
-        runc = eng["runtimes"].get("runc")
-        print(f"{'runtime':<20}{'runs':>6}{'min':>9}{'median':>9}{'max':>9}   median/runc's")
-        for name, r in eng["runtimes"].items():
-            ratio = f"{r['median'] / runc['median']:.2f}x" if runc else "-"
-            print(f"{name:<20}{r['n']:>6}{r['min']:>9.2f}{r['median']:>9.2f}{r['max']:>9.2f}   {ratio}")
-        print("note: isola's create runs in-process (its container must be a child of conmon) and starts "
-              "the resident server, which takes start and delete; isola-in-process is ISOLA_SERVER=off")
+        print(f"{'operation':<18}{'runtime':<20}{'runs':>6}{'min':>9}{'median':>9}{'max':>9}   median/runc's")
+        ops = eng.get("ops") or {"podman run --rm": eng["runtimes"]}  # results of before issue 17's section
+        for op, runtimes in ops.items():
+            runc = runtimes.get("runc")
+            for name, r in runtimes.items():
+                ratio = f"{r['median'] / runc['median']:.2f}x" if runc else "-"
+                print(f"{op:<18}{name:<20}{r['n']:>6}{r['min']:>9.3f}{r['median']:>9.3f}{r['max']:>9.3f}   {ratio}")
+        for op, bound in (("podman run --rm", 1.3), ("ctr run --rm", 1.5)):
+            r = ops.get(op, {})
+            isola, runc = r.get("isola"), r.get("runc")
+            print(f"target: {op} with isola within {bound}x of runc's median: "
+                  + (f"{verdict(isola['median'] <= bound * runc['median'])} "
+                     f"({isola['median']:.3f} vs {runc['median']:.3f} s)" if isola and runc else "UNTESTED"))
+        print("note: isola's create (and an engine's exec) runs in-process, a JVM each: its process must be a child "
+              "of conmon or the shim; the resident server takes start, state and delete. isola-in-process is "
+              "ISOLA_SERVER=off")
     ex = sec.get("exec")
     if ex:
         print()

@@ -76,7 +76,7 @@ if has scale && [[ $ISOLA_OK == 1 ]]; then
         io.isola.launcher.bench.EmbeddedBench scale "$SCALE_N" "$DIST/bundles"
 fi
 if has engine && [[ $ISOLA_OK == 1 ]]; then
-    say "engine: podman run --rm with runc, crun and isola as its runtime, $ENGINE_N runs each"
+    say "engine: podman run --rm and exec, ctr run --rm and task exec with runc, crun and isola, $ENGINE_N runs each"
     record "$RES/engine.json" suite engine podman "$ENGINE_N"
 fi
 if has engine && [[ $ISOLA_OK == 1 ]]; then
