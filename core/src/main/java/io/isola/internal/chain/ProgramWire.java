@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -270,8 +271,14 @@ public final class ProgramWire {
             return values;
         }
 
+        /** Strict UTF-8: a damaged string is refused, not turned into replacement characters. */
         String text() {
-            return new String(bytes(), StandardCharsets.UTF_8);
+            int at = buffer.position();
+            try {
+                return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes())).toString();
+            } catch (CharacterCodingException e) {
+                throw new IllegalArgumentException("child program: the string at byte " + at + " is not UTF-8", e);
+            }
         }
 
         byte[] bytes() {

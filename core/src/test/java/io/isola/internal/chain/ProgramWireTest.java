@@ -71,6 +71,11 @@ class ProgramWireTest {
         byte[] longer = Arrays.copyOf(wire, wire.length + 2);
         assertEquals("child program: 2 bytes after its last op",
                 assertThrows(IllegalArgumentException.class, () -> ProgramWire.decode(longer)).getMessage());
+        byte[] notUtf8 = wire.clone();
+        int description = indexOf(notUtf8, "set the uid".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        notUtf8[description] = (byte) 0xff;
+        assertEquals("child program: the string at byte " + (description - 4) + " is not UTF-8",
+                assertThrows(IllegalArgumentException.class, () -> ProgramWire.decode(notUtf8)).getMessage());
         byte[] huge = wire.clone();
         ByteBuffer.wrap(huge).putInt(8, Integer.MAX_VALUE); // the section count
         assertTrue(assertThrows(IllegalArgumentException.class, () -> ProgramWire.decode(huge)).getMessage()
@@ -90,6 +95,15 @@ class ProgramWireTest {
         ByteBuffer.wrap(noExec).putInt(opCountAt(wire), program.ops().size() - 1);
         assertEquals("child program: its last op is not the exec",
                 assertThrows(IllegalArgumentException.class, () -> ProgramWire.decode(noExec)).getMessage());
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            if (Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+                return i;
+            }
+        }
+        throw new AssertionError("not in the bytes");
     }
 
     /** Where the op count is: after the magic, the version and the sections. */
