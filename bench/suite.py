@@ -304,6 +304,7 @@ class Containerd:
     def __init__(self, d):
         self.dir, self.process, self.image = d, None, None
         self.socket = f"{d}/ctrd.sock"
+        self.run_dir_existed = os.path.exists("/run/containerd")
 
     def ctr(self, *args):
         return ["ctr", "--address", self.socket, "--namespace", "isola-bench", *args]
@@ -347,6 +348,16 @@ class Containerd:
         unmount_under(self.dir)
         import shutil
         shutil.rmtree(self.dir, ignore_errors=True)
+        # what containerd makes outside its directories (as ContainerdIT removes it), when empty: the
+        # parent cgroup of its namespace and, if they were not there before, containerd 1.6's shim directories
+        left = [os.path.join("/sys/fs/cgroup", h, "isola-bench") for h in os.listdir("/sys/fs/cgroup")]
+        if not self.run_dir_existed:
+            left += ["/run/containerd/fifo", "/run/containerd/s", "/run/containerd"]
+        for path in left:
+            try:
+                os.rmdir(path)
+            except OSError:
+                pass  # missing, or in use by someone else: theirs to keep
 
 
 def exec_into(n):
