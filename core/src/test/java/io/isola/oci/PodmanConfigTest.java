@@ -205,13 +205,13 @@ class PodmanConfigTest {
                 .withArray("devices").get(0)).put("type", "x"));
         refusedWith("mounts[11]", () -> config.withArray("mounts").addObject().put("destination", "/mnt").put("type", "nfs")
                 .put("source", "server:/x"));
-        refusedWith("mounts[5].options", () -> ((ArrayNode) config.withArray("mounts").get(5).get("options")).add("rshared"));
+        refusedWith("mounts[5].options", () -> ((ArrayNode) config.withArray("mounts").get(5).get("options")).add("sideways"));
         refusedWith("mounts[0].options", () -> ((ArrayNode) config.withArray("mounts").get(0).get("options")).add("ro"));
         refusedWith("process.rlimits[0].type", () -> ((ObjectNode) config.with("process").withArray("rlimits").get(0))
                 .put("type", "RLIMIT_BOGUS"));
         refusedWith("process.capabilities.effective", () -> config.with("process").with("capabilities")
                 .withArray("effective").add("CAP_NOT_A_CAP"));
-        refusedWith("process.apparmorProfile", () -> config.with("process").put("apparmorProfile", "x"));
+        refusedWith("linux.intelRdt", () -> config.with("linux").with("intelRdt").put("closID", "x"));
     }
 
     @Test

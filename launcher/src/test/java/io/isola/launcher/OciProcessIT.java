@@ -2,6 +2,7 @@ package io.isola.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -141,5 +142,30 @@ class OciProcessIT {
         oci.write(config);
         assertEquals(1, oci.isola("create", "--bundle", bundle.toString(), "k2"));
         assertTrue(oci.lastErr.contains("process.scheduler") && oci.lastErr.contains("SCHED_LOTTERY"), oci.lastErr);
+    }
+
+    /**
+     * This host enables neither AppArmor nor SELinux (lsm: lockdown, capability, landlock, bpf) and
+     * has no resctrl: as runc, the labels an engine sends are ignored and the container runs, with
+     * the oomScoreAdj it asks for; intelRdt is refused naming what the host lacks.
+     */
+    @Test
+    void labelsOfModulesThisHostLacksAreIgnoredAndIntelRdtIsRefused() throws Exception {
+        assumeFalse(Files.exists(Path.of("/sys/module/apparmor")) || Files.exists(Path.of("/sys/fs/selinux/enforce"))
+                || Files.readString(Path.of("/proc/filesystems")).contains("resctrl"), "this host has AppArmor, SELinux or resctrl");
+        ObjectNode config = oci.config("cat /proc/self/oom_score_adj > /out/oom");
+        ((ObjectNode) config.get("process")).put("apparmorProfile", "docker-default").put("oomScoreAdj", 500)
+                .put("selinuxLabel", "system_u:system_r:container_t:s0:c1,c2");
+        ((ObjectNode) config.get("linux")).put("mountLabel", "system_u:object_r:container_file_t:s0:c1,c2");
+        oci.write(config);
+
+        assertEquals(0, oci.run("l1"));
+        assertEquals("500", oci.read("oom").strip());
+
+        ((ObjectNode) config.get("linux")).putObject("intelRdt").put("closID", "isola-test");
+        oci.write(config);
+        assertEquals(1, oci.isola("create", "--bundle", bundle.toString(), "l2"));
+        assertTrue(oci.lastErr.contains("linux.intelRdt") && oci.lastErr.contains("no resctrl"), oci.lastErr);
+        assertEquals("", oci.ok("list", "-q"));
     }
 }
