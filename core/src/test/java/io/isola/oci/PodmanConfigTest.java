@@ -197,7 +197,7 @@ class PodmanConfigTest {
                 .put("path", "proc/1/ns/pid"));
         refusedWith("linux.uidMappings", () -> config.with("linux").withArray("uidMappings").addObject().put("containerID", 0)
                 .put("hostID", 100000).put("size", 65536));
-        refusedWith("linux.namespaces[5]", () -> config.with("linux").withArray("namespaces").addObject().put("type", "time"));
+        refusedWith("linux.timeOffsets", () -> config.with("linux").with("timeOffsets").with("boottime").put("secs", 5));
         refusedWith("linux.seccomp.flags", () -> config.with("linux").with("seccomp").putArray("flags").add("SECCOMP_FILTER_FLAG_LOG"));
         refusedWith("linux.resources.blockIO.weightDevice", () -> config.with("linux").with("resources").with("blockIO")
                 .withArray("weightDevice").addObject().put("major", 8).put("minor", 0).put("weight", 100));
