@@ -175,16 +175,16 @@ class OciConformanceIT {
     @Test
     void anUnsupportedFieldIsRefusedByNameAndLogged() throws Exception {
         ObjectNode config = config("true");
-        ((ObjectNode) config.get("linux")).putObject("intelRdt").put("closID", "isola-test");
-        ((ObjectNode) config.get("process")).put("apparmorProfile", "isola-test");
+        ((ObjectNode) config.get("linux")).putObject("memoryPolicy").put("mode", "MPOL_BIND");
+        ((ObjectNode) config.get("linux").get("resources")).putObject("rdma").putObject("mlx5_1").put("hcaHandles", 3);
         write(config);
 
         assertNotEquals(0, isola("create", "--bundle", bundle.toString(), "c2"));
 
-        assertTrue(lastErr.contains("linux.intelRdt") && lastErr.contains("process.apparmorProfile"), lastErr);
+        assertTrue(lastErr.contains("linux.memoryPolicy") && lastErr.contains("linux.resources.rdma"), lastErr);
         JsonNode logged = JSON.readTree(Files.readAllLines(root.resolve("log.json")).get(0));
         assertEquals("error", logged.get("level").asText());
-        assertTrue(logged.get("msg").asText().contains("linux.intelRdt"), logged.toString());
+        assertTrue(logged.get("msg").asText().contains("linux.memoryPolicy"), logged.toString());
         assertEquals("", ok("list", "-q"), "a refused create left state behind");
     }
 

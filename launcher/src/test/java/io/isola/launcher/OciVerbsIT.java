@@ -146,8 +146,9 @@ class OciVerbsIT {
 
         assertTrue(printed.startsWith("{\n    \"ociVersionMin\": \"1.0.0\",\n"), printed);
         JsonNode linux = features.get("linux");
-        assertEquals(List.of("cgroup", "ipc", "mount", "network", "pid", "user", "uts"), texts(linux.get("namespaces")));
+        assertEquals(List.of("cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"), texts(linux.get("namespaces")));
         assertTrue(texts(linux.get("capabilities")).containsAll(List.of("CAP_SYS_ADMIN", "CAP_NET_RAW", "CAP_CHOWN")));
+        assertTrue(texts(features.get("mountOptions")).containsAll(List.of("rshared", "rslave", "runbindable")));
         assertEquals(true, linux.get("cgroup").get("v1").asBoolean());
         assertEquals(true, linux.get("cgroup").get("v2").asBoolean());
         assertEquals(true, linux.get("seccomp").get("enabled").asBoolean());

@@ -95,6 +95,7 @@ final class UserMounts {
                     steps.add(Phase.FILESYSTEM, SyscallSteps.mountSetattr("set " + volume.options() + " on " + path,
                             calls.at(path), recursive, attributes));
                 }
+                propagation(filesystem, volume.target(), path);
                 tree.mount(target.path(), Backing.host(wanted.source()));
             } else if (wanted.requested() != null) {
                 ContainerBind bind = wanted.requested();
@@ -109,9 +110,16 @@ final class UserMounts {
                 String data = "mode=" + Integer.toOctalString(tmpfs.mode())
                         + (tmpfs.sizeBytes() > 0 ? ",size=" + tmpfs.sizeBytes() : "");
                 steps.add(Phase.FILESYSTEM, calls.mount("a tmpfs", "tmpfs", path, "tmpfs", flags, data));
+                propagation(filesystem, tmpfs.target(), path);
                 tree.mount(target.path(), Backing.empty());
             }
         }
+    }
+
+    /** After the mount, as runc sets it: a mount's propagation is its own once it exists. */
+    private void propagation(Filesystem filesystem, String target, String path) {
+        filesystem.propagation(target).ifPresent(mode -> steps.add(Phase.FILESYSTEM,
+                Steps.mount("make " + path + " " + mode.mode(), null, calls.at(path), null, mode.flags(), null)));
     }
 
     /**
