@@ -63,6 +63,21 @@ class RootlessCliIT {
                 "the host sees the container's root as the first subordinate id");
     }
 
+    /** A new named volume is given to the subordinate root (as podman chowns it), so root inside writes it; rm removes it. */
+    @Test
+    void aNewNamedVolumeIsTheSubordinateRootsAndItsFilesShowAsTheMappedIds() throws Exception {
+        RootlessUser.Run run = user.isola("run", "--rm", "--net", "none", "--uidmap", map(), "-v", "subvol:/vol", "--",
+                "sh", "-c", "id -u; cat /proc/self/uid_map; stat -c %u /vol; touch /vol/by-container");
+        assertEquals(0, run.code(), run.err());
+        assertEquals(List.of("0", "0 " + user.sub + " 65536", "0"), squeezed(run.out()));
+        Path data = user.home().resolve(".local/share/isola/volumes/subvol/_data");
+        assertEquals(List.of((int) user.sub, (int) user.sub), List.of(Files.getAttribute(data, "unix:uid", LinkOption.NOFOLLOW_LINKS),
+                Files.getAttribute(data.resolve("by-container"), "unix:uid", LinkOption.NOFOLLOW_LINKS)));
+        RootlessUser.Run rm = user.isola("volume", "rm", "subvol");
+        assertEquals(0, rm.code(), rm.err());
+        assertEquals(false, Files.exists(data.getParent(), LinkOption.NOFOLLOW_LINKS));
+    }
+
     @Test
     void aVolumeTheUserCannotReachIsRefusedNamingTheDirectoryAndTheUid() throws Exception {
         Path closed = Files.createDirectories(user.work.resolve("closed/inside"));

@@ -169,7 +169,7 @@ final class FilesystemOptions {
      * while {@code keepWhile} exists (its state, without --rm), and its variables come first. Returns the settings, null for none.
      */
     Filesystem applyTo(ContainerSpec.Builder spec, boolean mountNamespace, Choice choice, String containerId, String keepWhile,
-            boolean makeVolumes) {
+            boolean makeVolumes, VolumeOwners owners) {
         List<VolumeRequest> requests = new ArrayList<>();
         Filesystem filesystem = filesystem(requests);
         Image found = choice.image();
@@ -188,7 +188,7 @@ final class FilesystemOptions {
             }
         }
         if (!requests.isEmpty()) {
-            filesystem = ContainerVolumes.bind(filesystem, requests, containerId, layers, makeVolumes);
+            filesystem = ContainerVolumes.bind(filesystem, requests, containerId, layers, makeVolumes, owners);
         }
         if (filesystem.isDefault()) {
             return null;
