@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
  * Issue 22's rootless rows, as a user would type them: a real user other than root, with
  * /etc/subuid ranges, runs the CLI ({@link RootlessUser}). A container whose root is one of the
  * user's subordinate ids binds a volume below the user's private directories and is entered by
- * exec as its root; an image's container that wrote files as subordinate ids is committed,
- * exported and removed; a container that asks for no network gets pasta's where it can.
+ * exec as its root; an image's container that wrote files as subordinate ids is diffed, committed,
+ * exported and removed; a new volume is the subordinate root's; a container that asks for no network gets pasta's where it can.
  */
 class RootlessCliIT {
 
@@ -109,7 +109,7 @@ class RootlessCliIT {
      * overlayfs's work/work (mode 0): the user's own process can neither read nor remove them.
      */
     @Test
-    void anImageContainersSubordinateFilesAreCommittedExportedAndRemoved() throws Exception {
+    void anImageContainersSubordinateFilesAreDiffedCommittedExportedAndRemoved() throws Exception {
         Path tar = ImageArchives.dockerSave(user.work.resolve("bb.tar"), "test/bb:1", false);
         RootlessUser.command(List.of("chmod", "a+r", tar.toString()));
         RootlessUser.Run imported = user.isola("image", "import", tar.toString());
@@ -117,6 +117,10 @@ class RootlessCliIT {
         RootlessUser.Run run = user.isola("run", "--name", "subfiles", "--net", "none", "--image", "test/bb:1", "--",
                 "/bin/busybox", "sh", "-c", "mkdir /d && echo x >/d/f && chown -R 1000:1000 /d && chmod 700 /d");
         assertEquals(0, run.code(), run.err());
+
+        RootlessUser.Run diff = user.isola("diff", "subfiles");
+        assertEquals(0, diff.code(), diff.err());
+        assertEquals(List.of("A /d", "A /d/f"), squeezed(diff.out()), "read in the user's namespace: /d is 0700 of uid 1000");
 
         RootlessUser.Run commit = user.isola("commit", "subfiles", "test/bb:2");
         assertEquals(0, commit.code(), commit.err());

@@ -17,7 +17,7 @@ import java.util.List;
  * with the rootless user's ids mapped, that removes a container's tree or writes it to stdout as a
  * tar. It sees the files as the container does: their owners as the container's ids, and it may
  * pass and read whatever those ids own (CAP_DAC_OVERRIDE in that namespace). Usage: {@code remove
- * TREE}, {@code changes UPPER}, {@code merged TOP... BOTTOM}, {@code directory ROOT}, {@code shift
+ * TREE}, {@code changes UPPER}, {@code merged TOP... BOTTOM}, {@code directory ROOT}, {@code diff UPPER LOWER...} (NUL-ended lines), {@code shift
  * UIDMAP GIDMAP TREE} (maps as {@code CTR:HOST:LEN,...} of host ids). Exit code 0, else 1 with one
  * line on stderr.
  */
@@ -37,7 +37,7 @@ public final class TreeTask {
 
     private static void run(String[] args) throws IOException {
         if (args.length < 2) {
-            throw new IllegalArgumentException("usage: remove|changes|merged|directory PATH... or shift UIDMAP GIDMAP TREE");
+            throw new IllegalArgumentException("usage: remove|changes|merged|directory|diff PATH... or shift UIDMAP GIDMAP TREE");
         }
         List<Path> paths = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
@@ -54,6 +54,11 @@ public final class TreeTask {
             return;
         }
         OutputStream stdout = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
+        if (args[0].equals("diff")) {
+            ContainerChanges.write(paths.get(0), paths.subList(1, paths.size()), stdout);
+            stdout.flush();
+            return;
+        }
         try (TreeTar tar = new TreeTar(stdout)) {
             switch (args[0]) {
                 case "changes" -> ContainerFiles.changes(paths.get(0), tar);
