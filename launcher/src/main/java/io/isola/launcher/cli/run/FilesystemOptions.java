@@ -44,7 +44,8 @@ final class FilesystemOptions {
     @Option(names = {"-v", "--volume"}, paramLabel = "HOST:CTR[:ro]|NAME:CTR[:ro]|CTR",
             description = {"Bind a host file or directory (an absolute HOST), or mount volume NAME (made when missing),",
                 "or an anonymous volume of the container's own (CTR alone); :ro makes it read-only, :nocopy",
-                "leaves a new volume empty instead of copying the image's content at CTR into it."})
+                "leaves a new volume empty instead of copying the image's content at CTR into it; a host bind's",
+                ":idmap (as root, with a user namespace) shows host root's files as the container root's."})
     List<String> volumes = new ArrayList<>();
 
     @Option(names = "--mount", paramLabel = "type=bind|volume|tmpfs,...",
