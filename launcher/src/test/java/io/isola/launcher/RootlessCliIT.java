@@ -127,6 +127,10 @@ class RootlessCliIT {
         RootlessUser.Run fromCommit = user.isola("run", "--rm", "--net", "none", "--image", "test/bb:2", "--", "cat", "/d/f");
         assertEquals("x\n", fromCommit.out(), fromCommit.err());
 
+        RootlessUser.Run probe = user.isola("run", "--rm", "--net", "none", "--uidmap", map(), "--image", "test/bb:1", "--",
+                "/bin/busybox", "sh", "-c", "/bin/busybox id -u; /bin/busybox stat -c %u /bin/busybox; /bin/busybox touch /new; echo $?");
+        System.err.println("PROBE code=" + probe.code() + " out=" + probe.out() + " err=" + probe.err());
+
         Path exported = user.work.resolve("export");
         RootlessUser.command(List.of("install", "-d", "-o", user.name, exported.toString()));
         RootlessUser.Run export = user.isola("export", "-o", exported.resolve("subfiles.tar").toString(), "subfiles");
