@@ -34,7 +34,7 @@ VARIANTS = [  # label suffix, what it adds to the base set
 VARIANT_TOOLS = [  # label prefix, name in the table
     ("isola-small", "isola embedded API (64 MB heap)"),
     ("isola-cli", "isola run (CLI, new JVM per run)"),
-    ("isola-server", "isola run (CLI, the user's resident server)"),
+    ("isola-server", "isola run (CLI via its server)"),
     ("podman-crun", "podman run --rm, crun (rootless)"),
     ("podman-runc", "podman run --rm, runc (rootless)"),
     ("crun", "crun run"),

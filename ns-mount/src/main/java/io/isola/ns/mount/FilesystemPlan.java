@@ -47,7 +47,9 @@ final class FilesystemPlan implements AutoCloseable {
      * staged bind is a copy of its idmapped mount.
      */
     void mapOwners(io.isola.spi.ClonedChild child) throws Exception {
-        Reachability.of(io.isola.spi.IdMaps.of(child)).require(root.lookedUpByPath());
+        io.isola.spi.IdMaps maps = io.isola.spi.IdMaps.of(child);
+        root.requireOwnable(maps);
+        Reachability.of(maps).require(root.lookedUpByPath());
         RootOwnership ownership = RootOwnership.of(child);
         if (ownership != null) {
             root.mapOwners(child, ownership);
