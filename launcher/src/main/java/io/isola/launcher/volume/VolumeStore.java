@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.isola.internal.security.DirectoryModes;
 import io.isola.launcher.image.ImageStore;
+import io.isola.launcher.image.SubordinateTrees;
 import io.isola.launcher.image.VolumeSeed;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.LockFile;
@@ -117,6 +118,9 @@ public final class VolumeStore {
 
     private record Made(VolumeRecord record, boolean isNew) {}
 
+    /** A volume ready to bind: its data directory, and whether this call made it. */
+    public record Prepared(Path data, boolean made) {}
+
     private Made createLocked(String name, Map<String, String> labels, String containerId) throws IOException {
         Optional<VolumeRecord> existing = find(name);
         if (existing.isPresent()) {
@@ -149,7 +153,7 @@ public final class VolumeStore {
      * first) hold at {@code target}, as Docker does. A volume this call made is removed again
      * when the copy fails, and is recorded as made for {@code containerId} ({@link #removeMadeFor}).
      */
-    public Path prepare(String name, Map<String, String> labels, String target, List<Path> imageLayers, boolean copyUp,
+    public Prepared prepare(String name, Map<String, String> labels, String target, List<Path> imageLayers, boolean copyUp,
             String containerId) {
         try (LockFile lock = lock()) {
             Made made = createLocked(name, labels, containerId);
@@ -165,7 +169,7 @@ public final class VolumeStore {
                             + " into it: " + e.getMessage(), e);
                 }
             }
-            return data;
+            return new Prepared(data, made.isNew());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare volume " + name + " in " + root, e);
         }
@@ -222,7 +226,16 @@ public final class VolumeStore {
             }
             Path dir = root.resolve(name);
             long size = size(dir.resolve(DATA));
-            ContainerTrees.remove(dir);
+            try {
+                ContainerTrees.remove(dir);
+            } catch (IOException e) {
+                if (!SubordinateTrees.needed()) {
+                    throw e;
+                }
+                // a rootless container's files may be its subordinate ids' (a volume given to its root):
+                // removed in the user's namespace, a JVM of its own, only when the user's own process cannot
+                SubordinateTrees.remove(dir);
+            }
             return size;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot remove volume " + name, e);

@@ -45,7 +45,8 @@ final class FilesystemOptions {
             description = {"Bind a host file or directory (an absolute HOST), or mount volume NAME (made when missing),",
                 "or an anonymous volume of the container's own (CTR alone); :ro makes it read-only, :nocopy",
                 "leaves a new volume empty instead of copying the image's content at CTR into it; a bind also takes",
-                "a propagation (:rshared, :ro,rslave; shared, slave, private, unbindable and their r forms)."})
+                "a propagation (:rshared, :ro,rslave; shared, slave, private, unbindable and their r forms), and a",
+                "host bind's :idmap (as root, with a user namespace) shows host root's files as the container root's."})
     List<String> volumes = new ArrayList<>();
 
     @Option(names = "--mount", paramLabel = "type=bind|volume|tmpfs,...",
@@ -193,7 +194,7 @@ final class FilesystemOptions {
      * while {@code keepWhile} exists (its state, without --rm), and its variables come first. Returns the settings, null for none.
      */
     Filesystem applyTo(ContainerSpec.Builder spec, boolean mountNamespace, Choice choice, String containerId, String keepWhile,
-            boolean makeVolumes) {
+            boolean makeVolumes, VolumeOwners owners) {
         List<VolumeRequest> requests = new ArrayList<>();
         Filesystem filesystem = filesystem(requests);
         Image found = choice.image();
@@ -212,7 +213,7 @@ final class FilesystemOptions {
             }
         }
         if (!requests.isEmpty()) {
-            filesystem = ContainerVolumes.bind(filesystem, requests, containerId, layers, makeVolumes);
+            filesystem = ContainerVolumes.bind(filesystem, requests, containerId, layers, makeVolumes, owners);
         }
         if (filesystem.isDefault()) {
             return null;

@@ -209,7 +209,8 @@ public final class RunCommand implements Callable<Integer> {
         // before -e, which overrides an image's variables; before --user, whose names the root's /etc/passwd gives
         // volumes are made once the container is registered (a run refused before leaves none behind)
         boolean makeVolumes = commandSpec == null || java.nio.file.Files.isDirectory(store().dir(id));
-        io.isola.api.Filesystem root = filesystem.applyTo(builder, isolators.contains("mount"), choice, id, keepWhile, makeVolumes);
+        io.isola.api.Filesystem root = filesystem.applyTo(builder, isolators.contains("mount"), choice, id, keepWhile, makeVolumes,
+                userOptions.volumeOwners(isolators));
         userOptions.applyTo(builder, root, choice.image());
         lifecycle.envFileEntries().forEach(entry -> Environment.add(builder, entry));
         env.forEach(entry -> Environment.add(builder, entry));
