@@ -112,9 +112,10 @@ final class RunLifecycleOptions {
         if (policy.kind() != RestartPolicy.Kind.NO && !detach) {
             throw new IllegalArgumentException("--restart " + restart + ": isola restarts detached containers only; add -d");
         }
-        if (detach && tty && interactive) {
-            throw new IllegalArgumentException("-d with -it: attaching to a detached container is not supported; "
-                    + "use -d alone, or -it without -d");
-        }
+    }
+
+    /** What the holder of a detached container keeps for {@code attach}: its terminal (-t), its stdin (-i). */
+    io.isola.launcher.attach.ConsoleMode console() {
+        return detach ? new io.isola.launcher.attach.ConsoleMode(tty, interactive) : io.isola.launcher.attach.ConsoleMode.NONE;
     }
 }
