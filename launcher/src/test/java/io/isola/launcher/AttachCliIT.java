@@ -49,8 +49,8 @@ class AttachCliIT {
     void runDitThenAttachDetachAndAttachAgainThroughTheResidentServer() throws Exception {
         RootOnly.require();
         Path root = dir.resolve("state");
-        try {
-            String id = lastLine(start(null, served(root, "run", "-dit", "--name", "held", "--", "sh")));
+        try (InProcessCli isola = new InProcessCli(dir)) { // the quick looks: the state root is the served commands'
+            String id = lastLine(output(served(root, "run", "-dit", "--name", "held", "--", "sh")));
             try (Screen screen = new Screen(100, 30)) {
                 Process attach = served(root, screen.pty, "attach", "held");
                 screen.type("echo hel''lo; stty size\n");
@@ -60,8 +60,8 @@ class AttachCliIT {
                 assertTrue(attach.waitFor(30, TimeUnit.SECONDS), "attach did not end at the detach keys");
                 assertEquals(1, attach.exitValue(), "Docker's status of a detached attach");
             }
-            assertEquals("running", lastLine(start(null, served(root, "inspect", "-f", "{{.State.Status}}", "held"))));
-            long pid = Long.parseLong(lastLine(start(null, served(root, "inspect", "-f", "{{.State.Pid}}", "held"))));
+            assertEquals("running", isola.ok("inspect", "-f", "{{.State.Status}}", "held").strip());
+            long pid = Long.parseLong(isola.ok("inspect", "-f", "{{.State.Pid}}", "held").strip());
             Set<Long> holders = masterHolders(pid);
             assertEquals(1, holders.size(), "processes holding the container's terminal master: " + holders);
             long holder = holders.iterator().next();
@@ -86,9 +86,8 @@ class AttachCliIT {
                 assertEquals(3, watcher.exitValue(), "so does the second attach");
             }
             assertFalse(Files.exists(root.resolve(id).resolve("attach.sock")), "the holder's socket is gone with the container");
-            assertTrue(start(null, served(root, "logs", "held")).contains("hello"), "the output went to the log too");
+            assertTrue(isola.ok("logs", "held").contains("hello"), "the output went to the log too");
         } finally {
-            new InProcessCli(dir).close();
             ResidentServers.stopAll(dir.resolve("srv"));
         }
     }
@@ -186,7 +185,7 @@ class AttachCliIT {
     }
 
     /** What a command without a terminal printed, once it succeeded. */
-    private static String start(Void unused, Process process) throws Exception {
+    private static String output(Process process) throws Exception {
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(120, TimeUnit.SECONDS), "the command did not end");

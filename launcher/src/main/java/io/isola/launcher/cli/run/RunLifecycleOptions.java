@@ -14,13 +14,13 @@ final class RunLifecycleOptions {
     static final List<Path> INITS = List.of(Path.of("/usr/bin/tini-static"), Path.of("/usr/bin/tini"),
             Path.of("/usr/sbin/tini"), Path.of("/usr/bin/catatonit"), Path.of("/usr/libexec/podman/catatonit"));
 
-    @Option(names = {"-d", "--detach"}, description = "Run in the background and print the container id.")
+    @Option(names = {"-d", "--detach"}, description = "Run in the background and print the container id; with -t or -i, 'isola attach' connects to it.")
     boolean detach;
 
-    @Option(names = {"-i", "--interactive"}, description = "Keep stdin open and connected to the container.")
+    @Option(names = {"-i", "--interactive"}, description = "Keep stdin open and connected to the container (with -d: for a later attach).")
     boolean interactive;
 
-    @Option(names = {"-t", "--tty"}, description = "Give the container a pseudo-terminal.")
+    @Option(names = {"-t", "--tty"}, description = "Give the container a pseudo-terminal (with -d: held for a later attach, output to its logs).")
     boolean tty;
 
     @Option(names = "--rm", description = "Remove the container (state, writable layer) when it exits; foreground runs without an image always are.")
