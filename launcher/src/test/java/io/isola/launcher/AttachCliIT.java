@@ -95,7 +95,8 @@ class AttachCliIT {
     /**
      * Without the server ({@code ISOLA_SERVER=off}), the monitor process holds the terminal;
      * {@code start -ai} of the stopped container runs it again and shows what it wrote from its
-     * start on, takes keys, and ends with its status.
+     * start on, takes keys, and ends with its status. The same for {@code run -di} and an attach
+     * from pipes.
      */
     @Test
     void startAiOfAStoppedContainerWhoseMonitorProcessHoldsTheTerminal() throws Exception {
@@ -112,6 +113,23 @@ class AttachCliIT {
                 assertEquals(4, start.exitValue(), "start -a ends with the container's status");
             }
             isola.fails("is not running: start it first", "attach", "again");
+
+            // -di: the monitor keeps its stdin; an attach from pipes gives it keys, gets its stdout and stderr apart
+            isola.ok("run", "-di", "--name", "piped", "--", "sh", "-c", "read l; echo got-$l; echo err-$l >&2; exit 6");
+            List<String> command = new ArrayList<>(MonitorProcess.javaCommand(Main.class.getName(),
+                    withRoot(dir.resolve("state"), "attach", "piped")));
+            command.add(1, "-Disola.bundles=" + System.getProperty("isola.bundles"));
+            ProcessBuilder builder = new ProcessBuilder(command);
+            builder.environment().put("ISOLA_SERVER", "off");
+            Process attach = builder.start();
+            attach.getOutputStream().write("one\n".getBytes(StandardCharsets.UTF_8));
+            attach.getOutputStream().flush();
+            String out = new String(attach.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String err = new String(attach.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(attach.waitFor(30, TimeUnit.SECONDS), "attach did not end");
+            assertEquals("got-one\n", out);
+            assertTrue(err.contains("err-one\n"), err);
+            assertEquals(6, attach.exitValue(), err);
         }
     }
 

@@ -24,6 +24,8 @@ public final class AttachedConsole {
 
     private static final int SIGHUP = 1, SIGINT = 2, SIGTERM = 15, SIGWINCH = 28;
     private static final short POLLIN = 1;
+    /** How often a served attach looks whether its client is still there. */
+    private static final int CLIENT_CHECK_MILLIS = 500;
 
     /** How an attach ended: the container's exit (with its code), the detach keys, a signal, or a lost holder. */
     public enum End { EXITED, DETACHED, SIGNALLED, LOST }
@@ -78,14 +80,15 @@ public final class AttachedConsole {
                         + " attach from a terminal, or with --no-stdin");
             }
             signals = onSignals();
-            if (keysToContainer) {
-                if (tty) {
-                    rawMode = HostTerminal.raw(in); // the container's terminal echoes and edits lines
-                }
+            if (keysToContainer && tty) {
+                rawMode = HostTerminal.raw(in); // the container's terminal echoes and edits lines
+            }
+            Invocation client = Invocation.current();
+            if (keysToContainer || client != null) {
                 int[] pipe = Fds.pipe();
                 wake[0] = pipe[0];
                 wake[1] = pipe[1];
-                keys = new Thread(this::relayKeys, "isola-attach-keys");
+                keys = new Thread(() -> relayKeys(keysToContainer, client), "isola-attach-keys");
                 keys.setDaemon(true);
                 keys.start();
             }
@@ -125,19 +128,30 @@ public final class AttachedConsole {
         }
     }
 
-    /** Keys to the holder until the user's stdin ends, the detach keys come, or the attach ends. */
-    private void relayKeys() {
+    /**
+     * Keys to the holder ({@code keys}) until the user's stdin ends, the detach keys come, or the
+     * attach ends; in the resident server also the watch for a client that has gone (killed), whose
+     * terminal the server must then let go of.
+     */
+    private void relayKeys(boolean keys, Invocation client) {
         Native n = Native.get();
         DetachKeys.Matcher matcher = options.keys().matcher();
         byte[] buffer = new byte[4096];
+        boolean reading = keys;
         try (NativeMemory polls = new NativeMemory(16)) {
             while (true) {
-                NativeMemory.putInt(polls.address(), in);
+                NativeMemory.putInt(polls.address(), reading ? in : -1); // a negative fd is not polled
                 NativeMemory.putInt(polls.address() + 4, POLLIN);
                 NativeMemory.putInt(polls.address() + 8, wake[0]);
                 NativeMemory.putInt(polls.address() + 12, POLLIN);
-                if (n.libc().poll(polls.address(), 2, -1) < 0) {
-                    continue; // EINTR
+                int ready = n.libc().poll(polls.address(), 2, client == null ? -1 : CLIENT_CHECK_MILLIS);
+                if (client != null && client.isClientGone()) {
+                    signal = 9; // as if the CLI had been killed, which it was
+                    finish(End.SIGNALLED);
+                    return;
+                }
+                if (ready <= 0) {
+                    continue; // EINTR, or the time to look at the client again
                 }
                 if (NativeMemory.getShort(polls.address() + 14) != 0) {
                     return; // the attach ended: stop before reading another key
@@ -147,7 +161,11 @@ public final class AttachedConsole {
                 }
                 long read = n.libc().read(in, buffer, buffer.length);
                 if (read <= 0) {
-                    return; // the user's stdin ended; the container's stays open, as with Docker's attach
+                    reading = false; // the user's stdin ended; the container's stays open, as with Docker's attach
+                    if (client == null) {
+                        return;
+                    }
+                    continue;
                 }
                 byte[] pass = matcher.filter(buffer, (int) read);
                 if (pass.length > 0) {

@@ -103,17 +103,22 @@ public final class ConsoleHolder implements io.isola.lifecycle.MonitorProcess.Ho
      */
     @Override
     public void awaitOutput() throws InterruptedException {
-        long ended = 0;
-        for (Thread pump : pumps) {
-            while (pump.isAlive()) {
-                pump.join(50);
-                if (ended == 0 && !running(container.pid())) {
-                    ended = System.nanoTime();
-                }
-                if (ended != 0 && System.nanoTime() - ended > DRAIN_MILLIS * 1_000_000) {
-                    return;
+        try {
+            long ended = 0;
+            for (Thread pump : pumps) {
+                while (pump.isAlive()) {
+                    pump.join(50);
+                    if (ended == 0 && !running(container.pid())) {
+                        ended = System.nanoTime();
+                    }
+                    if (ended != 0 && System.nanoTime() - ended > DRAIN_MILLIS * 1_000_000) {
+                        return;
+                    }
                 }
             }
+        } finally {
+            // before the exit is recorded, which lets a start run it again with a holder (and socket) of its own
+            stopListening();
         }
     }
 
@@ -153,14 +158,22 @@ public final class ConsoleHolder implements io.isola.lifecycle.MonitorProcess.Ho
         close();
     }
 
-    /** Stops listening (the socket file goes); attaches still connected are closed. */
-    public void close() {
+    /** New attaches are refused from now on (the socket file goes); those connected stay. */
+    private synchronized void stopListening() {
+        if (!server.isOpen()) {
+            return; // and the socket file may be the holder's of the container's next run
+        }
         closeQuietly(server);
         try {
             Files.deleteIfExists(stateDir.resolve(AttachSocket.NAME));
         } catch (IOException e) {
             LOG.debug("cannot remove the attach socket of {}: {}", container.id(), e.toString());
         }
+    }
+
+    /** Stops listening (the socket file goes); attaches still connected are closed. */
+    public void close() {
+        stopListening();
         synchronized (output) {
             attached.clear();
             connections.forEach(ConsoleHolder::closeQuietly);

@@ -84,6 +84,10 @@ public final class ContainerAttach {
             try {
                 result = AttachedConsole.attach(dir, new AttachedConsole.Options(request.stdin(), sinceStart, request.keys(), proxy));
             } catch (java.net.ConnectException | NoSuchFileException e) {
+                if (Lifecycle.isLive(lifecycle.get(id)) && AttachSocket.exists(dir)) {
+                    throw new IsolaException("container " + id + " runs, but what held its terminal (the resident server or"
+                            + " its monitor process) is gone: nothing can attach to it; 'isola logs' shows what it wrote");
+                }
                 return exitCode(lifecycle, id); // it ended between the look and the connect
             }
             switch (result.end()) {

@@ -101,6 +101,10 @@ public final class ResidentMonitor {
                 if (holder != null) {
                     holder.exited(code);
                 }
+            } finally {
+                if (holder != null) {
+                    holder.close(); // closed already unless recording the exit failed: no socket or thread stays
+                }
             }
             restartByPolicy(store, id);
         } catch (InterruptedException e) {
