@@ -42,8 +42,9 @@ class AttachCliIT {
     /**
      * The resident server holds the terminal of {@code run -dit}: an attach sees the shell and
      * sets its size, detaches with ctrl-p ctrl-q (the container runs on), and nobody but the server
-     * holds the terminal's master; then two attaches at once (in-process, another size; served,
-     * without stdin) both see what one types, and {@code exit 3} ends both with status 3.
+     * holds the terminal's master; then two attaches at once (another size; one without stdin)
+     * both see what one types, and {@code exit 3} ends both with status 3. (An attach in a JVM of
+     * its own is the next test's.)
      */
     @Test
     void runDitThenAttachDetachAndAttachAgainThroughTheResidentServer() throws Exception {
@@ -62,6 +63,9 @@ class AttachCliIT {
             }
             assertEquals("running", isola.ok("inspect", "-f", "{{.State.Status}}", "held").strip());
             long pid = Long.parseLong(isola.ok("inspect", "-f", "{{.State.Pid}}", "held").strip());
+            assertTrue(Files.exists(root.resolve(id).resolve("attach.sock")), "the holder listens in the state directory");
+            assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(root.resolve(id))), "only the owner (and root) reach the socket");
             Set<Long> holders = masterHolders(pid);
             assertEquals(1, holders.size(), "processes holding the container's terminal master: " + holders);
             long holder = holders.iterator().next();
@@ -71,7 +75,7 @@ class AttachCliIT {
                     Files.readSymbolicLink(Path.of("/proc/" + holder + "/ns/pid")), "the holder is not in the container's PIDs");
 
             try (Screen typing = new Screen(120, 40); Screen watching = new Screen(120, 40)) {
-                Process attach = cli(root, typing.pty, "attach", "held");
+                Process attach = served(root, typing.pty, "attach", "held");
                 Process watcher = served(root, watching.pty, "attach", "--no-stdin", "held");
                 // both attached once the watcher sees what the typing side has the shell echo
                 for (int i = 0; i < 60 && !watching.shows("tick", 1000); i++) {
