@@ -42,7 +42,8 @@ class AttachCliIT {
     /**
      * The resident server holds the terminal of {@code run -dit}: an attach sees the shell and
      * sets its size, detaches with ctrl-p ctrl-q (the container runs on), and nobody but the server
-     * holds the terminal's master; then two attaches at once (another size; one without stdin)
+     * holds the terminal's master; a served attach whose client is killed lets go of the user's
+     * terminal; then two attaches at once (another size; one without stdin)
      * both see what one types, and {@code exit 3} ends both with status 3. (An attach in a JVM of
      * its own is the next test's.)
      */
@@ -74,6 +75,21 @@ class AttachCliIT {
             assertNotEquals(Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/pid")),
                     Files.readSymbolicLink(Path.of("/proc/" + holder + "/ns/pid")), "the holder is not in the container's PIDs");
 
+            try (Screen killed = new Screen(80, 24)) {
+                // a served attach whose client is killed: the server lets go of the user's terminal
+                Process attach = served(root, killed.pty, "attach", "held");
+                for (int i = 0; i < 60 && !killed.shows("mark", 1000); i++) {
+                    killed.type("echo ma''rk\n");
+                }
+                String terminal = Files.readSymbolicLink(Path.of("/proc/self/fd", Integer.toString(killed.pty.slave()))).toString();
+                assertTrue(serverHolds(terminal), "the server holds the attached client's terminal");
+                attach.destroyForcibly().waitFor();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (serverHolds(terminal) && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+                assertFalse(serverHolds(terminal), "the server still holds a killed client's terminal");
+            }
             try (Screen typing = new Screen(120, 40); Screen watching = new Screen(120, 40)) {
                 Process attach = served(root, typing.pty, "attach", "held");
                 Process watcher = served(root, watching.pty, "attach", "--no-stdin", "held");
@@ -135,6 +151,24 @@ class AttachCliIT {
             assertTrue(err.contains("err-one\n"), err);
             assertEquals(6, attach.exitValue(), err);
         }
+    }
+
+    /** Whether a resident server of this test's has {@code terminal} open. */
+    private boolean serverHolds(String terminal) throws IOException {
+        for (ProcessHandle server : ResidentServers.running(dir.resolve("srv"))) {
+            try (var fds = Files.newDirectoryStream(Path.of("/proc/" + server.pid() + "/fd"))) {
+                for (Path fd : fds) {
+                    try {
+                        if (Files.readSymbolicLink(fd).toString().equals(terminal)) {
+                            return true;
+                        }
+                    } catch (IOException e) {
+                        // closed meanwhile
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     /** Pids of the processes that hold the master of the terminal that {@code pid}'s stdin is. */
