@@ -74,6 +74,8 @@ made	docker start made
 running	docker inspect -f '{{.State.Status}}' made
 made	docker rm -f made
 create start die destroy	docker events --since 5m --until 0s --filter container=made --format '{{.Action}}' | xargs
+-	docker run -di --name piped --pull never compat/busybox:1 sh -c 'read l; echo got-$l; exit 4'
+got-one 4	(echo one | docker attach piped; echo $?) | xargs
 Total reclaimed space	docker system prune -f | tail -1 | cut -d: -f1
 0	docker ps -a -q | wc -l
 SCRIPT

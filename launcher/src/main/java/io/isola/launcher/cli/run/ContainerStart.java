@@ -57,7 +57,7 @@ public final class ContainerStart {
             Monitor.failed(store, creating, e); // an isola that reads its options otherwise now
             throw e;
         }
-        DetachedLaunch.launch(store, creating, run::spec, args, inServer);
+        DetachedLaunch.launch(store, creating, run::spec, args, run.console(), inServer);
         return true;
     }
 }

@@ -161,6 +161,11 @@ public final class RunCommand implements Callable<Integer> {
         return spec(DEFAULT_ISOLATORS);
     }
 
+    /** For the holder of a detached container: the terminal or stdin it keeps for an attach. */
+    public io.isola.launcher.attach.ConsoleMode console() {
+        return lifecycle.console();
+    }
+
     /** For the monitor of a detached container: the id and state store the CLI registered it under. */
     public RunCommand container(String containerId, io.isola.lifecycle.StateStore store) {
         this.id = containerId;

@@ -63,7 +63,7 @@ final class RunFlow {
             return 0;
         }
         if (detached) {
-            DetachedLaunch.launch(store, state, configured, runArgs);
+            DetachedLaunch.launch(store, state, configured, runArgs, options.console());
             out.println(id);
             out.flush();
             return 0;
