@@ -121,7 +121,7 @@ public final class ImagePuller {
         try (InputStream raw = blob.content();
                 InputStream counted = counting(raw, digest, total, read);
                 DigestInputStream blobDigest = new DigestInputStream(counted, blobSha);
-                InputStream tar = decompressed(blobDigest, digest);
+                InputStream tar = LayerCompression.decompressed(blobDigest, "layer " + digest, store.scratch());
                 DigestInputStream tarDigest = new DigestInputStream(tar, tarSha)) {
             files = LayerExtractor.extract(tarDigest, partial, diffId);
             tarDigest.transferTo(OutputStream.nullOutputStream()); // the tar's trailing padding counts too
@@ -144,19 +144,6 @@ public final class ImagePuller {
         Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
         progress.layer(digest, "Pull complete");
         return files;
-    }
-
-    /** The layer's tar: gzip and uncompressed are read (told apart by their first bytes, whatever the media type says). */
-    private static InputStream decompressed(InputStream blob, String digest) throws IOException {
-        InputStream in = new java.io.BufferedInputStream(blob, 65536);
-        in.mark(4);
-        byte[] magic = in.readNBytes(4);
-        in.reset();
-        if (magic.length == 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5 && (magic[2] & 0xff) == 0x2f
-                && (magic[3] & 0xff) == 0xfd) {
-            throw new IOException("layer " + digest + " is zstd-compressed; isola reads gzip and uncompressed layers");
-        }
-        return ImageImporter.uncompressed(in);
     }
 
     private InputStream counting(InputStream in, String digest, long total, long[] read) {

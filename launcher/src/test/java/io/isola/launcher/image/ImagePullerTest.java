@@ -140,11 +140,29 @@ class ImagePullerTest {
     }
 
     @Test
-    void zstdLayersAreRefusedByName() throws Exception {
-        byte[] zstd = {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd, 0, 0, 0, 0};
-        ImageReference reference = image(zstd, ImageArchives.digest(zstd), ImageArchives.digest(zstd), zstd.length);
+    void aZstdLayerIsReadByItsMagicWhateverItsMediaTypeSays() throws Exception {
+        byte[] tar = layer();
+        byte[] zstd = ImageArchives.zstd(tar);
+        // the served manifest calls every layer an uncompressed tar: the first bytes decide
+        ImageReference reference = image(zstd, ImageArchives.digest(zstd), ImageArchives.digest(tar), zstd.length);
+        StringWriter shown = new StringWriter();
+        pull(reference, shown);
+        assertEquals("hi\n", Files.readString(store.layer(ImageArchives.digest(tar)).resolve("hello")));
+        assertTrue(shown.toString().contains(": Pull complete"), shown::toString);
+        try (Stream<Path> scratch = Files.list(store.root().resolve("tmp"))) {
+            assertEquals(List.of(), scratch.toList(), "the zstd library was left in the store's scratch");
+        }
+    }
+
+    @Test
+    void aTruncatedZstdLayerIsRefusedAndNothingIsStored() throws Exception {
+        byte[] tar = layer();
+        byte[] zstd = ImageArchives.zstd(tar);
+        byte[] cut = java.util.Arrays.copyOf(zstd, zstd.length / 2);
+        ImageReference reference = image(cut, ImageArchives.digest(cut), ImageArchives.digest(tar), cut.length);
         IOException e = assertThrows(IOException.class, () -> pull(reference, new StringWriter()));
-        assertTrue(e.getMessage().endsWith(" is zstd-compressed; isola reads gzip and uncompressed layers"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("layer " + ImageArchives.digest(cut) + ": zstd: "), e.getMessage());
+        assertClean();
     }
 
     private void assertClean() throws IOException {
