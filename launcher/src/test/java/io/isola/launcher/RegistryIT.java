@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code isola pull} from a real registry on loopback (Debian's docker-registry, filled by skopeo
  * from the busybox images the tests build), anonymous and with htpasswd auth, behind a token
- * proxy, by tag, digest and platform of an index; the pulled image runs, and a pull broken in the
+ * proxy, by tag, digest and platform of an index, with gzip and zstd layers; the pulled image runs, and a pull broken in the
  * middle of a layer leaves the store whole.
  */
 class RegistryIT {
@@ -140,6 +140,27 @@ class RegistryIT {
             assertTrue(err.toString().contains("no variant for linux/s390x; it has linux/amd64, linux/arm64"), err::toString);
             assertEquals(Main.RUNTIME_ERROR, isola("pull", "--platform", "s390x", name));
             assertTrue(err.toString().contains("platform \"s390x\": expected OS/ARCH[/VARIANT]"), err::toString);
+        }
+    }
+
+    @Test
+    void zstdLayersArePulledAndRun() throws Exception {
+        try (LocalRegistry registry = LocalRegistry.start(tmp.resolve("registry"), false)) {
+            registry.push("docker-archive:" + archive("busybox", List.of("/bin/sh")), "test/zstd:1", false,
+                    "--format", "oci", "--dest-compress-format", "zstd");
+            String name = registry.host() + "/test/zstd:1";
+            JsonNode manifest = JSON.readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://"
+                    + registry.host() + "/v2/test/zstd/manifests/1")).header("Accept", "application/vnd.oci.image.manifest.v1+json")
+                    .build(), HttpResponse.BodyHandlers.ofByteArray()).body());
+            assertEquals(2, manifest.path("layers").size(), manifest::toString);
+            for (JsonNode layer : manifest.path("layers")) {
+                assertEquals("application/vnd.oci.image.layer.v1.tar+zstd", layer.path("mediaType").asText(), manifest::toString);
+            }
+
+            assertEquals(0, isola("pull", name), err::toString);
+            assertTrue(out.toString().contains(": Pull complete"), out::toString);
+            assertEquals(0, isola("run", "--rm", name, "/bin/sh", "-c", CHECK), err::toString);
+            assertNoScratch();
         }
     }
 

@@ -93,10 +93,15 @@ public final class LocalRegistry implements AutoCloseable {
         return port;
     }
 
-    /** Pushes an image archive ({@code docker-archive:} or {@code oci-archive:} with its path) to {@code repository:tag}. */
-    public void push(String source, String repositoryAndTag, boolean withCredentials) throws IOException, InterruptedException {
+    /**
+     * Pushes an image archive ({@code docker-archive:} or {@code oci-archive:} with its path) to
+     * {@code repository:tag}; {@code copyOptions} go to skopeo copy ("--dest-compress-format", "zstd").
+     */
+    public void push(String source, String repositoryAndTag, boolean withCredentials, String... copyOptions)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(SKOPEO.toString(), "--insecure-policy", "copy", "-q",
                 "--dest-tls-verify=false"));
+        command.addAll(List.of(copyOptions));
         if (withCredentials) {
             command.add("--dest-creds=" + USER + ":" + PASSWORD);
         }
