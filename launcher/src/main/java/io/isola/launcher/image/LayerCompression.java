@@ -11,9 +11,10 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 
 /**
  * The compressions a layer or an image archive comes in, told apart by the first bytes: a media
- * type is what a registry or an archive claims (skopeo and Docker name uncompressed layers
- * ".tar.gzip" at times), the magic is what the bytes are. Anything without a known magic is read
- * as a tar, whose own checks then refuse what is not one.
+ * type is what a registry or an archive claims (Docker's schema 2 has only ".tar.gzip" for
+ * layers, so an uncompressed one pushed with it carries that name; a docker-archive names none),
+ * the magic is what the bytes are. Anything without a known magic is read as a tar, whose own
+ * checks then refuse what is not one.
  */
 enum LayerCompression {
     GZIP,
