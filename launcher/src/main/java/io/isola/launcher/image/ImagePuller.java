@@ -18,14 +18,16 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
  * {@code isola pull}: the manifest (the host's or {@code --platform}'s from an index), the
- * config, then each layer the store lacks, streamed from the registry through two digests (the
- * blob's, against the manifest; the uncompressed tar's, against the config's diff_ids) straight
- * into a scratch directory, which is renamed into place once both match. A layer in the store is
+ * config, then each layer the store lacks (up to {@link LayerFetches#AT_ONCE} at a time), streamed
+ * from the registry through two digests (the blob's, against the manifest; the uncompressed
+ * tar's, against the config's diff_ids) straight into a scratch directory, which is renamed into
+ * place once both match. A layer in the store is
  * not fetched again. An interrupted pull leaves its finished layers in the store (the next pull
  * of the image skips them) and nothing half-written: the unfinished layer is in ROOT/tmp/pull-*,
  * deleted on failure, and by the next pull when the process was killed. The image is recorded
@@ -78,18 +80,26 @@ public final class ImagePuller {
             sweep();
             Path staging = Files.createTempDirectory(store.scratch(), "pull-");
             try {
-                long size = 0;
-                boolean fetched = false;
-                for (int i = 0; i < layers.size(); i++) {
-                    JsonNode layer = layers.get(i);
-                    String digest = Digests.check(layer.path("digest").asText(null), "layer " + (i + 1) + " of the manifest");
-                    if (Files.isDirectory(store.layer(diffIds.get(i)))) {
-                        progress.layer(digest, "Already exists");
-                        size += store.layerSize(diffIds.get(i));
-                        continue;
+                Map<String, Long> fetchedSizes;
+                try (LayerFetches fetches = new LayerFetches()) {
+                    for (int i = 0; i < layers.size(); i++) {
+                        JsonNode layer = layers.get(i);
+                        String digest = Digests.check(layer.path("digest").asText(null), "layer " + (i + 1) + " of the manifest");
+                        String diffId = diffIds.get(i);
+                        if (Files.isDirectory(store.layer(diffId))) {
+                            progress.layer(digest, "Already exists");
+                            continue;
+                        }
+                        long declared = layer.path("size").asLong(-1);
+                        fetches.start(diffId, () -> fetch(client, digest, declared, diffId, staging));
                     }
-                    size += fetch(client, digest, layer.path("size").asLong(-1), diffIds.get(i), staging);
-                    fetched = true;
+                    fetchedSizes = fetches.await();
+                }
+                boolean fetched = !fetchedSizes.isEmpty();
+                long size = 0;
+                for (String diffId : diffIds) {
+                    Long fetchedSize = fetchedSizes.get(diffId);
+                    size += fetchedSize != null ? fetchedSize : store.layerSize(diffId);
                 }
                 Optional<Image> before = store.find(name);
                 store.saveConfig(configDigest, configBytes);

@@ -1,8 +1,10 @@
 package io.isola.launcher.image;
 
+import com.github.luben.zstd.ZstdIOException;
 import com.github.luben.zstd.ZstdInputStream;
 import com.github.luben.zstd.util.Native;
 import java.io.BufferedInputStream;
+import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,14 +26,15 @@ enum LayerCompression {
     private static final int BUFFER = 65536;
 
     /**
-     * {@code in} decompressed; {@code what} ("layer sha256:...") starts zstd's errors. zstd's
-     * native library, the first time, is unpacked into {@code scratch} (the store's, 0700).
+     * {@code in} decompressed; {@code what} ("layer sha256:...") starts the decompressor's
+     * errors. zstd's native library, the first time, is unpacked into {@code scratch} (the
+     * store's, 0700).
      */
     static InputStream decompressed(InputStream in, String what, Path scratch) throws IOException {
         BufferedInputStream buffered = new BufferedInputStream(in, BUFFER);
         return switch (of(buffered)) {
-            case GZIP -> new GzipCompressorInputStream(buffered, true);
-            case ZSTD -> zstd(buffered, what, scratch);
+            case GZIP -> named(new GzipCompressorInputStream(buffered, true), what + ": gzip");
+            case ZSTD -> named(zstd(buffered, what, scratch), what + ": zstd");
             case NONE -> buffered;
         };
     }
@@ -54,15 +57,24 @@ enum LayerCompression {
 
     private static InputStream zstd(InputStream in, String what, Path scratch) throws IOException {
         loadZstd(what, scratch);
-        // every frame of the stream, as zstd -d reads concatenated frames; zstd-jni's errors get the format's name
-        InputStream zstd = new ZstdInputStream(in);
-        return new BufferedInputStream(new FilterInputStream(zstd) {
+        return new ZstdInputStream(in); // every frame of the stream, as zstd -d reads concatenated frames
+    }
+
+    /**
+     * {@code in} with its decompressor's own errors named: a stream that ends early is
+     * "truncated" (commons-compress throws an EOFException without a message), zstd's errors get
+     * the format's name; errors of the stream below (the network, a size check) pass as they are.
+     */
+    private static InputStream named(InputStream in, String what) {
+        return new BufferedInputStream(new FilterInputStream(in) {
             @Override
             public int read(byte[] buffer, int offset, int length) throws IOException {
                 try {
                     return super.read(buffer, offset, length);
-                } catch (IOException e) {
-                    throw new IOException(what + ": zstd: " + e.getMessage(), e);
+                } catch (EOFException e) {
+                    throw new IOException(what + ": the compressed stream ends before its end (truncated)", e);
+                } catch (ZstdIOException e) {
+                    throw new IOException(what + ": " + e.getMessage(), e);
                 }
             }
         }, BUFFER);
