@@ -267,7 +267,8 @@ class RegistryIT {
             assertEquals(0, isola("images"), err::toString);
             assertFalse(out.toString().contains("test/busybox"), out::toString);
             assertNoScratch();
-            assertEquals(0, count(tmp.resolve("store/layers/sha256")), "a half layer is in the store");
+            // layers are fetched side by side: the small top layer (not cut) may be stored, whole; busybox's is not
+            assertTrue(count(tmp.resolve("store/layers/sha256")) <= 1, "a half layer is in the store");
 
             proxy.cutBlobs(false);
             proxy.corruptBlobs(true);
@@ -276,7 +277,7 @@ class RegistryIT {
             assertTrue(err.toString().contains(": the content's digest is sha256:") || err.toString().contains("(CRC32 error)"),
                     err::toString);
             assertNoScratch();
-            assertEquals(0, count(tmp.resolve("store/layers/sha256")), "a corrupt layer is in the store");
+            assertTrue(count(tmp.resolve("store/layers/sha256")) <= 1, "a corrupt layer is in the store");
 
             proxy.corruptBlobs(false);
             assertEquals(0, isola("pull", name), err::toString);
