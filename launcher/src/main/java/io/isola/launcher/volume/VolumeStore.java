@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.isola.internal.security.DirectoryModes;
 import io.isola.launcher.image.ImageStore;
+import io.isola.launcher.image.SeedSource;
 import io.isola.launcher.image.SubordinateTrees;
-import io.isola.launcher.image.VolumeSeed;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.LockFile;
 import io.isola.lifecycle.StateStore;
@@ -149,23 +149,24 @@ public final class VolumeStore {
 
     /**
      * The host directory to bind at {@code target} for {@code name}: the volume is made when
-     * missing and, when it is empty and {@code copyUp}, filled with what the image's layers (top
-     * first) hold at {@code target}, as Docker does. A volume this call made is removed again
+     * missing and, when it is empty and {@code copyUp}, filled with what {@code source} (the image's
+     * layers or the --rootfs directory) holds at {@code target}, as Docker does. A volume this call made is removed again
      * when the copy fails, and is recorded as made for {@code containerId} ({@link #removeMadeFor}).
      */
-    public Prepared prepare(String name, Map<String, String> labels, String target, List<Path> imageLayers, boolean copyUp,
+    public Prepared prepare(String name, Map<String, String> labels, String target, SeedSource source, boolean copyUp,
             String containerId) {
         try (LockFile lock = lock()) {
             Made made = createLocked(name, labels, containerId);
             Path data = data(name);
-            if (copyUp && !imageLayers.isEmpty() && isEmpty(data)) {
+            if (copyUp && source != SeedSource.NONE && isEmpty(data)) {
                 try {
-                    VolumeSeed.seed(imageLayers, target, data, root.resolve(name));
+                    source.seed(target, data, root.resolve(name));
                 } catch (IOException | RuntimeException e) {
                     if (made.isNew()) {
                         ContainerTrees.remove(root.resolve(name));
                     }
-                    throw new IllegalArgumentException("volume \"" + name + "\": cannot copy the image's " + target
+                    throw new IllegalArgumentException("volume \"" + name + "\": cannot copy the " + (source instanceof
+                            SeedSource.Directory ? "rootfs's " : "image's ") + target
                             + " into it: " + e.getMessage(), e);
                 }
             }

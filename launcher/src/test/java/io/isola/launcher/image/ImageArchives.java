@@ -17,6 +17,7 @@ import java.util.Map;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
+import org.apache.commons.compress.compressors.zstandard.ZstdCompressorOutputStream;
 
 /**
  * Builds image tarballs for tests, from the host's static busybox: a bottom layer with busybox,
@@ -252,6 +253,15 @@ public final class ImageArchives {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (GzipCompressorOutputStream gz = new GzipCompressorOutputStream(bytes)) {
             gz.write(data);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** {@code data} as one zstd frame, as {@code skopeo --dest-compress-format zstd} writes layers. */
+    static byte[] zstd(byte[] data) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZstdCompressorOutputStream zstd = new ZstdCompressorOutputStream(bytes)) {
+            zstd.write(data);
         }
         return bytes.toByteArray();
     }

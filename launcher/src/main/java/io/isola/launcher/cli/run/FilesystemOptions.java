@@ -8,8 +8,10 @@ import io.isola.launcher.image.Image;
 import io.isola.launcher.image.ImageSource;
 import io.isola.launcher.image.ImageStore;
 import io.isola.launcher.image.PullProgress;
+import io.isola.launcher.image.SeedSource;
 import io.isola.launcher.registry.Platform;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
@@ -213,7 +215,9 @@ final class FilesystemOptions {
             }
         }
         if (!requests.isEmpty()) {
-            filesystem = ContainerVolumes.bind(filesystem, requests, containerId, layers, makeVolumes, owners);
+            SeedSource seed = found != null ? SeedSource.layers(layers.stream().map(Path::of).toList())
+                    : rootfs != null ? SeedSource.directory(Path.of(rootfs)) : SeedSource.NONE;
+            filesystem = ContainerVolumes.bind(filesystem, requests, containerId, seed, makeVolumes, owners);
         }
         if (filesystem.isDefault()) {
             return null;
