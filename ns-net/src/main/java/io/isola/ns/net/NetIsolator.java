@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isola.api.ContainerSpec;
+import io.isola.api.NameResolution;
 import io.isola.api.Network;
 import io.isola.api.PortMapping;
 import io.isola.ns.net.cni.CniClient;
@@ -19,10 +20,14 @@ import io.isola.spi.LeftoverSweeper;
 import io.isola.spi.Namespace;
 import io.isola.spi.NamespaceFile;
 import io.isola.spi.NamespaceIsolator;
+import io.isola.spi.NetworkAdmin;
+import io.isola.spi.NetworkInfo;
+import io.isola.spi.NetworkRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
@@ -38,9 +43,9 @@ import org.slf4j.LoggerFactory;
  */
 // on by default: a container shares the host's network only when it asks (--net host, Network.host(),
 // or mode = host in conf/io.isola.ns.net.cfg); the host's loopback is no place for a container to sniff
-@Component(service = {NamespaceIsolator.class, LeftoverSweeper.class}, configurationPid = "io.isola.ns.net", property = "enabled=true")
+@Component(service = {NamespaceIsolator.class, LeftoverSweeper.class, NetworkAdmin.class}, configurationPid = "io.isola.ns.net", property = "enabled=true")
 @Designate(ocd = NetIsolator.Config.class)
-public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper {
+public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper, NetworkAdmin {
 
     private static final Logger LOG = LoggerFactory.getLogger(NetIsolator.class);
 
@@ -78,6 +83,8 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper {
     private final NetworkConfigs configs;
     private final StateStore store;
     private final StaleSweeper sweeper;
+    private final UserNetworks networks;
+    private final PeerHosts peers;
 
     /** For use without OSGi (ServiceLoader): the defaults of {@link Config}. */
     public NetIsolator() {
@@ -99,6 +106,28 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper {
                 runtimeDir.resolve("ipam"));
         this.store = new StateStore(runtimeDir);
         this.sweeper = new StaleSweeper(store, cni);
+        this.networks = new UserNetworks(configs, store);
+        this.peers = new PeerHosts(store, runtimeDir);
+    }
+
+    @Override
+    public NetworkInfo create(NetworkRequest request) {
+        return networks.create(request);
+    }
+
+    @Override
+    public List<NetworkInfo> list() {
+        return networks.list();
+    }
+
+    @Override
+    public Optional<NetworkInfo> find(String name) {
+        return networks.find(name);
+    }
+
+    @Override
+    public void remove(String name) {
+        networks.remove(name);
     }
 
     @Override
@@ -143,6 +172,7 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper {
         Rootless.check(network, host);
         sweeper.sweepOnce();
         String id = request.containerId();
+        NameResolution asked = spec.extension(NameResolution.class).orElse(ResolvConf.NOTHING_ASKED);
         String hostname = request.selected(Namespace.UTS)
                 ? spec.hostname().orElse(id.substring(0, Math.min(12, id.length())))
                 : Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
@@ -196,7 +226,7 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper {
                 // --net none: the files' content is known now (no address, the host's DNS), so they
                 // are written whole here rather than created empty and filled after the clone,
                 // which is on the path of every start while the child waits
-                etc.write(hostname, List.of(), null);
+                etc.write(hostname, List.of(), null, asked, null);
             } else {
                 etc.createEmpty();
             }
@@ -207,8 +237,10 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper {
                 etc.binds().forEach(request::requestBind);
                 bindEtc = false; // the mount isolator binds them inside the container's root
             }
+            // as Docker's default bridge, the default network resolves no names; a named one does
+            List<String> names = network.mode() == Network.Mode.NAMED ? memberNames(asked, id) : List.of();
             return new NetworkIsolation(cni, store, id, hostname, list, capabilityArgs(network), joined, joinedDir, dir,
-                    etc, bindEtc, !host.isRoot(), state, pasta);
+                    etc, bindEtc, !host.isRoot(), state, pasta, new NetworkIsolation.Names(asked, names, peers));
         } catch (Exception e) {
             StateStore.delete(dir);
             if (joined != null) {
@@ -242,6 +274,13 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper {
             throw new IllegalArgumentException(missing);
         }
         return file;
+    }
+
+    /** What the other containers of a user-defined network find this one by: its names and aliases, then its short id. */
+    private static List<String> memberNames(NameResolution asked, String id) {
+        java.util.Set<String> names = new java.util.LinkedHashSet<>(asked.names());
+        names.add(id.substring(0, Math.min(12, id.length())));
+        return List.copyOf(names);
     }
 
     /** CNI capability arguments: {@code portMappings} as the portmap plugin reads them. */

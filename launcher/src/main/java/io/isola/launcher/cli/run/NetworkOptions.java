@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -30,16 +32,52 @@ final class NetworkOptions {
             description = "Forward a host port to a container port (tcp or udp); implies --net bridge.")
     private List<String> publish = new ArrayList<>();
 
+    @Option(names = {"-P", "--publish-all"}, description = "Publish every port the image exposes and --expose adds, each on"
+            + " a free host port (see isola port); implies --net bridge.")
+    private boolean publishAll;
+
+    @Option(names = "--expose", paramLabel = "PORT[-PORT][/PROTO]", description = "A port the container serves, published by -P.")
+    private List<String> expose = new ArrayList<>();
+
+    @Mixin
+    private NameOptions names = new NameOptions();
+
+    /** -P's choice of host ports, made once: the spec is built again once the framework runs. */
+    private List<PortMapping> chosen;
+
     /** The network the options ask for, checked; empty when they ask for none. */
     Optional<Network> network() {
-        if (net == null && publish.isEmpty()) {
+        return network(List::of);
+    }
+
+    /** As {@link #network()}; {@code exposed}: the ports -P publishes ({@code 80/tcp}), --expose's added. */
+    private Optional<Network> network(Supplier<List<String>> exposed) {
+        List<ExposedPort> exposes = expose.stream().flatMap(e -> ExposedPort.parse(e, "--expose").stream()).toList();
+        if (net == null && publish.isEmpty() && !publishAll) {
             return Optional.empty();
         }
         Network network = Network.parse(net == null ? "bridge" : net);
         for (String port : publish) {
             network = network.publish(PortMapping.parse(port));
         }
+        if (publishAll && (network.mode() == Network.Mode.BRIDGE || network.mode() == Network.Mode.NAMED)) {
+            if (chosen == null) {
+                List<ExposedPort> all = new ArrayList<>();
+                exposed.get().forEach(port -> all.addAll(ExposedPort.parse(port, "the image's ExposedPorts")));
+                all.addAll(exposes);
+                chosen = ExposedPort.publishAll(all, network.ports());
+            }
+            network = network.publish(chosen.toArray(PortMapping[]::new));
+        }
         return Optional.of(network);
+    }
+
+    /** -P's host ports, kept from the container's state when it has them (a monitor or a restart builds the spec again). */
+    void reusePublished(List<String> saved) {
+        if (publishAll && chosen == null && saved != null) {
+            chosen = saved.stream().map(PortMapping::parse)
+                    .filter(p -> publish.stream().map(PortMapping::parse).noneMatch(p::equals)).toList();
+        }
     }
 
     /**
@@ -60,9 +98,11 @@ final class NetworkOptions {
      * Adds the network to the container's spec; {@code containerIds} turns the name or id prefix
      * of {@code --net container:REF} into the container's id, as every other verb takes them.
      */
-    void configure(ContainerSpec.Builder builder, UnaryOperator<String> containerIds) {
-        network().map(network -> network.mode() != Network.Mode.CONTAINER ? network
-                : new Network(Network.Mode.CONTAINER, containerIds.apply(network.target()), network.ports()))
-                .ifPresent(builder::with);
+    void configure(ContainerSpec.Builder builder, UnaryOperator<String> containerIds, Supplier<List<String>> exposed,
+            String containerName) {
+        Optional<Network> network = network(exposed).map(n -> n.mode() != Network.Mode.CONTAINER ? n
+                : new Network(Network.Mode.CONTAINER, containerIds.apply(n.target()), n.ports()));
+        network.ifPresent(builder::with);
+        names.resolution(network.map(Network::mode).orElse(null), containerName).ifPresent(builder::with);
     }
 }

@@ -215,7 +215,15 @@ public final class RunCommand implements Callable<Integer> {
         env.forEach(entry -> Environment.add(builder, entry));
         resources.applyTo(builder);
         devices.applyTo(builder, isolators);
-        network.configure(builder, this::containerId);
+        if (stateStore != null) {
+            // a monitor or a start of this container again: -P keeps the host ports it was given
+            io.isola.lifecycle.ContainerState saved = stateStore.read(id);
+            if (saved != null && saved.isola() != null && saved.isola().spec() != null) {
+                network.reusePublished(saved.isola().spec().ports());
+            }
+        }
+        network.configure(builder, this::containerId, () -> choice.image() == null ? List.of()
+                : io.isola.launcher.image.ImageStore.fromEnvironment().exposedPorts(choice.image()), lifecycle.name);
         // as Docker's, unless the image or -e set them: HOME of the process's user, TERM with a terminal
         ContainerSpec built = builder.build();
         if (!built.env().containsKey("HOME")) {
