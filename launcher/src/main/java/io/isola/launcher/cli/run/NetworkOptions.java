@@ -45,12 +45,12 @@ final class NetworkOptions {
     /** -P's choice of host ports, made once: the spec is built again once the framework runs. */
     private List<PortMapping> chosen;
 
-    /** The network the options ask for, checked; empty when they ask for none. */
+    /** The network the options ask for, checked, without -P's ports (chosen once the image is known); empty when they ask for none. */
     Optional<Network> network() {
-        return network(List::of);
+        return network(null);
     }
 
-    /** As {@link #network()}; {@code exposed}: the ports -P publishes ({@code 80/tcp}), --expose's added. */
+    /** As {@link #network()}; {@code exposed}: the image's ports, which -P publishes ({@code 80/tcp}) with --expose's; null: not yet. */
     private Optional<Network> network(Supplier<List<String>> exposed) {
         List<ExposedPort> exposes = expose.stream().flatMap(e -> ExposedPort.parse(e, "--expose").stream()).toList();
         if (net == null && publish.isEmpty() && !publishAll) {
@@ -60,7 +60,7 @@ final class NetworkOptions {
         for (String port : publish) {
             network = network.publish(PortMapping.parse(port));
         }
-        if (publishAll && (network.mode() == Network.Mode.BRIDGE || network.mode() == Network.Mode.NAMED)) {
+        if (publishAll && exposed != null && (network.mode() == Network.Mode.BRIDGE || network.mode() == Network.Mode.NAMED)) {
             if (chosen == null) {
                 List<ExposedPort> all = new ArrayList<>();
                 exposed.get().forEach(port -> all.addAll(ExposedPort.parse(port, "the image's ExposedPorts")));
