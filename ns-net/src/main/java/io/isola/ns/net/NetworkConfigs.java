@@ -143,11 +143,10 @@ final class NetworkConfigs {
      */
     private Ipv4Net freeSubnet() throws CniException {
         String bridge = bridgeName(defaultName);
-        for (Ipv4Net.Route route : Ipv4Net.hostRoutes()) {
-            if (route.device().equals(bridge)) {
-                LOG.info("default network {}: its bridge {} is still on {}, which it takes again", defaultName, bridge, route.destination());
-                return route.destination();
-            }
+        Optional<Ipv4Net> left = Ipv4Net.ofInterface(bridge);
+        if (left.isPresent()) {
+            LOG.info("default network {}: its bridge {} is still on {}, which it takes again", defaultName, bridge, left.get());
+            return left.get();
         }
         return firstFree(takenSubnets()).orElseThrow(() -> new CniException("default network \"" + defaultName
                 + "\": every candidate subnet 10.77.0.0/16 to 10.99.0.0/16 is in use on this host; set a subnet in the"

@@ -146,7 +146,11 @@ final class NetworkIsolation implements Isolation {
         List<String> addresses = new ArrayList<>();
         JsonNode dns = null;
         if (network != null) {
-            result = cni.add(network, attachment(path.toString()));
+            try {
+                result = cni.add(network, attachment(path.toString()));
+            } catch (CniException e) {
+                throw BridgeAddressClash.explain(e, network);
+            }
             state.set("result", result);
             store.write(dir, state);
             for (JsonNode ip : result.path("ips")) {
