@@ -89,8 +89,9 @@ class NetworkNamesIT {
                 network + "b");
 
         String web = "web" + PID;
-        isola("run", "-d", "--name", web, "--network", network, "--network-alias", "www", IMAGE, "sh", "-c",
-                "mkdir /w && echo hello-by-name > /w/index.html && exec busybox httpd -f -p 80 -h /w");
+        // the server also tries to pass a name of its choosing to its peers through its own hosts file
+        isola("run", "-d", "--name", web, "--network", network, "--network-alias", "www", "-v", out + ":/out", IMAGE, "sh", "-c",
+                "echo '192.0.2.66 evil' >> /etc/hosts; mkdir /w && echo hello-by-name > /w/index.html && exec busybox httpd -f -p 80 -h /w");
         isola("run", "--rm", "--network", network, "-v", out + ":/out", IMAGE, "sh", "-c",
                 "cat /etc/hosts > /out/hosts; i=0; until busybox wget -q -O /out/byname http://" + web + "/; do i=$((i+1));"
                 + " [ $i -lt 50 ] || exit 1; busybox sleep 0.1; done; busybox wget -q -O /out/byalias http://www/");
@@ -98,6 +99,12 @@ class NetworkNamesIT {
         assertEquals("hello-by-name\n", Files.readString(out.resolve("byalias")));
         assertTrue(Files.readString(out.resolve("hosts")).lines().anyMatch(line -> line.matches(subnet.replace(".", "\\.")
                 + "\\.\\d+\t" + web + " www [0-9a-f]{12}")), Files.readString(out.resolve("hosts")));
+
+        assertFalse(Files.readString(out.resolve("hosts")).contains("evil"), Files.readString(out.resolve("hosts")));
+        // the client is gone: its line has left the server's file, rewritten from what the host holds
+        isola("exec", web, "sh", "-c", "cat /etc/hosts > /out/webhosts");
+        List<String> webHosts = Files.readAllLines(out.resolve("webhosts"));
+        assertEquals(1, webHosts.stream().filter(line -> line.startsWith(subnet + ".")).count(), webHosts::toString);
 
         JsonNode inspected = new ObjectMapper().readTree(isola("network", "inspect", network)).get(0);
         assertEquals(id, inspected.get("Id").asText());
