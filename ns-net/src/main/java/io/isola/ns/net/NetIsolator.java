@@ -105,9 +105,9 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper, Ne
         this.configs = new NetworkConfigs(settings.configDir(), settings.network(), settings.subnet(),
                 runtimeDir.resolve("ipam"));
         this.store = new StateStore(runtimeDir);
-        this.sweeper = new StaleSweeper(store, cni);
-        this.networks = new UserNetworks(configs, store);
         this.peers = new PeerHosts(store, runtimeDir);
+        this.sweeper = new StaleSweeper(store, cni, peers);
+        this.networks = new UserNetworks(configs, store);
     }
 
     @Override
