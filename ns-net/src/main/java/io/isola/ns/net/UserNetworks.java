@@ -59,6 +59,12 @@ final class UserNetworks {
         if (find(name).isPresent()) {
             throw new IllegalArgumentException("network with name " + name + " already exists");
         }
+        try {
+            // written first, so that it keeps the subnet it would take on a new machine (10.77.0.0/16)
+            configs.defaultNetwork();
+        } catch (CniException e) {
+            LOG.debug("default network not written: {}", e.getMessage());
+        }
         List<Ipv4Net> taken = configs.takenSubnets();
         Ipv4Net subnet;
         if (request.subnet() == null) {
