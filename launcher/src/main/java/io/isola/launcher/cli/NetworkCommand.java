@@ -67,7 +67,7 @@ final class NetworkCommand implements Runnable {
 
     static <T> T withAdmin(Work<T> work) {
         try (IsolaRuntime runtime = IsolaRuntime.withIsolators(Set.of("net"))) {
-            NetworkAdmin admin = runtime.service(NetworkAdmin.class).orElseThrow(() -> new IllegalStateException(
+            NetworkAdmin admin = runtime.service(NetworkAdmin.class).orElseThrow(() -> new io.isola.api.IsolaException(
                     "the network plugin (ns-net) offers no network management; expected a plugin of this isola's version"));
             return work.with(admin);
         } catch (InterruptedException e) {

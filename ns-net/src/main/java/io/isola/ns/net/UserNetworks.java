@@ -2,6 +2,7 @@ package io.isola.ns.net;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.isola.api.IsolaException;
 import io.isola.ns.net.cni.CniException;
 import io.isola.ns.net.cni.NetworkConfigList;
 import io.isola.spi.NetworkInfo;
@@ -94,7 +95,7 @@ final class UserNetworks {
                 throw new IllegalArgumentException("network with name " + name + " already exists");
             }
         } catch (CniException e) {
-            throw new IllegalStateException(e.getMessage(), e);
+            throw new IsolaException(e.getMessage(), e);
         }
         LOG.info("created network {} on bridge {}, subnet {}", name, bridge, subnet);
         return find(name).orElseThrow();
@@ -141,7 +142,7 @@ final class UserNetworks {
         try {
             Files.delete(Path.of(network.source()));
         } catch (IOException e) {
-            throw new IllegalStateException("network " + name + ": cannot remove " + network.source() + ": " + e, e);
+            throw new IsolaException("network " + name + ": cannot remove " + network.source() + ": " + e, e);
         }
         if (!network.bridge().isEmpty() && !network.builtIn()) {
             deleteBridge(network.bridge());

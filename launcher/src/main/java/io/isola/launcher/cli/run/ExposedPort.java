@@ -2,7 +2,6 @@ package io.isola.launcher.cli.run;
 
 import io.isola.api.PortMapping;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
 import java.net.ServerSocket;
 import java.util.ArrayList;
@@ -18,6 +17,8 @@ record ExposedPort(int port, String protocol) {
     private static final Pattern FORM = Pattern.compile("(\\d{1,5})(?:-(\\d{1,5}))?(?:/(tcp|udp))?");
     /** A range wider than this is a typo rather than a wish for thousands of forwarding rules. */
     private static final int MAX_RANGE = 1024;
+    /** How many of the kernel's offers -P takes before it gives up on a port (others' ports are refused). */
+    private static final int MAX_TRIES = 100;
 
     /** {@code PORT[-PORT][/tcp|udp]}; {@code what} names where it came from in an error. */
     static List<ExposedPort> parse(String text, String what) {
@@ -41,16 +42,29 @@ record ExposedPort(int port, String protocol) {
      * free now (the kernel's choice from its ephemeral range, as Docker takes one from it).
      */
     static List<PortMapping> publishAll(List<ExposedPort> exposed, List<PortMapping> published) {
+        return publishAll(exposed, published, Set.of());
+    }
+
+    /**
+     * As above, also avoiding {@code othersPorts}: ports other containers publish are forwarded by
+     * firewall rules, not held by a socket, so the kernel may offer one of them as free.
+     */
+    static List<PortMapping> publishAll(List<ExposedPort> exposed, List<PortMapping> published, Set<Integer> othersPorts) {
         Set<ExposedPort> wanted = new LinkedHashSet<>(exposed);
         published.forEach(p -> wanted.remove(new ExposedPort(p.containerPort(), p.protocol())));
-        Set<Integer> taken = new java.util.HashSet<>();
+        Set<Integer> taken = new java.util.HashSet<>(othersPorts);
         published.forEach(p -> taken.add(p.hostPort()));
         List<PortMapping> mappings = new ArrayList<>();
         for (ExposedPort port : wanted) {
-            int host;
-            do {
-                host = freeHostPort(port.protocol());
-            } while (!taken.add(host));
+            int host = -1;
+            for (int tries = 0; tries < MAX_TRIES && host < 0; tries++) {
+                int offered = freeHostPort(port.protocol());
+                host = taken.add(offered) ? offered : -1;
+            }
+            if (host < 0) {
+                throw new IllegalArgumentException("-P: no free host port for " + port.port() + "/" + port.protocol() + " that no other"
+                        + " container publishes, after " + MAX_TRIES + " tries; publish it with -p HOSTPORT:" + port.port());
+            }
             mappings.add(new PortMapping(host, port.port(), port.protocol()));
         }
         return mappings;
@@ -67,7 +81,7 @@ record ExposedPort(int port, String protocol) {
                 return socket.getLocalPort();
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("-P: no free " + protocol + " port on the host: " + e.getMessage(), e);
+            throw new io.isola.api.IsolaException("-P: no free " + protocol + " port on the host: " + e.getMessage(), e);
         }
     }
 }

@@ -45,6 +45,9 @@ final class NetworkOptions {
     /** -P's choice of host ports, made once: the spec is built again once the framework runs. */
     private List<PortMapping> chosen;
 
+    /** The host ports other containers publish, which -P leaves alone. */
+    private Supplier<Set<Integer>> othersPorts = Set::of;
+
     /** The network the options ask for, checked, without -P's ports (chosen once the image is known); empty when they ask for none. */
     Optional<Network> network() {
         return network(null);
@@ -65,7 +68,7 @@ final class NetworkOptions {
                 List<ExposedPort> all = new ArrayList<>();
                 exposed.get().forEach(port -> all.addAll(ExposedPort.parse(port, "the image's ExposedPorts")));
                 all.addAll(exposes);
-                chosen = ExposedPort.publishAll(all, network.ports());
+                chosen = ExposedPort.publishAll(all, network.ports(), othersPorts.get());
             }
             network = network.publish(chosen.toArray(PortMapping[]::new));
         }
@@ -99,7 +102,8 @@ final class NetworkOptions {
      * of {@code --net container:REF} into the container's id, as every other verb takes them.
      */
     void configure(ContainerSpec.Builder builder, UnaryOperator<String> containerIds, Supplier<List<String>> exposed,
-            String containerName) {
+            String containerName, Supplier<Set<Integer>> othersPorts) {
+        this.othersPorts = othersPorts;
         Optional<Network> network = network(exposed).map(n -> n.mode() != Network.Mode.CONTAINER ? n
                 : new Network(Network.Mode.CONTAINER, containerIds.apply(n.target()), n.ports()));
         network.ifPresent(builder::with);

@@ -34,4 +34,16 @@ class ExposedPortTest {
         assertNotEquals(chosen.get(0).hostPort(), 8080);
         assertEquals("udp", chosen.get(1).protocol());
     }
+
+    @Test
+    void publishAllNeverTakesAPortAnotherContainerPublishes() {
+        java.util.Set<Integer> everyPort = new java.util.HashSet<>();
+        for (int port = 1; port <= 65535; port++) {
+            everyPort.add(port);
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ExposedPort.publishAll(List.of(new ExposedPort(80, "tcp")), List.of(), everyPort));
+        assertEquals("-P: no free host port for 80/tcp that no other container publishes, after 100 tries; publish it with"
+                + " -p HOSTPORT:80", e.getMessage());
+    }
 }
