@@ -90,7 +90,8 @@ class NetworkNamesIT {
 
         String web = "web" + PID;
         // the server also tries to pass a name of its choosing to its peers through its own hosts file
-        isola("run", "-d", "--name", web, "--network", network, "--network-alias", "www", "-v", out + ":/out", IMAGE, "sh", "-c",
+        isola("run", "-d", "--name", web, "--network", network, "--network-alias", "www", "--ip", subnet + ".50", "-v", out + ":/out",
+                IMAGE, "sh", "-c",
                 "echo '192.0.2.66 evil' >> /etc/hosts; mkdir /w && echo hello-by-name > /w/index.html && exec busybox httpd -f -p 80 -h /w");
         isola("run", "--rm", "--network", network, "-v", out + ":/out", IMAGE, "sh", "-c",
                 "cat /etc/hosts > /out/hosts; i=0; until busybox wget -q -O /out/byname http://" + web + "/; do i=$((i+1));"
@@ -98,7 +99,7 @@ class NetworkNamesIT {
         assertEquals("hello-by-name\n", Files.readString(out.resolve("byname")));
         assertEquals("hello-by-name\n", Files.readString(out.resolve("byalias")));
         assertTrue(Files.readString(out.resolve("hosts")).lines().anyMatch(line -> line.matches(subnet.replace(".", "\\.")
-                + "\\.\\d+\t" + web + " www [0-9a-f]{12}")), Files.readString(out.resolve("hosts")));
+                + "\\.50\t" + web + " www [0-9a-f]{12}")), Files.readString(out.resolve("hosts"))); // at its --ip
 
         assertFalse(Files.readString(out.resolve("hosts")).contains("evil"), Files.readString(out.resolve("hosts")));
         // the client is gone: its line has left the server's file, rewritten from what the host holds
@@ -111,7 +112,7 @@ class NetworkNamesIT {
         assertEquals("bridge", inspected.get("Driver").asText());
         JsonNode member = inspected.get("Containers").elements().next();
         assertEquals(web, member.get("Name").asText(), inspected.toString());
-        assertTrue(member.get("IPv4Address").asText().startsWith(subnet + "."), inspected.toString());
+        assertEquals(subnet + ".50/24", member.get("IPv4Address").asText(), inspected.toString());
         assertEquals(subnet + ".0/24 " + subnet + ".1\n", isola("network", "inspect", "-f",
                 "{{range .IPAM.Config}}{{.Subnet}} {{.Gateway}}{{end}}", network));
         String bridge = inspected.get("Options").get("com.docker.network.bridge.name").asText();
@@ -147,6 +148,7 @@ class NetworkNamesIT {
         fails("--dns \"dns.example\": expected an IP address", "run", "--rm", "--net", "none", "--dns", "dns.example", IMAGE, "true");
         fails("--network-alias www: only containers on a user-defined network", "run", "--rm", "--net", "none",
                 "--network-alias", "www", IMAGE, "true");
+        fails("--ip 10.0.0.5: only on a user-defined network", "run", "--rm", "--net", "bridge", "--ip", "10.0.0.5", IMAGE, "true");
         fails("host-gateway: the container's network has no gateway", "run", "--rm", "--net", "none", "--add-host",
                 "gw:host-gateway", IMAGE, "true");
     }

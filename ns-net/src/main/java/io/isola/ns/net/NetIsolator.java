@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isola.api.ContainerSpec;
 import io.isola.api.NameResolution;
+import io.isola.api.NetworkAddress;
 import io.isola.api.Network;
 import io.isola.api.PortMapping;
 import io.isola.ns.net.cni.CniClient;
@@ -169,6 +170,7 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper, Ne
     public Isolation prepare(IsolationRequest request) throws Exception {
         ContainerSpec spec = request.spec();
         Network network = networkOf(spec);
+        NetworkAddress address = spec.extension(NetworkAddress.class).orElse(null);
         Rootless.check(network, host);
         sweeper.sweepOnce();
         String id = request.containerId();
@@ -195,6 +197,9 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper, Ne
                     if (!network.ports().isEmpty() && !list.hasCapability("portMappings")) {
                         throw new CniException(list.describe() + ": cannot publish " + network.ports()
                                 + ": no plugin of the network has the portMappings capability (add portmap)");
+                    }
+                    if (address != null) {
+                        requireAddressable(list, network, address);
                     }
                 }
                 case CONTAINER -> {
@@ -239,7 +244,7 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper, Ne
             }
             // as Docker's default bridge, the default network resolves no names; a named one does
             List<String> names = network.mode() == Network.Mode.NAMED ? memberNames(asked, id) : List.of();
-            return new NetworkIsolation(cni, store, id, hostname, list, capabilityArgs(network), joined, joinedDir, dir,
+            return new NetworkIsolation(cni, store, id, hostname, list, capabilityArgs(network, address), joined, joinedDir, dir,
                     etc, bindEtc, !host.isRoot(), state, pasta, new NetworkIsolation.Names(asked, names, peers));
         } catch (Exception e) {
             StateStore.delete(dir);
@@ -283,16 +288,35 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper, Ne
         return List.copyOf(names);
     }
 
-    /** CNI capability arguments: {@code portMappings} as the portmap plugin reads them. */
-    private static Map<String, JsonNode> capabilityArgs(Network network) {
-        if (network.ports().isEmpty()) {
-            return Map.of();
+    /** CNI capability arguments: {@code portMappings} as the portmap plugin reads them, {@code ips} as host-local does. */
+    private static Map<String, JsonNode> capabilityArgs(Network network, NetworkAddress address) {
+        Map<String, JsonNode> args = new java.util.HashMap<>();
+        if (!network.ports().isEmpty()) {
+            ArrayNode mappings = JsonNodeFactory.instance.arrayNode();
+            for (PortMapping port : network.ports()) {
+                mappings.addObject().put("hostPort", port.hostPort()).put("containerPort", port.containerPort())
+                        .put("protocol", port.protocol());
+            }
+            args.put("portMappings", mappings);
         }
-        ArrayNode mappings = JsonNodeFactory.instance.arrayNode();
-        for (PortMapping port : network.ports()) {
-            mappings.addObject().put("hostPort", port.hostPort()).put("containerPort", port.containerPort())
-                    .put("protocol", port.protocol());
+        if (address != null) {
+            args.put("ips", JsonNodeFactory.instance.arrayNode().add(address.ipv4()));
         }
-        return Map.of("portMappings", mappings);
+        return Map.copyOf(args);
+    }
+
+    /** --ip: only on a user-defined network that passes it to its IPAM, and inside its subnet. */
+    private static void requireAddressable(NetworkConfigList list, Network network, NetworkAddress address) throws CniException {
+        if (network.mode() != Network.Mode.NAMED) {
+            throw new CniException("--ip " + address.ipv4() + ": only on a user-defined network, as Docker's; add --network NAME");
+        }
+        if (!list.hasCapability("ips")) {
+            throw new CniException(list.describe() + ": cannot give --ip " + address.ipv4() + ": no plugin of the network has"
+                    + " the ips capability (networks of isola network create have it)");
+        }
+        Ipv4Net asked = Ipv4Net.parse(address.ipv4() + "/32").orElseThrow();
+        if (Subnets.of(list).stream().noneMatch(asked::overlaps)) {
+            throw new CniException("--ip " + address.ipv4() + ": not in the subnet " + Subnets.of(list) + " of " + list.describe());
+        }
     }
 }

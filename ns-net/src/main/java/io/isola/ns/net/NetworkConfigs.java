@@ -110,6 +110,10 @@ final class NetworkConfigs {
         bridge.put("isGateway", !internal);
         bridge.put("ipMasq", !internal);
         bridge.put("hairpinMode", true);
+        if (!name.equals(defaultName)) {
+            // --ip: the runtime passes the address asked for, the bridge hands it to host-local
+            bridge.putObject("capabilities").put("ips", true);
+        }
         ObjectNode ipam = bridge.putObject("ipam");
         ipam.put("type", "host-local");
         // leases live as long as the containers' state: on the runtime directory's tmpfs, a reboot

@@ -35,7 +35,7 @@ public final class DockerOnlyFlags {
             flag("--disable-content-trust"),
             value("--gpus"), value("--health-cmd"), value("--health-interval"), value("--health-retries"),
             value("--health-start-period"), value("--health-timeout"), value("--io-maxbandwidth"), value("--io-maxiops"),
-            value("--ip"), value("--ip6"), value("--isolation"), value("--kernel-memory"),
+            value("--ip6"), value("--isolation"), value("--kernel-memory"),
             value("--label-file"), value("--link"), value("--link-local-ip"), value("--log-driver"), value("--log-opt"),
             value("--mac-address"), value("--memory-reservation"), value("--memory-swappiness"),
             flag("--no-healthcheck"), flag("--oom-kill-disable"), value("--oom-score-adj"),

@@ -39,6 +39,9 @@ final class NetworkOptions {
     @Option(names = "--expose", paramLabel = "PORT[-PORT][/PROTO]", description = "A port the container serves, published by -P.")
     private List<String> expose = new ArrayList<>();
 
+    @Option(names = "--ip", paramLabel = "IPV4", description = "The container's address on its user-defined network (in its subnet, free).")
+    private String ip;
+
     @Mixin
     private NameOptions names = new NameOptions();
 
@@ -107,6 +110,12 @@ final class NetworkOptions {
         Optional<Network> network = network(exposed).map(n -> n.mode() != Network.Mode.CONTAINER ? n
                 : new Network(Network.Mode.CONTAINER, containerIds.apply(n.target()), n.ports()));
         network.ifPresent(builder::with);
+        if (ip != null) {
+            if (network.map(Network::mode).orElse(null) != Network.Mode.NAMED) {
+                throw new IllegalArgumentException("--ip " + ip + ": only on a user-defined network, as Docker's; add --network NAME");
+            }
+            builder.with(new io.isola.api.NetworkAddress(ip));
+        }
         names.resolution(network.map(Network::mode).orElse(null), containerName).ifPresent(builder::with);
     }
 }

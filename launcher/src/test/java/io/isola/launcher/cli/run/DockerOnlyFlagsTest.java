@@ -23,7 +23,7 @@ class DockerOnlyFlagsTest {
 
     @Test
     void eachDockerOnlyFlagIsRefusedAndNothingRuns() {
-        for (List<String> line : List.of(List.of("--stop-signal", "HUP"), List.of("--stop-signal=HUP"), List.of("--ip", "10.1.2.3"),
+        for (List<String> line : List.of(List.of("--stop-signal", "HUP"), List.of("--stop-signal=HUP"), List.of("--ip6", "fd00::3"),
                 List.of("--sig-proxy=false"), List.of("--label-file", "f"), List.of("--cgroupns", "host"),
                 List.of("--shm-size", "64m"), List.of("--mac-address", "02:42:ac:11:00:02"), List.of("--link", "db:db"))) {
             err.getBuffer().setLength(0);
