@@ -169,6 +169,15 @@ public final class ImageArchives {
         return dockerSave(file, tag, false, layers, config);
     }
 
+    /** As {@link #dockerSave(Path, String, boolean)}, with the config's ExposedPorts ({@code 8080/tcp}). */
+    public static Path dockerSaveExposing(Path file, String tag, List<String> ports) throws IOException {
+        List<byte[]> layers = busyboxLayers();
+        ObjectNode config = (ObjectNode) JSON.readTree(config(layers));
+        ObjectNode exposed = ((ObjectNode) config.get("config")).putObject("ExposedPorts");
+        ports.forEach(exposed::putObject);
+        return dockerSave(file, tag, false, layers, JSON.writeValueAsBytes(config));
+    }
+
     /** As above, with the bottom layer listed twice (as images list repeated empty layers). */
     public static Path dockerSaveRepeatingALayer(Path file, String tag) throws IOException {
         List<byte[]> layers = new java.util.ArrayList<>(busyboxLayers());

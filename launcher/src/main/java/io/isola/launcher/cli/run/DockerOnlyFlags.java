@@ -27,19 +27,19 @@ public final class DockerOnlyFlags {
     }
 
     static final List<Flag> DOCKER_RUN = List.of(
-            value("--add-host"), value("--annotation"), value("--attach", "-a"), value("--blkio-weight"),
+            value("--annotation"), value("--attach", "-a"), value("--blkio-weight"),
             value("--blkio-weight-device"), value("--cgroup-parent"), value("--cgroupns"), value("--cidfile"),
             value("--cpu-count"), value("--cpu-percent"), value("--cpu-period"), value("--cpu-quota"),
             value("--cpu-rt-period"), value("--cpu-rt-runtime"), value("--cpuset-mems"), value("--detach-keys"),
             value("--device-read-bps"), value("--device-read-iops"), value("--device-write-bps"), value("--device-write-iops"),
-            flag("--disable-content-trust"), value("--dns"), value("--dns-option"), value("--dns-search"), value("--expose"),
+            flag("--disable-content-trust"),
             value("--gpus"), value("--health-cmd"), value("--health-interval"), value("--health-retries"),
             value("--health-start-period"), value("--health-timeout"), value("--io-maxbandwidth"), value("--io-maxiops"),
-            value("--ip"), value("--ip6"), value("--isolation"), value("--kernel-memory"),
+            value("--ip6"), value("--isolation"), value("--kernel-memory"),
             value("--label-file"), value("--link"), value("--link-local-ip"), value("--log-driver"), value("--log-opt"),
-            value("--mac-address"), value("--memory-reservation"), value("--memory-swappiness"), value("--network-alias"),
-            value("--net-alias"), flag("--no-healthcheck"), flag("--oom-kill-disable"), value("--oom-score-adj"),
-            value("--platform"), flag("--publish-all", "-P"), value("--pull"), flag("--quiet", "-q"),
+            value("--mac-address"), value("--memory-reservation"), value("--memory-swappiness"),
+            flag("--no-healthcheck"), flag("--oom-kill-disable"), value("--oom-score-adj"),
+            value("--platform"), value("--pull"), flag("--quiet", "-q"),
             value("--runtime"), value("--shm-size"), flag("--sig-proxy"), value("--stop-signal"), value("--stop-timeout"),
             value("--storage-opt"), value("--sysctl"), value("--volume-driver"), value("--volumes-from"));
 
