@@ -7,8 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Where this user's temporary runtime files (the Felix bundle cache) go. Root keeps the JVM's
- * temporary directory. Anybody else gets a directory of their own, as podman rootless does:
+ * Where this user's temporary runtime files (the Felix bundle cache) go. The host's root keeps the
+ * JVM's temporary directory. Anybody else (the root of a rootless engine's user namespace too)
+ * gets a directory of their own, as podman rootless does:
  * {@code $XDG_RUNTIME_DIR/isola}, else {@code <tmpdir>/isola-<uid>}, mode 0700, refused when it is
  * a link or belongs to somebody else (another user could have made it to watch or swap the files).
  */
@@ -19,7 +20,7 @@ public final class RuntimeDir {
     public static Path forCurrentUser() {
         HostIdentity host = HostIdentity.current();
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-        if (host.isRoot()) {
+        if (host.isHostRoot()) {
             return tmp;
         }
         String xdg = System.getenv("XDG_RUNTIME_DIR");
@@ -35,7 +36,7 @@ public final class RuntimeDir {
      * {@code su} or {@code runuser}). Bundle caches there are no containers to the store.
      */
     public static Path state() {
-        return HostIdentity.current().isRoot() ? StateStore.defaultRoot() : forCurrentUser();
+        return HostIdentity.current().isHostRoot() ? StateStore.defaultRoot() : forCurrentUser();
     }
 
     public static Path ownDirectory(Path dir, long uid) {

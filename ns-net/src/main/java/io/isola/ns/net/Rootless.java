@@ -80,7 +80,7 @@ final class Rootless {
 
     /** The runtime directory: the configured one for root, else the user's own, as for the launcher's state. */
     static Path runtimeDir(Path configured, HostIdentity host) {
-        if (host.isRoot() || !configured.equals(SHARED_RUNTIME_DIR)) {
+        if (host.isHostRoot() || !configured.equals(SHARED_RUNTIME_DIR)) {
             return configured;
         }
         String xdg = System.getenv("XDG_RUNTIME_DIR");
