@@ -13,8 +13,10 @@ import java.util.List;
  *
  * @param nested the process's uid_map is not the initial namespace's identity map
  * @param overflowUid what an unmapped owner shows as ({@code /proc/sys/kernel/overflowuid})
+ * @param rootOutside the id the namespace's uid 0 has in its parent namespace (the user who runs
+ *     the rootless engine), or -1 where uid 0 is not mapped
  */
-public record UserNamespaceView(boolean nested, long overflowUid) {
+public record UserNamespaceView(boolean nested, long overflowUid, long rootOutside) {
 
     /** The initial namespace's map: every id to itself. */
     private static final String IDENTITY_MAP = "0 0 4294967295";
@@ -33,6 +35,15 @@ public record UserNamespaceView(boolean nested, long overflowUid) {
         return owner == 0 || (nested && owner == overflowUid);
     }
 
+    /**
+     * The uid that names a per-user directory shared with the host ({@code /tmp/isola-UID}): the
+     * user outside for the root of a nested namespace, so that two users' rootless engines, each
+     * running isola as its uid 0, do not meet in /tmp/isola-0; {@code uid} itself otherwise.
+     */
+    public long directoryUid(long uid) {
+        return nested && uid == 0 && rootOutside >= 0 ? rootOutside : uid;
+    }
+
     private static final class Current {
         static final UserNamespaceView VIEW = read(Path.of("/proc/self/uid_map"), Path.of("/proc/sys/kernel/overflowuid"));
     }
@@ -42,12 +53,14 @@ public record UserNamespaceView(boolean nested, long overflowUid) {
             List<String> lines = Files.readAllLines(uidMap).stream().map(l -> l.trim().replaceAll("\\s+", " "))
                     .filter(l -> !l.isEmpty()).toList();
             boolean nested = !lines.equals(List.of(IDENTITY_MAP));
+            long rootOutside = lines.stream().map(l -> l.split(" ")).filter(f -> f.length == 3 && f[0].equals("0"))
+                    .mapToLong(f -> Long.parseLong(f[1])).findFirst().orElse(-1);
             // readAllLines, not readString: a /proc/sys file reports a size of 0 and readString gave "6" of "65534"
             long overflow = Files.isReadable(overflowUid) ? Long.parseLong(Files.readAllLines(overflowUid).get(0).trim()) : 65534;
-            return new UserNamespaceView(nested, overflow);
+            return new UserNamespaceView(nested, overflow, rootOutside);
         } catch (IOException | NumberFormatException e) {
             // no /proc (a unit test's fake root): the host's view, which keeps every check as strict as before
-            return new UserNamespaceView(false, 65534);
+            return new UserNamespaceView(false, 65534, 0);
         }
     }
 }

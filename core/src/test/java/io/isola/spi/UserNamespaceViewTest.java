@@ -1,5 +1,6 @@
 package io.isola.spi;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,6 +29,8 @@ class UserNamespaceViewTest {
         assertTrue(podman.showsAsHostRoot(65534));
         assertTrue(podman.showsAsHostRoot(0));
         assertFalse(podman.showsAsHostRoot(1000), "a mapped user's file is that user's, not root's");
+        assertEquals(1001, podman.directoryUid(0), "the user's /tmp/isola-1001, not /tmp/isola-0 that every such root would share");
+        assertEquals(5, podman.directoryUid(5));
     }
 
     @Test
@@ -37,6 +40,7 @@ class UserNamespaceViewTest {
         assertFalse(host.nested());
         assertFalse(host.showsAsHostRoot(65534));
         assertTrue(host.showsAsHostRoot(0));
+        assertEquals(0, host.directoryUid(0));
     }
 
     @Test

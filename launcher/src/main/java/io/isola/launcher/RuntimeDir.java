@@ -3,6 +3,7 @@ package io.isola.launcher;
 import io.isola.internal.security.OwnedPaths;
 import io.isola.lifecycle.StateStore;
 import io.isola.spi.HostIdentity;
+import io.isola.spi.UserNamespaceView;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -25,7 +26,7 @@ public final class RuntimeDir {
         }
         String xdg = System.getenv("XDG_RUNTIME_DIR");
         Path dir = xdg != null && !xdg.isEmpty() && Files.isDirectory(Path.of(xdg)) && Files.isWritable(Path.of(xdg))
-                ? Path.of(xdg, "isola") : tmp.resolve("isola-" + host.uid());
+                ? Path.of(xdg, "isola") : tmp.resolve("isola-" + UserNamespaceView.current().directoryUid(host.uid()));
         return ownDirectory(dir, host.uid());
     }
 

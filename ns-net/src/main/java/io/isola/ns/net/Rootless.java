@@ -4,6 +4,7 @@ import io.isola.api.Network;
 import io.isola.api.PortMapping;
 import io.isola.spi.Arg;
 import io.isola.spi.HostIdentity;
+import io.isola.spi.UserNamespaceView;
 import io.isola.spi.Step;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,7 +88,8 @@ final class Rootless {
         if (xdg != null && !xdg.isEmpty() && Files.isDirectory(Path.of(xdg)) && Files.isWritable(Path.of(xdg))) {
             return Path.of(xdg, "isola", "net");
         }
-        return Path.of(System.getProperty("java.io.tmpdir"), "isola-" + host.uid(), "net");
+        long uid = UserNamespaceView.current().directoryUid(host.uid());
+        return Path.of(System.getProperty("java.io.tmpdir"), "isola-" + uid, "net");
     }
 
     /** The child's steps that bring lo up in its network namespace. */
