@@ -78,7 +78,7 @@ class PodmanIT {
         Path tar = dir.resolve("rootfs.tar");
         assertEquals(0, run(List.of("tar", "-C", rootfs.toString(), "-cf", tar.toString(), ".")).code, lastErr);
         runtime = runtime(System.getProperty("isola.bundles"), "isola");
-        // the ulimits of the runs, for the pod's infra container too, which podman starts with its defaults
+        // the ulimits of the runs, for the pod's infra container, which podman starts with its defaults
         Files.writeString(dir.resolve("containers.conf"), "[containers]\ndefault_ulimits = [\"nofile=1024:1024\","
                 + " \"nproc=1024:1024\"]\n");
         assumeTrue(onPath("ip"), "the test's network namespace is made with ip netns; install iproute2");
@@ -262,11 +262,21 @@ class PodmanIT {
     }
 
     private Result podman(String... args) throws Exception {
+        return podman(false, args);
+    }
+
+    /**
+     * podman; with {@code infraUlimits} under a containers.conf of the test's that gives the runs'
+     * ulimits as defaults, for the pod's infra container, which takes no --ulimit. (Only then: that
+     * file replaces the distribution's, whose defaults, capabilities and sysctls among them, the
+     * other cases assert.)
+     */
+    private Result podman(boolean infraUlimits, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of("podman", "--root", dir.resolve("storage").toString(),
                 "--runroot", dir.resolve("run").toString(), "--tmpdir", dir.resolve("tmp").toString(),
                 "--storage-driver", "vfs", "--cgroup-manager", "cgroupfs", "--events-backend", "file"));
         command.addAll(List.of(args));
-        return run(command);
+        return run(command, infraUlimits);
     }
 
     /** podman with this build's isola as the runtime, with the ns-net bundle: a pod's network namespace is the runtime's to make. */
@@ -277,7 +287,7 @@ class PodmanIT {
         }
         List<String> command = new ArrayList<>(List.of("--runtime", runtimeWithNet.toString()));
         command.addAll(List.of(args));
-        return podman(command.toArray(String[]::new));
+        return podman(true, command.toArray(String[]::new));
     }
 
     /** The cgroups podman's containers had (libpod-ID below libpod_parent), still there. */
@@ -321,8 +331,14 @@ class PodmanIT {
     private record Result(int code, String out) {}
 
     private Result run(List<String> command) throws Exception {
+        return run(command, false);
+    }
+
+    private Result run(List<String> command, boolean infraUlimits) throws Exception {
         ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().put("CONTAINERS_CONF", dir.resolve("containers.conf").toString());
+        if (infraUlimits) {
+            builder.environment().put("CONTAINERS_CONF", dir.resolve("containers.conf").toString());
+        }
         Process process = builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .start();
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
