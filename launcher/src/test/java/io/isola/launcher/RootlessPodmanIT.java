@@ -88,6 +88,28 @@ class RootlessPodmanIT {
         assertEquals(0, through.code(), through::err);
         assertEquals("uid=0 gid=0", through.out().lines().findFirst().orElse(""), "podman's root, with no supplementary group");
         assertEquals(runc.out(), through.out(), "ids, maps and the host's /dev/null, as with runc");
+        assertNoStateLeft();
+    }
+
+    /** {@code --userns=keep-id}: podman sends a user namespace with uid/gid maps that keep the user's id. */
+    @Test
+    void keepIdMapsTheUserAsThroughRunc() throws Exception {
+        List<String> run = new ArrayList<>(List.of("run", "--rm", "--network", "none", "--userns", "keep-id"));
+        run.addAll(ULIMITS);
+        run.addAll(List.of(IMAGE, "sh", "-c", "id -u; id -G; cat /proc/self/uid_map /proc/self/gid_map"));
+        Result runc = podman(with(List.of("--runtime", "/usr/sbin/runc"), run));
+        assumeTrue(runc.code() == 0, "rootless podman with keep-id does not work on this host with runc either: " + runc.err());
+
+        Result through = podman(with(List.of("--runtime", isola.toString()), run));
+
+        assertEquals(0, through.code(), through::err);
+        assertEquals(List.of(Long.toString(user.uid), Long.toString(user.uid)), through.out().lines().limit(2).toList(),
+                "the user's own uid and group inside: " + through.out());
+        assertEquals(runc.out(), through.out(), "ids and maps as with runc");
+        assertNoStateLeft();
+    }
+
+    private static void assertNoStateLeft() throws IOException {
         Path state = Path.of("/tmp/podman-run-" + user.uid, "isola");
         try (Stream<Path> left = Files.list(state)) {
             assertEquals(List.of(), left.filter(Files::isDirectory).map(p -> p.getFileName().toString())
