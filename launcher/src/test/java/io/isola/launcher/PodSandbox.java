@@ -2,6 +2,7 @@ package io.isola.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -48,6 +49,10 @@ final class PodSandbox {
 
     /** Runs the sandbox with {@code runtime}'s options to ctr run ({@code --runc-binary} and {@code --runc-root}). */
     static PodSandbox start(Ctr ctr, List<String> runtime, Path work, Path rootfs) throws Exception {
+        for (String tool : List.of("ip", "nsenter")) {
+            assumeTrue(Stream.of(System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin").split(":"))
+                    .anyMatch(d -> Files.isExecutable(Path.of(d, tool))), tool + " plumbs the pod's veth; install iproute2 and util-linux");
+        }
         ObjectMapper json = new ObjectMapper();
         ContainerdIT.Result defaults = ctr.run("oci", "spec");
         assertEquals(0, defaults.code(), defaults::output);
