@@ -107,6 +107,21 @@ final class RootlessUser implements AutoCloseable {
         return new Run(process.exitValue(), out, err.get());
     }
 
+    /**
+     * A script in {@link #work} that runs this class path's CLI with {@code bundles} (copied where
+     * the user can read them), for an engine the user runs to take as its OCI runtime.
+     */
+    Path runtimeScript(Path bundles) throws Exception {
+        Path readable = copy(bundles, work.resolve("runtime-bundles"));
+        Path script = work.resolve("isola-runtime");
+        Files.writeString(script, "#!/bin/sh\nexec '" + ProcessHandle.current().info().command().orElse("java")
+                + "' -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Disola.bundles=" + readable + " -cp " + classPath
+                + " " + Main.class.getName() + " \"$@\"\n");
+        command(List.of("chmod", "-R", "a+rX", readable.toString()));
+        command(List.of("chmod", "755", script.toString()));
+        return script;
+    }
+
     /** Runs a shell command as this user. */
     String shell(String script) throws Exception {
         return command(List.of("runuser", "-u", name, "--", "sh", "-c", script));
