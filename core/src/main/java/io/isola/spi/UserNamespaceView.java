@@ -28,8 +28,12 @@ public record UserNamespaceView(boolean nested, long overflowUid, long rootOutsi
 
     /**
      * Whether a file owned by {@code owner} may be taken as root's: the host's root shows as the
-     * overflow uid in a nested namespace. So does any other unmapped id (host nobody among them):
-     * from inside, the two cannot be told apart, and both are ids only the host's root hands out.
+     * overflow uid in a nested namespace, and so does every other id the namespace does not map
+     * (host nobody, and any other user of the host). From inside, they cannot be told apart, so
+     * in a nested namespace this check is weaker than on the host: it keeps out a directory of a
+     * user the engine's namespace maps (the subordinate ids' owners), not one of an unmapped
+     * user. What isola loads there (its installation, the engine's state directory) is named by
+     * the user who runs the engine, as runc's and crun's are; neither checks owners at all.
      */
     public boolean showsAsHostRoot(long owner) {
         return owner == 0 || (nested && owner == overflowUid);
