@@ -62,9 +62,9 @@ check "--device /dev/kmsg: node made and allowed" written \
 rootfs=/tmp/rootfs
 mkdir -p "$rootfs/bin"
 cp /bin/busybox "$rootfs/bin/busybox"
-for applet in $(/bin/busybox --list); do # relative: busybox --install -s links the path it ran as
-    [[ $applet == busybox ]] || ln -s busybox "$rootfs/bin/$applet"
-done
+# busybox links the path it ran as, so run in the root: /bin/busybox there. One process, where an
+# ln per applet took ~14 s of forks under TCG
+chroot "$rootfs" /bin/busybox --install -s /bin
 check "--rootfs busybox" $'rootfs\n1' \
     "$("$isola" run --rootfs "$rootfs" --hostname rootfs -- sh -c 'hostname; echo $$' 2>&1)"
 check "--uidmap --rootfs of host root on tmpfs: refused on 6.1, no idmapped tmpfs" 1 \
