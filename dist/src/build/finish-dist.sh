@@ -12,7 +12,7 @@ set -euo pipefail
 command -v unzip >/dev/null || { echo "finish-dist: unzip is needed (apt-get install unzip)" >&2; exit 1; }
 
 dist=$1
-[ -d "$dist/lib" ] && [ -d "$dist/bundles" ] || { echo "finish-dist: $dist is not an assembled distribution" >&2; exit 1; }
+{ [ -d "$dist/lib" ] && [ -d "$dist/bundles" ]; } || { echo "finish-dist: $dist is not an assembled distribution" >&2; exit 1; }
 
 (cd "$dist/lib" && LC_ALL=C ls -1 -- *.jar) >"$dist/lib/classpath"
 

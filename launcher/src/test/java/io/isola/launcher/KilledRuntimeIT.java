@@ -1,5 +1,6 @@
 package io.isola.launcher;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -133,7 +134,7 @@ class KilledRuntimeIT {
             client.environment().put("ISOLA_CONF", conf.toString());
             client.environment().put("ISOLA_ROOT", tmp.resolve("store").toString());
             Process started = client.start();
-            String id = new String(started.getInputStream().readAllBytes()).strip();
+            String id = new String(started.getInputStream().readAllBytes(), UTF_8).strip();
             assertTrue(started.waitFor(120, TimeUnit.SECONDS));
             assertEquals(0, started.exitValue(), () -> read(tmp.resolve("client.err")));
             assertEquals(64, id.length(), id);

@@ -1,5 +1,6 @@
 package io.isola.launcher;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -782,7 +783,7 @@ class OciConformanceIT {
                 assertEquals(0, child.awaitExit(Duration.ofSeconds(10)).exitCode());
             }
             Fds.closeQuietly(pipe[1]);
-            assertEquals("kept\n", new String(read.readAllBytes()));
+            assertEquals("kept\n", new String(read.readAllBytes(), UTF_8));
             assertEquals("ok", Files.readString(out.resolve("ok")).strip(), "an fd past the preserved ones was open");
         }
         ok("delete", "p1");
@@ -844,7 +845,7 @@ class OciConformanceIT {
         try {
             int n;
             while (!seen.toString().contains(marker) && (n = terminal.read(buffer, 0, buffer.length)) > 0) {
-                seen.append(new String(buffer, 0, n));
+                seen.append(new String(buffer, 0, n, UTF_8));
             }
         } catch (java.io.IOException e) {
             // EIO: the container closed its end

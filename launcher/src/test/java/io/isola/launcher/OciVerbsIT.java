@@ -1,5 +1,6 @@
 package io.isola.launcher;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -103,7 +104,7 @@ class OciVerbsIT {
         List<String> command = new ArrayList<>(List.of("runc", "--root", runcRoot.toString()));
         command.addAll(List.of(args));
         Process runc = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String output = new String(runc.getInputStream().readAllBytes());
+        String output = new String(runc.getInputStream().readAllBytes(), UTF_8);
         assertTrue(runc.waitFor(30, TimeUnit.SECONDS));
         assertEquals(0, runc.exitValue(), String.join(" ", args));
         return output;

@@ -1,5 +1,6 @@
 package io.isola.launcher;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -180,7 +181,7 @@ class RegistryIT {
 
             assertEquals(0, isola("login", "-u", LocalRegistry.USER, "-p", LocalRegistry.PASSWORD, registry.host()), err::toString);
             JsonNode config = JSON.readTree(tmp.resolve("docker/config.json").toFile());
-            assertEquals(java.util.Base64.getEncoder().encodeToString((LocalRegistry.USER + ":" + LocalRegistry.PASSWORD).getBytes()),
+            assertEquals(java.util.Base64.getEncoder().encodeToString((LocalRegistry.USER + ":" + LocalRegistry.PASSWORD).getBytes(UTF_8)),
                     config.path("auths").path(registry.host()).path("auth").asText());
             assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
                     Files.getPosixFilePermissions(tmp.resolve("docker/config.json"))));

@@ -1,5 +1,6 @@
 package io.isola.launcher;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
@@ -94,12 +95,12 @@ final class RootlessUser implements AutoCloseable {
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> {
             try {
-                return new String(process.getErrorStream().readAllBytes());
+                return new String(process.getErrorStream().readAllBytes(), UTF_8);
             } catch (IOException e) {
                 return e.toString();
             }
         });
-        String out = new String(process.getInputStream().readAllBytes());
+        String out = new String(process.getInputStream().readAllBytes(), UTF_8);
         if (!process.waitFor(120, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             throw new AssertionError("isola " + List.of(args) + " as " + name + " did not finish within 120 s");
@@ -192,7 +193,7 @@ final class RootlessUser implements AutoCloseable {
 
     private static String command(List<String> command, boolean tolerateFailure) throws Exception {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(process.getInputStream().readAllBytes());
+        String out = new String(process.getInputStream().readAllBytes(), UTF_8);
         if (!process.waitFor(60, TimeUnit.SECONDS) || (process.exitValue() != 0 && !tolerateFailure)) {
             throw new IllegalStateException(command + " failed: " + out);
         }

@@ -1,5 +1,7 @@
 package io.isola.launcher.registry;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -121,7 +123,7 @@ public final class LocalRegistry implements AutoCloseable {
         command.add(source);
         command.add("docker://" + host() + "/" + repositoryAndTag);
         Process skopeo = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(skopeo.getInputStream().readAllBytes());
+        String output = new String(skopeo.getInputStream().readAllBytes(), UTF_8);
         if (!skopeo.waitFor(120, TimeUnit.SECONDS) || skopeo.exitValue() != 0) {
             skopeo.destroyForcibly();
             throw new IOException("skopeo copy " + source + " failed: " + output);
