@@ -29,15 +29,20 @@ VARIANTS = [  # label suffix, what it adds to the base set
     ("limits", "+ memory 64m and pids 64 limits (cgroup v1 here)"),
     ("net-none", "+ network namespace, only lo"),
     ("net-bridge", "+ network namespace on the default CNI bridge (veth, host-local IP)"),
+    ("rootless", "+ user and network (only lo) namespaces, run by a user with /etc/subuid ranges through runuser"),
 ]
 VARIANT_TOOLS = [  # label prefix, name in the table
     ("isola-small", "isola embedded API (64 MB heap)"),
     ("isola-cli", "isola run (CLI, new JVM per run)"),
+    ("isola-server", "isola run (CLI via its server)"),
+    ("podman-crun", "podman run --rm, crun (rootless)"),
+    ("podman-runc", "podman run --rm, runc (rootless)"),
     ("crun", "crun run"),
     ("runc", "runc run"),
     ("bwrap", "bwrap"),
     ("unshare", "unshare(1)"),
 ]
+ROOTLESS_ONLY = ("isola-server", "podman-crun", "podman-runc")  # rows of the rootless variant only
 CRUN_TARGET = 2.0   # isola embedded at least 2x faster than crun run (median)
 HEAP_TARGET = 1.5   # 4 GB heap (2 GB touched) within 1.5x of the 64 MB heap (median)
 
@@ -146,7 +151,9 @@ def print_variants(samples_dir):
     for variant, what, rows in variant_rows(samples_dir):
         print()
         print(f"variant {variant}: base set {what}; same busybox rootfs; times in ms")
-        isola = next((r for label, _, r, _ in rows if label.startswith("isola-small@")), None)
+        # the embedded API where it ran (as root), else the served CLI (the rootless rows)
+        isola = next((r for prefix in ("isola-small@", "isola-server@") for label, _, r, _ in rows
+                      if label.startswith(prefix) and r), None)
         print(f"{'tool':<36}{'runs':>6}{'min':>9}{'median':>9}{'p99':>9}   peer/isola median")
         for label, name, r, failed in rows:
             if failed or r is None:
@@ -154,7 +161,8 @@ def print_variants(samples_dir):
                 continue
             ratio = f"{r['median'] / isola['median']:.2f}x" if isola else "-"
             print(f"{name:<36}{r['n']:>6}{r['min']:>9.2f}{r['median']:>9.2f}{r['p99']:>9.2f}   {ratio}")
-        missing = [name for prefix, name in VARIANT_TOOLS if not any(l.startswith(prefix + "@") for l, *_ in rows)]
+        missing = [name for prefix, name in VARIANT_TOOLS if not any(l.startswith(prefix + "@") for l, *_ in rows)
+                   and (variant == "rootless" or prefix not in ROOTLESS_ONLY)]
         if missing:
             print("not measured (the tool cannot do it with the same namespaces): " + ", ".join(missing))
 
@@ -245,15 +253,24 @@ def print_sections(sec):
     eng = sec.get("engine")
     if eng:
         print()
-        print(f"engine: podman run --rm --network none of /bin/true (busybox image) with each OCI runtime, "
+        print(f"engine: what each operation costs with each OCI runtime (busybox image, /bin/true), "
               f"{eng['runs']} runs each, taking turns; seconds")
-        runc = eng["runtimes"].get("runc")
-        print(f"{'runtime':<20}{'runs':>6}{'min':>9}{'median':>9}{'max':>9}   median/runc's")
-        for name, r in eng["runtimes"].items():
-            ratio = f"{r['median'] / runc['median']:.2f}x" if runc else "-"
-            print(f"{name:<20}{r['n']:>6}{r['min']:>9.2f}{r['median']:>9.2f}{r['max']:>9.2f}   {ratio}")
-        print("note: isola's create runs in-process (its container must be a child of conmon) and starts "
-              "the resident server, which takes start and delete; isola-in-process is ISOLA_SERVER=off")
+        print(f"{'operation':<18}{'runtime':<20}{'runs':>6}{'min':>9}{'median':>9}{'max':>9}   median/runc's")
+        ops = eng.get("ops") or {"podman run --rm": eng["runtimes"]}  # results of before issue 17's section
+        for op, runtimes in ops.items():
+            runc = runtimes.get("runc")
+            for name, r in runtimes.items():
+                ratio = f"{r['median'] / runc['median']:.2f}x" if runc else "-"
+                print(f"{op:<18}{name:<20}{r['n']:>6}{r['min']:>9.3f}{r['median']:>9.3f}{r['max']:>9.3f}   {ratio}")
+        for op, bound in (("podman run --rm", 1.3), ("ctr run --rm", 1.5)):
+            r = ops.get(op, {})
+            isola, runc = r.get("isola"), r.get("runc")
+            print(f"target: {op} with isola within {bound}x of runc's median: "
+                  + (f"{verdict(isola['median'] <= bound * runc['median'])} "
+                     f"({isola['median']:.3f} vs {runc['median']:.3f} s)" if isola and runc else "UNTESTED"))
+        print("note: isola's create (and an engine's exec) runs in-process, a JVM each: its process must be a child "
+              "of conmon or the shim; the resident server takes start, state and delete. isola-in-process is "
+              "ISOLA_SERVER=off")
     ex = sec.get("exec")
     if ex:
         print()

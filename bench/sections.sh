@@ -5,9 +5,11 @@
 set -uo pipefail
 say() { printf '==> %s\n' "$*" >&2; }
 RES=$WORK/results
+# shellcheck disable=SC2317 # called through record
 suite() { python3 "$BENCH_DIR/suite.py" "$@"; }
 # the embedded harness: the distribution's libraries, the isolators through ServiceLoader, and
 # native memory tracking for the scaling section
+# shellcheck disable=SC2317 # called through record
 embedded() { java -Xms64m -Xmx64m -XX:NativeMemoryTracking=summary -cp "$ISOLA_CP" io.isola.launcher.bench.EmbeddedBench "$@"; }
 has() { [[ " $SECTIONS " == *" $1 "* ]]; }
 record() { # FILE CMD...: the command's JSON line to FILE, or a note that it failed
@@ -76,7 +78,7 @@ if has scale && [[ $ISOLA_OK == 1 ]]; then
         io.isola.launcher.bench.EmbeddedBench scale "$SCALE_N" "$DIST/bundles"
 fi
 if has engine && [[ $ISOLA_OK == 1 ]]; then
-    say "engine: podman run --rm with runc, crun and isola as its runtime, $ENGINE_N runs each"
+    say "engine: podman run --rm and exec, ctr run --rm and task exec with runc, crun and isola, $ENGINE_N runs each"
     record "$RES/engine.json" suite engine podman "$ENGINE_N"
 fi
 if has engine && [[ $ISOLA_OK == 1 ]]; then

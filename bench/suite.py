@@ -5,7 +5,7 @@ private mount namespace; the embedded API's numbers come from EmbeddedBench).
 Usage: suite.py tput TOOL TOTAL IN_FLIGHT        prints {"per_second": ...} as JSON
        suite.py mem TOOL N                       prints RSS/PSS of the tool's processes as JSON
        suite.py detached monitor|server N        RSS/PSS of isola's processes for N run -d containers
-       suite.py engine podman N                  podman run --rm of /bin/true with each runtime, N runs each
+       suite.py engine podman N                  podman run/exec and ctr run/task exec with each runtime, N runs each
        suite.py exec into N                      exec of /bin/true into a running container, N runs each way
 
 TOOL is one of the names in command() below; the environment carries bench/run's paths (WORK,
@@ -201,17 +201,21 @@ def detached(mode, n):
 
 
 def engine(n):
-    """podman run --rm --network none of /bin/true in the busybox rootfs, imported as an image into
-    podman storage of our own, with runc, crun and isola as the OCI runtime (isola as shipped,
-    its resident server taking the verbs after create, and in-process, a JVM per verb), the
-    runtimes taking turns; one unmeasured run each first. Wall seconds per runtime."""
+    """What an engine costs with each OCI runtime (issue 17): podman run --rm --network none of
+    /bin/true, podman exec of /bin/true into a running container, ctr run --rm of /bin/true and
+    ctr task exec, with runc, crun and isola (as shipped: its resident server takes the verbs after
+    create) as the runtime; for podman run also isola in-process (ISOLA_SERVER=off, a JVM per
+    verb). The image is the busybox rootfs, imported into podman storage of our own and, saved from
+    there, into a containerd of our own (own root, state and socket under WORK). Each round runs
+    every operation with every runtime, the runtimes taking turns; one unmeasured round first.
+    Wall seconds per operation and runtime."""
     import shutil
     base = f"{WORK}/podman"
     podman = ["podman", "--root", f"{base}/storage", "--runroot", f"{base}/run", "--tmpdir", f"{base}/tmp",
               "--storage-driver", "vfs", "--cgroup-manager", "cgroupfs", "--events-backend", "file"]
     os.makedirs(base, exist_ok=True)
     runtimes = {"runc": shutil.which("runc"), "crun": shutil.which("crun")}
-    # podman passes a runtime a few variables only: bench/run's server directory goes in a script
+    # podman and containerd pass a runtime a few variables only: bench/run's server directory goes in a script
     for name, extra in (("isola", ""), ("isola-in-process", "ISOLA_SERVER=off ")):
         script = f"{base}/{name}"
         with open(script, "w") as f:
@@ -219,34 +223,141 @@ def engine(n):
                     f"ISOLA_SERVER_IDLE=600\nexec '{ISOLA_BIN}' \"$@\"\n")
         os.chmod(script, 0o755)
         runtimes[name] = script
-    run = podman + ["run", "--rm", "--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024"]
-    samples = {name: [] for name in runtimes}
+    limits = ["--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024"]
+    image = "localhost/isola-bench"
+    ctrd = Containerd(f"{WORK}/ctrd") if shutil.which("containerd") and shutil.which("ctr") else None
+    quiet = dict(stdin=subprocess.DEVNULL, capture_output=True, timeout=300)
+
+    def podman_run(rt):
+        return podman + ["run", "--rm", "--network", "none", *limits, "--runtime", runtimes[rt], image, "/bin/true"]
+
+    def podman_exec(rt):
+        return podman + ["--runtime", runtimes[rt], "exec", f"bench-{rt}", "/bin/true"]
+
+    def ctr_run(rt):
+        return ctrd.ctr("run", "--rm", "--runc-binary", runtimes[rt], "--runc-root", f"{WORK}/ctrd/{rt}-root",
+                        ctrd.image, f"bench-run-{rt}", "/bin/true")
+
+    exec_ids = iter(range(1 << 30))
+
+    def ctr_exec(rt):
+        return ctrd.ctr("tasks", "exec", "--exec-id", f"e{next(exec_ids)}", f"bench-{rt}", "/bin/true")
+
+    ops = {"podman run --rm": (podman_run, ["runc", "crun", "isola", "isola-in-process"]),
+           "podman exec": (podman_exec, ["runc", "crun", "isola"])}
+    if ctrd:
+        ops["ctr run --rm"] = (ctr_run, ["runc", "crun", "isola"])
+        ops["ctr task exec"] = (ctr_exec, ["runc", "crun", "isola"])
+    samples = {op: {rt: [] for rt in rts} for op, (_, rts) in ops.items()}
     try:
         tar = subprocess.run(["tar", "-C", ROOTFS, "-c", "."], capture_output=True, check=True, timeout=120).stdout
-        subprocess.run(podman + ["import", "--quiet", "-", "localhost/isola-bench"], input=tar, check=True,
+        subprocess.run(podman + ["import", "--quiet", "-", image], input=tar, check=True,
                        stdout=subprocess.DEVNULL, timeout=300)
-        names = list(runtimes)
+        for rt in ("runc", "crun", "isola"):  # the containers the exec operations go into
+            checked(podman + ["run", "-d", "--name", f"bench-{rt}", "--network", "none", *limits,
+                              "--runtime", runtimes[rt], image, "/bin/sleep", "600"], f"podman run -d with {rt}")
+        if ctrd:
+            ctrd.start(podman + ["save", "--format", "docker-archive", image])
+            for rt in ("runc", "crun", "isola"):
+                checked(ctrd.ctr("run", "-d", "--runc-binary", runtimes[rt], "--runc-root", f"{WORK}/ctrd/{rt}-root",
+                                 ctrd.image, f"bench-{rt}", "/bin/sleep", "600"), f"ctr run -d with {rt}")
         for i in range(n + 1):
-            for name in names[i % len(names):] + names[:i % len(names)]:
-                start = time.monotonic()
-                p = subprocess.run(run + ["--runtime", runtimes[name], "localhost/isola-bench", "/bin/true"],
-                                   capture_output=True, timeout=300)
-                took = time.monotonic() - start
-                if p.returncode != 0:
-                    sys.exit(f"podman with {name}: exit {p.returncode}: {p.stderr.decode(errors='replace')[-300:]}")
-                if i > 0:
-                    samples[name].append(took)
+            for op, (argv, rts) in ops.items():
+                for rt in rts[i % len(rts):] + rts[:i % len(rts)]:
+                    start = time.monotonic()
+                    p = subprocess.run(argv(rt), **quiet)
+                    took = time.monotonic() - start
+                    if p.returncode != 0:
+                        sys.exit(f"{op} with {rt}: exit {p.returncode}: {p.stderr.decode(errors='replace')[-300:]}")
+                    if i > 0:
+                        samples[op][rt].append(took)
     finally:
-        subprocess.run(podman + ["rm", "--all", "--force"], capture_output=True, timeout=300)
+        if ctrd:
+            ctrd.stop()
+        subprocess.run(podman + ["rm", "--all", "--force", "--time", "0"], capture_output=True, timeout=300)
         subprocess.run(podman + ["rmi", "--all", "--force"], capture_output=True, timeout=300)
-        with open("/proc/self/mountinfo") as f:  # what podman keeps mounted below its directory (shm)
-            points = [line.split()[4] for line in f if line.split()[4].startswith(base + "/")]
-        for point in sorted(points, key=len, reverse=True):
-            subprocess.run(["umount", "-l", point], capture_output=True, timeout=60)
+        unmount_under(base)
         shutil.rmtree(base, ignore_errors=True)
-    out = {name: {"n": len(times), "min": min(times), "median": statistics.median(times), "max": max(times)}
-           for name, times in samples.items()}
-    return {"runs": n, "runtimes": out}
+    out = {op: {rt: {"n": len(times), "min": min(times), "median": statistics.median(times), "max": max(times)}
+                for rt, times in by_rt.items()} for op, by_rt in samples.items()}
+    return {"runs": n, "ops": out}
+
+
+def checked(argv, what):
+    p = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=300)
+    if p.returncode != 0:
+        sys.exit(f"{what}: exit {p.returncode}: {p.stderr.decode(errors='replace')[-300:]}")
+    return p
+
+
+def unmount_under(base):
+    """What an engine keeps mounted below its directory (podman's shm, containerd's snapshots), deepest first."""
+    with open("/proc/self/mountinfo") as f:
+        points = [line.split()[4] for line in f if line.split()[4].startswith(base + "/")]
+    for point in sorted(points, key=len, reverse=True):
+        subprocess.run(["umount", "-l", point], capture_output=True, timeout=60)
+
+
+class Containerd:
+    """A containerd of the bench's own (as ContainerdIT's): root, state, socket and config under DIR."""
+
+    def __init__(self, d):
+        self.dir, self.process, self.image = d, None, None
+        self.socket = f"{d}/ctrd.sock"
+        self.run_dir_existed = os.path.exists("/run/containerd")
+
+    def ctr(self, *args):
+        return ["ctr", "--address", self.socket, "--namespace", "isola-bench", *args]
+
+    def start(self, save_argv):
+        os.makedirs(self.dir, exist_ok=True)
+        with open(f"{self.dir}/config.toml", "w") as f:
+            f.write(f'version = 2\nroot = "{self.dir}/root"\nstate = "{self.dir}/state"\n'
+                    'disabled_plugins = ["io.containerd.grpc.v1.cri"]\n'
+                    f'[grpc]\n  address = "{self.socket}"\n[ttrpc]\n  address = "{self.socket}.ttrpc"\n'
+                    f'[plugins."io.containerd.internal.v1.opt"]\n  path = "{self.dir}/opt"\n')
+        log = open(f"{self.dir}/containerd.log", "w")
+        self.process = subprocess.Popen(["containerd", "--config", f"{self.dir}/config.toml"], stdout=log,
+                                        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while not os.path.exists(self.socket):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                sys.exit(f"containerd did not serve; see {self.dir}/containerd.log")
+            time.sleep(0.1)
+        archive = subprocess.run(save_argv, capture_output=True, check=True, timeout=300).stdout
+        subprocess.run(self.ctr("images", "import", "-"), input=archive, capture_output=True, check=True, timeout=300)
+        names = checked(self.ctr("images", "ls", "-q"), "ctr images ls").stdout.decode().split()
+        if not names:
+            sys.exit("ctr images import made no image")
+        self.image = names[0]
+
+    def stop(self):
+        if self.process is None:
+            return
+        listed = subprocess.run(self.ctr("containers", "ls", "-q"), capture_output=True, timeout=120)
+        for cid in listed.stdout.decode().split():
+            subprocess.run(self.ctr("tasks", "delete", "--force", cid), capture_output=True, timeout=120)
+            subprocess.run(self.ctr("containers", "delete", cid), capture_output=True, timeout=120)
+        subprocess.run(self.ctr("images", "remove", self.image or "-"), capture_output=True, timeout=120)
+        self.process.terminate()
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(30)
+        unmount_under(self.dir)
+        import shutil
+        shutil.rmtree(self.dir, ignore_errors=True)
+        # what containerd makes outside its directories (as ContainerdIT removes it), when empty: the
+        # parent cgroup of its namespace and, if they were not there before, containerd 1.6's shim directories
+        left = [os.path.join("/sys/fs/cgroup", h, "isola-bench") for h in os.listdir("/sys/fs/cgroup")]
+        if not self.run_dir_existed:
+            left += ["/run/containerd/fifo", "/run/containerd/s", "/run/containerd"]
+        for path in left:
+            try:
+                os.rmdir(path)
+            except OSError:
+                pass  # missing, or in use by someone else: theirs to keep
 
 
 def exec_into(n):

@@ -16,7 +16,9 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 jar=${2:-}
 if [[ -z $jar ]]; then
     (cd "$repo" && mvn -q -B -pl core -DskipTests -Dbnd.baseline.skip package)
-    jar=$(ls "$repo"/core/target/isola-core-*.jar | grep -v -e tests -e sources | head -1)
+    for candidate in "$repo"/core/target/isola-core-*.jar; do
+        case $candidate in *-tests.jar | *-sources.jar) ;; *) jar=$candidate; break ;; esac
+    done
 fi
 dir=$repo/core/api-baseline/io/isola/isola-core-api-baseline/$version
 if [[ -e $dir ]]; then
@@ -55,4 +57,4 @@ EOF
 for f in "$dir/$name.jar" "$dir/$name.pom"; do
     sha1sum "$f" | cut -d' ' -f1 > "$f.sha1"
 done
-echo "recorded $(echo $exports | tr '\n' ' ')as $dir/$name.jar"
+echo "recorded ${exports//$'\n'/ } as $dir/$name.jar"

@@ -18,6 +18,7 @@ cleanup() {
     "$isola" --root "$work/state" ps -a -q --no-trunc 2> /dev/null | while read -r id; do
         "$isola" --root "$work/state" rm -f "$id" > /dev/null 2>&1 || true
     done
+    "$isola" network rm -f compatnet > /dev/null 2>&1 || true
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -78,6 +79,18 @@ create start die destroy	docker events --since 5m --until 0s --filter container=
 -	docker run -d --name sig --stop-signal SIGUSR1 --stop-timeout 5 --pull never compat/busybox:1 sleep 1000
 SIGUSR1 5	docker inspect -f '{{.Config.StopSignal}} {{.Config.StopTimeout}}' sig
 sig	docker rm -f sig
+-	docker run -di --name piped --pull never compat/busybox:1 sh -c 'read l; echo got-$l; exit 4'
+got-one 4	(echo one | docker attach piped; echo $?) | xargs
+-	docker network create compatnet
+compatnet bridge	docker network ls --filter name=compatnet --format '{{.Name}} {{.Driver}}'
+-	docker run -d --name srv --network compatnet --network-alias api --pull never compat/busybox:1 sh -c 'busybox mkdir /w && echo served > /w/index.html && exec busybox httpd -f -p 80 -h /w'
+served	docker run --rm --network compatnet --pull never compat/busybox:1 sh -c 'i=0; until busybox wget -q -O - http://srv/; do i=$((i+1)); [ $i -lt 50 ] || exit 1; busybox sleep 0.1; done'
+served	docker run --rm --network compatnet --pull never compat/busybox:1 busybox wget -q -O - http://api/
+srv	docker network inspect -f '{{range .Containers}}{{.Name}}{{end}}' compatnet
+srv	docker rm -f srv
+compatnet	docker network rm compatnet
+nameserver 192.0.2.53	docker run --rm --net none --dns 192.0.2.53 --pull never compat/busybox:1 busybox grep nameserver /etc/resolv.conf
+192.0.2.7	docker run --rm --net none --add-host db:192.0.2.7 --pull never compat/busybox:1 busybox awk '$2 == "db" {print $1}' /etc/hosts
 Total reclaimed space	docker system prune -f | tail -1 | cut -d: -f1
 0	docker ps -a -q | wc -l
 SCRIPT

@@ -46,8 +46,8 @@ check "host's hostname unchanged" "$host_name" "$(hostname)"
 
 status=0; "$isola" run -- sh -c 'exit 7' || status=$?
 check "exit code" 7 "$status"
-check "a resident server ran it" 1 "$(ls "$ISOLA_SERVER_DIR"/*.sock 2>/dev/null | wc -l)"
-check "the server published a shell endpoint" 1 "$(ls "$ISOLA_SERVER_DIR"/*.shell 2>/dev/null | wc -l)"
+check "a resident server ran it" 1 "$(find "$ISOLA_SERVER_DIR" -maxdepth 1 -name '*.sock' 2>/dev/null | wc -l)"
+check "the server published a shell endpoint" 1 "$(find "$ISOLA_SERVER_DIR" -maxdepth 1 -name '*.shell' 2>/dev/null | wc -l)"
 # issue 23: nothing of the server's on the network (ss names a socket's process as pid=N)
 server_pids=$(cat "$ISOLA_SERVER_DIR"/*.lock 2>/dev/null | tr '\n' ' ')
 check "the server listens on no IP socket (ss -lntup)" 0 "$(ss -lntupH | grep -cE "pid=(${server_pids// /|}0)," || true)"
@@ -137,6 +137,7 @@ if command -v podman >/dev/null && [[ -x /bin/busybox ]]; then
         podman --root "$pod/storage" --runroot "$pod/run" --tmpdir "$pod/tmp" --storage-driver vfs \
             --cgroup-manager cgroupfs --events-backend file "$@"
     }
+    # shellcheck disable=SC2317 # called by the EXIT trap below
     podman_gone() {
         podman_ rm --all --force >/dev/null 2>&1 || true
         podman_ rmi --all --force >/dev/null 2>&1 || true

@@ -25,6 +25,9 @@ check() { # name expected actual
         failed=1
     fi
 }
+entries() { # DIR [FIND TESTS...]: how many entries DIR holds (those that pass the tests)
+    find "$1" -mindepth 1 -maxdepth 1 "${@:2}" | wc -l
+}
 
 # a one-layer image: busybox and a few applets, /etc/motd, /etc/doomed; Cmd and WorkingDir set
 mkdir -p "$work/rootfs"/{bin,etc,proc,sys,dev,tmp,home} "$work/image"
@@ -35,6 +38,7 @@ echo 'delete me' > "$work/rootfs/etc/doomed"
 tar -C "$work/rootfs" --numeric-owner -cf "$work/layer.tar" .
 layer=$(sha256sum "$work/layer.tar" | cut -d' ' -f1)
 mkdir "$work/image/$layer" && mv "$work/layer.tar" "$work/image/$layer/layer.tar"
+# shellcheck disable=SC2016 # $(pwd) and $IMG are the container's to expand
 printf '{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/bin","IMG=smoke"],"Cmd":["sh","-c","echo default in $(pwd) IMG=$IMG"],"WorkingDir":"/home"},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
     "$layer" > "$work/config.json"
 config=$(sha256sum "$work/config.json" | cut -d' ' -f1)
@@ -50,7 +54,7 @@ check "IMAGE CMD" "hello from the image" "$("$isola" "${root[@]}" run --rm smoke
 check "-- CMD runs in the host's files" "$(head -1 /etc/os-release)" "$("$isola" "${root[@]}" run --rm -- head -1 /etc/os-release)"
 
 "$isola" "${root[@]}" run --name maker smoke/busybox:1 sh -c 'echo written > /etc/new; rm /etc/doomed'
-check "a container without --rm keeps its writable layer" 1 "$(ls "$ISOLA_ROOT/containers" | wc -l)"
+check "a container without --rm keeps its writable layer" 1 "$(entries "$ISOLA_ROOT/containers")"
 "$isola" "${root[@]}" export maker > "$work/maker.tar"
 # with the mount points of the container's own network files, as docker export shows them
 check "export holds the written file and the image's" "etc/hostname etc/hosts etc/motd etc/new etc/resolv.conf" \
@@ -109,6 +113,6 @@ check "volume rm once it is unused" "smokevol" "$("$isola" "${root[@]}" volume r
 "$isola" image rm smoke/changed
 # the state root's event log (events.jsonl) is the store's own, not a container's
 check "nothing left: writable layers, layers, state, volumes" "0 0 0 0" \
-    "$(ls "$ISOLA_ROOT/containers" | wc -l) $(ls "$ISOLA_ROOT/layers/sha256" | wc -l) $(ls "$work/state" | grep -vc '^events\.jsonl' || true) $(ls "$ISOLA_ROOT/volumes" | wc -l)"
+    "$(entries "$ISOLA_ROOT/containers") $(entries "$ISOLA_ROOT/layers/sha256") $(entries "$work/state" ! -name events.jsonl) $(entries "$ISOLA_ROOT/volumes")"
 check "no mount of the store" 0 "$(grep -c "$ISOLA_ROOT" /proc/self/mountinfo || true)"
 exit $failed

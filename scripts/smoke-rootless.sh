@@ -138,6 +138,7 @@ rootfs=$(runuser -u "$user" -- mktemp -d /tmp/isola-smoke-rootfs.XXXXXX)
 trap 'userdel --remove "$user" 2>/dev/null; rm -rf "/tmp/isola-$uid" "/tmp/isola-$uid-mnt" "$work" "$rootfs" "$planted" "$planted.link"' EXIT
 runuser -u "$user" -- sh -c "mkdir -p $rootfs/bin $rootfs/etc $rootfs/proc $rootfs/dev $rootfs/sys && cp /bin/busybox $rootfs/bin/ && ln -s busybox $rootfs/bin/sh && ln -s busybox $rootfs/bin/cat && ln -s busybox $rootfs/bin/hostname"
 before=$(cd "$rootfs" && find . | sort | md5sum)
+# shellcheck disable=SC2016 # expanded by the container's shell
 check "--rootfs --net none: the generated /etc/hostname inside" "same" \
     "$(as_user run --rootfs "$rootfs" --net none -- sh -c 'test "$(cat /etc/hostname)" = "$(hostname)" && grep -q localhost /etc/hosts && echo same')"
 # a copy owned by the subuid range, as a user gets one from "podman unshare cp" or an image

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Runs every test, as root on Debian 12: installs what the tests need, runs "mvn verify" (unit and
-# real-kernel tests, builds the distribution), then smoke-tests the distribution's bin/isola, and
-# scripts/smoke-embedded.sh builds the embedding examples on their own against the installed
-# io.isola artifacts. Exits non-zero on the first failure. The tests run hermetically
-# (scripts/hermetic.sh): with fresh,
+# Runs every test, as root on Debian 12: installs what the tests need, checks the shell scripts
+# (scripts/lint-shell.sh), runs "mvn verify" (unit and real-kernel tests, builds the
+# distribution), then smoke-tests the distribution's bin/isola, and scripts/smoke-embedded.sh
+# builds the embedding examples on their own against the installed io.isola artifacts. Exits
+# non-zero on the first failure. The tests run hermetically (scripts/hermetic.sh): with fresh,
 # private /run/isola*, /var/lib/isola, /etc/isola and /var/cache/isola, as on a machine where isola
 # never ran, and the machine's own left untouched. Last, scripts/smoke-vm.sh runs the distribution
 # on a pure cgroup v2 machine (Debian 12's kernel under qemu, a machine of its own: not hermetic),
@@ -13,7 +13,8 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 
-"$repo/scripts/setup-debian.sh" libseccomp2 util-linux iproute2 runc crun uidmap perl containernetworking-plugins iptables tini unzip podman containerd passt docker-registry skopeo
+"$repo/scripts/setup-debian.sh" libseccomp2 util-linux iproute2 runc crun uidmap perl containernetworking-plugins iptables tini unzip podman containerd passt docker-registry skopeo shellcheck
+"$repo/scripts/lint-shell.sh"
 
 # shellcheck disable=SC2016 # expanded by the inner shell
 "$repo/scripts/hermetic.sh" bash -euo pipefail -c '

@@ -12,7 +12,7 @@ set -euo pipefail
 command -v unzip >/dev/null || { echo "finish-dist: unzip is needed (apt-get install unzip)" >&2; exit 1; }
 
 dist=$1
-[ -d "$dist/lib" ] && [ -d "$dist/bundles" ] || { echo "finish-dist: $dist is not an assembled distribution" >&2; exit 1; }
+{ [ -d "$dist/lib" ] && [ -d "$dist/bundles" ]; } || { echo "finish-dist: $dist is not an assembled distribution" >&2; exit 1; }
 
 (cd "$dist/lib" && LC_ALL=C ls -1 -- *.jar) >"$dist/lib/classpath"
 
@@ -22,7 +22,7 @@ missing=()
 for jar in "$dist"/lib/*.jar "$dist"/bundles/*.jar; do
     name=$(basename "$jar" .jar)
     case $name in isola-*) continue ;; esac
-    artifact=${name%-[0-9]*}                       # drop "-VERSION"
+    artifact=${name%%-[0-9]*}                      # drop "-VERSION" (zstd-jni-1.5.7-21 has two dashes in it)
     grep -Eq "(^|[ ,])$artifact([ ,]|$)" "$third_party" || missing+=("$name.jar")
     entries=$(unzip -Z1 "$jar" | grep -E '^META-INF/(LICEN[CS]E|NOTICE)[^/]*$' || true)
     if [ -n "$entries" ]; then

@@ -38,7 +38,7 @@ isola_shell_client() {
         [ -t "$fd" ] || [ -p "/proc/self/fd/$fd" ] || [ -c "/proc/self/fd/$fd" ] || return 0
     done
     for endpoint in "$dir"/s-*.shell; do
-        [ -f "$endpoint" ] && [ ! -L "$endpoint" ] && [ -O "$endpoint" ] || continue
+        { [ -f "$endpoint" ] && [ ! -L "$endpoint" ] && [ -O "$endpoint" ]; } || continue
         _isola_shell_session "$dir" "$endpoint" "$@"
     done
     return 0
@@ -82,17 +82,18 @@ _isola_shell_session() {
         size=$((size + ${#arg} * 4 + 1)) # characters: at most 4 bytes each in UTF-8
     done
     [ "$size" -lt 60000 ] || return 0
-    local base= up= down= downw= stdin stdout stderr request frame tty=0 waited=0 pair noclobber=+C
+    local base='' up='' down='' downw='' stdin stdout stderr request frame tty=0 waited=0 pair noclobber=+C
     # a pair of FIFOs of the server's pool, claimed by creating NAME.claim with noclobber (O_EXCL:
     # of shells that race for one, one wins); a pair whose files are gone meanwhile is passed over
     [[ $- == *C* ]] && noclobber=-C
     set -C
     for pair in "$dir/p-$server-"*.i; do
         pair=${pair%.i}
-        [ -p "$pair.i" ] && [ ! -e "$pair.claim" ] || continue
+        { [ -p "$pair.i" ] && [ ! -e "$pair.claim" ]; } || continue
         { printf '%s\n' "$BASHPID" >"$pair.claim"; } 2>/dev/null || continue
         # <> creates what is not there: a pair unlinked since the test above (claimed and opened
         # by another shell, whose claim stays until it has gone) would be files of our own
+        # shellcheck disable=SC2094 # both ends of one FIFO, opened on purpose
         if { exec {up}<>"$pair.i" {downw}<>"$pair.o" {down}<"$pair.o"; } 2>/dev/null \
             && [ -p "/proc/self/fd/$up" ] && [ -p "/proc/self/fd/$down" ]; then
             base=$pair
@@ -101,13 +102,14 @@ _isola_shell_session() {
         [ -z "$up" ] || exec {up}>&-
         [ -z "$downw" ] || exec {downw}>&-
         [ -z "$down" ] || exec {down}<&-
-        up= downw= down=
+        up='' downw='' down=''
     done
     set "$noclobber"
     if [ -z "$base" ]; then
         # none free: a pair of our own, the one fork of a served command (5-15 ms on a loaded host)
         base=$dir/c-$BASHPID-$RANDOM$RANDOM
         mkfifo -m 600 "$base.i" "$base.o" 2>/dev/null || return 0
+        # shellcheck disable=SC2094 # both ends of one FIFO, opened on purpose
         exec {up}<>"$base.i" {downw}<>"$base.o" {down}<"$base.o"
     fi
     # <> never blocks on a FIFO; the read-only end opens at once as {downw} is a writer. Once the
@@ -178,5 +180,5 @@ _isola_shell_session() {
 
 _isola_forward() {
     [ "$_isola_accepted" = 1 ] || [ "$1" = 28 ] || _isola_pending=$1
-    printf 'S%s\n' "$1" >&"$_isola_sock" 2>/dev/null || true
+    printf 'S%s\n' "$1" 1>&"$_isola_sock" 2>/dev/null || true
 }

@@ -24,6 +24,7 @@ public final class Filesystem {
     private final boolean readOnly;
     private final List<Volume> volumes;
     private final List<TmpfsMount> tmpfs;
+    private final java.util.Map<String, RootPropagation> propagation;
 
     private Filesystem(Builder b) {
         this.rootfs = b.rootfs;
@@ -34,6 +35,7 @@ public final class Filesystem {
         this.readOnly = b.readOnly;
         this.volumes = List.copyOf(b.volumes);
         this.tmpfs = List.copyOf(b.tmpfs);
+        this.propagation = java.util.Map.copyOf(b.propagation);
     }
 
     public static Builder builder() {
@@ -102,6 +104,15 @@ public final class Filesystem {
         return tmpfs;
     }
 
+    /**
+     * The mount propagation of a volume's or tmpfs mount's target, set after it is mounted (OCI's
+     * {@code shared}, {@code rslave}, ... options, Docker's {@code bind-propagation}); empty:
+     * private, as the container's tree is. A recursive root propagation set later wins, as in runc.
+     */
+    public Optional<RootPropagation> propagation(String target) {
+        return Optional.ofNullable(propagation.get(target));
+    }
+
     /** Whether these are the default settings: the sandbox, with nothing mounted into it. */
     public boolean isDefault() {
         return rootfs == null && layers.isEmpty() && !readOnly && volumes.isEmpty() && tmpfs.isEmpty();
@@ -117,6 +128,7 @@ public final class Filesystem {
         b.readOnly = readOnly;
         b.volumes.addAll(volumes);
         b.tmpfs.addAll(tmpfs);
+        b.propagation.putAll(propagation);
         return b;
     }
 
@@ -134,6 +146,7 @@ public final class Filesystem {
         private boolean readOnly;
         private final List<Volume> volumes = new ArrayList<>();
         private final List<TmpfsMount> tmpfs = new ArrayList<>();
+        private final java.util.Map<String, RootPropagation> propagation = new java.util.HashMap<>();
 
         private Builder() {}
 
@@ -176,6 +189,13 @@ public final class Filesystem {
             return this;
         }
 
+        /** The propagation of the volume or tmpfs mount at {@code target} (validated by {@link RootPropagation}). */
+        public Builder propagation(String target, String mode) {
+            Paths.requireAbsolute("mount target", target);
+            propagation.put(target, new RootPropagation(mode));
+            return this;
+        }
+
         public Builder tmpfs(TmpfsMount mount) {
             tmpfs.add(java.util.Objects.requireNonNull(mount, "tmpfs"));
             return this;
@@ -213,6 +233,12 @@ public final class Filesystem {
             }
             for (TmpfsMount mount : tmpfs) {
                 requireUnique(targets, mount.target());
+            }
+            for (String target : propagation.keySet()) {
+                if (volumes.stream().noneMatch(v -> v.target().equals(target))
+                        && tmpfs.stream().noneMatch(t -> t.target().equals(target))) {
+                    throw new IllegalArgumentException("mount propagation of \"" + target + "\": no volume or tmpfs mount there");
+                }
             }
             return new Filesystem(this);
         }

@@ -27,6 +27,11 @@ public record RootPropagation(String mode) {
         }
     }
 
+    /** Every mode's name, as OCI's and Docker's propagation options spell them. */
+    public static java.util.Set<String> modes() {
+        return FLAGS.keySet();
+    }
+
     /** The mount(2) flags that set it. */
     public long flags() {
         return FLAGS.get(mode);

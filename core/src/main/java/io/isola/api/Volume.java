@@ -21,7 +21,23 @@ public record Volume(String source, String target, boolean readOnly, Set<Option>
     public enum Option {
         NOSUID, NODEV, NOEXEC,
         /** {@code bind} rather than {@code rbind}: the mounts below the source are not brought along. */
-        NONRECURSIVE
+        NONRECURSIVE,
+        /**
+         * In a user namespace, the source gets an idmapped mount (podman's {@code idmap}) unless
+         * the namespace maps its owner already: host root's files show as the container root's,
+         * and what the container writes keeps the container's ids on the host. Needs root on the
+         * host; without a user namespace it changes nothing.
+         * @since 1.3
+         */
+        IDMAP,
+        /**
+         * The source is the container's own new directory (a volume made for it): before the
+         * container starts, each entry owned by id {@code u} is given the host id that container
+         * id {@code u} maps to, so that the container's root owns it (podman chows a new volume
+         * so). Without a user namespace it changes nothing.
+         * @since 1.3
+         */
+        SHIFT_OWNERS
     }
 
     public Volume(String source, String target, boolean readOnly) {
@@ -38,7 +54,7 @@ public record Volume(String source, String target, boolean readOnly, Set<Option>
         }
     }
 
-    /** Parses {@code HOST:CTR}, {@code HOST:CTR:ro} or {@code HOST:CTR:rw}. */
+    /** Parses {@code HOST:CTR} or {@code HOST:CTR:OPTIONS}, the options a comma-separated list of ro, rw and idmap. */
     public static Volume parse(String value) {
         Objects.requireNonNull(value, "value");
         String[] parts = value.split(":", -1);
@@ -46,14 +62,16 @@ public record Volume(String source, String target, boolean readOnly, Set<Option>
             throw new IllegalArgumentException("volume \"" + value + "\": expected HOST:CONTAINER or HOST:CONTAINER:ro");
         }
         boolean readOnly = false;
-        if (parts.length == 3) {
-            switch (parts[2]) {
+        Set<Option> options = EnumSet.noneOf(Option.class);
+        for (String option : parts.length == 3 ? parts[2].split(",", -1) : new String[0]) {
+            switch (option) {
                 case "ro" -> readOnly = true;
                 case "rw" -> readOnly = false;
-                default -> throw new IllegalArgumentException("volume \"" + value + "\": option \"" + parts[2]
-                        + "\" is not known, expected ro or rw");
+                case "idmap" -> options.add(Option.IDMAP);
+                default -> throw new IllegalArgumentException("volume \"" + value + "\": option \"" + option
+                        + "\" is not known, expected ro, rw or idmap");
             }
         }
-        return new Volume(parts[0], parts[1], readOnly);
+        return new Volume(parts[0], parts[1], readOnly, options);
     }
 }

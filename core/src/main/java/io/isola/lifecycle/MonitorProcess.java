@@ -124,6 +124,28 @@ public final class MonitorProcess {
      */
     public static int serve(Isola isola, StateStore store, String id, ContainerSpec spec,
             UnaryOperator<ContainerSpec.Builder> customize) throws InterruptedException {
+        return serve(isola, store, id, spec, customize, container -> null);
+    }
+
+    /**
+     * What a monitor keeps beside the container it started, for as long as it runs (the terminal
+     * or stdin that a later attach reaches): told when to have read the container's last output
+     * (before its exit is recorded) and then its exit code.
+     */
+    public interface Holder {
+        void awaitOutput() throws InterruptedException;
+
+        void exited(int code) throws InterruptedException;
+    }
+
+    /**
+     * Like {@link #serve(Isola, StateStore, String, ContainerSpec, UnaryOperator)}, with
+     * {@code hold} given the started container before the CLI hears it runs; it returns the
+     * {@link Holder} to tell, or null.
+     */
+    public static int serve(Isola isola, StateStore store, String id, ContainerSpec spec,
+            UnaryOperator<ContainerSpec.Builder> customize, java.util.function.Function<Container, Holder> hold)
+            throws InterruptedException {
         PrintStream answer = System.out;
         Native.get().libc().setsid();
         Monitor.Running running;
@@ -141,6 +163,18 @@ public final class MonitorProcess {
             answer.flush();
             return 125;
         }
+        Holder holder;
+        try {
+            holder = hold.apply(running.container());
+        } catch (RuntimeException e) {
+            running.container().kill(9); // a container nobody can attach to as asked is not left running
+            try (Container container = running.container()) {
+                new Monitor(isola, store).await(running);
+            }
+            answer.println("error " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            answer.flush();
+            return 125;
+        }
         answer.println("started " + running.container().pid());
         answer.flush();
         answer.close(); // the CLI stops reading here and may exit
@@ -148,7 +182,14 @@ public final class MonitorProcess {
         System.gc();
         Monitor.Running started = running;
         try (Container container = started.container()) {
-            return new Monitor(isola, store).await(started).shellCode();
+            if (holder != null) {
+                holder.awaitOutput();
+            }
+            int code = new Monitor(isola, store).await(started).shellCode();
+            if (holder != null) {
+                holder.exited(code);
+            }
+            return code;
         }
     }
 

@@ -113,6 +113,7 @@ public final class ConfigTranslator {
         LinuxSection.sysctl(fields, spec);
         LinuxSection.kernelPaths(fields, spec);
         LinuxSection.seccomp(fields, security);
+        HostModulesSection.read(fields, HostModulesSection.Modules.ofThisHost());
         Security built = security.build();
         spec.with(built);
         if (ResourcesSection.read(fields, spec, options.systemdCgroup()) && isolators.add("cgroup")

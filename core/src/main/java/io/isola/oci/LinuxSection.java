@@ -54,9 +54,11 @@ final class LinuxSection {
         Set<String> isolators = new LinkedHashSet<>();
         Set<String> joined = new LinkedHashSet<>();
         if (list == null) {
+            TimeOffsetsSection.refuseWithoutNamespace(fields);
             return new Namespaces(isolators, joined);
         }
         Map<String, String> joins = new LinkedHashMap<>();
+        Set<String> created = new LinkedHashSet<>();
         Set<String> types = new java.util.HashSet<>();
         int index = 0;
         for (JsonNode namespace : list) {
@@ -76,6 +78,8 @@ final class LinuxSection {
                 }
                 joins.put(JOINABLE.get(type), path.asText());
                 joined.add(type);
+            } else if (type.equals("time")) {
+                created.add(type);
             } else if (isolator == null) {
                 throw ConfigFields.refuse(field, "creating a new " + type + " namespace is not supported by isola;"
                         + " expected a path to join one, or no " + type + " entry to share the runtime's");
@@ -90,6 +94,16 @@ final class LinuxSection {
         }
         if (!joins.isEmpty()) {
             spec.with(new NamespacePaths(joins));
+        }
+        if (created.contains("time")) {
+            if (!joins.isEmpty()) {
+                // the joins need a process spawned inside them, which a fork-style clone cannot spawn
+                throw ConfigFields.refuse("linux.namespaces", "a new time namespace beside namespaces joined by path "
+                        + joined + " is not supported by isola; expected a time namespace joined by path too, or none");
+            }
+            spec.with(TimeOffsetsSection.read(fields));
+        } else {
+            TimeOffsetsSection.refuseWithoutNamespace(fields);
         }
         return new Namespaces(isolators, joined);
     }

@@ -34,15 +34,19 @@ final class MountsSection {
             "mode=755", "mode=0755", "mode=1777", "mode=01777", "size=65536k");
     private static final Set<String> READ_ONLY_PROVIDED = Set.of("/sys", "/sys/fs/cgroup");
 
-    /** Options that ask for nothing: the defaults, propagation (the container's tree is private anyway), atime. */
-    private static final Set<String> NEUTRAL = Set.of("rw", "suid", "dev", "exec", "rprivate", "private", "relatime",
-            "strictatime", "noatime", "nodiratime");
+    /** Options that ask for nothing: the defaults, atime. */
+    private static final Set<String> NEUTRAL = Set.of("rw", "suid", "dev", "exec", "relatime", "strictatime", "noatime",
+            "nodiratime");
+
+    /** Propagation options, set on the mount once it is made, as runc sets them. */
+    private static final Set<String> PROPAGATION = io.isola.api.RootPropagation.modes();
 
     private MountsSection() {}
 
     /** Every option name a mount of config.json may carry (the OCI features verb lists them); values such as size= aside. */
     static java.util.SortedSet<String> optionNames() {
         java.util.SortedSet<String> names = new java.util.TreeSet<>(NEUTRAL);
+        names.addAll(PROPAGATION);
         names.addAll(List.of("bind", "rbind", "ro", "nosuid", "nodev", "noexec", "tmpcopyup"));
         return names;
     }
@@ -69,11 +73,13 @@ final class MountsSection {
             } else if (bind) {
                 Path source = bundle.resolve(mount.path("source").asText("")).normalize();
                 filesystem.volume(volume(field, source, destination, options));
+                propagation(field, filesystem, destination, options);
             } else if (type.equals("tmpfs")) {
                 if (options.contains("tmpcopyup")) {
                     requireNothingToCopy(field, rootfs, destination);
                 }
                 filesystem.tmpfs(tmpfs(field, destination, options));
+                propagation(field, filesystem, destination, options);
             } else {
                 throw ConfigFields.refuse(field, "\"" + destination + "\" (" + (type.isEmpty() ? "no type" : type)
                         + "): expected a bind mount, a tmpfs, or one of the kernel file systems isola mounts itself "
@@ -96,6 +102,12 @@ final class MountsSection {
         }
     }
 
+    /** The last propagation option wins, as in runc, which applies them in order. */
+    private static void propagation(String field, Filesystem.Builder filesystem, String destination, List<String> options) {
+        options.stream().filter(PROPAGATION::contains).reduce((first, second) -> second)
+                .ifPresent(mode -> filesystem.propagation(destination, mode));
+    }
+
     private static Volume volume(String field, Path source, String destination, List<String> options) {
         Set<Volume.Option> flags = EnumSet.noneOf(Volume.Option.class);
         boolean readOnly = false;
@@ -109,9 +121,9 @@ final class MountsSection {
                 case "nodev" -> flags.add(Volume.Option.NODEV);
                 case "noexec" -> flags.add(Volume.Option.NOEXEC);
                 default -> {
-                    if (!NEUTRAL.contains(option)) {
+                    if (!NEUTRAL.contains(option) && !PROPAGATION.contains(option)) {
                         throw ConfigFields.refuse(field + ".options", "\"" + option + "\" is not supported for bind mounts;"
-                                + " expected bind, rbind, ro, rw, nosuid, nodev, noexec, private or rprivate");
+                                + " expected bind, rbind, ro, rw, nosuid, nodev, noexec or a propagation " + PROPAGATION);
                     }
                 }
             }
@@ -146,10 +158,10 @@ final class MountsSection {
                 noexec = true;
             } else if (!option.equals("nosuid") && !option.equals("nodev") && !option.equals("exec")
                     && !option.equals("tmpcopyup")
-                    && !NEUTRAL.contains(option)) {
+                    && !NEUTRAL.contains(option) && !PROPAGATION.contains(option)) {
                 // nosuid and nodev: isola's tmpfs mounts always have them
                 throw ConfigFields.refuse(field + ".options", "\"" + option + "\" is not supported for tmpfs; expected"
-                        + " size=, mode=, nosuid, nodev, noexec, exec or an atime option");
+                        + " size=, mode=, nosuid, nodev, noexec, exec, an atime option or a propagation " + PROPAGATION);
             }
         }
         try {

@@ -26,8 +26,10 @@ public final class OciFeatures {
         features.put("hooks", List.of("prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"));
         features.put("mountOptions", new ArrayList<>(MountsSection.optionNames()));
         Map<String, Object> linux = new LinkedHashMap<>();
-        // the types a config may create; "time" is only joined by path, which every type may be
-        linux.put("namespaces", new ArrayList<>(new TreeSet<>(LinuxSection.ISOLATORS.keySet())));
+        // the types a config may create (every type may be joined by path)
+        TreeSet<String> namespaces = new TreeSet<>(LinuxSection.ISOLATORS.keySet());
+        namespaces.add("time");
+        linux.put("namespaces", new ArrayList<>(namespaces));
         linux.put("capabilities", Arrays.stream(Capability.values()).map(Capability::capName).toList());
         Map<String, Object> cgroup = new LinkedHashMap<>();
         cgroup.put("v1", true);

@@ -96,12 +96,12 @@ final class ProcessSection {
                 index++;
             }
         }
-        if (uid != 0 || gid != 0 || !additional.isEmpty()) {
-            try {
-                spec.with(new ProcessUser(uid, gid, additional));
-            } catch (IllegalArgumentException e) {
-                throw ConfigFields.refuse("process.user", e.getMessage());
-            }
+        // root too: the process has exactly the config's supplementary groups, as runc sets them;
+        // else it kept the runtime's, which under rootless podman are the user's own groups
+        try {
+            spec.with(new ProcessUser(uid, gid, additional));
+        } catch (IllegalArgumentException e) {
+            throw ConfigFields.refuse("process.user", e.getMessage());
         }
     }
 

@@ -8,7 +8,8 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 
 /**
- * {@code linux.resources} (memory, cpu, pids) into {@link Resources}, devices into {@link
+ * {@code linux.resources} (memory, cpu, pids) into {@link Resources}, the settings beyond Docker's
+ * into {@link TuningSection}'s {@link io.isola.api.CgroupTuning}, devices into {@link
  * DeviceRules}, and {@code linux.cgroupsPath} into {@link CgroupPath}. Either one makes the
  * container use the cgroup isolator; it creates a cgroup namespace only when {@code
  * linux.namespaces} lists one.
@@ -77,6 +78,7 @@ final class ResourcesSection {
                 spec.with(built);
                 cgroup = true;
             }
+            cgroup |= TuningSection.read(fields, spec);
         } catch (IllegalArgumentException e) {
             if (e.getMessage() != null && e.getMessage().startsWith("config.json:")) {
                 throw e;

@@ -39,8 +39,18 @@ public record HostIdentity(long uid, long gid) {
         }
     }
 
+    /** uid 0: root of the host, or of a user namespace this process runs in ({@link #isHostRoot()} tells them apart). */
     public boolean isRoot() {
         return uid == 0;
+    }
+
+    /**
+     * Root of the host itself, whose directories (/run/isola) are its own. The root of a rootless
+     * engine's user namespace (podman runs its OCI runtime so) may make namespaces and mounts, but
+     * the host's root-owned directories show as the overflow uid's to it and are not writable.
+     */
+    public boolean isHostRoot() {
+        return isRoot() && !UserNamespaceView.current().nested();
     }
 
     private static long effective(List<String> status, String key) {

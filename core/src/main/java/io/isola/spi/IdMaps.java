@@ -25,7 +25,16 @@ public record IdMaps(List<IdMapping> uids, List<IdMapping> gids) {
     }
 
     public static IdMaps of(ClonedChild child) throws IOException {
-        Path dir = Path.of("/proc", Long.toString(child.pid()));
+        return ofProcess(child.pid());
+    }
+
+    /**
+     * The maps of process {@code pid}'s user namespace.
+     *
+     * @since 1.3
+     */
+    public static IdMaps ofProcess(long pid) throws IOException {
+        Path dir = Path.of("/proc", Long.toString(pid));
         return new IdMaps(read(dir.resolve("uid_map")), read(dir.resolve("gid_map")));
     }
 

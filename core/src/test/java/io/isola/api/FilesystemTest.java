@@ -18,7 +18,7 @@ class FilesystemTest {
     @Test
     void badVolumesAreRefused() {
         assertEquals("volume \"/a\": expected HOST:CONTAINER or HOST:CONTAINER:ro", message(() -> Volume.parse("/a")));
-        assertEquals("volume \"/a:/b:rx\": option \"rx\" is not known, expected ro or rw", message(() -> Volume.parse("/a:/b:rx")));
+        assertEquals("volume \"/a:/b:rx\": option \"rx\" is not known, expected ro, rw or idmap", message(() -> Volume.parse("/a:/b:rx")));
         assertEquals("volume source \"a\": expected an absolute path without NUL bytes", message(() -> Volume.parse("a:/b")));
         assertEquals("volume target \"/./\": expected a path below /, the container's root cannot be a volume (use a root file system)",
                 message(() -> Volume.parse("/a:/./")));

@@ -197,7 +197,7 @@ class PodmanConfigTest {
                 .put("path", "proc/1/ns/pid"));
         refusedWith("linux.uidMappings", () -> config.with("linux").withArray("uidMappings").addObject().put("containerID", 0)
                 .put("hostID", 100000).put("size", 65536));
-        refusedWith("linux.namespaces[5]", () -> config.with("linux").withArray("namespaces").addObject().put("type", "time"));
+        refusedWith("linux.timeOffsets", () -> config.with("linux").with("timeOffsets").with("boottime").put("secs", 5));
         refusedWith("linux.seccomp.flags", () -> config.with("linux").with("seccomp").putArray("flags").add("SECCOMP_FILTER_FLAG_LOG"));
         refusedWith("linux.resources.blockIO.weightDevice", () -> config.with("linux").with("resources").with("blockIO")
                 .withArray("weightDevice").addObject().put("major", 8).put("minor", 0).put("weight", 100));
@@ -205,13 +205,13 @@ class PodmanConfigTest {
                 .withArray("devices").get(0)).put("type", "x"));
         refusedWith("mounts[11]", () -> config.withArray("mounts").addObject().put("destination", "/mnt").put("type", "nfs")
                 .put("source", "server:/x"));
-        refusedWith("mounts[5].options", () -> ((ArrayNode) config.withArray("mounts").get(5).get("options")).add("rshared"));
+        refusedWith("mounts[5].options", () -> ((ArrayNode) config.withArray("mounts").get(5).get("options")).add("sideways"));
         refusedWith("mounts[0].options", () -> ((ArrayNode) config.withArray("mounts").get(0).get("options")).add("ro"));
         refusedWith("process.rlimits[0].type", () -> ((ObjectNode) config.with("process").withArray("rlimits").get(0))
                 .put("type", "RLIMIT_BOGUS"));
         refusedWith("process.capabilities.effective", () -> config.with("process").with("capabilities")
                 .withArray("effective").add("CAP_NOT_A_CAP"));
-        refusedWith("process.apparmorProfile", () -> config.with("process").put("apparmorProfile", "x"));
+        refusedWith("linux.intelRdt", () -> config.with("linux").with("intelRdt").put("closID", "x"));
     }
 
     @Test

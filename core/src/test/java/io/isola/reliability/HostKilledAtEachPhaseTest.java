@@ -1,13 +1,14 @@
 package io.isola.reliability;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.isola.api.ContainerSpec;
+import io.isola.api.Isola;
 import io.isola.internal.chain.ExpectedRecord;
 import io.isola.internal.launch.LaunchProbe;
 import io.isola.testing.HostState;
-import io.isola.api.ContainerSpec;
-import io.isola.api.Isola;
 import io.isola.testing.TestRuntimes;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -145,7 +146,7 @@ class HostKilledAtEachPhaseTest {
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             return procs.filter(p -> p.getFileName().toString().matches("\\d+")).filter(p -> {
                 try {
-                    return new String(Files.readAllBytes(p.resolve("cmdline"))).contains(text)
+                    return new String(Files.readAllBytes(p.resolve("cmdline")), UTF_8).contains(text)
                             && HostState.alive(Long.parseLong(p.getFileName().toString()));
                 } catch (IOException gone) {
                     return false;

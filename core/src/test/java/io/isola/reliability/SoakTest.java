@@ -1,5 +1,6 @@
 package io.isola.reliability;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -130,7 +131,7 @@ class SoakTest {
 
     private static long rssKiB() throws Exception {
         try (var in = java.nio.file.Files.newInputStream(java.nio.file.Path.of("/proc/self/status"))) {
-            for (String line : new String(in.readAllBytes()).split("\n")) {
+            for (String line : new String(in.readAllBytes(), UTF_8).split("\n")) {
                 if (line.startsWith("VmRSS:")) {
                     return Long.parseLong(line.replaceAll("[^0-9]", ""));
                 }

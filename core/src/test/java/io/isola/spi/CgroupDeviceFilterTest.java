@@ -1,5 +1,6 @@
 package io.isola.spi;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -46,7 +47,7 @@ class CgroupDeviceFilterTest {
         String script = "echo $$ > " + cgroup.resolve("cgroup.procs") + " || exit 9\n"
                 + "for d in null zero; do (exec 3<>/dev/$d) 2>&- && echo $d: ok || echo $d: refused; done";
         Process process = new ProcessBuilder("sh", "-c", script).redirectErrorStream(true).start();
-        String out = new String(process.getInputStream().readAllBytes());
+        String out = new String(process.getInputStream().readAllBytes(), UTF_8);
         assertEquals(true, process.waitFor(30, TimeUnit.SECONDS));
         return out;
     }

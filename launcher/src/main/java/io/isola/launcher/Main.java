@@ -6,7 +6,9 @@ import io.isola.launcher.cli.VerbSelection;
 
 import io.isola.api.ExecFailedException;
 import io.isola.api.IsolaException;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -43,7 +45,10 @@ public final class Main {
 
     /** Runs the command line and returns the exit status instead of exiting. */
     public static int execute(String[] args) {
-        return execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        // UTF-8 whatever the locale says (JDK 17 takes a C locale's ASCII): names, labels and file
+        // names reach the user as the bytes they were given, as Docker's output does
+        return execute(args, new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true),
+                new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
     }
 
     static int execute(String[] given, PrintWriter out, PrintWriter err) {

@@ -72,7 +72,7 @@ class BadInputCorpusTest {
                 {"--mount", "type=volume,src=v,dst=/d"}, {"--mount", "type=bind,dst=/d"}, {"--mount", ""},
                 {"--mount", "type=tmpfs,dst=/d,tmpfs-size=1q"}, {"--network", "container:"}, {"--restart", "always"},
                 {"--restart", "sometimes"}, {"--restart", "always:3"}, {"-d", "--rm", "--restart", "always"},
-                {"-P", "--"}, {"--userns", "host", "--uidmap", "0:1:1"}}) {
+                {"-P", "--expose", "eighty"}, {"--add-host", "db:1.2.3.4 x"}, {"--dns", "dns.example"}, {"--userns", "host", "--uidmap", "0:1:1"}}) {
             List<String> line = new ArrayList<>(List.of("run"));
             line.addAll(List.of(flag));
             line.add("true");

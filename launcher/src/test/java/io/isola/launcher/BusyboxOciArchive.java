@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class BusyboxOciArchive {
 
-    private static final List<String> APPLETS = List.of("sh", "echo", "true", "cat", "tty", "sleep", "ls");
+    private static final List<String> APPLETS = List.of("sh", "echo", "true", "cat", "tty", "sleep", "ls", "httpd", "wget",
+            "hostname", "readlink", "mkdir");
 
     private BusyboxOciArchive() {}
 

@@ -91,6 +91,6 @@ class ContainerStartIT {
     void startOfAContainerThatDoesNotExistSaysSo() {
         assertEquals(1, cli.isola("start", "nosuch"));
         assertTrue(cli.lastErr().contains("nosuch"), cli.lastErr());
-        cli.fails("attaching is not supported by isola", "start", "-a", "nosuch");
+        cli.fails("nosuch", "start", "-a", "nosuch"); // -a attaches now (AttachCliIT): the missing container is the error
     }
 }

@@ -71,7 +71,7 @@ class ContainerdIT {
     @AfterAll
     static void stopContainerd() throws Exception {
         if (containerd != null) {
-            for (String id : List.of("hello", "three", "missing", "tty", "sleeper")) {
+            for (String id : List.of("hello", "three", "missing", "tty", "sleeper", "pod-client", "pod-web", "pod-sandbox")) {
                 ctr("tasks", "delete", "--force", id);
                 ctr("containers", "delete", id);
             }
@@ -167,6 +167,73 @@ class ContainerdIT {
         assertEquals(0, ctr("containers", "delete", "sleeper").code());
     }
 
+    /**
+     * A pod as Kubernetes' CRI plugin builds one: the sandbox from a spec file (containerd's
+     * default spec with the pod's hostname and cgroup, as the CRI plugin writes it) with new net,
+     * IPC and UTS namespaces, the network plumbed as CNI would (a veth into the sandbox's
+     * namespace); two app containers from ctr's options that join those three by path, each with
+     * a PID namespace of its own. The server is reached from the other app on 127.0.0.1 and from
+     * the host through the veth; the pod is torn down with nothing left behind.
+     */
+    @Test
+    void aPodSharesLocalhostHostnameAndNamespacesAndLeavesNothing() throws Exception {
+        PodSandbox pod = PodSandbox.start(ContainerdIT::ctr, runtimeOptions(), dir, dir.resolve("image/rootfs"));
+        Result web = ctrRun(pod.appOptions("pod-web"), "-d", "pod-web", "sh", "-c",
+                "mkdir -p /tmp/w && { hostname; readlink /proc/self/ns/pid; } >/tmp/w/id && exec httpd -f -p 8080 -h /tmp/w");
+        assertEquals(0, web.code(), web::output);
+        // the server may take a moment to listen: the client retries, bounded
+        Result client = ctrRun(pod.appOptions("pod-client"), "--rm", "pod-client", "sh", "-c",
+                "hostname; for n in net ipc uts pid; do readlink /proc/self/ns/$n; done;"
+                + " i=0; until wget -qO- http://127.0.0.1:8080/id; do i=$((i+1)); [ $i -lt 100 ] || exit 1; sleep 0.1; done");
+        assertEquals(0, client.code(), client::output);
+        List<String> seen = client.output().lines().toList();
+        assertEquals(List.of("pod-host", pod.namespace("net"), pod.namespace("ipc"), pod.namespace("uts")), seen.subList(0, 4),
+                "the client's hostname and net, IPC and UTS namespaces are the sandbox's: " + client.output());
+        assertEquals("pod-host", seen.get(5), "the server's hostname: " + client.output());
+        assertNotEquals(pod.namespace("pid"), seen.get(4), "the client has a PID namespace of its own");
+        assertNotEquals(seen.get(4), seen.get(6), "each app has a PID namespace of its own: " + client.output());
+        assertEquals("pod-host", pod.fetchFromHost("/id").lines().findFirst().orElse(""), "the pod through its veth");
+
+        for (String id : List.of("pod-web", "pod-sandbox")) {
+            assertEquals(0, ctr("tasks", "kill", "--signal", "SIGKILL", id).code());
+        }
+        awaitStopped(List.of("pod-web", "pod-sandbox"));
+        for (String id : List.of("pod-web", "pod-sandbox")) {
+            assertEquals(0, ctr("tasks", "delete", id).code(), id);
+            assertEquals(0, ctr("containers", "delete", id).code(), id);
+        }
+        List<String> ids = List.of("pod-sandbox", "pod-web", "pod-client");
+        assertEquals(List.of(), pod.leftBehind(dir.resolve("runc").resolve(NAMESPACE), ids),
+                "cgroups, mounts, state, shims or the veth the pod left");
+    }
+
+    /** ctr run of the image, {@code mode} being -d or --rm, with isola as the runtime. */
+    private static Result ctrRun(List<String> options, String mode, String id, String... command) throws Exception {
+        List<String> args = new ArrayList<>(List.of("run", mode));
+        args.addAll(runtimeOptions());
+        args.addAll(options);
+        args.addAll(List.of(IMAGE, id));
+        args.addAll(List.of(command));
+        return ctr(args.toArray(String[]::new));
+    }
+
+    private static List<String> runtimeOptions() {
+        return List.of("--runc-binary", runtime.toString(), "--runc-root", dir.resolve("runc").toString());
+    }
+
+    /** Until ctr lists each task as STOPPED, bounded. */
+    private static void awaitStopped(List<String> ids) throws Exception {
+        for (int i = 0; i < 100; i++) {
+            List<String> stopped = ctr("tasks", "ls").output().lines().map(l -> l.trim().split("\\s+"))
+                    .filter(f -> f.length == 3 && ids.contains(f[0]) && f[2].equals("STOPPED")).map(f -> f[0]).toList();
+            if (stopped.size() == ids.size()) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("not stopped within 10 s: " + ctr("tasks", "ls").output());
+    }
+
     /** ctr with a terminal of its own (script(1)), which -t needs. */
     private static Result onTerminal(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of("ctr", "--address", socket().toString(), "--namespace", NAMESPACE));
@@ -237,7 +304,7 @@ class ContainerdIT {
         List<String> java = new ArrayList<>(List.of(ProcessHandle.current().info().command()
                 .orElse(System.getProperty("java.home") + "/bin/java"), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
         if (System.getProperty("isola.bundles") != null) {
-            java.add("-Disola.bundles=" + bundlesWithNet(Path.of(System.getProperty("isola.bundles"))));
+            java.add("-Disola.bundles=" + NetBundle.added(Path.of(System.getProperty("isola.bundles")), dir.resolve("bundles")));
         }
         java.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         Path script = dir.resolve("isola");
@@ -245,31 +312,6 @@ class ContainerdIT {
                 + " \"$@\"\n");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
         return script;
-    }
-
-    /**
-     * The tests' bundle directory, with the reactor's ns-net bundle added if it lacks one:
-     * containerd's config.json asks for a network namespace.
-     */
-    private static Path bundlesWithNet(Path bundles) throws IOException {
-        try (var jars = Files.list(bundles)) {
-            if (jars.anyMatch(p -> p.getFileName().toString().startsWith("isola-ns-net-"))) {
-                return bundles;
-            }
-        }
-        Path copy = Files.createDirectories(dir.resolve("bundles"));
-        try (var jars = Files.list(bundles)) {
-            for (Path jar : jars.toList()) {
-                Files.copy(jar, copy.resolve(jar.getFileName()));
-            }
-        }
-        Path netTarget = bundles.toAbsolutePath().getParent().getParent().getParent().resolve("ns-net/target");
-        try (var jars = Files.list(netTarget)) {
-            Path net = jars.filter(p -> p.getFileName().toString().matches("isola-ns-net-[^-]+(-SNAPSHOT)?\\.jar")).findFirst()
-                    .orElseThrow(() -> new AssertionError("no ns-net bundle in " + netTarget + "; build the reactor"));
-            Files.copy(net, copy.resolve(net.getFileName()));
-        }
-        return copy;
     }
 
     private static String quote(String word) {

@@ -1,5 +1,6 @@
 package io.isola.launcher;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
@@ -105,7 +106,7 @@ class DefaultNetworkIT {
         try (IsolaRuntime isola = IsolaRuntime.withBundles(Path.of(System.getProperty("isola.bundles"))).start();
                 Container container = isola.start(ContainerSpec.builder("readlink", "/proc/self/ns/net")
                         .stdout(Stdio.PIPE).build())) {
-            String seen = new String(container.stdout().readAllBytes()).strip();
+            String seen = new String(container.stdout().readAllBytes(), UTF_8).strip();
             assertEquals(0, container.waitFor().exitCode());
             assertNotEquals(hostNetns(), seen);
         }

@@ -1,5 +1,6 @@
 package io.isola.launcher;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -81,9 +82,9 @@ class ImageIT {
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
         try (Stream<Path> walk = Files.walk(root)) {
             for (Path path : walk.sorted().toList()) {
-                sha.update(root.relativize(path).toString().getBytes());
+                sha.update(root.relativize(path).toString().getBytes(UTF_8));
                 if (Files.isSymbolicLink(path)) {
-                    sha.update(Files.readSymbolicLink(path).toString().getBytes());
+                    sha.update(Files.readSymbolicLink(path).toString().getBytes(UTF_8));
                 } else if (Files.isRegularFile(path)) {
                     sha.update(Files.readAllBytes(path));
                 }

@@ -1,5 +1,6 @@
 package io.isola.launcher;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -62,12 +63,12 @@ class LifecycleCliIT {
         Process cli = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.PIPE).start();
         java.util.concurrent.CompletableFuture<String> err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             try {
-                return new String(cli.getErrorStream().readAllBytes());
+                return new String(cli.getErrorStream().readAllBytes(), UTF_8);
             } catch (java.io.IOException e) {
                 return e.toString();
             }
         });
-        String out = new String(cli.getInputStream().readAllBytes());
+        String out = new String(cli.getInputStream().readAllBytes(), UTF_8);
         assertTrue(cli.waitFor(60, TimeUnit.SECONDS), "the CLI did not exit");
         assertEquals(0, cli.exitValue(), () -> String.join(" ", args) + ": " + err.join());
         return out;

@@ -1,5 +1,6 @@
 package io.isola.launcher;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -175,16 +176,16 @@ class OciConformanceIT {
     @Test
     void anUnsupportedFieldIsRefusedByNameAndLogged() throws Exception {
         ObjectNode config = config("true");
-        ((ObjectNode) config.get("linux")).putObject("intelRdt").put("closID", "isola-test");
-        ((ObjectNode) config.get("process")).put("apparmorProfile", "isola-test");
+        ((ObjectNode) config.get("linux")).putObject("memoryPolicy").put("mode", "MPOL_BIND");
+        ((ObjectNode) config.get("linux").get("resources")).putObject("rdma").putObject("mlx5_1").put("hcaHandles", 3);
         write(config);
 
         assertNotEquals(0, isola("create", "--bundle", bundle.toString(), "c2"));
 
-        assertTrue(lastErr.contains("linux.intelRdt") && lastErr.contains("process.apparmorProfile"), lastErr);
+        assertTrue(lastErr.contains("linux.memoryPolicy") && lastErr.contains("linux.resources.rdma"), lastErr);
         JsonNode logged = JSON.readTree(Files.readAllLines(root.resolve("log.json")).get(0));
         assertEquals("error", logged.get("level").asText());
-        assertTrue(logged.get("msg").asText().contains("linux.intelRdt"), logged.toString());
+        assertTrue(logged.get("msg").asText().contains("linux.memoryPolicy"), logged.toString());
         assertEquals("", ok("list", "-q"), "a refused create left state behind");
     }
 
@@ -782,7 +783,7 @@ class OciConformanceIT {
                 assertEquals(0, child.awaitExit(Duration.ofSeconds(10)).exitCode());
             }
             Fds.closeQuietly(pipe[1]);
-            assertEquals("kept\n", new String(read.readAllBytes()));
+            assertEquals("kept\n", new String(read.readAllBytes(), UTF_8));
             assertEquals("ok", Files.readString(out.resolve("ok")).strip(), "an fd past the preserved ones was open");
         }
         ok("delete", "p1");
@@ -844,7 +845,7 @@ class OciConformanceIT {
         try {
             int n;
             while (!seen.toString().contains(marker) && (n = terminal.read(buffer, 0, buffer.length)) > 0) {
-                seen.append(new String(buffer, 0, n));
+                seen.append(new String(buffer, 0, n, UTF_8));
             }
         } catch (java.io.IOException e) {
             // EIO: the container closed its end

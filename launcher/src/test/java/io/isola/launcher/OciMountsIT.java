@@ -1,8 +1,10 @@
 package io.isola.launcher;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isola.internal.nativ.Pidfd;
 import java.nio.file.Files;
@@ -15,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** linux.rootfsPropagation, as the container's mount table shows it. */
+/** linux.rootfsPropagation and the mounts' propagation options, as the container's mount table shows them. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class OciMountsIT {
 
@@ -34,7 +36,7 @@ class OciMountsIT {
 
     private static void sh(String script) throws Exception {
         Process p = new ProcessBuilder("sh", "-c", script).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes());
+        String output = new String(p.getInputStream().readAllBytes(), UTF_8);
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), script + ": " + output);
     }
@@ -88,5 +90,34 @@ class OciMountsIT {
         assertEquals(1, oci.isola("create", "--bundle", bundle.toString(), "m2"));
         assertTrue(oci.lastErr.contains("linux.rootfsPropagation") && oci.lastErr.contains("\"sideways\""), oci.lastErr);
         assertEquals("", oci.ok("list", "-q"));
+    }
+
+    /**
+     * A mount's propagation option is set once it is made, as runc sets it: mountinfo's optional
+     * fields inside the container show a shared bind and an unbindable tmpfs; a private bind (and
+     * the /out bind that asks for nothing) shows none.
+     */
+    @Test
+    void aMountsPropagationOptionShowsInTheContainersMountInfo() throws Exception {
+        ObjectNode config = oci.config("busybox awk '{o=\"\"; for (i = 7; $i != \"-\"; i++) o = o \" \" $i; print $5 o}'"
+                + " /proc/self/mountinfo > /out/mounts");
+        ArrayNode mounts = (ArrayNode) config.get("mounts");
+        ObjectNode shared = mounts.addObject().put("destination", "/s").put("type", "bind")
+                .put("source", Files.createDirectories(root.resolve("s")).toString());
+        shared.putArray("options").add("rbind").add("shared");
+        ObjectNode tmpfs = mounts.addObject().put("destination", "/u").put("type", "tmpfs").put("source", "tmpfs");
+        tmpfs.putArray("options").add("nosuid").add("runbindable");
+        ObjectNode plain = mounts.addObject().put("destination", "/p").put("type", "bind")
+                .put("source", Files.createDirectories(root.resolve("p")).toString());
+        plain.putArray("options").add("rbind").add("rprivate");
+        oci.write(config);
+
+        assertEquals(0, oci.run("m3"));
+
+        List<String> seen = Files.readAllLines(out.resolve("mounts"));
+        assertTrue(seen.stream().anyMatch(line -> line.matches("/s shared:\\d+")), seen.toString());
+        assertTrue(seen.contains("/u unbindable"), seen.toString());
+        assertTrue(seen.contains("/p"), seen.toString());
+        assertTrue(seen.contains("/out"), seen.toString());
     }
 }

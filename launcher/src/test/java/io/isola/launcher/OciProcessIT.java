@@ -2,6 +2,8 @@ package io.isola.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -141,5 +143,65 @@ class OciProcessIT {
         oci.write(config);
         assertEquals(1, oci.isola("create", "--bundle", bundle.toString(), "k2"));
         assertTrue(oci.lastErr.contains("process.scheduler") && oci.lastErr.contains("SCHED_LOTTERY"), oci.lastErr);
+    }
+
+    /**
+     * This host enables neither AppArmor nor SELinux (lsm: lockdown, capability, landlock, bpf) and
+     * has no resctrl: as runc, the labels an engine sends are ignored and the container runs, with
+     * the oomScoreAdj it asks for; intelRdt is refused naming what the host lacks.
+     */
+    @Test
+    void labelsOfModulesThisHostLacksAreIgnoredAndIntelRdtIsRefused() throws Exception {
+        assumeFalse(Files.exists(Path.of("/sys/module/apparmor")) || Files.exists(Path.of("/sys/fs/selinux/enforce"))
+                || Files.readString(Path.of("/proc/filesystems")).contains("resctrl"), "this host has AppArmor, SELinux or resctrl");
+        ObjectNode config = oci.config("cat /proc/self/oom_score_adj > /out/oom");
+        ((ObjectNode) config.get("process")).put("apparmorProfile", "docker-default").put("oomScoreAdj", 500)
+                .put("selinuxLabel", "system_u:system_r:container_t:s0:c1,c2");
+        ((ObjectNode) config.get("linux")).put("mountLabel", "system_u:object_r:container_file_t:s0:c1,c2");
+        oci.write(config);
+
+        assertEquals(0, oci.run("l1"));
+        assertEquals("500", oci.read("oom").strip());
+
+        ((ObjectNode) config.get("linux")).putObject("intelRdt").put("closID", "isola-test");
+        oci.write(config);
+        assertEquals(1, oci.isola("create", "--bundle", bundle.toString(), "l2"));
+        assertTrue(oci.lastErr.contains("linux.intelRdt") && oci.lastErr.contains("no resctrl"), oci.lastErr);
+        assertEquals("", oci.ok("list", "-q"));
+    }
+
+    /**
+     * A new time namespace with linux.timeOffsets, as runc makes it: the offsets are in place
+     * before the container's first process enters, so that process already sees its uptime (the
+     * boot-time clock) ten years ahead of the host's; the namespace is not the runtime's. Offsets
+     * without a new time namespace are refused, as runc refuses them.
+     */
+    @Test
+    void aNewTimeNamespaceRunsTheContainersClocksAtTheOffsets() throws Exception {
+        assumeTrue(Files.exists(Path.of("/proc/self/timens_offsets")), "this kernel has no time namespaces");
+        long boottime = 315_360_000L;
+        ObjectNode refused = oci.config("true");
+        ObjectNode config = oci.config("cat /proc/self/timens_offsets > /out/offsets; read up idle < /proc/uptime;"
+                + " echo ${up%.*} > /out/uptime; readlink /proc/self/ns/time > /out/ns");
+        ((ArrayNode) config.get("linux").get("namespaces")).addObject().put("type", "time");
+        ObjectNode offsets = ((ObjectNode) config.get("linux")).putObject("timeOffsets");
+        offsets.putObject("monotonic").put("secs", 1_000_000).put("nanosecs", 0);
+        offsets.putObject("boottime").put("secs", boottime).put("nanosecs", 0);
+        oci.write(config);
+
+        assertEquals(0, oci.run("t1"));
+
+        assertEquals(List.of("monotonic 1000000 0", "boottime " + boottime + " 0"),
+                Files.readAllLines(out.resolve("offsets")).stream().map(line -> line.trim().replaceAll("\\s+", " ")).toList());
+        long hostUptime = (long) Double.parseDouble(Files.readString(Path.of("/proc/uptime")).split(" ")[0]);
+        long uptime = Long.parseLong(oci.read("uptime").strip());
+        assertTrue(uptime >= boottime && uptime <= boottime + hostUptime, uptime + " against the host's " + hostUptime);
+        assertTrue(!oci.read("ns").strip().equals(Files.readSymbolicLink(Path.of("/proc/self/ns/time")).toString()),
+                "the container is in the runtime's time namespace");
+
+        ((ObjectNode) refused.get("linux")).putObject("timeOffsets").putObject("boottime").put("secs", 5);
+        oci.write(refused);
+        assertEquals(1, oci.isola("create", "--bundle", bundle.toString(), "t2"));
+        assertTrue(oci.lastErr.contains("linux.timeOffsets") && oci.lastErr.contains("does not create"), oci.lastErr);
     }
 }

@@ -1,7 +1,10 @@
 package io.isola.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -107,5 +110,87 @@ class OciResourcesIT {
             unshare.destroyForcibly(); // unshare --fork ignores SIGTERM; --kill-child takes sleep with it
             unshare.waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    /** This host's layout as the tuning cases expect it: hybrid, with v1 cpu, cpuset and memory and cgroup2's hugetlb. */
+    private static void assumeHybridLikeCi() throws IOException {
+        Path unified = Path.of("/sys/fs/cgroup/unified/cgroup.controllers");
+        assumeTrue(Files.exists(Path.of("/sys/fs/cgroup/cpu/cpu.rt_runtime_us"))
+                && Files.exists(Path.of("/sys/fs/cgroup/memory/memory.kmem.tcp.limit_in_bytes"))
+                && Files.exists(Path.of("/sys/fs/cgroup/cpuset/cpuset.mems")) && Files.exists(unified)
+                && Files.readString(unified).contains("hugetlb") && Files.isDirectory(Path.of("/sys/kernel/mm/hugepages/hugepages-2048kB")),
+                "the tuning cases are written for a hybrid host like the CI's (v1 cpu with real-time, cpuset, memory; cgroup2 hugetlb)");
+    }
+
+    private ObjectNode tuned(String script, String path) throws IOException {
+        ObjectNode config = oci.config(script);
+        ((ArrayNode) config.get("linux").get("namespaces")).addObject().put("type", "cgroup");
+        ((ObjectNode) config.get("linux")).put("cgroupsPath", "/" + path);
+        return config;
+    }
+
+    /**
+     * The settings beyond Docker's limits, each where this hybrid host has its controller (v1 cpu,
+     * cpuset and memory; huge pages and unified files in the cgroup2 hierarchy), as the container
+     * sees them in its own /sys/fs/cgroup. Its cgroup sits at the hierarchies' roots (cgroupsPath),
+     * which have real-time budget to give; isola's own parent has none, as a new cgroup.
+     */
+    @Test
+    void tuningBeyondDockersLimitsShowsInTheContainersCgroupFiles() throws Exception {
+        assumeHybridLikeCi();
+        String path = "isola-oci-tuning-" + ProcessHandle.current().pid();
+        ObjectNode config = tuned("cd /sys/fs/cgroup; cat cpuset/cpuset.mems cpu/cpu.idle cpu/cpu.rt_runtime_us"
+                + " memory/memory.swappiness memory/memory.kmem.tcp.limit_in_bytes unified/hugetlb.2MB.max"
+                + " unified/cgroup.max.depth > /out/seen; grep oom_kill_disable memory/memory.oom_control >> /out/seen", path);
+        ObjectNode resources = (ObjectNode) config.get("linux").get("resources");
+        resources.putObject("cpu").put("mems", "0").put("idle", 1).put("realtimeRuntime", 10000);
+        resources.putObject("memory").put("swappiness", 10).put("disableOOMKiller", true).put("kernel", 1L << 30)
+                .put("kernelTCP", 100L << 20);
+        resources.putArray("hugepageLimits").addObject().put("pageSize", "2MB").put("limit", 4L << 20);
+        resources.putObject("unified").put("cgroup.max.depth", "5");
+        oci.write(config);
+
+        assertEquals(0, oci.run("t1"));
+
+        assertEquals(List.of("0", "1", "10000", "10", Long.toString(100L << 20), Long.toString(4L << 20), "5",
+                "oom_kill_disable 1"), Files.readAllLines(out.resolve("seen")));
+        assertFalse(Files.exists(Path.of("/sys/fs/cgroup/cpu", path)), "the container's cgroup was left behind");
+        assertFalse(Files.exists(Path.of("/sys/fs/cgroup/unified", path)), "the container's cgroup2 cgroup was left behind");
+    }
+
+    /**
+     * What this host lacks is refused naming the controller and the layout (net_cls is not
+     * mounted here; memory is v1's, which unified cannot set), before anything is made; a unified
+     * file found missing only once the cgroup exists takes the cgroup away again.
+     */
+    @Test
+    void tuningThisHostCannotApplyIsRefusedNamingTheLayoutAndLeavesNothing() throws Exception {
+        assumeHybridLikeCi();
+        assumeTrue(Files.readAllLines(Path.of("/proc/self/cgroup")).stream().noneMatch(l -> l.contains("net_cls")),
+                "this host mounts net_cls");
+        String path = "isola-oci-refused-" + ProcessHandle.current().pid();
+        ObjectNode base = tuned("true", path);
+        ObjectNode config = base.deepCopy();
+        ((ObjectNode) config.get("linux").get("resources")).putObject("network").put("classID", 42);
+        oci.write(config);
+        assertEquals(1, oci.isola("create", "--bundle", bundle.toString(), "t2"));
+        assertTrue(oci.lastErr.contains("linux.resources.network.classID") && oci.lastErr.contains("net_cls")
+                && oci.lastErr.contains("hybrid (cgroup v1 hierarchies for"), oci.lastErr);
+
+        config = base.deepCopy();
+        ((ObjectNode) config.get("linux").get("resources")).putObject("unified").put("memory.high", "10000000");
+        oci.write(config);
+        assertEquals(1, oci.isola("create", "--bundle", bundle.toString(), "t2"));
+        assertTrue(oci.lastErr.contains("unified.memory.high") && oci.lastErr.contains("memory controller on cgroup v1"),
+                oci.lastErr);
+
+        config = base.deepCopy();
+        ((ObjectNode) config.get("linux").get("resources")).putObject("unified").put("hugetlb.3MB.max", "0");
+        oci.write(config);
+        assertEquals(1, oci.isola("create", "--bundle", bundle.toString(), "t2"));
+        assertTrue(oci.lastErr.contains("hugetlb.3MB.max") && oci.lastErr.contains("no such file"), oci.lastErr);
+        assertFalse(Files.exists(Path.of("/sys/fs/cgroup/cpu", path)), "a refused create left its cgroup behind");
+        assertFalse(Files.exists(Path.of("/sys/fs/cgroup/unified", path)), "a refused create left its cgroup2 cgroup behind");
+        assertEquals("", oci.ok("list", "-q"));
     }
 }

@@ -1,5 +1,6 @@
 package io.isola.launcher;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -103,7 +104,7 @@ class OciVerbsIT {
         List<String> command = new ArrayList<>(List.of("runc", "--root", runcRoot.toString()));
         command.addAll(List.of(args));
         Process runc = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String output = new String(runc.getInputStream().readAllBytes());
+        String output = new String(runc.getInputStream().readAllBytes(), UTF_8);
         assertTrue(runc.waitFor(30, TimeUnit.SECONDS));
         assertEquals(0, runc.exitValue(), String.join(" ", args));
         return output;
@@ -146,8 +147,9 @@ class OciVerbsIT {
 
         assertTrue(printed.startsWith("{\n    \"ociVersionMin\": \"1.0.0\",\n"), printed);
         JsonNode linux = features.get("linux");
-        assertEquals(List.of("cgroup", "ipc", "mount", "network", "pid", "user", "uts"), texts(linux.get("namespaces")));
+        assertEquals(List.of("cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"), texts(linux.get("namespaces")));
         assertTrue(texts(linux.get("capabilities")).containsAll(List.of("CAP_SYS_ADMIN", "CAP_NET_RAW", "CAP_CHOWN")));
+        assertTrue(texts(features.get("mountOptions")).containsAll(List.of("rshared", "rslave", "runbindable")));
         assertEquals(true, linux.get("cgroup").get("v1").asBoolean());
         assertEquals(true, linux.get("cgroup").get("v2").asBoolean());
         assertEquals(true, linux.get("seccomp").get("enabled").asBoolean());

@@ -53,6 +53,7 @@ class PodmanIT {
     @TempDir
     Path dir;
     private Path runtime;
+    private Path runtimeWithNet;
     private String netns;
     private String lastErr = "";
 
@@ -65,15 +66,21 @@ class PodmanIT {
         Path rootfs = Files.createDirectories(dir.resolve("rootfs"));
         Path bin = Files.createDirectories(rootfs.resolve("bin"));
         Files.copy(busybox, bin.resolve("busybox"));
-        for (String applet : List.of("sh", "echo", "cat", "true")) {
+        for (String applet : List.of("sh", "echo", "cat", "true", "sleep", "httpd", "wget", "hostname", "readlink", "mkdir")) {
             Files.createSymbolicLink(bin.resolve(applet), Path.of("busybox"));
         }
+        // a pod's infra container runs this, as podman's own pause image runs catatonit
+        Files.writeString(rootfs.resolve("pause"), "#!/bin/sh\ntrap 'exit 0' TERM\nsleep 100000 &\nwait\n");
+        Files.setPosixFilePermissions(rootfs.resolve("pause"), PosixFilePermissions.fromString("rwxr-xr-x"));
         for (String d : List.of("proc", "sys", "dev", "etc", "tmp")) {
             Files.createDirectories(rootfs.resolve(d));
         }
         Path tar = dir.resolve("rootfs.tar");
         assertEquals(0, run(List.of("tar", "-C", rootfs.toString(), "-cf", tar.toString(), ".")).code, lastErr);
-        runtime = runtime();
+        runtime = runtime(System.getProperty("isola.bundles"), "isola");
+        // the ulimits of the runs, for the pod's infra container, which podman starts with its defaults
+        Files.writeString(dir.resolve("containers.conf"), "[containers]\ndefault_ulimits = [\"nofile=1024:1024\","
+                + " \"nproc=1024:1024\"]\n");
         assumeTrue(onPath("ip"), "the test's network namespace is made with ip netns; install iproute2");
         String name = "isola-podman-it-" + ProcessHandle.current().pid() + "-" + System.nanoTime() % 100000;
         assertEquals(0, run(List.of("ip", "netns", "add", name)).code, () -> "ip netns add: " + lastErr);
@@ -90,6 +97,7 @@ class PodmanIT {
         if (netns != null) {
             run(List.of("ip", "netns", "del", netns));
         }
+        podman("pod", "rm", "--all", "--force", "--time", "0");
         podman("rm", "--all", "--force");
         podman("rmi", "--all", "--force");
         // whatever podman still has mounted below the temporary directory (container shm), before it goes
@@ -166,6 +174,80 @@ class PodmanIT {
         assertEquals("upper\ngone\nnew\n", result.out, "the layers with their whiteouts and opaque directory");
     }
 
+    /**
+     * {@code podman pod create} and two {@code podman run --pod}: podman's infra container makes
+     * the pod's net, IPC and UTS namespaces (a network namespace of its own, {@code --network
+     * none}), which each container joins by path with a PID namespace of its own; they share
+     * localhost and the pod's hostname, and {@code podman pod rm -f} leaves nothing of them.
+     */
+    @Test
+    void aPodsContainersShareLocalhostAndHostnameAndPodRmLeavesNothing() throws Exception {
+        String ids = "hostname; for n in net ipc uts pid; do readlink /proc/self/ns/$n; done";
+        Result pod = podmanWithNet("pod", "create", "--name", "isola-pod", "--hostname", "pod-host", "--network", "none",
+                "--infra-image", IMAGE, "--infra-command", "/pause");
+        assertEquals(0, pod.code, () -> "podman pod create: " + lastErr);
+        Result web = podmanWithNet("run", "-d", "--pod", "isola-pod", IMAGE, "sh", "-c",
+                "mkdir -p /tmp/w && { " + ids + "; } >/tmp/w/id && exec httpd -f -p 127.0.0.1:8080 -h /tmp/w");
+        assertEquals(0, web.code, () -> "podman run -d --pod: " + lastErr);
+        Result client = podmanWithNet("run", "--rm", "--pod", "isola-pod", IMAGE, "sh", "-c", ids
+                + "; i=0; until wget -qO- http://127.0.0.1:8080/id; do i=$((i+1)); [ $i -lt 100 ] || exit 1; sleep 0.1; done");
+        assertEquals(0, client.code, () -> "podman run --rm --pod: " + lastErr);
+        List<String> lines = client.out.lines().toList();
+        assertEquals(10, lines.size(), client.out);
+        List<String> own = lines.subList(0, 5), served = lines.subList(5, 10);
+        assertEquals("pod-host", own.get(0), client.out);
+        assertEquals(served.subList(0, 4), own.subList(0, 4), "hostname, net, IPC and UTS namespaces are the pod's: " + client.out);
+        assertTrue(!own.get(4).equals(served.get(4)), "each container has a PID namespace of its own: " + client.out);
+        String infraPid = podmanWithNet("pod", "inspect", "--format", "{{.InfraContainerID}}", "isola-pod").out.strip();
+        String pid = podmanWithNet("inspect", "--format", "{{.State.Pid}}", infraPid).out.strip();
+        assertEquals(Files.readSymbolicLink(Path.of("/proc", pid, "ns/net")).toString(), own.get(1), "the infra container's network");
+        String podId = podmanWithNet("pod", "inspect", "--format", "{{.ID}}", "isola-pod").out.strip();
+        List<String> containers = podmanWithNet("ps", "--all", "--no-trunc", "--quiet", "--pod").out.lines().toList();
+        assertEquals(2, containers.size(), "infra and web: " + containers);
+
+        Result removed = podmanWithNet("pod", "rm", "--force", "--time", "0", "isola-pod");
+        assertEquals(0, removed.code, () -> "podman pod rm -f: " + lastErr);
+        assertEquals(List.of(), podLeftovers(podId, containers), "what the pod's containers left");
+    }
+
+    /**
+     * The pod's containers' cgroups (libpod-ID below the pod's), mounts and isola state named
+     * after them, and the pod's cgroup in the v1 controllers' hierarchies. Left out: the pod's
+     * empty directory in the name=systemd and the hybrid cgroup v2 (unified) hierarchies, which
+     * podman 4.3 leaves with runc too (it removes the pod's cgroup from the v1 controllers only);
+     * removed here.
+     */
+    private static List<String> podLeftovers(String podId, List<String> containers) throws IOException {
+        List<String> left = new ArrayList<>();
+        try (var hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
+            for (Path hierarchy : hierarchies.toList()) {
+                Path pod = hierarchy.resolve("libpod_parent").resolve(podId);
+                if (!Files.isDirectory(pod)) {
+                    continue;
+                }
+                try (var children = Files.list(pod)) {
+                    children.filter(Files::isDirectory).forEach(c -> left.add(c.toString()));
+                }
+                if (List.of("systemd", "unified").contains(hierarchy.getFileName().toString())) {
+                    Files.deleteIfExists(pod);
+                } else {
+                    left.add(pod.toString());
+                }
+            }
+        }
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            if (containers.stream().anyMatch(line::contains)) {
+                left.add("mount " + line.split(" ")[4]);
+            }
+        }
+        for (String id : containers) {
+            if (Files.exists(Path.of("/run/isola", id))) {
+                left.add("state /run/isola/" + id);
+            }
+        }
+        return left;
+    }
+
     private Result podmanRun(String... command) throws Exception {
         return podmanRunWith(List.of("--network", "ns:/run/netns/" + netns), command);
     }
@@ -180,11 +262,32 @@ class PodmanIT {
     }
 
     private Result podman(String... args) throws Exception {
+        return podman(false, args);
+    }
+
+    /**
+     * podman; with {@code infraUlimits} under a containers.conf of the test's that gives the runs'
+     * ulimits as defaults, for the pod's infra container, which takes no --ulimit. (Only then: that
+     * file replaces the distribution's, whose defaults, capabilities and sysctls among them, the
+     * other cases assert.)
+     */
+    private Result podman(boolean infraUlimits, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of("podman", "--root", dir.resolve("storage").toString(),
                 "--runroot", dir.resolve("run").toString(), "--tmpdir", dir.resolve("tmp").toString(),
                 "--storage-driver", "vfs", "--cgroup-manager", "cgroupfs", "--events-backend", "file"));
         command.addAll(List.of(args));
-        return run(command);
+        return run(command, infraUlimits);
+    }
+
+    /** podman with this build's isola as the runtime, with the ns-net bundle: a pod's network namespace is the runtime's to make. */
+    private Result podmanWithNet(String... args) throws Exception {
+        if (runtimeWithNet == null) {
+            runtimeWithNet = runtime(NetBundle.added(Path.of(System.getProperty("isola.bundles")), dir.resolve("bundles")).toString(),
+                    "isola-net");
+        }
+        List<String> command = new ArrayList<>(List.of("--runtime", runtimeWithNet.toString()));
+        command.addAll(List.of(args));
+        return podman(true, command.toArray(String[]::new));
     }
 
     /** The cgroups podman's containers had (libpod-ID below libpod_parent), still there. */
@@ -203,19 +306,19 @@ class PodmanIT {
         return left;
     }
 
-    /** This build's CLI behind a script, or the one {@code -Disola.runtime} names. */
-    private Path runtime() throws IOException {
+    /** This build's CLI behind a script named {@code name}, with the bundles given, or the one {@code -Disola.runtime} names. */
+    private Path runtime(String bundles, String name) throws IOException {
         String given = System.getProperty("isola.runtime");
         if (given != null && !given.isBlank()) {
             return Path.of(given).toAbsolutePath();
         }
         String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
         List<String> command = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Disola.bundles=" + System.getProperty("isola.bundles"), "-cp", System.getProperty("java.class.path"),
+                "-Disola.bundles=" + bundles, "-cp", System.getProperty("java.class.path"),
                 Main.class.getName()));
         String script = "#!/bin/sh\nexec " + command.stream().map(PodmanIT::quoted).collect(Collectors.joining(" "))
                 + " \"$@\"\n";
-        Path file = dir.resolve("isola");
+        Path file = dir.resolve(name);
         Files.writeString(file, script);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwx------"));
         return file;
@@ -228,7 +331,15 @@ class PodmanIT {
     private record Result(int code, String out) {}
 
     private Result run(List<String> command) throws Exception {
-        Process process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+        return run(command, false);
+    }
+
+    private Result run(List<String> command, boolean infraUlimits) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(command);
+        if (infraUlimits) {
+            builder.environment().put("CONTAINERS_CONF", dir.resolve("containers.conf").toString());
+        }
+        Process process = builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .start();
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
         String out = read(process.getInputStream());

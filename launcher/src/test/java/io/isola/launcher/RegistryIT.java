@@ -1,5 +1,6 @@
 package io.isola.launcher;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -12,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isola.launcher.image.ImageArchives;
 import io.isola.launcher.registry.LocalRegistry;
 import io.isola.launcher.registry.RegistryProxy;
+import io.isola.launcher.registry.TokenServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -31,9 +33,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code isola pull} from a real registry on loopback (Debian's docker-registry, filled by skopeo
- * from the busybox images the tests build), anonymous and with htpasswd auth, behind a token
- * proxy, by tag, digest and platform of an index; the pulled image runs, and a pull broken in the
- * middle of a layer leaves the store whole.
+ * from the busybox images the tests build), anonymous, with htpasswd auth, with the registry's
+ * token auth and a token server of the tests', behind a token proxy, by tag, digest and platform
+ * of an index, with gzip and zstd layers; the pulled image runs, and a pull broken in the middle
+ * of a layer leaves the store whole.
  */
 class RegistryIT {
 
@@ -144,6 +147,27 @@ class RegistryIT {
     }
 
     @Test
+    void zstdLayersArePulledAndRun() throws Exception {
+        try (LocalRegistry registry = LocalRegistry.start(tmp.resolve("registry"), false)) {
+            registry.push("docker-archive:" + archive("busybox", List.of("/bin/sh")), "test/zstd:1", false,
+                    "--format", "oci", "--dest-compress-format", "zstd");
+            String name = registry.host() + "/test/zstd:1";
+            JsonNode manifest = JSON.readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://"
+                    + registry.host() + "/v2/test/zstd/manifests/1")).header("Accept", "application/vnd.oci.image.manifest.v1+json")
+                    .build(), HttpResponse.BodyHandlers.ofByteArray()).body());
+            assertEquals(2, manifest.path("layers").size(), manifest::toString);
+            for (JsonNode layer : manifest.path("layers")) {
+                assertEquals("application/vnd.oci.image.layer.v1.tar+zstd", layer.path("mediaType").asText(), manifest::toString);
+            }
+
+            assertEquals(0, isola("pull", name), err::toString);
+            assertTrue(out.toString().contains(": Pull complete"), out::toString);
+            assertEquals(0, isola("run", "--rm", name, "/bin/sh", "-c", CHECK), err::toString);
+            assertNoScratch();
+        }
+    }
+
+    @Test
     void basicAuthNeedsALoginStoredAsDockerStoresItAndAPushedCopyPullsBackByDigest() throws Exception {
         try (LocalRegistry registry = LocalRegistry.start(tmp.resolve("registry"), true)) {
             registry.push("docker-archive:" + archive("busybox", List.of("/bin/sh")), "test/private:1", true);
@@ -157,7 +181,7 @@ class RegistryIT {
 
             assertEquals(0, isola("login", "-u", LocalRegistry.USER, "-p", LocalRegistry.PASSWORD, registry.host()), err::toString);
             JsonNode config = JSON.readTree(tmp.resolve("docker/config.json").toFile());
-            assertEquals(java.util.Base64.getEncoder().encodeToString((LocalRegistry.USER + ":" + LocalRegistry.PASSWORD).getBytes()),
+            assertEquals(java.util.Base64.getEncoder().encodeToString((LocalRegistry.USER + ":" + LocalRegistry.PASSWORD).getBytes(UTF_8)),
                     config.path("auths").path(registry.host()).path("auth").asText());
             assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
                     Files.getPosixFilePermissions(tmp.resolve("docker/config.json"))));
@@ -204,6 +228,34 @@ class RegistryIT {
     }
 
     @Test
+    void theRegistrysOwnTokenAuthGrantsWhatTheTokenServerSignsAfterALogin() throws Exception {
+        try (TokenServer tokens = TokenServer.start(tmp.resolve("tokens"));
+                LocalRegistry registry = LocalRegistry.startWithTokens(tmp.resolve("registry"), tokens)) {
+            registry.push("docker-archive:" + archive("busybox", List.of("/bin/sh")), "test/private:1", true);
+            String name = registry.host() + "/test/private:1";
+
+            assertEquals(Main.RUNTIME_ERROR, isola("pull", name));
+            assertTrue(err.toString().contains("isola login " + registry.host()), err::toString);
+            assertEquals(Main.RUNTIME_ERROR, isola("login", "-u", LocalRegistry.USER, "-p", "wrong", registry.host()));
+            assertTrue(err.toString().contains("login to " + registry.host() + " failed"), err::toString);
+            assertEquals(0, isola("login", "-u", LocalRegistry.USER, "-p", LocalRegistry.PASSWORD, registry.host()), err::toString);
+            assertEquals(0, isola("pull", name), err::toString);
+            assertTrue(tokens.scopes.contains("repository:test/private:pull"), tokens.scopes::toString);
+
+            String copy = registry.host() + "/test/copy:2";
+            assertEquals(0, isola("tag", name, copy), err::toString);
+            assertEquals(0, isola("push", copy), err::toString);
+            assertTrue(tokens.scopes.stream().anyMatch(s -> s.startsWith("repository:test/copy:") && s.contains("push")),
+                    tokens.scopes::toString);
+            String digest = digestOf(out.toString().replace("2: digest: ", "Digest: "));
+            assertEquals(0, isola("image", "rm", name, copy), err::toString);
+            String byDigest = registry.host() + "/test/copy@" + digest;
+            assertEquals(0, isola("pull", byDigest), err::toString); // running it is the Basic-auth test's
+            assertTrue(out.toString().contains(": Pull complete") || out.toString().contains(": Already exists"), out::toString);
+        }
+    }
+
+    @Test
     void aPullBrokenOrCorruptInTheMiddleOfALayerLeavesTheStoreWholeAndTheNextOneCompletes() throws Exception {
         try (LocalRegistry registry = LocalRegistry.start(tmp.resolve("registry"), false);
                 RegistryProxy proxy = RegistryProxy.plain(registry)) {
@@ -216,7 +268,8 @@ class RegistryIT {
             assertEquals(0, isola("images"), err::toString);
             assertFalse(out.toString().contains("test/busybox"), out::toString);
             assertNoScratch();
-            assertEquals(0, count(tmp.resolve("store/layers/sha256")), "a half layer is in the store");
+            // layers are fetched side by side: the small top layer (not cut) may be stored, whole; busybox's is not
+            assertTrue(count(tmp.resolve("store/layers/sha256")) <= 1, "a half layer is in the store");
 
             proxy.cutBlobs(false);
             proxy.corruptBlobs(true);
@@ -225,7 +278,7 @@ class RegistryIT {
             assertTrue(err.toString().contains(": the content's digest is sha256:") || err.toString().contains("(CRC32 error)"),
                     err::toString);
             assertNoScratch();
-            assertEquals(0, count(tmp.resolve("store/layers/sha256")), "a corrupt layer is in the store");
+            assertTrue(count(tmp.resolve("store/layers/sha256")) <= 1, "a corrupt layer is in the store");
 
             proxy.corruptBlobs(false);
             assertEquals(0, isola("pull", name), err::toString);

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,12 +34,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The thin client and the resident server end to end, each in a JVM of its own as bin/isola runs
- * them: a server directory and state root per test, the server started by the first client.
+ * them: a server directory and state root per test, the server started by the first client. The
+ * tests about what a running server serves share one server ({@link #sharedServer}; a start costs
+ * ~3 s), each with its own state root.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ResidentServerIT {
 
     private static final String CLIENT = "io.isola.launcher.client.Client";
+
+    /** The shared server's directory. */
+    @TempDir
+    static Path shared;
 
     @TempDir
     Path tmp;
@@ -54,6 +61,19 @@ class ResidentServerIT {
         root = Files.createDirectory(tmp.resolve("state"));
     }
 
+    @AfterAll
+    static void stopShared() throws IOException {
+        ResidentServers.stopAll(shared.resolve("srv"));
+    }
+
+    /**
+     * For a test of what a running server serves: the class's server (started by this test's
+     * first client if none runs), not one of its own.
+     */
+    private void sharedServer() {
+        serverDir = shared.resolve("srv");
+    }
+
     @AfterEach
     void stopEverything() throws Exception {
         StringWriter out = new StringWriter();
@@ -62,7 +82,7 @@ class ResidentServerIT {
             Main.execute(new String[] {"--root", root.toString(), "rm", "-f", id}, new PrintWriter(new StringWriter()),
                     new PrintWriter(new StringWriter()));
         }
-        ResidentServers.stopAll(serverDir);
+        ResidentServers.stopAll(tmp.resolve("srv"));
     }
 
     /** The server processes of this test's directory. */
@@ -95,7 +115,7 @@ class ResidentServerIT {
 
     private static ProcessBuilder builder(Map<String, String> env, List<String> command) {
         ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().put("ISOLA_SERVER_IDLE", "60");
+        builder.environment().put("ISOLA_SERVER_IDLE", "600"); // the class's run, however slow the host: stopped after it
         builder.environment().remove("ISOLA_SERVER");
         builder.environment().putAll(env);
         return builder;
@@ -193,6 +213,7 @@ class ResidentServerIT {
 
     @Test
     void theClientsSigtermReachesTheContainer() throws Exception {
+        sharedServer();
         Process client = start(Map.of(), "run", "--", "sh", "-c",
                 "trap 'echo got TERM; exit 7' TERM; echo ready; while true; do sleep 0.1; done");
         BufferedReader out = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8));
@@ -207,6 +228,7 @@ class ResidentServerIT {
 
     @Test
     void detachedContainersAreMonitoredByTheServerNotByAJvmEach() throws Exception {
+        sharedServer();
         Result started = run(Map.of(), null, "run", "-d", "--name", "bg", "--", "sh", "-c", "sleep 1; exit 5");
         assertEquals(0, started.code(), started.err());
         String id = started.out().strip();
@@ -222,6 +244,7 @@ class ResidentServerIT {
 
     @Test
     void aKilledClientLeavesItsContainerToTheServerWhichRecordsTheEnd() throws Exception {
+        sharedServer();
         Process client = start(Map.of(), "run", "--name", "orphan", "--", "sh", "-c", "echo ready; exec sleep 1000");
         BufferedReader out = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8));
         assertEquals("ready", out.readLine(), () -> read(client.getErrorStream()));
@@ -290,6 +313,7 @@ class ResidentServerIT {
      */
     @Test
     void aTerminalRunIsServedToo() throws Exception {
+        sharedServer();
         Result result = run(Map.of(), null, "run", "-t", "--", "sh", "-c", "[ -t 1 ] && echo has-a-terminal; exit 5");
 
         assertEquals(5, result.code(), result.err());
@@ -352,6 +376,7 @@ class ResidentServerIT {
      */
     @Test
     void aStartThatRunsHooksRunsInTheClientsJvm() throws Exception {
+        sharedServer();
         Path bundle = bundle("exec sleep 1000", "echo $PPID > " + tmp.resolve("hook-parent"));
         assertEquals(0, run(Map.of(), null, "ps").code(), lastErr); // a server runs
         create(bundle, "oci2");
@@ -373,6 +398,7 @@ class ResidentServerIT {
      */
     @Test
     void theServerLeavesTheCgroupOfTheCommandThatStartedIt() throws Exception {
+        ResidentServers.stopAll(shared.resolve("srv")); // so that this test's server may be the last one out of isola-server
         Path hierarchy = Files.isDirectory(Path.of("/sys/fs/cgroup/pids")) ? Path.of("/sys/fs/cgroup/pids") : Path.of("/sys/fs/cgroup");
         Path caller = Files.createDirectory(hierarchy.resolve("isola-it-caller-" + ProcessHandle.current().pid()));
         try {

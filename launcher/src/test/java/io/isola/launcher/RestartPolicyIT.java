@@ -8,25 +8,38 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code run -d --restart POLICY}, carried out by the resident server, each command through a client as bin/isola runs it. */
+/**
+ * {@code run -d --restart POLICY}, carried out by the resident server, each command through a
+ * client as bin/isola runs it. The tests share one server (a start costs ~3 s), each with a state
+ * root of its own.
+ */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class RestartPolicyIT {
+
+    @TempDir
+    static Path shared;
 
     @TempDir
     Path tmp;
 
     private ServedCli cli;
 
+    @AfterAll
+    static void stopServer() throws Exception {
+        ResidentServers.stopAll(shared.resolve("srv"));
+    }
+
     @BeforeEach
     void setUp() throws Exception {
         RootOnly.require();
-        cli = new ServedCli(tmp);
+        cli = new ServedCli(shared.resolve("srv"), tmp);
     }
 
     @AfterEach

@@ -1,6 +1,7 @@
 package io.isola.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.isola.launcher.image.ImageArchives;
@@ -22,8 +23,8 @@ import org.junit.jupiter.api.Test;
  * Issue 22's rootless rows, as a user would type them: a real user other than root, with
  * /etc/subuid ranges, runs the CLI ({@link RootlessUser}). A container whose root is one of the
  * user's subordinate ids binds a volume below the user's private directories and is entered by
- * exec as its root; an image's container that wrote files as subordinate ids is committed,
- * exported and removed; a container that asks for no network gets pasta's where it can.
+ * exec as its root; an image's container that wrote files as subordinate ids is diffed, committed,
+ * exported and removed; a new volume is the subordinate root's; a container that asks for no network gets pasta's where it can.
  */
 class RootlessCliIT {
 
@@ -63,6 +64,21 @@ class RootlessCliIT {
                 "the host sees the container's root as the first subordinate id");
     }
 
+    /** A new named volume is given to the subordinate root (as podman chowns it), so root inside writes it; rm removes it. */
+    @Test
+    void aNewNamedVolumeIsTheSubordinateRootsAndItsFilesShowAsTheMappedIds() throws Exception {
+        RootlessUser.Run run = user.isola("run", "--rm", "--net", "none", "--uidmap", map(), "-v", "subvol:/vol", "--",
+                "sh", "-c", "id -u; cat /proc/self/uid_map; stat -c %u /vol; touch /vol/by-container");
+        assertEquals(0, run.code(), run.err());
+        assertEquals(List.of("0", "0 " + user.sub + " 65536", "0"), squeezed(run.out()));
+        Path data = user.home().resolve(".local/share/isola/volumes/subvol/_data");
+        assertEquals(List.of((int) user.sub, (int) user.sub), List.of(Files.getAttribute(data, "unix:uid", LinkOption.NOFOLLOW_LINKS),
+                Files.getAttribute(data.resolve("by-container"), "unix:uid", LinkOption.NOFOLLOW_LINKS)));
+        RootlessUser.Run rm = user.isola("volume", "rm", "subvol");
+        assertEquals(0, rm.code(), rm.err());
+        assertEquals(false, Files.exists(data.getParent(), LinkOption.NOFOLLOW_LINKS));
+    }
+
     @Test
     void aVolumeTheUserCannotReachIsRefusedNamingTheDirectoryAndTheUid() throws Exception {
         Path closed = Files.createDirectories(user.work.resolve("closed/inside"));
@@ -94,7 +110,7 @@ class RootlessCliIT {
      * overlayfs's work/work (mode 0): the user's own process can neither read nor remove them.
      */
     @Test
-    void anImageContainersSubordinateFilesAreCommittedExportedAndRemoved() throws Exception {
+    void anImageContainersSubordinateFilesAreDiffedCommittedExportedAndRemoved() throws Exception {
         Path tar = ImageArchives.dockerSave(user.work.resolve("bb.tar"), "test/bb:1", false);
         RootlessUser.command(List.of("chmod", "a+r", tar.toString()));
         RootlessUser.Run imported = user.isola("image", "import", tar.toString());
@@ -103,10 +119,21 @@ class RootlessCliIT {
                 "/bin/busybox", "sh", "-c", "mkdir /d && echo x >/d/f && chown -R 1000:1000 /d && chmod 700 /d");
         assertEquals(0, run.code(), run.err());
 
+        RootlessUser.Run diff = user.isola("diff", "subfiles");
+        assertEquals(0, diff.code(), diff.err());
+        assertEquals(List.of("A /d", "A /d/f", "C /etc"), squeezed(diff.out()), "read in the user's namespace: /d is 0700 of uid 1000");
+
         RootlessUser.Run commit = user.isola("commit", "subfiles", "test/bb:2");
         assertEquals(0, commit.code(), commit.err());
         RootlessUser.Run fromCommit = user.isola("run", "--rm", "--net", "none", "--image", "test/bb:2", "--", "cat", "/d/f");
         assertEquals("x\n", fromCommit.out(), fromCommit.err());
+
+        // idmapping the user's layers takes CAP_SYS_ADMIN over the host's file system: refused, saying so
+        RootlessUser.Run subRoot = user.isola("run", "--rm", "--net", "none", "--uidmap", map(), "--image", "test/bb:1", "--",
+                "/bin/busybox", "true");
+        assertEquals(125, subRoot.code(), subRoot.err());
+        assertTrue(subRoot.err().contains("an image with uid maps [" + map() + "] that leave out your uid " + user.uid
+                + ": its layers are your files"), subRoot.err());
 
         Path exported = user.work.resolve("export");
         RootlessUser.command(List.of("install", "-d", "-o", user.name, exported.toString()));

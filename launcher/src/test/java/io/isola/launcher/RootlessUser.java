@@ -1,5 +1,6 @@
 package io.isola.launcher;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
@@ -94,17 +95,32 @@ final class RootlessUser implements AutoCloseable {
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> {
             try {
-                return new String(process.getErrorStream().readAllBytes());
+                return new String(process.getErrorStream().readAllBytes(), UTF_8);
             } catch (IOException e) {
                 return e.toString();
             }
         });
-        String out = new String(process.getInputStream().readAllBytes());
+        String out = new String(process.getInputStream().readAllBytes(), UTF_8);
         if (!process.waitFor(120, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             throw new AssertionError("isola " + List.of(args) + " as " + name + " did not finish within 120 s");
         }
         return new Run(process.exitValue(), out, err.get());
+    }
+
+    /**
+     * A script in {@link #work} that runs this class path's CLI with {@code bundles} (copied where
+     * the user can read them), for an engine the user runs to take as its OCI runtime.
+     */
+    Path runtimeScript(Path bundles) throws Exception {
+        Path readable = copy(bundles, work.resolve("runtime-bundles"));
+        Path script = work.resolve("isola-runtime");
+        Files.writeString(script, "#!/bin/sh\nexec '" + ProcessHandle.current().info().command().orElse("java")
+                + "' -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Disola.bundles=" + readable + " -cp " + classPath
+                + " " + Main.class.getName() + " \"$@\"\n");
+        command(List.of("chmod", "-R", "a+rX", readable.toString()));
+        command(List.of("chmod", "755", script.toString()));
+        return script;
     }
 
     /** Runs a shell command as this user. */
@@ -177,7 +193,7 @@ final class RootlessUser implements AutoCloseable {
 
     private static String command(List<String> command, boolean tolerateFailure) throws Exception {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(process.getInputStream().readAllBytes());
+        String out = new String(process.getInputStream().readAllBytes(), UTF_8);
         if (!process.waitFor(60, TimeUnit.SECONDS) || (process.exitValue() != 0 && !tolerateFailure)) {
             throw new IllegalStateException(command + " failed: " + out);
         }

@@ -16,8 +16,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The CLI as bin/isola runs it through a resident server: each command a JVM client of its own,
- * the server started by the first in a directory of the test's, with a state root of the test's.
- * {@link #close} removes every container and stops the server.
+ * the server started by the first in a directory of the test's (or of its class's, shared by its
+ * tests), with a state root of the test's. {@link #close} removes every container and stops the
+ * server unless it is shared.
  */
 final class ServedCli implements AutoCloseable {
 
@@ -25,13 +26,24 @@ final class ServedCli implements AutoCloseable {
 
     private final Path serverDir;
     private final Path root;
+    private final boolean ownServer;
 
     /** What a command printed and its exit status. */
     record Result(int code, String out, String err) {}
 
     ServedCli(Path dir) throws IOException {
-        serverDir = dir.resolve("srv");
-        root = Files.createDirectories(dir.resolve("state"));
+        this(dir.resolve("srv"), dir, true);
+    }
+
+    /** Through the server of {@code sharedServerDir}, which the caller stops ({@link ResidentServers#stopAll}). */
+    ServedCli(Path sharedServerDir, Path dir) throws IOException {
+        this(sharedServerDir, dir, false);
+    }
+
+    private ServedCli(Path serverDir, Path dir, boolean ownServer) throws IOException {
+        this.serverDir = serverDir;
+        this.root = Files.createDirectories(dir.resolve("state"));
+        this.ownServer = ownServer;
     }
 
     Path root() {
@@ -74,6 +86,8 @@ final class ServedCli implements AutoCloseable {
             Main.execute(new String[] {"--root", root.toString(), "rm", "-f", id}, new PrintWriter(new StringWriter()),
                     new PrintWriter(new StringWriter()));
         }
-        ResidentServers.stopAll(serverDir);
+        if (ownServer) {
+            ResidentServers.stopAll(serverDir);
+        }
     }
 }

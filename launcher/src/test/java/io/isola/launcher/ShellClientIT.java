@@ -21,7 +21,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -32,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * resident server: what it runs is served without a JVM of its own, and whatever it cannot be
  * sure of (another installation or environment, a dead server, a regular file or a closed
  * stream) it leaves to the JVM client, having sent nothing. The server is started the way bin/isola
- * starts it, by the JVM client, for an installation directory of the test's own.
+ * starts it, by the JVM client. The tests share one installation and its server (a start costs
+ * ~3 s); a test that kills or stops its server has an installation of its own ({@link #ownServer}).
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ShellClientIT {
@@ -41,36 +44,76 @@ class ShellClientIT {
     /** What the test's stand-in for bin/isola says when the shell client returned: the JVM client's turn. */
     private static final int NOT_SERVED = 99;
 
+    /** The installation, server directory and state root the tests share. */
+    @TempDir
+    static Path shared;
+    private static Installation sharedInstallation;
+
     @TempDir
     Path tmp;
 
     private Path home;
     private Path serverDir;
     private Path root;
+    private Installation own;
 
-    @BeforeEach
-    void setUp() throws IOException {
+    /** An installation directory with its server directory and state root: bin/isola's server has no isola.bundles property. */
+    private record Installation(Path home, Path serverDir, Path root) {
+
+        static Installation in(Path dir) throws IOException {
+            Path home = Files.createDirectory(dir.resolve("home"));
+            Files.createSymbolicLink(home.resolve("bundles"), Path.of(System.getProperty("isola.bundles")).toAbsolutePath());
+            Path conf = Files.createDirectory(home.resolve("conf"));
+            try (Stream<Path> files = Files.list(Path.of("../dist/src/main/dist/conf"))) {
+                for (Path file : files.filter(f -> f.toString().endsWith(".cfg")).toList()) {
+                    Files.copy(file, conf.resolve(file.getFileName()));
+                }
+            }
+            return new Installation(home, dir.resolve("srv"), Files.createDirectory(dir.resolve("state")));
+        }
+
+        void remove() throws IOException {
+            ResidentServers.stopAll(serverDir);
+            Files.deleteIfExists(home.resolve("bundles")); // the link: @TempDir warns of one to outside
+        }
+    }
+
+    @BeforeAll
+    static void setUpShared() throws IOException {
         RootOnly.require();
         assertTrue(Files.isReadable(SCRIPT), SCRIPT + " is missing");
-        // an installation of the test's own: bin/isola's server has no isola.bundles property
-        home = Files.createDirectory(tmp.resolve("home"));
-        Files.createSymbolicLink(home.resolve("bundles"), Path.of(System.getProperty("isola.bundles")).toAbsolutePath());
-        Path conf = Files.createDirectory(home.resolve("conf"));
-        try (Stream<Path> files = Files.list(Path.of("../dist/src/main/dist/conf"))) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".cfg")).toList()) {
-                Files.copy(file, conf.resolve(file.getFileName()));
-            }
+        sharedInstallation = Installation.in(shared);
+    }
+
+    @AfterAll
+    static void stopShared() throws IOException {
+        if (sharedInstallation != null) {
+            sharedInstallation.remove();
         }
-        serverDir = tmp.resolve("srv");
-        root = Files.createDirectory(tmp.resolve("state"));
+    }
+
+    @BeforeEach
+    void setUp() {
+        use(sharedInstallation);
     }
 
     @AfterEach
-    void stopServers() throws Exception {
-        ResidentServers.stopAll(serverDir);
-        if (home != null) {
-            Files.deleteIfExists(home.resolve("bundles")); // the link: @TempDir warns of one to outside
+    void stopOwnServer() throws Exception {
+        if (own != null) {
+            own.remove();
         }
+    }
+
+    /** For a test that kills or stops its server: an installation, server and state root of its own. */
+    private void ownServer() throws IOException {
+        own = Installation.in(tmp);
+        use(own);
+    }
+
+    private void use(Installation installation) {
+        home = installation.home();
+        serverDir = installation.serverDir();
+        root = installation.root();
     }
 
     @Test
@@ -184,6 +227,7 @@ class ShellClientIT {
     /** bash holds no writer of the server's FIFO once the server has answered: its death is an end of file. */
     @Test
     void aServerThatDiesEndsTheCommandInsteadOfHangingIt() throws Exception {
+        ownServer();
         startServer();
         Process client = start(Map.of(), "isola run -i -- sh -c 'echo ready; read line; echo \"got $line\"'");
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(client.getErrorStream()));
@@ -243,6 +287,7 @@ class ShellClientIT {
 
     @Test
     void linesAStrangerWritesToTheDoorAreDroppedAndTheServerServesOn() throws Exception {
+        ownServer(); // the stranger's lines must not reach another test's commands
         startServer();
         Path door = Path.of(endpoint().toString().replaceFirst("\\.shell$", ".fifo"));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(door)));
@@ -271,6 +316,7 @@ class ShellClientIT {
 
     @Test
     void theEndpointGoesWithTheServer() throws Exception {
+        ownServer();
         startServer();
         Path endpoint = endpoint();
         assertEquals(1, ResidentServers.stopAll(serverDir));
@@ -285,8 +331,11 @@ class ShellClientIT {
         return value == null || value.isEmpty() ? "" : "=" + value;
     }
 
-    /** Starts the server as bin/isola does: the JVM client's first command. */
+    /** Starts the server as bin/isola does, the JVM client's first command, unless it runs (a shared one). */
     private void startServer() throws Exception {
+        if (!ResidentServers.running(serverDir).isEmpty()) {
+            return;
+        }
         List<String> server = new ArrayList<>(MonitorProcess.javaCommand(Main.class.getName(), List.of()));
         server.add(1, "-Disola.home=" + home);
         List<String> client = new ArrayList<>(MonitorProcess.javaCommand("io.isola.launcher.client.Client",
@@ -295,7 +344,7 @@ class ShellClientIT {
         client.add(1, "-Disola.server.dir=" + serverDir);
         client.add(1, "-Disola.server.command=" + String.join(" ", server));
         ProcessBuilder builder = new ProcessBuilder(client).redirectErrorStream(true);
-        builder.environment().put("ISOLA_SERVER_IDLE", "60");
+        builder.environment().put("ISOLA_SERVER_IDLE", "600"); // the class's run, however slow the host: stopped after it
         builder.environment().remove("ISOLA_SERVER");
         Process process = builder.start();
         String output = read(process.getInputStream());

@@ -1,5 +1,6 @@
 package io.isola.launcher;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isola.internal.chain.ChildProgram;
+import io.isola.internal.chain.ProgramWire;
 import io.isola.internal.launch.LaunchProbe;
 import io.isola.testing.StepListing;
 import java.io.IOException;
@@ -124,6 +126,7 @@ class StepListGoldenIT {
         for (int i = 0; i < programs.size(); i++) {
             text.append("# program ").append(i + 1).append(" of ").append(programs.size()).append('\n');
             text.append(StepListing.of(programs.get(i)));
+            travels(name, programs.get(i));
         }
         String actual = GoldenText.normalise(text.toString(), dir);
         Path file = GOLDEN.resolve(name + ".txt");
@@ -141,6 +144,17 @@ class StepListGoldenIT {
                     + " list is in " + written + " (diff the two); if the change is meant, regenerate with"
                     + " -Disola.golden.update=true and review the diff");
         }
+    }
+
+    /**
+     * The program a thin create would receive (issue 17: the server plans, a process in the
+     * engine's tree clones) is the one composed here, step for step and byte for byte.
+     */
+    private static void travels(String name, ChildProgram program) {
+        byte[] wire = ProgramWire.encode(program);
+        ChildProgram received = ProgramWire.decode(wire);
+        assertEquals(StepListing.of(program), StepListing.of(received), name + ": the program changed on the wire");
+        assertArrayEquals(wire, ProgramWire.encode(received), name + ": an argument changed on the wire");
     }
 
     private static String firstDifference(String expected, String actual) {

@@ -102,6 +102,51 @@ class UserNamespaceIT {
         }
     }
 
+    /**
+     * Issue 22's volume row as root: a volume made for the container (its copy of the image's /etc
+     * too) is given to the container's ids, so root inside owns it and what it writes there is the
+     * mapped range's on the host (Docker's userns-remap); a volume made without a user namespace and
+     * a bind asked with idmap are idmapped (podman's idmap): host root's files are root's inside,
+     * and what the container writes keeps its ids on the host. One container serves every row.
+     */
+    @Test
+    void volumesAreTheContainersRootsInAUserNamespace() throws Exception {
+        System.setProperty("isola.root", tmp.resolve("store").toString());
+        try {
+            assertEquals(0, isola("image", "import", ImageArchives.dockerSave(tmp.resolve("bb.tar"), "test/bb:1", false).toString()),
+                    err::toString);
+            assertEquals(0, isola("volume", "create", "old"), err::toString);
+            Path volumes = tmp.resolve("store/volumes");
+            Files.writeString(volumes.resolve("old/_data/from-host"), "old\n");
+            Path bind = Files.createDirectory(tmp.resolve("bind"));
+            Files.writeString(bind.resolve("from-host"), "bind\n");
+            String script = "bb=/bin/busybox; exec >/bind/out; $bb id -u; $bb cat /proc/self/uid_map | $bb tr -s ' ';"
+                    + " $bb stat -c '%n %u' /etc /etc/lower /anon /old /old/from-host /bind /bind/from-host;"
+                    + " for v in etc anon old bind; do $bb touch /$v/by-container; done";
+            assertEquals(0, isola("run", "--name", "vols", "--uidmap", MAP, "-v", "seeded:/etc", "-v", "/anon", "-v", "old:/old",
+                    "-v", bind + ":/bind:idmap", "--image", "test/bb:1", "--", "/bin/busybox", "sh", "-c", script), err::toString);
+            assertEquals(List.of("0", " 0 " + BASE + " 65536", "/etc 0", "/etc/lower 0", "/anon 0", "/old 0",
+                    "/old/from-host 0", "/bind 0", "/bind/from-host 0"), Files.readAllLines(bind.resolve("out")));
+            Path anon;
+            try (java.util.stream.Stream<Path> all = Files.list(volumes)) {
+                anon = all.filter(p -> !List.of("seeded", "old").contains(p.getFileName().toString())
+                        && !p.getFileName().toString().startsWith(".")).findFirst().orElseThrow();
+            }
+            assertEquals(List.of(BASE, BASE, BASE, BASE), List.of(uid(volumes.resolve("seeded/_data")),
+                    uid(volumes.resolve("seeded/_data/lower")), uid(volumes.resolve("seeded/_data/by-container")),
+                    uid(anon.resolve("_data/by-container"))), "made for the container: the mapped range's on the host");
+            assertEquals(List.of(0L, 0L, 0L), List.of(uid(volumes.resolve("old/_data")), uid(volumes.resolve("old/_data/by-container")),
+                    uid(bind.resolve("by-container"))), "idmapped: the container's ids on the host");
+            assertEquals(0, isola("rm", "-v", "vols"), err::toString);
+        } finally {
+            System.clearProperty("isola.root");
+        }
+    }
+
+    private static long uid(Path path) throws IOException {
+        return ((Integer) Files.getAttribute(path, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS)).longValue();
+    }
+
     @Test
     void aRootfsTheMappedRootCannotReachIsRefusedNamingTheDirectoryAndTheUid() throws IOException {
         Path rootfs = busybox(tmp.resolve("rootfs"));

@@ -109,6 +109,24 @@ class VolumeIT {
     }
 
     @Test
+    void aNamedVolumeIsSeededFromARootfsDirectory() throws Exception {
+        Path rootfs = tmp.resolve("rootfs");
+        Files.createDirectories(rootfs.resolve("bin"));
+        Files.createDirectories(rootfs.resolve("data/sub"));
+        Files.copy(ImageArchives.BUSYBOX, rootfs.resolve("bin/busybox"));
+        Files.writeString(rootfs.resolve("data/sub/seed"), "from the rootfs\n");
+        Files.createSymbolicLink(rootfs.resolve("data/escape"), tmp);
+
+        ok("run", "--rm", "--rootfs", rootfs.toString(), "-v", results(), "-v", "rootdata:/data", "/bin/busybox", "sh", "-c",
+                "/bin/busybox cat /data/sub/seed > /out/rootfs");
+        assertEquals("from the rootfs\n", Files.readString(out.resolve("rootfs")));
+        Path data = store.resolve("volumes/rootdata/_data");
+        assertEquals(tmp, Files.readSymbolicLink(data.resolve("escape")), "copied as a link, not followed");
+        assertEquals("rootdata\n", ok("volume", "rm", "rootdata"));
+        assertNothingLeft();
+    }
+
+    @Test
     void aVolumeInUseIsNotRemovedUntilItsContainerIs() throws Exception {
         assertEquals("made\n", ok("volume", "create", "--label", "team=qa", "made"));
         ok("run", "--name", "user", "-v", "made:/data", IMAGE, "sh", "-c", "echo mine > /data/file");

@@ -78,6 +78,19 @@ public final class CloneThreads implements AutoCloseable {
      */
     public Future<Integer> clone(ChildProgram program, int namespaceFlags, int statusFd, int gateFd,
             long parentTidAddress, CloneMode mode, int pidNamespaceFd) {
+        return clone(program, namespaceFlags, statusFd, gateFd, parentTidAddress, mode, pidNamespaceFd, null);
+    }
+
+    /**
+     * As above; with {@code time} not null the child is born in a new time namespace with those
+     * offsets ({@link TimeNamespaceEntry}), which needs {@link CloneMode#FORK}; the cloning thread
+     * then retires.
+     */
+    public Future<Integer> clone(ChildProgram program, int namespaceFlags, int statusFd, int gateFd,
+            long parentTidAddress, CloneMode mode, int pidNamespaceFd, io.isola.api.TimeNamespace time) {
+        if (time != null && mode != CloneMode.FORK) {
+            throw new IllegalArgumentException("a child born in a new time namespace must be cloned fork-style");
+        }
         int shared = mode == CloneMode.VFORK ? CLONE_VM | CLONE_VFORK : 0;
         if (mode != CloneMode.VFORK && program.ops().stream().anyMatch(ChildProgram.Spawn.class::isInstance)) {
             throw new IllegalArgumentException("a program that spawns must be cloned vfork-style");
@@ -88,6 +101,10 @@ public final class CloneThreads implements AutoCloseable {
             try {
                 ChainCompiler.Compiled chain = worker.compiler.compile(program, statusFd, gateFd, worker.errnoAddress,
                         worker.arena, parentTidAddress + 8);
+                if (time != null) {
+                    worker.retiring = true; // from the unshare on, this thread's children would all be born there
+                    TimeNamespaceEntry.enter(time);
+                }
                 if (pidNamespaceFd < 0) {
                     return worker.cloneChild(chain, namespaceFlags | shared | CLONE_PARENT_SETTID | SIGCHLD,
                             parentTidAddress, statusFd);
@@ -172,7 +189,7 @@ public final class CloneThreads implements AutoCloseable {
                     } catch (Throwable e) {
                         failure = e;
                     }
-                    boolean stay = !closed && !(failure instanceof PidNamespaceSwitch.Stuck);
+                    boolean stay = !closed && !(failure instanceof PidNamespaceSwitch.Stuck) && !worker.retiring;
                     if (stay) {
                         idle.addFirst(this);
                     }
@@ -202,6 +219,8 @@ public final class CloneThreads implements AutoCloseable {
         private final ChainArena arena = new ChainArena();
         private final NativeMemory masks = new NativeMemory(2L * UcontextLayout.SIGSET_BYTES + 8);
         private final long errnoAddress = libc.__errno_location();
+        /** Set when this thread's children would be born in a namespace of a container's: it clones no more. */
+        private boolean retiring;
 
         Worker() {
             for (int i = 0; i < UcontextLayout.SIGSET_BYTES; i += 8) {

@@ -121,9 +121,12 @@ final class Launch {
         Started run(ChildProgram program) {
             List<ExpectedRecord> expected = program.records();
             long deadline = System.nanoTime() + spec.startTimeout().toNanos();
+            io.isola.api.TimeNamespace time = spec.extension(io.isola.api.TimeNamespace.class).orElse(null);
+            // a new time namespace takes only a child that does not share the JVM's memory
+            boolean ownMemory = fifos != null || time != null || (joins != null && joins.needsOwnMemory());
             cloned = cloneThreads.clone(program, namespaceFlags, status[1], gate[0], parentTid.address(),
-                    fifos != null || (joins != null && joins.needsOwnMemory()) ? CloneMode.FORK : CloneMode.VFORK,
-                    joins == null || joins.pidNamespace() == null ? -1 : joins.pidNamespace().fd());
+                    ownMemory ? CloneMode.FORK : CloneMode.VFORK,
+                    joins == null || joins.pidNamespace() == null ? -1 : joins.pidNamespace().fd(), time);
             int execErrno = 0;
             for (int index = 0; index < expected.size(); index++) {
                 ExpectedRecord record = expected.get(index);

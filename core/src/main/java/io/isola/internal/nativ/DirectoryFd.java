@@ -377,6 +377,28 @@ public final class DirectoryFd implements AutoCloseable {
         }
     }
 
+    /**
+     * Owner of the entry itself (a link's own, never its target's), through a descriptor of that
+     * entry, keeping the setuid and setgid bits that chown clears; returns what it was before.
+     */
+    public FileStat chownKeepingMode(String name, int uid, int gid) throws FileCallException {
+        int handle = openPath(name);
+        try {
+            FileStat before = FileAttributes.stat(handle);
+            if (n.libc().fchownat(handle, FileAttributes.EMPTY_PATH, uid, gid, FileAttributes.AT_EMPTY_PATH) < 0) {
+                throw new FileCallException("fchownat", child(name), n.lastErrno());
+            }
+            // fchmod refuses an O_PATH descriptor; its /proc/self/fd link reaches that same inode
+            if (!before.isSymbolicLink() && (before.mode() & 06000) != 0
+                    && n.libc().chmod(cString("/proc/self/fd/" + handle), before.mode() & 07777) < 0) {
+                throw new FileCallException("chmod", child(name), n.lastErrno());
+            }
+            return before;
+        } finally {
+            Fds.closeQuietly(handle);
+        }
+    }
+
     /** Times of the entry itself (a link's own, never its target's). */
     public void setTimes(String name, long seconds, int nanos) throws FileCallException {
         FileAttributes.times(fd, cString(component(name)), FileAttributes.AT_SYMLINK_NOFOLLOW, seconds, nanos, child(name));

@@ -135,6 +135,10 @@ public interface LibC {
     @SaveError
     int setns(int fd, int nstype);
 
+    /** Only on a cloning thread that retires afterwards: a new time namespace for that thread's children. */
+    @SaveError
+    int unshare(int flags);
+
     // sockets, for an engine's console socket (issue 8)
 
     @SaveError

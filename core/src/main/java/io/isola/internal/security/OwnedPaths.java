@@ -2,6 +2,7 @@ package io.isola.internal.security;
 
 import io.isola.api.IsolaException;
 import io.isola.spi.HostIdentity;
+import io.isola.spi.UserNamespaceView;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -88,7 +89,7 @@ public final class OwnedPaths {
             }
             if (Files.isSymbolicLink(dir)) {
                 long linkOwner = owner(dir);
-                if (linkOwner != uid && linkOwner != 0) {
+                if (linkOwner != uid && !UserNamespaceView.current().showsAsHostRoot(linkOwner)) {
                     throw new IsolaException(what + " " + dir + " is a symbolic link that belongs to uid " + linkOwner
                             + "; only links of yours or root's are followed");
                 }
@@ -98,7 +99,8 @@ public final class OwnedPaths {
             }
             long owner = ((Number) Files.getAttribute(dir, "unix:uid")).longValue();
             Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(dir);
-            if (owner != uid && owner != 0) {
+            // in a rootless engine's user namespace the host's root owns the installation and shows as the overflow uid
+            if (owner != uid && !UserNamespaceView.current().showsAsHostRoot(owner)) {
                 throw new IsolaException(what + " " + dir + " belongs to uid " + owner + "; isola loads only what you (uid "
                         + uid + ") or root own");
             }

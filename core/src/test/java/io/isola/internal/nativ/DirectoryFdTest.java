@@ -1,5 +1,6 @@
 package io.isola.internal.nativ;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -124,7 +125,7 @@ class DirectoryFdTest {
             Files.delete(tree.resolve("f"));
             Files.writeString(tree.resolve("f"), "mine");
             try (InputStream in = root.readFile("f", null)) {
-                assertEquals("mine", new String(in.readAllBytes()));
+                assertEquals("mine", new String(in.readAllBytes(), UTF_8));
             }
         }
     }

@@ -41,7 +41,7 @@ final class DiffCommand implements Callable<Integer> {
         }
         List<Path> lowers = root.layers().stream().map(Path::of).toList();
         PrintWriter out = spec.commandLine().getOut();
-        for (ContainerChanges.Change change : ContainerChanges.of(Path.of(root.writableLayer(), "upper"), lowers)) {
+        for (ContainerChanges.Change change : ContainerChanges.ofContainer(Path.of(root.writableLayer(), "upper"), lowers)) {
             out.println(change);
         }
         out.flush();

@@ -42,8 +42,9 @@ public final class IsolaCommand implements Runnable {
             PullCommand.class, LoginCommand.class, LogoutCommand.class, TagCommand.class, SaveCommand.class, LoadCommand.class,
             PushCommand.class, HistoryCommand.class,
             CommitCommand.class, RenameCommand.class, TopCommand.class, PortCommand.class, DiffCommand.class,
-            CpCommand.class, UpdateCommand.class, SystemCommand.class, EventsCommand.class,
-            ContainerCommand.class, VolumeCommand.class, VersionCommand.class, InfoCommand.class, io.isola.launcher.server.ServerCommand.class);
+            CpCommand.class, UpdateCommand.class, SystemCommand.class, EventsCommand.class, AttachCommand.class,
+            ContainerCommand.class, VolumeCommand.class, NetworkCommand.class, VersionCommand.class, InfoCommand.class,
+            io.isola.launcher.server.ServerCommand.class);
 
     @Spec
     private CommandSpec spec;

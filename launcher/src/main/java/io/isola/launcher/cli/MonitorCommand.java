@@ -1,11 +1,14 @@
 package io.isola.launcher.cli;
 
 import io.isola.launcher.IsolaRuntime;
+import io.isola.launcher.attach.ConsoleHolder;
+import io.isola.launcher.attach.ConsoleMode;
 import io.isola.launcher.cli.run.RunCommand;
 
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.MonitorProcess;
 import io.isola.lifecycle.StateStore;
+import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.UnaryOperator;
@@ -52,7 +55,13 @@ public final class MonitorCommand implements Callable<Integer> {
                 runtime.require(spec.isolators().orElse(isolators));
             }
             io.isola.launcher.health.HealthChecker.watch(store, id); // checks once serve has it running
-            return MonitorProcess.serve(runtime.isola(), store, id, spec, UnaryOperator.identity());
+            ConsoleMode console = run == null ? ConsoleMode.NONE : run.console();
+            if (!console.held()) {
+                return MonitorProcess.serve(runtime.isola(), store, id, spec, UnaryOperator.identity());
+            }
+            Path log = store.dir(id).resolve("container.log"); // where Monitor.register said it is
+            return MonitorProcess.serve(runtime.isola(), store, id, spec, console::applyTo,
+                    container -> ConsoleHolder.hold(store.dir(id), container, console, log));
         } finally {
             io.isola.launcher.cli.run.RunCommand.removeAnonymousVolumes(state, store);
         }

@@ -15,7 +15,7 @@ public final class Verbs {
 
     /** Verbs whose work is the container's or the state root's, with output on the caller's fds. */
     public static final Set<String> SERVED = Set.of("run", "ps", "list", "kill", "stop", "rm", "logs", "inspect", "wait",
-            "images", "start", "restart", "state", "delete", "exec");
+            "images", "start", "restart", "state", "delete", "exec", "attach", "pause", "unpause", "resume", "stats", "top", "port");
     /**
      * The served verbs an engine calls after create: they use a server that runs but never wait
      * for one to start (create starts it, {@link ServerStarter#startIfNone}; a kill may come

@@ -34,6 +34,40 @@ public final class ContainerChanges {
 
     private ContainerChanges() {}
 
+    /**
+     * As {@link #of}; a rootless user's container may have left directories of its subordinate
+     * ids that the user's own process may not read (EACCES): then read in the user's namespace,
+     * as commit and export do ({@link SubordinateTrees}).
+     */
+    public static List<Change> ofContainer(Path upper, List<Path> lowersTopFirst) throws IOException {
+        try {
+            return of(upper, lowersTopFirst);
+        } catch (io.isola.internal.nativ.FileCallException e) {
+            if (e.errno() != io.isola.internal.nativ.Errno.EACCES || !SubordinateTrees.needed()) {
+                throw e;
+            }
+        }
+        List<Path> paths = new ArrayList<>(List.of(upper));
+        paths.addAll(lowersTopFirst);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        SubordinateTrees.tar("diff", paths, out);
+        List<Change> changes = new ArrayList<>();
+        // NUL-ended: a name may hold a newline
+        for (String line : out.toString(java.nio.charset.StandardCharsets.UTF_8).split("\0")) {
+            if (line.length() > 2) {
+                changes.add(new Change(line.charAt(0), line.substring(2)));
+            }
+        }
+        return changes;
+    }
+
+    /** Writes {@link #of}'s changes to {@code out}, each ended by a NUL, for {@link #ofContainer} (in {@link TreeTask}). */
+    static void write(Path upper, List<Path> lowersTopFirst, java.io.OutputStream out) throws IOException {
+        for (Change change : of(upper, lowersTopFirst)) {
+            out.write((change + "\0").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
     /** The changes in {@code upper} over {@code lowersTopFirst}. */
     public static List<Change> of(Path upper, List<Path> lowersTopFirst) throws IOException {
         List<Change> changes = new ArrayList<>();

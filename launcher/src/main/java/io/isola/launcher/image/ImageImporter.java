@@ -2,7 +2,6 @@ package io.isola.launcher.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.isola.lifecycle.LockFile;
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,7 +18,6 @@ import java.util.HexFormat;
 import java.util.List;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 
 /**
  * {@code isola image import FILE}: unpacks a {@code docker save} or OCI layout tarball (gzip or
@@ -95,14 +93,14 @@ public final class ImageImporter {
         Path target = store.layer(layer.diffId());
         if (Files.isDirectory(target)) {
             // held already: only check that this archive's copy is the same content
-            String diffId = sha256(uncompressed(Files.newInputStream(layer.blob())));
+            String diffId = sha256(uncompressed(Files.newInputStream(layer.blob()), "layer " + layer.diffId()));
             requireDigest("layer", layer.diffId(), diffId);
             return store.layerSize(layer.diffId()); // the image's size counts every layer it has, shared or not
         }
         Path partial = ImageStore.makePrivate(Files.createTempDirectory(staging, "layer-"));
         MessageDigest sha = newSha256();
         long bytes;
-        try (InputStream blob = uncompressed(Files.newInputStream(layer.blob()));
+        try (InputStream blob = uncompressed(Files.newInputStream(layer.blob()), "layer " + layer.diffId());
                 DigestInputStream digesting = new DigestInputStream(blob, sha)) {
             bytes = LayerExtractor.extract(digesting, partial, layer.diffId());
             digesting.transferTo(OutputStream.nullOutputStream()); // the tar's trailing padding counts too
@@ -118,7 +116,7 @@ public final class ImageImporter {
     private void unpack(Path archive, Path staging) throws IOException {
         try (InputStream file = Files.newInputStream(archive);
                 InputStream counted = progress.counting(file, Files.size(archive));
-                TarArchiveInputStream tar = new BoundedTarInputStream(uncompressed(counted))) {
+                TarArchiveInputStream tar = new BoundedTarInputStream(uncompressed(counted, "image archive " + archive))) {
             TarArchiveEntry entry;
             int entries = 0;
             while ((entry = tar.getNextEntry()) != null) {
@@ -155,13 +153,9 @@ public final class ImageImporter {
         }
     }
 
-    /** The stream, gunzipped when it starts with gzip's magic bytes. */
-    static InputStream uncompressed(InputStream in) throws IOException {
-        BufferedInputStream buffered = new BufferedInputStream(in, 65536);
-        buffered.mark(2);
-        int b1 = buffered.read(), b2 = buffered.read();
-        buffered.reset();
-        return b1 == 0x1f && b2 == 0x8b ? new GzipCompressorInputStream(buffered, true) : buffered;
+    /** The stream, decompressed as its first bytes say (gzip, zstd or none). */
+    private InputStream uncompressed(InputStream in, String what) throws IOException {
+        return LayerCompression.decompressed(in, what, store.scratch());
     }
 
     private static String sha256(InputStream in) throws IOException {

@@ -18,14 +18,16 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
  * {@code isola pull}: the manifest (the host's or {@code --platform}'s from an index), the
- * config, then each layer the store lacks, streamed from the registry through two digests (the
- * blob's, against the manifest; the uncompressed tar's, against the config's diff_ids) straight
- * into a scratch directory, which is renamed into place once both match. A layer in the store is
+ * config, then each layer the store lacks (up to {@link LayerFetches#AT_ONCE} at a time), streamed
+ * from the registry through two digests (the blob's, against the manifest; the uncompressed
+ * tar's, against the config's diff_ids) straight into a scratch directory, which is renamed into
+ * place once both match. A layer in the store is
  * not fetched again. An interrupted pull leaves its finished layers in the store (the next pull
  * of the image skips them) and nothing half-written: the unfinished layer is in ROOT/tmp/pull-*,
  * deleted on failure, and by the next pull when the process was killed. The image is recorded
@@ -78,18 +80,26 @@ public final class ImagePuller {
             sweep();
             Path staging = Files.createTempDirectory(store.scratch(), "pull-");
             try {
-                long size = 0;
-                boolean fetched = false;
-                for (int i = 0; i < layers.size(); i++) {
-                    JsonNode layer = layers.get(i);
-                    String digest = Digests.check(layer.path("digest").asText(null), "layer " + (i + 1) + " of the manifest");
-                    if (Files.isDirectory(store.layer(diffIds.get(i)))) {
-                        progress.layer(digest, "Already exists");
-                        size += store.layerSize(diffIds.get(i));
-                        continue;
+                Map<String, Long> fetchedSizes;
+                try (LayerFetches fetches = new LayerFetches()) {
+                    for (int i = 0; i < layers.size(); i++) {
+                        JsonNode layer = layers.get(i);
+                        String digest = Digests.check(layer.path("digest").asText(null), "layer " + (i + 1) + " of the manifest");
+                        String diffId = diffIds.get(i);
+                        if (Files.isDirectory(store.layer(diffId))) {
+                            progress.layer(digest, "Already exists");
+                            continue;
+                        }
+                        long declared = layer.path("size").asLong(-1);
+                        fetches.start(diffId, () -> fetch(client, digest, declared, diffId, staging));
                     }
-                    size += fetch(client, digest, layer.path("size").asLong(-1), diffIds.get(i), staging);
-                    fetched = true;
+                    fetchedSizes = fetches.await();
+                }
+                boolean fetched = !fetchedSizes.isEmpty();
+                long size = 0;
+                for (String diffId : diffIds) {
+                    Long fetchedSize = fetchedSizes.get(diffId);
+                    size += fetchedSize != null ? fetchedSize : store.layerSize(diffId);
                 }
                 Optional<Image> before = store.find(name);
                 store.saveConfig(configDigest, configBytes);
@@ -121,7 +131,7 @@ public final class ImagePuller {
         try (InputStream raw = blob.content();
                 InputStream counted = counting(raw, digest, total, read);
                 DigestInputStream blobDigest = new DigestInputStream(counted, blobSha);
-                InputStream tar = decompressed(blobDigest, digest);
+                InputStream tar = LayerCompression.decompressed(blobDigest, "layer " + digest, store.scratch());
                 DigestInputStream tarDigest = new DigestInputStream(tar, tarSha)) {
             files = LayerExtractor.extract(tarDigest, partial, diffId);
             tarDigest.transferTo(OutputStream.nullOutputStream()); // the tar's trailing padding counts too
@@ -144,19 +154,6 @@ public final class ImagePuller {
         Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
         progress.layer(digest, "Pull complete");
         return files;
-    }
-
-    /** The layer's tar: gzip and uncompressed are read (told apart by their first bytes, whatever the media type says). */
-    private static InputStream decompressed(InputStream blob, String digest) throws IOException {
-        InputStream in = new java.io.BufferedInputStream(blob, 65536);
-        in.mark(4);
-        byte[] magic = in.readNBytes(4);
-        in.reset();
-        if (magic.length == 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5 && (magic[2] & 0xff) == 0x2f
-                && (magic[3] & 0xff) == 0xfd) {
-            throw new IOException("layer " + digest + " is zstd-compressed; isola reads gzip and uncompressed layers");
-        }
-        return ImageImporter.uncompressed(in);
     }
 
     private InputStream counting(InputStream in, String digest, long total, long[] read) {

@@ -191,6 +191,14 @@ public final class ImageStore {
         return paths;
     }
 
+    /** The ports the image's config exposes ({@code EXPOSE}: {@code 80/tcp}), sorted. */
+    public List<String> exposedPorts(Image image) {
+        List<String> ports = new ArrayList<>();
+        configOf(image).path("config").path("ExposedPorts").fieldNames().forEachRemaining(ports::add);
+        ports.sort(null);
+        return ports;
+    }
+
     /** Stores a config blob unless it is there; returns its path when this call created it, else null. */
     Path saveConfig(String digest, byte[] content) throws IOException {
         Path file = config(digest);

@@ -5,8 +5,9 @@ import java.io.PrintWriter;
 /**
  * What a pull shows, as Docker shows it: a status line per step and one per layer, by the first
  * 12 hex digits of its digest ({@code 3f4d90098f5b: Pull complete}). On a terminal the line of
- * the layer being fetched is rewritten with the bytes so far; elsewhere only the changes of state
- * are printed, one plain line each, so that logs and pipes stay readable.
+ * the layer being fetched is rewritten with the bytes so far (of the one heard from last, when
+ * several are fetched at once); elsewhere only the changes of state are printed, one plain line
+ * each, so that logs and pipes stay readable.
  */
 public class PullProgress {
 
@@ -29,7 +30,7 @@ public class PullProgress {
         return new Terminal(out);
     }
 
-    void status(String line) {
+    synchronized void status(String line) { // layers are fetched side by side: one line at a time
         if (out != null) {
             out.println(line);
             out.flush();
@@ -66,14 +67,14 @@ public class PullProgress {
         }
 
         @Override
-        void status(String line) {
+        synchronized void status(String line) {
             out.print(open ? "\r\033[K" + line + "\n" : line + "\n");
             open = false;
             out.flush();
         }
 
         @Override
-        void bytes(String digest, long read, long total) {
+        synchronized void bytes(String digest, long read, long total) {
             long now = System.nanoTime();
             if (now - shown < 100_000_000L && read != total) {
                 return;

@@ -3,6 +3,7 @@ package io.isola.launcher.image;
 import io.isola.api.Container;
 import io.isola.api.ContainerSpec;
 import io.isola.api.ExitStatus;
+import io.isola.api.IdMapping;
 import io.isola.api.Stdio;
 import io.isola.api.UserNamespace;
 import io.isola.launcher.IsolaRuntime;
@@ -32,28 +33,38 @@ import org.slf4j.LoggerFactory;
  * That JVM is a new process (execve of the java launcher by the container's child, never a copy
  * of this one), sharing every namespace but the user one.
  */
-final class SubordinateTrees {
+public final class SubordinateTrees {
 
     private static final Logger LOG = LoggerFactory.getLogger(SubordinateTrees.class);
 
     private SubordinateTrees() {}
 
     /** Whether this process works on container trees through a user namespace: when it is not root's. */
-    static boolean needed() {
+    public static boolean needed() {
         return !HostIdentity.current().isRoot();
     }
 
     /** Removes {@code tree}, whoever of the user's ids owns what is in it. */
-    static void remove(Path tree) throws IOException {
-        run("remove", List.of(tree), OutputStream.nullOutputStream());
+    public static void remove(Path tree) throws IOException {
+        run("remove", List.of(tree), List.of(), OutputStream.nullOutputStream());
     }
 
     /** Writes the tar of {@link ContainerFiles}'s {@code task} (changes, merged, directory) of {@code dirs} to {@code out}. */
     static void tar(String task, List<Path> dirs, OutputStream out) throws IOException {
-        run(task, dirs, out);
+        run(task, dirs, List.of(), out);
     }
 
-    private static void run(String task, List<Path> paths, OutputStream out) throws IOException {
+    /**
+     * Gives each entry of {@code tree} (the user's own new volume) the host ids that the
+     * container's maps give its owner as the user's default mapping names it: the user's own
+     * files, root's there, become the container root's ({@code uids}' and {@code gids}' host ids
+     * must be the user's, as the user isolator checks), as podman chowns a new volume.
+     */
+    public static void shiftOwners(Path tree, List<IdMapping> uids, List<IdMapping> gids) throws IOException {
+        run("shift", List.of(tree), List.of(TreeTask.maps(uids), TreeTask.maps(gids)), OutputStream.nullOutputStream());
+    }
+
+    private static void run(String task, List<Path> paths, List<String> options, OutputStream out) throws IOException {
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 // the JVM's own warnings (unified logging writes them to stdout) must not enter the tar
                 "-Xlog:disable", "-Xlog:all=warning:stderr",
@@ -63,6 +74,7 @@ final class SubordinateTrees {
         java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(arg -> arg.startsWith("-XX:SharedArchiveFile=")).forEach(command::add);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), TreeTask.class.getName(), task));
+        command.addAll(options);
         paths.forEach(path -> command.add(path.toAbsolutePath().toString()));
         ContainerSpec spec = ContainerSpec.builder(command).isolators(Set.of("user")).with(UserNamespace.defaultMapping())
                 .env("PATH", "/usr/bin:/bin").cwd("/").stdin(Stdio.NULL).stdout(Stdio.PIPE).stderr(Stdio.PIPE).build();

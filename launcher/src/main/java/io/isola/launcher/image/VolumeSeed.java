@@ -13,9 +13,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Docker's copy-up: a new, empty volume mounted where an image has a directory gets that
- * directory's content (owners, modes, links) and its owner and mode. The image's layers are read
- * as the container would see them (whiteouts and opaque directories applied), without mounting
+ * Docker's copy-up: a new, empty volume mounted where an image (or a {@code --rootfs} directory)
+ * has a directory gets that directory's content (owners, modes, links) and its owner and mode.
+ * The image's layers are read as the container would see them (whiteouts and opaque
+ * directories applied), without mounting
  * anything. Nothing of the image is followed: a link on the way to the directory means no copy
  * (Docker would resolve it inside the root; here the volume simply starts empty), a link inside
  * it is copied as a link, and the copy is written by {@link LayerExtractor}, which refuses an
@@ -31,6 +32,19 @@ public final class VolumeSeed {
      * same file system for the copy's tar. Returns whether the image had a directory there.
      */
     public static boolean seed(List<Path> layersTopFirst, String path, Path data, Path scratch) throws IOException {
+        return seed(layersTopFirst, true, path, data, scratch);
+    }
+
+    /**
+     * As {@link #seed}, from a plain directory tree ({@code --rootfs}): the same rules, but no
+     * layer marks: a 0/0 device or an opaque xattr there is not taken for a deletion.
+     */
+    public static boolean seedFromDirectory(Path rootfs, String path, Path data, Path scratch) throws IOException {
+        return seed(List.of(rootfs), false, path, data, scratch);
+    }
+
+    private static boolean seed(List<Path> layersTopFirst, boolean layered, String path, Path data, Path scratch)
+            throws IOException {
         List<DirectoryFd> current = new ArrayList<>();
         try {
             for (Path layer : layersTopFirst) {
@@ -45,13 +59,13 @@ public final class VolumeSeed {
                     if (stat.isEmpty()) {
                         continue; // absent here: a lower layer may still show it
                     }
-                    if (LayerMarks.isWhiteout(dir, name, stat.get()) || !stat.get().isDirectory()) {
+                    if (!stat.get().isDirectory() || layered && LayerMarks.isWhiteout(dir, name, stat.get())) {
                         break; // deleted, or a file or link: it hides every layer below
                     }
                     DirectoryFd sub = dir.directory(name);
                     showing.add(sub);
                     top = top == null ? stat.get() : top;
-                    if (LayerMarks.isOpaque(sub)) {
+                    if (layered && LayerMarks.isOpaque(sub)) {
                         break;
                     }
                 }
@@ -67,10 +81,14 @@ public final class VolumeSeed {
             Path tar = Files.createTempFile(scratch, "seed", ".tar");
             try {
                 try (OutputStream out = Files.newOutputStream(tar); TreeTar writer = new TreeTar(out)) {
-                    ContainerFiles.mergedBelow(current, writer);
+                    if (layered) {
+                        ContainerFiles.mergedBelow(current, writer);
+                    } else {
+                        ContainerFiles.directory("", current.get(0), writer);
+                    }
                 }
                 try (InputStream in = Files.newInputStream(tar)) {
-                    LayerExtractor.extract(in, data, "the image's " + path);
+                    LayerExtractor.extract(in, data, (layered ? "the image's " : "the rootfs's ") + path);
                 }
             } finally {
                 Files.deleteIfExists(tar);

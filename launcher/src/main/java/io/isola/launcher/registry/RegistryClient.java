@@ -46,8 +46,8 @@ public final class RegistryClient {
     private final Optional<DockerConfig.Credentials> credentials;
     private final boolean tlsVerify;
     private final HttpClient http;
-    private String scheme;
-    private String authorization;
+    private volatile String scheme; // volatile: a pull fetches layers on several threads
+    private volatile String authorization;
     /** What a token is asked for when the challenge names no scope: pull, or pull,push for a push. */
     private String actions = "pull";
 

@@ -1,6 +1,8 @@
 package io.isola.launcher.server;
 
 import io.isola.launcher.IsolaRuntime;
+import io.isola.launcher.attach.ConsoleHolder;
+import io.isola.launcher.attach.ConsoleMode;
 import io.isola.launcher.cli.run.ContainerStart;
 import io.isola.launcher.cli.run.RestartPolicy;
 import io.isola.launcher.cli.run.RunCommand;
@@ -48,19 +50,31 @@ public final class ResidentMonitor {
      * Starts the registered container {@code state} with its output appended to its log, and
      * returns once it runs; its state is removed if it does not start.
      */
-    public static void start(StateStore store, ContainerState state, Function<Set<String>, ContainerSpec> configured)
-            throws InterruptedException {
+    public static void start(StateStore store, ContainerState state, Function<Set<String>, ContainerSpec> configured,
+            ConsoleMode console) throws InterruptedException {
         String id = state.id();
         Monitor monitor;
         Monitor.Running running;
+        ConsoleHolder holder = null;
         try (IsolaRuntime runtime = IsolaRuntime.withIsolators(Set.of())) {
             ContainerSpec spec = configured.apply(runtime.defaultIsolators());
             runtime.require(spec.isolators().orElse(RunCommand.DEFAULT_ISOLATORS));
             Path log = store.dir(id).resolve("container.log"); // where Monitor.register said it is
-            ContainerSpec detached = spec.toBuilder().id(id)
-                    .stdin(Stdio.NULL).stdout(new Stdio.ToFile(log, true)).stderr(new Stdio.ToFile(log, true)).build();
+            ContainerSpec detached = console.applyTo(spec.toBuilder().id(id)
+                    .stdin(Stdio.NULL).stdout(new Stdio.ToFile(log, true)).stderr(new Stdio.ToFile(log, true))).build();
             monitor = new Monitor(runtime.isola(), store);
             running = monitor.start(state, detached); // removes the state when it fails
+            if (console.held()) {
+                try {
+                    holder = ConsoleHolder.hold(store.dir(id), running.container(), console, log);
+                } catch (RuntimeException e) {
+                    running.container().kill(9); // not left running without the terminal or stdin it was run with
+                    try (Container container = running.container()) {
+                        monitor.await(running);
+                    }
+                    throw e;
+                }
+            }
         } catch (RuntimeException e) {
             Monitor.failed(store, state, e); // removed if new, stopped with why if started again
             throw e;
@@ -69,18 +83,29 @@ public final class ResidentMonitor {
             throw e;
         }
         RUNNING.incrementAndGet();
-        Thread thread = new Thread(() -> await(store, monitor, running),
+        ConsoleHolder held = holder;
+        Thread thread = new Thread(() -> await(store, monitor, running, held),
                 "isola-detached-" + id.substring(0, Math.min(12, id.length())));
         thread.setDaemon(true);
         thread.start();
         io.isola.launcher.health.HealthChecker.watch(store, id); // its health check, as the restart policy, is the server's
     }
 
-    private static void await(StateStore store, Monitor monitor, Monitor.Running running) {
+    private static void await(StateStore store, Monitor monitor, Monitor.Running running, ConsoleHolder holder) {
         String id = running.state().id();
         try {
             try (Container container = running.container()) {
-                monitor.await(running);
+                if (holder != null) {
+                    holder.awaitOutput();
+                }
+                int code = monitor.await(running).shellCode();
+                if (holder != null) {
+                    holder.exited(code);
+                }
+            } finally {
+                if (holder != null) {
+                    holder.close(); // closed already unless recording the exit failed: no socket or thread stays
+                }
             }
             restartByPolicy(store, id);
         } catch (InterruptedException e) {

@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.isola.internal.security.DirectoryModes;
 import io.isola.launcher.image.ImageStore;
-import io.isola.launcher.image.VolumeSeed;
+import io.isola.launcher.image.SeedSource;
+import io.isola.launcher.image.SubordinateTrees;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.LockFile;
 import io.isola.lifecycle.StateStore;
@@ -117,6 +118,9 @@ public final class VolumeStore {
 
     private record Made(VolumeRecord record, boolean isNew) {}
 
+    /** A volume ready to bind: its data directory, and whether this call made it. */
+    public record Prepared(Path data, boolean made) {}
+
     private Made createLocked(String name, Map<String, String> labels, String containerId) throws IOException {
         Optional<VolumeRecord> existing = find(name);
         if (existing.isPresent()) {
@@ -145,27 +149,28 @@ public final class VolumeStore {
 
     /**
      * The host directory to bind at {@code target} for {@code name}: the volume is made when
-     * missing and, when it is empty and {@code copyUp}, filled with what the image's layers (top
-     * first) hold at {@code target}, as Docker does. A volume this call made is removed again
+     * missing and, when it is empty and {@code copyUp}, filled with what {@code source} (the image's
+     * layers or the --rootfs directory) holds at {@code target}, as Docker does. A volume this call made is removed again
      * when the copy fails, and is recorded as made for {@code containerId} ({@link #removeMadeFor}).
      */
-    public Path prepare(String name, Map<String, String> labels, String target, List<Path> imageLayers, boolean copyUp,
+    public Prepared prepare(String name, Map<String, String> labels, String target, SeedSource source, boolean copyUp,
             String containerId) {
         try (LockFile lock = lock()) {
             Made made = createLocked(name, labels, containerId);
             Path data = data(name);
-            if (copyUp && !imageLayers.isEmpty() && isEmpty(data)) {
+            if (copyUp && source != SeedSource.NONE && isEmpty(data)) {
                 try {
-                    VolumeSeed.seed(imageLayers, target, data, root.resolve(name));
+                    source.seed(target, data, root.resolve(name));
                 } catch (IOException | RuntimeException e) {
                     if (made.isNew()) {
                         ContainerTrees.remove(root.resolve(name));
                     }
-                    throw new IllegalArgumentException("volume \"" + name + "\": cannot copy the image's " + target
+                    throw new IllegalArgumentException("volume \"" + name + "\": cannot copy the " + (source instanceof
+                            SeedSource.Directory ? "rootfs's " : "image's ") + target
                             + " into it: " + e.getMessage(), e);
                 }
             }
-            return data;
+            return new Prepared(data, made.isNew());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare volume " + name + " in " + root, e);
         }
@@ -222,7 +227,16 @@ public final class VolumeStore {
             }
             Path dir = root.resolve(name);
             long size = size(dir.resolve(DATA));
-            ContainerTrees.remove(dir);
+            try {
+                ContainerTrees.remove(dir);
+            } catch (IOException e) {
+                if (!SubordinateTrees.needed()) {
+                    throw e;
+                }
+                // a rootless container's files may be its subordinate ids' (a volume given to its root):
+                // removed in the user's namespace, a JVM of its own, only when the user's own process cannot
+                SubordinateTrees.remove(dir);
+            }
             return size;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot remove volume " + name, e);

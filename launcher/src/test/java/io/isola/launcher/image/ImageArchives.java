@@ -17,6 +17,7 @@ import java.util.Map;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
+import org.apache.commons.compress.compressors.zstandard.ZstdCompressorOutputStream;
 
 /**
  * Builds image tarballs for tests, from the host's static busybox: a bottom layer with busybox,
@@ -181,6 +182,15 @@ public final class ImageArchives {
         return dockerSave(file, tag, false, layers, JSON.writeValueAsBytes(config));
     }
 
+    /** As {@link #dockerSave(Path, String, boolean)}, with the config's ExposedPorts ({@code 8080/tcp}). */
+    public static Path dockerSaveExposing(Path file, String tag, List<String> ports) throws IOException {
+        List<byte[]> layers = busyboxLayers();
+        ObjectNode config = (ObjectNode) JSON.readTree(config(layers));
+        ObjectNode exposed = ((ObjectNode) config.get("config")).putObject("ExposedPorts");
+        ports.forEach(exposed::putObject);
+        return dockerSave(file, tag, false, layers, JSON.writeValueAsBytes(config));
+    }
+
     /** As above, with the bottom layer listed twice (as images list repeated empty layers). */
     public static Path dockerSaveRepeatingALayer(Path file, String tag) throws IOException {
         List<byte[]> layers = new java.util.ArrayList<>(busyboxLayers());
@@ -265,6 +275,15 @@ public final class ImageArchives {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (GzipCompressorOutputStream gz = new GzipCompressorOutputStream(bytes)) {
             gz.write(data);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** {@code data} as one zstd frame, as {@code skopeo --dest-compress-format zstd} writes layers. */
+    static byte[] zstd(byte[] data) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZstdCompressorOutputStream zstd = new ZstdCompressorOutputStream(bytes)) {
+            zstd.write(data);
         }
         return bytes.toByteArray();
     }

@@ -1,6 +1,7 @@
 package io.isola.launcher.image;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,7 +19,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,7 +36,8 @@ class ImagePullerTest {
     @TempDir
     Path tmp;
     private HttpServer server;
-    private final Map<String, byte[]> answers = new LinkedHashMap<>();
+    private final Map<String, byte[]> answers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Integer> requests = new java.util.concurrent.ConcurrentHashMap<>();
     private ImageStore store;
 
     @BeforeEach
@@ -44,6 +45,7 @@ class ImagePullerTest {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4);
         server.createContext("/", exchange -> {
             try (exchange) {
+                requests.merge(exchange.getRequestURI().getPath(), 1, Integer::sum);
                 byte[] body = answers.get(exchange.getRequestURI().getPath());
                 if (body == null) {
                     exchange.sendResponseHeaders(404, -1);
@@ -84,6 +86,26 @@ class ImagePullerTest {
         return ImageReference.parse("127.0.0.1:" + server.getAddress().getPort() + "/test/app:1");
     }
 
+    /** Serves an image of {@code tars}, each gzipped, as its layers in this order. */
+    private ImageReference image(List<byte[]> tars) throws IOException {
+        ObjectNode config = JSON.createObjectNode().put("architecture", "amd64").put("os", "linux");
+        ObjectNode manifest = JSON.createObjectNode().put("schemaVersion", 2)
+                .put("mediaType", "application/vnd.oci.image.manifest.v1+json");
+        for (byte[] tar : tars) {
+            byte[] gzip = ImageArchives.gzip(tar);
+            config.with("rootfs").put("type", "layers").withArray("diff_ids").add(ImageArchives.digest(tar));
+            manifest.withArray("layers").addObject().put("mediaType", "application/vnd.oci.image.layer.v1.tar+gzip")
+                    .put("digest", ImageArchives.digest(gzip)).put("size", gzip.length);
+            answers.put("/v2/test/app/blobs/" + ImageArchives.digest(gzip), gzip);
+        }
+        byte[] configBytes = JSON.writeValueAsBytes(config);
+        manifest.putObject("config").put("mediaType", "application/vnd.oci.image.config.v1+json")
+                .put("digest", ImageArchives.digest(configBytes)).put("size", configBytes.length);
+        answers.put("/v2/test/app/manifests/1", JSON.writeValueAsBytes(manifest));
+        answers.put("/v2/test/app/blobs/" + ImageArchives.digest(configBytes), configBytes);
+        return ImageReference.parse("127.0.0.1:" + server.getAddress().getPort() + "/test/app:1");
+    }
+
     private Image pull(ImageReference reference, StringWriter shown) throws IOException {
         RegistryClient client = new RegistryClient(reference, Optional.empty(), false);
         return new ImagePuller(store, PullProgress.lines(new PrintWriter(shown))).pull(reference, client, Platform.host());
@@ -106,6 +128,41 @@ class ImagePullerTest {
         StringWriter again = new StringWriter();
         pull(reference, again);
         assertTrue(again.toString().contains(": Already exists") && again.toString().contains("Image is up to date"), again::toString);
+    }
+
+    @Test
+    void layersAreFetchedSideBySideALayerListedTwiceOnceAndOneBadLayerLeavesNothingHalfWritten() throws Exception {
+        List<byte[]> tars = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            tars.add(ImageArchives.layer(Map.of("layer" + i, ("content " + i + "\n").getBytes(StandardCharsets.UTF_8))));
+        }
+        tars.add(tars.get(0)); // as an image that writes the same files twice
+        ImageReference reference = image(tars);
+        StringWriter shown = new StringWriter();
+        Image image = pull(reference, shown);
+
+        assertEquals(6, image.layers().size());
+        for (int i = 0; i < 5; i++) {
+            assertEquals("content " + i + "\n", Files.readString(store.layer(ImageArchives.digest(tars.get(i))).resolve("layer" + i)));
+            String blob = "/v2/test/app/blobs/" + ImageArchives.digest(ImageArchives.gzip(tars.get(i)));
+            assertEquals(1, requests.get(blob), "fetched once: " + requests);
+        }
+        assertEquals(5, shown.toString().split(": Pull complete", -1).length - 1, shown::toString);
+        try (Stream<Path> scratch = Files.list(store.root().resolve("tmp"))) {
+            assertEquals(List.of(), scratch.toList());
+        }
+
+        byte[] cut = ImageArchives.layer(Map.of("c", new byte[1 << 16]));
+        ImageReference broken = image(List.of(ImageArchives.layer(Map.of("a", new byte[1 << 16])), tars.get(1), cut));
+        String bad = "/v2/test/app/blobs/" + ImageArchives.digest(ImageArchives.gzip(cut));
+        answers.put(bad, java.util.Arrays.copyOf(answers.get(bad), answers.get(bad).length / 2));
+        IOException e = assertThrows(IOException.class, () -> pull(broken, new StringWriter()));
+        assertEquals("layer " + bad.substring(bad.lastIndexOf('/') + 1) + ": gzip: the compressed stream ends before its end (truncated)",
+                e.getMessage());
+        assertFalse(Files.exists(store.layer(ImageArchives.digest(cut))), "a half layer is in the store");
+        try (Stream<Path> scratch = Files.list(store.root().resolve("tmp"))) {
+            assertEquals(List.of(), scratch.toList(), "a fetch left its scratch");
+        }
     }
 
     @Test
@@ -140,11 +197,29 @@ class ImagePullerTest {
     }
 
     @Test
-    void zstdLayersAreRefusedByName() throws Exception {
-        byte[] zstd = {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd, 0, 0, 0, 0};
-        ImageReference reference = image(zstd, ImageArchives.digest(zstd), ImageArchives.digest(zstd), zstd.length);
+    void aZstdLayerIsReadByItsMagicWhateverItsMediaTypeSays() throws Exception {
+        byte[] tar = layer();
+        byte[] zstd = ImageArchives.zstd(tar);
+        // the served manifest calls every layer an uncompressed tar: the first bytes decide
+        ImageReference reference = image(zstd, ImageArchives.digest(zstd), ImageArchives.digest(tar), zstd.length);
+        StringWriter shown = new StringWriter();
+        pull(reference, shown);
+        assertEquals("hi\n", Files.readString(store.layer(ImageArchives.digest(tar)).resolve("hello")));
+        assertTrue(shown.toString().contains(": Pull complete"), shown::toString);
+        try (Stream<Path> scratch = Files.list(store.root().resolve("tmp"))) {
+            assertEquals(List.of(), scratch.toList(), "the zstd library was left in the store's scratch");
+        }
+    }
+
+    @Test
+    void aTruncatedZstdLayerIsRefusedAndNothingIsStored() throws Exception {
+        byte[] tar = layer();
+        byte[] zstd = ImageArchives.zstd(tar);
+        byte[] cut = java.util.Arrays.copyOf(zstd, zstd.length / 2);
+        ImageReference reference = image(cut, ImageArchives.digest(cut), ImageArchives.digest(tar), cut.length);
         IOException e = assertThrows(IOException.class, () -> pull(reference, new StringWriter()));
-        assertTrue(e.getMessage().endsWith(" is zstd-compressed; isola reads gzip and uncompressed layers"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("layer " + ImageArchives.digest(cut) + ": zstd: "), e.getMessage());
+        assertClean();
     }
 
     private void assertClean() throws IOException {

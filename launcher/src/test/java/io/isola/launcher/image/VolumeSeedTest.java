@@ -100,6 +100,31 @@ class VolumeSeedTest {
         assertTrue(Files.isDirectory(data, LinkOption.NOFOLLOW_LINKS));
     }
 
+    @Test
+    void aRootfsDirectoryIsCopiedAsItIsWithItsLinksAsLinksAndNoLinkOnTheWayFollowed() throws Exception {
+        Path host = Files.createDirectories(tmp.resolve("host"));
+        Files.writeString(host.resolve("secret"), "host\n");
+        Path rootfs = tmp.resolve("rootfs");
+        Files.createDirectories(rootfs.resolve("data/sub"));
+        Files.writeString(rootfs.resolve("data/sub/file"), "deep\n");
+        Files.createSymbolicLink(rootfs.resolve("data/escape"), host);
+        Files.createSymbolicLink(rootfs.resolve("link"), host);
+        Files.setPosixFilePermissions(rootfs.resolve("data"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-x---"));
+        Path data = data();
+
+        assertFalse(VolumeSeed.seedFromDirectory(rootfs, "/link", data, tmp.resolve("volume")));
+        assertFalse(VolumeSeed.seedFromDirectory(rootfs, "/link/secret", data, tmp.resolve("volume")));
+        assertFalse(VolumeSeed.seedFromDirectory(rootfs, "/missing", data, tmp.resolve("volume")));
+        assertEquals(List.of(), names(data));
+        assertTrue(VolumeSeed.seedFromDirectory(rootfs, "/data", data, tmp.resolve("volume")));
+
+        assertEquals(List.of("escape", "sub", "sub/file"), names(data));
+        assertEquals(host, Files.readSymbolicLink(data.resolve("escape")), "copied as a link, not followed");
+        assertEquals("deep\n", Files.readString(data.resolve("sub/file")));
+        assertEquals("rwxr-x---", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(data)));
+        assertEquals(List.of("secret"), names(host), "the host's directory untouched");
+    }
+
     private static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }

@@ -1,5 +1,7 @@
 package io.isola.launcher.registry;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -17,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real registry for tests: Debian's docker-registry (the CNCF distribution registry) on
  * 127.0.0.1 and a free port, storing in a directory of the test's, with htpasswd (Basic) auth
- * when asked. Images go in with skopeo, as a user would push them. Close stops it.
+ * or token auth (a {@link TokenServer}) when asked. Images go in with skopeo, as a user would push them. Close stops it.
  */
 public final class LocalRegistry implements AutoCloseable {
 
@@ -44,13 +46,26 @@ public final class LocalRegistry implements AutoCloseable {
     /** Starts a registry in {@code dir}; with {@code basicAuth}, it wants {@link #USER} and {@link #PASSWORD}. */
     public static LocalRegistry start(Path dir, boolean basicAuth) throws IOException, InterruptedException {
         Files.createDirectories(dir);
-        int port = freePort();
-        StringBuilder config = new StringBuilder("version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ")
-                .append(dir.resolve("data")).append("\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:").append(port).append('\n');
+        String auth = "";
         if (basicAuth) {
             Files.writeString(dir.resolve("htpasswd"), USER + ":" + HASH + "\n");
-            config.append("auth:\n  htpasswd:\n    realm: isola-test\n    path: ").append(dir.resolve("htpasswd")).append('\n');
+            auth = "auth:\n  htpasswd:\n    realm: isola-test\n    path: " + dir.resolve("htpasswd") + "\n";
         }
+        return start(dir, auth);
+    }
+
+    /** Starts a registry in {@code dir} that wants bearer tokens from {@code tokens} (its {@code token} auth). */
+    public static LocalRegistry startWithTokens(Path dir, TokenServer tokens) throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        return start(dir, "auth:\n  token:\n    realm: " + tokens.realm() + "\n    service: " + TokenServer.SERVICE
+                + "\n    issuer: " + TokenServer.ISSUER + "\n    rootcertbundle: " + tokens.certificate() + "\n");
+    }
+
+    private static LocalRegistry start(Path dir, String auth) throws IOException, InterruptedException {
+        int port = freePort();
+        StringBuilder config = new StringBuilder("version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ")
+                .append(dir.resolve("data")).append("\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:").append(port).append('\n')
+                .append(auth);
         Path file = Files.writeString(dir.resolve("config.yml"), config);
         Path log = dir.resolve("registry.log");
         Process process = new ProcessBuilder(BINARY.toString(), "serve", file.toString())
@@ -93,17 +108,22 @@ public final class LocalRegistry implements AutoCloseable {
         return port;
     }
 
-    /** Pushes an image archive ({@code docker-archive:} or {@code oci-archive:} with its path) to {@code repository:tag}. */
-    public void push(String source, String repositoryAndTag, boolean withCredentials) throws IOException, InterruptedException {
+    /**
+     * Pushes an image archive ({@code docker-archive:} or {@code oci-archive:} with its path) to
+     * {@code repository:tag}; {@code copyOptions} go to skopeo copy ("--dest-compress-format", "zstd").
+     */
+    public void push(String source, String repositoryAndTag, boolean withCredentials, String... copyOptions)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(SKOPEO.toString(), "--insecure-policy", "copy", "-q",
                 "--dest-tls-verify=false"));
+        command.addAll(List.of(copyOptions));
         if (withCredentials) {
             command.add("--dest-creds=" + USER + ":" + PASSWORD);
         }
         command.add(source);
         command.add("docker://" + host() + "/" + repositoryAndTag);
         Process skopeo = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(skopeo.getInputStream().readAllBytes());
+        String output = new String(skopeo.getInputStream().readAllBytes(), UTF_8);
         if (!skopeo.waitFor(120, TimeUnit.SECONDS) || skopeo.exitValue() != 0) {
             skopeo.destroyForcibly();
             throw new IOException("skopeo copy " + source + " failed: " + output);

@@ -61,6 +61,19 @@ interface CgroupDriver {
      */
     List<Cgroup> children(String parent) throws IOException;
 
+    /** Which controllers this host has where. */
+    HostLayout layout();
+
+    /** Refuses OCI settings beyond Docker's limits that this host cannot apply, naming the layout; creates nothing. */
+    default void check(io.isola.api.CgroupTuning tuning) {
+        TuningFiles.check(layout(), tuning);
+    }
+
+    /** Writes those settings into the container's cgroup {@code path}, made by {@link #create}. */
+    default void tune(String path, io.isola.api.CgroupTuning tuning) throws IOException {
+        TuningFiles.write(layout(), path, tuning);
+    }
+
     /** What to mount, read-only, under {@code /sys/fs/cgroup} inside a container's cgroup namespace. */
     List<CgroupfsMount> mounts();
 

@@ -1,5 +1,7 @@
 package io.isola.ns.cgroup;
 
+import io.isola.spi.CgroupDelegation;
+import io.isola.spi.HostIdentity;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -10,6 +12,15 @@ final class CgroupDrivers {
     private CgroupDrivers() {}
 
     static CgroupDriver detect(CgroupMounts mounts, HostCpus cpus) {
+        HostIdentity host = HostIdentity.current();
+        if (!host.isRoot()) {
+            // a user's cgroups live in the subtree root delegated to it; no BPF device filter there
+            // (it takes CAP_BPF): the device nodes of a rootless container are the host's, bound
+            CgroupDelegation delegation = CgroupDelegation.find(host.uid()).orElseThrow(() -> new IllegalStateException(
+                    "uid " + host.uid() + " has no cgroup v2 subtree delegated to it that this process runs in"
+                            + " (systemd's user@" + host.uid() + ".service with Delegate=yes): no cgroups when not root"));
+            return new CgroupV2Driver(delegation.directory(), cpus, DeviceFilter.NONE);
+        }
         Path root = CgroupMounts.DEFAULT_ROOT;
         List<Hierarchy> v1 = mounts.hierarchies().stream().filter(h -> !h.unified()).toList();
         Optional<Hierarchy> v2 = mounts.hierarchies().stream().filter(Hierarchy::unified).findFirst();

@@ -2,6 +2,7 @@ package io.isola.ns.cgroup;
 
 import io.isola.api.CgroupLocation;
 import io.isola.api.CgroupPath;
+import io.isola.api.CgroupTuning;
 import io.isola.api.IsolaException;
 import io.isola.api.ResourceControl;
 import io.isola.api.Resources;
@@ -133,8 +134,10 @@ public final class CgroupIsolator implements NamespaceIsolator, ResourceControls
     @Override
     public Isolation prepare(IsolationRequest request) throws Exception {
         Resources resources = request.spec().extension(Resources.class).orElse(NO_LIMITS);
+        Optional<CgroupTuning> tuning = request.spec().extension(CgroupTuning.class);
         CgroupDriver cgroups = driver();
         cgroups.check(resources);
+        tuning.ifPresent(cgroups::check);
         DeviceAccess devices = DeviceAccess.of(request.spec());
         cgroups.checkDevices(devices.rules(), devices.hasOwnRules());
         List<io.isola.spi.Step> lockdown = MknodFallback.steps(request.spec(), cgroups);
@@ -160,6 +163,14 @@ public final class CgroupIsolator implements NamespaceIsolator, ResourceControls
         String path = request.spec().extension(CgroupPath.class).map(CgroupPath::path)
                 .orElse(parent + "/" + request.containerId());
         Cgroup cgroup = cgroups.create(path, resources, devices.rules());
+        if (tuning.isPresent()) {
+            try {
+                cgroups.tune(path, tuning.get());
+            } catch (java.io.IOException | RuntimeException e) {
+                cgroup.destroy();
+                throw e;
+            }
+        }
         // now, not before: the warm-up holds cgroup_mutex while it waits, which the create's mkdirs
         // (and BPF attach) need; the clone and the other isolators' preparation need none of it
         warmup().ifPresent(MigrationLockWarmup::start);

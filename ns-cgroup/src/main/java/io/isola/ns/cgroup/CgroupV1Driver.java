@@ -45,6 +45,12 @@ final class CgroupV1Driver implements CgroupDriver {
     }
 
     @Override
+    public HostLayout layout() {
+        return new HostLayout(hierarchies, unified.map(Hierarchy::mountPoint),
+                unified.map(h -> HostLayout.controllersOf(h.mountPoint())).orElse(java.util.Set.of()));
+    }
+
+    @Override
     public void check(Resources r) {
         if (r.memory().isPresent() || r.memorySwap().isPresent()) {
             require("memory", "memory limit");

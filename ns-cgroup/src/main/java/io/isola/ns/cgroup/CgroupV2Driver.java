@@ -60,6 +60,11 @@ final class CgroupV2Driver implements CgroupDriver {
     }
 
     @Override
+    public HostLayout layout() {
+        return new HostLayout(List.of(), java.util.Optional.of(root), available());
+    }
+
+    @Override
     public void check(Resources r) {
         Set<String> available = available();
         if (r.memory().isPresent() || r.memorySwap().isPresent()) {

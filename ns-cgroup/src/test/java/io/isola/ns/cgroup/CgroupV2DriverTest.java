@@ -1,5 +1,6 @@
 package io.isola.ns.cgroup;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -40,7 +41,7 @@ class CgroupV2DriverTest {
     static void mountCgroup2() throws Exception {
         Path dir = Files.createTempDirectory("isola-cgroup2");
         Process mount = new ProcessBuilder("mount", "-t", "cgroup2", "none", dir.toString()).redirectErrorStream(true).start();
-        String out = new String(mount.getInputStream().readAllBytes());
+        String out = new String(mount.getInputStream().readAllBytes(), UTF_8);
         if (!mount.waitFor(10, TimeUnit.SECONDS) || mount.exitValue() != 0) {
             Files.delete(dir);
             assumeTrue(false, "this kernel does not let us mount cgroup2: " + out);

@@ -1,5 +1,6 @@
 package io.isola.ns.cgroup;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,7 +43,7 @@ class DeviceFilterTest {
     static void mountCgroup2() throws Exception {
         Path mount = Files.createTempDirectory("isola-cgroup2");
         Process process = new ProcessBuilder("mount", "-t", "cgroup2", "none", mount.toString()).redirectErrorStream(true).start();
-        String out = new String(process.getInputStream().readAllBytes());
+        String out = new String(process.getInputStream().readAllBytes(), UTF_8);
         if (!process.waitFor(10, TimeUnit.SECONDS) || process.exitValue() != 0) {
             Files.delete(mount);
             assumeTrue(false, "this kernel does not let us mount cgroup2: " + out);
@@ -125,7 +126,7 @@ class DeviceFilterTest {
                 String join = "open(my $p, '>', '" + procs + "') or die; print $p $$; close($p) or die;"
                         + " print open(my $f, '<', '/dev/loop" + loop.split(":")[1] + "') ? 'ok' : $! + 0";
                 Process probe = new ProcessBuilder("perl", "-e", join).redirectErrorStream(true).start();
-                String out = new String(probe.getInputStream().readAllBytes()).trim();
+                String out = new String(probe.getInputStream().readAllBytes(), UTF_8).trim();
                 assertTrue(probe.waitFor(60, TimeUnit.SECONDS));
                 assertEquals(EPERM, out, "the device filter in " + procs.getParent() + " refuses the host's loop device");
             }

@@ -1,5 +1,6 @@
 package io.isola.ns.cgroup;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -44,7 +45,7 @@ class MknodFallbackTest {
     static void mountCgroup2() throws Exception {
         Path mount = Files.createTempDirectory("isola-cgroup2");
         Process process = new ProcessBuilder("mount", "-t", "cgroup2", "none", mount.toString()).redirectErrorStream(true).start();
-        String out = new String(process.getInputStream().readAllBytes());
+        String out = new String(process.getInputStream().readAllBytes(), UTF_8);
         if (!process.waitFor(10, TimeUnit.SECONDS) || process.exitValue() != 0) {
             Files.delete(mount);
             assumeTrue(false, "this kernel does not let us mount cgroup2: " + out);

@@ -1,5 +1,6 @@
 package io.isola.ns.cgroup;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -99,7 +100,7 @@ class ReservationAndBlockIoTest {
                     assertTrue(CgroupTesting.read(Path.of(dirs.get("unified"), "io.max")).startsWith(device + " rbps=1048576 wbps=2097152 riops=1000 wiops=500"));
                 }
                 ExitStatus status = container.waitFor(Duration.ofSeconds(60)).orElseThrow();
-                String err = new String(container.stderr().readAllBytes());
+                String err = new String(container.stderr().readAllBytes(), UTF_8);
                 assertEquals(ExitStatus.exited(0), status, err);
                 double seconds = (System.nanoTime() - start) / 1e9;
                 System.out.printf("--device-read-bps %s:1mb: 4 MiB read with O_DIRECT in %.2f s (%s)%n", disk, seconds,

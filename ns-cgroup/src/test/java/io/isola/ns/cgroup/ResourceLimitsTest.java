@@ -1,5 +1,6 @@
 package io.isola.ns.cgroup;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,7 +49,7 @@ class ResourceLimitsTest {
         Resources limit = Resources.builder().memory("32m").build();
         try (Container container = isola.start(spec(limit, "perl", "-e", "$x = 'a' x (64 << 20); print qq(survived\\n)"))) {
             ExitStatus status = container.waitFor(LIMIT).orElseThrow();
-            String out = new String(container.stdout().readAllBytes());
+            String out = new String(container.stdout().readAllBytes(), UTF_8);
             assertEquals(ExitStatus.killed(9), status, out);
             assertEquals("", out);
             assertTrue(control(container).oomKilled(), "the kill is reported as OOM");
@@ -62,7 +63,7 @@ class ResourceLimitsTest {
         Resources limit = Resources.builder().memory("32m").build();
         try (Container container = isola.start(spec(limit, "perl", "-e", "$x = 'a' x (8 << 20); print qq(survived\\n)"))) {
             ExitStatus status = container.waitFor(LIMIT).orElseThrow();
-            assertEquals("survived\n", new String(container.stdout().readAllBytes()));
+            assertEquals("survived\n", new String(container.stdout().readAllBytes(), UTF_8));
             assertEquals(ExitStatus.exited(0), status);
             assertFalse(control(container).oomKilled());
         }

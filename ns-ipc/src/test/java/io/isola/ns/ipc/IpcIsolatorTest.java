@@ -1,5 +1,6 @@
 package io.isola.ns.ipc;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -44,7 +45,7 @@ class IpcIsolatorTest {
 
     private static String run(String... command) throws Exception {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(process.getInputStream().readAllBytes());
+        String out = new String(process.getInputStream().readAllBytes(), UTF_8);
         assertEquals(0, process.waitFor(), String.join(" ", command) + ": " + out);
         return out;
     }

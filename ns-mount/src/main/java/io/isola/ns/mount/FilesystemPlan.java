@@ -26,11 +26,13 @@ final class FilesystemPlan implements AutoCloseable {
     private final PlannedSteps steps;
     private final RootLayout root;
     private final BindSources sources;
+    private final UserMounts mounts;
 
-    private FilesystemPlan(PlannedSteps steps, RootLayout root, BindSources sources) {
+    private FilesystemPlan(PlannedSteps steps, RootLayout root, BindSources sources, UserMounts mounts) {
         this.steps = steps;
         this.root = root;
         this.sources = sources;
+        this.mounts = mounts;
     }
 
     PlannedSteps steps() {
@@ -39,15 +41,20 @@ final class FilesystemPlan implements AutoCloseable {
 
     /**
      * Checks that {@code child}'s root can reach what it looks up by path ({@link Reachability}),
-     * gives the root's files their owners in its user namespace (see {@link RootOwnership}), and
-     * then stages the binds' sources where it can reach them ({@link BindSources}): a layer's
+     * gives the root's files and the volumes' their owners in its user namespace (see {@link
+     * RootOwnership}: a new volume's owners shifted, then what asks for it idmapped unless its
+     * owner is mapped), and then stages the binds' sources where it can reach them ({@link BindSources}): a layer's
      * staged bind is a copy of its idmapped mount.
      */
     void mapOwners(io.isola.spi.ClonedChild child) throws Exception {
-        Reachability.of(io.isola.spi.IdMaps.of(child)).require(root.lookedUpByPath());
+        io.isola.spi.IdMaps maps = io.isola.spi.IdMaps.of(child);
+        root.requireOwnable(maps);
+        Reachability.of(maps).require(root.lookedUpByPath());
         RootOwnership ownership = RootOwnership.of(child);
         if (ownership != null) {
             root.mapOwners(child, ownership);
+            ownership.shift(mounts.shifted());
+            ownership.idmap(child, ownership.unmapped(mounts.idmapped()), "volume source");
         }
         sources.stage(child);
     }
@@ -124,7 +131,13 @@ final class FilesystemPlan implements AutoCloseable {
             if (root instanceof SandboxRoot) {
                 binds = requested.stream().filter(bind -> present(tree, bind)).toList();
             }
-            new UserMounts(steps, calls, tree, sources).add(filesystem, binds);
+            UserMounts mounts = new UserMounts(steps, calls, tree, sources);
+            mounts.add(filesystem, binds);
+            if (neighbours.userNamespace() && !mounts.idmapped().isEmpty() && !io.isola.spi.HostIdentity.current().isRoot()) {
+                throw new IllegalArgumentException("volume source \"" + mounts.idmapped().get(0) + "\": option idmap needs isola"
+                        + " run as root (an idmapped mount needs CAP_SYS_ADMIN over the host's file system); a rootless"
+                        + " container's root is your own uid, which owns your files already: drop idmap");
+            }
             sources.stageInChild(steps);
             Lockdown.pivot(steps, root.hostPath());
             Lockdown.lock(steps, root.readOnly() || filesystem.readOnly(), maskPaths,
@@ -132,7 +145,7 @@ final class FilesystemPlan implements AutoCloseable {
                     kernelPaths == null ? Lockdown.READ_ONLY : kernelPaths.readOnly());
             root.prepareHost(); // only once every check has passed
             sources.prepareHost();
-            return new FilesystemPlan(steps, root, sources);
+            return new FilesystemPlan(steps, root, sources, mounts);
         } catch (RuntimeException e) {
             root.release();
             throw e;

@@ -67,7 +67,7 @@ final class HostMountPoints {
     }
 
     private static String ownParentName() {
-        return "isola-" + SandboxRoot.uid() + "-mnt";
+        return "isola-" + SandboxRoot.directoryUid() + "-mnt";
     }
 
     private static Path choose(Path shared, String own) {

@@ -175,6 +175,26 @@ final class OverlayRoot implements RootLayout {
     }
 
     /**
+     * A rootless user's layers are the user's own files: a user namespace that does not map the
+     * user's uid (--uidmap 0:SUB:N) would show them as nobody, and overlayfs there could not copy
+     * them up (it keeps a file's owner, which must be mapped). Root idmaps such layers; a user
+     * cannot: mount_setattr(MOUNT_ATTR_IDMAP) needs CAP_SYS_ADMIN in the user namespace that owns
+     * the layers' file system, the host's. podman gives such a run a chowned copy of every layer.
+     */
+    @Override
+    public void requireOwnable(io.isola.spi.IdMaps maps) {
+        HostIdentity host = HostIdentity.current();
+        if (host.isRoot() || maps.uids().stream().anyMatch(m -> host.uid() >= m.hostId() && host.uid() - m.hostId() < m.length())) {
+            return;
+        }
+        throw new IllegalArgumentException("an image with uid maps " + maps.uids().stream().map(m -> m.containerId() + ":"
+                + m.hostId() + ":" + m.length()).toList() + " that leave out your uid " + host.uid() + ": its layers are your"
+                + " files, which the container would see as nobody (65534) and overlayfs could not copy up, and only root may"
+                + " idmap them (CAP_SYS_ADMIN over the host's file system); map your uid too, as podman's default does"
+                + " (--uidmap 0:" + host.uid() + ":1 --uidmap 1:SUB:N), or run the image as root");
+    }
+
+    /**
      * The writable layer becomes the container root's (overlayfs creates files there as the
      * mounter, root inside), and the read-only layers owned by unmapped ids are idmapped, so the
      * overlay stacks host root's files as the container root's and copies them up as such.

@@ -20,6 +20,9 @@ interface RootLayout {
         return java.util.Map.of();
     }
 
+    /** Refuses, saying why, a root whose files the container's {@code maps} cannot own; before anything is looked up. */
+    default void requireOwnable(io.isola.spi.IdMaps maps) {}
+
     /**
      * Gives the root's files their owners in the container's user namespace, on the host while the
      * child waits before its filesystem phase ({@link RootOwnership}); {@code ownership} is null

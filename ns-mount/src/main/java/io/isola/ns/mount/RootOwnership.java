@@ -65,7 +65,7 @@ final class RootOwnership {
             throw new IllegalStateException(what + " " + e.directory() + " belongs to host uid " + owner(e.directory())
                     + ", which the user namespace does not map, and cannot be idmapped (" + e.getMessage()
                     + "); give the container a copy owned by the mapped range (chown -R " + root + ":" + maps.hostGid(0)
-                    + " on a copy) as --rootfs", e);
+                    + " on a copy) as " + (what.startsWith("volume") ? "the volume" : "--rootfs"), e);
         }
     }
 
@@ -77,6 +77,13 @@ final class RootOwnership {
         }
         // no mapped group 0: the root inside passes as "other", with nothing to list or read
         Files.setAttribute(dir, "unix:mode", gid >= 0 ? 0710 : 0711, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** Shifts the owners of the container's own new trees (new volumes) into the user namespace. */
+    void shift(List<Path> trees) throws IOException {
+        for (Path tree : trees) {
+            io.isola.spi.ContainerTrees.shiftOwners(tree, maps);
+        }
     }
 
     /** Gives the container's own new directories (a writable layer) to the container's root. */

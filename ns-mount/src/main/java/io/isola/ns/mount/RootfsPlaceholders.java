@@ -247,7 +247,7 @@ final class RootfsPlaceholders {
         if (Files.isDirectory(SHARED_LOCKS) ? Files.isWritable(SHARED_LOCKS) : Files.isWritable(Path.of("/run"))) {
             return SHARED_LOCKS;
         }
-        return Path.of(System.getProperty("java.io.tmpdir"), "isola-" + SandboxRoot.uid(), "rootfs");
+        return Path.of(System.getProperty("java.io.tmpdir"), "isola-" + SandboxRoot.directoryUid(), "rootfs");
     }
 
     private static void closeQuietly(java.io.Closeable closeable) {

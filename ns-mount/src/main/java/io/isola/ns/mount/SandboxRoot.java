@@ -79,6 +79,11 @@ final class SandboxRoot implements RootLayout {
         HostMountPoints.create(mountPoint(), "sandbox's mount point");
     }
 
+    /** The uid naming this user's directories in /tmp: the user outside a rootless engine's namespace ({@link io.isola.spi.UserNamespaceView}). */
+    static long directoryUid() {
+        return io.isola.spi.UserNamespaceView.current().directoryUid(uid());
+    }
+
     static long uid() {
         try {
             return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();

@@ -37,6 +37,8 @@ final class UserMounts {
     private final MountCalls calls;
     private final ContainerTree tree;
     private final BindSources sources;
+    /** Volume sources to idmap ({@link Volume.Option#IDMAP}) and to give to the container's ids ({@link Volume.Option#SHIFT_OWNERS}). */
+    private final List<Path> idmapped = new ArrayList<>(), shifted = new ArrayList<>();
 
     UserMounts(PlannedSteps steps, MountCalls calls, ContainerTree tree) {
         this(steps, calls, tree, BindSources.byPath());
@@ -85,6 +87,12 @@ final class UserMounts {
             String path = target.containerPath();
             if (wanted.volume() != null) {
                 Volume volume = wanted.volume();
+                if (volume.options().contains(Volume.Option.IDMAP)) {
+                    idmapped.add(wanted.source());
+                }
+                if (volume.options().contains(Volume.Option.SHIFT_OWNERS)) {
+                    shifted.add(wanted.source());
+                }
                 boolean recursive = !volume.options().contains(Volume.Option.NONRECURSIVE);
                 steps.add(Phase.FILESYSTEM, calls.bind("volume " + wanted.source(), sources.childPath(wanted.source()), path,
                         recursive));
@@ -95,6 +103,7 @@ final class UserMounts {
                     steps.add(Phase.FILESYSTEM, SyscallSteps.mountSetattr("set " + volume.options() + " on " + path,
                             calls.at(path), recursive, attributes));
                 }
+                propagation(filesystem, volume.target(), path);
                 tree.mount(target.path(), Backing.host(wanted.source()));
             } else if (wanted.requested() != null) {
                 ContainerBind bind = wanted.requested();
@@ -109,9 +118,16 @@ final class UserMounts {
                 String data = "mode=" + Integer.toOctalString(tmpfs.mode())
                         + (tmpfs.sizeBytes() > 0 ? ",size=" + tmpfs.sizeBytes() : "");
                 steps.add(Phase.FILESYSTEM, calls.mount("a tmpfs", "tmpfs", path, "tmpfs", flags, data));
+                propagation(filesystem, tmpfs.target(), path);
                 tree.mount(target.path(), Backing.empty());
             }
         }
+    }
+
+    /** After the mount, as runc sets it: a mount's propagation is its own once it exists. */
+    private void propagation(Filesystem filesystem, String target, String path) {
+        filesystem.propagation(target).ifPresent(mode -> steps.add(Phase.FILESYSTEM,
+                Steps.mount("make " + path + " " + mode.mode(), null, calls.at(path), null, mode.flags(), null)));
     }
 
     /**
@@ -149,6 +165,16 @@ final class UserMounts {
         return resolved;
     }
 
+    /** The volumes' sources to idmap in a user namespace, as the host resolved them. */
+    List<Path> idmapped() {
+        return List.copyOf(idmapped);
+    }
+
+    /** The volumes' sources whose owners are shifted into a user namespace (the container's own new volumes). */
+    List<Path> shifted() {
+        return List.copyOf(shifted);
+    }
+
     /** The mount_setattr attributes of a volume's options (a bind mount takes no flags of its own). */
     private static long attributes(Volume volume) {
         long attributes = 0;
@@ -157,7 +183,7 @@ final class UserMounts {
                 case NOSUID -> SyscallSteps.MOUNT_ATTR_NOSUID;
                 case NODEV -> SyscallSteps.MOUNT_ATTR_NODEV;
                 case NOEXEC -> SyscallSteps.MOUNT_ATTR_NOEXEC;
-                case NONRECURSIVE -> 0;
+                case NONRECURSIVE, IDMAP, SHIFT_OWNERS -> 0;
             };
         }
         return attributes;

@@ -1,6 +1,7 @@
 package io.isola.ns.net;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.isola.api.NameResolution;
 import io.isola.spi.ContainerBind;
 import io.isola.spi.Step;
 import io.isola.spi.Steps;
@@ -85,21 +86,62 @@ final class EtcFiles {
         return steps;
     }
 
-    /** Fills the files: the addresses from the CNI result, DNS from the result or else the host's. */
-    void write(String hostname, List<String> addresses, JsonNode dns) throws IOException {
+    /**
+     * Fills the files: the addresses from the CNI result, DNS from the result or else the host's,
+     * each replaced by what the container asked ({@code --dns} and friends), and its extra hosts
+     * ({@code host-gateway} being {@code gateway}). Returns the hosts file, which {@link PeerHosts}
+     * extends with the other containers of a user-defined network.
+     */
+    String write(String hostname, List<String> addresses, JsonNode dns, NameResolution asked, String gateway)
+            throws IOException {
         StringBuilder hosts = new StringBuilder();
         hosts.append("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+        for (NameResolution.HostEntry entry : asked.extraHosts()) {
+            String address = entry.address();
+            if (address.equals(NameResolution.HOST_GATEWAY)) {
+                if (gateway == null || gateway.isEmpty()) {
+                    throw new IllegalArgumentException("--add-host " + entry.name() + ":host-gateway: the container's network"
+                            + " has no gateway; expected --net bridge or a network with a gateway, or an IP address");
+                }
+                address = gateway;
+            }
+            hosts.append(address).append('\t').append(entry.name()).append('\n');
+        }
         if (addresses.isEmpty()) {
             hosts.append("127.0.1.1\t").append(hostname).append('\n');
         }
         for (String address : addresses) {
             hosts.append(address).append('\t').append(hostname).append('\n');
         }
-        Files.writeString(dir.resolve("hosts"), hosts);
-        Files.writeString(dir.resolve("hostname"), hostname + "\n");
-        Files.writeString(dir.resolve("resolv.conf"), resolvConf(dns));
-        for (String name : NAMES) {
-            readable(dir.resolve(name));
+        replace("hosts", hosts.toString());
+        replace("hostname", hostname + "\n");
+        replace("resolv.conf", ResolvConf.merge(resolvConf(dns), asked));
+        return hosts.toString();
+    }
+
+    /** Without anything asked of names and DNS. */
+    void write(String hostname, List<String> addresses, JsonNode dns) throws IOException {
+        write(hostname, addresses, dns, ResolvConf.NOTHING_ASKED, null);
+    }
+
+    /**
+     * Writes one of the files in place (a bind mount holds its inode), never through a link: the
+     * directory is the runtime's own, yet a file the container can write is opened no wider than needed.
+     */
+    private void replace(String name, String content) throws IOException {
+        overwrite(dir.resolve(name), content);
+        readable(dir.resolve(name));
+    }
+
+    /** Truncates and writes {@code file} in place, refusing a link. */
+    static void overwrite(Path file, String content) throws IOException {
+        try (java.nio.channels.SeekableByteChannel channel = Files.newByteChannel(file, java.util.Set.of(
+                java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.LinkOption.NOFOLLOW_LINKS))) {
+            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(content.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
         }
     }
 

@@ -43,6 +43,27 @@ record Ipv4Net(int address, int prefix) {
         }
     }
 
+    /**
+     * The subnet of the first IPv4 address of interface {@code name}, up or down: a bridge set down
+     * has lost its routes but keeps its address, which the bridge plugin still insists on.
+     */
+    static Optional<Ipv4Net> ofInterface(String name) {
+        try {
+            java.net.NetworkInterface link = java.net.NetworkInterface.getByName(name);
+            if (link == null) {
+                return Optional.empty();
+            }
+            for (java.net.InterfaceAddress address : link.getInterfaceAddresses()) {
+                if (address.getAddress() instanceof java.net.Inet4Address v4) {
+                    return parse(v4.getHostAddress() + "/" + address.getNetworkPrefixLength());
+                }
+            }
+            return Optional.empty();
+        } catch (java.net.SocketException e) {
+            return Optional.empty();
+        }
+    }
+
     boolean overlaps(Ipv4Net other) {
         int common = Math.min(prefix, other.prefix);
         return (address & mask(common)) == (other.address & mask(common));

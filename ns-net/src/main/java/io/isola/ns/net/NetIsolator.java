@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isola.api.ContainerSpec;
+import io.isola.api.NameResolution;
+import io.isola.api.NetworkAddress;
 import io.isola.api.Network;
 import io.isola.api.PortMapping;
 import io.isola.ns.net.cni.CniClient;
@@ -19,10 +21,14 @@ import io.isola.spi.LeftoverSweeper;
 import io.isola.spi.Namespace;
 import io.isola.spi.NamespaceFile;
 import io.isola.spi.NamespaceIsolator;
+import io.isola.spi.NetworkAdmin;
+import io.isola.spi.NetworkInfo;
+import io.isola.spi.NetworkRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
@@ -38,9 +44,9 @@ import org.slf4j.LoggerFactory;
  */
 // on by default: a container shares the host's network only when it asks (--net host, Network.host(),
 // or mode = host in conf/io.isola.ns.net.cfg); the host's loopback is no place for a container to sniff
-@Component(service = {NamespaceIsolator.class, LeftoverSweeper.class}, configurationPid = "io.isola.ns.net", property = "enabled=true")
+@Component(service = {NamespaceIsolator.class, LeftoverSweeper.class, NetworkAdmin.class}, configurationPid = "io.isola.ns.net", property = "enabled=true")
 @Designate(ocd = NetIsolator.Config.class)
-public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper {
+public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper, NetworkAdmin {
 
     private static final Logger LOG = LoggerFactory.getLogger(NetIsolator.class);
 
@@ -78,6 +84,8 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper {
     private final NetworkConfigs configs;
     private final StateStore store;
     private final StaleSweeper sweeper;
+    private final UserNetworks networks;
+    private final PeerHosts peers;
 
     /** For use without OSGi (ServiceLoader): the defaults of {@link Config}. */
     public NetIsolator() {
@@ -98,7 +106,29 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper {
         this.configs = new NetworkConfigs(settings.configDir(), settings.network(), settings.subnet(),
                 runtimeDir.resolve("ipam"));
         this.store = new StateStore(runtimeDir);
-        this.sweeper = new StaleSweeper(store, cni);
+        this.peers = new PeerHosts(store, runtimeDir);
+        this.sweeper = new StaleSweeper(store, cni, peers);
+        this.networks = new UserNetworks(configs, store);
+    }
+
+    @Override
+    public NetworkInfo create(NetworkRequest request) {
+        return networks.create(request);
+    }
+
+    @Override
+    public List<NetworkInfo> list() {
+        return networks.list();
+    }
+
+    @Override
+    public Optional<NetworkInfo> find(String name) {
+        return networks.find(name);
+    }
+
+    @Override
+    public void remove(String name) {
+        networks.remove(name);
     }
 
     @Override
@@ -140,9 +170,11 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper {
     public Isolation prepare(IsolationRequest request) throws Exception {
         ContainerSpec spec = request.spec();
         Network network = networkOf(spec);
+        NetworkAddress address = spec.extension(NetworkAddress.class).orElse(null);
         Rootless.check(network, host);
         sweeper.sweepOnce();
         String id = request.containerId();
+        NameResolution asked = spec.extension(NameResolution.class).orElse(ResolvConf.NOTHING_ASKED);
         String hostname = request.selected(Namespace.UTS)
                 ? spec.hostname().orElse(id.substring(0, Math.min(12, id.length())))
                 : Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
@@ -165,6 +197,9 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper {
                     if (!network.ports().isEmpty() && !list.hasCapability("portMappings")) {
                         throw new CniException(list.describe() + ": cannot publish " + network.ports()
                                 + ": no plugin of the network has the portMappings capability (add portmap)");
+                    }
+                    if (address != null) {
+                        requireAddressable(list, network, address);
                     }
                 }
                 case CONTAINER -> {
@@ -196,7 +231,7 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper {
                 // --net none: the files' content is known now (no address, the host's DNS), so they
                 // are written whole here rather than created empty and filled after the clone,
                 // which is on the path of every start while the child waits
-                etc.write(hostname, List.of(), null);
+                etc.write(hostname, List.of(), null, asked, null);
             } else {
                 etc.createEmpty();
             }
@@ -207,8 +242,10 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper {
                 etc.binds().forEach(request::requestBind);
                 bindEtc = false; // the mount isolator binds them inside the container's root
             }
-            return new NetworkIsolation(cni, store, id, hostname, list, capabilityArgs(network), joined, joinedDir, dir,
-                    etc, bindEtc, !host.isRoot(), state, pasta);
+            // as Docker's default bridge, the default network resolves no names; a named one does
+            List<String> names = network.mode() == Network.Mode.NAMED ? memberNames(asked, id) : List.of();
+            return new NetworkIsolation(cni, store, id, hostname, list, capabilityArgs(network, address), joined, joinedDir, dir,
+                    etc, bindEtc, !host.isRoot(), state, pasta, new NetworkIsolation.Names(asked, names, peers));
         } catch (Exception e) {
             StateStore.delete(dir);
             if (joined != null) {
@@ -244,16 +281,42 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper {
         return file;
     }
 
-    /** CNI capability arguments: {@code portMappings} as the portmap plugin reads them. */
-    private static Map<String, JsonNode> capabilityArgs(Network network) {
-        if (network.ports().isEmpty()) {
-            return Map.of();
+    /** What the other containers of a user-defined network find this one by: its names and aliases, then its short id. */
+    private static List<String> memberNames(NameResolution asked, String id) {
+        java.util.Set<String> names = new java.util.LinkedHashSet<>(asked.names());
+        names.add(id.substring(0, Math.min(12, id.length())));
+        return List.copyOf(names);
+    }
+
+    /** CNI capability arguments: {@code portMappings} as the portmap plugin reads them, {@code ips} as host-local does. */
+    private static Map<String, JsonNode> capabilityArgs(Network network, NetworkAddress address) {
+        Map<String, JsonNode> args = new java.util.HashMap<>();
+        if (!network.ports().isEmpty()) {
+            ArrayNode mappings = JsonNodeFactory.instance.arrayNode();
+            for (PortMapping port : network.ports()) {
+                mappings.addObject().put("hostPort", port.hostPort()).put("containerPort", port.containerPort())
+                        .put("protocol", port.protocol());
+            }
+            args.put("portMappings", mappings);
         }
-        ArrayNode mappings = JsonNodeFactory.instance.arrayNode();
-        for (PortMapping port : network.ports()) {
-            mappings.addObject().put("hostPort", port.hostPort()).put("containerPort", port.containerPort())
-                    .put("protocol", port.protocol());
+        if (address != null) {
+            args.put("ips", JsonNodeFactory.instance.arrayNode().add(address.ipv4()));
         }
-        return Map.of("portMappings", mappings);
+        return Map.copyOf(args);
+    }
+
+    /** --ip: only on a user-defined network that passes it to its IPAM, and inside its subnet. */
+    private static void requireAddressable(NetworkConfigList list, Network network, NetworkAddress address) throws CniException {
+        if (network.mode() != Network.Mode.NAMED) {
+            throw new CniException("--ip " + address.ipv4() + ": only on a user-defined network, as Docker's; add --network NAME");
+        }
+        if (!list.hasCapability("ips")) {
+            throw new CniException(list.describe() + ": cannot give --ip " + address.ipv4() + ": no plugin of the network has"
+                    + " the ips capability (networks of isola network create have it)");
+        }
+        Ipv4Net asked = Ipv4Net.parse(address.ipv4() + "/32").orElseThrow();
+        if (Subnets.of(list).stream().noneMatch(asked::overlaps)) {
+            throw new CniException("--ip " + address.ipv4() + ": not in the subnet " + Subnets.of(list) + " of " + list.describe());
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.isola.ns.net;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isola.ns.net.cni.CniException;
 import io.isola.ns.net.cni.NetworkConfigList;
@@ -45,6 +46,10 @@ final class NetworkConfigs {
         return dir;
     }
 
+    String defaultName() {
+        return defaultName;
+    }
+
     /** The network called {@code name}; an error names the file when it exists but is unusable. */
     NetworkConfigList find(String name) throws CniException {
         for (String extension : EXTENSIONS) {
@@ -81,34 +86,52 @@ final class NetworkConfigs {
         return find(defaultName);
     }
 
-    /**
-     * bridge + host-local + portmap, as podman's default network: a gateway on the bridge, masquerade
-     * for traffic leaving the subnet, published ports through portmap.
-     */
+    /** bridge + host-local + portmap on the default network's bridge: see {@link #bridgeConflist}. */
     private ObjectNode defaultConflist() throws CniException {
         Ipv4Net subnet = defaultSubnet.isBlank() ? freeSubnet()
                 : Ipv4Net.parse(defaultSubnet).orElseThrow(() -> new CniException("default network subnet \""
                         + defaultSubnet + "\": expected an IPv4 network such as 10.77.0.0/16"));
+        return bridgeConflist(defaultName, bridgeName(defaultName), subnet, subnet.host(1), false);
+    }
+
+    /**
+     * bridge + host-local + portmap, as podman's default network: a gateway on the bridge, masquerade
+     * for traffic leaving the subnet, published ports through portmap. An {@code internal} network
+     * has neither gateway nor masquerade: its containers reach each other and nothing else.
+     */
+    ObjectNode bridgeConflist(String name, String bridgeName, Ipv4Net subnet, String gateway, boolean internal) {
         ObjectNode list = JSON.createObjectNode();
         list.put("cniVersion", "1.0.0");
-        list.put("name", defaultName);
-        ObjectNode bridge = list.putArray("plugins").addObject();
+        list.put("name", name);
+        ArrayNode plugins = list.putArray("plugins");
+        ObjectNode bridge = plugins.addObject();
         bridge.put("type", "bridge");
-        bridge.put("bridge", bridgeName(defaultName));
-        bridge.put("isGateway", true);
-        bridge.put("ipMasq", true);
+        bridge.put("bridge", bridgeName);
+        bridge.put("isGateway", !internal);
+        bridge.put("ipMasq", !internal);
         bridge.put("hairpinMode", true);
+        if (!name.equals(defaultName)) {
+            // --ip: the runtime passes the address asked for, the bridge hands it to host-local
+            bridge.putObject("capabilities").put("ips", true);
+        }
         ObjectNode ipam = bridge.putObject("ipam");
         ipam.put("type", "host-local");
         // leases live as long as the containers' state: on the runtime directory's tmpfs, a reboot
         // (which ends every container) drops them too, where /var/lib/cni would keep them forever
         ipam.put("dataDir", ipamDir.toString());
-        ipam.putArray("routes").addObject().put("dst", "0.0.0.0/0");
-        ipam.putArray("ranges").addArray().addObject().put("subnet", subnet.toString()).put("gateway", subnet.host(1));
-        ObjectNode portmap = ((com.fasterxml.jackson.databind.node.ArrayNode) list.get("plugins")).addObject();
+        if (!internal) {
+            ipam.putArray("routes").addObject().put("dst", "0.0.0.0/0");
+        }
+        ipam.putArray("ranges").addArray().addObject().put("subnet", subnet.toString()).put("gateway", gateway);
+        ObjectNode portmap = plugins.addObject();
         portmap.put("type", "portmap");
         portmap.putObject("capabilities").put("portMappings", true);
         return list;
+    }
+
+    /** Where host-local keeps the leases of network {@code name}. */
+    Path leasesOf(String name) {
+        return ipamDir.resolve(name);
     }
 
     /** A Linux interface name (at most 15 bytes) for the network's bridge. */
@@ -123,13 +146,21 @@ final class NetworkConfigs {
      * first candidate that no host route and no other configured network uses.
      */
     private Ipv4Net freeSubnet() throws CniException {
-        List<Ipv4Net> taken = new ArrayList<>();
         String bridge = bridgeName(defaultName);
+        Optional<Ipv4Net> left = Ipv4Net.ofInterface(bridge);
+        if (left.isPresent()) {
+            LOG.info("default network {}: its bridge {} is still on {}, which it takes again", defaultName, bridge, left.get());
+            return left.get();
+        }
+        return firstFree(takenSubnets()).orElseThrow(() -> new CniException("default network \"" + defaultName
+                + "\": every candidate subnet 10.77.0.0/16 to 10.99.0.0/16 is in use on this host; set a subnet in the"
+                + " network isolator's configuration"));
+    }
+
+    /** The subnets of the host's routes and of every configured network. */
+    List<Ipv4Net> takenSubnets() {
+        List<Ipv4Net> taken = new ArrayList<>();
         for (Ipv4Net.Route route : Ipv4Net.hostRoutes()) {
-            if (route.device().equals(bridge)) {
-                LOG.info("default network {}: its bridge {} is still on {}, which it takes again", defaultName, bridge, route.destination());
-                return route.destination();
-            }
             taken.add(route.destination());
         }
         for (Path file : files()) {
@@ -139,40 +170,56 @@ final class NetworkConfigs {
                 LOG.debug("not considering {}", e.getMessage());
             }
         }
+        return taken;
+    }
+
+    /** The first of 10.77.0.0/16 to 10.99.0.0/16 that overlaps nothing in {@code taken}. */
+    static Optional<Ipv4Net> firstFree(List<Ipv4Net> taken) {
         for (int second = 77; second <= 99; second++) {
             Ipv4Net candidate = new Ipv4Net(10 << 24 | second << 16, 16);
             if (taken.stream().noneMatch(candidate::overlaps)) {
-                return candidate;
+                return Optional.of(candidate);
             }
         }
-        throw new CniException("default network \"" + defaultName + "\": every candidate subnet 10.77.0.0/16 to"
-                + " 10.99.0.0/16 is in use on this host; set a subnet in the network isolator's configuration");
+        return Optional.empty();
     }
 
     private void write(Path file, JsonNode content) throws CniException {
+        if (!writeNew(file, content)) {
+            return;
+        }
+        LOG.info("wrote the default network {} to {}", defaultName, file);
+    }
+
+    /**
+     * Writes {@code file} whole under a temporary name and moves it into place unless it exists
+     * meanwhile; whether it did. A concurrent first run may have written it: whichever came first stays.
+     */
+    boolean writeNew(Path file, JsonNode content) throws CniException {
+        String name = file.getFileName().toString();
         try {
             Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "." + defaultName, ".tmp");
+            Path tmp = Files.createTempFile(dir, "." + name, ".tmp");
             try {
                 Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(content));
-                // a concurrent first run may have written it meanwhile: keep whichever came first
-                if (!Files.exists(file)) {
-                    try {
-                        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
-                    } catch (AtomicMoveNotSupportedException e) {
-                        Files.move(tmp, file);
-                    }
-                    LOG.info("wrote the default network {} to {}", defaultName, file);
+                if (Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    return false;
                 }
+                // link(2) semantics would be exact; a move checked just before is what the default network always did
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+                return true;
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file);
+                return true;
             } finally {
                 Files.deleteIfExists(tmp);
             }
         } catch (IOException e) {
-            throw new CniException("default network \"" + defaultName + "\": cannot write " + file + ": " + e);
+            throw new CniException("network configuration " + file + ": cannot be written: " + e);
         }
     }
 
-    private List<Path> files() {
+    List<Path> files() {
         if (!Files.isDirectory(dir)) {
             return List.of();
         }

@@ -58,6 +58,7 @@ final class NetworkIsolation implements Isolation {
     private final boolean childLoopback;
     private final ObjectNode state;
     private final Pasta pasta;
+    private final Names names;
     private Path pin;
     private ObjectNode result;
     private boolean attached;
@@ -71,7 +72,7 @@ final class NetworkIsolation implements Isolation {
      */
     NetworkIsolation(CniClient cni, StateStore store, String id, String hostname, NetworkConfigList network,
             Map<String, JsonNode> capabilityArgs, NamespaceFile joined, Path joinedDir, Path dir, EtcFiles etc,
-            boolean bindEtc, boolean childLoopback, ObjectNode state, Pasta pasta) {
+            boolean bindEtc, boolean childLoopback, ObjectNode state, Pasta pasta, Names names) {
         this.cni = cni;
         this.store = store;
         this.id = id;
@@ -86,7 +87,14 @@ final class NetworkIsolation implements Isolation {
         this.childLoopback = childLoopback;
         this.state = state;
         this.pasta = pasta;
+        this.names = names;
     }
+
+    /**
+     * What the container asked of its /etc files, and, on a user-defined network, the names the
+     * other containers find it by ({@code member}, empty elsewhere) and who keeps their hosts files.
+     */
+    record Names(io.isola.api.NameResolution asked, List<String> member, PeerHosts peers) {}
 
     @Override
     public void contribute(ChildSteps steps) {
@@ -138,7 +146,11 @@ final class NetworkIsolation implements Isolation {
         List<String> addresses = new ArrayList<>();
         JsonNode dns = null;
         if (network != null) {
-            result = cni.add(network, attachment(path.toString()));
+            try {
+                result = cni.add(network, attachment(path.toString()));
+            } catch (CniException e) {
+                throw BridgeAddressClash.explain(e, network);
+            }
             state.set("result", result);
             store.write(dir, state);
             for (JsonNode ip : result.path("ips")) {
@@ -149,8 +161,25 @@ final class NetworkIsolation implements Isolation {
             LOG.info("container {}: attached to network {} as {}", id, network.name(), addresses);
         }
         if (network != null) { // without a network, prepare wrote the files whole
-            etc.write(hostname, addresses, dns);
+            String hosts = etc.write(hostname, addresses, dns, names.asked(), gateway(result));
+            if (!names.member().isEmpty()) {
+                state.put("hosts", hosts);
+                names.member().forEach(state.putArray("names")::add);
+                store.write(dir, state);
+                names.peers().refresh(network.name());
+            }
         }
+    }
+
+    /** The first IPv4 gateway of an ADD result, or null. */
+    private static String gateway(JsonNode result) {
+        for (JsonNode ip : result.path("ips")) {
+            String gateway = ip.path("gateway").asText("");
+            if (gateway.contains(".")) {
+                return gateway;
+            }
+        }
+        return null;
     }
 
     private CniClient.Attachment attachment(String netnsPath) {
@@ -195,6 +224,9 @@ final class NetworkIsolation implements Isolation {
                     NamespaceFile.unpin(pin);
                 }
                 StateStore.delete(dir);
+                if (attached && !names.member().isEmpty()) {
+                    names.peers().refresh(network.name()); // its line leaves the others' files
+                }
             } else {
                 // a later sweep retries: mark the owner gone, as for a crashed host
                 state.put("ownerPid", -1);

@@ -4,6 +4,7 @@ import io.isola.api.Network;
 import io.isola.api.PortMapping;
 import io.isola.spi.Arg;
 import io.isola.spi.HostIdentity;
+import io.isola.spi.UserNamespaceView;
 import io.isola.spi.Step;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,14 +81,15 @@ final class Rootless {
 
     /** The runtime directory: the configured one for root, else the user's own, as for the launcher's state. */
     static Path runtimeDir(Path configured, HostIdentity host) {
-        if (host.isRoot() || !configured.equals(SHARED_RUNTIME_DIR)) {
+        if (host.isHostRoot() || !configured.equals(SHARED_RUNTIME_DIR)) {
             return configured;
         }
         String xdg = System.getenv("XDG_RUNTIME_DIR");
         if (xdg != null && !xdg.isEmpty() && Files.isDirectory(Path.of(xdg)) && Files.isWritable(Path.of(xdg))) {
             return Path.of(xdg, "isola", "net");
         }
-        return Path.of(System.getProperty("java.io.tmpdir"), "isola-" + host.uid(), "net");
+        long uid = UserNamespaceView.current().directoryUid(host.uid());
+        return Path.of(System.getProperty("java.io.tmpdir"), "isola-" + uid, "net");
     }
 
     /** The child's steps that bring lo up in its network namespace. */

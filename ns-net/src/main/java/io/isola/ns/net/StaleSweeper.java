@@ -37,11 +37,13 @@ final class StaleSweeper {
 
     private final StateStore store;
     private final CniClient cni;
+    private final PeerHosts peers;
     private volatile boolean swept;
 
-    StaleSweeper(StateStore store, CniClient cni) {
+    StaleSweeper(StateStore store, CniClient cni, PeerHosts peers) {
         this.store = store;
         this.cni = cni;
+        this.peers = peers;
     }
 
     void sweepOnce() {
@@ -101,6 +103,10 @@ final class StaleSweeper {
                 NamespaceFile.unpin(pin); // pinned, but the host died before it recorded the network
             }
             StateStore.delete(claimed);
+            if (state.isPresent() && state.get().has("names")) {
+                // its line leaves the files of the containers it shared a user-defined network with
+                peers.refresh(state.get().path("network").path("name").asText());
+            }
             return true;
         } catch (CniException | IOException | RuntimeException e) {
             LOG.warn("cannot release the network of stale container {}: {}", id, e.getMessage());

@@ -49,4 +49,30 @@ class DefaultSubnetTest {
         assertEquals(java.util.List.of(new Ipv4Net(10 << 24 | 98 << 16, 16)),
                 Subnets.of(NetworkConfigList.read(tmp.resolve("net.d").resolve(NETWORK + ".conflist"))), written);
     }
+
+    /** A bridge set down has lost its routes, not its address: the address still decides (routes alone picked 10.77). */
+    @Test
+    void aBridgeSetDownStillGivesItsSubnet() throws Exception {
+        HostNet.run("ip", "link", "set", BRIDGE, "down");
+        NetworkConfigs configs = new NetworkConfigs(tmp.resolve("net.d"), NETWORK, "", tmp.resolve("ipam"));
+
+        configs.defaultNetwork();
+
+        assertEquals(java.util.List.of(new Ipv4Net(10 << 24 | 98 << 16, 16)),
+                Subnets.of(NetworkConfigList.read(tmp.resolve("net.d").resolve(NETWORK + ".conflist"))));
+    }
+
+    /** The bridge plugin's refusal of a bridge on another subnet says where the bridge is and both ways out. */
+    @Test
+    void theBridgePluginsRefusalSaysWhatToDo() throws Exception {
+        NetworkConfigs configs = new NetworkConfigs(tmp.resolve("net.d"), NETWORK, "10.97.0.0/16", tmp.resolve("ipam"));
+        NetworkConfigList list = configs.defaultNetwork();
+        io.isola.ns.net.cni.CniException refused = new io.isola.ns.net.cni.CniException("failed to set bridge addr: \"" + BRIDGE
+                + "\" already has an IP address different from 10.97.0.1/16", 999, null);
+
+        String message = BridgeAddressClash.explain(refused, list).getMessage();
+
+        assertEquals(refused.getMessage() + "; the bridge " + BRIDGE + " is on 10.98.0.0/16 from before: set that subnet in "
+                + list.source() + ", or remove the bridge (ip link delete " + BRIDGE + ") once no container uses it", message);
+    }
 }

@@ -1,5 +1,6 @@
 package io.isola.ns.user;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -32,7 +33,7 @@ final class BusyboxRootfs {
 
     private static boolean isStatic() throws IOException, InterruptedException {
         Process file = new ProcessBuilder("sh", "-c", "ldd " + BUSYBOX + " 2>&1").start();
-        String out = new String(file.getInputStream().readAllBytes());
+        String out = new String(file.getInputStream().readAllBytes(), UTF_8);
         file.waitFor();
         return out.contains("not a dynamic executable") || out.contains("statically linked");
     }

@@ -1,5 +1,6 @@
 package io.isola.ns.user;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -104,12 +105,12 @@ class RootlessTest {
                 new File("/dev/null"))).start();
         var err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             try {
-                return new String(process.getErrorStream().readAllBytes());
+                return new String(process.getErrorStream().readAllBytes(), UTF_8);
             } catch (IOException e) {
                 return e.toString();
             }
         });
-        String out = new String(process.getInputStream().readAllBytes());
+        String out = new String(process.getInputStream().readAllBytes(), UTF_8);
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             throw new AssertionError("isola as " + user + " did not finish within 60 s");
@@ -123,7 +124,7 @@ class RootlessTest {
 
     private static String command(List<String> command, boolean tolerateFailure) throws Exception {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(process.getInputStream().readAllBytes());
+        String out = new String(process.getInputStream().readAllBytes(), UTF_8);
         if (!process.waitFor(30, TimeUnit.SECONDS) || (process.exitValue() != 0 && !tolerateFailure)) {
             throw new IllegalStateException(command + " failed: " + out);
         }

@@ -49,6 +49,7 @@ class UtsIsolatorTest {
     }
 
     @Test
+    @SuppressWarnings("BadAnnotationImplementation") // handed to the constructor only, never compared
     void theConfiguredDomainNameIsTheDefault() throws Exception {
         UtsIsolator configured = new UtsIsolator(new UtsIsolator.Config() {
             @Override

@@ -2,6 +2,8 @@ package io.isola.launcher.cli.oci;
 
 import io.isola.launcher.IsolaRuntime;
 import io.isola.launcher.cli.IsolaCommand;
+import io.isola.launcher.attach.ContainerAttach;
+import io.isola.launcher.attach.DetachKeys;
 import io.isola.launcher.cli.run.ContainerStart;
 
 import io.isola.lifecycle.ContainerState;
@@ -25,9 +27,10 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "start", description = {"Start stopped containers again, or a created OCI container.",
     "A stopped container of 'run' runs again, as Docker's start: same id, name, options and",
-    "writable layer, in the background (output appended to its logs; Docker's -a is not",
-    "supported by isola); a running one is left be. A container created from an OCI bundle",
-    "by an engine runs its command (OCI runtime verb)."})
+    "writable layer, in the background (output appended to its logs); a running one is left",
+    "be. With -a, start then attaches to it as 'isola attach' does (-i: with your stdin) and",
+    "ends with its exit status. A container created from an OCI bundle by an engine runs its",
+    "command (OCI runtime verb)."})
 public final class StartCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -36,20 +39,25 @@ public final class StartCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "ID")
     private List<String> ids;
 
-    @picocli.CommandLine.Option(names = {"-a", "--attach", "-i", "--interactive"}, hidden = true,
-            description = "Docker's; not supported by isola.")
+    @picocli.CommandLine.Option(names = {"-a", "--attach"}, description = "Attach to its output and wait for it to end (one container).")
     private boolean attach;
+
+    @picocli.CommandLine.Option(names = {"-i", "--interactive"}, description = "Attach your stdin too (implies -a).")
+    private boolean interactive;
+
+    @picocli.CommandLine.Option(names = "--detach-keys", paramLabel = "KEYS", defaultValue = DetachKeys.DEFAULT,
+            description = "With -a: keys that detach and leave it running (default: ${DEFAULT-VALUE}).")
+    private String detachKeys;
 
     @Spec
     private CommandSpec spec;
 
     @Override
-    public Integer call() throws InterruptedException {
-        if (attach) {
-            throw new IllegalArgumentException("start -a/-i: attaching is not supported by isola; start it, then"
-                    + " 'isola logs -f ID' follows its output");
-        }
+    public Integer call() throws Exception {
         StateStore store = parent.global().store();
+        if (attach || interactive) {
+            return startAttached(store);
+        }
         PrintWriter out = spec.commandLine().getOut();
         for (String id : ids) {
             ContainerState state = new Lifecycle(store).get(id);
@@ -66,5 +74,25 @@ public final class StartCommand implements Callable<Integer> {
             out.flush();
         }
         return 0;
+    }
+
+    /** Docker's {@code start -a}: one container, started (or already running), then attached until it ends. */
+    private int startAttached(StateStore store) throws Exception {
+        if (ids.size() != 1) {
+            throw new IllegalArgumentException("start -a/-i: " + ids.size() + " containers given; attach to one at a time, as Docker does");
+        }
+        DetachKeys keys = DetachKeys.parse(detachKeys.isEmpty() ? DetachKeys.DEFAULT : detachKeys);
+        ContainerState state = new Lifecycle(store).get(ids.get(0));
+        if (state.bundle() != null) {
+            throw new IllegalArgumentException("start -a/-i: container " + state.id() + " was created from an OCI bundle,"
+                    + " whose engine holds its stdio; start it without -a");
+        }
+        long logOffset = ContainerAttach.logEnd(state); // the output of this run starts here
+        ContainerAttach attachment = new ContainerAttach(store, spec.commandLine().getErr());
+        ContainerAttach.Request request = new ContainerAttach.Request(interactive, true, keys);
+        if (!ContainerStart.start(store, state)) {
+            return attachment.attach(new Lifecycle(store).get(state.id()), request); // it runs already: as Docker, attach
+        }
+        return attachment.attachSinceStart(new Lifecycle(store).get(state.id()), request, logOffset);
     }
 }

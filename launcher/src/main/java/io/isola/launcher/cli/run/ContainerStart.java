@@ -72,7 +72,8 @@ public final class ContainerStart {
             Monitor.failed(store, creating, e); // an isola that reads its options otherwise now
             throw e;
         }
-        DetachedLaunch.launch(store, creating, defaults -> withRecordedLimits(run.spec(defaults), creating), args, inServer);
+        DetachedLaunch.launch(store, creating, defaults -> withRecordedLimits(run.spec(defaults), creating), args,
+                run.console(), inServer);
         return true;
     }
 }

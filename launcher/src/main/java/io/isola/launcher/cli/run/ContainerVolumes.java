@@ -3,6 +3,7 @@ package io.isola.launcher.cli.run;
 import io.isola.api.Filesystem;
 import io.isola.api.TmpfsMount;
 import io.isola.api.Volume;
+import io.isola.launcher.image.SeedSource;
 import io.isola.launcher.volume.VolumeRecord;
 import io.isola.launcher.volume.VolumeStore;
 import java.nio.file.Path;
@@ -38,20 +39,24 @@ final class ContainerVolumes {
 
     /**
      * {@code filesystem} with a bind of each requested volume's data. With {@code make} the
-     * volumes are made (and a new one filled from {@code layersTopFirst}); without, the binds
+     * volumes are made (and a new one filled from {@code seed}); without, the binds
      * only name where they will be (the run's first, checking pass, before the container is
-     * registered: so a run refused later leaves no volume behind).
+     * registered: so a run refused later leaves no volume behind). {@code owners} says how they
+     * become the container root's in a user namespace.
      */
-    static Filesystem bind(Filesystem filesystem, List<VolumeRequest> requests, String containerId, List<String> layersTopFirst,
-            boolean make) {
+    static Filesystem bind(Filesystem filesystem, List<VolumeRequest> requests, String containerId, SeedSource seed,
+            boolean make, VolumeOwners owners) {
         VolumeStore store = VolumeStore.fromEnvironment();
-        List<Path> layers = layersTopFirst.stream().map(Path::of).toList();
         Filesystem.Builder builder = filesystem.toBuilder();
         for (VolumeRequest request : requests) {
             String name = request.nameFor(containerId);
-            Path data = make ? store.prepare(name, request.name() == null ? Map.of(VolumeRecord.ANONYMOUS, "") : Map.of(),
-                    request.target(), layers, request.copyUp(), containerId) : store.data(name);
-            builder.volume(new Volume(data.toString(), request.target(), request.readOnly()));
+            VolumeStore.Prepared prepared = make ? store.prepare(name, request.name() == null ? Map.of(VolumeRecord.ANONYMOUS, "")
+                    : Map.of(), request.target(), seed, request.copyUp(), containerId) : new VolumeStore.Prepared(store.data(name), false);
+            if (prepared.made()) {
+                owners.made(name, prepared.data());
+            }
+            builder.volume(new Volume(prepared.data().toString(), request.target(), request.readOnly(),
+                    owners.options(prepared.made())));
         }
         return builder.build();
     }

@@ -2,6 +2,7 @@ package io.isola.launcher.cli.run;
 
 import io.isola.launcher.Layout;
 import io.isola.launcher.Main;
+import io.isola.launcher.attach.ConsoleMode;
 import io.isola.launcher.cli.MonitorCommand;
 import io.isola.launcher.server.Invocation;
 import io.isola.launcher.server.ResidentMonitor;
@@ -20,7 +21,7 @@ import java.util.function.Function;
 /**
  * Starts a registered ("creating") container in the background: the resident server monitors it
  * when this command runs in one, else a monitor process of its own does, which parses the
- * {@code run} arguments again. Returns once it runs; if it does not, its state is removed (a new
+ * {@code run} arguments again. Either holds its terminal or stdin for {@code attach} (-t, -i). Returns once it runs; if it does not, its state is removed (a new
  * container) or written down as stopped with why (one started again).
  */
 final class DetachedLaunch {
@@ -30,15 +31,15 @@ final class DetachedLaunch {
     private DetachedLaunch() {}
 
     static void launch(StateStore store, ContainerState state, Function<Set<String>, ContainerSpec> configured,
-            List<String> runArgs) throws InterruptedException {
-        launch(store, state, configured, runArgs, Invocation.current() != null);
+            List<String> runArgs, ConsoleMode console) throws InterruptedException {
+        launch(store, state, configured, runArgs, console, Invocation.current() != null);
     }
 
     /** {@code inServer}: this is the resident server (a client's command, or a restart policy's restart). */
     static void launch(StateStore store, ContainerState state, Function<Set<String>, ContainerSpec> configured,
-            List<String> runArgs, boolean inServer) throws InterruptedException {
+            List<String> runArgs, ConsoleMode console, boolean inServer) throws InterruptedException {
         if (inServer) {
-            ResidentMonitor.start(store, state, configured); // the server is the monitor: no JVM of its own
+            ResidentMonitor.start(store, state, configured, console); // the server is the monitor: no JVM of its own
             return;
         }
         String id = state.id();

@@ -54,13 +54,12 @@ final class DockerMount {
                 case "source", "src" -> "source";
                 case "dst", "destination" -> "target";
                 case "ro" -> "readonly";
-                // the container's / is made recursively private, so private and rprivate (Docker's default) are what it gets
                 case "bind-propagation" -> {
-                    if (!val.equals("rprivate") && !val.equals("private")) {
-                        throw new IllegalArgumentException("bind-propagation \"" + val
-                                + "\" is not supported by isola; expected rprivate or private");
+                    if (!io.isola.api.RootPropagation.modes().contains(val)) {
+                        throw new IllegalArgumentException("bind-propagation \"" + val + "\": expected one of "
+                                + new java.util.TreeSet<>(io.isola.api.RootPropagation.modes()));
                     }
-                    yield null;
+                    yield key;
                 }
                 // macOS only; Docker ignores it on Linux
                 case "consistency" -> null;
@@ -80,7 +79,13 @@ final class DockerMount {
             requireNone("volume-nocopy");
         }
         switch (type) {
-            case "bind" -> filesystem.volume(bind());
+            case "bind" -> {
+                Volume bind = bind();
+                filesystem.volume(bind);
+                if (fields.containsKey("bind-propagation")) {
+                    filesystem.propagation(bind.target(), fields.get("bind-propagation"));
+                }
+            }
             case "tmpfs" -> filesystem.tmpfs(tmpfs());
             case "volume" -> volumes.add(volume());
             default -> throw new IllegalArgumentException("type \"" + type + "\" is not known, expected bind, volume or tmpfs");
@@ -88,7 +93,7 @@ final class DockerMount {
     }
 
     private VolumeRequest volume() {
-        requireNone("bind-nonrecursive", "tmpfs-size", "tmpfs-mode");
+        requireNone("bind-nonrecursive", "bind-propagation", "tmpfs-size", "tmpfs-mode");
         String source = fields.get("source");
         if (source != null && source.startsWith("/")) {
             throw new IllegalArgumentException("source \"" + source + "\": a volume's source is its name; use type=bind for a host path");
@@ -107,7 +112,7 @@ final class DockerMount {
     }
 
     private TmpfsMount tmpfs() {
-        requireNone("source", "bind-nonrecursive");
+        requireNone("source", "bind-nonrecursive", "bind-propagation");
         if (flag("readonly")) {
             throw new IllegalArgumentException("a read-only tmpfs is not supported by isola");
         }

@@ -27,19 +27,19 @@ public final class DockerOnlyFlags {
     }
 
     static final List<Flag> DOCKER_RUN = List.of(
-            value("--add-host"), value("--annotation"), value("--attach", "-a"), value("--blkio-weight"),
+            value("--annotation"), value("--attach", "-a"), value("--blkio-weight"),
             value("--blkio-weight-device"), value("--cgroup-parent"), value("--cgroupns"),
             value("--cpu-count"), value("--cpu-percent"), value("--cpu-period"), value("--cpu-quota"),
             value("--cpu-rt-period"), value("--cpu-rt-runtime"), value("--cpuset-mems"), value("--detach-keys"),
             value("--device-read-bps"), value("--device-read-iops"), value("--device-write-bps"), value("--device-write-iops"),
-            flag("--disable-content-trust"), value("--dns"), value("--dns-option"), value("--dns-search"), value("--expose"),
+            flag("--disable-content-trust"),
             value("--gpus"),
             value("--io-maxbandwidth"), value("--io-maxiops"),
-            value("--ip"), value("--ip6"), value("--isolation"), value("--kernel-memory"),
+            value("--ip6"), value("--isolation"), value("--kernel-memory"),
             value("--label-file"), value("--link"), value("--link-local-ip"), value("--log-driver"), value("--log-opt"),
-            value("--mac-address"), value("--memory-reservation"), value("--memory-swappiness"), value("--network-alias"),
-            value("--net-alias"), flag("--oom-kill-disable"),
-            value("--platform"), flag("--publish-all", "-P"), value("--pull"), flag("--quiet", "-q"),
+            value("--mac-address"), value("--memory-reservation"), value("--memory-swappiness"),
+            flag("--oom-kill-disable"),
+            value("--platform"), value("--pull"), flag("--quiet", "-q"),
             value("--runtime"), flag("--sig-proxy"),
             value("--storage-opt"), value("--volume-driver"), value("--volumes-from"));
 

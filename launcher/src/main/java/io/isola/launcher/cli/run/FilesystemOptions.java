@@ -8,8 +8,10 @@ import io.isola.launcher.image.Image;
 import io.isola.launcher.image.ImageSource;
 import io.isola.launcher.image.ImageStore;
 import io.isola.launcher.image.PullProgress;
+import io.isola.launcher.image.SeedSource;
 import io.isola.launcher.registry.Platform;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
@@ -44,14 +46,16 @@ final class FilesystemOptions {
     @Option(names = {"-v", "--volume"}, paramLabel = "HOST:CTR[:ro]|NAME:CTR[:ro]|CTR",
             description = {"Bind a host file or directory (an absolute HOST), or mount volume NAME (made when missing),",
                 "or an anonymous volume of the container's own (CTR alone); :ro makes it read-only, :nocopy",
-                "leaves a new volume empty instead of copying the image's content at CTR into it."})
+                "leaves a new volume empty instead of copying the image's content at CTR into it; a bind also takes",
+                "a propagation (:rshared, :ro,rslave; shared, slave, private, unbindable and their r forms), and a",
+                "host bind's :idmap (as root, with a user namespace) shows host root's files as the container root's."})
     List<String> volumes = new ArrayList<>();
 
     @Option(names = "--mount", paramLabel = "type=bind|volume|tmpfs,...",
             description = {"Docker's mount syntax: type=bind,source=HOST,target=CTR[,readonly][,bind-nonrecursive],",
                 "type=volume[,source=NAME],target=CTR[,readonly][,volume-nocopy] or",
                 "type=tmpfs,target=CTR[,tmpfs-size=N[k|m|g]][,tmpfs-mode=OCTAL]; src, dst, destination and ro as in Docker.",
-                "bind-propagation: rprivate or private."})
+                "bind-propagation=shared|slave|private|unbindable or their r forms (rprivate is the default)."})
     List<String> mounts = new ArrayList<>();
 
     @Option(names = "--tmpfs", paramLabel = "PATH[:OPTS]",
@@ -153,7 +157,7 @@ final class FilesystemOptions {
         for (String volume : volumes) {
             VolumeRequest request = VolumeRequest.parseFlag(volume);
             if (request == null) {
-                builder.volume(Volume.parse(volume));
+                bind(builder, volume);
             } else {
                 requests.add(request);
             }
@@ -163,13 +167,36 @@ final class FilesystemOptions {
         return builder.build();
     }
 
+    /** {@code HOST:CTR[:OPTS]}, OPTS being ro or rw and a propagation such as rshared, comma-separated as Docker's. */
+    private static void bind(Filesystem.Builder builder, String value) {
+        String[] parts = value.split(":", -1);
+        String propagation = null;
+        String plain = value;
+        if (parts.length == 3) {
+            List<String> rest = new ArrayList<>();
+            for (String option : parts[2].split(",", -1)) {
+                if (io.isola.api.RootPropagation.modes().contains(option)) {
+                    propagation = option;
+                } else {
+                    rest.add(option);
+                }
+            }
+            plain = parts[0] + ":" + parts[1] + (rest.isEmpty() ? "" : ":" + String.join(",", rest));
+        }
+        Volume volume = Volume.parse(plain);
+        builder.volume(volume);
+        if (propagation != null) {
+            builder.propagation(volume.target(), propagation);
+        }
+    }
+
     /**
      * Adds the settings to {@code spec}; they need the container's own mount namespace. An image
      * is mounted with a writable layer named after {@code containerId}, kept after the container
      * while {@code keepWhile} exists (its state, without --rm), and its variables come first. Returns the settings, null for none.
      */
     Filesystem applyTo(ContainerSpec.Builder spec, boolean mountNamespace, Choice choice, String containerId, String keepWhile,
-            boolean makeVolumes) {
+            boolean makeVolumes, VolumeOwners owners) {
         List<VolumeRequest> requests = new ArrayList<>();
         Filesystem filesystem = filesystem(requests);
         Image found = choice.image();
@@ -188,7 +215,9 @@ final class FilesystemOptions {
             }
         }
         if (!requests.isEmpty()) {
-            filesystem = ContainerVolumes.bind(filesystem, requests, containerId, layers, makeVolumes);
+            SeedSource seed = found != null ? SeedSource.layers(layers.stream().map(Path::of).toList())
+                    : rootfs != null ? SeedSource.directory(Path.of(rootfs)) : SeedSource.NONE;
+            filesystem = ContainerVolumes.bind(filesystem, requests, containerId, seed, makeVolumes, owners);
         }
         if (filesystem.isDefault()) {
             return null;

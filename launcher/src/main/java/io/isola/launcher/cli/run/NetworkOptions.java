@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -30,16 +32,58 @@ final class NetworkOptions {
             description = "Forward a host port to a container port (tcp or udp); implies --net bridge.")
     private List<String> publish = new ArrayList<>();
 
-    /** The network the options ask for, checked; empty when they ask for none. */
+    @Option(names = {"-P", "--publish-all"}, description = "Publish every port the image exposes and --expose adds, each on"
+            + " a free host port (see isola port); implies --net bridge.")
+    private boolean publishAll;
+
+    @Option(names = "--expose", paramLabel = "PORT[-PORT][/PROTO]", description = "A port the container serves, published by -P.")
+    private List<String> expose = new ArrayList<>();
+
+    @Option(names = "--ip", paramLabel = "IPV4", description = "The container's address on its user-defined network (in its subnet, free).")
+    private String ip;
+
+    @Mixin
+    private NameOptions names = new NameOptions();
+
+    /** -P's choice of host ports, made once: the spec is built again once the framework runs. */
+    private List<PortMapping> chosen;
+
+    /** The host ports other containers publish, which -P leaves alone. */
+    private Supplier<Set<Integer>> othersPorts = Set::of;
+
+    /** The network the options ask for, checked, without -P's ports (chosen once the image is known); empty when they ask for none. */
     Optional<Network> network() {
-        if (net == null && publish.isEmpty()) {
+        return network(null);
+    }
+
+    /** As {@link #network()}; {@code exposed}: the image's ports, which -P publishes ({@code 80/tcp}) with --expose's; null: not yet. */
+    private Optional<Network> network(Supplier<List<String>> exposed) {
+        List<ExposedPort> exposes = expose.stream().flatMap(e -> ExposedPort.parse(e, "--expose").stream()).toList();
+        if (net == null && publish.isEmpty() && !publishAll) {
             return Optional.empty();
         }
         Network network = Network.parse(net == null ? "bridge" : net);
         for (String port : publish) {
             network = network.publish(PortMapping.parse(port));
         }
+        if (publishAll && exposed != null && (network.mode() == Network.Mode.BRIDGE || network.mode() == Network.Mode.NAMED)) {
+            if (chosen == null) {
+                List<ExposedPort> all = new ArrayList<>();
+                exposed.get().forEach(port -> all.addAll(ExposedPort.parse(port, "the image's ExposedPorts")));
+                all.addAll(exposes);
+                chosen = ExposedPort.publishAll(all, network.ports(), othersPorts.get());
+            }
+            network = network.publish(chosen.toArray(PortMapping[]::new));
+        }
         return Optional.of(network);
+    }
+
+    /** -P's host ports, kept from the container's state when it has them (a monitor or a restart builds the spec again). */
+    void reusePublished(List<String> saved) {
+        if (publishAll && chosen == null && saved != null) {
+            chosen = saved.stream().map(PortMapping::parse)
+                    .filter(p -> publish.stream().map(PortMapping::parse).noneMatch(p::equals)).toList();
+        }
     }
 
     /**
@@ -60,9 +104,18 @@ final class NetworkOptions {
      * Adds the network to the container's spec; {@code containerIds} turns the name or id prefix
      * of {@code --net container:REF} into the container's id, as every other verb takes them.
      */
-    void configure(ContainerSpec.Builder builder, UnaryOperator<String> containerIds) {
-        network().map(network -> network.mode() != Network.Mode.CONTAINER ? network
-                : new Network(Network.Mode.CONTAINER, containerIds.apply(network.target()), network.ports()))
-                .ifPresent(builder::with);
+    void configure(ContainerSpec.Builder builder, UnaryOperator<String> containerIds, Supplier<List<String>> exposed,
+            String containerName, Supplier<Set<Integer>> othersPorts) {
+        this.othersPorts = othersPorts;
+        Optional<Network> network = network(exposed).map(n -> n.mode() != Network.Mode.CONTAINER ? n
+                : new Network(Network.Mode.CONTAINER, containerIds.apply(n.target()), n.ports()));
+        network.ifPresent(builder::with);
+        if (ip != null) {
+            if (network.map(Network::mode).orElse(null) != Network.Mode.NAMED) {
+                throw new IllegalArgumentException("--ip " + ip + ": only on a user-defined network, as Docker's; add --network NAME");
+            }
+            builder.with(new io.isola.api.NetworkAddress(ip));
+        }
+        names.resolution(network.map(Network::mode).orElse(null), containerName).ifPresent(builder::with);
     }
 }

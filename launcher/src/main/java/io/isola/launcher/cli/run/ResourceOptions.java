@@ -58,15 +58,21 @@ final class ResourceOptions {
 
     /**
      * Applies --cgroup/--no-cgroup to the configured {@code isolators}; limits bring the cgroup too.
-     * Not for a user other than root (rootless): cgroups belong to root and this host delegates none,
-     * so, as podman does on cgroup v1, the container gets no cgroup of its own, and limits are refused.
+     * A user other than root (rootless) gets a cgroup only in a cgroup v2 subtree delegated to it
+     * ({@link RootlessLimits}); elsewhere, as podman does on cgroup v1, the container gets no cgroup
+     * of its own, and limits are refused.
      */
     void selectIsolator(Set<String> isolators) {
-        if (Boolean.FALSE.equals(cgroup) || !HostIdentity.current().isRoot()) {
+        HostIdentity host = HostIdentity.current();
+        if (Boolean.FALSE.equals(cgroup) || !host.isRoot() && !(wantsCgroup() && RootlessLimits.delegated(host.uid()))) {
             isolators.remove(ISOLATOR);
         } else if (Boolean.TRUE.equals(cgroup) || hasLimits()) {
             isolators.add(ISOLATOR);
         }
+    }
+
+    private boolean wantsCgroup() {
+        return Boolean.TRUE.equals(cgroup) || hasLimits();
     }
 
     private boolean hasLimits() {
@@ -94,7 +100,7 @@ final class ResourceOptions {
             throw new IllegalArgumentException("resource limits " + resources + ": need a cgroup; drop --no-cgroup");
         }
         HostIdentity host = HostIdentity.current();
-        if (!host.isRoot()) {
+        if (!host.isRoot() && !RootlessLimits.delegated(host.uid())) {
             throw new IllegalArgumentException("resource limits " + resources + ": " + RootlessLimits.why(host.uid()));
         }
         builder.with(resources);

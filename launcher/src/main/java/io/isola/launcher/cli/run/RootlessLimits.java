@@ -1,23 +1,25 @@
 package io.isola.launcher.cli.run;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
+import io.isola.spi.CgroupDelegation;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
  * Why a user other than root gets no resource limits, said for this host. The kernel lets an
  * unprivileged user create cgroups and set limits only in a cgroup v2 directory that root
- * delegated to it (owner of the directory, its {@code cgroup.procs} and {@code
- * cgroup.subtree_control}; systemd does it for {@code user@UID.service} with {@code Delegate=yes}),
- * and only for the controllers enabled on cgroup v2; cgroup v1 has no safe delegation. podman and
- * crun set rootless limits there. isola does not use such a subtree yet, so the message says what
- * this host lacks and that root is the way for now.
+ * delegated to it ({@link CgroupDelegation}: owner of the directory, its {@code cgroup.procs} and
+ * {@code cgroup.subtree_control}; systemd does it for {@code user@UID.service} with {@code
+ * Delegate=yes}), and only for the controllers enabled on cgroup v2; cgroup v1 has no safe
+ * delegation. Where there is such a subtree, isola sets the limits there, as podman and crun do.
  */
 final class RootlessLimits {
 
     private RootlessLimits() {}
+
+    /** The subtree delegated to {@code uid} that this process runs in, where its containers' cgroups go. */
+    static boolean delegated(long uid) {
+        return CgroupDelegation.find(uid).isPresent();
+    }
 
     /** The sentence after "resource limits X: " for uid {@code uid}, from the real /proc. */
     static String why(long uid) {
@@ -28,15 +30,16 @@ final class RootlessLimits {
     static String why(long uid, Path mountinfo, Path cgroups, Path root) {
         String needs = "as uid " + uid + " (rootless) limits need a cgroup v2 subtree that root delegated to you, with the"
                 + " memory, pids and cpu controllers on cgroup v2 (systemd's user@" + uid + ".service with Delegate=yes, as"
-                + " rootless podman needs)";
-        String mount = cgroup2Mount(mountinfo);
+                + " rootless podman needs; by hand: chown " + uid + " a cgroup directory, its cgroup.procs and"
+                + " cgroup.subtree_control, and run isola from a cgroup below it)";
+        String mount = CgroupDelegation.cgroup2Mount(mountinfo);
         if (mount == null) {
             return needs + "; this host has no cgroup2 hierarchy mounted. Run as root for limits";
         }
-        String own = ownCgroup(cgroups);
+        String own = CgroupDelegation.ownCgroup(cgroups);
         Path hierarchy = root.resolve(mount.substring(1));
         Path dir = own == null ? hierarchy : hierarchy.resolve(own.substring(1));
-        List<String> controllers = words(hierarchy.resolve("cgroup.controllers"));
+        List<String> controllers = new CgroupDelegation(hierarchy, "/").controllers();
         boolean enough = controllers.contains("memory") && controllers.contains("pids");
         StringBuilder host = new StringBuilder("; on this host the cgroup2 hierarchy at ").append(mount).append(" has ")
                 .append(controllers.isEmpty() ? "no controller" : (enough ? "" : "only ") + String.join(", ", controllers));
@@ -44,51 +47,13 @@ final class RootlessLimits {
             host.append(" (the others are bound to cgroup v1, which cannot be delegated: boot with"
                     + " systemd.unified_cgroup_hierarchy=1 or cgroup_no_v1=all)");
         }
-        long owner = owner(dir);
+        long owner = CgroupDelegation.owner(dir);
         host.append(", and your cgroup there, ").append(own == null ? "/" : own);
         if (owner == uid) {
-            host.append(", is yours, but isola does not set limits in a delegated subtree yet");
+            host.append(", is yours, but not its cgroup.procs and cgroup.subtree_control");
         } else {
             host.append(", belongs to uid ").append(owner < 0 ? "unknown" : Long.toString(owner));
         }
         return needs + host + ". Run as root for limits";
-    }
-
-    /** The mount point of the first cgroup2 file system in {@code mountinfo}; null when none. */
-    private static String cgroup2Mount(Path mountinfo) {
-        for (String line : lines(mountinfo)) {
-            int dash = line.indexOf(" - ");
-            String[] fields = line.split(" ");
-            if (dash > 0 && line.substring(dash + 3).startsWith("cgroup2 ") && fields.length > 4) {
-                return fields[4].replace("\\040", " ");
-            }
-        }
-        return null;
-    }
-
-    /** This process's path in the v2 hierarchy (the "0::" line); null when none. */
-    private static String ownCgroup(Path cgroups) {
-        return lines(cgroups).stream().filter(l -> l.startsWith("0::")).map(l -> l.substring(3)).findFirst().orElse(null);
-    }
-
-    private static List<String> words(Path file) {
-        List<String> all = lines(file);
-        return all.isEmpty() || all.get(0).isBlank() ? List.of() : List.of(all.get(0).trim().split("\\s+"));
-    }
-
-    private static List<String> lines(Path file) {
-        try {
-            return Files.readAllLines(file);
-        } catch (IOException e) {
-            return List.of();
-        }
-    }
-
-    private static long owner(Path dir) {
-        try {
-            return Integer.toUnsignedLong((Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS));
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
     }
 }

@@ -176,6 +176,11 @@ public final class RunCommand implements Callable<Integer> {
         return spec(DEFAULT_ISOLATORS);
     }
 
+    /** For the holder of a detached container: the terminal or stdin it keeps for an attach. */
+    public io.isola.launcher.attach.ConsoleMode console() {
+        return lifecycle.console();
+    }
+
     /** For the monitor of a detached container: the id and state store the CLI registered it under. */
     public RunCommand container(String containerId, io.isola.lifecycle.StateStore store) {
         this.id = containerId;
@@ -224,7 +229,8 @@ public final class RunCommand implements Callable<Integer> {
         // before -e, which overrides an image's variables; before --user, whose names the root's /etc/passwd gives
         // volumes are made once the container is registered (a run refused before leaves none behind)
         boolean makeVolumes = commandSpec == null || java.nio.file.Files.isDirectory(store().dir(id));
-        io.isola.api.Filesystem root = filesystem.applyTo(builder, isolators.contains("mount"), choice, id, keepWhile, makeVolumes);
+        io.isola.api.Filesystem root = filesystem.applyTo(builder, isolators.contains("mount"), choice, id, keepWhile, makeVolumes,
+                userOptions.volumeOwners(isolators));
         userOptions.applyTo(builder, root, choice.image());
         stopConfig = stop.config(choice.image());
         healthcheck = health.healthcheck(choice.image());
@@ -233,7 +239,16 @@ public final class RunCommand implements Callable<Integer> {
         resources.applyTo(builder);
         devices.applyTo(builder, isolators);
         kernel.applyTo(builder, isolators);
-        network.configure(builder, this::containerId);
+        if (stateStore != null) {
+            // a monitor or a start of this container again: -P keeps the host ports it was given
+            io.isola.lifecycle.ContainerState saved = stateStore.read(id);
+            if (saved != null && saved.isola() != null && saved.isola().spec() != null) {
+                network.reusePublished(saved.isola().spec().ports());
+            }
+        }
+        network.configure(builder, this::containerId, () -> choice.image() == null ? List.of()
+                : io.isola.launcher.image.ImageStore.fromEnvironment().exposedPorts(choice.image()), lifecycle.name,
+                this::publishedByOthers);
         // as Docker's, unless the image or -e set them: HOME of the process's user, TERM with a terminal
         ContainerSpec built = builder.build();
         if (!built.env().containsKey("HOME")) {
@@ -248,6 +263,17 @@ public final class RunCommand implements Callable<Integer> {
     /** For the monitor of a detached container: removes the anonymous volumes of one run with --rm once it is gone. */
     public static void removeAnonymousVolumes(io.isola.lifecycle.ContainerState state, io.isola.lifecycle.StateStore store) {
         RunFlow.removeAnonymousVolumes(state, store);
+    }
+
+    /** The host ports the other containers of this state root publish. */
+    private Set<Integer> publishedByOthers() {
+        Set<Integer> ports = new java.util.HashSet<>();
+        for (io.isola.lifecycle.ContainerState other : store().list()) {
+            if (!other.id().equals(id) && other.isola() != null && other.isola().spec() != null && other.isola().spec().ports() != null) {
+                other.isola().spec().ports().forEach(port -> ports.add(Integer.parseInt(port.substring(0, port.indexOf(':')))));
+            }
+        }
+        return ports;
     }
 
     /** The id of the container {@code reference} names; a reference to none is left for the net isolator to refuse. */

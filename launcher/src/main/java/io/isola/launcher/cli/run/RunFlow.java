@@ -78,7 +78,7 @@ final class RunFlow {
         }
         if (detached) {
             try {
-                DetachedLaunch.launch(store, state, configured, runArgs);
+                DetachedLaunch.launch(store, state, configured, runArgs, options.console());
             } catch (InterruptedException | RuntimeException e) {
                 removeCidFile(cidFile);
                 throw e;

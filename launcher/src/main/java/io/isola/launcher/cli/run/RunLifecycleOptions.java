@@ -14,13 +14,13 @@ final class RunLifecycleOptions {
     static final List<Path> INITS = List.of(Path.of("/usr/bin/tini-static"), Path.of("/usr/bin/tini"),
             Path.of("/usr/sbin/tini"), Path.of("/usr/bin/catatonit"), Path.of("/usr/libexec/podman/catatonit"));
 
-    @Option(names = {"-d", "--detach"}, description = "Run in the background and print the container id.")
+    @Option(names = {"-d", "--detach"}, description = "Run in the background and print the container id; with -t or -i, 'isola attach' connects to it.")
     boolean detach;
 
-    @Option(names = {"-i", "--interactive"}, description = "Keep stdin open and connected to the container.")
+    @Option(names = {"-i", "--interactive"}, description = "Keep stdin open and connected to the container (with -d: for a later attach).")
     boolean interactive;
 
-    @Option(names = {"-t", "--tty"}, description = "Give the container a pseudo-terminal.")
+    @Option(names = {"-t", "--tty"}, description = "Give the container a pseudo-terminal (with -d: held for a later attach, output to its logs).")
     boolean tty;
 
     @Option(names = "--rm", description = "Remove the container (state, writable layer) when it exits; foreground runs without an image always are.")
@@ -120,9 +120,10 @@ final class RunLifecycleOptions {
         if (policy.kind() != RestartPolicy.Kind.NO && !detach) {
             throw new IllegalArgumentException("--restart " + restart + ": isola restarts detached containers only; add -d");
         }
-        if (detach && tty && interactive) {
-            throw new IllegalArgumentException("-d with -it: attaching to a detached container is not supported; "
-                    + "use -d alone, or -it without -d");
-        }
+    }
+
+    /** What the holder of a detached container keeps for {@code attach}: its terminal (-t), its stdin (-i). */
+    io.isola.launcher.attach.ConsoleMode console() {
+        return detach ? new io.isola.launcher.attach.ConsoleMode(tty, interactive) : io.isola.launcher.attach.ConsoleMode.NONE;
     }
 }

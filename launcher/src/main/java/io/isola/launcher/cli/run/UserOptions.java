@@ -70,6 +70,12 @@ final class UserOptions {
         return withUser;
     }
 
+    /** How the store's volumes become the container root's, given the run's {@code isolators} (before {@link #isolators}). */
+    VolumeOwners volumeOwners(Set<String> isolators) {
+        return VolumeOwners.of(isolators(isolators).contains("user"), wantsUserNamespace() ? UserNamespace.parse(uidMaps, gidMaps)
+                : null);
+    }
+
     /**
      * Adds the extensions these options ask for; names in --user are looked up in the container's
      * /etc/passwd and /etc/group, those of {@code filesystem}'s root (the host's without one).

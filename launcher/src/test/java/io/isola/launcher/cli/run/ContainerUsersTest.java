@@ -1,5 +1,6 @@
 package io.isola.launcher.cli.run;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -107,7 +108,7 @@ class ContainerUsersTest {
         Path link = Files.createSymbolicLink(root.resolve("link"), Path.of("plain"));
         assertThrows(IOException.class, () -> ContainerFiles.openRegular(root, List.of("link")).close());
         try (var in = ContainerFiles.openRegular(root, List.of("plain"))) {
-            assertEquals("x", new String(in.readAllBytes()));
+            assertEquals("x", new String(in.readAllBytes(), UTF_8));
         }
     }
 

@@ -43,6 +43,18 @@ class DockerMountFlagTest {
                 filesystem("run", "--mount", "type=bind,src=/srv,dst=/data,bind-propagation=rprivate", "true").volumes());
     }
 
+    /** Docker's propagation of a bind, in --mount's and -v's forms, is the mount's own. */
+    @Test
+    void aBindTakesItsPropagation() {
+        Filesystem shared = filesystem("run", "--mount", "type=bind,src=/srv,dst=/data,bind-propagation=shared", "true");
+        assertEquals("shared", shared.propagation("/data").orElseThrow().mode());
+        Filesystem viaV = filesystem("run", "-v", "/srv:/data:ro,rslave", "true");
+        assertEquals(List.of(new Volume("/srv", "/data", true)), viaV.volumes());
+        assertEquals("rslave", viaV.propagation("/data").orElseThrow().mode());
+        assertEquals("rshared", filesystem("run", "-v", "/srv:/data:rshared", "true").propagation("/data").orElseThrow().mode());
+        assertEquals(java.util.Optional.empty(), filesystem("run", "-v", "/srv:/data", "true").propagation("/data"));
+    }
+
     @Test
     void aTmpfsMountTakesSizeAndMode() {
         assertEquals(List.of(new TmpfsMount("/scratch", 64L << 20, 0700, false)),
@@ -78,9 +90,9 @@ class DockerMountFlagTest {
                 + " (its volumes are local directories without options)", refusal("type=volume,src=vol,dst=/data,volume-opt=type=nfs"));
         assertEquals("--mount \"type=volume,src=vol,dst=/data,volume-driver=nfs\": volume-driver \"nfs\" is not supported by isola;"
                 + " expected local", refusal("type=volume,src=vol,dst=/data,volume-driver=nfs"));
-        assertEquals("--mount \"type=bind,src=/a,dst=/b,bind-propagation=shared\": bind-propagation \"shared\" is not supported by isola;"
-                + " expected rprivate or private",
-                refusal("type=bind,src=/a,dst=/b,bind-propagation=shared"));
+        assertEquals("--mount \"type=bind,src=/a,dst=/b,bind-propagation=sideways\": bind-propagation \"sideways\": expected one of"
+                + " [private, rprivate, rshared, rslave, runbindable, shared, slave, unbindable]",
+                refusal("type=bind,src=/a,dst=/b,bind-propagation=sideways"));
         assertEquals("--mount \"type=tmpfs,dst=/b,ro\": a read-only tmpfs is not supported by isola", refusal("type=tmpfs,dst=/b,ro"));
     }
 

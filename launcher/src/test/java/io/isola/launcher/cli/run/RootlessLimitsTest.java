@@ -14,7 +14,8 @@ class RootlessLimitsTest {
 
     private static final String NEEDS = "as uid 1001 (rootless) limits need a cgroup v2 subtree that root delegated to you,"
             + " with the memory, pids and cpu controllers on cgroup v2 (systemd's user@1001.service with Delegate=yes, as"
-            + " rootless podman needs)";
+            + " rootless podman needs; by hand: chown 1001 a cgroup directory, its cgroup.procs and cgroup.subtree_control,"
+            + " and run isola from a cgroup below it)";
 
     @TempDir
     Path root;
@@ -39,17 +40,17 @@ class RootlessLimitsTest {
                 RootlessLimits.why(1001, root.resolve("mountinfo"), root.resolve("cgroup"), root));
     }
 
-    /** A pure v2 host whose user cgroup is delegated: isola says it does not use it yet rather than blame the host. */
+    /** A pure v2 host whose user cgroup is the user's but not its files: the files to delegate are named. */
     @Test
-    void aDelegatedSubtreeIsRecognisedAndTheMissingSupportSaid() throws IOException {
+    void aCgroupDirectoryWithoutItsFilesIsNoDelegation() throws IOException {
         Path mine = Files.createDirectories(root.resolve("sys/fs/cgroup/user.slice/user-1001.slice/user@1001.service"));
         Files.writeString(root.resolve("sys/fs/cgroup/cgroup.controllers"), "cpuset cpu io memory pids\n");
         proc("30 1 0:26 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n", "0::/user.slice/user-1001.slice/user@1001.service\n");
         long me = (Integer) Files.getAttribute(mine, "unix:uid", LinkOption.NOFOLLOW_LINKS);
         String why = RootlessLimits.why(me, root.resolve("mountinfo"), root.resolve("cgroup"), root);
         assertEquals("; on this host the cgroup2 hierarchy at /sys/fs/cgroup has cpuset, cpu, io, memory, pids,"
-                + " and your cgroup there, /user.slice/user-1001.slice/user@1001.service, is yours, but isola does not set"
-                + " limits in a delegated subtree yet. Run as root for limits", why.substring(why.indexOf("; on this host")));
+                + " and your cgroup there, /user.slice/user-1001.slice/user@1001.service, is yours, but not its"
+                + " cgroup.procs and cgroup.subtree_control. Run as root for limits", why.substring(why.indexOf("; on this host")));
     }
 
     @Test
