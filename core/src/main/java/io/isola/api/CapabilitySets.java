@@ -14,8 +14,12 @@ import java.util.Set;
  * anything is created: effective within permitted, and ambient within both permitted and
  * inheritable.
  */
-public record CapabilitySets(Set<Capability> bounding, Set<Capability> effective, Set<Capability> permitted,
-        Set<Capability> inheritable, Set<Capability> ambient) {
+public record CapabilitySets(
+        Set<Capability> bounding,
+        Set<Capability> effective,
+        Set<Capability> permitted,
+        Set<Capability> inheritable,
+        Set<Capability> ambient) {
 
     public CapabilitySets {
         bounding = copy(bounding);

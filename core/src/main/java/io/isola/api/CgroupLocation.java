@@ -12,6 +12,7 @@ import java.util.Map;
 public record CgroupLocation(String driver, String path, Map<String, String> dirs) {
 
     public CgroupLocation {
-        dirs = java.util.Collections.unmodifiableMap(dirs == null ? new java.util.TreeMap<>() : new java.util.TreeMap<>(dirs));
+        dirs = java.util.Collections.unmodifiableMap(
+                dirs == null ? new java.util.TreeMap<>() : new java.util.TreeMap<>(dirs));
     }
 }

@@ -13,10 +13,13 @@ public record CgroupPath(String path) {
 
     public CgroupPath {
         String trimmed = path == null ? "" : path.replaceAll("^/+|/+$", "");
-        if (trimmed.isEmpty() || List.of(trimmed.split("/")).stream()
-                .anyMatch(s -> s.isEmpty() || s.equals(".") || s.equals("..") || !s.matches("[A-Za-z0-9_.:@-]+"))) {
-            throw new IllegalArgumentException("cgroup path \"" + path
-                    + "\": expected a path of names made of letters, digits, '_', '.', ':', '@' or '-', without . or ..");
+        if (trimmed.isEmpty()
+                || List.of(trimmed.split("/")).stream()
+                        .anyMatch(s ->
+                                s.isEmpty() || s.equals(".") || s.equals("..") || !s.matches("[A-Za-z0-9_.:@-]+"))) {
+            throw new IllegalArgumentException(
+                    "cgroup path \"" + path
+                            + "\": expected a path of names made of letters, digits, '_', '.', ':', '@' or '-', without . or ..");
         }
         path = trimmed;
     }

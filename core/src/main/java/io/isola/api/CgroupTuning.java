@@ -22,8 +22,8 @@ public final class CgroupTuning {
     /** A cgroup v2 interface file: controller.name, as the kernel names them. */
     private static final Pattern UNIFIED_KEY = Pattern.compile("[a-z_]+\\.[A-Za-z0-9_.]+");
     /** Files that move processes or act rather than set a limit: the runtime's to write, never a config's. */
-    private static final Set<String> NOT_SETTINGS = Set.of("cgroup.procs", "cgroup.threads", "cgroup.kill",
-            "cgroup.subtree_control", "cgroup.freeze");
+    private static final Set<String> NOT_SETTINGS =
+            Set.of("cgroup.procs", "cgroup.threads", "cgroup.kill", "cgroup.subtree_control", "cgroup.freeze");
 
     private final String cpusetMems;
     private final Long realtimeRuntime;
@@ -111,9 +111,17 @@ public final class CgroupTuning {
     }
 
     public boolean isEmpty() {
-        return cpusetMems == null && realtimeRuntime == null && realtimePeriod == null && cpuIdle == null
-                && memorySwappiness == null && !oomKillDisabled && kernelTcp == null && hugepageLimits.isEmpty()
-                && netClassId == null && netPriorities.isEmpty() && unified.isEmpty();
+        return cpusetMems == null
+                && realtimeRuntime == null
+                && realtimePeriod == null
+                && cpuIdle == null
+                && memorySwappiness == null
+                && !oomKillDisabled
+                && kernelTcp == null
+                && hugepageLimits.isEmpty()
+                && netClassId == null
+                && netPriorities.isEmpty()
+                && unified.isEmpty();
     }
 
     private static OptionalLong optional(Long value) {
@@ -146,7 +154,8 @@ public final class CgroupTuning {
 
         public Builder cpusetMems(String nodes) {
             if (nodes == null || !NODES.matcher(nodes).matches()) {
-                throw new IllegalArgumentException("cpuset mems \"" + nodes + "\": expected memory node numbers and ranges such as 0-1,3");
+                throw new IllegalArgumentException(
+                        "cpuset mems \"" + nodes + "\": expected memory node numbers and ranges such as 0-1,3");
             }
             this.cpusetMems = nodes;
             return this;
@@ -154,13 +163,16 @@ public final class CgroupTuning {
 
         public Builder realtime(Long runtime, Long period) {
             if (runtime != null && runtime < -1) {
-                throw new IllegalArgumentException("real-time runtime " + runtime + ": expected -1 (no limit) or microseconds from 0");
+                throw new IllegalArgumentException(
+                        "real-time runtime " + runtime + ": expected -1 (no limit) or microseconds from 0");
             }
             if (period != null && period < 1) {
-                throw new IllegalArgumentException("real-time period " + period + ": expected a positive number of microseconds");
+                throw new IllegalArgumentException(
+                        "real-time period " + period + ": expected a positive number of microseconds");
             }
             if (runtime != null && period != null && runtime > period) {
-                throw new IllegalArgumentException("real-time runtime " + runtime + ": expected at most the period (" + period + ")");
+                throw new IllegalArgumentException(
+                        "real-time runtime " + runtime + ": expected at most the period (" + period + ")");
             }
             this.realtimeRuntime = runtime;
             this.realtimePeriod = period;
@@ -190,7 +202,8 @@ public final class CgroupTuning {
 
         public Builder kernelTcp(long bytes) {
             if (bytes < -1) {
-                throw new IllegalArgumentException("kernel TCP memory " + bytes + ": expected -1 (no limit) or bytes from 0");
+                throw new IllegalArgumentException(
+                        "kernel TCP memory " + bytes + ": expected -1 (no limit) or bytes from 0");
             }
             this.kernelTcp = bytes;
             return this;
@@ -198,10 +211,12 @@ public final class CgroupTuning {
 
         public Builder hugepageLimit(String pageSize, long bytes) {
             if (pageSize == null || !PAGE_SIZE.matcher(pageSize).matches()) {
-                throw new IllegalArgumentException("huge page size \"" + pageSize + "\": expected the kernel's name such as 2MB or 1GB");
+                throw new IllegalArgumentException(
+                        "huge page size \"" + pageSize + "\": expected the kernel's name such as 2MB or 1GB");
             }
             if (bytes < 0) {
-                throw new IllegalArgumentException("huge page limit " + bytes + " for " + pageSize + ": expected bytes from 0");
+                throw new IllegalArgumentException(
+                        "huge page limit " + bytes + " for " + pageSize + ": expected bytes from 0");
             }
             hugepageLimits.put(pageSize, bytes);
             return this;
@@ -217,13 +232,18 @@ public final class CgroupTuning {
 
         public Builder netPriority(String iface, long priority) {
             // an interface name: at most 15 bytes, no '/', no white space (the kernel's dev_valid_name)
-            if (iface == null || iface.isEmpty() || iface.length() > 15 || iface.equals(".") || iface.equals("..")
+            if (iface == null
+                    || iface.isEmpty()
+                    || iface.length() > 15
+                    || iface.equals(".")
+                    || iface.equals("..")
                     || !iface.chars().allMatch(c -> c > ' ' && c < 127 && c != '/' && c != ':')) {
                 throw new IllegalArgumentException("network interface \"" + iface
                         + "\": expected a name of 1 to 15 printable characters without '/', ':' or spaces");
             }
             if (priority < 0 || priority > 0xFFFFFFFFL) {
-                throw new IllegalArgumentException("network priority " + priority + " for " + iface + ": expected 0 to 4294967295");
+                throw new IllegalArgumentException(
+                        "network priority " + priority + " for " + iface + ": expected 0 to 4294967295");
             }
             netPriorities.put(iface, priority);
             return this;
@@ -232,15 +252,18 @@ public final class CgroupTuning {
         /** A cgroup v2 file of the container's own cgroup (a name, never a path) and its value. */
         public Builder unified(String file, String value) {
             if (file == null || !UNIFIED_KEY.matcher(file).matches()) {
-                throw new IllegalArgumentException("cgroup file \"" + file + "\": expected a file name of the container's"
-                        + " cgroup such as memory.high (controller.name, no path separators)");
+                throw new IllegalArgumentException(
+                        "cgroup file \"" + file + "\": expected a file name of the container's"
+                                + " cgroup such as memory.high (controller.name, no path separators)");
             }
             if (NOT_SETTINGS.contains(file)) {
-                throw new IllegalArgumentException("cgroup file \"" + file + "\": moves processes or acts on them, which is"
-                        + " the runtime's; expected a setting such as memory.high");
+                throw new IllegalArgumentException(
+                        "cgroup file \"" + file + "\": moves processes or acts on them, which is"
+                                + " the runtime's; expected a setting such as memory.high");
             }
             if (value == null || value.indexOf('\0') >= 0) {
-                throw new IllegalArgumentException("cgroup file \"" + file + "\": expected a string value without NUL bytes");
+                throw new IllegalArgumentException(
+                        "cgroup file \"" + file + "\": expected a string value without NUL bytes");
             }
             unified.put(file, value);
             return this;

@@ -253,8 +253,8 @@ public final class ContainerSpec {
             }
             env.forEach((name, value) -> {
                 if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0) {
-                    throw new IllegalArgumentException("environment variable name \"" + name
-                            + "\": expected a non-empty name without '=' or NUL");
+                    throw new IllegalArgumentException(
+                            "environment variable name \"" + name + "\": expected a non-empty name without '=' or NUL");
                 }
                 requireNoNul("environment variable " + name, value);
             });

@@ -46,8 +46,9 @@ public final class Devices {
         public static Rule parse(String text) {
             Matcher m = RULE.matcher(text == null ? "" : text.trim().toLowerCase(Locale.ROOT));
             if (!m.matches()) {
-                throw new IllegalArgumentException("device cgroup rule \"" + text
-                        + "\": expected TYPE MAJOR:MINOR ACCESS, such as \"c 1:3 rwm\" (type a, c or b; * for any number)");
+                throw new IllegalArgumentException(
+                        "device cgroup rule \"" + text
+                                + "\": expected TYPE MAJOR:MINOR ACCESS, such as \"c 1:3 rwm\" (type a, c or b; * for any number)");
             }
             return new Rule(true, m.group(1).charAt(0), number(m.group(2)), number(m.group(3)), m.group(4));
         }
@@ -58,8 +59,8 @@ public final class Devices {
 
         /** As devices.allow and devices.deny take it. */
         public String line() {
-            return type + " " + (major == ANY ? "*" : Long.toString(major)) + ":" + (minor == ANY ? "*" : Long.toString(minor))
-                    + " " + access;
+            return type + " " + (major == ANY ? "*" : Long.toString(major)) + ":"
+                    + (minor == ANY ? "*" : Long.toString(minor)) + " " + access;
         }
     }
 
@@ -75,9 +76,12 @@ public final class Devices {
             if (hostPath == null || !hostPath.startsWith("/dev/")) {
                 throw new IllegalArgumentException("device \"" + hostPath + "\": expected a host device under /dev/");
             }
-            if (containerPath == null || !containerPath.startsWith("/dev/") || containerPath.contains("/../")
+            if (containerPath == null
+                    || !containerPath.startsWith("/dev/")
+                    || containerPath.contains("/../")
                     || containerPath.endsWith("/..")) {
-                throw new IllegalArgumentException("device path \"" + containerPath + "\": expected a path under /dev/");
+                throw new IllegalArgumentException(
+                        "device path \"" + containerPath + "\": expected a path under /dev/");
             }
             if (access == null || !ACCESS.matcher(access).matches()) {
                 throw new IllegalArgumentException("device access \"" + access + "\": expected some of r, w and m");
@@ -88,7 +92,8 @@ public final class Devices {
         public static Mapping parse(String text) {
             String[] parts = text == null ? new String[0] : text.split(":", -1);
             if (parts.length == 0 || parts.length > 3 || parts[0].isEmpty()) {
-                throw new IllegalArgumentException("device \"" + text + "\": expected HOST[:CONTAINER][:ACCESS], such as /dev/loop0:/dev/loop0:rw");
+                throw new IllegalArgumentException("device \"" + text
+                        + "\": expected HOST[:CONTAINER][:ACCESS], such as /dev/loop0:/dev/loop0:rw");
             }
             String host = parts[0];
             String container = host;
@@ -124,7 +129,8 @@ public final class Devices {
                 throw new IllegalArgumentException("device path \"" + path + "\": expected a path under /dev/");
             }
             if (type != 'c' && type != 'u' && type != 'b' && type != 'p') {
-                throw new IllegalArgumentException("device \"" + path + "\" type '" + type + "': expected c, u, b or p");
+                throw new IllegalArgumentException(
+                        "device \"" + path + "\" type '" + type + "': expected c, u, b or p");
             }
             if (type != 'p' && (major < 0 || minor < 0 || major > 0xfffff || minor > 0xfffffL)) {
                 throw new IllegalArgumentException("device \"" + path + "\" number " + major + ":" + minor
@@ -135,8 +141,8 @@ public final class Devices {
                         + ": expected permission bits from 0 to 07777");
             }
             if (uid < 0 || uid >= IdMapping.ID_LIMIT || gid < 0 || gid >= IdMapping.ID_LIMIT) {
-                throw new IllegalArgumentException("device \"" + path + "\" owner " + uid + ":" + gid + ": expected ids from 0 to "
-                        + (IdMapping.ID_LIMIT - 1));
+                throw new IllegalArgumentException("device \"" + path + "\" owner " + uid + ":" + gid
+                        + ": expected ids from 0 to " + (IdMapping.ID_LIMIT - 1));
             }
         }
     }
@@ -174,7 +180,8 @@ public final class Devices {
 
     @Override
     public String toString() {
-        return "Devices[mappings=" + mappings + ", rules=" + rules.stream().map(Rule::line).toList() + ", nodes=" + nodes + "]";
+        return "Devices[mappings=" + mappings + ", rules="
+                + rules.stream().map(Rule::line).toList() + ", nodes=" + nodes + "]";
     }
 
     public static final class Builder {

@@ -134,7 +134,8 @@ public final class Filesystem {
 
     @Override
     public String toString() {
-        return "Filesystem[rootfs=" + rootfs + ", layers=" + layers.size() + ", readOnly=" + readOnly + ", volumes=" + volumes + ", tmpfs=" + tmpfs + "]";
+        return "Filesystem[rootfs=" + rootfs + ", layers=" + layers.size() + ", readOnly=" + readOnly + ", volumes="
+                + volumes + ", tmpfs=" + tmpfs + "]";
     }
 
     public static final class Builder {
@@ -223,8 +224,8 @@ public final class Filesystem {
                     Paths.requireAbsolute("the writable layer's keeper", keepWritableLayerWhile);
                 }
                 if (writableLayer.contains(":") || writableLayer.contains(",")) {
-                    throw new IllegalArgumentException("writable layer \"" + writableLayer
-                            + "\": expected a path without ':' or ','");
+                    throw new IllegalArgumentException(
+                            "writable layer \"" + writableLayer + "\": expected a path without ':' or ','");
                 }
             }
             Set<String> targets = new HashSet<>();
@@ -237,7 +238,8 @@ public final class Filesystem {
             for (String target : propagation.keySet()) {
                 if (volumes.stream().noneMatch(v -> v.target().equals(target))
                         && tmpfs.stream().noneMatch(t -> t.target().equals(target))) {
-                    throw new IllegalArgumentException("mount propagation of \"" + target + "\": no volume or tmpfs mount there");
+                    throw new IllegalArgumentException(
+                            "mount propagation of \"" + target + "\": no volume or tmpfs mount there");
                 }
             }
             return new Filesystem(this);
@@ -246,8 +248,8 @@ public final class Filesystem {
         private static void requireUnique(Set<String> targets, String target) {
             String normal = java.nio.file.Path.of(target).normalize().toString();
             if (!targets.add(normal)) {
-                throw new IllegalArgumentException("mount target \"" + target
-                        + "\": used twice, expected one volume or tmpfs per container path");
+                throw new IllegalArgumentException(
+                        "mount target \"" + target + "\": used twice, expected one volume or tmpfs per container path");
             }
         }
     }

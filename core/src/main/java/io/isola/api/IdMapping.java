@@ -25,8 +25,8 @@ public record IdMapping(long containerId, long hostId, long length) {
                 values[i] = -1;
             }
             if (values[i] < 0 || values[i] > ID_LIMIT || !parts[i].chars().allMatch(Character::isDigit)) {
-                throw new IllegalArgumentException(kind + " \"" + text + "\": expected CTR:HOST:LEN, three numbers from 0 to "
-                        + (ID_LIMIT - 1));
+                throw new IllegalArgumentException(
+                        kind + " \"" + text + "\": expected CTR:HOST:LEN, three numbers from 0 to " + (ID_LIMIT - 1));
             }
         }
         return new IdMapping(values[0], values[1], values[2]);

@@ -49,8 +49,9 @@ public record IoThrottle(Kind kind, long major, long minor, long rate) {
                     + ": expected a device number from 0:0 to 4294967295:4294967295");
         }
         if (rate < 1) {
-            throw new IllegalArgumentException(kind.flag() + " " + major + ":" + minor + " rate " + rate
-                    + ": expected a positive " + (kind.bytes() ? "number of bytes" : "number of operations") + " per second");
+            throw new IllegalArgumentException(
+                    kind.flag() + " " + major + ":" + minor + " rate " + rate + ": expected a positive "
+                            + (kind.bytes() ? "number of bytes" : "number of operations") + " per second");
         }
     }
 

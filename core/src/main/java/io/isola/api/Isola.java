@@ -41,7 +41,9 @@ public final class Isola implements AutoCloseable {
      * {@link IsolaException} naming the isolator and the class it lacks when one cannot be loaded.
      */
     public static Isola fromServiceLoader() {
-        return builder().isolators(ClassPathIsolators.load(Isola.class.getClassLoader())).build();
+        return builder()
+                .isolators(ClassPathIsolators.load(Isola.class.getClassLoader()))
+                .build();
     }
 
     /**

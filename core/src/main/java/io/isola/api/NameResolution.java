@@ -18,14 +18,20 @@ import java.util.regex.Pattern;
  * @param dnsSearch search domains replacing the network's or the host's
  * @param dnsOptions resolver options replacing the network's or the host's ({@code ndots:2})
  */
-public record NameResolution(List<String> names, List<HostEntry> extraHosts, List<String> dnsServers,
-        List<String> dnsSearch, List<String> dnsOptions) {
+public record NameResolution(
+        List<String> names,
+        List<HostEntry> extraHosts,
+        List<String> dnsServers,
+        List<String> dnsSearch,
+        List<String> dnsOptions) {
 
     /** Docker's rule for container names and aliases, which also keeps hosts-file lines whole. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,252}");
+
     private static final Pattern DOMAIN = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,252}");
     private static final Pattern OPTION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}");
-    private static final Pattern IPV4 = Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
+    private static final Pattern IPV4 =
+            Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:][0-9A-Fa-f:.]{1,44}");
 
     /** {@code --add-host} and {@link #extraHosts}' value standing for the gateway of the container's network. */
@@ -44,7 +50,8 @@ public record NameResolution(List<String> names, List<HostEntry> extraHosts, Lis
         public static HostEntry parse(String text) {
             int split = text.indexOf('=') >= 0 ? text.indexOf('=') : text.indexOf(':');
             if (split <= 0) {
-                throw new IllegalArgumentException("--add-host \"" + text + "\": expected NAME:IP or NAME:host-gateway");
+                throw new IllegalArgumentException(
+                        "--add-host \"" + text + "\": expected NAME:IP or NAME:host-gateway");
             }
             String address = text.substring(split + 1);
             if (address.startsWith("[") && address.endsWith("]")) {
@@ -85,16 +92,20 @@ public record NameResolution(List<String> names, List<HostEntry> extraHosts, Lis
 
     /** An IPv4 or IPv6 literal: checked by form only, so that no value ever reaches a name lookup. */
     private static void checkAddress(String what, String value) {
-        boolean ok = value != null && (IPV4.matcher(value).matches() || IPV6.matcher(value).matches() && value.contains(":"));
+        boolean ok = value != null
+                && (IPV4.matcher(value).matches() || IPV6.matcher(value).matches() && value.contains(":"));
         if (ok && !IPV4.matcher(value).matches()) {
             try {
-                ok = java.net.InetAddress.getByName(value) instanceof java.net.Inet6Address; // hex or ':' first and a ':' in it: parsed as a literal, never looked up
+                ok = java.net.InetAddress.getByName(value)
+                        instanceof
+                        java.net.Inet6Address; // hex or ':' first and a ':' in it: parsed as a literal, never looked up
             } catch (java.net.UnknownHostException e) {
                 ok = false;
             }
         }
         if (!ok) {
-            throw new IllegalArgumentException(what + " \"" + value + "\": expected an IP address such as 10.0.0.2 or fd00::2");
+            throw new IllegalArgumentException(
+                    what + " \"" + value + "\": expected an IP address such as 10.0.0.2 or fd00::2");
         }
     }
 }

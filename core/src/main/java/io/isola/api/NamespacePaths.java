@@ -31,8 +31,8 @@ public record NamespacePaths(Map<String, String> paths) {
         paths = Collections.unmodifiableMap(new TreeMap<>(paths));
         paths.forEach((name, path) -> {
             if (!JOINABLE.contains(name)) {
-                throw new IllegalArgumentException("namespace \"" + name + "\": cannot be joined by path; expected one of "
-                        + new java.util.TreeSet<>(JOINABLE));
+                throw new IllegalArgumentException("namespace \"" + name
+                        + "\": cannot be joined by path; expected one of " + new java.util.TreeSet<>(JOINABLE));
             }
             Paths.requireAbsolute(name + " namespace path", path);
         });

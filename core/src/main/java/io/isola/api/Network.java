@@ -35,7 +35,13 @@ public record Network(Mode mode, String target, List<PortMapping> ports) {
     /** CNI network names and container ids: what CNI and isola both accept. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
 
-    public enum Mode { NONE, HOST, BRIDGE, CONTAINER, NAMED }
+    public enum Mode {
+        NONE,
+        HOST,
+        BRIDGE,
+        CONTAINER,
+        NAMED
+    }
 
     public Network {
         Objects.requireNonNull(mode, "mode");
@@ -43,15 +49,16 @@ public record Network(Mode mode, String target, List<PortMapping> ports) {
         ports = List.copyOf(ports);
         boolean needsTarget = mode == Mode.CONTAINER || mode == Mode.NAMED;
         if (needsTarget && !NAME.matcher(target).matches()) {
-            throw new IllegalArgumentException((mode == Mode.CONTAINER ? "container id" : "network name") + " \"" + target
-                    + "\": expected 1 to 128 letters, digits, '_', '.' or '-', starting with a letter or digit");
+            throw new IllegalArgumentException(
+                    (mode == Mode.CONTAINER ? "container id" : "network name") + " \"" + target
+                            + "\": expected 1 to 128 letters, digits, '_', '.' or '-', starting with a letter or digit");
         }
         if (!needsTarget && !target.isEmpty()) {
             throw new IllegalArgumentException("network mode " + mode + " takes no name, got \"" + target + "\"");
         }
         if (!ports.isEmpty() && mode != Mode.BRIDGE && mode != Mode.NAMED) {
-            throw new IllegalArgumentException("published ports " + ports + ": only a bridge or named network can publish"
-                    + " ports, not --net " + describe(mode, target));
+            throw new IllegalArgumentException("published ports " + ports
+                    + ": only a bridge or named network can publish" + " ports, not --net " + describe(mode, target));
         }
         Set<String> seen = new HashSet<>();
         for (PortMapping port : ports) {
@@ -69,9 +76,10 @@ public record Network(Mode mode, String target, List<PortMapping> ports) {
             case "none" -> new Network(Mode.NONE, "", List.of());
             case "host" -> new Network(Mode.HOST, "", List.of());
             case "bridge" -> new Network(Mode.BRIDGE, "", List.of());
-            default -> text.startsWith("container:")
-                    ? new Network(Mode.CONTAINER, text.substring("container:".length()), List.of())
-                    : new Network(Mode.NAMED, text, List.of());
+            default ->
+                text.startsWith("container:")
+                        ? new Network(Mode.CONTAINER, text.substring("container:".length()), List.of())
+                        : new Network(Mode.NAMED, text, List.of());
         };
     }
 

@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  */
 public record NetworkAddress(String ipv4) {
 
-    private static final Pattern IPV4 = Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
+    private static final Pattern IPV4 =
+            Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
 
     public NetworkAddress {
         if (ipv4 == null || !IPV4.matcher(ipv4).matches()) {

@@ -28,7 +28,8 @@ public record PortMapping(int hostPort, int containerPort, String protocol) {
     public static PortMapping parse(String text) {
         Matcher m = FORM.matcher(text == null ? "" : text);
         if (!m.matches()) {
-            throw new IllegalArgumentException("port mapping \"" + text + "\": expected HOSTPORT:CONTAINERPORT[/tcp|udp]");
+            throw new IllegalArgumentException(
+                    "port mapping \"" + text + "\": expected HOSTPORT:CONTAINERPORT[/tcp|udp]");
         }
         return new PortMapping(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), m.group(3));
     }

@@ -16,21 +16,46 @@ import java.util.Map;
 public record ProcessScheduling(Scheduler scheduler, IoPriority ioPriority, Personality personality) {
 
     /** sched_setattr(2)'s policies by the names OCI gives them. */
-    public static final Map<String, Integer> POLICIES = Map.of("SCHED_OTHER", 0, "SCHED_FIFO", 1, "SCHED_RR", 2,
-            "SCHED_BATCH", 3, "SCHED_ISO", 4, "SCHED_IDLE", 5, "SCHED_DEADLINE", 6);
+    public static final Map<String, Integer> POLICIES = Map.of(
+            "SCHED_OTHER",
+            0,
+            "SCHED_FIFO",
+            1,
+            "SCHED_RR",
+            2,
+            "SCHED_BATCH",
+            3,
+            "SCHED_ISO",
+            4,
+            "SCHED_IDLE",
+            5,
+            "SCHED_DEADLINE",
+            6);
     /** sched_attr's flags by name. */
-    public static final Map<String, Long> SCHEDULER_FLAGS = Map.of("SCHED_FLAG_RESET_ON_FORK", 0x01L,
-            "SCHED_FLAG_RECLAIM", 0x02L, "SCHED_FLAG_DL_OVERRUN", 0x04L, "SCHED_FLAG_KEEP_POLICY", 0x08L,
-            "SCHED_FLAG_KEEP_PARAMS", 0x10L, "SCHED_FLAG_UTIL_CLAMP_MIN", 0x20L, "SCHED_FLAG_UTIL_CLAMP_MAX", 0x40L);
+    public static final Map<String, Long> SCHEDULER_FLAGS = Map.of(
+            "SCHED_FLAG_RESET_ON_FORK",
+            0x01L,
+            "SCHED_FLAG_RECLAIM",
+            0x02L,
+            "SCHED_FLAG_DL_OVERRUN",
+            0x04L,
+            "SCHED_FLAG_KEEP_POLICY",
+            0x08L,
+            "SCHED_FLAG_KEEP_PARAMS",
+            0x10L,
+            "SCHED_FLAG_UTIL_CLAMP_MIN",
+            0x20L,
+            "SCHED_FLAG_UTIL_CLAMP_MAX",
+            0x40L);
     /** ioprio classes by name. */
-    public static final Map<String, Integer> IO_CLASSES = Map.of("IOPRIO_CLASS_RT", 1, "IOPRIO_CLASS_BE", 2,
-            "IOPRIO_CLASS_IDLE", 3);
+    public static final Map<String, Integer> IO_CLASSES =
+            Map.of("IOPRIO_CLASS_RT", 1, "IOPRIO_CLASS_BE", 2, "IOPRIO_CLASS_IDLE", 3);
     /** personality(2)'s domains by OCI's names: PER_LINUX and PER_LINUX32. */
     public static final Map<String, Long> DOMAINS = Map.of("LINUX", 0x0000L, "LINUX32", 0x0008L);
 
     /** sched_attr: a policy of {@link #POLICIES}, and what the policy takes. */
-    public record Scheduler(String policy, int nice, int priority, List<String> flags, long runtime, long deadline,
-            long period) {
+    public record Scheduler(
+            String policy, int nice, int priority, List<String> flags, long runtime, long deadline, long period) {
         public Scheduler {
             if (!POLICIES.containsKey(policy)) {
                 throw new IllegalArgumentException("scheduler policy \"" + policy + "\": expected one of "

@@ -25,8 +25,8 @@ public record ProcessUser(long uid, long gid, List<Long> groups) {
         checkId("--user \"" + text + "\": uid", uid);
         checkId("--user \"" + text + "\": gid", gid);
         if (groups.size() > MAX_GROUPS) {
-            throw new IllegalArgumentException("supplementary groups: " + groups.size() + ", at most " + MAX_GROUPS
-                    + " are allowed");
+            throw new IllegalArgumentException(
+                    "supplementary groups: " + groups.size() + ", at most " + MAX_GROUPS + " are allowed");
         }
         groups.forEach(group -> checkId("supplementary group " + group, group));
     }
@@ -57,19 +57,21 @@ public record ProcessUser(long uid, long gid, List<Long> groups) {
 
     private static long number(String text, String part) {
         if (!part.chars().allMatch(Character::isDigit) || part.length() > 10) {
-            throw new IllegalArgumentException("--user \"" + text + "\": expected UID or UID:GID, numbers (names are for the CLI to look up)");
+            throw new IllegalArgumentException(
+                    "--user \"" + text + "\": expected UID or UID:GID, numbers (names are for the CLI to look up)");
         }
         long id = Long.parseLong(part);
         if (id >= IdMapping.ID_LIMIT) {
-            throw new IllegalArgumentException("--user \"" + text + "\": " + id + " is past the last id, "
-                    + (IdMapping.ID_LIMIT - 1));
+            throw new IllegalArgumentException(
+                    "--user \"" + text + "\": " + id + " is past the last id, " + (IdMapping.ID_LIMIT - 1));
         }
         return id;
     }
 
     private static void checkId(String what, long id) {
         if (id < 0 || id >= IdMapping.ID_LIMIT) {
-            throw new IllegalArgumentException(what + " " + id + ": expected a number from 0 to " + (IdMapping.ID_LIMIT - 1));
+            throw new IllegalArgumentException(
+                    what + " " + id + ": expected a number from 0 to " + (IdMapping.ID_LIMIT - 1));
         }
     }
 }

@@ -17,8 +17,14 @@ import java.util.OptionalLong;
  * @param pressure stall information by resource ({@code cpu}, {@code memory}, {@code io}),
  *     empty where the kernel offers none for the container's cgroup
  */
-public record ResourceStats(long memoryUsage, OptionalLong memoryLimit, Duration cpuTime, long pids, OptionalLong pidsLimit,
-        Map<String, Long> memoryEvents, Map<String, Pressure> pressure) {
+public record ResourceStats(
+        long memoryUsage,
+        OptionalLong memoryLimit,
+        Duration cpuTime,
+        long pids,
+        OptionalLong pidsLimit,
+        Map<String, Long> memoryEvents,
+        Map<String, Pressure> pressure) {
 
     public ResourceStats {
         // in the kernel's order, as the files list them
@@ -27,7 +33,8 @@ public record ResourceStats(long memoryUsage, OptionalLong memoryLimit, Duration
     }
 
     /** Without memory events and pressure (as read before they were offered). */
-    public ResourceStats(long memoryUsage, OptionalLong memoryLimit, Duration cpuTime, long pids, OptionalLong pidsLimit) {
+    public ResourceStats(
+            long memoryUsage, OptionalLong memoryLimit, Duration cpuTime, long pids, OptionalLong pidsLimit) {
         this(memoryUsage, memoryLimit, cpuTime, pids, pidsLimit, Map.of(), Map.of());
     }
 }

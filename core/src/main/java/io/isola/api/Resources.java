@@ -25,7 +25,8 @@ public final class Resources {
     /** {@code --memory-swap -1}: no limit on swap. */
     public static final long UNLIMITED = -1;
 
-    private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([bkmgt]?)(?:i?b)?", Pattern.CASE_INSENSITIVE);
+    private static final Pattern SIZE =
+            Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([bkmgt]?)(?:i?b)?", Pattern.CASE_INSENSITIVE);
     private static final Pattern CPU_LIST = Pattern.compile("\\d+(-\\d+)?(,\\d+(-\\d+)?)*");
     private static final BigDecimal MAX_CPUS = BigDecimal.valueOf(1024);
 
@@ -118,8 +119,15 @@ public final class Resources {
 
     /** Whether no limit is set at all. */
     public boolean isEmpty() {
-        return memory == null && memorySwap == null && cpus == null && cpuShares == null && cpusetCpus == null
-                && pidsLimit == null && memoryReservation == null && blkioWeight == null && ioThrottles.isEmpty()
+        return memory == null
+                && memorySwap == null
+                && cpus == null
+                && cpuShares == null
+                && cpusetCpus == null
+                && pidsLimit == null
+                && memoryReservation == null
+                && blkioWeight == null
+                && ioThrottles.isEmpty()
                 && !oomKillGroup;
     }
 
@@ -132,8 +140,8 @@ public final class Resources {
     public static long parseSize(String what, String text) {
         Matcher m = text == null ? null : SIZE.matcher(text.trim());
         if (m == null || !m.matches()) {
-            throw new IllegalArgumentException(what + " \"" + text
-                    + "\": expected a number with an optional unit b, k, m, g or t (such as 512m)");
+            throw new IllegalArgumentException(
+                    what + " \"" + text + "\": expected a number with an optional unit b, k, m, g or t (such as 512m)");
         }
         int shift = switch (m.group(2).toLowerCase(Locale.ROOT)) {
             case "k" -> 10;
@@ -158,10 +166,16 @@ public final class Resources {
         if (cpuShares != null) s.append("cpuShares=").append(cpuShares).append(' ');
         if (cpusetCpus != null) s.append("cpusetCpus=").append(cpusetCpus).append(' ');
         if (pidsLimit != null) s.append("pidsLimit=").append(pidsLimit).append(' ');
-        if (memoryReservation != null) s.append("memoryReservation=").append(memoryReservation).append(' ');
+        if (memoryReservation != null)
+            s.append("memoryReservation=").append(memoryReservation).append(' ');
         if (blkioWeight != null) s.append("blkioWeight=").append(blkioWeight).append(' ');
         for (IoThrottle t : ioThrottles) {
-            s.append(t.kind().flag().substring(2)).append('=').append(t.device()).append(':').append(t.rate()).append(' ');
+            s.append(t.kind().flag().substring(2))
+                    .append('=')
+                    .append(t.device())
+                    .append(':')
+                    .append(t.rate())
+                    .append(' ');
         }
         if (oomKillGroup) s.append("oomKillGroup ");
         return s.toString().trim() + "]";
@@ -189,8 +203,8 @@ public final class Resources {
 
         public Builder memory(long bytes) {
             if (bytes < MIN_MEMORY) {
-                throw new IllegalArgumentException("memory limit " + bytes + " bytes: expected at least 6m ("
-                        + MIN_MEMORY + " bytes)");
+                throw new IllegalArgumentException(
+                        "memory limit " + bytes + " bytes: expected at least 6m (" + MIN_MEMORY + " bytes)");
             }
             this.memory = bytes;
             return this;
@@ -219,7 +233,8 @@ public final class Resources {
             try {
                 parsed = new BigDecimal(value.trim());
             } catch (NumberFormatException | NullPointerException e) {
-                throw new IllegalArgumentException("cpus \"" + value + "\": expected a positive number such as 0.5 or 2");
+                throw new IllegalArgumentException(
+                        "cpus \"" + value + "\": expected a positive number such as 0.5 or 2");
             }
             return cpus(parsed);
         }
@@ -227,8 +242,8 @@ public final class Resources {
         public Builder cpus(BigDecimal value) {
             // 0.01 CPU is 1 ms of every 100 ms period, the smallest quota the kernel takes
             if (value.compareTo(new BigDecimal("0.01")) < 0 || value.compareTo(MAX_CPUS) > 0) {
-                throw new IllegalArgumentException("cpus \"" + value.toPlainString()
-                        + "\": expected a number from 0.01 to " + MAX_CPUS);
+                throw new IllegalArgumentException(
+                        "cpus \"" + value.toPlainString() + "\": expected a number from 0.01 to " + MAX_CPUS);
             }
             this.cpus = value.stripTrailingZeros();
             return this;
@@ -246,14 +261,14 @@ public final class Resources {
         public Builder cpusetCpus(String list) {
             String trimmed = list == null ? "" : list.replace(" ", "");
             if (!CPU_LIST.matcher(trimmed).matches()) {
-                throw new IllegalArgumentException("cpuset cpus \"" + list
-                        + "\": expected CPU numbers and ranges such as 0-1,3");
+                throw new IllegalArgumentException(
+                        "cpuset cpus \"" + list + "\": expected CPU numbers and ranges such as 0-1,3");
             }
             for (String range : trimmed.split(",")) {
                 String[] ends = range.split("-");
                 if (ends.length == 2 && Integer.parseInt(ends[0]) > Integer.parseInt(ends[1])) {
-                    throw new IllegalArgumentException("cpuset cpus \"" + list + "\": range " + range
-                            + " ends before it starts");
+                    throw new IllegalArgumentException(
+                            "cpuset cpus \"" + list + "\": range " + range + " ends before it starts");
                 }
             }
             this.cpusetCpus = trimmed;
@@ -263,7 +278,8 @@ public final class Resources {
         /** The most processes, or {@code -1} for no limit. */
         public Builder pidsLimit(long limit) {
             if (limit != UNLIMITED && limit < 1) {
-                throw new IllegalArgumentException("pids limit " + limit + ": expected a positive number, or -1 for no limit");
+                throw new IllegalArgumentException(
+                        "pids limit " + limit + ": expected a positive number, or -1 for no limit");
             }
             this.pidsLimit = limit;
             return this;
@@ -276,8 +292,8 @@ public final class Resources {
 
         public Builder memoryReservation(long bytes) {
             if (bytes < MIN_MEMORY) {
-                throw new IllegalArgumentException("memory reservation " + bytes + " bytes: expected at least 6m ("
-                        + MIN_MEMORY + " bytes)");
+                throw new IllegalArgumentException(
+                        "memory reservation " + bytes + " bytes: expected at least 6m (" + MIN_MEMORY + " bytes)");
             }
             this.memoryReservation = bytes;
             return this;
@@ -293,7 +309,8 @@ public final class Resources {
 
         /** Adds a device's I/O limit; one already given for the same device and kind is replaced. */
         public Builder ioThrottle(IoThrottle throttle) {
-            ioThrottles.removeIf(t -> t.kind() == throttle.kind() && t.major() == throttle.major() && t.minor() == throttle.minor());
+            ioThrottles.removeIf(
+                    t -> t.kind() == throttle.kind() && t.major() == throttle.major() && t.minor() == throttle.minor());
             ioThrottles.add(throttle);
             return this;
         }
@@ -310,8 +327,8 @@ public final class Resources {
             }
             if (memorySwap != null && memorySwap != UNLIMITED) {
                 if (memory == null) {
-                    throw new IllegalArgumentException("memory+swap limit " + memorySwap
-                            + " bytes: needs a memory limit as well");
+                    throw new IllegalArgumentException(
+                            "memory+swap limit " + memorySwap + " bytes: needs a memory limit as well");
                 }
                 if (memorySwap < memory) {
                     throw new IllegalArgumentException("memory+swap limit " + memorySwap

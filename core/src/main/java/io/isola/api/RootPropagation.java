@@ -14,16 +14,33 @@ import java.util.Map;
  */
 public record RootPropagation(String mode) {
 
-    private static final long MS_REC = 16384, MS_UNBINDABLE = 1 << 17, MS_PRIVATE = 1 << 18, MS_SLAVE = 1 << 19,
+    private static final long MS_REC = 16384,
+            MS_UNBINDABLE = 1 << 17,
+            MS_PRIVATE = 1 << 18,
+            MS_SLAVE = 1 << 19,
             MS_SHARED = 1 << 20;
-    private static final Map<String, Long> FLAGS = Map.of("private", MS_PRIVATE, "rprivate", MS_PRIVATE | MS_REC,
-            "slave", MS_SLAVE, "rslave", MS_SLAVE | MS_REC, "shared", MS_SHARED, "rshared", MS_SHARED | MS_REC,
-            "unbindable", MS_UNBINDABLE, "runbindable", MS_UNBINDABLE | MS_REC);
+    private static final Map<String, Long> FLAGS = Map.of(
+            "private",
+            MS_PRIVATE,
+            "rprivate",
+            MS_PRIVATE | MS_REC,
+            "slave",
+            MS_SLAVE,
+            "rslave",
+            MS_SLAVE | MS_REC,
+            "shared",
+            MS_SHARED,
+            "rshared",
+            MS_SHARED | MS_REC,
+            "unbindable",
+            MS_UNBINDABLE,
+            "runbindable",
+            MS_UNBINDABLE | MS_REC);
 
     public RootPropagation {
         if (!FLAGS.containsKey(mode)) {
-            throw new IllegalArgumentException("root propagation \"" + mode + "\": expected one of "
-                    + new java.util.TreeSet<>(FLAGS.keySet()));
+            throw new IllegalArgumentException(
+                    "root propagation \"" + mode + "\": expected one of " + new java.util.TreeSet<>(FLAGS.keySet()));
         }
     }
 

@@ -21,16 +21,32 @@ import java.util.Set;
  * @param defaultErrno the errno of an {@link Action#ERRNO} default action
  * @param architectures the SCMP_ARCH_* names it covers; empty means the host's
  */
-public record SeccompProfile(String source, Action defaultAction, int defaultErrno, List<String> architectures,
-        List<Rule> rules) {
+public record SeccompProfile(
+        String source, Action defaultAction, int defaultErrno, List<String> architectures, List<Rule> rules) {
 
     /** EPERM, the errno of an ERRNO action that names none. */
     public static final int EPERM = 1;
 
-    public enum Action { ALLOW, ERRNO, KILL_THREAD, KILL_PROCESS, TRAP, TRACE, LOG }
+    public enum Action {
+        ALLOW,
+        ERRNO,
+        KILL_THREAD,
+        KILL_PROCESS,
+        TRAP,
+        TRACE,
+        LOG
+    }
 
     /** Comparisons of one argument with {@code value} (and {@code valueTwo} for MASKED_EQ), unsigned 64-bit. */
-    public enum Op { NE, LT, LE, EQ, GE, GT, MASKED_EQ }
+    public enum Op {
+        NE,
+        LT,
+        LE,
+        EQ,
+        GE,
+        GT,
+        MASKED_EQ
+    }
 
     /** {@code args[index] op value}; for MASKED_EQ: {@code (args[index] & value) == valueTwo}. */
     public record Condition(int index, Op op, long value, long valueTwo) {
@@ -50,9 +66,16 @@ public record SeccompProfile(String source, Action defaultAction, int defaultErr
      * @param excludeArches the rule does not apply on these
      * @param minKernel the rule applies only from this kernel version on ({@code "4.8"}), or null
      */
-    public record Rule(List<String> names, Action action, int errno, List<Condition> conditions,
-            Set<Capability> includeCaps, Set<Capability> excludeCaps, List<String> includeArches,
-            List<String> excludeArches, String minKernel) {
+    public record Rule(
+            List<String> names,
+            Action action,
+            int errno,
+            List<Condition> conditions,
+            Set<Capability> includeCaps,
+            Set<Capability> excludeCaps,
+            List<String> includeArches,
+            List<String> excludeArches,
+            String minKernel) {
         public Rule {
             names = List.copyOf(names);
             Objects.requireNonNull(action, "action");
@@ -95,15 +118,22 @@ public record SeccompProfile(String source, Action defaultAction, int defaultErr
         try (java.io.InputStream in = Files.newInputStream(file)) {
             bytes = in.readNBytes(MAX_BYTES + 1);
         } catch (IOException e) {
-            throw new IllegalArgumentException(where + "cannot be read (" + (e.getMessage() != null ? e.getMessage()
-                    : e.getClass().getSimpleName()) + ")", e);
+            throw new IllegalArgumentException(
+                    where + "cannot be read ("
+                            + (e.getMessage() != null
+                                    ? e.getMessage()
+                                    : e.getClass().getSimpleName()) + ")",
+                    e);
         }
         if (bytes.length > MAX_BYTES) {
-            throw new IllegalArgumentException(where + "larger than " + (MAX_BYTES >> 20) + " MiB; expected a JSON profile");
+            throw new IllegalArgumentException(
+                    where + "larger than " + (MAX_BYTES >> 20) + " MiB; expected a JSON profile");
         }
         try {
-            String json = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
-                    .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+            String json = java.nio.charset.StandardCharsets.UTF_8
+                    .newDecoder()
+                    .decode(java.nio.ByteBuffer.wrap(bytes))
+                    .toString();
             return parse(file.toString(), json);
         } catch (java.nio.charset.CharacterCodingException e) {
             throw new IllegalArgumentException(where + "not UTF-8 text; expected a JSON profile");

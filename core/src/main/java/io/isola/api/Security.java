@@ -27,12 +27,27 @@ public final class Security {
 
     /** Docker's default capabilities. */
     public static final Set<Capability> DEFAULT_CAPABILITIES = Collections.unmodifiableSet(EnumSet.of(
-            Capability.CHOWN, Capability.DAC_OVERRIDE, Capability.FSETID, Capability.FOWNER, Capability.MKNOD,
-            Capability.NET_RAW, Capability.SETGID, Capability.SETUID, Capability.SETFCAP, Capability.SETPCAP,
-            Capability.NET_BIND_SERVICE, Capability.SYS_CHROOT, Capability.KILL, Capability.AUDIT_WRITE));
+            Capability.CHOWN,
+            Capability.DAC_OVERRIDE,
+            Capability.FSETID,
+            Capability.FOWNER,
+            Capability.MKNOD,
+            Capability.NET_RAW,
+            Capability.SETGID,
+            Capability.SETUID,
+            Capability.SETFCAP,
+            Capability.SETPCAP,
+            Capability.NET_BIND_SERVICE,
+            Capability.SYS_CHROOT,
+            Capability.KILL,
+            Capability.AUDIT_WRITE));
 
     /** Which seccomp filter the container gets. */
-    public enum Seccomp { DEFAULT, UNCONFINED, PROFILE }
+    public enum Seccomp {
+        DEFAULT,
+        UNCONFINED,
+        PROFILE
+    }
 
     private static final Security DEFAULTS = builder().build();
 
@@ -207,8 +222,9 @@ public final class Security {
                         seccompProfile(SeccompProfile.read(java.nio.file.Path.of(value)));
                     }
                 }
-                default -> throw new IllegalArgumentException("security option \"" + option
-                        + "\": unknown; expected no-new-privileges[=true|false] or seccomp=unconfined|PATH");
+                default ->
+                    throw new IllegalArgumentException("security option \"" + option
+                            + "\": unknown; expected no-new-privileges[=true|false] or seccomp=unconfined|PATH");
             }
             return this;
         }

@@ -18,11 +18,21 @@ import java.util.regex.Pattern;
 public record Sysctls(Map<String, String> values) {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9_]+(\\.[a-zA-Z0-9_-]+)+");
-    private static final java.util.List<String> IPC = java.util.List.of("kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
-            "kernel.sem", "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced");
+    private static final java.util.List<String> IPC = java.util.List.of(
+            "kernel.msgmax",
+            "kernel.msgmnb",
+            "kernel.msgmni",
+            "kernel.sem",
+            "kernel.shmall",
+            "kernel.shmmax",
+            "kernel.shmmni",
+            "kernel.shm_rmid_forced");
 
     /** The namespace a parameter belongs to. */
-    public enum Scope { NET, IPC }
+    public enum Scope {
+        NET,
+        IPC
+    }
 
     public Sysctls {
         Map<String, String> copy = new LinkedHashMap<>();
@@ -39,7 +49,8 @@ public record Sysctls(Map<String, String> values) {
     /** Which namespace {@code name} belongs to; throws naming it when it is not namespaced. */
     public static Scope scope(String name) {
         if (name == null || !NAME.matcher(name).matches() || name.contains("..")) {
-            throw new IllegalArgumentException("sysctl \"" + name + "\": expected a dotted name such as net.ipv4.ip_forward");
+            throw new IllegalArgumentException(
+                    "sysctl \"" + name + "\": expected a dotted name such as net.ipv4.ip_forward");
         }
         if (name.startsWith("net.")) {
             return Scope.NET;
@@ -47,8 +58,9 @@ public record Sysctls(Map<String, String> values) {
         if (IPC.contains(name) || name.startsWith("fs.mqueue.")) {
             return Scope.IPC;
         }
-        throw new IllegalArgumentException("sysctl \"" + name + "\": not namespaced, so setting it would change the host;"
-                + " expected net.*, fs.mqueue.* or one of " + String.join(", ", IPC));
+        throw new IllegalArgumentException(
+                "sysctl \"" + name + "\": not namespaced, so setting it would change the host;"
+                        + " expected net.*, fs.mqueue.* or one of " + String.join(", ", IPC));
     }
 
     /** The file under {@code /proc/sys} for {@code name}. */

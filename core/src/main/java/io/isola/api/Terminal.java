@@ -15,8 +15,8 @@ public record Terminal(int columns, int rows) {
 
     public Terminal {
         if (columns < 1 || rows < 1 || columns > 65535 || rows > 65535) {
-            throw new IllegalArgumentException("terminal size " + columns + "x" + rows
-                    + ": expected 1 to 65535 columns and rows");
+            throw new IllegalArgumentException(
+                    "terminal size " + columns + "x" + rows + ": expected 1 to 65535 columns and rows");
         }
     }
 

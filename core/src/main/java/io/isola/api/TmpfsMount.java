@@ -28,7 +28,8 @@ public record TmpfsMount(String target, long sizeBytes, int mode, boolean noexec
             throw new IllegalArgumentException("tmpfs size " + sizeBytes + ": expected 0 (the default) or more bytes");
         }
         if (mode < 0 || mode > 07777) {
-            throw new IllegalArgumentException("tmpfs mode " + Integer.toOctalString(mode) + ": expected 0 to 7777 (octal)");
+            throw new IllegalArgumentException(
+                    "tmpfs mode " + Integer.toOctalString(mode) + ": expected 0 to 7777 (octal)");
         }
     }
 

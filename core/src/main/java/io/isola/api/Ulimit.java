@@ -17,8 +17,24 @@ public record Ulimit(String name, long soft, long hard) {
     public static final long UNLIMITED = -1;
 
     /** Docker's names, in the kernel's RLIMIT_* order (the index is the resource number). */
-    private static final String[] NAMES = {"cpu", "fsize", "data", "stack", "core", "rss", "nproc", "nofile",
-        "memlock", "as", "locks", "sigpending", "msgqueue", "nice", "rtprio", "rttime"};
+    private static final String[] NAMES = {
+        "cpu",
+        "fsize",
+        "data",
+        "stack",
+        "core",
+        "rss",
+        "nproc",
+        "nofile",
+        "memlock",
+        "as",
+        "locks",
+        "sigpending",
+        "msgqueue",
+        "nice",
+        "rtprio",
+        "rttime"
+    };
 
     public Ulimit {
         resource(name);
@@ -40,12 +56,14 @@ public record Ulimit(String name, long soft, long hard) {
     public static Ulimit parse(String value) {
         int eq = value.indexOf('=');
         if (eq <= 0) {
-            throw new IllegalArgumentException("ulimit \"" + value + "\": expected NAME=SOFT[:HARD], such as nofile=1024:2048");
+            throw new IllegalArgumentException(
+                    "ulimit \"" + value + "\": expected NAME=SOFT[:HARD], such as nofile=1024:2048");
         }
         String name = value.substring(0, eq).trim().toLowerCase(Locale.ROOT);
         String[] limits = value.substring(eq + 1).split(":", -1);
         if (limits.length > 2) {
-            throw new IllegalArgumentException("ulimit \"" + value + "\": expected NAME=SOFT[:HARD], such as nofile=1024:2048");
+            throw new IllegalArgumentException(
+                    "ulimit \"" + value + "\": expected NAME=SOFT[:HARD], such as nofile=1024:2048");
         }
         long soft = limit(value, limits[0]);
         long hard = limits.length == 2 ? limit(value, limits[1]) : soft;

@@ -39,8 +39,8 @@ public final class UserNamespace {
      */
     public static UserNamespace of(List<IdMapping> uidMappings, List<IdMapping> gidMappings) {
         if (uidMappings.isEmpty() && !gidMappings.isEmpty()) {
-            throw new IllegalArgumentException("gid map \"" + gidMappings.get(0)
-                    + "\": a gid map needs a uid map too (give --uidmap as well)");
+            throw new IllegalArgumentException(
+                    "gid map \"" + gidMappings.get(0) + "\": a gid map needs a uid map too (give --uidmap as well)");
         }
         List<IdMapping> gids = gidMappings.isEmpty() ? uidMappings : gidMappings;
         check("uid map", uidMappings);
@@ -78,16 +78,19 @@ public final class UserNamespace {
     /** Throws, naming the range, unless {@code maps} is a map the kernel would take. */
     public static void check(String kind, List<IdMapping> maps) {
         if (maps.size() > MAX_LINES) {
-            throw new IllegalArgumentException(kind + ": " + maps.size() + " ranges, at most " + MAX_LINES + " are allowed");
+            throw new IllegalArgumentException(
+                    kind + ": " + maps.size() + " ranges, at most " + MAX_LINES + " are allowed");
         }
         for (IdMapping m : maps) {
             if (m.length() < 1) {
                 throw new IllegalArgumentException(kind + " \"" + m + "\": the length must be at least 1");
             }
-            if (m.containerId() < 0 || m.hostId() < 0 || m.containerId() + m.length() > IdMapping.ID_LIMIT
+            if (m.containerId() < 0
+                    || m.hostId() < 0
+                    || m.containerId() + m.length() > IdMapping.ID_LIMIT
                     || m.hostId() + m.length() > IdMapping.ID_LIMIT) {
-                throw new IllegalArgumentException(kind + " \"" + m + "\": the range must lie within ids 0 to "
-                        + (IdMapping.ID_LIMIT - 1));
+                throw new IllegalArgumentException(
+                        kind + " \"" + m + "\": the range must lie within ids 0 to " + (IdMapping.ID_LIMIT - 1));
             }
         }
         overlap(kind, maps, IdMapping::containerId, "container");
@@ -108,7 +111,8 @@ public final class UserNamespace {
 
     @Override
     public String toString() {
-        return isDefaultMapping() ? "user namespace (default mapping)"
+        return isDefaultMapping()
+                ? "user namespace (default mapping)"
                 : "user namespace (uid maps " + uidMappings + ", gid maps " + gidMappings + ")";
     }
 }

@@ -19,7 +19,9 @@ public record Volume(String source, String target, boolean readOnly, Set<Option>
 
     /** Mount flags beyond read-only, as an OCI config.json's mount options name them. */
     public enum Option {
-        NOSUID, NODEV, NOEXEC,
+        NOSUID,
+        NODEV,
+        NOEXEC,
         /** {@code bind} rather than {@code rbind}: the mounts below the source are not brought along. */
         NONRECURSIVE,
         /**
@@ -59,7 +61,8 @@ public record Volume(String source, String target, boolean readOnly, Set<Option>
         Objects.requireNonNull(value, "value");
         String[] parts = value.split(":", -1);
         if (parts.length < 2 || parts.length > 3) {
-            throw new IllegalArgumentException("volume \"" + value + "\": expected HOST:CONTAINER or HOST:CONTAINER:ro");
+            throw new IllegalArgumentException(
+                    "volume \"" + value + "\": expected HOST:CONTAINER or HOST:CONTAINER:ro");
         }
         boolean readOnly = false;
         Set<Option> options = EnumSet.noneOf(Option.class);
@@ -68,8 +71,9 @@ public record Volume(String source, String target, boolean readOnly, Set<Option>
                 case "ro" -> readOnly = true;
                 case "rw" -> readOnly = false;
                 case "idmap" -> options.add(Option.IDMAP);
-                default -> throw new IllegalArgumentException("volume \"" + value + "\": option \"" + option
-                        + "\" is not known, expected ro, rw or idmap");
+                default ->
+                    throw new IllegalArgumentException("volume \"" + value + "\": option \"" + option
+                            + "\" is not known, expected ro, rw or idmap");
             }
         }
         return new Volume(parts[0], parts[1], readOnly, options);

@@ -34,6 +34,7 @@ final class ContainerCgroups {
     private static final Path CGROUPFS = Path.of("/sys/fs/cgroup");
     /** {@code <parent>/<id>} with a parent of up to three levels. */
     private static final int MAX_DEPTH = 4;
+
     private static final int KILL_ROUNDS = 100;
     private static final int SIGKILL = 9;
 
@@ -54,7 +55,8 @@ final class ContainerCgroups {
             for (String recorded : cgroup.location().dirs().values()) {
                 Path dir = Path.of(recorded).normalize();
                 // only a directory of cgroupfs named after the container: never one of an engine's parents
-                if (dir.startsWith(CGROUPFS) && dir.getFileName().toString().equals(state.id())
+                if (dir.startsWith(CGROUPFS)
+                        && dir.getFileName().toString().equals(state.id())
                         && Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
                     found.add(dir);
                 }
@@ -68,8 +70,10 @@ final class ContainerCgroups {
         List<Path> found = new ArrayList<>();
         for (Path hierarchy : hierarchies()) {
             try (Stream<Path> walk = Files.walk(hierarchy, MAX_DEPTH)) {
-                walk.filter(dir -> dir.getFileName() != null && dir.getFileName().toString().equals(id))
-                        .filter(dir -> Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)).forEach(found::add);
+                walk.filter(dir -> dir.getFileName() != null
+                                && dir.getFileName().toString().equals(id))
+                        .filter(dir -> Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS))
+                        .forEach(found::add);
             } catch (IOException | java.io.UncheckedIOException e) {
                 LOG.debug("cannot search {} for container {}: {}", hierarchy, id, e.toString());
             }
@@ -86,7 +90,8 @@ final class ContainerCgroups {
         Set<Long> pids = new LinkedHashSet<>();
         for (Path dir : dirs) {
             try (Stream<Path> walk = Files.walk(dir)) {
-                for (Path procs : walk.filter(p -> p.getFileName().toString().equals("cgroup.procs")).toList()) {
+                for (Path procs : walk.filter(p -> p.getFileName().toString().equals("cgroup.procs"))
+                        .toList()) {
                     pids.addAll(readPids(procs));
                 }
             } catch (IOException | java.io.UncheckedIOException e) {
@@ -104,8 +109,11 @@ final class ContainerCgroups {
 
     /** The process of the container that started first (its first process, unless that has died); NONE if none runs. */
     ProcessIdentity firstProcess() {
-        return pids().stream().map(ProcessIdentity::of).filter(p -> p.pid() > 0)
-                .min(Comparator.comparingLong(ProcessIdentity::startTime)).orElse(ProcessIdentity.NONE);
+        return pids().stream()
+                .map(ProcessIdentity::of)
+                .filter(p -> p.pid() > 0)
+                .min(Comparator.comparingLong(ProcessIdentity::startTime))
+                .orElse(ProcessIdentity.NONE);
     }
 
     /**
@@ -196,7 +204,8 @@ final class ContainerCgroups {
         try (Stream<Path> walk = Files.walk(dir)) {
             // a cgroup directory's files go with it: only directories are removed, children first
             for (Path child : walk.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
-                    .sorted(Comparator.reverseOrder()).toList()) {
+                    .sorted(Comparator.reverseOrder())
+                    .toList()) {
                 Files.deleteIfExists(child);
             }
             LOG.info("removed the cgroup {} of a container whose monitor is gone", dir);

@@ -10,8 +10,15 @@ import java.util.Map;
  * tell a reused pid), the monitor that reaps it, the exit status, the spec.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ContainerState(String ociVersion, String id, String status, long pid, String bundle,
-        Map<String, String> annotations, String created, Extra isola) {
+public record ContainerState(
+        String ociVersion,
+        String id,
+        String status,
+        long pid,
+        String bundle,
+        Map<String, String> annotations,
+        String created,
+        Extra isola) {
 
     public static final String OCI_VERSION = "1.2.0";
     /** OCI statuses, plus "creating" while the state dir exists and the process does not yet. */
@@ -21,7 +28,18 @@ public record ContainerState(String ociVersion, String id, String status, long p
 
     /** What is shown of a container whose {@code state.json} cannot be read, for {@code why}. */
     public static ContainerState unreadable(String id, String why) {
-        Extra extra = new Extra(null, 0, null, null, null, null, null, null, null, null, null,
+        Extra extra = new Extra(
+                null,
+                0,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
                 "state unreadable: " + why + "; rm -f stops its processes and removes it");
         return new ContainerState(OCI_VERSION, id, UNKNOWN, 0, null, Map.of(), null, extra);
     }
@@ -42,29 +60,101 @@ public record ContainerState(String ociVersion, String id, String status, long p
      * @param relaunch how to run it again ({@code start}, restart policies), for containers of {@code run}
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Extra(String name, long startTime, ProcessIdentity monitor, String startedAt, String finishedAt,
-            Integer exitCode, Integer exitSignal, Boolean autoRemove, Boolean detached, String logFile, SavedSpec spec,
-            String note, CgroupState cgroup, Relaunch relaunch) {
+    public record Extra(
+            String name,
+            long startTime,
+            ProcessIdentity monitor,
+            String startedAt,
+            String finishedAt,
+            Integer exitCode,
+            Integer exitSignal,
+            Boolean autoRemove,
+            Boolean detached,
+            String logFile,
+            SavedSpec spec,
+            String note,
+            CgroupState cgroup,
+            Relaunch relaunch) {
 
         /** Without a relaunch record (an OCI container, which its engine runs again if at all). */
-        public Extra(String name, long startTime, ProcessIdentity monitor, String startedAt, String finishedAt,
-                Integer exitCode, Integer exitSignal, Boolean autoRemove, Boolean detached, String logFile, SavedSpec spec,
-                String note, CgroupState cgroup) {
-            this(name, startTime, monitor, startedAt, finishedAt, exitCode, exitSignal, autoRemove, detached, logFile, spec,
-                    note, cgroup, null);
+        public Extra(
+                String name,
+                long startTime,
+                ProcessIdentity monitor,
+                String startedAt,
+                String finishedAt,
+                Integer exitCode,
+                Integer exitSignal,
+                Boolean autoRemove,
+                Boolean detached,
+                String logFile,
+                SavedSpec spec,
+                String note,
+                CgroupState cgroup) {
+            this(
+                    name,
+                    startTime,
+                    monitor,
+                    startedAt,
+                    finishedAt,
+                    exitCode,
+                    exitSignal,
+                    autoRemove,
+                    detached,
+                    logFile,
+                    spec,
+                    note,
+                    cgroup,
+                    null);
         }
 
         /** Without a cgroup (it is recorded once the container runs). */
-        public Extra(String name, long startTime, ProcessIdentity monitor, String startedAt, String finishedAt,
-                Integer exitCode, Integer exitSignal, Boolean autoRemove, Boolean detached, String logFile, SavedSpec spec,
+        public Extra(
+                String name,
+                long startTime,
+                ProcessIdentity monitor,
+                String startedAt,
+                String finishedAt,
+                Integer exitCode,
+                Integer exitSignal,
+                Boolean autoRemove,
+                Boolean detached,
+                String logFile,
+                SavedSpec spec,
                 String note) {
-            this(name, startTime, monitor, startedAt, finishedAt, exitCode, exitSignal, autoRemove, detached, logFile, spec,
-                    note, null, null);
+            this(
+                    name,
+                    startTime,
+                    monitor,
+                    startedAt,
+                    finishedAt,
+                    exitCode,
+                    exitSignal,
+                    autoRemove,
+                    detached,
+                    logFile,
+                    spec,
+                    note,
+                    null,
+                    null);
         }
 
         public Extra withExit(Integer code, Integer signal, String finished, String why) {
-            return new Extra(name, startTime, monitor, startedAt, finished, code, signal, autoRemove, detached, logFile,
-                    spec, why, cgroup, relaunch);
+            return new Extra(
+                    name,
+                    startTime,
+                    monitor,
+                    startedAt,
+                    finished,
+                    code,
+                    signal,
+                    autoRemove,
+                    detached,
+                    logFile,
+                    spec,
+                    why,
+                    cgroup,
+                    relaunch);
         }
 
         public Extra withNote(String why) {
@@ -72,34 +162,112 @@ public record ContainerState(String ociVersion, String id, String status, long p
         }
 
         public Extra withProcess(long start, ProcessIdentity monitorProcess, String started) {
-            return new Extra(name, start, monitorProcess, started, finishedAt, exitCode, exitSignal, autoRemove, detached,
-                    logFile, spec, note, cgroup, relaunch);
+            return new Extra(
+                    name,
+                    start,
+                    monitorProcess,
+                    started,
+                    finishedAt,
+                    exitCode,
+                    exitSignal,
+                    autoRemove,
+                    detached,
+                    logFile,
+                    spec,
+                    note,
+                    cgroup,
+                    relaunch);
         }
 
         public Extra withCgroup(CgroupState value) {
-            return new Extra(name, startTime, monitor, startedAt, finishedAt, exitCode, exitSignal, autoRemove, detached,
-                    logFile, spec, note, value, relaunch);
+            return new Extra(
+                    name,
+                    startTime,
+                    monitor,
+                    startedAt,
+                    finishedAt,
+                    exitCode,
+                    exitSignal,
+                    autoRemove,
+                    detached,
+                    logFile,
+                    spec,
+                    note,
+                    value,
+                    relaunch);
         }
 
         public Extra withRelaunch(Relaunch value) {
-            return new Extra(name, startTime, monitor, startedAt, finishedAt, exitCode, exitSignal, autoRemove, detached,
-                    logFile, spec, note, cgroup, value);
+            return new Extra(
+                    name,
+                    startTime,
+                    monitor,
+                    startedAt,
+                    finishedAt,
+                    exitCode,
+                    exitSignal,
+                    autoRemove,
+                    detached,
+                    logFile,
+                    spec,
+                    note,
+                    cgroup,
+                    value);
         }
 
         public Extra withSpec(SavedSpec value) {
-            return new Extra(name, startTime, monitor, startedAt, finishedAt, exitCode, exitSignal, autoRemove, detached,
-                    logFile, value, note, cgroup, relaunch);
+            return new Extra(
+                    name,
+                    startTime,
+                    monitor,
+                    startedAt,
+                    finishedAt,
+                    exitCode,
+                    exitSignal,
+                    autoRemove,
+                    detached,
+                    logFile,
+                    value,
+                    note,
+                    cgroup,
+                    relaunch);
         }
 
         public Extra withName(String value) {
-            return new Extra(value, startTime, monitor, startedAt, finishedAt, exitCode, exitSignal, autoRemove, detached,
-                    logFile, spec, note, cgroup, relaunch);
+            return new Extra(
+                    value,
+                    startTime,
+                    monitor,
+                    startedAt,
+                    finishedAt,
+                    exitCode,
+                    exitSignal,
+                    autoRemove,
+                    detached,
+                    logFile,
+                    spec,
+                    note,
+                    cgroup,
+                    relaunch);
         }
 
         /** Detached from now on, its output in {@code log} (a stopped container started again runs in the background). */
         public Extra detachedTo(String log) {
-            return new Extra(name, startTime, monitor, startedAt, finishedAt, exitCode, exitSignal, autoRemove, Boolean.TRUE,
-                    log, spec, note, cgroup, relaunch);
+            return new Extra(
+                    name,
+                    startTime,
+                    monitor,
+                    startedAt,
+                    finishedAt,
+                    exitCode,
+                    exitSignal,
+                    autoRemove,
+                    Boolean.TRUE,
+                    log,
+                    spec,
+                    note,
+                    cgroup,
+                    relaunch);
         }
 
         /** How often its restart policy restarted it. */
@@ -144,7 +312,8 @@ public record ContainerState(String ociVersion, String id, String status, long p
 
     /** The container's own root directory, or "" when it has none (the host's files, or an image's layers). */
     private String rootfs() {
-        SavedRoot root = isola == null || isola.spec() == null ? null : isola.spec().root();
+        SavedRoot root =
+                isola == null || isola.spec() == null ? null : isola.spec().root();
         return root == null || root.rootfs() == null ? "" : root.rootfs();
     }
 

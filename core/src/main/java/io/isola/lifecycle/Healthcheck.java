@@ -14,22 +14,29 @@ import java.util.List;
  * @param test {@code ["CMD", ARG...]} or {@code ["CMD-SHELL", COMMAND]}
  */
 @JsonInclude(JsonInclude.Include.NON_DEFAULT)
-public record Healthcheck(@JsonProperty("Test") List<String> test, @JsonProperty("Interval") long interval,
-        @JsonProperty("Timeout") long timeout, @JsonProperty("StartPeriod") long startPeriod,
+public record Healthcheck(
+        @JsonProperty("Test") List<String> test,
+        @JsonProperty("Interval") long interval,
+        @JsonProperty("Timeout") long timeout,
+        @JsonProperty("StartPeriod") long startPeriod,
         @JsonProperty("Retries") int retries) {
 
     /** Docker's defaults: every 30 s, 30 s each, unhealthy after 3 failures in a row. */
     static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(30), DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
     static final int DEFAULT_RETRIES = 3;
 
     public Healthcheck {
         test = List.copyOf(test);
-        if (test.isEmpty() || !(test.get(0).equals("CMD") && test.size() > 1 || test.get(0).equals("CMD-SHELL") && test.size() == 2)) {
-            throw new IllegalArgumentException("health check test " + test + ": expected [CMD, ARG...] or [CMD-SHELL, COMMAND]");
+        if (test.isEmpty()
+                || !(test.get(0).equals("CMD") && test.size() > 1
+                        || test.get(0).equals("CMD-SHELL") && test.size() == 2)) {
+            throw new IllegalArgumentException(
+                    "health check test " + test + ": expected [CMD, ARG...] or [CMD-SHELL, COMMAND]");
         }
         if (interval < 0 || timeout < 0 || startPeriod < 0 || retries < 0) {
-            throw new IllegalArgumentException("health check " + test + ": interval, timeout, start period and retries"
-                    + " must not be negative");
+            throw new IllegalArgumentException(
+                    "health check " + test + ": interval, timeout, start period and retries" + " must not be negative");
         }
     }
 

@@ -19,12 +19,21 @@ final class HostConfigView {
     static Map<String, Object> of(SavedSpec spec) {
         SavedHostConfig host = spec.host() == null ? new SavedHostConfig(null, null, null, null) : spec.host();
         Map<String, Object> config = new LinkedHashMap<>();
-        config.put("Binds", spec.volumes() == null ? null : spec.volumes().stream()
-                .map(v -> v.source() + ":" + v.target() + (v.readOnly() ? ":ro" : "")).toList());
+        config.put(
+                "Binds",
+                spec.volumes() == null
+                        ? null
+                        : spec.volumes().stream()
+                                .map(v -> v.source() + ":" + v.target() + (v.readOnly() ? ":ro" : ""))
+                                .toList());
         config.put("PortBindings", portBindings(spec.ports()));
         config.put("Memory", host.memory() == null ? 0 : host.memory());
         config.put("MemorySwap", host.memorySwap() == null ? 0 : host.memorySwap());
-        config.put("NanoCpus", host.cpus() == null ? 0 : new BigDecimal(host.cpus()).movePointRight(9).longValue());
+        config.put(
+                "NanoCpus",
+                host.cpus() == null
+                        ? 0
+                        : new BigDecimal(host.cpus()).movePointRight(9).longValue());
         config.put("PidsLimit", host.pidsLimit());
         config.put("MemoryReservation", host.memoryReservation() == null ? 0 : host.memoryReservation());
         config.put("CpuShares", host.cpuShares() == null ? 0 : host.cpuShares());
@@ -41,8 +50,8 @@ final class HostConfigView {
         for (String saved : ports) {
             int colon = saved.indexOf(':');
             @SuppressWarnings("unchecked")
-            List<Map<String, String>> list = (List<Map<String, String>>) bindings.computeIfAbsent(saved.substring(colon + 1),
-                    k -> new ArrayList<Map<String, String>>());
+            List<Map<String, String>> list = (List<Map<String, String>>)
+                    bindings.computeIfAbsent(saved.substring(colon + 1), k -> new ArrayList<Map<String, String>>());
             Map<String, String> binding = new LinkedHashMap<>();
             binding.put("HostIp", "");
             binding.put("HostPort", saved.substring(0, colon));

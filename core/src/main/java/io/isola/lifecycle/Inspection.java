@@ -35,7 +35,11 @@ public final class Inspection {
         status.put("ExitSignal", extra == null ? null : extra.exitSignal());
         status.put("Paused", paused);
         // from the cgroup's OOM-kill counter, read by the monitor as it reaped the container
-        status.put("OOMKilled", extra != null && extra.cgroup() != null && Boolean.TRUE.equals(extra.cgroup().oomKilled()));
+        status.put(
+                "OOMKilled",
+                extra != null
+                        && extra.cgroup() != null
+                        && Boolean.TRUE.equals(extra.cgroup().oomKilled()));
         status.put("StartedAt", extra == null ? null : extra.startedAt());
         status.put("FinishedAt", extra == null ? null : extra.finishedAt());
         status.put("Note", extra == null ? null : extra.note());
@@ -45,18 +49,32 @@ public final class Inspection {
             SavedSpec spec = extra.spec();
             Map<String, Object> config = new LinkedHashMap<>();
             // numeric, as the container's process runs (docker echoes --user as given; "" for root)
-            config.put("User", spec.user() == null ? "" : spec.user().uid() + ":" + spec.user().gid());
+            config.put(
+                    "User",
+                    spec.user() == null
+                            ? ""
+                            : spec.user().uid() + ":" + spec.user().gid());
             config.put("Cmd", spec.command());
-            config.put("Env", spec.env() == null ? List.of()
-                    : spec.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+            config.put(
+                    "Env",
+                    spec.env() == null
+                            ? List.of()
+                            : spec.env().entrySet().stream()
+                                    .map(e -> e.getKey() + "=" + e.getValue())
+                                    .toList());
             config.put("WorkingDir", spec.cwd());
             config.put("Hostname", spec.hostname());
             config.put("Domainname", spec.domainname());
             config.put("Tty", Boolean.TRUE.equals(spec.terminal()));
             config.put("Isolators", spec.isolators());
-            config.put("Image", spec.root() == null || spec.root().image() == null ? "" : spec.root().image());
+            config.put(
+                    "Image",
+                    spec.root() == null || spec.root().image() == null
+                            ? ""
+                            : spec.root().image());
             // a container of run's labels; an engine's container's annotations are its bundle's, not labels
-            config.put("Labels", state.bundle() != null || state.annotations() == null ? Map.of() : state.annotations());
+            config.put(
+                    "Labels", state.bundle() != null || state.annotations() == null ? Map.of() : state.annotations());
             // Docker leaves both out of Config unless the run or the image set them
             if (spec.stop() != null && spec.stop().signalName() != null) {
                 config.put("StopSignal", spec.stop().signalName());
@@ -72,13 +90,23 @@ public final class Inspection {
         result.put("RestartCount", extra == null ? 0 : extra.restartCount());
         if (extra != null && (extra.relaunch() != null || extra.spec() != null)) {
             Map<String, Object> host = extra.spec() == null ? new LinkedHashMap<>() : HostConfigView.of(extra.spec());
-            host.put("RestartPolicy", restartPolicy(extra.relaunch() == null ? null : extra.relaunch().policy()));
+            host.put(
+                    "RestartPolicy",
+                    restartPolicy(
+                            extra.relaunch() == null ? null : extra.relaunch().policy()));
             result.put("HostConfig", host);
         }
         result.put("Bundle", state.bundle());
         result.put("LogPath", extra == null ? null : extra.logFile());
-        result.put("Monitor", extra == null || extra.monitor() == null ? null : Map.of(
-                "Pid", extra.monitor().pid(), "Running", extra.monitor().isAlive()));
+        result.put(
+                "Monitor",
+                extra == null || extra.monitor() == null
+                        ? null
+                        : Map.of(
+                                "Pid",
+                                extra.monitor().pid(),
+                                "Running",
+                                extra.monitor().isAlive()));
         result.put("Namespaces", live ? namespaces(state.pid()) : Map.of());
         result.put("CgroupPaths", live ? cgroups(state.pid()) : Map.of());
         result.put("NetworkSettings", live ? NetworkAddresses.settings(state.pid()) : Map.of("IPAddress", ""));
@@ -88,7 +116,8 @@ public final class Inspection {
     /** Docker's word for the state: created (restarting when its policy starts it again), running, exited, dead. */
     private static String dockerStatus(ContainerState state) {
         return switch (state.status()) {
-            case ContainerState.CREATING -> state.isola() != null && state.isola().restartCount() > 0 ? "restarting" : "created";
+            case ContainerState.CREATING ->
+                state.isola() != null && state.isola().restartCount() > 0 ? "restarting" : "created";
             case ContainerState.STOPPED -> state.neverStarted() ? "created" : "exited";
             case ContainerState.UNKNOWN -> "dead";
             default -> state.status();

@@ -58,8 +58,11 @@ public final class Lifecycle {
                 if (monitored) {
                     return recordedByMonitor(state);
                 }
-                return record(state, extra != null && extra.exitCode() == null && monitor != null
-                        ? "exit status unknown: its monitor died before the container ended" : null);
+                return record(
+                        state,
+                        extra != null && extra.exitCode() == null && monitor != null
+                                ? "exit status unknown: its monitor died before the container ended"
+                                : null);
             }
             default -> {
                 return state;
@@ -91,8 +94,8 @@ public final class Lifecycle {
     }
 
     /** Said of a container whose process runs on after its monitor died. */
-    static final String UNSUPERVISED = "unsupervised: its monitor died, so nothing will record its exit;"
-            + " rm -f stops and removes it";
+    static final String UNSUPERVISED =
+            "unsupervised: its monitor died, so nothing will record its exit;" + " rm -f stops and removes it";
 
     /**
      * Whether {@code state} is a live container whose monitor died (a killed CLI, server or
@@ -110,14 +113,18 @@ public final class Lifecycle {
      */
     public static boolean abandoned(ContainerState state) {
         ContainerState.Extra extra = state.isola();
-        return ContainerState.STOPPED.equals(state.status()) && extra != null && Boolean.TRUE.equals(extra.autoRemove())
+        return ContainerState.STOPPED.equals(state.status())
+                && extra != null
+                && Boolean.TRUE.equals(extra.autoRemove())
                 && (extra.monitor() == null || !extra.monitor().isAlive());
     }
 
     /** Records {@code found}, a process of its cgroup, as the first process of a container whose monitor died while creating it. */
     private ContainerState recordOrphan(ContainerState seen, ProcessIdentity found) {
-        ContainerState running = seen.withStatus(ContainerState.RUNNING).withPid(found.pid())
-                .withExtra(seen.isola().withProcess(found.startTime(), seen.isola().monitor(), null));
+        ContainerState running = seen.withStatus(ContainerState.RUNNING)
+                .withPid(found.pid())
+                .withExtra(
+                        seen.isola().withProcess(found.startTime(), seen.isola().monitor(), null));
         ContainerState movedOn = store.locked(() -> {
             ContainerState stored = store.read(seen.id());
             if (stored != null && !stored.status().equals(seen.status())) {
@@ -139,8 +146,13 @@ public final class Lifecycle {
         ContainerState.Extra extra = seen.isola();
         ContainerState stopped = seen.withStatus(ContainerState.STOPPED);
         if (extra != null) {
-            stopped = stopped.withExtra(extra.withExit(extra.exitCode(), extra.exitSignal(),
-                    extra.finishedAt() != null ? extra.finishedAt() : Instant.now().toString(), note));
+            stopped = stopped.withExtra(extra.withExit(
+                    extra.exitCode(),
+                    extra.exitSignal(),
+                    extra.finishedAt() != null
+                            ? extra.finishedAt()
+                            : Instant.now().toString(),
+                    note));
         }
         ContainerState written = stopped;
         ContainerState movedOn = store.locked(() -> {
@@ -199,11 +211,14 @@ public final class Lifecycle {
         if (!isLive(state)) {
             return state;
         }
-        StopConfig saved = state.isola() == null || state.isola().spec() == null ? null : state.isola().spec().stop();
+        StopConfig saved = state.isola() == null || state.isola().spec() == null
+                ? null
+                : state.isola().spec().stop();
         ProcessIdentity process = state.process();
         process.signal(signal != null ? signal : saved != null ? saved.signal() : SIGTERM);
         PausedThaw.ifPaused(store, state);
-        if (!process.awaitExit(saved != null ? saved.timeout(timeout) : timeout != null ? timeout : StopConfig.DEFAULT_TIMEOUT)) {
+        if (!process.awaitExit(
+                saved != null ? saved.timeout(timeout) : timeout != null ? timeout : StopConfig.DEFAULT_TIMEOUT)) {
             process.signal(SIGKILL);
             if (!process.awaitExit(Duration.ofSeconds(10))) {
                 throw new IsolaException("container " + state.id() + " did not die within 10 s of SIGKILL");
@@ -217,7 +232,8 @@ public final class Lifecycle {
         store.locked(() -> {
             ContainerState stored = store.read(state.id());
             if (stored != null && stored.isola() != null && stored.isola().relaunch() != null) {
-                store.write(stored.withExtra(stored.isola().withRelaunch(stored.isola().relaunch().withStoppedByUser(true))));
+                store.write(stored.withExtra(
+                        stored.isola().withRelaunch(stored.isola().relaunch().withStoppedByUser(true))));
             }
             return null;
         });
@@ -254,8 +270,8 @@ public final class Lifecycle {
         }
         if (isLive(state)) {
             if (!force) {
-                throw new IsolaException("container " + state.id() + " is " + state.status()
-                        + ": stop it first or remove it with -f");
+                throw new IsolaException(
+                        "container " + state.id() + " is " + state.status() + ": stop it first or remove it with -f");
             }
             killNow(state);
         }
@@ -306,13 +322,17 @@ public final class Lifecycle {
         if (!ContainerState.RUNNING.equals(state.status())) {
             throw new IsolaException("cannot " + verb + " container " + state.id() + ": it is " + state.status());
         }
-        if (state.isola() == null || state.isola().cgroup() == null || state.isola().cgroup().location() == null) {
+        if (state.isola() == null
+                || state.isola().cgroup() == null
+                || state.isola().cgroup().location() == null) {
             io.isola.spi.HostIdentity host = io.isola.spi.HostIdentity.current();
-            throw new IsolaException("cannot " + verb + " container " + state.id() + ": it has no cgroup of its own " + (host.isRoot()
-                    ? "(it was run with --no-cgroup or without root)"
-                    : "(it was run by uid " + host.uid() + ", not root: a user gets cgroups only in a cgroup v2 subtree that"
-                    + " root delegated to it, which isola does not use yet; `isola run --memory 64m -- true` says what this"
-                    + " host lacks); run the container as root to " + verb + " it"));
+            throw new IsolaException("cannot " + verb + " container " + state.id() + ": it has no cgroup of its own "
+                    + (host.isRoot()
+                            ? "(it was run with --no-cgroup or without root)"
+                            : "(it was run by uid " + host.uid()
+                                    + ", not root: a user gets cgroups only in a cgroup v2 subtree that"
+                                    + " root delegated to it, which isola does not use yet; `isola run --memory 64m -- true` says what this"
+                                    + " host lacks); run the container as root to " + verb + " it"));
         }
         return state;
     }
@@ -335,9 +355,12 @@ public final class Lifecycle {
         store.locked(() -> {
             ContainerState current = store.read(state.id());
             // the monitor may have recorded the exit meanwhile: leave that as it is
-            if (current != null && ContainerState.RUNNING.equals(current.status()) && current.isola() != null
+            if (current != null
+                    && ContainerState.RUNNING.equals(current.status())
+                    && current.isola() != null
                     && current.isola().cgroup() != null) {
-                store.write(current.withExtra(current.isola().withCgroup(current.isola().cgroup().withPaused(paused))));
+                store.write(current.withExtra(
+                        current.isola().withCgroup(current.isola().cgroup().withPaused(paused))));
             }
             return null;
         });

@@ -35,7 +35,8 @@ public final class LockFile implements AutoCloseable {
     /** Waits for the lock of {@code file}, opened (and created if need be) with {@code options} and {@code attributes}. */
     public static LockFile acquire(Path file, Set<? extends OpenOption> options, FileAttribute<?>... attributes)
             throws IOException {
-        ReentrantLock inThisJvm = IN_THIS_JVM.computeIfAbsent(file.toAbsolutePath().normalize(), path -> new ReentrantLock());
+        ReentrantLock inThisJvm =
+                IN_THIS_JVM.computeIfAbsent(file.toAbsolutePath().normalize(), path -> new ReentrantLock());
         inThisJvm.lock();
         FileChannel channel = null;
         try {

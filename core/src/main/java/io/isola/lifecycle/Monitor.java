@@ -39,8 +39,8 @@ public final class Monitor {
      * Writes the first state of a container ("creating", this process as its monitor), taking
      * its id and name; throws if either is taken.
      */
-    public static ContainerState register(StateStore store, String id, String name, ContainerSpec spec, boolean detached,
-            boolean autoRemove) {
+    public static ContainerState register(
+            StateStore store, String id, String name, ContainerSpec spec, boolean detached, boolean autoRemove) {
         return register(store, id, name, spec, detached, autoRemove, null, Map.of(), null, null);
     }
 
@@ -49,14 +49,41 @@ public final class Monitor {
      * to run it again, the user's labels (kept as the state's annotations, as OCI engines keep theirs)
      * how {@code stop} ends it (null: SIGTERM, SIGKILL after 10 s) and its health check (null: none).
      */
-    public static ContainerState register(StateStore store, String id, String name, ContainerSpec spec, boolean detached,
-            boolean autoRemove, Relaunch relaunch, Map<String, String> labels, StopConfig stop, Healthcheck health) {
-        ContainerState.Extra extra = new ContainerState.Extra(name, 0, ProcessIdentity.self(), null, null, null, null,
-                autoRemove ? Boolean.TRUE : null, detached ? Boolean.TRUE : null,
-                detached ? store.dir(id).resolve(MonitorProcess.LOG_FILE).toString() : null, SavedSpec.of(spec).withStop(stop).withHealth(health), null, null,
+    public static ContainerState register(
+            StateStore store,
+            String id,
+            String name,
+            ContainerSpec spec,
+            boolean detached,
+            boolean autoRemove,
+            Relaunch relaunch,
+            Map<String, String> labels,
+            StopConfig stop,
+            Healthcheck health) {
+        ContainerState.Extra extra = new ContainerState.Extra(
+                name,
+                0,
+                ProcessIdentity.self(),
+                null,
+                null,
+                null,
+                null,
+                autoRemove ? Boolean.TRUE : null,
+                detached ? Boolean.TRUE : null,
+                detached ? store.dir(id).resolve(MonitorProcess.LOG_FILE).toString() : null,
+                SavedSpec.of(spec).withStop(stop).withHealth(health),
+                null,
+                null,
                 relaunch);
-        ContainerState state = new ContainerState(ContainerState.OCI_VERSION, id, ContainerState.CREATING, 0, null,
-                Map.copyOf(labels), Instant.now().toString(), extra);
+        ContainerState state = new ContainerState(
+                ContainerState.OCI_VERSION,
+                id,
+                ContainerState.CREATING,
+                0,
+                null,
+                Map.copyOf(labels),
+                Instant.now().toString(),
+                extra);
         store.create(state);
         EventLog.record(store, EventLog.CREATE, state, Map.of());
         return state;
@@ -67,7 +94,9 @@ public final class Monitor {
      * {@code start} to run ({@link #rerun} takes it up as it takes up a stopped one).
      */
     public static ContainerState created(StateStore store, ContainerState registered) {
-        ContainerState created = registered.withStatus(ContainerState.STOPPED).withPid(0)
+        ContainerState created = registered
+                .withStatus(ContainerState.STOPPED)
+                .withPid(0)
                 .withExtra(registered.isola().withProcess(0, null, null));
         store.write(created);
         return created;
@@ -84,7 +113,9 @@ public final class Monitor {
     public static ContainerState rerun(StateStore store, String id, java.util.function.UnaryOperator<Relaunch> update) {
         return store.locked(() -> {
             ContainerState stored = store.read(id);
-            if (stored == null || !ContainerState.STOPPED.equals(stored.status()) || stored.isola() == null
+            if (stored == null
+                    || !ContainerState.STOPPED.equals(stored.status())
+                    || stored.isola() == null
                     || stored.isola().relaunch() == null) {
                 return null;
             }
@@ -92,11 +123,14 @@ public final class Monitor {
             if (relaunch == null) {
                 return null;
             }
-            ContainerState.Extra extra = stored.isola().withExit(null, null, null, null)
+            ContainerState.Extra extra = stored.isola()
+                    .withExit(null, null, null, null)
                     .withProcess(0, ProcessIdentity.self(), stored.isola().startedAt())
-                    .withCgroup(null).withRelaunch(relaunch)
+                    .withCgroup(null)
+                    .withRelaunch(relaunch)
                     .detachedTo(store.dir(id).resolve(MonitorProcess.LOG_FILE).toString());
-            ContainerState creating = stored.withStatus(ContainerState.CREATING).withPid(0).withExtra(extra);
+            ContainerState creating =
+                    stored.withStatus(ContainerState.CREATING).withPid(0).withExtra(extra);
             store.write(creating);
             return creating;
         });
@@ -116,13 +150,22 @@ public final class Monitor {
             throw e;
         }
         ProcessIdentity process = ProcessIdentity.of(container.pid());
-        ContainerState.Extra extra = state.isola().withProcess(process.startTime(), ProcessIdentity.self(), Instant.now().toString());
+        ContainerState.Extra extra = state.isola()
+                .withProcess(
+                        process.startTime(),
+                        ProcessIdentity.self(),
+                        Instant.now().toString());
         // where its cgroup is, so that pause, resume and stats reach it from another process by id
-        CgroupLocation location = container.facet(ResourceControl.class).flatMap(ResourceControl::location).orElse(null);
+        CgroupLocation location = container
+                .facet(ResourceControl.class)
+                .flatMap(ResourceControl::location)
+                .orElse(null);
         if (location != null) {
             extra = extra.withCgroup(new CgroupState(location, null, null));
         }
-        ContainerState running = state.withStatus(ContainerState.RUNNING).withPid(container.pid()).withExtra(extra);
+        ContainerState running = state.withStatus(ContainerState.RUNNING)
+                .withPid(container.pid())
+                .withExtra(extra);
         EventLog.record(store, EventLog.START, running, Map.of()); // before the state a waiter looks for, as die
         store.write(running);
         return new Running(running, container);
@@ -134,15 +177,22 @@ public final class Monitor {
         ContainerState state = running.state();
         // the cgroup's OOM-kill counter, read before the container's close removes the cgroup (its
         // isolation keeps the last reading), so inspect can tell an OOM kill from another SIGKILL
-        boolean oomKilled = running.container().facet(ResourceControl.class).map(ResourceControl::oomKilled).orElse(false);
+        boolean oomKilled = running.container()
+                .facet(ResourceControl.class)
+                .map(ResourceControl::oomKilled)
+                .orElse(false);
         // under the root's lock: a pause recorded at the same moment re-reads and leaves a stopped container be
         ContainerState.Extra extra = store.locked(() -> {
             ContainerState stored = store.read(state.id());
             if (stored == null) {
                 return null;
             }
-            ContainerState.Extra exited = stored.isola().withExit(status.shellCode(),
-                    status.killedBySignal() ? status.signal() : null, Instant.now().toString(), null);
+            ContainerState.Extra exited = stored.isola()
+                    .withExit(
+                            status.shellCode(),
+                            status.killedBySignal() ? status.signal() : null,
+                            Instant.now().toString(),
+                            null);
             if (exited.cgroup() != null || oomKilled) {
                 CgroupState cgroup = exited.cgroup() != null ? exited.cgroup() : new CgroupState(null, null, null);
                 exited = exited.withCgroup(cgroup.withOomKilled(oomKilled));
@@ -176,8 +226,13 @@ public final class Monitor {
             ContainerState stored = store.read(state.id());
             if (stored != null && ContainerState.CREATING.equals(stored.status())) {
                 // Docker's exit code for a start that failed in the runtime
-                store.write(stored.withStatus(ContainerState.STOPPED).withExtra(stored.isola().withExit(125, null,
-                        Instant.now().toString(), "it did not start again: " + why.getMessage())));
+                store.write(stored.withStatus(ContainerState.STOPPED)
+                        .withExtra(stored.isola()
+                                .withExit(
+                                        125,
+                                        null,
+                                        Instant.now().toString(),
+                                        "it did not start again: " + why.getMessage())));
             }
             return null;
         });

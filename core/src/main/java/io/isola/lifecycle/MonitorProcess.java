@@ -40,9 +40,18 @@ public final class MonitorProcess {
     static final String LOG_FILE = "container.log", MONITOR_LOG = "monitor.log";
 
     /** A monitor only waits: a small heap, one GC thread, no optimizing compiler. */
-    static final List<String> MONITOR_JVM_OPTIONS = List.of("-Xms4m", "-Xmx24m", "-Xss512k", "-XX:+UseSerialGC",
-            "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:ReservedCodeCacheSize=16m",
-            "-XX:MaxMetaspaceSize=64m", "-Xshare:auto", "-XX:-UsePerfData", "-XX:MinHeapFreeRatio=5",
+    static final List<String> MONITOR_JVM_OPTIONS = List.of(
+            "-Xms4m",
+            "-Xmx24m",
+            "-Xss512k",
+            "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1",
+            "-XX:CICompilerCount=1",
+            "-XX:ReservedCodeCacheSize=16m",
+            "-XX:MaxMetaspaceSize=64m",
+            "-Xshare:auto",
+            "-XX:-UsePerfData",
+            "-XX:MinHeapFreeRatio=5",
             "-XX:MaxHeapFreeRatio=10");
 
     private MonitorProcess() {}
@@ -50,8 +59,10 @@ public final class MonitorProcess {
     /** Makes {@code file} empty with mode 0600 unless it exists; a link there is refused (the directory is the caller's). */
     private static void privateFile(Path file) {
         try {
-            Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            Files.createFile(
+                    file,
+                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
         } catch (java.nio.file.FileAlreadyExistsException e) {
             if (Files.isSymbolicLink(file)) {
                 throw new IsolaException(file + " is a symbolic link; isola does not write its logs through links");
@@ -70,7 +81,8 @@ public final class MonitorProcess {
         privateFile(stateDir.resolve(LOG_FILE)); // the container's output: opened (O_CREAT) later, keeps this mode
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectError(ProcessBuilder.Redirect.appendTo(stateDir.resolve(MONITOR_LOG).toFile()));
+                .redirectError(ProcessBuilder.Redirect.appendTo(
+                        stateDir.resolve(MONITOR_LOG).toFile()));
         // glibc makes a malloc arena per thread that allocates; a monitor needs no such parallelism
         builder.environment().put("MALLOC_ARENA_MAX", "1");
         Process monitor;
@@ -80,7 +92,8 @@ public final class MonitorProcess {
             throw new IsolaException("cannot start the monitor process: " + e.getMessage(), e);
         }
         CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(monitor.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader reader =
+                    new BufferedReader(new InputStreamReader(monitor.getInputStream(), StandardCharsets.UTF_8))) {
                 return reader.readLine();
             } catch (IOException e) {
                 return null;
@@ -102,8 +115,8 @@ public final class MonitorProcess {
             throw new IsolaException(answer.substring("error ".length()));
         }
         monitor.waitFor(5, TimeUnit.SECONDS);
-        throw new IsolaException("the monitor process ended without starting the container (see "
-                + stateDir.resolve(MONITOR_LOG) + ")");
+        throw new IsolaException(
+                "the monitor process ended without starting the container (see " + stateDir.resolve(MONITOR_LOG) + ")");
     }
 
     /**
@@ -122,8 +135,13 @@ public final class MonitorProcess {
      * caller rebuilt it as the CLI did, with every extension) rather than the saved one, which
      * only holds what inspect shows; its id and stdio are replaced.
      */
-    public static int serve(Isola isola, StateStore store, String id, ContainerSpec spec,
-            UnaryOperator<ContainerSpec.Builder> customize) throws InterruptedException {
+    public static int serve(
+            Isola isola,
+            StateStore store,
+            String id,
+            ContainerSpec spec,
+            UnaryOperator<ContainerSpec.Builder> customize)
+            throws InterruptedException {
         return serve(isola, store, id, spec, customize, container -> null);
     }
 
@@ -143,8 +161,13 @@ public final class MonitorProcess {
      * {@code hold} given the started container before the CLI hears it runs; it returns the
      * {@link Holder} to tell, or null.
      */
-    public static int serve(Isola isola, StateStore store, String id, ContainerSpec spec,
-            UnaryOperator<ContainerSpec.Builder> customize, java.util.function.Function<Container, Holder> hold)
+    public static int serve(
+            Isola isola,
+            StateStore store,
+            String id,
+            ContainerSpec spec,
+            UnaryOperator<ContainerSpec.Builder> customize,
+            java.util.function.Function<Container, Holder> hold)
             throws InterruptedException {
         PrintStream answer = System.out;
         Native.get().libc().setsid();
@@ -155,9 +178,14 @@ public final class MonitorProcess {
                 throw new IsolaException("container " + id + " is not waiting to be created");
             }
             Path log = store.dir(id).resolve(LOG_FILE);
-            ContainerSpec.Builder builder = (spec != null ? spec.toBuilder().id(id) : state.isola().spec().toBuilder(id))
-                    .stdin(Stdio.NULL).stdout(new Stdio.ToFile(log, true)).stderr(new Stdio.ToFile(log, true));
-            running = new Monitor(isola, store).start(state, customize.apply(builder).build());
+            ContainerSpec.Builder builder = (spec != null
+                            ? spec.toBuilder().id(id)
+                            : state.isola().spec().toBuilder(id))
+                    .stdin(Stdio.NULL)
+                    .stdout(new Stdio.ToFile(log, true))
+                    .stderr(new Stdio.ToFile(log, true));
+            running = new Monitor(isola, store)
+                    .start(state, customize.apply(builder).build());
         } catch (RuntimeException e) {
             answer.println("error " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             answer.flush();

@@ -35,7 +35,9 @@ final class NetworkAddresses {
         List<String> lines;
         // the container's own network namespace decides how long this is: read a bounded prefix
         try (java.io.InputStream in = Files.newInputStream(Path.of("/proc", Long.toString(pid), "net", "fib_trie"))) {
-            lines = new String(in.readNBytes(MAX_FIB_TRIE_BYTES), java.nio.charset.StandardCharsets.US_ASCII).lines().toList();
+            lines = new String(in.readNBytes(MAX_FIB_TRIE_BYTES), java.nio.charset.StandardCharsets.US_ASCII)
+                    .lines()
+                    .toList();
         } catch (IOException e) {
             return List.of();
         }

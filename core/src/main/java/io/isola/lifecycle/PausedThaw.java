@@ -38,7 +38,8 @@ final class PausedThaw {
         }
         ContainerState current = store.read(state.id());
         if (current != null && current.isola() != null && current.isola().cgroup() != null) {
-            store.write(current.withExtra(current.isola().withCgroup(current.isola().cgroup().withPaused(false))));
+            store.write(current.withExtra(
+                    current.isola().withCgroup(current.isola().cgroup().withPaused(false))));
         }
     }
 

@@ -13,8 +13,14 @@ import java.math.BigDecimal;
  * @param cpus CPUs as given ({@code 0.5}); Docker shows them as {@code NanoCpus}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record SavedHostConfig(Long memory, Long memorySwap, String cpus, Long pidsLimit, Long memoryReservation,
-        Integer cpuShares, String cpusetCpus) {
+public record SavedHostConfig(
+        Long memory,
+        Long memorySwap,
+        String cpus,
+        Long pidsLimit,
+        Long memoryReservation,
+        Integer cpuShares,
+        String cpusetCpus) {
 
     /** With the limits that states written before update kept them had. */
     public SavedHostConfig(Long memory, Long memorySwap, String cpus, Long pidsLimit) {
@@ -31,11 +37,14 @@ public record SavedHostConfig(Long memory, Long memorySwap, String cpus, Long pi
 
     /** With the limits {@code update} set in {@code r}; the others as they were. */
     public SavedHostConfig updated(Resources r) {
-        return new SavedHostConfig(r.memory().isPresent() ? Long.valueOf(r.memory().getAsLong()) : memory,
+        return new SavedHostConfig(
+                r.memory().isPresent() ? Long.valueOf(r.memory().getAsLong()) : memory,
                 r.memorySwap().isPresent() ? Long.valueOf(r.memorySwap().getAsLong()) : memorySwap,
                 r.cpus().map(BigDecimal::toPlainString).orElse(cpus),
                 r.pidsLimit().isPresent() ? Long.valueOf(r.pidsLimit().getAsLong()) : pidsLimit,
-                r.memoryReservation().isPresent() ? Long.valueOf(r.memoryReservation().getAsLong()) : memoryReservation,
+                r.memoryReservation().isPresent()
+                        ? Long.valueOf(r.memoryReservation().getAsLong())
+                        : memoryReservation,
                 r.cpuShares().isPresent() ? Integer.valueOf(r.cpuShares().getAsInt()) : cpuShares,
                 r.cpusetCpus().orElse(cpusetCpus));
     }

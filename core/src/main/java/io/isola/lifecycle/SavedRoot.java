@@ -14,10 +14,14 @@ public record SavedRoot(String rootfs, String image, List<String> layers, String
 
     /** The root of {@code filesystem}; null for the default sandbox (the host's files). */
     public static SavedRoot of(Filesystem filesystem) {
-        if (filesystem == null || (filesystem.rootfs().isEmpty() && filesystem.layers().isEmpty())) {
+        if (filesystem == null
+                || (filesystem.rootfs().isEmpty() && filesystem.layers().isEmpty())) {
             return null;
         }
-        return new SavedRoot(filesystem.rootfs().orElse(null), filesystem.image().orElse(null),
-                filesystem.layers().isEmpty() ? null : filesystem.layers(), filesystem.writableLayer().orElse(null));
+        return new SavedRoot(
+                filesystem.rootfs().orElse(null),
+                filesystem.image().orElse(null),
+                filesystem.layers().isEmpty() ? null : filesystem.layers(),
+                filesystem.writableLayer().orElse(null));
     }
 }

@@ -17,74 +17,202 @@ import java.util.Set;
  * how {@code stop} ends it ({@link StopConfig}, null for SIGTERM and 10 s) and its {@link Healthcheck}.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record SavedSpec(List<String> command, Map<String, String> env, String cwd, String hostname, String domainname,
-        Set<String> isolators, Boolean terminal, SavedRoot root, io.isola.api.ProcessUser user, List<String> ports,
-        List<io.isola.api.Volume> volumes, SavedHostConfig host, StopConfig stop, Healthcheck health) {
+public record SavedSpec(
+        List<String> command,
+        Map<String, String> env,
+        String cwd,
+        String hostname,
+        String domainname,
+        Set<String> isolators,
+        Boolean terminal,
+        SavedRoot root,
+        io.isola.api.ProcessUser user,
+        List<String> ports,
+        List<io.isola.api.Volume> volumes,
+        SavedHostConfig host,
+        StopConfig stop,
+        Healthcheck health) {
 
     /** Without a health check. */
-    public SavedSpec(List<String> command, Map<String, String> env, String cwd, String hostname, String domainname,
-            Set<String> isolators, Boolean terminal, SavedRoot root, io.isola.api.ProcessUser user, List<String> ports,
-            List<io.isola.api.Volume> volumes, SavedHostConfig host, StopConfig stop) {
-        this(command, env, cwd, hostname, domainname, isolators, terminal, root, user, ports, volumes, host, stop, null);
+    public SavedSpec(
+            List<String> command,
+            Map<String, String> env,
+            String cwd,
+            String hostname,
+            String domainname,
+            Set<String> isolators,
+            Boolean terminal,
+            SavedRoot root,
+            io.isola.api.ProcessUser user,
+            List<String> ports,
+            List<io.isola.api.Volume> volumes,
+            SavedHostConfig host,
+            StopConfig stop) {
+        this(
+                command,
+                env,
+                cwd,
+                hostname,
+                domainname,
+                isolators,
+                terminal,
+                root,
+                user,
+                ports,
+                volumes,
+                host,
+                stop,
+                null);
     }
 
     /** With the default stop (SIGTERM, then SIGKILL after 10 s). */
-    public SavedSpec(List<String> command, Map<String, String> env, String cwd, String hostname, String domainname,
-            Set<String> isolators, Boolean terminal, SavedRoot root, io.isola.api.ProcessUser user, List<String> ports,
-            List<io.isola.api.Volume> volumes, SavedHostConfig host) {
+    public SavedSpec(
+            List<String> command,
+            Map<String, String> env,
+            String cwd,
+            String hostname,
+            String domainname,
+            Set<String> isolators,
+            Boolean terminal,
+            SavedRoot root,
+            io.isola.api.ProcessUser user,
+            List<String> ports,
+            List<io.isola.api.Volume> volumes,
+            SavedHostConfig host) {
         this(command, env, cwd, hostname, domainname, isolators, terminal, root, user, ports, volumes, host, null);
     }
 
     /** Without limits of its own. */
-    public SavedSpec(List<String> command, Map<String, String> env, String cwd, String hostname, String domainname,
-            Set<String> isolators, Boolean terminal, SavedRoot root, io.isola.api.ProcessUser user, List<String> ports,
+    public SavedSpec(
+            List<String> command,
+            Map<String, String> env,
+            String cwd,
+            String hostname,
+            String domainname,
+            Set<String> isolators,
+            Boolean terminal,
+            SavedRoot root,
+            io.isola.api.ProcessUser user,
+            List<String> ports,
             List<io.isola.api.Volume> volumes) {
         this(command, env, cwd, hostname, domainname, isolators, terminal, root, user, ports, volumes, null, null);
     }
 
     /** Without binds. */
-    public SavedSpec(List<String> command, Map<String, String> env, String cwd, String hostname, String domainname,
-            Set<String> isolators, Boolean terminal, SavedRoot root, io.isola.api.ProcessUser user, List<String> ports) {
+    public SavedSpec(
+            List<String> command,
+            Map<String, String> env,
+            String cwd,
+            String hostname,
+            String domainname,
+            Set<String> isolators,
+            Boolean terminal,
+            SavedRoot root,
+            io.isola.api.ProcessUser user,
+            List<String> ports) {
         this(command, env, cwd, hostname, domainname, isolators, terminal, root, user, ports, null);
     }
 
     /** Without published ports. */
-    public SavedSpec(List<String> command, Map<String, String> env, String cwd, String hostname, String domainname,
-            Set<String> isolators, Boolean terminal, SavedRoot root, io.isola.api.ProcessUser user) {
+    public SavedSpec(
+            List<String> command,
+            Map<String, String> env,
+            String cwd,
+            String hostname,
+            String domainname,
+            Set<String> isolators,
+            Boolean terminal,
+            SavedRoot root,
+            io.isola.api.ProcessUser user) {
         this(command, env, cwd, hostname, domainname, isolators, terminal, root, user, null);
     }
 
     public static SavedSpec of(ContainerSpec spec) {
-        List<String> ports = spec.extension(io.isola.api.Network.class).map(n -> n.ports().stream()
-                .map(io.isola.api.PortMapping::toString).toList()).filter(p -> !p.isEmpty()).orElse(null);
-        return new SavedSpec(spec.command(), new LinkedHashMap<>(spec.env()), spec.cwd(), spec.hostname().orElse(null),
-                spec.domainname().orElse(null), spec.isolators().orElse(null),
+        List<String> ports = spec.extension(io.isola.api.Network.class)
+                .map(n -> n.ports().stream()
+                        .map(io.isola.api.PortMapping::toString)
+                        .toList())
+                .filter(p -> !p.isEmpty())
+                .orElse(null);
+        return new SavedSpec(
+                spec.command(),
+                new LinkedHashMap<>(spec.env()),
+                spec.cwd(),
+                spec.hostname().orElse(null),
+                spec.domainname().orElse(null),
+                spec.isolators().orElse(null),
                 spec.extension(Terminal.class).isPresent() ? Boolean.TRUE : null,
                 SavedRoot.of(spec.extension(io.isola.api.Filesystem.class).orElse(null)),
-                spec.extension(io.isola.api.ProcessUser.class).orElse(null), ports,
-                spec.extension(io.isola.api.Filesystem.class).map(io.isola.api.Filesystem::volumes)
-                        .filter(v -> !v.isEmpty()).orElse(null), SavedHostConfig.of(spec));
+                spec.extension(io.isola.api.ProcessUser.class).orElse(null),
+                ports,
+                spec.extension(io.isola.api.Filesystem.class)
+                        .map(io.isola.api.Filesystem::volumes)
+                        .filter(v -> !v.isEmpty())
+                        .orElse(null),
+                SavedHostConfig.of(spec));
     }
 
     public SavedSpec withHost(SavedHostConfig value) {
-        return new SavedSpec(command, env, cwd, hostname, domainname, isolators, terminal, root, user, ports, volumes, value,
-                stop, health);
+        return new SavedSpec(
+                command,
+                env,
+                cwd,
+                hostname,
+                domainname,
+                isolators,
+                terminal,
+                root,
+                user,
+                ports,
+                volumes,
+                value,
+                stop,
+                health);
     }
 
     public SavedSpec withStop(StopConfig value) {
-        return new SavedSpec(command, env, cwd, hostname, domainname, isolators, terminal, root, user, ports, volumes, host,
-                value, health);
+        return new SavedSpec(
+                command,
+                env,
+                cwd,
+                hostname,
+                domainname,
+                isolators,
+                terminal,
+                root,
+                user,
+                ports,
+                volumes,
+                host,
+                value,
+                health);
     }
 
     public SavedSpec withHealth(Healthcheck value) {
-        return new SavedSpec(command, env, cwd, hostname, domainname, isolators, terminal, root, user, ports, volumes, host,
-                stop, value);
+        return new SavedSpec(
+                command,
+                env,
+                cwd,
+                hostname,
+                domainname,
+                isolators,
+                terminal,
+                root,
+                user,
+                ports,
+                volumes,
+                host,
+                stop,
+                value);
     }
 
     /** A builder for the spec again; stdio and extensions are the caller's. */
     public ContainerSpec.Builder toBuilder(String id) {
-        ContainerSpec.Builder builder = ContainerSpec.builder(command).id(id).cwd(cwd == null ? "/" : cwd)
-                .hostname(hostname).domainname(domainname);
+        ContainerSpec.Builder builder = ContainerSpec.builder(command)
+                .id(id)
+                .cwd(cwd == null ? "/" : cwd)
+                .hostname(hostname)
+                .domainname(domainname);
         if (env != null) {
             builder.env(env);
         }

@@ -34,6 +34,7 @@ public final class StateStore {
     public static final String STATE_FILE = "state.json";
     /** The prefix of a container's directory being made: {@code .new-ID-PID-STARTTIME} of the process making it. */
     private static final String STAGING = ".new-";
+
     private static final Pattern STAGED_BY = Pattern.compile("\\.new-.+-(\\d{1,10})-(\\d{1,20})");
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}");
     static final ObjectMapper JSON = new ObjectMapper()
@@ -83,12 +84,14 @@ public final class StateStore {
                 if (Files.exists(dir(state.id()), LinkOption.NOFOLLOW_LINKS)) {
                     throw new IllegalArgumentException("container id \"" + state.id() + "\" is already in use");
                 }
-                Files.createDirectory(staging, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                Files.createDirectory(
+                        staging, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
                 writeIn(staging, state);
                 Files.move(staging, dir(state.id()), StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException | UncheckedIOException e) {
                 deleteTree(staging);
-                throw new UncheckedIOException("cannot create the state of " + state.id() + " in " + root,
+                throw new UncheckedIOException(
+                        "cannot create the state of " + state.id() + " in " + root,
                         e instanceof UncheckedIOException unchecked ? unchecked.getCause() : (IOException) e);
             }
             return null;
@@ -135,7 +138,8 @@ public final class StateStore {
     }
 
     private void writeIn(Path dir, ContainerState state) {
-        Path tmp = dir.resolve(STATE_FILE + ".tmp-" + ProcessHandle.current().pid() + "-" + Thread.currentThread().getId());
+        Path tmp = dir.resolve(STATE_FILE + ".tmp-" + ProcessHandle.current().pid() + "-"
+                + Thread.currentThread().getId());
         try {
             Files.deleteIfExists(tmp);
             Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -184,8 +188,9 @@ public final class StateStore {
             return ContainerState.unreadable(id, file + " is not a container's state (" + e.getOriginalMessage() + ")");
         } catch (IOException e) {
             // written atomically, so a missing file is a container being created or removed, not a broken one
-            return Files.exists(file, LinkOption.NOFOLLOW_LINKS) ? ContainerState.unreadable(id, "cannot read " + file
-                    + ": " + e.getMessage()) : null;
+            return Files.exists(file, LinkOption.NOFOLLOW_LINKS)
+                    ? ContainerState.unreadable(id, "cannot read " + file + ": " + e.getMessage())
+                    : null;
         }
     }
 
@@ -197,12 +202,14 @@ public final class StateStore {
         }
         requireOwnRoot();
         try (Stream<Path> dirs = Files.list(root)) {
-            dirs.filter(Files::isDirectory).filter(dir -> !abandonedStaging(dir)).forEach(dir -> {
-                ContainerState state = readListed(dir.getFileName().toString());
-                if (state != null) {
-                    states.add(state);
-                }
-            });
+            dirs.filter(Files::isDirectory)
+                    .filter(dir -> !abandonedStaging(dir))
+                    .forEach(dir -> {
+                        ContainerState state = readListed(dir.getFileName().toString());
+                        if (state != null) {
+                            states.add(state);
+                        }
+                    });
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + root, e);
         }
@@ -225,7 +232,8 @@ public final class StateStore {
                 return state;
             }
         }
-        List<ContainerState> prefixed = all.stream().filter(s -> s.id().startsWith(reference)).toList();
+        List<ContainerState> prefixed =
+                all.stream().filter(s -> s.id().startsWith(reference)).toList();
         if (prefixed.size() == 1) {
             return prefixed.get(0);
         }
@@ -296,8 +304,10 @@ public final class StateStore {
      */
     public <T> T locked(Supplier<T> action) {
         OwnedPaths.privateDirectory(root, "state directory");
-        try (LockFile lock = LockFile.acquire(root.resolve(".lock"), Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+        try (LockFile lock = LockFile.acquire(
+                root.resolve(".lock"),
+                Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
             return action.get();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot lock the state root " + root, e);

@@ -24,7 +24,8 @@ public record StopConfig(String signalName, int signal, Integer timeoutSeconds) 
             throw new IllegalArgumentException("stop signal " + signal + ": expected 1 to 64");
         }
         if (timeoutSeconds != null && timeoutSeconds < -1) {
-            throw new IllegalArgumentException("stop timeout " + timeoutSeconds + ": expected -1 (no limit), 0 or more seconds");
+            throw new IllegalArgumentException(
+                    "stop timeout " + timeoutSeconds + ": expected -1 (no limit), 0 or more seconds");
         }
     }
 

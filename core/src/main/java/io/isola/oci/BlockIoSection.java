@@ -42,11 +42,15 @@ final class BlockIoSection {
                 throw ConfigFields.refuse(path, "expected an array of {major, minor, rate}");
             }
             for (JsonNode entry : entries) {
-                if (!entry.path("major").isIntegralNumber() || !entry.path("minor").isIntegralNumber()
+                if (!entry.path("major").isIntegralNumber()
+                        || !entry.path("minor").isIntegralNumber()
                         || !entry.path("rate").isIntegralNumber()) {
                     throw ConfigFields.refuse(path, entry + ": expected {major, minor, rate} with integers");
                 }
-                resources.ioThrottle(new IoThrottle(list.getValue(), entry.get("major").asLong(), entry.get("minor").asLong(),
+                resources.ioThrottle(new IoThrottle(
+                        list.getValue(),
+                        entry.get("major").asLong(),
+                        entry.get("minor").asLong(),
                         entry.get("rate").asLong()));
                 any = true;
             }

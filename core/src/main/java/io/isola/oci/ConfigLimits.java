@@ -21,15 +21,21 @@ final class ConfigLimits {
     static final int PROCESS_STRINGS = 65_536;
     /** The kernel's default fs.mount-max is 100,000 for a whole namespace. */
     static final int MOUNTS = 10_000;
+
     static final int HOOKS = 1_024;
     static final int OTHER = 65_536;
 
     /** By path: object keys joined with '.', an array's elements as "[]". */
-    private static final Map<String, Integer> BOUNDS = Map.ofEntries(Map.entry("process.args", PROCESS_STRINGS),
-            Map.entry("process.env", PROCESS_STRINGS), Map.entry("mounts", MOUNTS),
-            Map.entry("hooks.prestart", HOOKS), Map.entry("hooks.createRuntime", HOOKS),
-            Map.entry("hooks.createContainer", HOOKS), Map.entry("hooks.startContainer", HOOKS),
-            Map.entry("hooks.poststart", HOOKS), Map.entry("hooks.poststop", HOOKS));
+    private static final Map<String, Integer> BOUNDS = Map.ofEntries(
+            Map.entry("process.args", PROCESS_STRINGS),
+            Map.entry("process.env", PROCESS_STRINGS),
+            Map.entry("mounts", MOUNTS),
+            Map.entry("hooks.prestart", HOOKS),
+            Map.entry("hooks.createRuntime", HOOKS),
+            Map.entry("hooks.createContainer", HOOKS),
+            Map.entry("hooks.startContainer", HOOKS),
+            Map.entry("hooks.poststart", HOOKS),
+            Map.entry("hooks.poststop", HOOKS));
 
     private ConfigLimits() {}
 
@@ -54,7 +60,8 @@ final class ConfigLimits {
                 Frame parent = open.peek();
                 if (parent != null && parent.array && ++parent.count > BOUNDS.getOrDefault(parent.path, OTHER)) {
                     int bound = BOUNDS.getOrDefault(parent.path, OTHER);
-                    throw ConfigFields.refuse(parent.path, "more than " + bound + " entries: expected at most " + bound);
+                    throw ConfigFields.refuse(
+                            parent.path, "more than " + bound + " entries: expected at most " + bound);
                 }
                 if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) {
                     String path = parent == null ? root : parent.array ? parent.path + "[]" : join(parent.path, field);

@@ -3,16 +3,13 @@ package io.isola.oci;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.isola.api.ContainerSpec;
-import io.isola.api.Filesystem;
 import io.isola.api.Security;
 import io.isola.api.SharedNamespaces;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,8 +22,8 @@ import java.util.Set;
  */
 public final class ConfigTranslator {
 
-    static final Set<String> HOOK_KINDS = Set.of("prestart", "createRuntime", "createContainer", "startContainer",
-            "poststart", "poststop");
+    static final Set<String> HOOK_KINDS =
+            Set.of("prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop");
 
     /** How the engine asked isola to read config.json: {@code --systemd-cgroup}. */
     public record Options(boolean systemdCgroup) {
@@ -48,7 +45,8 @@ public final class ConfigTranslator {
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {
             throw new IllegalArgumentException("bundle \"" + bundle + "\": no config.json in it");
         } catch (IOException e) {
-            throw new IllegalArgumentException("bundle \"" + bundle + "\": config.json is not valid JSON: " + e.getMessage());
+            throw new IllegalArgumentException(
+                    "bundle \"" + bundle + "\": config.json is not valid JSON: " + e.getMessage());
         }
         if (root == null || !root.isObject()) {
             throw new IllegalArgumentException("bundle \"" + bundle + "\": config.json is not a JSON object");
@@ -89,8 +87,10 @@ public final class ConfigTranslator {
         if (propagation != null && !propagation.isEmpty()) {
             if (!namespaces.ownMount()) {
                 // it would change the runtime's own mount namespace
-                throw ConfigFields.refuse("linux.rootfsPropagation", "\"" + propagation + "\": needs a mount namespace of the"
-                        + " container's own; expected a \"mount\" entry without a path in linux.namespaces");
+                throw ConfigFields.refuse(
+                        "linux.rootfsPropagation",
+                        "\"" + propagation + "\": needs a mount namespace of the"
+                                + " container's own; expected a \"mount\" entry without a path in linux.namespaces");
             }
             try {
                 spec.with(new io.isola.api.RootPropagation(propagation));
@@ -104,7 +104,8 @@ public final class ConfigTranslator {
             MountsSection.read(fields, bundle, filesystem, rootfs);
             spec.with(filesystem.build());
         } else {
-            RootWithoutMountNamespace.read(fields, filesystem, namespaces.joinedMount()).ifPresent(spec::with);
+            RootWithoutMountNamespace.read(fields, filesystem, namespaces.joinedMount())
+                    .ifPresent(spec::with);
         }
         io.isola.api.ProcessScheduling scheduling = SchedulingSection.read(fields);
         if (scheduling != null) {
@@ -116,7 +117,8 @@ public final class ConfigTranslator {
         HostModulesSection.read(fields, HostModulesSection.Modules.ofThisHost());
         Security built = security.build();
         spec.with(built);
-        if (ResourcesSection.read(fields, spec, options.systemdCgroup()) && isolators.add("cgroup")
+        if (ResourcesSection.read(fields, spec, options.systemdCgroup())
+                && isolators.add("cgroup")
                 && !namespaces.joined().contains("cgroup")) {
             // limits, device rules and the cgroup path need the cgroup isolator; the cgroup
             // namespace the config does not list stays the runtime's, as the spec says
@@ -126,7 +128,9 @@ public final class ConfigTranslator {
         Map<String, String> annotations = new LinkedHashMap<>();
         JsonNode notes = fields.take("annotations");
         if (notes != null) {
-            notes.fields().forEachRemaining(e -> annotations.put(e.getKey(), e.getValue().asText()));
+            notes.fields()
+                    .forEachRemaining(
+                            e -> annotations.put(e.getKey(), e.getValue().asText()));
         }
         Map<String, List<Hook>> hooks = hooks(fields);
         List<String> unsupported = fields.unsupported();
@@ -148,7 +152,9 @@ public final class ConfigTranslator {
             throw ConfigFields.refuse("root.path", "\"" + path + "\": " + resolved + " is not a directory");
         }
         JsonNode readonly = fields.take("root.readonly");
-        return io.isola.api.Filesystem.builder().rootfs(resolved.toString()).readOnly(readonly != null && readonly.asBoolean());
+        return io.isola.api.Filesystem.builder()
+                .rootfs(resolved.toString())
+                .readOnly(readonly != null && readonly.asBoolean());
     }
 
     private static Map<String, List<Hook>> hooks(ConfigFields fields) {
@@ -168,7 +174,10 @@ public final class ConfigTranslator {
                 if (path == null || !path.startsWith("/")) {
                     throw ConfigFields.refuse("hooks." + kind + "[" + index + "].path", "expected an absolute path");
                 }
-                list.add(new Hook(path, strings(hook.get("args")), strings(hook.get("env")),
+                list.add(new Hook(
+                        path,
+                        strings(hook.get("args")),
+                        strings(hook.get("env")),
                         hook.hasNonNull("timeout") ? hook.get("timeout").asInt() : null));
                 index++;
             }

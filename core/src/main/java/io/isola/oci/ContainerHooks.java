@@ -40,8 +40,11 @@ final class ContainerHooks {
             if (hook.args().size() > 1) {
                 command.addAll(hook.args().subList(1, hook.args().size()));
             }
-            ContainerSpec.Builder spec = ContainerSpec.builder(command).stdin(Stdio.PIPE).stdout(Stdio.NULL)
-                    .stderr(Stdio.INHERIT).with(new Join(pid));
+            ContainerSpec.Builder spec = ContainerSpec.builder(command)
+                    .stdin(Stdio.PIPE)
+                    .stdout(Stdio.NULL)
+                    .stderr(Stdio.INHERIT)
+                    .with(new Join(pid));
             for (String entry : hook.env()) {
                 int eq = entry.indexOf('=');
                 if (eq > 0) {
@@ -66,7 +69,9 @@ final class ContainerHooks {
                 Thread.currentThread().interrupt();
                 throw new IsolaException(name + " was interrupted");
             } catch (RuntimeException e) {
-                if (e instanceof IsolaException && e.getMessage() != null && e.getMessage().startsWith(name)) {
+                if (e instanceof IsolaException
+                        && e.getMessage() != null
+                        && e.getMessage().startsWith(name)) {
                     throw e;
                 }
                 throw new IsolaException(name + " could not run in the container: " + e.getMessage(), e);

@@ -36,10 +36,14 @@ final class DeviceNodes {
             }
             boolean fifo = type.equals("p");
             try {
-                devices.node(new Devices.Node(device.path("path").asText(""), type.charAt(0),
-                        number(field + ".major", device.get("major"), fifo), number(field + ".minor", device.get("minor"), fifo),
+                devices.node(new Devices.Node(
+                        device.path("path").asText(""),
+                        type.charAt(0),
+                        number(field + ".major", device.get("major"), fifo),
+                        number(field + ".minor", device.get("minor"), fifo),
                         (int) optional(field + ".fileMode", device.get("fileMode"), DEFAULT_MODE),
-                        optional(field + ".uid", device.get("uid"), 0), optional(field + ".gid", device.get("gid"), 0)));
+                        optional(field + ".uid", device.get("uid"), 0),
+                        optional(field + ".gid", device.get("gid"), 0)));
             } catch (IllegalArgumentException e) {
                 if (e.getMessage() != null && e.getMessage().startsWith("config.json:")) {
                     throw e;
@@ -56,7 +60,8 @@ final class DeviceNodes {
             if (fifo) {
                 return 0;
             }
-            throw ConfigFields.refuse(field, "absent: expected the device's number (a character or block device has one)");
+            throw ConfigFields.refuse(
+                    field, "absent: expected the device's number (a character or block device has one)");
         }
         return optional(field, node, 0);
     }

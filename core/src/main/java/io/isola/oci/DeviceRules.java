@@ -41,8 +41,11 @@ final class DeviceRules {
         for (JsonNode rule : rules) {
             String field = FIELD + "[" + index + "]";
             Devices.Rule parsed = rule(field, rule);
-            boolean leadingDenyAll = index == 0 && !parsed.allow() && parsed.type() == 'a'
-                    && parsed.major() == Devices.Rule.ANY && parsed.minor() == Devices.Rule.ANY;
+            boolean leadingDenyAll = index == 0
+                    && !parsed.allow()
+                    && parsed.type() == 'a'
+                    && parsed.major() == Devices.Rule.ANY
+                    && parsed.minor() == Devices.Rule.ANY;
             if (!leadingDenyAll) {
                 devices.rule(parsed);
             }
@@ -62,8 +65,12 @@ final class DeviceRules {
         }
         String type = rule.path("type").asText("a");
         try {
-            return new Devices.Rule(allow.asBoolean(), type.length() == 1 ? type.charAt(0) : '?', number(field + ".major",
-                    rule.get("major")), number(field + ".minor", rule.get("minor")), rule.path("access").asText("rwm"));
+            return new Devices.Rule(
+                    allow.asBoolean(),
+                    type.length() == 1 ? type.charAt(0) : '?',
+                    number(field + ".major", rule.get("major")),
+                    number(field + ".minor", rule.get("minor")),
+                    rule.path("access").asText("rwm"));
         } catch (IllegalArgumentException e) {
             throw ConfigFields.refuse(field, e.getMessage());
         }

@@ -46,7 +46,8 @@ public final class ExecProcess {
         try {
             return translate(root);
         } catch (IllegalArgumentException e) {
-            String message = e.getMessage().startsWith("config.json: ") ? e.getMessage().substring("config.json: ".length())
+            String message = e.getMessage().startsWith("config.json: ")
+                    ? e.getMessage().substring("config.json: ".length())
                     : e.getMessage();
             throw new IllegalArgumentException("process file \"" + file + "\": " + message, e);
         }
@@ -77,7 +78,8 @@ public final class ExecProcess {
             JsonNode seccomp = config == null ? null : config.path("linux").get("seccomp");
             return seccomp == null || seccomp.isNull() ? null : seccomp;
         } catch (IOException e) {
-            return null; // the bundle went away: the process runs without the container's filter, as nothing says otherwise
+            return null; // the bundle went away: the process runs without the container's filter, as nothing says
+            // otherwise
         }
     }
 }

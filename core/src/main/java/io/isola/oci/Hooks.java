@@ -35,7 +35,8 @@ public final class Hooks {
      * Spec, for poststart and poststop: "If a hook fails, the runtime MUST log a warning, but the
      * remaining hooks and lifecycle continue as if the hook had succeeded".
      */
-    public static void runWarning(String kind, List<Hook> hooks, String stateJson, java.util.function.Consumer<String> warnings) {
+    public static void runWarning(
+            String kind, List<Hook> hooks, String stateJson, java.util.function.Consumer<String> warnings) {
         for (int i = 0; i < hooks.size(); i++) {
             try {
                 runOne(kind, i, hooks.get(i), stateJson);
@@ -53,7 +54,8 @@ public final class Hooks {
             if (hook.args().size() > 1) {
                 command.addAll(hook.args().subList(1, hook.args().size()));
             }
-            ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.INHERIT);
             Map<String, String> env = builder.environment();
             env.clear();

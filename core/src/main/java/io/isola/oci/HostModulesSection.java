@@ -26,7 +26,9 @@ final class HostModulesSection {
 
         private static boolean apparmorEnabled() {
             try {
-                return Files.readString(Path.of("/sys/module/apparmor/parameters/enabled")).strip().equals("Y");
+                return Files.readString(Path.of("/sys/module/apparmor/parameters/enabled"))
+                        .strip()
+                        .equals("Y");
             } catch (IOException e) {
                 return false; // no module: not built in, nor loaded
             }
@@ -49,10 +51,12 @@ final class HostModulesSection {
         label(fields, "linux.mountLabel", "SELinux", modules.selinux());
         if (fields.at("linux.intelRdt") != null) {
             fields.take("linux.intelRdt");
-            throw ConfigFields.refuse("linux.intelRdt", modules.resctrl()
-                    ? "Intel RDT is not applied by isola; expected no intelRdt object"
-                    : "this host has no Intel RDT (no resctrl file system in /proc/filesystems), as runc also refuses;"
-                    + " expected no intelRdt object");
+            throw ConfigFields.refuse(
+                    "linux.intelRdt",
+                    modules.resctrl()
+                            ? "Intel RDT is not applied by isola; expected no intelRdt object"
+                            : "this host has no Intel RDT (no resctrl file system in /proc/filesystems), as runc also refuses;"
+                                    + " expected no intelRdt object");
         }
     }
 
@@ -62,9 +66,15 @@ final class HostModulesSection {
             return;
         }
         if (enabled) {
-            throw ConfigFields.refuse(field, "\"" + value + "\": this host enables " + module + ", whose labels isola does"
-                    + " not apply yet; expected it absent");
+            throw ConfigFields.refuse(
+                    field,
+                    "\"" + value + "\": this host enables " + module + ", whose labels isola does"
+                            + " not apply yet; expected it absent");
         }
-        LOG.debug("config.json: {} \"{}\": this host does not enable {}; ignored, as runc ignores it", field, value, module);
+        LOG.debug(
+                "config.json: {} \"{}\": this host does not enable {}; ignored, as runc ignores it",
+                field,
+                value,
+                module);
     }
 }

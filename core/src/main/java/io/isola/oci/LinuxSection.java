@@ -23,12 +23,14 @@ import java.util.Set;
 final class LinuxSection {
 
     /** OCI namespace type to the isolator that creates it. */
-    static final Map<String, String> ISOLATORS = Map.of("pid", "pid", "ipc", "ipc", "uts", "uts", "mount", "mount",
-            "network", "net", "cgroup", "cgroup", "user", "user");
+    static final Map<String, String> ISOLATORS = Map.of(
+            "pid", "pid", "ipc", "ipc", "uts", "uts", "mount", "mount", "network", "net", "cgroup", "cgroup", "user",
+            "user");
 
     /** OCI namespace type to its name under /proc/<pid>/ns: every type can be joined by path. */
-    private static final Map<String, String> JOINABLE = Map.of("network", "net", "ipc", "ipc", "uts", "uts", "pid", "pid",
-            "mount", "mnt", "user", "user", "cgroup", "cgroup", "time", "time");
+    private static final Map<String, String> JOINABLE = Map.of(
+            "network", "net", "ipc", "ipc", "uts", "uts", "pid", "pid", "mount", "mnt", "user", "user", "cgroup",
+            "cgroup", "time", "time");
 
     /**
      * The container's namespaces: {@code isolators} create theirs, {@code joined} (OCI types) are
@@ -66,7 +68,9 @@ final class LinuxSection {
             String type = namespace.path("type").asText();
             String isolator = ISOLATORS.get(type);
             if (isolator == null && !JOINABLE.containsKey(type)) {
-                throw ConfigFields.refuse(field + ".type", "\"" + type + "\": expected one of " + new java.util.TreeSet<>(JOINABLE.keySet()));
+                throw ConfigFields.refuse(
+                        field + ".type",
+                        "\"" + type + "\": expected one of " + new java.util.TreeSet<>(JOINABLE.keySet()));
             }
             if (!types.add(type)) {
                 throw ConfigFields.refuse(field + ".type", "\"" + type + "\": listed twice; expected each type once");
@@ -81,8 +85,10 @@ final class LinuxSection {
             } else if (type.equals("time")) {
                 created.add(type);
             } else if (isolator == null) {
-                throw ConfigFields.refuse(field, "creating a new " + type + " namespace is not supported by isola;"
-                        + " expected a path to join one, or no " + type + " entry to share the runtime's");
+                throw ConfigFields.refuse(
+                        field,
+                        "creating a new " + type + " namespace is not supported by isola;"
+                                + " expected a path to join one, or no " + type + " entry to share the runtime's");
             } else {
                 isolators.add(isolator);
                 if (type.equals("network")) {
@@ -98,8 +104,10 @@ final class LinuxSection {
         if (created.contains("time")) {
             if (!joins.isEmpty()) {
                 // the joins need a process spawned inside them, which a fork-style clone cannot spawn
-                throw ConfigFields.refuse("linux.namespaces", "a new time namespace beside namespaces joined by path "
-                        + joined + " is not supported by isola; expected a time namespace joined by path too, or none");
+                throw ConfigFields.refuse(
+                        "linux.namespaces",
+                        "a new time namespace beside namespaces joined by path " + joined
+                                + " is not supported by isola; expected a time namespace joined by path too, or none");
             }
             spec.with(TimeOffsetsSection.read(fields));
         } else {
@@ -120,11 +128,14 @@ final class LinuxSection {
             return;
         }
         if (!namespaces.isolators().contains("user")) {
-            throw ConfigFields.refuse(uids.isEmpty() ? "linux.gidMappings" : "linux.uidMappings", "maps for a user namespace"
-                    + " the container does not create; expected a \"user\" entry without a path in linux.namespaces");
+            throw ConfigFields.refuse(
+                    uids.isEmpty() ? "linux.gidMappings" : "linux.uidMappings",
+                    "maps for a user namespace"
+                            + " the container does not create; expected a \"user\" entry without a path in linux.namespaces");
         }
         if (uids.isEmpty() || gids.isEmpty()) {
-            throw ConfigFields.refuse(uids.isEmpty() ? "linux.uidMappings" : "linux.gidMappings",
+            throw ConfigFields.refuse(
+                    uids.isEmpty() ? "linux.uidMappings" : "linux.gidMappings",
                     "absent while the other is given; expected both uid and gid maps");
         }
         try {
@@ -150,10 +161,15 @@ final class LinuxSection {
             String[] names = {"containerID", "hostID", "size"};
             for (int i = 0; i < 3; i++) {
                 JsonNode value = map.get(names[i]);
-                if (value == null || !value.canConvertToLong() || !value.isIntegralNumber() || value.asLong() < 0
+                if (value == null
+                        || !value.canConvertToLong()
+                        || !value.isIntegralNumber()
+                        || value.asLong() < 0
                         || value.asLong() > IdMapping.ID_LIMIT) {
-                    throw ConfigFields.refuse(field + "." + names[i], (value == null ? "absent" : "\"" + value + "\"")
-                            + ": expected a number from 0 to " + IdMapping.ID_LIMIT);
+                    throw ConfigFields.refuse(
+                            field + "." + names[i],
+                            (value == null ? "absent" : "\"" + value + "\"") + ": expected a number from 0 to "
+                                    + IdMapping.ID_LIMIT);
                 }
                 values[i] = value.asLong();
             }
@@ -226,11 +242,14 @@ final class LinuxSection {
         }
         for (String unsupported : List.of("flags", "listenerPath", "listenerMetadata")) {
             JsonNode value = node.get(unsupported);
-            boolean empty = value == null || value.isNull() || (value.isContainerNode() && value.isEmpty())
+            boolean empty = value == null
+                    || value.isNull()
+                    || (value.isContainerNode() && value.isEmpty())
                     || (value.isTextual() && value.asText().isEmpty());
             if (!empty) {
-                throw ConfigFields.refuse("linux.seccomp." + unsupported, "not supported by isola's seccomp filter;"
-                        + " expected it absent");
+                throw ConfigFields.refuse(
+                        "linux.seccomp." + unsupported,
+                        "not supported by isola's seccomp filter;" + " expected it absent");
             }
         }
         fields.take("linux.seccomp");

@@ -20,23 +20,53 @@ import java.util.Set;
 final class MountsSection {
 
     /** The kernel file systems the mount isolator mounts in every container root, by destination and type. */
-    static final Map<String, Set<String>> PROVIDED = Map.of("/proc", Set.of("proc"), "/dev", Set.of("tmpfs"),
-            "/dev/pts", Set.of("devpts"), "/dev/shm", Set.of("tmpfs"), "/dev/mqueue", Set.of("mqueue"),
-            "/sys", Set.of("sysfs"), "/sys/fs/cgroup", Set.of("cgroup", "cgroup2"));
+    static final Map<String, Set<String>> PROVIDED = Map.of(
+            "/proc",
+            Set.of("proc"),
+            "/dev",
+            Set.of("tmpfs"),
+            "/dev/pts",
+            Set.of("devpts"),
+            "/dev/shm",
+            Set.of("tmpfs"),
+            "/dev/mqueue",
+            Set.of("mqueue"),
+            "/sys",
+            Set.of("sysfs"),
+            "/sys/fs/cgroup",
+            Set.of("cgroup", "cgroup2"));
 
     /**
      * Options of a provided mount that isola's own mount satisfies: its flags (isola's are at least
      * as strict), atime behaviour and the data isola passes itself. A read-only /sys and
      * /sys/fs/cgroup are what isola mounts; "ro" on the others is not.
      */
-    private static final Set<String> PROVIDED_OPTIONS = Set.of("nosuid", "noexec", "nodev", "rw", "rprivate", "private",
-            "strictatime", "relatime", "noatime", "newinstance", "ptmxmode=0666", "mode=0620", "mode=620", "gid=5",
-            "mode=755", "mode=0755", "mode=1777", "mode=01777", "size=65536k");
+    private static final Set<String> PROVIDED_OPTIONS = Set.of(
+            "nosuid",
+            "noexec",
+            "nodev",
+            "rw",
+            "rprivate",
+            "private",
+            "strictatime",
+            "relatime",
+            "noatime",
+            "newinstance",
+            "ptmxmode=0666",
+            "mode=0620",
+            "mode=620",
+            "gid=5",
+            "mode=755",
+            "mode=0755",
+            "mode=1777",
+            "mode=01777",
+            "size=65536k");
+
     private static final Set<String> READ_ONLY_PROVIDED = Set.of("/sys", "/sys/fs/cgroup");
 
     /** Options that ask for nothing: the defaults, atime. */
-    private static final Set<String> NEUTRAL = Set.of("rw", "suid", "dev", "exec", "relatime", "strictatime", "noatime",
-            "nodiratime");
+    private static final Set<String> NEUTRAL =
+            Set.of("rw", "suid", "dev", "exec", "relatime", "strictatime", "noatime", "nodiratime");
 
     /** Propagation options, set on the mount once it is made, as runc sets them. */
     private static final Set<String> PROPAGATION = io.isola.api.RootPropagation.modes();
@@ -81,9 +111,11 @@ final class MountsSection {
                 filesystem.tmpfs(tmpfs(field, destination, options));
                 propagation(field, filesystem, destination, options);
             } else {
-                throw ConfigFields.refuse(field, "\"" + destination + "\" (" + (type.isEmpty() ? "no type" : type)
-                        + "): expected a bind mount, a tmpfs, or one of the kernel file systems isola mounts itself "
-                        + new java.util.TreeMap<>(PROVIDED));
+                throw ConfigFields.refuse(
+                        field,
+                        "\"" + destination + "\" (" + (type.isEmpty() ? "no type" : type)
+                                + "): expected a bind mount, a tmpfs, or one of the kernel file systems isola mounts itself "
+                                + new java.util.TreeMap<>(PROVIDED));
             }
         }
     }
@@ -92,19 +124,26 @@ final class MountsSection {
         for (String option : options) {
             boolean readOnlyOk = option.equals("ro") && READ_ONLY_PROVIDED.contains(destination);
             if (!readOnlyOk && !PROVIDED_OPTIONS.contains(option)) {
-                throw ConfigFields.refuse(field + ".options", "\"" + option + "\" on " + destination
-                        + ": isola mounts this file system itself and does not do that; expected only " + PROVIDED_OPTIONS);
+                throw ConfigFields.refuse(
+                        field + ".options",
+                        "\"" + option + "\" on " + destination
+                                + ": isola mounts this file system itself and does not do that; expected only "
+                                + PROVIDED_OPTIONS);
             }
         }
         if (destination.equals("/sys/fs/cgroup") && !options.contains("ro")) {
-            throw ConfigFields.refuse(field + ".options", "/sys/fs/cgroup: a writable cgroup file system is not supported;"
-                    + " expected \"ro\"");
+            throw ConfigFields.refuse(
+                    field + ".options",
+                    "/sys/fs/cgroup: a writable cgroup file system is not supported;" + " expected \"ro\"");
         }
     }
 
     /** The last propagation option wins, as in runc, which applies them in order. */
-    private static void propagation(String field, Filesystem.Builder filesystem, String destination, List<String> options) {
-        options.stream().filter(PROPAGATION::contains).reduce((first, second) -> second)
+    private static void propagation(
+            String field, Filesystem.Builder filesystem, String destination, List<String> options) {
+        options.stream()
+                .filter(PROPAGATION::contains)
+                .reduce((first, second) -> second)
                 .ifPresent(mode -> filesystem.propagation(destination, mode));
     }
 
@@ -114,7 +153,7 @@ final class MountsSection {
         boolean recursive = false;
         for (String option : options) {
             switch (option) {
-                case "bind" -> { }
+                case "bind" -> {}
                 case "rbind" -> recursive = true;
                 case "ro" -> readOnly = true;
                 case "nosuid" -> flags.add(Volume.Option.NOSUID);
@@ -122,8 +161,11 @@ final class MountsSection {
                 case "noexec" -> flags.add(Volume.Option.NOEXEC);
                 default -> {
                     if (!NEUTRAL.contains(option) && !PROPAGATION.contains(option)) {
-                        throw ConfigFields.refuse(field + ".options", "\"" + option + "\" is not supported for bind mounts;"
-                                + " expected bind, rbind, ro, rw, nosuid, nodev, noexec or a propagation " + PROPAGATION);
+                        throw ConfigFields.refuse(
+                                field + ".options",
+                                "\"" + option + "\" is not supported for bind mounts;"
+                                        + " expected bind, rbind, ro, rw, nosuid, nodev, noexec or a propagation "
+                                        + PROPAGATION);
                     }
                 }
             }
@@ -152,16 +194,23 @@ final class MountsSection {
                 try {
                     mode = Integer.parseInt(option.substring(5), 8);
                 } catch (NumberFormatException e) {
-                    throw ConfigFields.refuse(field + ".options", "\"" + option + "\": expected an octal mode such as 1777");
+                    throw ConfigFields.refuse(
+                            field + ".options", "\"" + option + "\": expected an octal mode such as 1777");
                 }
             } else if (option.equals("noexec")) {
                 noexec = true;
-            } else if (!option.equals("nosuid") && !option.equals("nodev") && !option.equals("exec")
+            } else if (!option.equals("nosuid")
+                    && !option.equals("nodev")
+                    && !option.equals("exec")
                     && !option.equals("tmpcopyup")
-                    && !NEUTRAL.contains(option) && !PROPAGATION.contains(option)) {
+                    && !NEUTRAL.contains(option)
+                    && !PROPAGATION.contains(option)) {
                 // nosuid and nodev: isola's tmpfs mounts always have them
-                throw ConfigFields.refuse(field + ".options", "\"" + option + "\" is not supported for tmpfs; expected"
-                        + " size=, mode=, nosuid, nodev, noexec, exec, an atime option or a propagation " + PROPAGATION);
+                throw ConfigFields.refuse(
+                        field + ".options",
+                        "\"" + option + "\" is not supported for tmpfs; expected"
+                                + " size=, mode=, nosuid, nodev, noexec, exec, an atime option or a propagation "
+                                + PROPAGATION);
             }
         }
         try {
@@ -186,11 +235,14 @@ final class MountsSection {
         }
         try (var entries = Files.list(inImage)) {
             if (entries.findAny().isPresent()) {
-                throw ConfigFields.refuse(field + ".options", "\"tmpcopyup\": the image has files in " + destination
-                        + ", which isola does not copy into the tmpfs; expected an empty or missing directory there");
+                throw ConfigFields.refuse(
+                        field + ".options",
+                        "\"tmpcopyup\": the image has files in " + destination
+                                + ", which isola does not copy into the tmpfs; expected an empty or missing directory there");
             }
         } catch (java.io.IOException e) {
-            throw ConfigFields.refuse(field + ".options", "\"tmpcopyup\": cannot read " + inImage + " (" + e.getMessage() + ")");
+            throw ConfigFields.refuse(
+                    field + ".options", "\"tmpcopyup\": cannot read " + inImage + " (" + e.getMessage() + ")");
         }
     }
 

@@ -23,14 +23,18 @@ public final class OciFeatures {
         Map<String, Object> features = new LinkedHashMap<>();
         features.put("ociVersionMin", "1.0.0");
         features.put("ociVersionMax", "1.2.0");
-        features.put("hooks", List.of("prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"));
+        features.put(
+                "hooks",
+                List.of("prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"));
         features.put("mountOptions", new ArrayList<>(MountsSection.optionNames()));
         Map<String, Object> linux = new LinkedHashMap<>();
         // the types a config may create (every type may be joined by path)
         TreeSet<String> namespaces = new TreeSet<>(LinuxSection.ISOLATORS.keySet());
         namespaces.add("time");
         linux.put("namespaces", new ArrayList<>(namespaces));
-        linux.put("capabilities", Arrays.stream(Capability.values()).map(Capability::capName).toList());
+        linux.put(
+                "capabilities",
+                Arrays.stream(Capability.values()).map(Capability::capName).toList());
         Map<String, Object> cgroup = new LinkedHashMap<>();
         cgroup.put("v1", true);
         cgroup.put("v2", true);

@@ -6,8 +6,8 @@ import io.isola.api.ConsoleSocket;
 import io.isola.api.Container;
 import io.isola.api.ContainerSpec;
 import io.isola.api.DeferredStart;
-import io.isola.api.Isola;
 import io.isola.api.InheritedFds;
+import io.isola.api.Isola;
 import io.isola.api.IsolaException;
 import io.isola.api.Stdio;
 import io.isola.lifecycle.ContainerState;
@@ -104,30 +104,48 @@ public final class OciRuntime {
     }
 
     public ContainerState create(Isola isola, String id, Path bundle, OciPlan plan, CreateOptions options) {
-        ContainerSpec spec = plan.spec().id(id).stdin(Stdio.INHERIT).stdout(Stdio.INHERIT).stderr(Stdio.INHERIT)
-                .with(new DeferredStart(store.dir(id))).build();
-        ContainerState.Extra extra = new ContainerState.Extra(null, 0, ProcessIdentity.self(), null, null, null, null, null,
-                null, null, SavedSpec.of(spec), null);
-        ContainerState state = new ContainerState(ContainerState.OCI_VERSION, id, ContainerState.CREATING, 0,
-                bundle.toAbsolutePath().normalize().toString(), plan.annotations(), Instant.now().toString(), extra);
+        ContainerSpec spec = plan.spec()
+                .id(id)
+                .stdin(Stdio.INHERIT)
+                .stdout(Stdio.INHERIT)
+                .stderr(Stdio.INHERIT)
+                .with(new DeferredStart(store.dir(id)))
+                .build();
+        ContainerState.Extra extra = new ContainerState.Extra(
+                null, 0, ProcessIdentity.self(), null, null, null, null, null, null, null, SavedSpec.of(spec), null);
+        ContainerState state = new ContainerState(
+                ContainerState.OCI_VERSION,
+                id,
+                ContainerState.CREATING,
+                0,
+                bundle.toAbsolutePath().normalize().toString(),
+                plan.annotations(),
+                Instant.now().toString(),
+                extra);
         store.create(state);
         try {
             Container container = isola.start(spec);
             // where its cgroup is, so that pause, resume and stats reach it by id
-            io.isola.api.CgroupLocation cgroup = container.facet(io.isola.api.ResourceControl.class)
-                    .flatMap(io.isola.api.ResourceControl::location).orElse(null);
+            io.isola.api.CgroupLocation cgroup = container
+                    .facet(io.isola.api.ResourceControl.class)
+                    .flatMap(io.isola.api.ResourceControl::location)
+                    .orElse(null);
             container.close(); // detached: the process waits at its gate
-            CreatedCgroups.record(store.dir(id), container.pid()); // for delete: the isolator that made them exits with us
+            CreatedCgroups.record(
+                    store.dir(id), container.pid()); // for delete: the isolator that made them exits with us
             ProcessIdentity process = ProcessIdentity.of(container.pid());
             ContainerState.Extra started = extra.withProcess(process.startTime(), null, null);
             if (cgroup != null) {
                 started = started.withCgroup(new io.isola.lifecycle.CgroupState(cgroup, null, null));
             }
-            ContainerState created = state.withStatus(ContainerState.CREATED).withPid(container.pid()).withExtra(started);
+            ContainerState created = state.withStatus(ContainerState.CREATED)
+                    .withPid(container.pid())
+                    .withExtra(started);
             store.write(created);
             Hooks.run("createRuntime", plan.hooks("createRuntime"), stateJson(created));
             Hooks.run("prestart", plan.hooks("prestart"), stateJson(created));
-            ContainerHooks.run(isola, "createContainer", plan.hooks("createContainer"), stateJson(created), container.pid());
+            ContainerHooks.run(
+                    isola, "createContainer", plan.hooks("createContainer"), stateJson(created), container.pid());
             // as runc: a command that is not there fails the create, not the start (podman then says 127);
             // after the hooks, which may be what puts it there
             io.isola.internal.launch.CommandLookup.require(container.pid(), spec);
@@ -173,7 +191,7 @@ public final class OciRuntime {
      */
     @FunctionalInterface
     public interface HookGate {
-        HookGate OPEN = verb -> { };
+        HookGate OPEN = verb -> {};
 
         void beforeHooks(String verb);
     }
@@ -201,7 +219,9 @@ public final class OciRuntime {
             throw new IsolaException("cannot start container " + id + ": it is " + state.status() + ", not created");
         }
         OciPlan plan = planOf(state);
-        if (plan != null && (!plan.hooks("startContainer").isEmpty() || !plan.hooks("poststart").isEmpty())) {
+        if (plan != null
+                && (!plan.hooks("startContainer").isEmpty()
+                        || !plan.hooks("poststart").isEmpty())) {
             gate.beforeHooks("start");
         }
         if (plan != null && !plan.hooks("startContainer").isEmpty()) {
@@ -212,7 +232,9 @@ public final class OciRuntime {
         }
         Isola.startCreated(store.dir(state.id()), START_TIMEOUT);
         ContainerState running = state.withStatus(ContainerState.RUNNING)
-                .withExtra(state.isola().withProcess(state.isola().startTime(), null, Instant.now().toString()));
+                .withExtra(state.isola()
+                        .withProcess(
+                                state.isola().startTime(), null, Instant.now().toString()));
         store.write(running);
         if (plan != null) {
             Hooks.runWarning("poststart", plan.hooks("poststart"), stateJson(running), warnings);
@@ -255,7 +277,9 @@ public final class OciRuntime {
         }
         CreatedCgroups.remove(store.dir(state.id()));
         String cgroup = cgroupPathOf(state);
-        if (cgroup == null && state.isola() != null && state.isola().cgroup() != null
+        if (cgroup == null
+                && state.isola() != null
+                && state.isola().cgroup() != null
                 && state.isola().cgroup().location() != null) {
             cgroup = state.isola().cgroup().location().path(); // the cgroup isolator's own <parent>/<id>
         }
@@ -264,7 +288,8 @@ public final class OciRuntime {
         }
         store.delete(state.id());
         if (plan != null) {
-            Hooks.runWarning("poststop", plan.hooks("poststop"), stateJson(state.withStatus(ContainerState.STOPPED)), warnings);
+            Hooks.runWarning(
+                    "poststop", plan.hooks("poststop"), stateJson(state.withStatus(ContainerState.STOPPED)), warnings);
         }
     }
 
@@ -285,9 +310,12 @@ public final class OciRuntime {
             return null;
         }
         try {
-            JsonNode root = new ObjectMapper().readTree(Path.of(state.bundle(), "config.json").toFile());
+            JsonNode root = new ObjectMapper()
+                    .readTree(Path.of(state.bundle(), "config.json").toFile());
             JsonNode path = root == null ? null : root.path("linux").get("cgroupsPath");
-            return path == null || !path.isTextual() ? null : ResourcesSection.cgroupPath(path.asText(), options.systemdCgroup());
+            return path == null || !path.isTextual()
+                    ? null
+                    : ResourcesSection.cgroupPath(path.asText(), options.systemdCgroup());
         } catch (IOException | IllegalArgumentException e) {
             return null;
         }
@@ -303,9 +331,16 @@ public final class OciRuntime {
             // redirect the write (CREATE_NEW does not follow it), as runc's O_EXCL does
             Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
             Files.deleteIfExists(tmp);
-            Files.writeString(tmp, Long.toString(pid), java.nio.file.StandardOpenOption.CREATE_NEW,
+            Files.writeString(
+                    tmp,
+                    Long.toString(pid),
+                    java.nio.file.StandardOpenOption.CREATE_NEW,
                     java.nio.file.StandardOpenOption.WRITE);
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(
+                    tmp,
+                    file,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the pid file " + file, e);
         }

@@ -33,8 +33,10 @@ final class ProcessSection {
     static ContainerSpec.Builder command(ConfigFields fields) {
         List<String> args = fields.texts("process.args");
         if (args.isEmpty()) {
-            throw ConfigFields.refuse("process.args", (fields.at("process.args") == null ? "absent" : "empty")
-                    + "; expected at least the command to run");
+            throw ConfigFields.refuse(
+                    "process.args",
+                    (fields.at("process.args") == null ? "absent" : "empty")
+                            + "; expected at least the command to run");
         }
         ContainerSpec.Builder spec = ContainerSpec.builder(args);
         for (String entry : fields.texts("process.env")) {
@@ -54,8 +56,9 @@ final class ProcessSection {
                 try {
                     spec.with(new Terminal(width, height));
                 } catch (IllegalArgumentException e) {
-                    throw ConfigFields.refuse("process.consoleSize", width + " columns, " + height
-                            + " rows: expected 1 to 65535 of each, or 0 for no size");
+                    throw ConfigFields.refuse(
+                            "process.consoleSize",
+                            width + " columns, " + height + " rows: expected 1 to 65535 of each, or 0 for no size");
                 }
             }
         }
@@ -90,7 +93,8 @@ final class ProcessSection {
             int index = 0;
             for (JsonNode group : groups) {
                 if (!group.canConvertToLong() || group.asLong() < 0 || group.asLong() > 0xfffffffeL) {
-                    throw ConfigFields.refuse("process.user.additionalGids[" + index + "]", group + ": expected a group id");
+                    throw ConfigFields.refuse(
+                            "process.user.additionalGids[" + index + "]", group + ": expected a group id");
                 }
                 additional.add(group.asLong());
                 index++;
@@ -131,8 +135,9 @@ final class ProcessSection {
         try {
             return new ProcessAttributes(umask, oom);
         } catch (IllegalArgumentException e) {
-            throw ConfigFields.refuse(umask != null && (umask < 0 || umask > 0777) ? field + ".user.umask"
-                    : field + ".oomScoreAdj", e.getMessage());
+            throw ConfigFields.refuse(
+                    umask != null && (umask < 0 || umask > 0777) ? field + ".user.umask" : field + ".oomScoreAdj",
+                    e.getMessage());
         }
     }
 
@@ -156,8 +161,10 @@ final class ProcessSection {
                 try {
                     caps.add(Capability.parse(name));
                 } catch (IllegalArgumentException e) {
-                    throw ConfigFields.refuse(path, "\"" + name + "\": not a capability isola knows"
-                            + " (expected CAP_ and one of capability(7)'s names)");
+                    throw ConfigFields.refuse(
+                            path,
+                            "\"" + name + "\": not a capability isola knows"
+                                    + " (expected CAP_ and one of capability(7)'s names)");
                 }
             }
             sets.add(caps);
@@ -171,8 +178,10 @@ final class ProcessSection {
             // warns and goes on without it, and runc's own starter config relies on that
             Set<Capability> dropped = EnumSet.copyOf(ambient);
             dropped.removeAll(raisable);
-            LOG.warn("config.json: process.capabilities.ambient: {} not raised: an ambient capability must also be"
-                    + " permitted and inheritable", dropped);
+            LOG.warn(
+                    "config.json: process.capabilities.ambient: {} not raised: an ambient capability must also be"
+                            + " permitted and inheritable",
+                    dropped);
         }
         try {
             spec.with(new CapabilitySets(sets.get(0), sets.get(1), sets.get(2), sets.get(3), raisable));
@@ -195,20 +204,25 @@ final class ProcessSection {
             String field = "process.rlimits[" + index++ + "]";
             String type = rlimit.path("type").asText("");
             if (!type.startsWith("RLIMIT_")) {
-                throw ConfigFields.refuse(field + ".type", "\"" + type + "\": expected RLIMIT_ and a limit's name, such as RLIMIT_NOFILE");
+                throw ConfigFields.refuse(
+                        field + ".type",
+                        "\"" + type + "\": expected RLIMIT_ and a limit's name, such as RLIMIT_NOFILE");
             }
             String name = type.substring("RLIMIT_".length()).toLowerCase(Locale.ROOT);
             try {
                 new Ulimit(name, 0, 0);
             } catch (IllegalArgumentException e) {
-                throw ConfigFields.refuse(field + ".type", "\"" + type + "\": not a limit isola knows; expected RLIMIT_ and one of"
-                        + " getrlimit(2)'s names, such as RLIMIT_NOFILE");
+                throw ConfigFields.refuse(
+                        field + ".type",
+                        "\"" + type + "\": not a limit isola knows; expected RLIMIT_ and one of"
+                                + " getrlimit(2)'s names, such as RLIMIT_NOFILE");
             }
             if (!seen.add(name)) {
                 throw ConfigFields.refuse(field + ".type", "\"" + type + "\": given twice; expected each limit once");
             }
             try {
-                security.ulimit(new Ulimit(name, limit(field + ".soft", rlimit.get("soft")), limit(field + ".hard", rlimit.get("hard"))));
+                security.ulimit(new Ulimit(
+                        name, limit(field + ".soft", rlimit.get("soft")), limit(field + ".hard", rlimit.get("hard"))));
             } catch (IllegalArgumentException e) {
                 throw ConfigFields.refuse(field, e.getMessage());
             }
@@ -217,7 +231,9 @@ final class ProcessSection {
 
     /** An unsigned 64-bit limit, where 2^64-1 (RLIM_INFINITY) is {@link Ulimit#UNLIMITED}. */
     private static long limit(String field, JsonNode node) {
-        if (node == null || !node.isIntegralNumber() || node.bigIntegerValue().signum() < 0
+        if (node == null
+                || !node.isIntegralNumber()
+                || node.bigIntegerValue().signum() < 0
                 || node.bigIntegerValue().bitLength() > 64) {
             throw ConfigFields.refuse(field, node + ": expected a limit from 0 to 18446744073709551615");
         }

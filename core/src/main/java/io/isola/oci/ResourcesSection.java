@@ -53,8 +53,9 @@ final class ResourcesSection {
                 resources.cpus(BigDecimal.valueOf(quota.asLong()).divide(BigDecimal.valueOf(p), 2, RoundingMode.UP));
                 any = true;
             } else if (period != null && period.asLong() != DEFAULT_PERIOD) {
-                throw ConfigFields.refuse("linux.resources.cpu.period", period + ": only the default "
-                        + DEFAULT_PERIOD + " is supported without a quota");
+                throw ConfigFields.refuse(
+                        "linux.resources.cpu.period",
+                        period + ": only the default " + DEFAULT_PERIOD + " is supported without a quota");
             }
             String cpus = fields.text("linux.resources.cpu.cpus");
             if (cpus != null && !cpus.isEmpty()) {
@@ -109,17 +110,22 @@ final class ResourcesSection {
         if (systemd) {
             String[] parts = value.split(":", -1);
             if (parts.length != 3 || parts[2].isEmpty()) {
-                throw ConfigFields.refuse("linux.cgroupsPath", "\"" + value
-                        + "\": with --systemd-cgroup, expected slice:prefix:name such as machine.slice:libpod:ID");
+                throw ConfigFields.refuse(
+                        "linux.cgroupsPath",
+                        "\"" + value
+                                + "\": with --systemd-cgroup, expected slice:prefix:name such as machine.slice:libpod:ID");
             }
             String slice = parts[0].isEmpty() ? "system.slice" : parts[0];
-            String unit = parts[2].endsWith(".slice") ? parts[2]
+            String unit = parts[2].endsWith(".slice")
+                    ? parts[2]
                     : (parts[1].isEmpty() ? "" : parts[1] + "-") + parts[2] + ".scope";
             path = expandSlice(value, slice) + "/" + unit;
         } else {
             if (value.contains(":")) {
-                throw ConfigFields.refuse("linux.cgroupsPath", "\"" + value
-                        + "\": a systemd slice:prefix:name path needs --systemd-cgroup; expected a cgroupfs path");
+                throw ConfigFields.refuse(
+                        "linux.cgroupsPath",
+                        "\"" + value
+                                + "\": a systemd slice:prefix:name path needs --systemd-cgroup; expected a cgroupfs path");
             }
             path = value;
         }
@@ -133,8 +139,9 @@ final class ResourcesSection {
     /** {@code a-b-c.slice} lives in {@code a.slice/a-b.slice/a-b-c.slice}, as systemd nests slices. */
     private static String expandSlice(String value, String slice) {
         if (!slice.endsWith(".slice") || slice.contains("/")) {
-            throw ConfigFields.refuse("linux.cgroupsPath", "\"" + value + "\": slice \"" + slice
-                    + "\": expected a name ending in .slice");
+            throw ConfigFields.refuse(
+                    "linux.cgroupsPath",
+                    "\"" + value + "\": slice \"" + slice + "\": expected a name ending in .slice");
         }
         if (slice.equals("-.slice")) {
             return "";
@@ -144,7 +151,8 @@ final class ResourcesSection {
         StringBuilder prefix = new StringBuilder();
         for (String part : name.split("-")) {
             if (part.isEmpty()) {
-                throw ConfigFields.refuse("linux.cgroupsPath", "\"" + value + "\": slice \"" + slice + "\" is not a valid slice name");
+                throw ConfigFields.refuse(
+                        "linux.cgroupsPath", "\"" + value + "\": slice \"" + slice + "\" is not a valid slice name");
             }
             prefix.append(prefix.length() == 0 ? "" : "-").append(part);
             path.append(path.length() == 0 ? "" : "/").append(prefix).append(".slice");

@@ -23,13 +23,17 @@ final class RootWithoutMountNamespace {
 
     /** The filesystem to give the spec (the bare root, chrooted into), or empty for a joined mount namespace. */
     static Optional<Filesystem> read(ConfigFields fields, Filesystem.Builder root, boolean joined) {
-        String why = joined ? "the container joins a mount namespace by path, whose root and mounts it gets"
+        String why = joined
+                ? "the container joins a mount namespace by path, whose root and mounts it gets"
                 : "the container shares the runtime's mount namespace (no \"mount\" in linux.namespaces)";
         for (String paths : new String[] {"linux.maskedPaths", "linux.readonlyPaths"}) {
             JsonNode node = fields.take(paths);
             if (node != null && !node.isEmpty()) {
-                throw ConfigFields.refuse(paths, "cannot be applied: " + why + ", which they would change; expected a"
-                        + " \"mount\" namespace in linux.namespaces, or no " + paths.substring("linux.".length()));
+                throw ConfigFields.refuse(
+                        paths,
+                        "cannot be applied: " + why + ", which they would change; expected a"
+                                + " \"mount\" namespace in linux.namespaces, or no "
+                                + paths.substring("linux.".length()));
             }
         }
         JsonNode mounts = fields.take("mounts");
@@ -44,6 +48,7 @@ final class RootWithoutMountNamespace {
             LOG.warn("config.json: root.path: not applied: {}", why);
             return Optional.empty();
         }
-        return Optional.of(Filesystem.builder().rootfs(built.rootfs().orElseThrow()).build());
+        return Optional.of(
+                Filesystem.builder().rootfs(built.rootfs().orElseThrow()).build());
     }
 }

@@ -17,7 +17,8 @@ final class SchedulingSection {
         ProcessScheduling.Scheduler scheduler = scheduler(fields);
         ProcessScheduling.IoPriority io = ioPriority(fields);
         ProcessScheduling.Personality personality = personality(fields);
-        return scheduler == null && io == null && personality == null ? null
+        return scheduler == null && io == null && personality == null
+                ? null
                 : new ProcessScheduling(scheduler, io, personality);
     }
 
@@ -27,16 +28,23 @@ final class SchedulingSection {
         }
         String policy = fields.text("process.scheduler.policy");
         if (policy == null) {
-            throw ConfigFields.refuse("process.scheduler.policy", "absent; expected one of "
-                    + new java.util.TreeSet<>(ProcessScheduling.POLICIES.keySet()));
+            throw ConfigFields.refuse(
+                    "process.scheduler.policy",
+                    "absent; expected one of " + new java.util.TreeSet<>(ProcessScheduling.POLICIES.keySet()));
         }
         try {
-            return new ProcessScheduling.Scheduler(policy, (int) number(fields, "process.scheduler.nice"),
-                    (int) number(fields, "process.scheduler.priority"), fields.texts("process.scheduler.flags"),
-                    number(fields, "process.scheduler.runtime"), number(fields, "process.scheduler.deadline"),
+            return new ProcessScheduling.Scheduler(
+                    policy,
+                    (int) number(fields, "process.scheduler.nice"),
+                    (int) number(fields, "process.scheduler.priority"),
+                    fields.texts("process.scheduler.flags"),
+                    number(fields, "process.scheduler.runtime"),
+                    number(fields, "process.scheduler.deadline"),
                     number(fields, "process.scheduler.period"));
         } catch (IllegalArgumentException e) {
-            throw e.getMessage().startsWith("config.json:") ? e : ConfigFields.refuse("process.scheduler", e.getMessage());
+            throw e.getMessage().startsWith("config.json:")
+                    ? e
+                    : ConfigFields.refuse("process.scheduler", e.getMessage());
         }
     }
 
@@ -46,9 +54,12 @@ final class SchedulingSection {
         }
         String ioClass = fields.text("process.ioPriority.class");
         try {
-            return new ProcessScheduling.IoPriority(ioClass == null ? "" : ioClass, (int) number(fields, "process.ioPriority.priority"));
+            return new ProcessScheduling.IoPriority(
+                    ioClass == null ? "" : ioClass, (int) number(fields, "process.ioPriority.priority"));
         } catch (IllegalArgumentException e) {
-            throw e.getMessage().startsWith("config.json:") ? e : ConfigFields.refuse("process.ioPriority", e.getMessage());
+            throw e.getMessage().startsWith("config.json:")
+                    ? e
+                    : ConfigFields.refuse("process.ioPriority", e.getMessage());
         }
     }
 

@@ -33,8 +33,10 @@ final class TimeOffsetsSection {
     /** Offsets for a time namespace the container does not create. */
     static void refuseWithoutNamespace(ConfigFields fields) {
         if (fields.at(FIELD) != null) {
-            throw ConfigFields.refuse(FIELD, "offsets for a time namespace the container does not create; expected a"
-                    + " \"time\" entry without a path in linux.namespaces");
+            throw ConfigFields.refuse(
+                    FIELD,
+                    "offsets for a time namespace the container does not create; expected a"
+                            + " \"time\" entry without a path in linux.namespaces");
         }
     }
 
@@ -45,9 +47,12 @@ final class TimeOffsetsSection {
         }
         JsonNode secs = value.path("secs");
         JsonNode nanos = value.path("nanosecs");
-        if (!(secs.isMissingNode() || secs.isIntegralNumber()) || !(nanos.isMissingNode() || nanos.isIntegralNumber())
-                || nanos.asLong() < 0 || nanos.asLong() >= 1_000_000_000L) {
-            throw ConfigFields.refuse(FIELD + "." + clock, value + ": expected {\"secs\": seconds, \"nanosecs\": 0 to 999999999}");
+        if (!(secs.isMissingNode() || secs.isIntegralNumber())
+                || !(nanos.isMissingNode() || nanos.isIntegralNumber())
+                || nanos.asLong() < 0
+                || nanos.asLong() >= 1_000_000_000L) {
+            throw ConfigFields.refuse(
+                    FIELD + "." + clock, value + ": expected {\"secs\": seconds, \"nanosecs\": 0 to 999999999}");
         }
         return Duration.ofSeconds(secs.asLong(), nanos.asLong());
     }

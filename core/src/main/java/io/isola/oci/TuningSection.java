@@ -52,8 +52,10 @@ final class TuningSection {
         JsonNode kernel = number(fields, R + "memory.kernel");
         if (kernel != null) {
             // Linux 5.4 deprecated the v1 kernel memory limit and 6.1 stopped enforcing it; runc ignores it too
-            LOG.debug("config.json: {}memory.kernel {}: kernel memory limits are gone from the kernel; ignored, as runc does",
-                    R, kernel);
+            LOG.debug(
+                    "config.json: {}memory.kernel {}: kernel memory limits are gone from the kernel; ignored, as runc does",
+                    R,
+                    kernel);
         }
         JsonNode kernelTcp = number(fields, R + "memory.kernelTCP");
         if (kernelTcp != null && kernelTcp.asLong() != 0) {
@@ -84,7 +86,10 @@ final class TuningSection {
             if (!entry.path("pageSize").isTextual() || !entry.path("limit").isIntegralNumber()) {
                 throw ConfigFields.refuse(field, entry + ": expected {\"pageSize\": \"2MB\", \"limit\": bytes}");
             }
-            at(field, () -> tuning.hugepageLimit(entry.get("pageSize").asText(), entry.get("limit").asLong()));
+            at(
+                    field,
+                    () -> tuning.hugepageLimit(
+                            entry.get("pageSize").asText(), entry.get("limit").asLong()));
         }
     }
 
@@ -106,7 +111,10 @@ final class TuningSection {
             if (!entry.path("name").isTextual() || !entry.path("priority").isIntegralNumber()) {
                 throw ConfigFields.refuse(field, entry + ": expected {\"name\": interface, \"priority\": number}");
             }
-            at(field, () -> tuning.netPriority(entry.get("name").asText(), entry.get("priority").asLong()));
+            at(
+                    field,
+                    () -> tuning.netPriority(
+                            entry.get("name").asText(), entry.get("priority").asLong()));
         }
     }
 

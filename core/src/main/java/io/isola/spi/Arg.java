@@ -42,8 +42,8 @@ public sealed interface Arg {
             bytes = bytes.clone();
             target = target.clone();
             if (offset < 0 || offset % 8 != 0 || offset + 8 > bytes.length) {
-                throw new IllegalArgumentException("pointer offset " + offset + " is not an aligned word inside "
-                        + bytes.length + " bytes");
+                throw new IllegalArgumentException(
+                        "pointer offset " + offset + " is not an aligned word inside " + bytes.length + " bytes");
             }
         }
     }

@@ -82,7 +82,11 @@ public record CgroupDelegation(Path hierarchy, String path) {
 
     /** This process's path in the v2 hierarchy (the "0::" line of {@code cgroups}); null when none. */
     public static String ownCgroup(Path cgroups) {
-        return lines(cgroups).stream().filter(l -> l.startsWith("0::")).map(l -> l.substring(3)).findFirst().orElse(null);
+        return lines(cgroups).stream()
+                .filter(l -> l.startsWith("0::"))
+                .map(l -> l.substring(3))
+                .findFirst()
+                .orElse(null);
     }
 
     /** The owner of {@code path} (not following a link); -1 when it cannot be read. */
@@ -96,7 +100,9 @@ public record CgroupDelegation(Path hierarchy, String path) {
 
     static List<String> words(Path file) {
         List<String> all = lines(file);
-        return all.isEmpty() || all.get(0).isBlank() ? List.of() : List.of(all.get(0).trim().split("\\s+"));
+        return all.isEmpty() || all.get(0).isBlank()
+                ? List.of()
+                : List.of(all.get(0).trim().split("\\s+"));
     }
 
     private static List<String> lines(Path file) {

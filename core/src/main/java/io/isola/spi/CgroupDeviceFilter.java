@@ -47,7 +47,8 @@ public final class CgroupDeviceFilter {
         try {
             cgroupFd = Fds.open(cgroup.toString(), Fds.O_RDONLY | O_DIRECTORY, 0);
         } catch (NativeException e) {
-            throw new IOException("cannot open the cgroup " + cgroup + " to attach its device filter: " + e.getMessage(), e);
+            throw new IOException(
+                    "cannot open the cgroup " + cgroup + " to attach its device filter: " + e.getMessage(), e);
         }
         int programFd = -1;
         try {

@@ -24,7 +24,8 @@ public record ContainerBind(String what, Path source, String target, boolean rea
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(target, "target");
         if (!target.startsWith("/")) {
-            throw new IllegalArgumentException(what + " target \"" + target + "\": expected an absolute path in the container");
+            throw new IllegalArgumentException(
+                    what + " target \"" + target + "\": expected an absolute path in the container");
         }
     }
 }

@@ -3,12 +3,12 @@ package io.isola.spi;
 import io.isola.internal.nativ.DirectoryFd;
 import io.isola.internal.nativ.FileStat;
 import java.io.IOException;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * Host-side work on a tree whose content a container or an image chose (a writable layer, an
@@ -61,8 +61,11 @@ public final class ContainerTrees {
         long changed = 0;
         // a hard link is shifted once: shifted again, an id that lands inside the maps would move twice
         boolean first = entry.isDirectory() || entry.nlink() < 2 || linked.add(List.of(entry.dev(), entry.ino()));
-        long uid = maps.hostUid(Integer.toUnsignedLong(entry.uid())), gid = maps.hostGid(Integer.toUnsignedLong(entry.gid()));
-        if (first && (uid >= 0 && uid != Integer.toUnsignedLong(entry.uid()) || gid >= 0 && gid != Integer.toUnsignedLong(entry.gid()))) {
+        long uid = maps.hostUid(Integer.toUnsignedLong(entry.uid())),
+                gid = maps.hostGid(Integer.toUnsignedLong(entry.gid()));
+        if (first
+                && (uid >= 0 && uid != Integer.toUnsignedLong(entry.uid())
+                        || gid >= 0 && gid != Integer.toUnsignedLong(entry.gid()))) {
             dir.chownKeepingMode(name, uid >= 0 ? (int) uid : entry.uid(), gid >= 0 ? (int) gid : entry.gid());
             changed++;
         }

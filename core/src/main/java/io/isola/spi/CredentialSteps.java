@@ -22,29 +22,50 @@ public final class CredentialSteps {
 
     /** setresuid(uid, uid, uid). */
     public static Step setresuid(long uid) {
-        return Step.call("set the user ids to " + uid, "syscall", Arg.word(SyscallNumbers.SETRESUID),
-                Arg.word(uid), Arg.word(uid), Arg.word(uid));
+        return Step.call(
+                "set the user ids to " + uid,
+                "syscall",
+                Arg.word(SyscallNumbers.SETRESUID),
+                Arg.word(uid),
+                Arg.word(uid),
+                Arg.word(uid));
     }
 
     /** setresgid(gid, gid, gid). */
     public static Step setresgid(long gid) {
-        return Step.call("set the group ids to " + gid, "syscall", Arg.word(SyscallNumbers.SETRESGID),
-                Arg.word(gid), Arg.word(gid), Arg.word(gid));
+        return Step.call(
+                "set the group ids to " + gid,
+                "syscall",
+                Arg.word(SyscallNumbers.SETRESGID),
+                Arg.word(gid),
+                Arg.word(gid),
+                Arg.word(gid));
     }
 
     /** setgroups(groups), replacing every supplementary group; an empty list drops them all. */
     public static Step setgroups(List<Long> groups) {
         ByteBuffer gids = ByteBuffer.allocate(Math.max(4, 4 * groups.size())).order(ByteOrder.nativeOrder());
         groups.forEach(gid -> gids.putInt((int) (long) gid));
-        String description = groups.isEmpty() ? "drop the supplementary groups" : "set the supplementary groups to " + groups;
-        return Step.call(description, "syscall", Arg.word(SyscallNumbers.SETGROUPS), Arg.word(groups.size()),
+        String description =
+                groups.isEmpty() ? "drop the supplementary groups" : "set the supplementary groups to " + groups;
+        return Step.call(
+                description,
+                "syscall",
+                Arg.word(SyscallNumbers.SETGROUPS),
+                Arg.word(groups.size()),
                 groups.isEmpty() ? Arg.NULL : new Arg.Bytes(gids.array()));
     }
 
     /** Clears the ambient capability set, which would otherwise survive the exec of the command. */
     public static Step clearAmbientCapabilities() {
-        return Step.call("clear the ambient capabilities", "prctl", Arg.word(PR_CAP_AMBIENT),
-                Arg.word(PR_CAP_AMBIENT_CLEAR_ALL), Arg.word(0), Arg.word(0), Arg.word(0));
+        return Step.call(
+                "clear the ambient capabilities",
+                "prctl",
+                Arg.word(PR_CAP_AMBIENT),
+                Arg.word(PR_CAP_AMBIENT_CLEAR_ALL),
+                Arg.word(0),
+                Arg.word(0),
+                Arg.word(0));
     }
 
     /**

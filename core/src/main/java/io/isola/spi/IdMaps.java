@@ -62,7 +62,8 @@ public record IdMaps(List<IdMapping> uids, List<IdMapping> gids) {
         for (String line : Files.readAllLines(file)) {
             String[] fields = line.trim().split("\\s+");
             if (fields.length == 3) {
-                maps.add(new IdMapping(Long.parseLong(fields[0]), Long.parseLong(fields[1]), Long.parseLong(fields[2])));
+                maps.add(
+                        new IdMapping(Long.parseLong(fields[0]), Long.parseLong(fields[1]), Long.parseLong(fields[2])));
             }
         }
         return maps;

@@ -76,7 +76,8 @@ public final class IdmappedMounts {
             return;
         }
         int userns = open(child.namespacePath(Namespace.USER));
-        try (NativeMemory attr = new NativeMemory(MOUNT_ATTR_SIZE); NativeMemory empty = new NativeMemory(8)) {
+        try (NativeMemory attr = new NativeMemory(MOUNT_ATTR_SIZE);
+                NativeMemory empty = new NativeMemory(8)) {
             NativeMemory.zero(attr.address(), MOUNT_ATTR_SIZE);
             NativeMemory.putLong(attr.address(), MOUNT_ATTR_IDMAP);
             NativeMemory.putLong(attr.address() + 24, userns);
@@ -97,13 +98,34 @@ public final class IdmappedMounts {
         try (NativeMemory text = new NativeMemory(path.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1L)) {
             NativeMemory.putString(text.address(), path);
             // recursive: a clone without the mounts below the directory is refused when they are locked
-            long tree = libc.syscall(SyscallNumbers.OPEN_TREE, AT_FDCWD, text.address(), OPEN_TREE_CLONE | O_CLOEXEC | AT_RECURSIVE, 0);
+            long tree = libc.syscall(
+                    SyscallNumbers.OPEN_TREE, AT_FDCWD, text.address(), OPEN_TREE_CLONE | O_CLOEXEC | AT_RECURSIVE, 0);
             check(tree, n, "open_tree(" + path + ")", directory);
             try {
-                check(libc.syscall(SyscallNumbers.MOUNT_SETATTR, tree, empty, AT_EMPTY_PATH | AT_RECURSIVE, attr, MOUNT_ATTR_SIZE, 0),
-                        n, "mount_setattr(MOUNT_ATTR_IDMAP) on " + path, directory);
-                check(libc.syscall(SyscallNumbers.MOVE_MOUNT, tree, empty, AT_FDCWD, text.address(), MOVE_MOUNT_F_EMPTY_PATH, 0),
-                        n, "move_mount onto " + path, null);
+                check(
+                        libc.syscall(
+                                SyscallNumbers.MOUNT_SETATTR,
+                                tree,
+                                empty,
+                                AT_EMPTY_PATH | AT_RECURSIVE,
+                                attr,
+                                MOUNT_ATTR_SIZE,
+                                0),
+                        n,
+                        "mount_setattr(MOUNT_ATTR_IDMAP) on " + path,
+                        directory);
+                check(
+                        libc.syscall(
+                                SyscallNumbers.MOVE_MOUNT,
+                                tree,
+                                empty,
+                                AT_FDCWD,
+                                text.address(),
+                                MOVE_MOUNT_F_EMPTY_PATH,
+                                0),
+                        n,
+                        "move_mount onto " + path,
+                        null);
             } finally {
                 Fds.closeQuietly((int) tree);
             }
@@ -120,8 +142,10 @@ public final class IdmappedMounts {
         String name = Errno.name(errno);
         String text = call + " failed: " + name + " (" + Errno.describe(errno) + ")";
         if (refusable != null && REFUSALS.contains(name)) {
-            throw new Refused(refusable, text + "; the " + fileSystem(refusable)
-                    + " file system or this kernel (" + System.getProperty("os.version") + ") does not support idmapped mounts");
+            throw new Refused(
+                    refusable,
+                    text + "; the " + fileSystem(refusable) + " file system or this kernel ("
+                            + System.getProperty("os.version") + ") does not support idmapped mounts");
         }
         throw new IOException(text);
     }

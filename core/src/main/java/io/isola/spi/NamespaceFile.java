@@ -51,7 +51,8 @@ public final class NamespaceFile implements AutoCloseable {
         }
         Native n = Native.get();
         if (n.libc().mount(link.toString(), file.toString(), null, MS_BIND, null) < 0) {
-            throw new IllegalStateException(new NativeException("bind-mount " + link + " on " + file, n.lastErrno()).getMessage());
+            throw new IllegalStateException(
+                    new NativeException("bind-mount " + link + " on " + file, n.lastErrno()).getMessage());
         }
     }
 
@@ -91,8 +92,11 @@ public final class NamespaceFile implements AutoCloseable {
 
     /** The child step that makes the child join this namespace; keep the fd open for it. */
     public Step join(Namespace namespace) {
-        return Step.call("join the " + namespace.procName() + " namespace of " + source, "setns",
-                Arg.word(fd), Arg.word(namespace.cloneFlag()));
+        return Step.call(
+                "join the " + namespace.procName() + " namespace of " + source,
+                "setns",
+                Arg.word(fd),
+                Arg.word(namespace.cloneFlag()));
     }
 
     @Override

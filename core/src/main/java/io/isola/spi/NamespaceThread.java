@@ -57,19 +57,22 @@ public final class NamespaceThread {
         try {
             fd = Fds.open(file.toString(), Fds.O_RDONLY, 0);
         } catch (NativeException e) {
-            throw new IOException("cannot open the " + namespace.procName() + " namespace " + file + ": " + e.getMessage(), e);
+            throw new IOException(
+                    "cannot open the " + namespace.procName() + " namespace " + file + ": " + e.getMessage(), e);
         }
         IOException[] failure = new IOException[1];
-        Thread thread = new Thread(() -> {
-            try {
-                join(fd, file, namespace);
-                work.run();
-            } catch (IOException e) {
-                failure[0] = e;
-            } catch (RuntimeException e) {
-                failure[0] = new IOException(e.getMessage() == null ? e.toString() : e.getMessage(), e);
-            }
-        }, "isola-" + namespace.procName() + "ns");
+        Thread thread = new Thread(
+                () -> {
+                    try {
+                        join(fd, file, namespace);
+                        work.run();
+                    } catch (IOException e) {
+                        failure[0] = e;
+                    } catch (RuntimeException e) {
+                        failure[0] = new IOException(e.getMessage() == null ? e.toString() : e.getMessage(), e);
+                    }
+                },
+                "isola-" + namespace.procName() + "ns");
         thread.setDaemon(true);
         try {
             thread.start();
@@ -89,8 +92,8 @@ public final class NamespaceThread {
         }
         if (n.libc().syscall(SyscallNumbers.SETNS, fd, namespace.cloneFlag(), 0, 0) < 0) {
             int errno = n.lastErrno();
-            throw new IOException("cannot join the " + namespace.procName() + " namespace " + file + ": " + Errno.name(errno)
-                    + " (" + Errno.describe(errno) + ")");
+            throw new IOException("cannot join the " + namespace.procName() + " namespace " + file + ": "
+                    + Errno.name(errno) + " (" + Errno.describe(errno) + ")");
         }
     }
 }

@@ -17,8 +17,18 @@ import java.util.Map;
  * @param builtIn whether it is the runtime's default network ({@code --net bridge})
  * @param containers the running containers attached to it: id to IPv4 address with prefix length
  */
-public record NetworkInfo(String name, String id, String created, String subnet, String gateway, boolean internal,
-        Map<String, String> labels, String bridge, String source, boolean builtIn, Map<String, String> containers) {
+public record NetworkInfo(
+        String name,
+        String id,
+        String created,
+        String subnet,
+        String gateway,
+        boolean internal,
+        Map<String, String> labels,
+        String bridge,
+        String source,
+        boolean builtIn,
+        Map<String, String> containers) {
     public NetworkInfo {
         labels = Map.copyOf(labels);
         containers = Map.copyOf(containers);

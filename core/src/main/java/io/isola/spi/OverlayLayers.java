@@ -107,8 +107,8 @@ public final class OverlayLayers {
 
     /** A user.* xattr's value, or null. */
     private static String xattr(Path path, String name) throws IOException {
-        UserDefinedFileAttributeView view = Files.getFileAttributeView(path, UserDefinedFileAttributeView.class,
-                LinkOption.NOFOLLOW_LINKS);
+        UserDefinedFileAttributeView view =
+                Files.getFileAttributeView(path, UserDefinedFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
         if (view == null) {
             return null;
         }

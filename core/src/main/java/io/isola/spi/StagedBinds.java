@@ -46,8 +46,16 @@ public final class StagedBinds {
         }
         Native n = Native.get();
         NamespaceThread.run(child.namespacePath(Namespace.MOUNT), Namespace.MOUNT, () -> {
-            check(n, "mount a tmpfs on " + staging, n.libc().mount("tmpfs", staging.toString(), "tmpfs",
-                    MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755,size=16k"));
+            check(
+                    n,
+                    "mount a tmpfs on " + staging,
+                    n.libc()
+                            .mount(
+                                    "tmpfs",
+                                    staging.toString(),
+                                    "tmpfs",
+                                    MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                                    "mode=0755,size=16k"));
             for (int i = 0; i < sources.size(); i++) {
                 Path source = sources.get(i), target = staged(staging, i);
                 if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
@@ -55,8 +63,10 @@ public final class StagedBinds {
                 } else {
                     Files.createFile(target);
                 }
-                check(n, "bind " + source + " on " + target, n.libc().mount(source.toString(), target.toString(), null,
-                        MS_BIND | MS_REC, null));
+                check(
+                        n,
+                        "bind " + source + " on " + target,
+                        n.libc().mount(source.toString(), target.toString(), null, MS_BIND | MS_REC, null));
             }
         });
         LOG.debug("staged {} binds on {} for pid {}", sources.size(), staging, child.pid());
@@ -64,7 +74,8 @@ public final class StagedBinds {
 
     private static void check(Native n, String call, int rc) throws IOException {
         if (rc < 0) {
-            throw new IOException(new NativeException(call + " in the container's mount namespace", n.lastErrno()).getMessage());
+            throw new IOException(
+                    new NativeException(call + " in the container's mount namespace", n.lastErrno()).getMessage());
         }
     }
 }

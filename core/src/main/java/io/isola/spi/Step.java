@@ -30,8 +30,8 @@ public record Step(String description, String symbol, List<Arg> args, Set<String
         args = List.copyOf(args);
         toleratedErrnos = Set.copyOf(toleratedErrnos);
         if (args.size() > MAX_ARGS) {
-            throw new IllegalArgumentException(
-                    "step '" + description + "' has " + args.size() + " arguments, at most " + MAX_ARGS + " are allowed");
+            throw new IllegalArgumentException("step '" + description + "' has " + args.size() + " arguments, at most "
+                    + MAX_ARGS + " are allowed");
         }
     }
 

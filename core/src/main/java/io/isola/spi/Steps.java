@@ -4,30 +4,50 @@ package io.isola.spi;
 public final class Steps {
 
     /** {@code MS_*} flags of mount(2). */
-    public static final long MS_RDONLY = 1, MS_NOSUID = 2, MS_NODEV = 4, MS_NOEXEC = 8, MS_REMOUNT = 32,
-            MS_BIND = 4096, MS_REC = 16384, MS_PRIVATE = 1 << 18, MS_SLAVE = 1 << 19;
+    public static final long MS_RDONLY = 1,
+            MS_NOSUID = 2,
+            MS_NODEV = 4,
+            MS_NOEXEC = 8,
+            MS_REMOUNT = 32,
+            MS_BIND = 4096,
+            MS_REC = 16384,
+            MS_PRIVATE = 1 << 18,
+            MS_SLAVE = 1 << 19;
 
     private Steps() {}
 
     public static Step sethostname(String name) {
-        return Step.call("set hostname to \"" + name + "\"", "sethostname",
-                Arg.text(name), Arg.word(name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length));
+        return Step.call(
+                "set hostname to \"" + name + "\"",
+                "sethostname",
+                Arg.text(name),
+                Arg.word(name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length));
     }
 
     public static Step setdomainname(String name) {
-        return Step.call("set domain name to \"" + name + "\"", "setdomainname",
-                Arg.text(name), Arg.word(name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length));
+        return Step.call(
+                "set domain name to \"" + name + "\"",
+                "setdomainname",
+                Arg.text(name),
+                Arg.word(name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length));
     }
 
     /** mount(2); {@code source}, {@code fstype} and {@code data} may be null. */
     public static Step mount(String description, String source, String target, String fstype, long flags, String data) {
-        return Step.call(description, "mount", textOrNull(source), Arg.text(target), textOrNull(fstype),
-                Arg.word(flags), textOrNull(data));
+        return Step.call(
+                description,
+                "mount",
+                textOrNull(source),
+                Arg.text(target),
+                textOrNull(fstype),
+                Arg.word(flags),
+                textOrNull(data));
     }
 
     /** mkdir(2) that tolerates an existing directory. */
     public static Step mkdir(String path, int mode) {
-        return Step.call("create directory " + path, "mkdir", Arg.text(path), Arg.word(mode)).tolerating("EEXIST");
+        return Step.call("create directory " + path, "mkdir", Arg.text(path), Arg.word(mode))
+                .tolerating("EEXIST");
     }
 
     public static Step chdir(String path) {

@@ -13,7 +13,9 @@ public final class SyscallSteps {
     /** {@code AT_RECURSIVE}: mount_setattr applies to the whole subtree. */
     public static final long AT_RECURSIVE = 0x8000;
     /** {@code MOUNT_ATTR_*} flags of mount_setattr(2). */
-    public static final long MOUNT_ATTR_RDONLY = 0x1, MOUNT_ATTR_NOSUID = 0x2, MOUNT_ATTR_NODEV = 0x4,
+    public static final long MOUNT_ATTR_RDONLY = 0x1,
+            MOUNT_ATTR_NOSUID = 0x2,
+            MOUNT_ATTR_NODEV = 0x4,
             MOUNT_ATTR_NOEXEC = 0x8;
 
     private static final int MOUNT_ATTR_SIZE = 32;
@@ -22,7 +24,8 @@ public final class SyscallSteps {
 
     /** pivot_root(2): {@code newRoot} becomes {@code /}, the old root moves to {@code putOld}. */
     public static Step pivotRoot(String description, String newRoot, String putOld) {
-        return Step.call(description, "syscall", Arg.word(SyscallNumbers.PIVOT_ROOT), Arg.text(newRoot), Arg.text(putOld));
+        return Step.call(
+                description, "syscall", Arg.word(SyscallNumbers.PIVOT_ROOT), Arg.text(newRoot), Arg.text(putOld));
     }
 
     /**
@@ -35,7 +38,14 @@ public final class SyscallSteps {
         for (int i = 0; i < 8; i++) {
             attr[i] = (byte) (attrSet >>> (8 * i)); // little-endian, as on x86_64 and aarch64 Linux
         }
-        return Step.call(description, "syscall", Arg.word(SyscallNumbers.MOUNT_SETATTR), Arg.word(AT_FDCWD),
-                Arg.text(path), Arg.word(recursive ? AT_RECURSIVE : 0), new Arg.Bytes(attr), Arg.word(MOUNT_ATTR_SIZE));
+        return Step.call(
+                description,
+                "syscall",
+                Arg.word(SyscallNumbers.MOUNT_SETATTR),
+                Arg.word(AT_FDCWD),
+                Arg.text(path),
+                Arg.word(recursive ? AT_RECURSIVE : 0),
+                new Arg.Bytes(attr),
+                Arg.word(MOUNT_ATTR_SIZE));
     }
 }

@@ -49,18 +49,27 @@ public record UserNamespaceView(boolean nested, long overflowUid, long rootOutsi
     }
 
     private static final class Current {
-        static final UserNamespaceView VIEW = read(Path.of("/proc/self/uid_map"), Path.of("/proc/sys/kernel/overflowuid"));
+        static final UserNamespaceView VIEW =
+                read(Path.of("/proc/self/uid_map"), Path.of("/proc/sys/kernel/overflowuid"));
     }
 
     static UserNamespaceView read(Path uidMap, Path overflowUid) {
         try {
-            List<String> lines = Files.readAllLines(uidMap).stream().map(l -> l.trim().replaceAll("\\s+", " "))
-                    .filter(l -> !l.isEmpty()).toList();
+            List<String> lines = Files.readAllLines(uidMap).stream()
+                    .map(l -> l.trim().replaceAll("\\s+", " "))
+                    .filter(l -> !l.isEmpty())
+                    .toList();
             boolean nested = !lines.equals(List.of(IDENTITY_MAP));
-            long rootOutside = lines.stream().map(l -> l.split(" ")).filter(f -> f.length == 3 && f[0].equals("0"))
-                    .mapToLong(f -> Long.parseLong(f[1])).findFirst().orElse(-1);
+            long rootOutside = lines.stream()
+                    .map(l -> l.split(" "))
+                    .filter(f -> f.length == 3 && f[0].equals("0"))
+                    .mapToLong(f -> Long.parseLong(f[1]))
+                    .findFirst()
+                    .orElse(-1);
             // readAllLines, not readString: a /proc/sys file reports a size of 0 and readString gave "6" of "65534"
-            long overflow = Files.isReadable(overflowUid) ? Long.parseLong(Files.readAllLines(overflowUid).get(0).trim()) : 65534;
+            long overflow = Files.isReadable(overflowUid)
+                    ? Long.parseLong(Files.readAllLines(overflowUid).get(0).trim())
+                    : 65534;
             return new UserNamespaceView(nested, overflow, rootOutside);
         } catch (IOException | NumberFormatException e) {
             // no /proc (a unit test's fake root): the host's view, which keeps every check as strict as before

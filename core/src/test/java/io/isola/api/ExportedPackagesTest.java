@@ -23,9 +23,13 @@ class ExportedPackagesTest {
     void everyBaselinePackageIsStillExported() throws Exception {
         String version = System.getProperty("isola.api.baseline");
         assertTrue(version != null && !version.isBlank(), "core's surefire configuration passes isola.api.baseline");
-        Path baseline = Path.of("api-baseline/io/isola/isola-core-api-baseline", version,
+        Path baseline = Path.of(
+                "api-baseline/io/isola/isola-core-api-baseline",
+                version,
                 "isola-core-api-baseline-" + version + ".jar");
-        assertTrue(Files.isRegularFile(baseline), baseline + " is missing: record it with scripts/api-baseline.sh " + version);
+        assertTrue(
+                Files.isRegularFile(baseline),
+                baseline + " is missing: record it with scripts/api-baseline.sh " + version);
         Set<String> before;
         try (JarFile jar = new JarFile(baseline.toFile())) {
             before = names(jar.getManifest());
@@ -36,8 +40,11 @@ class ExportedPackagesTest {
         }
         Set<String> removed = new TreeSet<>(before);
         removed.removeAll(now);
-        assertEquals(Set.of(), removed, "exported packages removed since the API baseline " + version
-                + ": a major change for every plugin importing them");
+        assertEquals(
+                Set.of(),
+                removed,
+                "exported packages removed since the API baseline " + version
+                        + ": a major change for every plugin importing them");
     }
 
     private static Set<String> names(Manifest manifest) {

@@ -18,9 +18,14 @@ class FilesystemTest {
     @Test
     void badVolumesAreRefused() {
         assertEquals("volume \"/a\": expected HOST:CONTAINER or HOST:CONTAINER:ro", message(() -> Volume.parse("/a")));
-        assertEquals("volume \"/a:/b:rx\": option \"rx\" is not known, expected ro, rw or idmap", message(() -> Volume.parse("/a:/b:rx")));
-        assertEquals("volume source \"a\": expected an absolute path without NUL bytes", message(() -> Volume.parse("a:/b")));
-        assertEquals("volume target \"/./\": expected a path below /, the container's root cannot be a volume (use a root file system)",
+        assertEquals(
+                "volume \"/a:/b:rx\": option \"rx\" is not known, expected ro, rw or idmap",
+                message(() -> Volume.parse("/a:/b:rx")));
+        assertEquals(
+                "volume source \"a\": expected an absolute path without NUL bytes",
+                message(() -> Volume.parse("a:/b")));
+        assertEquals(
+                "volume target \"/./\": expected a path below /, the container's root cannot be a volume (use a root file system)",
                 message(() -> Volume.parse("/a:/./")));
     }
 
@@ -28,17 +33,24 @@ class FilesystemTest {
     void tmpfsOptionsParse() {
         assertEquals(new TmpfsMount("/run", 64L << 20, 0755, true), TmpfsMount.parse("/run:size=64m,mode=755,noexec"));
         assertEquals(TmpfsMount.at("/tmp"), TmpfsMount.parse("/tmp"));
-        assertEquals("tmpfs \"/t:size=12q\": size \"12q\" is not a number of bytes with an optional k, m or g",
+        assertEquals(
+                "tmpfs \"/t:size=12q\": size \"12q\" is not a number of bytes with an optional k, m or g",
                 message(() -> TmpfsMount.parse("/t:size=12q")));
-        assertEquals("tmpfs \"/t:suid\": option \"suid\" is not known, expected size=N[k|m|g], mode=OCTAL, exec, noexec or rw",
+        assertEquals(
+                "tmpfs \"/t:suid\": option \"suid\" is not known, expected size=N[k|m|g], mode=OCTAL, exec, noexec or rw",
                 message(() -> TmpfsMount.parse("/t:suid")));
     }
 
     @Test
     void twoMountsOnOneTargetAreRefused() {
-        assertEquals("mount target \"/data/\": used twice, expected one volume or tmpfs per container path",
-                message(() -> Filesystem.builder().volume(Volume.parse("/a:/data")).tmpfs(TmpfsMount.at("/data/")).build()));
-        assertEquals("root file system \"rootfs\": expected an absolute path without NUL bytes",
+        assertEquals(
+                "mount target \"/data/\": used twice, expected one volume or tmpfs per container path",
+                message(() -> Filesystem.builder()
+                        .volume(Volume.parse("/a:/data"))
+                        .tmpfs(TmpfsMount.at("/data/"))
+                        .build()));
+        assertEquals(
+                "root file system \"rootfs\": expected an absolute path without NUL bytes",
                 message(() -> Filesystem.builder().rootfs("rootfs").build()));
     }
 

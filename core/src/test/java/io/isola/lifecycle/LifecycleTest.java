@@ -46,9 +46,12 @@ class LifecycleTest {
 
     private ContainerState detached(String name, String... command) throws Exception {
         String id = Monitor.newId();
-        ContainerState state = Monitor.register(store, id, name, ContainerSpec.builder(command).build(), true, false);
-        MonitorProcess.spawn(MonitorProcess.javaCommand(MonitorTestMain.class.getName(), List.of(root.toString(), id)),
-                store.dir(id), Duration.ofSeconds(30));
+        ContainerState state =
+                Monitor.register(store, id, name, ContainerSpec.builder(command).build(), true, false);
+        MonitorProcess.spawn(
+                MonitorProcess.javaCommand(MonitorTestMain.class.getName(), List.of(root.toString(), id)),
+                store.dir(id),
+                Duration.ofSeconds(30));
         return lifecycle.get(state.id());
     }
 
@@ -90,9 +93,11 @@ class LifecycleTest {
         // and whose monitor was SIGKILLed
         Process monitor = new ProcessBuilder("sleep", "100").start();
         ProcessIdentity monitorId = ProcessIdentity.of(monitor.pid());
-        ContainerState state = Monitor.register(store, "stale1", null, ContainerSpec.builder("true").build(), true, false);
+        ContainerState state = Monitor.register(
+                store, "stale1", null, ContainerSpec.builder("true").build(), true, false);
         long self = ProcessHandle.current().pid();
-        store.write(state.withStatus(ContainerState.RUNNING).withPid(self)
+        store.write(state.withStatus(ContainerState.RUNNING)
+                .withPid(self)
                 .withExtra(state.isola().withProcess(ProcessIdentity.of(self).startTime() + 1, monitorId, "now")));
         monitor.destroyForcibly().waitFor();
 
@@ -118,14 +123,21 @@ class LifecycleTest {
     void anExitRecordedBetweenTheReadAndTheLookIsKept() throws Exception {
         Process monitor = new ProcessBuilder("sleep", "100").start();
         Process container = new ProcessBuilder("sleep", "100").start();
-        ContainerState state = Monitor.register(store, "racer", null, ContainerSpec.builder("true").build(), true, false);
-        ContainerState running = state.withStatus(ContainerState.RUNNING).withPid(container.pid()).withExtra(state.isola()
-                .withProcess(ProcessIdentity.of(container.pid()).startTime(), ProcessIdentity.of(monitor.pid()), "now"));
+        ContainerState state = Monitor.register(
+                store, "racer", null, ContainerSpec.builder("true").build(), true, false);
+        ContainerState running = state.withStatus(ContainerState.RUNNING)
+                .withPid(container.pid())
+                .withExtra(state.isola()
+                        .withProcess(
+                                ProcessIdentity.of(container.pid()).startTime(),
+                                ProcessIdentity.of(monitor.pid()),
+                                "now"));
         store.write(running);
         ContainerState seen = store.read(state.id()); // what a list read
 
         container.destroyForcibly().waitFor();
-        store.write(running.withStatus(ContainerState.STOPPED).withExtra(running.isola().withExit(3, null, "now", null)));
+        store.write(running.withStatus(ContainerState.STOPPED)
+                .withExtra(running.isola().withExit(3, null, "now", null)));
         monitor.destroyForcibly().waitFor(); // the monitor wrote the exit and ended
 
         ContainerState refreshed = lifecycle.refresh(seen);
@@ -145,15 +157,22 @@ class LifecycleTest {
     void aLookWhileTheMonitorRecordsTheExitGivesTheRecordedCode() throws Exception {
         Process monitor = new ProcessBuilder("sleep", "100").start();
         Process container = new ProcessBuilder("sleep", "100").start();
-        ContainerState state = Monitor.register(store, "ending", null, ContainerSpec.builder("true").build(), true, false);
-        ContainerState running = state.withStatus(ContainerState.RUNNING).withPid(container.pid()).withExtra(state.isola()
-                .withProcess(ProcessIdentity.of(container.pid()).startTime(), ProcessIdentity.of(monitor.pid()), "now"));
+        ContainerState state = Monitor.register(
+                store, "ending", null, ContainerSpec.builder("true").build(), true, false);
+        ContainerState running = state.withStatus(ContainerState.RUNNING)
+                .withPid(container.pid())
+                .withExtra(state.isola()
+                        .withProcess(
+                                ProcessIdentity.of(container.pid()).startTime(),
+                                ProcessIdentity.of(monitor.pid()),
+                                "now"));
         store.write(running);
         container.destroyForcibly().waitFor();
         Thread recorder = new Thread(() -> {
             try {
                 Thread.sleep(200); // the monitor's reap and write, a moment after the process is gone
-                store.write(running.withStatus(ContainerState.STOPPED).withExtra(running.isola().withExit(7, null, "now", null)));
+                store.write(running.withStatus(ContainerState.STOPPED)
+                        .withExtra(running.isola().withExit(7, null, "now", null)));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -173,8 +192,10 @@ class LifecycleTest {
     @Test
     void namesAreUniqueAndRemovalOfALiveContainerNeedsForce() throws Exception {
         ContainerState state = detached("web", "sleep", "1000");
-        assertThrows(IllegalArgumentException.class,
-                () -> Monitor.register(store, "other", "web", ContainerSpec.builder("true").build(), true, false));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Monitor.register(
+                        store, "other", "web", ContainerSpec.builder("true").build(), true, false));
         assertThrows(IsolaException.class, () -> lifecycle.remove("web", false));
 
         lifecycle.remove("web", true);

@@ -13,11 +13,16 @@ import java.util.function.UnaryOperator;
 public final class MonitorTestMain {
 
     static Isola runtime() {
-        return Isola.builder().isolators(List.of(
-                TestIsolator.plain("pid", Namespace.PID),
-                TestIsolator.withSteps("uts", Namespace.UTS, s -> s.add(Phase.NAMES, Steps.sethostname("box"))),
-                TestIsolator.withSteps("mount", Namespace.MOUNT, s -> s.add(Phase.FILESYSTEM,
-                        Steps.mount("mount proc on /proc", "proc", "/proc", "proc", 0, null)))))
+        return Isola.builder()
+                .isolators(List.of(
+                        TestIsolator.plain("pid", Namespace.PID),
+                        TestIsolator.withSteps("uts", Namespace.UTS, s -> s.add(Phase.NAMES, Steps.sethostname("box"))),
+                        TestIsolator.withSteps(
+                                "mount",
+                                Namespace.MOUNT,
+                                s -> s.add(
+                                        Phase.FILESYSTEM,
+                                        Steps.mount("mount proc on /proc", "proc", "/proc", "proc", 0, null)))))
                 .build();
     }
 

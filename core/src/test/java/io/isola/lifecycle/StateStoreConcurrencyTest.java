@@ -38,8 +38,16 @@ class StateStoreConcurrencyTest {
                     start.await();
                     for (int i = 0; i < CONTAINERS_EACH; i++) {
                         // a store per command, as each command of the server makes its own
-                        new StateStore(tmp.resolve("root")).create(new ContainerState(ContainerState.OCI_VERSION,
-                                "c" + thread + "-" + i, ContainerState.CREATING, 0, null, Map.of(), "2026-01-01", null));
+                        new StateStore(tmp.resolve("root"))
+                                .create(new ContainerState(
+                                        ContainerState.OCI_VERSION,
+                                        "c" + thread + "-" + i,
+                                        ContainerState.CREATING,
+                                        0,
+                                        null,
+                                        Map.of(),
+                                        "2026-01-01",
+                                        null));
                     }
                     return null;
                 }));
@@ -51,6 +59,8 @@ class StateStoreConcurrencyTest {
         } finally {
             pool.shutdownNow();
         }
-        assertEquals(THREADS * CONTAINERS_EACH, new StateStore(tmp.resolve("root")).list().size());
+        assertEquals(
+                THREADS * CONTAINERS_EACH,
+                new StateStore(tmp.resolve("root")).list().size());
     }
 }

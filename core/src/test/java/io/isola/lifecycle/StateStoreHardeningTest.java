@@ -22,7 +22,8 @@ class StateStoreHardeningTest {
     Path tmp;
 
     private static ContainerState state(String id) {
-        return new ContainerState(ContainerState.OCI_VERSION, id, ContainerState.CREATING, 0, null, Map.of(), "2026-01-01", null);
+        return new ContainerState(
+                ContainerState.OCI_VERSION, id, ContainerState.CREATING, 0, null, Map.of(), "2026-01-01", null);
     }
 
     @Test
@@ -35,7 +36,8 @@ class StateStoreHardeningTest {
             assertEquals("rwx------", mode(path), path.toString());
             assertEquals(me, uid(path), path.toString());
         }
-        for (Path path : new Path[] {store.root().resolve(".lock"), store.dir("abc").resolve(StateStore.STATE_FILE)}) {
+        for (Path path :
+                new Path[] {store.root().resolve(".lock"), store.dir("abc").resolve(StateStore.STATE_FILE)}) {
             assertEquals("rw-------", mode(path), path.toString());
             assertEquals(me, uid(path), path.toString());
         }

@@ -24,10 +24,13 @@ class StateStoreStagingTest {
     @Test
     void aContainerDirectoryIsNeverSeenWithoutItsState() throws Exception {
         StateStore store = new StateStore(root);
-        ContainerState state = Monitor.register(store, Monitor.newId(), "whole", ContainerSpec.builder("true").build(), false, true);
+        ContainerState state = Monitor.register(
+                store, Monitor.newId(), "whole", ContainerSpec.builder("true").build(), false, true);
 
         try (var entries = Files.list(root)) {
-            assertEquals(List.of(root.resolve(state.id())), entries.filter(Files::isDirectory).toList());
+            assertEquals(
+                    List.of(root.resolve(state.id())),
+                    entries.filter(Files::isDirectory).toList());
         }
         assertTrue(Files.exists(root.resolve(state.id()).resolve(StateStore.STATE_FILE)));
     }
@@ -39,10 +42,12 @@ class StateStoreStagingTest {
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();
         ProcessIdentity dead = new ProcessIdentity(gone.pid(), 1);
-        Path left = Files.createDirectory(root.resolve(".new-" + Monitor.newId() + "-" + dead.pid() + "-" + dead.startTime()));
+        Path left = Files.createDirectory(
+                root.resolve(".new-" + Monitor.newId() + "-" + dead.pid() + "-" + dead.startTime()));
         Files.writeString(left.resolve(StateStore.STATE_FILE), "{\"id\":");
         ProcessIdentity self = ProcessIdentity.self();
-        Path ours = Files.createDirectory(root.resolve(".new-" + Monitor.newId() + "-" + self.pid() + "-" + self.startTime()));
+        Path ours = Files.createDirectory(
+                root.resolve(".new-" + Monitor.newId() + "-" + self.pid() + "-" + self.startTime()));
 
         assertEquals(List.of(), store.list());
 

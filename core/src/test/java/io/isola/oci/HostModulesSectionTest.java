@@ -14,7 +14,9 @@ class HostModulesSectionTest {
 
     private static ConfigFields labelled() {
         ObjectNode root = new ObjectMapper().createObjectNode();
-        root.putObject("process").put("apparmorProfile", "docker-default").put("selinuxLabel", "system_u:system_r:container_t:s0");
+        root.putObject("process")
+                .put("apparmorProfile", "docker-default")
+                .put("selinuxLabel", "system_u:system_r:container_t:s0");
         root.putObject("linux").put("mountLabel", "system_u:object_r:container_file_t:s0");
         return new ConfigFields(root);
     }
@@ -28,11 +30,15 @@ class HostModulesSectionTest {
 
     @Test
     void aLabelOfAnEnabledModuleIsRefusedRatherThanLeftUnapplied() {
-        IllegalArgumentException apparmor = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException apparmor = assertThrows(
+                IllegalArgumentException.class,
                 () -> HostModulesSection.read(labelled(), new HostModulesSection.Modules(true, false, false)));
-        assertTrue(apparmor.getMessage().contains("process.apparmorProfile") && apparmor.getMessage().contains("AppArmor"),
+        assertTrue(
+                apparmor.getMessage().contains("process.apparmorProfile")
+                        && apparmor.getMessage().contains("AppArmor"),
                 apparmor.getMessage());
-        IllegalArgumentException selinux = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException selinux = assertThrows(
+                IllegalArgumentException.class,
                 () -> HostModulesSection.read(labelled(), new HostModulesSection.Modules(false, true, false)));
         assertTrue(selinux.getMessage().contains("process.selinuxLabel"), selinux.getMessage());
     }
@@ -41,8 +47,10 @@ class HostModulesSectionTest {
     void intelRdtWithoutResctrlIsRefusedAsRuncRefusesIt() {
         ObjectNode root = new ObjectMapper().createObjectNode();
         root.putObject("linux").putObject("intelRdt").put("closID", "x");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> HostModulesSection.read(new ConfigFields(root), new HostModulesSection.Modules(false, false, false)));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> HostModulesSection.read(
+                        new ConfigFields(root), new HostModulesSection.Modules(false, false, false)));
         assertTrue(e.getMessage().contains("linux.intelRdt") && e.getMessage().contains("resctrl"), e.getMessage());
     }
 }

@@ -43,6 +43,7 @@ class PodmanConfigTest {
 
     @TempDir
     Path dir;
+
     private ObjectNode config;
 
     @BeforeEach
@@ -54,7 +55,8 @@ class PodmanConfigTest {
         config.with("root").put("path", dir.resolve("rootfs").toString());
         for (var mount : config.withArray("mounts")) {
             if (mount.path("type").asText().equals("bind")) {
-                Path source = dir.resolve("userdata").resolve(Path.of(mount.get("source").asText()).getFileName());
+                Path source = dir.resolve("userdata")
+                        .resolve(Path.of(mount.get("source").asText()).getFileName());
                 if (source.getFileName().toString().equals("shm")) {
                     Files.createDirectories(source);
                 } else {
@@ -77,8 +79,10 @@ class PodmanConfigTest {
     @Test
     void namespacesAreCreatedOrJoinedByPathAndResourcesBringTheCgroupIsolator() {
         ContainerSpec spec = translate();
-        assertEquals(Set.of("pid", "ipc", "uts", "mount", "cgroup"), spec.isolators().orElseThrow());
-        assertEquals(Map.of("net", "/run/netns/netns-dfc55088-37e9-8229-6d71-cdbdfbffc546"),
+        assertEquals(
+                Set.of("pid", "ipc", "uts", "mount", "cgroup"), spec.isolators().orElseThrow());
+        assertEquals(
+                Map.of("net", "/run/netns/netns-dfc55088-37e9-8229-6d71-cdbdfbffc546"),
                 spec.extension(NamespacePaths.class).orElseThrow().paths());
         assertEquals("c374ff1187f5", spec.hostname().orElseThrow());
     }
@@ -88,16 +92,27 @@ class PodmanConfigTest {
         ((ObjectNode) config.with("linux").withArray("namespaces").get(1)).remove("path");
         ContainerSpec spec = translate();
         assertTrue(spec.isolators().orElseThrow().contains("net"));
-        assertEquals(io.isola.api.Network.Mode.NONE, spec.extension(io.isola.api.Network.class).orElseThrow().mode());
+        assertEquals(
+                io.isola.api.Network.Mode.NONE,
+                spec.extension(io.isola.api.Network.class).orElseThrow().mode());
         assertTrue(spec.extension(NamespacePaths.class).isEmpty());
     }
 
     @Test
     void processSecurityIsPodmansDefaults() {
         ContainerSpec spec = translate();
-        Set<Capability> podman = EnumSet.of(Capability.CHOWN, Capability.DAC_OVERRIDE, Capability.FOWNER,
-                Capability.FSETID, Capability.KILL, Capability.NET_BIND_SERVICE, Capability.SETFCAP, Capability.SETGID,
-                Capability.SETPCAP, Capability.SETUID, Capability.SYS_CHROOT);
+        Set<Capability> podman = EnumSet.of(
+                Capability.CHOWN,
+                Capability.DAC_OVERRIDE,
+                Capability.FOWNER,
+                Capability.FSETID,
+                Capability.KILL,
+                Capability.NET_BIND_SERVICE,
+                Capability.SETFCAP,
+                Capability.SETGID,
+                Capability.SETPCAP,
+                Capability.SETUID,
+                Capability.SYS_CHROOT);
         CapabilitySets sets = spec.extension(CapabilitySets.class).orElseThrow();
         assertEquals(podman, sets.bounding());
         assertEquals(podman, sets.effective());
@@ -107,9 +122,13 @@ class PodmanConfigTest {
         Security security = Security.of(spec);
         assertEquals(podman, security.capabilities());
         assertFalse(security.noNewPrivileges(), "the config does not ask for no_new_privs");
-        assertEquals(Map.of("nofile", new Ulimit("nofile", 1024, 1024), "nproc", new Ulimit("nproc", 1024, 1024)),
+        assertEquals(
+                Map.of("nofile", new Ulimit("nofile", 1024, 1024), "nproc", new Ulimit("nproc", 1024, 1024)),
                 security.ulimits());
-        assertEquals(022, spec.extension(ProcessAttributes.class).orElseThrow().umask(), "podman writes umask 18, which is 022");
+        assertEquals(
+                022,
+                spec.extension(ProcessAttributes.class).orElseThrow().umask(),
+                "podman writes umask 18, which is 022");
     }
 
     @Test
@@ -119,7 +138,9 @@ class PodmanConfigTest {
         assertEquals(SeccompProfile.Action.ERRNO, profile.defaultAction());
         assertEquals(38, profile.defaultErrno());
         assertEquals(List.of("SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"), profile.architectures());
-        SeccompProfile.Rule socket = profile.rules().stream().filter(r -> r.names().equals(List.of("socket"))).findFirst()
+        SeccompProfile.Rule socket = profile.rules().stream()
+                .filter(r -> r.names().equals(List.of("socket")))
+                .findFirst()
                 .orElseThrow();
         assertEquals(SeccompProfile.Action.ERRNO, socket.action());
         assertEquals(22, socket.errno());
@@ -129,46 +150,77 @@ class PodmanConfigTest {
     @Test
     void kernelSettingsPathsAndCgroupAreTranslated() {
         ContainerSpec spec = translate();
-        assertEquals(Map.of("net.ipv4.ping_group_range", "0 0"), spec.extension(Sysctls.class).orElseThrow().values());
+        assertEquals(
+                Map.of("net.ipv4.ping_group_range", "0 0"),
+                spec.extension(Sysctls.class).orElseThrow().values());
         KernelPaths paths = spec.extension(KernelPaths.class).orElseThrow();
-        assertTrue(paths.masked().contains("/sys/dev/block") && paths.masked().contains("/proc/kcore"), paths.toString());
-        assertEquals(List.of("/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"),
+        assertTrue(
+                paths.masked().contains("/sys/dev/block") && paths.masked().contains("/proc/kcore"), paths.toString());
+        assertEquals(
+                List.of("/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"),
                 paths.readOnly());
-        assertEquals(2048, spec.extension(Resources.class).orElseThrow().pidsLimit().orElseThrow());
-        assertEquals("libpod_parent/libpod-c374ff1187f5ed1fc5a3d461557478be3265c50a046e90d7ba1217d1d01d3437",
+        assertEquals(
+                2048, spec.extension(Resources.class).orElseThrow().pidsLimit().orElseThrow());
+        assertEquals(
+                "libpod_parent/libpod-c374ff1187f5ed1fc5a3d461557478be3265c50a046e90d7ba1217d1d01d3437",
                 spec.extension(CgroupPath.class).orElseThrow().path());
     }
 
     @Test
     void deviceRulesFollowTheCgroupIsolatorsBaselineWithoutTheLeadingDenyAll() {
-        assertEquals(List.of(), translate().extension(io.isola.api.Devices.class).orElseThrow().rules(),
+        assertEquals(
+                List.of(),
+                translate().extension(io.isola.api.Devices.class).orElseThrow().rules(),
                 "podman's only rule, deny all, is the baseline already");
-        config.with("linux").with("resources").withArray("devices").addObject().put("allow", true).put("type", "c")
-                .put("major", 10).put("minor", 200).put("access", "rwm");
-        assertEquals(List.of("c 10:200 rwm"), translate().extension(io.isola.api.Devices.class).orElseThrow().rules()
-                .stream().map(io.isola.api.Devices.Rule::line).toList());
+        config.with("linux")
+                .with("resources")
+                .withArray("devices")
+                .addObject()
+                .put("allow", true)
+                .put("type", "c")
+                .put("major", 10)
+                .put("minor", 200)
+                .put("access", "rwm");
+        assertEquals(
+                List.of("c 10:200 rwm"),
+                translate().extension(io.isola.api.Devices.class).orElseThrow().rules().stream()
+                        .map(io.isola.api.Devices.Rule::line)
+                        .toList());
     }
 
     @Test
     void bindMountsKeepTheirFlags() {
         Filesystem filesystem = translate().extension(Filesystem.class).orElseThrow();
         assertEquals(dir.resolve("rootfs").toString(), filesystem.rootfs().orElseThrow());
-        Volume shm = filesystem.volumes().stream().filter(v -> v.target().equals("/dev/shm")).findFirst().orElseThrow();
-        assertEquals(EnumSet.of(Volume.Option.NOSUID, Volume.Option.NODEV, Volume.Option.NOEXEC, Volume.Option.NONRECURSIVE),
+        Volume shm = filesystem.volumes().stream()
+                .filter(v -> v.target().equals("/dev/shm"))
+                .findFirst()
+                .orElseThrow();
+        assertEquals(
+                EnumSet.of(Volume.Option.NOSUID, Volume.Option.NODEV, Volume.Option.NOEXEC, Volume.Option.NONRECURSIVE),
                 shm.options());
         assertFalse(shm.readOnly());
-        assertEquals(List.of("/etc/resolv.conf", "/etc/hosts", "/dev/shm", "/run/.containerenv", "/etc/hostname"),
+        assertEquals(
+                List.of("/etc/resolv.conf", "/etc/hosts", "/dev/shm", "/run/.containerenv", "/etc/hostname"),
                 filesystem.volumes().stream().map(Volume::target).toList());
     }
 
     @Test
     void systemdCgroupPathsMapToCgroupfsPaths() {
         config.with("linux").put("cgroupsPath", "machine.slice:libpod:abc");
-        assertEquals("machine.slice/libpod-abc.scope",
-                translate(new ConfigTranslator.Options(true)).extension(CgroupPath.class).orElseThrow().path());
+        assertEquals(
+                "machine.slice/libpod-abc.scope",
+                translate(new ConfigTranslator.Options(true))
+                        .extension(CgroupPath.class)
+                        .orElseThrow()
+                        .path());
         config.with("linux").put("cgroupsPath", "user-1000.slice:crio:x1");
-        assertEquals("user.slice/user-1000.slice/crio-x1.scope",
-                translate(new ConfigTranslator.Options(true)).extension(CgroupPath.class).orElseThrow().path());
+        assertEquals(
+                "user.slice/user-1000.slice/crio-x1.scope",
+                translate(new ConfigTranslator.Options(true))
+                        .extension(CgroupPath.class)
+                        .orElseThrow()
+                        .path());
         config.with("linux").put("cgroupsPath", "machine.slice:libpod:abc");
         assertRefused("linux.cgroupsPath", "--systemd-cgroup");
     }
@@ -178,48 +230,119 @@ class PodmanConfigTest {
         ObjectNode resources = config.with("linux").with("resources");
         resources.with("memory").put("reservation", 64 << 20);
         ObjectNode blockIo = resources.with("blockIO").put("weight", 300);
-        blockIo.withArray("throttleReadBpsDevice").addObject().put("major", 8).put("minor", 0).put("rate", 1 << 20);
-        blockIo.withArray("throttleWriteIOPSDevice").addObject().put("major", 8).put("minor", 16).put("rate", 50);
-        io.isola.api.Resources r = translate().extension(io.isola.api.Resources.class).orElseThrow();
+        blockIo.withArray("throttleReadBpsDevice")
+                .addObject()
+                .put("major", 8)
+                .put("minor", 0)
+                .put("rate", 1 << 20);
+        blockIo.withArray("throttleWriteIOPSDevice")
+                .addObject()
+                .put("major", 8)
+                .put("minor", 16)
+                .put("rate", 50);
+        io.isola.api.Resources r =
+                translate().extension(io.isola.api.Resources.class).orElseThrow();
         assertEquals(64L << 20, r.memoryReservation().getAsLong());
         assertEquals(300, r.blkioWeight().getAsInt());
-        assertEquals(java.util.Set.of(new io.isola.api.IoThrottle(io.isola.api.IoThrottle.Kind.READ_BPS, 8, 0, 1 << 20),
-                new io.isola.api.IoThrottle(io.isola.api.IoThrottle.Kind.WRITE_IOPS, 8, 16, 50)), java.util.Set.copyOf(r.ioThrottles()));
+        assertEquals(
+                java.util.Set.of(
+                        new io.isola.api.IoThrottle(io.isola.api.IoThrottle.Kind.READ_BPS, 8, 0, 1 << 20),
+                        new io.isola.api.IoThrottle(io.isola.api.IoThrottle.Kind.WRITE_IOPS, 8, 16, 50)),
+                java.util.Set.copyOf(r.ioThrottles()));
         blockIo.put("weight", 5);
         assertRefused("linux.resources", "blkio weight 5: expected a number from 10 to 1000");
     }
 
     @Test
     void whatIsolaCannotHonourIsRefusedByItsField() {
-        refusedWith("linux.sysctl.kernel.hostname", () -> config.with("linux").with("sysctl").put("kernel.hostname", "x"));
-        refusedWith("linux.sysctl.vm.swappiness", () -> config.with("linux").with("sysctl").put("vm.swappiness", "1"));
-        refusedWith("linux.namespaces[0].path", () -> ((ObjectNode) config.with("linux").withArray("namespaces").get(0))
-                .put("path", "proc/1/ns/pid"));
-        refusedWith("linux.uidMappings", () -> config.with("linux").withArray("uidMappings").addObject().put("containerID", 0)
-                .put("hostID", 100000).put("size", 65536));
-        refusedWith("linux.timeOffsets", () -> config.with("linux").with("timeOffsets").with("boottime").put("secs", 5));
-        refusedWith("linux.seccomp.flags", () -> config.with("linux").with("seccomp").putArray("flags").add("SECCOMP_FILTER_FLAG_LOG"));
-        refusedWith("linux.resources.blockIO.weightDevice", () -> config.with("linux").with("resources").with("blockIO")
-                .withArray("weightDevice").addObject().put("major", 8).put("minor", 0).put("weight", 100));
-        refusedWith("linux.resources.devices[0]", () -> ((ObjectNode) config.with("linux").with("resources")
-                .withArray("devices").get(0)).put("type", "x"));
-        refusedWith("mounts[11]", () -> config.withArray("mounts").addObject().put("destination", "/mnt").put("type", "nfs")
-                .put("source", "server:/x"));
-        refusedWith("mounts[5].options", () -> ((ArrayNode) config.withArray("mounts").get(5).get("options")).add("sideways"));
-        refusedWith("mounts[0].options", () -> ((ArrayNode) config.withArray("mounts").get(0).get("options")).add("ro"));
-        refusedWith("process.rlimits[0].type", () -> ((ObjectNode) config.with("process").withArray("rlimits").get(0))
-                .put("type", "RLIMIT_BOGUS"));
-        refusedWith("process.capabilities.effective", () -> config.with("process").with("capabilities")
-                .withArray("effective").add("CAP_NOT_A_CAP"));
-        refusedWith("linux.intelRdt", () -> config.with("linux").with("intelRdt").put("closID", "x"));
+        refusedWith(
+                "linux.sysctl.kernel.hostname",
+                () -> config.with("linux").with("sysctl").put("kernel.hostname", "x"));
+        refusedWith(
+                "linux.sysctl.vm.swappiness",
+                () -> config.with("linux").with("sysctl").put("vm.swappiness", "1"));
+        refusedWith(
+                "linux.namespaces[0].path",
+                () -> ((ObjectNode) config.with("linux").withArray("namespaces").get(0)).put("path", "proc/1/ns/pid"));
+        refusedWith(
+                "linux.uidMappings",
+                () -> config.with("linux")
+                        .withArray("uidMappings")
+                        .addObject()
+                        .put("containerID", 0)
+                        .put("hostID", 100000)
+                        .put("size", 65536));
+        refusedWith(
+                "linux.timeOffsets",
+                () -> config.with("linux").with("timeOffsets").with("boottime").put("secs", 5));
+        refusedWith(
+                "linux.seccomp.flags",
+                () -> config.with("linux").with("seccomp").putArray("flags").add("SECCOMP_FILTER_FLAG_LOG"));
+        refusedWith(
+                "linux.resources.blockIO.weightDevice",
+                () -> config.with("linux")
+                        .with("resources")
+                        .with("blockIO")
+                        .withArray("weightDevice")
+                        .addObject()
+                        .put("major", 8)
+                        .put("minor", 0)
+                        .put("weight", 100));
+        refusedWith(
+                "linux.resources.devices[0]",
+                () -> ((ObjectNode) config.with("linux")
+                                .with("resources")
+                                .withArray("devices")
+                                .get(0))
+                        .put("type", "x"));
+        refusedWith(
+                "mounts[11]",
+                () -> config.withArray("mounts")
+                        .addObject()
+                        .put("destination", "/mnt")
+                        .put("type", "nfs")
+                        .put("source", "server:/x"));
+        refusedWith(
+                "mounts[5].options",
+                () -> ((ArrayNode) config.withArray("mounts").get(5).get("options")).add("sideways"));
+        refusedWith(
+                "mounts[0].options",
+                () -> ((ArrayNode) config.withArray("mounts").get(0).get("options")).add("ro"));
+        refusedWith(
+                "process.rlimits[0].type",
+                () -> ((ObjectNode) config.with("process").withArray("rlimits").get(0)).put("type", "RLIMIT_BOGUS"));
+        refusedWith(
+                "process.capabilities.effective",
+                () -> config.with("process")
+                        .with("capabilities")
+                        .withArray("effective")
+                        .add("CAP_NOT_A_CAP"));
+        refusedWith(
+                "linux.intelRdt", () -> config.with("linux").with("intelRdt").put("closID", "x"));
     }
 
     @Test
     void podmansTmpcopyupIsAcceptedWhereTheImageHasNothingToCopy() throws Exception {
-        ObjectNode tmpfs = config.withArray("mounts").addObject().put("destination", "/scratch").put("type", "tmpfs")
+        ObjectNode tmpfs = config.withArray("mounts")
+                .addObject()
+                .put("destination", "/scratch")
+                .put("type", "tmpfs")
                 .put("source", "tmpfs");
-        tmpfs.putArray("options").add("rw").add("rprivate").add("nosuid").add("nodev").add("tmpcopyup").add("size=1m");
-        assertEquals(1 << 20, translate().extension(Filesystem.class).orElseThrow().tmpfs().get(0).sizeBytes());
+        tmpfs.putArray("options")
+                .add("rw")
+                .add("rprivate")
+                .add("nosuid")
+                .add("nodev")
+                .add("tmpcopyup")
+                .add("size=1m");
+        assertEquals(
+                1 << 20,
+                translate()
+                        .extension(Filesystem.class)
+                        .orElseThrow()
+                        .tmpfs()
+                        .get(0)
+                        .sizeBytes());
         Files.writeString(Files.createDirectories(dir.resolve("rootfs/scratch")).resolve("file"), "x");
         assertRefused("mounts[11].options", "tmpcopyup");
     }
@@ -227,9 +350,13 @@ class PodmanConfigTest {
     @Test
     void anAmbientCapabilityThatIsNotInheritableIsNotRaisedAsWithRunc() {
         config.with("process").with("capabilities").putArray("ambient").add("CAP_KILL");
-        assertEquals(Set.of(), translate().extension(CapabilitySets.class).orElseThrow().ambient());
+        assertEquals(
+                Set.of(),
+                translate().extension(CapabilitySets.class).orElseThrow().ambient());
         config.with("process").with("capabilities").putArray("inheritable").add("CAP_KILL");
-        assertEquals(Set.of(Capability.KILL), translate().extension(CapabilitySets.class).orElseThrow().ambient());
+        assertEquals(
+                Set.of(Capability.KILL),
+                translate().extension(CapabilitySets.class).orElseThrow().ambient());
     }
 
     private void refusedWith(String field, Runnable edit) {

@@ -33,38 +33,100 @@ class BadSpecCorpusTest {
         List<Case> cases = new ArrayList<>();
         String[] hostile = {"", "\0", "a\0b", "../../etc/passwd", "x".repeat(70_000), "\n", "$(touch " + marker + ")"};
         for (String value : hostile) {
-            cases.add(new Case("hostname " + value.length(), () -> base(marker).hostname(value).build()));
-            cases.add(new Case("id " + value.length(), () -> base(marker).id(value).build()));
-            cases.add(new Case("cwd " + value.length(), () -> base(marker).cwd(value).build()));
-            cases.add(new Case("env name " + value.length(), () -> base(marker).env(value + "=", "v").build()));
-            cases.add(new Case("cap-add " + value.length(), () -> base(marker).with(Security.builder().capAdd(value).build()).build()));
-            cases.add(new Case("ulimit " + value.length(), () -> base(marker).with(Security.builder().ulimit(value).build()).build()));
-            cases.add(new Case("security-opt " + value.length(), () -> base(marker).with(Security.builder().securityOpt(value).build()).build()));
+            cases.add(new Case(
+                    "hostname " + value.length(),
+                    () -> base(marker).hostname(value).build()));
+            cases.add(new Case(
+                    "id " + value.length(), () -> base(marker).id(value).build()));
+            cases.add(new Case(
+                    "cwd " + value.length(), () -> base(marker).cwd(value).build()));
+            cases.add(new Case(
+                    "env name " + value.length(),
+                    () -> base(marker).env(value + "=", "v").build()));
+            cases.add(new Case(
+                    "cap-add " + value.length(),
+                    () -> base(marker)
+                            .with(Security.builder().capAdd(value).build())
+                            .build()));
+            cases.add(new Case(
+                    "ulimit " + value.length(),
+                    () -> base(marker)
+                            .with(Security.builder().ulimit(value).build())
+                            .build()));
+            cases.add(new Case(
+                    "security-opt " + value.length(),
+                    () -> base(marker)
+                            .with(Security.builder().securityOpt(value).build())
+                            .build()));
         }
-        cases.add(new Case("empty command", () -> ContainerSpec.builder(List.of()).build()));
-        cases.add(new Case("NUL in the command", () -> ContainerSpec.builder("touch", marker + "\0x").build()));
-        cases.add(new Case("no isolator of that name", () -> base(marker).isolators(java.util.Set.of("uts", "nosuch")).build()));
-        cases.add(new Case("hostname without uts", () -> base(marker).isolators(java.util.Set.of("mount")).hostname("h").build()));
-        cases.add(new Case("zero start timeout", () -> base(marker).startTimeout(java.time.Duration.ZERO).build()));
+        cases.add(
+                new Case("empty command", () -> ContainerSpec.builder(List.of()).build()));
+        cases.add(new Case(
+                "NUL in the command",
+                () -> ContainerSpec.builder("touch", marker + "\0x").build()));
+        cases.add(new Case(
+                "no isolator of that name",
+                () -> base(marker).isolators(java.util.Set.of("uts", "nosuch")).build()));
+        cases.add(new Case(
+                "hostname without uts",
+                () -> base(marker)
+                        .isolators(java.util.Set.of("mount"))
+                        .hostname("h")
+                        .build()));
+        cases.add(new Case(
+                "zero start timeout",
+                () -> base(marker).startTimeout(java.time.Duration.ZERO).build()));
         // refused when the container starts, before anything exists: they depend on the host
-        cases.add(new Case("ulimit above the host's hard limit", () -> base(marker)
-                .with(Security.builder().ulimit("nofile=1000000000:1000000000").build()).build()));
+        cases.add(new Case(
+                "ulimit above the host's hard limit",
+                () -> base(marker)
+                        .with(Security.builder()
+                                .ulimit("nofile=1000000000:1000000000")
+                                .build())
+                        .build()));
         for (String denied : new String[] {"execve", "write", "read", "rt_sigprocmask", "prctl", "exit_group"}) {
             String json = "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"" + denied
                     + "\"], \"action\": \"SCMP_ACT_KILL\"}]}";
-            cases.add(new Case("profile denying " + denied, () -> base(marker)
-                    .with(Security.builder().seccompProfile(SeccompProfile.parse(denied + ".json", json)).build()).build()));
+            cases.add(new Case(
+                    "profile denying " + denied,
+                    () -> base(marker)
+                            .with(Security.builder()
+                                    .seccompProfile(SeccompProfile.parse(denied + ".json", json))
+                                    .build())
+                            .build()));
         }
-        cases.add(new Case("profile denying everything", () -> base(marker).with(Security.builder()
-                .seccompProfile(SeccompProfile.parse("deny.json", "{\"defaultAction\": \"SCMP_ACT_ERRNO\"}")).build()).build()));
-        cases.add(new Case("profile for another architecture", () -> base(marker).with(Security.builder().seccompProfile(
-                SeccompProfile.parse("s390.json", "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": [\"SCMP_ARCH_S390X\"]}"))
-                .build()).build()));
+        cases.add(new Case(
+                "profile denying everything",
+                () -> base(marker)
+                        .with(Security.builder()
+                                .seccompProfile(
+                                        SeccompProfile.parse("deny.json", "{\"defaultAction\": \"SCMP_ACT_ERRNO\"}"))
+                                .build())
+                        .build()));
+        cases.add(new Case(
+                "profile for another architecture",
+                () -> base(marker)
+                        .with(Security.builder()
+                                .seccompProfile(
+                                        SeccompProfile.parse(
+                                                "s390.json",
+                                                "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": [\"SCMP_ARCH_S390X\"]}"))
+                                .build())
+                        .build()));
         Path big = dir.resolve("big.json");
         Files.write(big, new byte[SeccompProfile.MAX_BYTES + 1]);
-        cases.add(new Case("profile too big", () -> base(marker).with(Security.builder().securityOpt("seccomp=" + big).build()).build()));
-        cases.add(new Case("profile that is a device", () -> base(marker)
-                .with(Security.builder().securityOpt("seccomp=/dev/zero").build()).build()));
+        cases.add(new Case(
+                "profile too big",
+                () -> base(marker)
+                        .with(Security.builder().securityOpt("seccomp=" + big).build())
+                        .build()));
+        cases.add(new Case(
+                "profile that is a device",
+                () -> base(marker)
+                        .with(Security.builder()
+                                .securityOpt("seccomp=/dev/zero")
+                                .build())
+                        .build()));
         return cases;
     }
 
@@ -89,7 +151,9 @@ class BadSpecCorpusTest {
                         problems.add(bad.what() + ": accepted");
                     } catch (IllegalArgumentException expected) {
                         String message = expected.getMessage();
-                        if (message == null || message.isEmpty() || Character.isUpperCase(message.charAt(0))
+                        if (message == null
+                                || message.isEmpty()
+                                || Character.isUpperCase(message.charAt(0))
                                 || message.contains("Exception")) {
                             problems.add(bad.what() + ": unclear message " + message);
                         }
@@ -100,7 +164,8 @@ class BadSpecCorpusTest {
                         List<String> left = Leftovers.now().since(before);
                         if (!left.isEmpty() || Files.exists(marker)) {
                             leftBehind++;
-                            problems.add(bad.what() + " left " + left + (Files.exists(marker) ? " and ran the command" : ""));
+                            problems.add(bad.what() + " left " + left
+                                    + (Files.exists(marker) ? " and ran the command" : ""));
                         }
                     }
                 }

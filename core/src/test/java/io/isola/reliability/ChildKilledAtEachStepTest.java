@@ -1,7 +1,6 @@
 package io.isola.reliability;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.isola.api.Container;
@@ -40,7 +39,9 @@ class ChildKilledAtEachStepTest {
 
     private ContainerSpec spec(Path marker) {
         // written aside and renamed, so that a kill during the command itself leaves no partial marker
-        return ContainerSpec.builder("sh", "-c", "cat /proc/self/status > " + marker + ".part && mv " + marker + ".part " + marker).build();
+        return ContainerSpec.builder(
+                        "sh", "-c", "cat /proc/self/status > " + marker + ".part && mv " + marker + ".part " + marker)
+                .build();
     }
 
     @Test
@@ -90,7 +91,8 @@ class ChildKilledAtEachStepTest {
                     problems.add("after '" + at.description() + "': " + left);
                 }
             }
-            System.out.printf("child killed at each step: %d cases tried, %d left something behind, %d ran half-configured%n",
+            System.out.printf(
+                    "child killed at each step: %d cases tried, %d left something behind, %d ran half-configured%n",
                     tried, leftBehind, halfConfigured);
             assertTrue(tried > 20, "expected a record per step, got " + tried);
             assertEquals(List.of(), problems);
@@ -99,11 +101,14 @@ class ChildKilledAtEachStepTest {
 
     /** The steps between the gate and the exec (clearing the parent-death signal). */
     private static boolean afterGate(ExpectedRecord record) {
-        return record.description().contains("parent-death signal") && record.description().startsWith("clear");
+        return record.description().contains("parent-death signal")
+                && record.description().startsWith("clear");
     }
 
     /** Docker's default bounding set, less NET_RAW: the test isolators leave the container on the host's network. */
     static boolean fullyLockedDown(String status) {
-        return status.contains("Seccomp:\t2") && status.contains("NoNewPrivs:\t1") && status.contains("CapBnd:\t00000000a80405fb");
+        return status.contains("Seccomp:\t2")
+                && status.contains("NoNewPrivs:\t1")
+                && status.contains("CapBnd:\t00000000a80405fb");
     }
 }

@@ -58,7 +58,8 @@ class HostKilledAtEachPhaseTest {
             if (!afterExec && Files.exists(marker)) {
                 left.add("the command ran although its host died " + point.getValue());
             }
-            if (afterExec && !(Files.exists(marker) && ChildKilledAtEachStepTest.fullyLockedDown(Files.readString(marker)))) {
+            if (afterExec
+                    && !(Files.exists(marker) && ChildKilledAtEachStepTest.fullyLockedDown(Files.readString(marker)))) {
                 left.add("the command did not run fully locked down");
             }
             java.util.Set<String> added = new java.util.HashSet<>(Leftovers.mountPoints());
@@ -71,7 +72,8 @@ class HostKilledAtEachPhaseTest {
                 problems.add(point.getValue() + ": " + left);
             }
         }
-        System.out.printf("host JVM killed at each phase: %d cases tried (%s), %d left something behind%n",
+        System.out.printf(
+                "host JVM killed at each phase: %d cases tried (%s), %d left something behind%n",
                 tried, String.join(", ", points.values()), leftBehind);
         assertEquals(List.of(), problems);
     }
@@ -91,10 +93,17 @@ class HostKilledAtEachPhaseTest {
     private List<String> killHostAt(String point, Path marker) throws Exception {
         Path published = dir.resolve("published-" + marker.getFileName());
         Path log = dir.resolve("host-" + marker.getFileName() + ".log");
-        Process host = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), HostKilledMain.class.getName(), point,
-                marker.toString(), published.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process host = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        HostKilledMain.class.getName(),
+                        point,
+                        marker.toString(),
+                        published.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         List<String> left = new ArrayList<>();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -144,14 +153,17 @@ class HostKilledAtEachPhaseTest {
 
     private static long processesMentioning(String text) throws IOException {
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            return procs.filter(p -> p.getFileName().toString().matches("\\d+")).filter(p -> {
-                try {
-                    return new String(Files.readAllBytes(p.resolve("cmdline")), UTF_8).contains(text)
-                            && HostState.alive(Long.parseLong(p.getFileName().toString()));
-                } catch (IOException gone) {
-                    return false;
-                }
-            }).count();
+            return procs.filter(p -> p.getFileName().toString().matches("\\d+"))
+                    .filter(p -> {
+                        try {
+                            return new String(Files.readAllBytes(p.resolve("cmdline")), UTF_8).contains(text)
+                                    && HostState.alive(
+                                            Long.parseLong(p.getFileName().toString()));
+                        } catch (IOException gone) {
+                            return false;
+                        }
+                    })
+                    .count();
         }
     }
 

@@ -34,20 +34,28 @@ public final class HostKilledMain {
                 TestIsolator.plain("uts", Namespace.UTS),
                 TestIsolator.plain("ipc", Namespace.IPC),
                 TestIsolator.plain("mount", Namespace.MOUNT),
-                TestIsolator.withSteps("pid", Namespace.PID, steps -> steps.add(Phase.FILESYSTEM,
-                        Steps.mount("mount proc on /proc", "proc", "/proc", "proc", 0, null)))));
+                TestIsolator.withSteps(
+                        "pid",
+                        Namespace.PID,
+                        steps -> steps.add(
+                                Phase.FILESYSTEM,
+                                Steps.mount("mount proc on /proc", "proc", "/proc", "proc", 0, null)))));
         if (point.equals("prepare")) {
             isolators.add(new Stalling(published));
         }
-        ContainerSpec spec = ContainerSpec.builder("sh", "-c", "cat /proc/self/status > " + marker + "; sleep 60").build();
+        ContainerSpec spec = ContainerSpec.builder("sh", "-c", "cat /proc/self/status > " + marker + "; sleep 60")
+                .build();
         try (Isola isola = Isola.builder().isolators(isolators).build()) {
             if (!point.equals("prepare")) {
                 Stop stop = stopAt(isola, point);
                 int[] waitsSeen = {0};
                 LaunchProbe.set((pid, index, record) -> {
-                    boolean here = stop == null ? record.kind() == ExpectedRecord.Kind.EXEC
-                            : stop.index() == 0 ? index == 0
-                            : waitsSeen[0] == stop.waitsBefore() && record.description().equals(stop.description());
+                    boolean here = stop == null
+                            ? record.kind() == ExpectedRecord.Kind.EXEC
+                            : stop.index() == 0
+                                    ? index == 0
+                                    : waitsSeen[0] == stop.waitsBefore()
+                                            && record.description().equals(stop.description());
                     if (record.kind() == ExpectedRecord.Kind.CHECKPOINT || record.kind() == ExpectedRecord.Kind.GATE) {
                         waitsSeen[0]++;
                     }

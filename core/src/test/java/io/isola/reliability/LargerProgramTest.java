@@ -21,8 +21,14 @@ class LargerProgramTest {
             assertEquals(0, isola.run(ContainerSpec.builder("true").build()).exitCode());
             Leftovers before = Leftovers.now();
             String large = "x".repeat(100 * 1024); // three of them: one string may not exceed 128 KiB
-            assertEquals(0, isola.run(ContainerSpec.builder("sh", "-c", "test ${#A}${#B}${#C} = 102400102400102400")
-                    .env("A", large).env("B", large).env("C", large).build()).exitCode());
+            assertEquals(
+                    0,
+                    isola.run(ContainerSpec.builder("sh", "-c", "test ${#A}${#B}${#C} = 102400102400102400")
+                                    .env("A", large)
+                                    .env("B", large)
+                                    .env("C", large)
+                                    .build())
+                            .exitCode());
             assertEquals(List.of(), Leftovers.now().since(before));
         }
     }

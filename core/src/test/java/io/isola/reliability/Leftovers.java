@@ -18,8 +18,15 @@ record Leftovers(OpenFds fds, long threads, long nativeBytes, long children, jav
 
     static Leftovers now() throws Exception {
         // the cloning threads' arenas are counted with the threads that hold them
-        return new Leftovers(OpenFds.now(), HostState.threads(), NativeMemory.liveBytes() - CloneThreads.cachedNativeBytes(),
-                ProcessHandle.current().children().filter(ProcessHandle::isAlive).count(), mountPoints());
+        return new Leftovers(
+                OpenFds.now(),
+                HostState.threads(),
+                NativeMemory.liveBytes() - CloneThreads.cachedNativeBytes(),
+                ProcessHandle.current()
+                        .children()
+                        .filter(ProcessHandle::isAlive)
+                        .count(),
+                mountPoints());
     }
 
     /**
@@ -44,8 +51,7 @@ record Leftovers(OpenFds fds, long threads, long nativeBytes, long children, jav
         Leftovers after = this;
         long deadline = System.nanoTime() + 5_000_000_000L;
         // threads end and children are reaped a moment later (fds: OpenFds.leaked waits for its own)
-        while ((after.threads > before.threads || after.children > before.children)
-                && System.nanoTime() < deadline) {
+        while ((after.threads > before.threads || after.children > before.children) && System.nanoTime() < deadline) {
             Thread.sleep(20);
             after = now();
         }

@@ -56,7 +56,8 @@ class LoadTest {
             for (int i = 0; i < CONCURRENT; i++) {
                 results.add(pool.submit(() -> {
                     go.await();
-                    return isola.run(ContainerSpec.builder("sh", "-c", "sleep 0.2").build());
+                    return isola.run(
+                            ContainerSpec.builder("sh", "-c", "sleep 0.2").build());
                 }));
             }
             start = System.nanoTime();
@@ -71,9 +72,17 @@ class LoadTest {
             assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
         }
         List<String> left = Leftovers.now().since(baseline);
-        System.out.printf("load: %d sequential in %d ms (%.1f/s), growth from the 100th to the last: %s; %d concurrent in %d ms; "
-                + "%d failed; left after close: %s%n", SEQUENTIAL, sequentialMs, SEQUENTIAL * 1000.0 / sequentialMs, growth,
-                CONCURRENT, concurrentMs, failed, left);
+        System.out.printf(
+                "load: %d sequential in %d ms (%.1f/s), growth from the 100th to the last: %s; %d concurrent in %d ms; "
+                        + "%d failed; left after close: %s%n",
+                SEQUENTIAL,
+                sequentialMs,
+                SEQUENTIAL * 1000.0 / sequentialMs,
+                growth,
+                CONCURRENT,
+                concurrentMs,
+                failed,
+                left);
         assertEquals(0, failed);
         assertEquals(List.of(), growth, "fds, threads or native memory grew while launching sequentially");
         assertEquals(List.of(), left, "left once the runtime is closed");

@@ -41,13 +41,20 @@ class SoakTest {
     }
 
     @Test
-    @Timeout(value = 3, unit = TimeUnit.HOURS) // the run bounds itself by isola.soak.minutes; the suite's 90 s default would cut it
+    @Timeout(
+            value = 3,
+            unit = TimeUnit.HOURS) // the run bounds itself by isola.soak.minutes; the suite's 90 s default would cut it
     void soak() throws Exception {
         assumeTrue(MINUTES > 0, "the soak runs on demand only: -Disola.soak.minutes=N");
-        AtomicInteger runs = new AtomicInteger(), killed = new AtomicInteger(), rejected = new AtomicInteger(),
+        AtomicInteger runs = new AtomicInteger(),
+                killed = new AtomicInteger(),
+                rejected = new AtomicInteger(),
                 unexpected = new AtomicInteger();
-        List<Security> variants = List.of(Security.defaults(), Security.builder().capDrop("ALL").build(),
-                Security.builder().privileged(true).build(), Security.builder().securityOpt("no-new-privileges=false").build());
+        List<Security> variants = List.of(
+                Security.defaults(),
+                Security.builder().capDrop("ALL").build(),
+                Security.builder().privileged(true).build(),
+                Security.builder().securityOpt("no-new-privileges=false").build());
         ThreadLocal<Integer> killAt = new ThreadLocal<>();
         LaunchProbe.set((pid, index, record) -> {
             Integer at = killAt.get();
@@ -74,14 +81,16 @@ class SoakTest {
                     while (System.nanoTime() < end) {
                         if (sampler && System.nanoTime() > nextSample) { // a trend, not only two points
                             nextSample += SAMPLE_NANOS;
-                            System.out.printf("soak: %d runs, %d killed, %d unexpected, %s%n",
+                            System.out.printf(
+                                    "soak: %d runs, %d killed, %d unexpected, %s%n",
                                     runs.get(), killed.get(), unexpected.get(), sample(Leftovers.now()));
                         }
                         int kind = random.nextInt(10);
                         try {
                             if (kind == 0) {
                                 killAt.set(random.nextInt(60));
-                                try (Container c = isola.start(ContainerSpec.builder("true").build())) {
+                                try (Container c = isola.start(
+                                        ContainerSpec.builder("true").build())) {
                                     c.waitFor();
                                 } catch (IsolaException expected) {
                                     killed.incrementAndGet();
@@ -90,14 +99,22 @@ class SoakTest {
                                 }
                             } else if (kind == 1) {
                                 try {
-                                    isola.run(ContainerSpec.builder("true").with(Security.builder().ulimit("nofile=x").build()).build());
+                                    isola.run(ContainerSpec.builder("true")
+                                            .with(Security.builder()
+                                                    .ulimit("nofile=x")
+                                                    .build())
+                                            .build());
                                     unexpected.incrementAndGet();
                                 } catch (IllegalArgumentException expected) {
                                     rejected.incrementAndGet();
                                 }
                             } else {
                                 Security security = variants.get(random.nextInt(variants.size()));
-                                if (isola.run(ContainerSpec.builder("true").with(security).build()).exitCode() != 0) {
+                                if (isola.run(ContainerSpec.builder("true")
+                                                        .with(security)
+                                                        .build())
+                                                .exitCode()
+                                        != 0) {
                                     unexpected.incrementAndGet();
                                 }
                                 runs.incrementAndGet();
@@ -118,15 +135,17 @@ class SoakTest {
         }
         List<String> left = Leftovers.now().since(before);
         System.out.println("soak: runtime closed " + sample(Leftovers.now()));
-        System.out.printf("soak: %d minutes, %d runs, %d children killed, %d specs rejected, %d unexpected, left %s%n",
+        System.out.printf(
+                "soak: %d minutes, %d runs, %d children killed, %d specs rejected, %d unexpected, left %s%n",
                 MINUTES, runs.get(), killed.get(), rejected.get(), unexpected.get(), left);
         assertEquals(0, unexpected.get());
         assertEquals(List.of(), left);
     }
 
     private static String sample(Leftovers state) throws Exception {
-        return String.format("fds=%d threads=%d nativeBytes=%d children=%d rssKiB=%d", state.fds().count(), state.threads(),
-                state.nativeBytes(), state.children(), rssKiB());
+        return String.format(
+                "fds=%d threads=%d nativeBytes=%d children=%d rssKiB=%d",
+                state.fds().count(), state.threads(), state.nativeBytes(), state.children(), rssKiB());
     }
 
     private static long rssKiB() throws Exception {

@@ -21,6 +21,7 @@ class CgroupDelegationTest {
 
     @TempDir
     Path root;
+
     private Path hierarchy;
 
     @BeforeEach
@@ -30,7 +31,8 @@ class CgroupDelegationTest {
         Files.writeString(root.resolve("mountinfo"), "30 1 0:26 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n");
         Files.writeString(root.resolve("cgroup"), "0::" + SERVICE + "/app.slice/shell.scope\n");
         Path service = Files.createDirectories(hierarchy.resolve(SERVICE.substring(1) + "/app.slice/shell.scope"))
-                .getParent().getParent();
+                .getParent()
+                .getParent();
         Files.writeString(service.resolve("cgroup.controllers"), "cpu memory pids\n");
         // systemd's Delegate=yes: the unit's directory and the files that let its user manage the subtree
         for (Path path : List.of(service, service.resolve("app.slice"), service.resolve("app.slice/shell.scope"))) {
@@ -67,6 +69,8 @@ class CgroupDelegationTest {
 
     @Test
     void anotherUsersSubtreeIsNone() {
-        assertEquals(Optional.empty(), CgroupDelegation.find(USER + 1, root.resolve("mountinfo"), root.resolve("cgroup"), root));
+        assertEquals(
+                Optional.empty(),
+                CgroupDelegation.find(USER + 1, root.resolve("mountinfo"), root.resolve("cgroup"), root));
     }
 }

@@ -28,11 +28,13 @@ class CgroupDeviceFilterTest {
     @BeforeEach
     void makeCgroup() throws Exception {
         assumeTrue("root".equals(System.getProperty("user.name")), "needs root");
-        Path root = Files.isRegularFile(Path.of("/sys/fs/cgroup/cgroup.procs")) ? Path.of("/sys/fs/cgroup")
+        Path root = Files.isRegularFile(Path.of("/sys/fs/cgroup/cgroup.procs"))
+                ? Path.of("/sys/fs/cgroup")
                 : Path.of("/sys/fs/cgroup/unified");
         assumeTrue(Files.isRegularFile(root.resolve("cgroup.procs")), "no cgroup2 hierarchy at " + root);
         assumeTrue(CgroupDeviceFilter.supported(), "this kernel does not load a cgroup device program for us");
-        cgroup = Files.createDirectory(root.resolve("isola-filter-test-" + ProcessHandle.current().pid()));
+        cgroup = Files.createDirectory(
+                root.resolve("isola-filter-test-" + ProcessHandle.current().pid()));
     }
 
     @AfterEach
@@ -46,7 +48,8 @@ class CgroupDeviceFilterTest {
     private String probe() throws Exception {
         String script = "echo $$ > " + cgroup.resolve("cgroup.procs") + " || exit 9\n"
                 + "for d in null zero; do (exec 3<>/dev/$d) 2>&- && echo $d: ok || echo $d: refused; done";
-        Process process = new ProcessBuilder("sh", "-c", script).redirectErrorStream(true).start();
+        Process process =
+                new ProcessBuilder("sh", "-c", script).redirectErrorStream(true).start();
         String out = new String(process.getInputStream().readAllBytes(), UTF_8);
         assertEquals(true, process.waitFor(30, TimeUnit.SECONDS));
         return out;

@@ -30,13 +30,17 @@ class NamespaceThreadTest {
     @BeforeAll
     static void root() {
         assumeTrue(HostIdentity.current().isRoot(), "joining a container's namespace needs root on the host");
-        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/ip")) || Files.isExecutable(Path.of("/sbin/ip")),
+        assumeTrue(
+                Files.isExecutable(Path.of("/usr/sbin/ip")) || Files.isExecutable(Path.of("/sbin/ip")),
                 "ip (iproute2) is not installed");
     }
 
     private static Outcome inNetworkNamespace(String script, TestIsolator.AfterClone afterClone) throws Exception {
-        try (Isola isola = Isola.builder().isolators(List.of(TestIsolator.afterClone("net", Namespace.NET, afterClone))).build()) {
-            Outcome outcome = Outcome.of(isola, ContainerSpec.builder("sh", "-c", script).build());
+        try (Isola isola = Isola.builder()
+                .isolators(List.of(TestIsolator.afterClone("net", Namespace.NET, afterClone)))
+                .build()) {
+            Outcome outcome =
+                    Outcome.of(isola, ContainerSpec.builder("sh", "-c", script).build());
             assertEquals(0, outcome.status().exitCode(), outcome.toString());
             return outcome;
         }
@@ -49,19 +53,25 @@ class NamespaceThreadTest {
         AtomicReference<String> child = new AtomicReference<>();
         inNetworkNamespace("true", c -> {
             child.set(Files.readSymbolicLink(c.namespacePath(Namespace.NET)).toString());
-            NamespaceThread.run(c.namespacePath(Namespace.NET), Namespace.NET,
-                    () -> seen.set(Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net")).toString()));
+            NamespaceThread.run(
+                    c.namespacePath(Namespace.NET),
+                    Namespace.NET,
+                    () -> seen.set(Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net"))
+                            .toString()));
         });
         assertEquals(child.get(), seen.get());
         assertNotEquals(host, seen.get());
-        assertEquals(host, Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net")).toString());
+        assertEquals(
+                host,
+                Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net")).toString());
     }
 
     @Test
     void loopbackBringsTheContainersLoUpAndOnlyThat() throws Exception {
         String hostLo = Files.readString(Path.of("/sys/class/net/lo/flags"));
-        String down = inNetworkNamespace("ip -o link show lo", c -> { }).out();
-        String up = inNetworkNamespace("ip -o link show lo", c -> Loopback.up(c.namespacePath(Namespace.NET))).out();
+        String down = inNetworkNamespace("ip -o link show lo", c -> {}).out();
+        String up = inNetworkNamespace("ip -o link show lo", c -> Loopback.up(c.namespacePath(Namespace.NET)))
+                .out();
         assertTrue(down.startsWith("1: lo: <LOOPBACK>"), "a new namespace's lo is down: " + down);
         assertTrue(up.startsWith("1: lo: <LOOPBACK,UP,LOWER_UP>"), up);
         assertEquals(hostLo, Files.readString(Path.of("/sys/class/net/lo/flags")));
@@ -70,14 +80,22 @@ class NamespaceThreadTest {
     @Test
     void failuresNameTheNamespaceAndTheErrno() {
         IOException notNet = assertThrows(IOException.class, () -> Loopback.up(Path.of("/proc/self/ns/uts")));
-        assertTrue(notNet.getMessage().startsWith("cannot bring lo up in the container's network namespace: cannot join the net"
-                + " namespace /proc/self/ns/uts: EINVAL"), notNet.getMessage());
-        IOException missing = assertThrows(IOException.class,
-                () -> NamespaceThread.run(Path.of("/proc/0/ns/net"), Namespace.NET, () -> { }));
-        assertTrue(missing.getMessage().startsWith("cannot open the net namespace /proc/0/ns/net: "), missing.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> NamespaceThread.run(Path.of("/proc/self/ns/user"), Namespace.USER, () -> { }));
-        IOException failed = assertThrows(IOException.class, () -> NamespaceThread.run(Path.of("/proc/self/ns/net"), Namespace.NET,
-                () -> {
+        assertTrue(
+                notNet.getMessage()
+                        .startsWith("cannot bring lo up in the container's network namespace: cannot join the net"
+                                + " namespace /proc/self/ns/uts: EINVAL"),
+                notNet.getMessage());
+        IOException missing = assertThrows(
+                IOException.class, () -> NamespaceThread.run(Path.of("/proc/0/ns/net"), Namespace.NET, () -> {}));
+        assertTrue(
+                missing.getMessage().startsWith("cannot open the net namespace /proc/0/ns/net: "),
+                missing.getMessage());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> NamespaceThread.run(Path.of("/proc/self/ns/user"), Namespace.USER, () -> {}));
+        IOException failed = assertThrows(
+                IOException.class,
+                () -> NamespaceThread.run(Path.of("/proc/self/ns/net"), Namespace.NET, () -> {
                     throw new IllegalStateException("the work failed");
                 }));
         assertEquals("the work failed", failed.getMessage());

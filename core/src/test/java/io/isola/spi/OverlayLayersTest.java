@@ -19,6 +19,7 @@ class OverlayLayersTest {
 
     @TempDir
     Path tmp;
+
     private Path upper;
     private Path lower;
 
@@ -56,7 +57,9 @@ class OverlayLayersTest {
     @Test
     void bothFormsOfWhiteoutAreWhiteouts() throws Exception {
         Path device = tmp.resolve("device");
-        Process mknod = new ProcessBuilder("mknod", device.toString(), "c", "0", "0").inheritIO().start();
+        Process mknod = new ProcessBuilder("mknod", device.toString(), "c", "0", "0")
+                .inheritIO()
+                .start();
         assertEquals(0, mknod.waitFor(), "mknod needs root");
 
         assertTrue(OverlayLayers.isWhiteout(device));
@@ -72,6 +75,7 @@ class OverlayLayersTest {
     }
 
     private static void xattr(Path path, String name, String value) throws Exception {
-        Files.getFileAttributeView(path, UserDefinedFileAttributeView.class).write(name, StandardCharsets.UTF_8.encode(value));
+        Files.getFileAttributeView(path, UserDefinedFileAttributeView.class)
+                .write(name, StandardCharsets.UTF_8.encode(value));
     }
 }

@@ -29,7 +29,10 @@ class UserNamespaceViewTest {
         assertTrue(podman.showsAsHostRoot(65534));
         assertTrue(podman.showsAsHostRoot(0));
         assertFalse(podman.showsAsHostRoot(1000), "a mapped user's file is that user's, not root's");
-        assertEquals(1001, podman.directoryUid(0), "the user's /tmp/isola-1001, not /tmp/isola-0 that every such root would share");
+        assertEquals(
+                1001,
+                podman.directoryUid(0),
+                "the user's /tmp/isola-1001, not /tmp/isola-0 that every such root would share");
         assertEquals(5, podman.directoryUid(5));
     }
 

@@ -25,7 +25,8 @@ public final class HostState {
     public static boolean alive(long pid) throws IOException {
         Path status = Path.of("/proc", Long.toString(pid), "status");
         try {
-            return Files.readAllLines(status).stream().noneMatch(line -> line.startsWith("State:") && line.contains("Z"));
+            return Files.readAllLines(status).stream()
+                    .noneMatch(line -> line.startsWith("State:") && line.contains("Z"));
         } catch (java.nio.file.NoSuchFileException gone) {
             return false;
         }

@@ -20,11 +20,13 @@ public record Outcome(ExitStatus status, String out, String err) {
 
     /** Runs {@code spec} with stdout and stderr piped, reading both to the end, bounded in time. */
     public static Outcome of(Isola isola, ContainerSpec spec) throws Exception {
-        ContainerSpec piped = spec.toBuilder().stdout(Stdio.PIPE).stderr(Stdio.PIPE).build();
+        ContainerSpec piped =
+                spec.toBuilder().stdout(Stdio.PIPE).stderr(Stdio.PIPE).build();
         try (Container container = isola.start(piped)) {
             CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> drain(container.stderr()));
             String out = drain(container.stdout());
-            ExitStatus status = container.waitFor(LIMIT)
+            ExitStatus status = container
+                    .waitFor(LIMIT)
                     .orElseThrow(() -> new AssertionError("container did not exit within " + LIMIT));
             return new Outcome(status, out, err.get());
         }

@@ -41,10 +41,14 @@ public final class StepListing {
 
     private static String line(Op op) {
         if (op instanceof Call call) {
-            String tolerated = call.step().toleratedErrnos().isEmpty() ? ""
-                    : " tolerating " + call.step().toleratedErrnos().stream().sorted().collect(Collectors.joining(","));
-            return "[" + call.owner() + "] " + call.step().description() + ": " + call.step().symbol() + "("
-                    + call.step().args().stream().map(StepListing::arg).collect(Collectors.joining(", ")) + ")" + tolerated;
+            String tolerated = call.step().toleratedErrnos().isEmpty()
+                    ? ""
+                    : " tolerating "
+                            + call.step().toleratedErrnos().stream().sorted().collect(Collectors.joining(","));
+            return "[" + call.owner() + "] " + call.step().description() + ": "
+                    + call.step().symbol() + "("
+                    + call.step().args().stream().map(StepListing::arg).collect(Collectors.joining(", ")) + ")"
+                    + tolerated;
         } else if (op instanceof Checkpoint checkpoint) {
             return "[" + checkpoint.owner() + "] " + checkpoint.description() + ": checkpoint";
         } else if (op instanceof Spawn spawn) {
@@ -59,7 +63,9 @@ public final class StepListing {
 
     static String arg(Arg arg) {
         if (arg instanceof Arg.Word word) {
-            return word.value() >= 0 && word.value() < 0x10000 ? Long.toString(word.value()) : "0x" + Long.toHexString(word.value());
+            return word.value() >= 0 && word.value() < 0x10000
+                    ? Long.toString(word.value())
+                    : "0x" + Long.toHexString(word.value());
         } else if (arg instanceof Arg.Text text) {
             return '"' + text.value() + '"';
         } else if (arg instanceof Arg.Bytes bytes) {
@@ -74,6 +80,8 @@ public final class StepListing {
     }
 
     private static String bytes(byte[] value) {
-        return value.length > SHOWN_BYTES ? "bytes[" + value.length + "]" : "x'" + HexFormat.of().formatHex(value) + "'";
+        return value.length > SHOWN_BYTES
+                ? "bytes[" + value.length + "]"
+                : "x'" + HexFormat.of().formatHex(value) + "'";
     }
 }

@@ -19,11 +19,17 @@ public final class TestRuntimes {
     private TestRuntimes() {}
 
     public static Isola full() {
-        return Isola.builder().isolators(List.of(
-                TestIsolator.plain("uts", Namespace.UTS),
-                TestIsolator.plain("ipc", Namespace.IPC),
-                TestIsolator.plain("mount", Namespace.MOUNT),
-                TestIsolator.withSteps("pid", Namespace.PID, steps -> steps.add(Phase.FILESYSTEM,
-                        Steps.mount("mount proc on /proc", "proc", "/proc", "proc", 0, null))))).build();
+        return Isola.builder()
+                .isolators(List.of(
+                        TestIsolator.plain("uts", Namespace.UTS),
+                        TestIsolator.plain("ipc", Namespace.IPC),
+                        TestIsolator.plain("mount", Namespace.MOUNT),
+                        TestIsolator.withSteps(
+                                "pid",
+                                Namespace.PID,
+                                steps -> steps.add(
+                                        Phase.FILESYSTEM,
+                                        Steps.mount("mount proc on /proc", "proc", "/proc", "proc", 0, null)))))
+                .build();
     }
 }

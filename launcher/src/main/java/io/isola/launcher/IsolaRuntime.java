@@ -1,15 +1,14 @@
 package io.isola.launcher;
 
-import io.isola.launcher.framework.FelixRuntime;
-import io.isola.launcher.framework.FrameworkSettings;
-import io.isola.launcher.framework.IsolatorTracker;
-import io.isola.launcher.framework.PluginStatus;
-
 import io.isola.api.Container;
 import io.isola.api.ContainerSpec;
 import io.isola.api.ExitStatus;
 import io.isola.api.Isola;
 import io.isola.api.IsolaException;
+import io.isola.launcher.framework.FelixRuntime;
+import io.isola.launcher.framework.FrameworkSettings;
+import io.isola.launcher.framework.IsolatorTracker;
+import io.isola.launcher.framework.PluginStatus;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -90,7 +89,10 @@ public final class IsolaRuntime implements AutoCloseable {
             shared.felix.requireIsolators(names, ISOLATOR_WAIT);
             return new IsolaRuntime(shared.felix, shared.isola, true);
         }
-        IsolaRuntime runtime = withBundles(Layout.bundles()).config(Layout.conf(null)).pollFromSettings().start();
+        IsolaRuntime runtime = withBundles(Layout.bundles())
+                .config(Layout.conf(null))
+                .pollFromSettings()
+                .start();
         try {
             runtime.felix.requireHealthy();
             runtime.felix.requireIsolators(names, ISOLATOR_WAIT);
@@ -154,9 +156,16 @@ public final class IsolaRuntime implements AutoCloseable {
     public List<PluginStatus> plugins() {
         List<PluginStatus> rows = new ArrayList<>();
         IsolatorTracker.Selection selection = felix.selection();
-        selection.accepted().forEach(i -> rows.add(PluginStatus.of(i.info(), i.name(), i.namespace(),
-                i.info().enabledByDefault() ? "on by default" : "off by default")));
-        selection.rejected().forEach((info, reason) -> rows.add(PluginStatus.of(info, null, null, "rejected: " + reason)));
+        selection
+                .accepted()
+                .forEach(i -> rows.add(PluginStatus.of(
+                        i.info(),
+                        i.name(),
+                        i.namespace(),
+                        i.info().enabledByDefault() ? "on by default" : "off by default")));
+        selection
+                .rejected()
+                .forEach((info, reason) -> rows.add(PluginStatus.of(info, null, null, "rejected: " + reason)));
         felix.failures().forEach(f -> rows.add(PluginStatus.failed(f)));
         rows.sort(Comparator.comparing(PluginStatus::bundle).thenComparing(r -> String.valueOf(r.name())));
         return rows;

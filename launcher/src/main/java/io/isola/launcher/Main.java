@@ -1,11 +1,10 @@
 package io.isola.launcher;
 
+import io.isola.api.ExecFailedException;
+import io.isola.api.IsolaException;
 import io.isola.launcher.cli.ErrorLog;
 import io.isola.launcher.cli.IsolaCommand;
 import io.isola.launcher.cli.VerbSelection;
-
-import io.isola.api.ExecFailedException;
-import io.isola.api.IsolaException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -31,8 +30,8 @@ public final class Main {
      * The verbs that runc has, whose failures exit {@link #RUNC_ERROR} as runc's do (Docker's own
      * verbs of these names exit 1 too); {@code run} is Docker's here, with its 125.
      */
-    static final java.util.Set<String> RUNC_VERBS = java.util.Set.of("create", "start", "state", "kill", "delete", "exec",
-            "ps", "list", "pause", "resume", "features", "spec");
+    static final java.util.Set<String> RUNC_VERBS = java.util.Set.of(
+            "create", "start", "state", "kill", "delete", "exec", "ps", "list", "pause", "resume", "features", "spec");
 
     /** The verbs whose positionals end in a command line of the container's own. */
     private static final List<String> COMMAND_TAKING_VERBS = List.of("run", "exec");
@@ -47,7 +46,9 @@ public final class Main {
     public static int execute(String[] args) {
         // UTF-8 whatever the locale says (JDK 17 takes a C locale's ASCII): names, labels and file
         // names reach the user as the bytes they were given, as Docker's output does
-        return execute(args, new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true),
+        return execute(
+                args,
+                new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true),
                 new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
     }
 
@@ -118,7 +119,8 @@ public final class Main {
     private static IExecutionExceptionHandler runtimeError(IsolaCommand root) {
         return (e, command, parsed) -> {
             PrintWriter err = command.getErr();
-            String message = e instanceof IllegalArgumentException || e instanceof IsolaException ? e.getMessage()
+            String message = e instanceof IllegalArgumentException || e instanceof IsolaException
+                    ? e.getMessage()
                     : "internal error: " + e;
             err.println("isola: " + message);
             ErrorLog.record(root.global(), message); // runc's --log, which engines read
@@ -151,7 +153,8 @@ public final class Main {
      * ({@code --memroy}: did you mean --memory?); hidden options (Docker's refused flags) are not offered.
      */
     private static String nearest(picocli.CommandLine.ParameterException e) {
-        if (!(e instanceof picocli.CommandLine.UnmatchedArgumentException unmatched) || unmatched.getUnmatched().isEmpty()) {
+        if (!(e instanceof picocli.CommandLine.UnmatchedArgumentException unmatched)
+                || unmatched.getUnmatched().isEmpty()) {
             return "";
         }
         String typed = unmatched.getUnmatched().get(0);
@@ -160,11 +163,16 @@ public final class Main {
         if (typed.startsWith("-")) {
             int equals = typed.indexOf('=');
             typed = equals > 0 ? typed.substring(0, equals) : typed;
-            known = spec.options().stream().filter(o -> !o.hidden()).flatMap(o -> java.util.Arrays.stream(o.names()))
-                    .filter(n -> n.startsWith("--")).toList();
+            known = spec.options().stream()
+                    .filter(o -> !o.hidden())
+                    .flatMap(o -> java.util.Arrays.stream(o.names()))
+                    .filter(n -> n.startsWith("--"))
+                    .toList();
         } else {
-            known = spec.subcommands().entrySet().stream().filter(c -> !c.getValue().getCommandSpec().usageMessage().hidden())
-                    .map(java.util.Map.Entry::getKey).toList();
+            known = spec.subcommands().entrySet().stream()
+                    .filter(c -> !c.getValue().getCommandSpec().usageMessage().hidden())
+                    .map(java.util.Map.Entry::getKey)
+                    .toList();
         }
         List<String> nearest = io.isola.launcher.cli.NearestName.of(typed, known);
         return nearest.isEmpty() ? "" : "; did you mean " + String.join(" or ", nearest) + "?";

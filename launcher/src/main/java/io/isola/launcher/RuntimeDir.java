@@ -26,7 +26,8 @@ public final class RuntimeDir {
         }
         String xdg = System.getenv("XDG_RUNTIME_DIR");
         Path dir = xdg != null && !xdg.isEmpty() && Files.isDirectory(Path.of(xdg)) && Files.isWritable(Path.of(xdg))
-                ? Path.of(xdg, "isola") : tmp.resolve("isola-" + UserNamespaceView.current().directoryUid(host.uid()));
+                ? Path.of(xdg, "isola")
+                : tmp.resolve("isola-" + UserNamespaceView.current().directoryUid(host.uid()));
         return ownDirectory(dir, host.uid());
     }
 

@@ -62,18 +62,28 @@ class AttachCliIT {
                 assertTrue(attach.waitFor(30, TimeUnit.SECONDS), "attach did not end at the detach keys");
                 assertEquals(1, attach.exitValue(), "Docker's status of a detached attach");
             }
-            assertEquals("running", isola.ok("inspect", "-f", "{{.State.Status}}", "held").strip());
-            long pid = Long.parseLong(isola.ok("inspect", "-f", "{{.State.Pid}}", "held").strip());
-            assertTrue(Files.exists(root.resolve(id).resolve("attach.sock")), "the holder listens in the state directory");
-            assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
-                    Files.getPosixFilePermissions(root.resolve(id))), "only the owner (and root) reach the socket");
+            assertEquals(
+                    "running",
+                    isola.ok("inspect", "-f", "{{.State.Status}}", "held").strip());
+            long pid = Long.parseLong(
+                    isola.ok("inspect", "-f", "{{.State.Pid}}", "held").strip());
+            assertTrue(
+                    Files.exists(root.resolve(id).resolve("attach.sock")), "the holder listens in the state directory");
+            assertEquals(
+                    "rwx------",
+                    java.nio.file.attribute.PosixFilePermissions.toString(
+                            Files.getPosixFilePermissions(root.resolve(id))),
+                    "only the owner (and root) reach the socket");
             Set<Long> holders = masterHolders(pid);
             assertEquals(1, holders.size(), "processes holding the container's terminal master: " + holders);
             long holder = holders.iterator().next();
-            assertTrue(ResidentServers.running(dir.resolve("srv")).stream().anyMatch(p -> p.pid() == holder),
+            assertTrue(
+                    ResidentServers.running(dir.resolve("srv")).stream().anyMatch(p -> p.pid() == holder),
                     "the master is the resident server's, not process " + holder + "'s");
-            assertNotEquals(Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/pid")),
-                    Files.readSymbolicLink(Path.of("/proc/" + holder + "/ns/pid")), "the holder is not in the container's PIDs");
+            assertNotEquals(
+                    Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/pid")),
+                    Files.readSymbolicLink(Path.of("/proc/" + holder + "/ns/pid")),
+                    "the holder is not in the container's PIDs");
 
             try (Screen killed = new Screen(80, 24)) {
                 // a served attach whose client is killed: the server lets go of the user's terminal
@@ -81,7 +91,8 @@ class AttachCliIT {
                 for (int i = 0; i < 60 && !killed.shows("mark", 1000); i++) {
                     killed.type("echo ma''rk\n");
                 }
-                String terminal = Files.readSymbolicLink(Path.of("/proc/self/fd", Integer.toString(killed.pty.slave()))).toString();
+                String terminal = Files.readSymbolicLink(Path.of("/proc/self/fd", Integer.toString(killed.pty.slave())))
+                        .toString();
                 assertTrue(serverHolds(terminal), "the server holds the attached client's terminal");
                 attach.destroyForcibly().waitFor();
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -90,7 +101,8 @@ class AttachCliIT {
                 }
                 assertFalse(serverHolds(terminal), "the server still holds a killed client's terminal");
             }
-            try (Screen typing = new Screen(120, 40); Screen watching = new Screen(120, 40)) {
+            try (Screen typing = new Screen(120, 40);
+                    Screen watching = new Screen(120, 40)) {
                 Process attach = served(root, typing.pty, "attach", "held");
                 Process watcher = served(root, watching.pty, "attach", "--no-stdin", "held");
                 // both attached once the watcher sees what the typing side has the shell echo
@@ -101,11 +113,15 @@ class AttachCliIT {
                 typing.readUntil("40 120");
                 watching.readUntil("40 120");
                 typing.type("exit 3\n");
-                assertTrue(attach.waitFor(30, TimeUnit.SECONDS) && watcher.waitFor(30, TimeUnit.SECONDS), "attach did not end");
+                assertTrue(
+                        attach.waitFor(30, TimeUnit.SECONDS) && watcher.waitFor(30, TimeUnit.SECONDS),
+                        "attach did not end");
                 assertEquals(3, attach.exitValue(), "attach ends with the container's status");
                 assertEquals(3, watcher.exitValue(), "so does the second attach");
             }
-            assertFalse(Files.exists(root.resolve(id).resolve("attach.sock")), "the holder's socket is gone with the container");
+            assertFalse(
+                    Files.exists(root.resolve(id).resolve("attach.sock")),
+                    "the holder's socket is gone with the container");
             assertTrue(isola.ok("logs", "held").contains("hello"), "the output went to the log too");
         } finally {
             ResidentServers.stopAll(dir.resolve("srv"));
@@ -136,8 +152,8 @@ class AttachCliIT {
 
             // -di: the monitor keeps its stdin; an attach from pipes gives it keys, gets its stdout and stderr apart
             isola.ok("run", "-di", "--name", "piped", "--", "sh", "-c", "read l; echo got-$l; echo err-$l >&2; exit 6");
-            List<String> command = new ArrayList<>(MonitorProcess.javaCommand(Main.class.getName(),
-                    withRoot(dir.resolve("state"), "attach", "piped")));
+            List<String> command = new ArrayList<>(MonitorProcess.javaCommand(
+                    Main.class.getName(), withRoot(dir.resolve("state"), "attach", "piped")));
             command.add(1, "-Disola.bundles=" + System.getProperty("isola.bundles"));
             ProcessBuilder builder = new ProcessBuilder(command);
             builder.environment().put("ISOLA_SERVER", "off");
@@ -180,14 +196,17 @@ class AttachCliIT {
                 devpts = fields[0];
             }
         }
-        String index = Files.readSymbolicLink(Path.of("/proc/" + pid + "/fd/0")).toString().replace("/dev/pts/", "");
+        String index = Files.readSymbolicLink(Path.of("/proc/" + pid + "/fd/0"))
+                .toString()
+                .replace("/dev/pts/", "");
         Set<Long> holders = new TreeSet<>();
         try (var processes = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
             for (Path process : processes) {
                 try (var fds = Files.newDirectoryStream(process.resolve("fdinfo"))) {
                     for (Path fd : fds) {
                         String info = Files.readString(fd);
-                        if (info.contains("\nmnt_id:\t" + devpts + "\n") && info.contains("tty-index:\t" + index + "\n")) {
+                        if (info.contains("\nmnt_id:\t" + devpts + "\n")
+                                && info.contains("tty-index:\t" + index + "\n")) {
                             holders.add(Long.parseLong(process.getFileName().toString()));
                         }
                     }
@@ -201,7 +220,8 @@ class AttachCliIT {
 
     /** The thin client at {@code pty} (or with no terminal), with a resident server of this test's. */
     private Process served(Path root, Pty pty, String... args) throws IOException {
-        List<String> command = new ArrayList<>(MonitorProcess.javaCommand("io.isola.launcher.client.Client", withRoot(root, args)));
+        List<String> command =
+                new ArrayList<>(MonitorProcess.javaCommand("io.isola.launcher.client.Client", withRoot(root, args)));
         List<String> server = new ArrayList<>(MonitorProcess.javaCommand(Main.class.getName(), List.of()));
         server.add(1, "-Disola.bundles=" + System.getProperty("isola.bundles"));
         command.add(1, "-Disola.bundles=" + System.getProperty("isola.bundles"));
@@ -236,7 +256,8 @@ class AttachCliIT {
         if (pty == null) {
             return builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         }
-        File terminal = new File(Files.readSymbolicLink(Path.of("/proc/self/fd", Integer.toString(pty.slave()))).toString());
+        File terminal = new File(Files.readSymbolicLink(Path.of("/proc/self/fd", Integer.toString(pty.slave())))
+                .toString());
         return builder.redirectInput(terminal).redirectOutput(terminal).redirectError(terminal);
     }
 

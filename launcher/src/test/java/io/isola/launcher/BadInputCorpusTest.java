@@ -26,7 +26,8 @@ class BadInputCorpusTest {
 
     /** The command line with a state root of this test's own: nothing may show in /run/isola. */
     private String[] withRoot(List<String> args) {
-        List<String> all = new ArrayList<>(List.of("--root", dir.resolve("state").toString()));
+        List<String> all =
+                new ArrayList<>(List.of("--root", dir.resolve("state").toString()));
         all.addAll(args);
         return all.toArray(String[]::new);
     }
@@ -51,28 +52,68 @@ class BadInputCorpusTest {
             cases.add(List.of("run", "--cap-add", cap, "true"));
             cases.add(List.of("run", "--cap-drop", cap, "true"));
         }
-        for (String limit : new String[] {"nofile", "nofile=", "=5", "nofile=abc", "nofile=-5", "nofile=2:1", "nofile=1:2:3",
-                "bogus=1", "nofile=99999999999999999999", "NOFILE=1:x"}) {
+        for (String limit : new String[] {
+            "nofile",
+            "nofile=",
+            "=5",
+            "nofile=abc",
+            "nofile=-5",
+            "nofile=2:1",
+            "nofile=1:2:3",
+            "bogus=1",
+            "nofile=99999999999999999999",
+            "NOFILE=1:x"
+        }) {
             cases.add(List.of("run", "--ulimit", limit, "true"));
         }
         Path garbage = Files.write(dir.resolve("garbage.json"), new byte[] {(byte) 0xff, 0, 1, 2, '{'});
-        Path truncated = Files.writeString(dir.resolve("truncated.json"), "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [");
+        Path truncated = Files.writeString(
+                dir.resolve("truncated.json"), "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [");
         Path array = Files.writeString(dir.resolve("array.json"), "[]");
         Path notify = Files.writeString(dir.resolve("notify.json"), "{\"defaultAction\": \"SCMP_ACT_NOTIFY\"}");
-        Path badArg = Files.writeString(dir.resolve("arg.json"), "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
-                + "[{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": [{\"index\": 9, \"op\": \"SCMP_CMP_EQ\"}]}]}");
+        Path badArg = Files.writeString(
+                dir.resolve("arg.json"),
+                "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
+                        + "[{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": [{\"index\": 9, \"op\": \"SCMP_CMP_EQ\"}]}]}");
         Path deep = Files.writeString(dir.resolve("deep.json"), "[".repeat(100_000));
-        for (String opt : new String[] {"seccomp", "seccomp=", "seccomp=" + dir.resolve("missing.json"), "seccomp=" + garbage,
-                "seccomp=" + truncated, "seccomp=" + array, "seccomp=" + notify, "seccomp=" + badArg, "seccomp=" + deep,
-                "seccomp=" + dir, "no-new-privileges=maybe", "label=disable", "apparmor=unconfined", ""}) {
+        for (String opt : new String[] {
+            "seccomp",
+            "seccomp=",
+            "seccomp=" + dir.resolve("missing.json"),
+            "seccomp=" + garbage,
+            "seccomp=" + truncated,
+            "seccomp=" + array,
+            "seccomp=" + notify,
+            "seccomp=" + badArg,
+            "seccomp=" + deep,
+            "seccomp=" + dir,
+            "no-new-privileges=maybe",
+            "label=disable",
+            "apparmor=unconfined",
+            ""
+        }) {
             cases.add(List.of("run", "--security-opt", opt, "true"));
         }
         // Docker's flags: a value isola cannot honour is refused, never run as the command
-        for (String[] flag : new String[][] {{"--pid", "container:web"}, {"--pid", "foo"}, {"--ipc", "none"}, {"--uts", ""},
-                {"--mount", "type=volume,src=v,dst=/d"}, {"--mount", "type=bind,dst=/d"}, {"--mount", ""},
-                {"--mount", "type=tmpfs,dst=/d,tmpfs-size=1q"}, {"--network", "container:"}, {"--restart", "always"},
-                {"--restart", "sometimes"}, {"--restart", "always:3"}, {"-d", "--rm", "--restart", "always"},
-                {"-P", "--expose", "eighty"}, {"--add-host", "db:1.2.3.4 x"}, {"--dns", "dns.example"}, {"--userns", "host", "--uidmap", "0:1:1"}}) {
+        for (String[] flag : new String[][] {
+            {"--pid", "container:web"},
+            {"--pid", "foo"},
+            {"--ipc", "none"},
+            {"--uts", ""},
+            {"--mount", "type=volume,src=v,dst=/d"},
+            {"--mount", "type=bind,dst=/d"},
+            {"--mount", ""},
+            {"--mount", "type=tmpfs,dst=/d,tmpfs-size=1q"},
+            {"--network", "container:"},
+            {"--restart", "always"},
+            {"--restart", "sometimes"},
+            {"--restart", "always:3"},
+            {"-d", "--rm", "--restart", "always"},
+            {"-P", "--expose", "eighty"},
+            {"--add-host", "db:1.2.3.4 x"},
+            {"--dns", "dns.example"},
+            {"--userns", "host", "--uidmap", "0:1:1"}
+        }) {
             List<String> line = new ArrayList<>(List.of("run"));
             line.addAll(List.of(flag));
             line.add("true");
@@ -93,7 +134,10 @@ class BadInputCorpusTest {
             StringWriter out = new StringWriter(), err = new StringWriter();
             int status = Main.execute(withRoot(args), new PrintWriter(out, true), new PrintWriter(err, true));
             String message = err.toString();
-            if (status != Main.failureStatus(io.isola.launcher.client.Verbs.verb(args.toArray(String[]::new))) || !message.startsWith("isola: ") || message.contains("Exception") || message.contains("\tat ")
+            if (status != Main.failureStatus(io.isola.launcher.client.Verbs.verb(args.toArray(String[]::new)))
+                    || !message.startsWith("isola: ")
+                    || message.contains("Exception")
+                    || message.contains("\tat ")
                     || message.lines().count() > 2) {
                 problems.add(args + " -> " + status + ": " + message);
             }
@@ -129,6 +173,7 @@ class BadInputCorpusTest {
         if (leaked.isEmpty() && nowChildren <= children && nowMounts == mounts) {
             return null;
         }
-        return "fds " + leaked + ", children " + children + " -> " + nowChildren + ", mounts " + mounts + " -> " + nowMounts;
+        return "fds " + leaked + ", children " + children + " -> " + nowChildren + ", mounts " + mounts + " -> "
+                + nowMounts;
     }
 }

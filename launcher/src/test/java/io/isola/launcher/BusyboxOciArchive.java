@@ -17,8 +17,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class BusyboxOciArchive {
 
-    private static final List<String> APPLETS = List.of("sh", "echo", "true", "cat", "tty", "sleep", "ls", "httpd", "wget",
-            "hostname", "readlink", "mkdir");
+    private static final List<String> APPLETS = List.of(
+            "sh", "echo", "true", "cat", "tty", "sleep", "ls", "httpd", "wget", "hostname", "readlink", "mkdir");
 
     private BusyboxOciArchive() {}
 
@@ -46,12 +46,17 @@ final class BusyboxOciArchive {
         String manifest = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
                 + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:"
                 + configDigest + "\",\"size\":" + utf8(config).length + "},"
-                + "\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"sha256:" + layerDigest
+                + "\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"sha256:"
+                + layerDigest
                 + "\",\"size\":" + layer.length + "}]}";
         String manifestDigest = store(blobs, utf8(manifest));
-        Files.writeString(layout.resolve("index.json"), "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":"
-                + "\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:" + manifestDigest + "\",\"size\":"
-                + utf8(manifest).length + ",\"annotations\":{\"org.opencontainers.image.ref.name\":\"latest\"}}]}");
+        Files.writeString(
+                layout.resolve("index.json"),
+                "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":"
+                        + "\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:" + manifestDigest
+                        + "\",\"size\":"
+                        + utf8(manifest).length
+                        + ",\"annotations\":{\"org.opencontainers.image.ref.name\":\"latest\"}}]}");
         Files.writeString(layout.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
         Path archive = work.resolve("busybox.oci.tar");
         tar(layout, archive);
@@ -59,14 +64,25 @@ final class BusyboxOciArchive {
     }
 
     private static String store(Path blobs, byte[] content) throws IOException, NoSuchAlgorithmException {
-        String digest = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+        String digest =
+                HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
         Files.write(blobs.resolve(digest), content);
         return digest;
     }
 
     private static void tar(Path from, Path to) throws Exception {
-        Process tar = new ProcessBuilder("tar", "--numeric-owner", "--owner=0", "--group=0", "-C", from.toString(),
-                "-cf", to.toString(), ".").inheritIO().start();
+        Process tar = new ProcessBuilder(
+                        "tar",
+                        "--numeric-owner",
+                        "--owner=0",
+                        "--group=0",
+                        "-C",
+                        from.toString(),
+                        "-cf",
+                        to.toString(),
+                        ".")
+                .inheritIO()
+                .start();
         if (!tar.waitFor(60, TimeUnit.SECONDS) || tar.exitValue() != 0) {
             throw new IOException("tar of " + from + " failed");
         }

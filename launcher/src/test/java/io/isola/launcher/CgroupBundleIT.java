@@ -1,7 +1,5 @@
 package io.isola.launcher;
 
-import io.isola.launcher.framework.FelixRuntime;
-
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,6 +11,7 @@ import io.isola.api.Isola;
 import io.isola.api.ResourceControl;
 import io.isola.api.Resources;
 import io.isola.api.Stdio;
+import io.isola.launcher.framework.FelixRuntime;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
@@ -28,10 +27,15 @@ class CgroupBundleIT {
     void aLimitedContainerRunsThroughTheCgroupBundle() throws Exception {
         RootOnly.require();
         try (FelixRuntime felix = FelixRuntime.start(BUNDLES);
-                Isola isola = Isola.builder().isolatorSource(felix.isolators()).defaultIsolators(ISOLATORS).build()) {
+                Isola isola = Isola.builder()
+                        .isolatorSource(felix.isolators())
+                        .defaultIsolators(ISOLATORS)
+                        .build()) {
             felix.requireIsolators(ISOLATORS, Duration.ofSeconds(5));
-            ContainerSpec spec = ContainerSpec.builder("sh", "-c",
-                    "grep ':memory:' /proc/self/cgroup; cat /sys/fs/cgroup/pids/pids.max; find /sys/fs/cgroup/memory -mindepth 1 -type d | wc -l")
+            ContainerSpec spec = ContainerSpec.builder(
+                            "sh",
+                            "-c",
+                            "grep ':memory:' /proc/self/cgroup; cat /sys/fs/cgroup/pids/pids.max; find /sys/fs/cgroup/memory -mindepth 1 -type d | wc -l")
                     .with(Resources.builder().pidsLimit(42).memory("64m").build())
                     .stdout(Stdio.PIPE)
                     .build();
@@ -49,20 +53,29 @@ class CgroupBundleIT {
     @Test
     void theCliReportsAnOomKillInOneLineAndExits137(@org.junit.jupiter.api.io.TempDir Path root) {
         RootOnly.require();
-        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(Path.of("/usr/bin/perl")),
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                java.nio.file.Files.isExecutable(Path.of("/usr/bin/perl")),
                 "needs perl (Debian's perl-base) to allocate memory");
         java.io.StringWriter err = new java.io.StringWriter();
-        int status = Main.execute(new String[] {"--root", root.toString(), "run", "--memory", "32m", "--", "perl", "-e",
-                "$x = 'a' x (64 << 20)"},
-                new java.io.PrintWriter(new java.io.StringWriter(), true), new java.io.PrintWriter(err, true));
+        int status = Main.execute(
+                new String[] {
+                    "--root", root.toString(), "run", "--memory", "32m", "--", "perl", "-e", "$x = 'a' x (64 << 20)"
+                },
+                new java.io.PrintWriter(new java.io.StringWriter(), true),
+                new java.io.PrintWriter(err, true));
         assertEquals(137, status, err::toString);
-        assertTrue(err.toString().matches("isola: container \\w+ ran out of memory \\(limit 32m\\): the kernel killed it\n"),
+        assertTrue(
+                err.toString()
+                        .matches("isola: container \\w+ ran out of memory \\(limit 32m\\): the kernel killed it\n"),
                 err::toString);
 
         err.getBuffer().setLength(0);
-        status = Main.execute(new String[] {"--root", root.toString(), "run", "--memory", "32m", "--", "perl", "-e",
-                "$x = 'a' x (8 << 20)"},
-                new java.io.PrintWriter(new java.io.StringWriter(), true), new java.io.PrintWriter(err, true));
+        status = Main.execute(
+                new String[] {
+                    "--root", root.toString(), "run", "--memory", "32m", "--", "perl", "-e", "$x = 'a' x (8 << 20)"
+                },
+                new java.io.PrintWriter(new java.io.StringWriter(), true),
+                new java.io.PrintWriter(err, true));
         assertEquals(0, status, err::toString);
         assertEquals("", err.toString());
     }

@@ -107,7 +107,10 @@ class CgroupCliIT {
     /** The test's parent, wherever it is: removed once the test is over. */
     private static List<Path> parents() throws Exception {
         try (Stream<Path> hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
-            return hierarchies.map(h -> h.resolve(PARENT)).filter(Files::isDirectory).toList();
+            return hierarchies
+                    .map(h -> h.resolve(PARENT))
+                    .filter(Files::isDirectory)
+                    .toList();
         }
     }
 
@@ -128,7 +131,10 @@ class CgroupCliIT {
 
     private String fails(String... args) {
         // runc's verbs (pause, resume, ...) fail with runc's 1, isola's own with docker run's 125
-        assertEquals(Main.RUNC_VERBS.contains(args[0]) ? 1 : 125, isola(args), () -> String.join(" ", args) + " succeeded: " + lastOut);
+        assertEquals(
+                Main.RUNC_VERBS.contains(args[0]) ? 1 : 125,
+                isola(args),
+                () -> String.join(" ", args) + " succeeded: " + lastOut);
         return lastErr;
     }
 
@@ -137,18 +143,34 @@ class CgroupCliIT {
     }
 
     private long cpuNanos(String id) throws Exception {
-        return JSON.readTree(ok("stats", "--format", "json", id).strip()).get("CPUTimeNanos").asLong();
+        return JSON.readTree(ok("stats", "--format", "json", id).strip())
+                .get("CPUTimeNanos")
+                .asLong();
     }
 
     @Test
     void pauseStopsAContainerResumeContinuesItAndStatsReadsItsCgroup() throws Exception {
-        String id = ok("run", "-d", "--name", "busy", "--memory", "64m", "--pids-limit", "50", "--",
-                "sh", "-c", "while :; do :; done").strip();
+        String id = ok(
+                        "run",
+                        "-d",
+                        "--name",
+                        "busy",
+                        "--memory",
+                        "64m",
+                        "--pids-limit",
+                        "50",
+                        "--",
+                        "sh",
+                        "-c",
+                        "while :; do :; done")
+                .strip();
 
         String table = ok("stats", "busy");
         assertTrue(table.startsWith("CONTAINER ID  NAME"), table);
         String row = table.lines().skip(1).findFirst().orElseThrow();
-        assertTrue(row.startsWith(id.substring(0, 12) + "  busy") && row.contains(" / 64MiB") && row.contains(" / 50 "), table);
+        assertTrue(
+                row.startsWith(id.substring(0, 12) + "  busy") && row.contains(" / 64MiB") && row.contains(" / 50 "),
+                table);
         // the stall column: PSI's share of the last 10 s for cpu/memory/io, or "-" without PSI
         assertTrue(row.matches(".* (-|[0-9.]+%/[0-9.]+%/[0-9.]+%)"), table);
         JsonNode stats = JSON.readTree(ok("stats", "--format", "json", "busy").strip());
@@ -158,7 +180,11 @@ class CgroupCliIT {
         assertTrue(stats.get("MemoryEvents").isObject() && stats.get("Pressure").isObject(), stats::toString);
         // v2's events and PSI in inspect too (a hybrid host has PSI in the container's cgroup2 directory)
         JsonNode cgroup = JSON.readTree(ok("inspect", "busy")).get(0).get("Cgroup");
-        assertTrue(cgroup != null && cgroup.get("Pressure").isObject() && cgroup.get("MemoryEvents").isObject(), String.valueOf(cgroup));
+        assertTrue(
+                cgroup != null
+                        && cgroup.get("Pressure").isObject()
+                        && cgroup.get("MemoryEvents").isObject(),
+                String.valueOf(cgroup));
 
         assertEquals("busy\n", ok("pause", "busy"));
         assertTrue(ok("list").contains(" (Paused) "), lastOut);
@@ -191,9 +217,17 @@ class CgroupCliIT {
         String a = ok("run", "-d", "--", "sleep", "1000").strip();
         String b = ok("run", "-d", "--memory", "32m", "--", "sleep", "1000").strip();
         ok("run", "-d", "--no-cgroup", "--", "sleep", "1000"); // no cgroup: not in the list
-        List<String> ids = ok("stats", "--format", "json").lines()
-                .map(line -> { try { return JSON.readTree(line).get("ID").asText(); } catch (Exception e) { throw new AssertionError(e); } })
-                .sorted().toList();
+        List<String> ids = ok("stats", "--format", "json")
+                .lines()
+                .map(line -> {
+                    try {
+                        return JSON.readTree(line).get("ID").asText();
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                })
+                .sorted()
+                .toList();
         assertEquals(Stream.of(a, b).sorted().toList(), ids);
     }
 
@@ -206,24 +240,30 @@ class CgroupCliIT {
         assertEquals("isola: cannot pause container " + ended + ": it is stopped\n", fails("pause", ended));
         assertEquals("isola: cannot resume container " + ended + ": it is stopped\n", fails("resume", ended));
         String bare = ok("run", "-d", "--no-cgroup", "--", "sleep", "1000").strip();
-        assertEquals("isola: cannot pause container " + bare
-                + ": it has no cgroup of its own (it was run with --no-cgroup or without root)\n", fails("pause", bare));
-        assertEquals("isola: format \"{{.Name\": unclosed action: expected }}\n", fails("stats", "--format", "{{.Name"));
+        assertEquals(
+                "isola: cannot pause container " + bare
+                        + ": it has no cgroup of its own (it was run with --no-cgroup or without root)\n",
+                fails("pause", bare));
+        assertEquals(
+                "isola: format \"{{.Name\": unclosed action: expected }}\n", fails("stats", "--format", "{{.Name"));
     }
 
     @Test
     void aDetachedContainerKilledForItsMemoryLimitIsOomKilledInInspectAndWait() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/perl")), "needs perl (Debian's perl-base) to allocate memory");
-        String id = ok("run", "-d", "--memory", "32m", "--", "perl", "-e", "$x = 'a' x (64 << 20)").strip();
+        String id = ok("run", "-d", "--memory", "32m", "--", "perl", "-e", "$x = 'a' x (64 << 20)")
+                .strip();
         assertEquals("137\n", ok("wait", id));
         JsonNode state = inspect(id).get("State");
         assertTrue(state.get("OOMKilled").asBoolean(), state::toString);
         assertEquals(137, state.get("ExitCode").asInt());
 
-        String fine = ok("run", "-d", "--memory", "32m", "--", "perl", "-e", "$x = 'a' x (8 << 20)").strip();
+        String fine = ok("run", "-d", "--memory", "32m", "--", "perl", "-e", "$x = 'a' x (8 << 20)")
+                .strip();
         assertEquals("0\n", ok("wait", fine));
         assertFalse(inspect(fine).get("State").get("OOMKilled").asBoolean());
-        String killed = ok("run", "-d", "--memory", "32m", "--", "sleep", "1000").strip();
+        String killed =
+                ok("run", "-d", "--memory", "32m", "--", "sleep", "1000").strip();
         ok("kill", killed, "KILL");
         assertEquals("137\n", ok("wait", killed));
         assertFalse(inspect(killed).get("State").get("OOMKilled").asBoolean(), "a SIGKILL is not an OOM kill");
@@ -236,10 +276,12 @@ class CgroupCliIT {
         String script = "test -b /dev/disk0 && echo node; head -c 0 /dev/disk0 && echo read; "
                 + "(: >> /dev/disk0) 2>/dev/null && echo write || echo no-write; test -e /dev/loop0 || echo only-that";
         // detached: a foreground run's output goes to this JVM's own stdout, not to the test's writer
-        String id = ok("run", "-d", "--device", "/dev/loop0:/dev/disk0:r", "--", "sh", "-c", script).strip();
+        String id = ok("run", "-d", "--device", "/dev/loop0:/dev/disk0:r", "--", "sh", "-c", script)
+                .strip();
         assertEquals("0\n", ok("wait", id));
         assertEquals("node\nread\nno-write\nonly-that\n", ok("logs", id));
-        assertEquals("isola: device \"/dev/nope\": cannot read it on the host (NoSuchFileException)\n",
+        assertEquals(
+                "isola: device \"/dev/nope\": cannot read it on the host (NoSuchFileException)\n",
                 fails("run", "--device", "/dev/nope", "--", "true"));
     }
 
@@ -248,7 +290,9 @@ class CgroupCliIT {
         Path file = conf.resolve("io.isola.ns.cgroup.cfg");
         Files.writeString(file, "parent = ../escape\n");
         String err = fails("run", "--memory", "32m", "--", "true");
-        assertTrue(err.contains(file + ": parent \"../escape\": expected a relative path of names made of letters, digits"),
+        assertTrue(
+                err.contains(
+                        file + ": parent \"../escape\": expected a relative path of names made of letters, digits"),
                 err);
     }
 
@@ -256,6 +300,8 @@ class CgroupCliIT {
     void containersLandUnderTheConfiguredParent() throws Exception {
         String id = ok("run", "-d", "--", "sleep", "1000").strip();
         assertTrue(Files.isDirectory(Path.of("/sys/fs/cgroup/memory", PARENT, id)));
-        assertEquals("/" + PARENT + "/" + id, inspect(id).get("CgroupPaths").get("memory").asText());
+        assertEquals(
+                "/" + PARENT + "/" + id,
+                inspect(id).get("CgroupPaths").get("memory").asText());
     }
 }

@@ -30,7 +30,9 @@ final class CommandsInOneJvm {
             long start = System.nanoTime();
             int code = Main.execute(command, new PrintWriter(out, true), new PrintWriter(err, true));
             ObjectNode result = results.addObject();
-            result.put("code", code).put("out", out.toString()).put("err", err.toString())
+            result.put("code", code)
+                    .put("out", out.toString())
+                    .put("err", err.toString())
                     .put("millis", (System.nanoTime() - start) / 1_000_000);
         }
         JSON.writeValue(Path.of(args[1]).toFile(), results);

@@ -34,7 +34,10 @@ final class ConsoleSocketServer implements AutoCloseable {
     }
 
     private static final Sockets LIBC = LibraryLoader.create(Sockets.class).load("c");
-    private static final int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = 02000000, SUN_BYTES = 110,
+    private static final int AF_UNIX = 1,
+            SOCK_STREAM = 1,
+            SOCK_CLOEXEC = 02000000,
+            SUN_BYTES = 110,
             MSG_CMSG_CLOEXEC = 0x40000000;
 
     private final Path path;

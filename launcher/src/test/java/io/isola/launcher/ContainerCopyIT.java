@@ -34,8 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
 class ContainerCopyIT {
 
     /** A container that plants links to the host's test directory, absolute, relative and through "..". */
-    private static final String PLANT = "mkdir -p /data/sub; echo in > /data/a; echo deep > /data/sub/b; ln -s a /data/link;"
-            + " ln -s HOST /abs; ln -s ../../../../../../../..HOST /rel; ln -s / /root-link; ln -s HOST/secret /data/to-secret;";
+    private static final String PLANT =
+            "mkdir -p /data/sub; echo in > /data/a; echo deep > /data/sub/b; ln -s a /data/link;"
+                    + " ln -s HOST /abs; ln -s ../../../../../../../..HOST /rel; ln -s / /root-link; ln -s HOST/secret /data/to-secret;";
 
     @TempDir
     Path tmp;
@@ -45,9 +46,15 @@ class ContainerCopyIT {
 
     @BeforeEach
     void setUp() throws IOException {
-        assumeTrue(Files.isRegularFile(ImageArchives.BUSYBOX), "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
+        assumeTrue(
+                Files.isRegularFile(ImageArchives.BUSYBOX),
+                "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
         cli = new InProcessCli(tmp);
-        cli.ok("image", "import", ImageArchives.dockerSave(tmp.resolve("img.tar"), "test/cp:1", false).toString());
+        cli.ok(
+                "image",
+                "import",
+                ImageArchives.dockerSave(tmp.resolve("img.tar"), "test/cp:1", false)
+                        .toString());
         hostDir = Files.createDirectory(tmp.resolve("host"));
         Files.writeString(hostDir.resolve("secret"), "host secret\n");
     }
@@ -65,7 +72,19 @@ class ContainerCopyIT {
 
     @Test
     void copiesToAndFromARunningContainerByDockersRules() throws Exception {
-        cli.ok("run", "-d", "--name", "box", "--network", "none", "-v", check() + ":/check", "test/cp:1", "sh", "-c", plant() + " sleep 1000");
+        cli.ok(
+                "run",
+                "-d",
+                "--name",
+                "box",
+                "--network",
+                "none",
+                "-v",
+                check() + ":/check",
+                "test/cp:1",
+                "sh",
+                "-c",
+                plant() + " sleep 1000");
         awaitFile("box", "/data/to-secret");
         Path out = tmp.resolve("out");
         cli.ok("cp", "box:/data", out.toString());
@@ -120,16 +139,26 @@ class ContainerCopyIT {
         assertEquals("added while stopped\n", Files.readString(out));
         cli.ok("cp", "gone:/etc/lower", tmp.resolve("lower").toString()); // a lower layer's file, through the overlay
         assertEquals("lower\n", Files.readString(tmp.resolve("lower")));
-        cli.fails("no such file or directory in container", "cp", "gone:/etc/gone", tmp.resolve("gone").toString()); // whited out
+        cli.fails(
+                "no such file or directory in container",
+                "cp",
+                "gone:/etc/gone",
+                tmp.resolve("gone").toString()); // whited out
         cli.ok("create", "--name", "fresh", "--network", "none", "test/cp:1", "true");
         cli.fails("was created and never started", "cp", file.toString(), "fresh:/data/");
-        assertEquals("", Files.readString(Path.of("/proc/self/mountinfo")).lines()
-                .filter(l -> l.contains(tmp.toString())).reduce("", String::concat), "nothing left mounted");
+        assertEquals(
+                "",
+                Files.readString(Path.of("/proc/self/mountinfo"))
+                        .lines()
+                        .filter(l -> l.contains(tmp.toString()))
+                        .reduce("", String::concat),
+                "nothing left mounted");
     }
 
     private void escapesFail(String box) throws IOException {
         Path out = tmp.resolve("escape-" + box);
-        for (String link : List.of("/abs/secret", "/rel/secret", "/root-link" + hostDir + "/secret", "/data/to-secret")) {
+        for (String link :
+                List.of("/abs/secret", "/rel/secret", "/root-link" + hostDir + "/secret", "/data/to-secret")) {
             int code = cli.isola("cp", box + ":" + link, out.toString());
             if (Files.isSymbolicLink(out)) { // a link named as the source is copied as the link it is
                 assertEquals(0, code, cli.lastErr());
@@ -140,12 +169,16 @@ class ContainerCopyIT {
             Files.deleteIfExists(out);
         }
         Path file = Files.writeString(tmp.resolve("payload"), "payload\n");
-        for (String target : List.of("/abs/", "/abs/planted", "/rel/planted", "/root-link" + hostDir + "/planted",
-                "/data/to-secret")) {
+        for (String target : List.of(
+                "/abs/", "/abs/planted", "/rel/planted", "/root-link" + hostDir + "/planted", "/data/to-secret")) {
             cli.isola("cp", file.toString(), box + ":" + target);
-            assertFalse(Files.exists(hostDir.resolve("planted")) || Files.exists(hostDir.resolve("payload")),
+            assertFalse(
+                    Files.exists(hostDir.resolve("planted")) || Files.exists(hostDir.resolve("payload")),
                     "cp to " + target + " wrote on the host: " + cli.lastErr());
-            assertEquals("host secret\n", Files.readString(hostDir.resolve("secret")), "cp to " + target + " wrote through the link");
+            assertEquals(
+                    "host secret\n",
+                    Files.readString(hostDir.resolve("secret")),
+                    "cp to " + target + " wrote through the link");
         }
         try (var listing = Files.list(hostDir)) {
             assertEquals(List.of(hostDir.resolve("secret")), listing.toList());
@@ -154,7 +187,19 @@ class ContainerCopyIT {
 
     @Test
     void aDashIsATarOnStdoutOrStdin() throws Exception {
-        cli.ok("run", "-d", "--name", "tar", "--network", "none", "-v", check() + ":/check", "test/cp:1", "sh", "-c", plant() + " sleep 1000");
+        cli.ok(
+                "run",
+                "-d",
+                "--name",
+                "tar",
+                "--network",
+                "none",
+                "-v",
+                check() + ":/check",
+                "test/cp:1",
+                "sh",
+                "-c",
+                plant() + " sleep 1000");
         awaitFile("tar", "/data/to-secret");
         byte[] archive = isolaProcess(null, "cp", "tar:/data/sub", "-");
         List<String> names = new ArrayList<>();
@@ -189,13 +234,18 @@ class ContainerCopyIT {
 
     /** bin/isola's JVM with stdin from {@code input}; its stdout. Exit code not asserted: the last entry above is refused. */
     private byte[] isolaProcess(Path input, String... args) throws Exception {
-        List<String> all = new ArrayList<>(List.of("--root", tmp.resolve("state").toString()));
+        List<String> all =
+                new ArrayList<>(List.of("--root", tmp.resolve("state").toString()));
         all.addAll(List.of(args));
         List<String> command = new ArrayList<>(MonitorProcess.javaCommand(Main.class.getName(), all));
         command.add(1, "-Disola.bundles=" + System.getProperty("isola.bundles"));
         command.add(1, "-Disola.root=" + System.getProperty("isola.root"));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT)
-                .redirectInput(input == null ? ProcessBuilder.Redirect.from(new java.io.File("/dev/null")) : ProcessBuilder.Redirect.from(input.toFile()));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .redirectInput(
+                        input == null
+                                ? ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))
+                                : ProcessBuilder.Redirect.from(input.toFile()));
         Process process = builder.start();
         byte[] out = process.getInputStream().readAllBytes();
         assertTrue(process.waitFor(120, TimeUnit.SECONDS), "isola " + String.join(" ", args) + " did not exit");

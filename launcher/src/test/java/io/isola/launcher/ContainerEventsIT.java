@@ -43,17 +43,53 @@ class ContainerEventsIT {
         cli.ok("rm", "-f", "ev2");
         String until = Instant.now().toString();
 
-        assertEquals("create\nstart\ndie\ndestroy\n",
-                cli.ok("events", "--since", since, "--until", until, "--filter", "container=ev", "--format", "{{.Action}}"));
-        assertEquals("create ev2\nstart ev2\ndie ev2\ndestroy ev2\n", cli.ok("events", "--since", since, "--until", until,
-                "--filter", "container=" + id.substring(0, 12), "--format", "{{.Action}} {{.Actor.Attributes.name}}"));
-        List<String> dies = cli.ok("events", "--since", since, "--until", until, "--filter", "event=die").lines().toList();
+        assertEquals(
+                "create\nstart\ndie\ndestroy\n",
+                cli.ok(
+                        "events",
+                        "--since",
+                        since,
+                        "--until",
+                        until,
+                        "--filter",
+                        "container=ev",
+                        "--format",
+                        "{{.Action}}"));
+        assertEquals(
+                "create ev2\nstart ev2\ndie ev2\ndestroy ev2\n",
+                cli.ok(
+                        "events",
+                        "--since",
+                        since,
+                        "--until",
+                        until,
+                        "--filter",
+                        "container=" + id.substring(0, 12),
+                        "--format",
+                        "{{.Action}} {{.Actor.Attributes.name}}"));
+        List<String> dies = cli.ok("events", "--since", since, "--until", until, "--filter", "event=die")
+                .lines()
+                .toList();
         assertEquals(2, dies.size(), dies.toString());
-        assertTrue(dies.get(0).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z container die [0-9a-f]{64}"
-                + " \\(exitCode=3, image=, name=ev\\)"), dies.get(0));
+        assertTrue(
+                dies.get(0)
+                        .matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z container die [0-9a-f]{64}"
+                                + " \\(exitCode=3, image=, name=ev\\)"),
+                dies.get(0));
         assertTrue(dies.get(1).endsWith(" container die " + id + " (exitCode=137, image=, name=ev2)"), dies.get(1));
-        var json = new ObjectMapper().readTree(cli.ok("events", "--since", since, "--until", until, "--filter", "event=destroy",
-                "--filter", "container=ev2", "--format", "json"));
+        var json = new ObjectMapper()
+                .readTree(cli.ok(
+                        "events",
+                        "--since",
+                        since,
+                        "--until",
+                        until,
+                        "--filter",
+                        "event=destroy",
+                        "--filter",
+                        "container=ev2",
+                        "--format",
+                        "json"));
         assertEquals("destroy", json.get("Action").asText());
         assertEquals("container", json.get("Type").asText());
         assertEquals(id, json.get("Actor").get("ID").asText());
@@ -66,9 +102,19 @@ class ContainerEventsIT {
     void anOomKillIsAnEventBeforeTheDie() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/perl")), "needs perl (Debian's perl-base) to allocate memory");
         String since = Instant.now().toString();
-        String id = cli.ok("run", "-d", "--name", "hungry", "--memory", "32m", "--", "perl", "-e", "$x = 'a' x (64 << 20)").strip();
+        String id = cli.ok(
+                        "run", "-d", "--name", "hungry", "--memory", "32m", "--", "perl", "-e", "$x = 'a' x (64 << 20)")
+                .strip();
         cli.isola("wait", id);
-        assertEquals("create\nstart\noom\ndie 137\n", cli.ok("events", "--since", since, "--until", Instant.now().toString(),
-                "--format", "{{.Action}}{{if eq .Action \"die\"}} {{.Actor.Attributes.exitCode}}{{end}}"));
+        assertEquals(
+                "create\nstart\noom\ndie 137\n",
+                cli.ok(
+                        "events",
+                        "--since",
+                        since,
+                        "--until",
+                        Instant.now().toString(),
+                        "--format",
+                        "{{.Action}}{{if eq .Action \"die\"}} {{.Actor.Attributes.exitCode}}{{end}}"));
     }
 }

@@ -37,6 +37,7 @@ class ContainerImageIT {
 
     @TempDir
     Path tmp;
+
     private Path store;
     private Path state;
     private Path out;
@@ -46,14 +47,20 @@ class ContainerImageIT {
     @BeforeEach
     void importImage() throws Exception {
         RootOnly.require();
-        assumeTrue(Files.isRegularFile(ImageArchives.BUSYBOX), "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
+        assumeTrue(
+                Files.isRegularFile(ImageArchives.BUSYBOX),
+                "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
         store = tmp.resolve("store");
         state = tmp.resolve("state");
         out = Files.createDirectory(tmp.resolve("out"));
         System.setProperty("isola.root", store.toString());
         // the image's default command reports where and with what it ran, into the volume at /out
-        Path archive = ImageArchives.dockerSave(tmp.resolve("image.tar"), IMAGE, false,
-                List.of("/bin/sh", "-c", "pwd > /out/default; echo $FROM_IMAGE >> /out/default"), "/etc");
+        Path archive = ImageArchives.dockerSave(
+                tmp.resolve("image.tar"),
+                IMAGE,
+                false,
+                List.of("/bin/sh", "-c", "pwd > /out/default; echo $FROM_IMAGE >> /out/default"),
+                "/etc");
         assertEquals(0, isola("image", "import", archive.toString()), () -> lastErr);
     }
 
@@ -81,12 +88,25 @@ class ContainerImageIT {
         assertEquals(0, isola("run", "--rm", "-v", volume(), IMAGE), () -> lastErr);
         assertEquals("/etc\n1\n", Files.readString(out.resolve("default")), "the image's Cmd, WorkingDir and Env");
 
-        assertEquals(0, isola("run", "--rm", "-v", volume(), IMAGE, "sh", "-c", "cat /etc/upper > /out/given"), () -> lastErr);
+        assertEquals(
+                0,
+                isola("run", "--rm", "-v", volume(), IMAGE, "sh", "-c", "cat /etc/upper > /out/given"),
+                () -> lastErr);
         assertEquals("upper\n", Files.readString(out.resolve("given")));
 
         // "--" makes the first argument the command: the host's files, where /etc/upper is not
-        assertEquals(0, isola("run", "--rm", "-v", volume(), "--", "/bin/sh", "-c",
-                "test -e /etc/upper; echo $? > /out/sandbox"), () -> lastErr);
+        assertEquals(
+                0,
+                isola(
+                        "run",
+                        "--rm",
+                        "-v",
+                        volume(),
+                        "--",
+                        "/bin/sh",
+                        "-c",
+                        "test -e /etc/upper; echo $? > /out/sandbox"),
+                () -> lastErr);
         assertEquals("1\n", Files.readString(out.resolve("sandbox")));
         assertNothingLeft();
     }
@@ -98,32 +118,60 @@ class ContainerImageIT {
     @Test
     void anImagesUserRunsItsContainersUnlessUserOverridesIt() throws Exception {
         String ids = "echo $(busybox id -u) $(busybox id -g) $(busybox id -G) $HOME > /out/";
-        Files.setPosixFilePermissions(out, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx")); // for uid 1234
+        Files.setPosixFilePermissions(
+                out, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx")); // for uid 1234
         for (String user : List.of("app", "1234:1235")) {
             String image = "test/user:" + user.replace(':', '-');
-            assertEquals(0, isola("image", "import", ImageArchives.dockerSaveWithUser(tmp.resolve(user + ".tar"), image, user)
-                    .toString()), () -> lastErr);
+            assertEquals(
+                    0,
+                    isola(
+                            "image",
+                            "import",
+                            ImageArchives.dockerSaveWithUser(tmp.resolve(user + ".tar"), image, user)
+                                    .toString()),
+                    () -> lastErr);
             assertEquals(0, isola("run", "--rm", "-v", volume(), image, "sh", "-c", ids + "image"), () -> lastErr);
-            assertEquals(user.equals("app") ? "1234 1235 1235 50 /home/app\n" : "1234 1235 1235 /home/app\n",
-                    Files.readString(out.resolve("image")), user);
-            assertEquals(0, isola("run", "--rm", "-v", volume(), "--user", "0", image, "sh", "-c", ids + "override"),
+            assertEquals(
+                    user.equals("app") ? "1234 1235 1235 50 /home/app\n" : "1234 1235 1235 /home/app\n",
+                    Files.readString(out.resolve("image")),
+                    user);
+            assertEquals(
+                    0,
+                    isola("run", "--rm", "-v", volume(), "--user", "0", image, "sh", "-c", ids + "override"),
                     () -> lastErr);
             assertEquals("0 0 0 /root\n", Files.readString(out.resolve("override")), user);
             assertEquals(0, isola("image", "rm", image), () -> lastErr);
         }
-        assertEquals(0, isola("image", "import", ImageArchives.dockerSaveWithUser(tmp.resolve("bad.tar"), "test/user:bad",
-                "nobody-here").toString()), () -> lastErr);
+        assertEquals(
+                0,
+                isola(
+                        "image",
+                        "import",
+                        ImageArchives.dockerSaveWithUser(tmp.resolve("bad.tar"), "test/user:bad", "nobody-here")
+                                .toString()),
+                () -> lastErr);
         assertEquals(125, isola("run", "--rm", "test/user:bad", "true"));
-        assertEquals("isola: image test/user:bad: its User \"nobody-here\": no user \"nobody-here\" in the container's"
-                + " /etc/passwd (--user overrides it)\n", lastErr);
+        assertEquals(
+                "isola: image test/user:bad: its User \"nobody-here\": no user \"nobody-here\" in the container's"
+                        + " /etc/passwd (--user overrides it)\n",
+                lastErr);
         assertEquals(0, isola("image", "rm", "test/user:bad"), () -> lastErr);
         assertNothingLeft();
     }
 
     @Test
     void aCommittedImageHasTheContainersWritesAndDeletions() throws Exception {
-        assertEquals(0, isola("run", "--name", "maker", IMAGE, "sh", "-c",
-                "echo written > /etc/written && rm /etc/lower && mkdir /made && echo in > /made/file"), () -> lastErr);
+        assertEquals(
+                0,
+                isola(
+                        "run",
+                        "--name",
+                        "maker",
+                        IMAGE,
+                        "sh",
+                        "-c",
+                        "echo written > /etc/written && rm /etc/lower && mkdir /made && echo in > /made/file"),
+                () -> lastErr);
         assertEquals(1, count(store.resolve("containers")), "a container without --rm keeps its writable layer");
 
         assertEquals(125, isola("image", "rm", IMAGE), "an image removed under a container");
@@ -137,8 +185,9 @@ class ContainerImageIT {
 
         // the parent goes: the layers the committed image shares with it stay
         assertEquals(0, isola("image", "rm", IMAGE), () -> lastErr);
-        String check = "test \"$(cat /etc/written)\" = written && ! test -e /etc/lower && test \"$(cat /made/file)\" = in"
-                + " && test \"$(cat /etc/upper)\" = upper && ! test -e /etc/gone && echo ok > /out/committed";
+        String check =
+                "test \"$(cat /etc/written)\" = written && ! test -e /etc/lower && test \"$(cat /made/file)\" = in"
+                        + " && test \"$(cat /etc/upper)\" = upper && ! test -e /etc/gone && echo ok > /out/committed";
         assertEquals(0, isola("run", "--rm", "-v", volume(), "test/committed:2", "sh", "-c", check), () -> lastErr);
         assertEquals("ok\n", Files.readString(out.resolve("committed")));
         // and it runs the parent's command by default
@@ -152,25 +201,34 @@ class ContainerImageIT {
 
     @Test
     void exportHoldsTheImagesFilesWithTheContainersChangesRunningOrStopped() throws Exception {
-        assertEquals(0, isola("run", "--name", "stopped", IMAGE, "sh", "-c",
-                "echo written > /etc/written && rm /etc/lower"), () -> lastErr);
+        assertEquals(
+                0,
+                isola("run", "--name", "stopped", IMAGE, "sh", "-c", "echo written > /etc/written && rm /etc/lower"),
+                () -> lastErr);
         Path tar = tmp.resolve("stopped.tar");
         assertEquals(0, isola("export", "-o", tar.toString(), "stopped"), () -> lastErr);
         Map<String, String> files = entries(tar);
         assertEquals("written\n", files.get("etc/written"));
         assertEquals("upper\n", files.get("etc/upper"));
         assertEquals("new\n", files.get("dir/new"));
-        assertEquals(Files.size(ImageArchives.BUSYBOX), (long) files.get("bin/busybox").length());
+        assertEquals(Files.size(ImageArchives.BUSYBOX), (long)
+                files.get("bin/busybox").length());
         for (String hidden : List.of("etc/lower", "etc/gone", "dir/old")) {
             assertFalse(files.containsKey(hidden), hidden + " is deleted or whited out, yet exported");
         }
         assertEquals(0, isola("rm", "stopped"), () -> lastErr);
 
-        assertEquals(0, isola("run", "-d", "--name", "running", IMAGE, "sh", "-c", "echo live > /live; sleep 60"), () -> lastErr);
+        assertEquals(
+                0,
+                isola("run", "-d", "--name", "running", IMAGE, "sh", "-c", "echo live > /live; sleep 60"),
+                () -> lastErr);
         Path live = null;
         for (int i = 0; i < 200 && live == null; i++) {
             try (Stream<Path> layers = Files.list(store.resolve("containers"))) {
-                live = layers.map(l -> l.resolve("upper/live")).filter(Files::isRegularFile).findFirst().orElse(null);
+                live = layers.map(l -> l.resolve("upper/live"))
+                        .filter(Files::isRegularFile)
+                        .findFirst()
+                        .orElse(null);
             }
             Thread.sleep(50);
         }
@@ -188,7 +246,10 @@ class ContainerImageIT {
             if (i % 2 == 0) {
                 assertEquals(0, isola("run", "--rm", IMAGE, "sh", "-c", "echo " + i + " > /etc/n"), () -> lastErr);
             } else {
-                assertEquals(0, isola("run", "--name", "kept" + i, IMAGE, "sh", "-c", "echo " + i + " > /etc/n"), () -> lastErr);
+                assertEquals(
+                        0,
+                        isola("run", "--name", "kept" + i, IMAGE, "sh", "-c", "echo " + i + " > /etc/n"),
+                        () -> lastErr);
                 assertEquals(0, isola("rm", "kept" + i), () -> lastErr);
             }
         }
@@ -197,12 +258,16 @@ class ContainerImageIT {
 
     @Test
     void theLayerOfAContainerWhoseCliWasKilledGoesWithTheNextCommand() throws Exception {
-        List<String> args = List.of("--root", state.toString(), "run", "--rm", "--name", "orphan", IMAGE, "sleep", "1000");
-        List<String> command = new ArrayList<>(io.isola.lifecycle.MonitorProcess.javaCommand(Main.class.getName(), args));
+        List<String> args =
+                List.of("--root", state.toString(), "run", "--rm", "--name", "orphan", IMAGE, "sleep", "1000");
+        List<String> command =
+                new ArrayList<>(io.isola.lifecycle.MonitorProcess.javaCommand(Main.class.getName(), args));
         command.add(1, "-Disola.bundles=" + System.getProperty("isola.bundles"));
         command.add(1, "-Disola.root=" + store);
-        Process cli = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process cli = new ProcessBuilder(command)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         // running (past its gate): killed before, the host takes the child with it, by design
         long pid = 0;
         for (int i = 0; i < 600 && pid == 0; i++) {
@@ -218,7 +283,12 @@ class ContainerImageIT {
         assertEquals(1, count(store.resolve("containers")), "the layer of a container that still runs stays");
         long container = pid;
         ProcessHandle.of(container).ifPresent(ProcessHandle::destroyForcibly);
-        for (int i = 0; i < 100 && ProcessHandle.of(container).map(ProcessHandle::isAlive).orElse(false); i++) {
+        for (int i = 0;
+                i < 100
+                        && ProcessHandle.of(container)
+                                .map(ProcessHandle::isAlive)
+                                .orElse(false);
+                i++) {
             Thread.sleep(50);
         }
 
@@ -276,7 +346,9 @@ class ContainerImageIT {
         }
         try (Stream<Path> list = Files.list(layers)) {
             for (Path layer : list.toList()) {
-                List<String> owner = Files.isRegularFile(layer.resolve("owner")) ? Files.readAllLines(layer.resolve("owner")) : List.of();
+                List<String> owner = Files.isRegularFile(layer.resolve("owner"))
+                        ? Files.readAllLines(layer.resolve("owner"))
+                        : List.of();
                 if (owner.size() > 1 && !owner.get(1).startsWith("0 ")) {
                     return Long.parseLong(owner.get(1).split(" ")[0]);
                 }

@@ -37,6 +37,7 @@ class ContainerLinksIT {
 
     @TempDir
     Path tmp;
+
     private Path state;
     private Path host;
     private Map<String, Object> hostFileBefore;
@@ -46,7 +47,9 @@ class ContainerLinksIT {
     @BeforeEach
     void importImage() throws Exception {
         RootOnly.require();
-        assumeTrue(Files.isRegularFile(ImageArchives.BUSYBOX), "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
+        assumeTrue(
+                Files.isRegularFile(ImageArchives.BUSYBOX),
+                "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
         state = tmp.resolve("state");
         host = Files.createDirectories(tmp.resolve("host"));
         Files.writeString(host.resolve("shadow"), "host secret\n");
@@ -54,7 +57,13 @@ class ContainerLinksIT {
         hostFileBefore = snapshot(host.resolve("shadow"));
         hostDirBefore = snapshot(host);
         System.setProperty("isola.root", tmp.resolve("store").toString());
-        assertEquals(0, isola("image", "import", ImageArchives.dockerSave(tmp.resolve("image.tar"), IMAGE, false).toString()),
+        assertEquals(
+                0,
+                isola(
+                        "image",
+                        "import",
+                        ImageArchives.dockerSave(tmp.resolve("image.tar"), IMAGE, false)
+                                .toString()),
                 () -> lastErr);
     }
 
@@ -65,9 +74,20 @@ class ContainerLinksIT {
 
     @Test
     void linksToHostPathsInAWritableLayerAreArchivedAndCommittedAsLinksAndRemovedAlone() throws Exception {
-        assertEquals(0, isola("run", "--name", "links", IMAGE, "sh", "-c", "busybox ln -s " + host + " /hostdir"
-                + " && busybox ln -s " + host.resolve("shadow") + " /hostfile && rm -r /dir && busybox ln -s " + host + " /dir"
-                + " && busybox mkdir -p /d && busybox chmod 6777 /d"), () -> lastErr);
+        assertEquals(
+                0,
+                isola(
+                        "run",
+                        "--name",
+                        "links",
+                        IMAGE,
+                        "sh",
+                        "-c",
+                        "busybox ln -s " + host + " /hostdir"
+                                + " && busybox ln -s " + host.resolve("shadow")
+                                + " /hostfile && rm -r /dir && busybox ln -s " + host + " /dir"
+                                + " && busybox mkdir -p /d && busybox chmod 6777 /d"),
+                () -> lastErr);
 
         Path exported = tmp.resolve("export.tar");
         assertEquals(0, isola("export", "-o", exported.toString(), "links"), () -> lastErr);
@@ -80,7 +100,8 @@ class ContainerLinksIT {
         for (String link : List.of("hostdir", "hostfile", "dir")) {
             assertTrue(entries.get(link).isSymbolicLink(), link + " is archived as a link");
         }
-        assertFalse(entries.keySet().stream().anyMatch(name -> name.startsWith("dir/") || name.startsWith("hostdir/")),
+        assertFalse(
+                entries.keySet().stream().anyMatch(name -> name.startsWith("dir/") || name.startsWith("hostdir/")),
                 entries.keySet()::toString);
         assertFalse(new String(Files.readAllBytes(exported), StandardCharsets.ISO_8859_1).contains("host secret"));
         assertEquals(hostFileBefore, snapshot(host.resolve("shadow")), "the host file");
@@ -89,7 +110,8 @@ class ContainerLinksIT {
 
     private static Map<String, TarArchiveEntry> entries(Path tar) throws IOException {
         Map<String, TarArchiveEntry> entries = new HashMap<>();
-        try (InputStream file = Files.newInputStream(tar); TarArchiveInputStream in = new TarArchiveInputStream(file)) {
+        try (InputStream file = Files.newInputStream(tar);
+                TarArchiveInputStream in = new TarArchiveInputStream(file)) {
             TarArchiveEntry entry;
             while ((entry = in.getNextEntry()) != null) {
                 entries.put(entry.getName().replaceFirst("/$", ""), entry);
@@ -99,8 +121,8 @@ class ContainerLinksIT {
     }
 
     private static Map<String, Object> snapshot(Path path) throws IOException {
-        Map<String, Object> copy = new HashMap<>(Files.readAttributes(path, "unix:mode,uid,gid,lastModifiedTime,ino,nlink",
-                LinkOption.NOFOLLOW_LINKS));
+        Map<String, Object> copy = new HashMap<>(
+                Files.readAttributes(path, "unix:mode,uid,gid,lastModifiedTime,ino,nlink", LinkOption.NOFOLLOW_LINKS));
         copy.put("lastModifiedTime", copy.get("lastModifiedTime").toString());
         if (Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
             copy.put("content", Files.readString(path));

@@ -42,17 +42,31 @@ class ContainerStartIT {
 
     @Test
     void startRunsAStoppedImageContainerAgainOnItsOwnWritableLayer() throws Exception {
-        assumeTrue(Files.isRegularFile(ImageArchives.BUSYBOX), "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
+        assumeTrue(
+                Files.isRegularFile(ImageArchives.BUSYBOX),
+                "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
         Path image = ImageArchives.dockerSave(tmp.resolve("img.tar"), "test/start:1", false, List.of("sh"), null);
         cli.ok("image", "import", image.toString());
         // a foreground run of an image keeps its container, as Docker's does
-        assertEquals(3, cli.isola("run", "--name", "counter", "test/start:1", "sh", "-c",
-                "echo run >> /runs; echo \"runs: $(wc -l < /runs)\"; exit 3"), cli.lastErr());
+        assertEquals(
+                3,
+                cli.isola(
+                        "run",
+                        "--name",
+                        "counter",
+                        "test/start:1",
+                        "sh",
+                        "-c",
+                        "echo run >> /runs; echo \"runs: $(wc -l < /runs)\"; exit 3"),
+                cli.lastErr());
         String id = inspect("counter").get("Id").asText();
 
         assertEquals("counter\n", cli.ok("start", "counter"));
         assertEquals("3\n", cli.ok("wait", "counter"), "wait prints the exit code, as Docker's");
-        assertEquals("runs: 2\n", cli.ok("logs", "counter"), "the second run saw the first one's file, and its output is logged");
+        assertEquals(
+                "runs: 2\n",
+                cli.ok("logs", "counter"),
+                "the second run saw the first one's file, and its output is logged");
         JsonNode again = inspect("counter");
         assertEquals(id, again.get("Id").asText());
         assertEquals("counter", again.get("Name").asText());
@@ -66,8 +80,20 @@ class ContainerStartIT {
 
     @Test
     void restartStopsARunningContainerAndRunsItAgainWithItsOptions() throws Exception {
-        String id = cli.ok("run", "-d", "--name", "web", "-h", "box", "-e", "GREETING=hi", "--", "sh", "-c",
-                "echo \"$GREETING from $(hostname)\"; exec sleep 1000").strip();
+        String id = cli.ok(
+                        "run",
+                        "-d",
+                        "--name",
+                        "web",
+                        "-h",
+                        "box",
+                        "-e",
+                        "GREETING=hi",
+                        "--",
+                        "sh",
+                        "-c",
+                        "echo \"$GREETING from $(hostname)\"; exec sleep 1000")
+                .strip();
         long firstPid = inspect("web").get("State").get("Pid").asLong();
         assertTrue(firstPid > 0);
 
@@ -84,13 +110,16 @@ class ContainerStartIT {
         assertEquals("hi from box\nhi from box\n", cli.ok("logs", "web"));
 
         assertEquals("web\n", cli.ok("start", "web"), "a running container is left be");
-        assertEquals(restarted.get("State").get("Pid").asLong(), inspect("web").get("State").get("Pid").asLong());
+        assertEquals(
+                restarted.get("State").get("Pid").asLong(),
+                inspect("web").get("State").get("Pid").asLong());
     }
 
     @Test
     void startOfAContainerThatDoesNotExistSaysSo() {
         assertEquals(1, cli.isola("start", "nosuch"));
         assertTrue(cli.lastErr().contains("nosuch"), cli.lastErr());
-        cli.fails("nosuch", "start", "-a", "nosuch"); // -a attaches now (AttachCliIT): the missing container is the error
+        cli.fails(
+                "nosuch", "start", "-a", "nosuch"); // -a attaches now (AttachCliIT): the missing container is the error
     }
 }

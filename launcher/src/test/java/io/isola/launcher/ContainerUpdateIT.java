@@ -36,7 +36,8 @@ class ContainerUpdateIT {
     @Test
     void updateChangesTheLimitsOfARunningContainer() throws Exception {
         cli.ok("run", "-d", "--name", "limited", "--memory", "64m", "--pids-limit", "8", "--", "sleep", "1000");
-        assertEquals("limited\n", cli.ok("update", "--memory", "128m", "--pids-limit", "16", "--cpus", "0.5", "limited"));
+        assertEquals(
+                "limited\n", cli.ok("update", "--memory", "128m", "--pids-limit", "16", "--cpus", "0.5", "limited"));
         JsonNode stats = new ObjectMapper().readTree(cli.ok("stats", "--format", "json", "limited"));
         assertEquals(128L << 20, stats.get("MemoryLimit").asLong(), stats.toString());
         assertEquals(16, stats.get("PIDsLimit").asLong(), stats.toString());
@@ -56,28 +57,54 @@ class ContainerUpdateIT {
     void inspectShowsTheHostConfigAsDockerDoesAndUpdateChangesIt() throws Exception {
         int port = 20000 + (int) (ProcessHandle.current().pid() % 20000);
         Path data = java.nio.file.Files.createDirectory(tmp.resolve("data"));
-        cli.ok("run", "-d", "--name", "configured", "--memory", "64m", "--cpus", "0.5", "--pids-limit", "8",
-                "-v", data + ":/data:ro", "-p", port + ":80", "--", "sleep", "1000");
-        JsonNode inspected = new ObjectMapper().readTree(cli.ok("inspect", "configured")).get(0);
+        cli.ok(
+                "run",
+                "-d",
+                "--name",
+                "configured",
+                "--memory",
+                "64m",
+                "--cpus",
+                "0.5",
+                "--pids-limit",
+                "8",
+                "-v",
+                data + ":/data:ro",
+                "-p",
+                port + ":80",
+                "--",
+                "sleep",
+                "1000");
+        JsonNode inspected =
+                new ObjectMapper().readTree(cli.ok("inspect", "configured")).get(0);
         JsonNode host = inspected.get("HostConfig");
         assertEquals(64L << 20, host.get("Memory").asLong(), host.toString());
         assertEquals(500_000_000L, host.get("NanoCpus").asLong(), host.toString());
         assertEquals(8, host.get("PidsLimit").asLong(), host.toString());
         assertEquals("[\"" + data + ":/data:ro\"]", host.get("Binds").toString());
-        assertEquals("{\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"" + port + "\"}]}", host.get("PortBindings").toString());
-        assertEquals("{\"Type\":\"bind\",\"Source\":\"" + data + "\",\"Destination\":\"/data\",\"Mode\":\"ro\",\"RW\":false,"
-                + "\"Propagation\":\"rprivate\"}", inspected.get("Mounts").get(0).toString());
+        assertEquals(
+                "{\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"" + port + "\"}]}",
+                host.get("PortBindings").toString());
+        assertEquals(
+                "{\"Type\":\"bind\",\"Source\":\"" + data + "\",\"Destination\":\"/data\",\"Mode\":\"ro\",\"RW\":false,"
+                        + "\"Propagation\":\"rprivate\"}",
+                inspected.get("Mounts").get(0).toString());
         cli.ok("update", "--memory", "128m", "configured");
-        assertEquals((128L << 20) + " 500000000\n", cli.ok("inspect", "-f", "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}}", "configured"));
+        assertEquals(
+                (128L << 20) + " 500000000\n",
+                cli.ok("inspect", "-f", "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}}", "configured"));
     }
 
     @Test
     void statsTakesDockersFormat() throws Exception {
         cli.ok("run", "-d", "--name", "watched", "--memory", "64m", "--", "sleep", "1000");
-        String line = cli.ok("stats", "--no-stream", "--format", "{{.Name}} {{.Container}} {{.PIDs}} {{.MemUsage}}", "watched");
+        String line = cli.ok(
+                "stats", "--no-stream", "--format", "{{.Name}} {{.Container}} {{.PIDs}} {{.MemUsage}}", "watched");
         assertTrue(line.matches("watched watched 1 [0-9.]+[KMG]?i?B / 64MiB\n"), line);
         String table = cli.ok("stats", "--format", "table {{.Name}}\t{{.PIDs}}");
-        assertEquals(java.util.List.of("NAME      PIDS", "watched   1"), table.lines().map(String::stripTrailing).toList());
+        assertEquals(
+                java.util.List.of("NAME      PIDS", "watched   1"),
+                table.lines().map(String::stripTrailing).toList());
         JsonNode json = new ObjectMapper().readTree(cli.ok("stats", "--format", "{{json .}}", "watched"));
         assertEquals("watched", json.get("Name").asText());
         assertTrue(json.get("NetIO").asText().matches("[0-9.]+[kMG]?B / [0-9.]+[kMG]?B"), json.toString());
@@ -87,14 +114,17 @@ class ContainerUpdateIT {
 
     /** "QUOTA PERIOD" in microseconds, from cpu.max (v2) or the v1 cfs files. */
     private String cpuQuota(String container) throws Exception {
-        JsonNode paths = new ObjectMapper().readTree(cli.ok("inspect", container)).get(0).get("CgroupPaths");
+        JsonNode paths =
+                new ObjectMapper().readTree(cli.ok("inspect", container)).get(0).get("CgroupPaths");
         for (String v1 : java.util.List.of("cpu,cpuacct", "cpu")) {
             if (!paths.has(v1)) {
                 continue;
             }
             Path dir = Path.of("/sys/fs/cgroup/" + v1 + paths.get(v1).asText());
-            return Files.readString(dir.resolve("cpu.cfs_quota_us")).strip() + " " + Files.readString(dir.resolve("cpu.cfs_period_us")).strip();
+            return Files.readString(dir.resolve("cpu.cfs_quota_us")).strip() + " "
+                    + Files.readString(dir.resolve("cpu.cfs_period_us")).strip();
         }
-        return Files.readString(Path.of("/sys/fs/cgroup" + paths.get("unified").asText(), "cpu.max")).strip();
+        return Files.readString(Path.of("/sys/fs/cgroup" + paths.get("unified").asText(), "cpu.max"))
+                .strip();
     }
 }

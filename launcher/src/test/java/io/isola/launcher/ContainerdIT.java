@@ -45,19 +45,25 @@ class ContainerdIT {
         dir = Files.createTempDirectory(Path.of("/tmp"), "isola-ctr"); // short: socket paths have 107 bytes
         runtime = runtimeBinary();
         Path config = dir.resolve("config.toml");
-        Files.writeString(config, String.join("\n",
-                "version = 2",
-                "root = \"" + dir.resolve("root") + "\"",
-                "state = \"" + dir.resolve("state") + "\"",
-                "disabled_plugins = [\"io.containerd.grpc.v1.cri\"]",
-                "[grpc]",
-                "  address = \"" + socket() + "\"",
-                "[ttrpc]",
-                "  address = \"" + socket() + ".ttrpc\"",
-                "[plugins.\"io.containerd.internal.v1.opt\"]",
-                "  path = \"" + dir.resolve("opt") + "\"", ""));
+        Files.writeString(
+                config,
+                String.join(
+                        "\n",
+                        "version = 2",
+                        "root = \"" + dir.resolve("root") + "\"",
+                        "state = \"" + dir.resolve("state") + "\"",
+                        "disabled_plugins = [\"io.containerd.grpc.v1.cri\"]",
+                        "[grpc]",
+                        "  address = \"" + socket() + "\"",
+                        "[ttrpc]",
+                        "  address = \"" + socket() + ".ttrpc\"",
+                        "[plugins.\"io.containerd.internal.v1.opt\"]",
+                        "  path = \"" + dir.resolve("opt") + "\"",
+                        ""));
         containerd = new ProcessBuilder("containerd", "--config", config.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("containerd.log").toFile()).start();
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("containerd.log").toFile())
+                .start();
         for (int i = 0; i < 300 && !Files.exists(socket()); i++) {
             assertTrue(containerd.isAlive(), () -> "containerd exited: " + log());
             Thread.sleep(100);
@@ -71,7 +77,8 @@ class ContainerdIT {
     @AfterAll
     static void stopContainerd() throws Exception {
         if (containerd != null) {
-            for (String id : List.of("hello", "three", "missing", "tty", "sleeper", "pod-client", "pod-web", "pod-sandbox")) {
+            for (String id :
+                    List.of("hello", "three", "missing", "tty", "sleeper", "pod-client", "pod-web", "pod-sandbox")) {
                 ctr("tasks", "delete", "--force", id);
                 ctr("containers", "delete", id);
             }
@@ -84,7 +91,10 @@ class ContainerdIT {
         removeEmpty(); // containerd's own directories and the parent cgroup of its namespace, if nothing else uses them
         if (dir != null) {
             unmountUnder(dir);
-            new ProcessBuilder("rm", "-rf", "--one-file-system", dir.toString()).inheritIO().start().waitFor(60, TimeUnit.SECONDS);
+            new ProcessBuilder("rm", "-rf", "--one-file-system", dir.toString())
+                    .inheritIO()
+                    .start()
+                    .waitFor(60, TimeUnit.SECONDS);
         }
     }
 
@@ -135,15 +145,27 @@ class ContainerdIT {
 
         assertNotEquals(0, run.code());
         // at create, in runc's words, as containerd shows runc's
-        assertTrue(run.output().contains("OCI runtime create failed") && run.output().contains(
-                "exec: \"/no/such/command\": stat /no/such/command: no such file or directory"),
+        assertTrue(
+                run.output().contains("OCI runtime create failed")
+                        && run.output()
+                                .contains(
+                                        "exec: \"/no/such/command\": stat /no/such/command: no such file or directory"),
                 "isola's error (from its --log) is not in ctr's: " + run.output());
     }
 
     @Test
     void aTerminalFromCtrIsOpenedInsideTheContainer() throws Exception {
-        Result run = onTerminal("run", "--rm", "-t", "--runc-binary", runtime.toString(), "--runc-root",
-                dir.resolve("runc").toString(), IMAGE, "tty", "tty");
+        Result run = onTerminal(
+                "run",
+                "--rm",
+                "-t",
+                "--runc-binary",
+                runtime.toString(),
+                "--runc-root",
+                dir.resolve("runc").toString(),
+                IMAGE,
+                "tty",
+                "tty");
 
         assertEquals(0, run.code(), run::output);
         assertTrue(run.output().contains("/dev/pts/0"), run.output());
@@ -151,8 +173,17 @@ class ContainerdIT {
 
     @Test
     void ctrExecRunsInTheRunningContainer() throws Exception {
-        Result started = ctr("run", "-d", "--runc-binary", runtime.toString(), "--runc-root", dir.resolve("runc").toString(),
-                IMAGE, "sleeper", "sleep", "1000");
+        Result started = ctr(
+                "run",
+                "-d",
+                "--runc-binary",
+                runtime.toString(),
+                "--runc-root",
+                dir.resolve("runc").toString(),
+                IMAGE,
+                "sleeper",
+                "sleep",
+                "1000");
         assertEquals(0, started.code(), started::output);
 
         Result exec = ctr("tasks", "exec", "--exec-id", "e1", "sleeper", "sh", "-c", "echo pid $$; exit 4");
@@ -178,16 +209,28 @@ class ContainerdIT {
     @Test
     void aPodSharesLocalhostHostnameAndNamespacesAndLeavesNothing() throws Exception {
         PodSandbox pod = PodSandbox.start(ContainerdIT::ctr, runtimeOptions(), dir, dir.resolve("image/rootfs"));
-        Result web = ctrRun(pod.appOptions("pod-web"), "-d", "pod-web", "sh", "-c",
+        Result web = ctrRun(
+                pod.appOptions("pod-web"),
+                "-d",
+                "pod-web",
+                "sh",
+                "-c",
                 "mkdir -p /tmp/w && { hostname; readlink /proc/self/ns/pid; } >/tmp/w/id && exec httpd -f -p 8080 -h /tmp/w");
         assertEquals(0, web.code(), web::output);
         // the server may take a moment to listen: the client retries, bounded
-        Result client = ctrRun(pod.appOptions("pod-client"), "--rm", "pod-client", "sh", "-c",
+        Result client = ctrRun(
+                pod.appOptions("pod-client"),
+                "--rm",
+                "pod-client",
+                "sh",
+                "-c",
                 "hostname; for n in net ipc uts pid; do readlink /proc/self/ns/$n; done;"
-                + " i=0; until wget -qO- http://127.0.0.1:8080/id; do i=$((i+1)); [ $i -lt 100 ] || exit 1; sleep 0.1; done");
+                        + " i=0; until wget -qO- http://127.0.0.1:8080/id; do i=$((i+1)); [ $i -lt 100 ] || exit 1; sleep 0.1; done");
         assertEquals(0, client.code(), client::output);
         List<String> seen = client.output().lines().toList();
-        assertEquals(List.of("pod-host", pod.namespace("net"), pod.namespace("ipc"), pod.namespace("uts")), seen.subList(0, 4),
+        assertEquals(
+                List.of("pod-host", pod.namespace("net"), pod.namespace("ipc"), pod.namespace("uts")),
+                seen.subList(0, 4),
                 "the client's hostname and net, IPC and UTS namespaces are the sandbox's: " + client.output());
         assertEquals("pod-host", seen.get(5), "the server's hostname: " + client.output());
         assertNotEquals(pod.namespace("pid"), seen.get(4), "the client has a PID namespace of its own");
@@ -203,7 +246,9 @@ class ContainerdIT {
             assertEquals(0, ctr("containers", "delete", id).code(), id);
         }
         List<String> ids = List.of("pod-sandbox", "pod-web", "pod-client");
-        assertEquals(List.of(), pod.leftBehind(dir.resolve("runc").resolve(NAMESPACE), ids),
+        assertEquals(
+                List.of(),
+                pod.leftBehind(dir.resolve("runc").resolve(NAMESPACE), ids),
                 "cgroups, mounts, state, shims or the veth the pod left");
     }
 
@@ -218,33 +263,54 @@ class ContainerdIT {
     }
 
     private static List<String> runtimeOptions() {
-        return List.of("--runc-binary", runtime.toString(), "--runc-root", dir.resolve("runc").toString());
+        return List.of(
+                "--runc-binary",
+                runtime.toString(),
+                "--runc-root",
+                dir.resolve("runc").toString());
     }
 
     /** Until ctr lists each task as STOPPED, bounded. */
     private static void awaitStopped(List<String> ids) throws Exception {
         for (int i = 0; i < 100; i++) {
-            List<String> stopped = ctr("tasks", "ls").output().lines().map(l -> l.trim().split("\\s+"))
-                    .filter(f -> f.length == 3 && ids.contains(f[0]) && f[2].equals("STOPPED")).map(f -> f[0]).toList();
+            List<String> stopped = ctr("tasks", "ls")
+                    .output()
+                    .lines()
+                    .map(l -> l.trim().split("\\s+"))
+                    .filter(f -> f.length == 3 && ids.contains(f[0]) && f[2].equals("STOPPED"))
+                    .map(f -> f[0])
+                    .toList();
             if (stopped.size() == ids.size()) {
                 return;
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("not stopped within 10 s: " + ctr("tasks", "ls").output());
+        throw new AssertionError(
+                "not stopped within 10 s: " + ctr("tasks", "ls").output());
     }
 
     /** ctr with a terminal of its own (script(1)), which -t needs. */
     private static Result onTerminal(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("ctr", "--address", socket().toString(), "--namespace", NAMESPACE));
+        List<String> command =
+                new ArrayList<>(List.of("ctr", "--address", socket().toString(), "--namespace", NAMESPACE));
         command.addAll(List.of(args));
-        return execute(List.of("script", "-qec", command.stream().map(ContainerdIT::quote).collect(Collectors.joining(" ")),
+        return execute(List.of(
+                "script",
+                "-qec",
+                command.stream().map(ContainerdIT::quote).collect(Collectors.joining(" ")),
                 "/dev/null"));
     }
 
     private static Result run(String id, String... command) throws Exception {
-        List<String> args = new ArrayList<>(List.of("run", "--rm", "--runc-binary", runtime.toString(),
-                "--runc-root", dir.resolve("runc").toString(), IMAGE, id));
+        List<String> args = new ArrayList<>(List.of(
+                "run",
+                "--rm",
+                "--runc-binary",
+                runtime.toString(),
+                "--runc-root",
+                dir.resolve("runc").toString(),
+                IMAGE,
+                id));
         args.addAll(List.of(command));
         return ctr(args.toArray(String[]::new));
     }
@@ -252,14 +318,17 @@ class ContainerdIT {
     record Result(int code, String output) {}
 
     private static Result ctr(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("ctr", "--address", socket().toString(), "--namespace", NAMESPACE));
+        List<String> command =
+                new ArrayList<>(List.of("ctr", "--address", socket().toString(), "--namespace", NAMESPACE));
         command.addAll(List.of(args));
         return execute(command);
     }
 
     private static Result execute(List<String> command) throws Exception {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(
-                Path.of("/dev/null").toFile())).start();
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                .start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!process.waitFor(3, TimeUnit.MINUTES)) {
             process.destroyForcibly();
@@ -287,7 +356,9 @@ class ContainerdIT {
     /** scripts/test.sh installs containerd; a run without it gets one try here. */
     private static boolean install() throws Exception {
         Process apt = new ProcessBuilder("apt-get", "install", "-y", "-q", "--no-install-recommends", "containerd")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         if (!apt.waitFor(5, TimeUnit.MINUTES)) {
             apt.destroyForcibly();
         }
@@ -301,15 +372,20 @@ class ContainerdIT {
             return Path.of(given);
         }
         // as PodmanIT: this class path, and the bundle directory the build gives tests (no conf/ beside it)
-        List<String> java = new ArrayList<>(List.of(ProcessHandle.current().info().command()
-                .orElse(System.getProperty("java.home") + "/bin/java"), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        List<String> java = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"),
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1"));
         if (System.getProperty("isola.bundles") != null) {
-            java.add("-Disola.bundles=" + NetBundle.added(Path.of(System.getProperty("isola.bundles")), dir.resolve("bundles")));
+            java.add("-Disola.bundles="
+                    + NetBundle.added(Path.of(System.getProperty("isola.bundles")), dir.resolve("bundles")));
         }
         java.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         Path script = dir.resolve("isola");
-        Files.writeString(script, "#!/bin/sh\nexec " + java.stream().map(ContainerdIT::quote).collect(Collectors.joining(" "))
-                + " \"$@\"\n");
+        Files.writeString(
+                script,
+                "#!/bin/sh\nexec " + java.stream().map(ContainerdIT::quote).collect(Collectors.joining(" "))
+                        + " \"$@\"\n");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
         return script;
     }

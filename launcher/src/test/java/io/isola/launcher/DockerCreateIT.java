@@ -32,7 +32,8 @@ class DockerCreateIT {
 
     @Test
     void createMakesAContainerThatStartRuns() throws Exception {
-        String id = cli.ok("create", "--name", "made", "--memory", "64m", "--", "sh", "-c", "echo started; sleep 1000").strip();
+        String id = cli.ok("create", "--name", "made", "--memory", "64m", "--", "sh", "-c", "echo started; sleep 1000")
+                .strip();
         assertTrue(id.matches("[0-9a-f]{64}"), id);
         assertEquals("created\n", cli.ok("inspect", "-f", "{{.State.Status}}", "made"));
         assertEquals("", cli.ok("ps", "-q"), "ps without -a shows running containers only");

@@ -40,8 +40,20 @@ class DockerVerbsIT {
         String id = cli.ok("run", "-d", "--name", "old", "--", "sleep", "1000").strip();
         cli.ok("run", "-d", "--name", "other", "--", "sleep", "1000");
         assertEquals("", cli.ok("rename", "old", "new"));
-        assertEquals("new", new ObjectMapper().readTree(cli.ok("inspect", "new")).get(0).get("Name").asText());
-        assertEquals(id, new ObjectMapper().readTree(cli.ok("inspect", "new")).get(0).get("Id").asText());
+        assertEquals(
+                "new",
+                new ObjectMapper()
+                        .readTree(cli.ok("inspect", "new"))
+                        .get(0)
+                        .get("Name")
+                        .asText());
+        assertEquals(
+                id,
+                new ObjectMapper()
+                        .readTree(cli.ok("inspect", "new"))
+                        .get(0)
+                        .get("Id")
+                        .asText());
         cli.fails("no such container: old", "inspect", "old");
         cli.fails("container name \"other\" is already in use", "rename", "new", "other");
         cli.fails("container name \"a/b\": expected", "rename", "new", "a/b");
@@ -59,7 +71,9 @@ class DockerVerbsIT {
         }
         assertTrue(lines.get(0).contains("PID") && lines.get(0).contains("CMD"), lines.toString());
         assertEquals(4, lines.size(), "the header, sh and its two sleeps: " + lines);
-        assertTrue(lines.stream().anyMatch(l -> l.endsWith("sleep 1000")) && lines.stream().anyMatch(l -> l.endsWith("sleep 1001")),
+        assertTrue(
+                lines.stream().anyMatch(l -> l.endsWith("sleep 1000"))
+                        && lines.stream().anyMatch(l -> l.endsWith("sleep 1001")),
                 lines.toString());
         List<String> custom = cli.ok("top", "busy", "-o", "pid,comm").lines().toList();
         assertEquals(List.of("PID", "COMMAND"), List.of(custom.get(0).trim().split("\\s+")));
@@ -82,9 +96,23 @@ class DockerVerbsIT {
 
     @Test
     void diffListsWhatAContainerAddedChangedAndDeleted() throws Exception {
-        assumeTrue(Files.isRegularFile(ImageArchives.BUSYBOX), "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
-        cli.ok("image", "import", ImageArchives.dockerSave(tmp.resolve("img.tar"), "test/diff:1", false).toString());
-        cli.ok("run", "--name", "changer", "--network", "none", "test/diff:1", "sh", "-c",
+        assumeTrue(
+                Files.isRegularFile(ImageArchives.BUSYBOX),
+                "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
+        cli.ok(
+                "image",
+                "import",
+                ImageArchives.dockerSave(tmp.resolve("img.tar"), "test/diff:1", false)
+                        .toString());
+        cli.ok(
+                "run",
+                "--name",
+                "changer",
+                "--network",
+                "none",
+                "test/diff:1",
+                "sh",
+                "-c",
                 "echo x > /etc/new; rm /etc/lower; echo more >> /etc/upper; mkdir /made; echo y > /made/f");
         assertEquals("C /etc\nD /etc/lower\nA /etc/new\nC /etc/upper\nA /made\nA /made/f\n", cli.ok("diff", "changer"));
         cli.ok("run", "-d", "--name", "plain", "--", "sleep", "1000");
@@ -94,19 +122,50 @@ class DockerVerbsIT {
     /** A name the image deletes (a whiteout) or hides (an opaque directory) is one the container adds. */
     @Test
     void diffTellsWhatTheImageDeletedFromWhatItShows() throws Exception {
-        assumeTrue(Files.isRegularFile(ImageArchives.BUSYBOX), "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
-        cli.ok("image", "import", ImageArchives.dockerSave(tmp.resolve("img.tar"), "test/diff:2", false).toString());
-        cli.ok("run", "--name", "again", "--network", "none", "test/diff:2", "sh", "-c", "echo x > /etc/gone; echo y > /dir/old");
+        assumeTrue(
+                Files.isRegularFile(ImageArchives.BUSYBOX),
+                "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
+        cli.ok(
+                "image",
+                "import",
+                ImageArchives.dockerSave(tmp.resolve("img.tar"), "test/diff:2", false)
+                        .toString());
+        cli.ok(
+                "run",
+                "--name",
+                "again",
+                "--network",
+                "none",
+                "test/diff:2",
+                "sh",
+                "-c",
+                "echo x > /etc/gone; echo y > /dir/old");
         assertEquals("C /dir\nA /dir/old\nC /etc\nA /etc/gone\n", cli.ok("diff", "again"));
     }
 
     /** The writable layer is the container's: diff lists its links and never walks the host through them. */
     @Test
     void diffListsALinkToTheHostAsALink() throws Exception {
-        assumeTrue(Files.isRegularFile(ImageArchives.BUSYBOX), "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
-        cli.ok("image", "import", ImageArchives.dockerSave(tmp.resolve("img.tar"), "test/diff:3", false).toString());
-        cli.ok("run", "--name", "linker", "--network", "none", "test/diff:3", "sh", "-c", "ln -s / /escape; ln -s /etc /dir/up");
-        assertEquals("C /dir\nA /dir/up\nA /escape\nC /etc\n", cli.ok("diff", "linker")); // /etc: the network's mount points
+        assumeTrue(
+                Files.isRegularFile(ImageArchives.BUSYBOX),
+                "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
+        cli.ok(
+                "image",
+                "import",
+                ImageArchives.dockerSave(tmp.resolve("img.tar"), "test/diff:3", false)
+                        .toString());
+        cli.ok(
+                "run",
+                "--name",
+                "linker",
+                "--network",
+                "none",
+                "test/diff:3",
+                "sh",
+                "-c",
+                "ln -s / /escape; ln -s /etc /dir/up");
+        assertEquals(
+                "C /dir\nA /dir/up\nA /escape\nC /etc\n", cli.ok("diff", "linker")); // /etc: the network's mount points
     }
 
     @Test
@@ -129,10 +188,16 @@ class DockerVerbsIT {
         String stopped = cli.ok("run", "-d", "--", "true").strip();
         String running = cli.ok("run", "-d", "--", "sleep", "1000").strip();
         cli.ok("wait", stopped);
-        assertEquals("Deleted Containers:\n" + stopped + "\n\nTotal reclaimed space: 0B\n", cli.ok("system", "prune", "-f"));
+        assertEquals(
+                "Deleted Containers:\n" + stopped + "\n\nTotal reclaimed space: 0B\n", cli.ok("system", "prune", "-f"));
         assertEquals(running + "\n", cli.ok("ps", "-a", "-q", "--no-trunc"));
         cli.fails("system prune --all is not supported by isola", "system", "prune", "-af");
-        cli.fails("system prune --volumes is not supported by isola: remove unused volumes with", "system", "prune", "-f", "--volumes");
+        cli.fails(
+                "system prune --volumes is not supported by isola: remove unused volumes with",
+                "system",
+                "prune",
+                "-f",
+                "--volumes");
     }
 
     @Test
@@ -151,6 +216,11 @@ class DockerVerbsIT {
         assertEquals("2 1\n", cli.ok("info", "--format", "{{.Containers}} {{.ContainersRunning}}"));
         String info = cli.ok("info");
         assertTrue(info.contains("  Running: 1\n") && info.contains(" Kernel Version: " + kernel + "\n"), info);
-        assertEquals(kernel, new ObjectMapper().readTree(cli.ok("info", "--format", "json")).get("KernelVersion").asText());
+        assertEquals(
+                kernel,
+                new ObjectMapper()
+                        .readTree(cli.ok("info", "--format", "json"))
+                        .get("KernelVersion")
+                        .asText());
     }
 }

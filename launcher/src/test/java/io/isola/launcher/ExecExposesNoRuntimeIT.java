@@ -33,6 +33,7 @@ class ExecExposesNoRuntimeIT {
 
     @TempDir
     Path root;
+
     @TempDir
     Path out;
 
@@ -47,20 +48,25 @@ class ExecExposesNoRuntimeIT {
         }
         boolean compiled;
         try {
-            Process gcc = new ProcessBuilder("gcc", "-O2", "-o", out.resolve("exe-scanner").toString(), source.toString())
-                    .redirectErrorStream(true).start();
+            Process gcc = new ProcessBuilder(
+                            "gcc", "-O2", "-o", out.resolve("exe-scanner").toString(), source.toString())
+                    .redirectErrorStream(true)
+                    .start();
             gcc.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
             compiled = gcc.waitFor(60, TimeUnit.SECONDS) && gcc.exitValue() == 0;
         } catch (java.io.IOException e) {
             compiled = false;
         }
-        assumeTrue(compiled, "the scanner is a C program compiled with gcc, which is not installed (apt-get install gcc)");
+        assumeTrue(
+                compiled, "the scanner is a C program compiled with gcc, which is not installed (apt-get install gcc)");
     }
 
     @AfterEach
     void removeEverything() {
         StringWriter ids = new StringWriter();
-        Main.execute(new String[] {"--root", root.toString(), "ps", "-a", "-q"}, new PrintWriter(ids, true),
+        Main.execute(
+                new String[] {"--root", root.toString(), "ps", "-a", "-q"},
+                new PrintWriter(ids, true),
                 new PrintWriter(new StringWriter(), true));
         ids.toString().lines().forEach(id -> isola("rm", "-f", id));
     }
@@ -69,7 +75,8 @@ class ExecExposesNoRuntimeIT {
         StringWriter err = new StringWriter();
         List<String> all = new ArrayList<>(List.of("--root", root.toString()));
         all.addAll(List.of(args));
-        int code = Main.execute(all.toArray(String[]::new), new PrintWriter(new StringWriter(), true), new PrintWriter(err, true));
+        int code = Main.execute(
+                all.toArray(String[]::new), new PrintWriter(new StringWriter(), true), new PrintWriter(err, true));
         lastErr = err.toString();
         return code;
     }
@@ -105,15 +112,20 @@ class ExecExposesNoRuntimeIT {
         Files.createSymbolicLink(bin.resolve("sh"), Path.of("busybox"));
         assertEquals(0, isola("spec", "--bundle", bundle.toString()), () -> lastErr);
         Path pidFile = out.resolve("created.pid");
-        assertEquals(0, isola("create", "--bundle", bundle.toString(), "--pid-file", pidFile.toString(), "created"),
+        assertEquals(
+                0,
+                isola("create", "--bundle", bundle.toString(), "--pid-file", pidFile.toString(), "created"),
                 () -> lastErr);
         try {
             String pid = Files.readString(pidFile).strip();
-            String probe = "for f in exe root cwd fd/0 fd/1; do readlink /proc/" + pid + "/$f; done > /out/seen 2>/dev/null;"
-                    + " test -d /proc/" + pid + " && echo alive > /out/alive";
-            assertEquals(0, isola("run", "--rm", "--no-pid", "-v", out + ":/out", "--", "sh", "-c", probe), () -> lastErr);
-            assertEquals("alive", Files.readString(out.resolve("alive")).strip(), "the created process was not visible");
-            assertEquals("", Files.readString(out.resolve("seen")), "links of the created process, a clone of isola's JVM");
+            String probe = "for f in exe root cwd fd/0 fd/1; do readlink /proc/" + pid
+                    + "/$f; done > /out/seen 2>/dev/null;" + " test -d /proc/" + pid + " && echo alive > /out/alive";
+            assertEquals(
+                    0, isola("run", "--rm", "--no-pid", "-v", out + ":/out", "--", "sh", "-c", probe), () -> lastErr);
+            assertEquals(
+                    "alive", Files.readString(out.resolve("alive")).strip(), "the created process was not visible");
+            assertEquals(
+                    "", Files.readString(out.resolve("seen")), "links of the created process, a clone of isola's JVM");
         } finally {
             isola("delete", "-f", "created");
         }
@@ -140,7 +152,10 @@ class ExecExposesNoRuntimeIT {
         }
         String[] counts = Files.readString(result).strip().split(" ", 4);
         assertTrue(Long.parseLong(counts[2]) > STARTS, "the scanner scanned /proc only " + counts[2] + " times");
-        assertEquals("0 0", counts[0] + " " + counts[1], STARTS + " " + verb + "s: a container process resolved (readlink) "
-                + counts[0] + " and opened " + counts[1] + " times the exe of a process of isola's, " + counts[3]);
+        assertEquals(
+                "0 0",
+                counts[0] + " " + counts[1],
+                STARTS + " " + verb + "s: a container process resolved (readlink) " + counts[0] + " and opened "
+                        + counts[1] + " times the exe of a process of isola's, " + counts[3]);
     }
 }

@@ -1,7 +1,5 @@
 package io.isola.launcher;
 
-import io.isola.launcher.framework.FelixRuntime;
-
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,6 +11,7 @@ import io.isola.api.ExitStatus;
 import io.isola.api.Isola;
 import io.isola.api.IsolaException;
 import io.isola.api.Stdio;
+import io.isola.launcher.framework.FelixRuntime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +33,8 @@ class FelixRuntimeIT {
     void theBundlesRegisterTheFourIsolators() throws Exception {
         try (FelixRuntime felix = FelixRuntime.start(BUNDLES)) {
             felix.requireIsolators(FOUR, Duration.ofSeconds(5));
-            Set<String> names = felix.isolators().get().stream().map(i -> i.name()).collect(Collectors.toSet());
+            Set<String> names =
+                    felix.isolators().get().stream().map(i -> i.name()).collect(Collectors.toSet());
             assertTrue(names.containsAll(FOUR), names::toString);
         }
     }
@@ -43,7 +43,10 @@ class FelixRuntimeIT {
     void aContainerRunsThroughTheBundles() throws Exception {
         RootOnly.require();
         try (FelixRuntime felix = FelixRuntime.start(BUNDLES);
-                Isola isola = Isola.builder().isolatorSource(felix.isolators()).defaultIsolators(FOUR).build()) {
+                Isola isola = Isola.builder()
+                        .isolatorSource(felix.isolators())
+                        .defaultIsolators(FOUR)
+                        .build()) {
             felix.requireIsolators(FOUR, Duration.ofSeconds(5));
             ContainerSpec spec = ContainerSpec.builder("sh", "-c", "hostname; echo $$")
                     .hostname("felix")
@@ -82,10 +85,12 @@ class FelixRuntimeIT {
     @Test
     void aMissingIsolatorIsNamedWithTheAvailableOnes() throws Exception {
         try (FelixRuntime felix = FelixRuntime.start(BUNDLES)) {
-            IsolaException e = assertThrows(IsolaException.class,
-                    () -> felix.requireIsolators(Set.of("uts", "nope"), Duration.ofMillis(200)));
-            assertEquals("isolator \"nope\" is not available; available: cgroup, ipc, mount, net, pid, user, uts (from the bundles in "
-                    + BUNDLES + ")", e.getMessage());
+            IsolaException e = assertThrows(
+                    IsolaException.class, () -> felix.requireIsolators(Set.of("uts", "nope"), Duration.ofMillis(200)));
+            assertEquals(
+                    "isolator \"nope\" is not available; available: cgroup, ipc, mount, net, pid, user, uts (from the bundles in "
+                            + BUNDLES + ")",
+                    e.getMessage());
         }
     }
 

@@ -21,13 +21,15 @@ final class GoldenText {
 
     /** The entries of {@code /} the mount isolator makes itself rather than taking from the host. */
     private static final Set<String> OWN_ENTRIES = Set.of("dev", "proc", "root", "run", "sys", "tmp");
+
     private static final Pattern ID = Pattern.compile("(?<!x')\\b[0-9a-f]{64}\\b");
     private static final Pattern SHORT_ID_HOSTNAME = Pattern.compile("\"[0-9a-f]{12}\"");
     private static final Pattern PID = Pattern.compile("/proc/[0-9]+/");
     private static final Pattern FD_PATH = Pattern.compile("/proc/self/fd/([3-9]|[0-9]{2,})\\b");
     private static final Pattern FD_FIRST_ARG = Pattern.compile("\\b(dup2|setns|fcntl)\\([0-9]+,");
     private static final Pattern KEPT_FD = Pattern.compile("keep fd [0-9]+ open");
-    private static final Pattern CLOSE_RANGE = Pattern.compile("^\\[core\\] close inherited file descriptors .*: close_range\\(.*\\)$");
+    private static final Pattern CLOSE_RANGE =
+            Pattern.compile("^\\[core\\] close inherited file descriptors .*: close_range\\(.*\\)$");
     private static final Pattern SANDBOX_ENTRY = Pattern.compile("\"/run/isola-sandbox/([^/\"]+)\"");
 
     private GoldenText() {}
@@ -46,7 +48,8 @@ final class GoldenText {
         for (String line : text.split("\n", -1)) {
             if (CLOSE_RANGE.matcher(line).matches()) {
                 if (!inCloseRanges) {
-                    out.add("[core] close inherited file descriptors: close_range(<each range of fds the child does not keep>)");
+                    out.add(
+                            "[core] close inherited file descriptors: close_range(<each range of fds the child does not keep>)");
                 }
                 inCloseRanges = true;
                 continue;
@@ -70,7 +73,9 @@ final class GoldenText {
     private static Set<String> hostRootEntries() throws IOException {
         Set<String> names = new TreeSet<>();
         try (Stream<Path> entries = Files.list(Path.of("/"))) {
-            entries.map(path -> path.getFileName().toString()).filter(name -> !OWN_ENTRIES.contains(name)).forEach(names::add);
+            entries.map(path -> path.getFileName().toString())
+                    .filter(name -> !OWN_ENTRIES.contains(name))
+                    .forEach(names::add);
         }
         return names;
     }

@@ -44,17 +44,39 @@ class HealthCheckIT {
 
     @Test
     void aCheckTurnsHealthyThenUnhealthyOnceItsFileIsGone() throws Exception {
-        cli.ok("run", "-d", "--name", "checked", "--health-cmd", "cat /tmp/ok", "--health-interval", "200ms",
-                "--health-retries", "2", "--", "sh", "-c", "echo fine > /tmp/ok; exec sleep 1000");
-        assertEquals("[\"CMD-SHELL\",\"cat /tmp/ok\"] 2\n",
-                cli.ok("inspect", "-f", "{{json .Config.Healthcheck.Test}} {{.Config.Healthcheck.Retries}}", "checked"));
+        cli.ok(
+                "run",
+                "-d",
+                "--name",
+                "checked",
+                "--health-cmd",
+                "cat /tmp/ok",
+                "--health-interval",
+                "200ms",
+                "--health-retries",
+                "2",
+                "--",
+                "sh",
+                "-c",
+                "echo fine > /tmp/ok; exec sleep 1000");
+        assertEquals(
+                "[\"CMD-SHELL\",\"cat /tmp/ok\"] 2\n",
+                cli.ok(
+                        "inspect",
+                        "-f",
+                        "{{json .Config.Healthcheck.Test}} {{.Config.Healthcheck.Retries}}",
+                        "checked"));
         JsonNode health = awaitHealth("checked", "healthy");
         assertEquals(0, health.get("FailingStreak").asInt(), health::toString);
         JsonNode last = health.get("Log").get(health.get("Log").size() - 1);
         assertEquals(0, last.get("ExitCode").asInt(), health::toString);
         assertEquals("fine\n", last.get("Output").asText(), health::toString);
         assertTrue(cli.ok("ps").contains("(healthy)"), cli.lastOut());
-        assertEquals(List.of("checked"), cli.ok("ps", "--filter", "health=healthy", "--format", "{{.Names}}").lines().toList());
+        assertEquals(
+                List.of("checked"),
+                cli.ok("ps", "--filter", "health=healthy", "--format", "{{.Names}}")
+                        .lines()
+                        .toList());
         assertEquals("", cli.ok("ps", "--filter", "health=unhealthy", "-q"));
 
         cli.ok("exec", "checked", "rm", "/tmp/ok");
@@ -64,42 +86,82 @@ class HealthCheckIT {
         last = health.get("Log").get(health.get("Log").size() - 1);
         assertEquals(1, last.get("ExitCode").asInt(), health::toString);
         assertTrue(cli.ok("ps").contains("(unhealthy)"), cli.lastOut());
-        assertEquals(List.of("checked"), cli.ok("ps", "--filter", "health=unhealthy", "--format", "{{.Names}}").lines().toList());
+        assertEquals(
+                List.of("checked"),
+                cli.ok("ps", "--filter", "health=unhealthy", "--format", "{{.Names}}")
+                        .lines()
+                        .toList());
 
         cli.fails("--no-healthcheck with --health-*", "run", "--no-healthcheck", "--health-cmd", "true", "--", "true");
-        cli.fails("--health-interval \"soon\"", "run", "--health-cmd", "true", "--health-interval", "soon", "--", "true");
+        cli.fails(
+                "--health-interval \"soon\"", "run", "--health-cmd", "true", "--health-interval", "soon", "--", "true");
         cli.fails("expected health=starting, healthy, unhealthy or none", "ps", "--filter", "health=fine");
     }
 
     @Test
     void anImagesHealthcheckRunsUnlessNoHealthcheckIsGiven() throws Exception {
-        assumeTrue(Files.isRegularFile(ImageArchives.BUSYBOX), "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
-        cli.ok("image", "import", ImageArchives.dockerSaveWithConfig(tmp.resolve("img.tar"), "test/health:1",
-                List.of("sleep", "1000"), Map.of("Healthcheck", "{\"Test\":[\"CMD\",\"true\"],\"Interval\":200000000}"))
-                .toString());
+        assumeTrue(
+                Files.isRegularFile(ImageArchives.BUSYBOX),
+                "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
+        cli.ok(
+                "image",
+                "import",
+                ImageArchives.dockerSaveWithConfig(
+                                tmp.resolve("img.tar"),
+                                "test/health:1",
+                                List.of("sleep", "1000"),
+                                Map.of("Healthcheck", "{\"Test\":[\"CMD\",\"true\"],\"Interval\":200000000}"))
+                        .toString());
         cli.ok("run", "-d", "--name", "imaged", "test/health:1");
         assertEquals("[\"CMD\",\"true\"]\n", cli.ok("inspect", "-f", "{{json .Config.Healthcheck.Test}}", "imaged"));
         awaitHealth("imaged", "healthy");
         cli.ok("run", "-d", "--name", "unchecked", "--no-healthcheck", "test/health:1");
-        JsonNode state = new ObjectMapper().readTree(cli.ok("inspect", "unchecked")).get(0).get("State");
+        JsonNode state = new ObjectMapper()
+                .readTree(cli.ok("inspect", "unchecked"))
+                .get(0)
+                .get("State");
         assertFalse(state.has("Health"), state::toString);
-        assertEquals(List.of("unchecked"), cli.ok("ps", "--filter", "health=none", "--format", "{{.Names}}").lines().toList());
+        assertEquals(
+                List.of("unchecked"),
+                cli.ok("ps", "--filter", "health=none", "--format", "{{.Names}}")
+                        .lines()
+                        .toList());
     }
 
     @Test
     void theResidentServerChecksTheContainersItRuns() throws Exception {
         try (ServedCli served = new ServedCli(tmp.resolve("served"))) {
-            ServedCli.Result run = served.run("run", "-d", "--name", "served", "--health-cmd", "exit 3", "--health-interval",
-                    "100ms", "--health-retries", "1", "--", "sleep", "1000");
+            ServedCli.Result run = served.run(
+                    "run",
+                    "-d",
+                    "--name",
+                    "served",
+                    "--health-cmd",
+                    "exit 3",
+                    "--health-interval",
+                    "100ms",
+                    "--health-retries",
+                    "1",
+                    "--",
+                    "sleep",
+                    "1000");
             assertEquals(0, run.code(), run::err);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             String status = "";
             while (!status.startsWith("unhealthy 3") && System.nanoTime() < deadline) {
                 Thread.sleep(50);
                 java.io.StringWriter out = new java.io.StringWriter();
-                Main.execute(new String[] {"--root", served.root().toString(), "inspect", "-f",
-                    "{{.State.Health.Status}} {{range .State.Health.Log}}{{.ExitCode}}{{end}}", "served"},
-                        new java.io.PrintWriter(out), new java.io.PrintWriter(new java.io.StringWriter()));
+                Main.execute(
+                        new String[] {
+                            "--root",
+                            served.root().toString(),
+                            "inspect",
+                            "-f",
+                            "{{.State.Health.Status}} {{range .State.Health.Log}}{{.ExitCode}}{{end}}",
+                            "served"
+                        },
+                        new java.io.PrintWriter(out),
+                        new java.io.PrintWriter(new java.io.StringWriter()));
                 status = out.toString();
             }
             assertTrue(status.matches("unhealthy (3)+\n"), status);
@@ -111,7 +173,11 @@ class HealthCheckIT {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         JsonNode health = null;
         while (System.nanoTime() < deadline) {
-            health = new ObjectMapper().readTree(cli.ok("inspect", container)).get(0).get("State").get("Health");
+            health = new ObjectMapper()
+                    .readTree(cli.ok("inspect", container))
+                    .get(0)
+                    .get("State")
+                    .get("Health");
             if (health != null && health.get("Status").asText().equals(status)) {
                 return health;
             }

@@ -31,14 +31,16 @@ class HostDeviceNodesIT {
     private static final List<String> DEVICES = List.of("null", "zero", "full", "random", "urandom", "tty");
 
     /** The masked kernel files, each covered by a bind of the container's /dev/null. */
-    private static final List<String> MASKED = List.of("/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/sched_debug");
+    private static final List<String> MASKED =
+            List.of("/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/sched_debug");
 
     /**
      * What a container root tries on each of its nodes, and on the masked files that its /dev/null
      * covers; refused (in a user namespace) or not, it goes on.
      */
-    private static final String ATTACK = "for d in " + String.join(" ", DEVICES.stream().map(d -> "/dev/" + d).toList())
-            + " " + String.join(" ", MASKED) + "; do chmod 0600 $d; chown 1:1 $d; touch $d; done 2>/dev/null; ";
+    private static final String ATTACK = "for d in "
+            + String.join(" ", DEVICES.stream().map(d -> "/dev/" + d).toList()) + " " + String.join(" ", MASKED)
+            + "; do chmod 0600 $d; chown 1:1 $d; touch $d; done 2>/dev/null; ";
 
     /** The container's nodes work: null swallows, zero gives zeros, and they were made 0666. */
     private static final String WORKS = "echo x > /dev/null && test \"$(head -c1 /dev/zero | wc -c)\" = 1"
@@ -48,6 +50,7 @@ class HostDeviceNodesIT {
 
     @TempDir
     Path tmp;
+
     private final StringWriter err = new StringWriter();
     private final Map<String, HostNode> before = new LinkedHashMap<>();
 
@@ -55,8 +58,11 @@ class HostDeviceNodesIT {
     private record HostNode(int mode, int uid, int gid, FileTime mtime) {
 
         static HostNode of(Path node) throws IOException {
-            return new HostNode((Integer) attribute(node, "unix:mode") & 07777, (Integer) attribute(node, "unix:uid"),
-                    (Integer) attribute(node, "unix:gid"), (FileTime) attribute(node, "unix:lastModifiedTime"));
+            return new HostNode(
+                    (Integer) attribute(node, "unix:mode") & 07777,
+                    (Integer) attribute(node, "unix:uid"),
+                    (Integer) attribute(node, "unix:gid"),
+                    (FileTime) attribute(node, "unix:lastModifiedTime"));
         }
 
         private static Object attribute(Path node, String name) throws IOException {
@@ -83,14 +89,19 @@ class HostDeviceNodesIT {
         for (Map.Entry<String, HostNode> entry : before.entrySet()) {
             String node = "/dev/" + entry.getKey();
             FileTime mtime = entry.getValue().mtime();
-            String at = "@" + mtime.toInstant().getEpochSecond() + "." + String.format("%09d", mtime.toInstant().getNano());
-            for (List<String> command : List.of(List.of("chown", "0:0", node), List.of("chmod", "0666", node),
+            String at = "@" + mtime.toInstant().getEpochSecond() + "."
+                    + String.format("%09d", mtime.toInstant().getNano());
+            for (List<String> command : List.of(
+                    List.of("chown", "0:0", node),
+                    List.of("chmod", "0666", node),
                     List.of("touch", "-m", "-d", at, node))) {
-                if (command.get(0).equals("touch") && (entry.getKey().equals("tty")
-                        || HostNode.of(Path.of(node)).mtime().equals(mtime))) {
+                if (command.get(0).equals("touch")
+                        && (entry.getKey().equals("tty")
+                                || HostNode.of(Path.of(node)).mtime().equals(mtime))) {
                     continue;
                 }
-                Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+                Process process =
+                        new ProcessBuilder(command).redirectErrorStream(true).start();
                 String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 if (process.waitFor() != 0) {
                     failures.add(String.join(" ", command) + ": " + out.trim());
@@ -102,16 +113,32 @@ class HostDeviceNodesIT {
 
     @Test
     void aDefaultContainerChangesNoHostDeviceNode() throws IOException {
-        assertEquals(0, isola("run", "--", "sh", "-c", WORKS + " && test \"$(stat -c %a /dev/null)\" = 666 && "
-                + ATTACK + WORKS), err::toString);
+        assertEquals(
+                0,
+                isola(
+                        "run",
+                        "--",
+                        "sh",
+                        "-c",
+                        WORKS + " && test \"$(stat -c %a /dev/null)\" = 666 && " + ATTACK + WORKS),
+                err::toString);
         assertHostNodesUnchanged();
     }
 
     @Test
     void aContainerOnItsOwnRootChangesNoHostDeviceNode() throws IOException {
         Path rootfs = busybox(tmp.resolve("rootfs"));
-        assertEquals(0, isola("run", "--rootfs", rootfs.toString(), "--", "/bin/sh", "-c",
-                WORKS + " && test \"$(stat -c %a /dev/null)\" = 666 && " + ATTACK + WORKS), err::toString);
+        assertEquals(
+                0,
+                isola(
+                        "run",
+                        "--rootfs",
+                        rootfs.toString(),
+                        "--",
+                        "/bin/sh",
+                        "-c",
+                        WORKS + " && test \"$(stat -c %a /dev/null)\" = 666 && " + ATTACK + WORKS),
+                err::toString);
         assertHostNodesUnchanged();
     }
 
@@ -120,8 +147,19 @@ class HostDeviceNodesIT {
     void aContainerInAUserNamespaceChangesNoHostDeviceNode() throws IOException {
         Path rootfs = busybox(tmp.resolve("rootfs"));
         Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        assertEquals(0, isola("run", "--uidmap", MAP, "--rootfs", rootfs.toString(), "--", "/bin/sh", "-c",
-                WORKS + " && " + ATTACK + WORKS), err::toString);
+        assertEquals(
+                0,
+                isola(
+                        "run",
+                        "--uidmap",
+                        MAP,
+                        "--rootfs",
+                        rootfs.toString(),
+                        "--",
+                        "/bin/sh",
+                        "-c",
+                        WORKS + " && " + ATTACK + WORKS),
+                err::toString);
         assertHostNodesUnchanged();
     }
 
@@ -132,8 +170,21 @@ class HostDeviceNodesIT {
     @Test
     void aUserNamespaceThatMapsHostRootChangesNoHostDeviceNode() throws IOException {
         Path rootfs = busybox(tmp.resolve("rootfs"));
-        assertEquals(0, isola("run", "--uidmap", "0:0:65536", "--gidmap", "0:0:65536", "--rootfs", rootfs.toString(), "--",
-                "/bin/sh", "-c", WORKS + " && " + ATTACK + WORKS), err::toString);
+        assertEquals(
+                0,
+                isola(
+                        "run",
+                        "--uidmap",
+                        "0:0:65536",
+                        "--gidmap",
+                        "0:0:65536",
+                        "--rootfs",
+                        rootfs.toString(),
+                        "--",
+                        "/bin/sh",
+                        "-c",
+                        WORKS + " && " + ATTACK + WORKS),
+                err::toString);
         assertHostNodesUnchanged();
     }
 
@@ -143,10 +194,19 @@ class HostDeviceNodesIT {
      */
     @Test
     void aDeviceNodeIsTheContainersOwnWithTheHostsMode() throws IOException {
-        assertEquals(0, isola("run", "--device", "/dev/null:/dev/other-null", "--", "sh", "-c",
-                "test -c /dev/other-null && test \"$(stat -c %a /dev/other-null)\" = 666 && echo x > /dev/other-null"
-                        + " && chmod 0600 /dev/other-null && chown 1:1 /dev/other-null && touch /dev/other-null"
-                        + " && test \"$(stat -c %a:%u /dev/other-null)\" = 600:1"), err::toString);
+        assertEquals(
+                0,
+                isola(
+                        "run",
+                        "--device",
+                        "/dev/null:/dev/other-null",
+                        "--",
+                        "sh",
+                        "-c",
+                        "test -c /dev/other-null && test \"$(stat -c %a /dev/other-null)\" = 666 && echo x > /dev/other-null"
+                                + " && chmod 0600 /dev/other-null && chown 1:1 /dev/other-null && touch /dev/other-null"
+                                + " && test \"$(stat -c %a:%u /dev/other-null)\" = 600:1"),
+                err::toString);
         assertHostNodesUnchanged();
     }
 
@@ -155,10 +215,25 @@ class HostDeviceNodesIT {
     void aDeviceNodeInAUserNamespaceIsTheHostsBoundReadOnly() throws IOException {
         Path rootfs = busybox(tmp.resolve("rootfs"));
         Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        assertEquals(0, isola("run", "--uidmap", "0:0:65536", "--gidmap", "0:0:65536", "--device", "/dev/null:/dev/other-null",
-                "--rootfs", rootfs.toString(), "--", "/bin/sh", "-c", "test -c /dev/other-null && echo x > /dev/other-null && "
-                        + "{ chmod 0600 /dev/other-null; chown 1:1 /dev/other-null; touch /dev/other-null; } 2>/dev/null;"
-                        + " test -c /dev/other-null"), err::toString);
+        assertEquals(
+                0,
+                isola(
+                        "run",
+                        "--uidmap",
+                        "0:0:65536",
+                        "--gidmap",
+                        "0:0:65536",
+                        "--device",
+                        "/dev/null:/dev/other-null",
+                        "--rootfs",
+                        rootfs.toString(),
+                        "--",
+                        "/bin/sh",
+                        "-c",
+                        "test -c /dev/other-null && echo x > /dev/other-null && "
+                                + "{ chmod 0600 /dev/other-null; chown 1:1 /dev/other-null; touch /dev/other-null; } 2>/dev/null;"
+                                + " test -c /dev/other-null"),
+                err::toString);
         assertHostNodesUnchanged();
     }
 
@@ -166,8 +241,12 @@ class HostDeviceNodesIT {
         for (String device : DEVICES) {
             HostNode was = before.get(device);
             HostNode now = HostNode.of(Path.of("/dev", device));
-            assertEquals(Integer.toOctalString(was.mode()), Integer.toOctalString(now.mode()), "mode of the host's /dev/" + device);
-            assertEquals(was.uid() + ":" + was.gid(), now.uid() + ":" + now.gid(), "owner of the host's /dev/" + device);
+            assertEquals(
+                    Integer.toOctalString(was.mode()),
+                    Integer.toOctalString(now.mode()),
+                    "mode of the host's /dev/" + device);
+            assertEquals(
+                    was.uid() + ":" + was.gid(), now.uid() + ":" + now.gid(), "owner of the host's /dev/" + device);
             if (!device.equals("tty")) { // a terminal's writes move /dev/tty's mtime
                 assertEquals(was.mtime(), now.mtime(), "mtime of the host's /dev/" + device);
             }

@@ -39,13 +39,16 @@ class IdmappedRootIT {
 
     @TempDir
     Path tmp;
+
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
 
     @BeforeEach
     void store() throws IOException {
         RootOnly.require();
-        assumeTrue(Files.isRegularFile(ImageArchives.BUSYBOX), "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
+        assumeTrue(
+                Files.isRegularFile(ImageArchives.BUSYBOX),
+                "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
         // the container's root (a mapped uid) must reach the layers through the test's directory
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
         System.setProperty("isola.root", tmp.resolve("store").toString());
@@ -62,7 +65,13 @@ class IdmappedRootIT {
 
     @Test
     void anImagesLayersShowHostRootAsRootAndStayUnchanged() throws Exception {
-        assertEquals(0, isola("image", "import", ImageArchives.dockerSave(tmp.resolve("bb.tar"), "test/bb:1", false).toString()),
+        assertEquals(
+                0,
+                isola(
+                        "image",
+                        "import",
+                        ImageArchives.dockerSave(tmp.resolve("bb.tar"), "test/bb:1", false)
+                                .toString()),
                 err::toString);
         Path layers = tmp.resolve("store/layers");
         String before = tree(layers);
@@ -72,22 +81,48 @@ class IdmappedRootIT {
                 + " touch /new && $bb chown 33:33 /new && echo changed > /etc/lower && $bb mkdir /dir/made;"
                 + " $bb stat -c '%u %g' /new /dir/made; touch /shared/ready;"
                 + " i=0; while [ ! -e /shared/go ] && [ $i -lt 600 ]; do $bb sleep 0.1; i=$((i+1)); done";
-        CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> isola("run", "--rm", "--uidmap", MAP,
-                "-v", shared + ":/shared", "--image", "test/bb:1", "--", "/bin/sh", "-c", script));
+        CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> isola(
+                "run",
+                "--rm",
+                "--uidmap",
+                MAP,
+                "-v",
+                shared + ":/shared",
+                "--image",
+                "test/bb:1",
+                "--",
+                "/bin/sh",
+                "-c",
+                script));
         awaitFile(shared.resolve("ready"), run);
 
         Path upper = onlyWritableLayer().resolve("upper");
-        assertEquals(List.of(BASE, BASE + 33, BASE, BASE), List.of(uid(upper), uid(upper.resolve("new")),
-                uid(upper.resolve("etc/lower")), uid(upper.resolve("dir/made"))), "owners in the writable layer");
+        assertEquals(
+                List.of(BASE, BASE + 33, BASE, BASE),
+                List.of(
+                        uid(upper),
+                        uid(upper.resolve("new")),
+                        uid(upper.resolve("etc/lower")),
+                        uid(upper.resolve("dir/made"))),
+                "owners in the writable layer");
         assertEquals(BASE + 33, gid(upper.resolve("new")));
-        // the layer's own directory stays host root's, passable by the mapped root's group only (Docker's 0710 root:GID)
-        assertEquals(List.of(0L, BASE, 0710), List.of(uid(upper.getParent()), gid(upper.getParent()),
-                (Integer) Files.getAttribute(upper.getParent(), "unix:mode") & 07777), "the writable layer's directory");
+        // the layer's own directory stays host root's, passable by the mapped root's group only (Docker's 0710
+        // root:GID)
+        assertEquals(
+                List.of(0L, BASE, 0710),
+                List.of(
+                        uid(upper.getParent()),
+                        gid(upper.getParent()),
+                        (Integer) Files.getAttribute(upper.getParent(), "unix:mode") & 07777),
+                "the writable layer's directory");
         assertFalse(idmappedOnHost(), "an idmapped mount is in the host's mount table");
         Files.createFile(shared.resolve("go"));
 
         assertEquals(0, run.get(60, TimeUnit.SECONDS), err::toString);
-        assertEquals(List.of("0", "0 0", "0 0", "0 0", "33 33", "0 0"), Files.readAllLines(shared.resolve("out")), err::toString);
+        assertEquals(
+                List.of("0", "0 0", "0 0", "0 0", "33 33", "0 0"),
+                Files.readAllLines(shared.resolve("out")),
+                err::toString);
         assertEquals(before, tree(layers), "a layer changed (content, owner or mode)");
         assertFalse(idmappedOnHost() || mountedUnder(tmp), "a mount was left on the host");
         try (Stream<Path> left = Files.list(tmp.resolve("store/containers"))) {
@@ -111,9 +146,22 @@ class IdmappedRootIT {
         Path shared = Files.createDirectory(tmp.resolve("shared"));
         Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
 
-        assertEquals(0, isola("run", "--uidmap", MAP, "--rootfs", rootfs.toString(), "-v", shared + ":/shared", "--", "sh", "-c",
-                "exec > /shared/out; id -u; stat -c '%u %g' / /bin/busybox /file; echo more >> /file; touch /new; chown 33:33 /new;"
-                + " stat -c '%u %g' /new; ls -ln /bin/busybox"), err::toString);
+        assertEquals(
+                0,
+                isola(
+                        "run",
+                        "--uidmap",
+                        MAP,
+                        "--rootfs",
+                        rootfs.toString(),
+                        "-v",
+                        shared + ":/shared",
+                        "--",
+                        "sh",
+                        "-c",
+                        "exec > /shared/out; id -u; stat -c '%u %g' / /bin/busybox /file; echo more >> /file; touch /new; chown 33:33 /new;"
+                                + " stat -c '%u %g' /new; ls -ln /bin/busybox"),
+                err::toString);
 
         List<String> lines = Files.readAllLines(shared.resolve("out"));
         assertEquals(List.of("0", "0 0", "0 0", "0 0", "33 33"), lines.subList(0, 5), err::toString);
@@ -129,12 +177,32 @@ class IdmappedRootIT {
     /** An image may list one layer twice (empty layers): it is idmapped once, and works. */
     @Test
     void aLayerListedTwiceIsIdmappedOnce() throws Exception {
-        assertEquals(0, isola("image", "import", ImageArchives.dockerSaveRepeatingALayer(tmp.resolve("bb.tar"), "test/twice:1")
-                .toString()), err::toString);
+        assertEquals(
+                0,
+                isola(
+                        "image",
+                        "import",
+                        ImageArchives.dockerSaveRepeatingALayer(tmp.resolve("bb.tar"), "test/twice:1")
+                                .toString()),
+                err::toString);
         Path shared = Files.createDirectory(tmp.resolve("shared"));
         Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
-        assertEquals(0, isola("run", "--rm", "--uidmap", MAP, "-v", shared + ":/shared", "--image", "test/twice:1", "--",
-                "/bin/sh", "-c", "/bin/busybox stat -c '%u %g' /bin/busybox > /shared/out"), err::toString);
+        assertEquals(
+                0,
+                isola(
+                        "run",
+                        "--rm",
+                        "--uidmap",
+                        MAP,
+                        "-v",
+                        shared + ":/shared",
+                        "--image",
+                        "test/twice:1",
+                        "--",
+                        "/bin/sh",
+                        "-c",
+                        "/bin/busybox stat -c '%u %g' /bin/busybox > /shared/out"),
+                err::toString);
         assertEquals(List.of("0 0"), Files.readAllLines(shared.resolve("out")));
     }
 
@@ -142,18 +210,41 @@ class IdmappedRootIT {
     @Test
     void aFileSystemThatCannotBeIdmappedIsRefusedInOneLine() throws Exception {
         Path rootfs = Files.createDirectories(tmp.resolve("ramfs"));
-        assertEquals(0, new ProcessBuilder("mount", "-t", "ramfs", "none", rootfs.toString()).inheritIO().start().waitFor());
+        assertEquals(
+                0,
+                new ProcessBuilder("mount", "-t", "ramfs", "none", rootfs.toString())
+                        .inheritIO()
+                        .start()
+                        .waitFor());
         try {
             Files.createDirectories(rootfs.resolve("bin"));
             Files.copy(ImageArchives.BUSYBOX, rootfs.resolve("bin/busybox"));
-            assertEquals(125, isola("--root", tmp.resolve("state").toString(), "run", "--uidmap", MAP, "--rootfs",
-                    rootfs.toString(), "--", "/bin/busybox", "true"));
+            assertEquals(
+                    125,
+                    isola(
+                            "--root",
+                            tmp.resolve("state").toString(),
+                            "run",
+                            "--uidmap",
+                            MAP,
+                            "--rootfs",
+                            rootfs.toString(),
+                            "--",
+                            "/bin/busybox",
+                            "true"));
             assertEquals(1, err.toString().lines().count(), err::toString);
-            assertTrue(err.toString().contains("root file system " + rootfs + " belongs to host uid 0, which the user namespace "
-                    + "does not map, and cannot be idmapped (mount_setattr(MOUNT_ATTR_IDMAP) on " + rootfs + " failed: EINVAL"),
+            assertTrue(
+                    err.toString()
+                            .contains("root file system " + rootfs + " belongs to host uid 0, which the user namespace "
+                                    + "does not map, and cannot be idmapped (mount_setattr(MOUNT_ATTR_IDMAP) on "
+                                    + rootfs + " failed: EINVAL"),
                     err::toString);
-            assertTrue(err.toString().contains("the ramfs file system or this kernel") && err.toString().contains(
-                    "give the container a copy owned by the mapped range (chown -R 3000000:3000000 on a copy)"), err::toString);
+            assertTrue(
+                    err.toString().contains("the ramfs file system or this kernel")
+                            && err.toString()
+                                    .contains(
+                                            "give the container a copy owned by the mapped range (chown -R 3000000:3000000 on a copy)"),
+                    err::toString);
             assertFalse(idmappedOnHost(), "an idmapped mount is in the host's mount table");
         } finally {
             new ProcessBuilder("umount", rootfs.toString()).inheritIO().start().waitFor();
@@ -186,15 +277,26 @@ class IdmappedRootIT {
         try (Stream<Path> walk = Files.walk(root)) {
             for (Path path : walk.sorted().toList()) {
                 int mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-                all.append(root.relativize(path)).append(' ').append(Integer.toOctalString(mode)).append(' ')
-                        .append(uid(path)).append(':').append(gid(path));
+                all.append(root.relativize(path))
+                        .append(' ')
+                        .append(Integer.toOctalString(mode))
+                        .append(' ')
+                        .append(uid(path))
+                        .append(':')
+                        .append(gid(path));
                 if (Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
-                    all.append(' ').append(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                            .digest(Files.readAllBytes(path))));
+                    all.append(' ')
+                            .append(HexFormat.of()
+                                    .formatHex(
+                                            MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(path))));
                 } else if (Files.isSymbolicLink(path)) {
                     all.append(" -> ").append(Files.readSymbolicLink(path));
                 }
-                all.append(' ').append(Files.size(path)).append(' ').append(path.getFileName()).append('\n');
+                all.append(' ')
+                        .append(Files.size(path))
+                        .append(' ')
+                        .append(path.getFileName())
+                        .append('\n');
             }
         }
         return all.toString();

@@ -41,12 +41,15 @@ class ImageArchiveCorpusTest {
 
     @TempDir
     Path tmp;
+
     private Path store, outside;
     private String previousRoot;
 
     @BeforeEach
     void store() throws Exception {
-        assumeTrue(Files.isRegularFile(ImageArchives.BUSYBOX), "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
+        assumeTrue(
+                Files.isRegularFile(ImageArchives.BUSYBOX),
+                "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
         store = tmp.resolve("store");
         outside = Files.createDirectories(tmp.resolve("outside")); // where hostile entries aim
         previousRoot = System.setProperty("isola.root", store.toString());
@@ -72,15 +75,19 @@ class ImageArchiveCorpusTest {
         for (Map.Entry<String, Path> c : corpus.entrySet()) {
             Result result = importArchive(c.getValue());
             String line = result.err.strip();
-            if ((result.status != 125 && result.status != 1) || !line.startsWith("isola: image archive \"" + c.getValue() + "\": ")
-                    || line.lines().count() != 1 || line.contains("Exception") || line.contains("\tat ")) {
+            if ((result.status != 125 && result.status != 1)
+                    || !line.startsWith("isola: image archive \"" + c.getValue() + "\": ")
+                    || line.lines().count() != 1
+                    || line.contains("Exception")
+                    || line.contains("\tat ")) {
                 problems.add(c.getKey() + " -> " + result.status + ": " + result.err);
             }
             Map<String, String> after = tree(store);
             List<String> outsideNow = list(outside);
             if (!after.equals(before) || !outsideNow.isEmpty()) {
                 leftBehind++;
-                problems.add(c.getKey() + " left something behind: store " + diff(before, after) + ", outside " + outsideNow);
+                problems.add(c.getKey() + " left something behind: store " + diff(before, after) + ", outside "
+                        + outsideNow);
             }
             System.out.println("image corpus: " + c.getKey() + " -> " + result.status + " " + line);
         }
@@ -94,52 +101,91 @@ class ImageArchiveCorpusTest {
         String out = outside.toString().substring(1); // the outside directory, as a relative name from /
         // --- the archive itself
         cases.put("outer ../ entry", outer("dotdot.tar", file("../outside/escaped", "x")));
-        cases.put("outer absolute entry", outer("absolute.tar", file(outside.resolve("escaped").toString(), "x")));
-        cases.put("outer deep ../ entry", outer("deep.tar", file("a/b/../../../../../../../../" + out + "/escaped", "x")));
-        cases.put("outer symlink to a host manifest", outer("hostmanifest.tar",
-                symlink("manifest.json", Files.writeString(outside.resolve("../host-manifest.json"), "[]").toString())));
-        cases.put("outer symlink then a file through it", outer("outerlink.tar", symlink("blobs", outside.toString()),
-                file("blobs/sha256/" + "0".repeat(64), "x")));
+        cases.put(
+                "outer absolute entry",
+                outer("absolute.tar", file(outside.resolve("escaped").toString(), "x")));
+        cases.put(
+                "outer deep ../ entry",
+                outer("deep.tar", file("a/b/../../../../../../../../" + out + "/escaped", "x")));
+        cases.put(
+                "outer symlink to a host manifest",
+                outer(
+                        "hostmanifest.tar",
+                        symlink(
+                                "manifest.json",
+                                Files.writeString(outside.resolve("../host-manifest.json"), "[]")
+                                        .toString())));
+        cases.put(
+                "outer symlink then a file through it",
+                outer(
+                        "outerlink.tar",
+                        symlink("blobs", outside.toString()),
+                        file("blobs/sha256/" + "0".repeat(64), "x")));
         cases.put("empty file", Files.write(tmp.resolve("empty.tar"), new byte[0]));
         cases.put("not a tar", Files.writeString(tmp.resolve("text.tar"), "hello, I am not a tarball\n".repeat(40)));
         byte[] good = Files.readAllBytes(ImageArchives.dockerSave(tmp.resolve("model.tar"), "model", true));
         cases.put("truncated gzip", Files.write(tmp.resolve("truncated.tar.gz"), Arrays.copyOf(good, good.length / 2)));
-        cases.put("gzip magic then garbage", Files.write(tmp.resolve("garbage.tar.gz"),
-                new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
+        cases.put("gzip magic then garbage", Files.write(tmp.resolve("garbage.tar.gz"), new byte[] {
+            0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6, 7, 8, 9
+        }));
         cases.put("huge PAX header", outer("pax.tar.gz", true, pax("a", 16 << 20)));
         cases.put("huge GNU long name", gnuLongName("longname.tar.gz", 16 << 20));
-        cases.put("huge manifest.json", outer("bigjson.tar.gz", true, file("manifest.json", "[" + " ".repeat(8 << 20) + "]")));
+        cases.put(
+                "huge manifest.json",
+                outer("bigjson.tar.gz", true, file("manifest.json", "[" + " ".repeat(8 << 20) + "]")));
         cases.put("deeply nested manifest.json", outer("nested.tar", file("manifest.json", "[".repeat(100_000))));
-        cases.put("manifest naming a missing layer", docker("missing.tar", List.of(layer(file("etc/x", "x"))), 0, "ab".repeat(32) + "/layer.tar"));
-        cases.put("manifest naming a layer outside", docker("manifestdotdot.tar", List.of(layer(file("etc/x", "x"))), 0, "../../../etc/passwd"));
-        cases.put("config naming a bad diff id", outer("baddiff.tar", file("manifest.json", "[{\"Config\":\"c.json\",\"Layers\":[]}]"),
-                file("c.json", "{\"rootfs\":{\"diff_ids\":[\"../../x\"]}}")));
+        cases.put(
+                "manifest naming a missing layer",
+                docker("missing.tar", List.of(layer(file("etc/x", "x"))), 0, "ab".repeat(32) + "/layer.tar"));
+        cases.put(
+                "manifest naming a layer outside",
+                docker("manifestdotdot.tar", List.of(layer(file("etc/x", "x"))), 0, "../../../etc/passwd"));
+        cases.put(
+                "config naming a bad diff id",
+                outer(
+                        "baddiff.tar",
+                        file("manifest.json", "[{\"Config\":\"c.json\",\"Layers\":[]}]"),
+                        file("c.json", "{\"rootfs\":{\"diff_ids\":[\"../../x\"]}}")));
         // --- inside a layer
         cases.put("layer ../ entry", docker("l-dotdot.tar", layer(file("../../../../" + out + "/escaped", "x"))));
-        cases.put("layer absolute entry", docker("l-abs.tar", layer(file(outside.resolve("escaped").toString(), "x"))));
-        cases.put("layer symlink then a file through it", docker("l-link.tar",
-                layer(symlink("evil", outside.toString()), file("evil/escaped", "x"))));
-        cases.put("layer relative symlink up then a file through it", docker("l-uplink.tar",
-                layer(symlink("up", "../../../../../../../../.."), file("up/" + out + "/escaped", "x"))));
-        cases.put("layer whiteout through a symlink", docker("l-whiteout.tar",
-                layer(symlink("evil", outside.toString()), file("evil/.wh.victim", ""))));
-        cases.put("layer directory through a symlink", docker("l-dirlink.tar",
-                layer(symlink("evil", outside.toString()), dir("evil/sub/"))));
+        cases.put(
+                "layer absolute entry",
+                docker("l-abs.tar", layer(file(outside.resolve("escaped").toString(), "x"))));
+        cases.put(
+                "layer symlink then a file through it",
+                docker("l-link.tar", layer(symlink("evil", outside.toString()), file("evil/escaped", "x"))));
+        cases.put(
+                "layer relative symlink up then a file through it",
+                docker(
+                        "l-uplink.tar",
+                        layer(symlink("up", "../../../../../../../../.."), file("up/" + out + "/escaped", "x"))));
+        cases.put(
+                "layer whiteout through a symlink",
+                docker("l-whiteout.tar", layer(symlink("evil", outside.toString()), file("evil/.wh.victim", ""))));
+        cases.put(
+                "layer directory through a symlink",
+                docker("l-dirlink.tar", layer(symlink("evil", outside.toString()), dir("evil/sub/"))));
         cases.put("layer hard link to a host file", docker("l-hard-abs.tar", layer(hardlink("passwd", "/etc/passwd"))));
-        cases.put("layer hard link up and out", docker("l-hard-up.tar", layer(hardlink("passwd", "../../../../../../etc/passwd"))));
-        cases.put("layer hard link to a symlink", docker("l-hard-sym.tar",
-                layer(symlink("s", "/etc/passwd"), hardlink("h", "s"))));
-        cases.put("layer hard link through a symlink", docker("l-hard-through.tar",
-                layer(symlink("etc", "/etc"), hardlink("h", "etc/passwd"))));
-        cases.put("layer symlink loop then a file through it", docker("l-loop.tar",
-                layer(symlink("a", "b"), symlink("b", "a"), file("a/x", "x"))));
+        cases.put(
+                "layer hard link up and out",
+                docker("l-hard-up.tar", layer(hardlink("passwd", "../../../../../../etc/passwd"))));
+        cases.put(
+                "layer hard link to a symlink",
+                docker("l-hard-sym.tar", layer(symlink("s", "/etc/passwd"), hardlink("h", "s"))));
+        cases.put(
+                "layer hard link through a symlink",
+                docker("l-hard-through.tar", layer(symlink("etc", "/etc"), hardlink("h", "etc/passwd"))));
+        cases.put(
+                "layer symlink loop then a file through it",
+                docker("l-loop.tar", layer(symlink("a", "b"), symlink("b", "a"), file("a/x", "x"))));
         List<Entry> bomb = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
             bomb.add(symlink("l" + i, "l" + ((i + 1) % 40) + "/l" + ((i + 1) % 40)));
         }
         bomb.add(file("l0/x", "x"));
         cases.put("layer symlink bomb then a file through it", docker("l-bomb.tar", layer(bomb.toArray(Entry[]::new))));
-        cases.put("layer character device", docker("l-chr.tar", layer(device("dev/mem", TarArchiveEntry.LF_CHR, 1, 1))));
+        cases.put(
+                "layer character device", docker("l-chr.tar", layer(device("dev/mem", TarArchiveEntry.LF_CHR, 1, 1))));
         cases.put("layer block device", docker("l-blk.tar", layer(device("dev/sda", TarArchiveEntry.LF_BLK, 8, 0))));
         cases.put("layer huge PAX header", docker("l-pax.tar", layer(pax("a", 4 << 20))));
         cases.put("layer truncated", dockerTruncatedLayer("l-trunc.tar"));
@@ -152,7 +198,9 @@ class ImageArchiveCorpusTest {
 
     private static Result importArchive(Path archive) {
         StringWriter out = new StringWriter(), err = new StringWriter();
-        int status = Main.execute(new String[] {"image", "import", archive.toString()}, new PrintWriter(out, true),
+        int status = Main.execute(
+                new String[] {"image", "import", archive.toString()},
+                new PrintWriter(out, true),
                 new PrintWriter(err, true));
         return new Result(status, err.toString());
     }
@@ -205,10 +253,12 @@ class ImageArchiveCorpusTest {
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(target)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             for (Entry e : entries) {
-                if (e.type == TarArchiveEntry.LF_PAX_EXTENDED_HEADER_LC || e.type == TarArchiveEntry.LF_GNUTYPE_LONGNAME) {
+                if (e.type == TarArchiveEntry.LF_PAX_EXTENDED_HEADER_LC
+                        || e.type == TarArchiveEntry.LF_GNUTYPE_LONGNAME) {
                     // a raw metadata entry (the writer would not make an oversized one), then the file it describes
-                    TarArchiveEntry header = new TarArchiveEntry(e.type == TarArchiveEntry.LF_GNUTYPE_LONGNAME ? "././@LongLink"
-                            : "PaxHeaders/" + e.name, e.type);
+                    TarArchiveEntry header = new TarArchiveEntry(
+                            e.type == TarArchiveEntry.LF_GNUTYPE_LONGNAME ? "././@LongLink" : "PaxHeaders/" + e.name,
+                            e.type);
                     header.setSize(e.content.length);
                     tar.putArchiveEntry(header);
                     tar.write(e.content);
@@ -244,7 +294,8 @@ class ImageArchiveCorpusTest {
 
     private Path outer(String name, boolean gzip, Entry... entries) throws IOException {
         Path file = tmp.resolve(name);
-        try (OutputStream out = Files.newOutputStream(file); OutputStream maybe = gzip ? new GzipCompressorOutputStream(out) : out) {
+        try (OutputStream out = Files.newOutputStream(file);
+                OutputStream maybe = gzip ? new GzipCompressorOutputStream(out) : out) {
             write(maybe, entries);
         }
         return file;
@@ -252,8 +303,16 @@ class ImageArchiveCorpusTest {
 
     /** A GNU long-name entry ({@code ././@LongLink}) of {@code bytes}, written raw, gzip-compressed. */
     private Path gnuLongName(String name, int bytes) throws IOException {
-        return outer(name, true, new Entry("a", TarArchiveEntry.LF_GNUTYPE_LONGNAME, "n".repeat(bytes).getBytes(StandardCharsets.UTF_8),
-                null, 0, 0));
+        return outer(
+                name,
+                true,
+                new Entry(
+                        "a",
+                        TarArchiveEntry.LF_GNUTYPE_LONGNAME,
+                        "n".repeat(bytes).getBytes(StandardCharsets.UTF_8),
+                        null,
+                        0,
+                        0));
     }
 
     private static byte[] layer(Entry... entries) throws IOException {
@@ -273,15 +332,23 @@ class ImageArchiveCorpusTest {
         for (int i = 0; i < layers.size(); i++) {
             String layerName = ImageArchives.digest(layers.get(i)).substring(7) + "/layer.tar";
             if (i == lieAt) {
-                names.append(names.length() > 0 ? "," : "").append('"').append(lie).append('"');
+                names.append(names.length() > 0 ? "," : "")
+                        .append('"')
+                        .append(lie)
+                        .append('"');
                 continue; // named, but not in the archive
             }
             files.put(layerName, layers.get(i));
-            names.append(names.length() > 0 ? "," : "").append('"').append(layerName).append('"');
+            names.append(names.length() > 0 ? "," : "")
+                    .append('"')
+                    .append(layerName)
+                    .append('"');
         }
         files.put(configName, config);
-        files.put("manifest.json", ("[{\"Config\":\"" + configName + "\",\"RepoTags\":[\"hostile:1\"],\"Layers\":[" + names + "]}]")
-                .getBytes(StandardCharsets.UTF_8));
+        files.put(
+                "manifest.json",
+                ("[{\"Config\":\"" + configName + "\",\"RepoTags\":[\"hostile:1\"],\"Layers\":[" + names + "]}]")
+                        .getBytes(StandardCharsets.UTF_8));
         return ImageArchives.archive(tmp.resolve(name), files, false);
     }
 
@@ -293,7 +360,10 @@ class ImageArchiveCorpusTest {
         Map<String, byte[]> files = new LinkedHashMap<>();
         files.put("l/layer.tar", Arrays.copyOf(layer, 3000));
         files.put(configName, config);
-        files.put("manifest.json", ("[{\"Config\":\"" + configName + "\",\"Layers\":[\"l/layer.tar\"]}]").getBytes(StandardCharsets.UTF_8));
+        files.put(
+                "manifest.json",
+                ("[{\"Config\":\"" + configName + "\",\"Layers\":[\"l/layer.tar\"]}]")
+                        .getBytes(StandardCharsets.UTF_8));
         return ImageArchives.archive(tmp.resolve(name), files, false);
     }
 
@@ -306,8 +376,11 @@ class ImageArchiveCorpusTest {
             for (Path p : (Iterable<Path>) walk::iterator) {
                 BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                 // a directory's mtime changes when a scratch entry comes and goes: its content is what counts
-                entries.put(root.relativize(p).toString(), a.isDirectory() ? "d"
-                        : (a.isSymbolicLink() ? "l " : "f ") + a.size() + " " + a.lastModifiedTime());
+                entries.put(
+                        root.relativize(p).toString(),
+                        a.isDirectory()
+                                ? "d"
+                                : (a.isSymbolicLink() ? "l " : "f ") + a.size() + " " + a.lastModifiedTime());
             }
         }
         return entries;

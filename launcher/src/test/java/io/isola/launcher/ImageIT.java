@@ -23,13 +23,16 @@ class ImageIT {
 
     @TempDir
     Path tmp;
+
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
 
     @BeforeEach
     void store() {
         RootOnly.require();
-        assumeTrue(Files.isRegularFile(ImageArchives.BUSYBOX), "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
+        assumeTrue(
+                Files.isRegularFile(ImageArchives.BUSYBOX),
+                "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
         System.setProperty("isola.root", tmp.resolve("store").toString());
     }
 
@@ -55,7 +58,8 @@ class ImageIT {
                 + " && test \"$(ls /dir)\" = new && test \"$FROM_IMAGE\" = 1 && echo w > /etc/lower && echo n > /written";
 
         for (String image : new String[] {"test/busybox:1", "oci-busybox"}) {
-            assertEquals(0, isola("run", "--rm", "--image", image, "--", "/bin/busybox", "sh", "-c", check), err::toString);
+            assertEquals(
+                    0, isola("run", "--rm", "--image", image, "--", "/bin/busybox", "sh", "-c", check), err::toString);
         }
 
         assertEquals(layers, digest(tmp.resolve("store/layers")), "a container wrote into an image's layers");

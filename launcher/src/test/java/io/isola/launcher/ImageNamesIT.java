@@ -29,6 +29,7 @@ class ImageNamesIT {
 
     @TempDir
     Path tmp;
+
     private Path store;
     private Path state;
     private String lastErr = "";
@@ -37,7 +38,9 @@ class ImageNamesIT {
     @BeforeEach
     void setUp() {
         RootOnly.require();
-        assumeTrue(Files.isRegularFile(ImageArchives.BUSYBOX), "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
+        assumeTrue(
+                Files.isRegularFile(ImageArchives.BUSYBOX),
+                "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
         store = tmp.resolve("store");
         state = tmp.resolve("state");
         System.setProperty("isola.root", store.toString());
@@ -65,14 +68,33 @@ class ImageNamesIT {
 
     @Test
     void aNameWithoutRegistryFindsPodmansLocalhostImageEverywhere() throws Exception {
-        ok("image", "import", ImageArchives.dockerSave(tmp.resolve("a.tar"), "localhost/qa/busybox:latest", false).toString());
+        ok(
+                "image",
+                "import",
+                ImageArchives.dockerSave(tmp.resolve("a.tar"), "localhost/qa/busybox:latest", false)
+                        .toString());
         Path marker = Files.createDirectory(tmp.resolve("out"));
-        ok("run", "--rm", "--pull", "never", "-v", marker + ":/out", "qa/busybox", "sh", "-c", "cat /etc/upper > /out/ran");
+        ok(
+                "run",
+                "--rm",
+                "--pull",
+                "never",
+                "-v",
+                marker + ":/out",
+                "qa/busybox",
+                "sh",
+                "-c",
+                "cat /etc/upper > /out/ran");
         assertEquals("upper\n", Files.readString(marker.resolve("ran")));
-        String id = ok("image", "inspect", "-f", "{{.Id}}", "localhost/qa/busybox").strip();
-        assertEquals(id, ok("image", "inspect", "-f", "{{.Id}}", "qa/busybox:latest").strip());
+        String id =
+                ok("image", "inspect", "-f", "{{.Id}}", "localhost/qa/busybox").strip();
+        assertEquals(
+                id, ok("image", "inspect", "-f", "{{.Id}}", "qa/busybox:latest").strip());
         ok("tag", "qa/busybox", "qa/other:2");
-        assertEquals(id, ok("image", "inspect", "-f", "{{.Id}}", "localhost/qa/other:2").strip(), "localhost/ finds qa/other:2");
+        assertEquals(
+                id,
+                ok("image", "inspect", "-f", "{{.Id}}", "localhost/qa/other:2").strip(),
+                "localhost/ finds qa/other:2");
         ok("image", "rm", "qa/busybox");
         ok("image", "rm", "localhost/qa/other:2");
         assertEquals("", ok("images", "-q"));
@@ -80,7 +102,11 @@ class ImageNamesIT {
 
     @Test
     void imageInspectAndHistoryShowDockersFields() throws Exception {
-        ok("image", "import", ImageArchives.dockerSave(tmp.resolve("b.tar"), "test/busybox:1", false).toString());
+        ok(
+                "image",
+                "import",
+                ImageArchives.dockerSave(tmp.resolve("b.tar"), "test/busybox:1", false)
+                        .toString());
         JsonNode inspected = new ObjectMapper().readTree(ok("image", "inspect", "test/busybox:1"));
         assertEquals(1, inspected.size());
         JsonNode image = inspected.get(0);
@@ -98,24 +124,39 @@ class ImageNamesIT {
         assertTrue(history.get(0).matches("IMAGE +CREATED +CREATED BY +SIZE +COMMENT"), history.get(0));
         assertTrue(history.get(1).startsWith(image.get("Id").asText().substring(7, 19) + " "), history.get(1));
         assertTrue(history.get(2).startsWith("<missing> "), history.get(2));
-        assertEquals(List.of(image.get("Id").asText().substring(7, 19), "<missing>"), List.of(ok("image", "history", "-q", "test/busybox:1").split("\n")));
+        assertEquals(
+                List.of(image.get("Id").asText().substring(7, 19), "<missing>"),
+                List.of(ok("image", "history", "-q", "test/busybox:1").split("\n")));
 
         // committed: a step of its own on top, the container's layer
         ok("run", "--name", "c", "test/busybox:1", "sh", "-c", "echo hello > /etc/hello");
         ok("commit", "c", "test/committed");
         ok("rm", "c");
-        List<String> steps = List.of(ok("history", "--format", "{{.Size}}|{{.CreatedBy}}", "--no-trunc", "test/committed").split("\n"));
+        List<String> steps =
+                List.of(ok("history", "--format", "{{.Size}}|{{.CreatedBy}}", "--no-trunc", "test/committed")
+                        .split("\n"));
         assertEquals(3, steps.size(), steps::toString);
         assertTrue(steps.get(0).startsWith("6B|"), steps.toString());
     }
 
     @Test
     void imagesCountEveryLayerOfAnImageAlsoWhenAnotherImageHasItAlready() throws Exception {
-        ok("image", "import", ImageArchives.dockerSave(tmp.resolve("c.tar"), "test/first:1", false).toString());
-        ok("image", "import", ImageArchives.dockerSave(tmp.resolve("d.tar"), "test/second:1", false).toString());
+        ok(
+                "image",
+                "import",
+                ImageArchives.dockerSave(tmp.resolve("c.tar"), "test/first:1", false)
+                        .toString());
+        ok(
+                "image",
+                "import",
+                ImageArchives.dockerSave(tmp.resolve("d.tar"), "test/second:1", false)
+                        .toString());
         String size = ok("image", "inspect", "-f", "{{.Size}}", "test/first:1").strip();
         assertEquals(Long.toString(layerBytes()), size);
-        assertEquals(size, ok("image", "inspect", "-f", "{{.Size}}", "test/second:1").strip(), "the second import shares the layers");
+        assertEquals(
+                size,
+                ok("image", "inspect", "-f", "{{.Size}}", "test/second:1").strip(),
+                "the second import shares the layers");
         List<String> sizes = List.of(ok("images", "--format", "{{.Size}}").split("\n"));
         assertEquals(2, sizes.size());
         assertEquals(sizes.get(0), sizes.get(1));
@@ -124,7 +165,9 @@ class ImageNamesIT {
     /** The bytes of the regular files in the store's layers. */
     private long layerBytes() throws Exception {
         try (Stream<Path> files = Files.walk(store.resolve("layers"))) {
-            return files.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).mapToLong(p -> p.toFile().length()).sum();
+            return files.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
+                    .mapToLong(p -> p.toFile().length())
+                    .sum();
         }
     }
 }

@@ -22,13 +22,16 @@ class ImageSaveIT {
 
     @TempDir
     Path tmp;
+
     private StringWriter out = new StringWriter();
     private StringWriter err = new StringWriter();
 
     @BeforeEach
     void store() {
         RootOnly.require();
-        assumeTrue(Files.isRegularFile(ImageArchives.BUSYBOX), "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
+        assumeTrue(
+                Files.isRegularFile(ImageArchives.BUSYBOX),
+                "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
         System.setProperty("isola.root", tmp.resolve("store").toString());
     }
 
@@ -51,10 +54,23 @@ class ImageSaveIT {
         assertEquals(0, isola("images"), err::toString);
         assertTrue(out.toString().contains("localhost:5000/qa/busybox:latest"), out::toString);
 
-        assertEquals(0, isola("save", "-o", tmp.resolve("docker.tar").toString(), "localhost:5000/qa/busybox"), err::toString);
-        assertEquals(0, isola("save", "--format", "oci-archive", "-o", tmp.resolve("oci.tar").toString(), "test/busybox:1"),
+        assertEquals(
+                0,
+                isola("save", "-o", tmp.resolve("docker.tar").toString(), "localhost:5000/qa/busybox"),
                 err::toString);
-        assertEquals(Main.RUNTIME_ERROR, isola("save", "--format", "zip", "-o", tmp.resolve("x").toString(), "test/busybox:1"));
+        assertEquals(
+                0,
+                isola(
+                        "save",
+                        "--format",
+                        "oci-archive",
+                        "-o",
+                        tmp.resolve("oci.tar").toString(),
+                        "test/busybox:1"),
+                err::toString);
+        assertEquals(
+                Main.RUNTIME_ERROR,
+                isola("save", "--format", "zip", "-o", tmp.resolve("x").toString(), "test/busybox:1"));
         assertTrue(err.toString().contains("--format \"zip\": expected docker-archive or oci-archive"), err::toString);
         assertTrue(Files.notExists(tmp.resolve("x")));
 

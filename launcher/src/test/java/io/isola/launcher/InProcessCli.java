@@ -51,7 +51,10 @@ final class InProcessCli implements AutoCloseable {
 
     /** Runs a command that must fail as isola does (125, or 1 for runc's verbs; one line) with {@code expected} in its message. */
     void fails(String expected, String... args) {
-        assertEquals(Main.failureStatus(io.isola.launcher.client.Verbs.verb(args)), isola(args), () -> String.join(" ", args) + " succeeded: " + lastOut);
+        assertEquals(
+                Main.failureStatus(io.isola.launcher.client.Verbs.verb(args)),
+                isola(args),
+                () -> String.join(" ", args) + " succeeded: " + lastOut);
         assertTrue(lastErr.contains(expected), lastErr);
         assertEquals(1, lastErr.lines().filter(l -> !l.startsWith("see ")).count(), lastErr);
     }

@@ -25,10 +25,25 @@ import java.util.stream.Stream;
  */
 final class KillLeftovers {
 
-    static final Map<String, Integer> NONE = Map.of("processes", 0, "cgroups", 0, "mounts", 0, "iptables rules", 0,
-            "leases", 0, "veths", 0, "layers", 0, "state entries", 0);
-    private static final List<String> KINDS = List.of("processes", "cgroups", "mounts", "iptables rules", "leases",
-            "veths", "layers", "state entries");
+    static final Map<String, Integer> NONE = Map.of(
+            "processes",
+            0,
+            "cgroups",
+            0,
+            "mounts",
+            0,
+            "iptables rules",
+            0,
+            "leases",
+            0,
+            "veths",
+            0,
+            "layers",
+            0,
+            "state entries",
+            0);
+    private static final List<String> KINDS =
+            List.of("processes", "cgroups", "mounts", "iptables rules", "leases", "veths", "layers", "state entries");
 
     private final String network;
     private final String cgroupParent;
@@ -38,6 +53,7 @@ final class KillLeftovers {
     private final int hostPort;
     /** The containers' state directories when the current start began: the new one is its container's. */
     private Set<String> stateAtStart = Set.of();
+
     private String newId;
 
     KillLeftovers(String network, String cgroupParent, Path tmp, String marker) throws IOException {
@@ -60,8 +76,10 @@ final class KillLeftovers {
     Path writeConfig(Path dir) throws IOException {
         Files.writeString(dir.resolve("isola.properties"), "plugins =\n");
         Files.writeString(dir.resolve("io.isola.ns.cgroup.cfg"), "parent = " + cgroupParent + "\n");
-        Files.writeString(dir.resolve("io.isola.ns.net.cfg"), "network = " + network + "\nsubnet = " + subnet + "0/24\n"
-                + "cniPath = /usr/lib/cni\nconfigDir = " + tmp.resolve("net.d") + "\nruntimeDir = " + netRuntime() + "\n");
+        Files.writeString(
+                dir.resolve("io.isola.ns.net.cfg"),
+                "network = " + network + "\nsubnet = " + subnet + "0/24\n" + "cniPath = /usr/lib/cni\nconfigDir = "
+                        + tmp.resolve("net.d") + "\nruntimeDir = " + netRuntime() + "\n");
         return dir;
     }
 
@@ -81,8 +99,12 @@ final class KillLeftovers {
     private String newId() {
         if (newId == null) {
             try (Stream<Path> dirs = list(tmp.resolve("state"))) {
-                newId = dirs.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).map(p -> p.getFileName().toString())
-                        .filter(name -> !name.startsWith(".")).filter(name -> !stateAtStart.contains(name)).findFirst().orElse(null);
+                newId = dirs.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
+                        .map(p -> p.getFileName().toString())
+                        .filter(name -> !name.startsWith("."))
+                        .filter(name -> !stateAtStart.contains(name))
+                        .findFirst()
+                        .orElse(null);
             }
         }
         return newId;
@@ -97,7 +119,9 @@ final class KillLeftovers {
     }
 
     boolean networkStateWritten() {
-        return stateWritten() && Files.exists(netRuntime().resolve("containers").resolve(newId()).resolve("state.json"));
+        return stateWritten()
+                && Files.exists(
+                        netRuntime().resolve("containers").resolve(newId()).resolve("state.json"));
     }
 
     boolean namespacePinned() {
@@ -123,8 +147,9 @@ final class KillLeftovers {
             return false;
         }
         try (Stream<Path> procs = list(Path.of("/proc"))) {
-            return procs.filter(p -> p.getFileName().toString().matches("\\d+")).anyMatch(p ->
-                    lines(p.resolve("cmdline")).equals("sleep\0" + marker + "\0") && lines(p.resolve("cgroup")).contains(newId()));
+            return procs.filter(p -> p.getFileName().toString().matches("\\d+"))
+                    .anyMatch(p -> lines(p.resolve("cmdline")).equals("sleep\0" + marker + "\0")
+                            && lines(p.resolve("cgroup")).contains(newId()));
         }
     }
 
@@ -159,7 +184,8 @@ final class KillLeftovers {
                 return true;
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("the moment did not come in 90 s of a start that runs on (new state: " + newId() + ")");
+                throw new AssertionError(
+                        "the moment did not come in 90 s of a start that runs on (new state: " + newId() + ")");
             }
             Thread.sleep(5);
         }
@@ -179,16 +205,22 @@ final class KillLeftovers {
             return switch (kind) {
                 case "processes" -> processes();
                 case "cgroups" -> cgroups();
-                case "mounts" -> (int) Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
-                        .filter(line -> line.contains(tmp.toString())).count();
-                case "iptables rules" -> (int) iptables().stream()
-                        .filter(rule -> rule.contains("\"" + network + "\"") || rule.contains(subnet)).count();
-                case "leases" -> entries(netRuntime().resolve("ipam").resolve(network), name -> name.matches("[0-9.]+"));
+                case "mounts" ->
+                    (int) Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+                            .filter(line -> line.contains(tmp.toString()))
+                            .count();
+                case "iptables rules" ->
+                    (int) iptables().stream()
+                            .filter(rule -> rule.contains("\"" + network + "\"") || rule.contains(subnet))
+                            .count();
+                case "leases" ->
+                    entries(netRuntime().resolve("ipam").resolve(network), name -> name.matches("[0-9.]+"));
                 case "veths" -> veths();
                 case "layers" -> entries(tmp.resolve("store").resolve("containers"), name -> true);
                 // the root's lock and its event log (events.jsonl, rotated to .1) are the store's, not a container's
-                case "state entries" -> entries(tmp.resolve("state"), name -> !name.startsWith(".") && !name.startsWith("events.jsonl"))
-                        + entries(netRuntime().resolve("containers"), name -> true);
+                case "state entries" ->
+                    entries(tmp.resolve("state"), name -> !name.startsWith(".") && !name.startsWith("events.jsonl"))
+                            + entries(netRuntime().resolve("containers"), name -> true);
                 default -> throw new IllegalArgumentException(kind);
             };
         } catch (IOException e) {
@@ -199,7 +231,9 @@ final class KillLeftovers {
     /** The state entries left, by path, for a failure's message. */
     String describe() {
         return Stream.concat(list(tmp.resolve("state")), list(netRuntime().resolve("containers")))
-                .map(p -> p + (Files.isDirectory(p) ? " " + listNames(p) : "")).toList().toString();
+                .map(p -> p + (Files.isDirectory(p) ? " " + listNames(p) : ""))
+                .toList()
+                .toString();
     }
 
     private static List<String> listNames(Path dir) {
@@ -211,10 +245,12 @@ final class KillLeftovers {
     private int processes() throws IOException {
         int found = 0;
         try (Stream<Path> procs = list(Path.of("/proc"))) {
-            for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+            for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+"))
+                    .toList()) {
                 try (InputStream in = Files.newInputStream(proc.resolve("cmdline"))) {
                     String line = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                    if (line.equals("sleep\0" + marker + "\0") && !Files.readString(proc.resolve("stat")).matches("^\\d+ \\(.*\\) Z.*")) {
+                    if (line.equals("sleep\0" + marker + "\0")
+                            && !Files.readString(proc.resolve("stat")).matches("^\\d+ \\(.*\\) Z.*")) {
                         found++;
                     }
                 } catch (IOException gone) {
@@ -233,7 +269,8 @@ final class KillLeftovers {
                 Path parent = hierarchy.toRealPath().resolve(cgroupParent);
                 if (Files.isDirectory(parent, LinkOption.NOFOLLOW_LINKS)) {
                     try (Stream<Path> children = Files.list(parent)) {
-                        children.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).forEach(found::add);
+                        children.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
+                                .forEach(found::add);
                     }
                 }
             }
@@ -246,14 +283,18 @@ final class KillLeftovers {
         if (bridge == null) {
             return 0;
         }
-        return (int) run("ip", "-o", "link", "show", "master", bridge).lines().filter(l -> !l.isBlank()).count();
+        return (int) run("ip", "-o", "link", "show", "master", bridge)
+                .lines()
+                .filter(l -> !l.isBlank())
+                .count();
     }
 
     /** The bridge of the test's network, as its generated configuration names it; null before it exists. */
     private String bridge() {
         try (Stream<Path> files = list(tmp.resolve("net.d"))) {
             for (Path file : files.toList()) {
-                for (com.fasterxml.jackson.databind.JsonNode plugin : new ObjectMapper().readTree(file.toFile()).path("plugins")) {
+                for (com.fasterxml.jackson.databind.JsonNode plugin :
+                        new ObjectMapper().readTree(file.toFile()).path("plugins")) {
                     if (plugin.hasNonNull("bridge")) {
                         return plugin.get("bridge").asText();
                     }
@@ -266,7 +307,9 @@ final class KillLeftovers {
     }
 
     private List<String> iptables() {
-        return Stream.of("nat", "filter").flatMap(table -> run("iptables", "-w", "-t", table, "-S").lines()).toList();
+        return Stream.of("nat", "filter")
+                .flatMap(table -> run("iptables", "-w", "-t", table, "-S").lines())
+                .toList();
     }
 
     /** Removes the test's bridge, its cgroup parent and portmap's shared chains unless another network uses them. */
@@ -282,11 +325,48 @@ final class KillLeftovers {
         } catch (IOException e) {
             // a child left: the counts said so already
         }
-        if (run("iptables", "-w", "-t", "nat", "-S", "CNI-HOSTPORT-DNAT").lines().noneMatch(l -> l.startsWith("-A"))) {
-            run("iptables", "-w", "-t", "nat", "-D", "PREROUTING", "-m", "addrtype", "--dst-type", "LOCAL", "-j", "CNI-HOSTPORT-DNAT");
-            run("iptables", "-w", "-t", "nat", "-D", "OUTPUT", "-m", "addrtype", "--dst-type", "LOCAL", "-j", "CNI-HOSTPORT-DNAT");
-            run("iptables", "-w", "-t", "nat", "-D", "POSTROUTING", "-m", "comment", "--comment",
-                    "CNI portfwd requiring masquerade", "-j", "CNI-HOSTPORT-MASQ");
+        if (run("iptables", "-w", "-t", "nat", "-S", "CNI-HOSTPORT-DNAT")
+                .lines()
+                .noneMatch(l -> l.startsWith("-A"))) {
+            run(
+                    "iptables",
+                    "-w",
+                    "-t",
+                    "nat",
+                    "-D",
+                    "PREROUTING",
+                    "-m",
+                    "addrtype",
+                    "--dst-type",
+                    "LOCAL",
+                    "-j",
+                    "CNI-HOSTPORT-DNAT");
+            run(
+                    "iptables",
+                    "-w",
+                    "-t",
+                    "nat",
+                    "-D",
+                    "OUTPUT",
+                    "-m",
+                    "addrtype",
+                    "--dst-type",
+                    "LOCAL",
+                    "-j",
+                    "CNI-HOSTPORT-DNAT");
+            run(
+                    "iptables",
+                    "-w",
+                    "-t",
+                    "nat",
+                    "-D",
+                    "POSTROUTING",
+                    "-m",
+                    "comment",
+                    "--comment",
+                    "CNI portfwd requiring masquerade",
+                    "-j",
+                    "CNI-HOSTPORT-MASQ");
             for (String chain : List.of("CNI-HOSTPORT-DNAT", "CNI-HOSTPORT-MASQ", "CNI-HOSTPORT-SETMARK")) {
                 run("iptables", "-w", "-t", "nat", "-F", chain);
                 run("iptables", "-w", "-t", "nat", "-X", chain);
@@ -300,7 +380,8 @@ final class KillLeftovers {
 
     private static int entries(Path dir, java.util.function.Predicate<String> counted) {
         try (Stream<Path> entries = list(dir)) {
-            return (int) entries.map(p -> p.getFileName().toString()).filter(counted).count();
+            return (int)
+                    entries.map(p -> p.getFileName().toString()).filter(counted).count();
         }
     }
 
@@ -314,7 +395,8 @@ final class KillLeftovers {
 
     private static String run(String... command) {
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            Process process =
+                    new ProcessBuilder(command).redirectErrorStream(true).start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             process.waitFor(30, TimeUnit.SECONDS);
             return output;

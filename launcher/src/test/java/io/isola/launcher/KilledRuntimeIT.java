@@ -43,6 +43,7 @@ class KilledRuntimeIT {
 
     @TempDir
     Path tmp;
+
     private Path root;
     private Path conf;
     private KillLeftovers leftovers;
@@ -52,16 +53,26 @@ class KilledRuntimeIT {
     @BeforeEach
     void setUp() throws Exception {
         RootOnly.require();
-        assumeTrue(Files.isRegularFile(ImageArchives.BUSYBOX), "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
-        assumeTrue(Files.isExecutable(Path.of("/usr/lib/cni/bridge")),
+        assumeTrue(
+                Files.isRegularFile(ImageArchives.BUSYBOX),
+                "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
+        assumeTrue(
+                Files.isExecutable(Path.of("/usr/lib/cni/bridge")),
                 "the CNI plugins are not installed (apt-get install containernetworking-plugins)");
         assumeTrue(Files.isExecutable(Path.of("/usr/sbin/iptables")), "iptables is not installed");
         root = Files.createDirectory(tmp.resolve("state"));
         String network = "isokill" + ProcessHandle.current().pid() % 100000;
-        leftovers = new KillLeftovers(network, "isola-kill-" + ProcessHandle.current().pid(), tmp, MARKER);
+        leftovers = new KillLeftovers(
+                network, "isola-kill-" + ProcessHandle.current().pid(), tmp, MARKER);
         conf = leftovers.writeConfig(Files.createDirectory(tmp.resolve("conf")));
         System.setProperty("isola.root", tmp.resolve("store").toString());
-        assertEquals(0, isola("image", "import", ImageArchives.dockerSave(tmp.resolve("image.tar"), IMAGE, false).toString()),
+        assertEquals(
+                0,
+                isola(
+                        "image",
+                        "import",
+                        ImageArchives.dockerSave(tmp.resolve("image.tar"), IMAGE, false)
+                                .toString()),
                 err::toString);
     }
 
@@ -96,15 +107,34 @@ class KilledRuntimeIT {
         }
         int killed = 0;
         for (Map.Entry<String, BooleanSupplier> moment : moments.entrySet()) {
-            Process cli = new ProcessBuilder(cliCommand("run", "--rm", "--image", IMAGE, "--net", "bridge", "-p",
-                    leftovers.hostPort() + ":80", "-m", "64m", "--pids-limit", "50", "--", "sleep", MARKER))
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(tmp.resolve("cli.err").toFile()).start();
+            Process cli = new ProcessBuilder(cliCommand(
+                            "run",
+                            "--rm",
+                            "--image",
+                            IMAGE,
+                            "--net",
+                            "bridge",
+                            "-p",
+                            leftovers.hostPort() + ":80",
+                            "-m",
+                            "64m",
+                            "--pids-limit",
+                            "50",
+                            "--",
+                            "sleep",
+                            MARKER))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(tmp.resolve("cli.err").toFile())
+                    .start();
             long began = System.nanoTime();
             boolean reached = leftovers.await(moment.getValue(), cli);
             cli.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             killed++;
-            System.out.printf("killed the CLI when %s%s, %d ms after its start: %s%n", moment.getKey(),
-                    reached ? "" : " (the start ended first)", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began),
+            System.out.printf(
+                    "killed the CLI when %s%s, %d ms after its start: %s%n",
+                    moment.getKey(),
+                    reached ? "" : " (the start ended first)",
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began),
                     leftovers.count());
             leftovers.reset();
         }
@@ -112,7 +142,8 @@ class KilledRuntimeIT {
         Map<String, Integer> before = leftovers.count();
         userCleansUp();
         Map<String, Integer> after = leftovers.count();
-        System.out.printf("CLI killed %d times during starts: before the next command %s; after ps and rm -f %s%n",
+        System.out.printf(
+                "CLI killed %d times during starts: before the next command %s; after ps and rm -f %s%n",
                 killed, before, after);
         assertEquals(KillLeftovers.NONE, after, () -> leftovers.describe());
     }
@@ -123,11 +154,27 @@ class KilledRuntimeIT {
         Path serverDir = tmp.resolve("srv");
         for (int i = 0; i < 3; i++) {
             // no --config: a command line that names one is not served; the server reads ISOLA_CONF
-            List<String> command = clientCommand("run", "-d", "--rm", "--image", IMAGE, "--net", "bridge", "-p",
-                    (leftovers.hostPort() + i) + ":80", "-m", "64m", "--pids-limit", "50", "--", "sleep", MARKER);
+            List<String> command = clientCommand(
+                    "run",
+                    "-d",
+                    "--rm",
+                    "--image",
+                    IMAGE,
+                    "--net",
+                    "bridge",
+                    "-p",
+                    (leftovers.hostPort() + i) + ":80",
+                    "-m",
+                    "64m",
+                    "--pids-limit",
+                    "50",
+                    "--",
+                    "sleep",
+                    MARKER);
             command.add(1, "-Disola.server.dir=" + serverDir);
             command.add(1, "-Disola.server.command=" + String.join(" ", serverCommand()));
-            ProcessBuilder client = new ProcessBuilder(command).redirectError(tmp.resolve("client.err").toFile());
+            ProcessBuilder client = new ProcessBuilder(command)
+                    .redirectError(tmp.resolve("client.err").toFile());
             client.environment().remove("ISOLA_SERVER");
             client.environment().put("ISOLA_SERVER_IDLE", "60");
             // the server's own runtime reads these: the test's network and store, never the host's
@@ -149,7 +196,8 @@ class KilledRuntimeIT {
         Map<String, Integer> before = leftovers.count();
         userCleansUp();
         Map<String, Integer> after = leftovers.count();
-        System.out.printf("server killed with 3 containers: before the next command %s; after ps and rm -f %s%n", before, after);
+        System.out.printf(
+                "server killed with 3 containers: before the next command %s; after ps and rm -f %s%n", before, after);
         assertEquals(KillLeftovers.NONE, after, () -> leftovers.describe());
     }
 
@@ -197,7 +245,9 @@ class KilledRuntimeIT {
     /** Every file under {@code dir}, with the content of logs, for a failure's message. */
     private static String listing(Path dir) {
         try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
-            return walk.map(p -> p + (p.toString().endsWith(".log") ? ":\n" + read(p) : "")).toList().toString();
+            return walk.map(p -> p + (p.toString().endsWith(".log") ? ":\n" + read(p) : ""))
+                    .toList()
+                    .toString();
         } catch (java.io.IOException e) {
             return e.toString();
         }

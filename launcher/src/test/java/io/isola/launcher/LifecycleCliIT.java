@@ -58,9 +58,12 @@ class LifecycleCliIT {
     private String okProcess(String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of("--root", root.toString()));
         all.addAll(List.of(args));
-        List<String> command = new ArrayList<>(io.isola.lifecycle.MonitorProcess.javaCommand(Main.class.getName(), all));
+        List<String> command =
+                new ArrayList<>(io.isola.lifecycle.MonitorProcess.javaCommand(Main.class.getName(), all));
         command.add(1, "-Disola.bundles=" + System.getProperty("isola.bundles"));
-        Process cli = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.PIPE).start();
+        Process cli = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.PIPE)
+                .start();
         java.util.concurrent.CompletableFuture<String> err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             try {
                 return new String(cli.getErrorStream().readAllBytes(), UTF_8);
@@ -81,7 +84,8 @@ class LifecycleCliIT {
 
     @Test
     void execSeesTheSameHostnameAndPidNamespaceAsTheDetachedContainer() throws Exception {
-        String id = ok("run", "-d", "--name", "web", "--hostname", "box", "--", "sleep", "1000").strip();
+        String id = ok("run", "-d", "--name", "web", "--hostname", "box", "--", "sleep", "1000")
+                .strip();
         assertEquals(64, id.length(), id);
 
         String seen = okProcess("exec", "web", "sh", "-c", "hostname; ps -e -o pid=,args=");
@@ -98,9 +102,17 @@ class LifecycleCliIT {
     void execRunsAsTheContainersUserOrTheOneItIsGiven() throws Exception {
         ok("run", "-d", "--name", "low", "-u", "nobody", "--", "sleep", "1000");
 
-        assertEquals("65534:65534", okProcess("exec", "low", "sh", "-c", "echo $(id -u):$(id -g)").strip());
-        assertEquals("0:65534", okProcess("exec", "-u", "root:nogroup", "low", "sh", "-c", "echo $(id -u):$(id -g)").strip());
-        assertEquals("1234:0", okProcess("exec", "--user", "1234", "low", "sh", "-c", "echo $(id -u):$(id -g)").strip());
+        assertEquals(
+                "65534:65534",
+                okProcess("exec", "low", "sh", "-c", "echo $(id -u):$(id -g)").strip());
+        assertEquals(
+                "0:65534",
+                okProcess("exec", "-u", "root:nogroup", "low", "sh", "-c", "echo $(id -u):$(id -g)")
+                        .strip());
+        assertEquals(
+                "1234:0",
+                okProcess("exec", "--user", "1234", "low", "sh", "-c", "echo $(id -u):$(id -g)")
+                        .strip());
         assertEquals(1, isola("exec", "-u", "nosuchuser", "low", "true"));
         assertEquals("isola: --user \"nosuchuser\": no user \"nosuchuser\" in the container's /etc/passwd\n", lastErr);
         assertEquals("65534:65534", inspect("low").get("Config").get("User").asText());
@@ -150,9 +162,13 @@ class LifecycleCliIT {
         for (String ns : List.of("uts", "ipc", "pid", "mnt", "net")) {
             JsonNode pair = namespaces.get(ns);
             assertNotEquals(pair.get("Host").asText(), pair.get("Container").asText(), ns);
-            assertEquals(Files.readSymbolicLink(Path.of("/proc/self/ns", ns)).toString(), pair.get("Host").asText());
+            assertEquals(
+                    Files.readSymbolicLink(Path.of("/proc/self/ns", ns)).toString(),
+                    pair.get("Host").asText());
         }
-        assertEquals(namespaces.get("user").get("Host").asText(), namespaces.get("user").get("Container").asText());
+        assertEquals(
+                namespaces.get("user").get("Host").asText(),
+                namespaces.get("user").get("Container").asText());
     }
 
     @Test
@@ -217,7 +233,8 @@ class LifecycleCliIT {
     /** A truncated state.json hides nothing: ps reports it, rm -f kills its processes through its cgroup. */
     @Test
     void aTruncatedStateFileIsReportedAndRmForceStillKillsAndRemovesIt() throws Exception {
-        String id = ok("run", "-d", "--name", "truncated", "-m", "64m", "--", "sleep", "1000").strip();
+        String id = ok("run", "-d", "--name", "truncated", "-m", "64m", "--", "sleep", "1000")
+                .strip();
         long pid = inspect(id).get("State").get("Pid").asLong();
         Path file = root.resolve(id).resolve("state.json");
         Files.write(file, java.util.Arrays.copyOf(Files.readAllBytes(file), 40));
@@ -257,12 +274,15 @@ class LifecycleCliIT {
 
     /** A foreground run --rm in a CLI process of its own, SIGKILLed once its container runs. */
     private Orphan startAndKillCli(String name) throws Exception {
-        List<String> args = new ArrayList<>(List.of("--root", root.toString(), "run", "--rm", "--name", name, "-m", "64m",
-                "--", "sleep", "1000"));
-        List<String> command = new ArrayList<>(io.isola.lifecycle.MonitorProcess.javaCommand(Main.class.getName(), args));
+        List<String> args = new ArrayList<>(
+                List.of("--root", root.toString(), "run", "--rm", "--name", name, "-m", "64m", "--", "sleep", "1000"));
+        List<String> command =
+                new ArrayList<>(io.isola.lifecycle.MonitorProcess.javaCommand(Main.class.getName(), args));
         command.add(1, "-Disola.bundles=" + System.getProperty("isola.bundles"));
-        Process cli = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process cli = new ProcessBuilder(command)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         long pid = 0;
         String id = null;
         for (int i = 0; i < 300 && pid == 0; i++) {

@@ -51,16 +51,33 @@ class MainIT {
     @Test
     void optionsReachTheContainer() {
         RootOnly.require();
-        String check = "test \"$(hostname)\" = box && test \"$(domainname)\" = lan && test \"$A\" = 1 && test \"$PWD\" = /tmp";
-        assertEquals(0, isola("run", "--hostname", "box", "--domainname", "lan", "-e", "A=1", "-w", "/tmp",
-                "--", "sh", "-c", check), err::toString);
+        String check =
+                "test \"$(hostname)\" = box && test \"$(domainname)\" = lan && test \"$A\" = 1 && test \"$PWD\" = /tmp";
+        assertEquals(
+                0,
+                isola(
+                        "run",
+                        "--hostname",
+                        "box",
+                        "--domainname",
+                        "lan",
+                        "-e",
+                        "A=1",
+                        "-w",
+                        "/tmp",
+                        "--",
+                        "sh",
+                        "-c",
+                        check),
+                err::toString);
     }
 
     @Test
     void aCommandThatCannotRunGives127Or126AsAShellDoes() {
         RootOnly.require();
         assertEquals(127, isola("run", "--", "no-such-command-anywhere"), err::toString);
-        assertEquals(true, err.toString().contains("execute \"no-such-command-anywhere\" failed: ENOENT"), err::toString);
+        assertEquals(
+                true, err.toString().contains("execute \"no-such-command-anywhere\" failed: ENOENT"), err::toString);
         assertEquals(false, err.toString().contains("an image"), err::toString); // after "--" it is only a command
         assertEquals(126, isola("run", "--", "/etc/hostname"), err::toString);
     }
@@ -70,20 +87,29 @@ class MainIT {
     void aWordThatIsNeitherCommandNorImageSaysSo() {
         RootOnly.require();
         assertEquals(127, isola("run", "no-such-image-or-command", "true"), err::toString);
-        assertEquals(true, err.toString().contains("execute \"no-such-image-or-command\" failed: ENOENT (no such file or "
-                + "directory); nor is \"no-such-image-or-command\" an image in the local store"), err::toString);
+        assertEquals(
+                true,
+                err.toString()
+                        .contains("execute \"no-such-image-or-command\" failed: ENOENT (no such file or "
+                                + "directory); nor is \"no-such-image-or-command\" an image in the local store"),
+                err::toString);
     }
 
     /** The user isolator as a Declarative Services component inside Felix: maps, ids, capabilities. */
     @Test
     void aUserNamespaceAndAProcessUserThroughFelix() {
         RootOnly.require();
-        String check = "test \"$(cat /proc/self/uid_map | tr -s ' ')\" = ' 0 3000000 65536' && test \"$(id -u)\" = 1000 "
-                + "&& grep -q 'CapEff:.0000000000000000' /proc/self/status && test \"$$\" = 1";
-        assertEquals(0, isola("run", "--uidmap", "0:3000000:65536", "--user", "1000:1000", "--", "sh", "-c", check),
+        String check =
+                "test \"$(cat /proc/self/uid_map | tr -s ' ')\" = ' 0 3000000 65536' && test \"$(id -u)\" = 1000 "
+                        + "&& grep -q 'CapEff:.0000000000000000' /proc/self/status && test \"$$\" = 1";
+        assertEquals(
+                0,
+                isola("run", "--uidmap", "0:3000000:65536", "--user", "1000:1000", "--", "sh", "-c", check),
                 err::toString);
         assertEquals(125, isola("run", "--uidmap", "0:3000000:0", "--", "true"));
-        assertEquals(true, err.toString().contains("isola: uid map \"0:3000000:0\": the length must be at least 1"),
+        assertEquals(
+                true,
+                err.toString().contains("isola: uid map \"0:3000000:0\": the length must be at least 1"),
                 err::toString);
     }
 
@@ -93,8 +119,10 @@ class MainIT {
         RootOnly.require();
         String ptyGroup = "exec 3<>/dev/ptmx && test \"$(stat -c %g /dev/pts/0)\" = ";
         assertEquals(0, isola("run", "--uidmap", "0:3000000:65536", "--", "sh", "-c", ptyGroup + 5), err::toString);
-        assertEquals(0, isola("run", "--uidmap", "0:3000000:65536", "--gidmap", "0:3000000:5", "--", "sh", "-c",
-                ptyGroup + 0), err::toString);
+        assertEquals(
+                0,
+                isola("run", "--uidmap", "0:3000000:65536", "--gidmap", "0:3000000:5", "--", "sh", "-c", ptyGroup + 0),
+                err::toString);
     }
 
     /**
@@ -102,8 +130,7 @@ class MainIT {
      * the mapped range (what ns-user's README describes) through ns-mount's pivot_root.
      */
     @Test
-    void busyboxAsRootInAUserNamespaceFromAShiftedRootfsCopy(@TempDir Path tmp)
-            throws Exception {
+    void busyboxAsRootInAUserNamespaceFromAShiftedRootfsCopy(@TempDir Path tmp) throws Exception {
         RootOnly.require();
         Path busybox = Path.of("/bin/busybox");
         assumeTrue(Files.isExecutable(busybox), "busybox-static is needed");
@@ -114,11 +141,21 @@ class MainIT {
             Files.createSymbolicLink(rootfs.resolve(applet), Path.of("busybox"));
         }
         IdMapping range = new IdMapping(0, 3000000, 65536);
-        OwnershipShift.shift(rootfs.getParent(),
-                new IdMaps(List.of(range), List.of(range)));
-        assertEquals(0, isola("run", "--uidmap", "0:3000000:65536", "--rootfs", rootfs.getParent().toString(), "--", "sh",
-                "-c", "test \"$(id -u)\" = 0 && test \"$(stat -c %u%g /bin/busybox /bin)\" = \"$(printf '00\\n00')\" "
-                + "&& touch /created"), err::toString);
+        OwnershipShift.shift(rootfs.getParent(), new IdMaps(List.of(range), List.of(range)));
+        assertEquals(
+                0,
+                isola(
+                        "run",
+                        "--uidmap",
+                        "0:3000000:65536",
+                        "--rootfs",
+                        rootfs.getParent().toString(),
+                        "--",
+                        "sh",
+                        "-c",
+                        "test \"$(id -u)\" = 0 && test \"$(stat -c %u%g /bin/busybox /bin)\" = \"$(printf '00\\n00')\" "
+                                + "&& touch /created"),
+                err::toString);
         assertEquals(3000000, Files.getAttribute(rootfs.getParent().resolve("created"), "unix:uid"));
     }
 }

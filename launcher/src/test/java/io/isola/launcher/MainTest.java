@@ -33,8 +33,10 @@ class MainTest {
     @Test
     void badInputIs125WithOneLineNamingTheValue() {
         assertEquals(125, isola("run", "--hostname", "bad name!", "--", "true"));
-        assertEquals("isola: hostname \"bad name!\": expected 1 to 64 letters, digits, '-' or '.', "
-                + "starting with a letter or digit\n", err.toString());
+        assertEquals(
+                "isola: hostname \"bad name!\": expected 1 to 64 letters, digits, '-' or '.', "
+                        + "starting with a letter or digit\n",
+                err.toString());
         assertFalse(err.toString().contains("Exception"));
     }
 
@@ -49,16 +51,25 @@ class MainTest {
     /** As Docker's: "isola rm c1 -f", "isola stats c1 --format json"; only run and exec stop at their command. */
     @Test
     void optionsMayFollowAVerbsIdsButNotACommand() {
-        for (String[] args : List.of(new String[] {"rm", "c1", "-f"}, new String[] {"stats", "c1", "--format", "json"},
-                new String[] {"logs", "c1", "-n", "1"}, new String[] {"kill", "c1", "-s", "KILL"})) {
+        for (String[] args : List.of(
+                new String[] {"rm", "c1", "-f"},
+                new String[] {"stats", "c1", "--format", "json"},
+                new String[] {"logs", "c1", "-n", "1"},
+                new String[] {"kill", "c1", "-s", "KILL"})) {
             picocli.CommandLine.ParseResult parsed = Main.commandLine(new PrintWriter(out), new PrintWriter(err), args)
                     .parseArgs(args);
-            assertTrue(parsed.subcommand().hasMatchedOption(args[2]), List.of(args) + " took " + args[2] + " for an id");
-            assertEquals(List.of("c1"), parsed.subcommand().matchedPositionals().stream()
-                    .flatMap(p -> p.stringValues().stream()).toList(), List.of(args).toString());
+            assertTrue(
+                    parsed.subcommand().hasMatchedOption(args[2]), List.of(args) + " took " + args[2] + " for an id");
+            assertEquals(
+                    List.of("c1"),
+                    parsed.subcommand().matchedPositionals().stream()
+                            .flatMap(p -> p.stringValues().stream())
+                            .toList(),
+                    List.of(args).toString());
         }
         String[] run = {"run", "bb", "ls", "-f"};
-        picocli.CommandLine.ParseResult parsed = Main.commandLine(new PrintWriter(out), new PrintWriter(err), run).parseArgs(run);
+        picocli.CommandLine.ParseResult parsed = Main.commandLine(new PrintWriter(out), new PrintWriter(err), run)
+                .parseArgs(run);
         assertFalse(parsed.subcommand().hasMatchedOption("-f"), "-f is the container's command's");
     }
 

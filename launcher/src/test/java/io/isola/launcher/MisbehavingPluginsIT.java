@@ -1,7 +1,5 @@
 package io.isola.launcher;
 
-import io.isola.launcher.framework.PluginStatus;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.isola.api.ContainerSpec;
 import io.isola.api.ExitStatus;
 import io.isola.api.IsolaException;
+import io.isola.launcher.framework.PluginStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,7 +57,8 @@ class MisbehavingPluginsIT {
                 public Isolation prepare(IsolationRequest r) { return new Isolation() {}; }
                 """), plugins);
         // built against an SPI with a phase this core does not have: NoSuchFieldError at run time
-        String newerPhase = "package io.isola.spi; public enum Phase { ENTRY, IDENTITY, NAMES, FILESYSTEM, PIVOT, LOCKDOWN, PROCESS, AFTER_EXEC }";
+        String newerPhase =
+                "package io.isola.spi; public enum Phase { ENTRY, IDENTITY, NAMES, FILESYSTEM, PIVOT, LOCKDOWN, PROCESS, AFTER_EXEC }";
         move(TestPlugins.build(build, "test.future.phase", """
                 public String name() { return "future"; }
                 public Namespace namespace() { return Namespace.TIME; } // never cloned: contribute fails first
@@ -73,13 +73,19 @@ class MisbehavingPluginsIT {
         Path bundles = Files.createDirectory(work.resolve("bundles"));
         try (var jars = Files.list(BUNDLES)) {
             for (Path jar : jars.filter(j -> !j.getFileName().toString().startsWith("isola-ns-user-")
-                    && !j.getFileName().toString().startsWith("isola-ns-net-")).toList()) {
+                            && !j.getFileName().toString().startsWith("isola-ns-net-"))
+                    .toList()) {
                 Files.copy(jar, bundles.resolve(jar.getFileName()));
             }
         }
-        isola = IsolaRuntime.withBundles(bundles).plugins(plugins).pollInterval(Duration.ofMillis(100)).start();
-        assertTrue(isola.awaitIsolators(n -> n.containsAll(Set.of("net-thrower", "cgroup-thrower", "future")),
-                Duration.ofSeconds(20)), () -> "plugins not registered: " + isola.plugins());
+        isola = IsolaRuntime.withBundles(bundles)
+                .plugins(plugins)
+                .pollInterval(Duration.ofMillis(100))
+                .start();
+        assertTrue(
+                isola.awaitIsolators(
+                        n -> n.containsAll(Set.of("net-thrower", "cgroup-thrower", "future")), Duration.ofSeconds(20)),
+                () -> "plugins not registered: " + isola.plugins());
     }
 
     @AfterAll
@@ -98,8 +104,10 @@ class MisbehavingPluginsIT {
     void aPluginThatThrowsInPrepareIsNamedWithItsBundle() {
         RootOnly.require();
         IsolaException e = assertThrows(IsolaException.class, () -> isola.start(spec("net-thrower")));
-        assertEquals("isolator \"net-thrower\" failed in prepare: cannot reach the network daemon"
-                + " (bundle test.prepare.thrower 1.0.0)", e.getMessage());
+        assertEquals(
+                "isolator \"net-thrower\" failed in prepare: cannot reach the network daemon"
+                        + " (bundle test.prepare.thrower 1.0.0)",
+                e.getMessage());
         builtInsStillWork();
     }
 
@@ -107,20 +115,32 @@ class MisbehavingPluginsIT {
     void aPluginThatThrowsAfterTheCloneIsNamedAndTheCommandNeverRuns() throws Exception {
         RootOnly.require();
         Path marker = work.resolve("ran");
-        ContainerSpec spec = ContainerSpec.builder("touch", marker.toString()).hostname("good")
-                .isolators(Set.of("uts", "pid", "mount", "cgroup-thrower")).build();
+        ContainerSpec spec = ContainerSpec.builder("touch", marker.toString())
+                .hostname("good")
+                .isolators(Set.of("uts", "pid", "mount", "cgroup-thrower"))
+                .build();
         IsolaException e = assertThrows(IsolaException.class, () -> isola.start(spec));
-        assertTrue(e.getMessage().startsWith("isolator \"cgroup-thrower\" failed in after clone: cgroup.procs: no such file"
-                + " (bundle test.afterclone.thrower 1.0.0); the container's process was refused at the gate"), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .startsWith(
+                                "isolator \"cgroup-thrower\" failed in after clone: cgroup.procs: no such file"
+                                        + " (bundle test.afterclone.thrower 1.0.0); the container's process was refused at the gate"),
+                e.getMessage());
         assertTrue(Files.notExists(marker), "the command ran in a half-configured container");
         builtInsStillWork();
     }
 
     @Test
     void aPluginClaimingANamespaceThatIsTakenIsRejectedNamingBothBundles() {
-        PluginStatus row = isola.plugins().stream().filter(p -> p.bundle().equals("test.uts.claimer")).findFirst().orElseThrow();
-        assertTrue(row.state().matches("rejected: isolator \"uts2\" claims the CLONE_NEWUTS namespace, which isolator \"uts\""
-                + " of bundle io\\.isola\\.ns\\.uts \\S+ owns"), row.state());
+        PluginStatus row = isola.plugins().stream()
+                .filter(p -> p.bundle().equals("test.uts.claimer"))
+                .findFirst()
+                .orElseThrow();
+        assertTrue(
+                row.state()
+                        .matches("rejected: isolator \"uts2\" claims the CLONE_NEWUTS namespace, which isolator \"uts\""
+                                + " of bundle io\\.isola\\.ns\\.uts \\S+ owns"),
+                row.state());
         assertTrue(!isola.defaultIsolators().contains("uts2"), isola.defaultIsolators()::toString);
         RootOnly.require();
         builtInsStillWork();
@@ -130,20 +150,31 @@ class MisbehavingPluginsIT {
     void aPluginContributingToAnUnknownPhaseIsNamedWithItsBundle() {
         RootOnly.require();
         IsolaException e = assertThrows(IsolaException.class, () -> isola.start(spec("future")));
-        assertTrue(e.getMessage().startsWith("isolator \"future\" contributed a step to a phase this runtime does not know ("),
+        assertTrue(
+                e.getMessage()
+                        .startsWith("isolator \"future\" contributed a step to a phase this runtime does not know ("),
                 e.getMessage());
-        assertTrue(e.getMessage().endsWith("known phases: ENTRY, IDENTITY, NAMES, FILESYSTEM, PIVOT, LOCKDOWN, PROCESS"
-                + " (bundle test.future.phase 1.0.0)"), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .endsWith("known phases: ENTRY, IDENTITY, NAMES, FILESYSTEM, PIVOT, LOCKDOWN, PROCESS"
+                                + " (bundle test.future.phase 1.0.0)"),
+                e.getMessage());
         builtInsStillWork();
     }
 
     private static ContainerSpec spec(String plugin) {
-        return ContainerSpec.builder("sh", "-c", PROBE).hostname("good").isolators(Set.of("uts", "pid", "mount", plugin)).build();
+        return ContainerSpec.builder("sh", "-c", PROBE)
+                .hostname("good")
+                .isolators(Set.of("uts", "pid", "mount", plugin))
+                .build();
     }
 
     private static void builtInsStillWork() {
         try {
-            ExitStatus status = isola.run(ContainerSpec.builder("sh", "-c", PROBE).hostname("good").isolators(BUILT_IN).build());
+            ExitStatus status = isola.run(ContainerSpec.builder("sh", "-c", PROBE)
+                    .hostname("good")
+                    .isolators(BUILT_IN)
+                    .build());
             assertEquals(ExitStatus.exited(0), status);
         } catch (InterruptedException e) {
             throw new AssertionError(e);

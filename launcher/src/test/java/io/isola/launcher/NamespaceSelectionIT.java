@@ -1,12 +1,11 @@
 package io.isola.launcher;
 
-import io.isola.launcher.framework.FelixRuntime;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import io.isola.api.ContainerSpec;
 import io.isola.api.Isola;
+import io.isola.launcher.framework.FelixRuntime;
 import io.isola.testing.HostState;
 import io.isola.testing.Outcome;
 import java.time.Duration;
@@ -25,9 +24,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class NamespaceSelectionIT {
 
-    private static final java.nio.file.Path BUNDLES = java.nio.file.Path.of(System.getProperty("isola.bundles", "target/bundles"));
-    private static final Map<String, String> PROC_NAMES = new LinkedHashMap<>(Map.of(
-            "uts", "uts", "ipc", "ipc", "pid", "pid", "mount", "mnt"));
+    private static final java.nio.file.Path BUNDLES =
+            java.nio.file.Path.of(System.getProperty("isola.bundles", "target/bundles"));
+    private static final Map<String, String> PROC_NAMES =
+            new LinkedHashMap<>(Map.of("uts", "uts", "ipc", "ipc", "pid", "pid", "mount", "mnt"));
 
     private static FelixRuntime felix;
     private static Isola isola;
@@ -55,7 +55,11 @@ class NamespaceSelectionIT {
     void onlyTheSelectedNamespaceIsNew(String selected) throws Exception {
         List<String> procNames = List.copyOf(PROC_NAMES.values());
         String script = "for ns in " + String.join(" ", procNames) + "; do readlink /proc/self/ns/$ns; done";
-        Outcome outcome = Outcome.of(isola, ContainerSpec.builder("sh", "-c", script).isolators(Set.of(selected)).build());
+        Outcome outcome = Outcome.of(
+                isola,
+                ContainerSpec.builder("sh", "-c", script)
+                        .isolators(Set.of(selected))
+                        .build());
 
         assertEquals(0, outcome.status().exitCode(), outcome.err());
         List<String> inside = outcome.out().lines().toList();

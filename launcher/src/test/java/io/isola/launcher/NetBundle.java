@@ -26,9 +26,11 @@ final class NetBundle {
                 Files.copy(jar, copy.resolve(jar.getFileName()));
             }
         }
-        Path netTarget = bundles.toAbsolutePath().getParent().getParent().getParent().resolve("ns-net/target");
+        Path netTarget =
+                bundles.toAbsolutePath().getParent().getParent().getParent().resolve("ns-net/target");
         try (var jars = Files.list(netTarget)) {
-            Path net = jars.filter(p -> p.getFileName().toString().matches("isola-ns-net-[^-]+(-SNAPSHOT)?\\.jar")).findFirst()
+            Path net = jars.filter(p -> p.getFileName().toString().matches("isola-ns-net-[^-]+(-SNAPSHOT)?\\.jar"))
+                    .findFirst()
                     .orElseThrow(() -> new AssertionError("no ns-net bundle in " + netTarget + "; build the reactor"));
             Files.copy(net, copy.resolve(net.getFileName()));
         }

@@ -29,6 +29,7 @@ class NetworkCliIT {
 
     @TempDir
     Path tmp;
+
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
 
@@ -49,7 +50,9 @@ class NetworkCliIT {
     private void requireRootAndBusybox() {
         RootOnly.require();
         // --net none needs no CNI plugin: the runtime brings lo up itself
-        assumeTrue(Files.isRegularFile(ImageArchives.BUSYBOX), "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
+        assumeTrue(
+                Files.isRegularFile(ImageArchives.BUSYBOX),
+                "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
     }
 
     @Test
@@ -61,8 +64,8 @@ class NetworkCliIT {
         Path results = Files.createDirectories(tmp.resolve("out"));
 
         for (List<String> flags : List.<List<String>>of(List.of(), List.of("--read-only"))) {
-            List<String> args = new ArrayList<>(List.of("run", "--rootfs", rootfs.toString(), "--net", "none",
-                    "-v", results + ":/out"));
+            List<String> args = new ArrayList<>(
+                    List.of("run", "--rootfs", rootfs.toString(), "--net", "none", "-v", results + ":/out"));
             args.addAll(flags);
             args.addAll(List.of("--", "/bin/sh", "-c", SHOW));
             assertEquals(0, isola(args.toArray(String[]::new)), err::toString);
@@ -79,9 +82,21 @@ class NetworkCliIT {
         Path results = Files.createDirectories(tmp.resolve("out"));
         String hostLo = Files.readString(Path.of("/sys/class/net/lo/flags"));
 
-        assertEquals(0, isola("run", "--rootfs", rootfs.toString(), "--net", "none", "-v", results + ":/out", "--", "/bin/sh", "-c",
-                "cat /sys/class/net/lo/flags > /out/flags; busybox nc -l -p 7777 > /out/nc & i=0; while [ $i -lt 50 ]; do"
-                + " echo hello-over-lo | busybox nc -w 1 127.0.0.1 7777 && break; i=$((i+1)); busybox sleep 0.1; done; wait"),
+        assertEquals(
+                0,
+                isola(
+                        "run",
+                        "--rootfs",
+                        rootfs.toString(),
+                        "--net",
+                        "none",
+                        "-v",
+                        results + ":/out",
+                        "--",
+                        "/bin/sh",
+                        "-c",
+                        "cat /sys/class/net/lo/flags > /out/flags; busybox nc -l -p 7777 > /out/nc & i=0; while [ $i -lt 50 ]; do"
+                                + " echo hello-over-lo | busybox nc -w 1 127.0.0.1 7777 && break; i=$((i+1)); busybox sleep 0.1; done; wait"),
                 err::toString);
 
         assertEquals("0x9", Files.readString(results.resolve("flags")).strip(), "lo is up (IFF_UP|IFF_LOOPBACK)");
@@ -96,28 +111,77 @@ class NetworkCliIT {
         Path rootfs = busyboxRootfs(tmp.resolve("rootfs"));
         Files.createDirectories(rootfs.resolve("out"));
         Path results = Files.createDirectories(tmp.resolve("out"));
-        assertEquals(0, isola("run", "-d", "--name", "netowner", "--rootfs", rootfs.toString(), "--net", "none", "-v",
-                results + ":/out", "--", "/bin/sh", "-c", "readlink /proc/self/ns/net > /out/owner; exec busybox nc -l -p 7777 > /out/nc"),
+        assertEquals(
+                0,
+                isola(
+                        "run",
+                        "-d",
+                        "--name",
+                        "netowner",
+                        "--rootfs",
+                        rootfs.toString(),
+                        "--net",
+                        "none",
+                        "-v",
+                        results + ":/out",
+                        "--",
+                        "/bin/sh",
+                        "-c",
+                        "readlink /proc/self/ns/net > /out/owner; exec busybox nc -l -p 7777 > /out/nc"),
                 err::toString);
         String id = out.toString().strip();
         try {
             for (String reference : List.of("netowner", id.substring(0, 6))) {
-                assertEquals(0, isola("run", "--rm", "--rootfs", rootfs.toString(), "--net", "container:" + reference, "-v",
-                        results + ":/out", "--", "/bin/sh", "-c", "readlink /proc/self/ns/net > /out/" + reference), err::toString);
-                assertEquals(Files.readString(results.resolve("owner")), Files.readString(results.resolve(reference)), reference);
+                assertEquals(
+                        0,
+                        isola(
+                                "run",
+                                "--rm",
+                                "--rootfs",
+                                rootfs.toString(),
+                                "--net",
+                                "container:" + reference,
+                                "-v",
+                                results + ":/out",
+                                "--",
+                                "/bin/sh",
+                                "-c",
+                                "readlink /proc/self/ns/net > /out/" + reference),
+                        err::toString);
+                assertEquals(
+                        Files.readString(results.resolve("owner")),
+                        Files.readString(results.resolve(reference)),
+                        reference);
             }
-            assertEquals(0, isola("run", "--rm", "--rootfs", rootfs.toString(), "--net", "container:netowner", "--",
-                    "/bin/sh", "-c", "i=0; while [ $i -lt 50 ]; do echo hello-next-door | busybox nc -w 1 127.0.0.1 7777 && exit 0;"
-                    + " i=$((i+1)); busybox sleep 0.1; done; exit 1"), err::toString);
+            assertEquals(
+                    0,
+                    isola(
+                            "run",
+                            "--rm",
+                            "--rootfs",
+                            rootfs.toString(),
+                            "--net",
+                            "container:netowner",
+                            "--",
+                            "/bin/sh",
+                            "-c",
+                            "i=0; while [ $i -lt 50 ]; do echo hello-next-door | busybox nc -w 1 127.0.0.1 7777 && exit 0;"
+                                    + " i=$((i+1)); busybox sleep 0.1; done; exit 1"),
+                    err::toString);
             String client = out.toString();
             assertEquals(0, isola("wait", "netowner"), err::toString);
             String exit = out.toString().substring(client.length()).strip();
             isola("logs", "netowner");
             // the listener's exit code and log say why when it received nothing (seen once on a loaded machine)
-            assertEquals("hello-next-door", Files.readString(results.resolve("nc")).strip(),
+            assertEquals(
+                    "hello-next-door",
+                    Files.readString(results.resolve("nc")).strip(),
                     () -> "listener exited " + exit + "; client and listener output: " + out + err);
-            assertTrue(!Files.readString(results.resolve("owner")).equals(
-                    Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString() + "\n"), "the host's network namespace");
+            assertTrue(
+                    !Files.readString(results.resolve("owner"))
+                            .equals(Files.readSymbolicLink(Path.of("/proc/self/ns/net"))
+                                            .toString() + "\n"),
+                    "the host's network namespace");
         } finally {
             isola("rm", "-f", "netowner");
         }
@@ -130,9 +194,23 @@ class NetworkCliIT {
         assertEquals(0, isola("image", "import", archive.toString()), err::toString);
         Path results = Files.createDirectories(tmp.resolve("out"));
 
-        assertEquals(0, isola("run", "--rm", "--image", "test/net-busybox:1", "--net", "none", "-v", results + ":/out", "--",
-                "/bin/busybox", "sh", "-c", SHOW.replace("cat ", "/bin/busybox cat ").replace("hostname >",
-                        "/bin/busybox hostname >")), err::toString);
+        assertEquals(
+                0,
+                isola(
+                        "run",
+                        "--rm",
+                        "--image",
+                        "test/net-busybox:1",
+                        "--net",
+                        "none",
+                        "-v",
+                        results + ":/out",
+                        "--",
+                        "/bin/busybox",
+                        "sh",
+                        "-c",
+                        SHOW.replace("cat ", "/bin/busybox cat ").replace("hostname >", "/bin/busybox hostname >")),
+                err::toString);
 
         assertGenerated(results, "an image");
         assertEquals(0, isola("image", "rm", "test/net-busybox:1"), err::toString);
@@ -146,8 +224,11 @@ class NetworkCliIT {
 
         assertEquals(125, isola("--config", conf.toString(), "run", "--net", "none", "--", "true"));
 
-        assertTrue(err.toString().contains(file + ": subnet \"10.77.0.0/33\": expected an IPv4 network such as"
-                + " 10.77.0.0/16, or empty to pick a free one"), err::toString);
+        assertTrue(
+                err.toString()
+                        .contains(file + ": subnet \"10.77.0.0/33\": expected an IPv4 network such as"
+                                + " 10.77.0.0/16, or empty to pick a free one"),
+                err::toString);
         assertEquals(1, err.toString().lines().count(), err::toString);
     }
 
@@ -180,13 +261,16 @@ class NetworkCliIT {
         StringBuilder listing = new StringBuilder();
         try (Stream<Path> walk = Files.walk(root)) {
             for (Path path : walk.sorted().toList()) {
-                listing.append(root.relativize(path)).append(' ')
-                        .append(Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS)).append(' ');
+                listing.append(root.relativize(path))
+                        .append(' ')
+                        .append(Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS))
+                        .append(' ');
                 if (Files.isSymbolicLink(path)) {
                     listing.append(Files.readSymbolicLink(path));
                 } else if (Files.isRegularFile(path)) {
-                    listing.append(java.util.HexFormat.of().formatHex(
-                            java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(path))));
+                    listing.append(java.util.HexFormat.of()
+                            .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                                    .digest(Files.readAllBytes(path))));
                 }
                 listing.append('\n');
             }

@@ -34,6 +34,7 @@ class NetworkNamesIT {
 
     @TempDir
     Path tmp;
+
     private InProcessCli cli;
     private Path conf;
     private Path out;
@@ -43,17 +44,26 @@ class NetworkNamesIT {
     @BeforeEach
     void setUp() throws Exception {
         cli = new InProcessCli(tmp);
-        assumeTrue(Files.isRegularFile(ImageArchives.BUSYBOX), "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
-        assumeTrue(Files.isExecutable(Path.of("/usr/lib/cni/bridge")),
+        assumeTrue(
+                Files.isRegularFile(ImageArchives.BUSYBOX),
+                "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
+        assumeTrue(
+                Files.isExecutable(Path.of("/usr/lib/cni/bridge")),
                 "the CNI plugins are not installed (apt-get install containernetworking-plugins)");
         assumeTrue(Files.isExecutable(Path.of("/usr/sbin/iptables")), "iptables is not installed");
         conf = Files.createDirectory(tmp.resolve("conf"));
         Files.writeString(conf.resolve("isola.properties"), "plugins =\n");
-        Files.writeString(conf.resolve("io.isola.ns.net.cfg"), "network = " + defaultNetwork + "\nsubnet = 10.237."
-                + (PID % 200 + 20) + ".0/24\ncniPath = /usr/lib/cni\nconfigDir = " + tmp.resolve("net.d")
-                + "\nruntimeDir = " + tmp.resolve("netrun") + "\n");
+        Files.writeString(
+                conf.resolve("io.isola.ns.net.cfg"),
+                "network = " + defaultNetwork + "\nsubnet = 10.237."
+                        + (PID % 200 + 20) + ".0/24\ncniPath = /usr/lib/cni\nconfigDir = " + tmp.resolve("net.d")
+                        + "\nruntimeDir = " + tmp.resolve("netrun") + "\n");
         out = Files.createDirectory(tmp.resolve("out"));
-        isola("image", "import", ImageArchives.dockerSaveExposing(tmp.resolve("image.tar"), IMAGE, List.of("8080/tcp")).toString());
+        isola(
+                "image",
+                "import",
+                ImageArchives.dockerSaveExposing(tmp.resolve("image.tar"), IMAGE, List.of("8080/tcp"))
+                        .toString());
     }
 
     @AfterEach
@@ -63,59 +73,108 @@ class NetworkNamesIT {
         // the default network's bridge outlives its containers, as isola0 does: the test's own goes
         String bridge = defaultNetwork.substring(0, Math.min(14, defaultNetwork.length())) + "0";
         if (Files.exists(Path.of("/sys/class/net", bridge))) {
-            new ProcessBuilder("ip", "link", "delete", bridge).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
+            new ProcessBuilder("ip", "link", "delete", bridge)
+                    .inheritIO()
+                    .start()
+                    .waitFor(10, TimeUnit.SECONDS);
         }
     }
 
     private String isola(String... args) {
-        String[] all = Stream.concat(Stream.of("--config", conf.toString()), Stream.of(args)).toArray(String[]::new);
+        String[] all = Stream.concat(Stream.of("--config", conf.toString()), Stream.of(args))
+                .toArray(String[]::new);
         return cli.ok(all);
     }
 
     private void fails(String expected, String... args) {
-        cli.fails(expected, Stream.concat(Stream.of("--config", conf.toString()), Stream.of(args)).toArray(String[]::new));
+        cli.fails(
+                expected,
+                Stream.concat(Stream.of("--config", conf.toString()), Stream.of(args))
+                        .toArray(String[]::new));
     }
 
     @Test
     void containersOnANewNetworkFindEachOtherByNameAndAliasAndTheNetworkGoesWhenUnused() throws Exception {
         String subnet = "10.238." + (PID % 200 + 20);
-        String id = isola("network", "create", "--subnet", subnet + ".0/24", "--label", "team=a", network).strip();
+        String id = isola("network", "create", "--subnet", subnet + ".0/24", "--label", "team=a", network)
+                .strip();
         assertTrue(id.matches("[0-9a-f]{64}"), id);
-        assertEquals(network + " bridge team=a\n", isola("network", "ls", "--filter", "name=" + network, "--format",
-                "{{.Name}} {{.Driver}} {{.Labels}}"));
+        assertEquals(
+                network + " bridge team=a\n",
+                isola("network", "ls", "--filter", "name=" + network, "--format", "{{.Name}} {{.Driver}} {{.Labels}}"));
         assertTrue(isola("network", "ls", "-q").lines().anyMatch(id.substring(0, 12)::equals), cli.lastOut());
         fails("network with name " + network + " already exists", "network", "create", network);
-        fails("--subnet " + subnet + ".128/25: overlaps " + subnet + ".0/24", "network", "create", "--subnet", subnet + ".128/25",
+        fails(
+                "--subnet " + subnet + ".128/25: overlaps " + subnet + ".0/24",
+                "network",
+                "create",
+                "--subnet",
+                subnet + ".128/25",
                 network + "b");
 
         String web = "web" + PID;
         // the server also tries to pass a name of its choosing to its peers through its own hosts file
-        isola("run", "-d", "--name", web, "--network", network, "--network-alias", "www", "--ip", subnet + ".50", "-v", out + ":/out",
-                IMAGE, "sh", "-c",
+        isola(
+                "run",
+                "-d",
+                "--name",
+                web,
+                "--network",
+                network,
+                "--network-alias",
+                "www",
+                "--ip",
+                subnet + ".50",
+                "-v",
+                out + ":/out",
+                IMAGE,
+                "sh",
+                "-c",
                 "echo '192.0.2.66 evil' >> /etc/hosts; mkdir /w && echo hello-by-name > /w/index.html && exec busybox httpd -f -p 80 -h /w");
-        isola("run", "--rm", "--network", network, "-v", out + ":/out", IMAGE, "sh", "-c",
-                "cat /etc/hosts > /out/hosts; i=0; until busybox wget -q -O /out/byname http://" + web + "/; do i=$((i+1));"
-                + " [ $i -lt 50 ] || exit 1; busybox sleep 0.1; done; busybox wget -q -O /out/byalias http://www/");
+        isola(
+                "run",
+                "--rm",
+                "--network",
+                network,
+                "-v",
+                out + ":/out",
+                IMAGE,
+                "sh",
+                "-c",
+                "cat /etc/hosts > /out/hosts; i=0; until busybox wget -q -O /out/byname http://" + web
+                        + "/; do i=$((i+1));"
+                        + " [ $i -lt 50 ] || exit 1; busybox sleep 0.1; done; busybox wget -q -O /out/byalias http://www/");
         assertEquals("hello-by-name\n", Files.readString(out.resolve("byname")));
         assertEquals("hello-by-name\n", Files.readString(out.resolve("byalias")));
-        assertTrue(Files.readString(out.resolve("hosts")).lines().anyMatch(line -> line.matches(subnet.replace(".", "\\.")
-                + "\\.50\t" + web + " www [0-9a-f]{12}")), Files.readString(out.resolve("hosts"))); // at its --ip
+        assertTrue(
+                Files.readString(out.resolve("hosts"))
+                        .lines()
+                        .anyMatch(line ->
+                                line.matches(subnet.replace(".", "\\.") + "\\.50\t" + web + " www [0-9a-f]{12}")),
+                Files.readString(out.resolve("hosts"))); // at its --ip
 
         assertFalse(Files.readString(out.resolve("hosts")).contains("evil"), Files.readString(out.resolve("hosts")));
         // the client is gone: its line has left the server's file, rewritten from what the host holds
         isola("exec", web, "sh", "-c", "cat /etc/hosts > /out/webhosts");
         List<String> webHosts = Files.readAllLines(out.resolve("webhosts"));
-        assertEquals(1, webHosts.stream().filter(line -> line.startsWith(subnet + ".")).count(), webHosts::toString);
+        assertEquals(
+                1,
+                webHosts.stream().filter(line -> line.startsWith(subnet + ".")).count(),
+                webHosts::toString);
 
-        JsonNode inspected = new ObjectMapper().readTree(isola("network", "inspect", network)).get(0);
+        JsonNode inspected = new ObjectMapper()
+                .readTree(isola("network", "inspect", network))
+                .get(0);
         assertEquals(id, inspected.get("Id").asText());
         assertEquals("bridge", inspected.get("Driver").asText());
         JsonNode member = inspected.get("Containers").elements().next();
         assertEquals(web, member.get("Name").asText(), inspected.toString());
         assertEquals(subnet + ".50/24", member.get("IPv4Address").asText(), inspected.toString());
-        assertEquals(subnet + ".0/24 " + subnet + ".1\n", isola("network", "inspect", "-f",
-                "{{range .IPAM.Config}}{{.Subnet}} {{.Gateway}}{{end}}", network));
-        String bridge = inspected.get("Options").get("com.docker.network.bridge.name").asText();
+        assertEquals(
+                subnet + ".0/24 " + subnet + ".1\n",
+                isola("network", "inspect", "-f", "{{range .IPAM.Config}}{{.Subnet}} {{.Gateway}}{{end}}", network));
+        String bridge =
+                inspected.get("Options").get("com.docker.network.bridge.name").asText();
 
         fails("network " + network + " is in use by container " + web, "network", "rm", network);
         isola("rm", "-f", web);
@@ -131,26 +190,101 @@ class NetworkNamesIT {
 
     @Test
     void dnsAddHostAndHostnameGoIntoTheContainersFilesAndBadValuesNever() throws Exception {
-        isola("run", "--rm", "--net", "none", "--hostname", "box", "--dns", "192.0.2.53", "--dns-search", "example.test",
-                "--dns-option", "ndots:2", "--add-host", "db:192.0.2.7", "-v", out + ":/out", IMAGE, "sh", "-c",
+        isola(
+                "run",
+                "--rm",
+                "--net",
+                "none",
+                "--hostname",
+                "box",
+                "--dns",
+                "192.0.2.53",
+                "--dns-search",
+                "example.test",
+                "--dns-option",
+                "ndots:2",
+                "--add-host",
+                "db:192.0.2.7",
+                "-v",
+                out + ":/out",
+                IMAGE,
+                "sh",
+                "-c",
                 "cat /etc/resolv.conf > /out/resolv; cat /etc/hosts > /out/hosts");
         List<String> resolv = Files.readAllLines(out.resolve("resolv"));
-        assertEquals(List.of("nameserver 192.0.2.53"), resolv.stream().filter(l -> l.startsWith("nameserver")).toList(), resolv::toString);
+        assertEquals(
+                List.of("nameserver 192.0.2.53"),
+                resolv.stream().filter(l -> l.startsWith("nameserver")).toList(),
+                resolv::toString);
         assertTrue(resolv.contains("search example.test") && resolv.contains("options ndots:2"), resolv::toString);
         List<String> hosts = Files.readAllLines(out.resolve("hosts"));
         assertTrue(hosts.contains("192.0.2.7\tdb") && hosts.contains("127.0.1.1\tbox"), hosts::toString);
 
         // a space or a line break would let a value add entries of its choosing: refused before any file is written
-        fails("--add-host db address \"1.2.3.4 bank\": expected an IP address", "run", "--rm", "--net", "none", "--add-host",
-                "db:1.2.3.4 bank", IMAGE, "true");
-        assertEquals(125, cli.isola("--config", conf.toString(), "run", "--rm", "--net", "none", "--add-host", "evil\nbank:1.2.3.4",
-                IMAGE, "true"), cli::lastErr);
-        fails("--dns \"dns.example\": expected an IP address", "run", "--rm", "--net", "none", "--dns", "dns.example", IMAGE, "true");
-        fails("--network-alias www: only containers on a user-defined network", "run", "--rm", "--net", "none",
-                "--network-alias", "www", IMAGE, "true");
-        fails("--ip 10.0.0.5: only on a user-defined network", "run", "--rm", "--net", "bridge", "--ip", "10.0.0.5", IMAGE, "true");
-        fails("host-gateway: the container's network has no gateway", "run", "--rm", "--net", "none", "--add-host",
-                "gw:host-gateway", IMAGE, "true");
+        fails(
+                "--add-host db address \"1.2.3.4 bank\": expected an IP address",
+                "run",
+                "--rm",
+                "--net",
+                "none",
+                "--add-host",
+                "db:1.2.3.4 bank",
+                IMAGE,
+                "true");
+        assertEquals(
+                125,
+                cli.isola(
+                        "--config",
+                        conf.toString(),
+                        "run",
+                        "--rm",
+                        "--net",
+                        "none",
+                        "--add-host",
+                        "evil\nbank:1.2.3.4",
+                        IMAGE,
+                        "true"),
+                cli::lastErr);
+        fails(
+                "--dns \"dns.example\": expected an IP address",
+                "run",
+                "--rm",
+                "--net",
+                "none",
+                "--dns",
+                "dns.example",
+                IMAGE,
+                "true");
+        fails(
+                "--network-alias www: only containers on a user-defined network",
+                "run",
+                "--rm",
+                "--net",
+                "none",
+                "--network-alias",
+                "www",
+                IMAGE,
+                "true");
+        fails(
+                "--ip 10.0.0.5: only on a user-defined network",
+                "run",
+                "--rm",
+                "--net",
+                "bridge",
+                "--ip",
+                "10.0.0.5",
+                IMAGE,
+                "true");
+        fails(
+                "host-gateway: the container's network has no gateway",
+                "run",
+                "--rm",
+                "--net",
+                "none",
+                "--add-host",
+                "gw:host-gateway",
+                IMAGE,
+                "true");
     }
 
     @Test
@@ -159,11 +293,18 @@ class NetworkNamesIT {
         List<String> ports = isola("port", "pub" + PID).lines().toList();
         assertEquals(3, ports.size(), ports::toString);
         for (String port : List.of("53/udp", "80/tcp", "8080/tcp")) {
-            assertTrue(ports.stream().anyMatch(line -> line.matches(port + " -> 0\\.0\\.0\\.0:\\d+")), port + " in " + ports);
+            assertTrue(
+                    ports.stream().anyMatch(line -> line.matches(port + " -> 0\\.0\\.0\\.0:\\d+")),
+                    port + " in " + ports);
         }
-        String http = ports.stream().filter(l -> l.startsWith("8080/tcp")).findFirst().orElseThrow().replaceAll(".*:", "");
+        String http = ports.stream()
+                .filter(l -> l.startsWith("8080/tcp"))
+                .findFirst()
+                .orElseThrow()
+                .replaceAll(".*:", "");
         assertTrue(isola("ps", "--format", "{{.Ports}}").contains("0.0.0.0:" + http + "->8080/tcp"), cli.lastOut());
-        JsonNode bindings = new ObjectMapper().readTree(isola("inspect", "-f", "{{json .HostConfig.PortBindings}}", "pub" + PID));
+        JsonNode bindings =
+                new ObjectMapper().readTree(isola("inspect", "-f", "{{json .HostConfig.PortBindings}}", "pub" + PID));
         assertEquals(http, bindings.path("8080/tcp").path(0).path("HostPort").asText(), bindings::toString);
     }
 }

@@ -43,6 +43,7 @@ class OciConformanceIT {
 
     @TempDir
     Path root;
+
     @TempDir
     Path bundle;
     /** Bound into the container at /out: where it leaves what it did. */
@@ -55,9 +56,11 @@ class OciConformanceIT {
     @BeforeEach
     void setUp() throws Exception {
         RootOnly.require();
-        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/runc")) || Files.isExecutable(Path.of("/usr/bin/runc")),
+        assumeTrue(
+                Files.isExecutable(Path.of("/usr/sbin/runc")) || Files.isExecutable(Path.of("/usr/bin/runc")),
                 "the conformance configs are written by runc spec; install runc");
-        Process spec = new ProcessBuilder("runc", "spec").directory(bundle.toFile()).start();
+        Process spec =
+                new ProcessBuilder("runc", "spec").directory(bundle.toFile()).start();
         assertEquals(0, spec.waitFor());
         assumeTrue(Files.isExecutable(Path.of("/bin/busybox")), "the bundle's rootfs is busybox-static; install it");
         rootfs(bundle);
@@ -81,7 +84,8 @@ class OciConformanceIT {
      * #out} at /out, running {@code script}.
      */
     private ObjectNode config(String script) throws Exception {
-        ObjectNode config = (ObjectNode) JSON.readTree(bundle.resolve("config.json").toFile());
+        ObjectNode config =
+                (ObjectNode) JSON.readTree(bundle.resolve("config.json").toFile());
         ObjectNode process = (ObjectNode) config.get("process");
         process.put("terminal", false);
         ArrayNode args = process.putArray("args");
@@ -103,13 +107,14 @@ class OciConformanceIT {
     }
 
     private void write(JsonNode config) throws Exception {
-        JSON.writerWithDefaultPrettyPrinter().writeValue(bundle.resolve("config.json").toFile(), config);
+        JSON.writerWithDefaultPrettyPrinter()
+                .writeValue(bundle.resolve("config.json").toFile(), config);
     }
 
     private int isola(String... args) {
         StringWriter out = new StringWriter(), err = new StringWriter();
-        List<String> all = new ArrayList<>(List.of("--root", root.toString(), "--log", root.resolve("log.json").toString(),
-                "--log-format", "json"));
+        List<String> all = new ArrayList<>(List.of(
+                "--root", root.toString(), "--log", root.resolve("log.json").toString(), "--log-format", "json"));
         all.addAll(List.of(args));
         int code = Main.execute(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
         lastOut = out.toString();
@@ -139,10 +144,15 @@ class OciConformanceIT {
         assertEquals("keep", Files.readString(victim));
         // the state isola keeps for the created container: the caller's, private
         Path state = root.resolve("c1");
-        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(state)));
+        assertEquals(
+                "rwx------",
+                java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(state)));
         for (String file : List.of("state.json", "status.fifo", "exec.fifo", "exec.paths")) {
-            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
-                    Files.getPosixFilePermissions(state.resolve(file), java.nio.file.LinkOption.NOFOLLOW_LINKS)), file);
+            assertEquals(
+                    "rw-------",
+                    java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(
+                            state.resolve(file), java.nio.file.LinkOption.NOFOLLOW_LINKS)),
+                    file);
         }
 
         JsonNode created = JSON.readTree(ok("state", "c1"));
@@ -177,13 +187,17 @@ class OciConformanceIT {
     void anUnsupportedFieldIsRefusedByNameAndLogged() throws Exception {
         ObjectNode config = config("true");
         ((ObjectNode) config.get("linux")).putObject("memoryPolicy").put("mode", "MPOL_BIND");
-        ((ObjectNode) config.get("linux").get("resources")).putObject("rdma").putObject("mlx5_1").put("hcaHandles", 3);
+        ((ObjectNode) config.get("linux").get("resources"))
+                .putObject("rdma")
+                .putObject("mlx5_1")
+                .put("hcaHandles", 3);
         write(config);
 
         assertNotEquals(0, isola("create", "--bundle", bundle.toString(), "c2"));
 
         assertTrue(lastErr.contains("linux.memoryPolicy") && lastErr.contains("linux.resources.rdma"), lastErr);
-        JsonNode logged = JSON.readTree(Files.readAllLines(root.resolve("log.json")).get(0));
+        JsonNode logged =
+                JSON.readTree(Files.readAllLines(root.resolve("log.json")).get(0));
         assertEquals("error", logged.get("level").asText());
         assertTrue(logged.get("msg").asText().contains("linux.memoryPolicy"), logged.toString());
         assertEquals("", ok("list", "-q"), "a refused create left state behind");
@@ -228,16 +242,18 @@ class OciConformanceIT {
     @Test
     void aNewNetworkNamespaceHasLoUpAndCarriesTraffic() throws Exception {
         String hostLo = Files.readString(Path.of("/sys/class/net/lo/flags"));
-        ObjectNode config = config("cat /sys/class/net/lo/operstate /sys/class/net/lo/flags > /out/lo; busybox ls /sys/class/net > /out/links;"
-                + " busybox nc -l -p 7777 > /out/nc & i=0; while [ $i -lt 50 ]; do echo hello-over-lo | busybox nc -w 1 127.0.0.1 7777"
-                + " && break; i=$((i+1)); sleep 0.1; done; wait");
+        ObjectNode config = config(
+                "cat /sys/class/net/lo/operstate /sys/class/net/lo/flags > /out/lo; busybox ls /sys/class/net > /out/links;"
+                        + " busybox nc -l -p 7777 > /out/nc & i=0; while [ $i -lt 50 ]; do echo hello-over-lo | busybox nc -w 1 127.0.0.1 7777"
+                        + " && break; i=$((i+1)); sleep 0.1; done; wait");
         ((ArrayNode) config.get("linux").get("namespaces")).addObject().put("type", "network");
         write(config);
 
         ok("create", "--bundle", bundle.toString(), "n1");
         long pid = JSON.readTree(ok("state", "n1")).get("pid").asLong();
         try (Pidfd child = Pidfd.open(pid)) {
-            assertNotEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/net")),
+            assertNotEquals(
+                    Files.readSymbolicLink(Path.of("/proc/self/ns/net")),
                     Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", "net")));
             ok("start", "n1");
             assertEquals(0, child.awaitExit(Duration.ofSeconds(30)).exitCode());
@@ -245,7 +261,8 @@ class OciConformanceIT {
         ok("delete", "n1");
         settleFds();
 
-        assertEquals(List.of("unknown", "0x9"), Files.readAllLines(out.resolve("lo")), "lo is up (IFF_UP|IFF_LOOPBACK)");
+        assertEquals(
+                List.of("unknown", "0x9"), Files.readAllLines(out.resolve("lo")), "lo is up (IFF_UP|IFF_LOOPBACK)");
         assertEquals(List.of("lo"), Files.readAllLines(out.resolve("links")));
         assertEquals("hello-over-lo", Files.readString(out.resolve("nc")).strip());
         assertEquals(hostLo, Files.readString(Path.of("/sys/class/net/lo/flags")), "the host's lo changed");
@@ -266,7 +283,8 @@ class OciConformanceIT {
     }
 
     private static String link(long pid, String namespace) throws IOException {
-        return Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", namespace)).toString();
+        return Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", namespace))
+                .toString();
     }
 
     /**
@@ -290,19 +308,25 @@ class OciConformanceIT {
         long pid = JSON.readTree(ok("state", "m1")).get("pid").asLong();
         try (Pidfd child = Pidfd.open(pid)) {
             assertEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")).toString(), link(pid, "mnt"));
-            assertEquals(rootfs.toRealPath().toString(), Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "root")).toString());
+            assertEquals(
+                    rootfs.toRealPath().toString(),
+                    Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "root"))
+                            .toString());
             ok("start", "m1");
             for (int i = 0; i < 100 && !Files.exists(rootfs.resolve("ran")); i++) {
                 Thread.sleep(50);
             }
-            assertEquals("1", Files.readString(rootfs.resolve("ran")).strip(), "the process's pid in its pid namespace");
+            assertEquals(
+                    "1", Files.readString(rootfs.resolve("ran")).strip(), "the process's pid in its pid namespace");
             ok("delete", "--force", "m1");
             assertNotNull(child.awaitExit(Duration.ofSeconds(10)));
         } finally {
             isola("delete", "--force", "m1");
         }
         try (var mounts = Files.lines(Path.of("/proc/self/mountinfo"))) {
-            assertEquals(List.of(), mounts.filter(line -> line.contains(rootfs.toString())).toList(),
+            assertEquals(
+                    List.of(),
+                    mounts.filter(line -> line.contains(rootfs.toString())).toList(),
                     "a mount was made in the runtime's mount namespace");
         }
     }
@@ -328,19 +352,26 @@ class OciConformanceIT {
 
                 ObjectNode app = base.deepCopy();
                 ArrayNode args = ((ObjectNode) app.get("process")).putArray("args");
-                List.of("sh", "-c", "for n in net ipc uts pid mnt; do readlink /proc/self/ns/$n; done > /out/app;"
-                        + " hostname >> /out/app; echo $$ >> /out/app").forEach(args::add);
+                List.of(
+                                "sh",
+                                "-c",
+                                "for n in net ipc uts pid mnt; do readlink /proc/self/ns/$n; done > /out/app;"
+                                        + " hostname >> /out/app; echo $$ >> /out/app")
+                        .forEach(args::add);
                 app.put("hostname", "pod-host");
                 for (String type : List.of("pid", "ipc", "uts")) {
                     dropNamespace(app, type);
                 }
                 ArrayNode namespaces = (ArrayNode) app.get("linux").get("namespaces");
-                for (String[] join : new String[][] {{"network", "net"}, {"ipc", "ipc"}, {"uts", "uts"}, {"pid", "pid"}}) {
+                for (String[] join :
+                        new String[][] {{"network", "net"}, {"ipc", "ipc"}, {"uts", "uts"}, {"pid", "pid"}}) {
                     namespaces.addObject().put("type", join[0]).put("path", "/proc/" + pause + "/ns/" + join[1]);
                 }
-                Path appBundle = Files.createDirectories(root.resolve("app-bundle")); // each container its own root, as in a pod
+                Path appBundle =
+                        Files.createDirectories(root.resolve("app-bundle")); // each container its own root, as in a pod
                 rootfs(appBundle);
-                JSON.writerWithDefaultPrettyPrinter().writeValue(appBundle.resolve("config.json").toFile(), app);
+                JSON.writerWithDefaultPrettyPrinter()
+                        .writeValue(appBundle.resolve("config.json").toFile(), app);
                 ok("create", "--bundle", appBundle.toString(), "app");
                 long appPid = JSON.readTree(ok("state", "app")).get("pid").asLong();
                 try (Pidfd appChild = Pidfd.open(appPid)) {
@@ -350,8 +381,10 @@ class OciConformanceIT {
                 ok("delete", "app");
 
                 List<String> seen = Files.readAllLines(out.resolve("app"));
-                assertEquals(List.of(link(pause, "net"), link(pause, "ipc"), link(pause, "uts"), link(pause, "pid")),
-                        seen.subList(0, 4), "the app container's namespaces are the sandbox's");
+                assertEquals(
+                        List.of(link(pause, "net"), link(pause, "ipc"), link(pause, "uts"), link(pause, "pid")),
+                        seen.subList(0, 4),
+                        "the app container's namespaces are the sandbox's");
                 assertNotEquals(link(pause, "mnt"), seen.get(4), "the app container has a mount namespace of its own");
                 assertEquals("pod-host", seen.get(5));
                 assertNotEquals("1", seen.get(6), "the sandbox's sleep is PID 1 of the pod's PID namespace");
@@ -391,22 +424,38 @@ class OciConformanceIT {
             ok("create", "--bundle", bundle.toString(), "u1");
             long sandboxPid = JSON.readTree(ok("state", "u1")).get("pid").asLong();
             try (Pidfd sandboxChild = Pidfd.open(sandboxPid)) {
-                assertEquals(List.of("0 200000 65536"), Files.readAllLines(Path.of("/proc", Long.toString(sandboxPid), "uid_map"))
-                        .stream().map(line -> line.trim().replaceAll("\\s+", " ")).toList());
-                assertEquals(List.of("0 300000 65536"), Files.readAllLines(Path.of("/proc", Long.toString(sandboxPid), "gid_map"))
-                        .stream().map(line -> line.trim().replaceAll("\\s+", " ")).toList());
+                assertEquals(
+                        List.of("0 200000 65536"),
+                        Files.readAllLines(Path.of("/proc", Long.toString(sandboxPid), "uid_map")).stream()
+                                .map(line -> line.trim().replaceAll("\\s+", " "))
+                                .toList());
+                assertEquals(
+                        List.of("0 300000 65536"),
+                        Files.readAllLines(Path.of("/proc", Long.toString(sandboxPid), "gid_map")).stream()
+                                .map(line -> line.trim().replaceAll("\\s+", " "))
+                                .toList());
                 ok("start", "u1");
 
                 ObjectNode app = base.deepCopy();
                 ArrayNode args = ((ObjectNode) app.get("process")).putArray("args");
-                List.of("sh", "-c", "for n in user net ipc uts; do readlink /proc/self/ns/$n; done > /out/app; cat /proc/self/uid_map"
-                        + " >> /out/app").forEach(args::add);
+                List.of(
+                                "sh",
+                                "-c",
+                                "for n in user net ipc uts; do readlink /proc/self/ns/$n; done > /out/app; cat /proc/self/uid_map"
+                                        + " >> /out/app")
+                        .forEach(args::add);
                 ObjectNode linux = (ObjectNode) app.get("linux");
                 linux.remove("maskedPaths");
                 linux.remove("readonlyPaths");
                 ArrayNode namespaces = linux.putArray("namespaces");
-                for (String[] join : new String[][] {{"user", "user"}, {"network", "net"}, {"ipc", "ipc"}, {"uts", "uts"},
-                        {"pid", "pid"}, {"mount", "mnt"}}) {
+                for (String[] join : new String[][] {
+                    {"user", "user"},
+                    {"network", "net"},
+                    {"ipc", "ipc"},
+                    {"uts", "uts"},
+                    {"pid", "pid"},
+                    {"mount", "mnt"}
+                }) {
                     namespaces.addObject().put("type", join[0]).put("path", "/proc/" + sandboxPid + "/ns/" + join[1]);
                 }
                 write(app);
@@ -418,8 +467,13 @@ class OciConformanceIT {
                 }
                 ok("delete", "u2");
                 List<String> seen = Files.readAllLines(out.resolve("app"));
-                assertEquals(List.of(link(sandboxPid, "user"), link(sandboxPid, "net"), link(sandboxPid, "ipc"),
-                        link(sandboxPid, "uts")), seen.subList(0, 4));
+                assertEquals(
+                        List.of(
+                                link(sandboxPid, "user"),
+                                link(sandboxPid, "net"),
+                                link(sandboxPid, "ipc"),
+                                link(sandboxPid, "uts")),
+                        seen.subList(0, 4));
                 assertEquals("0 200000 65536", seen.get(4).trim().replaceAll("\\s+", " "));
                 ok("delete", "--force", "u1");
                 assertNotNull(sandboxChild.awaitExit(Duration.ofSeconds(10)));
@@ -435,17 +489,22 @@ class OciConformanceIT {
     void timeAndCgroupNamespacesAreJoinedByPath() throws Exception {
         assumeTrue(Files.exists(Path.of("/proc/self/ns/time")), "this kernel has no time namespaces");
         Process unshare = new ProcessBuilder("unshare", "--time", "--cgroup", "--fork", "--kill-child", "sleep", "1000")
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         try {
-            Path children = Path.of("/proc", Long.toString(unshare.pid()), "task", Long.toString(unshare.pid()), "children");
+            Path children =
+                    Path.of("/proc", Long.toString(unshare.pid()), "task", Long.toString(unshare.pid()), "children");
             String other = "";
             for (int i = 0; i < 100 && other.isEmpty(); i++) {
                 other = Files.readString(children).strip();
                 Thread.sleep(50);
             }
             long target = Long.parseLong(other);
-            assertNotEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/time")).toString(), link(target, "time"));
-            ObjectNode config = config("readlink /proc/self/ns/time > /out/ns; readlink /proc/self/ns/cgroup >> /out/ns");
+            assertNotEquals(
+                    Files.readSymbolicLink(Path.of("/proc/self/ns/time")).toString(), link(target, "time"));
+            ObjectNode config =
+                    config("readlink /proc/self/ns/time > /out/ns; readlink /proc/self/ns/cgroup >> /out/ns");
             ArrayNode namespaces = (ArrayNode) config.get("linux").get("namespaces");
             namespaces.addObject().put("type", "time").put("path", "/proc/" + target + "/ns/time");
             namespaces.addObject().put("type", "cgroup").put("path", "/proc/" + target + "/ns/cgroup");
@@ -474,7 +533,10 @@ class OciConformanceIT {
     @Test
     void aJoinedUserNamespaceBesideNamespacesTheContainerCreatesIsRefused() throws Exception {
         ObjectNode config = config("true");
-        ((ArrayNode) config.get("linux").get("namespaces")).addObject().put("type", "user").put("path", "/proc/self/ns/user");
+        ((ArrayNode) config.get("linux").get("namespaces"))
+                .addObject()
+                .put("type", "user")
+                .put("path", "/proc/self/ns/user");
         write(config);
 
         assertNotEquals(0, isola("create", "--bundle", bundle.toString(), "j1"));
@@ -486,12 +548,25 @@ class OciConformanceIT {
     /** linux.devices: each node made in the container's /dev with its type, number, mode and owner. */
     @Test
     void linuxDevicesAreMadeWithTheirTypeNumberModeAndOwner() throws Exception {
-        ObjectNode config = config("busybox stat -c '%n %F %t:%T %a %u:%g' /dev/fuse /dev/sub/loop7 /dev/kmsg-pipe > /out/devices");
+        ObjectNode config =
+                config("busybox stat -c '%n %F %t:%T %a %u:%g' /dev/fuse /dev/sub/loop7 /dev/kmsg-pipe > /out/devices");
         ArrayNode devices = ((ObjectNode) config.get("linux")).putArray("devices");
-        devices.addObject().put("path", "/dev/fuse").put("type", "c").put("major", 10).put("minor", 229).put("fileMode", 0620)
-                .put("uid", 1000).put("gid", 5);
-        devices.addObject().put("path", "/dev/sub/loop7").put("type", "b").put("major", 7).put("minor", 7).put("fileMode", 0600)
-                .put("uid", 0).put("gid", 6);
+        devices.addObject()
+                .put("path", "/dev/fuse")
+                .put("type", "c")
+                .put("major", 10)
+                .put("minor", 229)
+                .put("fileMode", 0620)
+                .put("uid", 1000)
+                .put("gid", 5);
+        devices.addObject()
+                .put("path", "/dev/sub/loop7")
+                .put("type", "b")
+                .put("major", 7)
+                .put("minor", 7)
+                .put("fileMode", 0600)
+                .put("uid", 0)
+                .put("gid", 6);
         devices.addObject().put("path", "/dev/kmsg-pipe").put("type", "p").put("fileMode", 0644);
         write(config);
 
@@ -503,8 +578,12 @@ class OciConformanceIT {
         } finally {
             isola("delete", "--force", "d1");
         }
-        assertEquals(List.of("/dev/fuse character special file a:e5 620 1000:5", "/dev/sub/loop7 block special file 7:7 600 0:6",
-                "/dev/kmsg-pipe fifo 0:0 644 0:0"), Files.readAllLines(out.resolve("devices")));
+        assertEquals(
+                List.of(
+                        "/dev/fuse character special file a:e5 620 1000:5",
+                        "/dev/sub/loop7 block special file 7:7 600 0:6",
+                        "/dev/kmsg-pipe fifo 0:0 644 0:0"),
+                Files.readAllLines(out.resolve("devices")));
     }
 
     @Test
@@ -516,7 +595,8 @@ class OciConformanceIT {
             ObjectNode hook = hooks.putArray(kind).addObject();
             hook.put("path", "/bin/sh");
             ArrayNode args = hook.putArray("args");
-            List.of("sh", "-c", "read state; echo " + kind + " \"$state\" >> " + log).forEach(args::add);
+            List.of("sh", "-c", "read state; echo " + kind + " \"$state\" >> " + log)
+                    .forEach(args::add);
         }
         write(config);
 
@@ -529,9 +609,12 @@ class OciConformanceIT {
         }
 
         List<String> lines = Files.readAllLines(log);
-        assertEquals(List.of("createRuntime", "prestart", "poststart", "poststop"),
+        assertEquals(
+                List.of("createRuntime", "prestart", "poststart", "poststop"),
                 lines.stream().map(l -> l.split(" ")[0]).toList());
-        assertTrue(lines.get(0).contains("\"id\":\"c5\"") && lines.get(0).contains("\"status\":\"created\""), lines.get(0));
+        assertTrue(
+                lines.get(0).contains("\"id\":\"c5\"") && lines.get(0).contains("\"status\":\"created\""),
+                lines.get(0));
         assertTrue(lines.get(3).contains("\"status\":\"stopped\""), lines.get(3));
     }
 
@@ -564,7 +647,10 @@ class OciConformanceIT {
         }
         assertEquals(List.of("poststart", "poststop"), Files.readAllLines(log));
         String logged = Files.readString(root.resolve("log.json"));
-        assertTrue(logged.contains("poststart hook 0") && logged.contains("poststop hook 0") && logged.contains("\"level\":\"warning\""),
+        assertTrue(
+                logged.contains("poststart hook 0")
+                        && logged.contains("poststop hook 0")
+                        && logged.contains("\"level\":\"warning\""),
                 logged);
         assertEquals("", ok("list", "-q"));
     }
@@ -577,7 +663,11 @@ class OciConformanceIT {
             ObjectNode hook = hooks.putArray(kind).addObject();
             hook.put("path", "/bin/sh"); // the container's: busybox
             ArrayNode args = hook.putArray("args");
-            List.of("sh", "-c", "read state; echo " + kind + " $(hostname) $(readlink /proc/self/ns/pid) \"$state\" >> /out/hooks")
+            List.of(
+                            "sh",
+                            "-c",
+                            "read state; echo " + kind
+                                    + " $(hostname) $(readlink /proc/self/ns/pid) \"$state\" >> /out/hooks")
                     .forEach(args::add);
             hook.putArray("env").add("PATH=/bin");
         }
@@ -586,11 +676,13 @@ class OciConformanceIT {
 
         ok("create", "--bundle", bundle.toString(), "h1");
         long pid = JSON.readTree(ok("state", "h1")).get("pid").asLong();
-        String containerPidNs = Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", "pid")).toString();
+        String containerPidNs = Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", "pid"))
+                .toString();
         try (Pidfd child = Pidfd.open(pid)) {
             List<String> afterCreate = Files.readAllLines(log);
             assertEquals(1, afterCreate.size(), afterCreate.toString());
-            assertTrue(afterCreate.get(0).startsWith("createContainer runc " + containerPidNs + " {"), afterCreate.get(0));
+            assertTrue(
+                    afterCreate.get(0).startsWith("createContainer runc " + containerPidNs + " {"), afterCreate.get(0));
             assertTrue(afterCreate.get(0).contains("\"status\":\"created\""), afterCreate.get(0));
 
             ok("start", "h1");
@@ -598,7 +690,8 @@ class OciConformanceIT {
                 Thread.sleep(50);
             }
             List<String> lines = Files.readAllLines(log);
-            assertEquals(List.of("createContainer", "startContainer", "process"),
+            assertEquals(
+                    List.of("createContainer", "startContainer", "process"),
                     lines.stream().map(l -> l.split(" ")[0]).toList());
             assertTrue(lines.get(1).startsWith("startContainer runc " + containerPidNs + " {"), lines.get(1));
             assertNotEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString(), containerPidNs);
@@ -628,7 +721,10 @@ class OciConformanceIT {
     @Test
     void deleteRemovesTheCgroupsMadeForTheContainerInTheCreatingProcess() throws Exception {
         ObjectNode config = config("exec sleep 1000");
-        ((ObjectNode) config.get("linux")).putObject("resources").putObject("pids").put("limit", 64);
+        ((ObjectNode) config.get("linux"))
+                .putObject("resources")
+                .putObject("pids")
+                .put("limit", 64);
         write(config);
 
         ok("create", "--bundle", bundle.toString(), "g1");
@@ -688,8 +784,11 @@ class OciConformanceIT {
                 continue;
             }
             String[] parts = line.split(":", 3);
-            Path mount = !parts[1].isEmpty() ? Path.of("/sys/fs/cgroup", parts[1].replace("name=", ""))
-                    : Files.isDirectory(Path.of("/sys/fs/cgroup/unified")) ? Path.of("/sys/fs/cgroup/unified") : Path.of("/sys/fs/cgroup");
+            Path mount = !parts[1].isEmpty()
+                    ? Path.of("/sys/fs/cgroup", parts[1].replace("name=", ""))
+                    : Files.isDirectory(Path.of("/sys/fs/cgroup/unified"))
+                            ? Path.of("/sys/fs/cgroup/unified")
+                            : Path.of("/sys/fs/cgroup");
             Path dir = Path.of(mount + parts[2]);
             if (Files.isDirectory(dir)) {
                 made.add(dir);
@@ -702,14 +801,24 @@ class OciConformanceIT {
     void aTerminalIsOpenedInsideTheContainerAndItsMasterSentToTheConsoleSocket() throws Exception {
         ObjectNode config = config("tty; busybox stty size; echo done");
         ((ObjectNode) config.get("process")).put("terminal", true);
-        ((ObjectNode) config.get("process")).putObject("consoleSize").put("height", 33).put("width", 101); // as Docker's -t
+        ((ObjectNode) config.get("process"))
+                .putObject("consoleSize")
+                .put("height", 33)
+                .put("width", 101); // as Docker's -t
         write(config);
         try (ConsoleSocketServer console = new ConsoleSocketServer(root.resolve("console.sock"))) {
-            ok("create", "--bundle", bundle.toString(), "--console-socket", console.path().toString(), "t1");
+            ok(
+                    "create",
+                    "--bundle",
+                    bundle.toString(),
+                    "--console-socket",
+                    console.path().toString(),
+                    "t1");
             ConsoleSocketServer.Received master = console.receive(); // queued by create: no second thread needed
             long pid = JSON.readTree(ok("state", "t1")).get("pid").asLong();
             assertEquals("/dev/ptmx", master.name());
-            try (Pidfd child = Pidfd.open(pid); FdInputStream terminal = new FdInputStream(master.fd())) {
+            try (Pidfd child = Pidfd.open(pid);
+                    FdInputStream terminal = new FdInputStream(master.fd())) {
                 ok("start", "t1");
                 String seen = readUntil(terminal, "done");
                 assertTrue(seen.startsWith("/dev/pts/0"), "tty inside said: " + seen);
@@ -732,18 +841,36 @@ class OciConformanceIT {
         json.putArray("env").add("PATH=/bin");
         json.putObject("user").put("uid", 0).put("gid", 0);
         JSON.writeValue(process.toFile(), json);
-        try (Pidfd child = Pidfd.open(pid); ConsoleSocketServer console = new ConsoleSocketServer(root.resolve("exec.sock"))) {
+        try (Pidfd child = Pidfd.open(pid);
+                ConsoleSocketServer console = new ConsoleSocketServer(root.resolve("exec.sock"))) {
             ok("start", "e1");
             List<List<String>> forms = List.of(
-                    List.of("exec", "--tty", "--console-socket", console.path().toString(), "--process", process.toString(), "e1"),
-                    List.of("exec", "-t", "--console-socket", console.path().toString(), "e1", "sh", "-c", "tty; echo exec-done"));
+                    List.of(
+                            "exec",
+                            "--tty",
+                            "--console-socket",
+                            console.path().toString(),
+                            "--process",
+                            process.toString(),
+                            "e1"),
+                    List.of(
+                            "exec",
+                            "-t",
+                            "--console-socket",
+                            console.path().toString(),
+                            "e1",
+                            "sh",
+                            "-c",
+                            "tty; echo exec-done"));
             for (List<String> form : forms) {
-                CompletableFuture<Integer> exec = CompletableFuture.supplyAsync(() -> isola(form.toArray(String[]::new)));
+                CompletableFuture<Integer> exec =
+                        CompletableFuture.supplyAsync(() -> isola(form.toArray(String[]::new)));
                 ConsoleSocketServer.Received master = console.receive();
                 try (FdInputStream terminal = new FdInputStream(master.fd())) {
                     String seen = readUntil(terminal, "exec-done");
                     assertTrue(seen.startsWith("/dev/pts/"), form + ": tty inside said: " + seen);
-                    // the master stays open until the process is gone, as with an engine: closed, it hangs the process up
+                    // the master stays open until the process is gone, as with an engine: closed, it hangs the process
+                    // up
                     assertEquals(0, exec.get(30, TimeUnit.SECONDS), () -> form + ": " + lastErr);
                 }
             }
@@ -764,11 +891,27 @@ class OciConformanceIT {
         assertTrue(lastErr.contains("--console-socket"), lastErr);
 
         write(plain);
-        assertEquals(1, isola("create", "--bundle", bundle.toString(), "--console-socket", root.resolve("none").toString(), "t2"));
+        assertEquals(
+                1,
+                isola(
+                        "create",
+                        "--bundle",
+                        bundle.toString(),
+                        "--console-socket",
+                        root.resolve("none").toString(),
+                        "t2"));
         assertTrue(lastErr.contains("process.terminal"), lastErr);
 
         write(config);
-        assertEquals(1, isola("create", "--bundle", bundle.toString(), "--console-socket", root.resolve("none").toString(), "t2"));
+        assertEquals(
+                1,
+                isola(
+                        "create",
+                        "--bundle",
+                        bundle.toString(),
+                        "--console-socket",
+                        root.resolve("none").toString(),
+                        "t2"));
         assertTrue(lastErr.contains("cannot connect"), lastErr);
         assertEquals("", ok("list", "-q"), "a refused create left state behind");
     }
@@ -808,8 +951,12 @@ class OciConformanceIT {
             int fd = pipe[1];
             ObjectNode config = base.deepCopy();
             ArrayNode args = ((ObjectNode) config.get("process")).putArray("args");
-            List.of("sh", "-c", "echo kept > /proc/self/fd/" + fd + " && test ! -e /proc/self/fd/" + (fd + 1)
-                    + " && echo ok > /out/ok").forEach(args::add);
+            List.of(
+                            "sh",
+                            "-c",
+                            "echo kept > /proc/self/fd/" + fd + " && test ! -e /proc/self/fd/" + (fd + 1)
+                                    + " && echo ok > /out/ok")
+                    .forEach(args::add);
             write(config);
             if (isola("create", "--bundle", bundle.toString(), "--preserve-fds", Integer.toString(fd - 2), id) == 0) {
                 return pipe;

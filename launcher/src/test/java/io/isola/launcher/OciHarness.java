@@ -31,6 +31,7 @@ final class OciHarness {
     final Path bundle;
     /** Bound into the container at /out: where it leaves what it did. */
     final Path out;
+
     String lastOut = "";
     String lastErr = "";
 
@@ -43,10 +44,12 @@ final class OciHarness {
     /** Skips without root, runc (whose spec is the starting config) or busybox-static. */
     static OciHarness in(Path root, Path bundle, Path out) throws Exception {
         RootOnly.require();
-        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/runc")) || Files.isExecutable(Path.of("/usr/bin/runc")),
+        assumeTrue(
+                Files.isExecutable(Path.of("/usr/sbin/runc")) || Files.isExecutable(Path.of("/usr/bin/runc")),
                 "the conformance configs are written by runc spec; install runc");
         assumeTrue(Files.isExecutable(Path.of("/bin/busybox")), "the bundle's rootfs is busybox-static; install it");
-        Process spec = new ProcessBuilder("runc", "spec").directory(bundle.toFile()).start();
+        Process spec =
+                new ProcessBuilder("runc", "spec").directory(bundle.toFile()).start();
         assertEquals(0, spec.waitFor());
         rootfs(bundle);
         return new OciHarness(root, bundle, out);
@@ -56,7 +59,8 @@ final class OciHarness {
     static void rootfs(Path bundle) throws IOException {
         Path bin = Files.createDirectories(bundle.resolve("rootfs/bin"));
         Files.copy(Path.of("/bin/busybox"), bin.resolve("busybox"));
-        for (String applet : List.of("sh", "echo", "hostname", "sleep", "touch", "true", "tty", "cat", "readlink", "grep")) {
+        for (String applet :
+                List.of("sh", "echo", "hostname", "sleep", "touch", "true", "tty", "cat", "readlink", "grep")) {
             Files.createSymbolicLink(bin.resolve(applet), Path.of("busybox"));
         }
         for (String dir : List.of("proc", "dev", "sys", "out", "tmp")) {
@@ -70,7 +74,8 @@ final class OciHarness {
      * {@code script} with sh.
      */
     ObjectNode config(String script) throws IOException {
-        ObjectNode config = (ObjectNode) JSON.readTree(bundle.resolve("config.json").toFile());
+        ObjectNode config =
+                (ObjectNode) JSON.readTree(bundle.resolve("config.json").toFile());
         ObjectNode process = (ObjectNode) config.get("process");
         process.put("terminal", false);
         ArrayNode args = process.putArray("args");
@@ -92,16 +97,18 @@ final class OciHarness {
     }
 
     void write(JsonNode config) throws IOException {
-        JSON.writerWithDefaultPrettyPrinter().writeValue(bundle.resolve("config.json").toFile(), config);
+        JSON.writerWithDefaultPrettyPrinter()
+                .writeValue(bundle.resolve("config.json").toFile(), config);
     }
 
     /** isola with the engine's global options; keeps what it printed in {@link #lastOut} and {@link #lastErr}. */
     int isola(String... args) {
         StringWriter stdout = new StringWriter(), stderr = new StringWriter();
-        List<String> all = new ArrayList<>(List.of("--root", root.toString(), "--log", root.resolve("log.json").toString(),
-                "--log-format", "json"));
+        List<String> all = new ArrayList<>(List.of(
+                "--root", root.toString(), "--log", root.resolve("log.json").toString(), "--log-format", "json"));
         all.addAll(List.of(args));
-        int code = Main.execute(all.toArray(String[]::new), new PrintWriter(stdout, true), new PrintWriter(stderr, true));
+        int code =
+                Main.execute(all.toArray(String[]::new), new PrintWriter(stdout, true), new PrintWriter(stderr, true));
         lastOut = stdout.toString();
         lastErr = stderr.toString();
         return code;
@@ -133,7 +140,7 @@ final class OciHarness {
     }
 
     int run(String id) throws Exception {
-        return run(id, pid -> { });
+        return run(id, pid -> {});
     }
 
     String read(String file) throws IOException {

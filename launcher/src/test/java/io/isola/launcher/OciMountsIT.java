@@ -23,10 +23,13 @@ class OciMountsIT {
 
     @TempDir
     Path root;
+
     @TempDir
     Path bundle;
+
     @TempDir
     Path out;
+
     private OciHarness oci;
 
     @BeforeEach
@@ -35,7 +38,8 @@ class OciMountsIT {
     }
 
     private static void sh(String script) throws Exception {
-        Process p = new ProcessBuilder("sh", "-c", script).redirectErrorStream(true).start();
+        Process p =
+                new ProcessBuilder("sh", "-c", script).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), UTF_8);
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), script + ": " + output);
@@ -55,8 +59,9 @@ class OciMountsIT {
             Path own = Files.createDirectories(shared.resolve("bundle"));
             OciHarness.rootfs(own);
             late = Files.createDirectories(own.resolve("rootfs/mnt/late"));
-            ObjectNode config = oci.config("i=0; while [ ! -e /mnt/late/hello ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i+1)); done;"
-                    + " cat /mnt/late/hello > /out/seen; busybox awk '$5 == \"/\"' /proc/self/mountinfo > /out/root");
+            ObjectNode config = oci.config(
+                    "i=0; while [ ! -e /mnt/late/hello ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i+1)); done;"
+                            + " cat /mnt/late/hello > /out/seen; busybox awk '$5 == \"/\"' /proc/self/mountinfo > /out/root");
             ((ObjectNode) config.get("linux")).put("rootfsPropagation", "rslave");
             OciHarness.JSON.writeValue(own.resolve("config.json").toFile(), config);
 
@@ -78,7 +83,10 @@ class OciMountsIT {
             new ProcessBuilder("umount", "-l", shared.toString()).start().waitFor(10, TimeUnit.SECONDS);
         }
         try (var mounts = Files.lines(Path.of("/proc/self/mountinfo"))) {
-            assertEquals(List.of(), mounts.filter(line -> line.contains("isola-oci-")).toList(), "a test mount was left");
+            assertEquals(
+                    List.of(),
+                    mounts.filter(line -> line.contains("isola-oci-")).toList(),
+                    "a test mount was left");
         }
     }
 
@@ -88,7 +96,8 @@ class OciMountsIT {
         ((ObjectNode) config.get("linux")).put("rootfsPropagation", "sideways");
         oci.write(config);
         assertEquals(1, oci.isola("create", "--bundle", bundle.toString(), "m2"));
-        assertTrue(oci.lastErr.contains("linux.rootfsPropagation") && oci.lastErr.contains("\"sideways\""), oci.lastErr);
+        assertTrue(
+                oci.lastErr.contains("linux.rootfsPropagation") && oci.lastErr.contains("\"sideways\""), oci.lastErr);
         assertEquals("", oci.ok("list", "-q"));
     }
 
@@ -99,15 +108,21 @@ class OciMountsIT {
      */
     @Test
     void aMountsPropagationOptionShowsInTheContainersMountInfo() throws Exception {
-        ObjectNode config = oci.config("busybox awk '{o=\"\"; for (i = 7; $i != \"-\"; i++) o = o \" \" $i; print $5 o}'"
-                + " /proc/self/mountinfo > /out/mounts");
+        ObjectNode config =
+                oci.config("busybox awk '{o=\"\"; for (i = 7; $i != \"-\"; i++) o = o \" \" $i; print $5 o}'"
+                        + " /proc/self/mountinfo > /out/mounts");
         ArrayNode mounts = (ArrayNode) config.get("mounts");
-        ObjectNode shared = mounts.addObject().put("destination", "/s").put("type", "bind")
+        ObjectNode shared = mounts.addObject()
+                .put("destination", "/s")
+                .put("type", "bind")
                 .put("source", Files.createDirectories(root.resolve("s")).toString());
         shared.putArray("options").add("rbind").add("shared");
-        ObjectNode tmpfs = mounts.addObject().put("destination", "/u").put("type", "tmpfs").put("source", "tmpfs");
+        ObjectNode tmpfs =
+                mounts.addObject().put("destination", "/u").put("type", "tmpfs").put("source", "tmpfs");
         tmpfs.putArray("options").add("nosuid").add("runbindable");
-        ObjectNode plain = mounts.addObject().put("destination", "/p").put("type", "bind")
+        ObjectNode plain = mounts.addObject()
+                .put("destination", "/p")
+                .put("type", "bind")
                 .put("source", Files.createDirectories(root.resolve("p")).toString());
         plain.putArray("options").add("rbind").add("rprivate");
         oci.write(config);

@@ -27,10 +27,13 @@ class OciProcessIT {
 
     @TempDir
     Path root;
+
     @TempDir
     Path bundle;
+
     @TempDir
     Path out;
+
     private OciHarness oci;
 
     @BeforeEach
@@ -42,11 +45,14 @@ class OciProcessIT {
     private void runc(String id) throws Exception {
         Path runcRoot = Files.createDirectories(root.resolve("runc"));
         try {
-            for (List<String> verb : List.of(List.of("create", "--bundle", bundle.toString(), id), List.of("start", id))) {
+            for (List<String> verb :
+                    List.of(List.of("create", "--bundle", bundle.toString(), id), List.of("start", id))) {
                 List<String> command = new ArrayList<>(List.of("runc", "--root", runcRoot.toString()));
                 command.addAll(verb);
-                Process runc = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                Process runc = new ProcessBuilder(command)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .redirectError(ProcessBuilder.Redirect.DISCARD)
+                        .start();
                 assertTrue(runc.waitFor(30, TimeUnit.SECONDS));
                 assertEquals(0, runc.exitValue(), "runc " + verb);
             }
@@ -54,7 +60,9 @@ class OciProcessIT {
                 Thread.sleep(50);
             }
         } finally {
-            new ProcessBuilder("runc", "--root", runcRoot.toString(), "delete", "--force", id).start().waitFor(30, TimeUnit.SECONDS);
+            new ProcessBuilder("runc", "--root", runcRoot.toString(), "delete", "--force", id)
+                    .start()
+                    .waitFor(30, TimeUnit.SECONDS);
         }
     }
 
@@ -65,7 +73,8 @@ class OciProcessIT {
      */
     @Test
     void aUserOtherThanRootGetsTheCapabilitySetsTheConfigLists() throws Exception {
-        ObjectNode config = oci.config("grep '^Cap' /proc/self/status > /out/caps; id -u >> /out/caps; touch /out/done");
+        ObjectNode config =
+                oci.config("grep '^Cap' /proc/self/status > /out/caps; id -u >> /out/caps; touch /out/done");
         ObjectNode user = (ObjectNode) config.get("process").get("user");
         user.put("uid", 1000).put("gid", 1000);
         ObjectNode capabilities = (ObjectNode) config.get("process").get("capabilities");
@@ -81,15 +90,23 @@ class OciProcessIT {
 
         String isolaSaw = oci.read("caps");
         // CAP_KILL (5), CAP_NET_BIND_SERVICE (10), CAP_AUDIT_WRITE (29) in every set
-        assertEquals(List.of("CapInh:\t0000000020000420", "CapPrm:\t0000000020000420", "CapEff:\t0000000020000420",
-                "CapBnd:\t0000000020000420", "CapAmb:\t0000000020000420", "1000"), isolaSaw.lines().toList());
+        assertEquals(
+                List.of(
+                        "CapInh:\t0000000020000420",
+                        "CapPrm:\t0000000020000420",
+                        "CapEff:\t0000000020000420",
+                        "CapBnd:\t0000000020000420",
+                        "CapAmb:\t0000000020000420",
+                        "1000"),
+                isolaSaw.lines().toList());
         assertEquals(runcSaw, isolaSaw);
     }
 
     /** linux.sysctl: the container's own namespaces' parameters, set inside; another is refused by name. */
     @Test
     void namespacedSysctlsAreSetAndOthersRefusedByName() throws Exception {
-        ObjectNode config = oci.config("cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shm_rmid_forced > /out/sysctl");
+        ObjectNode config =
+                oci.config("cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shm_rmid_forced > /out/sysctl");
         ((ArrayNode) config.get("linux").get("namespaces")).addObject().put("type", "network");
         ObjectNode sysctl = ((ObjectNode) config.get("linux")).putObject("sysctl");
         sysctl.put("net.ipv4.ip_forward", "1").put("kernel.shm_rmid_forced", "1");
@@ -111,7 +128,8 @@ class OciProcessIT {
     /** process.rlimits: each limit as the process sees it (lowering only: this host's root lacks CAP_SYS_RESOURCE). */
     @Test
     void rlimitsAreTheProcesssLimits() throws Exception {
-        ObjectNode config = oci.config("ulimit -Sn > /out/limits; ulimit -Hn >> /out/limits; ulimit -Hc >> /out/limits");
+        ObjectNode config =
+                oci.config("ulimit -Sn > /out/limits; ulimit -Hn >> /out/limits; ulimit -Hc >> /out/limits");
         ArrayNode rlimits = ((ObjectNode) config.get("process")).putArray("rlimits");
         rlimits.addObject().put("type", "RLIMIT_NOFILE").put("soft", 512).put("hard", 768);
         rlimits.addObject().put("type", "RLIMIT_CORE").put("soft", 0).put("hard", 0);
@@ -128,8 +146,9 @@ class OciProcessIT {
      */
     @Test
     void schedulerIoPriorityAndPersonalityAreTheProcesss() throws Exception {
-        ObjectNode config = oci.config("busybox cut -d' ' -f19,41 /proc/self/stat > /out/sched; busybox ionice -p $$ >> /out/sched;"
-                + " cat /proc/self/personality >> /out/sched");
+        ObjectNode config =
+                oci.config("busybox cut -d' ' -f19,41 /proc/self/stat > /out/sched; busybox ionice -p $$ >> /out/sched;"
+                        + " cat /proc/self/personality >> /out/sched");
         ObjectNode process = (ObjectNode) config.get("process");
         process.putObject("scheduler").put("policy", "SCHED_BATCH").put("nice", 7);
         process.putObject("ioPriority").put("class", "IOPRIO_CLASS_IDLE").put("priority", 0);
@@ -152,10 +171,15 @@ class OciProcessIT {
      */
     @Test
     void labelsOfModulesThisHostLacksAreIgnoredAndIntelRdtIsRefused() throws Exception {
-        assumeFalse(Files.exists(Path.of("/sys/module/apparmor")) || Files.exists(Path.of("/sys/fs/selinux/enforce"))
-                || Files.readString(Path.of("/proc/filesystems")).contains("resctrl"), "this host has AppArmor, SELinux or resctrl");
+        assumeFalse(
+                Files.exists(Path.of("/sys/module/apparmor"))
+                        || Files.exists(Path.of("/sys/fs/selinux/enforce"))
+                        || Files.readString(Path.of("/proc/filesystems")).contains("resctrl"),
+                "this host has AppArmor, SELinux or resctrl");
         ObjectNode config = oci.config("cat /proc/self/oom_score_adj > /out/oom");
-        ((ObjectNode) config.get("process")).put("apparmorProfile", "docker-default").put("oomScoreAdj", 500)
+        ((ObjectNode) config.get("process"))
+                .put("apparmorProfile", "docker-default")
+                .put("oomScoreAdj", 500)
                 .put("selinuxLabel", "system_u:system_r:container_t:s0:c1,c2");
         ((ObjectNode) config.get("linux")).put("mountLabel", "system_u:object_r:container_file_t:s0:c1,c2");
         oci.write(config);
@@ -191,15 +215,26 @@ class OciProcessIT {
 
         assertEquals(0, oci.run("t1"));
 
-        assertEquals(List.of("monotonic 1000000 0", "boottime " + boottime + " 0"),
-                Files.readAllLines(out.resolve("offsets")).stream().map(line -> line.trim().replaceAll("\\s+", " ")).toList());
-        long hostUptime = (long) Double.parseDouble(Files.readString(Path.of("/proc/uptime")).split(" ")[0]);
+        assertEquals(
+                List.of("monotonic 1000000 0", "boottime " + boottime + " 0"),
+                Files.readAllLines(out.resolve("offsets")).stream()
+                        .map(line -> line.trim().replaceAll("\\s+", " "))
+                        .toList());
+        long hostUptime = (long)
+                Double.parseDouble(Files.readString(Path.of("/proc/uptime")).split(" ")[0]);
         long uptime = Long.parseLong(oci.read("uptime").strip());
         assertTrue(uptime >= boottime && uptime <= boottime + hostUptime, uptime + " against the host's " + hostUptime);
-        assertTrue(!oci.read("ns").strip().equals(Files.readSymbolicLink(Path.of("/proc/self/ns/time")).toString()),
+        assertTrue(
+                !oci.read("ns")
+                        .strip()
+                        .equals(Files.readSymbolicLink(Path.of("/proc/self/ns/time"))
+                                .toString()),
                 "the container is in the runtime's time namespace");
 
-        ((ObjectNode) refused.get("linux")).putObject("timeOffsets").putObject("boottime").put("secs", 5);
+        ((ObjectNode) refused.get("linux"))
+                .putObject("timeOffsets")
+                .putObject("boottime")
+                .put("secs", 5);
         oci.write(refused);
         assertEquals(1, oci.isola("create", "--bundle", bundle.toString(), "t2"));
         assertTrue(oci.lastErr.contains("linux.timeOffsets") && oci.lastErr.contains("does not create"), oci.lastErr);

@@ -27,10 +27,13 @@ class OciResourcesIT {
 
     @TempDir
     Path root;
+
     @TempDir
     Path bundle;
+
     @TempDir
     Path out;
+
     private OciHarness oci;
 
     @BeforeEach
@@ -86,26 +89,42 @@ class OciResourcesIT {
     @Test
     void aCgroupNamespaceJoinedByPathKeepsTheContainersLimits() throws Exception {
         Process unshare = new ProcessBuilder("unshare", "--cgroup", "--fork", "--kill-child", "sleep", "1000")
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         try {
-            Path children = Path.of("/proc", Long.toString(unshare.pid()), "task", Long.toString(unshare.pid()), "children");
+            Path children =
+                    Path.of("/proc", Long.toString(unshare.pid()), "task", Long.toString(unshare.pid()), "children");
             String other = "";
             for (int i = 0; i < 100 && other.isEmpty(); i++) {
                 other = Files.readString(children).strip();
                 Thread.sleep(50);
             }
             String target = "/proc/" + other + "/ns/cgroup";
-            assertNotEquals(ownLink("cgroup"), Files.readSymbolicLink(Path.of(target)).toString());
+            assertNotEquals(
+                    ownLink("cgroup"), Files.readSymbolicLink(Path.of(target)).toString());
             ObjectNode config = oci.config("readlink /proc/self/ns/cgroup > /out/ns");
-            ((ObjectNode) config.get("linux").get("resources")).putObject("pids").put("limit", 43);
-            ((ArrayNode) config.get("linux").get("namespaces")).addObject().put("type", "cgroup").put("path", target);
+            ((ObjectNode) config.get("linux").get("resources"))
+                    .putObject("pids")
+                    .put("limit", 43);
+            ((ArrayNode) config.get("linux").get("namespaces"))
+                    .addObject()
+                    .put("type", "cgroup")
+                    .put("path", target);
             oci.write(config);
             String[] limit = new String[1];
 
-            assertEquals(0, oci.run("r2", pid -> limit[0] = Files.readString(cgroupFile(pid, "pids", "pids.max")).strip()));
+            assertEquals(
+                    0,
+                    oci.run(
+                            "r2",
+                            pid -> limit[0] = Files.readString(cgroupFile(pid, "pids", "pids.max"))
+                                    .strip()));
 
             assertEquals("43", limit[0]);
-            assertEquals(Files.readSymbolicLink(Path.of(target)).toString(), oci.read("ns").strip());
+            assertEquals(
+                    Files.readSymbolicLink(Path.of(target)).toString(),
+                    oci.read("ns").strip());
         } finally {
             unshare.destroyForcibly(); // unshare --fork ignores SIGTERM; --kill-child takes sleep with it
             unshare.waitFor(10, TimeUnit.SECONDS);
@@ -115,10 +134,13 @@ class OciResourcesIT {
     /** This host's layout as the tuning cases expect it: hybrid, with v1 cpu, cpuset and memory and cgroup2's hugetlb. */
     private static void assumeHybridLikeCi() throws IOException {
         Path unified = Path.of("/sys/fs/cgroup/unified/cgroup.controllers");
-        assumeTrue(Files.exists(Path.of("/sys/fs/cgroup/cpu/cpu.rt_runtime_us"))
-                && Files.exists(Path.of("/sys/fs/cgroup/memory/memory.kmem.tcp.limit_in_bytes"))
-                && Files.exists(Path.of("/sys/fs/cgroup/cpuset/cpuset.mems")) && Files.exists(unified)
-                && Files.readString(unified).contains("hugetlb") && Files.isDirectory(Path.of("/sys/kernel/mm/hugepages/hugepages-2048kB")),
+        assumeTrue(
+                Files.exists(Path.of("/sys/fs/cgroup/cpu/cpu.rt_runtime_us"))
+                        && Files.exists(Path.of("/sys/fs/cgroup/memory/memory.kmem.tcp.limit_in_bytes"))
+                        && Files.exists(Path.of("/sys/fs/cgroup/cpuset/cpuset.mems"))
+                        && Files.exists(unified)
+                        && Files.readString(unified).contains("hugetlb")
+                        && Files.isDirectory(Path.of("/sys/kernel/mm/hugepages/hugepages-2048kB")),
                 "the tuning cases are written for a hybrid host like the CI's (v1 cpu with real-time, cpuset, memory; cgroup2 hugetlb)");
     }
 
@@ -139,12 +161,18 @@ class OciResourcesIT {
     void tuningBeyondDockersLimitsShowsInTheContainersCgroupFiles() throws Exception {
         assumeHybridLikeCi();
         String path = "isola-oci-tuning-" + ProcessHandle.current().pid();
-        ObjectNode config = tuned("cd /sys/fs/cgroup; cat cpuset/cpuset.mems cpu/cpu.idle cpu/cpu.rt_runtime_us"
-                + " memory/memory.swappiness memory/memory.kmem.tcp.limit_in_bytes unified/hugetlb.2MB.max"
-                + " unified/cgroup.max.depth > /out/seen; grep oom_kill_disable memory/memory.oom_control >> /out/seen", path);
+        ObjectNode config = tuned(
+                "cd /sys/fs/cgroup; cat cpuset/cpuset.mems cpu/cpu.idle cpu/cpu.rt_runtime_us"
+                        + " memory/memory.swappiness memory/memory.kmem.tcp.limit_in_bytes unified/hugetlb.2MB.max"
+                        + " unified/cgroup.max.depth > /out/seen; grep oom_kill_disable memory/memory.oom_control >> /out/seen",
+                path);
         ObjectNode resources = (ObjectNode) config.get("linux").get("resources");
         resources.putObject("cpu").put("mems", "0").put("idle", 1).put("realtimeRuntime", 10000);
-        resources.putObject("memory").put("swappiness", 10).put("disableOOMKiller", true).put("kernel", 1L << 30)
+        resources
+                .putObject("memory")
+                .put("swappiness", 10)
+                .put("disableOOMKiller", true)
+                .put("kernel", 1L << 30)
                 .put("kernelTCP", 100L << 20);
         resources.putArray("hugepageLimits").addObject().put("pageSize", "2MB").put("limit", 4L << 20);
         resources.putObject("unified").put("cgroup.max.depth", "5");
@@ -152,10 +180,21 @@ class OciResourcesIT {
 
         assertEquals(0, oci.run("t1"));
 
-        assertEquals(List.of("0", "1", "10000", "10", Long.toString(100L << 20), Long.toString(4L << 20), "5",
-                "oom_kill_disable 1"), Files.readAllLines(out.resolve("seen")));
+        assertEquals(
+                List.of(
+                        "0",
+                        "1",
+                        "10000",
+                        "10",
+                        Long.toString(100L << 20),
+                        Long.toString(4L << 20),
+                        "5",
+                        "oom_kill_disable 1"),
+                Files.readAllLines(out.resolve("seen")));
         assertFalse(Files.exists(Path.of("/sys/fs/cgroup/cpu", path)), "the container's cgroup was left behind");
-        assertFalse(Files.exists(Path.of("/sys/fs/cgroup/unified", path)), "the container's cgroup2 cgroup was left behind");
+        assertFalse(
+                Files.exists(Path.of("/sys/fs/cgroup/unified", path)),
+                "the container's cgroup2 cgroup was left behind");
     }
 
     /**
@@ -166,7 +205,8 @@ class OciResourcesIT {
     @Test
     void tuningThisHostCannotApplyIsRefusedNamingTheLayoutAndLeavesNothing() throws Exception {
         assumeHybridLikeCi();
-        assumeTrue(Files.readAllLines(Path.of("/proc/self/cgroup")).stream().noneMatch(l -> l.contains("net_cls")),
+        assumeTrue(
+                Files.readAllLines(Path.of("/proc/self/cgroup")).stream().noneMatch(l -> l.contains("net_cls")),
                 "this host mounts net_cls");
         String path = "isola-oci-refused-" + ProcessHandle.current().pid();
         ObjectNode base = tuned("true", path);
@@ -174,14 +214,18 @@ class OciResourcesIT {
         ((ObjectNode) config.get("linux").get("resources")).putObject("network").put("classID", 42);
         oci.write(config);
         assertEquals(1, oci.isola("create", "--bundle", bundle.toString(), "t2"));
-        assertTrue(oci.lastErr.contains("linux.resources.network.classID") && oci.lastErr.contains("net_cls")
-                && oci.lastErr.contains("hybrid (cgroup v1 hierarchies for"), oci.lastErr);
+        assertTrue(
+                oci.lastErr.contains("linux.resources.network.classID")
+                        && oci.lastErr.contains("net_cls")
+                        && oci.lastErr.contains("hybrid (cgroup v1 hierarchies for"),
+                oci.lastErr);
 
         config = base.deepCopy();
         ((ObjectNode) config.get("linux").get("resources")).putObject("unified").put("memory.high", "10000000");
         oci.write(config);
         assertEquals(1, oci.isola("create", "--bundle", bundle.toString(), "t2"));
-        assertTrue(oci.lastErr.contains("unified.memory.high") && oci.lastErr.contains("memory controller on cgroup v1"),
+        assertTrue(
+                oci.lastErr.contains("unified.memory.high") && oci.lastErr.contains("memory controller on cgroup v1"),
                 oci.lastErr);
 
         config = base.deepCopy();
@@ -190,7 +234,9 @@ class OciResourcesIT {
         assertEquals(1, oci.isola("create", "--bundle", bundle.toString(), "t2"));
         assertTrue(oci.lastErr.contains("hugetlb.3MB.max") && oci.lastErr.contains("no such file"), oci.lastErr);
         assertFalse(Files.exists(Path.of("/sys/fs/cgroup/cpu", path)), "a refused create left its cgroup behind");
-        assertFalse(Files.exists(Path.of("/sys/fs/cgroup/unified", path)), "a refused create left its cgroup2 cgroup behind");
+        assertFalse(
+                Files.exists(Path.of("/sys/fs/cgroup/unified", path)),
+                "a refused create left its cgroup2 cgroup behind");
         assertEquals("", oci.ok("list", "-q"));
     }
 }

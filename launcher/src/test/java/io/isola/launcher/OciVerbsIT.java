@@ -26,10 +26,13 @@ class OciVerbsIT {
 
     @TempDir
     Path root;
+
     @TempDir
     Path bundle;
+
     @TempDir
     Path out;
+
     private OciHarness oci;
 
     @BeforeEach
@@ -39,9 +42,16 @@ class OciVerbsIT {
 
     @Test
     void everyOciVerbFailsWithStatus1AndOneLineAsRuncDoes() throws Exception {
-        for (List<String> verb : List.of(List.of("state", "nosuch"), List.of("start", "nosuch"), List.of("delete", "nosuch"),
-                List.of("kill", "nosuch", "KILL"), List.of("pause", "nosuch"), List.of("resume", "nosuch"),
-                List.of("ps", "nosuch"), List.of("state"), List.of("kill", "--bogus", "nosuch"))) {
+        for (List<String> verb : List.of(
+                List.of("state", "nosuch"),
+                List.of("start", "nosuch"),
+                List.of("delete", "nosuch"),
+                List.of("kill", "nosuch", "KILL"),
+                List.of("pause", "nosuch"),
+                List.of("resume", "nosuch"),
+                List.of("ps", "nosuch"),
+                List.of("state"),
+                List.of("kill", "--bogus", "nosuch"))) {
             assertEquals(1, oci.isola(verb.toArray(String[]::new)), verb + ": " + oci.lastErr);
             assertTrue(oci.lastErr.startsWith("isola: "), verb + ": " + oci.lastErr);
         }
@@ -83,19 +93,24 @@ class OciVerbsIT {
         }
 
         assertEquals(normalised(runcState), normalised(isolaState));
-        assertTrue(isolaState.startsWith("{\n  \"ociVersion\": \"") && isolaState.endsWith("\"owner\": \"\"\n}"), isolaState);
+        assertTrue(
+                isolaState.startsWith("{\n  \"ociVersion\": \"") && isolaState.endsWith("\"owner\": \"\"\n}"),
+                isolaState);
     }
 
     private static String normalised(String state) {
-        return state.replaceAll("\"pid\": \\d+", "\"pid\": PID").replaceAll("\"created\": \"[^\"]+\"", "\"created\": TIME")
+        return state.replaceAll("\"pid\": \\d+", "\"pid\": PID")
+                .replaceAll("\"created\": \"[^\"]+\"", "\"created\": TIME")
                 .replaceAll("\"ociVersion\": \"[^\"]+\"", "\"ociVersion\": V");
     }
 
     private int runc(Path runcRoot, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of("runc", "--root", runcRoot.toString()));
         command.addAll(List.of(args));
-        Process runc = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process runc = new ProcessBuilder(command)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         assertTrue(runc.waitFor(30, TimeUnit.SECONDS));
         return runc.exitValue();
     }
@@ -103,7 +118,9 @@ class OciVerbsIT {
     private String runcOutput(Path runcRoot, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of("runc", "--root", runcRoot.toString()));
         command.addAll(List.of(args));
-        Process runc = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process runc = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         String output = new String(runc.getInputStream().readAllBytes(), UTF_8);
         assertTrue(runc.waitFor(30, TimeUnit.SECONDS));
         assertEquals(0, runc.exitValue(), String.join(" ", args));
@@ -119,7 +136,8 @@ class OciVerbsIT {
             JsonNode listed = OciHarness.JSON.readTree(oci.ok("list", "-f", "json"));
             assertEquals(1, listed.size(), listed.toString());
             JsonNode one = listed.get(0);
-            assertEquals(List.of("ociVersion", "id", "pid", "status", "bundle", "rootfs", "created", "owner"),
+            assertEquals(
+                    List.of("ociVersion", "id", "pid", "status", "bundle", "rootfs", "created", "owner"),
                     iterable(one.fieldNames()));
             assertEquals("l1", one.get("id").asText());
             assertEquals(pid, one.get("pid").asLong());
@@ -147,17 +165,21 @@ class OciVerbsIT {
 
         assertTrue(printed.startsWith("{\n    \"ociVersionMin\": \"1.0.0\",\n"), printed);
         JsonNode linux = features.get("linux");
-        assertEquals(List.of("cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"), texts(linux.get("namespaces")));
+        assertEquals(
+                List.of("cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"),
+                texts(linux.get("namespaces")));
         assertTrue(texts(linux.get("capabilities")).containsAll(List.of("CAP_SYS_ADMIN", "CAP_NET_RAW", "CAP_CHOWN")));
         assertTrue(texts(features.get("mountOptions")).containsAll(List.of("rshared", "rslave", "runbindable")));
         assertEquals(true, linux.get("cgroup").get("v1").asBoolean());
         assertEquals(true, linux.get("cgroup").get("v2").asBoolean());
         assertEquals(true, linux.get("seccomp").get("enabled").asBoolean());
-        assertTrue(texts(linux.get("seccomp").get("actions")).containsAll(List.of("SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL_PROCESS")));
+        assertTrue(texts(linux.get("seccomp").get("actions"))
+                .containsAll(List.of("SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL_PROCESS")));
         assertTrue(texts(linux.get("seccomp").get("operators")).contains("SCMP_CMP_MASKED_EQ"));
         assertEquals(false, linux.get("apparmor").get("enabled").asBoolean());
         assertEquals(6, features.get("hooks").size());
-        assertTrue(texts(features.get("mountOptions")).containsAll(List.of("bind", "rbind", "ro", "nosuid", "nodev", "noexec")));
+        assertTrue(texts(features.get("mountOptions"))
+                .containsAll(List.of("bind", "rbind", "ro", "nosuid", "nodev", "noexec")));
     }
 
     private static List<String> texts(JsonNode array) {
@@ -172,7 +194,10 @@ class OciVerbsIT {
         ObjectNode config = oci.config("echo ran > /out/ran");
         config.putObject("org.example.extension").put("setting", 1);
         ((ObjectNode) config.get("process")).put("org.example.flag", true);
-        ((ObjectNode) config.get("linux")).putObject("org.example").putArray("list").add("x");
+        ((ObjectNode) config.get("linux"))
+                .putObject("org.example")
+                .putArray("list")
+                .add("x");
         ((ObjectNode) config.get("linux").get("resources")).put("org.example.weight", 3);
         config.putObject("hooks").putArray("org.example.hook").addObject().put("path", "/bin/false");
         oci.write(config);
@@ -191,7 +216,8 @@ class OciVerbsIT {
 
         oci.write(config);
         assertEquals(1, oci.isola("create", "--bundle", bundle.toString(), "p1"));
-        assertEquals("isola: config.json: process: absent; expected the container's process, with its args\n", oci.lastErr);
+        assertEquals(
+                "isola: config.json: process: absent; expected the container's process, with its args\n", oci.lastErr);
         oci.write(noArgs);
         assertEquals(1, oci.isola("create", "--bundle", bundle.toString(), "p1"));
         assertEquals("isola: config.json: process.args: empty; expected at least the command to run\n", oci.lastErr);
@@ -208,9 +234,12 @@ class OciVerbsIT {
     void aCommandThatIsNotThereFailsTheCreateAsRuncs() throws Exception {
         ObjectNode config = oci.config("true");
         int n = 0;
-        for (String[] command : new String[][] {{"nosuchcmd", "executable file not found in $PATH"},
-                {"/nosuch/cmd", "stat /nosuch/cmd: no such file or directory"}, {"escape", "executable file not found in $PATH"},
-                {"sh", null}}) {
+        for (String[] command : new String[][] {
+            {"nosuchcmd", "executable file not found in $PATH"},
+            {"/nosuch/cmd", "stat /nosuch/cmd: no such file or directory"},
+            {"escape", "executable file not found in $PATH"},
+            {"sh", null}
+        }) {
             Path own = Files.createDirectories(root.resolve("bundle-" + n++));
             OciHarness.rootfs(own);
             // the host has it; the container's root has not
@@ -226,7 +255,8 @@ class OciVerbsIT {
                 oci.ok("create", "--bundle", own.toString(), "x" + n);
                 try (var child = io.isola.internal.nativ.Pidfd.open(oci.pid("x" + n))) {
                     oci.ok("start", "x" + n);
-                    assertEquals(0, child.awaitExit(java.time.Duration.ofSeconds(30)).exitCode());
+                    assertEquals(
+                            0, child.awaitExit(java.time.Duration.ofSeconds(30)).exitCode());
                 } finally {
                     oci.isola("delete", "--force", "x" + n);
                 }
@@ -234,7 +264,9 @@ class OciVerbsIT {
                 continue;
             }
             assertEquals(1, oci.isola("create", "--bundle", own.toString(), "x" + n), command[0]);
-            assertTrue(oci.lastErr.contains("exec: \"" + command[0] + "\": ") && oci.lastErr.contains(command[1]), oci.lastErr);
+            assertTrue(
+                    oci.lastErr.contains("exec: \"" + command[0] + "\": ") && oci.lastErr.contains(command[1]),
+                    oci.lastErr);
             assertEquals("", oci.ok("list", "-q"), "a refused create left state behind");
         }
     }

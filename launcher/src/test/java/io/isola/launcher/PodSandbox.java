@@ -31,6 +31,7 @@ final class PodSandbox {
 
     /** The pod's parent cgroup, as the kubelet makes one per pod; its containers' cgroups go below it. */
     static final String CGROUP_PARENT = "isola-pod-it";
+
     static final String ID = "pod-sandbox", HOSTNAME = "pod-host";
     private static final String HOST_ADDRESS = "10.251.77.1", POD_ADDRESS = "10.251.77.2";
 
@@ -50,8 +51,12 @@ final class PodSandbox {
     /** Runs the sandbox with {@code runtime}'s options to ctr run ({@code --runc-binary} and {@code --runc-root}). */
     static PodSandbox start(Ctr ctr, List<String> runtime, Path work, Path rootfs) throws Exception {
         for (String tool : List.of("ip", "nsenter")) {
-            assumeTrue(Stream.of(System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin").split(":"))
-                    .anyMatch(d -> Files.isExecutable(Path.of(d, tool))), tool + " plumbs the pod's veth; install iproute2 and util-linux");
+            assumeTrue(
+                    Stream.of(System.getenv()
+                                    .getOrDefault("PATH", "/usr/sbin:/usr/bin")
+                                    .split(":"))
+                            .anyMatch(d -> Files.isExecutable(Path.of(d, tool))),
+                    tool + " plumbs the pod's veth; install iproute2 and util-linux");
         }
         ObjectMapper json = new ObjectMapper();
         ContainerdIT.Result defaults = ctr.run("oci", "spec");
@@ -64,7 +69,8 @@ final class PodSandbox {
         Path file = work.resolve(ID + ".json");
         json.writeValue(file.toFile(), spec);
         Path pidFile = work.resolve(ID + ".pid");
-        List<String> run = new ArrayList<>(List.of("run", "-d", "--config", file.toString(), "--pid-file", pidFile.toString()));
+        List<String> run =
+                new ArrayList<>(List.of("run", "-d", "--config", file.toString(), "--pid-file", pidFile.toString()));
         run.addAll(runtime);
         run.add(ID);
         ContainerdIT.Result started = ctr.run(run.toArray(String[]::new));
@@ -82,8 +88,15 @@ final class PodSandbox {
 
     /** ctr's options for an app container of the pod: the sandbox's net, IPC and UTS by path, a cgroup below the pod's. */
     List<String> appOptions(String id) {
-        return List.of("--cgroup", "/" + CGROUP_PARENT + "/" + id, "--with-ns", "network:/proc/" + pid + "/ns/net",
-                "--with-ns", "ipc:/proc/" + pid + "/ns/ipc", "--with-ns", "uts:/proc/" + pid + "/ns/uts");
+        return List.of(
+                "--cgroup",
+                "/" + CGROUP_PARENT + "/" + id,
+                "--with-ns",
+                "network:/proc/" + pid + "/ns/net",
+                "--with-ns",
+                "ipc:/proc/" + pid + "/ns/ipc",
+                "--with-ns",
+                "uts:/proc/" + pid + "/ns/uts");
     }
 
     /** The sandbox's namespace of a type as readlink prints it ({@code net:[4026532248]}). */
@@ -93,9 +106,11 @@ final class PodSandbox {
 
     /** What the pod serves on port 8080, fetched from the host through the veth. */
     String fetchFromHost(String path) throws Exception {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        HttpClient client =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + POD_ADDRESS + ":8080" + path))
-                .timeout(Duration.ofSeconds(10)).build();
+                .timeout(Duration.ofSeconds(10))
+                .build();
         return client.send(request, HttpResponse.BodyHandlers.ofString()).body();
     }
 
@@ -142,7 +157,8 @@ final class PodSandbox {
     private static List<String> shims(List<String> ids) throws IOException {
         List<String> found = new ArrayList<>();
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+            for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+"))
+                    .toList()) {
                 String cmdline;
                 try {
                     cmdline = new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8);
@@ -151,7 +167,10 @@ final class PodSandbox {
                 }
                 List<String> args = List.of(cmdline.split("\0"));
                 int id = args.indexOf("-id");
-                if (!args.isEmpty() && args.get(0).contains("containerd-shim") && id >= 0 && id + 1 < args.size()
+                if (!args.isEmpty()
+                        && args.get(0).contains("containerd-shim")
+                        && id >= 0
+                        && id + 1 < args.size()
                         && ids.contains(args.get(id + 1))) {
                     found.add("shim " + proc.getFileName() + " " + String.join(" ", args));
                 }

@@ -52,6 +52,7 @@ class PodmanIT {
 
     @TempDir
     Path dir;
+
     private Path runtime;
     private Path runtimeWithNet;
     private String netns;
@@ -66,7 +67,8 @@ class PodmanIT {
         Path rootfs = Files.createDirectories(dir.resolve("rootfs"));
         Path bin = Files.createDirectories(rootfs.resolve("bin"));
         Files.copy(busybox, bin.resolve("busybox"));
-        for (String applet : List.of("sh", "echo", "cat", "true", "sleep", "httpd", "wget", "hostname", "readlink", "mkdir")) {
+        for (String applet :
+                List.of("sh", "echo", "cat", "true", "sleep", "httpd", "wget", "hostname", "readlink", "mkdir")) {
             Files.createSymbolicLink(bin.resolve(applet), Path.of("busybox"));
         }
         // a pod's infra container runs this, as podman's own pause image runs catatonit
@@ -79,8 +81,9 @@ class PodmanIT {
         assertEquals(0, run(List.of("tar", "-C", rootfs.toString(), "-cf", tar.toString(), ".")).code, lastErr);
         runtime = runtime(System.getProperty("isola.bundles"), "isola");
         // the ulimits of the runs, for the pod's infra container, which podman starts with its defaults
-        Files.writeString(dir.resolve("containers.conf"), "[containers]\ndefault_ulimits = [\"nofile=1024:1024\","
-                + " \"nproc=1024:1024\"]\n");
+        Files.writeString(
+                dir.resolve("containers.conf"),
+                "[containers]\ndefault_ulimits = [\"nofile=1024:1024\"," + " \"nproc=1024:1024\"]\n");
         assumeTrue(onPath("ip"), "the test's network namespace is made with ip netns; install iproute2");
         String name = "isola-podman-it-" + ProcessHandle.current().pid() + "-" + System.nanoTime() % 100000;
         assertEquals(0, run(List.of("ip", "netns", "add", name)).code, () -> "ip netns add: " + lastErr);
@@ -102,8 +105,10 @@ class PodmanIT {
         podman("rmi", "--all", "--force");
         // whatever podman still has mounted below the temporary directory (container shm), before it goes
         List<String> mounts = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
-                .map(line -> line.split(" ")[4]).filter(point -> point.startsWith(dir.toString()))
-                .sorted((a, b) -> b.length() - a.length()).collect(Collectors.toList());
+                .map(line -> line.split(" ")[4])
+                .filter(point -> point.startsWith(dir.toString()))
+                .sorted((a, b) -> b.length() - a.length())
+                .collect(Collectors.toList());
         for (String point : mounts) {
             run(List.of("umount", "-l", point));
         }
@@ -125,15 +130,25 @@ class PodmanIT {
 
     @Test
     void theContainerGetsWhatPodmansConfigAsks() throws Exception {
-        Result result = podmanRun("sh", "-c", "grep -E '^(CapEff|NoNewPrivs|Seccomp):' /proc/self/status;"
-                + " cat /proc/sys/net/ipv4/ping_group_range; umask;"
-                // podman lists no cgroup namespace on a v1 host: the container's cgroup is then its path in the host's tree
-                + " cat /sys/fs/cgroup/pids$(grep -E '^[0-9]+:pids:' /proc/self/cgroup | cut -d: -f3)/pids.max 2>/dev/null"
-                + " || cat /sys/fs/cgroup/pids.max");
+        Result result = podmanRun(
+                "sh",
+                "-c",
+                "grep -E '^(CapEff|NoNewPrivs|Seccomp):' /proc/self/status;"
+                        + " cat /proc/sys/net/ipv4/ping_group_range; umask;"
+                        // podman lists no cgroup namespace on a v1 host: the container's cgroup is then its path in the
+                        // host's tree
+                        + " cat /sys/fs/cgroup/pids$(grep -E '^[0-9]+:pids:' /proc/self/cgroup | cut -d: -f3)/pids.max 2>/dev/null"
+                        + " || cat /sys/fs/cgroup/pids.max");
         assertEquals(0, result.code, () -> "podman run: " + lastErr);
-        List<String> lines = result.out.lines().map(line -> line.replaceAll("\\s+", " ").strip()).toList();
-        // podman's 11 default capabilities: CHOWN DAC_OVERRIDE FOWNER FSETID KILL NET_BIND_SERVICE SETFCAP SETGID SETPCAP SETUID SYS_CHROOT
-        assertEquals(List.of("CapEff: 00000000800405fb", "NoNewPrivs: 0", "Seccomp: 2", "0 0", "0022", "2048"), lines,
+        List<String> lines = result.out
+                .lines()
+                .map(line -> line.replaceAll("\\s+", " ").strip())
+                .toList();
+        // podman's 11 default capabilities: CHOWN DAC_OVERRIDE FOWNER FSETID KILL NET_BIND_SERVICE SETFCAP SETGID
+        // SETPCAP SETUID SYS_CHROOT
+        assertEquals(
+                List.of("CapEff: 00000000800405fb", "NoNewPrivs: 0", "Seccomp: 2", "0 0", "0022", "2048"),
+                lines,
                 "capabilities, no_new_privs off, seccomp filter, sysctl net.ipv4.ping_group_range, umask, pids limit");
     }
 
@@ -151,22 +166,38 @@ class PodmanIT {
         Path saved = dir.resolve("saved.tar");
         System.setProperty("isola.root", dir.resolve("isola-store").toString());
         try {
-            Path archive = io.isola.launcher.image.ImageArchives.dockerSave(dir.resolve("in.tar"), "test/saved:1", false);
+            Path archive =
+                    io.isola.launcher.image.ImageArchives.dockerSave(dir.resolve("in.tar"), "test/saved:1", false);
             java.io.StringWriter err = new java.io.StringWriter();
             java.io.PrintWriter sink = new java.io.PrintWriter(err, true);
-            assertEquals(0, Main.execute(new String[] {"image", "import", archive.toString()}, sink, sink), err::toString);
-            assertEquals(0, Main.execute(new String[] {"save", "-o", saved.toString(), "test/saved:1"}, sink, sink), err::toString);
+            assertEquals(
+                    0, Main.execute(new String[] {"image", "import", archive.toString()}, sink, sink), err::toString);
+            assertEquals(
+                    0,
+                    Main.execute(new String[] {"save", "-o", saved.toString(), "test/saved:1"}, sink, sink),
+                    err::toString);
         } finally {
             System.clearProperty("isola.root");
         }
         Result loaded = podman("load", "-i", saved.toString());
         assertEquals(0, loaded.code, () -> "podman load: " + lastErr);
-        String name = loaded.out.lines().filter(line -> line.startsWith("Loaded image")).map(line -> line.replaceFirst("^[^:]*: *", ""))
-                .findFirst().orElseThrow(() -> new AssertionError("podman load: " + loaded.out));
+        String name = loaded.out
+                .lines()
+                .filter(line -> line.startsWith("Loaded image"))
+                .map(line -> line.replaceFirst("^[^:]*: *", ""))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("podman load: " + loaded.out));
         assertTrue(name.endsWith("test/saved:1"), name);
         // --pull never: no test reaches a registry off this machine
-        List<String> args = new ArrayList<>(List.of("--runtime", runtime.toString(), "run", "--rm", "--pull", "never",
-                "--network", "ns:/run/netns/" + netns));
+        List<String> args = new ArrayList<>(List.of(
+                "--runtime",
+                runtime.toString(),
+                "run",
+                "--rm",
+                "--pull",
+                "never",
+                "--network",
+                "ns:/run/netns/" + netns));
         args.addAll(ULIMITS);
         args.addAll(List.of(name, "/bin/sh", "-c", "cat /etc/upper; test -e /etc/gone || echo gone; ls /dir"));
         Result result = podman(args.toArray(String[]::new));
@@ -183,26 +214,67 @@ class PodmanIT {
     @Test
     void aPodsContainersShareLocalhostAndHostnameAndPodRmLeavesNothing() throws Exception {
         String ids = "hostname; for n in net ipc uts pid; do readlink /proc/self/ns/$n; done";
-        Result pod = podmanWithNet("pod", "create", "--name", "isola-pod", "--hostname", "pod-host", "--network", "none",
-                "--infra-image", IMAGE, "--infra-command", "/pause");
+        Result pod = podmanWithNet(
+                "pod",
+                "create",
+                "--name",
+                "isola-pod",
+                "--hostname",
+                "pod-host",
+                "--network",
+                "none",
+                "--infra-image",
+                IMAGE,
+                "--infra-command",
+                "/pause");
         assertEquals(0, pod.code, () -> "podman pod create: " + lastErr);
-        Result web = podmanWithNet("run", "-d", "--pod", "isola-pod", IMAGE, "sh", "-c",
+        Result web = podmanWithNet(
+                "run",
+                "-d",
+                "--pod",
+                "isola-pod",
+                IMAGE,
+                "sh",
+                "-c",
                 "mkdir -p /tmp/w && { " + ids + "; } >/tmp/w/id && exec httpd -f -p 127.0.0.1:8080 -h /tmp/w");
         assertEquals(0, web.code, () -> "podman run -d --pod: " + lastErr);
-        Result client = podmanWithNet("run", "--rm", "--pod", "isola-pod", IMAGE, "sh", "-c", ids
-                + "; i=0; until wget -qO- http://127.0.0.1:8080/id; do i=$((i+1)); [ $i -lt 100 ] || exit 1; sleep 0.1; done");
+        Result client = podmanWithNet(
+                "run",
+                "--rm",
+                "--pod",
+                "isola-pod",
+                IMAGE,
+                "sh",
+                "-c",
+                ids
+                        + "; i=0; until wget -qO- http://127.0.0.1:8080/id; do i=$((i+1)); [ $i -lt 100 ] || exit 1; sleep 0.1; done");
         assertEquals(0, client.code, () -> "podman run --rm --pod: " + lastErr);
         List<String> lines = client.out.lines().toList();
         assertEquals(10, lines.size(), client.out);
         List<String> own = lines.subList(0, 5), served = lines.subList(5, 10);
         assertEquals("pod-host", own.get(0), client.out);
-        assertEquals(served.subList(0, 4), own.subList(0, 4), "hostname, net, IPC and UTS namespaces are the pod's: " + client.out);
+        assertEquals(
+                served.subList(0, 4),
+                own.subList(0, 4),
+                "hostname, net, IPC and UTS namespaces are the pod's: " + client.out);
         assertTrue(!own.get(4).equals(served.get(4)), "each container has a PID namespace of its own: " + client.out);
-        String infraPid = podmanWithNet("pod", "inspect", "--format", "{{.InfraContainerID}}", "isola-pod").out.strip();
-        String pid = podmanWithNet("inspect", "--format", "{{.State.Pid}}", infraPid).out.strip();
-        assertEquals(Files.readSymbolicLink(Path.of("/proc", pid, "ns/net")).toString(), own.get(1), "the infra container's network");
-        String podId = podmanWithNet("pod", "inspect", "--format", "{{.ID}}", "isola-pod").out.strip();
-        List<String> containers = podmanWithNet("ps", "--all", "--no-trunc", "--quiet", "--pod").out.lines().toList();
+        String infraPid = podmanWithNet("pod", "inspect", "--format", "{{.InfraContainerID}}", "isola-pod")
+                .out
+                .strip();
+        String pid = podmanWithNet("inspect", "--format", "{{.State.Pid}}", infraPid)
+                .out
+                .strip();
+        assertEquals(
+                Files.readSymbolicLink(Path.of("/proc", pid, "ns/net")).toString(),
+                own.get(1),
+                "the infra container's network");
+        String podId = podmanWithNet("pod", "inspect", "--format", "{{.ID}}", "isola-pod")
+                .out
+                .strip();
+        List<String> containers = podmanWithNet("ps", "--all", "--no-trunc", "--quiet", "--pod")
+                .out
+                .lines()
+                .toList();
         assertEquals(2, containers.size(), "infra and web: " + containers);
 
         Result removed = podmanWithNet("pod", "rm", "--force", "--time", "0", "isola-pod");
@@ -228,7 +300,8 @@ class PodmanIT {
                 try (var children = Files.list(pod)) {
                     children.filter(Files::isDirectory).forEach(c -> left.add(c.toString()));
                 }
-                if (List.of("systemd", "unified").contains(hierarchy.getFileName().toString())) {
+                if (List.of("systemd", "unified")
+                        .contains(hierarchy.getFileName().toString())) {
                     Files.deleteIfExists(pod);
                 } else {
                     left.add(pod.toString());
@@ -272,9 +345,20 @@ class PodmanIT {
      * other cases assert.)
      */
     private Result podman(boolean infraUlimits, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("podman", "--root", dir.resolve("storage").toString(),
-                "--runroot", dir.resolve("run").toString(), "--tmpdir", dir.resolve("tmp").toString(),
-                "--storage-driver", "vfs", "--cgroup-manager", "cgroupfs", "--events-backend", "file"));
+        List<String> command = new ArrayList<>(List.of(
+                "podman",
+                "--root",
+                dir.resolve("storage").toString(),
+                "--runroot",
+                dir.resolve("run").toString(),
+                "--tmpdir",
+                dir.resolve("tmp").toString(),
+                "--storage-driver",
+                "vfs",
+                "--cgroup-manager",
+                "cgroupfs",
+                "--events-backend",
+                "file"));
         command.addAll(List.of(args));
         return run(command, infraUlimits);
     }
@@ -282,7 +366,9 @@ class PodmanIT {
     /** podman with this build's isola as the runtime, with the ns-net bundle: a pod's network namespace is the runtime's to make. */
     private Result podmanWithNet(String... args) throws Exception {
         if (runtimeWithNet == null) {
-            runtimeWithNet = runtime(NetBundle.added(Path.of(System.getProperty("isola.bundles")), dir.resolve("bundles")).toString(),
+            runtimeWithNet = runtime(
+                    NetBundle.added(Path.of(System.getProperty("isola.bundles")), dir.resolve("bundles"))
+                            .toString(),
                     "isola-net");
         }
         List<String> command = new ArrayList<>(List.of("--runtime", runtimeWithNet.toString()));
@@ -298,7 +384,8 @@ class PodmanIT {
                 Path parent = hierarchy.resolve("libpod_parent");
                 if (Files.isDirectory(parent)) {
                     try (var children = Files.list(parent)) {
-                        children.filter(c -> c.getFileName().toString().startsWith("libpod-")).forEach(c -> left.add(c.toString()));
+                        children.filter(c -> c.getFileName().toString().startsWith("libpod-"))
+                                .forEach(c -> left.add(c.toString()));
                     }
                 }
             }
@@ -313,11 +400,16 @@ class PodmanIT {
             return Path.of(given).toAbsolutePath();
         }
         String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
-        List<String> command = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Disola.bundles=" + bundles, "-cp", System.getProperty("java.class.path"),
+        List<String> command = new ArrayList<>(List.of(
+                java,
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-Disola.bundles=" + bundles,
+                "-cp",
+                System.getProperty("java.class.path"),
                 Main.class.getName()));
-        String script = "#!/bin/sh\nexec " + command.stream().map(PodmanIT::quoted).collect(Collectors.joining(" "))
-                + " \"$@\"\n";
+        String script = "#!/bin/sh\nexec "
+                + command.stream().map(PodmanIT::quoted).collect(Collectors.joining(" ")) + " \"$@\"\n";
         Path file = dir.resolve(name);
         Files.writeString(file, script);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwx------"));
@@ -337,7 +429,8 @@ class PodmanIT {
     private Result run(List<String> command, boolean infraUlimits) throws Exception {
         ProcessBuilder builder = new ProcessBuilder(command);
         if (infraUlimits) {
-            builder.environment().put("CONTAINERS_CONF", dir.resolve("containers.conf").toString());
+            builder.environment()
+                    .put("CONTAINERS_CONF", dir.resolve("containers.conf").toString());
         }
         Process process = builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .start();
@@ -360,7 +453,8 @@ class PodmanIT {
     }
 
     private static boolean onPath(String program) {
-        for (String entry : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+        for (String entry :
+                System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
             if (Files.isExecutable(Path.of(entry, program))) {
                 return true;
             }

@@ -31,8 +31,10 @@ class PsFormatIT {
     @BeforeEach
     void twoContainers() {
         cli = new InProcessCli(tmp);
-        running = cli.ok("run", "-d", "--name", "web-1", "-l", "app=web", "-l", "tier", "--", "sleep", "1000").strip();
-        exited = cli.ok("run", "-d", "--name", "job", "-l", "app=batch", "--", "sh", "-c", "exit 3").strip();
+        running = cli.ok("run", "-d", "--name", "web-1", "-l", "app=web", "-l", "tier", "--", "sleep", "1000")
+                .strip();
+        exited = cli.ok("run", "-d", "--name", "job", "-l", "app=batch", "--", "sh", "-c", "exit 3")
+                .strip();
         cli.ok("wait", exited);
     }
 
@@ -46,7 +48,8 @@ class PsFormatIT {
         assertEquals(running.substring(0, 12) + "\n", cli.ok("ps", "-q"));
         assertEquals(running + "\n" + exited + "\n", cli.ok("ps", "-a", "-q", "--no-trunc"));
         List<String> table = cli.ok("ps", "-a").lines().toList();
-        assertEquals(List.of("CONTAINER", "ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"),
+        assertEquals(
+                List.of("CONTAINER", "ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"),
                 List.of(table.get(0).split("\\s+")));
         assertTrue(table.get(1).matches(running.substring(0, 12) + " +\\(host\\) +\"sleep 1000\" .*"), table.get(1));
         assertTrue(table.get(1).contains(" Up ") && table.get(1).endsWith(" web-1"), table.get(1));
@@ -58,13 +61,20 @@ class PsFormatIT {
         assertEquals("web-1 running\njob exited\n", cli.ok("ps", "-a", "--format", "{{.Names}} {{.State}}"));
         assertEquals(running.substring(0, 12) + "\n", cli.ok("ps", "--format", "{{.ID}}"));
         assertEquals("web-1\tapp=web,tier=\n", cli.ok("ps", "--format", "{{.Names}}\\t{{.Labels}}"));
-        assertEquals(List.of("NAMES     STATUS", "web-1     Up "), cli.ok("ps", "--format", "table {{.Names}}\\t{{.Status}}").lines()
-                .map(l -> l.startsWith("web-1") ? l.replaceAll("Up .*", "Up ") : l).toList());
-        JsonNode json = new ObjectMapper().readTree(cli.ok("ps", "--format", "json").strip());
+        assertEquals(
+                List.of("NAMES     STATUS", "web-1     Up "),
+                cli.ok("ps", "--format", "table {{.Names}}\\t{{.Status}}")
+                        .lines()
+                        .map(l -> l.startsWith("web-1") ? l.replaceAll("Up .*", "Up ") : l)
+                        .toList());
+        JsonNode json =
+                new ObjectMapper().readTree(cli.ok("ps", "--format", "json").strip());
         assertEquals("web-1", json.get("Names").asText());
         assertEquals("\"sleep 1000\"", json.get("Command").asText());
         assertEquals(1, cli.isola("ps", "--format", "{{.Nope}}"));
-        assertTrue(cli.lastErr().contains("can't evaluate field Nope of a container; expected one of: ID, Image"), cli.lastErr());
+        assertTrue(
+                cli.lastErr().contains("can't evaluate field Nope of a container; expected one of: ID, Image"),
+                cli.lastErr());
     }
 
     @Test
@@ -77,12 +87,24 @@ class PsFormatIT {
         assertEquals("", cli.ok("ps", "-a", "-f", "name=web", "-f", "status=exited", "--format", "{{.Names}}"));
         assertEquals("job\n", cli.ok("ps", "-a", "-f", "id=" + exited.substring(0, 8), "--format", "{{.Names}}"));
         assertEquals(1, cli.isola("ps", "-f", "colour=red"));
-        assertTrue(cli.lastErr().contains("filter \"colour=red\": expected status=, name=, label=, ancestor=, id= or volume="), cli.lastErr());
+        assertTrue(
+                cli.lastErr()
+                        .contains("filter \"colour=red\": expected status=, name=, label=, ancestor=, id= or volume="),
+                cli.lastErr());
         assertEquals(1, cli.isola("ps", "-f", "status=sleeping"));
-        assertTrue(cli.lastErr().contains("status \"sleeping\": expected created, restarting, running, paused, exited or dead"), cli.lastErr());
+        assertTrue(
+                cli.lastErr()
+                        .contains("status \"sleeping\": expected created, restarting, running, paused, exited or dead"),
+                cli.lastErr());
 
-        assumeTrue(Files.isRegularFile(ImageArchives.BUSYBOX), "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
-        cli.ok("image", "import", ImageArchives.dockerSave(tmp.resolve("img.tar"), "test/ps:1", false).toString());
+        assumeTrue(
+                Files.isRegularFile(ImageArchives.BUSYBOX),
+                "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
+        cli.ok(
+                "image",
+                "import",
+                ImageArchives.dockerSave(tmp.resolve("img.tar"), "test/ps:1", false)
+                        .toString());
         cli.ok("run", "-d", "--name", "boxed", "test/ps:1", "sleep", "1000");
         assertEquals("boxed\n", cli.ok("ps", "-a", "-f", "ancestor=test/ps:1", "--format", "{{.Names}}"));
         assertEquals("test/ps:1\n", cli.ok("ps", "-f", "name=boxed", "--format", "{{.Image}}"));
@@ -97,7 +119,8 @@ class PsFormatIT {
         assertEquals("running\nexited\n", cli.ok("inspect", "-f", "{{.State.Status}}", "web-1", "job"));
         assertEquals("web\n", cli.ok("inspect", "--format", "{{index .Config.Labels \"app\"}}", "web-1"));
         assertEquals("[sleep 1000]\n", cli.ok("inspect", "-f", "{{.Config.Cmd}}", "web-1"));
-        assertEquals("3 no\n", cli.ok("inspect", "-f", "{{.State.ExitCode}} {{.HostConfig.RestartPolicy.Name}}", "job"));
+        assertEquals(
+                "3 no\n", cli.ok("inspect", "-f", "{{.State.ExitCode}} {{.HostConfig.RestartPolicy.Name}}", "job"));
         assertEquals(125, cli.isola("inspect", "-f", "{{.State.Status", "job"));
         assertTrue(cli.lastErr().contains("unclosed action"), cli.lastErr());
     }

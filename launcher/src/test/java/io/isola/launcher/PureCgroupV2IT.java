@@ -47,13 +47,15 @@ class PureCgroupV2IT {
     private static final String PARENT = "isola-v2-test";
     /** A cgroup at the root of the imitated hierarchy: seen only by a container shown the host's tree. */
     private static final String MARKER = "isola-v2-test-host";
+
     private static final String IMAGE = "test/busybox:v2";
     /** What a container says of its /sys/fs/cgroup: the top mount there (type, ro or rw) and how many, its cgroup, the host's tree. */
     private static final String CHECK = "b=/bin/busybox\n"
             + "$b awk '$5 == \"/sys/fs/cgroup\" { n++; top = $(NF-2) \" \" substr($6, 1, 2) }"
             + " END { print \"mount:\", top; print \"mounts there:\", n }' /proc/self/mountinfo\n"
             + "echo \"at its namespace's root: $($b grep -c '^0::/$' /proc/self/cgroup)\"\n"
-            + "if [ -d /sys/fs/cgroup/" + MARKER + " ]; then echo 'host tree: visible'; else echo 'host tree: hidden'; fi\n";
+            + "if [ -d /sys/fs/cgroup/" + MARKER
+            + " ]; then echo 'host tree: visible'; else echo 'host tree: hidden'; fi\n";
     /** A read-only cgroup2 mount alone on /sys/fs/cgroup, rooted at the container's own cgroup: none of the host's tree. */
     private static final String OWN = own(1);
     /**
@@ -73,6 +75,7 @@ class PureCgroupV2IT {
 
     @TempDir
     Path tmp;
+
     private Path state;
     private Path conf;
     private Path rootfs;
@@ -83,7 +86,9 @@ class PureCgroupV2IT {
     void setUp() throws Exception {
         RootOnly.require();
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/unshare")), "the imitation needs unshare(1) (util-linux)");
-        assumeTrue(Files.isRegularFile(ImageArchives.BUSYBOX), "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
+        assumeTrue(
+                Files.isRegularFile(ImageArchives.BUSYBOX),
+                "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
         // the rootfs of the --userns case is reached by an unprivileged host uid: the way to it must be open
         Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
         state = Files.createDirectory(tmp.resolve("state"));
@@ -108,16 +113,21 @@ class PureCgroupV2IT {
     @AfterEach
     void nothingLeftBehind() throws Exception {
         StringWriter ids = new StringWriter();
-        Main.execute(new String[] {"--root", state.toString(), "list", "-q"}, new PrintWriter(ids, true),
+        Main.execute(
+                new String[] {"--root", state.toString(), "list", "-q"},
+                new PrintWriter(ids, true),
                 new PrintWriter(new StringWriter()));
         for (String id : ids.toString().lines().toList()) {
-            Main.execute(new String[] {"--root", state.toString(), "rm", "-f", id}, new PrintWriter(new StringWriter()),
+            Main.execute(
+                    new String[] {"--root", state.toString(), "rm", "-f", id},
+                    new PrintWriter(new StringWriter()),
                     new PrintWriter(new StringWriter()));
         }
         List<Path> left = new ArrayList<>();
         for (Path hierarchy : hostCgroupMounts()) {
             Path parent = hierarchy.resolve(PARENT);
-            try (java.util.stream.Stream<Path> children = Files.isDirectory(parent) ? Files.list(parent) : java.util.stream.Stream.empty()) {
+            try (java.util.stream.Stream<Path> children =
+                    Files.isDirectory(parent) ? Files.list(parent) : java.util.stream.Stream.empty()) {
                 children.filter(Files::isDirectory).forEach(left::add);
             }
             // OCI delete removes a container's own cgroup but not the parent isola made it in (as
@@ -144,8 +154,18 @@ class PureCgroupV2IT {
         run(cases, "--rootfs, --net none", "--rootfs", rootfs.toString(), "--net", "none", "--");
         run(cases, "image", "--net", "host", IMAGE);
         run(cases, "image, --net none", "--net", "none", IMAGE);
-        run(cases, "--userns --rootfs", "--uidmap", "0:300000:65536", "--gidmap", "0:300000:65536", "--rootfs",
-                rootfs.toString(), "--net", "host", "--");
+        run(
+                cases,
+                "--userns --rootfs",
+                "--uidmap",
+                "0:300000:65536",
+                "--gidmap",
+                "0:300000:65536",
+                "--rootfs",
+                rootfs.toString(),
+                "--net",
+                "host",
+                "--");
         // the device filter needs no controller, so the imitation enforces the default list too
         runDevices(cases, "devices", "--rootfs", rootfs.toString(), "--");
         runDevices(cases, "devices, a rule", "--device-cgroup-rule", "b 7:0 r", "--rootfs", rootfs.toString(), "--");
@@ -174,27 +194,45 @@ class PureCgroupV2IT {
 
         Map<String, JsonNode> results = runImitatingPureV2(cases);
         StringBuilder times = new StringBuilder("PureCgroupV2IT: milliseconds per command:");
-        results.forEach((name, result) -> times.append(' ').append(fileName(name)).append('=').append(result.get("millis")));
+        results.forEach((name, result) ->
+                times.append(' ').append(fileName(name)).append('=').append(result.get("millis")));
         System.out.println(times);
 
         List<Executable> checks = new ArrayList<>();
         // isola's wait of an OCI container only waits: its exit status is its parent's (an engine's), not isola's
-        results.forEach((name, result) -> checks.add(() -> assertTrue(result.get("code").asInt() == 0
-                || name.endsWith(" wait") && result.get("err").asText().contains("an OCI container's exit status goes to the engine"),
+        results.forEach((name, result) -> checks.add(() -> assertTrue(
+                result.get("code").asInt() == 0
+                        || name.endsWith(" wait")
+                                && result.get("err")
+                                        .asText()
+                                        .contains("an OCI container's exit status goes to the engine"),
                 () -> name + " failed: " + result.get("err").asText())));
-        for (String name : List.of("host files", "host files, --net none", "--rootfs", "--rootfs, --net none", "image",
-                "image, --net none", "exec", "oci", "oci-net")) {
+        for (String name : List.of(
+                "host files",
+                "host files, --net none",
+                "--rootfs",
+                "--rootfs, --net none",
+                "image",
+                "image, --net none",
+                "exec",
+                "oci",
+                "oci-net")) {
             checks.add(() -> assertEquals(OWN, report(name), name));
         }
         checks.add(() -> assertEquals(OWN_OVER_LOCKED, report("--userns --rootfs"), "--userns --rootfs"));
-        checks.add(() -> assertEquals("mknod: made\nopen: refused\nnull: ok\n", report("devices"),
+        checks.add(() -> assertEquals(
+                "mknod: made\nopen: refused\nnull: ok\n",
+                report("devices"),
                 "the default device list, enforced by the BPF filter, with CAP_MKNOD kept"));
-        checks.add(() -> assertEquals("mknod: made\nopen: ok\nnull: ok\n", report("devices, a rule"), "--device-cgroup-rule"));
-        checks.add(() -> assertEquals("null: refused\nzero: ok\n", report("oci-devices"), "linux.resources.devices, the last match wins"));
+        checks.add(() ->
+                assertEquals("mknod: made\nopen: ok\nnull: ok\n", report("devices, a rule"), "--device-cgroup-rule"));
+        checks.add(() -> assertEquals(
+                "null: refused\nzero: ok\n", report("oci-devices"), "linux.resources.devices, the last match wins"));
         for (String name : List.of("--no-cgroup", "--no-cgroup, --net none")) {
             String seen = report(name);
-            checks.add(() -> assertTrue(seen.startsWith("mount: cgroup2 ro\nmounts there: 1\n")
-                    && seen.endsWith("host tree: visible\n"), name + ": expected the host's cgroup2, read-only, got\n" + seen));
+            checks.add(() -> assertTrue(
+                    seen.startsWith("mount: cgroup2 ro\nmounts there: 1\n") && seen.endsWith("host tree: visible\n"),
+                    name + ": expected the host's cgroup2, read-only, got\n" + seen));
         }
         assertAll(checks);
     }
@@ -214,10 +252,17 @@ class PureCgroupV2IT {
             List<String> args = new ArrayList<>(List.of("--root", state.toString(), "--config", conf.toString()));
             args.addAll(c.getValue());
             StringWriter err = new StringWriter();
-            assertEquals(0, Main.execute(args.toArray(String[]::new), new PrintWriter(new StringWriter()), new PrintWriter(err, true)),
+            assertEquals(
+                    0,
+                    Main.execute(
+                            args.toArray(String[]::new),
+                            new PrintWriter(new StringWriter()),
+                            new PrintWriter(err, true)),
                     () -> c.getKey() + ": " + err);
-            assertEquals("mount: " + hostType + " ro\nmounts there: 1\nat its namespace's root: 1\n",
-                    report(c.getKey()).replace("host tree: hidden\n", ""), c.getKey());
+            assertEquals(
+                    "mount: " + hostType + " ro\nmounts there: 1\nat its namespace's root: 1\n",
+                    report(c.getKey()).replace("host tree: hidden\n", ""),
+                    c.getKey());
         }
     }
 
@@ -263,15 +308,31 @@ class PureCgroupV2IT {
     private Path bundle(String id, boolean network, String then) throws Exception {
         Path bundle = Files.createDirectory(tmp.resolve("bundle-" + id));
         busyboxRootfs(bundle.resolve("rootfs"));
-        assertEquals(0, Main.execute(new String[] {"spec", "--bundle", bundle.toString()}, new PrintWriter(new StringWriter()),
-                new PrintWriter(new StringWriter())));
-        ObjectNode config = (ObjectNode) JSON.readTree(bundle.resolve("config.json").toFile());
-        ((ObjectNode) config.get("process")).put("terminal", false).putArray("args").add("/bin/busybox").add("sh").add("-c")
+        assertEquals(
+                0,
+                Main.execute(
+                        new String[] {"spec", "--bundle", bundle.toString()},
+                        new PrintWriter(new StringWriter()),
+                        new PrintWriter(new StringWriter())));
+        ObjectNode config =
+                (ObjectNode) JSON.readTree(bundle.resolve("config.json").toFile());
+        ((ObjectNode) config.get("process"))
+                .put("terminal", false)
+                .putArray("args")
+                .add("/bin/busybox")
+                .add("sh")
+                .add("-c")
                 .add(reportTo(id) + "\n" + then);
         ArrayNode mounts = (ArrayNode) config.get("mounts");
-        ObjectNode cgroup = mounts.addObject().put("destination", "/sys/fs/cgroup").put("type", "cgroup").put("source", "cgroup");
+        ObjectNode cgroup = mounts.addObject()
+                .put("destination", "/sys/fs/cgroup")
+                .put("type", "cgroup")
+                .put("source", "cgroup");
         cgroup.putArray("options").add("ro").add("nosuid").add("noexec").add("nodev");
-        ObjectNode bind = mounts.addObject().put("destination", "/out").put("type", "bind").put("source", out.toString());
+        ObjectNode bind = mounts.addObject()
+                .put("destination", "/out")
+                .put("type", "bind")
+                .put("source", out.toString());
         bind.putArray("options").add("rbind").add("rw");
         ArrayNode namespaces = (ArrayNode) ((ObjectNode) config.get("linux")).get("namespaces");
         namespaces.addObject().put("type", "cgroup");
@@ -285,15 +346,27 @@ class PureCgroupV2IT {
     /** A bundle whose linux.resources.devices denies /dev/null; its process reports which of null and zero it opens. */
     private Path deviceRulesBundle(String id) throws Exception {
         Path bundle = bundle(id, false, "");
-        ObjectNode config = (ObjectNode) JSON.readTree(bundle.resolve("config.json").toFile());
-        ((ObjectNode) config.get("process")).putArray("args").add("/bin/busybox").add("sh").add("-c")
-                .add("for d in null zero; do (exec 3<>/dev/$d) && echo $d: ok || echo $d: refused; done > /out/" + fileName(id));
-        ArrayNode rules = ((ObjectNode) config.get("linux")).putObject("resources").putArray("devices");
+        ObjectNode config =
+                (ObjectNode) JSON.readTree(bundle.resolve("config.json").toFile());
+        ((ObjectNode) config.get("process"))
+                .putArray("args")
+                .add("/bin/busybox")
+                .add("sh")
+                .add("-c")
+                .add("for d in null zero; do (exec 3<>/dev/$d) && echo $d: ok || echo $d: refused; done > /out/"
+                        + fileName(id));
+        ArrayNode rules =
+                ((ObjectNode) config.get("linux")).putObject("resources").putArray("devices");
         rules.addObject().put("allow", false).put("access", "rwm");
         // rw, not m: isola makes the container's own /dev/null with mknod, so a rule that denies
         // making it fails the start with the node named (runc would bind the host's node instead,
         // which the container could then chmod)
-        rules.addObject().put("allow", false).put("type", "c").put("major", 1).put("minor", 3).put("access", "rw");
+        rules.addObject()
+                .put("allow", false)
+                .put("type", "c")
+                .put("major", 1)
+                .put("minor", 3)
+                .put("access", "rw");
         JSON.writeValue(bundle.resolve("config.json").toFile(), config);
         return bundle;
     }
@@ -305,20 +378,32 @@ class PureCgroupV2IT {
     private Map<String, JsonNode> runImitatingPureV2(Map<String, List<String>> cases) throws Exception {
         ArrayNode commands = JSON.createArrayNode();
         for (List<String> args : cases.values()) {
-            ArrayNode command = commands.addArray().add("--root").add(state.toString()).add("--config").add(conf.toString());
+            ArrayNode command = commands.addArray()
+                    .add("--root")
+                    .add(state.toString())
+                    .add("--config")
+                    .add(conf.toString());
             args.forEach(command::add);
         }
         Path commandFile = tmp.resolve("commands.json");
         Path resultFile = tmp.resolve("results.json");
         JSON.writeValue(commandFile.toFile(), commands);
-        List<String> command = new ArrayList<>(List.of("unshare", "-m", "--propagation", "private", "sh", "-c",
+        List<String> command = new ArrayList<>(List.of(
+                "unshare",
+                "-m",
+                "--propagation",
+                "private",
+                "sh",
+                "-c",
                 "umount -R /sys/fs/cgroup 2>/dev/null; mount -t cgroup2 cgroup2 /sys/fs/cgroup || exit 90\n"
                         + "mkdir -p /sys/fs/cgroup/" + MARKER + " || exit 91\n"
                         + "\"$@\"; status=$?; rmdir /sys/fs/cgroup/" + MARKER + "; exit $status",
                 "sh"));
         command.addAll(CommandsInOneJvm.javaCommand(commandFile, resultFile));
         Path log = tmp.resolve("driver.log");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         builder.environment().put("ISOLA_ROOT", tmp.resolve("store").toString());
         Process driver = builder.start();
@@ -339,12 +424,18 @@ class PureCgroupV2IT {
 
     /** The host's cgroup hierarchies (v1 and v2): where the containers' cgroups are made. */
     private static List<Path> hostCgroupMounts() throws Exception {
-        return hostMounts().stream().filter(m -> m[1].equals("cgroup") || m[1].equals("cgroup2")).map(m -> Path.of(m[0])).toList();
+        return hostMounts().stream()
+                .filter(m -> m[1].equals("cgroup") || m[1].equals("cgroup2"))
+                .map(m -> Path.of(m[0]))
+                .toList();
     }
 
     /** The type of the host's top mount on {@code path}. */
     private static Optional<String> hostMountType(String path) throws Exception {
-        return hostMounts().stream().filter(m -> m[0].equals(path)).map(m -> m[1]).reduce((lower, upper) -> upper);
+        return hostMounts().stream()
+                .filter(m -> m[0].equals(path))
+                .map(m -> m[1])
+                .reduce((lower, upper) -> upper);
     }
 
     /** This process's mounts, in order, as {mount point, type}. */

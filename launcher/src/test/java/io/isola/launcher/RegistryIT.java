@@ -46,14 +46,19 @@ class RegistryIT {
 
     @TempDir
     Path tmp;
+
     private StringWriter out = new StringWriter();
     private StringWriter err = new StringWriter();
 
     @BeforeEach
     void store() {
         RootOnly.require();
-        assumeTrue(Files.isRegularFile(ImageArchives.BUSYBOX), "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
-        assumeTrue(LocalRegistry.available(), "no docker-registry or skopeo (install the packages docker-registry and skopeo)");
+        assumeTrue(
+                Files.isRegularFile(ImageArchives.BUSYBOX),
+                "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
+        assumeTrue(
+                LocalRegistry.available(),
+                "no docker-registry or skopeo (install the packages docker-registry and skopeo)");
         System.setProperty("isola.root", tmp.resolve("store").toString());
         System.setProperty("isola.docker.config", tmp.resolve("docker").toString());
     }
@@ -88,7 +93,9 @@ class RegistryIT {
             assertEquals(0, isola("run", "--rm", name, "/bin/sh", "-c", CHECK), err::toString);
 
             assertEquals(0, isola("pull", name), err::toString);
-            assertTrue(out.toString().contains(": Already exists") && out.toString().contains("Image is up to date for " + name),
+            assertTrue(
+                    out.toString().contains(": Already exists")
+                            && out.toString().contains("Image is up to date for " + name),
                     out::toString);
             assertEquals(4, proxy.blobRequests(), "the layers were fetched again: " + proxy.requests);
 
@@ -136,11 +143,14 @@ class RegistryIT {
             assertNotEquals(arm, amd);
             assertEquals(0, isola("run", "--rm", name, "/bin/sh", "-c", CHECK), err::toString);
             assertEquals(0, isola("image", "rm", name), err::toString);
-            assertEquals(0, isola("run", "--rm", "--platform", "linux/arm64", name, "/bin/sh", "-c", CHECK), err::toString);
+            assertEquals(
+                    0, isola("run", "--rm", "--platform", "linux/arm64", name, "/bin/sh", "-c", CHECK), err::toString);
             assertEquals(arm, idOf(name), "run --platform pulled the arm64 image");
 
             assertEquals(Main.RUNTIME_ERROR, isola("pull", "--platform", "linux/s390x", name));
-            assertTrue(err.toString().contains("no variant for linux/s390x; it has linux/amd64, linux/arm64"), err::toString);
+            assertTrue(
+                    err.toString().contains("no variant for linux/s390x; it has linux/amd64, linux/arm64"),
+                    err::toString);
             assertEquals(Main.RUNTIME_ERROR, isola("pull", "--platform", "s390x", name));
             assertTrue(err.toString().contains("platform \"s390x\": expected OS/ARCH[/VARIANT]"), err::toString);
         }
@@ -149,15 +159,29 @@ class RegistryIT {
     @Test
     void zstdLayersArePulledAndRun() throws Exception {
         try (LocalRegistry registry = LocalRegistry.start(tmp.resolve("registry"), false)) {
-            registry.push("docker-archive:" + archive("busybox", List.of("/bin/sh")), "test/zstd:1", false,
-                    "--format", "oci", "--dest-compress-format", "zstd");
+            registry.push(
+                    "docker-archive:" + archive("busybox", List.of("/bin/sh")),
+                    "test/zstd:1",
+                    false,
+                    "--format",
+                    "oci",
+                    "--dest-compress-format",
+                    "zstd");
             String name = registry.host() + "/test/zstd:1";
-            JsonNode manifest = JSON.readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://"
-                    + registry.host() + "/v2/test/zstd/manifests/1")).header("Accept", "application/vnd.oci.image.manifest.v1+json")
-                    .build(), HttpResponse.BodyHandlers.ofByteArray()).body());
+            JsonNode manifest = JSON.readTree(HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(
+                                            URI.create("http://" + registry.host() + "/v2/test/zstd/manifests/1"))
+                                    .header("Accept", "application/vnd.oci.image.manifest.v1+json")
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofByteArray())
+                    .body());
             assertEquals(2, manifest.path("layers").size(), manifest::toString);
             for (JsonNode layer : manifest.path("layers")) {
-                assertEquals("application/vnd.oci.image.layer.v1.tar+zstd", layer.path("mediaType").asText(), manifest::toString);
+                assertEquals(
+                        "application/vnd.oci.image.layer.v1.tar+zstd",
+                        layer.path("mediaType").asText(),
+                        manifest::toString);
             }
 
             assertEquals(0, isola("pull", name), err::toString);
@@ -179,12 +203,19 @@ class RegistryIT {
             assertTrue(err.toString().contains("login to " + registry.host() + " failed"), err::toString);
             assertFalse(Files.exists(tmp.resolve("docker/config.json")));
 
-            assertEquals(0, isola("login", "-u", LocalRegistry.USER, "-p", LocalRegistry.PASSWORD, registry.host()), err::toString);
+            assertEquals(
+                    0,
+                    isola("login", "-u", LocalRegistry.USER, "-p", LocalRegistry.PASSWORD, registry.host()),
+                    err::toString);
             JsonNode config = JSON.readTree(tmp.resolve("docker/config.json").toFile());
-            assertEquals(java.util.Base64.getEncoder().encodeToString((LocalRegistry.USER + ":" + LocalRegistry.PASSWORD).getBytes(UTF_8)),
+            assertEquals(
+                    java.util.Base64.getEncoder()
+                            .encodeToString((LocalRegistry.USER + ":" + LocalRegistry.PASSWORD).getBytes(UTF_8)),
                     config.path("auths").path(registry.host()).path("auth").asText());
-            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
-                    Files.getPosixFilePermissions(tmp.resolve("docker/config.json"))));
+            assertEquals(
+                    "rw-------",
+                    java.nio.file.attribute.PosixFilePermissions.toString(
+                            Files.getPosixFilePermissions(tmp.resolve("docker/config.json"))));
             assertEquals(0, isola("pull", name), err::toString);
             assertEquals(0, isola("run", "--rm", name, "/bin/sh", "-c", CHECK), err::toString);
 
@@ -203,7 +234,9 @@ class RegistryIT {
             assertEquals(0, isola("logout", registry.host()), err::toString);
             assertEquals(Main.RUNTIME_ERROR, isola("push", copy));
             assertTrue(err.toString().contains("not in the store"), err::toString);
-            assertTrue(JSON.readTree(tmp.resolve("docker/config.json").toFile()).path("auths").isEmpty());
+            assertTrue(JSON.readTree(tmp.resolve("docker/config.json").toFile())
+                    .path("auths")
+                    .isEmpty());
         }
     }
 
@@ -219,9 +252,19 @@ class RegistryIT {
 
             String name = privately.host() + "/test/busybox:1";
             assertEquals(Main.RUNTIME_ERROR, isola("pull", name));
-            assertTrue(err.toString().contains("refused an anonymous request for repository:test/busybox:pull"), err::toString);
-            assertEquals(0, isola("login", "--username", LocalRegistry.USER, "--password", LocalRegistry.PASSWORD,
-                    privately.host()), err::toString);
+            assertTrue(
+                    err.toString().contains("refused an anonymous request for repository:test/busybox:pull"),
+                    err::toString);
+            assertEquals(
+                    0,
+                    isola(
+                            "login",
+                            "--username",
+                            LocalRegistry.USER,
+                            "--password",
+                            LocalRegistry.PASSWORD,
+                            privately.host()),
+                    err::toString);
             assertEquals(0, isola("pull", name), err::toString);
             assertEquals(0, isola("run", "--rm", name, "/bin/sh", "-c", CHECK), err::toString);
         }
@@ -238,20 +281,26 @@ class RegistryIT {
             assertTrue(err.toString().contains("isola login " + registry.host()), err::toString);
             assertEquals(Main.RUNTIME_ERROR, isola("login", "-u", LocalRegistry.USER, "-p", "wrong", registry.host()));
             assertTrue(err.toString().contains("login to " + registry.host() + " failed"), err::toString);
-            assertEquals(0, isola("login", "-u", LocalRegistry.USER, "-p", LocalRegistry.PASSWORD, registry.host()), err::toString);
+            assertEquals(
+                    0,
+                    isola("login", "-u", LocalRegistry.USER, "-p", LocalRegistry.PASSWORD, registry.host()),
+                    err::toString);
             assertEquals(0, isola("pull", name), err::toString);
             assertTrue(tokens.scopes.contains("repository:test/private:pull"), tokens.scopes::toString);
 
             String copy = registry.host() + "/test/copy:2";
             assertEquals(0, isola("tag", name, copy), err::toString);
             assertEquals(0, isola("push", copy), err::toString);
-            assertTrue(tokens.scopes.stream().anyMatch(s -> s.startsWith("repository:test/copy:") && s.contains("push")),
+            assertTrue(
+                    tokens.scopes.stream().anyMatch(s -> s.startsWith("repository:test/copy:") && s.contains("push")),
                     tokens.scopes::toString);
             String digest = digestOf(out.toString().replace("2: digest: ", "Digest: "));
             assertEquals(0, isola("image", "rm", name, copy), err::toString);
             String byDigest = registry.host() + "/test/copy@" + digest;
             assertEquals(0, isola("pull", byDigest), err::toString); // running it is the Basic-auth test's
-            assertTrue(out.toString().contains(": Pull complete") || out.toString().contains(": Already exists"), out::toString);
+            assertTrue(
+                    out.toString().contains(": Pull complete") || out.toString().contains(": Already exists"),
+                    out::toString);
         }
     }
 
@@ -274,8 +323,11 @@ class RegistryIT {
             proxy.cutBlobs(false);
             proxy.corruptBlobs(true);
             assertEquals(Main.RUNTIME_ERROR, isola("pull", name));
-            // skopeo pushes gzip layers: gzip's CRC, checked as the digests are, while the layer streams, finds it first
-            assertTrue(err.toString().contains(": the content's digest is sha256:") || err.toString().contains("(CRC32 error)"),
+            // skopeo pushes gzip layers: gzip's CRC, checked as the digests are, while the layer streams, finds it
+            // first
+            assertTrue(
+                    err.toString().contains(": the content's digest is sha256:")
+                            || err.toString().contains("(CRC32 error)"),
                     err::toString);
             assertNoScratch();
             assertTrue(count(tmp.resolve("store/layers/sha256")) <= 1, "a corrupt layer is in the store");
@@ -286,26 +338,48 @@ class RegistryIT {
         }
     }
 
-    private void putIndex(LocalRegistry registry, String repository, String tag, List<String> tags, List<String> architectures)
+    private void putIndex(
+            LocalRegistry registry, String repository, String tag, List<String> tags, List<String> architectures)
             throws Exception {
         HttpClient http = HttpClient.newHttpClient();
-        ObjectNode index = JSON.createObjectNode().put("schemaVersion", 2).put("mediaType", "application/vnd.oci.image.index.v1+json");
+        ObjectNode index = JSON.createObjectNode()
+                .put("schemaVersion", 2)
+                .put("mediaType", "application/vnd.oci.image.index.v1+json");
         for (int i = 0; i < tags.size(); i++) {
-            HttpResponse<byte[]> manifest = http.send(HttpRequest.newBuilder(URI.create("http://" + registry.host() + "/v2/"
-                    + repository + "/manifests/" + tags.get(i))).header("Accept", "application/vnd.oci.image.manifest.v1+json, "
-                    + "application/vnd.docker.distribution.manifest.v2+json").build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> manifest = http.send(
+                    HttpRequest.newBuilder(URI.create(
+                                    "http://" + registry.host() + "/v2/" + repository + "/manifests/" + tags.get(i)))
+                            .header(
+                                    "Accept",
+                                    "application/vnd.oci.image.manifest.v1+json, "
+                                            + "application/vnd.docker.distribution.manifest.v2+json")
+                            .build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
             assertEquals(200, manifest.statusCode());
-            ObjectNode entry = index.withArray("manifests").addObject()
-                    .put("mediaType", manifest.headers().firstValue("Content-Type").orElseThrow())
-                    .put("digest", ImageArchives.digest(manifest.body())).put("size", manifest.body().length);
+            ObjectNode entry = index.withArray("manifests")
+                    .addObject()
+                    .put(
+                            "mediaType",
+                            manifest.headers().firstValue("Content-Type").orElseThrow())
+                    .put("digest", ImageArchives.digest(manifest.body()))
+                    .put("size", manifest.body().length);
             entry.putObject("platform").put("os", "linux").put("architecture", architectures.get(i));
         }
-        index.withArray("manifests").addObject().put("mediaType", "application/vnd.oci.image.manifest.v1+json")
-                .put("digest", index.get("manifests").get(0).get("digest").asText()).put("size", 1)
-                .putObject("platform").put("os", "unknown").put("architecture", "unknown"); // as attestations are listed
-        HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create("http://" + registry.host() + "/v2/" + repository
-                + "/manifests/" + tag)).header("Content-Type", "application/vnd.oci.image.index.v1+json")
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(index))).build(), HttpResponse.BodyHandlers.ofString());
+        index.withArray("manifests")
+                .addObject()
+                .put("mediaType", "application/vnd.oci.image.manifest.v1+json")
+                .put("digest", index.get("manifests").get(0).get("digest").asText())
+                .put("size", 1)
+                .putObject("platform")
+                .put("os", "unknown")
+                .put("architecture", "unknown"); // as attestations are listed
+        HttpResponse<String> put = http.send(
+                HttpRequest.newBuilder(
+                                URI.create("http://" + registry.host() + "/v2/" + repository + "/manifests/" + tag))
+                        .header("Content-Type", "application/vnd.oci.image.index.v1+json")
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(index)))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(201, put.statusCode(), put::body);
     }
 

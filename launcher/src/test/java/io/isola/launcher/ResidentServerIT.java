@@ -77,9 +77,14 @@ class ResidentServerIT {
     @AfterEach
     void stopEverything() throws Exception {
         StringWriter out = new StringWriter();
-        Main.execute(new String[] {"--root", root.toString(), "ps", "-a", "-q"}, new PrintWriter(out), new PrintWriter(new StringWriter()));
+        Main.execute(
+                new String[] {"--root", root.toString(), "ps", "-a", "-q"},
+                new PrintWriter(out),
+                new PrintWriter(new StringWriter()));
         for (String id : out.toString().lines().toList()) {
-            Main.execute(new String[] {"--root", root.toString(), "rm", "-f", id}, new PrintWriter(new StringWriter()),
+            Main.execute(
+                    new String[] {"--root", root.toString(), "rm", "-f", id},
+                    new PrintWriter(new StringWriter()),
                     new PrintWriter(new StringWriter()));
         }
         ResidentServers.stopAll(tmp.resolve("srv"));
@@ -115,7 +120,8 @@ class ResidentServerIT {
 
     private static ProcessBuilder builder(Map<String, String> env, List<String> command) {
         ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().put("ISOLA_SERVER_IDLE", "600"); // the class's run, however slow the host: stopped after it
+        builder.environment()
+                .put("ISOLA_SERVER_IDLE", "600"); // the class's run, however slow the host: stopped after it
         builder.environment().remove("ISOLA_SERVER");
         builder.environment().putAll(env);
         return builder;
@@ -129,7 +135,9 @@ class ResidentServerIT {
         Path err = tmp.resolve(id + ".err");
         Process client = builder(Map.of(), client(Map.of(), "create", "--bundle", bundle.toString(), id))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(err.toFile()).start();
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(err.toFile())
+                .start();
         assertTrue(client.waitFor(120, TimeUnit.SECONDS), "create did not return");
         assertEquals(0, client.exitValue(), Files.readString(err));
     }
@@ -173,7 +181,9 @@ class ResidentServerIT {
         assertEquals("err\n", result.err());
         assertNotEquals(null, socket(), "the first client started a server");
         assertEquals(1, servers().size());
-        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(serverDir)));
+        assertEquals(
+                "rwx------",
+                java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(serverDir)));
 
         Result cat = run(Map.of(), "through stdin\n", "run", "-i", "--", "cat");
         assertEquals(0, cat.code(), cat.err());
@@ -188,19 +198,26 @@ class ResidentServerIT {
     /** A start that fails in the server leaves no writable layer behind, as one that fails in-process leaves none. */
     @Test
     void aFailedStartThroughTheServerLeavesNoWritableLayer() throws Exception {
-        assumeTrue(Files.isRegularFile(ImageArchives.BUSYBOX), "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
+        assumeTrue(
+                Files.isRegularFile(ImageArchives.BUSYBOX),
+                "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
         Path store = tmp.resolve("store");
         System.setProperty("isola.root", store.toString());
         try {
             Path archive = ImageArchives.dockerSave(tmp.resolve("bb.tar"), "test/bb:1", false);
-            assertEquals(0, Main.execute(new String[] {"image", "import", archive.toString()},
-                    new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter())));
+            assertEquals(
+                    0,
+                    Main.execute(
+                            new String[] {"image", "import", archive.toString()},
+                            new PrintWriter(new StringWriter()),
+                            new PrintWriter(new StringWriter())));
         } finally {
             System.clearProperty("isola.root");
         }
         Map<String, String> env = Map.of("ISOLA_ROOT", store.toString());
 
-        for (List<String> run : List.of(List.of("run", "--name", "failing", "test/bb:1", "no-such-command"),
+        for (List<String> run : List.of(
+                List.of("run", "--name", "failing", "test/bb:1", "no-such-command"),
                 List.of("run", "-d", "test/bb:1", "no-such-command"))) {
             Result result = run(env, null, run.toArray(String[]::new));
             assertEquals(127, result.code(), result.err());
@@ -214,7 +231,12 @@ class ResidentServerIT {
     @Test
     void theClientsSigtermReachesTheContainer() throws Exception {
         sharedServer();
-        Process client = start(Map.of(), "run", "--", "sh", "-c",
+        Process client = start(
+                Map.of(),
+                "run",
+                "--",
+                "sh",
+                "-c",
                 "trap 'echo got TERM; exit 7' TERM; echo ready; while true; do sleep 0.1; done");
         BufferedReader out = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8));
         assertEquals("ready", out.readLine(), () -> read(client.getErrorStream()));
@@ -234,7 +256,9 @@ class ResidentServerIT {
         String id = started.out().strip();
         assertEquals(64, id.length(), started.out());
 
-        assertTrue(ProcessHandle.allProcesses().noneMatch(p -> p.info().commandLine().orElse("").contains("__monitor " + id)),
+        assertTrue(
+                ProcessHandle.allProcesses()
+                        .noneMatch(p -> p.info().commandLine().orElse("").contains("__monitor " + id)),
                 "no monitor JVM for the container");
         Result waited = run(Map.of(), null, "wait", "bg");
         assertEquals("5", waited.out().strip(), waited.err());
@@ -268,8 +292,11 @@ class ResidentServerIT {
         StringBuilder modes = new StringBuilder();
         for (Path p = path; p != null; p = p.getParent()) {
             try {
-                modes.append(p).append('=').append(java.nio.file.attribute.PosixFilePermissions.toString(
-                        Files.getPosixFilePermissions(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))).append(' ');
+                modes.append(p)
+                        .append('=')
+                        .append(java.nio.file.attribute.PosixFilePermissions.toString(
+                                Files.getPosixFilePermissions(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)))
+                        .append(' ');
             } catch (IOException e) {
                 modes.append(p).append('=').append(e).append(' ');
             }
@@ -386,7 +413,9 @@ class ResidentServerIT {
         assertTrue(client.waitFor(120, TimeUnit.SECONDS));
         assertEquals(0, client.exitValue(), err);
 
-        assertEquals(Long.toString(client.pid()), Files.readString(tmp.resolve("hook-parent")).strip(),
+        assertEquals(
+                Long.toString(client.pid()),
+                Files.readString(tmp.resolve("hook-parent")).strip(),
                 "the poststart hook's parent is the client, not the server " + servers());
         assertEquals(0, run(Map.of(), null, "delete", "--force", "oci2").code(), lastErr);
     }
@@ -398,11 +427,18 @@ class ResidentServerIT {
      */
     @Test
     void theServerLeavesTheCgroupOfTheCommandThatStartedIt() throws Exception {
-        ResidentServers.stopAll(shared.resolve("srv")); // so that this test's server may be the last one out of isola-server
-        Path hierarchy = Files.isDirectory(Path.of("/sys/fs/cgroup/pids")) ? Path.of("/sys/fs/cgroup/pids") : Path.of("/sys/fs/cgroup");
-        Path caller = Files.createDirectory(hierarchy.resolve("isola-it-caller-" + ProcessHandle.current().pid()));
+        ResidentServers.stopAll(
+                shared.resolve("srv")); // so that this test's server may be the last one out of isola-server
+        Path hierarchy = Files.isDirectory(Path.of("/sys/fs/cgroup/pids"))
+                ? Path.of("/sys/fs/cgroup/pids")
+                : Path.of("/sys/fs/cgroup");
+        Path caller = Files.createDirectory(
+                hierarchy.resolve("isola-it-caller-" + ProcessHandle.current().pid()));
         try {
-            List<String> command = new ArrayList<>(List.of("sh", "-c", "echo $$ > \"$0\" && exec \"$@\"",
+            List<String> command = new ArrayList<>(List.of(
+                    "sh",
+                    "-c",
+                    "echo $$ > \"$0\" && exec \"$@\"",
                     caller.resolve("cgroup.procs").toString()));
             command.addAll(client(Map.of(), "ps"));
             Process client = builder(Map.of(), command).start();
@@ -414,7 +450,11 @@ class ResidentServerIT {
             assertEquals(1, started.size());
             String server = Long.toString(started.get(0).pid());
             List<String> cgroups = Files.readAllLines(Path.of("/proc", server, "cgroup"));
-            assertTrue(cgroups.stream().noneMatch(line -> line.contains(caller.getFileName().toString())), cgroups::toString);
+            assertTrue(
+                    cgroups.stream()
+                            .noneMatch(
+                                    line -> line.contains(caller.getFileName().toString())),
+                    cgroups::toString);
             assertTrue(cgroups.stream().allMatch(line -> line.endsWith(":/isola-server")), cgroups::toString);
             Path shared = hierarchy.resolve("isola-server");
             boolean alone = Files.readAllLines(shared.resolve("cgroup.procs")).equals(List.of(server));
@@ -447,17 +487,25 @@ class ResidentServerIT {
             Files.createDirectories(bundle.resolve("rootfs").resolve(dir));
         }
         Files.createDirectories(bundle.resolve("out"));
-        assertEquals(0, Main.execute(new String[] {"spec", "--bundle", bundle.toString()}, new PrintWriter(new StringWriter()),
-                new PrintWriter(new StringWriter())));
+        assertEquals(
+                0,
+                Main.execute(
+                        new String[] {"spec", "--bundle", bundle.toString()},
+                        new PrintWriter(new StringWriter()),
+                        new PrintWriter(new StringWriter())));
         ObjectMapper json = new ObjectMapper();
-        ObjectNode config = (ObjectNode) json.readTree(bundle.resolve("config.json").toFile());
+        ObjectNode config =
+                (ObjectNode) json.readTree(bundle.resolve("config.json").toFile());
         ArrayNode args = ((ObjectNode) config.get("process")).putArray("args");
         List.of("sh", "-c", script).forEach(args::add);
         ObjectNode out = ((ArrayNode) config.get("mounts")).addObject();
-        out.put("destination", "/out").put("type", "bind").put("source", bundle.resolve("out").toString());
+        out.put("destination", "/out")
+                .put("type", "bind")
+                .put("source", bundle.resolve("out").toString());
         out.putArray("options").add("rbind").add("rw");
         if (hook != null) {
-            ObjectNode poststart = config.putObject("hooks").putArray("poststart").addObject();
+            ObjectNode poststart =
+                    config.putObject("hooks").putArray("poststart").addObject();
             poststart.put("path", "/bin/sh");
             List.of("sh", "-c", hook).forEach(poststart.putArray("args")::add);
         }
@@ -488,7 +536,8 @@ class ResidentServerIT {
     @Test
     void aServerThatCannotStartFallsBackInProcessAndSaysSoOnlyWithDebug() throws Exception {
         List<String> command = new ArrayList<>(client(Map.of(), "run", "--", "echo", "fallback"));
-        command.replaceAll(arg -> arg.startsWith("-Disola.server.command=") ? "-Disola.server.command=/bin/false" : arg);
+        command.replaceAll(
+                arg -> arg.startsWith("-Disola.server.command=") ? "-Disola.server.command=/bin/false" : arg);
         Process client = new ProcessBuilder(command).start();
         String out = read(client.getInputStream());
         String err = read(client.getErrorStream());
@@ -511,7 +560,8 @@ class ResidentServerIT {
                 + "s.connect('" + socket + "')\n"
                 + "s.settimeout(30)\n" // the server answers before reading: the uid is known at connect
                 + "print(s.recv(5)[:1].decode())\n";
-        Process nobody = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", "-c", python)
+        Process nobody = new ProcessBuilder(
+                        "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", "-c", python)
                 .start();
         String answer = read(nobody.getInputStream()).strip();
         String err = read(nobody.getErrorStream());

@@ -23,7 +23,9 @@ final class ResidentServers {
             for (Path lock : files.filter(p -> p.toString().endsWith(".lock")).toList()) {
                 String pid = Files.readString(lock).strip();
                 if (!pid.isEmpty()) {
-                    ProcessHandle.of(Long.parseLong(pid)).filter(ProcessHandle::isAlive).ifPresent(found::add);
+                    ProcessHandle.of(Long.parseLong(pid))
+                            .filter(ProcessHandle::isAlive)
+                            .ifPresent(found::add);
                 }
             }
         }
@@ -35,7 +37,11 @@ final class ResidentServers {
         List<ProcessHandle> servers = running(dir);
         for (ProcessHandle server : servers) {
             server.destroy();
-            if (!server.onExit().toCompletableFuture().completeOnTimeout(null, 20, TimeUnit.SECONDS).join().equals(server)) {
+            if (!server.onExit()
+                    .toCompletableFuture()
+                    .completeOnTimeout(null, 20, TimeUnit.SECONDS)
+                    .join()
+                    .equals(server)) {
                 server.destroyForcibly();
             }
         }

@@ -70,19 +70,42 @@ class RestartPolicyIT {
 
     @Test
     void onFailureRestartsUpToItsCountKeepingIdNameAndLog() throws Exception {
-        String id = ok("run", "-d", "--restart", "on-failure:2", "--name", "flaky", "--", "sh", "-c", "echo ran; exit 3").strip();
+        String id = ok(
+                        "run",
+                        "-d",
+                        "--restart",
+                        "on-failure:2",
+                        "--name",
+                        "flaky",
+                        "--",
+                        "sh",
+                        "-c",
+                        "echo ran; exit 3")
+                .strip();
 
         // exited as soon as its process is gone; its exit code once the server has recorded it
-        JsonNode done = awaitInspected("flaky", n -> n.get("RestartCount").asInt() == 2
-                && n.get("State").get("Status").asText().equals("exited") && n.get("State").get("ExitCode").isIntegralNumber());
+        JsonNode done = awaitInspected(
+                "flaky",
+                n -> n.get("RestartCount").asInt() == 2
+                        && n.get("State").get("Status").asText().equals("exited")
+                        && n.get("State").get("ExitCode").isIntegralNumber());
         assertEquals(2, done.get("RestartCount").asInt(), done::toString);
         assertEquals(id, done.get("Id").asText());
         assertEquals(3, done.get("State").get("ExitCode").asInt());
-        assertEquals("on-failure", done.get("HostConfig").get("RestartPolicy").get("Name").asText());
-        assertEquals(2, done.get("HostConfig").get("RestartPolicy").get("MaximumRetryCount").asInt());
+        assertEquals(
+                "on-failure",
+                done.get("HostConfig").get("RestartPolicy").get("Name").asText());
+        assertEquals(
+                2,
+                done.get("HostConfig")
+                        .get("RestartPolicy")
+                        .get("MaximumRetryCount")
+                        .asInt());
         assertEquals("ran\nran\nran\n", ok("logs", "flaky"));
         String listed = ok("ps", "-a");
-        assertTrue(listed.matches("(?s).* Exited \\(3\\) [^\n]*, 2 restarts .*"), () -> "ps shows the restarts: " + listed);
+        assertTrue(
+                listed.matches("(?s).* Exited \\(3\\) [^\n]*, 2 restarts .*"),
+                () -> "ps shows the restarts: " + listed);
         Thread.sleep(1500);
         assertEquals(2, inspect("flaky").get("RestartCount").asInt(), "no third restart");
     }
@@ -101,19 +124,27 @@ class RestartPolicyIT {
         Thread.sleep(2000);
         JsonNode later = inspect("loop");
         assertEquals("exited", later.get("State").get("Status").asText(), later::toString);
-        assertEquals(stopped.get("RestartCount").asInt(), later.get("RestartCount").asInt(), "a stopped container stays stopped");
+        assertEquals(
+                stopped.get("RestartCount").asInt(),
+                later.get("RestartCount").asInt(),
+                "a stopped container stays stopped");
 
         assertEquals("loop\n", ok("start", "loop"), "start takes it up again, with its policy");
-        JsonNode resumed = awaitInspected("loop", n -> n.get("RestartCount").asInt() > later.get("RestartCount").asInt());
-        assertTrue(resumed.get("RestartCount").asInt() > later.get("RestartCount").asInt(), resumed::toString);
+        JsonNode resumed = awaitInspected(
+                "loop",
+                n -> n.get("RestartCount").asInt() > later.get("RestartCount").asInt());
+        assertTrue(
+                resumed.get("RestartCount").asInt() > later.get("RestartCount").asInt(), resumed::toString);
     }
 
     @Test
     void unlessStoppedIsNotRestartedAfterAKill() throws Exception {
         ok("run", "-d", "--restart", "unless-stopped", "--name", "svc", "--", "sleep", "1000");
         ok("kill", "-s", "KILL", "svc");
-        JsonNode killed = awaitInspected("svc", n -> n.get("State").get("Status").asText().equals("exited")
-                && n.get("State").get("ExitCode").isIntegralNumber());
+        JsonNode killed = awaitInspected(
+                "svc",
+                n -> n.get("State").get("Status").asText().equals("exited")
+                        && n.get("State").get("ExitCode").isIntegralNumber());
         Thread.sleep(1500);
         JsonNode later = inspect("svc");
         assertEquals("exited", later.get("State").get("Status").asText(), later::toString);
@@ -125,7 +156,9 @@ class RestartPolicyIT {
     void aBadPolicyOrOneWithRmIsRefusedNamingIt() throws Exception {
         ServedCli.Result bad = cli.run("run", "-d", "--restart", "sometimes", "--", "true");
         assertEquals(125, bad.code());
-        assertTrue(bad.err().contains("\"sometimes\": expected no, always, unless-stopped, on-failure or on-failure:N"), bad.err());
+        assertTrue(
+                bad.err().contains("\"sometimes\": expected no, always, unless-stopped, on-failure or on-failure:N"),
+                bad.err());
         ServedCli.Result rm = cli.run("run", "-d", "--rm", "--restart", "always", "--", "true");
         assertEquals(125, rm.code());
         assertTrue(rm.err().contains("--rm"), rm.err());

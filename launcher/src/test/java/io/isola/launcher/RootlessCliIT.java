@@ -56,24 +56,51 @@ class RootlessCliIT {
         user.shell("mkdir -m 700 ~/private && mkdir ~/private/data && echo from-host >~/private/data/file"
                 + " && chmod 777 ~/private/data");
         Path data = user.home().resolve("private/data");
-        RootlessUser.Run run = user.isola("run", "--rm", "--net", "none", "--uidmap", map(), "-v", data + ":/data", "--",
-                "sh", "-c", "id -u; cat /proc/self/uid_map; cat /data/file; touch /data/by-container");
+        RootlessUser.Run run = user.isola(
+                "run",
+                "--rm",
+                "--net",
+                "none",
+                "--uidmap",
+                map(),
+                "-v",
+                data + ":/data",
+                "--",
+                "sh",
+                "-c",
+                "id -u; cat /proc/self/uid_map; cat /data/file; touch /data/by-container");
         assertEquals(0, run.code(), run.err());
         assertEquals(List.of("0", "0 " + user.sub + " 65536", "from-host"), squeezed(run.out()));
-        assertEquals((int) user.sub, Files.getAttribute(data.resolve("by-container"), "unix:uid", LinkOption.NOFOLLOW_LINKS),
+        assertEquals(
+                (int) user.sub,
+                Files.getAttribute(data.resolve("by-container"), "unix:uid", LinkOption.NOFOLLOW_LINKS),
                 "the host sees the container's root as the first subordinate id");
     }
 
     /** A new named volume is given to the subordinate root (as podman chowns it), so root inside writes it; rm removes it. */
     @Test
     void aNewNamedVolumeIsTheSubordinateRootsAndItsFilesShowAsTheMappedIds() throws Exception {
-        RootlessUser.Run run = user.isola("run", "--rm", "--net", "none", "--uidmap", map(), "-v", "subvol:/vol", "--",
-                "sh", "-c", "id -u; cat /proc/self/uid_map; stat -c %u /vol; touch /vol/by-container");
+        RootlessUser.Run run = user.isola(
+                "run",
+                "--rm",
+                "--net",
+                "none",
+                "--uidmap",
+                map(),
+                "-v",
+                "subvol:/vol",
+                "--",
+                "sh",
+                "-c",
+                "id -u; cat /proc/self/uid_map; stat -c %u /vol; touch /vol/by-container");
         assertEquals(0, run.code(), run.err());
         assertEquals(List.of("0", "0 " + user.sub + " 65536", "0"), squeezed(run.out()));
         Path data = user.home().resolve(".local/share/isola/volumes/subvol/_data");
-        assertEquals(List.of((int) user.sub, (int) user.sub), List.of(Files.getAttribute(data, "unix:uid", LinkOption.NOFOLLOW_LINKS),
-                Files.getAttribute(data.resolve("by-container"), "unix:uid", LinkOption.NOFOLLOW_LINKS)));
+        assertEquals(
+                List.of((int) user.sub, (int) user.sub),
+                List.of(
+                        Files.getAttribute(data, "unix:uid", LinkOption.NOFOLLOW_LINKS),
+                        Files.getAttribute(data.resolve("by-container"), "unix:uid", LinkOption.NOFOLLOW_LINKS)));
         RootlessUser.Run rm = user.isola("volume", "rm", "subvol");
         assertEquals(0, rm.code(), rm.err());
         assertEquals(false, Files.exists(data.getParent(), LinkOption.NOFOLLOW_LINKS));
@@ -82,11 +109,14 @@ class RootlessCliIT {
     @Test
     void aVolumeTheUserCannotReachIsRefusedNamingTheDirectoryAndTheUid() throws Exception {
         Path closed = Files.createDirectories(user.work.resolve("closed/inside"));
-        Files.setPosixFilePermissions(closed.getParent(), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Files.setPosixFilePermissions(
+                closed.getParent(), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         RootlessUser.Run run = user.isola("run", "--rm", "--net", "none", "-v", closed + ":/data", "--", "true");
         assertEquals(125, run.code(), run.err());
-        assertEquals("isola: volume source \"" + closed + "\": uid " + user.uid + " may not reach it (it may not search "
-                + closed.getParent() + ", mode rwx------, owner root); give a path that uid " + user.uid + " can search",
+        assertEquals(
+                "isola: volume source \"" + closed + "\": uid " + user.uid + " may not reach it (it may not search "
+                        + closed.getParent() + ", mode rwx------, owner root); give a path that uid " + user.uid
+                        + " can search",
                 run.err().strip());
     }
 
@@ -115,29 +145,58 @@ class RootlessCliIT {
         RootlessUser.command(List.of("chmod", "a+r", tar.toString()));
         RootlessUser.Run imported = user.isola("image", "import", tar.toString());
         assertEquals(0, imported.code(), imported.err());
-        RootlessUser.Run run = user.isola("run", "--name", "subfiles", "--net", "none", "--image", "test/bb:1", "--",
-                "/bin/busybox", "sh", "-c", "mkdir /d && echo x >/d/f && chown -R 1000:1000 /d && chmod 700 /d");
+        RootlessUser.Run run = user.isola(
+                "run",
+                "--name",
+                "subfiles",
+                "--net",
+                "none",
+                "--image",
+                "test/bb:1",
+                "--",
+                "/bin/busybox",
+                "sh",
+                "-c",
+                "mkdir /d && echo x >/d/f && chown -R 1000:1000 /d && chmod 700 /d");
         assertEquals(0, run.code(), run.err());
 
         RootlessUser.Run diff = user.isola("diff", "subfiles");
         assertEquals(0, diff.code(), diff.err());
-        assertEquals(List.of("A /d", "A /d/f", "C /etc"), squeezed(diff.out()), "read in the user's namespace: /d is 0700 of uid 1000");
+        assertEquals(
+                List.of("A /d", "A /d/f", "C /etc"),
+                squeezed(diff.out()),
+                "read in the user's namespace: /d is 0700 of uid 1000");
 
         RootlessUser.Run commit = user.isola("commit", "subfiles", "test/bb:2");
         assertEquals(0, commit.code(), commit.err());
-        RootlessUser.Run fromCommit = user.isola("run", "--rm", "--net", "none", "--image", "test/bb:2", "--", "cat", "/d/f");
+        RootlessUser.Run fromCommit =
+                user.isola("run", "--rm", "--net", "none", "--image", "test/bb:2", "--", "cat", "/d/f");
         assertEquals("x\n", fromCommit.out(), fromCommit.err());
 
         // idmapping the user's layers takes CAP_SYS_ADMIN over the host's file system: refused, saying so
-        RootlessUser.Run subRoot = user.isola("run", "--rm", "--net", "none", "--uidmap", map(), "--image", "test/bb:1", "--",
-                "/bin/busybox", "true");
+        RootlessUser.Run subRoot = user.isola(
+                "run",
+                "--rm",
+                "--net",
+                "none",
+                "--uidmap",
+                map(),
+                "--image",
+                "test/bb:1",
+                "--",
+                "/bin/busybox",
+                "true");
         assertEquals(125, subRoot.code(), subRoot.err());
-        assertTrue(subRoot.err().contains("an image with uid maps [" + map() + "] that leave out your uid " + user.uid
-                + ": its layers are your files"), subRoot.err());
+        assertTrue(
+                subRoot.err()
+                        .contains("an image with uid maps [" + map() + "] that leave out your uid " + user.uid
+                                + ": its layers are your files"),
+                subRoot.err());
 
         Path exported = user.work.resolve("export");
         RootlessUser.command(List.of("install", "-d", "-o", user.name, exported.toString()));
-        RootlessUser.Run export = user.isola("export", "-o", exported.resolve("subfiles.tar").toString(), "subfiles");
+        RootlessUser.Run export =
+                user.isola("export", "-o", exported.resolve("subfiles.tar").toString(), "subfiles");
         assertEquals(0, export.code(), export.err());
         Map<String, String> owners = owners(exported.resolve("subfiles.tar"));
         assertEquals("1000:1000", owners.get("d/"), "the owner as the container sees it: " + owners);
@@ -159,16 +218,25 @@ class RootlessCliIT {
         Path tun = Files.createDirectories(user.work.resolve("tun"));
         // a 0666 node of its own on /dev/net/tun, as Debian's udev makes it, in a private mount namespace:
         // the host's node is left as it is
-        List<String> openTun = List.of("unshare", "-m", "--propagation", "private", "sh", "-c",
+        List<String> openTun = List.of(
+                "unshare",
+                "-m",
+                "--propagation",
+                "private",
+                "sh",
+                "-c",
                 "mount -t tmpfs -o mode=755,size=16k tmpfs \"$0\" && mknod -m 666 \"$0/tun\" c 10 200"
-                        + " && mount --bind \"$0/tun\" /dev/net/tun && exec \"$@\"", tun.toString());
+                        + " && mount --bind \"$0/tun\" /dev/net/tun && exec \"$@\"",
+                tun.toString());
         RootlessUser.Run pasta = user.run(openTun, "run", "--rm", "--", "ls", "/sys/class/net");
         assertEquals(0, pasta.code(), pasta.err());
         assertEquals(List.of("eth0", "lo"), squeezed(pasta.out()));
         assertEquals(List.of(), pastaProcesses(), "pasta ends with its container");
 
-        boolean userOpensHostTun = RootlessUser.command(List.of("sh", "-c", "runuser -u " + user.name
-                + " -- test -w /dev/net/tun && echo yes || echo no")).strip().equals("yes");
+        boolean userOpensHostTun = RootlessUser.command(List.of(
+                        "sh", "-c", "runuser -u " + user.name + " -- test -w /dev/net/tun && echo yes || echo no"))
+                .strip()
+                .equals("yes");
         if (!userOpensHostTun) {
             RootlessUser.Run none = user.isola("run", "--rm", "--", "ls", "/sys/class/net");
             assertEquals(0, none.code(), none.err());
@@ -180,7 +248,9 @@ class RootlessCliIT {
     private static List<String> pastaProcesses() throws Exception {
         List<String> left = List.of();
         for (int i = 0; i < 20; i++) {
-            left = RootlessUser.command(List.of("sh", "-c", "pgrep -u " + user.name + " passt || true")).lines().toList();
+            left = RootlessUser.command(List.of("sh", "-c", "pgrep -u " + user.name + " passt || true"))
+                    .lines()
+                    .toList();
             if (left.isEmpty()) {
                 break;
             }
@@ -200,7 +270,8 @@ class RootlessCliIT {
 
     private static Map<String, String> owners(Path tar) throws Exception {
         Map<String, String> owners = new TreeMap<>();
-        try (InputStream in = Files.newInputStream(tar); TarArchiveInputStream entries = new TarArchiveInputStream(in)) {
+        try (InputStream in = Files.newInputStream(tar);
+                TarArchiveInputStream entries = new TarArchiveInputStream(in)) {
             for (TarArchiveEntry entry = entries.getNextEntry(); entry != null; entry = entries.getNextEntry()) {
                 owners.put(entry.getName(), entry.getLongUserId() + ":" + entry.getLongGroupId());
             }

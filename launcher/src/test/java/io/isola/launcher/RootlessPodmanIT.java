@@ -38,10 +38,13 @@ class RootlessPodmanIT {
 
     @BeforeAll
     static void createUserAndImage() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/podman")), "podman is not installed (scripts/setup-debian.sh podman)");
+        assumeTrue(
+                Files.isExecutable(Path.of("/usr/bin/podman")),
+                "podman is not installed (scripts/setup-debian.sh podman)");
         assumeTrue(Files.isExecutable(Path.of("/usr/sbin/runc")), "runc is the reference run first; install runc");
         user = RootlessUser.create();
-        isola = user.runtimeScript(NetBundle.added(Path.of(System.getProperty("isola.bundles")), user.work.resolve("net-bundles")));
+        isola = user.runtimeScript(
+                NetBundle.added(Path.of(System.getProperty("isola.bundles")), user.work.resolve("net-bundles")));
         Path rootfs = Files.createDirectories(user.work.resolve("rootfs/bin"));
         Files.copy(Path.of("/bin/busybox"), rootfs.resolve("busybox"));
         for (String applet : List.of("sh", "id", "cat", "ls")) {
@@ -86,7 +89,10 @@ class RootlessPodmanIT {
         Result through = podman(with(List.of("--runtime", isola.toString()), run));
 
         assertEquals(0, through.code(), through::err);
-        assertEquals("uid=0 gid=0", through.out().lines().findFirst().orElse(""), "podman's root, with no supplementary group");
+        assertEquals(
+                "uid=0 gid=0",
+                through.out().lines().findFirst().orElse(""),
+                "podman's root, with no supplementary group");
         assertEquals(runc.out(), through.out(), "ids, maps and the host's /dev/null, as with runc");
         assertNoStateLeft();
     }
@@ -98,12 +104,16 @@ class RootlessPodmanIT {
         run.addAll(ULIMITS);
         run.addAll(List.of(IMAGE, "sh", "-c", "id -u; id -G; cat /proc/self/uid_map /proc/self/gid_map"));
         Result runc = podman(with(List.of("--runtime", "/usr/sbin/runc"), run));
-        assumeTrue(runc.code() == 0, "rootless podman with keep-id does not work on this host with runc either: " + runc.err());
+        assumeTrue(
+                runc.code() == 0,
+                "rootless podman with keep-id does not work on this host with runc either: " + runc.err());
 
         Result through = podman(with(List.of("--runtime", isola.toString()), run));
 
         assertEquals(0, through.code(), through::err);
-        assertEquals(List.of(Long.toString(user.uid), Long.toString(user.uid)), through.out().lines().limit(2).toList(),
+        assertEquals(
+                List.of(Long.toString(user.uid), Long.toString(user.uid)),
+                through.out().lines().limit(2).toList(),
                 "the user's own uid and group inside: " + through.out());
         assertEquals(runc.out(), through.out(), "ids and maps as with runc");
         assertNoStateLeft();
@@ -112,8 +122,13 @@ class RootlessPodmanIT {
     private static void assertNoStateLeft() throws IOException {
         Path state = Path.of("/tmp/podman-run-" + user.uid, "isola");
         try (Stream<Path> left = Files.list(state)) {
-            assertEquals(List.of(), left.filter(Files::isDirectory).map(p -> p.getFileName().toString())
-                    .filter(name -> name.matches("[0-9a-f]{64}")).toList(), "a container's state left in " + state);
+            assertEquals(
+                    List.of(),
+                    left.filter(Files::isDirectory)
+                            .map(p -> p.getFileName().toString())
+                            .filter(name -> name.matches("[0-9a-f]{64}"))
+                            .toList(),
+                    "a container's state left in " + state);
         }
     }
 
@@ -125,11 +140,26 @@ class RootlessPodmanIT {
 
     /** podman as the user, in its home, with no XDG_RUNTIME_DIR (runuser gives none; podman then uses /tmp/podman-run-UID). */
     private static Result podman(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("runuser", "-u", user.name, "--", "env", "-u", "XDG_RUNTIME_DIR",
-                "podman", "--storage-driver", "vfs", "--events-backend", "file", "--cgroup-manager", "cgroupfs"));
+        List<String> command = new ArrayList<>(List.of(
+                "runuser",
+                "-u",
+                user.name,
+                "--",
+                "env",
+                "-u",
+                "XDG_RUNTIME_DIR",
+                "podman",
+                "--storage-driver",
+                "vfs",
+                "--events-backend",
+                "file",
+                "--cgroup-manager",
+                "cgroupfs"));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).directory(user.home().toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        Process process = new ProcessBuilder(command)
+                .directory(user.home().toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
         String out = read(process.getInputStream());
         if (!process.waitFor(240, TimeUnit.SECONDS)) {
@@ -150,9 +180,11 @@ class RootlessPodmanIT {
     private static List<Long> processesOf(long uid) throws IOException {
         List<Long> pids = new ArrayList<>();
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+            for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+"))
+                    .toList()) {
                 try {
-                    boolean owned = Files.readAllLines(proc.resolve("status")).stream().filter(l -> l.startsWith("Uid:"))
+                    boolean owned = Files.readAllLines(proc.resolve("status")).stream()
+                            .filter(l -> l.startsWith("Uid:"))
                             .anyMatch(l -> l.split("\\s+")[1].equals(Long.toString(uid)));
                     if (owned) {
                         pids.add(Long.parseLong(proc.getFileName().toString()));

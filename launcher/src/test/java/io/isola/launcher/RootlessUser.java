@@ -33,13 +33,16 @@ final class RootlessUser implements AutoCloseable {
     final long sub;
     /** A directory every user may pass and read, for the copies and for what tests hand it. */
     final Path work;
+
     private final String classPath;
     private final Path bundles;
     /** What isola keeps for the uid in the temporary directory and a former user of the uid did not leave. */
     private final List<Path> own;
 
     private RootlessUser(String name, long uid, long sub, Path work, String classPath, Path bundles) {
-        this.own = isolaDirs(uid).stream().filter(p -> !Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList();
+        this.own = isolaDirs(uid).stream()
+                .filter(p -> !Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                .toList();
         this.name = name;
         this.uid = uid;
         this.sub = sub;
@@ -51,7 +54,8 @@ final class RootlessUser implements AutoCloseable {
     /** Skips the test, with the reason, where a user cannot be made or has no subordinate ids. */
     static RootlessUser create() throws Exception {
         RootOnly.require();
-        for (String tool : List.of("/usr/sbin/useradd", "/usr/sbin/userdel", "/usr/sbin/runuser", "/usr/bin/newuidmap")) {
+        for (String tool :
+                List.of("/usr/sbin/useradd", "/usr/sbin/userdel", "/usr/sbin/runuser", "/usr/bin/newuidmap")) {
             assumeTrue(Files.isExecutable(Path.of(tool)), tool + " is needed (packages passwd, util-linux, uidmap)");
         }
         String name = "isolarl" + ThreadLocalRandom.current().nextInt(10000, 99999);
@@ -59,8 +63,11 @@ final class RootlessUser implements AutoCloseable {
         Path work = null;
         try {
             long uid = Long.parseLong(command(List.of("id", "-u", name)).trim());
-            long sub = Files.readAllLines(Path.of("/etc/subuid")).stream().filter(l -> l.startsWith(name + ":"))
-                    .map(l -> Long.parseLong(l.split(":")[1])).findFirst().orElse(-1L);
+            long sub = Files.readAllLines(Path.of("/etc/subuid")).stream()
+                    .filter(l -> l.startsWith(name + ":"))
+                    .map(l -> Long.parseLong(l.split(":")[1]))
+                    .findFirst()
+                    .orElse(-1L);
             work = Files.createTempDirectory("isola-rootless-it");
             Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
             String classPath = copyClassPath(Files.createDirectory(work.resolve("cp")));
@@ -86,13 +93,25 @@ final class RootlessUser implements AutoCloseable {
      */
     Run run(List<String> wrapper, String... args) throws Exception {
         List<String> command = new ArrayList<>(wrapper);
-        command.addAll(List.of("runuser", "-u", name, "--", "env", "ISOLA_SERVER=off",
-                ProcessHandle.current().info().command().orElse("java"), "-XX:-UsePerfData",
-                "-Disola.bundles=" + bundles, "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", classPath,
+        command.addAll(List.of(
+                "runuser",
+                "-u",
+                name,
+                "--",
+                "env",
+                "ISOLA_SERVER=off",
+                ProcessHandle.current().info().command().orElse("java"),
+                "-XX:-UsePerfData",
+                "-Disola.bundles=" + bundles,
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-cp",
+                classPath,
                 Main.class.getName()));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).directory(work.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        Process process = new ProcessBuilder(command)
+                .directory(work.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .start();
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> {
             try {
                 return new String(process.getErrorStream().readAllBytes(), UTF_8);
@@ -115,9 +134,12 @@ final class RootlessUser implements AutoCloseable {
     Path runtimeScript(Path bundles) throws Exception {
         Path readable = copy(bundles, work.resolve("runtime-bundles"));
         Path script = work.resolve("isola-runtime");
-        Files.writeString(script, "#!/bin/sh\nexec '" + ProcessHandle.current().info().command().orElse("java")
-                + "' -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Disola.bundles=" + readable + " -cp " + classPath
-                + " " + Main.class.getName() + " \"$@\"\n");
+        Files.writeString(
+                script,
+                "#!/bin/sh\nexec '" + ProcessHandle.current().info().command().orElse("java")
+                        + "' -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Disola.bundles=" + readable
+                        + " -cp " + classPath
+                        + " " + Main.class.getName() + " \"$@\"\n");
         command(List.of("chmod", "-R", "a+rX", readable.toString()));
         command(List.of("chmod", "755", script.toString()));
         return script;
@@ -139,7 +161,10 @@ final class RootlessUser implements AutoCloseable {
 
     private static List<Path> isolaDirs(long uid) {
         String tmp = System.getProperty("java.io.tmpdir");
-        return List.of(Path.of(tmp, "isola-" + uid), Path.of(tmp, "isola-" + uid + "-mnt"), Path.of(tmp, "isola-server-" + uid));
+        return List.of(
+                Path.of(tmp, "isola-" + uid),
+                Path.of(tmp, "isola-" + uid + "-mnt"),
+                Path.of(tmp, "isola-server-" + uid));
     }
 
     private static void remove(String name, Path work, List<Path> isolaDirs) throws Exception {
@@ -147,7 +172,11 @@ final class RootlessUser implements AutoCloseable {
         command(List.of("userdel", "--force", "--remove", name), true);
         for (String file : List.of("/etc/subuid", "/etc/subgid")) {
             Path path = Path.of(file);
-            Files.write(path, Files.readAllLines(path).stream().filter(l -> !l.startsWith(name + ":")).toList());
+            Files.write(
+                    path,
+                    Files.readAllLines(path).stream()
+                            .filter(l -> !l.startsWith(name + ":"))
+                            .toList());
         }
         List<Path> trees = new ArrayList<>();
         if (work != null) {
@@ -167,7 +196,8 @@ final class RootlessUser implements AutoCloseable {
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             Path source = Path.of(entry);
             if (Files.exists(source)) {
-                entries.add(copy(source, dir.resolve(i++ + "-" + source.getFileName())).toString());
+                entries.add(copy(source, dir.resolve(i++ + "-" + source.getFileName()))
+                        .toString());
             }
         }
         return String.join(File.pathSeparator, entries);

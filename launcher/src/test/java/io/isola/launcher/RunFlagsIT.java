@@ -29,7 +29,8 @@ class RunFlagsIT {
 
     /** A shell that reports "ready" once its trap for {@code signal} is set, then exits with {@code code} on it. */
     private static String trapping(String signal, int code) {
-        return "trap 'echo got " + signal + "; exit " + code + "' " + signal + "; echo ready; while :; do sleep 0.1; done";
+        return "trap 'echo got " + signal + "; exit " + code + "' " + signal
+                + "; echo ready; while :; do sleep 0.1; done";
     }
 
     @TempDir
@@ -50,7 +51,18 @@ class RunFlagsIT {
     @Test
     void stopSendsTheContainersStopSignalAndInspectShowsIt() throws Exception {
         // the shell as PID 1 ignores SIGTERM: only SIGUSR1 ends it with 3 before the 30 s are up
-        cli.ok("run", "-d", "--name", "usr1", "--stop-signal", "SIGUSR1", "--stop-timeout", "30", "--", "sh", "-c",
+        cli.ok(
+                "run",
+                "-d",
+                "--name",
+                "usr1",
+                "--stop-signal",
+                "SIGUSR1",
+                "--stop-timeout",
+                "30",
+                "--",
+                "sh",
+                "-c",
                 trapping("USR1", 3));
         awaitLog("usr1", "ready\n");
         assertEquals("SIGUSR1 30\n", cli.ok("inspect", "-f", "{{.Config.StopSignal}} {{.Config.StopTimeout}}", "usr1"));
@@ -62,11 +74,20 @@ class RunFlagsIT {
 
     @Test
     void anImagesStopSignalIsUsedUnlessTheRunSaysOtherwise() throws Exception {
-        assumeTrue(Files.isRegularFile(ImageArchives.BUSYBOX), "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
-        cli.ok("image", "import", ImageArchives.dockerSaveWithConfig(tmp.resolve("img.tar"), "test/stopsignal:1",
-                List.of("sh", "-c", trapping("USR2", 4)), Map.of("StopSignal", "\"SIGUSR2\"", "Labels", "{\"team\":\"web\"}"))
-                .toString());
-        assertEquals("test/stopsignal\n", cli.ok("images", "--filter", "label=team=web", "--format", "{{.Repository}}"));
+        assumeTrue(
+                Files.isRegularFile(ImageArchives.BUSYBOX),
+                "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
+        cli.ok(
+                "image",
+                "import",
+                ImageArchives.dockerSaveWithConfig(
+                                tmp.resolve("img.tar"),
+                                "test/stopsignal:1",
+                                List.of("sh", "-c", trapping("USR2", 4)),
+                                Map.of("StopSignal", "\"SIGUSR2\"", "Labels", "{\"team\":\"web\"}"))
+                        .toString());
+        assertEquals(
+                "test/stopsignal\n", cli.ok("images", "--filter", "label=team=web", "--format", "{{.Repository}}"));
         assertEquals("", cli.ok("images", "--filter", "label=team=db", "-q"));
         cli.ok("run", "-d", "--name", "usr2", "test/stopsignal:1");
         awaitLog("usr2", "ready\n");
@@ -79,16 +100,39 @@ class RunFlagsIT {
     void sysctlShmSizeAndOomScoreReachOnlyTheContainer() throws Exception {
         Path hostPorts = Path.of("/proc/sys/net/ipv4/ip_unprivileged_port_start");
         String hostValue = Files.readString(hostPorts);
-        cli.ok("run", "-d", "--name", "kernel", "--sysctl", "net.ipv4.ip_unprivileged_port_start=99",
-                "--sysctl", "kernel.shmmni=1234", "--shm-size", "128m", "--oom-score-adj", "500", "--", "sh", "-c",
+        cli.ok(
+                "run",
+                "-d",
+                "--name",
+                "kernel",
+                "--sysctl",
+                "net.ipv4.ip_unprivileged_port_start=99",
+                "--sysctl",
+                "kernel.shmmni=1234",
+                "--shm-size",
+                "128m",
+                "--oom-score-adj",
+                "500",
+                "--",
+                "sh",
+                "-c",
                 "cat /proc/sys/net/ipv4/ip_unprivileged_port_start /proc/sys/kernel/shmmni /proc/self/oom_score_adj;"
-                + " df -k /dev/shm | tail -n 1 | awk '{print $2}'; grep -c ' /dev/shm ' /proc/self/mounts");
+                        + " df -k /dev/shm | tail -n 1 | awk '{print $2}'; grep -c ' /dev/shm ' /proc/self/mounts");
         assertEquals("0\n", cli.ok("wait", "kernel"));
-        assertEquals(List.of("99", "1234", "500", "131072", "1"), cli.ok("logs", "kernel").lines().toList());
+        assertEquals(
+                List.of("99", "1234", "500", "131072", "1"),
+                cli.ok("logs", "kernel").lines().toList());
         assertEquals(hostValue, Files.readString(hostPorts), "the host's value is left alone");
 
-        cli.fails("--sysctl net.ipv4.ip_forward: the container shares the host's network",
-                "run", "--network", "host", "--sysctl", "net.ipv4.ip_forward=1", "--", "true");
+        cli.fails(
+                "--sysctl net.ipv4.ip_forward: the container shares the host's network",
+                "run",
+                "--network",
+                "host",
+                "--sysctl",
+                "net.ipv4.ip_forward=1",
+                "--",
+                "true");
         cli.fails("sysctl \"vm.swappiness\": not namespaced", "run", "--sysctl", "vm.swappiness=1", "--", "true");
         cli.fails("--shm-size \"lots\"", "run", "--shm-size", "lots", "--", "true");
         cli.fails("--oom-score-adj 2000: expected -1000 to 1000", "run", "--oom-score-adj", "2000", "--", "true");
@@ -97,9 +141,18 @@ class RunFlagsIT {
     @Test
     void cidfileHoldsTheIdAndIsNeverOverwritten() throws Exception {
         Path cid = tmp.resolve("cid");
-        String id = cli.ok("run", "-d", "--name", "taken", "--cidfile", cid.toString(), "--", "sleep", "1000").strip();
+        String id = cli.ok("run", "-d", "--name", "taken", "--cidfile", cid.toString(), "--", "sleep", "1000")
+                .strip();
         assertEquals(id, Files.readString(cid));
-        cli.fails("--cidfile " + cid + ": the file exists", "run", "-d", "--cidfile", cid.toString(), "--", "sleep", "1000");
+        cli.fails(
+                "--cidfile " + cid + ": the file exists",
+                "run",
+                "-d",
+                "--cidfile",
+                cid.toString(),
+                "--",
+                "sleep",
+                "1000");
         assertEquals(List.of(id), cli.ok("ps", "-a", "-q", "--no-trunc").lines().toList(), "no second container");
         assertEquals(id, Files.readString(cid));
 
@@ -110,8 +163,14 @@ class RunFlagsIT {
 
     @Test
     void aUidAloneTakesItsGroupsFromTheImagesPasswd() throws Exception {
-        assumeTrue(Files.isRegularFile(ImageArchives.BUSYBOX), "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
-        cli.ok("image", "import", ImageArchives.dockerSaveWithUser(tmp.resolve("user.tar"), "test/uid:1", null).toString());
+        assumeTrue(
+                Files.isRegularFile(ImageArchives.BUSYBOX),
+                "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
+        cli.ok(
+                "image",
+                "import",
+                ImageArchives.dockerSaveWithUser(tmp.resolve("user.tar"), "test/uid:1", null)
+                        .toString());
         cli.ok("run", "-d", "--name", "uid", "-u", "1234", "test/uid:1", "cat", "/proc/self/status");
         assertEquals("0\n", cli.ok("wait", "uid"));
         List<String> status = cli.ok("logs", "uid").lines().toList();
@@ -125,8 +184,10 @@ class RunFlagsIT {
         for (String name : List.of("one", "two")) {
             cli.ok("run", "-d", "--name", name, "--", "sleep", "1000");
         }
-        assertTrue(cli.ok("stats", "--format", "{{.CPUPerc}} {{.NetIO}}", "one")
-                .matches("[0-9]+\\.[0-9]{2}% [0-9.]+[kMG]?B / [0-9.]+[kMG]?B\n"), cli.lastOut());
+        assertTrue(
+                cli.ok("stats", "--format", "{{.CPUPerc}} {{.NetIO}}", "one")
+                        .matches("[0-9]+\\.[0-9]{2}% [0-9.]+[kMG]?B / [0-9.]+[kMG]?B\n"),
+                cli.lastOut());
         assertEquals(1, cli.isola("kill", "-s", "KILL", "one", "nosuch", "two"), cli::lastErr);
         assertEquals("one\ntwo\n", cli.lastOut());
         assertTrue(cli.lastErr().contains("nosuch"), cli.lastErr());
@@ -145,12 +206,17 @@ class RunFlagsIT {
         cli.ok("update", "--memory", "128m", "--pids-limit", "16", "--cpu-shares", "512", "kept");
         cli.ok("stop", "-t", "0", "kept");
         cli.ok("start", "kept");
-        com.fasterxml.jackson.databind.JsonNode stats = new com.fasterxml.jackson.databind.ObjectMapper()
-                .readTree(cli.ok("stats", "--format", "json", "kept"));
+        com.fasterxml.jackson.databind.JsonNode stats =
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(cli.ok("stats", "--format", "json", "kept"));
         assertEquals(128L << 20, stats.get("MemoryLimit").asLong(), stats.toString());
         assertEquals(16, stats.get("PIDsLimit").asLong(), stats.toString());
-        assertEquals((128L << 20) + " 16 512\n",
-                cli.ok("inspect", "-f", "{{.HostConfig.Memory}} {{.HostConfig.PidsLimit}} {{.HostConfig.CpuShares}}", "kept"));
+        assertEquals(
+                (128L << 20) + " 16 512\n",
+                cli.ok(
+                        "inspect",
+                        "-f",
+                        "{{.HostConfig.Memory}} {{.HostConfig.PidsLimit}} {{.HostConfig.CpuShares}}",
+                        "kept"));
     }
 
     /** Waits, 20 s at most, for the container's log to be {@code expected}. */

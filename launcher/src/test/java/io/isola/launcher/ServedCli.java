@@ -59,7 +59,8 @@ final class ServedCli implements AutoCloseable {
         List<String> server = new ArrayList<>(MonitorProcess.javaCommand(Main.class.getName(), List.of()));
         server.add(1, "-Disola.bundles=" + System.getProperty("isola.bundles"));
         command.add(1, "-Disola.server.command=" + String.join(" ", server));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        ProcessBuilder builder =
+                new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         builder.environment().put("ISOLA_SERVER_IDLE", "60");
         builder.environment().remove("ISOLA_SERVER");
         Process client = builder.start();
@@ -80,10 +81,14 @@ final class ServedCli implements AutoCloseable {
     @Override
     public void close() throws Exception {
         StringWriter out = new StringWriter();
-        Main.execute(new String[] {"--root", root.toString(), "ps", "-a", "-q"}, new PrintWriter(out),
+        Main.execute(
+                new String[] {"--root", root.toString(), "ps", "-a", "-q"},
+                new PrintWriter(out),
                 new PrintWriter(new StringWriter()));
         for (String id : out.toString().lines().toList()) {
-            Main.execute(new String[] {"--root", root.toString(), "rm", "-f", id}, new PrintWriter(new StringWriter()),
+            Main.execute(
+                    new String[] {"--root", root.toString(), "rm", "-f", id},
+                    new PrintWriter(new StringWriter()),
                     new PrintWriter(new StringWriter()));
         }
         if (ownServer) {

@@ -39,7 +39,9 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class ServerBoundaryIT {
 
-    private static final Path SCRIPT = Path.of("../dist/src/main/dist/lib/shell-client.bash").toAbsolutePath().normalize();
+    private static final Path SCRIPT = Path.of("../dist/src/main/dist/lib/shell-client.bash")
+            .toAbsolutePath()
+            .normalize();
     /** The server's bound on commands at once (ResidentServer.MAX_SESSIONS), a frames thread each, and slack. */
     private static final int THREAD_BOUND = 2 * 64 + 16;
 
@@ -54,7 +56,9 @@ class ServerBoundaryIT {
     void setUp() throws IOException {
         RootOnly.require();
         home = Files.createDirectory(tmp.resolve("home"));
-        Files.createSymbolicLink(home.resolve("bundles"), Path.of(System.getProperty("isola.bundles")).toAbsolutePath());
+        Files.createSymbolicLink(
+                home.resolve("bundles"),
+                Path.of(System.getProperty("isola.bundles")).toAbsolutePath());
         Path conf = Files.createDirectory(home.resolve("conf"));
         try (Stream<Path> files = Files.list(Path.of("../dist/src/main/dist/conf"))) {
             for (Path file : files.filter(f -> f.toString().endsWith(".cfg")).toList()) {
@@ -91,15 +95,20 @@ class ServerBoundaryIT {
         long server = startServer();
         assertEquals(0, shell("isola run -- true | cat").code());
         Path mark = Files.createDirectory(tmp.resolve("mark"));
-        List<String> command = List.of("--root", root.toString(), "run", "-v", mark + ":/mnt", "--", "touch", "/mnt/replayed");
+        List<String> command =
+                List.of("--root", root.toString(), "run", "-v", mark + ":/mnt", "--", "touch", "/mnt/replayed");
         for (int port : listeningPorts(server)) {
             for (String token : secretsOfTheEndpointFile()) {
                 try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
                     socket.setSoTimeout(10_000);
                     OutputStream out = socket.getOutputStream();
                     StringBuilder request = new StringBuilder("isola-shell-1\0" + token + "\0");
-                    request.append(ProcessHandle.current().pid()).append("\0").append("0 1 2\0").append("0\0/\0")
-                            .append(command.size()).append("\0");
+                    request.append(ProcessHandle.current().pid())
+                            .append("\0")
+                            .append("0 1 2\0")
+                            .append("0\0/\0")
+                            .append(command.size())
+                            .append("\0");
                     command.forEach(arg -> request.append(arg).append('\0'));
                     out.write(request.toString().getBytes(StandardCharsets.UTF_8));
                     out.flush();
@@ -112,13 +121,20 @@ class ServerBoundaryIT {
         // an announcement of FIFOs that nobody holds open, with the request in them, is no command either
         Path channel = serverDir.resolve("c-1-1");
         for (String end : List.of(".i", ".o")) {
-            assertEquals(0, new ProcessBuilder("mkfifo", "-m", "600", channel + end).inheritIO().start().waitFor());
+            assertEquals(
+                    0,
+                    new ProcessBuilder("mkfifo", "-m", "600", channel + end)
+                            .inheritIO()
+                            .start()
+                            .waitFor());
         }
         // pid 1 is the server's user's but does not hold the FIFOs; after the real command that
         // follows, the server has read the forged line (it reads its door in order)
-        Result forged = shell("exec 7<>" + channel + ".i 8<>" + channel + ".o; printf '%s\\0' 1 '0 1 2' 0 / " + command.size()
-                + " " + String.join(" ", command) + " >&7; printf 'c-1-1 1 7 8\\n' >&9;"
-                + " (isola run -- true | cat); read -t 1 -u 8 answer || echo none", "9<>" + fifo());
+        Result forged = shell(
+                "exec 7<>" + channel + ".i 8<>" + channel + ".o; printf '%s\\0' 1 '0 1 2' 0 / " + command.size()
+                        + " " + String.join(" ", command) + " >&7; printf 'c-1-1 1 7 8\\n' >&9;"
+                        + " (isola run -- true | cat); read -t 1 -u 8 answer || echo none",
+                "9<>" + fifo());
         assertEquals("none\n", forged.out(), forged.err());
         assertFalse(Files.exists(mark.resolve("replayed")), "a replayed request ran a command on the host");
         assertTrue(ProcessHandle.of(server).isPresent(), "the server died");
@@ -128,19 +144,30 @@ class ServerBoundaryIT {
     @Test
     void anotherUserCannotReachTheServer() throws Exception {
         long server = startServer();
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")) && Files.isExecutable(Path.of("/usr/bin/python3")),
+        assumeTrue(
+                Files.isExecutable(Path.of("/usr/bin/setpriv")) && Files.isExecutable(Path.of("/usr/bin/python3")),
                 "setpriv(1) (util-linux) or python3 is not installed");
         Path socket = socket();
         // the way to the server's directory open to all: what refuses the stranger is its 0700
         Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
-        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(serverDir)));
-        Result stranger = run(new ProcessBuilder("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                "/usr/bin/python3", "-c", "import socket,sys\n"
+        assertEquals(
+                "rwx------",
+                java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(serverDir)));
+        Result stranger = run(new ProcessBuilder(
+                "/usr/bin/setpriv",
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                "/usr/bin/python3",
+                "-c",
+                "import socket,sys\n"
                         + "s=socket.socket(socket.AF_UNIX)\n"
                         + "try:\n s.connect(sys.argv[1]); print('connected')\n"
                         + "except PermissionError: print('refused')\n"
                         + "try:\n open(sys.argv[2],'w'); print('opened')\n"
-                        + "except PermissionError: print('refused')\n", socket.toString(), fifo().toString()));
+                        + "except PermissionError: print('refused')\n",
+                socket.toString(),
+                fifo().toString()));
         assertEquals("refused\nrefused\n", stranger.out(), stranger.err());
         assertEquals(List.of(), listeningPorts(server), "ports of the server, open to every local user");
     }
@@ -179,7 +206,9 @@ class ServerBoundaryIT {
                 }
                 Thread.sleep(100);
             }
-            assertTrue(most <= threadsBefore + THREAD_BOUND, "the server grew from " + threadsBefore + " to " + most + " threads");
+            assertTrue(
+                    most <= threadsBefore + THREAD_BOUND,
+                    "the server grew from " + threadsBefore + " to " + most + " threads");
             assertEquals(0, open.size(), "connections the server neither served nor closed");
         } finally {
             for (SocketChannel channel : connections) {
@@ -187,7 +216,9 @@ class ServerBoundaryIT {
             }
         }
         assertEquals(0, shell("isola run -- true | cat").code(), "the server stopped serving");
-        long warnings = Files.readAllLines(only(".log")).stream().filter(line -> line.contains("WARN")).count();
+        long warnings = Files.readAllLines(only(".log")).stream()
+                .filter(line -> line.contains("WARN"))
+                .count();
         assertTrue(warnings < 100, warnings + " warnings logged for one peer's connections");
     }
 
@@ -199,7 +230,8 @@ class ServerBoundaryIT {
         for (String table : List.of("tcp", "tcp6", "udp", "udp6", "raw", "raw6")) {
             Path file = Path.of("/proc", Long.toString(pid), "net", table);
             if (Files.exists(file)) {
-                for (String line : Files.readAllLines(file).subList(1, Files.readAllLines(file).size())) {
+                for (String line : Files.readAllLines(file)
+                        .subList(1, Files.readAllLines(file).size())) {
                     ip.add(line.trim().split("\\s+")[9]);
                 }
             }
@@ -278,7 +310,9 @@ class ServerBoundaryIT {
 
     private Path only(String suffix) throws IOException {
         try (Stream<Path> files = Files.list(serverDir)) {
-            return files.filter(p -> p.toString().endsWith(suffix)).findFirst().orElseThrow(() -> new AssertionError("no " + suffix));
+            return files.filter(p -> p.toString().endsWith(suffix))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("no " + suffix));
         }
     }
 
@@ -286,8 +320,8 @@ class ServerBoundaryIT {
     private long startServer() throws Exception {
         List<String> server = new ArrayList<>(MonitorProcess.javaCommand(Main.class.getName(), List.of()));
         server.add(1, "-Disola.home=" + home);
-        List<String> client = new ArrayList<>(MonitorProcess.javaCommand("io.isola.launcher.client.Client",
-                List.of("--root", root.toString(), "run", "--", "true")));
+        List<String> client = new ArrayList<>(MonitorProcess.javaCommand(
+                "io.isola.launcher.client.Client", List.of("--root", root.toString(), "run", "--", "true")));
         client.add(1, "-Disola.home=" + home);
         client.add(1, "-Disola.server.dir=" + serverDir);
         client.add(1, "-Disola.server.command=" + String.join(" ", server));
@@ -313,7 +347,8 @@ class ServerBoundaryIT {
     private Result shell(String script, String redirections) throws Exception {
         String isola = "isola() { ISOLA_HOME=" + home + "; . " + SCRIPT + "; isola_shell_client --root " + root
                 + " \"$@\"; exit 99; }\n";
-        ProcessBuilder builder = new ProcessBuilder("bash", "-c", "set -eu\n" + isola + "{\n" + script + "\n} " + redirections);
+        ProcessBuilder builder =
+                new ProcessBuilder("bash", "-c", "set -eu\n" + isola + "{\n" + script + "\n} " + redirections);
         return run(builder);
     }
 

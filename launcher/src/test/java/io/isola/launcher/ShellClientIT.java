@@ -40,13 +40,16 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ShellClientIT {
 
-    private static final Path SCRIPT = Path.of("../dist/src/main/dist/lib/shell-client.bash").toAbsolutePath().normalize();
+    private static final Path SCRIPT = Path.of("../dist/src/main/dist/lib/shell-client.bash")
+            .toAbsolutePath()
+            .normalize();
     /** What the test's stand-in for bin/isola says when the shell client returned: the JVM client's turn. */
     private static final int NOT_SERVED = 99;
 
     /** The installation, server directory and state root the tests share. */
     @TempDir
     static Path shared;
+
     private static Installation sharedInstallation;
 
     @TempDir
@@ -62,10 +65,13 @@ class ShellClientIT {
 
         static Installation in(Path dir) throws IOException {
             Path home = Files.createDirectory(dir.resolve("home"));
-            Files.createSymbolicLink(home.resolve("bundles"), Path.of(System.getProperty("isola.bundles")).toAbsolutePath());
+            Files.createSymbolicLink(
+                    home.resolve("bundles"),
+                    Path.of(System.getProperty("isola.bundles")).toAbsolutePath());
             Path conf = Files.createDirectory(home.resolve("conf"));
             try (Stream<Path> files = Files.list(Path.of("../dist/src/main/dist/conf"))) {
-                for (Path file : files.filter(f -> f.toString().endsWith(".cfg")).toList()) {
+                for (Path file :
+                        files.filter(f -> f.toString().endsWith(".cfg")).toList()) {
                     Files.copy(file, conf.resolve(file.getFileName()));
                 }
             }
@@ -136,9 +142,15 @@ class ShellClientIT {
         Path file = tmp.resolve("out.txt");
         Result notTaken = shell(Map.of(), null, "isola run -- echo b > " + file);
         assertEquals(NOT_SERVED, notTaken.code(), notTaken.err());
-        Result shared = shell(Map.of("JVM_CLIENT", jvmClient()), null, "{ echo a; (isola run -- echo b); echo c; } > " + file + "; cat " + file);
+        Result shared = shell(
+                Map.of("JVM_CLIENT", jvmClient()),
+                null,
+                "{ echo a; (isola run -- echo b); echo c; } > " + file + "; cat " + file);
         assertEquals("a\nb\nc\n", shared.out(), shared.err());
-        Result appended = shell(Map.of("JVM_CLIENT", jvmClient()), null, "{ (isola run -- echo d); echo e; } >> " + file + "; cat " + file);
+        Result appended = shell(
+                Map.of("JVM_CLIENT", jvmClient()),
+                null,
+                "{ (isola run -- echo d); echo e; } >> " + file + "; cat " + file);
         assertEquals("a\nb\nc\nd\ne\n", appended.out(), appended.err());
 
         // a pipe, a FIFO of the caller's and /dev/null are the caller's very files
@@ -162,8 +174,11 @@ class ShellClientIT {
         assertEquals(0, started.code(), started.err());
         String id = started.out().strip();
         try {
-            Result result = shell(Map.of(), null, "isola exec " + id
-                    + " sh -c 'echo out; echo err >&2; tr \"\\\\0\" \" \" </proc/1/cmdline; echo; exit 3'");
+            Result result = shell(
+                    Map.of(),
+                    null,
+                    "isola exec " + id
+                            + " sh -c 'echo out; echo err >&2; tr \"\\\\0\" \" \" </proc/1/cmdline; echo; exit 3'");
             assertEquals(3, result.code(), result.err());
             assertEquals("out\nsleep 60 \n", result.out(), "not in the container's pid namespace");
             assertEquals("err\n", result.err());
@@ -184,11 +199,17 @@ class ShellClientIT {
     @Test
     void servesCommandsThatArriveTogether() throws Exception {
         startServer();
-        Result result = shell(Map.of(), null, "pids=(); for i in 1 2 3 4 5 6 7 8; do (isola run -- echo run-$i) & pids+=($!); done;"
-                + " failed=0; for pid in \"${pids[@]}\"; do wait $pid || failed=$((failed+1)); done; echo failed=$failed");
+        Result result = shell(
+                Map.of(),
+                null,
+                "pids=(); for i in 1 2 3 4 5 6 7 8; do (isola run -- echo run-$i) & pids+=($!); done;"
+                        + " failed=0; for pid in \"${pids[@]}\"; do wait $pid || failed=$((failed+1)); done; echo failed=$failed");
         assertEquals(0, result.code(), result.err());
         List<String> lines = result.out().lines().sorted().toList();
-        assertEquals(List.of("failed=0", "run-1", "run-2", "run-3", "run-4", "run-5", "run-6", "run-7", "run-8"), lines, result.err());
+        assertEquals(
+                List.of("failed=0", "run-1", "run-2", "run-3", "run-4", "run-5", "run-6", "run-7", "run-8"),
+                lines,
+                result.err());
     }
 
     /**
@@ -201,11 +222,16 @@ class ShellClientIT {
     void servesManyMoreCommandsThanThePoolHolds() throws Exception {
         startServer();
         for (int round = 0; round < 4; round++) {
-            Result result = shell(Map.of(), null, "pids=(); for i in $(seq 1 24); do (isola run -- true) & pids+=($!); done;"
-                    + " failed=0; for pid in \"${pids[@]}\"; do wait $pid || failed=$((failed+1)); done; echo failed=$failed");
+            Result result = shell(
+                    Map.of(),
+                    null,
+                    "pids=(); for i in $(seq 1 24); do (isola run -- true) & pids+=($!); done;"
+                            + " failed=0; for pid in \"${pids[@]}\"; do wait $pid || failed=$((failed+1)); done; echo failed=$failed");
             assertEquals("failed=0\n", result.out(), result.err());
             try (Stream<Path> files = Files.list(serverDir)) {
-                List<Path> plain = files.filter(f -> f.getFileName().toString().matches("[pc]-.*\\.[io]") && Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList();
+                List<Path> plain = files.filter(f -> f.getFileName().toString().matches("[pc]-.*\\.[io]")
+                                && Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                        .toList();
                 assertEquals(List.of(), plain, "a channel that is no FIFO");
             }
         }
@@ -214,7 +240,8 @@ class ShellClientIT {
     @Test
     void forwardsSignalsToTheContainer() throws Exception {
         startServer();
-        Process client = start(Map.of(), "isola run -- sh -c 'trap \"echo got TERM; exit 9\" TERM; echo ready; sleep 60 & wait'");
+        Process client = start(
+                Map.of(), "isola run -- sh -c 'trap \"echo got TERM; exit 9\" TERM; echo ready; sleep 60 & wait'");
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(client.getErrorStream()));
         BufferedReader out = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8));
         assertEquals("ready", out.readLine(), "the container did not start");
@@ -249,10 +276,16 @@ class ShellClientIT {
     @Test
     void givesTheContainerATerminalWhenTheCallerHasOne() throws Exception {
         startServer();
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "script(1) is not installed (apt-get install util-linux)");
+        assumeTrue(
+                Files.isExecutable(Path.of("/usr/bin/script")),
+                "script(1) is not installed (apt-get install util-linux)");
         Path inner = tmp.resolve("at-a-terminal.sh");
-        Files.writeString(inner, "set -eu\n" + isolaFunction() + "isola run -t -- sh -c '[ -t 0 ] && [ -t 1 ] && echo terminal; exit 4'\n");
-        Result result = run(new ProcessBuilder("/usr/bin/script", "-qec", "bash " + inner, "/dev/null"), Map.of(), null);
+        Files.writeString(
+                inner,
+                "set -eu\n" + isolaFunction()
+                        + "isola run -t -- sh -c '[ -t 0 ] && [ -t 1 ] && echo terminal; exit 4'\n");
+        Result result =
+                run(new ProcessBuilder("/usr/bin/script", "-qec", "bash " + inner, "/dev/null"), Map.of(), null);
         assertEquals(4, result.code(), result.out() + result.err());
         assertTrue(result.out().contains("terminal"), result.out());
     }
@@ -260,10 +293,12 @@ class ShellClientIT {
     @Test
     void leavesToTheJvmClientWhatIsNotThisServersHavingDoneNothing() throws Exception {
         startServer();
-        Result otherHome = shell(Map.of("HOME_OVERRIDE", tmp.resolve("elsewhere").toString()), null, "isola run -- true");
+        Result otherHome =
+                shell(Map.of("HOME_OVERRIDE", tmp.resolve("elsewhere").toString()), null, "isola run -- true");
         assertEquals(NOT_SERVED, otherHome.code(), otherHome.err());
 
-        Result otherRoot = shell(Map.of("ISOLA_ROOT", tmp.resolve("other-state").toString()), null, "isola run -- true");
+        Result otherRoot =
+                shell(Map.of("ISOLA_ROOT", tmp.resolve("other-state").toString()), null, "isola run -- true");
         assertEquals(NOT_SERVED, otherRoot.code(), otherRoot.err());
 
         Result closedStdout = shell(Map.of(), null, "isola run -- true >&-");
@@ -276,7 +311,10 @@ class ShellClientIT {
      */
     @Test
     void anEmptyKeyedVariableCountsAsAnUnsetOne() throws Exception {
-        assumeTrue(System.getenv("ISOLA_ROOT") == null || System.getenv("ISOLA_ROOT").isEmpty(), "ISOLA_ROOT is set here");
+        assumeTrue(
+                System.getenv("ISOLA_ROOT") == null
+                        || System.getenv("ISOLA_ROOT").isEmpty(),
+                "ISOLA_ROOT is set here");
         startServer();
 
         Result result = shell(Map.of("ISOLA_ROOT", ""), null, "isola run -- sh -c 'echo served; exit 6'");
@@ -291,25 +329,42 @@ class ShellClientIT {
         startServer();
         Path door = Path.of(endpoint().toString().replaceFirst("\\.shell$", ".fifo"));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(door)));
-        Result stranger = shell(Map.of(), null, "exec 9<>" + door + "; printf 'garbage\\n%0300d\\nc-1-2 1 3 4\\nc-9-9 9 x 4\\n' 0 >&9;"
-                + " (isola run -- echo still-served | cat)");
+        Result stranger = shell(
+                Map.of(),
+                null,
+                "exec 9<>" + door + "; printf 'garbage\\n%0300d\\nc-1-2 1 3 4\\nc-9-9 9 x 4\\n' 0 >&9;"
+                        + " (isola run -- echo still-served | cat)");
         assertEquals("still-served\n", stranger.out(), stranger.err());
     }
 
     @Test
     void aDeadServersDoorIsNotWaitedFor() throws Exception {
-        Path dir = Files.createDirectory(tmp.resolve("stale"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path dir = Files.createDirectory(
+                tmp.resolve("stale"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();
-        Files.writeString(dir.resolve("s-stale.shell"), "isola-shell-endpoint 2\n" + gone.pid() + " 1\n"
-                + home + "\nISOLA_CONF\nISOLA_ROOT\nXDG_RUNTIME_DIR" + xdg() + "\n");
-        assertEquals(0, new ProcessBuilder("mkfifo", "-m", "600", dir.resolve("s-stale.fifo").toString()).start().waitFor());
+        Files.writeString(
+                dir.resolve("s-stale.shell"),
+                "isola-shell-endpoint 2\n" + gone.pid() + " 1\n" + home + "\nISOLA_CONF\nISOLA_ROOT\nXDG_RUNTIME_DIR"
+                        + xdg() + "\n");
+        assertEquals(
+                0,
+                new ProcessBuilder(
+                                "mkfifo",
+                                "-m",
+                                "600",
+                                dir.resolve("s-stale.fifo").toString())
+                        .start()
+                        .waitFor());
 
         Result result = shell(Map.of("ISOLA_SERVER_DIR", dir.toString()), null, "isola run -- echo secret-argument");
 
         assertEquals(NOT_SERVED, result.code(), result.err());
         try (Stream<Path> files = Files.list(dir)) {
-            assertEquals(List.of("s-stale.fifo", "s-stale.shell"), files.map(p -> p.getFileName().toString()).sorted().toList(),
+            assertEquals(
+                    List.of("s-stale.fifo", "s-stale.shell"),
+                    files.map(p -> p.getFileName().toString()).sorted().toList(),
                     "the client made a channel for a dead server");
         }
     }
@@ -321,7 +376,9 @@ class ShellClientIT {
         Path endpoint = endpoint();
         assertEquals(1, ResidentServers.stopAll(serverDir));
         assertFalse(Files.exists(endpoint), "a stopped server left its endpoint");
-        assertFalse(Files.exists(Path.of(endpoint.toString().replaceFirst("\\.shell$", ".fifo"))), "a stopped server left its door");
+        assertFalse(
+                Files.exists(Path.of(endpoint.toString().replaceFirst("\\.shell$", ".fifo"))),
+                "a stopped server left its door");
         Result result = shell(Map.of(), null, "isola run -- true");
         assertEquals(NOT_SERVED, result.code(), result.err());
     }
@@ -338,13 +395,14 @@ class ShellClientIT {
         }
         List<String> server = new ArrayList<>(MonitorProcess.javaCommand(Main.class.getName(), List.of()));
         server.add(1, "-Disola.home=" + home);
-        List<String> client = new ArrayList<>(MonitorProcess.javaCommand("io.isola.launcher.client.Client",
-                List.of("--root", root.toString(), "run", "--", "true")));
+        List<String> client = new ArrayList<>(MonitorProcess.javaCommand(
+                "io.isola.launcher.client.Client", List.of("--root", root.toString(), "run", "--", "true")));
         client.add(1, "-Disola.home=" + home);
         client.add(1, "-Disola.server.dir=" + serverDir);
         client.add(1, "-Disola.server.command=" + String.join(" ", server));
         ProcessBuilder builder = new ProcessBuilder(client).redirectErrorStream(true);
-        builder.environment().put("ISOLA_SERVER_IDLE", "600"); // the class's run, however slow the host: stopped after it
+        builder.environment()
+                .put("ISOLA_SERVER_IDLE", "600"); // the class's run, however slow the host: stopped after it
         builder.environment().remove("ISOLA_SERVER");
         Process process = builder.start();
         String output = read(process.getInputStream());
@@ -354,7 +412,9 @@ class ShellClientIT {
 
     private Path endpoint() throws IOException {
         try (Stream<Path> files = Files.list(serverDir)) {
-            return files.filter(p -> p.toString().endsWith(".shell")).findFirst().orElseThrow(() -> new AssertionError("no endpoint"));
+            return files.filter(p -> p.toString().endsWith(".shell"))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("no endpoint"));
         }
     }
 
@@ -386,8 +446,9 @@ class ShellClientIT {
      * process of its own. With $JVM_CLIENT, that JVM client takes what the shell client leaves.
      */
     private String isolaFunction() {
-        return "isola() { ISOLA_HOME=${HOME_OVERRIDE:-" + home + "}; . " + SCRIPT + "; isola_shell_client --root " + root
-                + " \"$@\"; [ -z \"${JVM_CLIENT:-}\" ] || exec $JVM_CLIENT --root " + root + " \"$@\"; exit " + NOT_SERVED + "; }\n";
+        return "isola() { ISOLA_HOME=${HOME_OVERRIDE:-" + home + "}; . " + SCRIPT + "; isola_shell_client --root "
+                + root + " \"$@\"; [ -z \"${JVM_CLIENT:-}\" ] || exec $JVM_CLIENT --root " + root + " \"$@\"; exit "
+                + NOT_SERVED + "; }\n";
     }
 
     /** bin/isola's JVM client for the test's installation and server directory, as one line. */

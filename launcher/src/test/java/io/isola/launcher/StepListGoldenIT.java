@@ -74,8 +74,17 @@ class StepListGoldenIT {
 
     @Test
     void inAUserNamespace() throws Exception {
-        matches("userns", "run", "--network", "none", "--uidmap", "0:3000000:65536", "--gidmap", "0:3000000:65536",
-                "--", "true");
+        matches(
+                "userns",
+                "run",
+                "--network",
+                "none",
+                "--uidmap",
+                "0:3000000:65536",
+                "--gidmap",
+                "0:3000000:65536",
+                "--",
+                "true");
     }
 
     @Test
@@ -85,20 +94,37 @@ class StepListGoldenIT {
 
     @Test
     void withCgroupLimits() throws Exception {
-        matches("cgroup", "run", "--network", "none", "--memory", "64m", "--pids-limit", "64", "--cpus", "0.5", "--",
+        matches(
+                "cgroup",
+                "run",
+                "--network",
+                "none",
+                "--memory",
+                "64m",
+                "--pids-limit",
+                "64",
+                "--cpus",
+                "0.5",
+                "--",
                 "true");
     }
 
     @Test
     void anOciBundleWithHooks() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/runc")) || Files.isExecutable(Path.of("/usr/bin/runc")),
+        assumeTrue(
+                Files.isExecutable(Path.of("/usr/sbin/runc")) || Files.isExecutable(Path.of("/usr/bin/runc")),
                 "the bundle's config is written by runc spec; install runc");
         Path bundle = Files.createDirectories(dir.resolve("bundle"));
-        Process spec = new ProcessBuilder("runc", "spec").directory(bundle.toFile()).start();
+        Process spec =
+                new ProcessBuilder("runc", "spec").directory(bundle.toFile()).start();
         assertEquals(0, spec.waitFor());
         busybox(bundle.resolve("rootfs"));
-        ObjectNode config = (ObjectNode) JSON.readTree(bundle.resolve("config.json").toFile());
-        ((ObjectNode) config.get("process")).put("terminal", false).putArray("args").add("true");
+        ObjectNode config =
+                (ObjectNode) JSON.readTree(bundle.resolve("config.json").toFile());
+        ((ObjectNode) config.get("process"))
+                .put("terminal", false)
+                .putArray("args")
+                .add("true");
         ObjectNode hooks = config.putObject("hooks");
         hooks.putArray("createRuntime").addObject().put("path", "/bin/true");
         hooks.putArray("createContainer").addObject().put("path", "/bin/true");
@@ -124,7 +150,11 @@ class StepListGoldenIT {
         assertFalse(programs.isEmpty(), "no program was composed");
         StringBuilder text = new StringBuilder();
         for (int i = 0; i < programs.size(); i++) {
-            text.append("# program ").append(i + 1).append(" of ").append(programs.size()).append('\n');
+            text.append("# program ")
+                    .append(i + 1)
+                    .append(" of ")
+                    .append(programs.size())
+                    .append('\n');
             text.append(StepListing.of(programs.get(i)));
             travels(name, programs.get(i));
         }

@@ -36,6 +36,7 @@ class StoreModesIT {
 
     @TempDir
     Path tmp;
+
     private Path store;
     private Path state;
     private Path host;
@@ -44,7 +45,9 @@ class StoreModesIT {
     @BeforeEach
     void importImage() throws Exception {
         RootOnly.require();
-        assumeTrue(Files.isRegularFile(ImageArchives.BUSYBOX), "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
+        assumeTrue(
+                Files.isRegularFile(ImageArchives.BUSYBOX),
+                "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
         // as /var/lib is: any user may walk the path down to the store
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
         store = tmp.resolve("store");
@@ -64,15 +67,26 @@ class StoreModesIT {
 
     @Test
     void aSetuidFileInAStoppedContainersLayerCannotBeRunByAnotherHostUser() throws Exception {
-        assertEquals(0, isola("run", "--name", "suid", IMAGE, "sh", "-c",
-                "busybox cp /bin/busybox /true && busybox chmod 4755 /true && busybox ln -s " + host + " /hostdir"
-                        + " && busybox ln -s " + host.resolve("file") + " /hostfile"), () -> lastErr);
+        assertEquals(
+                0,
+                isola(
+                        "run",
+                        "--name",
+                        "suid",
+                        IMAGE,
+                        "sh",
+                        "-c",
+                        "busybox cp /bin/busybox /true && busybox chmod 4755 /true && busybox ln -s " + host
+                                + " /hostdir" + " && busybox ln -s " + host.resolve("file") + " /hostfile"),
+                () -> lastErr);
         Path upper = onlyWritableLayer().resolve("upper");
-        assertEquals(04755, (Integer) Files.getAttribute(upper.resolve("true"), "unix:mode") & 07777, "a setuid-root file");
+        assertEquals(
+                04755, (Integer) Files.getAttribute(upper.resolve("true"), "unix:mode") & 07777, "a setuid-root file");
         assertEquals(0, run(List.of("useradd", "-M", "-s", "/bin/sh", ATTACKER)), "useradd");
 
         // busybox picks its applet by name: "true" exits 0 when it runs at all
-        int ran = run(List.of("runuser", "-u", ATTACKER, "--", upper.resolve("true").toString()));
+        int ran = run(
+                List.of("runuser", "-u", ATTACKER, "--", upper.resolve("true").toString()));
         int listed = run(List.of("runuser", "-u", ATTACKER, "--", "/bin/ls", store.toString()));
 
         assertNotEquals(0, ran, "another host user ran the container's setuid-root file");
@@ -90,8 +104,20 @@ class StoreModesIT {
     void aStoreMadeUnderUmask000IsItsOwnersOnly() throws Exception {
         Path fresh = tmp.resolve("fresh");
         String isola = System.getProperty("java.home") + "/bin/java";
-        List<String> command = new ArrayList<>(List.of("sh", "-c", "umask 000 && exec \"$@\"", "sh", isola, "-Disola.bundles=" + System.getProperty("isola.bundles"), "-cp",
-                System.getProperty("java.class.path"), Main.class.getName(), "--root", state.toString(), "image", "import",
+        List<String> command = new ArrayList<>(List.of(
+                "sh",
+                "-c",
+                "umask 000 && exec \"$@\"",
+                "sh",
+                isola,
+                "-Disola.bundles=" + System.getProperty("isola.bundles"),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "--root",
+                state.toString(),
+                "image",
+                "import",
                 tmp.resolve("image.tar").toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().put("ISOLA_ROOT", fresh.toString());
@@ -119,8 +145,15 @@ class StoreModesIT {
         Path layer = Files.createDirectories(open.resolve("containers/0123456789ab/upper"));
         Path image = Files.createDirectories(open.resolve("layers/sha256/0123456789ab"));
         Files.createDirectories(open.resolve("images"));
-        for (Path dir : List.of(open, open.resolve("containers"), layer.getParent(), layer, open.resolve("images"),
-                open.resolve("layers"), open.resolve("layers/sha256"), image)) {
+        for (Path dir : List.of(
+                open,
+                open.resolve("containers"),
+                layer.getParent(),
+                layer,
+                open.resolve("images"),
+                open.resolve("layers"),
+                open.resolve("layers/sha256"),
+                image)) {
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
         System.setProperty("isola.root", open.toString());
@@ -158,9 +191,11 @@ class StoreModesIT {
     }
 
     private static int run(List<String> command) throws Exception {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         assertTrue(process.waitFor(60, TimeUnit.SECONDS), command::toString);
         return process.exitValue();
     }
-
 }

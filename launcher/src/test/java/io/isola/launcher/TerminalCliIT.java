@@ -47,22 +47,26 @@ class TerminalCliIT {
     void runItThroughTheResidentServerAndTheServerLetsGoOfTheTerminalAfter() throws Exception {
         try {
             Pty pty = driveAShell(true);
-            try (pty; InputStream next = new FdInputStream(Pty.dup(pty.slave()));
+            try (pty;
+                    InputStream next = new FdInputStream(Pty.dup(pty.slave()));
                     OutputStream keys = new FdOutputStream(Pty.dup(pty.master()))) {
                 type(keys, "typed-after\n");
                 byte[] line = new byte[64];
-                java.util.concurrent.CompletableFuture<String> read = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                    try {
-                        int n = next.read(line);
-                        return n < 0 ? "" : new String(line, 0, n, StandardCharsets.UTF_8);
-                    } catch (java.io.IOException e) {
-                        return e.toString();
-                    }
-                });
+                java.util.concurrent.CompletableFuture<String> read =
+                        java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                            try {
+                                int n = next.read(line);
+                                return n < 0 ? "" : new String(line, 0, n, StandardCharsets.UTF_8);
+                            } catch (java.io.IOException e) {
+                                return e.toString();
+                            }
+                        });
                 assertEquals("typed-after\n", read.get(10, TimeUnit.SECONDS), "the keys after the command");
             }
         } finally {
-            assertEquals(1, ResidentServers.stopAll(root.resolve("srv")),
+            assertEquals(
+                    1,
+                    ResidentServers.stopAll(root.resolve("srv")),
                     "a resident server ran the command (not the client's in-process fallback)");
         }
     }
@@ -72,8 +76,10 @@ class TerminalCliIT {
         RootOnly.require();
         Pty pty = Pty.open(80, 24);
         try {
-            String slave = Files.readSymbolicLink(Path.of("/proc/self/fd", Integer.toString(pty.slave()))).toString();
-            Process cli = served ? served(slave, "run", "-it", "--hostname", "tty", "--", "sh")
+            String slave = Files.readSymbolicLink(Path.of("/proc/self/fd", Integer.toString(pty.slave())))
+                    .toString();
+            Process cli = served
+                    ? served(slave, "run", "-it", "--hostname", "tty", "--", "sh")
                     : cli(slave, "run", "-it", "--hostname", "tty", "--", "sh");
             InputStream screen = new FdInputStream(Pty.dup(pty.master()));
             OutputStream keys = new FdOutputStream(Pty.dup(pty.master()));
@@ -86,7 +92,9 @@ class TerminalCliIT {
                 assertTrue(first.contains("24 80"), first);
 
                 Pty.resize(pty.master(), 132, 43);
-                new ProcessBuilder("kill", "-WINCH", Long.toString(cli.pid())).start().waitFor();
+                new ProcessBuilder("kill", "-WINCH", Long.toString(cli.pid()))
+                        .start()
+                        .waitFor();
                 Thread.sleep(300);
                 type(keys, "stty size\n");
                 String second = readUntil(screen, "43 132");
@@ -122,11 +130,13 @@ class TerminalCliIT {
         command.add(1, "-Disola.server.dir=" + root.resolve("srv"));
         command.add(1, "-Disola.server.command=" + String.join(" ", server));
         File terminal = new File(tty);
-        ProcessBuilder builder = new ProcessBuilder(command).redirectInput(terminal).redirectOutput(terminal).redirectError(terminal);
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectInput(terminal)
+                .redirectOutput(terminal)
+                .redirectError(terminal);
         builder.environment().remove("ISOLA_SERVER");
         return builder.start();
     }
-
 
     private Process cli(String tty, String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of("--root", root.toString()));
@@ -134,7 +144,11 @@ class TerminalCliIT {
         List<String> command = new ArrayList<>(MonitorProcess.javaCommand(Main.class.getName(), all));
         command.add(1, "-Disola.bundles=" + System.getProperty("isola.bundles"));
         File terminal = new File(tty);
-        return new ProcessBuilder(command).redirectInput(terminal).redirectOutput(terminal).redirectError(terminal).start();
+        return new ProcessBuilder(command)
+                .redirectInput(terminal)
+                .redirectOutput(terminal)
+                .redirectError(terminal)
+                .start();
     }
 
     private static void type(OutputStream keys, String text) throws Exception {

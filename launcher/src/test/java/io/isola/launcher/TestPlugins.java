@@ -33,20 +33,26 @@ final class TestPlugins {
         Path classes = Files.createTempDirectory(dir, "classes-");
         String pkg = symbolicName;
         List<String> files = new ArrayList<>();
-        files.add(write(src, pkg.replace('.', '/') + "/Plugin.java", "package " + pkg + ";\n"
-                + "import io.isola.spi.*;\n"
-                + "public final class Plugin implements NamespaceIsolator {\n" + isolatorBody + "\n}\n"));
-        files.add(write(src, pkg.replace('.', '/') + "/Activator.java", "package " + pkg + ";\n"
-                + "import org.osgi.framework.*;\n"
-                + "public final class Activator implements BundleActivator {\n"
-                + "  public void start(BundleContext c) { c.registerService(io.isola.spi.NamespaceIsolator.class, new Plugin(), null); }\n"
-                + "  public void stop(BundleContext c) {}\n}\n"));
+        files.add(write(
+                src,
+                pkg.replace('.', '/') + "/Plugin.java",
+                "package " + pkg + ";\n"
+                        + "import io.isola.spi.*;\n"
+                        + "public final class Plugin implements NamespaceIsolator {\n" + isolatorBody + "\n}\n"));
+        files.add(write(
+                src,
+                pkg.replace('.', '/') + "/Activator.java",
+                "package " + pkg + ";\n"
+                        + "import org.osgi.framework.*;\n"
+                        + "public final class Activator implements BundleActivator {\n"
+                        + "  public void start(BundleContext c) { c.registerService(io.isola.spi.NamespaceIsolator.class, new Plugin(), null); }\n"
+                        + "  public void stop(BundleContext c) {}\n}\n"));
         for (int i = 0; i < stubs.length; i += 2) {
             files.add(write(src, stubs[i], stubs[i + 1]));
         }
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        List<String> args = new ArrayList<>(List.of("-d", classes.toString(), "-cp", System.getProperty("java.class.path"),
-                "--release", "17", "-nowarn"));
+        List<String> args = new ArrayList<>(List.of(
+                "-d", classes.toString(), "-cp", System.getProperty("java.class.path"), "--release", "17", "-nowarn"));
         args.addAll(files);
         if (javac.run(null, null, null, args.toArray(String[]::new)) != 0) {
             throw new IllegalStateException("the test plugin " + symbolicName + " does not compile");
@@ -58,10 +64,13 @@ final class TestPlugins {
         main.putValue("Bundle-SymbolicName", symbolicName);
         main.putValue("Bundle-Version", "1.0.0");
         main.putValue("Bundle-Activator", pkg + ".Activator");
-        main.putValue("Import-Package", "io.isola.spi;version=\"[1.0,2)\",io.isola.api;version=\"[1.0,2)\",org.osgi.framework");
+        main.putValue(
+                "Import-Package",
+                "io.isola.spi;version=\"[1.0,2)\",io.isola.api;version=\"[1.0,2)\",org.osgi.framework");
         Path jar = dir.resolve(symbolicName + ".jar");
         Path packed = classes.resolve(pkg.replace('.', '/'));
-        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream zip = new JarOutputStream(out, manifest);
+        try (OutputStream out = Files.newOutputStream(jar);
+                JarOutputStream zip = new JarOutputStream(out, manifest);
                 Stream<Path> classFiles = Files.list(packed)) {
             for (Path file : classFiles.toList()) {
                 zip.putNextEntry(new JarEntry(pkg.replace('.', '/') + "/" + file.getFileName()));

@@ -19,6 +19,7 @@ class UserNamesIT {
 
     @TempDir
     Path tmp;
+
     private Path rootfs;
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
@@ -36,8 +37,10 @@ class UserNamesIT {
             Files.createSymbolicLink(rootfs.resolve("bin").resolve(applet), Path.of("busybox"));
         }
         Files.createDirectories(rootfs.resolve("etc"));
-        Files.writeString(rootfs.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\nbroken\napp:x:1000:1000::/:/bin/sh\n");
-        Files.writeString(rootfs.resolve("etc/group"), "root:x:0:\nstaff:x:50:app\naudio:x:29:other,app\napp:x:1000:\n");
+        Files.writeString(
+                rootfs.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\nbroken\napp:x:1000:1000::/:/bin/sh\n");
+        Files.writeString(
+                rootfs.resolve("etc/group"), "root:x:0:\nstaff:x:50:app\naudio:x:29:other,app\napp:x:1000:\n");
         shared = Files.createDirectory(tmp.resolve("shared"));
         Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
     }
@@ -52,18 +55,49 @@ class UserNamesIT {
     }
 
     private int isola(String... args) {
-        List<String> all = new java.util.ArrayList<>(List.of("--root", tmp.resolve("state").toString()));
+        List<String> all =
+                new java.util.ArrayList<>(List.of("--root", tmp.resolve("state").toString()));
         all.addAll(List.of(args));
         return Main.execute(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
     }
 
     @Test
     void aNameRunsTheCommandWithItsIdsAndGroups() throws Exception {
-        assertEquals(0, isola("run", "--rootfs", rootfs.toString(), "-v", shared + ":/shared", "--user", "app", "--group-add", "7",
-                "--", "sh", "-c", "grep -E '^(Uid|Gid|Groups)' /proc/self/status > /shared/out"), err::toString);
-        assertEquals(List.of("Uid:\t1000\t1000\t1000\t1000", "Gid:\t1000\t1000\t1000\t1000", "Groups:\t7 29 50 1000 "), output());
-        assertEquals(0, isola("run", "--rootfs", rootfs.toString(), "-v", shared + ":/shared", "--user", "0:staff",
-                "--", "sh", "-c", "grep -E '^(Uid|Gid)' /proc/self/status > /shared/out"), err::toString);
+        assertEquals(
+                0,
+                isola(
+                        "run",
+                        "--rootfs",
+                        rootfs.toString(),
+                        "-v",
+                        shared + ":/shared",
+                        "--user",
+                        "app",
+                        "--group-add",
+                        "7",
+                        "--",
+                        "sh",
+                        "-c",
+                        "grep -E '^(Uid|Gid|Groups)' /proc/self/status > /shared/out"),
+                err::toString);
+        assertEquals(
+                List.of("Uid:\t1000\t1000\t1000\t1000", "Gid:\t1000\t1000\t1000\t1000", "Groups:\t7 29 50 1000 "),
+                output());
+        assertEquals(
+                0,
+                isola(
+                        "run",
+                        "--rootfs",
+                        rootfs.toString(),
+                        "-v",
+                        shared + ":/shared",
+                        "--user",
+                        "0:staff",
+                        "--",
+                        "sh",
+                        "-c",
+                        "grep -E '^(Uid|Gid)' /proc/self/status > /shared/out"),
+                err::toString);
         assertEquals(List.of("Uid:\t0\t0\t0\t0", "Gid:\t50\t50\t50\t50"), output());
     }
 
@@ -74,7 +108,8 @@ class UserNamesIT {
         err.getBuffer().setLength(0);
         assertEquals(125, isola("run", "--rootfs", rootfs.toString(), "--user", "app:wheel", "--", "true"));
         assertEquals("isola: --user \"app:wheel\": no group \"wheel\" in the container's /etc/group\n", err.toString());
-        try (Stream<Path> state = Files.exists(tmp.resolve("state")) ? Files.list(tmp.resolve("state")) : Stream.empty()) {
+        try (Stream<Path> state =
+                Files.exists(tmp.resolve("state")) ? Files.list(tmp.resolve("state")) : Stream.empty()) {
             assertEquals(List.of(), state.filter(Files::isDirectory).toList(), "a container was registered");
         }
     }

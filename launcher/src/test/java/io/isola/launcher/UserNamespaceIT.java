@@ -31,6 +31,7 @@ class UserNamespaceIT {
     /** Mode 0700, as JUnit makes it: only host root passes through, unless a test opens it. */
     @TempDir
     Path tmp;
+
     private final StringWriter err = new StringWriter();
 
     @BeforeEach
@@ -49,7 +50,9 @@ class UserNamespaceIT {
 
     @Test
     void theDefaultSandboxRunsInAUserNamespace() {
-        assertEquals(0, isola("run", "--uidmap", MAP, "--", "sh", "-c", "test \"$(id -u)\" = 0 && test -x /bin/sh"),
+        assertEquals(
+                0,
+                isola("run", "--uidmap", MAP, "--", "sh", "-c", "test \"$(id -u)\" = 0 && test -x /bin/sh"),
                 err::toString);
     }
 
@@ -57,16 +60,40 @@ class UserNamespaceIT {
     void theNetworksEtcFilesAreBoundInAUserNamespace() throws IOException {
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path rootfs = busybox(tmp.resolve("rootfs"));
-        assertEquals(0, isola("run", "--uidmap", MAP, "--net", "none", "--rootfs", rootfs.toString(), "--",
-                "/bin/sh", "-c", "/bin/grep -q localhost /etc/hosts"), err::toString);
+        assertEquals(
+                0,
+                isola(
+                        "run",
+                        "--uidmap",
+                        MAP,
+                        "--net",
+                        "none",
+                        "--rootfs",
+                        rootfs.toString(),
+                        "--",
+                        "/bin/sh",
+                        "-c",
+                        "/bin/grep -q localhost /etc/hosts"),
+                err::toString);
     }
 
     @Test
     void aVolumeBelowADirectoryTheMappedRootCannotSearchIsBound() throws IOException {
         Path volume = Files.createDirectory(tmp.resolve("volume"));
         Files.writeString(volume.resolve("from-host"), "hello\n");
-        assertEquals(0, isola("run", "--uidmap", MAP, "-v", volume + ":/vol", "--", "sh", "-c",
-                "test \"$(cat /vol/from-host)\" = hello"), err::toString);
+        assertEquals(
+                0,
+                isola(
+                        "run",
+                        "--uidmap",
+                        MAP,
+                        "-v",
+                        volume + ":/vol",
+                        "--",
+                        "sh",
+                        "-c",
+                        "test \"$(cat /vol/from-host)\" = hello"),
+                err::toString);
     }
 
     /**
@@ -81,8 +108,16 @@ class UserNamespaceIT {
         String id = out.toString().trim();
         try {
             // exec's output is this JVM's own stdout: the checks are the command's
-            assertEquals(0, isola("exec", id, "sh", "-c", "test \"$(id -u):$(id -g)\" = 0:0"
-                    + " && test \"$(cat /proc/self/uid_map | tr -s ' ')\" = ' 0 " + BASE + " 65536'"), err::toString);
+            assertEquals(
+                    0,
+                    isola(
+                            "exec",
+                            id,
+                            "sh",
+                            "-c",
+                            "test \"$(id -u):$(id -g)\" = 0:0"
+                                    + " && test \"$(cat /proc/self/uid_map | tr -s ' ')\" = ' 0 " + BASE + " 65536'"),
+                    err::toString);
         } finally {
             isola("rm", "-f", id);
         }
@@ -93,10 +128,29 @@ class UserNamespaceIT {
     void anImageRunsInAUserNamespaceFromAStoreTheMappedRootCannotSearch() throws IOException {
         System.setProperty("isola.root", tmp.resolve("store").toString());
         try {
-            assertEquals(0, isola("image", "import", ImageArchives.dockerSave(tmp.resolve("bb.tar"), "test/bb:1", false).toString()),
+            assertEquals(
+                    0,
+                    isola(
+                            "image",
+                            "import",
+                            ImageArchives.dockerSave(tmp.resolve("bb.tar"), "test/bb:1", false)
+                                    .toString()),
                     err::toString);
-            assertEquals(0, isola("run", "--rm", "--uidmap", MAP, "--image", "test/bb:1", "--", "/bin/busybox", "sh", "-c",
-                    "test \"$(/bin/busybox id -u)\" = 0 && /bin/busybox touch /new"), err::toString);
+            assertEquals(
+                    0,
+                    isola(
+                            "run",
+                            "--rm",
+                            "--uidmap",
+                            MAP,
+                            "--image",
+                            "test/bb:1",
+                            "--",
+                            "/bin/busybox",
+                            "sh",
+                            "-c",
+                            "test \"$(/bin/busybox id -u)\" = 0 && /bin/busybox touch /new"),
+                    err::toString);
         } finally {
             System.clearProperty("isola.root");
         }
@@ -113,7 +167,13 @@ class UserNamespaceIT {
     void volumesAreTheContainersRootsInAUserNamespace() throws Exception {
         System.setProperty("isola.root", tmp.resolve("store").toString());
         try {
-            assertEquals(0, isola("image", "import", ImageArchives.dockerSave(tmp.resolve("bb.tar"), "test/bb:1", false).toString()),
+            assertEquals(
+                    0,
+                    isola(
+                            "image",
+                            "import",
+                            ImageArchives.dockerSave(tmp.resolve("bb.tar"), "test/bb:1", false)
+                                    .toString()),
                     err::toString);
             assertEquals(0, isola("volume", "create", "old"), err::toString);
             Path volumes = tmp.resolve("store/volumes");
@@ -123,20 +183,65 @@ class UserNamespaceIT {
             String script = "bb=/bin/busybox; exec >/bind/out; $bb id -u; $bb cat /proc/self/uid_map | $bb tr -s ' ';"
                     + " $bb stat -c '%n %u' /etc /etc/lower /anon /old /old/from-host /bind /bind/from-host;"
                     + " for v in etc anon old bind; do $bb touch /$v/by-container; done";
-            assertEquals(0, isola("run", "--name", "vols", "--uidmap", MAP, "-v", "seeded:/etc", "-v", "/anon", "-v", "old:/old",
-                    "-v", bind + ":/bind:idmap", "--image", "test/bb:1", "--", "/bin/busybox", "sh", "-c", script), err::toString);
-            assertEquals(List.of("0", " 0 " + BASE + " 65536", "/etc 0", "/etc/lower 0", "/anon 0", "/old 0",
-                    "/old/from-host 0", "/bind 0", "/bind/from-host 0"), Files.readAllLines(bind.resolve("out")));
+            assertEquals(
+                    0,
+                    isola(
+                            "run",
+                            "--name",
+                            "vols",
+                            "--uidmap",
+                            MAP,
+                            "-v",
+                            "seeded:/etc",
+                            "-v",
+                            "/anon",
+                            "-v",
+                            "old:/old",
+                            "-v",
+                            bind + ":/bind:idmap",
+                            "--image",
+                            "test/bb:1",
+                            "--",
+                            "/bin/busybox",
+                            "sh",
+                            "-c",
+                            script),
+                    err::toString);
+            assertEquals(
+                    List.of(
+                            "0",
+                            " 0 " + BASE + " 65536",
+                            "/etc 0",
+                            "/etc/lower 0",
+                            "/anon 0",
+                            "/old 0",
+                            "/old/from-host 0",
+                            "/bind 0",
+                            "/bind/from-host 0"),
+                    Files.readAllLines(bind.resolve("out")));
             Path anon;
             try (java.util.stream.Stream<Path> all = Files.list(volumes)) {
-                anon = all.filter(p -> !List.of("seeded", "old").contains(p.getFileName().toString())
-                        && !p.getFileName().toString().startsWith(".")).findFirst().orElseThrow();
+                anon = all.filter(p -> !List.of("seeded", "old")
+                                        .contains(p.getFileName().toString())
+                                && !p.getFileName().toString().startsWith("."))
+                        .findFirst()
+                        .orElseThrow();
             }
-            assertEquals(List.of(BASE, BASE, BASE, BASE), List.of(uid(volumes.resolve("seeded/_data")),
-                    uid(volumes.resolve("seeded/_data/lower")), uid(volumes.resolve("seeded/_data/by-container")),
-                    uid(anon.resolve("_data/by-container"))), "made for the container: the mapped range's on the host");
-            assertEquals(List.of(0L, 0L, 0L), List.of(uid(volumes.resolve("old/_data")), uid(volumes.resolve("old/_data/by-container")),
-                    uid(bind.resolve("by-container"))), "idmapped: the container's ids on the host");
+            assertEquals(
+                    List.of(BASE, BASE, BASE, BASE),
+                    List.of(
+                            uid(volumes.resolve("seeded/_data")),
+                            uid(volumes.resolve("seeded/_data/lower")),
+                            uid(volumes.resolve("seeded/_data/by-container")),
+                            uid(anon.resolve("_data/by-container"))),
+                    "made for the container: the mapped range's on the host");
+            assertEquals(
+                    List.of(0L, 0L, 0L),
+                    List.of(
+                            uid(volumes.resolve("old/_data")),
+                            uid(volumes.resolve("old/_data/by-container")),
+                            uid(bind.resolve("by-container"))),
+                    "idmapped: the container's ids on the host");
             assertEquals(0, isola("rm", "-v", "vols"), err::toString);
         } finally {
             System.clearProperty("isola.root");
@@ -150,10 +255,26 @@ class UserNamespaceIT {
     @Test
     void aRootfsTheMappedRootCannotReachIsRefusedNamingTheDirectoryAndTheUid() throws IOException {
         Path rootfs = busybox(tmp.resolve("rootfs"));
-        assertEquals(125, isola("run", "--uidmap", MAP, "--net", "none", "--rootfs", rootfs.toString(), "--", "/bin/sh",
-                "-c", "true"), err::toString);
-        assertTrue(err.toString().contains("root file system " + rootfs + ": the container's root (host uid " + BASE
-                + ") cannot search " + tmp + " (mode 0700, owner uid 0)"), err::toString);
+        assertEquals(
+                125,
+                isola(
+                        "run",
+                        "--uidmap",
+                        MAP,
+                        "--net",
+                        "none",
+                        "--rootfs",
+                        rootfs.toString(),
+                        "--",
+                        "/bin/sh",
+                        "-c",
+                        "true"),
+                err::toString);
+        assertTrue(
+                err.toString()
+                        .contains("root file system " + rootfs + ": the container's root (host uid " + BASE
+                                + ") cannot search " + tmp + " (mode 0700, owner uid 0)"),
+                err::toString);
         assertTrue(err.toString().contains("chmod o+x " + tmp), err::toString);
     }
 

@@ -34,6 +34,7 @@ class VolumeIT {
 
     @TempDir
     Path tmp;
+
     private Path store;
     private Path state;
     private Path out;
@@ -43,7 +44,9 @@ class VolumeIT {
     @BeforeEach
     void importImage() throws Exception {
         RootOnly.require();
-        assumeTrue(Files.isRegularFile(ImageArchives.BUSYBOX), "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
+        assumeTrue(
+                Files.isRegularFile(ImageArchives.BUSYBOX),
+                "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
         store = tmp.resolve("store");
         state = tmp.resolve("state");
         out = Files.createDirectory(tmp.resolve("out"));
@@ -78,30 +81,58 @@ class VolumeIT {
 
     @Test
     void aNamedVolumeIsSeededFromTheImageAndKeepsItsDataAcrossContainers() throws Exception {
-        ok("run", "--rm", "-v", results(), "-v", "data:/data", IMAGE, "sh", "-c",
+        ok(
+                "run",
+                "--rm",
+                "-v",
+                results(),
+                "-v",
+                "data:/data",
+                IMAGE,
+                "sh",
+                "-c",
                 "cat /data/seed /data/sub/file /data/escape > /out/first; echo kept > /data/written");
-        assertEquals("seed\ndeep\nlower\n", Files.readString(out.resolve("first")),
+        assertEquals(
+                "seed\ndeep\nlower\n",
+                Files.readString(out.resolve("first")),
                 "the image's /data, its link resolved inside the container");
 
-        Path data = Path.of(ok("volume", "inspect", "-f", "{{.Mountpoint}}", "data").strip());
+        Path data =
+                Path.of(ok("volume", "inspect", "-f", "{{.Mountpoint}}", "data").strip());
         assertEquals(store.resolve("volumes/data/_data"), data);
         assertEquals("kept\n", Files.readString(data.resolve("written")));
-        assertEquals(Path.of("/etc/lower"), Files.readSymbolicLink(data.resolve("escape")), "copied as a link, not followed");
+        assertEquals(
+                Path.of("/etc/lower"),
+                Files.readSymbolicLink(data.resolve("escape")),
+                "copied as a link, not followed");
         assertEquals(Path.of("../etc"), Files.readSymbolicLink(data.resolve("up")));
         assertEquals("rwx------", mode(store.resolve("volumes")));
         assertEquals("rwx------", mode(store.resolve("volumes/data")));
 
         // a second container sees the first one's data; the volume is not seeded again
         Files.delete(data.resolve("seed"));
-        ok("run", "--rm", "-v", results(), "--mount", "type=volume,src=data,dst=/data,readonly", IMAGE, "sh", "-c",
+        ok(
+                "run",
+                "--rm",
+                "-v",
+                results(),
+                "--mount",
+                "type=volume,src=data,dst=/data,readonly",
+                IMAGE,
+                "sh",
+                "-c",
                 "cat /data/written > /out/second; test -e /data/seed || echo unseeded >> /out/second;"
                         + " echo x > /data/no 2>/dev/null || echo read-only >> /out/second");
         assertEquals("kept\nunseeded\nread-only\n", Files.readString(out.resolve("second")));
 
         assertEquals("DRIVER    VOLUME NAME\nlocal     data\n", ok("volume", "ls"));
         String inspected = ok("volume", "inspect", "data");
-        assertTrue(inspected.contains("\"Driver\" : \"local\"") && inspected.contains("\"Name\" : \"data\"")
-                && inspected.contains("\"Scope\" : \"local\"") && inspected.startsWith("["), inspected);
+        assertTrue(
+                inspected.contains("\"Driver\" : \"local\"")
+                        && inspected.contains("\"Name\" : \"data\"")
+                        && inspected.contains("\"Scope\" : \"local\"")
+                        && inspected.startsWith("["),
+                inspected);
         assertEquals("data\n", ok("volume", "rm", "data"));
         assertFalse(Files.exists(store.resolve("volumes/data"), LinkOption.NOFOLLOW_LINKS));
         assertEquals("", ok("volume", "ls", "-q"));
@@ -117,7 +148,18 @@ class VolumeIT {
         Files.writeString(rootfs.resolve("data/sub/seed"), "from the rootfs\n");
         Files.createSymbolicLink(rootfs.resolve("data/escape"), tmp);
 
-        ok("run", "--rm", "--rootfs", rootfs.toString(), "-v", results(), "-v", "rootdata:/data", "/bin/busybox", "sh", "-c",
+        ok(
+                "run",
+                "--rm",
+                "--rootfs",
+                rootfs.toString(),
+                "-v",
+                results(),
+                "-v",
+                "rootdata:/data",
+                "/bin/busybox",
+                "sh",
+                "-c",
                 "/bin/busybox cat /data/sub/seed > /out/rootfs");
         assertEquals("from the rootfs\n", Files.readString(out.resolve("rootfs")));
         Path data = store.resolve("volumes/rootdata/_data");
@@ -130,22 +172,31 @@ class VolumeIT {
     void aVolumeInUseIsNotRemovedUntilItsContainerIs() throws Exception {
         assertEquals("made\n", ok("volume", "create", "--label", "team=qa", "made"));
         ok("run", "--name", "user", "-v", "made:/data", IMAGE, "sh", "-c", "echo mine > /data/file");
-        assertEquals("seed\n", Files.readString(store.resolve("volumes/made/_data/seed")), "an empty volume gets the image's content");
+        assertEquals(
+                "seed\n",
+                Files.readString(store.resolve("volumes/made/_data/seed")),
+                "an empty volume gets the image's content");
 
-        assertTrue(ok("inspect", "-f", "{{range .Mounts}}{{.Type}} {{.Name}} {{.Destination}} {{.RW}};{{end}}", "user")
-                .matches("volume made /data true;volume [0-9a-f]{64} /cache true;\n"), lastOut);
+        assertTrue(
+                ok("inspect", "-f", "{{range .Mounts}}{{.Type}} {{.Name}} {{.Destination}} {{.RW}};{{end}}", "user")
+                        .matches("volume made /data true;volume [0-9a-f]{64} /cache true;\n"),
+                lastOut);
 
         assertEquals("user\n", ok("ps", "-a", "--filter", "volume=made", "--format", "{{.Names}}"));
         assertEquals("user\n", ok("ps", "-a", "--filter", "volume=/cache", "--format", "{{.Names}}"));
         assertEquals("", ok("ps", "-a", "--filter", "volume=other", "--format", "{{.Names}}"));
 
         assertEquals(125, isola("volume", "rm", "made"));
-        assertTrue(lastErr.startsWith("isola: volume \"made\" is in use by container ") && lastErr.contains("(user)"), lastErr);
+        assertTrue(
+                lastErr.startsWith("isola: volume \"made\" is in use by container ") && lastErr.contains("(user)"),
+                lastErr);
         assertEquals(125, isola("volume", "rm", "-f", "made"), "-f does not remove a volume in use, as Docker's");
         assertEquals("mine\n", Files.readString(store.resolve("volumes/made/_data/file")));
         assertEquals("made\n", ok("volume", "ls", "-q", "--filter", "dangling=false", "--filter", "label=team=qa"));
         assertEquals("", ok("volume", "ls", "-q", "--filter", "dangling=true"));
-        assertTrue(ok("volume", "prune", "-f", "-a").endsWith("Total reclaimed space: 0B\n"), "prune keeps a volume in use");
+        assertTrue(
+                ok("volume", "prune", "-f", "-a").endsWith("Total reclaimed space: 0B\n"),
+                "prune keeps a volume in use");
 
         ok("rm", "-v", "user"); // -v takes anonymous volumes only: the named one stays
         assertEquals("mine\n", Files.readString(store.resolve("volumes/made/_data/file")));
@@ -160,7 +211,16 @@ class VolumeIT {
     @Test
     void anonymousVolumesGoWithTheirContainerOnlyWithRmOrRmV() throws Exception {
         // the image's VOLUME /data and /cache, and -v /scratch: three anonymous volumes, /data seeded
-        ok("run", "--rm", "-v", results(), "-v", "/scratch", IMAGE, "sh", "-c",
+        ok(
+                "run",
+                "--rm",
+                "-v",
+                results(),
+                "-v",
+                "/scratch",
+                IMAGE,
+                "sh",
+                "-c",
                 "cat /data/seed > /out/anon; test -d /cache && test -d /scratch && echo dirs >> /out/anon;"
                         + " busybox grep -c -e ' /data ' -e ' /cache ' -e ' /scratch ' /proc/self/mountinfo >> /out/anon");
         assertEquals("seed\ndirs\n3\n", Files.readString(out.resolve("anon")));
@@ -196,15 +256,19 @@ class VolumeIT {
     @Test
     void badVolumesAreRefusedNamingThemAndLeaveNothing() throws Exception {
         assertEquals(125, isola("run", "--rm", "-v", "a:/data", IMAGE, "true"));
-        assertEquals("isola: volume \"a:/data\": volume name \"a\": expected 2 to 255 letters, digits and _ . -,"
-                + " starting with a letter or digit\n", lastErr);
+        assertEquals(
+                "isola: volume \"a:/data\": volume name \"a\": expected 2 to 255 letters, digits and _ . -,"
+                        + " starting with a letter or digit\n",
+                lastErr);
         assertEquals(125, isola("run", "--rm", "-v", "data:relative", IMAGE, "true"));
         assertTrue(lastErr.contains("volume target \"relative\": expected an absolute path below /"), lastErr);
         assertEquals(125, isola("run", "--rm", "-v", "data:/data:rx", IMAGE, "true"));
         assertTrue(lastErr.contains("option \"rx\" is not known, expected ro, rw or nocopy"), lastErr);
         assertEquals(125, isola("run", "--rm", "--mount", "type=volume,src=/srv,dst=/data", IMAGE, "true"));
         assertTrue(lastErr.contains("a volume's source is its name; use type=bind for a host path"), lastErr);
-        assertEquals(125, isola("run", "--rm", "--mount", "type=volume,src=data,dst=/data,volume-opt=type=nfs", IMAGE, "true"));
+        assertEquals(
+                125,
+                isola("run", "--rm", "--mount", "type=volume,src=data,dst=/data,volume-opt=type=nfs", IMAGE, "true"));
         assertTrue(lastErr.contains("volume-opt is not supported by isola"), lastErr);
         assertEquals(125, isola("volume", "create", "-o", "type=tmpfs", "x1"));
         assertEquals(125, isola("volume", "create", "bad/name"));
@@ -212,7 +276,8 @@ class VolumeIT {
         // a run refused after its options are read (no such user) makes no volume
         assertEquals(125, isola("run", "--rm", "-v", "data:/data", "--user", "nobody-here", IMAGE, "true"));
         assertEquals("", ok("volume", "ls", "-q"));
-        // nor one that fails to start once registered (no such command): the volumes made for it go, one made before stays
+        // nor one that fails to start once registered (no such command): the volumes made for it go, one made before
+        // stays
         ok("volume", "create", "before");
         assertEquals(127, isola("run", "-v", "data:/data", "-v", "before:/before", IMAGE, "nosuch-command"));
         assertEquals("before\n", ok("volume", "ls", "-q"), lastErr);
@@ -221,7 +286,8 @@ class VolumeIT {
     }
 
     private static String mode(Path path) throws Exception {
-        return java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS));
+        return java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS));
     }
 
     private void assertNothingLeft() throws Exception {
@@ -230,7 +296,10 @@ class VolumeIT {
         }
         if (Files.isDirectory(store.resolve("volumes"))) {
             try (var list = Files.list(store.resolve("volumes"))) {
-                assertEquals(List.of(".lock"), list.map(p -> p.getFileName().toString()).toList(), "volumes or scratch left");
+                assertEquals(
+                        List.of(".lock"),
+                        list.map(p -> p.getFileName().toString()).toList(),
+                        "volumes or scratch left");
             }
         }
         try (InputStream in = Files.newInputStream(Path.of("/proc/self/mountinfo"))) {

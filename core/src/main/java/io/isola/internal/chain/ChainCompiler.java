@@ -40,8 +40,11 @@ final class ChainCompiler implements AutoCloseable {
     private static final int CLONE_STACK = 16 * 1024;
     private static final int EXIT_NOT_RUN = 127;
     /** A spawned sibling shares memory with the spawner, which waits until it execs, and has the host as parent. */
-    private static final long SPAWN_FLAGS = 0x100 /* CLONE_VM */ | 0x4000 /* CLONE_VFORK */
-            | 0x8000 /* CLONE_PARENT */ | 0x100000 /* CLONE_PARENT_SETTID */ | 17 /* SIGCHLD */;
+    private static final long SPAWN_FLAGS = 0x100 /* CLONE_VM */
+            | 0x4000 /* CLONE_VFORK */
+            | 0x8000 /* CLONE_PARENT */
+            | 0x100000 /* CLONE_PARENT_SETTID */
+            | 17 /* SIGCHLD */;
 
     private static final Map<String, Long> SYMBOLS = new ConcurrentHashMap<>();
 
@@ -66,7 +69,12 @@ final class ChainCompiler implements AutoCloseable {
      * sees it) to {@code spawnedPidAddress}, which must be memory the host can read: the chain that
      * spawns is always cloned vfork-style, so it shares the host's memory.
      */
-    Compiled compile(ChildProgram program, int statusFd, int gateFd, long errnoAddress, ChainArena arena,
+    Compiled compile(
+            ChildProgram program,
+            int statusFd,
+            int gateFd,
+            long errnoAddress,
+            ChainArena arena,
             long spawnedPidAddress) {
         takeTemplate();
         int contexts = countContexts(program);
@@ -102,7 +110,14 @@ final class ChainCompiler implements AutoCloseable {
                 // _exit: that context is the sibling's first record, so the host learns its pid
                 records.flush();
                 long siblingStart = out.nextSlot(2);
-                out.call("clone", fullMask, symbol("setcontext"), spawnStackTop, SPAWN_FLAGS, siblingStart, spawnedPidAddress);
+                out.call(
+                        "clone",
+                        fullMask,
+                        symbol("setcontext"),
+                        spawnStackTop,
+                        SPAWN_FLAGS,
+                        siblingStart,
+                        spawnedPidAddress);
                 out.call("_exit", fullMask, 0);
                 records.report();
             } else if (op instanceof ChildProgram.Checkpoint) {
@@ -169,9 +184,13 @@ final class ChainCompiler implements AutoCloseable {
     private static int countContexts(ChildProgram program) {
         int count = 4; // zeroing errno first; the last flush and _exit
         for (ChildProgram.Op op : program.ops()) {
-            count += op instanceof ChildProgram.Exec exec ? 5 * exec.candidates().size()
-                    : op instanceof ChildProgram.Spawn ? 6
-                    : op instanceof ChildProgram.Call call ? (call.step().toleratedErrnos().isEmpty() ? 2 : 3) : 5;
+            count += op instanceof ChildProgram.Exec exec
+                    ? 5 * exec.candidates().size()
+                    : op instanceof ChildProgram.Spawn
+                            ? 6
+                            : op instanceof ChildProgram.Call call
+                                    ? (call.step().toleratedErrnos().isEmpty() ? 2 : 3)
+                                    : 5;
         }
         return count;
     }

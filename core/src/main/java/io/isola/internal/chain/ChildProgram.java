@@ -79,7 +79,8 @@ public final class ChildProgram {
             if (op instanceof Call call) {
                 records.add(ExpectedRecord.step(call.owner(), call.step()));
             } else if (op instanceof Checkpoint checkpoint) {
-                records.add(ExpectedRecord.checkpoint(checkpoint.owner(), checkpoint.description(), checkpoint.hostSide()));
+                records.add(
+                        ExpectedRecord.checkpoint(checkpoint.owner(), checkpoint.description(), checkpoint.hostSide()));
             } else if (op instanceof Spawn spawn) {
                 records.add(ExpectedRecord.spawn(spawn.owner(), spawn.description()));
             } else if (op instanceof Gate) {

@@ -37,7 +37,8 @@ public final class CloneThreads implements AutoCloseable {
     private static final int CLONE_VM = 0x100, CLONE_VFORK = 0x4000, CLONE_PARENT_SETTID = 0x100000, SIGCHLD = 17;
     private static final int SIG_SETMASK = 2;
     /** SIGILL, SIGBUS, SIGFPE, SIGSEGV as bits of a signal mask. */
-    private static final long SYNCHRONOUS_FAULTS = (1L << (4 - 1)) | (1L << (7 - 1)) | (1L << (8 - 1)) | (1L << (11 - 1));
+    private static final long SYNCHRONOUS_FAULTS =
+            (1L << (4 - 1)) | (1L << (7 - 1)) | (1L << (8 - 1)) | (1L << (11 - 1));
     /** Written to the status pipe by the cloning thread itself when no child was created. */
     public static final int NO_CHILD = Integer.MIN_VALUE;
 
@@ -54,6 +55,7 @@ public final class CloneThreads implements AutoCloseable {
      * executor's hand-off would race the thread's return and start a new one now and then.
      */
     private final Deque<Courier> idle = new ConcurrentLinkedDeque<>();
+
     private volatile boolean closed;
 
     /**
@@ -62,8 +64,8 @@ public final class CloneThreads implements AutoCloseable {
      * {@code parentTidAddress} before the child runs. When no child could be created, the thread
      * writes {@link #NO_CHILD} to {@code statusFd} so that the protocol side wakes up.
      */
-    public Future<Integer> clone(ChildProgram program, int namespaceFlags, int statusFd, int gateFd,
-            long parentTidAddress) {
+    public Future<Integer> clone(
+            ChildProgram program, int namespaceFlags, int statusFd, int gateFd, long parentTidAddress) {
         return clone(program, namespaceFlags, statusFd, gateFd, parentTidAddress, CloneMode.VFORK, -1);
     }
 
@@ -76,8 +78,14 @@ public final class CloneThreads implements AutoCloseable {
      * so the cloning thread joins it for the clone and goes back to its own right after (allowed
      * in a multithreaded process, unlike a user or mount namespace).
      */
-    public Future<Integer> clone(ChildProgram program, int namespaceFlags, int statusFd, int gateFd,
-            long parentTidAddress, CloneMode mode, int pidNamespaceFd) {
+    public Future<Integer> clone(
+            ChildProgram program,
+            int namespaceFlags,
+            int statusFd,
+            int gateFd,
+            long parentTidAddress,
+            CloneMode mode,
+            int pidNamespaceFd) {
         return clone(program, namespaceFlags, statusFd, gateFd, parentTidAddress, mode, pidNamespaceFd, null);
     }
 
@@ -86,8 +94,15 @@ public final class CloneThreads implements AutoCloseable {
      * offsets ({@link TimeNamespaceEntry}), which needs {@link CloneMode#FORK}; the cloning thread
      * then retires.
      */
-    public Future<Integer> clone(ChildProgram program, int namespaceFlags, int statusFd, int gateFd,
-            long parentTidAddress, CloneMode mode, int pidNamespaceFd, io.isola.api.TimeNamespace time) {
+    public Future<Integer> clone(
+            ChildProgram program,
+            int namespaceFlags,
+            int statusFd,
+            int gateFd,
+            long parentTidAddress,
+            CloneMode mode,
+            int pidNamespaceFd,
+            io.isola.api.TimeNamespace time) {
         if (time != null && mode != CloneMode.FORK) {
             throw new IllegalArgumentException("a child born in a new time namespace must be cloned fork-style");
         }
@@ -99,19 +114,19 @@ public final class CloneThreads implements AutoCloseable {
         Callable<Integer> job = () -> {
             Worker worker = WORKER.get();
             try {
-                ChainCompiler.Compiled chain = worker.compiler.compile(program, statusFd, gateFd, worker.errnoAddress,
-                        worker.arena, parentTidAddress + 8);
+                ChainCompiler.Compiled chain = worker.compiler.compile(
+                        program, statusFd, gateFd, worker.errnoAddress, worker.arena, parentTidAddress + 8);
                 if (time != null) {
                     worker.retiring = true; // from the unshare on, this thread's children would all be born there
                     TimeNamespaceEntry.enter(time);
                 }
                 if (pidNamespaceFd < 0) {
-                    return worker.cloneChild(chain, namespaceFlags | shared | CLONE_PARENT_SETTID | SIGCHLD,
-                            parentTidAddress, statusFd);
+                    return worker.cloneChild(
+                            chain, namespaceFlags | shared | CLONE_PARENT_SETTID | SIGCHLD, parentTidAddress, statusFd);
                 }
                 try (PidNamespaceSwitch joined = PidNamespaceSwitch.enter(pidNamespaceFd)) {
-                    return worker.cloneChild(chain, namespaceFlags | shared | CLONE_PARENT_SETTID | SIGCHLD,
-                            parentTidAddress, statusFd);
+                    return worker.cloneChild(
+                            chain, namespaceFlags | shared | CLONE_PARENT_SETTID | SIGCHLD, parentTidAddress, statusFd);
                 }
             } catch (RuntimeException | Error e) {
                 worker.reportNoChild(statusFd);
@@ -242,7 +257,11 @@ public final class CloneThreads implements AutoCloseable {
             int pid;
             int errno;
             try {
-                pid = libc.clone(ChainCompiler.symbol("setcontext"), chain.cloneStackTop(), flags, chain.firstContext(),
+                pid = libc.clone(
+                        ChainCompiler.symbol("setcontext"),
+                        chain.cloneStackTop(),
+                        flags,
+                        chain.firstContext(),
                         parentTidAddress);
                 errno = n.lastErrno();
             } finally {

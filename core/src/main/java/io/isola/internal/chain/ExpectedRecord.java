@@ -10,14 +10,24 @@ import java.util.Set;
  * hundred-odd records of a launch cheap to list. A checkpoint may carry host-side work to finish
  * before it is answered ({@code hostSide}, else null).
  */
-public record ExpectedRecord(Kind kind, String owner, String description, Set<String> toleratedErrnos,
+public record ExpectedRecord(
+        Kind kind,
+        String owner,
+        String description,
+        Set<String> toleratedErrnos,
         java.util.concurrent.Future<?> hostSide) {
 
     public ExpectedRecord(Kind kind, String owner, String description, Set<String> toleratedErrnos) {
         this(kind, owner, description, toleratedErrnos, null);
     }
 
-    public enum Kind { STEP, CHECKPOINT, SPAWN, GATE, EXEC }
+    public enum Kind {
+        STEP,
+        CHECKPOINT,
+        SPAWN,
+        GATE,
+        EXEC
+    }
 
     static ExpectedRecord step(String owner, Step step) {
         return new ExpectedRecord(Kind.STEP, owner, step.description(), step.toleratedErrnos());

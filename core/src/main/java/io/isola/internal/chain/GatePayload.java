@@ -21,8 +21,9 @@ public final class GatePayload {
             out.write(0);
         }
         if (out.size() > MAX_BYTES) {
-            throw new IllegalArgumentException("command \"" + exec.argv().get(0) + "\": its " + exec.candidates().size()
-                    + " candidate paths take " + out.size() + " bytes, at most " + MAX_BYTES + " are allowed (shorten PATH)");
+            throw new IllegalArgumentException("command \"" + exec.argv().get(0) + "\": its "
+                    + exec.candidates().size() + " candidate paths take " + out.size() + " bytes, at most " + MAX_BYTES
+                    + " are allowed (shorten PATH)");
         }
         return out.toByteArray();
     }

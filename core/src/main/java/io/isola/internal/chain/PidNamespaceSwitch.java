@@ -45,8 +45,8 @@ final class PidNamespaceSwitch implements AutoCloseable {
         try {
             if (n.libc().setns(own, CLONE_NEWPID) < 0) {
                 // the thread's later children would be born in the joined namespace: it must not clone again
-                throw new Stuck(new NativeException("setns back into the cloning thread's PID namespace",
-                        n.lastErrno()).getMessage());
+                throw new Stuck(new NativeException("setns back into the cloning thread's PID namespace", n.lastErrno())
+                        .getMessage());
             }
         } finally {
             Fds.closeQuietly(own);

@@ -38,6 +38,7 @@ public final class ProgramWire {
 
     /** "ISPG", then the version of this layout. */
     private static final int MAGIC = 0x49535047;
+
     private static final int VERSION = 1;
 
     private static final byte CALL = 1, CHECKPOINT = 2, SPAWN = 3, GATE = 4, EXEC = 5;
@@ -160,7 +161,8 @@ public final class ProgramWire {
                 ops.add(in.op());
             }
             if (in.buffer.hasRemaining()) {
-                throw new IllegalArgumentException("child program: " + in.buffer.remaining() + " bytes after its last op");
+                throw new IllegalArgumentException(
+                        "child program: " + in.buffer.remaining() + " bytes after its last op");
             }
             return rebuild(sections, ops);
         } catch (BufferUnderflowException e) {
@@ -216,8 +218,9 @@ public final class ProgramWire {
                 case SPAWN -> new Spawn(text(), text());
                 case GATE -> new Gate();
                 case EXEC -> new Exec(texts(), texts(), texts());
-                default -> throw new IllegalArgumentException("child program: unknown op tag " + tag + " at byte "
-                        + (buffer.position() - 1));
+                default ->
+                    throw new IllegalArgumentException(
+                            "child program: unknown op tag " + tag + " at byte " + (buffer.position() - 1));
             };
         }
 
@@ -238,7 +241,6 @@ public final class ProgramWire {
             return new Call(owner, new Step(description, symbol, args, tolerated));
         }
 
-
         private Arg arg() {
             byte tag = buffer.get();
             return switch (tag) {
@@ -247,8 +249,9 @@ public final class ProgramWire {
                 case BYTES -> new Arg.Bytes(bytes());
                 case LINKED -> new Arg.Linked(bytes(), buffer.getInt(), bytes());
                 case TEXT_ARRAY -> new Arg.TextArray(texts());
-                default -> throw new IllegalArgumentException("child program: unknown argument tag " + tag + " at byte "
-                        + (buffer.position() - 1));
+                default ->
+                    throw new IllegalArgumentException(
+                            "child program: unknown argument tag " + tag + " at byte " + (buffer.position() - 1));
             };
         }
 
@@ -275,7 +278,10 @@ public final class ProgramWire {
         String text() {
             int at = buffer.position();
             try {
-                return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes())).toString();
+                return StandardCharsets.UTF_8
+                        .newDecoder()
+                        .decode(ByteBuffer.wrap(bytes()))
+                        .toString();
             } catch (CharacterCodingException e) {
                 throw new IllegalArgumentException("child program: the string at byte " + at + " is not UTF-8", e);
             }

@@ -31,15 +31,19 @@ final class TimeNamespaceEntry {
         // listed) is this thread's: only the tid directory has the file, thread-self does not
         String tid;
         try {
-            tid = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/thread-self")).getFileName().toString();
+            tid = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/thread-self"))
+                    .getFileName()
+                    .toString();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot tell this thread's id from /proc/thread-self", e);
         }
         try (FileOutputStream offsets = new FileOutputStream("/proc/" + tid + "/timens_offsets")) {
             offsets.write(time.offsetsFile().getBytes(StandardCharsets.US_ASCII)); // one write(2): both clocks at once
         } catch (IOException e) {
-            throw new UncheckedIOException("time offsets " + time.offsetsFile().strip().replace('\n', ',')
-                    + ": the kernel refused them (" + e.getMessage() + ")", e);
+            throw new UncheckedIOException(
+                    "time offsets " + time.offsetsFile().strip().replace('\n', ',') + ": the kernel refused them ("
+                            + e.getMessage() + ")",
+                    e);
         }
     }
 }

@@ -64,8 +64,10 @@ final class UcontextLayout {
             }
             for (long offset = STACK_SIZE + 8; offset + 8 <= slot; offset += 8) {
                 long before = NativeMemory.getLong(a + offset), after = NativeMemory.getLong(b + offset);
-                if ((before & bit(PROBE_A)) != 0 && (before & bit(PROBE_B)) == 0
-                        && (after & bit(PROBE_A)) != 0 && (after & bit(PROBE_B)) != 0) {
+                if ((before & bit(PROBE_A)) != 0
+                        && (before & bit(PROBE_B)) == 0
+                        && (after & bit(PROBE_A)) != 0
+                        && (after & bit(PROBE_B)) != 0) {
                     return new UcontextLayout(offset, slot);
                 }
             }

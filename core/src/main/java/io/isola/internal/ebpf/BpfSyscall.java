@@ -33,6 +33,7 @@ public final class BpfSyscall {
     private static final int MAX_QUERIED = 64;
     /** Enough for the verifier's log of a program of a few hundred instructions at log level 1. */
     private static final int LOG_SIZE = 64 * 1024;
+
     private static final String LICENSE = "Apache";
 
     private BpfSyscall() {}
@@ -76,7 +77,8 @@ public final class BpfSyscall {
      * with {@code log}, the verifier writes its reasoning there (log level 1).
      */
     private static long load(long insns, int count, String name, NativeMemory log) {
-        try (NativeMemory attr = new NativeMemory(PROG_LOAD_ATTR); NativeMemory license = new NativeMemory(LICENSE.length() + 1)) {
+        try (NativeMemory attr = new NativeMemory(PROG_LOAD_ATTR);
+                NativeMemory license = new NativeMemory(LICENSE.length() + 1)) {
             NativeMemory.putString(license.address(), LICENSE);
             long a = attr.address();
             NativeMemory.zero(a, PROG_LOAD_ATTR);
@@ -114,7 +116,8 @@ public final class BpfSyscall {
 
     /** The ids of the device programs attached to the cgroup open as {@code cgroupFd} itself (not its ancestors'). */
     public static int[] attachedDevicePrograms(int cgroupFd, String cgroup) throws IOException {
-        try (NativeMemory attr = new NativeMemory(PROG_QUERY_ATTR); NativeMemory ids = new NativeMemory(4L * MAX_QUERIED)) {
+        try (NativeMemory attr = new NativeMemory(PROG_QUERY_ATTR);
+                NativeMemory ids = new NativeMemory(4L * MAX_QUERIED)) {
             long a = attr.address();
             NativeMemory.zero(a, PROG_QUERY_ATTR);
             NativeMemory.putInt(a, cgroupFd);
@@ -146,8 +149,8 @@ public final class BpfSyscall {
                 if (errno == Errno.ENOENT) {
                     return false;
                 }
-                throw new IOException("bpf(BPF_PROG_GET_FD_BY_ID) of program " + id + " failed: " + Errno.name(errno) + " ("
-                        + Errno.describe(errno) + ")");
+                throw new IOException("bpf(BPF_PROG_GET_FD_BY_ID) of program " + id + " failed: " + Errno.name(errno)
+                        + " (" + Errno.describe(errno) + ")");
             }
             programFd = (int) fd;
         }
@@ -160,8 +163,8 @@ public final class BpfSyscall {
                 if (errno == Errno.ENOENT) {
                     return false;
                 }
-                throw new IOException("bpf(BPF_PROG_DETACH) of device program " + id + " from the cgroup " + cgroup + " failed: "
-                        + Errno.name(errno) + " (" + Errno.describe(errno) + ")");
+                throw new IOException("bpf(BPF_PROG_DETACH) of device program " + id + " from the cgroup " + cgroup
+                        + " failed: " + Errno.name(errno) + " (" + Errno.describe(errno) + ")");
             }
             return true;
         } finally {
@@ -184,7 +187,8 @@ public final class BpfSyscall {
         Native n = Native.get();
         if (n.libc().syscall(SyscallNumbers.BPF, command, attr, size, 0) < 0) {
             int errno = n.lastErrno();
-            throw new IOException("bpf(" + what + ") failed: " + Errno.name(errno) + " (" + Errno.describe(errno) + ")");
+            throw new IOException(
+                    "bpf(" + what + ") failed: " + Errno.name(errno) + " (" + Errno.describe(errno) + ")");
         }
     }
 

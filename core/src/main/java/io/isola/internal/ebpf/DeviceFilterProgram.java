@@ -29,6 +29,7 @@ public final class DeviceFilterProgram {
 
     /** {@code BPF_DEVCG_DEV_*} and {@code BPF_DEVCG_ACC_*}. */
     static final int DEV_BLOCK = 1, DEV_CHAR = 2, ACC_MKNOD = 1, ACC_READ = 2, ACC_WRITE = 4;
+
     private static final int ALL_ACCESS = ACC_MKNOD | ACC_READ | ACC_WRITE;
     private static final long MAX_NUMBER = 0xffffffffL;
 
@@ -56,7 +57,8 @@ public final class DeviceFilterProgram {
     /** Appends {@code rule}'s test; returns false when it has none (the rule matches everything). */
     private static boolean appendRule(EbpfProgram program, Rule rule) {
         int access = access(rule.access());
-        boolean conditional = rule.type() != 'a' || access != ALL_ACCESS || rule.major() != Rule.ANY || rule.minor() != Rule.ANY;
+        boolean conditional =
+                rule.type() != 'a' || access != ALL_ACCESS || rule.major() != Rule.ANY || rule.minor() != Rule.ANY;
         String next = program.newLabel();
         if (rule.type() != 'a') {
             program.jump(EbpfInsn.jump32(EbpfInsn.JNE, R2, rule.type() == 'c' ? DEV_CHAR : DEV_BLOCK, 0), next);
@@ -89,7 +91,8 @@ public final class DeviceFilterProgram {
                 case 'r' -> ACC_READ;
                 case 'w' -> ACC_WRITE;
                 case 'm' -> ACC_MKNOD;
-                default -> throw new IllegalArgumentException("device access \"" + access + "\": expected some of r, w and m");
+                default ->
+                    throw new IllegalArgumentException("device access \"" + access + "\": expected some of r, w and m");
             };
         }
         return bits;

@@ -35,7 +35,8 @@ public record EbpfInsn(int code, int dst, int src, int off, int imm) {
 
     public EbpfInsn {
         if (dst < 0 || dst > 10 || src < 0 || src > 10) {
-            throw new IllegalArgumentException("eBPF register r" + (dst < 0 || dst > 10 ? dst : src) + ": expected r0 to r10");
+            throw new IllegalArgumentException(
+                    "eBPF register r" + (dst < 0 || dst > 10 ? dst : src) + ": expected r0 to r10");
         }
         if (off < Short.MIN_VALUE || off > Short.MAX_VALUE) {
             throw new IllegalArgumentException("eBPF offset " + off + ": expected a 16-bit signed number");
@@ -124,7 +125,8 @@ public record EbpfInsn(int code, int dst, int src, int off, int imm) {
                 }
                 String prefix = cls == JMP32 ? "w" : "r";
                 String operator = op == JEQ ? "==" : op == JNE ? "!=" : "jmp" + Integer.toHexString(op);
-                yield "if " + prefix + dst + " " + operator + " " + (reg ? prefix + src : hex(imm)) + " goto pc" + signed(off);
+                yield "if " + prefix + dst + " " + operator + " " + (reg ? prefix + src : hex(imm)) + " goto pc"
+                        + signed(off);
             }
             default -> "insn 0x" + Integer.toHexString(code);
         };

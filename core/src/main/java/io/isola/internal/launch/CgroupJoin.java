@@ -44,7 +44,9 @@ final class CgroupJoin implements Isolation {
             }
             CgroupMemberships.Mount mount = CgroupMemberships.mountOf(mounts, hierarchy, path);
             if (mount == null) {
-                LOG.warn("exec into {}: no mount of cgroup hierarchy \"{}\" found; the process stays in the runtime's", target,
+                LOG.warn(
+                        "exec into {}: no mount of cgroup hierarchy \"{}\" found; the process stays in the runtime's",
+                        target,
                         hierarchy);
                 continue;
             }

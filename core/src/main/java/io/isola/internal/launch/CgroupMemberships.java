@@ -57,7 +57,10 @@ public final class CgroupMemberships {
             if (right.length < 3 || !(right[0].equals("cgroup") || right[0].equals("cgroup2"))) {
                 continue;
             }
-            mounts.add(new Mount(Path.of(left[4]), left[3], right[0].equals("cgroup2"),
+            mounts.add(new Mount(
+                    Path.of(left[4]),
+                    left[3],
+                    right[0].equals("cgroup2"),
                     new HashSet<>(Arrays.asList(right[2].split(",")))));
         }
         return mounts;
@@ -66,7 +69,8 @@ public final class CgroupMemberships {
     /** The mount of {@code hierarchy} that shows {@code path}, or null. */
     public static Mount mountOf(List<Mount> mounts, String hierarchy, String path) {
         for (Mount mount : mounts) {
-            boolean match = hierarchy.isEmpty() ? mount.v2()
+            boolean match = hierarchy.isEmpty()
+                    ? mount.v2()
                     : !mount.v2() && mount.options().containsAll(Arrays.asList(hierarchy.split(",")));
             if (match && mount.dirOf(path) != null) {
                 return mount;

@@ -43,11 +43,13 @@ public final class ClassPathIsolators {
 
     private static IsolaException unloadable(String isolator, ServiceConfigurationError error) {
         String missing = missingClass(error);
-        String reason = missing == null ? error.getMessage()
-                : "it needs class " + missing + ", which is not on the class path";
-        return new IsolaException(isolator + " on the class path cannot be loaded: " + reason
-                + "; depend on io.isola:isola-core with Maven or Gradle (it brings what the isolators need),"
-                + " or put every jar of the distribution's lib/ on the class path", error);
+        String reason =
+                missing == null ? error.getMessage() : "it needs class " + missing + ", which is not on the class path";
+        return new IsolaException(
+                isolator + " on the class path cannot be loaded: " + reason
+                        + "; depend on io.isola:isola-core with Maven or Gradle (it brings what the isolators need),"
+                        + " or put every jar of the distribution's lib/ on the class path",
+                error);
     }
 
     /** The class a NoClassDefFoundError or ClassNotFoundException in the causes names, or null. */

@@ -31,25 +31,32 @@ public final class CommandLookup {
         try (DirectoryFd root = DirectoryFd.openRoot(Path.of("/proc", Long.toString(pid), "root"))) {
             boolean denied = false;
             for (String candidate : candidates) {
-                String inRoot = candidate.startsWith("/") ? candidate : Path.of(spec.cwd(), candidate).toString();
+                String inRoot = candidate.startsWith("/")
+                        ? candidate
+                        : Path.of(spec.cwd(), candidate).toString();
                 Optional<FileStat> found = root.statInRoot(inRoot);
                 if (found == null) {
                     return; // no openat2: the start reports it
                 }
                 if (found.isPresent()) {
-                    if ((found.get().mode() & FILE_TYPE) == REGULAR && (found.get().mode() & EXECUTE_BITS) != 0) {
+                    if ((found.get().mode() & FILE_TYPE) == REGULAR
+                            && (found.get().mode() & EXECUTE_BITS) != 0) {
                         return;
                     }
                     denied = true;
                 }
             }
-            String why = denied ? "permission denied"
-                    : command.contains("/") ? "stat " + command + ": no such file or directory"
-                    : "executable file not found in $PATH";
+            String why = denied
+                    ? "permission denied"
+                    : command.contains("/")
+                            ? "stat " + command + ": no such file or directory"
+                            : "executable file not found in $PATH";
             throw new IsolaException("unable to start container process: exec: \"" + command + "\": " + why);
         } catch (FileCallException e) {
-            throw new IsolaException("unable to start container process: cannot look up \"" + command + "\" in the container's"
-                    + " root: " + e.getMessage(), e);
+            throw new IsolaException(
+                    "unable to start container process: cannot look up \"" + command + "\" in the container's"
+                            + " root: " + e.getMessage(),
+                    e);
         }
     }
 }

@@ -51,12 +51,15 @@ final class ContainerPty implements AutoCloseable {
 
     /** The console socket, or null when the host keeps the master. */
     private final Path path;
+
     private int socket;
     /** The window size the host sets on the master, kept or sent; 0 columns: none. */
     private final int columns;
+
     private final int rows;
     /** The master's and the peer's fd numbers in the child. */
     private int master = -1;
+
     private int slave = -1;
     /** The host's copy of the master once it is kept, until {@link #takeMaster()}. */
     private int kept = -1;
@@ -92,7 +95,8 @@ final class ContainerPty implements AutoCloseable {
             if (n.libc().connect(fd, address.address(), 2 + SUN_PATH_BYTES) < 0) {
                 int errno = n.lastErrno();
                 throw new IllegalArgumentException("console socket \"" + path + "\": cannot connect: "
-                        + io.isola.internal.nativ.Errno.describe(errno) + " (expected a listening AF_UNIX stream socket)");
+                        + io.isola.internal.nativ.Errno.describe(errno)
+                        + " (expected a listening AF_UNIX stream socket)");
             }
             return new ContainerPty(path, fd, columns, rows);
         } catch (RuntimeException e) {
@@ -112,15 +116,28 @@ final class ContainerPty implements AutoCloseable {
         open.add(master);
         slave = lowestFree(open);
         List<Step> steps = new ArrayList<>();
-        steps.add(Step.call("open a pseudo-terminal in the container (" + NAME + ", expected as fd " + master + ")",
-                "open", Arg.text(NAME), Arg.word(Fds.O_RDWR | O_NOCTTY | Fds.O_CLOEXEC), Arg.word(0)));
-        steps.add(Step.call("unlock the pseudo-terminal", "ioctl", Arg.word(master), Arg.word(TIOCSPTLCK),
+        steps.add(Step.call(
+                "open a pseudo-terminal in the container (" + NAME + ", expected as fd " + master + ")",
+                "open",
+                Arg.text(NAME),
+                Arg.word(Fds.O_RDWR | O_NOCTTY | Fds.O_CLOEXEC),
+                Arg.word(0)));
+        steps.add(Step.call(
+                "unlock the pseudo-terminal",
+                "ioctl",
+                Arg.word(master),
+                Arg.word(TIOCSPTLCK),
                 new Arg.Bytes(new byte[4])));
-        steps.add(Step.call("open the pseudo-terminal's peer (expected as fd " + slave + ")", "ioctl", Arg.word(master),
-                Arg.word(TIOCGPTPEER), Arg.word(Fds.O_RDWR | O_NOCTTY | Fds.O_CLOEXEC)));
+        steps.add(Step.call(
+                "open the pseudo-terminal's peer (expected as fd " + slave + ")",
+                "ioctl",
+                Arg.word(master),
+                Arg.word(TIOCGPTPEER),
+                Arg.word(Fds.O_RDWR | O_NOCTTY | Fds.O_CLOEXEC)));
         String[] streams = {"stdin", "stdout", "stderr"};
         for (int stream = 0; stream < 3; stream++) {
-            steps.add(Step.call("connect " + streams[stream] + " to the terminal", "dup2", Arg.word(slave), Arg.word(stream)));
+            steps.add(Step.call(
+                    "connect " + streams[stream] + " to the terminal", "dup2", Arg.word(slave), Arg.word(stream)));
         }
         return steps;
     }
@@ -174,7 +191,8 @@ final class ContainerPty implements AutoCloseable {
 
     private static String readLink(long pid, int fd) {
         try {
-            return Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "fd", Integer.toString(fd))).toString();
+            return Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "fd", Integer.toString(fd)))
+                    .toString();
         } catch (IOException e) {
             return "not open";
         }
@@ -190,18 +208,19 @@ final class ContainerPty implements AutoCloseable {
         try (NativeMemory memory = new NativeMemory(control + controlLength)) {
             long at = memory.address();
             NativeMemory.zero(at, control + controlLength);
-            NativeMemory.putLong(at + msghdr + 16, at + iovec);      // msg_iov
-            NativeMemory.putLong(at + msghdr + 24, 1);               // msg_iovlen
-            NativeMemory.putLong(at + msghdr + 32, at + control);    // msg_control
-            NativeMemory.putLong(at + msghdr + 40, controlLength);   // msg_controllen
-            NativeMemory.putLong(at + iovec, at + data);             // iov_base
-            NativeMemory.putLong(at + iovec + 8, name.length);       // iov_len
+            NativeMemory.putLong(at + msghdr + 16, at + iovec); // msg_iov
+            NativeMemory.putLong(at + msghdr + 24, 1); // msg_iovlen
+            NativeMemory.putLong(at + msghdr + 32, at + control); // msg_control
+            NativeMemory.putLong(at + msghdr + 40, controlLength); // msg_controllen
+            NativeMemory.putLong(at + iovec, at + data); // iov_base
+            NativeMemory.putLong(at + iovec + 8, name.length); // iov_len
             NativeMemory.putBytes(at + data, name);
-            NativeMemory.putLong(at + control, 16 + 4);              // cmsg_len = CMSG_LEN(sizeof(int))
+            NativeMemory.putLong(at + control, 16 + 4); // cmsg_len = CMSG_LEN(sizeof(int))
             NativeMemory.putInt(at + control + 8, SOL_SOCKET);
             NativeMemory.putInt(at + control + 12, SCM_RIGHTS);
             NativeMemory.putInt(at + control + 16, fd);
-            long sent = n.retrying("send the terminal to " + path, () -> n.libc().sendmsg(socket, at, 0));
+            long sent =
+                    n.retrying("send the terminal to " + path, () -> n.libc().sendmsg(socket, at, 0));
             if (sent != name.length) {
                 throw new NativeException("send the terminal to " + path + " (cut short)", 0);
             }

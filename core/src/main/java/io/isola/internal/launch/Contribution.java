@@ -38,7 +38,8 @@ final class Contribution implements ChildSteps {
     public void checkpoint(Phase phase, String description, java.util.concurrent.Future<?> hostSide) {
         Objects.requireNonNull(phase, "phase");
         Objects.requireNonNull(hostSide, "hostSide");
-        ops.computeIfAbsent(phase, p -> new ArrayList<>()).add(new ChildProgram.Checkpoint(owner, description, hostSide));
+        ops.computeIfAbsent(phase, p -> new ArrayList<>())
+                .add(new ChildProgram.Checkpoint(owner, description, hostSide));
     }
 
     @Override

@@ -35,8 +35,11 @@ public final class GateOpener {
         Native n = Native.get();
         int status = Fds.open(stateDir.resolve(GateFifos.STATUS).toString(), Fds.O_RDONLY | Fds.O_NONBLOCK, 0);
         try (StepRecordReader records = new StepRecordReader(status)) {
-            int gate = n.libc().open(stateDir.resolve(GateFifos.GATE).toString(),
-                    Fds.O_WRONLY | Fds.O_NONBLOCK | Fds.O_CLOEXEC, 0);
+            int gate = n.libc()
+                    .open(
+                            stateDir.resolve(GateFifos.GATE).toString(),
+                            Fds.O_WRONLY | Fds.O_NONBLOCK | Fds.O_CLOEXEC,
+                            0);
             if (gate < 0) {
                 int errno = n.lastErrno();
                 throw errno == ENXIO || errno == Errno.ENOENT
@@ -63,8 +66,8 @@ public final class GateOpener {
                 }
                 execErrno = execErrno == 0 || execErrno == Errno.ENOENT ? value : execErrno;
             }
-            throw new ExecFailedException(candidates[candidates.length - 1], execErrno, Errno.name(execErrno),
-                    Errno.describe(execErrno));
+            throw new ExecFailedException(
+                    candidates[candidates.length - 1], execErrno, Errno.name(execErrno), Errno.describe(execErrno));
         } catch (TimeoutException e) {
             throw new IsolaException("the container did not start within " + timeout.toSeconds() + " s");
         } finally {

@@ -31,7 +31,8 @@ final class HostNetwork {
         if (created.contains(Namespace.NET)) {
             return false;
         }
-        return paths == null || paths.paths().keySet().stream().noneMatch(name -> PathJoins.namespace(name) == Namespace.NET);
+        return paths == null
+                || paths.paths().keySet().stream().noneMatch(name -> PathJoins.namespace(name) == Namespace.NET);
     }
 
     /**
@@ -41,8 +42,9 @@ final class HostNetwork {
     static void requireNamespaceFor(ContainerSpec spec, boolean shared) {
         Network network = spec.extension(Network.class).orElse(null);
         if (shared && network != null && network.mode() != Network.Mode.HOST) {
-            throw new IllegalArgumentException("network \"" + network + "\": needs a network namespace, which this container"
-                    + " does not have (no net isolator); expected the net isolator, or Network.host() to share the host's");
+            throw new IllegalArgumentException(
+                    "network \"" + network + "\": needs a network namespace, which this container"
+                            + " does not have (no net isolator); expected the net isolator, or Network.host() to share the host's");
         }
     }
 

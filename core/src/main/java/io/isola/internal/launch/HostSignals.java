@@ -31,8 +31,8 @@ final class HostSignals {
                 if (signal == SIGKILL || signal == SIGSTOP) {
                     continue;
                 }
-                long rc = libc.syscall(SyscallNumbers.RT_SIGACTION, signal, 0, action.address(),
-                        SyscallNumbers.KERNEL_SIGSET_BYTES);
+                long rc = libc.syscall(
+                        SyscallNumbers.RT_SIGACTION, signal, 0, action.address(), SyscallNumbers.KERNEL_SIGSET_BYTES);
                 if (rc == 0 && NativeMemory.getLong(action.address()) != 0) {
                     signals.add(signal);
                 }
@@ -55,8 +55,13 @@ final class HostSignals {
     }
 
     private static Step newResetStep(int signal) {
-        return Step.call("reset the disposition of signal " + signal, "syscall", Arg.word(SyscallNumbers.RT_SIGACTION),
-                Arg.word(signal), new Arg.Bytes(new byte[SyscallNumbers.KERNEL_SIGACTION_BYTES]), Arg.NULL,
+        return Step.call(
+                "reset the disposition of signal " + signal,
+                "syscall",
+                Arg.word(SyscallNumbers.RT_SIGACTION),
+                Arg.word(signal),
+                new Arg.Bytes(new byte[SyscallNumbers.KERNEL_SIGACTION_BYTES]),
+                Arg.NULL,
                 Arg.word(SyscallNumbers.KERNEL_SIGSET_BYTES));
     }
 }

@@ -45,8 +45,11 @@ final class KernelSettings implements Isolation {
      * container neither creates nor joins would change the host's: refused, naming it.
      */
     static KernelSettings of(ContainerSpec spec, Set<Namespace> namespaces, PathJoins joins) {
-        Integer oom = spec.extension(ProcessAttributes.class).map(ProcessAttributes::oomScoreAdj).orElse(null);
-        Map<String, String> sysctls = spec.extension(Sysctls.class).map(Sysctls::values).orElse(Map.of());
+        Integer oom = spec.extension(ProcessAttributes.class)
+                .map(ProcessAttributes::oomScoreAdj)
+                .orElse(null);
+        Map<String, String> sysctls =
+                spec.extension(Sysctls.class).map(Sysctls::values).orElse(Map.of());
         if (oom == null && sysctls.isEmpty()) {
             return null;
         }
@@ -55,7 +58,8 @@ final class KernelSettings implements Isolation {
             boolean joined = joins != null && joins.files().containsKey(namespace);
             if (!namespaces.contains(namespace) && !joined) {
                 throw new IllegalArgumentException("sysctl \"" + name + "\": the container shares the host's "
-                        + namespace.procName() + " namespace, so setting it would change the host's; expected a container"
+                        + namespace.procName()
+                        + " namespace, so setting it would change the host's; expected a container"
                         + " with a " + namespace.procName() + " namespace of its own");
             }
         }
@@ -69,10 +73,14 @@ final class KernelSettings implements Isolation {
     @Override
     public void afterClone(ClonedChild child) throws IOException {
         if (oomScoreAdj != null) {
-            write(Path.of("/proc", Long.toString(child.pid()), "oom_score_adj"), oomScoreAdj.toString(), "oom score adjustment");
+            write(
+                    Path.of("/proc", Long.toString(child.pid()), "oom_score_adj"),
+                    oomScoreAdj.toString(),
+                    "oom score adjustment");
         }
         Map<Namespace, Map<String, String>> byNamespace = new LinkedHashMap<>();
-        sysctls.forEach((name, value) -> byNamespace.computeIfAbsent(namespaceOf(name), n -> new LinkedHashMap<>())
+        sysctls.forEach((name, value) -> byNamespace
+                .computeIfAbsent(namespaceOf(name), n -> new LinkedHashMap<>())
                 .put(name, value));
         for (Map.Entry<Namespace, Map<String, String>> entry : byNamespace.entrySet()) {
             Namespace namespace = entry.getKey();
@@ -90,8 +98,10 @@ final class KernelSettings implements Isolation {
         try (FileOutputStream out = new FileOutputStream(file.toFile())) {
             out.write(value.getBytes(StandardCharsets.UTF_8));
         } catch (java.io.FileNotFoundException e) {
-            throw new IOException(what + ": cannot open " + file + " (" + e.getMessage()
-                    + "); the kernel has no such parameter in the container's namespace", e);
+            throw new IOException(
+                    what + ": cannot open " + file + " (" + e.getMessage()
+                            + "); the kernel has no such parameter in the container's namespace",
+                    e);
         } catch (IOException e) {
             throw new IOException(what + " = \"" + value + "\": the kernel refused it (" + e.getMessage() + ")", e);
         }

@@ -60,8 +60,13 @@ final class Launch {
      * {@code joins}, the child is cloned into their PID namespace, and fork-style when it joins a
      * namespace that a process sharing memory with others cannot.
      */
-    Launch(ContainerSpec spec, List<PreparedIsolation> isolations, CloneThreads cloneThreads, int namespaceFlags,
-            GateFifos fifos, PathJoins joins) {
+    Launch(
+            ContainerSpec spec,
+            List<PreparedIsolation> isolations,
+            CloneThreads cloneThreads,
+            int namespaceFlags,
+            GateFifos fifos,
+            PathJoins joins) {
         this.spec = spec;
         this.isolations = isolations;
         this.cloneThreads = cloneThreads;
@@ -103,11 +108,13 @@ final class Launch {
         private final StdioPlan stdio;
         /** The child's pid, then (at +8) the pid of the sibling it spawns, if it does. */
         private final NativeMemory parentTid = new NativeMemory(16);
+
         private final StepRecordReader records;
         private Future<Integer> cloned;
         private Pidfd child;
         /** The first child, once it has spawned the sibling that became {@link #child}. */
         private Pidfd spawner;
+
         private boolean handedOver;
         private boolean hostSideDone;
 
@@ -121,12 +128,21 @@ final class Launch {
         Started run(ChildProgram program) {
             List<ExpectedRecord> expected = program.records();
             long deadline = System.nanoTime() + spec.startTimeout().toNanos();
-            io.isola.api.TimeNamespace time = spec.extension(io.isola.api.TimeNamespace.class).orElse(null);
+            io.isola.api.TimeNamespace time =
+                    spec.extension(io.isola.api.TimeNamespace.class).orElse(null);
             // a new time namespace takes only a child that does not share the JVM's memory
             boolean ownMemory = fifos != null || time != null || (joins != null && joins.needsOwnMemory());
-            cloned = cloneThreads.clone(program, namespaceFlags, status[1], gate[0], parentTid.address(),
+            cloned = cloneThreads.clone(
+                    program,
+                    namespaceFlags,
+                    status[1],
+                    gate[0],
+                    parentTid.address(),
                     ownMemory ? CloneMode.FORK : CloneMode.VFORK,
-                    joins == null || joins.pidNamespace() == null ? -1 : joins.pidNamespace().fd(), time);
+                    joins == null || joins.pidNamespace() == null
+                            ? -1
+                            : joins.pidNamespace().fd(),
+                    time);
             int execErrno = 0;
             for (int index = 0; index < expected.size(); index++) {
                 ExpectedRecord record = expected.get(index);
@@ -171,13 +187,14 @@ final class Launch {
                     execErrno = moreTelling(execErrno, value);
                 } else if (!record.accepts(value)) {
                     kill();
-                    throw new StepFailedException(record.owner(), record.description(), value, Errno.name(value),
-                            Errno.describe(value));
+                    throw new StepFailedException(
+                            record.owner(), record.description(), value, Errno.name(value), Errno.describe(value));
                 }
             }
             ExitStatus exit = reap();
             LOG.debug("no exec candidate ran; the child {}", exit);
-            throw new ExecFailedException(spec.command().get(0), execErrno, Errno.name(execErrno), Errno.describe(execErrno));
+            throw new ExecFailedException(
+                    spec.command().get(0), execErrno, Errno.name(execErrno), Errno.describe(execErrno));
         }
 
         /** The first record: a child exists (or the clone failed). */
@@ -218,8 +235,10 @@ final class Launch {
                 } catch (Exception e) {
                     ExitStatus refused = refuse();
                     IsolaException failure = Orchestrator.isolatorFailure(prepared, "after clone", e);
-                    throw new IsolaException(failure.getMessage() + "; the container's process was refused at the gate and "
-                            + (refused == null ? "killed" : refused) + " without running the command", e);
+                    throw new IsolaException(
+                            failure.getMessage() + "; the container's process was refused at the gate and "
+                                    + (refused == null ? "killed" : refused) + " without running the command",
+                            e);
                 }
             }
         }
@@ -247,9 +266,12 @@ final class Launch {
             }
             ExitStatus refused = refuse();
             String message = failure.getMessage() == null ? failure.toString() : failure.getMessage();
-            throw new IsolaException("isolator \"" + record.owner() + "\" failed in after clone: " + message
-                    + "; the container's process was refused at the gate and " + (refused == null ? "killed" : refused)
-                    + " without running the command", failure);
+            throw new IsolaException(
+                    "isolator \"" + record.owner() + "\" failed in after clone: " + message
+                            + "; the container's process was refused at the gate and "
+                            + (refused == null ? "killed" : refused)
+                            + " without running the command",
+                    failure);
         }
 
         private RuntimeException cloneFailure(int value) {
@@ -265,7 +287,8 @@ final class Launch {
             } catch (TimeoutException e) {
                 // fall through to the errno the record carries
             }
-            return value == CloneThreads.NO_CHILD ? new IsolaException("cannot clone the container's process")
+            return value == CloneThreads.NO_CHILD
+                    ? new IsolaException("cannot clone the container's process")
                     : new NativeException("clone", -value);
         }
 
@@ -274,8 +297,9 @@ final class Launch {
                 return records.next(deadline);
             } catch (TimeoutException e) {
                 kill();
-                throw new IsolaException("the container's setup timed out after " + spec.startTimeout().toSeconds()
-                        + " s waiting for step '" + record.description() + "' of " + record.owner());
+                throw new IsolaException("the container's setup timed out after "
+                        + spec.startTimeout().toSeconds() + " s waiting for step '" + record.description() + "' of "
+                        + record.owner());
             }
         }
 
@@ -287,15 +311,16 @@ final class Launch {
                 if (e.errno() != EPIPE) {
                     throw e;
                 }
-                throw new IsolaException("the container's process ended during step '" + record.description()
-                        + "' of " + record.owner() + ": " + reap());
+                throw new IsolaException("the container's process ended during step '" + record.description() + "' of "
+                        + record.owner() + ": " + reap());
             }
         }
 
         private void writeGate(byte[] bytes) {
             try (NativeMemory buffer = new NativeMemory(Math.max(1, bytes.length))) {
                 NativeMemory.putBytes(buffer.address(), bytes);
-                long written = n.retrying("write to the gate", () -> n.libc().write(gate[1], buffer.address(), bytes.length));
+                long written =
+                        n.retrying("write to the gate", () -> n.libc().write(gate[1], buffer.address(), bytes.length));
                 if (written != bytes.length) {
                     throw new IllegalStateException("gate write was cut short: " + written + " of " + bytes.length);
                 }

@@ -6,8 +6,8 @@ import io.isola.api.ResourceControl;
 import io.isola.internal.nativ.FdInputStream;
 import io.isola.internal.nativ.FdOutputStream;
 import io.isola.internal.nativ.Fds;
-import io.isola.internal.nativ.Pty;
 import io.isola.internal.nativ.Pidfd;
+import io.isola.internal.nativ.Pty;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -32,10 +32,15 @@ final class LaunchedContainer implements Container {
     private final OutputStream stdin;
     /** The terminal's master, or -1. */
     private int terminal;
+
     private boolean released;
     private volatile boolean detached;
 
-    LaunchedContainer(String id, Pidfd process, StdioPlan stdio, List<PreparedIsolation> isolations,
+    LaunchedContainer(
+            String id,
+            Pidfd process,
+            StdioPlan stdio,
+            List<PreparedIsolation> isolations,
             Consumer<LaunchedContainer> onRelease) {
         this.id = id;
         this.process = process;

@@ -30,8 +30,8 @@ record NamespaceOwnership(List<NamespaceIsolator> isolators, Set<Namespace> crea
      * @param shared the namespaces the spec shares with the runtime
      * @param named whether the spec named its isolators (rather than taking the runtime's defaults)
      */
-    static NamespaceOwnership of(List<NamespaceIsolator> selected, Set<Namespace> joined, Set<Namespace> shared,
-            boolean named) {
+    static NamespaceOwnership of(
+            List<NamespaceIsolator> selected, Set<Namespace> joined, Set<Namespace> shared, boolean named) {
         List<NamespaceIsolator> isolators = new ArrayList<>();
         Set<Namespace> created = EnumSet.noneOf(Namespace.class);
         Set<Duty> duties = EnumSet.noneOf(Duty.class);
@@ -46,12 +46,16 @@ record NamespaceOwnership(List<NamespaceIsolator> isolators, Set<Namespace> crea
                 isolators.add(isolator);
             } else if (named) {
                 throw new IllegalArgumentException("namespace \"" + namespace.procName() + "\": "
-                        + (isJoined ? "joined by path" : "shared with the runtime") + ", but isolator \"" + isolator.name()
+                        + (isJoined ? "joined by path" : "shared with the runtime") + ", but isolator \""
+                        + isolator.name()
                         + "\" only creates one; expected the namespace " + (isJoined ? "joined" : "shared")
                         + " or the isolator selected, not both");
             } else {
-                LOG.debug("isolator {} left out: the container {} its {} namespace", isolator.name(),
-                        isJoined ? "joins" : "shares", namespace.procName());
+                LOG.debug(
+                        "isolator {} left out: the container {} its {} namespace",
+                        isolator.name(),
+                        isJoined ? "joins" : "shares",
+                        namespace.procName());
             }
         }
         return new NamespaceOwnership(List.copyOf(isolators), created, duties);

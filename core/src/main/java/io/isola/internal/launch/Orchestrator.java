@@ -4,7 +4,6 @@ import io.isola.api.ConsoleSocket;
 import io.isola.api.Container;
 import io.isola.api.ContainerSpec;
 import io.isola.api.DeferredStart;
-import io.isola.api.Filesystem;
 import io.isola.api.InheritedFds;
 import io.isola.api.IsolaException;
 import io.isola.api.Join;
@@ -47,8 +46,8 @@ import org.slf4j.LoggerFactory;
 public final class Orchestrator implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Orchestrator.class);
-    private static final Comparator<NamespaceIsolator> KERNEL_ORDER = Comparator
-            .comparing((NamespaceIsolator isolator) -> isolator.namespace().ordinal())
+    private static final Comparator<NamespaceIsolator> KERNEL_ORDER = Comparator.comparing(
+                    (NamespaceIsolator isolator) -> isolator.namespace().ordinal())
             .thenComparing(NamespaceIsolator::name);
 
     private final Supplier<? extends Collection<? extends NamespaceIsolator>> source;
@@ -83,22 +82,29 @@ public final class Orchestrator implements AutoCloseable {
             paths.paths().keySet().forEach(name -> joined.add(PathJoins.namespace(name)));
         }
         Set<Namespace> shared = EnumSet.noneOf(Namespace.class);
-        spec.extension(SharedNamespaces.class).ifPresent(s -> s.names().forEach(name -> shared.add(PathJoins.namespace(name))));
-        NamespaceOwnership ownership = NamespaceOwnership.of(join != null ? List.of() : select(spec), joined, shared,
+        spec.extension(SharedNamespaces.class)
+                .ifPresent(s -> s.names().forEach(name -> shared.add(PathJoins.namespace(name))));
+        NamespaceOwnership ownership = NamespaceOwnership.of(
+                join != null ? List.of() : select(spec),
+                joined,
+                shared,
                 spec.isolators().isPresent());
         List<NamespaceIsolator> selected = ownership.isolators();
         Set<Namespace> namespaces = ownership.created();
-        if (!namespaces.contains(Namespace.UTS) && !joined.contains(Namespace.UTS)
+        if (!namespaces.contains(Namespace.UTS)
+                && !joined.contains(Namespace.UTS)
                 && (spec.hostname().isPresent() || spec.domainname().isPresent())) {
-            throw new IllegalArgumentException("hostname \"" + spec.hostname().or(spec::domainname).orElseThrow()
-                    + "\": a host or domain name needs a UTS namespace, which this container does not have");
+            throw new IllegalArgumentException(
+                    "hostname \"" + spec.hostname().or(spec::domainname).orElseThrow()
+                            + "\": a host or domain name needs a UTS namespace, which this container does not have");
         }
         RootChroot chroot = RootChroot.of(spec, namespaces, joined);
         if (joined.contains(Namespace.USER) && !namespaces.isEmpty()) {
             // the clone creates them before the child joins the user namespace: they would belong to the runtime's
-            throw new IllegalArgumentException("namespaces " + namespaces.stream().map(Namespace::procName).toList()
-                    + ": created by the container while it joins a user namespace by path, which would not own them;"
-                    + " expected every other namespace joined by path or shared");
+            throw new IllegalArgumentException(
+                    "namespaces " + namespaces.stream().map(Namespace::procName).toList()
+                            + ": created by the container while it joins a user namespace by path, which would not own them;"
+                            + " expected every other namespace joined by path or shared");
         }
         InheritedFds inherited = spec.extension(InheritedFds.class).orElse(null);
         if (inherited != null) {
@@ -147,8 +153,11 @@ public final class Orchestrator implements AutoCloseable {
                 prepared.add(new PreparedIsolation(KernelSettings.OWNER, kernel));
             }
             GateFifos fifos = deferred != null ? new GateFifos(deferred.stateDir()).create() : null;
-            ProgramComposer.Shape shape = new ProgramComposer.Shape(deferred != null, joins,
-                    spec.extension(Terminal.class).isPresent() || spec.extension(ConsoleSocket.class).isPresent(),
+            ProgramComposer.Shape shape = new ProgramComposer.Shape(
+                    deferred != null,
+                    joins,
+                    spec.extension(Terminal.class).isPresent()
+                            || spec.extension(ConsoleSocket.class).isPresent(),
                     Dumpability.required(Native.get().libc()));
             for (NamespaceIsolator isolator : selected) {
                 PreparedIsolation isolation = prepare(isolator, request);
@@ -166,19 +175,22 @@ public final class Orchestrator implements AutoCloseable {
                 if (inherited != null) {
                     for (int fd : kept) {
                         if (inherited.fds().contains(fd)) { // it was open when checked: something closed it since
-                            throw new IsolaException("preserved fd " + fd + " was closed while the container was set up");
+                            throw new IsolaException(
+                                    "preserved fd " + fd + " was closed while the container was set up");
                         }
                     }
                     kept.addAll(inherited.fds());
                 }
-                ChildProgram program = ProgramComposer.compose(spec, namespaces, contributions, plan, kept, signals,
-                        security, shape);
-                LOG.debug("container {}: {} ops, namespaces {}", id, program.ops().size(), namespaces);
+                ChildProgram program =
+                        ProgramComposer.compose(spec, namespaces, contributions, plan, kept, signals, security, shape);
+                LOG.debug(
+                        "container {}: {} ops, namespaces {}", id, program.ops().size(), namespaces);
                 return program;
             };
-            Launch.Started started = new Launch(spec, prepared, cloneThreads, cloneFlags(namespaces), fifos,
-                    pathJoins).run(programs, stdio);
-            LaunchedContainer container = new LaunchedContainer(id, started.process(), started.stdio(), prepared, running::remove);
+            Launch.Started started = new Launch(spec, prepared, cloneThreads, cloneFlags(namespaces), fifos, pathJoins)
+                    .run(programs, stdio);
+            LaunchedContainer container =
+                    new LaunchedContainer(id, started.process(), started.stdio(), prepared, running::remove);
             stdio.close(); // only what the container did not take
             if (deferred != null) {
                 // its lifecycle goes on in other processes (start, kill, delete): never killed on close
@@ -187,7 +199,8 @@ public final class Orchestrator implements AutoCloseable {
                 return container;
             }
             running.add(container);
-            LOG.info("started {} {} (pid {})", join != null ? "process in container" : "container", id, container.pid());
+            LOG.info(
+                    "started {} {} (pid {})", join != null ? "process in container" : "container", id, container.pid());
             return container;
         } catch (RuntimeException | Error e) {
             if (stdio != null) {
@@ -217,13 +230,20 @@ public final class Orchestrator implements AutoCloseable {
     /** The isolators a spec asks for, checked and in the kernel's order. */
     private List<NamespaceIsolator> select(ContainerSpec spec) {
         List<NamespaceIsolator> available = availableIsolators();
-        Set<String> wanted = spec.isolators().orElseGet(() -> defaults != null ? defaults
-                : available.stream().map(NamespaceIsolator::name).collect(Collectors.toSet()));
+        Set<String> wanted = spec.isolators()
+                .orElseGet(() -> defaults != null
+                        ? defaults
+                        : available.stream().map(NamespaceIsolator::name).collect(Collectors.toSet()));
         List<NamespaceIsolator> selected = new ArrayList<>();
         for (String name : wanted) {
-            NamespaceIsolator match = available.stream().filter(i -> i.name().equals(name)).findFirst().orElse(null);
+            NamespaceIsolator match = available.stream()
+                    .filter(i -> i.name().equals(name))
+                    .findFirst()
+                    .orElse(null);
             if (match != null && !match.appliesTo(spec)) {
-                LOG.debug("isolator {} does not apply: the container shares the host's {} namespace", name,
+                LOG.debug(
+                        "isolator {} does not apply: the container shares the host's {} namespace",
+                        name,
                         match.namespace().procName());
             } else if (match != null) {
                 selected.add(match);
@@ -234,8 +254,8 @@ public final class Orchestrator implements AutoCloseable {
                 LOG.debug("default isolator {} is not available", name);
             }
         }
-        selected = UserNamespaceSelection.apply(spec, selected, available,
-                spec.isolators().isEmpty() && defaults == null, hostIdentity());
+        selected = UserNamespaceSelection.apply(
+                spec, selected, available, spec.isolators().isEmpty() && defaults == null, hostIdentity());
         selected.sort(KERNEL_ORDER);
         for (int i = 1; i < selected.size(); i++) {
             NamespaceIsolator previous = selected.get(i - 1), current = selected.get(i);
@@ -299,8 +319,14 @@ public final class Orchestrator implements AutoCloseable {
         cloneThreads.close();
     }
 
-    private record Request(String containerId, ContainerSpec spec, Set<Namespace> namespaces, Set<Namespace> created,
-            Set<Duty> duties, BindRequests binds) implements IsolationRequest {
+    private record Request(
+            String containerId,
+            ContainerSpec spec,
+            Set<Namespace> namespaces,
+            Set<Namespace> created,
+            Set<Duty> duties,
+            BindRequests binds)
+            implements IsolationRequest {
         @Override
         public boolean selected(Namespace namespace) {
             return namespaces.contains(namespace);

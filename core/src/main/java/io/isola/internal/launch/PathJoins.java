@@ -70,7 +70,8 @@ final class PathJoins implements Isolation {
             files.values().forEach(NamespaceFile::close);
             throw e;
         }
-        return new PathJoins(files, spec.hostname().orElse(null), spec.domainname().orElse(null));
+        return new PathJoins(
+                files, spec.hostname().orElse(null), spec.domainname().orElse(null));
     }
 
     Map<Namespace, NamespaceFile> files() {

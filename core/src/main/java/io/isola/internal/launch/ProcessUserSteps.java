@@ -29,27 +29,38 @@ final class ProcessUserSteps {
     private static final int PR_SET_KEEPCAPS = 8;
     private static final ProcessUser ROOT = ProcessUser.of(0, 0);
 
-    static void add(ChildProgram.Builder program, ContainerSpec spec, boolean joinsUserNamespace, boolean keepCapabilities) {
-        spec.extension(ProcessUser.class).or(() -> joinsUserNamespace ? java.util.Optional.of(ROOT)
-                : java.util.Optional.empty()).ifPresent(user -> {
-            program.call(ProgramComposer.CORE, CredentialSteps.clearAmbientCapabilities());
-            if (user.groups().isEmpty()) {
-                // a rootless user namespace with only the user's own id has setgroups denied by
-                // the kernel: the groups the process has are then the only ones it can keep
-                program.call(ProgramComposer.CORE, CredentialSteps.setgroups(user.groups()).tolerating("EPERM"));
-            } else {
-                program.call(ProgramComposer.CORE, CredentialSteps.setgroups(user.groups()));
-            }
-            program.call(ProgramComposer.CORE, CredentialSteps.setresgid(user.gid()));
-            if (keepCapabilities) {
-                program.call(ProgramComposer.CORE, io.isola.spi.Step.call("keep the permitted capabilities across the uid change",
-                        "prctl", io.isola.spi.Arg.word(PR_SET_KEEPCAPS), io.isola.spi.Arg.word(1), io.isola.spi.Arg.word(0),
-                        io.isola.spi.Arg.word(0), io.isola.spi.Arg.word(0)));
-            }
-            program.call(ProgramComposer.CORE, CredentialSteps.setresuid(user.uid()));
-            if (user.uid() != 0 && !keepCapabilities) {
-                program.call(ProgramComposer.CORE, CredentialSteps.dropAllCapabilities());
-            }
-        });
+    static void add(
+            ChildProgram.Builder program, ContainerSpec spec, boolean joinsUserNamespace, boolean keepCapabilities) {
+        spec.extension(ProcessUser.class)
+                .or(() -> joinsUserNamespace ? java.util.Optional.of(ROOT) : java.util.Optional.empty())
+                .ifPresent(user -> {
+                    program.call(ProgramComposer.CORE, CredentialSteps.clearAmbientCapabilities());
+                    if (user.groups().isEmpty()) {
+                        // a rootless user namespace with only the user's own id has setgroups denied by
+                        // the kernel: the groups the process has are then the only ones it can keep
+                        program.call(
+                                ProgramComposer.CORE,
+                                CredentialSteps.setgroups(user.groups()).tolerating("EPERM"));
+                    } else {
+                        program.call(ProgramComposer.CORE, CredentialSteps.setgroups(user.groups()));
+                    }
+                    program.call(ProgramComposer.CORE, CredentialSteps.setresgid(user.gid()));
+                    if (keepCapabilities) {
+                        program.call(
+                                ProgramComposer.CORE,
+                                io.isola.spi.Step.call(
+                                        "keep the permitted capabilities across the uid change",
+                                        "prctl",
+                                        io.isola.spi.Arg.word(PR_SET_KEEPCAPS),
+                                        io.isola.spi.Arg.word(1),
+                                        io.isola.spi.Arg.word(0),
+                                        io.isola.spi.Arg.word(0),
+                                        io.isola.spi.Arg.word(0)));
+                    }
+                    program.call(ProgramComposer.CORE, CredentialSteps.setresuid(user.uid()));
+                    if (user.uid() != 0 && !keepCapabilities) {
+                        program.call(ProgramComposer.CORE, CredentialSteps.dropAllCapabilities());
+                    }
+                });
     }
 }

@@ -65,14 +65,33 @@ final class ProgramComposer {
         static final Shape PLAIN = new Shape(false, List.of(), false, false);
     }
 
-    static ChildProgram compose(ContainerSpec spec, Set<Namespace> namespaces, List<Contribution> contributions,
-            StdioPlan stdio, List<Integer> keptFds, List<Integer> signalsToReset) {
-        return compose(spec, namespaces, contributions, stdio, keptFds, signalsToReset,
-                new SecurityPlan(List.of(), List.of(), List.of(), false), Shape.PLAIN);
+    static ChildProgram compose(
+            ContainerSpec spec,
+            Set<Namespace> namespaces,
+            List<Contribution> contributions,
+            StdioPlan stdio,
+            List<Integer> keptFds,
+            List<Integer> signalsToReset) {
+        return compose(
+                spec,
+                namespaces,
+                contributions,
+                stdio,
+                keptFds,
+                signalsToReset,
+                new SecurityPlan(List.of(), List.of(), List.of(), false),
+                Shape.PLAIN);
     }
 
-    static ChildProgram compose(ContainerSpec spec, Set<Namespace> namespaces, List<Contribution> contributions,
-            StdioPlan stdio, List<Integer> keptFds, List<Integer> signalsToReset, SecurityPlan security, Shape shape) {
+    static ChildProgram compose(
+            ContainerSpec spec,
+            Set<Namespace> namespaces,
+            List<Contribution> contributions,
+            StdioPlan stdio,
+            List<Integer> keptFds,
+            List<Integer> signalsToReset,
+            SecurityPlan security,
+            Shape shape) {
         ChildProgram.Builder program = ChildProgram.builder().section("start");
         if (shape.nonDumpable()) {
             program.call(CORE, nonDumpable());
@@ -86,23 +105,41 @@ final class ProgramComposer {
         String[] streams = {"stdin", "stdout", "stderr"};
         for (int stream = 0; stream < 3; stream++) {
             if (stdio.childFds[stream] >= 0) {
-                program.call(CORE, Step.call("connect " + streams[stream], "dup2",
-                        Arg.word(stdio.childFds[stream]), Arg.word(stream)));
+                program.call(
+                        CORE,
+                        Step.call(
+                                "connect " + streams[stream],
+                                "dup2",
+                                Arg.word(stdio.childFds[stream]),
+                                Arg.word(stream)));
             }
         }
         List<Integer> kept = new ArrayList<>(keptFds);
         shape.joins().forEach(join -> kept.add(join.fd()));
         closeInheritedFds(program, kept);
-        for (int fd : spec.extension(io.isola.api.InheritedFds.class).map(io.isola.api.InheritedFds::fds).orElse(List.of())) {
+        for (int fd : spec.extension(io.isola.api.InheritedFds.class)
+                .map(io.isola.api.InheritedFds::fds)
+                .orElse(List.of())) {
             // the JVM may have marked it close-on-exec; the command must get it
-            program.call(CORE, Step.call("keep fd " + fd + " open across exec", "fcntl", Arg.word(fd), Arg.word(F_SETFD),
-                    Arg.word(0)));
+            program.call(
+                    CORE,
+                    Step.call(
+                            "keep fd " + fd + " open across exec",
+                            "fcntl",
+                            Arg.word(fd),
+                            Arg.word(F_SETFD),
+                            Arg.word(0)));
         }
         if (!shape.joins().isEmpty()) {
             // user first, then the kernel's order; the caller sorted them
             for (JoinedNamespace join : shape.joins()) {
-                program.call(CORE, Step.call("join the container's " + join.namespace().procName() + " namespace", "setns",
-                        Arg.word(join.fd()), Arg.word(join.namespace().cloneFlag())));
+                program.call(
+                        CORE,
+                        Step.call(
+                                "join the container's " + join.namespace().procName() + " namespace",
+                                "setns",
+                                Arg.word(join.fd()),
+                                Arg.word(join.namespace().cloneFlag())));
             }
             // setns(pid) and setns(time) only affect children: the command runs in a new process
             program.spawn(CORE, "create the process inside the container's PID namespace");
@@ -110,33 +147,53 @@ final class ProgramComposer {
         }
         for (Namespace namespace : namespaces) {
             if (!namespace.creatableByClone()) {
-                program.call(CORE, Step.call("create the " + namespace.procName() + " namespace", "unshare",
-                        Arg.word(namespace.cloneFlag())));
+                program.call(
+                        CORE,
+                        Step.call(
+                                "create the " + namespace.procName() + " namespace",
+                                "unshare",
+                                Arg.word(namespace.cloneFlag())));
             }
         }
-        io.isola.api.RootPropagation propagation = spec.extension(io.isola.api.RootPropagation.class).orElse(null);
+        io.isola.api.RootPropagation propagation =
+                spec.extension(io.isola.api.RootPropagation.class).orElse(null);
         boolean fromHost = propagation != null && propagation.receivesFromHost();
         for (Phase phase : Phase.values()) {
             program.section("phase " + phase);
             if (phase == Phase.FILESYSTEM && namespaces.contains(Namespace.MOUNT)) {
                 // a slave receives the host's later mounts and sends none back, as runc's default rslave
-                program.call(CORE, Steps.mount(fromHost ? "make / recursively a slave of the runtime's" : "make / recursively private",
-                        null, "/", null, Steps.MS_REC | (fromHost ? Steps.MS_SLAVE : Steps.MS_PRIVATE), null));
-                program.checkpoint(CORE, fromHost ? "mount propagation is one-way, from the host" : "mount propagation is private");
+                program.call(
+                        CORE,
+                        Steps.mount(
+                                fromHost ? "make / recursively a slave of the runtime's" : "make / recursively private",
+                                null,
+                                "/",
+                                null,
+                                Steps.MS_REC | (fromHost ? Steps.MS_SLAVE : Steps.MS_PRIVATE),
+                                null));
+                program.checkpoint(
+                        CORE,
+                        fromHost ? "mount propagation is one-way, from the host" : "mount propagation is private");
             }
             if (phase == Phase.LOCKDOWN && propagation != null && namespaces.contains(Namespace.MOUNT)) {
                 // after the pivot: the container's own root
-                program.call(CORE, Steps.mount("make the root " + propagation.mode(), null, "/", null, propagation.flags(), null));
+                program.call(
+                        CORE,
+                        Steps.mount("make the root " + propagation.mode(), null, "/", null, propagation.flags(), null));
             }
             for (Contribution contribution : contributions) {
                 contribution.ops(phase).forEach(program::op);
             }
             if (phase == Phase.LOCKDOWN) {
                 spec.extension(io.isola.api.ProcessScheduling.class)
-                        .ifPresent(scheduling -> SchedulingSteps.of(scheduling).forEach(step -> program.call(CORE, step)));
+                        .ifPresent(
+                                scheduling -> SchedulingSteps.of(scheduling).forEach(step -> program.call(CORE, step)));
                 security.beforeIds().forEach(step -> program.call(SecurityPlan.OWNER, step));
-                ProcessUserSteps.add(program, spec, shape.joins().stream()
-                        .anyMatch(join -> join.namespace() == Namespace.USER), security.keepCapabilities());
+                ProcessUserSteps.add(
+                        program,
+                        spec,
+                        shape.joins().stream().anyMatch(join -> join.namespace() == Namespace.USER),
+                        security.keepCapabilities());
                 if (shape.nonDumpable()) {
                     program.call(CORE, nonDumpable());
                 }
@@ -145,8 +202,10 @@ final class ProgramComposer {
         }
         program.section("finish");
         // umask before the seccomp filter, which need not allow it
-        spec.extension(ProcessAttributes.class).flatMap(a -> java.util.Optional.ofNullable(a.umask())).ifPresent(mask ->
-                program.call(CORE, Step.call("set the umask to 0" + Integer.toOctalString(mask), "umask", Arg.word(mask))));
+        spec.extension(ProcessAttributes.class)
+                .flatMap(a -> java.util.Optional.ofNullable(a.umask()))
+                .ifPresent(mask -> program.call(
+                        CORE, Step.call("set the umask to 0" + Integer.toOctalString(mask), "umask", Arg.word(mask))));
         if (stdio.containerPty() != null) {
             // after the root and the lock-down (the terminal belongs to the process's user), before seccomp
             stdio.containerPty().steps(kept).forEach(step -> program.call(CORE, step));
@@ -156,8 +215,14 @@ final class ProgramComposer {
         if (shape.terminal()) {
             // a new process is never a process-group leader, so setsid cannot fail with EPERM
             program.call(CORE, Step.call("start a new session", "setsid"));
-            program.call(CORE, Step.call("make the terminal the controlling terminal", "ioctl",
-                    Arg.word(0), Arg.word(TIOCSCTTY), Arg.word(0)));
+            program.call(
+                    CORE,
+                    Step.call(
+                            "make the terminal the controlling terminal",
+                            "ioctl",
+                            Arg.word(0),
+                            Arg.word(TIOCSCTTY),
+                            Arg.word(0)));
         }
         program.gate();
         if (!shape.forked()) {
@@ -169,13 +234,22 @@ final class ProgramComposer {
     }
 
     private static Step nonDumpable() {
-        return Step.call("make the process non-dumpable", "prctl", Arg.word(PR_SET_DUMPABLE), Arg.word(0), Arg.word(0),
-                Arg.word(0), Arg.word(0));
+        return Step.call(
+                "make the process non-dumpable",
+                "prctl",
+                Arg.word(PR_SET_DUMPABLE),
+                Arg.word(0),
+                Arg.word(0),
+                Arg.word(0),
+                Arg.word(0));
     }
 
     private static Step parentDeathSignal(int signal) {
-        return Step.call(signal == 0 ? "clear the parent-death signal" : "set the parent-death signal", "prctl",
-                Arg.word(PR_SET_PDEATHSIG), Arg.word(signal));
+        return Step.call(
+                signal == 0 ? "clear the parent-death signal" : "set the parent-death signal",
+                "prctl",
+                Arg.word(PR_SET_PDEATHSIG),
+                Arg.word(signal));
     }
 
     /** close_range over every gap between the fds the child keeps (0-2 and the protocol pipes). */
@@ -196,8 +270,12 @@ final class ProgramComposer {
 
     private static Step closeRange(int first, int last) {
         String range = last == Integer.MAX_VALUE ? first + " and above" : first + "-" + last;
-        return Step.call("close inherited file descriptors " + range, "close_range",
-                Arg.word(first), Arg.word(last & 0xffffffffL), Arg.word(0));
+        return Step.call(
+                "close inherited file descriptors " + range,
+                "close_range",
+                Arg.word(first),
+                Arg.word(last & 0xffffffffL),
+                Arg.word(0));
     }
 
     /**
@@ -215,8 +293,8 @@ final class ProgramComposer {
             }
         }
         if (paths.isEmpty()) {
-            throw new IllegalArgumentException("command \"" + command
-                    + "\": not a path, and the container's PATH has no directory to look in");
+            throw new IllegalArgumentException(
+                    "command \"" + command + "\": not a path, and the container's PATH has no directory to look in");
         }
         return List.copyOf(paths);
     }

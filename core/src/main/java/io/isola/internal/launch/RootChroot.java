@@ -35,16 +35,21 @@ final class RootChroot implements Isolation {
      * a mount namespace joined by path (its root is the one it has).
      */
     static RootChroot of(ContainerSpec spec, Set<Namespace> created, Set<Namespace> joined) {
-        Filesystem filesystem = spec.extension(Filesystem.class).filter(f -> !f.isDefault()).orElse(null);
+        Filesystem filesystem =
+                spec.extension(Filesystem.class).filter(f -> !f.isDefault()).orElse(null);
         if (filesystem == null || created.contains(Namespace.MOUNT)) {
             return null;
         }
-        boolean bareRoot = filesystem.rootfs().isPresent() && filesystem.layers().isEmpty() && !filesystem.readOnly()
-                && filesystem.volumes().isEmpty() && filesystem.tmpfs().isEmpty();
+        boolean bareRoot = filesystem.rootfs().isPresent()
+                && filesystem.layers().isEmpty()
+                && !filesystem.readOnly()
+                && filesystem.volumes().isEmpty()
+                && filesystem.tmpfs().isEmpty();
         if (!bareRoot || joined.contains(Namespace.MOUNT)) {
-            throw new IllegalArgumentException("a read-only root, layers, volumes and tmpfs mounts need a mount namespace of"
-                    + " the container's own, which this container does not have (a root alone is chrooted into, in the"
-                    + " runtime's mount namespace; not in one joined by path)");
+            throw new IllegalArgumentException(
+                    "a read-only root, layers, volumes and tmpfs mounts need a mount namespace of"
+                            + " the container's own, which this container does not have (a root alone is chrooted into, in the"
+                            + " runtime's mount namespace; not in one joined by path)");
         }
         return new RootChroot(filesystem.rootfs().orElseThrow());
     }

@@ -26,14 +26,21 @@ final class SchedulingSteps {
         List<Step> steps = new ArrayList<>();
         if (scheduling.personality() != null) {
             String domain = scheduling.personality().domain();
-            steps.add(Step.call("set the execution domain " + domain, "personality",
+            steps.add(Step.call(
+                    "set the execution domain " + domain,
+                    "personality",
                     Arg.word(ProcessScheduling.DOMAINS.get(domain))));
         }
         if (scheduling.ioPriority() != null) {
             ProcessScheduling.IoPriority io = scheduling.ioPriority();
             long value = ((long) ProcessScheduling.IO_CLASSES.get(io.ioClass()) << IOPRIO_CLASS_SHIFT) | io.level();
-            steps.add(Step.call("set the I/O priority " + io.ioClass() + " " + io.level(), "syscall",
-                    Arg.word(SyscallNumbers.IOPRIO_SET), Arg.word(IOPRIO_WHO_PROCESS), Arg.word(0), Arg.word(value)));
+            steps.add(Step.call(
+                    "set the I/O priority " + io.ioClass() + " " + io.level(),
+                    "syscall",
+                    Arg.word(SyscallNumbers.IOPRIO_SET),
+                    Arg.word(IOPRIO_WHO_PROCESS),
+                    Arg.word(0),
+                    Arg.word(value)));
         }
         if (scheduling.scheduler() != null) {
             ProcessScheduling.Scheduler s = scheduling.scheduler();
@@ -41,11 +48,24 @@ final class SchedulingSteps {
             for (String flag : s.flags()) {
                 flags |= ProcessScheduling.SCHEDULER_FLAGS.get(flag);
             }
-            byte[] attr = ByteBuffer.allocate(SCHED_ATTR_SIZE).order(ByteOrder.nativeOrder()).putInt(SCHED_ATTR_SIZE)
-                    .putInt(ProcessScheduling.POLICIES.get(s.policy())).putLong(flags).putInt(s.nice()).putInt(s.priority())
-                    .putLong(s.runtime()).putLong(s.deadline()).putLong(s.period()).array();
-            steps.add(Step.call("set the scheduling policy " + s.policy(), "syscall", Arg.word(SyscallNumbers.SCHED_SETATTR),
-                    Arg.word(0), new Arg.Bytes(attr), Arg.word(0)));
+            byte[] attr = ByteBuffer.allocate(SCHED_ATTR_SIZE)
+                    .order(ByteOrder.nativeOrder())
+                    .putInt(SCHED_ATTR_SIZE)
+                    .putInt(ProcessScheduling.POLICIES.get(s.policy()))
+                    .putLong(flags)
+                    .putInt(s.nice())
+                    .putInt(s.priority())
+                    .putLong(s.runtime())
+                    .putLong(s.deadline())
+                    .putLong(s.period())
+                    .array();
+            steps.add(Step.call(
+                    "set the scheduling policy " + s.policy(),
+                    "syscall",
+                    Arg.word(SyscallNumbers.SCHED_SETATTR),
+                    Arg.word(0),
+                    new Arg.Bytes(attr),
+                    Arg.word(0)));
         }
         return steps;
     }

@@ -34,7 +34,8 @@ final class StdioPlan implements AutoCloseable {
             if (console != null || terminal != null) {
                 // with a console socket, a Terminal only sizes it (an OCI process.consoleSize)
                 int columns = terminal == null ? 0 : terminal.columns(), rows = terminal == null ? 0 : terminal.rows();
-                plan.containerPty = console == null ? ContainerPty.kept(columns, rows)
+                plan.containerPty = console == null
+                        ? ContainerPty.kept(columns, rows)
                         : ContainerPty.connect(console.path(), columns, rows);
                 // placeholders until the terminal replaces them: 0-2 are open whatever the host's are
                 for (int stream = 0; stream < 3; stream++) {
@@ -59,7 +60,8 @@ final class StdioPlan implements AutoCloseable {
             childFds[stream] = input ? pipe[0] : pipe[1];
             hostFds[stream] = input ? pipe[1] : pipe[0];
         } else if (stdio instanceof Stdio.ToFile file) {
-            int flags = stream == 0 ? Fds.O_RDONLY
+            int flags = stream == 0
+                    ? Fds.O_RDONLY
                     : Fds.O_WRONLY | Fds.O_CREAT | (file.append() ? Fds.O_APPEND : Fds.O_TRUNC);
             childFds[stream] = Fds.open(file.path().toString(), flags, 0644);
         } else if (stdio instanceof Stdio.Fd fd) {

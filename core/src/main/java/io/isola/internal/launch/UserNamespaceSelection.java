@@ -29,8 +29,12 @@ final class UserNamespaceSelection {
      * @param everyAvailable whether {@code selected} is "every available isolator" rather than a
      *     list the spec or the runtime's configuration named
      */
-    static List<NamespaceIsolator> apply(ContainerSpec spec, List<NamespaceIsolator> selected,
-            List<NamespaceIsolator> available, boolean everyAvailable, HostIdentity host) {
+    static List<NamespaceIsolator> apply(
+            ContainerSpec spec,
+            List<NamespaceIsolator> selected,
+            List<NamespaceIsolator> available,
+            boolean everyAvailable,
+            HostIdentity host) {
         List<NamespaceIsolator> result = new ArrayList<>(selected);
         boolean requested = spec.extension(UserNamespace.class).isPresent();
         if (everyAvailable && host.isRoot() && !requested) {
@@ -38,22 +42,30 @@ final class UserNamespaceSelection {
         }
         boolean hasUser = result.stream().anyMatch(isolator -> isolator.namespace() == Namespace.USER);
         // rootless, a process user other than one's own needs a namespace where its ids exist
-        boolean needed = requested || (!host.isRoot() && (!result.isEmpty() || spec.extension(ProcessUser.class).isPresent()));
+        boolean needed = requested
+                || (!host.isRoot()
+                        && (!result.isEmpty()
+                                || spec.extension(ProcessUser.class).isPresent()));
         if (needed && !hasUser) {
-            NamespaceIsolator user = available.stream().filter(isolator -> isolator.namespace() == Namespace.USER)
-                    .findFirst().orElseThrow(() -> missing(requested, host, available));
+            NamespaceIsolator user = available.stream()
+                    .filter(isolator -> isolator.namespace() == Namespace.USER)
+                    .findFirst()
+                    .orElseThrow(() -> missing(requested, host, available));
             result.add(user);
         }
         return result;
     }
 
-    private static IllegalArgumentException missing(boolean requested, HostIdentity host, List<NamespaceIsolator> available) {
+    private static IllegalArgumentException missing(
+            boolean requested, HostIdentity host, List<NamespaceIsolator> available) {
         String names = available.stream().map(NamespaceIsolator::name).collect(Collectors.joining(", "));
         if (requested) {
-            return new IllegalArgumentException("--userns: no available isolator creates user namespaces (is the ns-user "
-                    + "bundle installed?); available are " + (names.isEmpty() ? "none" : names));
+            return new IllegalArgumentException(
+                    "--userns: no available isolator creates user namespaces (is the ns-user "
+                            + "bundle installed?); available are " + (names.isEmpty() ? "none" : names));
         }
-        return new IllegalArgumentException("isola runs as uid " + host.uid() + ", not root: a rootless container needs a "
-                + "user namespace and no available isolator creates one (is the ns-user bundle installed?)");
+        return new IllegalArgumentException(
+                "isola runs as uid " + host.uid() + ", not root: a rootless container needs a "
+                        + "user namespace and no available isolator creates one (is the ns-user bundle installed?)");
     }
 }

@@ -50,13 +50,24 @@ public final class DetachedMount {
         }
     }
 
-    private static void configure(Native n, int context, String key, String value, String what) throws FileCallException {
-        try (NativeMemory k = string(key); NativeMemory v = value == null ? null : string(value)) {
+    private static void configure(Native n, int context, String key, String value, String what)
+            throws FileCallException {
+        try (NativeMemory k = string(key);
+                NativeMemory v = value == null ? null : string(value)) {
             long done = value == null
                     ? n.libc().syscall(SyscallNumbers.FSCONFIG, context, FSCONFIG_SET_FLAG, k.address(), 0, 0, 0)
-                    : n.libc().syscall(SyscallNumbers.FSCONFIG, context, FSCONFIG_SET_STRING, k.address(), v.address(), 0, 0);
+                    : n.libc()
+                            .syscall(
+                                    SyscallNumbers.FSCONFIG,
+                                    context,
+                                    FSCONFIG_SET_STRING,
+                                    k.address(),
+                                    v.address(),
+                                    0,
+                                    0);
             if (done < 0) {
-                throw new FileCallException("fsconfig " + key + (value == null ? "" : "=" + value), what, n.lastErrno());
+                throw new FileCallException(
+                        "fsconfig " + key + (value == null ? "" : "=" + value), what, n.lastErrno());
             }
         }
     }

@@ -25,8 +25,11 @@ public final class DirectoryFd implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DirectoryFd.class);
     static final int O_PATH = 010000000, O_EXCL = 0200, AT_REMOVEDIR = 0x200;
-    private static final int DIRECTORY = Fds.O_RDONLY | SyscallNumbers.O_DIRECTORY | SyscallNumbers.O_NOFOLLOW | Fds.O_CLOEXEC;
-    private static final long RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_NO_SYMLINKS = 0x04, RESOLVE_BENEATH = 0x08,
+    private static final int DIRECTORY =
+            Fds.O_RDONLY | SyscallNumbers.O_DIRECTORY | SyscallNumbers.O_NOFOLLOW | Fds.O_CLOEXEC;
+    private static final long RESOLVE_NO_MAGICLINKS = 0x02,
+            RESOLVE_NO_SYMLINKS = 0x04,
+            RESOLVE_BENEATH = 0x08,
             RESOLVE_IN_ROOT = 0x10;
     /** Cleared when the kernel has no openat2 (ENOSYS): the component walk does the same job (and tests clear it). */
     static volatile boolean openat2 = true;
@@ -59,7 +62,8 @@ public final class DirectoryFd implements AutoCloseable {
      */
     public static DirectoryFd openRoot(Path root) throws FileCallException {
         Native n = Native.get();
-        int fd = n.libc().openat(-100, cString(root.toString()), Fds.O_RDONLY | SyscallNumbers.O_DIRECTORY | Fds.O_CLOEXEC, 0);
+        int fd = n.libc()
+                .openat(-100, cString(root.toString()), Fds.O_RDONLY | SyscallNumbers.O_DIRECTORY | Fds.O_CLOEXEC, 0);
         if (fd < 0) {
             throw new FileCallException("open", root.toString(), n.lastErrno());
         }
@@ -107,7 +111,8 @@ public final class DirectoryFd implements AutoCloseable {
         if (relative.isEmpty()) {
             return new DirectoryFd(Fds.dupCloexec(fd), path);
         }
-        try (NativeMemory how = new NativeMemory(24); NativeMemory name = new NativeMemory(relative.length() * 4L + 1)) {
+        try (NativeMemory how = new NativeMemory(24);
+                NativeMemory name = new NativeMemory(relative.length() * 4L + 1)) {
             NativeMemory.putLong(how.address(), DIRECTORY & ~SyscallNumbers.O_NOFOLLOW);
             NativeMemory.putLong(how.address() + 8, 0);
             NativeMemory.putLong(how.address() + 16, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
@@ -122,8 +127,11 @@ public final class DirectoryFd implements AutoCloseable {
                     continue; // a concurrent rename somewhere in the mount: the kernel asks for a retry
                 }
                 if (errno == Errno.ENOSYS) {
-                    throw new FileCallException("openat2 (Linux 5.6, to resolve a path inside a container's root; this is "
-                            + System.getProperty("os.version") + ")", child(relative), errno);
+                    throw new FileCallException(
+                            "openat2 (Linux 5.6, to resolve a path inside a container's root; this is "
+                                    + System.getProperty("os.version") + ")",
+                            child(relative),
+                            errno);
                 }
                 throw new FileCallException("openat2", child(relative), errno);
             }
@@ -162,7 +170,8 @@ public final class DirectoryFd implements AutoCloseable {
 
     /** A descriptor, or -1 to fall back to the walk (no openat2); throws what the kernel refused. */
     private int openat2(String relative) throws FileCallException {
-        try (NativeMemory how = new NativeMemory(24); NativeMemory name = new NativeMemory(relative.length() * 4L + 1)) {
+        try (NativeMemory how = new NativeMemory(24);
+                NativeMemory name = new NativeMemory(relative.length() * 4L + 1)) {
             NativeMemory.putLong(how.address(), DIRECTORY);
             NativeMemory.putLong(how.address() + 8, 0);
             NativeMemory.putLong(how.address() + 16, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
@@ -195,7 +204,8 @@ public final class DirectoryFd implements AutoCloseable {
         if (!openat2) {
             return null;
         }
-        try (NativeMemory how = new NativeMemory(24); NativeMemory name = new NativeMemory(path.length() * 4L + 1)) {
+        try (NativeMemory how = new NativeMemory(24);
+                NativeMemory name = new NativeMemory(path.length() * 4L + 1)) {
             NativeMemory.putLong(how.address(), O_PATH | Fds.O_CLOEXEC);
             NativeMemory.putLong(how.address() + 8, 0);
             NativeMemory.putLong(how.address() + 16, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
@@ -223,7 +233,8 @@ public final class DirectoryFd implements AutoCloseable {
     /** The entry {@code name} (one component), not following a link; empty when there is none. */
     public Optional<FileStat> stat(String name) throws FileCallException {
         try {
-            return Optional.of(FileAttributes.stat(fd, cString(component(name)), FileAttributes.AT_SYMLINK_NOFOLLOW, child(name)));
+            return Optional.of(
+                    FileAttributes.stat(fd, cString(component(name)), FileAttributes.AT_SYMLINK_NOFOLLOW, child(name)));
         } catch (FileCallException e) {
             if (e.errno() == Errno.ENOENT) {
                 return Optional.empty();
@@ -272,8 +283,12 @@ public final class DirectoryFd implements AutoCloseable {
 
     /** A new regular file (O_EXCL: never an existing one, never through a link), open for writing; the caller closes it. */
     public int createFile(String name, int mode) throws FileCallException {
-        int created = n.libc().openat(fd, cString(component(name)),
-                Fds.O_WRONLY | Fds.O_CREAT | O_EXCL | SyscallNumbers.O_NOFOLLOW | Fds.O_CLOEXEC, mode);
+        int created = n.libc()
+                .openat(
+                        fd,
+                        cString(component(name)),
+                        Fds.O_WRONLY | Fds.O_CREAT | O_EXCL | SyscallNumbers.O_NOFOLLOW | Fds.O_CLOEXEC,
+                        mode);
         if (created < 0) {
             throw new FileCallException("create", child(name), n.lastErrno());
         }
@@ -293,7 +308,8 @@ public final class DirectoryFd implements AutoCloseable {
                 throw new IOException(child(name) + " is not a regular file");
             }
             if (!now.isRegularFile() || (expected != null && !now.sameFile(expected))) {
-                throw new IOException(child(name) + " changed while it was read (it is no longer the same regular file)");
+                throw new IOException(
+                        child(name) + " changed while it was read (it is no longer the same regular file)");
             }
             int opened = n.libc().openat(-100, cString("/proc/self/fd/" + handle), Fds.O_RDONLY | Fds.O_CLOEXEC, 0);
             if (opened < 0) {
@@ -310,7 +326,8 @@ public final class DirectoryFd implements AutoCloseable {
         int handle = openPath(name);
         try {
             byte[] value = new byte[256];
-            long length = n.libc().getxattr(cString("/proc/self/fd/" + handle), cString(attribute), value, value.length);
+            long length =
+                    n.libc().getxattr(cString("/proc/self/fd/" + handle), cString(attribute), value, value.length);
             return FileAttributes.xattrValue(length, value, "getxattr " + attribute, child(name));
         } finally {
             Fds.closeQuietly(handle);
@@ -318,7 +335,8 @@ public final class DirectoryFd implements AutoCloseable {
     }
 
     private int openPath(String name) throws FileCallException {
-        int handle = n.libc().openat(fd, cString(component(name)), O_PATH | SyscallNumbers.O_NOFOLLOW | Fds.O_CLOEXEC, 0);
+        int handle =
+                n.libc().openat(fd, cString(component(name)), O_PATH | SyscallNumbers.O_NOFOLLOW | Fds.O_CLOEXEC, 0);
         if (handle < 0) {
             throw new FileCallException("open", child(name), n.lastErrno());
         }
@@ -389,7 +407,8 @@ public final class DirectoryFd implements AutoCloseable {
                 throw new FileCallException("fchownat", child(name), n.lastErrno());
             }
             // fchmod refuses an O_PATH descriptor; its /proc/self/fd link reaches that same inode
-            if (!before.isSymbolicLink() && (before.mode() & 06000) != 0
+            if (!before.isSymbolicLink()
+                    && (before.mode() & 06000) != 0
                     && n.libc().chmod(cString("/proc/self/fd/" + handle), before.mode() & 07777) < 0) {
                 throw new FileCallException("chmod", child(name), n.lastErrno());
             }
@@ -401,7 +420,8 @@ public final class DirectoryFd implements AutoCloseable {
 
     /** Times of the entry itself (a link's own, never its target's). */
     public void setTimes(String name, long seconds, int nanos) throws FileCallException {
-        FileAttributes.times(fd, cString(component(name)), FileAttributes.AT_SYMLINK_NOFOLLOW, seconds, nanos, child(name));
+        FileAttributes.times(
+                fd, cString(component(name)), FileAttributes.AT_SYMLINK_NOFOLLOW, seconds, nanos, child(name));
     }
 
     /** Removes the entry {@code name}: a file or a link (never its target), or a directory with everything in it. */

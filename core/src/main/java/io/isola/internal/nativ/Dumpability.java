@@ -46,7 +46,8 @@ public final class Dumpability {
         }
         if (libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || libc.prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0) {
             throw new IsolaException("cannot make the runtime's process non-dumpable (prctl PR_SET_DUMPABLE 0: "
-                    + Errno.name(n.lastErrno()) + "); no container is started while containers could open its /proc files");
+                    + Errno.name(n.lastErrno())
+                    + "); no container is started while containers could open its /proc files");
         }
         LOG.debug("the runtime's process is non-dumpable from now on");
     }

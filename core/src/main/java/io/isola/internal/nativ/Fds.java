@@ -3,8 +3,14 @@ package io.isola.internal.nativ;
 /** File descriptor plumbing on the host: pipes, opening, closing. */
 public final class Fds {
 
-    public static final int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0100, O_TRUNC = 01000,
-            O_APPEND = 02000, O_NONBLOCK = 04000, O_CLOEXEC = 02000000;
+    public static final int O_RDONLY = 0,
+            O_WRONLY = 1,
+            O_RDWR = 2,
+            O_CREAT = 0100,
+            O_TRUNC = 01000,
+            O_APPEND = 02000,
+            O_NONBLOCK = 04000,
+            O_CLOEXEC = 02000000;
 
     private static final int F_DUPFD_CLOEXEC = 1030;
 

@@ -48,7 +48,8 @@ public final class FileAttributes {
         times(fd, EMPTY_PATH, AT_EMPTY_PATH, seconds, nanos, "fd " + fd);
     }
 
-    static void times(int dirfd, byte[] path, int flags, long seconds, int nanos, String what) throws FileCallException {
+    static void times(int dirfd, byte[] path, int flags, long seconds, int nanos, String what)
+            throws FileCallException {
         Native n = Native.get();
         try (NativeMemory times = new NativeMemory(32)) {
             for (int i = 0; i < 2; i++) {
@@ -77,7 +78,8 @@ public final class FileAttributes {
     public static boolean hasUserXattrs(java.nio.file.Path path) throws FileCallException {
         Native n = Native.get();
         byte[] value = new byte[1];
-        if (n.libc().lgetxattr(DirectoryFd.cString(path.toString()), DirectoryFd.cString("user.isola.probe"), value, 0) >= 0) {
+        if (n.libc().lgetxattr(DirectoryFd.cString(path.toString()), DirectoryFd.cString("user.isola.probe"), value, 0)
+                >= 0) {
             return true;
         }
         int errno = n.lastErrno();
@@ -105,7 +107,8 @@ public final class FileAttributes {
     public static String xattr(java.nio.file.Path path, String name) throws FileCallException {
         Native n = Native.get();
         byte[] value = new byte[256];
-        long length = n.libc().lgetxattr(DirectoryFd.cString(path.toString()), DirectoryFd.cString(name), value, value.length);
+        long length = n.libc()
+                .lgetxattr(DirectoryFd.cString(path.toString()), DirectoryFd.cString(name), value, value.length);
         if (length < 0 && n.lastErrno() == Errno.ENOENT) {
             return null;
         }

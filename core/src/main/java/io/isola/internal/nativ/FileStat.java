@@ -1,21 +1,43 @@
 package io.isola.internal.nativ;
 
 /** What statx(2) says of a file, without following a link: type and permission bits, owner, size, times, identity. */
-public record FileStat(int mode, int uid, int gid, long size, int nlink, long ino, long dev, int rdevMajor,
-        int rdevMinor, long mtimeSeconds, int mtimeNanos) {
+public record FileStat(
+        int mode,
+        int uid,
+        int gid,
+        long size,
+        int nlink,
+        long ino,
+        long dev,
+        int rdevMajor,
+        int rdevMinor,
+        long mtimeSeconds,
+        int mtimeNanos) {
 
-    public static final int S_IFMT = 0170000, S_IFDIR = 0040000, S_IFCHR = 0020000, S_IFBLK = 0060000,
-            S_IFIFO = 0010000, S_IFLNK = 0120000, S_IFREG = 0100000;
+    public static final int S_IFMT = 0170000,
+            S_IFDIR = 0040000,
+            S_IFCHR = 0020000,
+            S_IFBLK = 0060000,
+            S_IFIFO = 0010000,
+            S_IFLNK = 0120000,
+            S_IFREG = 0100000;
 
     /** struct statx: the same offsets on x86_64 and aarch64. */
     static final int SIZE = 256;
 
     static FileStat read(long address) {
         int devMajor = NativeMemory.getInt(address + 136), devMinor = NativeMemory.getInt(address + 140);
-        return new FileStat(NativeMemory.getShort(address + 28) & 0xffff, NativeMemory.getInt(address + 20),
-                NativeMemory.getInt(address + 24), NativeMemory.getLong(address + 40), NativeMemory.getInt(address + 16),
-                NativeMemory.getLong(address + 32), ((long) devMajor << 32) | (devMinor & 0xffffffffL),
-                NativeMemory.getInt(address + 128), NativeMemory.getInt(address + 132), NativeMemory.getLong(address + 112),
+        return new FileStat(
+                NativeMemory.getShort(address + 28) & 0xffff,
+                NativeMemory.getInt(address + 20),
+                NativeMemory.getInt(address + 24),
+                NativeMemory.getLong(address + 40),
+                NativeMemory.getInt(address + 16),
+                NativeMemory.getLong(address + 32),
+                ((long) devMajor << 32) | (devMinor & 0xffffffffL),
+                NativeMemory.getInt(address + 128),
+                NativeMemory.getInt(address + 132),
+                NativeMemory.getLong(address + 112),
                 NativeMemory.getInt(address + 120));
     }
 

@@ -163,7 +163,12 @@ public interface LibC {
     int symlinkat(@jnr.ffi.annotations.In byte[] target, int dirfd, @jnr.ffi.annotations.In byte[] path);
 
     @SaveError
-    int linkat(int fromDirfd, @jnr.ffi.annotations.In byte[] from, int toDirfd, @jnr.ffi.annotations.In byte[] to, int flags);
+    int linkat(
+            int fromDirfd,
+            @jnr.ffi.annotations.In byte[] from,
+            int toDirfd,
+            @jnr.ffi.annotations.In byte[] to,
+            int flags);
 
     @SaveError
     int unlinkat(int dirfd, @jnr.ffi.annotations.In byte[] path, int flags);
@@ -202,7 +207,8 @@ public interface LibC {
     int utimensat(int dirfd, @jnr.ffi.annotations.In byte[] path, long times, int flags);
 
     @SaveError
-    int fsetxattr(int fd, @jnr.ffi.annotations.In byte[] name, @jnr.ffi.annotations.In byte[] value, long size, int flags);
+    int fsetxattr(
+            int fd, @jnr.ffi.annotations.In byte[] name, @jnr.ffi.annotations.In byte[] value, long size, int flags);
 
     @SaveError
     long fgetxattr(int fd, @jnr.ffi.annotations.In byte[] name, @jnr.ffi.annotations.Out byte[] value, long size);
@@ -212,10 +218,16 @@ public interface LibC {
 
     /** getxattr of the path itself, never a link's target. */
     @SaveError
-    long lgetxattr(@jnr.ffi.annotations.In byte[] path, @jnr.ffi.annotations.In byte[] name,
-            @jnr.ffi.annotations.Out byte[] value, long size);
+    long lgetxattr(
+            @jnr.ffi.annotations.In byte[] path,
+            @jnr.ffi.annotations.In byte[] name,
+            @jnr.ffi.annotations.Out byte[] value,
+            long size);
 
     @SaveError
-    long getxattr(@jnr.ffi.annotations.In byte[] path, @jnr.ffi.annotations.In byte[] name, @jnr.ffi.annotations.Out byte[] value,
+    long getxattr(
+            @jnr.ffi.annotations.In byte[] path,
+            @jnr.ffi.annotations.In byte[] name,
+            @jnr.ffi.annotations.Out byte[] value,
             long size);
 }

@@ -2,10 +2,10 @@ package io.isola.internal.nativ;
 
 import com.kenai.jffi.Library;
 import com.kenai.jffi.MemoryIO;
-import jnr.ffi.LibraryLoader;
-import jnr.ffi.Runtime;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Runtime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -10,7 +10,8 @@ import java.nio.charset.StandardCharsets;
 public final class NativeMemory implements AutoCloseable {
 
     private static final MemoryIO IO = MemoryIO.getInstance();
-    private static final java.util.concurrent.atomic.AtomicLong LIVE_BYTES = new java.util.concurrent.atomic.AtomicLong();
+    private static final java.util.concurrent.atomic.AtomicLong LIVE_BYTES =
+            new java.util.concurrent.atomic.AtomicLong();
 
     private final long address;
     private final long size;

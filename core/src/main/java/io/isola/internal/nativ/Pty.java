@@ -29,7 +29,8 @@ public final class Pty implements AutoCloseable {
         try (NativeMemory unlock = new NativeMemory(4)) {
             NativeMemory.putInt(unlock.address(), 0);
             n.check("unlock the pseudo-terminal", n.libc().ioctl(master, TIOCSPTLCK, unlock.address()));
-            int slave = n.check("open the pseudo-terminal's peer",
+            int slave = n.check(
+                    "open the pseudo-terminal's peer",
                     n.libc().ioctl(master, TIOCGPTPEER, Fds.O_RDWR | O_NOCTTY | Fds.O_CLOEXEC));
             Pty pty = new Pty(master, slave);
             resize(master, columns, rows);
@@ -66,7 +67,9 @@ public final class Pty implements AutoCloseable {
             if (n.libc().ioctl(fd, TIOCGWINSZ, size.address()) < 0) {
                 return null;
             }
-            return new int[] {NativeMemory.getShort(size.address() + 2) & 0xffff, NativeMemory.getShort(size.address()) & 0xffff};
+            return new int[] {
+                NativeMemory.getShort(size.address() + 2) & 0xffff, NativeMemory.getShort(size.address()) & 0xffff
+            };
         }
     }
 

@@ -26,14 +26,17 @@ public final class SyscallNumbers {
     public static final long MOUNT_SETATTR = 442;
     /** Also unified: pidfd_getfd (Linux 5.6). */
     public static final long PIDFD_GETFD = 438;
+
     public static final long OPEN_TREE = 428, MOVE_MOUNT = 429;
     /** The new mount API (Linux 5.2), unified numbers too. */
     public static final long FSOPEN = 430, FSCONFIG = 431, FSMOUNT = 432;
     /** Called on one host thread only, which glibc's wrappers would not change, but numbered here with the rest. */
     public static final long SETNS = X86_64 ? 308 : 268;
+
     public static final long UNSHARE = X86_64 ? 272 : 97;
     /** glibc 2.36 has no wrapper for any of these. */
     public static final long GETDENTS64 = X86_64 ? 217 : 61;
+
     public static final long OPENAT2 = 437;
     public static final long IOPRIO_SET = X86_64 ? 251 : 30;
     public static final long SCHED_SETATTR = X86_64 ? 314 : 274;

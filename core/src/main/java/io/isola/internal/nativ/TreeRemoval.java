@@ -36,7 +36,9 @@ final class TreeRemoval {
                 if (e.errno() == Errno.ENOENT) {
                     return;
                 }
-                boolean changed = e.errno() == Errno.ENOTEMPTY || e.errno() == Errno.ELOOP || e.errno() == Errno.ENOTDIR
+                boolean changed = e.errno() == Errno.ENOTEMPTY
+                        || e.errno() == Errno.ELOOP
+                        || e.errno() == Errno.ENOTDIR
                         || e.errno() == Errno.EISDIR;
                 if (!changed || attempt == ATTEMPTS) {
                     throw e;
@@ -58,8 +60,12 @@ final class TreeRemoval {
                 throw e;
             }
             Native n = Native.get();
-            int handle = n.libc().openat(parent.fd(), DirectoryFd.cString(name),
-                    DirectoryFd.O_PATH | SyscallNumbers.O_NOFOLLOW | SyscallNumbers.O_DIRECTORY | Fds.O_CLOEXEC, 0);
+            int handle = n.libc()
+                    .openat(
+                            parent.fd(),
+                            DirectoryFd.cString(name),
+                            DirectoryFd.O_PATH | SyscallNumbers.O_NOFOLLOW | SyscallNumbers.O_DIRECTORY | Fds.O_CLOEXEC,
+                            0);
             if (handle < 0) {
                 throw e;
             }

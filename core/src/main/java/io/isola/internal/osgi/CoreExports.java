@@ -31,16 +31,19 @@ public final class CoreExports {
      * class-data archive; a bundle's copy was read and verified anew at every start (~370 classes
      * of ns-net, in every cold {@code create}, issue 17).
      */
-    static final List<String> JACKSON = List.of("com.fasterxml.jackson.core.jackson-annotations",
-            "com.fasterxml.jackson.core.jackson-core", "com.fasterxml.jackson.core.jackson-databind");
+    static final List<String> JACKSON = List.of(
+            "com.fasterxml.jackson.core.jackson-annotations",
+            "com.fasterxml.jackson.core.jackson-core",
+            "com.fasterxml.jackson.core.jackson-databind");
 
     /** {@code name;version=V,...} for {@code org.osgi.framework.system.packages.extra}. */
     public static String systemPackages() {
         ClassLoader loader = NamespaceIsolator.class.getClassLoader();
-        List<String> packages = new ArrayList<>(packages(manifest(loader, CORE_SYMBOLIC_NAME).getMainAttributes()
-                .getValue("Export-Package")));
+        List<String> packages = new ArrayList<>(packages(
+                manifest(loader, CORE_SYMBOLIC_NAME).getMainAttributes().getValue("Export-Package")));
         for (String jackson : JACKSON) {
-            packages.addAll(packages(manifest(loader, jackson).getMainAttributes().getValue("Export-Package")));
+            packages.addAll(
+                    packages(manifest(loader, jackson).getMainAttributes().getValue("Export-Package")));
         }
         return String.join(",", packages);
     }
@@ -64,7 +67,8 @@ public final class CoreExports {
                 }
             }
             if (version == null) {
-                throw new IllegalStateException("the isola core exports " + parts.get(0).strip() + " without a version");
+                throw new IllegalStateException(
+                        "the isola core exports " + parts.get(0).strip() + " without a version");
             }
             packages.add(parts.get(0).strip() + ";version=" + version);
         }

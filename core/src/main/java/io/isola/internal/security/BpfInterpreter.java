@@ -11,8 +11,14 @@ import java.nio.ByteOrder;
  */
 public final class BpfInterpreter {
 
-    static final int LD_W_ABS = 0x20, ALU_AND_K = 0x54, JA = 0x05, JEQ_K = 0x15, JGT_K = 0x25, JGE_K = 0x35,
-            JSET_K = 0x45, RET_K = 0x06;
+    static final int LD_W_ABS = 0x20,
+            ALU_AND_K = 0x54,
+            JA = 0x05,
+            JEQ_K = 0x15,
+            JGT_K = 0x25,
+            JGE_K = 0x35,
+            JSET_K = 0x45,
+            RET_K = 0x06;
 
     /** Offsets in {@code struct seccomp_data}. */
     static final int NR = 0, ARCH = 4;

@@ -22,7 +22,10 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class CapabilitySteps {
 
-    private static final int PR_CAPBSET_DROP = 24, PR_CAP_AMBIENT = 47, PR_CAP_AMBIENT_CLEAR_ALL = 4, PR_CAP_AMBIENT_RAISE = 2;
+    private static final int PR_CAPBSET_DROP = 24,
+            PR_CAP_AMBIENT = 47,
+            PR_CAP_AMBIENT_CLEAR_ALL = 4,
+            PR_CAP_AMBIENT_RAISE = 2;
     private static final int LINUX_CAPABILITY_VERSION_3 = 0x20080522;
 
     private CapabilitySteps() {}
@@ -55,34 +58,60 @@ final class CapabilitySteps {
         List<Step> steps = new ArrayList<>();
         for (int cap = 0; cap <= lastCap; cap++) {
             if (!keeps(kept, cap)) {
-                steps.add(Step.call("drop " + name(cap) + " from the bounding set", "prctl",
-                        Arg.word(PR_CAPBSET_DROP), Arg.word(cap), Arg.word(0), Arg.word(0), Arg.word(0)));
+                steps.add(Step.call(
+                        "drop " + name(cap) + " from the bounding set",
+                        "prctl",
+                        Arg.word(PR_CAPBSET_DROP),
+                        Arg.word(cap),
+                        Arg.word(0),
+                        Arg.word(0),
+                        Arg.word(0)));
             }
         }
         // EINVAL: a kernel before 4.3 has no ambient capabilities, so there is nothing to clear
-        steps.add(Step.call("clear the ambient capabilities", "prctl", Arg.word(PR_CAP_AMBIENT),
-                Arg.word(PR_CAP_AMBIENT_CLEAR_ALL), Arg.word(0), Arg.word(0), Arg.word(0)).tolerating("EINVAL"));
+        steps.add(Step.call(
+                        "clear the ambient capabilities",
+                        "prctl",
+                        Arg.word(PR_CAP_AMBIENT),
+                        Arg.word(PR_CAP_AMBIENT_CLEAR_ALL),
+                        Arg.word(0),
+                        Arg.word(0),
+                        Arg.word(0))
+                .tolerating("EINVAL"));
         return List.copyOf(steps);
     }
 
     /** The effective and permitted sets, for a process that is still root (only lowering). */
     static Step set(Set<Capability> kept) {
-        return Step.call("set the effective and permitted capabilities to " + kept, "capset",
-                new Arg.Bytes(header()), new Arg.Bytes(data(kept)));
+        return Step.call(
+                "set the effective and permitted capabilities to " + kept,
+                "capset",
+                new Arg.Bytes(header()),
+                new Arg.Bytes(data(kept)));
     }
 
     /** The effective, permitted and inheritable sets each given (an OCI config.json's), for a process that is still root. */
     static Step set(Set<Capability> effective, Set<Capability> permitted, Set<Capability> inheritable) {
-        return Step.call("set the capabilities to effective " + effective + ", permitted " + permitted + ", inheritable "
-                + inheritable, "capset", new Arg.Bytes(header()), new Arg.Bytes(data(effective, permitted, inheritable)));
+        return Step.call(
+                "set the capabilities to effective " + effective + ", permitted " + permitted + ", inheritable "
+                        + inheritable,
+                "capset",
+                new Arg.Bytes(header()),
+                new Arg.Bytes(data(effective, permitted, inheritable)));
     }
 
     /** Raises each ambient capability; the kernel wants it permitted and inheritable already (capset first). */
     static List<Step> ambient(Set<Capability> ambient) {
         List<Step> steps = new ArrayList<>();
         for (Capability cap : ambient) {
-            steps.add(Step.call("raise " + cap.capName() + " in the ambient set", "prctl", Arg.word(PR_CAP_AMBIENT),
-                    Arg.word(PR_CAP_AMBIENT_RAISE), Arg.word(cap.number()), Arg.word(0), Arg.word(0)));
+            steps.add(Step.call(
+                    "raise " + cap.capName() + " in the ambient set",
+                    "prctl",
+                    Arg.word(PR_CAP_AMBIENT),
+                    Arg.word(PR_CAP_AMBIENT_RAISE),
+                    Arg.word(cap.number()),
+                    Arg.word(0),
+                    Arg.word(0)));
         }
         return steps;
     }
@@ -97,7 +126,11 @@ final class CapabilitySteps {
 
     /** struct __user_cap_header_struct: version 3, pid 0 (the calling thread). */
     static byte[] header() {
-        return ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putInt(LINUX_CAPABILITY_VERSION_3).putInt(0).array();
+        return ByteBuffer.allocate(8)
+                .order(ByteOrder.nativeOrder())
+                .putInt(LINUX_CAPABILITY_VERSION_3)
+                .putInt(0)
+                .array();
     }
 
     /** Two struct __user_cap_data_struct (capabilities 0-31, then 32-63): effective, permitted, inheritable. */

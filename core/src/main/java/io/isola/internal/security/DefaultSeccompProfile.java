@@ -29,7 +29,8 @@ public final class DefaultSeccompProfile {
             if (in == null) {
                 throw new IllegalStateException("missing resource " + RESOURCE);
             }
-            return SeccompProfileParser.parse("isola's default profile", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            return SeccompProfileParser.parse(
+                    "isola's default profile", new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -59,7 +59,8 @@ public final class DirectoryModes {
     }
 
     private static void narrow(Path dir, int mode, String what, boolean made) throws IOException {
-        PosixFileAttributes attributes = Files.readAttributes(dir, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        PosixFileAttributes attributes =
+                Files.readAttributes(dir, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         if (attributes.isSymbolicLink()) {
             throw new IsolaException(what + " " + dir + " is a symbolic link; isola keeps container and image files"
                     + " only in real directories: remove it, or give the real directory");
@@ -76,8 +77,12 @@ public final class DirectoryModes {
         if (made) {
             LOG.debug("made the {} {} with mode {}", what, dir, Integer.toOctalString(wanted));
         } else {
-            LOG.info("narrowed the {} {} from mode {} to {}: other users may not reach container and image files",
-                    what, dir, Integer.toOctalString(current), Integer.toOctalString(wanted));
+            LOG.info(
+                    "narrowed the {} {} from mode {} to {}: other users may not reach container and image files",
+                    what,
+                    dir,
+                    Integer.toOctalString(current),
+                    Integer.toOctalString(wanted));
         }
     }
 }

@@ -20,8 +20,8 @@ import java.util.Set;
  */
 public final class OwnedPaths {
 
-    private static final Set<PosixFilePermission> GROUP_OR_OTHER_WRITE = Set.of(PosixFilePermission.GROUP_WRITE,
-            PosixFilePermission.OTHERS_WRITE);
+    private static final Set<PosixFilePermission> GROUP_OR_OTHER_WRITE =
+            Set.of(PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_WRITE);
 
     private OwnedPaths() {}
 
@@ -41,15 +41,18 @@ public final class OwnedPaths {
                     Files.createDirectories(dir.getParent());
                 }
                 try {
-                    Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                    Files.createDirectory(
+                            dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
                 } catch (java.nio.file.FileAlreadyExistsException raced) {
                     // another isola made it meanwhile: checked below like any existing one
                 }
             }
-            PosixFileAttributes attributes = Files.readAttributes(dir, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            PosixFileAttributes attributes =
+                    Files.readAttributes(dir, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             if (attributes.isSymbolicLink()) {
-                throw new IsolaException(what + " " + dir + " is a symbolic link; isola does not follow links for its own state: "
-                        + "remove it, or give the real directory");
+                throw new IsolaException(
+                        what + " " + dir + " is a symbolic link; isola does not follow links for its own state: "
+                                + "remove it, or give the real directory");
             }
             if (!attributes.isDirectory()) {
                 throw new IsolaException(what + " " + dir + " is not a directory");
@@ -64,7 +67,8 @@ public final class OwnedPaths {
             // others it may not be: they could plant a container's directory or a link in it.
             if (attributes.permissions().stream().anyMatch(GROUP_OR_OTHER_WRITE::contains)) {
                 throw new IsolaException(what + " " + dir + " is writable by others (mode "
-                        + PosixFilePermissions.toString(attributes.permissions()) + "); chmod go-w it, or give another directory");
+                        + PosixFilePermissions.toString(attributes.permissions())
+                        + "); chmod go-w it, or give another directory");
             }
             return dir;
         } catch (IOException e) {
@@ -101,12 +105,13 @@ public final class OwnedPaths {
             Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(dir);
             // in a rootless engine's user namespace the host's root owns the installation and shows as the overflow uid
             if (owner != uid && !UserNamespaceView.current().showsAsHostRoot(owner)) {
-                throw new IsolaException(what + " " + dir + " belongs to uid " + owner + "; isola loads only what you (uid "
-                        + uid + ") or root own");
+                throw new IsolaException(what + " " + dir + " belongs to uid " + owner
+                        + "; isola loads only what you (uid " + uid + ") or root own");
             }
             if (permissions.stream().anyMatch(GROUP_OR_OTHER_WRITE::contains)) {
-                throw new IsolaException(what + " " + dir + " is writable by " + (permissions.contains(PosixFilePermission.OTHERS_WRITE)
-                        ? "everybody" : "its group") + " (mode " + PosixFilePermissions.toString(permissions)
+                throw new IsolaException(what + " " + dir + " is writable by "
+                        + (permissions.contains(PosixFilePermission.OTHERS_WRITE) ? "everybody" : "its group")
+                        + " (mode " + PosixFilePermissions.toString(permissions)
                         + "); anyone who can write there chooses what isola loads: chmod go-w it");
             }
             return dir;

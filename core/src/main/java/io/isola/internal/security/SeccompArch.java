@@ -41,7 +41,8 @@ enum SeccompArch {
         return switch (System.getProperty("os.arch")) {
             case "amd64", "x86_64" -> X86_64;
             case "aarch64" -> AARCH64;
-            default -> throw new UnsupportedOperationException("isola does not support " + System.getProperty("os.arch"));
+            default ->
+                throw new UnsupportedOperationException("isola does not support " + System.getProperty("os.arch"));
         };
     }
 }

@@ -25,8 +25,13 @@ public final class SeccompCompiler {
 
     private static final Logger LOG = LoggerFactory.getLogger(SeccompCompiler.class);
 
-    public static final int RET_KILL_PROCESS = 0x80000000, RET_KILL_THREAD = 0, RET_TRAP = 0x00030000,
-            RET_ERRNO = 0x00050000, RET_TRACE = 0x7ff00000, RET_LOG = 0x7ffc0000, RET_ALLOW = 0x7fff0000;
+    public static final int RET_KILL_PROCESS = 0x80000000,
+            RET_KILL_THREAD = 0,
+            RET_TRAP = 0x00030000,
+            RET_ERRNO = 0x00050000,
+            RET_TRACE = 0x7ff00000,
+            RET_LOG = 0x7ffc0000,
+            RET_ALLOW = 0x7fff0000;
     static final int ENOSYS = 38;
 
     private final SeccompArch arch = SeccompArch.host();
@@ -48,7 +53,8 @@ public final class SeccompCompiler {
         boolean denyByDefault = profile.defaultAction() != Action.ALLOW && profile.defaultAction() != Action.LOG;
         byte[] program;
         int rules = 0;
-        try (SeccompLibrary filter = new SeccompLibrary(verdict(profile.defaultAction(), profile.defaultErrno()), RET_KILL_PROCESS)) {
+        try (SeccompLibrary filter =
+                new SeccompLibrary(verdict(profile.defaultAction(), profile.defaultErrno()), RET_KILL_PROCESS)) {
             for (Rule rule : profile.rules()) {
                 if (!applies(rule)) {
                     continue;
@@ -57,7 +63,11 @@ public final class SeccompCompiler {
                 for (String name : rule.names()) {
                     OptionalInt nr = SeccompLibrary.number(name);
                     if (nr.isEmpty()) {
-                        LOG.debug("seccomp profile {}: no system call {} on {}, rule ignored", profile.source(), name, arch);
+                        LOG.debug(
+                                "seccomp profile {}: no system call {} on {}, rule ignored",
+                                profile.source(),
+                                name,
+                                arch);
                     } else if (filter.add(action, nr.getAsInt(), name, rule.conditions())) {
                         rules++;
                     }

@@ -23,11 +23,13 @@ final class SeccompLibrary implements AutoCloseable {
     private static final int SCMP_FLTATR_ACT_BADARCH = 2, SCMP_FLTATR_CTL_OPTIMIZE = 8;
     /** Optimisation level 2: a binary tree of the system call numbers, as isola's own compiler made. */
     private static final int OPTIMIZE_BINARY_TREE = 2;
+
     private static final int EACCES = 13, EEXIST = 17;
     /** sizeof(struct scmp_arg_cmp): unsigned arg, enum op, two u64 datums. */
     private static final int ARG_CMP_BYTES = 24;
     /** The highest number tried when looking for the end of libseccomp's table. */
     private static final int NUMBER_SEARCH_LIMIT = 1024;
+
     private static final int MFD_CLOEXEC = 1;
 
     private static final class Holder {
@@ -42,13 +44,16 @@ final class SeccompLibrary implements AutoCloseable {
     SeccompLibrary(int defaultAction, int badArchAction) {
         long created = lib.seccomp_init(defaultAction);
         if (created == 0) {
-            throw new IllegalStateException("libseccomp: seccomp_init failed (out of memory or an invalid default action 0x"
-                    + Integer.toHexString(defaultAction) + ")");
+            throw new IllegalStateException(
+                    "libseccomp: seccomp_init failed (out of memory or an invalid default action 0x"
+                            + Integer.toHexString(defaultAction) + ")");
         }
         this.ctx = created;
         try {
             check("seccomp_attr_set ACT_BADARCH", lib.seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, badArchAction));
-            check("seccomp_attr_set CTL_OPTIMIZE", lib.seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, OPTIMIZE_BINARY_TREE));
+            check(
+                    "seccomp_attr_set CTL_OPTIMIZE",
+                    lib.seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, OPTIMIZE_BINARY_TREE));
         } catch (RuntimeException e) {
             lib.seccomp_release(ctx);
             throw e;
@@ -76,7 +81,8 @@ final class SeccompLibrary implements AutoCloseable {
                 Condition c = conditions.get(i);
                 long at = args.address() + (long) i * ARG_CMP_BYTES;
                 NativeMemory.putInt(at, c.index());
-                NativeMemory.putInt(at + 4, c.op().ordinal() + 1); // enum scmp_compare: SCMP_CMP_NE = 1, ... MASKED_EQ = 7
+                NativeMemory.putInt(
+                        at + 4, c.op().ordinal() + 1); // enum scmp_compare: SCMP_CMP_NE = 1, ... MASKED_EQ = 7
                 NativeMemory.putLong(at + 8, c.value());
                 NativeMemory.putLong(at + 16, c.valueTwo());
             }
@@ -88,8 +94,8 @@ final class SeccompLibrary implements AutoCloseable {
                 return true; // the same rule again (syslog under two capabilities)
             }
             if (rc < 0) {
-                throw new IllegalArgumentException("system call " + name + ": libseccomp refuses the rule "
-                        + conditions + " (" + new NativeException("seccomp_rule_add", -rc).getMessage() + ")");
+                throw new IllegalArgumentException("system call " + name + ": libseccomp refuses the rule " + conditions
+                        + " (" + new NativeException("seccomp_rule_add", -rc).getMessage() + ")");
             }
             return true;
         }
@@ -104,7 +110,7 @@ final class SeccompLibrary implements AutoCloseable {
             n.check("lseek", (int) n.libc().lseek(fd, 0, 0));
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             byte[] buffer = new byte[8192];
-            for (long got; (got = n.libc().read(fd, buffer, buffer.length)) != 0;) {
+            for (long got; (got = n.libc().read(fd, buffer, buffer.length)) != 0; ) {
                 n.check("read", (int) got);
                 out.write(buffer, 0, (int) got);
             }
@@ -128,12 +134,15 @@ final class SeccompLibrary implements AutoCloseable {
     private static LibSeccomp load() {
         try {
             // the soname: Debian's libseccomp2 ships no unversioned libseccomp.so (that is libseccomp-dev's)
-            LibSeccomp lib = LibraryLoader.create(LibSeccomp.class).failImmediately().load("libseccomp.so.2");
+            LibSeccomp lib =
+                    LibraryLoader.create(LibSeccomp.class).failImmediately().load("libseccomp.so.2");
             LOG.debug("libseccomp loaded");
             return lib;
         } catch (UnsatisfiedLinkError e) {
-            throw new IllegalStateException("a seccomp filter needs libseccomp.so.2, which this host lacks: install it"
-                    + " (apt-get install libseccomp2) or run with --security-opt seccomp=unconfined", e);
+            throw new IllegalStateException(
+                    "a seccomp filter needs libseccomp.so.2, which this host lacks: install it"
+                            + " (apt-get install libseccomp2) or run with --security-opt seccomp=unconfined",
+                    e);
         }
     }
 

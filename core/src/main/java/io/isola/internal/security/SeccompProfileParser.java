@@ -43,8 +43,10 @@ public final class SeccompProfileParser {
         } catch (JsonProcessingException e) {
             com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
             // Jackson's own limits (nesting depth, number length) report no location
-            throw bad("is not valid JSON" + (at == null ? " or exceeds the parser's limits (" + e.getOriginalMessage() + ")"
-                    : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
+            throw bad("is not valid JSON"
+                    + (at == null
+                            ? " or exceeds the parser's limits (" + e.getOriginalMessage() + ")"
+                            : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
         } catch (IOException e) {
             throw bad("cannot be read (" + e.getMessage() + ")"); // a String source has no I/O to fail
         }
@@ -110,9 +112,16 @@ public final class SeccompProfileParser {
             }
         }
         JsonNode includes = node.get("includes"), excludes = node.get("excludes");
-        return new Rule(names, action, errno, conditions, caps(where + ".includes", includes),
-                caps(where + ".excludes", excludes), strings(where + ".includes.arches", field(includes, "arches")),
-                strings(where + ".excludes.arches", field(excludes, "arches")), minKernel(where, includes));
+        return new Rule(
+                names,
+                action,
+                errno,
+                conditions,
+                caps(where + ".includes", includes),
+                caps(where + ".excludes", excludes),
+                strings(where + ".includes.arches", field(includes, "arches")),
+                strings(where + ".excludes.arches", field(excludes, "arches")),
+                minKernel(where, includes));
     }
 
     private Condition condition(String where, JsonNode node) {
@@ -134,7 +143,10 @@ public final class SeccompProfileParser {
             throw bad(where + ".op \"" + opNode.asText() + "\": expected one of SCMP_CMP_NE, SCMP_CMP_LT, SCMP_CMP_LE, "
                     + "SCMP_CMP_EQ, SCMP_CMP_GE, SCMP_CMP_GT, SCMP_CMP_MASKED_EQ");
         }
-        return new Condition(index.asInt(), op, u64(where + ".value", node.get("value")),
+        return new Condition(
+                index.asInt(),
+                op,
+                u64(where + ".value", node.get("value")),
                 u64(where + ".valueTwo", node.get("valueTwo")));
     }
 
@@ -142,7 +154,9 @@ public final class SeccompProfileParser {
         if (node == null || node.isNull()) {
             return 0;
         }
-        if (!node.isIntegralNumber() || node.bigIntegerValue().signum() < 0 || node.bigIntegerValue().compareTo(MAX_U64) > 0) {
+        if (!node.isIntegralNumber()
+                || node.bigIntegerValue().signum() < 0
+                || node.bigIntegerValue().compareTo(MAX_U64) > 0) {
             throw bad(where + ": expected an unsigned 64-bit integer, got " + node);
         }
         return node.bigIntegerValue().longValue();
@@ -180,12 +194,16 @@ public final class SeccompProfileParser {
 
     /** The architectures a profile may name, by their libseccomp names. */
     public static java.util.List<String> architectureNames() {
-        return java.util.Arrays.stream(SeccompArch.values()).map(SeccompArch::scmpName).toList();
+        return java.util.Arrays.stream(SeccompArch.values())
+                .map(SeccompArch::scmpName)
+                .toList();
     }
 
     /** The comparison operators a profile may use, by their libseccomp names. */
     public static java.util.List<String> operatorNames() {
-        return java.util.Arrays.stream(Op.values()).map(op -> "SCMP_CMP_" + op.name()).toList();
+        return java.util.Arrays.stream(Op.values())
+                .map(op -> "SCMP_CMP_" + op.name())
+                .toList();
     }
 
     private int errno(String where, JsonNode node) {
@@ -230,7 +248,7 @@ public final class SeccompProfileParser {
         }
         requireArray(where, node);
         List<String> values = new ArrayList<>();
-        for (Iterator<JsonNode> it = node.elements(); it.hasNext();) {
+        for (Iterator<JsonNode> it = node.elements(); it.hasNext(); ) {
             JsonNode element = it.next();
             if (!element.isTextual()) {
                 throw bad(where + ": expected strings, got " + element);
@@ -246,7 +264,8 @@ public final class SeccompProfileParser {
 
     private void requireArray(String where, JsonNode node) {
         if (!node.isArray()) {
-            throw bad(where + ": expected an array, got " + node.getNodeType().name().toLowerCase());
+            throw bad(where + ": expected an array, got "
+                    + node.getNodeType().name().toLowerCase());
         }
     }
 

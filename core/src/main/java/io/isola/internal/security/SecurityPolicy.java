@@ -38,8 +38,9 @@ public final class SecurityPolicy {
     private static final int PR_SET_NO_NEW_PRIVS = 38, PR_SET_SECCOMP = 22, SECCOMP_MODE_FILTER = 2;
 
     /** The system calls the chain makes after installing the filter: the filter must allow them all. */
-    private static final List<String> CHAIN_AFTER_SECCOMP = List.of("write", "read", "chdir", "prctl", "execve",
-            "exit_group", "rt_sigprocmask");
+    private static final List<String> CHAIN_AFTER_SECCOMP =
+            List.of("write", "read", "chdir", "prctl", "execve", "exit_group", "rt_sigprocmask");
+
     private static final List<String> CHAIN_AFTER_EARLY_SECCOMP = List.of("capset");
 
     private record FilterKey(SeccompProfile profile, Set<Capability> capabilities) {}
@@ -76,10 +77,13 @@ public final class SecurityPolicy {
             beforeIds.addAll(CapabilitySteps.bound(sets != null ? sets.bounding() : caps, HostFacts.lastCap()));
             // another uid has lost every capability with the switch (ProcessUserSteps drops the rest),
             // as Docker gives a non-root user none; root keeps the container's set
-            boolean root = spec.extension(ProcessUser.class).map(ProcessUser::uid).orElse(0L) == 0;
+            boolean root =
+                    spec.extension(ProcessUser.class).map(ProcessUser::uid).orElse(0L) == 0;
             // an OCI config's sets for another user are that user's, as runc gives them: kept
             // across the switch of ids (PR_SET_KEEPCAPS) and set exactly after it
-            keep = sets != null && !root && !(sets.permitted().isEmpty() && sets.inheritable().isEmpty());
+            keep = sets != null
+                    && !root
+                    && !(sets.permitted().isEmpty() && sets.inheritable().isEmpty());
             if (sets != null && (root || keep)) {
                 afterIds.add(CapabilitySteps.set(sets.effective(), sets.permitted(), sets.inheritable()));
                 afterIds.addAll(CapabilitySteps.ambient(sets.ambient()));
@@ -88,8 +92,14 @@ public final class SecurityPolicy {
             }
         }
         if (security.noNewPrivileges()) {
-            afterIds.add(Step.call("set no_new_privs", "prctl", Arg.word(PR_SET_NO_NEW_PRIVS), Arg.word(1),
-                    Arg.word(0), Arg.word(0), Arg.word(0)));
+            afterIds.add(Step.call(
+                    "set no_new_privs",
+                    "prctl",
+                    Arg.word(PR_SET_NO_NEW_PRIVS),
+                    Arg.word(1),
+                    Arg.word(0),
+                    Arg.word(0),
+                    Arg.word(0)));
             if (seccomp != null) {
                 beforeGate.add(seccomp);
             }
@@ -100,7 +110,9 @@ public final class SecurityPolicy {
     /** The capabilities the process keeps: the spec's, less NET_RAW on the host's network unless added. */
     private static Set<Capability> kept(Security security, boolean hostNetwork) {
         Set<Capability> caps = security.capabilities();
-        if (!hostNetwork || !caps.contains(Capability.NET_RAW) || security.added().contains(Capability.NET_RAW)) {
+        if (!hostNetwork
+                || !caps.contains(Capability.NET_RAW)
+                || security.added().contains(Capability.NET_RAW)) {
             return caps;
         }
         Set<Capability> without = java.util.EnumSet.copyOf(caps);
@@ -112,19 +124,28 @@ public final class SecurityPolicy {
     private static List<Step> limitSteps(Security security) {
         Map<String, Ulimit> limits = new LinkedHashMap<>();
         long hostNofile = HostFacts.hardLimit(DEFAULT_NOFILE.resource());
-        limits.put("nofile", hostNofile >= 0 && hostNofile < DEFAULT_NOFILE.hard()
-                ? new Ulimit("nofile", hostNofile, hostNofile) : DEFAULT_NOFILE); // only lowering is always allowed
+        limits.put(
+                "nofile",
+                hostNofile >= 0 && hostNofile < DEFAULT_NOFILE.hard()
+                        ? new Ulimit("nofile", hostNofile, hostNofile)
+                        : DEFAULT_NOFILE); // only lowering is always allowed
         limits.putAll(security.ulimits());
         boolean canRaise = HostFacts.canRaiseLimits();
         List<Step> steps = new ArrayList<>();
         for (Ulimit limit : limits.values()) {
             long hostHard = HostFacts.hardLimit(limit.resource());
             if (!canRaise && hostHard != Ulimit.UNLIMITED && Long.compareUnsigned(limit.hard(), hostHard) > 0) {
-                throw new IllegalArgumentException("ulimit \"" + limit + "\": the hard limit is above this host's " + hostHard
-                        + ", and the runtime lacks CAP_SYS_RESOURCE to raise it; expected at most " + hostHard);
+                throw new IllegalArgumentException(
+                        "ulimit \"" + limit + "\": the hard limit is above this host's " + hostHard
+                                + ", and the runtime lacks CAP_SYS_RESOURCE to raise it; expected at most " + hostHard);
             }
-            byte[] rlimit = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder()).putLong(limit.soft()).putLong(limit.hard()).array();
-            steps.add(Step.call("set the resource limit " + limit, "setrlimit", Arg.word(limit.resource()), new Arg.Bytes(rlimit)));
+            byte[] rlimit = ByteBuffer.allocate(16)
+                    .order(ByteOrder.nativeOrder())
+                    .putLong(limit.soft())
+                    .putLong(limit.hard())
+                    .array();
+            steps.add(Step.call(
+                    "set the resource limit " + limit, "setrlimit", Arg.word(limit.resource()), new Arg.Bytes(rlimit)));
         }
         return steps;
     }
@@ -139,15 +160,26 @@ public final class SecurityPolicy {
             return null;
         }
         LastSeccompStep last = lastSeccompStep;
-        if (last != null && last.profile() == profile && last.capabilities().equals(caps)
+        if (last != null
+                && last.profile() == profile
+                && last.capabilities().equals(caps)
                 && last.noNewPrivileges() == security.noNewPrivileges()) {
             return last.step();
         }
         byte[] filter = filter(profile, security, caps);
         // struct sock_fprog: unsigned short len, padding, struct sock_filter *filter
-        byte[] fprog = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder()).putShort((short) (filter.length / 8)).array();
-        Step step = Step.call("install the seccomp filter (" + profile.source() + ")", "prctl", Arg.word(PR_SET_SECCOMP),
-                Arg.word(SECCOMP_MODE_FILTER), new Arg.Linked(fprog, 8, filter), Arg.word(0), Arg.word(0));
+        byte[] fprog = ByteBuffer.allocate(16)
+                .order(ByteOrder.nativeOrder())
+                .putShort((short) (filter.length / 8))
+                .array();
+        Step step = Step.call(
+                "install the seccomp filter (" + profile.source() + ")",
+                "prctl",
+                Arg.word(PR_SET_SECCOMP),
+                Arg.word(SECCOMP_MODE_FILTER),
+                new Arg.Linked(fprog, 8, filter),
+                Arg.word(0),
+                Arg.word(0));
         lastSeccompStep = new LastSeccompStep(profile, Set.copyOf(caps), security.noNewPrivileges(), step);
         return step;
     }
@@ -157,7 +189,8 @@ public final class SecurityPolicy {
      * looking a profile up in {@link #FILTERS} hashes all of its rules, and the step copies the
      * filter; both cost a launch more than the rest of the lock-down's planning.
      */
-    private record LastSeccompStep(SeccompProfile profile, Set<Capability> capabilities, boolean noNewPrivileges, Step step) {}
+    private record LastSeccompStep(
+            SeccompProfile profile, Set<Capability> capabilities, boolean noNewPrivileges, Step step) {}
 
     private static volatile LastSeccompStep lastSeccompStep;
 
@@ -176,7 +209,8 @@ public final class SecurityPolicy {
         // libseccomp's program checked on the host, before anything starts, by BPF read back
         BpfInterpreter interpreter = new BpfInterpreter(filter);
         for (String name : needed) {
-            int nr = SeccompLibrary.number(name).orElseThrow(() -> new IllegalStateException("libseccomp does not know " + name));
+            int nr = SeccompLibrary.number(name)
+                    .orElseThrow(() -> new IllegalStateException("libseccomp does not know " + name));
             int verdict = interpreter.run(SeccompArch.host().auditArch(), nr);
             if (verdict != SeccompCompiler.RET_ALLOW && verdict != SeccompCompiler.RET_LOG) {
                 throw new IllegalArgumentException("seccomp profile \"" + profile.source() + "\": denies " + name

@@ -27,15 +27,34 @@ class ProgramWireTest {
                 .call("user", Step.call("set the uid", "setresuid", Arg.word(0), Arg.word(0), Arg.word(-1)))
                 .op(new Checkpoint("user", "wait for the id maps", CompletableFuture.completedFuture(null)))
                 .section("filesystem")
-                .call("mount", Step.call("make /work", "mkdir", Arg.text("/wörk"), Arg.word(0755)).tolerating("EEXIST", "EROFS"))
-                .call("core", Step.call("seccomp", "prctl", Arg.word(22), Arg.word(2),
-                        new Arg.Linked(new byte[16], 8, filter), Arg.NULL))
-                .call("core", Step.call("caps", "capset", new Arg.Bytes(new byte[] {1, 2, 3}), new Arg.TextArray(List.of("a", ""))))
+                .call(
+                        "mount",
+                        Step.call("make /work", "mkdir", Arg.text("/wörk"), Arg.word(0755))
+                                .tolerating("EEXIST", "EROFS"))
+                .call(
+                        "core",
+                        Step.call(
+                                "seccomp",
+                                "prctl",
+                                Arg.word(22),
+                                Arg.word(2),
+                                new Arg.Linked(new byte[16], 8, filter),
+                                Arg.NULL))
+                .call(
+                        "core",
+                        Step.call(
+                                "caps",
+                                "capset",
+                                new Arg.Bytes(new byte[] {1, 2, 3}),
+                                new Arg.TextArray(List.of("a", ""))))
                 .checkpoint("mount", "before pivot_root")
                 .spawn("pid", "spawn into the joined PID namespace")
                 .section("process")
                 .gate()
-                .exec(List.of("/bin/sh", "/usr/bin/sh"), List.of("sh", "-c", "echo é"), List.of("PATH=/bin", "X=" + "y".repeat(70_000)));
+                .exec(
+                        List.of("/bin/sh", "/usr/bin/sh"),
+                        List.of("sh", "-c", "echo é"),
+                        List.of("PATH=/bin", "X=" + "y".repeat(70_000)));
     }
 
     @Test
@@ -59,26 +78,37 @@ class ProgramWireTest {
 
         byte[] magic = wire.clone();
         magic[0] = 0;
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> ProgramWire.decode(magic)).getMessage()
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ProgramWire.decode(magic))
+                .getMessage()
                 .startsWith("not a child program: magic 0x"));
         byte[] version = wire.clone();
         ByteBuffer.wrap(version).putInt(4, 9);
-        assertEquals("child program version 9: expected 1",
-                assertThrows(IllegalArgumentException.class, () -> ProgramWire.decode(version)).getMessage());
+        assertEquals(
+                "child program version 9: expected 1",
+                assertThrows(IllegalArgumentException.class, () -> ProgramWire.decode(version))
+                        .getMessage());
         byte[] cut = Arrays.copyOf(wire, wire.length - 3);
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> ProgramWire.decode(cut)).getMessage()
-                .contains("with"), "a length beyond the end is refused before anything is allocated");
+        assertTrue(
+                assertThrows(IllegalArgumentException.class, () -> ProgramWire.decode(cut))
+                        .getMessage()
+                        .contains("with"),
+                "a length beyond the end is refused before anything is allocated");
         byte[] longer = Arrays.copyOf(wire, wire.length + 2);
-        assertEquals("child program: 2 bytes after its last op",
-                assertThrows(IllegalArgumentException.class, () -> ProgramWire.decode(longer)).getMessage());
+        assertEquals(
+                "child program: 2 bytes after its last op",
+                assertThrows(IllegalArgumentException.class, () -> ProgramWire.decode(longer))
+                        .getMessage());
         byte[] notUtf8 = wire.clone();
         int description = indexOf(notUtf8, "set the uid".getBytes(java.nio.charset.StandardCharsets.UTF_8));
         notUtf8[description] = (byte) 0xff;
-        assertEquals("child program: the string at byte " + (description - 4) + " is not UTF-8",
-                assertThrows(IllegalArgumentException.class, () -> ProgramWire.decode(notUtf8)).getMessage());
+        assertEquals(
+                "child program: the string at byte " + (description - 4) + " is not UTF-8",
+                assertThrows(IllegalArgumentException.class, () -> ProgramWire.decode(notUtf8))
+                        .getMessage());
         byte[] huge = wire.clone();
         ByteBuffer.wrap(huge).putInt(8, Integer.MAX_VALUE); // the section count
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> ProgramWire.decode(huge)).getMessage()
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ProgramWire.decode(huge))
+                .getMessage()
                 .startsWith("child program: a count of 2147483647 at byte 8"));
     }
 
@@ -88,13 +118,21 @@ class ProgramWireTest {
         byte[] wire = ProgramWire.encode(program);
         // the exec's own bytes: those of a program of a gate and that exec, less its header (magic, version, no
         // sections, the op count) and the gate's tag
-        int execBytes = ProgramWire.encode(ChildProgram.builder().gate()
-                .exec(program.exec().candidates(), program.exec().argv(), program.exec().envp())).length - 17;
+        int execBytes = ProgramWire.encode(ChildProgram.builder()
+                                .gate()
+                                .exec(
+                                        program.exec().candidates(),
+                                        program.exec().argv(),
+                                        program.exec().envp()))
+                        .length
+                - 17;
         int execAt = wire.length - execBytes;
         byte[] noExec = Arrays.copyOf(wire, execAt);
         ByteBuffer.wrap(noExec).putInt(opCountAt(wire), program.ops().size() - 1);
-        assertEquals("child program: its last op is not the exec",
-                assertThrows(IllegalArgumentException.class, () -> ProgramWire.decode(noExec)).getMessage());
+        assertEquals(
+                "child program: its last op is not the exec",
+                assertThrows(IllegalArgumentException.class, () -> ProgramWire.decode(noExec))
+                        .getMessage());
     }
 
     private static int indexOf(byte[] haystack, byte[] needle) {

@@ -21,8 +21,12 @@ class BpfSyscallTest {
 
     @Test
     void theVerifierAcceptsTheDefaultDeviceFilter() throws IOException {
-        List<Rule> rules = List.of(new Rule(false, 'a', Rule.ANY, Rule.ANY, "rwm"), Rule.parse("c *:* m"), Rule.parse("b 8:* rw"),
-                new Rule(false, 'b', 8, 0, "w"), Rule.parse("c 136:* rwm"));
+        List<Rule> rules = List.of(
+                new Rule(false, 'a', Rule.ANY, Rule.ANY, "rwm"),
+                Rule.parse("c *:* m"),
+                Rule.parse("b 8:* rw"),
+                new Rule(false, 'b', 8, 0, "w"),
+                Rule.parse("c 136:* rwm"));
         int fd = BpfSyscall.loadDeviceProgram(DeviceFilterProgram.of(rules), "isola_test");
         assertTrue(fd >= 0);
         Fds.closeQuietly(fd);
@@ -31,9 +35,16 @@ class BpfSyscallTest {
     @Test
     void aProgramTheVerifierRefusesIsReportedWithItsLog() {
         // exits without setting r0: the verifier refuses to return an uninitialised register
-        EbpfProgram bad = new EbpfProgram().add(EbpfInsn.loadWord(EbpfInsn.R2, EbpfInsn.R1, 0)).add(EbpfInsn.exit());
+        EbpfProgram bad = new EbpfProgram()
+                .add(EbpfInsn.loadWord(EbpfInsn.R2, EbpfInsn.R1, 0))
+                .add(EbpfInsn.exit());
         IOException e = assertThrows(IOException.class, () -> BpfSyscall.loadDeviceProgram(bad, "isola_bad"));
-        assertTrue(e.getMessage().startsWith("bpf(BPF_PROG_LOAD) of the cgroup device program failed: EACCES"), e.getMessage());
-        assertTrue(e.getMessage().contains("the verifier's log:\n") && e.getMessage().contains("R0 !read_ok"), e.getMessage());
+        assertTrue(
+                e.getMessage().startsWith("bpf(BPF_PROG_LOAD) of the cgroup device program failed: EACCES"),
+                e.getMessage());
+        assertTrue(
+                e.getMessage().contains("the verifier's log:\n")
+                        && e.getMessage().contains("R0 !read_ok"),
+                e.getMessage());
     }
 }

@@ -53,8 +53,12 @@ class DeviceFilterProgramTest {
     @Test
     void aRuleMatchingEverythingEndsTheProgramSoNoCodeIsUnreachable() {
         List<Rule> rules = List.of(Rule.parse("c 1:3 rwm"), new Rule(true, 'a', Rule.ANY, Rule.ANY, "rwm"));
-        assertEquals(PROLOGUE + "6: r0 = 1\n7: exit\n", DeviceFilterProgram.of(rules).listing());
-        assertEquals(PROLOGUE + "6: r0 = 0\n7: exit\n", DeviceFilterProgram.of(List.of()).listing(), "no rule: all denied");
+        assertEquals(
+                PROLOGUE + "6: r0 = 1\n7: exit\n", DeviceFilterProgram.of(rules).listing());
+        assertEquals(
+                PROLOGUE + "6: r0 = 0\n7: exit\n",
+                DeviceFilterProgram.of(List.of()).listing(),
+                "no rule: all denied");
     }
 
     @Test
@@ -66,14 +70,17 @@ class DeviceFilterProgramTest {
         // if w2 != 0x2 goto pc+7: JMP32|JNE|K, offset and immediate little-endian
         assertArrayEquals(new byte[] {0x56, 0x02, 7, 0, 2, 0, 0, 0}, Arrays.copyOfRange(code, 48, 56));
         // exit
-        assertArrayEquals(new byte[] {(byte) 0x95, 0, 0, 0, 0, 0, 0, 0}, Arrays.copyOfRange(code, code.length - 8, code.length));
+        assertArrayEquals(
+                new byte[] {(byte) 0x95, 0, 0, 0, 0, 0, 0, 0}, Arrays.copyOfRange(code, code.length - 8, code.length));
     }
 
     @Test
     void aDeviceNumberOverThirtyTwoBitsIsRefused() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> DeviceFilterProgram.of(List.of(new Rule(true, 'c', 5_000_000_000L, 1, "r"))));
-        assertEquals("device rule \"c 5000000000:1 r\": device number 5000000000 is over 4294967295, the largest the kernel has",
+        assertEquals(
+                "device rule \"c 5000000000:1 r\": device number 5000000000 is over 4294967295, the largest the kernel has",
                 e.getMessage());
     }
 }

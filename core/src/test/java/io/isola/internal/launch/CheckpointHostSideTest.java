@@ -32,12 +32,21 @@ class CheckpointHostSideTest {
 
     /** An early checkpoint (the host's afterClone runs there), a step, then the checkpoint that waits for {@code hostSide}. */
     private Isola runtime(CompletableFuture<Void> hostSide, TestIsolator.AfterClone afterClone) {
-        TestIsolator slow = new TestIsolator("slow", Namespace.UTS, steps -> {
-            steps.checkpoint(Phase.NAMES, "an early checkpoint");
-            steps.add(Phase.FILESYSTEM, Steps.mkdir(dir.resolve("child-went-on").toString(), 0755));
-            steps.checkpoint(Phase.LOCKDOWN, "wait for the host-side work", hostSide);
-        }, afterClone);
-        return Isola.builder().isolators(List.of(slow)).defaultIsolators(Set.of()).build();
+        TestIsolator slow = new TestIsolator(
+                "slow",
+                Namespace.UTS,
+                steps -> {
+                    steps.checkpoint(Phase.NAMES, "an early checkpoint");
+                    steps.add(
+                            Phase.FILESYSTEM,
+                            Steps.mkdir(dir.resolve("child-went-on").toString(), 0755));
+                    steps.checkpoint(Phase.LOCKDOWN, "wait for the host-side work", hostSide);
+                },
+                afterClone);
+        return Isola.builder()
+                .isolators(List.of(slow))
+                .defaultIsolators(Set.of())
+                .build();
     }
 
     @Test
@@ -46,18 +55,22 @@ class CheckpointHostSideTest {
         Path went = dir.resolve("child-went-on");
         // done only once the child has run a step after the early checkpoint: with a host that
         // waited for it there, the child would never get that far and the start would fail
-        try (Isola isola = runtime(hostSide, child -> CompletableFuture.runAsync(() -> {
-            for (int i = 0; i < 1000 && !Files.isDirectory(went); i++) {
-                sleep(10);
-            }
-            if (Files.isDirectory(went)) {
-                hostSide.complete(null);
-            } else {
-                hostSide.completeExceptionally(new IllegalStateException("the child did not go on"));
-            }
-        }))) {
+        try (Isola isola = runtime(
+                hostSide,
+                child -> CompletableFuture.runAsync(() -> {
+                    for (int i = 0; i < 1000 && !Files.isDirectory(went); i++) {
+                        sleep(10);
+                    }
+                    if (Files.isDirectory(went)) {
+                        hostSide.complete(null);
+                    } else {
+                        hostSide.completeExceptionally(new IllegalStateException("the child did not go on"));
+                    }
+                }))) {
             Path marker = dir.resolve("command-ran");
-            ContainerSpec spec = ContainerSpec.builder("touch", marker.toString()).isolators(Set.of("slow")).build();
+            ContainerSpec spec = ContainerSpec.builder("touch", marker.toString())
+                    .isolators(Set.of("slow"))
+                    .build();
             assertEquals(ExitStatus.exited(0), isola.run(spec));
             assertTrue(Files.exists(marker));
         }
@@ -66,12 +79,19 @@ class CheckpointHostSideTest {
     @Test
     void aFailedHostSideWorkRefusesTheChildAtItsCheckpoint() throws Exception {
         CompletableFuture<Void> hostSide = new CompletableFuture<>();
-        try (Isola isola = runtime(hostSide, child -> hostSide.completeExceptionally(new IllegalStateException("no cgroup for you")))) {
+        try (Isola isola = runtime(
+                hostSide, child -> hostSide.completeExceptionally(new IllegalStateException("no cgroup for you")))) {
             Path marker = dir.resolve("command-ran");
-            ContainerSpec spec = ContainerSpec.builder("touch", marker.toString()).isolators(Set.of("slow")).build();
+            ContainerSpec spec = ContainerSpec.builder("touch", marker.toString())
+                    .isolators(Set.of("slow"))
+                    .build();
             IsolaException e = assertThrows(IsolaException.class, () -> isola.run(spec));
-            assertTrue(e.getMessage().startsWith("isolator \"slow\" failed in after clone: no cgroup for you; the container's "
-                    + "process was refused at the gate and exited with code 127 without running the command"), e.getMessage());
+            assertTrue(
+                    e.getMessage()
+                            .startsWith(
+                                    "isolator \"slow\" failed in after clone: no cgroup for you; the container's "
+                                            + "process was refused at the gate and exited with code 127 without running the command"),
+                    e.getMessage());
             assertFalse(Files.exists(marker), "the command ran although the host-side work failed");
         }
     }

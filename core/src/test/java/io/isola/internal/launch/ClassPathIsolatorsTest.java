@@ -43,14 +43,19 @@ class ClassPathIsolatorsTest {
     @Test
     void anIsolatorThatCannotBeLoadedIsNamedWithTheClassItLacks(@TempDir Path dir) throws Exception {
         Path services = Files.createDirectories(dir.resolve("META-INF/services"));
-        Files.writeString(services.resolve(NamespaceIsolator.class.getName()),
-                NeedsMissingJar.class.getName() + "\n", StandardCharsets.UTF_8);
-        try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader())) {
+        Files.writeString(
+                services.resolve(NamespaceIsolator.class.getName()),
+                NeedsMissingJar.class.getName() + "\n",
+                StandardCharsets.UTF_8);
+        try (URLClassLoader loader =
+                new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader())) {
             IsolaException e = assertThrows(IsolaException.class, () -> ClassPathIsolators.load(loader));
-            assertEquals("isolator " + NeedsMissingJar.class.getName() + " on the class path cannot be loaded: "
-                    + "it needs class org.example.Missing, which is not on the class path; depend on "
-                    + "io.isola:isola-core with Maven or Gradle (it brings what the isolators need), "
-                    + "or put every jar of the distribution's lib/ on the class path", e.getMessage());
+            assertEquals(
+                    "isolator " + NeedsMissingJar.class.getName() + " on the class path cannot be loaded: "
+                            + "it needs class org.example.Missing, which is not on the class path; depend on "
+                            + "io.isola:isola-core with Maven or Gradle (it brings what the isolators need), "
+                            + "or put every jar of the distribution's lib/ on the class path",
+                    e.getMessage());
         }
     }
 }

@@ -1,7 +1,6 @@
 package io.isola.internal.launch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,7 +29,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,12 +47,17 @@ class ExecDeferredTerminalTest {
 
     @BeforeEach
     void setUp() {
-        isola = Isola.builder().isolators(List.of(
-                TestIsolator.plain("pid", Namespace.PID),
-                TestIsolator.withSteps("uts", Namespace.UTS, s -> s.add(Phase.NAMES, Steps.sethostname("box"))),
-                TestIsolator.plain("ipc", Namespace.IPC),
-                TestIsolator.withSteps("mount", Namespace.MOUNT, s -> s.add(Phase.FILESYSTEM,
-                        Steps.mount("mount proc on /proc", "proc", "/proc", "proc", 0, null)))))
+        isola = Isola.builder()
+                .isolators(List.of(
+                        TestIsolator.plain("pid", Namespace.PID),
+                        TestIsolator.withSteps("uts", Namespace.UTS, s -> s.add(Phase.NAMES, Steps.sethostname("box"))),
+                        TestIsolator.plain("ipc", Namespace.IPC),
+                        TestIsolator.withSteps(
+                                "mount",
+                                Namespace.MOUNT,
+                                s -> s.add(
+                                        Phase.FILESYSTEM,
+                                        Steps.mount("mount proc on /proc", "proc", "/proc", "proc", 0, null)))))
                 .build();
     }
 
@@ -65,18 +68,32 @@ class ExecDeferredTerminalTest {
 
     @Test
     void execJoinsTheContainersNamespacesAndLandsInItsPidNamespace() throws Exception {
-        try (Container box = isola.start(ContainerSpec.builder("sleep", "30").stdout(Stdio.NULL).build())) {
-            Outcome seen = Outcome.of(isola, ContainerSpec.builder("sh", "-c",
-                    "hostname; echo $$; readlink /proc/self/ns/pid /proc/self/ns/mnt; ps -o pid,args")
-                    .with(new Join(box.pid())).build());
+        try (Container box = isola.start(
+                ContainerSpec.builder("sleep", "30").stdout(Stdio.NULL).build())) {
+            Outcome seen = Outcome.of(
+                    isola,
+                    ContainerSpec.builder(
+                                    "sh",
+                                    "-c",
+                                    "hostname; echo $$; readlink /proc/self/ns/pid /proc/self/ns/mnt; ps -o pid,args")
+                            .with(new Join(box.pid()))
+                            .build());
 
             assertEquals(0, seen.status().exitCode(), seen.err());
             List<String> lines = seen.out().lines().toList();
             assertEquals("box", lines.get(0));
             assertNotEquals("1", lines.get(1), "exec'd process is not the container's init");
-            assertTrue(Integer.parseInt(lines.get(1)) < 100, "pid " + lines.get(1) + " is not in the container's PID namespace");
-            assertEquals(Files.readSymbolicLink(Path.of("/proc", Long.toString(box.pid()), "ns/pid")).toString(), lines.get(2));
-            assertEquals(Files.readSymbolicLink(Path.of("/proc", Long.toString(box.pid()), "ns/mnt")).toString(), lines.get(3));
+            assertTrue(
+                    Integer.parseInt(lines.get(1)) < 100,
+                    "pid " + lines.get(1) + " is not in the container's PID namespace");
+            assertEquals(
+                    Files.readSymbolicLink(Path.of("/proc", Long.toString(box.pid()), "ns/pid"))
+                            .toString(),
+                    lines.get(2));
+            assertEquals(
+                    Files.readSymbolicLink(Path.of("/proc", Long.toString(box.pid()), "ns/mnt"))
+                            .toString(),
+                    lines.get(3));
             assertTrue(seen.out().contains("sleep 30"), seen.out());
         }
     }
@@ -84,8 +101,11 @@ class ExecDeferredTerminalTest {
     @Test
     void execOfAMissingCommandFailsAndLeavesNoProcess() throws Exception {
         try (Container box = isola.start(ContainerSpec.builder("sleep", "30").build())) {
-            assertThrows(ExecFailedException.class, () -> isola.start(ContainerSpec.builder("/no/such/command")
-                    .with(new Join(box.pid())).build()));
+            assertThrows(
+                    ExecFailedException.class,
+                    () -> isola.start(ContainerSpec.builder("/no/such/command")
+                            .with(new Join(box.pid()))
+                            .build()));
             assertTrue(HostState.alive(box.pid()));
         }
     }
@@ -94,7 +114,9 @@ class ExecDeferredTerminalTest {
     void aCreatedContainerWaitsAtItsGateUntilStartedFromTheFifo() throws Exception {
         Path out = dir.resolve("out");
         Container created = isola.start(ContainerSpec.builder("sh", "-c", "echo started as $$; hostname")
-                .stdout(Stdio.file(out)).with(new DeferredStart(dir)).build());
+                .stdout(Stdio.file(out))
+                .with(new DeferredStart(dir))
+                .build());
         try (Pidfd process = Pidfd.open(created.pid())) {
             created.close(); // a created container survives its handle
             Thread.sleep(200);
@@ -112,8 +134,9 @@ class ExecDeferredTerminalTest {
 
     @Test
     void aTerminalIsTheControllingTerminalAndItsSizeChangesAreSeen() throws Exception {
-        try (Container box = isola.start(ContainerSpec.builder("sh", "-c",
-                "stty size; tty; read line; stty size").with(new Terminal(100, 30)).build())) {
+        try (Container box = isola.start(ContainerSpec.builder("sh", "-c", "stty size; tty; read line; stty size")
+                .with(new Terminal(100, 30))
+                .build())) {
             InputStream in = box.stdout();
             assertEquals("30 100", readLine(in));
             String name = readLine(in); // ttyname(3) finds it: opened in the container's /dev
@@ -123,7 +146,8 @@ class ExecDeferredTerminalTest {
             box.stdin().flush();
             assertEquals("go", readLine(in)); // the terminal echoes
             assertEquals("40 120", readLine(in));
-            assertEquals(ExitStatus.exited(0), box.waitFor(Duration.ofSeconds(10)).orElseThrow());
+            assertEquals(
+                    ExitStatus.exited(0), box.waitFor(Duration.ofSeconds(10)).orElseThrow());
         }
     }
 

@@ -17,12 +17,14 @@ public final class HostDeathMain {
     public static void main(String[] args) throws Exception {
         Path marker = Path.of(args[0]);
         Path pidFile = Path.of(args[1]);
-        try (Isola isola = Isola.builder().isolators(List.of(
-                TestIsolator.plain("mount", Namespace.MOUNT),
-                TestIsolator.afterClone("stall", Namespace.UTS, child -> {
-                    Files.writeString(pidFile, Long.toString(child.pid()));
-                    Thread.sleep(120_000);
-                }))).build()) {
+        try (Isola isola = Isola.builder()
+                .isolators(List.of(
+                        TestIsolator.plain("mount", Namespace.MOUNT),
+                        TestIsolator.afterClone("stall", Namespace.UTS, child -> {
+                            Files.writeString(pidFile, Long.toString(child.pid()));
+                            Thread.sleep(120_000);
+                        })))
+                .build()) {
             isola.run(ContainerSpec.builder("touch", marker.toString()).build());
         }
     }

@@ -20,10 +20,16 @@ class HostDeathTest {
     void theChildDiesWithItsHostAndTheCommandNeverRuns() throws Exception {
         Path marker = dir.resolve("command-ran");
         Path pidFile = dir.resolve("child.pid");
-        Process host = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), HostDeathMain.class.getName(),
-                marker.toString(), pidFile.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("host.log").toFile()).start();
+        Process host = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        HostDeathMain.class.getName(),
+                        marker.toString(),
+                        pidFile.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("host.log").toFile())
+                .start();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (!Files.exists(pidFile) || Files.readString(pidFile).isEmpty()) {

@@ -18,11 +18,18 @@ class HostNetworkTest {
     @Test
     void aNetworkOtherThanTheHostsNeedsANetworkNamespace() throws Exception {
         try (Isola isola = TestRuntimes.full()) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> isola.start(ContainerSpec.builder("true").with(Network.none()).build()));
-            assertEquals("network \"none\": needs a network namespace, which this container does not have (no net"
-                    + " isolator); expected the net isolator, or Network.host() to share the host's", e.getMessage());
-            assertEquals(0, isola.run(ContainerSpec.builder("true").with(Network.host()).build()).exitCode(),
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> isola.start(
+                            ContainerSpec.builder("true").with(Network.none()).build()));
+            assertEquals(
+                    "network \"none\": needs a network namespace, which this container does not have (no net"
+                            + " isolator); expected the net isolator, or Network.host() to share the host's",
+                    e.getMessage());
+            assertEquals(
+                    0,
+                    isola.run(ContainerSpec.builder("true").with(Network.host()).build())
+                            .exitCode(),
                     "the host's network is what it asks for");
         }
     }

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.isola.api.ContainerSpec;
 import io.isola.api.ExecFailedException;
-import io.isola.api.IsolaException;
 import io.isola.api.Isola;
+import io.isola.api.IsolaException;
 import io.isola.api.Stdio;
 import io.isola.api.StepFailedException;
 import io.isola.spi.Namespace;
@@ -37,13 +37,24 @@ class LaunchProtocolTest {
     @BeforeEach
     void setUp() {
         marker = dir.resolve("command-ran");
-        isola = Isola.builder().isolators(List.of(
-                TestIsolator.plain("mount", Namespace.MOUNT),
-                TestIsolator.withSteps("broken", Namespace.UTS, steps -> steps.add(Phase.FILESYSTEM,
-                        Steps.mount("mount a nosuchfs on " + dir, "none", dir.toString(), "nosuchfs", 0, null))),
-                TestIsolator.afterClone("refuser", Namespace.IPC, child -> {
-                    throw new IllegalStateException("host-side setup failed on purpose");
-                })))
+        isola = Isola.builder()
+                .isolators(List.of(
+                        TestIsolator.plain("mount", Namespace.MOUNT),
+                        TestIsolator.withSteps(
+                                "broken",
+                                Namespace.UTS,
+                                steps -> steps.add(
+                                        Phase.FILESYSTEM,
+                                        Steps.mount(
+                                                "mount a nosuchfs on " + dir,
+                                                "none",
+                                                dir.toString(),
+                                                "nosuchfs",
+                                                0,
+                                                null))),
+                        TestIsolator.afterClone("refuser", Namespace.IPC, child -> {
+                            throw new IllegalStateException("host-side setup failed on purpose");
+                        })))
                 .defaultIsolators(Set.of())
                 .build();
     }
@@ -54,14 +65,17 @@ class LaunchProtocolTest {
     }
 
     private ContainerSpec touchMarker(String... isolators) {
-        return ContainerSpec.builder("touch", marker.toString()).isolators(Set.of(isolators)).build();
+        return ContainerSpec.builder("touch", marker.toString())
+                .isolators(Set.of(isolators))
+                .build();
     }
 
     @Test
     void aFailedStepNamesIsolatorStepAndErrnoAndTheCommandNeverRuns() throws Exception {
         String mountsBefore = Files.readString(Path.of("/proc/self/mountinfo"));
 
-        StepFailedException e = assertThrows(StepFailedException.class, () -> isola.start(touchMarker("mount", "broken")));
+        StepFailedException e =
+                assertThrows(StepFailedException.class, () -> isola.start(touchMarker("mount", "broken")));
 
         assertEquals("broken", e.isolator());
         assertEquals("ENODEV", e.errnoName());
@@ -74,7 +88,9 @@ class LaunchProtocolTest {
     void aHostThatRefusesAtTheGateLeavesTheChildToExit127() {
         IsolaException e = assertThrows(IsolaException.class, () -> isola.start(touchMarker("refuser")));
 
-        assertTrue(e.getMessage().contains("isolator \"refuser\" failed in after clone: host-side setup failed on purpose"),
+        assertTrue(
+                e.getMessage()
+                        .contains("isolator \"refuser\" failed in after clone: host-side setup failed on purpose"),
                 e.getMessage());
         assertTrue(e.getMessage().contains("exited with code 127 without running the command"), e.getMessage());
         assertFalse(Files.exists(marker), "the command ran although the host refused");
@@ -88,7 +104,9 @@ class LaunchProtocolTest {
 
     @Test
     void exitCodesAndSignalsFollowTheShellConvention() throws Exception {
-        assertEquals(3, isola.run(ContainerSpec.builder("sh", "-c", "exit 3").build()).shellCode());
+        assertEquals(
+                3,
+                isola.run(ContainerSpec.builder("sh", "-c", "exit 3").build()).shellCode());
         var killed = isola.run(ContainerSpec.builder("sh", "-c", "kill -9 $$").build());
         assertEquals(9, killed.signal());
         assertEquals(137, killed.shellCode());
@@ -96,13 +114,15 @@ class LaunchProtocolTest {
 
     @Test
     void aCommandThatIsNotFoundOrNotExecutableGives127Or126() throws Exception {
-        ExecFailedException notFound = assertThrows(ExecFailedException.class,
+        ExecFailedException notFound = assertThrows(
+                ExecFailedException.class,
                 () -> isola.start(ContainerSpec.builder("no-such-command-here").build()));
         assertEquals("ENOENT", notFound.errnoName());
         assertEquals(127, notFound.shellCode());
 
         Path script = Files.writeString(dir.resolve("not-executable"), "#!/bin/sh\ntrue\n");
-        ExecFailedException notExecutable = assertThrows(ExecFailedException.class,
+        ExecFailedException notExecutable = assertThrows(
+                ExecFailedException.class,
                 () -> isola.start(ContainerSpec.builder(script.toString()).build()));
         assertEquals("EACCES", notExecutable.errnoName());
         assertEquals(126, notExecutable.shellCode());
@@ -110,8 +130,10 @@ class LaunchProtocolTest {
 
     @Test
     void aMissingWorkingDirectoryIsAFailedStep() {
-        StepFailedException e = assertThrows(StepFailedException.class,
-                () -> isola.start(ContainerSpec.builder("true").cwd("/no/such/dir").build()));
+        StepFailedException e = assertThrows(
+                StepFailedException.class,
+                () -> isola.start(
+                        ContainerSpec.builder("true").cwd("/no/such/dir").build()));
         assertEquals("core", e.isolator());
         assertEquals("change directory to /no/such/dir", e.step());
         assertEquals("ENOENT", e.errnoName());
@@ -119,9 +141,12 @@ class LaunchProtocolTest {
 
     @Test
     void theCommandGetsOnlyItsStdioCleanSignalsAndTheSpecEnvironment() throws Exception {
-        Outcome outcome = Outcome.of(isola, ContainerSpec.builder("sh", "-c",
-                "ls -m /proc/$$/fd; echo \"$GREETING\"; pwd")
-                .env("GREETING", "hello").cwd("/tmp").build());
+        Outcome outcome = Outcome.of(
+                isola,
+                ContainerSpec.builder("sh", "-c", "ls -m /proc/$$/fd; echo \"$GREETING\"; pwd")
+                        .env("GREETING", "hello")
+                        .cwd("/tmp")
+                        .build());
 
         assertEquals(0, outcome.status().exitCode(), outcome.err());
         String[] lines = outcome.out().split("\n");
@@ -131,34 +156,46 @@ class LaunchProtocolTest {
         assertEquals("/tmp", lines[2]);
 
         // the command itself, exec'd by the chain: a shell's own mask is full while it forks
-        Outcome signals = Outcome.of(isola, ContainerSpec.builder("grep", "-E", "^Sig(Blk|Ign)", "/proc/self/status").build());
+        Outcome signals = Outcome.of(
+                isola,
+                ContainerSpec.builder("grep", "-E", "^Sig(Blk|Ign)", "/proc/self/status")
+                        .build());
         assertEquals("SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n", signals.out());
     }
 
     @Test
     void stdoutCanGoToAFile() throws Exception {
         Path out = dir.resolve("out.txt");
-        isola.run(ContainerSpec.builder("echo", "to a file").stdout(Stdio.file(out)).build());
+        isola.run(ContainerSpec.builder("echo", "to a file")
+                .stdout(Stdio.file(out))
+                .build());
         assertEquals("to a file\n", Files.readString(out));
     }
 
     @Test
     void badInputIsRefusedBeforeAnythingStarts() {
-        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
-                () -> isola.start(touchMarker("nosuch")));
+        IllegalArgumentException unknown =
+                assertThrows(IllegalArgumentException.class, () -> isola.start(touchMarker("nosuch")));
         assertEquals("isolator \"nosuch\": not available; available are broken, refuser, mount", unknown.getMessage());
 
-        IllegalArgumentException badName = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException badName = assertThrows(
+                IllegalArgumentException.class,
                 () -> ContainerSpec.builder("true").hostname("bad name!").build());
         assertTrue(badName.getMessage().startsWith("hostname \"bad name!\": expected"), badName.getMessage());
 
-        IllegalArgumentException noUts = assertThrows(IllegalArgumentException.class,
-                () -> isola.start(ContainerSpec.builder("true").hostname("box").isolators(Set.of("mount")).build()));
+        IllegalArgumentException noUts = assertThrows(
+                IllegalArgumentException.class,
+                () -> isola.start(ContainerSpec.builder("true")
+                        .hostname("box")
+                        .isolators(Set.of("mount"))
+                        .build()));
         assertTrue(noUts.getMessage().contains("needs a UTS namespace"), noUts.getMessage());
 
-        try (Isola twoUts = Isola.builder().isolators(List.of(TestIsolator.plain("a", Namespace.UTS),
-                TestIsolator.plain("b", Namespace.UTS))).build()) {
-            IllegalArgumentException clash = assertThrows(IllegalArgumentException.class,
+        try (Isola twoUts = Isola.builder()
+                .isolators(List.of(TestIsolator.plain("a", Namespace.UTS), TestIsolator.plain("b", Namespace.UTS)))
+                .build()) {
+            IllegalArgumentException clash = assertThrows(
+                    IllegalArgumentException.class,
                     () -> twoUts.start(ContainerSpec.builder("true").build()));
             assertEquals("isolators \"a\" and \"b\" both create the uts namespace; select one", clash.getMessage());
         }

@@ -41,7 +41,12 @@ class LaunchRobustnessTest {
     @Test
     void fiveHundredLaunchesUnderGcPressureNeitherHangNorFailNorLeak() throws Exception {
         try (Isola warmUp = runtime()) { // loads the native layer, whose library handles stay open
-            assertEquals("1\n", Outcome.of(warmUp, ContainerSpec.builder("sh", "-c", "echo $$").build()).out());
+            assertEquals(
+                    "1\n",
+                    Outcome.of(
+                                    warmUp,
+                                    ContainerSpec.builder("sh", "-c", "echo $$").build())
+                            .out());
         }
         OpenFds fdsBefore = OpenFds.now();
         long threadsBefore = HostState.threads();
@@ -72,7 +77,8 @@ class LaunchRobustnessTest {
             List<Future<?>> results = new ArrayList<>();
             for (int i = 0; i < LAUNCHES; i++) {
                 results.add(launchers.submit(() -> {
-                    Outcome outcome = Outcome.of(isola, ContainerSpec.builder("sh", "-c", "echo $$").build());
+                    Outcome outcome = Outcome.of(
+                            isola, ContainerSpec.builder("sh", "-c", "echo $$").build());
                     if (outcome.status().exitCode() != 0 || !outcome.out().equals("1\n")) {
                         wrong.incrementAndGet();
                     }
@@ -97,6 +103,8 @@ class LaunchRobustnessTest {
         while (HostState.threads() > threadsBefore && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
-        assertTrue(HostState.threads() <= threadsBefore, "threads: " + threadsBefore + " before, " + HostState.threads() + " after");
+        assertTrue(
+                HostState.threads() <= threadsBefore,
+                "threads: " + threadsBefore + " before, " + HostState.threads() + " after");
     }
 }

@@ -23,16 +23,26 @@ class NonDumpableStepsTest {
 
     private static List<String> calls(ContainerSpec spec, boolean nonDumpable) {
         try (StdioPlan stdio = StdioPlan.open(spec)) {
-            ChildProgram program = ProgramComposer.compose(spec, EnumSet.of(Namespace.PID, Namespace.MOUNT), List.of(), stdio,
-                    List.of(), List.of(), SecurityPolicy.plan(spec), new ProgramComposer.Shape(false, List.of(), false, nonDumpable));
-            return program.ops().stream().filter(ChildProgram.Call.class::isInstance)
-                    .map(op -> ((ChildProgram.Call) op).step().description()).toList();
+            ChildProgram program = ProgramComposer.compose(
+                    spec,
+                    EnumSet.of(Namespace.PID, Namespace.MOUNT),
+                    List.of(),
+                    stdio,
+                    List.of(),
+                    List.of(),
+                    SecurityPolicy.plan(spec),
+                    new ProgramComposer.Shape(false, List.of(), false, nonDumpable));
+            return program.ops().stream()
+                    .filter(ChildProgram.Call.class::isInstance)
+                    .map(op -> ((ChildProgram.Call) op).step().description())
+                    .toList();
         }
     }
 
     @Test
     void firstAndAgainAfterTheSwitchOfIds() {
-        List<String> calls = calls(ContainerSpec.builder("true").with(ProcessUser.of(1000, 1000)).build(), true);
+        List<String> calls = calls(
+                ContainerSpec.builder("true").with(ProcessUser.of(1000, 1000)).build(), true);
         assertEquals(STEP, calls.get(0));
         int userIds = calls.indexOf("set the user ids to 1000");
         assertTrue(userIds > 0, calls::toString);

@@ -41,12 +41,18 @@ class OciSettingsTest {
 
     @BeforeAll
     static void start() {
-        isola = Isola.builder().isolators(List.of(
-                TestIsolator.plain("uts", Namespace.UTS),
-                TestIsolator.plain("ipc", Namespace.IPC),
-                TestIsolator.plain("mount", Namespace.MOUNT),
-                TestIsolator.withSteps("pid", Namespace.PID, steps -> steps.add(Phase.FILESYSTEM,
-                        Steps.mount("mount proc on /proc", "proc", "/proc", "proc", 0, null))))).build();
+        isola = Isola.builder()
+                .isolators(List.of(
+                        TestIsolator.plain("uts", Namespace.UTS),
+                        TestIsolator.plain("ipc", Namespace.IPC),
+                        TestIsolator.plain("mount", Namespace.MOUNT),
+                        TestIsolator.withSteps(
+                                "pid",
+                                Namespace.PID,
+                                steps -> steps.add(
+                                        Phase.FILESYSTEM,
+                                        Steps.mount("mount proc on /proc", "proc", "/proc", "proc", 0, null)))))
+                .build();
     }
 
     @AfterAll
@@ -66,8 +72,11 @@ class OciSettingsTest {
 
     @Test
     void eachCapabilitySetIsTheConfigs() throws Exception {
-        CapabilitySets sets = new CapabilitySets(EnumSet.of(Capability.KILL, Capability.CHOWN, Capability.SETPCAP),
-                EnumSet.of(Capability.KILL), EnumSet.of(Capability.KILL, Capability.CHOWN), EnumSet.of(Capability.KILL),
+        CapabilitySets sets = new CapabilitySets(
+                EnumSet.of(Capability.KILL, Capability.CHOWN, Capability.SETPCAP),
+                EnumSet.of(Capability.KILL),
+                EnumSet.of(Capability.KILL, Capability.CHOWN),
+                EnumSet.of(Capability.KILL),
                 EnumSet.of(Capability.KILL));
         String out = sh("grep -E '^Cap' /proc/self/status", sets).out();
         // KILL is bit 5 (0x20), CHOWN bit 0 (0x1), SETPCAP bit 8 (0x100); ambient KILL survives exec into sh
@@ -75,18 +84,21 @@ class OciSettingsTest {
         assertTrue(out.contains("CapPrm:\t0000000000000021"), out);
         assertTrue(out.contains("CapInh:\t0000000000000020"), out);
         assertTrue(out.contains("CapAmb:\t0000000000000020"), out);
-        assertTrue(out.contains("CapEff:\t0000000000000021"), "the ambient set joins the effective one at exec: " + out);
+        assertTrue(
+                out.contains("CapEff:\t0000000000000021"), "the ambient set joins the effective one at exec: " + out);
     }
 
     @Test
     void umaskAndOomScoreAdjustment() throws Exception {
-        String out = sh("umask; cat /proc/self/oom_score_adj", new ProcessAttributes(027, 500)).out();
+        String out = sh("umask; cat /proc/self/oom_score_adj", new ProcessAttributes(027, 500))
+                .out();
         assertEquals(List.of("0027", "500"), out.lines().toList());
     }
 
     @Test
     void aNetworkNamespaceIsJoinedByPathAndItsSysctlIsSetInsideIt() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/ip")) || Files.isExecutable(Path.of("/sbin/ip")),
+        assumeTrue(
+                Files.isExecutable(Path.of("/usr/bin/ip")) || Files.isExecutable(Path.of("/sbin/ip")),
                 "the namespace to join is made with ip netns; install iproute2");
         String name = "isola-oci-test-" + ProcessHandle.current().pid();
         assertEquals(0, new ProcessBuilder("ip", "netns", "add", name).start().waitFor());
@@ -94,9 +106,11 @@ class OciSettingsTest {
             Path file = Path.of("/run/netns", name);
             long inode = (Long) Files.getAttribute(file, "unix:ino");
             String hostValue = read(Path.of("/proc/sys/net/ipv4/ping_group_range"));
-            String out = sh("readlink /proc/self/ns/net; cat /proc/sys/net/ipv4/ping_group_range",
-                    new NamespacePaths(Map.of("net", file.toString())),
-                    new Sysctls(Map.of("net.ipv4.ping_group_range", "0 0"))).out();
+            String out = sh(
+                            "readlink /proc/self/ns/net; cat /proc/sys/net/ipv4/ping_group_range",
+                            new NamespacePaths(Map.of("net", file.toString())),
+                            new Sysctls(Map.of("net.ipv4.ping_group_range", "0 0")))
+                    .out();
             assertEquals(List.of("net:[" + inode + "]", "0\t0"), out.lines().toList());
             assertEquals(hostValue, read(Path.of("/proc/sys/net/ipv4/ping_group_range")), "the host's value changed");
             assertEquals(List.of(), fdsOn("net:[" + inode + "]"), "the namespace file is still open");
@@ -107,10 +121,13 @@ class OciSettingsTest {
 
     @Test
     void aSysctlOfANamespaceTheContainerSharesWithTheHostIsRefused() {
-        ContainerSpec spec = ContainerSpec.builder("true").isolators(Set.of("uts", "mount"))
-                .with(new Sysctls(Map.of("net.ipv4.ip_forward", "1"))).build();
+        ContainerSpec spec = ContainerSpec.builder("true")
+                .isolators(Set.of("uts", "mount"))
+                .with(new Sysctls(Map.of("net.ipv4.ip_forward", "1")))
+                .build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> isola.start(spec));
-        assertTrue(e.getMessage().contains("net.ipv4.ip_forward") && e.getMessage().contains("host"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("net.ipv4.ip_forward") && e.getMessage().contains("host"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new Sysctls(Map.of("kernel.hostname", "x")));
         assertThrows(IllegalArgumentException.class, () -> new NamespacePaths(Map.of("pid", "proc/1/ns/pid")));
         assertThrows(IllegalArgumentException.class, () -> new NamespacePaths(Map.of("network", "/proc/1/ns/net")));
@@ -126,12 +143,14 @@ class OciSettingsTest {
     private static List<String> fdsOn(String target) throws java.io.IOException {
         try (var fds = Files.list(Path.of("/proc/self/fd"))) {
             return fds.filter(fd -> {
-                try {
-                    return Files.readSymbolicLink(fd).toString().equals(target);
-                } catch (java.io.IOException e) {
-                    return false; // closed meanwhile (the listing's own fd among them)
-                }
-            }).map(Path::toString).toList();
+                        try {
+                            return Files.readSymbolicLink(fd).toString().equals(target);
+                        } catch (java.io.IOException e) {
+                            return false; // closed meanwhile (the listing's own fd among them)
+                        }
+                    })
+                    .map(Path::toString)
+                    .toList();
         }
     }
 }

@@ -25,6 +25,7 @@ class DirectoryFdTest {
 
     @TempDir
     Path tmp;
+
     private Path tree;
     private Path host;
 
@@ -40,12 +41,15 @@ class DirectoryFdTest {
         Files.createSymbolicLink(tree.resolve("a"), host);
         try (DirectoryFd dir = DirectoryFd.open(tree)) {
             // O_NOFOLLOW | O_DIRECTORY on a link: ENOTDIR; openat2's RESOLVE_NO_SYMLINKS on the way: ELOOP
-            assertTrue(List.of(Errno.ELOOP, Errno.ENOTDIR).contains(
-                    assertThrows(FileCallException.class, () -> dir.directory("a")).errno()));
-            assertTrue(List.of(Errno.ELOOP, Errno.ENOTDIR).contains(
-                    assertThrows(FileCallException.class, () -> dir.directory("a/b")).errno()));
-            assertTrue(List.of(Errno.ELOOP, Errno.ENOTDIR).contains(
-                    assertThrows(FileCallException.class, () -> dir.directories("a/b")).errno()));
+            assertTrue(List.of(Errno.ELOOP, Errno.ENOTDIR)
+                    .contains(assertThrows(FileCallException.class, () -> dir.directory("a"))
+                            .errno()));
+            assertTrue(List.of(Errno.ELOOP, Errno.ENOTDIR)
+                    .contains(assertThrows(FileCallException.class, () -> dir.directory("a/b"))
+                            .errno()));
+            assertTrue(List.of(Errno.ELOOP, Errno.ENOTDIR)
+                    .contains(assertThrows(FileCallException.class, () -> dir.directories("a/b"))
+                            .errno()));
             assertThrows(IllegalArgumentException.class, () -> dir.directory("../host"));
             assertThrows(IllegalArgumentException.class, () -> dir.directory("/etc"));
             assertTrue(dir.stat("a").orElseThrow().isSymbolicLink());
@@ -65,11 +69,16 @@ class DirectoryFdTest {
         Files.createSymbolicLink(tree.resolve("self"), Path.of("/proc/self/root" + host));
         try (DirectoryFd dir = DirectoryFd.open(tree)) {
             for (String escape : List.of("abs", "up", "root" + host, "/../.." + host)) {
-                assertEquals(Errno.ENOENT, assertThrows(FileCallException.class, () -> dir.inRoot(escape)).errno(), escape);
+                assertEquals(
+                        Errno.ENOENT,
+                        assertThrows(FileCallException.class, () -> dir.inRoot(escape))
+                                .errno(),
+                        escape);
             }
             // the tree's own /proc (none here), never the host's; a magic link there would be refused (ELOOP)
-            assertTrue(List.of(Errno.ENOENT, Errno.ELOOP).contains(
-                    assertThrows(FileCallException.class, () -> dir.inRoot("self")).errno()));
+            assertTrue(List.of(Errno.ENOENT, Errno.ELOOP)
+                    .contains(assertThrows(FileCallException.class, () -> dir.inRoot("self"))
+                            .errno()));
             try (DirectoryFd etc = dir.inRoot("/etc-link/sub/..")) {
                 assertTrue(etc.stat("sub").isPresent(), "the link to /etc is the tree's /etc");
             }
@@ -87,7 +96,8 @@ class DirectoryFdTest {
         try {
             Files.createDirectories(tree.resolve("real/sub"));
             aPathThroughALinkIsRefusedAndALinkIsNeverCreatedThrough();
-            try (DirectoryFd dir = DirectoryFd.open(tree); DirectoryFd sub = dir.directory("real/sub")) {
+            try (DirectoryFd dir = DirectoryFd.open(tree);
+                    DirectoryFd sub = dir.directory("real/sub")) {
                 assertTrue(sub.stat().isDirectory());
             }
         } finally {
@@ -98,7 +108,8 @@ class DirectoryFdTest {
     @Test
     void aDirectorySwappedForALinkAfterItWasOpenedIsStillTheOneActedOn() throws IOException {
         Files.createDirectories(tree.resolve("d"));
-        try (DirectoryFd root = DirectoryFd.open(tree); DirectoryFd d = root.directory("d")) {
+        try (DirectoryFd root = DirectoryFd.open(tree);
+                DirectoryFd d = root.directory("d")) {
             Files.move(tree.resolve("d"), tree.resolve("moved"));
             Files.createSymbolicLink(tree.resolve("d"), host);
 
@@ -108,7 +119,9 @@ class DirectoryFdTest {
         }
         assertTrue(Files.exists(tree.resolve("moved/new")));
         assertEquals(List.of(host.resolve("shadow")), list(host));
-        assertEquals("rwxr-xr-x", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(host)));
+        assertEquals(
+                "rwxr-xr-x",
+                java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(host)));
     }
 
     @Test
@@ -119,7 +132,8 @@ class DirectoryFdTest {
             Files.delete(tree.resolve("f"));
             Files.createSymbolicLink(tree.resolve("f"), host.resolve("shadow"));
 
-            IOException refused = assertThrows(IOException.class, () -> root.readFile("f", listed).close());
+            IOException refused = assertThrows(
+                    IOException.class, () -> root.readFile("f", listed).close());
             assertTrue(refused.getMessage().contains("no longer the same regular file"), refused.getMessage());
 
             Files.delete(tree.resolve("f"));
@@ -137,7 +151,8 @@ class DirectoryFdTest {
         Files.createSymbolicLink(victim.resolve("host"), host);
         Files.createSymbolicLink(victim.resolve("sub/shadow"), host.resolve("shadow"));
         Files.writeString(victim.resolve("sub/file"), "x");
-        Files.setPosixFilePermissions(victim.resolve("sub"), java.util.Set.of()); // mode 0, as overlayfs leaves work/work
+        Files.setPosixFilePermissions(
+                victim.resolve("sub"), java.util.Set.of()); // mode 0, as overlayfs leaves work/work
 
         try (DirectoryFd root = DirectoryFd.open(tree)) {
             root.remove("victim");

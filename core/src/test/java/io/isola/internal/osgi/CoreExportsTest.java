@@ -11,7 +11,8 @@ class CoreExportsTest {
 
     @Test
     void directivesAndQuotedListsAreDropped() {
-        assertEquals(List.of("io.isola.api;version=1.1.0", "io.isola.spi;version=1.1.0"),
+        assertEquals(
+                List.of("io.isola.api;version=1.1.0", "io.isola.spi;version=1.1.0"),
                 CoreExports.packages("io.isola.api;version=\"1.1.0\";uses:=\"io.isola.spi,org.slf4j\","
                         + "io.isola.spi;uses:=\"io.isola.api\";version=\"1.1.0\""));
     }
@@ -26,8 +27,12 @@ class CoreExportsTest {
     @Test
     void theCoreOnTheClassPathExportsItsApiAndSpi() {
         List<String> packages = List.of(CoreExports.systemPackages().split(","));
-        assertTrue(packages.stream().anyMatch(p -> p.matches("io\\.isola\\.api;version=[1-9]\\d*\\.\\d+\\.\\d+")), packages::toString);
-        assertTrue(packages.stream().anyMatch(p -> p.matches("io\\.isola\\.spi;version=[1-9]\\d*\\.\\d+\\.\\d+")), packages::toString);
+        assertTrue(
+                packages.stream().anyMatch(p -> p.matches("io\\.isola\\.api;version=[1-9]\\d*\\.\\d+\\.\\d+")),
+                packages::toString);
+        assertTrue(
+                packages.stream().anyMatch(p -> p.matches("io\\.isola\\.spi;version=[1-9]\\d*\\.\\d+\\.\\d+")),
+                packages::toString);
     }
 
     /** ns-net imports the class path's Jackson (one copy, in the class-data archive) rather than carry its own. */
@@ -35,11 +40,16 @@ class CoreExportsTest {
     void theSystemBundleExportsTheClassPathsJacksonAtItsVersions() {
         List<String> packages = List.of(CoreExports.systemPackages().split(","));
         // jackson-annotations is versioned apart (2.20 beside 2.20.1)
-        assertTrue(packages.contains("com.fasterxml.jackson.databind;version="
-                + com.fasterxml.jackson.databind.cfg.PackageVersion.VERSION), packages::toString);
-        assertTrue(packages.contains("com.fasterxml.jackson.core;version="
-                + com.fasterxml.jackson.core.json.PackageVersion.VERSION), packages::toString);
-        assertTrue(packages.stream().anyMatch(p -> p.matches("com\\.fasterxml\\.jackson\\.annotation;version=2\\.\\d+.*")),
+        assertTrue(
+                packages.contains("com.fasterxml.jackson.databind;version="
+                        + com.fasterxml.jackson.databind.cfg.PackageVersion.VERSION),
+                packages::toString);
+        assertTrue(
+                packages.contains(
+                        "com.fasterxml.jackson.core;version=" + com.fasterxml.jackson.core.json.PackageVersion.VERSION),
+                packages::toString);
+        assertTrue(
+                packages.stream().anyMatch(p -> p.matches("com\\.fasterxml\\.jackson\\.annotation;version=2\\.\\d+.*")),
                 packages::toString);
     }
 }

@@ -48,15 +48,20 @@ class CapabilityLockdownTest {
     }
 
     private static String hostField(String name) throws Exception {
-        return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith(name + ":"))
-                .findFirst().orElseThrow().substring(name.length() + 1).trim();
+        return Files.readAllLines(Path.of("/proc/self/status")).stream()
+                .filter(l -> l.startsWith(name + ":"))
+                .findFirst()
+                .orElseThrow()
+                .substring(name.length() + 1)
+                .trim();
     }
 
     @Test
     void byDefaultExactlyDockersCapabilitiesNoNewPrivsAndAFilter() throws Exception {
         Map<String, String> status = status(Security.defaults());
         String docker = hex(Security.DEFAULT_CAPABILITIES);
-        assertEquals("00000000a80425fb", docker, "Docker's default set, as capsh --print shows it in a docker container");
+        assertEquals(
+                "00000000a80425fb", docker, "Docker's default set, as capsh --print shows it in a docker container");
         assertEquals(docker, status.get("CapEff"));
         assertEquals(docker, status.get("CapPrm"));
         assertEquals(docker, status.get("CapBnd"));
@@ -76,7 +81,10 @@ class CapabilityLockdownTest {
 
     @Test
     void capAddAndCapDropChangeTheDefaultSet() throws Exception {
-        Map<String, String> status = status(Security.builder().capAdd("NET_ADMIN").capDrop("cap_net_raw", "MKNOD").build());
+        Map<String, String> status = status(Security.builder()
+                .capAdd("NET_ADMIN")
+                .capDrop("cap_net_raw", "MKNOD")
+                .build());
         Set<Capability> expected = java.util.EnumSet.copyOf(Security.DEFAULT_CAPABILITIES);
         expected.add(Capability.NET_ADMIN);
         expected.remove(Capability.NET_RAW);
@@ -95,12 +103,14 @@ class CapabilityLockdownTest {
 
     @Test
     void securityOptionsTurnOffNoNewPrivsAndTheFilter() throws Exception {
-        Map<String, String> withPrivs = status(Security.builder().securityOpt("no-new-privileges=false").build());
+        Map<String, String> withPrivs =
+                status(Security.builder().securityOpt("no-new-privileges=false").build());
         assertEquals("0", withPrivs.get("NoNewPrivs"));
         assertEquals("2", withPrivs.get("Seccomp"), "the filter goes in before the capabilities are dropped");
         assertEquals(hex(Security.DEFAULT_CAPABILITIES), withPrivs.get("CapEff"));
 
-        Map<String, String> unconfined = status(Security.builder().securityOpt("seccomp=unconfined").build());
+        Map<String, String> unconfined =
+                status(Security.builder().securityOpt("seccomp=unconfined").build());
         assertEquals("0", unconfined.get("Seccomp"));
         assertEquals("1", unconfined.get("NoNewPrivs"));
         assertEquals(hex(Security.DEFAULT_CAPABILITIES), unconfined.get("CapEff"));
@@ -108,8 +118,12 @@ class CapabilityLockdownTest {
 
     @Test
     void anotherUserKeepsTheBoundingSetAndNoCapabilityAsInDocker() throws Exception {
-        Outcome outcome = Outcome.of(isola, io.isola.api.ContainerSpec.builder("sh", "-c", "id -u; cat /proc/self/status")
-                .isolators(Containers.ALL).with(io.isola.api.ProcessUser.of(1000, 1000)).build());
+        Outcome outcome = Outcome.of(
+                isola,
+                io.isola.api.ContainerSpec.builder("sh", "-c", "id -u; cat /proc/self/status")
+                        .isolators(Containers.ALL)
+                        .with(io.isola.api.ProcessUser.of(1000, 1000))
+                        .build());
         assertEquals(0, outcome.status().exitCode(), outcome::toString);
         assertEquals("1000", outcome.out().lines().findFirst().orElseThrow());
         String status = outcome.out();
@@ -121,8 +135,11 @@ class CapabilityLockdownTest {
 
     @Test
     void ulimitsApplyAndTheDefaultLimitsOpenFiles() throws Exception {
-        assertEquals("1024\n", Containers.sh(isola, Security.defaults(), "ulimit -n").out());
-        Outcome limited = Containers.sh(isola, Security.builder().ulimit("nofile=64:128").ulimit("core=0").build(),
+        assertEquals(
+                "1024\n", Containers.sh(isola, Security.defaults(), "ulimit -n").out());
+        Outcome limited = Containers.sh(
+                isola,
+                Security.builder().ulimit("nofile=64:128").ulimit("core=0").build(),
                 "ulimit -Sn; ulimit -Hn; ulimit -c");
         assertEquals("64\n128\n0\n", limited.out());
     }

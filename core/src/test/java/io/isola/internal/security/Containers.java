@@ -32,7 +32,12 @@ final class Containers {
     }
 
     static Outcome sh(Isola isola, Security security, String script) throws Exception {
-        return Outcome.of(isola, ContainerSpec.builder("sh", "-c", script).isolators(ALL).with(security).build());
+        return Outcome.of(
+                isola,
+                ContainerSpec.builder("sh", "-c", script)
+                        .isolators(ALL)
+                        .with(security)
+                        .build());
     }
 
     static String syscall(Isola isola, Security security, String name, String args) throws Exception {
@@ -43,18 +48,27 @@ final class Containers {
      * Makes one system call by number through perl's syscall() and returns "ok" or the errno
      * number. perl-base is essential on Debian, so no helper has to be built.
      */
-    static String syscall(Isola isola, Security security, Set<String> isolators, String name, String args) throws Exception {
+    static String syscall(Isola isola, Security security, Set<String> isolators, String name, String args)
+            throws Exception {
         int nr = SeccompLibrary.number(name).orElseThrow();
         // perl passes string literals read-only, and syscall() insists on writable buffers
-        java.util.regex.Matcher literals = java.util.regex.Pattern.compile("\"[^\"]*\"").matcher(args);
+        java.util.regex.Matcher literals =
+                java.util.regex.Pattern.compile("\"[^\"]*\"").matcher(args);
         StringBuilder writable = new StringBuilder();
         for (int i = 0; literals.find(); i++) {
-            literals.appendReplacement(writable, java.util.regex.Matcher.quoteReplacement("(my $s" + i + " = " + literals.group() + ")"));
+            literals.appendReplacement(
+                    writable, java.util.regex.Matcher.quoteReplacement("(my $s" + i + " = " + literals.group() + ")"));
         }
         literals.appendTail(writable);
         args = writable.toString();
-        String script = "my $r = syscall(" + nr + (args.isEmpty() ? "" : ", " + args) + "); print $r < 0 ? ($! + 0) : \"ok\"";
-        Outcome outcome = Outcome.of(isola, ContainerSpec.builder("perl", "-e", script).isolators(isolators).with(security).build());
+        String script =
+                "my $r = syscall(" + nr + (args.isEmpty() ? "" : ", " + args) + "); print $r < 0 ? ($! + 0) : \"ok\"";
+        Outcome outcome = Outcome.of(
+                isola,
+                ContainerSpec.builder("perl", "-e", script)
+                        .isolators(isolators)
+                        .with(security)
+                        .build());
         if (outcome.status().exitCode() != 0) {
             throw new AssertionError("perl failed: " + outcome);
         }

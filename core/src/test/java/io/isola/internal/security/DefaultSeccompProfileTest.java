@@ -26,7 +26,9 @@ class DefaultSeccompProfileTest {
         assertEquals(Action.ERRNO, parsed.defaultAction());
         assertEquals(SeccompProfile.EPERM, parsed.defaultErrno());
         for (String uring : List.of("io_uring_setup", "io_uring_enter", "io_uring_register")) {
-            assertTrue(parsed.rules().stream().noneMatch(rule -> rule.names().contains(uring)), uring + " is denied, as in Docker 25+");
+            assertTrue(
+                    parsed.rules().stream().noneMatch(rule -> rule.names().contains(uring)),
+                    uring + " is denied, as in Docker 25+");
         }
     }
 }

@@ -16,8 +16,13 @@ class EnosysPrefixTest {
     private static final int AUDIT_ARCH_I386 = 0x40000003;
 
     /** Stands for libseccomp's program: allows everything. */
-    private static final byte[] ALLOW_ALL = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder())
-            .putShort((short) BpfInterpreter.RET_K).put((byte) 0).put((byte) 0).putInt(SeccompCompiler.RET_ALLOW).array();
+    private static final byte[] ALLOW_ALL = ByteBuffer.allocate(8)
+            .order(ByteOrder.nativeOrder())
+            .putShort((short) BpfInterpreter.RET_K)
+            .put((byte) 0)
+            .put((byte) 0)
+            .putInt(SeccompCompiler.RET_ALLOW)
+            .array();
 
     @ParameterizedTest
     @EnumSource(SeccompArch.class)
@@ -35,7 +40,8 @@ class EnosysPrefixTest {
     void x32CallsGetEnosysOnX8664Only(SeccompArch arch) {
         BpfInterpreter bpf = new BpfInterpreter(EnosysPrefix.prepend(arch, -1, ALLOW_ALL));
         int x32Mount = SeccompArch.X32_SYSCALL_BIT | 165;
-        assertEquals(arch == SeccompArch.X86_64 ? ENOSYS : SeccompCompiler.RET_ALLOW, bpf.run(arch.auditArch(), x32Mount));
+        assertEquals(
+                arch == SeccompArch.X86_64 ? ENOSYS : SeccompCompiler.RET_ALLOW, bpf.run(arch.auditArch(), x32Mount));
         assertEquals(SeccompCompiler.RET_ALLOW, bpf.run(arch.auditArch(), 1000)); // allow by default: no bound
     }
 

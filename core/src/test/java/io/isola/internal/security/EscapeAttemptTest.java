@@ -27,7 +27,8 @@ class EscapeAttemptTest {
 
     private static final String EPERM = "1";
     private static final Security DEFAULT = Security.defaults();
-    private static final Security PRIVILEGED = Security.builder().privileged(true).build();
+    private static final Security PRIVILEGED =
+            Security.builder().privileged(true).build();
 
     private static Isola isola;
 
@@ -84,7 +85,9 @@ class EscapeAttemptTest {
             String args = "16, " + victim.pid() + ", 0, 0"; // PTRACE_ATTACH
             assertEquals(EPERM, Containers.syscall(isola, DEFAULT, Containers.HOST_PIDS, "ptrace", args));
             assertEquals("ok", Containers.syscall(isola, PRIVILEGED, Containers.HOST_PIDS, "ptrace", args));
-            assertEquals("3", Containers.syscall(isola, DEFAULT, Containers.ALL, "ptrace", args),
+            assertEquals(
+                    "3",
+                    Containers.syscall(isola, DEFAULT, Containers.ALL, "ptrace", args),
                     "ESRCH: a PID namespace does not even see it");
         } finally {
             victim.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
@@ -103,7 +106,8 @@ class EscapeAttemptTest {
         assertEquals(EPERM, call(DEFAULT, "io_uring_enter", "-1, 0, 0, 0, 0, 0"));
         assertEquals("9", call(PRIVILEGED, "io_uring_enter", "-1, 0, 0, 0, 0, 0"), "EBADF");
         assertEquals(EPERM, call(DEFAULT, "io_uring_register", "-1, 0, 0, 0"));
-        assertNotEquals(EPERM, call(PRIVILEGED, "io_uring_register", "-1, 0, 0, 0"), "EBADF or EINVAL: the kernel saw it");
+        assertNotEquals(
+                EPERM, call(PRIVILEGED, "io_uring_register", "-1, 0, 0, 0"), "EBADF or EINVAL: the kernel saw it");
     }
 
     @Test
@@ -117,7 +121,10 @@ class EscapeAttemptTest {
     void rawSocketsWithoutNetRaw() throws Exception {
         String args = "2, 3, 1"; // AF_INET, SOCK_RAW, IPPROTO_ICMP
         assertEquals(EPERM, call(Security.builder().capDrop("NET_RAW").build(), "socket", args));
-        assertEquals("ok", call(DEFAULT, "socket", args), "NET_RAW is one of Docker's defaults, in a network namespace of its own");
+        assertEquals(
+                "ok",
+                call(DEFAULT, "socket", args),
+                "NET_RAW is one of Docker's defaults, in a network namespace of its own");
     }
 
     /**
@@ -133,7 +140,10 @@ class EscapeAttemptTest {
         assertEquals(EPERM, hostNet(DEFAULT, raw));
         assertEquals("ok", hostNet(Security.builder().capAdd("NET_RAW").build(), packet), "--cap-add NET_RAW keeps it");
         assertEquals("ok", hostNet(PRIVILEGED, packet));
-        assertEquals("ok", call(DEFAULT, "socket", packet), "in a network namespace of its own it sees only its own traffic");
+        assertEquals(
+                "ok",
+                call(DEFAULT, "socket", packet),
+                "in a network namespace of its own it sees only its own traffic");
     }
 
     private static String hostNet(Security security, String socketArgs) throws Exception {
@@ -163,18 +173,23 @@ class EscapeAttemptTest {
         String host = InetAddress.getLocalHost().getHostName();
         String hostname = Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
         assertEquals(EPERM, call(DEFAULT, "sethostname", "\"evil\", 4"));
-        assertEquals(EPERM, Containers.syscall(isola, DEFAULT, Set.of("mount"), "sethostname", "\"evil\", 4"),
+        assertEquals(
+                EPERM,
+                Containers.syscall(isola, DEFAULT, Set.of("mount"), "sethostname", "\"evil\", 4"),
                 "without a UTS namespace of its own");
         assertEquals("ok", call(PRIVILEGED, "sethostname", "\"evil\", 4"), "in its own UTS namespace only");
-        assertEquals(hostname, Files.readString(Path.of("/proc/sys/kernel/hostname")).trim());
+        assertEquals(
+                hostname, Files.readString(Path.of("/proc/sys/kernel/hostname")).trim());
         assertNotEquals("evil", host);
     }
 
     @Test
     void sysrqTrigger() throws Exception {
         Outcome mounts = Containers.sh(isola, DEFAULT, "grep -c ' /proc/sysrq-trigger ' /proc/self/mountinfo");
-        assumeTrue(!mounts.out().trim().equals("0"), "/proc/sysrq-trigger is not masked yet: masked and read-only "
-                + "paths come with the filesystem isolator (issue 3); writing to the host's trigger is not tried");
+        assumeTrue(
+                !mounts.out().trim().equals("0"),
+                "/proc/sysrq-trigger is not masked yet: masked and read-only "
+                        + "paths come with the filesystem isolator (issue 3); writing to the host's trigger is not tried");
         Outcome write = Containers.sh(isola, DEFAULT, "echo h > /proc/sysrq-trigger");
         assertNotEquals(0, write.status().exitCode(), write::toString);
     }

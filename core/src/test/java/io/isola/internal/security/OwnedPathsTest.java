@@ -27,6 +27,7 @@ class OwnedPathsTest {
 
     @TempDir
     Path tmp;
+
     private long me;
 
     @BeforeEach
@@ -49,8 +50,10 @@ class OwnedPathsTest {
         assertEquals(dir, OwnedPaths.privateDirectory(dir, "state directory"));
         assertEquals("rwxr-xr-x", mode(dir), "/run/isola also holds the sandbox mount point: its mode stays");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
-        assertEquals("state directory " + dir + " is writable by others (mode rwxrwxrwx); chmod go-w it, or give another "
-                + "directory", assertThrows(IsolaException.class, () -> OwnedPaths.privateDirectory(dir, "state directory"))
+        assertEquals(
+                "state directory " + dir + " is writable by others (mode rwxrwxrwx); chmod go-w it, or give another "
+                        + "directory",
+                assertThrows(IsolaException.class, () -> OwnedPaths.privateDirectory(dir, "state directory"))
                         .getMessage());
     }
 
@@ -59,19 +62,24 @@ class OwnedPathsTest {
         Path planted = Files.createDirectory(tmp.resolve("planted"));
         Files.setAttribute(planted, "unix:uid", (int) OTHER);
         Files.setPosixFilePermissions(planted, PosixFilePermissions.fromString("rwxrwxrwx"));
-        assertEquals("state directory " + planted + " belongs to uid " + OTHER + ", not to you (uid 0); remove it or give a "
-                + "directory of your own", assertThrows(IsolaException.class,
-                        () -> OwnedPaths.privateDirectory(planted, "state directory")).getMessage());
+        assertEquals(
+                "state directory " + planted + " belongs to uid " + OTHER + ", not to you (uid 0); remove it or give a "
+                        + "directory of your own",
+                assertThrows(IsolaException.class, () -> OwnedPaths.privateDirectory(planted, "state directory"))
+                        .getMessage());
         assertEquals("rwxrwxrwx", mode(planted), "somebody else's directory is not touched");
 
         Path mine = Files.createDirectory(tmp.resolve("mine"));
         Path link = Files.createSymbolicLink(tmp.resolve("link"), mine);
-        String message = assertThrows(IsolaException.class, () -> OwnedPaths.privateDirectory(link, "state directory")).getMessage();
+        String message = assertThrows(IsolaException.class, () -> OwnedPaths.privateDirectory(link, "state directory"))
+                .getMessage();
         assertTrue(message.startsWith("state directory " + link + " is a symbolic link"), message);
 
         Path file = Files.createFile(tmp.resolve("file"));
-        assertEquals("state directory " + file + " is not a directory", assertThrows(IsolaException.class,
-                () -> OwnedPaths.privateDirectory(file, "state directory")).getMessage());
+        assertEquals(
+                "state directory " + file + " is not a directory",
+                assertThrows(IsolaException.class, () -> OwnedPaths.privateDirectory(file, "state directory"))
+                        .getMessage());
     }
 
     /** A rootless caller (uid 4242) gets its own directory and refuses root's. */
@@ -89,24 +97,34 @@ class OwnedPathsTest {
         Path conf = Files.createDirectory(tmp.resolve("conf"));
         Files.setPosixFilePermissions(conf, PosixFilePermissions.fromString("rwxr-xr-x"));
         assertEquals(conf, OwnedPaths.trustedDirectory(conf, "configuration directory"));
-        assertEquals(conf, OwnedPaths.trustedDirectory(conf, "configuration directory", OTHER), "root's is trusted by all");
+        assertEquals(
+                conf, OwnedPaths.trustedDirectory(conf, "configuration directory", OTHER), "root's is trusted by all");
 
         Files.setPosixFilePermissions(conf, PosixFilePermissions.fromString("rwxrwxrwx"));
-        assertEquals("plugins directory " + conf + " is writable by everybody (mode rwxrwxrwx); anyone who can write there "
-                + "chooses what isola loads: chmod go-w it", assertThrows(IsolaException.class,
-                        () -> OwnedPaths.trustedDirectory(conf, "plugins directory")).getMessage());
+        assertEquals(
+                "plugins directory " + conf + " is writable by everybody (mode rwxrwxrwx); anyone who can write there "
+                        + "chooses what isola loads: chmod go-w it",
+                assertThrows(IsolaException.class, () -> OwnedPaths.trustedDirectory(conf, "plugins directory"))
+                        .getMessage());
 
         Path foreign = Files.createDirectory(tmp.resolve("foreign"));
         Files.setAttribute(foreign, "unix:uid", (int) OTHER);
-        assertEquals("plugins directory " + foreign + " belongs to uid " + OTHER + "; isola loads only what you (uid 0) or root own",
-                assertThrows(IsolaException.class, () -> OwnedPaths.trustedDirectory(foreign, "plugins directory")).getMessage());
+        assertEquals(
+                "plugins directory " + foreign + " belongs to uid " + OTHER
+                        + "; isola loads only what you (uid 0) or root own",
+                assertThrows(IsolaException.class, () -> OwnedPaths.trustedDirectory(foreign, "plugins directory"))
+                        .getMessage());
 
         Path mine = Files.createDirectory(tmp.resolve("mine"));
         Path link = Files.createSymbolicLink(tmp.resolve("planted-link"), mine);
         Files.setAttribute(link, "unix:uid", (int) OTHER, LinkOption.NOFOLLOW_LINKS);
-        String message = assertThrows(IsolaException.class, () -> OwnedPaths.trustedDirectory(link, "plugins directory")).getMessage();
-        assertEquals("plugins directory " + link + " is a symbolic link that belongs to uid " + OTHER
-                + "; only links of yours or root's are followed", message);
+        String message = assertThrows(
+                        IsolaException.class, () -> OwnedPaths.trustedDirectory(link, "plugins directory"))
+                .getMessage();
+        assertEquals(
+                "plugins directory " + link + " is a symbolic link that belongs to uid " + OTHER
+                        + "; only links of yours or root's are followed",
+                message);
         Path ownLink = Files.createSymbolicLink(tmp.resolve("own-link"), mine);
         assertEquals(ownLink, OwnedPaths.trustedDirectory(ownLink, "plugins directory"));
         assertFalse(Files.exists(tmp.resolve("missing")));

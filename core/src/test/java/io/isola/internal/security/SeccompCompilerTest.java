@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** The BPF libseccomp emits for this host's architecture, run by the host-side interpreter: no kernel needed. */
 class SeccompCompilerTest {
 
-    private static final int EPERM = SeccompCompiler.RET_ERRNO | 1, ENOSYS = SeccompCompiler.RET_ERRNO | 38,
+    private static final int EPERM = SeccompCompiler.RET_ERRNO | 1,
+            ENOSYS = SeccompCompiler.RET_ERRNO | 38,
             ALLOW = SeccompCompiler.RET_ALLOW;
 
     private static final SeccompArch ARCH = SeccompArch.host();
@@ -41,17 +42,48 @@ class SeccompCompilerTest {
 
     @Test
     void theDefaultProfileAllowsWhatProgramsAndTheChainNeed() {
-        for (String name : List.of("read", "write", "openat", "execve", "exit_group", "rt_sigprocmask", "prctl", "chdir",
-                "mmap", "futex", "capset", "setrlimit", "wait4")) {
+        for (String name : List.of(
+                "read",
+                "write",
+                "openat",
+                "execve",
+                "exit_group",
+                "rt_sigprocmask",
+                "prctl",
+                "chdir",
+                "mmap",
+                "futex",
+                "capset",
+                "setrlimit",
+                "wait4")) {
             assertEquals(ALLOW, byDefault(name), name);
         }
     }
 
     @Test
     void theDefaultProfileDeniesEscapesWithEperm() {
-        for (String name : List.of("mount", "umount2", "unshare", "setns", "keyctl", "add_key", "request_key",
-                "open_by_handle_at", "init_module", "finit_module", "delete_module", "kexec_load", "reboot", "swapon",
-                "sethostname", "bpf", "perf_event_open", "pivot_root", "chroot", "io_uring_setup", "io_uring_enter",
+        for (String name : List.of(
+                "mount",
+                "umount2",
+                "unshare",
+                "setns",
+                "keyctl",
+                "add_key",
+                "request_key",
+                "open_by_handle_at",
+                "init_module",
+                "finit_module",
+                "delete_module",
+                "kexec_load",
+                "reboot",
+                "swapon",
+                "sethostname",
+                "bpf",
+                "perf_event_open",
+                "pivot_root",
+                "chroot",
+                "io_uring_setup",
+                "io_uring_enter",
                 "io_uring_register")) {
             int expected = name.equals("chroot") ? ALLOW : EPERM; // SYS_CHROOT is a default capability, as in Docker
             assertEquals(expected, byDefault(name), name);
@@ -82,7 +114,8 @@ class SeccompCompilerTest {
 
     @Test
     void unknownNumbersGetEnosysForeignArchitecturesAreKilled() {
-        byte[] filter = new SeccompCompiler(Security.DEFAULT_CAPABILITIES, "6.1.0").compile(DefaultSeccompProfile.get());
+        byte[] filter =
+                new SeccompCompiler(Security.DEFAULT_CAPABILITIES, "6.1.0").compile(DefaultSeccompProfile.get());
         BpfInterpreter bpf = new BpfInterpreter(filter);
         assertEquals(ENOSYS, bpf.run(ARCH.auditArch(), 1000));
         assertEquals(ENOSYS, bpf.run(ARCH.auditArch(), SeccompLibrary.highestNumber() + 1));
@@ -99,9 +132,21 @@ class SeccompCompilerTest {
         long[] values = {0, 1, 40, 0xffffffffL, 0x1_0000_0000L, 0x1_0000_0028L, -1L, Long.MIN_VALUE};
         for (long operand : values) {
             for (long valueTwo : new long[] {0, 40}) {
-                SeccompProfile profile = new SeccompProfile("test", Action.ERRNO, 1, List.of(), List.of(new Rule(
-                        List.of("getpid"), Action.ALLOW, 0, List.of(new Condition(0, op, operand, valueTwo)),
-                        Set.of(), Set.of(), List.of(), List.of(), null)));
+                SeccompProfile profile = new SeccompProfile(
+                        "test",
+                        Action.ERRNO,
+                        1,
+                        List.of(),
+                        List.of(new Rule(
+                                List.of("getpid"),
+                                Action.ALLOW,
+                                0,
+                                List.of(new Condition(0, op, operand, valueTwo)),
+                                Set.of(),
+                                Set.of(),
+                                List.of(),
+                                List.of(),
+                                null)));
                 BpfInterpreter bpf = new BpfInterpreter(new SeccompCompiler(Set.of(), "6.1").compile(profile));
                 for (long arg : values) {
                     boolean holds = switch (op) {
@@ -113,7 +158,9 @@ class SeccompCompilerTest {
                         case GE -> Long.compareUnsigned(arg, operand) >= 0;
                         case MASKED_EQ -> (arg & operand) == valueTwo;
                     };
-                    assertEquals(holds ? ALLOW : EPERM, bpf.run(ARCH.auditArch(), nr("getpid"), arg),
+                    assertEquals(
+                            holds ? ALLOW : EPERM,
+                            bpf.run(ARCH.auditArch(), nr("getpid"), arg),
                             () -> arg + " " + op + " " + operand + "/" + valueTwo);
                 }
             }
@@ -123,15 +170,15 @@ class SeccompCompilerTest {
     @Test
     void aProfileForAnotherArchitectureIsRefused() {
         SeccompProfile profile = new SeccompProfile("p.json", Action.ALLOW, 1, List.of("SCMP_ARCH_PPC64LE"), List.of());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> run(Set.of(), profile, "getpid"));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> run(Set.of(), profile, "getpid"));
         assertTrue(e.getMessage().contains("SCMP_ARCH_PPC64LE"), e.getMessage());
     }
 
     @Test
     void anAllowByDefaultProfileLetsUnknownCallsThrough() {
-        SeccompProfile profile = new SeccompProfile("p", Action.ALLOW, 1, List.of(),
-                List.of(Rule.of(Action.ERRNO, 13, List.of("mkdir", "mkdirat"))));
+        SeccompProfile profile = new SeccompProfile(
+                "p", Action.ALLOW, 1, List.of(), List.of(Rule.of(Action.ERRNO, 13, List.of("mkdir", "mkdirat"))));
         byte[] filter = new SeccompCompiler(Set.of(), "6.1").compile(profile);
         BpfInterpreter bpf = new BpfInterpreter(filter);
         assertEquals(ALLOW, bpf.run(ARCH.auditArch(), 1000));

@@ -40,7 +40,11 @@ final class AttachWire {
     private AttachWire() {}
 
     static void write(SocketChannel channel, byte type, byte[] payload, int offset, int length) throws IOException {
-        ByteBuffer frame = ByteBuffer.allocate(5 + length).put(type).putInt(length).put(payload, offset, length).flip();
+        ByteBuffer frame = ByteBuffer.allocate(5 + length)
+                .put(type)
+                .putInt(length)
+                .put(payload, offset, length)
+                .flip();
         synchronized (channel) { // frames from several threads never interleave
             while (frame.hasRemaining()) {
                 channel.write(frame);

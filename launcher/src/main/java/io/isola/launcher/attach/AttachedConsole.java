@@ -28,7 +28,12 @@ public final class AttachedConsole {
     private static final int CLIENT_CHECK_MILLIS = 500;
 
     /** How an attach ended: the container's exit (with its code), the detach keys, a signal, or a lost holder. */
-    public enum End { EXITED, DETACHED, SIGNALLED, LOST }
+    public enum End {
+        EXITED,
+        DETACHED,
+        SIGNALLED,
+        LOST
+    }
 
     /** @param code the container's exit code (EXITED) or 128 + the signal (SIGNALLED) */
     public record Result(End end, int code) {}
@@ -62,12 +67,17 @@ public final class AttachedConsole {
     private Result run(Path stateDir) throws IOException, InterruptedException {
         channel = AttachSocket.connect(stateDir);
         Thread keys = null;
-        AutoCloseable rawMode = () -> { };
-        AutoCloseable signals = () -> { };
+        AutoCloseable rawMode = () -> {};
+        AutoCloseable signals = () -> {};
         try (SocketChannel open = channel) {
             int[] size = HostTerminal.size(in);
-            AttachWire.write(channel, AttachWire.HELLO, (options.stdin() ? AttachWire.FLAG_STDIN : 0)
-                    | (options.sinceStart() ? AttachWire.FLAG_SINCE_START : 0), size == null ? 0 : size[0], size == null ? 0 : size[1]);
+            AttachWire.write(
+                    channel,
+                    AttachWire.HELLO,
+                    (options.stdin() ? AttachWire.FLAG_STDIN : 0)
+                            | (options.sinceStart() ? AttachWire.FLAG_SINCE_START : 0),
+                    size == null ? 0 : size[0],
+                    size == null ? 0 : size[1]);
             AttachWire.Frame ready = AttachWire.read(channel);
             if (ready.type() != AttachWire.READY || ready.payload().length != 8) {
                 throw new IOException("the container's holder did not answer the attach");
@@ -116,7 +126,8 @@ public final class AttachedConsole {
                 if (frame.type() == AttachWire.EXIT && frame.payload().length == 4) {
                     return new Result(End.EXITED, frame.intAt(0));
                 }
-                OutputStream to = frame.type() == AttachWire.STDOUT ? stdout : frame.type() == AttachWire.STDERR ? stderr : null;
+                OutputStream to =
+                        frame.type() == AttachWire.STDOUT ? stdout : frame.type() == AttachWire.STDERR ? stderr : null;
                 if (to != null) {
                     to.write(frame.payload());
                     to.flush();
@@ -124,7 +135,9 @@ public final class AttachedConsole {
             }
         } catch (IOException e) {
             End ended = end;
-            return ended == null ? new Result(End.LOST, 0) : new Result(ended, ended == End.SIGNALLED ? 128 + signal : 0);
+            return ended == null
+                    ? new Result(End.LOST, 0)
+                    : new Result(ended, ended == End.SIGNALLED ? 128 + signal : 0);
         }
     }
 

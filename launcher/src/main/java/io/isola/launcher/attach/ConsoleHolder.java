@@ -48,14 +48,17 @@ public final class ConsoleHolder implements io.isola.lifecycle.MonitorProcess.Ho
     private final FileChannel logFile;
     /** Where the log was when the container started: {@code start -a} gets what it wrote from here on. */
     private final long startOffset;
+
     private final ServerSocketChannel server;
     private final UserPrincipal owner;
     private final UserPrincipal root;
     /** Guards the log, {@link #attached} and {@link #exitCode}: an attach registers between two pieces of output. */
     private final Object output = new Object();
+
     private final List<SocketChannel> attached = new CopyOnWriteArrayList<>();
     /** Every connection, attached or still saying hello: all are closed with the holder. */
     private final List<SocketChannel> connections = new CopyOnWriteArrayList<>();
+
     private final List<Thread> pumps = new ArrayList<>();
     private final Object stdin = new Object();
     private Integer exitCode;
@@ -66,8 +69,13 @@ public final class ConsoleHolder implements io.isola.lifecycle.MonitorProcess.Ho
         this.container = container;
         this.mode = mode;
         this.log = log;
-        this.logFile = FileChannel.open(log, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND, LinkOption.NOFOLLOW_LINKS),
+        this.logFile = FileChannel.open(
+                log,
+                java.util.Set.of(
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE,
+                        StandardOpenOption.APPEND,
+                        LinkOption.NOFOLLOW_LINKS),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         this.startOffset = logFile.size();
         this.server = AttachSocket.listen(stateDir);
@@ -84,12 +92,14 @@ public final class ConsoleHolder implements io.isola.lifecycle.MonitorProcess.Ho
         try {
             holder = new ConsoleHolder(stateDir, container, mode, log);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot hold the console of container " + container.id() + " in " + stateDir, e);
+            throw new java.io.UncheckedIOException(
+                    "cannot hold the console of container " + container.id() + " in " + stateDir, e);
         }
         String name = container.id().substring(0, Math.min(12, container.id().length()));
         holder.pumps.add(daemon("isola-console-out-" + name, () -> holder.pump(container.stdout(), AttachWire.STDOUT)));
         if (!mode.tty()) {
-            holder.pumps.add(daemon("isola-console-err-" + name, () -> holder.pump(container.stderr(), AttachWire.STDERR)));
+            holder.pumps.add(
+                    daemon("isola-console-err-" + name, () -> holder.pump(container.stderr(), AttachWire.STDERR)));
         }
         daemon("isola-console-attach-" + name, holder::accept);
         return holder;
@@ -233,7 +243,10 @@ public final class ConsoleHolder implements io.isola.lifecycle.MonitorProcess.Ho
     private void serve(SocketChannel channel) {
         try (channel) {
             if (!AttachSocket.mayAttach(channel, owner, root)) {
-                LOG.warn("container {}: refused an attach by another user than its owner {}", container.id(), owner.getName());
+                LOG.warn(
+                        "container {}: refused an attach by another user than its owner {}",
+                        container.id(),
+                        owner.getName());
                 return;
             }
             AttachWire.Frame hello = AttachWire.read(channel);

@@ -28,6 +28,7 @@ public final class ContainerAttach {
 
     /** Docker's status and words for an attach left with the detach keys. */
     static final int DETACHED_STATUS = 1;
+
     static final String DETACHED_MESSAGE = "read escape sequence";
     private static final long LOG_POLL_MILLIS = 100;
 
@@ -46,12 +47,12 @@ public final class ContainerAttach {
     public int attach(ContainerState state, Request request) throws IOException, InterruptedException {
         Lifecycle lifecycle = new Lifecycle(store);
         if (state.isola() != null && state.isola().paused()) {
-            throw new IllegalArgumentException("container " + state.id() + " is paused: unpause it first ('isola unpause "
-                    + state.id() + "')");
+            throw new IllegalArgumentException(
+                    "container " + state.id() + " is paused: unpause it first ('isola unpause " + state.id() + "')");
         }
         if (!Lifecycle.isLive(state)) {
-            throw new IllegalArgumentException("container " + state.id() + " is not running: start it first ('isola start -a "
-                    + state.id() + "')");
+            throw new IllegalArgumentException("container " + state.id()
+                    + " is not running: start it first ('isola start -a " + state.id() + "')");
         }
         return attach(lifecycle, state, request, false, logEnd(state));
     }
@@ -60,14 +61,16 @@ public final class ContainerAttach {
      * Just after {@code start} ran {@code state} again: everything it has written since, from
      * {@code logOffset} (where its log ended before the start) when its output goes straight there.
      */
-    public int attachSinceStart(ContainerState state, Request request, long logOffset) throws IOException, InterruptedException {
+    public int attachSinceStart(ContainerState state, Request request, long logOffset)
+            throws IOException, InterruptedException {
         return attach(new Lifecycle(store), state, request, true, logOffset);
     }
 
     /** Where the log of {@code state} ends now (0 when it has none yet). */
     public static long logEnd(ContainerState state) {
         try {
-            return state.isola() == null || state.isola().logFile() == null ? 0
+            return state.isola() == null || state.isola().logFile() == null
+                    ? 0
                     : Files.size(Path.of(state.isola().logFile()));
         } catch (IOException e) {
             return 0;
@@ -82,11 +85,13 @@ public final class ContainerAttach {
         if (AttachSocket.exists(dir)) {
             AttachedConsole.Result result;
             try {
-                result = AttachedConsole.attach(dir, new AttachedConsole.Options(request.stdin(), sinceStart, request.keys(), proxy));
+                result = AttachedConsole.attach(
+                        dir, new AttachedConsole.Options(request.stdin(), sinceStart, request.keys(), proxy));
             } catch (java.net.ConnectException | NoSuchFileException e) {
                 if (Lifecycle.isLive(lifecycle.get(id)) && AttachSocket.exists(dir)) {
-                    throw new IsolaException("container " + id + " runs, but what held its terminal (the resident server or"
-                            + " its monitor process) is gone: nothing can attach to it; 'isola logs' shows what it wrote");
+                    throw new IsolaException(
+                            "container " + id + " runs, but what held its terminal (the resident server or"
+                                    + " its monitor process) is gone: nothing can attach to it; 'isola logs' shows what it wrote");
                 }
                 return exitCode(lifecycle, id); // it ended between the look and the connect
             }
@@ -113,12 +118,15 @@ public final class ContainerAttach {
     private int followLog(Lifecycle lifecycle, ContainerState state, IntConsumer proxy, long offset)
             throws IOException, InterruptedException {
         if (state.isola() == null || state.isola().logFile() == null) {
-            throw new IllegalArgumentException("container " + state.id() + " keeps no output to attach to: it was not run with 'isola run -d'");
+            throw new IllegalArgumentException(
+                    "container " + state.id() + " keeps no output to attach to: it was not run with 'isola run -d'");
         }
         Invocation invocation = Invocation.current();
-        AutoCloseable signals = proxy == null ? () -> { } : forward(proxy, invocation);
-        try (signals; OutputStream out = new FdOutputStream(Fds.dupCloexec(invocation == null ? 1 : invocation.stdio(1)));
-                InputStream log = Files.newInputStream(Path.of(state.isola().logFile()), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+        AutoCloseable signals = proxy == null ? () -> {} : forward(proxy, invocation);
+        try (signals;
+                OutputStream out = new FdOutputStream(Fds.dupCloexec(invocation == null ? 1 : invocation.stdio(1)));
+                InputStream log = Files.newInputStream(
+                        Path.of(state.isola().logFile()), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             log.skipNBytes(offset);
             byte[] buffer = new byte[8192];
             boolean live = true;
@@ -167,9 +175,11 @@ public final class ContainerAttach {
     /** The exit code that the container's monitor recorded, once it has. */
     private static int exitCode(Lifecycle lifecycle, String id) throws InterruptedException {
         ContainerState ended = lifecycle.await(id);
-        Integer code = ended == null || ended.isola() == null ? null : ended.isola().exitCode();
+        Integer code =
+                ended == null || ended.isola() == null ? null : ended.isola().exitCode();
         if (code == null) {
-            throw new IsolaException("container " + id + " ended, but its exit status was not recorded (its monitor is gone)");
+            throw new IsolaException(
+                    "container " + id + " ended, but its exit status was not recorded (its monitor is gone)");
         }
         return code;
     }

@@ -26,8 +26,9 @@ public record DetachKeys(byte[] sequence) {
             } else if (key.length() == 6 && key.startsWith("ctrl-") && CONTROLS.indexOf(key.charAt(5)) >= 0) {
                 codes.write(CONTROLS.indexOf(key.charAt(5)));
             } else {
-                throw new IllegalArgumentException("--detach-keys \"" + keys + "\": \"" + key + "\" is not a key; expected"
-                        + " comma-separated single characters or ctrl-X with X one of a-z, @, [, \\, ], ^, _ (as ctrl-p,ctrl-q)");
+                throw new IllegalArgumentException(
+                        "--detach-keys \"" + keys + "\": \"" + key + "\" is not a key; expected"
+                                + " comma-separated single characters or ctrl-X with X one of a-z, @, [, \\, ], ^, _ (as ctrl-p,ctrl-q)");
             }
         }
         return new DetachKeys(codes.toByteArray());

@@ -1,11 +1,10 @@
 package io.isola.launcher.bench;
 
-import io.isola.launcher.framework.FelixRuntime;
-
 import io.isola.api.Container;
 import io.isola.api.ContainerSpec;
 import io.isola.api.ExitStatus;
 import io.isola.api.Isola;
+import io.isola.launcher.framework.FelixRuntime;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -62,7 +61,8 @@ public final class EmbeddedBench {
     }
 
     private static void throughput(int total, int inFlight) throws Exception {
-        ContainerSpec spec = ContainerSpec.builder("/bin/true").isolators(ISOLATORS).build();
+        ContainerSpec spec =
+                ContainerSpec.builder("/bin/true").isolators(ISOLATORS).build();
         try (Isola isola = Isola.fromServiceLoader()) {
             for (int i = 0; i < 10; i++) {
                 check(isola.run(spec)); // warm-up: jnr-ffi, the clone threads
@@ -85,15 +85,22 @@ public final class EmbeddedBench {
             double seconds = (System.nanoTime() - start) / 1e9;
             pool.shutdown();
             pool.awaitTermination(10, TimeUnit.SECONDS);
-            System.out.printf(Locale.ROOT, "{\"total\": %d, \"in_flight\": %d, \"seconds\": %.3f, \"per_second\": %.2f}%n",
-                    total, inFlight, seconds, total / seconds);
+            System.out.printf(
+                    Locale.ROOT,
+                    "{\"total\": %d, \"in_flight\": %d, \"seconds\": %.3f, \"per_second\": %.2f}%n",
+                    total,
+                    inFlight,
+                    seconds,
+                    total / seconds);
         }
     }
 
     private static void memory(int n) throws Exception {
-        ContainerSpec spec = ContainerSpec.builder("sleep", "600").isolators(ISOLATORS).build();
+        ContainerSpec spec =
+                ContainerSpec.builder("sleep", "600").isolators(ISOLATORS).build();
         try (Isola isola = Isola.fromServiceLoader()) {
-            check(isola.run(ContainerSpec.builder("/bin/true").isolators(ISOLATORS).build()));
+            check(isola.run(
+                    ContainerSpec.builder("/bin/true").isolators(ISOLATORS).build()));
             System.gc();
             long[] before = smapsRollup();
             List<Container> running = new ArrayList<>();
@@ -103,10 +110,17 @@ public final class EmbeddedBench {
                 }
                 Thread.sleep(500); // let the containers settle in sleep(1)
                 long[] with = smapsRollup();
-                System.out.printf(Locale.ROOT,
+                System.out.printf(
+                        Locale.ROOT,
                         "{\"containers\": %d, \"rss_kb\": %d, \"pss_kb\": %d, \"rss_kb_before\": %d, \"pss_kb_before\": %d,"
                                 + " \"threads\": %d, \"fds\": %d}%n",
-                        n, with[0], with[1], before[0], before[1], threads(), fds());
+                        n,
+                        with[0],
+                        with[1],
+                        before[0],
+                        before[1],
+                        threads(),
+                        fds());
             } finally {
                 for (Container c : running) {
                     c.kill(9);
@@ -124,7 +138,10 @@ public final class EmbeddedBench {
         try (FelixRuntime felix = FelixRuntime.start(bundles)) {
             felix.requireIsolators(ISOLATORS, Duration.ofSeconds(10));
             double felixMs = (System.nanoTime() - t0) / 1e6;
-            try (Isola isola = Isola.builder().isolatorSource(felix.isolators()).defaultIsolators(ISOLATORS).build()) {
+            try (Isola isola = Isola.builder()
+                    .isolatorSource(felix.isolators())
+                    .defaultIsolators(ISOLATORS)
+                    .build()) {
                 ContainerSpec spec = ContainerSpec.builder("/bin/true").build();
                 double[] ms = new double[n];
                 StringBuilder points = new StringBuilder();
@@ -136,19 +153,34 @@ public final class EmbeddedBench {
                     if (k == 1 || k == 10 || k == 100 || k % 250 == 0 || k == n) {
                         long[] nmt = nativeMemory();
                         long[] mem = smapsRollup();
-                        points.append(points.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT,
-                                "{\"container\": %d, \"fds\": %d, \"threads\": %d, \"nmt_committed_kb\": %d,"
-                                        + " \"nmt_other_kb\": %d, \"rss_kb\": %d}",
-                                k, fds(), threads(), nmt[0], nmt[1], mem[0]));
+                        points.append(points.length() == 0 ? "" : ", ")
+                                .append(String.format(
+                                        Locale.ROOT,
+                                        "{\"container\": %d, \"fds\": %d, \"threads\": %d, \"nmt_committed_kb\": %d,"
+                                                + " \"nmt_other_kb\": %d, \"rss_kb\": %d}",
+                                        k,
+                                        fds(),
+                                        threads(),
+                                        nmt[0],
+                                        nmt[1],
+                                        mem[0]));
                     }
                 }
-                System.out.printf(Locale.ROOT,
+                System.out.printf(
+                        Locale.ROOT,
                         "{\"containers\": %d, \"felix_start_ms\": %.1f, \"first_ms\": %.3f, \"tenth_ms\": %.3f,"
                                 + " \"median_2_to_11_ms\": %.3f, \"median_last_10_ms\": %.3f, \"last_ms\": %.3f,"
                                 + " \"median_all_ms\": %.3f, \"samples_ms\": %s, \"points\": [%s]}%n",
-                        n, felixMs, ms[0], ms[Math.min(9, n - 1)], median(Arrays.copyOfRange(ms, 1, Math.min(11, n))),
-                        median(Arrays.copyOfRange(ms, Math.max(0, n - 10), n)), ms[n - 1], median(ms.clone()),
-                        Arrays.toString(ms), points);
+                        n,
+                        felixMs,
+                        ms[0],
+                        ms[Math.min(9, n - 1)],
+                        median(Arrays.copyOfRange(ms, 1, Math.min(11, n))),
+                        median(Arrays.copyOfRange(ms, Math.max(0, n - 10), n)),
+                        ms[n - 1],
+                        median(ms.clone()),
+                        Arrays.toString(ms),
+                        points);
             }
         }
     }
@@ -185,13 +217,17 @@ public final class EmbeddedBench {
      */
     private static long[] nativeMemory() {
         try {
-            String out = (String) ManagementFactory.getPlatformMBeanServer().invoke(
-                    new ObjectName("com.sun.management:type=DiagnosticCommand"), "vmNativeMemory",
-                    new Object[] {new String[] {"summary"}}, new String[] {String[].class.getName()});
+            String out = (String) ManagementFactory.getPlatformMBeanServer()
+                    .invoke(
+                            new ObjectName("com.sun.management:type=DiagnosticCommand"),
+                            "vmNativeMemory",
+                            new Object[] {new String[] {"summary"}},
+                            new String[] {String[].class.getName()});
             Matcher total = NMT_TOTAL.matcher(out);
             Matcher other = NMT_OTHER.matcher(out);
-            return new long[] {total.find() ? Long.parseLong(total.group(2)) : -1,
-                other.find() ? Long.parseLong(other.group(2)) : -1};
+            return new long[] {
+                total.find() ? Long.parseLong(total.group(2)) : -1, other.find() ? Long.parseLong(other.group(2)) : -1
+            };
         } catch (Exception e) {
             return new long[] {-1, -1};
         }

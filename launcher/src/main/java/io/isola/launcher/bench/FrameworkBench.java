@@ -1,7 +1,6 @@
 package io.isola.launcher.bench;
 
 import io.isola.launcher.IsolaRuntime;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -45,7 +44,11 @@ public final class FrameworkBench {
         double[] stops = new double[runs];
         for (int i = -1; i < runs; i++) {
             long t0 = System.nanoTime();
-            IsolaRuntime isola = IsolaRuntime.withBundles(bundles).config(conf).plugins(null).cache(cache).start();
+            IsolaRuntime isola = IsolaRuntime.withBundles(bundles)
+                    .config(conf)
+                    .plugins(null)
+                    .cache(cache)
+                    .start();
             if (!isola.awaitIsolators(names -> names.containsAll(BUILT_IN), Duration.ofSeconds(30))) {
                 throw new IllegalStateException("the isolators did not register: " + isola.defaultIsolators());
             }
@@ -61,8 +64,15 @@ public final class FrameworkBench {
         }
         Arrays.sort(starts);
         Arrays.sort(stops);
-        System.out.println(String.format(Locale.ROOT, "%s first=%.1f runs=%d min=%.1f median=%.1f max=%.1f stop_median=%.1f",
-                cache == null ? "cold-cache" : "warm-cache", first, runs, starts[0], starts[runs / 2], starts[runs - 1],
+        System.out.println(String.format(
+                Locale.ROOT,
+                "%s first=%.1f runs=%d min=%.1f median=%.1f max=%.1f stop_median=%.1f",
+                cache == null ? "cold-cache" : "warm-cache",
+                first,
+                runs,
+                starts[0],
+                starts[runs / 2],
+                starts[runs - 1],
                 stops[runs / 2]));
     }
 }

@@ -99,7 +99,8 @@ public final class LaunchBench {
             Set<String> isolators = new java.util.HashSet<>(ISOLATORS);
             List<Object> extensions = new java.util.ArrayList<>();
             variant(variant, isolators, extensions);
-            List<String> found = isola.isolators().stream().map(NamespaceIsolator::name).collect(Collectors.toList());
+            List<String> found =
+                    isola.isolators().stream().map(NamespaceIsolator::name).collect(Collectors.toList());
             if (!found.containsAll(isolators)) {
                 fail("isolators found on the class path: " + found + ", need " + isolators);
             }
@@ -107,7 +108,8 @@ public final class LaunchBench {
                 extensions.add(Filesystem.builder().rootfs(rootfs).build());
             }
 
-            ContainerSpec.Builder check = ContainerSpec.builder("/bin/sh", "-c", "[ $$ -eq 1 ]").isolators(isolators);
+            ContainerSpec.Builder check =
+                    ContainerSpec.builder("/bin/sh", "-c", "[ $$ -eq 1 ]").isolators(isolators);
             ContainerSpec.Builder bench = ContainerSpec.builder("/bin/true").isolators(isolators);
             extensions.forEach(extension -> {
                 check.with(extension);
@@ -137,11 +139,23 @@ public final class LaunchBench {
             Arrays.sort(ms);
 
             checksum += ballastChecksum();
-            System.out.printf(Locale.ROOT,
+            System.out.printf(
+                    Locale.ROOT,
                     "%s runs=%d min=%.3f median=%.3f p99=%.3f mean=%.3f init=%.1f touched_mb=%d rss_mb=%d rootfs=%s"
                             + " heap_max_mb=%d checksum=%d variant=%s%n",
-                    label, runs, ms[0], median(ms), percentile(ms, 0.99), Arrays.stream(ms).average().orElse(0),
-                    initMs, touchMb, rssMb(), where, Runtime.getRuntime().maxMemory() >> 20, checksum, variant);
+                    label,
+                    runs,
+                    ms[0],
+                    median(ms),
+                    percentile(ms, 0.99),
+                    Arrays.stream(ms).average().orElse(0),
+                    initMs,
+                    touchMb,
+                    rssMb(),
+                    where,
+                    Runtime.getRuntime().maxMemory() >> 20,
+                    checksum,
+                    variant);
         }
     }
 
@@ -182,7 +196,7 @@ public final class LaunchBench {
     /** Adds the isolators and spec extensions of {@code variant} (see the class comment). */
     private static void variant(String variant, Set<String> isolators, List<Object> extensions) {
         switch (variant) {
-            case "base" -> { }
+            case "base" -> {}
             case "userns" -> {
                 isolators.add("user");
                 List<IdMapping> map = List.of(new IdMapping(0, USERNS_HOST_ID, 65536));

@@ -13,12 +13,16 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code isola attach CONTAINER}, Docker's: the user's terminal or streams to a running detached container's. */
-@Command(name = "attach", description = {"Attach your terminal (or stdin and stdout) to a running container's.",
-    "A container run with -dit gets your keys and window size; -d -t shows its terminal,",
-    "-di takes your stdin and shows its stdout and stderr, -d alone shows its output.",
-    "Several attaches at once all see the output. The detach keys (ctrl-p ctrl-q) leave",
-    "it running (\"read escape sequence\", status 1, as Docker's); else attach ends when",
-    "the container does, with its exit status."})
+@Command(
+        name = "attach",
+        description = {
+            "Attach your terminal (or stdin and stdout) to a running container's.",
+            "A container run with -dit gets your keys and window size; -d -t shows its terminal,",
+            "-di takes your stdin and shows its stdout and stderr, -d alone shows its output.",
+            "Several attaches at once all see the output. The detach keys (ctrl-p ctrl-q) leave",
+            "it running (\"read escape sequence\", status 1, as Docker's); else attach ends when",
+            "the container does, with its exit status."
+        })
 final class AttachCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -30,11 +34,20 @@ final class AttachCommand implements Callable<Integer> {
     @Option(names = "--no-stdin", description = "Do not pass your stdin to the container (output only).")
     private boolean noStdin;
 
-    @Option(names = "--sig-proxy", arity = "0..1", defaultValue = "true", fallbackValue = "true", paramLabel = "BOOL",
-            description = "Pass the signals you get (INT, TERM, HUP) to a container without a terminal (default: true).")
+    @Option(
+            names = "--sig-proxy",
+            arity = "0..1",
+            defaultValue = "true",
+            fallbackValue = "true",
+            paramLabel = "BOOL",
+            description =
+                    "Pass the signals you get (INT, TERM, HUP) to a container without a terminal (default: true).")
     private boolean sigProxy;
 
-    @Option(names = "--detach-keys", paramLabel = "KEYS", defaultValue = DetachKeys.DEFAULT,
+    @Option(
+            names = "--detach-keys",
+            paramLabel = "KEYS",
+            defaultValue = DetachKeys.DEFAULT,
             description = "Keys that detach and leave the container running: comma-separated characters or ctrl-X"
                     + " (default: ${DEFAULT-VALUE}).")
     private String detachKeys;

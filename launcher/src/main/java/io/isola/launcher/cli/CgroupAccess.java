@@ -27,8 +27,10 @@ final class CgroupAccess implements AutoCloseable {
     static CgroupAccess open() throws InterruptedException {
         IsolaRuntime runtime = IsolaRuntime.withIsolators(Set.of(ISOLATOR));
         try {
-            ResourceControls controls = runtime.service(ResourceControls.class).orElseThrow(() -> new IsolaException(
-                    "the cgroup plugin offers no access to running containers' cgroups (is it an older version?)"));
+            ResourceControls controls = runtime.service(ResourceControls.class)
+                    .orElseThrow(
+                            () -> new IsolaException(
+                                    "the cgroup plugin offers no access to running containers' cgroups (is it an older version?)"));
             return new CgroupAccess(runtime, controls);
         } catch (RuntimeException e) {
             runtime.close();

@@ -14,11 +14,15 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code isola commit CONTAINER NAME[:TAG]}: a new image from an image's container and its changes. */
-@Command(name = "commit", mixinStandardHelpOptions = true, description = {
-    "Create an image from a container's changes (running or stopped).",
-    "Its writable layer, deletions too, becomes a new layer of the image NAME[:TAG]",
-    "(TAG: latest when omitted), which shares its parent's layers and keeps its",
-    "configuration (Entrypoint, Cmd, Env, WorkingDir). Prints the new image's id."})
+@Command(
+        name = "commit",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Create an image from a container's changes (running or stopped).",
+            "Its writable layer, deletions too, becomes a new layer of the image NAME[:TAG]",
+            "(TAG: latest when omitted), which shares its parent's layers and keeps its",
+            "configuration (Entrypoint, Cmd, Env, WorkingDir). Prints the new image's id."
+        })
 final class CommitCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -37,8 +41,13 @@ final class CommitCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         ContainerCommit.reference(name); // a bad name is refused before the container is looked at
         ContainerState state = new Lifecycle(parent.global().store()).get(container);
-        Image image = new ContainerCommit(ImageStore.fromEnvironment()).commit(state.id(),
-                state.isola() == null || state.isola().spec() == null ? null : state.isola().spec().root(), name);
+        Image image = new ContainerCommit(ImageStore.fromEnvironment())
+                .commit(
+                        state.id(),
+                        state.isola() == null || state.isola().spec() == null
+                                ? null
+                                : state.isola().spec().root(),
+                        name);
         spec.commandLine().getOut().println(image.id());
         spec.commandLine().getOut().flush();
         return 0;

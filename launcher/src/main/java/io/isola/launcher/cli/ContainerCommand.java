@@ -5,7 +5,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code isola container prune}: Docker's management command for containers (the other verbs are top-level). */
-@Command(name = "container", description = "Manage containers (isola has prune here; the other verbs are top-level).",
+@Command(
+        name = "container",
+        description = "Manage containers (isola has prune here; the other verbs are top-level).",
         subcommands = {ContainerPruneCommand.class})
 final class ContainerCommand implements Runnable {
 
@@ -21,7 +23,9 @@ final class ContainerCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "missing command: expected one of: " + String.join(", ", spec.subcommands().keySet()));
+        throw new picocli.CommandLine.ParameterException(
+                spec.commandLine(),
+                "missing command: expected one of: "
+                        + String.join(", ", spec.subcommands().keySet()));
     }
 }

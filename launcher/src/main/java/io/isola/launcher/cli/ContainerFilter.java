@@ -17,7 +17,15 @@ import java.util.function.Predicate;
  */
 final class ContainerFilter implements Predicate<ContainerState> {
 
-    enum Key { STATUS, NAME, LABEL, ANCESTOR, ID, VOLUME, HEALTH }
+    enum Key {
+        STATUS,
+        NAME,
+        LABEL,
+        ANCESTOR,
+        ID,
+        VOLUME,
+        HEALTH
+    }
 
     private final Map<Key, List<String>> values = new LinkedHashMap<>();
 
@@ -32,15 +40,18 @@ final class ContainerFilter implements Predicate<ContainerState> {
                 }
             }
             if (key == null) {
-                throw new IllegalArgumentException("filter \"" + filterText + "\": expected status=, name=, label=, ancestor=,"
-                        + " id=, volume= or health= followed by a value");
+                throw new IllegalArgumentException(
+                        "filter \"" + filterText + "\": expected status=, name=, label=, ancestor=,"
+                                + " id=, volume= or health= followed by a value");
             }
             String value = filterText.substring(equals + 1);
             if (key == Key.STATUS) {
                 ContainerStatus.parse(value);
             }
-            if (key == Key.HEALTH && !List.of("starting", "healthy", "unhealthy", "none").contains(value)) {
-                throw new IllegalArgumentException("filter \"" + filterText + "\": expected health=starting, healthy, unhealthy or none");
+            if (key == Key.HEALTH
+                    && !List.of("starting", "healthy", "unhealthy", "none").contains(value)) {
+                throw new IllegalArgumentException(
+                        "filter \"" + filterText + "\": expected health=starting, healthy, unhealthy or none");
             }
             filter.values.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
         }
@@ -70,12 +81,21 @@ final class ContainerFilter implements Predicate<ContainerState> {
             case LABEL -> {
                 Map<String, String> labels = ContainerRow.labels(state);
                 int equals = value.indexOf('=');
-                yield equals < 0 ? labels.containsKey(value) : value.substring(equals + 1).equals(labels.get(value.substring(0, equals)));
+                yield equals < 0
+                        ? labels.containsKey(value)
+                        : value.substring(equals + 1).equals(labels.get(value.substring(0, equals)));
             }
-            case VOLUME -> state.isola() != null && state.isola().spec() != null && state.isola().spec().volumes() != null
-                    && state.isola().spec().volumes().stream().anyMatch(v -> v.target().equals(value) || v.source().equals(value)
-                            || io.isola.launcher.volume.VolumeStore.fromEnvironment().nameOf(java.nio.file.Path.of(v.source()))
-                                    .filter(value::equals).isPresent());
+            case VOLUME ->
+                state.isola() != null
+                        && state.isola().spec() != null
+                        && state.isola().spec().volumes() != null
+                        && state.isola().spec().volumes().stream()
+                                .anyMatch(v -> v.target().equals(value)
+                                        || v.source().equals(value)
+                                        || io.isola.launcher.volume.VolumeStore.fromEnvironment()
+                                                .nameOf(java.nio.file.Path.of(v.source()))
+                                                .filter(value::equals)
+                                                .isPresent());
             case HEALTH -> io.isola.launcher.health.HealthState.word(state).equals(value);
             case ANCESTOR -> {
                 String image = ContainerRow.image(state);

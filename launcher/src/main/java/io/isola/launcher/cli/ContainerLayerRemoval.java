@@ -12,8 +12,10 @@ final class ContainerLayerRemoval {
     private ContainerLayerRemoval() {}
 
     static void after(ContainerState removed) {
-        SavedRoot root = removed == null || removed.isola() == null || removed.isola().spec() == null ? null
-                : removed.isola().spec().root();
+        SavedRoot root =
+                removed == null || removed.isola() == null || removed.isola().spec() == null
+                        ? null
+                        : removed.isola().spec().root();
         if (root == null || root.writableLayer() == null) {
             return;
         }

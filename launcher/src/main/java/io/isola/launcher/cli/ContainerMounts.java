@@ -17,7 +17,9 @@ final class ContainerMounts {
 
     static List<Map<String, Object>> of(ContainerState state, VolumeStore volumes) {
         List<Map<String, Object>> mounts = new ArrayList<>();
-        if (state.isola() == null || state.isola().spec() == null || state.isola().spec().volumes() == null) {
+        if (state.isola() == null
+                || state.isola().spec() == null
+                || state.isola().spec().volumes() == null) {
             return mounts;
         }
         for (Volume volume : state.isola().spec().volumes()) {

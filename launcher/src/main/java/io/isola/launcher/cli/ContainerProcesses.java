@@ -31,7 +31,8 @@ final class ContainerProcesses {
             return processes;
         }
         try (Stream<Path> all = Files.list(Path.of("/proc"))) {
-            all.map(p -> p.getFileName().toString()).filter(name -> name.chars().allMatch(Character::isDigit))
+            all.map(p -> p.getFileName().toString())
+                    .filter(name -> name.chars().allMatch(Character::isDigit))
                     .forEach(pid -> {
                         if (theirs.equals(link(Path.of("/proc", pid, "ns/pid")))) {
                             ProcessIdentity process = ProcessIdentity.of(Long.parseLong(pid));

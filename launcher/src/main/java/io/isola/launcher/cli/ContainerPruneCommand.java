@@ -26,14 +26,20 @@ import picocli.CommandLine.Spec;
  * writable layer), after asking unless {@code -f}, and prints their ids and the space their
  * writable layers took. Containers an engine created from an OCI bundle are the engine's and left be.
  */
-@Command(name = "prune", description = {"Remove all stopped containers (asks first unless -f). isola leaves the",
-    "containers an engine created from an OCI bundle to that engine."})
+@Command(
+        name = "prune",
+        description = {
+            "Remove all stopped containers (asks first unless -f). isola leaves the",
+            "containers an engine created from an OCI bundle to that engine."
+        })
 final class ContainerPruneCommand implements Callable<Integer> {
 
     @ParentCommand
     private ContainerCommand container;
 
-    @Option(names = {"-f", "--force"}, description = "Do not ask.")
+    @Option(
+            names = {"-f", "--force"},
+            description = "Do not ask.")
     private boolean force;
 
     @Spec
@@ -93,23 +99,28 @@ final class ContainerPruneCommand implements Callable<Integer> {
         out.print(warning + "Are you sure you want to continue? [y/N] ");
         out.flush();
         String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
-        return answer != null && (answer.strip().equalsIgnoreCase("y") || answer.strip().equalsIgnoreCase("yes"));
+        return answer != null
+                && (answer.strip().equalsIgnoreCase("y") || answer.strip().equalsIgnoreCase("yes"));
     }
 
     /** The bytes of a stopped container's writable layer (no process writes it now; links are not followed). */
     private static long layerSize(ContainerState state) {
-        SavedRoot root = state.isola() == null || state.isola().spec() == null ? null : state.isola().spec().root();
+        SavedRoot root = state.isola() == null || state.isola().spec() == null
+                ? null
+                : state.isola().spec().root();
         if (root == null || root.writableLayer() == null) {
             return 0;
         }
         try (Stream<Path> files = Files.walk(Path.of(root.writableLayer()))) {
-            return files.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).mapToLong(p -> {
-                try {
-                    return Files.size(p);
-                } catch (IOException e) {
-                    return 0;
-                }
-            }).sum();
+            return files.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
+                    .mapToLong(p -> {
+                        try {
+                            return Files.size(p);
+                        } catch (IOException e) {
+                            return 0;
+                        }
+                    })
+                    .sum();
         } catch (IOException | java.io.UncheckedIOException e) {
             return 0;
         }

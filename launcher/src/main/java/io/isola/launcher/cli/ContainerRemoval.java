@@ -1,9 +1,9 @@
 package io.isola.launcher.cli;
 
+import io.isola.launcher.volume.VolumeStore;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Lifecycle;
 import io.isola.lifecycle.ProcessIdentity;
-import io.isola.launcher.volume.VolumeStore;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -52,7 +52,9 @@ final class ContainerRemoval {
             }
             try {
                 remove(state.id(), false, true); // run with --rm: its anonymous volumes go with it, as Docker's
-                LOG.info("removed container {}: it was run with --rm and its monitor died before removing it", state.id());
+                LOG.info(
+                        "removed container {}: it was run with --rm and its monitor died before removing it",
+                        state.id());
             } catch (RuntimeException e) {
                 LOG.warn("cannot remove container {}, run with --rm: {}", state.id(), e.getMessage());
                 shown.add(state);

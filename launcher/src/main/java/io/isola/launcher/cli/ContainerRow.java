@@ -1,7 +1,6 @@
 package io.isola.launcher.cli;
 
 import io.isola.launcher.cli.format.Struct;
-
 import io.isola.lifecycle.ContainerState;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,21 +17,35 @@ final class ContainerRow {
 
     /** Docker's ps truncates the command to this many characters. */
     private static final int COMMAND_WIDTH = 20;
-    private static final DateTimeFormatter CREATED_AT = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss Z 'UTC'")
-            .withZone(ZoneOffset.UTC);
+
+    private static final DateTimeFormatter CREATED_AT =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss Z 'UTC'").withZone(ZoneOffset.UTC);
 
     private ContainerRow() {}
 
     static Struct header() {
-        return new Struct("container").with("ID", "CONTAINER ID").with("Image", "IMAGE").with("Command", "COMMAND")
-                .with("CreatedAt", "CREATED AT").with("RunningFor", "CREATED").with("Ports", "PORTS").with("State", "STATE")
-                .with("Status", "STATUS").with("Names", "NAMES").with("Labels", "LABELS").with("Mounts", "MOUNTS")
-                .with("Networks", "NETWORKS").with("Size", "SIZE").with("RestartCount", "RESTARTS");
+        return new Struct("container")
+                .with("ID", "CONTAINER ID")
+                .with("Image", "IMAGE")
+                .with("Command", "COMMAND")
+                .with("CreatedAt", "CREATED AT")
+                .with("RunningFor", "CREATED")
+                .with("Ports", "PORTS")
+                .with("State", "STATE")
+                .with("Status", "STATUS")
+                .with("Names", "NAMES")
+                .with("Labels", "LABELS")
+                .with("Mounts", "MOUNTS")
+                .with("Networks", "NETWORKS")
+                .with("Size", "SIZE")
+                .with("RestartCount", "RESTARTS");
     }
 
     static Struct of(ContainerState state, boolean noTrunc) {
         ContainerState.Extra extra = state.isola();
-        String command = extra == null || extra.spec() == null ? "" : String.join(" ", extra.spec().command());
+        String command = extra == null || extra.spec() == null
+                ? ""
+                : String.join(" ", extra.spec().command());
         if (!noTrunc && command.length() > COMMAND_WIDTH) {
             command = command.substring(0, COMMAND_WIDTH - 1) + "…";
         }
@@ -43,12 +56,20 @@ final class ContainerRow {
                 .with("Command", "\"" + command + "\"")
                 .with("CreatedAt", created == null ? "" : CREATED_AT.format(created))
                 .with("RunningFor", Durations.ago(state.created()))
-                .with("Ports", PublishedPort.of(state).stream().map(PublishedPort::toString).collect(Collectors.joining(", ")))
+                .with(
+                        "Ports",
+                        PublishedPort.of(state).stream()
+                                .map(PublishedPort::toString)
+                                .collect(Collectors.joining(", ")))
                 .with("State", ContainerStatus.of(state).word())
                 .with("Status", dockerStatus(state))
                 .with("Names", extra == null || extra.name() == null ? "" : extra.name())
-                .with("Labels", new java.util.TreeMap<>(labels(state)).entrySet().stream() // by key: Go's maps have no order
-                        .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(",")))
+                .with(
+                        "Labels",
+                        new java.util.TreeMap<>(labels(state))
+                                .entrySet().stream() // by key: Go's maps have no order
+                                        .map(e -> e.getKey() + "=" + e.getValue())
+                                        .collect(Collectors.joining(",")))
                 .with("Mounts", "")
                 .with("Networks", "")
                 .with("Size", "")
@@ -65,7 +86,9 @@ final class ContainerRow {
         if (spec == null || spec.root() == null) {
             return state.bundle() != null ? "(bundle)" : "(host)";
         }
-        return spec.root().image() != null ? spec.root().image() : "(rootfs) " + spec.root().rootfs();
+        return spec.root().image() != null
+                ? spec.root().image()
+                : "(rootfs) " + spec.root().rootfs();
     }
 
     /** Docker's labels of a container of run; an engine's container's annotations are not labels. */
@@ -81,10 +104,13 @@ final class ContainerRow {
             case RUNNING -> "Up " + since(started) + health(state);
             case PAUSED -> "Up " + since(started) + " (Paused)";
             case CREATED -> "Created";
-            case RESTARTING -> "Restarting (" + (extra.exitCode() == null ? 0 : extra.exitCode()) + ") "
-                    + Durations.ago(extra.finishedAt());
-            case EXITED -> extra != null && extra.exitCode() != null
-                    ? "Exited (" + extra.exitCode() + ") " + Durations.ago(extra.finishedAt()) : "Exited";
+            case RESTARTING ->
+                "Restarting (" + (extra.exitCode() == null ? 0 : extra.exitCode()) + ") "
+                        + Durations.ago(extra.finishedAt());
+            case EXITED ->
+                extra != null && extra.exitCode() != null
+                        ? "Exited (" + extra.exitCode() + ") " + Durations.ago(extra.finishedAt())
+                        : "Exited";
             case DEAD -> "Dead";
         };
     }

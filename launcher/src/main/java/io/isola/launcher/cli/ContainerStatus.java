@@ -10,7 +10,12 @@ import java.util.Locale;
  * is starting it again), stopped is {@code exited}, a state that cannot be read is {@code dead}.
  */
 enum ContainerStatus {
-    CREATED, RESTARTING, RUNNING, PAUSED, EXITED, DEAD;
+    CREATED,
+    RESTARTING,
+    RUNNING,
+    PAUSED,
+    EXITED,
+    DEAD;
 
     static ContainerStatus of(ContainerState state) {
         if (state.isUnreadable()) {
@@ -20,7 +25,8 @@ enum ContainerStatus {
         return switch (state.status()) {
             case ContainerState.CREATING -> extra != null && extra.restartCount() > 0 ? RESTARTING : CREATED;
             case ContainerState.CREATED -> CREATED;
-            case ContainerState.RUNNING -> extra != null && extra.paused() && Lifecycle.isLive(state) ? PAUSED : RUNNING;
+            case ContainerState.RUNNING ->
+                extra != null && extra.paused() && Lifecycle.isLive(state) ? PAUSED : RUNNING;
             default -> state.neverStarted() ? CREATED : EXITED;
         };
     }
@@ -32,8 +38,8 @@ enum ContainerStatus {
                 return status;
             }
         }
-        throw new IllegalArgumentException("status \"" + word + "\": expected created, restarting, running, paused, exited"
-                + " or dead (isola has no removing)");
+        throw new IllegalArgumentException("status \"" + word
+                + "\": expected created, restarting, running, paused, exited" + " or dead (isola has no removing)");
     }
 
     String word() {

@@ -5,8 +5,8 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -60,7 +60,8 @@ abstract class ContainerVerb implements Callable<Integer> {
             try {
                 action.apply(id);
             } catch (RuntimeException e) {
-                if (ids.size() == 1 || !(e instanceof IllegalArgumentException || e instanceof io.isola.api.IsolaException)) {
+                if (ids.size() == 1
+                        || !(e instanceof IllegalArgumentException || e instanceof io.isola.api.IsolaException)) {
                     throw e;
                 }
                 failed++;

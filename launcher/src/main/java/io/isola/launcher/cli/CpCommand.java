@@ -20,25 +20,35 @@ import picocli.CommandLine.ParentCommand;
  * the container running or stopped. A path inside the container is resolved as the container
  * would, links included, but never above its root ({@link io.isola.internal.nativ.DirectoryFd#inRoot}).
  */
-@Command(name = "cp", mixinStandardHelpOptions = true, description = {
-    "Copy files between a container (running or stopped) and the host, as docker cp.",
-    "  isola cp CONTAINER:SRC_PATH DEST_PATH|-",
-    "  isola cp SRC_PATH|- CONTAINER:DEST_PATH",
-    "\"-\" is a tar archive on stdout or stdin. Links inside the container are followed as the",
-    "container sees them, never out of its root; a link named as SRC_PATH is copied as a link.",
-    "Differs from Docker: a stopped container's volumes are not part of it; -L is not supported."})
+@Command(
+        name = "cp",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Copy files between a container (running or stopped) and the host, as docker cp.",
+            "  isola cp CONTAINER:SRC_PATH DEST_PATH|-",
+            "  isola cp SRC_PATH|- CONTAINER:DEST_PATH",
+            "\"-\" is a tar archive on stdout or stdin. Links inside the container are followed as the",
+            "container sees them, never out of its root; a link named as SRC_PATH is copied as a link.",
+            "Differs from Docker: a stopped container's volumes are not part of it; -L is not supported."
+        })
 final class CpCommand implements Callable<Integer> {
 
     @ParentCommand
     private IsolaCommand parent;
 
-    @Option(names = {"-a", "--archive"}, description = "Keep the files' owners (default: the destination's root, or you on the host).")
+    @Option(
+            names = {"-a", "--archive"},
+            description = "Keep the files' owners (default: the destination's root, or you on the host).")
     private boolean archive;
 
-    @Option(names = {"-L", "--follow-link"}, description = "Not supported by isola: name the link's target instead.")
+    @Option(
+            names = {"-L", "--follow-link"},
+            description = "Not supported by isola: name the link's target instead.")
     private boolean followLink;
 
-    @Option(names = {"-q", "--quiet"}, description = "Accepted for Docker's scripts: isola cp prints no progress.")
+    @Option(
+            names = {"-q", "--quiet"},
+            description = "Accepted for Docker's scripts: isola cp prints no progress.")
     private boolean quiet;
 
     @Parameters(index = "0", paramLabel = "SRC")
@@ -52,9 +62,11 @@ final class CpCommand implements Callable<Integer> {
         try {
             return copy();
         } catch (java.nio.file.NoSuchFileException e) {
-            throw new IsolaException("cp " + source + " " + destination + ": no such file or directory: " + e.getFile(), e);
+            throw new IsolaException(
+                    "cp " + source + " " + destination + ": no such file or directory: " + e.getFile(), e);
         } catch (IOException e) {
-            // a refused entry (a link on its way, a file where a directory is) is the user's to fix, not an internal error
+            // a refused entry (a link on its way, a file where a directory is) is the user's to fix, not an internal
+            // error
             throw new IsolaException("cp " + source + " " + destination + ": " + e.getMessage(), e);
         }
     }
@@ -68,8 +80,8 @@ final class CpCommand implements Callable<Integer> {
             throw new IsolaException("cp " + source + " " + destination + ": one of them must be CONTAINER:PATH");
         }
         if (from.container() != null && to.container() != null) {
-            throw new IsolaException("cp " + source + " " + destination + ": copying between containers is not supported;"
-                    + " copy through the host");
+            throw new IsolaException("cp " + source + " " + destination
+                    + ": copying between containers is not supported;" + " copy through the host");
         }
         Lifecycle lifecycle = new Lifecycle(parent.global().store());
         if (from.container() != null) {
@@ -116,7 +128,8 @@ final class CpCommand implements Callable<Integer> {
                 return new Endpoint(null, argument);
             }
             if (colon == 0) {
-                throw new IsolaException("cp: \"" + argument + "\" names no container before the colon; expected CONTAINER:PATH");
+                throw new IsolaException(
+                        "cp: \"" + argument + "\" names no container before the colon; expected CONTAINER:PATH");
             }
             return new Endpoint(argument.substring(0, colon), argument.substring(colon + 1));
         }

@@ -17,8 +17,8 @@ import java.util.Set;
  */
 public final class DockerCreate {
 
-    private static final Set<String> OCI_OPTIONS = Set.of("-b", "--bundle", "--pid-file", "--console-socket",
-            "--preserve-fds", "--no-pivot", "--no-new-keyring");
+    private static final Set<String> OCI_OPTIONS = Set.of(
+            "-b", "--bundle", "--pid-file", "--console-socket", "--preserve-fds", "--no-pivot", "--no-new-keyring");
 
     private DockerCreate() {}
 
@@ -45,7 +45,9 @@ public final class DockerCreate {
             return afterVerb.size() == 1 && Files.isRegularFile(Path.of("config.json"));
         }
         String name = first.contains("=") ? first.substring(0, first.indexOf('=')) : first;
-        return OCI_OPTIONS.contains(name) || name.equals("-h") || name.equals("--help")
+        return OCI_OPTIONS.contains(name)
+                || name.equals("-h")
+                || name.equals("--help")
                 || (name.startsWith("-b") && !name.startsWith("--"));
     }
 }

@@ -36,7 +36,11 @@ public final class ErrorLog {
             Map<String, String> entry = new LinkedHashMap<>();
             entry.put("level", level);
             entry.put("msg", message);
-            entry.put("time", Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString()); // RFC 3339, as runc's logrus
+            entry.put(
+                    "time",
+                    Instant.now()
+                            .truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                            .toString()); // RFC 3339, as runc's logrus
             try {
                 line = new ObjectMapper().writeValueAsString(entry);
             } catch (IOException e) {
@@ -46,7 +50,12 @@ public final class ErrorLog {
             line = Instant.now() + " " + level + ": " + message;
         }
         try {
-            Files.writeString(global.log, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(
+                    global.log,
+                    line + "\n",
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
         } catch (IOException e) {
             // the error itself still goes to stderr
         }

@@ -27,7 +27,9 @@ final class EventTime {
         }
         if (value.matches("\\d+(\\.\\d+)?")) {
             BigDecimal seconds = new BigDecimal(value);
-            return Instant.ofEpochSecond(seconds.longValue(), seconds.remainder(BigDecimal.ONE).movePointRight(9).longValue());
+            return Instant.ofEpochSecond(
+                    seconds.longValue(),
+                    seconds.remainder(BigDecimal.ONE).movePointRight(9).longValue());
         }
         Matcher part = DURATION.matcher(value);
         Duration total = Duration.ZERO;
@@ -42,12 +44,14 @@ final class EventTime {
                 case "m" -> 60_000_000_000L;
                 default -> 3_600_000_000_000L;
             };
-            total = total.plusNanos(amount.multiply(BigDecimal.valueOf(nanosPerUnit)).longValue());
+            total = total.plusNanos(
+                    amount.multiply(BigDecimal.valueOf(nanosPerUnit)).longValue());
             at = part.end();
         }
         if (at == 0 || at != value.length()) {
-            throw new IllegalArgumentException(option + " \"" + value + "\": expected an RFC 3339 time (2024-01-02T15:04:05Z),"
-                    + " Unix seconds (1700000000) or a duration before now (10m, 1h30m)");
+            throw new IllegalArgumentException(
+                    option + " \"" + value + "\": expected an RFC 3339 time (2024-01-02T15:04:05Z),"
+                            + " Unix seconds (1700000000) or a duration before now (10m, 1h30m)");
         }
         return now.minus(total);
     }

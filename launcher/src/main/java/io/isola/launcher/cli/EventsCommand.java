@@ -27,29 +27,42 @@ import picocli.CommandLine.Spec;
  * events of this state root ({@link EventLog}), from {@code --since} (default: now) and, without
  * {@code --until}, followed until interrupted.
  */
-@Command(name = "events", description = {"Show containers' events (create, start, oom, die, destroy), as docker events.",
-    "Without --until it follows new events until interrupted. --filter takes container=,",
-    "event=, image= and type=container (one key repeated: any; different keys: all).",
-    "Differs from Docker: container events only, kept in the state root (the last ~1 MiB)."})
+@Command(
+        name = "events",
+        description = {
+            "Show containers' events (create, start, oom, die, destroy), as docker events.",
+            "Without --until it follows new events until interrupted. --filter takes container=,",
+            "event=, image= and type=container (one key repeated: any; different keys: all).",
+            "Differs from Docker: container events only, kept in the state root (the last ~1 MiB)."
+        })
 final class EventsCommand implements Callable<Integer> {
 
-    private static final DateTimeFormatter DOCKER_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.nnnnnnnnnXXX")
-            .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter DOCKER_TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.nnnnnnnnnXXX").withZone(ZoneOffset.UTC);
     private static final long POLL_MILLIS = 200;
 
     @ParentCommand
     private IsolaCommand parent;
 
-    @Option(names = "--since", paramLabel = "TIME", description = "Show events from TIME (RFC 3339, Unix seconds or a duration ago).")
+    @Option(
+            names = "--since",
+            paramLabel = "TIME",
+            description = "Show events from TIME (RFC 3339, Unix seconds or a duration ago).")
     private String since;
 
     @Option(names = "--until", paramLabel = "TIME", description = "Show events up to TIME, then exit.")
     private String until;
 
-    @Option(names = {"-f", "--filter"}, paramLabel = "KEY=VALUE", description = "container=, event=, image=, type=.")
+    @Option(
+            names = {"-f", "--filter"},
+            paramLabel = "KEY=VALUE",
+            description = "container=, event=, image=, type=.")
     private List<String> filters = new ArrayList<>();
 
-    @Option(names = "--format", paramLabel = "FORMAT", description = "json (one object a line), or a Go template ({{.Action}} {{.Actor.Attributes.name}}).")
+    @Option(
+            names = "--format",
+            paramLabel = "FORMAT",
+            description = "json (one object a line), or a Go template ({{.Action}} {{.Actor.Attributes.name}}).")
     private String format;
 
     @Spec
@@ -73,8 +86,12 @@ final class EventsCommand implements Callable<Integer> {
             for (Map<String, Object> event : events.subList(seen, events.size())) {
                 Instant at = time(event);
                 if (!at.isBefore(from) && (to == null || !at.isAfter(to)) && matches(event, wanted)) {
-                    out.println(format == null ? line(event, at) : template == null ? Inspection.compactJson(event)
-                            : template.execute(goFields(event)));
+                    out.println(
+                            format == null
+                                    ? line(event, at)
+                                    : template == null
+                                            ? Inspection.compactJson(event)
+                                            : template.execute(goFields(event)));
                 }
             }
             out.flush();
@@ -93,7 +110,8 @@ final class EventsCommand implements Callable<Integer> {
             int equals = filter.indexOf('=');
             String key = equals < 0 ? filter : filter.substring(0, equals);
             if (equals < 0 || !keys.contains(key)) {
-                throw new IllegalArgumentException("filter \"" + filter + "\": expected container=, event=, image= or type=");
+                throw new IllegalArgumentException(
+                        "filter \"" + filter + "\": expected container=, event=, image= or type=");
             }
             wanted.computeIfAbsent(key, k -> new HashSet<>()).add(filter.substring(equals + 1));
         }
@@ -102,11 +120,14 @@ final class EventsCommand implements Callable<Integer> {
 
     @SuppressWarnings("unchecked")
     private static boolean matches(Map<String, Object> event, Map<String, Set<String>> wanted) {
-        Map<String, Object> attributes = (Map<String, Object>) ((Map<String, Object>) event.get("Actor")).get("Attributes");
+        Map<String, Object> attributes =
+                (Map<String, Object>) ((Map<String, Object>) event.get("Actor")).get("Attributes");
         for (Map.Entry<String, Set<String>> filter : wanted.entrySet()) {
             boolean any = switch (filter.getKey()) {
-                case "container" -> filter.getValue().stream().anyMatch(v -> String.valueOf(event.get("id")).startsWith(v)
-                        || v.equals(attributes.get("name")));
+                case "container" ->
+                    filter.getValue().stream()
+                            .anyMatch(v ->
+                                    String.valueOf(event.get("id")).startsWith(v) || v.equals(attributes.get("name")));
                 case "event" -> filter.getValue().contains(String.valueOf(event.get("Action")));
                 case "image" -> filter.getValue().contains(String.valueOf(attributes.get("image")));
                 default -> filter.getValue().contains(String.valueOf(event.get("Type")));
@@ -126,7 +147,8 @@ final class EventsCommand implements Callable<Integer> {
     /** Docker's line: {@code TIME container ACTION ID (key=value, ...)}, the attributes sorted. */
     @SuppressWarnings("unchecked")
     private static String line(Map<String, Object> event, Instant at) {
-        Map<String, Object> attributes = (Map<String, Object>) ((Map<String, Object>) event.get("Actor")).get("Attributes");
+        Map<String, Object> attributes =
+                (Map<String, Object>) ((Map<String, Object>) event.get("Actor")).get("Attributes");
         List<String> pairs = new ArrayList<>();
         new java.util.TreeMap<>(attributes).forEach((k, v) -> pairs.add(k + "=" + v));
         return DOCKER_TIME.format(at) + " " + event.get("Type") + " " + event.get("Action") + " " + event.get("id")
@@ -137,9 +159,17 @@ final class EventsCommand implements Callable<Integer> {
     @SuppressWarnings("unchecked")
     private static Struct goFields(Map<String, Object> event) {
         Map<String, Object> actor = (Map<String, Object>) event.get("Actor");
-        return new Struct("event").with("Status", event.get("status")).with("ID", event.get("id")).with("From", event.get("from"))
-                .with("Type", event.get("Type")).with("Action", event.get("Action"))
-                .with("Actor", new Struct("actor").with("ID", actor.get("ID")).with("Attributes", actor.get("Attributes")))
-                .with("Scope", event.get("scope")).with("Time", event.get("time")).with("TimeNano", event.get("timeNano"));
+        return new Struct("event")
+                .with("Status", event.get("status"))
+                .with("ID", event.get("id"))
+                .with("From", event.get("from"))
+                .with("Type", event.get("Type"))
+                .with("Action", event.get("Action"))
+                .with(
+                        "Actor",
+                        new Struct("actor").with("ID", actor.get("ID")).with("Attributes", actor.get("Attributes")))
+                .with("Scope", event.get("scope"))
+                .with("Time", event.get("time"))
+                .with("TimeNano", event.get("timeNano"));
     }
 }

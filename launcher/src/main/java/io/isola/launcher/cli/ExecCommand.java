@@ -1,5 +1,10 @@
 package io.isola.launcher.cli;
 
+import io.isola.api.ConsoleSocket;
+import io.isola.api.Container;
+import io.isola.api.ContainerSpec;
+import io.isola.api.ExitStatus;
+import io.isola.api.Stdio;
 import io.isola.launcher.IsolaRuntime;
 import io.isola.launcher.cli.oci.OciProcess;
 import io.isola.launcher.cli.run.Attachment;
@@ -7,23 +12,17 @@ import io.isola.launcher.cli.run.Environment;
 import io.isola.launcher.cli.run.SignalForwarder;
 import io.isola.launcher.client.ServerStarter;
 import io.isola.launcher.server.Invocation;
-
-import io.isola.api.ConsoleSocket;
-import io.isola.api.Container;
-import io.isola.api.ContainerSpec;
-import io.isola.api.ExitStatus;
-import io.isola.api.Stdio;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Lifecycle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code isola exec [-it] [-e] [-w] ID CMD...}: a new process inside a running container, in its
@@ -35,22 +34,36 @@ final class ExecCommand implements Callable<Integer> {
     @ParentCommand
     private IsolaCommand parent;
 
-    @Option(names = {"-i", "--interactive"}, description = "Connect stdin.")
+    @Option(
+            names = {"-i", "--interactive"},
+            description = "Connect stdin.")
     private boolean interactive;
 
-    @Option(names = {"-t", "--tty"}, description = "Give the process a pseudo-terminal.")
+    @Option(
+            names = {"-t", "--tty"},
+            description = "Give the process a pseudo-terminal.")
     private boolean tty;
 
-    @Option(names = {"-d", "--detach"}, description = "Do not wait for the process; print its pid.")
+    @Option(
+            names = {"-d", "--detach"},
+            description = "Do not wait for the process; print its pid.")
     private boolean detach;
 
-    @Option(names = {"-e", "--env"}, paramLabel = "NAME[=VALUE]", description = "Set a variable (added to the container's).")
+    @Option(
+            names = {"-e", "--env"},
+            paramLabel = "NAME[=VALUE]",
+            description = "Set a variable (added to the container's).")
     private List<String> env = new ArrayList<>();
 
-    @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "Working directory (default: the container's).")
+    @Option(
+            names = {"-w", "--workdir"},
+            paramLabel = "DIR",
+            description = "Working directory (default: the container's).")
     private String workdir;
 
-    @Option(names = {"-u", "--user"}, paramLabel = "USER[:GROUP]",
+    @Option(
+            names = {"-u", "--user"},
+            paramLabel = "USER[:GROUP]",
             description = "Run CMD as this user and group, names (from the container's /etc/passwd and /etc/group) "
                     + "or numbers (default: the container's own, as run --user gave it).")
     private String user;
@@ -61,12 +74,17 @@ final class ExecCommand implements Callable<Integer> {
     @Parameters(index = "1..*", arity = "0..*", paramLabel = "CMD")
     private List<String> command = new ArrayList<>();
 
-    @Option(names = {"-p", "--process"}, paramLabel = "FILE",
+    @Option(
+            names = {"-p", "--process"},
+            paramLabel = "FILE",
             description = "OCI: the process to run, as a process.json (instead of CMD).")
     private java.nio.file.Path processFile;
 
-    @Option(names = "--console-socket", paramLabel = "SOCKET",
-            description = "OCI: AF_UNIX socket that receives the master of the process's terminal (process.terminal true).")
+    @Option(
+            names = "--console-socket",
+            paramLabel = "SOCKET",
+            description =
+                    "OCI: AF_UNIX socket that receives the master of the process's terminal (process.terminal true).")
     private java.nio.file.Path consoleSocket;
 
     @Option(names = "--pid-file", paramLabel = "FILE", description = "OCI: write the new process's pid to FILE.")
@@ -82,7 +100,8 @@ final class ExecCommand implements Callable<Integer> {
         // detached one would be the server's, which nothing waits for
         boolean enginesOwn = processFile != null || pidFile != null || consoleSocket != null || detach;
         if (invocation != null && enginesOwn) {
-            throw new Invocation.NotServed("exec with --process, --pid-file, --console-socket or -d runs in the caller's process");
+            throw new Invocation.NotServed(
+                    "exec with --process, --pid-file, --console-socket or -d runs in the caller's process");
         }
         if (invocation == null && !enginesOwn) {
             ServerStarter.startIfNone(System.getenv()); // in the background: the next exec is served
@@ -96,11 +115,14 @@ final class ExecCommand implements Callable<Integer> {
             throw new IllegalArgumentException("exec: missing CMD (or --process FILE)");
         }
         if (consoleSocket != null && processFile == null && !tty) {
-            throw new IllegalArgumentException("--console-socket \"" + consoleSocket
-                    + "\": needs -t, or --process with process.terminal");
+            throw new IllegalArgumentException(
+                    "--console-socket \"" + consoleSocket + "\": needs -t, or --process with process.terminal");
         }
-        ContainerSpec.Builder builder = processFile != null ? OciProcess.load(processFile,
-                state.bundle() == null ? null : java.nio.file.Path.of(state.bundle()), consoleSocket)
+        ContainerSpec.Builder builder = processFile != null
+                ? OciProcess.load(
+                        processFile,
+                        state.bundle() == null ? null : java.nio.file.Path.of(state.bundle()),
+                        consoleSocket)
                 : ContainerSpec.builder(command);
         if (consoleSocket != null && processFile == null) {
             builder.with(new ConsoleSocket(consoleSocket.toAbsolutePath())); // runc's exec -t --console-socket S ID CMD
@@ -112,7 +134,10 @@ final class ExecCommand implements Callable<Integer> {
             if (state.isola().spec().env() != null) {
                 builder.env(state.isola().spec().env());
             }
-            builder.cwd(state.isola().spec().cwd() == null ? "/" : state.isola().spec().cwd());
+            builder.cwd(
+                    state.isola().spec().cwd() == null
+                            ? "/"
+                            : state.isola().spec().cwd());
         }
         if (workdir != null) {
             builder.cwd(workdir);
@@ -123,7 +148,9 @@ final class ExecCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--user \"" + user + "\": the --process file gives the user");
             }
             builder.with(io.isola.launcher.cli.run.ExecUser.resolve(user, state.pid()));
-        } else if (processFile == null && state.isola() != null && state.isola().spec() != null
+        } else if (processFile == null
+                && state.isola() != null
+                && state.isola().spec() != null
                 && state.isola().spec().user() != null) {
             builder.with(state.isola().spec().user()); // the container's own, as docker exec runs
         }

@@ -13,16 +13,23 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code isola export [-o FILE] CONTAINER}: the container's root file system as a tar, as {@code docker export}. */
-@Command(name = "export", mixinStandardHelpOptions = true, description = {
-    "Export a container's root file system as a tar archive (running or stopped).",
-    "Its image's files with its changes, or its --rootfs directory; not volumes,",
-    "/proc, /dev or /sys. To stdout, which must not be a terminal, or to FILE."})
+@Command(
+        name = "export",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Export a container's root file system as a tar archive (running or stopped).",
+            "Its image's files with its changes, or its --rootfs directory; not volumes,",
+            "/proc, /dev or /sys. To stdout, which must not be a terminal, or to FILE."
+        })
 final class ExportCommand implements Callable<Integer> {
 
     @ParentCommand
     private IsolaCommand parent;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of stdout.")
+    @Option(
+            names = {"-o", "--output"},
+            paramLabel = "FILE",
+            description = "Write to FILE instead of stdout.")
     private Path output;
 
     @Parameters(paramLabel = "CONTAINER", description = "Container id, name or unique id prefix.")
@@ -31,7 +38,9 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         ContainerState state = new Lifecycle(parent.global().store()).get(container);
-        SavedRoot root = state.isola() == null || state.isola().spec() == null ? null : state.isola().spec().root();
+        SavedRoot root = state.isola() == null || state.isola().spec() == null
+                ? null
+                : state.isola().spec().root();
         ContainerExport.check(state.id(), root);
         TarDestination.write(output, out -> ContainerExport.write(state.id(), root, out));
         return 0;

@@ -1,7 +1,6 @@
 package io.isola.launcher.cli;
 
 import io.isola.launcher.RuntimeDir;
-
 import io.isola.lifecycle.StateStore;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -14,20 +13,34 @@ import picocli.CommandLine.ScopeType;
  */
 public final class GlobalOptions {
 
-    @Option(names = "--root", paramLabel = "DIR", scope = ScopeType.INHERIT,
-            description = "Directory of container state (default: /run/isola, or $XDG_RUNTIME_DIR/isola when not root).")
+    @Option(
+            names = "--root",
+            paramLabel = "DIR",
+            scope = ScopeType.INHERIT,
+            description =
+                    "Directory of container state (default: /run/isola, or $XDG_RUNTIME_DIR/isola when not root).")
     Path root;
 
-    @Option(names = "--log", paramLabel = "FILE", scope = ScopeType.INHERIT,
+    @Option(
+            names = "--log",
+            paramLabel = "FILE",
+            scope = ScopeType.INHERIT,
             description = "Write errors to FILE as well as to stderr (OCI runtime option).")
     Path log;
 
-    @Option(names = "--log-format", paramLabel = "FORMAT", scope = ScopeType.INHERIT, defaultValue = "text",
+    @Option(
+            names = "--log-format",
+            paramLabel = "FORMAT",
+            scope = ScopeType.INHERIT,
+            defaultValue = "text",
             description = "Format of --log: text or json (one {\"level\":\"error\",\"msg\":...} object a line).")
     String logFormat;
 
-    @Option(names = "--systemd-cgroup", scope = ScopeType.INHERIT,
-            description = "Read config.json's cgroupsPath in systemd's slice:prefix:name form (mapped to a cgroupfs path).")
+    @Option(
+            names = "--systemd-cgroup",
+            scope = ScopeType.INHERIT,
+            description =
+                    "Read config.json's cgroupsPath in systemd's slice:prefix:name form (mapped to a cgroupfs path).")
     boolean systemdCgroup;
 
     /** How the OCI verbs read config.json. */

@@ -21,9 +21,13 @@ import picocli.CommandLine.Spec;
  * {@code isola history IMAGE} (also {@code image history}): the steps that made an image, newest
  * first, from its config's history, with the size of each step's layer, as Docker lists them.
  */
-@Command(name = "history", description = {"Show the history of an image, newest first: Docker's columns (IMAGE, CREATED,",
-    "CREATED BY, SIZE, COMMENT); --format: table, json, 'table TEMPLATE' or a Go TEMPLATE with Docker's fields",
-    "({{.ID}}, {{.CreatedSince}}, {{.CreatedAt}}, {{.CreatedBy}}, {{.Size}}, {{.Comment}})."})
+@Command(
+        name = "history",
+        description = {
+            "Show the history of an image, newest first: Docker's columns (IMAGE, CREATED,",
+            "CREATED BY, SIZE, COMMENT); --format: table, json, 'table TEMPLATE' or a Go TEMPLATE with Docker's fields",
+            "({{.ID}}, {{.CreatedSince}}, {{.CreatedAt}}, {{.CreatedBy}}, {{.Size}}, {{.Comment}})."
+        })
 final class HistoryCommand implements Callable<Integer> {
 
     /** Docker's width of CREATED BY unless --no-trunc. */
@@ -32,13 +36,19 @@ final class HistoryCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = {"-H", "--human"}, arity = "1", paramLabel = "true|false", description = "Sizes and dates for people (default true).")
+    @Option(
+            names = {"-H", "--human"},
+            arity = "1",
+            paramLabel = "true|false",
+            description = "Sizes and dates for people (default true).")
     private boolean human = true;
 
     @Option(names = "--no-trunc", description = "Whole ids and commands.")
     private boolean noTrunc;
 
-    @Option(names = {"-q", "--quiet"}, description = "Print ids only.")
+    @Option(
+            names = {"-q", "--quiet"},
+            description = "Print ids only.")
     private boolean quiet;
 
     @Option(names = "--format", paramLabel = "FORMAT", description = "table, json, 'table TEMPLATE' or a Go TEMPLATE.")
@@ -77,13 +87,22 @@ final class HistoryCommand implements Callable<Integer> {
             createdBy = createdBy.substring(0, CREATED_BY_WIDTH - 1) + "\u2026";
         }
         String since = step.created().isEmpty() ? "N/A" : human ? Durations.ago(step.created()) : step.created();
-        return new Struct("history").with("ID", id).with("CreatedSince", since).with("CreatedAt", step.created())
-                .with("CreatedBy", createdBy).with("Size", human ? ByteSizes.human(step.size()) : Long.toString(step.size()))
+        return new Struct("history")
+                .with("ID", id)
+                .with("CreatedSince", since)
+                .with("CreatedAt", step.created())
+                .with("CreatedBy", createdBy)
+                .with("Size", human ? ByteSizes.human(step.size()) : Long.toString(step.size()))
                 .with("Comment", step.comment());
     }
 
     private static Struct header() {
-        return new Struct("history").with("ID", "IMAGE").with("CreatedSince", "CREATED").with("CreatedAt", "CREATED AT")
-                .with("CreatedBy", "CREATED BY").with("Size", "SIZE").with("Comment", "COMMENT");
+        return new Struct("history")
+                .with("ID", "IMAGE")
+                .with("CreatedSince", "CREATED")
+                .with("CreatedAt", "CREATED AT")
+                .with("CreatedBy", "CREATED BY")
+                .with("Size", "SIZE")
+                .with("Comment", "COMMENT");
     }
 }

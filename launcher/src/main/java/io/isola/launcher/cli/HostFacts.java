@@ -14,7 +14,10 @@ import java.util.List;
 final class HostFacts {
 
     enum CgroupLayout {
-        V2("v2"), HYBRID("hybrid"), V1("v1"), NONE("none");
+        V2("v2"),
+        HYBRID("hybrid"),
+        V1("v1"),
+        NONE("none");
 
         private final String word;
 
@@ -99,7 +102,8 @@ final class HostFacts {
                 v1 = true;
             }
         }
-        return v2AtRoot && !v1 ? CgroupLayout.V2 : v1 && v2 ? CgroupLayout.HYBRID : v1 ? CgroupLayout.V1
-                : v2 ? CgroupLayout.V2 : CgroupLayout.NONE;
+        return v2AtRoot && !v1
+                ? CgroupLayout.V2
+                : v1 && v2 ? CgroupLayout.HYBRID : v1 ? CgroupLayout.V1 : v2 ? CgroupLayout.V2 : CgroupLayout.NONE;
     }
 }

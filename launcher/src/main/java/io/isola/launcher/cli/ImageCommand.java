@@ -16,9 +16,16 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code isola image import|ls|rm|inspect|history}: the local image store; thin, the work is in {@link ImageStore}. */
-@Command(name = "image", description = "Manage the local image store (ISOLA_ROOT, default /var/lib/isola).",
-        subcommands = {ImageCommand.Import.class, ImageCommand.Ls.class, ImageCommand.Rm.class, ImageInspectCommand.class,
-            HistoryCommand.class})
+@Command(
+        name = "image",
+        description = "Manage the local image store (ISOLA_ROOT, default /var/lib/isola).",
+        subcommands = {
+            ImageCommand.Import.class,
+            ImageCommand.Ls.class,
+            ImageCommand.Rm.class,
+            ImageInspectCommand.class,
+            HistoryCommand.class
+        })
 final class ImageCommand implements Runnable {
 
     @Spec
@@ -26,8 +33,10 @@ final class ImageCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "missing command: expected one of: " + String.join(", ", spec.subcommands().keySet()));
+        throw new picocli.CommandLine.ParameterException(
+                spec.commandLine(),
+                "missing command: expected one of: "
+                        + String.join(", ", spec.subcommands().keySet()));
     }
 
     @Command(name = "import", description = "Import a 'docker save' or OCI layout tarball, gzip or not.")
@@ -80,8 +89,9 @@ final class ImageCommand implements Runnable {
     static void print(PrintWriter out, List<Image> images) {
         out.printf("%-30s %-12s %6s %10s  %s%n", "NAME", "ID", "LAYERS", "SIZE", "IMPORTED");
         for (Image image : images) {
-            out.printf("%-30s %-12s %6d %8.1fMB  %s%n", image.name(), image.shortId(), image.layers().size(),
-                    image.size() / 1048576.0, image.imported());
+            out.printf(
+                    "%-30s %-12s %6d %8.1fMB  %s%n",
+                    image.name(), image.shortId(), image.layers().size(), image.size() / 1048576.0, image.imported());
         }
         out.flush();
     }

@@ -19,14 +19,21 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code isola image inspect [-f FORMAT] IMAGE...}: Docker's fields of stored images, as JSON or through a Go template. */
-@Command(name = "inspect", description = {"Show images as JSON with Docker's fields (Id, RepoTags, Created, Config,",
-    "Architecture, Os, Size, RootFS, ...); -f: json or a Go template, once per image ({{.Config.Cmd}}, {{.Size}})."})
+@Command(
+        name = "inspect",
+        description = {
+            "Show images as JSON with Docker's fields (Id, RepoTags, Created, Config,",
+            "Architecture, Os, Size, RootFS, ...); -f: json or a Go template, once per image ({{.Config.Cmd}}, {{.Size}})."
+        })
 final class ImageInspectCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
 
-    @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", description = "json, or a Go template.")
+    @Option(
+            names = {"-f", "--format"},
+            paramLabel = "FORMAT",
+            description = "json, or a Go template.")
     private String format;
 
     @Parameters(arity = "1..*", paramLabel = "IMAGE")

@@ -20,27 +20,37 @@ import picocli.CommandLine.Spec;
  * {@code isola images}: the local store's images, as Docker users type it: {@code -q},
  * {@code --no-trunc}, {@code --filter reference=PATTERN|label=KEY[=VALUE]} and {@code --format} with Docker's fields.
  */
-@Command(name = "images", description = {"List the images in the local store.",
-    "--format: table, json, 'table TEMPLATE' or a Go TEMPLATE with Docker's fields ({{.Repository}},",
-    "{{.Tag}}, {{.ID}}, {{.CreatedSince}}, {{.CreatedAt}}, {{.Size}}). isola keeps no intermediate",
-    "images, so -a shows what the default shows."})
+@Command(
+        name = "images",
+        description = {
+            "List the images in the local store.",
+            "--format: table, json, 'table TEMPLATE' or a Go TEMPLATE with Docker's fields ({{.Repository}},",
+            "{{.Tag}}, {{.ID}}, {{.CreatedSince}}, {{.CreatedAt}}, {{.Size}}). isola keeps no intermediate",
+            "images, so -a shows what the default shows."
+        })
 final class ImagesCommand implements Callable<Integer> {
 
     @Option(names = "--format", paramLabel = "FORMAT", description = "table, json, 'table TEMPLATE' or a Go TEMPLATE.")
     private String format;
 
-    @Option(names = {"-f", "--filter"}, paramLabel = "KEY=VALUE",
+    @Option(
+            names = {"-f", "--filter"},
+            paramLabel = "KEY=VALUE",
             description = "reference=PATTERN: images whose name matches ('*' within a path component);"
                     + " label=KEY or label=KEY=VALUE: images whose config has that label; repeat to narrow.")
     private List<String> filters = new ArrayList<>();
 
-    @Option(names = {"-q", "--quiet"}, description = "Print image ids only.")
+    @Option(
+            names = {"-q", "--quiet"},
+            description = "Print image ids only.")
     private boolean quiet;
 
     @Option(names = "--no-trunc", description = "Whole ids.")
     private boolean noTrunc;
 
-    @Option(names = {"-a", "--all"}, description = "Accepted: isola has no intermediate images.")
+    @Option(
+            names = {"-a", "--all"},
+            description = "Accepted: isola has no intermediate images.")
     private boolean all;
 
     @Spec
@@ -56,14 +66,16 @@ final class ImagesCommand implements Callable<Integer> {
                 continue;
             }
             if (!filter.startsWith("reference=") || filter.length() == "reference=".length()) {
-                throw new IllegalArgumentException("filter \"" + filter + "\": expected reference=PATTERN, label=KEY or label=KEY=VALUE");
+                throw new IllegalArgumentException(
+                        "filter \"" + filter + "\": expected reference=PATTERN, label=KEY or label=KEY=VALUE");
             }
             references.add(FileSystems.getDefault().getPathMatcher("glob:" + filter.substring("reference=".length())));
         }
         ImageStore store = ImageStore.fromEnvironment();
         List<Image> images = store.list().stream()
-                .filter(image -> references.stream().allMatch(m -> m.matches(Path.of(image.name()))
-                        || m.matches(Path.of(repository(image.name())))))
+                .filter(image -> references.stream()
+                        .allMatch(
+                                m -> m.matches(Path.of(image.name())) || m.matches(Path.of(repository(image.name())))))
                 .filter(image -> labels.isEmpty() || hasLabels(store, image, labels))
                 .toList();
         PrintWriter out = spec.commandLine().getOut();
@@ -81,7 +93,8 @@ final class ImagesCommand implements Callable<Integer> {
 
     /** Whether the image's config has every one of {@code labels} (KEY, or KEY=VALUE), as Docker's label filter. */
     private static boolean hasLabels(ImageStore store, Image image, List<String> labels) {
-        com.fasterxml.jackson.databind.JsonNode own = store.configOf(image).path("config").path("Labels");
+        com.fasterxml.jackson.databind.JsonNode own =
+                store.configOf(image).path("config").path("Labels");
         return labels.stream().allMatch(label -> {
             int equals = label.indexOf('=');
             String key = equals < 0 ? label : label.substring(0, equals);
@@ -94,16 +107,27 @@ final class ImagesCommand implements Callable<Integer> {
     }
 
     private Struct row(Image image) {
-        return new Struct("image").with("Repository", repository(image.name())).with("Tag", tag(image.name()))
-                .with("ID", id(image)).with("Digest", "<none>").with("CreatedAt", image.imported())
-                .with("CreatedSince", Durations.ago(image.imported())).with("Size", ByteSizes.human(image.size()))
+        return new Struct("image")
+                .with("Repository", repository(image.name()))
+                .with("Tag", tag(image.name()))
+                .with("ID", id(image))
+                .with("Digest", "<none>")
+                .with("CreatedAt", image.imported())
+                .with("CreatedSince", Durations.ago(image.imported()))
+                .with("Size", ByteSizes.human(image.size()))
                 .with("Containers", "N/A");
     }
 
     private static Struct header() {
-        return new Struct("image").with("Repository", "REPOSITORY").with("Tag", "TAG").with("ID", "IMAGE ID")
-                .with("Digest", "DIGEST").with("CreatedAt", "CREATED AT").with("CreatedSince", "CREATED")
-                .with("Size", "SIZE").with("Containers", "CONTAINERS");
+        return new Struct("image")
+                .with("Repository", "REPOSITORY")
+                .with("Tag", "TAG")
+                .with("ID", "IMAGE ID")
+                .with("Digest", "DIGEST")
+                .with("CreatedAt", "CREATED AT")
+                .with("CreatedSince", "CREATED")
+                .with("Size", "SIZE")
+                .with("Containers", "CONTAINERS");
     }
 
     /** NAME of NAME:TAG (a colon in a registry's host:port is not a tag's). */

@@ -4,7 +4,6 @@ import io.isola.launcher.BuildInfo;
 import io.isola.launcher.cli.format.GoTemplate;
 import io.isola.launcher.cli.format.Struct;
 import io.isola.launcher.image.ImageStore;
-
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Lifecycle;
 import java.io.PrintWriter;
@@ -17,14 +16,21 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code isola info}, as Docker's: containers by state, images, the storage and cgroup setup, the host. */
-@Command(name = "info", description = {"Show containers by state, images, storage, cgroup layout and the host.",
-    "--format takes json or a Go template ({{.Containers}}, {{.CgroupVersion}}, {{json .}})."})
+@Command(
+        name = "info",
+        description = {
+            "Show containers by state, images, storage, cgroup layout and the host.",
+            "--format takes json or a Go template ({{.Containers}}, {{.CgroupVersion}}, {{json .}})."
+        })
 final class InfoCommand implements Callable<Integer> {
 
     @ParentCommand
     private IsolaCommand parent;
 
-    @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", description = "json, or a Go template.")
+    @Option(
+            names = {"-f", "--format"},
+            paramLabel = "FORMAT",
+            description = "json, or a Go template.")
     private String format;
 
     @Spec
@@ -32,13 +38,21 @@ final class InfoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        List<ContainerState> states = ListCommand.listed(new Lifecycle(parent.global().store()));
-        long running = states.stream().filter(s -> ContainerStatus.of(s) == ContainerStatus.RUNNING).count();
-        long paused = states.stream().filter(s -> ContainerStatus.of(s) == ContainerStatus.PAUSED).count();
+        List<ContainerState> states =
+                ListCommand.listed(new Lifecycle(parent.global().store()));
+        long running = states.stream()
+                .filter(s -> ContainerStatus.of(s) == ContainerStatus.RUNNING)
+                .count();
+        long paused = states.stream()
+                .filter(s -> ContainerStatus.of(s) == ContainerStatus.PAUSED)
+                .count();
         ImageStore images = ImageStore.fromEnvironment();
         HostFacts.CgroupLayout layout = HostFacts.cgroupLayout();
-        Struct info = new Struct("info").with("Containers", (long) states.size()).with("ContainersRunning", running)
-                .with("ContainersPaused", paused).with("ContainersStopped", states.size() - running - paused)
+        Struct info = new Struct("info")
+                .with("Containers", (long) states.size())
+                .with("ContainersRunning", running)
+                .with("ContainersPaused", paused)
+                .with("ContainersStopped", states.size() - running - paused)
                 .with("Images", (long) images.list().size())
                 .with("ServerVersion", BuildInfo.version())
                 .with("Driver", "overlayfs")

@@ -16,18 +16,25 @@ import picocli.CommandLine.Command;
  * a running container with a cgroup also shows its memory events and pressure, read through the
  * cgroup plugin (booted only when some container has a cgroup to read).
  */
-@Command(name = "inspect", description = {"Show containers' config, state, namespaces and cgroup events as JSON.",
-    "-f takes json or a Go template, run once per container ({{.State.Status}}, {{.Config.Cmd}},",
-    "{{json .NetworkSettings}}, {{index .Config.Env 0}}, {{range .Config.Env}}{{println .}}{{end}})."})
+@Command(
+        name = "inspect",
+        description = {
+            "Show containers' config, state, namespaces and cgroup events as JSON.",
+            "-f takes json or a Go template, run once per container ({{.State.Status}}, {{.Config.Cmd}},",
+            "{{json .NetworkSettings}}, {{index .Config.Env 0}}, {{range .Config.Env}}{{println .}}{{end}})."
+        })
 final class InspectCommand extends ContainerVerb {
 
-    @picocli.CommandLine.Option(names = {"-f", "--format"}, paramLabel = "FORMAT", description = "json, or a Go template.")
+    @picocli.CommandLine.Option(
+            names = {"-f", "--format"},
+            paramLabel = "FORMAT",
+            description = "json, or a Go template.")
     private String format;
 
     @Override
     public Integer call() throws InterruptedException, java.io.IOException {
-        io.isola.launcher.cli.format.GoTemplate template = format == null ? null
-                : io.isola.launcher.cli.format.GoTemplate.ofFormat(format);
+        io.isola.launcher.cli.format.GoTemplate template =
+                format == null ? null : io.isola.launcher.cli.format.GoTemplate.ofFormat(format);
         Lifecycle lifecycle = lifecycle();
         List<ContainerState> states = ids().stream().map(lifecycle::get).toList();
         List<Object> result = new ArrayList<>();
@@ -53,7 +60,8 @@ final class InspectCommand extends ContainerVerb {
             out().println(Inspection.json(result));
         } else {
             // through JSON and back: the template sees what the JSON shows, as Docker's does
-            List<?> plain = new com.fasterxml.jackson.databind.ObjectMapper().readValue(Inspection.compactJson(result), List.class);
+            List<?> plain = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readValue(Inspection.compactJson(result), List.class);
             for (Object container : plain) {
                 out().println(template.execute(container));
             }
@@ -77,8 +85,11 @@ final class InspectCommand extends ContainerVerb {
     }
 
     private static boolean hasCgroup(ContainerState state) {
-        return ContainerState.RUNNING.equals(state.status()) && Lifecycle.isLive(state) && state.isola() != null
-                && state.isola().cgroup() != null && state.isola().cgroup().location() != null;
+        return ContainerState.RUNNING.equals(state.status())
+                && Lifecycle.isLive(state)
+                && state.isola() != null
+                && state.isola().cgroup() != null
+                && state.isola().cgroup().location() != null;
     }
 
     /** The v2 memory events and PSI of a running container; empty once it has ended (a race, not an error). */

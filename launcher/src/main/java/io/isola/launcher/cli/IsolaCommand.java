@@ -10,7 +10,6 @@ import io.isola.launcher.cli.oci.SpecCommand;
 import io.isola.launcher.cli.oci.StartCommand;
 import io.isola.launcher.cli.oci.StateCommand;
 import io.isola.launcher.cli.run.RunCommand;
-
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -23,7 +22,8 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /** {@code isola}: the global options; the verbs are subcommands, one class each. */
-@Command(name = "isola",
+@Command(
+        name = "isola",
         mixinStandardHelpOptions = true,
         versionProvider = IsolaCommand.Version.class,
         description = "Runs commands in Linux namespaces; each namespace type is an OSGi bundle.")
@@ -34,16 +34,55 @@ public final class IsolaCommand implements Runnable {
      * every subcommand it is given, by reflection, which costs more than running a container from
      * a warm server, so {@link VerbSelection} adds only the verb a command line names.
      */
-    public static final List<Class<?>> VERBS = List.of(RunCommand.class, ImageCommand.class, ImagesCommand.class,
-            ListCommand.class, PsCommand.class, ExecCommand.class, KillCommand.class, StopCommand.class, RmCommand.class,
-            LogsCommand.class, InspectCommand.class, RestartCommand.class, WaitCommand.class, PauseCommand.class, ResumeCommand.class,
-            StatsCommand.class, MonitorCommand.class, CreateCommand.class, StartCommand.class, StateCommand.class,
-            DeleteCommand.class, FeaturesCommand.class, SpecCommand.class, PluginsCommand.class, ExportCommand.class,
-            PullCommand.class, LoginCommand.class, LogoutCommand.class, TagCommand.class, SaveCommand.class, LoadCommand.class,
-            PushCommand.class, HistoryCommand.class,
-            CommitCommand.class, RenameCommand.class, TopCommand.class, PortCommand.class, DiffCommand.class,
-            CpCommand.class, UpdateCommand.class, SystemCommand.class, EventsCommand.class, AttachCommand.class,
-            ContainerCommand.class, VolumeCommand.class, NetworkCommand.class, VersionCommand.class, InfoCommand.class,
+    public static final List<Class<?>> VERBS = List.of(
+            RunCommand.class,
+            ImageCommand.class,
+            ImagesCommand.class,
+            ListCommand.class,
+            PsCommand.class,
+            ExecCommand.class,
+            KillCommand.class,
+            StopCommand.class,
+            RmCommand.class,
+            LogsCommand.class,
+            InspectCommand.class,
+            RestartCommand.class,
+            WaitCommand.class,
+            PauseCommand.class,
+            ResumeCommand.class,
+            StatsCommand.class,
+            MonitorCommand.class,
+            CreateCommand.class,
+            StartCommand.class,
+            StateCommand.class,
+            DeleteCommand.class,
+            FeaturesCommand.class,
+            SpecCommand.class,
+            PluginsCommand.class,
+            ExportCommand.class,
+            PullCommand.class,
+            LoginCommand.class,
+            LogoutCommand.class,
+            TagCommand.class,
+            SaveCommand.class,
+            LoadCommand.class,
+            PushCommand.class,
+            HistoryCommand.class,
+            CommitCommand.class,
+            RenameCommand.class,
+            TopCommand.class,
+            PortCommand.class,
+            DiffCommand.class,
+            CpCommand.class,
+            UpdateCommand.class,
+            SystemCommand.class,
+            EventsCommand.class,
+            AttachCommand.class,
+            ContainerCommand.class,
+            VolumeCommand.class,
+            NetworkCommand.class,
+            VersionCommand.class,
+            InfoCommand.class,
             io.isola.launcher.server.ServerCommand.class);
 
     @Spec
@@ -54,7 +93,9 @@ public final class IsolaCommand implements Runnable {
 
     private boolean debug;
 
-    @Option(names = "--debug", scope = ScopeType.INHERIT,
+    @Option(
+            names = "--debug",
+            scope = ScopeType.INHERIT,
             description = "Log at debug level on stderr and show stack traces.")
     public void debug(boolean value) {
         debug = value;
@@ -71,7 +112,10 @@ public final class IsolaCommand implements Runnable {
         System.clearProperty(Layout.CONF_OPTION);
     }
 
-    @Option(names = "--config", paramLabel = "DIR", scope = ScopeType.INHERIT,
+    @Option(
+            names = "--config",
+            paramLabel = "DIR",
+            scope = ScopeType.INHERIT,
             description = "Configuration directory (default: $ISOLA_CONF, else conf/ of the distribution).")
     void config(Path dir) {
         config = dir;
@@ -97,8 +141,10 @@ public final class IsolaCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing command: expected one of: "
-                + String.join(", ", spec.subcommands().keySet()));
+        throw new ParameterException(
+                spec.commandLine(),
+                "missing command: expected one of: "
+                        + String.join(", ", spec.subcommands().keySet()));
     }
 
     static final class Version implements IVersionProvider {

@@ -5,9 +5,9 @@ import io.isola.lifecycle.Lifecycle;
 import io.isola.lifecycle.ProcessIdentity;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code isola kill [--all] ID [SIGNAL]}: runc's kill, SIGTERM by default; docker's {@code kill [-s SIGNAL] ID...}
@@ -19,14 +19,21 @@ final class KillCommand implements Callable<Integer> {
     @ParentCommand
     private IsolaCommand parent;
 
-    @Option(names = {"-a", "--all"}, description = "Signal every process in the container's PID namespace.")
+    @Option(
+            names = {"-a", "--all"},
+            description = "Signal every process in the container's PID namespace.")
     private boolean all;
 
-    @Parameters(arity = "1..*", paramLabel = "ID [SIGNAL]",
+    @Parameters(
+            arity = "1..*",
+            paramLabel = "ID [SIGNAL]",
             description = "runc's: one ID and the signal (default TERM); docker's: IDs, with -s for the signal.")
     private java.util.List<String> args;
 
-    @Option(names = {"-s", "--signal"}, paramLabel = "SIGNAL", description = "The signal, as docker kill takes it.")
+    @Option(
+            names = {"-s", "--signal"},
+            paramLabel = "SIGNAL",
+            description = "The signal, as docker kill takes it.")
     private String signalOption;
 
     @picocli.CommandLine.Spec
@@ -35,8 +42,8 @@ final class KillCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (signalOption != null && args.size() == 2 && isSignal(args.get(1))) {
-            throw new IllegalArgumentException("signal \"" + args.get(1) + "\" and --signal \"" + signalOption
-                    + "\": expected one of them");
+            throw new IllegalArgumentException(
+                    "signal \"" + args.get(1) + "\" and --signal \"" + signalOption + "\": expected one of them");
         }
         // runc's form when the second of two arguments is a signal; else every argument is an id
         boolean runcForm = signalOption == null && args.size() == 2 && isSignal(args.get(1));

@@ -31,7 +31,10 @@ final class LeftoverSweep {
             }
             for (LeftoverSweeper sweeper : runtime.services(LeftoverSweeper.class)) {
                 int released = sweeper.sweep();
-                LOG.debug("{} released what {} dead containers held", sweeper.getClass().getSimpleName(), released);
+                LOG.debug(
+                        "{} released what {} dead containers held",
+                        sweeper.getClass().getSimpleName(),
+                        released);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

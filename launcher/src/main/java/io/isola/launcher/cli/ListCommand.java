@@ -6,22 +6,30 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /** {@code isola list}: the containers in the state root, brought up to date with the kernel. */
-@Command(name = "list", aliases = "ls", description = "List every container, as ps -a (stale ones are reported as exited).")
+@Command(
+        name = "list",
+        aliases = "ls",
+        description = "List every container, as ps -a (stale ones are reported as exited).")
 final class ListCommand implements Callable<Integer> {
 
     @ParentCommand
     private IsolaCommand parent;
 
-    @Option(names = {"-q", "--quiet"}, description = "Print ids only.")
+    @Option(
+            names = {"-q", "--quiet"},
+            description = "Print ids only.")
     private boolean quiet;
 
-    @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", defaultValue = "table",
+    @Option(
+            names = {"-f", "--format"},
+            paramLabel = "FORMAT",
+            defaultValue = "table",
             description = "table (the default) or json: runc's list, each container's OCI state and its owner.")
     private String format;
 
@@ -43,14 +51,19 @@ final class ListCommand implements Callable<Integer> {
             return 0;
         }
         // -q: whole ids, as list always printed them (ps -q prints Docker's short ones)
-        print(listed(new Lifecycle(parent.global().store())), quiet, quiet, spec.commandLine().getOut());
+        print(
+                listed(new Lifecycle(parent.global().store())),
+                quiet,
+                quiet,
+                spec.commandLine().getOut());
         return 0;
     }
 
     /** Who owns the container's state, by name as runc shows it ("" when it cannot be read). */
     private String owner(ContainerState state) {
         try {
-            return java.nio.file.Files.getOwner(parent.global().store().dir(state.id()), java.nio.file.LinkOption.NOFOLLOW_LINKS)
+            return java.nio.file.Files.getOwner(
+                            parent.global().store().dir(state.id()), java.nio.file.LinkOption.NOFOLLOW_LINKS)
                     .getName();
         } catch (java.io.IOException | RuntimeException e) {
             return "";
@@ -90,15 +103,24 @@ final class ListCommand implements Callable<Integer> {
                 status = status + " (state unreadable)";
             } else if (Lifecycle.unsupervised(state)) {
                 status = status + " (unsupervised)";
-            } else if (ContainerState.STOPPED.equals(state.status()) && extra != null && extra.exitCode() == null
+            } else if (ContainerState.STOPPED.equals(state.status())
+                    && extra != null
+                    && extra.exitCode() == null
                     && extra.note() != null) {
                 status = status + " (exit unknown)";
             }
             if (extra != null && extra.restartCount() > 0) {
                 status = status + ", " + extra.restartCount() + (extra.restartCount() == 1 ? " restart" : " restarts");
             }
-            lines.add(String.join("\t", (String) row.get("ID"), (String) row.get("Image"), (String) row.get("Command"),
-                    (String) row.get("RunningFor"), status, (String) row.get("Ports"), (String) row.get("Names")));
+            lines.add(String.join(
+                    "\t",
+                    (String) row.get("ID"),
+                    (String) row.get("Image"),
+                    (String) row.get("Command"),
+                    (String) row.get("RunningFor"),
+                    status,
+                    (String) row.get("Ports"),
+                    (String) row.get("Names")));
             notes.add(extra == null ? null : extra.note());
         }
         List<String> aligned = io.isola.launcher.cli.format.ListFormat.aligned(lines);

@@ -14,30 +14,41 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code isola load [-i FILE]}: {@code docker load}, the same import as {@code isola image import}, from a file or stdin. */
-@Command(name = "load", description = {"Load an image from a 'docker save' or OCI layout tarball (gzip or not),",
-    "from FILE or from standard input, as 'isola image import' does."})
+@Command(
+        name = "load",
+        description = {
+            "Load an image from a 'docker save' or OCI layout tarball (gzip or not),",
+            "from FILE or from standard input, as 'isola image import' does."
+        })
 final class LoadCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
 
-    @Option(names = {"-i", "--input"}, paramLabel = "FILE", description = "Read FILE instead of standard input.")
+    @Option(
+            names = {"-i", "--input"},
+            paramLabel = "FILE",
+            description = "Read FILE instead of standard input.")
     private Path input;
 
-    @Option(names = {"-q", "--quiet"}, description = "No progress.")
+    @Option(
+            names = {"-q", "--quiet"},
+            description = "No progress.")
     private boolean quiet;
 
     @Override
     public Integer call() throws IOException {
         ImageStore store = ImageStore.fromEnvironment();
-        ImporterRun run = file -> new ImageImporter(store, quiet ? ImportProgress.QUIET : ImportProgress.forConsole(System.err))
-                .importFile(file, null);
+        ImporterRun run =
+                file -> new ImageImporter(store, quiet ? ImportProgress.QUIET : ImportProgress.forConsole(System.err))
+                        .importFile(file, null);
         Image image;
         if (input != null) {
             image = run.importFile(input);
         } else {
             if (System.console() != null) {
-                throw new IllegalArgumentException("refusing to read a tar archive from a terminal: use -i FILE or redirect stdin");
+                throw new IllegalArgumentException(
+                        "refusing to read a tar archive from a terminal: use -i FILE or redirect stdin");
             }
             // the importer reads a file (twice for a docker archive's layers): stdin is copied beside the store first
             Path copy = Files.createTempFile(store.secure(true).root().resolve("tmp"), "load-", ".tar");

@@ -23,8 +23,9 @@ final class LogoutCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         String registry = ImageReference.registry(server);
         boolean removed = DockerConfig.fromEnvironment().remove(registry);
-        spec.commandLine().getOut().println(removed ? "Removing login credentials for " + registry
-                : "Not logged in to " + registry);
+        spec.commandLine()
+                .getOut()
+                .println(removed ? "Removing login credentials for " + registry : "Not logged in to " + registry);
         spec.commandLine().getOut().flush();
         return 0;
     }

@@ -1,7 +1,5 @@
 package io.isola.launcher.cli;
 
-import io.isola.launcher.Main;
-
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Lifecycle;
 import java.io.IOException;
@@ -12,9 +10,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 
 /** {@code isola logs [-f] [--tail N] ID}: what a detached container wrote to stdout and stderr. */
 @Command(name = "logs", description = "Print a detached container's output; -f follows it until the container ends.")
@@ -23,10 +21,15 @@ final class LogsCommand implements Callable<Integer> {
     @ParentCommand
     private IsolaCommand parent;
 
-    @Option(names = {"-f", "--follow"}, description = "Keep printing new output until the container ends.")
+    @Option(
+            names = {"-f", "--follow"},
+            description = "Keep printing new output until the container ends.")
     private boolean follow;
 
-    @Option(names = {"-n", "--tail"}, paramLabel = "N", defaultValue = "all",
+    @Option(
+            names = {"-n", "--tail"},
+            paramLabel = "N",
+            defaultValue = "all",
             description = "Print only the last N lines of what was written so far (default: all).")
     private String tail;
 
@@ -42,7 +45,8 @@ final class LogsCommand implements Callable<Integer> {
         Lifecycle lifecycle = new Lifecycle(parent.global().store());
         ContainerState state = lifecycle.get(id);
         if (state.isola() == null || state.isola().logFile() == null) {
-            throw new IllegalArgumentException("container " + state.id() + " has no log: only detached containers keep their output");
+            throw new IllegalArgumentException(
+                    "container " + state.id() + " has no log: only detached containers keep their output");
         }
         Path log = Path.of(state.isola().logFile());
         // through picocli's writer, so that Main.execute's caller gets it (text, like docker logs)

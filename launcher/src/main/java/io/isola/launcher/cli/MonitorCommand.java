@@ -4,7 +4,6 @@ import io.isola.launcher.IsolaRuntime;
 import io.isola.launcher.attach.ConsoleHolder;
 import io.isola.launcher.attach.ConsoleMode;
 import io.isola.launcher.cli.run.RunCommand;
-
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.MonitorProcess;
 import io.isola.lifecycle.StateStore;
@@ -13,8 +12,8 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.UnaryOperator;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 
 /** The monitor process of a detached container ({@code run -d} starts it; not for users). */
 @Command(name = MonitorCommand.NAME, hidden = true, description = "Monitor a detached container (internal).")
@@ -36,8 +35,10 @@ public final class MonitorCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         StateStore store = parent.global().store();
         ContainerState state = store.read(id);
-        Set<String> isolators = state == null || state.isola() == null || state.isola().spec().isolators() == null
-                ? RunCommand.DEFAULT_ISOLATORS : state.isola().spec().isolators();
+        Set<String> isolators =
+                state == null || state.isola() == null || state.isola().spec().isolators() == null
+                        ? RunCommand.DEFAULT_ISOLATORS
+                        : state.isola().spec().isolators();
         io.isola.api.ContainerSpec spec = null;
         if (!runArgs.isEmpty() && runArgs.get(0).equals("--")) {
             runArgs = runArgs.subList(1, runArgs.size()); // positional from ID on, the separator included
@@ -51,7 +52,8 @@ public final class MonitorCommand implements Callable<Integer> {
             if (run != null) {
                 // the configured isolators, as a foreground run gets them
                 // as update left its limits: a detached start runs here when no server does
-                spec = io.isola.launcher.cli.run.ContainerStart.withRecordedLimits(run.spec(runtime.defaultIsolators()), state);
+                spec = io.isola.launcher.cli.run.ContainerStart.withRecordedLimits(
+                        run.spec(runtime.defaultIsolators()), state);
                 runtime.require(spec.isolators().orElse(isolators));
             }
             io.isola.launcher.health.HealthChecker.watch(store, id); // checks once serve has it running
@@ -60,7 +62,12 @@ public final class MonitorCommand implements Callable<Integer> {
                 return MonitorProcess.serve(runtime.isola(), store, id, spec, UnaryOperator.identity());
             }
             Path log = store.dir(id).resolve("container.log"); // where Monitor.register said it is
-            return MonitorProcess.serve(runtime.isola(), store, id, spec, console::applyTo,
+            return MonitorProcess.serve(
+                    runtime.isola(),
+                    store,
+                    id,
+                    spec,
+                    console::applyTo,
                     container -> ConsoleHolder.hold(store.dir(id), container, console, log));
         } finally {
             io.isola.launcher.cli.run.RunCommand.removeAnonymousVolumes(state, store);

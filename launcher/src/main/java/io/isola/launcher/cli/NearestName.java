@@ -18,9 +18,12 @@ public final class NearestName {
     public static List<String> of(String typed, Collection<String> known) {
         String word = bare(typed);
         int allowed = word.length() <= 4 ? 1 : 2;
-        return known.stream().filter(name -> distance(word, bare(name)) <= allowed)
-                .sorted(Comparator.comparingInt((String name) -> distance(word, bare(name))).thenComparing(Comparator.naturalOrder()))
-                .limit(3).toList();
+        return known.stream()
+                .filter(name -> distance(word, bare(name)) <= allowed)
+                .sorted(Comparator.comparingInt((String name) -> distance(word, bare(name)))
+                        .thenComparing(Comparator.naturalOrder()))
+                .limit(3)
+                .toList();
     }
 
     private static String bare(String name) {

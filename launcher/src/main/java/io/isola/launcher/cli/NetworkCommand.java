@@ -30,12 +30,23 @@ import picocli.CommandLine.Spec;
  * bridge networks, kept by the network plugin as CNI conflists in its configuration directory
  * ({@code configDir}, /etc/isola/net.d); thin, the work is the plugin's {@link NetworkAdmin}.
  */
-@Command(name = "network", description = {"Manage networks: CNI conflists in the net plugin's configDir (/etc/isola/net.d),",
-    "each with a bridge and a subnet of its own. Containers on the same user-defined network find each",
-    "other by name and --network-alias (isola writes them into each other's /etc/hosts); the default",
-    "network (--net bridge) resolves no names, as Docker's default bridge."},
-        subcommands = {NetworkCommand.Create.class, NetworkCommand.Ls.class, NetworkInspectCommand.class,
-            NetworkCommand.Rm.class, NetworkCommand.Prune.class, NetworkCommand.Connect.class, NetworkCommand.Disconnect.class})
+@Command(
+        name = "network",
+        description = {
+            "Manage networks: CNI conflists in the net plugin's configDir (/etc/isola/net.d),",
+            "each with a bridge and a subnet of its own. Containers on the same user-defined network find each",
+            "other by name and --network-alias (isola writes them into each other's /etc/hosts); the default",
+            "network (--net bridge) resolves no names, as Docker's default bridge."
+        },
+        subcommands = {
+            NetworkCommand.Create.class,
+            NetworkCommand.Ls.class,
+            NetworkInspectCommand.class,
+            NetworkCommand.Rm.class,
+            NetworkCommand.Prune.class,
+            NetworkCommand.Connect.class,
+            NetworkCommand.Disconnect.class
+        })
 final class NetworkCommand implements Runnable {
 
     @ParentCommand
@@ -46,8 +57,10 @@ final class NetworkCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "missing command: expected one of: " + String.join(", ", spec.subcommands().keySet()));
+        throw new picocli.CommandLine.ParameterException(
+                spec.commandLine(),
+                "missing command: expected one of: "
+                        + String.join(", ", spec.subcommands().keySet()));
     }
 
     StateStore containers() {
@@ -67,8 +80,10 @@ final class NetworkCommand implements Runnable {
 
     static <T> T withAdmin(Work<T> work) {
         try (IsolaRuntime runtime = IsolaRuntime.withIsolators(Set.of("net"))) {
-            NetworkAdmin admin = runtime.service(NetworkAdmin.class).orElseThrow(() -> new io.isola.api.IsolaException(
-                    "the network plugin (ns-net) offers no network management; expected a plugin of this isola's version"));
+            NetworkAdmin admin = runtime.service(NetworkAdmin.class)
+                    .orElseThrow(
+                            () -> new io.isola.api.IsolaException(
+                                    "the network plugin (ns-net) offers no network management; expected a plugin of this isola's version"));
             return work.with(admin);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -76,8 +91,12 @@ final class NetworkCommand implements Runnable {
         }
     }
 
-    @Command(name = "create", description = {"Create a bridge network with a subnet of its own (default: a free /16 from",
-        "10.77.0.0/16 to 10.99.0.0/16 that no other network or host route uses). Only the bridge driver."})
+    @Command(
+            name = "create",
+            description = {
+                "Create a bridge network with a subnet of its own (default: a free /16 from",
+                "10.77.0.0/16 to 10.99.0.0/16 that no other network or host route uses). Only the bridge driver."
+            })
     static final class Create implements Callable<Integer> {
         @Spec
         private CommandSpec spec;
@@ -85,16 +104,24 @@ final class NetworkCommand implements Runnable {
         @Parameters(paramLabel = "NAME")
         private String name;
 
-        @Option(names = {"-d", "--driver"}, paramLabel = "DRIVER", description = "bridge, the only driver isola has.")
+        @Option(
+                names = {"-d", "--driver"},
+                paramLabel = "DRIVER",
+                description = "bridge, the only driver isola has.")
         private String driver = "bridge";
 
         @Option(names = "--subnet", paramLabel = "CIDR", description = "Its IPv4 subnet, such as 10.90.0.0/16.")
         private String subnet;
 
-        @Option(names = "--gateway", paramLabel = "IP", description = "The bridge's address in the subnet (default: its first).")
+        @Option(
+                names = "--gateway",
+                paramLabel = "IP",
+                description = "The bridge's address in the subnet (default: its first).")
         private String gateway;
 
-        @Option(names = "--internal", description = "No route out and no masquerade: its containers reach each other only.")
+        @Option(
+                names = "--internal",
+                description = "No route out and no masquerade: its containers reach each other only.")
         private boolean internal;
 
         @Option(names = "--label", paramLabel = "KEY=VALUE", description = "A label for the network.")
@@ -103,7 +130,8 @@ final class NetworkCommand implements Runnable {
         @Override
         public Integer call() {
             if (!driver.equals("bridge")) {
-                throw new IllegalArgumentException("network driver \"" + driver + "\" is not supported by isola; expected bridge");
+                throw new IllegalArgumentException(
+                        "network driver \"" + driver + "\" is not supported by isola; expected bridge");
             }
             if (gateway != null && subnet == null) {
                 throw new IllegalArgumentException("--gateway " + gateway + ": needs --subnet, as Docker's");
@@ -113,27 +141,41 @@ final class NetworkCommand implements Runnable {
                 int eq = label.indexOf('=');
                 parsed.put(eq < 0 ? label : label.substring(0, eq), eq < 0 ? "" : label.substring(eq + 1));
             }
-            NetworkInfo created = withAdmin(admin -> admin.create(new NetworkRequest(name, subnet, gateway, internal, parsed)));
+            NetworkInfo created =
+                    withAdmin(admin -> admin.create(new NetworkRequest(name, subnet, gateway, internal, parsed)));
             spec.commandLine().getOut().println(created.id());
             spec.commandLine().getOut().flush();
             return 0;
         }
     }
 
-    @Command(name = "ls", aliases = "list", description = {"List networks. --filter name=TEXT, id=PREFIX, label=KEY[=VALUE];",
-        "--format: table, json, 'table TEMPLATE' or a Go TEMPLATE ({{.ID}}, {{.Name}}, {{.Driver}}, {{.Scope}},",
-        "{{.Internal}}, {{.Labels}}, {{.CreatedAt}})."})
+    @Command(
+            name = "ls",
+            aliases = "list",
+            description = {
+                "List networks. --filter name=TEXT, id=PREFIX, label=KEY[=VALUE];",
+                "--format: table, json, 'table TEMPLATE' or a Go TEMPLATE ({{.ID}}, {{.Name}}, {{.Driver}}, {{.Scope}},",
+                "{{.Internal}}, {{.Labels}}, {{.CreatedAt}})."
+            })
     static final class Ls implements Callable<Integer> {
         @Spec
         private CommandSpec spec;
 
-        @Option(names = {"-q", "--quiet"}, description = "Print network ids only.")
+        @Option(
+                names = {"-q", "--quiet"},
+                description = "Print network ids only.")
         private boolean quiet;
 
-        @Option(names = {"-f", "--filter"}, paramLabel = "KEY=VALUE", description = "name=TEXT, id=PREFIX, label=KEY[=VALUE].")
+        @Option(
+                names = {"-f", "--filter"},
+                paramLabel = "KEY=VALUE",
+                description = "name=TEXT, id=PREFIX, label=KEY[=VALUE].")
         private List<String> filters = new ArrayList<>();
 
-        @Option(names = "--format", paramLabel = "FORMAT", description = "table, json, 'table TEMPLATE' or a Go TEMPLATE.")
+        @Option(
+                names = "--format",
+                paramLabel = "FORMAT",
+                description = "table, json, 'table TEMPLATE' or a Go TEMPLATE.")
         private String format;
 
         @Option(names = "--no-trunc", description = "Full network ids.")
@@ -143,13 +185,16 @@ final class NetworkCommand implements Runnable {
         public Integer call() {
             NetworkFilter filter = NetworkFilter.parse(filters);
             ListFormat list = ListFormat.parse(format); // a bad format is refused before the framework boots
-            List<NetworkInfo> shown = withAdmin(NetworkAdmin::list).stream().filter(filter::matches).toList();
+            List<NetworkInfo> shown = withAdmin(NetworkAdmin::list).stream()
+                    .filter(filter::matches)
+                    .toList();
             PrintWriter out = spec.commandLine().getOut();
             if (quiet) {
                 shown.forEach(n -> out.println(noTrunc ? n.id() : n.id().substring(0, 12)));
             } else {
                 if (list.isDefault()) {
-                    list = ListFormat.parse("table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}"); // Docker's own columns
+                    list = ListFormat.parse(
+                            "table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}"); // Docker's own columns
                 }
                 list.print(shown.stream().map(this::row).toList(), header(), out);
             }
@@ -158,23 +203,44 @@ final class NetworkCommand implements Runnable {
         }
 
         private Struct row(NetworkInfo network) {
-            return new Struct("network").with("ID", noTrunc ? network.id() : network.id().substring(0, 12))
-                    .with("Name", network.name()).with("Driver", "bridge").with("Scope", "local")
-                    .with("IPv6", "false").with("Internal", Boolean.toString(network.internal()))
-                    .with("Labels", String.join(",", network.labels().entrySet().stream().sorted(Map.Entry.comparingByKey())
-                            .map(e -> e.getKey() + "=" + e.getValue()).toList()))
+            return new Struct("network")
+                    .with("ID", noTrunc ? network.id() : network.id().substring(0, 12))
+                    .with("Name", network.name())
+                    .with("Driver", "bridge")
+                    .with("Scope", "local")
+                    .with("IPv6", "false")
+                    .with("Internal", Boolean.toString(network.internal()))
+                    .with(
+                            "Labels",
+                            String.join(
+                                    ",",
+                                    network.labels().entrySet().stream()
+                                            .sorted(Map.Entry.comparingByKey())
+                                            .map(e -> e.getKey() + "=" + e.getValue())
+                                            .toList()))
                     .with("CreatedAt", network.created());
         }
 
         private static Struct header() {
-            return new Struct("network").with("ID", "NETWORK ID").with("Name", "NAME").with("Driver", "DRIVER")
-                    .with("Scope", "SCOPE").with("IPv6", "IPV6").with("Internal", "INTERNAL").with("Labels", "LABELS")
+            return new Struct("network")
+                    .with("ID", "NETWORK ID")
+                    .with("Name", "NAME")
+                    .with("Driver", "DRIVER")
+                    .with("Scope", "SCOPE")
+                    .with("IPv6", "IPV6")
+                    .with("Internal", "INTERNAL")
+                    .with("Labels", "LABELS")
                     .with("CreatedAt", "CREATED");
         }
     }
 
-    @Command(name = "rm", aliases = "remove", description = {"Remove networks: their conflist, bridge and leases; refused",
-        "while a container is attached (naming it). The default network is written again on its next use."})
+    @Command(
+            name = "rm",
+            aliases = "remove",
+            description = {
+                "Remove networks: their conflist, bridge and leases; refused",
+                "while a container is attached (naming it). The default network is written again on its next use."
+            })
     static final class Rm implements Callable<Integer> {
         @ParentCommand
         private NetworkCommand network;
@@ -182,7 +248,9 @@ final class NetworkCommand implements Runnable {
         @Spec
         private CommandSpec spec;
 
-        @Option(names = {"-f", "--force"}, description = "Do not fail for a network that does not exist.")
+        @Option(
+                names = {"-f", "--force"},
+                description = "Do not fail for a network that does not exist.")
         private boolean force;
 
         @Parameters(arity = "1..*", paramLabel = "NETWORK")
@@ -203,8 +271,13 @@ final class NetworkCommand implements Runnable {
                             continue;
                         }
                         if (!found.containers().isEmpty()) {
-                            failures.add("network " + name + " is in use by container " + String.join(", ", found.containers()
-                                    .keySet().stream().map(network::nameOf).toList()) + "; stop or remove it first");
+                            failures.add("network " + name + " is in use by container "
+                                    + String.join(
+                                            ", ",
+                                            found.containers().keySet().stream()
+                                                    .map(network::nameOf)
+                                                    .toList())
+                                    + "; stop or remove it first");
                             continue;
                         }
                         admin.remove(name);
@@ -229,7 +302,9 @@ final class NetworkCommand implements Runnable {
         @Spec
         private CommandSpec spec;
 
-        @Option(names = {"-f", "--force"}, description = "Do not ask.")
+        @Option(
+                names = {"-f", "--force"},
+                description = "Do not ask.")
         private boolean force;
 
         @Override
@@ -240,7 +315,9 @@ final class NetworkCommand implements Runnable {
                         + "Are you sure you want to continue? [y/N] ");
                 out.flush();
                 String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
-                if (answer == null || !(answer.strip().equalsIgnoreCase("y") || answer.strip().equalsIgnoreCase("yes"))) {
+                if (answer == null
+                        || !(answer.strip().equalsIgnoreCase("y")
+                                || answer.strip().equalsIgnoreCase("yes"))) {
                     return 0;
                 }
             }
@@ -272,13 +349,20 @@ final class NetworkCommand implements Runnable {
      * plugin takes any ifname), but its /etc files, its peers' hosts files and its teardown are
      * all keyed to one attachment per container; that is not done yet.
      */
-    @Command(name = "connect", description = {"Not supported by isola: a container joins its network at start",
-        "(isola run --network NAME); connecting a running container is not done."})
+    @Command(
+            name = "connect",
+            description = {
+                "Not supported by isola: a container joins its network at start",
+                "(isola run --network NAME); connecting a running container is not done."
+            })
     static final class Connect implements Callable<Integer> {
         @Parameters(arity = "0..*", paramLabel = "ARGS")
         private List<String> args;
 
-        @Option(names = {"--alias", "--ip", "--ip6", "--link", "--link-local-ip", "--driver-opt"}, paramLabel = "VALUE", hidden = true)
+        @Option(
+                names = {"--alias", "--ip", "--ip6", "--link", "--link-local-ip", "--driver-opt"},
+                paramLabel = "VALUE",
+                hidden = true)
         private List<String> ignored;
 
         @Override
@@ -288,18 +372,23 @@ final class NetworkCommand implements Runnable {
         }
     }
 
-    @Command(name = "disconnect", description = {"Not supported by isola: a container leaves its network when it stops."})
+    @Command(
+            name = "disconnect",
+            description = {"Not supported by isola: a container leaves its network when it stops."})
     static final class Disconnect implements Callable<Integer> {
         @Parameters(arity = "0..*", paramLabel = "ARGS")
         private List<String> args;
 
-        @Option(names = {"-f", "--force"}, hidden = true)
+        @Option(
+                names = {"-f", "--force"},
+                hidden = true)
         private boolean force;
 
         @Override
         public Integer call() {
-            throw new IllegalArgumentException("network disconnect: not supported by isola; a container leaves its network"
-                    + " when it stops (isola stop)");
+            throw new IllegalArgumentException(
+                    "network disconnect: not supported by isola; a container leaves its network"
+                            + " when it stops (isola stop)");
         }
     }
 }

@@ -28,8 +28,9 @@ final class NetworkFilter {
                 case "id" -> filter.ids.add(arg);
                 case "label" -> filter.labels.add(arg);
                 case "driver" -> filter.drivers.add(arg);
-                default -> throw new IllegalArgumentException("filter \"" + value
-                        + "\": expected name=TEXT, id=PREFIX, label=KEY[=VALUE] or driver=bridge");
+                default ->
+                    throw new IllegalArgumentException("filter \"" + value
+                            + "\": expected name=TEXT, id=PREFIX, label=KEY[=VALUE] or driver=bridge");
             }
         }
         return filter;
@@ -47,7 +48,8 @@ final class NetworkFilter {
         }
         for (String label : labels) {
             int eq = label.indexOf('=');
-            boolean has = eq < 0 ? network.labels().containsKey(label)
+            boolean has = eq < 0
+                    ? network.labels().containsKey(label)
                     : label.substring(eq + 1).equals(network.labels().get(label.substring(0, eq)));
             if (!has) {
                 return false;

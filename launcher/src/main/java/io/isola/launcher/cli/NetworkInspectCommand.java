@@ -19,9 +19,13 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code isola network inspect NETWORK...}: Docker's fields of each network, as JSON or through a Go template. */
-@Command(name = "inspect", description = {"Show networks as JSON (Docker's fields: Name, Id, Driver, IPAM.Config, Internal,",
-    "Containers with their IPv4Address, Labels); -f: json or a Go template, once per network",
-    "({{range .IPAM.Config}}{{.Subnet}}{{end}})."})
+@Command(
+        name = "inspect",
+        description = {
+            "Show networks as JSON (Docker's fields: Name, Id, Driver, IPAM.Config, Internal,",
+            "Containers with their IPv4Address, Labels); -f: json or a Go template, once per network",
+            "({{range .IPAM.Config}}{{.Subnet}}{{end}})."
+        })
 final class NetworkInspectCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -30,7 +34,10 @@ final class NetworkInspectCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", description = "json, or a Go template.")
+    @Option(
+            names = {"-f", "--format"},
+            paramLabel = "FORMAT",
+            description = "json, or a Go template.")
     private String format;
 
     @Parameters(arity = "1..*", paramLabel = "NETWORK")
@@ -39,16 +46,22 @@ final class NetworkInspectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws java.io.IOException {
         GoTemplate template = format == null ? null : GoTemplate.ofFormat(format);
-        List<NetworkInfo> found = NetworkCommand.withAdmin(admin -> names.stream().map(name -> admin.find(name)
-                .or(() -> admin.list().stream().filter(n -> n.id().startsWith(name) && name.length() >= 3).findFirst())
-                .orElseThrow(() -> new IllegalArgumentException("network " + name + " not found"))).toList());
+        List<NetworkInfo> found = NetworkCommand.withAdmin(admin -> names.stream()
+                .map(name -> admin.find(name)
+                        .or(() -> admin.list().stream()
+                                .filter(n -> n.id().startsWith(name) && name.length() >= 3)
+                                .findFirst())
+                        .orElseThrow(() -> new IllegalArgumentException("network " + name + " not found")))
+                .toList());
         List<Map<String, Object>> shown = new ArrayList<>();
         for (NetworkInfo info : found) {
             shown.add(fields(info));
         }
         PrintWriter out = spec.commandLine().getOut();
         if (template == null) {
-            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(shown));
+            out.println(new ObjectMapper()
+                    .enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsString(shown));
         } else {
             List<?> plain = new ObjectMapper().readValue(new ObjectMapper().writeValueAsString(shown), List.class);
             plain.forEach(n -> out.println(template.execute(n)));

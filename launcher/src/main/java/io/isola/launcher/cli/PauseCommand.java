@@ -21,7 +21,8 @@ final class PauseCommand extends ContainerVerb {
         String verb = pause ? "pause" : "resume";
         Lifecycle lifecycle = command.lifecycle();
         List<String> ids = command.ids();
-        List<ContainerState> states = ids.stream().map(id -> lifecycle.cgroupOf(id, verb)).toList();
+        List<ContainerState> states =
+                ids.stream().map(id -> lifecycle.cgroupOf(id, verb)).toList();
         for (ContainerState state : states) {
             requireToggle(state, state.isola().paused(), pause);
         }

@@ -46,7 +46,8 @@ final class PortCommand implements Callable<Integer> {
         if (!wanted.matches("\\d{1,5}/(tcp|udp)")) {
             throw new IllegalArgumentException("port \"" + privatePort + "\": expected PORT or PORT/tcp or PORT/udp");
         }
-        List<PublishedPort> matching = ports.stream().filter(p -> p.containerSide().equals(wanted)).toList();
+        List<PublishedPort> matching =
+                ports.stream().filter(p -> p.containerSide().equals(wanted)).toList();
         if (matching.isEmpty()) {
             throw new IsolaException("no public port '" + wanted + "' published for " + state.id());
         }

@@ -11,11 +11,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code isola ps}: without an id, docker's ps (running containers, all with {@code -a}; filters
@@ -28,20 +28,32 @@ final class PsCommand implements Callable<Integer> {
     @ParentCommand
     private IsolaCommand parent;
 
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "table",
-            description = {"Without ID: table, json, 'table TEMPLATE' or a Go TEMPLATE, with Docker's fields",
+    @Option(
+            names = "--format",
+            paramLabel = "FORMAT",
+            defaultValue = "table",
+            description = {
+                "Without ID: table, json, 'table TEMPLATE' or a Go TEMPLATE, with Docker's fields",
                 "({{.ID}}, {{.Image}}, {{.Command}}, {{.RunningFor}}, {{.Status}}, {{.State}}, {{.Ports}},",
-                "{{.Names}}, {{.Labels}}, {{.CreatedAt}}, {{.RestartCount}}; {{json .}}). With ID: table or json."})
+                "{{.Names}}, {{.Labels}}, {{.CreatedAt}}, {{.RestartCount}}; {{json .}}). With ID: table or json."
+            })
     private String format;
 
-    @Option(names = {"-f", "--filter"}, paramLabel = "KEY=VALUE",
-            description = "Without ID: status=, name=, label=, ancestor=, id=, volume= or health=; repeat to narrow (same key: any).")
+    @Option(
+            names = {"-f", "--filter"},
+            paramLabel = "KEY=VALUE",
+            description =
+                    "Without ID: status=, name=, label=, ancestor=, id=, volume= or health=; repeat to narrow (same key: any).")
     private List<String> filters = new java.util.ArrayList<>();
 
-    @Option(names = {"-q", "--quiet"}, description = "Without ID: print ids only.")
+    @Option(
+            names = {"-q", "--quiet"},
+            description = "Without ID: print ids only.")
     private boolean quiet;
 
-    @Option(names = {"-a", "--all"}, description = "Without ID: list stopped containers too (default: running, paused, restarting).")
+    @Option(
+            names = {"-a", "--all"},
+            description = "Without ID: list stopped containers too (default: running, paused, restarting).")
     private boolean all;
 
     @Option(names = "--no-trunc", description = "Without ID: whole ids and commands.")
@@ -61,11 +73,18 @@ final class PsCommand implements Callable<Integer> {
             ContainerFilter filter = ContainerFilter.parse(filters);
             io.isola.launcher.cli.format.ListFormat list = io.isola.launcher.cli.format.ListFormat.parse(format);
             List<ContainerState> shown = ListCommand.listed(lifecycle).stream()
-                    .filter(state -> all || filter.namesStatus() || shownWithoutAll(state)).filter(filter).toList();
+                    .filter(state -> all || filter.namesStatus() || shownWithoutAll(state))
+                    .filter(filter)
+                    .toList();
             if (quiet || list.isDefault()) {
                 ListCommand.print(shown, quiet, noTrunc, out);
             } else {
-                list.print(shown.stream().map(state -> ContainerRow.of(state, noTrunc)).toList(), ContainerRow.header(), out);
+                list.print(
+                        shown.stream()
+                                .map(state -> ContainerRow.of(state, noTrunc))
+                                .toList(),
+                        ContainerRow.header(),
+                        out);
             }
             return 0;
         }
@@ -75,7 +94,8 @@ final class PsCommand implements Callable<Integer> {
         ContainerState state = lifecycle.get(id);
         List<ProcessIdentity> processes = ContainerProcesses.of(state);
         if (format.equals("json")) {
-            out.println(Inspection.compactJson(processes.stream().map(ProcessIdentity::pid).toList()));
+            out.println(Inspection.compactJson(
+                    processes.stream().map(ProcessIdentity::pid).toList()));
         } else {
             out.printf("%-8s  %s%n", "PID", "CMD");
             for (ProcessIdentity process : processes) {
@@ -89,7 +109,9 @@ final class PsCommand implements Callable<Integer> {
     /** Docker's ps without -a: running, paused and restarting containers (and one whose state is unknown). */
     private static boolean shownWithoutAll(ContainerState state) {
         ContainerStatus status = ContainerStatus.of(state);
-        return status == ContainerStatus.RUNNING || status == ContainerStatus.PAUSED || status == ContainerStatus.RESTARTING
+        return status == ContainerStatus.RUNNING
+                || status == ContainerStatus.PAUSED
+                || status == ContainerStatus.RESTARTING
                 || status == ContainerStatus.DEAD;
     }
 
@@ -99,8 +121,8 @@ final class PsCommand implements Callable<Integer> {
     private static String commandLine(long pid) {
         try (java.io.InputStream in = Files.newInputStream(Path.of("/proc", Long.toString(pid), "cmdline"))) {
             byte[] bytes = in.readNBytes(MAX_COMMAND_LINE + 1);
-            String line = printable(new String(bytes, 0, Math.min(bytes.length, MAX_COMMAND_LINE),
-                    java.nio.charset.StandardCharsets.UTF_8));
+            String line = printable(new String(
+                    bytes, 0, Math.min(bytes.length, MAX_COMMAND_LINE), java.nio.charset.StandardCharsets.UTF_8));
             return bytes.length > MAX_COMMAND_LINE ? line + "..." : line;
         } catch (IOException e) {
             return "?";
@@ -113,8 +135,13 @@ final class PsCommand implements Callable<Integer> {
      */
     static String printable(String raw) {
         StringBuilder out = new StringBuilder(raw.length());
-        raw.codePoints().forEach(c -> out.append(c == 0 ? " " : Character.isISOControl(c) || c == 0x2028 || c == 0x2029 ? "?"
-                : new String(Character.toChars(c))));
+        raw.codePoints()
+                .forEach(c -> out.append(
+                        c == 0
+                                ? " "
+                                : Character.isISOControl(c) || c == 0x2028 || c == 0x2029
+                                        ? "?"
+                                        : new String(Character.toChars(c))));
         return out.toString().strip();
     }
 }

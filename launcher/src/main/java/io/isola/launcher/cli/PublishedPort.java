@@ -10,7 +10,9 @@ import java.util.List;
 record PublishedPort(int hostPort, int containerPort, String protocol) {
 
     static List<PublishedPort> of(ContainerState state) {
-        if (state.isola() == null || state.isola().spec() == null || state.isola().spec().ports() == null) {
+        if (state.isola() == null
+                || state.isola().spec() == null
+                || state.isola().spec().ports() == null) {
             return List.of();
         }
         return state.isola().spec().ports().stream().map(PublishedPort::parse).toList();
@@ -19,8 +21,10 @@ record PublishedPort(int hostPort, int containerPort, String protocol) {
     /** {@code HOSTPORT:CONTAINERPORT/PROTO}, as the saved spec holds it. */
     private static PublishedPort parse(String saved) {
         int colon = saved.indexOf(':'), slash = saved.indexOf('/');
-        return new PublishedPort(Integer.parseInt(saved.substring(0, colon)),
-                Integer.parseInt(saved.substring(colon + 1, slash)), saved.substring(slash + 1));
+        return new PublishedPort(
+                Integer.parseInt(saved.substring(0, colon)),
+                Integer.parseInt(saved.substring(colon + 1, slash)),
+                saved.substring(slash + 1));
     }
 
     String containerSide() {

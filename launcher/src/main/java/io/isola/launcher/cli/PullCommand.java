@@ -15,24 +15,38 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code isola pull NAME[:TAG|@DIGEST]}: an image from a registry into the store; thin, the work is in {@link ImageSource}. */
-@Command(name = "pull", description = {"Pull an image from a registry (OCI distribution spec) into the local store.",
-    "busybox is docker.io/library/busybox:latest; other registries by host: HOST[:PORT]/NAME[:TAG|@DIGEST].",
-    "Credentials from 'isola login' (~/.docker/config.json, as Docker keeps them)."})
+@Command(
+        name = "pull",
+        description = {
+            "Pull an image from a registry (OCI distribution spec) into the local store.",
+            "busybox is docker.io/library/busybox:latest; other registries by host: HOST[:PORT]/NAME[:TAG|@DIGEST].",
+            "Credentials from 'isola login' (~/.docker/config.json, as Docker keeps them)."
+        })
 final class PullCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]",
+    @Option(
+            names = "--platform",
+            paramLabel = "OS/ARCH[/VARIANT]",
             description = "Which image of a multi-platform one (default: this machine's, linux/amd64 or linux/arm64).")
     private String platform;
 
-    @Option(names = "--tls-verify", arity = "0..1", paramLabel = "BOOL", fallbackValue = "true",
-            description = {"Require HTTPS with a verified certificate (default: true, except for registries on loopback).",
-                "false: any certificate, and plain HTTP when the registry has no TLS."})
+    @Option(
+            names = "--tls-verify",
+            arity = "0..1",
+            paramLabel = "BOOL",
+            fallbackValue = "true",
+            description = {
+                "Require HTTPS with a verified certificate (default: true, except for registries on loopback).",
+                "false: any certificate, and plain HTTP when the registry has no TLS."
+            })
     private Boolean tlsVerify;
 
-    @Option(names = {"-q", "--quiet"}, description = "Print only the image's full name.")
+    @Option(
+            names = {"-q", "--quiet"},
+            description = "Print only the image's full name.")
     private boolean quiet;
 
     @Parameters(paramLabel = "NAME[:TAG|@DIGEST]", description = "The image.")
@@ -43,7 +57,8 @@ final class PullCommand implements Callable<Integer> {
         ImageReference reference = ImageReference.parse(name);
         Platform chosen = platform == null ? null : Platform.parse(platform);
         PrintWriter out = spec.commandLine().getOut();
-        PullProgress progress = quiet ? PullProgress.QUIET
+        PullProgress progress = quiet
+                ? PullProgress.QUIET
                 : System.console() != null ? PullProgress.terminal(out) : PullProgress.lines(out);
         try {
             ImageSource.pull(ImageStore.fromEnvironment(), name, chosen, tlsVerify, progress);

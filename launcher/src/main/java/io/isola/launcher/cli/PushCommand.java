@@ -18,18 +18,29 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code isola push NAME[:TAG]}: an image of the store to the registry its name says ('isola tag' names it so). */
-@Command(name = "push", description = {"Push an image to the registry its name says (HOST[:PORT]/PATH[:TAG]; Docker Hub for",
-    "PATH alone); 'isola tag' gives an image such a name. Credentials from 'isola login'."})
+@Command(
+        name = "push",
+        description = {
+            "Push an image to the registry its name says (HOST[:PORT]/PATH[:TAG]; Docker Hub for",
+            "PATH alone); 'isola tag' gives an image such a name. Credentials from 'isola login'."
+        })
 final class PushCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--tls-verify", arity = "0..1", paramLabel = "BOOL", fallbackValue = "true",
-            description = "Require HTTPS with a verified certificate (default: true, except for registries on loopback).")
+    @Option(
+            names = "--tls-verify",
+            arity = "0..1",
+            paramLabel = "BOOL",
+            fallbackValue = "true",
+            description =
+                    "Require HTTPS with a verified certificate (default: true, except for registries on loopback).")
     private Boolean tlsVerify;
 
-    @Option(names = {"-q", "--quiet"}, description = "Print only the manifest's digest.")
+    @Option(
+            names = {"-q", "--quiet"},
+            description = "Print only the manifest's digest.")
     private boolean quiet;
 
     @Parameters(paramLabel = "NAME[:TAG]", description = "The image, named as it will be in the registry.")
@@ -45,11 +56,13 @@ final class PushCommand implements Callable<Integer> {
         Image image = ImageSource.stored(store, name).orElseGet(() -> store.get(name));
         PrintWriter out = spec.commandLine().getOut();
         boolean verify = tlsVerify != null ? tlsVerify : !ImageReference.isLoopback(reference.registry());
-        RegistryClient client = new RegistryClient(reference,
-                DockerConfig.fromEnvironment().credentials(reference.registry()), verify).forPush();
+        RegistryClient client = new RegistryClient(
+                        reference, DockerConfig.fromEnvironment().credentials(reference.registry()), verify)
+                .forPush();
         String digest;
         try {
-            digest = new ImagePusher(store, quiet ? PullProgress.QUIET : PullProgress.lines(out)).push(image, reference, client);
+            digest = new ImagePusher(store, quiet ? PullProgress.QUIET : PullProgress.lines(out))
+                    .push(image, reference, client);
         } catch (IOException e) {
             String message = e.getMessage() == null ? e.toString() : e.getMessage();
             throw new io.isola.api.IsolaException("pushing " + reference + ": " + message, e);

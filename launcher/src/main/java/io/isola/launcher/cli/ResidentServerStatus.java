@@ -20,7 +20,8 @@ record ResidentServerStatus(boolean running, long pid) {
         if (!Files.isRegularFile(lock, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return new ResidentServerStatus(false, 0);
         }
-        try (FileChannel channel = FileChannel.open(lock, StandardOpenOption.WRITE); FileLock free = channel.tryLock()) {
+        try (FileChannel channel = FileChannel.open(lock, StandardOpenOption.WRITE);
+                FileLock free = channel.tryLock()) {
             if (free != null) {
                 return new ResidentServerStatus(false, 0);
             }
@@ -32,7 +33,8 @@ record ResidentServerStatus(boolean running, long pid) {
     }
 
     String describe() {
-        return running ? "running" + (pid > 0 ? " (pid " + pid + ")" : "")
+        return running
+                ? "running" + (pid > 0 ? " (pid " + pid + ")" : "")
                 : "not running (the next run, ps, stop, ... starts it)";
     }
 }

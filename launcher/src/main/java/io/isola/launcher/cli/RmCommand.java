@@ -7,10 +7,14 @@ import picocli.CommandLine.Option;
 @Command(name = "rm", description = "Remove containers; -f kills running ones first.")
 final class RmCommand extends ContainerVerb {
 
-    @Option(names = {"-f", "--force"}, description = "Kill the container first if it runs.")
+    @Option(
+            names = {"-f", "--force"},
+            description = "Kill the container first if it runs.")
     private boolean force;
 
-    @Option(names = {"-v", "--volumes"}, description = "Also remove the anonymous volumes of the container that no other container uses.")
+    @Option(
+            names = {"-v", "--volumes"},
+            description = "Also remove the anonymous volumes of the container that no other container uses.")
     private boolean volumes;
 
     @Override

@@ -10,14 +10,24 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code isola save [-o FILE] [--format F] IMAGE}: an image as a tarball that docker, podman and isola load. */
-@Command(name = "save", description = {"Write an image as a tar archive: docker-archive ('docker save', read by docker load",
-    "and podman load) or oci-archive (an OCI image layout). To stdout, which must not be a terminal, or to FILE."})
+@Command(
+        name = "save",
+        description = {
+            "Write an image as a tar archive: docker-archive ('docker save', read by docker load",
+            "and podman load) or oci-archive (an OCI image layout). To stdout, which must not be a terminal, or to FILE."
+        })
 final class SaveCommand implements Callable<Integer> {
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of stdout.")
+    @Option(
+            names = {"-o", "--output"},
+            paramLabel = "FILE",
+            description = "Write to FILE instead of stdout.")
     private Path output;
 
-    @Option(names = "--format", paramLabel = "docker-archive|oci-archive", defaultValue = "docker-archive",
+    @Option(
+            names = "--format",
+            paramLabel = "docker-archive|oci-archive",
+            defaultValue = "docker-archive",
             description = "The archive's layout (default: docker-archive).")
     private String format;
 

@@ -16,8 +16,8 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -25,7 +25,9 @@ import picocli.CommandLine.Spec;
  * processes from its cgroup, as {@code docker stats --no-stream}; every running container with a
  * cgroup when no id is given.
  */
-@Command(name = "stats", description = "Show running containers' memory use and limit, CPU time and processes (one reading).")
+@Command(
+        name = "stats",
+        description = "Show running containers' memory use and limit, CPU time and processes (one reading).")
 final class StatsCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -34,9 +36,14 @@ final class StatsCommand implements Callable<Integer> {
     @Parameters(arity = "0..*", paramLabel = "ID")
     private List<String> ids = new ArrayList<>();
 
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "table",
-            description = {"table (default), json (one object a line with isola's fields), or a Go template",
-                "as Docker's: {{.Name}} {{.MemUsage}}, 'table {{.ID}}\\t{{.MemPerc}}', {{json .}}."})
+    @Option(
+            names = "--format",
+            paramLabel = "FORMAT",
+            defaultValue = "table",
+            description = {
+                "table (default), json (one object a line with isola's fields), or a Go template",
+                "as Docker's: {{.Name}} {{.MemUsage}}, 'table {{.ID}}\\t{{.MemPerc}}', {{json .}}."
+            })
     private String format;
 
     @Option(names = "--no-stream", description = "Accepted, as docker stats takes it: stats prints one reading.")
@@ -53,14 +60,22 @@ final class StatsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        io.isola.launcher.cli.format.ListFormat template = format.equals("json") ? null
-                : io.isola.launcher.cli.format.ListFormat.parse(format); // a template error before any container is read
+        io.isola.launcher.cli.format.ListFormat template = format.equals("json")
+                ? null
+                : io.isola.launcher.cli.format.ListFormat.parse(
+                        format); // a template error before any container is read
         Lifecycle lifecycle = new Lifecycle(parent.global().store());
         boolean all = ids.isEmpty();
         List<ContainerState> states = all
-                ? lifecycle.list().stream().filter(s -> ContainerState.RUNNING.equals(s.status()) && s.isola() != null
-                        && s.isola().cgroup() != null && s.isola().cgroup().location() != null).toList()
-                : ids.stream().map(id -> lifecycle.cgroupOf(id, "read the stats of")).toList();
+                ? lifecycle.list().stream()
+                        .filter(s -> ContainerState.RUNNING.equals(s.status())
+                                && s.isola() != null
+                                && s.isola().cgroup() != null
+                                && s.isola().cgroup().location() != null)
+                        .toList()
+                : ids.stream()
+                        .map(id -> lifecycle.cgroupOf(id, "read the stats of"))
+                        .toList();
         List<Row> rows = new ArrayList<>();
         if (!states.isEmpty()) {
             try (CgroupAccess cgroups = CgroupAccess.open()) {
@@ -73,8 +88,11 @@ final class StatsCommand implements Callable<Integer> {
                     try {
                         ResourceStats stats = cgroups.of(state).stats();
                         long[] before = first.get(state.id());
-                        Double cpu = before == null ? null
-                                : 100.0 * (stats.cpuTime().toNanos() - before[0]) / Math.max(1, System.nanoTime() - before[1]);
+                        Double cpu = before == null
+                                ? null
+                                : 100.0
+                                        * (stats.cpuTime().toNanos() - before[0])
+                                        / Math.max(1, System.nanoTime() - before[1]);
                         rows.add(new Row(state, stats, cpu));
                     } catch (IsolaException e) {
                         if (!all) {
@@ -106,7 +124,9 @@ final class StatsCommand implements Callable<Integer> {
         Map<String, long[]> readings = new LinkedHashMap<>();
         for (ContainerState state : states) {
             try {
-                readings.put(state.id(), new long[] {cgroups.of(state).stats().cpuTime().toNanos(), System.nanoTime()});
+                readings.put(
+                        state.id(),
+                        new long[] {cgroups.of(state).stats().cpuTime().toNanos(), System.nanoTime()});
             } catch (IsolaException e) {
                 // ended: the second reading says so
             }
@@ -153,17 +173,34 @@ final class StatsCommand implements Callable<Integer> {
 
     static void table(List<Row> rows, PrintWriter out) {
         String layout = "%-12s  %-16s  %10s  %-22s  %6s  %-10s  %s%n";
-        out.printf(layout, "CONTAINER ID", "NAME", "CPU TIME", "MEM USAGE / LIMIT", "MEM %", "PIDS", "STALL CPU/MEM/IO (10s)");
+        out.printf(
+                layout,
+                "CONTAINER ID",
+                "NAME",
+                "CPU TIME",
+                "MEM USAGE / LIMIT",
+                "MEM %",
+                "PIDS",
+                "STALL CPU/MEM/IO (10s)");
         for (Row row : rows) {
             ResourceStats s = row.stats();
             String id = row.state().id();
             String limit = s.memoryLimit().isPresent() ? bytes(s.memoryLimit().getAsLong()) : "unlimited";
             String percent = s.memoryLimit().isPresent() && s.memoryLimit().getAsLong() > 0
-                    ? String.format("%.2f%%", 100.0 * s.memoryUsage() / s.memoryLimit().getAsLong()) : "-";
-            String pids = s.pids() + (s.pidsLimit().isPresent() ? " / " + s.pidsLimit().getAsLong() : "");
-            out.printf(layout, id.substring(0, Math.min(12, id.length())), Objects.toString(row.state().name(), ""),
-                    String.format("%.3fs", s.cpuTime().toNanos() / 1e9), bytes(s.memoryUsage()) + " / " + limit, percent,
-                    pids, stalls(s));
+                    ? String.format(
+                            "%.2f%%", 100.0 * s.memoryUsage() / s.memoryLimit().getAsLong())
+                    : "-";
+            String pids = s.pids()
+                    + (s.pidsLimit().isPresent() ? " / " + s.pidsLimit().getAsLong() : "");
+            out.printf(
+                    layout,
+                    id.substring(0, Math.min(12, id.length())),
+                    Objects.toString(row.state().name(), ""),
+                    String.format("%.3fs", s.cpuTime().toNanos() / 1e9),
+                    bytes(s.memoryUsage()) + " / " + limit,
+                    percent,
+                    pids,
+                    stalls(s));
         }
     }
 
@@ -172,9 +209,14 @@ final class StatsCommand implements Callable<Integer> {
         if (s.pressure().isEmpty()) {
             return "-";
         }
-        return String.join("/", java.util.stream.Stream.of("cpu", "memory", "io")
-                .map(r -> s.pressure().containsKey(r) ? String.format("%.1f%%", s.pressure().get(r).some().avg10()) : "-")
-                .toList());
+        return String.join(
+                "/",
+                java.util.stream.Stream.of("cpu", "memory", "io")
+                        .map(r -> s.pressure().containsKey(r)
+                                ? String.format(
+                                        "%.1f%%", s.pressure().get(r).some().avg10())
+                                : "-")
+                        .toList());
     }
 
     /** Bytes in binary units, as docker stats prints them ({@code 1.5MiB}). */
@@ -186,6 +228,8 @@ final class StatsCommand implements Callable<Integer> {
             value /= 1024;
             unit++;
         }
-        return unit == 0 ? bytes + "B" : String.format("%.2f%s", value, units[unit]).replace(".00", "");
+        return unit == 0
+                ? bytes + "B"
+                : String.format("%.2f%s", value, units[unit]).replace(".00", "");
     }
 }

@@ -19,9 +19,17 @@ final class StatsRow {
     private StatsRow() {}
 
     static Struct header() {
-        return new Struct("stats").with("Container", "CONTAINER").with("ID", "CONTAINER ID").with("Name", "NAME")
-                .with("CPUPerc", "CPU %").with("CPUTime", "CPU TIME").with("MemUsage", "MEM USAGE / LIMIT")
-                .with("MemPerc", "MEM %").with("NetIO", "NET I/O").with("BlockIO", "BLOCK I/O").with("PIDs", "PIDS");
+        return new Struct("stats")
+                .with("Container", "CONTAINER")
+                .with("ID", "CONTAINER ID")
+                .with("Name", "NAME")
+                .with("CPUPerc", "CPU %")
+                .with("CPUTime", "CPU TIME")
+                .with("MemUsage", "MEM USAGE / LIMIT")
+                .with("MemPerc", "MEM %")
+                .with("NetIO", "NET I/O")
+                .with("BlockIO", "BLOCK I/O")
+                .with("PIDs", "PIDS");
     }
 
     /**
@@ -31,8 +39,8 @@ final class StatsRow {
     static String netIo(io.isola.lifecycle.ContainerState state) {
         long received = 0, sent = 0;
         try {
-            java.util.List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc", Long.toString(state.pid()),
-                    "net", "dev"));
+            java.util.List<String> lines = java.nio.file.Files.readAllLines(
+                    java.nio.file.Path.of("/proc", Long.toString(state.pid()), "net", "dev"));
             if (!state.process().isAlive()) {
                 return NONE; // read from a process that took its pid
             }
@@ -56,13 +64,22 @@ final class StatsRow {
         ResourceStats s = row.stats();
         String id = row.state().id();
         String shortId = id.substring(0, Math.min(12, id.length()));
-        String limit = s.memoryLimit().isPresent() ? StatsCommand.bytes(s.memoryLimit().getAsLong()) : "unlimited";
+        String limit =
+                s.memoryLimit().isPresent() ? StatsCommand.bytes(s.memoryLimit().getAsLong()) : "unlimited";
         String percent = s.memoryLimit().isPresent() && s.memoryLimit().getAsLong() > 0
-                ? String.format("%.2f%%", 100.0 * s.memoryUsage() / s.memoryLimit().getAsLong()) : NONE;
-        return new Struct("stats").with("Container", given == null ? shortId : given).with("ID", shortId)
-                .with("Name", Objects.toString(row.state().name(), "")).with("CPUPerc", row.cpuPercent() == null ? NONE : String.format("%.2f%%", row.cpuPercent()))
+                ? String.format(
+                        "%.2f%%", 100.0 * s.memoryUsage() / s.memoryLimit().getAsLong())
+                : NONE;
+        return new Struct("stats")
+                .with("Container", given == null ? shortId : given)
+                .with("ID", shortId)
+                .with("Name", Objects.toString(row.state().name(), ""))
+                .with("CPUPerc", row.cpuPercent() == null ? NONE : String.format("%.2f%%", row.cpuPercent()))
                 .with("CPUTime", String.format("%.3fs", s.cpuTime().toNanos() / 1e9))
-                .with("MemUsage", StatsCommand.bytes(s.memoryUsage()) + " / " + limit).with("MemPerc", percent)
-                .with("NetIO", netIo(row.state())).with("BlockIO", NONE).with("PIDs", Long.toString(s.pids()));
+                .with("MemUsage", StatsCommand.bytes(s.memoryUsage()) + " / " + limit)
+                .with("MemPerc", percent)
+                .with("NetIO", netIo(row.state()))
+                .with("BlockIO", NONE)
+                .with("PIDs", Long.toString(s.pids()));
     }
 }

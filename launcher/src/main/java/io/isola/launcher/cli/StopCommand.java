@@ -10,14 +10,21 @@ import picocli.CommandLine.Option;
  * {@code isola stop [-s SIGNAL] [-t N] ID...}: the stop signal, then SIGKILL after N seconds (a PID
  * 1 ignores unhandled signals).
  */
-@Command(name = "stop", description = {"Stop containers: the stop signal, then SIGKILL after the timeout.",
-    "The stop signal is -s, else the container's --stop-signal or its image's StopSignal, else SIGTERM."})
+@Command(
+        name = "stop",
+        description = {
+            "Stop containers: the stop signal, then SIGKILL after the timeout.",
+            "The stop signal is -s, else the container's --stop-signal or its image's StopSignal, else SIGTERM."
+        })
 final class StopCommand extends ContainerVerb {
 
     @Mixin
     private StopTimeout timeout = new StopTimeout();
 
-    @Option(names = {"-s", "--signal"}, paramLabel = "SIGNAL", description = "Signal to send first, as docker stop takes it.")
+    @Option(
+            names = {"-s", "--signal"},
+            paramLabel = "SIGNAL",
+            description = "Signal to send first, as docker stop takes it.")
     private String signal;
 
     @Override

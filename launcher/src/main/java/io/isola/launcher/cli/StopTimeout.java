@@ -6,8 +6,11 @@ import picocli.CommandLine.Option;
 /** {@code -t N} of {@code stop} and {@code restart}: seconds between the stop signal and SIGKILL. */
 final class StopTimeout {
 
-    @Option(names = {"-t", "--time"}, paramLabel = "N",
-            description = "Seconds to wait after the stop signal before SIGKILL (default: the container's --stop-timeout, else 10).")
+    @Option(
+            names = {"-t", "--time"},
+            paramLabel = "N",
+            description =
+                    "Seconds to wait after the stop signal before SIGKILL (default: the container's --stop-timeout, else 10).")
     private Integer seconds;
 
     /** The timeout asked for, or null for the container's own. */

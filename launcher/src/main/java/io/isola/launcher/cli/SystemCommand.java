@@ -5,7 +5,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code isola system prune}: Docker's management command for the whole runtime (isola has prune here). */
-@Command(name = "system", description = "Manage isola (isola has prune here; info and version are top-level).",
+@Command(
+        name = "system",
+        description = "Manage isola (isola has prune here; info and version are top-level).",
         subcommands = {SystemPruneCommand.class})
 final class SystemCommand implements Runnable {
 
@@ -21,7 +23,9 @@ final class SystemCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "missing command: expected one of: " + String.join(", ", spec.subcommands().keySet()));
+        throw new picocli.CommandLine.ParameterException(
+                spec.commandLine(),
+                "missing command: expected one of: "
+                        + String.join(", ", spec.subcommands().keySet()));
     }
 }

@@ -17,18 +17,26 @@ import picocli.CommandLine.Spec;
  * dangling images, and it has no build cache; volumes have {@code volume prune}), so this is
  * container prune.
  */
-@Command(name = "prune", description = {"Remove unused data: every stopped container (asks first unless -f).",
-    "Differs from Docker: isola keeps no dangling images or build cache; -a/--all and",
-    "--volumes are not supported by isola ('isola image rm', 'isola volume prune')."})
+@Command(
+        name = "prune",
+        description = {
+            "Remove unused data: every stopped container (asks first unless -f).",
+            "Differs from Docker: isola keeps no dangling images or build cache; -a/--all and",
+            "--volumes are not supported by isola ('isola image rm', 'isola volume prune')."
+        })
 final class SystemPruneCommand implements Callable<Integer> {
 
     @ParentCommand
     private SystemCommand system;
 
-    @Option(names = {"-f", "--force"}, description = "Do not ask.")
+    @Option(
+            names = {"-f", "--force"},
+            description = "Do not ask.")
     private boolean force;
 
-    @Option(names = {"-a", "--all"}, hidden = true)
+    @Option(
+            names = {"-a", "--all"},
+            hidden = true)
     private boolean all;
 
     @Option(names = "--volumes", hidden = true)
@@ -41,14 +49,20 @@ final class SystemPruneCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException, IOException {
         if (all || volumes) {
             throw new IsolaException("system prune " + (all ? "--all" : "--volumes") + " is not supported by isola: "
-                    + (all ? "it keeps no unused images apart from tagged ones; remove those with 'isola image rm'"
-                    : "remove unused volumes with 'isola volume prune'"));
+                    + (all
+                            ? "it keeps no unused images apart from tagged ones; remove those with 'isola image rm'"
+                            : "remove unused volumes with 'isola volume prune'"));
         }
         PrintWriter out = spec.commandLine().getOut();
-        if (!force && !ContainerPruneCommand.confirmed(out, "WARNING! This will remove:\n  - all stopped containers\n\n")) {
+        if (!force
+                && !ContainerPruneCommand.confirmed(
+                        out, "WARNING! This will remove:\n  - all stopped containers\n\n")) {
             return 0;
         }
-        ContainerPruneCommand.report(ContainerPruneCommand.prune(new Lifecycle(system.parent().global().store())), out);
+        ContainerPruneCommand.report(
+                ContainerPruneCommand.prune(
+                        new Lifecycle(system.parent().global().store())),
+                out);
         return 0;
     }
 }

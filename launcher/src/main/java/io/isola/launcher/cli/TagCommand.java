@@ -10,8 +10,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code isola tag SOURCE TARGET}: another name for an image in the store, as {@code docker tag}. */
-@Command(name = "tag", description = {"Give an image in the store another name, TARGET[:TAG] (':latest' when no tag),",
-    "as a registry would take it: HOST[:PORT]/PATH for another registry, PATH alone for Docker Hub."})
+@Command(
+        name = "tag",
+        description = {
+            "Give an image in the store another name, TARGET[:TAG] (':latest' when no tag),",
+            "as a registry would take it: HOST[:PORT]/PATH for another registry, PATH alone for Docker Hub."
+        })
 final class TagCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "SOURCE", description = "The image.")

@@ -26,7 +26,8 @@ final class TarDestination {
     static void write(Path output, Writer writer) throws IOException {
         if (output == null) {
             if (stdoutIsTerminal()) {
-                throw new IllegalArgumentException("refusing to write a tar archive to a terminal: use -o FILE or redirect stdout");
+                throw new IllegalArgumentException(
+                        "refusing to write a tar archive to a terminal: use -o FILE or redirect stdout");
             }
             OutputStream stdout = new FileOutputStream(FileDescriptor.out);
             writer.write(stdout);

@@ -23,9 +23,13 @@ import picocli.CommandLine.Spec;
  * unless told otherwise) cut down to the lines of the container's processes, found by the PID
  * column of its header. Pids are the host's, as Docker shows them.
  */
-@Command(name = "top", description = {"Show the processes of a running container.",
-    "The host's ps (default options -ef) with only the container's lines; host pids, as in",
-    "Docker. Needs ps (procps) on the host."})
+@Command(
+        name = "top",
+        description = {
+            "Show the processes of a running container.",
+            "The host's ps (default options -ef) with only the container's lines; host pids, as in",
+            "Docker. Needs ps (procps) on the host."
+        })
 final class TopCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -46,12 +50,16 @@ final class TopCommand implements Callable<Integer> {
         if (!ContainerState.RUNNING.equals(state.status())) {
             throw new IsolaException("container " + state.id() + " is " + state.status() + ", not running");
         }
-        Set<String> pids = ContainerProcesses.of(state).stream().map(p -> Long.toString(p.pid())).collect(Collectors.toSet());
+        Set<String> pids = ContainerProcesses.of(state).stream()
+                .map(p -> Long.toString(p.pid()))
+                .collect(Collectors.toSet());
         List<String> lines = ps(psOptions.isEmpty() ? List.of("-ef") : psOptions);
-        int column = lines.isEmpty() ? -1 : List.of(lines.get(0).trim().split("\\s+")).indexOf("PID");
+        int column = lines.isEmpty()
+                ? -1
+                : List.of(lines.get(0).trim().split("\\s+")).indexOf("PID");
         if (column < 0) {
-            throw new IsolaException("ps " + String.join(" ", psOptions) + ": its output has no PID column; give options"
-                    + " that show one (-ef, aux, -o pid,comm)");
+            throw new IsolaException("ps " + String.join(" ", psOptions)
+                    + ": its output has no PID column; give options" + " that show one (-ef, aux, -o pid,comm)");
         }
         PrintWriter out = spec.commandLine().getOut();
         out.println(lines.get(0));
@@ -69,7 +77,8 @@ final class TopCommand implements Callable<Integer> {
         List<String> command = new ArrayList<>(List.of("ps"));
         command.addAll(options);
         try {
-            Process ps = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            Process ps = new ProcessBuilder(command)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .start();
             String output = new String(ps.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             String error = new String(ps.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();

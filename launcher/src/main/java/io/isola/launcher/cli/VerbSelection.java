@@ -38,7 +38,10 @@ public final class VerbSelection {
         CommandSpec spec = command.getCommandSpec();
         if (spec.findOption("--help") == null) {
             String[] names = spec.findOption("-h") == null ? new String[] {"-h", "--help"} : new String[] {"--help"};
-            spec.addOption(OptionSpec.builder(names).usageHelp(true).description("Show this help and exit.").build());
+            spec.addOption(OptionSpec.builder(names)
+                    .usageHelp(true)
+                    .description("Show this help and exit.")
+                    .build());
         }
         command.getSubcommands().values().forEach(VerbSelection::withHelp);
     }

@@ -3,7 +3,6 @@ package io.isola.launcher.cli;
 import io.isola.launcher.BuildInfo;
 import io.isola.launcher.cli.format.GoTemplate;
 import io.isola.launcher.cli.format.Struct;
-
 import io.isola.lifecycle.ContainerState;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -17,11 +16,18 @@ import picocli.CommandLine.Spec;
  * the runtime of this installation (the resident server, when one runs, is the same build), with
  * the OCI runtime spec it implements, the kernel and the cgroup layout.
  */
-@Command(name = "version", description = {"Show the version of isola, the OCI runtime spec, the kernel and the cgroup layout.",
-    "--format takes json or a Go template ({{.Server.Version}}, {{json .}})."})
+@Command(
+        name = "version",
+        description = {
+            "Show the version of isola, the OCI runtime spec, the kernel and the cgroup layout.",
+            "--format takes json or a Go template ({{.Server.Version}}, {{json .}})."
+        })
 final class VersionCommand implements Callable<Integer> {
 
-    @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", description = "json, or a Go template.")
+    @Option(
+            names = {"-f", "--format"},
+            paramLabel = "FORMAT",
+            description = "json, or a Go template.")
     private String format;
 
     @Spec
@@ -30,10 +36,13 @@ final class VersionCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ResidentServerStatus server = ResidentServerStatus.now();
-        Struct client = new Struct("client").with("Version", BuildInfo.version())
+        Struct client = new Struct("client")
+                .with("Version", BuildInfo.version())
                 .with("JavaVersion", System.getProperty("java.version"))
-                .with("Os", "linux").with("Arch", HostFacts.architecture());
-        Struct runtime = new Struct("server").with("Version", BuildInfo.version())
+                .with("Os", "linux")
+                .with("Arch", HostFacts.architecture());
+        Struct runtime = new Struct("server")
+                .with("Version", BuildInfo.version())
                 .with("OciVersion", ContainerState.OCI_VERSION)
                 .with("KernelVersion", HostFacts.kernel())
                 .with("CgroupLayout", HostFacts.cgroupLayout().toString())

@@ -30,9 +30,16 @@ import picocli.CommandLine.Spec;
  * {@code isola volume create|ls|inspect|rm|prune}: Docker's local volumes, kept in the image
  * store ({@code ISOLA_ROOT/volumes}); thin, the work is in {@link VolumeStore}.
  */
-@Command(name = "volume", description = "Manage volumes (ISOLA_ROOT/volumes, default /var/lib/isola/volumes).",
-        subcommands = {VolumeCommand.Create.class, VolumeCommand.Ls.class, VolumeCommand.Inspect.class,
-            VolumeCommand.Rm.class, VolumeCommand.Prune.class})
+@Command(
+        name = "volume",
+        description = "Manage volumes (ISOLA_ROOT/volumes, default /var/lib/isola/volumes).",
+        subcommands = {
+            VolumeCommand.Create.class,
+            VolumeCommand.Ls.class,
+            VolumeCommand.Inspect.class,
+            VolumeCommand.Rm.class,
+            VolumeCommand.Prune.class
+        })
 final class VolumeCommand implements Runnable {
 
     @ParentCommand
@@ -43,8 +50,10 @@ final class VolumeCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "missing command: expected one of: " + String.join(", ", spec.subcommands().keySet()));
+        throw new picocli.CommandLine.ParameterException(
+                spec.commandLine(),
+                "missing command: expected one of: "
+                        + String.join(", ", spec.subcommands().keySet()));
     }
 
     StateStore containers() {
@@ -64,7 +73,9 @@ final class VolumeCommand implements Runnable {
         return fields;
     }
 
-    @Command(name = "create", description = "Create a volume (no NAME: a random one); an existing one is left as it is.")
+    @Command(
+            name = "create",
+            description = "Create a volume (no NAME: a random one); an existing one is left as it is.")
     static final class Create implements Callable<Integer> {
         @Spec
         private CommandSpec spec;
@@ -75,29 +86,41 @@ final class VolumeCommand implements Runnable {
         @Option(names = "--name", paramLabel = "NAME", description = "The name, as the argument gives it.")
         private String nameOption;
 
-        @Option(names = {"-d", "--driver"}, paramLabel = "DRIVER", description = "local, the only driver isola has.")
+        @Option(
+                names = {"-d", "--driver"},
+                paramLabel = "DRIVER",
+                description = "local, the only driver isola has.")
         private String driver = "local";
 
         @Option(names = "--label", paramLabel = "KEY=VALUE", description = "A label for the volume.")
         private List<String> labels = new ArrayList<>();
 
-        @Option(names = {"-o", "--opt"}, paramLabel = "KEY=VALUE", description = "Not supported by isola (the local driver's mount options).")
+        @Option(
+                names = {"-o", "--opt"},
+                paramLabel = "KEY=VALUE",
+                description = "Not supported by isola (the local driver's mount options).")
         private List<String> options = new ArrayList<>();
 
         @Override
         public Integer call() {
             if (!driver.equals("local")) {
-                throw new IllegalArgumentException("volume driver \"" + driver + "\" is not supported by isola; expected local");
+                throw new IllegalArgumentException(
+                        "volume driver \"" + driver + "\" is not supported by isola; expected local");
             }
             if (!options.isEmpty()) {
-                throw new IllegalArgumentException("--opt \"" + options.get(0) + "\" is not supported by isola (its volumes are"
-                        + " directories of the store, mounted with no options)");
+                throw new IllegalArgumentException(
+                        "--opt \"" + options.get(0) + "\" is not supported by isola (its volumes are"
+                                + " directories of the store, mounted with no options)");
             }
             if (name != null && nameOption != null && !name.equals(nameOption)) {
-                throw new IllegalArgumentException("volume name \"" + name + "\" and --name \"" + nameOption + "\": expected one name");
+                throw new IllegalArgumentException(
+                        "volume name \"" + name + "\" and --name \"" + nameOption + "\": expected one name");
             }
-            String chosen = name != null ? name : nameOption != null ? nameOption
-                    : VolumeName.anonymous(java.util.UUID.randomUUID().toString(), "/");
+            String chosen = name != null
+                    ? name
+                    : nameOption != null
+                            ? nameOption
+                            : VolumeName.anonymous(java.util.UUID.randomUUID().toString(), "/");
             Map<String, String> parsed = new LinkedHashMap<>();
             for (String label : labels) {
                 int eq = label.indexOf('=');
@@ -110,9 +133,14 @@ final class VolumeCommand implements Runnable {
         }
     }
 
-    @Command(name = "ls", aliases = "list", description = {"List volumes. --filter dangling=true|false, name=TEXT,",
-        "label=KEY[=VALUE]; --format: table, json, 'table TEMPLATE' or a Go TEMPLATE with Docker's fields",
-        "({{.Name}}, {{.Driver}}, {{.Mountpoint}}, {{.Labels}}, {{.Scope}}, {{.CreatedAt}})."})
+    @Command(
+            name = "ls",
+            aliases = "list",
+            description = {
+                "List volumes. --filter dangling=true|false, name=TEXT,",
+                "label=KEY[=VALUE]; --format: table, json, 'table TEMPLATE' or a Go TEMPLATE with Docker's fields",
+                "({{.Name}}, {{.Driver}}, {{.Mountpoint}}, {{.Labels}}, {{.Scope}}, {{.CreatedAt}})."
+            })
     static final class Ls implements Callable<Integer> {
         @ParentCommand
         private VolumeCommand volume;
@@ -120,13 +148,21 @@ final class VolumeCommand implements Runnable {
         @Spec
         private CommandSpec spec;
 
-        @Option(names = {"-q", "--quiet"}, description = "Print volume names only.")
+        @Option(
+                names = {"-q", "--quiet"},
+                description = "Print volume names only.")
         private boolean quiet;
 
-        @Option(names = {"-f", "--filter"}, paramLabel = "KEY=VALUE", description = "dangling=true|false, name=TEXT, label=KEY[=VALUE].")
+        @Option(
+                names = {"-f", "--filter"},
+                paramLabel = "KEY=VALUE",
+                description = "dangling=true|false, name=TEXT, label=KEY[=VALUE].")
         private List<String> filters = new ArrayList<>();
 
-        @Option(names = "--format", paramLabel = "FORMAT", description = "table, json, 'table TEMPLATE' or a Go TEMPLATE.")
+        @Option(
+                names = "--format",
+                paramLabel = "FORMAT",
+                description = "table, json, 'table TEMPLATE' or a Go TEMPLATE.")
         private String format;
 
         @Override
@@ -134,7 +170,9 @@ final class VolumeCommand implements Runnable {
             VolumeStore store = VolumeStore.fromEnvironment();
             VolumeFilter filter = VolumeFilter.parse(filters);
             List<VolumeRecord> shown = store.list().stream()
-                    .filter(v -> filter.matches(v, () -> !store.users(v.name(), volume.containers()).isEmpty())).toList();
+                    .filter(v -> filter.matches(
+                            v, () -> !store.users(v.name(), volume.containers()).isEmpty()))
+                    .toList();
             PrintWriter out = spec.commandLine().getOut();
             if (quiet) {
                 shown.forEach(v -> out.println(v.name()));
@@ -151,25 +189,47 @@ final class VolumeCommand implements Runnable {
 
         private static Struct row(VolumeStore store, VolumeRecord volume) {
             Map<String, String> labels = volume.labels() == null ? Map.of() : volume.labels();
-            return new Struct("volume").with("Name", volume.name()).with("Driver", "local").with("Scope", "local")
-                    .with("Mountpoint", store.data(volume.name()).toString()).with("CreatedAt", volume.createdAt())
-                    .with("Labels", String.join(",", labels.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList()))
-                    .with("Size", "N/A").with("Links", "N/A");
+            return new Struct("volume")
+                    .with("Name", volume.name())
+                    .with("Driver", "local")
+                    .with("Scope", "local")
+                    .with("Mountpoint", store.data(volume.name()).toString())
+                    .with("CreatedAt", volume.createdAt())
+                    .with(
+                            "Labels",
+                            String.join(
+                                    ",",
+                                    labels.entrySet().stream()
+                                            .map(e -> e.getKey() + "=" + e.getValue())
+                                            .toList()))
+                    .with("Size", "N/A")
+                    .with("Links", "N/A");
         }
 
         private static Struct header() {
-            return new Struct("volume").with("Name", "VOLUME NAME").with("Driver", "DRIVER").with("Scope", "SCOPE")
-                    .with("Mountpoint", "MOUNTPOINT").with("CreatedAt", "CREATED").with("Labels", "LABELS")
-                    .with("Size", "SIZE").with("Links", "LINKS");
+            return new Struct("volume")
+                    .with("Name", "VOLUME NAME")
+                    .with("Driver", "DRIVER")
+                    .with("Scope", "SCOPE")
+                    .with("Mountpoint", "MOUNTPOINT")
+                    .with("CreatedAt", "CREATED")
+                    .with("Labels", "LABELS")
+                    .with("Size", "SIZE")
+                    .with("Links", "LINKS");
         }
     }
 
-    @Command(name = "inspect", description = "Show volumes as JSON (Docker's fields); -f: json or a Go template, once per volume.")
+    @Command(
+            name = "inspect",
+            description = "Show volumes as JSON (Docker's fields); -f: json or a Go template, once per volume.")
     static final class Inspect implements Callable<Integer> {
         @Spec
         private CommandSpec spec;
 
-        @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", description = "json, or a Go template.")
+        @Option(
+                names = {"-f", "--format"},
+                paramLabel = "FORMAT",
+                description = "json, or a Go template.")
         private String format;
 
         @Parameters(arity = "1..*", paramLabel = "NAME")
@@ -184,7 +244,9 @@ final class VolumeCommand implements Runnable {
             }
             PrintWriter out = spec.commandLine().getOut();
             if (format == null) {
-                out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(volumes));
+                out.println(new ObjectMapper()
+                        .enable(SerializationFeature.INDENT_OUTPUT)
+                        .writeValueAsString(volumes));
             } else {
                 GoTemplate template = GoTemplate.ofFormat(format);
                 volumes.forEach(v -> out.println(template.execute(v)));
@@ -194,8 +256,13 @@ final class VolumeCommand implements Runnable {
         }
     }
 
-    @Command(name = "rm", aliases = "remove", description = {"Remove volumes; refused for a volume a container (running or",
-        "stopped) uses. -f: a missing volume is not an error."})
+    @Command(
+            name = "rm",
+            aliases = "remove",
+            description = {
+                "Remove volumes; refused for a volume a container (running or",
+                "stopped) uses. -f: a missing volume is not an error."
+            })
     static final class Rm implements Callable<Integer> {
         @ParentCommand
         private VolumeCommand volume;
@@ -203,7 +270,9 @@ final class VolumeCommand implements Runnable {
         @Spec
         private CommandSpec spec;
 
-        @Option(names = {"-f", "--force"}, description = "Do not fail for a volume that does not exist.")
+        @Option(
+                names = {"-f", "--force"},
+                description = "Do not fail for a volume that does not exist.")
         private boolean force;
 
         @Parameters(arity = "1..*", paramLabel = "NAME")
@@ -235,8 +304,12 @@ final class VolumeCommand implements Runnable {
         }
     }
 
-    @Command(name = "prune", description = {"Remove the anonymous volumes no container uses (-a: every volume no container",
-        "uses); asks first unless -f. --filter label=KEY[=VALUE]."})
+    @Command(
+            name = "prune",
+            description = {
+                "Remove the anonymous volumes no container uses (-a: every volume no container",
+                "uses); asks first unless -f. --filter label=KEY[=VALUE]."
+            })
     static final class Prune implements Callable<Integer> {
         @ParentCommand
         private VolumeCommand volume;
@@ -244,10 +317,14 @@ final class VolumeCommand implements Runnable {
         @Spec
         private CommandSpec spec;
 
-        @Option(names = {"-a", "--all"}, description = "Named volumes too.")
+        @Option(
+                names = {"-a", "--all"},
+                description = "Named volumes too.")
         private boolean all;
 
-        @Option(names = {"-f", "--force"}, description = "Do not ask.")
+        @Option(
+                names = {"-f", "--force"},
+                description = "Do not ask.")
         private boolean force;
 
         @Option(names = "--filter", paramLabel = "label=KEY[=VALUE]", description = "Only volumes with this label.")
@@ -265,7 +342,8 @@ final class VolumeCommand implements Runnable {
             List<String> deleted = new ArrayList<>();
             long reclaimed = 0;
             for (VolumeRecord candidate : store.list()) {
-                if ((all || candidate.anonymous()) && filter.matches(candidate, () -> false)
+                if ((all || candidate.anonymous())
+                        && filter.matches(candidate, () -> false)
                         && store.users(candidate.name(), containers).isEmpty()) {
                     try {
                         reclaimed += store.remove(candidate.name(), containers);
@@ -286,12 +364,15 @@ final class VolumeCommand implements Runnable {
         }
 
         private boolean confirmed(PrintWriter out) throws IOException {
-            out.print(all ? "WARNING! This will remove all local volumes not used by at least one container.\n"
-                    : "WARNING! This will remove anonymous local volumes not used by at least one container.\n");
+            out.print(
+                    all
+                            ? "WARNING! This will remove all local volumes not used by at least one container.\n"
+                            : "WARNING! This will remove anonymous local volumes not used by at least one container.\n");
             out.print("Are you sure you want to continue? [y/N] ");
             out.flush();
             String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
-            return answer != null && (answer.strip().equalsIgnoreCase("y") || answer.strip().equalsIgnoreCase("yes"));
+            return answer != null
+                    && (answer.strip().equalsIgnoreCase("y") || answer.strip().equalsIgnoreCase("yes"));
         }
     }
 }

@@ -27,18 +27,22 @@ final class VolumeFilter {
             switch (key) {
                 case "name" -> filter.names.add(arg);
                 case "label" -> filter.labels.add(arg);
-                case "dangling" -> filter.dangling = switch (arg) {
-                    case "true", "1" -> true;
-                    case "false", "0" -> false;
-                    default -> throw new IllegalArgumentException("filter \"" + value + "\": expected dangling=true or dangling=false");
-                };
+                case "dangling" ->
+                    filter.dangling = switch (arg) {
+                        case "true", "1" -> true;
+                        case "false", "0" -> false;
+                        default ->
+                            throw new IllegalArgumentException(
+                                    "filter \"" + value + "\": expected dangling=true or dangling=false");
+                    };
                 case "driver" -> {
                     if (!arg.equals("local")) {
                         filter.names.add("\0"); // no volume has another driver
                     }
                 }
-                default -> throw new IllegalArgumentException("filter \"" + value
-                        + "\": expected dangling=true|false, name=TEXT, label=KEY[=VALUE] or driver=local");
+                default ->
+                    throw new IllegalArgumentException("filter \"" + value
+                            + "\": expected dangling=true|false, name=TEXT, label=KEY[=VALUE] or driver=local");
             }
         }
         return filter;
@@ -52,7 +56,8 @@ final class VolumeFilter {
         Map<String, String> own = volume.labels() == null ? Map.of() : volume.labels();
         for (String label : labels) {
             int eq = label.indexOf('=');
-            boolean has = eq < 0 ? own.containsKey(label) : label.substring(eq + 1).equals(own.get(label.substring(0, eq)));
+            boolean has =
+                    eq < 0 ? own.containsKey(label) : label.substring(eq + 1).equals(own.get(label.substring(0, eq)));
             if (!has) {
                 return false;
             }

@@ -32,11 +32,16 @@ final class WaitCommand extends ContainerVerb {
                 reportFailure(e);
                 continue;
             }
-            Integer code = state == null || state.isola() == null ? null : state.isola().exitCode();
+            Integer code = state == null || state.isola() == null
+                    ? null
+                    : state.isola().exitCode();
             if (code != null) {
                 out().println(code);
             } else {
-                lost.add(state == null ? id + " was removed before its exit status was read" : state.id() + ": " + why(state));
+                lost.add(
+                        state == null
+                                ? id + " was removed before its exit status was read"
+                                : state.id() + ": " + why(state));
             }
         }
         out().flush();

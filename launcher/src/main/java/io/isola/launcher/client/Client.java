@@ -126,7 +126,8 @@ public final class Client {
     /** Runs the command through the server: its status, null to fall back, -1 to try again. */
     private Integer session() throws IOException {
         long pid = ProcessHandle.current().pid();
-        byte[] request = Wire.request(pid, System.console() != null, System.getProperty("user.dir"), List.of(args), env);
+        byte[] request =
+                Wire.request(pid, System.console() != null, System.getProperty("user.dir"), List.of(args), env);
         // before the request: a signal that comes while the command starts must reach it too (the
         // server reads the frame after the request)
         forwardSignals();
@@ -138,8 +139,10 @@ public final class Client {
         }
         byte type = frame.get(0);
         if (type == Wire.FALLBACK || type == Wire.REFUSED) {
-            say(type == Wire.FALLBACK ? "the server does not run this command line; running in-process"
-                    : "the server refused this process; running in-process");
+            say(
+                    type == Wire.FALLBACK
+                            ? "the server does not run this command line; running in-process"
+                            : "the server refused this process; running in-process");
             return killedMeanwhile();
         }
         if (type != Wire.ACCEPTED) {

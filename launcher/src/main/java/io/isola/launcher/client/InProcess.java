@@ -31,7 +31,9 @@ final class InProcess {
         ClassLoader loader = new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
         Thread.currentThread().setContextClassLoader(loader);
         try {
-            loader.loadClass("io.isola.launcher.Main").getMethod("main", String[].class).invoke(null, (Object) args);
+            loader.loadClass("io.isola.launcher.Main")
+                    .getMethod("main", String[].class)
+                    .invoke(null, (Object) args);
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();
             System.err.println("isola: internal error: " + cause);

@@ -4,10 +4,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.nio.file.attribute.PosixFilePermission;
 
 /**
  * Where the resident server of this user and this installation listens:
@@ -37,7 +37,10 @@ public record ServerAddress(Path dir, Path socket) {
         Path dir = directory(uid, env);
         StringBuilder key = new StringBuilder();
         for (String property : new String[] {"isola.home", "isola.bundles", "isola.conf", "java.home"}) {
-            key.append(property).append('=').append(System.getProperty(property, "")).append('\n');
+            key.append(property)
+                    .append('=')
+                    .append(System.getProperty(property, ""))
+                    .append('\n');
         }
         // a loop, not a stream: in the thin client a first lambda costs a bootstrap of the lambda
         // machinery (~20 ms of a start of ~100 ms on a small host)
@@ -73,7 +76,8 @@ public record ServerAddress(Path dir, Path socket) {
             if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
                 return dir + " is not a directory";
             }
-            long owner = Integer.toUnsignedLong((Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS));
+            long owner =
+                    Integer.toUnsignedLong((Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS));
             if (owner != uid) {
                 return dir + " belongs to uid " + owner + ", not " + uid;
             }

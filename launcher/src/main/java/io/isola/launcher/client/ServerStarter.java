@@ -37,7 +37,8 @@ public final class ServerStarter {
         if (!Files.exists(dir)) {
             Files.createDirectories(dir.getParent());
             try {
-                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                Files.createDirectory(
+                        dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             } catch (FileAlreadyExistsException e) {
                 // another client or server made it meanwhile
             }
@@ -51,7 +52,8 @@ public final class ServerStarter {
         if (explicit != null) {
             command.addAll(Arrays.asList(explicit.trim().split("\\s+")));
         } else {
-            command.add(Path.of(System.getProperty("isola.home", "."), "bin", "isola").toString());
+            command.add(Path.of(System.getProperty("isola.home", "."), "bin", "isola")
+                    .toString());
         }
         if (Files.isExecutable(Path.of(SETSID))) {
             command.add(0, SETSID); // out of the client's session at once: a Ctrl-C there is not the server's
@@ -97,8 +99,9 @@ public final class ServerStarter {
 
     /** Whether a server runs or starts: it holds {@code <socket>.lock} for its whole life. */
     private static boolean serverHoldsLock(ServerAddress address) throws IOException {
-        try (FileChannel channel = FileChannel.open(Path.of(address.socket() + ".lock"), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE); FileLock lock = channel.tryLock()) {
+        try (FileChannel channel = FileChannel.open(
+                        Path.of(address.socket() + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock lock = channel.tryLock()) {
             return lock == null;
         }
     }

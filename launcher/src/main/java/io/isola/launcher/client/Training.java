@@ -39,9 +39,14 @@ final class Training {
                     try (SocketChannel accepted = server.accept()) {
                         // the very calls and types of Client.session(), so that the archive holds their classes
                         client.sendFds(0, 1, 2);
-                        client.write(Wire.request(ProcessHandle.current().pid(), System.console() != null,
-                                System.getProperty("user.dir"), List.of("run", "true"), System.getenv()));
-                        accepted.write(ByteBuffer.allocate(5).put(Wire.EXIT).putInt(0).flip());
+                        client.write(Wire.request(
+                                ProcessHandle.current().pid(),
+                                System.console() != null,
+                                System.getProperty("user.dir"),
+                                List.of("run", "true"),
+                                System.getenv()));
+                        accepted.write(
+                                ByteBuffer.allocate(5).put(Wire.EXIT).putInt(0).flip());
                         ByteBuffer frame = ByteBuffer.allocate(5);
                         client.readFully(frame.array());
                         new Client(new String[0]).forwardSignals(); // its handlers only write when a signal comes
@@ -64,15 +69,20 @@ final class Training {
         String arch = System.getProperty("os.arch").equals("amd64") ? "x86_64" : System.getProperty("os.arch");
         String name = "libjffi-" + com.kenai.jffi.internal.StubLoader.VERSION_MAJOR + "."
                 + com.kenai.jffi.internal.StubLoader.VERSION_MINOR + ".so";
-        try (java.io.InputStream in = Training.class.getClassLoader().getResourceAsStream("jni/" + arch + "-Linux/" + name)) {
+        try (java.io.InputStream in =
+                Training.class.getClassLoader().getResourceAsStream("jni/" + arch + "-Linux/" + name)) {
             if (in == null) {
-                System.err.println("isola client training: no jffi stub for " + arch + "-Linux; the client unpacks it at every start");
+                System.err.println("isola client training: no jffi stub for " + arch
+                        + "-Linux; the client unpacks it at every start");
                 return;
             }
             Files.createDirectories(dir);
             Path temporary = Files.createTempFile(dir, name, ".tmp");
             Files.copy(in, temporary, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            Files.move(temporary, dir.resolve(name), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+            Files.move(
+                    temporary,
+                    dir.resolve(name),
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             System.err.println("isola client training: " + e);

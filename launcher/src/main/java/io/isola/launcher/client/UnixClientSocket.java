@@ -40,8 +40,12 @@ final class UnixClientSocket implements AutoCloseable {
             if (address == 0) {
                 throw new IllegalStateException("libc has no function \"" + name + "\"");
             }
-            return new Function(address, name.equals("send") || name.equals("read") ? Type.SLONG : Type.SINT,
-                    parameters, CallingConvention.DEFAULT, true);
+            return new Function(
+                    address,
+                    name.equals("send") || name.equals("read") ? Type.SLONG : Type.SINT,
+                    parameters,
+                    CallingConvention.DEFAULT,
+                    true);
         }
     }
 
@@ -61,17 +65,19 @@ final class UnixClientSocket implements AutoCloseable {
         }
         Invoker invoker = Invoker.getInstance();
         MemoryIO memory = MemoryIO.getInstance();
-        int fd = (int) invoker.invokeN3(Libc.SOCKET.getCallContext(), Libc.SOCKET.getFunctionAddress(), AF_UNIX,
-                SOCK_STREAM | SOCK_CLOEXEC, 0);
+        int fd = (int) invoker.invokeN3(
+                Libc.SOCKET.getCallContext(), Libc.SOCKET.getFunctionAddress(), AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0) {
-            throw new IOException("socket(AF_UNIX): errno " + LastError.getInstance().get());
+            throw new IOException(
+                    "socket(AF_UNIX): errno " + LastError.getInstance().get());
         }
         UnixClientSocket client = new UnixClientSocket(fd);
         long address = memory.allocateMemory(SOCKADDR_UN, true);
         try {
             memory.putByte(address, (byte) AF_UNIX); // sa_family, little-endian
             memory.putByteArray(address + 2, name, 0, name.length);
-            int rc = (int) invoker.invokeN3(Libc.CONNECT.getCallContext(), Libc.CONNECT.getFunctionAddress(), fd, address, 2 + name.length + 1);
+            int rc = (int) invoker.invokeN3(
+                    Libc.CONNECT.getCallContext(), Libc.CONNECT.getFunctionAddress(), fd, address, 2 + name.length + 1);
             if (rc < 0) {
                 int errno = LastError.getInstance().get();
                 client.close();
@@ -105,10 +111,12 @@ final class UnixClientSocket implements AutoCloseable {
             memory.putIntArray(control + CMSG_HEADER, fds, 0, fds.length);
             int sent; // an int returned through jffi's native-word call: its upper half is not the sign's
             do {
-                sent = (int) invoker.invokeN3(Libc.SENDMSG.getCallContext(), Libc.SENDMSG.getFunctionAddress(), fd, msg, MSG_NOSIGNAL);
+                sent = (int) invoker.invokeN3(
+                        Libc.SENDMSG.getCallContext(), Libc.SENDMSG.getFunctionAddress(), fd, msg, MSG_NOSIGNAL);
             } while (sent < 0 && LastError.getInstance().get() == EINTR);
             if (sent != 1) {
-                throw new IOException("sendmsg of the client's stdio: errno " + LastError.getInstance().get());
+                throw new IOException("sendmsg of the client's stdio: errno "
+                        + LastError.getInstance().get());
             }
         } finally {
             memory.freeMemory(msg);
@@ -119,14 +127,20 @@ final class UnixClientSocket implements AutoCloseable {
         long buffer = memory.allocateMemory(Math.max(1, bytes.length), false);
         try {
             memory.putByteArray(buffer, bytes, 0, bytes.length);
-            for (int done = 0; done < bytes.length;) {
-                long n = invoker.invokeN4(Libc.SEND.getCallContext(), Libc.SEND.getFunctionAddress(), fd, buffer + done,
-                        bytes.length - done, MSG_NOSIGNAL);
+            for (int done = 0; done < bytes.length; ) {
+                long n = invoker.invokeN4(
+                        Libc.SEND.getCallContext(),
+                        Libc.SEND.getFunctionAddress(),
+                        fd,
+                        buffer + done,
+                        bytes.length - done,
+                        MSG_NOSIGNAL);
                 if (n < 0 && LastError.getInstance().get() == EINTR) {
                     continue;
                 }
                 if (n <= 0) {
-                    throw new IOException("write to the server: errno " + LastError.getInstance().get());
+                    throw new IOException("write to the server: errno "
+                            + LastError.getInstance().get());
                 }
                 done += (int) n;
             }
@@ -141,7 +155,11 @@ final class UnixClientSocket implements AutoCloseable {
         try {
             int done = 0;
             while (done < bytes.length) {
-                long n = invoker.invokeN3(Libc.READ.getCallContext(), Libc.READ.getFunctionAddress(), fd, buffer + done,
+                long n = invoker.invokeN3(
+                        Libc.READ.getCallContext(),
+                        Libc.READ.getFunctionAddress(),
+                        fd,
+                        buffer + done,
                         bytes.length - done);
                 if (n < 0 && LastError.getInstance().get() == EINTR) {
                     continue;

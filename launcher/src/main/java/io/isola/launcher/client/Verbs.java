@@ -14,8 +14,9 @@ import java.util.Set;
 public final class Verbs {
 
     /** Verbs whose work is the container's or the state root's, with output on the caller's fds. */
-    public static final Set<String> SERVED = Set.of("run", "ps", "list", "kill", "stop", "rm", "logs", "inspect", "wait",
-            "images", "start", "restart", "state", "delete", "exec", "attach", "pause", "unpause", "resume", "stats", "top", "port");
+    public static final Set<String> SERVED = Set.of(
+            "run", "ps", "list", "kill", "stop", "rm", "logs", "inspect", "wait", "images", "start", "restart", "state",
+            "delete", "exec", "attach", "pause", "unpause", "resume", "stats", "top", "port");
     /**
      * The served verbs an engine calls after create: they use a server that runs but never wait
      * for one to start (create starts it, {@link ServerStarter#startIfNone}; a kill may come
@@ -29,9 +30,11 @@ public final class Verbs {
      */
     public static final Set<String> NO_WAIT = Set.of("start", "state", "delete", "kill", "exec");
     /** exec's options that make it the caller's own process (the engine's) or a detached one: never served. */
-    private static final Set<String> EXEC_IN_PROCESS = Set.of("--process", "-p", "--pid-file", "--console-socket", "--detach", "-d");
+    private static final Set<String> EXEC_IN_PROCESS =
+            Set.of("--process", "-p", "--pid-file", "--console-socket", "--detach", "-d");
     /** exec's options that take a value as the next argument. */
     private static final Set<String> EXEC_WITH_VALUE = Set.of("-e", "--env", "-w", "--workdir", "-u", "--user");
+
     private static final Set<String> GLOBAL_WITH_VALUE = Set.of("--root", "--log", "--log-format");
 
     private Verbs() {}
@@ -80,7 +83,8 @@ public final class Verbs {
                 return true; // the id: what follows is the command's
             }
             String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
-            if (EXEC_IN_PROCESS.contains(name) || (!arg.startsWith("--") && (arg.indexOf('d') > 0 || arg.indexOf('p') > 0))) {
+            if (EXEC_IN_PROCESS.contains(name)
+                    || (!arg.startsWith("--") && (arg.indexOf('d') > 0 || arg.indexOf('p') > 0))) {
                 return false;
             }
             if (EXEC_WITH_VALUE.contains(arg)) {

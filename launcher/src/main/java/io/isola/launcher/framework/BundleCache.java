@@ -1,8 +1,7 @@
 package io.isola.launcher.framework;
 
-import io.isola.launcher.RuntimeDir;
-
 import io.isola.api.IsolaException;
+import io.isola.launcher.RuntimeDir;
 import io.isola.spi.ContainerTrees;
 import io.isola.spi.HostIdentity;
 import java.io.IOException;
@@ -36,7 +35,8 @@ final class BundleCache {
     static Path create(Path tmp) {
         removeStale(tmp);
         try {
-            return Files.createTempDirectory(tmp, PREFIX + ProcessHandle.current().pid() + "-");
+            return Files.createTempDirectory(
+                    tmp, PREFIX + ProcessHandle.current().pid() + "-");
         } catch (IOException e) {
             throw new IsolaException("cannot create a bundle cache in " + tmp + ": " + e.getMessage(), e);
         }
@@ -63,7 +63,9 @@ final class BundleCache {
                 // a reused pid only postpones the removal to a later start
                 // root's caches are in the shared temporary directory: only a real directory of
                 // this user's goes (another user's could be a trap of links swapped in mid-removal)
-                if (name.matches() && ProcessHandle.of(Long.parseLong(name.group(1))).isEmpty() && ours(cache)) {
+                if (name.matches()
+                        && ProcessHandle.of(Long.parseLong(name.group(1))).isEmpty()
+                        && ours(cache)) {
                     LOG.debug("removing the bundle cache {} of a process that ended", cache);
                     delete(cache);
                 }

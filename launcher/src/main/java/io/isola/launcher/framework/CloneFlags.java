@@ -9,6 +9,8 @@ final class CloneFlags {
 
     /** {@code CLONE_NEWUTS}; the mount namespace's flag is historically {@code CLONE_NEWNS}. */
     static String name(Namespace namespace) {
-        return namespace == Namespace.MOUNT ? "CLONE_NEWNS" : "CLONE_NEW" + namespace.procName().toUpperCase(java.util.Locale.ROOT);
+        return namespace == Namespace.MOUNT
+                ? "CLONE_NEWNS"
+                : "CLONE_NEW" + namespace.procName().toUpperCase(java.util.Locale.ROOT);
     }
 }

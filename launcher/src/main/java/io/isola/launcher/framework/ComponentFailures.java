@@ -82,7 +82,9 @@ public final class ComponentFailures {
                 }
                 Map<?, ?> properties = (Map<?, ?>) field(configuration, "properties");
                 Object file = properties == null ? null : properties.get(IsolatorTracker.CONFIG_FILE);
-                failures.add(new Failure(bundleName, (String) field(description, "name"),
+                failures.add(new Failure(
+                        bundleName,
+                        (String) field(description, "name"),
                         file == null ? null : ConfigFiles.display(file.toString()),
                         reason((String) field(configuration, "failure"))));
             }

@@ -10,7 +10,9 @@ final class ConfigFiles {
 
     static String display(String fileInstallName) {
         try {
-            return fileInstallName.startsWith("file:") ? Path.of(URI.create(fileInstallName)).toString() : fileInstallName;
+            return fileInstallName.startsWith("file:")
+                    ? Path.of(URI.create(fileInstallName)).toString()
+                    : fileInstallName;
         } catch (IllegalArgumentException e) {
             return fileInstallName;
         }

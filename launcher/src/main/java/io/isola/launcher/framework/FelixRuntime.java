@@ -1,10 +1,9 @@
 package io.isola.launcher.framework;
 
-import io.isola.launcher.BuildInfo;
-
 import io.isola.api.IsolaException;
 import io.isola.internal.osgi.CoreExports;
 import io.isola.internal.security.OwnedPaths;
+import io.isola.launcher.BuildInfo;
 import io.isola.spi.NamespaceIsolator;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -98,7 +97,9 @@ public final class FelixRuntime implements AutoCloseable {
         if (options.settings().plugins() != null) {
             OwnedPaths.trustedDirectory(options.settings().plugins(), "plugins directory");
         }
-        List<Path> jars = bundleJars(bundleDir).stream().filter(options.settings()::installs).toList();
+        List<Path> jars = bundleJars(bundleDir).stream()
+                .filter(options.settings()::installs)
+                .toList();
         String systemPackages = CoreExports.systemPackages(); // before anything is created that close() must undo
         boolean owns = storage == null;
         Path cache = owns ? BundleCache.create() : storage;
@@ -107,7 +108,8 @@ public final class FelixRuntime implements AutoCloseable {
         // A kept cache (a warm start) restores last run's bundles; install() updates those whose
         // jar changed since and uninstalls those whose jar is gone. Bundles are started transiently,
         // so that a restored framework starts none of them before configurations are in place.
-        config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA,
+        config.put(
+                Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA,
                 systemPackages + ",org.slf4j;version=" + BuildInfo.slf4jVersion());
         // Parallel resolution makes a thread pool that Felix never shuts down (its threads idle
         // on for 60 s after stop); resolving a handful of bundles in the caller's thread is as fast.
@@ -134,7 +136,8 @@ public final class FelixRuntime implements AutoCloseable {
         try {
             framework.init();
             BundleContext context = framework.getBundleContext();
-            tracker = new IsolatorTracker(context, jars.stream().map(j -> j.toUri().toString()).collect(Collectors.toSet()));
+            tracker = new IsolatorTracker(
+                    context, jars.stream().map(j -> j.toUri().toString()).collect(Collectors.toSet()));
             tracker.open();
             Map<Bundle, Path> installed = new LinkedHashMap<>();
             for (Path jar : jars) {
@@ -142,8 +145,12 @@ public final class FelixRuntime implements AutoCloseable {
             }
             uninstallGone(context, installed.keySet());
             framework.start();
-            boolean watching = !framework.getBundleContext().getProperty("felix.fileinstall.dir").isEmpty();
-            installed.keySet().stream().filter(b -> FIRST.contains(b.getSymbolicName()))
+            boolean watching = !framework
+                    .getBundleContext()
+                    .getProperty("felix.fileinstall.dir")
+                    .isEmpty();
+            installed.keySet().stream()
+                    .filter(b -> FIRST.contains(b.getSymbolicName()))
                     .filter(b -> watching || !b.getSymbolicName().equals(FIRST.get(1)))
                     .sorted(java.util.Comparator.comparingInt(b -> FIRST.indexOf(b.getSymbolicName())))
                     .forEach(b -> startBundle(b, installed.get(b)));
@@ -303,7 +310,9 @@ public final class FelixRuntime implements AutoCloseable {
     public <T> java.util.Optional<T> service(Class<T> type) {
         BundleContext context = framework.getBundleContext();
         org.osgi.framework.ServiceReference<T> reference = context.getServiceReference(type);
-        return reference == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(context.getService(reference));
+        return reference == null
+                ? java.util.Optional.empty()
+                : java.util.Optional.ofNullable(context.getService(reference));
     }
 
     /** Every service of {@code type} that bundles registered now (each plugin's {@code LeftoverSweeper}). */
@@ -366,12 +375,16 @@ public final class FelixRuntime implements AutoCloseable {
 
     private static List<Path> bundleJars(Path dir) {
         if (!Files.isDirectory(dir)) {
-            throw new IsolaException("bundle directory " + dir + " does not exist; expected the directory of isolator bundles");
+            throw new IsolaException(
+                    "bundle directory " + dir + " does not exist; expected the directory of isolator bundles");
         }
         try (Stream<Path> files = Files.list(dir)) {
-            List<Path> jars = files.filter(f -> f.getFileName().toString().endsWith(".jar")).sorted().toList();
+            List<Path> jars = files.filter(f -> f.getFileName().toString().endsWith(".jar"))
+                    .sorted()
+                    .toList();
             if (jars.isEmpty()) {
-                throw new IsolaException("bundle directory " + dir + " holds no .jar files; expected the isolator bundles");
+                throw new IsolaException(
+                        "bundle directory " + dir + " holds no .jar files; expected the isolator bundles");
             }
             return jars;
         } catch (IOException e) {

@@ -33,12 +33,13 @@ public record FrameworkSettings(List<String> bundlePatterns, Path plugins, long 
             return DEFAULTS;
         }
         if (!Files.isDirectory(confDir)) {
-            throw new IsolaException("configuration directory " + confDir + " does not exist; expected a directory with "
-                    + FILE + " and the isolators' .cfg files");
+            throw new IsolaException("configuration directory " + confDir
+                    + " does not exist; expected a directory with " + FILE + " and the isolators' .cfg files");
         }
         Path file = confDir.resolve(FILE);
         if (!Files.exists(file)) {
-            return new FrameworkSettings(DEFAULTS.bundlePatterns, home(confDir).resolve("plugins"), DEFAULTS.pollMillis);
+            return new FrameworkSettings(
+                    DEFAULTS.bundlePatterns, home(confDir).resolve("plugins"), DEFAULTS.pollMillis);
         }
         Properties p = new Properties();
         try (Reader in = Files.newBufferedReader(file)) {
@@ -72,7 +73,8 @@ public record FrameworkSettings(List<String> bundlePatterns, Path plugins, long 
         if (millis < 50 || millis > 60_000) {
             throw new IsolaException(file + ": poll \"" + poll + "\": expected milliseconds from 50 to 60000");
         }
-        return new FrameworkSettings(List.copyOf(patterns), plugins.isEmpty() ? null : home(confDir).resolve(plugins), millis);
+        return new FrameworkSettings(
+                List.copyOf(patterns), plugins.isEmpty() ? null : home(confDir).resolve(plugins), millis);
     }
 
     /** Relative directories are taken from the directory above conf/: isola's home in a distribution. */

@@ -72,11 +72,19 @@ public final class IsolatorTracker extends ServiceTracker<NamespaceIsolator, Ato
         Object configFile = reference.getProperty(CONFIG_FILE);
         String file = configFile == null ? null : ConfigFiles.display(configFile.toString());
         Object enabled = reference.getProperty(ENABLED);
-        PluginInfo info = new PluginInfo(bundleName, bundle.getLocation(), bootLocations.contains(bundle.getLocation()), (Long) reference.getProperty("service.id"),
-                !"false".equalsIgnoreCase(String.valueOf(enabled)), phases(reference.getProperty(PHASES)), file);
+        PluginInfo info = new PluginInfo(
+                bundleName,
+                bundle.getLocation(),
+                bootLocations.contains(bundle.getLocation()),
+                (Long) reference.getProperty("service.id"),
+                !"false".equalsIgnoreCase(String.valueOf(enabled)),
+                phases(reference.getProperty(PHASES)),
+                file);
         String rejection = null;
         PluginIsolator isolator = null;
-        if (enabled != null && !(enabled instanceof Boolean) && !enabled.toString().strip().matches("(?i)true|false")) {
+        if (enabled != null
+                && !(enabled instanceof Boolean)
+                && !enabled.toString().strip().matches("(?i)true|false")) {
             rejection = (file == null ? "" : file + ": ") + "enabled \"" + enabled + "\": expected true or false";
         } else {
             try {
@@ -117,7 +125,8 @@ public final class IsolatorTracker extends ServiceTracker<NamespaceIsolator, Ato
         getTracked().values().forEach(entry -> entries.add(entry.get()));
         // plugins start before Declarative Services registers the built-in isolators, so the
         // registration order alone would let a plugin displace one
-        entries.sort(Comparator.comparing((Entry e) -> !e.info().fromBoot()).thenComparingLong(e -> e.info().serviceId()));
+        entries.sort(Comparator.comparing((Entry e) -> !e.info().fromBoot())
+                .thenComparingLong(e -> e.info().serviceId()));
         List<PluginIsolator> accepted = new ArrayList<>();
         Map<PluginInfo, String> rejected = new HashMap<>();
         for (Entry entry : entries) {
@@ -127,8 +136,12 @@ public final class IsolatorTracker extends ServiceTracker<NamespaceIsolator, Ato
             } else {
                 rejected.put(entry.info(), reason);
                 // a bad enabled value stops the run with its own message (FelixRuntime.requireHealthy)
-                if (!reason.contains(": enabled \"") && reported.add(entry.info().serviceId() + reason)) {
-                    LOG.warn("isolator of bundle {} is not used: {}", entry.info().bundle(), reason);
+                if (!reason.contains(": enabled \"")
+                        && reported.add(entry.info().serviceId() + reason)) {
+                    LOG.warn(
+                            "isolator of bundle {} is not used: {}",
+                            entry.info().bundle(),
+                            reason);
                 }
             }
         }
@@ -138,11 +151,13 @@ public final class IsolatorTracker extends ServiceTracker<NamespaceIsolator, Ato
     private static String conflict(PluginIsolator candidate, List<PluginIsolator> accepted) {
         for (PluginIsolator owner : accepted) {
             if (owner.name().equals(candidate.name())) {
-                return "isolator \"" + candidate.name() + "\": the name is taken by the isolator of bundle " + owner.info().bundle();
+                return "isolator \"" + candidate.name() + "\": the name is taken by the isolator of bundle "
+                        + owner.info().bundle();
             }
             if (owner.namespace() == candidate.namespace()) {
                 return "isolator \"" + candidate.name() + "\" claims the " + CloneFlags.name(candidate.namespace())
-                        + " namespace, which isolator \"" + owner.name() + "\" of bundle " + owner.info().bundle() + " owns";
+                        + " namespace, which isolator \"" + owner.name() + "\" of bundle "
+                        + owner.info().bundle() + " owns";
             }
         }
         return null;
@@ -159,8 +174,10 @@ public final class IsolatorTracker extends ServiceTracker<NamespaceIsolator, Ato
 
     /** The names of the isolators containers get unless told otherwise. */
     Set<String> enabledByDefault() {
-        return selection().accepted().stream().filter(i -> i.info().enabledByDefault())
-                .map(PluginIsolator::name).collect(Collectors.toCollection(LinkedHashSet::new));
+        return selection().accepted().stream()
+                .filter(i -> i.info().enabledByDefault())
+                .map(PluginIsolator::name)
+                .collect(Collectors.toCollection(LinkedHashSet::new));
     }
 
     /** Waits up to {@code timeout} for every name; returns those still missing. */
@@ -201,7 +218,10 @@ public final class IsolatorTracker extends ServiceTracker<NamespaceIsolator, Ato
         if (property instanceof String[] array) {
             return List.of(array);
         }
-        return Arrays.stream(property.toString().split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+        return Arrays.stream(property.toString().split(","))
+                .map(String::strip)
+                .filter(s -> !s.isEmpty())
+                .toList();
     }
 
     private void signal() {

@@ -13,5 +13,11 @@ import java.util.List;
  * @param phases the phases it declares it contributes to ({@code isola.phases}), for display
  * @param configFile the .cfg file its configuration came from, or null
  */
-public record PluginInfo(String bundle, String location, boolean fromBoot, long serviceId, boolean enabledByDefault, List<String> phases,
+public record PluginInfo(
+        String bundle,
+        String location,
+        boolean fromBoot,
+        long serviceId,
+        boolean enabledByDefault,
+        List<String> phases,
         String configFile) {}

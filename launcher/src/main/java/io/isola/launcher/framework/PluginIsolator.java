@@ -20,7 +20,8 @@ import java.util.stream.Collectors;
  */
 public final class PluginIsolator implements NamespaceIsolator {
 
-    private static final String PHASES = Arrays.stream(Phase.values()).map(Phase::name).collect(Collectors.joining(", "));
+    private static final String PHASES =
+            Arrays.stream(Phase.values()).map(Phase::name).collect(Collectors.joining(", "));
 
     private final NamespaceIsolator delegate;
     private final String name;
@@ -109,12 +110,16 @@ public final class PluginIsolator implements NamespaceIsolator {
                 throw e;
             } catch (NoSuchFieldError e) {
                 // a plugin built against a newer SPI names a phase this core lacks
-                throw new IsolaException("isolator \"" + name + "\" contributed a step to a phase this runtime does not know ("
-                        + e.getMessage() + "); known phases: " + PHASES + " (bundle " + info.bundle() + ")", e);
+                throw new IsolaException(
+                        "isolator \"" + name + "\" contributed a step to a phase this runtime does not know ("
+                                + e.getMessage() + "); known phases: " + PHASES + " (bundle " + info.bundle() + ")",
+                        e);
             } catch (RuntimeException | LinkageError e) {
                 String message = e.getMessage() == null ? e.toString() : e.getMessage();
-                throw new IsolaException("isolator \"" + name + "\" failed to contribute its steps: " + message
-                        + " (bundle " + info.bundle() + ")", e);
+                throw new IsolaException(
+                        "isolator \"" + name + "\" failed to contribute its steps: " + message + " (bundle "
+                                + info.bundle() + ")",
+                        e);
             }
         }
 
@@ -172,8 +177,8 @@ public final class PluginIsolator implements NamespaceIsolator {
 
         private Phase requirePhase(Phase phase, String what) {
             if (phase == null) {
-                throw new IsolaException("isolator \"" + name + "\" contributed " + what + " without a phase; known phases: "
-                        + PHASES + " (bundle " + info.bundle() + ")");
+                throw new IsolaException("isolator \"" + name + "\" contributed " + what
+                        + " without a phase; known phases: " + PHASES + " (bundle " + info.bundle() + ")");
             }
             return phase;
         }

@@ -14,17 +14,28 @@ import java.util.List;
  * @param phases the phases it declares ({@code isola.phases}), possibly none
  * @param state "on by default", "off by default", "rejected: ..." or "failed: ..."
  */
-public record PluginStatus(String name, String bundle, String version, String cloneFlag, List<String> phases, String state) {
+public record PluginStatus(
+        String name, String bundle, String version, String cloneFlag, List<String> phases, String state) {
 
     public static PluginStatus of(PluginInfo info, String name, Namespace namespace, String state) {
         String[] bundle = info.bundle().split(" ", 2);
-        return new PluginStatus(name, bundle[0], bundle.length > 1 ? bundle[1] : "", namespace == null ? null
-                : CloneFlags.name(namespace), info.phases(), state);
+        return new PluginStatus(
+                name,
+                bundle[0],
+                bundle.length > 1 ? bundle[1] : "",
+                namespace == null ? null : CloneFlags.name(namespace),
+                info.phases(),
+                state);
     }
 
     public static PluginStatus failed(ComponentFailures.Failure failure) {
         String[] bundle = failure.bundle().split(" ", 2);
-        return new PluginStatus(null, bundle[0], bundle.length > 1 ? bundle[1] : "", null, List.of(),
+        return new PluginStatus(
+                null,
+                bundle[0],
+                bundle.length > 1 ? bundle[1] : "",
+                null,
+                List.of(),
                 "failed: " + (failure.configFile() == null ? "" : failure.configFile() + ": ") + failure.reason());
     }
 }

@@ -47,10 +47,14 @@ public final class HealthChecker implements Runnable {
     /** Starts checking container {@code id} once it runs, if it has a health check; returns at once. */
     public static void watch(StateStore store, String id) {
         ContainerState state = store.read(id);
-        if (state == null || state.isola() == null || state.isola().spec() == null || state.isola().spec().health() == null) {
+        if (state == null
+                || state.isola() == null
+                || state.isola().spec() == null
+                || state.isola().spec().health() == null) {
             return;
         }
-        Thread thread = new Thread(new HealthChecker(store, id), "isola-health-" + id.substring(0, Math.min(12, id.length())));
+        Thread thread =
+                new Thread(new HealthChecker(store, id), "isola-health-" + id.substring(0, Math.min(12, id.length())));
         thread.setDaemon(true);
         thread.start();
     }
@@ -112,8 +116,11 @@ public final class HealthChecker implements Runnable {
         Path output = store.dir(id).resolve("health-output");
         Files.deleteIfExists(output);
         SavedSpec saved = state.isola().spec();
-        ContainerSpec.Builder builder = ContainerSpec.builder(check.command()).cwd(saved.cwd() == null ? "/" : saved.cwd())
-                .stdin(Stdio.NULL).stdout(new Stdio.ToFile(output, true)).stderr(new Stdio.ToFile(output, true));
+        ContainerSpec.Builder builder = ContainerSpec.builder(check.command())
+                .cwd(saved.cwd() == null ? "/" : saved.cwd())
+                .stdin(Stdio.NULL)
+                .stdout(new Stdio.ToFile(output, true))
+                .stderr(new Stdio.ToFile(output, true));
         if (saved.env() != null) {
             builder.env(saved.env());
         }
@@ -132,7 +139,8 @@ public final class HealthChecker implements Runnable {
                 process.kill(Lifecycle.SIGKILL);
                 process.waitFor();
                 code = -1;
-                text = "Health check exceeded timeout (" + check.timeoutOrDefault().toSeconds() + "s)";
+                text = "Health check exceeded timeout ("
+                        + check.timeoutOrDefault().toSeconds() + "s)";
             }
         } catch (RuntimeException e) {
             code = -1;

@@ -19,19 +19,26 @@ import java.util.List;
  *
  * @param pid the container process the results are about: a result of an earlier run is not shown
  */
-public record HealthState(@JsonProperty("Status") String status, @JsonProperty("FailingStreak") int failingStreak,
-        @JsonProperty("Log") List<Result> log, @JsonProperty("Pid") long pid) {
+public record HealthState(
+        @JsonProperty("Status") String status,
+        @JsonProperty("FailingStreak") int failingStreak,
+        @JsonProperty("Log") List<Result> log,
+        @JsonProperty("Pid") long pid) {
 
     public static final String STARTING = "starting", HEALTHY = "healthy", UNHEALTHY = "unhealthy", NONE = "none";
     static final String FILE = "health.json";
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper()
-            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper()
+                    .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     /** Docker keeps the last five results. */
     static final int KEPT = 5;
 
     /** One check: when it ran, its exit code (-1 when it could not run or timed out) and its output. */
-    public record Result(@JsonProperty("Start") String start, @JsonProperty("End") String end,
-            @JsonProperty("ExitCode") int exitCode, @JsonProperty("Output") String output) {}
+    public record Result(
+            @JsonProperty("Start") String start,
+            @JsonProperty("End") String end,
+            @JsonProperty("ExitCode") int exitCode,
+            @JsonProperty("Output") String output) {}
 
     static HealthState starting(long pid) {
         return new HealthState(STARTING, 0, List.of(), pid);
@@ -73,7 +80,9 @@ public record HealthState(@JsonProperty("Status") String status, @JsonProperty("
      * current run's results, "starting" before the first; a stopped one's last; null for none.
      */
     public static HealthState of(ContainerState state) {
-        if (state.isola() == null || state.isola().spec() == null || state.isola().spec().health() == null
+        if (state.isola() == null
+                || state.isola().spec() == null
+                || state.isola().spec().health() == null
                 || state.isola().logFile() == null) {
             return null; // no check, or not detached: only a detached container's supervisor checks it
         }
@@ -97,7 +106,8 @@ public record HealthState(@JsonProperty("Status") String status, @JsonProperty("
         try {
             Files.write(temp, JSON.writeValueAsBytes(this));
             try {
-                Files.move(temp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(
+                        temp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(temp, dir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING);
             }

@@ -22,10 +22,12 @@ record ArchiveManifest(String name, Path config, String configDigest, List<Layer
         if (Files.isRegularFile(unpacked.resolve("manifest.json"))) {
             return docker(unpacked);
         }
-        if (Files.isRegularFile(unpacked.resolve("index.json")) && Files.isRegularFile(unpacked.resolve("oci-layout"))) {
+        if (Files.isRegularFile(unpacked.resolve("index.json"))
+                && Files.isRegularFile(unpacked.resolve("oci-layout"))) {
             return oci(unpacked);
         }
-        throw new IOException("neither a 'docker save' archive (no manifest.json) nor an OCI image layout (no index.json)");
+        throw new IOException(
+                "neither a 'docker save' archive (no manifest.json) nor an OCI image layout (no index.json)");
     }
 
     private static ArchiveManifest docker(Path dir) throws IOException {
@@ -48,11 +50,13 @@ record ArchiveManifest(String name, Path config, String configDigest, List<Layer
         for (int i = 0; i < layerNames.size(); i++) {
             Path blob = inside(dir, layerNames.get(i).asText());
             String blobDigest = blob.getParent() != null && blob.getParent().endsWith("blobs/sha256")
-                    ? "sha256:" + blob.getFileName() : null;
+                    ? "sha256:" + blob.getFileName()
+                    : null;
             layers.add(new Layer(blob, blobDigest, diffIds.get(i)));
         }
         JsonNode tags = manifest.get("RepoTags");
-        String name = tags != null && tags.isArray() && tags.size() > 0 ? tags.get(0).asText() : null;
+        String name =
+                tags != null && tags.isArray() && tags.size() > 0 ? tags.get(0).asText() : null;
         return new ArchiveManifest(name, config, "sha256:" + hex, layers);
     }
 
@@ -90,8 +94,9 @@ record ArchiveManifest(String name, Path config, String configDigest, List<Layer
         };
         for (JsonNode m : index.get("manifests")) {
             JsonNode platform = m.get("platform");
-            if (platform == null || (arch.equals(platform.path("architecture").asText())
-                    && "linux".equals(platform.path("os").asText()))) {
+            if (platform == null
+                    || (arch.equals(platform.path("architecture").asText())
+                            && "linux".equals(platform.path("os").asText()))) {
                 return m;
             }
         }
@@ -160,8 +165,8 @@ record ArchiveManifest(String name, Path config, String configDigest, List<Layer
     static JsonNode json(Path file) throws IOException {
         long size = Files.size(file);
         if (size > MAX_JSON_BYTES) {
-            throw new IOException(file.getFileName() + " is " + size + " bytes; image metadata may be at most "
-                    + MAX_JSON_BYTES);
+            throw new IOException(
+                    file.getFileName() + " is " + size + " bytes; image metadata may be at most " + MAX_JSON_BYTES);
         }
         try {
             return ImageStore.json().readTree(file.toFile());

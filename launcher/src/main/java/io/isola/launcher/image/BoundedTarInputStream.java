@@ -24,14 +24,18 @@ final class BoundedTarInputStream extends TarArchiveInputStream {
     public int read(byte[] buffer, int offset, int length) throws IOException {
         TarArchiveEntry current = getCurrentEntry();
         if (current != null && isMetadata(current) && current.getSize() > MAX_METADATA_BYTES) {
-            throw new IOException("a tar " + (current.isPaxHeader() || current.isGlobalPaxHeader() ? "PAX header" : "long-name entry")
-                    + " of " + current.getSize() + " bytes; at most " + MAX_METADATA_BYTES + " are allowed");
+            throw new IOException(
+                    "a tar " + (current.isPaxHeader() || current.isGlobalPaxHeader() ? "PAX header" : "long-name entry")
+                            + " of " + current.getSize() + " bytes; at most " + MAX_METADATA_BYTES + " are allowed");
         }
         return super.read(buffer, offset, length);
     }
 
     private static boolean isMetadata(TarArchiveEntry entry) {
-        return entry.isPaxHeader() || entry.isGlobalPaxHeader() || entry.isGNULongNameEntry() || entry.isGNULongLinkEntry();
+        return entry.isPaxHeader()
+                || entry.isGlobalPaxHeader()
+                || entry.isGNULongNameEntry()
+                || entry.isGNULongLinkEntry();
     }
 
     /**
@@ -39,7 +43,13 @@ final class BoundedTarInputStream extends TarArchiveInputStream {
      * links (anything not a directory), so the type is asked first.
      */
     static boolean isRegularFile(TarArchiveEntry entry) {
-        return !entry.isDirectory() && !entry.isSymbolicLink() && !entry.isLink() && !entry.isCharacterDevice()
-                && !entry.isBlockDevice() && !entry.isFIFO() && !isMetadata(entry) && entry.isFile();
+        return !entry.isDirectory()
+                && !entry.isSymbolicLink()
+                && !entry.isLink()
+                && !entry.isCharacterDevice()
+                && !entry.isBlockDevice()
+                && !entry.isFIFO()
+                && !isMetadata(entry)
+                && entry.isFile();
     }
 }

@@ -21,8 +21,8 @@ import java.util.Optional;
 public final class ContainerChanges {
 
     /** Where the mount isolator may make mount points in the writable layer. */
-    private static final java.util.Set<String> MOUNT_POINTS = java.util.Set.of("dev", "proc", "sys", "tmp", "run", "etc",
-            "dev/pts", "dev/shm", "dev/mqueue", "dev/console");
+    private static final java.util.Set<String> MOUNT_POINTS = java.util.Set.of(
+            "dev", "proc", "sys", "tmp", "run", "etc", "dev/pts", "dev/shm", "dev/mqueue", "dev/console");
 
     /** One change. */
     public record Change(char kind, String path) {
@@ -78,7 +78,8 @@ public final class ContainerChanges {
         return changes;
     }
 
-    private static void walk(String relative, DirectoryFd dir, List<Path> lowers, List<Change> changes) throws IOException {
+    private static void walk(String relative, DirectoryFd dir, List<Path> lowers, List<Change> changes)
+            throws IOException {
         for (String name : dir.list()) {
             Optional<FileStat> stat = dir.stat(name);
             if (stat.isEmpty()) {
@@ -92,7 +93,8 @@ public final class ContainerChanges {
                 }
                 continue;
             }
-            boolean mountPoint = !below && (MOUNT_POINTS.contains(path) || ContainerFiles.NETWORK_MOUNT_POINTS.contains(path));
+            boolean mountPoint =
+                    !below && (MOUNT_POINTS.contains(path) || ContainerFiles.NETWORK_MOUNT_POINTS.contains(path));
             if (mountPoint && stat.get().isRegularFile() && stat.get().size() == 0) {
                 continue;
             }

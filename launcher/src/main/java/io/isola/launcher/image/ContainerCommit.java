@@ -1,10 +1,9 @@
 package io.isola.launcher.image;
 
-import io.isola.launcher.registry.ImageReference;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.isola.launcher.registry.ImageReference;
 import io.isola.lifecycle.LockFile;
 import io.isola.lifecycle.SavedRoot;
 import java.io.IOException;
@@ -45,7 +44,8 @@ public final class ContainerCommit {
     public static String reference(String reference) {
         ImageReference parsed = ImageReference.parse(reference);
         if (parsed.digest() != null) {
-            throw new IllegalArgumentException("image reference \"" + reference + "\": a commit is named NAME[:TAG], not by a digest");
+            throw new IllegalArgumentException(
+                    "image reference \"" + reference + "\": a commit is named NAME[:TAG], not by a digest");
         }
         return ImageStore.checkName(parsed.storeName());
     }
@@ -104,10 +104,19 @@ public final class ContainerCommit {
                     created.add(blob);
                 }
                 JsonNode run = config.path("config");
-                Image image = new Image(name, id, layers, strings(run.get("Env")), strings(run.get("Cmd")),
-                        run.path("WorkingDir").asText(""), parent.map(Image::size).orElse(0L) + bytes,
-                        Instant.now().toString(), strings(run.get("Entrypoint")), run.path("User").asText(""));
-                Optional<Image> replaced = store.find(name).filter(old -> old.name().equals(name));
+                Image image = new Image(
+                        name,
+                        id,
+                        layers,
+                        strings(run.get("Env")),
+                        strings(run.get("Cmd")),
+                        run.path("WorkingDir").asText(""),
+                        parent.map(Image::size).orElse(0L) + bytes,
+                        Instant.now().toString(),
+                        strings(run.get("Entrypoint")),
+                        run.path("User").asText(""));
+                Optional<Image> replaced =
+                        store.find(name).filter(old -> old.name().equals(name));
                 store.save(image);
                 created.clear();
                 ImageStore.deleteTree(scratch);
@@ -138,22 +147,30 @@ public final class ContainerCommit {
     /** The image the container ran, if the store still has it with the same layers. */
     private Optional<Image> parent(String image, List<String> layers) {
         if (image != null) {
-            Optional<Image> named = store.find(image).filter(found -> found.layers().equals(layers));
+            Optional<Image> named =
+                    store.find(image).filter(found -> found.layers().equals(layers));
             if (named.isPresent()) {
                 return named;
             }
         }
-        return store.list().stream().filter(found -> found.layers().equals(layers)).findFirst();
+        return store.list().stream()
+                .filter(found -> found.layers().equals(layers))
+                .findFirst();
     }
 
     /** The parent's config (as stored, else rebuilt from its record) with the new layer and a history entry. */
     private ObjectNode config(Optional<Image> parent, List<String> layers, String containerId) throws IOException {
         ObjectNode config;
-        Path blob = parent.map(p -> store.config(p.id())).filter(Files::isRegularFile).orElse(null);
+        Path blob = parent.map(p -> store.config(p.id()))
+                .filter(Files::isRegularFile)
+                .orElse(null);
         if (blob != null) {
             config = (ObjectNode) ImageStore.json().readTree(blob.toFile());
         } else {
-            config = ImageStore.json().createObjectNode().put("architecture", architecture()).put("os", "linux");
+            config = ImageStore.json()
+                    .createObjectNode()
+                    .put("architecture", architecture())
+                    .put("os", "linux");
             ObjectNode run = config.putObject("config");
             parent.ifPresent(p -> {
                 strings(run.putArray("Env"), p.env());
@@ -172,7 +189,9 @@ public final class ContainerCommit {
         ObjectNode rootfs = config.putObject("rootfs").put("type", "layers");
         strings(rootfs.putArray("diff_ids"), layers);
         if (config.has("history") && config.get("history").isArray()) {
-            ((ArrayNode) config.get("history")).addObject().put("created", now)
+            ((ArrayNode) config.get("history"))
+                    .addObject()
+                    .put("created", now)
                     .put("created_by", "isola commit " + containerId);
         }
         return config;

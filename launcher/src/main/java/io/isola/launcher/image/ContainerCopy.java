@@ -20,7 +20,8 @@ public final class ContainerCopy {
     private ContainerCopy() {}
 
     /** Copies {@code fromPath} of {@code from} to {@code toPath} of {@code to}. */
-    public static void copy(CopyRoot from, String fromPath, CopyRoot to, String toPath, boolean archive) throws IOException {
+    public static void copy(CopyRoot from, String fromPath, CopyRoot to, String toPath, boolean archive)
+            throws IOException {
         try (CopySource source = CopySource.resolve(from, fromPath);
                 PipedInputStream in = new PipedInputStream(PIPE_BYTES)) {
             PipedOutputStream out = new PipedOutputStream(in);

@@ -158,7 +158,9 @@ final class ContainerFiles {
                 tar.marker(join(relative, WHITEOUT_PREFIX + name));
                 continue;
             }
-            if (NETWORK_MOUNT_POINTS.contains(path) && stat.get().isRegularFile() && stat.get().size() == 0) {
+            if (NETWORK_MOUNT_POINTS.contains(path)
+                    && stat.get().isRegularFile()
+                    && stat.get().size() == 0) {
                 continue;
             }
             tar.add(path, dir, name, stat.get());

@@ -64,7 +64,8 @@ public final class ContainerLayers {
         }
         List<Path> claimed;
         try (Stream<Path> list = Files.list(scratch)) {
-            claimed = list.filter(p -> p.getFileName().toString().startsWith("removing-")).toList();
+            claimed = list.filter(p -> p.getFileName().toString().startsWith("removing-"))
+                    .toList();
         }
         int removed = 0;
         for (Path layer : claimed) {
@@ -116,7 +117,9 @@ public final class ContainerLayers {
     public static void remove(String writableLayer) throws IOException {
         Path layer = Path.of(writableLayer).toAbsolutePath().normalize();
         Path parent = layer.getParent();
-        if (parent == null || parent.getParent() == null || !parent.getFileName().toString().equals("containers")) {
+        if (parent == null
+                || parent.getParent() == null
+                || !parent.getFileName().toString().equals("containers")) {
             LOG.warn("not removing {}: not a writable layer of an image store", layer);
             return;
         }
@@ -132,8 +135,12 @@ public final class ContainerLayers {
         try (Stream<Path> list = Files.list(dir)) {
             for (Path layer : list.toList()) {
                 try (InputStream in = Files.newInputStream(layer.resolve("owner"))) {
-                    List<String> lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
-                    if (lines.size() > 3 && lines.subList(3, lines.size()).contains(lower.toString()) && !stale(layer)) {
+                    List<String> lines = new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                            .lines()
+                            .toList();
+                    if (lines.size() > 3
+                            && lines.subList(3, lines.size()).contains(lower.toString())
+                            && !stale(layer)) {
                         return layer.getFileName().toString();
                     }
                 } catch (NoSuchFileException e) {
@@ -147,9 +154,13 @@ public final class ContainerLayers {
     static boolean stale(Path layer) throws IOException {
         List<String> lines;
         try (InputStream in = Files.newInputStream(layer.resolve("owner"))) {
-            lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+            lines = new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                    .lines()
+                    .toList();
         } catch (NoSuchFileException e) {
-            return Files.getLastModifiedTime(layer).toInstant().isBefore(Instant.now().minus(UNFINISHED));
+            return Files.getLastModifiedTime(layer)
+                    .toInstant()
+                    .isBefore(Instant.now().minus(UNFINISHED));
         }
         boolean containerAlive = lines.size() > 1 && alive(lines.get(1));
         if (containerAlive) {
@@ -193,7 +204,8 @@ public final class ContainerLayers {
     }
 
     private boolean claimAndDelete(Path layer, String id) throws IOException {
-        Path claimed = store.scratch().resolve("removing-" + id + "-" + ProcessHandle.current().pid());
+        Path claimed = store.scratch()
+                .resolve("removing-" + id + "-" + ProcessHandle.current().pid());
         try {
             Files.move(layer, claimed, StandardCopyOption.ATOMIC_MOVE);
         } catch (NoSuchFileException e) {

@@ -42,7 +42,8 @@ final class CopyDestination {
                         + " to extract an archive into");
             }
             if (e.errno() == Errno.ENOTDIR && directory && exists(root, to)) {
-                throw new IsolaException("cannot copy a directory to a file: " + path + " in " + root.what() + " is a file");
+                throw new IsolaException(
+                        "cannot copy a directory to a file: " + path + " in " + root.what() + " is a file");
             }
             if (where.directoryOnly() && !directory) {
                 throw new IsolaException("destination directory " + path + " in " + root.what() + " must exist");

@@ -40,7 +40,8 @@ record CopyPath(String parent, String name, boolean directoryOnly, boolean conte
             return root.root().inRoot(relative);
         } catch (FileCallException e) {
             if (e.errno() == Errno.ENOENT || e.errno() == Errno.ENOTDIR) {
-                throw new IsolaException("no such directory in " + root.what() + ": " + relative + " (of " + path + ")");
+                throw new IsolaException(
+                        "no such directory in " + root.what() + ": " + relative + " (of " + path + ")");
             }
             throw new IOException(root.what() + ": " + path + ": " + e.getMessage(), e);
         }

@@ -42,19 +42,25 @@ public final class CopyRoot implements AutoCloseable {
 
     /** The container of {@code state}, running or stopped. */
     public static CopyRoot container(ContainerState state) throws IOException {
-        SavedRoot saved = state.isola() == null || state.isola().spec() == null ? null : state.isola().spec().root();
+        SavedRoot saved = state.isola() == null || state.isola().spec() == null
+                ? null
+                : state.isola().spec().root();
         if (saved == null) {
-            throw new IsolaException("container " + state.id() + " has no root file system of its own (it sees the host's"
-                    + " files): copy with the host's cp instead");
+            throw new IsolaException(
+                    "container " + state.id() + " has no root file system of its own (it sees the host's"
+                            + " files): copy with the host's cp instead");
         }
         if (state.neverStarted() && saved.rootfs() == null) {
-            throw new IsolaException("container " + state.id() + " was created and never started: its writable layer is made"
-                    + " when it first starts, so cp into a created container is not supported by isola; 'isola start "
-                    + state.id() + "' first");
+            throw new IsolaException(
+                    "container " + state.id() + " was created and never started: its writable layer is made"
+                            + " when it first starts, so cp into a created container is not supported by isola; 'isola start "
+                            + state.id() + "' first");
         }
-        DirectoryFd root = Lifecycle.isLive(state) && state.process().isAlive() ? running(state) : stopped(state, saved);
+        DirectoryFd root =
+                Lifecycle.isLive(state) && state.process().isAlive() ? running(state) : stopped(state, saved);
         try {
-            // the container's root is owned by its root user, whatever user namespace maps it (docker cp makes copies root's)
+            // the container's root is owned by its root user, whatever user namespace maps it (docker cp makes copies
+            // root's)
             FileStat top = root.stat();
             return new CopyRoot(root, "container " + state.id(), new int[] {top.uid(), top.gid()});
         } catch (IOException | RuntimeException e) {
@@ -65,7 +71,8 @@ public final class CopyRoot implements AutoCloseable {
 
     private static DirectoryFd running(ContainerState state) throws IOException {
         DirectoryFd root = DirectoryFd.openRoot(Path.of("/proc", Long.toString(state.pid()), "root"));
-        if (!state.process().isAlive()) { // the pid was reused between the check and the open: not this container's root
+        if (!state.process()
+                .isAlive()) { // the pid was reused between the check and the open: not this container's root
             root.close();
             throw new IsolaException("container " + state.id() + " stopped while its root was opened: try again");
         }

@@ -37,8 +37,8 @@ final class CopySource implements AutoCloseable {
         }
         DirectoryFd parent = CopyPath.directory(root, where.parent(), path);
         try {
-            FileStat stat = parent.stat(where.name()).orElseThrow(() -> new IsolaException(
-                    "no such file or directory in " + root.what() + ": " + path));
+            FileStat stat = parent.stat(where.name())
+                    .orElseThrow(() -> new IsolaException("no such file or directory in " + root.what() + ": " + path));
             if ((where.directoryOnly() || where.contents()) && !stat.isDirectory()) {
                 throw new IsolaException(path + " in " + root.what() + " is not a directory");
             }
@@ -72,7 +72,9 @@ final class CopySource implements AutoCloseable {
     void write(OutputStream out) throws IOException {
         try (TreeTar tar = new TreeTar(out)) {
             if (contents) {
-                tar.add(".", parent, ".", stat); // the top directory's own mode and owner: a directory entry reads nothing
+                tar.add(
+                        ".", parent, ".",
+                        stat); // the top directory's own mode and owner: a directory entry reads nothing
                 ContainerFiles.directory(".", parent, tar);
                 return;
             }
@@ -84,7 +86,10 @@ final class CopySource implements AutoCloseable {
             }
         } catch (FileCallException e) {
             if (e.errno() == Errno.ELOOP) {
-                throw new IOException("a directory of " + topName() + " was swapped for a link while it was copied: " + e.getMessage(), e);
+                throw new IOException(
+                        "a directory of " + topName() + " was swapped for a link while it was copied: "
+                                + e.getMessage(),
+                        e);
             }
             throw e;
         }

@@ -8,8 +8,17 @@ import java.util.List;
  * {@code Entrypoint}, {@code Cmd}, {@code Env}, {@code WorkingDir}, {@code User}. (Records written
  * before the entrypoint was kept apart hold Entrypoint + Cmd in {@code cmd}.)
  */
-public record Image(String name, String id, List<String> layers, List<String> env, List<String> cmd,
-        String workingDir, long size, String imported, List<String> entrypoint, String user) {
+public record Image(
+        String name,
+        String id,
+        List<String> layers,
+        List<String> env,
+        List<String> cmd,
+        String workingDir,
+        long size,
+        String imported,
+        List<String> entrypoint,
+        String user) {
 
     public Image {
         layers = List.copyOf(layers);

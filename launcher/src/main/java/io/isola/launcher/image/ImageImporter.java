@@ -53,7 +53,8 @@ public final class ImageImporter {
                 ArchiveManifest manifest = ArchiveManifest.read(staging);
                 String configDigest = sha256(Files.newInputStream(manifest.config()));
                 if (!configDigest.equals(manifest.configDigest())) {
-                    throw new IOException("the config's digest is " + configDigest + ", the archive says " + manifest.configDigest());
+                    throw new IOException(
+                            "the config's digest is " + configDigest + ", the archive says " + manifest.configDigest());
                 }
                 long size = 0;
                 List<String> layers = new ArrayList<>();
@@ -63,9 +64,15 @@ public final class ImageImporter {
                     size += storeLayer(layer, staging, created);
                     layers.add(layer.diffId());
                 }
-                String chosen = name != null ? name : manifest.name() != null ? normalise(manifest.name())
-                        : configDigest.substring(7, 19);
-                Image image = image(ImageStore.checkName(chosen), configDigest, layers, ArchiveManifest.json(manifest.config()), size);
+                String chosen = name != null
+                        ? name
+                        : manifest.name() != null ? normalise(manifest.name()) : configDigest.substring(7, 19);
+                Image image = image(
+                        ImageStore.checkName(chosen),
+                        configDigest,
+                        layers,
+                        ArchiveManifest.json(manifest.config()),
+                        size);
                 Path blob = store.saveConfig(configDigest, Files.readAllBytes(manifest.config()));
                 if (blob != null) {
                     created.add(blob);
@@ -116,7 +123,8 @@ public final class ImageImporter {
     private void unpack(Path archive, Path staging) throws IOException {
         try (InputStream file = Files.newInputStream(archive);
                 InputStream counted = progress.counting(file, Files.size(archive));
-                TarArchiveInputStream tar = new BoundedTarInputStream(uncompressed(counted, "image archive " + archive))) {
+                TarArchiveInputStream tar =
+                        new BoundedTarInputStream(uncompressed(counted, "image archive " + archive))) {
             TarArchiveEntry entry;
             int entries = 0;
             while ((entry = tar.getNextEntry()) != null) {
@@ -137,7 +145,10 @@ public final class ImageImporter {
                 }
                 Path parent = path.getParent();
                 if (parent.endsWith("blobs/sha256")) {
-                    requireDigest("blob", "sha256:" + path.getFileName(), "sha256:" + HexFormat.of().formatHex(sha.digest()));
+                    requireDigest(
+                            "blob",
+                            "sha256:" + path.getFileName(),
+                            "sha256:" + HexFormat.of().formatHex(sha.digest()));
                 }
             }
             if (entries == 0) {
@@ -148,8 +159,8 @@ public final class ImageImporter {
 
     private static void requireDigest(String what, String expected, String actual) throws IOException {
         if (!expected.equals(actual)) {
-            throw new IOException(what + " " + expected + ": the content's digest is " + actual
-                    + " (a corrupt or altered archive)");
+            throw new IOException(
+                    what + " " + expected + ": the content's digest is " + actual + " (a corrupt or altered archive)");
         }
     }
 
@@ -160,7 +171,8 @@ public final class ImageImporter {
 
     private static String sha256(InputStream in) throws IOException {
         MessageDigest sha = newSha256();
-        try (in; DigestInputStream digesting = new DigestInputStream(in, sha)) {
+        try (in;
+                DigestInputStream digesting = new DigestInputStream(in, sha)) {
             digesting.transferTo(OutputStream.nullOutputStream());
         }
         return "sha256:" + HexFormat.of().formatHex(sha.digest());
@@ -177,8 +189,16 @@ public final class ImageImporter {
     /** The record of an image with this image config ({@code config}, the whole document), imported or pulled now. */
     static Image image(String name, String configDigest, List<String> layers, JsonNode config, long size) {
         JsonNode run = config.path("config");
-        return new Image(name, configDigest, layers, strings(run.get("Env")), strings(run.get("Cmd")),
-                run.path("WorkingDir").asText(""), size, Instant.now().toString(), strings(run.get("Entrypoint")),
+        return new Image(
+                name,
+                configDigest,
+                layers,
+                strings(run.get("Env")),
+                strings(run.get("Cmd")),
+                run.path("WorkingDir").asText(""),
+                size,
+                Instant.now().toString(),
+                strings(run.get("Entrypoint")),
                 run.path("User").asText(""));
     }
 

@@ -20,8 +20,13 @@ public final class ImageInspection {
         JsonNode config = store.configOf(image);
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("Id", image.id());
-        fields.put("RepoTags", store.list().stream().filter(other -> other.id().equals(image.id())).map(Image::name)
-                .filter(name -> !name.contains("@")).toList());
+        fields.put(
+                "RepoTags",
+                store.list().stream()
+                        .filter(other -> other.id().equals(image.id()))
+                        .map(Image::name)
+                        .filter(name -> !name.contains("@"))
+                        .toList());
         fields.put("RepoDigests", List.of());
         fields.put("Parent", "");
         fields.put("Comment", text(config, "comment"));
@@ -37,7 +42,8 @@ public final class ImageInspection {
         fields.put("Size", image.size());
         List<String> lowerTopFirst = new ArrayList<>();
         image.layers().forEach(layer -> lowerTopFirst.add(0, store.layer(layer).toString()));
-        fields.put("GraphDriver", Map.of("Name", "overlay", "Data", Map.of("LowerDir", String.join(":", lowerTopFirst))));
+        fields.put(
+                "GraphDriver", Map.of("Name", "overlay", "Data", Map.of("LowerDir", String.join(":", lowerTopFirst))));
         fields.put("RootFS", Map.of("Type", "layers", "Layers", image.layers()));
         fields.put("Metadata", Map.of("LastTagTime", image.imported()));
         return fields;
@@ -61,9 +67,17 @@ public final class ImageInspection {
         int next = 0;
         for (JsonNode entry : config.path("history")) {
             boolean empty = entry.path("empty_layer").asBoolean(false);
-            String layer = empty || next >= image.layers().size() ? null : image.layers().get(next++);
-            steps.add(0, new Step(text(entry, "created"), text(entry, "created_by"), text(entry, "comment"), layer,
-                    layer == null ? 0 : store.layerSize(layer)));
+            String layer = empty || next >= image.layers().size()
+                    ? null
+                    : image.layers().get(next++);
+            steps.add(
+                    0,
+                    new Step(
+                            text(entry, "created"),
+                            text(entry, "created_by"),
+                            text(entry, "comment"),
+                            layer,
+                            layer == null ? 0 : store.layerSize(layer)));
         }
         for (; next < image.layers().size(); next++) {
             String layer = image.layers().get(next);

@@ -84,7 +84,8 @@ public final class ImagePuller {
                 try (LayerFetches fetches = new LayerFetches()) {
                     for (int i = 0; i < layers.size(); i++) {
                         JsonNode layer = layers.get(i);
-                        String digest = Digests.check(layer.path("digest").asText(null), "layer " + (i + 1) + " of the manifest");
+                        String digest = Digests.check(
+                                layer.path("digest").asText(null), "layer " + (i + 1) + " of the manifest");
                         String diffId = diffIds.get(i);
                         if (Files.isDirectory(store.layer(diffId))) {
                             progress.layer(digest, "Already exists");
@@ -106,8 +107,13 @@ public final class ImagePuller {
                 Image image = ImageImporter.image(name, configDigest, diffIds, config, size);
                 store.save(image);
                 progress.status("Digest: " + top.digest());
-                progress.status("Status: " + (fetched || before.map(old -> !old.id().equals(configDigest)).orElse(true)
-                        ? "Downloaded newer image for " : "Image is up to date for ") + name);
+                progress.status("Status: "
+                        + (fetched
+                                        || before.map(old -> !old.id().equals(configDigest))
+                                                .orElse(true)
+                                ? "Downloaded newer image for "
+                                : "Image is up to date for ")
+                        + name);
                 if (before.isPresent() && !before.get().id().equals(configDigest)) {
                     store.pruneReplaced(before.get());
                 }
@@ -119,7 +125,8 @@ public final class ImagePuller {
     }
 
     /** Fetches one layer into the store; returns the bytes of its files. */
-    private long fetch(RegistryClient client, String digest, long size, String diffId, Path staging) throws IOException {
+    private long fetch(RegistryClient client, String digest, long size, String diffId, Path staging)
+            throws IOException {
         progress.layer(digest, "Pulling fs layer");
         Path partial = ImageStore.makePrivate(Files.createTempDirectory(staging, "layer-"));
         MessageDigest blobSha = Digests.newSha256();
@@ -138,15 +145,18 @@ public final class ImagePuller {
             blobDigest.transferTo(OutputStream.nullOutputStream()); // and so does what follows the compressed stream
         }
         if (size >= 0 && read[0] != size) {
-            throw new IOException("layer " + digest + ": the registry sent " + read[0] + " bytes, the manifest says " + size);
+            throw new IOException(
+                    "layer " + digest + ": the registry sent " + read[0] + " bytes, the manifest says " + size);
         }
         String blobActual = Digests.format(blobSha.digest());
         if (!blobActual.equals(digest)) {
-            throw new IOException("layer " + digest + ": the content's digest is " + blobActual + " (corrupt or altered in transit)");
+            throw new IOException(
+                    "layer " + digest + ": the content's digest is " + blobActual + " (corrupt or altered in transit)");
         }
         String tarActual = Digests.format(tarSha.digest());
         if (!tarActual.equals(diffId)) {
-            throw new IOException("layer " + digest + ": its uncompressed digest is " + tarActual + ", the config says " + diffId);
+            throw new IOException(
+                    "layer " + digest + ": its uncompressed digest is " + tarActual + ", the config says " + diffId);
         }
         progress.layer(digest, "Verifying Checksum");
         Path target = store.layer(diffId);
@@ -172,8 +182,10 @@ public final class ImagePuller {
                 int n = super.read(buffer, offset, length);
                 if (n > 0) {
                     read[0] += n;
-                    if (total >= 0 && read[0] > total) { // a registry that sends more than it said gets no more of our disk
-                        throw new IOException("layer " + digest + ": the registry sent more than the " + total + " bytes it said");
+                    if (total >= 0
+                            && read[0] > total) { // a registry that sends more than it said gets no more of our disk
+                        throw new IOException(
+                                "layer " + digest + ": the registry sent more than the " + total + " bytes it said");
                     }
                     progress.bytes(digest, read[0], total);
                 }
@@ -187,7 +199,8 @@ public final class ImagePuller {
     /** Under the store's lock no pull runs: a pull-* scratch directory is one a killed pull left. */
     private void sweep() throws IOException {
         try (Stream<Path> entries = Files.list(store.scratch())) {
-            for (Path entry : entries.filter(e -> e.getFileName().toString().startsWith("pull-")).toList()) {
+            for (Path entry : entries.filter(e -> e.getFileName().toString().startsWith("pull-"))
+                    .toList()) {
                 ImageStore.deleteTree(entry);
             }
         }

@@ -37,9 +37,11 @@ public final class ImagePusher {
             try {
                 List<ImageSaver.WrittenLayer> layers = new ArrayList<>();
                 for (String layer : image.layers()) {
-                    layers.add(ImageSaver.writeLayer(store, layer, scratch.resolve("layer-" + layers.size() + ".tar.gz"), true));
+                    layers.add(ImageSaver.writeLayer(
+                            store, layer, scratch.resolve("layer-" + layers.size() + ".tar.gz"), true));
                 }
-                List<String> diffIds = layers.stream().map(ImageSaver.WrittenLayer::diffId).toList();
+                List<String> diffIds =
+                        layers.stream().map(ImageSaver.WrittenLayer::diffId).toList();
                 byte[] config = ImageStore.json().writeValueAsBytes(ImageSaver.configWith(store, image, diffIds));
                 String configDigest = Digests.sha256(config);
                 for (ImageSaver.WrittenLayer layer : layers) {
@@ -54,13 +56,20 @@ public final class ImagePusher {
                 if (!client.hasBlob(configDigest)) {
                     client.upload(configDigest, HttpRequest.BodyPublishers.ofByteArray(config));
                 }
-                ObjectNode manifest = ImageStore.json().createObjectNode().put("schemaVersion", 2)
+                ObjectNode manifest = ImageStore.json()
+                        .createObjectNode()
+                        .put("schemaVersion", 2)
                         .put("mediaType", MediaTypes.OCI_MANIFEST);
-                manifest.putObject("config").put("mediaType", MediaTypes.OCI_CONFIG).put("digest", configDigest)
+                manifest.putObject("config")
+                        .put("mediaType", MediaTypes.OCI_CONFIG)
+                        .put("digest", configDigest)
                         .put("size", config.length);
                 ArrayNode descriptors = manifest.putArray("layers");
                 for (ImageSaver.WrittenLayer layer : layers) {
-                    descriptors.addObject().put("mediaType", MediaTypes.OCI_LAYER_GZIP).put("digest", layer.blobDigest())
+                    descriptors
+                            .addObject()
+                            .put("mediaType", MediaTypes.OCI_LAYER_GZIP)
+                            .put("digest", layer.blobDigest())
                             .put("size", layer.size());
                 }
                 byte[] bytes = ImageStore.json().writeValueAsBytes(manifest);

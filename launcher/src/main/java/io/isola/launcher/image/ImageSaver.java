@@ -32,13 +32,16 @@ public final class ImageSaver {
 
     /** What {@code --format} names. */
     public enum Format {
-        DOCKER_ARCHIVE, OCI_ARCHIVE;
+        DOCKER_ARCHIVE,
+        OCI_ARCHIVE;
 
         public static Format parse(String value) {
             return switch (value) {
                 case "docker-archive", "docker" -> DOCKER_ARCHIVE;
                 case "oci-archive", "oci" -> OCI_ARCHIVE;
-                default -> throw new IllegalArgumentException("--format \"" + value + "\": expected docker-archive or oci-archive");
+                default ->
+                    throw new IllegalArgumentException(
+                            "--format \"" + value + "\": expected docker-archive or oci-archive");
             };
         }
     }
@@ -66,7 +69,8 @@ public final class ImageSaver {
         List<Path> layerFiles = new ArrayList<>();
         List<String> diffIds = new ArrayList<>();
         for (String layer : image.layers()) {
-            WrittenLayer written = writeLayer(store, layer, scratch.resolve("layer-" + layerFiles.size() + ".tar"), false);
+            WrittenLayer written =
+                    writeLayer(store, layer, scratch.resolve("layer-" + layerFiles.size() + ".tar"), false);
             layerFiles.add(written.file());
             diffIds.add(written.diffId());
         }
@@ -97,24 +101,38 @@ public final class ImageSaver {
                 ArrayNode manifests = ImageStore.json().createArrayNode().add(manifest);
                 entry(tar, "manifest.json", ImageStore.json().writeValueAsBytes(manifests));
             } else {
-                ObjectNode manifest = ImageStore.json().createObjectNode().put("schemaVersion", 2)
+                ObjectNode manifest = ImageStore.json()
+                        .createObjectNode()
+                        .put("schemaVersion", 2)
                         .put("mediaType", MediaTypes.OCI_MANIFEST);
-                manifest.putObject("config").put("mediaType", MediaTypes.OCI_CONFIG).put("digest", configDigest)
+                manifest.putObject("config")
+                        .put("mediaType", MediaTypes.OCI_CONFIG)
+                        .put("digest", configDigest)
                         .put("size", configBytes.length);
                 ArrayNode layers = manifest.putArray("layers");
                 for (int i = 0; i < diffIds.size(); i++) {
-                    layers.addObject().put("mediaType", MediaTypes.OCI_LAYER).put("digest", diffIds.get(i))
+                    layers.addObject()
+                            .put("mediaType", MediaTypes.OCI_LAYER)
+                            .put("digest", diffIds.get(i))
                             .put("size", Files.size(layerFiles.get(i)));
                 }
                 byte[] manifestBytes = ImageStore.json().writeValueAsBytes(manifest);
                 String manifestDigest = Digests.sha256(manifestBytes);
                 entry(tar, blobName(manifestDigest), manifestBytes);
                 entry(tar, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8));
-                ObjectNode index = ImageStore.json().createObjectNode().put("schemaVersion", 2).put("mediaType", MediaTypes.OCI_INDEX);
-                ObjectNode descriptor = index.putArray("manifests").addObject().put("mediaType", MediaTypes.OCI_MANIFEST)
-                        .put("digest", manifestDigest).put("size", manifestBytes.length);
+                ObjectNode index = ImageStore.json()
+                        .createObjectNode()
+                        .put("schemaVersion", 2)
+                        .put("mediaType", MediaTypes.OCI_INDEX);
+                ObjectNode descriptor = index.putArray("manifests")
+                        .addObject()
+                        .put("mediaType", MediaTypes.OCI_MANIFEST)
+                        .put("digest", manifestDigest)
+                        .put("size", manifestBytes.length);
                 if (reference != null) {
-                    descriptor.putObject("annotations").put("io.containerd.image.name", reference.toString())
+                    descriptor
+                            .putObject("annotations")
+                            .put("io.containerd.image.name", reference.toString())
                             .put("org.opencontainers.image.ref.name", reference.tag());
                 }
                 entry(tar, "index.json", ImageStore.json().writeValueAsBytes(index));
@@ -132,13 +150,15 @@ public final class ImageSaver {
         MessageDigest blobSha = Digests.newSha256();
         try (OutputStream written = Files.newOutputStream(file);
                 DigestOutputStream blob = new DigestOutputStream(written, blobSha);
-                OutputStream compressed = gzip ? new org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream(blob)
+                OutputStream compressed = gzip
+                        ? new org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream(blob)
                         : blob;
                 DigestOutputStream uncompressed = new DigestOutputStream(compressed, tarSha);
                 TreeTar tar = new TreeTar(uncompressed)) {
             ContainerFiles.changes(store.layer(layer), tar);
         }
-        return new WrittenLayer(file, Digests.format(tarSha.digest()), Digests.format(blobSha.digest()), Files.size(file));
+        return new WrittenLayer(
+                file, Digests.format(tarSha.digest()), Digests.format(blobSha.digest()), Files.size(file));
     }
 
     /** The stored config with {@code diffIds}; one rebuilt from the record when the store lacks it. */
@@ -148,7 +168,11 @@ public final class ImageSaver {
         if (Files.isRegularFile(blob)) {
             config = (ObjectNode) ImageStore.json().readTree(blob.toFile());
         } else {
-            config = ImageStore.json().createObjectNode().put("architecture", io.isola.launcher.registry.Platform.host().architecture())
+            config = ImageStore.json()
+                    .createObjectNode()
+                    .put(
+                            "architecture",
+                            io.isola.launcher.registry.Platform.host().architecture())
                     .put("os", "linux");
             ObjectNode run = config.putObject("config");
             image.env().forEach(run.putArray("Env")::add);

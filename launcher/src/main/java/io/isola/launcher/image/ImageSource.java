@@ -16,7 +16,9 @@ public final class ImageSource {
 
     /** Docker's {@code --pull}: pull when the store lacks the image, every time, or never. */
     public enum Policy {
-        MISSING, ALWAYS, NEVER;
+        MISSING,
+        ALWAYS,
+        NEVER;
 
         public static Policy parse(String value) {
             for (Policy policy : values()) {
@@ -39,13 +41,15 @@ public final class ImageSource {
             throws IOException {
         ImageReference reference = ImageReference.parse(name);
         boolean verify = tlsVerify != null ? tlsVerify : !ImageReference.isLoopback(reference.registry());
-        Optional<DockerConfig.Credentials> credentials = DockerConfig.fromEnvironment().credentials(reference.registry());
+        Optional<DockerConfig.Credentials> credentials =
+                DockerConfig.fromEnvironment().credentials(reference.registry());
         RegistryClient client = new RegistryClient(reference, credentials, verify);
         return new ImagePuller(store, progress).pull(reference, client, platform == null ? Platform.host() : platform);
     }
 
     /** The stored image {@code name} is, after pulling it as {@code policy} says. */
-    public static Image resolve(ImageStore store, String name, Policy policy, Platform platform, PullProgress progress) {
+    public static Image resolve(
+            ImageStore store, String name, Policy policy, Platform platform, PullProgress progress) {
         Optional<Image> stored = policy == Policy.ALWAYS ? Optional.empty() : stored(store, name);
         if (stored.isPresent()) {
             return stored.get();
@@ -66,7 +70,8 @@ public final class ImageSource {
 
     /** A pull's failure as the CLI reports it: the image, then what went wrong. */
     public static io.isola.api.IsolaException failed(ImageReference reference, IOException e) {
-        String message = e instanceof java.io.InterruptedIOException ? "interrupted"
+        String message = e instanceof java.io.InterruptedIOException
+                ? "interrupted"
                 : e.getMessage() == null ? e.toString() : e.getMessage();
         return new io.isola.api.IsolaException("pulling " + reference + ": " + message, e);
     }

@@ -7,7 +7,6 @@ import io.isola.lifecycle.LockFile;
 import io.isola.spi.ContainerTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -67,6 +66,7 @@ public final class ImageStore {
 
     /** Stores whose existing layers and containers were narrowed by this JVM (the resident server runs many commands). */
     private static final Set<Path> NARROWED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private static final int TRAVERSE = 0711, PRIVATE = 0700;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ImageStore.class);
 
@@ -91,8 +91,10 @@ public final class ImageStore {
             return new ImageStore(Path.of("/var/lib/isola"));
         }
         String data = System.getenv("XDG_DATA_HOME");
-        return new ImageStore(data != null && data.startsWith("/") ? Path.of(data, "isola")
-                : Path.of(System.getProperty("user.home"), ".local", "share", "isola"));
+        return new ImageStore(
+                data != null && data.startsWith("/")
+                        ? Path.of(data, "isola")
+                        : Path.of(System.getProperty("user.home"), ".local", "share", "isola"));
     }
 
     public Path root() {
@@ -129,7 +131,10 @@ public final class ImageStore {
                 WhiteoutUpgrade.ifNeeded(this);
             } catch (IOException e) {
                 // the layers still work on kernels that read xattr whiteouts (6.7): said, not fatal
-                LOG.warn("image store {}: cannot rewrite its layers' xattr whiteouts as character devices: {}", root, e.toString());
+                LOG.warn(
+                        "image store {}: cannot rewrite its layers' xattr whiteouts as character devices: {}",
+                        root,
+                        e.toString());
             }
         }
         return this;
@@ -242,7 +247,8 @@ public final class ImageStore {
         }
         List<Image> all = new ArrayList<>();
         try (Stream<Path> files = Files.list(images)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
+            for (Path file :
+                    files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
                 all.add(json().readValue(file.toFile(), Image.class));
             }
         } catch (IOException e) {
@@ -293,8 +299,10 @@ public final class ImageStore {
         try (Stream<Path> files = Files.walk(layer(diffId))) {
             long total = 0;
             for (Path file : (Iterable<Path>) files::iterator) {
-                java.nio.file.attribute.BasicFileAttributes attributes = Files.readAttributes(file,
-                        java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                java.nio.file.attribute.BasicFileAttributes attributes = Files.readAttributes(
+                        file,
+                        java.nio.file.attribute.BasicFileAttributes.class,
+                        java.nio.file.LinkOption.NOFOLLOW_LINKS);
                 if (attributes.isRegularFile()) {
                     total += attributes.size();
                 }
@@ -321,8 +329,9 @@ public final class ImageStore {
 
     /** The image called {@code name}, or an error that lists what there is. */
     public Image get(String name) {
-        return find(name).orElseThrow(() -> new IllegalArgumentException("image \"" + name + "\": not in the store "
-                + root + "; pull it with 'isola pull " + name + "' or import it with 'isola image import FILE'"));
+        return find(name)
+                .orElseThrow(() -> new IllegalArgumentException("image \"" + name + "\": not in the store " + root
+                        + "; pull it with 'isola pull " + name + "' or import it with 'isola image import FILE'"));
     }
 
     void save(Image image) throws IOException {
@@ -337,7 +346,8 @@ public final class ImageStore {
     public Image tag(Image source, String target) throws IOException {
         try (LockFile lock = lock()) {
             Image tagged = source.named(checkName(target));
-            Optional<Image> replaced = find(target).filter(old -> old.name().equals(target) && !old.id().equals(source.id()));
+            Optional<Image> replaced = find(target)
+                    .filter(old -> old.name().equals(target) && !old.id().equals(source.id()));
             save(tagged);
             if (replaced.isPresent()) {
                 pruneReplaced(replaced.get());
@@ -355,7 +365,9 @@ public final class ImageStore {
         try (LockFile lock = lock()) {
             Image image = get(name);
             Set<String> others = new HashSet<>();
-            list().stream().filter(other -> !other.name().equals(image.name())).forEach(other -> others.addAll(other.layers()));
+            list().stream()
+                    .filter(other -> !other.name().equals(image.name()))
+                    .forEach(other -> others.addAll(other.layers()));
             for (String layer : image.layers()) {
                 String user = others.contains(layer) ? null : ContainerLayers.userOf(this, layer(layer));
                 if (user != null) {
@@ -407,9 +419,11 @@ public final class ImageStore {
      */
     LockFile lock() throws IOException {
         secure(true);
-        return LockFile.acquire(root.resolve("lock"), Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                java.nio.file.LinkOption.NOFOLLOW_LINKS), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        return LockFile.acquire(
+                root.resolve("lock"),
+                Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS),
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
     }
 
     /**
@@ -419,5 +433,4 @@ public final class ImageStore {
     static void deleteTree(Path dir) throws IOException {
         ContainerTrees.remove(dir);
     }
-
 }

@@ -68,7 +68,8 @@ public class ImportProgress {
             if (now - lastShown > 100_000_000L || read == total) {
                 lastShown = now;
                 shown = true;
-                out.printf("\rreading %d/%d MB (%d%%)   ", read >> 20, total >> 20, total == 0 ? 100 : read * 100 / total);
+                out.printf(
+                        "\rreading %d/%d MB (%d%%)   ", read >> 20, total >> 20, total == 0 ? 100 : read * 100 / total);
                 out.flush();
             }
         }

@@ -48,7 +48,10 @@ enum LayerCompression {
             return GZIP;
         }
         // RFC 8878 3.1.1: a frame starts with 0xFD2FB528, little-endian
-        if (magic.length == 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5 && (magic[2] & 0xff) == 0x2f
+        if (magic.length == 4
+                && (magic[0] & 0xff) == 0x28
+                && (magic[1] & 0xff) == 0xb5
+                && (magic[2] & 0xff) == 0x2f
                 && (magic[3] & 0xff) == 0xfd) {
             return ZSTD;
         }
@@ -66,18 +69,20 @@ enum LayerCompression {
      * the format's name; errors of the stream below (the network, a size check) pass as they are.
      */
     private static InputStream named(InputStream in, String what) {
-        return new BufferedInputStream(new FilterInputStream(in) {
-            @Override
-            public int read(byte[] buffer, int offset, int length) throws IOException {
-                try {
-                    return super.read(buffer, offset, length);
-                } catch (EOFException e) {
-                    throw new IOException(what + ": the compressed stream ends before its end (truncated)", e);
-                } catch (ZstdIOException e) {
-                    throw new IOException(what + ": " + e.getMessage(), e);
-                }
-            }
-        }, BUFFER);
+        return new BufferedInputStream(
+                new FilterInputStream(in) {
+                    @Override
+                    public int read(byte[] buffer, int offset, int length) throws IOException {
+                        try {
+                            return super.read(buffer, offset, length);
+                        } catch (EOFException e) {
+                            throw new IOException(what + ": the compressed stream ends before its end (truncated)", e);
+                        } catch (ZstdIOException e) {
+                            throw new IOException(what + ": " + e.getMessage(), e);
+                        }
+                    }
+                },
+                BUFFER);
     }
 
     /**
@@ -95,8 +100,10 @@ enum LayerCompression {
             try {
                 Native.load(); // java.io.tmpdir, zstd-jni's own choice
             } catch (LinkageError inTmp) {
-                throw new IOException(what + " is zstd-compressed, and zstd's native library could not be loaded from "
-                        + scratch + " nor from java.io.tmpdir: " + inTmp.getMessage(), inTmp);
+                throw new IOException(
+                        what + " is zstd-compressed, and zstd's native library could not be loaded from " + scratch
+                                + " nor from java.io.tmpdir: " + inTmp.getMessage(),
+                        inTmp);
             }
         }
     }

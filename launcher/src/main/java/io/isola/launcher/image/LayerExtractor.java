@@ -2,11 +2,11 @@ package io.isola.launcher.image;
 
 import io.isola.internal.nativ.DirectoryFd;
 import io.isola.internal.nativ.Errno;
+import io.isola.internal.nativ.FdOutputStream;
+import io.isola.internal.nativ.Fds;
 import io.isola.internal.nativ.FileAttributes;
 import io.isola.internal.nativ.FileCallException;
 import io.isola.internal.nativ.FileStat;
-import io.isola.internal.nativ.FdOutputStream;
-import io.isola.internal.nativ.Fds;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -44,6 +44,7 @@ final class LayerExtractor {
     private final DirectoryFd root;
     /** "layer DIGEST" or "copy into container ID", for messages. */
     private final String source;
+
     private final CopyRules copy; // null for an image layer
     private final List<String> directories = new ArrayList<>();
     private final List<TarArchiveEntry> directoryEntries = new ArrayList<>();
@@ -138,7 +139,10 @@ final class LayerExtractor {
                 // a layer is unpacked on the host: a device node in it would open host devices to anyone
                 // who can reach the store, and the container's /dev is its own anyway
                 throw new IOException(source + ": entry \"" + entry.getName() + "\" is a "
-                        + (entry.isBlockDevice() ? "block" : "character") + " device; " + (copy == null ? "image layers may not hold device nodes" : "isola cp copies no device nodes"));
+                        + (entry.isBlockDevice() ? "block" : "character") + " device; "
+                        + (copy == null
+                                ? "image layers may not hold device nodes"
+                                : "isola cp copies no device nodes"));
             }
             if (entry.isSymbolicLink()) {
                 parent.remove(file);
@@ -169,8 +173,9 @@ final class LayerExtractor {
     private void refuseReplacingADirectory(DirectoryFd parent, String file, TarArchiveEntry entry) throws IOException {
         java.util.Optional<FileStat> there = parent.stat(file);
         if (there.isPresent() && there.get().isDirectory() != entry.isDirectory()) {
-            throw new IOException(source + ": cannot overwrite " + (entry.isDirectory() ? "the non-directory " : "the directory ")
-                    + file + " with " + (entry.isDirectory() ? "a directory" : "a non-directory"));
+            throw new IOException(
+                    source + ": cannot overwrite " + (entry.isDirectory() ? "the non-directory " : "the directory ")
+                            + file + " with " + (entry.isDirectory() ? "a directory" : "a non-directory"));
         }
     }
 
@@ -182,7 +187,8 @@ final class LayerExtractor {
         return ROOT ? new int[] {(int) entry.getLongUserId(), (int) entry.getLongGroupId()} : null;
     }
 
-    private long regularFile(TarArchiveEntry entry, InputStream content, DirectoryFd parent, String file) throws IOException {
+    private long regularFile(TarArchiveEntry entry, InputStream content, DirectoryFd parent, String file)
+            throws IOException {
         int fd = parent.createFile(file, 0600);
         try {
             long size;
@@ -202,9 +208,11 @@ final class LayerExtractor {
             parent.whiteout(hidden);
         } catch (FileCallException e) {
             if (e.errno() == Errno.EPERM) {
-                throw new IOException(source + ": whiteout \"" + entry.getName() + "\": " + e.getMessage()
-                        + "; overlayfs whiteouts are character devices 0/0, which users other than root may make from"
-                        + " Linux 5.8 on, this is " + System.getProperty("os.version"), e);
+                throw new IOException(
+                        source + ": whiteout \"" + entry.getName() + "\": " + e.getMessage()
+                                + "; overlayfs whiteouts are character devices 0/0, which users other than root may make from"
+                                + " Linux 5.8 on, this is " + System.getProperty("os.version"),
+                        e);
             }
             throw e;
         }
@@ -222,7 +230,8 @@ final class LayerExtractor {
         }
         if (!ROOT) {
             throw new IOException(source + ": opaque directory \"" + entry.getName() + "\": the file system of "
-                    + dir.path() + " takes no user xattrs, which overlayfs reads opaque directories from for a user other"
+                    + dir.path()
+                    + " takes no user xattrs, which overlayfs reads opaque directories from for a user other"
                     + " than root (" + LayerMarks.USER_OPAQUE + "; tmpfs has them from Linux 6.6): keep the image store"
                     + " (ISOLA_ROOT) on a file system that has them, such as ext4, xfs or btrfs");
         }
@@ -256,7 +265,8 @@ final class LayerExtractor {
             }
             parent.hardLink(from, targetName, file);
         } catch (FileCallException e) {
-            throw new IOException(refusal + " goes through a symbolic link or a missing directory (" + e.getMessage() + ")", e);
+            throw new IOException(
+                    refusal + " goes through a symbolic link or a missing directory (" + e.getMessage() + ")", e);
         }
     }
 
@@ -296,8 +306,11 @@ final class LayerExtractor {
             return root.directories(relative);
         } catch (FileCallException e) {
             if (e.errno() == Errno.ELOOP || e.errno() == Errno.ENOTDIR || e.errno() == Errno.EXDEV) {
-                throw new IOException(source + ": entry \"" + name + "\" goes through a symbolic link"
-                        + " or a file; entries are written inside the " + (copy == null ? "layer" : "destination") + " only", e);
+                throw new IOException(
+                        source + ": entry \"" + name + "\" goes through a symbolic link"
+                                + " or a file; entries are written inside the "
+                                + (copy == null ? "layer" : "destination") + " only",
+                        e);
             }
             throw new IOException(source + ": entry \"" + name + "\": " + e.getMessage(), e);
         }
@@ -308,8 +321,8 @@ final class LayerExtractor {
         try {
             return DirectoryFd.components(name);
         } catch (IllegalArgumentException e) {
-            throw new IOException(source + ": entry \"" + name + "\" points outside the " + (copy == null ? "layer" : "destination")
-                    + " (absolute names and \"..\" are not allowed)");
+            throw new IOException(source + ": entry \"" + name + "\" points outside the "
+                    + (copy == null ? "layer" : "destination") + " (absolute names and \"..\" are not allowed)");
         }
     }
 }

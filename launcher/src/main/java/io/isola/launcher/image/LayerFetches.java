@@ -41,13 +41,15 @@ final class LayerFetches implements AutoCloseable {
 
     /** Starts fetching the layer {@code diffId} unless it is started already (a layer listed twice is fetched once). */
     void start(String diffId, Fetch fetch) {
-        byDiffId.computeIfAbsent(diffId, id -> done.submit(() -> {
-            try {
-                return fetch.run();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }));
+        byDiffId.computeIfAbsent(
+                diffId,
+                id -> done.submit(() -> {
+                    try {
+                        return fetch.run();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }));
     }
 
     /** Waits for every fetch started; returns the bytes of each layer's files by diff id, or throws the first failure. */

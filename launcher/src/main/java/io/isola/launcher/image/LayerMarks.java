@@ -33,6 +33,7 @@ final class LayerMarks {
 
     /** Whether overlayfs hides the lower layers' content of this directory. */
     static boolean isOpaque(DirectoryFd dir) throws FileCallException {
-        return "y".equals(FileAttributes.xattr(dir.fd(), USER_OPAQUE)) || "y".equals(FileAttributes.xattr(dir.fd(), TRUSTED_OPAQUE));
+        return "y".equals(FileAttributes.xattr(dir.fd(), USER_OPAQUE))
+                || "y".equals(FileAttributes.xattr(dir.fd(), TRUSTED_OPAQUE));
     }
 }

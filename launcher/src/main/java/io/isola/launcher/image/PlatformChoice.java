@@ -29,7 +29,9 @@ final class PlatformChoice {
             String os = described.path("os").asText("?");
             if (!os.equals("unknown")) { // attestations (unknown/unknown) are no platform
                 offered.add(os + "/" + described.path("architecture").asText("?")
-                        + (described.hasNonNull("variant") ? "/" + described.get("variant").asText() : ""));
+                        + (described.hasNonNull("variant")
+                                ? "/" + described.get("variant").asText()
+                                : ""));
             }
         }
         throw new IllegalArgumentException("image " + reference + " has no variant for " + platform + "; it has "

@@ -82,8 +82,11 @@ public class PullProgress {
             shown = now;
             int width = 40;
             int done = total > 0 ? (int) Math.min(width, read * width / total) : 0;
-            String bar = total > 0 ? "[" + "=".repeat(Math.max(0, done - 1)) + (done > 0 ? ">" : "") + " ".repeat(width - done) + "] " : "";
-            out.print("\r\033[K" + shortDigest(digest) + ": Downloading " + bar + size(read) + (total > 0 ? "/" + size(total) : ""));
+            String bar = total > 0
+                    ? "[" + "=".repeat(Math.max(0, done - 1)) + (done > 0 ? ">" : "") + " ".repeat(width - done) + "] "
+                    : "";
+            out.print("\r\033[K" + shortDigest(digest) + ": Downloading " + bar + size(read)
+                    + (total > 0 ? "/" + size(total) : ""));
             open = true;
             out.flush();
         }

@@ -65,22 +65,36 @@ public final class SubordinateTrees {
     }
 
     private static void run(String task, List<Path> paths, List<String> options, OutputStream out) throws IOException {
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
                 // the JVM's own warnings (unified logging writes them to stdout) must not enter the tar
-                "-Xlog:disable", "-Xlog:all=warning:stderr",
-                "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
+                "-Xlog:disable",
+                "-Xlog:all=warning:stderr",
+                "-XX:-UsePerfData",
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-Xshare:auto",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
         // this JVM's class-data archive (bin/isola's), made for this class path: the task starts faster
         java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(arg -> arg.startsWith("-XX:SharedArchiveFile=")).forEach(command::add);
+                .filter(arg -> arg.startsWith("-XX:SharedArchiveFile="))
+                .forEach(command::add);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), TreeTask.class.getName(), task));
         command.addAll(options);
         paths.forEach(path -> command.add(path.toAbsolutePath().toString()));
-        ContainerSpec spec = ContainerSpec.builder(command).isolators(Set.of("user")).with(UserNamespace.defaultMapping())
-                .env("PATH", "/usr/bin:/bin").cwd("/").stdin(Stdio.NULL).stdout(Stdio.PIPE).stderr(Stdio.PIPE).build();
+        ContainerSpec spec = ContainerSpec.builder(command)
+                .isolators(Set.of("user"))
+                .with(UserNamespace.defaultMapping())
+                .env("PATH", "/usr/bin:/bin")
+                .cwd("/")
+                .stdin(Stdio.NULL)
+                .stdout(Stdio.PIPE)
+                .stderr(Stdio.PIPE)
+                .build();
         LOG.debug("{} {} in a user namespace", task, paths);
         String failed;
-        try (IsolaRuntime runtime = IsolaRuntime.withIsolators(Set.of("user")); Container helper = runtime.start(spec)) {
+        try (IsolaRuntime runtime = IsolaRuntime.withIsolators(Set.of("user"));
+                Container helper = runtime.start(spec)) {
             CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(helper.stderr()));
             helper.stdout().transferTo(out);
             ExitStatus status = helper.waitFor();
@@ -93,8 +107,8 @@ public final class SubordinateTrees {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException(task + " " + paths + " in a user namespace was interrupted");
         }
-        throw new IOException(task + " " + paths.get(0) + " in a user namespace with uid " + HostIdentity.current().uid()
-                + "'s subordinate ids failed: " + failed);
+        throw new IOException(task + " " + paths.get(0) + " in a user namespace with uid "
+                + HostIdentity.current().uid() + "'s subordinate ids failed: " + failed);
     }
 
     private static String read(InputStream in) {

@@ -7,9 +7,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.attribute.FileTime;
-import java.util.concurrent.TimeUnit;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
@@ -58,7 +58,8 @@ final class TreeTar implements AutoCloseable {
                 }
             }
             case FileStat.S_IFCHR, FileStat.S_IFBLK -> {
-                entry = new TarArchiveEntry(name, type == FileStat.S_IFCHR ? TarArchiveEntry.LF_CHR : TarArchiveEntry.LF_BLK, true);
+                entry = new TarArchiveEntry(
+                        name, type == FileStat.S_IFCHR ? TarArchiveEntry.LF_CHR : TarArchiveEntry.LF_BLK, true);
                 entry.setDevMajor(stat.rdevMajor());
                 entry.setDevMinor(stat.rdevMinor());
             }
@@ -70,7 +71,8 @@ final class TreeTar implements AutoCloseable {
         entry.setMode(type | (stat.mode() & 07777));
         entry.setUserId(Integer.toUnsignedLong(stat.uid()));
         entry.setGroupId(Integer.toUnsignedLong(stat.gid()));
-        entry.setModTime(FileTime.from(stat.mtimeSeconds() * 1000 + stat.mtimeNanos() / 1_000_000, TimeUnit.MILLISECONDS));
+        entry.setModTime(
+                FileTime.from(stat.mtimeSeconds() * 1000 + stat.mtimeNanos() / 1_000_000, TimeUnit.MILLISECONDS));
         if (entry.isFile() && !entry.isLink() && entry.getSize() > 0) {
             try (InputStream in = dir.readFile(child, stat)) {
                 tar.putArchiveEntry(entry);

@@ -37,7 +37,8 @@ public final class TreeTask {
 
     private static void run(String[] args) throws IOException {
         if (args.length < 2) {
-            throw new IllegalArgumentException("usage: remove|changes|merged|directory|diff PATH... or shift UIDMAP GIDMAP TREE");
+            throw new IllegalArgumentException(
+                    "usage: remove|changes|merged|directory|diff PATH... or shift UIDMAP GIDMAP TREE");
         }
         List<Path> paths = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
@@ -45,8 +46,8 @@ public final class TreeTask {
         }
         if (args[0].equals("shift") && args.length == 4) {
             IdMaps own = IdMaps.ofProcess(ProcessHandle.current().pid());
-            ContainerTrees.shiftOwners(Path.of(args[3]), new IdMaps(inOwn(parse(args[1]), own.uids()), inOwn(parse(args[2]),
-                    own.gids())));
+            ContainerTrees.shiftOwners(
+                    Path.of(args[3]), new IdMaps(inOwn(parse(args[1]), own.uids()), inOwn(parse(args[2]), own.gids())));
             return;
         }
         if (args[0].equals("remove")) {
@@ -72,11 +73,17 @@ public final class TreeTask {
 
     /** {@code maps} as this task's argument: {@code CTR:HOST:LEN} lines joined by commas. */
     static String maps(List<IdMapping> maps) {
-        return String.join(",", maps.stream().map(m -> m.containerId() + ":" + m.hostId() + ":" + m.length()).toList());
+        return String.join(
+                ",",
+                maps.stream()
+                        .map(m -> m.containerId() + ":" + m.hostId() + ":" + m.length())
+                        .toList());
     }
 
     private static List<IdMapping> parse(String text) {
-        return java.util.Arrays.stream(text.split(",")).map(line -> IdMapping.parse("map", line)).toList();
+        return java.util.Arrays.stream(text.split(","))
+                .map(line -> IdMapping.parse("map", line))
+                .toList();
     }
 
     /**
@@ -88,9 +95,11 @@ public final class TreeTask {
         List<IdMapping> composed = new ArrayList<>();
         for (IdMapping c : container) {
             for (IdMapping o : own) {
-                long start = Math.max(c.hostId(), o.hostId()), end = Math.min(c.hostId() + c.length(), o.hostId() + o.length());
+                long start = Math.max(c.hostId(), o.hostId()),
+                        end = Math.min(c.hostId() + c.length(), o.hostId() + o.length());
                 if (start < end) {
-                    composed.add(new IdMapping(c.containerId() + start - c.hostId(), o.containerId() + start - o.hostId(), end - start));
+                    composed.add(new IdMapping(
+                            c.containerId() + start - c.hostId(), o.containerId() + start - o.hostId(), end - start));
                 }
             }
         }

@@ -80,7 +80,8 @@ public final class VolumeSeed {
             }
             Path tar = Files.createTempFile(scratch, "seed", ".tar");
             try {
-                try (OutputStream out = Files.newOutputStream(tar); TreeTar writer = new TreeTar(out)) {
+                try (OutputStream out = Files.newOutputStream(tar);
+                        TreeTar writer = new TreeTar(out)) {
                     if (layered) {
                         ContainerFiles.mergedBelow(current, writer);
                     } else {

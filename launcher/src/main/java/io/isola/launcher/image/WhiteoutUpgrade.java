@@ -27,6 +27,7 @@ final class WhiteoutUpgrade {
     private static final Logger LOG = LoggerFactory.getLogger(WhiteoutUpgrade.class);
     /** The store's format: device whiteouts. Absent in stores made before it. */
     static final String FORMAT = "format", CURRENT = "2";
+
     private static final String PENDING = ".isola-whiteout";
 
     private WhiteoutUpgrade() {}
@@ -75,7 +76,9 @@ final class WhiteoutUpgrade {
                 try (DirectoryFd sub = dir.directory(name)) {
                     converted += upgrade(sub);
                 }
-            } else if (stat.get().isRegularFile() && stat.get().size() == 0 && dir.xattr(name, LayerMarks.XATTR_WHITEOUT) != null) {
+            } else if (stat.get().isRegularFile()
+                    && stat.get().size() == 0
+                    && dir.xattr(name, LayerMarks.XATTR_WHITEOUT) != null) {
                 replaceByDevice(dir, name);
                 converted++;
             }
@@ -94,7 +97,10 @@ final class WhiteoutUpgrade {
             return;
         }
         Optional<FileStat> left = dir.stat(pending);
-        if (left.isPresent() && !(left.get().type() == FileStat.S_IFCHR && left.get().rdevMajor() == 0 && left.get().rdevMinor() == 0)) {
+        if (left.isPresent()
+                && !(left.get().type() == FileStat.S_IFCHR
+                        && left.get().rdevMajor() == 0
+                        && left.get().rdevMinor() == 0)) {
             dir.remove(name); // the image's own file of that name, kept: no atomic swap, a brief gap instead
             dir.whiteout(name);
             return;

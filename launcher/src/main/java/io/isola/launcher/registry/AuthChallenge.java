@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  */
 record AuthChallenge(String scheme, Map<String, String> parameters) {
 
-    private static final Pattern PARAMETER = Pattern.compile("\\s*([A-Za-z0-9_-]+)\\s*=\\s*(?:\"((?:[^\"\\\\]|\\\\.)*)\"|([^,\\s]*))\\s*,?");
+    private static final Pattern PARAMETER =
+            Pattern.compile("\\s*([A-Za-z0-9_-]+)\\s*=\\s*(?:\"((?:[^\"\\\\]|\\\\.)*)\"|([^,\\s]*))\\s*,?");
 
     static AuthChallenge parse(String header) {
         if (header == null || header.isBlank()) {

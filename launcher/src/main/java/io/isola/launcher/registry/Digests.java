@@ -31,7 +31,8 @@ public final class Digests {
     /** {@code digest}, or an error naming {@code what} when it is not a sha256 digest (other algorithms are refused). */
     public static String check(String digest, String what) throws java.io.IOException {
         if (digest == null || !SHA256.matcher(digest).matches()) {
-            throw new java.io.IOException(what + ": digest \"" + digest + "\": expected sha256:<64 lower-case hex digits>");
+            throw new java.io.IOException(
+                    what + ": digest \"" + digest + "\": expected sha256:<64 lower-case hex digits>");
         }
         return digest;
     }

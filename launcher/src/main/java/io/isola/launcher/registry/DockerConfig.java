@@ -51,8 +51,10 @@ public final class DockerConfig {
      */
     public static DockerConfig fromEnvironment() {
         String dir = System.getProperty("isola.docker.config", System.getenv("DOCKER_CONFIG"));
-        return new DockerConfig(dir != null && !dir.isEmpty() ? Path.of(dir, "config.json")
-                : Path.of(System.getProperty("user.home"), ".docker", "config.json"));
+        return new DockerConfig(
+                dir != null && !dir.isEmpty()
+                        ? Path.of(dir, "config.json")
+                        : Path.of(System.getProperty("user.home"), ".docker", "config.json"));
     }
 
     public Path file() {
@@ -67,7 +69,8 @@ public final class DockerConfig {
             if (entry != null && entry.hasNonNull("auth")) {
                 String decoded;
                 try {
-                    decoded = new String(Base64.getDecoder().decode(entry.get("auth").asText()), StandardCharsets.UTF_8);
+                    decoded = new String(
+                            Base64.getDecoder().decode(entry.get("auth").asText()), StandardCharsets.UTF_8);
                 } catch (IllegalArgumentException e) {
                     throw new IOException(file + ": the \"auth\" of \"" + key + "\" is not base64");
                 }
@@ -84,7 +87,9 @@ public final class DockerConfig {
     /** Stores {@code credentials} for {@code registry}, replacing what was there. */
     public void store(String registry, Credentials credentials) throws IOException {
         ObjectNode root = read();
-        ObjectNode auths = root.has("auths") && root.get("auths").isObject() ? (ObjectNode) root.get("auths") : root.putObject("auths");
+        ObjectNode auths = root.has("auths") && root.get("auths").isObject()
+                ? (ObjectNode) root.get("auths")
+                : root.putObject("auths");
         for (String key : keys(registry)) {
             auths.remove(key);
         }
@@ -138,13 +143,21 @@ public final class DockerConfig {
     private void write(ObjectNode root) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         if (!Files.isDirectory(dir)) {
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Files.createDirectories(
+                    dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         }
-        Path partial = Files.createTempFile(dir, ".config", ".json",
+        Path partial = Files.createTempFile(
+                dir,
+                ".config",
+                ".json",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try { // made 0600 and renamed over the old file: no moment when another user could read it
             JSON.writeValue(partial.toFile(), root);
-            Files.move(partial, file.toAbsolutePath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(
+                    partial,
+                    file.toAbsolutePath(),
+                    StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(partial);
         }

@@ -15,7 +15,8 @@ public record ImageReference(String registry, String repository, String tag, Str
     private static final Pattern COMPONENT = Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*");
     private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
     private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
-    private static final Pattern HOST = Pattern.compile("(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\\[[0-9a-fA-F:]+\\])(?::[0-9]{1,5})?");
+    private static final Pattern HOST = Pattern.compile(
+            "(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\\[[0-9a-fA-F:]+\\])(?::[0-9]{1,5})?");
 
     /** Parses {@code name}; an error names it and what a reference looks like. */
     public static ImageReference parse(String name) {
@@ -38,7 +39,10 @@ public record ImageReference(String registry, String repository, String tag, Str
             tag = rest.substring(colon + 1);
             rest = rest.substring(0, colon);
             if (!TAG.matcher(tag).matches()) {
-                throw invalid(name, "the tag \"" + tag + "\" must be letters, digits, _ . and -, at most 128, not starting with . or -");
+                throw invalid(
+                        name,
+                        "the tag \"" + tag
+                                + "\" must be letters, digits, _ . and -, at most 128, not starting with . or -");
             }
         }
         String registry = DOCKER_HUB;
@@ -58,8 +62,10 @@ public record ImageReference(String registry, String repository, String tag, Str
         }
         for (String component : rest.split("/", -1)) {
             if (!COMPONENT.matcher(component).matches()) {
-                throw invalid(name, "the path component \"" + component
-                        + "\" must be lower-case letters and digits, separated by . _ __ or -");
+                throw invalid(
+                        name,
+                        "the path component \"" + component
+                                + "\" must be lower-case letters and digits, separated by . _ __ or -");
             }
         }
         if (registry.equals(DOCKER_HUB) && !rest.contains("/")) {
@@ -79,7 +85,8 @@ public record ImageReference(String registry, String repository, String tag, Str
         if (server == null || server.isEmpty()) {
             return DOCKER_HUB;
         }
-        String host = server.replaceFirst("^[a-z]+://", "").replaceFirst("/.*$", "").toLowerCase(Locale.ROOT);
+        String host =
+                server.replaceFirst("^[a-z]+://", "").replaceFirst("/.*$", "").toLowerCase(Locale.ROOT);
         if (!HOST.matcher(host).matches()) {
             throw new IllegalArgumentException("registry \"" + server + "\": expected HOST[:PORT]");
         }
@@ -88,9 +95,12 @@ public record ImageReference(String registry, String repository, String tag, Str
 
     /** Whether {@code registry} (HOST[:PORT]) is on loopback: localhost, 127.0.0.0/8 or [::1]. */
     public static boolean isLoopback(String registry) {
-        String host = registry.startsWith("[") ? registry.substring(0, registry.indexOf(']') + 1)
+        String host = registry.startsWith("[")
+                ? registry.substring(0, registry.indexOf(']') + 1)
                 : registry.replaceFirst(":[0-9]+$", "");
-        return host.equals("localhost") || host.matches("127\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}") || host.equals("[::1]");
+        return host.equals("localhost")
+                || host.matches("127\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}")
+                || host.equals("[::1]");
     }
 
     /** The host the API of {@code registry} is served on. */

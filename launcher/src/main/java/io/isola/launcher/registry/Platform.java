@@ -8,10 +8,15 @@ public record Platform(String os, String architecture, String variant) {
 
     /** Parses {@code linux/amd64} or {@code linux/arm64/v8}; an error names the value. */
     public static Platform parse(String value) {
-        String[] parts = value == null ? new String[0] : value.toLowerCase(Locale.ROOT).split("/", -1);
-        if (parts.length < 2 || parts.length > 3 || parts[0].isEmpty() || parts[1].isEmpty()
+        String[] parts =
+                value == null ? new String[0] : value.toLowerCase(Locale.ROOT).split("/", -1);
+        if (parts.length < 2
+                || parts.length > 3
+                || parts[0].isEmpty()
+                || parts[1].isEmpty()
                 || (parts.length == 3 && parts[2].isEmpty())) {
-            throw new IllegalArgumentException("platform \"" + value + "\": expected OS/ARCH[/VARIANT], such as linux/amd64");
+            throw new IllegalArgumentException(
+                    "platform \"" + value + "\": expected OS/ARCH[/VARIANT], such as linux/amd64");
         }
         return new Platform(parts[0], architecture(parts[1]), parts.length == 3 ? parts[2] : null);
     }
@@ -32,7 +37,9 @@ public record Platform(String os, String architecture, String variant) {
 
     /** Whether an index entry's {@code platform} object is this one (a variant is compared when asked for). */
     public boolean matches(JsonNode platform) {
-        if (platform == null || !os.equals(platform.path("os").asText()) || !architecture.equals(platform.path("architecture").asText())) {
+        if (platform == null
+                || !os.equals(platform.path("os").asText())
+                || !architecture.equals(platform.path("architecture").asText())) {
             return false;
         }
         return variant == null || variant.equals(platform.path("variant").asText());

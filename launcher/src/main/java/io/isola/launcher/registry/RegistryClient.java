@@ -34,8 +34,9 @@ public final class RegistryClient {
     static final ObjectMapper JSON = new ObjectMapper();
     /** Manifests, indexes, configs and token answers are kilobytes; a larger one is hostile. */
     public static final int MAX_METADATA_BYTES = 4 << 20;
-    public static final List<String> MANIFEST_TYPES = List.of(MediaTypes.OCI_INDEX, MediaTypes.OCI_MANIFEST,
-            MediaTypes.DOCKER_LIST, MediaTypes.DOCKER_MANIFEST);
+
+    public static final List<String> MANIFEST_TYPES =
+            List.of(MediaTypes.OCI_INDEX, MediaTypes.OCI_MANIFEST, MediaTypes.DOCKER_LIST, MediaTypes.DOCKER_MANIFEST);
 
     /** A manifest or an index as the registry sent it, with the digest of those bytes. */
     public record Manifest(byte[] content, String mediaType, String digest) {}
@@ -55,15 +56,21 @@ public final class RegistryClient {
         this(image.registry(), image.apiHost(), image.repository(), credentials, tlsVerify);
     }
 
-    public RegistryClient(String registry, String host, String repository, Optional<DockerConfig.Credentials> credentials,
+    public RegistryClient(
+            String registry,
+            String host,
+            String repository,
+            Optional<DockerConfig.Credentials> credentials,
             boolean tlsVerify) {
         this.registry = registry;
         this.host = host;
         this.repository = repository;
         this.credentials = credentials;
         this.tlsVerify = tlsVerify;
-        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30))
-                .followRedirects(HttpClient.Redirect.NEVER).version(HttpClient.Version.HTTP_1_1);
+        HttpClient.Builder builder = HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(30))
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .version(HttpClient.Version.HTTP_1_1);
         if (!tlsVerify) {
             builder.sslContext(TrustingSsl.context());
         }
@@ -86,17 +93,24 @@ public final class RegistryClient {
 
     /** The manifest or index {@code reference} (a tag or a digest) names; its digest checked when it is one. */
     public Manifest manifest(String reference) throws IOException {
-        HttpResponse<InputStream> response = ok(send("/v2/" + repository + "/manifests/" + reference,
-                String.join(", ", MANIFEST_TYPES)), "manifest " + reference);
+        HttpResponse<InputStream> response = ok(
+                send("/v2/" + repository + "/manifests/" + reference, String.join(", ", MANIFEST_TYPES)),
+                "manifest " + reference);
         byte[] content = Bounded.read(response.body(), MAX_METADATA_BYTES, "manifest " + reference);
         String digest = Digests.sha256(content);
         if (reference.startsWith("sha256:") && !reference.equals(digest)) {
             throw new IOException(where() + ": manifest " + reference + ": the content's digest is " + digest);
         }
-        String type = response.headers().firstValue("Content-Type").map(t -> t.replaceFirst(";.*", "").trim()).orElse("");
+        String type = response.headers()
+                .firstValue("Content-Type")
+                .map(t -> t.replaceFirst(";.*", "").trim())
+                .orElse("");
         if (!MANIFEST_TYPES.contains(type)) {
             JsonNode node = JSON.readTree(content); // some registries send application/json: the manifest says its type
-            type = node == null ? "" : node.path("mediaType").asText(node.has("manifests") ? MediaTypes.OCI_INDEX : MediaTypes.OCI_MANIFEST);
+            type = node == null
+                    ? ""
+                    : node.path("mediaType")
+                            .asText(node.has("manifests") ? MediaTypes.OCI_INDEX : MediaTypes.OCI_MANIFEST);
         }
         return new Manifest(content, type, digest);
     }
@@ -104,7 +118,9 @@ public final class RegistryClient {
     /** The blob {@code digest} as a stream of its bytes, with its length when the registry said it (else -1); the caller checks the digest. */
     public Blob blob(String digest) throws IOException {
         HttpResponse<InputStream> response = ok(send("/v2/" + repository + "/blobs/" + digest, null), "blob " + digest);
-        return new Blob(response.body(), response.headers().firstValueAsLong("Content-Length").orElse(-1));
+        return new Blob(
+                response.body(),
+                response.headers().firstValueAsLong("Content-Length").orElse(-1));
     }
 
     /** A blob's stream and its length (-1 when unknown). */
@@ -123,7 +139,8 @@ public final class RegistryClient {
 
     /** Whether the repository holds the blob {@code digest} already ({@code HEAD}). */
     public boolean hasBlob(String digest) throws IOException {
-        HttpResponse<InputStream> response = send("HEAD", base().resolve("/v2/" + repository + "/blobs/" + digest), null, null, null);
+        HttpResponse<InputStream> response =
+                send("HEAD", base().resolve("/v2/" + repository + "/blobs/" + digest), null, null, null);
         response.body().close();
         if (response.statusCode() == 200) {
             return true;
@@ -137,20 +154,33 @@ public final class RegistryClient {
 
     /** Uploads {@code content} as the blob {@code digest}, in one request ({@code POST} then {@code PUT ?digest=}). */
     public void upload(String digest, HttpRequest.BodyPublisher content) throws IOException {
-        HttpResponse<InputStream> started = ok(send("POST", base().resolve("/v2/" + repository + "/blobs/uploads/"), null,
-                null, null), "upload of blob " + digest);
+        HttpResponse<InputStream> started = ok(
+                send("POST", base().resolve("/v2/" + repository + "/blobs/uploads/"), null, null, null),
+                "upload of blob " + digest);
         started.body().close();
-        String location = started.headers().firstValue("Location").orElseThrow(() -> new RegistryException(where()
-                + ": the upload of blob " + digest + " was answered without a Location"));
+        String location = started.headers()
+                .firstValue("Location")
+                .orElseThrow(() -> new RegistryException(
+                        where() + ": the upload of blob " + digest + " was answered without a Location"));
         URI at = base().resolve(location);
         URI put = URI.create(at + (at.getRawQuery() == null ? "?" : "&") + query("digest", digest));
-        ok(send("PUT", put, null, content, "application/octet-stream"), "upload of blob " + digest).body().close();
+        ok(send("PUT", put, null, content, "application/octet-stream"), "upload of blob " + digest)
+                .body()
+                .close();
     }
 
     /** Stores {@code content} as the manifest {@code tag}; returns its digest. */
     public String putManifest(String tag, byte[] content, String mediaType) throws IOException {
-        ok(send("PUT", base().resolve("/v2/" + repository + "/manifests/" + tag), null,
-                HttpRequest.BodyPublishers.ofByteArray(content), mediaType), "manifest " + tag).body().close();
+        ok(
+                        send(
+                                "PUT",
+                                base().resolve("/v2/" + repository + "/manifests/" + tag),
+                                null,
+                                HttpRequest.BodyPublishers.ofByteArray(content),
+                                mediaType),
+                        "manifest " + tag)
+                .body()
+                .close();
         return Digests.sha256(content);
     }
 
@@ -165,12 +195,16 @@ public final class RegistryClient {
         }
         String detail = RegistryErrors.describe(response);
         if (status == 401 || status == 403) {
-            throw new RegistryException(where() + ": " + what + " of " + repository + ": access denied (HTTP " + status + detail
-                    + ")" + (credentials.isPresent() ? " for user " + credentials.get().user()
-                            : "; if the repository is private, run 'isola login " + registry + "'"));
+            throw new RegistryException(
+                    where() + ": " + what + " of " + repository + ": access denied (HTTP " + status + detail
+                            + ")"
+                            + (credentials.isPresent()
+                                    ? " for user " + credentials.get().user()
+                                    : "; if the repository is private, run 'isola login " + registry + "'"));
         }
         if (status == 404) {
-            throw new RegistryException(where() + ": " + what + " of " + repository + ": not found (HTTP 404" + detail + ")");
+            throw new RegistryException(
+                    where() + ": " + what + " of " + repository + ": not found (HTTP 404" + detail + ")");
         }
         throw new RegistryException(where() + ": " + what + " of " + repository + ": HTTP " + status + detail);
     }
@@ -181,13 +215,15 @@ public final class RegistryClient {
     }
 
     /** {@code method} on {@code uri} with {@code body} (or none), answering one 401 and following up to five redirects. */
-    private HttpResponse<InputStream> send(String method, URI start, String accept, HttpRequest.BodyPublisher body,
-            String contentType) throws IOException {
+    private HttpResponse<InputStream> send(
+            String method, URI start, String accept, HttpRequest.BodyPublisher body, String contentType)
+            throws IOException {
         URI uri = start;
         boolean authenticated = false;
         for (int redirects = 0; ; ) {
             boolean ours = uri.getHost() != null && uri.getRawAuthority().equalsIgnoreCase(host);
-            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(method.equals("GET") ? 60 : 600))
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                    .timeout(Duration.ofSeconds(method.equals("GET") ? 60 : 600))
                     .method(method, body != null ? body : HttpRequest.BodyPublishers.noBody());
             if (accept != null) {
                 request.header("Accept", accept);
@@ -203,7 +239,8 @@ public final class RegistryClient {
             int status = response.statusCode();
             if (status == 401 && ours && !authenticated) {
                 response.body().close();
-                authenticate(AuthChallenge.parse(response.headers().firstValue("WWW-Authenticate").orElse(null)));
+                authenticate(AuthChallenge.parse(
+                        response.headers().firstValue("WWW-Authenticate").orElse(null)));
                 authenticated = true;
                 continue;
             }
@@ -227,8 +264,10 @@ public final class RegistryClient {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while talking to " + where());
         } catch (ConnectException e) {
-            throw new RegistryException(where() + ": cannot connect to " + request.uri().getRawAuthority() + " ("
-                    + (e.getMessage() == null ? "connection refused" : e.getMessage()) + ")", e);
+            throw new RegistryException(
+                    where() + ": cannot connect to " + request.uri().getRawAuthority() + " ("
+                            + (e.getMessage() == null ? "connection refused" : e.getMessage()) + ")",
+                    e);
         }
     }
 
@@ -244,14 +283,18 @@ public final class RegistryClient {
             IOException failure = null;
             for (String candidate : order) {
                 try {
-                    HttpResponse<InputStream> probe = call(HttpRequest.newBuilder(URI.create(candidate + "://" + host + "/v2/"))
-                            .GET().timeout(Duration.ofSeconds(30)).build());
+                    HttpResponse<InputStream> probe =
+                            call(HttpRequest.newBuilder(URI.create(candidate + "://" + host + "/v2/"))
+                                    .GET()
+                                    .timeout(Duration.ofSeconds(30))
+                                    .build());
                     probe.body().close();
                     if (probe.statusCode() != 400) {
                         scheme = candidate;
                         break;
                     }
-                    failure = new RegistryException(where() + ": " + candidate + "://" + host + "/v2/ answered HTTP 400");
+                    failure =
+                            new RegistryException(where() + ": " + candidate + "://" + host + "/v2/ answered HTTP 400");
                 } catch (SSLException | RegistryException e) {
                     LOG.debug("{} does not answer {} ({})", host, candidate, e.toString());
                     failure = e;
@@ -269,8 +312,8 @@ public final class RegistryClient {
             throw new RegistryException(where() + " answered 401 without a WWW-Authenticate challenge");
         }
         if (challenge.isBasic()) {
-            DockerConfig.Credentials user = credentials.orElseThrow(() -> new RegistryException(where()
-                    + " asks for a user name and password: run 'isola login " + registry + "'"));
+            DockerConfig.Credentials user = credentials.orElseThrow(() -> new RegistryException(
+                    where() + " asks for a user name and password: run 'isola login " + registry + "'"));
             authorization = "Basic " + user.basic();
             return;
         }
@@ -278,7 +321,8 @@ public final class RegistryClient {
             throw new RegistryException(where() + ": unsupported authentication \"" + challenge.scheme()
                     + "\": expected Bearer with a realm, or Basic");
         }
-        authorization = "Bearer " + new TokenRequest(challenge, repository, credentials, tlsVerify, where(), actions).fetch(http);
+        authorization = "Bearer "
+                + new TokenRequest(challenge, repository, credentials, tlsVerify, where(), actions).fetch(http);
     }
 
     /** The value of a query parameter. */

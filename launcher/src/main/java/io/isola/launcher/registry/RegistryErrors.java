@@ -17,7 +17,8 @@ final class RegistryErrors {
             JsonNode errors = RegistryClient.JSON.readTree(content).path("errors");
             StringBuilder text = new StringBuilder();
             for (JsonNode error : errors) {
-                text.append(text.length() == 0 ? ": " : "; ").append(error.path("code").asText("?"));
+                text.append(text.length() == 0 ? ": " : "; ")
+                        .append(error.path("code").asText("?"));
                 String message = error.path("message").asText("");
                 if (!message.isEmpty()) {
                     text.append(" ").append(message);

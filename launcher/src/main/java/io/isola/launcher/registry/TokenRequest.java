@@ -26,8 +26,13 @@ final class TokenRequest {
     private final String where;
     private final String actions;
 
-    TokenRequest(AuthChallenge challenge, String repository, Optional<DockerConfig.Credentials> credentials, boolean tlsVerify,
-            String where, String actions) {
+    TokenRequest(
+            AuthChallenge challenge,
+            String repository,
+            Optional<DockerConfig.Credentials> credentials,
+            boolean tlsVerify,
+            String where,
+            String actions) {
         this.actions = actions;
         this.challenge = challenge;
         this.repository = repository;
@@ -46,17 +51,21 @@ final class TokenRequest {
         if (!"https".equals(realm.getScheme()) && !"http".equals(realm.getScheme())) {
             throw new RegistryException(where + ": token realm \"" + realm + "\": expected an https:// URL");
         }
-        StringBuilder url = new StringBuilder(challenge.realm()).append(challenge.realm().contains("?") ? '&' : '?');
+        StringBuilder url =
+                new StringBuilder(challenge.realm()).append(challenge.realm().contains("?") ? '&' : '?');
         String service = challenge.parameters().get("service");
         if (service != null) {
             url.append(RegistryClient.query("service", service)).append('&');
         }
         // a login's GET /v2/ asks for no repository: then no scope, as Docker's login asks
-        String scope = challenge.parameters().getOrDefault("scope", repository.isEmpty() ? "" : "repository:" + repository + ":" + actions);
+        String scope = challenge
+                .parameters()
+                .getOrDefault("scope", repository.isEmpty() ? "" : "repository:" + repository + ":" + actions);
         if (!scope.isEmpty()) {
             url.append(RegistryClient.query("scope", scope));
         }
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url.toString())).GET().timeout(Duration.ofSeconds(60));
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(URI.create(url.toString())).GET().timeout(Duration.ofSeconds(60));
         if (credentials.isPresent()) {
             if (tlsVerify && !"https".equals(realm.getScheme())) {
                 throw new RegistryException(where + ": token realm " + realm
@@ -76,11 +85,13 @@ final class TokenRequest {
         if (response.statusCode() != 200) {
             String detail = RegistryErrors.describe(response);
             throw new RegistryException(where + ": its token service " + realm + " refused "
-                    + credentials.map(c -> "user " + c.user()).orElse("an anonymous request") + (scope.isEmpty() ? "" : " for " + scope)
+                    + credentials.map(c -> "user " + c.user()).orElse("an anonymous request")
+                    + (scope.isEmpty() ? "" : " for " + scope)
                     + " (HTTP " + response.statusCode() + detail + ")"
                     + (credentials.isEmpty() ? "; run 'isola login' if the repository is private" : ""));
         }
-        JsonNode answer = RegistryClient.JSON.readTree(Bounded.read(response.body(), RegistryClient.MAX_METADATA_BYTES, "token"));
+        JsonNode answer =
+                RegistryClient.JSON.readTree(Bounded.read(response.body(), RegistryClient.MAX_METADATA_BYTES, "token"));
         String token = answer.path("token").asText(answer.path("access_token").asText(""));
         if (token.isEmpty()) {
             throw new RegistryException(where + ": its token service " + realm + " answered without a token");

@@ -25,9 +25,10 @@ public final class Invocation {
     private volatile boolean clientGone;
     /** Signals that came before the container to forward them to had started (see {@link #holdSignals}). */
     private final List<Integer> held = new java.util.ArrayList<>();
+
     private boolean holding;
     /** What ends the command when a signal finds nothing to forward to (set by the session). */
-    private volatile java.util.function.IntConsumer cancel = number -> { };
+    private volatile java.util.function.IntConsumer cancel = number -> {};
 
     /** Receives the client's signals for as long as it is registered. */
     public interface SignalTarget {

@@ -41,8 +41,12 @@ final class JvmConnection implements ClientConnection {
         Sockets.receiveTimeout(fd, HANDSHAKE_MILLIS); // a silent peer holds a session for this long at most
         Sockets.Peer peer = Sockets.peer(fd);
         if (peer.uid() != uid) {
-            refusals.warn("uid " + peer.uid(), "refused a client of uid {} (pid {}): this server serves uid {} only",
-                    peer.uid(), peer.pid(), uid);
+            refusals.warn(
+                    "uid " + peer.uid(),
+                    "refused a client of uid {} (pid {}): this server serves uid {} only",
+                    peer.uid(),
+                    peer.pid(),
+                    uid);
             frame(Wire.REFUSED, 0);
             return null;
         }
@@ -50,8 +54,11 @@ final class JvmConnection implements ClientConnection {
         try {
             ClientRequest request = read(stdio);
             if (request.pid() != peer.pid()) {
-                refusals.warn("uid " + peer.uid(), "refused a client whose pid {} is not its connection's ({})",
-                        request.pid(), peer.pid());
+                refusals.warn(
+                        "uid " + peer.uid(),
+                        "refused a client whose pid {} is not its connection's ({})",
+                        request.pid(),
+                        peer.pid());
                 frame(Wire.REFUSED, 0);
                 closeAll(stdio);
                 return null;

@@ -25,6 +25,7 @@ final class PreparedParsers {
 
     /** The root command alone: its options are what {@link VerbSelection#verbClass} skips to find the verb. */
     private final CommandSpec root = new CommandLine(new IsolaCommand()).getCommandSpec();
+
     private final ConcurrentMap<Class<?>, CommandLine> ready = new ConcurrentHashMap<>();
 
     /** The parser for {@code args}, writing to {@code out} and {@code err}: a prepared one when there is one for its verb. */

@@ -1,16 +1,15 @@
 package io.isola.launcher.server;
 
+import io.isola.api.Container;
+import io.isola.api.ContainerSpec;
+import io.isola.api.IsolaException;
+import io.isola.api.Stdio;
 import io.isola.launcher.IsolaRuntime;
 import io.isola.launcher.attach.ConsoleHolder;
 import io.isola.launcher.attach.ConsoleMode;
 import io.isola.launcher.cli.run.ContainerStart;
 import io.isola.launcher.cli.run.RestartPolicy;
 import io.isola.launcher.cli.run.RunCommand;
-
-import io.isola.api.Container;
-import io.isola.api.ContainerSpec;
-import io.isola.api.IsolaException;
-import io.isola.api.Stdio;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Monitor;
 import io.isola.lifecycle.Relaunch;
@@ -50,8 +49,12 @@ public final class ResidentMonitor {
      * Starts the registered container {@code state} with its output appended to its log, and
      * returns once it runs; its state is removed if it does not start.
      */
-    public static void start(StateStore store, ContainerState state, Function<Set<String>, ContainerSpec> configured,
-            ConsoleMode console) throws InterruptedException {
+    public static void start(
+            StateStore store,
+            ContainerState state,
+            Function<Set<String>, ContainerSpec> configured,
+            ConsoleMode console)
+            throws InterruptedException {
         String id = state.id();
         Monitor monitor;
         Monitor.Running running;
@@ -60,8 +63,12 @@ public final class ResidentMonitor {
             ContainerSpec spec = configured.apply(runtime.defaultIsolators());
             runtime.require(spec.isolators().orElse(RunCommand.DEFAULT_ISOLATORS));
             Path log = store.dir(id).resolve("container.log"); // where Monitor.register said it is
-            ContainerSpec detached = console.applyTo(spec.toBuilder().id(id)
-                    .stdin(Stdio.NULL).stdout(new Stdio.ToFile(log, true)).stderr(new Stdio.ToFile(log, true))).build();
+            ContainerSpec detached = console.applyTo(spec.toBuilder()
+                            .id(id)
+                            .stdin(Stdio.NULL)
+                            .stdout(new Stdio.ToFile(log, true))
+                            .stderr(new Stdio.ToFile(log, true)))
+                    .build();
             monitor = new Monitor(runtime.isola(), store);
             running = monitor.start(state, detached); // removes the state when it fails
             if (console.held()) {
@@ -84,11 +91,13 @@ public final class ResidentMonitor {
         }
         RUNNING.incrementAndGet();
         ConsoleHolder held = holder;
-        Thread thread = new Thread(() -> await(store, monitor, running, held),
+        Thread thread = new Thread(
+                () -> await(store, monitor, running, held),
                 "isola-detached-" + id.substring(0, Math.min(12, id.length())));
         thread.setDaemon(true);
         thread.start();
-        io.isola.launcher.health.HealthChecker.watch(store, id); // its health check, as the restart policy, is the server's
+        io.isola.launcher.health.HealthChecker.watch(
+                store, id); // its health check, as the restart policy, is the server's
     }
 
     private static void await(StateStore store, Monitor monitor, Monitor.Running running, ConsoleHolder holder) {
@@ -120,7 +129,9 @@ public final class ResidentMonitor {
     /** Runs the container again, after Docker's back-off, when its restart policy says so. */
     private static void restartByPolicy(StateStore store, String id) throws InterruptedException {
         ContainerState ended = store.read(id);
-        if (ended == null || ended.isola() == null || ended.isola().relaunch() == null
+        if (ended == null
+                || ended.isola() == null
+                || ended.isola().relaunch() == null
                 || !ContainerState.STOPPED.equals(ended.status())) {
             return; // removed (--rm, rm -f), or started again by a user already
         }
@@ -129,7 +140,8 @@ public final class ResidentMonitor {
         if (!policy.restarts(ended.isola().exitCode(), relaunch.count(), relaunch.stopped())) {
             return;
         }
-        Thread.sleep(RestartPolicy.delay(relaunch.count(), ranFor(ended.isola())).toMillis());
+        Thread.sleep(
+                RestartPolicy.delay(relaunch.count(), ranFor(ended.isola())).toMillis());
         LOG.info("container {}: restarting it ({}, restart {})", id, policy, relaunch.count() + 1);
         ContainerStart.restartByPolicy(store, id, relaunch.count() + 1);
     }

@@ -55,7 +55,8 @@ final class ResidentServer implements AutoCloseable {
     /** The server for {@code socket}, or null when another process serves it already. */
     static ResidentServer claim(Path socket, Duration idle) throws IOException {
         io.isola.launcher.client.ServerStarter.makeDirectory(socket.getParent());
-        FileChannel channel = FileChannel.open(Path.of(socket + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileChannel channel =
+                FileChannel.open(Path.of(socket + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock = channel.tryLock();
         if (lock == null) {
             channel.close();
@@ -64,7 +65,8 @@ final class ResidentServer implements AutoCloseable {
         }
         // who serves: for scripts that stop servers (CI), and for people wondering which process it is
         channel.truncate(0);
-        channel.write(java.nio.ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        channel.write(java.nio.ByteBuffer.wrap(
+                (ProcessHandle.current().pid() + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
         return new ResidentServer(socket, idle, channel, lock);
     }
 
@@ -73,16 +75,19 @@ final class ResidentServer implements AutoCloseable {
         Files.deleteIfExists(socket); // a killed server's: we hold the lock now
         listener = Sockets.listen(socket, 128);
         // SIGTERM: stop listening first, as the idle exit does (the lock is ours until we are gone)
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                if (listener >= 0) { // else the paths may be the next server's already
-                    Files.deleteIfExists(socket);
-                    closeShell();
-                }
-            } catch (IOException e) {
-                // a stale socket is replaced by the next server
-            }
-        }, "isola-server-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            try {
+                                if (listener >= 0) { // else the paths may be the next server's already
+                                    Files.deleteIfExists(socket);
+                                    closeShell();
+                                }
+                            } catch (IOException e) {
+                                // a stale socket is replaced by the next server
+                            }
+                        },
+                        "isola-server-shutdown"));
         Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
         long uid = HostIdentity.current().uid();
         Map<String, String> env = System.getenv();
@@ -94,7 +99,11 @@ final class ResidentServer implements AutoCloseable {
         }
         ShellDoor door = shell; // the shutdown hook may close the field's meanwhile
         int[] polled = door == null ? new int[] {listener} : new int[] {listener, door.fd()};
-        LOG.info("serving uid {} at {} (pid {}, idle timeout {} s)", uid, socket, ProcessHandle.current().pid(),
+        LOG.info(
+                "serving uid {} at {} (pid {}, idle timeout {} s)",
+                uid,
+                socket,
+                ProcessHandle.current().pid(),
                 idle.toSeconds());
         long swept = System.nanoTime();
         while (true) {
@@ -115,7 +124,8 @@ final class ResidentServer implements AutoCloseable {
             } else if (idleLongEnough()) {
                 break;
             }
-            if (door != null && System.nanoTime() - swept > SWEEP_NANOS) { // also when busy: a pool of dead claims is no pool
+            if (door != null
+                    && System.nanoTime() - swept > SWEEP_NANOS) { // also when busy: a pool of dead claims is no pool
                 door.sweep();
                 swept = System.nanoTime();
             }
@@ -131,7 +141,10 @@ final class ResidentServer implements AutoCloseable {
     private void start(ClientConnection connection, long uid, Map<String, String> env) {
         if (sessions.incrementAndGet() > MAX_SESSIONS) {
             sessions.decrementAndGet();
-            refusals.warn("sessions", "refused a client: {} commands run already, the most this server runs at once", MAX_SESSIONS);
+            refusals.warn(
+                    "sessions",
+                    "refused a client: {} commands run already, the most this server runs at once",
+                    MAX_SESSIONS);
             try {
                 connection.frame(io.isola.launcher.client.Wire.REFUSED, 0);
             } catch (IOException e) {
@@ -141,20 +154,23 @@ final class ResidentServer implements AutoCloseable {
             return;
         }
         Session session = new Session(connection, uid, env, refusals, parsers);
-        Thread thread = new Thread(() -> {
-            try {
-                session.run();
-            } finally {
-                lastActive = System.nanoTime();
-                sessions.decrementAndGet();
-            }
-        }, "isola-session");
+        Thread thread = new Thread(
+                () -> {
+                    try {
+                        session.run();
+                    } finally {
+                        lastActive = System.nanoTime();
+                        sessions.decrementAndGet();
+                    }
+                },
+                "isola-session");
         thread.setDaemon(true);
         thread.start();
     }
 
     private boolean idleLongEnough() {
-        return sessions.get() == 0 && ResidentMonitor.running() == 0
+        return sessions.get() == 0
+                && ResidentMonitor.running() == 0
                 && System.nanoTime() - lastActive >= idle.toNanos();
     }
 

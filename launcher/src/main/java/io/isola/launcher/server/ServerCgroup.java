@@ -57,7 +57,8 @@ final class ServerCgroup {
         String pid = Long.toString(ProcessHandle.current().pid());
         try {
             List<CgroupMemberships.Mount> mounts = CgroupMemberships.mounts();
-            for (Map.Entry<String, String> entry : CgroupMemberships.of(Path.of("/proc/self/cgroup")).entrySet()) {
+            for (Map.Entry<String, String> entry :
+                    CgroupMemberships.of(Path.of("/proc/self/cgroup")).entrySet()) {
                 CgroupMemberships.Mount mount = CgroupMemberships.mountOf(mounts, entry.getKey(), entry.getValue());
                 if (mount == null) {
                     continue; // a hierarchy not mounted here: nobody here can limit or kill by it either
@@ -69,8 +70,12 @@ final class ServerCgroup {
                     }
                     joined.add(new Joined(mount.point(), dir));
                 } catch (IOException e) {
-                    LOG.warn("the server stays in cgroup {} of hierarchy \"{}\": cannot move to {}: {}", entry.getValue(),
-                            entry.getKey(), dir, e.toString());
+                    LOG.warn(
+                            "the server stays in cgroup {} of hierarchy \"{}\": cannot move to {}: {}",
+                            entry.getValue(),
+                            entry.getKey(),
+                            dir,
+                            e.toString());
                 }
             }
         } catch (IOException e) {

@@ -1,8 +1,7 @@
 package io.isola.launcher.server;
 
-import io.isola.launcher.IsolaRuntime;
-
 import io.isola.internal.nativ.Native;
+import io.isola.launcher.IsolaRuntime;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
@@ -33,7 +32,8 @@ public final class ServerCommand implements Callable<Integer> {
         }
         ServerCgroup cgroup = ServerCgroup.enter();
         Runtime.getRuntime().addShutdownHook(new Thread(cgroup::leave, "isola-server-cgroup"));
-        try (server; IsolaRuntime runtime = IsolaRuntime.withIsolators(Set.of())) {
+        try (server;
+                IsolaRuntime runtime = IsolaRuntime.withIsolators(Set.of())) {
             IsolaRuntime.makeResident(runtime);
             try {
                 return server.serve();

@@ -1,10 +1,9 @@
 package io.isola.launcher.server;
 
-import io.isola.launcher.Main;
-import io.isola.launcher.client.Wire;
-
 import io.isola.internal.nativ.FdOutputStream;
 import io.isola.internal.nativ.Fds;
+import io.isola.launcher.Main;
+import io.isola.launcher.client.Wire;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +31,12 @@ final class Session implements Runnable {
     private final PeerLog refusals;
     private final PreparedParsers parsers;
 
-    Session(ClientConnection connection, long uid, Map<String, String> serverEnv, PeerLog refusals, PreparedParsers parsers) {
+    Session(
+            ClientConnection connection,
+            long uid,
+            Map<String, String> serverEnv,
+            PeerLog refusals,
+            PreparedParsers parsers) {
         this.connection = connection;
         this.uid = uid;
         this.serverEnv = serverEnv;
@@ -100,7 +104,8 @@ final class Session implements Runnable {
         cli.registerConverter(Path.class, value -> cwd.resolve(value));
         CommandLine.IExecutionExceptionHandler handler = cli.getExecutionExceptionHandler();
         // picocli prints what a handler throws, so a verb that cannot run here is remembered instead
-        java.util.concurrent.atomic.AtomicReference<Invocation.NotServed> notServed = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<Invocation.NotServed> notServed =
+                new java.util.concurrent.atomic.AtomicReference<>();
         cli.setExecutionExceptionHandler((e, command, parsed) -> {
             if (e instanceof Invocation.NotServed refused) {
                 notServed.set(refused);
@@ -146,7 +151,8 @@ final class Session implements Runnable {
 
     private static PrintWriter writer(int fd) {
         // the server's own duplicate: closing the writer never closes the client's file
-        return new PrintWriter(new java.io.OutputStreamWriter(new FdOutputStream(Fds.dupCloexec(fd)), StandardCharsets.UTF_8), true);
+        return new PrintWriter(
+                new java.io.OutputStreamWriter(new FdOutputStream(Fds.dupCloexec(fd)), StandardCharsets.UTF_8), true);
     }
 
     private void readFrames(Invocation invocation) {
@@ -162,7 +168,8 @@ final class Session implements Runnable {
     /** Null when the client sees the same isola as the server; else what differs. */
     private String mismatch(Map<String, String> env) {
         for (String name : io.isola.launcher.client.ServerAddress.KEYED_ENV) {
-            if (!java.util.Objects.equals(io.isola.launcher.client.ServerAddress.keyedValue(env, name),
+            if (!java.util.Objects.equals(
+                    io.isola.launcher.client.ServerAddress.keyedValue(env, name),
                     io.isola.launcher.client.ServerAddress.keyedValue(serverEnv, name))) {
                 return "$" + name + " differs from the server's";
             }

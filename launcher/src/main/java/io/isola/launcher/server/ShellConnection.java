@@ -49,9 +49,11 @@ final class ShellConnection implements ClientConnection {
     private static final int O_NOCTTY = 0400, F_GETFL = 3, F_SETFL = 4;
     private static final int S_IFMT = 0170000, S_IFIFO = 0010000, S_IFCHR = 0020000;
     /** A client's own pair (c-PID-N: the pid in the name is the one announced) or one of the door's pool. */
-    private static final Pattern ANNOUNCEMENT = Pattern.compile("(c-([0-9]{1,10})-[0-9]{1,10}|p-[0-9]{1,10}-[0-9a-f]{1,32}) ([0-9]{1,10}) ([0-9]{1,9}) ([0-9]{1,9})");
+    private static final Pattern ANNOUNCEMENT = Pattern.compile(
+            "(c-([0-9]{1,10})-[0-9]{1,10}|p-[0-9]{1,10}-[0-9a-f]{1,32}) ([0-9]{1,10}) ([0-9]{1,9}) ([0-9]{1,9})");
     /** The client writes its request before it announces it, so the request must fit a pipe's buffer. */
     static final int MAX_REQUEST = 60_000;
+
     private static final int POLL_MILLIS = 200;
 
     private final long pid;
@@ -79,7 +81,8 @@ final class ShellConnection implements ClientConnection {
     static ShellConnection open(ShellDoor door, String announcement, long uid, PeerLog refusals) {
         Path dir = door.directory();
         var match = ANNOUNCEMENT.matcher(announcement);
-        if (!match.matches() || (match.group(2) != null ? !match.group(2).equals(match.group(3)) : !door.pooled(match.group(1)))) {
+        if (!match.matches()
+                || (match.group(2) != null ? !match.group(2).equals(match.group(3)) : !door.pooled(match.group(1)))) {
             refusals.warn("the shell door", "dropped an announcement that is none: \"{}\"", announcement);
             return null;
         }
@@ -88,7 +91,8 @@ final class ShellConnection implements ClientConnection {
         int up = -1, down = -1;
         try {
             up = Fds.open(in.toString(), Fds.O_RDONLY | Fds.O_NONBLOCK | O_NOFOLLOW, 0);
-            down = Fds.open(out.toString(), Fds.O_WRONLY | Fds.O_NONBLOCK | O_NOFOLLOW, 0); // ENXIO: its reader has gone
+            down = Fds.open(
+                    out.toString(), Fds.O_WRONLY | Fds.O_NONBLOCK | O_NOFOLLOW, 0); // ENXIO: its reader has gone
             String bad = unfit(up, uid);
             bad = bad != null ? bad : unfit(down, uid);
             Files.deleteIfExists(in); // opened once: nothing can announce them again
@@ -121,7 +125,8 @@ final class ShellConnection implements ClientConnection {
     /** Null for a FIFO of {@code uid}; else what it is. */
     private static String unfit(int fd, long uid) throws IOException {
         Map<String, Object> stat = Files.readAttributes(Path.of("/proc/self/fd/" + fd), "unix:mode,uid");
-        if (((Integer) stat.get("mode") & S_IFMT) != S_IFIFO || Integer.toUnsignedLong((Integer) stat.get("uid")) != uid) {
+        if (((Integer) stat.get("mode") & S_IFMT) != S_IFIFO
+                || Integer.toUnsignedLong((Integer) stat.get("uid")) != uid) {
             return "not a FIFO of uid " + uid;
         }
         return null;
@@ -194,7 +199,8 @@ final class ShellConnection implements ClientConnection {
         try {
             int type = (Integer) Files.getAttribute(Path.of("/proc/self/fd/" + opened), "unix:mode") & S_IFMT;
             if (type != S_IFIFO && type != S_IFCHR) {
-                throw new IOException("fd " + fd + " of pid " + pid + " is neither a pipe, a FIFO, a terminal nor a device");
+                throw new IOException(
+                        "fd " + fd + " of pid " + pid + " is neither a pipe, a FIFO, a terminal nor a device");
             }
             blocking(opened);
             return opened;

@@ -57,6 +57,7 @@ final class ShellDoor implements AutoCloseable {
     static final int MAX_LINE = 128;
     /** Channel pairs kept ready, enough for the commands that start at once from one user's shells. */
     static final int POOL = 8;
+
     private static final Logger LOG = LoggerFactory.getLogger(ShellDoor.class);
 
     private final Path descriptor;
@@ -67,7 +68,9 @@ final class ShellDoor implements AutoCloseable {
     /** The ready pairs' names; new names for new pairs (a name is never reused while a client may hold it). */
     private final Set<String> pool = ConcurrentHashMap.newKeySet();
     /** p-SERVERPID-: bash takes pairs of the server it announces to only (servers share the directory). */
-    private final String prefix = "p-" + ProcessHandle.current().pid() + "-" + Long.toHexString(new java.security.SecureRandom().nextInt() & 0xffffffL);
+    private final String prefix = "p-" + ProcessHandle.current().pid() + "-"
+            + Long.toHexString(new java.security.SecureRandom().nextInt() & 0xffffffL);
+
     private long sequence;
 
     private ShellDoor(Path descriptor, Path fifo, int fd) {
@@ -133,10 +136,13 @@ final class ShellDoor implements AutoCloseable {
 
     /** Written beside and renamed: a client reads the old file or the new one, never half of one. */
     private static void publish(Path file, String content) throws IOException {
-        Path temporary = file.resolveSibling("." + file.getFileName() + "." + ProcessHandle.current().pid());
+        Path temporary = file.resolveSibling(
+                "." + file.getFileName() + "." + ProcessHandle.current().pid());
         Files.deleteIfExists(temporary);
-        try (SeekableByteChannel out = Files.newByteChannel(temporary, Set.of(StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+        try (SeekableByteChannel out = Files.newByteChannel(
+                temporary,
+                Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
             out.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
         }
         Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -241,7 +247,9 @@ final class ShellDoor implements AutoCloseable {
         try {
             String pid = Files.readString(claim).strip();
             if (pid.isEmpty()) { // made, its pid not yet written: a claimer that stalls there is not gone
-                return Files.getLastModifiedTime(claim).toInstant().isBefore(java.time.Instant.now().minusSeconds(60));
+                return Files.getLastModifiedTime(claim)
+                        .toInstant()
+                        .isBefore(java.time.Instant.now().minusSeconds(60));
             }
             return !pid.matches("[0-9]{1,10}") || !Files.exists(Path.of("/proc", pid));
         } catch (java.nio.file.NoSuchFileException e) {
@@ -254,7 +262,9 @@ final class ShellDoor implements AutoCloseable {
     /** Whether the pair {@code name} is of a server that has gone (a pid that runs no more, or ours now). */
     private boolean deadServers(String name) {
         String[] parts = name.split("-");
-        return parts.length != 3 || !parts[1].matches("[0-9]{1,10}") || !Files.exists(Path.of("/proc", parts[1]))
+        return parts.length != 3
+                || !parts[1].matches("[0-9]{1,10}")
+                || !Files.exists(Path.of("/proc", parts[1]))
                 || parts[1].equals(Long.toString(ProcessHandle.current().pid()));
     }
 

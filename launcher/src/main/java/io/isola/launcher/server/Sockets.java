@@ -43,6 +43,7 @@ final class Sockets {
     private static final int SCM_RIGHTS = 1, MSG_CMSG_CLOEXEC = 0x40000000;
     /** struct msghdr, struct iovec and a cmsghdr's header on 64-bit Linux; room for 4 fds. */
     private static final int MSGHDR = 56, IOVEC = 16, CMSG_HEADER = 16, CONTROL = CMSG_HEADER + 16;
+
     private static final short POLLIN = 1;
     private static final int SUN_PATH = 108;
 
@@ -59,7 +60,8 @@ final class Sockets {
     static int listen(Path path, int backlog) {
         byte[] name = path.toString().getBytes(StandardCharsets.UTF_8);
         if (name.length >= SUN_PATH) {
-            throw new IllegalArgumentException("socket path \"" + path + "\": longer than " + (SUN_PATH - 1) + " bytes");
+            throw new IllegalArgumentException(
+                    "socket path \"" + path + "\": longer than " + (SUN_PATH - 1) + " bytes");
         }
         Native n = Native.get();
         int fd = n.check("socket", Holder.CALLS.socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
@@ -78,9 +80,15 @@ final class Sockets {
 
     /** Makes reads of {@code fd} fail with EAGAIN after {@code millis} without data; 0: wait for ever. */
     static void receiveTimeout(int fd, int millis) {
-        byte[] timeval = java.nio.ByteBuffer.allocate(16).order(java.nio.ByteOrder.nativeOrder())
-                .putLong(millis / 1000).putLong(millis % 1000 * 1000L).array();
-        Native.get().check("setsockopt SO_RCVTIMEO", Holder.CALLS.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, timeval, timeval.length));
+        byte[] timeval = java.nio.ByteBuffer.allocate(16)
+                .order(java.nio.ByteOrder.nativeOrder())
+                .putLong(millis / 1000)
+                .putLong(millis % 1000 * 1000L)
+                .array();
+        Native.get()
+                .check(
+                        "setsockopt SO_RCVTIMEO",
+                        Holder.CALLS.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, timeval, timeval.length));
     }
 
     /** The index of one of {@code fds} that is readable, -1 when none became so within {@code timeoutMillis}. */
@@ -121,9 +129,12 @@ final class Sockets {
     static Peer peer(int fd) {
         byte[] cred = new byte[12];
         int[] length = {cred.length};
-        Native.get().check("getsockopt SO_PEERCRED", Holder.CALLS.getsockopt(fd, SOL_SOCKET, SO_PEERCRED, cred, length));
+        Native.get()
+                .check("getsockopt SO_PEERCRED", Holder.CALLS.getsockopt(fd, SOL_SOCKET, SO_PEERCRED, cred, length));
         java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(cred).order(java.nio.ByteOrder.nativeOrder());
-        return new Peer(Integer.toUnsignedLong(buffer.getInt(0)), Integer.toUnsignedLong(buffer.getInt(4)),
+        return new Peer(
+                Integer.toUnsignedLong(buffer.getInt(0)),
+                Integer.toUnsignedLong(buffer.getInt(4)),
                 Integer.toUnsignedLong(buffer.getInt(8)));
     }
 
@@ -155,7 +166,8 @@ final class Sockets {
                 throw new NativeException("recvmsg of the client's stdio", n.lastErrno());
             }
             int[] fds = new int[0];
-            if (NativeMemory.getLong(msg + 40) >= CMSG_HEADER && NativeMemory.getInt(control + 8) == SOL_SOCKET
+            if (NativeMemory.getLong(msg + 40) >= CMSG_HEADER
+                    && NativeMemory.getInt(control + 8) == SOL_SOCKET
                     && NativeMemory.getInt(control + 12) == SCM_RIGHTS) {
                 fds = new int[(int) ((NativeMemory.getLong(control) - CMSG_HEADER) / 4)];
                 for (int i = 0; i < fds.length; i++) {

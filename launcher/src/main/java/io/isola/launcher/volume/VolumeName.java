@@ -20,8 +20,8 @@ public final class VolumeName {
     /** {@code name}, or an error naming it and what is allowed. */
     public static String check(String name) {
         if (!isValid(name)) {
-            throw new IllegalArgumentException("volume name \"" + name + "\": expected 2 to 255 letters, digits and _ . -,"
-                    + " starting with a letter or digit");
+            throw new IllegalArgumentException("volume name \"" + name
+                    + "\": expected 2 to 255 letters, digits and _ . -," + " starting with a letter or digit");
         }
         return name;
     }
@@ -34,8 +34,8 @@ public final class VolumeName {
     public static String anonymous(String containerId, String target) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            byte[] digest = sha.digest((containerId + "\0" + java.nio.file.Path.of(target).normalize())
-                    .getBytes(StandardCharsets.UTF_8));
+            byte[] digest = sha.digest(
+                    (containerId + "\0" + java.nio.file.Path.of(target).normalize()).getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);

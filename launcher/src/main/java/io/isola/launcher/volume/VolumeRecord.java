@@ -13,8 +13,11 @@ import java.util.Map;
  *     start removes the volumes it made, so that it leaves nothing behind; null for {@code volume create}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record VolumeRecord(@JsonProperty("Name") String name, @JsonProperty("CreatedAt") String createdAt,
-        @JsonProperty("Labels") Map<String, String> labels, @JsonProperty("CreatedFor") String createdFor) {
+public record VolumeRecord(
+        @JsonProperty("Name") String name,
+        @JsonProperty("CreatedAt") String createdAt,
+        @JsonProperty("Labels") Map<String, String> labels,
+        @JsonProperty("CreatedFor") String createdFor) {
 
     /** The label of a volume made for one container ({@code -v /path}, an image's VOLUME), Docker's own. */
     public static final String ANONYMOUS = "com.docker.volume.anonymous";

@@ -83,8 +83,9 @@ public final class VolumeStore {
 
     /** The volume {@code name}, or an error naming it. */
     public VolumeRecord get(String name) {
-        return find(name).orElseThrow(() -> new IllegalArgumentException("volume \"" + name
-                + "\": no such volume (see 'isola volume ls')"));
+        return find(name)
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "volume \"" + name + "\": no such volume (see 'isola volume ls')"));
     }
 
     /** Every volume, by name. */
@@ -132,16 +133,21 @@ public final class VolumeStore {
             Files.setAttribute(partial, "unix:mode", PRIVATE, LinkOption.NOFOLLOW_LINKS);
             Path data = Files.createDirectory(partial.resolve(DATA));
             Files.setAttribute(data, "unix:mode", 0755, LinkOption.NOFOLLOW_LINKS);
-            VolumeRecord record = new VolumeRecord(name, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
-                    labels == null || labels.isEmpty() ? null : Map.copyOf(labels), containerId);
+            VolumeRecord record = new VolumeRecord(
+                    name,
+                    Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
+                    labels == null || labels.isEmpty() ? null : Map.copyOf(labels),
+                    containerId);
             Files.write(partial.resolve(RECORD), JSON.writeValueAsBytes(record));
             Files.move(partial, root.resolve(name), StandardCopyOption.ATOMIC_MOVE);
             return new Made(record, true);
         } catch (IOException | RuntimeException e) {
             ContainerTrees.remove(partial);
             if (e instanceof FileAlreadyExistsException || e instanceof java.nio.file.DirectoryNotEmptyException) {
-                throw new IllegalArgumentException("volume \"" + name + "\": " + root.resolve(name)
-                        + " exists but holds no volume; remove it by hand", e);
+                throw new IllegalArgumentException(
+                        "volume \"" + name + "\": " + root.resolve(name)
+                                + " exists but holds no volume; remove it by hand",
+                        e);
             }
             throw e;
         }
@@ -153,7 +159,12 @@ public final class VolumeStore {
      * layers or the --rootfs directory) holds at {@code target}, as Docker does. A volume this call made is removed again
      * when the copy fails, and is recorded as made for {@code containerId} ({@link #removeMadeFor}).
      */
-    public Prepared prepare(String name, Map<String, String> labels, String target, SeedSource source, boolean copyUp,
+    public Prepared prepare(
+            String name,
+            Map<String, String> labels,
+            String target,
+            SeedSource source,
+            boolean copyUp,
             String containerId) {
         try (LockFile lock = lock()) {
             Made made = createLocked(name, labels, containerId);
@@ -165,9 +176,11 @@ public final class VolumeStore {
                     if (made.isNew()) {
                         ContainerTrees.remove(root.resolve(name));
                     }
-                    throw new IllegalArgumentException("volume \"" + name + "\": cannot copy the " + (source instanceof
-                            SeedSource.Directory ? "rootfs's " : "image's ") + target
-                            + " into it: " + e.getMessage(), e);
+                    throw new IllegalArgumentException(
+                            "volume \"" + name + "\": cannot copy the "
+                                    + (source instanceof SeedSource.Directory ? "rootfs's " : "image's ") + target
+                                    + " into it: " + e.getMessage(),
+                            e);
                 }
             }
             return new Prepared(data, made.isNew());
@@ -201,17 +214,23 @@ public final class VolumeStore {
     public Optional<String> nameOf(Path source) {
         Path data = source.toAbsolutePath().normalize();
         Path dir = data.getParent();
-        if (dir == null || !root.toAbsolutePath().normalize().equals(dir.getParent()) || !data.getFileName().toString().equals(DATA)) {
+        if (dir == null
+                || !root.toAbsolutePath().normalize().equals(dir.getParent())
+                || !data.getFileName().toString().equals(DATA)) {
             return Optional.empty();
         }
         return Optional.of(dir.getFileName().toString()).filter(VolumeName::isValid);
     }
 
     private static List<Path> volumeData(ContainerState state) {
-        if (state.isola() == null || state.isola().spec() == null || state.isola().spec().volumes() == null) {
+        if (state.isola() == null
+                || state.isola().spec() == null
+                || state.isola().spec().volumes() == null) {
             return List.of();
         }
-        return state.isola().spec().volumes().stream().map(v -> Path.of(v.source()).toAbsolutePath().normalize()).toList();
+        return state.isola().spec().volumes().stream()
+                .map(v -> Path.of(v.source()).toAbsolutePath().normalize())
+                .toList();
     }
 
     /**
@@ -257,7 +276,11 @@ public final class VolumeStore {
                     gone.add(name);
                 }
             } catch (RuntimeException e) {
-                LOG.warn("cannot remove the anonymous volume {} of container {}: {}", name, removed.id(), e.getMessage());
+                LOG.warn(
+                        "cannot remove the anonymous volume {} of container {}: {}",
+                        name,
+                        removed.id(),
+                        e.getMessage());
             }
         }
         return gone;
@@ -270,11 +293,17 @@ public final class VolumeStore {
     public void removeMadeFor(ContainerState failed, StateStore containers) {
         for (String name : namesBoundBy(failed)) {
             try {
-                if (find(name).map(v -> v.anonymous() || failed.id().equals(v.createdFor())).orElse(false)) {
+                if (find(name)
+                        .map(v -> v.anonymous() || failed.id().equals(v.createdFor()))
+                        .orElse(false)) {
                     remove(name, containers);
                 }
             } catch (RuntimeException e) {
-                LOG.warn("cannot remove volume {}, made for container {} that did not start: {}", name, failed.id(), e.getMessage());
+                LOG.warn(
+                        "cannot remove volume {}, made for container {} that did not start: {}",
+                        name,
+                        failed.id(),
+                        e.getMessage());
             }
         }
     }
@@ -282,13 +311,15 @@ public final class VolumeStore {
     /** The bytes of the regular files in {@code dir}, no link followed. */
     static long size(Path dir) {
         try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).mapToLong(p -> {
-                try {
-                    return Files.size(p);
-                } catch (IOException e) {
-                    return 0;
-                }
-            }).sum();
+            return files.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
+                    .mapToLong(p -> {
+                        try {
+                            return Files.size(p);
+                        } catch (IOException e) {
+                            return 0;
+                        }
+                    })
+                    .sum();
         } catch (IOException | UncheckedIOException e) {
             return 0;
         }
@@ -303,15 +334,19 @@ public final class VolumeStore {
     private LockFile lock() throws IOException {
         images.secure(true);
         DirectoryModes.ensure(root, PRIVATE, "volume store");
-        return LockFile.acquire(root.resolve(".lock"), Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        return LockFile.acquire(
+                root.resolve(".lock"),
+                Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     }
 
     /** Thrown when a volume to remove is bound by containers; names them. */
     public static final class VolumeInUseException extends IllegalArgumentException {
         VolumeInUseException(String name, List<ContainerState> users) {
             super("volume \"" + name + "\" is in use by " + (users.size() == 1 ? "container " : "containers ")
-                    + String.join(", ", users.stream().map(VolumeInUseException::describe).toList())
+                    + String.join(
+                            ", ",
+                            users.stream().map(VolumeInUseException::describe).toList())
                     + ": remove " + (users.size() == 1 ? "it" : "them") + " first ('isola rm')");
         }
 

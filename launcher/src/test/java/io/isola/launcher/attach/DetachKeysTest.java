@@ -13,8 +13,11 @@ class DetachKeysTest {
     @Test
     void dockerNotationParses() {
         assertArrayEquals(new byte[] {16, 17}, DetachKeys.parse("ctrl-p,ctrl-q").sequence());
-        assertArrayEquals(new byte[] {'a', 0, 28, 31}, DetachKeys.parse("a,ctrl-@,ctrl-\\,ctrl-_").sequence());
-        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> DetachKeys.parse("ctrl-p,ctrl-1"));
+        assertArrayEquals(
+                new byte[] {'a', 0, 28, 31},
+                DetachKeys.parse("a,ctrl-@,ctrl-\\,ctrl-_").sequence());
+        IllegalArgumentException bad =
+                assertThrows(IllegalArgumentException.class, () -> DetachKeys.parse("ctrl-p,ctrl-1"));
         assertTrue(bad.getMessage().contains("\"ctrl-1\" is not a key"), bad.getMessage());
     }
 

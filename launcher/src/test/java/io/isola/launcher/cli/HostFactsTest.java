@@ -9,10 +9,16 @@ class HostFactsTest {
 
     @Test
     void theCgroupLayoutIsToldFromTheMounts() {
-        assertEquals(HostFacts.CgroupLayout.V2, HostFacts.cgroupLayout(List.of("cgroup2 /sys/fs/cgroup cgroup2 rw 0 0")));
-        assertEquals(HostFacts.CgroupLayout.HYBRID, HostFacts.cgroupLayout(List.of(
-                "cgroup2 /sys/fs/cgroup/unified cgroup2 rw 0 0", "cgroup /sys/fs/cgroup/memory cgroup rw,memory 0 0")));
-        assertEquals(HostFacts.CgroupLayout.V1, HostFacts.cgroupLayout(List.of("cgroup /sys/fs/cgroup/cpu cgroup rw,cpu 0 0")));
+        assertEquals(
+                HostFacts.CgroupLayout.V2, HostFacts.cgroupLayout(List.of("cgroup2 /sys/fs/cgroup cgroup2 rw 0 0")));
+        assertEquals(
+                HostFacts.CgroupLayout.HYBRID,
+                HostFacts.cgroupLayout(List.of(
+                        "cgroup2 /sys/fs/cgroup/unified cgroup2 rw 0 0",
+                        "cgroup /sys/fs/cgroup/memory cgroup rw,memory 0 0")));
+        assertEquals(
+                HostFacts.CgroupLayout.V1,
+                HostFacts.cgroupLayout(List.of("cgroup /sys/fs/cgroup/cpu cgroup rw,cpu 0 0")));
         assertEquals(HostFacts.CgroupLayout.NONE, HostFacts.cgroupLayout(List.of("proc /proc proc rw 0 0")));
         assertEquals("2", HostFacts.CgroupLayout.V2.dockerVersion());
         assertEquals("1", HostFacts.CgroupLayout.HYBRID.dockerVersion());

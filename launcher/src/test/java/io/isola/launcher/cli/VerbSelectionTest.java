@@ -20,12 +20,25 @@ class VerbSelectionTest {
 
     @Test
     void aCommandLineGetsOnlyTheVerbItNamesPastTheRootOptionsAndTheirValues() {
-        assertEquals(Set.of("run"), parser("run", "--rm", "--", "true").getSubcommands().keySet());
-        assertEquals(Set.of("run"), parser("--root", "/tmp/state", "--debug", "run", "true").getSubcommands().keySet());
-        assertEquals(Set.of("run"), parser("--config=/etc/isola", "run", "true").getSubcommands().keySet());
-        assertEquals(Set.of("run"), parser("--log", "run", "run", "true").getSubcommands().keySet(),
+        assertEquals(
+                Set.of("run"),
+                parser("run", "--rm", "--", "true").getSubcommands().keySet());
+        assertEquals(
+                Set.of("run"),
+                parser("--root", "/tmp/state", "--debug", "run", "true")
+                        .getSubcommands()
+                        .keySet());
+        assertEquals(
+                Set.of("run"),
+                parser("--config=/etc/isola", "run", "true").getSubcommands().keySet());
+        assertEquals(
+                Set.of("run"),
+                parser("--log", "run", "run", "true").getSubcommands().keySet(),
                 "the value of --log is not the verb");
-        assertEquals(Set.of("resume", "unpause"), parser("unpause", "c1").getSubcommands().keySet(), "an alias names its verb");
+        assertEquals(
+                Set.of("resume", "unpause"),
+                parser("unpause", "c1").getSubcommands().keySet(),
+                "an alias names its verb");
     }
 
     @Test
@@ -34,7 +47,9 @@ class VerbSelectionTest {
         assertEquals(all, parser("--help").getSubcommands().size());
         assertEquals(all, parser("rnu", "true").getSubcommands().size());
         assertEquals(all, parser("--no-such-option", "run").getSubcommands().size());
-        assertEquals(IsolaCommand.VERBS.size(), parser().getSubcommands().values().stream().distinct().count());
+        assertEquals(
+                IsolaCommand.VERBS.size(),
+                parser().getSubcommands().values().stream().distinct().count());
     }
 
     @Test
@@ -45,7 +60,10 @@ class VerbSelectionTest {
         assertEquals(125, code);
         assertEquals("isola: unknown option: '--bogus'\nsee 'isola run --help'\n", out.toString());
         CommandLine cli = parser("run", "--hostname", "h1", "--", "true");
-        RunCommand run = (RunCommand) cli.parseArgs("run", "--hostname", "h1", "--", "true").subcommand().commandSpec().userObject();
+        RunCommand run = (RunCommand) cli.parseArgs("run", "--hostname", "h1", "--", "true")
+                .subcommand()
+                .commandSpec()
+                .userObject();
         assertNull(VerbSelection.verb(cli.getCommandSpec(), new String[] {"--debug"}));
         assertEquals("run", VerbSelection.verb(cli.getCommandSpec(), new String[] {"--debug", "run"}));
         assertEquals(RunCommand.class, run.getClass());

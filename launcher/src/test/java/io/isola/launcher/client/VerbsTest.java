@@ -21,8 +21,9 @@ class VerbsTest {
 
     @Test
     void theVerbIsTheFirstWordAfterTheGlobalOptions() {
-        assertEquals("state", Verbs.verb(new String[] {"--root", "/run/x", "--log", "l.json", "--log-format", "json",
-                "--systemd-cgroup", "state", "id"}));
+        assertEquals("state", Verbs.verb(new String[] {
+            "--root", "/run/x", "--log", "l.json", "--log-format", "json", "--systemd-cgroup", "state", "id"
+        }));
         assertNull(Verbs.verb(new String[] {"--version"}));
         assertNull(Verbs.verb(new String[] {"-h", "run"}));
     }
@@ -41,15 +42,21 @@ class VerbsTest {
     @Test
     void theClisExecIsServedButNotAnEnginesNorADetachedOne() {
         assertTrue(Verbs.served(new String[] {"exec", "id", "true"}));
-        assertTrue(Verbs.served(new String[] {"--root", "/run/x", "exec", "-it", "-e", "A=1", "-w", "/tmp", "id", "sh"}));
+        assertTrue(
+                Verbs.served(new String[] {"--root", "/run/x", "exec", "-it", "-e", "A=1", "-w", "/tmp", "id", "sh"}));
         // what follows the id is the command's own
         assertTrue(Verbs.served(new String[] {"exec", "id", "ls", "-d", "-p", "--pid-file", "x"}));
         // the value of -e is not an option
         assertTrue(Verbs.served(new String[] {"exec", "-e", "--detach", "id", "true"}));
-        for (String[] engine : new String[][] {{"exec", "--process", "/b/p.json", "--pid-file", "/b/pid", "--detach", "id"},
-                {"exec", "-p", "p.json", "id"}, {"exec", "--pid-file=/b/pid", "id", "true"},
-                {"exec", "--console-socket", "/b/s", "-t", "id", "sh"}, {"exec", "-d", "id", "sleep", "9"},
-                {"exec", "-itd", "id", "sh"}, {"--root", "/run/x", "exec", "--detach", "id", "true"}}) {
+        for (String[] engine : new String[][] {
+            {"exec", "--process", "/b/p.json", "--pid-file", "/b/pid", "--detach", "id"},
+            {"exec", "-p", "p.json", "id"},
+            {"exec", "--pid-file=/b/pid", "id", "true"},
+            {"exec", "--console-socket", "/b/s", "-t", "id", "sh"},
+            {"exec", "-d", "id", "sleep", "9"},
+            {"exec", "-itd", "id", "sh"},
+            {"--root", "/run/x", "exec", "--detach", "id", "true"}
+        }) {
             assertFalse(Verbs.served(engine), String.join(" ", engine));
         }
         assertTrue(Verbs.NO_WAIT.containsAll(Verbs.ENGINE) && Verbs.NO_WAIT.contains("exec"));
@@ -76,8 +83,12 @@ class VerbsTest {
             names.add(command.name());
             names.addAll(Arrays.asList(command.aliases()));
         }
-        assertTrue(names.containsAll(Verbs.SERVED), () -> "served but no verb: " + Verbs.SERVED.stream()
-                .filter(verb -> !names.contains(verb)).toList());
+        assertTrue(
+                names.containsAll(Verbs.SERVED),
+                () -> "served but no verb: "
+                        + Verbs.SERVED.stream()
+                                .filter(verb -> !names.contains(verb))
+                                .toList());
     }
 
     private static Set<String> alternatives(String script, String pattern) {

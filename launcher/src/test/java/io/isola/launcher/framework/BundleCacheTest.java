@@ -16,7 +16,8 @@ class BundleCacheTest {
         Process ended = new ProcessBuilder("true").start();
         ended.waitFor();
         Path stale = Files.createDirectories(tmp.resolve("isola-felix-" + ended.pid() + "-42/bundle1"));
-        Path live = Files.createDirectories(tmp.resolve("isola-felix-" + ProcessHandle.current().pid() + "-7"));
+        Path live = Files.createDirectories(
+                tmp.resolve("isola-felix-" + ProcessHandle.current().pid() + "-7"));
         Path other = Files.createDirectories(tmp.resolve("isola-felix-notes"));
 
         Path fresh = BundleCache.create(tmp);
@@ -24,7 +25,9 @@ class BundleCacheTest {
         assertFalse(Files.exists(stale.getParent()));
         assertTrue(Files.isDirectory(live));
         assertTrue(Files.isDirectory(other));
-        assertTrue(fresh.getFileName().toString().startsWith("isola-felix-" + ProcessHandle.current().pid() + "-"));
+        assertTrue(fresh.getFileName()
+                .toString()
+                .startsWith("isola-felix-" + ProcessHandle.current().pid() + "-"));
         BundleCache.delete(fresh);
         assertFalse(Files.exists(fresh));
         try (var left = Files.list(tmp)) {
@@ -35,7 +38,8 @@ class BundleCacheTest {
     /** In the shared temporary directory another user's directory of that name is theirs: left alone, links and all. */
     @Test
     void anotherUsersDirectoryOfACachesNameIsNotRemoved(@TempDir Path tmp) throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(io.isola.spi.HostIdentity.current().isRoot(), "chown needs root");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                io.isola.spi.HostIdentity.current().isRoot(), "chown needs root");
         Process ended = new ProcessBuilder("true").start();
         ended.waitFor();
         Path host = Files.createDirectories(tmp.resolve("host"));

@@ -15,13 +15,15 @@ class FelixRuntimeTest {
     void aMissingBundleDirectoryIsNamed(@TempDir Path dir) {
         Path missing = dir.resolve("none");
         IsolaException e = assertThrows(IsolaException.class, () -> FelixRuntime.start(missing));
-        assertEquals("bundle directory " + missing + " does not exist; expected the directory of isolator bundles",
+        assertEquals(
+                "bundle directory " + missing + " does not exist; expected the directory of isolator bundles",
                 e.getMessage());
     }
 
     @Test
     void aBundleDirectoryWithoutJarsIsNamed(@TempDir Path empty) {
         IsolaException e = assertThrows(IsolaException.class, () -> FelixRuntime.start(empty));
-        assertEquals("bundle directory " + empty + " holds no .jar files; expected the isolator bundles", e.getMessage());
+        assertEquals(
+                "bundle directory " + empty + " holds no .jar files; expected the isolator bundles", e.getMessage());
     }
 }

@@ -3,8 +3,8 @@ package io.isola.launcher.image;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.io.ByteArrayOutputStream;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,6 +23,7 @@ class ContainerFilesTest {
 
     @TempDir
     Path tmp;
+
     private Path upper;
     private Path lower;
 
@@ -61,7 +62,8 @@ class ContainerFilesTest {
         try (TreeTar tar = new TreeTar(bytes)) {
             ContainerFiles.changes(upper, tar);
         }
-        assertEquals(List.of("a", ".wh.b", "d/", "d/.wh..wh..opq", "d/new", "e/", "e/added"), names(bytes.toByteArray()));
+        assertEquals(
+                List.of("a", ".wh.b", "d/", "d/.wh..wh..opq", "d/new", "e/", "e/added"), names(bytes.toByteArray()));
     }
 
     @Test
@@ -95,10 +97,15 @@ class ContainerFilesTest {
         assertEquals("test/x:latest", ContainerCommit.reference("test/x"));
         assertEquals("test/x:2", ContainerCommit.reference("test/x:2"));
         assertEquals("localhost:5000/a/b_c:v1.0", ContainerCommit.reference("localhost:5000/a/b_c:v1.0"));
-        assertEquals("x:latest", ContainerCommit.reference("docker.io/library/x"), "named as a pull of it would be stored");
+        assertEquals(
+                "x:latest", ContainerCommit.reference("docker.io/library/x"), "named as a pull of it would be stored");
         assertEquals("localhost/qa/x:1", ContainerCommit.reference("localhost/qa/x:1"));
-        assertEquals("image reference \"x@sha256:" + "a".repeat(64) + "\": a commit is named NAME[:TAG], not by a digest",
-                assertThrows(IllegalArgumentException.class, () -> ContainerCommit.reference("x@sha256:" + "a".repeat(64))).getMessage());
+        assertEquals(
+                "image reference \"x@sha256:" + "a".repeat(64) + "\": a commit is named NAME[:TAG], not by a digest",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> ContainerCommit.reference("x@sha256:" + "a".repeat(64)))
+                        .getMessage());
         for (String bad : List.of("Bad:Name", "test/x:", "x:bad tag", "-x", "a//b", "a/", ":1", "a:b:c:d/e")) {
             assertThrows(IllegalArgumentException.class, () -> ContainerCommit.reference(bad), bad);
         }

@@ -22,7 +22,8 @@ class ContainerLayersTest {
         Path scratch = Files.createDirectories(tmp.resolve("store/tmp"));
         Path left = Files.createDirectories(scratch.resolve("removing-abc-" + gone.pid() + "/upper/d"));
         Files.writeString(left.resolve("f"), "x");
-        Path busy = Files.createDirectories(scratch.resolve("removing-def-" + ProcessHandle.current().pid()));
+        Path busy = Files.createDirectories(
+                scratch.resolve("removing-def-" + ProcessHandle.current().pid()));
         Path other = Files.createDirectories(scratch.resolve("commit-123"));
 
         assertEquals(1, new ContainerLayers(new ImageStore(tmp.resolve("store"))).sweep());

@@ -33,6 +33,7 @@ class HostileLayerTest {
 
     @TempDir
     Path tmp;
+
     private Path hostFile;
     private Path hostDir;
     private Path layer;
@@ -118,11 +119,13 @@ class HostileLayerTest {
 
     @Test
     void aWhiteoutOfALinkRemovesTheLinkNotItsTarget() throws Exception {
-        LayerExtractor.extract(new ByteArrayInputStream(tar(link("x", hostFile.toString()), file(".wh.x", 0644, ""))),
-                layer, "test");
+        LayerExtractor.extract(
+                new ByteArrayInputStream(tar(link("x", hostFile.toString()), file(".wh.x", 0644, ""))), layer, "test");
 
         assertHostUntouched();
-        assertEquals(0020000, (Integer) Files.getAttribute(layer.resolve("x"), "unix:mode", LinkOption.NOFOLLOW_LINKS) & 0170000,
+        assertEquals(
+                0020000,
+                (Integer) Files.getAttribute(layer.resolve("x"), "unix:mode", LinkOption.NOFOLLOW_LINKS) & 0170000,
                 "x is a whiteout now, a character device");
     }
 
@@ -137,8 +140,11 @@ class HostileLayerTest {
 
     @Test
     void removingALayerWithLinksOutRemovesTheLinksOnly() throws Exception {
-        LayerExtractor.extract(new ByteArrayInputStream(tar(dir("d", 0755), link("d/host", hostDir.toString()),
-                link("f", hostFile.toString()))), layer, "test");
+        LayerExtractor.extract(
+                new ByteArrayInputStream(
+                        tar(dir("d", 0755), link("d/host", hostDir.toString()), link("f", hostFile.toString()))),
+                layer,
+                "test");
 
         ImageStore.deleteTree(layer);
 
@@ -157,7 +163,8 @@ class HostileLayerTest {
     }
 
     private String refused(byte[] tar) {
-        return assertThrows(IOException.class, () -> LayerExtractor.extract(new ByteArrayInputStream(tar), layer, "test"))
+        return assertThrows(
+                        IOException.class, () -> LayerExtractor.extract(new ByteArrayInputStream(tar), layer, "test"))
                 .getMessage();
     }
 
@@ -175,8 +182,8 @@ class HostileLayerTest {
     }
 
     private static Map<String, Object> snapshot(Path path) throws IOException {
-        Map<String, Object> unix = Files.readAttributes(path, "unix:mode,uid,gid,lastModifiedTime,ino,nlink",
-                LinkOption.NOFOLLOW_LINKS);
+        Map<String, Object> unix =
+                Files.readAttributes(path, "unix:mode,uid,gid,lastModifiedTime,ino,nlink", LinkOption.NOFOLLOW_LINKS);
         java.util.HashMap<String, Object> copy = new java.util.HashMap<>(unix);
         copy.put("lastModifiedTime", ((FileTime) unix.get("lastModifiedTime")).toMillis());
         if (Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {

@@ -98,11 +98,13 @@ public final class ImageArchives {
         return config(layers, cmd, workingDir, null);
     }
 
-    private static byte[] config(List<byte[]> layers, List<String> cmd, String workingDir, String user) throws IOException {
+    private static byte[] config(List<byte[]> layers, List<String> cmd, String workingDir, String user)
+            throws IOException {
         return config(layers, cmd, workingDir, user, List.of());
     }
 
-    private static byte[] config(List<byte[]> layers, List<String> cmd, String workingDir, String user, List<String> volumes)
+    private static byte[] config(
+            List<byte[]> layers, List<String> cmd, String workingDir, String user, List<String> volumes)
             throws IOException {
         ObjectNode config = JSON.createObjectNode().put("architecture", "amd64").put("os", "linux");
         ObjectNode run = config.putObject("config");
@@ -132,7 +134,8 @@ public final class ImageArchives {
     }
 
     /** As above, with the config's Cmd and WorkingDir. */
-    public static Path dockerSave(Path file, String tag, boolean gzip, List<String> cmd, String workingDir) throws IOException {
+    public static Path dockerSave(Path file, String tag, boolean gzip, List<String> cmd, String workingDir)
+            throws IOException {
         return dockerSave(file, tag, gzip, busyboxLayers(), cmd, workingDir);
     }
 
@@ -144,7 +147,9 @@ public final class ImageArchives {
         List<byte[]> layers = new java.util.ArrayList<>(busyboxLayers());
         Map<String, Object> users = new LinkedHashMap<>();
         users.put("etc", null);
-        users.put("etc/passwd", "root:x:0:0:root:/root:/bin/sh\napp:x:1234:1235::/home/app:/bin/sh\n".getBytes(StandardCharsets.UTF_8));
+        users.put(
+                "etc/passwd",
+                "root:x:0:0:root:/root:/bin/sh\napp:x:1234:1235::/home/app:/bin/sh\n".getBytes(StandardCharsets.UTF_8));
         users.put("etc/group", "root:x:0:\nstaff:x:50:app\napp:x:1235:\n".getBytes(StandardCharsets.UTF_8));
         layers.add(layer(users));
         return dockerSave(file, tag, false, layers, List.of("/bin/sh"), null, user);
@@ -173,7 +178,8 @@ public final class ImageArchives {
      * As above, with {@code fields} added to the config's {@code config} object (StopSignal,
      * Healthcheck, ...), each given as the JSON text of its value.
      */
-    public static Path dockerSaveWithConfig(Path file, String tag, List<String> cmd, Map<String, String> fields) throws IOException {
+    public static Path dockerSaveWithConfig(Path file, String tag, List<String> cmd, Map<String, String> fields)
+            throws IOException {
         List<byte[]> layers = busyboxLayers();
         ObjectNode config = (ObjectNode) JSON.readTree(config(layers, cmd, null));
         for (Map.Entry<String, String> field : fields.entrySet()) {
@@ -198,17 +204,20 @@ public final class ImageArchives {
         return dockerSave(file, tag, false, layers, List.of("/bin/sh"), null);
     }
 
-    private static Path dockerSave(Path file, String tag, boolean gzip, List<byte[]> layers, List<String> cmd, String workingDir)
+    private static Path dockerSave(
+            Path file, String tag, boolean gzip, List<byte[]> layers, List<String> cmd, String workingDir)
             throws IOException {
         return dockerSave(file, tag, gzip, layers, cmd, workingDir, null);
     }
 
-    private static Path dockerSave(Path file, String tag, boolean gzip, List<byte[]> layers, List<String> cmd, String workingDir,
-            String user) throws IOException {
+    private static Path dockerSave(
+            Path file, String tag, boolean gzip, List<byte[]> layers, List<String> cmd, String workingDir, String user)
+            throws IOException {
         return dockerSave(file, tag, gzip, layers, config(layers, cmd, workingDir, user));
     }
 
-    private static Path dockerSave(Path file, String tag, boolean gzip, List<byte[]> layers, byte[] config) throws IOException {
+    private static Path dockerSave(Path file, String tag, boolean gzip, List<byte[]> layers, byte[] config)
+            throws IOException {
         String configName = digest(config).substring(7) + ".json";
         Map<String, byte[]> files = new LinkedHashMap<>();
         ArrayNode layerNames = JSON.createArrayNode();
@@ -232,24 +241,32 @@ public final class ImageArchives {
         byte[] config = config(layers);
         Map<String, byte[]> files = new LinkedHashMap<>();
         files.put("oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8));
-        ObjectNode manifest = JSON.createObjectNode().put("schemaVersion", 2)
+        ObjectNode manifest = JSON.createObjectNode()
+                .put("schemaVersion", 2)
                 .put("mediaType", "application/vnd.oci.image.manifest.v1+json");
-        manifest.putObject("config").put("mediaType", "application/vnd.oci.image.config.v1+json")
-                .put("digest", digest(config)).put("size", config.length);
+        manifest.putObject("config")
+                .put("mediaType", "application/vnd.oci.image.config.v1+json")
+                .put("digest", digest(config))
+                .put("size", config.length);
         ArrayNode descriptors = manifest.putArray("layers");
         files.put(blob(config), config);
         for (byte[] layer : layers) {
             byte[] compressed = gzip(layer);
-            descriptors.addObject().put("mediaType", "application/vnd.oci.image.layer.v1.tar+gzip")
-                    .put("digest", digest(compressed)).put("size", compressed.length);
+            descriptors
+                    .addObject()
+                    .put("mediaType", "application/vnd.oci.image.layer.v1.tar+gzip")
+                    .put("digest", digest(compressed))
+                    .put("size", compressed.length);
             files.put(blob(compressed), compressed);
         }
         byte[] manifestBytes = JSON.writeValueAsBytes(manifest);
         files.put(blob(manifestBytes), manifestBytes);
         ObjectNode index = JSON.createObjectNode().put("schemaVersion", 2);
-        ObjectNode entry = index.putArray("manifests").addObject()
+        ObjectNode entry = index.putArray("manifests")
+                .addObject()
                 .put("mediaType", "application/vnd.oci.image.manifest.v1+json")
-                .put("digest", digest(manifestBytes)).put("size", manifestBytes.length);
+                .put("digest", digest(manifestBytes))
+                .put("size", manifestBytes.length);
         entry.putObject("annotations").put("org.opencontainers.image.ref.name", refName);
         files.put("index.json", JSON.writeValueAsBytes(index));
         return archive(file, files, gzip);
@@ -294,10 +311,11 @@ public final class ImageArchives {
 
     public static String digest(byte[] content) {
         try {
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+            return "sha256:"
+                    + HexFormat.of()
+                            .formatHex(MessageDigest.getInstance("SHA-256").digest(content));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
-
 }

@@ -10,9 +10,9 @@ import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
-import java.nio.file.LinkOption;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -25,28 +25,37 @@ class ImageImporterTest {
 
     @TempDir
     Path tmp;
+
     private ImageStore store;
     private ImageImporter importer;
 
     @BeforeEach
     void store() {
-        assumeTrue(Files.isRegularFile(ImageArchives.BUSYBOX), "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
+        assumeTrue(
+                Files.isRegularFile(ImageArchives.BUSYBOX),
+                "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
         store = new ImageStore(tmp.resolve("store"));
         importer = new ImageImporter(store, ImportProgress.QUIET);
     }
 
     @Test
     void aDockerSaveTarballIsStoredLayerByLayerWithWhiteoutsAsEveryOverlayfsReadsThem() throws Exception {
-        Image image = importer.importFile(ImageArchives.dockerSave(tmp.resolve("a.tar"), "test/busybox:1", false), null);
+        Image image =
+                importer.importFile(ImageArchives.dockerSave(tmp.resolve("a.tar"), "test/busybox:1", false), null);
 
         assertEquals("test/busybox:1", image.name());
         assertEquals(2, image.layers().size());
         assertEquals(List.of("PATH=/bin", "FROM_IMAGE=1"), image.env());
         Path top = store.layer(image.layers().get(1));
         // a character device 0/0, which overlayfs reads on every kernel (the xattr form needs 6.7)
-        assertEquals(Map.of("mode", 0020000, "rdev", 0L), Map.of("mode", (Integer) Files.getAttribute(top.resolve("etc/gone"),
-                "unix:mode", LinkOption.NOFOLLOW_LINKS) & 0170000, "rdev", Files.getAttribute(top.resolve("etc/gone"), "unix:rdev",
-                LinkOption.NOFOLLOW_LINKS)));
+        assertEquals(
+                Map.of("mode", 0020000, "rdev", 0L),
+                Map.of(
+                        "mode",
+                        (Integer) Files.getAttribute(top.resolve("etc/gone"), "unix:mode", LinkOption.NOFOLLOW_LINKS)
+                                & 0170000,
+                        "rdev",
+                        Files.getAttribute(top.resolve("etc/gone"), "unix:rdev", LinkOption.NOFOLLOW_LINKS)));
         assertEquals("y", xattr(top.resolve("dir"), "overlay.opaque"), "this file system has user xattrs");
         assertEquals(List.of(), userXattrs(top.resolve("etc")), "no mark for xattr whiteouts");
         assertEquals("2\n", Files.readString(store.root().resolve("format")));
@@ -78,8 +87,10 @@ class ImageImporterTest {
         Files.write(truncated, java.util.Arrays.copyOf(Files.readAllBytes(archive), (int) Files.size(archive) / 2));
         Path garbage = Files.writeString(tmp.resolve("garbage.tar"), "not a tarball at all");
 
-        String t = assertThrows(IllegalArgumentException.class, () -> importer.importFile(truncated, null)).getMessage();
-        String g = assertThrows(IllegalArgumentException.class, () -> importer.importFile(garbage, null)).getMessage();
+        String t = assertThrows(IllegalArgumentException.class, () -> importer.importFile(truncated, null))
+                .getMessage();
+        String g = assertThrows(IllegalArgumentException.class, () -> importer.importFile(garbage, null))
+                .getMessage();
 
         assertTrue(t.startsWith("image archive \"" + truncated + "\": "), t);
         assertTrue(g.startsWith("image archive \"" + garbage + "\": "), g);
@@ -93,9 +104,12 @@ class ImageImporterTest {
         Path archive = ImageArchives.ociLayout(tmp.resolve("oci.tar"), "oci", false);
         flipLastByteOfLargestBlob(archive);
 
-        String message = assertThrows(IllegalArgumentException.class, () -> importer.importFile(archive, null)).getMessage();
+        String message = assertThrows(IllegalArgumentException.class, () -> importer.importFile(archive, null))
+                .getMessage();
 
-        assertTrue(message.contains("the content's digest is sha256:") && message.contains("a corrupt or altered archive"), message);
+        assertTrue(
+                message.contains("the content's digest is sha256:") && message.contains("a corrupt or altered archive"),
+                message);
         assertEquals(0, layerCount());
         assertEquals(List.of(), store.list());
     }
@@ -105,7 +119,8 @@ class ImageImporterTest {
         Path archive = ImageArchives.dockerSave(tmp.resolve("a.tar"), "t", false);
         flipLastByteOfLargestBlob(archive); // docker's layer.tar names no digest: the config's diff_ids catch it
 
-        String message = assertThrows(IllegalArgumentException.class, () -> importer.importFile(archive, null)).getMessage();
+        String message = assertThrows(IllegalArgumentException.class, () -> importer.importFile(archive, null))
+                .getMessage();
 
         assertTrue(message.contains("the content's digest is"), message);
         assertEquals(0, layerCount());
@@ -113,12 +128,19 @@ class ImageImporterTest {
 
     @Test
     void badNamesAndMissingFilesAreRefused() {
-        assertEquals("image name \"Bad Name\": expected lower-case letters, digits and . _ - : / @, starting with a letter or digit",
-                assertThrows(IllegalArgumentException.class, () -> importer.importFile(tmp, "Bad Name")).getMessage());
-        assertEquals("image archive \"" + tmp.resolve("nope") + "\": no such file",
-                assertThrows(IllegalArgumentException.class, () -> importer.importFile(tmp.resolve("nope"), null)).getMessage());
-        assertEquals("image \"nope\": not in the store " + store.root() + "; pull it with 'isola pull nope' or import it with 'isola image import FILE'",
-                assertThrows(IllegalArgumentException.class, () -> store.get("nope")).getMessage());
+        assertEquals(
+                "image name \"Bad Name\": expected lower-case letters, digits and . _ - : / @, starting with a letter or digit",
+                assertThrows(IllegalArgumentException.class, () -> importer.importFile(tmp, "Bad Name"))
+                        .getMessage());
+        assertEquals(
+                "image archive \"" + tmp.resolve("nope") + "\": no such file",
+                assertThrows(IllegalArgumentException.class, () -> importer.importFile(tmp.resolve("nope"), null))
+                        .getMessage());
+        assertEquals(
+                "image \"nope\": not in the store " + store.root()
+                        + "; pull it with 'isola pull nope' or import it with 'isola image import FILE'",
+                assertThrows(IllegalArgumentException.class, () -> store.get("nope"))
+                        .getMessage());
     }
 
     /** Changes one byte in the middle of the busybox binary's bytes, wherever the archive holds them. */
@@ -170,12 +192,13 @@ class ImageImporterTest {
     }
 
     private static List<String> userXattrs(Path path) throws Exception {
-        return Files.getFileAttributeView(path, UserDefinedFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).list();
+        return Files.getFileAttributeView(path, UserDefinedFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                .list();
     }
 
     private static String xattr(Path path, String name) throws Exception {
-        UserDefinedFileAttributeView view = Files.getFileAttributeView(path, UserDefinedFileAttributeView.class,
-                java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        UserDefinedFileAttributeView view = Files.getFileAttributeView(
+                path, UserDefinedFileAttributeView.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
         ByteBuffer value = ByteBuffer.allocate(view.size(name));
         view.read(name, value);
         return new String(value.array(), 0, value.position(), StandardCharsets.UTF_8);

@@ -35,6 +35,7 @@ class ImagePullerTest {
 
     @TempDir
     Path tmp;
+
     private HttpServer server;
     private final Map<String, byte[]> answers = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Integer> requests = new java.util.concurrent.ConcurrentHashMap<>();
@@ -74,12 +75,18 @@ class ImagePullerTest {
         config.putObject("config").putArray("Cmd").add("/bin/sh");
         config.putObject("rootfs").put("type", "layers").putArray("diff_ids").add(diffId);
         byte[] configBytes = JSON.writeValueAsBytes(config);
-        ObjectNode manifest = JSON.createObjectNode().put("schemaVersion", 2)
+        ObjectNode manifest = JSON.createObjectNode()
+                .put("schemaVersion", 2)
                 .put("mediaType", "application/vnd.oci.image.manifest.v1+json");
-        manifest.putObject("config").put("mediaType", "application/vnd.oci.image.config.v1+json")
-                .put("digest", ImageArchives.digest(configBytes)).put("size", configBytes.length);
-        manifest.putArray("layers").addObject().put("mediaType", "application/vnd.oci.image.layer.v1.tar")
-                .put("digest", blobDigest).put("size", size);
+        manifest.putObject("config")
+                .put("mediaType", "application/vnd.oci.image.config.v1+json")
+                .put("digest", ImageArchives.digest(configBytes))
+                .put("size", configBytes.length);
+        manifest.putArray("layers")
+                .addObject()
+                .put("mediaType", "application/vnd.oci.image.layer.v1.tar")
+                .put("digest", blobDigest)
+                .put("size", size);
         answers.put("/v2/test/app/manifests/1", JSON.writeValueAsBytes(manifest));
         answers.put("/v2/test/app/blobs/" + ImageArchives.digest(configBytes), configBytes);
         answers.put("/v2/test/app/blobs/" + blobDigest, blob);
@@ -89,18 +96,24 @@ class ImagePullerTest {
     /** Serves an image of {@code tars}, each gzipped, as its layers in this order. */
     private ImageReference image(List<byte[]> tars) throws IOException {
         ObjectNode config = JSON.createObjectNode().put("architecture", "amd64").put("os", "linux");
-        ObjectNode manifest = JSON.createObjectNode().put("schemaVersion", 2)
+        ObjectNode manifest = JSON.createObjectNode()
+                .put("schemaVersion", 2)
                 .put("mediaType", "application/vnd.oci.image.manifest.v1+json");
         for (byte[] tar : tars) {
             byte[] gzip = ImageArchives.gzip(tar);
             config.with("rootfs").put("type", "layers").withArray("diff_ids").add(ImageArchives.digest(tar));
-            manifest.withArray("layers").addObject().put("mediaType", "application/vnd.oci.image.layer.v1.tar+gzip")
-                    .put("digest", ImageArchives.digest(gzip)).put("size", gzip.length);
+            manifest.withArray("layers")
+                    .addObject()
+                    .put("mediaType", "application/vnd.oci.image.layer.v1.tar+gzip")
+                    .put("digest", ImageArchives.digest(gzip))
+                    .put("size", gzip.length);
             answers.put("/v2/test/app/blobs/" + ImageArchives.digest(gzip), gzip);
         }
         byte[] configBytes = JSON.writeValueAsBytes(config);
-        manifest.putObject("config").put("mediaType", "application/vnd.oci.image.config.v1+json")
-                .put("digest", ImageArchives.digest(configBytes)).put("size", configBytes.length);
+        manifest.putObject("config")
+                .put("mediaType", "application/vnd.oci.image.config.v1+json")
+                .put("digest", ImageArchives.digest(configBytes))
+                .put("size", configBytes.length);
         answers.put("/v2/test/app/manifests/1", JSON.writeValueAsBytes(manifest));
         answers.put("/v2/test/app/blobs/" + ImageArchives.digest(configBytes), configBytes);
         return ImageReference.parse("127.0.0.1:" + server.getAddress().getPort() + "/test/app:1");
@@ -108,7 +121,8 @@ class ImagePullerTest {
 
     private Image pull(ImageReference reference, StringWriter shown) throws IOException {
         RegistryClient client = new RegistryClient(reference, Optional.empty(), false);
-        return new ImagePuller(store, PullProgress.lines(new PrintWriter(shown))).pull(reference, client, Platform.host());
+        return new ImagePuller(store, PullProgress.lines(new PrintWriter(shown)))
+                .pull(reference, client, Platform.host());
     }
 
     private static byte[] layer() throws IOException {
@@ -123,18 +137,23 @@ class ImagePullerTest {
         StringWriter shown = new StringWriter();
         Image image = pull(reference, shown);
         assertEquals(reference.storeName(), image.name());
-        assertEquals("hi\n", Files.readString(store.layer(ImageArchives.digest(tar)).resolve("hello")));
+        assertEquals(
+                "hi\n", Files.readString(store.layer(ImageArchives.digest(tar)).resolve("hello")));
         assertTrue(shown.toString().contains(": Pull complete"), shown::toString);
         StringWriter again = new StringWriter();
         pull(reference, again);
-        assertTrue(again.toString().contains(": Already exists") && again.toString().contains("Image is up to date"), again::toString);
+        assertTrue(
+                again.toString().contains(": Already exists")
+                        && again.toString().contains("Image is up to date"),
+                again::toString);
     }
 
     @Test
     void layersAreFetchedSideBySideALayerListedTwiceOnceAndOneBadLayerLeavesNothingHalfWritten() throws Exception {
         List<byte[]> tars = new java.util.ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            tars.add(ImageArchives.layer(Map.of("layer" + i, ("content " + i + "\n").getBytes(StandardCharsets.UTF_8))));
+            tars.add(
+                    ImageArchives.layer(Map.of("layer" + i, ("content " + i + "\n").getBytes(StandardCharsets.UTF_8))));
         }
         tars.add(tars.get(0)); // as an image that writes the same files twice
         ImageReference reference = image(tars);
@@ -143,7 +162,10 @@ class ImagePullerTest {
 
         assertEquals(6, image.layers().size());
         for (int i = 0; i < 5; i++) {
-            assertEquals("content " + i + "\n", Files.readString(store.layer(ImageArchives.digest(tars.get(i))).resolve("layer" + i)));
+            assertEquals(
+                    "content " + i + "\n",
+                    Files.readString(
+                            store.layer(ImageArchives.digest(tars.get(i))).resolve("layer" + i)));
             String blob = "/v2/test/app/blobs/" + ImageArchives.digest(ImageArchives.gzip(tars.get(i)));
             assertEquals(1, requests.get(blob), "fetched once: " + requests);
         }
@@ -157,7 +179,9 @@ class ImagePullerTest {
         String bad = "/v2/test/app/blobs/" + ImageArchives.digest(ImageArchives.gzip(cut));
         answers.put(bad, java.util.Arrays.copyOf(answers.get(bad), answers.get(bad).length / 2));
         IOException e = assertThrows(IOException.class, () -> pull(broken, new StringWriter()));
-        assertEquals("layer " + bad.substring(bad.lastIndexOf('/') + 1) + ": gzip: the compressed stream ends before its end (truncated)",
+        assertEquals(
+                "layer " + bad.substring(bad.lastIndexOf('/') + 1)
+                        + ": gzip: the compressed stream ends before its end (truncated)",
                 e.getMessage());
         assertFalse(Files.exists(store.layer(ImageArchives.digest(cut))), "a half layer is in the store");
         try (Stream<Path> scratch = Files.list(store.root().resolve("tmp"))) {
@@ -171,8 +195,10 @@ class ImagePullerTest {
         String claimed = ImageArchives.digest("other".getBytes(StandardCharsets.UTF_8));
         ImageReference reference = image(tar, claimed, ImageArchives.digest(tar), tar.length);
         IOException e = assertThrows(IOException.class, () -> pull(reference, new StringWriter()));
-        assertEquals("layer " + claimed + ": the content's digest is " + ImageArchives.digest(tar)
-                + " (corrupt or altered in transit)", e.getMessage());
+        assertEquals(
+                "layer " + claimed + ": the content's digest is " + ImageArchives.digest(tar)
+                        + " (corrupt or altered in transit)",
+                e.getMessage());
         assertClean();
     }
 
@@ -182,7 +208,10 @@ class ImagePullerTest {
         String diffId = ImageArchives.digest("other".getBytes(StandardCharsets.UTF_8));
         ImageReference reference = image(tar, ImageArchives.digest(tar), diffId, tar.length);
         IOException e = assertThrows(IOException.class, () -> pull(reference, new StringWriter()));
-        assertTrue(e.getMessage().endsWith(": its uncompressed digest is " + ImageArchives.digest(tar) + ", the config says " + diffId),
+        assertTrue(
+                e.getMessage()
+                        .endsWith(": its uncompressed digest is " + ImageArchives.digest(tar) + ", the config says "
+                                + diffId),
                 e.getMessage());
         assertClean();
     }
@@ -192,7 +221,9 @@ class ImagePullerTest {
         byte[] tar = layer();
         ImageReference reference = image(tar, ImageArchives.digest(tar), ImageArchives.digest(tar), tar.length - 512);
         IOException e = assertThrows(IOException.class, () -> pull(reference, new StringWriter()));
-        assertTrue(e.getMessage().contains("the registry sent more than the " + (tar.length - 512) + " bytes it said"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("the registry sent more than the " + (tar.length - 512) + " bytes it said"),
+                e.getMessage());
         assertClean();
     }
 
@@ -204,7 +235,8 @@ class ImagePullerTest {
         ImageReference reference = image(zstd, ImageArchives.digest(zstd), ImageArchives.digest(tar), zstd.length);
         StringWriter shown = new StringWriter();
         pull(reference, shown);
-        assertEquals("hi\n", Files.readString(store.layer(ImageArchives.digest(tar)).resolve("hello")));
+        assertEquals(
+                "hi\n", Files.readString(store.layer(ImageArchives.digest(tar)).resolve("hello")));
         assertTrue(shown.toString().contains(": Pull complete"), shown::toString);
         try (Stream<Path> scratch = Files.list(store.root().resolve("tmp"))) {
             assertEquals(List.of(), scratch.toList(), "the zstd library was left in the store's scratch");

@@ -38,7 +38,10 @@ class VolumeSeedTest {
 
     private static List<String> names(Path dir) throws Exception {
         try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(p -> !p.equals(dir)).map(p -> dir.relativize(p).toString()).sorted().toList();
+            return files.filter(p -> !p.equals(dir))
+                    .map(p -> dir.relativize(p).toString())
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -65,7 +68,11 @@ class VolumeSeedTest {
         assertEquals(tmp.resolve("host"), Files.readSymbolicLink(data.resolve("escape")));
         assertEquals("kept\n", Files.readString(data.resolve("kept")));
         assertEquals(List.of("secret"), names(host), "the host's directory untouched");
-        assertEquals(List.of("_data"), names(tmp.resolve("volume")).stream().filter(n -> !n.startsWith("_data/")).toList(),
+        assertEquals(
+                List.of("_data"),
+                names(tmp.resolve("volume")).stream()
+                        .filter(n -> !n.startsWith("_data/"))
+                        .toList(),
                 "no scratch left");
     }
 
@@ -109,7 +116,8 @@ class VolumeSeedTest {
         Files.writeString(rootfs.resolve("data/sub/file"), "deep\n");
         Files.createSymbolicLink(rootfs.resolve("data/escape"), host);
         Files.createSymbolicLink(rootfs.resolve("link"), host);
-        Files.setPosixFilePermissions(rootfs.resolve("data"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-x---"));
+        Files.setPosixFilePermissions(
+                rootfs.resolve("data"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-x---"));
         Path data = data();
 
         assertFalse(VolumeSeed.seedFromDirectory(rootfs, "/link", data, tmp.resolve("volume")));
@@ -121,7 +129,9 @@ class VolumeSeedTest {
         assertEquals(List.of("escape", "sub", "sub/file"), names(data));
         assertEquals(host, Files.readSymbolicLink(data.resolve("escape")), "copied as a link, not followed");
         assertEquals("deep\n", Files.readString(data.resolve("sub/file")));
-        assertEquals("rwxr-x---", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(data)));
+        assertEquals(
+                "rwxr-x---",
+                java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(data)));
         assertEquals(List.of("secret"), names(host), "the host's directory untouched");
     }
 

@@ -54,7 +54,9 @@ class WhiteoutUpgradeTest {
         assertEquals(OptionalInt.of(1), OverlayLayers.topmost(topFirst, List.of("etc", "kept")));
         assertEquals(OptionalInt.empty(), OverlayLayers.topmost(topFirst, List.of("dir", "old")));
         try (var entries = Files.list(layer.resolve("etc"))) {
-            assertEquals(List.of("empty", "gone"), entries.map(p -> p.getFileName().toString()).sorted().toList(),
+            assertEquals(
+                    List.of("empty", "gone"),
+                    entries.map(p -> p.getFileName().toString()).sorted().toList(),
                     "nothing left beside them");
         }
     }

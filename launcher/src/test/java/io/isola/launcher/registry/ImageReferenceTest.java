@@ -13,12 +13,23 @@ class ImageReferenceTest {
 
     @Test
     void dockerHubShortNamesAreNormalisedAsDockerDoes() {
-        assertEquals("docker.io/library/busybox:latest", ImageReference.parse("busybox").toString());
-        assertEquals("docker.io/library/busybox:1.36", ImageReference.parse("busybox:1.36").toString());
-        assertEquals("docker.io/user/app:latest", ImageReference.parse("user/app").toString());
-        assertEquals("docker.io/library/busybox:latest", ImageReference.parse("docker.io/busybox").toString());
-        assertEquals("docker.io/library/busybox:latest", ImageReference.parse("index.docker.io/library/busybox").toString());
-        assertEquals("busybox:latest", ImageReference.parse("docker.io/library/busybox").storeName());
+        assertEquals(
+                "docker.io/library/busybox:latest",
+                ImageReference.parse("busybox").toString());
+        assertEquals(
+                "docker.io/library/busybox:1.36",
+                ImageReference.parse("busybox:1.36").toString());
+        assertEquals(
+                "docker.io/user/app:latest", ImageReference.parse("user/app").toString());
+        assertEquals(
+                "docker.io/library/busybox:latest",
+                ImageReference.parse("docker.io/busybox").toString());
+        assertEquals(
+                "docker.io/library/busybox:latest",
+                ImageReference.parse("index.docker.io/library/busybox").toString());
+        assertEquals(
+                "busybox:latest",
+                ImageReference.parse("docker.io/library/busybox").storeName());
         assertEquals("user/app:2", ImageReference.parse("user/app:2").storeName());
         assertEquals("registry-1.docker.io", ImageReference.parse("busybox").apiHost());
     }
@@ -30,7 +41,8 @@ class ImageReferenceTest {
         assertEquals("qa/busybox", local.repository());
         assertEquals("localhost:5000/qa/busybox:latest", local.storeName());
         assertEquals("quay.io", ImageReference.parse("quay.io/podman/hello").registry());
-        assertEquals("127.0.0.1:5000", ImageReference.parse("127.0.0.1:5000/x:1").apiHost());
+        assertEquals(
+                "127.0.0.1:5000", ImageReference.parse("127.0.0.1:5000/x:1").apiHost());
         assertEquals("[::1]:5000", ImageReference.parse("[::1]:5000/x").registry());
     }
 
@@ -47,11 +59,14 @@ class ImageReferenceTest {
 
     @Test
     void badReferencesNameThemselvesAndWhatIsAllowed() {
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> ImageReference.parse("BusyBox")).getMessage()
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ImageReference.parse("BusyBox"))
+                .getMessage()
                 .contains("\"BusyBox\": the path component \"BusyBox\" must be lower-case"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> ImageReference.parse("busybox@sha256:12")).getMessage()
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ImageReference.parse("busybox@sha256:12"))
+                .getMessage()
                 .contains("the digest \"sha256:12\" is not sha256:<64 lower-case hex digits>"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> ImageReference.parse("busybox:-x")).getMessage()
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ImageReference.parse("busybox:-x"))
+                .getMessage()
                 .contains("the tag \"-x\""));
         assertThrows(IllegalArgumentException.class, () -> ImageReference.parse(""));
         assertThrows(IllegalArgumentException.class, () -> ImageReference.parse("a//b"));

@@ -57,19 +57,28 @@ public final class LocalRegistry implements AutoCloseable {
     /** Starts a registry in {@code dir} that wants bearer tokens from {@code tokens} (its {@code token} auth). */
     public static LocalRegistry startWithTokens(Path dir, TokenServer tokens) throws IOException, InterruptedException {
         Files.createDirectories(dir);
-        return start(dir, "auth:\n  token:\n    realm: " + tokens.realm() + "\n    service: " + TokenServer.SERVICE
-                + "\n    issuer: " + TokenServer.ISSUER + "\n    rootcertbundle: " + tokens.certificate() + "\n");
+        return start(
+                dir,
+                "auth:\n  token:\n    realm: " + tokens.realm() + "\n    service: " + TokenServer.SERVICE
+                        + "\n    issuer: " + TokenServer.ISSUER + "\n    rootcertbundle: " + tokens.certificate()
+                        + "\n");
     }
 
     private static LocalRegistry start(Path dir, String auth) throws IOException, InterruptedException {
         int port = freePort();
-        StringBuilder config = new StringBuilder("version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ")
-                .append(dir.resolve("data")).append("\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:").append(port).append('\n')
+        StringBuilder config = new StringBuilder(
+                        "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ")
+                .append(dir.resolve("data"))
+                .append("\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:")
+                .append(port)
+                .append('\n')
                 .append(auth);
         Path file = Files.writeString(dir.resolve("config.yml"), config);
         Path log = dir.resolve("registry.log");
         Process process = new ProcessBuilder(BINARY.toString(), "serve", file.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         LocalRegistry registry = new LocalRegistry(process, port, log);
         registry.awaitReady();
         return registry;
@@ -89,7 +98,10 @@ public final class LocalRegistry implements AutoCloseable {
                 throw new IOException("docker-registry exited: " + Files.readString(log));
             }
             try {
-                http.send(HttpRequest.newBuilder(URI.create("http://" + host() + "/v2/")).timeout(Duration.ofSeconds(2)).build(),
+                http.send(
+                        HttpRequest.newBuilder(URI.create("http://" + host() + "/v2/"))
+                                .timeout(Duration.ofSeconds(2))
+                                .build(),
                         HttpResponse.BodyHandlers.discarding());
                 return;
             } catch (IOException notYet) {
@@ -114,8 +126,8 @@ public final class LocalRegistry implements AutoCloseable {
      */
     public void push(String source, String repositoryAndTag, boolean withCredentials, String... copyOptions)
             throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(SKOPEO.toString(), "--insecure-policy", "copy", "-q",
-                "--dest-tls-verify=false"));
+        List<String> command = new ArrayList<>(
+                List.of(SKOPEO.toString(), "--insecure-policy", "copy", "-q", "--dest-tls-verify=false"));
         command.addAll(List.of(copyOptions));
         if (withCredentials) {
             command.add("--dest-creds=" + USER + ":" + PASSWORD);

@@ -28,7 +28,8 @@ public final class RegistryProxy implements AutoCloseable {
 
     private final HttpServer server;
     private final String upstream;
-    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
     private final boolean bearer;
     private final boolean anonymousTokens;
     private volatile boolean cutBlobs;
@@ -76,13 +77,23 @@ public final class RegistryProxy implements AutoCloseable {
                 token(exchange);
                 return;
             }
-            if (bearer && !("Bearer " + TOKEN).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+            if (bearer
+                    && !("Bearer " + TOKEN).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
                 String scope = exchange.getRequestURI().getPath().matches("/v2/.+/(manifests|blobs)/.*")
-                        ? ",scope=\"repository:" + exchange.getRequestURI().getPath().replaceFirst("^/v2/(.+)/(manifests|blobs)/.*$", "$1") + ":pull\""
+                        ? ",scope=\"repository:"
+                                + exchange.getRequestURI()
+                                        .getPath()
+                                        .replaceFirst("^/v2/(.+)/(manifests|blobs)/.*$", "$1")
+                                + ":pull\""
                         : "";
-                exchange.getResponseHeaders().add("WWW-Authenticate",
-                        "Bearer realm=\"http://" + host() + "/token\",service=\"isola-test\"" + scope);
-                send(exchange, 401, "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"authentication required\"}]}");
+                exchange.getResponseHeaders()
+                        .add(
+                                "WWW-Authenticate",
+                                "Bearer realm=\"http://" + host() + "/token\",service=\"isola-test\"" + scope);
+                send(
+                        exchange,
+                        401,
+                        "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"authentication required\"}]}");
                 return;
             }
             forward(exchange, path);
@@ -90,8 +101,10 @@ public final class RegistryProxy implements AutoCloseable {
     }
 
     private void token(HttpExchange exchange) throws IOException {
-        String expected = "Basic " + Base64.getEncoder().encodeToString(
-                (LocalRegistry.USER + ":" + LocalRegistry.PASSWORD).getBytes(StandardCharsets.UTF_8));
+        String expected = "Basic "
+                + Base64.getEncoder()
+                        .encodeToString(
+                                (LocalRegistry.USER + ":" + LocalRegistry.PASSWORD).getBytes(StandardCharsets.UTF_8));
         String given = exchange.getRequestHeaders().getFirst("Authorization");
         if (!anonymousTokens && !expected.equals(given)) {
             send(exchange, 401, "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"bad credentials\"}]}");
@@ -102,7 +115,8 @@ public final class RegistryProxy implements AutoCloseable {
     }
 
     private void forward(HttpExchange exchange, String path) throws IOException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + upstream + exchange.getRequestURI()));
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(URI.create("http://" + upstream + exchange.getRequestURI()));
         String accept = exchange.getRequestHeaders().getFirst("Accept");
         if (accept != null) {
             request.header("Accept", accept);
@@ -115,8 +129,10 @@ public final class RegistryProxy implements AutoCloseable {
             throw new IOException(e);
         }
         response.headers().map().forEach((name, values) -> {
-            if (!name.equalsIgnoreCase("content-length") && !name.equalsIgnoreCase("transfer-encoding")
-                    && !name.equalsIgnoreCase("connection") && !name.equalsIgnoreCase("date")) {
+            if (!name.equalsIgnoreCase("content-length")
+                    && !name.equalsIgnoreCase("transfer-encoding")
+                    && !name.equalsIgnoreCase("connection")
+                    && !name.equalsIgnoreCase("date")) {
                 values.forEach(value -> exchange.getResponseHeaders().add(name, value));
             }
         });

@@ -46,11 +46,36 @@ public final class TokenServer implements AutoCloseable {
 
     private TokenServer(Path dir) throws Exception {
         Path store = dir.resolve("token-key.p12");
-        keytool("-genkeypair", "-alias", "token", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=" + ISSUER,
-                "-validity", "2", "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", "isola-test");
+        keytool(
+                "-genkeypair",
+                "-alias",
+                "token",
+                "-keyalg",
+                "RSA",
+                "-keysize",
+                "2048",
+                "-dname",
+                "CN=" + ISSUER,
+                "-validity",
+                "2",
+                "-keystore",
+                store.toString(),
+                "-storetype",
+                "PKCS12",
+                "-storepass",
+                "isola-test");
         certificate = dir.resolve("token-cert.pem");
-        keytool("-exportcert", "-rfc", "-alias", "token", "-keystore", store.toString(), "-storepass", "isola-test",
-                "-file", certificate.toString());
+        keytool(
+                "-exportcert",
+                "-rfc",
+                "-alias",
+                "token",
+                "-keystore",
+                store.toString(),
+                "-storepass",
+                "isola-test",
+                "-file",
+                certificate.toString());
         KeyStore keys = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(store)) {
             keys.load(in, "isola-test".toCharArray());
@@ -80,7 +105,8 @@ public final class TokenServer implements AutoCloseable {
     }
 
     private static void keytool(String... args) throws IOException, InterruptedException {
-        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString()));
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString()));
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -93,8 +119,10 @@ public final class TokenServer implements AutoCloseable {
     private void token(HttpExchange exchange) throws IOException {
         try (exchange) {
             String query = exchange.getRequestURI().getRawQuery();
-            String expected = "Basic " + Base64.getEncoder().encodeToString(
-                    (LocalRegistry.USER + ":" + LocalRegistry.PASSWORD).getBytes(StandardCharsets.UTF_8));
+            String expected = "Basic "
+                    + Base64.getEncoder()
+                            .encodeToString((LocalRegistry.USER + ":" + LocalRegistry.PASSWORD)
+                                    .getBytes(StandardCharsets.UTF_8));
             boolean known = expected.equals(exchange.getRequestHeaders().getFirst("Authorization"));
             if (exchange.getRequestHeaders().containsKey("Authorization") && !known) {
                 send(exchange, 401, "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"bad credentials\"}]}");
@@ -107,7 +135,8 @@ public final class TokenServer implements AutoCloseable {
                     scopes.add(scope);
                     String[] parts = scope.split(":"); // repository:NAME:ACTIONS
                     if (known && parts.length == 3) {
-                        ObjectNode entry = access.addObject().put("type", parts[0]).put("name", parts[1]);
+                        ObjectNode entry =
+                                access.addObject().put("type", parts[0]).put("name", parts[1]);
                         for (String action : parts[2].split(",")) {
                             entry.withArray("actions").add(action);
                         }
@@ -115,8 +144,15 @@ public final class TokenServer implements AutoCloseable {
                 }
             }
             String token = jwt(known ? LocalRegistry.USER : "", access);
-            send(exchange, 200, JSON.createObjectNode().put("token", token).put("access_token", token).put("expires_in", 300)
-                    .put("issued_at", Instant.now().toString()).toString());
+            send(
+                    exchange,
+                    200,
+                    JSON.createObjectNode()
+                            .put("token", token)
+                            .put("access_token", token)
+                            .put("expires_in", 300)
+                            .put("issued_at", Instant.now().toString())
+                            .toString());
         } catch (Exception e) {
             throw new IOException(e);
         }
@@ -126,10 +162,17 @@ public final class TokenServer implements AutoCloseable {
         ObjectNode header = JSON.createObjectNode().put("typ", "JWT").put("alg", "RS256");
         header.putArray("x5c").add(Base64.getEncoder().encodeToString(certificateDer));
         long now = Instant.now().getEpochSecond();
-        ObjectNode claims = JSON.createObjectNode().put("iss", ISSUER).put("sub", subject).put("aud", SERVICE)
-                .put("exp", now + 300).put("nbf", now - 10).put("iat", now).put("jti", UUID.randomUUID().toString());
+        ObjectNode claims = JSON.createObjectNode()
+                .put("iss", ISSUER)
+                .put("sub", subject)
+                .put("aud", SERVICE)
+                .put("exp", now + 300)
+                .put("nbf", now - 10)
+                .put("iat", now)
+                .put("jti", UUID.randomUUID().toString());
         claims.set("access", access);
-        String signed = URL.encodeToString(JSON.writeValueAsBytes(header)) + "." + URL.encodeToString(JSON.writeValueAsBytes(claims));
+        String signed = URL.encodeToString(JSON.writeValueAsBytes(header)) + "."
+                + URL.encodeToString(JSON.writeValueAsBytes(claims));
         Signature rsa = Signature.getInstance("SHA256withRSA");
         rsa.initSign(key);
         rsa.update(signed.getBytes(StandardCharsets.US_ASCII));

@@ -12,8 +12,8 @@ import org.slf4j.Logger;
 class PeerLogTest {
 
     private final List<String> lines = new ArrayList<>();
-    private final Logger logger = (Logger) Proxy.newProxyInstance(Logger.class.getClassLoader(), new Class<?>[] {Logger.class},
-            (proxy, method, args) -> {
+    private final Logger logger = (Logger) Proxy.newProxyInstance(
+            Logger.class.getClassLoader(), new Class<?>[] {Logger.class}, (proxy, method, args) -> {
                 if (method.getName().equals("warn")) {
                     lines.add((String) args[0]);
                 }

@@ -49,7 +49,8 @@ class PreparedParsersTest {
 
     @Test
     void eachPreparedParserIsTakenOnceAndOnlyForItsVerb() {
-        parsers.prepare(new String[] {"--root", "/tmp/x", "ps", "-a"}); // the root's options and their values are skipped
+        parsers.prepare(
+                new String[] {"--root", "/tmp/x", "ps", "-a"}); // the root's options and their values are skipped
         CommandLine run = parsers.take(new String[] {"run", "true"}, to(new StringWriter()), to(new StringWriter()));
         assertNotNull(run.getSubcommands().get("run"));
         assertNull(run.getSubcommands().get("ps"), "a fresh parser, with only the verb it names");

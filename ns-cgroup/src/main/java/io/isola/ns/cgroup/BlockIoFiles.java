@@ -30,9 +30,12 @@ final class BlockIoFiles {
 
     static void applyV1(Path dir, Resources r) throws IOException {
         if (r.blkioWeight().isPresent()) {
-            String file = v1WeightFile(dir).orElseThrow(() -> new IOException("blkio weight " + r.blkioWeight().getAsInt()
-                    + ": the blkio cgroup " + dir + " has no blkio.weight nor blkio.bfq.weight"));
-            CgroupFiles.write(dir.resolve(file), Integer.toString(r.blkioWeight().getAsInt()));
+            String file = v1WeightFile(dir)
+                    .orElseThrow(() ->
+                            new IOException("blkio weight " + r.blkioWeight().getAsInt() + ": the blkio cgroup " + dir
+                                    + " has no blkio.weight nor blkio.bfq.weight"));
+            CgroupFiles.write(
+                    dir.resolve(file), Integer.toString(r.blkioWeight().getAsInt()));
         }
         for (IoThrottle t : r.ioThrottles()) {
             CgroupFiles.write(dir.resolve(v1File(t.kind())), t.device() + " " + t.rate());

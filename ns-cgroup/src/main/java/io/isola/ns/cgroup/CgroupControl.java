@@ -68,7 +68,8 @@ class CgroupControl implements ResourceControl {
         try {
             return cgroup.frozen();
         } catch (IOException e) {
-            throw new IsolaException("cannot read the freezer state of container " + containerId + ": " + e.getMessage(), e);
+            throw new IsolaException(
+                    "cannot read the freezer state of container " + containerId + ": " + e.getMessage(), e);
         }
     }
 

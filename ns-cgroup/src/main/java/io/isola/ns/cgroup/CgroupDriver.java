@@ -32,7 +32,8 @@ interface CgroupDriver {
      * Like {@link #create(String, Resources)}, with device cgroup rules: everything denied, then
      * {@code devices} in order; null leaves every device allowed (privileged).
      */
-    Cgroup create(String path, Resources resources, java.util.List<io.isola.api.Devices.Rule> devices) throws IOException;
+    Cgroup create(String path, Resources resources, java.util.List<io.isola.api.Devices.Rule> devices)
+            throws IOException;
 
     /**
      * Refuses device rules this host cannot enforce, naming them; creates nothing.

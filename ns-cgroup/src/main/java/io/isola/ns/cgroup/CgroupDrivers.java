@@ -16,14 +16,18 @@ final class CgroupDrivers {
         if (!host.isRoot()) {
             // a user's cgroups live in the subtree root delegated to it; no BPF device filter there
             // (it takes CAP_BPF): the device nodes of a rootless container are the host's, bound
-            CgroupDelegation delegation = CgroupDelegation.find(host.uid()).orElseThrow(() -> new IllegalStateException(
-                    "uid " + host.uid() + " has no cgroup v2 subtree delegated to it that this process runs in"
-                            + " (systemd's user@" + host.uid() + ".service with Delegate=yes): no cgroups when not root"));
+            CgroupDelegation delegation = CgroupDelegation.find(host.uid())
+                    .orElseThrow(() -> new IllegalStateException(
+                            "uid " + host.uid() + " has no cgroup v2 subtree delegated to it that this process runs in"
+                                    + " (systemd's user@" + host.uid()
+                                    + ".service with Delegate=yes): no cgroups when not root"));
             return new CgroupV2Driver(delegation.directory(), cpus, DeviceFilter.NONE);
         }
         Path root = CgroupMounts.DEFAULT_ROOT;
-        List<Hierarchy> v1 = mounts.hierarchies().stream().filter(h -> !h.unified()).toList();
-        Optional<Hierarchy> v2 = mounts.hierarchies().stream().filter(Hierarchy::unified).findFirst();
+        List<Hierarchy> v1 =
+                mounts.hierarchies().stream().filter(h -> !h.unified()).toList();
+        Optional<Hierarchy> v2 =
+                mounts.hierarchies().stream().filter(Hierarchy::unified).findFirst();
         if (mounts.fsType(root).filter("cgroup2"::equals).isPresent()) {
             return new CgroupV2Driver(root, cpus);
         }
@@ -34,6 +38,7 @@ final class CgroupDrivers {
         if (v2.isPresent()) {
             return new CgroupV2Driver(v2.get().mountPoint(), cpus);
         }
-        throw new IllegalStateException("no cgroup hierarchy is mounted on this host (neither v1 nor v2 under " + root + ")");
+        throw new IllegalStateException(
+                "no cgroup hierarchy is mounted on this host (neither v1 nor v2 under " + root + ")");
     }
 }

@@ -75,9 +75,14 @@ final class CgroupFiles {
     static void write(Path file, String value) throws IOException {
         LOG.debug("write {} to {}", value, file);
         try {
-            Files.write(file, value.getBytes(StandardCharsets.US_ASCII), StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            Files.write(
+                    file,
+                    value.getBytes(StandardCharsets.US_ASCII),
+                    StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING);
         } catch (IOException e) {
-            String reason = e instanceof FileSystemException fs && fs.getReason() != null ? fs.getReason()
+            String reason = e instanceof FileSystemException fs && fs.getReason() != null
+                    ? fs.getReason()
                     : e instanceof NoSuchFileException ? "no such file" : e.getMessage();
             String message = "cannot write \"" + value + "\" to " + file + ": " + reason;
             // the cgroup was removed: before the open (ENOENT) or between the open and the write (ENODEV)

@@ -43,6 +43,7 @@ final class CgroupIsolation implements Isolation {
     private boolean closed;
     /** Done when the background join has placed the child; used where the runtime supports it. */
     private final java.util.concurrent.CompletableFuture<Void> joined = new java.util.concurrent.CompletableFuture<>();
+
     private boolean joinInBackground;
     private volatile boolean joinStarted;
 
@@ -56,8 +57,14 @@ final class CgroupIsolation implements Isolation {
     }
 
     /** {@code ownNamespace}: whether the child enters a cgroup namespace of its own, rooted at its cgroup. */
-    CgroupIsolation(String containerId, String driver, Cgroup cgroup, boolean ownNamespace, List<CgroupfsMount> mounts,
-            List<Step> deviceNodes, List<Step> capabilityDrops) {
+    CgroupIsolation(
+            String containerId,
+            String driver,
+            Cgroup cgroup,
+            boolean ownNamespace,
+            List<CgroupfsMount> mounts,
+            List<Step> deviceNodes,
+            List<Step> capabilityDrops) {
         this.containerId = containerId;
         this.cgroup = cgroup;
         this.ownNamespace = ownNamespace;
@@ -70,7 +77,8 @@ final class CgroupIsolation implements Isolation {
     @Override
     public void contribute(ChildSteps steps) {
         // also without a namespace of its own: the steps that follow are then charged to the container's cgroup
-        Step unshare = Step.call("enter a cgroup namespace rooted at the container's cgroup", "unshare", Arg.word(CLONE_NEWCGROUP));
+        Step unshare = Step.call(
+                "enter a cgroup namespace rooted at the container's cgroup", "unshare", Arg.word(CLONE_NEWCGROUP));
         try {
             steps.checkpoint(Phase.LOCKDOWN, "wait until the host has placed the process in its cgroup", joined);
             if (ownNamespace) {
@@ -102,14 +110,16 @@ final class CgroupIsolation implements Isolation {
             return;
         }
         joinStarted = true;
-        Thread thread = new Thread(() -> {
-            try {
-                join(pid);
-                joined.complete(null);
-            } catch (IOException | RuntimeException e) {
-                joined.completeExceptionally(e);
-            }
-        }, "isola-cgroup-join-" + pid);
+        Thread thread = new Thread(
+                () -> {
+                    try {
+                        join(pid);
+                        joined.complete(null);
+                    } catch (IOException | RuntimeException e) {
+                        joined.completeExceptionally(e);
+                    }
+                },
+                "isola-cgroup-join-" + pid);
         thread.setDaemon(true);
         thread.start();
     }

@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Which cgroup layout the host has (v1, v2, hybrid) is detected from what is mounted, once.
  */
-@Component(service = {NamespaceIsolator.class, ResourceControls.class}, configurationPid = "io.isola.ns.cgroup")
+@Component(
+        service = {NamespaceIsolator.class, ResourceControls.class},
+        configurationPid = "io.isola.ns.cgroup")
 @Designate(ocd = CgroupIsolator.Config.class)
 public final class CgroupIsolator implements NamespaceIsolator, ResourceControls {
 
@@ -44,7 +46,8 @@ public final class CgroupIsolator implements NamespaceIsolator, ResourceControls
 
     @ObjectClassDefinition(name = "isola cgroups", description = "Resource limits of containers")
     public @interface Config {
-        @AttributeDefinition(description = "The cgroup, relative to each hierarchy's root, under which every container gets its own")
+        @AttributeDefinition(
+                description = "The cgroup, relative to each hierarchy's root, under which every container gets its own")
         String parent() default "isola";
     }
 
@@ -66,7 +69,8 @@ public final class CgroupIsolator implements NamespaceIsolator, ResourceControls
     /** With a given driver instead of the detected one (tests). */
     CgroupIsolator(String parent, CgroupDriver driver) {
         String trimmed = parent.replaceAll("^/+|/+$", "");
-        if (!PARENT.matcher(trimmed).matches() || List.of(trimmed.split("/")).stream().anyMatch(s -> s.equals("..") || s.equals("."))) {
+        if (!PARENT.matcher(trimmed).matches()
+                || List.of(trimmed.split("/")).stream().anyMatch(s -> s.equals("..") || s.equals("."))) {
             throw new IllegalArgumentException("parent \"" + parent
                     + "\": expected a relative path of names made of letters, digits, '_', '.' or '-' (such as isola)");
         }
@@ -150,7 +154,8 @@ public final class CgroupIsolator implements NamespaceIsolator, ResourceControls
             LOG.warn("containers with a cgroup namespace but no mount namespace see the host's /sys/fs/cgroup");
         }
         if (!devices.nodes().isEmpty() && !request.selected(Namespace.MOUNT)) {
-            throw new IllegalArgumentException("devices " + devices.nodes().stream().map(n -> n.mapping().hostPath()).toList()
+            throw new IllegalArgumentException("devices "
+                    + devices.nodes().stream().map(n -> n.mapping().hostPath()).toList()
                     + ": need a mount namespace, whose /dev they are made in; drop --no-mount");
         }
         List<io.isola.spi.Step> nodes = devices.steps();
@@ -160,7 +165,9 @@ public final class CgroupIsolator implements NamespaceIsolator, ResourceControls
             nodes = List.of();
         }
         // an engine (an OCI config.json's cgroupsPath) may name the cgroup; else it is the container's own under parent
-        String path = request.spec().extension(CgroupPath.class).map(CgroupPath::path)
+        String path = request.spec()
+                .extension(CgroupPath.class)
+                .map(CgroupPath::path)
                 .orElse(parent + "/" + request.containerId());
         Cgroup cgroup = cgroups.create(path, resources, devices.rules());
         if (tuning.isPresent()) {
@@ -174,8 +181,14 @@ public final class CgroupIsolator implements NamespaceIsolator, ResourceControls
         // now, not before: the warm-up holds cgroup_mutex while it waits, which the create's mkdirs
         // (and BPF attach) need; the clone and the other isolators' preparation need none of it
         warmup().ifPresent(MigrationLockWarmup::start);
-        return new CgroupIsolation(request.containerId(), cgroups.name(), cgroup, ownNamespace,
-                ownCgroupfs ? cgroups.mounts() : List.of(), nodes, lockdown);
+        return new CgroupIsolation(
+                request.containerId(),
+                cgroups.name(),
+                cgroup,
+                ownNamespace,
+                ownCgroupfs ? cgroups.mounts() : List.of(),
+                nodes,
+                lockdown);
     }
 
     /**
@@ -189,15 +202,18 @@ public final class CgroupIsolator implements NamespaceIsolator, ResourceControls
     public ResourceControl attach(String containerId, CgroupLocation location) {
         String path = location.path() == null ? "" : location.path();
         List<String> names = List.of(path.split("/"));
-        if (!PARENT.matcher(path).matches() || names.size() < 2 || !namedAfter(names.get(names.size() - 1), containerId)
+        if (!PARENT.matcher(path).matches()
+                || names.size() < 2
+                || !namedAfter(names.get(names.size() - 1), containerId)
                 || names.stream().anyMatch(s -> s.equals("..") || s.equals("."))) {
             throw new IsolaException("container " + containerId + ": its recorded cgroup \"" + path
                     + "\" is not one named after it (<parent>/<id> as isola makes them, or an engine's"
                     + " <parent>/<prefix>-<id>[.scope])");
         }
         CgroupDriver cgroups = driver();
-        Cgroup cgroup = cgroups.open(path).orElseThrow(() -> new IsolaException("container " + containerId
-                + ": its cgroup " + path + " is gone (the container has ended)"));
+        Cgroup cgroup = cgroups.open(path)
+                .orElseThrow(() -> new IsolaException(
+                        "container " + containerId + ": its cgroup " + path + " is gone (the container has ended)"));
         return new CgroupControl(containerId, cgroups.name(), cgroup);
     }
 

@@ -22,8 +22,22 @@ final class CgroupMounts {
 
     static final Path DEFAULT_ROOT = Path.of("/sys/fs/cgroup");
     /** The v1 controllers; other super options (rw, xattr, clone_children, ...) are not part of a hierarchy's identity. */
-    private static final Set<String> V1_CONTROLLERS = Set.of("cpu", "cpuacct", "cpuset", "memory", "devices", "freezer",
-            "net_cls", "net_prio", "blkio", "perf_event", "hugetlb", "pids", "rdma", "misc", "debug");
+    private static final Set<String> V1_CONTROLLERS = Set.of(
+            "cpu",
+            "cpuacct",
+            "cpuset",
+            "memory",
+            "devices",
+            "freezer",
+            "net_cls",
+            "net_prio",
+            "blkio",
+            "perf_event",
+            "hugetlb",
+            "pids",
+            "rdma",
+            "misc",
+            "debug");
 
     private final Map<Path, String> fsTypes;
     private final List<Hierarchy> hierarchies;
@@ -66,8 +80,10 @@ final class CgroupMounts {
                     }
                 }
                 String data = String.join(",", controllers);
-                found.put(mountPoint, new Hierarchy(mountPoint, false, controllers,
-                        data.startsWith("name=") ? "none," + data : data));
+                found.put(
+                        mountPoint,
+                        new Hierarchy(
+                                mountPoint, false, controllers, data.startsWith("name=") ? "none," + data : data));
             }
         }
         // a controller mounted twice (bind mounts of a hierarchy) counts once, at its first mount point

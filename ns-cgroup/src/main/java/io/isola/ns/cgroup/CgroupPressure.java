@@ -57,8 +57,10 @@ final class CgroupPressure {
                 }
             }
             try {
-                Pressure.Line parsed = new Pressure.Line(Double.parseDouble(values.get("avg10")),
-                        Double.parseDouble(values.get("avg60")), Double.parseDouble(values.get("avg300")),
+                Pressure.Line parsed = new Pressure.Line(
+                        Double.parseDouble(values.get("avg10")),
+                        Double.parseDouble(values.get("avg60")),
+                        Double.parseDouble(values.get("avg300")),
                         Long.parseLong(values.get("total")));
                 if (words[0].equals("some")) {
                     some = parsed;

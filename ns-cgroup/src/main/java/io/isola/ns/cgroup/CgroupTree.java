@@ -91,7 +91,8 @@ final class CgroupTree {
     /** A leaf left by a host that died: reuse it when empty, refuse when it still holds processes. */
     private static void reuseStale(Path dir) throws IOException {
         if (!CgroupFiles.readPids(dir.resolve("cgroup.procs")).isEmpty()) {
-            throw new IOException("cgroup " + dir + " already exists and holds processes: is a container with this id running?");
+            throw new IOException(
+                    "cgroup " + dir + " already exists and holds processes: is a container with this id running?");
         }
         LOG.warn("reusing the empty cgroup {} left behind by an earlier run", dir);
     }
@@ -116,7 +117,10 @@ final class CgroupTree {
             return List.of();
         }
         try (java.util.stream.Stream<Path> entries = Files.list(dir)) {
-            return entries.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+            return entries.filter(Files::isDirectory)
+                    .map(p -> p.getFileName().toString())
+                    .sorted()
+                    .toList();
         }
     }
 

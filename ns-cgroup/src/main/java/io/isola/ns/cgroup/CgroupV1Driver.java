@@ -46,7 +46,9 @@ final class CgroupV1Driver implements CgroupDriver {
 
     @Override
     public HostLayout layout() {
-        return new HostLayout(hierarchies, unified.map(Hierarchy::mountPoint),
+        return new HostLayout(
+                hierarchies,
+                unified.map(Hierarchy::mountPoint),
                 unified.map(h -> HostLayout.controllersOf(h.mountPoint())).orElse(java.util.Set.of()));
     }
 
@@ -55,10 +57,12 @@ final class CgroupV1Driver implements CgroupDriver {
         if (r.memory().isPresent() || r.memorySwap().isPresent()) {
             require("memory", "memory limit");
         }
-        if (r.memorySwap().isPresent() && r.memorySwap().getAsLong() != Resources.UNLIMITED
+        if (r.memorySwap().isPresent()
+                && r.memorySwap().getAsLong() != Resources.UNLIMITED
                 && !Files.exists(mountOf("memory").resolve("memory.memsw.limit_in_bytes"))) {
-            throw new IllegalArgumentException("memory+swap limit " + r.memorySwap().getAsLong()
-                    + " bytes: this host's kernel does not account swap (no memory.memsw.limit_in_bytes)");
+            throw new IllegalArgumentException(
+                    "memory+swap limit " + r.memorySwap().getAsLong()
+                            + " bytes: this host's kernel does not account swap (no memory.memsw.limit_in_bytes)");
         }
         if (r.cpus().isPresent() || r.cpuShares().isPresent()) {
             require("cpu", r.cpus().isPresent() ? "cpus limit" : "cpu shares");
@@ -73,8 +77,9 @@ final class CgroupV1Driver implements CgroupDriver {
             require("memory", "memory reservation");
         }
         if (r.oomKillGroup()) {
-            throw new IllegalArgumentException("oom kill group: cgroup v1 has no memory.oom.group, its OOM killer takes one "
-                    + "process at a time; it needs a cgroup v2 host");
+            throw new IllegalArgumentException(
+                    "oom kill group: cgroup v1 has no memory.oom.group, its OOM killer takes one "
+                            + "process at a time; it needs a cgroup v2 host");
         }
         checkBlockIo(r);
         cpus.check(r);
@@ -85,16 +90,19 @@ final class CgroupV1Driver implements CgroupDriver {
         if (r.blkioWeight().isPresent() || !r.ioThrottles().isEmpty()) {
             require("blkio", r.blkioWeight().isPresent() ? "blkio weight" : "device i/o limits");
         }
-        if (r.blkioWeight().isPresent() && BlockIoFiles.v1WeightFile(mountOf("blkio")).isEmpty()) {
-            throw new IllegalArgumentException("blkio weight " + r.blkioWeight().getAsInt() + ": this host's cgroup v1 blkio "
-                    + "controller offers no weight (no blkio.weight nor blkio.bfq.weight: its disks' I/O scheduler has none; "
-                    + "BFQ has one)");
+        if (r.blkioWeight().isPresent()
+                && BlockIoFiles.v1WeightFile(mountOf("blkio")).isEmpty()) {
+            throw new IllegalArgumentException(
+                    "blkio weight " + r.blkioWeight().getAsInt() + ": this host's cgroup v1 blkio "
+                            + "controller offers no weight (no blkio.weight nor blkio.bfq.weight: its disks' I/O scheduler has none; "
+                            + "BFQ has one)");
         }
     }
 
     private void require(String controller, String what) {
         if (find(controller).isEmpty()) {
-            throw new IllegalArgumentException(what + ": this host has no cgroup v1 " + controller + " hierarchy mounted");
+            throw new IllegalArgumentException(
+                    what + ": this host has no cgroup v1 " + controller + " hierarchy mounted");
         }
     }
 
@@ -181,17 +189,23 @@ final class CgroupV1Driver implements CgroupDriver {
             CgroupFiles.write(dir.resolve("cpu.cfs_quota_us"), Long.toString(quota.quotaMicros()));
         }
         if (r.cpuShares().isPresent()) {
-            CgroupFiles.write(cgroup.dir("cpu").resolve("cpu.shares"), Integer.toString(r.cpuShares().getAsInt()));
+            CgroupFiles.write(
+                    cgroup.dir("cpu").resolve("cpu.shares"),
+                    Integer.toString(r.cpuShares().getAsInt()));
         }
         if (r.cpusetCpus().isPresent()) {
-            CgroupFiles.write(cgroup.dir("cpuset").resolve("cpuset.cpus"), r.cpusetCpus().get());
+            CgroupFiles.write(
+                    cgroup.dir("cpuset").resolve("cpuset.cpus"), r.cpusetCpus().get());
         }
         if (r.pidsLimit().isPresent()) {
             long limit = r.pidsLimit().getAsLong();
-            CgroupFiles.write(cgroup.dir("pids").resolve("pids.max"), limit == Resources.UNLIMITED ? "max" : Long.toString(limit));
+            CgroupFiles.write(
+                    cgroup.dir("pids").resolve("pids.max"),
+                    limit == Resources.UNLIMITED ? "max" : Long.toString(limit));
         }
         if (r.memoryReservation().isPresent()) {
-            CgroupFiles.write(cgroup.dir("memory").resolve("memory.soft_limit_in_bytes"),
+            CgroupFiles.write(
+                    cgroup.dir("memory").resolve("memory.soft_limit_in_bytes"),
                     Long.toString(r.memoryReservation().getAsLong()));
         }
         if (r.blkioWeight().isPresent() || !r.ioThrottles().isEmpty()) {
@@ -202,8 +216,9 @@ final class CgroupV1Driver implements CgroupDriver {
     @Override
     public void checkDevices(List<Devices.Rule> devices, boolean ownRules) {
         if (devices != null && find("devices").isEmpty()) {
-            throw new IllegalArgumentException("device access: this host has no cgroup v1 devices hierarchy mounted, so "
-                    + "containers cannot be kept from its devices; run with --privileged to allow every device");
+            throw new IllegalArgumentException(
+                    "device access: this host has no cgroup v1 devices hierarchy mounted, so "
+                            + "containers cannot be kept from its devices; run with --privileged to allow every device");
         }
     }
 
@@ -229,7 +244,9 @@ final class CgroupV1Driver implements CgroupDriver {
 
     @Override
     public Optional<Cgroup> open(String path) {
-        List<Hierarchy> in = allHierarchies().stream().filter(h -> Files.isDirectory(h.mountPoint().resolve(path))).toList();
+        List<Hierarchy> in = allHierarchies().stream()
+                .filter(h -> Files.isDirectory(h.mountPoint().resolve(path)))
+                .toList();
         return in.isEmpty() ? Optional.empty() : Optional.of(new V1Cgroup(path, new ArrayList<>(in)));
     }
 
@@ -242,7 +259,9 @@ final class CgroupV1Driver implements CgroupDriver {
         List<Cgroup> found = new ArrayList<>();
         for (String name : names) {
             String path = parent + "/" + name;
-            List<Hierarchy> in = allHierarchies().stream().filter(h -> Files.isDirectory(h.mountPoint().resolve(path))).toList();
+            List<Hierarchy> in = allHierarchies().stream()
+                    .filter(h -> Files.isDirectory(h.mountPoint().resolve(path)))
+                    .toList();
             found.add(new V1Cgroup(path, new ArrayList<>(in)));
         }
         return found;
@@ -255,8 +274,10 @@ final class CgroupV1Driver implements CgroupDriver {
         for (Hierarchy h : allHierarchies()) {
             String target = h.mountPoint().toString();
             // only what sits right under /sys/fs/cgroup has a place in the container's tmpfs there
-            if (h.mountPoint().getParent() != null && h.mountPoint().getParent().toString().equals(ROOT)) {
-                mounts.add(new CgroupfsMount(target, h.unified() ? "cgroup2" : "cgroup", h.unified() ? null : h.mountData()));
+            if (h.mountPoint().getParent() != null
+                    && h.mountPoint().getParent().toString().equals(ROOT)) {
+                mounts.add(new CgroupfsMount(
+                        target, h.unified() ? "cgroup2" : "cgroup", h.unified() ? null : h.mountData()));
             }
         }
         return mounts;
@@ -291,7 +312,8 @@ final class CgroupV1Driver implements CgroupDriver {
                 // raising memory above the present memsw fails (the kernel keeps memsw >= memory): memsw first then
                 Path memsw = dir("memory").resolve("memory.memsw.limit_in_bytes");
                 long swap = resources.memorySwap().orElse(2 * resources.memory().getAsLong());
-                if (Files.exists(memsw) && swap > Long.parseLong(CgroupFiles.read(memsw).strip())) {
+                if (Files.exists(memsw)
+                        && swap > Long.parseLong(CgroupFiles.read(memsw).strip())) {
                     CgroupFiles.write(memsw, Long.toString(swap));
                 }
             }
@@ -312,7 +334,9 @@ final class CgroupV1Driver implements CgroupDriver {
         public java.util.Map<String, String> dirs() {
             java.util.Map<String, String> dirs = new java.util.TreeMap<>();
             for (Hierarchy h : joined) {
-                dirs.put(h.unified() ? "unified" : h.mountPoint().getFileName().toString(), h.mountPoint().resolve(path).toString());
+                dirs.put(
+                        h.unified() ? "unified" : h.mountPoint().getFileName().toString(),
+                        h.mountPoint().resolve(path).toString());
             }
             return dirs;
         }
@@ -352,11 +376,13 @@ final class CgroupV1Driver implements CgroupDriver {
         @Override
         public boolean frozen() throws IOException {
             Optional<Path> dir = dirIfAny("freezer");
-            return dir.isPresent() && !CgroupFiles.read(dir.get().resolve("freezer.state")).equals("THAWED");
+            return dir.isPresent()
+                    && !CgroupFiles.read(dir.get().resolve("freezer.state")).equals("THAWED");
         }
 
         private Path freezerState() throws IOException {
-            return dirIfAny("freezer").orElseThrow(() -> new IOException("this host has no cgroup v1 freezer hierarchy"))
+            return dirIfAny("freezer")
+                    .orElseThrow(() -> new IOException("this host has no cgroup v1 freezer hierarchy"))
                     .resolve("freezer.state");
         }
 
@@ -371,7 +397,8 @@ final class CgroupV1Driver implements CgroupDriver {
             }
             Optional<Path> cpuacct = dirIfAny("cpuacct");
             Duration cpu = cpuacct.isPresent()
-                    ? Duration.ofNanos(CgroupFiles.readLong(cpuacct.get().resolve("cpuacct.usage"))) : Duration.ZERO;
+                    ? Duration.ofNanos(CgroupFiles.readLong(cpuacct.get().resolve("cpuacct.usage")))
+                    : Duration.ZERO;
             Optional<Path> pids = dirIfAny("pids");
             long count;
             OptionalLong pidsMax = OptionalLong.empty();
@@ -382,9 +409,17 @@ final class CgroupV1Driver implements CgroupDriver {
                 count = CgroupFiles.readPids(dirList().get(0).resolve("tasks")).size();
             }
             // hybrid: PSI comes from the container's cgroup2 directory, which it joined too
-            Optional<Path> unifiedDir = joined.stream().filter(Hierarchy::unified).findFirst()
+            Optional<Path> unifiedDir = joined.stream()
+                    .filter(Hierarchy::unified)
+                    .findFirst()
                     .map(h -> h.mountPoint().resolve(path));
-            return new ResourceStats(usage, limit, cpu, count, pidsMax, java.util.Map.of(),
+            return new ResourceStats(
+                    usage,
+                    limit,
+                    cpu,
+                    count,
+                    pidsMax,
+                    java.util.Map.of(),
                     unifiedDir.isPresent() ? CgroupPressure.read(unifiedDir.get()) : java.util.Map.of());
         }
 
@@ -394,13 +429,16 @@ final class CgroupV1Driver implements CgroupDriver {
             if (memory.isEmpty() || !Files.exists(memory.get())) {
                 return 0;
             }
-            return CgroupFiles.readKeyed(memory.get().resolve("memory.oom_control")).getOrDefault("oom_kill", 0L);
+            return CgroupFiles.readKeyed(memory.get().resolve("memory.oom_control"))
+                    .getOrDefault("oom_kill", 0L);
         }
 
         @Override
         public boolean destroy() {
             List<Path> procs = procsFiles();
-            joined.stream().filter(Hierarchy::unified).forEach(h -> CgroupTree.killAtOnce(h.mountPoint().resolve(path)));
+            joined.stream()
+                    .filter(Hierarchy::unified)
+                    .forEach(h -> CgroupTree.killAtOnce(h.mountPoint().resolve(path)));
             CgroupReaper.Freezer freezer = joined.stream().anyMatch(h -> h.has("freezer"))
                     ? new CgroupReaper.Freezer() {
                         @Override

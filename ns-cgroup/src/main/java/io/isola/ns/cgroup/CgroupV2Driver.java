@@ -53,7 +53,8 @@ final class CgroupV2Driver implements CgroupDriver {
     Set<String> available() {
         try {
             // in the kernel's order, for messages
-            return new LinkedHashSet<>(List.of(CgroupFiles.read(root.resolve("cgroup.controllers")).split("\\s+")));
+            return new LinkedHashSet<>(
+                    List.of(CgroupFiles.read(root.resolve("cgroup.controllers")).split("\\s+")));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the controllers of " + root, e);
         }
@@ -127,7 +128,8 @@ final class CgroupV2Driver implements CgroupDriver {
 
     /** Adds the controllers missing from {@code dir}'s subtree_control, one write each so one refusal names itself. */
     private static void enableIn(Path dir, Set<String> controllers) throws IOException {
-        Set<String> enabled = Set.of(CgroupFiles.read(dir.resolve("cgroup.subtree_control")).split("\\s+"));
+        Set<String> enabled =
+                Set.of(CgroupFiles.read(dir.resolve("cgroup.subtree_control")).split("\\s+"));
         for (String controller : controllers) {
             if (!enabled.contains(controller)) {
                 CgroupFiles.write(dir.resolve("cgroup.subtree_control"), "+" + controller);
@@ -145,7 +147,8 @@ final class CgroupV2Driver implements CgroupDriver {
             if (total == Resources.UNLIMITED) {
                 writeIfPresent(swapMax, "max", r.memorySwap().isPresent());
             } else {
-                writeIfPresent(swapMax, Long.toString(total - memory), r.memorySwap().isPresent());
+                writeIfPresent(
+                        swapMax, Long.toString(total - memory), r.memorySwap().isPresent());
             }
         }
         if (r.cpus().isPresent()) {
@@ -153,7 +156,9 @@ final class CgroupV2Driver implements CgroupDriver {
             CgroupFiles.write(dir.resolve("cpu.max"), quota.quotaMicros() + " " + quota.periodMicros());
         }
         if (r.cpuShares().isPresent()) {
-            CgroupFiles.write(dir.resolve("cpu.weight"), Long.toString(CpuQuota.weightOfShares(r.cpuShares().getAsInt())));
+            CgroupFiles.write(
+                    dir.resolve("cpu.weight"),
+                    Long.toString(CpuQuota.weightOfShares(r.cpuShares().getAsInt())));
         }
         if (r.cpusetCpus().isPresent()) {
             CgroupFiles.write(dir.resolve("cpuset.cpus"), r.cpusetCpus().get());
@@ -164,7 +169,9 @@ final class CgroupV2Driver implements CgroupDriver {
         }
         if (r.memoryReservation().isPresent()) {
             // memory.high throttles and reclaims above it, as v1's soft limit asks: Docker's reservation
-            CgroupFiles.write(dir.resolve("memory.high"), Long.toString(r.memoryReservation().getAsLong()));
+            CgroupFiles.write(
+                    dir.resolve("memory.high"),
+                    Long.toString(r.memoryReservation().getAsLong()));
         }
         if (r.oomKillGroup()) {
             CgroupFiles.write(dir.resolve("memory.oom.group"), "1");
@@ -177,7 +184,8 @@ final class CgroupV2Driver implements CgroupDriver {
         if (Files.exists(file)) {
             CgroupFiles.write(file, value);
         } else if (required) {
-            throw new IOException("cannot limit swap: this kernel does not account swap (no " + file.getFileName() + ")");
+            throw new IOException(
+                    "cannot limit swap: this kernel does not account swap (no " + file.getFileName() + ")");
         }
     }
 
@@ -196,8 +204,11 @@ final class CgroupV2Driver implements CgroupDriver {
             return;
         }
         if (ownRules) {
-            throw new IllegalArgumentException("device rules " + devices.subList(DeviceAccess.DEFAULTS.size(), devices.size())
-                    .stream().map(Devices.Rule::line).toList() + ": this kernel does not load a BPF device filter for isola, "
+            throw new IllegalArgumentException("device rules "
+                    + devices.subList(DeviceAccess.DEFAULTS.size(), devices.size()).stream()
+                            .map(Devices.Rule::line)
+                            .toList()
+                    + ": this kernel does not load a BPF device filter for isola, "
                     + "so device rules cannot be enforced on cgroup v2; drop them or run with --privileged");
         }
     }
@@ -298,10 +309,17 @@ final class CgroupV2Driver implements CgroupDriver {
             Path events = dir.resolve("memory.events");
             return new ResourceStats(
                     memory ? CgroupFiles.readLong(dir.resolve("memory.current")) : 0,
-                    memory ? CgroupV1Driver.optional(CgroupFiles.readLimit(dir.resolve("memory.max"))) : java.util.OptionalLong.empty(),
+                    memory
+                            ? CgroupV1Driver.optional(CgroupFiles.readLimit(dir.resolve("memory.max")))
+                            : java.util.OptionalLong.empty(),
                     Duration.ofNanos(usec * 1000),
-                    pids ? CgroupFiles.readLong(dir.resolve("pids.current")) : CgroupFiles.readPids(dir.resolve("cgroup.threads")).size(),
-                    pids ? CgroupV1Driver.optional(CgroupFiles.readLimit(dir.resolve("pids.max"))) : java.util.OptionalLong.empty(),
+                    pids
+                            ? CgroupFiles.readLong(dir.resolve("pids.current"))
+                            : CgroupFiles.readPids(dir.resolve("cgroup.threads"))
+                                    .size(),
+                    pids
+                            ? CgroupV1Driver.optional(CgroupFiles.readLimit(dir.resolve("pids.max")))
+                            : java.util.OptionalLong.empty(),
                     Files.exists(events) ? CgroupFiles.readKeyed(events) : java.util.Map.of(),
                     CgroupPressure.read(dir));
         }
@@ -316,18 +334,21 @@ final class CgroupV2Driver implements CgroupDriver {
         public boolean destroy() {
             CgroupTree.killAtOnce(dir);
             // v2's freezer lets SIGKILL through, so freezing first only stops a fork loop racing the kill
-            CgroupReaper.killAll(List.of(dir.resolve("cgroup.procs")), Files.exists(dir.resolve("cgroup.freeze"))
-                    ? new CgroupReaper.Freezer() {
-                        @Override
-                        public void freeze() throws IOException {
-                            CgroupFiles.write(dir.resolve("cgroup.freeze"), "1");
-                        }
+            CgroupReaper.killAll(
+                    List.of(dir.resolve("cgroup.procs")),
+                    Files.exists(dir.resolve("cgroup.freeze"))
+                            ? new CgroupReaper.Freezer() {
+                                @Override
+                                public void freeze() throws IOException {
+                                    CgroupFiles.write(dir.resolve("cgroup.freeze"), "1");
+                                }
 
-                        @Override
-                        public void thaw() throws IOException {
-                            CgroupFiles.write(dir.resolve("cgroup.freeze"), "0");
-                        }
-                    } : null);
+                                @Override
+                                public void thaw() throws IOException {
+                                    CgroupFiles.write(dir.resolve("cgroup.freeze"), "0");
+                                }
+                            }
+                            : null);
             return CgroupTree.remove(root, path);
         }
     }

@@ -30,13 +30,23 @@ final class CgroupfsSteps {
                 steps.add(Steps.mkdir(m.target(), 0755));
             }
             String what = m.data() == null ? m.fstype() : m.fstype() + " (" + m.data() + ")";
-            steps.add(Steps.mount("mount " + what + " read-only on " + m.target(), "cgroup", m.target(), m.fstype(),
-                    FLAGS | Steps.MS_RDONLY, m.data()));
+            steps.add(Steps.mount(
+                    "mount " + what + " read-only on " + m.target(),
+                    "cgroup",
+                    m.target(),
+                    m.fstype(),
+                    FLAGS | Steps.MS_RDONLY,
+                    m.data()));
         }
         // the directories are made; now nothing under /sys/fs/cgroup may be created or removed
         for (CgroupfsMount m : tmpfs) {
-            steps.add(Steps.mount("make " + m.target() + " read-only", null, m.target(), null,
-                    Steps.MS_REMOUNT | Steps.MS_RDONLY | FLAGS, m.data()));
+            steps.add(Steps.mount(
+                    "make " + m.target() + " read-only",
+                    null,
+                    m.target(),
+                    null,
+                    Steps.MS_REMOUNT | Steps.MS_RDONLY | FLAGS,
+                    m.data()));
         }
         return steps;
     }

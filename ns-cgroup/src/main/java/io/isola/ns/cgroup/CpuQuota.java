@@ -10,7 +10,9 @@ record CpuQuota(long quotaMicros, long periodMicros) {
     static final long PERIOD = 100_000;
 
     static CpuQuota of(BigDecimal cpus) {
-        long quota = cpus.multiply(BigDecimal.valueOf(PERIOD)).setScale(0, RoundingMode.HALF_UP).longValueExact();
+        long quota = cpus.multiply(BigDecimal.valueOf(PERIOD))
+                .setScale(0, RoundingMode.HALF_UP)
+                .longValueExact();
         return new CpuQuota(Math.max(1000, quota), PERIOD);
     }
 

@@ -49,7 +49,8 @@ final class DeviceAccess {
      * A host device resolved for {@code --device}, or a node described by the spec ({@code
      * described}: OCI's linux.devices, whose mapping names its path on both sides).
      */
-    record Node(Devices.Mapping mapping, char type, long major, long minor, int mode, int uid, int gid, boolean described) {
+    record Node(
+            Devices.Mapping mapping, char type, long major, long minor, int mode, int uid, int gid, boolean described) {
 
         Node(Devices.Mapping mapping, char type, long major, long minor, int mode, int uid, int gid) {
             this(mapping, type, major, minor, mode, uid, gid, false);
@@ -57,7 +58,9 @@ final class DeviceAccess {
 
         /** The rule that lets the container use it; none for a FIFO, which the device cgroup does not govern. */
         java.util.Optional<Rule> rule() {
-            return type == 'p' ? java.util.Optional.empty() : java.util.Optional.of(new Rule(true, type, major, minor, mapping.access()));
+            return type == 'p'
+                    ? java.util.Optional.empty()
+                    : java.util.Optional.of(new Rule(true, type, major, minor, mapping.access()));
         }
 
         static Node of(Devices.Node described) {
@@ -67,8 +70,15 @@ final class DeviceAccess {
                 case 'p' -> S_IFIFO;
                 default -> S_IFCHR;
             };
-            return new Node(new Devices.Mapping(described.path(), described.path(), "rwm"), type, described.major(),
-                    described.minor(), kind | described.fileMode(), (int) described.uid(), (int) described.gid(), true);
+            return new Node(
+                    new Devices.Mapping(described.path(), described.path(), "rwm"),
+                    type,
+                    described.major(),
+                    described.minor(),
+                    kind | described.fileMode(),
+                    (int) described.uid(),
+                    (int) described.gid(),
+                    true);
         }
     }
 
@@ -121,8 +131,9 @@ final class DeviceAccess {
             char type = switch (mode & S_IFMT) {
                 case S_IFCHR -> 'c';
                 case S_IFBLK -> 'b';
-                default -> throw new IllegalArgumentException("device \"" + mapping.hostPath()
-                        + "\": not a character or block device");
+                default ->
+                    throw new IllegalArgumentException(
+                            "device \"" + mapping.hostPath() + "\": not a character or block device");
             };
             // Linux's dev_t: the minor's low 8 bits, then 12 bits of major, then the rest of both
             long major = ((rdev >>> 8) & 0xfff) | ((rdev >>> 32) & ~0xfffL);
@@ -141,8 +152,12 @@ final class DeviceAccess {
      * to the device as before.
      */
     List<ContainerBind> binds() {
-        return nodes.stream().map(node -> new ContainerBind("the host's device " + node.mapping().hostPath(),
-                Path.of(node.mapping().hostPath()), Path.of(node.mapping().containerPath()).normalize().toString(), true))
+        return nodes.stream()
+                .map(node -> new ContainerBind(
+                        "the host's device " + node.mapping().hostPath(),
+                        Path.of(node.mapping().hostPath()),
+                        Path.of(node.mapping().containerPath()).normalize().toString(),
+                        true))
                 .toList();
     }
 
@@ -157,22 +172,39 @@ final class DeviceAccess {
         List<Step> steps = new ArrayList<>();
         for (Node node : nodes) {
             Path path = Path.of(node.mapping().containerPath()).normalize();
-            for (Path dir = path.getParent(); dir != null && !dir.toString().equals("/dev") && !dir.toString().equals("/");
+            for (Path dir = path.getParent();
+                    dir != null
+                            && !dir.toString().equals("/dev")
+                            && !dir.toString().equals("/");
                     dir = dir.getParent()) {
                 steps.add(0, Steps.mkdir(dir.toString(), 0755));
             }
-            long dev = ((node.minor() & 0xff) | ((node.major() & 0xfff) << 8) | ((node.minor() & ~0xffL) << 12)
+            long dev = ((node.minor() & 0xff)
+                    | ((node.major() & 0xfff) << 8)
+                    | ((node.minor() & ~0xffL) << 12)
                     | ((node.major() & ~0xfffL) << 32));
-            Step mknod = Step.call("make the device node " + path + " (" + node.type() + " " + node.major() + ":" + node.minor() + ")",
-                    "mknodat", Arg.word(AT_FDCWD), Arg.text(path.toString()), Arg.word(node.mode()), Arg.word(dev));
+            Step mknod = Step.call(
+                    "make the device node " + path + " (" + node.type() + " " + node.major() + ":" + node.minor() + ")",
+                    "mknodat",
+                    Arg.word(AT_FDCWD),
+                    Arg.text(path.toString()),
+                    Arg.word(node.mode()),
+                    Arg.word(dev));
             // a config may list a node every container has (/dev/null): it gets the mode and owner asked for
             steps.add(node.described() ? mknod.tolerating("EEXIST") : mknod);
             String whose = node.described() ? "the" : "the host node's";
             // mknod applies the umask the child inherited from the runtime (022 made a 0666 node 0644)
-            steps.add(Step.call("give " + path + " " + whose + " mode 0" + Integer.toOctalString(node.mode() & PERMISSIONS),
-                    "chmod", Arg.text(path.toString()), Arg.word(node.mode() & PERMISSIONS)));
-            steps.add(Step.call("give " + path + " " + whose + " owner " + node.uid() + ":" + node.gid(), "lchown",
-                    Arg.text(path.toString()), Arg.word(node.uid()), Arg.word(node.gid())));
+            steps.add(Step.call(
+                    "give " + path + " " + whose + " mode 0" + Integer.toOctalString(node.mode() & PERMISSIONS),
+                    "chmod",
+                    Arg.text(path.toString()),
+                    Arg.word(node.mode() & PERMISSIONS)));
+            steps.add(Step.call(
+                    "give " + path + " " + whose + " owner " + node.uid() + ":" + node.gid(),
+                    "lchown",
+                    Arg.text(path.toString()),
+                    Arg.word(node.uid()),
+                    Arg.word(node.gid())));
         }
         return steps;
     }

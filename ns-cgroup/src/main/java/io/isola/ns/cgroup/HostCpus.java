@@ -19,7 +19,8 @@ final class HostCpus {
 
     static HostCpus ofThisHost() {
         try {
-            return new HostCpus(parseList(Files.readString(Path.of("/sys/devices/system/cpu/online")).trim()));
+            return new HostCpus(parseList(
+                    Files.readString(Path.of("/sys/devices/system/cpu/online")).trim()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the online CPUs", e);
         }

@@ -26,7 +26,8 @@ record HostLayout(List<Hierarchy> v1, Optional<Path> v2Root, Set<String> v2Contr
     /** The controllers {@code root}'s cgroup.controllers lists; none where it cannot be read. */
     static Set<String> controllersOf(Path root) {
         try {
-            Set<String> found = new LinkedHashSet<>(List.of(CgroupFiles.read(root.resolve("cgroup.controllers")).split("\\s+")));
+            Set<String> found = new LinkedHashSet<>(
+                    List.of(CgroupFiles.read(root.resolve("cgroup.controllers")).split("\\s+")));
             found.remove("");
             return found;
         } catch (IOException e) {
@@ -36,7 +37,10 @@ record HostLayout(List<Hierarchy> v1, Optional<Path> v2Root, Set<String> v2Contr
 
     @Override
     public Optional<Path> v1Root(String controller) {
-        return v1.stream().filter(h -> h.has(controller)).map(Hierarchy::mountPoint).findFirst();
+        return v1.stream()
+                .filter(h -> h.has(controller))
+                .map(Hierarchy::mountPoint)
+                .findFirst();
     }
 
     @Override
@@ -47,9 +51,11 @@ record HostLayout(List<Hierarchy> v1, Optional<Path> v2Root, Set<String> v2Contr
     @Override
     public String layout() {
         Set<String> controllers = new TreeSet<>();
-        v1.forEach(h -> h.controllers().stream().filter(c -> !c.startsWith("name=")).forEach(controllers::add));
-        String v2 = v2Root.map(root -> "cgroup2 at " + root + " with " + (v2Controllers.isEmpty() ? "no controllers"
-                : String.join(" ", v2Controllers))).orElse("");
+        v1.forEach(h ->
+                h.controllers().stream().filter(c -> !c.startsWith("name=")).forEach(controllers::add));
+        String v2 = v2Root.map(root -> "cgroup2 at " + root + " with "
+                        + (v2Controllers.isEmpty() ? "no controllers" : String.join(" ", v2Controllers)))
+                .orElse("");
         if (v1.isEmpty()) {
             return "cgroup v2 only (" + v2 + ")";
         }

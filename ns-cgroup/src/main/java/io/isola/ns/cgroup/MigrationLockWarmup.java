@@ -40,7 +40,10 @@ final class MigrationLockWarmup {
 
     /** On the unified hierarchy where there is one (its thread moves are the ones v2 keeps in a domain), else the first v1 one. */
     static Optional<MigrationLockWarmup> of(List<Hierarchy> hierarchies) {
-        return hierarchies.stream().filter(Hierarchy::unified).findFirst().or(() -> hierarchies.stream().findFirst())
+        return hierarchies.stream()
+                .filter(Hierarchy::unified)
+                .findFirst()
+                .or(() -> hierarchies.stream().findFirst())
                 .map(MigrationLockWarmup::new);
     }
 
@@ -50,13 +53,15 @@ final class MigrationLockWarmup {
             return Optional.empty();
         }
         try {
-            Thread thread = new Thread(() -> {
-                try {
-                    moveInPlace();
-                } finally {
-                    running.set(false);
-                }
-            }, "isola-cgroup-warmup");
+            Thread thread = new Thread(
+                    () -> {
+                        try {
+                            moveInPlace();
+                        } finally {
+                            running.set(false);
+                        }
+                    },
+                    "isola-cgroup-warmup");
             thread.setDaemon(true);
             thread.start();
             return Optional.of(thread);
@@ -96,11 +101,15 @@ final class MigrationLockWarmup {
             if (fields.length < 3) {
                 continue;
             }
-            boolean match = hierarchy.unified() ? fields[0].equals("0") && fields[1].isEmpty()
+            boolean match = hierarchy.unified()
+                    ? fields[0].equals("0") && fields[1].isEmpty()
                     : List.of(fields[1].split(",")).containsAll(hierarchy.controllers()) && !fields[1].isEmpty();
             if (match) {
-                Path dir = hierarchy.mountPoint().resolve(fields[2].substring(1)).normalize();
-                return dir.startsWith(hierarchy.mountPoint()) && Files.isDirectory(dir) ? Optional.of(dir) : Optional.empty();
+                Path dir =
+                        hierarchy.mountPoint().resolve(fields[2].substring(1)).normalize();
+                return dir.startsWith(hierarchy.mountPoint()) && Files.isDirectory(dir)
+                        ? Optional.of(dir)
+                        : Optional.empty();
             }
         }
         return Optional.empty();

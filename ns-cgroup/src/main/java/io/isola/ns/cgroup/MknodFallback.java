@@ -44,16 +44,26 @@ final class MknodFallback {
         }
         spec.extension(CapabilitySets.class).ifPresent(sets -> {
             if (sets.inheritable().contains(Capability.MKNOD) || sets.ambient().contains(Capability.MKNOD)) {
-                throw new IllegalArgumentException("capability CAP_MKNOD in the inheritable or ambient set: device access is not "
-                        + "filtered on this " + driver.name() + " host, so containers lose CAP_MKNOD; drop it from those sets "
-                        + "or run privileged");
+                throw new IllegalArgumentException(
+                        "capability CAP_MKNOD in the inheritable or ambient set: device access is not "
+                                + "filtered on this " + driver.name()
+                                + " host, so containers lose CAP_MKNOD; drop it from those sets "
+                                + "or run privileged");
             }
         });
         if (WARNED.compareAndSet(false, true)) {
-            LOG.warn("device access is not filtered on this {} host (no BPF device filter), so containers' CAP_MKNOD is dropped"
-                    + " (--privileged keeps it)", driver.name());
+            LOG.warn(
+                    "device access is not filtered on this {} host (no BPF device filter), so containers' CAP_MKNOD is dropped"
+                            + " (--privileged keeps it)",
+                    driver.name());
         }
-        return List.of(Step.call("drop CAP_MKNOD from the bounding set (device access is not filtered on " + driver.name() + ")",
-                "prctl", Arg.word(PR_CAPBSET_DROP), Arg.word(Capability.MKNOD.number()), Arg.word(0), Arg.word(0), Arg.word(0)));
+        return List.of(Step.call(
+                "drop CAP_MKNOD from the bounding set (device access is not filtered on " + driver.name() + ")",
+                "prctl",
+                Arg.word(PR_CAPBSET_DROP),
+                Arg.word(Capability.MKNOD.number()),
+                Arg.word(0),
+                Arg.word(0),
+                Arg.word(0)));
     }
 }

@@ -71,16 +71,30 @@ final class TuningFiles {
 
     private void apply(CgroupTuning t) throws IOException {
         if (t.cpusetMems().isPresent()) {
-            write("cpu.mems", "cpuset", "cpuset.mems", "cpuset.mems", t.cpusetMems().get());
+            write(
+                    "cpu.mems",
+                    "cpuset",
+                    "cpuset.mems",
+                    "cpuset.mems",
+                    t.cpusetMems().get());
         }
         if (t.realtimeRuntime().isPresent() || t.realtimePeriod().isPresent()) {
             realtime(t);
         }
         if (t.cpuIdle().isPresent()) {
-            write("cpu.idle", "cpu", "cpu.idle", "cpu.idle", Long.toString(t.cpuIdle().getAsLong()));
+            write(
+                    "cpu.idle",
+                    "cpu",
+                    "cpu.idle",
+                    "cpu.idle",
+                    Long.toString(t.cpuIdle().getAsLong()));
         }
         if (t.memorySwappiness().isPresent()) {
-            v1Only("memory.swappiness", "memory", "memory.swappiness", Long.toString(t.memorySwappiness().getAsLong()));
+            v1Only(
+                    "memory.swappiness",
+                    "memory",
+                    "memory.swappiness",
+                    Long.toString(t.memorySwappiness().getAsLong()));
         }
         if (t.oomKillDisabled()) {
             v1Only("memory.disableOOMKiller", "memory", "memory.oom_control", "1");
@@ -92,10 +106,18 @@ final class TuningFiles {
             hugepages(limit.getKey(), limit.getValue());
         }
         if (t.netClassId().isPresent()) {
-            v1Only("network.classID", "net_cls", "net_cls.classid", Long.toString(t.netClassId().getAsLong()));
+            v1Only(
+                    "network.classID",
+                    "net_cls",
+                    "net_cls.classid",
+                    Long.toString(t.netClassId().getAsLong()));
         }
         for (Map.Entry<String, Long> priority : t.netPriorities().entrySet()) {
-            v1Only("network.priorities", "net_prio", "net_prio.ifpriomap", priority.getKey() + " " + priority.getValue());
+            v1Only(
+                    "network.priorities",
+                    "net_prio",
+                    "net_prio.ifpriomap",
+                    priority.getKey() + " " + priority.getValue());
         }
         for (Map.Entry<String, String> file : t.unified().entrySet()) {
             unified(file.getKey(), file.getValue());
@@ -133,9 +155,10 @@ final class TuningFiles {
         String field = "cpu.realtimeRuntime";
         Optional<Path> v1 = places.v1Root("cpu");
         if (v1.isEmpty() || !Files.exists(v1.get().resolve("cpu.rt_runtime_us"))) {
-            throw new IllegalArgumentException("linux.resources." + field + ": this host's kernel has no real-time group"
-                    + " scheduling (cpu.rt_runtime_us of a cgroup v1 cpu hierarchy; cgroup v2 has none); its layout: "
-                    + places.layout());
+            throw new IllegalArgumentException(
+                    "linux.resources." + field + ": this host's kernel has no real-time group"
+                            + " scheduling (cpu.rt_runtime_us of a cgroup v1 cpu hierarchy; cgroup v2 has none); its layout: "
+                            + places.layout());
         }
         // the period first: the kernel checks the runtime against the period in force
         if (t.realtimePeriod().isPresent()) {
@@ -143,11 +166,18 @@ final class TuningFiles {
         }
         if (t.realtimeRuntime().isPresent() && path != null) {
             try {
-                put(v1.get(), "cpu.rt_runtime_us", Long.toString(t.realtimeRuntime().getAsLong()));
+                put(
+                        v1.get(),
+                        "cpu.rt_runtime_us",
+                        Long.toString(t.realtimeRuntime().getAsLong()));
             } catch (IOException e) {
-                throw new IOException("linux.resources." + field + " " + t.realtimeRuntime().getAsLong() + ": the kernel"
-                        + " refused it (" + e.getMessage() + "); a cgroup gets no more real-time budget than its parent"
-                        + " has left (" + v1.get().resolve(path).getParent().resolve("cpu.rt_runtime_us") + ")", e);
+                throw new IOException(
+                        "linux.resources." + field + " " + t.realtimeRuntime().getAsLong() + ": the kernel"
+                                + " refused it (" + e.getMessage()
+                                + "); a cgroup gets no more real-time budget than its parent"
+                                + " has left ("
+                                + v1.get().resolve(path).getParent().resolve("cpu.rt_runtime_us") + ")",
+                        e);
             }
         }
     }
@@ -158,28 +188,38 @@ final class TuningFiles {
         if (memory.isPresent() && Files.exists(memory.get().resolve("memory.kmem.tcp.limit_in_bytes"))) {
             put(memory.get(), "memory.kmem.tcp.limit_in_bytes", Long.toString(bytes));
         } else if (path != null) {
-            LOG.debug("linux.resources.memory.kernelTCP: this host's memory controller has no kernel TCP limit; ignored,"
-                    + " as runc ignores it");
+            LOG.debug(
+                    "linux.resources.memory.kernelTCP: this host's memory controller has no kernel TCP limit; ignored,"
+                            + " as runc ignores it");
         }
     }
 
     private void hugepages(String size, long bytes) throws IOException {
         String field = "hugepageLimits " + size;
-        long kb = Long.parseLong(size.substring(0, size.length() - 2)) << switch (size.substring(size.length() - 2)) {
-            case "GB" -> 20;
-            case "MB" -> 10;
-            default -> 0;
-        };
+        long kb = Long.parseLong(size.substring(0, size.length() - 2))
+                << switch (size.substring(size.length() - 2)) {
+                    case "GB" -> 20;
+                    case "MB" -> 10;
+                    default -> 0;
+                };
         if (!Files.isDirectory(HUGEPAGES.resolve("hugepages-" + kb + "kB"))) {
-            throw new IllegalArgumentException("linux.resources." + field + ": this host has no huge pages of that size;"
-                    + " it has " + hostPageSizes());
+            throw new IllegalArgumentException("linux.resources." + field
+                    + ": this host has no huge pages of that size;" + " it has " + hostPageSizes());
         }
-        write(field, "hugetlb", "hugetlb." + size + ".limit_in_bytes", "hugetlb." + size + ".max", Long.toString(bytes));
+        write(
+                field,
+                "hugetlb",
+                "hugetlb." + size + ".limit_in_bytes",
+                "hugetlb." + size + ".max",
+                Long.toString(bytes));
     }
 
     private static String hostPageSizes() {
         try (var sizes = Files.list(HUGEPAGES)) {
-            return sizes.map(p -> p.getFileName().toString().replace("hugepages-", "")).sorted().toList().toString();
+            return sizes.map(p -> p.getFileName().toString().replace("hugepages-", ""))
+                    .sorted()
+                    .toList()
+                    .toString();
         } catch (IOException e) {
             return "none";
         }
@@ -191,10 +231,12 @@ final class TuningFiles {
         String controller = file.substring(0, file.indexOf('.'));
         boolean core = controller.equals("cgroup");
         if (places.v2Root().isEmpty() || !(core || places.v2Controllers().contains(controller))) {
-            String where = places.v1Root(controller).isPresent() ? "this host has the " + controller + " controller on"
-                    + " cgroup v1, whose files unified cannot set (runc refuses unified on v1 too)"
+            String where = places.v1Root(controller).isPresent()
+                    ? "this host has the " + controller + " controller on"
+                            + " cgroup v1, whose files unified cannot set (runc refuses unified on v1 too)"
                     : "this host has no " + controller + " controller";
-            throw new IllegalArgumentException("linux.resources." + field + ": " + where + "; its layout: " + places.layout());
+            throw new IllegalArgumentException(
+                    "linux.resources." + field + ": " + where + "; its layout: " + places.layout());
         }
         if (path == null) {
             return;

@@ -36,11 +36,14 @@ class AttachTest {
     @Test
     void anotherInstanceReachesTheCgroupFromItsRecordedLocation() throws Exception {
         try (Container container = isola.start(ContainerSpec.builder("sleep", "60")
-                .with(Resources.builder().pidsLimit(30).build()).build())) {
+                .with(Resources.builder().pidsLimit(30).build())
+                .build())) {
             ResourceControl own = container.facet(ResourceControl.class).orElseThrow();
             CgroupLocation location = own.location().orElseThrow();
             assertEquals(CgroupTesting.PARENT + "/" + container.id(), location.path());
-            assertTrue(location.dirs().values().stream().allMatch(d -> d.endsWith("/" + location.path())), location::toString);
+            assertTrue(
+                    location.dirs().values().stream().allMatch(d -> d.endsWith("/" + location.path())),
+                    location::toString);
 
             ResourceControl attached = another.attach(container.id(), location);
             ResourceStats stats = attached.stats();
@@ -57,22 +60,37 @@ class AttachTest {
 
     @Test
     void aLocationIsolaDidNotMakeIsRefused() throws Exception {
-        try (Container container = isola.start(ContainerSpec.builder("sleep", "60").build())) {
-            CgroupLocation location = container.facet(ResourceControl.class).orElseThrow().location().orElseThrow();
-            for (String path : List.of("../../etc", "/" + location.path(), CgroupTesting.PARENT + "/other", CgroupTesting.PARENT + "/other-" + container.id() + "x",
+        try (Container container =
+                isola.start(ContainerSpec.builder("sleep", "60").build())) {
+            CgroupLocation location = container
+                    .facet(ResourceControl.class)
+                    .orElseThrow()
+                    .location()
+                    .orElseThrow();
+            for (String path : List.of(
+                    "../../etc",
+                    "/" + location.path(),
+                    CgroupTesting.PARENT + "/other",
+                    CgroupTesting.PARENT + "/other-" + container.id() + "x",
                     CgroupTesting.PARENT + "/" + container.id() + ".slice",
-                    CgroupTesting.PARENT + "/../" + container.id(), container.id())) {
-                IsolaException e = assertThrows(IsolaException.class,
+                    CgroupTesting.PARENT + "/../" + container.id(),
+                    container.id())) {
+                IsolaException e = assertThrows(
+                        IsolaException.class,
                         () -> another.attach(container.id(), new CgroupLocation("x", path, Map.of())));
-                assertEquals("container " + container.id() + ": its recorded cgroup \"" + path
-                        + "\" is not one named after it (<parent>/<id> as isola makes them, or an engine's"
-                        + " <parent>/<prefix>-<id>[.scope])", e.getMessage());
+                assertEquals(
+                        "container " + container.id() + ": its recorded cgroup \"" + path
+                                + "\" is not one named after it (<parent>/<id> as isola makes them, or an engine's"
+                                + " <parent>/<prefix>-<id>[.scope])",
+                        e.getMessage());
             }
             container.kill(9);
             container.waitFor();
             container.close();
             IsolaException gone = assertThrows(IsolaException.class, () -> another.attach(container.id(), location));
-            assertEquals("container " + container.id() + ": its cgroup " + location.path() + " is gone (the container has ended)",
+            assertEquals(
+                    "container " + container.id() + ": its cgroup " + location.path()
+                            + " is gone (the container has ended)",
                     gone.getMessage());
         }
     }

@@ -28,7 +28,12 @@ import org.junit.jupiter.api.Test;
 /** No container's cgroup outlives it, whether it ran, was killed, or never started. */
 class CgroupCleanupTest {
 
-    private static final Resources LIMITS = Resources.builder().memory("64m").cpus("1").pidsLimit(100).cpuShares(512).build();
+    private static final Resources LIMITS = Resources.builder()
+            .memory("64m")
+            .cpus("1")
+            .pidsLimit(100)
+            .cpuShares(512)
+            .build();
 
     private Isola isola;
 
@@ -45,7 +50,9 @@ class CgroupCleanupTest {
         isola = CgroupTesting.runtime();
         long start = System.nanoTime();
         for (int i = 0; i < 100; i++) {
-            assertEquals(ExitStatus.exited(0), isola.run(ContainerSpec.builder("true").with(LIMITS).build()));
+            assertEquals(
+                    ExitStatus.exited(0),
+                    isola.run(ContainerSpec.builder("true").with(LIMITS).build()));
         }
         System.out.printf("100 runs with limits: %d ms each on average%n", (System.nanoTime() - start) / 100_000_000);
         assertEquals(List.of(), CgroupTesting.leftovers(CgroupTesting.PARENT));
@@ -55,12 +62,18 @@ class CgroupCleanupTest {
     void theParentIsMadeOnceAndKeptHoldingNothingOfItsContainers() throws Exception {
         CgroupIsolator cgroups = new CgroupIsolator(CgroupTesting.PARENT, null);
         isola = CgroupTesting.runtime(cgroups);
-        assertEquals(ExitStatus.exited(0), isola.run(ContainerSpec.builder("true").with(LIMITS).build()));
+        assertEquals(
+                ExitStatus.exited(0),
+                isola.run(ContainerSpec.builder("true").with(LIMITS).build()));
         // kept for the next container, as Docker keeps its parent "docker": making it again (and
         // v1's cpuset of it) each run was most of what a container's cgroup cost to prepare
         List<Hierarchy> kept = CgroupTesting.hierarchiesWith(CgroupTesting.PARENT);
-        assertEquals(CgroupMounts.ofThisProcess().hierarchies().stream().map(Hierarchy::mountPoint)
-                .filter(p -> p.startsWith("/sys/fs/cgroup")).toList(), kept.stream().map(Hierarchy::mountPoint).toList());
+        assertEquals(
+                CgroupMounts.ofThisProcess().hierarchies().stream()
+                        .map(Hierarchy::mountPoint)
+                        .filter(p -> p.startsWith("/sys/fs/cgroup"))
+                        .toList(),
+                kept.stream().map(Hierarchy::mountPoint).toList());
         for (Hierarchy h : kept) {
             Path parent = h.mountPoint().resolve(CgroupTesting.PARENT);
             try (java.util.stream.Stream<Path> children = Files.list(parent)) {
@@ -69,12 +82,19 @@ class CgroupCleanupTest {
             assertEquals("", CgroupTesting.read(parent.resolve("cgroup.procs")), "no process in the parent");
             if (h.has("cpuset")) {
                 // made once with the host's CPUs and memory nodes, which the kernel copies into each new child
-                assertEquals(CgroupTesting.read(h.mountPoint().resolve("cpuset.cpus")), CgroupTesting.read(parent.resolve("cpuset.cpus")));
-                assertEquals(CgroupTesting.read(h.mountPoint().resolve("cpuset.mems")), CgroupTesting.read(parent.resolve("cpuset.mems")));
+                assertEquals(
+                        CgroupTesting.read(h.mountPoint().resolve("cpuset.cpus")),
+                        CgroupTesting.read(parent.resolve("cpuset.cpus")));
+                assertEquals(
+                        CgroupTesting.read(h.mountPoint().resolve("cpuset.mems")),
+                        CgroupTesting.read(parent.resolve("cpuset.mems")));
                 assertEquals("1", CgroupTesting.read(parent.resolve("cgroup.clone_children")));
             }
         }
-        assertEquals(ExitStatus.exited(0), isola.run(ContainerSpec.builder("true").with(LIMITS).build()), "the kept parent serves again");
+        assertEquals(
+                ExitStatus.exited(0),
+                isola.run(ContainerSpec.builder("true").with(LIMITS).build()),
+                "the kept parent serves again");
     }
 
     @Test
@@ -107,24 +127,38 @@ class CgroupCleanupTest {
     @Test
     void noCgroupIsLeftWhenTheCommandCannotBeExecuted() throws Exception {
         isola = CgroupTesting.runtime();
-        assertThrows(ExecFailedException.class,
-                () -> isola.start(ContainerSpec.builder("/nonexistent/command").with(LIMITS).build()));
+        assertThrows(
+                ExecFailedException.class,
+                () -> isola.start(ContainerSpec.builder("/nonexistent/command")
+                        .with(LIMITS)
+                        .build()));
     }
 
     @Test
     void noCgroupIsLeftWhenAChildStepFails() throws Exception {
-        isola = CgroupTesting.runtime(new CgroupIsolator(CgroupTesting.PARENT, null), TestIsolator.withSteps("bad", Namespace.UTS,
-                s -> s.add(Phase.FILESYSTEM, Steps.mount("mount a file system that does not exist", "x", "/mnt", "nosuchfs", 0, null))));
-        assertThrows(StepFailedException.class, () -> isola.start(ContainerSpec.builder("true").with(LIMITS).build()));
+        isola = CgroupTesting.runtime(
+                new CgroupIsolator(CgroupTesting.PARENT, null),
+                TestIsolator.withSteps(
+                        "bad",
+                        Namespace.UTS,
+                        s -> s.add(
+                                Phase.FILESYSTEM,
+                                Steps.mount(
+                                        "mount a file system that does not exist", "x", "/mnt", "nosuchfs", 0, null))));
+        assertThrows(
+                StepFailedException.class,
+                () -> isola.start(ContainerSpec.builder("true").with(LIMITS).build()));
     }
 
     @Test
     void noCgroupIsLeftWhenAnotherIsolatorFailsAfterTheClone() throws Exception {
-        isola = CgroupTesting.runtime(new CgroupIsolator(CgroupTesting.PARENT, null), TestIsolator.afterClone("bad", Namespace.NET,
-                child -> {
+        isola = CgroupTesting.runtime(
+                new CgroupIsolator(CgroupTesting.PARENT, null), TestIsolator.afterClone("bad", Namespace.NET, child -> {
                     throw new IllegalStateException("no network for you");
                 }));
-        IsolaException e = assertThrows(IsolaException.class, () -> isola.start(ContainerSpec.builder("true").with(LIMITS).build()));
+        IsolaException e = assertThrows(
+                IsolaException.class,
+                () -> isola.start(ContainerSpec.builder("true").with(LIMITS).build()));
         assertTrue(e.getMessage().contains("no network for you"), e.getMessage());
     }
 
@@ -143,20 +177,27 @@ class CgroupCleanupTest {
 
             @Override
             public Isolation prepare(IsolationRequest request) {
-                assertTrue(Files.isDirectory(Path.of("/sys/fs/cgroup/pids", CgroupTesting.PARENT, request.containerId()))
-                        || !Files.isDirectory(Path.of("/sys/fs/cgroup/pids")), "the cgroup exists by now");
+                assertTrue(
+                        Files.isDirectory(Path.of("/sys/fs/cgroup/pids", CgroupTesting.PARENT, request.containerId()))
+                                || !Files.isDirectory(Path.of("/sys/fs/cgroup/pids")),
+                        "the cgroup exists by now");
                 throw new IllegalArgumentException("bad mount option");
             }
         };
-        isola = Isola.builder().isolators(List.of(new CgroupIsolator(CgroupTesting.PARENT, null), failing)).build();
-        assertThrows(IllegalArgumentException.class, () -> isola.start(ContainerSpec.builder("true").with(LIMITS).build()));
+        isola = Isola.builder()
+                .isolators(List.of(new CgroupIsolator(CgroupTesting.PARENT, null), failing))
+                .build();
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> isola.start(ContainerSpec.builder("true").with(LIMITS).build()));
     }
 
     @Test
     void aContainerWhoseProcessesOutliveItsFirstOneIsEmptiedAndRemoved() throws Exception {
         isola = CgroupTesting.runtime();
         // the orphans are reparented outside the container; only the cgroup knows they belong to it
-        try (Container container = isola.start(ContainerSpec.builder("sh", "-c", "sleep 60 & sleep 60 & exit 3").build())) {
+        try (Container container = isola.start(ContainerSpec.builder("sh", "-c", "sleep 60 & sleep 60 & exit 3")
+                .build())) {
             assertEquals(ExitStatus.exited(3), container.waitFor());
         }
     }
@@ -164,11 +205,15 @@ class CgroupCleanupTest {
     @Test
     void aStaleEmptyCgroupOfTheSameIdIsReusedAndOneHoldingProcessesIsRefused() throws Exception {
         isola = CgroupTesting.runtime();
-        try (Container running = isola.start(ContainerSpec.builder("sleep", "60").id("same-id").build())) {
-            IsolaException e = assertThrows(IsolaException.class,
-                    () -> isola.start(ContainerSpec.builder("true").id("same-id").build()));
+        try (Container running =
+                isola.start(ContainerSpec.builder("sleep", "60").id("same-id").build())) {
+            IsolaException e = assertThrows(
+                    IsolaException.class,
+                    () -> isola.start(
+                            ContainerSpec.builder("true").id("same-id").build()));
             assertTrue(e.getMessage().contains("holds processes"), e.getMessage());
-            assertTrue(CgroupTesting.leftovers(CgroupTesting.PARENT).size() > 0, "the running container keeps its cgroup");
+            assertTrue(
+                    CgroupTesting.leftovers(CgroupTesting.PARENT).size() > 0, "the running container keeps its cgroup");
         }
     }
 
@@ -178,14 +223,24 @@ class CgroupCleanupTest {
         isola = CgroupTesting.runtime(cgroups);
         CgroupDriver driver = cgroups.driver();
         // what a host that died after creating a cgroup, or after its container ended, leaves
-        Cgroup left = driver.create(CgroupTesting.PARENT + "/left-by-a-dead-host", Resources.builder().pidsLimit(5).build());
-        try (Container running = isola.start(ContainerSpec.builder("sleep", "60").build())) {
+        Cgroup left = driver.create(
+                CgroupTesting.PARENT + "/left-by-a-dead-host",
+                Resources.builder().pidsLimit(5).build());
+        try (Container running =
+                isola.start(ContainerSpec.builder("sleep", "60").build())) {
             java.time.Instant now = java.time.Instant.now();
             assertEquals(0, StaleCgroups.sweep(driver, CgroupTesting.PARENT, now), "too young to be stale");
-            assertEquals(1, StaleCgroups.sweep(driver, CgroupTesting.PARENT, now.plus(StaleCgroups.MIN_AGE).plusSeconds(1)));
+            assertEquals(
+                    1,
+                    StaleCgroups.sweep(
+                            driver,
+                            CgroupTesting.PARENT,
+                            now.plus(StaleCgroups.MIN_AGE).plusSeconds(1)));
             List<Path> remaining = CgroupTesting.leftovers(CgroupTesting.PARENT);
             assertTrue(remaining.stream().noneMatch(p -> p.endsWith("left-by-a-dead-host")), remaining::toString);
-            assertTrue(remaining.stream().anyMatch(p -> p.endsWith(running.id())), "the running container keeps its cgroup");
+            assertTrue(
+                    remaining.stream().anyMatch(p -> p.endsWith(running.id())),
+                    "the running container keeps its cgroup");
             assertTrue(left.destroy(), "destroying again is harmless");
         }
     }

@@ -52,14 +52,16 @@ class CgroupDetectionTest {
         CgroupDriver driver = CgroupDrivers.detect(mounts, TWO);
         assertInstanceOf(CgroupV1Driver.class, driver);
         assertEquals("cgroup v1 (hybrid)", driver.name());
-        assertEquals(List.of(
-                new CgroupfsMount("/sys/fs/cgroup", "tmpfs", "mode=755"),
-                new CgroupfsMount("/sys/fs/cgroup/cpu", "cgroup", "cpu"),
-                new CgroupfsMount("/sys/fs/cgroup/cpuacct", "cgroup", "cpuacct"),
-                new CgroupfsMount("/sys/fs/cgroup/memory", "cgroup", "memory"),
-                new CgroupfsMount("/sys/fs/cgroup/pids", "cgroup", "pids"),
-                new CgroupfsMount("/sys/fs/cgroup/systemd", "cgroup", "none,name=systemd"),
-                new CgroupfsMount("/sys/fs/cgroup/unified", "cgroup2", null)), driver.mounts());
+        assertEquals(
+                List.of(
+                        new CgroupfsMount("/sys/fs/cgroup", "tmpfs", "mode=755"),
+                        new CgroupfsMount("/sys/fs/cgroup/cpu", "cgroup", "cpu"),
+                        new CgroupfsMount("/sys/fs/cgroup/cpuacct", "cgroup", "cpuacct"),
+                        new CgroupfsMount("/sys/fs/cgroup/memory", "cgroup", "memory"),
+                        new CgroupfsMount("/sys/fs/cgroup/pids", "cgroup", "pids"),
+                        new CgroupfsMount("/sys/fs/cgroup/systemd", "cgroup", "none,name=systemd"),
+                        new CgroupfsMount("/sys/fs/cgroup/unified", "cgroup2", null)),
+                driver.mounts());
     }
 
     @Test
@@ -82,14 +84,17 @@ class CgroupDetectionTest {
 
     @Test
     void aHostWithoutCgroupsIsNamedAsSuch() {
-        IllegalStateException e = assertThrows(IllegalStateException.class,
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class,
                 () -> CgroupDrivers.detect(CgroupMounts.parse("26 1 254:0 / / rw - ext4 /dev/vda rw\n"), TWO));
-        assertEquals("no cgroup hierarchy is mounted on this host (neither v1 nor v2 under /sys/fs/cgroup)", e.getMessage());
+        assertEquals(
+                "no cgroup hierarchy is mounted on this host (neither v1 nor v2 under /sys/fs/cgroup)", e.getMessage());
     }
 
     @Test
     void theCgroupfsIsMountedReadOnlyAndItsTmpfsMadeReadOnlyLast() {
-        List<Step> steps = CgroupfsSteps.of(CgroupDrivers.detect(CgroupMounts.parse(HYBRID), TWO).mounts());
+        List<Step> steps = CgroupfsSteps.of(
+                CgroupDrivers.detect(CgroupMounts.parse(HYBRID), TWO).mounts());
         List<String> described = steps.stream().map(Step::description).toList();
         assertEquals("mount a tmpfs on /sys/fs/cgroup", described.get(0));
         assertEquals("create directory /sys/fs/cgroup/cpu", described.get(1));

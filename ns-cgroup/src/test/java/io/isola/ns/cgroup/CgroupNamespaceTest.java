@@ -7,10 +7,10 @@ import io.isola.api.ContainerSpec;
 import io.isola.api.Isola;
 import io.isola.api.Resources;
 import io.isola.api.SharedNamespaces;
+import io.isola.testing.Outcome;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
-import io.isola.testing.Outcome;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +26,8 @@ class CgroupNamespaceTest {
 
     @Test
     void insideTheContainersOwnCgroupIsTheRoot() throws Exception {
-        Outcome outcome = Outcome.of(isola, ContainerSpec.builder("cat", "/proc/self/cgroup").build());
+        Outcome outcome = Outcome.of(
+                isola, ContainerSpec.builder("cat", "/proc/self/cgroup").build());
         assertEquals(0, outcome.status().exitCode(), outcome.err());
         System.out.println(outcome.out());
         for (String line : outcome.out().split("\n")) {
@@ -36,10 +37,15 @@ class CgroupNamespaceTest {
 
     @Test
     void sysFsCgroupShowsOnlyTheContainersSubtreeReadOnly() throws Exception {
-        Outcome outcome = Outcome.of(isola, ContainerSpec.builder("sh", "-c",
-                "ls /sys/fs/cgroup; echo ---; ls /sys/fs/cgroup/memory | grep -v '^memory\\.\\|^cgroup\\.\\|^tasks$\\|notify_on_release'; echo ---;"
-                + " cat /sys/fs/cgroup/memory/memory.limit_in_bytes; mkdir /sys/fs/cgroup/memory/x 2>&1; touch /sys/fs/cgroup/x 2>&1; true")
-                .with(Resources.builder().memory("32m").build()).build());
+        Outcome outcome = Outcome.of(
+                isola,
+                ContainerSpec.builder(
+                                "sh",
+                                "-c",
+                                "ls /sys/fs/cgroup; echo ---; ls /sys/fs/cgroup/memory | grep -v '^memory\\.\\|^cgroup\\.\\|^tasks$\\|notify_on_release'; echo ---;"
+                                        + " cat /sys/fs/cgroup/memory/memory.limit_in_bytes; mkdir /sys/fs/cgroup/memory/x 2>&1; touch /sys/fs/cgroup/x 2>&1; true")
+                        .with(Resources.builder().memory("32m").build())
+                        .build());
         System.out.println(outcome.out() + outcome.err());
     }
 
@@ -50,12 +56,18 @@ class CgroupNamespaceTest {
      */
     @Test
     void limitsWithTheRuntimesCgroupNamespace() throws Exception {
-        Outcome outcome = Outcome.of(isola, ContainerSpec.builder("sh", "-c",
-                "readlink /proc/self/ns/cgroup; p=$(grep -E '^[0-9]+:pids:' /proc/self/cgroup | cut -d: -f3); d=/sys/fs/cgroup/pids;"
-                + " if [ -z \"$p\" ]; then p=$(grep '^0::' /proc/self/cgroup | cut -d: -f3); d=/sys/fs/cgroup; fi;"
-                + " echo $p; cat $d$p/pids.max")
-                .id("shared-cgroupns").with(Resources.builder().pidsLimit(42).build())
-                .with(new SharedNamespaces(Set.of("cgroup"))).build());
+        Outcome outcome = Outcome.of(
+                isola,
+                ContainerSpec.builder(
+                                "sh",
+                                "-c",
+                                "readlink /proc/self/ns/cgroup; p=$(grep -E '^[0-9]+:pids:' /proc/self/cgroup | cut -d: -f3); d=/sys/fs/cgroup/pids;"
+                                        + " if [ -z \"$p\" ]; then p=$(grep '^0::' /proc/self/cgroup | cut -d: -f3); d=/sys/fs/cgroup; fi;"
+                                        + " echo $p; cat $d$p/pids.max")
+                        .id("shared-cgroupns")
+                        .with(Resources.builder().pidsLimit(42).build())
+                        .with(new SharedNamespaces(Set.of("cgroup")))
+                        .build());
 
         assertEquals(0, outcome.status().exitCode(), outcome.err());
         String[] lines = outcome.out().split("\n");

@@ -25,7 +25,8 @@ final class CgroupTesting {
     }
 
     static Isola runtime(CgroupIsolator cgroups, NamespaceIsolator... more) {
-        List<NamespaceIsolator> isolators = new ArrayList<>(List.of(cgroups, TestIsolator.plain("mount", Namespace.MOUNT)));
+        List<NamespaceIsolator> isolators =
+                new ArrayList<>(List.of(cgroups, TestIsolator.plain("mount", Namespace.MOUNT)));
         isolators.addAll(List.of(more));
         return Isola.builder().isolators(isolators).build();
     }
@@ -61,7 +62,8 @@ final class CgroupTesting {
 
     /** The hierarchies in which the parent {@code name} exists. */
     static List<Hierarchy> hierarchiesWith(String name) {
-        return CgroupMounts.ofThisProcess().hierarchies().stream().filter(h -> Files.isDirectory(h.mountPoint().resolve(name)))
+        return CgroupMounts.ofThisProcess().hierarchies().stream()
+                .filter(h -> Files.isDirectory(h.mountPoint().resolve(name)))
                 .toList();
     }
 

@@ -21,8 +21,11 @@ class CgroupTreeTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(new com.sun.security.auth.module.UnixSystem().getUid() == 0, "needs root");
-        var unified = CgroupMounts.ofThisProcess().hierarchies().stream().filter(Hierarchy::unified).findFirst();
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                new com.sun.security.auth.module.UnixSystem().getUid() == 0, "needs root");
+        var unified = CgroupMounts.ofThisProcess().hierarchies().stream()
+                .filter(Hierarchy::unified)
+                .findFirst();
         org.junit.jupiter.api.Assumptions.assumeTrue(unified.isPresent(), "no cgroup2 hierarchy");
         root = unified.get().mountPoint();
     }
@@ -36,12 +39,13 @@ class CgroupTreeTest {
     @Test
     void aParentRemovedUnderAWriteIsMadeAgain() throws Exception {
         int[] calls = {0};
-        Path leaf = CgroupTree.create(root, CgroupTesting.PARENT + "/tree-test", new CgroupTree.Parents(), (dir, parent, isLeaf) -> {
-            if (!isLeaf && calls[0]++ == 0) {
-                Files.delete(dir); // the other container's rmdir, between our mkdir and our write
-            }
-            CgroupFiles.write(dir.resolve("cgroup.max.depth"), "max");
-        });
+        Path leaf = CgroupTree.create(
+                root, CgroupTesting.PARENT + "/tree-test", new CgroupTree.Parents(), (dir, parent, isLeaf) -> {
+                    if (!isLeaf && calls[0]++ == 0) {
+                        Files.delete(dir); // the other container's rmdir, between our mkdir and our write
+                    }
+                    CgroupFiles.write(dir.resolve("cgroup.max.depth"), "max");
+                });
         assertTrue(Files.isDirectory(leaf));
         assertTrue(calls[0] > 1, "the parent was not made again");
     }
@@ -55,7 +59,8 @@ class CgroupTreeTest {
         assertTrue(CgroupTree.remove(root, CgroupTesting.PARENT + "/tree-test"));
         assertTrue(Files.isDirectory(leaf.getParent()), "the parent is kept");
         CgroupTree.create(root, CgroupTesting.PARENT + "/tree-test", parents, init);
-        assertEquals(List.of(leaf.getParent(), leaf, leaf), initialised, "a parent known ready is not initialised again");
+        assertEquals(
+                List.of(leaf.getParent(), leaf, leaf), initialised, "a parent known ready is not initialised again");
         CgroupTree.remove(root, CgroupTesting.PARENT + "/tree-test");
         Files.delete(leaf.getParent()); // what an administrator, or an isola of before, does
         initialised.clear();

@@ -40,20 +40,26 @@ class CgroupV2DriverTest {
     @BeforeAll
     static void mountCgroup2() throws Exception {
         Path dir = Files.createTempDirectory("isola-cgroup2");
-        Process mount = new ProcessBuilder("mount", "-t", "cgroup2", "none", dir.toString()).redirectErrorStream(true).start();
+        Process mount = new ProcessBuilder("mount", "-t", "cgroup2", "none", dir.toString())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(mount.getInputStream().readAllBytes(), UTF_8);
         if (!mount.waitFor(10, TimeUnit.SECONDS) || mount.exitValue() != 0) {
             Files.delete(dir);
             assumeTrue(false, "this kernel does not let us mount cgroup2: " + out);
         }
         mountPoint = dir;
-        System.out.println("cgroup2 mounted at " + dir + ", controllers: " + CgroupTesting.read(dir.resolve("cgroup.controllers")));
+        System.out.println("cgroup2 mounted at " + dir + ", controllers: "
+                + CgroupTesting.read(dir.resolve("cgroup.controllers")));
     }
 
     @AfterAll
     static void unmount() throws Exception {
         if (mountPoint != null) {
-            new ProcessBuilder("umount", mountPoint.toString()).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
+            new ProcessBuilder("umount", mountPoint.toString())
+                    .inheritIO()
+                    .start()
+                    .waitFor(10, TimeUnit.SECONDS);
             Files.deleteIfExists(mountPoint);
         }
     }
@@ -65,8 +71,13 @@ class CgroupV2DriverTest {
     @Test
     void theContainerRunsInItsOwnV2CgroupAndSeesItAsTheRoot() throws Exception {
         try (Isola isola = CgroupTesting.runtime(new CgroupIsolator(CgroupTesting.PARENT, driver()))) {
-            Outcome outcome = Outcome.of(isola, ContainerSpec.builder("sh", "-c",
-                    "grep '^0::' /proc/self/cgroup; ls /sys/fs/cgroup | grep -c '^cgroup.procs$'; cat /sys/fs/cgroup/cgroup.procs | wc -l; touch /sys/fs/cgroup/x 2>&1 | grep -c Read-only").build());
+            Outcome outcome = Outcome.of(
+                    isola,
+                    ContainerSpec.builder(
+                                    "sh",
+                                    "-c",
+                                    "grep '^0::' /proc/self/cgroup; ls /sys/fs/cgroup | grep -c '^cgroup.procs$'; cat /sys/fs/cgroup/cgroup.procs | wc -l; touch /sys/fs/cgroup/x 2>&1 | grep -c Read-only")
+                            .build());
             assertEquals(0, outcome.status().exitCode(), outcome.err());
             // its own cgroup as /, a cgroup2 mount of it, holding only the container's processes, read-only
             String[] lines = outcome.out().split("\n");
@@ -82,7 +93,8 @@ class CgroupV2DriverTest {
     @Test
     void freezeThawStatsAndKillWorkThroughTheV2Files() throws Exception {
         try (Isola isola = CgroupTesting.runtime(new CgroupIsolator(CgroupTesting.PARENT, driver()))) {
-            Container container = isola.start(ContainerSpec.builder("sh", "-c", "sleep 60 & while :; do :; done").build());
+            Container container = isola.start(ContainerSpec.builder("sh", "-c", "sleep 60 & while :; do :; done")
+                    .build());
             Path dir = mountPoint.resolve(CgroupTesting.PARENT).resolve(container.id());
             ResourceControl control = container.facet(ResourceControl.class).orElseThrow();
             Thread.sleep(200);
@@ -110,7 +122,13 @@ class CgroupV2DriverTest {
     void limitsAreWrittenToTheV2FilesOfAHierarchyLaidOutLikeCgroupfs(@TempDir Path root) throws IOException {
         Path leaf = fakeCgroupfs(root, "cpu cpuset memory pids", "isola", "abc");
         CgroupV2Driver fake = new CgroupV2Driver(root, new HostCpus(bits(0, 1)));
-        Resources limits = Resources.builder().memory("32m").cpus("0.5").cpuShares(512).cpusetCpus("1").pidsLimit(20).build();
+        Resources limits = Resources.builder()
+                .memory("32m")
+                .cpus("0.5")
+                .cpuShares(512)
+                .cpusetCpus("1")
+                .pidsLimit(20)
+                .build();
         fake.check(limits);
         Cgroup cgroup = fake.create("isola/abc", limits);
 
@@ -133,9 +151,16 @@ class CgroupV2DriverTest {
         Files.writeString(leaf.resolve("cpu.stat"), "usage_usec 1500\nuser_usec 1000\nsystem_usec 500\n");
         Files.writeString(leaf.resolve("pids.current"), "3\n");
         ResourceStats stats = cgroup.stats();
-        assertEquals(new ResourceStats(1234, java.util.OptionalLong.of(32 << 20), Duration.ofMillis(1).plusNanos(500_000), 3,
-                java.util.OptionalLong.of(20), java.util.Map.of("low", 0L, "high", 0L, "max", 12L, "oom", 1L, "oom_kill", 1L),
-                java.util.Map.of()), stats);
+        assertEquals(
+                new ResourceStats(
+                        1234,
+                        java.util.OptionalLong.of(32 << 20),
+                        Duration.ofMillis(1).plusNanos(500_000),
+                        3,
+                        java.util.OptionalLong.of(20),
+                        java.util.Map.of("low", 0L, "high", 0L, "max", 12L, "oom", 1L, "oom_kill", 1L),
+                        java.util.Map.of()),
+                stats);
         Files.writeString(leaf.resolve("cgroup.events"), "populated 1\nfrozen 1\n");
         cgroup.freeze();
         assertEquals("1", CgroupTesting.read(leaf.resolve("cgroup.freeze")));
@@ -147,11 +172,17 @@ class CgroupV2DriverTest {
         Path leaf = fakeCgroupfs(root, "memory pids", "isola", "abc");
         Files.delete(leaf.resolve("memory.swap.max"));
         CgroupV2Driver fake = new CgroupV2Driver(root, new HostCpus(bits(0, 1)));
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class,
                 () -> fake.check(Resources.builder().cpus("1").build()));
-        assertEquals("cpus limit: the cgroup v2 hierarchy at " + root + " has no cpu controller (it offers: memory pids)", e.getMessage());
-        IOException swap = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
-                () -> fake.create("isola/abc", Resources.builder().memory("32m").memorySwap("64m").build()));
+        assertEquals(
+                "cpus limit: the cgroup v2 hierarchy at " + root + " has no cpu controller (it offers: memory pids)",
+                e.getMessage());
+        IOException swap = org.junit.jupiter.api.Assertions.assertThrows(
+                IOException.class,
+                () -> fake.create(
+                        "isola/abc",
+                        Resources.builder().memory("32m").memorySwap("64m").build()));
         assertEquals("cannot limit swap: this kernel does not account swap (no memory.swap.max)", swap.getMessage());
         // without an explicit swap limit, a kernel without swap accounting is fine
         fakeCgroupfs(root, "memory pids", "isola", "abc");
@@ -169,10 +200,12 @@ class CgroupV2DriverTest {
         assertFalse(fake.filtersDevices());
         java.util.List<io.isola.api.Devices.Rule> own = new java.util.ArrayList<>(DeviceAccess.DEFAULTS);
         own.add(io.isola.api.Devices.Rule.parse("b 7:0 rw"));
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> fake.checkDevices(own, true));
-        assertEquals("device rules [b 7:0 rw]: this kernel does not load a BPF device filter for isola, so device rules "
-                + "cannot be enforced on cgroup v2; drop them or run with --privileged", e.getMessage());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> fake.checkDevices(own, true));
+        assertEquals(
+                "device rules [b 7:0 rw]: this kernel does not load a BPF device filter for isola, so device rules "
+                        + "cannot be enforced on cgroup v2; drop them or run with --privileged",
+                e.getMessage());
     }
 
     @Test
@@ -187,8 +220,9 @@ class CgroupV2DriverTest {
 
             @Override
             public void attach(Path cgroup, java.util.List<io.isola.api.Devices.Rule> rules) {
-                attached.add(cgroup + " " + rules.stream().map(io.isola.api.Devices.Rule::line).toList()
-                        + " procs=" + CgroupTesting.readQuietly(cgroup.resolve("cgroup.procs")));
+                attached.add(cgroup + " "
+                        + rules.stream().map(io.isola.api.Devices.Rule::line).toList() + " procs="
+                        + CgroupTesting.readQuietly(cgroup.resolve("cgroup.procs")));
             }
         };
         CgroupV2Driver fake = new CgroupV2Driver(root, new HostCpus(bits(0, 1)), recording);
@@ -209,9 +243,10 @@ class CgroupV2DriverTest {
         CgroupV2Driver v2 = new CgroupV2Driver(root, new HostCpus(bits(0, 1)));
         java.util.List<io.isola.api.Devices.Rule> own = new java.util.ArrayList<>(DeviceAccess.DEFAULTS);
         own.add(new io.isola.api.Devices.Rule(true, 'b', 5_000_000_000L, 0, "r"));
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> v2.checkDevices(own, true));
-        assertEquals("device rule \"b 5000000000:0 r\": device number 5000000000 is over 4294967295, the largest the kernel has",
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> v2.checkDevices(own, true));
+        assertEquals(
+                "device rule \"b 5000000000:0 r\": device number 5000000000 is over 4294967295, the largest the kernel has",
                 e.getMessage());
     }
 
@@ -223,8 +258,20 @@ class CgroupV2DriverTest {
         for (String segment : path) {
             dir = dir.resolve(segment);
             Files.createDirectories(dir);
-            for (String file : List.of("cgroup.subtree_control", "cgroup.procs", "cgroup.freeze", "memory.max", "memory.swap.max",
-                    "cpu.max", "cpu.weight", "cpuset.cpus", "pids.max", "memory.high", "memory.oom.group", "io.max", "io.weight")) {
+            for (String file : List.of(
+                    "cgroup.subtree_control",
+                    "cgroup.procs",
+                    "cgroup.freeze",
+                    "memory.max",
+                    "memory.swap.max",
+                    "cpu.max",
+                    "cpu.weight",
+                    "cpuset.cpus",
+                    "pids.max",
+                    "memory.high",
+                    "memory.oom.group",
+                    "io.max",
+                    "io.weight")) {
                 Files.writeString(dir.resolve(file), "");
             }
         }

@@ -47,8 +47,11 @@ class DeviceAccessTest {
     private static String hostDisk() throws Exception {
         try (java.util.stream.Stream<Path> devices = Files.list(Path.of("/sys/dev/block"))) {
             for (Path device : devices.sorted().toList()) {
-                String name = Files.readAllLines(device.resolve("uevent")).stream().filter(l -> l.startsWith("DEVNAME="))
-                        .map(l -> l.substring("DEVNAME=".length())).findFirst().orElse(null);
+                String name = Files.readAllLines(device.resolve("uevent")).stream()
+                        .filter(l -> l.startsWith("DEVNAME="))
+                        .map(l -> l.substring("DEVNAME=".length()))
+                        .findFirst()
+                        .orElse(null);
                 if (name == null) {
                     continue;
                 }
@@ -67,9 +70,12 @@ class DeviceAccessTest {
     private Outcome openTheHostsDisk(Security security) throws Exception {
         String[] number = hostDisk().split(":");
         Path node = dir.resolve("disk");
-        String script = "system('mknod', '" + node + "', 'b', " + number[0] + ", " + number[1] + ") == 0 or die 'mknod failed';"
-                + " if (open(my $f, '<', '" + node + "')) { print 'ok' } else { print $! + 0 }";
-        return Outcome.of(isola, ContainerSpec.builder("perl", "-e", script).with(security).build());
+        String script =
+                "system('mknod', '" + node + "', 'b', " + number[0] + ", " + number[1] + ") == 0 or die 'mknod failed';"
+                        + " if (open(my $f, '<', '" + node + "')) { print 'ok' } else { print $! + 0 }";
+        return Outcome.of(
+                isola,
+                ContainerSpec.builder("perl", "-e", script).with(security).build());
     }
 
     @Test
@@ -89,20 +95,44 @@ class DeviceAccessTest {
 
     @Test
     void theDefaultDevicesAreUsable() throws Exception {
-        Outcome outcome = Outcome.of(isola, ContainerSpec.builder("sh", "-c",
-                "head -c 4 /dev/zero | wc -c; head -c 4 /dev/urandom | wc -c; echo x > /dev/null && echo null").build());
+        Outcome outcome = Outcome.of(
+                isola,
+                ContainerSpec.builder(
+                                "sh",
+                                "-c",
+                                "head -c 4 /dev/zero | wc -c; head -c 4 /dev/urandom | wc -c; echo x > /dev/null && echo null")
+                        .build());
         assertEquals("4\n4\nnull\n", outcome.out(), outcome::toString);
     }
 
     @Test
     void theContainersDeviceListIsRuncsDefault() throws Exception {
         assumeTrue(v1Devices(), "no cgroup v1 devices hierarchy on this host");
-        Outcome outcome = Outcome.of(isola, ContainerSpec.builder("cat", "/sys/fs/cgroup/devices/devices.list").build());
-        assertEquals(List.of("c *:* m", "b *:* m", "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm",
-                "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm", "c 10:200 rwm"), outcome.out().lines().toList(),
+        Outcome outcome = Outcome.of(
+                isola,
+                ContainerSpec.builder("cat", "/sys/fs/cgroup/devices/devices.list")
+                        .build());
+        assertEquals(
+                List.of(
+                        "c *:* m",
+                        "b *:* m",
+                        "c 1:3 rwm",
+                        "c 1:5 rwm",
+                        "c 1:7 rwm",
+                        "c 1:8 rwm",
+                        "c 1:9 rwm",
+                        "c 5:0 rwm",
+                        "c 5:1 rwm",
+                        "c 5:2 rwm",
+                        "c 136:* rwm",
+                        "c 10:200 rwm"),
+                outcome.out().lines().toList(),
                 outcome::toString);
-        Outcome privileged = Outcome.of(isola, ContainerSpec.builder("cat", "/sys/fs/cgroup/devices/devices.list")
-                .with(Security.builder().privileged(true).build()).build());
+        Outcome privileged = Outcome.of(
+                isola,
+                ContainerSpec.builder("cat", "/sys/fs/cgroup/devices/devices.list")
+                        .with(Security.builder().privileged(true).build())
+                        .build());
         assertEquals("a *:* rwm\n", privileged.out(), privileged::toString);
     }
 
@@ -112,19 +142,32 @@ class DeviceAccessTest {
         String[] number = hostDisk().split(":");
         Path node = dir.resolve("disk");
         String script = "system('mknod', '" + node + "', 'b', " + number[0] + ", " + number[1] + ") == 0 or die;"
-                + " print open(my $f, '<', '" + node + "') ? 'read ' : 'no-read ', open(my $g, '>>', '" + node + "') ? 'write' : $! + 0";
-        Outcome outcome = Outcome.of(isola, ContainerSpec.builder("perl", "-e", script)
-                .with(Devices.builder().rule("b " + number[0] + ":" + number[1] + " r").build()).build());
+                + " print open(my $f, '<', '" + node + "') ? 'read ' : 'no-read ', open(my $g, '>>', '" + node
+                + "') ? 'write' : $! + 0";
+        Outcome outcome = Outcome.of(
+                isola,
+                ContainerSpec.builder("perl", "-e", script)
+                        .with(Devices.builder()
+                                .rule("b " + number[0] + ":" + number[1] + " r")
+                                .build())
+                        .build());
         assertEquals("read " + EPERM, outcome.out(), "read allowed by the rule, write still refused: " + outcome);
     }
 
     @Test
     void aBadDeviceIsRefusedBeforeAnythingIsCreated() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> isola.start(
-                ContainerSpec.builder("true").with(Devices.builder().device("/dev/no-such-device").build()).build()));
-        assertEquals("device \"/dev/no-such-device\": cannot read it on the host (NoSuchFileException)", e.getMessage());
-        IllegalArgumentException notADevice = assertThrows(IllegalArgumentException.class, () -> isola.start(
-                ContainerSpec.builder("true").with(Devices.builder().device("/dev/shm").build()).build()));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> isola.start(ContainerSpec.builder("true")
+                        .with(Devices.builder().device("/dev/no-such-device").build())
+                        .build()));
+        assertEquals(
+                "device \"/dev/no-such-device\": cannot read it on the host (NoSuchFileException)", e.getMessage());
+        IllegalArgumentException notADevice = assertThrows(
+                IllegalArgumentException.class,
+                () -> isola.start(ContainerSpec.builder("true")
+                        .with(Devices.builder().device("/dev/shm").build())
+                        .build()));
         assertEquals("device \"/dev/shm\": not a character or block device", notADevice.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Devices.Rule.parse("x 1:3 rwm"));
         assertThrows(IllegalArgumentException.class, () -> Devices.Mapping.parse("/dev/sda:/etc/passwd"));

@@ -42,7 +42,9 @@ class DeviceFilterTest {
     @BeforeAll
     static void mountCgroup2() throws Exception {
         Path mount = Files.createTempDirectory("isola-cgroup2");
-        Process process = new ProcessBuilder("mount", "-t", "cgroup2", "none", mount.toString()).redirectErrorStream(true).start();
+        Process process = new ProcessBuilder("mount", "-t", "cgroup2", "none", mount.toString())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(process.getInputStream().readAllBytes(), UTF_8);
         if (!process.waitFor(10, TimeUnit.SECONDS) || process.exitValue() != 0) {
             Files.delete(mount);
@@ -54,7 +56,10 @@ class DeviceFilterTest {
     @AfterAll
     static void unmount() throws Exception {
         if (mountPoint != null) {
-            new ProcessBuilder("umount", mountPoint.toString()).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
+            new ProcessBuilder("umount", mountPoint.toString())
+                    .inheritIO()
+                    .start()
+                    .waitFor(10, TimeUnit.SECONDS);
             Files.deleteIfExists(mountPoint);
         }
     }
@@ -66,7 +71,8 @@ class DeviceFilterTest {
     }
 
     private static Isola onV2() {
-        return CgroupTesting.runtime(new CgroupIsolator(CgroupTesting.PARENT, new CgroupV2Driver(mountPoint, HostCpus.ofThisHost())));
+        return CgroupTesting.runtime(
+                new CgroupIsolator(CgroupTesting.PARENT, new CgroupV2Driver(mountPoint, HostCpus.ofThisHost())));
     }
 
     private static Outcome run(Isola isola, ContainerSpec.Builder spec) throws Exception {
@@ -80,12 +86,21 @@ class DeviceFilterTest {
         try (Isola isola = onV2()) {
             Outcome allowed = run(isola, ContainerSpec.builder("sh", "-c", OPEN, "open", "/dev/null", "/dev/zero"));
             assertEquals("ok\nok\n", allowed.out(), "the default list has null and zero: " + allowed);
-            Outcome denied = run(isola, ContainerSpec.builder("sh", "-c", OPEN, "open", "/dev/null", "/dev/zero")
-                    .with(Devices.builder().rule(new Rule(false, 'c', 1, 3, "rwm")).build()));
+            Outcome denied = run(
+                    isola,
+                    ContainerSpec.builder("sh", "-c", OPEN, "open", "/dev/null", "/dev/zero")
+                            .with(Devices.builder()
+                                    .rule(new Rule(false, 'c', 1, 3, "rwm"))
+                                    .build()));
             assertEquals("denied\nok\n", denied.out(), "the rules omit /dev/null (the last one denies it): " + denied);
             assertTrue(denied.err().contains("/dev/null: Operation not permitted"), denied::toString);
-            Outcome again = run(isola, ContainerSpec.builder("sh", "-c", OPEN, "open", "/dev/null")
-                    .with(Devices.builder().rule(new Rule(false, 'c', 1, 3, "rwm")).rule("c 1:3 rw").build()));
+            Outcome again = run(
+                    isola,
+                    ContainerSpec.builder("sh", "-c", OPEN, "open", "/dev/null")
+                            .with(Devices.builder()
+                                    .rule(new Rule(false, 'c', 1, 3, "rwm"))
+                                    .rule("c 1:3 rw")
+                                    .build()));
             assertEquals("ok\n", again.out(), "a later rule allows it again (the last match wins): " + again);
         }
     }
@@ -95,19 +110,29 @@ class DeviceFilterTest {
         String loop = loopDevice();
         Path node = dir.resolve("loop");
         String[] number = loop.split(":");
-        String script = "system('mknod', '" + node + "', 'b', " + number[0] + ", " + number[1] + ") == 0 or die 'mknod failed';"
-                + " print open(my $f, '<', '" + node + "') ? 'read ' : ($! + 0) . ' ', open(my $g, '>>', '" + node + "') ? 'write' : $! + 0";
+        String script = "system('mknod', '" + node + "', 'b', " + number[0] + ", " + number[1]
+                + ") == 0 or die 'mknod failed';" + " print open(my $f, '<', '" + node
+                + "') ? 'read ' : ($! + 0) . ' ', open(my $g, '>>', '" + node + "') ? 'write' : $! + 0";
         try (Isola isola = onV2()) {
             Outcome outcome = run(isola, ContainerSpec.builder("perl", "-e", script));
             assertEquals(EPERM + " " + EPERM, outcome.out(), "mknod kept (b *:* m), open refused: " + outcome);
             assertTrue(Files.exists(node));
             Files.delete(node);
-            Outcome ruled = run(isola, ContainerSpec.builder("perl", "-e", script)
-                    .with(Devices.builder().rule("b " + number[0] + ":" + number[1] + " r").build()));
-            assertEquals("read " + EPERM, ruled.out(), "read allowed by the container's rule, write still refused: " + ruled);
+            Outcome ruled = run(
+                    isola,
+                    ContainerSpec.builder("perl", "-e", script)
+                            .with(Devices.builder()
+                                    .rule("b " + number[0] + ":" + number[1] + " r")
+                                    .build()));
+            assertEquals(
+                    "read " + EPERM,
+                    ruled.out(),
+                    "read allowed by the container's rule, write still refused: " + ruled);
             Files.delete(node);
-            Outcome privileged = run(isola, ContainerSpec.builder("perl", "-e", script)
-                    .with(Security.builder().privileged(true).build()));
+            Outcome privileged = run(
+                    isola,
+                    ContainerSpec.builder("perl", "-e", script)
+                            .with(Security.builder().privileged(true).build()));
             assertEquals("read write", privileged.out(), "no filter for a privileged container: " + privileged);
         }
     }
@@ -115,20 +140,29 @@ class DeviceFilterTest {
     @Test
     void onThisHybridHostTheContainersUnifiedCgroupHoldsTheFilterToo() throws Exception {
         CgroupIsolator detected = new CgroupIsolator(CgroupTesting.PARENT, null);
-        Path unified = CgroupMounts.ofThisProcess().hierarchies().stream().filter(Hierarchy::unified).map(Hierarchy::mountPoint)
-                .findFirst().orElse(null);
+        Path unified = CgroupMounts.ofThisProcess().hierarchies().stream()
+                .filter(Hierarchy::unified)
+                .map(Hierarchy::mountPoint)
+                .findFirst()
+                .orElse(null);
         assumeTrue(unified != null && !(detected.driver() instanceof CgroupV2Driver), "not a hybrid host");
         String loop = loopDevice();
         try (Isola isola = CgroupTesting.runtime(detected)) {
-            try (Container container = isola.start(ContainerSpec.builder("sleep", "600").build())) {
-                Path procs = unified.resolve(CgroupTesting.PARENT).resolve(container.id()).resolve("cgroup.procs");
+            try (Container container =
+                    isola.start(ContainerSpec.builder("sleep", "600").build())) {
+                Path procs = unified.resolve(CgroupTesting.PARENT)
+                        .resolve(container.id())
+                        .resolve("cgroup.procs");
                 // a host process that joins only the container's unified cgroup: its v1 devices cgroup stays the root's
                 String join = "open(my $p, '>', '" + procs + "') or die; print $p $$; close($p) or die;"
                         + " print open(my $f, '<', '/dev/loop" + loop.split(":")[1] + "') ? 'ok' : $! + 0";
-                Process probe = new ProcessBuilder("perl", "-e", join).redirectErrorStream(true).start();
+                Process probe = new ProcessBuilder("perl", "-e", join)
+                        .redirectErrorStream(true)
+                        .start();
                 String out = new String(probe.getInputStream().readAllBytes(), UTF_8).trim();
                 assertTrue(probe.waitFor(60, TimeUnit.SECONDS));
-                assertEquals(EPERM, out, "the device filter in " + procs.getParent() + " refuses the host's loop device");
+                assertEquals(
+                        EPERM, out, "the device filter in " + procs.getParent() + " refuses the host's loop device");
             }
         }
     }

@@ -23,28 +23,44 @@ class LimitValidationTest {
 
     @Test
     void aSizeWithAnUnknownUnitIsRefused() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Resources.builder().memory("12q"));
-        assertEquals("memory limit \"12q\": expected a number with an optional unit b, k, m, g or t (such as 512m)", e.getMessage());
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> Resources.builder().memory("12q"));
+        assertEquals(
+                "memory limit \"12q\": expected a number with an optional unit b, k, m, g or t (such as 512m)",
+                e.getMessage());
     }
 
     @Test
     void aNegativeCpuCountIsRefused() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Resources.builder().cpus("-1"));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> Resources.builder().cpus("-1"));
         assertEquals("cpus \"-1\": expected a number from 0.01 to 1024", e.getMessage());
     }
 
     @Test
     void cpusThisHostDoesNotHaveAreRefusedBeforeAnyCgroupIsCreated() {
         int cpus = HostCpus.ofThisHost().count();
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> isola.start(
-                ContainerSpec.builder("true").with(Resources.builder().cpusetCpus("99").build()).build()));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> isola.start(ContainerSpec.builder("true")
+                        .with(Resources.builder().cpusetCpus("99").build())
+                        .build()));
         System.out.println(e.getMessage());
-        assertEquals("cpuset cpus \"99\": CPU 99 does not exist; this host's online CPUs are "
-                + HostCpus.format(HostCpus.parseList("0-" + (cpus - 1))), e.getMessage());
+        assertEquals(
+                "cpuset cpus \"99\": CPU 99 does not exist; this host's online CPUs are "
+                        + HostCpus.format(HostCpus.parseList("0-" + (cpus - 1))),
+                e.getMessage());
 
-        e = assertThrows(IllegalArgumentException.class, () -> isola.start(
-                ContainerSpec.builder("true").with(Resources.builder().cpus(Integer.toString(cpus + 1)).build()).build()));
-        assertEquals("cpus " + (cpus + 1) + ": expected a number from 0.01 to " + cpus + ", as this host has " + cpus + " CPUs",
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> isola.start(ContainerSpec.builder("true")
+                        .with(Resources.builder()
+                                .cpus(Integer.toString(cpus + 1))
+                                .build())
+                        .build()));
+        assertEquals(
+                "cpus " + (cpus + 1) + ": expected a number from 0.01 to " + cpus + ", as this host has " + cpus
+                        + " CPUs",
                 e.getMessage());
     }
 
@@ -52,29 +68,43 @@ class LimitValidationTest {
     void aLimitTheDriverCannotApplyIsRefusedBeforeAnyCgroupIsCreated() {
         // on this host the unified hierarchy beside the v1 ones has no memory controller
         java.nio.file.Path unified = java.nio.file.Path.of("/sys/fs/cgroup/unified");
-        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(unified.resolve("cgroup.controllers")),
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                java.nio.file.Files.exists(unified.resolve("cgroup.controllers")),
                 "needs the hybrid layout's cgroup2 mount at " + unified);
         CgroupV2Driver v2 = new CgroupV2Driver(unified, HostCpus.ofThisHost());
-        org.junit.jupiter.api.Assumptions.assumeTrue(!v2.available().contains("memory"), "the unified hierarchy has a memory controller");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                !v2.available().contains("memory"), "the unified hierarchy has a memory controller");
         try (Isola onV2 = CgroupTesting.runtime(new CgroupIsolator(CgroupTesting.PARENT, v2))) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> onV2.start(
-                    ContainerSpec.builder("true").with(Resources.builder().memory("32m").build()).build()));
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> onV2.start(ContainerSpec.builder("true")
+                            .with(Resources.builder().memory("32m").build())
+                            .build()));
             System.out.println(e.getMessage());
-            assertEquals(true, e.getMessage().startsWith("memory limit: the cgroup v2 hierarchy at /sys/fs/cgroup/unified has no memory controller"));
+            assertEquals(
+                    true,
+                    e.getMessage()
+                            .startsWith(
+                                    "memory limit: the cgroup v2 hierarchy at /sys/fs/cgroup/unified has no memory controller"));
         }
     }
 
     @Test
     void swapBelowMemoryIsRefused() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> Resources.builder().memory("64m").memorySwap("32m").build());
-        assertEquals("memory+swap limit 33554432 bytes: expected at least the memory limit (67108864 bytes)", e.getMessage());
+        assertEquals(
+                "memory+swap limit 33554432 bytes: expected at least the memory limit (67108864 bytes)",
+                e.getMessage());
     }
 
     @Test
     void aBadParentIsRefused() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new CgroupIsolator("../etc", null));
-        assertEquals("parent \"../etc\": expected a relative path of names made of letters, digits, '_', '.' or '-' (such as isola)",
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> new CgroupIsolator("../etc", null));
+        assertEquals(
+                "parent \"../etc\": expected a relative path of names made of letters, digits, '_', '.' or '-' (such as isola)",
                 e.getMessage());
     }
 }

@@ -42,22 +42,28 @@ class MigrationLockWarmupTest {
     void aMountRootedElsewhereIsLeftAlone() throws Exception {
         Hierarchy h = hierarchies.get(0);
         // a cgroup this thread is not in, where the path of its own would lead under a mount of another root
-        Path other = Files.createDirectory(h.mountPoint().resolve("isola-test-warmup-" + ProcessHandle.current().pid()));
+        Path other = Files.createDirectory(h.mountPoint()
+                .resolve("isola-test-warmup-" + ProcessHandle.current().pid()));
         try {
             Path fakeMount = other;
             for (String line : Files.readAllLines(Path.of("/proc/thread-self/cgroup"))) {
                 String[] f = line.split(":", 3);
-                boolean mine = h.unified() ? f[0].equals("0") : !f[1].isEmpty() && List.of(f[1].split(",")).containsAll(h.controllers());
+                boolean mine = h.unified()
+                        ? f[0].equals("0")
+                        : !f[1].isEmpty() && List.of(f[1].split(",")).containsAll(h.controllers());
                 if (mine && !f[2].equals("/")) {
                     Files.createDirectories(fakeMount.resolve(f[2].substring(1)));
                 }
             }
             String before = threadCgroups();
-            assertFalse(new MigrationLockWarmup(new Hierarchy(fakeMount, h.unified(), h.controllers(), h.mountData())).moveInPlace());
+            assertFalse(new MigrationLockWarmup(new Hierarchy(fakeMount, h.unified(), h.controllers(), h.mountData()))
+                    .moveInPlace());
             assertEquals(before, threadCgroups());
         } finally {
             try (Stream<Path> walk = Files.walk(other)) {
-                for (Path dir : walk.filter(Files::isDirectory).sorted(java.util.Comparator.reverseOrder()).toList()) {
+                for (Path dir : walk.filter(Files::isDirectory)
+                        .sorted(java.util.Comparator.reverseOrder())
+                        .toList()) {
                     Files.delete(dir);
                 }
             }
@@ -70,7 +76,8 @@ class MigrationLockWarmupTest {
         try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path task : tasks.sorted().toList()) {
                 try {
-                    all.append(Set.copyOf(Files.readAllLines(task.resolve("cgroup")))).append('\n');
+                    all.append(Set.copyOf(Files.readAllLines(task.resolve("cgroup"))))
+                            .append('\n');
                 } catch (java.nio.file.NoSuchFileException ended) {
                     // a thread that ended meanwhile
                 }

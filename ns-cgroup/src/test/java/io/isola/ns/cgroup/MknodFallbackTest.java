@@ -34,7 +34,8 @@ class MknodFallbackTest {
 
     private static final long CAP_MKNOD_BIT = 1L << Capability.MKNOD.number();
     /** Prints the bounding and effective sets, then tries to make a loop device's node in the given directory. */
-    private static final String PROBE = "grep -E '^Cap(Bnd|Eff):' /proc/self/status; mknod \"$1/b\" b 7 0 2>&1 && echo made";
+    private static final String PROBE =
+            "grep -E '^Cap(Bnd|Eff):' /proc/self/status; mknod \"$1/b\" b 7 0 2>&1 && echo made";
 
     private static Path mountPoint;
 
@@ -44,7 +45,9 @@ class MknodFallbackTest {
     @BeforeAll
     static void mountCgroup2() throws Exception {
         Path mount = Files.createTempDirectory("isola-cgroup2");
-        Process process = new ProcessBuilder("mount", "-t", "cgroup2", "none", mount.toString()).redirectErrorStream(true).start();
+        Process process = new ProcessBuilder("mount", "-t", "cgroup2", "none", mount.toString())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(process.getInputStream().readAllBytes(), UTF_8);
         if (!process.waitFor(10, TimeUnit.SECONDS) || process.exitValue() != 0) {
             Files.delete(mount);
@@ -56,20 +59,27 @@ class MknodFallbackTest {
     @AfterAll
     static void unmount() throws Exception {
         if (mountPoint != null) {
-            new ProcessBuilder("umount", mountPoint.toString()).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
+            new ProcessBuilder("umount", mountPoint.toString())
+                    .inheritIO()
+                    .start()
+                    .waitFor(10, TimeUnit.SECONDS);
             Files.deleteIfExists(mountPoint);
         }
     }
 
     private static CgroupIsolator onV2() {
-        return new CgroupIsolator(CgroupTesting.PARENT, new CgroupV2Driver(mountPoint, HostCpus.ofThisHost(), DeviceFilter.NONE));
+        return new CgroupIsolator(
+                CgroupTesting.PARENT, new CgroupV2Driver(mountPoint, HostCpus.ofThisHost(), DeviceFilter.NONE));
     }
 
     /** Runs the probe; returns its lines: CapEff, CapBnd (in /proc/self/status's order), then mknod's outcome. */
     private List<String> probe(CgroupIsolator cgroups, Security security) throws Exception {
         try (Isola isola = CgroupTesting.runtime(cgroups)) {
-            Outcome outcome = Outcome.of(isola, ContainerSpec.builder("sh", "-c", PROBE, "probe", dir.toString())
-                    .with(security).build());
+            Outcome outcome = Outcome.of(
+                    isola,
+                    ContainerSpec.builder("sh", "-c", PROBE, "probe", dir.toString())
+                            .with(security)
+                            .build());
             List<String> lines = outcome.out().lines().toList();
             System.out.println("probe (" + (security.privileged() ? "privileged" : "default") + "): " + lines);
             assertEquals(3, lines.size(), outcome::toString);
@@ -83,7 +93,10 @@ class MknodFallbackTest {
     }
 
     private static boolean hasMknod(String capLine) {
-        return (Long.parseUnsignedLong(capLine.substring(capLine.indexOf(':') + 1).trim(), 16) & CAP_MKNOD_BIT) != 0;
+        return (Long.parseUnsignedLong(
+                                capLine.substring(capLine.indexOf(':') + 1).trim(), 16)
+                        & CAP_MKNOD_BIT)
+                != 0;
     }
 
     @Test
@@ -95,7 +108,9 @@ class MknodFallbackTest {
         assertTrue(lines.get(2).endsWith("Operation not permitted"), "mknod refused with EPERM: " + lines);
         assertFalse(Files.exists(dir.resolve("b")));
         // the rest of Docker's default set is still there (the runtime's own capset did not fail either)
-        assertTrue(hasBit(lines.get(0), Capability.CHOWN) && hasBit(lines.get(0), Capability.NET_BIND_SERVICE), lines.toString());
+        assertTrue(
+                hasBit(lines.get(0), Capability.CHOWN) && hasBit(lines.get(0), Capability.NET_BIND_SERVICE),
+                lines.toString());
     }
 
     @Test
@@ -108,16 +123,20 @@ class MknodFallbackTest {
     @Test
     void whereTheV1DevicesCgroupFiltersADefaultContainerKeepsMknod() throws Exception {
         CgroupIsolator detected = new CgroupIsolator(CgroupTesting.PARENT, null);
-        assumeTrue(detected.driver().filtersDevices(), "this host's cgroups do not filter devices (no v1 devices hierarchy)");
+        assumeTrue(
+                detected.driver().filtersDevices(),
+                "this host's cgroups do not filter devices (no v1 devices hierarchy)");
         List<String> lines = probe(detected, Security.defaults());
         assertTrue(hasMknod(lines.get(0)) && hasMknod(lines.get(1)), lines.toString());
-        assertEquals("made", lines.get(2), "mknod as in Docker (opening it is what the devices cgroup refuses): " + lines);
+        assertEquals(
+                "made", lines.get(2), "mknod as in Docker (opening it is what the devices cgroup refuses): " + lines);
     }
 
     @Test
     void aDefaultContainerOnV2WithTheDeviceFilterKeepsMknod() throws Exception {
         assumeTrue(DeviceFilter.KERNEL.supported(), "this kernel does not load a BPF device filter for us");
-        List<String> lines = probe(new CgroupIsolator(CgroupTesting.PARENT, new CgroupV2Driver(mountPoint, HostCpus.ofThisHost())),
+        List<String> lines = probe(
+                new CgroupIsolator(CgroupTesting.PARENT, new CgroupV2Driver(mountPoint, HostCpus.ofThisHost())),
                 Security.defaults());
         assertTrue(hasMknod(lines.get(0)) && hasMknod(lines.get(1)), lines.toString());
         assertEquals("made", lines.get(2), "mknod as in Docker (opening it is what the filter refuses): " + lines);
@@ -126,16 +145,23 @@ class MknodFallbackTest {
     @Test
     void anOciSetKeepingMknodInheritableIsRefusedOnV2() throws Exception {
         EnumSet<Capability> mknod = EnumSet.of(Capability.MKNOD);
-        ContainerSpec spec = ContainerSpec.builder("true").with(new CapabilitySets(mknod, mknod, mknod, mknod, mknod)).build();
+        ContainerSpec spec = ContainerSpec.builder("true")
+                .with(new CapabilitySets(mknod, mknod, mknod, mknod, mknod))
+                .build();
         try (Isola isola = CgroupTesting.runtime(onV2())) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> isola.start(spec));
-            assertEquals("capability CAP_MKNOD in the inheritable or ambient set: device access is not filtered on this "
-                    + "cgroup v2 host, so containers lose CAP_MKNOD; drop it from those sets or run privileged", e.getMessage());
+            assertEquals(
+                    "capability CAP_MKNOD in the inheritable or ambient set: device access is not filtered on this "
+                            + "cgroup v2 host, so containers lose CAP_MKNOD; drop it from those sets or run privileged",
+                    e.getMessage());
         }
         assertFalse(Files.exists(mountPoint.resolve(CgroupTesting.PARENT)), "refused before anything was created");
     }
 
     private static boolean hasBit(String capLine, Capability cap) {
-        return (Long.parseUnsignedLong(capLine.substring(capLine.indexOf(':') + 1).trim(), 16) & (1L << cap.number())) != 0;
+        return (Long.parseUnsignedLong(
+                                capLine.substring(capLine.indexOf(':') + 1).trim(), 16)
+                        & (1L << cap.number()))
+                != 0;
     }
 }

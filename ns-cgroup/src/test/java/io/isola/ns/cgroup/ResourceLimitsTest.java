@@ -36,7 +36,11 @@ class ResourceLimitsTest {
     }
 
     private static ContainerSpec spec(Resources resources, String... command) {
-        return ContainerSpec.builder(command).with(resources).stdout(Stdio.PIPE).stderr(Stdio.PIPE).build();
+        return ContainerSpec.builder(command)
+                .with(resources)
+                .stdout(Stdio.PIPE)
+                .stderr(Stdio.PIPE)
+                .build();
     }
 
     private static ResourceControl control(Container container) {
@@ -47,7 +51,8 @@ class ResourceLimitsTest {
     void aProcessAllocatingPastTheMemoryLimitIsOomKilledAndReportedAsSuch() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/perl")), "needs perl (Debian's perl-base) to allocate memory");
         Resources limit = Resources.builder().memory("32m").build();
-        try (Container container = isola.start(spec(limit, "perl", "-e", "$x = 'a' x (64 << 20); print qq(survived\\n)"))) {
+        try (Container container =
+                isola.start(spec(limit, "perl", "-e", "$x = 'a' x (64 << 20); print qq(survived\\n)"))) {
             ExitStatus status = container.waitFor(LIMIT).orElseThrow();
             String out = new String(container.stdout().readAllBytes(), UTF_8);
             assertEquals(ExitStatus.killed(9), status, out);
@@ -61,7 +66,8 @@ class ResourceLimitsTest {
     void aProcessUnderTheMemoryLimitRunsAndIsNotReportedAsOom() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/perl")), "needs perl (Debian's perl-base) to allocate memory");
         Resources limit = Resources.builder().memory("32m").build();
-        try (Container container = isola.start(spec(limit, "perl", "-e", "$x = 'a' x (8 << 20); print qq(survived\\n)"))) {
+        try (Container container =
+                isola.start(spec(limit, "perl", "-e", "$x = 'a' x (8 << 20); print qq(survived\\n)"))) {
             ExitStatus status = container.waitFor(LIMIT).orElseThrow();
             assertEquals("survived\n", new String(container.stdout().readAllBytes(), UTF_8));
             assertEquals(ExitStatus.exited(0), status);
@@ -73,8 +79,8 @@ class ResourceLimitsTest {
     void aForkLoopCannotExceedThePidsLimitAndStaysKillable() throws Exception {
         Resources limit = Resources.builder().pidsLimit(20).build();
         // 50 sleepers wanted; the 20th process onwards cannot be forked
-        try (Container container = isola.start(spec(limit, "sh", "-c",
-                "for i in $(seq 1 50); do sleep 60 & done; echo forked; wait"))) {
+        try (Container container =
+                isola.start(spec(limit, "sh", "-c", "for i in $(seq 1 50); do sleep 60 & done; echo forked; wait"))) {
             ResourceControl control = control(container);
             long most = 0;
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -124,13 +130,19 @@ class ResourceLimitsTest {
             Map<String, Long> throttlingAfter = CgroupFiles.readKeyed(cpuStat);
             long periods = throttlingAfter.get("nr_periods") - throttlingBefore.get("nr_periods");
             long throttled = throttlingAfter.get("nr_throttled") - throttlingBefore.get("nr_throttled");
-            System.out.printf("cpus 0.5: a busy loop used %.3f cores over 4 s, throttled in %d of %d periods (load %s)%n",
-                    cores, throttled, periods, Files.readString(Path.of("/proc/loadavg")).trim());
+            System.out.printf(
+                    "cpus 0.5: a busy loop used %.3f cores over 4 s, throttled in %d of %d periods (load %s)%n",
+                    cores,
+                    throttled,
+                    periods,
+                    Files.readString(Path.of("/proc/loadavg")).trim());
             assertTrue(cores < 0.7, "cores used: " + cores);
             if (cores <= 0.3) {
                 // below the quota without being throttled: other processes took the CPU, not the limit
-                assumeTrue(throttled * 2 > periods, "the host is too busy to measure: the loop got " + cores
-                        + " cores and was throttled in only " + throttled + " of " + periods + " periods");
+                assumeTrue(
+                        throttled * 2 > periods,
+                        "the host is too busy to measure: the loop got " + cores + " cores and was throttled in only "
+                                + throttled + " of " + periods + " periods");
             }
             assertTrue(cores > 0.3, "cores used: " + cores);
         }
@@ -140,16 +152,23 @@ class ResourceLimitsTest {
     private static Path cpuStat(String id) {
         CgroupMounts mounts = CgroupMounts.ofThisProcess();
         Hierarchy cpu = mounts.hierarchies().stream()
-                .filter(h -> mounts.fsType(CgroupMounts.DEFAULT_ROOT).orElse("").equals("cgroup2") ? h.unified() : h.has("cpu"))
-                .findFirst().orElseThrow();
+                .filter(h -> mounts.fsType(CgroupMounts.DEFAULT_ROOT).orElse("").equals("cgroup2")
+                        ? h.unified()
+                        : h.has("cpu"))
+                .findFirst()
+                .orElseThrow();
         return cpu.mountPoint().resolve(CgroupTesting.PARENT).resolve(id).resolve("cpu.stat");
     }
 
     @Test
     void pauseStopsProgressAndResumeContinuesIt(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         Path counter = dir.resolve("counter");
-        try (Container container = isola.start(spec(Resources.builder().build(), "sh", "-c",
-                "i=0; while :; do i=$((i+1)); echo $i > " + counter + ".new; mv " + counter + ".new " + counter + "; done"))) {
+        try (Container container = isola.start(spec(
+                Resources.builder().build(),
+                "sh",
+                "-c",
+                "i=0; while :; do i=$((i+1)); echo $i > " + counter + ".new; mv " + counter + ".new " + counter
+                        + "; done"))) {
             ResourceControl control = control(container);
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (count(counter) < 3 && System.nanoTime() < deadline) {
@@ -165,7 +184,9 @@ class ResourceLimitsTest {
             assertFalse(control.paused());
             Thread.sleep(500);
             long resumed = Long.parseLong(Files.readString(counter).trim());
-            System.out.printf("pause: counter %d, after 500 ms paused %d, 500 ms after resume %d%n", paused, stillPaused, resumed);
+            System.out.printf(
+                    "pause: counter %d, after 500 ms paused %d, 500 ms after resume %d%n",
+                    paused, stillPaused, resumed);
             assertTrue(resumed > stillPaused, "the counter advances after resume");
 
             control.pause(); // a paused container can still be closed

@@ -26,11 +26,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class V2FeatureFilesTest {
 
-    private static final Resources ALL = Resources.builder().memory("128m").memoryReservation("64m").oomKillGroup(true)
+    private static final Resources ALL = Resources.builder()
+            .memory("128m")
+            .memoryReservation("64m")
+            .oomKillGroup(true)
             .blkioWeight(500)
             .ioThrottle(new IoThrottle(IoThrottle.Kind.READ_BPS, 8, 0, 1 << 20))
             .ioThrottle(new IoThrottle(IoThrottle.Kind.WRITE_IOPS, 8, 0, 100))
-            .ioThrottle(new IoThrottle(IoThrottle.Kind.WRITE_BPS, 254, 16, 2 << 20)).build();
+            .ioThrottle(new IoThrottle(IoThrottle.Kind.WRITE_BPS, 254, 16, 2 << 20))
+            .build();
 
     @Test
     void reservationOomGroupAndIoLimitsAreWrittenToTheirV2Files(@TempDir Path root) throws IOException {
@@ -51,7 +55,8 @@ class V2FeatureFilesTest {
     void bfqsWeightFileIsPreferredWithTheWeightAsGiven(@TempDir Path root) throws IOException {
         Path leaf = fakeCgroupfs(root, "io", "isola", "abc");
         Files.writeString(leaf.resolve("io.bfq.weight"), "");
-        new CgroupV2Driver(root, new HostCpus(bits(0, 1))).create("isola/abc", Resources.builder().blkioWeight(300).build());
+        new CgroupV2Driver(root, new HostCpus(bits(0, 1)))
+                .create("isola/abc", Resources.builder().blkioWeight(300).build());
         assertEquals("300", CgroupTesting.read(leaf.resolve("io.bfq.weight")));
         assertEquals("", CgroupTesting.read(leaf.resolve("io.weight")));
     }
@@ -61,40 +66,66 @@ class V2FeatureFilesTest {
         Path leaf = fakeCgroupfs(root, "io memory pids", "isola", "abc");
         Files.delete(leaf.resolve("io.weight"));
         CgroupV2Driver v2 = new CgroupV2Driver(root, new HostCpus(bits(0, 1)));
-        IOException weight = assertThrows(IOException.class, () -> v2.create("isola/abc", Resources.builder().blkioWeight(300).build()));
-        assertEquals("blkio weight 300: the cgroup " + leaf + " has no io.bfq.weight nor io.weight (the kernel's I/O schedulers"
-                + " offer no weight)", weight.getMessage());
+        IOException weight = assertThrows(
+                IOException.class,
+                () -> v2.create(
+                        "isola/abc", Resources.builder().blkioWeight(300).build()));
+        assertEquals(
+                "blkio weight 300: the cgroup " + leaf
+                        + " has no io.bfq.weight nor io.weight (the kernel's I/O schedulers" + " offer no weight)",
+                weight.getMessage());
 
         fakeCgroupfs(root, "cpu pids");
         CgroupV2Driver noIo = new CgroupV2Driver(root, new HostCpus(bits(0, 1)));
-        assertEquals("device i/o limits: the cgroup v2 hierarchy at " + root + " has no io controller (it offers: cpu pids)",
-                assertThrows(IllegalArgumentException.class, () -> noIo.check(Resources.builder()
-                        .ioThrottle(new IoThrottle(IoThrottle.Kind.READ_IOPS, 8, 0, 10)).build())).getMessage());
-        assertEquals("memory reservation: the cgroup v2 hierarchy at " + root + " has no memory controller (it offers: cpu pids)",
-                assertThrows(IllegalArgumentException.class, () -> noIo.check(Resources.builder().memoryReservation("64m").build()))
+        assertEquals(
+                "device i/o limits: the cgroup v2 hierarchy at " + root + " has no io controller (it offers: cpu pids)",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> noIo.check(Resources.builder()
+                                        .ioThrottle(new IoThrottle(IoThrottle.Kind.READ_IOPS, 8, 0, 10))
+                                        .build()))
                         .getMessage());
-        assertEquals("oom kill group: the cgroup v2 hierarchy at " + root + " has no memory controller (it offers: cpu pids)",
-                assertThrows(IllegalArgumentException.class, () -> noIo.check(Resources.builder().oomKillGroup(true).build()))
+        assertEquals(
+                "memory reservation: the cgroup v2 hierarchy at " + root
+                        + " has no memory controller (it offers: cpu pids)",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> noIo.check(Resources.builder()
+                                        .memoryReservation("64m")
+                                        .build()))
+                        .getMessage());
+        assertEquals(
+                "oom kill group: the cgroup v2 hierarchy at " + root
+                        + " has no memory controller (it offers: cpu pids)",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> noIo.check(
+                                        Resources.builder().oomKillGroup(true).build()))
                         .getMessage());
     }
 
     @Test
     void statsCarryMemoryEventsAndPressure(@TempDir Path root) throws IOException {
         Path leaf = fakeCgroupfs(root, "cpu memory pids", "isola", "abc");
-        Cgroup cgroup = new CgroupV2Driver(root, new HostCpus(bits(0, 1))).create("isola/abc", Resources.builder().build());
+        Cgroup cgroup = new CgroupV2Driver(root, new HostCpus(bits(0, 1)))
+                .create("isola/abc", Resources.builder().build());
         Files.writeString(leaf.resolve("memory.current"), "4096\n");
         Files.writeString(leaf.resolve("memory.max"), "max\n");
         Files.writeString(leaf.resolve("cpu.stat"), "usage_usec 10\n");
         Files.writeString(leaf.resolve("memory.events"), "low 0\nhigh 7\nmax 3\noom 1\noom_kill 1\noom_group_kill 1\n");
-        Files.writeString(leaf.resolve("memory.pressure"),
+        Files.writeString(
+                leaf.resolve("memory.pressure"),
                 "some avg10=1.50 avg60=0.25 avg300=0.00 total=123456\nfull avg10=0.75 avg60=0.00 avg300=0.00 total=6543\n");
         Files.writeString(leaf.resolve("cpu.pressure"), "some avg10=12.00 avg60=3.00 avg300=1.00 total=99\n");
         ResourceStats stats = cgroup.stats();
-        assertEquals(List.of("low", "high", "max", "oom", "oom_kill", "oom_group_kill"), List.copyOf(stats.memoryEvents().keySet()),
+        assertEquals(
+                List.of("low", "high", "max", "oom", "oom_kill", "oom_group_kill"),
+                List.copyOf(stats.memoryEvents().keySet()),
                 "in the kernel's order");
         assertEquals(7, stats.memoryEvents().get("high"));
         assertEquals(List.of("cpu", "memory"), List.copyOf(stats.pressure().keySet()), "io.pressure absent: left out");
-        assertEquals(new Pressure(new Pressure.Line(1.5, 0.25, 0, 123456), Optional.of(new Pressure.Line(0.75, 0, 0, 6543))),
+        assertEquals(
+                new Pressure(new Pressure.Line(1.5, 0.25, 0, 123456), Optional.of(new Pressure.Line(0.75, 0, 0, 6543))),
                 stats.pressure().get("memory"));
         assertTrue(stats.pressure().get("cpu").full().isEmpty(), "a kernel before 5.13 gives cpu no full line");
     }

@@ -25,11 +25,18 @@ class IpcIsolatorTest {
         String hostQueue = run("ipcmk", "-Q").replaceAll("\\D", "");
         try (Isola isola = Isola.builder().isolators(List.of(new IpcIsolator())).build()) {
             String hostQueuesBefore = Files.readString(QUEUES);
-            assertTrue(hostQueuesBefore.lines().anyMatch(line -> line.trim().split("\\s+")[1].equals(hostQueue)));
+            assertTrue(hostQueuesBefore
+                    .lines()
+                    .anyMatch(line -> line.trim().split("\\s+")[1].equals(hostQueue)));
 
-            Outcome outcome = Outcome.of(isola, ContainerSpec.builder("sh", "-c",
-                    "tail -n +2 /proc/sysvipc/msg | wc -l; ipcmk -Q >/dev/null; tail -n +2 /proc/sysvipc/msg | wc -l;"
-                            + " readlink /proc/self/ns/ipc").build());
+            Outcome outcome = Outcome.of(
+                    isola,
+                    ContainerSpec.builder(
+                                    "sh",
+                                    "-c",
+                                    "tail -n +2 /proc/sysvipc/msg | wc -l; ipcmk -Q >/dev/null; tail -n +2 /proc/sysvipc/msg | wc -l;"
+                                            + " readlink /proc/self/ns/ipc")
+                            .build());
 
             assertEquals(0, outcome.status().exitCode(), outcome.err());
             String[] lines = outcome.out().split("\n");
@@ -40,7 +47,10 @@ class IpcIsolatorTest {
         } finally {
             run("ipcrm", "-q", hostQueue);
         }
-        assertFalse(Files.readString(QUEUES).lines().skip(1).anyMatch(line -> line.trim().split("\\s+")[1].equals(hostQueue)));
+        assertFalse(Files.readString(QUEUES)
+                .lines()
+                .skip(1)
+                .anyMatch(line -> line.trim().split("\\s+")[1].equals(hostQueue)));
     }
 
     private static String run(String... command) throws Exception {

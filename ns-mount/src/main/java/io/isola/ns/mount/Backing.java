@@ -34,7 +34,8 @@ interface Backing {
                 path = path.resolve(component);
             }
             try {
-                BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                BasicFileAttributes attributes =
+                        Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                 if (attributes.isSymbolicLink()) {
                     return new Entry.Link(Files.readSymbolicLink(path).toString());
                 }

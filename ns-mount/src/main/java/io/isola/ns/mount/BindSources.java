@@ -28,13 +28,18 @@ import java.util.List;
  */
 final class BindSources {
 
-    private enum Staging { NONE, BY_HOST, BY_CHILD }
+    private enum Staging {
+        NONE,
+        BY_HOST,
+        BY_CHILD
+    }
 
     private static final long S_IFREG = 0100000;
 
     private final Staging staging;
     /** Null when sources are named by their paths. */
     private final Path dir;
+
     private final List<Path> sources = new ArrayList<>();
     private final List<Boolean> directories = new ArrayList<>();
 
@@ -76,7 +81,8 @@ final class BindSources {
         sources.add(source);
         boolean directory = Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS);
         directories.add(directory);
-        return staging == Staging.BY_HOST ? StagedBinds.staged(dir, sources.size() - 1).toString()
+        return staging == Staging.BY_HOST
+                ? StagedBinds.staged(dir, sources.size() - 1).toString()
                 : childStaged(sources.size() - 1).toString();
     }
 
@@ -93,15 +99,37 @@ final class BindSources {
         if (staging != Staging.BY_CHILD || sources.isEmpty()) {
             return;
         }
-        steps.add(Phase.ENTRY, Steps.mount("make / recursively private before staging the binds", null, "/", null,
-                Steps.MS_REC | Steps.MS_PRIVATE, null));
+        steps.add(
+                Phase.ENTRY,
+                Steps.mount(
+                        "make / recursively private before staging the binds",
+                        null,
+                        "/",
+                        null,
+                        Steps.MS_REC | Steps.MS_PRIVATE,
+                        null));
         for (int i = 0; i < sources.size(); i++) {
             String point = childStaged(i).toString();
-            steps.add(Phase.ENTRY, directories.get(i) ? Steps.mkdir(point, 0755).tolerating("EEXIST")
-                    : Step.call("create file " + point, "mknod", Arg.text(point), Arg.word(S_IFREG | 0644), Arg.word(0))
-                            .tolerating("EEXIST"));
-            steps.add(Phase.ENTRY, Steps.mount("stage " + sources.get(i) + " with the host user's credentials", sources.get(i)
-                    .toString(), point, null, Steps.MS_BIND | Steps.MS_REC, null));
+            steps.add(
+                    Phase.ENTRY,
+                    directories.get(i)
+                            ? Steps.mkdir(point, 0755).tolerating("EEXIST")
+                            : Step.call(
+                                            "create file " + point,
+                                            "mknod",
+                                            Arg.text(point),
+                                            Arg.word(S_IFREG | 0644),
+                                            Arg.word(0))
+                                    .tolerating("EEXIST"));
+            steps.add(
+                    Phase.ENTRY,
+                    Steps.mount(
+                            "stage " + sources.get(i) + " with the host user's credentials",
+                            sources.get(i).toString(),
+                            point,
+                            null,
+                            Steps.MS_BIND | Steps.MS_REC,
+                            null));
         }
     }
 

@@ -131,7 +131,8 @@ final class ContainerTree {
     private Mount owner(List<String> path) {
         for (int i = mounts.size() - 1; i >= 0; i--) {
             Mount mount = mounts.get(i);
-            if (path.size() >= mount.at().size() && path.subList(0, mount.at().size()).equals(mount.at())) {
+            if (path.size() >= mount.at().size()
+                    && path.subList(0, mount.at().size()).equals(mount.at())) {
                 return mount;
             }
         }

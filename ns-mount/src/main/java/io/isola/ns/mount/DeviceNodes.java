@@ -62,11 +62,22 @@ final class DeviceNodes {
             String path = "/dev/" + name;
             if (made) {
                 long rdev = hostDevice(Path.of(path));
-                steps.add(Phase.FILESYSTEM, Step.call("make the device node " + path + " (c " + major(rdev) + ":" + minor(rdev)
-                        + ")", "mknod", Arg.text(calls.at(path)), Arg.word(S_IFCHR | READ_WRITE_ALL), Arg.word(rdev)));
+                steps.add(
+                        Phase.FILESYSTEM,
+                        Step.call(
+                                "make the device node " + path + " (c " + major(rdev) + ":" + minor(rdev) + ")",
+                                "mknod",
+                                Arg.text(calls.at(path)),
+                                Arg.word(S_IFCHR | READ_WRITE_ALL),
+                                Arg.word(rdev)));
                 // mknod applies the umask the child inherited from the runtime (022: 0644); the node must be 0666
-                steps.add(Phase.FILESYSTEM, Step.call("make " + path + " readable and writable by all (0666)", "chmod",
-                        Arg.text(calls.at(path)), Arg.word(READ_WRITE_ALL)));
+                steps.add(
+                        Phase.FILESYSTEM,
+                        Step.call(
+                                "make " + path + " readable and writable by all (0666)",
+                                "chmod",
+                                Arg.text(calls.at(path)),
+                                Arg.word(READ_WRITE_ALL)));
             } else {
                 steps.add(Phase.FILESYSTEM, calls.touch(path));
                 steps.add(Phase.FILESYSTEM, calls.bind("the host's " + path, path, path, false));
@@ -102,7 +113,8 @@ final class DeviceNodes {
     private static boolean runtimeInInitialUserNamespace() {
         try {
             List<String> lines = Files.readAllLines(Path.of("/proc/self/uid_map"));
-            return lines.size() == 1 && List.of(lines.get(0).trim().split("\\s+")).equals(INITIAL_MAP);
+            return lines.size() == 1
+                    && List.of(lines.get(0).trim().split("\\s+")).equals(INITIAL_MAP);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read /proc/self/uid_map", e);
         }

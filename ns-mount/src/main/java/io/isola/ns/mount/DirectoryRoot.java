@@ -36,7 +36,8 @@ final class DirectoryRoot implements RootLayout {
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("root file system \"" + rootfs + "\": no such directory");
         } catch (IOException e) {
-            throw new IllegalArgumentException("root file system \"" + rootfs + "\": cannot be read (" + e.getMessage() + ")");
+            throw new IllegalArgumentException(
+                    "root file system \"" + rootfs + "\": cannot be read (" + e.getMessage() + ")");
         }
         if (!Files.isDirectory(real)) {
             throw new IllegalArgumentException("root file system \"" + rootfs + "\": not a directory");
@@ -56,8 +57,15 @@ final class DirectoryRoot implements RootLayout {
     @Override
     public ContainerTree mount(PlannedSteps steps, MountCalls calls) {
         // recursive, as runc: mounts the host has below the directory belong to the image
-        steps.add(Phase.FILESYSTEM, Steps.mount("bind the root file system " + directory + " onto itself",
-                directory.toString(), directory.toString(), null, Steps.MS_BIND | Steps.MS_REC, null));
+        steps.add(
+                Phase.FILESYSTEM,
+                Steps.mount(
+                        "bind the root file system " + directory + " onto itself",
+                        directory.toString(),
+                        directory.toString(),
+                        null,
+                        Steps.MS_BIND | Steps.MS_REC,
+                        null));
         // if that bind failed, later mkdirs would write into the directory below no mount of ours
         steps.checkpoint(Phase.FILESYSTEM, "the root file system is mounted");
         tree = new ContainerTree(Backing.host(directory));

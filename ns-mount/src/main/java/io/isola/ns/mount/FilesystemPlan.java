@@ -79,18 +79,27 @@ final class FilesystemPlan implements AutoCloseable {
     }
 
     /** As above; {@code maskPaths} false ({@code --privileged}) leaves the kernel's paths as they are, as Docker does. */
-    static FilesystemPlan plan(Filesystem filesystem, boolean ipcNamespace, boolean networkNamespace, boolean maskPaths) {
+    static FilesystemPlan plan(
+            Filesystem filesystem, boolean ipcNamespace, boolean networkNamespace, boolean maskPaths) {
         return plan(filesystem, Neighbours.of(ipcNamespace, networkNamespace), maskPaths, null, List.of());
     }
 
     /** As below, without requested binds. */
-    static FilesystemPlan plan(Filesystem filesystem, boolean ipcNamespace, boolean networkNamespace, boolean maskPaths,
+    static FilesystemPlan plan(
+            Filesystem filesystem,
+            boolean ipcNamespace,
+            boolean networkNamespace,
+            boolean maskPaths,
             KernelPaths kernelPaths) {
         return plan(filesystem, Neighbours.of(ipcNamespace, networkNamespace), maskPaths, kernelPaths, List.of());
     }
 
     /** As below, with OCI's default masked and read-only paths. */
-    static FilesystemPlan plan(Filesystem filesystem, boolean ipcNamespace, boolean networkNamespace, boolean maskPaths,
+    static FilesystemPlan plan(
+            Filesystem filesystem,
+            boolean ipcNamespace,
+            boolean networkNamespace,
+            boolean maskPaths,
             List<ContainerBind> requested) {
         return plan(filesystem, Neighbours.of(ipcNamespace, networkNamespace), maskPaths, null, requested);
     }
@@ -101,20 +110,34 @@ final class FilesystemPlan implements AutoCloseable {
      * whose target the host lacks there is left out rather than failing the container.
      * {@code kernelPaths}, when not null, lists the masked and read-only paths instead of OCI's defaults.
      */
-    static FilesystemPlan plan(Filesystem filesystem, Neighbours neighbours, boolean maskPaths, KernelPaths kernelPaths,
+    static FilesystemPlan plan(
+            Filesystem filesystem,
+            Neighbours neighbours,
+            boolean maskPaths,
+            KernelPaths kernelPaths,
             List<ContainerBind> requested) {
         return plan(filesystem, neighbours, maskPaths, kernelPaths, requested, BindSources.byPath());
     }
 
     /** As above, with the binds' sources named for the child by {@code sources} (staged by the host for a user namespace). */
-    static FilesystemPlan plan(Filesystem filesystem, Neighbours neighbours, boolean maskPaths, KernelPaths kernelPaths,
-            List<ContainerBind> requested, BindSources sources) {
+    static FilesystemPlan plan(
+            Filesystem filesystem,
+            Neighbours neighbours,
+            boolean maskPaths,
+            KernelPaths kernelPaths,
+            List<ContainerBind> requested,
+            BindSources sources) {
         RootLayout root;
         if (filesystem.rootfs().isPresent()) {
             root = DirectoryRoot.of(filesystem.rootfs().get(), filesystem.readOnly());
         } else if (!filesystem.layers().isEmpty()) {
-            root = OverlayRoot.of(filesystem.layers(), filesystem.writableLayer().orElseThrow(), filesystem.readOnly(),
-                    filesystem.keepWritableLayerWhile().orElse(null), sources.forLayers(), neighbours.userNamespace());
+            root = OverlayRoot.of(
+                    filesystem.layers(),
+                    filesystem.writableLayer().orElseThrow(),
+                    filesystem.readOnly(),
+                    filesystem.keepWritableLayerWhile().orElse(null),
+                    sources.forLayers(),
+                    neighbours.userNamespace());
         } else {
             root = SandboxRoot.ofHost();
         }
@@ -124,8 +147,11 @@ final class FilesystemPlan implements AutoCloseable {
             ContainerTree tree = root.mount(steps, calls);
             KernelMounts kernel = new KernelMounts(steps, calls, tree);
             kernel.proc();
-            kernel.dev(DeviceNodes.forContainer(neighbours.userNamespace()), neighbours.ipcNamespace(),
-                    filesystem.tmpfs().stream().anyMatch(t -> t.target().replaceAll("/+$", "").equals("/dev/shm")));
+            kernel.dev(
+                    DeviceNodes.forContainer(neighbours.userNamespace()),
+                    neighbours.ipcNamespace(),
+                    filesystem.tmpfs().stream()
+                            .anyMatch(t -> t.target().replaceAll("/+$", "").equals("/dev/shm")));
             kernel.sys(neighbours);
             List<ContainerBind> binds = requested;
             if (root instanceof SandboxRoot) {
@@ -133,14 +159,20 @@ final class FilesystemPlan implements AutoCloseable {
             }
             UserMounts mounts = new UserMounts(steps, calls, tree, sources);
             mounts.add(filesystem, binds);
-            if (neighbours.userNamespace() && !mounts.idmapped().isEmpty() && !io.isola.spi.HostIdentity.current().isRoot()) {
-                throw new IllegalArgumentException("volume source \"" + mounts.idmapped().get(0) + "\": option idmap needs isola"
-                        + " run as root (an idmapped mount needs CAP_SYS_ADMIN over the host's file system); a rootless"
-                        + " container's root is your own uid, which owns your files already: drop idmap");
+            if (neighbours.userNamespace()
+                    && !mounts.idmapped().isEmpty()
+                    && !io.isola.spi.HostIdentity.current().isRoot()) {
+                throw new IllegalArgumentException(
+                        "volume source \"" + mounts.idmapped().get(0) + "\": option idmap needs isola"
+                                + " run as root (an idmapped mount needs CAP_SYS_ADMIN over the host's file system); a rootless"
+                                + " container's root is your own uid, which owns your files already: drop idmap");
             }
             sources.stageInChild(steps);
             Lockdown.pivot(steps, root.hostPath());
-            Lockdown.lock(steps, root.readOnly() || filesystem.readOnly(), maskPaths,
+            Lockdown.lock(
+                    steps,
+                    root.readOnly() || filesystem.readOnly(),
+                    maskPaths,
                     kernelPaths == null ? Lockdown.MASKED : kernelPaths.masked(),
                     kernelPaths == null ? Lockdown.READ_ONLY : kernelPaths.readOnly());
             root.prepareHost(); // only once every check has passed

@@ -16,8 +16,8 @@ final class KernelMounts {
     static final Map<String, String> DEV_LINKS = links();
 
     /** The attributes of the read-only kernel file systems: no set-uid files, devices or programs. */
-    private static final long SIMPLE_FILES = SyscallSteps.MOUNT_ATTR_NOSUID | SyscallSteps.MOUNT_ATTR_NODEV
-            | SyscallSteps.MOUNT_ATTR_NOEXEC;
+    private static final long SIMPLE_FILES =
+            SyscallSteps.MOUNT_ATTR_NOSUID | SyscallSteps.MOUNT_ATTR_NODEV | SyscallSteps.MOUNT_ATTR_NOEXEC;
 
     /** A remount resets every option it does not name, so both of devpts's mounts pass these. */
     private static final String DEVPTS_OPTIONS = "newinstance,ptmxmode=0666,mode=0620";
@@ -46,8 +46,15 @@ final class KernelMounts {
      */
     void dev(DeviceNodes nodes, boolean ipcNamespace, boolean ownShm) {
         mountPoint("/dev", 0755);
-        steps.add(Phase.FILESYSTEM, calls.mount("a tmpfs", "tmpfs", "/dev", "tmpfs", Steps.MS_NOSUID | Steps.MS_NOEXEC,
-                "mode=755,size=65536k"));
+        steps.add(
+                Phase.FILESYSTEM,
+                calls.mount(
+                        "a tmpfs",
+                        "tmpfs",
+                        "/dev",
+                        "tmpfs",
+                        Steps.MS_NOSUID | Steps.MS_NOEXEC,
+                        "mode=755,size=65536k"));
         Map<String, Entry> layout = new LinkedHashMap<>();
         // no MS_NODEV: the nodes made here must open
         nodes.add(steps, calls);
@@ -58,25 +65,48 @@ final class KernelMounts {
         });
         steps.add(Phase.FILESYSTEM, calls.mkdir("/dev/pts", 0755));
         // a new instance: the container's ptys are not the host's, and ptmx (a link to pts/ptmx) opens this one
-        steps.add(Phase.FILESYSTEM, calls.mount("a new devpts instance", "devpts", "/dev/pts", "devpts",
-                Steps.MS_NOSUID | Steps.MS_NOEXEC, DEVPTS_OPTIONS));
+        steps.add(
+                Phase.FILESYSTEM,
+                calls.mount(
+                        "a new devpts instance",
+                        "devpts",
+                        "/dev/pts",
+                        "devpts",
+                        Steps.MS_NOSUID | Steps.MS_NOEXEC,
+                        DEVPTS_OPTIONS));
         // its ptys belong to group tty, as on the host and in every runtime; the kernel refuses gid=5
         // (EINVAL) where the container's user namespace does not map gid 5, and a refused remount
         // leaves the instance as it was: the remount is the step's "else", which a chain has not
-        steps.add(Phase.FILESYSTEM, calls.mount("devpts's group tty (gid 5)", "devpts", "/dev/pts", "devpts",
-                Steps.MS_REMOUNT | Steps.MS_NOSUID | Steps.MS_NOEXEC, DEVPTS_OPTIONS + ",gid=5").tolerating("EINVAL"));
+        steps.add(
+                Phase.FILESYSTEM,
+                calls.mount(
+                                "devpts's group tty (gid 5)",
+                                "devpts",
+                                "/dev/pts",
+                                "devpts",
+                                Steps.MS_REMOUNT | Steps.MS_NOSUID | Steps.MS_NOEXEC,
+                                DEVPTS_OPTIONS + ",gid=5")
+                        .tolerating("EINVAL"));
         steps.add(Phase.FILESYSTEM, calls.mkdir("/dev/shm", 01777));
         if (!ownShm) {
-            steps.add(Phase.FILESYSTEM, calls.mount("a tmpfs", "shm", "/dev/shm", "tmpfs", MountCalls.NOSUID_NODEV_NOEXEC,
-                    "mode=1777,size=65536k"));
+            steps.add(
+                    Phase.FILESYSTEM,
+                    calls.mount(
+                            "a tmpfs",
+                            "shm",
+                            "/dev/shm",
+                            "tmpfs",
+                            MountCalls.NOSUID_NODEV_NOEXEC,
+                            "mode=1777,size=65536k"));
         }
         layout.put("pts", Entry.DIRECTORY);
         layout.put("shm", Entry.DIRECTORY);
         if (ipcNamespace) {
             // mqueue shows the queues of the IPC namespace of the process that mounts it: without a new one, the host's
             steps.add(Phase.FILESYSTEM, calls.mkdir("/dev/mqueue", 0755));
-            steps.add(Phase.FILESYSTEM, calls.mount("mqueue", "mqueue", "/dev/mqueue", "mqueue",
-                    MountCalls.NOSUID_NODEV_NOEXEC, null));
+            steps.add(
+                    Phase.FILESYSTEM,
+                    calls.mount("mqueue", "mqueue", "/dev/mqueue", "mqueue", MountCalls.NOSUID_NODEV_NOEXEC, null));
             layout.put("mqueue", Entry.DIRECTORY);
         }
         tree.mount("/dev", Backing.laidOut(layout));
@@ -103,13 +133,24 @@ final class KernelMounts {
     void sys(Neighbours neighbours) {
         mountPoint("/sys", 0555);
         if (neighbours.networkNamespace()) {
-            steps.add(Phase.FILESYSTEM, calls.mount("sysfs (read-only)", "sysfs", "/sys", "sysfs",
-                    Steps.MS_RDONLY | MountCalls.NOSUID_NODEV_NOEXEC, null));
+            steps.add(
+                    Phase.FILESYSTEM,
+                    calls.mount(
+                            "sysfs (read-only)",
+                            "sysfs",
+                            "/sys",
+                            "sysfs",
+                            Steps.MS_RDONLY | MountCalls.NOSUID_NODEV_NOEXEC,
+                            null));
             if (!neighbours.cgroupfsMounted()) {
                 // a fresh sysfs has an empty /sys/fs/cgroup: bring the host's there, read-only
-                steps.add(Phase.FILESYSTEM, calls.bind("the host's /sys/fs/cgroup", "/sys/fs/cgroup", "/sys/fs/cgroup", true)
-                        .tolerating("ENOENT"));
-                steps.add(Phase.FILESYSTEM, calls.readOnly("/sys/fs/cgroup", true, SIMPLE_FILES).tolerating("ENOENT"));
+                steps.add(
+                        Phase.FILESYSTEM,
+                        calls.bind("the host's /sys/fs/cgroup", "/sys/fs/cgroup", "/sys/fs/cgroup", true)
+                                .tolerating("ENOENT"));
+                steps.add(
+                        Phase.FILESYSTEM,
+                        calls.readOnly("/sys/fs/cgroup", true, SIMPLE_FILES).tolerating("ENOENT"));
             }
         } else {
             steps.add(Phase.FILESYSTEM, calls.bind("the host's /sys", "/sys", "/sys", true));
@@ -128,13 +169,22 @@ final class KernelMounts {
      */
     private void withoutHostCgroupfs(boolean userNamespace) {
         if (userNamespace) {
-            steps.add(Phase.FILESYSTEM, calls.mount("an empty tmpfs (read-only)", "tmpfs", "/sys/fs/cgroup", "tmpfs",
-                    Steps.MS_RDONLY | MountCalls.NOSUID_NODEV_NOEXEC, "mode=755,size=4k"));
+            steps.add(
+                    Phase.FILESYSTEM,
+                    calls.mount(
+                            "an empty tmpfs (read-only)",
+                            "tmpfs",
+                            "/sys/fs/cgroup",
+                            "tmpfs",
+                            Steps.MS_RDONLY | MountCalls.NOSUID_NODEV_NOEXEC,
+                            "mode=755,size=4k"));
         } else {
             // EINVAL: nothing is mounted there, so nothing came with /sys; also a mount locked there
             // (a runtime that itself runs in a user namespace), which the owner's mount then meets
-            steps.add(Phase.FILESYSTEM, calls.unmount("the host's cgroup file systems", "/sys/fs/cgroup")
-                    .tolerating("EINVAL"));
+            steps.add(
+                    Phase.FILESYSTEM,
+                    calls.unmount("the host's cgroup file systems", "/sys/fs/cgroup")
+                            .tolerating("EINVAL"));
         }
     }
 
@@ -149,7 +199,8 @@ final class KernelMounts {
                     + resolved.containerPath() + ", expected a directory or nothing");
         }
         if (resolved.last() == Entry.FILE) {
-            throw new IllegalArgumentException("root file system: " + path + " is a file, expected a directory or nothing");
+            throw new IllegalArgumentException(
+                    "root file system: " + path + " is a file, expected a directory or nothing");
         }
         if (resolved.last() == Entry.MISSING) {
             steps.add(Phase.FILESYSTEM, calls.mkdir(path, mode));

@@ -50,7 +50,9 @@ final class LayerOwner {
      * layer, which the same container takes up again when it is started again.
      */
     static boolean keptFor(Path layer, String keepWhile) {
-        if (keepWhile == null || !Files.exists(Path.of(keepWhile)) || Files.isSymbolicLink(layer)
+        if (keepWhile == null
+                || !Files.exists(Path.of(keepWhile))
+                || Files.isSymbolicLink(layer)
                 || !Files.isDirectory(layer.resolve("upper"), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return false;
         }

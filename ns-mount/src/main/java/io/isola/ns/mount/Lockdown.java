@@ -13,16 +13,24 @@ import java.util.List;
 final class Lockdown {
 
     /** Covered: a file by /dev/null, a directory by an empty read-only tmpfs. */
-    static final List<String> MASKED = List.of("/proc/acpi", "/proc/kcore",
-            "/proc/keys", "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-            "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap");
+    static final List<String> MASKED = List.of(
+            "/proc/acpi",
+            "/proc/kcore",
+            "/proc/keys",
+            "/proc/latency_stats",
+            "/proc/timer_list",
+            "/proc/timer_stats",
+            "/proc/sched_debug",
+            "/proc/scsi",
+            "/sys/firmware",
+            "/sys/devices/virtual/powercap");
 
     /** Bound onto themselves, then made read-only. */
-    static final List<String> READ_ONLY = List.of("/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
-            "/proc/sysrq-trigger");
+    static final List<String> READ_ONLY =
+            List.of("/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger");
 
-    private static final long KERNEL_FS_ATTRIBUTES = SyscallSteps.MOUNT_ATTR_NOSUID | SyscallSteps.MOUNT_ATTR_NODEV
-            | SyscallSteps.MOUNT_ATTR_NOEXEC;
+    private static final long KERNEL_FS_ATTRIBUTES =
+            SyscallSteps.MOUNT_ATTR_NOSUID | SyscallSteps.MOUNT_ATTR_NODEV | SyscallSteps.MOUNT_ATTR_NOEXEC;
 
     private Lockdown() {}
 
@@ -44,7 +52,8 @@ final class Lockdown {
     }
 
     /** As above, with the spec's own lists of masked and read-only paths (an OCI config.json's). */
-    static void lock(PlannedSteps steps, boolean readOnlyRoot, boolean maskPaths, List<String> masked, List<String> readOnly) {
+    static void lock(
+            PlannedSteps steps, boolean readOnlyRoot, boolean maskPaths, List<String> masked, List<String> readOnly) {
         MountCalls inside = new MountCalls("");
         if (readOnlyRoot) {
             steps.add(Phase.LOCKDOWN, inside.readOnly("/", false, 0));
@@ -54,15 +63,29 @@ final class Lockdown {
         }
         for (String path : masked) {
             // the kernel knows which it is: /dev/null cannot cover a directory, a tmpfs cannot cover a file (ENOTDIR)
-            steps.add(Phase.LOCKDOWN, Steps.mount("mask " + path, "/dev/null", path, null, Steps.MS_BIND, null)
-                    .tolerating("ENOENT", "ENOTDIR"));
-            steps.add(Phase.LOCKDOWN, Steps.mount("mask " + path, "tmpfs", path, "tmpfs",
-                    Steps.MS_RDONLY | MountCalls.NOSUID_NODEV_NOEXEC, "mode=555").tolerating("ENOENT", "ENOTDIR"));
+            steps.add(
+                    Phase.LOCKDOWN,
+                    Steps.mount("mask " + path, "/dev/null", path, null, Steps.MS_BIND, null)
+                            .tolerating("ENOENT", "ENOTDIR"));
+            steps.add(
+                    Phase.LOCKDOWN,
+                    Steps.mount(
+                                    "mask " + path,
+                                    "tmpfs",
+                                    path,
+                                    "tmpfs",
+                                    Steps.MS_RDONLY | MountCalls.NOSUID_NODEV_NOEXEC,
+                                    "mode=555")
+                            .tolerating("ENOENT", "ENOTDIR"));
         }
         for (String path : readOnly) {
-            steps.add(Phase.LOCKDOWN, Steps.mount("bind " + path + " onto itself", path, path, null,
-                    Steps.MS_BIND | Steps.MS_REC, null).tolerating("ENOENT"));
-            steps.add(Phase.LOCKDOWN, inside.readOnly(path, true, KERNEL_FS_ATTRIBUTES).tolerating("ENOENT"));
+            steps.add(
+                    Phase.LOCKDOWN,
+                    Steps.mount("bind " + path + " onto itself", path, path, null, Steps.MS_BIND | Steps.MS_REC, null)
+                            .tolerating("ENOENT"));
+            steps.add(
+                    Phase.LOCKDOWN,
+                    inside.readOnly(path, true, KERNEL_FS_ATTRIBUTES).tolerating("ENOENT"));
         }
     }
 }

@@ -34,12 +34,18 @@ final class MountCalls {
 
     /** An empty regular file to mount a file on (mknod makes regular files without privilege). */
     Step touch(String containerPath) {
-        return Step.call("create file " + containerPath, "mknod", Arg.text(at(containerPath)), Arg.word(S_IFREG | 0644),
-                Arg.word(0)).tolerating("EEXIST");
+        return Step.call(
+                        "create file " + containerPath,
+                        "mknod",
+                        Arg.text(at(containerPath)),
+                        Arg.word(S_IFREG | 0644),
+                        Arg.word(0))
+                .tolerating("EEXIST");
     }
 
     Step symlink(String target, String containerPath) {
-        return Step.call("link " + containerPath + " to " + target, "symlink", Arg.text(target), Arg.text(at(containerPath)));
+        return Step.call(
+                "link " + containerPath + " to " + target, "symlink", Arg.text(target), Arg.text(at(containerPath)));
     }
 
     Step mount(String what, String source, String containerPath, String fstype, long flags, String data) {
@@ -47,14 +53,22 @@ final class MountCalls {
     }
 
     Step bind(String what, String hostSource, String containerPath, boolean recursive) {
-        return Steps.mount("bind " + what + " on " + containerPath, hostSource, at(containerPath), null,
-                Steps.MS_BIND | (recursive ? Steps.MS_REC : 0), null);
+        return Steps.mount(
+                "bind " + what + " on " + containerPath,
+                hostSource,
+                at(containerPath),
+                null,
+                Steps.MS_BIND | (recursive ? Steps.MS_REC : 0),
+                null);
     }
 
     /** Makes the mount at {@code containerPath} (and with {@code recursive} every one below it) read-only. */
     Step readOnly(String containerPath, boolean recursive, long moreAttributes) {
-        return SyscallSteps.mountSetattr("make " + containerPath + (recursive ? " and the mounts below it" : "")
-                + " read-only", at(containerPath), recursive, SyscallSteps.MOUNT_ATTR_RDONLY | moreAttributes);
+        return SyscallSteps.mountSetattr(
+                "make " + containerPath + (recursive ? " and the mounts below it" : "") + " read-only",
+                at(containerPath),
+                recursive,
+                SyscallSteps.MOUNT_ATTR_RDONLY | moreAttributes);
     }
 
     /** Detaches the mount at {@code containerPath} and every one below it, lazily, as umount -l does. */

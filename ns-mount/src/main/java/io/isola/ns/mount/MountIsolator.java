@@ -53,9 +53,18 @@ public final class MountIsolator implements NamespaceIsolator {
     @Override
     public Isolation prepare(IsolationRequest request) {
         Filesystem filesystem = request.spec().extension(Filesystem.class).orElse(DEFAULT);
-        FilesystemPlan plan = FilesystemPlan.plan(filesystem, Neighbours.of(request), !Security.of(request.spec()).privileged(),
-                request.spec().extension(KernelPaths.class).orElse(null), request.requestedBinds(), sources(request));
-        LOG.debug("container {}: {} file system steps for {}", request.containerId(), plan.steps().planned().size(), filesystem);
+        FilesystemPlan plan = FilesystemPlan.plan(
+                filesystem,
+                Neighbours.of(request),
+                !Security.of(request.spec()).privileged(),
+                request.spec().extension(KernelPaths.class).orElse(null),
+                request.requestedBinds(),
+                sources(request));
+        LOG.debug(
+                "container {}: {} file system steps for {}",
+                request.containerId(),
+                plan.steps().planned().size(),
+                filesystem);
         return new Isolation() {
             @Override
             public void contribute(ChildSteps steps) {
@@ -86,7 +95,8 @@ public final class MountIsolator implements NamespaceIsolator {
         if (!request.selected(Namespace.USER)) {
             return BindSources.byPath();
         }
-        return HostIdentity.current().isRoot() ? BindSources.staged(HostMountPoints.binds())
+        return HostIdentity.current().isRoot()
+                ? BindSources.staged(HostMountPoints.binds())
                 : BindSources.stagedByChild(HostMountPoints.ownBinds());
     }
 }

@@ -23,7 +23,10 @@ record Neighbours(boolean userNamespace, boolean ipcNamespace, boolean networkNa
     }
 
     static Neighbours of(IsolationRequest request) {
-        return new Neighbours(request.selected(Namespace.USER), request.selected(Namespace.IPC),
-                request.selected(Namespace.NET), request.provided(Duty.MOUNT_CGROUPFS));
+        return new Neighbours(
+                request.selected(Namespace.USER),
+                request.selected(Namespace.IPC),
+                request.selected(Namespace.NET),
+                request.provided(Duty.MOUNT_CGROUPFS));
     }
 }

@@ -4,7 +4,6 @@ import io.isola.spi.ContainerTrees;
 import io.isola.spi.HostIdentity;
 import io.isola.spi.OverlayLayers;
 import io.isola.spi.Phase;
-import io.isola.spi.Steps;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -41,6 +40,7 @@ final class OverlayRoot implements RootLayout {
     private final String keepWhile;
     /** Whether the child reaches the layers through staged binds, and the paths by which it does. */
     private final boolean staged;
+
     private final List<String> childLayers;
     private final String childWritable;
     private final boolean userXattrs;
@@ -48,7 +48,12 @@ final class OverlayRoot implements RootLayout {
     /** Whether the writable layer is a stopped container's own, kept, that it takes up again. */
     private boolean resumed;
 
-    private OverlayRoot(List<Path> layers, Path writable, boolean readOnly, String keepWhile, BindSources sources,
+    private OverlayRoot(
+            List<Path> layers,
+            Path writable,
+            boolean readOnly,
+            String keepWhile,
+            BindSources sources,
             boolean userXattrs) {
         this.layers = layers;
         this.userXattrs = userXattrs;
@@ -70,7 +75,12 @@ final class OverlayRoot implements RootLayout {
      * store only host root may search works too: see {@link BindSources}); {@code userNamespace}:
      * whether the container's own user namespace mounts the overlay.
      */
-    static OverlayRoot of(List<String> layers, String writableLayer, boolean readOnly, String keepWhile, BindSources sources,
+    static OverlayRoot of(
+            List<String> layers,
+            String writableLayer,
+            boolean readOnly,
+            String keepWhile,
+            BindSources sources,
             boolean userNamespace) {
         List<Path> real = new ArrayList<>();
         for (String layer : layers) {
@@ -82,15 +92,17 @@ final class OverlayRoot implements RootLayout {
         }
         Path writable = Path.of(writableLayer);
         // a stopped container started again takes up its own kept layer (Docker's start); any other is refused
-        boolean resumed = Files.exists(writable, java.nio.file.LinkOption.NOFOLLOW_LINKS) && LayerOwner.keptFor(writable, keepWhile);
+        boolean resumed = Files.exists(writable, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                && LayerOwner.keptFor(writable, keepWhile);
         if (Files.exists(writable, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !resumed) {
-            throw new IllegalArgumentException("writable layer \"" + writableLayer + "\": exists already, expected a new path");
+            throw new IllegalArgumentException(
+                    "writable layer \"" + writableLayer + "\": exists already, expected a new path");
         }
         // an image may list a layer twice (repeated empty layers); overlayfs refuses a lower directory
         // twice (ELOOP), and the lower copy could never show anything the upper one does not: drop it
         boolean userXattrs = userXattrs(writable, userNamespace);
-        OverlayRoot root = new OverlayRoot(List.copyOf(new java.util.LinkedHashSet<>(real)), writable, readOnly, keepWhile,
-                sources, userXattrs);
+        OverlayRoot root = new OverlayRoot(
+                List.copyOf(new java.util.LinkedHashSet<>(real)), writable, readOnly, keepWhile, sources, userXattrs);
         root.resumed = resumed;
         if (root.data().length() > MAX_DATA) {
             throw new IllegalArgumentException("image with " + layers.size() + " layers: their paths take "
@@ -112,14 +124,17 @@ final class OverlayRoot implements RootLayout {
                     + " has no user xattrs, from which overlayfs mounted in a user namespace reads opaque directories"
                     + " (userxattr; tmpfs has them from Linux 6.6, this is " + System.getProperty("os.version")
                     + "): keep the image store (ISOLA_ROOT) on a file system that has them, such as ext4, xfs or btrfs"
-                    + (HostIdentity.current().isRoot() ? ", or run the image without --userns, --uidmap and --gidmap" : ""));
+                    + (HostIdentity.current().isRoot()
+                            ? ", or run the image without --userns, --uidmap and --gidmap"
+                            : ""));
         }
         return has;
     }
 
     private String data() {
-        return (userXattrs ? "userxattr" : "redirect_dir=off,index=off,metacopy=off") + ",lowerdir=" + String.join(":", childLayers) + ",upperdir=" + childWritable + "/upper,workdir="
-                + childWritable + "/work";
+        return (userXattrs ? "userxattr" : "redirect_dir=off,index=off,metacopy=off") + ",lowerdir="
+                + String.join(":", childLayers) + ",upperdir=" + childWritable + "/upper,workdir=" + childWritable
+                + "/work";
     }
 
     @Override
@@ -155,7 +170,8 @@ final class OverlayRoot implements RootLayout {
 
     @Override
     public ContainerTree mount(PlannedSteps steps, MountCalls calls) {
-        steps.add(Phase.FILESYSTEM, calls.mount("the image's layers (overlayfs)", "overlay", "/", "overlay", 0, data()));
+        steps.add(
+                Phase.FILESYSTEM, calls.mount("the image's layers (overlayfs)", "overlay", "/", "overlay", 0, data()));
         steps.checkpoint(Phase.FILESYSTEM, "the image is mounted");
         List<Path> all = new ArrayList<>();
         all.add(writable.resolve("upper"));
@@ -184,11 +200,15 @@ final class OverlayRoot implements RootLayout {
     @Override
     public void requireOwnable(io.isola.spi.IdMaps maps) {
         HostIdentity host = HostIdentity.current();
-        if (host.isRoot() || maps.uids().stream().anyMatch(m -> host.uid() >= m.hostId() && host.uid() - m.hostId() < m.length())) {
+        if (host.isRoot()
+                || maps.uids().stream()
+                        .anyMatch(m -> host.uid() >= m.hostId() && host.uid() - m.hostId() < m.length())) {
             return;
         }
-        throw new IllegalArgumentException("an image with uid maps " + maps.uids().stream().map(m -> m.containerId() + ":"
-                + m.hostId() + ":" + m.length()).toList() + " that leave out your uid " + host.uid() + ": its layers are your"
+        throw new IllegalArgumentException("an image with uid maps "
+                + maps.uids().stream()
+                        .map(m -> m.containerId() + ":" + m.hostId() + ":" + m.length())
+                        .toList() + " that leave out your uid " + host.uid() + ": its layers are your"
                 + " files, which the container would see as nobody (65534) and overlayfs could not copy up, and only root may"
                 + " idmap them (CAP_SYS_ADMIN over the host's file system); map your uid too, as podman's default does"
                 + " (--uidmap 0:" + host.uid() + ":1 --uidmap 1:SUB:N), or run the image as root");

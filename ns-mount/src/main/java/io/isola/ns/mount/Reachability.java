@@ -51,12 +51,16 @@ final class Reachability {
             return;
         }
         for (var entry : paths.entrySet()) {
-            for (Path dir = entry.getKey().getRoot(); dir != null && !dir.equals(entry.getKey());
+            for (Path dir = entry.getKey().getRoot();
+                    dir != null && !dir.equals(entry.getKey());
                     dir = dir.resolve(entry.getKey().getName(dir.getNameCount()))) {
                 if (!searchable(dir)) {
-                    throw new IllegalStateException(entry.getValue() + " " + entry.getKey() + ": the container's root (host uid "
-                            + uid + ") cannot search " + dir + " (mode " + String.format("%04o", mode(dir)) + ", owner uid "
-                            + owner(dir) + "); allow it (chmod o+x " + dir + ") or use a path that uid " + uid + " can reach");
+                    throw new IllegalStateException(
+                            entry.getValue() + " " + entry.getKey() + ": the container's root (host uid "
+                                    + uid + ") cannot search " + dir + " (mode " + String.format("%04o", mode(dir))
+                                    + ", owner uid "
+                                    + owner(dir) + "); allow it (chmod o+x " + dir + ") or use a path that uid " + uid
+                                    + " can reach");
                 }
             }
         }

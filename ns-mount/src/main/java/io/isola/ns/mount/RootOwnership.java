@@ -62,10 +62,13 @@ final class RootOwnership {
             IdmappedMounts.mountOver(child, directories);
         } catch (IdmappedMounts.Refused e) {
             long root = maps.hostUid(0);
-            throw new IllegalStateException(what + " " + e.directory() + " belongs to host uid " + owner(e.directory())
-                    + ", which the user namespace does not map, and cannot be idmapped (" + e.getMessage()
-                    + "); give the container a copy owned by the mapped range (chown -R " + root + ":" + maps.hostGid(0)
-                    + " on a copy) as " + (what.startsWith("volume") ? "the volume" : "--rootfs"), e);
+            throw new IllegalStateException(
+                    what + " " + e.directory() + " belongs to host uid " + owner(e.directory())
+                            + ", which the user namespace does not map, and cannot be idmapped (" + e.getMessage()
+                            + "); give the container a copy owned by the mapped range (chown -R " + root + ":"
+                            + maps.hostGid(0)
+                            + " on a copy) as " + (what.startsWith("volume") ? "the volume" : "--rootfs"),
+                    e);
         }
     }
 

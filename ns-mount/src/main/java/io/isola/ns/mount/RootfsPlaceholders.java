@@ -56,6 +56,7 @@ final class RootfsPlaceholders {
         final FileLock shared;
         /** The lock file's size when this JVM locked it, and what this JVM has appended to it since. */
         final long initialSize;
+
         final List<String> appended = new java.util.ArrayList<>();
         long appendedBytes;
         int count;
@@ -100,7 +101,8 @@ final class RootfsPlaceholders {
                     users = new Users(lockFile, channel, channel.lock(0, Long.MAX_VALUE, true));
                 } catch (IOException e) {
                     closeQuietly(channel);
-                    throw new java.io.UncheckedIOException("cannot lock " + lockFile + " for the root file system " + rootfs, e);
+                    throw new java.io.UncheckedIOException(
+                            "cannot lock " + lockFile + " for the root file system " + rootfs, e);
                 }
                 USERS.put(rootfs, users);
             }
@@ -165,8 +167,11 @@ final class RootfsPlaceholders {
     private void removeRecorded(List<String> lines) throws IOException {
         Set<String> recorded = new LinkedHashSet<>(lines);
         // deepest first: /etc/hostname before /etc
-        List<List<String>> paths = recorded.stream().filter(line -> !line.isBlank())
-                .map(ContainerTree::components).sorted(Comparator.comparingInt(p -> -p.size())).toList();
+        List<List<String>> paths = recorded.stream()
+                .filter(line -> !line.isBlank())
+                .map(ContainerTree::components)
+                .sorted(Comparator.comparingInt(p -> -p.size()))
+                .toList();
         try (DirectoryStream<Path> top = Files.newDirectoryStream(rootfs)) {
             if (!(top instanceof SecureDirectoryStream<Path> secure)) {
                 LOG.debug("no secure directory streams here: the mount points created in {} stay", rootfs);
@@ -183,15 +188,17 @@ final class RootfsPlaceholders {
         SecureDirectoryStream<Path> parent = root;
         try {
             for (int i = 0; i < path.size() - 1; i++) {
-                SecureDirectoryStream<Path> next = parent.newDirectoryStream(Path.of(path.get(i)), LinkOption.NOFOLLOW_LINKS);
+                SecureDirectoryStream<Path> next =
+                        parent.newDirectoryStream(Path.of(path.get(i)), LinkOption.NOFOLLOW_LINKS);
                 if (parent != root) {
                     parent.close();
                 }
                 parent = next;
             }
             Path name = Path.of(path.get(path.size() - 1));
-            BasicFileAttributes attributes = parent.getFileAttributeView(name, BasicFileAttributeView.class,
-                    LinkOption.NOFOLLOW_LINKS).readAttributes();
+            BasicFileAttributes attributes = parent.getFileAttributeView(
+                            name, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                    .readAttributes();
             if (attributes.isRegularFile() && attributes.size() == 0) {
                 parent.deleteFile(name);
             } else if (attributes.isDirectory()) {
@@ -224,10 +231,12 @@ final class RootfsPlaceholders {
     /** Opens (creates) {@code lockFile}, and its directory when it does not exist yet. */
     private static FileChannel openLockFile(Path lockFile) throws IOException {
         try {
-            return FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            return FileChannel.open(
+                    lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         } catch (NoSuchFileException e) {
             Files.createDirectories(lockFile.getParent());
-            return FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            return FileChannel.open(
+                    lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         }
     }
 

@@ -94,8 +94,15 @@ final class SandboxRoot implements RootLayout {
 
     @Override
     public ContainerTree mount(PlannedSteps steps, MountCalls calls) {
-        steps.add(Phase.FILESYSTEM, calls.mount("the sandbox's root tmpfs", "tmpfs", "/", "tmpfs",
-                Steps.MS_NOSUID | Steps.MS_NODEV, "mode=755,size=1m"));
+        steps.add(
+                Phase.FILESYSTEM,
+                calls.mount(
+                        "the sandbox's root tmpfs",
+                        "tmpfs",
+                        "/",
+                        "tmpfs",
+                        Steps.MS_NOSUID | Steps.MS_NODEV,
+                        "mode=755,size=1m"));
         steps.checkpoint(Phase.FILESYSTEM, "the sandbox's root is mounted");
 
         Map<String, Entry> layout = new LinkedHashMap<>();
@@ -114,8 +121,15 @@ final class SandboxRoot implements RootLayout {
         }
         for (String own : List.of("tmp", "run")) {
             steps.add(Phase.FILESYSTEM, calls.mkdir("/" + own, 0755));
-            steps.add(Phase.FILESYSTEM, calls.mount("an empty tmpfs", "tmpfs", "/" + own, "tmpfs",
-                    Steps.MS_NOSUID | Steps.MS_NODEV, own.equals("tmp") ? "mode=1777" : "mode=755"));
+            steps.add(
+                    Phase.FILESYSTEM,
+                    calls.mount(
+                            "an empty tmpfs",
+                            "tmpfs",
+                            "/" + own,
+                            "tmpfs",
+                            Steps.MS_NOSUID | Steps.MS_NODEV,
+                            own.equals("tmp") ? "mode=1777" : "mode=755"));
             layout.put(own, Entry.DIRECTORY);
         }
         steps.add(Phase.FILESYSTEM, calls.mkdir("/root", 0700));

@@ -64,7 +64,8 @@ final class UserMounts {
         for (TmpfsMount tmpfs : filesystem.tmpfs()) {
             wanted.add(new Wanted(tmpfs.target(), null, tmpfs, null, null));
         }
-        List<List<String>> users = wanted.stream().map(w -> ContainerTree.components(w.target())).toList();
+        List<List<String>> users =
+                wanted.stream().map(w -> ContainerTree.components(w.target())).toList();
         for (ContainerBind bind : requested) {
             if (!users.contains(ContainerTree.components(bind.target()))) {
                 wanted.add(new Wanted(bind.target(), null, null, bind, realSource(bind)));
@@ -83,7 +84,8 @@ final class UserMounts {
     void add(Filesystem filesystem, List<ContainerBind> requested) {
         for (Wanted wanted : checkedInOrder(filesystem, requested)) {
             boolean directory = wanted.source() == null || Files.isDirectory(wanted.source());
-            ContainerTree.Resolved target = place(wanted.what(), wanted.target(), directory, wanted.requested() != null);
+            ContainerTree.Resolved target =
+                    place(wanted.what(), wanted.target(), directory, wanted.requested() != null);
             String path = target.containerPath();
             if (wanted.volume() != null) {
                 Volume volume = wanted.volume();
@@ -94,14 +96,17 @@ final class UserMounts {
                     shifted.add(wanted.source());
                 }
                 boolean recursive = !volume.options().contains(Volume.Option.NONRECURSIVE);
-                steps.add(Phase.FILESYSTEM, calls.bind("volume " + wanted.source(), sources.childPath(wanted.source()), path,
-                        recursive));
+                steps.add(
+                        Phase.FILESYSTEM,
+                        calls.bind("volume " + wanted.source(), sources.childPath(wanted.source()), path, recursive));
                 long attributes = attributes(volume);
                 if (volume.readOnly()) {
                     steps.add(Phase.FILESYSTEM, calls.readOnly(path, recursive, attributes));
                 } else if (attributes != 0) {
-                    steps.add(Phase.FILESYSTEM, SyscallSteps.mountSetattr("set " + volume.options() + " on " + path,
-                            calls.at(path), recursive, attributes));
+                    steps.add(
+                            Phase.FILESYSTEM,
+                            SyscallSteps.mountSetattr(
+                                    "set " + volume.options() + " on " + path, calls.at(path), recursive, attributes));
                 }
                 propagation(filesystem, volume.target(), path);
                 tree.mount(target.path(), Backing.host(wanted.source()));
@@ -126,8 +131,12 @@ final class UserMounts {
 
     /** After the mount, as runc sets it: a mount's propagation is its own once it exists. */
     private void propagation(Filesystem filesystem, String target, String path) {
-        filesystem.propagation(target).ifPresent(mode -> steps.add(Phase.FILESYSTEM,
-                Steps.mount("make " + path + " " + mode.mode(), null, calls.at(path), null, mode.flags(), null)));
+        filesystem
+                .propagation(target)
+                .ifPresent(mode -> steps.add(
+                        Phase.FILESYSTEM,
+                        Steps.mount(
+                                "make " + path + " " + mode.mode(), null, calls.at(path), null, mode.flags(), null)));
     }
 
     /**
@@ -139,26 +148,31 @@ final class UserMounts {
     private ContainerTree.Resolved place(String what, String target, boolean directory, boolean temporary) {
         ContainerTree.Resolved resolved = tree.resolve(what, target);
         String path = resolved.containerPath();
-        String shown = path.equals(target) ? "\"" + target + "\"" : "\"" + target + "\" (" + path + " in the container)";
+        String shown =
+                path.equals(target) ? "\"" + target + "\"" : "\"" + target + "\" (" + path + " in the container)";
         if (resolved.path().isEmpty()) {
-            throw new IllegalArgumentException(what + " " + shown + ": resolves to the container's root, expected a path below it");
+            throw new IllegalArgumentException(
+                    what + " " + shown + ": resolves to the container's root, expected a path below it");
         }
         if (!tree.creatable(resolved.path())) {
-            throw new IllegalArgumentException(what + " " + shown + ": inside a kernel file system (/proc, /sys, /dev/pts),"
-                    + " where nothing may be mounted");
+            throw new IllegalArgumentException(what + " " + shown
+                    + ": inside a kernel file system (/proc, /sys, /dev/pts)," + " where nothing may be mounted");
         }
         if (resolved.last() == Entry.FILE && directory) {
-            throw new IllegalArgumentException(what + " " + shown + ": is a file in the container, the source is a directory");
+            throw new IllegalArgumentException(
+                    what + " " + shown + ": is a file in the container, the source is a directory");
         }
         if (resolved.last() == Entry.DIRECTORY && !directory) {
-            throw new IllegalArgumentException(what + " " + shown + ": is a directory in the container, the source is a file");
+            throw new IllegalArgumentException(
+                    what + " " + shown + ": is a directory in the container, the source is a file");
         }
         int count = resolved.path().size();
         for (int i = resolved.existing(); i < count; i++) {
             String prefix = resolved.prefix(i + 1);
             boolean lastComponent = i == count - 1;
             if (temporary) {
-                tree.creating(resolved.path().subList(0, i + 1)); // removed again afterwards, unlike a volume's (as runc)
+                tree.creating(
+                        resolved.path().subList(0, i + 1)); // removed again afterwards, unlike a volume's (as runc)
             }
             steps.add(Phase.FILESYSTEM, lastComponent && !directory ? calls.touch(prefix) : calls.mkdir(prefix, 0755));
         }
@@ -202,25 +216,35 @@ final class UserMounts {
         try {
             return Path.of(volume.source()).toRealPath();
         } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException("volume source \"" + volume.source() + "\": no such file or directory on the host");
+            throw new IllegalArgumentException(
+                    "volume source \"" + volume.source() + "\": no such file or directory on the host");
         } catch (java.nio.file.AccessDeniedException e) {
             long uid = io.isola.spi.HostIdentity.current().uid();
-            throw new IllegalArgumentException("volume source \"" + volume.source() + "\": uid " + uid + " may not reach it"
-                    + " (" + unsearchable(Path.of(volume.source()).toAbsolutePath().normalize()) + "); give a path that uid " + uid
+            throw new IllegalArgumentException("volume source \"" + volume.source() + "\": uid " + uid
+                    + " may not reach it"
+                    + " ("
+                    + unsearchable(Path.of(volume.source()).toAbsolutePath().normalize()) + "); give a path that uid "
+                    + uid
                     + " can search");
         } catch (IOException e) {
-            throw new IllegalArgumentException("volume source \"" + volume.source() + "\": cannot be read (" + e.getMessage() + ")");
+            throw new IllegalArgumentException(
+                    "volume source \"" + volume.source() + "\": cannot be read (" + e.getMessage() + ")");
         }
     }
 
     /** The first directory above {@code path} that this process may not search, as the kernel found it. */
     private static String unsearchable(Path path) {
-        for (Path dir = path.getRoot(); dir != null && !dir.equals(path); dir = dir.resolve(path.getName(dir.getNameCount()))) {
+        for (Path dir = path.getRoot();
+                dir != null && !dir.equals(path);
+                dir = dir.resolve(path.getName(dir.getNameCount()))) {
             if (!Files.isExecutable(dir)) {
                 try {
-                    return "it may not search " + dir + ", mode " + PosixFilePermissions.toString(Files.getPosixFilePermissions(
-                            dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) + ", owner " + Files.getOwner(dir,
-                            java.nio.file.LinkOption.NOFOLLOW_LINKS).getName();
+                    return "it may not search " + dir + ", mode "
+                            + PosixFilePermissions.toString(
+                                    Files.getPosixFilePermissions(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                            + ", owner "
+                            + Files.getOwner(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                                    .getName();
                 } catch (IOException e) {
                     return "it may not search " + dir;
                 }

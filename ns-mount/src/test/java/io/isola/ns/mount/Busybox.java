@@ -38,7 +38,9 @@ final class Busybox {
     }
 
     private static List<String> applets() throws IOException, InterruptedException {
-        Process list = new ProcessBuilder(BINARY.toString(), "--list").redirectErrorStream(true).start();
+        Process list = new ProcessBuilder(BINARY.toString(), "--list")
+                .redirectErrorStream(true)
+                .start();
         String out = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!list.waitFor(10, TimeUnit.SECONDS) || list.exitValue() != 0) {
             throw new IOException("busybox --list failed: " + out);

@@ -14,6 +14,7 @@ class ContainerTreeTest {
 
     @TempDir
     Path root;
+
     private ContainerTree tree;
 
     @BeforeEach
@@ -34,7 +35,9 @@ class ContainerTreeTest {
 
     @Test
     void dotDotStopsAtTheRoot() {
-        assertEquals("/etc/x", tree.resolve("target", "/../../../etc/sub/../../etc/x").containerPath());
+        assertEquals(
+                "/etc/x",
+                tree.resolve("target", "/../../../etc/sub/../../etc/x").containerPath());
     }
 
     @Test
@@ -85,9 +88,13 @@ class ContainerTreeTest {
         Files.createSymbolicLink(root.resolve("a"), Path.of("b"));
         Files.createSymbolicLink(root.resolve("b"), Path.of("a"));
 
-        assertEquals("volume target \"/a/x\": too many symbolic links",
-                assertThrows(IllegalArgumentException.class, () -> tree.resolve("volume target", "/a/x")).getMessage());
-        assertEquals("volume target \"/etc/file/x\": /etc/file in the container is not a directory",
-                assertThrows(IllegalArgumentException.class, () -> tree.resolve("volume target", "/etc/file/x")).getMessage());
+        assertEquals(
+                "volume target \"/a/x\": too many symbolic links",
+                assertThrows(IllegalArgumentException.class, () -> tree.resolve("volume target", "/a/x"))
+                        .getMessage());
+        assertEquals(
+                "volume target \"/etc/file/x\": /etc/file in the container is not a directory",
+                assertThrows(IllegalArgumentException.class, () -> tree.resolve("volume target", "/etc/file/x"))
+                        .getMessage());
     }
 }

@@ -14,11 +14,17 @@ final class Containers {
     private Containers() {}
 
     static Isola runtime() {
-        return Isola.builder().isolators(List.of(new MountIsolator(), TestIsolator.plain("pid", Namespace.PID),
-                TestIsolator.plain("ipc", Namespace.IPC))).build();
+        return Isola.builder()
+                .isolators(List.of(
+                        new MountIsolator(),
+                        TestIsolator.plain("pid", Namespace.PID),
+                        TestIsolator.plain("ipc", Namespace.IPC)))
+                .build();
     }
 
     static Outcome sh(Isola isola, Filesystem filesystem, String script) throws Exception {
-        return Outcome.of(isola, ContainerSpec.builder("/bin/sh", "-c", script).with(filesystem).build());
+        return Outcome.of(
+                isola,
+                ContainerSpec.builder("/bin/sh", "-c", script).with(filesystem).build());
     }
 }

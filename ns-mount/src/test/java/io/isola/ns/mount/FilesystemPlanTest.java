@@ -23,34 +23,44 @@ class FilesystemPlanTest {
 
     private static List<String> describe(Filesystem filesystem, Neighbours neighbours) {
         return FilesystemPlan.plan(filesystem, neighbours, true, null, List.of()).steps().planned().stream()
-                .map(p -> p.phase() + " " + (p.step() != null ? p.step().description() : "checkpoint: " + p.checkpoint()))
+                .map(p ->
+                        p.phase() + " " + (p.step() != null ? p.step().description() : "checkpoint: " + p.checkpoint()))
                 .toList();
     }
 
     /** The mounts on /sys and /sys/fs/cgroup. */
     private static List<String> cgroupfs(List<String> steps) {
-        return steps.stream().filter(s -> s.matches(".* /sys( .*)?|.* /sys/fs/cgroup( .*)?") && !s.contains("create directory"))
+        return steps.stream()
+                .filter(s -> s.matches(".* /sys( .*)?|.* /sys/fs/cgroup( .*)?") && !s.contains("create directory"))
                 .toList();
     }
 
     @Test
     void theRootIsEnteredWithPivotRootBehindACheckpointThenLockedDown() {
-        List<String> steps = describe(Filesystem.builder().rootfs(rootfs.toString()).readOnly(true).build(), false, true);
+        List<String> steps = describe(
+                Filesystem.builder().rootfs(rootfs.toString()).readOnly(true).build(), false, true);
 
         assertEquals("FILESYSTEM bind the root file system " + rootfs + " onto itself", steps.get(0));
         assertEquals("FILESYSTEM checkpoint: the root file system is mounted", steps.get(1));
         int pivot = steps.indexOf("PIVOT pivot_root into the new root");
         assertEquals("PIVOT change directory to the new root " + rootfs, steps.get(pivot - 1));
-        assertEquals(List.of("PIVOT checkpoint: the container is in its new root", "PIVOT detach the host's root",
-                "PIVOT change directory to /", "LOCKDOWN make / read-only"), steps.subList(pivot + 1, pivot + 5));
+        assertEquals(
+                List.of(
+                        "PIVOT checkpoint: the container is in its new root",
+                        "PIVOT detach the host's root",
+                        "PIVOT change directory to /",
+                        "LOCKDOWN make / read-only"),
+                steps.subList(pivot + 1, pivot + 5));
         assertTrue(steps.contains("LOCKDOWN mask /proc/kcore"));
-        assertTrue(steps.contains("FILESYSTEM mount sysfs (read-only) on /sys"), "a network namespace gets a fresh sysfs");
+        assertTrue(
+                steps.contains("FILESYSTEM mount sysfs (read-only) on /sys"), "a network namespace gets a fresh sysfs");
         assertFalse(steps.stream().anyMatch(s -> s.contains("mqueue")), "no mqueue without an IPC namespace");
     }
 
     @Test
     void withoutANetworkNamespaceSysIsTheHostsReadOnly() {
-        List<String> steps = describe(Filesystem.builder().rootfs(rootfs.toString()).build(), true, false);
+        List<String> steps =
+                describe(Filesystem.builder().rootfs(rootfs.toString()).build(), true, false);
 
         int bind = steps.indexOf("FILESYSTEM bind the host's /sys on /sys");
         assertEquals("FILESYSTEM make /sys and the mounts below it read-only", steps.get(bind + 1));
@@ -62,10 +72,12 @@ class FilesystemPlanTest {
     void anImageWhoseProcIsALinkIsRefused() throws Exception {
         Files.createSymbolicLink(rootfs.resolve("proc"), Path.of("/etc"));
 
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class,
                 () -> describe(Filesystem.builder().rootfs(rootfs.toString()).build(), false, false));
 
-        assertEquals("root file system: /proc is a symbolic link to /etc, expected a directory or nothing", e.getMessage());
+        assertEquals(
+                "root file system: /proc is a symbolic link to /etc, expected a directory or nothing", e.getMessage());
     }
 
     @Test
@@ -74,7 +86,9 @@ class FilesystemPlanTest {
 
         assertTrue(steps.contains("FILESYSTEM mount an empty tmpfs on /tmp"));
         assertTrue(steps.contains("FILESYSTEM mount an empty tmpfs on /run"));
-        assertFalse(steps.stream().anyMatch(s -> s.contains("the host's /root") || s.contains("the host's /tmp")), steps.toString());
+        assertFalse(
+                steps.stream().anyMatch(s -> s.contains("the host's /root") || s.contains("the host's /tmp")),
+                steps.toString());
         assertTrue(steps.contains("LOCKDOWN make / read-only"));
     }
 
@@ -82,20 +96,37 @@ class FilesystemPlanTest {
     void aVolumesFlagsAndAnOciConfigsKernelPathsArePlanned() throws Exception {
         Path source = Files.createDirectories(rootfs.resolveSibling(rootfs.getFileName() + "-shm"));
         try {
-            Filesystem filesystem = Filesystem.builder().rootfs(rootfs.toString())
-                    .volume(new io.isola.api.Volume(source.toString(), "/dev/shm", false, java.util.EnumSet.of(
-                            io.isola.api.Volume.Option.NOSUID, io.isola.api.Volume.Option.NOEXEC,
-                            io.isola.api.Volume.Option.NONRECURSIVE)))
+            Filesystem filesystem = Filesystem.builder()
+                    .rootfs(rootfs.toString())
+                    .volume(new io.isola.api.Volume(
+                            source.toString(),
+                            "/dev/shm",
+                            false,
+                            java.util.EnumSet.of(
+                                    io.isola.api.Volume.Option.NOSUID,
+                                    io.isola.api.Volume.Option.NOEXEC,
+                                    io.isola.api.Volume.Option.NONRECURSIVE)))
                     .build();
-            List<String> steps = FilesystemPlan.plan(filesystem, false, true, true,
-                    new io.isola.api.KernelPaths(List.of("/proc/kcore", "/sys/dev/block"), List.of("/proc/sys")))
-                    .steps().planned().stream().filter(p -> p.step() != null)
-                    .map(p -> p.phase() + " " + p.step().description()).toList();
+            List<String> steps = FilesystemPlan.plan(
+                            filesystem,
+                            false,
+                            true,
+                            true,
+                            new io.isola.api.KernelPaths(
+                                    List.of("/proc/kcore", "/sys/dev/block"), List.of("/proc/sys")))
+                    .steps()
+                    .planned()
+                    .stream()
+                    .filter(p -> p.step() != null)
+                    .map(p -> p.phase() + " " + p.step().description())
+                    .toList();
 
             assertTrue(steps.contains("FILESYSTEM set [NOSUID, NOEXEC, NONRECURSIVE] on /dev/shm"), steps.toString());
             assertTrue(steps.contains("LOCKDOWN mask /sys/dev/block"));
             assertFalse(steps.contains("LOCKDOWN mask /proc/keys"), "the config's list replaces the defaults");
-            assertEquals(List.of("LOCKDOWN bind /proc/sys onto itself"), steps.stream().filter(s -> s.startsWith("LOCKDOWN bind")).toList());
+            assertEquals(
+                    List.of("LOCKDOWN bind /proc/sys onto itself"),
+                    steps.stream().filter(s -> s.startsWith("LOCKDOWN bind")).toList());
         } finally {
             Files.delete(source);
         }
@@ -105,10 +136,16 @@ class FilesystemPlanTest {
     void withoutACgroupIsolatorTheContainerSeesTheHostsCgroupfsReadOnly() {
         Filesystem image = Filesystem.builder().rootfs(rootfs.toString()).build();
 
-        assertEquals(List.of("FILESYSTEM mount sysfs (read-only) on /sys", "FILESYSTEM bind the host's /sys/fs/cgroup on /sys/fs/cgroup",
-                "FILESYSTEM make /sys/fs/cgroup and the mounts below it read-only"),
+        assertEquals(
+                List.of(
+                        "FILESYSTEM mount sysfs (read-only) on /sys",
+                        "FILESYSTEM bind the host's /sys/fs/cgroup on /sys/fs/cgroup",
+                        "FILESYSTEM make /sys/fs/cgroup and the mounts below it read-only"),
                 cgroupfs(describe(image, new Neighbours(false, false, true, false))));
-        assertEquals(List.of("FILESYSTEM bind the host's /sys on /sys", "FILESYSTEM make /sys and the mounts below it read-only"),
+        assertEquals(
+                List.of(
+                        "FILESYSTEM bind the host's /sys on /sys",
+                        "FILESYSTEM make /sys and the mounts below it read-only"),
                 cgroupfs(describe(image, new Neighbours(false, false, false, false))));
     }
 
@@ -120,16 +157,23 @@ class FilesystemPlanTest {
     void theCgroupIsolatorsMountPointIsLeftWithoutTheHostsMount() {
         Filesystem image = Filesystem.builder().rootfs(rootfs.toString()).build();
 
-        assertEquals(List.of("FILESYSTEM mount sysfs (read-only) on /sys"),
-                cgroupfs(describe(image, new Neighbours(false, false, true, true))), "a fresh sysfs: nothing brought there");
-        assertEquals(List.of("FILESYSTEM bind the host's /sys on /sys",
-                "FILESYSTEM detach the host's cgroup file systems from /sys/fs/cgroup",
-                "FILESYSTEM make /sys and the mounts below it read-only"),
+        assertEquals(
+                List.of("FILESYSTEM mount sysfs (read-only) on /sys"),
+                cgroupfs(describe(image, new Neighbours(false, false, true, true))),
+                "a fresh sysfs: nothing brought there");
+        assertEquals(
+                List.of(
+                        "FILESYSTEM bind the host's /sys on /sys",
+                        "FILESYSTEM detach the host's cgroup file systems from /sys/fs/cgroup",
+                        "FILESYSTEM make /sys and the mounts below it read-only"),
                 cgroupfs(describe(image, new Neighbours(false, false, false, true))));
-        assertEquals(List.of("FILESYSTEM bind the host's /sys on /sys",
-                "FILESYSTEM mount an empty tmpfs (read-only) on /sys/fs/cgroup",
-                "FILESYSTEM make /sys and the mounts below it read-only"),
-                cgroupfs(describe(image, new Neighbours(true, false, false, true))), "in a user namespace the host's is locked there");
+        assertEquals(
+                List.of(
+                        "FILESYSTEM bind the host's /sys on /sys",
+                        "FILESYSTEM mount an empty tmpfs (read-only) on /sys/fs/cgroup",
+                        "FILESYSTEM make /sys and the mounts below it read-only"),
+                cgroupfs(describe(image, new Neighbours(true, false, false, true))),
+                "in a user namespace the host's is locked there");
     }
 
     /**
@@ -141,12 +185,20 @@ class FilesystemPlanTest {
     void aUserNamespacesBindSourcesAreStagedWhereTheChildCanReachThem() throws Exception {
         Path volume = Files.createDirectory(rootfs.resolve("volume"));
         Path staging = rootfs.resolve("staging");
-        Filesystem filesystem = Filesystem.builder().volume(io.isola.api.Volume.parse(volume + ":/data")).build();
-        FilesystemPlan plan = FilesystemPlan.plan(filesystem, Neighbours.of(false, false), true, null, List.of(), BindSources.staged(staging));
+        Filesystem filesystem = Filesystem.builder()
+                .volume(io.isola.api.Volume.parse(volume + ":/data"))
+                .build();
+        FilesystemPlan plan = FilesystemPlan.plan(
+                filesystem, Neighbours.of(false, false), true, null, List.of(), BindSources.staged(staging));
         try {
-            io.isola.spi.Step bind = plan.steps().planned().stream().map(PlannedSteps.Planned::step)
-                    .filter(s -> s != null && s.description().equals("bind volume " + volume + " on /data")).findFirst().orElseThrow();
-            assertEquals(staging.resolve("0").toString(), ((io.isola.spi.Arg.Text) bind.args().get(0)).value());
+            io.isola.spi.Step bind = plan.steps().planned().stream()
+                    .map(PlannedSteps.Planned::step)
+                    .filter(s -> s != null && s.description().equals("bind volume " + volume + " on /data"))
+                    .findFirst()
+                    .orElseThrow();
+            assertEquals(
+                    staging.resolve("0").toString(),
+                    ((io.isola.spi.Arg.Text) bind.args().get(0)).value());
             assertTrue(Files.isDirectory(staging), "made on the host once the plan stands");
         } finally {
             plan.close();
@@ -166,22 +218,34 @@ class FilesystemPlanTest {
         Path root = Files.createDirectories(rootfs.resolve("root/etc"));
         Files.writeString(root.resolve("hosts"), "");
         Path staging = rootfs.resolve("staging");
-        Filesystem filesystem = Filesystem.builder().rootfs(root.getParent().toString())
-                .volume(io.isola.api.Volume.parse(volume + ":/data")).build();
-        FilesystemPlan plan = FilesystemPlan.plan(filesystem, Neighbours.of(false, false), true, null,
+        Filesystem filesystem = Filesystem.builder()
+                .rootfs(root.getParent().toString())
+                .volume(io.isola.api.Volume.parse(volume + ":/data"))
+                .build();
+        FilesystemPlan plan = FilesystemPlan.plan(
+                filesystem,
+                Neighbours.of(false, false),
+                true,
+                null,
                 List.of(new io.isola.spi.ContainerBind("the network's /etc/hosts", hosts, "/etc/hosts", false)),
                 BindSources.stagedByChild(staging));
         try {
             List<PlannedSteps.Planned> planned = plan.steps().planned();
-            assertEquals(List.of("ENTRY make / recursively private before staging the binds",
-                    "ENTRY create directory " + staging.resolve("dir-0"),
-                    "ENTRY stage " + volume + " with the host user's credentials",
-                    "ENTRY create file " + staging.resolve("file-1"),
-                    "ENTRY stage " + hosts.toRealPath() + " with the host user's credentials"),
-                    planned.stream().filter(p -> p.phase() == io.isola.spi.Phase.ENTRY)
-                            .map(p -> p.phase() + " " + p.step().description()).toList());
+            assertEquals(
+                    List.of(
+                            "ENTRY make / recursively private before staging the binds",
+                            "ENTRY create directory " + staging.resolve("dir-0"),
+                            "ENTRY stage " + volume + " with the host user's credentials",
+                            "ENTRY create file " + staging.resolve("file-1"),
+                            "ENTRY stage " + hosts.toRealPath() + " with the host user's credentials"),
+                    planned.stream()
+                            .filter(p -> p.phase() == io.isola.spi.Phase.ENTRY)
+                            .map(p -> p.phase() + " " + p.step().description())
+                            .toList());
             assertEquals(staging.resolve("dir-0").toString(), sourceOf(planned, "bind volume " + volume + " on /data"));
-            assertEquals(staging.resolve("file-1").toString(), sourceOf(planned, "bind the network's /etc/hosts on /etc/hosts"));
+            assertEquals(
+                    staging.resolve("file-1").toString(),
+                    sourceOf(planned, "bind the network's /etc/hosts on /etc/hosts"));
             assertTrue(Files.isDirectory(staging), "made on the host once the plan stands");
         } finally {
             plan.close();
@@ -189,8 +253,10 @@ class FilesystemPlanTest {
     }
 
     private static String sourceOf(List<PlannedSteps.Planned> planned, String description) {
-        io.isola.spi.Step bind = planned.stream().map(PlannedSteps.Planned::step)
-                .filter(s -> s != null && s.description().equals(description)).findFirst()
+        io.isola.spi.Step bind = planned.stream()
+                .map(PlannedSteps.Planned::step)
+                .filter(s -> s != null && s.description().equals(description))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no step " + description + " in " + planned));
         return ((io.isola.spi.Arg.Text) bind.args().get(0)).value();
     }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import io.isola.api.ContainerSpec;
 import io.isola.api.Filesystem;
-import io.isola.api.Security;
 import io.isola.api.Isola;
 import io.isola.api.Security;
 import io.isola.api.Volume;
@@ -26,13 +25,22 @@ class MountIsolatorTest {
     @Test
     void aMountInsideIsInvisibleOnTheHost() throws Exception {
         String mountsBefore = Files.readString(Path.of("/proc/self/mountinfo"));
-        try (Isola isola = Isola.builder().isolators(List.of(new MountIsolator())).build()) {
+        try (Isola isola =
+                Isola.builder().isolators(List.of(new MountIsolator())).build()) {
             // the host directory is a volume, so the container's tmpfs goes on the very directory the host sees
-            Outcome outcome = Outcome.of(isola, ContainerSpec.builder("sh", "-c", "mount -t tmpfs none /data && touch"
-                    + " /data/inside && ls /data && grep -c ' /data ' /proc/self/mountinfo; readlink /proc/self/ns/mnt")
-                    .with(Filesystem.builder().volume(Volume.parse(dir + ":/data")).build())
-                    // mounting needs CAP_SYS_ADMIN, which the default lock-down drops
-                    .with(Security.builder().capAdd("SYS_ADMIN").build()).build());
+            Outcome outcome = Outcome.of(
+                    isola,
+                    ContainerSpec.builder(
+                                    "sh",
+                                    "-c",
+                                    "mount -t tmpfs none /data && touch"
+                                            + " /data/inside && ls /data && grep -c ' /data ' /proc/self/mountinfo; readlink /proc/self/ns/mnt")
+                            .with(Filesystem.builder()
+                                    .volume(Volume.parse(dir + ":/data"))
+                                    .build())
+                            // mounting needs CAP_SYS_ADMIN, which the default lock-down drops
+                            .with(Security.builder().capAdd("SYS_ADMIN").build())
+                            .build());
 
             assertEquals(0, outcome.status().exitCode(), outcome.err());
             String[] lines = outcome.out().split("\n");

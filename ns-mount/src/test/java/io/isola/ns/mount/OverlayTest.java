@@ -30,6 +30,7 @@ class OverlayTest {
 
     @TempDir
     Path tmp;
+
     private Path lower;
     private Path upper;
 
@@ -61,16 +62,23 @@ class OverlayTest {
     }
 
     private Filesystem image(boolean readOnly) {
-        return Filesystem.builder().layers(List.of(upper.toString(), lower.toString()), tmp.resolve("containers/c1").toString())
-                .readOnly(readOnly).build();
+        return Filesystem.builder()
+                .layers(
+                        List.of(upper.toString(), lower.toString()),
+                        tmp.resolve("containers/c1").toString())
+                .readOnly(readOnly)
+                .build();
     }
 
     @Test
     void whiteoutsHideLowerFilesAndWritesGoToTheContainersLayer() throws Exception {
         String before = digest(tmp.resolve("layers"));
 
-        Outcome outcome = Containers.sh(isola, image(false), "cat /etc/kept; ls /etc; ls /opaque; echo w > /etc/kept;"
-                + " echo n > /written; rm /opaque/new; cat /etc/kept");
+        Outcome outcome = Containers.sh(
+                isola,
+                image(false),
+                "cat /etc/kept; ls /etc; ls /opaque; echo w > /etc/kept;"
+                        + " echo n > /written; rm /opaque/new; cat /etc/kept");
 
         assertEquals("kept\nkept\nnew\nw\n", outcome.out(), outcome.err());
         assertEquals(before, digest(tmp.resolve("layers")), "a layer changed");
@@ -80,7 +88,9 @@ class OverlayTest {
     @Test
     void aLayerKeptWhileItsKeeperExistsOutlivesTheContainerWithItsOwnersAndDeletions() throws Exception {
         Path keeper = Files.createDirectory(tmp.resolve("state"));
-        Filesystem kept = image(false).toBuilder().keepWritableLayerWhile(keeper.toString()).build();
+        Filesystem kept = image(false).toBuilder()
+                .keepWritableLayerWhile(keeper.toString())
+                .build();
 
         Outcome outcome = Containers.sh(isola, kept, "echo w > /written; rm /etc/kept");
 
@@ -88,15 +98,23 @@ class OverlayTest {
         Path layer = tmp.resolve("containers/c1");
         assertEquals("w\n", Files.readString(layer.resolve("upper/written")));
         // overlayfs records the deletion as a 0/0 character device, which commit turns into .wh.kept
-        assertEquals(0L, Files.getAttribute(layer.resolve("upper/etc/kept"), "unix:rdev", java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        assertEquals(
+                0L,
+                Files.getAttribute(
+                        layer.resolve("upper/etc/kept"), "unix:rdev", java.nio.file.LinkOption.NOFOLLOW_LINKS));
         List<String> owner = Files.readAllLines(layer.resolve("owner"));
-        assertEquals(ProcessHandle.current().pid() + " " + LayerOwner.startTime(ProcessHandle.current().pid()), owner.get(0));
+        assertEquals(
+                ProcessHandle.current().pid() + " "
+                        + LayerOwner.startTime(ProcessHandle.current().pid()),
+                owner.get(0));
         assertFalse(owner.get(1).startsWith("0 "), "the container's process is recorded: " + owner);
         assertEquals(keeper.toString(), owner.get(2));
 
         // once the keeper is gone (the state removed: a start that failed), release removes the layer
         Files.delete(keeper);
-        Files.walk(layer).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        Files.walk(layer)
+                .sorted(java.util.Comparator.reverseOrder())
+                .forEach(p -> p.toFile().delete());
         outcome = Containers.sh(isola, kept, "echo again > /written");
         assertEquals(0, outcome.status().exitCode(), outcome.err());
         assertFalse(Files.exists(layer), "a layer whose keeper is gone was kept");
@@ -106,7 +124,9 @@ class OverlayTest {
     void aReadOnlyImageRefusesWrites() throws Exception {
         Outcome outcome = Containers.sh(isola, image(true), "touch /x 2>&1; (echo t > /tmp/x) 2>&1");
 
-        assertEquals("touch: /x: Read-only file system\n/bin/sh: can't create /tmp/x: Read-only file system\n", outcome.out());
+        assertEquals(
+                "touch: /x: Read-only file system\n/bin/sh: can't create /tmp/x: Read-only file system\n",
+                outcome.out());
         assertFalse(Files.exists(tmp.resolve("containers/c1")));
     }
 
@@ -118,10 +138,15 @@ class OverlayTest {
         } catch (Exception e) {
             throw new AssertionError(e);
         }
-        Filesystem missing = Filesystem.builder().layers(List.of(tmp + "/nope"), tmp + "/containers/c2").build();
+        Filesystem missing = Filesystem.builder()
+                .layers(List.of(tmp + "/nope"), tmp + "/containers/c2")
+                .build();
 
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> isola.start(io.isola.api.ContainerSpec.builder("/bin/true").with(missing).build()));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> isola.start(io.isola.api.ContainerSpec.builder("/bin/true")
+                        .with(missing)
+                        .build()));
 
         assertEquals("image layer \"" + tmp + "/nope\": no such directory", e.getMessage());
         assertFalse(Files.exists(tmp.resolve("containers")));

@@ -22,14 +22,21 @@ class PrivilegedTest {
         Path rootfs = Busybox.rootfs(tmp.resolve("rootfs"));
         String script = "grep -c -E ' /proc/(sysrq-trigger|kcore|keys|timer_list|sys) ' /proc/self/mountinfo";
         try (Isola isola = Containers.runtime()) {
-            Outcome locked = Outcome.of(isola, ContainerSpec.builder("/bin/sh", "-c", script)
-                    .with(Filesystem.builder().rootfs(rootfs.toString()).build()).build());
-            Outcome privileged = Outcome.of(isola, ContainerSpec.builder("/bin/sh", "-c", script)
-                    .with(Filesystem.builder().rootfs(rootfs.toString()).build())
-                    .with(Security.builder().privileged(true).build()).build());
+            Outcome locked = Outcome.of(
+                    isola,
+                    ContainerSpec.builder("/bin/sh", "-c", script)
+                            .with(Filesystem.builder().rootfs(rootfs.toString()).build())
+                            .build());
+            Outcome privileged = Outcome.of(
+                    isola,
+                    ContainerSpec.builder("/bin/sh", "-c", script)
+                            .with(Filesystem.builder().rootfs(rootfs.toString()).build())
+                            .with(Security.builder().privileged(true).build())
+                            .build());
             assertEquals(0, locked.status().exitCode(), locked.err());
             assertEquals("0\n", privileged.out(), privileged.err());
-            assertEquals(true, Integer.parseInt(locked.out().trim()) >= 2, locked::out); // sysrq-trigger and sys at least
+            assertEquals(
+                    true, Integer.parseInt(locked.out().trim()) >= 2, locked::out); // sysrq-trigger and sys at least
         }
     }
 }

@@ -34,17 +34,20 @@ class ReachabilityTest {
     void theHostMountPointsAreReachableFromAUserNamespace() throws Exception {
         HostMountPoints.create(HostMountPoints.root(), "sandbox's mount point");
         HostMountPoints.create(HostMountPoints.binds(), "staging directory");
-        Map<Path, String> mountPoints = Map.of(HostMountPoints.root(), "mount point", HostMountPoints.binds(), "staging directory");
+        Map<Path, String> mountPoints =
+                Map.of(HostMountPoints.root(), "mount point", HostMountPoints.binds(), "staging directory");
         mapped().require(mountPoints); // throws when one is not
     }
 
     @Test
     void aDirectoryBelowOneOnlyHostRootMaySearchIsRefusedNamingItTheUidAndTheFix() throws Exception {
         Path rootfs = Files.createDirectories(tmp.resolve("rootfs"));
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> mapped().require(Map.of(rootfs, "root file system")));
-        assertEquals("root file system " + rootfs + ": the container's root (host uid 3000000) cannot search " + tmp
-                + " (mode 0700, owner uid 0); allow it (chmod o+x " + tmp + ") or use a path that uid 3000000 can reach",
+        IllegalStateException e =
+                assertThrows(IllegalStateException.class, () -> mapped().require(Map.of(rootfs, "root file system")));
+        assertEquals(
+                "root file system " + rootfs + ": the container's root (host uid 3000000) cannot search " + tmp
+                        + " (mode 0700, owner uid 0); allow it (chmod o+x " + tmp
+                        + ") or use a path that uid 3000000 can reach",
                 e.getMessage());
     }
 

@@ -39,6 +39,7 @@ class RequestedBindsTest {
 
     @TempDir
     Path tmp;
+
     private Path rootfs;
     private static Path source;
 
@@ -64,8 +65,9 @@ class RequestedBindsTest {
 
     @BeforeAll
     static void runtime() {
-        isola = Isola.builder().isolators(List.of(new MountIsolator(), new Requester(),
-                TestIsolator.plain("pid", Namespace.PID))).build();
+        isola = Isola.builder()
+                .isolators(List.of(new MountIsolator(), new Requester(), TestIsolator.plain("pid", Namespace.PID)))
+                .build();
     }
 
     @AfterAll
@@ -81,7 +83,9 @@ class RequestedBindsTest {
     }
 
     private Outcome sh(Filesystem filesystem, String script) throws Exception {
-        return Outcome.of(isola, ContainerSpec.builder("/bin/sh", "-c", script).with(filesystem).build());
+        return Outcome.of(
+                isola,
+                ContainerSpec.builder("/bin/sh", "-c", script).with(filesystem).build());
     }
 
     @Test
@@ -99,7 +103,8 @@ class RequestedBindsTest {
     void withAReadOnlyRootTheBindStillWorksAndStaysWritable() throws Exception {
         String before = listing(rootfs);
 
-        Outcome outcome = sh(Filesystem.builder().rootfs(rootfs.toString()).readOnly(true).build(),
+        Outcome outcome = sh(
+                Filesystem.builder().rootfs(rootfs.toString()).readOnly(true).build(),
                 "cat /etc/generated; ! touch /etc/other 2>/dev/null && echo changed > /etc/generated");
 
         assertEquals(0, outcome.status().exitCode(), outcome.err());
@@ -116,7 +121,8 @@ class RequestedBindsTest {
         target = "/data/sub/generated";
         String before = listing(rootfs);
 
-        Outcome outcome = sh(Filesystem.builder().rootfs(rootfs.toString()).build(),
+        Outcome outcome = sh(
+                Filesystem.builder().rootfs(rootfs.toString()).build(),
                 "cat " + hostDir + "/sub/generated && cat /data/sub/generated");
 
         assertEquals(0, outcome.status().exitCode(), outcome.err());
@@ -133,14 +139,21 @@ class RequestedBindsTest {
         String before = listing(rootfs);
         Filesystem filesystem = Filesystem.builder().rootfs(rootfs.toString()).build();
         Path flag = tmp.resolve("flag");
-        Filesystem withFlag = Filesystem.builder().rootfs(rootfs.toString())
-                .volume(new io.isola.api.Volume(tmp.toString(), "/shared", false)).build();
-        try (Container first = isola.start(ContainerSpec.builder("/bin/sh", "-c",
-                "i=0; while [ ! -e /shared/flag ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; cat /etc/generated")
-                .with(withFlag).stdout(io.isola.api.Stdio.PIPE).build())) {
+        Filesystem withFlag = Filesystem.builder()
+                .rootfs(rootfs.toString())
+                .volume(new io.isola.api.Volume(tmp.toString(), "/shared", false))
+                .build();
+        try (Container first = isola.start(ContainerSpec.builder(
+                        "/bin/sh",
+                        "-c",
+                        "i=0; while [ ! -e /shared/flag ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; cat /etc/generated")
+                .with(withFlag)
+                .stdout(io.isola.api.Stdio.PIPE)
+                .build())) {
             Outcome second = sh(filesystem, "cat /etc/generated");
             assertEquals(0, second.status().exitCode(), second.err());
-            assertTrue(Files.exists(rootfs.resolve("etc/generated"), LinkOption.NOFOLLOW_LINKS),
+            assertTrue(
+                    Files.exists(rootfs.resolve("etc/generated"), LinkOption.NOFOLLOW_LINKS),
                     "the mount point was removed while a container used it");
             Files.writeString(flag, "go");
             assertEquals(0, first.waitFor(Duration.ofSeconds(30)).orElseThrow().exitCode());
@@ -166,13 +179,16 @@ class RequestedBindsTest {
         StringBuilder out = new StringBuilder();
         try (Stream<Path> walk = Files.walk(root)) {
             for (Path path : walk.sorted().toList()) {
-                out.append(root.relativize(path)).append(' ')
-                        .append(Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS)).append(' ');
+                out.append(root.relativize(path))
+                        .append(' ')
+                        .append(Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS))
+                        .append(' ');
                 if (Files.isSymbolicLink(path)) {
                     out.append("-> ").append(Files.readSymbolicLink(path));
                 } else if (Files.isRegularFile(path)) {
-                    out.append(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                            .digest(Files.readAllBytes(path))));
+                    out.append(java.util.HexFormat.of()
+                            .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                                    .digest(Files.readAllBytes(path))));
                 }
                 out.append('\n');
             }

@@ -26,6 +26,7 @@ class RootfsTest {
 
     @TempDir
     Path tmp;
+
     private Path rootfs;
     private Path secret;
 
@@ -46,7 +47,8 @@ class RootfsTest {
     }
 
     private Outcome sh(String script) throws Exception {
-        return Containers.sh(isola, Filesystem.builder().rootfs(rootfs.toString()).build(), script);
+        return Containers.sh(
+                isola, Filesystem.builder().rootfs(rootfs.toString()).build(), script);
     }
 
     @Test
@@ -65,8 +67,16 @@ class RootfsTest {
         Files.createSymbolicLink(rootfs.resolve("relative"), Path.of("../".repeat(20) + secret));
         Files.createSymbolicLink(rootfs.resolve("dir"), secret.getParent());
         String s = secret.toString();
-        List<String> paths = List.of(s, "/proc/1/root" + s, "/proc/self/root" + s, "/proc/1/cwd/../../../.." + s,
-                "/../../../.." + s, "/absolute", "/relative", "/dir/secret", "/proc/1/root/absolute");
+        List<String> paths = List.of(
+                s,
+                "/proc/1/root" + s,
+                "/proc/self/root" + s,
+                "/proc/1/cwd/../../../.." + s,
+                "/../../../.." + s,
+                "/absolute",
+                "/relative",
+                "/dir/secret",
+                "/proc/1/root/absolute");
 
         Outcome outcome = sh("for p in " + String.join(" ", paths) + "; do cat $p 2>/dev/null && echo LEAK $p; done; "
                 + "ls /proc/1/root/");
@@ -85,8 +95,9 @@ class RootfsTest {
         String[] parts = outcome.out().split("---\n");
         List<String> mountPoints = parts[1].lines().toList();
         for (String point : mountPoints) {
-            assertTrue(point.equals("/") || point.matches("/(proc|dev|sys)(/.*)?"), "a mount that is not the container's: "
-                    + point + "\n" + outcome.out());
+            assertTrue(
+                    point.equals("/") || point.matches("/(proc|dev|sys)(/.*)?"),
+                    "a mount that is not the container's: " + point + "\n" + outcome.out());
         }
         assertEquals(mountPoints.size(), parts[0].lines().count(), "mount lists exactly the container's mounts");
         assertFalse(outcome.out().contains(tmp.toString() + "/host"), outcome.out());
@@ -99,25 +110,31 @@ class RootfsTest {
                 + "echo hello > /dev/null && head -c 4 /dev/zero | wc -c && echo ok > /dev/shm/x && cat /dev/shm/x");
 
         assertEquals(0, outcome.status().exitCode(), outcome.err());
-        assertEquals("fd\nfull\nmqueue\nnull\nptmx\npts\nrandom\nshm\nstderr\nstdin\nstdout\ntty\nurandom\nzero\n---\n"
-                + "ptmx\npts/ptmx\n/proc/self/fd\n4\nok\n", outcome.out());
+        assertEquals(
+                "fd\nfull\nmqueue\nnull\nptmx\npts\nrandom\nshm\nstderr\nstdin\nstdout\ntty\nurandom\nzero\n---\n"
+                        + "ptmx\npts/ptmx\n/proc/self/fd\n4\nok\n",
+                outcome.out());
     }
 
     @Test
     void aPtyOpenedInTheContainerBelongsToGroupTty() throws Exception {
-        Outcome outcome = sh("exec 3<>/dev/ptmx; stat -c '%n %u:%g %a' /dev/pts/0; grep ' /dev/pts ' /proc/self/mounts");
+        Outcome outcome =
+                sh("exec 3<>/dev/ptmx; stat -c '%n %u:%g %a' /dev/pts/0; grep ' /dev/pts ' /proc/self/mounts");
 
         assertEquals(0, outcome.status().exitCode(), outcome.err());
         List<String> lines = outcome.out().lines().toList();
         assertEquals("/dev/pts/0 0:5 620", lines.get(0), outcome.out());
-        assertTrue(lines.get(1).matches("devpts /dev/pts devpts rw,nosuid,noexec,\\S*gid=5,mode=620,ptmxmode=666 0 0"),
+        assertTrue(
+                lines.get(1).matches("devpts /dev/pts devpts rw,nosuid,noexec,\\S*gid=5,mode=620,ptmxmode=666 0 0"),
                 outcome.out());
     }
 
     @Test
     void procIsThePidNamespacesAndItsKernelInterfacesAreMasked() throws Exception {
-        List<String> maskedFiles = Lockdown.MASKED.stream().filter(p -> p.startsWith("/proc/"))
-                .filter(p -> Files.isRegularFile(Path.of(p))).toList();
+        List<String> maskedFiles = Lockdown.MASKED.stream()
+                .filter(p -> p.startsWith("/proc/"))
+                .filter(p -> Files.isRegularFile(Path.of(p)))
+                .toList();
         assumeTrue(!maskedFiles.isEmpty(), "this kernel has none of the masked /proc files");
 
         Outcome outcome = sh("echo /proc/[0-9]*; for f in " + String.join(" ", maskedFiles)
@@ -156,15 +173,23 @@ class RootfsTest {
 
     @Test
     void readOnlyRootRefusesWritesWithErofsExceptInTmpfs() throws Exception {
-        Filesystem filesystem = Filesystem.builder().rootfs(rootfs.toString()).readOnly(true)
-                .tmpfs(TmpfsMount.parse("/scratch:size=1m")).build();
+        Filesystem filesystem = Filesystem.builder()
+                .rootfs(rootfs.toString())
+                .readOnly(true)
+                .tmpfs(TmpfsMount.parse("/scratch:size=1m"))
+                .build();
 
-        Outcome outcome = Containers.sh(isola, filesystem, "touch /etc/x 2>&1; touch /tmp/x 2>&1; "
-                + "echo a > /scratch/x && echo b > /dev/shm/x && cat /scratch/x /dev/shm/x; "
-                + "grep ' /scratch ' /proc/self/mountinfo | grep -c size=1024k");
+        Outcome outcome = Containers.sh(
+                isola,
+                filesystem,
+                "touch /etc/x 2>&1; touch /tmp/x 2>&1; "
+                        + "echo a > /scratch/x && echo b > /dev/shm/x && cat /scratch/x /dev/shm/x; "
+                        + "grep ' /scratch ' /proc/self/mountinfo | grep -c size=1024k");
 
-        assertEquals("touch: /etc/x: Read-only file system\ntouch: /tmp/x: Read-only file system\na\nb\n1\n",
-                outcome.out(), outcome.err());
+        assertEquals(
+                "touch: /etc/x: Read-only file system\ntouch: /tmp/x: Read-only file system\na\nb\n1\n",
+                outcome.out(),
+                outcome.err());
         assertFalse(Files.exists(rootfs.resolve("etc/x")));
         assertTrue(Files.isDirectory(rootfs.resolve("scratch")), "the missing tmpfs target was created in the image");
         try (var files = Files.list(rootfs.resolve("scratch"))) {
@@ -186,8 +211,8 @@ class RootfsTest {
 
     private static TreeSet<String> listing(Path root) throws Exception {
         try (var walk = Files.walk(root)) {
-            return walk.map(p -> root.relativize(p).toString()).collect(java.util.stream.Collectors.toCollection(TreeSet::new));
+            return walk.map(p -> root.relativize(p).toString())
+                    .collect(java.util.stream.Collectors.toCollection(TreeSet::new));
         }
     }
-
 }

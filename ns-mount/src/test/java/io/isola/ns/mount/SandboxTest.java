@@ -37,10 +37,15 @@ class SandboxTest {
     void theHostsFilesAreReadOnlyAndTmpRunRootAreTheContainersOwn() throws Exception {
         Path hostFile = Files.writeString(tmp.resolve("in-host-tmp"), "host\n");
 
-        Outcome outcome = Outcome.of(isola, ContainerSpec.builder("sh", "-c",
-                "head -c 4 /etc/os-release; echo; touch /etc/x 2>&1; touch /usr/x 2>&1; touch /x 2>&1;"
-                        + " ls -A /tmp /run /root; cat " + hostFile + " 2>&1;"
-                        + " echo a > /tmp/a && echo b > /run/b && cat /tmp/a /run/b; echo $$").build());
+        Outcome outcome = Outcome.of(
+                isola,
+                ContainerSpec.builder(
+                                "sh",
+                                "-c",
+                                "head -c 4 /etc/os-release; echo; touch /etc/x 2>&1; touch /usr/x 2>&1; touch /x 2>&1;"
+                                        + " ls -A /tmp /run /root; cat " + hostFile + " 2>&1;"
+                                        + " echo a > /tmp/a && echo b > /run/b && cat /tmp/a /run/b; echo $$")
+                        .build());
 
         assertEquals(0, outcome.status().exitCode(), outcome.err());
         assertEquals("""
@@ -63,17 +68,29 @@ class SandboxTest {
 
     @Test
     void theSandboxHasItsOwnDevProcAndReadOnlySys() throws Exception {
-        Outcome outcome = Outcome.of(isola, ContainerSpec.builder("sh", "-c",
-                "ls -A /dev | tr '\\n' ' '; echo; echo /proc/[0-9]*; grep -c ' /sys ro,' /proc/self/mountinfo").build());
+        Outcome outcome = Outcome.of(
+                isola,
+                ContainerSpec.builder(
+                                "sh",
+                                "-c",
+                                "ls -A /dev | tr '\\n' ' '; echo; echo /proc/[0-9]*; grep -c ' /sys ro,' /proc/self/mountinfo")
+                        .build());
 
-        assertEquals("fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero \n/proc/1\n1\n",
-                outcome.out(), outcome.err());
+        assertEquals(
+                "fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero \n/proc/1\n1\n",
+                outcome.out(),
+                outcome.err());
     }
 
     @Test
     void aVolumeIsWritableInTheSandbox() throws Exception {
-        Outcome outcome = Outcome.of(isola, ContainerSpec.builder("sh", "-c", "echo in > /tmp/data/f")
-                .with(Filesystem.builder().volume(Volume.parse(tmp + ":/tmp/data")).build()).build());
+        Outcome outcome = Outcome.of(
+                isola,
+                ContainerSpec.builder("sh", "-c", "echo in > /tmp/data/f")
+                        .with(Filesystem.builder()
+                                .volume(Volume.parse(tmp + ":/tmp/data"))
+                                .build())
+                        .build());
 
         assertEquals(0, outcome.status().exitCode(), outcome.err());
         assertEquals("in\n", Files.readString(tmp.resolve("f")));

@@ -27,6 +27,7 @@ class VolumeTest {
 
     @TempDir
     Path tmp;
+
     private Path rootfs;
     private Path volume;
     /** A host directory that no container may write into. */
@@ -57,7 +58,9 @@ class VolumeTest {
     void aVolumeSharesFilesBothWays() throws Exception {
         Files.writeString(volume.resolve("from-host"), "host\n");
 
-        Outcome outcome = Containers.sh(isola, fs().volume(Volume.parse(volume + ":/data")).build(),
+        Outcome outcome = Containers.sh(
+                isola,
+                fs().volume(Volume.parse(volume + ":/data")).build(),
                 "cat /data/from-host && echo container > /data/from-container");
 
         assertEquals("host\n", outcome.out(), outcome.err());
@@ -69,7 +72,9 @@ class VolumeTest {
     void aReadOnlyVolumeRefusesWrites() throws Exception {
         Files.writeString(volume.resolve("file"), "host\n");
 
-        Outcome outcome = Containers.sh(isola, fs().volume(Volume.parse(volume + ":/data:ro")).build(),
+        Outcome outcome = Containers.sh(
+                isola,
+                fs().volume(Volume.parse(volume + ":/data:ro")).build(),
                 "cat /data/file; echo changed > /data/file; touch /data/new");
 
         assertEquals("host\n", outcome.out());
@@ -82,8 +87,12 @@ class VolumeTest {
     void aFileVolumeAndNestedTargetsAreCreated() throws Exception {
         Path file = Files.writeString(tmp.resolve("config"), "setting\n");
 
-        Outcome outcome = Containers.sh(isola, fs().volume(Volume.parse(file + ":/etc/deep/config"))
-                .volume(Volume.parse(volume + ":/a/b/c")).build(), "cat /etc/deep/config; echo x > /a/b/c/y");
+        Outcome outcome = Containers.sh(
+                isola,
+                fs().volume(Volume.parse(file + ":/etc/deep/config"))
+                        .volume(Volume.parse(volume + ":/a/b/c"))
+                        .build(),
+                "cat /etc/deep/config; echo x > /a/b/c/y");
 
         assertEquals("setting\n", outcome.out(), outcome.err());
         assertTrue(Files.isRegularFile(rootfs.resolve("etc/deep/config")));
@@ -95,13 +104,18 @@ class VolumeTest {
         Files.createSymbolicLink(rootfs.resolve("absolute"), outside);
         Files.createSymbolicLink(rootfs.resolve("relative"), Path.of("../".repeat(20) + outside));
 
-        Outcome outcome = Containers.sh(isola, fs().volume(Volume.parse(volume + ":/absolute/a"))
-                .volume(Volume.parse(volume + ":/relative/b"))
-                .volume(Volume.parse(volume + ":/../../../../" + outside + "/c")).build(), "ls " + outside);
+        Outcome outcome = Containers.sh(
+                isola,
+                fs().volume(Volume.parse(volume + ":/absolute/a"))
+                        .volume(Volume.parse(volume + ":/relative/b"))
+                        .volume(Volume.parse(volume + ":/../../../../" + outside + "/c"))
+                        .build(),
+                "ls " + outside);
 
         assertEquals("a\nb\nc\n", outcome.out(), outcome.err());
         assertEmpty(outside);
-        assertTrue(Files.isDirectory(rootfs.resolve(outside.toString().substring(1)).resolve("a")));
+        assertTrue(Files.isDirectory(
+                rootfs.resolve(outside.toString().substring(1)).resolve("a")));
     }
 
     @Test
@@ -109,8 +123,12 @@ class VolumeTest {
         Files.createSymbolicLink(volume.resolve("link"), outside);
         Path second = Files.createDirectories(tmp.resolve("second"));
 
-        Outcome outcome = Containers.sh(isola, fs().volume(Volume.parse(volume + ":/v"))
-                .volume(Volume.parse(second + ":/v/link/x")).tmpfs(TmpfsMount.at("/v/link/t")).build(),
+        Outcome outcome = Containers.sh(
+                isola,
+                fs().volume(Volume.parse(volume + ":/v"))
+                        .volume(Volume.parse(second + ":/v/link/x"))
+                        .tmpfs(TmpfsMount.at("/v/link/t"))
+                        .build(),
                 "ls " + outside);
 
         assertEquals("t\nx\n", outcome.out(), outcome.err());
@@ -122,10 +140,15 @@ class VolumeTest {
         Set<String> mounts = HostMounts.snapshot();
         Path missing = tmp.resolve("missing");
 
-        IllegalArgumentException noSource = assertThrows(IllegalArgumentException.class, () -> isola.start(spec(
-                fs().volume(Volume.parse(volume + ":/new")).volume(Volume.parse(missing + ":/data")).build())));
-        IllegalArgumentException noRoot = assertThrows(IllegalArgumentException.class,
-                () -> isola.start(spec(Filesystem.builder().rootfs(missing.toString()).build())));
+        IllegalArgumentException noSource = assertThrows(
+                IllegalArgumentException.class,
+                () -> isola.start(spec(fs().volume(Volume.parse(volume + ":/new"))
+                        .volume(Volume.parse(missing + ":/data"))
+                        .build())));
+        IllegalArgumentException noRoot = assertThrows(
+                IllegalArgumentException.class,
+                () -> isola.start(
+                        spec(Filesystem.builder().rootfs(missing.toString()).build())));
 
         assertEquals("volume source \"" + missing + "\": no such file or directory on the host", noSource.getMessage());
         assertEquals("root file system \"" + missing + "\": no such directory", noRoot.getMessage());
@@ -135,10 +158,13 @@ class VolumeTest {
 
     @Test
     void targetsInProcOrSysAreRefused() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> isola.start(spec(fs().volume(Volume.parse(volume + ":/proc/self/root/etc")).build())));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> isola.start(spec(fs().volume(Volume.parse(volume + ":/proc/self/root/etc"))
+                        .build())));
 
-        assertTrue(e.getMessage().startsWith("volume target \"/proc/self/root/etc\": inside a kernel file system"),
+        assertTrue(
+                e.getMessage().startsWith("volume target \"/proc/self/root/etc\": inside a kernel file system"),
                 e.getMessage());
     }
 

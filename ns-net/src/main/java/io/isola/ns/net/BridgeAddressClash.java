@@ -23,8 +23,12 @@ final class BridgeAddressClash {
             return e;
         }
         Optional<Ipv4Net> held = Ipv4Net.ofInterface(bridge);
-        return new CniException(e.getMessage() + "; the bridge " + bridge + " is on " + held.map(Ipv4Net::toString).orElse(
-                "another subnet") + " from before: set that subnet in " + network.source() + ", or remove the bridge"
-                + " (ip link delete " + bridge + ") once no container uses it", e.code(), e);
+        return new CniException(
+                e.getMessage() + "; the bridge " + bridge + " is on "
+                        + held.map(Ipv4Net::toString).orElse("another subnet") + " from before: set that subnet in "
+                        + network.source() + ", or remove the bridge"
+                        + " (ip link delete " + bridge + ") once no container uses it",
+                e.code(),
+                e);
     }
 }

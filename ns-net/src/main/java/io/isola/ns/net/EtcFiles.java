@@ -80,8 +80,13 @@ final class EtcFiles {
             if (name.equals("hostname") && !ownHostname || !Files.exists(target)) {
                 continue;
             }
-            steps.add(Steps.mount("bind-mount the container's " + target, dir.resolve(name).toString(), target.toString(),
-                    null, Steps.MS_BIND, null));
+            steps.add(Steps.mount(
+                    "bind-mount the container's " + target,
+                    dir.resolve(name).toString(),
+                    target.toString(),
+                    null,
+                    Steps.MS_BIND,
+                    null));
         }
         return steps;
     }
@@ -100,8 +105,9 @@ final class EtcFiles {
             String address = entry.address();
             if (address.equals(NameResolution.HOST_GATEWAY)) {
                 if (gateway == null || gateway.isEmpty()) {
-                    throw new IllegalArgumentException("--add-host " + entry.name() + ":host-gateway: the container's network"
-                            + " has no gateway; expected --net bridge or a network with a gateway, or an IP address");
+                    throw new IllegalArgumentException(
+                            "--add-host " + entry.name() + ":host-gateway: the container's network"
+                                    + " has no gateway; expected --net bridge or a network with a gateway, or an IP address");
                 }
                 address = gateway;
             }
@@ -135,10 +141,13 @@ final class EtcFiles {
 
     /** Truncates and writes {@code file} in place, refusing a link. */
     static void overwrite(Path file, String content) throws IOException {
-        try (java.nio.channels.SeekableByteChannel channel = Files.newByteChannel(file, java.util.Set.of(
-                java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.CREATE,
-                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.LinkOption.NOFOLLOW_LINKS))) {
-            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(content.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        try (java.nio.channels.SeekableByteChannel channel = Files.newByteChannel(
+                file,
+                java.util.Set.of(
+                        java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.LinkOption.NOFOLLOW_LINKS))) {
+            java.nio.ByteBuffer bytes =
+                    java.nio.ByteBuffer.wrap(content.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             while (bytes.hasRemaining()) {
                 channel.write(bytes);
             }
@@ -161,7 +170,8 @@ final class EtcFiles {
     private static String resolvConf(JsonNode dns) throws IOException {
         StringBuilder out = new StringBuilder();
         if (dns != null && dns.path("nameservers").size() > 0) {
-            dns.path("nameservers").forEach(ns -> out.append("nameserver ").append(ns.asText()).append('\n'));
+            dns.path("nameservers")
+                    .forEach(ns -> out.append("nameserver ").append(ns.asText()).append('\n'));
             if (dns.path("search").size() > 0) {
                 Set<String> search = new LinkedHashSet<>();
                 dns.path("search").forEach(s -> search.add(s.asText()));
@@ -196,21 +206,25 @@ final class EtcFiles {
             return "";
         }
         HostResolvConf cached = hostResolvConf;
-        if (cached != null && cached.modified().equals(attributes.lastModifiedTime()) && cached.size() == attributes.size()
+        if (cached != null
+                && cached.modified().equals(attributes.lastModifiedTime())
+                && cached.size() == attributes.size()
                 && java.util.Objects.equals(cached.fileKey(), attributes.fileKey())) {
             return cached.filtered();
         }
         StringBuilder out = new StringBuilder();
         for (String line : Files.readAllLines(host)) {
             String[] words = line.trim().split("\\s+");
-            boolean loopback = words.length > 1 && words[0].equals("nameserver")
+            boolean loopback = words.length > 1
+                    && words[0].equals("nameserver")
                     && (words[1].startsWith("127.") || words[1].equals("::1"));
             if (!loopback) {
                 out.append(line).append('\n');
             }
         }
         String filtered = out.toString();
-        hostResolvConf = new HostResolvConf(attributes.lastModifiedTime(), attributes.size(), attributes.fileKey(), filtered);
+        hostResolvConf =
+                new HostResolvConf(attributes.lastModifiedTime(), attributes.size(), attributes.fileKey(), filtered);
         return filtered;
     }
 }

@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isola.api.ContainerSpec;
 import io.isola.api.NameResolution;
-import io.isola.api.NetworkAddress;
 import io.isola.api.Network;
+import io.isola.api.NetworkAddress;
 import io.isola.api.PortMapping;
 import io.isola.ns.net.cni.CniClient;
 import io.isola.ns.net.cni.CniException;
@@ -44,7 +44,10 @@ import org.slf4j.LoggerFactory;
  */
 // on by default: a container shares the host's network only when it asks (--net host, Network.host(),
 // or mode = host in conf/io.isola.ns.net.cfg); the host's loopback is no place for a container to sniff
-@Component(service = {NamespaceIsolator.class, LeftoverSweeper.class, NetworkAdmin.class}, configurationPid = "io.isola.ns.net", property = "enabled=true")
+@Component(
+        service = {NamespaceIsolator.class, LeftoverSweeper.class, NetworkAdmin.class},
+        configurationPid = "io.isola.ns.net",
+        property = "enabled=true")
 @Designate(ocd = NetIsolator.Config.class)
 public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper, NetworkAdmin {
 
@@ -52,11 +55,13 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper, Ne
 
     @ObjectClassDefinition(name = "isola network namespace", description = "Container networking through CNI plugins")
     public @interface Config {
-        @AttributeDefinition(description = "Name of the default bridge network (written to the config directory if missing)")
+        @AttributeDefinition(
+                description = "Name of the default bridge network (written to the config directory if missing)")
         String network() default "isola";
 
-        @AttributeDefinition(description = "Network of containers whose spec sets none: none (only lo, up), host,"
-                + " bridge or a network name")
+        @AttributeDefinition(
+                description = "Network of containers whose spec sets none: none (only lo, up), host,"
+                        + " bridge or a network name")
         String mode() default "none";
 
         @AttributeDefinition(description = "Directories searched for CNI plugins, as CNI_PATH")
@@ -68,14 +73,15 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper, Ne
         @AttributeDefinition(description = "Directory of the containers' network state and generated /etc files")
         String runtimeDir() default "/run/isola/net";
 
-        @AttributeDefinition(description = "IPv4 subnet of the default network when it is written; empty picks a free one")
+        @AttributeDefinition(
+                description = "IPv4 subnet of the default network when it is written; empty picks a free one")
         String subnet() default "";
     }
 
     /** The settings of {@link Config}, as a plain value for use without OSGi and in tests. */
     record Settings(String network, String mode, String cniPath, Path configDir, Path runtimeDir, String subnet) {
-        static final Settings DEFAULTS = new Settings("isola", "none", PluginPath.DEFAULT, Path.of("/etc/isola/net.d"),
-                Path.of("/run/isola/net"), "");
+        static final Settings DEFAULTS = new Settings(
+                "isola", "none", PluginPath.DEFAULT, Path.of("/etc/isola/net.d"), Path.of("/run/isola/net"), "");
     }
 
     private final HostIdentity host = HostIdentity.current();
@@ -95,16 +101,21 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper, Ne
     /** Throws, naming the key and what it allows, for a bad value of the configuration. */
     @Activate
     public NetIsolator(Config config) {
-        this(SettingsCheck.check(config.network(), config.mode(), config.cniPath(), config.configDir(),
-                config.runtimeDir(), config.subnet()));
+        this(SettingsCheck.check(
+                config.network(),
+                config.mode(),
+                config.cniPath(),
+                config.configDir(),
+                config.runtimeDir(),
+                config.subnet()));
     }
 
     NetIsolator(Settings settings) {
         this.defaultNetwork = Network.parse(settings.mode());
         this.cni = new CniClient(PluginPath.parse(settings.cniPath()));
         Path runtimeDir = Rootless.runtimeDir(settings.runtimeDir(), host);
-        this.configs = new NetworkConfigs(settings.configDir(), settings.network(), settings.subnet(),
-                runtimeDir.resolve("ipam"));
+        this.configs = new NetworkConfigs(
+                settings.configDir(), settings.network(), settings.subnet(), runtimeDir.resolve("ipam"));
         this.store = new StateStore(runtimeDir);
         this.peers = new PeerHosts(store, runtimeDir);
         this.sweeper = new StaleSweeper(store, cni, peers);
@@ -148,8 +159,8 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper, Ne
     }
 
     private Network networkOf(ContainerSpec spec) {
-        return spec.extension(Network.class).orElseGet(() -> Pasta.rootlessDefault(defaultNetwork, host, System.getenv("PATH"),
-                Pasta.TUN));
+        return spec.extension(Network.class)
+                .orElseGet(() -> Pasta.rootlessDefault(defaultNetwork, host, System.getenv("PATH"), Pasta.TUN));
     }
 
     /**
@@ -188,10 +199,13 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper, Ne
                 case NONE -> {
                     // only lo, which needs no plugin; or pasta's network, made after the clone
                 }
-                case HOST -> throw new IllegalStateException("--net host: the runtime asked for a network namespace for a"
-                        + " container that shares the host's (it ignores NamespaceIsolator.appliesTo)");
+                case HOST ->
+                    throw new IllegalStateException("--net host: the runtime asked for a network namespace for a"
+                            + " container that shares the host's (it ignores NamespaceIsolator.appliesTo)");
                 case BRIDGE, NAMED -> {
-                    list = network.mode() == Network.Mode.BRIDGE ? configs.defaultNetwork() : configs.find(network.target());
+                    list = network.mode() == Network.Mode.BRIDGE
+                            ? configs.defaultNetwork()
+                            : configs.find(network.target());
                     cni.checkInstalled(list);
                     Subnets.checkNoClash(list);
                     if (!network.ports().isEmpty() && !list.hasCapability("portMappings")) {
@@ -213,8 +227,11 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper, Ne
 
         // the owner is in the directory from its first moment on: a host killed at any point after
         // this is seen to be gone by the next sweep, whatever else it had made yet
-        ObjectNode state = JsonNodeFactory.instance.objectNode().put("containerId", id)
-                .put("ownerPid", Processes.self()).put("ownerStart", Processes.selfStartTime())
+        ObjectNode state = JsonNodeFactory.instance
+                .objectNode()
+                .put("containerId", id)
+                .put("ownerPid", Processes.self())
+                .put("ownerStart", Processes.selfStartTime())
                 .put("mode", network.toString());
         Path dir;
         try {
@@ -244,8 +261,22 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper, Ne
             }
             // as Docker's default bridge, the default network resolves no names; a named one does
             List<String> names = network.mode() == Network.Mode.NAMED ? memberNames(asked, id) : List.of();
-            return new NetworkIsolation(cni, store, id, hostname, list, capabilityArgs(network, address), joined, joinedDir, dir,
-                    etc, bindEtc, !host.isRoot(), state, pasta, new NetworkIsolation.Names(asked, names, peers));
+            return new NetworkIsolation(
+                    cni,
+                    store,
+                    id,
+                    hostname,
+                    list,
+                    capabilityArgs(network, address),
+                    joined,
+                    joinedDir,
+                    dir,
+                    etc,
+                    bindEtc,
+                    !host.isRoot(),
+                    state,
+                    pasta,
+                    new NetworkIsolation.Names(asked, names, peers));
         } catch (Exception e) {
             StateStore.delete(dir);
             if (joined != null) {
@@ -294,7 +325,9 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper, Ne
         if (!network.ports().isEmpty()) {
             ArrayNode mappings = JsonNodeFactory.instance.arrayNode();
             for (PortMapping port : network.ports()) {
-                mappings.addObject().put("hostPort", port.hostPort()).put("containerPort", port.containerPort())
+                mappings.addObject()
+                        .put("hostPort", port.hostPort())
+                        .put("containerPort", port.containerPort())
                         .put("protocol", port.protocol());
             }
             args.put("portMappings", mappings);
@@ -306,17 +339,21 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper, Ne
     }
 
     /** --ip: only on a user-defined network that passes it to its IPAM, and inside its subnet. */
-    private static void requireAddressable(NetworkConfigList list, Network network, NetworkAddress address) throws CniException {
+    private static void requireAddressable(NetworkConfigList list, Network network, NetworkAddress address)
+            throws CniException {
         if (network.mode() != Network.Mode.NAMED) {
-            throw new CniException("--ip " + address.ipv4() + ": only on a user-defined network, as Docker's; add --network NAME");
+            throw new CniException(
+                    "--ip " + address.ipv4() + ": only on a user-defined network, as Docker's; add --network NAME");
         }
         if (!list.hasCapability("ips")) {
-            throw new CniException(list.describe() + ": cannot give --ip " + address.ipv4() + ": no plugin of the network has"
-                    + " the ips capability (networks of isola network create have it)");
+            throw new CniException(
+                    list.describe() + ": cannot give --ip " + address.ipv4() + ": no plugin of the network has"
+                            + " the ips capability (networks of isola network create have it)");
         }
         Ipv4Net asked = Ipv4Net.parse(address.ipv4() + "/32").orElseThrow();
         if (Subnets.of(list).stream().noneMatch(asked::overlaps)) {
-            throw new CniException("--ip " + address.ipv4() + ": not in the subnet " + Subnets.of(list) + " of " + list.describe());
+            throw new CniException(
+                    "--ip " + address.ipv4() + ": not in the subnet " + Subnets.of(list) + " of " + list.describe());
         }
     }
 }

@@ -88,9 +88,11 @@ final class NetworkConfigs {
 
     /** bridge + host-local + portmap on the default network's bridge: see {@link #bridgeConflist}. */
     private ObjectNode defaultConflist() throws CniException {
-        Ipv4Net subnet = defaultSubnet.isBlank() ? freeSubnet()
-                : Ipv4Net.parse(defaultSubnet).orElseThrow(() -> new CniException("default network subnet \""
-                        + defaultSubnet + "\": expected an IPv4 network such as 10.77.0.0/16"));
+        Ipv4Net subnet = defaultSubnet.isBlank()
+                ? freeSubnet()
+                : Ipv4Net.parse(defaultSubnet)
+                        .orElseThrow(() -> new CniException("default network subnet \"" + defaultSubnet
+                                + "\": expected an IPv4 network such as 10.77.0.0/16"));
         return bridgeConflist(defaultName, bridgeName(defaultName), subnet, subnet.host(1), false);
     }
 
@@ -122,7 +124,11 @@ final class NetworkConfigs {
         if (!internal) {
             ipam.putArray("routes").addObject().put("dst", "0.0.0.0/0");
         }
-        ipam.putArray("ranges").addArray().addObject().put("subnet", subnet.toString()).put("gateway", gateway);
+        ipam.putArray("ranges")
+                .addArray()
+                .addObject()
+                .put("subnet", subnet.toString())
+                .put("gateway", gateway);
         ObjectNode portmap = plugins.addObject();
         portmap.put("type", "portmap");
         portmap.putObject("capabilities").put("portMappings", true);
@@ -149,12 +155,17 @@ final class NetworkConfigs {
         String bridge = bridgeName(defaultName);
         Optional<Ipv4Net> left = Ipv4Net.ofInterface(bridge);
         if (left.isPresent()) {
-            LOG.info("default network {}: its bridge {} is still on {}, which it takes again", defaultName, bridge, left.get());
+            LOG.info(
+                    "default network {}: its bridge {} is still on {}, which it takes again",
+                    defaultName,
+                    bridge,
+                    left.get());
             return left.get();
         }
-        return firstFree(takenSubnets()).orElseThrow(() -> new CniException("default network \"" + defaultName
-                + "\": every candidate subnet 10.77.0.0/16 to 10.99.0.0/16 is in use on this host; set a subnet in the"
-                + " network isolator's configuration"));
+        return firstFree(takenSubnets())
+                .orElseThrow(() -> new CniException("default network \"" + defaultName
+                        + "\": every candidate subnet 10.77.0.0/16 to 10.99.0.0/16 is in use on this host; set a subnet in the"
+                        + " network isolator's configuration"));
     }
 
     /** The subnets of the host's routes and of every configured network. */
@@ -224,7 +235,10 @@ final class NetworkConfigs {
             return List.of();
         }
         try (Stream<Path> entries = Files.list(dir)) {
-            return entries.filter(p -> EXTENSIONS.stream().anyMatch(p.getFileName().toString()::endsWith)).sorted().toList();
+            return entries.filter(
+                            p -> EXTENSIONS.stream().anyMatch(p.getFileName().toString()::endsWith))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             return List.of();
         }
@@ -232,7 +246,9 @@ final class NetworkConfigs {
 
     /** The bridge interface a list attaches to ({@code cni0} is the bridge plugin's default). */
     static Optional<String> bridgeOf(NetworkConfigList list) {
-        return list.plugins().stream().filter(p -> p.path("type").asText().equals("bridge"))
-                .map(p -> p.path("bridge").asText("cni0")).findFirst();
+        return list.plugins().stream()
+                .filter(p -> p.path("type").asText().equals("bridge"))
+                .map(p -> p.path("bridge").asText("cni0"))
+                .findFirst();
     }
 }

@@ -42,6 +42,7 @@ final class NetworkIsolation implements Isolation {
     static final String IFNAME = "eth0";
     /** The file in the state directory that the namespace is pinned to. */
     static final String PIN = "netns";
+
     private static final Logger LOG = LoggerFactory.getLogger(NetworkIsolation.class);
 
     private final CniClient cni;
@@ -70,9 +71,22 @@ final class NetworkIsolation implements Isolation {
      * @param childLoopback whether the child brings lo up itself ({@link Rootless}) instead of the host ({@link Loopback})
      * @param pasta a rootless network's pasta, started once the child exists, or null
      */
-    NetworkIsolation(CniClient cni, StateStore store, String id, String hostname, NetworkConfigList network,
-            Map<String, JsonNode> capabilityArgs, NamespaceFile joined, Path joinedDir, Path dir, EtcFiles etc,
-            boolean bindEtc, boolean childLoopback, ObjectNode state, Pasta pasta, Names names) {
+    NetworkIsolation(
+            CniClient cni,
+            StateStore store,
+            String id,
+            String hostname,
+            NetworkConfigList network,
+            Map<String, JsonNode> capabilityArgs,
+            NamespaceFile joined,
+            Path joinedDir,
+            Path dir,
+            EtcFiles etc,
+            boolean bindEtc,
+            boolean childLoopback,
+            ObjectNode state,
+            Pasta pasta,
+            Names names) {
         this.cni = cni;
         this.store = store;
         this.id = id;
@@ -211,7 +225,8 @@ final class NetworkIsolation implements Isolation {
             }
         } catch (CniException e) {
             detached = false;
-            throw new CniException(e.getMessage() + "; " + dir + " is kept so that a later start retries the DEL", e.code(), e);
+            throw new CniException(
+                    e.getMessage() + "; " + dir + " is kept so that a later start retries the DEL", e.code(), e);
         } finally {
             if (joined != null) {
                 joined.close();

@@ -35,6 +35,7 @@ final class Pasta {
     static final Path TUN = Path.of("/dev/net/tun");
     /** pasta returns once the namespace is configured; it took 30-60 ms here. */
     private static final long START_SECONDS = 15;
+
     private static final String PID_FILE = "pasta.pid";
 
     private final Path binary;
@@ -47,8 +48,10 @@ final class Pasta {
 
     /** Whether a rootless runtime gives {@code network} a pasta network: {@code bridge} (so {@code -p}) or {@code pasta}. */
     static boolean wanted(Network network, HostIdentity host) {
-        return !host.isRoot() && (network.mode() == Network.Mode.BRIDGE
-                || network.mode() == Network.Mode.NAMED && network.target().equals("pasta"));
+        return !host.isRoot()
+                && (network.mode() == Network.Mode.BRIDGE
+                        || network.mode() == Network.Mode.NAMED
+                                && network.target().equals("pasta"));
     }
 
     /**
@@ -58,7 +61,10 @@ final class Pasta {
      * device only root may open still runs rootless containers (with only lo) by default.
      */
     static Network rootlessDefault(Network configured, HostIdentity host, String path, Path tun) {
-        if (host.isRoot() || configured.mode() != Network.Mode.NONE || find(path) == null || !Files.isReadable(tun)
+        if (host.isRoot()
+                || configured.mode() != Network.Mode.NONE
+                || find(path) == null
+                || !Files.isReadable(tun)
                 || !Files.isWritable(tun)) {
             return configured;
         }
@@ -74,8 +80,9 @@ final class Pasta {
                 + network.ports().stream().map(p -> " -p " + p).collect(Collectors.joining());
         Path binary = find(path);
         if (binary == null) {
-            throw new IllegalArgumentException(what + ": a rootless network (uid " + host.uid() + ") needs pasta, which is"
-                    + " not installed (Debian package passt); install it, or use --net none (only lo) or --net host");
+            throw new IllegalArgumentException(
+                    what + ": a rootless network (uid " + host.uid() + ") needs pasta, which is"
+                            + " not installed (Debian package passt); install it, or use --net none (only lo) or --net host");
         }
         if (!Files.isReadable(tun) || !Files.isWritable(tun)) {
             throw new IllegalArgumentException(what + ": pasta needs to open " + tun + ", which uid " + host.uid()
@@ -107,19 +114,32 @@ final class Pasta {
 
     /** pasta's command line for the container whose first process is {@code pid}, its pid file in {@code dir}. */
     List<String> command(long pid, Path dir) {
-        List<String> command = new ArrayList<>(List.of(binary.toString(), "--config-net", "--quiet", "--pid",
+        List<String> command = new ArrayList<>(List.of(
+                binary.toString(),
+                "--config-net",
+                "--quiet",
+                "--pid",
                 dir.resolve(PID_FILE).toString()));
         addPorts(command, "-t", "tcp");
         addPorts(command, "-u", "udp");
         // no ports of the host's forwarded into the container
-        command.addAll(List.of("-T", "none", "-U", "none", "--userns", "/proc/" + pid + "/ns/user", "--netns",
+        command.addAll(List.of(
+                "-T",
+                "none",
+                "-U",
+                "none",
+                "--userns",
+                "/proc/" + pid + "/ns/user",
+                "--netns",
                 "/proc/" + pid + "/ns/net"));
         return command;
     }
 
     private void addPorts(List<String> command, String flag, String protocol) {
-        List<String> specs = ports.stream().filter(p -> p.protocol().equals(protocol))
-                .map(p -> p.hostPort() + ":" + p.containerPort()).toList();
+        List<String> specs = ports.stream()
+                .filter(p -> p.protocol().equals(protocol))
+                .map(p -> p.hostPort() + ":" + p.containerPort())
+                .toList();
         command.add(flag);
         command.add(specs.isEmpty() ? "none" : String.join(",", specs));
     }
@@ -133,16 +153,21 @@ final class Pasta {
         LOG.debug("starting {}", command);
         // a file, not a pipe: the daemon it becomes must not hold a pipe of ours open
         Path output = dir.resolve("pasta.out");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                .start();
         if (!process.waitFor(START_SECONDS, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             throw new IOException("pasta did not configure the container's network within " + START_SECONDS + " s");
         }
         if (process.exitValue() != 0) {
             // it also tells syslog, which a host without one answers with "Failed to send N bytes to syslog"
-            String said = Files.readString(output, StandardCharsets.UTF_8).lines()
-                    .filter(l -> !l.startsWith("Failed to send")).collect(Collectors.joining("; "));
+            String said = Files.readString(output, StandardCharsets.UTF_8)
+                    .lines()
+                    .filter(l -> !l.startsWith("Failed to send"))
+                    .collect(Collectors.joining("; "));
             throw new IOException("pasta failed (exit status " + process.exitValue() + "): " + said);
         }
     }
@@ -160,8 +185,12 @@ final class Pasta {
             }
             long pid = Long.parseLong(Files.readString(pidFile).trim());
             // only this container's pasta: a pid reused since names another pid file, or none
-            ProcessHandle.of(pid).filter(h -> h.info().arguments().map(a -> List.of(a).stream().anyMatch(
-                    arg -> arg.endsWith(started))).orElse(false)).ifPresent(ProcessHandle::destroy);
+            ProcessHandle.of(pid)
+                    .filter(h -> h.info()
+                            .arguments()
+                            .map(a -> List.of(a).stream().anyMatch(arg -> arg.endsWith(started)))
+                            .orElse(false))
+                    .ifPresent(ProcessHandle::destroy);
         } catch (IOException | NumberFormatException e) {
             LOG.debug("cannot stop pasta from {}: {}", pidFile, e.toString());
         }

@@ -77,8 +77,11 @@ final class PeerHosts {
         List<Member> members = new ArrayList<>();
         for (Path dir : store.dirs()) {
             ObjectNode state = store.read(dir).orElse(null);
-            if (state == null || !state.path("network").path("name").asText().equals(network) || !state.has("hosts")
-                    || !Processes.alive(state.path("pid").asLong(-1), state.path("pidStart").asLong(-1))) {
+            if (state == null
+                    || !state.path("network").path("name").asText().equals(network)
+                    || !state.has("hosts")
+                    || !Processes.alive(
+                            state.path("pid").asLong(-1), state.path("pidStart").asLong(-1))) {
                 continue;
             }
             String address = "";
@@ -93,7 +96,10 @@ final class PeerHosts {
             if (address.isEmpty() || names.isEmpty()) {
                 continue;
             }
-            members.add(new Member(dir, state.path("containerId").asText(), state.path("hosts").asText(),
+            members.add(new Member(
+                    dir,
+                    state.path("containerId").asText(),
+                    state.path("hosts").asText(),
                     address + "\t" + String.join(" ", names) + "\n"));
         }
         return members;

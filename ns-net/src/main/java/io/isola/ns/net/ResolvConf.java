@@ -11,7 +11,8 @@ import java.util.List;
  */
 final class ResolvConf {
 
-    static final NameResolution NOTHING_ASKED = new NameResolution(List.of(), List.of(), List.of(), List.of(), List.of());
+    static final NameResolution NOTHING_ASKED =
+            new NameResolution(List.of(), List.of(), List.of(), List.of(), List.of());
 
     private ResolvConf() {}
 
@@ -33,9 +34,14 @@ final class ResolvConf {
             }
         }
         StringBuilder out = new StringBuilder();
-        kept.stream().filter(line -> !line.isBlank()).forEach(line -> out.append(line).append('\n'));
-        (asked.dnsServers().isEmpty() ? servers : asked.dnsServers()).stream().filter(s -> !s.isEmpty())
-                .forEach(server -> out.append("nameserver ").append(server).append('\n'));
+        kept.stream()
+                .filter(line -> !line.isBlank())
+                .forEach(line -> out.append(line).append('\n'));
+        (asked.dnsServers().isEmpty() ? servers : asked.dnsServers())
+                .stream()
+                        .filter(s -> !s.isEmpty())
+                        .forEach(server ->
+                                out.append("nameserver ").append(server).append('\n'));
         List<String> domains = asked.dnsSearch().isEmpty() ? search : asked.dnsSearch();
         if (!domains.isEmpty()) {
             out.append("search ").append(String.join(" ", domains)).append('\n');

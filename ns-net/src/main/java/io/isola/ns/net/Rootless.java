@@ -4,8 +4,8 @@ import io.isola.api.Network;
 import io.isola.api.PortMapping;
 import io.isola.spi.Arg;
 import io.isola.spi.HostIdentity;
-import io.isola.spi.UserNamespaceView;
 import io.isola.spi.Step;
+import io.isola.spi.UserNamespaceView;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -54,17 +54,22 @@ final class Rootless {
             return;
         }
         if (network.mode() == Network.Mode.NAMED && network.target().equals("slirp4netns")) {
-            throw new IllegalArgumentException("--net slirp4netns: isola gives rootless containers their network with pasta"
-                    + " (Debian package passt), as podman 5 does; use --net pasta (or --net bridge, or -p, which mean pasta"
-                    + " for uid " + host.uid() + ")");
+            throw new IllegalArgumentException(
+                    "--net slirp4netns: isola gives rootless containers their network with pasta"
+                            + " (Debian package passt), as podman 5 does; use --net pasta (or --net bridge, or -p, which mean pasta"
+                            + " for uid " + host.uid() + ")");
         }
         if (network.mode() == Network.Mode.NAMED) {
-            String ports = network.ports().stream().map(PortMapping::toString).map(p -> " -p " + p)
+            String ports = network.ports().stream()
+                    .map(PortMapping::toString)
+                    .map(p -> " -p " + p)
                     .collect(Collectors.joining());
-            throw new IllegalArgumentException("--net " + network.target() + ports + ": network \"" + network.target() + "\""
-                    + (ports.isEmpty() ? " needs" : " and published ports need") + " root (CNI creates links"
-                    + " and firewall rules on the host); as uid " + host.uid() + " use --net pasta (or bridge, or -p: pasta),"
-                    + " --net none (only lo) or --net host");
+            throw new IllegalArgumentException(
+                    "--net " + network.target() + ports + ": network \"" + network.target() + "\""
+                            + (ports.isEmpty() ? " needs" : " and published ports need") + " root (CNI creates links"
+                            + " and firewall rules on the host); as uid " + host.uid()
+                            + " use --net pasta (or bridge, or -p: pasta),"
+                            + " --net none (only lo) or --net host");
         }
     }
 
@@ -75,8 +80,10 @@ final class Rootless {
     static String rootlessOnly(Network network) {
         boolean rootless = network.mode() == Network.Mode.NAMED
                 && (network.target().equals("pasta") || network.target().equals("slirp4netns"));
-        return rootless ? "; " + network.target() + " is the network of containers run by a user other than root:"
-                + " as root use --net bridge" : "";
+        return rootless
+                ? "; " + network.target() + " is the network of containers run by a user other than root:"
+                        + " as root use --net bridge"
+                : "";
     }
 
     /** The runtime directory: the configured one for root, else the user's own, as for the launcher's state. */
@@ -95,15 +102,24 @@ final class Rootless {
     /** The child's steps that bring lo up in its network namespace. */
     static List<Step> loopbackUp() {
         List<Step> steps = new ArrayList<>();
-        steps.add(Step.call("open a socket in the container's network namespace", "socket", Arg.word(AF_INET),
-                Arg.word(SOCK_DGRAM | SOCK_CLOEXEC), Arg.word(0)));
+        steps.add(Step.call(
+                "open a socket in the container's network namespace",
+                "socket",
+                Arg.word(AF_INET),
+                Arg.word(SOCK_DGRAM | SOCK_CLOEXEC),
+                Arg.word(0)));
         byte[] ifreq = new byte[IFREQ_SIZE];
         byte[] name = "lo".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         System.arraycopy(name, 0, ifreq, 0, name.length);
         ifreq[IFNAMSIZ] = (byte) IFF_UP; // ifr_flags, a little-endian short right after the name
         for (int fd = 3; fd < 3 + SCANNED_FDS; fd++) {
-            steps.add(Step.call("bring lo up through fd " + fd, "ioctl", Arg.word(fd), Arg.word(SIOCSIFFLAGS),
-                    new Arg.Bytes(ifreq)).tolerating("EBADF", "ENOTTY", "EPERM", "ENOTSOCK", "EOPNOTSUPP"));
+            steps.add(Step.call(
+                            "bring lo up through fd " + fd,
+                            "ioctl",
+                            Arg.word(fd),
+                            Arg.word(SIOCSIFFLAGS),
+                            new Arg.Bytes(ifreq))
+                    .tolerating("EBADF", "ENOTTY", "EPERM", "ENOTSOCK", "EOPNOTSUPP"));
         }
         return steps;
     }

@@ -12,8 +12,8 @@ final class SettingsCheck {
 
     private SettingsCheck() {}
 
-    static NetIsolator.Settings check(String network, String mode, String cniPath, String configDir, String runtimeDir,
-            String subnet) {
+    static NetIsolator.Settings check(
+            String network, String mode, String cniPath, String configDir, String runtimeDir, String subnet) {
         String name = network.strip();
         try {
             new Network(Network.Mode.NAMED, name, java.util.List.of());
@@ -29,7 +29,8 @@ final class SettingsCheck {
             modeOk = false;
         }
         if (!modeOk) {
-            throw new IllegalArgumentException("mode \"" + mode + "\": expected none, host, bridge or the name of a network");
+            throw new IllegalArgumentException(
+                    "mode \"" + mode + "\": expected none, host, bridge or the name of a network");
         }
         for (String dir : cniPath.split(":")) {
             if (!dir.isBlank() && !dir.strip().startsWith("/")) {
@@ -42,8 +43,13 @@ final class SettingsCheck {
             throw new IllegalArgumentException("subnet \"" + subnet
                     + "\": expected an IPv4 network such as 10.77.0.0/16, or empty to pick a free one");
         }
-        return new NetIsolator.Settings(name, defaultMode, cniPath, directory("configDir", configDir),
-                directory("runtimeDir", runtimeDir), subnetValue);
+        return new NetIsolator.Settings(
+                name,
+                defaultMode,
+                cniPath,
+                directory("configDir", configDir),
+                directory("runtimeDir", runtimeDir),
+                subnetValue);
     }
 
     private static Path directory(String key, String value) {

@@ -121,7 +121,8 @@ final class StaleSweeper {
             LOG.info("removed the state of stale container {} (no network attached)", id);
             return;
         }
-        NetworkConfigList list = NetworkConfigList.parse(network.toString(), state.path("source").asText("state of " + id), false);
+        NetworkConfigList list =
+                NetworkConfigList.parse(network.toString(), state.path("source").asText("state of " + id), false);
         long pid = state.path("pid").asLong(-1);
         JsonNode result = state.get("result");
         NamespaceFile netns = null;
@@ -138,13 +139,20 @@ final class StaleSweeper {
             }
         }
         try {
-            String path = pin != null ? pin.toString() : netns == null ? "" : netns.pathForOthers().toString();
+            String path = pin != null
+                    ? pin.toString()
+                    : netns == null ? "" : netns.pathForOthers().toString();
             Map<String, JsonNode> capabilityArgs = new HashMap<>();
             JsonNode ports = state.path("capabilityArgs");
             ports.fields().forEachRemaining(e -> capabilityArgs.put(e.getKey(), e.getValue()));
-            cni.del(list, new CniClient.Attachment(id, path, NetworkIsolation.IFNAME, capabilityArgs),
+            cni.del(
+                    list,
+                    new CniClient.Attachment(id, path, NetworkIsolation.IFNAME, capabilityArgs),
                     result instanceof ObjectNode object ? object : null);
-            LOG.info("released the network {} of stale container {}{}", list.name(), id,
+            LOG.info(
+                    "released the network {} of stale container {}{}",
+                    list.name(),
+                    id,
                     netns == null ? "" : " (its process " + pid + " still runs, now without a network)");
         } finally {
             if (netns != null) {
@@ -157,7 +165,8 @@ final class StaleSweeper {
     }
 
     private static boolean ownerAlive(ObjectNode state) {
-        return Processes.alive(state.path("ownerPid").asLong(-1), state.path("ownerStart").asLong(-1));
+        return Processes.alive(
+                state.path("ownerPid").asLong(-1), state.path("ownerStart").asLong(-1));
     }
 
     private static boolean olderThan(Path dir, Duration age) {

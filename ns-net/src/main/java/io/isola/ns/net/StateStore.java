@@ -61,8 +61,8 @@ final class StateStore {
         if (Files.exists(dirOf(id), LinkOption.NOFOLLOW_LINKS)) {
             throw inUse(id);
         }
-        Path staging = Files.createDirectory(root.resolve(STAGING + id + "-" + Processes.self() + "-"
-                + Processes.selfStartTime()));
+        Path staging = Files.createDirectory(
+                root.resolve(STAGING + id + "-" + Processes.self() + "-" + Processes.selfStartTime()));
         try {
             ownerOnly(staging);
             write(staging, state);
@@ -89,10 +89,14 @@ final class StateStore {
             return List.of();
         }
         try (Stream<Path> entries = Files.list(root)) {
-            return entries.filter(p -> p.getFileName().toString().startsWith(STAGING)).filter(p -> {
-                Matcher owner = CLAIMER.matcher(p.getFileName().toString().substring(STAGING.length()));
-                return owner.matches() && !Processes.alive(Long.parseLong(owner.group(2)), Long.parseLong(owner.group(3)));
-            }).toList();
+            return entries.filter(p -> p.getFileName().toString().startsWith(STAGING))
+                    .filter(p -> {
+                        Matcher owner =
+                                CLAIMER.matcher(p.getFileName().toString().substring(STAGING.length()));
+                        return owner.matches()
+                                && !Processes.alive(Long.parseLong(owner.group(2)), Long.parseLong(owner.group(3)));
+                    })
+                    .toList();
         } catch (IOException e) {
             return List.of();
         }
@@ -103,9 +107,10 @@ final class StateStore {
      * (0700), set explicitly whatever the umask, and narrowed where an older isola left it 0755.
      */
     private static Path ownerOnly(Path dir) throws IOException {
-        java.util.Set<java.nio.file.attribute.PosixFilePermission> only = java.nio.file.attribute.PosixFilePermissions
-                .fromString("rwx------");
-        if (!Files.getPosixFilePermissions(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS).equals(only)) {
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> only =
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------");
+        if (!Files.getPosixFilePermissions(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                .equals(only)) {
             Files.setPosixFilePermissions(dir, only);
         }
         return dir;
@@ -136,7 +141,10 @@ final class StateStore {
             return List.of();
         }
         try (Stream<Path> entries = Files.list(root)) {
-            return entries.filter(Files::isDirectory).filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList();
+            return entries.filter(Files::isDirectory)
+                    .filter(p -> !p.getFileName().toString().startsWith("."))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             return List.of();
         }
@@ -166,8 +174,10 @@ final class StateStore {
             return List.of();
         }
         try (Stream<Path> entries = Files.list(root)) {
-            return entries.filter(p -> p.getFileName().toString().startsWith(CLAIM)).filter(StateStore::claimerGone)
-                    .sorted().toList();
+            return entries.filter(p -> p.getFileName().toString().startsWith(CLAIM))
+                    .filter(StateStore::claimerGone)
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             return List.of();
         }
@@ -186,7 +196,9 @@ final class StateStore {
             return !Processes.alive(Long.parseLong(process.group(2)), Long.parseLong(process.group(3)));
         }
         try {
-            return Files.getLastModifiedTime(claimed).toInstant().isBefore(java.time.Instant.now().minusSeconds(60));
+            return Files.getLastModifiedTime(claimed)
+                    .toInstant()
+                    .isBefore(java.time.Instant.now().minusSeconds(60));
         } catch (IOException e) {
             return false;
         }

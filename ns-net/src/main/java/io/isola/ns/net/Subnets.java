@@ -36,7 +36,8 @@ final class Subnets {
             for (Ipv4Net.Route route : Ipv4Net.hostRoutes()) {
                 if (!route.device().equals(bridge) && subnet.overlaps(route.destination())) {
                     throw new CniException(list.describe() + ": subnet " + subnet + " clashes with the host's route "
-                            + route.destination() + " on " + route.device() + "; choose a subnet the host does not use");
+                            + route.destination() + " on " + route.device()
+                            + "; choose a subnet the host does not use");
                 }
             }
         }

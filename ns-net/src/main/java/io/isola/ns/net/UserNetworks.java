@@ -37,6 +37,7 @@ final class UserNetworks {
     private static final Logger LOG = LoggerFactory.getLogger(UserNetworks.class);
     /** Names that {@code --net} reads as modes, not networks. */
     private static final List<String> RESERVED = List.of("none", "host", "bridge", "default");
+
     private static final String META = "isola";
 
     private final NetworkConfigs configs;
@@ -50,12 +51,12 @@ final class UserNetworks {
     NetworkInfo create(NetworkRequest request) {
         String name = request.name();
         if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")) {
-            throw new IllegalArgumentException("network name \"" + name + "\": expected 1 to 128 letters, digits, '_', '.'"
-                    + " or '-', starting with a letter or digit");
+            throw new IllegalArgumentException("network name \"" + name
+                    + "\": expected 1 to 128 letters, digits, '_', '.'" + " or '-', starting with a letter or digit");
         }
         if (RESERVED.contains(name) || name.equals(configs.defaultName())) {
-            throw new IllegalArgumentException("network name \"" + name + "\": reserved for --net " + name
-                    + "; choose another name");
+            throw new IllegalArgumentException(
+                    "network name \"" + name + "\": reserved for --net " + name + "; choose another name");
         }
         if (find(name).isPresent()) {
             throw new IllegalArgumentException("network with name " + name + " already exists");
@@ -69,10 +70,14 @@ final class UserNetworks {
         List<Ipv4Net> taken = configs.takenSubnets();
         Ipv4Net subnet;
         if (request.subnet() == null) {
-            subnet = NetworkConfigs.firstFree(taken).orElseThrow(() -> new IllegalArgumentException("network \"" + name
-                    + "\": every candidate subnet 10.77.0.0/16 to 10.99.0.0/16 is in use on this host; give one with --subnet"));
+            subnet = NetworkConfigs.firstFree(taken)
+                    .orElseThrow(
+                            () -> new IllegalArgumentException(
+                                    "network \"" + name
+                                            + "\": every candidate subnet 10.77.0.0/16 to 10.99.0.0/16 is in use on this host; give one with --subnet"));
         } else {
-            subnet = Ipv4Net.parse(request.subnet()).filter(net -> net.prefix() >= 8 && net.prefix() <= 30)
+            subnet = Ipv4Net.parse(request.subnet())
+                    .filter(net -> net.prefix() >= 8 && net.prefix() <= 30)
                     .orElseThrow(() -> new IllegalArgumentException("--subnet \"" + request.subnet()
                             + "\": expected an IPv4 network with a prefix of 8 to 30 bits, such as 10.90.0.0/16"));
             for (Ipv4Net other : taken) {
@@ -107,10 +112,12 @@ final class UserNetworks {
         }
         Optional<Ipv4Net> address = Ipv4Net.parse(requested + "/32");
         Ipv4Net broadcast = new Ipv4Net(subnet.address() | ~(-1 << (32 - subnet.prefix())), 32);
-        if (address.isEmpty() || !subnet.overlaps(address.get()) || address.get().address() == subnet.address()
+        if (address.isEmpty()
+                || !subnet.overlaps(address.get())
+                || address.get().address() == subnet.address()
                 || address.get().equals(broadcast)) {
-            throw new IllegalArgumentException("--gateway \"" + requested + "\": expected a host address of the subnet "
-                    + subnet);
+            throw new IllegalArgumentException(
+                    "--gateway \"" + requested + "\": expected a host address of the subnet " + subnet);
         }
         return requested;
     }
@@ -134,10 +141,11 @@ final class UserNetworks {
     }
 
     void remove(String name) {
-        NetworkInfo network = find(name).orElseThrow(() -> new IllegalArgumentException("network " + name + " not found"));
+        NetworkInfo network =
+                find(name).orElseThrow(() -> new IllegalArgumentException("network " + name + " not found"));
         if (!network.containers().isEmpty()) {
-            throw new IllegalArgumentException("network " + name + " is in use by container " + String.join(", ",
-                    network.containers().keySet()) + "; stop or remove it first");
+            throw new IllegalArgumentException("network " + name + " is in use by container "
+                    + String.join(", ", network.containers().keySet()) + "; stop or remove it first");
         }
         try {
             Files.delete(Path.of(network.source()));
@@ -162,10 +170,15 @@ final class UserNetworks {
         }
         try {
             Process ip = new ProcessBuilder("ip", "link", "delete", bridge, "type", "bridge")
-                    .redirectErrorStream(true).start();
+                    .redirectErrorStream(true)
+                    .start();
             String output = new String(ip.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             if (!ip.waitFor(10, TimeUnit.SECONDS) || ip.exitValue() != 0) {
-                LOG.warn("bridge {} is left: ip link delete said {}; remove it with: ip link delete {}", bridge, output, bridge);
+                LOG.warn(
+                        "bridge {} is left: ip link delete said {}; remove it with: ip link delete {}",
+                        bridge,
+                        output,
+                        bridge);
             }
         } catch (IOException e) {
             LOG.warn("bridge {} is left ({}); remove it with: ip link delete {}", bridge, e.getMessage(), bridge);
@@ -189,11 +202,22 @@ final class UserNetworks {
             }
         }
         Map<String, String> labels = new LinkedHashMap<>();
-        meta.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+        meta.path("labels")
+                .fields()
+                .forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
         String id = meta.path("id").asText("");
-        return new NetworkInfo(list.name(), id.isEmpty() ? nameId(list.name()) : id, meta.path("created").asText(""), subnet,
-                gateway, meta.path("internal").asBoolean(false), labels, NetworkConfigs.bridgeOf(list).orElse(""), list.source(),
-                list.name().equals(configs.defaultName()), containers);
+        return new NetworkInfo(
+                list.name(),
+                id.isEmpty() ? nameId(list.name()) : id,
+                meta.path("created").asText(""),
+                subnet,
+                gateway,
+                meta.path("internal").asBoolean(false),
+                labels,
+                NetworkConfigs.bridgeOf(list).orElse(""),
+                list.source(),
+                list.name().equals(configs.defaultName()),
+                containers);
     }
 
     /** Network name to (container id to its address with prefix), for the containers attached now. */
@@ -202,12 +226,16 @@ final class UserNetworks {
         for (Path dir : store.dirs()) {
             store.read(dir).ifPresent(state -> {
                 String network = state.path("network").path("name").asText("");
-                if (!network.isEmpty() && Processes.alive(state.path("pid").asLong(-1), state.path("pidStart").asLong(-1))) {
+                if (!network.isEmpty()
+                        && Processes.alive(
+                                state.path("pid").asLong(-1),
+                                state.path("pidStart").asLong(-1))) {
                     String address = "";
                     for (JsonNode ip : state.path("result").path("ips")) {
                         address = address.isEmpty() ? ip.path("address").asText("") : address;
                     }
-                    attached.computeIfAbsent(network, n -> new TreeMap<>()).put(state.path("containerId").asText(), address);
+                    attached.computeIfAbsent(network, n -> new TreeMap<>())
+                            .put(state.path("containerId").asText(), address);
                 }
             });
         }
@@ -223,7 +251,8 @@ final class UserNetworks {
     /** A stable id for a network isola did not create (the default one, a user's own conflist). */
     private static String nameId(String name) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

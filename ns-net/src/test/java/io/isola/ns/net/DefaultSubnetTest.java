@@ -31,7 +31,8 @@ class DefaultSubnetTest {
         HostNet.run("ip", "link", "add", BRIDGE, "type", "bridge");
         // 10.77 is the first candidate: a bridge left on 10.98 shows its subnet is the one taken
         HostNet.run("ip", "addr", "add", "10.98.0.1/16", "dev", BRIDGE);
-        HostNet.run("ip", "link", "set", BRIDGE, "up"); // as the bridge plugin leaves it: its route stays when it goes down
+        HostNet.run(
+                "ip", "link", "set", BRIDGE, "up"); // as the bridge plugin leaves it: its route stays when it goes down
     }
 
     @AfterEach
@@ -46,8 +47,10 @@ class DefaultSubnetTest {
         configs.defaultNetwork();
 
         String written = Files.readString(tmp.resolve("net.d").resolve(NETWORK + ".conflist"));
-        assertEquals(java.util.List.of(new Ipv4Net(10 << 24 | 98 << 16, 16)),
-                Subnets.of(NetworkConfigList.read(tmp.resolve("net.d").resolve(NETWORK + ".conflist"))), written);
+        assertEquals(
+                java.util.List.of(new Ipv4Net(10 << 24 | 98 << 16, 16)),
+                Subnets.of(NetworkConfigList.read(tmp.resolve("net.d").resolve(NETWORK + ".conflist"))),
+                written);
     }
 
     /** A bridge set down has lost its routes, not its address: the address still decides (routes alone picked 10.77). */
@@ -58,7 +61,8 @@ class DefaultSubnetTest {
 
         configs.defaultNetwork();
 
-        assertEquals(java.util.List.of(new Ipv4Net(10 << 24 | 98 << 16, 16)),
+        assertEquals(
+                java.util.List.of(new Ipv4Net(10 << 24 | 98 << 16, 16)),
                 Subnets.of(NetworkConfigList.read(tmp.resolve("net.d").resolve(NETWORK + ".conflist"))));
     }
 
@@ -67,12 +71,17 @@ class DefaultSubnetTest {
     void theBridgePluginsRefusalSaysWhatToDo() throws Exception {
         NetworkConfigs configs = new NetworkConfigs(tmp.resolve("net.d"), NETWORK, "10.97.0.0/16", tmp.resolve("ipam"));
         NetworkConfigList list = configs.defaultNetwork();
-        io.isola.ns.net.cni.CniException refused = new io.isola.ns.net.cni.CniException("failed to set bridge addr: \"" + BRIDGE
-                + "\" already has an IP address different from 10.97.0.1/16", 999, null);
+        io.isola.ns.net.cni.CniException refused = new io.isola.ns.net.cni.CniException(
+                "failed to set bridge addr: \"" + BRIDGE + "\" already has an IP address different from 10.97.0.1/16",
+                999,
+                null);
 
         String message = BridgeAddressClash.explain(refused, list).getMessage();
 
-        assertEquals(refused.getMessage() + "; the bridge " + BRIDGE + " is on 10.98.0.0/16 from before: set that subnet in "
-                + list.source() + ", or remove the bridge (ip link delete " + BRIDGE + ") once no container uses it", message);
+        assertEquals(
+                refused.getMessage() + "; the bridge " + BRIDGE + " is on 10.98.0.0/16 from before: set that subnet in "
+                        + list.source() + ", or remove the bridge (ip link delete " + BRIDGE
+                        + ") once no container uses it",
+                message);
     }
 }

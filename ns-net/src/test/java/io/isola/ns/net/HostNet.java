@@ -43,7 +43,11 @@ final class HostNet {
 
     /** Every iptables rule of the filter and nat tables. */
     static List<String> iptables() throws Exception {
-        return Stream.concat(run("iptables", "-S").lines(), run("iptables", "-t", "nat", "-S").lines()).sorted().toList();
+        return Stream.concat(
+                        run("iptables", "-S").lines(),
+                        run("iptables", "-t", "nat", "-S").lines())
+                .sorted()
+                .toList();
     }
 
     /** host-local's lease files in one network's directory. */
@@ -51,7 +55,8 @@ final class HostNet {
         TreeSet<String> files = new TreeSet<>();
         if (Files.isDirectory(dir)) {
             try (Stream<Path> s = Files.list(dir)) {
-                s.map(p -> p.getFileName().toString()).filter(n -> !n.equals("lock") && !n.startsWith("last_reserved_ip"))
+                s.map(p -> p.getFileName().toString())
+                        .filter(n -> !n.equals("lock") && !n.startsWith("last_reserved_ip"))
                         .forEach(files::add);
             }
         }
@@ -68,7 +73,9 @@ final class HostNet {
             TreeSet<String> links = new TreeSet<>();
             if (HostNet.links().contains(bridge)) {
                 links.add(bridge);
-                for (String line : run("ip", "-o", "link", "show", "master", bridge).lines().toList()) {
+                for (String line : run("ip", "-o", "link", "show", "master", bridge)
+                        .lines()
+                        .toList()) {
                     links.add(line.split(":\\s+")[1].replaceAll("@.*", ""));
                 }
             }
@@ -83,7 +90,8 @@ final class HostNet {
         for (String rule : all) {
             if (rule.contains("name: \\\"" + network + "\\\"") || rule.contains(" " + subnetPrefix)) {
                 mine.add(rule);
-                java.util.regex.Matcher jump = java.util.regex.Pattern.compile(" -j (CNI-[A-Za-z0-9-]+)").matcher(rule);
+                java.util.regex.Matcher jump = java.util.regex.Pattern.compile(" -j (CNI-[A-Za-z0-9-]+)")
+                        .matcher(rule);
                 if (jump.find() && !jump.group(1).startsWith("CNI-HOSTPORT-")) {
                     chains.add(jump.group(1));
                 }

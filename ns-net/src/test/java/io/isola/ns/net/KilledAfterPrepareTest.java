@@ -27,11 +27,19 @@ class KilledAfterPrepareTest {
     void aDirectoryOfAHostKilledBeforeItsCloneIsRemovedByTheNextSweep() throws Exception {
         Path runtimeDir = tmp.resolve("run");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process host = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), PreparedHostMain.class.getName(),
-                runtimeDir.toString(), tmp.resolve("net.d").toString(), "killedafterprepare")
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process host = new ProcessBuilder(
+                        java,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        PreparedHostMain.class.getName(),
+                        runtimeDir.toString(),
+                        tmp.resolve("net.d").toString(),
+                        "killedafterprepare")
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         try {
-            String line = new BufferedReader(new InputStreamReader(host.getInputStream(), StandardCharsets.UTF_8)).readLine();
+            String line =
+                    new BufferedReader(new InputStreamReader(host.getInputStream(), StandardCharsets.UTF_8)).readLine();
             assertEquals("prepared", line);
         } finally {
             host.destroyForcibly(); // SIGKILL
@@ -39,7 +47,8 @@ class KilledAfterPrepareTest {
         }
         assertEquals(1, new StateStore(runtimeDir).dirs().size(), "the prepared container's directory");
 
-        new NetIsolator(new NetIsolator.Settings("isotnone", "none", "/usr/lib/cni", tmp.resolve("net.d"), runtimeDir, ""))
+        new NetIsolator(new NetIsolator.Settings(
+                        "isotnone", "none", "/usr/lib/cni", tmp.resolve("net.d"), runtimeDir, ""))
                 .cleanupStale();
 
         try (var left = Files.list(runtimeDir.resolve("containers"))) {

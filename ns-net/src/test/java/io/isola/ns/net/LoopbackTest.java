@@ -35,6 +35,7 @@ class LoopbackTest {
 
     /** Failing starts measured: a leak of a failing start shows this many times. */
     private static final int FAILING_STARTS = 3;
+
     private static final Path HOST_LO_FLAGS = Path.of("/sys/class/net/lo/flags");
     static Path root;
     static NetIsolator isolator;
@@ -42,20 +43,30 @@ class LoopbackTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        assumeTrue(HostIdentity.current().isRoot(), "the host brings lo up only as root (rootless: RootlessAndSettingsTest)");
-        assumeTrue(Files.isExecutable(Path.of("/bin/busybox")), "busybox is not installed (apt-get install busybox-static)");
+        assumeTrue(
+                HostIdentity.current().isRoot(),
+                "the host brings lo up only as root (rootless: RootlessAndSettingsTest)");
+        assumeTrue(
+                Files.isExecutable(Path.of("/bin/busybox")),
+                "busybox is not installed (apt-get install busybox-static)");
         assumeTrue(HostNet.which("ip"), "ip (iproute2) is not installed");
-        root = Files.createDirectories(Path.of("/tmp", "isola-lo-test-" + ProcessHandle.current().pid()));
+        root = Files.createDirectories(
+                Path.of("/tmp", "isola-lo-test-" + ProcessHandle.current().pid()));
         Path noPlugins = Files.createDirectories(root.resolve("cni"));
-        isolator = new NetIsolator(new NetIsolator.Settings("isolo", "none", noPlugins.toString(), root.resolve("net.d"),
-                root.resolve("run"), ""));
+        isolator = new NetIsolator(new NetIsolator.Settings(
+                "isolo", "none", noPlugins.toString(), root.resolve("net.d"), root.resolve("run"), ""));
         isola = runtime(TestIsolator.plain("ipc", Namespace.IPC));
     }
 
     /** The network isolator, a mount and a UTS namespace (for the /etc files), and {@code other}. */
     private static Isola runtime(NamespaceIsolator other) {
-        return Isola.builder().isolators(List.of(isolator, other, TestIsolator.plain("mount", Namespace.MOUNT),
-                TestIsolator.plain("uts", Namespace.UTS))).build();
+        return Isola.builder()
+                .isolators(List.of(
+                        isolator,
+                        other,
+                        TestIsolator.plain("mount", Namespace.MOUNT),
+                        TestIsolator.plain("uts", Namespace.UTS)))
+                .build();
     }
 
     @AfterAll
@@ -71,9 +82,16 @@ class LoopbackTest {
     @Test
     void loIsUpAndCarriesATcpRoundTripWithoutAnyCniPlugin() throws Exception {
         String hostLo = Files.readString(HOST_LO_FLAGS);
-        Outcome outcome = Outcome.of(isola, ContainerSpec.builder("sh", "-c", "ip -o link show lo;"
-                + " busybox nc -l -p 7777 & i=0; while [ $i -lt 50 ]; do echo hello-over-lo | busybox nc -w 1 127.0.0.1 7777"
-                + " && break; i=$((i+1)); sleep 0.1; done; wait").with(Network.none()).build());
+        Outcome outcome = Outcome.of(
+                isola,
+                ContainerSpec.builder(
+                                "sh",
+                                "-c",
+                                "ip -o link show lo;"
+                                        + " busybox nc -l -p 7777 & i=0; while [ $i -lt 50 ]; do echo hello-over-lo | busybox nc -w 1 127.0.0.1 7777"
+                                        + " && break; i=$((i+1)); sleep 0.1; done; wait")
+                        .with(Network.none())
+                        .build());
 
         assertEquals(0, outcome.status().exitCode(), outcome.toString());
         List<String> lines = outcome.out().lines().toList();
@@ -84,11 +102,14 @@ class LoopbackTest {
 
     @Test
     void twentyRunsLeaveNoThreadFdMountOrState() throws Exception {
-        Outcome.of(isola, ContainerSpec.builder("true").with(Network.none()).build()); // warm-up: the runtime's own threads
+        Outcome.of(
+                isola,
+                ContainerSpec.builder("true").with(Network.none()).build()); // warm-up: the runtime's own threads
         long threads = HostState.threads();
         OpenFds fds = OpenFds.now();
         for (int run = 0; run < 20; run++) {
-            Outcome outcome = Outcome.of(isola, ContainerSpec.builder("true").with(Network.none()).build());
+            Outcome outcome = Outcome.of(
+                    isola, ContainerSpec.builder("true").with(Network.none()).build());
             assertEquals(0, outcome.status().exitCode(), outcome.toString());
         }
         assertNothingLeft(threads, fds);
@@ -104,15 +125,25 @@ class LoopbackTest {
                 Thread.sleep(10);
             }
         }))) {
-            assertThrows(IsolaException.class, () -> killing.start(ContainerSpec.builder("true").with(Network.none()).build()));
+            assertThrows(
+                    IsolaException.class,
+                    () -> killing.start(
+                            ContainerSpec.builder("true").with(Network.none()).build()));
             long threads = HostState.threads();
             OpenFds fds = OpenFds.now();
             for (int start = 0; start < FAILING_STARTS; start++) {
-                IsolaException e = assertThrows(IsolaException.class,
-                        () -> killing.start(ContainerSpec.builder("true").with(Network.none()).build()).close());
+                IsolaException e = assertThrows(
+                        IsolaException.class,
+                        () -> killing.start(ContainerSpec.builder("true")
+                                        .with(Network.none())
+                                        .build())
+                                .close());
                 String message = e.getMessage();
-                assertTrue(message.startsWith("isolator \"net\" failed in after clone: cannot bring lo up in the container's"
-                        + " network namespace: cannot open the net namespace /proc/"), message);
+                assertTrue(
+                        message.startsWith(
+                                "isolator \"net\" failed in after clone: cannot bring lo up in the container's"
+                                        + " network namespace: cannot open the net namespace /proc/"),
+                        message);
                 assertFalse(message.contains("\n"), message);
             }
             assertNothingLeft(threads, fds);
@@ -126,9 +157,11 @@ class LoopbackTest {
         try (var tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path task : tasks.toList()) {
                 try {
-                    String netns = Files.readSymbolicLink(task.resolve("ns/net")).toString();
+                    String netns =
+                            Files.readSymbolicLink(task.resolve("ns/net")).toString();
                     if (!netns.equals(host)) {
-                        outside.add(task.getFileName() + " " + Files.readString(task.resolve("comm")).strip() + " " + netns);
+                        outside.add(task.getFileName() + " "
+                                + Files.readString(task.resolve("comm")).strip() + " " + netns);
                     }
                 } catch (java.nio.file.NoSuchFileException e) {
                     // the thread ended meanwhile
@@ -156,7 +189,9 @@ class LoopbackTest {
         // the thread that brings lo up is reused, but must be back in the host's namespace
         assertEquals(List.of(), threadsOutsideTheHostNetns(), "threads still in a container's network namespace");
         try (var mounts = Files.lines(Path.of("/proc/self/mountinfo"))) {
-            assertEquals(List.of(), mounts.filter(line -> line.contains(root.toString())).toList());
+            assertEquals(
+                    List.of(),
+                    mounts.filter(line -> line.contains(root.toString())).toList());
         }
         assertEquals(List.of(), new StateStore(root.resolve("run")).dirs());
     }

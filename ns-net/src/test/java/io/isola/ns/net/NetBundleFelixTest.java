@@ -65,17 +65,23 @@ class NetBundleFelixTest {
         storage = Files.createTempDirectory("isola-net-felix");
         Map<String, Object> config = new HashMap<>();
         config.put(Constants.FRAMEWORK_STORAGE, storage.resolve("cache").toString());
-        config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, io.isola.internal.osgi.CoreExports.systemPackages() + ","
-                + "org.slf4j;version=" + org.slf4j.LoggerFactory.class.getPackage().getImplementationVersion());
+        config.put(
+                Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA,
+                io.isola.internal.osgi.CoreExports.systemPackages() + "," + "org.slf4j;version="
+                        + org.slf4j.LoggerFactory.class.getPackage().getImplementationVersion());
         config.put("felix.resolver.parallelism", "1");
         felix = new Felix(config);
         felix.init();
         BundleContext context = felix.getBundleContext();
         List<Bundle> bundles = new ArrayList<>();
-        for (String marker : List.of("org.osgi.util.function.Function", "org.osgi.util.promise.Promise",
-                "org.osgi.service.component.ComponentContext", "org.apache.felix.scr.impl.Activator",
+        for (String marker : List.of(
+                "org.osgi.util.function.Function",
+                "org.osgi.util.promise.Promise",
+                "org.osgi.service.component.ComponentContext",
+                "org.apache.felix.scr.impl.Activator",
                 "org.apache.felix.cm.impl.ConfigurationAdminImpl")) {
-            bundles.add(context.installBundle(jarOf(Class.forName(marker)).toUri().toString()));
+            bundles.add(
+                    context.installBundle(jarOf(Class.forName(marker)).toUri().toString()));
         }
         Bundle net = context.installBundle(bundleJar().toUri().toString());
         bundles.add(net);
@@ -85,22 +91,49 @@ class NetBundleFelixTest {
         }
         assertEquals(Bundle.ACTIVE, net.getState());
 
-        configure(context, "io.isola.ns.net", Map.of("network", TestNetworks.NETWORK, "configDir", nets.configDir.toString(),
-                "runtimeDir", nets.runtimeDir.toString(), "subnet", nets.subnet, "cniPath", "/usr/lib/cni"));
+        configure(
+                context,
+                "io.isola.ns.net",
+                Map.of(
+                        "network",
+                        TestNetworks.NETWORK,
+                        "configDir",
+                        nets.configDir.toString(),
+                        "runtimeDir",
+                        nets.runtimeDir.toString(),
+                        "subnet",
+                        nets.subnet,
+                        "cniPath",
+                        "/usr/lib/cni"));
         NamespaceIsolator isolator = awaitConfigured(context, nets.runtimeDir.toString());
-        assertTrue(isolator.getClass().getClassLoader() != NetIsolator.class.getClassLoader(), "not the bundle's class");
+        assertTrue(
+                isolator.getClass().getClassLoader() != NetIsolator.class.getClassLoader(), "not the bundle's class");
 
-        try (Isola isola = Isola.builder().isolators(List.of(isolator, TestIsolator.plain("mount", Namespace.MOUNT))).build()) {
-            Outcome none = Outcome.of(isola, ContainerSpec.builder("ip", "-o", "link", "show").with(Network.none()).build());
+        try (Isola isola = Isola.builder()
+                .isolators(List.of(isolator, TestIsolator.plain("mount", Namespace.MOUNT)))
+                .build()) {
+            Outcome none = Outcome.of(
+                    isola,
+                    ContainerSpec.builder("ip", "-o", "link", "show")
+                            .with(Network.none())
+                            .build());
             assertEquals(0, none.status().exitCode(), none.err());
-            assertTrue(none.out().startsWith("1: lo: <LOOPBACK,UP,LOWER_UP>") && none.out().lines().count() == 1, none.out());
-            Outcome bridge = Outcome.of(isola, ContainerSpec.builder("ip", "-o", "-4", "addr", "show", "dev", "eth0")
-                    .with(Network.bridge()).build());
+            assertTrue(
+                    none.out().startsWith("1: lo: <LOOPBACK,UP,LOWER_UP>")
+                            && none.out().lines().count() == 1,
+                    none.out());
+            Outcome bridge = Outcome.of(
+                    isola,
+                    ContainerSpec.builder("ip", "-o", "-4", "addr", "show", "dev", "eth0")
+                            .with(Network.bridge())
+                            .build());
             assertEquals(0, bridge.status().exitCode(), bridge.err());
             String prefix = nets.subnet.substring(0, nets.subnet.lastIndexOf('.'));
             assertTrue(bridge.out().contains("inet " + prefix + "."), bridge.out());
         }
-        assertTrue(Files.exists(nets.configDir.resolve(TestNetworks.NETWORK + ".conflist")), "the configured config dir was not used");
+        assertTrue(
+                Files.exists(nets.configDir.resolve(TestNetworks.NETWORK + ".conflist")),
+                "the configured config dir was not used");
     }
 
     /** Sets a configuration through ConfigAdmin, whose classes live only in its bundle: by reflection. */
@@ -109,28 +142,36 @@ class NetBundleFelixTest {
         for (int i = 0; i < 200 && ref == null; i++) {
             // all references: the system bundle sees another copy of org.osgi.service.cm on the class
             // path, so the assignability filter of getServiceReference would hide the service
-            ServiceReference<?>[] refs = context.getAllServiceReferences("org.osgi.service.cm.ConfigurationAdmin", null);
+            ServiceReference<?>[] refs =
+                    context.getAllServiceReferences("org.osgi.service.cm.ConfigurationAdmin", null);
             ref = refs == null ? null : refs[0];
             Thread.sleep(ref == null ? 50 : 0);
         }
         if (ref == null) {
             StringBuilder states = new StringBuilder();
             for (Bundle b : context.getBundles()) {
-                states.append(b.getSymbolicName()).append('=').append(b.getState()).append(' ');
+                states.append(b.getSymbolicName())
+                        .append('=')
+                        .append(b.getState())
+                        .append(' ');
             }
             throw new AssertionError("no ConfigurationAdmin service within 10 s; bundles: " + states);
         }
         Object admin = context.getService(ref);
         Class<?> adminType = ref.getBundle().loadClass("org.osgi.service.cm.ConfigurationAdmin");
-        Object configuration = adminType.getMethod("getConfiguration", String.class, String.class).invoke(admin, pid, "?");
+        Object configuration = adminType
+                .getMethod("getConfiguration", String.class, String.class)
+                .invoke(admin, pid, "?");
         Dictionary<String, Object> properties = new Hashtable<>(values);
-        Method update = ref.getBundle().loadClass("org.osgi.service.cm.Configuration").getMethod("update", Dictionary.class);
+        Method update =
+                ref.getBundle().loadClass("org.osgi.service.cm.Configuration").getMethod("update", Dictionary.class);
         update.invoke(configuration, properties);
     }
 
     private static NamespaceIsolator awaitConfigured(BundleContext context, String runtimeDir) throws Exception {
         for (int i = 0; i < 200; i++) {
-            for (ServiceReference<NamespaceIsolator> ref : context.getServiceReferences(NamespaceIsolator.class, null)) {
+            for (ServiceReference<NamespaceIsolator> ref :
+                    context.getServiceReferences(NamespaceIsolator.class, null)) {
                 if (runtimeDir.equals(ref.getProperty("runtimeDir"))) {
                     return context.getService(ref);
                 }
@@ -155,7 +196,8 @@ class NetBundleFelixTest {
         try (var in = Files.newInputStream(classes.resolve("META-INF/MANIFEST.MF"))) {
             manifest = new Manifest(in);
         }
-        try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest);
+        try (OutputStream file = Files.newOutputStream(jar);
+                JarOutputStream out = new JarOutputStream(file, manifest);
                 Stream<Path> walk = Files.walk(classes)) {
             for (Path p : walk.filter(Files::isRegularFile).toList()) {
                 String name = classes.relativize(p).toString();

@@ -41,8 +41,11 @@ class NetCleanupTest {
     static void setUp() throws Exception {
         nets = new TestNetworks("cleanup");
         isola = nets.runtime(nets.isolator());
-        Outcome warmUp = Outcome.of(isola, ContainerSpec.builder("true")
-                .with(Network.bridge().publish(new PortMapping(freePort(), 80, "tcp"))).build());
+        Outcome warmUp = Outcome.of(
+                isola,
+                ContainerSpec.builder("true")
+                        .with(Network.bridge().publish(new PortMapping(freePort(), 80, "tcp")))
+                        .build());
         assertEquals(0, warmUp.status().exitCode(), warmUp.err());
         baseline = nets.snapshot();
     }
@@ -64,8 +67,11 @@ class NetCleanupTest {
         try {
             List<Future<Outcome>> runs = new ArrayList<>();
             for (int run = 0; run < 50; run++) {
-                Network network = run % 2 == 0 ? Network.bridge() : Network.bridge().publish(new PortMapping(freePort(), 80, "udp"));
-                runs.add(pool.submit(() -> Outcome.of(isola, ContainerSpec.builder("true").with(network).build())));
+                Network network = run % 2 == 0
+                        ? Network.bridge()
+                        : Network.bridge().publish(new PortMapping(freePort(), 80, "udp"));
+                runs.add(pool.submit(() -> Outcome.of(
+                        isola, ContainerSpec.builder("true").with(network).build())));
             }
             for (Future<Outcome> run : runs) {
                 Outcome outcome = run.get(120, TimeUnit.SECONDS);
@@ -98,7 +104,8 @@ class NetCleanupTest {
         kill(containerPid);
         // the next start sweeps before preparing its own container
         try (Isola next = nets.runtime(nets.isolator())) {
-            Outcome outcome = Outcome.of(next, ContainerSpec.builder("true").with(Network.bridge()).build());
+            Outcome outcome = Outcome.of(
+                    next, ContainerSpec.builder("true").with(Network.bridge()).build());
             assertEquals(0, outcome.status().exitCode(), outcome.err());
         }
         assertEquals(baseline, nets.snapshot());
@@ -118,8 +125,11 @@ class NetCleanupTest {
         com.fasterxml.jackson.databind.JsonNode state = new com.fasterxml.jackson.databind.ObjectMapper()
                 .readTree(dir.resolve(StateStore.STATE).toFile());
         // what the killed sweep left: the claim, named after a process that is gone (the dead host)
-        java.nio.file.Files.move(dir, dir.resolveSibling(".sweep-" + dir.getFileName() + "-" + state.get("ownerPid").asLong()
-                + "-" + state.get("ownerStart").asLong()));
+        java.nio.file.Files.move(
+                dir,
+                dir.resolveSibling(".sweep-" + dir.getFileName() + "-"
+                        + state.get("ownerPid").asLong() + "-"
+                        + state.get("ownerStart").asLong()));
 
         assertEquals(1, nets.isolator().cleanupStale());
 
@@ -127,19 +137,34 @@ class NetCleanupTest {
         try (var left = java.nio.file.Files.list(dir.getParent())) {
             assertEquals(List.of(), left.toList());
         }
-        assertEquals(List.of(), java.nio.file.Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
-                .filter(line -> line.contains(nets.runtimeDir.toString())).toList(), "the pinned namespace is unmounted");
+        assertEquals(
+                List.of(),
+                java.nio.file.Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+                        .filter(line -> line.contains(nets.runtimeDir.toString()))
+                        .toList(),
+                "the pinned namespace is unmounted");
     }
 
     /** Runs {@link NetHostMain} in a JVM of its own, kills it with SIGKILL once its container runs. */
     private static long startAndKillHost() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process host = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), NetHostMain.class.getName(),
-                nets.configDir.toString(), nets.runtimeDir.toString(), nets.subnet, Integer.toString(freePort()), TestNetworks.NETWORK)
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process host = new ProcessBuilder(
+                        java,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        NetHostMain.class.getName(),
+                        nets.configDir.toString(),
+                        nets.runtimeDir.toString(),
+                        nets.subnet,
+                        Integer.toString(freePort()),
+                        TestNetworks.NETWORK)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         try {
-            String line = new BufferedReader(new InputStreamReader(host.getInputStream(), StandardCharsets.UTF_8)).readLine();
-            assertTrue(line != null && line.startsWith("started "), "the host JVM did not start its container: " + line);
+            String line =
+                    new BufferedReader(new InputStreamReader(host.getInputStream(), StandardCharsets.UTF_8)).readLine();
+            assertTrue(
+                    line != null && line.startsWith("started "), "the host JVM did not start its container: " + line);
             assertEquals(1, new StateStore(nets.runtimeDir).dirs().size());
             return Long.parseLong(line.substring("started ".length()));
         } finally {

@@ -17,12 +17,14 @@ import java.util.List;
 public final class NetHostMain {
 
     public static void main(String[] args) throws Exception {
-        NetIsolator.Settings settings = new NetIsolator.Settings(args[4], "bridge", "/usr/lib/cni",
-                Path.of(args[0]), Path.of(args[1]), args[2]);
-        Isola isola = Isola.builder().isolators(List.of(new NetIsolator(settings), TestIsolator.plain("mount", Namespace.MOUNT)))
+        NetIsolator.Settings settings = new NetIsolator.Settings(
+                args[4], "bridge", "/usr/lib/cni", Path.of(args[0]), Path.of(args[1]), args[2]);
+        Isola isola = Isola.builder()
+                .isolators(List.of(new NetIsolator(settings), TestIsolator.plain("mount", Namespace.MOUNT)))
                 .build();
         Network network = Network.bridge().publish(new PortMapping(Integer.parseInt(args[3]), 80, "tcp"));
-        Container container = isola.start(ContainerSpec.builder("sleep", "600").with(network).build());
+        Container container =
+                isola.start(ContainerSpec.builder("sleep", "600").with(network).build());
         System.out.println("started " + container.pid());
         System.out.flush();
         Thread.sleep(600_000);

@@ -53,12 +53,16 @@ class NetModesTest {
     }
 
     private static Outcome sh(Network network, String script) throws Exception {
-        return Outcome.of(isola, ContainerSpec.builder("sh", "-c", script).with(network).build());
+        return Outcome.of(
+                isola, ContainerSpec.builder("sh", "-c", script).with(network).build());
     }
 
     /** A running container that printed "ready" after its first lines; returns them. */
     private static Container startUntilReady(Network network, String script, List<String> before) throws Exception {
-        Container c = isola.start(ContainerSpec.builder("sh", "-c", script).with(network).stdout(Stdio.PIPE).build());
+        Container c = isola.start(ContainerSpec.builder("sh", "-c", script)
+                .with(network)
+                .stdout(Stdio.PIPE)
+                .build());
         BufferedReader out = new BufferedReader(new InputStreamReader(c.stdout(), StandardCharsets.UTF_8));
         for (String line = out.readLine(); line != null && !line.equals("ready"); line = out.readLine()) {
             before.add(line);
@@ -72,24 +76,33 @@ class NetModesTest {
 
     @Test
     void noneHasOnlyLoopbackUpAndPingsItAndReachesNothingElse() throws Exception {
-        Outcome outcome = sh(Network.none(), "ip -o link show; busybox ping -c 1 -W 2 127.0.0.1 >/dev/null && echo pong;"
-                + " ip -4 route show; ip route get 10.231.0.1 2>&1 || echo unreachable");
+        Outcome outcome = sh(
+                Network.none(),
+                "ip -o link show; busybox ping -c 1 -W 2 127.0.0.1 >/dev/null && echo pong;"
+                        + " ip -4 route show; ip route get 10.231.0.1 2>&1 || echo unreachable");
 
         assertEquals(0, outcome.status().exitCode(), outcome.err());
         List<String> lines = outcome.out().lines().toList();
         assertTrue(lines.get(0).startsWith("1: lo: <LOOPBACK,UP,LOWER_UP>"), lines.get(0));
-        assertEquals(List.of("pong", "RTNETLINK answers: Network is unreachable", "unreachable"), lines.subList(1, lines.size()),
+        assertEquals(
+                List.of("pong", "RTNETLINK answers: Network is unreachable", "unreachable"),
+                lines.subList(1, lines.size()),
                 outcome.out());
     }
 
     @Test
     void twoBridgeContainersTalkOverTcpWithDistinctAddresses() throws Exception {
         List<String> first = new java.util.ArrayList<>();
-        try (Container server = startUntilReady(Network.bridge(),
-                "ip -o -4 addr show dev eth0; echo ready; echo hello-from-server | busybox nc -l -p 7777", first)) {
+        try (Container server = startUntilReady(
+                Network.bridge(),
+                "ip -o -4 addr show dev eth0; echo ready; echo hello-from-server | busybox nc -l -p 7777",
+                first)) {
             String serverIp = ipv4Of(first.get(0));
-            Outcome client = sh(Network.bridge(), "ip -o -4 addr show dev eth0; i=0; while [ $i -lt 50 ]; do"
-                    + " echo hello-from-client | busybox nc -w 2 " + serverIp + " 7777 && break; i=$((i+1)); sleep 0.1; done");
+            Outcome client = sh(
+                    Network.bridge(),
+                    "ip -o -4 addr show dev eth0; i=0; while [ $i -lt 50 ]; do"
+                            + " echo hello-from-client | busybox nc -w 2 " + serverIp
+                            + " 7777 && break; i=$((i+1)); sleep 0.1; done");
             String serverSaw = new String(server.stdout().readAllBytes(), StandardCharsets.UTF_8);
             assertEquals(0, server.waitFor(Duration.ofSeconds(10)).orElseThrow().exitCode());
 
@@ -99,7 +112,8 @@ class NetModesTest {
             assertNotEquals(serverIp, clientIp);
             Ipv4Net subnet = Ipv4Net.parse(nets.subnet).orElseThrow();
             for (String ip : List.of(serverIp, clientIp)) {
-                assertTrue(new Ipv4Net(Ipv4Net.parse(ip + "/32").orElseThrow().address(), subnet.prefix()).equals(subnet),
+                assertTrue(
+                        new Ipv4Net(Ipv4Net.parse(ip + "/32").orElseThrow().address(), subnet.prefix()).equals(subnet),
                         ip + " is not in " + subnet);
             }
         }
@@ -113,8 +127,10 @@ class NetModesTest {
         }
         String gateway = Ipv4Net.parse(nets.subnet).orElseThrow().host(1);
         Network published = Network.bridge().publish(new PortMapping(hostPort, 7778, "tcp"));
-        try (Container server = startUntilReady(published,
-                "echo ready; exec busybox nc -ll -p 7778 -e echo published-answer", new java.util.ArrayList<>())) {
+        try (Container server = startUntilReady(
+                published,
+                "echo ready; exec busybox nc -ll -p 7778 -e echo published-answer",
+                new java.util.ArrayList<>())) {
             assertEquals("published-answer", readFrom(gateway, hostPort));
             assertEquals("published-answer", readFrom("127.0.0.1", hostPort));
         }
@@ -127,7 +143,8 @@ class NetModesTest {
             try (Socket socket = new Socket()) {
                 socket.connect(new InetSocketAddress(address, port), 1000);
                 socket.setSoTimeout(3000);
-                String line = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8)).readLine();
+                String line = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8))
+                        .readLine();
                 if (line != null) {
                     return line;
                 }
@@ -148,18 +165,27 @@ class NetModesTest {
         assertEquals(HostState.namespaceOf("net"), lines.get(0));
         TreeSet<String> seen = new TreeSet<>();
         lines.subList(1, lines.size()).forEach(l -> seen.add(l.split(":\\s+")[1].replaceAll("@.*", "")));
-        assertTrue(seen.containsAll(HostNet.links()) && seen.size() >= HostNet.links().size() - 2, seen + " vs " + HostNet.links());
+        assertTrue(
+                seen.containsAll(HostNet.links())
+                        && seen.size() >= HostNet.links().size() - 2,
+                seen + " vs " + HostNet.links());
     }
 
     @Test
     void containerModeSharesTheOtherContainersNamespaceAndAddresses() throws Exception {
         List<String> first = new java.util.ArrayList<>();
-        try (Container a = startUntilReady(Network.bridge(), "ip -o -4 addr show dev eth0; echo ready; exec sleep 30", first)) {
-            Outcome b = sh(Network.parse("container:" + a.id()), "readlink /proc/self/ns/net; ip -o -4 addr show dev eth0; cat /etc/hosts");
+        try (Container a =
+                startUntilReady(Network.bridge(), "ip -o -4 addr show dev eth0; echo ready; exec sleep 30", first)) {
+            Outcome b = sh(
+                    Network.parse("container:" + a.id()),
+                    "readlink /proc/self/ns/net; ip -o -4 addr show dev eth0; cat /etc/hosts");
 
             assertEquals(0, b.status().exitCode(), b.err());
             List<String> lines = b.out().lines().toList();
-            assertEquals(Files.readSymbolicLink(Path.of("/proc", Long.toString(a.pid()), "ns", "net")).toString(), lines.get(0));
+            assertEquals(
+                    Files.readSymbolicLink(Path.of("/proc", Long.toString(a.pid()), "ns", "net"))
+                            .toString(),
+                    lines.get(0));
             assertEquals(ipv4Of(first.get(0)), ipv4Of(lines.get(1)));
             assertTrue(b.out().contains(ipv4Of(first.get(0))), b.out());
         }

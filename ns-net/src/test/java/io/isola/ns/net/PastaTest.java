@@ -55,23 +55,48 @@ class PastaTest {
         Network none = Network.none();
         assertEquals(Network.parse("pasta"), Pasta.rootlessDefault(none, USER, path, tun("rw-rw-rw-")));
         assertEquals(none, Pasta.rootlessDefault(none, ROOT, path, tun("rw-rw-rw-")), "root keeps the configured none");
-        assertEquals(none, Pasta.rootlessDefault(none, USER, tmp.resolve("empty").toString(), tun("rw-rw-rw-")),
+        assertEquals(
+                none,
+                Pasta.rootlessDefault(none, USER, tmp.resolve("empty").toString(), tun("rw-rw-rw-")),
                 "no pasta installed");
-        assertEquals(Network.parse("mynet"), Pasta.rootlessDefault(Network.parse("mynet"), USER, path, tun("rw-rw-rw-")),
+        assertEquals(
+                Network.parse("mynet"),
+                Pasta.rootlessDefault(Network.parse("mynet"), USER, path, tun("rw-rw-rw-")),
                 "a configured network other than none is kept");
     }
 
     @Test
     void theCommandJoinsTheContainersNamespacesAndPublishesOnlyTheGivenPorts() throws IOException {
         Path binary = pasta();
-        Network network = Network.bridge().publish(new PortMapping(8080, 80, "tcp"), new PortMapping(8081, 81, "tcp"),
-                new PortMapping(5353, 53, "udp"));
+        Network network = Network.bridge()
+                .publish(
+                        new PortMapping(8080, 80, "tcp"),
+                        new PortMapping(8081, 81, "tcp"),
+                        new PortMapping(5353, 53, "udp"));
         List<String> command = Pasta.of(network, USER, binary.getParent().toString(), tun("rw-rw-rw-"))
                 .command(42, Path.of("/run/user/1001/isola/net/containers/abc"));
-        assertEquals(List.of(binary.toString(), "--config-net", "--quiet", "--pid",
-                "/run/user/1001/isola/net/containers/abc/pasta.pid", "-t", "8080:80,8081:81", "-u", "5353:53", "-T", "none",
-                "-U", "none", "--userns", "/proc/42/ns/user", "--netns", "/proc/42/ns/net"), command);
-        List<String> none = Pasta.of(Network.parse("pasta"), USER, binary.getParent().toString(), tun("rw-rw-rw-"))
+        assertEquals(
+                List.of(
+                        binary.toString(),
+                        "--config-net",
+                        "--quiet",
+                        "--pid",
+                        "/run/user/1001/isola/net/containers/abc/pasta.pid",
+                        "-t",
+                        "8080:80,8081:81",
+                        "-u",
+                        "5353:53",
+                        "-T",
+                        "none",
+                        "-U",
+                        "none",
+                        "--userns",
+                        "/proc/42/ns/user",
+                        "--netns",
+                        "/proc/42/ns/net"),
+                command);
+        List<String> none = Pasta.of(
+                        Network.parse("pasta"), USER, binary.getParent().toString(), tun("rw-rw-rw-"))
                 .command(42, tmp);
         assertEquals(List.of("-t", "none", "-u", "none"), none.subList(5, 9));
     }
@@ -80,19 +105,31 @@ class PastaTest {
     void aMissingPastaIsRefusedNamingThePackage() throws IOException {
         Path tun = tun("rw-rw-rw-");
         String path = Files.createDirectory(tmp.resolve("empty")) + ":" + tmp.resolve("missing");
-        assertEquals("--net bridge -p 8080:80/tcp: a rootless network (uid 1001) needs pasta, which is not installed"
-                + " (Debian package passt); install it, or use --net none (only lo) or --net host",
-                assertThrows(IllegalArgumentException.class, () -> Pasta.of(Network.bridge().publish(
-                        new PortMapping(8080, 80, "tcp")), USER, path, tun)).getMessage());
+        assertEquals(
+                "--net bridge -p 8080:80/tcp: a rootless network (uid 1001) needs pasta, which is not installed"
+                        + " (Debian package passt); install it, or use --net none (only lo) or --net host",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> Pasta.of(
+                                        Network.bridge().publish(new PortMapping(8080, 80, "tcp")), USER, path, tun))
+                        .getMessage());
     }
 
     @Test
     void aMissingTunDeviceIsRefusedSayingWhatToDo() throws IOException {
         Path binary = pasta();
-        assertEquals("--net pasta: pasta needs to open " + tmp.resolve("none") + ", which uid 1001 may not (missing);"
-                + " distributions make it 0666 (Debian's udev rules do): as root, chmod 0666 " + tmp.resolve("none")
-                + ", or use --net none (only lo) or --net host",
-                assertThrows(IllegalArgumentException.class, () -> Pasta.of(Network.parse("pasta"), USER,
-                        binary.getParent().toString(), tmp.resolve("none"))).getMessage());
+        assertEquals(
+                "--net pasta: pasta needs to open " + tmp.resolve("none") + ", which uid 1001 may not (missing);"
+                        + " distributions make it 0666 (Debian's udev rules do): as root, chmod 0666 "
+                        + tmp.resolve("none")
+                        + ", or use --net none (only lo) or --net host",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> Pasta.of(
+                                        Network.parse("pasta"),
+                                        USER,
+                                        binary.getParent().toString(),
+                                        tmp.resolve("none")))
+                        .getMessage());
     }
 }

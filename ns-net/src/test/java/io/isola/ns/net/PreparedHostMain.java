@@ -13,9 +13,10 @@ import java.nio.file.Path;
 public final class PreparedHostMain {
 
     public static void main(String[] args) throws Exception {
-        NetIsolator isolator = new NetIsolator(new NetIsolator.Settings("isotnone", "none", "/usr/lib/cni", Path.of(args[1]),
-                Path.of(args[0]), ""));
-        ContainerSpec spec = ContainerSpec.builder("true").with(Network.parse("none")).build();
+        NetIsolator isolator = new NetIsolator(
+                new NetIsolator.Settings("isotnone", "none", "/usr/lib/cni", Path.of(args[1]), Path.of(args[0]), ""));
+        ContainerSpec spec =
+                ContainerSpec.builder("true").with(Network.parse("none")).build();
         isolator.prepare(new IsolationRequest() {
             @Override
             public String containerId() {

@@ -20,10 +20,12 @@ class RuntimeDirModesTest {
         Files.setPosixFilePermissions(runtime, PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.setPosixFilePermissions(runtime.resolve("containers"), PosixFilePermissions.fromString("rwxrwxrwx"));
 
-        Path dir = new StateStore(runtime).create("c1", com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode());
+        Path dir = new StateStore(runtime)
+                .create("c1", com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode());
 
         for (Path path : new Path[] {runtime, runtime.resolve("containers"), dir}) {
-            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(path)), path.toString());
+            assertEquals(
+                    "rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(path)), path.toString());
         }
     }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.isola.api.Isola;
 import io.isola.spi.Namespace;
 import io.isola.testing.TestIsolator;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,6 +18,7 @@ final class TestNetworks {
 
     /** Unique per test JVM: two runs of these tests on one host (two checkouts) never share a network. */
     static final String NETWORK = "isot" + ProcessHandle.current().pid();
+
     static final String BRIDGE = NetworkConfigs.bridgeName(NETWORK);
 
     final Path root;
@@ -29,10 +29,13 @@ final class TestNetworks {
     private final boolean portmapChainsBefore;
 
     TestNetworks(String name) throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/lib/cni/bridge")),
+        assumeTrue(
+                Files.isExecutable(Path.of("/usr/lib/cni/bridge")),
                 "the CNI plugins are not installed (apt-get install containernetworking-plugins)");
         assumeTrue(HostNet.which("iptables"), "iptables is not installed");
-        assumeTrue(Files.isExecutable(Path.of("/bin/busybox")), "busybox is not installed (apt-get install busybox-static)");
+        assumeTrue(
+                Files.isExecutable(Path.of("/bin/busybox")),
+                "busybox is not installed (apt-get install busybox-static)");
         this.root = Path.of("/tmp", "isola-net-test-" + ProcessHandle.current().pid(), name);
         this.configDir = root.resolve("net.d");
         this.runtimeDir = root.resolve("run");
@@ -61,8 +64,12 @@ final class TestNetworks {
 
     /** A runtime with the network isolator, a mount namespace (for the /etc files) and a UTS namespace. */
     Isola runtime(NetIsolator isolator) {
-        return Isola.builder().isolators(List.of(isolator, TestIsolator.plain("mount", Namespace.MOUNT),
-                TestIsolator.plain("uts", Namespace.UTS))).build();
+        return Isola.builder()
+                .isolators(List.of(
+                        isolator,
+                        TestIsolator.plain("mount", Namespace.MOUNT),
+                        TestIsolator.plain("uts", Namespace.UTS)))
+                .build();
     }
 
     /** A /24 in 10.231-10.239 that no host route overlaps, starting from one that depends on the pid. */
@@ -71,7 +78,9 @@ final class TestNetworks {
         for (int i = 0; i < 9 * 250; i++) {
             int second = 231 + i / 250, third = (start + i) % 250;
             Ipv4Net candidate = new Ipv4Net(10 << 24 | second << 16 | third << 8, 24);
-            if (Ipv4Net.hostRoutes().stream().noneMatch(r -> !r.device().equals(BRIDGE) && r.destination().overlaps(candidate))) {
+            if (Ipv4Net.hostRoutes().stream()
+                    .noneMatch(
+                            r -> !r.device().equals(BRIDGE) && r.destination().overlaps(candidate))) {
                 return candidate.toString();
             }
         }
@@ -83,13 +92,47 @@ final class TestNetworks {
      * alone while another network still forwards ports through them.
      */
     private static void removePortmapChains() throws Exception {
-        if (HostNet.run("iptables", "-t", "nat", "-S", "CNI-HOSTPORT-DNAT").lines().anyMatch(l -> l.startsWith("-A"))) {
+        if (HostNet.run("iptables", "-t", "nat", "-S", "CNI-HOSTPORT-DNAT")
+                .lines()
+                .anyMatch(l -> l.startsWith("-A"))) {
             return;
         }
-        HostNet.run("iptables", "-t", "nat", "-D", "PREROUTING", "-m", "addrtype", "--dst-type", "LOCAL", "-j", "CNI-HOSTPORT-DNAT");
-        HostNet.run("iptables", "-t", "nat", "-D", "OUTPUT", "-m", "addrtype", "--dst-type", "LOCAL", "-j", "CNI-HOSTPORT-DNAT");
-        HostNet.run("iptables", "-t", "nat", "-D", "POSTROUTING", "-m", "comment", "--comment", "CNI portfwd requiring masquerade",
-                "-j", "CNI-HOSTPORT-MASQ");
+        HostNet.run(
+                "iptables",
+                "-t",
+                "nat",
+                "-D",
+                "PREROUTING",
+                "-m",
+                "addrtype",
+                "--dst-type",
+                "LOCAL",
+                "-j",
+                "CNI-HOSTPORT-DNAT");
+        HostNet.run(
+                "iptables",
+                "-t",
+                "nat",
+                "-D",
+                "OUTPUT",
+                "-m",
+                "addrtype",
+                "--dst-type",
+                "LOCAL",
+                "-j",
+                "CNI-HOSTPORT-DNAT");
+        HostNet.run(
+                "iptables",
+                "-t",
+                "nat",
+                "-D",
+                "POSTROUTING",
+                "-m",
+                "comment",
+                "--comment",
+                "CNI portfwd requiring masquerade",
+                "-j",
+                "CNI-HOSTPORT-MASQ");
         for (String chain : List.of("CNI-HOSTPORT-DNAT", "CNI-HOSTPORT-MASQ", "CNI-HOSTPORT-SETMARK")) {
             HostNet.run("iptables", "-t", "nat", "-F", chain);
             HostNet.run("iptables", "-t", "nat", "-X", chain);

@@ -19,13 +19,17 @@ import org.slf4j.LoggerFactory;
  * unless the mount isolator takes {@link Duty#MOUNT_PROC} and mounts it in the new root); without one,
  * mounting proc would cover the host's, so {@code /proc} keeps showing the host's processes.
  */
-@Component(service = NamespaceIsolator.class, configurationPid = "io.isola.ns.pid", property = "isola.phases=FILESYSTEM")
+@Component(
+        service = NamespaceIsolator.class,
+        configurationPid = "io.isola.ns.pid",
+        property = "isola.phases=FILESYSTEM")
 public final class PidIsolator implements NamespaceIsolator {
 
     private static final Logger LOG = LoggerFactory.getLogger(PidIsolator.class);
 
     /** The warning matters once; repeating it for every container would drown a log. */
-    private final java.util.concurrent.atomic.AtomicBoolean warnedAboutProc = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean warnedAboutProc =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     @Override
     public String name() {
@@ -43,15 +47,23 @@ public final class PidIsolator implements NamespaceIsolator {
         // a mount isolator that builds the container's root mounts proc inside it (before pivot_root)
         boolean mountProc = ownProc && !request.provided(Duty.MOUNT_PROC);
         if (!ownProc && !warnedAboutProc.getAndSet(true)) {
-            LOG.warn("container {} has a PID namespace but no mount namespace: /proc shows the host's processes",
+            LOG.warn(
+                    "container {} has a PID namespace but no mount namespace: /proc shows the host's processes",
                     request.containerId());
         }
         return new Isolation() {
             @Override
             public void contribute(ChildSteps steps) {
                 if (mountProc) {
-                    steps.add(Phase.FILESYSTEM, Steps.mount("mount proc on /proc", "proc", "/proc", "proc",
-                            Steps.MS_NOSUID | Steps.MS_NODEV | Steps.MS_NOEXEC, null));
+                    steps.add(
+                            Phase.FILESYSTEM,
+                            Steps.mount(
+                                    "mount proc on /proc",
+                                    "proc",
+                                    "/proc",
+                                    "proc",
+                                    Steps.MS_NOSUID | Steps.MS_NODEV | Steps.MS_NOEXEC,
+                                    null));
                 }
             }
         };

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
 class PidIsolatorTest {
 
     private final Isola isola = Isola.builder()
-            .isolators(List.of(new PidIsolator(), TestIsolator.plain("mount", Namespace.MOUNT))).build();
+            .isolators(List.of(new PidIsolator(), TestIsolator.plain("mount", Namespace.MOUNT)))
+            .build();
 
     @AfterEach
     void tearDown() {
@@ -42,7 +43,9 @@ class PidIsolatorTest {
         assertEquals(0, outcome.status().exitCode(), outcome.err());
         List<String> lines = outcome.out().lines().map(String::trim).toList();
         assertEquals("1", lines.get(0));
-        assertEquals(List.of("1 sh", "2 ps"), lines.subList(1, 3).stream().map(l -> l.replaceAll("\\s+", " ")).toList());
+        assertEquals(
+                List.of("1 sh", "2 ps"),
+                lines.subList(1, 3).stream().map(l -> l.replaceAll("\\s+", " ")).toList());
         assertEquals(4, lines.size(), outcome.out());
         assertNotEquals(HostState.namespaceOf("pid"), lines.get(3));
     }
@@ -64,7 +67,9 @@ class PidIsolatorTest {
     void pid1IgnoresSignalsItHasNoHandlerForButNotSigkill() throws Exception {
         try (var container = isola.start(ContainerSpec.builder("sleep", "30").build())) {
             container.kill(15);
-            assertTrue(container.waitFor(java.time.Duration.ofMillis(500)).isEmpty(), "PID 1 died of SIGTERM without a handler");
+            assertTrue(
+                    container.waitFor(java.time.Duration.ofMillis(500)).isEmpty(),
+                    "PID 1 died of SIGTERM without a handler");
             container.kill(9);
             assertEquals(137, container.waitFor().shellCode());
         }
@@ -93,7 +98,9 @@ class PidIsolatorTest {
                 return new Isolation() {}; // and mounts nothing: /proc stays the host's
             }
         };
-        try (Isola hostProc = Isola.builder().isolators(List.of(new PidIsolator(), mountsProcItself)).build()) {
+        try (Isola hostProc = Isola.builder()
+                .isolators(List.of(new PidIsolator(), mountsProcItself))
+                .build()) {
             Outcome outcome = Outcome.sh(hostProc, "readlink /proc/self");
 
             assertEquals(0, outcome.status().exitCode(), outcome.err());
@@ -103,14 +110,19 @@ class PidIsolatorTest {
 
     private static long sleepersWith(String tag) throws IOException {
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            return procs.filter(p -> p.getFileName().toString().matches("\\d+")).filter(p -> {
-                try {
-                    String cmdline = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8);
-                    return cmdline.equals("sleep\0" + tag + "\0") && HostState.alive(Long.parseLong(p.getFileName().toString()));
-                } catch (IOException gone) {
-                    return false;
-                }
-            }).count();
+            return procs.filter(p -> p.getFileName().toString().matches("\\d+"))
+                    .filter(p -> {
+                        try {
+                            String cmdline =
+                                    new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8);
+                            return cmdline.equals("sleep\0" + tag + "\0")
+                                    && HostState.alive(
+                                            Long.parseLong(p.getFileName().toString()));
+                        } catch (IOException gone) {
+                            return false;
+                        }
+                    })
+                    .count();
         }
     }
 }

@@ -36,10 +36,15 @@ final class IdMapWriter {
         }
 
         private static Path locate(String name) {
-            List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(":")));
+            List<String> dirs = new ArrayList<>(
+                    List.of(System.getenv().getOrDefault("PATH", "").split(":")));
             dirs.addAll(List.of("/usr/bin", "/usr/sbin", "/bin", "/sbin"));
-            return dirs.stream().filter(d -> !d.isEmpty()).map(d -> Path.of(d, name)).filter(Files::isExecutable)
-                    .findFirst().orElse(null);
+            return dirs.stream()
+                    .filter(d -> !d.isEmpty())
+                    .map(d -> Path.of(d, name))
+                    .filter(Files::isExecutable)
+                    .findFirst()
+                    .orElse(null);
         }
     }
 
@@ -90,7 +95,8 @@ final class IdMapWriter {
         try {
             Files.write(file, text.getBytes(StandardCharsets.US_ASCII));
         } catch (IOException e) {
-            throw new IOException("cannot write \"" + text.trim().replace('\n', ',') + "\" to " + file + ": " + e.getMessage(), e);
+            throw new IOException(
+                    "cannot write \"" + text.trim().replace('\n', ',') + "\" to " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -100,11 +106,15 @@ final class IdMapWriter {
         static RunningHelper start(Path helper, long pid, List<IdMapping> maps) throws IOException {
             List<String> command = new ArrayList<>(List.of(helper.toString(), Long.toString(pid)));
             for (IdMapping m : maps) {
-                command.addAll(List.of(Long.toString(m.containerId()), Long.toString(m.hostId()), Long.toString(m.length())));
+                command.addAll(
+                        List.of(Long.toString(m.containerId()), Long.toString(m.hostId()), Long.toString(m.length())));
             }
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-            return new RunningHelper(process, helper.getFileName() + " " + String.join(" ", command.subList(1, command.size())));
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .start();
+            return new RunningHelper(
+                    process, helper.getFileName() + " " + String.join(" ", command.subList(1, command.size())));
         }
 
         void await() throws IOException, InterruptedException {
@@ -119,7 +129,8 @@ final class IdMapWriter {
                 output = new String(in.readNBytes(4096), StandardCharsets.UTF_8).trim();
             }
             if (process.exitValue() != 0) {
-                throw new IOException(command + " failed (exit " + process.exitValue() + "): " + output.replace('\n', ' '));
+                throw new IOException(
+                        command + " failed (exit " + process.exitValue() + "): " + output.replace('\n', ' '));
             }
         }
     }

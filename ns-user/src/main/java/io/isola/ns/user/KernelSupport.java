@@ -16,20 +16,23 @@ final class KernelSupport {
     /** Throws {@link IllegalStateException} with the fix when user namespaces cannot be created. */
     static void check(Path procSys, boolean rootless) {
         if (read(procSys.resolve("user/max_user_namespaces")) == 0) {
-            throw new IllegalStateException("user namespaces are disabled on this host (user.max_user_namespaces is 0); "
-                    + "enable them with: sysctl -w user.max_user_namespaces=15000");
+            throw new IllegalStateException(
+                    "user namespaces are disabled on this host (user.max_user_namespaces is 0); "
+                            + "enable them with: sysctl -w user.max_user_namespaces=15000");
         }
         if (!rootless) {
             return;
         }
         if (read(procSys.resolve("kernel/unprivileged_userns_clone")) == 0) {
-            throw new IllegalStateException("unprivileged user namespaces are disabled on this host "
-                    + "(kernel.unprivileged_userns_clone is 0); enable them with: sysctl -w kernel.unprivileged_userns_clone=1");
+            throw new IllegalStateException(
+                    "unprivileged user namespaces are disabled on this host "
+                            + "(kernel.unprivileged_userns_clone is 0); enable them with: sysctl -w kernel.unprivileged_userns_clone=1");
         }
         if (read(procSys.resolve("kernel/apparmor_restrict_unprivileged_userns")) == 1) {
-            throw new IllegalStateException("AppArmor restricts unprivileged user namespaces on this host "
-                    + "(kernel.apparmor_restrict_unprivileged_userns is 1); allow them with: "
-                    + "sysctl -w kernel.apparmor_restrict_unprivileged_userns=0, or an AppArmor profile for java with 'userns,'");
+            throw new IllegalStateException(
+                    "AppArmor restricts unprivileged user namespaces on this host "
+                            + "(kernel.apparmor_restrict_unprivileged_userns is 1); allow them with: "
+                            + "sysctl -w kernel.apparmor_restrict_unprivileged_userns=0, or an AppArmor profile for java with 'userns,'");
         }
     }
 

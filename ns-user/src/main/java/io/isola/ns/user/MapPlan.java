@@ -53,29 +53,35 @@ record MapPlan(List<IdMapping> uids, List<IdMapping> gids, Writer writer) {
         }
         String what = "--user \"" + user.uid() + ":" + user.gid() + "\": ";
         if (UserNamespace.find(uids, user.uid()).isEmpty()) {
-            throw new IllegalArgumentException(what + "uid " + user.uid() + " is not mapped in the container's user namespace "
-                    + "(uid maps " + uids + ")");
+            throw new IllegalArgumentException(what + "uid " + user.uid()
+                    + " is not mapped in the container's user namespace " + "(uid maps " + uids + ")");
         }
         if (UserNamespace.find(gids, user.gid()).isEmpty()) {
-            throw new IllegalArgumentException(what + "gid " + user.gid() + " is not mapped in the container's user namespace "
-                    + "(gid maps " + gids + ")");
+            throw new IllegalArgumentException(what + "gid " + user.gid()
+                    + " is not mapped in the container's user namespace " + "(gid maps " + gids + ")");
         }
         for (long group : user.groups()) {
             if (UserNamespace.find(gids, group).isEmpty()) {
-                throw new IllegalArgumentException("supplementary group " + group + ": not mapped in the container's user "
-                        + "namespace (gid maps " + gids + ")");
+                throw new IllegalArgumentException("supplementary group " + group
+                        + ": not mapped in the container's user " + "namespace (gid maps " + gids + ")");
             }
         }
         if (!user.groups().isEmpty() && !setgroupsAllowed()) {
-            throw new IllegalArgumentException("supplementary groups " + user.groups() + ": a rootless container that maps "
-                    + "only your own ids cannot set groups (the kernel denies setgroups); map /etc/subgid ranges (package uidmap)");
+            throw new IllegalArgumentException(
+                    "supplementary groups " + user.groups() + ": a rootless container that maps "
+                            + "only your own ids cannot set groups (the kernel denies setgroups); map /etc/subgid ranges (package uidmap)");
         }
     }
 
     /** The map as the kernel takes it: one "CTR HOST LEN" line per range. */
     static String text(List<IdMapping> maps) {
         StringBuilder out = new StringBuilder();
-        maps.forEach(m -> out.append(m.containerId()).append(' ').append(m.hostId()).append(' ').append(m.length()).append('\n'));
+        maps.forEach(m -> out.append(m.containerId())
+                .append(' ')
+                .append(m.hostId())
+                .append(' ')
+                .append(m.length())
+                .append('\n'));
         return out.toString();
     }
 }

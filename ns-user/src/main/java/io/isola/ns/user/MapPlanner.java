@@ -48,7 +48,8 @@ final class MapPlanner {
 
     private MapPlan rootDefault() {
         long uidBase = defaults.uidBase() > 0 ? defaults.uidBase() : firstRange(subuid, "/etc/subuid");
-        long gidBase = defaults.gidBase() > 0 ? defaults.gidBase()
+        long gidBase = defaults.gidBase() > 0
+                ? defaults.gidBase()
                 : defaults.uidBase() > 0 ? defaults.uidBase() : firstRange(subgid, "/etc/subgid");
         List<IdMapping> uids = List.of(new IdMapping(0, uidBase, defaults.size()));
         List<IdMapping> gids = List.of(new IdMapping(0, gidBase, defaults.size()));
@@ -59,11 +60,15 @@ final class MapPlanner {
 
     private long firstRange(SubordinateIds file, String name) {
         List<SubordinateIds.Entry> ranges = file.of(defaults.subidUser(), -1);
-        SubordinateIds.Entry fit = ranges.stream().filter(e -> e.count() >= defaults.size()).findFirst().orElse(null);
+        SubordinateIds.Entry fit = ranges.stream()
+                .filter(e -> e.count() >= defaults.size())
+                .findFirst()
+                .orElse(null);
         if (fit == null) {
-            throw new IllegalArgumentException("--userns: no host ids for the default mapping: " + name + " has no range of "
-                    + defaults.size() + " ids for user \"" + defaults.subidUser() + "\"; add one (e.g. "
-                    + defaults.subidUser() + ":100000:65536 to /etc/subuid and /etc/subgid) or give --uidmap");
+            throw new IllegalArgumentException(
+                    "--userns: no host ids for the default mapping: " + name + " has no range of "
+                            + defaults.size() + " ids for user \"" + defaults.subidUser() + "\"; add one (e.g. "
+                            + defaults.subidUser() + ":100000:65536 to /etc/subuid and /etc/subgid) or give --uidmap");
         }
         return fit.start();
     }
@@ -75,8 +80,14 @@ final class MapPlanner {
         if (!helpersInstalled || uidRanges.isEmpty() || gidRanges.isEmpty()) {
             return new MapPlan(uids, gids, MapPlan.Writer.SELF);
         }
-        uids.add(new IdMapping(1, uidRanges.get(0).start(), Math.min(defaults.size(), uidRanges.get(0).count())));
-        gids.add(new IdMapping(1, gidRanges.get(0).start(), Math.min(defaults.size(), gidRanges.get(0).count())));
+        uids.add(new IdMapping(
+                1,
+                uidRanges.get(0).start(),
+                Math.min(defaults.size(), uidRanges.get(0).count())));
+        gids.add(new IdMapping(
+                1,
+                gidRanges.get(0).start(),
+                Math.min(defaults.size(), gidRanges.get(0).count())));
         return new MapPlan(uids, gids, MapPlan.Writer.HELPER);
     }
 
@@ -89,8 +100,11 @@ final class MapPlanner {
         if (!helpersInstalled) {
             String kind = uidSelf ? "gid" : "uid";
             long own = uidSelf ? host.gid() : host.uid();
-            IdMapping first = (uidSelf ? gids : uids).stream().filter(m -> !(m.hostId() == own && m.length() == 1))
-                    .findFirst().orElseThrow();
+            IdMapping first = (uidSelf ? gids : uids)
+                    .stream()
+                            .filter(m -> !(m.hostId() == own && m.length() == 1))
+                            .findFirst()
+                            .orElseThrow();
             throw new IllegalArgumentException(kind + " map \"" + first + "\": mapping ids other than your own needs "
                     + "newuidmap and newgidmap, which are not installed (Debian package uidmap)");
         }
@@ -101,16 +115,25 @@ final class MapPlanner {
      * Throws unless every range is the user's own id or inside one of its subordinate ranges;
      * returns whether the map is only the user's own id (which it may write without a helper).
      */
-    private boolean owned(String kind, List<IdMapping> maps, long own, List<SubordinateIds.Entry> ranges,
-            HostIdentity host, String file) {
+    private boolean owned(
+            String kind,
+            List<IdMapping> maps,
+            long own,
+            List<SubordinateIds.Entry> ranges,
+            HostIdentity host,
+            String file) {
         boolean selfOnly = true;
         for (IdMapping m : maps) {
             boolean self = m.hostId() == own && m.length() == 1;
-            boolean subordinate = ranges.stream().anyMatch(r -> m.hostId() >= r.start() && m.hostId() + m.length() <= r.end());
+            boolean subordinate =
+                    ranges.stream().anyMatch(r -> m.hostId() >= r.start() && m.hostId() + m.length() <= r.end());
             if (!self && !subordinate) {
                 throw new IllegalArgumentException(kind + " map \"" + m + "\": host " + kind + "s " + m.hostId() + "-"
-                        + (m.hostId() + m.length() - 1) + " are not yours to map; as uid " + host.uid() + " you may map your own "
-                        + kind + " " + own + (ranges.isEmpty() ? " (" + file + " gives you no range)"
+                        + (m.hostId() + m.length() - 1) + " are not yours to map; as uid " + host.uid()
+                        + " you may map your own "
+                        + kind + " " + own
+                        + (ranges.isEmpty()
+                                ? " (" + file + " gives you no range)"
                                 : " and the " + file + " ranges " + ranges));
             }
             selfOnly &= self;

@@ -34,7 +34,8 @@ final class RootfsOwnerCheck {
             return null;
         }
         long hostRoot = UserNamespace.find(plan.uids(), 0).map(m -> m.toHost(0)).orElse(-1L);
-        return "root file system " + rootfs + " belongs to host uid " + owner + ", which the user namespace does not map: "
+        return "root file system " + rootfs + " belongs to host uid " + owner
+                + ", which the user namespace does not map: "
                 + "inside, its files belong to nobody (65534) and root cannot change them; give the container a copy owned "
                 + "by the mapped range (chown -R " + hostRoot + ":" + hostRoot + " on a copy)";
     }

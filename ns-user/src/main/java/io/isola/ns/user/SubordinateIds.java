@@ -57,6 +57,8 @@ record SubordinateIds(List<Entry> entries) {
 
     /** The ranges of the user called {@code name} or with uid {@code uid}, in file order. */
     List<Entry> of(String name, long uid) {
-        return entries.stream().filter(e -> e.owner().equals(name) || e.owner().equals(Long.toString(uid))).toList();
+        return entries.stream()
+                .filter(e -> e.owner().equals(name) || e.owner().equals(Long.toString(uid)))
+                .toList();
     }
 }

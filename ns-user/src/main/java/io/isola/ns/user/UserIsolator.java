@@ -46,13 +46,15 @@ public final class UserIsolator implements NamespaceIsolator {
     /** Text attributes: {@link UserSettings} checks them, so that a value that is no number is named, not defaulted. */
     @ObjectClassDefinition(name = "isola user namespace", description = "Default uid and gid maps of root's containers")
     public @interface Config {
-        @AttributeDefinition(description = "User whose /etc/subuid and /etc/subgid ranges root's containers map to by default")
+        @AttributeDefinition(
+                description = "User whose /etc/subuid and /etc/subgid ranges root's containers map to by default")
         String subidUser() default "isola";
 
         @AttributeDefinition(description = "First host uid of root's default mapping; 0 to take it from /etc/subuid")
         String hostUidBase() default "0";
 
-        @AttributeDefinition(description = "First host gid of root's default mapping; 0 for the uid base, else /etc/subgid")
+        @AttributeDefinition(
+                description = "First host gid of root's default mapping; 0 for the uid base, else /etc/subgid")
         String hostGidBase() default "0";
 
         @AttributeDefinition(description = "How many ids the default mapping maps")
@@ -70,8 +72,10 @@ public final class UserIsolator implements NamespaceIsolator {
 
     @Activate
     public UserIsolator(Config config) {
-        this(UserSettings.of(config.subidUser(), config.hostUidBase(), config.hostGidBase(), config.rangeSize()),
-                Path.of("/etc"), Path.of("/proc"));
+        this(
+                UserSettings.of(config.subidUser(), config.hostUidBase(), config.hostGidBase(), config.rangeSize()),
+                Path.of("/etc"),
+                Path.of("/proc"));
     }
 
     UserIsolator(MapPlanner.Defaults defaults, Path etc, Path proc) {
@@ -98,14 +102,25 @@ public final class UserIsolator implements NamespaceIsolator {
         HostIdentity host = HostIdentity.current();
         KernelSupport.check(proc.resolve("sys"), !host.isRoot());
         IdMapWriter.Helpers helpers = IdMapWriter.Helpers.find();
-        MapPlanner planner = new MapPlanner(defaults, SubordinateIds.read(etc.resolve("subuid")),
-                SubordinateIds.read(etc.resolve("subgid")), helpers.installed());
-        MapPlan plan = planner.plan(request.spec().extension(UserNamespace.class).orElse(null), host, userName(host.uid()));
+        MapPlanner planner = new MapPlanner(
+                defaults,
+                SubordinateIds.read(etc.resolve("subuid")),
+                SubordinateIds.read(etc.resolve("subgid")),
+                helpers.installed());
+        MapPlan plan =
+                planner.plan(request.spec().extension(UserNamespace.class).orElse(null), host, userName(host.uid()));
         plan.checkCovers(request.spec().extension(ProcessUser.class).orElse(null));
-        LOG.debug("container {}: uid maps {}, gid maps {} ({})", request.containerId(), plan.uids(), plan.gids(), plan.writer());
+        LOG.debug(
+                "container {}: uid maps {}, gid maps {} ({})",
+                request.containerId(),
+                plan.uids(),
+                plan.gids(),
+                plan.writer());
         // root on the host: the filesystem isolator idmaps a root directory whose owner is not mapped
-        String rootfsWarning = host.isRoot() ? null
-                : RootfsOwnerCheck.warning(request.spec().extension(Filesystem.class).orElse(null), plan);
+        String rootfsWarning = host.isRoot()
+                ? null
+                : RootfsOwnerCheck.warning(
+                        request.spec().extension(Filesystem.class).orElse(null), plan);
         if (rootfsWarning != null) {
             LOG.warn(rootfsWarning);
         }

@@ -22,9 +22,11 @@ final class UserSettings {
             throw new IllegalArgumentException("subidUser \"" + subidUser + "\": expected a user name of /etc/subuid "
                     + "(1 to 32 letters, digits, '_', '.', '-')");
         }
-        long size = number("rangeSize", rangeSize, 1, IdMapping.ID_LIMIT, "a number of ids from 1 to " + IdMapping.ID_LIMIT);
+        long size = number(
+                "rangeSize", rangeSize, 1, IdMapping.ID_LIMIT, "a number of ids from 1 to " + IdMapping.ID_LIMIT);
         long last = IdMapping.ID_LIMIT - size;
-        String base = "0 (take it from /etc/subuid) or a host id from 1 to " + last + " (rangeSize " + size + " ids must fit)";
+        String base = "0 (take it from /etc/subuid) or a host id from 1 to " + last + " (rangeSize " + size
+                + " ids must fit)";
         long uidBase = number("hostUidBase", hostUidBase, 0, last, base);
         long gidBase = number("hostGidBase", hostGidBase, 0, last, base.replace("subuid", "subgid, or the uid base"));
         return new MapPlanner.Defaults(user, uidBase, gidBase, size);

@@ -19,7 +19,8 @@ final class BusyboxRootfs {
     private BusyboxRootfs() {}
 
     static Path create(Path dir) throws IOException, InterruptedException {
-        assumeTrue(Files.isExecutable(BUSYBOX) && isStatic(), "a static /bin/busybox is needed (package busybox-static)");
+        assumeTrue(
+                Files.isExecutable(BUSYBOX) && isStatic(), "a static /bin/busybox is needed (package busybox-static)");
         Files.createDirectories(dir.resolve("bin"));
         Files.createDirectories(dir.resolve("tmp"));
         Files.setPosixFilePermissions(dir.resolve("tmp"), PosixFilePermissions.fromString("rwxrwxrwx"));

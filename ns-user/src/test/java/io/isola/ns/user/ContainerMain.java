@@ -9,10 +9,10 @@ import io.isola.spi.Arg;
 import io.isola.spi.HostIdentity;
 import io.isola.spi.IdMaps;
 import io.isola.spi.Namespace;
-import io.isola.spi.OwnershipShift;
-import io.isola.spi.Step;
 import io.isola.spi.NamespaceIsolator;
+import io.isola.spi.OwnershipShift;
 import io.isola.spi.Phase;
+import io.isola.spi.Step;
 import io.isola.spi.Steps;
 import io.isola.testing.TestIsolator;
 import java.nio.file.Path;
@@ -41,7 +41,9 @@ public final class ContainerMain {
         if (root == null) {
             return TestIsolator.plain("mount", Namespace.MOUNT);
         }
-        return new TestIsolator("mount", Namespace.MOUNT,
+        return new TestIsolator(
+                "mount",
+                Namespace.MOUNT,
                 steps -> steps.add(Phase.FILESYSTEM, Step.call("change root to " + root, "chroot", Arg.text(root))),
                 child -> {
                     IdMaps maps = IdMaps.of(child);
@@ -71,17 +73,29 @@ public final class ContainerMain {
         }
         List<String> command = Arrays.asList(args).subList(i + 1, args.length);
         boolean ownProc = namespaces.contains("pid") && namespaces.contains("mount");
-        List<NamespaceIsolator> isolators = new ArrayList<>(List.of(new UserIsolator(),
-                TestIsolator.plain("uts", Namespace.UTS), TestIsolator.plain("ipc", Namespace.IPC),
+        List<NamespaceIsolator> isolators = new ArrayList<>(List.of(
+                new UserIsolator(),
+                TestIsolator.plain("uts", Namespace.UTS),
+                TestIsolator.plain("ipc", Namespace.IPC),
                 mount(chroot),
                 TestIsolator.withSteps("pid", Namespace.PID, steps -> {
                     if (ownProc) {
-                        steps.add(Phase.FILESYSTEM, Steps.mount("mount proc on /proc", "proc", "/proc", "proc",
-                                Steps.MS_NOSUID | Steps.MS_NODEV | Steps.MS_NOEXEC, null));
+                        steps.add(
+                                Phase.FILESYSTEM,
+                                Steps.mount(
+                                        "mount proc on /proc",
+                                        "proc",
+                                        "/proc",
+                                        "proc",
+                                        Steps.MS_NOSUID | Steps.MS_NODEV | Steps.MS_NOEXEC,
+                                        null));
                     }
                 })));
         int code;
-        try (Isola isola = Isola.builder().isolators(isolators).defaultIsolators(java.util.Set.copyOf(namespaces)).build()) {
+        try (Isola isola = Isola.builder()
+                .isolators(isolators)
+                .defaultIsolators(java.util.Set.copyOf(namespaces))
+                .build()) {
             ContainerSpec.Builder spec = ContainerSpec.builder(command);
             if (userns || !uidMaps.isEmpty() || !gidMaps.isEmpty()) {
                 spec.with(UserNamespace.parse(uidMaps, gidMaps));

@@ -23,8 +23,10 @@ class KernelSupportTest {
     void disabledUserNamespacesAreNamedWithTheFix() throws Exception {
         set("user/max_user_namespaces", "0");
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> KernelSupport.check(sys, false));
-        assertEquals("user namespaces are disabled on this host (user.max_user_namespaces is 0); enable them with: "
-                + "sysctl -w user.max_user_namespaces=15000", e.getMessage());
+        assertEquals(
+                "user namespaces are disabled on this host (user.max_user_namespaces is 0); enable them with: "
+                        + "sysctl -w user.max_user_namespaces=15000",
+                e.getMessage());
     }
 
     @Test
@@ -33,9 +35,11 @@ class KernelSupportTest {
         set("kernel/apparmor_restrict_unprivileged_userns", "1");
         KernelSupport.check(sys, false);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> KernelSupport.check(sys, true));
-        assertEquals("AppArmor restricts unprivileged user namespaces on this host (kernel.apparmor_restrict_unprivileged_userns "
-                + "is 1); allow them with: sysctl -w kernel.apparmor_restrict_unprivileged_userns=0, or an AppArmor profile "
-                + "for java with 'userns,'", e.getMessage());
+        assertEquals(
+                "AppArmor restricts unprivileged user namespaces on this host (kernel.apparmor_restrict_unprivileged_userns "
+                        + "is 1); allow them with: sysctl -w kernel.apparmor_restrict_unprivileged_userns=0, or an AppArmor profile "
+                        + "for java with 'userns,'",
+                e.getMessage());
     }
 
     @Test

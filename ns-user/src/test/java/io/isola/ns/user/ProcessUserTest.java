@@ -24,11 +24,16 @@ import org.junit.jupiter.api.Test;
 class ProcessUserTest {
 
     private static final String CAPS = "grep -E '^Cap(Inh|Prm|Eff|Amb)' /proc/self/status";
-    private static final List<String> NO_CAPS = List.of("CapInh:\t0000000000000000", "CapPrm:\t0000000000000000",
-            "CapEff:\t0000000000000000", "CapAmb:\t0000000000000000");
+    private static final List<String> NO_CAPS = List.of(
+            "CapInh:\t0000000000000000",
+            "CapPrm:\t0000000000000000",
+            "CapEff:\t0000000000000000",
+            "CapAmb:\t0000000000000000");
 
-    private final Isola isola = Isola.builder().isolators(List.of(UserNamespaceTest.userIsolator(Path.of("/proc")),
-            TestIsolator.plain("pid", Namespace.PID))).build();
+    private final Isola isola = Isola.builder()
+            .isolators(
+                    List.of(UserNamespaceTest.userIsolator(Path.of("/proc")), TestIsolator.plain("pid", Namespace.PID)))
+            .build();
 
     @BeforeAll
     static void asRoot() {
@@ -42,8 +47,11 @@ class ProcessUserTest {
 
     @Test
     void withoutAUserNamespaceTheCommandRunsAsThatHostUserWithNoCapabilities() throws Exception {
-        Outcome outcome = Outcome.of(isola, ContainerSpec.builder("sh", "-c", "id -u; id -g; id -G; " + CAPS)
-                .with(ProcessUser.parse("1000:1000")).build());
+        Outcome outcome = Outcome.of(
+                isola,
+                ContainerSpec.builder("sh", "-c", "id -u; id -g; id -G; " + CAPS)
+                        .with(ProcessUser.parse("1000:1000"))
+                        .build());
         assertEquals(0, outcome.status().exitCode(), outcome.err());
         List<String> lines = outcome.out().lines().toList();
         assertEquals(List.of("1000", "1000", "1000"), lines.subList(0, 3), "no supplementary group of root is left");
@@ -52,16 +60,26 @@ class ProcessUserTest {
 
     @Test
     void supplementaryGroupsAreSet() throws Exception {
-        Outcome outcome = Outcome.of(isola, ContainerSpec.builder("id", "-G")
-                .with(ProcessUser.of(1000, 1000, 27, 100)).build());
+        Outcome outcome = Outcome.of(
+                isola,
+                ContainerSpec.builder("id", "-G")
+                        .with(ProcessUser.of(1000, 1000, 27, 100))
+                        .build());
         assertEquals("1000 27 100\n", outcome.out(), outcome.err());
     }
 
     @Test
     void inAUserNamespaceTheUserIsMappedAndHasNoCapabilities() throws Exception {
-        Outcome outcome = Outcome.of(isola, ContainerSpec.builder("sh", "-c",
-                "id -u; id -g; " + CAPS + "; grep -E '^(Uid|Gid):' /proc/self/status; cat /proc/self/uid_map")
-                .with(UserNamespace.defaultMapping()).with(ProcessUser.of(1000, 1000, 10)).build());
+        Outcome outcome = Outcome.of(
+                isola,
+                ContainerSpec.builder(
+                                "sh",
+                                "-c",
+                                "id -u; id -g; " + CAPS
+                                        + "; grep -E '^(Uid|Gid):' /proc/self/status; cat /proc/self/uid_map")
+                        .with(UserNamespace.defaultMapping())
+                        .with(ProcessUser.of(1000, 1000, 10))
+                        .build());
         assertEquals(0, outcome.status().exitCode(), outcome.err());
         List<String> lines = outcome.out().lines().toList();
         assertEquals(List.of("1000", "1000"), lines.subList(0, 2));
@@ -72,8 +90,11 @@ class ProcessUserTest {
 
     @Test
     void rootStaysRootWithItsCapabilities() throws Exception {
-        Outcome outcome = Outcome.of(isola, ContainerSpec.builder("sh", "-c", "id -u; id -g; grep CapEff /proc/self/status")
-                .with(ProcessUser.parse("0:5")).build());
+        Outcome outcome = Outcome.of(
+                isola,
+                ContainerSpec.builder("sh", "-c", "id -u; id -g; grep CapEff /proc/self/status")
+                        .with(ProcessUser.parse("0:5"))
+                        .build());
         List<String> lines = outcome.out().lines().toList();
         assertEquals(List.of("0", "5"), lines.subList(0, 2));
         assertTrue(!lines.get(2).endsWith("0000000000000000"), lines.get(2));
@@ -86,8 +107,15 @@ class ProcessUserTest {
     @Test
     void theJvmsThreadsKeepTheirIds() throws Exception {
         for (int i = 0; i < 5; i++) {
-            assertEquals(0, Outcome.of(isola, ContainerSpec.builder("true").with(ProcessUser.parse("1000:1000")).build())
-                    .status().exitCode());
+            assertEquals(
+                    0,
+                    Outcome.of(
+                                    isola,
+                                    ContainerSpec.builder("true")
+                                            .with(ProcessUser.parse("1000:1000"))
+                                            .build())
+                            .status()
+                            .exitCode());
         }
         try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path task : tasks.toList()) {

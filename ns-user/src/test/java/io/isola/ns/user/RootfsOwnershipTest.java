@@ -34,9 +34,15 @@ class RootfsOwnershipTest {
     }
 
     private Outcome run(Path rootfs, String script) throws Exception {
-        try (Isola isola = Isola.builder().isolators(List.of(UserNamespaceTest.userIsolator(Path.of("/proc")),
-                ContainerMain.mount(rootfs.toString()))).build()) {
-            return Outcome.of(isola, ContainerSpec.builder("sh", "-c", script).with(UserNamespace.defaultMapping()).build());
+        try (Isola isola = Isola.builder()
+                .isolators(List.of(
+                        UserNamespaceTest.userIsolator(Path.of("/proc")), ContainerMain.mount(rootfs.toString())))
+                .build()) {
+            return Outcome.of(
+                    isola,
+                    ContainerSpec.builder("sh", "-c", script)
+                            .with(UserNamespace.defaultMapping())
+                            .build());
         }
     }
 
@@ -48,15 +54,22 @@ class RootfsOwnershipTest {
     @Test
     void busyboxRunsAsRootOverItsOwnFiles() throws Exception {
         Path rootfs = rootfs("container-copy");
-        Outcome outcome = run(rootfs, "id -u; stat -c '%u %g' / /bin/busybox /bin/sh /image-file; "
-                + "touch /created && echo written > /image-file && stat -c '%u %g' /created");
+        Outcome outcome = run(
+                rootfs,
+                "id -u; stat -c '%u %g' / /bin/busybox /bin/sh /image-file; "
+                        + "touch /created && echo written > /image-file && stat -c '%u %g' /created");
         assertEquals(0, outcome.status().exitCode(), outcome.err());
-        assertEquals(List.of("0", "0 0", "0 0", "0 0", "0 0", "0 0"), outcome.out().lines().toList());
+        assertEquals(
+                List.of("0", "0 0", "0 0", "0 0", "0 0", "0 0"),
+                outcome.out().lines().toList());
         long base = UserNamespaceTest.BASE;
         for (String path : List.of("", "bin/busybox", "created", "image-file")) {
-            assertEquals((int) base, Files.getAttribute(rootfs.resolve(path), "unix:uid", LinkOption.NOFOLLOW_LINKS), path);
+            assertEquals(
+                    (int) base, Files.getAttribute(rootfs.resolve(path), "unix:uid", LinkOption.NOFOLLOW_LINKS), path);
         }
-        assertEquals((int) base, Files.getAttribute(rootfs.resolve("bin/sh"), "unix:uid", LinkOption.NOFOLLOW_LINKS),
+        assertEquals(
+                (int) base,
+                Files.getAttribute(rootfs.resolve("bin/sh"), "unix:uid", LinkOption.NOFOLLOW_LINKS),
                 "links are changed themselves");
     }
 
@@ -65,10 +78,16 @@ class RootfsOwnershipTest {
     void unshiftedHostRootFilesAreNobodysInside() throws Exception {
         Path rootfs = rootfs("unshifted");
         Files.setPosixFilePermissions(rootfs, PosixFilePermissions.fromString("rwxr-xr-x"));
-        try (Isola isola = Isola.builder().isolators(List.of(UserNamespaceTest.userIsolator(Path.of("/proc")),
-                ContainerMain.mount(rootfs.toString(), false))).build()) {
-            Outcome outcome = Outcome.of(isola, ContainerSpec.builder("sh", "-c", "stat -c '%u %g' /image-file; touch /x")
-                    .with(UserNamespace.defaultMapping()).build());
+        try (Isola isola = Isola.builder()
+                .isolators(List.of(
+                        UserNamespaceTest.userIsolator(Path.of("/proc")),
+                        ContainerMain.mount(rootfs.toString(), false)))
+                .build()) {
+            Outcome outcome = Outcome.of(
+                    isola,
+                    ContainerSpec.builder("sh", "-c", "stat -c '%u %g' /image-file; touch /x")
+                            .with(UserNamespace.defaultMapping())
+                            .build());
             assertEquals("65534 65534\n", outcome.out());
             assertNotEquals(0, outcome.status().exitCode());
             assertEquals(true, outcome.err().contains("Permission denied"), outcome.err());

@@ -41,12 +41,15 @@ class RootlessTest {
     @BeforeAll
     static void createUser() throws Exception {
         assumeTrue(HostIdentity.current().isRoot(), "creating a user needs root");
-        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/useradd")) && Files.isExecutable(Path.of("/usr/sbin/runuser")),
+        assumeTrue(
+                Files.isExecutable(Path.of("/usr/sbin/useradd")) && Files.isExecutable(Path.of("/usr/sbin/runuser")),
                 "useradd and runuser are needed");
         user = "isolart" + ThreadLocalRandom.current().nextInt(10000, 99999);
         command(List.of("useradd", "--create-home", "--shell", "/bin/sh", user));
         uid = Long.parseLong(command(List.of("id", "-u", user)).trim());
-        SubordinateIds.Entry range = SubordinateIds.read(Path.of("/etc/subuid")).of(user, uid).stream().findFirst().orElse(null);
+        SubordinateIds.Entry range = SubordinateIds.read(Path.of("/etc/subuid")).of(user, uid).stream()
+                .findFirst()
+                .orElse(null);
         subStart = range == null ? -1 : range.start();
         work = Files.createTempDirectory("isola-rootless");
         Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxrwxrwx"));
@@ -59,7 +62,9 @@ class RootlessTest {
             command(List.of("userdel", "--remove", user), true);
             for (String file : List.of("/etc/subuid", "/etc/subgid")) {
                 Path path = Path.of(file);
-                List<String> kept = Files.readAllLines(path).stream().filter(l -> !l.startsWith(user + ":")).toList();
+                List<String> kept = Files.readAllLines(path).stream()
+                        .filter(l -> !l.startsWith(user + ":"))
+                        .toList();
                 Files.write(path, kept);
             }
         }
@@ -97,12 +102,22 @@ class RootlessTest {
     }
 
     private static Run isola(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("runuser", "-u", user, "--",
-                ProcessHandle.current().info().command().orElse("java"), "-cp", classPath,
-                "-XX:-UsePerfData", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", ContainerMain.class.getName()));
+        List<String> command = new ArrayList<>(List.of(
+                "runuser",
+                "-u",
+                user,
+                "--",
+                ProcessHandle.current().info().command().orElse("java"),
+                "-cp",
+                classPath,
+                "-XX:-UsePerfData",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                ContainerMain.class.getName()));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).directory(work.toFile()).redirectInput(ProcessBuilder.Redirect.from(
-                new File("/dev/null"))).start();
+        Process process = new ProcessBuilder(command)
+                .directory(work.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .start();
         var err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             try {
                 return new String(process.getErrorStream().readAllBytes(), UTF_8);
@@ -143,16 +158,25 @@ class RootlessTest {
     @Test
     void theUsersOwnIdIsRootInsideWithItsRangeAbove() throws Exception {
         assumeRanges();
-        Run run = isola("--", "sh", "-c", "id -u; id -g; cat /proc/self/uid_map /proc/self/setgroups; readlink /proc/1/exe");
+        Run run = isola(
+                "--", "sh", "-c", "id -u; id -g; cat /proc/self/uid_map /proc/self/setgroups; readlink /proc/1/exe");
         assertEquals(0, run.code(), run.err());
-        assertEquals(List.of("0", "0", "0 " + uid + " 1", "1 " + subStart + " 65536", "allow"),
+        assertEquals(
+                List.of("0", "0", "0 " + uid + " 1", "1 " + subStart + " 65536", "allow"),
                 squeezed(run.out()).subList(0, 5));
     }
 
     @Test
     void withOnlyItsOwnIdsSetgroupsIsDenied() throws Exception {
-        Run run = isola("--uidmap", "0:" + uid + ":1", "--gidmap", "0:" + uid + ":1", "--",
-                "sh", "-c", "id -u; cat /proc/self/uid_map /proc/self/setgroups");
+        Run run = isola(
+                "--uidmap",
+                "0:" + uid + ":1",
+                "--gidmap",
+                "0:" + uid + ":1",
+                "--",
+                "sh",
+                "-c",
+                "id -u; cat /proc/self/uid_map /proc/self/setgroups");
         assertEquals(0, run.code(), run.err());
         assertEquals(List.of("0", "0 " + uid + " 1", "deny"), squeezed(run.out()));
     }
@@ -162,31 +186,55 @@ class RootlessTest {
         assumeRanges();
         Path shared = Files.createDirectory(work.resolve("shared"));
         Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
-        Run run = isola("--uidmap", "0:" + subStart + ":65536", "--gidmap", "0:" + subStart + ":65536", "--user", "1000:1000",
-                "--", "sh", "-c", "id -u; grep -E '^Cap(Eff|Prm)' /proc/self/status; touch " + shared + "/by-1000");
+        Run run = isola(
+                "--uidmap",
+                "0:" + subStart + ":65536",
+                "--gidmap",
+                "0:" + subStart + ":65536",
+                "--user",
+                "1000:1000",
+                "--",
+                "sh",
+                "-c",
+                "id -u; grep -E '^Cap(Eff|Prm)' /proc/self/status; touch " + shared + "/by-1000");
         assertEquals(0, run.code(), run.err());
         assertEquals(List.of("1000", "CapPrm: 0000000000000000", "CapEff: 0000000000000000"), squeezed(run.out()));
-        assertEquals((int) (subStart + 1000), Files.getAttribute(shared.resolve("by-1000"), "unix:uid", LinkOption.NOFOLLOW_LINKS));
-        assertEquals((int) (subStart + 1000), Files.getAttribute(shared.resolve("by-1000"), "unix:gid", LinkOption.NOFOLLOW_LINKS));
+        assertEquals(
+                (int) (subStart + 1000),
+                Files.getAttribute(shared.resolve("by-1000"), "unix:uid", LinkOption.NOFOLLOW_LINKS));
+        assertEquals(
+                (int) (subStart + 1000),
+                Files.getAttribute(shared.resolve("by-1000"), "unix:gid", LinkOption.NOFOLLOW_LINKS));
     }
 
     @Test
     void idsThatAreNotTheUsersAreRefusedNamingTheRange() throws Exception {
         Run run = isola("--uidmap", "0:0:1", "--", "id");
         assertEquals(125, run.code());
-        assertTrue(run.err().startsWith("isola: uid map \"0:0:1\": host uids 0-0 are not yours to map; as uid " + uid),
+        assertTrue(
+                run.err().startsWith("isola: uid map \"0:0:1\": host uids 0-0 are not yours to map; as uid " + uid),
                 run.err());
         Run overlap = isola("--uidmap", "0:" + uid + ":1", "--uidmap", "0:" + subStart + ":10", "--", "id");
-        assertEquals("isola: uid map \"0:" + subStart + ":10\": its container ids overlap those of \"0:" + uid
-                + ":1\"; ranges may not overlap\n", overlap.err().lines().filter(l -> l.startsWith("isola:")).findFirst()
-                .orElse(overlap.err()) + "\n");
+        assertEquals(
+                "isola: uid map \"0:" + subStart + ":10\": its container ids overlap those of \"0:" + uid
+                        + ":1\"; ranges may not overlap\n",
+                overlap.err()
+                                .lines()
+                                .filter(l -> l.startsWith("isola:"))
+                                .findFirst()
+                                .orElse(overlap.err()) + "\n");
     }
 
     @Test
     void busyboxRunsAsRootFromARootfsTheUserOwns() throws Exception {
         Path rootfs = BusyboxRootfs.create(work.resolve("rootfs"));
         command(List.of("chown", "-R", "-h", uid + ":" + uid, rootfs.toString()));
-        Run run = isola("--chroot", rootfs.toString(), "--", "sh", "-c",
+        Run run = isola(
+                "--chroot",
+                rootfs.toString(),
+                "--",
+                "sh",
+                "-c",
                 "id -u; stat -c '%u %g' /bin/busybox /image-file; touch /created && stat -c '%u %g' /created");
         assertEquals(0, run.code(), run.err());
         assertEquals(List.of("0", "0 0", "0 0", "0 0"), squeezed(run.out()));

@@ -9,11 +9,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.isola.api.Container;
 import io.isola.api.ContainerSpec;
-import io.isola.api.IsolaException;
 import io.isola.api.Isola;
+import io.isola.api.IsolaException;
 import io.isola.api.Security;
 import io.isola.api.Stdio;
-import io.isola.api.Security;
 import io.isola.api.UserNamespace;
 import io.isola.spi.HostIdentity;
 import io.isola.spi.Namespace;
@@ -97,8 +96,11 @@ class UserNamespaceTest {
     @Test
     void rootInsideIsTheMappedHostUidOutside() throws Exception {
         Isola isola = isola(TestIsolator.plain("uts", Namespace.UTS));
-        ContainerSpec spec = ContainerSpec.builder("sh", "-c", "id -u; id -g; readlink /proc/self/ns/user; exec sleep 30")
-                .with(UserNamespace.defaultMapping()).stdout(Stdio.PIPE).build();
+        ContainerSpec spec = ContainerSpec.builder(
+                        "sh", "-c", "id -u; id -g; readlink /proc/self/ns/user; exec sleep 30")
+                .with(UserNamespace.defaultMapping())
+                .stdout(Stdio.PIPE)
+                .build();
         try (Container container = isola.start(spec)) {
             BufferedReader out = new BufferedReader(new InputStreamReader(container.stdout(), StandardCharsets.UTF_8));
             assertEquals("0", out.readLine(), "id -u inside");
@@ -114,9 +116,15 @@ class UserNamespaceTest {
     @Test
     void filesTheContainerCreatesOnTheHostBelongToTheMappedUid() throws Exception {
         Path dir = shared("volume");
-        Outcome outcome = Outcome.of(isola(), ContainerSpec.builder("sh", "-c",
-                "touch " + dir + "/by-root && mkdir " + dir + "/dir && echo x > " + dir + "/dir/f && ls -ln " + dir)
-                .with(UserNamespace.defaultMapping()).build());
+        Outcome outcome = Outcome.of(
+                isola(),
+                ContainerSpec.builder(
+                                "sh",
+                                "-c",
+                                "touch " + dir + "/by-root && mkdir " + dir + "/dir && echo x > " + dir
+                                        + "/dir/f && ls -ln " + dir)
+                        .with(UserNamespace.defaultMapping())
+                        .build());
         assertEquals(0, outcome.status().exitCode(), outcome.err());
         assertEquals(BASE, owner(dir.resolve("by-root")));
         assertEquals(BASE, group(dir.resolve("by-root")));
@@ -126,19 +134,27 @@ class UserNamespaceTest {
 
     @Test
     void explicitMapsAreWhatTheKernelGets() throws Exception {
-        Outcome outcome = Outcome.of(isola(), ContainerSpec.builder("sh", "-c", "cat /proc/self/uid_map /proc/self/gid_map")
-                .with(UserNamespace.parse(List.of("0:3100000:1000", "1000:3200000:65536"), List.of("0:3300000:70000")))
-                .build());
+        Outcome outcome = Outcome.of(
+                isola(),
+                ContainerSpec.builder("sh", "-c", "cat /proc/self/uid_map /proc/self/gid_map")
+                        .with(UserNamespace.parse(
+                                List.of("0:3100000:1000", "1000:3200000:65536"), List.of("0:3300000:70000")))
+                        .build());
         assertEquals(0, outcome.status().exitCode(), outcome.err());
-        assertEquals(List.of("0 3100000 1000", "1000 3200000 65536", "0 3300000 70000"),
+        assertEquals(
+                List.of("0 3100000 1000", "1000 3200000 65536", "0 3300000 70000"),
                 outcome.out().lines().map(l -> l.trim().replaceAll("\\s+", " ")).toList());
     }
 
     /** Runs a perl script in a container with only a user namespace: the host's processes, mounts and names. */
     private Outcome perlInUserNamespaceOnly(String... lines) throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/perl")), "perl is needed to make raw calls inside");
-        return Outcome.of(isola(), ContainerSpec.builder("perl", "-e", String.join("\n", lines))
-                .with(UserNamespace.defaultMapping()).with(PRIVILEGED).build());
+        return Outcome.of(
+                isola(),
+                ContainerSpec.builder("perl", "-e", String.join("\n", lines))
+                        .with(UserNamespace.defaultMapping())
+                        .with(PRIVILEGED)
+                        .build());
     }
 
     /** Prints {@code name=errno} of a raw system call, 0 when it succeeded. */
@@ -174,7 +190,9 @@ class UserNamespaceTest {
                 "open(my $f, '>', '/proc/sys/kernel/panic') and print \"sysctl=0\\n\" or print 'sysctl=', $!+0, \"\\n\";");
 
         assertEquals(0, outcome.status().exitCode(), outcome.err());
-        assertEquals(List.of("kill=1", "mount=1", "sethostname=1", "sysctl=13"), outcome.out().lines().toList(),
+        assertEquals(
+                List.of("kill=1", "mount=1", "sethostname=1", "sysctl=13"),
+                outcome.out().lines().toList(),
                 "EPERM for kill, mount and sethostname; EACCES for the sysctl");
         assertTrue(sleeper.isAlive(), "the host process survived");
         assertEquals(mountsBefore, Files.readString(Path.of("/proc/self/mountinfo")));
@@ -182,12 +200,17 @@ class UserNamespaceTest {
 
     @Test
     void rootInsideCannotLoadAKernelModule() throws Exception {
-        assumeTrue(Files.exists(Path.of("/proc/modules")),
+        assumeTrue(
+                Files.exists(Path.of("/proc/modules")),
                 "this kernel has no loadable module support (no /proc/modules): init_module is ENOSYS even for host root");
-        Outcome outcome = perlInUserNamespaceOnly("my ($image, $params) = ('x' x 64, '');",
+        Outcome outcome = perlInUserNamespaceOnly(
+                "my ($image, $params) = ('x' x 64, '');",
                 syscall("init_module", X86 ? 175 : 105, "$image, 64, $params"),
                 syscall("delete_module", X86 ? 176 : 106, "$params, 0"));
-        assertEquals(List.of("init_module=1", "delete_module=1"), outcome.out().lines().toList(), outcome.err());
+        assertEquals(
+                List.of("init_module=1", "delete_module=1"),
+                outcome.out().lines().toList(),
+                outcome.err());
     }
 
     /**
@@ -200,11 +223,18 @@ class UserNamespaceTest {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/perl")), "perl is needed to make raw calls inside");
         int umount2 = List.of("amd64", "x86_64").contains(System.getProperty("os.arch")) ? 166 : 39;
         Path target = shared("volume");
-        Outcome outcome = Outcome.of(isola(TestIsolator.plain("mount", Namespace.MOUNT)), ContainerSpec.builder("sh", "-c",
-                "mount -t tmpfs tmpfs " + target + " && touch " + target + "/inside && echo mounted; "
-                        + "perl -e \"my \\$p = '/proc'; syscall(" + umount2 + ", \\$p, 0) == 0 and print qq(umount=0\\n) "
-                        + "or print 'umount=', \\$!+0, qq(\\n);\"")
-                .with(UserNamespace.defaultMapping()).with(PRIVILEGED).build());
+        Outcome outcome = Outcome.of(
+                isola(TestIsolator.plain("mount", Namespace.MOUNT)),
+                ContainerSpec.builder(
+                                "sh",
+                                "-c",
+                                "mount -t tmpfs tmpfs " + target + " && touch " + target + "/inside && echo mounted; "
+                                        + "perl -e \"my \\$p = '/proc'; syscall(" + umount2
+                                        + ", \\$p, 0) == 0 and print qq(umount=0\\n) "
+                                        + "or print 'umount=', \\$!+0, qq(\\n);\"")
+                        .with(UserNamespace.defaultMapping())
+                        .with(PRIVILEGED)
+                        .build());
         assertEquals(0, outcome.status().exitCode(), outcome.err());
         assertEquals(List.of("mounted", "umount=22"), outcome.out().lines().toList(), "EINVAL: /proc is locked");
         assertFalse(Files.exists(target.resolve("inside")), "the host's directory is unchanged");
@@ -214,20 +244,45 @@ class UserNamespaceTest {
     void rootGetsAUserNamespaceOnlyWhenItAsks() throws Exception {
         Isola isola = isola(TestIsolator.plain("uts", Namespace.UTS));
         String host = HostState.namespaceOf("user");
-        assertEquals(host + "\n", Outcome.of(isola, ContainerSpec.builder("readlink", "/proc/self/ns/user").build()).out());
-        assertNotEquals(host + "\n", Outcome.of(isola, ContainerSpec.builder("readlink", "/proc/self/ns/user")
-                .with(UserNamespace.defaultMapping()).build()).out());
-        assertNotEquals(host + "\n", Outcome.of(isola, ContainerSpec.builder("readlink", "/proc/self/ns/user")
-                .isolators(java.util.Set.of("user")).build()).out());
+        assertEquals(
+                host + "\n",
+                Outcome.of(
+                                isola,
+                                ContainerSpec.builder("readlink", "/proc/self/ns/user")
+                                        .build())
+                        .out());
+        assertNotEquals(
+                host + "\n",
+                Outcome.of(
+                                isola,
+                                ContainerSpec.builder("readlink", "/proc/self/ns/user")
+                                        .with(UserNamespace.defaultMapping())
+                                        .build())
+                        .out());
+        assertNotEquals(
+                host + "\n",
+                Outcome.of(
+                                isola,
+                                ContainerSpec.builder("readlink", "/proc/self/ns/user")
+                                        .isolators(java.util.Set.of("user"))
+                                        .build())
+                        .out());
     }
 
     @Test
     void aUserNamespaceWithoutTheIsolatorIsRefused() {
-        try (Isola none = Isola.builder().isolators(List.of(TestIsolator.plain("uts", Namespace.UTS))).build()) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> none.start(
-                    ContainerSpec.builder("true").with(UserNamespace.defaultMapping()).build()));
-            assertEquals("--userns: no available isolator creates user namespaces (is the ns-user bundle installed?); "
-                    + "available are uts", e.getMessage());
+        try (Isola none = Isola.builder()
+                .isolators(List.of(TestIsolator.plain("uts", Namespace.UTS)))
+                .build()) {
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> none.start(ContainerSpec.builder("true")
+                            .with(UserNamespace.defaultMapping())
+                            .build()));
+            assertEquals(
+                    "--userns: no available isolator creates user namespaces (is the ns-user bundle installed?); "
+                            + "available are uts",
+                    e.getMessage());
         }
     }
 
@@ -236,11 +291,18 @@ class UserNamespaceTest {
         Path proc = Files.createDirectories(temp.resolve("proc/sys/user"));
         Files.writeString(proc.resolve("max_user_namespaces"), "0\n");
         long threads = HostState.threads();
-        try (Isola isola = Isola.builder().isolators(List.of(userIsolator(temp.resolve("proc")))).build()) {
-            IsolaException e = assertThrows(IsolaException.class,
-                    () -> isola.start(ContainerSpec.builder("true").with(UserNamespace.defaultMapping()).build()));
-            assertEquals("isolator \"user\" failed in prepare: user namespaces are disabled on this host "
-                    + "(user.max_user_namespaces is 0); enable them with: sysctl -w user.max_user_namespaces=15000", e.getMessage());
+        try (Isola isola = Isola.builder()
+                .isolators(List.of(userIsolator(temp.resolve("proc"))))
+                .build()) {
+            IsolaException e = assertThrows(
+                    IsolaException.class,
+                    () -> isola.start(ContainerSpec.builder("true")
+                            .with(UserNamespace.defaultMapping())
+                            .build()));
+            assertEquals(
+                    "isolator \"user\" failed in prepare: user namespaces are disabled on this host "
+                            + "(user.max_user_namespaces is 0); enable them with: sysctl -w user.max_user_namespaces=15000",
+                    e.getMessage());
         }
         assertEquals(threads, HostState.threads());
     }
@@ -248,11 +310,16 @@ class UserNamespaceTest {
     @Test
     void anInvalidMapIsRefusedBeforeAnythingStarts() throws Exception {
         OpenFds fds = OpenFds.now();
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> isola().start(
-                ContainerSpec.builder("true").with(UserNamespace.parse(List.of("0:3000000:65536"), List.of()))
-                        .with(io.isola.api.ProcessUser.parse("70000:0")).build()));
-        assertEquals("--user \"70000:0\": uid 70000 is not mapped in the container's user namespace "
-                + "(uid maps [0:3000000:65536])", e.getMessage());
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> isola().start(ContainerSpec.builder("true")
+                        .with(UserNamespace.parse(List.of("0:3000000:65536"), List.of()))
+                        .with(io.isola.api.ProcessUser.parse("70000:0"))
+                        .build()));
+        assertEquals(
+                "--user \"70000:0\": uid 70000 is not mapped in the container's user namespace "
+                        + "(uid maps [0:3000000:65536])",
+                e.getMessage());
         assertEquals(List.of(), fds.leaked());
     }
 
@@ -263,13 +330,24 @@ class UserNamespaceTest {
         Files.writeString(proc.resolve("max_user_namespaces"), "15000\n");
         Path marker = shared("marker").resolve("ran");
         OpenFds fds = OpenFds.now();
-        try (Isola isola = Isola.builder().isolators(List.of(userIsolator(temp.resolve("proc")))).build()) {
-            IsolaException e = assertThrows(IsolaException.class, () -> isola.start(ContainerSpec.builder("touch",
-                    marker.toString()).with(UserNamespace.defaultMapping()).build()));
-            assertTrue(e.getMessage().startsWith("isolator \"user\" failed in after clone: cannot write \"0 " + BASE
-                    + " 65536\" to " + temp.resolve("proc")), e.getMessage());
-            assertTrue(e.getMessage().endsWith("the container's process was refused at the gate and exited with code 127 "
-                    + "without running the command"), e.getMessage());
+        try (Isola isola = Isola.builder()
+                .isolators(List.of(userIsolator(temp.resolve("proc"))))
+                .build()) {
+            IsolaException e = assertThrows(
+                    IsolaException.class,
+                    () -> isola.start(ContainerSpec.builder("touch", marker.toString())
+                            .with(UserNamespace.defaultMapping())
+                            .build()));
+            assertTrue(
+                    e.getMessage()
+                            .startsWith("isolator \"user\" failed in after clone: cannot write \"0 " + BASE
+                                    + " 65536\" to " + temp.resolve("proc")),
+                    e.getMessage());
+            assertTrue(
+                    e.getMessage()
+                            .endsWith("the container's process was refused at the gate and exited with code 127 "
+                                    + "without running the command"),
+                    e.getMessage());
         }
         assertFalse(Files.exists(marker));
         assertEquals(List.of(), fds.leaked());

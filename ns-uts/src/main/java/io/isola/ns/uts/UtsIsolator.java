@@ -42,8 +42,9 @@ public final class UtsIsolator implements NamespaceIsolator {
     public UtsIsolator(Config config) {
         String domainname = config.domainname().strip();
         if (!domainname.isEmpty() && !DOMAINNAME.matcher(domainname).matches()) {
-            throw new IllegalArgumentException("domainname \"" + config.domainname()
-                    + "\": expected 1 to 64 letters, digits, '-' or '.', starting with a letter or digit, or empty for none");
+            throw new IllegalArgumentException(
+                    "domainname \"" + config.domainname()
+                            + "\": expected 1 to 64 letters, digits, '-' or '.', starting with a letter or digit, or empty for none");
         }
         this.defaultDomainname = domainname;
     }

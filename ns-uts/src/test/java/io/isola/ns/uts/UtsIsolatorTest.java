@@ -8,7 +8,6 @@ import io.isola.api.Isola;
 import io.isola.testing.HostState;
 import io.isola.testing.Outcome;
 import java.lang.annotation.Annotation;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,9 +28,13 @@ class UtsIsolatorTest {
         String hostname = Files.readString(Path.of("/proc/sys/kernel/hostname"));
         String domainname = Files.readString(Path.of("/proc/sys/kernel/domainname"));
 
-        Outcome outcome = Outcome.of(isola, ContainerSpec.builder("sh", "-c",
-                "hostname; cat /proc/sys/kernel/domainname; readlink /proc/self/ns/uts")
-                .hostname("box").domainname("example.org").build());
+        Outcome outcome = Outcome.of(
+                isola,
+                ContainerSpec.builder(
+                                "sh", "-c", "hostname; cat /proc/sys/kernel/domainname; readlink /proc/self/ns/uts")
+                        .hostname("box")
+                        .domainname("example.org")
+                        .build());
 
         assertEquals(0, outcome.status().exitCode(), outcome.err());
         String[] lines = outcome.out().split("\n");
@@ -44,7 +47,8 @@ class UtsIsolatorTest {
 
     @Test
     void withoutAHostNameTheContainerIsNamedAfterItsId() throws Exception {
-        Outcome outcome = Outcome.of(isola, ContainerSpec.builder("hostname").id("0123456789abcdef").build());
+        Outcome outcome = Outcome.of(
+                isola, ContainerSpec.builder("hostname").id("0123456789abcdef").build());
         assertEquals("0123456789ab\n", outcome.out());
     }
 
@@ -63,7 +67,13 @@ class UtsIsolatorTest {
             }
         });
         try (Isola custom = Isola.builder().isolators(List.of(configured)).build()) {
-            assertEquals("corp.test\n", Outcome.of(custom, ContainerSpec.builder("cat", "/proc/sys/kernel/domainname").build()).out());
+            assertEquals(
+                    "corp.test\n",
+                    Outcome.of(
+                                    custom,
+                                    ContainerSpec.builder("cat", "/proc/sys/kernel/domainname")
+                                            .build())
+                            .out());
         }
     }
 }

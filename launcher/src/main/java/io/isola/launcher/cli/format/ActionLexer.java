@@ -75,7 +75,9 @@ final class ActionLexer {
         if (word.startsWith(".") || word.equals("$") || word.startsWith("$.")) {
             boolean top = word.startsWith("$");
             String path = top ? word.substring(1) : word;
-            List<String> names = path.equals(".") || path.isEmpty() ? List.of() : List.of(path.substring(1).split("\\.", -1));
+            List<String> names = path.equals(".") || path.isEmpty()
+                    ? List.of()
+                    : List.of(path.substring(1).split("\\.", -1));
             if (names.stream().anyMatch(String::isEmpty)) {
                 throw error.apply("bad field \"" + word + "\"");
             }
@@ -94,7 +96,8 @@ final class ActionLexer {
             return new TemplateNode.Literal(null);
         }
         if (!TemplateFunctions.NAMES.contains(word)) {
-            throw error.apply("function \"" + word + "\" not defined; expected one of: " + String.join(", ", TemplateFunctions.NAMES));
+            throw error.apply("function \"" + word + "\" not defined; expected one of: "
+                    + String.join(", ", TemplateFunctions.NAMES));
         }
         return new TemplateNode.Function(word);
     }
@@ -106,11 +109,12 @@ final class ActionLexer {
             char c = text.charAt(at++);
             if (c == '\\' && quote == '"' && at < text.length()) {
                 char escaped = text.charAt(at++);
-                value.append(switch (escaped) {
-                    case 'n' -> '\n';
-                    case 't' -> '\t';
-                    default -> escaped;
-                });
+                value.append(
+                        switch (escaped) {
+                            case 'n' -> '\n';
+                            case 't' -> '\t';
+                            default -> escaped;
+                        });
             } else {
                 value.append(c);
             }

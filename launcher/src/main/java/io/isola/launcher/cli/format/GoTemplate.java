@@ -31,7 +31,10 @@ public final class GoTemplate {
      * Docker reads them.
      */
     public static GoTemplate ofFormat(String option) {
-        return parse(option.equals("json") ? "{{json .}}" : option.replace("\\t", "\t").replace("\\n", "\n"));
+        return parse(
+                option.equals("json")
+                        ? "{{json .}}"
+                        : option.replace("\\t", "\t").replace("\\n", "\n"));
     }
 
     /** The template's text with {@code data} as dot. */
@@ -69,9 +72,11 @@ public final class GoTemplate {
                 }
             }
             case RANGE -> {
-                List<?> items = value instanceof List<?> list ? list
-                        : value instanceof Map<?, ?> map ? new ArrayList<>(new java.util.TreeMap<>(map).values())
-                        : value == null ? List.of() : null;
+                List<?> items = value instanceof List<?> list
+                        ? list
+                        : value instanceof Map<?, ?> map
+                                ? new ArrayList<>(new java.util.TreeMap<>(map).values())
+                                : value == null ? List.of() : null;
                 if (items == null) {
                     throw new IllegalArgumentException("range can't iterate over " + TemplateValues.print(value));
                 }
@@ -149,7 +154,8 @@ public final class GoTemplate {
     }
 
     private static String describe(TemplateNode.Operand operand) {
-        return operand instanceof TemplateNode.Field f ? (f.fromTop() ? "$" : "") + "." + String.join(".", f.names())
+        return operand instanceof TemplateNode.Field f
+                ? (f.fromTop() ? "$" : "") + "." + String.join(".", f.names())
                 : operand.toString();
     }
 }

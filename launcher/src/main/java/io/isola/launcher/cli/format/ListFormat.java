@@ -33,7 +33,10 @@ public final class ListFormat {
             return new ListFormat(option, false, GoTemplate.parse("{{json .}}"));
         }
         boolean table = option.startsWith("table ");
-        String text = (table ? option.substring("table ".length()) : option).strip().replace("\\t", "\t").replace("\\n", "\n");
+        String text = (table ? option.substring("table ".length()) : option)
+                .strip()
+                .replace("\\t", "\t")
+                .replace("\\n", "\n");
         return new ListFormat(option, table, GoTemplate.parse(text));
     }
 

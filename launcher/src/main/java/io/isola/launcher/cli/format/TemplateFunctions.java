@@ -9,8 +9,27 @@ import java.util.Set;
 /** The functions of Go's text/template and those Docker adds (json, join, split, upper, lower, title, pad, truncate). */
 final class TemplateFunctions {
 
-    static final Set<String> NAMES = new java.util.TreeSet<>(List.of("json", "index", "join", "split", "upper", "lower",
-            "title", "pad", "truncate", "len", "print", "println", "printf", "eq", "ne", "not", "and", "or", "lt", "gt"));
+    static final Set<String> NAMES = new java.util.TreeSet<>(List.of(
+            "json",
+            "index",
+            "join",
+            "split",
+            "upper",
+            "lower",
+            "title",
+            "pad",
+            "truncate",
+            "len",
+            "print",
+            "println",
+            "printf",
+            "eq",
+            "ne",
+            "not",
+            "and",
+            "or",
+            "lt",
+            "gt"));
 
     private TemplateFunctions() {}
 
@@ -19,22 +38,36 @@ final class TemplateFunctions {
             case "json" -> json(one(name, args));
             case "index" -> index(args);
             case "join" -> String.join(string(arg(name, args, 1, 2)), strings(arg(name, args, 0, 2)));
-            case "split" -> List.of(string(arg(name, args, 0, 2)).split(java.util.regex.Pattern.quote(string(arg(name, args, 1, 2))), -1));
+            case "split" ->
+                List.of(string(arg(name, args, 0, 2))
+                        .split(java.util.regex.Pattern.quote(string(arg(name, args, 1, 2))), -1));
             case "upper" -> string(one(name, args)).toUpperCase(Locale.ROOT);
             case "lower" -> string(one(name, args)).toLowerCase(Locale.ROOT);
             case "title" -> title(string(one(name, args)));
-            case "pad" -> " ".repeat((int) number(arg(name, args, 1, 3))) + string(arg(name, args, 0, 3))
-                    + " ".repeat((int) number(arg(name, args, 2, 3)));
+            case "pad" ->
+                " ".repeat((int) number(arg(name, args, 1, 3)))
+                        + string(arg(name, args, 0, 3))
+                        + " ".repeat((int) number(arg(name, args, 2, 3)));
             case "truncate" -> truncate(string(arg(name, args, 0, 2)), (int) number(arg(name, args, 1, 2)));
             case "len" -> (long) length(one(name, args));
-            case "print" -> String.join("", args.stream().map(TemplateValues::print).toList());
-            case "println" -> String.join(" ", args.stream().map(TemplateValues::print).toList()) + "\n";
+            case "print" ->
+                String.join("", args.stream().map(TemplateValues::print).toList());
+            case "println" ->
+                String.join(" ", args.stream().map(TemplateValues::print).toList()) + "\n";
             case "printf" -> printf(args);
             case "eq" -> TemplateValues.same(arg(name, args, 0, 2), arg(name, args, 1, 2));
             case "ne" -> !TemplateValues.same(arg(name, args, 0, 2), arg(name, args, 1, 2));
             case "not" -> !TemplateValues.truth(one(name, args));
-            case "and" -> args.stream().filter(a -> !TemplateValues.truth(a)).findFirst().orElse(args.isEmpty() ? null : args.get(args.size() - 1));
-            case "or" -> args.stream().filter(TemplateValues::truth).findFirst().orElse(args.isEmpty() ? null : args.get(args.size() - 1));
+            case "and" ->
+                args.stream()
+                        .filter(a -> !TemplateValues.truth(a))
+                        .findFirst()
+                        .orElse(args.isEmpty() ? null : args.get(args.size() - 1));
+            case "or" ->
+                args.stream()
+                        .filter(TemplateValues::truth)
+                        .findFirst()
+                        .orElse(args.isEmpty() ? null : args.get(args.size() - 1));
             case "lt" -> number(arg(name, args, 0, 2)) < number(arg(name, args, 1, 2));
             case "gt" -> number(arg(name, args, 0, 2)) > number(arg(name, args, 1, 2));
             default -> throw new IllegalArgumentException("function \"" + name + "\" not defined");
@@ -47,7 +80,8 @@ final class TemplateFunctions {
 
     private static Object arg(String name, List<Object> args, int index, int count) {
         if (args.size() != count) {
-            throw new IllegalArgumentException("wrong number of args for " + name + ": want " + count + " got " + args.size());
+            throw new IllegalArgumentException(
+                    "wrong number of args for " + name + ": want " + count + " got " + args.size());
         }
         return args.get(index);
     }
@@ -74,7 +108,8 @@ final class TemplateFunctions {
                 }
                 value = list.get(n.intValue());
             } else {
-                throw new IllegalArgumentException("index: cannot index " + TemplateValues.print(value) + " with " + key);
+                throw new IllegalArgumentException(
+                        "index: cannot index " + TemplateValues.print(value) + " with " + key);
             }
         }
         return value;
@@ -133,7 +168,9 @@ final class TemplateFunctions {
         }
         // Go's verbs that Java shares; %v prints as the template does
         String format = string(args.get(0)).replace("%v", "%s");
-        Object[] rest = args.subList(1, args.size()).stream().map(a -> a instanceof Number ? a : TemplateValues.print(a)).toArray();
+        Object[] rest = args.subList(1, args.size()).stream()
+                .map(a -> a instanceof Number ? a : TemplateValues.print(a))
+                .toArray();
         try {
             return String.format(Locale.ROOT, format, rest);
         } catch (java.util.IllegalFormatException e) {

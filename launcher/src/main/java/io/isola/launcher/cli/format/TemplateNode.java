@@ -12,9 +12,14 @@ sealed interface TemplateNode {
     record Action(Pipeline pipeline) implements TemplateNode {}
 
     /** {@code {{if P}}...{{else}}...{{end}}}, {@code range} (over a list or map, dot the element) and {@code with}. */
-    record Block(Kind kind, Pipeline pipeline, List<TemplateNode> body, List<TemplateNode> otherwise) implements TemplateNode {}
+    record Block(Kind kind, Pipeline pipeline, List<TemplateNode> body, List<TemplateNode> otherwise)
+            implements TemplateNode {}
 
-    enum Kind { IF, RANGE, WITH }
+    enum Kind {
+        IF,
+        RANGE,
+        WITH
+    }
 
     /** Commands joined by {@code |}: each one's value is the last argument of the next. */
     record Pipeline(List<Command> commands) {}

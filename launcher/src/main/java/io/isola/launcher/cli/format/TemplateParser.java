@@ -60,8 +60,10 @@ final class TemplateParser {
                 case "end", "else" -> {
                     return inside.strip();
                 }
-                case "if", "range", "with" -> into.add(block(TemplateNode.Kind.valueOf(keyword.toUpperCase(java.util.Locale.ROOT)),
-                        inside.strip().substring(keyword.length())));
+                case "if", "range", "with" ->
+                    into.add(block(
+                            TemplateNode.Kind.valueOf(keyword.toUpperCase(java.util.Locale.ROOT)),
+                            inside.strip().substring(keyword.length())));
                 default -> into.add(new TemplateNode.Action(new ActionLexer(inside, this::error).pipeline()));
             }
         }

@@ -18,8 +18,10 @@ final class TemplateValues {
             return list.stream().map(TemplateValues::print).collect(Collectors.joining(" ", "[", "]"));
         }
         if (value instanceof Map<?, ?> map) {
-            return new java.util.TreeMap<>(map).entrySet().stream().map(e -> e.getKey() + ":" + print(e.getValue()))
-                    .collect(Collectors.joining(" ", "map[", "]"));
+            return new java.util.TreeMap<>(map)
+                    .entrySet().stream()
+                            .map(e -> e.getKey() + ":" + print(e.getValue()))
+                            .collect(Collectors.joining(" ", "map[", "]"));
         }
         if (value instanceof Double d && d == Math.rint(d) && !Double.isInfinite(d)) {
             return Long.toString(d.longValue());

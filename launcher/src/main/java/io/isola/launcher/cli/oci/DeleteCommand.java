@@ -1,7 +1,6 @@
 package io.isola.launcher.cli.oci;
 
 import io.isola.launcher.cli.IsolaCommand;
-
 import io.isola.oci.OciRuntime;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -16,7 +15,9 @@ public final class DeleteCommand implements Callable<Integer> {
     @ParentCommand
     private IsolaCommand parent;
 
-    @Option(names = {"-f", "--force"}, description = "Kill the container if it runs.")
+    @Option(
+            names = {"-f", "--force"},
+            description = "Kill the container if it runs.")
     private boolean force;
 
     @Parameters(index = "0", paramLabel = "ID")

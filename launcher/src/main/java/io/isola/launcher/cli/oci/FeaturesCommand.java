@@ -5,8 +5,8 @@ import io.isola.oci.OciFeatures;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** OCI {@code features}: what this runtime implements, in the runtime-spec's features.md format, laid out as runc's. */
 @Command(name = "features", description = "Print the OCI features isola supports (OCI runtime verb).")

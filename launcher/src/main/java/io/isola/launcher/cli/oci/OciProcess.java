@@ -21,7 +21,8 @@ public final class OciProcess {
         ContainerSpec.Builder builder = ExecProcess.load(file, bundle);
         boolean terminal = ExecProcess.terminal(builder);
         if (terminal && consoleSocket == null) {
-            throw new IllegalArgumentException("process file \"" + file + "\": process.terminal is true: exec needs --console-socket");
+            throw new IllegalArgumentException(
+                    "process file \"" + file + "\": process.terminal is true: exec needs --console-socket");
         }
         if (!terminal && consoleSocket != null) {
             throw new IllegalArgumentException("--console-socket \"" + consoleSocket

@@ -12,8 +12,8 @@ import java.util.Map;
  */
 public final class RuncState {
 
-    private static final List<String> ORDER = List.of("ociVersion", "id", "pid", "status", "bundle", "rootfs", "created",
-            "annotations");
+    private static final List<String> ORDER =
+            List.of("ociVersion", "id", "pid", "status", "bundle", "rootfs", "created", "annotations");
 
     private RuncState() {}
 

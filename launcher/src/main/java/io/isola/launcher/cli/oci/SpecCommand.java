@@ -41,7 +41,11 @@ public final class SpecCommand implements Callable<Integer> {
             }
             """;
 
-    @Option(names = {"-b", "--bundle"}, paramLabel = "DIR", defaultValue = ".", description = "Where to write config.json.")
+    @Option(
+            names = {"-b", "--bundle"},
+            paramLabel = "DIR",
+            defaultValue = ".",
+            description = "Where to write config.json.")
     private Path bundle;
 
     @Override

@@ -1,11 +1,10 @@
 package io.isola.launcher.cli.oci;
 
 import io.isola.launcher.IsolaRuntime;
-import io.isola.launcher.cli.IsolaCommand;
 import io.isola.launcher.attach.ContainerAttach;
 import io.isola.launcher.attach.DetachKeys;
+import io.isola.launcher.cli.IsolaCommand;
 import io.isola.launcher.cli.run.ContainerStart;
-
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Lifecycle;
 import io.isola.lifecycle.StateStore;
@@ -25,12 +24,16 @@ import picocli.CommandLine.Spec;
  * returns once its command runs). Which one a container gets is told by its state: an OCI
  * container has a bundle.
  */
-@Command(name = "start", description = {"Start stopped containers again, or a created OCI container.",
-    "A stopped container of 'run' runs again, as Docker's start: same id, name, options and",
-    "writable layer, in the background (output appended to its logs); a running one is left",
-    "be. With -a, start then attaches to it as 'isola attach' does (-i: with your stdin) and",
-    "ends with its exit status. A container created from an OCI bundle by an engine runs its",
-    "command (OCI runtime verb)."})
+@Command(
+        name = "start",
+        description = {
+            "Start stopped containers again, or a created OCI container.",
+            "A stopped container of 'run' runs again, as Docker's start: same id, name, options and",
+            "writable layer, in the background (output appended to its logs); a running one is left",
+            "be. With -a, start then attaches to it as 'isola attach' does (-i: with your stdin) and",
+            "ends with its exit status. A container created from an OCI bundle by an engine runs its",
+            "command (OCI runtime verb)."
+        })
 public final class StartCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -39,13 +42,20 @@ public final class StartCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "ID")
     private List<String> ids;
 
-    @picocli.CommandLine.Option(names = {"-a", "--attach"}, description = "Attach to its output and wait for it to end (one container).")
+    @picocli.CommandLine.Option(
+            names = {"-a", "--attach"},
+            description = "Attach to its output and wait for it to end (one container).")
     private boolean attach;
 
-    @picocli.CommandLine.Option(names = {"-i", "--interactive"}, description = "Attach your stdin too (implies -a).")
+    @picocli.CommandLine.Option(
+            names = {"-i", "--interactive"},
+            description = "Attach your stdin too (implies -a).")
     private boolean interactive;
 
-    @picocli.CommandLine.Option(names = "--detach-keys", paramLabel = "KEYS", defaultValue = DetachKeys.DEFAULT,
+    @picocli.CommandLine.Option(
+            names = "--detach-keys",
+            paramLabel = "KEYS",
+            defaultValue = DetachKeys.DEFAULT,
             description = "With -a: keys that detach and leave it running (default: ${DEFAULT-VALUE}).")
     private String detachKeys;
 
@@ -79,19 +89,22 @@ public final class StartCommand implements Callable<Integer> {
     /** Docker's {@code start -a}: one container, started (or already running), then attached until it ends. */
     private int startAttached(StateStore store) throws Exception {
         if (ids.size() != 1) {
-            throw new IllegalArgumentException("start -a/-i: " + ids.size() + " containers given; attach to one at a time, as Docker does");
+            throw new IllegalArgumentException(
+                    "start -a/-i: " + ids.size() + " containers given; attach to one at a time, as Docker does");
         }
         DetachKeys keys = DetachKeys.parse(detachKeys.isEmpty() ? DetachKeys.DEFAULT : detachKeys);
         ContainerState state = new Lifecycle(store).get(ids.get(0));
         if (state.bundle() != null) {
-            throw new IllegalArgumentException("start -a/-i: container " + state.id() + " was created from an OCI bundle,"
-                    + " whose engine holds its stdio; start it without -a");
+            throw new IllegalArgumentException("start -a/-i: container " + state.id()
+                    + " was created from an OCI bundle," + " whose engine holds its stdio; start it without -a");
         }
         long logOffset = ContainerAttach.logEnd(state); // the output of this run starts here
-        ContainerAttach attachment = new ContainerAttach(store, spec.commandLine().getErr());
+        ContainerAttach attachment =
+                new ContainerAttach(store, spec.commandLine().getErr());
         ContainerAttach.Request request = new ContainerAttach.Request(interactive, true, keys);
         if (!ContainerStart.start(store, state)) {
-            return attachment.attach(new Lifecycle(store).get(state.id()), request); // it runs already: as Docker, attach
+            return attachment.attach(
+                    new Lifecycle(store).get(state.id()), request); // it runs already: as Docker, attach
         }
         return attachment.attachSinceStart(new Lifecycle(store).get(state.id()), request, logOffset);
     }

@@ -2,8 +2,8 @@ package io.isola.launcher.cli.run;
 
 import io.isola.api.Container;
 import io.isola.api.HostTerminal;
-import io.isola.internal.nativ.Fds;
 import io.isola.internal.nativ.FdOutputStream;
+import io.isola.internal.nativ.Fds;
 import io.isola.internal.nativ.Native;
 import io.isola.internal.nativ.NativeMemory;
 import io.isola.launcher.server.Invocation;
@@ -41,11 +41,13 @@ public final class Attachment implements AutoCloseable {
         this.in = invocation == null ? 0 : invocation.stdio(0);
         int out = invocation == null ? 1 : invocation.stdio(1);
         this.rawMode = interactive ? HostTerminal.raw(in) : () -> {};
-        this.resizes = invocation == null ? onWinch(this::resize) : invocation.onSignal(number -> {
-            if (number == SIGWINCH) {
-                resize();
-            }
-        });
+        this.resizes = invocation == null
+                ? onWinch(this::resize)
+                : invocation.onSignal(number -> {
+                    if (number == SIGWINCH) {
+                        resize();
+                    }
+                });
         resize();
         FdOutputStream terminal = new FdOutputStream(Fds.dupCloexec(out));
         this.output = daemon("isola-attach-out", () -> copy(container.stdout(), terminal));
@@ -68,7 +70,9 @@ public final class Attachment implements AutoCloseable {
     public static io.isola.api.Terminal initialSize() {
         Invocation invocation = Invocation.current();
         int[] size = HostTerminal.size(invocation == null ? 0 : invocation.stdio(0));
-        return size == null || size[0] == 0 ? io.isola.api.Terminal.of80x24() : new io.isola.api.Terminal(size[0], size[1]);
+        return size == null || size[0] == 0
+                ? io.isola.api.Terminal.of80x24()
+                : new io.isola.api.Terminal(size[0], size[1]);
     }
 
     private static AutoCloseable onWinch(Runnable resize) {

@@ -23,7 +23,11 @@ record CidFile(Path file) {
 
     void write(String id) {
         try {
-            Files.write(file, id.getBytes(StandardCharsets.US_ASCII), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            Files.write(
+                    file,
+                    id.getBytes(StandardCharsets.US_ASCII),
+                    StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE);
         } catch (FileAlreadyExistsException e) {
             throw new IllegalArgumentException(found(), e);
         } catch (IOException e) {
@@ -41,6 +45,7 @@ record CidFile(Path file) {
     }
 
     private String found() {
-        return "--cidfile " + file + ": the file exists; make sure the container it names is not running, or delete it (as Docker)";
+        return "--cidfile " + file
+                + ": the file exists; make sure the container it names is not running, or delete it (as Docker)";
     }
 }

@@ -14,7 +14,8 @@ final class CommandNorImageFound extends ExecFailedException {
     CommandNorImageFound(ExecFailedException notFound, String word) {
         super(word, notFound.errno(), notFound.errnoName(), "");
         initCause(notFound);
-        message = notFound.getMessage() + "; nor is \"" + word + "\" an image in the local store ('isola images' lists them)";
+        message = notFound.getMessage() + "; nor is \"" + word
+                + "\" an image in the local store ('isola images' lists them)";
     }
 
     @Override

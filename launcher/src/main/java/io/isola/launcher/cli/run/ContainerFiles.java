@@ -40,7 +40,8 @@ final class ContainerFiles {
     /** The text of {@code path} (absolute inside the container), or empty when it is missing or not a regular file. */
     Optional<String> read(String path) throws IOException {
         Optional<List<String>> relative = resolve(path);
-        OptionalInt layer = relative.isEmpty() ? OptionalInt.empty() : OverlayLayers.topmost(layersTopFirst, relative.get());
+        OptionalInt layer =
+                relative.isEmpty() ? OptionalInt.empty() : OverlayLayers.topmost(layersTopFirst, relative.get());
         if (layer.isEmpty()) {
             return Optional.empty();
         }
@@ -61,7 +62,8 @@ final class ContainerFiles {
      */
     static InputStream openRegular(Path root, List<String> relative) throws IOException {
         String parent = String.join("/", relative.subList(0, relative.size() - 1));
-        try (DirectoryFd top = DirectoryFd.openRoot(root); DirectoryFd dir = top.directory(parent)) {
+        try (DirectoryFd top = DirectoryFd.openRoot(root);
+                DirectoryFd dir = top.directory(parent)) {
             return dir.readFile(relative.get(relative.size() - 1), null);
         } catch (FileCallException e) {
             throw new IOException("/" + String.join("/", relative) + " of the container: " + e.getMessage(), e);
@@ -86,7 +88,8 @@ final class ContainerFiles {
             if (found.isEmpty()) {
                 return Optional.empty();
             }
-            BasicFileAttributes attributes = Files.readAttributes(found.get(), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            BasicFileAttributes attributes =
+                    Files.readAttributes(found.get(), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             if (attributes.isSymbolicLink()) {
                 if (++links > MAX_LINKS) {
                     throw new IOException(path + " of the container: too many levels of symbolic links");

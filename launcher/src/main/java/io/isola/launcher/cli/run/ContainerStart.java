@@ -1,9 +1,8 @@
 package io.isola.launcher.cli.run;
 
-import io.isola.launcher.server.Invocation;
-
-import io.isola.api.IsolaException;
 import io.isola.api.ContainerSpec;
+import io.isola.api.IsolaException;
+import io.isola.launcher.server.Invocation;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Monitor;
 import io.isola.lifecycle.Relaunch;
@@ -34,8 +33,9 @@ public final class ContainerStart {
         String policy = state.isola().relaunch().policy();
         if (!inServer && policy != null && !policy.equals(Relaunch.NO)) {
             // start is a verb engines call too, which never waits for a server to start (Verbs.ENGINE)
-            throw new IsolaException("container " + state.id() + " has restart policy " + policy + ", which the resident"
-                    + " server carries out, and none runs: 'isola restart " + state.id() + "' starts one and the container");
+            throw new IsolaException("container " + state.id() + " has restart policy " + policy
+                    + ", which the resident" + " server carries out, and none runs: 'isola restart " + state.id()
+                    + "' starts one and the container");
         }
         return launch(store, state.id(), relaunch -> relaunch.withStoppedByUser(false), inServer);
     }
@@ -50,16 +50,20 @@ public final class ContainerStart {
      * over those of its run arguments: a container started again keeps its updates, as Docker's.
      */
     public static ContainerSpec withRecordedLimits(ContainerSpec spec, ContainerState state) {
-        io.isola.lifecycle.SavedHostConfig host = state == null || state.isola() == null || state.isola().spec() == null
-                ? null : state.isola().spec().host();
+        io.isola.lifecycle.SavedHostConfig host =
+                state == null || state.isola() == null || state.isola().spec() == null
+                        ? null
+                        : state.isola().spec().host();
         if (host == null) {
             return spec;
         }
-        io.isola.api.Resources own = spec.extension(io.isola.api.Resources.class).orElseGet(() -> io.isola.api.Resources.builder().build());
+        io.isola.api.Resources own = spec.extension(io.isola.api.Resources.class)
+                .orElseGet(() -> io.isola.api.Resources.builder().build());
         return spec.toBuilder().with(host.over(own)).build();
     }
 
-    private static boolean launch(StateStore store, String id, UnaryOperator<Relaunch> update, boolean inServer) throws InterruptedException {
+    private static boolean launch(StateStore store, String id, UnaryOperator<Relaunch> update, boolean inServer)
+            throws InterruptedException {
         ContainerState creating = Monitor.rerun(store, id, update);
         if (creating == null) {
             return false;
@@ -72,8 +76,13 @@ public final class ContainerStart {
             Monitor.failed(store, creating, e); // an isola that reads its options otherwise now
             throw e;
         }
-        DetachedLaunch.launch(store, creating, defaults -> withRecordedLimits(run.spec(defaults), creating), args,
-                run.console(), inServer);
+        DetachedLaunch.launch(
+                store,
+                creating,
+                defaults -> withRecordedLimits(run.spec(defaults), creating),
+                args,
+                run.console(),
+                inServer);
         return true;
     }
 }

@@ -43,8 +43,11 @@ final class ContainerUsers {
      */
     String home(long uid) {
         try {
-            return passwd(Long.toString(uid)).stream().filter(p -> p.uid() == uid && p.home().startsWith("/"))
-                    .map(Passwd::home).findFirst().orElse("/");
+            return passwd(Long.toString(uid)).stream()
+                    .filter(p -> p.uid() == uid && p.home().startsWith("/"))
+                    .map(Passwd::home)
+                    .findFirst()
+                    .orElse("/");
         } catch (IllegalArgumentException e) {
             return "/";
         }
@@ -54,7 +57,8 @@ final class ContainerUsers {
     ProcessUser resolve(String user, List<Long> extraGroups) {
         String[] parts = user.split(":", -1);
         if (parts.length > 2 || parts[0].isEmpty() || (parts.length == 2 && parts[1].isEmpty())) {
-            throw new IllegalArgumentException("--user \"" + user + "\": expected USER or USER:GROUP, names or numbers");
+            throw new IllegalArgumentException(
+                    "--user \"" + user + "\": expected USER or USER:GROUP, names or numbers");
         }
         List<Passwd> passwd = passwd(user);
         String userPart = parts[0];
@@ -63,9 +67,11 @@ final class ContainerUsers {
             long uid = number(user, userPart);
             entry = passwd.stream().filter(p -> p.uid() == uid).findFirst().orElse(new Passwd(null, uid, 0, ""));
         } else {
-            entry = passwd.stream().filter(p -> p.name().equals(userPart)).findFirst().orElseThrow(
-                    () -> new IllegalArgumentException("--user \"" + user + "\": no user \"" + userPart
-                            + "\" in the container's /etc/passwd"));
+            entry = passwd.stream()
+                    .filter(p -> p.name().equals(userPart))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException(
+                            "--user \"" + user + "\": no user \"" + userPart + "\" in the container's /etc/passwd"));
         }
         List<Group> groups = parts.length == 2 && isNumber(parts[1]) && entry.name() == null ? List.of() : groups(user);
         long gid = entry.gid();
@@ -74,9 +80,12 @@ final class ContainerUsers {
             if (isNumber(groupPart)) {
                 gid = number(user, groupPart);
             } else {
-                gid = groups.stream().filter(g -> g.name().equals(groupPart)).findFirst().orElseThrow(
-                        () -> new IllegalArgumentException("--user \"" + user + "\": no group \"" + groupPart
-                                + "\" in the container's /etc/group")).gid();
+                gid = groups.stream()
+                        .filter(g -> g.name().equals(groupPart))
+                        .findFirst()
+                        .orElseThrow(() -> new IllegalArgumentException("--user \"" + user + "\": no group \""
+                                + groupPart + "\" in the container's /etc/group"))
+                        .gid();
             }
         }
         Set<Long> supplementary = new LinkedHashSet<>();
@@ -97,7 +106,10 @@ final class ContainerUsers {
         for (String[] fields : lines(user, "/etc/passwd")) {
             // name:password:uid:gid:gecos:home:shell
             if (fields.length >= 4 && !fields[0].isEmpty() && isId(fields[2]) && isId(fields[3])) {
-                entries.add(new Passwd(fields[0], Long.parseLong(fields[2]), Long.parseLong(fields[3]),
+                entries.add(new Passwd(
+                        fields[0],
+                        Long.parseLong(fields[2]),
+                        Long.parseLong(fields[3]),
                         fields.length >= 6 ? fields[5] : ""));
             }
         }
@@ -128,12 +140,12 @@ final class ContainerUsers {
         try {
             text = files.read(file);
         } catch (IOException | UncheckedIOException e) {
-            throw new IllegalArgumentException("--user \"" + user + "\": cannot read the container's " + file + ": "
-                    + e.getMessage());
+            throw new IllegalArgumentException(
+                    "--user \"" + user + "\": cannot read the container's " + file + ": " + e.getMessage());
         }
         List<String[]> lines = new ArrayList<>();
-        text.ifPresent(t -> t.lines().filter(l -> !l.isBlank() && !l.startsWith("#"))
-                .forEach(l -> lines.add(l.split(":", -1))));
+        text.ifPresent(t ->
+                t.lines().filter(l -> !l.isBlank() && !l.startsWith("#")).forEach(l -> lines.add(l.split(":", -1))));
         return lines;
     }
 
@@ -148,8 +160,8 @@ final class ContainerUsers {
 
     private static long number(String user, String part) {
         if (!isId(part)) {
-            throw new IllegalArgumentException("--user \"" + user + "\": " + part + " is past the last id, "
-                    + (IdMapping.ID_LIMIT - 1));
+            throw new IllegalArgumentException(
+                    "--user \"" + user + "\": " + part + " is past the last id, " + (IdMapping.ID_LIMIT - 1));
         }
         return Long.parseLong(part);
     }

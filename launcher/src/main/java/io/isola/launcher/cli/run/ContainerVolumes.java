@@ -23,7 +23,8 @@ final class ContainerVolumes {
     private ContainerVolumes() {}
 
     /** Anonymous volumes for the image's {@code VOLUME} paths that no bind, tmpfs or requested volume covers. */
-    static List<VolumeRequest> ofImage(List<String> imageVolumes, Filesystem filesystem, List<VolumeRequest> requested) {
+    static List<VolumeRequest> ofImage(
+            List<String> imageVolumes, Filesystem filesystem, List<VolumeRequest> requested) {
         Set<String> taken = new HashSet<>();
         filesystem.volumes().stream().map(Volume::target).forEach(t -> taken.add(normal(t)));
         filesystem.tmpfs().stream().map(TmpfsMount::target).forEach(t -> taken.add(normal(t)));
@@ -44,19 +45,31 @@ final class ContainerVolumes {
      * registered: so a run refused later leaves no volume behind). {@code owners} says how they
      * become the container root's in a user namespace.
      */
-    static Filesystem bind(Filesystem filesystem, List<VolumeRequest> requests, String containerId, SeedSource seed,
-            boolean make, VolumeOwners owners) {
+    static Filesystem bind(
+            Filesystem filesystem,
+            List<VolumeRequest> requests,
+            String containerId,
+            SeedSource seed,
+            boolean make,
+            VolumeOwners owners) {
         VolumeStore store = VolumeStore.fromEnvironment();
         Filesystem.Builder builder = filesystem.toBuilder();
         for (VolumeRequest request : requests) {
             String name = request.nameFor(containerId);
-            VolumeStore.Prepared prepared = make ? store.prepare(name, request.name() == null ? Map.of(VolumeRecord.ANONYMOUS, "")
-                    : Map.of(), request.target(), seed, request.copyUp(), containerId) : new VolumeStore.Prepared(store.data(name), false);
+            VolumeStore.Prepared prepared = make
+                    ? store.prepare(
+                            name,
+                            request.name() == null ? Map.of(VolumeRecord.ANONYMOUS, "") : Map.of(),
+                            request.target(),
+                            seed,
+                            request.copyUp(),
+                            containerId)
+                    : new VolumeStore.Prepared(store.data(name), false);
             if (prepared.made()) {
                 owners.made(name, prepared.data());
             }
-            builder.volume(new Volume(prepared.data().toString(), request.target(), request.readOnly(),
-                    owners.options(prepared.made())));
+            builder.volume(new Volume(
+                    prepared.data().toString(), request.target(), request.readOnly(), owners.options(prepared.made())));
         }
         return builder.build();
     }

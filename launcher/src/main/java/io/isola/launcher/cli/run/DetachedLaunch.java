@@ -1,13 +1,12 @@
 package io.isola.launcher.cli.run;
 
+import io.isola.api.ContainerSpec;
 import io.isola.launcher.Layout;
 import io.isola.launcher.Main;
 import io.isola.launcher.attach.ConsoleMode;
 import io.isola.launcher.cli.MonitorCommand;
 import io.isola.launcher.server.Invocation;
 import io.isola.launcher.server.ResidentMonitor;
-
-import io.isola.api.ContainerSpec;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Monitor;
 import io.isola.lifecycle.MonitorProcess;
@@ -30,14 +29,25 @@ final class DetachedLaunch {
 
     private DetachedLaunch() {}
 
-    static void launch(StateStore store, ContainerState state, Function<Set<String>, ContainerSpec> configured,
-            List<String> runArgs, ConsoleMode console) throws InterruptedException {
+    static void launch(
+            StateStore store,
+            ContainerState state,
+            Function<Set<String>, ContainerSpec> configured,
+            List<String> runArgs,
+            ConsoleMode console)
+            throws InterruptedException {
         launch(store, state, configured, runArgs, console, Invocation.current() != null);
     }
 
     /** {@code inServer}: this is the resident server (a client's command, or a restart policy's restart). */
-    static void launch(StateStore store, ContainerState state, Function<Set<String>, ContainerSpec> configured,
-            List<String> runArgs, ConsoleMode console, boolean inServer) throws InterruptedException {
+    static void launch(
+            StateStore store,
+            ContainerState state,
+            Function<Set<String>, ContainerSpec> configured,
+            List<String> runArgs,
+            ConsoleMode console,
+            boolean inServer)
+            throws InterruptedException {
         if (inServer) {
             ResidentMonitor.start(store, state, configured, console); // the server is the monitor: no JVM of its own
             return;

@@ -14,11 +14,16 @@ import picocli.CommandLine.Option;
  */
 final class DeviceOptions {
 
-    @Option(names = "--device", paramLabel = "HOST[:CONTAINER][:ACCESS]",
-            description = "Make a host device available inside, such as /dev/loop0 or /dev/sdb:/dev/xvdb:r (ACCESS: some of rwm).")
+    @Option(
+            names = "--device",
+            paramLabel = "HOST[:CONTAINER][:ACCESS]",
+            description =
+                    "Make a host device available inside, such as /dev/loop0 or /dev/sdb:/dev/xvdb:r (ACCESS: some of rwm).")
     private List<String> devices = new ArrayList<>();
 
-    @Option(names = "--device-cgroup-rule", paramLabel = "RULE",
+    @Option(
+            names = "--device-cgroup-rule",
+            paramLabel = "RULE",
             description = "Allow devices in the devices cgroup, such as 'c 1:3 rwm' or 'b 7:* rw'.")
     private List<String> rules = new ArrayList<>();
 
@@ -31,8 +36,8 @@ final class DeviceOptions {
         devices.forEach(access::device);
         rules.forEach(access::rule);
         if (!isolators.contains(ResourceOptions.ISOLATOR)) {
-            throw new IllegalArgumentException("--device and --device-cgroup-rule need a cgroup of the container's own; "
-                    + "drop --no-cgroup");
+            throw new IllegalArgumentException(
+                    "--device and --device-cgroup-rule need a cgroup of the container's own; " + "drop --no-cgroup");
         }
         builder.with(access.build());
     }

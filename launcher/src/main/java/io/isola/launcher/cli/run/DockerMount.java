@@ -16,7 +16,8 @@ import java.util.Set;
  */
 final class DockerMount {
 
-    private static final String KNOWN_KEYS = "type, source, target, readonly, bind-nonrecursive, bind-propagation, volume-nocopy, tmpfs-size or tmpfs-mode";
+    private static final String KNOWN_KEYS =
+            "type, source, target, readonly, bind-nonrecursive, bind-propagation, volume-nocopy, tmpfs-size or tmpfs-mode";
 
     private final String value;
     private final Map<String, String> fields = new LinkedHashMap<>();
@@ -43,11 +44,13 @@ final class DockerMount {
             // a key alone is a true flag, as "ro" in Docker's
             String val = eq < 0 ? "true" : field.substring(eq + 1);
             String canonical = switch (key) {
-                case "type", "target", "readonly", "bind-nonrecursive", "tmpfs-size", "tmpfs-mode", "volume-nocopy" -> key;
+                case "type", "target", "readonly", "bind-nonrecursive", "tmpfs-size", "tmpfs-mode", "volume-nocopy" ->
+                    key;
                 // the local driver is the one isola has, as Docker's default
                 case "volume-driver" -> {
                     if (!val.equals("local")) {
-                        throw new IllegalArgumentException("volume-driver \"" + val + "\" is not supported by isola; expected local");
+                        throw new IllegalArgumentException(
+                                "volume-driver \"" + val + "\" is not supported by isola; expected local");
                     }
                     yield null;
                 }
@@ -63,9 +66,12 @@ final class DockerMount {
                 }
                 // macOS only; Docker ignores it on Linux
                 case "consistency" -> null;
-                default -> throw new IllegalArgumentException(key.startsWith("volume-")
-                        ? key + " is not supported by isola (its volumes are local directories without options)"
-                        : "key \"" + key + "\" is not known, expected " + KNOWN_KEYS);
+                default ->
+                    throw new IllegalArgumentException(
+                            key.startsWith("volume-")
+                                    ? key
+                                            + " is not supported by isola (its volumes are local directories without options)"
+                                    : "key \"" + key + "\" is not known, expected " + KNOWN_KEYS);
             };
             if (canonical != null) {
                 fields.put(canonical, val);
@@ -88,7 +94,9 @@ final class DockerMount {
             }
             case "tmpfs" -> filesystem.tmpfs(tmpfs());
             case "volume" -> volumes.add(volume());
-            default -> throw new IllegalArgumentException("type \"" + type + "\" is not known, expected bind, volume or tmpfs");
+            default ->
+                throw new IllegalArgumentException(
+                        "type \"" + type + "\" is not known, expected bind, volume or tmpfs");
         }
     }
 
@@ -96,9 +104,11 @@ final class DockerMount {
         requireNone("bind-nonrecursive", "bind-propagation", "tmpfs-size", "tmpfs-mode");
         String source = fields.get("source");
         if (source != null && source.startsWith("/")) {
-            throw new IllegalArgumentException("source \"" + source + "\": a volume's source is its name; use type=bind for a host path");
+            throw new IllegalArgumentException(
+                    "source \"" + source + "\": a volume's source is its name; use type=bind for a host path");
         }
-        return new VolumeRequest(source == null || source.isEmpty() ? null : source, target(), flag("readonly"), !flag("volume-nocopy"));
+        return new VolumeRequest(
+                source == null || source.isEmpty() ? null : source, target(), flag("readonly"), !flag("volume-nocopy"));
     }
 
     private Volume bind() {
@@ -121,16 +131,19 @@ final class DockerMount {
         String bytes = fields.get("tmpfs-size");
         if (bytes != null) {
             if (!bytes.toLowerCase(java.util.Locale.ROOT).matches("[0-9]{1,15}[kmg]?")) {
-                throw new IllegalArgumentException("tmpfs-size \"" + bytes + "\": expected a number of bytes with an optional k, m or g");
+                throw new IllegalArgumentException(
+                        "tmpfs-size \"" + bytes + "\": expected a number of bytes with an optional k, m or g");
             }
             // TmpfsMount's own reading of a size, so that 64m means what --tmpfs /x:size=64m does
-            size = TmpfsMount.parse(defaults.target() + ":size=" + bytes.toLowerCase(java.util.Locale.ROOT)).sizeBytes();
+            size = TmpfsMount.parse(defaults.target() + ":size=" + bytes.toLowerCase(java.util.Locale.ROOT))
+                    .sizeBytes();
         }
         int mode = defaults.mode();
         String octal = fields.get("tmpfs-mode");
         if (octal != null) {
             if (!octal.matches("[0-7]{1,4}")) {
-                throw new IllegalArgumentException("tmpfs-mode \"" + octal + "\": expected an octal number such as 1777");
+                throw new IllegalArgumentException(
+                        "tmpfs-mode \"" + octal + "\": expected an octal number such as 1777");
             }
             mode = Integer.parseInt(octal, 8);
         }
@@ -160,7 +173,8 @@ final class DockerMount {
     private void requireNone(String... keys) {
         for (String key : keys) {
             if (fields.containsKey(key)) {
-                throw new IllegalArgumentException(key + " does not go with type=" + fields.getOrDefault("type", "volume"));
+                throw new IllegalArgumentException(
+                        key + " does not go with type=" + fields.getOrDefault("type", "volume"));
             }
         }
     }

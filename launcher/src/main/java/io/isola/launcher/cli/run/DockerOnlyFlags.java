@@ -27,21 +27,48 @@ public final class DockerOnlyFlags {
     }
 
     static final List<Flag> DOCKER_RUN = List.of(
-            value("--annotation"), value("--attach", "-a"), value("--blkio-weight"),
-            value("--blkio-weight-device"), value("--cgroup-parent"), value("--cgroupns"),
-            value("--cpu-count"), value("--cpu-percent"), value("--cpu-period"), value("--cpu-quota"),
-            value("--cpu-rt-period"), value("--cpu-rt-runtime"), value("--cpuset-mems"), value("--detach-keys"),
-            value("--device-read-bps"), value("--device-read-iops"), value("--device-write-bps"), value("--device-write-iops"),
+            value("--annotation"),
+            value("--attach", "-a"),
+            value("--blkio-weight"),
+            value("--blkio-weight-device"),
+            value("--cgroup-parent"),
+            value("--cgroupns"),
+            value("--cpu-count"),
+            value("--cpu-percent"),
+            value("--cpu-period"),
+            value("--cpu-quota"),
+            value("--cpu-rt-period"),
+            value("--cpu-rt-runtime"),
+            value("--cpuset-mems"),
+            value("--detach-keys"),
+            value("--device-read-bps"),
+            value("--device-read-iops"),
+            value("--device-write-bps"),
+            value("--device-write-iops"),
             flag("--disable-content-trust"),
             value("--gpus"),
-            value("--io-maxbandwidth"), value("--io-maxiops"),
-            value("--ip6"), value("--isolation"), value("--kernel-memory"),
-            value("--label-file"), value("--link"), value("--link-local-ip"), value("--log-driver"), value("--log-opt"),
-            value("--mac-address"), value("--memory-reservation"), value("--memory-swappiness"),
+            value("--io-maxbandwidth"),
+            value("--io-maxiops"),
+            value("--ip6"),
+            value("--isolation"),
+            value("--kernel-memory"),
+            value("--label-file"),
+            value("--link"),
+            value("--link-local-ip"),
+            value("--log-driver"),
+            value("--log-opt"),
+            value("--mac-address"),
+            value("--memory-reservation"),
+            value("--memory-swappiness"),
             flag("--oom-kill-disable"),
-            value("--platform"), value("--pull"), flag("--quiet", "-q"),
-            value("--runtime"), flag("--sig-proxy"),
-            value("--storage-opt"), value("--volume-driver"), value("--volumes-from"));
+            value("--platform"),
+            value("--pull"),
+            flag("--quiet", "-q"),
+            value("--runtime"),
+            flag("--sig-proxy"),
+            value("--storage-opt"),
+            value("--volume-driver"),
+            value("--volumes-from"));
 
     private DockerOnlyFlags() {}
 
@@ -56,7 +83,9 @@ public final class DockerOnlyFlags {
             if (taken.containsKey(flag.longName())) {
                 continue;
             }
-            String[] names = Arrays.stream(flag.names()).filter(name -> !taken.containsKey(name)).toArray(String[]::new);
+            String[] names = Arrays.stream(flag.names())
+                    .filter(name -> !taken.containsKey(name))
+                    .toArray(String[]::new);
             run.addOption(OptionSpec.builder(names)
                     .hidden(true)
                     // a switch may still be written --sig-proxy=false, as Docker's are

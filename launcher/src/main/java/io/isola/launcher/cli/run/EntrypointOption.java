@@ -12,9 +12,12 @@ import picocli.CommandLine.Option;
  */
 final class EntrypointOption {
 
-    @Option(names = "--entrypoint", paramLabel = "CMD",
-            description = "Run CMD instead of the image's Entrypoint, with the arguments after the image (not the image's Cmd);"
-                    + " \"\" clears the Entrypoint and runs the Cmd. Without an image, CMD comes before the command.")
+    @Option(
+            names = "--entrypoint",
+            paramLabel = "CMD",
+            description =
+                    "Run CMD instead of the image's Entrypoint, with the arguments after the image (not the image's Cmd);"
+                            + " \"\" clears the Entrypoint and runs the Cmd. Without an image, CMD comes before the command.")
     String entrypoint;
 
     /** Whether the option alone makes a command, with no argument after it. */

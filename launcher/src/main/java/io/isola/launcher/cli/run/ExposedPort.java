@@ -49,7 +49,8 @@ record ExposedPort(int port, String protocol) {
      * As above, also avoiding {@code othersPorts}: ports other containers publish are forwarded by
      * firewall rules, not held by a socket, so the kernel may offer one of them as free.
      */
-    static List<PortMapping> publishAll(List<ExposedPort> exposed, List<PortMapping> published, Set<Integer> othersPorts) {
+    static List<PortMapping> publishAll(
+            List<ExposedPort> exposed, List<PortMapping> published, Set<Integer> othersPorts) {
         Set<ExposedPort> wanted = new LinkedHashSet<>(exposed);
         published.forEach(p -> wanted.remove(new ExposedPort(p.containerPort(), p.protocol())));
         Set<Integer> taken = new java.util.HashSet<>(othersPorts);
@@ -62,8 +63,9 @@ record ExposedPort(int port, String protocol) {
                 host = taken.add(offered) ? offered : -1;
             }
             if (host < 0) {
-                throw new IllegalArgumentException("-P: no free host port for " + port.port() + "/" + port.protocol() + " that no other"
-                        + " container publishes, after " + MAX_TRIES + " tries; publish it with -p HOSTPORT:" + port.port());
+                throw new IllegalArgumentException("-P: no free host port for " + port.port() + "/" + port.protocol()
+                        + " that no other" + " container publishes, after " + MAX_TRIES
+                        + " tries; publish it with -p HOSTPORT:" + port.port());
             }
             mappings.add(new PortMapping(host, port.port(), port.protocol()));
         }
@@ -81,7 +83,8 @@ record ExposedPort(int port, String protocol) {
                 return socket.getLocalPort();
             }
         } catch (IOException e) {
-            throw new io.isola.api.IsolaException("-P: no free " + protocol + " port on the host: " + e.getMessage(), e);
+            throw new io.isola.api.IsolaException(
+                    "-P: no free " + protocol + " port on the host: " + e.getMessage(), e);
         }
     }
 }

@@ -23,42 +23,63 @@ import picocli.CommandLine.Option;
  */
 final class FilesystemOptions {
 
-    @Option(names = "--rootfs", paramLabel = "DIR",
+    @Option(
+            names = "--rootfs",
+            paramLabel = "DIR",
             description = "Directory to use as the container's / (default: the host's files, read-only).")
     String rootfs;
 
-    @Option(names = "--image", paramLabel = "NAME",
-            description = "Imported image to use as / (the same as IMAGE before the command; every argument is then the command).")
+    @Option(
+            names = "--image",
+            paramLabel = "NAME",
+            description =
+                    "Imported image to use as / (the same as IMAGE before the command; every argument is then the command).")
     String image;
 
-    @Option(names = "--pull", paramLabel = "missing|always|never",
-            description = {"Pull the image from its registry when the store lacks it (missing, the default), every time",
-                "(always), or never; with always, the first argument is an image whatever the store holds."})
+    @Option(
+            names = "--pull",
+            paramLabel = "missing|always|never",
+            description = {
+                "Pull the image from its registry when the store lacks it (missing, the default), every time",
+                "(always), or never; with always, the first argument is an image whatever the store holds."
+            })
     String pull;
 
-    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]",
+    @Option(
+            names = "--platform",
+            paramLabel = "OS/ARCH[/VARIANT]",
             description = "The platform to pull a multi-platform image for (default: this machine's).")
     String platform;
 
     @Option(names = "--read-only", description = "Mount the root read-only; volumes and tmpfs mounts stay writable.")
     boolean readOnly;
 
-    @Option(names = {"-v", "--volume"}, paramLabel = "HOST:CTR[:ro]|NAME:CTR[:ro]|CTR",
-            description = {"Bind a host file or directory (an absolute HOST), or mount volume NAME (made when missing),",
+    @Option(
+            names = {"-v", "--volume"},
+            paramLabel = "HOST:CTR[:ro]|NAME:CTR[:ro]|CTR",
+            description = {
+                "Bind a host file or directory (an absolute HOST), or mount volume NAME (made when missing),",
                 "or an anonymous volume of the container's own (CTR alone); :ro makes it read-only, :nocopy",
                 "leaves a new volume empty instead of copying the image's content at CTR into it; a bind also takes",
                 "a propagation (:rshared, :ro,rslave; shared, slave, private, unbindable and their r forms), and a",
-                "host bind's :idmap (as root, with a user namespace) shows host root's files as the container root's."})
+                "host bind's :idmap (as root, with a user namespace) shows host root's files as the container root's."
+            })
     List<String> volumes = new ArrayList<>();
 
-    @Option(names = "--mount", paramLabel = "type=bind|volume|tmpfs,...",
-            description = {"Docker's mount syntax: type=bind,source=HOST,target=CTR[,readonly][,bind-nonrecursive],",
+    @Option(
+            names = "--mount",
+            paramLabel = "type=bind|volume|tmpfs,...",
+            description = {
+                "Docker's mount syntax: type=bind,source=HOST,target=CTR[,readonly][,bind-nonrecursive],",
                 "type=volume[,source=NAME],target=CTR[,readonly][,volume-nocopy] or",
                 "type=tmpfs,target=CTR[,tmpfs-size=N[k|m|g]][,tmpfs-mode=OCTAL]; src, dst, destination and ro as in Docker.",
-                "bind-propagation=shared|slave|private|unbindable or their r forms (rprivate is the default)."})
+                "bind-propagation=shared|slave|private|unbindable or their r forms (rprivate is the default)."
+            })
     List<String> mounts = new ArrayList<>();
 
-    @Option(names = "--tmpfs", paramLabel = "PATH[:OPTS]",
+    @Option(
+            names = "--tmpfs",
+            paramLabel = "PATH[:OPTS]",
             description = "Mount an empty tmpfs; OPTS: size=N[k|m|g], mode=OCTAL, noexec.")
     List<String> tmpfs = new ArrayList<>();
 
@@ -67,7 +88,11 @@ final class FilesystemOptions {
 
         /** The working directory when -w is not given: the image's, else /. */
         String workingDir() {
-            return image == null || image.workingDir() == null || image.workingDir().isEmpty() ? "/" : image.workingDir();
+            return image == null
+                            || image.workingDir() == null
+                            || image.workingDir().isEmpty()
+                    ? "/"
+                    : image.workingDir();
         }
     }
 
@@ -84,7 +109,8 @@ final class FilesystemOptions {
         Image chosen = null;
         if (image != null) {
             if (rootfs != null) {
-                throw new IllegalArgumentException("--image \"" + image + "\" and --rootfs \"" + rootfs + "\": expected one of them");
+                throw new IllegalArgumentException(
+                        "--image \"" + image + "\" and --rootfs \"" + rootfs + "\": expected one of them");
             }
             chosen = resolve(image, policy, progress);
         } else if (rootfs == null && !afterSeparator && !args.isEmpty() && namesImage(args.get(0), policy)) {
@@ -93,8 +119,9 @@ final class FilesystemOptions {
         }
         if (chosen == null) {
             if (args.isEmpty() && !entrypoint.givesCommand()) {
-                throw new IllegalArgumentException("expected an image or a command: 'isola run [OPTIONS] IMAGE [CMD...]'"
-                        + " or 'isola run [OPTIONS] -- CMD...'");
+                throw new IllegalArgumentException(
+                        "expected an image or a command: 'isola run [OPTIONS] IMAGE [CMD...]'"
+                                + " or 'isola run [OPTIONS] -- CMD...'");
             }
             return new Choice(null, entrypoint.command(null, args));
         }
@@ -109,7 +136,10 @@ final class FilesystemOptions {
     /** The image {@code name}, pulled as {@code policy} says, once: a run builds its spec more than once. */
     private Image resolve(String name, ImageSource.Policy policy, PrintWriter progress) {
         if (resolved == null || !resolved.getKey().equals(name)) {
-            Image found = ImageSource.resolve(ImageStore.fromEnvironment(), name, policy,
+            Image found = ImageSource.resolve(
+                    ImageStore.fromEnvironment(),
+                    name,
+                    policy,
                     platform == null ? null : Platform.parse(platform),
                     progress == null ? PullProgress.QUIET : PullProgress.lines(progress));
             resolved = java.util.Map.entry(name, found);
@@ -195,17 +225,27 @@ final class FilesystemOptions {
      * is mounted with a writable layer named after {@code containerId}, kept after the container
      * while {@code keepWhile} exists (its state, without --rm), and its variables come first. Returns the settings, null for none.
      */
-    Filesystem applyTo(ContainerSpec.Builder spec, boolean mountNamespace, Choice choice, String containerId, String keepWhile,
-            boolean makeVolumes, VolumeOwners owners) {
+    Filesystem applyTo(
+            ContainerSpec.Builder spec,
+            boolean mountNamespace,
+            Choice choice,
+            String containerId,
+            String keepWhile,
+            boolean makeVolumes,
+            VolumeOwners owners) {
         List<VolumeRequest> requests = new ArrayList<>();
         Filesystem filesystem = filesystem(requests);
         Image found = choice.image();
         List<String> layers = new ArrayList<>();
         if (found != null) {
             ImageStore store = ImageStore.fromEnvironment();
-            found.layers().forEach(layer -> layers.add(0, store.layer(layer).toString())); // overlayfs wants the top first
-            filesystem = filesystem.toBuilder().layers(layers, store.containerLayer(containerId).toString())
-                    .keepWritableLayerWhile(keepWhile).image(found.name()).build();
+            found.layers()
+                    .forEach(layer -> layers.add(0, store.layer(layer).toString())); // overlayfs wants the top first
+            filesystem = filesystem.toBuilder()
+                    .layers(layers, store.containerLayer(containerId).toString())
+                    .keepWritableLayerWhile(keepWhile)
+                    .image(found.name())
+                    .build();
             requests.addAll(ContainerVolumes.ofImage(store.volumes(found), filesystem, requests));
             for (String variable : found.env()) {
                 int eq = variable.indexOf('=');
@@ -215,7 +255,8 @@ final class FilesystemOptions {
             }
         }
         if (!requests.isEmpty()) {
-            SeedSource seed = found != null ? SeedSource.layers(layers.stream().map(Path::of).toList())
+            SeedSource seed = found != null
+                    ? SeedSource.layers(layers.stream().map(Path::of).toList())
                     : rootfs != null ? SeedSource.directory(Path.of(rootfs)) : SeedSource.NONE;
             filesystem = ContainerVolumes.bind(filesystem, requests, containerId, seed, makeVolumes, owners);
         }
@@ -224,7 +265,8 @@ final class FilesystemOptions {
         }
         if (!mountNamespace) {
             // without one, the mounts would be made in the host's namespace
-            throw new IllegalArgumentException("--rootfs, --read-only, -v, --mount and --tmpfs need a mount namespace; drop --no-mount");
+            throw new IllegalArgumentException(
+                    "--rootfs, --read-only, -v, --mount and --tmpfs need a mount namespace; drop --no-mount");
         }
         spec.with(filesystem);
         return filesystem;

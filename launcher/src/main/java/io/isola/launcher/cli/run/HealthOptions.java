@@ -18,19 +18,33 @@ final class HealthOptions {
     /** A Go duration's parts, as Docker's flags take them: 30s, 1m30s, 500ms. */
     private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)");
 
-    @Option(names = "--health-cmd", paramLabel = "COMMAND", description = "Check the container's health by running COMMAND in it (through /bin/sh -c).")
+    @Option(
+            names = "--health-cmd",
+            paramLabel = "COMMAND",
+            description = "Check the container's health by running COMMAND in it (through /bin/sh -c).")
     private String command;
 
-    @Option(names = "--health-interval", paramLabel = "DURATION", description = "Time between checks, such as 30s (default: 30s).")
+    @Option(
+            names = "--health-interval",
+            paramLabel = "DURATION",
+            description = "Time between checks, such as 30s (default: 30s).")
     private String interval;
 
-    @Option(names = "--health-timeout", paramLabel = "DURATION", description = "Longest a check may run (default: 30s).")
+    @Option(
+            names = "--health-timeout",
+            paramLabel = "DURATION",
+            description = "Longest a check may run (default: 30s).")
     private String timeout;
 
-    @Option(names = "--health-retries", paramLabel = "N", description = "Failures in a row that make it unhealthy (default: 3).")
+    @Option(
+            names = "--health-retries",
+            paramLabel = "N",
+            description = "Failures in a row that make it unhealthy (default: 3).")
     private Integer retries;
 
-    @Option(names = "--health-start-period", paramLabel = "DURATION",
+    @Option(
+            names = "--health-start-period",
+            paramLabel = "DURATION",
             description = "Time to start during which failures do not count (default: 0s).")
     private String startPeriod;
 
@@ -42,14 +56,17 @@ final class HealthOptions {
      * none. Carried out for detached containers by their supervisor (the server or a monitor).
      */
     Healthcheck healthcheck(Image image) {
-        boolean anyFlag = command != null || interval != null || timeout != null || retries != null || startPeriod != null;
+        boolean anyFlag =
+                command != null || interval != null || timeout != null || retries != null || startPeriod != null;
         if (none) {
             if (anyFlag) {
-                throw new IllegalArgumentException("--no-healthcheck with --health-*: conflicting options, as in Docker; drop one");
+                throw new IllegalArgumentException(
+                        "--no-healthcheck with --health-*: conflicting options, as in Docker; drop one");
             }
             return null;
         }
-        com.fasterxml.jackson.databind.JsonNode fromImage = image == null ? null
+        com.fasterxml.jackson.databind.JsonNode fromImage = image == null
+                ? null
                 : ImageStore.fromEnvironment().configOf(image).path("config").path("Healthcheck");
         List<String> test = new ArrayList<>();
         if (command != null) {
@@ -59,7 +76,8 @@ final class HealthOptions {
         }
         if (test.isEmpty() || test.get(0).equals("NONE")) {
             if (anyFlag) {
-                throw new IllegalArgumentException("--health-* without --health-cmd: the image has no HEALTHCHECK to adjust");
+                throw new IllegalArgumentException(
+                        "--health-* without --health-cmd: the image has no HEALTHCHECK to adjust");
             }
             return null;
         }
@@ -67,15 +85,26 @@ final class HealthOptions {
             throw new IllegalArgumentException("--health-retries " + retries + ": expected 0 or more");
         }
         try {
-            return new Healthcheck(test,
-                    interval != null ? nanos("--health-interval", interval) : fromImage == null ? 0 : fromImage.path("Interval").asLong(),
-                    timeout != null ? nanos("--health-timeout", timeout) : fromImage == null ? 0 : fromImage.path("Timeout").asLong(),
-                    startPeriod != null ? nanos("--health-start-period", startPeriod)
-                            : fromImage == null ? 0 : fromImage.path("StartPeriod").asLong(),
-                    retries != null ? retries : fromImage == null ? 0 : fromImage.path("Retries").asInt());
+            return new Healthcheck(
+                    test,
+                    interval != null
+                            ? nanos("--health-interval", interval)
+                            : fromImage == null ? 0 : fromImage.path("Interval").asLong(),
+                    timeout != null
+                            ? nanos("--health-timeout", timeout)
+                            : fromImage == null ? 0 : fromImage.path("Timeout").asLong(),
+                    startPeriod != null
+                            ? nanos("--health-start-period", startPeriod)
+                            : fromImage == null
+                                    ? 0
+                                    : fromImage.path("StartPeriod").asLong(),
+                    retries != null
+                            ? retries
+                            : fromImage == null ? 0 : fromImage.path("Retries").asInt());
         } catch (IllegalArgumentException e) {
-            throw image == null || command != null ? e : new IllegalArgumentException("image " + image.name() + ": its HEALTHCHECK: "
-                    + e.getMessage(), e);
+            throw image == null || command != null
+                    ? e
+                    : new IllegalArgumentException("image " + image.name() + ": its HEALTHCHECK: " + e.getMessage(), e);
         }
     }
 
@@ -96,9 +125,11 @@ final class HealthOptions {
             total += (long) (Double.parseDouble(m.group(1)) * unit);
             end = m.end();
         }
-        if (end == 0 || end != value.length() || (!value.equals("0s") && total < 1_000_000 && !option.equals("--health-start-period"))) {
-            throw new IllegalArgumentException(option + " \"" + value + "\": expected a duration of at least 1ms, such as 30s,"
-                    + " 1m30s or 500ms");
+        if (end == 0
+                || end != value.length()
+                || (!value.equals("0s") && total < 1_000_000 && !option.equals("--health-start-period"))) {
+            throw new IllegalArgumentException(option + " \"" + value
+                    + "\": expected a duration of at least 1ms, such as 30s," + " 1m30s or 500ms");
         }
         return total;
     }

@@ -20,15 +20,23 @@ import picocli.CommandLine.Option;
  */
 final class KernelOptions {
 
-    @Option(names = "--sysctl", paramLabel = "NAME=VALUE",
+    @Option(
+            names = "--sysctl",
+            paramLabel = "NAME=VALUE",
             description = "Set a namespaced kernel parameter in the container: net.* (needs its own network), "
                     + "kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.* (need its own IPC namespace); repeatable.")
     private List<String> sysctls = new ArrayList<>();
 
-    @Option(names = "--oom-score-adj", paramLabel = "N", description = "The OOM killer's adjustment of the container's process, -1000 to 1000.")
+    @Option(
+            names = "--oom-score-adj",
+            paramLabel = "N",
+            description = "The OOM killer's adjustment of the container's process, -1000 to 1000.")
     private Integer oomScoreAdj;
 
-    @Option(names = "--shm-size", paramLabel = "SIZE", description = "Size of the container's /dev/shm, such as 128m (default: 64m).")
+    @Option(
+            names = "--shm-size",
+            paramLabel = "SIZE",
+            description = "Size of the container's /dev/shm, such as 128m (default: 64m).")
     private String shmSize;
 
     /** Adds what was asked for to {@code builder}; {@code isolators} are the container's, to refuse what would reach the host. */
@@ -53,7 +61,8 @@ final class KernelOptions {
         for (String entry : sysctls) {
             int eq = entry.indexOf('=');
             if (eq <= 0) {
-                throw new IllegalArgumentException("--sysctl \"" + entry + "\": expected NAME=VALUE, such as net.ipv4.ip_forward=1");
+                throw new IllegalArgumentException(
+                        "--sysctl \"" + entry + "\": expected NAME=VALUE, such as net.ipv4.ip_forward=1");
             }
             String name = entry.substring(0, eq);
             Sysctls.Scope scope;
@@ -64,12 +73,14 @@ final class KernelOptions {
             }
             // checked here too, before anything starts, to name the option that took the namespace away
             if (scope == Sysctls.Scope.NET && !isolators.contains("net")) {
-                throw new IllegalArgumentException("--sysctl " + name + ": the container shares the host's network, so it would"
-                        + " change the host's; drop --network host (or --net host)");
+                throw new IllegalArgumentException(
+                        "--sysctl " + name + ": the container shares the host's network, so it would"
+                                + " change the host's; drop --network host (or --net host)");
             }
             if (scope == Sysctls.Scope.IPC && !isolators.contains("ipc")) {
-                throw new IllegalArgumentException("--sysctl " + name + ": the container shares the host's IPC namespace, so it"
-                        + " would change the host's; drop --ipc host (or --no-ipc)");
+                throw new IllegalArgumentException(
+                        "--sysctl " + name + ": the container shares the host's IPC namespace, so it"
+                                + " would change the host's; drop --ipc host (or --no-ipc)");
             }
             values.put(name, entry.substring(eq + 1));
         }
@@ -80,13 +91,19 @@ final class KernelOptions {
     private void shm(ContainerSpec.Builder builder, Set<String> isolators) {
         long bytes = Resources.parseSize("--shm-size", shmSize);
         if (bytes <= 0) {
-            throw new IllegalArgumentException("--shm-size \"" + shmSize + "\": expected more than 0 bytes, such as 64m");
+            throw new IllegalArgumentException(
+                    "--shm-size \"" + shmSize + "\": expected more than 0 bytes, such as 64m");
         }
         if (!isolators.contains("mount")) {
-            throw new IllegalArgumentException("--shm-size " + shmSize + ": needs the container's own /dev; drop --no-mount");
+            throw new IllegalArgumentException(
+                    "--shm-size " + shmSize + ": needs the container's own /dev; drop --no-mount");
         }
-        Filesystem filesystem = builder.build().extension(Filesystem.class).orElseGet(() -> Filesystem.builder().build());
-        builder.with(filesystem.toBuilder().tmpfs(new TmpfsMount(SHM, bytes, 01777, true)).build());
+        Filesystem filesystem = builder.build()
+                .extension(Filesystem.class)
+                .orElseGet(() -> Filesystem.builder().build());
+        builder.with(filesystem.toBuilder()
+                .tmpfs(new TmpfsMount(SHM, bytes, 01777, true))
+                .build());
     }
 
     /** Where the container's POSIX shared memory lives. */

@@ -13,15 +13,22 @@ import picocli.CommandLine.Option;
  */
 final class NamespaceOptions {
 
-    @Option(names = "--uts", paramLabel = "MODE",
+    @Option(
+            names = "--uts",
+            paramLabel = "MODE",
             description = "UTS namespace (host and domain name): private (the default) or host (the host's).")
     private String uts;
 
-    @Option(names = "--ipc", paramLabel = "MODE",
-            description = "IPC namespace (System V IPC, POSIX queues): private or shareable (the default, a new one) or host.")
+    @Option(
+            names = "--ipc",
+            paramLabel = "MODE",
+            description =
+                    "IPC namespace (System V IPC, POSIX queues): private or shareable (the default, a new one) or host.")
     private String ipc;
 
-    @Option(names = "--pid", paramLabel = "MODE",
+    @Option(
+            names = "--pid",
+            paramLabel = "MODE",
             description = "PID namespace: private (the default, CMD is PID 1) or host (sees the host's processes).")
     private String pid;
 
@@ -34,11 +41,17 @@ final class NamespaceOptions {
     @Option(names = "--no-pid", description = "The same as --pid host.")
     private boolean noPid;
 
-    @Option(names = "--no-mount", description = "No mount namespace: the host's mounts (no --rootfs, image, -v, --mount or --tmpfs).")
+    @Option(
+            names = "--no-mount",
+            description = "No mount namespace: the host's mounts (no --rootfs, image, -v, --mount or --tmpfs).")
     private boolean noMount;
 
     /** How a flag asks for an isolator: a namespace of the container's own, the host's, or as configured. */
-    private enum Choice { OWN, HOST, CONFIGURED }
+    private enum Choice {
+        OWN,
+        HOST,
+        CONFIGURED
+    }
 
     /** Applies the flags to {@code isolators}, the configured defaults. */
     void applyTo(Set<String> isolators) {
@@ -64,7 +77,8 @@ final class NamespaceOptions {
     private static Choice choice(String option, String value, boolean no, String kind, Set<String> own) {
         if (no) {
             if (value != null && !value.equals("host")) {
-                throw new IllegalArgumentException(option + " \"" + value + "\" and --no-" + option.substring(2) + ": expected one of them");
+                throw new IllegalArgumentException(
+                        option + " \"" + value + "\" and --no-" + option.substring(2) + ": expected one of them");
             }
             return Choice.HOST;
         }
@@ -79,11 +93,13 @@ final class NamespaceOptions {
         }
         String allowed = own.size() == 1 ? "host or private" : "host, private or shareable";
         if (value.startsWith("container:")) {
-            throw new IllegalArgumentException(option + " \"" + value + "\": not supported by isola (joining another container's "
-                    + kind + " namespace); expected " + allowed);
+            throw new IllegalArgumentException(
+                    option + " \"" + value + "\": not supported by isola (joining another container's " + kind
+                            + " namespace); expected " + allowed);
         }
         if (option.equals("--ipc") && value.equals("none")) {
-            throw new IllegalArgumentException(option + " \"" + value + "\": not supported by isola; expected " + allowed);
+            throw new IllegalArgumentException(
+                    option + " \"" + value + "\": not supported by isola; expected " + allowed);
         }
         throw new IllegalArgumentException(option + " \"" + value + "\": expected " + allowed);
     }

@@ -21,25 +21,38 @@ import picocli.CommandLine.Option;
  */
 final class NetworkOptions {
 
-    @Option(names = {"--network", "--net"}, paramLabel = "MODE",
-            description = "Network: none, host, bridge, container:CONTAINER (its id, name or id prefix), or the NAME of a network in /etc/isola/net.d"
-                    + " (default: mode in conf/io.isola.ns.net.cfg, as shipped none: a network namespace of its own with only lo, up;"
-                    + " for a user other than root, pasta instead where pasta is installed and /dev/net/tun may be opened, as podman 5)."
-                    + " host shares the host's network, without CAP_NET_RAW unless --cap-add NET_RAW.")
+    @Option(
+            names = {"--network", "--net"},
+            paramLabel = "MODE",
+            description =
+                    "Network: none, host, bridge, container:CONTAINER (its id, name or id prefix), or the NAME of a network in /etc/isola/net.d"
+                            + " (default: mode in conf/io.isola.ns.net.cfg, as shipped none: a network namespace of its own with only lo, up;"
+                            + " for a user other than root, pasta instead where pasta is installed and /dev/net/tun may be opened, as podman 5)."
+                            + " host shares the host's network, without CAP_NET_RAW unless --cap-add NET_RAW.")
     private String net;
 
-    @Option(names = {"-p", "--publish"}, paramLabel = "HOSTPORT:PORT[/PROTO]",
+    @Option(
+            names = {"-p", "--publish"},
+            paramLabel = "HOSTPORT:PORT[/PROTO]",
             description = "Forward a host port to a container port (tcp or udp); implies --net bridge.")
     private List<String> publish = new ArrayList<>();
 
-    @Option(names = {"-P", "--publish-all"}, description = "Publish every port the image exposes and --expose adds, each on"
-            + " a free host port (see isola port); implies --net bridge.")
+    @Option(
+            names = {"-P", "--publish-all"},
+            description = "Publish every port the image exposes and --expose adds, each on"
+                    + " a free host port (see isola port); implies --net bridge.")
     private boolean publishAll;
 
-    @Option(names = "--expose", paramLabel = "PORT[-PORT][/PROTO]", description = "A port the container serves, published by -P.")
+    @Option(
+            names = "--expose",
+            paramLabel = "PORT[-PORT][/PROTO]",
+            description = "A port the container serves, published by -P.")
     private List<String> expose = new ArrayList<>();
 
-    @Option(names = "--ip", paramLabel = "IPV4", description = "The container's address on its user-defined network (in its subnet, free).")
+    @Option(
+            names = "--ip",
+            paramLabel = "IPV4",
+            description = "The container's address on its user-defined network (in its subnet, free).")
     private String ip;
 
     @Mixin
@@ -58,7 +71,9 @@ final class NetworkOptions {
 
     /** As {@link #network()}; {@code exposed}: the image's ports, which -P publishes ({@code 80/tcp}) with --expose's; null: not yet. */
     private Optional<Network> network(Supplier<List<String>> exposed) {
-        List<ExposedPort> exposes = expose.stream().flatMap(e -> ExposedPort.parse(e, "--expose").stream()).toList();
+        List<ExposedPort> exposes = expose.stream()
+                .flatMap(e -> ExposedPort.parse(e, "--expose").stream())
+                .toList();
         if (net == null && publish.isEmpty() && !publishAll) {
             return Optional.empty();
         }
@@ -66,7 +81,9 @@ final class NetworkOptions {
         for (String port : publish) {
             network = network.publish(PortMapping.parse(port));
         }
-        if (publishAll && exposed != null && (network.mode() == Network.Mode.BRIDGE || network.mode() == Network.Mode.NAMED)) {
+        if (publishAll
+                && exposed != null
+                && (network.mode() == Network.Mode.BRIDGE || network.mode() == Network.Mode.NAMED)) {
             if (chosen == null) {
                 List<ExposedPort> all = new ArrayList<>();
                 exposed.get().forEach(port -> all.addAll(ExposedPort.parse(port, "the image's ExposedPorts")));
@@ -81,8 +98,10 @@ final class NetworkOptions {
     /** -P's host ports, kept from the container's state when it has them (a monitor or a restart builds the spec again). */
     void reusePublished(List<String> saved) {
         if (publishAll && chosen == null && saved != null) {
-            chosen = saved.stream().map(PortMapping::parse)
-                    .filter(p -> publish.stream().map(PortMapping::parse).noneMatch(p::equals)).toList();
+            chosen = saved.stream()
+                    .map(PortMapping::parse)
+                    .filter(p -> publish.stream().map(PortMapping::parse).noneMatch(p::equals))
+                    .toList();
         }
     }
 
@@ -104,15 +123,22 @@ final class NetworkOptions {
      * Adds the network to the container's spec; {@code containerIds} turns the name or id prefix
      * of {@code --net container:REF} into the container's id, as every other verb takes them.
      */
-    void configure(ContainerSpec.Builder builder, UnaryOperator<String> containerIds, Supplier<List<String>> exposed,
-            String containerName, Supplier<Set<Integer>> othersPorts) {
+    void configure(
+            ContainerSpec.Builder builder,
+            UnaryOperator<String> containerIds,
+            Supplier<List<String>> exposed,
+            String containerName,
+            Supplier<Set<Integer>> othersPorts) {
         this.othersPorts = othersPorts;
-        Optional<Network> network = network(exposed).map(n -> n.mode() != Network.Mode.CONTAINER ? n
-                : new Network(Network.Mode.CONTAINER, containerIds.apply(n.target()), n.ports()));
+        Optional<Network> network = network(exposed)
+                .map(n -> n.mode() != Network.Mode.CONTAINER
+                        ? n
+                        : new Network(Network.Mode.CONTAINER, containerIds.apply(n.target()), n.ports()));
         network.ifPresent(builder::with);
         if (ip != null) {
             if (network.map(Network::mode).orElse(null) != Network.Mode.NAMED) {
-                throw new IllegalArgumentException("--ip " + ip + ": only on a user-defined network, as Docker's; add --network NAME");
+                throw new IllegalArgumentException(
+                        "--ip " + ip + ": only on a user-defined network, as Docker's; add --network NAME");
             }
             builder.with(new io.isola.api.NetworkAddress(ip));
         }

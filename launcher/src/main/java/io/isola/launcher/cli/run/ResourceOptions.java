@@ -6,12 +6,12 @@ import io.isola.api.ExitStatus;
 import io.isola.api.IoThrottle;
 import io.isola.api.ResourceControl;
 import io.isola.api.Resources;
+import io.isola.launcher.cli.LimitOptions;
 import io.isola.spi.HostIdentity;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import io.isola.launcher.cli.LimitOptions;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -31,29 +31,45 @@ final class ResourceOptions {
     private CommandSpec mixee;
 
     // null: as the configuration says (on unless conf/io.isola.ns.cgroup.cfg has enabled = false)
-    @Option(names = "--cgroup", negatable = true,
+    @Option(
+            names = "--cgroup",
+            negatable = true,
             description = "New cgroup namespace and a cgroup of its own (needed by the limits below); on by default.")
     private Boolean cgroup;
 
     @Mixin
     private LimitOptions common = new LimitOptions();
 
-    @Option(names = "--oom-kill-group", description = "An OOM kill ends every process of the container at once (cgroup v2).")
+    @Option(
+            names = "--oom-kill-group",
+            description = "An OOM kill ends every process of the container at once (cgroup v2).")
     private boolean oomKillGroup;
 
     @Option(names = "--blkio-weight", paramLabel = "N", description = "Relative block I/O weight, 10 to 1000.")
     private Integer blkioWeight;
 
-    @Option(names = "--device-read-bps", paramLabel = "PATH:RATE", description = "Read rate limit of a block device, such as /dev/sda:1mb.")
+    @Option(
+            names = "--device-read-bps",
+            paramLabel = "PATH:RATE",
+            description = "Read rate limit of a block device, such as /dev/sda:1mb.")
     private List<String> deviceReadBps = new ArrayList<>();
 
-    @Option(names = "--device-write-bps", paramLabel = "PATH:RATE", description = "Write rate limit of a block device, such as /dev/sda:1mb.")
+    @Option(
+            names = "--device-write-bps",
+            paramLabel = "PATH:RATE",
+            description = "Write rate limit of a block device, such as /dev/sda:1mb.")
     private List<String> deviceWriteBps = new ArrayList<>();
 
-    @Option(names = "--device-read-iops", paramLabel = "PATH:N", description = "Read operations per second of a block device.")
+    @Option(
+            names = "--device-read-iops",
+            paramLabel = "PATH:N",
+            description = "Read operations per second of a block device.")
     private List<String> deviceReadIops = new ArrayList<>();
 
-    @Option(names = "--device-write-iops", paramLabel = "PATH:N", description = "Write operations per second of a block device.")
+    @Option(
+            names = "--device-write-iops",
+            paramLabel = "PATH:N",
+            description = "Write operations per second of a block device.")
     private List<String> deviceWriteIops = new ArrayList<>();
 
     /**
@@ -64,7 +80,8 @@ final class ResourceOptions {
      */
     void selectIsolator(Set<String> isolators) {
         HostIdentity host = HostIdentity.current();
-        if (Boolean.FALSE.equals(cgroup) || !host.isRoot() && !(wantsCgroup() && RootlessLimits.delegated(host.uid()))) {
+        if (Boolean.FALSE.equals(cgroup)
+                || !host.isRoot() && !(wantsCgroup() && RootlessLimits.delegated(host.uid()))) {
             isolators.remove(ISOLATOR);
         } else if (Boolean.TRUE.equals(cgroup) || hasLimits()) {
             isolators.add(ISOLATOR);
@@ -76,8 +93,13 @@ final class ResourceOptions {
     }
 
     private boolean hasLimits() {
-        return common.any() || oomKillGroup || blkioWeight != null
-                || !deviceReadBps.isEmpty() || !deviceWriteBps.isEmpty() || !deviceReadIops.isEmpty() || !deviceWriteIops.isEmpty();
+        return common.any()
+                || oomKillGroup
+                || blkioWeight != null
+                || !deviceReadBps.isEmpty()
+                || !deviceWriteBps.isEmpty()
+                || !deviceReadIops.isEmpty()
+                || !deviceWriteIops.isEmpty();
     }
 
     /** Adds the limits, if any, to {@code builder}; a limit needs a cgroup. */
@@ -117,12 +139,17 @@ final class ResourceOptions {
      * signal, and 137 when that kill ended its first process.
      */
     static int exitCode(ContainerSpec spec, Container container, ExitStatus status, PrintWriter err) {
-        boolean oom = container.facet(ResourceControl.class).map(ResourceControl::oomKilled).orElse(false);
+        boolean oom = container
+                .facet(ResourceControl.class)
+                .map(ResourceControl::oomKilled)
+                .orElse(false);
         if (!oom) {
             return status.shellCode();
         }
-        String limit = spec.extension(Resources.class).filter(r -> r.memory().isPresent())
-                .map(r -> " (limit " + size(r.memory().getAsLong()) + ")").orElse("");
+        String limit = spec.extension(Resources.class)
+                .filter(r -> r.memory().isPresent())
+                .map(r -> " (limit " + size(r.memory().getAsLong()) + ")")
+                .orElse("");
         err.println("isola: container " + container.id() + " ran out of memory" + limit + ": the kernel killed "
                 + (status.signal() == SIGKILL ? "it" : "one of its processes"));
         err.flush();

@@ -16,7 +16,10 @@ public record RestartPolicy(Kind kind, int maxRetries) {
 
     /** The policies, by Docker's names. */
     public enum Kind {
-        NO("no"), ON_FAILURE("on-failure"), ALWAYS("always"), UNLESS_STOPPED("unless-stopped");
+        NO("no"),
+        ON_FAILURE("on-failure"),
+        ALWAYS("always"),
+        UNLESS_STOPPED("unless-stopped");
 
         private final String word;
 
@@ -32,7 +35,8 @@ public record RestartPolicy(Kind kind, int maxRetries) {
     public static final RestartPolicy NO = new RestartPolicy(Kind.NO, 0);
 
     /** Docker's back-off: 100 ms, doubled at each restart, at most a minute; reset after a run of 10 s. */
-    private static final Duration FIRST_DELAY = Duration.ofMillis(100), MAX_DELAY = Duration.ofMinutes(1),
+    private static final Duration FIRST_DELAY = Duration.ofMillis(100),
+            MAX_DELAY = Duration.ofMinutes(1),
             LONG_RUN = Duration.ofSeconds(10);
 
     /** Parses {@code no}, {@code always}, {@code unless-stopped}, {@code on-failure} or {@code on-failure:N}. */
@@ -52,7 +56,8 @@ public record RestartPolicy(Kind kind, int maxRetries) {
                 return new RestartPolicy(kind, 0);
             }
             if (kind != Kind.ON_FAILURE) {
-                throw new IllegalArgumentException("restart policy \"" + value + "\": a retry count is for on-failure only");
+                throw new IllegalArgumentException(
+                        "restart policy \"" + value + "\": a retry count is for on-failure only");
             }
             try {
                 int retries = Integer.parseInt(count);
@@ -62,10 +67,11 @@ public record RestartPolicy(Kind kind, int maxRetries) {
             } catch (NumberFormatException e) {
                 // reported below
             }
-            throw new IllegalArgumentException("restart policy \"" + value + "\": expected on-failure:N, N a count of 0 or more");
+            throw new IllegalArgumentException(
+                    "restart policy \"" + value + "\": expected on-failure:N, N a count of 0 or more");
         }
-        throw new IllegalArgumentException("restart policy \"" + value
-                + "\": expected no, always, unless-stopped, on-failure or on-failure:N");
+        throw new IllegalArgumentException(
+                "restart policy \"" + value + "\": expected no, always, unless-stopped, on-failure or on-failure:N");
     }
 
     /** Whether a container that ended with {@code exitCode}, after {@code restarts} restarts, is run again. */
@@ -85,7 +91,8 @@ public record RestartPolicy(Kind kind, int maxRetries) {
         if (ran.compareTo(LONG_RUN) >= 0) {
             return FIRST_DELAY;
         }
-        return FIRST_DELAY.multipliedBy(1L << Math.min(restarts, 10)).compareTo(MAX_DELAY) > 0 ? MAX_DELAY
+        return FIRST_DELAY.multipliedBy(1L << Math.min(restarts, 10)).compareTo(MAX_DELAY) > 0
+                ? MAX_DELAY
                 : FIRST_DELAY.multipliedBy(1L << Math.min(restarts, 10));
     }
 

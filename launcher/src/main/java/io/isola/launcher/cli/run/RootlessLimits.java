@@ -28,10 +28,12 @@ final class RootlessLimits {
 
     /** As above, reading {@code mountinfo} and {@code cgroups} (/proc/self's), with paths below {@code root}. */
     static String why(long uid, Path mountinfo, Path cgroups, Path root) {
-        String needs = "as uid " + uid + " (rootless) limits need a cgroup v2 subtree that root delegated to you, with the"
-                + " memory, pids and cpu controllers on cgroup v2 (systemd's user@" + uid + ".service with Delegate=yes, as"
-                + " rootless podman needs; by hand: chown " + uid + " a cgroup directory, its cgroup.procs and"
-                + " cgroup.subtree_control, and run isola from a cgroup below it)";
+        String needs =
+                "as uid " + uid + " (rootless) limits need a cgroup v2 subtree that root delegated to you, with the"
+                        + " memory, pids and cpu controllers on cgroup v2 (systemd's user@" + uid
+                        + ".service with Delegate=yes, as"
+                        + " rootless podman needs; by hand: chown " + uid + " a cgroup directory, its cgroup.procs and"
+                        + " cgroup.subtree_control, and run isola from a cgroup below it)";
         String mount = CgroupDelegation.cgroup2Mount(mountinfo);
         if (mount == null) {
             return needs + "; this host has no cgroup2 hierarchy mounted. Run as root for limits";
@@ -41,8 +43,13 @@ final class RootlessLimits {
         Path dir = own == null ? hierarchy : hierarchy.resolve(own.substring(1));
         List<String> controllers = new CgroupDelegation(hierarchy, "/").controllers();
         boolean enough = controllers.contains("memory") && controllers.contains("pids");
-        StringBuilder host = new StringBuilder("; on this host the cgroup2 hierarchy at ").append(mount).append(" has ")
-                .append(controllers.isEmpty() ? "no controller" : (enough ? "" : "only ") + String.join(", ", controllers));
+        StringBuilder host = new StringBuilder("; on this host the cgroup2 hierarchy at ")
+                .append(mount)
+                .append(" has ")
+                .append(
+                        controllers.isEmpty()
+                                ? "no controller"
+                                : (enough ? "" : "only ") + String.join(", ", controllers));
         if (!enough) {
             host.append(" (the others are bound to cgroup v1, which cannot be delegated: boot with"
                     + " systemd.unified_cgroup_hierarchy=1 or cgroup_no_v1=all)");

@@ -1,13 +1,12 @@
 package io.isola.launcher.cli.run;
 
+import io.isola.api.Container;
+import io.isola.api.ContainerSpec;
+import io.isola.api.ExitStatus;
 import io.isola.launcher.IsolaRuntime;
 import io.isola.launcher.NativePreload;
 import io.isola.launcher.cli.GlobalOptions;
 import io.isola.launcher.cli.IsolaCommand;
-
-import io.isola.api.Container;
-import io.isola.api.ContainerSpec;
-import io.isola.api.ExitStatus;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,14 +18,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /** {@code isola run}: one container in the foreground, its exit status as the CLI's. */
-@Command(name = "run",
+@Command(
+        name = "run",
         sortOptions = false,
-        description = {"Runs CMD in new namespaces and exits with its status (128+N if killed by signal N).",
+        description = {
+            "Runs CMD in new namespaces and exits with its status (128+N if killed by signal N).",
             "The container sees an image's files (IMAGE), a directory (--rootfs DIR) or, by",
             "default, the host's files read-only; always its own /proc, /dev, /sys and /tmp.",
             "Its environment holds PATH, the image's variables and the -e ones.",
@@ -42,7 +43,8 @@ import picocli.CommandLine.ParentCommand;
             "type=bind,..., --entrypoint, -h NAME, --restart, -l); those isola lacks (-P, --dns,",
             "--label-file, --shm-size, ...) are refused as not supported by isola. isola's own",
             "namespace switches are --no-pid, --no-ipc, --no-uts, --no-mount, --[no-]cgroup.",
-            ""})
+            ""
+        })
 public final class RunCommand implements Callable<Integer> {
 
     /**
@@ -50,13 +52,17 @@ public final class RunCommand implements Callable<Integer> {
      * isolators a container gets is configured (conf/, every registered isolator unless its .cfg
      * says enabled = false; user is off unless its component or .cfg turns it on).
      */
-    public static final Set<String> DEFAULT_ISOLATORS = Set.of("uts", "ipc", "pid", "mount", "net", ResourceOptions.ISOLATOR);
+    public static final Set<String> DEFAULT_ISOLATORS =
+            Set.of("uts", "ipc", "pid", "mount", "net", ResourceOptions.ISOLATOR);
 
     // --help alone: -h is Docker's --hostname
     @Option(names = "--help", usageHelp = true, description = "Show this help and exit.")
     private boolean help;
 
-    @Option(names = {"-h", "--hostname"}, paramLabel = "NAME", description = "Host name inside the container.")
+    @Option(
+            names = {"-h", "--hostname"},
+            paramLabel = "NAME",
+            description = "Host name inside the container.")
     private String hostname;
 
     @Option(names = "--domainname", paramLabel = "NAME", description = "NIS domain name inside the container.")
@@ -68,11 +74,15 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     private NetworkOptions network = new NetworkOptions();
 
-    @Option(names = {"-e", "--env"}, paramLabel = "NAME[=VALUE]",
+    @Option(
+            names = {"-e", "--env"},
+            paramLabel = "NAME[=VALUE]",
             description = "Set a variable; NAME alone passes the host's value, if any.")
     private List<String> env = new ArrayList<>();
 
-    @Option(names = {"-w", "--workdir"}, paramLabel = "DIR",
+    @Option(
+            names = {"-w", "--workdir"},
+            paramLabel = "DIR",
             description = "Working directory inside the container (default: the image's, else /).")
     private String workdir;
 
@@ -103,7 +113,10 @@ public final class RunCommand implements Callable<Integer> {
     /** The hidden option that Docker's {@code create} becomes ({@link io.isola.launcher.cli.DockerCreate}). */
     public static final String CREATE_ONLY = "--create-only";
 
-    @Parameters(arity = "0..*", paramLabel = "[IMAGE] CMD", description = "An image, then the command and its arguments.")
+    @Parameters(
+            arity = "0..*",
+            paramLabel = "[IMAGE] CMD",
+            description = "An image, then the command and its arguments.")
     private List<String> command;
 
     @Mixin
@@ -145,10 +158,16 @@ public final class RunCommand implements Callable<Integer> {
             // state, -d, -it, --rm, --name: the lifecycle flow (issue 8); the configured defaults
             // replace the built-in ones once the framework runs
             try {
-                return RunFlow.run(checked, this::spec, lifecycle,
+                return RunFlow.run(
+                        checked,
+                        this::spec,
+                        lifecycle,
                         (parent == null ? new GlobalOptions() : parent.global()).store(),
                         commandSpec.commandLine().getOut(),
-                        RunFlow.runArgs(commandSpec.commandLine().getParseResult().originalArgs()), stopConfig, healthcheck,
+                        RunFlow.runArgs(
+                                commandSpec.commandLine().getParseResult().originalArgs()),
+                        stopConfig,
+                        healthcheck,
                         (container, status) -> resources.exitCode(checked, container, status));
             } catch (InterruptedException | RuntimeException e) {
                 throw e;
@@ -209,10 +228,14 @@ public final class RunCommand implements Callable<Integer> {
         if (id == null) {
             id = io.isola.lifecycle.Monitor.newId(); // decided once: an image's writable layer is named after it
         }
-        FilesystemOptions.Choice choice = filesystem.choose(command, afterSeparator(), entrypoint,
+        FilesystemOptions.Choice choice = filesystem.choose(
+                command,
+                afterSeparator(),
+                entrypoint,
                 commandSpec == null ? null : commandSpec.commandLine().getErr());
         // the writable layer outlives a container run without --rm (the flow keeps its state too)
-        String keepWhile = commandSpec == null || lifecycle.remove ? null : store().dir(id).toString();
+        String keepWhile =
+                commandSpec == null || lifecycle.remove ? null : store().dir(id).toString();
         Set<String> isolators = isolators(defaults);
         network.select(isolators);
         if (!isolators.contains("uts")) {
@@ -229,7 +252,13 @@ public final class RunCommand implements Callable<Integer> {
         // before -e, which overrides an image's variables; before --user, whose names the root's /etc/passwd gives
         // volumes are made once the container is registered (a run refused before leaves none behind)
         boolean makeVolumes = commandSpec == null || java.nio.file.Files.isDirectory(store().dir(id));
-        io.isola.api.Filesystem root = filesystem.applyTo(builder, isolators.contains("mount"), choice, id, keepWhile, makeVolumes,
+        io.isola.api.Filesystem root = filesystem.applyTo(
+                builder,
+                isolators.contains("mount"),
+                choice,
+                id,
+                keepWhile,
+                makeVolumes,
                 userOptions.volumeOwners(isolators));
         userOptions.applyTo(builder, root, choice.image());
         stopConfig = stop.config(choice.image());
@@ -246,8 +275,13 @@ public final class RunCommand implements Callable<Integer> {
                 network.reusePublished(saved.isola().spec().ports());
             }
         }
-        network.configure(builder, this::containerId, () -> choice.image() == null ? List.of()
-                : io.isola.launcher.image.ImageStore.fromEnvironment().exposedPorts(choice.image()), lifecycle.name,
+        network.configure(
+                builder,
+                this::containerId,
+                () -> choice.image() == null
+                        ? List.of()
+                        : io.isola.launcher.image.ImageStore.fromEnvironment().exposedPorts(choice.image()),
+                lifecycle.name,
                 this::publishedByOthers);
         // as Docker's, unless the image or -e set them: HOME of the process's user, TERM with a terminal
         ContainerSpec built = builder.build();
@@ -261,7 +295,8 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     /** For the monitor of a detached container: removes the anonymous volumes of one run with --rm once it is gone. */
-    public static void removeAnonymousVolumes(io.isola.lifecycle.ContainerState state, io.isola.lifecycle.StateStore store) {
+    public static void removeAnonymousVolumes(
+            io.isola.lifecycle.ContainerState state, io.isola.lifecycle.StateStore store) {
         RunFlow.removeAnonymousVolumes(state, store);
     }
 
@@ -269,8 +304,14 @@ public final class RunCommand implements Callable<Integer> {
     private Set<Integer> publishedByOthers() {
         Set<Integer> ports = new java.util.HashSet<>();
         for (io.isola.lifecycle.ContainerState other : store().list()) {
-            if (!other.id().equals(id) && other.isola() != null && other.isola().spec() != null && other.isola().spec().ports() != null) {
-                other.isola().spec().ports().forEach(port -> ports.add(Integer.parseInt(port.substring(0, port.indexOf(':')))));
+            if (!other.id().equals(id)
+                    && other.isola() != null
+                    && other.isola().spec() != null
+                    && other.isola().spec().ports() != null) {
+                other.isola()
+                        .spec()
+                        .ports()
+                        .forEach(port -> ports.add(Integer.parseInt(port.substring(0, port.indexOf(':')))));
             }
         }
         return ports;
@@ -296,7 +337,8 @@ public final class RunCommand implements Callable<Integer> {
     private void requireUnset(String option, String value) {
         if (value != null) {
             // without a UTS namespace the name would be set on the host
-            throw new IllegalArgumentException(option + " \"" + value + "\": needs a UTS namespace; drop " + namespaces.utsDroppedBy());
+            throw new IllegalArgumentException(
+                    option + " \"" + value + "\": needs a UTS namespace; drop " + namespaces.utsDroppedBy());
         }
     }
 }

@@ -1,12 +1,11 @@
 package io.isola.launcher.cli.run;
 
-import io.isola.launcher.IsolaRuntime;
-import io.isola.launcher.server.Invocation;
-
 import io.isola.api.Container;
 import io.isola.api.ContainerSpec;
 import io.isola.api.ExitStatus;
 import io.isola.api.Stdio;
+import io.isola.launcher.IsolaRuntime;
+import io.isola.launcher.server.Invocation;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Monitor;
 import io.isola.lifecycle.Relaunch;
@@ -28,8 +27,14 @@ final class RunFlow {
     /**
      * @param exitCode the CLI's status for the container's exit (the resource options report an OOM kill)
      */
-    static int run(ContainerSpec spec, RunLifecycleOptions options, StateStore store, PrintWriter out,
-            List<String> runArgs, java.util.function.ToIntBiFunction<Container, ExitStatus> exitCode) throws Exception {
+    static int run(
+            ContainerSpec spec,
+            RunLifecycleOptions options,
+            StateStore store,
+            PrintWriter out,
+            List<String> runArgs,
+            java.util.function.ToIntBiFunction<Container, ExitStatus> exitCode)
+            throws Exception {
         return run(spec, defaults -> spec, options, store, out, runArgs, null, null, exitCode);
     }
 
@@ -39,9 +44,15 @@ final class RunFlow {
      * the isolators the configuration turns on. {@code stop} says how stop ends it (null: SIGTERM, 10 s);
      * {@code health} is its health check (null: none), which the supervisor of a detached container carries out.
      */
-    static int run(ContainerSpec checked, java.util.function.Function<java.util.Set<String>, ContainerSpec> configured,
-            RunLifecycleOptions options, StateStore store, PrintWriter out, List<String> runArgs,
-            io.isola.lifecycle.StopConfig stop, io.isola.lifecycle.Healthcheck health,
+    static int run(
+            ContainerSpec checked,
+            java.util.function.Function<java.util.Set<String>, ContainerSpec> configured,
+            RunLifecycleOptions options,
+            StateStore store,
+            PrintWriter out,
+            List<String> runArgs,
+            io.isola.lifecycle.StopConfig stop,
+            io.isola.lifecycle.Healthcheck health,
             java.util.function.ToIntBiFunction<Container, ExitStatus> exitCode)
             throws Exception {
         ContainerSpec spec = checked;
@@ -50,12 +61,15 @@ final class RunFlow {
         String id = spec.id().orElseGet(Monitor::newId);
         boolean detached = options.detach;
         // a foreground run is removed at exit, unless it has an image's writable layer to keep (docker's rule)
-        boolean kept = detached || spec.extension(io.isola.api.Filesystem.class).map(f -> !f.layers().isEmpty()).orElse(false);
+        boolean kept = detached
+                || spec.extension(io.isola.api.Filesystem.class)
+                        .map(f -> !f.layers().isEmpty())
+                        .orElse(false);
         RestartPolicy policy = options.restartPolicy();
         // a created container's policy is the server's once start runs it there (ContainerStart says so otherwise)
         if (policy.kind() != RestartPolicy.Kind.NO && invocation == null && !options.createOnly) {
-            throw new IllegalArgumentException("--restart " + policy + ": needs the resident server, which carries it out;"
-                    + " unset ISOLA_SERVER=off");
+            throw new IllegalArgumentException("--restart " + policy
+                    + ": needs the resident server, which carries it out;" + " unset ISOLA_SERVER=off");
         }
         CidFile cidFile = options.cidFile();
         if (cidFile != null) {
@@ -64,8 +78,17 @@ final class RunFlow {
         }
         ContainerState state;
         try {
-            state = Monitor.register(store, id, options.name, spec, detached, kept ? options.remove : true,
-                    new Relaunch(runArgs, policy.toString(), 0, null), options.labels(), stop, health);
+            state = Monitor.register(
+                    store,
+                    id,
+                    options.name,
+                    spec,
+                    detached,
+                    kept ? options.remove : true,
+                    new Relaunch(runArgs, policy.toString(), 0, null),
+                    options.labels(),
+                    stop,
+                    health);
         } catch (RuntimeException e) {
             removeCidFile(cidFile);
             throw e;
@@ -113,7 +136,8 @@ final class RunFlow {
             }
             running = monitor.start(state, foreground.build());
         } catch (RuntimeException | Error e) {
-            // registered but never started (a bad configuration, a missing isolator): no ghost in ps, no volume of its own
+            // registered but never started (a bad configuration, a missing isolator): no ghost in ps, no volume of its
+            // own
             store.delete(id);
             io.isola.launcher.volume.VolumeStore.fromEnvironment().removeMadeFor(state, store);
             removeCidFile(cidFile);
@@ -145,8 +169,12 @@ final class RunFlow {
 
     /** A container removed when it ended (--rm) takes its anonymous volumes along, as Docker's; one kept keeps them. */
     static void removeAnonymousVolumes(ContainerState state, StateStore store) {
-        if (state != null && state.isola() != null && Boolean.TRUE.equals(state.isola().autoRemove())
-                && state.isola().spec() != null && state.isola().spec().volumes() != null && store.read(state.id()) == null) {
+        if (state != null
+                && state.isola() != null
+                && Boolean.TRUE.equals(state.isola().autoRemove())
+                && state.isola().spec() != null
+                && state.isola().spec().volumes() != null
+                && store.read(state.id()) == null) {
             io.isola.launcher.volume.VolumeStore.fromEnvironment().removeAnonymous(state, store);
         }
     }
@@ -161,11 +189,15 @@ final class RunFlow {
      */
     static ContainerSpec withInit(ContainerSpec spec) {
         String host = RunLifecycleOptions.initBinary().toString();
-        io.isola.api.Filesystem filesystem = spec.extension(io.isola.api.Filesystem.class).orElse(null);
-        boolean ownRoot = filesystem != null && (filesystem.rootfs().isPresent() || !filesystem.layers().isEmpty());
+        io.isola.api.Filesystem filesystem =
+                spec.extension(io.isola.api.Filesystem.class).orElse(null);
+        boolean ownRoot = filesystem != null
+                && (filesystem.rootfs().isPresent() || !filesystem.layers().isEmpty());
         ContainerSpec.Builder builder = spec.toBuilder();
         if (ownRoot) {
-            builder.with(filesystem.toBuilder().volume(new io.isola.api.Volume(host, INIT_IN_CONTAINER, true)).build());
+            builder.with(filesystem.toBuilder()
+                    .volume(new io.isola.api.Volume(host, INIT_IN_CONTAINER, true))
+                    .build());
         }
         List<String> wrapped = new ArrayList<>();
         wrapped.add(ownRoot ? INIT_IN_CONTAINER : host);

@@ -11,43 +11,73 @@ import picocli.CommandLine.Option;
 final class RunLifecycleOptions {
 
     /** Where an init for --init is looked for, in order: tini as Docker ships it, then catatonit (podman's). */
-    static final List<Path> INITS = List.of(Path.of("/usr/bin/tini-static"), Path.of("/usr/bin/tini"),
-            Path.of("/usr/sbin/tini"), Path.of("/usr/bin/catatonit"), Path.of("/usr/libexec/podman/catatonit"));
+    static final List<Path> INITS = List.of(
+            Path.of("/usr/bin/tini-static"),
+            Path.of("/usr/bin/tini"),
+            Path.of("/usr/sbin/tini"),
+            Path.of("/usr/bin/catatonit"),
+            Path.of("/usr/libexec/podman/catatonit"));
 
-    @Option(names = {"-d", "--detach"}, description = "Run in the background and print the container id; with -t or -i, 'isola attach' connects to it.")
+    @Option(
+            names = {"-d", "--detach"},
+            description =
+                    "Run in the background and print the container id; with -t or -i, 'isola attach' connects to it.")
     boolean detach;
 
-    @Option(names = {"-i", "--interactive"}, description = "Keep stdin open and connected to the container (with -d: for a later attach).")
+    @Option(
+            names = {"-i", "--interactive"},
+            description = "Keep stdin open and connected to the container (with -d: for a later attach).")
     boolean interactive;
 
-    @Option(names = {"-t", "--tty"}, description = "Give the container a pseudo-terminal (with -d: held for a later attach, output to its logs).")
+    @Option(
+            names = {"-t", "--tty"},
+            description =
+                    "Give the container a pseudo-terminal (with -d: held for a later attach, output to its logs).")
     boolean tty;
 
-    @Option(names = "--rm", description = "Remove the container (state, writable layer) when it exits; foreground runs without an image always are.")
+    @Option(
+            names = "--rm",
+            description =
+                    "Remove the container (state, writable layer) when it exits; foreground runs without an image always are.")
     boolean remove;
 
     @Option(names = "--name", paramLabel = "NAME", description = "A name to refer to the container by.")
     String name;
 
-    @Option(names = "--env-file", paramLabel = "FILE",
+    @Option(
+            names = "--env-file",
+            paramLabel = "FILE",
             description = "Read NAME=VALUE (or NAME) lines from FILE; '#' starts a comment line.")
     List<Path> envFiles = new ArrayList<>();
 
-    @Option(names = "--restart", paramLabel = "POLICY", defaultValue = "no",
-            description = {"Restart policy of a detached container, carried out by the resident server:",
+    @Option(
+            names = "--restart",
+            paramLabel = "POLICY",
+            defaultValue = "no",
+            description = {
+                "Restart policy of a detached container, carried out by the resident server:",
                 "no, on-failure[:N], always or unless-stopped (alike in isola: its server restarts",
                 "nothing when it starts). stop and kill end it for good. Needs -d (Docker also takes",
-                "it for a foreground run) and the server (not with ISOLA_SERVER=off)."})
+                "it for a foreground run) and the server (not with ISOLA_SERVER=off)."
+            })
     String restart;
 
-    @Option(names = {"-l", "--label"}, paramLabel = "KEY[=VALUE]",
+    @Option(
+            names = {"-l", "--label"},
+            paramLabel = "KEY[=VALUE]",
             description = "Set a label on the container (for ps --filter label=, inspect, --format {{.Labels}}).")
     List<String> labels = new ArrayList<>();
 
-    @Option(names = "--cidfile", paramLabel = "FILE", description = "Write the container's id to FILE, which must not exist.")
+    @Option(
+            names = "--cidfile",
+            paramLabel = "FILE",
+            description = "Write the container's id to FILE, which must not exist.")
     Path cidFile;
 
-    @Option(names = "--init", description = "Run an init (tini or catatonit from the host) as PID 1: it forwards signals and reaps zombies.")
+    @Option(
+            names = "--init",
+            description =
+                    "Run an init (tini or catatonit from the host) as PID 1: it forwards signals and reaps zombies.")
     boolean init;
 
     /** The entries of every --env-file, in order, as -e would take them. */
@@ -58,7 +88,8 @@ final class RunLifecycleOptions {
             try {
                 lines = Files.readAllLines(file);
             } catch (IOException e) {
-                throw new IllegalArgumentException("env file \"" + file + "\": cannot be read (" + e.getMessage() + ")");
+                throw new IllegalArgumentException(
+                        "env file \"" + file + "\": cannot be read (" + e.getMessage() + ")");
             }
             for (String line : lines) {
                 String trimmed = line.strip();
@@ -115,15 +146,19 @@ final class RunLifecycleOptions {
         labels();
         RestartPolicy policy = restartPolicy();
         if (policy.kind() != RestartPolicy.Kind.NO && remove) {
-            throw new IllegalArgumentException("--restart " + restart + " with --rm: conflicting options, as in Docker; drop one");
+            throw new IllegalArgumentException(
+                    "--restart " + restart + " with --rm: conflicting options, as in Docker; drop one");
         }
         if (policy.kind() != RestartPolicy.Kind.NO && !detach) {
-            throw new IllegalArgumentException("--restart " + restart + ": isola restarts detached containers only; add -d");
+            throw new IllegalArgumentException(
+                    "--restart " + restart + ": isola restarts detached containers only; add -d");
         }
     }
 
     /** What the holder of a detached container keeps for {@code attach}: its terminal (-t), its stdin (-i). */
     io.isola.launcher.attach.ConsoleMode console() {
-        return detach ? new io.isola.launcher.attach.ConsoleMode(tty, interactive) : io.isola.launcher.attach.ConsoleMode.NONE;
+        return detach
+                ? new io.isola.launcher.attach.ConsoleMode(tty, interactive)
+                : io.isola.launcher.attach.ConsoleMode.NONE;
     }
 }

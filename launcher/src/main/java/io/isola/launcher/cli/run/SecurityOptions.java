@@ -11,23 +11,35 @@ import picocli.CommandLine.Option;
  */
 final class SecurityOptions {
 
-    @Option(names = "--privileged",
+    @Option(
+            names = "--privileged",
             description = "Keep every capability, install no seccomp filter (no_new_privs and --ulimit still apply).")
     private boolean privileged;
 
-    @Option(names = "--cap-add", paramLabel = "CAP", split = ",",
+    @Option(
+            names = "--cap-add",
+            paramLabel = "CAP",
+            split = ",",
             description = "Add a capability to Docker's default set (NET_ADMIN, CAP_SYS_TIME, ALL).")
     private List<String> capAdd = new ArrayList<>();
 
-    @Option(names = "--cap-drop", paramLabel = "CAP", split = ",",
+    @Option(
+            names = "--cap-drop",
+            paramLabel = "CAP",
+            split = ",",
             description = "Drop a capability from the default set, or ALL of them.")
     private List<String> capDrop = new ArrayList<>();
 
-    @Option(names = "--security-opt", paramLabel = "OPT",
-            description = "no-new-privileges[=true|false], seccomp=unconfined or seccomp=PROFILE.json (Docker's format).")
+    @Option(
+            names = "--security-opt",
+            paramLabel = "OPT",
+            description =
+                    "no-new-privileges[=true|false], seccomp=unconfined or seccomp=PROFILE.json (Docker's format).")
     private List<String> securityOpts = new ArrayList<>();
 
-    @Option(names = "--ulimit", paramLabel = "NAME=SOFT[:HARD]",
+    @Option(
+            names = "--ulimit",
+            paramLabel = "NAME=SOFT[:HARD]",
             description = "A resource limit, such as nofile=1024:2048 (default: nofile=1024:1024).")
     private List<String> ulimits = new ArrayList<>();
 

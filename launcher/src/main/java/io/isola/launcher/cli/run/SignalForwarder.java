@@ -1,8 +1,7 @@
 package io.isola.launcher.cli.run;
 
-import io.isola.launcher.server.Invocation;
-
 import io.isola.api.Container;
+import io.isola.launcher.server.Invocation;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;

@@ -1,13 +1,12 @@
 package io.isola.launcher.cli.run;
 
-import io.isola.api.Filesystem;
-import java.nio.file.Path;
-
 import io.isola.api.ContainerSpec;
+import io.isola.api.Filesystem;
 import io.isola.api.ProcessUser;
 import io.isola.api.UserNamespace;
 import io.isola.launcher.image.Image;
 import io.isola.spi.HostIdentity;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -21,24 +20,35 @@ import picocli.CommandLine.Option;
  */
 final class UserOptions {
 
-    @Option(names = "--userns", arity = "0", paramLabel = "[host]", parameterConsumer = UsernsValue.class,
+    @Option(
+            names = "--userns",
+            arity = "0",
+            paramLabel = "[host]",
+            parameterConsumer = UsernsValue.class,
             description = "New user namespace with the default mapping: root inside is an "
-            + "unprivileged host uid (root's range from /etc/subuid of user isola; always on when not run as root)."
-            + " --userns host (Docker's): none, as without --userns when run as root.")
+                    + "unprivileged host uid (root's range from /etc/subuid of user isola; always on when not run as root)."
+                    + " --userns host (Docker's): none, as without --userns when run as root.")
     private String userns;
 
-    @Option(names = "--uidmap", paramLabel = "CTR:HOST:LEN",
+    @Option(
+            names = "--uidmap",
+            paramLabel = "CTR:HOST:LEN",
             description = "Map container uids CTR.. to host uids HOST.. (LEN ids); repeatable; implies --userns.")
     private List<String> uidMaps = new ArrayList<>();
 
-    @Option(names = "--gidmap", paramLabel = "CTR:HOST:LEN",
+    @Option(
+            names = "--gidmap",
+            paramLabel = "CTR:HOST:LEN",
             description = "Map container gids as --uidmap maps uids; repeatable; default: as the uids.")
     private List<String> gidMaps = new ArrayList<>();
 
-    @Option(names = {"-u", "--user"}, paramLabel = "USER[:GROUP]",
-            description = "Run CMD as this user and group, names or numbers; names are looked up in the container's /etc/passwd and "
-                    + "/etc/group, with the groups that list the user (default group: the user's in /etc/passwd, else 0); "
-                    + "no capabilities unless the uid is 0.")
+    @Option(
+            names = {"-u", "--user"},
+            paramLabel = "USER[:GROUP]",
+            description =
+                    "Run CMD as this user and group, names or numbers; names are looked up in the container's /etc/passwd and "
+                            + "/etc/group, with the groups that list the user (default group: the user's in /etc/passwd, else 0); "
+                            + "no capabilities unless the uid is 0.")
     private String user;
 
     @Option(names = "--group-add", paramLabel = "GID", description = "Supplementary group of CMD; repeatable.")
@@ -53,8 +63,8 @@ final class UserOptions {
         boolean rootless = !HostIdentity.current().isRoot() && (!isolators.isEmpty() || user != null);
         if (UsernsValue.HOST.equals(userns)) {
             if (!uidMaps.isEmpty() || !gidMaps.isEmpty()) {
-                throw new IllegalArgumentException("--userns \"host\" and " + (uidMaps.isEmpty() ? "--gidmap" : "--uidmap")
-                        + ": expected one of them");
+                throw new IllegalArgumentException("--userns \"host\" and "
+                        + (uidMaps.isEmpty() ? "--gidmap" : "--uidmap") + ": expected one of them");
             }
             if (rootless) {
                 throw new IllegalArgumentException("--userns \"host\": not supported by isola when not run as root"
@@ -72,8 +82,9 @@ final class UserOptions {
 
     /** How the store's volumes become the container root's, given the run's {@code isolators} (before {@link #isolators}). */
     VolumeOwners volumeOwners(Set<String> isolators) {
-        return VolumeOwners.of(isolators(isolators).contains("user"), wantsUserNamespace() ? UserNamespace.parse(uidMaps, gidMaps)
-                : null);
+        return VolumeOwners.of(
+                isolators(isolators).contains("user"),
+                wantsUserNamespace() ? UserNamespace.parse(uidMaps, gidMaps) : null);
     }
 
     /**
@@ -93,8 +104,10 @@ final class UserOptions {
                 builder.with(processUser(imageUser, filesystem));
             } catch (IllegalArgumentException e) {
                 // the message is ContainerUsers's, made for --user; here the value is the image's
-                throw new IllegalArgumentException("image " + image.name() + ": its User "
-                        + e.getMessage().replaceFirst("^--user ", "") + " (--user overrides it)", e);
+                throw new IllegalArgumentException(
+                        "image " + image.name() + ": its User " + e.getMessage().replaceFirst("^--user ", "")
+                                + " (--user overrides it)",
+                        e);
             }
         } else if (!groups.isEmpty()) {
             throw new IllegalArgumentException("--group-add " + groups.get(0) + ": needs --user");

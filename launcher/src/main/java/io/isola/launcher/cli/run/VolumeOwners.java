@@ -35,7 +35,9 @@ final class VolumeOwners {
 
     /** For a container with a user namespace ({@code requested} null for the default mapping), else {@link #NONE}. */
     static VolumeOwners of(boolean userNamespace, UserNamespace requested) {
-        return userNamespace ? new VolumeOwners(true, requested == null || requested.isDefaultMapping() ? null : requested) : NONE;
+        return userNamespace
+                ? new VolumeOwners(true, requested == null || requested.isDefaultMapping() ? null : requested)
+                : NONE;
     }
 
     /** The options of a store volume's bind; {@code made}: this run made the volume. */
@@ -54,7 +56,8 @@ final class VolumeOwners {
         try {
             SubordinateTrees.shiftOwners(data, requested.uidMappings(), requested.gidMappings());
         } catch (IOException e) {
-            throw new UncheckedIOException("volume \"" + name + "\": cannot give it to the container's root: " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "volume \"" + name + "\": cannot give it to the container's root: " + e.getMessage(), e);
         }
     }
 }

@@ -17,7 +17,9 @@ record VolumeRequest(String name, String target, boolean readOnly, boolean copyU
         if (name != null) {
             VolumeName.check(name);
         }
-        if (target == null || !target.startsWith("/") || target.indexOf('\0') >= 0
+        if (target == null
+                || !target.startsWith("/")
+                || target.indexOf('\0') >= 0
                 || java.nio.file.Path.of(target).normalize().toString().equals("/")) {
             throw new IllegalArgumentException("volume target \"" + target + "\": expected an absolute path below /");
         }
@@ -55,7 +57,9 @@ record VolumeRequest(String name, String target, boolean readOnly, boolean copyU
                         case "ro" -> readOnly = true;
                         case "rw" -> readOnly = false;
                         case "nocopy" -> copyUp = false;
-                        default -> throw new IllegalArgumentException("option \"" + option + "\" is not known, expected ro, rw or nocopy");
+                        default ->
+                            throw new IllegalArgumentException(
+                                    "option \"" + option + "\" is not known, expected ro, rw or nocopy");
                     }
                 }
             }

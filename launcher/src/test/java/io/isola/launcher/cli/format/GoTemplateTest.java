@@ -15,9 +15,14 @@ class GoTemplateTest {
         Map<String, Object> labels = new LinkedHashMap<>();
         labels.put("app", "web");
         labels.put("tier", "front");
-        return new Struct("container").with("ID", "abc").with("Names", "web").with("Ports", List.of("80/tcp", "53/udp"))
-                .with("Labels", labels).with("State", new Struct("state").with("Status", "running").with("Pid", 42L))
-                .with("Running", true).with("Count", 0L);
+        return new Struct("container")
+                .with("ID", "abc")
+                .with("Names", "web")
+                .with("Ports", List.of("80/tcp", "53/udp"))
+                .with("Labels", labels)
+                .with("State", new Struct("state").with("Status", "running").with("Pid", 42L))
+                .with("Running", true)
+                .with("Count", 0L);
     }
 
     private static String run(String template) {
@@ -61,7 +66,8 @@ class GoTemplateTest {
     @Test
     void whatItCannotHonourIsAnErrorNamingIt() {
         IllegalArgumentException field = assertThrows(IllegalArgumentException.class, () -> run("{{.Nope}}"));
-        assertTrue(field.getMessage().contains("can't evaluate field Nope of a container; expected one of: ID, Names"),
+        assertTrue(
+                field.getMessage().contains("can't evaluate field Nope of a container; expected one of: ID, Names"),
                 field.getMessage());
         assertThrows(IllegalArgumentException.class, () -> run("{{frob .ID}}"));
         assertThrows(IllegalArgumentException.class, () -> run("{{if .Running}}open"));
@@ -73,7 +79,8 @@ class GoTemplateTest {
 
     @Test
     void aTableAlignsItsColumnsAsDockersTabwriter() {
-        assertEquals(List.of("CONTAINER ID     NAMES", "abc              web", "abcdefghijklmn   x"),
+        assertEquals(
+                List.of("CONTAINER ID     NAMES", "abc              web", "abcdefghijklmn   x"),
                 ListFormat.aligned(List.of("CONTAINER ID\tNAMES", "abc\tweb", "abcdefghijklmn\tx")));
     }
 }

@@ -27,7 +27,8 @@ class ContainerUsersTest {
             + "bad:x:notanumber:1:::\n"
             + "www:x:33:33:www:/var/www:/bin/sh\n"
             + "app:x:1000:1000::/home/app:/bin/sh\n";
-    private static final String GROUP = "root:x:0:\nwww:x:33:\nstaff:x:50:app,www\naudio:x:29: app \nodd:x\napp:x:1000:\n";
+    private static final String GROUP =
+            "root:x:0:\nwww:x:33:\nstaff:x:50:app,www\naudio:x:29: app \nodd:x\napp:x:1000:\n";
 
     @TempDir
     Path root;
@@ -48,7 +49,10 @@ class ContainerUsersTest {
         assertEquals(new ProcessUser(1000, 1000, List.of(1000L, 50L, 29L)), resolve("app"));
         assertEquals(new ProcessUser(33, 50, List.of(50L, 7L)), resolve("www:staff", 7L));
         assertEquals(new ProcessUser(1000, 29, List.of(29L, 50L)), resolve("app:29"));
-        assertEquals(new ProcessUser(33, 1000, List.of(1000L, 50L)), resolve("33:app"), "a uid /etc/passwd names is that user");
+        assertEquals(
+                new ProcessUser(33, 1000, List.of(1000L, 50L)),
+                resolve("33:app"),
+                "a uid /etc/passwd names is that user");
         assertEquals(new ProcessUser(4242, 50, List.of()), resolve("4242:staff"));
         assertTrue(ContainerUsers.hasNames("app") && ContainerUsers.hasNames("1:staff"));
         assertFalse(ContainerUsers.hasNames("1000:1000"));
@@ -57,12 +61,19 @@ class ContainerUsersTest {
     @Test
     void unknownNamesAreOneLine() throws Exception {
         etc(PASSWD, GROUP);
-        assertEquals("--user \"bob\": no user \"bob\" in the container's /etc/passwd",
-                assertThrows(IllegalArgumentException.class, () -> resolve("bob")).getMessage());
-        assertEquals("--user \"app:wheel\": no group \"wheel\" in the container's /etc/group",
-                assertThrows(IllegalArgumentException.class, () -> resolve("app:wheel")).getMessage());
-        assertEquals("--user \"bad\": no user \"bad\" in the container's /etc/passwd",
-                assertThrows(IllegalArgumentException.class, () -> resolve("bad")).getMessage(), "a malformed line is skipped");
+        assertEquals(
+                "--user \"bob\": no user \"bob\" in the container's /etc/passwd",
+                assertThrows(IllegalArgumentException.class, () -> resolve("bob"))
+                        .getMessage());
+        assertEquals(
+                "--user \"app:wheel\": no group \"wheel\" in the container's /etc/group",
+                assertThrows(IllegalArgumentException.class, () -> resolve("app:wheel"))
+                        .getMessage());
+        assertEquals(
+                "--user \"bad\": no user \"bad\" in the container's /etc/passwd",
+                assertThrows(IllegalArgumentException.class, () -> resolve("bad"))
+                        .getMessage(),
+                "a malformed line is skipped");
         Files.delete(root.resolve("etc/passwd"));
         assertThrows(IllegalArgumentException.class, () -> resolve("app"));
     }
@@ -88,11 +99,13 @@ class ContainerUsersTest {
     void loopsAndLargeFilesAreRefused() throws Exception {
         Files.createDirectories(root.resolve("etc"));
         Files.createSymbolicLink(root.resolve("etc/passwd"), Path.of("passwd"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> resolve("x")).getMessage()
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> resolve("x"))
+                .getMessage()
                 .endsWith("too many levels of symbolic links"));
         Files.delete(root.resolve("etc/passwd"));
         Files.write(root.resolve("etc/passwd"), new byte[ContainerFiles.MAX_BYTES + 1]);
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> resolve("x")).getMessage()
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> resolve("x"))
+                .getMessage()
                 .contains("larger than " + ContainerFiles.MAX_BYTES + " bytes"));
     }
 
@@ -101,12 +114,17 @@ class ContainerUsersTest {
     void aFifoOrALinkSwappedInIsRefusedAtTheOpenWithoutBlocking() throws Exception {
         Path fifo = root.resolve("fifo");
         assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
-        IOException notRegular = assertTimeoutPreemptively(java.time.Duration.ofSeconds(5),
-                () -> assertThrows(IOException.class, () -> ContainerFiles.openRegular(root, List.of("fifo")).close()));
+        IOException notRegular = assertTimeoutPreemptively(
+                java.time.Duration.ofSeconds(5),
+                () -> assertThrows(
+                        IOException.class,
+                        () -> ContainerFiles.openRegular(root, List.of("fifo")).close()));
         assertEquals(fifo + " is not a regular file", notRegular.getMessage());
         Files.writeString(root.resolve("plain"), "x");
         Path link = Files.createSymbolicLink(root.resolve("link"), Path.of("plain"));
-        assertThrows(IOException.class, () -> ContainerFiles.openRegular(root, List.of("link")).close());
+        assertThrows(
+                IOException.class,
+                () -> ContainerFiles.openRegular(root, List.of("link")).close());
         try (var in = ContainerFiles.openRegular(root, List.of("plain"))) {
             assertEquals("x", new String(in.readAllBytes(), UTF_8));
         }
@@ -118,7 +136,9 @@ class ContainerUsersTest {
         Files.writeString(host.resolve("passwd"), "host:x:0:0:::\n");
         Path tree = Files.createDirectories(root.resolve("tree"));
         Files.createSymbolicLink(tree.resolve("etc"), host);
-        IOException refused = assertThrows(IOException.class, () -> ContainerFiles.openRegular(tree, List.of("etc", "passwd")).close());
+        IOException refused = assertThrows(
+                IOException.class,
+                () -> ContainerFiles.openRegular(tree, List.of("etc", "passwd")).close());
         assertTrue(refused.getMessage().startsWith("/etc/passwd of the container: "), refused.getMessage());
     }
 

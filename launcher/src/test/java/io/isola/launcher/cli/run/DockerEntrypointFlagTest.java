@@ -20,9 +20,11 @@ class DockerEntrypointFlagTest {
     @BeforeEach
     void store() throws Exception {
         Path images = Files.createDirectories(tmp.resolve("images"));
-        Files.writeString(images.resolve("demo%3Alatest.json"), "{\"name\":\"demo:latest\",\"id\":\"sha256:00\","
-                + "\"layers\":[\"sha256:11\"],\"env\":[],\"cmd\":[\"c1\",\"c2\"],\"workingDir\":\"/\","
-                + "\"size\":0,\"imported\":\"now\",\"entrypoint\":[\"ep\"]}");
+        Files.writeString(
+                images.resolve("demo%3Alatest.json"),
+                "{\"name\":\"demo:latest\",\"id\":\"sha256:00\","
+                        + "\"layers\":[\"sha256:11\"],\"env\":[],\"cmd\":[\"c1\",\"c2\"],\"workingDir\":\"/\","
+                        + "\"size\":0,\"imported\":\"now\",\"entrypoint\":[\"ep\"]}");
         System.setProperty("isola.root", tmp.toString());
     }
 
@@ -37,8 +39,13 @@ class DockerEntrypointFlagTest {
 
     @Test
     void anEntrypointReplacesTheImagesAndItsCmd() {
-        assertEquals(List.of("/bin/sh"), command("run", "--entrypoint", "/bin/sh", "demo"), "Docker drops the image's Cmd too");
-        assertEquals(List.of("/bin/sh", "-c", "echo hi"), command("run", "--entrypoint", "/bin/sh", "demo", "-c", "echo hi"));
+        assertEquals(
+                List.of("/bin/sh"),
+                command("run", "--entrypoint", "/bin/sh", "demo"),
+                "Docker drops the image's Cmd too");
+        assertEquals(
+                List.of("/bin/sh", "-c", "echo hi"),
+                command("run", "--entrypoint", "/bin/sh", "demo", "-c", "echo hi"));
         assertEquals(List.of("/bin/sh", "x"), command("run", "--entrypoint=/bin/sh", "--image", "demo", "x"));
     }
 

@@ -19,7 +19,8 @@ class DockerNamespaceFlagsTest {
 
     static ContainerSpec spec(String... args) {
         StringWriter sink = new StringWriter();
-        ParseResult parsed = Main.commandLine(new PrintWriter(sink), new PrintWriter(sink)).parseArgs(args);
+        ParseResult parsed =
+                Main.commandLine(new PrintWriter(sink), new PrintWriter(sink)).parseArgs(args);
         RunCommand run = (RunCommand) parsed.subcommand().commandSpec().userObject();
         return run.spec();
     }
@@ -29,29 +30,43 @@ class DockerNamespaceFlagsTest {
         ContainerSpec spec = spec("run", "--pid", "host", "--ipc", "host", "--uts", "host", "true");
         assertEquals(List.of("true"), spec.command());
         assertEquals(Set.of("mount", "cgroup", "net"), spec.isolators().orElseThrow());
-        assertEquals(spec("run", "--no-pid", "true").isolators(), spec("run", "--pid=host", "true").isolators());
+        assertEquals(
+                spec("run", "--no-pid", "true").isolators(),
+                spec("run", "--pid=host", "true").isolators());
     }
 
     @Test
     void privateKeepsANamespaceOfItsOwn() {
         assertTrue(spec("run", "--pid", "private", "--ipc", "shareable", "--uts", "private", "true")
-                .isolators().orElseThrow().containsAll(Set.of("pid", "ipc", "uts")));
+                .isolators()
+                .orElseThrow()
+                .containsAll(Set.of("pid", "ipc", "uts")));
     }
 
     @Test
     void joiningAnotherContainersNamespaceIsRefused() {
-        assertEquals("--pid \"container:web\": not supported by isola (joining another container's PID namespace); expected host or private",
-                assertThrows(IllegalArgumentException.class, () -> spec("run", "--pid", "container:web", "true")).getMessage());
-        assertEquals("--ipc \"none\": not supported by isola; expected host, private or shareable",
-                assertThrows(IllegalArgumentException.class, () -> spec("run", "--ipc", "none", "true")).getMessage());
-        assertEquals("--uts \"foo\": expected host or private",
-                assertThrows(IllegalArgumentException.class, () -> spec("run", "--uts", "foo", "true")).getMessage());
+        assertEquals(
+                "--pid \"container:web\": not supported by isola (joining another container's PID namespace); expected host or private",
+                assertThrows(IllegalArgumentException.class, () -> spec("run", "--pid", "container:web", "true"))
+                        .getMessage());
+        assertEquals(
+                "--ipc \"none\": not supported by isola; expected host, private or shareable",
+                assertThrows(IllegalArgumentException.class, () -> spec("run", "--ipc", "none", "true"))
+                        .getMessage());
+        assertEquals(
+                "--uts \"foo\": expected host or private",
+                assertThrows(IllegalArgumentException.class, () -> spec("run", "--uts", "foo", "true"))
+                        .getMessage());
     }
 
     @Test
     void hostnameNeedsTheUtsNamespace() {
-        assertEquals("--hostname \"x\": needs a UTS namespace; drop --uts host",
-                assertThrows(IllegalArgumentException.class, () -> spec("run", "--uts", "host", "--hostname", "x", "true")).getMessage());
+        assertEquals(
+                "--hostname \"x\": needs a UTS namespace; drop --uts host",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> spec("run", "--uts", "host", "--hostname", "x", "true"))
+                        .getMessage());
     }
 
     @Test
@@ -67,15 +82,19 @@ class DockerNamespaceFlagsTest {
     /** Docker's --userns host: no user namespace, which root's containers get without --userns; never the command. */
     @Test
     void usernsHostIsDockersAndNotTheCommand() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(io.isola.spi.HostIdentity.current().isRoot(), "rootless runs always map users");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                io.isola.spi.HostIdentity.current().isRoot(), "rootless runs always map users");
         ContainerSpec spec = spec("run", "--userns", "host", "true");
         assertEquals(List.of("true"), spec.command());
         assertFalse(spec.isolators().orElseThrow().contains("user"));
         assertEquals(List.of("true"), spec("run", "--userns=host", "true").command());
         assertTrue(spec("run", "--userns", "true").isolators().orElseThrow().contains("user"), "isola's own --userns");
         assertEquals(List.of("sh"), spec("run", "--userns", "sh").command());
-        assertEquals("--userns \"host\" and --uidmap: expected one of them",
-                assertThrows(IllegalArgumentException.class, () -> spec("run", "--userns", "host", "--uidmap", "0:100000:10", "true"))
+        assertEquals(
+                "--userns \"host\" and --uidmap: expected one of them",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> spec("run", "--userns", "host", "--uidmap", "0:100000:10", "true"))
                         .getMessage());
     }
 }

@@ -23,16 +23,26 @@ class DockerOnlyFlagsTest {
 
     @Test
     void eachDockerOnlyFlagIsRefusedAndNothingRuns() {
-        for (List<String> line : List.of(List.of("--gpus", "all"), List.of("--gpus=all"), List.of("--ip6", "fd00::3"),
-                List.of("--sig-proxy=false"), List.of("--label-file", "f"), List.of("--cgroupns", "host"),
-                List.of("--runtime", "runc"), List.of("--mac-address", "02:42:ac:11:00:02"), List.of("--link", "db:db"))) {
+        for (List<String> line : List.of(
+                List.of("--gpus", "all"),
+                List.of("--gpus=all"),
+                List.of("--ip6", "fd00::3"),
+                List.of("--sig-proxy=false"),
+                List.of("--label-file", "f"),
+                List.of("--cgroupns", "host"),
+                List.of("--runtime", "runc"),
+                List.of("--mac-address", "02:42:ac:11:00:02"),
+                List.of("--link", "db:db"))) {
             err.getBuffer().setLength(0);
             List<String> args = new java.util.ArrayList<>(List.of("run"));
             args.addAll(line);
             args.addAll(List.of("--", "/bin/echo", "ran"));
             assertEquals(125, isola(args.toArray(String[]::new)), line.toString());
             String name = line.get(0).split("=")[0];
-            assertEquals("isola: " + name + ": not supported by isola\nsee 'isola run --help'\n", err.toString(), line.toString());
+            assertEquals(
+                    "isola: " + name + ": not supported by isola\nsee 'isola run --help'\n",
+                    err.toString(),
+                    line.toString());
             assertEquals("", out.toString());
         }
     }
@@ -41,9 +51,33 @@ class DockerOnlyFlagsTest {
     void everyDockerRunFlagIsIsolasOrRefused() {
         CommandLine cli = Main.commandLine(new PrintWriter(out), new PrintWriter(err), new String[] {"run"});
         var run = cli.getSubcommands().get("run").getCommandSpec();
-        for (String name : List.of("--mount", "--network", "--net", "--pid", "--ipc", "--uts", "--entrypoint", "-h", "--hostname",
-                "--userns", "--cap-add", "-p", "-v", "--tmpfs", "--read-only", "--init", "--env-file", "--ulimit", "--stop-signal",
-                "--stop-timeout", "--shm-size", "--sysctl", "--cidfile", "--oom-score-adj", "--health-cmd", "--no-healthcheck")) {
+        for (String name : List.of(
+                "--mount",
+                "--network",
+                "--net",
+                "--pid",
+                "--ipc",
+                "--uts",
+                "--entrypoint",
+                "-h",
+                "--hostname",
+                "--userns",
+                "--cap-add",
+                "-p",
+                "-v",
+                "--tmpfs",
+                "--read-only",
+                "--init",
+                "--env-file",
+                "--ulimit",
+                "--stop-signal",
+                "--stop-timeout",
+                "--shm-size",
+                "--sysctl",
+                "--cidfile",
+                "--oom-score-adj",
+                "--health-cmd",
+                "--no-healthcheck")) {
             assertTrue(run.findOption(name) != null && !run.findOption(name).hidden(), name + " is isola's own");
         }
         for (DockerOnlyFlags.Flag flag : DockerOnlyFlags.DOCKER_RUN) {

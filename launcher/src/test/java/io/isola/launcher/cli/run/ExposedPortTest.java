@@ -15,22 +15,27 @@ class ExposedPortTest {
     void portsRangesAndProtocolsParse() {
         assertEquals(List.of(new ExposedPort(80, "tcp")), ExposedPort.parse("80", "--expose"));
         assertEquals(List.of(new ExposedPort(53, "udp")), ExposedPort.parse("53/udp", "--expose"));
-        assertEquals(List.of(new ExposedPort(8000, "tcp"), new ExposedPort(8001, "tcp")), ExposedPort.parse("8000-8001/tcp", "--expose"));
+        assertEquals(
+                List.of(new ExposedPort(8000, "tcp"), new ExposedPort(8001, "tcp")),
+                ExposedPort.parse("8000-8001/tcp", "--expose"));
     }
 
     @Test
     void aBadPortIsRefusedNamingItsSource() {
         for (String bad : List.of("eighty", "0", "65536", "90-80", "1-2000", "80/sctp", "")) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ExposedPort.parse(bad, "--expose"), bad);
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> ExposedPort.parse(bad, "--expose"), bad);
             assertEquals(true, e.getMessage().startsWith("--expose \"" + bad + "\": expected PORT"), e.getMessage());
         }
     }
 
     @Test
     void publishAllLeavesWhatPIsGivenAndPicksDistinctHostPorts() {
-        List<PortMapping> chosen = ExposedPort.publishAll(List.of(new ExposedPort(80, "tcp"), new ExposedPort(81, "tcp"),
-                new ExposedPort(53, "udp")), List.of(new PortMapping(8080, 80, "tcp")));
-        assertEquals(List.of(81, 53), chosen.stream().map(PortMapping::containerPort).toList());
+        List<PortMapping> chosen = ExposedPort.publishAll(
+                List.of(new ExposedPort(80, "tcp"), new ExposedPort(81, "tcp"), new ExposedPort(53, "udp")),
+                List.of(new PortMapping(8080, 80, "tcp")));
+        assertEquals(
+                List.of(81, 53), chosen.stream().map(PortMapping::containerPort).toList());
         assertNotEquals(chosen.get(0).hostPort(), 8080);
         assertEquals("udp", chosen.get(1).protocol());
     }
@@ -41,9 +46,12 @@ class ExposedPortTest {
         for (int port = 1; port <= 65535; port++) {
             everyPort.add(port);
         }
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> ExposedPort.publishAll(List.of(new ExposedPort(80, "tcp")), List.of(), everyPort));
-        assertEquals("-P: no free host port for 80/tcp that no other container publishes, after 100 tries; publish it with"
-                + " -p HOSTPORT:80", e.getMessage());
+        assertEquals(
+                "-P: no free host port for 80/tcp that no other container publishes, after 100 tries; publish it with"
+                        + " -p HOSTPORT:80",
+                e.getMessage());
     }
 }

@@ -26,10 +26,14 @@ class RestartPolicyTest {
 
     @Test
     void badPoliciesAreRefusedNamingThem() {
-        assertEquals("restart policy \"sometimes\": expected no, always, unless-stopped, on-failure or on-failure:N",
-                assertThrows(IllegalArgumentException.class, () -> RestartPolicy.parse("sometimes")).getMessage());
-        assertEquals("restart policy \"always:3\": a retry count is for on-failure only",
-                assertThrows(IllegalArgumentException.class, () -> RestartPolicy.parse("always:3")).getMessage());
+        assertEquals(
+                "restart policy \"sometimes\": expected no, always, unless-stopped, on-failure or on-failure:N",
+                assertThrows(IllegalArgumentException.class, () -> RestartPolicy.parse("sometimes"))
+                        .getMessage());
+        assertEquals(
+                "restart policy \"always:3\": a retry count is for on-failure only",
+                assertThrows(IllegalArgumentException.class, () -> RestartPolicy.parse("always:3"))
+                        .getMessage());
         assertThrows(IllegalArgumentException.class, () -> RestartPolicy.parse("on-failure:-1"));
         assertThrows(IllegalArgumentException.class, () -> RestartPolicy.parse("on-failure:x"));
     }

@@ -1,7 +1,5 @@
 package io.isola.launcher.cli.run;
 
-import io.isola.launcher.Main;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +8,7 @@ import io.isola.api.Capability;
 import io.isola.api.ContainerSpec;
 import io.isola.api.Security;
 import io.isola.api.Ulimit;
+import io.isola.launcher.Main;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -28,7 +27,8 @@ class SecurityOptionsTest {
 
     private static Security security(String... args) {
         StringWriter sink = new StringWriter();
-        ParseResult parsed = Main.commandLine(new PrintWriter(sink), new PrintWriter(sink)).parseArgs(args);
+        ParseResult parsed =
+                Main.commandLine(new PrintWriter(sink), new PrintWriter(sink)).parseArgs(args);
         ContainerSpec spec = ((RunCommand) parsed.subcommand().commandSpec().userObject()).spec();
         return spec.extension(Security.class).orElseThrow();
     }
@@ -48,9 +48,17 @@ class SecurityOptionsTest {
         expected.add(Capability.NET_ADMIN);
         expected.add(Capability.SYS_TIME);
         expected.remove(Capability.NET_RAW);
-        assertEquals(expected, security("run", "--cap-add", "NET_ADMIN,cap_sys_time", "--cap-drop", "CAP_NET_RAW", "true").capabilities());
-        assertEquals(Set.of(Capability.CHOWN), security("run", "--cap-drop", "ALL", "--cap-add", "CHOWN", "true").capabilities());
-        assertEquals(EnumSet.allOf(Capability.class), security("run", "--cap-add", "ALL", "true").capabilities());
+        assertEquals(
+                expected,
+                security("run", "--cap-add", "NET_ADMIN,cap_sys_time", "--cap-drop", "CAP_NET_RAW", "true")
+                        .capabilities());
+        assertEquals(
+                Set.of(Capability.CHOWN),
+                security("run", "--cap-drop", "ALL", "--cap-add", "CHOWN", "true")
+                        .capabilities());
+        assertEquals(
+                EnumSet.allOf(Capability.class),
+                security("run", "--cap-add", "ALL", "true").capabilities());
     }
 
     @Test
@@ -60,13 +68,24 @@ class SecurityOptionsTest {
         assertEquals(Security.Seccomp.UNCONFINED, privileged.seccomp());
 
         Path profile = Files.writeString(dir.resolve("p.json"), "{\"defaultAction\": \"SCMP_ACT_ALLOW\"}");
-        Security opts = security("run", "--security-opt", "no-new-privileges=false", "--security-opt", "seccomp=" + profile,
-                "--ulimit", "nofile=10:20", "--ulimit", "core=0", "true");
+        Security opts = security(
+                "run",
+                "--security-opt",
+                "no-new-privileges=false",
+                "--security-opt",
+                "seccomp=" + profile,
+                "--ulimit",
+                "nofile=10:20",
+                "--ulimit",
+                "core=0",
+                "true");
         assertFalse(opts.noNewPrivileges());
         assertEquals(Security.Seccomp.PROFILE, opts.seccomp());
         assertEquals(profile.toString(), opts.profile().orElseThrow().source());
         assertEquals(new Ulimit("nofile", 10, 20), opts.ulimits().get("nofile"));
         assertEquals(new Ulimit("core", 0, 0), opts.ulimits().get("core"));
-        assertEquals(Security.Seccomp.UNCONFINED, security("run", "--security-opt", "seccomp=unconfined", "true").seccomp());
+        assertEquals(
+                Security.Seccomp.UNCONFINED,
+                security("run", "--security-opt", "seccomp=unconfined", "true").seccomp());
     }
 }

@@ -127,12 +127,17 @@ public final class CniClient {
     public ObjectNode version(String type, String cniVersion) throws CniException {
         Path executable = path.require(type, "VERSION");
         ObjectNode stdin = NetworkConfigList.JSON.createObjectNode().put("cniVersion", cniVersion);
-        Output out = run(executable, Map.of("CNI_COMMAND", "VERSION", "CNI_PATH", path.toString()), stdin, "plugin \"" + type + "\"");
+        Output out = run(
+                executable,
+                Map.of("CNI_COMMAND", "VERSION", "CNI_PATH", path.toString()),
+                stdin,
+                "plugin \"" + type + "\"");
         return resultOrError(out, "plugin \"" + type + "\" (" + executable + ") failed VERSION", true);
     }
 
-    private ObjectNode invoke(String command, NetworkConfigList list, ObjectNode plugin, Attachment attachment,
-            ObjectNode prevResult) throws CniException {
+    private ObjectNode invoke(
+            String command, NetworkConfigList list, ObjectNode plugin, Attachment attachment, ObjectNode prevResult)
+            throws CniException {
         String type = plugin.get("type").asText();
         Path executable = path.require(type, list.describe());
         ObjectNode config = plugin.deepCopy();
@@ -151,18 +156,28 @@ public final class CniClient {
         if (!runtimeConfig.isEmpty()) {
             config.set("runtimeConfig", runtimeConfig);
         }
-        Map<String, String> env = Map.of("CNI_COMMAND", command, "CNI_CONTAINERID", attachment.containerId(),
-                "CNI_NETNS", attachment.netns(), "CNI_IFNAME", attachment.ifName(), "CNI_PATH", path.toString());
+        Map<String, String> env = Map.of(
+                "CNI_COMMAND",
+                command,
+                "CNI_CONTAINERID",
+                attachment.containerId(),
+                "CNI_NETNS",
+                attachment.netns(),
+                "CNI_IFNAME",
+                attachment.ifName(),
+                "CNI_PATH",
+                path.toString());
         String who = list.describe() + ": plugin \"" + type + "\" (" + executable + ")";
         LOG.debug("CNI {} {} for {} in {}", command, type, attachment.containerId(), attachment.netns());
         Output out = run(executable, env, config, who);
-        return resultOrError(out, who + " failed " + command + " for container " + attachment.containerId(),
-                command.equals("ADD"));
+        return resultOrError(
+                out, who + " failed " + command + " for container " + attachment.containerId(), command.equals("ADD"));
     }
 
     private record Output(int exitCode, byte[] stdout, String stderr) {}
 
-    private static Output run(Path executable, Map<String, String> env, ObjectNode stdin, String who) throws CniException {
+    private static Output run(Path executable, Map<String, String> env, ObjectNode stdin, String who)
+            throws CniException {
         ProcessBuilder builder = new ProcessBuilder(executable.toString());
         // the plugins run iptables, ip and their IPAM plugin: they need the host's PATH, not the container's
         builder.environment().keySet().removeIf(name -> name.startsWith("CNI_"));
@@ -208,8 +223,11 @@ public final class CniClient {
             if (json != null && json.has("msg")) {
                 int code = json.path("code").asInt(0);
                 String details = json.path("details").asText("");
-                throw new CniException(failure + ": " + json.get("msg").asText() + (details.isEmpty() ? "" : " (" + details + ")")
-                        + " [CNI error " + code + "]", code, null);
+                throw new CniException(
+                        failure + ": " + json.get("msg").asText() + (details.isEmpty() ? "" : " (" + details + ")")
+                                + " [CNI error " + code + "]",
+                        code,
+                        null);
             }
             String said = !text.isEmpty() ? text : out.stderr();
             throw new CniException(failure + ": exit status " + out.exitCode() + (said.isEmpty() ? "" : ": " + said));

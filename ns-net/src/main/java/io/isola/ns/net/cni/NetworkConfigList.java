@@ -23,8 +23,13 @@ import java.util.regex.Pattern;
  * @param source the file it was read from (or a description for a built-in list)
  * @param json the whole list, as read: kept in the container's state so a later DEL uses exactly it
  */
-public record NetworkConfigList(String name, String cniVersion, List<ObjectNode> plugins, boolean disableCheck,
-        String source, ObjectNode json) {
+public record NetworkConfigList(
+        String name,
+        String cniVersion,
+        List<ObjectNode> plugins,
+        boolean disableCheck,
+        String source,
+        ObjectNode json) {
 
     static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
@@ -53,10 +58,12 @@ public record NetworkConfigList(String name, String cniVersion, List<ObjectNode>
         try {
             root = JSON.readTree(text);
         } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? ""
-                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            throw new CniException("network configuration " + source + ": malformed JSON" + where + ": "
-                    + e.getOriginalMessage());
+            String where = e.getLocation() == null
+                    ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr();
+            throw new CniException(
+                    "network configuration " + source + ": malformed JSON" + where + ": " + e.getOriginalMessage());
         }
         if (!(root instanceof ObjectNode object)) {
             throw new CniException("network configuration " + source + ": expected a JSON object");
@@ -86,13 +93,15 @@ public record NetworkConfigList(String name, String cniVersion, List<ObjectNode>
             text(plugin, "type", source + " plugins[" + i + "]");
             plugins.add(plugin);
         }
-        return new NetworkConfigList(name, version, plugins, list.path("disableCheck").asBoolean(false), source, list);
+        return new NetworkConfigList(
+                name, version, plugins, list.path("disableCheck").asBoolean(false), source, list);
     }
 
     private static String text(JsonNode node, String field, String source) throws CniException {
         JsonNode value = node.get(field);
         if (value == null || !value.isTextual() || value.asText().isEmpty()) {
-            throw new CniException("network configuration " + source + ": \"" + field + "\" must be a non-empty string");
+            throw new CniException(
+                    "network configuration " + source + ": \"" + field + "\" must be a non-empty string");
         }
         return value.asText();
     }
@@ -104,7 +113,8 @@ public record NetworkConfigList(String name, String cniVersion, List<ObjectNode>
 
     /** Whether some plugin declares the capability ({@code "portMappings"}), so the runtime may pass it. */
     public boolean hasCapability(String capability) {
-        return plugins.stream().anyMatch(p -> p.path("capabilities").path(capability).asBoolean(false));
+        return plugins.stream()
+                .anyMatch(p -> p.path("capabilities").path(capability).asBoolean(false));
     }
 
     /** "network "isola" (/etc/isola/net.d/isola.conflist)": how errors name this network. */

@@ -43,8 +43,9 @@ public record PluginPath(List<Path> directories) {
 
     /** The executable of plugin {@code type}, or an error naming it and where it was looked for. */
     public Path require(String type, String where) throws CniException {
-        return find(type).orElseThrow(() -> new CniException(where + ": CNI plugin \"" + type + "\" not found in "
-                + this + " (install containernetworking-plugins, or set the CNI path)"));
+        return find(type)
+                .orElseThrow(() -> new CniException(where + ": CNI plugin \"" + type + "\" not found in " + this
+                        + " (install containernetworking-plugins, or set the CNI path)"));
     }
 
     /** The value of {@code CNI_PATH} handed to plugins (which run their IPAM plugin from it). */

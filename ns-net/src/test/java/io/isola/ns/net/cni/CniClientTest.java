@@ -40,9 +40,15 @@ class CniClientTest {
 
     @TempDir
     Path dir;
+
     private CniClient client;
-    private final CniClient.Attachment attachment = new CniClient.Attachment("c1", "/proc/1/ns/net", "eth0",
-            Map.of("portMappings", JSON.createArrayNode().add(JSON.createObjectNode().put("hostPort", 8080))));
+    private final CniClient.Attachment attachment = new CniClient.Attachment(
+            "c1",
+            "/proc/1/ns/net",
+            "eth0",
+            Map.of(
+                    "portMappings",
+                    JSON.createArrayNode().add(JSON.createObjectNode().put("hostPort", 8080))));
 
     @BeforeEach
     void plugins() throws Exception {
@@ -57,24 +63,36 @@ class CniClientTest {
     private static NetworkConfigList list(String... types) throws CniException {
         StringBuilder plugins = new StringBuilder();
         for (String type : types) {
-            plugins.append(plugins.length() == 0 ? "" : ",").append("{\"type\":\"").append(type).append("\"")
-                    .append(type.equals("fake-b") ? ",\"capabilities\":{\"portMappings\":true}" : "").append("}");
+            plugins.append(plugins.length() == 0 ? "" : ",")
+                    .append("{\"type\":\"")
+                    .append(type)
+                    .append("\"")
+                    .append(type.equals("fake-b") ? ",\"capabilities\":{\"portMappings\":true}" : "")
+                    .append("}");
         }
-        return NetworkConfigList.parse("{\"cniVersion\":\"1.0.0\",\"name\":\"fakenet\",\"plugins\":[" + plugins + "]}",
-                "/etc/fake.conflist", false);
+        return NetworkConfigList.parse(
+                "{\"cniVersion\":\"1.0.0\",\"name\":\"fakenet\",\"plugins\":[" + plugins + "]}",
+                "/etc/fake.conflist",
+                false);
     }
 
     /** Each invocation in order: its env line and the config it got on stdin. */
     private List<String[]> calls() throws Exception {
         try (Stream<Path> files = Files.list(dir.resolve("log"))) {
-            return files.sorted().map(p -> {
-                try {
-                    List<String> lines = Files.readAllLines(p);
-                    return new String[] {p.getFileName().toString().substring(3), lines.get(0), String.join("\n", lines.subList(1, lines.size()))};
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }).toList();
+            return files.sorted()
+                    .map(p -> {
+                        try {
+                            List<String> lines = Files.readAllLines(p);
+                            return new String[] {
+                                p.getFileName().toString().substring(3),
+                                lines.get(0),
+                                String.join("\n", lines.subList(1, lines.size()))
+                            };
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    })
+                    .toList();
         }
     }
 
@@ -93,7 +111,13 @@ class CniClientTest {
         assertFalse(first.has("runtimeConfig"));
         JsonNode second = JSON.readTree(calls.get(1)[2]);
         assertEquals("fake-a", second.path("prevResult").path("by").asText());
-        assertEquals(8080, second.path("runtimeConfig").path("portMappings").get(0).path("hostPort").asInt());
+        assertEquals(
+                8080,
+                second.path("runtimeConfig")
+                        .path("portMappings")
+                        .get(0)
+                        .path("hostPort")
+                        .asInt());
     }
 
     @Test
@@ -102,19 +126,27 @@ class CniClientTest {
         client.del(list("fake-a", "fake-b"), attachment.withNetns(""), result);
 
         List<String[]> calls = calls();
-        assertEquals(List.of("ADD-fake-a", "ADD-fake-b", "DEL-fake-b", "DEL-fake-a"), calls.stream().map(c -> c[0]).toList());
+        assertEquals(
+                List.of("ADD-fake-a", "ADD-fake-b", "DEL-fake-b", "DEL-fake-a"),
+                calls.stream().map(c -> c[0]).toList());
         assertEquals("DEL|c1||eth0|/nonexistent:" + dir, calls.get(3)[1]);
-        assertEquals("fake-b", JSON.readTree(calls.get(3)[2]).path("prevResult").path("by").asText());
+        assertEquals(
+                "fake-b",
+                JSON.readTree(calls.get(3)[2]).path("prevResult").path("by").asText());
     }
 
     @Test
     void aFailedAddIsReportedWithPluginFileAndErrorAndTheListIsDeleted() throws Exception {
         CniException e = assertThrows(CniException.class, () -> client.add(list("fake-a", "fake-fail"), attachment));
 
-        assertEquals("network \"fakenet\" (/etc/fake.conflist): plugin \"fake-fail\" (" + dir.resolve("fake-fail")
-                + ") failed ADD for container c1: no luck (try later) [CNI error 11]", e.getMessage());
+        assertEquals(
+                "network \"fakenet\" (/etc/fake.conflist): plugin \"fake-fail\" (" + dir.resolve("fake-fail")
+                        + ") failed ADD for container c1: no luck (try later) [CNI error 11]",
+                e.getMessage());
         assertEquals(11, e.code());
-        assertEquals(List.of("ADD-fake-a", "ADD-fake-fail", "DEL-fake-fail", "DEL-fake-a"), calls().stream().map(c -> c[0]).toList());
+        assertEquals(
+                List.of("ADD-fake-a", "ADD-fake-fail", "DEL-fake-fail", "DEL-fake-a"),
+                calls().stream().map(c -> c[0]).toList());
     }
 
     @Test
@@ -122,19 +154,26 @@ class CniClientTest {
         ObjectNode result = client.add(list("fake-a"), attachment);
         client.check(list("fake-a"), attachment, result);
         assertEquals("CHECK-fake-a", calls().get(1)[0]);
-        assertEquals("[\"0.4.0\",\"1.0.0\"]", client.version("fake-a", "1.0.0").get("supportedVersions").toString());
+        assertEquals(
+                "[\"0.4.0\",\"1.0.0\"]",
+                client.version("fake-a", "1.0.0").get("supportedVersions").toString());
     }
 
     @Test
     void aMissingPluginIsNamedWithTheSearchPath() {
         CniException e = assertThrows(CniException.class, () -> client.checkInstalled(list("fake-a", "no-such")));
-        assertTrue(e.getMessage().startsWith("network \"fakenet\" (/etc/fake.conflist): CNI plugin \"no-such\" not found in /nonexistent:"
-                + dir), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .startsWith(
+                                "network \"fakenet\" (/etc/fake.conflist): CNI plugin \"no-such\" not found in /nonexistent:"
+                                        + dir),
+                e.getMessage());
     }
 
     @Test
     void aSinglePluginConfIsAListOfOne() throws Exception {
-        NetworkConfigList conf = NetworkConfigList.parse("{\"cniVersion\":\"1.0.0\",\"name\":\"one\",\"type\":\"fake-a\"}", "one.conf", true);
+        NetworkConfigList conf = NetworkConfigList.parse(
+                "{\"cniVersion\":\"1.0.0\",\"name\":\"one\",\"type\":\"fake-a\"}", "one.conf", true);
         assertEquals(List.of("fake-a"), conf.types());
         assertEquals("one", conf.name());
     }

@@ -55,8 +55,10 @@ class TimeIsolatorIT {
     @Test
     void droppingTheJarInGivesTheNextContainerATimeNamespaceAndRemovingItTakesItAway() throws Exception {
         String hostTime = Files.readSymbolicLink(Path.of("/proc/self/ns/time")).toString();
-        try (IsolaRuntime isola = IsolaRuntime.withBundles(BUNDLES).plugins(plugins)
-                .pollInterval(Duration.ofMillis(100)).start()) {
+        try (IsolaRuntime isola = IsolaRuntime.withBundles(BUNDLES)
+                .plugins(plugins)
+                .pollInterval(Duration.ofMillis(100))
+                .start()) {
             assertEquals(hostTime, run(isola).get(0), "before the plugin");
 
             Path jar = plugins.resolve("time-isolator.jar");
@@ -66,10 +68,15 @@ class TimeIsolatorIT {
             List<String> withPlugin = run(isola);
             assertNotEquals(hostTime, withPlugin.get(0), "with the plugin");
             double uptime = Double.parseDouble(withPlugin.get(1).split(" ")[0]);
-            assertTrue(uptime >= hostUptime + TEN_DAYS && uptime < hostUptime + TEN_DAYS + 120,
+            assertTrue(
+                    uptime >= hostUptime + TEN_DAYS && uptime < hostUptime + TEN_DAYS + 120,
                     "uptime " + uptime + " should be the host's " + hostUptime + " plus ten days");
-            PluginStatus row = isola.plugins().stream().filter(p -> "time".equals(p.name())).findFirst().orElseThrow();
-            assertEquals(List.of("io.isola.example.time", "CLONE_NEWTIME", "on by default"),
+            PluginStatus row = isola.plugins().stream()
+                    .filter(p -> "time".equals(p.name()))
+                    .findFirst()
+                    .orElseThrow();
+            assertEquals(
+                    List.of("io.isola.example.time", "CLONE_NEWTIME", "on by default"),
                     List.of(row.bundle(), row.cloneFlag(), row.state()));
 
             Files.delete(jar);
@@ -81,7 +88,8 @@ class TimeIsolatorIT {
     /** Runs a container with the default isolators; returns its time namespace and its /proc/uptime. */
     private static List<String> run(IsolaRuntime isola) throws Exception {
         ContainerSpec spec = ContainerSpec.builder("sh", "-c", "readlink /proc/self/ns/time; cat /proc/uptime")
-                .stdout(Stdio.PIPE).build();
+                .stdout(Stdio.PIPE)
+                .build();
         try (Container container = isola.start(spec)) {
             String out = new String(container.stdout().readAllBytes(), UTF_8);
             assertEquals(ExitStatus.exited(0), container.waitFor(), out);
