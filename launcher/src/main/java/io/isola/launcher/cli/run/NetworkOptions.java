@@ -33,8 +33,9 @@ final class NetworkOptions {
 
     @Option(
             names = {"-p", "--publish"},
-            paramLabel = "HOSTPORT:PORT[/PROTO]",
-            description = "Forward a host port to a container port (tcp or udp); implies --net bridge.")
+            paramLabel = "[HOSTPORT:]PORT[/PROTO]",
+            description = "Forward a host port to a container port (tcp or udp), either a range such as 8000-8009;"
+                    + " a PORT alone gets a free host port (see isola port); implies --net bridge.")
     private List<String> publish = new ArrayList<>();
 
     @Option(
@@ -61,8 +62,8 @@ final class NetworkOptions {
     /** -P's choice of host ports, made once: the spec is built again once the framework runs. */
     private List<PortMapping> chosen;
 
-    /** The host ports other containers publish, which -P leaves alone. */
-    private Supplier<Set<Integer>> othersPorts = Set::of;
+    /** The host ports other containers publish: -P leaves them alone, -p refuses a running one's. */
+    private Supplier<PortsInUse> othersPorts = () -> PortsInUse.NONE;
 
     /** The network the options ask for, checked, without -P's ports (chosen once the image is known); empty when they ask for none. */
     Optional<Network> network() {
@@ -78,17 +79,23 @@ final class NetworkOptions {
             return Optional.empty();
         }
         Network network = Network.parse(net == null ? "bridge" : net);
-        for (String port : publish) {
-            network = network.publish(PortMapping.parse(port));
+        List<PublishFlag> flags = publish.stream().map(PublishFlag::parse).toList();
+        for (PublishFlag flag : flags) {
+            network = network.publish(flag.fixed().toArray(PortMapping[]::new));
         }
-        if (publishAll
+        List<ExposedPort> free =
+                flags.stream().flatMap(flag -> flag.free().stream()).toList();
+        if ((publishAll || !free.isEmpty())
                 && exposed != null
                 && (network.mode() == Network.Mode.BRIDGE || network.mode() == Network.Mode.NAMED)) {
             if (chosen == null) {
-                List<ExposedPort> all = new ArrayList<>();
-                exposed.get().forEach(port -> all.addAll(ExposedPort.parse(port, "the image's ExposedPorts")));
-                all.addAll(exposes);
-                chosen = ExposedPort.publishAll(all, network.ports(), othersPorts.get());
+                List<ExposedPort> all = new ArrayList<>(free);
+                if (publishAll) {
+                    exposed.get().forEach(port -> all.addAll(ExposedPort.parse(port, "the image's ExposedPorts")));
+                    all.addAll(exposes);
+                }
+                chosen = ExposedPort.publishAll(
+                        all, network.ports(), othersPorts.get().published());
             }
             network = network.publish(chosen.toArray(PortMapping[]::new));
         }
@@ -97,11 +104,31 @@ final class NetworkOptions {
 
     /** -P's host ports, kept from the container's state when it has them (a monitor or a restart builds the spec again). */
     void reusePublished(List<String> saved) {
-        if (publishAll && chosen == null && saved != null) {
+        List<PublishFlag> flags = publish.stream().map(PublishFlag::parse).toList();
+        boolean chooses =
+                publishAll || flags.stream().anyMatch(flag -> !flag.free().isEmpty());
+        if (chooses && chosen == null && saved != null) {
             chosen = saved.stream()
                     .map(PortMapping::parse)
-                    .filter(p -> publish.stream().map(PortMapping::parse).noneMatch(p::equals))
+                    .filter(p -> flags.stream().noneMatch(flag -> flag.fixed().contains(p)))
                     .toList();
+        }
+    }
+
+    /**
+     * Refuses a -p host port that a running container publishes, as Docker's "port is already
+     * allocated": both would get the same forwarding rule and one would silently win.
+     */
+    private void refuseTaken(PortsInUse inUse) {
+        for (PublishFlag flag : publish.stream().map(PublishFlag::parse).toList()) {
+            for (PortMapping port : flag.fixed()) {
+                String holder = inUse.running().get(port.hostPort());
+                if (holder != null) {
+                    throw new IllegalArgumentException("-p " + port + ": host port " + port.hostPort()
+                            + " is already published by running container " + holder
+                            + "; choose another host port or stop that container");
+                }
+            }
         }
     }
 
@@ -128,8 +155,11 @@ final class NetworkOptions {
             UnaryOperator<String> containerIds,
             Supplier<List<String>> exposed,
             String containerName,
-            Supplier<Set<Integer>> othersPorts) {
+            Supplier<PortsInUse> othersPorts) {
         this.othersPorts = othersPorts;
+        if (!publish.isEmpty()) { // only then: reading every container's state costs a run without ports nothing
+            refuseTaken(othersPorts.get());
+        }
         Optional<Network> network = network(exposed)
                 .map(n -> n.mode() != Network.Mode.CONTAINER
                         ? n

@@ -300,21 +300,28 @@ public final class RunCommand implements Callable<Integer> {
         RunFlow.removeAnonymousVolumes(state, store);
     }
 
-    /** The host ports the other containers of this state root publish. */
-    private Set<Integer> publishedByOthers() {
-        Set<Integer> ports = new java.util.HashSet<>();
+    /** The host ports the other containers of this state root publish, and which of them run. */
+    private PortsInUse publishedByOthers() {
+        Set<Integer> published = new java.util.HashSet<>();
+        java.util.Map<Integer, String> running = new java.util.HashMap<>();
         for (io.isola.lifecycle.ContainerState other : store().list()) {
             if (!other.id().equals(id)
                     && other.isola() != null
                     && other.isola().spec() != null
                     && other.isola().spec().ports() != null) {
-                other.isola()
-                        .spec()
-                        .ports()
-                        .forEach(port -> ports.add(Integer.parseInt(port.substring(0, port.indexOf(':')))));
+                boolean live = io.isola.lifecycle.ContainerState.RUNNING.equals(other.status())
+                        && other.process().isAlive();
+                String holder = other.name() != null ? other.name() : other.id().substring(0, 12);
+                for (String port : other.isola().spec().ports()) {
+                    int hostPort = Integer.parseInt(port.substring(0, port.indexOf(':')));
+                    published.add(hostPort);
+                    if (live) {
+                        running.put(hostPort, holder);
+                    }
+                }
             }
         }
-        return ports;
+        return new PortsInUse(published, running);
     }
 
     /** The id of the container {@code reference} names; a reference to none is left for the net isolator to refuse. */

@@ -12,7 +12,10 @@ import io.isola.launcher.Main;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
 
 /** How --net and -p become the spec's Network; nothing is started. */
@@ -72,15 +75,54 @@ class NetworkOptionsTest {
     }
 
     @Test
+    void publishTakesDockersForms() {
+        List<PortMapping> ports = spec(
+                        "run", "-p", "0.0.0.0:8080:80", "-p", "8000-8001:80-81/udp", "-p", "9090", "true")
+                .extension(Network.class)
+                .orElseThrow()
+                .ports();
+        assertEquals(
+                List.of(
+                        new PortMapping(8080, 80, "tcp"),
+                        new PortMapping(8000, 80, "udp"),
+                        new PortMapping(8001, 81, "udp")),
+                ports.subList(0, 3));
+        assertEquals(4, ports.size(), ports::toString);
+        PortMapping free = ports.get(3);
+        assertEquals(9090, free.containerPort());
+        assertEquals("tcp", free.protocol());
+        assertFalse(List.of(8080, 8000, 8001).contains(free.hostPort()), ports::toString);
+    }
+
+    @Test
+    void aHostPortThatARunningContainerPublishesIsRefusedNamingIt() {
+        NetworkOptions options = new NetworkOptions();
+        new CommandLine(options).parseArgs("-p", "8080:80", "-p", "9000:90");
+        PortsInUse inUse = new PortsInUse(Set.of(8080, 9000), Map.of(9000, "web"));
+        IllegalArgumentException refused = assertThrows(
+                IllegalArgumentException.class,
+                () -> options.configure(ContainerSpec.builder("true"), id -> id, List::of, null, () -> inUse));
+        assertEquals(
+                "-p 9000:90/tcp: host port 9000 is already published by running container web; choose another host"
+                        + " port or stop that container",
+                refused.getMessage());
+    }
+
+    @Test
     void badValuesAreRejectedWithTheValue() {
-        assertEquals(
-                "port mapping \"80\": expected HOSTPORT:CONTAINERPORT[/tcp|udp]",
-                assertThrows(IllegalArgumentException.class, () -> spec("run", "-p", "80", "true"))
-                        .getMessage());
-        assertEquals(
-                "port protocol \"sctp\": expected tcp or udp",
-                assertThrows(IllegalArgumentException.class, () -> spec("run", "-p", "80:80/sctp", "true"))
-                        .getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> spec("run", "-p", "127.0.0.1:8080:80", "true"))
+                .getMessage()
+                .startsWith(
+                        "-p \"127.0.0.1:8080:80\": publishing on host address 127.0.0.1 is not supported by isola"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> spec("run", "-p", "80:80/sctp", "true"))
+                .getMessage()
+                .startsWith("-p \"80:80/sctp\": protocol \"sctp\" is not one of tcp and udp"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> spec("run", "-p", "8000-8002:80-81", "true"))
+                .getMessage()
+                .startsWith("-p \"8000-8002:80-81\": the host range 8000-8002 and the container range 80-81 differ"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> spec("run", "-p", "1:2:3:4", "true"))
+                .getMessage()
+                .startsWith("-p \"1:2:3:4\": too many fields"));
         assertTrue(
                 assertThrows(IllegalArgumentException.class, () -> spec("run", "--net", "none", "-p", "80:80", "true"))
                         .getMessage()
