@@ -89,7 +89,7 @@ class PsFormatIT {
         assertEquals(1, cli.isola("ps", "-f", "colour=red"));
         assertTrue(
                 cli.lastErr()
-                        .contains("filter \"colour=red\": expected status=, name=, label=, ancestor=, id= or volume="),
+                        .contains("filter \"colour=red\": expected status=, name=, label=, ancestor=, id=, volume= or health="),
                 cli.lastErr());
         assertEquals(1, cli.isola("ps", "-f", "status=sleeping"));
         assertTrue(
