@@ -89,7 +89,8 @@ class PsFormatIT {
         assertEquals(1, cli.isola("ps", "-f", "colour=red"));
         assertTrue(
                 cli.lastErr()
-                        .contains("filter \"colour=red\": expected status=, name=, label=, ancestor=, id=, volume= or health="),
+                        .contains(
+                                "filter \"colour=red\": expected status=, name=, label=, ancestor=, id=, volume= or health="),
                 cli.lastErr());
         assertEquals(1, cli.isola("ps", "-f", "status=sleeping"));
         assertTrue(
