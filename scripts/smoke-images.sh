@@ -25,8 +25,8 @@ check() { # name expected actual
         failed=1
     fi
 }
-entries() { # DIR [FIND TESTS...]: how many entries DIR holds (those that pass the tests)
-    find "$1" -mindepth 1 -maxdepth 1 "${@:2}" | wc -l
+entries() { # DIR [FIND TESTS...]: how many entries DIR holds (those that pass the tests), as ls counts them: no dot files (the stores' locks)
+    find "$1" -mindepth 1 -maxdepth 1 ! -name '.*' "${@:2}" | wc -l
 }
 
 # a one-layer image: busybox and a few applets, /etc/motd, /etc/doomed; Cmd and WorkingDir set
