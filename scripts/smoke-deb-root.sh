@@ -73,6 +73,6 @@ check "zsh completion: isola ru<TAB>, without errors" "completed 0" \
 
 apt_quietly remove isola
 check "apt remove: nothing of isola's left" "" \
-    "$(ls -d /usr/lib/isola /usr/bin/isola /usr/share/man/man1/isola* /usr/share/bash-completion/completions/isola 2>/dev/null)"
+    "$(find /usr/lib/isola /usr/bin/isola /usr/share/man/man1/isola* /usr/share/bash-completion/completions/isola 2>/dev/null | tr '\n' ' ' | sed 's/ $//')"
 echo "smoke-deb: result $failed"
 [[ $failed == 0 ]]
