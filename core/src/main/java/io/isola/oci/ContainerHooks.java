@@ -1,5 +1,7 @@
 package io.isola.oci;
 
+import static io.isola.internal.nativ.Signals.SIGKILL;
+
 import io.isola.api.Container;
 import io.isola.api.ExitStatus;
 import io.isola.api.Isola;
@@ -23,7 +25,7 @@ import java.util.Optional;
  */
 final class ContainerHooks {
 
-    private static final int DEFAULT_TIMEOUT_SECONDS = 60, SIGKILL = 9;
+    private static final int DEFAULT_TIMEOUT_SECONDS = 60;
 
     private ContainerHooks() {}
 

@@ -1,5 +1,9 @@
 package io.isola.internal.launch;
 
+import static io.isola.internal.nativ.Signals.LAST;
+import static io.isola.internal.nativ.Signals.SIGKILL;
+import static io.isola.internal.nativ.Signals.SIGSTOP;
+
 import io.isola.internal.nativ.SyscallNumbers;
 import io.isola.internal.nativ.Syscalls;
 import io.isola.spi.Arg;
@@ -15,8 +19,6 @@ import java.util.List;
  * environment may well have set to ignored.
  */
 final class HostSignals {
-
-    private static final int SIGKILL = 9, SIGSTOP = 19, LAST = 64;
 
     private HostSignals() {}
 

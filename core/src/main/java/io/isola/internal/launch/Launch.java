@@ -1,5 +1,7 @@
 package io.isola.internal.launch;
 
+import static io.isola.internal.nativ.Signals.SIGKILL;
+
 import io.isola.api.ContainerSpec;
 import io.isola.api.ExecFailedException;
 import io.isola.api.ExitStatus;
@@ -39,7 +41,7 @@ import org.slf4j.LoggerFactory;
 final class Launch {
 
     private static final Logger LOG = LoggerFactory.getLogger(Launch.class);
-    private static final int SIGKILL = 9, EPIPE = 32;
+    private static final int EPIPE = 32;
     private static final Duration REFUSAL_GRACE = Duration.ofSeconds(2);
 
     private final ContainerSpec spec;

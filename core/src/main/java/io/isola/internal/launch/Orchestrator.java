@@ -132,7 +132,7 @@ public final class Orchestrator implements AutoCloseable {
                 visible.add(namespace);
             }
         }
-        boolean hostNetwork = HostNetwork.shared(namespaces, paths, join);
+        boolean hostNetwork = HostNetwork.shared(namespaces, paths, join, host);
         HostNetwork.requireNamespaceFor(spec, hostNetwork);
         SecurityPlan security =
                 SecurityPolicy.plan(spec, hostNetwork, host); // checks the settings before anything exists

@@ -119,7 +119,8 @@ public final class SecurityPolicy {
         }
         Set<Capability> without = java.util.EnumSet.copyOf(caps);
         without.remove(Capability.NET_RAW);
-        return Set.copyOf(without);
+        // in the capabilities' order: the step's description names them (Set.copyOf's order changes with each JVM)
+        return java.util.Collections.unmodifiableSet(without);
     }
 
     /** The default limits, overridden by the spec's, each one a setrlimit. */
