@@ -88,7 +88,7 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper, Ne
     private final Network defaultNetwork;
     private final CniClient cni;
     private final NetworkConfigs configs;
-    private final StateStore store;
+    private final AttachmentStore store;
     private final StaleSweeper sweeper;
     private final UserNetworks networks;
     private final PeerHosts peers;
@@ -116,7 +116,7 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper, Ne
         Path runtimeDir = Rootless.runtimeDir(settings.runtimeDir(), host);
         this.configs = new NetworkConfigs(
                 settings.configDir(), settings.network(), settings.subnet(), runtimeDir.resolve("ipam"));
-        this.store = new StateStore(runtimeDir);
+        this.store = new AttachmentStore(runtimeDir);
         this.peers = new PeerHosts(store, runtimeDir);
         this.sweeper = new StaleSweeper(store, cni, peers);
         this.networks = new UserNetworks(configs, store);
@@ -278,7 +278,7 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper, Ne
                     pasta,
                     new NetworkIsolation.Names(asked, names, peers));
         } catch (Exception e) {
-            StateStore.delete(dir);
+            AttachmentStore.delete(dir);
             if (joined != null) {
                 joined.close();
             }

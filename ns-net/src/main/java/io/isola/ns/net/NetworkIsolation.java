@@ -46,7 +46,7 @@ final class NetworkIsolation implements Isolation {
     private static final Logger LOG = LoggerFactory.getLogger(NetworkIsolation.class);
 
     private final CniClient cni;
-    private final StateStore store;
+    private final AttachmentStore store;
     private final String id;
     private final String hostname;
     private final NetworkConfigList network;
@@ -73,7 +73,7 @@ final class NetworkIsolation implements Isolation {
      */
     NetworkIsolation(
             CniClient cni,
-            StateStore store,
+            AttachmentStore store,
             String id,
             String hostname,
             NetworkConfigList network,
@@ -238,7 +238,7 @@ final class NetworkIsolation implements Isolation {
                 if (pin != null) {
                     NamespaceFile.unpin(pin);
                 }
-                StateStore.delete(dir);
+                AttachmentStore.delete(dir);
                 if (attached && !names.member().isEmpty()) {
                     names.peers().refresh(network.name()); // its line leaves the others' files
                 }

@@ -35,10 +35,10 @@ final class PeerHosts {
     /** Serializes rewrites within this JVM; the file lock does across processes (and throws if held twice here). */
     private static final Object LOCK = new Object();
 
-    private final StateStore store;
+    private final AttachmentStore store;
     private final Path lockFile;
 
-    PeerHosts(StateStore store, Path runtimeDir) {
+    PeerHosts(AttachmentStore store, Path runtimeDir) {
         this.store = store;
         this.lockFile = runtimeDir.resolve("hosts.lock");
     }

@@ -35,12 +35,12 @@ final class StaleSweeper {
     /** A directory without a state file is a start caught between mkdir and the first write. */
     private static final Duration UNFINISHED = Duration.ofMinutes(1);
 
-    private final StateStore store;
+    private final AttachmentStore store;
     private final CniClient cni;
     private final PeerHosts peers;
     private volatile boolean swept;
 
-    StaleSweeper(StateStore store, CniClient cni, PeerHosts peers) {
+    StaleSweeper(AttachmentStore store, CniClient cni, PeerHosts peers) {
         this.store = store;
         this.cni = cni;
         this.peers = peers;
@@ -65,13 +65,13 @@ final class StaleSweeper {
         int released = 0;
         for (Path staging : store.abandonedStaging()) {
             try {
-                StateStore.delete(staging); // nothing is attached before the directory is in place
+                AttachmentStore.delete(staging); // nothing is attached before the directory is in place
             } catch (IOException e) {
                 LOG.debug("cannot remove {}: {}", staging, e.toString());
             }
         }
         for (Path abandoned : store.abandonedClaims()) {
-            String id = StateStore.claimedId(abandoned);
+            String id = AttachmentStore.claimedId(abandoned);
             Optional<Path> claimed = store.claim(abandoned, id); // of two sweeps retrying it, one wins
             if (claimed.isPresent() && release(id, store.read(claimed.get()), claimed.get())) {
                 released++;
@@ -102,7 +102,7 @@ final class StaleSweeper {
             if (Mounts.isMountPoint(pin)) {
                 NamespaceFile.unpin(pin); // pinned, but the host died before it recorded the network
             }
-            StateStore.delete(claimed);
+            AttachmentStore.delete(claimed);
             if (state.isPresent() && state.get().has("names")) {
                 // its line leaves the files of the containers it shared a user-defined network with
                 peers.refresh(state.get().path("network").path("name").asText());
