@@ -97,7 +97,7 @@ final class Connections {
             }
             return null;
         });
-        peers.refresh(info.name());
+        peers.refresh(info.name(), id); // its peers leave its own file too
     }
 
     /** The container's interfaces on networks: the one it started with, then those connected. */

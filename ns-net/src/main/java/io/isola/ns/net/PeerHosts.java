@@ -63,13 +63,18 @@ final class PeerHosts {
      * the lines of that network's other members that have names there.
      */
     void refresh(String network) {
+        refresh(network, null);
+    }
+
+    /** As {@link #refresh(String)}, and container {@code left}'s own file, which has just left that network. */
+    void refresh(String network, String left) {
         synchronized (LOCK) {
             try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                     FileLock lock = channel.lock()) {
                 List<Member> all = members();
                 int rewritten = 0;
                 for (Member member : all) {
-                    if (!member.on(network)) {
+                    if (!member.on(network) && !member.id().equals(left)) {
                         continue;
                     }
                     Set<String> lines = new LinkedHashSet<>();
