@@ -47,6 +47,10 @@ final class Connections {
         String shown = names.isEmpty() ? id : names.get(0);
         // as Docker's default bridge, the default network resolves no names
         List<String> memberNames = info.builtIn() ? List.of() : withShortId(names, id);
+        running(
+                id,
+                store.dirOf(
+                        id)); // Docker's refusals before the lock, whose directory a host-network-only machine lacks
         ObjectNode record = connected.locked(() -> {
             Path dir = store.dirOf(id);
             ObjectNode state = running(id, dir);
@@ -72,6 +76,7 @@ final class Connections {
 
     void disconnect(String network, String id) {
         NetworkInfo info = known(network);
+        running(id, store.dirOf(id));
         connected.locked(() -> {
             Path dir = store.dirOf(id);
             ObjectNode state = running(id, dir);
