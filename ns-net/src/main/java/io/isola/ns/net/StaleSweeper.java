@@ -13,6 +13,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -38,12 +39,14 @@ final class StaleSweeper {
     private final AttachmentStore store;
     private final CniClient cni;
     private final PeerHosts peers;
+    private final ConnectedNetworks connected;
     private volatile boolean swept;
 
-    StaleSweeper(AttachmentStore store, CniClient cni, PeerHosts peers) {
+    StaleSweeper(AttachmentStore store, CniClient cni, PeerHosts peers, ConnectedNetworks connected) {
         this.store = store;
         this.cni = cni;
         this.peers = peers;
+        this.connected = connected;
     }
 
     void sweepOnce() {
@@ -94,8 +97,9 @@ final class StaleSweeper {
     /** Releases the network of claimed directory {@code claimed}; on failure gives it back for a later sweep. */
     private boolean release(String id, Optional<ObjectNode> state, Path claimed) {
         try {
+            List<String> left = List.of();
             if (state.isPresent()) {
-                release(id, state.get(), claimed);
+                left = release(id, state.get(), claimed);
             }
             Pasta.stop(claimed, id); // a rootless network's, when the host died before it ended it
             Path pin = claimed.resolve(NetworkIsolation.PIN);
@@ -107,6 +111,7 @@ final class StaleSweeper {
                 // its line leaves the files of the containers it shared a user-defined network with
                 peers.refresh(state.get().path("network").path("name").asText());
             }
+            left.forEach(peers::refresh);
             return true;
         } catch (CniException | IOException | RuntimeException e) {
             LOG.warn("cannot release the network of stale container {}: {}", id, e.getMessage());
@@ -115,11 +120,12 @@ final class StaleSweeper {
         }
     }
 
-    private void release(String id, ObjectNode state, Path dir) throws CniException {
+    /** Returns the networks that {@code network connect} had added, now left too. */
+    private List<String> release(String id, ObjectNode state, Path dir) throws CniException {
         JsonNode network = state.get("network");
         if (network == null || !network.isObject()) {
             LOG.info("removed the state of stale container {} (no network attached)", id);
-            return;
+            return List.of();
         }
         NetworkConfigList list =
                 NetworkConfigList.parse(network.toString(), state.path("source").asText("state of " + id), false);
@@ -138,10 +144,13 @@ final class StaleSweeper {
                 netns = null;
             }
         }
+        List<String> left;
         try {
             String path = pin != null
                     ? pin.toString()
                     : netns == null ? "" : netns.pathForOthers().toString();
+            Path namespace = path.isEmpty() ? null : Path.of(path);
+            left = connected.locked(() -> connected.removeAll(dir, namespace, id));
             Map<String, JsonNode> capabilityArgs = new HashMap<>();
             JsonNode ports = state.path("capabilityArgs");
             ports.fields().forEachRemaining(e -> capabilityArgs.put(e.getKey(), e.getValue()));
@@ -162,6 +171,7 @@ final class StaleSweeper {
         if (pin != null) {
             NamespaceFile.unpin(pin);
         }
+        return left;
     }
 
     private static boolean ownerAlive(ObjectNode state) {
