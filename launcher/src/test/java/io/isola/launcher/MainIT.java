@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.isola.api.IdMapping;
-import io.isola.spi.IdMaps;
-import io.isola.spi.OwnershipShift;
+import io.isola.spi.support.IdMaps;
+import io.isola.spi.support.OwnershipShift;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

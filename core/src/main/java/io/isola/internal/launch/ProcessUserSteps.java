@@ -3,7 +3,7 @@ package io.isola.internal.launch;
 import io.isola.api.ContainerSpec;
 import io.isola.api.ProcessUser;
 import io.isola.internal.chain.ChildProgram;
-import io.isola.spi.CredentialSteps;
+import io.isola.spi.support.CredentialSteps;
 
 /**
  * The switch to the spec's {@link ProcessUser}, last in the lock-down phase: every isolator's

@@ -1,6 +1,6 @@
 package io.isola.launcher.cli;
 
-import io.isola.spi.NetworkInfo;
+import io.isola.spi.support.NetworkInfo;
 import java.util.ArrayList;
 import java.util.List;
 

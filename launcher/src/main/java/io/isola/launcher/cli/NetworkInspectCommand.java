@@ -3,7 +3,7 @@ package io.isola.launcher.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.isola.launcher.cli.format.GoTemplate;
-import io.isola.spi.NetworkInfo;
+import io.isola.spi.support.NetworkInfo;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -3,7 +3,7 @@ package io.isola.ns.mount;
 import io.isola.spi.Arg;
 import io.isola.spi.Phase;
 import io.isola.spi.Step;
-import io.isola.spi.SyscallSteps;
+import io.isola.spi.support.SyscallSteps;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -3,7 +3,7 @@ package io.isola.ns.mount;
 import io.isola.spi.Arg;
 import io.isola.spi.Step;
 import io.isola.spi.Steps;
-import io.isola.spi.SyscallSteps;
+import io.isola.spi.support.SyscallSteps;
 
 /**
  * The child-side calls this isolator makes, before {@code pivot_root} on paths below the new

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.isola.api.IdMapping;
-import io.isola.spi.HostIdentity;
-import io.isola.spi.IdMaps;
-import io.isola.spi.OwnershipShift;
+import io.isola.spi.support.HostIdentity;
+import io.isola.spi.support.IdMaps;
+import io.isola.spi.support.OwnershipShift;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;

@@ -1,10 +1,13 @@
-package io.isola.spi;
+package io.isola.spi.support;
 
 import io.isola.internal.nativ.Errno;
 import io.isola.internal.nativ.Fds;
 import io.isola.internal.nativ.Native;
 import io.isola.internal.nativ.NativeException;
 import io.isola.internal.nativ.SyscallNumbers;
+import io.isola.spi.ClonedChild;
+import io.isola.spi.Isolation;
+import io.isola.spi.Namespace;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package io.isola.spi;
+package io.isola.spi.support;
 
 import java.io.IOException;
 import java.nio.file.Files;

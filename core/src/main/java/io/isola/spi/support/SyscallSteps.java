@@ -1,6 +1,8 @@
-package io.isola.spi;
+package io.isola.spi.support;
 
 import io.isola.internal.nativ.SyscallNumbers;
+import io.isola.spi.Arg;
+import io.isola.spi.Step;
 
 /**
  * Steps for the system calls that glibc does not wrap, through {@code syscall(2)}: the runtime

@@ -1,4 +1,4 @@
-package io.isola.spi;
+package io.isola.spi.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;

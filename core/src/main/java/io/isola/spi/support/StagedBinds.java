@@ -1,7 +1,9 @@
-package io.isola.spi;
+package io.isola.spi.support;
 
 import io.isola.internal.nativ.Native;
 import io.isola.internal.nativ.NativeException;
+import io.isola.spi.ClonedChild;
+import io.isola.spi.Namespace;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

@@ -1,4 +1,4 @@
-package io.isola.spi;
+package io.isola.spi.support;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package io.isola.spi;
+package io.isola.spi.support;
 
 import io.isola.api.CgroupLocation;
 import io.isola.api.ResourceControl;

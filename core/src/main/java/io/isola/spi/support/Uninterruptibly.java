@@ -1,4 +1,4 @@
-package io.isola.spi;
+package io.isola.spi.support;
 
 /**
  * Waits for host work in a namespace without giving up on an interrupt: returning while the work

@@ -1,4 +1,4 @@
-package io.isola.spi;
+package io.isola.spi.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.isola.api.ContainerSpec;
 import io.isola.api.Isola;
+import io.isola.spi.Namespace;
 import io.isola.testing.HostState;
 import io.isola.testing.OpenFds;
 import io.isola.testing.Outcome;

@@ -1,6 +1,8 @@
-package io.isola.spi;
+package io.isola.spi.support;
 
 import io.isola.internal.nativ.SyscallNumbers;
+import io.isola.spi.Arg;
+import io.isola.spi.Step;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;

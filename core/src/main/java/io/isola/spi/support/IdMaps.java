@@ -1,7 +1,9 @@
-package io.isola.spi;
+package io.isola.spi.support;
 
 import io.isola.api.IdMapping;
 import io.isola.api.UserNamespace;
+import io.isola.spi.ClonedChild;
+import io.isola.spi.Isolation;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

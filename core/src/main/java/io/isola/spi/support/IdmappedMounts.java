@@ -1,4 +1,4 @@
-package io.isola.spi;
+package io.isola.spi.support;
 
 import io.isola.internal.nativ.Errno;
 import io.isola.internal.nativ.Fds;
@@ -6,6 +6,9 @@ import io.isola.internal.nativ.LibC;
 import io.isola.internal.nativ.Native;
 import io.isola.internal.nativ.NativeMemory;
 import io.isola.internal.nativ.SyscallNumbers;
+import io.isola.spi.ClonedChild;
+import io.isola.spi.Isolation;
+import io.isola.spi.Namespace;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

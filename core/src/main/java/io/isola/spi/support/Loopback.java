@@ -1,4 +1,4 @@
-package io.isola.spi;
+package io.isola.spi.support;
 
 import io.isola.internal.nativ.Errno;
 import io.isola.internal.nativ.Fds;

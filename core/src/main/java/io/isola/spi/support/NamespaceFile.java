@@ -1,8 +1,12 @@
-package io.isola.spi;
+package io.isola.spi.support;
 
 import io.isola.internal.nativ.Fds;
 import io.isola.internal.nativ.Native;
 import io.isola.internal.nativ.NativeException;
+import io.isola.spi.Arg;
+import io.isola.spi.ChildSteps;
+import io.isola.spi.Namespace;
+import io.isola.spi.Step;
 import java.nio.file.Path;
 import java.util.Objects;
 
