@@ -39,9 +39,10 @@ public final class ContainerTrees {
 
     /**
      * Gives each entry of {@code tree} ({@code tree} included) owned by id {@code u} the host id
-     * that container id {@code u} maps to in {@code maps}, as {@link OwnershipShift} does, but
-     * through descriptors: each directory opened relative to its parent, each entry changed
-     * through a descriptor of its own, so a link swapped in meanwhile leads nowhere. Ids the maps
+     * that container id {@code u} maps to in {@code maps}, through descriptors: each directory
+     * opened relative to its parent, each entry changed through a descriptor of its own, so a link
+     * swapped in meanwhile leads nowhere. A hard link is shifted once; set-id bits, which chown
+     * clears, are put back. Ids the maps
      * do not cover are left alone. Returns how many entries changed. Needs root on the host.
      *
      * @since 1.3

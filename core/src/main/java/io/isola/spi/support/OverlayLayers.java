@@ -65,7 +65,7 @@ public final class OverlayLayers {
     }
 
     /** A 0/0 character device (overlayfs's own whiteout) or an empty file with the whiteout xattr (an image store's). */
-    public static boolean isWhiteout(Path file) throws IOException {
+    static boolean isWhiteout(Path file) throws IOException {
         Map<String, Object> unix;
         try {
             unix = Files.readAttributes(file, "unix:mode,rdev,size", LinkOption.NOFOLLOW_LINKS);
@@ -80,7 +80,7 @@ public final class OverlayLayers {
     }
 
     /** Whether overlayfs hides the lower layers' content of this directory. */
-    public static boolean isOpaque(Path dir) throws IOException {
+    static boolean isOpaque(Path dir) throws IOException {
         for (String name : OPAQUE) {
             if ("y".equals(FileAttributes.xattr(dir, name))) {
                 return true;

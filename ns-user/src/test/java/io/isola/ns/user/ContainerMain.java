@@ -11,9 +11,9 @@ import io.isola.spi.NamespaceIsolator;
 import io.isola.spi.Phase;
 import io.isola.spi.Step;
 import io.isola.spi.Steps;
+import io.isola.spi.support.ContainerTrees;
 import io.isola.spi.support.HostIdentity;
 import io.isola.spi.support.IdMaps;
-import io.isola.spi.support.OwnershipShift;
 import io.isola.testing.TestIsolator;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,7 +48,7 @@ public final class ContainerMain {
                 child -> {
                     IdMaps maps = IdMaps.of(child);
                     if (shift && maps.shifts() && HostIdentity.current().isRoot()) {
-                        OwnershipShift.shift(Path.of(root), maps);
+                        ContainerTrees.shiftOwners(Path.of(root), maps);
                     }
                 });
     }
