@@ -5,6 +5,7 @@ import io.isola.internal.nativ.Native;
 import io.isola.internal.nativ.NativeMemory;
 import io.isola.internal.nativ.SyscallNumbers;
 import io.isola.spi.Arg;
+import io.isola.spi.LibcCall;
 import io.isola.spi.Step;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,7 +58,7 @@ final class HostSignals {
     private static Step newResetStep(int signal) {
         return Step.call(
                 "reset the disposition of signal " + signal,
-                "syscall",
+                LibcCall.SYSCALL,
                 Arg.word(SyscallNumbers.RT_SIGACTION),
                 Arg.word(signal),
                 new Arg.Bytes(new byte[SyscallNumbers.KERNEL_SIGACTION_BYTES]),

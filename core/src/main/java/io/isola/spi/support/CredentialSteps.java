@@ -2,6 +2,7 @@ package io.isola.spi.support;
 
 import io.isola.internal.nativ.SyscallNumbers;
 import io.isola.spi.Arg;
+import io.isola.spi.LibcCall;
 import io.isola.spi.Step;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -26,7 +27,7 @@ public final class CredentialSteps {
     public static Step setresuid(long uid) {
         return Step.call(
                 "set the user ids to " + uid,
-                "syscall",
+                LibcCall.SYSCALL,
                 Arg.word(SyscallNumbers.SETRESUID),
                 Arg.word(uid),
                 Arg.word(uid),
@@ -37,7 +38,7 @@ public final class CredentialSteps {
     public static Step setresgid(long gid) {
         return Step.call(
                 "set the group ids to " + gid,
-                "syscall",
+                LibcCall.SYSCALL,
                 Arg.word(SyscallNumbers.SETRESGID),
                 Arg.word(gid),
                 Arg.word(gid),
@@ -52,7 +53,7 @@ public final class CredentialSteps {
                 groups.isEmpty() ? "drop the supplementary groups" : "set the supplementary groups to " + groups;
         return Step.call(
                 description,
-                "syscall",
+                LibcCall.SYSCALL,
                 Arg.word(SyscallNumbers.SETGROUPS),
                 Arg.word(groups.size()),
                 groups.isEmpty() ? Arg.NULL : new Arg.Bytes(gids.array()));
@@ -62,7 +63,7 @@ public final class CredentialSteps {
     public static Step clearAmbientCapabilities() {
         return Step.call(
                 "clear the ambient capabilities",
-                "prctl",
+                LibcCall.PRCTL,
                 Arg.word(PR_CAP_AMBIENT),
                 Arg.word(PR_CAP_AMBIENT_CLEAR_ALL),
                 Arg.word(0),
@@ -77,6 +78,7 @@ public final class CredentialSteps {
     public static Step dropAllCapabilities() {
         ByteBuffer header = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder());
         header.putInt(LINUX_CAPABILITY_VERSION_3).putInt(0);
-        return Step.call("drop every capability", "capset", new Arg.Bytes(header.array()), new Arg.Bytes(new byte[24]));
+        return Step.call(
+                "drop every capability", LibcCall.CAPSET, new Arg.Bytes(header.array()), new Arg.Bytes(new byte[24]));
     }
 }

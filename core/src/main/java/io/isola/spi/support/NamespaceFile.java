@@ -5,6 +5,7 @@ import io.isola.internal.nativ.Native;
 import io.isola.internal.nativ.NativeException;
 import io.isola.spi.Arg;
 import io.isola.spi.ChildSteps;
+import io.isola.spi.LibcCall;
 import io.isola.spi.Namespace;
 import io.isola.spi.Step;
 import java.nio.file.Path;
@@ -98,7 +99,7 @@ public final class NamespaceFile implements AutoCloseable {
     public Step join(Namespace namespace) {
         return Step.call(
                 "join the " + namespace.procName() + " namespace of " + source,
-                "setns",
+                LibcCall.SETNS,
                 Arg.word(fd),
                 Arg.word(namespace.cloneFlag()));
     }

@@ -2,6 +2,7 @@ package io.isola.spi.support;
 
 import io.isola.internal.nativ.SyscallNumbers;
 import io.isola.spi.Arg;
+import io.isola.spi.LibcCall;
 import io.isola.spi.Step;
 
 /**
@@ -27,7 +28,11 @@ public final class SyscallSteps {
     /** pivot_root(2): {@code newRoot} becomes {@code /}, the old root moves to {@code putOld}. */
     public static Step pivotRoot(String description, String newRoot, String putOld) {
         return Step.call(
-                description, "syscall", Arg.word(SyscallNumbers.PIVOT_ROOT), Arg.text(newRoot), Arg.text(putOld));
+                description,
+                LibcCall.SYSCALL,
+                Arg.word(SyscallNumbers.PIVOT_ROOT),
+                Arg.text(newRoot),
+                Arg.text(putOld));
     }
 
     /**
@@ -42,7 +47,7 @@ public final class SyscallSteps {
         }
         return Step.call(
                 description,
-                "syscall",
+                LibcCall.SYSCALL,
                 Arg.word(SyscallNumbers.MOUNT_SETATTR),
                 Arg.word(AT_FDCWD),
                 Arg.text(path),

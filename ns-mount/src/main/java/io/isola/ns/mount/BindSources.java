@@ -2,6 +2,7 @@ package io.isola.ns.mount;
 
 import io.isola.spi.Arg;
 import io.isola.spi.ClonedChild;
+import io.isola.spi.LibcCall;
 import io.isola.spi.Phase;
 import io.isola.spi.Step;
 import io.isola.spi.Steps;
@@ -116,7 +117,7 @@ final class BindSources {
                             ? Steps.mkdir(point, 0755).tolerating("EEXIST")
                             : Step.call(
                                             "create file " + point,
-                                            "mknod",
+                                            LibcCall.MKNOD,
                                             Arg.text(point),
                                             Arg.word(S_IFREG | 0644),
                                             Arg.word(0))

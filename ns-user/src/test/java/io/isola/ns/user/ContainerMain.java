@@ -6,6 +6,7 @@ import io.isola.api.Isola;
 import io.isola.api.ProcessUser;
 import io.isola.api.UserNamespace;
 import io.isola.spi.Arg;
+import io.isola.spi.LibcCall;
 import io.isola.spi.Namespace;
 import io.isola.spi.NamespaceIsolator;
 import io.isola.spi.Phase;
@@ -44,7 +45,8 @@ public final class ContainerMain {
         return new TestIsolator(
                 "mount",
                 Namespace.MOUNT,
-                steps -> steps.add(Phase.FILESYSTEM, Step.call("change root to " + root, "chroot", Arg.text(root))),
+                steps -> steps.add(
+                        Phase.FILESYSTEM, Step.call("change root to " + root, LibcCall.CHROOT, Arg.text(root))),
                 child -> {
                     IdMaps maps = IdMaps.of(child);
                     if (shift && maps.shifts() && HostIdentity.current().isRoot()) {
