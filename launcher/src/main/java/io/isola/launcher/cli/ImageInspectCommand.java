@@ -1,13 +1,10 @@
 package io.isola.launcher.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import io.isola.launcher.cli.format.GoTemplate;
+import io.isola.launcher.cli.format.InspectOutput;
 import io.isola.launcher.image.ImageInspection;
 import io.isola.launcher.image.ImageSource;
 import io.isola.launcher.image.ImageStore;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,23 +38,13 @@ final class ImageInspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        InspectOutput output = InspectOutput.of(format);
         ImageStore store = ImageStore.fromEnvironment();
         List<Map<String, Object>> images = new ArrayList<>();
         for (String name : names) {
             images.add(ImageInspection.of(store, ImageSource.stored(store, name).orElseGet(() -> store.get(name))));
         }
-        ObjectMapper json = new ObjectMapper();
-        PrintWriter out = spec.commandLine().getOut();
-        if (format == null) {
-            out.println(json.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(images));
-        } else {
-            GoTemplate template = GoTemplate.ofFormat(format);
-            // through JSON and back: the template sees what the JSON shows, as Docker's does
-            for (Object image : json.readValue(json.writeValueAsBytes(images), List.class)) {
-                out.println(template.execute(image));
-            }
-        }
-        out.flush();
+        output.print(spec.commandLine().getOut(), images);
         return 0;
     }
 }

@@ -2,6 +2,7 @@ package io.isola.launcher.cli;
 
 import io.isola.api.IsolaException;
 import io.isola.api.ResourceStats;
+import io.isola.launcher.cli.format.InspectOutput;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Inspection;
 import io.isola.lifecycle.Lifecycle;
@@ -33,8 +34,7 @@ final class InspectCommand extends ContainerVerb {
 
     @Override
     public Integer call() throws InterruptedException, java.io.IOException {
-        io.isola.launcher.cli.format.GoTemplate template =
-                format == null ? null : io.isola.launcher.cli.format.GoTemplate.ofFormat(format);
+        InspectOutput output = InspectOutput.of(format);
         Lifecycle lifecycle = lifecycle();
         List<ContainerState> states = ids().stream().map(lifecycle::get).toList();
         List<Object> result = new ArrayList<>();
@@ -56,17 +56,7 @@ final class InspectCommand extends ContainerVerb {
                 cgroups.close();
             }
         }
-        if (template == null) {
-            out().println(Inspection.json(result));
-        } else {
-            // through JSON and back: the template sees what the JSON shows, as Docker's does
-            List<?> plain = new com.fasterxml.jackson.databind.ObjectMapper()
-                    .readValue(Inspection.compactJson(result), List.class);
-            for (Object container : plain) {
-                out().println(template.execute(container));
-            }
-        }
-        out().flush();
+        output.print(out(), result);
         return 0;
     }
 

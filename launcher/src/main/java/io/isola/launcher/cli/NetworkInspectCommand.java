@@ -1,10 +1,7 @@
 package io.isola.launcher.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import io.isola.launcher.cli.format.GoTemplate;
+import io.isola.launcher.cli.format.InspectOutput;
 import io.isola.spi.support.NetworkInfo;
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,7 +42,7 @@ final class NetworkInspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws java.io.IOException {
-        GoTemplate template = format == null ? null : GoTemplate.ofFormat(format);
+        InspectOutput output = InspectOutput.of(format);
         List<NetworkInfo> found = NetworkCommand.withAdmin(admin -> names.stream()
                 .map(name -> admin.find(name)
                         .or(() -> admin.list().stream()
@@ -57,16 +54,7 @@ final class NetworkInspectCommand implements Callable<Integer> {
         for (NetworkInfo info : found) {
             shown.add(fields(info));
         }
-        PrintWriter out = spec.commandLine().getOut();
-        if (template == null) {
-            out.println(new ObjectMapper()
-                    .enable(SerializationFeature.INDENT_OUTPUT)
-                    .writeValueAsString(shown));
-        } else {
-            List<?> plain = new ObjectMapper().readValue(new ObjectMapper().writeValueAsString(shown), List.class);
-            plain.forEach(n -> out.println(template.execute(n)));
-        }
-        out.flush();
+        output.print(spec.commandLine().getOut(), shown);
         return 0;
     }
 

@@ -1,8 +1,6 @@
 package io.isola.launcher.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import io.isola.launcher.cli.format.GoTemplate;
+import io.isola.launcher.cli.format.InspectOutput;
 import io.isola.launcher.cli.format.ListFormat;
 import io.isola.launcher.cli.format.Struct;
 import io.isola.launcher.volume.VolumeName;
@@ -237,21 +235,13 @@ final class VolumeCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
+            InspectOutput output = InspectOutput.of(format);
             VolumeStore store = VolumeStore.fromEnvironment();
             List<Map<String, Object>> volumes = new ArrayList<>();
             for (String name : names) {
                 volumes.add(inspected(store, store.get(name)));
             }
-            PrintWriter out = spec.commandLine().getOut();
-            if (format == null) {
-                out.println(new ObjectMapper()
-                        .enable(SerializationFeature.INDENT_OUTPUT)
-                        .writeValueAsString(volumes));
-            } else {
-                GoTemplate template = GoTemplate.ofFormat(format);
-                volumes.forEach(v -> out.println(template.execute(v)));
-            }
-            out.flush();
+            output.print(spec.commandLine().getOut(), volumes);
             return 0;
         }
     }
