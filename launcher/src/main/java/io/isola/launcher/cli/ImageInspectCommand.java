@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -27,18 +27,15 @@ final class ImageInspectCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(
-            names = {"-f", "--format"},
-            paramLabel = "FORMAT",
-            description = "json, or a Go template.")
-    private String format;
+    @Mixin
+    private InspectFormat format;
 
     @Parameters(arity = "1..*", paramLabel = "IMAGE")
     private List<String> names;
 
     @Override
     public Integer call() throws IOException {
-        InspectOutput output = InspectOutput.of(format);
+        InspectOutput output = format.output();
         ImageStore store = ImageStore.fromEnvironment();
         List<Map<String, Object>> images = new ArrayList<>();
         for (String name : names) {

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code isola inspect ID...}: a JSON array, one object per container (see {@link Inspection});
@@ -26,15 +27,12 @@ import picocli.CommandLine.Command;
         })
 final class InspectCommand extends ContainerVerb {
 
-    @picocli.CommandLine.Option(
-            names = {"-f", "--format"},
-            paramLabel = "FORMAT",
-            description = "json, or a Go template.")
-    private String format;
+    @Mixin
+    private InspectFormat format;
 
     @Override
     public Integer call() throws InterruptedException, java.io.IOException {
-        InspectOutput output = InspectOutput.of(format);
+        InspectOutput output = format.output();
         Lifecycle lifecycle = lifecycle();
         List<ContainerState> states = ids().stream().map(lifecycle::get).toList();
         List<Object> result = new ArrayList<>();

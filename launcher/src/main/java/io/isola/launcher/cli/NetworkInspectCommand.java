@@ -9,8 +9,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -31,18 +31,15 @@ final class NetworkInspectCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(
-            names = {"-f", "--format"},
-            paramLabel = "FORMAT",
-            description = "json, or a Go template.")
-    private String format;
+    @Mixin
+    private InspectFormat format;
 
     @Parameters(arity = "1..*", paramLabel = "NETWORK")
     private List<String> names;
 
     @Override
     public Integer call() throws java.io.IOException {
-        InspectOutput output = InspectOutput.of(format);
+        InspectOutput output = format.output();
         List<NetworkInfo> found = NetworkCommand.withAdmin(admin -> names.stream()
                 .map(name -> admin.find(name)
                         .or(() -> admin.list().stream()

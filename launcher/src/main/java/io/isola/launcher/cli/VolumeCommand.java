@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -224,18 +225,15 @@ final class VolumeCommand implements Runnable {
         @Spec
         private CommandSpec spec;
 
-        @Option(
-                names = {"-f", "--format"},
-                paramLabel = "FORMAT",
-                description = "json, or a Go template.")
-        private String format;
+        @Mixin
+        private InspectFormat format;
 
         @Parameters(arity = "1..*", paramLabel = "NAME")
         private List<String> names;
 
         @Override
         public Integer call() throws IOException {
-            InspectOutput output = InspectOutput.of(format);
+            InspectOutput output = format.output();
             VolumeStore store = VolumeStore.fromEnvironment();
             List<Map<String, Object>> volumes = new ArrayList<>();
             for (String name : names) {
