@@ -5,13 +5,22 @@
 #
 #   scripts/api-baseline.sh 1.1.0          # then set isola.api.baseline=1.1.0 in the parent pom
 #   scripts/api-baseline.sh 1.1.0 some.jar # record a jar built elsewhere (e.g. from a tag)
+#   scripts/api-baseline.sh --spi-support 1.0.0   # the SPI's helpers: isola.spi.support.baseline
 #
 # The baseline is a jar holding the manifest and the classes of the exported packages only (what
 # plugins compile against), stored as io.isola:isola-core-api-baseline:VERSION in a file-based
 # Maven repository under core/api-baseline, so that the check works offline and without a release.
+# io.isola.spi.support is versioned apart from the contract and has its own baseline,
+# io.isola:isola-spi-support-baseline:VERSION, beside the other; each holds only its packages.
 set -euo pipefail
 
-version=${1:?usage: api-baseline.sh VERSION [CORE_JAR]}
+artifact=isola-core-api-baseline
+support=io.isola.spi.support
+if [[ ${1:-} == --spi-support ]]; then
+    artifact=isola-spi-support-baseline
+    shift
+fi
+version=${1:?usage: api-baseline.sh [--spi-support] VERSION [CORE_JAR]}
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 jar=${2:-}
 if [[ -z $jar ]]; then
@@ -20,7 +29,7 @@ if [[ -z $jar ]]; then
         case $candidate in *-tests.jar | *-sources.jar) ;; *) jar=$candidate; break ;; esac
     done
 fi
-dir=$repo/core/api-baseline/io/isola/isola-core-api-baseline/$version
+dir=$repo/core/api-baseline/io/isola/$artifact/$version
 if [[ -e $dir ]]; then
     echo "api-baseline.sh: baseline $version exists already: a released API never changes" >&2
     exit 1
@@ -33,6 +42,11 @@ unzip -q "$jar" -d "$work/all"
 exports=$(awk '/^Export-Package:/{on=1; sub(/^Export-Package: /,""); h=$0; next}
                on && /^ /{sub(/^ /,""); h=h $0; next} {on=0} END{print h}' "$work/all/META-INF/MANIFEST.MF" |
           tr -d '\r' | sed -E 's/"[^"]*"//g' | tr ',' '\n' | cut -d';' -f1 | grep -v '^$')
+if [[ $artifact == isola-spi-support-baseline ]]; then
+    exports=$(grep -x "$support" <<<"$exports")
+else
+    exports=$(grep -vx "$support" <<<"$exports")
+fi
 mkdir -p "$work/api/META-INF"
 cp "$work/all/META-INF/MANIFEST.MF" "$work/api/META-INF/"
 for pkg in $exports; do
@@ -42,16 +56,16 @@ for pkg in $exports; do
 done
 
 mkdir -p "$dir"
-name=isola-core-api-baseline-$version
+name=$artifact-$version
 (cd "$work/api" && find . -type f | sort | sed 's|^\./||' | TZ=UTC zip -q -X -D "$dir/$name.jar" -@)
 cat > "$dir/$name.pom" <<EOF
 <?xml version="1.0" encoding="UTF-8"?>
 <project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
   <groupId>io.isola</groupId>
-  <artifactId>isola-core-api-baseline</artifactId>
+  <artifactId>$artifact</artifactId>
   <version>$version</version>
-  <description>The exported packages of isola-core as plugins saw them at $version (API baseline only)</description>
+  <description>The exported packages of isola-core as plugins saw them at $version ($artifact only)</description>
 </project>
 EOF
 for f in "$dir/$name.jar" "$dir/$name.pom"; do

@@ -41,7 +41,7 @@ public interface ResourceControl {
 
     /**
      * Where the container's cgroup is, for a process other than this one to reach it later (see
-     * {@link io.isola.spi.ResourceControls}); empty when the controller cannot say.
+     * {@link io.isola.spi.support.ResourceControls}); empty when the controller cannot say.
      */
     default java.util.Optional<CgroupLocation> location() {
         return java.util.Optional.empty();

@@ -326,7 +326,7 @@ public final class Lifecycle {
         if (state.isola() == null
                 || state.isola().cgroup() == null
                 || state.isola().cgroup().location() == null) {
-            io.isola.spi.HostIdentity host = io.isola.spi.HostIdentity.current();
+            io.isola.spi.support.HostIdentity host = io.isola.spi.support.HostIdentity.current();
             throw new IsolaException("cannot " + verb + " container " + state.id() + ": it has no cgroup of its own "
                     + (host.isRoot()
                             ? "(it was run with --no-cgroup or without root)"

@@ -31,7 +31,7 @@ public interface ChildSteps {
 
     /**
      * Keeps {@code fd}, which the host opened, open in the child when every other inherited fd is
-     * closed, so that a step can use it by number ({@code setns} on a {@link NamespaceFile}). It
+     * closed, so that a step can use it by number ({@code setns} on a {@link io.isola.spi.support.NamespaceFile}). It
      * should be close-on-exec, so that the user's command does not inherit it.
      */
     default void keepOpen(int fd) {

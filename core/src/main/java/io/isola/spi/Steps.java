@@ -19,7 +19,7 @@ public final class Steps {
     public static Step sethostname(String name) {
         return Step.call(
                 "set hostname to \"" + name + "\"",
-                "sethostname",
+                LibcCall.SETHOSTNAME,
                 Arg.text(name),
                 Arg.word(name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length));
     }
@@ -27,7 +27,7 @@ public final class Steps {
     public static Step setdomainname(String name) {
         return Step.call(
                 "set domain name to \"" + name + "\"",
-                "setdomainname",
+                LibcCall.SETDOMAINNAME,
                 Arg.text(name),
                 Arg.word(name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length));
     }
@@ -36,7 +36,7 @@ public final class Steps {
     public static Step mount(String description, String source, String target, String fstype, long flags, String data) {
         return Step.call(
                 description,
-                "mount",
+                LibcCall.MOUNT,
                 textOrNull(source),
                 Arg.text(target),
                 textOrNull(fstype),
@@ -46,12 +46,12 @@ public final class Steps {
 
     /** mkdir(2) that tolerates an existing directory. */
     public static Step mkdir(String path, int mode) {
-        return Step.call("create directory " + path, "mkdir", Arg.text(path), Arg.word(mode))
+        return Step.call("create directory " + path, LibcCall.MKDIR, Arg.text(path), Arg.word(mode))
                 .tolerating("EEXIST");
     }
 
     public static Step chdir(String path) {
-        return Step.call("change directory to " + path, "chdir", Arg.text(path));
+        return Step.call("change directory to " + path, LibcCall.CHDIR, Arg.text(path));
     }
 
     private static Arg textOrNull(String value) {

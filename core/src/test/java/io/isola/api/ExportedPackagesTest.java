@@ -10,26 +10,29 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The one API break bnd's baseline does not report while the bundle version is ignored: an
- * exported package removed altogether. Every package of the recorded baseline must still be
- * exported (bnd-baseline-maven-plugin checks their contents and versions at verify).
+ * exported package removed altogether. Every package of each recorded baseline (the API and the
+ * SPI's contract; the SPI's helpers apart) must still be exported (bnd-baseline-maven-plugin
+ * checks their contents and versions at verify).
  */
 class ExportedPackagesTest {
 
-    @Test
-    void everyBaselinePackageIsStillExported() throws Exception {
-        String version = System.getProperty("isola.api.baseline");
-        assertTrue(version != null && !version.isBlank(), "core's surefire configuration passes isola.api.baseline");
-        Path baseline = Path.of(
-                "api-baseline/io/isola/isola-core-api-baseline",
-                version,
-                "isola-core-api-baseline-" + version + ".jar");
+    @ParameterizedTest
+    @CsvSource({
+        "isola.api.baseline, isola-core-api-baseline, ''",
+        "isola.spi.support.baseline, isola-spi-support-baseline, '--spi-support '"
+    })
+    void everyBaselinePackageIsStillExported(String property, String artifact, String scriptOption) throws Exception {
+        String version = System.getProperty(property);
+        assertTrue(version != null && !version.isBlank(), "core's surefire configuration passes " + property);
+        Path baseline = Path.of("api-baseline/io/isola", artifact, version, artifact + "-" + version + ".jar");
         assertTrue(
                 Files.isRegularFile(baseline),
-                baseline + " is missing: record it with scripts/api-baseline.sh " + version);
+                baseline + " is missing: record it with scripts/api-baseline.sh " + scriptOption + version);
         Set<String> before;
         try (JarFile jar = new JarFile(baseline.toFile())) {
             before = names(jar.getManifest());

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.isola.api.IsolaException;
-import io.isola.spi.HostIdentity;
+import io.isola.spi.support.HostIdentity;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;

@@ -46,7 +46,7 @@ public final class StepListing {
                     : " tolerating "
                             + call.step().toleratedErrnos().stream().sorted().collect(Collectors.joining(","));
             return "[" + call.owner() + "] " + call.step().description() + ": "
-                    + call.step().symbol() + "("
+                    + call.step().call().symbol() + "("
                     + call.step().args().stream().map(StepListing::arg).collect(Collectors.joining(", ")) + ")"
                     + tolerated;
         } else if (op instanceof Checkpoint checkpoint) {

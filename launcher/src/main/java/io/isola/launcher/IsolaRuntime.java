@@ -171,7 +171,7 @@ public final class IsolaRuntime implements AutoCloseable {
         return rows;
     }
 
-    /** A service a plugin registered besides its isolator (such as {@code io.isola.spi.ResourceControls}). */
+    /** A service a plugin registered besides its isolator (such as {@code io.isola.spi.support.ResourceControls}). */
     public <T> java.util.Optional<T> service(Class<T> type) {
         return felix == null ? java.util.Optional.empty() : felix.service(type);
     }

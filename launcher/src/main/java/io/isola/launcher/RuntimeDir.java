@@ -2,8 +2,8 @@ package io.isola.launcher;
 
 import io.isola.internal.security.OwnedPaths;
 import io.isola.lifecycle.StateStore;
-import io.isola.spi.HostIdentity;
-import io.isola.spi.UserNamespaceView;
+import io.isola.spi.support.HostIdentity;
+import io.isola.spi.support.UserNamespaceView;
 import java.nio.file.Files;
 import java.nio.file.Path;
 

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.isola.api.IdMapping;
-import io.isola.spi.IdMaps;
-import io.isola.spi.OwnershipShift;
+import io.isola.spi.support.ContainerTrees;
+import io.isola.spi.support.IdMaps;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -141,7 +141,7 @@ class MainIT {
             Files.createSymbolicLink(rootfs.resolve(applet), Path.of("busybox"));
         }
         IdMapping range = new IdMapping(0, 3000000, 65536);
-        OwnershipShift.shift(rootfs.getParent(), new IdMaps(List.of(range), List.of(range)));
+        ContainerTrees.shiftOwners(rootfs.getParent(), new IdMaps(List.of(range), List.of(range)));
         assertEquals(
                 0,
                 isola(

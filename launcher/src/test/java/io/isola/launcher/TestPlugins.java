@@ -66,7 +66,7 @@ final class TestPlugins {
         main.putValue("Bundle-Activator", pkg + ".Activator");
         main.putValue(
                 "Import-Package",
-                "io.isola.spi;version=\"[1.0,2)\",io.isola.api;version=\"[1.0,2)\",org.osgi.framework");
+                "io.isola.spi;version=\"[2.0,3)\",io.isola.api;version=\"[1.0,2)\",org.osgi.framework");
         Path jar = dir.resolve(symbolicName + ".jar");
         Path packed = classes.resolve(pkg.replace('.', '/'));
         try (OutputStream out = Files.newOutputStream(jar);

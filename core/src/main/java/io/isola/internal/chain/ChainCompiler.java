@@ -105,7 +105,8 @@ final class ChainCompiler implements AutoCloseable {
         out.call("memset", fullMask, errnoAddress, 0, 4); // the child inherits the JVM thread's stale errno
         for (ChildProgram.Op op : program.ops()) {
             if (op instanceof ChildProgram.Call call) {
-                out.call(call.step().symbol(), fullMask, data.words(call.step()));
+                // a LibcCall: the step can name no function outside the set the chain allows
+                out.call(call.step().call().symbol(), fullMask, data.words(call.step()));
                 records.report(!call.step().toleratedErrnos().isEmpty());
             } else if (op instanceof ChildProgram.Spawn) {
                 // the spawner clones a sibling that starts at the context after the spawner's

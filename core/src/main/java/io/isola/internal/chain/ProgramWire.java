@@ -8,6 +8,7 @@ import io.isola.internal.chain.ChildProgram.Op;
 import io.isola.internal.chain.ChildProgram.Section;
 import io.isola.internal.chain.ChildProgram.Spawn;
 import io.isola.spi.Arg;
+import io.isola.spi.LibcCall;
 import io.isola.spi.Step;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -72,7 +73,7 @@ public final class ProgramWire {
             text(out, call.owner());
             Step step = call.step();
             text(out, step.description());
-            text(out, step.symbol());
+            text(out, step.call().symbol()); // by its libc name: the layout of version 1 holds
             out.writeByte(step.args().size());
             for (Arg arg : step.args()) {
                 arg(out, arg);
@@ -228,6 +229,13 @@ public final class ProgramWire {
             String owner = text();
             String description = text();
             String symbol = text();
+            LibcCall libcCall;
+            try {
+                libcCall = LibcCall.ofSymbol(symbol);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        "child program: step '" + description + "' calls " + e.getMessage(), e);
+            }
             int argCount = buffer.get();
             if (argCount < 0 || argCount > Step.MAX_ARGS) {
                 throw new IllegalArgumentException("child program: step '" + description + "' has " + argCount
@@ -238,7 +246,7 @@ public final class ProgramWire {
                 args.add(arg());
             }
             Set<String> tolerated = new HashSet<>(texts());
-            return new Call(owner, new Step(description, symbol, args, tolerated));
+            return new Call(owner, new Step(description, libcCall, args, tolerated));
         }
 
         private Arg arg() {

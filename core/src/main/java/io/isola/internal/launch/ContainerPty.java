@@ -8,6 +8,7 @@ import io.isola.internal.nativ.NativeMemory;
 import io.isola.internal.nativ.Pidfd;
 import io.isola.internal.nativ.Pty;
 import io.isola.spi.Arg;
+import io.isola.spi.LibcCall;
 import io.isola.spi.Step;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -118,26 +119,29 @@ final class ContainerPty implements AutoCloseable {
         List<Step> steps = new ArrayList<>();
         steps.add(Step.call(
                 "open a pseudo-terminal in the container (" + NAME + ", expected as fd " + master + ")",
-                "open",
+                LibcCall.OPEN,
                 Arg.text(NAME),
                 Arg.word(Fds.O_RDWR | O_NOCTTY | Fds.O_CLOEXEC),
                 Arg.word(0)));
         steps.add(Step.call(
                 "unlock the pseudo-terminal",
-                "ioctl",
+                LibcCall.IOCTL,
                 Arg.word(master),
                 Arg.word(TIOCSPTLCK),
                 new Arg.Bytes(new byte[4])));
         steps.add(Step.call(
                 "open the pseudo-terminal's peer (expected as fd " + slave + ")",
-                "ioctl",
+                LibcCall.IOCTL,
                 Arg.word(master),
                 Arg.word(TIOCGPTPEER),
                 Arg.word(Fds.O_RDWR | O_NOCTTY | Fds.O_CLOEXEC)));
         String[] streams = {"stdin", "stdout", "stderr"};
         for (int stream = 0; stream < 3; stream++) {
             steps.add(Step.call(
-                    "connect " + streams[stream] + " to the terminal", "dup2", Arg.word(slave), Arg.word(stream)));
+                    "connect " + streams[stream] + " to the terminal",
+                    LibcCall.DUP2,
+                    Arg.word(slave),
+                    Arg.word(stream)));
         }
         return steps;
     }

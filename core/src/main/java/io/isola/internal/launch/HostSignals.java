@@ -7,6 +7,7 @@ import static io.isola.internal.nativ.Signals.SIGSTOP;
 import io.isola.internal.nativ.SyscallNumbers;
 import io.isola.internal.nativ.Syscalls;
 import io.isola.spi.Arg;
+import io.isola.spi.LibcCall;
 import io.isola.spi.Step;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,7 +50,7 @@ final class HostSignals {
     private static Step newResetStep(int signal) {
         return Step.call(
                 "reset the disposition of signal " + signal,
-                "syscall",
+                LibcCall.SYSCALL,
                 Arg.word(SyscallNumbers.RT_SIGACTION),
                 Arg.word(signal),
                 new Arg.Bytes(new byte[SyscallNumbers.KERNEL_SIGACTION_BYTES]),

@@ -3,7 +3,8 @@ package io.isola.internal.launch;
 import io.isola.api.ContainerSpec;
 import io.isola.api.ProcessUser;
 import io.isola.internal.chain.ChildProgram;
-import io.isola.spi.CredentialSteps;
+import io.isola.spi.LibcCall;
+import io.isola.spi.support.CredentialSteps;
 
 /**
  * The switch to the spec's {@link ProcessUser}, last in the lock-down phase: every isolator's
@@ -50,7 +51,7 @@ final class ProcessUserSteps {
                                 ProgramComposer.CORE,
                                 io.isola.spi.Step.call(
                                         "keep the permitted capabilities across the uid change",
-                                        "prctl",
+                                        LibcCall.PRCTL,
                                         io.isola.spi.Arg.word(PR_SET_KEEPCAPS),
                                         io.isola.spi.Arg.word(1),
                                         io.isola.spi.Arg.word(0),

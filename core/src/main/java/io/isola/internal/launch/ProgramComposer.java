@@ -7,6 +7,7 @@ import io.isola.api.ProcessAttributes;
 import io.isola.internal.chain.ChildProgram;
 import io.isola.internal.security.SecurityPlan;
 import io.isola.spi.Arg;
+import io.isola.spi.LibcCall;
 import io.isola.spi.Namespace;
 import io.isola.spi.Phase;
 import io.isola.spi.Step;
@@ -111,7 +112,7 @@ final class ProgramComposer {
                         CORE,
                         Step.call(
                                 "connect " + streams[stream],
-                                "dup2",
+                                LibcCall.DUP2,
                                 Arg.word(stdio.childFds[stream]),
                                 Arg.word(stream)));
             }
@@ -127,7 +128,7 @@ final class ProgramComposer {
                     CORE,
                     Step.call(
                             "keep fd " + fd + " open across exec",
-                            "fcntl",
+                            LibcCall.FCNTL,
                             Arg.word(fd),
                             Arg.word(F_SETFD),
                             Arg.word(0)));
@@ -139,7 +140,7 @@ final class ProgramComposer {
                         CORE,
                         Step.call(
                                 "join the container's " + join.namespace().procName() + " namespace",
-                                "setns",
+                                LibcCall.SETNS,
                                 Arg.word(join.fd()),
                                 Arg.word(join.namespace().cloneFlag())));
             }
@@ -153,7 +154,7 @@ final class ProgramComposer {
                         CORE,
                         Step.call(
                                 "create the " + namespace.procName() + " namespace",
-                                "unshare",
+                                LibcCall.UNSHARE,
                                 Arg.word(namespace.cloneFlag())));
             }
         }
@@ -207,7 +208,8 @@ final class ProgramComposer {
         spec.extension(ProcessAttributes.class)
                 .flatMap(a -> java.util.Optional.ofNullable(a.umask()))
                 .ifPresent(mask -> program.call(
-                        CORE, Step.call("set the umask to 0" + Integer.toOctalString(mask), "umask", Arg.word(mask))));
+                        CORE,
+                        Step.call("set the umask to 0" + Integer.toOctalString(mask), LibcCall.UMASK, Arg.word(mask))));
         if (stdio.containerPty() != null) {
             // after the root and the lock-down (the terminal belongs to the process's user), before seccomp
             stdio.containerPty().steps(kept).forEach(step -> program.call(CORE, step));
@@ -216,12 +218,12 @@ final class ProgramComposer {
         program.call(CORE, Steps.chdir(spec.cwd()));
         if (shape.terminal()) {
             // a new process is never a process-group leader, so setsid cannot fail with EPERM
-            program.call(CORE, Step.call("start a new session", "setsid"));
+            program.call(CORE, Step.call("start a new session", LibcCall.SETSID));
             program.call(
                     CORE,
                     Step.call(
                             "make the terminal the controlling terminal",
-                            "ioctl",
+                            LibcCall.IOCTL,
                             Arg.word(0),
                             Arg.word(TIOCSCTTY),
                             Arg.word(0)));
@@ -238,7 +240,7 @@ final class ProgramComposer {
     private static Step nonDumpable() {
         return Step.call(
                 "make the process non-dumpable",
-                "prctl",
+                LibcCall.PRCTL,
                 Arg.word(PR_SET_DUMPABLE),
                 Arg.word(0),
                 Arg.word(0),
@@ -249,7 +251,7 @@ final class ProgramComposer {
     private static Step parentDeathSignal(int signal) {
         return Step.call(
                 signal == 0 ? "clear the parent-death signal" : "set the parent-death signal",
-                "prctl",
+                LibcCall.PRCTL,
                 Arg.word(PR_SET_PDEATHSIG),
                 Arg.word(signal));
     }
@@ -274,7 +276,7 @@ final class ProgramComposer {
         String range = last == Integer.MAX_VALUE ? first + " and above" : first + "-" + last;
         return Step.call(
                 "close inherited file descriptors " + range,
-                "close_range",
+                LibcCall.CLOSE_RANGE,
                 Arg.word(first),
                 Arg.word(last & 0xffffffffL),
                 Arg.word(0));

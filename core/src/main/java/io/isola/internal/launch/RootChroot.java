@@ -5,6 +5,7 @@ import io.isola.api.Filesystem;
 import io.isola.spi.Arg;
 import io.isola.spi.ChildSteps;
 import io.isola.spi.Isolation;
+import io.isola.spi.LibcCall;
 import io.isola.spi.Namespace;
 import io.isola.spi.NamespaceIsolator;
 import io.isola.spi.Phase;
@@ -56,6 +57,6 @@ final class RootChroot implements Isolation {
 
     @Override
     public void contribute(ChildSteps steps) {
-        steps.add(Phase.PIVOT, Step.call("change the root to " + rootfs, "chroot", Arg.text(rootfs)));
+        steps.add(Phase.PIVOT, Step.call("change the root to " + rootfs, LibcCall.CHROOT, Arg.text(rootfs)));
     }
 }

@@ -3,6 +3,7 @@ package io.isola.internal.launch;
 import io.isola.api.ProcessScheduling;
 import io.isola.internal.nativ.SyscallNumbers;
 import io.isola.spi.Arg;
+import io.isola.spi.LibcCall;
 import io.isola.spi.Step;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -28,7 +29,7 @@ final class SchedulingSteps {
             String domain = scheduling.personality().domain();
             steps.add(Step.call(
                     "set the execution domain " + domain,
-                    "personality",
+                    LibcCall.PERSONALITY,
                     Arg.word(ProcessScheduling.DOMAINS.get(domain))));
         }
         if (scheduling.ioPriority() != null) {
@@ -36,7 +37,7 @@ final class SchedulingSteps {
             long value = ((long) ProcessScheduling.IO_CLASSES.get(io.ioClass()) << IOPRIO_CLASS_SHIFT) | io.level();
             steps.add(Step.call(
                     "set the I/O priority " + io.ioClass() + " " + io.level(),
-                    "syscall",
+                    LibcCall.SYSCALL,
                     Arg.word(SyscallNumbers.IOPRIO_SET),
                     Arg.word(IOPRIO_WHO_PROCESS),
                     Arg.word(0),
@@ -61,7 +62,7 @@ final class SchedulingSteps {
                     .array();
             steps.add(Step.call(
                     "set the scheduling policy " + s.policy(),
-                    "syscall",
+                    LibcCall.SYSCALL,
                     Arg.word(SyscallNumbers.SCHED_SETATTR),
                     Arg.word(0),
                     new Arg.Bytes(attr),

@@ -2,6 +2,7 @@ package io.isola.internal.security;
 
 import io.isola.api.Capability;
 import io.isola.spi.Arg;
+import io.isola.spi.LibcCall;
 import io.isola.spi.Step;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -60,7 +61,7 @@ final class CapabilitySteps {
             if (!keeps(kept, cap)) {
                 steps.add(Step.call(
                         "drop " + name(cap) + " from the bounding set",
-                        "prctl",
+                        LibcCall.PRCTL,
                         Arg.word(PR_CAPBSET_DROP),
                         Arg.word(cap),
                         Arg.word(0),
@@ -71,7 +72,7 @@ final class CapabilitySteps {
         // EINVAL: a kernel before 4.3 has no ambient capabilities, so there is nothing to clear
         steps.add(Step.call(
                         "clear the ambient capabilities",
-                        "prctl",
+                        LibcCall.PRCTL,
                         Arg.word(PR_CAP_AMBIENT),
                         Arg.word(PR_CAP_AMBIENT_CLEAR_ALL),
                         Arg.word(0),
@@ -85,7 +86,7 @@ final class CapabilitySteps {
     static Step set(Set<Capability> kept) {
         return Step.call(
                 "set the effective and permitted capabilities to " + kept,
-                "capset",
+                LibcCall.CAPSET,
                 new Arg.Bytes(header()),
                 new Arg.Bytes(data(kept)));
     }
@@ -95,7 +96,7 @@ final class CapabilitySteps {
         return Step.call(
                 "set the capabilities to effective " + effective + ", permitted " + permitted + ", inheritable "
                         + inheritable,
-                "capset",
+                LibcCall.CAPSET,
                 new Arg.Bytes(header()),
                 new Arg.Bytes(data(effective, permitted, inheritable)));
     }
@@ -106,7 +107,7 @@ final class CapabilitySteps {
         for (Capability cap : ambient) {
             steps.add(Step.call(
                     "raise " + cap.capName() + " in the ambient set",
-                    "prctl",
+                    LibcCall.PRCTL,
                     Arg.word(PR_CAP_AMBIENT),
                     Arg.word(PR_CAP_AMBIENT_RAISE),
                     Arg.word(cap.number()),

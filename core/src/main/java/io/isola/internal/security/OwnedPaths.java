@@ -1,8 +1,8 @@
 package io.isola.internal.security;
 
 import io.isola.api.IsolaException;
-import io.isola.spi.HostIdentity;
-import io.isola.spi.UserNamespaceView;
+import io.isola.spi.support.HostIdentity;
+import io.isola.spi.support.UserNamespaceView;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

@@ -9,6 +9,7 @@ import io.isola.api.Security;
 import io.isola.api.Ulimit;
 import io.isola.internal.nativ.Syscalls;
 import io.isola.spi.Arg;
+import io.isola.spi.LibcCall;
 import io.isola.spi.Step;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -96,7 +97,7 @@ public final class SecurityPolicy {
         if (security.noNewPrivileges()) {
             afterIds.add(Step.call(
                     "set no_new_privs",
-                    "prctl",
+                    LibcCall.PRCTL,
                     Arg.word(PR_SET_NO_NEW_PRIVS),
                     Arg.word(1),
                     Arg.word(0),
@@ -148,7 +149,10 @@ public final class SecurityPolicy {
                     .putLong(limit.hard())
                     .array();
             steps.add(Step.call(
-                    "set the resource limit " + limit, "setrlimit", Arg.word(limit.resource()), new Arg.Bytes(rlimit)));
+                    "set the resource limit " + limit,
+                    LibcCall.SETRLIMIT,
+                    Arg.word(limit.resource()),
+                    new Arg.Bytes(rlimit)));
         }
         return steps;
     }
@@ -177,7 +181,7 @@ public final class SecurityPolicy {
                 .array();
         Step step = Step.call(
                 "install the seccomp filter (" + profile.source() + ")",
-                "prctl",
+                LibcCall.PRCTL,
                 Arg.word(PR_SET_SECCOMP),
                 Arg.word(SECCOMP_MODE_FILTER),
                 new Arg.Linked(fprog, 8, filter),

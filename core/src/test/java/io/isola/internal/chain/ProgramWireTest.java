@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.isola.internal.chain.ChildProgram.Checkpoint;
 import io.isola.spi.Arg;
+import io.isola.spi.LibcCall;
 import io.isola.spi.Step;
 import io.isola.testing.StepListing;
 import java.nio.ByteBuffer;
@@ -24,18 +25,21 @@ class ProgramWireTest {
         Arrays.fill(filter, (byte) 7);
         return ChildProgram.builder()
                 .section("identity")
-                .call("user", Step.call("set the uid", "setresuid", Arg.word(0), Arg.word(0), Arg.word(-1)))
+                .call(
+                        "user",
+                        Step.call(
+                                "set the uid", LibcCall.SYSCALL, Arg.word(117), Arg.word(0), Arg.word(0), Arg.word(-1)))
                 .op(new Checkpoint("user", "wait for the id maps", CompletableFuture.completedFuture(null)))
                 .section("filesystem")
                 .call(
                         "mount",
-                        Step.call("make /work", "mkdir", Arg.text("/wörk"), Arg.word(0755))
+                        Step.call("make /work", LibcCall.MKDIR, Arg.text("/wörk"), Arg.word(0755))
                                 .tolerating("EEXIST", "EROFS"))
                 .call(
                         "core",
                         Step.call(
                                 "seccomp",
-                                "prctl",
+                                LibcCall.PRCTL,
                                 Arg.word(22),
                                 Arg.word(2),
                                 new Arg.Linked(new byte[16], 8, filter),
@@ -44,7 +48,7 @@ class ProgramWireTest {
                         "core",
                         Step.call(
                                 "caps",
-                                "capset",
+                                LibcCall.CAPSET,
                                 new Arg.Bytes(new byte[] {1, 2, 3}),
                                 new Arg.TextArray(List.of("a", ""))))
                 .checkpoint("mount", "before pivot_root")
@@ -133,6 +137,25 @@ class ProgramWireTest {
                 "child program: its last op is not the exec",
                 assertThrows(IllegalArgumentException.class, () -> ProgramWire.decode(noExec))
                         .getMessage());
+    }
+
+    @Test
+    void aStepCallingAFunctionOutsideTheChainsSetIsRefused() {
+        byte[] wire = ProgramWire.encode(ChildProgram.builder()
+                .call("mount", Step.call("change root to /new", LibcCall.CHROOT, Arg.text("/new")))
+                .gate()
+                .exec(List.of("/bin/true"), List.of("true"), List.of()));
+        byte[] malloc = wire.clone();
+        byte[] name = "malloc".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        System.arraycopy(
+                name, 0, malloc, indexOf(malloc, "chroot".getBytes(java.nio.charset.StandardCharsets.UTF_8)), 6);
+
+        String message = assertThrows(IllegalArgumentException.class, () -> ProgramWire.decode(malloc))
+                .getMessage();
+
+        assertTrue(
+                message.startsWith("child program: step 'change root to /new' calls malloc: expected one of capset, "),
+                message);
     }
 
     private static int indexOf(byte[] haystack, byte[] needle) {

@@ -6,6 +6,7 @@ import io.isola.spi.ChildSteps;
 import io.isola.spi.Duty;
 import io.isola.spi.Isolation;
 import io.isola.spi.IsolationRequest;
+import io.isola.spi.LibcCall;
 import io.isola.spi.Namespace;
 import io.isola.spi.NamespaceIsolator;
 import io.isola.spi.Phase;
@@ -61,7 +62,7 @@ record StandInIsolator(String name, Namespace namespace, Phase phase, Set<Duty> 
                 .collect(Collectors.joining(" "));
         Step step = Step.call(
                 "stand-in for the " + name + " isolator (created: " + created + "; duties: " + provided + ")",
-                "getpid");
+                LibcCall.SETSID);
         return new Isolation() {
             @Override
             public void contribute(ChildSteps steps) {

@@ -4,7 +4,7 @@ import io.isola.api.IsolaException;
 import io.isola.api.ResourceControl;
 import io.isola.launcher.IsolaRuntime;
 import io.isola.lifecycle.ContainerState;
-import io.isola.spi.ResourceControls;
+import io.isola.spi.support.ResourceControls;
 import java.util.Set;
 
 /**

@@ -3,8 +3,8 @@ package io.isola.launcher.cli;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Lifecycle;
 import io.isola.lifecycle.StateStore;
-import io.isola.spi.NetworkAdmin;
-import io.isola.spi.NetworkInfo;
+import io.isola.spi.support.NetworkAdmin;
+import io.isola.spi.support.NetworkInfo;
 import java.util.List;
 import java.util.Objects;
 

@@ -2,8 +2,8 @@ package io.isola.launcher.cli;
 
 import io.isola.launcher.IsolaRuntime;
 import io.isola.lifecycle.ContainerState;
-import io.isola.spi.NetworkAdmin;
-import io.isola.spi.NetworkAttachment;
+import io.isola.spi.support.NetworkAdmin;
+import io.isola.spi.support.NetworkAttachment;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

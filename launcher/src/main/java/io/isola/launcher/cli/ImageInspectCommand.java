@@ -1,20 +1,17 @@
 package io.isola.launcher.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import io.isola.launcher.cli.format.GoTemplate;
+import io.isola.launcher.cli.format.InspectOutput;
 import io.isola.launcher.image.ImageInspection;
 import io.isola.launcher.image.ImageSource;
 import io.isola.launcher.image.ImageStore;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -30,34 +27,21 @@ final class ImageInspectCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(
-            names = {"-f", "--format"},
-            paramLabel = "FORMAT",
-            description = "json, or a Go template.")
-    private String format;
+    @Mixin
+    private InspectFormat format;
 
     @Parameters(arity = "1..*", paramLabel = "IMAGE")
     private List<String> names;
 
     @Override
     public Integer call() throws IOException {
+        InspectOutput output = format.output();
         ImageStore store = ImageStore.fromEnvironment();
         List<Map<String, Object>> images = new ArrayList<>();
         for (String name : names) {
             images.add(ImageInspection.of(store, ImageSource.stored(store, name).orElseGet(() -> store.get(name))));
         }
-        ObjectMapper json = new ObjectMapper();
-        PrintWriter out = spec.commandLine().getOut();
-        if (format == null) {
-            out.println(json.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(images));
-        } else {
-            GoTemplate template = GoTemplate.ofFormat(format);
-            // through JSON and back: the template sees what the JSON shows, as Docker's does
-            for (Object image : json.readValue(json.writeValueAsBytes(images), List.class)) {
-                out.println(template.execute(image));
-            }
-        }
-        out.flush();
+        output.print(spec.commandLine().getOut(), images);
         return 0;
     }
 }

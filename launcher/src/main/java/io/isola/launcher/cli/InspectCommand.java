@@ -2,6 +2,7 @@ package io.isola.launcher.cli;
 
 import io.isola.api.IsolaException;
 import io.isola.api.ResourceStats;
+import io.isola.launcher.cli.format.InspectOutput;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Inspection;
 import io.isola.lifecycle.Lifecycle;
@@ -10,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code isola inspect ID...}: a JSON array, one object per container (see {@link Inspection});
@@ -25,16 +27,12 @@ import picocli.CommandLine.Command;
         })
 final class InspectCommand extends ContainerVerb {
 
-    @picocli.CommandLine.Option(
-            names = {"-f", "--format"},
-            paramLabel = "FORMAT",
-            description = "json, or a Go template.")
-    private String format;
+    @Mixin
+    private InspectFormat format;
 
     @Override
     public Integer call() throws InterruptedException, java.io.IOException {
-        io.isola.launcher.cli.format.GoTemplate template =
-                format == null ? null : io.isola.launcher.cli.format.GoTemplate.ofFormat(format);
+        InspectOutput output = format.output();
         Lifecycle lifecycle = lifecycle();
         List<ContainerState> states = ids().stream().map(lifecycle::get).toList();
         List<Object> result = new ArrayList<>();
@@ -64,17 +62,7 @@ final class InspectCommand extends ContainerVerb {
                 cgroups.close();
             }
         }
-        if (template == null) {
-            out().println(Inspection.json(result));
-        } else {
-            // through JSON and back: the template sees what the JSON shows, as Docker's does
-            List<?> plain = new com.fasterxml.jackson.databind.ObjectMapper()
-                    .readValue(Inspection.compactJson(result), List.class);
-            for (Object container : plain) {
-                out().println(template.execute(container));
-            }
-        }
-        out().flush();
+        output.print(out(), result);
         return 0;
     }
 

@@ -1,60 +1,30 @@
 package io.isola.launcher.cli;
 
-import io.isola.spi.NetworkInfo;
-import java.util.ArrayList;
+import io.isola.launcher.cli.format.ListFilter;
+import io.isola.spi.support.NetworkInfo;
 import java.util.List;
+import java.util.Set;
 
-/**
- * {@code network ls --filter}, as Docker reads it: one key repeated matches any of its values,
- * different keys must all match.
- */
+/** {@code network ls --filter}: a part of the name, a prefix of the id, labels, the driver (bridge). */
 final class NetworkFilter {
 
-    private final List<String> names = new ArrayList<>();
-    private final List<String> ids = new ArrayList<>();
-    private final List<String> labels = new ArrayList<>();
-    private final List<String> drivers = new ArrayList<>();
+    private final ListFilter filter;
 
-    private NetworkFilter() {}
+    private NetworkFilter(ListFilter filter) {
+        this.filter = filter;
+    }
 
     static NetworkFilter parse(List<String> filters) {
-        NetworkFilter filter = new NetworkFilter();
-        for (String value : filters) {
-            int eq = value.indexOf('=');
-            String key = eq < 0 ? value : value.substring(0, eq);
-            String arg = eq < 0 ? "" : value.substring(eq + 1);
-            switch (key) {
-                case "name" -> filter.names.add(arg);
-                case "id" -> filter.ids.add(arg);
-                case "label" -> filter.labels.add(arg);
-                case "driver" -> filter.drivers.add(arg);
-                default ->
-                    throw new IllegalArgumentException("filter \"" + value
-                            + "\": expected name=TEXT, id=PREFIX, label=KEY[=VALUE] or driver=bridge");
-            }
-        }
-        return filter;
+        return new NetworkFilter(ListFilter.parse(
+                filters,
+                Set.of("name", "id", "label", "driver"),
+                "name=TEXT, id=PREFIX, label=KEY[=VALUE] or driver=bridge"));
     }
 
     boolean matches(NetworkInfo network) {
-        if (!names.isEmpty() && names.stream().noneMatch(network.name()::contains)) {
-            return false;
-        }
-        if (!ids.isEmpty() && ids.stream().noneMatch(network.id()::startsWith)) {
-            return false;
-        }
-        if (!drivers.isEmpty() && !drivers.contains("bridge")) {
-            return false;
-        }
-        for (String label : labels) {
-            int eq = label.indexOf('=');
-            boolean has = eq < 0
-                    ? network.labels().containsKey(label)
-                    : label.substring(eq + 1).equals(network.labels().get(label.substring(0, eq)));
-            if (!has) {
-                return false;
-            }
-        }
-        return true;
+        return filter.any("name", network.name()::contains)
+                && filter.any("id", network.id()::startsWith)
+                && filter.any("driver", "bridge"::equals)
+                && filter.labels(network.labels());
     }
 }

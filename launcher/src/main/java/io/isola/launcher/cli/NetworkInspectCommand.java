@@ -1,10 +1,7 @@
 package io.isola.launcher.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import io.isola.launcher.cli.format.GoTemplate;
-import io.isola.spi.NetworkInfo;
-import java.io.PrintWriter;
+import io.isola.launcher.cli.format.InspectOutput;
+import io.isola.spi.support.NetworkInfo;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,8 +9,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -34,18 +31,15 @@ final class NetworkInspectCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(
-            names = {"-f", "--format"},
-            paramLabel = "FORMAT",
-            description = "json, or a Go template.")
-    private String format;
+    @Mixin
+    private InspectFormat format;
 
     @Parameters(arity = "1..*", paramLabel = "NETWORK")
     private List<String> names;
 
     @Override
     public Integer call() throws java.io.IOException {
-        GoTemplate template = format == null ? null : GoTemplate.ofFormat(format);
+        InspectOutput output = format.output();
         List<NetworkInfo> found = NetworkCommand.withAdmin(admin -> names.stream()
                 .map(name -> admin.find(name)
                         .or(() -> admin.list().stream()
@@ -57,16 +51,7 @@ final class NetworkInspectCommand implements Callable<Integer> {
         for (NetworkInfo info : found) {
             shown.add(fields(info));
         }
-        PrintWriter out = spec.commandLine().getOut();
-        if (template == null) {
-            out.println(new ObjectMapper()
-                    .enable(SerializationFeature.INDENT_OUTPUT)
-                    .writeValueAsString(shown));
-        } else {
-            List<?> plain = new ObjectMapper().readValue(new ObjectMapper().writeValueAsString(shown), List.class);
-            plain.forEach(n -> out.println(template.execute(n)));
-        }
-        out.flush();
+        output.print(spec.commandLine().getOut(), shown);
         return 0;
     }
 

@@ -1,8 +1,6 @@
 package io.isola.launcher.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import io.isola.launcher.cli.format.GoTemplate;
+import io.isola.launcher.cli.format.InspectOutput;
 import io.isola.launcher.cli.format.ListFormat;
 import io.isola.launcher.cli.format.Struct;
 import io.isola.launcher.volume.VolumeName;
@@ -20,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -226,32 +225,21 @@ final class VolumeCommand implements Runnable {
         @Spec
         private CommandSpec spec;
 
-        @Option(
-                names = {"-f", "--format"},
-                paramLabel = "FORMAT",
-                description = "json, or a Go template.")
-        private String format;
+        @Mixin
+        private InspectFormat format;
 
         @Parameters(arity = "1..*", paramLabel = "NAME")
         private List<String> names;
 
         @Override
         public Integer call() throws IOException {
+            InspectOutput output = format.output();
             VolumeStore store = VolumeStore.fromEnvironment();
             List<Map<String, Object>> volumes = new ArrayList<>();
             for (String name : names) {
                 volumes.add(inspected(store, store.get(name)));
             }
-            PrintWriter out = spec.commandLine().getOut();
-            if (format == null) {
-                out.println(new ObjectMapper()
-                        .enable(SerializationFeature.INDENT_OUTPUT)
-                        .writeValueAsString(volumes));
-            } else {
-                GoTemplate template = GoTemplate.ofFormat(format);
-                volumes.forEach(v -> out.println(template.execute(v)));
-            }
-            out.flush();
+            output.print(spec.commandLine().getOut(), volumes);
             return 0;
         }
     }

@@ -1,67 +1,47 @@
 package io.isola.launcher.cli;
 
+import io.isola.launcher.cli.format.ListFilter;
 import io.isola.launcher.volume.VolumeRecord;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 
-/**
- * {@code volume ls --filter} and {@code volume prune --filter}, as Docker reads them: one key
- * repeated matches any of its values, different keys must all match.
- */
+/** {@code volume ls|prune --filter}: a part of the name, labels, dangling, the driver (local). */
 final class VolumeFilter {
 
-    private final List<String> names = new ArrayList<>();
-    private final List<String> labels = new ArrayList<>();
-    private Boolean dangling;
+    private final ListFilter filter;
+    private final List<Boolean> dangling;
 
-    private VolumeFilter() {}
+    private VolumeFilter(ListFilter filter, List<Boolean> dangling) {
+        this.filter = filter;
+        this.dangling = dangling;
+    }
 
     static VolumeFilter parse(List<String> filters) {
-        VolumeFilter filter = new VolumeFilter();
-        for (String value : filters) {
-            int eq = value.indexOf('=');
-            String key = eq < 0 ? value : value.substring(0, eq);
-            String arg = eq < 0 ? "" : value.substring(eq + 1);
-            switch (key) {
-                case "name" -> filter.names.add(arg);
-                case "label" -> filter.labels.add(arg);
-                case "dangling" ->
-                    filter.dangling = switch (arg) {
-                        case "true", "1" -> true;
-                        case "false", "0" -> false;
-                        default ->
-                            throw new IllegalArgumentException(
-                                    "filter \"" + value + "\": expected dangling=true or dangling=false");
-                    };
-                case "driver" -> {
-                    if (!arg.equals("local")) {
-                        filter.names.add("\0"); // no volume has another driver
-                    }
-                }
-                default ->
-                    throw new IllegalArgumentException("filter \"" + value
-                            + "\": expected dangling=true|false, name=TEXT, label=KEY[=VALUE] or driver=local");
-            }
-        }
-        return filter;
+        ListFilter filter = ListFilter.parse(
+                filters,
+                Set.of("name", "label", "dangling", "driver"),
+                "dangling=true|false, name=TEXT, label=KEY[=VALUE] or driver=local");
+        return new VolumeFilter(
+                filter,
+                filter.values("dangling").stream().map(VolumeFilter::dangling).toList());
+    }
+
+    private static boolean dangling(String value) {
+        return switch (value) {
+            case "true", "1" -> true;
+            case "false", "0" -> false;
+            default ->
+                throw new IllegalArgumentException(
+                        "filter \"dangling=" + value + "\": expected dangling=true or dangling=false");
+        };
     }
 
     /** Whether {@code volume} passes; {@code used} tells whether a container uses it, asked only for dangling=. */
     boolean matches(VolumeRecord volume, BooleanSupplier used) {
-        if (!names.isEmpty() && names.stream().noneMatch(volume.name()::contains)) {
-            return false;
-        }
-        Map<String, String> own = volume.labels() == null ? Map.of() : volume.labels();
-        for (String label : labels) {
-            int eq = label.indexOf('=');
-            boolean has =
-                    eq < 0 ? own.containsKey(label) : label.substring(eq + 1).equals(own.get(label.substring(0, eq)));
-            if (!has) {
-                return false;
-            }
-        }
-        return dangling == null || dangling != used.getAsBoolean();
+        return filter.any("name", volume.name()::contains)
+                && filter.any("driver", "local"::equals)
+                && filter.labels(volume.labels())
+                && (dangling.isEmpty() || dangling.contains(!used.getAsBoolean()));
     }
 }

@@ -2,8 +2,8 @@ package io.isola.launcher.framework;
 
 import io.isola.api.IsolaException;
 import io.isola.launcher.RuntimeDir;
-import io.isola.spi.ContainerTrees;
-import io.isola.spi.HostIdentity;
+import io.isola.spi.support.ContainerTrees;
+import io.isola.spi.support.HostIdentity;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;

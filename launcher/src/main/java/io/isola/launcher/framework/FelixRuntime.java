@@ -305,7 +305,7 @@ public final class FelixRuntime implements AutoCloseable {
 
     /**
      * A service of a type shared from the application's class path (such as {@code
-     * io.isola.spi.ResourceControls}) that a bundle registered, if one is registered now.
+     * io.isola.spi.support.ResourceControls}) that a bundle registered, if one is registered now.
      */
     public <T> java.util.Optional<T> service(Class<T> type) {
         BundleContext context = framework.getBundleContext();

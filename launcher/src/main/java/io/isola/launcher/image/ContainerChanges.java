@@ -2,7 +2,7 @@ package io.isola.launcher.image;
 
 import io.isola.internal.nativ.DirectoryFd;
 import io.isola.internal.nativ.FileStat;
-import io.isola.spi.OverlayLayers;
+import io.isola.spi.support.OverlayLayers;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.isola.internal.security.DirectoryModes;
 import io.isola.lifecycle.LockFile;
-import io.isola.spi.ContainerTrees;
+import io.isola.spi.support.ContainerTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
@@ -87,7 +87,7 @@ public final class ImageStore {
         if (explicit != null && !explicit.isEmpty()) {
             return new ImageStore(Path.of(explicit));
         }
-        if (io.isola.spi.HostIdentity.current().isRoot()) {
+        if (io.isola.spi.support.HostIdentity.current().isRoot()) {
             return new ImageStore(Path.of("/var/lib/isola"));
         }
         String data = System.getenv("XDG_DATA_HOME");

@@ -40,7 +40,8 @@ final class LayerExtractor {
     /** The OCI layer format's whiteout names, which {@link ContainerFiles} writes too. */
     static final String WHITEOUT_PREFIX = ".wh.", OPAQUE_MARKER = ".wh..wh..opq";
     /** Root keeps the tar's owners; any other user (rootless) cannot give files away, and keeps them: its uid is root inside. */
-    private static final boolean ROOT = io.isola.spi.HostIdentity.current().isRoot();
+    private static final boolean ROOT =
+            io.isola.spi.support.HostIdentity.current().isRoot();
 
     private final DirectoryFd root;
     /** "layer DIGEST" or "copy into container ID", for messages. */

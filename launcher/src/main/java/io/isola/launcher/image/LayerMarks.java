@@ -7,7 +7,7 @@ import io.isola.internal.nativ.FileStat;
 
 /**
  * overlayfs's marks, read through descriptors of a layer's directories: the descriptor-based
- * twin of {@link io.isola.spi.OverlayLayers}'s path checks, for trees a running container may
+ * twin of {@link io.isola.spi.support.OverlayLayers}'s path checks, for trees a running container may
  * change while isola reads them (a writable layer exported or committed).
  */
 final class LayerMarks {

@@ -7,7 +7,7 @@ import io.isola.api.IdMapping;
 import io.isola.api.Stdio;
 import io.isola.api.UserNamespace;
 import io.isola.launcher.IsolaRuntime;
-import io.isola.spi.HostIdentity;
+import io.isola.spi.support.HostIdentity;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;

@@ -1,8 +1,8 @@
 package io.isola.launcher.image;
 
 import io.isola.api.IdMapping;
-import io.isola.spi.ContainerTrees;
-import io.isola.spi.IdMaps;
+import io.isola.spi.support.ContainerTrees;
+import io.isola.spi.support.IdMaps;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;

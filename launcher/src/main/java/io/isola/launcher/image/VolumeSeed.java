@@ -95,7 +95,7 @@ public final class VolumeSeed {
                 Files.deleteIfExists(tar);
             }
             Files.setAttribute(data, "unix:mode", top.mode() & 07777, LinkOption.NOFOLLOW_LINKS);
-            if (io.isola.spi.HostIdentity.current().isRoot()) {
+            if (io.isola.spi.support.HostIdentity.current().isRoot()) {
                 Files.setAttribute(data, "unix:uid", top.uid(), LinkOption.NOFOLLOW_LINKS);
                 Files.setAttribute(data, "unix:gid", top.gid(), LinkOption.NOFOLLOW_LINKS);
             }

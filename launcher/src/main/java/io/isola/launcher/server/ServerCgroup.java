@@ -1,7 +1,7 @@
 package io.isola.launcher.server;
 
 import io.isola.internal.launch.CgroupMemberships;
-import io.isola.spi.HostIdentity;
+import io.isola.spi.support.HostIdentity;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;

@@ -9,7 +9,7 @@ import io.isola.launcher.image.SubordinateTrees;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.LockFile;
 import io.isola.lifecycle.StateStore;
-import io.isola.spi.ContainerTrees;
+import io.isola.spi.support.ContainerTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;

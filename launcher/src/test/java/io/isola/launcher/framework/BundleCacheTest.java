@@ -39,7 +39,7 @@ class BundleCacheTest {
     @Test
     void anotherUsersDirectoryOfACachesNameIsNotRemoved(@TempDir Path tmp) throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(
-                io.isola.spi.HostIdentity.current().isRoot(), "chown needs root");
+                io.isola.spi.support.HostIdentity.current().isRoot(), "chown needs root");
         Process ended = new ProcessBuilder("true").start();
         ended.waitFor();
         Path host = Files.createDirectories(tmp.resolve("host"));

@@ -1,7 +1,7 @@
 package io.isola.ns.cgroup;
 
-import io.isola.spi.CgroupDelegation;
-import io.isola.spi.HostIdentity;
+import io.isola.spi.support.CgroupDelegation;
+import io.isola.spi.support.HostIdentity;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;

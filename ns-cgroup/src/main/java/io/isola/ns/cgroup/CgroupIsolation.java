@@ -6,6 +6,7 @@ import io.isola.spi.Arg;
 import io.isola.spi.ChildSteps;
 import io.isola.spi.ClonedChild;
 import io.isola.spi.Isolation;
+import io.isola.spi.LibcCall;
 import io.isola.spi.Phase;
 import io.isola.spi.Step;
 import java.io.IOException;
@@ -78,7 +79,9 @@ final class CgroupIsolation implements Isolation {
     public void contribute(ChildSteps steps) {
         // also without a namespace of its own: the steps that follow are then charged to the container's cgroup
         Step unshare = Step.call(
-                "enter a cgroup namespace rooted at the container's cgroup", "unshare", Arg.word(CLONE_NEWCGROUP));
+                "enter a cgroup namespace rooted at the container's cgroup",
+                LibcCall.UNSHARE,
+                Arg.word(CLONE_NEWCGROUP));
         try {
             steps.checkpoint(Phase.LOCKDOWN, "wait until the host has placed the process in its cgroup", joined);
             if (ownNamespace) {

@@ -11,7 +11,7 @@ import io.isola.spi.Isolation;
 import io.isola.spi.IsolationRequest;
 import io.isola.spi.Namespace;
 import io.isola.spi.NamespaceIsolator;
-import io.isola.spi.ResourceControls;
+import io.isola.spi.support.ResourceControls;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;

@@ -6,6 +6,7 @@ import io.isola.api.Devices.Rule;
 import io.isola.api.Security;
 import io.isola.spi.Arg;
 import io.isola.spi.ContainerBind;
+import io.isola.spi.LibcCall;
 import io.isola.spi.Step;
 import io.isola.spi.Steps;
 import java.io.IOException;
@@ -185,7 +186,7 @@ final class DeviceAccess {
                     | ((node.major() & ~0xfffL) << 32));
             Step mknod = Step.call(
                     "make the device node " + path + " (" + node.type() + " " + node.major() + ":" + node.minor() + ")",
-                    "mknodat",
+                    LibcCall.MKNODAT,
                     Arg.word(AT_FDCWD),
                     Arg.text(path.toString()),
                     Arg.word(node.mode()),
@@ -196,12 +197,12 @@ final class DeviceAccess {
             // mknod applies the umask the child inherited from the runtime (022 made a 0666 node 0644)
             steps.add(Step.call(
                     "give " + path + " " + whose + " mode 0" + Integer.toOctalString(node.mode() & PERMISSIONS),
-                    "chmod",
+                    LibcCall.CHMOD,
                     Arg.text(path.toString()),
                     Arg.word(node.mode() & PERMISSIONS)));
             steps.add(Step.call(
                     "give " + path + " " + whose + " owner " + node.uid() + ":" + node.gid(),
-                    "lchown",
+                    LibcCall.LCHOWN,
                     Arg.text(path.toString()),
                     Arg.word(node.uid()),
                     Arg.word(node.gid())));

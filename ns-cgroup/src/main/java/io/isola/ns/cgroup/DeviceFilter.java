@@ -1,7 +1,7 @@
 package io.isola.ns.cgroup;
 
 import io.isola.api.Devices.Rule;
-import io.isola.spi.CgroupDeviceFilter;
+import io.isola.spi.support.CgroupDeviceFilter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

@@ -5,6 +5,7 @@ import io.isola.api.CapabilitySets;
 import io.isola.api.ContainerSpec;
 import io.isola.api.Security;
 import io.isola.spi.Arg;
+import io.isola.spi.LibcCall;
 import io.isola.spi.Step;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -59,7 +60,7 @@ final class MknodFallback {
         }
         return List.of(Step.call(
                 "drop CAP_MKNOD from the bounding set (device access is not filtered on " + driver.name() + ")",
-                "prctl",
+                LibcCall.PRCTL,
                 Arg.word(PR_CAPBSET_DROP),
                 Arg.word(Capability.MKNOD.number()),
                 Arg.word(0),

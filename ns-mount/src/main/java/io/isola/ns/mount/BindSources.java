@@ -2,10 +2,11 @@ package io.isola.ns.mount;
 
 import io.isola.spi.Arg;
 import io.isola.spi.ClonedChild;
+import io.isola.spi.LibcCall;
 import io.isola.spi.Phase;
-import io.isola.spi.StagedBinds;
 import io.isola.spi.Step;
 import io.isola.spi.Steps;
+import io.isola.spi.support.StagedBinds;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -116,7 +117,7 @@ final class BindSources {
                             ? Steps.mkdir(point, 0755).tolerating("EEXIST")
                             : Step.call(
                                             "create file " + point,
-                                            "mknod",
+                                            LibcCall.MKNOD,
                                             Arg.text(point),
                                             Arg.word(S_IFREG | 0644),
                                             Arg.word(0))

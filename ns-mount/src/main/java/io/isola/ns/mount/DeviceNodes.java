@@ -1,9 +1,10 @@
 package io.isola.ns.mount;
 
 import io.isola.spi.Arg;
+import io.isola.spi.LibcCall;
 import io.isola.spi.Phase;
 import io.isola.spi.Step;
-import io.isola.spi.SyscallSteps;
+import io.isola.spi.support.SyscallSteps;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -66,7 +67,7 @@ final class DeviceNodes {
                         Phase.FILESYSTEM,
                         Step.call(
                                 "make the device node " + path + " (c " + major(rdev) + ":" + minor(rdev) + ")",
-                                "mknod",
+                                LibcCall.MKNOD,
                                 Arg.text(calls.at(path)),
                                 Arg.word(S_IFCHR | READ_WRITE_ALL),
                                 Arg.word(rdev)));
@@ -75,7 +76,7 @@ final class DeviceNodes {
                         Phase.FILESYSTEM,
                         Step.call(
                                 "make " + path + " readable and writable by all (0666)",
-                                "chmod",
+                                LibcCall.CHMOD,
                                 Arg.text(calls.at(path)),
                                 Arg.word(READ_WRITE_ALL)));
             } else {

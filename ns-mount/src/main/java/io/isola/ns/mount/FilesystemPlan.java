@@ -47,7 +47,7 @@ final class FilesystemPlan implements AutoCloseable {
      * staged bind is a copy of its idmapped mount.
      */
     void mapOwners(io.isola.spi.ClonedChild child) throws Exception {
-        io.isola.spi.IdMaps maps = io.isola.spi.IdMaps.of(child);
+        io.isola.spi.support.IdMaps maps = io.isola.spi.support.IdMaps.of(child);
         root.requireOwnable(maps);
         Reachability.of(maps).require(root.lookedUpByPath());
         RootOwnership ownership = RootOwnership.of(child);
@@ -161,7 +161,7 @@ final class FilesystemPlan implements AutoCloseable {
             mounts.add(filesystem, binds);
             if (neighbours.userNamespace()
                     && !mounts.idmapped().isEmpty()
-                    && !io.isola.spi.HostIdentity.current().isRoot()) {
+                    && !io.isola.spi.support.HostIdentity.current().isRoot()) {
                 throw new IllegalArgumentException(
                         "volume source \"" + mounts.idmapped().get(0) + "\": option idmap needs isola"
                                 + " run as root (an idmapped mount needs CAP_SYS_ADMIN over the host's file system); a rootless"

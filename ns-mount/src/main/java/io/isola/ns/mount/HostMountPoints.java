@@ -20,7 +20,7 @@ final class HostMountPoints {
 
     /** Where the sandbox's root tmpfs or an image's overlay is mounted. */
     static final Path SHARED_ROOT = Path.of("/run/isola-sandbox");
-    /** Where a user namespace's bind sources are staged ({@code io.isola.spi.StagedBinds}). */
+    /** Where a user namespace's bind sources are staged ({@code io.isola.spi.support.StagedBinds}). */
     static final Path SHARED_BINDS = Path.of("/run/isola-binds");
 
     private HostMountPoints() {}

@@ -2,7 +2,7 @@ package io.isola.ns.mount;
 
 import io.isola.spi.Phase;
 import io.isola.spi.Steps;
-import io.isola.spi.SyscallSteps;
+import io.isola.spi.support.SyscallSteps;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

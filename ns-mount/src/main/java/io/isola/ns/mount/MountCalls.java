@@ -1,9 +1,10 @@
 package io.isola.ns.mount;
 
 import io.isola.spi.Arg;
+import io.isola.spi.LibcCall;
 import io.isola.spi.Step;
 import io.isola.spi.Steps;
-import io.isola.spi.SyscallSteps;
+import io.isola.spi.support.SyscallSteps;
 
 /**
  * The child-side calls this isolator makes, before {@code pivot_root} on paths below the new
@@ -28,7 +29,11 @@ final class MountCalls {
     }
 
     Step mkdir(String containerPath, int mode) {
-        return Step.call("create directory " + containerPath, "mkdir", Arg.text(at(containerPath)), Arg.word(mode))
+        return Step.call(
+                        "create directory " + containerPath,
+                        LibcCall.MKDIR,
+                        Arg.text(at(containerPath)),
+                        Arg.word(mode))
                 .tolerating("EEXIST");
     }
 
@@ -36,7 +41,7 @@ final class MountCalls {
     Step touch(String containerPath) {
         return Step.call(
                         "create file " + containerPath,
-                        "mknod",
+                        LibcCall.MKNOD,
                         Arg.text(at(containerPath)),
                         Arg.word(S_IFREG | 0644),
                         Arg.word(0))
@@ -45,7 +50,10 @@ final class MountCalls {
 
     Step symlink(String target, String containerPath) {
         return Step.call(
-                "link " + containerPath + " to " + target, "symlink", Arg.text(target), Arg.text(at(containerPath)));
+                "link " + containerPath + " to " + target,
+                LibcCall.SYMLINK,
+                Arg.text(target),
+                Arg.text(at(containerPath)));
     }
 
     Step mount(String what, String source, String containerPath, String fstype, long flags, String data) {
@@ -77,10 +85,10 @@ final class MountCalls {
     }
 
     static Step chdir(String description, String path) {
-        return Step.call(description, "chdir", Arg.text(path));
+        return Step.call(description, LibcCall.CHDIR, Arg.text(path));
     }
 
     static Step detach(String description, String path) {
-        return Step.call(description, "umount2", Arg.text(path), Arg.word(MNT_DETACH));
+        return Step.call(description, LibcCall.UMOUNT2, Arg.text(path), Arg.word(MNT_DETACH));
     }
 }

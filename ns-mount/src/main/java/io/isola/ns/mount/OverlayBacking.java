@@ -1,6 +1,6 @@
 package io.isola.ns.mount;
 
-import io.isola.spi.OverlayLayers;
+import io.isola.spi.support.OverlayLayers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

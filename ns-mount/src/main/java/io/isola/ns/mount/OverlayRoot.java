@@ -1,9 +1,9 @@
 package io.isola.ns.mount;
 
-import io.isola.spi.ContainerTrees;
-import io.isola.spi.HostIdentity;
-import io.isola.spi.OverlayLayers;
 import io.isola.spi.Phase;
+import io.isola.spi.support.ContainerTrees;
+import io.isola.spi.support.HostIdentity;
+import io.isola.spi.support.OverlayLayers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -198,7 +198,7 @@ final class OverlayRoot implements RootLayout {
      * the layers' file system, the host's. podman gives such a run a chowned copy of every layer.
      */
     @Override
-    public void requireOwnable(io.isola.spi.IdMaps maps) {
+    public void requireOwnable(io.isola.spi.support.IdMaps maps) {
         HostIdentity host = HostIdentity.current();
         if (host.isRoot()
                 || maps.uids().stream()

@@ -1,7 +1,7 @@
 package io.isola.ns.mount;
 
 import io.isola.api.IdMapping;
-import io.isola.spi.IdMaps;
+import io.isola.spi.support.IdMaps;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

@@ -21,7 +21,7 @@ interface RootLayout {
     }
 
     /** Refuses, saying why, a root whose files the container's {@code maps} cannot own; before anything is looked up. */
-    default void requireOwnable(io.isola.spi.IdMaps maps) {}
+    default void requireOwnable(io.isola.spi.support.IdMaps maps) {}
 
     /**
      * Gives the root's files their owners in the container's user namespace, on the host while the

@@ -1,9 +1,9 @@
 package io.isola.ns.mount;
 
 import io.isola.spi.ClonedChild;
-import io.isola.spi.HostIdentity;
-import io.isola.spi.IdMaps;
-import io.isola.spi.IdmappedMounts;
+import io.isola.spi.support.HostIdentity;
+import io.isola.spi.support.IdMaps;
+import io.isola.spi.support.IdmappedMounts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -85,7 +85,7 @@ final class RootOwnership {
     /** Shifts the owners of the container's own new trees (new volumes) into the user namespace. */
     void shift(List<Path> trees) throws IOException {
         for (Path tree : trees) {
-            io.isola.spi.ContainerTrees.shiftOwners(tree, maps);
+            io.isola.spi.support.ContainerTrees.shiftOwners(tree, maps);
         }
     }
 

@@ -2,7 +2,7 @@ package io.isola.ns.mount;
 
 import io.isola.spi.Phase;
 import io.isola.spi.Steps;
-import io.isola.spi.SyscallSteps;
+import io.isola.spi.support.SyscallSteps;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -79,9 +79,9 @@ final class SandboxRoot implements RootLayout {
         HostMountPoints.create(mountPoint(), "sandbox's mount point");
     }
 
-    /** The uid naming this user's directories in /tmp: the user outside a rootless engine's namespace ({@link io.isola.spi.UserNamespaceView}). */
+    /** The uid naming this user's directories in /tmp: the user outside a rootless engine's namespace ({@link io.isola.spi.support.UserNamespaceView}). */
     static long directoryUid() {
-        return io.isola.spi.UserNamespaceView.current().directoryUid(uid());
+        return io.isola.spi.support.UserNamespaceView.current().directoryUid(uid());
     }
 
     static long uid() {

@@ -6,7 +6,7 @@ import io.isola.api.Volume;
 import io.isola.spi.ContainerBind;
 import io.isola.spi.Phase;
 import io.isola.spi.Steps;
-import io.isola.spi.SyscallSteps;
+import io.isola.spi.support.SyscallSteps;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -219,7 +219,7 @@ final class UserMounts {
             throw new IllegalArgumentException(
                     "volume source \"" + volume.source() + "\": no such file or directory on the host");
         } catch (java.nio.file.AccessDeniedException e) {
-            long uid = io.isola.spi.HostIdentity.current().uid();
+            long uid = io.isola.spi.support.HostIdentity.current().uid();
             throw new IllegalArgumentException("volume source \"" + volume.source() + "\": uid " + uid
                     + " may not reach it"
                     + " ("

@@ -2,7 +2,7 @@ package io.isola.ns.net;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.isola.spi.NetworkAttachment;
+import io.isola.spi.support.NetworkAttachment;
 import java.util.ArrayList;
 import java.util.List;
 

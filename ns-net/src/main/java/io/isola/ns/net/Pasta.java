@@ -2,7 +2,7 @@ package io.isola.ns.net;
 
 import io.isola.api.Network;
 import io.isola.api.PortMapping;
-import io.isola.spi.HostIdentity;
+import io.isola.spi.support.HostIdentity;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -3,9 +3,10 @@ package io.isola.ns.net;
 import io.isola.api.Network;
 import io.isola.api.PortMapping;
 import io.isola.spi.Arg;
-import io.isola.spi.HostIdentity;
+import io.isola.spi.LibcCall;
 import io.isola.spi.Step;
-import io.isola.spi.UserNamespaceView;
+import io.isola.spi.support.HostIdentity;
+import io.isola.spi.support.UserNamespaceView;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -104,7 +105,7 @@ final class Rootless {
         List<Step> steps = new ArrayList<>();
         steps.add(Step.call(
                 "open a socket in the container's network namespace",
-                "socket",
+                LibcCall.SOCKET,
                 Arg.word(AF_INET),
                 Arg.word(SOCK_DGRAM | SOCK_CLOEXEC),
                 Arg.word(0)));
@@ -115,7 +116,7 @@ final class Rootless {
         for (int fd = 3; fd < 3 + SCANNED_FDS; fd++) {
             steps.add(Step.call(
                             "bring lo up through fd " + fd,
-                            "ioctl",
+                            LibcCall.IOCTL,
                             Arg.word(fd),
                             Arg.word(SIOCSIFFLAGS),
                             new Arg.Bytes(ifreq))

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isola.ns.net.cni.CniClient;
 import io.isola.ns.net.cni.CniException;
 import io.isola.ns.net.cni.NetworkConfigList;
-import io.isola.spi.NamespaceFile;
+import io.isola.spi.support.NamespaceFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

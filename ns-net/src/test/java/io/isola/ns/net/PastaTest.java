@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.isola.api.Network;
 import io.isola.api.PortMapping;
-import io.isola.spi.HostIdentity;
+import io.isola.spi.support.HostIdentity;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.isola.api.Network;
 import io.isola.api.PortMapping;
-import io.isola.spi.HostIdentity;
+import io.isola.spi.LibcCall;
+import io.isola.spi.support.HostIdentity;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -62,8 +63,8 @@ class RootlessAndSettingsTest {
     void loopbackStepsBringLoUpThroughEveryCandidateDescriptor() {
         var steps = Rootless.loopbackUp();
         assertEquals(1 + Rootless.SCANNED_FDS, steps.size());
-        assertEquals("socket", steps.get(0).symbol());
-        assertEquals("ioctl", steps.get(1).symbol());
+        assertEquals(LibcCall.SOCKET, steps.get(0).call());
+        assertEquals(LibcCall.IOCTL, steps.get(1).call());
     }
 
     @Test

@@ -2,7 +2,7 @@ package io.isola.ns.user;
 
 import io.isola.api.IdMapping;
 import io.isola.api.UserNamespace;
-import io.isola.spi.HostIdentity;
+import io.isola.spi.support.HostIdentity;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -6,14 +6,15 @@ import io.isola.api.Isola;
 import io.isola.api.ProcessUser;
 import io.isola.api.UserNamespace;
 import io.isola.spi.Arg;
-import io.isola.spi.HostIdentity;
-import io.isola.spi.IdMaps;
+import io.isola.spi.LibcCall;
 import io.isola.spi.Namespace;
 import io.isola.spi.NamespaceIsolator;
-import io.isola.spi.OwnershipShift;
 import io.isola.spi.Phase;
 import io.isola.spi.Step;
 import io.isola.spi.Steps;
+import io.isola.spi.support.ContainerTrees;
+import io.isola.spi.support.HostIdentity;
+import io.isola.spi.support.IdMaps;
 import io.isola.testing.TestIsolator;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,11 +45,12 @@ public final class ContainerMain {
         return new TestIsolator(
                 "mount",
                 Namespace.MOUNT,
-                steps -> steps.add(Phase.FILESYSTEM, Step.call("change root to " + root, "chroot", Arg.text(root))),
+                steps -> steps.add(
+                        Phase.FILESYSTEM, Step.call("change root to " + root, LibcCall.CHROOT, Arg.text(root))),
                 child -> {
                     IdMaps maps = IdMaps.of(child);
                     if (shift && maps.shifts() && HostIdentity.current().isRoot()) {
-                        OwnershipShift.shift(Path.of(root), maps);
+                        ContainerTrees.shiftOwners(Path.of(root), maps);
                     }
                 });
     }

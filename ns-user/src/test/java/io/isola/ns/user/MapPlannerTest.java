@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.isola.api.IdMapping;
 import io.isola.api.ProcessUser;
 import io.isola.api.UserNamespace;
-import io.isola.spi.HostIdentity;
+import io.isola.spi.support.HostIdentity;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

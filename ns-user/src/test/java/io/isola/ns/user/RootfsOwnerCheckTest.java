@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.isola.api.Filesystem;
 import io.isola.api.IdMapping;
-import io.isola.spi.HostIdentity;
+import io.isola.spi.support.HostIdentity;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.isola.api.ContainerSpec;
 import io.isola.api.Isola;
 import io.isola.api.UserNamespace;
-import io.isola.spi.HostIdentity;
+import io.isola.spi.support.HostIdentity;
 import io.isola.testing.Outcome;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

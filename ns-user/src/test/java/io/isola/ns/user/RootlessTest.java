@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.isola.spi.HostIdentity;
+import io.isola.spi.support.HostIdentity;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;

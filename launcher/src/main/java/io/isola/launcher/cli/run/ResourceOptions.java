@@ -9,7 +9,7 @@ import io.isola.api.IoThrottle;
 import io.isola.api.ResourceControl;
 import io.isola.api.Resources;
 import io.isola.launcher.cli.LimitOptions;
-import io.isola.spi.HostIdentity;
+import io.isola.spi.support.HostIdentity;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,7 +2,7 @@ package io.isola.launcher.cli.run;
 
 import io.isola.internal.nativ.DirectoryFd;
 import io.isola.internal.nativ.FileCallException;
-import io.isola.spi.OverlayLayers;
+import io.isola.spi.support.OverlayLayers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,6 @@
 package io.isola.launcher.cli.run;
 
-import io.isola.spi.CgroupDelegation;
+import io.isola.spi.support.CgroupDelegation;
 import java.nio.file.Path;
 import java.util.List;
 

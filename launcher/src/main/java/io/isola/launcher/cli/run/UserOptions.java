@@ -5,7 +5,7 @@ import io.isola.api.Filesystem;
 import io.isola.api.ProcessUser;
 import io.isola.api.UserNamespace;
 import io.isola.launcher.image.Image;
-import io.isola.spi.HostIdentity;
+import io.isola.spi.support.HostIdentity;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

@@ -3,7 +3,7 @@ package io.isola.launcher.cli.run;
 import io.isola.api.UserNamespace;
 import io.isola.api.Volume;
 import io.isola.launcher.image.SubordinateTrees;
-import io.isola.spi.HostIdentity;
+import io.isola.spi.support.HostIdentity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

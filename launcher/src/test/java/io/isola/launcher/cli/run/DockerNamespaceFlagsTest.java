@@ -83,7 +83,7 @@ class DockerNamespaceFlagsTest {
     @Test
     void usernsHostIsDockersAndNotTheCommand() {
         org.junit.jupiter.api.Assumptions.assumeTrue(
-                io.isola.spi.HostIdentity.current().isRoot(), "rootless runs always map users");
+                io.isola.spi.support.HostIdentity.current().isRoot(), "rootless runs always map users");
         ContainerSpec spec = spec("run", "--userns", "host", "true");
         assertEquals(List.of("true"), spec.command());
         assertFalse(spec.isolators().orElseThrow().contains("user"));

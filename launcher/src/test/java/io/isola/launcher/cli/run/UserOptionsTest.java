@@ -12,7 +12,7 @@ import io.isola.api.ProcessUser;
 import io.isola.api.UserNamespace;
 import io.isola.launcher.Main;
 import io.isola.launcher.RuntimeDir;
-import io.isola.spi.HostIdentity;
+import io.isola.spi.support.HostIdentity;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
