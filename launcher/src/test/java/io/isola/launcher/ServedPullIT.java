@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code isola pull} and {@code push} served by the resident server, from a registry on loopback:
+ * {@code isola pull}, {@code push}, {@code save} and {@code load} served by the resident server, from a registry on loopback:
  * the server's store gets the image, the credentials are the caller's ({@code DOCKER_CONFIG} of
  * the client's environment, {@code --authfile}), progress goes to the caller's stdout as plain
  * lines when it is no terminal, and a caller's credentials it may not read are refused, never read
@@ -91,6 +91,17 @@ class ServedPullIT {
             ServedCli.Result pushed = served.run(Map.of("DOCKER_CONFIG", login.toString()), "push", name);
             assertEquals(0, pushed.code(), pushed.err());
             assertTrue(pushed.out().contains("1: digest: sha256:"), pushed.out());
+
+            // save and load: the archive on the caller's stdout, or a file; read back into the server's store
+            ServedCli.Result toStdout = served.run("save", name);
+            assertEquals(0, toStdout.code(), toStdout.err());
+            assertTrue(toStdout.out().contains("manifest.json"), "no archive on the caller's stdout");
+            Path archive = tmp.resolve("saved.tar");
+            ServedCli.Result saved = served.run("save", "-o", archive.toString(), name);
+            assertEquals(0, saved.code(), saved.err());
+            ServedCli.Result loaded = served.run("load", "-i", archive.toString());
+            assertEquals(0, loaded.code(), loaded.err());
+            assertEquals("Loaded image: " + name + "\n", loaded.out());
 
             Path nothing = tmp.resolve("nothing.json");
             ServedCli.Result missing = served.run("pull", "--authfile", nothing.toString(), name);
