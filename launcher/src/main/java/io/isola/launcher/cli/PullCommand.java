@@ -67,7 +67,7 @@ final class PullCommand implements Callable<Integer> {
         ImageReference reference = ImageReference.parse(name);
         Platform chosen = platform == null ? null : Platform.parse(platform);
         PrintWriter out = spec.commandLine().getOut();
-        PullProgress progress = quiet ? PullProgress.QUIET : PullProgress.of(out, CallerTerminal.present());
+        PullProgress progress = quiet ? PullProgress.QUIET : PullProgress.of(out, CallerStdio.terminal());
         try {
             ImageSource.pull(
                     ImageStore.fromEnvironment(), name, chosen, tlsVerify, DockerConfig.named(authfile), progress);

@@ -69,7 +69,7 @@ final class PushCommand implements Callable<Integer> {
                 .forPush();
         String digest;
         try {
-            digest = new ImagePusher(store, quiet ? PullProgress.QUIET : PullProgress.of(out, CallerTerminal.present()))
+            digest = new ImagePusher(store, quiet ? PullProgress.QUIET : PullProgress.of(out, CallerStdio.terminal()))
                     .push(image, reference, client);
         } catch (IOException e) {
             String message = e.getMessage() == null ? e.toString() : e.getMessage();
