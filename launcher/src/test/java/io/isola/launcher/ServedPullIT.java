@@ -101,7 +101,8 @@ class ServedPullIT {
             assertEquals(0, saved.code(), saved.err());
             ServedCli.Result loaded = served.run("load", "-i", archive.toString());
             assertEquals(0, loaded.code(), loaded.err());
-            assertEquals("Loaded image: " + name + "\n", loaded.out());
+            assertTrue(
+                    loaded.out().startsWith("Loaded image: ") && loaded.out().contains("test/private"), loaded.out());
 
             Path nothing = tmp.resolve("nothing.json");
             ServedCli.Result missing = served.run("pull", "--authfile", nothing.toString(), name);
@@ -134,6 +135,13 @@ class ServedPullIT {
                         user.served(serverDir, Map.of("DOCKER_CONFIG", secrets.toString()), "pull", name);
                 assertEquals(Main.RUNTIME_ERROR, config.code(), config.err());
                 assertTrue(config.err().contains("cannot read " + secret + ": permission denied"), config.err());
+
+                // what the user may read is read, and the image goes to the user's own store
+                RootlessUser.Run pulled = user.served(serverDir, Map.of(), "pull", name);
+                assertEquals(0, pulled.code(), pulled.err());
+                assertTrue(pulled.out().contains(": Pull complete\n"), pulled.out());
+                assertTrue(
+                        Files.isDirectory(user.home().resolve(".local/share/isola/images")), "not in the user's store");
             } finally {
                 ResidentServers.stopAll(serverDir);
             }
