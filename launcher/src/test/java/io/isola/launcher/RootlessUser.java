@@ -12,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -108,6 +109,34 @@ final class RootlessUser implements AutoCloseable {
                 classPath,
                 Main.class.getName()));
         command.addAll(List.of(args));
+        return execute(command, List.of(args));
+    }
+
+    /**
+     * Runs {@code isola ARGS} as this user the way bin/isola does for a served verb: a JVM client
+     * that hands it to this user's resident server in {@code serverDir} (started by the first
+     * command; {@link ResidentServers#stopAll} stops it), with {@code env} added.
+     */
+    Run served(Path serverDir, Map<String, String> env, String... args) throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of("runuser", "-u", name, "--", "env", "ISOLA_SERVER_IDLE=60"));
+        env.forEach((key, value) -> command.add(key + "=" + value));
+        command.addAll(List.of(
+                java,
+                "-XX:-UsePerfData",
+                "-Disola.bundles=" + bundles,
+                "-Disola.server.dir=" + serverDir,
+                "-Disola.server.command=" + java + " -XX:-UsePerfData -Disola.bundles=" + bundles
+                        + " -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp " + classPath + " "
+                        + Main.class.getName(),
+                "-cp",
+                classPath,
+                "io.isola.launcher.client.Client"));
+        command.addAll(List.of(args));
+        return execute(command, List.of(args));
+    }
+
+    private Run execute(List<String> command, List<String> args) throws Exception {
         Process process = new ProcessBuilder(command)
                 .directory(work.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
@@ -122,7 +151,7 @@ final class RootlessUser implements AutoCloseable {
         String out = new String(process.getInputStream().readAllBytes(), UTF_8);
         if (!process.waitFor(120, TimeUnit.SECONDS)) {
             process.destroyForcibly();
-            throw new AssertionError("isola " + List.of(args) + " as " + name + " did not finish within 120 s");
+            throw new AssertionError("isola " + args + " as " + name + " did not finish within 120 s");
         }
         return new Run(process.exitValue(), out, err.get());
     }

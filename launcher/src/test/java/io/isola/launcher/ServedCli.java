@@ -27,6 +27,8 @@ final class ServedCli implements AutoCloseable {
     private final Path serverDir;
     private final Path root;
     private final boolean ownServer;
+    private List<String> serverProperties = List.of();
+    private List<String> clientProperties = List.of();
 
     /** What a command printed and its exit status. */
     record Result(int code, String out, String err) {}
@@ -50,7 +52,24 @@ final class ServedCli implements AutoCloseable {
         return root;
     }
 
+    /** System properties ({@code -Dname=value}) of the server's JVM alone, for a server this starts from now on. */
+    ServedCli serverProperties(String... properties) {
+        serverProperties = List.of(properties);
+        return this;
+    }
+
+    /** System properties of each client's JVM alone: what a command run in-process would see. */
+    ServedCli clientProperties(String... properties) {
+        clientProperties = List.of(properties);
+        return this;
+    }
+
     Result run(String... args) throws Exception {
+        return run(java.util.Map.of(), args);
+    }
+
+    /** Runs {@code args} with {@code env} added to the client's environment. */
+    Result run(java.util.Map<String, String> env, String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of("--root", root.toString()));
         all.addAll(List.of(args));
         List<String> command = new ArrayList<>(MonitorProcess.javaCommand(CLIENT, all));
@@ -58,11 +77,14 @@ final class ServedCli implements AutoCloseable {
         command.add(1, "-Disola.server.dir=" + serverDir);
         List<String> server = new ArrayList<>(MonitorProcess.javaCommand(Main.class.getName(), List.of()));
         server.add(1, "-Disola.bundles=" + System.getProperty("isola.bundles"));
+        server.addAll(1, serverProperties);
         command.add(1, "-Disola.server.command=" + String.join(" ", server));
+        command.addAll(1, clientProperties);
         ProcessBuilder builder =
                 new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         builder.environment().put("ISOLA_SERVER_IDLE", "60");
         builder.environment().remove("ISOLA_SERVER");
+        builder.environment().putAll(env);
         Process client = builder.start();
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(client.getErrorStream()));
         String out = read(client.getInputStream());

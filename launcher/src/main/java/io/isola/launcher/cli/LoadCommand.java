@@ -5,6 +5,9 @@ import io.isola.launcher.image.ImageImporter;
 import io.isola.launcher.image.ImageStore;
 import io.isola.launcher.image.ImportProgress;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -39,24 +42,28 @@ final class LoadCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         ImageStore store = ImageStore.fromEnvironment();
-        ImporterRun run =
-                file -> new ImageImporter(store, quiet ? ImportProgress.QUIET : ImportProgress.forConsole(System.err))
-                        .importFile(file, null);
         Image image;
-        if (input != null) {
-            image = run.importFile(input);
-        } else {
-            if (System.console() != null) {
-                throw new IllegalArgumentException(
-                        "refusing to read a tar archive from a terminal: use -i FILE or redirect stdin");
-            }
-            // the importer reads a file (twice for a docker archive's layers): stdin is copied beside the store first
-            Path copy = Files.createTempFile(store.secure(true).root().resolve("tmp"), "load-", ".tar");
-            try {
-                Files.copy(System.in, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                image = run.importFile(copy);
-            } finally {
-                Files.deleteIfExists(copy);
+        // progress on the caller's stderr (served: the client's), a line rewritten in place, at a terminal only
+        try (PrintStream err = new PrintStream(CallerStdio.out(2), true, StandardCharsets.UTF_8)) {
+            ImportProgress progress =
+                    quiet || !CallerStdio.isTerminal(2) ? ImportProgress.QUIET : ImportProgress.line(err);
+            ImporterRun run = file -> new ImageImporter(store, progress).importFile(file, null);
+            if (input != null) {
+                image = run.importFile(input);
+            } else {
+                if (CallerStdio.isTerminal(0)) {
+                    throw new IllegalArgumentException(
+                            "refusing to read a tar archive from a terminal: use -i FILE or redirect stdin");
+                }
+                // the importer reads a file (twice for a docker archive's layers): stdin is copied beside the store
+                // first, from the caller's stdin (served: the client's)
+                Path copy = Files.createTempFile(store.secure(true).root().resolve("tmp"), "load-", ".tar");
+                try (InputStream stdin = CallerStdio.in()) {
+                    Files.copy(stdin, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    image = run.importFile(copy);
+                } finally {
+                    Files.deleteIfExists(copy);
+                }
             }
         }
         spec.commandLine().getOut().println("Loaded image: " + image.name());

@@ -3,10 +3,12 @@ package io.isola.launcher.cli;
 import io.isola.launcher.image.ImageSource;
 import io.isola.launcher.image.ImageStore;
 import io.isola.launcher.image.PullProgress;
+import io.isola.launcher.registry.DockerConfig;
 import io.isola.launcher.registry.ImageReference;
 import io.isola.launcher.registry.Platform;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -20,7 +22,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Pull an image from a registry (OCI distribution spec) into the local store.",
             "busybox is docker.io/library/busybox:latest; other registries by host: HOST[:PORT]/NAME[:TAG|@DIGEST].",
-            "Credentials from 'isola login' (~/.docker/config.json, as Docker keeps them)."
+            "Credentials from 'isola login' (~/.docker/config.json, as Docker keeps them), or --authfile.",
+            "Served by the resident server, with the caller's credentials."
         })
 final class PullCommand implements Callable<Integer> {
 
@@ -45,6 +48,13 @@ final class PullCommand implements Callable<Integer> {
     private Boolean tlsVerify;
 
     @Option(
+            names = "--authfile",
+            paramLabel = "FILE",
+            description = "Credentials from FILE (Docker's config.json format) instead of $DOCKER_CONFIG/config.json"
+                    + " or ~/.docker/config.json.")
+    private Path authfile;
+
+    @Option(
             names = {"-q", "--quiet"},
             description = "Print only the image's full name.")
     private boolean quiet;
@@ -57,11 +67,10 @@ final class PullCommand implements Callable<Integer> {
         ImageReference reference = ImageReference.parse(name);
         Platform chosen = platform == null ? null : Platform.parse(platform);
         PrintWriter out = spec.commandLine().getOut();
-        PullProgress progress = quiet
-                ? PullProgress.QUIET
-                : System.console() != null ? PullProgress.terminal(out) : PullProgress.lines(out);
+        PullProgress progress = quiet ? PullProgress.QUIET : PullProgress.of(out, CallerStdio.terminal());
         try {
-            ImageSource.pull(ImageStore.fromEnvironment(), name, chosen, tlsVerify, progress);
+            ImageSource.pull(
+                    ImageStore.fromEnvironment(), name, chosen, tlsVerify, DockerConfig.named(authfile), progress);
         } catch (IOException e) {
             throw ImageSource.failed(reference, e);
         }

@@ -10,6 +10,7 @@ import io.isola.launcher.registry.ImageReference;
 import io.isola.launcher.registry.RegistryClient;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -39,6 +40,13 @@ final class PushCommand implements Callable<Integer> {
     private Boolean tlsVerify;
 
     @Option(
+            names = "--authfile",
+            paramLabel = "FILE",
+            description = "Credentials from FILE (Docker's config.json format) instead of $DOCKER_CONFIG/config.json"
+                    + " or ~/.docker/config.json.")
+    private Path authfile;
+
+    @Option(
             names = {"-q", "--quiet"},
             description = "Print only the manifest's digest.")
     private boolean quiet;
@@ -57,11 +65,11 @@ final class PushCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         boolean verify = tlsVerify != null ? tlsVerify : !ImageReference.isLoopback(reference.registry());
         RegistryClient client = new RegistryClient(
-                        reference, DockerConfig.fromEnvironment().credentials(reference.registry()), verify)
+                        reference, DockerConfig.named(authfile).credentials(reference.registry()), verify)
                 .forPush();
         String digest;
         try {
-            digest = new ImagePusher(store, quiet ? PullProgress.QUIET : PullProgress.lines(out))
+            digest = new ImagePusher(store, quiet ? PullProgress.QUIET : PullProgress.of(out, CallerStdio.terminal()))
                     .push(image, reference, client);
         } catch (IOException e) {
             String message = e.getMessage() == null ? e.toString() : e.getMessage();

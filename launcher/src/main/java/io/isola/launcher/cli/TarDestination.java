@@ -1,7 +1,5 @@
 package io.isola.launcher.cli;
 
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -25,13 +23,13 @@ final class TarDestination {
     /** Writes with {@code writer} to {@code output}, or to stdout when it is null. */
     static void write(Path output, Writer writer) throws IOException {
         if (output == null) {
-            if (stdoutIsTerminal()) {
+            if (CallerStdio.isTerminal(1)) {
                 throw new IllegalArgumentException(
                         "refusing to write a tar archive to a terminal: use -o FILE or redirect stdout");
             }
-            OutputStream stdout = new FileOutputStream(FileDescriptor.out);
-            writer.write(stdout);
-            stdout.flush();
+            try (OutputStream stdout = CallerStdio.out(1)) {
+                writer.write(stdout);
+            }
             return;
         }
         Path target = output.toAbsolutePath();
@@ -43,15 +41,6 @@ final class TarDestination {
             Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(partial);
-        }
-    }
-
-    private static boolean stdoutIsTerminal() {
-        try {
-            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/1")).toString();
-            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
-        } catch (IOException | UnsupportedOperationException e) {
-            return false;
         }
     }
 }

@@ -9,14 +9,19 @@ import java.util.Set;
  * (conmon or the shim reaps it). The internal verbs and anything that names its own
  * configuration run in-process. {@code isola exec} is served too, but not an engine's (with
  * {@code --process}, {@code --pid-file} or {@code --console-socket}: conmon and the shim reap the
- * process) nor a detached one. bin/isola makes the same choice in shell, to skip the client JVM.
+ * process) nor a detached one. {@code pull}, {@code push}, {@code save} and {@code load} are served so that a warm server's
+ * compiled digest and inflate loops do the work, not a new JVM's interpreter (bench/pull: a JVM's
+ * start and JIT were most of an in-process pull); the server runs as the caller's uid, so the
+ * credentials it reads are the ones the caller may read. bin/isola makes the same choice in
+ * shell, to skip the client JVM.
  */
 public final class Verbs {
 
     /** Verbs whose work is the container's or the state root's, with output on the caller's fds. */
     public static final Set<String> SERVED = Set.of(
             "run", "ps", "list", "kill", "stop", "rm", "logs", "inspect", "wait", "images", "start", "restart", "state",
-            "delete", "exec", "attach", "pause", "unpause", "resume", "stats", "top", "port");
+            "delete", "exec", "attach", "pause", "unpause", "resume", "stats", "top", "port", "pull", "push", "save",
+            "load");
     /**
      * The served verbs an engine calls after create: they use a server that runs but never wait
      * for one to start (create starts it, {@link ServerStarter#startIfNone}; a kill may come

@@ -39,10 +39,21 @@ public final class ImageSource {
      */
     public static Image pull(ImageStore store, String name, Platform platform, Boolean tlsVerify, PullProgress progress)
             throws IOException {
+        return pull(store, name, platform, tlsVerify, DockerConfig.fromEnvironment(), progress);
+    }
+
+    /** As {@link #pull(ImageStore, String, Platform, Boolean, PullProgress)}, with the credentials of {@code config}. */
+    public static Image pull(
+            ImageStore store,
+            String name,
+            Platform platform,
+            Boolean tlsVerify,
+            DockerConfig config,
+            PullProgress progress)
+            throws IOException {
         ImageReference reference = ImageReference.parse(name);
         boolean verify = tlsVerify != null ? tlsVerify : !ImageReference.isLoopback(reference.registry());
-        Optional<DockerConfig.Credentials> credentials =
-                DockerConfig.fromEnvironment().credentials(reference.registry());
+        Optional<DockerConfig.Credentials> credentials = config.credentials(reference.registry());
         RegistryClient client = new RegistryClient(reference, credentials, verify);
         return new ImagePuller(store, progress).pull(reference, client, platform == null ? Platform.host() : platform);
     }

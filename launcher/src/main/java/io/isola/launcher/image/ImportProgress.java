@@ -21,6 +21,11 @@ public class ImportProgress {
         return System.console() != null ? new Line(terminal) : QUIET;
     }
 
+    /** A progress line on {@code terminal}, rewritten in place. */
+    public static ImportProgress line(PrintStream terminal) {
+        return new Line(terminal);
+    }
+
     void layer(int index, int count, String digest) {}
 
     void bytes(long read, long total) {}

@@ -5,10 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
 import java.util.Optional;
@@ -38,23 +42,42 @@ public final class DockerConfig {
         }
     }
 
+    /** A credentials file is a few hundred bytes; the bound keeps {@code --authfile /dev/zero} from filling memory. */
+    private static final int MAX_BYTES = 1 << 20;
+
     private final Path file;
+    /** Named by the user ({@code --authfile}): it must exist. */
+    private final boolean named;
 
     public DockerConfig(Path file) {
+        this(file, false);
+    }
+
+    private DockerConfig(Path file, boolean named) {
         this.file = file;
+        this.named = named;
     }
 
     /**
      * The file Docker reads: {@code $DOCKER_CONFIG/config.json} or {@code ~/.docker/config.json};
      * the system property {@code isola.docker.config} (a directory) comes first, as {@code
-     * isola.root} does for the store, so that a test keeps its logins to itself.
+     * isola.root} does for the store, so that a test keeps its logins to itself. In the resident
+     * server, {@code DOCKER_CONFIG} is the client's: the credentials are the caller's. The server
+     * runs as the caller's uid (it serves no other, by SO_PEERCRED or the FIFOs' owner), so it
+     * reads exactly what the caller may read, never more.
      */
     public static DockerConfig fromEnvironment() {
-        String dir = System.getProperty("isola.docker.config", System.getenv("DOCKER_CONFIG"));
+        String dir =
+                System.getProperty("isola.docker.config", io.isola.launcher.server.Invocation.getenv("DOCKER_CONFIG"));
         return new DockerConfig(
                 dir != null && !dir.isEmpty()
                         ? Path.of(dir, "config.json")
                         : Path.of(System.getProperty("user.home"), ".docker", "config.json"));
+    }
+
+    /** {@code authfile} when the user named one (podman's {@code --authfile}, Docker's format), else {@link #fromEnvironment}. */
+    public static DockerConfig named(Path authfile) {
+        return authfile == null ? fromEnvironment() : new DockerConfig(authfile, true);
     }
 
     public Path file() {
@@ -122,12 +145,9 @@ public final class DockerConfig {
     }
 
     private ObjectNode read() throws IOException {
-        if (!Files.isRegularFile(file)) {
-            return JSON.createObjectNode();
-        }
         JsonNode root;
         try {
-            root = JSON.readTree(file.toFile());
+            root = JSON.readTree(content());
         } catch (com.fasterxml.jackson.core.JacksonException e) {
             throw new IOException(file + " is not valid JSON: " + e.getOriginalMessage());
         }
@@ -138,6 +158,34 @@ public final class DockerConfig {
             throw new IOException(file + ": expected a JSON object");
         }
         return object;
+    }
+
+    /**
+     * The file's bytes; none when Docker's default file is not there. A file that cannot be read
+     * is an error, not an anonymous pull: the caller would only see the registry refuse it.
+     */
+    private byte[] content() throws IOException {
+        try {
+            if (!Files.readAttributes(file, BasicFileAttributes.class).isRegularFile()) {
+                throw new IOException(file + " is not a regular file: expected a JSON file of credentials");
+            }
+            try (InputStream in = Files.newInputStream(file)) {
+                byte[] bytes = in.readNBytes(MAX_BYTES + 1);
+                if (bytes.length > MAX_BYTES) {
+                    throw new IOException(
+                            file + " is larger than " + MAX_BYTES + " bytes: expected a JSON file of credentials");
+                }
+                return bytes;
+            }
+        } catch (NoSuchFileException e) {
+            if (named) {
+                throw new IOException(
+                        file + ": no such file (--authfile names a file of credentials as 'isola login' writes them)");
+            }
+            return new byte[0];
+        } catch (AccessDeniedException e) {
+            throw new IOException("cannot read " + file + ": permission denied");
+        }
     }
 
     private void write(ObjectNode root) throws IOException {
