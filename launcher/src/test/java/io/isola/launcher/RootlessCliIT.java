@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.isola.launcher.image.ImageArchives;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -213,12 +214,27 @@ class RootlessCliIT {
     /** podman 5's rootless default, where pasta is installed and the user may open the tun device. */
     @Test
     void aContainerThatAsksForNoNetworkGetsPastasWhereItCan() throws Exception {
+        RootlessUser.Run pasta = user.run(openTun(), "run", "--rm", "--", "ls", "/sys/class/net");
+        assertEquals(0, pasta.code(), pasta.err());
+        assertEquals(List.of("eth0", "lo"), squeezed(pasta.out()));
+        assertEquals(List.of(), pastaProcesses(), "pasta ends with its container");
+
+        if (!userOpensHostTun()) {
+            RootlessUser.Run none = user.isola("run", "--rm", "--", "ls", "/sys/class/net");
+            assertEquals(0, none.code(), none.err());
+            assertEquals(List.of("lo"), squeezed(none.out()), "a tun device only root may open: none, not a refusal");
+        }
+    }
+
+    /**
+     * A 0666 node of its own on /dev/net/tun, as Debian's udev makes it, in a private mount
+     * namespace around the user's command: the host's node is left as it is.
+     */
+    private static List<String> openTun() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/pasta")), "pasta is needed (package passt)");
         assumeTrue(Files.exists(Path.of("/dev/net/tun")), "the tun device is needed");
         Path tun = Files.createDirectories(user.work.resolve("tun"));
-        // a 0666 node of its own on /dev/net/tun, as Debian's udev makes it, in a private mount namespace:
-        // the host's node is left as it is
-        List<String> openTun = List.of(
+        return List.of(
                 "unshare",
                 "-m",
                 "--propagation",
@@ -228,20 +244,148 @@ class RootlessCliIT {
                 "mount -t tmpfs -o mode=755,size=16k tmpfs \"$0\" && mknod -m 666 \"$0/tun\" c 10 200"
                         + " && mount --bind \"$0/tun\" /dev/net/tun && exec \"$@\"",
                 tun.toString());
-        RootlessUser.Run pasta = user.run(openTun, "run", "--rm", "--", "ls", "/sys/class/net");
-        assertEquals(0, pasta.code(), pasta.err());
-        assertEquals(List.of("eth0", "lo"), squeezed(pasta.out()));
+    }
+
+    /**
+     * {@code -p HOST:80} of a rootless container is pasta's socket on the host: the host's
+     * 127.0.0.1:HOST answers with what the container's server on port 80 serves, and rm ends pasta.
+     */
+    @Test
+    void aPublishedPortOfARootlessContainerAnswersOnTheHostsLoopback() throws Exception {
+        List<String> openTun = openTun();
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        RootlessUser.Run started = user.run(
+                openTun,
+                "run",
+                "-d",
+                "-p",
+                port + ":80",
+                "--",
+                "sh",
+                "-c",
+                "mkdir /tmp/www && echo served-by-container >/tmp/www/index.html"
+                        + " && exec busybox httpd -f -p 80 -h /tmp/www");
+        assertEquals(0, started.code(), started.err());
+        String id = started.out().strip();
+        try {
+            assertEquals("served-by-container", fetch(port));
+        } finally {
+            RootlessUser.Run rm = user.isola("rm", "-f", id);
+            assertEquals(0, rm.code(), rm.err());
+        }
         assertEquals(List.of(), pastaProcesses(), "pasta ends with its container");
 
-        boolean userOpensHostTun = RootlessUser.command(List.of(
+        if (!userOpensHostTun()) {
+            int mode = (Integer) Files.getAttribute(Path.of("/dev/net/tun"), "unix:mode") & 07777;
+            RootlessUser.Run refused = user.isola("run", "--rm", "-p", port + ":80", "--", "true");
+            assertEquals(125, refused.code(), refused.err());
+            assertTrue(
+                    refused.err()
+                            .contains("pasta needs to open /dev/net/tun, which uid " + user.uid + " may not ("
+                                    + String.format("mode %04o, owner uid 0", mode) + ")"),
+                    refused.err());
+        }
+    }
+
+    private static boolean userOpensHostTun() throws Exception {
+        return RootlessUser.command(List.of(
                         "sh", "-c", "runuser -u " + user.name + " -- test -w /dev/net/tun && echo yes || echo no"))
                 .strip()
                 .equals("yes");
-        if (!userOpensHostTun) {
-            RootlessUser.Run none = user.isola("run", "--rm", "--", "ls", "/sys/class/net");
-            assertEquals(0, none.code(), none.err());
-            assertEquals(List.of("lo"), squeezed(none.out()), "a tun device only root may open: none, not a refusal");
+    }
+
+    /** The body of http://127.0.0.1:PORT/, once the container's server listens (bounded: 10 s). */
+    private static String fetch(int port) throws Exception {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + port + "/"))
+                .timeout(java.time.Duration.ofSeconds(5))
+                .build();
+        IOException last = null;
+        for (int i = 0; i < 40; i++) {
+            try {
+                return client.send(request, java.net.http.HttpResponse.BodyHandlers.ofString())
+                        .body()
+                        .strip();
+            } catch (IOException e) {
+                // pasta accepts before the server in the container listens, then closes
+                last = e;
+                Thread.sleep(250);
+            }
         }
+        throw new AssertionError("nothing answered on 127.0.0.1:" + port, last);
+    }
+
+    /**
+     * A cgroup v2 subtree delegated to the user as systemd's Delegate=yes makes it (the directory,
+     * its cgroup.procs, cgroup.subtree_control and cgroup.threads the user's), with a leaf {@code
+     * session} for the user's processes; on this hybrid host in the cgroup2 hierarchy beside v1's,
+     * which has no controllers but has v2's freezer and cpu.stat. A container asking for no limits
+     * gets its cgroup there (podman gives every rootless container one), pause freezes it, stats
+     * reads it, rm removes it.
+     */
+    @Test
+    void aRootlessContainerGetsACgroupInItsDelegatedSubtreeForPauseAndStats() throws Exception {
+        String mount = io.isola.spi.CgroupDelegation.cgroup2Mount(Path.of("/proc/self/mountinfo"));
+        assumeTrue(mount != null, "a cgroup2 hierarchy is needed");
+        Path subtree = Path.of(mount, "isola-it-" + user.name);
+        Path session = Files.createDirectories(subtree.resolve("session"));
+        try {
+            RootlessUser.command(List.of(
+                    "chown",
+                    user.name,
+                    subtree.toString(),
+                    subtree.resolve("cgroup.procs").toString(),
+                    subtree.resolve("cgroup.subtree_control").toString(),
+                    subtree.resolve("cgroup.threads").toString(),
+                    session.toString(),
+                    session.resolve("cgroup.procs").toString()));
+            // the user's command starts in the subtree's leaf, as a login in user@UID.service does
+            List<String> inSubtree =
+                    List.of("sh", "-c", "echo $$ >\"$0/cgroup.procs\" && exec \"$@\"", session.toString());
+            RootlessUser.Run started = user.run(inSubtree, "run", "-d", "--net", "none", "--", "sleep", "60");
+            assertEquals(0, started.code(), started.err());
+            String id = started.out().strip();
+            Path cgroup = subtree.resolve("isola").resolve(id);
+            assertTrue(
+                    Files.readString(cgroup.resolve("cgroup.procs")).lines().count() >= 1,
+                    "the container's processes are in " + cgroup);
+
+            RootlessUser.Run pause = user.run(inSubtree, "pause", id);
+            assertEquals(0, pause.code(), pause.err());
+            assertEquals("1", Files.readString(cgroup.resolve("cgroup.freeze")).strip());
+            RootlessUser.Run stats = user.run(inSubtree, "stats", "--format", "json", id);
+            assertEquals(0, stats.code(), stats.err());
+            assertEquals(
+                    1,
+                    new com.fasterxml.jackson.databind.ObjectMapper()
+                            .readTree(stats.out())
+                            .get("PIDs")
+                            .asInt(),
+                    stats.out());
+            RootlessUser.Run resume = user.run(inSubtree, "resume", id);
+            assertEquals(0, resume.code(), resume.err());
+            assertEquals("0", Files.readString(cgroup.resolve("cgroup.freeze")).strip());
+
+            RootlessUser.Run rm = user.run(inSubtree, "rm", "-f", id);
+            assertEquals(0, rm.code(), rm.err());
+            assertTrue(!Files.exists(cgroup), "rm removes the container's cgroup");
+        } finally {
+            removeCgroups(subtree);
+        }
+    }
+
+    /** Removes a test's cgroup tree, killing what a failed test left in it. */
+    private static void removeCgroups(Path tree) throws Exception {
+        RootlessUser.command(List.of(
+                "sh",
+                "-c",
+                "for d in $(find \"$0\" -depth -type d); do echo 1 >\"$d/cgroup.kill\" 2>/dev/null;"
+                        + " for i in 1 2 3 4 5 6 7 8 9 10; do rmdir \"$d\" 2>/dev/null && break; sleep 0.1; done; done",
+                tree.toString()));
     }
 
     /** The user's pasta processes (bounded wait: pasta gets SIGTERM as its container ends). */
