@@ -329,23 +329,9 @@ class RootlessCliIT {
      */
     @Test
     void aRootlessContainerGetsACgroupInItsDelegatedSubtreeForPauseAndStats() throws Exception {
-        String mount = io.isola.spi.CgroupDelegation.cgroup2Mount(Path.of("/proc/self/mountinfo"));
-        assumeTrue(mount != null, "a cgroup2 hierarchy is needed");
-        Path subtree = Path.of(mount, "isola-it-" + user.name);
-        Path session = Files.createDirectories(subtree.resolve("session"));
+        Path subtree = delegatedSubtree("isola-it-" + user.name);
         try {
-            RootlessUser.command(List.of(
-                    "chown",
-                    user.name,
-                    subtree.toString(),
-                    subtree.resolve("cgroup.procs").toString(),
-                    subtree.resolve("cgroup.subtree_control").toString(),
-                    subtree.resolve("cgroup.threads").toString(),
-                    session.toString(),
-                    session.resolve("cgroup.procs").toString()));
-            // the user's command starts in the subtree's leaf, as a login in user@UID.service does
-            List<String> inSubtree =
-                    List.of("sh", "-c", "echo $$ >\"$0/cgroup.procs\" && exec \"$@\"", session.toString());
+            List<String> inSubtree = inLeaf(subtree);
             RootlessUser.Run started = user.run(inSubtree, "run", "-d", "--net", "none", "--", "sleep", "60");
             assertEquals(0, started.code(), started.err());
             String id = started.out().strip();
@@ -375,6 +361,155 @@ class RootlessCliIT {
             assertTrue(!Files.exists(cgroup), "rm removes the container's cgroup");
         } finally {
             removeCgroups(subtree);
+        }
+    }
+
+    /**
+     * The attack on the delegated subtree: the user plants a link to a host cgroup it does not own
+     * where isola makes its containers' parent ({@code SUBTREE/isola}), so that a runtime which
+     * follows it would create cgroups and write limits and pids in root's cgroup. cgroupfs makes
+     * no links (kernfs has no symlink operation: EPERM, for root too), so the plant fails and the
+     * container's cgroup is made in the subtree; the host cgroup is left as it was.
+     */
+    @Test
+    void aLinkPlantedInTheDelegatedSubtreeIsRefusedByCgroupfsAndNothingIsWrittenThrough() throws Exception {
+        Path subtree = delegatedSubtree("isola-it-link-" + user.name);
+        Path victim = Files.createDirectories(subtree.resolveSibling("isola-it-victim-" + user.name));
+        try {
+            String planted = user.shell("ln -s " + victim + " " + subtree.resolve("isola") + " 2>&1 || true");
+            assertTrue(planted.contains("Operation not permitted"), planted);
+            assertTrue(!Files.isSymbolicLink(subtree.resolve("isola")), "no link in cgroupfs");
+
+            List<String> inSubtree = inLeaf(subtree);
+            RootlessUser.Run run =
+                    user.run(inSubtree, "run", "--rm", "--net", "none", "--", "cat", "/proc/self/cgroup");
+            assertEquals(0, run.code(), run.err());
+            assertEquals(List.of(), childCgroups(victim), "nothing made in the host cgroup");
+            assertEquals("", Files.readString(victim.resolve("cgroup.procs")), "no process moved into it");
+            assertTrue(Files.isDirectory(subtree.resolve("isola"), LinkOption.NOFOLLOW_LINKS));
+        } finally {
+            removeCgroups(subtree);
+            removeCgroups(victim);
+        }
+    }
+
+    /** The cgroup directories below a test's cgroup. */
+    private static List<Path> childCgroups(Path dir) throws Exception {
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.filter(Files::isDirectory).toList();
+        }
+    }
+
+    /**
+     * A cgroup v2 directory {@code name} delegated to the user as systemd's Delegate=yes makes it
+     * (the directory, its cgroup.procs, cgroup.subtree_control and cgroup.threads the user's),
+     * with a leaf {@code session} of the user's for its processes.
+     */
+    private static Path delegatedSubtree(String name) throws Exception {
+        String mount = io.isola.spi.CgroupDelegation.cgroup2Mount(Path.of("/proc/self/mountinfo"));
+        assumeTrue(mount != null, "a cgroup2 hierarchy is needed");
+        Path subtree = Path.of(mount, name);
+        Path session = Files.createDirectories(subtree.resolve("session"));
+        RootlessUser.command(List.of(
+                "chown",
+                user.name,
+                subtree.toString(),
+                subtree.resolve("cgroup.procs").toString(),
+                subtree.resolve("cgroup.subtree_control").toString(),
+                subtree.resolve("cgroup.threads").toString(),
+                session.toString(),
+                session.resolve("cgroup.procs").toString()));
+        return subtree;
+    }
+
+    /** A wrapper that starts the user's command in {@code subtree}'s leaf, as a login in user@UID.service starts. */
+    private static List<String> inLeaf(Path subtree) {
+        return List.of(
+                "sh",
+                "-c",
+                "echo $$ >\"$0/cgroup.procs\" && exec \"$@\"",
+                subtree.resolve("session").toString());
+    }
+
+    /**
+     * OCI linux.uidMappings and gidMappings with several ranges, for a user other than root outside
+     * any engine's namespace (runc spec --rootless, edited): the user's own id and two ranges of its
+     * /etc/subuid, written by the setuid newuidmap and newgidmap.
+     */
+    @Test
+    void ociMappingsWithSeveralSubordinateRangesAreWrittenByTheSetuidHelpers() throws Exception {
+        assumeTrue(
+                Files.isExecutable(Path.of("/usr/sbin/runc")) || Files.isExecutable(Path.of("/usr/bin/runc")),
+                "the config is written by runc spec; install runc");
+        Path bundle = Files.createDirectories(user.work.resolve("oci-bundle"));
+        OciHarness.rootfs(bundle);
+        Path out = Files.createDirectories(bundle.resolve("out"));
+        Process spec = new ProcessBuilder("runc", "spec", "--rootless")
+                .directory(bundle.toFile())
+                .start();
+        assertEquals(0, spec.waitFor());
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode config = (com.fasterxml.jackson.databind.node.ObjectNode)
+                json.readTree(bundle.resolve("config.json").toFile());
+        com.fasterxml.jackson.databind.node.ObjectNode process =
+                (com.fasterxml.jackson.databind.node.ObjectNode) config.get("process");
+        process.put("terminal", false);
+        process.putArray("args").add("sh").add("-c").add("cat /proc/self/uid_map /proc/self/gid_map >/out/maps");
+        com.fasterxml.jackson.databind.node.ArrayNode mounts =
+                (com.fasterxml.jackson.databind.node.ArrayNode) config.get("mounts");
+        for (int i = mounts.size() - 1; i >= 0; i--) {
+            // runc's rootless /sys is a bind of the host's, which isola refuses (left for issue 19)
+            if (mounts.get(i).get("destination").asText().equals("/sys")) {
+                mounts.remove(i);
+            }
+        }
+        mounts.addObject()
+                .put("destination", "/out")
+                .put("type", "bind")
+                .put("source", out.toString())
+                .putArray("options")
+                .add("rbind")
+                .add("rw");
+        long subGid = Files.readAllLines(Path.of("/etc/subgid")).stream()
+                .filter(l -> l.startsWith(user.name + ":"))
+                .map(l -> Long.parseLong(l.split(":")[1]))
+                .findFirst()
+                .orElseThrow();
+        com.fasterxml.jackson.databind.node.ObjectNode linux =
+                (com.fasterxml.jackson.databind.node.ObjectNode) config.get("linux");
+        for (String kind : List.of("uid", "gid")) {
+            long own = kind.equals("uid")
+                    ? user.uid
+                    : Long.parseLong(
+                            RootlessUser.command(List.of("id", "-g", user.name)).strip());
+            long sub = kind.equals("uid") ? user.sub : subGid;
+            com.fasterxml.jackson.databind.node.ArrayNode maps = linux.putArray(kind + "Mappings");
+            maps.addObject().put("containerID", 0).put("hostID", own).put("size", 1);
+            maps.addObject().put("containerID", 1).put("hostID", sub).put("size", 999);
+            maps.addObject().put("containerID", 1000).put("hostID", sub + 1000).put("size", 1000);
+        }
+        json.writeValue(bundle.resolve("config.json").toFile(), config);
+        RootlessUser.command(List.of("chown", "-R", user.name, bundle.toString()));
+
+        // create hands its stdio to the container, which holds them until it ends: not the test's pipe
+        List<String> quiet = List.of("sh", "-c", "exec \"$@\" >/dev/null 2>&1", "sh");
+        RootlessUser.Run create = user.run(quiet, "create", "--bundle", bundle.toString(), "oci-maps");
+        assertEquals(0, create.code(), create.err());
+        try {
+            RootlessUser.Run start = user.isola("start", "oci-maps");
+            assertEquals(0, start.code(), start.err());
+            List<String> maps = List.of();
+            for (int i = 0; i < 40 && maps.size() < 6; i++) {
+                maps = Files.exists(out.resolve("maps")) ? squeezed(Files.readString(out.resolve("maps"))) : maps;
+                Thread.sleep(maps.size() < 6 ? 250 : 0);
+            }
+            List<String> expectedUids =
+                    List.of("0 " + user.uid + " 1", "1 " + user.sub + " 999", "1000 " + (user.sub + 1000) + " 1000");
+            assertEquals(expectedUids, maps.subList(0, Math.min(3, maps.size())));
+            assertEquals("1 " + subGid + " 999", maps.get(4));
+        } finally {
+            RootlessUser.Run delete = user.isola("delete", "--force", "oci-maps");
+            assertEquals(0, delete.code(), delete.err());
         }
     }
 
