@@ -170,7 +170,30 @@ check "rootless in a delegated subtree: --memory 32m and --pids-limit 8 set, OOM
 check "rootless: the container's cgroup was in the user's subtree, and is gone" "isola" \
     "$(find "$deleg" -mindepth 1 -type d -not -name session -printf '%P\n' 2>&1 | xargs)"
 [[ $status == 137 ]] || echo "smoke-vm: rootless output: $out"
+# a rootless container that asks for no limits gets its cgroup there too (as podman gives one), which
+# pause, stats and resume use; the verbs go to the user's resident server (one JVM start), started
+# from the subtree's leaf as a login in user@UID.service would be
+as_ruid() { # ISOLA-ARGS...: as uid 4000, from the leaf of its subtree
+    sh -c 'echo $$ >"$0/session/cgroup.procs" && exec setpriv --reuid=4000 --regid=4000 --clear-groups \
+        env HOME=/tmp/u4000 "$@"' "$deleg" "$isola" "$@"
+}
+rid=$(as_ruid run -d --net none -- sleep 600 2>&1)
+rcg=$deleg/isola/$rid
+check "rootless, no limits: a cgroup of its own in the delegated subtree" 1 \
+    "$(grep -c . "$rcg/cgroup.procs" 2>/dev/null)"
+[[ $rid =~ ^[0-9a-f]{64}$ ]] || echo "smoke-vm: rootless run -d said: $rid"
+as_ruid pause "$rid" >/dev/null 2>&1
+check "rootless pause: cgroup.freeze, frozen" "1 frozen 1" \
+    "$(cat "$rcg/cgroup.freeze" 2>&1) $(grep frozen "$rcg/cgroup.events" 2>&1)"
+rstats=$(as_ruid stats "$rid" --format json 2>&1)
+check "rootless stats: one process, its memory use" "1 1" \
+    "$(grep -cE '"PIDs": ?1[,}]' <<<"$rstats") $(grep -cE '"MemoryUsage": ?[1-9]' <<<"$rstats")"
+as_ruid resume "$rid" >/dev/null 2>&1
+check "rootless resume: thawed" "0 frozen 0" "$(cat "$rcg/cgroup.freeze" 2>&1) $(grep frozen "$rcg/cgroup.events" 2>&1)"
+as_ruid rm -f "$rid" >/dev/null 2>&1
+check "rootless rm -f: its cgroup is gone" gone "$([[ -e $rcg ]] && echo left || echo gone)"
 
 echo "smoke-vm: checks took $(awk -v s="$started" -v e="$(uptime)" 'BEGIN { printf "%.0f", e - s }') s"
 echo "smoke-vm: stats output: $stats"
+echo "smoke-vm: rootless stats output: ${rstats:-}"
 echo "smoke-vm: result $failed"

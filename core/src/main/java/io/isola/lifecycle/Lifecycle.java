@@ -331,9 +331,10 @@ public final class Lifecycle {
                     + (host.isRoot()
                             ? "(it was run with --no-cgroup or without root)"
                             : "(it was run by uid " + host.uid()
-                                    + ", not root: a user gets cgroups only in a cgroup v2 subtree that"
-                                    + " root delegated to it, which isola does not use yet; `isola run --memory 64m -- true` says what this"
-                                    + " host lacks); run the container as root to " + verb + " it"));
+                                    + " with --no-cgroup, or where no cgroup v2 subtree was delegated to the user:"
+                                    + " a user's containers get cgroups only there; `isola run --memory 64m -- true`"
+                                    + " says what this host lacks); run it again in a delegated subtree, or as root, to "
+                                    + verb + " it"));
         }
         return state;
     }

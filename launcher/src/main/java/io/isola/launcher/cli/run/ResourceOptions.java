@@ -76,17 +76,21 @@ final class ResourceOptions {
     /**
      * Applies --cgroup/--no-cgroup to the configured {@code isolators}; limits bring the cgroup too.
      * A user other than root (rootless) gets a cgroup only in a cgroup v2 subtree delegated to it
-     * ({@link RootlessLimits}); elsewhere, as podman does on cgroup v1, the container gets no cgroup
-     * of its own, and limits are refused.
+     * ({@link RootlessLimits}), there for every container as root's (podman gives each one);
+     * elsewhere, as podman does on cgroup v1, the container gets no cgroup of its own, and limits
+     * are refused.
      */
     void selectIsolator(Set<String> isolators) {
         HostIdentity host = HostIdentity.current();
-        if (Boolean.FALSE.equals(cgroup)
-                || !host.isRoot() && !(wantsCgroup() && RootlessLimits.delegated(host.uid()))) {
+        if (Boolean.FALSE.equals(cgroup) || !host.isRoot() && !rootlessCgroup(host)) {
             isolators.remove(ISOLATOR);
         } else if (Boolean.TRUE.equals(cgroup) || hasLimits()) {
             isolators.add(ISOLATOR);
         }
+    }
+
+    private boolean rootlessCgroup(HostIdentity host) {
+        return wantsCgroup() ? RootlessLimits.delegated(host.uid()) : RootlessLimits.everyContainer(host.uid());
     }
 
     private boolean wantsCgroup() {

@@ -1,6 +1,9 @@
 package io.isola.launcher.cli.run;
 
 import io.isola.spi.support.CgroupDelegation;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -19,6 +22,27 @@ final class RootlessLimits {
     /** The subtree delegated to {@code uid} that this process runs in, where its containers' cgroups go. */
     static boolean delegated(long uid) {
         return CgroupDelegation.find(uid).isPresent();
+    }
+
+    /**
+     * Whether every container of {@code uid} gets a cgroup, limits or not, as podman gives each
+     * rootless container one: where a subtree is delegated and its root holds no process. The
+     * controllers are enabled in the root's cgroup.subtree_control, which the kernel refuses
+     * (EBUSY) while processes live in it ("no internal processes"); a user running isola from the
+     * delegated cgroup itself then still runs containers, without a cgroup, as before.
+     */
+    static boolean everyContainer(long uid) {
+        return CgroupDelegation.find(uid)
+                .map(d -> holdsNoProcess(d.directory().resolve("cgroup.procs")))
+                .orElse(false);
+    }
+
+    private static boolean holdsNoProcess(Path procs) {
+        try {
+            return Files.readString(procs, StandardCharsets.US_ASCII).isBlank();
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** The sentence after "resource limits X: " for uid {@code uid}, from the real /proc. */
