@@ -406,7 +406,7 @@ class RootlessCliIT {
      * with a leaf {@code session} of the user's for its processes.
      */
     private static Path delegatedSubtree(String name) throws Exception {
-        String mount = io.isola.spi.CgroupDelegation.cgroup2Mount(Path.of("/proc/self/mountinfo"));
+        String mount = io.isola.spi.support.CgroupDelegation.cgroup2Mount(Path.of("/proc/self/mountinfo"));
         assumeTrue(mount != null, "a cgroup2 hierarchy is needed");
         Path subtree = Path.of(mount, name);
         Path session = Files.createDirectories(subtree.resolve("session"));
