@@ -313,6 +313,7 @@ class NetworkNamesIT {
                     "-p",
                     address + ":" + port + ":8080",
                     IMAGE,
+                    "busybox",
                     "httpd",
                     "-f",
                     "-p",
