@@ -102,6 +102,16 @@ class MainTest {
         assertFalse(parsed.subcommand().hasMatchedOption("-f"), "-f is the container's command's");
     }
 
+    /** picocli formats descriptions (a lone % is a format error): the verbs this issue changed show their help. */
+    @Test
+    void changedVerbsShowTheirHelp() {
+        assertEquals(0, isola("stats", "--help"), err::toString);
+        assertTrue(out.toString().contains("CPU %, memory use"), out::toString);
+        assertEquals(0, isola("kill", "--help"), err::toString);
+        assertTrue(
+                out.toString().contains("Without a signal: KILL, as docker kill; TERM, as runc kill"), out::toString);
+    }
+
     @Test
     void versionAndHelpGoToStdout() {
         assertEquals(0, isola("--version"));

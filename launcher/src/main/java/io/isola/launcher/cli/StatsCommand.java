@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "stats",
         description =
-                "Show running containers' CPU %, memory use and limit, network and block I/O, processes (one reading).")
+                "Show running containers' CPU %%, memory use and limit, network and block I/O, processes (one reading).")
 final class StatsCommand implements Callable<Integer> {
 
     @ParentCommand
