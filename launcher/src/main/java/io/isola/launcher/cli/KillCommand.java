@@ -1,5 +1,6 @@
 package io.isola.launcher.cli;
 
+import io.isola.internal.nativ.Signals;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Lifecycle;
 import io.isola.lifecycle.ProcessIdentity;
@@ -24,11 +25,11 @@ import picocli.CommandLine.ParentCommand;
         })
 final class KillCommand implements Callable<Integer> {
 
-    /** runc kill's default signal, TERM. */
-    private static final int RUNC_DEFAULT = 15;
+    /** runc kill's default signal. */
+    private static final int RUNC_DEFAULT = Signals.SIGTERM;
 
-    /** docker kill's default signal, KILL. */
-    private static final int DOCKER_DEFAULT = 9;
+    /** docker kill's default signal. */
+    private static final int DOCKER_DEFAULT = Signals.SIGKILL;
 
     @ParentCommand
     private IsolaCommand parent;
