@@ -61,6 +61,14 @@ running	docker inspect -f '{{.State.Status}}' web
 web	docker update --memory 128m web
 134217728	docker inspect -f '{{.HostConfig.Memory}}' web
 web 1	docker stats --no-stream --format '{{.Name}} {{.PIDs}}' web
+CONTAINER ID NAME CPU % MEM USAGE / LIMIT MEM % NET I/O BLOCK I/O PIDS	docker stats --no-stream web | head -1 | xargs
+1	docker rm nosuch 2> /dev/null; echo $?
+1	docker inspect nosuch > /dev/null 2>&1; echo $?
+125	docker run --rm --pull never nosuch:1 2> /dev/null; echo $?
+-	docker run -d --name stubborn --pull never compat/busybox:1 sh -c 'trap "exit 3" TERM; while :; do busybox sleep 0.1; done'
+stubborn	docker kill stubborn
+137	docker wait stubborn
+stubborn	docker rm stubborn
 -	echo copied > "$WORK/in.txt" && docker cp "$WORK/in.txt" web:/data/
 copied	docker cp web:/data/in.txt - | tar -xO
 -	docker cp web:/etc/motd "$WORK/motd"

@@ -72,7 +72,7 @@ check "the commit holds none of the network's mount points" "no-hosts no-resolv.
     "$("$isola" "${root[@]}" run --rm --net host smoke/changed sh -c 'test -e /etc/hosts || echo no-hosts; test -e /etc/resolv.conf || echo no-resolv.conf' | xargs)"
 
 status=0; err=$("$isola" "${root[@]}" commit nosuch smoke/x 2>&1) || status=$?
-check "unknown container" "125 isola: no such container: nosuch" "$status $err"
+check "unknown container (Docker's commit exits 1)" "1 isola: no such container: nosuch" "$status $err"
 status=0; err=$("$isola" "${root[@]}" run --rm --pull never nosuch:1 2>&1) || status=$?
 check "unknown image" "125 isola: image \"nosuch:1\": not in the store $ISOLA_ROOT; pull it with 'isola pull nosuch:1' or import it with 'isola image import FILE'" "$status $err"
 
@@ -106,7 +106,7 @@ check "a named volume keeps its data across containers" "kept" \
     "$("$isola" "${root[@]}" run --rm --mount type=volume,src=smokevol,dst=/home,ro smoke/changed cat /home/file)"
 "$isola" "${root[@]}" run --name user -v smokevol:/home smoke/changed sh -c :
 status=0; err=$("$isola" "${root[@]}" volume rm smokevol 2>&1) || status=$?
-check "volume rm of a volume in use is refused" "125 isola: volume \"smokevol\" is in use by container" "$status $(sed -E 's/ [0-9a-f]{12} \(user\): .*//' <<< "$err")"
+check "volume rm of a volume in use is refused" "1 isola: volume \"smokevol\" is in use by container" "$status $(sed -E 's/ [0-9a-f]{12} \(user\): .*//' <<< "$err")"
 "$isola" "${root[@]}" rm user > /dev/null
 check "volume rm once it is unused" "smokevol" "$("$isola" "${root[@]}" volume rm smokevol)"
 

@@ -1,11 +1,9 @@
 package io.isola.api;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -60,11 +58,14 @@ public record Network(Mode mode, String target, List<PortMapping> ports) {
             throw new IllegalArgumentException("published ports " + ports
                     + ": only a bridge or named network can publish" + " ports, not --net " + describe(mode, target));
         }
-        Set<String> seen = new HashSet<>();
-        for (PortMapping port : ports) {
-            if (!seen.add(port.hostPort() + "/" + port.protocol())) {
-                throw new IllegalArgumentException("host port " + port.hostPort() + "/" + port.protocol()
-                        + " is published twice; expected each host port once");
+        for (int i = 0; i < ports.size(); i++) {
+            for (int j = 0; j < i; j++) {
+                if (ports.get(i).overlaps(ports.get(j))) {
+                    throw new IllegalArgumentException(
+                            "host port " + ports.get(i).hostPort() + "/"
+                                    + ports.get(i).protocol() + " is published twice (" + ports.get(j) + " and "
+                                    + ports.get(i) + "); expected each host port once on an address");
+                }
             }
         }
     }

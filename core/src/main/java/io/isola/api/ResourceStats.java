@@ -16,6 +16,10 @@ import java.util.OptionalLong;
  *     {@code oom}, {@code oom_kill}, ...), empty where the host has none
  * @param pressure stall information by resource ({@code cpu}, {@code memory}, {@code io}),
  *     empty where the kernel offers none for the container's cgroup
+ * @param blockRead bytes its processes read from block devices, over all devices (0 where the
+ *     host counts none for it: no io controller in its cgroup)
+ * @param blockWritten bytes they wrote to block devices, counted alike
+ * @since 1.5
  */
 public record ResourceStats(
         long memoryUsage,
@@ -24,12 +28,26 @@ public record ResourceStats(
         long pids,
         OptionalLong pidsLimit,
         Map<String, Long> memoryEvents,
-        Map<String, Pressure> pressure) {
+        Map<String, Pressure> pressure,
+        long blockRead,
+        long blockWritten) {
 
     public ResourceStats {
         // in the kernel's order, as the files list them
         memoryEvents = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(memoryEvents));
         pressure = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(pressure));
+    }
+
+    /** Without block I/O (as read before it was offered). */
+    public ResourceStats(
+            long memoryUsage,
+            OptionalLong memoryLimit,
+            Duration cpuTime,
+            long pids,
+            OptionalLong pidsLimit,
+            Map<String, Long> memoryEvents,
+            Map<String, Pressure> pressure) {
+        this(memoryUsage, memoryLimit, cpuTime, pids, pidsLimit, memoryEvents, pressure, 0, 0);
     }
 
     /** Without memory events and pressure (as read before they were offered). */

@@ -10,7 +10,7 @@ import java.util.Map;
  * {@code inspect}'s {@code HostConfig} from a saved spec, with Docker's names
  * and units: {@code Memory} and {@code MemorySwap} in bytes (0 for none), {@code NanoCpus},
  * {@code PidsLimit} (null for none), {@code Binds} as {@code -v} spells them, {@code PortBindings}
- * keyed by {@code PORT/PROTO}. isola publishes on every host address: {@code HostIp} is "".
+ * keyed by {@code PORT/PROTO}, {@code HostIp} "" for every host address as Docker's.
  */
 final class HostConfigView {
 
@@ -41,20 +41,20 @@ final class HostConfigView {
         return config;
     }
 
-    /** {@code HOSTPORT:CONTAINERPORT/PROTO} each, as the saved spec holds them. */
+    /** {@code [HOSTIP:]HOSTPORT:CONTAINERPORT/PROTO} each, as the saved spec holds them. */
     private static Map<String, Object> portBindings(List<String> ports) {
         Map<String, Object> bindings = new LinkedHashMap<>();
         if (ports == null) {
             return bindings;
         }
         for (String saved : ports) {
-            int colon = saved.indexOf(':');
+            io.isola.api.PortMapping port = io.isola.api.PortMapping.parse(saved);
             @SuppressWarnings("unchecked")
-            List<Map<String, String>> list = (List<Map<String, String>>)
-                    bindings.computeIfAbsent(saved.substring(colon + 1), k -> new ArrayList<Map<String, String>>());
+            List<Map<String, String>> list = (List<Map<String, String>>) bindings.computeIfAbsent(
+                    port.containerPort() + "/" + port.protocol(), k -> new ArrayList<Map<String, String>>());
             Map<String, String> binding = new LinkedHashMap<>();
-            binding.put("HostIp", "");
-            binding.put("HostPort", saved.substring(0, colon));
+            binding.put("HostIp", port.hostIp() == null ? "" : port.hostIp());
+            binding.put("HostPort", Integer.toString(port.hostPort()));
             list.add(binding);
         }
         return bindings;

@@ -14,21 +14,27 @@ import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
 
 /**
- * The {@code isola} command line. Exit statuses follow {@code docker run}: the container's own
- * status (128 + N when signal N killed it), or 125 when isola itself failed or was used wrongly;
- * runc's verbs, which engines call, fail with runc's 1 instead ({@link #RUNC_VERBS}).
+ * The {@code isola} command line. Exit statuses follow Docker's CLI: {@code run} (and Docker's
+ * {@code create}, which is {@code run --create-only} here) exits with the container's own status
+ * (128 + N when signal N killed it), 126 or 127 when its command cannot run or is not found, and
+ * 125 when isola itself failed; every other verb that fails exits 1, as Docker's do (its CLI
+ * gives 125 only to run and create). A bad option is Docker's flag error, 125; runc's verbs, which
+ * engines call, exit runc's 1 for that too ({@link #RUNC_VERBS}).
  */
 public final class Main {
 
-    /** isola's own failures, as opposed to the container's exit statuses. */
+    /** isola's own failures in {@code run}, as opposed to the container's exit statuses (docker run's 125). */
     static final int RUNTIME_ERROR = 125;
 
-    /** runc's status for any failure of its verbs, which engines and conformance tools expect. */
-    static final int RUNC_ERROR = 1;
+    /** Any other verb's failure: runc's status for its verbs, Docker's for every verb but run and create. */
+    static final int VERB_ERROR = 1;
+
+    /** Docker's status for a bad option of any of its verbs (its CLI's flag errors). */
+    static final int OPTION_ERROR = 125;
 
     /**
-     * The verbs that runc has, whose failures exit {@link #RUNC_ERROR} as runc's do (Docker's own
-     * verbs of these names exit 1 too); {@code run} is Docker's here, with its 125.
+     * The verbs that runc has, whose usage errors exit {@link #VERB_ERROR} as runc's do, where
+     * Docker's bad options exit {@link #OPTION_ERROR}.
      */
     static final java.util.Set<String> RUNC_VERBS = java.util.Set.of(
             "create", "start", "state", "kill", "delete", "exec", "ps", "list", "pause", "resume", "features", "spec");
@@ -112,7 +118,7 @@ public final class Main {
             PrintWriter err = command.getErr();
             err.println("isola: " + lowerFirst(e.getMessage()) + nearest(e));
             err.println("see '" + command.getCommandSpec().qualifiedName() + " --help'");
-            return failureStatus(command);
+            return usageStatus(e);
         };
     }
 
@@ -129,23 +135,53 @@ public final class Main {
                 e.printStackTrace(err);
             }
             err.flush();
-            // as a shell and docker run do: 127 when the command is not found, 126 when it cannot run
-            return e instanceof ExecFailedException exec ? exec.shellCode() : failureStatus(command);
+            // as a shell, docker run and docker exec do: 127 when the command is not found, 126 when it
+            // cannot run; Docker's other verbs (start, restart) fail with their 1 for it too
+            String verb = verbOf(command);
+            return e instanceof ExecFailedException exec && ("run".equals(verb) || "exec".equals(verb))
+                    ? exec.shellCode()
+                    : failureStatus(verb);
         };
     }
 
-    /** {@link #RUNC_ERROR} for a runc verb, else {@link #RUNTIME_ERROR}. */
-    private static int failureStatus(CommandLine command) {
+    /** The top-level verb that {@code command} is or is under; null for the root command. */
+    private static String verbOf(CommandLine command) {
         CommandLine verb = command;
         while (verb.getParent() != null && verb.getParent().getParent() != null) {
             verb = verb.getParent();
         }
-        return failureStatus(verb.getParent() != null ? verb.getCommandName() : null);
+        return verb.getParent() != null ? verb.getCommandName() : null;
     }
 
-    /** The status with which {@code verb} (null: none) fails. */
+    /**
+     * The status with which {@code verb} (null: none) fails once its command line is parsed:
+     * {@link #RUNTIME_ERROR} for run (Docker's create is run here), {@link #VERB_ERROR} for any other.
+     */
     static int failureStatus(String verb) {
-        return verb != null && RUNC_VERBS.contains(verb) ? RUNC_ERROR : RUNTIME_ERROR;
+        return "run".equals(verb) ? RUNTIME_ERROR : VERB_ERROR;
+    }
+
+    /**
+     * The status of a command line that cannot be parsed, as Docker's and runc's CLIs give it: a bad
+     * option is Docker's flag error ({@link #OPTION_ERROR}); a missing or extra argument (Docker's
+     * "requires at least 1 argument") and an unknown verb ("is not a docker command") exit 1; runc's
+     * verbs exit runc's 1 for anything.
+     */
+    static int usageStatus(picocli.CommandLine.ParameterException e) {
+        String verb = verbOf(e.getCommandLine());
+        if (verb != null && RUNC_VERBS.contains(verb)) {
+            return VERB_ERROR;
+        }
+        if (e instanceof picocli.CommandLine.MissingParameterException missing
+                && missing.getMissing().stream().allMatch(a -> a.isPositional())) {
+            return VERB_ERROR;
+        }
+        if (e instanceof picocli.CommandLine.UnmatchedArgumentException unmatched
+                && !unmatched.getUnmatched().isEmpty()
+                && !unmatched.getUnmatched().get(0).startsWith("-")) {
+            return VERB_ERROR; // an extra argument, or (on the root command) an unknown verb
+        }
+        return OPTION_ERROR;
     }
 
     /**

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A generated corpus of malformed and hostile command lines: each must end with exit status 125 (1 for runc's verbs)
+ * A generated corpus of malformed and hostile command lines: each must end with run's exit status 125 (1 for an unknown verb)
  * and one line that names the bad value, with no stack trace, before anything is created; and
  * nothing may be left behind in this JVM or on the host.
  */

@@ -130,11 +130,8 @@ class CgroupCliIT {
     }
 
     private String fails(String... args) {
-        // runc's verbs (pause, resume, ...) fail with runc's 1, isola's own with docker run's 125
-        assertEquals(
-                Main.RUNC_VERBS.contains(args[0]) ? 1 : 125,
-                isola(args),
-                () -> String.join(" ", args) + " succeeded: " + lastOut);
+        // every verb but run fails with 1, as runc's and Docker's do
+        assertEquals(Main.failureStatus(args[0]), isola(args), () -> String.join(" ", args) + " succeeded: " + lastOut);
         return lastErr;
     }
 
@@ -166,13 +163,9 @@ class CgroupCliIT {
                 .strip();
 
         String table = ok("stats", "busy");
-        assertTrue(table.startsWith("CONTAINER ID  NAME"), table);
+        assertTrue(table.startsWith("CONTAINER ID   NAME      CPU %"), table); // Docker's columns
         String row = table.lines().skip(1).findFirst().orElseThrow();
-        assertTrue(
-                row.startsWith(id.substring(0, 12) + "  busy") && row.contains(" / 64MiB") && row.contains(" / 50 "),
-                table);
-        // the stall column: PSI's share of the last 10 s for cpu/memory/io, or "-" without PSI
-        assertTrue(row.matches(".* (-|[0-9.]+%/[0-9.]+%/[0-9.]+%)"), table);
+        assertTrue(row.startsWith(id.substring(0, 12) + "   busy") && row.contains(" / 64MiB"), table);
         JsonNode stats = JSON.readTree(ok("stats", "--format", "json", "busy").strip());
         assertEquals(64L << 20, stats.get("MemoryLimit").asLong());
         assertEquals(50, stats.get("PIDsLimit").asInt());

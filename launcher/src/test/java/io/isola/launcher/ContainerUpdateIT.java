@@ -108,7 +108,27 @@ class ContainerUpdateIT {
         JsonNode json = new ObjectMapper().readTree(cli.ok("stats", "--format", "{{json .}}", "watched"));
         assertEquals("watched", json.get("Name").asText());
         assertTrue(json.get("NetIO").asText().matches("[0-9.]+[kMG]?B / [0-9.]+[kMG]?B"), json.toString());
-        assertEquals("--", json.get("BlockIO").asText(), "isola counts no block I/O");
+        // Docker's BLOCK I/O: 16 KiB read past the page cache (O_DIRECT) by a process of the container
+        cli.ok("exec", "watched", "dd", "if=/bin/sh", "of=/dev/null", "iflag=direct", "bs=4k", "count=4");
+        JsonNode read = new ObjectMapper().readTree(cli.ok("stats", "--format", "{{json .}}", "watched"));
+        assertTrue(read.get("BlockIO").asText().matches("[0-9.]+[kMG]B / [0-9.]+[kMG]?B"), read.toString());
+        assertTrue(read.get("CPUPerc").asText().matches("[0-9]+\\.[0-9]{2}%"), "{{json .}} has the CPU %: " + read);
+        String dockerTable = cli.ok("stats", "watched");
+        assertEquals(
+                java.util.List.of(
+                        "CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %", "NET I/O", "BLOCK I/O", "PIDS"),
+                java.util.List.of(
+                        dockerTable.lines().findFirst().orElseThrow().strip().split(" {2,}")),
+                "Docker's columns: " + dockerTable);
+        assertTrue(
+                dockerTable
+                        .lines()
+                        .skip(1)
+                        .findFirst()
+                        .orElseThrow()
+                        .matches(
+                                "[0-9a-f]{12} +watched +[0-9]+\\.[0-9]{2}% +[0-9.]+[KMG]?i?B / 64MiB +[0-9.]+% +[0-9.]+[kMG]?B / [0-9.]+[kMG]?B +[0-9.]+[kMG]B / [0-9.]+[kMG]?B +1"),
+                dockerTable);
         cli.fails("can't evaluate field Nope", "stats", "--format", "{{.Nope}}", "watched");
     }
 

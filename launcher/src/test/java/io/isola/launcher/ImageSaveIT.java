@@ -69,7 +69,7 @@ class ImageSaveIT {
                         "test/busybox:1"),
                 err::toString);
         assertEquals(
-                Main.RUNTIME_ERROR,
+                Main.VERB_ERROR,
                 isola("save", "--format", "zip", "-o", tmp.resolve("x").toString(), "test/busybox:1"));
         assertTrue(err.toString().contains("--format \"zip\": expected docker-archive or oci-archive"), err::toString);
         assertTrue(Files.notExists(tmp.resolve("x")));
@@ -82,7 +82,7 @@ class ImageSaveIT {
         for (String image : new String[] {"localhost:5000/qa/busybox", "test/busybox:1"}) {
             assertEquals(0, isola("run", "--rm", "--image", image, "--", "/bin/sh", "-c", CHECK), err::toString);
         }
-        assertEquals(Main.RUNTIME_ERROR, isola("tag", "test/busybox:1", "Bad Name"));
+        assertEquals(Main.VERB_ERROR, isola("tag", "test/busybox:1", "Bad Name"));
         assertTrue(err.toString().contains("image reference \"Bad Name\""), err::toString);
     }
 }

@@ -49,7 +49,7 @@ final class InProcessCli implements AutoCloseable {
         return lastOut;
     }
 
-    /** Runs a command that must fail as isola does (125, or 1 for runc's verbs; one line) with {@code expected} in its message. */
+    /** Runs a command that must fail as isola does (125 for run, 1 for any other verb; one line) with {@code expected} in its message. */
     void fails(String expected, String... args) {
         assertEquals(
                 Main.failureStatus(io.isola.launcher.client.Verbs.verb(args)),

@@ -140,6 +140,11 @@ class LifecycleCliIT {
         assertTrue(lastErr.startsWith("isola: signal \"TERM\" and --signal \"KILL\": expected one of them"), lastErr);
         ok("kill", "-s", "KILL", "target");
         assertEquals("137", ok("wait", "target").strip());
+
+        // without a signal, Docker's KILL: a TERM would end this one with its trap's 3
+        ok("run", "-d", "--name", "trapping", "--", "sh", "-c", "trap 'exit 3' TERM; while :; do sleep 0.1; done");
+        assertEquals("trapping\n", ok("kill", "trapping"));
+        assertEquals("137", ok("wait", "trapping").strip());
     }
 
     @Test
@@ -188,13 +193,13 @@ class LifecycleCliIT {
     }
 
     @Test
-    void errorsExit125WithOneLine() {
+    void errorsExitOneLineWith125ForRunAnd1ForTheOtherVerbs() {
         assertEquals(1, isola("exec", "nosuch", "true"));
         assertEquals("isola: no such container: nosuch\n", lastErr);
         ok("run", "-d", "--name", "dup", "--", "sleep", "100");
         assertEquals(125, isola("run", "-d", "--name", "dup", "--", "true"));
         assertTrue(lastErr.contains("\"dup\" is already in use"), lastErr);
-        assertEquals(125, isola("rm", "dup"));
+        assertEquals(1, isola("rm", "dup"), "Docker's rm exits 1");
         assertTrue(lastErr.contains("stop it first or remove it with -f"), lastErr);
     }
 
@@ -242,7 +247,7 @@ class LifecycleCliIT {
         String listed = ok("ps");
         assertTrue(listed.contains(id.substring(0, 12)) && listed.contains("Dead (state unreadable)"), listed);
         assertTrue(ok("inspect", id).contains("state unreadable"), lastOut);
-        assertEquals(125, isola("stop", id), "stop cannot tell which process to signal");
+        assertEquals(1, isola("stop", id), "stop cannot tell which process to signal");
         assertTrue(lastErr.contains("its state cannot be read") && lastErr.contains("rm -f"), lastErr);
         ok("rm", "-f", id);
 
@@ -264,7 +269,7 @@ class LifecycleCliIT {
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         awaitGone(pid);
 
-        assertEquals(125, isola("wait", "lost"));
+        assertEquals(1, isola("wait", "lost"));
 
         assertEquals("", lastOut);
         assertTrue(lastErr.contains("exit status unknown") && lastErr.contains("its monitor died"), lastErr);

@@ -48,6 +48,35 @@ class MainTest {
         assertTrue(err.toString().contains("isola: missing command: expected one of: run"));
     }
 
+    /**
+     * Docker's statuses: a verb other than run and create that fails exits 1 (Docker's CLI exits 1
+     * for any error but run's and create's, which it gives 125); a bad option is still 125 (its
+     * flag errors), a missing or extra argument and an unknown verb 1.
+     */
+    @Test
+    void dockerVerbsFailWith1AndOnlyRunAndCreateWith125() {
+        for (String[] args : List.of(
+                new String[] {"rm", "nosuch"},
+                new String[] {"stop", "nosuch"},
+                new String[] {"wait", "nosuch"},
+                new String[] {"inspect", "nosuch"},
+                new String[] {"logs", "nosuch"},
+                new String[] {"restart", "nosuch"},
+                new String[] {"start", "nosuch"},
+                new String[] {"kill", "nosuch"},
+                new String[] {"exec", "nosuch", "true"},
+                new String[] {"volume", "inspect", "nosuch"},
+                new String[] {"rm"},
+                new String[] {"launch", "true"})) {
+            err.getBuffer().setLength(0);
+            assertEquals(1, isola(args), List.of(args) + ": " + err);
+            assertTrue(err.toString().startsWith("isola: "), err::toString);
+        }
+        assertEquals(125, isola("rm", "--frobnicate", "nosuch"), "a bad option is Docker's flag error, 125");
+        assertEquals(125, isola("run", "--pull", "never", "nosuch:1"), "run keeps 125");
+        assertEquals(125, isola("create", "--pull", "never", "nosuch:1"), "Docker's create keeps 125");
+    }
+
     /** As Docker's: "isola rm c1 -f", "isola stats c1 --format json"; only run and exec stop at their command. */
     @Test
     void optionsMayFollowAVerbsIdsButNotACommand() {
@@ -71,6 +100,16 @@ class MainTest {
         picocli.CommandLine.ParseResult parsed = Main.commandLine(new PrintWriter(out), new PrintWriter(err), run)
                 .parseArgs(run);
         assertFalse(parsed.subcommand().hasMatchedOption("-f"), "-f is the container's command's");
+    }
+
+    /** picocli formats descriptions (a lone % is a format error): the verbs this issue changed show their help. */
+    @Test
+    void changedVerbsShowTheirHelp() {
+        assertEquals(0, isola("stats", "--help"), err::toString);
+        assertTrue(out.toString().contains("CPU %, memory use"), out::toString);
+        assertEquals(0, isola("kill", "--help"), err::toString);
+        assertTrue(
+                out.toString().contains("Without a signal: KILL, as docker kill; TERM, as runc kill"), out::toString);
     }
 
     @Test

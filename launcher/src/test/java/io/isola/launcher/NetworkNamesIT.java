@@ -397,6 +397,97 @@ class NetworkNamesIT {
                 "true");
     }
 
+    /**
+     * {@code -p IP:HOSTPORT:PORT} on an address of a dummy (or veth) link of the test's own: the port is
+     * reached there, not on 127.0.0.1, which has no such rule.
+     */
+    @Test
+    void publishOnOneHostAddressIsReachedThereOnly() throws Exception {
+        String link = "isopub" + PID % 100000;
+        String address = "192.0.2." + (PID % 200 + 20); // TEST-NET-1: routed nowhere
+        if (!ipSucceeds("link", "add", link, "type", "dummy")) {
+            ip("link", "add", link, "type", "veth", "peer", "name", link + "p"); // a kernel without dummy links
+        }
+        try {
+            ip("addr", "add", address + "/32", "dev", link);
+            ip("link", "set", link, "up");
+            int port;
+            try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+                port = probe.getLocalPort();
+            }
+            isola(
+                    "run",
+                    "-d",
+                    "--name",
+                    "onaddr" + PID,
+                    "-p",
+                    address + ":" + port + ":8080",
+                    IMAGE,
+                    "busybox",
+                    "httpd",
+                    "-f",
+                    "-p",
+                    "8080",
+                    "-h",
+                    "/etc");
+            assertEquals("8080/tcp -> " + address + ":" + port + "\n", isola("port", "onaddr" + PID));
+            assertTrue(
+                    isola("ps", "--format", "{{.Ports}}").contains(address + ":" + port + "->8080/tcp"), cli.lastOut());
+            String reply = null;
+            for (int i = 0; i < 100 && reply == null; i++) { // until httpd listens
+                reply = get(address, port);
+            }
+            assertTrue(reply != null && reply.startsWith("HTTP/1."), "no reply on " + address + ":" + port);
+            assertEquals(null, get("127.0.0.1", port), "127.0.0.1 has no forwarding rule for the port");
+        } finally {
+            ip("link", "delete", link);
+        }
+    }
+
+    /** The first line of httpd's reply to a GET on {@code address:port}; null when nothing answers within 100 ms. */
+    private static String get(String address, int port) throws java.io.IOException {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress(address, port), 100);
+            socket.setSoTimeout(5000);
+            socket.getOutputStream()
+                    .write("GET /hostname HTTP/1.0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new java.io.BufferedReader(new java.io.InputStreamReader(
+                            socket.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII))
+                    .readLine();
+        } catch (java.net.ConnectException | java.net.SocketTimeoutException e) {
+            if (e instanceof java.net.ConnectException) {
+                sleepBriefly(); // refused at once: a refused connect would spin the loop
+            }
+            return null;
+        }
+    }
+
+    private static void sleepBriefly() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static boolean ipSucceeds(String... args) throws Exception {
+        Process ip = new ProcessBuilder(
+                        Stream.concat(Stream.of("ip"), Stream.of(args)).toList())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        return ip.waitFor(10, TimeUnit.SECONDS) && ip.exitValue() == 0;
+    }
+
+    private static void ip(String... args) throws Exception {
+        Process ip = new ProcessBuilder(
+                        Stream.concat(Stream.of("ip"), Stream.of(args)).toList())
+                .redirectErrorStream(true)
+                .start();
+        String output = new String(ip.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(ip.waitFor(10, TimeUnit.SECONDS) && ip.exitValue() == 0, "ip " + List.of(args) + ": " + output);
+    }
+
     @Test
     void publishAllPublishesTheImagesAndExposedPortsOnFreeHostPorts() throws Exception {
         isola("run", "-d", "--name", "pub" + PID, "-P", "--expose", "80", "--expose", "53/udp", IMAGE, "sleep", "1000");

@@ -67,6 +67,24 @@ class OciVerbsIT {
         assertEquals(125, oci.isola("run", "--frobnicate", "--", "true"));
     }
 
+    /** runc's kill: without a signal, TERM (where Docker's container gets KILL, see LifecycleCliIT). */
+    @Test
+    void killWithoutASignalSendsTermToABundlesContainerAsRuncDoes() throws Exception {
+        oci.write(oci.config("trap 'exit 3' TERM; touch /out/ready; while :; do sleep 0.1; done"));
+        oci.ok("create", "--bundle", bundle.toString(), "k1");
+        try (io.isola.internal.nativ.Pidfd child = io.isola.internal.nativ.Pidfd.open(oci.pid("k1"))) {
+            oci.ok("start", "k1");
+            for (int i = 0; i < 300 && !Files.exists(out.resolve("ready")); i++) {
+                Thread.sleep(10); // until its trap is set
+            }
+            assertTrue(Files.exists(out.resolve("ready")), "the container never started");
+            oci.ok("kill", "k1");
+            assertEquals(3, child.awaitExit(java.time.Duration.ofSeconds(30)).exitCode(), "TERM ran its trap");
+        } finally {
+            oci.isola("delete", "--force", "k1");
+        }
+    }
+
     /**
      * runc's state and isola's of the same bundle, each created by its runtime, are the same text
      * but for the values that differ by nature (pid, creation time, the version each writes).

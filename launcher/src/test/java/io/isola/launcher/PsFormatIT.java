@@ -122,7 +122,7 @@ class PsFormatIT {
         assertEquals("[sleep 1000]\n", cli.ok("inspect", "-f", "{{.Config.Cmd}}", "web-1"));
         assertEquals(
                 "3 no\n", cli.ok("inspect", "-f", "{{.State.ExitCode}} {{.HostConfig.RestartPolicy.Name}}", "job"));
-        assertEquals(125, cli.isola("inspect", "-f", "{{.State.Status", "job"));
+        assertEquals(1, cli.isola("inspect", "-f", "{{.State.Status", "job"));
         assertTrue(cli.lastErr().contains("unclosed action"), cli.lastErr());
     }
 }

@@ -147,11 +147,11 @@ class RegistryIT {
                     0, isola("run", "--rm", "--platform", "linux/arm64", name, "/bin/sh", "-c", CHECK), err::toString);
             assertEquals(arm, idOf(name), "run --platform pulled the arm64 image");
 
-            assertEquals(Main.RUNTIME_ERROR, isola("pull", "--platform", "linux/s390x", name));
+            assertEquals(Main.VERB_ERROR, isola("pull", "--platform", "linux/s390x", name));
             assertTrue(
                     err.toString().contains("no variant for linux/s390x; it has linux/amd64, linux/arm64"),
                     err::toString);
-            assertEquals(Main.RUNTIME_ERROR, isola("pull", "--platform", "s390x", name));
+            assertEquals(Main.VERB_ERROR, isola("pull", "--platform", "s390x", name));
             assertTrue(err.toString().contains("platform \"s390x\": expected OS/ARCH[/VARIANT]"), err::toString);
         }
     }
@@ -197,9 +197,9 @@ class RegistryIT {
             registry.push("docker-archive:" + archive("busybox", List.of("/bin/sh")), "test/private:1", true);
             String name = registry.host() + "/test/private:1";
 
-            assertEquals(Main.RUNTIME_ERROR, isola("pull", name));
+            assertEquals(Main.VERB_ERROR, isola("pull", name));
             assertTrue(err.toString().contains("isola login " + registry.host()), err::toString);
-            assertEquals(Main.RUNTIME_ERROR, isola("login", "-u", LocalRegistry.USER, "-p", "wrong", registry.host()));
+            assertEquals(Main.VERB_ERROR, isola("login", "-u", LocalRegistry.USER, "-p", "wrong", registry.host()));
             assertTrue(err.toString().contains("login to " + registry.host() + " failed"), err::toString);
             assertFalse(Files.exists(tmp.resolve("docker/config.json")));
 
@@ -232,7 +232,7 @@ class RegistryIT {
             assertEquals(0, isola("run", "--rm", byDigest, "/bin/sh", "-c", CHECK), err::toString);
 
             assertEquals(0, isola("logout", registry.host()), err::toString);
-            assertEquals(Main.RUNTIME_ERROR, isola("push", copy));
+            assertEquals(Main.VERB_ERROR, isola("push", copy));
             assertTrue(err.toString().contains("not in the store"), err::toString);
             assertTrue(JSON.readTree(tmp.resolve("docker/config.json").toFile())
                     .path("auths")
@@ -251,7 +251,7 @@ class RegistryIT {
             assertTrue(anonymous.requests.contains("/token"), anonymous.requests::toString);
 
             String name = privately.host() + "/test/busybox:1";
-            assertEquals(Main.RUNTIME_ERROR, isola("pull", name));
+            assertEquals(Main.VERB_ERROR, isola("pull", name));
             assertTrue(
                     err.toString().contains("refused an anonymous request for repository:test/busybox:pull"),
                     err::toString);
@@ -277,9 +277,9 @@ class RegistryIT {
             registry.push("docker-archive:" + archive("busybox", List.of("/bin/sh")), "test/private:1", true);
             String name = registry.host() + "/test/private:1";
 
-            assertEquals(Main.RUNTIME_ERROR, isola("pull", name));
+            assertEquals(Main.VERB_ERROR, isola("pull", name));
             assertTrue(err.toString().contains("isola login " + registry.host()), err::toString);
-            assertEquals(Main.RUNTIME_ERROR, isola("login", "-u", LocalRegistry.USER, "-p", "wrong", registry.host()));
+            assertEquals(Main.VERB_ERROR, isola("login", "-u", LocalRegistry.USER, "-p", "wrong", registry.host()));
             assertTrue(err.toString().contains("login to " + registry.host() + " failed"), err::toString);
             assertEquals(
                     0,
@@ -312,7 +312,7 @@ class RegistryIT {
             String name = proxy.host() + "/test/busybox:1";
             proxy.cutBlobs(true);
 
-            assertEquals(Main.RUNTIME_ERROR, isola("pull", name));
+            assertEquals(Main.VERB_ERROR, isola("pull", name));
             assertTrue(err.toString().startsWith("isola: pulling " + name + ": "), err::toString);
             assertEquals(0, isola("images"), err::toString);
             assertFalse(out.toString().contains("test/busybox"), out::toString);
@@ -322,7 +322,7 @@ class RegistryIT {
 
             proxy.cutBlobs(false);
             proxy.corruptBlobs(true);
-            assertEquals(Main.RUNTIME_ERROR, isola("pull", name));
+            assertEquals(Main.VERB_ERROR, isola("pull", name));
             // skopeo pushes gzip layers: gzip's CRC, checked as the digests are, while the layer streams, finds it
             // first
             assertTrue(

@@ -11,11 +11,25 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code isola kill [--all] ID [SIGNAL]}: runc's kill, SIGTERM by default; docker's {@code kill [-s SIGNAL] ID...}
- * too, which signals every container it names, reports the others and exits 1 if any failed.
+ * {@code isola kill [--all] ID [SIGNAL]}: runc's kill; docker's {@code kill [-s SIGNAL] ID...} too,
+ * which signals every container it names, reports the others and exits 1 if any failed. Without a
+ * signal, a container that an engine created from a bundle (OCI {@code create}) gets runc's TERM and
+ * any other Docker's KILL: the container's origin tells the two apart where the command line cannot
+ * ({@code kill ID} is both), and engines pass a signal anyway (containerd, podman's conmon).
  */
-@Command(name = "kill", description = "Send a signal (default TERM) to a container's first process.")
+@Command(
+        name = "kill",
+        description = {
+            "Send a signal to a container's first process.",
+            "Without a signal: KILL, as docker kill; TERM, as runc kill, to a container an engine created from a bundle."
+        })
 final class KillCommand implements Callable<Integer> {
+
+    /** runc kill's default signal. */
+    private static final int RUNC_DEFAULT = Signals.SIGTERM;
+
+    /** docker kill's default signal. */
+    private static final int DOCKER_DEFAULT = Signals.SIGKILL;
 
     @ParentCommand
     private IsolaCommand parent;
@@ -28,7 +42,7 @@ final class KillCommand implements Callable<Integer> {
     @Parameters(
             arity = "1..*",
             paramLabel = "ID [SIGNAL]",
-            description = "runc's: one ID and the signal (default TERM); docker's: IDs, with -s for the signal.")
+            description = "runc's: one ID and the signal; docker's: IDs, with -s for the signal.")
     private java.util.List<String> args;
 
     @Option(
@@ -49,10 +63,15 @@ final class KillCommand implements Callable<Integer> {
         // runc's form when the second of two arguments is a signal; else every argument is an id
         boolean runcForm = signalOption == null && args.size() == 2 && isSignal(args.get(1));
         java.util.List<String> ids = runcForm ? args.subList(0, 1) : args;
-        int number = Signals.parse(signalOption != null ? signalOption : runcForm ? args.get(1) : "TERM");
+        String given = signalOption != null ? signalOption : runcForm ? args.get(1) : null;
+        Integer number = given == null ? null : Signals.parse(given);
         Lifecycle lifecycle = new Lifecycle(parent.global().store());
         if (ids.size() == 1) {
-            signal(lifecycle, ids.get(0), number);
+            boolean engines = signal(lifecycle, ids.get(0), number);
+            if (!runcForm && !(engines && given == null)) {
+                spec.commandLine().getOut().println(ids.get(0)); // docker kill's line; runc's kill prints none
+                spec.commandLine().getOut().flush();
+            }
             return 0;
         }
         int failed = 0;
@@ -71,15 +90,22 @@ final class KillCommand implements Callable<Integer> {
         return failed == 0 ? 0 : ContainerVerb.SOME_FAILED;
     }
 
-    private void signal(Lifecycle lifecycle, String id, int number) {
+    /**
+     * Sends {@code given} (null: the default for the container's origin, see the class comment);
+     * true when an engine created the container from a bundle.
+     */
+    private boolean signal(Lifecycle lifecycle, String id, Integer given) {
+        ContainerState state = lifecycle.get(id);
+        boolean engines = state.bundle() != null;
+        int number = given != null ? given : engines ? RUNC_DEFAULT : DOCKER_DEFAULT;
         if (!all) {
             lifecycle.kill(id, number);
-            return;
+            return engines;
         }
-        ContainerState state = lifecycle.get(id);
         for (ProcessIdentity process : ContainerProcesses.of(state)) {
             process.signal(number);
         }
+        return engines;
     }
 
     private static boolean isSignal(String value) {

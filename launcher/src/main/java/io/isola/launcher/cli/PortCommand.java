@@ -14,8 +14,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code isola port CONTAINER [PRIVATE_PORT[/PROTO]]}, as Docker's: the container's published
- * ports as {@code 80/tcp -> 0.0.0.0:8080}, or the host addresses of one of them. isola publishes
- * on every address of the host (Docker's default).
+ * ports as {@code 80/tcp -> 0.0.0.0:8080} (every host address, Docker's default) or
+ * {@code 80/tcp -> 192.0.2.1:8080}, or the host addresses of one of them.
  */
 @Command(name = "port", description = "List a container's published ports, or the host address of one of them.")
 final class PortCommand implements Callable<Integer> {

@@ -5,9 +5,9 @@ import java.util.List;
 
 /**
  * A port a container publishes, as Docker shows it: {@code 80/tcp} inside, {@code 0.0.0.0:8080}
- * on the host (isola publishes on every host address), read from the container's saved spec.
+ * on the host (every host address) or {@code 192.0.2.1:8080}, read from the container's saved spec.
  */
-record PublishedPort(int hostPort, int containerPort, String protocol) {
+record PublishedPort(int hostPort, int containerPort, String protocol, String hostIp) {
 
     static List<PublishedPort> of(ContainerState state) {
         if (state.isola() == null
@@ -18,13 +18,10 @@ record PublishedPort(int hostPort, int containerPort, String protocol) {
         return state.isola().spec().ports().stream().map(PublishedPort::parse).toList();
     }
 
-    /** {@code HOSTPORT:CONTAINERPORT/PROTO}, as the saved spec holds it. */
+    /** {@code [HOSTIP:]HOSTPORT:CONTAINERPORT/PROTO}, as the saved spec holds it. */
     private static PublishedPort parse(String saved) {
-        int colon = saved.indexOf(':'), slash = saved.indexOf('/');
-        return new PublishedPort(
-                Integer.parseInt(saved.substring(0, colon)),
-                Integer.parseInt(saved.substring(colon + 1, slash)),
-                saved.substring(slash + 1));
+        io.isola.api.PortMapping port = io.isola.api.PortMapping.parse(saved);
+        return new PublishedPort(port.hostPort(), port.containerPort(), port.protocol(), port.hostIp());
     }
 
     String containerSide() {
@@ -32,7 +29,7 @@ record PublishedPort(int hostPort, int containerPort, String protocol) {
     }
 
     String hostSide() {
-        return "0.0.0.0:" + hostPort;
+        return (hostIp == null ? "0.0.0.0" : hostIp) + ":" + hostPort;
     }
 
     /** As Docker's ps shows it: {@code 0.0.0.0:8080->80/tcp}. */

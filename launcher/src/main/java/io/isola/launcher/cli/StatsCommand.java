@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,13 +20,14 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code isola stats [ID...]}: one reading of each running container's memory, CPU time and
- * processes from its cgroup, as {@code docker stats --no-stream}; every running container with a
- * cgroup when no id is given.
+ * {@code isola stats [ID...]}: one reading of each running container's CPU, memory, network, block
+ * I/O and processes from its cgroup, as {@code docker stats --no-stream}; every running container
+ * with a cgroup when no id is given.
  */
 @Command(
         name = "stats",
-        description = "Show running containers' memory use and limit, CPU time and processes (one reading).")
+        description =
+                "Show running containers' CPU %%, memory use and limit, network and block I/O, processes (one reading).")
 final class StatsCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -41,7 +41,7 @@ final class StatsCommand implements Callable<Integer> {
             paramLabel = "FORMAT",
             defaultValue = "table",
             description = {
-                "table (default), json (one object a line with isola's fields), or a Go template",
+                "table (default, Docker's columns), json (one object a line with isola's fields), or a Go template",
                 "as Docker's: {{.Name}} {{.MemUsage}}, 'table {{.ID}}\\t{{.MemPerc}}', {{json .}}."
             })
     private String format;
@@ -58,12 +58,18 @@ final class StatsCommand implements Callable<Integer> {
     /** Between the two readings a CPU percentage needs (Docker's one-shot stats takes two, about a second apart). */
     private static final java.time.Duration CPU_SAMPLE = java.time.Duration.ofMillis(500);
 
+    /** Docker's default stats table. */
+    private static final String DOCKER_TABLE =
+            "table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDs}}";
+
     @Override
     public Integer call() throws InterruptedException {
         io.isola.launcher.cli.format.ListFormat template = format.equals("json")
                 ? null
                 : io.isola.launcher.cli.format.ListFormat.parse(
-                        format); // a template error before any container is read
+                        format.equals("table")
+                                ? DOCKER_TABLE
+                                : format); // a template error before any container is read
         Lifecycle lifecycle = new Lifecycle(parent.global().store());
         boolean all = ids.isEmpty();
         List<ContainerState> states = all
@@ -79,8 +85,7 @@ final class StatsCommand implements Callable<Integer> {
         List<Row> rows = new ArrayList<>();
         if (!states.isEmpty()) {
             try (CgroupAccess cgroups = CgroupAccess.open()) {
-                // only a template that shows CPUPerc waits for a second reading
-                Map<String, long[]> first = format.contains("CPUPerc") ? firstReading(cgroups, states) : Map.of();
+                Map<String, long[]> first = showsCpuPercent(format) ? firstReading(cgroups, states) : Map.of();
                 if (!first.isEmpty()) {
                     Thread.sleep(CPU_SAMPLE.toMillis());
                 }
@@ -106,8 +111,6 @@ final class StatsCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (format.equals("json")) {
             rows.forEach(row -> out.println(Inspection.compactJson(json(row))));
-        } else if (template.isDefault()) {
-            table(rows, out);
         } else {
             List<Object> items = new ArrayList<>();
             for (int i = 0; i < rows.size(); i++) {
@@ -117,6 +120,17 @@ final class StatsCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /**
+     * Whether {@code format} shows Docker's CPU %, which takes a second reading: the default table,
+     * a template naming CPUPerc, or one printing the whole row ({@code {{json .}}}). isola's own
+     * json has the CPU time instead.
+     */
+    static boolean showsCpuPercent(String format) {
+        return format.equals("table")
+                || format.contains("CPUPerc")
+                || format.matches("(?s).*\\{\\{-?\\s*json\\s+\\.\\s*-?}}.*");
     }
 
     /** Each container's CPU time and when it was read, by id; one that ended meanwhile is left out. */
@@ -145,6 +159,8 @@ final class StatsCommand implements Callable<Integer> {
         o.put("PIDs", s.pids());
         o.put("PIDsLimit", s.pidsLimit().isPresent() ? s.pidsLimit().getAsLong() : null);
         o.put("Paused", row.state().isola().paused());
+        o.put("BlockRead", s.blockRead());
+        o.put("BlockWritten", s.blockWritten());
         o.put("MemoryEvents", s.memoryEvents());
         o.put("Pressure", pressure(s));
         return o;
@@ -169,54 +185,6 @@ final class StatsCommand implements Callable<Integer> {
         o.put("avg300", l.avg300());
         o.put("total", l.totalMicros());
         return o;
-    }
-
-    static void table(List<Row> rows, PrintWriter out) {
-        String layout = "%-12s  %-16s  %10s  %-22s  %6s  %-10s  %s%n";
-        out.printf(
-                layout,
-                "CONTAINER ID",
-                "NAME",
-                "CPU TIME",
-                "MEM USAGE / LIMIT",
-                "MEM %",
-                "PIDS",
-                "STALL CPU/MEM/IO (10s)");
-        for (Row row : rows) {
-            ResourceStats s = row.stats();
-            String id = row.state().id();
-            String limit = s.memoryLimit().isPresent() ? bytes(s.memoryLimit().getAsLong()) : "unlimited";
-            String percent = s.memoryLimit().isPresent() && s.memoryLimit().getAsLong() > 0
-                    ? String.format(
-                            "%.2f%%", 100.0 * s.memoryUsage() / s.memoryLimit().getAsLong())
-                    : "-";
-            String pids = s.pids()
-                    + (s.pidsLimit().isPresent() ? " / " + s.pidsLimit().getAsLong() : "");
-            out.printf(
-                    layout,
-                    id.substring(0, Math.min(12, id.length())),
-                    Objects.toString(row.state().name(), ""),
-                    String.format("%.3fs", s.cpuTime().toNanos() / 1e9),
-                    bytes(s.memoryUsage()) + " / " + limit,
-                    percent,
-                    pids,
-                    stalls(s));
-        }
-    }
-
-    /** The "some" share of the last 10 s, per resource ({@code 0.5%/0.0%/2.1%}); "-" without PSI. */
-    static String stalls(ResourceStats s) {
-        if (s.pressure().isEmpty()) {
-            return "-";
-        }
-        return String.join(
-                "/",
-                java.util.stream.Stream.of("cpu", "memory", "io")
-                        .map(r -> s.pressure().containsKey(r)
-                                ? String.format(
-                                        "%.1f%%", s.pressure().get(r).some().avg10())
-                                : "-")
-                        .toList());
     }
 
     /** Bytes in binary units, as docker stats prints them ({@code 1.5MiB}). */

@@ -8,9 +8,10 @@ import java.util.Objects;
  * One reading of {@code stats} as Docker's {@code --format} templates name its fields ({@code
  * .Container}, {@code .Name}, {@code .ID}, {@code .CPUPerc}, {@code .MemUsage}, {@code .MemPerc},
  * {@code .NetIO}, {@code .BlockIO}, {@code .PIDs}), with isola's {@code .CPUTime}. CPUPerc is the CPU
- * time over two readings (taken only when a template shows it), as a share of one CPU; isola does
- * not count block I/O: that reads "--", as Docker prints a value it does not have. NetIO is what the container's network namespace received and sent, loopback
- * aside (Docker counts its interfaces, which have no lo).
+ * time over two readings (taken only when the output shows it), as a share of one CPU, as Docker's.
+ * BlockIO is what the container's cgroup read from and wrote to block devices. NetIO is what the
+ * container's network namespace received and sent, loopback aside (Docker counts its interfaces,
+ * which have no lo).
  */
 final class StatsRow {
 
@@ -79,7 +80,7 @@ final class StatsRow {
                 .with("MemUsage", StatsCommand.bytes(s.memoryUsage()) + " / " + limit)
                 .with("MemPerc", percent)
                 .with("NetIO", netIo(row.state()))
-                .with("BlockIO", NONE)
+                .with("BlockIO", ByteSizes.human(s.blockRead()) + " / " + ByteSizes.human(s.blockWritten()))
                 .with("PIDs", Long.toString(s.pids()));
     }
 }

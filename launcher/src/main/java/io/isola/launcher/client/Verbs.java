@@ -40,7 +40,8 @@ public final class Verbs {
     /** exec's options that take a value as the next argument. */
     private static final Set<String> EXEC_WITH_VALUE = Set.of("-e", "--env", "-w", "--workdir", "-u", "--user");
 
-    private static final Set<String> GLOBAL_WITH_VALUE = Set.of("--root", "--log", "--log-format");
+    /** The global options whose value is the next argument: never the verb ({@code --config DIR run}). */
+    private static final Set<String> GLOBAL_WITH_VALUE = Set.of("--root", "--log", "--log-format", "--config");
 
     private Verbs() {}
 

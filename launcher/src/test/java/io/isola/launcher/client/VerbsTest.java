@@ -35,6 +35,7 @@ class VerbsTest {
         }
         assertFalse(Verbs.served(new String[] {"--root", "/run/x", "create", "--bundle", ".", "id"}));
         assertFalse(Verbs.served(new String[] {"--config", "/etc/isola", "state", "id"}), "a configuration of its own");
+        assertEquals("run", Verbs.verb(new String[] {"--config", "/etc/isola", "run", "true"}), "not the directory");
         assertEquals(java.util.Set.of("start", "state", "delete", "kill"), Verbs.ENGINE);
     }
 

@@ -413,6 +413,8 @@ final class CgroupV1Driver implements CgroupDriver {
                     .filter(Hierarchy::unified)
                     .findFirst()
                     .map(h -> h.mountPoint().resolve(path));
+            Optional<Path> blkio = dirIfAny("blkio");
+            BlockIoStats io = blkio.isPresent() ? BlockIoStats.v1(blkio.get()) : BlockIoStats.NONE;
             return new ResourceStats(
                     usage,
                     limit,
@@ -420,7 +422,9 @@ final class CgroupV1Driver implements CgroupDriver {
                     count,
                     pidsMax,
                     java.util.Map.of(),
-                    unifiedDir.isPresent() ? CgroupPressure.read(unifiedDir.get()) : java.util.Map.of());
+                    unifiedDir.isPresent() ? CgroupPressure.read(unifiedDir.get()) : java.util.Map.of(),
+                    io.read(),
+                    io.written());
         }
 
         @Override

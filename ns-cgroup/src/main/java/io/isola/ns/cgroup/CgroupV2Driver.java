@@ -307,6 +307,7 @@ final class CgroupV2Driver implements CgroupDriver {
             boolean pids = Files.exists(dir.resolve("pids.current"));
             long usec = CgroupFiles.readKeyed(dir.resolve("cpu.stat")).getOrDefault("usage_usec", 0L);
             Path events = dir.resolve("memory.events");
+            BlockIoStats io = BlockIoStats.v2(dir);
             return new ResourceStats(
                     memory ? CgroupFiles.readLong(dir.resolve("memory.current")) : 0,
                     memory
@@ -321,7 +322,9 @@ final class CgroupV2Driver implements CgroupDriver {
                             ? CgroupV1Driver.optional(CgroupFiles.readLimit(dir.resolve("pids.max")))
                             : java.util.OptionalLong.empty(),
                     Files.exists(events) ? CgroupFiles.readKeyed(events) : java.util.Map.of(),
-                    CgroupPressure.read(dir));
+                    CgroupPressure.read(dir),
+                    io.read(),
+                    io.written());
         }
 
         @Override

@@ -346,10 +346,13 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper, Ne
         if (!network.ports().isEmpty()) {
             ArrayNode mappings = JsonNodeFactory.instance.arrayNode();
             for (PortMapping port : network.ports()) {
-                mappings.addObject()
+                com.fasterxml.jackson.databind.node.ObjectNode mapping = mappings.addObject()
                         .put("hostPort", port.hostPort())
                         .put("containerPort", port.containerPort())
                         .put("protocol", port.protocol());
+                if (port.hostIp() != null) {
+                    mapping.put("hostIP", port.hostIp()); // portmap's DNAT rule then matches that destination only
+                }
             }
             args.put("portMappings", mappings);
         }

@@ -138,7 +138,7 @@ final class Pasta {
     private void addPorts(List<String> command, String flag, String protocol) {
         List<String> specs = ports.stream()
                 .filter(p -> p.protocol().equals(protocol))
-                .map(p -> p.hostPort() + ":" + p.containerPort())
+                .map(p -> (p.hostIp() == null ? "" : p.hostIp() + "/") + p.hostPort() + ":" + p.containerPort())
                 .toList();
         command.add(flag);
         command.add(specs.isEmpty() ? "none" : String.join(",", specs));

@@ -71,7 +71,7 @@ class PastaTest {
         Network network = Network.bridge()
                 .publish(
                         new PortMapping(8080, 80, "tcp"),
-                        new PortMapping(8081, 81, "tcp"),
+                        new PortMapping(8081, 81, "tcp", "192.0.2.7"),
                         new PortMapping(5353, 53, "udp"));
         List<String> command = Pasta.of(network, USER, binary.getParent().toString(), tun("rw-rw-rw-"))
                 .command(42, Path.of("/run/user/1001/isola/net/containers/abc"));
@@ -83,7 +83,7 @@ class PastaTest {
                         "--pid",
                         "/run/user/1001/isola/net/containers/abc/pasta.pid",
                         "-t",
-                        "8080:80,8081:81",
+                        "8080:80,192.0.2.7/8081:81", // pasta's ADDR/PORTS: bound to that address only
                         "-u",
                         "5353:53",
                         "-T",

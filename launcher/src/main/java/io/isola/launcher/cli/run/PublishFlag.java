@@ -9,8 +9,9 @@ import java.util.regex.Pattern;
 /**
  * One {@code -p} in Docker's forms: {@code [IP:][HOSTPORT:]CONTAINERPORT[/PROTO]}, either port a
  * range ({@code 8000-8009:80-89}). A container port without a host port is published on a free
- * one, chosen as {@code -P} chooses. isola publishes on every host address, so an address other
- * than {@code 0.0.0.0} (or {@code ::}) is refused rather than widened.
+ * one, chosen as {@code -P} chooses. {@code IP} is {@code 0.0.0.0} or {@code ::} (every host
+ * address, as without it) or one IPv4 address of the host, which portmap's rule then matches;
+ * an address the host does not have is refused, as Docker's bind fails, rather than never matched.
  *
  * @param fixed the ports with a host port of the flag's
  * @param free the container ports that get a free host port
@@ -57,15 +58,19 @@ record PublishFlag(List<PortMapping> fixed, List<ExposedPort> free) {
         } else {
             throw refused(value, "too many fields");
         }
+        String hostIp = null;
         if (address != null && !address.isEmpty() && !address.equals("0.0.0.0") && !address.equals("::")) {
-            throw new IllegalArgumentException("-p \"" + value + "\": publishing on host address " + address
-                    + " is not supported by isola, which publishes on every host address; expected HOSTPORT:PORT,"
-                    + " PORT or 0.0.0.0:HOSTPORT:PORT");
+            hostIp = HostAddress.local(value, address);
         }
         int[] containerPorts = range(value, container, "container port");
         List<PortMapping> fixed = new ArrayList<>();
         List<ExposedPort> free = new ArrayList<>();
         if (host.isEmpty()) {
+            if (hostIp != null) {
+                throw new IllegalArgumentException("-p \"" + value + "\": a free host port on one address (IP::PORT)"
+                        + " is not supported by isola; give the host port, as " + hostIp + ":HOSTPORT:"
+                        + container);
+            }
             for (int port = containerPorts[0]; port <= containerPorts[1]; port++) {
                 free.add(new ExposedPort(port, protocol));
             }
@@ -79,7 +84,7 @@ record PublishFlag(List<PortMapping> fixed, List<ExposedPort> free) {
                             + " differ in length; expected ranges of as many ports");
         }
         for (int offset = 0; offset <= containerPorts[1] - containerPorts[0]; offset++) {
-            fixed.add(new PortMapping(hostPorts[0] + offset, containerPorts[0] + offset, protocol));
+            fixed.add(new PortMapping(hostPorts[0] + offset, containerPorts[0] + offset, protocol, hostIp));
         }
         return new PublishFlag(List.copyOf(fixed), List.copyOf(free));
     }

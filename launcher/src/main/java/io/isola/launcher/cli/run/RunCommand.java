@@ -328,7 +328,7 @@ public final class RunCommand implements Callable<Integer> {
                         && other.process().isAlive();
                 String holder = other.name() != null ? other.name() : other.id().substring(0, 12);
                 for (String port : other.isola().spec().ports()) {
-                    int hostPort = Integer.parseInt(port.substring(0, port.indexOf(':')));
+                    int hostPort = io.isola.api.PortMapping.parse(port).hostPort(); // taken on every address
                     published.add(hostPort);
                     if (live) {
                         running.put(hostPort, holder);

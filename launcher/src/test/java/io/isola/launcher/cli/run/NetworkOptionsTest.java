@@ -77,7 +77,16 @@ class NetworkOptionsTest {
     @Test
     void publishTakesDockersForms() {
         List<PortMapping> ports = spec(
-                        "run", "-p", "0.0.0.0:8080:80", "-p", "8000-8001:80-81/udp", "-p", "9090", "true")
+                        "run",
+                        "-p",
+                        "0.0.0.0:8080:80",
+                        "-p",
+                        "8000-8001:80-81/udp",
+                        "-p",
+                        "9090",
+                        "-p",
+                        "127.0.0.1:8090:81",
+                        "true")
                 .extension(Network.class)
                 .orElseThrow()
                 .ports();
@@ -85,10 +94,13 @@ class NetworkOptionsTest {
                 List.of(
                         new PortMapping(8080, 80, "tcp"),
                         new PortMapping(8000, 80, "udp"),
-                        new PortMapping(8001, 81, "udp")),
-                ports.subList(0, 3));
-        assertEquals(4, ports.size(), ports::toString);
-        PortMapping free = ports.get(3);
+                        new PortMapping(8001, 81, "udp"),
+                        new PortMapping(8090, 81, "tcp", "127.0.0.1")),
+                ports.subList(0, 4));
+        assertEquals("127.0.0.1:8090:81/tcp", ports.get(3).toString(), "as the saved spec keeps it");
+        assertEquals(ports.get(3), PortMapping.parse(ports.get(3).toString()));
+        assertEquals(5, ports.size(), ports::toString);
+        PortMapping free = ports.get(4);
         assertEquals(9090, free.containerPort());
         assertEquals("tcp", free.protocol());
         assertFalse(List.of(8080, 8000, 8001).contains(free.hostPort()), ports::toString);
@@ -110,10 +122,22 @@ class NetworkOptionsTest {
 
     @Test
     void badValuesAreRejectedWithTheValue() {
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> spec("run", "-p", "127.0.0.1:8080:80", "true"))
+        assertEquals(
+                "-p \"192.0.2.254:8080:80\": 192.0.2.254 is not an address of this host; expected one of its"
+                        + " addresses (ip -4 addr) or 0.0.0.0",
+                assertThrows(IllegalArgumentException.class, () -> spec("run", "-p", "192.0.2.254:8080:80", "true"))
+                        .getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> spec("run", "-p", "[fe80::1]:8080:80", "true"))
                 .getMessage()
-                .startsWith(
-                        "-p \"127.0.0.1:8080:80\": publishing on host address 127.0.0.1 is not supported by isola"));
+                .startsWith("-p \"[fe80::1]:8080:80\": host address \"fe80::1\": expected an IPv4 address"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> spec("run", "-p", "127.0.0.1::80", "true"))
+                .getMessage()
+                .startsWith("-p \"127.0.0.1::80\": a free host port on one address (IP::PORT) is not supported"));
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class,
+                        () -> spec("run", "-p", "8080:80", "-p", "127.0.0.1:8080:81", "true"))
+                .getMessage()
+                .startsWith("host port 8080/tcp is published twice (8080:80/tcp and 127.0.0.1:8080:81/tcp)"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> spec("run", "-p", "80:80/sctp", "true"))
                 .getMessage()
                 .startsWith("-p \"80:80/sctp\": protocol \"sctp\" is not one of tcp and udp"));
