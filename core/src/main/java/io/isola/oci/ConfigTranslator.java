@@ -114,7 +114,7 @@ public final class ConfigTranslator {
         LinuxSection.sysctl(fields, spec);
         LinuxSection.kernelPaths(fields, spec);
         LinuxSection.seccomp(fields, security);
-        HostModulesSection.read(fields, HostModulesSection.Modules.ofThisHost());
+        HostModulesSection.read(fields, HostModulesSection.Modules.ofThisHost(), security);
         Security built = security.build();
         spec.with(built);
         if (ResourcesSection.read(fields, spec, options.systemdCgroup())
