@@ -78,6 +78,8 @@ public final class ConfigTranslator {
         String hostname = fields.text("hostname");
         if (hostname != null && !hostname.isEmpty()) {
             spec.hostname(hostname);
+        } else {
+            spec.with(new io.isola.api.RuntimeHostname()); // runc leaves a new UTS namespace's as it came
         }
         String domainname = fields.text("domainname");
         if (domainname != null && !domainname.isEmpty()) {
