@@ -175,8 +175,7 @@ class OciProcessIT {
     @Test
     void anAppArmorProfileIsRefusedWhereTheHostLacksItAndUnconfinedAndLabelsAreIgnored() throws Exception {
         assumeFalse(
-                Files.readString(Path.of("/sys/module/apparmor/parameters/enabled"))
-                                .startsWith("Y")
+                Files.exists(Path.of("/sys/module/apparmor"))
                         || Files.exists(Path.of("/sys/fs/selinux/enforce"))
                         || Files.readString(Path.of("/proc/filesystems")).contains("resctrl"),
                 "this host has AppArmor, SELinux or resctrl");
