@@ -186,12 +186,16 @@ class OciProcessIT {
                 .put("selinuxLabel", "system_u:system_r:container_t:s0:c1,c2");
         ((ObjectNode) config.get("linux")).put("mountLabel", "system_u:object_r:container_file_t:s0:c1,c2");
         oci.write(config);
-        assertEquals(1, oci.isola("create", "--bundle", bundle.toString(), "l0"));
-        assertTrue(
-                oci.lastErr.contains("process.apparmorProfile")
-                        && oci.lastErr.contains("\"docker-default\": this host does not enable AppArmor"),
-                oci.lastErr);
-        assertEquals("", oci.ok("list", "-q"));
+        try {
+            assertEquals(1, oci.isola("create", "--bundle", bundle.toString(), "l0"));
+            assertTrue(
+                    oci.lastErr.contains("process.apparmorProfile")
+                            && oci.lastErr.contains("\"docker-default\": this host does not enable AppArmor"),
+                    oci.lastErr);
+            assertEquals("", oci.ok("list", "-q"));
+        } finally {
+            oci.isola("delete", "--force", "l0"); // a create that wrongly succeeded leaves nothing either
+        }
 
         ((ObjectNode) config.get("process")).put("apparmorProfile", "unconfined");
         oci.write(config);
