@@ -1,5 +1,8 @@
 package io.isola.api;
 
+import static io.isola.internal.nativ.FileStat.S_IFBLK;
+import static io.isola.internal.nativ.FileStat.S_IFMT;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,9 +39,6 @@ public record IoThrottle(Kind kind, long major, long minor, long rate) {
             return bytes;
         }
     }
-
-    private static final int S_IFMT = 0170000;
-    private static final int S_IFBLK = 0060000;
 
     public IoThrottle {
         if (kind == null) {

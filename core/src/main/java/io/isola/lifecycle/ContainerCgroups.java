@@ -1,5 +1,7 @@
 package io.isola.lifecycle;
 
+import static io.isola.internal.nativ.Signals.SIGKILL;
+
 import io.isola.internal.nativ.Native;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,7 +38,6 @@ final class ContainerCgroups {
     private static final int MAX_DEPTH = 4;
 
     private static final int KILL_ROUNDS = 100;
-    private static final int SIGKILL = 9;
 
     private final List<Path> dirs;
 

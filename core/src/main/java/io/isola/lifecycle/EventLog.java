@@ -4,15 +4,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,13 +26,14 @@ import org.slf4j.LoggerFactory;
  * {@code Type}, {@code Action}, {@code Actor}, {@code time}, {@code timeNano}), appended by
  * whichever process saw the event (the CLI, a monitor, the server). One line is one write with
  * O_APPEND, so writers do not interleave; past {@link #MAX_BYTES} the file is rotated to {@code
- * events.jsonl.1}, so it never grows without bound. An event that cannot be written is logged
+ * events.jsonl.1}, under {@code events.lock}, so it never grows without bound. An event that cannot be written is logged
  * and dropped: no container operation fails for its event.
  */
 public final class EventLog {
 
     public static final String CREATE = "create", START = "start", DIE = "die", OOM = "oom", DESTROY = "destroy";
     static final String FILE = "events.jsonl";
+    private static final String LOCK = "events.lock";
     private static final long MAX_BYTES = 1 << 20;
     private static final Logger LOG = LoggerFactory.getLogger(EventLog.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -64,13 +68,25 @@ public final class EventLog {
         event.put("scope", "local");
         event.put("time", now.getEpochSecond());
         event.put("timeNano", nanos);
-        try {
-            Path file = store.root().resolve(FILE);
+        Path file = store.root().resolve(FILE);
+        // Checking the size and rotating must be one step for all writers: two that both found the
+        // log full would move the second's fresh file over the rotated one, or lose an event to a
+        // file moved away between the check and the append.
+        try (LockFile lock = LockFile.acquire(
+                store.root().resolve(LOCK),
+                Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
             byte[] line = (JSON.writeValueAsString(event) + "\n").getBytes(StandardCharsets.UTF_8);
-            if (Files.exists(file) && Files.size(file) > MAX_BYTES) {
+            if (Files.exists(file, LinkOption.NOFOLLOW_LINKS) && Files.size(file) > MAX_BYTES) {
                 Files.move(file, store.root().resolve(FILE + ".1"), StandardCopyOption.REPLACE_EXISTING);
             }
-            Files.write(file, line, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+            Files.write(
+                    file,
+                    line,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND,
+                    StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS);
         } catch (IOException | RuntimeException e) {
             LOG.debug("event {} of container {} not recorded: {}", action, state.id(), e.toString());
         }

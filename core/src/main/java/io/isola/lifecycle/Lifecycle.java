@@ -3,6 +3,7 @@ package io.isola.lifecycle;
 import io.isola.api.ContainerSpec;
 import io.isola.api.IsolaException;
 import io.isola.api.Join;
+import io.isola.internal.nativ.Signals;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -14,7 +15,7 @@ import java.util.List;
  */
 public final class Lifecycle {
 
-    public static final int SIGKILL = 9, SIGTERM = 15;
+    public static final int SIGKILL = Signals.SIGKILL, SIGTERM = Signals.SIGTERM;
     /** How long the monitor of a container that just ended may take to record its exit. */
     private static final Duration RECORD_GRACE = Duration.ofSeconds(5);
     /** How long a look (ps, inspect) waits for a live monitor to write down an exit it is reaping. */

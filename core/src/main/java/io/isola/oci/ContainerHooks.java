@@ -1,17 +1,15 @@
 package io.isola.oci;
 
+import static io.isola.internal.nativ.Signals.SIGKILL;
+
 import io.isola.api.Container;
-import io.isola.api.ContainerSpec;
 import io.isola.api.ExitStatus;
 import io.isola.api.Isola;
 import io.isola.api.IsolaException;
-import io.isola.api.Join;
-import io.isola.api.Stdio;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -27,7 +25,7 @@ import java.util.Optional;
  */
 final class ContainerHooks {
 
-    private static final int DEFAULT_TIMEOUT_SECONDS = 60, SIGKILL = 9;
+    private static final int DEFAULT_TIMEOUT_SECONDS = 60;
 
     private ContainerHooks() {}
 
@@ -35,25 +33,9 @@ final class ContainerHooks {
         for (int i = 0; i < hooks.size(); i++) {
             Hook hook = hooks.get(i);
             String name = kind + " hook " + i + " (" + hook.path() + ")";
-            List<String> command = new ArrayList<>();
-            command.add(hook.path());
-            if (hook.args().size() > 1) {
-                command.addAll(hook.args().subList(1, hook.args().size()));
-            }
-            ContainerSpec.Builder spec = ContainerSpec.builder(command)
-                    .stdin(Stdio.PIPE)
-                    .stdout(Stdio.NULL)
-                    .stderr(Stdio.INHERIT)
-                    .with(new Join(pid));
-            for (String entry : hook.env()) {
-                int eq = entry.indexOf('=');
-                if (eq > 0) {
-                    spec.env(entry.substring(0, eq), entry.substring(eq + 1));
-                }
-            }
             int timeout = hook.timeoutSeconds() == null ? DEFAULT_TIMEOUT_SECONDS : hook.timeoutSeconds();
             ExitStatus status;
-            try (Container process = isola.start(spec.build())) {
+            try (Container process = isola.start(hook.inContainerOf(pid))) {
                 try (OutputStream in = process.stdin()) {
                     in.write(stateJson.getBytes(StandardCharsets.UTF_8));
                 } catch (IOException e) {

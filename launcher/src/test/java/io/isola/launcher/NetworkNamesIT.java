@@ -189,6 +189,116 @@ class NetworkNamesIT {
     }
 
     @Test
+    void aRunningContainerConnectsToANetworkFindsItsPeersByNameAndLeavesNothingWhenDisconnectedOrRemoved()
+            throws Exception {
+        String subnet = "10.236." + (PID % 200 + 20);
+        isola("network", "create", "--subnet", subnet + ".0/24", network);
+        String first = "first" + PID, second = "second" + PID;
+        isola("run", "-d", "--name", first, "--network", network, "-v", out + ":/out", IMAGE, "sleep", "1000");
+        // on the default network (which resolves no names) until it is connected
+        isola("run", "-d", "--name", second, "--net", "bridge", "-v", out + ":/out", IMAGE, "sleep", "1000");
+        isola("run", "-d", "--name", "none" + PID, "--net", "none", IMAGE, "sleep", "1000");
+        fails("network nosuch" + PID + " not found", "network", "connect", "nosuch" + PID, second);
+        fails("no such container: nosuch" + PID, "network", "connect", network, "nosuch" + PID);
+        fails(
+                "cannot be connected to multiple networks with one of the networks in private (none) mode",
+                "network",
+                "connect",
+                network,
+                "none" + PID);
+        fails(
+                "endpoint with name " + first + " already exists in network " + network,
+                "network",
+                "connect",
+                network,
+                first);
+
+        isola("network", "connect", "--alias", "bee", network, second);
+        fails(
+                "endpoint with name " + second + " already exists in network " + network,
+                "network",
+                "connect",
+                network,
+                second);
+        isola(
+                "exec",
+                second,
+                "sh",
+                "-c",
+                "cat /proc/net/dev > /out/dev; cat /etc/hosts > /out/hosts; busybox ping -c 1 -W 5 " + first
+                        + " > /out/ping");
+        assertTrue(Files.readString(out.resolve("dev")).contains("eth1:"), Files.readString(out.resolve("dev")));
+        assertTrue(
+                Files.readString(out.resolve("ping")).contains("1 packets received"),
+                Files.readString(out.resolve("ping")));
+        assertTrue(
+                Files.readString(out.resolve("hosts"))
+                        .lines()
+                        .anyMatch(l -> l.matches(subnet.replace(".", "\\.") + "\\.\\d+\t" + first + " [0-9a-f]{12}")),
+                Files.readString(out.resolve("hosts")));
+        // the first finds the second by its name and its alias on the network
+        isola("exec", first, "sh", "-c", "busybox ping -c 1 -W 5 bee > /dev/null && cat /etc/hosts > /out/firsthosts");
+        assertTrue(
+                Files.readString(out.resolve("firsthosts"))
+                        .lines()
+                        .anyMatch(l ->
+                                l.matches(subnet.replace(".", "\\.") + "\\.\\d+\t" + second + " bee [0-9a-f]{12}")),
+                Files.readString(out.resolve("firsthosts")));
+
+        JsonNode networks =
+                new ObjectMapper().readTree(isola("inspect", "-f", "{{json .NetworkSettings.Networks}}", second));
+        JsonNode joined = networks.path(network);
+        assertTrue(joined.path("IPAddress").asText().startsWith(subnet + "."), networks::toString);
+        assertEquals(subnet + ".1", joined.path("Gateway").asText(), networks::toString);
+        assertEquals(24, joined.path("IPPrefixLen").asInt(), networks::toString);
+        assertTrue(joined.path("MacAddress").asText().matches("([0-9a-f]{2}:){5}[0-9a-f]{2}"), networks::toString);
+        assertTrue(joined.path("Aliases").toString().contains("\"bee\""), networks::toString);
+        assertEquals(
+                isola("network", "inspect", "-f", "{{.Id}}", network).strip(),
+                joined.path("NetworkID").asText(),
+                networks::toString);
+        assertEquals(2, networks.size(), networks::toString); // and the default network it started on
+        assertEquals("false false\n", isola("inspect", "-f", "{{.Config.Tty}} {{.Config.OpenStdin}}", second));
+
+        isola("network", "disconnect", network, second);
+        fails("is not connected to network " + network, "network", "disconnect", network, second);
+        isola("exec", second, "sh", "-c", "cat /proc/net/dev > /out/dev; cat /etc/hosts > /out/hosts");
+        assertFalse(Files.readString(out.resolve("dev")).contains("eth1:"), Files.readString(out.resolve("dev")));
+        assertFalse(Files.readString(out.resolve("hosts")).contains(first), Files.readString(out.resolve("hosts")));
+        isola("exec", first, "sh", "-c", "cat /etc/hosts > /out/firsthosts");
+        assertFalse(
+                Files.readString(out.resolve("firsthosts")).contains(second),
+                Files.readString(out.resolve("firsthosts")));
+        JsonNode afterDisconnect =
+                new ObjectMapper().readTree(isola("inspect", "-f", "{{json .NetworkSettings.Networks}}", second));
+        assertEquals(1, afterDisconnect.size(), afterDisconnect::toString); // the default network only
+
+        // connected again, then removed: no veth on the network's bridge, no lease, no state is left
+        isola("network", "connect", network, second);
+        String bridge = new ObjectMapper()
+                .readTree(isola("network", "inspect", network))
+                .get(0)
+                .get("Options")
+                .get("com.docker.network.bridge.name")
+                .asText();
+        isola("rm", "-f", second, first, "none" + PID);
+        try (Stream<Path> ports = Files.list(Path.of("/sys/class/net", bridge, "brif"))) {
+            assertEquals(List.of(), ports.toList(), "a veth is left on " + bridge);
+        }
+        try (Stream<Path> leases = Files.list(tmp.resolve("netrun/ipam").resolve(network))) {
+            assertEquals(
+                    List.of(),
+                    leases.map(p -> p.getFileName().toString())
+                            .filter(name -> name.startsWith(subnet))
+                            .toList(),
+                    "a lease is left");
+        }
+        try (Stream<Path> left = Files.list(tmp.resolve("netrun/containers"))) {
+            assertEquals(List.of(), left.toList(), "network state is left");
+        }
+    }
+
+    @Test
     void dnsAddHostAndHostnameGoIntoTheContainersFilesAndBadValuesNever() throws Exception {
         isola(
                 "run",

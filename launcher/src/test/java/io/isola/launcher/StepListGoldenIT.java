@@ -3,7 +3,6 @@ package io.isola.launcher;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isola.internal.chain.ChildProgram;
 import io.isola.internal.chain.ProgramWire;
 import io.isola.internal.launch.LaunchProbe;
+import io.isola.testing.GoldenFile;
 import io.isola.testing.StepListing;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,8 +35,6 @@ import org.junit.jupiter.api.io.TempDir;
 class StepListGoldenIT {
 
     private static final Path GOLDEN = Path.of("src/test/resources/io/isola/launcher/golden");
-    private static final Path ACTUAL = Path.of("target/golden-actual");
-    private static final boolean UPDATE = Boolean.getBoolean("isola.golden.update");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -158,22 +156,7 @@ class StepListGoldenIT {
             text.append(StepListing.of(programs.get(i)));
             travels(name, programs.get(i));
         }
-        String actual = GoldenText.normalise(text.toString(), dir);
-        Path file = GOLDEN.resolve(name + ".txt");
-        if (UPDATE) {
-            Files.createDirectories(GOLDEN);
-            Files.writeString(file, actual);
-            return;
-        }
-        assumeTrue(Files.exists(file), file + " does not exist yet: run with -Disola.golden.update=true");
-        String expected = Files.readString(file);
-        if (!expected.equals(actual)) {
-            Path written = Files.createDirectories(ACTUAL).resolve(name + ".txt");
-            Files.writeString(written, actual);
-            fail(name + ": the step list differs from " + file + " " + firstDifference(expected, actual) + "; the whole"
-                    + " list is in " + written + " (diff the two); if the change is meant, regenerate with"
-                    + " -Disola.golden.update=true and review the diff");
-        }
+        GoldenFile.check(GOLDEN, name, GoldenText.normalise(text.toString(), dir));
     }
 
     /**
@@ -185,17 +168,6 @@ class StepListGoldenIT {
         ChildProgram received = ProgramWire.decode(wire);
         assertEquals(StepListing.of(program), StepListing.of(received), name + ": the program changed on the wire");
         assertArrayEquals(wire, ProgramWire.encode(received), name + ": an argument changed on the wire");
-    }
-
-    private static String firstDifference(String expected, String actual) {
-        List<String> want = expected.lines().toList(), got = actual.lines().toList();
-        for (int i = 0; i < Math.max(want.size(), got.size()); i++) {
-            String w = i < want.size() ? want.get(i) : "(end)", g = i < got.size() ? got.get(i) : "(end)";
-            if (!w.equals(g)) {
-                return "at line " + (i + 1) + ": expected \"" + w + "\", got \"" + g + "\"";
-            }
-        }
-        return "in its line ends";
     }
 
     /** A busybox root file system: the binary and the applets the tests run. */

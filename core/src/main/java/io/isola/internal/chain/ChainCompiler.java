@@ -1,5 +1,7 @@
 package io.isola.internal.chain;
 
+import static io.isola.internal.nativ.Signals.SIGCHLD;
+
 import io.isola.internal.nativ.LibC;
 import io.isola.internal.nativ.Native;
 import io.isola.internal.nativ.NativeMemory;
@@ -44,7 +46,7 @@ final class ChainCompiler implements AutoCloseable {
             | 0x4000 /* CLONE_VFORK */
             | 0x8000 /* CLONE_PARENT */
             | 0x100000 /* CLONE_PARENT_SETTID */
-            | 17 /* SIGCHLD */;
+            | SIGCHLD;
 
     private static final Map<String, Long> SYMBOLS = new ConcurrentHashMap<>();
 

@@ -1,5 +1,7 @@
 package io.isola.internal.chain;
 
+import static io.isola.internal.nativ.Signals.SIGCHLD;
+
 import io.isola.internal.nativ.Dumpability;
 import io.isola.internal.nativ.LibC;
 import io.isola.internal.nativ.Native;
@@ -34,7 +36,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class CloneThreads implements AutoCloseable {
 
-    private static final int CLONE_VM = 0x100, CLONE_VFORK = 0x4000, CLONE_PARENT_SETTID = 0x100000, SIGCHLD = 17;
+    private static final int CLONE_VM = 0x100, CLONE_VFORK = 0x4000, CLONE_PARENT_SETTID = 0x100000;
     private static final int SIG_SETMASK = 2;
     /** SIGILL, SIGBUS, SIGFPE, SIGSEGV as bits of a signal mask. */
     private static final long SYNCHRONOUS_FAULTS =

@@ -2,8 +2,7 @@ package io.isola.internal.launch;
 
 import io.isola.api.IsolaException;
 import io.isola.internal.nativ.Fds;
-import io.isola.internal.nativ.Native;
-import io.isola.internal.nativ.NativeException;
+import io.isola.internal.nativ.Syscalls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -27,13 +26,9 @@ final class GateFifos {
     }
 
     /** Makes both FIFOs (mode 0600); the directory must exist. */
-    GateFifos create() {
+    GateFifos create(Syscalls host) {
         for (String name : new String[] {STATUS, GATE}) {
-            Native n = Native.get();
-            String path = dir.resolve(name).toString();
-            if (n.libc().mkfifo(path, 0600) < 0) {
-                throw new NativeException("mkfifo " + path, n.lastErrno());
-            }
+            host.mkfifo(dir.resolve(name).toString(), 0600);
         }
         return this;
     }

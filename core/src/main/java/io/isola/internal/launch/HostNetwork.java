@@ -4,10 +4,9 @@ import io.isola.api.ContainerSpec;
 import io.isola.api.Join;
 import io.isola.api.NamespacePaths;
 import io.isola.api.Network;
+import io.isola.internal.nativ.Syscalls;
 import io.isola.spi.Namespace;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Set;
 
 /**
@@ -24,9 +23,9 @@ final class HostNetwork {
      * {@code created}: the namespaces the container's isolators create; {@code paths}: those it joins
      * by path; {@code join}: the running process an exec joins (its namespaces, whatever they are).
      */
-    static boolean shared(Set<Namespace> created, NamespacePaths paths, Join join) {
+    static boolean shared(Set<Namespace> created, NamespacePaths paths, Join join, Syscalls host) {
         if (join != null) {
-            return sameAsOurs(join.pid());
+            return sameAsOurs(join.pid(), host);
         }
         if (created.contains(Namespace.NET)) {
             return false;
@@ -49,10 +48,9 @@ final class HostNetwork {
     }
 
     /** An exec into a process of the host's network namespace; unreadable counts as shared, the safe side. */
-    private static boolean sameAsOurs(long pid) {
+    private static boolean sameAsOurs(long pid, Syscalls host) {
         try {
-            return Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", "net"))
-                    .equals(Files.readSymbolicLink(Path.of("/proc/self/ns/net")));
+            return host.readlink("/proc/" + pid + "/ns/net").equals(host.readlink("/proc/self/ns/net"));
         } catch (IOException e) {
             return true;
         }

@@ -1,9 +1,11 @@
 package io.isola.internal.launch;
 
-import io.isola.internal.nativ.LibC;
-import io.isola.internal.nativ.Native;
-import io.isola.internal.nativ.NativeMemory;
+import static io.isola.internal.nativ.Signals.LAST;
+import static io.isola.internal.nativ.Signals.SIGKILL;
+import static io.isola.internal.nativ.Signals.SIGSTOP;
+
 import io.isola.internal.nativ.SyscallNumbers;
+import io.isola.internal.nativ.Syscalls;
 import io.isola.spi.Arg;
 import io.isola.spi.Step;
 import java.util.ArrayList;
@@ -18,24 +20,14 @@ import java.util.List;
  */
 final class HostSignals {
 
-    private static final int SIGKILL = 9, SIGSTOP = 19, LAST = 64;
-
     private HostSignals() {}
 
     /** Signals with a disposition other than SIG_DFL, read now from this process. */
-    static List<Integer> nonDefault() {
-        LibC libc = Native.get().libc();
+    static List<Integer> nonDefault(Syscalls host) {
         List<Integer> signals = new ArrayList<>();
-        try (NativeMemory action = new NativeMemory(SyscallNumbers.KERNEL_SIGACTION_BYTES)) {
-            for (int signal = 1; signal <= LAST; signal++) {
-                if (signal == SIGKILL || signal == SIGSTOP) {
-                    continue;
-                }
-                long rc = libc.syscall(
-                        SyscallNumbers.RT_SIGACTION, signal, 0, action.address(), SyscallNumbers.KERNEL_SIGSET_BYTES);
-                if (rc == 0 && NativeMemory.getLong(action.address()) != 0) {
-                    signals.add(signal);
-                }
+        for (int signal = 1; signal <= LAST; signal++) {
+            if (signal != SIGKILL && signal != SIGSTOP && host.handlesSignal(signal)) {
+                signals.add(signal);
             }
         }
         return signals;

@@ -1,5 +1,7 @@
 package io.isola.internal.launch;
 
+import static io.isola.internal.nativ.Signals.SIGKILL;
+
 import io.isola.api.ContainerSpec;
 import io.isola.api.ExecFailedException;
 import io.isola.api.ExitStatus;
@@ -39,10 +41,9 @@ import org.slf4j.LoggerFactory;
 final class Launch {
 
     private static final Logger LOG = LoggerFactory.getLogger(Launch.class);
-    private static final int SIGKILL = 9, EPIPE = 32;
+    private static final int EPIPE = 32;
     private static final Duration REFUSAL_GRACE = Duration.ofSeconds(2);
 
-    private final Native n = Native.get();
     private final ContainerSpec spec;
     private final List<PreparedIsolation> isolations;
     private final CloneThreads cloneThreads;
@@ -94,6 +95,16 @@ final class Launch {
             LaunchProbe.composed(program);
             return protocol.run(program);
         }
+    }
+
+    /**
+     * Runs a launch: {@link #REAL} clones the child; a test's runner stops once the program is
+     * composed, so that the pipeline before the clone runs without a kernel.
+     */
+    interface Runner {
+        Runner REAL = Launch::run;
+
+        Started run(Launch launch, ProgramFactory programs, StdioPlan stdio);
     }
 
     /** Builds the child program once the protocol pipes (which the child keeps) exist. */
@@ -317,6 +328,7 @@ final class Launch {
         }
 
         private void writeGate(byte[] bytes) {
+            Native n = Native.get();
             try (NativeMemory buffer = new NativeMemory(Math.max(1, bytes.length))) {
                 NativeMemory.putBytes(buffer.address(), bytes);
                 long written =

@@ -1,5 +1,7 @@
 package io.isola.internal.launch;
 
+import static io.isola.internal.nativ.Signals.SIGKILL;
+
 import io.isola.api.Container;
 import io.isola.api.ExitStatus;
 import io.isola.api.ResourceControl;
@@ -20,8 +22,6 @@ import java.util.function.Consumer;
  * reaped (by whichever thread waits first), so cleanup never races the process.
  */
 final class LaunchedContainer implements Container {
-
-    private static final int SIGKILL = 9;
 
     private final String id;
     private final Pidfd process;

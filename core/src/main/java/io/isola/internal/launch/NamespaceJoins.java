@@ -2,11 +2,10 @@ package io.isola.internal.launch;
 
 import io.isola.api.IsolaException;
 import io.isola.internal.nativ.Fds;
+import io.isola.internal.nativ.Syscalls;
 import io.isola.spi.Namespace;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,31 +19,33 @@ final class NamespaceJoins {
 
     private NamespaceJoins() {}
 
-    static List<ProgramComposer.JoinedNamespace> open(long pid) {
+    static List<ProgramComposer.JoinedNamespace> open(long pid, Syscalls host) {
         List<ProgramComposer.JoinedNamespace> joins = new ArrayList<>();
         try {
             for (Namespace namespace : Namespace.values()) {
-                Path theirs = Path.of("/proc", Long.toString(pid), "ns", namespace.procName());
-                Path ours = Path.of("/proc/self/ns", namespace.procName());
-                if (!Files.exists(ours, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                String theirs = "/proc/" + pid + "/ns/" + namespace.procName();
+                String ours;
+                try {
+                    ours = host.readlink("/proc/self/ns/" + namespace.procName());
+                } catch (NoSuchFileException e) {
                     continue; // a kernel without this namespace type
                 }
-                if (Files.readSymbolicLink(theirs).equals(Files.readSymbolicLink(ours))) {
+                if (host.readlink(theirs).equals(ours)) {
                     continue;
                 }
-                joins.add(new ProgramComposer.JoinedNamespace(namespace, Fds.open(theirs.toString(), Fds.O_RDONLY, 0)));
+                joins.add(new ProgramComposer.JoinedNamespace(namespace, host.open(theirs, Fds.O_RDONLY, 0)));
             }
             return joins;
         } catch (NoSuchFileException e) {
-            closeAll(joins);
+            closeAll(joins, host);
             throw new IsolaException("process " + pid + " does not exist any more");
         } catch (IOException | RuntimeException e) {
-            closeAll(joins);
+            closeAll(joins, host);
             throw new IsolaException("cannot open the namespaces of process " + pid + ": " + e.getMessage(), e);
         }
     }
 
-    static void closeAll(List<ProgramComposer.JoinedNamespace> joins) {
-        joins.forEach(join -> Fds.closeQuietly(join.fd()));
+    static void closeAll(List<ProgramComposer.JoinedNamespace> joins, Syscalls host) {
+        joins.forEach(join -> host.closeQuietly(join.fd()));
     }
 }

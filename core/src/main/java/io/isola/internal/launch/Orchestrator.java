@@ -13,9 +13,7 @@ import io.isola.api.Terminal;
 import io.isola.internal.chain.ChildProgram;
 import io.isola.internal.chain.CloneThreads;
 import io.isola.internal.nativ.Dumpability;
-import io.isola.internal.nativ.Fds;
-import io.isola.internal.nativ.LibC;
-import io.isola.internal.nativ.Native;
+import io.isola.internal.nativ.Syscalls;
 import io.isola.internal.security.SecurityPlan;
 import io.isola.internal.security.SecurityPolicy;
 import io.isola.spi.ContainerBind;
@@ -54,13 +52,26 @@ public final class Orchestrator implements AutoCloseable {
 
     private final Supplier<? extends Collection<? extends NamespaceIsolator>> source;
     private final Set<String> defaults;
+    private final Syscalls host;
+    private final Launch.Runner runner;
     private final CloneThreads cloneThreads = new CloneThreads();
     private final Set<Container> running = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     public Orchestrator(Supplier<? extends Collection<? extends NamespaceIsolator>> source, Set<String> defaults) {
+        this(source, defaults, Syscalls.linux(), Launch.Runner.REAL);
+    }
+
+    /** With {@code host}'s calls and {@code runner}'s launches: a test's fakes, or the real ones. */
+    Orchestrator(
+            Supplier<? extends Collection<? extends NamespaceIsolator>> source,
+            Set<String> defaults,
+            Syscalls host,
+            Launch.Runner runner) {
         this.source = source;
         this.defaults = defaults;
+        this.host = host;
+        this.runner = runner;
     }
 
     public List<NamespaceIsolator> availableIsolators() {
@@ -122,9 +133,10 @@ public final class Orchestrator implements AutoCloseable {
                 visible.add(namespace);
             }
         }
-        boolean hostNetwork = HostNetwork.shared(namespaces, paths, join);
+        boolean hostNetwork = HostNetwork.shared(namespaces, paths, join, host);
         HostNetwork.requireNamespaceFor(spec, hostNetwork);
-        SecurityPlan planned = SecurityPolicy.plan(spec, hostNetwork); // checks the settings before anything exists
+        SecurityPlan planned =
+                SecurityPolicy.plan(spec, hostNetwork, host); // checks the settings before anything exists
         IsolationRequest request = new Request(id, spec, visible, namespaces, duties, new BindRequests());
 
         List<PreparedIsolation> prepared = new ArrayList<>();
@@ -134,13 +146,13 @@ public final class Orchestrator implements AutoCloseable {
         try {
             if (planned.appArmor() != null) {
                 // the child's way to its own AppArmor attribute; it holds a copy from the clone on
-                hostProc = Fds.open("/proc", O_PATH | O_DIRECTORY, 0);
+                hostProc = host.open("/proc", O_PATH | O_DIRECTORY, 0);
             }
             SecurityPlan security = hostProc < 0
                     ? planned
                     : planned.withAppArmor(planned.appArmor().through(hostProc));
             if (join != null) {
-                joins = NamespaceJoins.open(join.pid());
+                joins = NamespaceJoins.open(join.pid(), host);
                 prepared.add(new PreparedIsolation(CgroupJoin.OWNER, new CgroupJoin(join.pid())));
             }
             List<Contribution> contributions = new ArrayList<>();
@@ -162,13 +174,13 @@ public final class Orchestrator implements AutoCloseable {
             if (kernel != null) {
                 prepared.add(new PreparedIsolation(KernelSettings.OWNER, kernel));
             }
-            GateFifos fifos = deferred != null ? new GateFifos(deferred.stateDir()).create() : null;
+            GateFifos fifos = deferred != null ? new GateFifos(deferred.stateDir()).create(host) : null;
             ProgramComposer.Shape shape = new ProgramComposer.Shape(
                     deferred != null,
                     joins,
                     spec.extension(Terminal.class).isPresent()
                             || spec.extension(ConsoleSocket.class).isPresent(),
-                    Dumpability.required(Native.get().libc()));
+                    Dumpability.required(host));
             for (NamespaceIsolator isolator : selected) {
                 PreparedIsolation isolation = prepare(isolator, request);
                 prepared.add(isolation);
@@ -176,9 +188,9 @@ public final class Orchestrator implements AutoCloseable {
                 isolation.isolation().contribute(contribution);
                 contributions.add(contribution);
             }
-            stdio = StdioPlan.open(spec);
+            stdio = StdioPlan.open(spec, host);
             StdioPlan plan = stdio;
-            List<Integer> signals = HostSignals.nonDefault();
+            List<Integer> signals = HostSignals.nonDefault(host);
             Launch.ProgramFactory programs = protocolFds -> {
                 List<Integer> kept = new ArrayList<>(protocolFds);
                 contributions.forEach(contribution -> kept.addAll(contribution.keptFds()));
@@ -197,8 +209,10 @@ public final class Orchestrator implements AutoCloseable {
                         "container {}: {} ops, namespaces {}", id, program.ops().size(), namespaces);
                 return program;
             };
-            Launch.Started started = new Launch(spec, prepared, cloneThreads, cloneFlags(namespaces), fifos, pathJoins)
-                    .run(programs, stdio);
+            Launch.Started started = runner.run(
+                    new Launch(spec, prepared, cloneThreads, cloneFlags(namespaces), fifos, pathJoins),
+                    programs,
+                    stdio);
             LaunchedContainer container =
                     new LaunchedContainer(id, started.process(), started.stdio(), prepared, running::remove);
             stdio.close(); // only what the container did not take
@@ -219,8 +233,8 @@ public final class Orchestrator implements AutoCloseable {
             closeAll(prepared);
             throw e;
         } finally {
-            NamespaceJoins.closeAll(joins);
-            Fds.closeQuietly(hostProc);
+            NamespaceJoins.closeAll(joins, host);
+            host.closeQuietly(hostProc);
         }
     }
 
@@ -283,9 +297,8 @@ public final class Orchestrator implements AutoCloseable {
      * it is asked on every start, and parsing procfs cost a start ~0.3 ms of a warm JVM's time
      * (several times that before the JIT has compiled the parser).
      */
-    private static HostIdentity hostIdentity() {
-        LibC libc = Native.get().libc();
-        return new HostIdentity(Integer.toUnsignedLong(libc.geteuid()), Integer.toUnsignedLong(libc.getegid()));
+    private HostIdentity hostIdentity() {
+        return new HostIdentity(Integer.toUnsignedLong(host.geteuid()), Integer.toUnsignedLong(host.getegid()));
     }
 
     private static int cloneFlags(Set<Namespace> namespaces) {

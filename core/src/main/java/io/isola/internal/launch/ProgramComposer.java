@@ -1,5 +1,7 @@
 package io.isola.internal.launch;
 
+import static io.isola.internal.nativ.Signals.SIGKILL;
+
 import io.isola.api.ContainerSpec;
 import io.isola.api.ProcessAttributes;
 import io.isola.internal.chain.ChildProgram;
@@ -47,7 +49,7 @@ import java.util.TreeSet;
 final class ProgramComposer {
 
     static final String CORE = "core";
-    private static final int PR_SET_PDEATHSIG = 1, PR_SET_DUMPABLE = 4, SIGKILL = 9;
+    private static final int PR_SET_PDEATHSIG = 1, PR_SET_DUMPABLE = 4;
     private static final long TIOCSCTTY = 0x540E;
     private static final int F_SETFD = 2;
 

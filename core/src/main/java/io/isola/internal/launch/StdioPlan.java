@@ -6,6 +6,7 @@ import io.isola.api.Stdio;
 import io.isola.api.Terminal;
 import io.isola.internal.nativ.Fds;
 import io.isola.internal.nativ.Pty;
+import io.isola.internal.nativ.Syscalls;
 
 /**
  * The container's standard streams: for each of 0, 1 and 2, the host fd the child dup2()s onto it
@@ -24,10 +25,19 @@ final class StdioPlan implements AutoCloseable {
     /** The master of a terminal the host keeps, from the gate on; -1 before and without one. */
     private int terminal = -1;
 
-    private StdioPlan() {}
+    /** The calls that open and close the fds above. */
+    private final Syscalls host;
+
+    private StdioPlan(Syscalls host) {
+        this.host = host;
+    }
 
     static StdioPlan open(ContainerSpec spec) {
-        StdioPlan plan = new StdioPlan();
+        return open(spec, Syscalls.linux());
+    }
+
+    static StdioPlan open(ContainerSpec spec, Syscalls host) {
+        StdioPlan plan = new StdioPlan(host);
         try {
             Terminal terminal = spec.extension(Terminal.class).orElse(null);
             ConsoleSocket console = spec.extension(ConsoleSocket.class).orElse(null);
@@ -39,7 +49,7 @@ final class StdioPlan implements AutoCloseable {
                         : ContainerPty.connect(console.path(), columns, rows);
                 // placeholders until the terminal replaces them: 0-2 are open whatever the host's are
                 for (int stream = 0; stream < 3; stream++) {
-                    plan.childFds[stream] = Fds.open("/dev/null", Fds.O_RDWR, 0);
+                    plan.childFds[stream] = host.open("/dev/null", Fds.O_RDWR, 0);
                 }
                 return plan;
             }
@@ -55,7 +65,7 @@ final class StdioPlan implements AutoCloseable {
 
     private void wire(int stream, Stdio stdio) {
         if (stdio instanceof Stdio.Pipe) {
-            int[] pipe = Fds.pipe();
+            int[] pipe = host.pipe();
             boolean input = stream == 0;
             childFds[stream] = input ? pipe[0] : pipe[1];
             hostFds[stream] = input ? pipe[1] : pipe[0];
@@ -63,16 +73,16 @@ final class StdioPlan implements AutoCloseable {
             int flags = stream == 0
                     ? Fds.O_RDONLY
                     : Fds.O_WRONLY | Fds.O_CREAT | (file.append() ? Fds.O_APPEND : Fds.O_TRUNC);
-            childFds[stream] = Fds.open(file.path().toString(), flags, 0644);
+            childFds[stream] = host.open(file.path().toString(), flags, 0644);
         } else if (stdio instanceof Stdio.Fd fd) {
-            childFds[stream] = Fds.dupCloexec(fd.fd());
+            childFds[stream] = host.dupCloexec(fd.fd());
         }
     }
 
     /** Closes the host's copies of the child's ends, once the child has its own. */
     void closeChildEnds() {
         for (int i = 0; i < 3; i++) {
-            Fds.closeQuietly(childFds[i]);
+            host.closeQuietly(childFds[i]);
             childFds[i] = -1;
         }
     }
@@ -118,10 +128,10 @@ final class StdioPlan implements AutoCloseable {
             containerPty.close();
             containerPty = null;
         }
-        Fds.closeQuietly(terminal);
+        host.closeQuietly(terminal);
         terminal = -1;
         for (int i = 0; i < 3; i++) {
-            Fds.closeQuietly(hostFds[i]);
+            host.closeQuietly(hostFds[i]);
             hostFds[i] = -1;
         }
     }

@@ -30,8 +30,8 @@ public final class Dumpability {
     private Dumpability() {}
 
     /** Whether this process must stay non-dumpable: it runs as root. */
-    public static boolean required(LibC libc) {
-        return libc.geteuid() == 0;
+    public static boolean required(Syscalls host) {
+        return host.geteuid() == 0;
     }
 
     /**
@@ -41,7 +41,7 @@ public final class Dumpability {
      */
     public static void ensure(Native n) {
         LibC libc = n.libc();
-        if (!required(libc) || libc.prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0) {
+        if (!required(Syscalls.linux()) || libc.prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0) {
             return;
         }
         if (libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || libc.prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0) {

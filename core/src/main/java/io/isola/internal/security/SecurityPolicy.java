@@ -7,6 +7,7 @@ import io.isola.api.ProcessUser;
 import io.isola.api.SeccompProfile;
 import io.isola.api.Security;
 import io.isola.api.Ulimit;
+import io.isola.internal.nativ.Syscalls;
 import io.isola.spi.Arg;
 import io.isola.spi.Step;
 import java.nio.ByteBuffer;
@@ -51,7 +52,7 @@ public final class SecurityPolicy {
 
     /** The lock-down of {@code spec}, in a network namespace of its own. */
     public static SecurityPlan plan(ContainerSpec spec) {
-        return plan(spec, false);
+        return plan(spec, false, Syscalls.linux());
     }
 
     /**
@@ -59,22 +60,23 @@ public final class SecurityPolicy {
      * {@code hostNetwork}: the container shares the runtime's network namespace, so it keeps no
      * NET_RAW unless the spec added it (a packet socket there reads the host's loopback traffic;
      * Docker's default set assumes a network namespace of the container's own). A spec's explicit
-     * {@link CapabilitySets} (an OCI bundle's) are taken as given.
+     * {@link CapabilitySets} (an OCI bundle's) are taken as given. {@code host}: what the runtime's
+     * process may do (its limits, its capabilities) and the kernel's facts.
      */
-    public static SecurityPlan plan(ContainerSpec spec, boolean hostNetwork) {
+    public static SecurityPlan plan(ContainerSpec spec, boolean hostNetwork, Syscalls host) {
         Security security = Security.of(spec);
         Set<Capability> caps = kept(security, hostNetwork);
-        List<Step> beforeIds = new ArrayList<>(limitSteps(security));
+        List<Step> beforeIds = new ArrayList<>(limitSteps(security, host));
         List<Step> afterIds = new ArrayList<>();
         List<Step> beforeGate = new ArrayList<>();
-        Step seccomp = seccompStep(security, caps);
+        Step seccomp = seccompStep(security, caps, host);
         if (seccomp != null && !security.noNewPrivileges()) {
             beforeIds.add(seccomp);
         }
         CapabilitySets sets = spec.extension(CapabilitySets.class).orElse(null);
         boolean keep = false;
         if (!security.privileged()) {
-            beforeIds.addAll(CapabilitySteps.bound(sets != null ? sets.bounding() : caps, HostFacts.lastCap()));
+            beforeIds.addAll(CapabilitySteps.bound(sets != null ? sets.bounding() : caps, host.lastCap()));
             // another uid has lost every capability with the switch (ProcessUserSteps drops the rest),
             // as Docker gives a non-root user none; root keeps the container's set
             boolean root =
@@ -117,23 +119,24 @@ public final class SecurityPolicy {
         }
         Set<Capability> without = java.util.EnumSet.copyOf(caps);
         without.remove(Capability.NET_RAW);
-        return Set.copyOf(without);
+        // in the capabilities' order: the step's description names them (Set.copyOf's order changes with each JVM)
+        return java.util.Collections.unmodifiableSet(without);
     }
 
     /** The default limits, overridden by the spec's, each one a setrlimit. */
-    private static List<Step> limitSteps(Security security) {
+    private static List<Step> limitSteps(Security security, Syscalls host) {
         Map<String, Ulimit> limits = new LinkedHashMap<>();
-        long hostNofile = HostFacts.hardLimit(DEFAULT_NOFILE.resource());
+        long hostNofile = host.hardLimit(DEFAULT_NOFILE.resource());
         limits.put(
                 "nofile",
                 hostNofile >= 0 && hostNofile < DEFAULT_NOFILE.hard()
                         ? new Ulimit("nofile", hostNofile, hostNofile)
                         : DEFAULT_NOFILE); // only lowering is always allowed
         limits.putAll(security.ulimits());
-        boolean canRaise = HostFacts.canRaiseLimits();
+        boolean canRaise = host.hasEffectiveCapability(Capability.SYS_RESOURCE.number());
         List<Step> steps = new ArrayList<>();
         for (Ulimit limit : limits.values()) {
-            long hostHard = HostFacts.hardLimit(limit.resource());
+            long hostHard = host.hardLimit(limit.resource());
             if (!canRaise && hostHard != Ulimit.UNLIMITED && Long.compareUnsigned(limit.hard(), hostHard) > 0) {
                 throw new IllegalArgumentException(
                         "ulimit \"" + limit + "\": the hard limit is above this host's " + hostHard
@@ -150,7 +153,7 @@ public final class SecurityPolicy {
         return steps;
     }
 
-    private static Step seccompStep(Security security, Set<Capability> caps) {
+    private static Step seccompStep(Security security, Set<Capability> caps, Syscalls host) {
         SeccompProfile profile = switch (security.seccomp()) {
             case UNCONFINED -> null;
             case DEFAULT -> DefaultSeccompProfile.get();
@@ -166,7 +169,7 @@ public final class SecurityPolicy {
                 && last.noNewPrivileges() == security.noNewPrivileges()) {
             return last.step();
         }
-        byte[] filter = filter(profile, security, caps);
+        byte[] filter = filter(profile, security, caps, host);
         // struct sock_fprog: unsigned short len, padding, struct sock_filter *filter
         byte[] fprog = ByteBuffer.allocate(16)
                 .order(ByteOrder.nativeOrder())
@@ -195,13 +198,13 @@ public final class SecurityPolicy {
     private static volatile LastSeccompStep lastSeccompStep;
 
     /** The compiled filter, checked to let the rest of the chain through; cached, as most containers share one. */
-    static byte[] filter(SeccompProfile profile, Security security, Set<Capability> caps) {
+    static byte[] filter(SeccompProfile profile, Security security, Set<Capability> caps, Syscalls host) {
         FilterKey key = new FilterKey(profile, caps);
         byte[] cached = FILTERS.get(key);
         if (cached != null) {
             return cached;
         }
-        byte[] filter = new SeccompCompiler(caps, HostFacts.kernelRelease()).compile(profile);
+        byte[] filter = new SeccompCompiler(caps, host.kernelRelease()).compile(profile);
         List<String> needed = new ArrayList<>(CHAIN_AFTER_SECCOMP);
         if (!security.noNewPrivileges()) {
             needed.addAll(CHAIN_AFTER_EARLY_SECCOMP);

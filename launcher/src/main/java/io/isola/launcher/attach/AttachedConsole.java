@@ -1,5 +1,10 @@
 package io.isola.launcher.attach;
 
+import static io.isola.internal.nativ.Signals.SIGHUP;
+import static io.isola.internal.nativ.Signals.SIGINT;
+import static io.isola.internal.nativ.Signals.SIGTERM;
+import static io.isola.internal.nativ.Signals.SIGWINCH;
+
 import io.isola.api.HostTerminal;
 import io.isola.internal.nativ.FdOutputStream;
 import io.isola.internal.nativ.Fds;
@@ -22,7 +27,6 @@ import java.util.function.IntConsumer;
  */
 public final class AttachedConsole {
 
-    private static final int SIGHUP = 1, SIGINT = 2, SIGTERM = 15, SIGWINCH = 28;
     private static final short POLLIN = 1;
     /** How often a served attach looks whether its client is still there. */
     private static final int CLIENT_CHECK_MILLIS = 500;

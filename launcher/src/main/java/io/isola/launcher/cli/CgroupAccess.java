@@ -38,6 +38,11 @@ final class CgroupAccess implements AutoCloseable {
         }
     }
 
+    /** The runtime it booted (or borrowed), for other plugins' services too. */
+    IsolaRuntime runtime() {
+        return runtime;
+    }
+
     /** The resource control of {@code state}'s container (see {@code Lifecycle.cgroupOf}). */
     ResourceControl of(ContainerState state) {
         return controls.attach(state.id(), state.isola().cgroup().location());

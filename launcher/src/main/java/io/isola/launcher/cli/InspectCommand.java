@@ -44,11 +44,19 @@ final class InspectCommand extends ContainerVerb {
             for (ContainerState state : states) {
                 Map<String, Object> inspected = Inspection.of(state);
                 inspected.put("Mounts", ContainerMounts.of(state, volumes));
+                addOpenStdin(inspected, state);
                 addHealth(inspected, state);
-                if (hasCgroup(state)) {
+                boolean ownNetwork = hasOwnNetwork(inspected);
+                if (hasCgroup(state) || ownNetwork) {
                     cgroups = cgroups == null ? CgroupAccess.open() : cgroups;
+                }
+                if (hasCgroup(state)) {
                     cgroupOf(cgroups, state).ifPresent(c -> inspected.put("Cgroup", c));
                 }
+                Map<String, Object> settings = new LinkedHashMap<>();
+                asMap(inspected.get("NetworkSettings")).forEach((k, v) -> settings.put(String.valueOf(k), v));
+                settings.put("Networks", ownNetwork ? ContainerNetworks.of(cgroups.runtime(), state) : Map.of());
+                inspected.put("NetworkSettings", settings);
                 result.add(inspected);
             }
         } finally {
@@ -70,6 +78,21 @@ final class InspectCommand extends ContainerVerb {
         return 0;
     }
 
+    /** Docker's {@code Config.OpenStdin}: whether its run had -i (an engine's container: never). */
+    private static void addOpenStdin(Map<String, Object> inspected, ContainerState state) {
+        if (inspected.get("Config") instanceof Map<?, ?> config) {
+            io.isola.lifecycle.Relaunch run =
+                    state.isola() == null ? null : state.isola().relaunch();
+            @SuppressWarnings("unchecked")
+            Map<String, Object> writable = (Map<String, Object>) config;
+            writable.put(
+                    "OpenStdin",
+                    run != null
+                            && run.runArgs() != null
+                            && io.isola.launcher.cli.run.RunCommand.opensStdin(run.runArgs()));
+        }
+    }
+
     /** Docker's {@code State.Health}, for a container with a health check. */
     private static void addHealth(Map<String, Object> inspected, ContainerState state) {
         io.isola.launcher.health.HealthState health = io.isola.launcher.health.HealthState.of(state);
@@ -82,6 +105,18 @@ final class InspectCommand extends ContainerVerb {
             Map<String, Object> writable = (Map<String, Object>) status;
             writable.put("Health", shown);
         }
+    }
+
+    /** Whether a running container has a network namespace other than the host's (Inspection's Namespaces). */
+    private static boolean hasOwnNetwork(Map<String, Object> inspected) {
+        Object net = asMap(inspected.get("Namespaces")).get("net");
+        return net instanceof Map<?, ?> pair
+                && pair.get("Container") != null
+                && Boolean.FALSE.equals(pair.get("Shared"));
+    }
+
+    private static Map<?, ?> asMap(Object value) {
+        return value instanceof Map<?, ?> map ? map : Map.of();
     }
 
     private static boolean hasCgroup(ContainerState state) {

@@ -1,5 +1,6 @@
 package io.isola.launcher.cli;
 
+import io.isola.internal.nativ.Signals;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Lifecycle;
 import io.isola.lifecycle.ProcessIdentity;

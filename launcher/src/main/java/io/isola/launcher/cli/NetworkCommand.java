@@ -44,8 +44,8 @@ import picocli.CommandLine.Spec;
             NetworkInspectCommand.class,
             NetworkCommand.Rm.class,
             NetworkCommand.Prune.class,
-            NetworkCommand.Connect.class,
-            NetworkCommand.Disconnect.class
+            NetworkConnectCommand.class,
+            NetworkDisconnectCommand.class
         })
 final class NetworkCommand implements Runnable {
 
@@ -341,54 +341,6 @@ final class NetworkCommand implements Runnable {
             }
             out.flush();
             return 0;
-        }
-    }
-
-    /**
-     * Refused: a second interface could be added to a running container's namespace (the bridge
-     * plugin takes any ifname), but its /etc files, its peers' hosts files and its teardown are
-     * all keyed to one attachment per container; that is not done yet.
-     */
-    @Command(
-            name = "connect",
-            description = {
-                "Not supported by isola: a container joins its network at start",
-                "(isola run --network NAME); connecting a running container is not done."
-            })
-    static final class Connect implements Callable<Integer> {
-        @Parameters(arity = "0..*", paramLabel = "ARGS")
-        private List<String> args;
-
-        @Option(
-                names = {"--alias", "--ip", "--ip6", "--link", "--link-local-ip", "--driver-opt"},
-                paramLabel = "VALUE",
-                hidden = true)
-        private List<String> ignored;
-
-        @Override
-        public Integer call() {
-            throw new IllegalArgumentException("network connect: not supported by isola; a container is attached to one"
-                    + " network when it starts: isola run --network NAME");
-        }
-    }
-
-    @Command(
-            name = "disconnect",
-            description = {"Not supported by isola: a container leaves its network when it stops."})
-    static final class Disconnect implements Callable<Integer> {
-        @Parameters(arity = "0..*", paramLabel = "ARGS")
-        private List<String> args;
-
-        @Option(
-                names = {"-f", "--force"},
-                hidden = true)
-        private boolean force;
-
-        @Override
-        public Integer call() {
-            throw new IllegalArgumentException(
-                    "network disconnect: not supported by isola; a container leaves its network"
-                            + " when it stops (isola stop)");
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.isola.launcher.cli;
 
+import io.isola.internal.nativ.Signals;
 import io.isola.lifecycle.Lifecycle;
 import java.time.Duration;
 import picocli.CommandLine.Command;

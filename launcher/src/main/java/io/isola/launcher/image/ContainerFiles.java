@@ -1,5 +1,8 @@
 package io.isola.launcher.image;
 
+import static io.isola.launcher.image.LayerExtractor.OPAQUE_MARKER;
+import static io.isola.launcher.image.LayerExtractor.WHITEOUT_PREFIX;
+
 import io.isola.internal.nativ.DirectoryFd;
 import io.isola.internal.nativ.FileCallException;
 import io.isola.internal.nativ.FileStat;
@@ -32,7 +35,6 @@ import java.util.TreeMap;
  */
 final class ContainerFiles {
 
-    static final String WHITEOUT_PREFIX = ".wh.", OPAQUE_MARKER = ".wh..wh..opq";
     /**
      * The mount points of a network namespace's generated files: the mount isolator makes them,
      * empty, where the image has none, and the network's own files are bound over them, so a

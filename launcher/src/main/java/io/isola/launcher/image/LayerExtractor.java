@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
 final class LayerExtractor {
 
     private static final Logger LOG = LoggerFactory.getLogger(LayerExtractor.class);
-    private static final String WHITEOUT_PREFIX = ".wh.", OPAQUE_MARKER = ".wh..wh..opq";
+    /** The OCI layer format's whiteout names, which {@link ContainerFiles} writes too. */
+    static final String WHITEOUT_PREFIX = ".wh.", OPAQUE_MARKER = ".wh..wh..opq";
     /** Root keeps the tar's owners; any other user (rootless) cannot give files away, and keeps them: its uid is root inside. */
     private static final boolean ROOT = io.isola.spi.HostIdentity.current().isRoot();
 

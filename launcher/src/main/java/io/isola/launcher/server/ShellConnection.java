@@ -1,5 +1,9 @@
 package io.isola.launcher.server;
 
+import static io.isola.internal.nativ.FileStat.S_IFCHR;
+import static io.isola.internal.nativ.FileStat.S_IFIFO;
+import static io.isola.internal.nativ.FileStat.S_IFMT;
+
 import io.isola.internal.nativ.Errno;
 import io.isola.internal.nativ.Fds;
 import io.isola.internal.nativ.Native;
@@ -47,7 +51,6 @@ final class ShellConnection implements ClientConnection {
 
     static final int O_NOFOLLOW = 0400000;
     private static final int O_NOCTTY = 0400, F_GETFL = 3, F_SETFL = 4;
-    private static final int S_IFMT = 0170000, S_IFIFO = 0010000, S_IFCHR = 0020000;
     /** A client's own pair (c-PID-N: the pid in the name is the one announced) or one of the door's pool. */
     private static final Pattern ANNOUNCEMENT = Pattern.compile(
             "(c-([0-9]{1,10})-[0-9]{1,10}|p-[0-9]{1,10}-[0-9a-f]{1,32}) ([0-9]{1,10}) ([0-9]{1,9}) ([0-9]{1,9})");

@@ -77,18 +77,51 @@ class VerbsTest {
 
     @Test
     void everyServedVerbIsAVerbOfTheCommandLine() {
-        Set<String> names = new HashSet<>();
-        for (Class<?> verb : IsolaCommand.VERBS) {
-            Command command = verb.getAnnotation(Command.class);
-            names.add(command.name());
-            names.addAll(Arrays.asList(command.aliases()));
-        }
+        Set<String> names = verbNames();
         assertTrue(
                 names.containsAll(Verbs.SERVED),
                 () -> "served but no verb: "
                         + Verbs.SERVED.stream()
                                 .filter(verb -> !names.contains(verb))
                                 .toList());
+    }
+
+    /**
+     * The README's table of Docker's verbs says which isola has ("yes"): each verb it names must be
+     * a verb of the command line, or the table promises what the CLI refuses.
+     */
+    @Test
+    void theReadmesVerbTableNamesOnlyVerbsOfTheCommandLine() throws Exception {
+        Set<String> names = verbNames();
+        Matcher row =
+                Pattern.compile("(?m)^\\| (`[^|]+) \\| yes \\|").matcher(Files.readString(Path.of("../README.md")));
+        Set<String> claimed = new HashSet<>();
+        while (row.find()) {
+            // `network create`, `ls`: after a verb with a subcommand, single words are its subcommands
+            Matcher item = Pattern.compile("`([a-z]+)( [a-z]+)?`").matcher(row.group(1));
+            boolean subcommands = false;
+            while (item.find()) {
+                if (item.group(2) != null || !subcommands) {
+                    claimed.add(item.group(1));
+                }
+                subcommands |= item.group(2) != null;
+            }
+        }
+        assertFalse(claimed.isEmpty(), "README.md has no row like | `run` | yes |");
+        assertEquals(
+                Set.of(),
+                claimed.stream().filter(verb -> !names.contains(verb)).collect(Collectors.toSet()),
+                "in README.md's verb table but no verb of IsolaCommand.VERBS");
+    }
+
+    private static Set<String> verbNames() {
+        Set<String> names = new HashSet<>();
+        for (Class<?> verb : IsolaCommand.VERBS) {
+            Command command = verb.getAnnotation(Command.class);
+            names.add(command.name());
+            names.addAll(Arrays.asList(command.aliases()));
+        }
+        return names;
     }
 
     private static Set<String> alternatives(String script, String pattern) {

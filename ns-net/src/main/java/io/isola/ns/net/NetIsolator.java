@@ -22,6 +22,7 @@ import io.isola.spi.Namespace;
 import io.isola.spi.NamespaceFile;
 import io.isola.spi.NamespaceIsolator;
 import io.isola.spi.NetworkAdmin;
+import io.isola.spi.NetworkAttachment;
 import io.isola.spi.NetworkInfo;
 import io.isola.spi.NetworkRequest;
 import java.nio.file.Files;
@@ -88,10 +89,12 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper, Ne
     private final Network defaultNetwork;
     private final CniClient cni;
     private final NetworkConfigs configs;
-    private final StateStore store;
+    private final AttachmentStore store;
     private final StaleSweeper sweeper;
     private final UserNetworks networks;
     private final PeerHosts peers;
+    private final ConnectedNetworks connected;
+    private final Connections connections;
 
     /** For use without OSGi (ServiceLoader): the defaults of {@link Config}. */
     public NetIsolator() {
@@ -116,10 +119,12 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper, Ne
         Path runtimeDir = Rootless.runtimeDir(settings.runtimeDir(), host);
         this.configs = new NetworkConfigs(
                 settings.configDir(), settings.network(), settings.subnet(), runtimeDir.resolve("ipam"));
-        this.store = new StateStore(runtimeDir);
+        this.store = new AttachmentStore(runtimeDir);
         this.peers = new PeerHosts(store, runtimeDir);
-        this.sweeper = new StaleSweeper(store, cni, peers);
+        this.connected = new ConnectedNetworks(cni, runtimeDir);
+        this.sweeper = new StaleSweeper(store, cni, peers, connected);
         this.networks = new UserNetworks(configs, store);
+        this.connections = new Connections(store, configs, networks, connected, peers);
     }
 
     @Override
@@ -140,6 +145,21 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper, Ne
     @Override
     public void remove(String name) {
         networks.remove(name);
+    }
+
+    @Override
+    public NetworkAttachment connect(String network, String containerId, List<String> names, String ipv4) {
+        return connections.connect(network, containerId, names, ipv4);
+    }
+
+    @Override
+    public void disconnect(String network, String containerId) {
+        connections.disconnect(network, containerId);
+    }
+
+    @Override
+    public List<NetworkAttachment> attachments(String containerId) {
+        return connections.attachments(containerId);
     }
 
     @Override
@@ -276,9 +296,10 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper, Ne
                     !host.isRoot(),
                     state,
                     pasta,
-                    new NetworkIsolation.Names(asked, names, peers));
+                    new NetworkIsolation.Names(asked, names, peers),
+                    connected);
         } catch (Exception e) {
-            StateStore.delete(dir);
+            AttachmentStore.delete(dir);
             if (joined != null) {
                 joined.close();
             }
@@ -345,15 +366,26 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper, Ne
             throw new CniException(
                     "--ip " + address.ipv4() + ": only on a user-defined network, as Docker's; add --network NAME");
         }
+        try {
+            requireInSubnet(list, address.ipv4(), "--ip");
+        } catch (IllegalArgumentException e) {
+            throw new CniException(e.getMessage());
+        }
+    }
+
+    /** An address {@code flag} asks for on {@code list}: its IPAM must take it, and it must be in the subnet. */
+    static void requireInSubnet(NetworkConfigList list, String ipv4, String flag) {
         if (!list.hasCapability("ips")) {
-            throw new CniException(
-                    list.describe() + ": cannot give --ip " + address.ipv4() + ": no plugin of the network has"
+            throw new IllegalArgumentException(
+                    list.describe() + ": cannot give " + flag + " " + ipv4 + ": no plugin of the network has"
                             + " the ips capability (networks of isola network create have it)");
         }
-        Ipv4Net asked = Ipv4Net.parse(address.ipv4() + "/32").orElseThrow();
+        Ipv4Net asked = Ipv4Net.parse(ipv4 + "/32")
+                .orElseThrow(() -> new IllegalArgumentException(
+                        flag + " \"" + ipv4 + "\": expected an IPv4 address such as 10.90.0.5"));
         if (Subnets.of(list).stream().noneMatch(asked::overlaps)) {
-            throw new CniException(
-                    "--ip " + address.ipv4() + ": not in the subnet " + Subnets.of(list) + " of " + list.describe());
+            throw new IllegalArgumentException(
+                    flag + " " + ipv4 + ": not in the subnet " + Subnets.of(list) + " of " + list.describe());
         }
     }
 }

@@ -46,7 +46,7 @@ final class NetworkIsolation implements Isolation {
     private static final Logger LOG = LoggerFactory.getLogger(NetworkIsolation.class);
 
     private final CniClient cni;
-    private final StateStore store;
+    private final AttachmentStore store;
     private final String id;
     private final String hostname;
     private final NetworkConfigList network;
@@ -60,6 +60,7 @@ final class NetworkIsolation implements Isolation {
     private final ObjectNode state;
     private final Pasta pasta;
     private final Names names;
+    private final ConnectedNetworks connected;
     private Path pin;
     private ObjectNode result;
     private boolean attached;
@@ -73,7 +74,7 @@ final class NetworkIsolation implements Isolation {
      */
     NetworkIsolation(
             CniClient cni,
-            StateStore store,
+            AttachmentStore store,
             String id,
             String hostname,
             NetworkConfigList network,
@@ -86,7 +87,8 @@ final class NetworkIsolation implements Isolation {
             boolean childLoopback,
             ObjectNode state,
             Pasta pasta,
-            Names names) {
+            Names names,
+            ConnectedNetworks connected) {
         this.cni = cni;
         this.store = store;
         this.id = id;
@@ -102,6 +104,7 @@ final class NetworkIsolation implements Isolation {
         this.state = state;
         this.pasta = pasta;
         this.names = names;
+        this.connected = connected;
     }
 
     /**
@@ -176,10 +179,11 @@ final class NetworkIsolation implements Isolation {
         }
         if (network != null) { // without a network, prepare wrote the files whole
             String hosts = etc.write(hostname, addresses, dns, names.asked(), gateway(result));
+            // kept on every network: a network connect later adds the peers of another below it
+            state.put("hosts", hosts).put("hostname", hostname);
+            names.member().forEach(state.putArray("names")::add);
+            store.write(dir, state);
             if (!names.member().isEmpty()) {
-                state.put("hosts", hosts);
-                names.member().forEach(state.putArray("names")::add);
-                store.write(dir, state);
                 names.peers().refresh(network.name());
             }
         }
@@ -217,9 +221,23 @@ final class NetworkIsolation implements Isolation {
             }
             closed = true;
         }
+        if (attached) {
+            // under the lock: no network connect adds an interface that this teardown would miss
+            connected.locked(() -> {
+                detach();
+                return null;
+            });
+        } else {
+            detach();
+        }
+    }
+
+    private void detach() throws Exception {
         boolean detached = true;
+        List<String> left = List.of();
         try {
             if (attached) {
+                left = connected.removeAll(dir, pin, id);
                 cni.del(network, attachment(pin == null ? "" : pin.toString()), result);
                 LOG.debug("container {}: detached from network {}", id, network.name());
             }
@@ -238,10 +256,11 @@ final class NetworkIsolation implements Isolation {
                 if (pin != null) {
                     NamespaceFile.unpin(pin);
                 }
-                StateStore.delete(dir);
+                AttachmentStore.delete(dir);
                 if (attached && !names.member().isEmpty()) {
                     names.peers().refresh(network.name()); // its line leaves the others' files
                 }
+                left.forEach(names.peers()::refresh);
             } else {
                 // a later sweep retries: mark the owner gone, as for a crashed host
                 state.put("ownerPid", -1);

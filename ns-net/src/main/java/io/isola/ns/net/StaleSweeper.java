@@ -13,6 +13,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -35,15 +36,17 @@ final class StaleSweeper {
     /** A directory without a state file is a start caught between mkdir and the first write. */
     private static final Duration UNFINISHED = Duration.ofMinutes(1);
 
-    private final StateStore store;
+    private final AttachmentStore store;
     private final CniClient cni;
     private final PeerHosts peers;
+    private final ConnectedNetworks connected;
     private volatile boolean swept;
 
-    StaleSweeper(StateStore store, CniClient cni, PeerHosts peers) {
+    StaleSweeper(AttachmentStore store, CniClient cni, PeerHosts peers, ConnectedNetworks connected) {
         this.store = store;
         this.cni = cni;
         this.peers = peers;
+        this.connected = connected;
     }
 
     void sweepOnce() {
@@ -65,13 +68,13 @@ final class StaleSweeper {
         int released = 0;
         for (Path staging : store.abandonedStaging()) {
             try {
-                StateStore.delete(staging); // nothing is attached before the directory is in place
+                AttachmentStore.delete(staging); // nothing is attached before the directory is in place
             } catch (IOException e) {
                 LOG.debug("cannot remove {}: {}", staging, e.toString());
             }
         }
         for (Path abandoned : store.abandonedClaims()) {
-            String id = StateStore.claimedId(abandoned);
+            String id = AttachmentStore.claimedId(abandoned);
             Optional<Path> claimed = store.claim(abandoned, id); // of two sweeps retrying it, one wins
             if (claimed.isPresent() && release(id, store.read(claimed.get()), claimed.get())) {
                 released++;
@@ -94,19 +97,21 @@ final class StaleSweeper {
     /** Releases the network of claimed directory {@code claimed}; on failure gives it back for a later sweep. */
     private boolean release(String id, Optional<ObjectNode> state, Path claimed) {
         try {
+            List<String> left = List.of();
             if (state.isPresent()) {
-                release(id, state.get(), claimed);
+                left = release(id, state.get(), claimed);
             }
             Pasta.stop(claimed, id); // a rootless network's, when the host died before it ended it
             Path pin = claimed.resolve(NetworkIsolation.PIN);
             if (Mounts.isMountPoint(pin)) {
                 NamespaceFile.unpin(pin); // pinned, but the host died before it recorded the network
             }
-            StateStore.delete(claimed);
+            AttachmentStore.delete(claimed);
             if (state.isPresent() && state.get().has("names")) {
                 // its line leaves the files of the containers it shared a user-defined network with
                 peers.refresh(state.get().path("network").path("name").asText());
             }
+            left.forEach(peers::refresh);
             return true;
         } catch (CniException | IOException | RuntimeException e) {
             LOG.warn("cannot release the network of stale container {}: {}", id, e.getMessage());
@@ -115,11 +120,12 @@ final class StaleSweeper {
         }
     }
 
-    private void release(String id, ObjectNode state, Path dir) throws CniException {
+    /** Returns the networks that {@code network connect} had added, now left too. */
+    private List<String> release(String id, ObjectNode state, Path dir) throws CniException {
         JsonNode network = state.get("network");
         if (network == null || !network.isObject()) {
             LOG.info("removed the state of stale container {} (no network attached)", id);
-            return;
+            return List.of();
         }
         NetworkConfigList list =
                 NetworkConfigList.parse(network.toString(), state.path("source").asText("state of " + id), false);
@@ -138,10 +144,13 @@ final class StaleSweeper {
                 netns = null;
             }
         }
+        List<String> left;
         try {
             String path = pin != null
                     ? pin.toString()
                     : netns == null ? "" : netns.pathForOthers().toString();
+            Path namespace = path.isEmpty() ? null : Path.of(path);
+            left = connected.locked(() -> connected.removeAll(dir, namespace, id));
             Map<String, JsonNode> capabilityArgs = new HashMap<>();
             JsonNode ports = state.path("capabilityArgs");
             ports.fields().forEachRemaining(e -> capabilityArgs.put(e.getKey(), e.getValue()));
@@ -162,6 +171,7 @@ final class StaleSweeper {
         if (pin != null) {
             NamespaceFile.unpin(pin);
         }
+        return left;
     }
 
     private static boolean ownerAlive(ObjectNode state) {

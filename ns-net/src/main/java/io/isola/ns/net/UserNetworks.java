@@ -41,9 +41,9 @@ final class UserNetworks {
     private static final String META = "isola";
 
     private final NetworkConfigs configs;
-    private final StateStore store;
+    private final AttachmentStore store;
 
-    UserNetworks(NetworkConfigs configs, StateStore store) {
+    UserNetworks(NetworkConfigs configs, AttachmentStore store) {
         this.configs = configs;
         this.store = store;
     }
@@ -156,7 +156,8 @@ final class UserNetworks {
             deleteBridge(network.bridge());
         }
         try {
-            StateStore.delete(configs.leasesOf(name)); // host-local's lock and last-reserved files: no lease is left
+            AttachmentStore.delete(
+                    configs.leasesOf(name)); // host-local's lock and last-reserved files: no lease is left
         } catch (IOException e) {
             LOG.warn("network {}: its lease directory {} is left: {}", name, configs.leasesOf(name), e.toString());
         }

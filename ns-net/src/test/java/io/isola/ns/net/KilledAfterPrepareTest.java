@@ -45,7 +45,7 @@ class KilledAfterPrepareTest {
             host.destroyForcibly(); // SIGKILL
             assertTrue(host.waitFor(30, TimeUnit.SECONDS));
         }
-        assertEquals(1, new StateStore(runtimeDir).dirs().size(), "the prepared container's directory");
+        assertEquals(1, new AttachmentStore(runtimeDir).dirs().size(), "the prepared container's directory");
 
         new NetIsolator(new NetIsolator.Settings(
                         "isotnone", "none", "/usr/lib/cni", tmp.resolve("net.d"), runtimeDir, ""))

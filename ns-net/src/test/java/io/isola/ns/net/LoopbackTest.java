@@ -75,7 +75,7 @@ class LoopbackTest {
             isola.close();
         }
         if (root != null) {
-            StateStore.delete(root);
+            AttachmentStore.delete(root);
         }
     }
 
@@ -193,6 +193,6 @@ class LoopbackTest {
                     List.of(),
                     mounts.filter(line -> line.contains(root.toString())).toList());
         }
-        assertEquals(List.of(), new StateStore(root.resolve("run")).dirs());
+        assertEquals(List.of(), new AttachmentStore(root.resolve("run")).dirs());
     }
 }

@@ -55,7 +55,7 @@ class NetBundleFelixTest {
             nets.destroy();
         }
         if (storage != null) {
-            StateStore.delete(storage);
+            AttachmentStore.delete(storage);
         }
     }
 

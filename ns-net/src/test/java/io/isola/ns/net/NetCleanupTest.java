@@ -81,7 +81,7 @@ class NetCleanupTest {
             pool.shutdownNow();
         }
         assertEquals(baseline, nets.snapshot());
-        assertEquals(List.of(), new StateStore(nets.runtimeDir).dirs());
+        assertEquals(List.of(), new AttachmentStore(nets.runtimeDir).dirs());
     }
 
     @Test
@@ -92,7 +92,7 @@ class NetCleanupTest {
             assertEquals(1, HostNet.leases(nets.leaseDir()).size(), "the killed host's container holds no lease");
             assertEquals(1, nets.isolator().cleanupStale());
             assertEquals(baseline, nets.snapshot());
-            assertEquals(List.of(), new StateStore(nets.runtimeDir).dirs());
+            assertEquals(List.of(), new AttachmentStore(nets.runtimeDir).dirs());
         } finally {
             kill(containerPid);
         }
@@ -109,7 +109,7 @@ class NetCleanupTest {
             assertEquals(0, outcome.status().exitCode(), outcome.err());
         }
         assertEquals(baseline, nets.snapshot());
-        assertEquals(List.of(), new StateStore(nets.runtimeDir).dirs());
+        assertEquals(List.of(), new AttachmentStore(nets.runtimeDir).dirs());
     }
 
     /**
@@ -121,9 +121,9 @@ class NetCleanupTest {
     void aSweepKilledAfterItClaimedAContainerIsRetriedByTheNext() throws Exception {
         long containerPid = startAndKillHost();
         kill(containerPid);
-        Path dir = new StateStore(nets.runtimeDir).dirs().get(0);
+        Path dir = new AttachmentStore(nets.runtimeDir).dirs().get(0);
         com.fasterxml.jackson.databind.JsonNode state = new com.fasterxml.jackson.databind.ObjectMapper()
-                .readTree(dir.resolve(StateStore.STATE).toFile());
+                .readTree(dir.resolve(AttachmentStore.STATE).toFile());
         // what the killed sweep left: the claim, named after a process that is gone (the dead host)
         java.nio.file.Files.move(
                 dir,
@@ -165,7 +165,7 @@ class NetCleanupTest {
                     new BufferedReader(new InputStreamReader(host.getInputStream(), StandardCharsets.UTF_8)).readLine();
             assertTrue(
                     line != null && line.startsWith("started "), "the host JVM did not start its container: " + line);
-            assertEquals(1, new StateStore(nets.runtimeDir).dirs().size());
+            assertEquals(1, new AttachmentStore(nets.runtimeDir).dirs().size());
             return Long.parseLong(line.substring("started ".length()));
         } finally {
             host.destroyForcibly(); // SIGKILL

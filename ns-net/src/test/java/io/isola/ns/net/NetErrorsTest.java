@@ -45,7 +45,7 @@ class NetErrorsTest {
                 IllegalArgumentException.class,
                 () -> isola.start(ContainerSpec.builder("true").with(network).build()));
         assertEquals(before, nets.snapshot(), "the failed start left something behind");
-        assertEquals(List.of(), new StateStore(nets.runtimeDir).dirs(), "the failed start left its state behind");
+        assertEquals(List.of(), new AttachmentStore(nets.runtimeDir).dirs(), "the failed start left its state behind");
         return e.getMessage();
     }
 
@@ -135,7 +135,7 @@ class NetErrorsTest {
                         && e.getMessage().contains("failed ADD"),
                 e.getMessage());
         assertEquals(before, failingSnapshot());
-        assertEquals(List.of(), new StateStore(nets.runtimeDir).dirs());
+        assertEquals(List.of(), new AttachmentStore(nets.runtimeDir).dirs());
     }
 
     private static HostNet.Snapshot failingSnapshot() throws Exception {

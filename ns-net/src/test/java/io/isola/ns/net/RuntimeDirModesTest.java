@@ -20,7 +20,7 @@ class RuntimeDirModesTest {
         Files.setPosixFilePermissions(runtime, PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.setPosixFilePermissions(runtime.resolve("containers"), PosixFilePermissions.fromString("rwxrwxrwx"));
 
-        Path dir = new StateStore(runtime)
+        Path dir = new AttachmentStore(runtime)
                 .create("c1", com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode());
 
         for (Path path : new Path[] {runtime, runtime.resolve("containers"), dir}) {

@@ -142,8 +142,8 @@ final class TestNetworks {
     /** Removes the test's bridge, rules and directories (the bridge plugin never deletes a bridge). */
     void destroy() throws Exception {
         HostNet.run("ip", "link", "del", BRIDGE);
-        StateStore.delete(root);
-        StateStore.delete(Path.of("/var/lib/cni/networks", NETWORK));
+        AttachmentStore.delete(root);
+        AttachmentStore.delete(Path.of("/var/lib/cni/networks", NETWORK));
         if (!portmapChainsBefore) {
             removePortmapChains();
         }

@@ -39,17 +39,34 @@ final class ActionLexer {
                 operands = new ArrayList<>();
             } else if (c == '(') {
                 at++;
-                operands.add(new TemplateNode.Nested(pipeline(true)));
+                TemplateNode.Pipeline nestedPipeline = pipeline(true);
                 if (at >= text.length() || text.charAt(at) != ')') {
                     throw error.apply("unclosed ( in {{" + text + "}}");
                 }
                 at++;
+                operands.add(new TemplateNode.Nested(nestedPipeline, fieldsAfterParenthesis()));
             } else {
                 operands.add(operand());
             }
         }
         commands.add(command(operands));
         return new TemplateNode.Pipeline(commands);
+    }
+
+    /** {@code .A.B} right after a {@code )}: Go's field chain on the parenthesised value; empty when none. */
+    private List<String> fieldsAfterParenthesis() {
+        if (at >= text.length() || text.charAt(at) != '.') {
+            return List.of();
+        }
+        int start = at;
+        while (at < text.length() && !Character.isWhitespace(text.charAt(at)) && "|()".indexOf(text.charAt(at)) < 0) {
+            at++;
+        }
+        List<String> names = List.of(text.substring(start + 1, at).split("\\.", -1));
+        if (names.stream().anyMatch(String::isEmpty)) {
+            throw error.apply("bad field \"" + text.substring(start, at) + "\" in {{" + text + "}}");
+        }
+        return names;
     }
 
     private TemplateNode.Command command(List<TemplateNode.Operand> operands) {

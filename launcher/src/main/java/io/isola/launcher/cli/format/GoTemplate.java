@@ -123,7 +123,11 @@ public final class GoTemplate {
             return literal.value();
         }
         if (operand instanceof TemplateNode.Nested nested) {
-            return pipeline(nested.pipeline(), dot, top);
+            Object value = pipeline(nested.pipeline(), dot, top);
+            for (String name : nested.fields()) {
+                value = field(value, name);
+            }
+            return value;
         }
         if (operand instanceof TemplateNode.Function function) {
             return TemplateFunctions.call(function.name(), List.of());

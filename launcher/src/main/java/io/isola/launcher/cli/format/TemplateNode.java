@@ -38,6 +38,6 @@ sealed interface TemplateNode {
     /** A function's name ({@code json}, {@code index}, ...). */
     record Function(String name) implements Operand {}
 
-    /** {@code (PIPELINE)}. */
-    record Nested(Pipeline pipeline) implements Operand {}
+    /** {@code (PIPELINE)}, and the fields taken of its value: {@code (index .Log 0).ExitCode}. */
+    record Nested(Pipeline pipeline, List<String> fields) implements Operand {}
 }

@@ -1,5 +1,7 @@
 package io.isola.launcher.cli.run;
 
+import static io.isola.internal.nativ.Signals.SIGWINCH;
+
 import io.isola.api.Container;
 import io.isola.api.HostTerminal;
 import io.isola.internal.nativ.FdOutputStream;
@@ -25,7 +27,6 @@ import sun.misc.SignalHandler;
  */
 public final class Attachment implements AutoCloseable {
 
-    private static final int SIGWINCH = 28;
     private static final short POLLIN = 1;
 
     private final Container container;

@@ -18,6 +18,6 @@ public final class ExecUser {
             return ProcessUser.parse(user);
         }
         Path root = Path.of("/proc", Long.toString(containerPid), "root");
-        return new ContainerUsers(new ContainerFiles(List.of(root))).resolve(user, List.of());
+        return new ContainerUsers(new RootFileReader(List.of(root))).resolve(user, List.of());
     }
 }

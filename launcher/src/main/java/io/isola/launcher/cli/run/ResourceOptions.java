@@ -1,5 +1,7 @@
 package io.isola.launcher.cli.run;
 
+import static io.isola.internal.nativ.Signals.SIGKILL;
+
 import io.isola.api.Container;
 import io.isola.api.ContainerSpec;
 import io.isola.api.ExitStatus;
@@ -25,7 +27,6 @@ import picocli.CommandLine.Spec;
 final class ResourceOptions {
 
     static final String ISOLATOR = "cgroup";
-    private static final int SIGKILL = 9;
 
     @Spec(Spec.Target.MIXEE)
     private CommandSpec mixee;

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -198,6 +199,20 @@ public final class RunCommand implements Callable<Integer> {
     /** For the holder of a detached container: the terminal or stdin it keeps for an attach. */
     public io.isola.launcher.attach.ConsoleMode console() {
         return lifecycle.console();
+    }
+
+    /**
+     * Whether a run's recorded options ({@code Relaunch.runArgs}) kept the container's stdin open
+     * ({@code -i}), for inspect's {@code Config.OpenStdin}; false for options this isola cannot read.
+     */
+    public static boolean opensStdin(List<String> runArgs) {
+        RunCommand run = new RunCommand();
+        try {
+            new CommandLine(run).setStopAtPositional(true).parseArgs(runArgs.toArray(String[]::new));
+        } catch (RuntimeException e) {
+            return false;
+        }
+        return run.lifecycle.interactive;
     }
 
     /** For the monitor of a detached container: the id and state store the CLI registered it under. */

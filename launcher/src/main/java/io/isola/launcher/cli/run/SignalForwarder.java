@@ -1,5 +1,10 @@
 package io.isola.launcher.cli.run;
 
+import static io.isola.internal.nativ.Signals.SIGHUP;
+import static io.isola.internal.nativ.Signals.SIGINT;
+import static io.isola.internal.nativ.Signals.SIGKILL;
+import static io.isola.internal.nativ.Signals.SIGTERM;
+
 import io.isola.api.Container;
 import io.isola.launcher.server.Invocation;
 import java.util.HashMap;
@@ -22,9 +27,6 @@ public final class SignalForwarder implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SignalForwarder.class);
     private static final String[] FORWARDED = {"INT", "TERM", "HUP"};
-    private static final int SIGKILL = 9;
-
-    private static final int SIGHUP = 1, SIGINT = 2, SIGTERM = 15;
 
     private final Map<Signal, SignalHandler> previous = new HashMap<>();
     /** In the resident server: the client's signals, not this JVM's, are the CLI's. */

@@ -1,6 +1,6 @@
 package io.isola.launcher.cli.run;
 
-import io.isola.launcher.cli.Signals;
+import io.isola.internal.nativ.Signals;
 import io.isola.launcher.image.Image;
 import io.isola.launcher.image.ImageStore;
 import io.isola.lifecycle.StopConfig;
@@ -44,7 +44,7 @@ final class StopOptions {
         }
         int number;
         try {
-            number = name == null ? 15 : Signals.parse(name);
+            number = name == null ? Signals.SIGTERM : Signals.parse(name);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(
                     (signal != null ? "--stop-signal: " : "image " + image.name() + ": its StopSignal: ")

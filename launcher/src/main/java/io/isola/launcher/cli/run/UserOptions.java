@@ -130,7 +130,7 @@ final class UserOptions {
 
     /** The users and groups of {@code filesystem}'s root. */
     private static ContainerUsers users(Filesystem filesystem) {
-        return new ContainerUsers(new ContainerFiles(rootLayers(filesystem)));
+        return new ContainerUsers(new RootFileReader(rootLayers(filesystem)));
     }
 
     /** The container's root as directories, top first: a --rootfs, an image's layers, or the host's own root. */

@@ -21,6 +21,7 @@ class GoTemplateTest {
                 .with("Ports", List.of("80/tcp", "53/udp"))
                 .with("Labels", labels)
                 .with("State", new Struct("state").with("Status", "running").with("Pid", 42L))
+                .with("Log", List.of(Map.of("ExitCode", 3L, "Output", "ok")))
                 .with("Running", true)
                 .with("Count", 0L);
     }
@@ -37,6 +38,16 @@ class GoTemplateTest {
         assertEquals("[80/tcp 53/udp]", run("{{.Ports}}"));
         assertEquals("map[app:web tier:front]", run("{{.Labels}}"));
         assertEquals("<no value>", run("{{.Labels.missing}}"), "a map's missing key, as Go's");
+    }
+
+    @Test
+    void aFieldOfAParenthesisedCallIsTheFieldOfItsValue() {
+        assertEquals("3", run("{{(index .Log 0).ExitCode}}"));
+        assertEquals("running", run("{{(.State).Status}}"));
+        assertEquals("3 ok", run("{{printf \"%v %s\" (index .Log 0).ExitCode (index .Log 0).Output}}"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> GoTemplate.parse("{{(.State)..Status}}"))
+                .getMessage()
+                .contains("bad field"));
     }
 
     @Test

@@ -34,7 +34,7 @@ class ContainerUsersTest {
     Path root;
 
     private ProcessUser resolve(String user, Long... extra) throws Exception {
-        return new ContainerUsers(new ContainerFiles(List.of(root))).resolve(user, List.of(extra));
+        return new ContainerUsers(new RootFileReader(List.of(root))).resolve(user, List.of(extra));
     }
 
     private void etc(String passwd, String group) throws Exception {
@@ -103,10 +103,10 @@ class ContainerUsersTest {
                 .getMessage()
                 .endsWith("too many levels of symbolic links"));
         Files.delete(root.resolve("etc/passwd"));
-        Files.write(root.resolve("etc/passwd"), new byte[ContainerFiles.MAX_BYTES + 1]);
+        Files.write(root.resolve("etc/passwd"), new byte[RootFileReader.MAX_BYTES + 1]);
         assertTrue(assertThrows(IllegalArgumentException.class, () -> resolve("x"))
                 .getMessage()
-                .contains("larger than " + ContainerFiles.MAX_BYTES + " bytes"));
+                .contains("larger than " + RootFileReader.MAX_BYTES + " bytes"));
     }
 
     /** What a running container may put in place of its /etc/passwd after the lookup: refused, never waited on. */
@@ -118,14 +118,14 @@ class ContainerUsersTest {
                 java.time.Duration.ofSeconds(5),
                 () -> assertThrows(
                         IOException.class,
-                        () -> ContainerFiles.openRegular(root, List.of("fifo")).close()));
+                        () -> RootFileReader.openRegular(root, List.of("fifo")).close()));
         assertEquals(fifo + " is not a regular file", notRegular.getMessage());
         Files.writeString(root.resolve("plain"), "x");
         Path link = Files.createSymbolicLink(root.resolve("link"), Path.of("plain"));
         assertThrows(
                 IOException.class,
-                () -> ContainerFiles.openRegular(root, List.of("link")).close());
-        try (var in = ContainerFiles.openRegular(root, List.of("plain"))) {
+                () -> RootFileReader.openRegular(root, List.of("link")).close());
+        try (var in = RootFileReader.openRegular(root, List.of("plain"))) {
             assertEquals("x", new String(in.readAllBytes(), UTF_8));
         }
     }
@@ -138,7 +138,7 @@ class ContainerUsersTest {
         Files.createSymbolicLink(tree.resolve("etc"), host);
         IOException refused = assertThrows(
                 IOException.class,
-                () -> ContainerFiles.openRegular(tree, List.of("etc", "passwd")).close());
+                () -> RootFileReader.openRegular(tree, List.of("etc", "passwd")).close());
         assertTrue(refused.getMessage().startsWith("/etc/passwd of the container: "), refused.getMessage());
     }
 
@@ -151,7 +151,7 @@ class ContainerUsersTest {
         Files.writeString(upper.resolve("passwd"), "up:x:2:2:::\n");
         Files.createFile(upper.resolve("group"));
         xattr(upper.resolve("group"), "overlay.whiteout");
-        ContainerFiles files = new ContainerFiles(List.of(root.resolve("upper"), root.resolve("lower")));
+        RootFileReader files = new RootFileReader(List.of(root.resolve("upper"), root.resolve("lower")));
         assertEquals(Optional.of("up:x:2:2:::\n"), files.read("/etc/passwd"));
         assertEquals(Optional.empty(), files.read("/etc/group"), "a whiteout hides the lower file");
         assertEquals(Optional.empty(), files.read("/etc"), "not a regular file");

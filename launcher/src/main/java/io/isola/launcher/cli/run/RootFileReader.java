@@ -25,7 +25,7 @@ import java.util.OptionalInt;
  * resolve them after pivot_root, never on the host: an absolute target starts again at the
  * container's root and ".." stops there. Only regular files of at most {@link #MAX_BYTES} are read.
  */
-final class ContainerFiles {
+final class RootFileReader {
 
     static final int MAX_BYTES = 1 << 20;
     /** As the kernel's limit on links followed in one lookup. */
@@ -33,7 +33,7 @@ final class ContainerFiles {
 
     private final List<Path> layersTopFirst;
 
-    ContainerFiles(List<Path> layersTopFirst) {
+    RootFileReader(List<Path> layersTopFirst) {
         this.layersTopFirst = List.copyOf(layersTopFirst);
     }
 

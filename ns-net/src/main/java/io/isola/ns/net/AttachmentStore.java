@@ -28,7 +28,7 @@ import java.util.stream.Stream;
  * (the whole conflist, so DEL uses exactly what ADD used), {@code attachment} (ifName and
  * capability arguments) and {@code result} (ADD's result, the prevResult of DEL).
  */
-final class StateStore {
+final class AttachmentStore {
 
     static final String STATE = "state.json";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -41,7 +41,7 @@ final class StateStore {
 
     private final Path root;
 
-    StateStore(Path runtimeDir) {
+    AttachmentStore(Path runtimeDir) {
         this.root = runtimeDir.resolve("containers");
     }
 
@@ -175,7 +175,7 @@ final class StateStore {
         }
         try (Stream<Path> entries = Files.list(root)) {
             return entries.filter(p -> p.getFileName().toString().startsWith(CLAIM))
-                    .filter(StateStore::claimerGone)
+                    .filter(AttachmentStore::claimerGone)
                     .sorted()
                     .toList();
         } catch (IOException e) {

@@ -1,0 +1,145 @@
+package io.isola.internal.nativ;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * {@link Syscalls} through libc: the binding of {@link Native} and {@link Fds}. The capabilities and
+ * limits are asked of the kernel (capget, getrlimit) rather than read from {@code /proc/self/status}:
+ * they are asked on every launch, and parsing procfs there cost more than the rest of the
+ * lock-down's planning.
+ */
+final class LinuxSyscalls implements Syscalls {
+
+    static final LinuxSyscalls INSTANCE = new LinuxSyscalls();
+
+    private static final Path CAP_LAST_CAP = Path.of("/proc/sys/kernel/cap_last_cap");
+    private static final Path OS_RELEASE = Path.of("/proc/sys/kernel/osrelease");
+    private static final int LINUX_CAPABILITY_VERSION_3 = 0x20080522, CAP_HEADER_BYTES = 8, CAP_DATA_BYTES = 12;
+    private static final long RLIM_INFINITY = -1L;
+
+    /** Facts of the running kernel, read once. */
+    private volatile Integer lastCap;
+
+    private volatile String kernelRelease;
+
+    private LinuxSyscalls() {}
+
+    @Override
+    public int geteuid() {
+        return Native.get().libc().geteuid();
+    }
+
+    @Override
+    public int getegid() {
+        return Native.get().libc().getegid();
+    }
+
+    @Override
+    public boolean hasEffectiveCapability(int number) {
+        Native n = Native.get();
+        try (NativeMemory mem = new NativeMemory(CAP_HEADER_BYTES + 2 * CAP_DATA_BYTES)) {
+            long header = mem.address(), data = header + CAP_HEADER_BYTES;
+            NativeMemory.putInt(header, LINUX_CAPABILITY_VERSION_3);
+            NativeMemory.putInt(header + 4, 0); // this process
+            n.check("capget", n.libc().capget(header, data));
+            int effective = NativeMemory.getInt(data + (long) (number / 32) * CAP_DATA_BYTES);
+            return (effective & (1 << (number % 32))) != 0;
+        }
+    }
+
+    @Override
+    public long hardLimit(int resource) {
+        Native n = Native.get();
+        try (NativeMemory rlimit = new NativeMemory(16)) {
+            n.check("getrlimit", n.libc().getrlimit(resource, rlimit.address()));
+            long hard = NativeMemory.getLong(rlimit.address() + 8);
+            return hard == RLIM_INFINITY ? -1 : hard;
+        }
+    }
+
+    @Override
+    public int lastCap() {
+        Integer value = lastCap;
+        if (value == null) {
+            value = Integer.parseInt(read(CAP_LAST_CAP).trim());
+            lastCap = value;
+        }
+        return value;
+    }
+
+    @Override
+    public String kernelRelease() {
+        String value = kernelRelease;
+        if (value == null) {
+            value = read(OS_RELEASE).trim();
+            kernelRelease = value;
+        }
+        return value;
+    }
+
+    /**
+     * Not Files.readString: on JDK 17 it trusts the size that procfs reports for sysctl files and
+     * returned "4" for a cap_last_cap of 40 on this kernel.
+     */
+    private static String read(Path path) {
+        try (InputStream in = Files.newInputStream(path)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + path, e);
+        }
+    }
+
+    @Override
+    public boolean handlesSignal(int signal) {
+        try (NativeMemory action = new NativeMemory(SyscallNumbers.KERNEL_SIGACTION_BYTES)) {
+            // the raw call: glibc's wrapper refuses 32 and 33, which a JVM's environment may ignore
+            long rc = Native.get()
+                    .libc()
+                    .syscall(
+                            SyscallNumbers.RT_SIGACTION,
+                            signal,
+                            0,
+                            action.address(),
+                            SyscallNumbers.KERNEL_SIGSET_BYTES);
+            return rc == 0 && NativeMemory.getLong(action.address()) != 0;
+        }
+    }
+
+    @Override
+    public int[] pipe() {
+        return Fds.pipe();
+    }
+
+    @Override
+    public int open(String path, int flags, int mode) {
+        return Fds.open(path, flags, mode);
+    }
+
+    @Override
+    public int dupCloexec(int fd) {
+        return Fds.dupCloexec(fd);
+    }
+
+    @Override
+    public void closeQuietly(int fd) {
+        Fds.closeQuietly(fd);
+    }
+
+    @Override
+    public void mkfifo(String path, int mode) {
+        Native n = Native.get();
+        if (n.libc().mkfifo(path, mode) < 0) {
+            throw new NativeException("mkfifo " + path, n.lastErrno());
+        }
+    }
+
+    @Override
+    public String readlink(String path) throws IOException {
+        return Files.readSymbolicLink(Path.of(path)).toString();
+    }
+}

@@ -1,0 +1,58 @@
+package io.isola.internal.nativ;
+
+import java.io.IOException;
+
+/**
+ * The kernel calls the host side of a start makes before the clone: who the runtime is, what it
+ * may do, which signals it handles, and the descriptors it hands the child. One interface so that
+ * the launch pipeline can be run against a recording fake ({@code io.isola.testing.RecordingSyscalls})
+ * and its composed program compared as text without a kernel, as youki's {@code Syscall} trait
+ * and its {@code TestHelperSyscall} do; {@link #linux()} is the real one.
+ *
+ * <p>Each method is one question or one call, named after the call it makes; the errors are those
+ * of {@link Fds} and {@link NativeException}, naming the call and its argument.
+ */
+public interface Syscalls {
+
+    /** The binding through libc: {@link LinuxSyscalls}. */
+    static Syscalls linux() {
+        return LinuxSyscalls.INSTANCE;
+    }
+
+    int geteuid();
+
+    int getegid();
+
+    /** Whether capability {@code number} is in this process's effective set (capget). */
+    boolean hasEffectiveCapability(int number);
+
+    /** The hard limit of resource {@code resource} (RLIMIT_*) of this process, -1 for unlimited. */
+    long hardLimit(int resource);
+
+    /** The kernel's highest capability number ({@code /proc/sys/kernel/cap_last_cap}). */
+    int lastCap();
+
+    /** The running kernel's release ({@code uname -r}). */
+    String kernelRelease();
+
+    /** Whether {@code signal}'s disposition in this process is other than SIG_DFL (rt_sigaction). */
+    boolean handlesSignal(int signal);
+
+    /** A pipe whose both ends close on exec: {@code [read end, write end]}. */
+    int[] pipe();
+
+    /** Opens {@code path} close-on-exec. */
+    int open(String path, int flags, int mode);
+
+    /** A close-on-exec duplicate of {@code fd}, numbered 3 or above. */
+    int dupCloexec(int fd);
+
+    /** Closes {@code fd} if it is one (not -1), ignoring a failure. */
+    void closeQuietly(int fd);
+
+    /** Makes the FIFO {@code path} with {@code mode}. */
+    void mkfifo(String path, int mode);
+
+    /** The target of the link {@code path}; a missing one is a {@link java.nio.file.NoSuchFileException}. */
+    String readlink(String path) throws IOException;
+}

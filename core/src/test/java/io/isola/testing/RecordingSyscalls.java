@@ -1,0 +1,172 @@
+package io.isola.testing;
+
+import io.isola.internal.nativ.Syscalls;
+import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * A {@link Syscalls} that answers as a root runtime on a fixed host and records every call, in
+ * order, as a line of text (youki's {@code TestHelperSyscall}): the launch pipeline runs against it
+ * without a kernel, and a test reads what the host would have done. File descriptors are numbered
+ * from 100, so that they show which call made them; {@link #openFds()} is what was never closed.
+ */
+public final class RecordingSyscalls implements Syscalls {
+
+    /** The signals a HotSpot JVM on the project's machines handles or ignores (its rt_sigaction). */
+    public static final Set<Integer> JVM_SIGNALS = Set.of(1, 2, 3, 4, 7, 8, 11, 12, 13, 15, 25, 32, 33, 62);
+
+    private static final int FIRST_FD = 100, LAST_CAP = 40, RLIMIT_NOFILE = 7;
+
+    private final List<String> calls = new ArrayList<>();
+    private final Set<Integer> open = new TreeSet<>();
+    private int nextFd = FIRST_FD;
+    private int uid;
+    private int gid;
+    /** The signals asked about in the current scan, and which of them were handled. */
+    private int asked;
+
+    private final List<Integer> handled = new ArrayList<>();
+
+    /** Answers as uid {@code uid}, gid {@code gid} (a rootless runtime), without capabilities. */
+    public RecordingSyscalls as(int uid, int gid) {
+        this.uid = uid;
+        this.gid = gid;
+        return this;
+    }
+
+    /** Every call so far, one a line; a scan of the signal dispositions is one line. */
+    public synchronized List<String> calls() {
+        List<String> all = new ArrayList<>(calls);
+        if (asked > 0) {
+            all.add(signalScan());
+        }
+        return all;
+    }
+
+    /** The fds handed out and not closed. */
+    public synchronized Set<Integer> openFds() {
+        return Set.copyOf(open);
+    }
+
+    private void record(String call) {
+        if (asked > 0) {
+            calls.add(signalScan());
+            asked = 0;
+            handled.clear();
+        }
+        calls.add(call);
+    }
+
+    private String signalScan() {
+        return "rt_sigaction(query " + asked + " signals) = handled " + handled;
+    }
+
+    private int fd() {
+        int fd = nextFd++;
+        open.add(fd);
+        return fd;
+    }
+
+    @Override
+    public synchronized int geteuid() {
+        record("geteuid() = " + uid);
+        return uid;
+    }
+
+    @Override
+    public synchronized int getegid() {
+        record("getegid() = " + gid);
+        return gid;
+    }
+
+    @Override
+    public synchronized boolean hasEffectiveCapability(int number) {
+        boolean has = uid == 0;
+        record("capget(" + number + ") = " + has);
+        return has;
+    }
+
+    @Override
+    public synchronized long hardLimit(int resource) {
+        long limit = resource == RLIMIT_NOFILE ? 1_048_576 : -1;
+        record("getrlimit(" + resource + ") = " + limit);
+        return limit;
+    }
+
+    @Override
+    public synchronized int lastCap() {
+        record("cap_last_cap = " + LAST_CAP);
+        return LAST_CAP;
+    }
+
+    /** Not recorded: asked only when a seccomp filter is compiled, which the JVM then caches. */
+    @Override
+    public synchronized String kernelRelease() {
+        return "6.1.0";
+    }
+
+    @Override
+    public synchronized boolean handlesSignal(int signal) {
+        asked++; // a scan of 62 signals is one line, written when the next call comes
+        boolean handles = JVM_SIGNALS.contains(signal);
+        if (handles) {
+            handled.add(signal);
+        }
+        return handles;
+    }
+
+    @Override
+    public synchronized int[] pipe() {
+        int[] pipe = {fd(), fd()};
+        record("pipe2(O_CLOEXEC) = [" + pipe[0] + ", " + pipe[1] + "]");
+        return pipe;
+    }
+
+    @Override
+    public synchronized int open(String path, int flags, int mode) {
+        int fd = fd();
+        record("open(\"" + path + "\", 0" + Integer.toOctalString(flags) + ", 0" + Integer.toOctalString(mode) + ") = "
+                + fd);
+        return fd;
+    }
+
+    @Override
+    public synchronized int dupCloexec(int fd) {
+        int copy = fd();
+        record("fcntl(" + fd + ", F_DUPFD_CLOEXEC, 3) = " + copy);
+        return copy;
+    }
+
+    @Override
+    public synchronized void closeQuietly(int fd) {
+        if (fd >= 0) {
+            record("close(" + fd + ")" + (open.remove(fd) ? "" : " (not one of ours)"));
+        }
+    }
+
+    @Override
+    public synchronized void mkfifo(String path, int mode) {
+        record("mkfifo(\"" + path + "\", 0" + Integer.toOctalString(mode) + ")");
+    }
+
+    /**
+     * The runtime's namespaces are {@code <type>:[1]}; every other process's are {@code <type>:[pid]},
+     * but its user and cgroup namespaces, which are the runtime's (a container of root's).
+     */
+    @Override
+    public synchronized String readlink(String path) throws NoSuchFileException {
+        String[] parts = path.split("/");
+        if (parts.length != 5 || !parts[1].equals("proc") || !parts[3].equals("ns")) {
+            record("readlink(\"" + path + "\") = ENOENT");
+            throw new NoSuchFileException(path);
+        }
+        String type = parts[4];
+        boolean ours = parts[2].equals("self") || type.equals("user") || type.equals("cgroup");
+        String target = type + ":[" + (ours ? "1" : parts[2]) + "]";
+        record("readlink(\"" + path + "\") = " + target);
+        return target;
+    }
+}
