@@ -129,6 +129,25 @@ err=$("$isola" run --rm --uidmap 0:3000000:65536 vm/busybox:1 true 2>&1) || stat
 check "run IMAGE --uidmap: refused, the store's tmpfs has no user xattrs on 6.1" "125 1" \
     "$status $(grep -c 'has no user xattrs, from which overlayfs mounted in a user namespace reads opaque directories' <<<"$err")"
 
+# AppArmor, which Debian's kernel enables: a profile that denies reading one file, loaded with the
+# host's apparmor_parser (the package apparmor; its cache is skipped, the root is read-only). The
+# container's command and an exec's are confined by it (docker exec's inherits the container's)
+if [[ $(cat /sys/module/apparmor/parameters/enabled 2>/dev/null) == Y ]] && command -v apparmor_parser >/dev/null; then
+    mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
+    printf '%s\n' 'abi <abi/3.0>,' 'profile isola-smoke flags=(attach_disconnected,mediate_deleted) {' \
+        '  file, capability, network, mount, umount, pivot_root, signal, ptrace, unix,' \
+        '  deny /etc/debian_version r,' '}' >/tmp/isola-smoke.aa
+    apparmor_parser -r -K /tmp/isola-smoke.aa 2>&1 | grep -v '^Warning' || true
+    "$isola" run -d --name aa1 --security-opt apparmor=isola-smoke -- sleep 600 >/dev/null 2>&1
+    check "--security-opt apparmor=PROFILE: the container's command and an exec are confined, the read denied" \
+        $'isola-smoke (enforce)\nisola-smoke (enforce)\nPermission denied' \
+        "$("$isola" exec aa1 sh -c 'cat /proc/1/attr/current /proc/self/attr/current; cat /etc/debian_version 2>&1 | grep -o "Permission denied"' 2>&1)"
+    "$isola" rm -f aa1 >/dev/null 2>&1
+else
+    echo "smoke-vm: FAILED: AppArmor is not enabled in the guest, or apparmor_parser is missing"
+    failed=$((failed + 1))
+fi
+
 # a detached container: pause, stats, resume, exec, rm
 id=$("$isola" run -d --name vm1 --memory 64m --memory-reservation 32m --cpu-shares 1024 -- sleep 600 2>&1)
 cgroup=/sys/fs/cgroup/isola/$id

@@ -17,7 +17,8 @@ dist=$repo/dist/target/isola
 # 2-core host, 700 s when six other builds share it)
 timeout_s=${ISOLA_VM_TIMEOUT:-1200}
 
-"$repo/scripts/setup-debian.sh" qemu-system-x86 busybox-static
+# apparmor: its parser loads the guest's test profile (Debian's kernel enables AppArmor)
+"$repo/scripts/setup-debian.sh" qemu-system-x86 busybox-static apparmor
 [[ -x $dist/bin/isola ]] || { echo "smoke-vm: no distribution in $dist: build first" >&2; exit 1; }
 
 work=$(mktemp -d /var/tmp/isola-vm.XXXXXX)

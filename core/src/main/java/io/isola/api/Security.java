@@ -50,6 +50,9 @@ public final class Security {
     }
 
     private static final Security DEFAULTS = builder().build();
+    /** What AppArmor takes as one profile name: it ends a name at the first space. */
+    private static final java.util.regex.Pattern APPARMOR_NAME =
+            java.util.regex.Pattern.compile("[\\x21-\\x7e]{1,255}");
 
     private final boolean privileged;
     private final Set<Capability> capabilities;
@@ -58,6 +61,7 @@ public final class Security {
     private final Seccomp seccomp;
     private final SeccompProfile profile;
     private final Map<String, Ulimit> ulimits;
+    private final String appArmorProfile;
 
     private Security(Builder b) {
         this.privileged = b.privileged;
@@ -79,6 +83,7 @@ public final class Security {
         this.seccomp = b.seccomp;
         this.profile = b.profile;
         this.ulimits = Collections.unmodifiableMap(new LinkedHashMap<>(b.ulimits));
+        this.appArmorProfile = b.appArmorProfile;
     }
 
     public static Security defaults() {
@@ -131,6 +136,18 @@ public final class Security {
         return ulimits;
     }
 
+    /**
+     * The AppArmor profile the command runs confined by ({@code unconfined}: none), applied at its
+     * execve as runc applies it; empty: the runtime's own confinement, whatever it is. A named
+     * profile must be loaded on a host that enables AppArmor; on a host without AppArmor it is
+     * refused, and {@code unconfined} means nothing there.
+     *
+     * @since 1.5
+     */
+    public Optional<String> appArmorProfile() {
+        return Optional.ofNullable(appArmorProfile);
+    }
+
     public static final class Builder {
         private boolean privileged;
         private final Set<Capability> add = EnumSet.noneOf(Capability.class);
@@ -141,6 +158,7 @@ public final class Security {
         private Seccomp seccomp = Seccomp.DEFAULT;
         private SeccompProfile profile;
         private final Map<String, Ulimit> ulimits = new LinkedHashMap<>();
+        private String appArmorProfile;
 
         private Builder() {}
 
@@ -193,8 +211,23 @@ public final class Security {
         }
 
         /**
+         * The AppArmor profile of the command (see {@link Security#appArmorProfile()}); null or
+         * empty for none. A name is printable, without spaces: AppArmor reads it up to the first.
+         */
+        public Builder appArmorProfile(String name) {
+            if (name != null && !name.isEmpty() && !APPARMOR_NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException(
+                        "AppArmor profile \"" + name
+                                + "\": expected a loaded profile's name (1 to 255 printable characters, no spaces) or unconfined");
+            }
+            this.appArmorProfile = name == null || name.isEmpty() ? null : name;
+            return this;
+        }
+
+        /**
          * Applies one {@code --security-opt} value: {@code no-new-privileges[=true|false]}, {@code
-         * seccomp=unconfined} or {@code seccomp=FILE.json}.
+         * seccomp=unconfined}, {@code seccomp=FILE.json} or {@code apparmor=PROFILE} ({@code
+         * apparmor=unconfined}).
          */
         public Builder securityOpt(String option) {
             int eq = option.indexOf('=') >= 0 ? option.indexOf('=') : option.indexOf(':');
@@ -222,9 +255,17 @@ public final class Security {
                         seccompProfile(SeccompProfile.read(java.nio.file.Path.of(value)));
                     }
                 }
+                case "apparmor" -> {
+                    if (value == null || value.isEmpty()) {
+                        throw new IllegalArgumentException("security option \"" + option
+                                + "\": expected apparmor=PROFILE, a loaded profile's name, or apparmor=unconfined");
+                    }
+                    appArmorProfile(value);
+                }
                 default ->
                     throw new IllegalArgumentException("security option \"" + option
-                            + "\": unknown; expected no-new-privileges[=true|false] or seccomp=unconfined|PATH");
+                            + "\": unknown; expected no-new-privileges[=true|false], seccomp=unconfined|PATH"
+                            + " or apparmor=PROFILE|unconfined");
             }
             return this;
         }
@@ -251,7 +292,8 @@ public final class Security {
     @Override
     public String toString() {
         return "Security[privileged=" + privileged + ", capabilities=" + capabilities + ", noNewPrivileges="
-                + noNewPrivileges + ", seccomp=" + seccomp() + ", ulimits=" + new ArrayList<>(ulimits.values()) + "]";
+                + noNewPrivileges + ", seccomp=" + seccomp() + ", ulimits=" + new ArrayList<>(ulimits.values())
+                + (appArmorProfile == null ? "" : ", appArmorProfile=" + appArmorProfile) + "]";
     }
 
     /** For symmetry with the builder: the names of the kept capabilities, sorted by number. */

@@ -14,7 +14,8 @@ import java.util.Set;
  * {@code exec} runs a process as when it is not told another (as docker exec does), and the
  * ports it publishes ({@code HOSTPORT:CONTAINERPORT/PROTO}, for {@code port} and {@code ps}), and
  * the host paths bound into it (so that a volume store can tell which containers use a volume),
- * how {@code stop} ends it ({@link StopConfig}, null for SIGTERM and 10 s) and its {@link Healthcheck}.
+ * how {@code stop} ends it ({@link StopConfig}, null for SIGTERM and 10 s) and its {@link Healthcheck},
+ * and the AppArmor profile that {@code exec}'s processes get too, as Docker's do (null: none).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SavedSpec(
@@ -31,7 +32,42 @@ public record SavedSpec(
         List<io.isola.api.Volume> volumes,
         SavedHostConfig host,
         StopConfig stop,
-        Healthcheck health) {
+        Healthcheck health,
+        String appArmorProfile) {
+
+    /** Without an AppArmor profile. */
+    public SavedSpec(
+            List<String> command,
+            Map<String, String> env,
+            String cwd,
+            String hostname,
+            String domainname,
+            Set<String> isolators,
+            Boolean terminal,
+            SavedRoot root,
+            io.isola.api.ProcessUser user,
+            List<String> ports,
+            List<io.isola.api.Volume> volumes,
+            SavedHostConfig host,
+            StopConfig stop,
+            Healthcheck health) {
+        this(
+                command,
+                env,
+                cwd,
+                hostname,
+                domainname,
+                isolators,
+                terminal,
+                root,
+                user,
+                ports,
+                volumes,
+                host,
+                stop,
+                health,
+                null);
+    }
 
     /** Without a health check. */
     public SavedSpec(
@@ -149,7 +185,12 @@ public record SavedSpec(
                         .map(io.isola.api.Filesystem::volumes)
                         .filter(v -> !v.isEmpty())
                         .orElse(null),
-                SavedHostConfig.of(spec));
+                SavedHostConfig.of(spec),
+                null,
+                null,
+                spec.extension(io.isola.api.Security.class)
+                        .flatMap(io.isola.api.Security::appArmorProfile)
+                        .orElse(null));
     }
 
     public SavedSpec withHost(SavedHostConfig value) {
@@ -167,7 +208,8 @@ public record SavedSpec(
                 volumes,
                 value,
                 stop,
-                health);
+                health,
+                appArmorProfile);
     }
 
     public SavedSpec withStop(StopConfig value) {
@@ -185,7 +227,8 @@ public record SavedSpec(
                 volumes,
                 host,
                 value,
-                health);
+                health,
+                appArmorProfile);
     }
 
     public SavedSpec withHealth(Healthcheck value) {
@@ -203,7 +246,8 @@ public record SavedSpec(
                 volumes,
                 host,
                 stop,
-                value);
+                value,
+                appArmorProfile);
     }
 
     /** A builder for the spec again; stdio and extensions are the caller's. */

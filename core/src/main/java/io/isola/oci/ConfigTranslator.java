@@ -78,6 +78,8 @@ public final class ConfigTranslator {
         String hostname = fields.text("hostname");
         if (hostname != null && !hostname.isEmpty()) {
             spec.hostname(hostname);
+        } else {
+            spec.with(new io.isola.api.RuntimeHostname()); // runc leaves a new UTS namespace's as it came
         }
         String domainname = fields.text("domainname");
         if (domainname != null && !domainname.isEmpty()) {
@@ -114,7 +116,7 @@ public final class ConfigTranslator {
         LinuxSection.sysctl(fields, spec);
         LinuxSection.kernelPaths(fields, spec);
         LinuxSection.seccomp(fields, security);
-        HostModulesSection.read(fields, HostModulesSection.Modules.ofThisHost());
+        HostModulesSection.read(fields, HostModulesSection.Modules.ofThisHost(), security);
         Security built = security.build();
         spec.with(built);
         if (ResourcesSection.read(fields, spec, options.systemdCgroup())

@@ -12,8 +12,9 @@ import java.util.List;
 /**
  * An OCI {@code exec --process process.json}: the process object of the runtime-spec, read as the
  * {@code process} section of a config.json is (args, env, cwd, terminal, user, capabilities,
- * rlimits, noNewPrivileges, ...; anything else refused by name). The process also gets the
- * container's seccomp filter ({@code linux.seccomp} of its bundle), as runc gives it.
+ * rlimits, noNewPrivileges, apparmorProfile, ...; anything else refused by name). The process also
+ * gets the container's seccomp filter ({@code linux.seccomp} of its bundle), and its AppArmor
+ * profile unless it names one, as runc gives them.
  */
 public final class ExecProcess {
 
@@ -39,7 +40,16 @@ public final class ExecProcess {
         }
         ObjectNode root = JSON.createObjectNode();
         root.set("process", process);
-        JsonNode seccomp = bundle == null ? null : seccompOf(bundle);
+        JsonNode config = bundle == null ? null : configOf(bundle);
+        if (!process.hasNonNull("apparmorProfile") && config != null) {
+            // runc's exec: the container's profile unless the process names its own; none would let
+            // an exec leave the container's confinement
+            String profile = config.path("process").path("apparmorProfile").asText("");
+            if (!profile.isEmpty()) {
+                ((ObjectNode) process).put("apparmorProfile", profile);
+            }
+        }
+        JsonNode seccomp = config == null ? null : seccompOf(config);
         if (seccomp != null) {
             root.putObject("linux").set("seccomp", seccomp);
         }
@@ -64,6 +74,10 @@ public final class ExecProcess {
         Security.Builder security = Security.builder();
         ProcessSection.read(fields, spec, security);
         LinuxSection.seccomp(fields, security);
+        HostModulesSection.appArmor(
+                fields,
+                io.isola.internal.security.AppArmorOnExec.Host.ofThisHost().enabled(),
+                security);
         spec.with(security.build());
         List<String> unsupported = fields.unsupported();
         if (!unsupported.isEmpty()) {
@@ -72,14 +86,18 @@ public final class ExecProcess {
         return spec;
     }
 
-    private static JsonNode seccompOf(Path bundle) {
+    private static JsonNode seccompOf(JsonNode config) {
+        JsonNode seccomp = config.path("linux").get("seccomp");
+        return seccomp == null || seccomp.isNull() ? null : seccomp;
+    }
+
+    /** The container's config.json, or null when the bundle went away: then nothing says more. */
+    private static JsonNode configOf(Path bundle) {
         try {
             JsonNode config = JSON.readTree(bundle.resolve("config.json").toFile());
-            JsonNode seccomp = config == null ? null : config.path("linux").get("seccomp");
-            return seccomp == null || seccomp.isNull() ? null : seccomp;
+            return config == null || !config.isObject() ? null : config;
         } catch (IOException e) {
-            return null; // the bundle went away: the process runs without the container's filter, as nothing says
-            // otherwise
+            return null;
         }
     }
 }

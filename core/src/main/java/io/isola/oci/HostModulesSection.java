@@ -1,5 +1,7 @@
 package io.isola.oci;
 
+import io.isola.api.Security;
+import io.isola.internal.security.AppArmorOnExec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,10 +11,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The fields that depend on a kernel module of the host's: the security labels ({@code
  * process.apparmorProfile}, {@code process.selinuxLabel}, {@code linux.mountLabel}) and Intel RDT
- * ({@code linux.intelRdt}). As runc: a label for a security module the host does not enable is
- * ignored with a debug line (an engine sends its defaults whatever the host); intelRdt without
- * resctrl is refused, as runc refuses it. Where the module is enabled isola does not apply it yet,
- * and says so rather than run the container without the confinement asked for.
+ * ({@code linux.intelRdt}). The AppArmor profile is applied where AppArmor is enabled and refused
+ * where it is not, as runc refuses it (its write to the process's attribute fails there), except
+ * {@code unconfined}, which the command is there anyway. An SELinux label for a host without
+ * SELinux is ignored with a debug line (an engine sends its defaults whatever the host); where
+ * SELinux is enabled isola does not apply labels yet, and says so rather than run the container
+ * without the confinement asked for. intelRdt without resctrl is refused, as runc refuses it.
  */
 final class HostModulesSection {
 
@@ -21,17 +25,10 @@ final class HostModulesSection {
     /** What the host enables. */
     record Modules(boolean apparmor, boolean selinux, boolean resctrl) {
         static Modules ofThisHost() {
-            return new Modules(apparmorEnabled(), Files.exists(Path.of("/sys/fs/selinux/enforce")), resctrlKnown());
-        }
-
-        private static boolean apparmorEnabled() {
-            try {
-                return Files.readString(Path.of("/sys/module/apparmor/parameters/enabled"))
-                        .strip()
-                        .equals("Y");
-            } catch (IOException e) {
-                return false; // no module: not built in, nor loaded
-            }
+            return new Modules(
+                    AppArmorOnExec.Host.ofThisHost().enabled(),
+                    Files.exists(Path.of("/sys/fs/selinux/enforce")),
+                    resctrlKnown());
         }
 
         private static boolean resctrlKnown() {
@@ -45,8 +42,8 @@ final class HostModulesSection {
 
     private HostModulesSection() {}
 
-    static void read(ConfigFields fields, Modules modules) {
-        label(fields, "process.apparmorProfile", "AppArmor", modules.apparmor());
+    static void read(ConfigFields fields, Modules modules, Security.Builder security) {
+        appArmor(fields, modules.apparmor(), security);
         label(fields, "process.selinuxLabel", "SELinux", modules.selinux());
         label(fields, "linux.mountLabel", "SELinux", modules.selinux());
         if (fields.at("linux.intelRdt") != null) {
@@ -57,6 +54,27 @@ final class HostModulesSection {
                             ? "Intel RDT is not applied by isola; expected no intelRdt object"
                             : "this host has no Intel RDT (no resctrl file system in /proc/filesystems), as runc also refuses;"
                                     + " expected no intelRdt object");
+        }
+    }
+
+    /** {@code process.apparmorProfile}, of a config.json's process or an exec's process.json. */
+    static void appArmor(ConfigFields fields, boolean enabled, Security.Builder security) {
+        String field = "process.apparmorProfile";
+        String value = fields.text(field);
+        if (value == null || value.isEmpty()) {
+            return;
+        }
+        try {
+            security.appArmorProfile(value);
+        } catch (IllegalArgumentException e) {
+            throw ConfigFields.refuse(field, e.getMessage());
+        }
+        if (!enabled && !value.equals(AppArmorOnExec.UNCONFINED)) {
+            throw ConfigFields.refuse(
+                    field,
+                    "\"" + value + "\": this host does not enable AppArmor (" + AppArmorOnExec.Host.PARAMETER
+                            + " is not Y), so nothing would confine the process, as runc also refuses;"
+                            + " expected it absent or unconfined");
         }
     }
 

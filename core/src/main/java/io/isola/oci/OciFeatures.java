@@ -48,7 +48,7 @@ public final class OciFeatures {
         seccomp.put("operators", SeccompProfileParser.operatorNames());
         seccomp.put("archs", SeccompProfileParser.architectureNames());
         linux.put("seccomp", seccomp);
-        linux.put("apparmor", Map.of("enabled", false));
+        linux.put("apparmor", Map.of("enabled", true)); // applied where the host enables it, as runc reports
         linux.put("selinux", Map.of("enabled", false));
         features.put("linux", linux);
         features.put("annotations", annotations);

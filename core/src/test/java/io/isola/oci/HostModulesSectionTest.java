@@ -6,40 +6,68 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.isola.api.Security;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Labels and Intel RDT against what a host enables, as runc decides. */
 class HostModulesSectionTest {
 
-    private static ConfigFields labelled() {
+    private static ConfigFields labelled(String profile) {
         ObjectNode root = new ObjectMapper().createObjectNode();
         root.putObject("process")
-                .put("apparmorProfile", "docker-default")
+                .put("apparmorProfile", profile)
                 .put("selinuxLabel", "system_u:system_r:container_t:s0");
         root.putObject("linux").put("mountLabel", "system_u:object_r:container_file_t:s0");
         return new ConfigFields(root);
     }
 
-    @Test
-    void labelsOfModulesTheHostDoesNotEnableAreReadAndIgnored() {
-        ConfigFields fields = labelled();
-        HostModulesSection.read(fields, new HostModulesSection.Modules(false, false, false));
-        assertEquals(List.of(), fields.unsupported());
+    private static Security read(ConfigFields fields, HostModulesSection.Modules modules) {
+        Security.Builder security = Security.builder();
+        HostModulesSection.read(fields, modules, security);
+        return security.build();
     }
 
     @Test
-    void aLabelOfAnEnabledModuleIsRefusedRatherThanLeftUnapplied() {
-        IllegalArgumentException apparmor = assertThrows(
+    void selinuxLabelsOfAHostWithoutSelinuxAndUnconfinedAreReadAndIgnored() {
+        ConfigFields fields = labelled("unconfined");
+        read(fields, new HostModulesSection.Modules(false, false, false));
+        assertEquals(List.of(), fields.unsupported());
+    }
+
+    /** runc writes the profile whatever the host, and fails there with EINVAL: isola says why, before. */
+    @Test
+    void aNamedAppArmorProfileIsRefusedWhereAppArmorIsNotEnabled() {
+        IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class,
-                () -> HostModulesSection.read(labelled(), new HostModulesSection.Modules(true, false, false)));
+                () -> read(labelled("docker-default"), new HostModulesSection.Modules(false, false, false)));
         assertTrue(
-                apparmor.getMessage().contains("process.apparmorProfile")
-                        && apparmor.getMessage().contains("AppArmor"),
-                apparmor.getMessage());
+                e.getMessage().contains("process.apparmorProfile")
+                        && e.getMessage().contains("\"docker-default\": this host does not enable AppArmor"),
+                e.getMessage());
+    }
+
+    @Test
+    void anAppArmorProfileIsTheCommandsWhereAppArmorIsEnabled() {
+        ConfigFields fields = labelled("containers-default-0.50.1");
+        Security security = read(fields, new HostModulesSection.Modules(true, false, false));
+        assertEquals(Optional.of("containers-default-0.50.1"), security.appArmorProfile());
+        assertEquals(List.of(), fields.unsupported());
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> read(labelled("two words"), new HostModulesSection.Modules(true, false, false)));
+        assertTrue(
+                e.getMessage().contains("process.apparmorProfile")
+                        && e.getMessage().contains("no spaces"),
+                e.getMessage());
+    }
+
+    @Test
+    void aSelinuxLabelOfAnEnabledModuleIsRefusedRatherThanLeftUnapplied() {
         IllegalArgumentException selinux = assertThrows(
                 IllegalArgumentException.class,
-                () -> HostModulesSection.read(labelled(), new HostModulesSection.Modules(false, true, false)));
+                () -> read(labelled("unconfined"), new HostModulesSection.Modules(false, true, false)));
         assertTrue(selinux.getMessage().contains("process.selinuxLabel"), selinux.getMessage());
     }
 
@@ -49,8 +77,7 @@ class HostModulesSectionTest {
         root.putObject("linux").putObject("intelRdt").put("closID", "x");
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class,
-                () -> HostModulesSection.read(
-                        new ConfigFields(root), new HostModulesSection.Modules(false, false, false)));
+                () -> read(new ConfigFields(root), new HostModulesSection.Modules(false, false, false)));
         assertTrue(e.getMessage().contains("linux.intelRdt") && e.getMessage().contains("resctrl"), e.getMessage());
     }
 }

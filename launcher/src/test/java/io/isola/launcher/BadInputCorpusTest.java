@@ -89,7 +89,8 @@ class BadInputCorpusTest {
             "seccomp=" + dir,
             "no-new-privileges=maybe",
             "label=disable",
-            "apparmor=unconfined",
+            "apparmor=",
+            "apparmor=two words",
             ""
         }) {
             cases.add(List.of("run", "--security-opt", opt, "true"));

@@ -166,32 +166,81 @@ class OciProcessIT {
 
     /**
      * This host enables neither AppArmor nor SELinux (lsm: lockdown, capability, landlock, bpf) and
-     * has no resctrl: as runc, the labels an engine sends are ignored and the container runs, with
-     * the oomScoreAdj it asks for; intelRdt is refused naming what the host lacks.
+     * has no resctrl. An AppArmor profile is refused by name, as runc refuses it here (its write of
+     * the profile fails with EINVAL); unconfined, what the process is here anyway, and the SELinux
+     * labels an engine sends are ignored and the container runs, with the oomScoreAdj it asks for,
+     * and so does an exec whose process.json names unconfined (podman's on a host with AppArmor
+     * sends its profile; isola refused the field). intelRdt is refused naming what the host lacks.
      */
     @Test
-    void labelsOfModulesThisHostLacksAreIgnoredAndIntelRdtIsRefused() throws Exception {
+    void anAppArmorProfileIsRefusedWhereTheHostLacksItAndUnconfinedAndLabelsAreIgnored() throws Exception {
         assumeFalse(
                 Files.exists(Path.of("/sys/module/apparmor"))
                         || Files.exists(Path.of("/sys/fs/selinux/enforce"))
                         || Files.readString(Path.of("/proc/filesystems")).contains("resctrl"),
                 "this host has AppArmor, SELinux or resctrl");
-        ObjectNode config = oci.config("cat /proc/self/oom_score_adj > /out/oom");
+        ObjectNode config = oci.config("cat /proc/self/oom_score_adj > /out/oom; sleep 600");
         ((ObjectNode) config.get("process"))
                 .put("apparmorProfile", "docker-default")
                 .put("oomScoreAdj", 500)
                 .put("selinuxLabel", "system_u:system_r:container_t:s0:c1,c2");
         ((ObjectNode) config.get("linux")).put("mountLabel", "system_u:object_r:container_file_t:s0:c1,c2");
         oci.write(config);
+        try {
+            assertEquals(1, oci.isola("create", "--bundle", bundle.toString(), "l0"));
+            assertTrue(
+                    oci.lastErr.contains("process.apparmorProfile")
+                            && oci.lastErr.contains("\"docker-default\": this host does not enable AppArmor"),
+                    oci.lastErr);
+            assertEquals("", oci.ok("list", "-q"));
+        } finally {
+            oci.isola("delete", "--force", "l0"); // a create that wrongly succeeded leaves nothing either
+        }
 
-        assertEquals(0, oci.run("l1"));
-        assertEquals("500", oci.read("oom").strip());
+        ((ObjectNode) config.get("process")).put("apparmorProfile", "unconfined");
+        oci.write(config);
+        oci.ok("create", "--bundle", bundle.toString(), "l1");
+        try {
+            oci.ok("start", "l1");
+            Path process = root.resolve("process.json");
+            ObjectNode json = OciHarness.JSON.createObjectNode().put("cwd", "/").put("apparmorProfile", "unconfined");
+            json.putArray("args").add("sh").add("-c").add("echo ran > /out/exec");
+            json.putArray("env").add("PATH=/bin");
+            json.putObject("user").put("uid", 0).put("gid", 0);
+            OciHarness.JSON.writeValue(process.toFile(), json);
+            assertEquals(0, oci.isola("exec", "--process", process.toString(), "l1"), oci.lastErr);
+            assertEquals("ran", oci.read("exec").strip());
+            Path oom = out.resolve("oom");
+            for (int i = 0; i < 100 && !(Files.exists(oom) && Files.size(oom) > 0); i++) {
+                Thread.sleep(50); // the container's first command writes it after start returned
+            }
+            assertEquals("500", oci.read("oom").strip());
+        } finally {
+            oci.isola("delete", "--force", "l1");
+        }
 
         ((ObjectNode) config.get("linux")).putObject("intelRdt").put("closID", "isola-test");
         oci.write(config);
         assertEquals(1, oci.isola("create", "--bundle", bundle.toString(), "l2"));
         assertTrue(oci.lastErr.contains("linux.intelRdt") && oci.lastErr.contains("no resctrl"), oci.lastErr);
         assertEquals("", oci.ok("list", "-q"));
+    }
+
+    /**
+     * A config without a hostname and with a UTS namespace: the container keeps the runtime's host
+     * name, which the new namespace starts with, as runc leaves it (isola gave it the container's id).
+     */
+    @Test
+    void withoutAHostnameTheNewUtsNamespaceKeepsTheRuntimes() throws Exception {
+        ObjectNode config = oci.config("hostname > /out/hostname");
+        config.remove("hostname");
+        oci.write(config);
+
+        assertEquals(0, oci.run("h1"));
+
+        assertEquals(
+                Files.readString(Path.of("/proc/sys/kernel/hostname")).strip(),
+                oci.read("hostname").strip());
     }
 
     /**

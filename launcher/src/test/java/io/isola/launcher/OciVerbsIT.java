@@ -194,7 +194,7 @@ class OciVerbsIT {
         assertTrue(texts(linux.get("seccomp").get("actions"))
                 .containsAll(List.of("SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL_PROCESS")));
         assertTrue(texts(linux.get("seccomp").get("operators")).contains("SCMP_CMP_MASKED_EQ"));
-        assertEquals(false, linux.get("apparmor").get("enabled").asBoolean());
+        assertEquals(true, linux.get("apparmor").get("enabled").asBoolean());
         assertEquals(6, features.get("hooks").size());
         assertTrue(texts(features.get("mountOptions"))
                 .containsAll(List.of("bind", "rbind", "ro", "nosuid", "nodev", "noexec")));

@@ -146,6 +146,14 @@ final class ContainerPty implements AutoCloseable {
         return steps;
     }
 
+    /** The master's and the peer's fd numbers in the child, once the steps are composed. */
+    List<Integer> fds() {
+        if (master < 0) {
+            throw new IllegalStateException("the terminal's steps were not composed");
+        }
+        return List.of(master, slave);
+    }
+
     private static int lowestFree(Set<Integer> open) {
         int fd = 0;
         while (open.contains(fd)) {

@@ -45,6 +45,7 @@ import org.slf4j.LoggerFactory;
 public final class Orchestrator implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Orchestrator.class);
+    private static final int O_PATH = 010000000, O_DIRECTORY = 0200000;
     private static final Comparator<NamespaceIsolator> KERNEL_ORDER = Comparator.comparing(
                     (NamespaceIsolator isolator) -> isolator.namespace().ordinal())
             .thenComparing(NamespaceIsolator::name);
@@ -134,14 +135,22 @@ public final class Orchestrator implements AutoCloseable {
         }
         boolean hostNetwork = HostNetwork.shared(namespaces, paths, join, host);
         HostNetwork.requireNamespaceFor(spec, hostNetwork);
-        SecurityPlan security =
+        SecurityPlan planned =
                 SecurityPolicy.plan(spec, hostNetwork, host); // checks the settings before anything exists
         IsolationRequest request = new Request(id, spec, visible, namespaces, duties, new BindRequests());
 
         List<PreparedIsolation> prepared = new ArrayList<>();
         StdioPlan stdio = null;
         List<ProgramComposer.JoinedNamespace> joins = List.of();
+        int hostProc = -1;
         try {
+            if (planned.appArmor() != null) {
+                // the child's way to its own AppArmor attribute; it holds a copy from the clone on
+                hostProc = host.open("/proc", O_PATH | O_DIRECTORY, 0);
+            }
+            SecurityPlan security = hostProc < 0
+                    ? planned
+                    : planned.withAppArmor(planned.appArmor().through(hostProc));
             if (join != null) {
                 joins = NamespaceJoins.open(join.pid(), host);
                 prepared.add(new PreparedIsolation(CgroupJoin.OWNER, new CgroupJoin(join.pid())));
@@ -225,6 +234,7 @@ public final class Orchestrator implements AutoCloseable {
             throw e;
         } finally {
             NamespaceJoins.closeAll(joins, host);
+            host.closeQuietly(hostProc);
         }
     }
 

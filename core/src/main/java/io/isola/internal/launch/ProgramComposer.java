@@ -39,6 +39,8 @@ import java.util.TreeSet;
  *       io.isola.api.ProcessUser}, then the effective and permitted capabilities and no_new_privs
  *       (ids before capabilities, as runc does); non-dumpable again after the switch of ids, as
  *       a change of credentials resets the flag to {@code fs.suid_dumpable};
+ *   <li>the AppArmor profile for the execve, once nothing but the filter is left to set up (as
+ *       runc), through the host's /proc, which the child keeps until then;
  *   <li>the seccomp filter, after PROCESS: it must restrict nothing the setup still needs;
  *   <li>the working directory;
  *   <li>the gate; after it the parent-death signal is cleared (the command outlives the
@@ -119,6 +121,9 @@ final class ProgramComposer {
         }
         List<Integer> kept = new ArrayList<>(keptFds);
         shape.joins().forEach(join -> kept.add(join.fd()));
+        if (security.appArmor() != null) {
+            kept.add(security.appArmor().procFd());
+        }
         closeInheritedFds(program, kept);
         for (int fd : spec.extension(io.isola.api.InheritedFds.class)
                 .map(io.isola.api.InheritedFds::fds)
@@ -213,6 +218,14 @@ final class ProgramComposer {
         if (stdio.containerPty() != null) {
             // after the root and the lock-down (the terminal belongs to the process's user), before seccomp
             stdio.containerPty().steps(kept).forEach(step -> program.call(CORE, step));
+        }
+        if (security.appArmor() != null) {
+            Set<Integer> open = new TreeSet<>(kept);
+            open.addAll(List.of(0, 1, 2));
+            if (stdio.containerPty() != null) {
+                open.addAll(stdio.containerPty().fds());
+            }
+            security.appArmor().steps(open).forEach(step -> program.call(SecurityPlan.OWNER, step));
         }
         security.beforeGate().forEach(step -> program.call(SecurityPlan.OWNER, step));
         program.call(CORE, Steps.chdir(spec.cwd()));

@@ -14,8 +14,15 @@ import java.util.List;
  *     seccomp filter, last, so that it restricts nothing the setup needs
  * @param keepCapabilities whether a user other than root keeps capabilities (an OCI config's sets):
  *     the switch of ids keeps the permitted set, and {@code afterIds} set every set exactly
+ * @param appArmor the AppArmor profile of the command, null for none: its steps come just before
+ *     {@code beforeGate}, once every other setup step is done, as runc writes it last but the filter
  */
-public record SecurityPlan(List<Step> beforeIds, List<Step> afterIds, List<Step> beforeGate, boolean keepCapabilities) {
+public record SecurityPlan(
+        List<Step> beforeIds,
+        List<Step> afterIds,
+        List<Step> beforeGate,
+        boolean keepCapabilities,
+        AppArmorOnExec appArmor) {
 
     public static final String OWNER = "security";
 
@@ -23,5 +30,15 @@ public record SecurityPlan(List<Step> beforeIds, List<Step> afterIds, List<Step>
         beforeIds = List.copyOf(beforeIds);
         afterIds = List.copyOf(afterIds);
         beforeGate = List.copyOf(beforeGate);
+    }
+
+    /** Without an AppArmor profile. */
+    public SecurityPlan(List<Step> beforeIds, List<Step> afterIds, List<Step> beforeGate, boolean keepCapabilities) {
+        this(beforeIds, afterIds, beforeGate, keepCapabilities, null);
+    }
+
+    /** This plan with {@code value} as its AppArmor profile. */
+    public SecurityPlan withAppArmor(AppArmorOnExec value) {
+        return new SecurityPlan(beforeIds, afterIds, beforeGate, keepCapabilities, value);
     }
 }

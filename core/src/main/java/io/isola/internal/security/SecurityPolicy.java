@@ -107,7 +107,7 @@ public final class SecurityPolicy {
                 beforeGate.add(seccomp);
             }
         }
-        return new SecurityPlan(beforeIds, afterIds, beforeGate, keep);
+        return new SecurityPlan(beforeIds, afterIds, beforeGate, keep, AppArmorOnExec.of(security));
     }
 
     /** The capabilities the process keeps: the spec's, less NET_RAW on the host's network unless added. */

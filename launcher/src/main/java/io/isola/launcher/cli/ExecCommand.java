@@ -139,6 +139,15 @@ final class ExecCommand implements Callable<Integer> {
                             ? "/"
                             : state.isola().spec().cwd());
         }
+        if (processFile == null
+                && state.isola() != null
+                && state.isola().spec() != null
+                && state.isola().spec().appArmorProfile() != null) {
+            // the container's confinement, as docker exec gives it: none would be a way out of it
+            builder.with(io.isola.api.Security.builder()
+                    .appArmorProfile(state.isola().spec().appArmorProfile())
+                    .build());
+        }
         if (workdir != null) {
             builder.cwd(workdir);
         }

@@ -1,5 +1,6 @@
 package io.isola.ns.uts;
 
+import io.isola.api.RuntimeHostname;
 import io.isola.spi.ChildSteps;
 import io.isola.spi.Isolation;
 import io.isola.spi.IsolationRequest;
@@ -16,7 +17,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
  * A new UTS namespace with the container's host name and, if any, domain name. Like Docker, a
- * container without a host name gets its id's first twelve characters.
+ * container without a host name gets its id's first twelve characters; with {@link
+ * RuntimeHostname} (an OCI config's), the runtime's, as runc leaves it.
  */
 @Component(service = NamespaceIsolator.class, configurationPid = "io.isola.ns.uts", property = "isola.phases=NAMES")
 @Designate(ocd = UtsIsolator.Config.class)
@@ -62,12 +64,17 @@ public final class UtsIsolator implements NamespaceIsolator {
     @Override
     public Isolation prepare(IsolationRequest request) {
         String id = request.containerId();
+        // the runtime's, which the new namespace starts with, when the spec asks to keep it (OCI's)
+        boolean kept = request.spec().hostname().isEmpty()
+                && request.spec().extension(RuntimeHostname.class).isPresent();
         String hostname = request.spec().hostname().orElse(id.substring(0, Math.min(12, id.length())));
         String domainname = request.spec().domainname().orElse(defaultDomainname);
         return new Isolation() {
             @Override
             public void contribute(ChildSteps steps) {
-                steps.add(Phase.NAMES, Steps.sethostname(hostname));
+                if (!kept) {
+                    steps.add(Phase.NAMES, Steps.sethostname(hostname));
+                }
                 if (!domainname.isEmpty()) {
                     steps.add(Phase.NAMES, Steps.setdomainname(domainname));
                 }

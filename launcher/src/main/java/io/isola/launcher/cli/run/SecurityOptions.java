@@ -33,8 +33,8 @@ final class SecurityOptions {
     @Option(
             names = "--security-opt",
             paramLabel = "OPT",
-            description =
-                    "no-new-privileges[=true|false], seccomp=unconfined or seccomp=PROFILE.json (Docker's format).")
+            description = "no-new-privileges[=true|false], seccomp=unconfined, seccomp=PROFILE.json (Docker's format),"
+                    + " apparmor=PROFILE (a loaded AppArmor profile) or apparmor=unconfined.")
     private List<String> securityOpts = new ArrayList<>();
 
     @Option(

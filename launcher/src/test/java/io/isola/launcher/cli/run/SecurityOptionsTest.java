@@ -88,4 +88,20 @@ class SecurityOptionsTest {
                 Security.Seccomp.UNCONFINED,
                 security("run", "--security-opt", "seccomp=unconfined", "true").seccomp());
     }
+
+    /** Docker's apparmor=PROFILE, and its old colon form; isola refused both as unknown. */
+    @Test
+    void anAppArmorProfileAsDockerNamesIt() {
+        assertEquals(
+                "docker-default",
+                security("run", "--security-opt", "apparmor=docker-default", "true")
+                        .appArmorProfile()
+                        .orElseThrow());
+        assertEquals(
+                "unconfined",
+                security("run", "--security-opt", "apparmor:unconfined", "true")
+                        .appArmorProfile()
+                        .orElseThrow());
+        assertTrue(security("run", "true").appArmorProfile().isEmpty());
+    }
 }
