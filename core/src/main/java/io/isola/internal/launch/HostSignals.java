@@ -16,14 +16,36 @@ import java.util.List;
  * system call is used both ways because glibc's wrapper refuses signals 32 and 33, which a JVM's
  * environment may well have set to ignored.
  */
-final class HostSignals {
+public final class HostSignals {
 
     private static final int SIGKILL = 9, SIGSTOP = 19, LAST = 64;
 
     private HostSignals() {}
 
+    /**
+     * Signals with a disposition other than SIG_DFL in the process that clones: this one's, and
+     * with a {@link RemoteClone} also those the cloning process handles.
+     */
+    static List<Integer> nonDefault(RemoteClone remote) {
+        List<Integer> signals = nonDefault();
+        if (remote != null) {
+            java.util.TreeSet<Integer> union = new java.util.TreeSet<>(signals);
+            for (int signal : remote.signals()) {
+                if (signal < 1 || signal > LAST) {
+                    throw new IllegalArgumentException(
+                            "signal " + signal + " of the cloning process: expected 1 to " + LAST);
+                }
+                union.add(signal);
+            }
+            union.remove(SIGKILL);
+            union.remove(SIGSTOP);
+            signals = new ArrayList<>(union);
+        }
+        return signals;
+    }
+
     /** Signals with a disposition other than SIG_DFL, read now from this process. */
-    static List<Integer> nonDefault() {
+    public static List<Integer> nonDefault() {
         LibC libc = Native.get().libc();
         List<Integer> signals = new ArrayList<>();
         try (NativeMemory action = new NativeMemory(SyscallNumbers.KERNEL_SIGACTION_BYTES)) {
