@@ -215,7 +215,8 @@ final class Launch {
 
         /** The other process's clone: done when it reports the pid, which goes where a clone of ours puts it. */
         private Future<Integer> cloneRemotely(ChildProgram program) {
-            long pid = remote.clone(new io.isola.internal.chain.ClonePlan(program, namespaceFlags, status[1], gate[0]));
+            long pid = remote.cloner()
+                    .clone(new io.isola.internal.chain.ClonePlan(program, namespaceFlags, status[1], gate[0]));
             NativeMemory.putInt(parentTid.address(), (int) pid);
             return java.util.concurrent.CompletableFuture.completedFuture((int) pid);
         }

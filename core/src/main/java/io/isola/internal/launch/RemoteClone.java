@@ -11,23 +11,31 @@ import java.util.List;
  * engine's conmon or shim must be the container's ancestor) and reports the pid. The planner is
  * then not the child's parent: it can signal it, not reap it; the other process reaps it when
  * the create fails.
+ *
+ * @param cloner passes the plan to the cloning process and waits for the child's pid
+ * @param signals the signals the cloning process handles: the child resets them to the default as well
  */
-public interface RemoteClone {
+public record RemoteClone(Cloner cloner, List<Integer> signals) {
 
-    /**
-     * Passes {@code plan} and its fds to the cloning process and waits for the child's pid;
-     * throws when the process could not clone or has gone.
-     */
-    long clone(ClonePlan plan);
+    public RemoteClone {
+        signals = List.copyOf(signals);
+    }
 
-    /** The signals the cloning process handles: the child resets them to the default as well. */
-    List<Integer> signals();
+    /** The way to the cloning process. */
+    @FunctionalInterface
+    public interface Cloner {
+        /**
+         * Passes {@code plan} and its fds to the cloning process and waits for the child's pid;
+         * throws when the process could not clone or has gone.
+         */
+        long clone(ClonePlan plan);
+    }
 
     /**
      * Thrown, before anything is cloned, when a container needs what a plan cannot carry (fds of
      * the planner's other than the protocol's: a joined namespace, a terminal, preserved fds).
      */
-    final class Unsupported extends IsolaException {
+    public static final class Unsupported extends IsolaException {
         public Unsupported(String why) {
             super(why);
         }

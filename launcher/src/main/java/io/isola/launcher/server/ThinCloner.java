@@ -11,17 +11,20 @@ import java.util.List;
  * The server's side of a thin create's clone: the plan and its fds go to the client on its own
  * connection (the peer whose uid the server checked, never another), the pid comes back.
  */
-final class ThinCloner implements RemoteClone {
+final class ThinCloner implements RemoteClone.Cloner {
 
     /** How long a client may take to clone once it has the plan (a cold JVM on a busy host: seconds). */
     private static final long CLONE_MILLIS = 60_000;
 
     private final JvmConnection connection;
-    private final List<Integer> signals;
 
-    ThinCloner(JvmConnection connection, List<Integer> signals) {
+    private ThinCloner(JvmConnection connection) {
         this.connection = connection;
-        this.signals = List.copyOf(signals);
+    }
+
+    /** The spec extension by which the server's create has {@code connection}'s client clone, with its signals. */
+    static RemoteClone of(JvmConnection connection, List<Integer> signals) {
+        return new RemoteClone(new ThinCloner(connection), signals);
     }
 
     @Override
@@ -43,10 +46,5 @@ final class ThinCloner implements RemoteClone {
             throw new IsolaException("the create's client reported pid 0");
         }
         return pid;
-    }
-
-    @Override
-    public List<Integer> signals() {
-        return signals;
     }
 }
