@@ -20,6 +20,7 @@ public enum LibcCall {
     CHDIR("chdir", 1),
     CHMOD("chmod", 2),
     CHROOT("chroot", 1),
+    CLOSE("close", 1),
     CLOSE_RANGE("close_range", 3),
     DUP2("dup2", 2),
     /** fcntl(fd, cmd[, arg]) */
@@ -33,6 +34,8 @@ public enum LibcCall {
     MOUNT("mount", 5),
     /** open(path, flags[, mode]) */
     OPEN("open", 2, 3),
+    /** openat(dirfd, path, flags[, mode]) */
+    OPENAT("openat", 3, 4),
     PERSONALITY("personality", 1),
     /** prctl(option[, arg2[, arg3[, arg4[, arg5]]]]) */
     PRCTL("prctl", 1, 5),
@@ -50,7 +53,8 @@ public enum LibcCall {
     SYSCALL("syscall", 1, Step.MAX_ARGS),
     UMASK("umask", 1),
     UMOUNT2("umount2", 2),
-    UNSHARE("unshare", 1);
+    UNSHARE("unshare", 1),
+    WRITE("write", 3);
 
     private final String symbol;
     private final int minArgs;

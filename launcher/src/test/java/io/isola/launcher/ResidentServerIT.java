@@ -42,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ResidentServerIT {
 
     private static final String CLIENT = "io.isola.launcher.client.Client";
+    private static final int PR_SET_CHILD_SUBREAPER = 36;
 
     /** The shared server's directory. */
     @TempDir
@@ -377,6 +378,71 @@ class ResidentServerIT {
         assertEquals(1, gone.code());
         assertEquals("isola: no such container: oci1\n", gone.err());
         assertEquals(1, servers().size(), "one server served them all");
+    }
+
+    /**
+     * An engine's create with a server up is planned by the server (the client loads no Felix,
+     * picocli or Jackson) and cloned by the client (the thin create, issue 17): the
+     * container is the caller's descendant, so it is reparented to us, a subreaper standing in
+     * for conmon or the shim, once the client exits as runc create does. start and delete follow.
+     */
+    @Test
+    void anEnginesCreateIsPlannedByTheServerAndClonedInTheCallersTree() throws Exception {
+        sharedServer();
+        assertEquals(0, run(Map.of(), null, "ps").code(), lastErr); // a server runs, started before we reap orphans
+        Path bundle = bundle("echo started > /out/ran; exec sleep 1000", null);
+        Path pidFile = tmp.resolve("thin.pid");
+        List<String> command = new ArrayList<>(MonitorProcess.javaCommand(
+                "io.isola.launcher.client.ThinCreate",
+                List.of(
+                        "--root",
+                        root.toString(),
+                        "create",
+                        "--bundle",
+                        bundle.toString(),
+                        "--pid-file",
+                        "thin.pid",
+                        "thin1")));
+        command.add(1, "-Disola.bundles=" + System.getProperty("isola.bundles"));
+        Path classes = tmp.resolve("thin-classes.txt");
+        command.add(1, "-Xlog:class+load:file=" + classes);
+        command.add(1, "-Disola.server.dir=" + serverDir);
+        io.isola.internal.nativ.LibC libc = io.isola.internal.nativ.Native.get().libc();
+        assertEquals(0, libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
+        long pid;
+        try {
+            Path err = tmp.resolve("thin.err");
+            Process client = builder(Map.of(), command)
+                    .directory(tmp.toFile()) // the pid file's relative path is the client's
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(err.toFile())
+                    .start();
+            assertTrue(client.waitFor(120, TimeUnit.SECONDS), "create did not return");
+            assertEquals(0, client.exitValue(), Files.readString(err));
+            pid = Long.parseLong(Files.readString(pidFile).strip());
+            assertEquals(
+                    ProcessHandle.current().pid(),
+                    ProcessHandle.of(pid)
+                            .flatMap(ProcessHandle::parent)
+                            .map(ProcessHandle::pid)
+                            .orElse(-1L),
+                    "the container's process was the client's child, now ours");
+            List<String> planned = Files.readAllLines(classes).stream()
+                    .filter(line ->
+                            line.contains("org.apache.felix") || line.contains("picocli") || line.contains("jackson"))
+                    .toList();
+            assertEquals(List.of(), planned, "the server planned the container, not the client");
+        } finally {
+            libc.prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
+        }
+        try (io.isola.internal.nativ.Pidfd container = io.isola.internal.nativ.Pidfd.open(pid)) {
+            assertEquals("created", status(run(Map.of(), null, "state", "thin1").out()), lastErr);
+            assertEquals(0, run(Map.of(), null, "start", "thin1").code(), lastErr);
+            assertEquals("started\n", awaitFile(bundle.resolve("out/ran")));
+            assertEquals(0, run(Map.of(), null, "delete", "--force", "thin1").code(), lastErr);
+            assertEquals(io.isola.api.ExitStatus.killed(9), container.awaitExit(java.time.Duration.ofSeconds(30)));
+        }
     }
 
     /** With no server running, an engine's verb runs in-process at once and starts none (create does). */

@@ -11,6 +11,7 @@ import io.isola.spi.LibcCall;
 import io.isola.spi.Step;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
 
 /**
  * The signals whose disposition the child must reset before it unblocks signals: every one this
@@ -19,9 +20,36 @@ import java.util.List;
  * system call is used both ways because glibc's wrapper refuses signals 32 and 33, which a JVM's
  * environment may well have set to ignored.
  */
-final class HostSignals {
+public final class HostSignals {
 
     private HostSignals() {}
+
+    /**
+     * Signals with a disposition other than SIG_DFL in the process that clones: this one's, and
+     * with a {@link RemoteClone} also those the cloning process handles.
+     */
+    static List<Integer> nonDefault(Syscalls host, RemoteClone remote) {
+        List<Integer> signals = nonDefault(host);
+        if (remote != null) {
+            TreeSet<Integer> union = new TreeSet<>(signals);
+            for (int signal : remote.signals()) {
+                if (signal < 1 || signal > LAST) {
+                    throw new IllegalArgumentException(
+                            "signal " + signal + " of the cloning process: expected 1 to " + LAST);
+                }
+                union.add(signal);
+            }
+            union.remove(SIGKILL);
+            union.remove(SIGSTOP);
+            signals = new ArrayList<>(union);
+        }
+        return signals;
+    }
+
+    /** Signals with a disposition other than SIG_DFL, read now from this process (a thin client's). */
+    public static List<Integer> nonDefault() {
+        return nonDefault(Syscalls.linux());
+    }
 
     /** Signals with a disposition other than SIG_DFL, read now from this process. */
     static List<Integer> nonDefault(Syscalls host) {

@@ -50,6 +50,8 @@ final class Launch {
     private final int namespaceFlags;
     private final GateFifos fifos;
     private final PathJoins joins;
+    /** Set when another process clones the child: this one plans and runs the protocol, not the clone. */
+    private final RemoteClone remote;
 
     Launch(ContainerSpec spec, List<PreparedIsolation> isolations, CloneThreads cloneThreads, int namespaceFlags) {
         this(spec, isolations, cloneThreads, namespaceFlags, null, null);
@@ -74,12 +76,19 @@ final class Launch {
         this.namespaceFlags = namespaceFlags;
         this.fifos = fifos;
         this.joins = joins;
+        this.remote = spec.extension(RemoteClone.class).orElse(null);
     }
 
     /** What a successful start leaves to the container handle. */
     record Started(Pidfd process, StdioPlan stdio) {}
 
     Started run(ProgramFactory programs, StdioPlan stdio) {
+        if (remote != null
+                && (fifos == null
+                        || spec.extension(io.isola.api.TimeNamespace.class).isPresent())) {
+            throw new RemoteClone.Unsupported(
+                    "only an OCI create without a time namespace is cloned by another process");
+        }
         int[] status = fifos != null ? fifos.openStatusForCreate() : Fds.pipe();
         int[] gate;
         try {
@@ -88,6 +97,11 @@ final class Launch {
             Fds.closeQuietly(status[0]);
             Fds.closeQuietly(status[1]);
             throw e;
+        }
+        if (remote != null) {
+            // the numbers the program names, which the cloning process gives its copies
+            status[1] = RemoteClones.lift(status[1]);
+            gate[0] = RemoteClones.lift(gate[0]);
         }
         Protocol protocol = new Protocol(status, gate, stdio);
         try (protocol) {
@@ -143,17 +157,19 @@ final class Launch {
                     spec.extension(io.isola.api.TimeNamespace.class).orElse(null);
             // a new time namespace takes only a child that does not share the JVM's memory
             boolean ownMemory = fifos != null || time != null || (joins != null && joins.needsOwnMemory());
-            cloned = cloneThreads.clone(
-                    program,
-                    namespaceFlags,
-                    status[1],
-                    gate[0],
-                    parentTid.address(),
-                    ownMemory ? CloneMode.FORK : CloneMode.VFORK,
-                    joins == null || joins.pidNamespace() == null
-                            ? -1
-                            : joins.pidNamespace().fd(),
-                    time);
+            cloned = remote != null
+                    ? cloneRemotely(program)
+                    : cloneThreads.clone(
+                            program,
+                            namespaceFlags,
+                            status[1],
+                            gate[0],
+                            parentTid.address(),
+                            ownMemory ? CloneMode.FORK : CloneMode.VFORK,
+                            joins == null || joins.pidNamespace() == null
+                                    ? -1
+                                    : joins.pidNamespace().fd(),
+                            time);
             int execErrno = 0;
             for (int index = 0; index < expected.size(); index++) {
                 ExpectedRecord record = expected.get(index);
@@ -206,6 +222,26 @@ final class Launch {
             LOG.debug("no exec candidate ran; the child {}", exit);
             throw new ExecFailedException(
                     spec.command().get(0), execErrno, Errno.name(execErrno), Errno.describe(execErrno));
+        }
+
+        /** The other process's clone: done when it reports the pid, which goes where a clone of ours puts it. */
+        private Future<Integer> cloneRemotely(ChildProgram program) {
+            long pid = remote.cloner()
+                    .clone(new io.isola.internal.chain.ClonePlan(program, namespaceFlags, status[1], gate[0]));
+            NativeMemory.putInt(parentTid.address(), (int) pid);
+            return java.util.concurrent.CompletableFuture.completedFuture((int) pid);
+        }
+
+        /**
+         * Waits for the child's end and reaps it; null after {@code timeout}. Another process's
+         * child is only seen to end (that process reaps it), with no status: null as well.
+         */
+        private ExitStatus awaitExit(Pidfd process, Duration timeout) throws InterruptedException {
+            if (remote == null) {
+                return process.awaitExit(timeout);
+            }
+            process.awaitEnd(timeout);
+            return null;
         }
 
         /** The first record: a child exists (or the clone failed). */
@@ -353,7 +389,7 @@ final class Launch {
         private ExitStatus refuse() {
             closeFd(gate, 1);
             try {
-                ExitStatus exit = child.awaitExit(REFUSAL_GRACE);
+                ExitStatus exit = awaitExit(child, REFUSAL_GRACE);
                 LOG.debug("refused child {}: {}", child.pid(), exit == null ? "still running, killing it" : exit);
                 return exit;
             } catch (InterruptedException e) {
@@ -391,10 +427,10 @@ final class Launch {
 
         private ExitStatus reap() {
             try {
-                ExitStatus exit = child.awaitExit(Duration.ofSeconds(10));
+                ExitStatus exit = awaitExit(child, Duration.ofSeconds(10));
                 if (exit == null) {
                     child.signal(SIGKILL);
-                    exit = child.awaitExit(Duration.ofSeconds(10));
+                    exit = awaitExit(child, Duration.ofSeconds(10));
                 }
                 return exit;
             } catch (InterruptedException e) {

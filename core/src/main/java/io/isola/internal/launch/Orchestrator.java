@@ -190,7 +190,8 @@ public final class Orchestrator implements AutoCloseable {
             }
             stdio = StdioPlan.open(spec, host);
             StdioPlan plan = stdio;
-            List<Integer> signals = HostSignals.nonDefault(host);
+            RemoteClone remote = spec.extension(RemoteClone.class).orElse(null);
+            List<Integer> signals = HostSignals.nonDefault(host, remote);
             Launch.ProgramFactory programs = protocolFds -> {
                 List<Integer> kept = new ArrayList<>(protocolFds);
                 contributions.forEach(contribution -> kept.addAll(contribution.keptFds()));
@@ -202,6 +203,9 @@ public final class Orchestrator implements AutoCloseable {
                         }
                     }
                     kept.addAll(inherited.fds());
+                }
+                if (remote != null) {
+                    RemoteClones.requirePlannable(kept, protocolFds, plan);
                 }
                 ChildProgram program =
                         ProgramComposer.compose(spec, namespaces, contributions, plan, kept, signals, security, shape);

@@ -93,6 +93,34 @@ public final class Pidfd implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits for the process to end without reaping it: for a process that is not our child
+     * (waitid would give ECHILD), whose parent reaps it. False when {@code timeout} passes first.
+     */
+    public boolean awaitEnd(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (NativeMemory mem = new NativeMemory(8)) {
+            while (true) {
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+                long left = (deadline - System.nanoTime()) / 1_000_000;
+                NativeMemory.putInt(mem.address(), fd);
+                NativeMemory.putInt(mem.address() + 4, POLLIN);
+                int ready = n.libc().poll(mem.address(), 1, (int) Math.max(0, Math.min(left, 200)));
+                if (ready > 0) {
+                    return true;
+                }
+                if (ready < 0 && n.lastErrno() != Errno.EINTR) {
+                    throw new NativeException("poll on the pidfd of " + pid, n.lastErrno());
+                }
+                if (left <= 0) {
+                    return false;
+                }
+            }
+        }
+    }
+
     private synchronized ExitStatus reap(long siginfo) {
         if (status == null) {
             NativeMemory.zero(siginfo, SIGINFO_BYTES);

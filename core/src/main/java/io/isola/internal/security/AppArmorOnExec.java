@@ -2,6 +2,7 @@ package io.isola.internal.security;
 
 import io.isola.api.Security;
 import io.isola.spi.Arg;
+import io.isola.spi.LibcCall;
 import io.isola.spi.Step;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -116,7 +117,7 @@ public record AppArmorOnExec(String profile, String attr, int procFd) {
         return List.of(
                 Step.call(
                         "open /proc/" + attr + " through the host's /proc (expected as fd " + fd + ")",
-                        "openat",
+                        LibcCall.OPENAT,
                         Arg.word(procFd),
                         Arg.text(attr),
                         Arg.word(O_WRONLY | O_NOFOLLOW | O_CLOEXEC),
@@ -124,11 +125,11 @@ public record AppArmorOnExec(String profile, String attr, int procFd) {
                 Step.call(
                         "confine the command with AppArmor profile \"" + profile + "\" from its execve"
                                 + " (ENOENT: no such profile is loaded)",
-                        "write",
+                        LibcCall.WRITE,
                         Arg.word(fd),
                         new Arg.Bytes(request),
                         Arg.word(request.length)),
-                Step.call("close /proc/" + attr, "close", Arg.word(fd)),
-                Step.call("close the host's /proc", "close", Arg.word(procFd)));
+                Step.call("close /proc/" + attr, LibcCall.CLOSE, Arg.word(fd)),
+                Step.call("close the host's /proc", LibcCall.CLOSE, Arg.word(procFd)));
     }
 }

@@ -75,7 +75,7 @@ class AppArmorStepsTest {
         assertTrue(open > indexOf(calls, "set no_new_privs"), calls::toString);
         assertEquals(open + 1, write, calls::toString);
         assertEquals(write + 3, indexOf(calls, "install the seccomp filter"), calls::toString);
-        assertEquals("openat", calls.get(open).symbol());
+        assertEquals("openat", calls.get(open).call().symbol());
         assertEquals(HOST_PROC, word(calls.get(open), 0));
         assertEquals(
                 new Arg.Text("thread-self/attr/apparmor/exec"),

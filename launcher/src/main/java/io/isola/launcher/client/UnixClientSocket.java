@@ -22,7 +22,7 @@ import java.nio.file.Path;
 final class UnixClientSocket implements AutoCloseable {
 
     private static final int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = 02000000, SOL_SOCKET = 1, SCM_RIGHTS = 1;
-    private static final int MSG_NOSIGNAL = 0x4000, EINTR = 4;
+    private static final int MSG_NOSIGNAL = 0x4000, MSG_CMSG_CLOEXEC = 0x40000000, EINTR = 4;
     /** struct msghdr and struct iovec on 64-bit Linux; a cmsghdr's header; struct sockaddr_un. */
     private static final int MSGHDR = 56, IOVEC = 16, CMSG_HEADER = 16, SOCKADDR_UN = 110;
 
@@ -32,6 +32,7 @@ final class UnixClientSocket implements AutoCloseable {
         static final Function CONNECT = function("connect", Type.SINT, Type.POINTER, Type.UINT);
         static final Function SENDMSG = function("sendmsg", Type.SINT, Type.POINTER, Type.SINT);
         static final Function SEND = function("send", Type.SINT, Type.POINTER, Type.ULONG, Type.SINT);
+        static final Function RECVMSG = function("recvmsg", Type.SINT, Type.POINTER, Type.SINT);
         static final Function READ = function("read", Type.SINT, Type.POINTER, Type.ULONG);
         static final Function CLOSE = function("close", Type.SINT);
 
@@ -42,7 +43,7 @@ final class UnixClientSocket implements AutoCloseable {
             }
             return new Function(
                     address,
-                    name.equals("send") || name.equals("read") ? Type.SLONG : Type.SINT,
+                    name.equals("send") || name.equals("read") || name.equals("recvmsg") ? Type.SLONG : Type.SINT,
                     parameters,
                     CallingConvention.DEFAULT,
                     true);
@@ -118,6 +119,46 @@ final class UnixClientSocket implements AutoCloseable {
                 throw new IOException("sendmsg of the client's stdio: errno "
                         + LastError.getInstance().get());
             }
+        } finally {
+            memory.freeMemory(msg);
+        }
+    }
+
+    /**
+     * Fills {@code bytes} (a frame of a few bytes, which the server sends whole) with the fds
+     * that came with them (SCM_RIGHTS, close-on-exec; at most 4). Null at the end of the stream.
+     */
+    int[] receive(byte[] bytes) throws IOException {
+        int space = CMSG_HEADER + 16;
+        long msg = memory.allocateMemory(MSGHDR + IOVEC + space + bytes.length, true);
+        try {
+            long iov = msg + MSGHDR, control = iov + IOVEC, data = control + space;
+            memory.putLong(iov, data);
+            memory.putLong(iov + 8, bytes.length);
+            memory.putLong(msg + 16, iov); // msg_iov
+            memory.putLong(msg + 24, 1); // msg_iovlen
+            memory.putLong(msg + 32, control); // msg_control
+            memory.putLong(msg + 40, space); // msg_controllen
+            long got;
+            do {
+                got = invoker.invokeN3(
+                        Libc.RECVMSG.getCallContext(), Libc.RECVMSG.getFunctionAddress(), fd, msg, MSG_CMSG_CLOEXEC);
+            } while (got < 0 && LastError.getInstance().get() == EINTR);
+            int[] fds = new int[0];
+            if (memory.getLong(msg + 40) >= CMSG_HEADER
+                    && memory.getInt(control + 8) == SOL_SOCKET
+                    && memory.getInt(control + 12) == SCM_RIGHTS) {
+                fds = new int[(int) ((memory.getLong(control) - CMSG_HEADER) / 4)];
+                memory.getIntArray(control + CMSG_HEADER, fds, 0, fds.length);
+            }
+            if (got <= 0) {
+                return null;
+            }
+            if (got != bytes.length) {
+                throw new IOException("a frame of " + got + " bytes from the server, expected " + bytes.length);
+            }
+            memory.getByteArray(data, bytes, 0, bytes.length);
+            return fds;
         } finally {
             memory.freeMemory(msg);
         }

@@ -6,7 +6,8 @@ import java.util.Set;
  * Which command lines the resident server runs. Of the OCI verbs that podman and containerd call,
  * start, state, delete and kill are served (a JVM each cost an engine ~0.4-0.6 s a verb);
  * create is not, since the container it forks must be a child of the engine's process tree
- * (conmon or the shim reaps it). The internal verbs and anything that names its own
+ * (conmon or the shim reaps it): the server only plans it for {@link ThinCreate}, which clones it
+ * in that tree. The internal verbs and anything that names its own
  * configuration run in-process. {@code isola exec} is served too, but not an engine's (with
  * {@code --process}, {@code --pid-file} or {@code --console-socket}: conmon and the shim reap the
  * process) nor a detached one. {@code pull}, {@code push}, {@code save} and {@code load} are served so that a warm server's

@@ -32,8 +32,19 @@ import java.util.Map;
 public final class Wire {
 
     public static final int MAGIC = 0x69736f31; // "iso1"
+    /**
+     * A thin create's request ({@code ThinCreate}): MAGIC's layout followed by int k, k x int signal
+     * (those the client's JVM handles). The client clones the container itself: after ACCEPTED the
+     * server may send PLAN length (its first byte carrying the plan's fds, SCM_RIGHTS) and length
+     * bytes of {@link io.isola.internal.chain.ClonePlan}; the client answers CLONED pid (or -errno)
+     * and reaps the child unless the command's EXIT is 0.
+     */
+    public static final int THIN_MAGIC = 0x69736f54; // "isoT"
+
     public static final byte SIGNAL = 'S';
     public static final byte ACCEPTED = 'A', EXIT = 'X', FALLBACK = 'F', REFUSED = 'R';
+    /** The thin create's frames: the plan (server to client) and the cloned child's pid (client to server). */
+    public static final byte PLAN = 'P', CLONED = 'C';
     /** Bounds a request from a misbehaving peer: arguments and environment of a command line. */
     public static final int MAX_STRING = 1 << 20, MAX_ITEMS = 1 << 16;
 
@@ -41,9 +52,15 @@ public final class Wire {
 
     /** The request of a command line, encoded. */
     public static byte[] request(long pid, boolean tty, String cwd, List<String> args, Map<String, String> env) {
+        return request(pid, tty, cwd, args, env, null);
+    }
+
+    /** A thin create's request when {@code signals} is not null: the client clones ({@link #THIN_MAGIC}). */
+    public static byte[] request(
+            long pid, boolean tty, String cwd, List<String> args, Map<String, String> env, List<Integer> signals) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeInt(MAGIC);
+            out.writeInt(signals == null ? MAGIC : THIN_MAGIC);
             out.writeInt((int) pid);
             out.writeByte(tty ? 1 : 0);
             string(out, cwd);
@@ -54,6 +71,12 @@ public final class Wire {
             out.writeInt(env.size());
             for (Map.Entry<String, String> entry : env.entrySet()) {
                 string(out, entry.getKey() + "=" + entry.getValue());
+            }
+            if (signals != null) {
+                out.writeInt(signals.size());
+                for (int signal : signals) {
+                    out.writeInt(signal);
+                }
             }
         } catch (IOException e) {
             throw new IllegalStateException(e); // cannot happen in memory

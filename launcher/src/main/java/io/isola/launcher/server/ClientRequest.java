@@ -9,7 +9,23 @@ import java.util.Map;
  * gets those; the session closes them), its environment and working directory, and whether it
  * runs at a terminal.
  */
-record ClientRequest(long pid, int[] stdio, boolean tty, String cwd, List<String> args, Map<String, String> env) {
+record ClientRequest(
+        long pid,
+        int[] stdio,
+        boolean tty,
+        String cwd,
+        List<String> args,
+        Map<String, String> env,
+        List<Integer> clonerSignals) {
+
+    ClientRequest(long pid, int[] stdio, boolean tty, String cwd, List<String> args, Map<String, String> env) {
+        this(pid, stdio, tty, cwd, args, env, null);
+    }
+
+    /** Whether the client clones the container itself (a thin create), with these signals handled. */
+    boolean clones() {
+        return clonerSignals != null;
+    }
 
     /**
      * Adds a "NAME=VALUE" entry of an environment to {@code env}, the first of a name winning (as

@@ -29,6 +29,8 @@ public final class Invocation {
     private boolean holding;
     /** What ends the command when a signal finds nothing to forward to (set by the session). */
     private volatile java.util.function.IntConsumer cancel = number -> {};
+    /** Set when the client clones the container itself (a thin create). */
+    private volatile io.isola.internal.launch.RemoteClone cloner;
 
     /** Receives the client's signals for as long as it is registered. */
     public interface SignalTarget {
@@ -59,6 +61,15 @@ public final class Invocation {
 
     public Path cwd() {
         return cwd;
+    }
+
+    /** The client's clone of the container (a thin create's), or null when the client cannot clone. */
+    public io.isola.internal.launch.RemoteClone cloner() {
+        return cloner;
+    }
+
+    void clonedBy(io.isola.internal.launch.RemoteClone cloner) {
+        this.cloner = cloner;
     }
 
     /** Whether the client said it runs at a terminal. */

@@ -28,6 +28,9 @@ final class JvmConnection implements ClientConnection {
     private final FdInputStream in;
     private final DataInputStream data;
     private final OutputStream reply;
+    /** A thin create's report of the child it cloned (the frames' reader completes it). */
+    private final java.util.concurrent.CompletableFuture<Integer> cloned =
+            new java.util.concurrent.CompletableFuture<>();
 
     JvmConnection(int fd) {
         this.fd = fd;
@@ -80,11 +83,52 @@ final class JvmConnection implements ClientConnection {
     @Override
     public int nextSignal() throws IOException {
         while (true) {
-            byte type = data.readByte();
-            int value = data.readInt();
+            byte type;
+            int value;
+            try {
+                type = data.readByte();
+                value = data.readInt();
+            } catch (IOException e) {
+                cloned.completeExceptionally(e); // a thin create's client that has gone reports no clone
+                throw e;
+            }
             if (type == Wire.SIGNAL) {
                 return value;
             }
+            if (type == Wire.CLONED) {
+                cloned.complete(value);
+            }
+        }
+    }
+
+    /**
+     * Sends a thin create's plan: the frame's first byte carries {@code fds} (SCM_RIGHTS), then
+     * the plan's bytes.
+     */
+    synchronized void sendPlan(byte[] plan, int[] fds) throws IOException {
+        reply.flush();
+        Sockets.sendFds(
+                fd,
+                java.nio.ByteBuffer.allocate(5)
+                        .put(Wire.PLAN)
+                        .putInt(plan.length)
+                        .array(),
+                fds);
+        reply.write(plan);
+        reply.flush();
+    }
+
+    /** The pid (or -errno) the thin create's client reports; an IOException when it has gone first. */
+    int awaitCloned(long timeoutMillis) throws IOException {
+        try {
+            return cloned.get(timeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException("the client has gone", e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IOException("the client reported no clone within " + timeoutMillis / 1000 + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted waiting for the client's clone", e);
         }
     }
 
@@ -109,7 +153,8 @@ final class JvmConnection implements ClientConnection {
     }
 
     private ClientRequest read(int[] stdio) throws IOException {
-        if (data.readInt() != Wire.MAGIC) {
+        int magic = data.readInt();
+        if (magic != Wire.MAGIC && magic != Wire.THIN_MAGIC) {
             throw new IOException("not an isola client");
         }
         long pid = Integer.toUnsignedLong(data.readInt());
@@ -123,7 +168,14 @@ final class JvmConnection implements ClientConnection {
         for (int i = count(); i > 0; i--) {
             ClientRequest.addVariable(env, string());
         }
-        return new ClientRequest(pid, stdio, tty, cwd, args, env);
+        List<Integer> signals = null;
+        if (magic == Wire.THIN_MAGIC) {
+            signals = new ArrayList<>();
+            for (int i = count(); i > 0; i--) {
+                signals.add(data.readInt());
+            }
+        }
+        return new ClientRequest(pid, stdio, tty, cwd, args, env, signals);
     }
 
     private int count() throws IOException {

@@ -62,6 +62,9 @@ final class Session implements Runnable {
                 return;
             }
             Invocation invocation = new Invocation(request.env(), Path.of(request.cwd()), stdio, request.tty());
+            if (request.clones() && connection instanceof JvmConnection jvm) {
+                invocation.clonedBy(ThinCloner.of(jvm, request.clonerSignals()));
+            }
             Integer code = execute(invocation, request);
             if (code == null) {
                 connection.frame(Wire.FALLBACK, 0);

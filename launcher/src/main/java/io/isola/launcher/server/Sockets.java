@@ -36,11 +36,13 @@ final class Sockets {
         int shutdown(int fd, int how);
 
         long recvmsg(int fd, long message, int flags);
+
+        long sendmsg(int fd, long message, int flags);
     }
 
     private static final int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = 02000000;
     private static final int SOL_SOCKET = 1, SO_PEERCRED = 17, SO_RCVTIMEO = 20, SHUT_RDWR = 2;
-    private static final int SCM_RIGHTS = 1, MSG_CMSG_CLOEXEC = 0x40000000;
+    private static final int SCM_RIGHTS = 1, MSG_CMSG_CLOEXEC = 0x40000000, MSG_NOSIGNAL = 0x4000;
     /** struct msghdr, struct iovec and a cmsghdr's header on 64-bit Linux; room for 4 fds. */
     private static final int MSGHDR = 56, IOVEC = 16, CMSG_HEADER = 16, CONTROL = CMSG_HEADER + 16;
 
@@ -141,6 +143,44 @@ final class Sockets {
     /** Wakes a thread blocked reading {@code fd} (it reads end-of-stream); the fd stays open. */
     static void shutdown(int fd) {
         Holder.CALLS.shutdown(fd, SHUT_RDWR);
+    }
+
+    /**
+     * Sends {@code bytes} on {@code fd} with {@code fds} attached (SCM_RIGHTS; at most 4): the
+     * receiver gets its own copies of these open files.
+     */
+    static void sendFds(int fd, byte[] bytes, int[] fds) {
+        if (fds.length > 4) {
+            throw new IllegalArgumentException(fds.length + " fds: at most 4 travel with one message");
+        }
+        Native n = Native.get();
+        try (NativeMemory memory = new NativeMemory(MSGHDR + IOVEC + CONTROL + bytes.length)) {
+            long msg = memory.address(), iov = msg + MSGHDR, control = iov + IOVEC, data = control + CONTROL;
+            NativeMemory.zero(msg, memory.size());
+            NativeMemory.putBytes(data, bytes);
+            NativeMemory.putLong(iov, data);
+            NativeMemory.putLong(iov + 8, bytes.length);
+            NativeMemory.putLong(msg + 16, iov); // msg_iov
+            NativeMemory.putLong(msg + 24, 1); // msg_iovlen
+            NativeMemory.putLong(msg + 32, control); // msg_control
+            NativeMemory.putLong(msg + 40, CMSG_HEADER + (fds.length * 4L + 7) / 8 * 8); // msg_controllen
+            NativeMemory.putLong(control, CMSG_HEADER + fds.length * 4L); // cmsg_len
+            NativeMemory.putInt(control + 8, SOL_SOCKET);
+            NativeMemory.putInt(control + 12, SCM_RIGHTS);
+            for (int i = 0; i < fds.length; i++) {
+                NativeMemory.putInt(control + CMSG_HEADER + 4L * i, fds[i]);
+            }
+            long sent = Holder.CALLS.sendmsg(fd, msg, MSG_NOSIGNAL);
+            while (sent < 0 && n.lastErrno() == Errno.EINTR) {
+                sent = Holder.CALLS.sendmsg(fd, msg, MSG_NOSIGNAL);
+            }
+            if (sent < 0) {
+                throw new NativeException("sendmsg of " + fds.length + " fds to the client", n.lastErrno());
+            }
+            if (sent != bytes.length) { // a unix stream socket sends a message this small whole, or blocks
+                throw new IllegalStateException("sendmsg sent " + sent + " of " + bytes.length + " bytes");
+            }
+        }
     }
 
     /**

@@ -1,11 +1,14 @@
 package io.isola.launcher.cli.oci;
 
+import io.isola.internal.launch.RemoteClone;
 import io.isola.launcher.IsolaRuntime;
 import io.isola.launcher.cli.IsolaCommand;
 import io.isola.launcher.client.ServerStarter;
+import io.isola.launcher.server.Invocation;
 import io.isola.oci.OciPlan;
 import io.isola.oci.OciRuntime;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -28,6 +31,9 @@ import picocli.CommandLine.ParentCommand;
             "container without starting it; isola start runs it (in the background, as start -d)."
         })
 public final class CreateCommand implements Callable<Integer> {
+
+    /** The hooks create runs: a hook is the runtime's child, so with any a create is not served. */
+    private static final List<String> HOOKS_OF_CREATE = List.of("createRuntime", "prestart", "createContainer");
 
     @ParentCommand
     private IsolaCommand parent;
@@ -67,16 +73,46 @@ public final class CreateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Invocation served = Invocation.current();
+        RemoteClone cloner = served == null ? null : served.cloner();
+        if (served != null) {
+            requireThin(cloner);
+        }
         OciRuntime oci = new OciRuntime(parent.global().store(), parent.global().ociOptions());
         OciRuntime.CreateOptions options = new OciRuntime.CreateOptions(pidFile, consoleSocket, preserveFds);
         OciPlan plan = oci.plan(bundle, options); // every refusal before anything exists
+        if (cloner != null) {
+            for (String kind : HOOKS_OF_CREATE) {
+                if (!plan.hooks(kind).isEmpty()) {
+                    throw new Invocation.NotServed("create runs " + kind + " hooks: in the caller's process");
+                }
+            }
+            plan.spec().with(cloner);
+        }
         Set<String> isolators = plan.spec().build().isolators().orElse(Set.of());
         try (IsolaRuntime runtime = IsolaRuntime.withIsolators(isolators)) {
             oci.create(runtime.isola(), id, bundle, plan, options);
+        } catch (RemoteClone.Unsupported e) {
+            throw new Invocation.NotServed(e.getMessage()); // nothing is left: create undid it
         }
-        // for the start, state and delete the engine calls next (this verb runs in the engine's
-        // process tree, never in a server: the container must be a child of conmon or the shim)
-        ServerStarter.startIfNone(System.getenv());
+        if (served == null) {
+            // for the start, state and delete the engine calls next
+            ServerStarter.startIfNone(System.getenv());
+        }
         return 0;
+    }
+
+    /**
+     * A served create plans only: the container must be forked in the engine's process tree
+     * (conmon or the shim reaps it), so the client clones it from the plan (a thin create), with
+     * no fds of the server's but the protocol's. Anything else runs in the client's process.
+     */
+    private void requireThin(RemoteClone cloner) {
+        if (cloner == null) {
+            throw new Invocation.NotServed("create forks the container in the caller's process tree, not the server's");
+        }
+        if (consoleSocket != null || preserveFds != 0) {
+            throw new Invocation.NotServed("a thin create passes no console socket or preserved fds");
+        }
     }
 }

@@ -1,0 +1,43 @@
+package io.isola.internal.launch;
+
+import io.isola.api.IsolaException;
+import io.isola.internal.chain.ClonePlan;
+import java.util.List;
+
+/**
+ * Spec extension: another process clones the child (the thin OCI {@code create}, issue 17). The
+ * planner (the resident server) prepares, composes and runs the protocol as ever, but hands the
+ * {@link ClonePlan} and its fds to that process, which clones in its own process tree (an
+ * engine's conmon or shim must be the container's ancestor) and reports the pid. The planner is
+ * then not the child's parent: it can signal it, not reap it; the other process reaps it when
+ * the create fails.
+ *
+ * @param cloner passes the plan to the cloning process and waits for the child's pid
+ * @param signals the signals the cloning process handles: the child resets them to the default as well
+ */
+public record RemoteClone(Cloner cloner, List<Integer> signals) {
+
+    public RemoteClone {
+        signals = List.copyOf(signals);
+    }
+
+    /** The way to the cloning process. */
+    @FunctionalInterface
+    public interface Cloner {
+        /**
+         * Passes {@code plan} and its fds to the cloning process and waits for the child's pid;
+         * throws when the process could not clone or has gone.
+         */
+        long clone(ClonePlan plan);
+    }
+
+    /**
+     * Thrown, before anything is cloned, when a container needs what a plan cannot carry (fds of
+     * the planner's other than the protocol's: a joined namespace, a terminal, preserved fds).
+     */
+    public static final class Unsupported extends IsolaException {
+        public Unsupported(String why) {
+            super(why);
+        }
+    }
+}

@@ -1,0 +1,228 @@
+package io.isola.launcher.client;
+
+import io.isola.internal.chain.CloneMode;
+import io.isola.internal.chain.ClonePlan;
+import io.isola.internal.chain.CloneThreads;
+import io.isola.internal.launch.HostSignals;
+import io.isola.internal.nativ.Fds;
+import io.isola.internal.nativ.Native;
+import io.isola.internal.nativ.NativeException;
+import io.isola.internal.nativ.NativeMemory;
+import io.isola.internal.nativ.Pidfd;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * An engine's OCI {@code create} (issue 17) in a small JVM: the resident server plans the
+ * container (the bundle, Felix and the isolators, the composed program) and runs its protocol;
+ * this process only clones the child from the plan, in the engine's process tree (conmon and the
+ * shim reap it), reports its pid and exits as {@code runc create} does. It loads jnr-ffi and
+ * core's chain, no Felix, picocli or Jackson. With no server of this user and installation
+ * listening, or a create the server does not plan ({@code --console-socket}, preserved fds,
+ * hooks, joined namespaces), the command runs in this JVM as before.
+ */
+public final class ThinCreate {
+
+    private static final int SIGKILL = 9, EBADF = 9, F_DUPFD_CLOEXEC = 1030, F_GETFD = 1;
+    /** Bounds the plan a server may send: a composed program is tens of KB. */
+    private static final int MAX_PLAN = 16 << 20;
+
+    private final String[] args;
+    private final Map<String, String> env = System.getenv();
+    private UnixClientSocket channel;
+    private Pidfd child;
+
+    ThinCreate(String[] args) {
+        this.args = args;
+    }
+
+    public static void main(String[] args) {
+        Integer code;
+        try {
+            code = new ThinCreate(args).viaServer();
+        } catch (IOException e) {
+            System.err.println("isola: create through the server failed: " + e.getMessage());
+            code = 1;
+        }
+        if (code == null) {
+            io.isola.launcher.Main.main(args); // loaded only now: the in-process path as before
+        } else {
+            System.exit(code);
+        }
+    }
+
+    /** Whether {@code args} are an engine's create (with a bundle) that the thin path may take. */
+    static boolean thin(String[] args) {
+        int verb = Verbs.verbIndex(args);
+        if (verb < 0 || !args[verb].equals("create")) {
+            return false;
+        }
+        for (int i = verb + 1; i < args.length; i++) {
+            if (args[i].equals("-b") || args[i].startsWith("--bundle")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The create's exit status, or null when it must run in-process (nothing was done). */
+    Integer viaServer() throws IOException {
+        if (env.getOrDefault("ISOLA_SERVER", "on").equals("off")
+                || !thin(args)
+                || List.of(args).contains("--debug")) {
+            return null;
+        }
+        long uid = ServerAddress.currentUid();
+        ServerAddress address = ServerAddress.of(uid, env);
+        if (ServerStarter.prepare(address, uid) != null) {
+            return null; // not this user's own directory: never used
+        }
+        channel = UnixClientSocket.connect(address.socket());
+        if (channel == null) {
+            return null; // no server: in-process, which starts one for the verbs that follow
+        }
+        try {
+            return session();
+        } finally {
+            channel.close();
+        }
+    }
+
+    private Integer session() throws IOException {
+        byte[] request = Wire.request(
+                ProcessHandle.current().pid(),
+                false,
+                System.getProperty("user.dir"),
+                List.of(args),
+                env,
+                HostSignals.nonDefault());
+        channel.sendFds(0, 1, 2);
+        channel.write(request);
+        byte[] frame = new byte[5];
+        if (!channel.readFully(frame) || frame[0] != Wire.ACCEPTED) {
+            return null; // refused, or not served: nothing was done
+        }
+        while (true) {
+            int[] fds = channel.receive(frame);
+            if (fds == null) {
+                System.err.println("isola: the server ended while creating the container");
+                return end(125);
+            }
+            int value = ByteBuffer.wrap(frame).getInt(1);
+            if (frame[0] == Wire.PLAN && child == null) {
+                byte[] plan = planBytes(value, fds);
+                channel.write(ByteBuffer.allocate(5)
+                        .put(Wire.CLONED)
+                        .putInt(cloneFrom(ClonePlan.decode(plan), fds))
+                        .array());
+                continue;
+            }
+            closeAll(fds);
+            if (frame[0] == Wire.EXIT) {
+                return end(value);
+            }
+            if (frame[0] == Wire.FALLBACK && child == null) {
+                return null;
+            }
+            throw new IOException("unexpected frame " + frame[0] + " from the server");
+        }
+    }
+
+    private byte[] planBytes(int length, int[] fds) throws IOException {
+        if (length < 0 || length > MAX_PLAN) {
+            closeAll(fds);
+            throw new IOException("a plan of " + length + " bytes from the server: expected 0 to " + MAX_PLAN);
+        }
+        byte[] plan = new byte[length];
+        if (length > 0 && !channel.readFully(plan)) {
+            closeAll(fds);
+            throw new IOException("the server ended while sending the plan");
+        }
+        return plan;
+    }
+
+    /**
+     * Clones the plan's child with the fds at the numbers the program names; the pid, or what
+     * the server reads as a failed clone (-errno, or {@link CloneThreads#NO_CHILD}).
+     */
+    private int cloneFrom(ClonePlan plan, int[] received) throws IOException {
+        int[] targets = plan.fds();
+        int[] placed = {-1, -1};
+        try {
+            if (received.length != targets.length) {
+                throw new IOException(
+                        "the server passed " + received.length + " fds with the plan, expected " + targets.length);
+            }
+            for (int i = 0; i < targets.length; i++) {
+                placed[i] = place(received[i], targets[i]);
+            }
+            try (NativeMemory tid = new NativeMemory(16);
+                    CloneThreads threads = new CloneThreads()) {
+                Future<Integer> cloned = threads.clone(
+                        plan.program(),
+                        plan.namespaceFlags(),
+                        plan.statusFd(),
+                        plan.gateFd(),
+                        tid.address(),
+                        CloneMode.FORK,
+                        -1);
+                int pid = cloned.get(60, TimeUnit.SECONDS);
+                child = Pidfd.open(pid);
+                return pid;
+            } catch (ExecutionException e) {
+                return e.getCause() instanceof NativeException failed ? -failed.errno() : CloneThreads.NO_CHILD;
+            } catch (TimeoutException e) {
+                return CloneThreads.NO_CHILD;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return CloneThreads.NO_CHILD;
+            }
+        } finally {
+            closeAll(received);
+            closeAll(placed); // the child has its own copies
+        }
+    }
+
+    /** {@code fd} copied to exactly {@code target}, which must be free here (close-on-exec, as the server's). */
+    private static int place(int fd, int target) throws IOException {
+        Native n = Native.get();
+        if (n.libc().fcntl(target, F_GETFD, 0) >= 0 || n.lastErrno() != EBADF) {
+            throw new IOException("fd " + target + " that the plan names is open in this process already");
+        }
+        int copy = n.libc().fcntl(fd, F_DUPFD_CLOEXEC, target);
+        if (copy != target) {
+            Fds.closeQuietly(copy);
+            throw new IOException("cannot place the plan's fd at " + target + " (got " + copy + ")");
+        }
+        return copy;
+    }
+
+    /**
+     * The command's status: on a failure the child (ours, as it must be the engine's
+     * descendant) is killed and reaped here; on success it is left to the engine, as runc's is.
+     */
+    private int end(int code) {
+        if (child != null && code != 0) {
+            child.signal(SIGKILL);
+            try {
+                child.awaitExit(Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return code;
+    }
+
+    private static void closeAll(int[] fds) {
+        for (int fd : fds) {
+            Fds.closeQuietly(fd);
+        }
+    }
+}
