@@ -14,6 +14,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +29,8 @@ final class NetworkConfigs {
     private static final Logger LOG = LoggerFactory.getLogger(NetworkConfigs.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> EXTENSIONS = List.of(".conflist", ".conf", ".json");
+    /** What {@code network create} accepts, as Docker does; never a path. */
+    static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
 
     private final Path dir;
     private final String defaultName;
@@ -52,7 +55,9 @@ final class NetworkConfigs {
 
     /** The network called {@code name}; an error names the file when it exists but is unusable. */
     NetworkConfigList find(String name) throws CniException {
-        for (String extension : EXTENSIONS) {
+        // only a name that can be a file name is looked up as one: "../x" must not read a file
+        // outside the directory (the scan below still finds it by its "name" inside the directory)
+        for (String extension : NAME.matcher(name).matches() ? EXTENSIONS : List.<String>of()) {
             Path file = dir.resolve(name + extension);
             if (Files.isRegularFile(file)) {
                 NetworkConfigList list = NetworkConfigList.read(file);

@@ -50,7 +50,7 @@ final class UserNetworks {
 
     NetworkInfo create(NetworkRequest request) {
         String name = request.name();
-        if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")) {
+        if (name == null || !NetworkConfigs.NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("network name \"" + name
                     + "\": expected 1 to 128 letters, digits, '_', '.'" + " or '-', starting with a letter or digit");
         }
