@@ -217,9 +217,9 @@ final class KillLeftovers {
                     entries(netRuntime().resolve("ipam").resolve(network), name -> name.matches("[0-9.]+"));
                 case "veths" -> veths();
                 case "layers" -> entries(tmp.resolve("store").resolve("containers"), name -> true);
-                // the root's lock and its event log (events.jsonl, rotated to .1) are the store's, not a container's
+                // the root's locks and its event log (events.jsonl, rotated to .1) are the store's, not a container's
                 case "state entries" ->
-                    entries(tmp.resolve("state"), name -> !name.startsWith(".") && !name.startsWith("events.jsonl"))
+                    entries(tmp.resolve("state"), name -> !name.startsWith(".") && !name.startsWith("events."))
                             + entries(netRuntime().resolve("containers"), name -> true);
                 default -> throw new IllegalArgumentException(kind);
             };

@@ -64,7 +64,7 @@ class ServedPullIT {
 
             // the first command starts the server, with a DOCKER_CONFIG that holds no login
             ServedCli.Result anonymous = served.run(Map.of("DOCKER_CONFIG", none.toString()), "pull", name);
-            assertEquals(Main.RUNTIME_ERROR, anonymous.code(), anonymous.err());
+            assertEquals(Main.VERB_ERROR, anonymous.code(), anonymous.err());
             assertTrue(anonymous.err().contains("isola login " + registry.host()), anonymous.err());
 
             // the caller's DOCKER_CONFIG, not the one the server started with
@@ -106,7 +106,7 @@ class ServedPullIT {
 
             Path nothing = tmp.resolve("nothing.json");
             ServedCli.Result missing = served.run("pull", "--authfile", nothing.toString(), name);
-            assertEquals(Main.RUNTIME_ERROR, missing.code(), missing.err());
+            assertEquals(Main.VERB_ERROR, missing.code(), missing.err());
             assertTrue(missing.err().contains(nothing + ": no such file"), missing.err());
             assertFalse(Files.exists(clientStore), "a pull ran in the client's JVM");
         }
@@ -127,13 +127,13 @@ class ServedPullIT {
             try {
                 RootlessUser.Run authfile =
                         user.served(serverDir, Map.of(), "pull", "--authfile", secret.toString(), name);
-                assertEquals(Main.RUNTIME_ERROR, authfile.code(), authfile.err());
+                assertEquals(Main.VERB_ERROR, authfile.code(), authfile.err());
                 assertTrue(authfile.err().contains("cannot read " + secret + ": permission denied"), authfile.err());
                 assertEquals(1, ResidentServers.running(serverDir).size(), "the pull was not served");
 
                 RootlessUser.Run config =
                         user.served(serverDir, Map.of("DOCKER_CONFIG", secrets.toString()), "pull", name);
-                assertEquals(Main.RUNTIME_ERROR, config.code(), config.err());
+                assertEquals(Main.VERB_ERROR, config.code(), config.err());
                 assertTrue(config.err().contains("cannot read " + secret + ": permission denied"), config.err());
 
                 // what the user may read is read, and the image goes to the user's own store
