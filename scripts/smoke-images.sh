@@ -111,8 +111,8 @@ check "volume rm of a volume in use is refused" "1 isola: volume \"smokevol\" is
 check "volume rm once it is unused" "smokevol" "$("$isola" "${root[@]}" volume rm smokevol)"
 
 "$isola" image rm smoke/changed
-# the state root's event log (events.jsonl) is the store's own, not a container's
+# the state root's event log (events.jsonl) and its lock (events.lock) are the store's own, not a container's
 check "nothing left: writable layers, layers, state, volumes" "0 0 0 0" \
-    "$(entries "$ISOLA_ROOT/containers") $(entries "$ISOLA_ROOT/layers/sha256") $(entries "$work/state" ! -name events.jsonl) $(entries "$ISOLA_ROOT/volumes")"
+    "$(entries "$ISOLA_ROOT/containers") $(entries "$ISOLA_ROOT/layers/sha256") $(entries "$work/state" ! -name "events.*") $(entries "$ISOLA_ROOT/volumes")"
 check "no mount of the store" 0 "$(grep -c "$ISOLA_ROOT" /proc/self/mountinfo || true)"
 exit $failed
