@@ -23,8 +23,13 @@ timeout_s=${ISOLA_VM_TIMEOUT:-1200}
 
 work=$(mktemp -d /var/tmp/isola-vm.XXXXXX)
 qemu_pid=
+# The guest sees the host's / read-only and puts a tmpfs on each of isola's directories, so they
+# must exist here as mount points: on a machine where isola never ran they do not. Those made for
+# the guest are empty and removed again after it.
+made=()
 finish() {
     local status=$?
+    if ((${#made[@]})); then rmdir "${made[@]}" 2>/dev/null || true; fi
     if [[ -n $qemu_pid ]] && kill -0 "$qemu_pid" 2>/dev/null; then
         kill -KILL "$qemu_pid" 2>/dev/null || true
         wait "$qemu_pid" 2>/dev/null || true
@@ -113,6 +118,13 @@ exec switch_root /host /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/
 EOF
 chmod 0755 "$initrd/init"
 (cd "$initrd" && find . | busybox cpio -o -H newc 2>/dev/null) | gzip -1 >"$work/initrd.gz"
+
+for dir in /etc/isola /var/lib/isola /var/cache/isola; do
+    if [[ ! -e $dir ]]; then
+        mkdir -m 0700 "$dir"
+        made+=("$dir")
+    fi
+done
 
 echo "smoke-vm: booting $kernel_pkg ($(dpkg-deb -f "$deb" Version)) under qemu, cgroup_no_v1=all"
 start=$(date +%s.%N)
