@@ -205,7 +205,12 @@ public final class Orchestrator implements AutoCloseable {
                     kept.addAll(inherited.fds());
                 }
                 if (remote != null) {
-                    RemoteClones.requirePlannable(kept, protocolFds, plan);
+                    List<Integer> planners = new ArrayList<>(kept);
+                    if (security.appArmor() != null) {
+                        // the child opens its AppArmor attribute through this process's /proc
+                        planners.add(security.appArmor().procFd());
+                    }
+                    RemoteClones.requirePlannable(planners, protocolFds, plan);
                 }
                 ChildProgram program =
                         ProgramComposer.compose(spec, namespaces, contributions, plan, kept, signals, security, shape);

@@ -31,6 +31,8 @@ import java.util.TreeSet;
  *   <li>parent-death signal: a host that dies mid-setup takes the child with it;
  *   <li>signal handlers reset: nothing of the JVM may run once signals are unblocked at execve;
  *   <li>stdio dup2, then close every other inherited fd but the status and gate pipes;
+ *   <li>the AppArmor profile for the execve, through the host's /proc, while the fds open are
+ *       known exactly (the profile applies at execve only);
  *   <li>unshare of namespaces clone() cannot create (time);
  *   <li>the phases; with a new mount namespace, FILESYSTEM starts by making {@code /}
  *       recursively private, behind a checkpoint, so that no later mount can reach the host;
@@ -39,8 +41,6 @@ import java.util.TreeSet;
  *       io.isola.api.ProcessUser}, then the effective and permitted capabilities and no_new_privs
  *       (ids before capabilities, as runc does); non-dumpable again after the switch of ids, as
  *       a change of credentials resets the flag to {@code fs.suid_dumpable};
- *   <li>the AppArmor profile for the execve, once nothing but the filter is left to set up (as
- *       runc), through the host's /proc, which the child keeps until then;
  *   <li>the seccomp filter, after PROCESS: it must restrict nothing the setup still needs;
  *   <li>the working directory;
  *   <li>the gate; after it the parent-death signal is cleared (the command outlives the
@@ -138,6 +138,15 @@ final class ProgramComposer {
                             Arg.word(F_SETFD),
                             Arg.word(0)));
         }
+        if (security.appArmor() != null) {
+            // Here, and not last before the filter as runc does: the steps name the fd their
+            // openat will get, the lowest one free, which only holds while exactly 0-2 and the kept
+            // fds are open; an isolator's later step may leave one open (rootless lo's socket).
+            // The attribute takes effect at execve whenever it is written.
+            Set<Integer> open = new TreeSet<>(kept);
+            open.addAll(List.of(0, 1, 2));
+            security.appArmor().steps(open).forEach(step -> program.call(SecurityPlan.OWNER, step));
+        }
         if (!shape.joins().isEmpty()) {
             // user first, then the kernel's order; the caller sorted them
             for (JoinedNamespace join : shape.joins()) {
@@ -218,14 +227,6 @@ final class ProgramComposer {
         if (stdio.containerPty() != null) {
             // after the root and the lock-down (the terminal belongs to the process's user), before seccomp
             stdio.containerPty().steps(kept).forEach(step -> program.call(CORE, step));
-        }
-        if (security.appArmor() != null) {
-            Set<Integer> open = new TreeSet<>(kept);
-            open.addAll(List.of(0, 1, 2));
-            if (stdio.containerPty() != null) {
-                open.addAll(stdio.containerPty().fds());
-            }
-            security.appArmor().steps(open).forEach(step -> program.call(SecurityPlan.OWNER, step));
         }
         security.beforeGate().forEach(step -> program.call(SecurityPlan.OWNER, step));
         program.call(CORE, Steps.chdir(spec.cwd()));

@@ -22,7 +22,8 @@ final class RemoteClones {
         protocolFds.forEach(foreign::remove);
         if (!foreign.isEmpty()) {
             throw new RemoteClone.Unsupported("the container keeps the planner's fds " + foreign
-                    + " (a joined namespace, a terminal or preserved fds), which a clone plan cannot carry");
+                    + " (a joined namespace, a terminal, preserved fds or the /proc of an AppArmor profile), which a clone plan"
+                    + " cannot carry");
         }
         for (int stream = 0; stream < 3; stream++) {
             if (stdio.childFds[stream] >= 0 || stdio.containerPty() != null) {

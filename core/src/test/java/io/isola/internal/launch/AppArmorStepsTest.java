@@ -67,14 +67,16 @@ class AppArmorStepsTest {
     }
 
     @Test
-    void theProfileIsWrittenLastBeforeTheSeccompFilterThroughTheHostsProc() {
+    void theProfileIsWrittenThroughTheHostsProcRightAfterTheInheritedFdsAreClosed() {
         List<Step> calls = calls(ContainerSpec.builder("true").build(), List.of(3, 4));
 
         int open = indexOf(calls, "open /proc/thread-self/attr/apparmor/exec");
         int write = indexOf(calls, "confine the command with AppArmor profile \"isola-test\"");
-        assertTrue(open > indexOf(calls, "set no_new_privs"), calls::toString);
+        // where exactly 0-2 and the kept fds are open, before any isolator's step: one that left
+        // a socket open (rootless lo) made the openat land elsewhere than the write expected
+        assertEquals(indexOf(calls, "close inherited file descriptors 10 and above") + 1, open, calls::toString);
         assertEquals(open + 1, write, calls::toString);
-        assertEquals(write + 3, indexOf(calls, "install the seccomp filter"), calls::toString);
+        assertTrue(write < indexOf(calls, "install the seccomp filter"), calls::toString);
         assertEquals("openat", calls.get(open).call().symbol());
         assertEquals(HOST_PROC, word(calls.get(open), 0));
         assertEquals(
@@ -94,13 +96,12 @@ class AppArmorStepsTest {
     }
 
     @Test
-    void withATerminalTheAttributeGetsAnFdAfterItsTwoEnds() {
+    void withATerminalTheAttributeIsWrittenBeforeTheTerminalsFdsAreOpened() {
         List<Step> calls =
                 calls(ContainerSpec.builder("true").with(new Terminal(80, 24)).build(), List.of(3, 4));
         int write = indexOf(calls, "confine the command");
-        assertTrue(write > indexOf(calls, "connect stderr to the terminal"), calls::toString);
-        // the terminal's master and peer took 5 and 6
-        assertEquals(7, word(calls.get(write), 0));
+        assertTrue(write < indexOf(calls, "connect stderr to the terminal"), calls::toString);
+        assertEquals(5, word(calls.get(write), 0));
     }
 
     @Test
