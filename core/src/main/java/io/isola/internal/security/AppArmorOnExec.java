@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The AppArmor profile a command is confined by, applied as runc applies it (libapparmor's
  * aa_change_onexec): the child writes {@code exec PROFILE} to its own {@code attr/apparmor/exec}
- * ({@code attr/exec} before Linux 5.8, which has no directory per module) just before the seccomp
- * filter, and the kernel switches profiles at its execve.
+ * ({@code attr/exec} before Linux 5.8, which has no directory per module) as soon as its inherited
+ * fds are closed (the steps name the fd the openat gets, so they run where the open fds are known),
+ * and the kernel switches profiles at its execve.
  *
  * <p>The file is reached through a descriptor of the host's {@code /proc} that the child keeps,
  * never through the container's {@code /proc}: the image, a volume or the container's own processes
