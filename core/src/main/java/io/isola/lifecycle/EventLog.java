@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * {@code Type}, {@code Action}, {@code Actor}, {@code time}, {@code timeNano}), appended by
  * whichever process saw the event (the CLI, a monitor, the server). One line is one write with
  * O_APPEND, so writers do not interleave; past {@link #MAX_BYTES} the file is rotated to {@code
- * events.jsonl.1}, under {@code events.lock}, so it never grows without bound. An event that cannot be written is logged
- * and dropped: no container operation fails for its event.
+ * events.jsonl.1}, under {@code events.lock}, so it never grows without bound. An event that
+ * cannot be written is logged and dropped: no container operation fails for its event.
  */
 public final class EventLog {
 
