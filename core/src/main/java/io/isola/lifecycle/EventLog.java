@@ -9,13 +9,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,10 +70,7 @@ public final class EventLog {
         // Checking the size and rotating must be one step for all writers: two that both found the
         // log full would move the second's fresh file over the rotated one, or lose an event to a
         // file moved away between the check and the append.
-        try (LockFile lock = LockFile.acquire(
-                store.root().resolve(LOCK),
-                Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+        try (LockFile lock = LockFile.ownerOnly(store.root().resolve(LOCK))) {
             byte[] line = (JSON.writeValueAsString(event) + "\n").getBytes(StandardCharsets.UTF_8);
             if (Files.exists(file, LinkOption.NOFOLLOW_LINKS) && Files.size(file) > MAX_BYTES) {
                 Files.move(file, store.root().resolve(FILE + ".1"), StandardCopyOption.REPLACE_EXISTING);

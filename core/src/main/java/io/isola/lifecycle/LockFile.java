@@ -3,9 +3,12 @@ package io.isola.lifecycle;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -30,6 +33,17 @@ public final class LockFile implements AutoCloseable {
         this.inThisJvm = inThisJvm;
         this.channel = channel;
         this.lock = lock;
+    }
+
+    /**
+     * Waits for the lock of {@code file}, created if need be readable and writable by its owner
+     * only, never through a link: what every store's lock file is.
+     */
+    public static LockFile ownerOnly(Path file) throws IOException {
+        return acquire(
+                file,
+                Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     }
 
     /** Waits for the lock of {@code file}, opened (and created if need be) with {@code options} and {@code attributes}. */

@@ -13,12 +13,10 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -304,10 +302,7 @@ public final class StateStore {
      */
     public <T> T locked(Supplier<T> action) {
         OwnedPaths.privateDirectory(root, "state directory");
-        try (LockFile lock = LockFile.acquire(
-                root.resolve(".lock"),
-                Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+        try (LockFile lock = LockFile.ownerOnly(root.resolve(".lock"))) {
             return action.get();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot lock the state root " + root, e);

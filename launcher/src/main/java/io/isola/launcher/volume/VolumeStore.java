@@ -17,15 +17,12 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -334,10 +331,7 @@ public final class VolumeStore {
     private LockFile lock() throws IOException {
         images.secure(true);
         DirectoryModes.ensure(root, PRIVATE, "volume store");
-        return LockFile.acquire(
-                root.resolve(".lock"),
-                Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        return LockFile.ownerOnly(root.resolve(".lock"));
     }
 
     /** Thrown when a volume to remove is bound by containers; names them. */
