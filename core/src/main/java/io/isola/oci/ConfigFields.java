@@ -125,7 +125,7 @@ final class ConfigFields {
         return false;
     }
 
-    static IllegalArgumentException refuse(String field, String why) {
-        return new IllegalArgumentException("config.json: " + field + ": " + why);
+    static ConfigException refuse(String field, String why) {
+        return new ConfigException(field, why);
     }
 }

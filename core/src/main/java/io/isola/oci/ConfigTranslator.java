@@ -137,8 +137,10 @@ public final class ConfigTranslator {
         Map<String, List<Hook>> hooks = hooks(fields);
         List<String> unsupported = fields.unsupported();
         if (!unsupported.isEmpty()) {
-            throw new IllegalArgumentException("config.json: not supported by isola: " + String.join(", ", unsupported)
-                    + " (remove these fields, or use a runtime that implements them)");
+            throw new ConfigException(
+                    null,
+                    "not supported by isola: " + String.join(", ", unsupported)
+                            + " (remove these fields, or use a runtime that implements them)");
         }
         return new OciPlan(spec, hooks, annotations);
     }

@@ -34,30 +34,28 @@ final class ContainerHooks {
             Hook hook = hooks.get(i);
             String name = kind + " hook " + i + " (" + hook.path() + ")";
             int timeout = hook.timeoutSeconds() == null ? DEFAULT_TIMEOUT_SECONDS : hook.timeoutSeconds();
-            ExitStatus status;
+            Optional<ExitStatus> ended;
             try (Container process = isola.start(hook.inContainerOf(pid))) {
                 try (OutputStream in = process.stdin()) {
                     in.write(stateJson.getBytes(StandardCharsets.UTF_8));
                 } catch (IOException e) {
                     // a hook need not read its stdin
                 }
-                Optional<ExitStatus> ended = process.waitFor(Duration.ofSeconds(timeout));
+                ended = process.waitFor(Duration.ofSeconds(timeout));
                 if (ended.isEmpty()) {
                     process.kill(SIGKILL);
-                    throw new IsolaException(name + " timed out after " + timeout + " s");
                 }
-                status = ended.get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IsolaException(name + " was interrupted");
             } catch (RuntimeException e) {
-                if (e instanceof IsolaException
-                        && e.getMessage() != null
-                        && e.getMessage().startsWith(name)) {
-                    throw e;
-                }
                 throw new IsolaException(name + " could not run in the container: " + e.getMessage(), e);
             }
+            // decided outside the try, so that only the start, the wait and the kill count as "could not run"
+            if (ended.isEmpty()) {
+                throw new IsolaException(name + " timed out after " + timeout + " s");
+            }
+            ExitStatus status = ended.get();
             if (status.killedBySignal() || status.exitCode() != 0) {
                 throw new IsolaException(name + " failed: " + status);
             }

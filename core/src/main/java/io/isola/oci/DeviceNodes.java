@@ -44,10 +44,9 @@ final class DeviceNodes {
                         (int) optional(field + ".fileMode", device.get("fileMode"), DEFAULT_MODE),
                         optional(field + ".uid", device.get("uid"), 0),
                         optional(field + ".gid", device.get("gid"), 0)));
+            } catch (ConfigException e) {
+                throw e;
             } catch (IllegalArgumentException e) {
-                if (e.getMessage() != null && e.getMessage().startsWith("config.json:")) {
-                    throw e;
-                }
                 throw ConfigFields.refuse(field, e.getMessage());
             }
         }

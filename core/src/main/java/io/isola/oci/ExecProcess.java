@@ -55,11 +55,10 @@ public final class ExecProcess {
         }
         try {
             return translate(root);
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("process file \"" + file + "\": " + e.detail(), e);
         } catch (IllegalArgumentException e) {
-            String message = e.getMessage().startsWith("config.json: ")
-                    ? e.getMessage().substring("config.json: ".length())
-                    : e.getMessage();
-            throw new IllegalArgumentException("process file \"" + file + "\": " + message, e);
+            throw new IllegalArgumentException("process file \"" + file + "\": " + e.getMessage(), e);
         }
     }
 

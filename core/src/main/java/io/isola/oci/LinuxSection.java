@@ -256,7 +256,7 @@ final class LinuxSection {
         try {
             security.seccompProfile(SeccompProfile.parse("config.json linux.seccomp", node.toString()));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("config.json: linux.seccomp: " + e.getMessage(), e);
+            throw new ConfigException("linux.seccomp", e.getMessage(), e);
         }
     }
 }

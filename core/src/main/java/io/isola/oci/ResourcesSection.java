@@ -80,10 +80,9 @@ final class ResourcesSection {
                 cgroup = true;
             }
             cgroup |= TuningSection.read(fields, spec);
+        } catch (ConfigException e) {
+            throw e;
         } catch (IllegalArgumentException e) {
-            if (e.getMessage() != null && e.getMessage().startsWith("config.json:")) {
-                throw e;
-            }
             throw ConfigFields.refuse("linux.resources", e.getMessage());
         }
         return DeviceRules.read(fields, spec) || cgroup;

@@ -41,10 +41,10 @@ final class SchedulingSection {
                     number(fields, "process.scheduler.runtime"),
                     number(fields, "process.scheduler.deadline"),
                     number(fields, "process.scheduler.period"));
+        } catch (ConfigException e) {
+            throw e;
         } catch (IllegalArgumentException e) {
-            throw e.getMessage().startsWith("config.json:")
-                    ? e
-                    : ConfigFields.refuse("process.scheduler", e.getMessage());
+            throw ConfigFields.refuse("process.scheduler", e.getMessage());
         }
     }
 
@@ -56,10 +56,10 @@ final class SchedulingSection {
         try {
             return new ProcessScheduling.IoPriority(
                     ioClass == null ? "" : ioClass, (int) number(fields, "process.ioPriority.priority"));
+        } catch (ConfigException e) {
+            throw e;
         } catch (IllegalArgumentException e) {
-            throw e.getMessage().startsWith("config.json:")
-                    ? e
-                    : ConfigFields.refuse("process.ioPriority", e.getMessage());
+            throw ConfigFields.refuse("process.ioPriority", e.getMessage());
         }
     }
 
