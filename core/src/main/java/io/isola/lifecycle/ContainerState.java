@@ -1,8 +1,14 @@
 package io.isola.lifecycle;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * A container's {@code state.json}: the OCI state (ociVersion, id, status, pid, bundle,
@@ -13,7 +19,7 @@ import java.util.Map;
 public record ContainerState(
         String ociVersion,
         String id,
-        String status,
+        Status status,
         long pid,
         String bundle,
         Map<String, String> annotations,
@@ -21,33 +27,51 @@ public record ContainerState(
         Extra isola) {
 
     public static final String OCI_VERSION = "1.2.0";
-    /** OCI statuses, plus "creating" while the state dir exists and the process does not yet. */
-    public static final String CREATING = "creating", CREATED = "created", RUNNING = "running", STOPPED = "stopped";
-    /** Not a status a container is in: the state file could not be read, so nothing is known of it. */
-    public static final String UNKNOWN = "unknown";
+
+    /** OCI statuses, plus {@code creating} while the state dir exists and the process does not yet. */
+    public enum Status {
+        CREATING,
+        CREATED,
+        RUNNING,
+        STOPPED,
+        /** Not a status a container is in: the state file could not be read, so nothing is known of it. */
+        UNKNOWN;
+
+        /** The OCI word, as state.json and {@code state} write it. */
+        @JsonValue
+        public String word() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        @JsonCreator
+        public static Status of(String word) {
+            for (Status status : values()) {
+                if (status.word().equals(word)) {
+                    return status;
+                }
+            }
+            throw new IllegalArgumentException("container status \"" + word + "\": expected one of "
+                    + Arrays.stream(values()).map(Status::word).collect(Collectors.joining(", ")));
+        }
+
+        @Override
+        public String toString() {
+            return word();
+        }
+    }
 
     /** What is shown of a container whose {@code state.json} cannot be read, for {@code why}. */
     public static ContainerState unreadable(String id, String why) {
-        Extra extra = new Extra(
-                null,
-                0,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                "state unreadable: " + why + "; rm -f stops its processes and removes it");
-        return new ContainerState(OCI_VERSION, id, UNKNOWN, 0, null, Map.of(), null, extra);
+        Extra extra = Extra.builder()
+                .note("state unreadable: " + why + "; rm -f stops its processes and removes it")
+                .build();
+        return new ContainerState(OCI_VERSION, id, Status.UNKNOWN, 0, null, Map.of(), null, extra);
     }
 
     /** Whether this is what {@link #unreadable} made. */
     @JsonIgnore
     public boolean isUnreadable() {
-        return UNKNOWN.equals(status);
+        return status == Status.UNKNOWN;
     }
 
     /**
@@ -76,198 +100,178 @@ public record ContainerState(
             CgroupState cgroup,
             Relaunch relaunch) {
 
-        /** Without a relaunch record (an OCI container, which its engine runs again if at all). */
-        public Extra(
-                String name,
-                long startTime,
-                ProcessIdentity monitor,
-                String startedAt,
-                String finishedAt,
-                Integer exitCode,
-                Integer exitSignal,
-                Boolean autoRemove,
-                Boolean detached,
-                String logFile,
-                SavedSpec spec,
-                String note,
-                CgroupState cgroup) {
-            this(
-                    name,
-                    startTime,
-                    monitor,
-                    startedAt,
-                    finishedAt,
-                    exitCode,
-                    exitSignal,
-                    autoRemove,
-                    detached,
-                    logFile,
-                    spec,
-                    note,
-                    cgroup,
-                    null);
+        public static Builder builder() {
+            return new Builder();
         }
 
-        /** Without a cgroup (it is recorded once the container runs). */
-        public Extra(
-                String name,
-                long startTime,
-                ProcessIdentity monitor,
-                String startedAt,
-                String finishedAt,
-                Integer exitCode,
-                Integer exitSignal,
-                Boolean autoRemove,
-                Boolean detached,
-                String logFile,
-                SavedSpec spec,
-                String note) {
-            this(
-                    name,
-                    startTime,
-                    monitor,
-                    startedAt,
-                    finishedAt,
-                    exitCode,
-                    exitSignal,
-                    autoRemove,
-                    detached,
-                    logFile,
-                    spec,
-                    note,
-                    null,
-                    null);
+        /** A builder holding every component of this one, to change some. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.name = name;
+            b.startTime = startTime;
+            b.monitor = monitor;
+            b.startedAt = startedAt;
+            b.finishedAt = finishedAt;
+            b.exitCode = exitCode;
+            b.exitSignal = exitSignal;
+            b.autoRemove = autoRemove;
+            b.detached = detached;
+            b.logFile = logFile;
+            b.spec = spec;
+            b.note = note;
+            b.cgroup = cgroup;
+            b.relaunch = relaunch;
+            return b;
         }
 
         public Extra withExit(Integer code, Integer signal, String finished, String why) {
-            return new Extra(
-                    name,
-                    startTime,
-                    monitor,
-                    startedAt,
-                    finished,
-                    code,
-                    signal,
-                    autoRemove,
-                    detached,
-                    logFile,
-                    spec,
-                    why,
-                    cgroup,
-                    relaunch);
+            return toBuilder()
+                    .exitCode(code)
+                    .exitSignal(signal)
+                    .finishedAt(finished)
+                    .note(why)
+                    .build();
         }
 
         public Extra withNote(String why) {
-            return withExit(exitCode, exitSignal, finishedAt, why);
+            return toBuilder().note(why).build();
         }
 
         public Extra withProcess(long start, ProcessIdentity monitorProcess, String started) {
-            return new Extra(
-                    name,
-                    start,
-                    monitorProcess,
-                    started,
-                    finishedAt,
-                    exitCode,
-                    exitSignal,
-                    autoRemove,
-                    detached,
-                    logFile,
-                    spec,
-                    note,
-                    cgroup,
-                    relaunch);
+            return toBuilder()
+                    .startTime(start)
+                    .monitor(monitorProcess)
+                    .startedAt(started)
+                    .build();
         }
 
         public Extra withCgroup(CgroupState value) {
-            return new Extra(
-                    name,
-                    startTime,
-                    monitor,
-                    startedAt,
-                    finishedAt,
-                    exitCode,
-                    exitSignal,
-                    autoRemove,
-                    detached,
-                    logFile,
-                    spec,
-                    note,
-                    value,
-                    relaunch);
+            return toBuilder().cgroup(value).build();
         }
 
         public Extra withRelaunch(Relaunch value) {
-            return new Extra(
-                    name,
-                    startTime,
-                    monitor,
-                    startedAt,
-                    finishedAt,
-                    exitCode,
-                    exitSignal,
-                    autoRemove,
-                    detached,
-                    logFile,
-                    spec,
-                    note,
-                    cgroup,
-                    value);
+            return toBuilder().relaunch(value).build();
         }
 
         public Extra withSpec(SavedSpec value) {
-            return new Extra(
-                    name,
-                    startTime,
-                    monitor,
-                    startedAt,
-                    finishedAt,
-                    exitCode,
-                    exitSignal,
-                    autoRemove,
-                    detached,
-                    logFile,
-                    value,
-                    note,
-                    cgroup,
-                    relaunch);
+            return toBuilder().spec(value).build();
         }
 
         public Extra withName(String value) {
-            return new Extra(
-                    value,
-                    startTime,
-                    monitor,
-                    startedAt,
-                    finishedAt,
-                    exitCode,
-                    exitSignal,
-                    autoRemove,
-                    detached,
-                    logFile,
-                    spec,
-                    note,
-                    cgroup,
-                    relaunch);
+            return toBuilder().name(value).build();
         }
 
         /** Detached from now on, its output in {@code log} (a stopped container started again runs in the background). */
         public Extra detachedTo(String log) {
-            return new Extra(
-                    name,
-                    startTime,
-                    monitor,
-                    startedAt,
-                    finishedAt,
-                    exitCode,
-                    exitSignal,
-                    autoRemove,
-                    Boolean.TRUE,
-                    log,
-                    spec,
-                    note,
-                    cgroup,
-                    relaunch);
+            return toBuilder().detached(Boolean.TRUE).logFile(log).build();
+        }
+
+        /** Every component optional: null (or 0) is "not recorded". */
+        public static final class Builder {
+            private String name;
+            private long startTime;
+            private ProcessIdentity monitor;
+            private String startedAt;
+            private String finishedAt;
+            private Integer exitCode;
+            private Integer exitSignal;
+            private Boolean autoRemove;
+            private Boolean detached;
+            private String logFile;
+            private SavedSpec spec;
+            private String note;
+            private CgroupState cgroup;
+            private Relaunch relaunch;
+
+            private Builder() {}
+
+            public Builder name(String value) {
+                name = value;
+                return this;
+            }
+
+            public Builder startTime(long value) {
+                startTime = value;
+                return this;
+            }
+
+            public Builder monitor(ProcessIdentity value) {
+                monitor = value;
+                return this;
+            }
+
+            public Builder startedAt(String value) {
+                startedAt = value;
+                return this;
+            }
+
+            public Builder finishedAt(String value) {
+                finishedAt = value;
+                return this;
+            }
+
+            public Builder exitCode(Integer value) {
+                exitCode = value;
+                return this;
+            }
+
+            public Builder exitSignal(Integer value) {
+                exitSignal = value;
+                return this;
+            }
+
+            public Builder autoRemove(Boolean value) {
+                autoRemove = value;
+                return this;
+            }
+
+            public Builder detached(Boolean value) {
+                detached = value;
+                return this;
+            }
+
+            public Builder logFile(String value) {
+                logFile = value;
+                return this;
+            }
+
+            public Builder spec(SavedSpec value) {
+                spec = value;
+                return this;
+            }
+
+            public Builder note(String value) {
+                note = value;
+                return this;
+            }
+
+            public Builder cgroup(CgroupState value) {
+                cgroup = value;
+                return this;
+            }
+
+            public Builder relaunch(Relaunch value) {
+                relaunch = value;
+                return this;
+            }
+
+            public Extra build() {
+                return new Extra(
+                        name,
+                        startTime,
+                        monitor,
+                        startedAt,
+                        finishedAt,
+                        exitCode,
+                        exitSignal,
+                        autoRemove,
+                        detached,
+                        logFile,
+                        spec,
+                        note,
+                        cgroup,
+                        relaunch);
+            }
         }
 
         /** How often its restart policy restarted it. */
@@ -286,7 +290,7 @@ public record ContainerState(
     @JsonIgnore
     /** Whether it was made by Docker's {@code create} and never started: stopped, with no start time. */
     public boolean neverStarted() {
-        return STOPPED.equals(status) && isola != null && isola.startedAt() == null && isola.relaunch() != null;
+        return status == Status.STOPPED && isola != null && isola.startedAt() == null && isola.relaunch() != null;
     }
 
     public ProcessIdentity process() {
@@ -298,7 +302,7 @@ public record ContainerState(
         return isola == null ? null : isola.name();
     }
 
-    public ContainerState withStatus(String value) {
+    public ContainerState withStatus(Status value) {
         return new ContainerState(ociVersion, id, value, pid, bundle, annotations, created, isola);
     }
 
@@ -319,12 +323,12 @@ public record ContainerState(
 
     /** The OCI state alone, as {@code state} prints it. */
     public Map<String, Object> oci() {
-        Map<String, Object> oci = new java.util.LinkedHashMap<>();
+        Map<String, Object> oci = new LinkedHashMap<>();
         oci.put("ociVersion", ociVersion);
         oci.put("id", id);
         // runc's extension of the OCI statuses, which podman reads back after its pause
-        oci.put("status", RUNNING.equals(status) && isola() != null && isola().paused() ? "paused" : status);
-        oci.put("pid", STOPPED.equals(status) ? 0 : pid);
+        oci.put("status", status == Status.RUNNING && isola() != null && isola().paused() ? "paused" : status.word());
+        oci.put("pid", status == Status.STOPPED ? 0 : pid);
         oci.put("bundle", bundle == null ? "" : bundle);
         oci.put("rootfs", rootfs()); // as runc prints it: the root's absolute path
         oci.put("created", created);

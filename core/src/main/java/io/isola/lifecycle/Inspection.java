@@ -29,7 +29,7 @@ public final class Inspection {
         Map<String, Object> status = new LinkedHashMap<>();
         boolean paused = live && extra != null && extra.paused();
         status.put("Status", paused ? "paused" : dockerStatus(state)); // Docker's words
-        status.put("Running", ContainerState.RUNNING.equals(state.status()) && live);
+        status.put("Running", state.status() == ContainerState.Status.RUNNING && live);
         status.put("Pid", live ? state.pid() : 0);
         status.put("ExitCode", extra == null ? null : extra.exitCode());
         status.put("ExitSignal", extra == null ? null : extra.exitSignal());
@@ -116,11 +116,10 @@ public final class Inspection {
     /** Docker's word for the state: created (restarting when its policy starts it again), running, exited, dead. */
     private static String dockerStatus(ContainerState state) {
         return switch (state.status()) {
-            case ContainerState.CREATING ->
-                state.isola() != null && state.isola().restartCount() > 0 ? "restarting" : "created";
-            case ContainerState.STOPPED -> state.neverStarted() ? "created" : "exited";
-            case ContainerState.UNKNOWN -> "dead";
-            default -> state.status();
+            case CREATING -> state.isola() != null && state.isola().restartCount() > 0 ? "restarting" : "created";
+            case STOPPED -> state.neverStarted() ? "created" : "exited";
+            case UNKNOWN -> "dead";
+            default -> state.status().word();
         };
     }
 

@@ -41,7 +41,7 @@ public final class Lifecycle {
         ProcessIdentity monitor = extra == null ? null : extra.monitor();
         boolean monitored = monitor != null && monitor.isAlive();
         switch (state.status()) {
-            case ContainerState.CREATING -> {
+            case CREATING -> {
                 if (monitored) {
                     return state;
                 }
@@ -52,7 +52,7 @@ public final class Lifecycle {
                 }
                 return record(state, "its setup was interrupted: the process that created it is gone");
             }
-            case ContainerState.CREATED, ContainerState.RUNNING -> {
+            case CREATED, RUNNING -> {
                 if (state.process().isAlive()) {
                     return unsupervised(state) ? state.withExtra(extra.withNote(UNSUPERVISED)) : state;
                 }
@@ -82,7 +82,7 @@ public final class Lifecycle {
             ContainerState stored = store.read(seen.id());
             // a restart policy may have started it again meanwhile: a new pid is moving on too
             if (stored == null || !stored.status().equals(seen.status()) || stored.pid() != seen.pid()) {
-                return stored == null ? seen.withStatus(ContainerState.STOPPED) : refresh(stored);
+                return stored == null ? seen.withStatus(ContainerState.Status.STOPPED) : refresh(stored);
             }
             try {
                 Thread.sleep(10);
@@ -91,7 +91,7 @@ public final class Lifecycle {
                 break;
             }
         }
-        return seen.withStatus(ContainerState.STOPPED);
+        return seen.withStatus(ContainerState.Status.STOPPED);
     }
 
     /** Said of a container whose process runs on after its monitor died. */
@@ -114,7 +114,7 @@ public final class Lifecycle {
      */
     public static boolean abandoned(ContainerState state) {
         ContainerState.Extra extra = state.isola();
-        return ContainerState.STOPPED.equals(state.status())
+        return state.status() == ContainerState.Status.STOPPED
                 && extra != null
                 && Boolean.TRUE.equals(extra.autoRemove())
                 && (extra.monitor() == null || !extra.monitor().isAlive());
@@ -122,7 +122,7 @@ public final class Lifecycle {
 
     /** Records {@code found}, a process of its cgroup, as the first process of a container whose monitor died while creating it. */
     private ContainerState recordOrphan(ContainerState seen, ProcessIdentity found) {
-        ContainerState running = seen.withStatus(ContainerState.RUNNING)
+        ContainerState running = seen.withStatus(ContainerState.Status.RUNNING)
                 .withPid(found.pid())
                 .withExtra(
                         seen.isola().withProcess(found.startTime(), seen.isola().monitor(), null));
@@ -145,7 +145,7 @@ public final class Lifecycle {
      */
     private ContainerState record(ContainerState seen, String note) {
         ContainerState.Extra extra = seen.isola();
-        ContainerState stopped = seen.withStatus(ContainerState.STOPPED);
+        ContainerState stopped = seen.withStatus(ContainerState.Status.STOPPED);
         if (extra != null) {
             stopped = stopped.withExtra(extra.withExit(
                     extra.exitCode(),
@@ -306,7 +306,7 @@ public final class Lifecycle {
                 return null; // removed meanwhile (--rm)
             }
             ContainerState state = refresh(stored);
-            if (!ContainerState.STOPPED.equals(stored.status()) && System.nanoTime() < deadline) {
+            if (stored.status() != ContainerState.Status.STOPPED && System.nanoTime() < deadline) {
                 Thread.sleep(20);
                 continue;
             }
@@ -320,7 +320,7 @@ public final class Lifecycle {
      */
     public ContainerState cgroupOf(String reference, String verb) {
         ContainerState state = get(reference);
-        if (!ContainerState.RUNNING.equals(state.status())) {
+        if (state.status() != ContainerState.Status.RUNNING) {
             throw new IsolaException("cannot " + verb + " container " + state.id() + ": it is " + state.status());
         }
         if (state.isola() == null
@@ -358,7 +358,7 @@ public final class Lifecycle {
             ContainerState current = store.read(state.id());
             // the monitor may have recorded the exit meanwhile: leave that as it is
             if (current != null
-                    && ContainerState.RUNNING.equals(current.status())
+                    && current.status() == ContainerState.Status.RUNNING
                     && current.isola() != null
                     && current.isola().cgroup() != null) {
                 store.write(current.withExtra(
@@ -371,7 +371,7 @@ public final class Lifecycle {
     /** The spec of a process to run in a running container: its environment, then {@code builder}'s. */
     public ContainerSpec execSpec(String reference, ContainerSpec.Builder builder) {
         ContainerState state = get(reference);
-        if (!ContainerState.RUNNING.equals(state.status())) {
+        if (state.status() != ContainerState.Status.RUNNING) {
             throw new IsolaException("container " + state.id() + " is " + state.status() + ", not running");
         }
         if (state.isola() != null && state.isola().paused()) {
@@ -382,7 +382,7 @@ public final class Lifecycle {
     }
 
     public static boolean isLive(ContainerState state) {
-        return ContainerState.RUNNING.equals(state.status()) || ContainerState.CREATED.equals(state.status());
+        return state.status() == ContainerState.Status.RUNNING || state.status() == ContainerState.Status.CREATED;
     }
 
     private static void requireLive(ContainerState state, String verb) {

@@ -60,25 +60,22 @@ public final class Monitor {
             Map<String, String> labels,
             StopConfig stop,
             Healthcheck health) {
-        ContainerState.Extra extra = new ContainerState.Extra(
-                name,
-                0,
-                ProcessIdentity.self(),
-                null,
-                null,
-                null,
-                null,
-                autoRemove ? Boolean.TRUE : null,
-                detached ? Boolean.TRUE : null,
-                detached ? store.dir(id).resolve(MonitorProcess.LOG_FILE).toString() : null,
-                SavedSpec.of(spec).withStop(stop).withHealth(health),
-                null,
-                null,
-                relaunch);
+        ContainerState.Extra extra = ContainerState.Extra.builder()
+                .name(name)
+                .monitor(ProcessIdentity.self())
+                .autoRemove(autoRemove ? Boolean.TRUE : null)
+                .detached(detached ? Boolean.TRUE : null)
+                .logFile(
+                        detached
+                                ? store.dir(id).resolve(MonitorProcess.LOG_FILE).toString()
+                                : null)
+                .spec(SavedSpec.of(spec).withStop(stop).withHealth(health))
+                .relaunch(relaunch)
+                .build();
         ContainerState state = new ContainerState(
                 ContainerState.OCI_VERSION,
                 id,
-                ContainerState.CREATING,
+                ContainerState.Status.CREATING,
                 0,
                 null,
                 Map.copyOf(labels),
@@ -95,7 +92,7 @@ public final class Monitor {
      */
     public static ContainerState created(StateStore store, ContainerState registered) {
         ContainerState created = registered
-                .withStatus(ContainerState.STOPPED)
+                .withStatus(ContainerState.Status.STOPPED)
                 .withPid(0)
                 .withExtra(registered.isola().withProcess(0, null, null));
         store.write(created);
@@ -114,7 +111,7 @@ public final class Monitor {
         return store.locked(() -> {
             ContainerState stored = store.read(id);
             if (stored == null
-                    || !ContainerState.STOPPED.equals(stored.status())
+                    || stored.status() != ContainerState.Status.STOPPED
                     || stored.isola() == null
                     || stored.isola().relaunch() == null) {
                 return null;
@@ -130,7 +127,7 @@ public final class Monitor {
                     .withRelaunch(relaunch)
                     .detachedTo(store.dir(id).resolve(MonitorProcess.LOG_FILE).toString());
             ContainerState creating =
-                    stored.withStatus(ContainerState.CREATING).withPid(0).withExtra(extra);
+                    stored.withStatus(ContainerState.Status.CREATING).withPid(0).withExtra(extra);
             store.write(creating);
             return creating;
         });
@@ -163,7 +160,7 @@ public final class Monitor {
         if (location != null) {
             extra = extra.withCgroup(new CgroupState(location, null, null));
         }
-        ContainerState running = state.withStatus(ContainerState.RUNNING)
+        ContainerState running = state.withStatus(ContainerState.Status.RUNNING)
                 .withPid(container.pid())
                 .withExtra(extra);
         EventLog.record(store, EventLog.START, running, Map.of()); // before the state a waiter looks for, as die
@@ -202,7 +199,7 @@ public final class Monitor {
                 EventLog.record(store, EventLog.OOM, state, Map.of());
             }
             EventLog.record(store, EventLog.DIE, state, Map.of("exitCode", Integer.toString(status.shellCode())));
-            store.write(stored.withStatus(ContainerState.STOPPED).withExtra(exited));
+            store.write(stored.withStatus(ContainerState.Status.STOPPED).withExtra(exited));
             return exited;
         });
         if (extra == null) {
@@ -224,9 +221,9 @@ public final class Monitor {
         }
         store.locked(() -> {
             ContainerState stored = store.read(state.id());
-            if (stored != null && ContainerState.CREATING.equals(stored.status())) {
+            if (stored != null && stored.status() == ContainerState.Status.CREATING) {
                 // Docker's exit code for a start that failed in the runtime
-                store.write(stored.withStatus(ContainerState.STOPPED)
+                store.write(stored.withStatus(ContainerState.Status.STOPPED)
                         .withExtra(stored.isola()
                                 .withExit(
                                         125,

@@ -174,7 +174,7 @@ public final class MonitorProcess {
         Monitor.Running running;
         try {
             ContainerState state = store.read(id);
-            if (state == null || !ContainerState.CREATING.equals(state.status())) {
+            if (state == null || state.status() != ContainerState.Status.CREATING) {
                 throw new IsolaException("container " + id + " is not waiting to be created");
             }
             Path log = store.dir(id).resolve(LOG_FILE);

@@ -2,7 +2,13 @@ package io.isola.lifecycle;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.isola.api.ContainerSpec;
+import io.isola.api.Filesystem;
+import io.isola.api.Network;
+import io.isola.api.PortMapping;
+import io.isola.api.ProcessUser;
+import io.isola.api.Security;
 import io.isola.api.Terminal;
+import io.isola.api.Volume;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,227 +33,76 @@ public record SavedSpec(
         Set<String> isolators,
         Boolean terminal,
         SavedRoot root,
-        io.isola.api.ProcessUser user,
+        ProcessUser user,
         List<String> ports,
-        List<io.isola.api.Volume> volumes,
+        List<Volume> volumes,
         SavedHostConfig host,
         StopConfig stop,
         Healthcheck health,
         String appArmorProfile) {
 
-    /** Without an AppArmor profile. */
-    public SavedSpec(
-            List<String> command,
-            Map<String, String> env,
-            String cwd,
-            String hostname,
-            String domainname,
-            Set<String> isolators,
-            Boolean terminal,
-            SavedRoot root,
-            io.isola.api.ProcessUser user,
-            List<String> ports,
-            List<io.isola.api.Volume> volumes,
-            SavedHostConfig host,
-            StopConfig stop,
-            Healthcheck health) {
-        this(
-                command,
-                env,
-                cwd,
-                hostname,
-                domainname,
-                isolators,
-                terminal,
-                root,
-                user,
-                ports,
-                volumes,
-                host,
-                stop,
-                health,
-                null);
-    }
-
-    /** Without a health check. */
-    public SavedSpec(
-            List<String> command,
-            Map<String, String> env,
-            String cwd,
-            String hostname,
-            String domainname,
-            Set<String> isolators,
-            Boolean terminal,
-            SavedRoot root,
-            io.isola.api.ProcessUser user,
-            List<String> ports,
-            List<io.isola.api.Volume> volumes,
-            SavedHostConfig host,
-            StopConfig stop) {
-        this(
-                command,
-                env,
-                cwd,
-                hostname,
-                domainname,
-                isolators,
-                terminal,
-                root,
-                user,
-                ports,
-                volumes,
-                host,
-                stop,
-                null);
-    }
-
-    /** With the default stop (SIGTERM, then SIGKILL after 10 s). */
-    public SavedSpec(
-            List<String> command,
-            Map<String, String> env,
-            String cwd,
-            String hostname,
-            String domainname,
-            Set<String> isolators,
-            Boolean terminal,
-            SavedRoot root,
-            io.isola.api.ProcessUser user,
-            List<String> ports,
-            List<io.isola.api.Volume> volumes,
-            SavedHostConfig host) {
-        this(command, env, cwd, hostname, domainname, isolators, terminal, root, user, ports, volumes, host, null);
-    }
-
-    /** Without limits of its own. */
-    public SavedSpec(
-            List<String> command,
-            Map<String, String> env,
-            String cwd,
-            String hostname,
-            String domainname,
-            Set<String> isolators,
-            Boolean terminal,
-            SavedRoot root,
-            io.isola.api.ProcessUser user,
-            List<String> ports,
-            List<io.isola.api.Volume> volumes) {
-        this(command, env, cwd, hostname, domainname, isolators, terminal, root, user, ports, volumes, null, null);
-    }
-
-    /** Without binds. */
-    public SavedSpec(
-            List<String> command,
-            Map<String, String> env,
-            String cwd,
-            String hostname,
-            String domainname,
-            Set<String> isolators,
-            Boolean terminal,
-            SavedRoot root,
-            io.isola.api.ProcessUser user,
-            List<String> ports) {
-        this(command, env, cwd, hostname, domainname, isolators, terminal, root, user, ports, null);
-    }
-
-    /** Without published ports. */
-    public SavedSpec(
-            List<String> command,
-            Map<String, String> env,
-            String cwd,
-            String hostname,
-            String domainname,
-            Set<String> isolators,
-            Boolean terminal,
-            SavedRoot root,
-            io.isola.api.ProcessUser user) {
-        this(command, env, cwd, hostname, domainname, isolators, terminal, root, user, null);
-    }
-
     public static SavedSpec of(ContainerSpec spec) {
-        List<String> ports = spec.extension(io.isola.api.Network.class)
-                .map(n -> n.ports().stream()
-                        .map(io.isola.api.PortMapping::toString)
-                        .toList())
+        List<String> ports = spec.extension(Network.class)
+                .map(n -> n.ports().stream().map(PortMapping::toString).toList())
                 .filter(p -> !p.isEmpty())
                 .orElse(null);
-        return new SavedSpec(
-                spec.command(),
-                new LinkedHashMap<>(spec.env()),
-                spec.cwd(),
-                spec.hostname().orElse(null),
-                spec.domainname().orElse(null),
-                spec.isolators().orElse(null),
-                spec.extension(Terminal.class).isPresent() ? Boolean.TRUE : null,
-                SavedRoot.of(spec.extension(io.isola.api.Filesystem.class).orElse(null)),
-                spec.extension(io.isola.api.ProcessUser.class).orElse(null),
-                ports,
-                spec.extension(io.isola.api.Filesystem.class)
-                        .map(io.isola.api.Filesystem::volumes)
+        return builder()
+                .command(spec.command())
+                .env(new LinkedHashMap<>(spec.env()))
+                .cwd(spec.cwd())
+                .hostname(spec.hostname().orElse(null))
+                .domainname(spec.domainname().orElse(null))
+                .isolators(spec.isolators().orElse(null))
+                .terminal(spec.extension(Terminal.class).isPresent() ? Boolean.TRUE : null)
+                .root(SavedRoot.of(spec.extension(Filesystem.class).orElse(null)))
+                .user(spec.extension(ProcessUser.class).orElse(null))
+                .ports(ports)
+                .volumes(spec.extension(Filesystem.class)
+                        .map(Filesystem::volumes)
                         .filter(v -> !v.isEmpty())
-                        .orElse(null),
-                SavedHostConfig.of(spec),
-                null,
-                null,
-                spec.extension(io.isola.api.Security.class)
-                        .flatMap(io.isola.api.Security::appArmorProfile)
-                        .orElse(null));
+                        .orElse(null))
+                .host(SavedHostConfig.of(spec))
+                .appArmorProfile(spec.extension(Security.class)
+                        .flatMap(Security::appArmorProfile)
+                        .orElse(null))
+                .build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding every component of this one, to change some. */
+    public Builder copy() {
+        Builder b = new Builder();
+        b.command = command;
+        b.env = env;
+        b.cwd = cwd;
+        b.hostname = hostname;
+        b.domainname = domainname;
+        b.isolators = isolators;
+        b.terminal = terminal;
+        b.root = root;
+        b.user = user;
+        b.ports = ports;
+        b.volumes = volumes;
+        b.host = host;
+        b.stop = stop;
+        b.health = health;
+        b.appArmorProfile = appArmorProfile;
+        return b;
     }
 
     public SavedSpec withHost(SavedHostConfig value) {
-        return new SavedSpec(
-                command,
-                env,
-                cwd,
-                hostname,
-                domainname,
-                isolators,
-                terminal,
-                root,
-                user,
-                ports,
-                volumes,
-                value,
-                stop,
-                health,
-                appArmorProfile);
+        return copy().host(value).build();
     }
 
     public SavedSpec withStop(StopConfig value) {
-        return new SavedSpec(
-                command,
-                env,
-                cwd,
-                hostname,
-                domainname,
-                isolators,
-                terminal,
-                root,
-                user,
-                ports,
-                volumes,
-                host,
-                value,
-                health,
-                appArmorProfile);
+        return copy().stop(value).build();
     }
 
     public SavedSpec withHealth(Healthcheck value) {
-        return new SavedSpec(
-                command,
-                env,
-                cwd,
-                hostname,
-                domainname,
-                isolators,
-                terminal,
-                root,
-                user,
-                ports,
-                volumes,
-                host,
-                stop,
-                value,
-                appArmorProfile);
+        return copy().health(value).build();
     }
 
     /** A builder for the spec again; stdio and extensions are the caller's. */
@@ -264,5 +119,120 @@ public record SavedSpec(
             builder.isolators(isolators);
         }
         return builder;
+    }
+
+    /** Every component optional: null is "not recorded" (the defaults of {@link #toBuilder}). */
+    public static final class Builder {
+        private List<String> command;
+        private Map<String, String> env;
+        private String cwd;
+        private String hostname;
+        private String domainname;
+        private Set<String> isolators;
+        private Boolean terminal;
+        private SavedRoot root;
+        private ProcessUser user;
+        private List<String> ports;
+        private List<Volume> volumes;
+        private SavedHostConfig host;
+        private StopConfig stop;
+        private Healthcheck health;
+        private String appArmorProfile;
+
+        private Builder() {}
+
+        public Builder command(List<String> value) {
+            command = value;
+            return this;
+        }
+
+        public Builder env(Map<String, String> value) {
+            env = value;
+            return this;
+        }
+
+        public Builder cwd(String value) {
+            cwd = value;
+            return this;
+        }
+
+        public Builder hostname(String value) {
+            hostname = value;
+            return this;
+        }
+
+        public Builder domainname(String value) {
+            domainname = value;
+            return this;
+        }
+
+        public Builder isolators(Set<String> value) {
+            isolators = value;
+            return this;
+        }
+
+        public Builder terminal(Boolean value) {
+            terminal = value;
+            return this;
+        }
+
+        public Builder root(SavedRoot value) {
+            root = value;
+            return this;
+        }
+
+        public Builder user(ProcessUser value) {
+            user = value;
+            return this;
+        }
+
+        public Builder ports(List<String> value) {
+            ports = value;
+            return this;
+        }
+
+        public Builder volumes(List<Volume> value) {
+            volumes = value;
+            return this;
+        }
+
+        public Builder host(SavedHostConfig value) {
+            host = value;
+            return this;
+        }
+
+        public Builder stop(StopConfig value) {
+            stop = value;
+            return this;
+        }
+
+        public Builder health(Healthcheck value) {
+            health = value;
+            return this;
+        }
+
+        public Builder appArmorProfile(String value) {
+            appArmorProfile = value;
+            return this;
+        }
+
+        public SavedSpec build() {
+            return new SavedSpec(
+                    command,
+                    env,
+                    cwd,
+                    hostname,
+                    domainname,
+                    isolators,
+                    terminal,
+                    root,
+                    user,
+                    ports,
+                    volumes,
+                    host,
+                    stop,
+                    health,
+                    appArmorProfile);
+        }
     }
 }

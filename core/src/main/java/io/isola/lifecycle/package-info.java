@@ -5,5 +5,5 @@
  * remove, wait, exec, inspect). Every operation tolerates stale state: a process that is gone,
  * or whose pid now belongs to another process (told apart by its start time).
  */
-@org.osgi.annotation.versioning.Version("0.1.0")
+@org.osgi.annotation.versioning.Version("1.0.0")
 package io.isola.lifecycle;

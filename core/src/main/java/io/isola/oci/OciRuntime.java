@@ -111,12 +111,14 @@ public final class OciRuntime {
                 .stderr(Stdio.INHERIT)
                 .with(new DeferredStart(store.dir(id)))
                 .build();
-        ContainerState.Extra extra = new ContainerState.Extra(
-                null, 0, ProcessIdentity.self(), null, null, null, null, null, null, null, SavedSpec.of(spec), null);
+        ContainerState.Extra extra = ContainerState.Extra.builder()
+                .monitor(ProcessIdentity.self())
+                .spec(SavedSpec.of(spec))
+                .build();
         ContainerState state = new ContainerState(
                 ContainerState.OCI_VERSION,
                 id,
-                ContainerState.CREATING,
+                ContainerState.Status.CREATING,
                 0,
                 bundle.toAbsolutePath().normalize().toString(),
                 plan.annotations(),
@@ -138,7 +140,7 @@ public final class OciRuntime {
             if (cgroup != null) {
                 started = started.withCgroup(new io.isola.lifecycle.CgroupState(cgroup, null, null));
             }
-            ContainerState created = state.withStatus(ContainerState.CREATED)
+            ContainerState created = state.withStatus(ContainerState.Status.CREATED)
                     .withPid(container.pid())
                     .withExtra(started);
             store.write(created);
@@ -215,7 +217,7 @@ public final class OciRuntime {
 
     public ContainerState start(Isola isola, String id, HookGate gate) {
         ContainerState state = lifecycle.get(id);
-        if (!ContainerState.CREATED.equals(state.status())) {
+        if (state.status() != ContainerState.Status.CREATED) {
             throw new IsolaException("cannot start container " + id + ": it is " + state.status() + ", not created");
         }
         OciPlan plan = planOf(state);
@@ -231,7 +233,7 @@ public final class OciRuntime {
             ContainerHooks.run(isola, "startContainer", plan.hooks("startContainer"), stateJson(state), state.pid());
         }
         Isola.startCreated(store.dir(state.id()), START_TIMEOUT);
-        ContainerState running = state.withStatus(ContainerState.RUNNING)
+        ContainerState running = state.withStatus(ContainerState.Status.RUNNING)
                 .withExtra(state.isola()
                         .withProcess(
                                 state.isola().startTime(), null, Instant.now().toString()));
@@ -265,7 +267,7 @@ public final class OciRuntime {
     /** Removes a stopped or created container (a created one is killed first); force kills a running one. */
     public void delete(String id, boolean force, HookGate gate) throws InterruptedException {
         ContainerState state = lifecycle.get(id);
-        if (ContainerState.RUNNING.equals(state.status()) && !force) {
+        if (state.status() == ContainerState.Status.RUNNING && !force) {
             throw new IsolaException("cannot delete container " + id + ": it is running; stop it or use --force");
         }
         OciPlan plan = planOf(state);
@@ -289,7 +291,10 @@ public final class OciRuntime {
         store.delete(state.id());
         if (plan != null) {
             Hooks.runWarning(
-                    "poststop", plan.hooks("poststop"), stateJson(state.withStatus(ContainerState.STOPPED)), warnings);
+                    "poststop",
+                    plan.hooks("poststop"),
+                    stateJson(state.withStatus(ContainerState.Status.STOPPED)),
+                    warnings);
         }
     }
 

@@ -72,6 +72,6 @@ class EventLogRotationTest {
 
     private static ContainerState state(String id) {
         return new ContainerState(
-                ContainerState.OCI_VERSION, id, ContainerState.RUNNING, 0, null, Map.of(), "2026-01-01", null);
+                ContainerState.OCI_VERSION, id, ContainerState.Status.RUNNING, 0, null, Map.of(), "2026-01-01", null);
     }
 }

@@ -61,7 +61,7 @@ class LifecycleTest {
 
         ContainerState done = lifecycle.await("printer");
 
-        assertEquals(ContainerState.STOPPED, done.status());
+        assertEquals(ContainerState.Status.STOPPED, done.status());
         assertEquals(3, done.isola().exitCode());
         assertEquals("hello from 1\n", Files.readString(store.dir(state.id()).resolve("container.log")));
         Map<String, Object> inspected = Inspection.of(done);
@@ -72,7 +72,7 @@ class LifecycleTest {
     @Test
     void stopEndsAPid1ThatIgnoresSigtermWithSigkillAfterTheTimeout() throws Exception {
         ContainerState state = detached(null, "sleep", "1000");
-        assertEquals(ContainerState.RUNNING, state.status());
+        assertEquals(ContainerState.Status.RUNNING, state.status());
         Map<?, ?> namespaces = (Map<?, ?>) Inspection.of(state).get("Namespaces");
         Map<?, ?> pid = (Map<?, ?>) namespaces.get("pid");
         assertEquals(false, pid.get("Shared"), "inspect: " + namespaces);
@@ -82,7 +82,7 @@ class LifecycleTest {
         long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
         assertTrue(elapsed >= 1000, "stopped after " + elapsed + " ms, before the timeout");
-        assertEquals(ContainerState.STOPPED, stopped.status());
+        assertEquals(ContainerState.Status.STOPPED, stopped.status());
         assertEquals(137, stopped.isola().exitCode());
         assertEquals(9, stopped.isola().exitSignal());
     }
@@ -96,19 +96,19 @@ class LifecycleTest {
         ContainerState state = Monitor.register(
                 store, "stale1", null, ContainerSpec.builder("true").build(), true, false);
         long self = ProcessHandle.current().pid();
-        store.write(state.withStatus(ContainerState.RUNNING)
+        store.write(state.withStatus(ContainerState.Status.RUNNING)
                 .withPid(self)
                 .withExtra(state.isola().withProcess(ProcessIdentity.of(self).startTime() + 1, monitorId, "now")));
         monitor.destroyForcibly().waitFor();
 
         ContainerState listed = lifecycle.list().get(0);
 
-        assertEquals(ContainerState.STOPPED, listed.status());
+        assertEquals(ContainerState.Status.STOPPED, listed.status());
         assertNull(listed.isola().exitCode());
         assertNotNull(listed.isola().note());
         assertTrue(HostState.alive(self));
         assertThrows(IsolaException.class, () -> lifecycle.kill("stale1", 9));
-        assertEquals(ContainerState.STOPPED, store.read("stale1").status(), "the correction was not written");
+        assertEquals(ContainerState.Status.STOPPED, store.read("stale1").status(), "the correction was not written");
         lifecycle.remove("stale1", true); // rm -f: the process now holding the pid is not the container's
         assertTrue(HostState.alive(self));
         assertNull(store.read("stale1"));
@@ -125,7 +125,7 @@ class LifecycleTest {
         Process container = new ProcessBuilder("sleep", "100").start();
         ContainerState state = Monitor.register(
                 store, "racer", null, ContainerSpec.builder("true").build(), true, false);
-        ContainerState running = state.withStatus(ContainerState.RUNNING)
+        ContainerState running = state.withStatus(ContainerState.Status.RUNNING)
                 .withPid(container.pid())
                 .withExtra(state.isola()
                         .withProcess(
@@ -136,13 +136,13 @@ class LifecycleTest {
         ContainerState seen = store.read(state.id()); // what a list read
 
         container.destroyForcibly().waitFor();
-        store.write(running.withStatus(ContainerState.STOPPED)
+        store.write(running.withStatus(ContainerState.Status.STOPPED)
                 .withExtra(running.isola().withExit(3, null, "now", null)));
         monitor.destroyForcibly().waitFor(); // the monitor wrote the exit and ended
 
         ContainerState refreshed = lifecycle.refresh(seen);
 
-        assertEquals(ContainerState.STOPPED, refreshed.status());
+        assertEquals(ContainerState.Status.STOPPED, refreshed.status());
         assertEquals(3, refreshed.isola().exitCode());
         assertNull(refreshed.isola().note());
         assertEquals(3, store.read(state.id()).isola().exitCode(), "the recorded exit was overwritten");
@@ -159,7 +159,7 @@ class LifecycleTest {
         Process container = new ProcessBuilder("sleep", "100").start();
         ContainerState state = Monitor.register(
                 store, "ending", null, ContainerSpec.builder("true").build(), true, false);
-        ContainerState running = state.withStatus(ContainerState.RUNNING)
+        ContainerState running = state.withStatus(ContainerState.Status.RUNNING)
                 .withPid(container.pid())
                 .withExtra(state.isola()
                         .withProcess(
@@ -171,7 +171,7 @@ class LifecycleTest {
         Thread recorder = new Thread(() -> {
             try {
                 Thread.sleep(200); // the monitor's reap and write, a moment after the process is gone
-                store.write(running.withStatus(ContainerState.STOPPED)
+                store.write(running.withStatus(ContainerState.Status.STOPPED)
                         .withExtra(running.isola().withExit(7, null, "now", null)));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -181,7 +181,7 @@ class LifecycleTest {
         try {
             ContainerState seen = lifecycle.get("ending");
 
-            assertEquals(ContainerState.STOPPED, seen.status());
+            assertEquals(ContainerState.Status.STOPPED, seen.status());
             assertEquals(7, seen.isola().exitCode());
         } finally {
             recorder.join();

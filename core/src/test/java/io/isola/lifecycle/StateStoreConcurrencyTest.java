@@ -42,7 +42,7 @@ class StateStoreConcurrencyTest {
                                 .create(new ContainerState(
                                         ContainerState.OCI_VERSION,
                                         "c" + thread + "-" + i,
-                                        ContainerState.CREATING,
+                                        ContainerState.Status.CREATING,
                                         0,
                                         null,
                                         Map.of(),

@@ -23,7 +23,7 @@ class StateStoreHardeningTest {
 
     private static ContainerState state(String id) {
         return new ContainerState(
-                ContainerState.OCI_VERSION, id, ContainerState.CREATING, 0, null, Map.of(), "2026-01-01", null);
+                ContainerState.OCI_VERSION, id, ContainerState.Status.CREATING, 0, null, Map.of(), "2026-01-01", null);
     }
 
     @Test

@@ -15,10 +15,25 @@ public final class Layout {
     /** The environment variable that names the configuration directory, as {@code --config} does. */
     static final String CONF_ENV = "ISOLA_CONF";
 
-    /** Where {@code --config} leaves its value while parsing, for whichever verb boots the runtime. */
-    public static final String CONF_OPTION = "isola.conf.option";
+    /**
+     * {@code --config} of the command line this JVM runs (null: none), left while parsing for
+     * whichever verb boots the runtime without the command object. Not a system property: those
+     * are every library's to read, and the value is the command line's alone. A served command
+     * never has one (the server's framework was booted with its own configuration).
+     */
+    private static volatile Path configOption;
 
     private Layout() {}
+
+    /** Records (null: clears) the command line's {@code --config}. */
+    public static void configOption(Path dir) {
+        configOption = dir;
+    }
+
+    /** The command line's {@code --config}, or null. */
+    public static Path configOption() {
+        return configOption;
+    }
 
     public static Path bundles() {
         String explicit = System.getProperty("isola.bundles");
@@ -37,9 +52,9 @@ public final class Layout {
         if (option != null) {
             return option;
         }
-        String cli = System.getProperty(CONF_OPTION);
+        Path cli = configOption;
         if (cli != null) {
-            return Path.of(cli);
+            return cli;
         }
         String env = System.getenv(CONF_ENV);
         if (env != null && !env.isEmpty()) {

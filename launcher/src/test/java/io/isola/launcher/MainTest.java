@@ -2,6 +2,7 @@ package io.isola.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
@@ -9,6 +10,7 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,6 +40,17 @@ class MainTest {
                         + "starting with a letter or digit\n",
                 err.toString());
         assertFalse(err.toString().contains("Exception"));
+    }
+
+    /** --config is the command line's own: it leaves no system property behind for other code to read. */
+    @Test
+    void configIsKeptOutOfSystemProperties(@TempDir Path conf) {
+        Properties before = (Properties) System.getProperties().clone();
+        isola("--config", conf.toString(), "ps", "-a", "-q");
+        assertEquals(conf, Layout.conf(null));
+        assertEquals(before, System.getProperties());
+        isola("ps", "-a", "-q");
+        assertNotEquals(conf, Layout.conf(null));
     }
 
     @Test

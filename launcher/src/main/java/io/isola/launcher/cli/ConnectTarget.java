@@ -29,7 +29,7 @@ final class ConnectTarget {
                     .toList();
             throw new IllegalArgumentException(e.getMessage() + suggestion(reference, names), e);
         }
-        if (!ContainerState.RUNNING.equals(state.status()) || !Lifecycle.isLive(state)) {
+        if (state.status() != ContainerState.Status.RUNNING || !Lifecycle.isLive(state)) {
             throw new IllegalArgumentException("container " + reference + " is not running: isola " + verb
                     + "s running containers only (a stopped container joins a network when it starts: isola run"
                     + " --network NAME)");

@@ -65,7 +65,7 @@ final class ContainerPruneCommand implements Callable<Integer> {
         long reclaimed = 0;
         try {
             for (ContainerState state : lifecycle.list()) {
-                if (!ContainerState.STOPPED.equals(state.status()) || state.bundle() != null) {
+                if (state.status() != ContainerState.Status.STOPPED || state.bundle() != null) {
                     continue;
                 }
                 long size = layerSize(state);

@@ -23,10 +23,9 @@ enum ContainerStatus {
         }
         ContainerState.Extra extra = state.isola();
         return switch (state.status()) {
-            case ContainerState.CREATING -> extra != null && extra.restartCount() > 0 ? RESTARTING : CREATED;
-            case ContainerState.CREATED -> CREATED;
-            case ContainerState.RUNNING ->
-                extra != null && extra.paused() && Lifecycle.isLive(state) ? PAUSED : RUNNING;
+            case CREATING -> extra != null && extra.restartCount() > 0 ? RESTARTING : CREATED;
+            case CREATED -> CREATED;
+            case RUNNING -> extra != null && extra.paused() && Lifecycle.isLive(state) ? PAUSED : RUNNING;
             default -> state.neverStarted() ? CREATED : EXITED;
         };
     }

@@ -1,6 +1,7 @@
 package io.isola.launcher.cli;
 
 import io.isola.launcher.cli.format.GoTemplate;
+import io.isola.launcher.cli.format.OutputFormat;
 import io.isola.launcher.cli.format.Struct;
 import io.isola.lifecycle.EventLog;
 import io.isola.lifecycle.Inspection;
@@ -74,7 +75,9 @@ final class EventsCommand implements Callable<Integer> {
         Instant from = since == null ? now : EventTime.parse("--since", since, now);
         Instant to = until == null ? null : EventTime.parse("--until", until, now);
         Map<String, Set<String>> wanted = filters();
-        GoTemplate template = format == null || format.equals("json") ? null : GoTemplate.ofFormat(format);
+        GoTemplate template = format == null || OutputFormat.named(format).orElse(null) == OutputFormat.JSON
+                ? null
+                : GoTemplate.ofFormat(format);
         StateStore store = parent.global().store();
         PrintWriter out = spec.commandLine().getOut();
         int seen = 0;

@@ -108,7 +108,7 @@ final class InspectCommand extends ContainerVerb {
     }
 
     private static boolean hasCgroup(ContainerState state) {
-        return ContainerState.RUNNING.equals(state.status())
+        return state.status() == ContainerState.Status.RUNNING
                 && Lifecycle.isLive(state)
                 && state.isola() != null
                 && state.isola().cgroup() != null

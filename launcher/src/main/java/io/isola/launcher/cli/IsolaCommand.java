@@ -100,7 +100,8 @@ public final class IsolaCommand implements Runnable {
     public void debug(boolean value) {
         debug = value;
         if (value) {
-            // set while parsing, before the first logger exists, which is when slf4j-simple reads it
+            // set while parsing, before the first logger exists, which is when slf4j-simple reads it:
+            // its configuration is system properties only (no API sets a level)
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
         }
     }
@@ -109,7 +110,7 @@ public final class IsolaCommand implements Runnable {
 
     public IsolaCommand() {
         // a command line without --config must not inherit the previous one's (tests run many in one JVM)
-        System.clearProperty(Layout.CONF_OPTION);
+        Layout.configOption(null);
     }
 
     @Option(
@@ -120,7 +121,7 @@ public final class IsolaCommand implements Runnable {
     void config(Path dir) {
         config = dir;
         // also for verbs that boot the runtime without this command object (IsolaRuntime.withIsolators)
-        System.setProperty(Layout.CONF_OPTION, dir.toString());
+        Layout.configOption(dir);
     }
 
     public GlobalOptions global() {

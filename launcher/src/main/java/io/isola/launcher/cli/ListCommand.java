@@ -1,5 +1,6 @@
 package io.isola.launcher.cli;
 
+import io.isola.launcher.cli.format.OutputFormat;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Lifecycle;
 import java.io.PrintWriter;
@@ -38,10 +39,7 @@ final class ListCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        if (!format.equals("table") && !format.equals("json")) {
-            throw new IllegalArgumentException("format \"" + format + "\": expected table or json");
-        }
-        if (format.equals("json") && !quiet) {
+        if (OutputFormat.parse(format) == OutputFormat.JSON && !quiet) {
             List<java.util.Map<String, Object>> states = new java.util.ArrayList<>();
             for (ContainerState state : listed(new Lifecycle(parent.global().store()))) {
                 states.add(io.isola.launcher.cli.oci.RuncState.of(state.oci(), owner(state)));
@@ -103,7 +101,7 @@ final class ListCommand implements Callable<Integer> {
                 status = status + " (state unreadable)";
             } else if (Lifecycle.unsupervised(state)) {
                 status = status + " (unsupervised)";
-            } else if (ContainerState.STOPPED.equals(state.status())
+            } else if (state.status() == ContainerState.Status.STOPPED
                     && extra != null
                     && extra.exitCode() == null
                     && extra.note() != null) {

@@ -1,5 +1,6 @@
 package io.isola.launcher.cli;
 
+import io.isola.launcher.cli.format.OutputFormat;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Inspection;
 import io.isola.lifecycle.Lifecycle;
@@ -88,12 +89,10 @@ final class PsCommand implements Callable<Integer> {
             }
             return 0;
         }
-        if (!format.equals("table") && !format.equals("json")) {
-            throw new IllegalArgumentException("format \"" + format + "\": expected table or json");
-        }
+        OutputFormat plain = OutputFormat.parse(format);
         ContainerState state = lifecycle.get(id);
         List<ProcessIdentity> processes = ContainerProcesses.of(state);
-        if (format.equals("json")) {
+        if (plain == OutputFormat.JSON) {
             out.println(Inspection.compactJson(
                     processes.stream().map(ProcessIdentity::pid).toList()));
         } else {

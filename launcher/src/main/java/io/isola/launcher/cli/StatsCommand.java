@@ -3,6 +3,8 @@ package io.isola.launcher.cli;
 import io.isola.api.IsolaException;
 import io.isola.api.Pressure;
 import io.isola.api.ResourceStats;
+import io.isola.launcher.cli.format.ListFormat;
+import io.isola.launcher.cli.format.OutputFormat;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Inspection;
 import io.isola.lifecycle.Lifecycle;
@@ -11,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -64,17 +67,16 @@ final class StatsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        io.isola.launcher.cli.format.ListFormat template = format.equals("json")
+        Optional<OutputFormat> plain = OutputFormat.named(format);
+        ListFormat template = plain.isPresent() && plain.get() == OutputFormat.JSON
                 ? null
-                : io.isola.launcher.cli.format.ListFormat.parse(
-                        format.equals("table")
-                                ? DOCKER_TABLE
-                                : format); // a template error before any container is read
+                : ListFormat.parse(
+                        plain.isPresent() ? DOCKER_TABLE : format); // a template error before any container is read
         Lifecycle lifecycle = new Lifecycle(parent.global().store());
         boolean all = ids.isEmpty();
         List<ContainerState> states = all
                 ? lifecycle.list().stream()
-                        .filter(s -> ContainerState.RUNNING.equals(s.status())
+                        .filter(s -> s.status() == ContainerState.Status.RUNNING
                                 && s.isola() != null
                                 && s.isola().cgroup() != null
                                 && s.isola().cgroup().location() != null)
@@ -109,7 +111,7 @@ final class StatsCommand implements Callable<Integer> {
             }
         }
         PrintWriter out = spec.commandLine().getOut();
-        if (format.equals("json")) {
+        if (template == null) {
             rows.forEach(row -> out.println(Inspection.compactJson(json(row))));
         } else {
             List<Object> items = new ArrayList<>();
@@ -128,7 +130,7 @@ final class StatsCommand implements Callable<Integer> {
      * json has the CPU time instead.
      */
     static boolean showsCpuPercent(String format) {
-        return format.equals("table")
+        return OutputFormat.named(format).orElse(null) == OutputFormat.TABLE
                 || format.contains("CPUPerc")
                 || format.matches("(?s).*\\{\\{-?\\s*json\\s+\\.\\s*-?}}.*");
     }

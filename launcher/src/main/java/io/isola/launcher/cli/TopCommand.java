@@ -47,7 +47,7 @@ final class TopCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         ContainerState state = new Lifecycle(parent.global().store()).get(container);
-        if (!ContainerState.RUNNING.equals(state.status())) {
+        if (state.status() != ContainerState.Status.RUNNING) {
             throw new IsolaException("container " + state.id() + " is " + state.status() + ", not running");
         }
         Set<String> pids = ContainerProcesses.of(state).stream()

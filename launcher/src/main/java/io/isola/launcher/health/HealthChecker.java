@@ -73,7 +73,7 @@ public final class HealthChecker implements Runnable {
             while (true) {
                 Thread.sleep(check.intervalOrDefault().toMillis());
                 ContainerState now = store.read(id);
-                if (now == null || !ContainerState.RUNNING.equals(now.status()) || now.pid() != running.pid()) {
+                if (now == null || now.status() != ContainerState.Status.RUNNING || now.pid() != running.pid()) {
                     return; // stopped, removed, or a new run with a checker of its own
                 }
                 if (now.isola() != null && now.isola().paused()) {
@@ -99,10 +99,10 @@ public final class HealthChecker implements Runnable {
         long deadline = System.nanoTime() + START_WAIT.toNanos();
         while (System.nanoTime() < deadline) {
             ContainerState state = store.read(id);
-            if (state == null || ContainerState.STOPPED.equals(state.status())) {
+            if (state == null || state.status() == ContainerState.Status.STOPPED) {
                 return null;
             }
-            if (ContainerState.RUNNING.equals(state.status()) && state.pid() > 0) {
+            if (state.status() == ContainerState.Status.RUNNING && state.pid() > 0) {
                 return state;
             }
             Thread.sleep(50);

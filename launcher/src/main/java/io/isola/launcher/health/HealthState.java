@@ -51,7 +51,7 @@ public record HealthState(
 
     /** Docker's {@code --filter health=} word of {@code state}: starting, healthy, unhealthy, or none without a check. */
     public static String word(ContainerState state) {
-        HealthState health = ContainerState.RUNNING.equals(state.status()) ? of(state) : null;
+        HealthState health = state.status() == ContainerState.Status.RUNNING ? of(state) : null;
         return health == null ? NONE : health.status();
     }
 
@@ -86,7 +86,7 @@ public record HealthState(
                 || state.isola().logFile() == null) {
             return null; // no check, or not detached: only a detached container's supervisor checks it
         }
-        boolean running = ContainerState.RUNNING.equals(state.status());
+        boolean running = state.status() == ContainerState.Status.RUNNING;
         try {
             // beside its log, in its state directory (StateStore#dir), where the checker writes it
             Path file = Path.of(state.isola().logFile()).resolveSibling(FILE);

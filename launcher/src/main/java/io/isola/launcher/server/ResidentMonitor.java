@@ -132,7 +132,7 @@ public final class ResidentMonitor {
         if (ended == null
                 || ended.isola() == null
                 || ended.isola().relaunch() == null
-                || !ContainerState.STOPPED.equals(ended.status())) {
+                || ended.status() != ContainerState.Status.STOPPED) {
             return; // removed (--rm, rm -f), or started again by a user already
         }
         Relaunch relaunch = ended.isola().relaunch();

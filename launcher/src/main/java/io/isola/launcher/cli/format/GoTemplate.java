@@ -32,7 +32,7 @@ public final class GoTemplate {
      */
     public static GoTemplate ofFormat(String option) {
         return parse(
-                option.equals("json")
+                OutputFormat.named(option).orElse(null) == OutputFormat.JSON
                         ? "{{json .}}"
                         : option.replace("\\t", "\t").replace("\\n", "\n"));
     }

@@ -26,10 +26,13 @@ public final class ListFormat {
     }
 
     public static ListFormat parse(String option) {
-        if (option == null || option.equals("table") || option.isBlank()) {
-            return new ListFormat("table", true, null);
+        OutputFormat word = option == null || option.isBlank()
+                ? OutputFormat.TABLE
+                : OutputFormat.named(option).orElse(null);
+        if (word == OutputFormat.TABLE) {
+            return new ListFormat(OutputFormat.TABLE.word(), true, null);
         }
-        if (option.equals("json")) {
+        if (word == OutputFormat.JSON) {
             return new ListFormat(option, false, GoTemplate.parse("{{json .}}"));
         }
         boolean table = option.startsWith("table ");

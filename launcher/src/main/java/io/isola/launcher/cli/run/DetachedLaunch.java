@@ -11,6 +11,7 @@ import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Monitor;
 import io.isola.lifecycle.MonitorProcess;
 import io.isola.lifecycle.StateStore;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,9 +55,9 @@ final class DetachedLaunch {
         }
         String id = state.id();
         List<String> args = new ArrayList<>(List.of("--root", store.root().toString()));
-        String config = System.getProperty(Layout.CONF_OPTION);
+        Path config = Layout.configOption();
         if (config != null) {
-            args.addAll(List.of("--config", config)); // the monitor's runtime reads the same configuration
+            args.addAll(List.of("--config", config.toString())); // the monitor's runtime reads the same configuration
         }
         args.addAll(List.of(MonitorCommand.NAME, id, "--"));
         args.addAll(runArgs);

@@ -324,7 +324,7 @@ public final class RunCommand implements Callable<Integer> {
                     && other.isola() != null
                     && other.isola().spec() != null
                     && other.isola().spec().ports() != null) {
-                boolean live = io.isola.lifecycle.ContainerState.RUNNING.equals(other.status())
+                boolean live = other.status() == io.isola.lifecycle.ContainerState.Status.RUNNING
                         && other.process().isAlive();
                 String holder = other.name() != null ? other.name() : other.id().substring(0, 12);
                 for (String port : other.isola().spec().ports()) {
