@@ -10,7 +10,7 @@ suite() { python3 "$BENCH_DIR/suite.py" "$@"; }
 # the embedded harness: the distribution's libraries, the isolators through ServiceLoader, and
 # native memory tracking for the scaling section
 # shellcheck disable=SC2317 # called through record
-embedded() { java -Xms64m -Xmx64m -XX:NativeMemoryTracking=summary -cp "$ISOLA_CP" io.isola.launcher.bench.EmbeddedBench "$@"; }
+embedded() { java -Xms64m -Xmx64m -XX:NativeMemoryTracking=summary -cp "$ISOLA_CP" io.isola.bench.EmbeddedBench "$@"; }
 has() { [[ " $SECTIONS " == *" $1 "* ]]; }
 record() { # FILE CMD...: the command's JSON line to FILE, or a note that it failed
     local file=$1
@@ -74,8 +74,8 @@ fi
 
 if has scale && [[ $ISOLA_OK == 1 ]]; then
     say "scaling: $SCALE_N containers in one embedded runtime (Felix with every bundle)"
-    record "$RES/scale.json" java -Xms64m -Xmx64m -XX:NativeMemoryTracking=summary -cp "$DIST/lib/*" \
-        io.isola.launcher.bench.EmbeddedBench scale "$SCALE_N" "$DIST/bundles"
+    record "$RES/scale.json" java -Xms64m -Xmx64m -XX:NativeMemoryTracking=summary -cp "$BENCH_JAR:$DIST/lib/*" \
+        io.isola.bench.EmbeddedBench scale "$SCALE_N" "$DIST/bundles"
 fi
 if has engine && [[ $ISOLA_OK == 1 ]]; then
     say "engine: podman run --rm and exec, ctr run --rm and task exec with runc, crun and isola, $ENGINE_N runs each"

@@ -1,4 +1,4 @@
-package io.isola.launcher.bench;
+package io.isola.bench;
 
 import io.isola.launcher.IsolaRuntime;
 import java.nio.file.Path;
@@ -13,7 +13,7 @@ import java.util.Set;
  * by {@code bench/framework}, never by the test suite.
  *
  * <pre>
- * java -cp 'dist/target/isola/lib/*' io.isola.launcher.bench.FrameworkBench BUNDLES CONF RUNS [CACHE]
+ * java -cp 'dist/target/isola/lib/*' io.isola.bench.FrameworkBench BUNDLES CONF RUNS [CACHE]
  * </pre>
  *
  * <p>Without CACHE every start gets a new, empty bundle cache (cold); with CACHE the same kept

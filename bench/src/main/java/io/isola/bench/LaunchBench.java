@@ -1,4 +1,4 @@
-package io.isola.launcher.bench;
+package io.isola.bench;
 
 import io.isola.api.ContainerSpec;
 import io.isola.api.ExitStatus;
@@ -13,7 +13,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -29,7 +31,7 @@ import java.util.stream.Collectors;
  *
  * <pre>
  * java -cp 'dist/target/isola/lib/*:dist/target/isola/bundles/isola-ns-*.jar' \
- *     io.isola.launcher.bench.LaunchBench RUNS WARMUP [--touch-heap-mb N] [--rootfs DIR] [--label L]
+ *     io.isola.bench.LaunchBench RUNS WARMUP [--touch-heap-mb N] [--rootfs DIR] [--label L]
  *     [--samples FILE] [--variant base|userns|limits|net-none|net-bridge]
  * </pre>
  *
@@ -96,8 +98,8 @@ public final class LaunchBench {
         long t0 = System.nanoTime();
         try (Isola isola = Isola.fromServiceLoader()) {
             double initMs = (System.nanoTime() - t0) / 1e6;
-            Set<String> isolators = new java.util.HashSet<>(ISOLATORS);
-            List<Object> extensions = new java.util.ArrayList<>();
+            Set<String> isolators = new HashSet<>(ISOLATORS);
+            List<Object> extensions = new ArrayList<>();
             variant(variant, isolators, extensions);
             List<String> found =
                     isola.isolators().stream().map(NamespaceIsolator::name).collect(Collectors.toList());

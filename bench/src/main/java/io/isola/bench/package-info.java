@@ -2,4 +2,4 @@
  * The Java halves of {@code bench/run}'s sections (embedded latency, throughput, memory,
  * framework start-up). Run on demand by the bench, never by the test suite.
  */
-package io.isola.launcher.bench;
+package io.isola.bench;

@@ -1,4 +1,4 @@
-package io.isola.launcher.bench;
+package io.isola.bench;
 
 import io.isola.api.Container;
 import io.isola.api.ContainerSpec;
