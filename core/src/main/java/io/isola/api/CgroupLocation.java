@@ -1,6 +1,8 @@
 package io.isola.api;
 
+import java.util.Collections;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Where a container's cgroup is, recorded so that another process (a later CLI command) can reach
@@ -12,7 +14,6 @@ import java.util.Map;
 public record CgroupLocation(String driver, String path, Map<String, String> dirs) {
 
     public CgroupLocation {
-        dirs = java.util.Collections.unmodifiableMap(
-                dirs == null ? new java.util.TreeMap<>() : new java.util.TreeMap<>(dirs));
+        dirs = Collections.unmodifiableMap(dirs == null ? new TreeMap<>() : new TreeMap<>(dirs));
     }
 }

@@ -1,5 +1,6 @@
 package io.isola.api;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -48,7 +49,7 @@ public final class CgroupTuning {
         this.hugepageLimits = Map.copyOf(b.hugepageLimits);
         this.netClassId = b.netClassId;
         this.netPriorities = Map.copyOf(b.netPriorities);
-        this.unified = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.unified));
+        this.unified = Collections.unmodifiableMap(new LinkedHashMap<>(b.unified));
     }
 
     public static Builder builder() {

@@ -1,8 +1,12 @@
 package io.isola.api;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -24,7 +28,7 @@ public final class Filesystem {
     private final boolean readOnly;
     private final List<Volume> volumes;
     private final List<TmpfsMount> tmpfs;
-    private final java.util.Map<String, RootPropagation> propagation;
+    private final Map<String, RootPropagation> propagation;
 
     private Filesystem(Builder b) {
         this.rootfs = b.rootfs;
@@ -35,7 +39,7 @@ public final class Filesystem {
         this.readOnly = b.readOnly;
         this.volumes = List.copyOf(b.volumes);
         this.tmpfs = List.copyOf(b.tmpfs);
-        this.propagation = java.util.Map.copyOf(b.propagation);
+        this.propagation = Map.copyOf(b.propagation);
     }
 
     public static Builder builder() {
@@ -147,7 +151,7 @@ public final class Filesystem {
         private boolean readOnly;
         private final List<Volume> volumes = new ArrayList<>();
         private final List<TmpfsMount> tmpfs = new ArrayList<>();
-        private final java.util.Map<String, RootPropagation> propagation = new java.util.HashMap<>();
+        private final Map<String, RootPropagation> propagation = new HashMap<>();
 
         private Builder() {}
 
@@ -186,7 +190,7 @@ public final class Filesystem {
         }
 
         public Builder volume(Volume volume) {
-            volumes.add(java.util.Objects.requireNonNull(volume, "volume"));
+            volumes.add(Objects.requireNonNull(volume, "volume"));
             return this;
         }
 
@@ -198,7 +202,7 @@ public final class Filesystem {
         }
 
         public Builder tmpfs(TmpfsMount mount) {
-            tmpfs.add(java.util.Objects.requireNonNull(mount, "tmpfs"));
+            tmpfs.add(Objects.requireNonNull(mount, "tmpfs"));
             return this;
         }
 
@@ -246,7 +250,7 @@ public final class Filesystem {
         }
 
         private static void requireUnique(Set<String> targets, String target) {
-            String normal = java.nio.file.Path.of(target).normalize().toString();
+            String normal = Path.of(target).normalize().toString();
             if (!targets.add(normal)) {
                 throw new IllegalArgumentException(
                         "mount target \"" + target + "\": used twice, expected one volume or tmpfs per container path");

@@ -1,8 +1,11 @@
 package io.isola.api;
 
 import io.isola.internal.launch.ClassPathIsolators;
+import io.isola.internal.launch.GateOpener;
 import io.isola.internal.launch.Orchestrator;
 import io.isola.spi.NamespaceIsolator;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
@@ -61,8 +64,8 @@ public final class Isola implements AutoCloseable {
      * any process, and returns once its command runs. Throws {@link ExecFailedException} when no
      * exec candidate could run, {@link IsolaException} when the process no longer waits.
      */
-    public static void startCreated(java.nio.file.Path stateDir, java.time.Duration timeout) {
-        io.isola.internal.launch.GateOpener.open(stateDir, timeout);
+    public static void startCreated(Path stateDir, Duration timeout) {
+        GateOpener.open(stateDir, timeout);
     }
 
     /** Starts a container and waits for its command to end. */

@@ -1,5 +1,8 @@
 package io.isola.api;
 
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -96,10 +99,10 @@ public record NameResolution(
                 && (IPV4.matcher(value).matches() || IPV6.matcher(value).matches() && value.contains(":"));
         if (ok && !IPV4.matcher(value).matches()) {
             try {
-                ok = java.net.InetAddress.getByName(value)
+                ok = InetAddress.getByName(value)
                         instanceof
-                        java.net.Inet6Address; // hex or ':' first and a ':' in it: parsed as a literal, never looked up
-            } catch (java.net.UnknownHostException e) {
+                        Inet6Address; // hex or ':' first and a ':' in it: parsed as a literal, never looked up
+            } catch (UnknownHostException e) {
                 ok = false;
             }
         }

@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Spec extension: namespaces the container joins instead of creating, each by the path of a
@@ -32,7 +33,7 @@ public record NamespacePaths(Map<String, String> paths) {
         paths.forEach((name, path) -> {
             if (!JOINABLE.contains(name)) {
                 throw new IllegalArgumentException("namespace \"" + name
-                        + "\": cannot be joined by path; expected one of " + new java.util.TreeSet<>(JOINABLE));
+                        + "\": cannot be joined by path; expected one of " + new TreeSet<>(JOINABLE));
             }
             Paths.requireAbsolute(name + " namespace path", path);
         });

@@ -2,6 +2,7 @@ package io.isola.api;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -117,7 +118,7 @@ public record Network(Mode mode, String target, List<PortMapping> ports) {
         return switch (mode) {
             case CONTAINER -> "container:" + target;
             case NAMED -> target;
-            default -> mode.name().toLowerCase(java.util.Locale.ROOT);
+            default -> mode.name().toLowerCase(Locale.ROOT);
         };
     }
 }

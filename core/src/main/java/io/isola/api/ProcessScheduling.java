@@ -2,6 +2,7 @@ package io.isola.api;
 
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * Spec extension: how the kernel schedules the container's process, as an OCI config.json's
@@ -58,8 +59,8 @@ public record ProcessScheduling(Scheduler scheduler, IoPriority ioPriority, Pers
             String policy, int nice, int priority, List<String> flags, long runtime, long deadline, long period) {
         public Scheduler {
             if (!POLICIES.containsKey(policy)) {
-                throw new IllegalArgumentException("scheduler policy \"" + policy + "\": expected one of "
-                        + new java.util.TreeSet<>(POLICIES.keySet()));
+                throw new IllegalArgumentException(
+                        "scheduler policy \"" + policy + "\": expected one of " + new TreeSet<>(POLICIES.keySet()));
             }
             if (nice < -20 || nice > 19) {
                 throw new IllegalArgumentException("nice " + nice + ": expected -20 to 19");
@@ -71,7 +72,7 @@ public record ProcessScheduling(Scheduler scheduler, IoPriority ioPriority, Pers
             for (String flag : flags) {
                 if (!SCHEDULER_FLAGS.containsKey(flag)) {
                     throw new IllegalArgumentException("scheduler flag \"" + flag + "\": expected one of "
-                            + new java.util.TreeSet<>(SCHEDULER_FLAGS.keySet()));
+                            + new TreeSet<>(SCHEDULER_FLAGS.keySet()));
                 }
             }
         }
@@ -82,7 +83,7 @@ public record ProcessScheduling(Scheduler scheduler, IoPriority ioPriority, Pers
         public IoPriority {
             if (!IO_CLASSES.containsKey(ioClass)) {
                 throw new IllegalArgumentException("I/O priority class \"" + ioClass + "\": expected one of "
-                        + new java.util.TreeSet<>(IO_CLASSES.keySet()));
+                        + new TreeSet<>(IO_CLASSES.keySet()));
             }
             if (level < 0 || level > 7) {
                 throw new IllegalArgumentException("I/O priority " + level + ": expected 0 to 7");

@@ -1,5 +1,7 @@
 package io.isola.api;
 
+import java.util.Optional;
+
 /**
  * What a container's resource controller (its cgroups) offers to the embedding application: find
  * it with {@code container.facet(ResourceControl.class)}, present when the container has a cgroup
@@ -43,7 +45,7 @@ public interface ResourceControl {
      * Where the container's cgroup is, for a process other than this one to reach it later (see
      * {@link io.isola.spi.support.ResourceControls}); empty when the controller cannot say.
      */
-    default java.util.Optional<CgroupLocation> location() {
-        return java.util.Optional.empty();
+    default Optional<CgroupLocation> location() {
+        return Optional.empty();
     }
 }

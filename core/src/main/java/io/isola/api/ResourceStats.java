@@ -1,6 +1,8 @@
 package io.isola.api;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalLong;
 
@@ -34,8 +36,8 @@ public record ResourceStats(
 
     public ResourceStats {
         // in the kernel's order, as the files list them
-        memoryEvents = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(memoryEvents));
-        pressure = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(pressure));
+        memoryEvents = Collections.unmodifiableMap(new LinkedHashMap<>(memoryEvents));
+        pressure = Collections.unmodifiableMap(new LinkedHashMap<>(pressure));
     }
 
     /** Without block I/O (as read before it was offered). */

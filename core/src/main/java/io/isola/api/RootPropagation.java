@@ -1,6 +1,8 @@
 package io.isola.api;
 
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Spec extension: the mount propagation of the container's root, as an OCI config.json's {@code
@@ -40,12 +42,12 @@ public record RootPropagation(String mode) {
     public RootPropagation {
         if (!FLAGS.containsKey(mode)) {
             throw new IllegalArgumentException(
-                    "root propagation \"" + mode + "\": expected one of " + new java.util.TreeSet<>(FLAGS.keySet()));
+                    "root propagation \"" + mode + "\": expected one of " + new TreeSet<>(FLAGS.keySet()));
         }
     }
 
     /** Every mode's name, as OCI's and Docker's propagation options spell them. */
-    public static java.util.Set<String> modes() {
+    public static Set<String> modes() {
         return FLAGS.keySet();
     }
 

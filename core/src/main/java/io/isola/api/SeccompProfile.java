@@ -2,6 +2,10 @@ package io.isola.api;
 
 import io.isola.internal.security.SeccompProfileParser;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -115,7 +119,7 @@ public record SeccompProfile(
             throw new IllegalArgumentException(where + "not a regular file; expected a JSON profile");
         }
         byte[] bytes;
-        try (java.io.InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = Files.newInputStream(file)) {
             bytes = in.readNBytes(MAX_BYTES + 1);
         } catch (IOException e) {
             throw new IllegalArgumentException(
@@ -130,12 +134,12 @@ public record SeccompProfile(
                     where + "larger than " + (MAX_BYTES >> 20) + " MiB; expected a JSON profile");
         }
         try {
-            String json = java.nio.charset.StandardCharsets.UTF_8
+            String json = StandardCharsets.UTF_8
                     .newDecoder()
-                    .decode(java.nio.ByteBuffer.wrap(bytes))
+                    .decode(ByteBuffer.wrap(bytes))
                     .toString();
             return parse(file.toString(), json);
-        } catch (java.nio.charset.CharacterCodingException e) {
+        } catch (CharacterCodingException e) {
             throw new IllegalArgumentException(where + "not UTF-8 text; expected a JSON profile");
         }
     }

@@ -1,5 +1,6 @@
 package io.isola.api;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -9,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * How a container is locked down, as a {@link ContainerSpec} extension ({@code builder.with(...)}).
@@ -51,8 +53,7 @@ public final class Security {
 
     private static final Security DEFAULTS = builder().build();
     /** What AppArmor takes as one profile name: it ends a name at the first space. */
-    private static final java.util.regex.Pattern APPARMOR_NAME =
-            java.util.regex.Pattern.compile("[\\x21-\\x7e]{1,255}");
+    private static final Pattern APPARMOR_NAME = Pattern.compile("[\\x21-\\x7e]{1,255}");
 
     private final boolean privileged;
     private final Set<Capability> capabilities;
@@ -252,7 +253,7 @@ public final class Security {
                     if (value.equals("unconfined")) {
                         seccompUnconfined();
                     } else {
-                        seccompProfile(SeccompProfile.read(java.nio.file.Path.of(value)));
+                        seccompProfile(SeccompProfile.read(Path.of(value)));
                     }
                 }
                 case "apparmor" -> {

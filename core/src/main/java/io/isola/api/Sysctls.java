@@ -2,6 +2,7 @@ package io.isola.api;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -18,7 +19,7 @@ import java.util.regex.Pattern;
 public record Sysctls(Map<String, String> values) {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9_]+(\\.[a-zA-Z0-9_-]+)+");
-    private static final java.util.List<String> IPC = java.util.List.of(
+    private static final List<String> IPC = List.of(
             "kernel.msgmax",
             "kernel.msgmnb",
             "kernel.msgmni",

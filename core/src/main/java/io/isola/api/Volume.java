@@ -1,5 +1,6 @@
 package io.isola.api;
 
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
@@ -47,7 +48,7 @@ public record Volume(String source, String target, boolean readOnly, Set<Option>
     }
 
     public Volume {
-        options = options.isEmpty() ? Set.of() : java.util.Collections.unmodifiableSet(EnumSet.copyOf(options));
+        options = options.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(options));
         Paths.requireAbsolute("volume source", source);
         Paths.requireAbsolute("volume target", target);
         if (Paths.isRoot(target)) {

@@ -1,5 +1,6 @@
 package io.isola.lifecycle;
 
+import io.isola.api.PortMapping;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -48,7 +49,7 @@ final class HostConfigView {
             return bindings;
         }
         for (String saved : ports) {
-            io.isola.api.PortMapping port = io.isola.api.PortMapping.parse(saved);
+            PortMapping port = PortMapping.parse(saved);
             @SuppressWarnings("unchecked")
             List<Map<String, String>> list = (List<Map<String, String>>) bindings.computeIfAbsent(
                     port.containerPort() + "/" + port.protocol(), k -> new ArrayList<Map<String, String>>());

@@ -1,6 +1,7 @@
 package io.isola.lifecycle;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.isola.spi.Namespace;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -176,7 +177,7 @@ public final class Inspection {
     /** {@code value} as JSON on one line, as hooks and engines read it. */
     public static String compactJson(Object value) {
         try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(value);
+            return new ObjectMapper().writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
         }

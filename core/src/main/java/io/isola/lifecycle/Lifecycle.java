@@ -3,7 +3,9 @@ package io.isola.lifecycle;
 import io.isola.api.ContainerSpec;
 import io.isola.api.IsolaException;
 import io.isola.api.Join;
+import io.isola.api.Resources;
 import io.isola.internal.nativ.Signals;
+import io.isola.spi.support.HostIdentity;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -326,7 +328,7 @@ public final class Lifecycle {
         if (state.isola() == null
                 || state.isola().cgroup() == null
                 || state.isola().cgroup().location() == null) {
-            io.isola.spi.support.HostIdentity host = io.isola.spi.support.HostIdentity.current();
+            HostIdentity host = HostIdentity.current();
             throw new IsolaException("cannot " + verb + " container " + state.id() + ": it has no cgroup of its own "
                     + (host.isRoot()
                             ? "(it was run with --no-cgroup or without root)"
@@ -340,7 +342,7 @@ public final class Lifecycle {
     }
 
     /** Records the limits {@code update} gave the container, for inspect's HostConfig. */
-    public void recordLimits(ContainerState state, io.isola.api.Resources resources) {
+    public void recordLimits(ContainerState state, Resources resources) {
         store.locked(() -> {
             ContainerState current = store.read(state.id());
             if (current != null && current.isola() != null && current.isola().spec() != null) {

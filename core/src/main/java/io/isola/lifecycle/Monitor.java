@@ -9,6 +9,7 @@ import io.isola.api.ResourceControl;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -107,7 +108,7 @@ public final class Monitor {
      * first) or {@code update} returns null (a policy's restart that a user's stop called off).
      * The writable layer and the log stay.
      */
-    public static ContainerState rerun(StateStore store, String id, java.util.function.UnaryOperator<Relaunch> update) {
+    public static ContainerState rerun(StateStore store, String id, UnaryOperator<Relaunch> update) {
         return store.locked(() -> {
             ContainerState stored = store.read(id);
             if (stored == null

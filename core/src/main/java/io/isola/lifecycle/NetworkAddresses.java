@@ -1,6 +1,8 @@
 package io.isola.lifecycle;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,8 +36,8 @@ final class NetworkAddresses {
     static List<String> ipv4(long pid) {
         List<String> lines;
         // the container's own network namespace decides how long this is: read a bounded prefix
-        try (java.io.InputStream in = Files.newInputStream(Path.of("/proc", Long.toString(pid), "net", "fib_trie"))) {
-            lines = new String(in.readNBytes(MAX_FIB_TRIE_BYTES), java.nio.charset.StandardCharsets.US_ASCII)
+        try (InputStream in = Files.newInputStream(Path.of("/proc", Long.toString(pid), "net", "fib_trie"))) {
+            lines = new String(in.readNBytes(MAX_FIB_TRIE_BYTES), StandardCharsets.US_ASCII)
                     .lines()
                     .toList();
         } catch (IOException e) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.isola.api.ContainerSpec;
 import io.isola.api.Resources;
 import java.math.BigDecimal;
+import java.util.OptionalLong;
 
 /**
  * The limits a container was given, kept in its state for {@code inspect}'s {@code HostConfig}
@@ -89,7 +90,7 @@ public record SavedHostConfig(
         return b.build();
     }
 
-    private static Long box(java.util.OptionalLong value) {
+    private static Long box(OptionalLong value) {
         return value.isPresent() ? value.getAsLong() : null;
     }
 }

@@ -1,5 +1,6 @@
 package io.isola.lifecycle;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -17,6 +18,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -182,7 +184,7 @@ public final class StateStore {
         Path file = dir(id).resolve(STATE_FILE);
         try {
             return JSON.readValue(file.toFile(), ContainerState.class);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             return ContainerState.unreadable(id, file + " is not a container's state (" + e.getOriginalMessage() + ")");
         } catch (IOException e) {
             // written atomically, so a missing file is a container being created or removed, not a broken one
@@ -281,7 +283,7 @@ public final class StateStore {
                     Files.deleteIfExists(path);
                 }
                 if (gone != null) {
-                    EventLog.record(this, EventLog.DESTROY, gone, java.util.Map.of());
+                    EventLog.record(this, EventLog.DESTROY, gone, Map.of());
                 }
                 return;
             } catch (NoSuchFileException e) {

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads a config.json while remembering which fields were read, so that whatever is left over
@@ -15,7 +17,7 @@ import java.util.TreeSet;
  */
 final class ConfigFields {
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConfigFields.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ConfigFields.class);
 
     private final JsonNode root;
     private final Set<String> read = new TreeSet<>();

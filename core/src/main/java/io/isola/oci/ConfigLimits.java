@@ -2,6 +2,7 @@ package io.isola.oci;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -68,7 +69,7 @@ final class ConfigLimits {
                     open.push(new Frame(path, token == JsonToken.START_ARRAY));
                 }
             }
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             // not JSON: the parse that follows says so, with its own message
         }
     }

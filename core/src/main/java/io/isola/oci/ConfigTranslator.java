@@ -3,9 +3,15 @@ package io.isola.oci;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.isola.api.ContainerSpec;
+import io.isola.api.Filesystem;
+import io.isola.api.ProcessScheduling;
+import io.isola.api.RootPropagation;
+import io.isola.api.RuntimeHostname;
 import io.isola.api.Security;
 import io.isola.api.SharedNamespaces;
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,7 +48,7 @@ public final class ConfigTranslator {
         try {
             ConfigLimits.check(config, "");
             root = new ObjectMapper().readTree(config.toFile());
-        } catch (NoSuchFileException | java.io.FileNotFoundException e) {
+        } catch (NoSuchFileException | FileNotFoundException e) {
             throw new IllegalArgumentException("bundle \"" + bundle + "\": no config.json in it");
         } catch (IOException e) {
             throw new IllegalArgumentException(
@@ -71,7 +77,7 @@ public final class ConfigTranslator {
         ContainerSpec.Builder spec = ProcessSection.command(fields);
         Security.Builder security = Security.builder();
         ProcessSection.read(fields, spec, security);
-        io.isola.api.Filesystem.Builder filesystem = root(fields, bundle);
+        Filesystem.Builder filesystem = root(fields, bundle);
         LinuxSection.Namespaces namespaces = LinuxSection.namespaces(fields, spec);
         Set<String> isolators = namespaces.isolators();
         LinuxSection.idMappings(fields, spec, namespaces);
@@ -79,7 +85,7 @@ public final class ConfigTranslator {
         if (hostname != null && !hostname.isEmpty()) {
             spec.hostname(hostname);
         } else {
-            spec.with(new io.isola.api.RuntimeHostname()); // runc leaves a new UTS namespace's as it came
+            spec.with(new RuntimeHostname()); // runc leaves a new UTS namespace's as it came
         }
         String domainname = fields.text("domainname");
         if (domainname != null && !domainname.isEmpty()) {
@@ -95,7 +101,7 @@ public final class ConfigTranslator {
                                 + " container's own; expected a \"mount\" entry without a path in linux.namespaces");
             }
             try {
-                spec.with(new io.isola.api.RootPropagation(propagation));
+                spec.with(new RootPropagation(propagation));
             } catch (IllegalArgumentException e) {
                 throw ConfigFields.refuse("linux.rootfsPropagation", e.getMessage());
             }
@@ -109,7 +115,7 @@ public final class ConfigTranslator {
             RootWithoutMountNamespace.read(fields, filesystem, namespaces.joinedMount())
                     .ifPresent(spec::with);
         }
-        io.isola.api.ProcessScheduling scheduling = SchedulingSection.read(fields);
+        ProcessScheduling scheduling = SchedulingSection.read(fields);
         if (scheduling != null) {
             spec.with(scheduling);
         }
@@ -146,19 +152,17 @@ public final class ConfigTranslator {
     }
 
     /** root.path, relative to the bundle, becomes the container's root (pivot_root into it). */
-    private static io.isola.api.Filesystem.Builder root(ConfigFields fields, Path bundle) {
+    private static Filesystem.Builder root(ConfigFields fields, Path bundle) {
         String path = fields.text("root.path");
         if (path == null) {
             throw ConfigFields.refuse("root.path", "expected the container's root directory");
         }
         Path resolved = bundle.resolve(path).normalize();
-        if (!java.nio.file.Files.isDirectory(resolved)) {
+        if (!Files.isDirectory(resolved)) {
             throw ConfigFields.refuse("root.path", "\"" + path + "\": " + resolved + " is not a directory");
         }
         JsonNode readonly = fields.take("root.readonly");
-        return io.isola.api.Filesystem.builder()
-                .rootfs(resolved.toString())
-                .readOnly(readonly != null && readonly.asBoolean());
+        return Filesystem.builder().rootfs(resolved.toString()).readOnly(readonly != null && readonly.asBoolean());
     }
 
     private static Map<String, List<Hook>> hooks(ConfigFields fields) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isola.api.ContainerSpec;
 import io.isola.api.Security;
+import io.isola.internal.security.AppArmorOnExec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -73,10 +74,7 @@ public final class ExecProcess {
         Security.Builder security = Security.builder();
         ProcessSection.read(fields, spec, security);
         LinuxSection.seccomp(fields, security);
-        HostModulesSection.appArmor(
-                fields,
-                io.isola.internal.security.AppArmorOnExec.Host.ofThisHost().enabled(),
-                security);
+        HostModulesSection.appArmor(fields, AppArmorOnExec.Host.ofThisHost().enabled(), security);
         spec.with(security.build());
         List<String> unsupported = fields.unsupported();
         if (!unsupported.isEmpty()) {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,8 +36,7 @@ public final class Hooks {
      * Spec, for poststart and poststop: "If a hook fails, the runtime MUST log a warning, but the
      * remaining hooks and lifecycle continue as if the hook had succeeded".
      */
-    public static void runWarning(
-            String kind, List<Hook> hooks, String stateJson, java.util.function.Consumer<String> warnings) {
+    public static void runWarning(String kind, List<Hook> hooks, String stateJson, Consumer<String> warnings) {
         for (int i = 0; i < hooks.size(); i++) {
             try {
                 runOne(kind, i, hooks.get(i), stateJson);

@@ -10,11 +10,14 @@ import io.isola.api.SeccompProfile;
 import io.isola.api.Security;
 import io.isola.api.Sysctls;
 import io.isola.api.UserNamespace;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * {@code linux}: namespaces (created, or joined by path), sysctls, masked and read-only paths, the
@@ -61,7 +64,7 @@ final class LinuxSection {
         }
         Map<String, String> joins = new LinkedHashMap<>();
         Set<String> created = new LinkedHashSet<>();
-        Set<String> types = new java.util.HashSet<>();
+        Set<String> types = new HashSet<>();
         int index = 0;
         for (JsonNode namespace : list) {
             String field = "linux.namespaces[" + index++ + "]";
@@ -69,8 +72,7 @@ final class LinuxSection {
             String isolator = ISOLATORS.get(type);
             if (isolator == null && !JOINABLE.containsKey(type)) {
                 throw ConfigFields.refuse(
-                        field + ".type",
-                        "\"" + type + "\": expected one of " + new java.util.TreeSet<>(JOINABLE.keySet()));
+                        field + ".type", "\"" + type + "\": expected one of " + new TreeSet<>(JOINABLE.keySet()));
             }
             if (!types.add(type)) {
                 throw ConfigFields.refuse(field + ".type", "\"" + type + "\": listed twice; expected each type once");
@@ -147,7 +149,7 @@ final class LinuxSection {
 
     private static List<IdMapping> mappings(ConfigFields fields, String path) {
         JsonNode node = fields.take(path);
-        List<IdMapping> maps = new java.util.ArrayList<>();
+        List<IdMapping> maps = new ArrayList<>();
         if (node == null) {
             return maps;
         }

@@ -2,15 +2,21 @@ package io.isola.oci;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.isola.api.Filesystem;
+import io.isola.api.RootPropagation;
 import io.isola.api.TmpfsMount;
 import io.isola.api.Volume;
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * {@code mounts}: the kernel file systems the mount isolator provides itself are accepted when
@@ -69,13 +75,13 @@ final class MountsSection {
             Set.of("rw", "suid", "dev", "exec", "relatime", "strictatime", "noatime", "nodiratime");
 
     /** Propagation options, set on the mount once it is made, as runc sets them. */
-    private static final Set<String> PROPAGATION = io.isola.api.RootPropagation.modes();
+    private static final Set<String> PROPAGATION = RootPropagation.modes();
 
     private MountsSection() {}
 
     /** Every option name a mount of config.json may carry (the OCI features verb lists them); values such as size= aside. */
-    static java.util.SortedSet<String> optionNames() {
-        java.util.SortedSet<String> names = new java.util.TreeSet<>(NEUTRAL);
+    static SortedSet<String> optionNames() {
+        SortedSet<String> names = new TreeSet<>(NEUTRAL);
         names.addAll(PROPAGATION);
         names.addAll(List.of("bind", "rbind", "ro", "nosuid", "nodev", "noexec", "tmpcopyup"));
         return names;
@@ -115,7 +121,7 @@ final class MountsSection {
                         field,
                         "\"" + destination + "\" (" + (type.isEmpty() ? "no type" : type)
                                 + "): expected a bind mount, a tmpfs, or one of the kernel file systems isola mounts itself "
-                                + new java.util.TreeMap<>(PROVIDED));
+                                + new TreeMap<>(PROVIDED));
             }
         }
     }
@@ -230,7 +236,7 @@ final class MountsSection {
             return;
         }
         Path inImage = rootfs.resolve(destination.substring(1)).normalize();
-        if (!inImage.startsWith(rootfs) || !Files.isDirectory(inImage, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (!inImage.startsWith(rootfs) || !Files.isDirectory(inImage, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         try (var entries = Files.list(inImage)) {
@@ -240,7 +246,7 @@ final class MountsSection {
                         "\"tmpcopyup\": the image has files in " + destination
                                 + ", which isola does not copy into the tmpfs; expected an empty or missing directory there");
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw ConfigFields.refuse(
                     field + ".options", "\"tmpcopyup\": cannot read " + inImage + " (" + e.getMessage() + ")");
         }

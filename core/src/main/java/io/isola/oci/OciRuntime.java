@@ -2,6 +2,7 @@ package io.isola.oci;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.isola.api.CgroupLocation;
 import io.isola.api.ConsoleSocket;
 import io.isola.api.Container;
 import io.isola.api.ContainerSpec;
@@ -9,7 +10,11 @@ import io.isola.api.DeferredStart;
 import io.isola.api.InheritedFds;
 import io.isola.api.Isola;
 import io.isola.api.IsolaException;
+import io.isola.api.ResourceControl;
 import io.isola.api.Stdio;
+import io.isola.internal.launch.CommandLookup;
+import io.isola.internal.nativ.Pidfd;
+import io.isola.lifecycle.CgroupState;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Inspection;
 import io.isola.lifecycle.Lifecycle;
@@ -20,10 +25,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * The OCI lifecycle: {@code create} sets the container up and leaves its process waiting at the
@@ -46,7 +55,7 @@ public final class OciRuntime {
     private final Lifecycle lifecycle;
 
     private final ConfigTranslator.Options options;
-    private java.util.function.Consumer<String> warnings = message -> {};
+    private Consumer<String> warnings = message -> {};
 
     public OciRuntime(StateStore store) {
         this(store, ConfigTranslator.Options.DEFAULTS);
@@ -128,9 +137,9 @@ public final class OciRuntime {
         try {
             Container container = isola.start(spec);
             // where its cgroup is, so that pause, resume and stats reach it by id
-            io.isola.api.CgroupLocation cgroup = container
-                    .facet(io.isola.api.ResourceControl.class)
-                    .flatMap(io.isola.api.ResourceControl::location)
+            CgroupLocation cgroup = container
+                    .facet(ResourceControl.class)
+                    .flatMap(ResourceControl::location)
                     .orElse(null);
             container.close(); // detached: the process waits at its gate
             CreatedCgroups.record(
@@ -138,7 +147,7 @@ public final class OciRuntime {
             ProcessIdentity process = ProcessIdentity.of(container.pid());
             ContainerState.Extra started = extra.withProcess(process.startTime(), null, null);
             if (cgroup != null) {
-                started = started.withCgroup(new io.isola.lifecycle.CgroupState(cgroup, null, null));
+                started = started.withCgroup(new CgroupState(cgroup, null, null));
             }
             ContainerState created = state.withStatus(ContainerState.Status.CREATED)
                     .withPid(container.pid())
@@ -150,7 +159,7 @@ public final class OciRuntime {
                     isola, "createContainer", plan.hooks("createContainer"), stateJson(created), container.pid());
             // as runc: a command that is not there fails the create, not the start (podman then says 127);
             // after the hooks, which may be what puts it there
-            io.isola.internal.launch.CommandLookup.require(container.pid(), spec);
+            CommandLookup.require(container.pid(), spec);
             if (options.pidFile() != null) {
                 writePidFile(options.pidFile(), container.pid());
             }
@@ -171,7 +180,7 @@ public final class OciRuntime {
      * this JVM's child, so it is killed and reaped here, then its cgroups go.
      */
     private void killCreated(ContainerState left) {
-        try (io.isola.internal.nativ.Pidfd child = io.isola.internal.nativ.Pidfd.open(left.pid())) {
+        try (Pidfd child = Pidfd.open(left.pid())) {
             child.signal(Lifecycle.SIGKILL);
             child.awaitExit(Duration.ofSeconds(10));
             CreatedCgroups.remove(store.dir(left.id()));
@@ -210,8 +219,8 @@ public final class OciRuntime {
      * Where warnings go besides the log (the engine's {@code --log}): a failing poststart or
      * poststop hook, which the spec makes a warning.
      */
-    public OciRuntime onWarning(java.util.function.Consumer<String> warnings) {
-        this.warnings = java.util.Objects.requireNonNull(warnings, "warnings");
+    public OciRuntime onWarning(Consumer<String> warnings) {
+        this.warnings = Objects.requireNonNull(warnings, "warnings");
         return this;
     }
 
@@ -336,16 +345,8 @@ public final class OciRuntime {
             // redirect the write (CREATE_NEW does not follow it), as runc's O_EXCL does
             Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
             Files.deleteIfExists(tmp);
-            Files.writeString(
-                    tmp,
-                    Long.toString(pid),
-                    java.nio.file.StandardOpenOption.CREATE_NEW,
-                    java.nio.file.StandardOpenOption.WRITE);
-            Files.move(
-                    tmp,
-                    file,
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.writeString(tmp, Long.toString(pid), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the pid file " + file, e);
         }

@@ -11,9 +11,12 @@ import io.isola.api.Terminal;
 import io.isola.api.Ulimit;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code process}: the user and its umask, the five capability sets, resource limits, {@code
@@ -22,7 +25,7 @@ import java.util.Set;
  */
 final class ProcessSection {
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ProcessSection.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ProcessSection.class);
 
     private ProcessSection() {}
 
@@ -198,7 +201,7 @@ final class ProcessSection {
         if (list == null) {
             return;
         }
-        Set<String> seen = new java.util.HashSet<>();
+        Set<String> seen = new HashSet<>();
         int index = 0;
         for (JsonNode rlimit : list) {
             String field = "process.rlimits[" + index++ + "]";

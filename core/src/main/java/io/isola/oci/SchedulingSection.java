@@ -3,6 +3,7 @@ package io.isola.oci;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.isola.api.ProcessScheduling;
 import java.util.List;
+import java.util.TreeSet;
 
 /**
  * {@code process.scheduler}, {@code process.ioPriority} and {@code linux.personality} into {@link
@@ -30,7 +31,7 @@ final class SchedulingSection {
         if (policy == null) {
             throw ConfigFields.refuse(
                     "process.scheduler.policy",
-                    "absent; expected one of " + new java.util.TreeSet<>(ProcessScheduling.POLICIES.keySet()));
+                    "absent; expected one of " + new TreeSet<>(ProcessScheduling.POLICIES.keySet()));
         }
         try {
             return new ProcessScheduling.Scheduler(

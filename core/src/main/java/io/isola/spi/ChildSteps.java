@@ -1,5 +1,6 @@
 package io.isola.spi;
 
+import java.util.concurrent.Future;
 import org.osgi.annotation.versioning.ProviderType;
 
 /** Where an {@link Isolation} contributes the steps the child runs before the user's command. */
@@ -25,7 +26,7 @@ public interface ChildSteps {
      * @throws UnsupportedOperationException where the runtime cannot wait there; do the work in
      *     {@code afterClone} and use a plain checkpoint instead
      */
-    default void checkpoint(Phase phase, String description, java.util.concurrent.Future<?> hostSide) {
+    default void checkpoint(Phase phase, String description, Future<?> hostSide) {
         throw new UnsupportedOperationException("this runtime cannot make a checkpoint wait for host-side work");
     }
 

@@ -1,6 +1,7 @@
 package io.isola.spi;
 
 import io.isola.api.ContainerSpec;
+import java.util.List;
 import org.osgi.annotation.versioning.ProviderType;
 
 /** What an isolator is asked to prepare: one container, with the namespaces selected for it. */
@@ -54,7 +55,7 @@ public interface IsolationRequest {
      *
      * @since 1.1
      */
-    default java.util.List<ContainerBind> requestedBinds() {
-        return java.util.List.of();
+    default List<ContainerBind> requestedBinds() {
+        return List.of();
     }
 }

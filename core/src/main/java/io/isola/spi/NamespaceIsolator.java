@@ -1,6 +1,7 @@
 package io.isola.spi;
 
 import io.isola.api.ContainerSpec;
+import java.util.Set;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
@@ -28,8 +29,8 @@ public interface NamespaceIsolator {
      * What this isolator takes care of, beyond its namespace, for every container in which it
      * creates its namespace (see {@link #servesWithoutNamespace}).
      */
-    default java.util.Set<Duty> duties() {
-        return java.util.Set.of();
+    default Set<Duty> duties() {
+        return Set.of();
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.isola.spi;
 
+import java.nio.charset.StandardCharsets;
+
 /** Ready-made steps for the calls that isolators commonly need. */
 public final class Steps {
 
@@ -21,7 +23,7 @@ public final class Steps {
                 "set hostname to \"" + name + "\"",
                 LibcCall.SETHOSTNAME,
                 Arg.text(name),
-                Arg.word(name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length));
+                Arg.word(name.getBytes(StandardCharsets.UTF_8).length));
     }
 
     public static Step setdomainname(String name) {
@@ -29,7 +31,7 @@ public final class Steps {
                 "set domain name to \"" + name + "\"",
                 LibcCall.SETDOMAINNAME,
                 Arg.text(name),
-                Arg.word(name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length));
+                Arg.word(name.getBytes(StandardCharsets.UTF_8).length));
     }
 
     /** mount(2); {@code source}, {@code fstype} and {@code data} may be null. */

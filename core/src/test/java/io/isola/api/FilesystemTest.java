@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 /** The file system settings check their form when built, with messages that name the bad value. */
 class FilesystemTest {
@@ -54,7 +55,7 @@ class FilesystemTest {
                 message(() -> Filesystem.builder().rootfs("rootfs").build()));
     }
 
-    private static String message(org.junit.jupiter.api.function.Executable executable) {
+    private static String message(Executable executable) {
         return assertThrows(IllegalArgumentException.class, executable).getMessage();
     }
 }

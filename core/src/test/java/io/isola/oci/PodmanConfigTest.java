@@ -11,9 +11,12 @@ import io.isola.api.Capability;
 import io.isola.api.CapabilitySets;
 import io.isola.api.CgroupPath;
 import io.isola.api.ContainerSpec;
+import io.isola.api.Devices;
 import io.isola.api.Filesystem;
+import io.isola.api.IoThrottle;
 import io.isola.api.KernelPaths;
 import io.isola.api.NamespacePaths;
+import io.isola.api.Network;
 import io.isola.api.ProcessAttributes;
 import io.isola.api.Resources;
 import io.isola.api.SeccompProfile;
@@ -93,8 +96,7 @@ class PodmanConfigTest {
         ContainerSpec spec = translate();
         assertTrue(spec.isolators().orElseThrow().contains("net"));
         assertEquals(
-                io.isola.api.Network.Mode.NONE,
-                spec.extension(io.isola.api.Network.class).orElseThrow().mode());
+                Network.Mode.NONE, spec.extension(Network.class).orElseThrow().mode());
         assertTrue(spec.extension(NamespacePaths.class).isEmpty());
     }
 
@@ -170,7 +172,7 @@ class PodmanConfigTest {
     void deviceRulesFollowTheCgroupIsolatorsBaselineWithoutTheLeadingDenyAll() {
         assertEquals(
                 List.of(),
-                translate().extension(io.isola.api.Devices.class).orElseThrow().rules(),
+                translate().extension(Devices.class).orElseThrow().rules(),
                 "podman's only rule, deny all, is the baseline already");
         config.with("linux")
                 .with("resources")
@@ -183,8 +185,8 @@ class PodmanConfigTest {
                 .put("access", "rwm");
         assertEquals(
                 List.of("c 10:200 rwm"),
-                translate().extension(io.isola.api.Devices.class).orElseThrow().rules().stream()
-                        .map(io.isola.api.Devices.Rule::line)
+                translate().extension(Devices.class).orElseThrow().rules().stream()
+                        .map(Devices.Rule::line)
                         .toList());
     }
 
@@ -240,15 +242,14 @@ class PodmanConfigTest {
                 .put("major", 8)
                 .put("minor", 16)
                 .put("rate", 50);
-        io.isola.api.Resources r =
-                translate().extension(io.isola.api.Resources.class).orElseThrow();
+        Resources r = translate().extension(Resources.class).orElseThrow();
         assertEquals(64L << 20, r.memoryReservation().getAsLong());
         assertEquals(300, r.blkioWeight().getAsInt());
         assertEquals(
-                java.util.Set.of(
-                        new io.isola.api.IoThrottle(io.isola.api.IoThrottle.Kind.READ_BPS, 8, 0, 1 << 20),
-                        new io.isola.api.IoThrottle(io.isola.api.IoThrottle.Kind.WRITE_IOPS, 8, 16, 50)),
-                java.util.Set.copyOf(r.ioThrottles()));
+                Set.of(
+                        new IoThrottle(IoThrottle.Kind.READ_BPS, 8, 0, 1 << 20),
+                        new IoThrottle(IoThrottle.Kind.WRITE_IOPS, 8, 16, 50)),
+                Set.copyOf(r.ioThrottles()));
         blockIo.put("weight", 5);
         assertRefused("linux.resources", "blkio weight 5: expected a number from 10 to 1000");
     }

@@ -10,8 +10,10 @@ import io.isola.api.Security;
 import io.isola.testing.TestRuntimes;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,16 +68,13 @@ class BadSpecCorpusTest {
                 () -> ContainerSpec.builder("touch", marker + "\0x").build()));
         cases.add(new Case(
                 "no isolator of that name",
-                () -> base(marker).isolators(java.util.Set.of("uts", "nosuch")).build()));
+                () -> base(marker).isolators(Set.of("uts", "nosuch")).build()));
         cases.add(new Case(
                 "hostname without uts",
-                () -> base(marker)
-                        .isolators(java.util.Set.of("mount"))
-                        .hostname("h")
-                        .build()));
+                () -> base(marker).isolators(Set.of("mount")).hostname("h").build()));
         cases.add(new Case(
                 "zero start timeout",
-                () -> base(marker).startTimeout(java.time.Duration.ZERO).build()));
+                () -> base(marker).startTimeout(Duration.ZERO).build()));
         // refused when the container starts, before anything exists: they depend on the host
         cases.add(new Case(
                 "ulimit above the host's hard limit",

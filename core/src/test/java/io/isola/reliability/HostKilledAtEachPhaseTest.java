@@ -14,9 +14,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -47,7 +49,7 @@ class HostKilledAtEachPhaseTest {
         }
         points.put("exec", "after the exec");
 
-        java.util.Set<String> mountsBefore = Leftovers.mountPoints();
+        Set<String> mountsBefore = Leftovers.mountPoints();
         int tried = 0, leftBehind = 0;
         List<String> problems = new ArrayList<>();
         for (Map.Entry<String, String> point : points.entrySet()) {
@@ -62,7 +64,7 @@ class HostKilledAtEachPhaseTest {
                     && !(Files.exists(marker) && ChildKilledAtEachStepTest.fullyLockedDown(Files.readString(marker)))) {
                 left.add("the command did not run fully locked down");
             }
-            java.util.Set<String> added = new java.util.HashSet<>(Leftovers.mountPoints());
+            Set<String> added = new HashSet<>(Leftovers.mountPoints());
             added.removeAll(mountsBefore);
             if (!added.isEmpty()) {
                 left.add("mounts on the host: " + added);

@@ -7,14 +7,16 @@ import io.isola.testing.OpenFds;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * What a start may leave behind in this JVM and on the host: fds, threads, native memory, child
  * processes and mounts. Taken before a case and compared after it, with a bounded moment for
  * threads to end and fds to settle.
  */
-record Leftovers(OpenFds fds, long threads, long nativeBytes, long children, java.util.Set<String> mounts) {
+record Leftovers(OpenFds fds, long threads, long nativeBytes, long children, Set<String> mounts) {
 
     static Leftovers now() throws Exception {
         // the cloning threads' arenas are counted with the threads that hold them
@@ -34,8 +36,8 @@ record Leftovers(OpenFds fds, long threads, long nativeBytes, long children, jav
      * {@code /proc} and test directories. Other sessions on this host mount and unmount elsewhere
      * meanwhile, so the whole table is not compared.
      */
-    static java.util.Set<String> mountPoints() throws Exception {
-        java.util.Set<String> points = new java.util.HashSet<>();
+    static Set<String> mountPoints() throws Exception {
+        Set<String> points = new HashSet<>();
         for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
             String[] fields = line.split(" ");
             String point = fields[4];
@@ -69,7 +71,7 @@ record Leftovers(OpenFds fds, long threads, long nativeBytes, long children, jav
         if (after.children > before.children) {
             left.add((after.children - before.children) + " processes");
         }
-        java.util.Set<String> added = new java.util.HashSet<>(after.mounts);
+        Set<String> added = new HashSet<>(after.mounts);
         added.removeAll(before.mounts);
         if (!added.isEmpty()) {
             left.add("mounts " + added);

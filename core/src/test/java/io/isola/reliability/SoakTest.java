@@ -12,6 +12,8 @@ import io.isola.api.Security;
 import io.isola.internal.chain.ExpectedRecord;
 import io.isola.internal.launch.LaunchProbe;
 import io.isola.testing.TestRuntimes;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -149,7 +151,7 @@ class SoakTest {
     }
 
     private static long rssKiB() throws Exception {
-        try (var in = java.nio.file.Files.newInputStream(java.nio.file.Path.of("/proc/self/status"))) {
+        try (var in = Files.newInputStream(Path.of("/proc/self/status"))) {
             for (String line : new String(in.readAllBytes(), UTF_8).split("\n")) {
                 if (line.startsWith("VmRSS:")) {
                     return Long.parseLong(line.replaceAll("[^0-9]", ""));

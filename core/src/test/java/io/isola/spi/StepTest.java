@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /** A step names a call of the closed set, with as many arguments as that call takes. */
@@ -34,7 +35,7 @@ class StepTest {
 
     private static Arg[] words(int count) {
         Arg[] args = new Arg[count];
-        java.util.Arrays.fill(args, Arg.word(0));
+        Arrays.fill(args, Arg.word(0));
         return args;
     }
 }

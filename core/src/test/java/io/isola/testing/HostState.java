@@ -2,6 +2,7 @@ package io.isola.testing;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -46,7 +47,7 @@ public final class HostState {
         try {
             return Files.readAllLines(status).stream()
                     .noneMatch(line -> line.startsWith("State:") && line.contains("Z"));
-        } catch (java.nio.file.NoSuchFileException gone) {
+        } catch (NoSuchFileException gone) {
             return false;
         }
     }

@@ -1,11 +1,14 @@
 package io.isola.testing;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
@@ -23,10 +26,10 @@ public final class OpenFds {
     private static final String JAVA_HOME = System.getProperty("java.home");
 
     static {
-        try (var channel = java.nio.channels.FileChannel.open(Path.of("/dev/null"))) {
-            java.util.UUID.randomUUID();
+        try (var channel = FileChannel.open(Path.of("/dev/null"))) {
+            UUID.randomUUID();
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.jar.JarFile;
+import java.util.jar.JarOutputStream;
+import java.util.zip.ZipEntry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,8 +43,8 @@ class OpenFdsTest {
     void aJarTheJvmKeepsOpenIsNotALeak() throws Exception {
         OpenFds before = OpenFds.now();
         Path made = temp.resolve("made.jar");
-        try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(made))) {
-            out.putNextEntry(new java.util.zip.ZipEntry("a"));
+        try (var out = new JarOutputStream(Files.newOutputStream(made))) {
+            out.putNextEntry(new ZipEntry("a"));
         }
         try (JarFile open = new JarFile(made.toFile())) {
             assertEquals(List.of(), before.leaked());

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -172,8 +173,8 @@ public final class IsolaRuntime implements AutoCloseable {
     }
 
     /** A service a plugin registered besides its isolator (such as {@code io.isola.spi.support.ResourceControls}). */
-    public <T> java.util.Optional<T> service(Class<T> type) {
-        return felix == null ? java.util.Optional.empty() : felix.service(type);
+    public <T> Optional<T> service(Class<T> type) {
+        return felix == null ? Optional.empty() : felix.service(type);
     }
 
     /** Every service of {@code type} that plugins registered (such as {@code io.isola.spi.LeftoverSweeper}). */

@@ -2,13 +2,21 @@ package io.isola.launcher;
 
 import io.isola.api.ExecFailedException;
 import io.isola.api.IsolaException;
+import io.isola.launcher.cli.DockerCreate;
 import io.isola.launcher.cli.ErrorLog;
 import io.isola.launcher.cli.IsolaCommand;
+import io.isola.launcher.cli.NearestName;
 import io.isola.launcher.cli.VerbSelection;
+import io.isola.launcher.cli.run.DockerOnlyFlags;
+import io.isola.launcher.image.ContainerLayers;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
@@ -36,7 +44,7 @@ public final class Main {
      * The verbs that runc has, whose usage errors exit {@link #VERB_ERROR} as runc's do, where
      * Docker's bad options exit {@link #OPTION_ERROR}.
      */
-    static final java.util.Set<String> RUNC_VERBS = java.util.Set.of(
+    static final Set<String> RUNC_VERBS = Set.of(
             "create", "start", "state", "kill", "delete", "exec", "ps", "list", "pause", "resume", "features", "spec");
 
     /** The verbs whose positionals end in a command line of the container's own. */
@@ -59,7 +67,7 @@ public final class Main {
     }
 
     static int execute(String[] given, PrintWriter out, PrintWriter err) {
-        String[] args = io.isola.launcher.cli.DockerCreate.rewrite(given);
+        String[] args = DockerCreate.rewrite(given);
         CommandLine cli = commandLine(out, err, args);
         sweepingLayers(cli);
         return cli.execute(args);
@@ -73,11 +81,11 @@ public final class Main {
      */
     public static void sweepingLayers(CommandLine cli) {
         cli.setExecutionStrategy(parsed -> {
-            io.isola.launcher.image.ContainerLayers.sweepQuietly();
+            ContainerLayers.sweepQuietly();
             try {
                 return new CommandLine.RunLast().execute(parsed);
             } finally {
-                io.isola.launcher.image.ContainerLayers.sweepQuietly();
+                ContainerLayers.sweepQuietly();
             }
         });
     }
@@ -105,7 +113,7 @@ public final class Main {
         }
         CommandLine run = cli.getSubcommands().get("run");
         if (run != null) {
-            io.isola.launcher.cli.run.DockerOnlyFlags.addTo(run.getCommandSpec());
+            DockerOnlyFlags.addTo(run.getCommandSpec());
         }
         cli.setParameterExceptionHandler(usageError());
         cli.setExecutionExceptionHandler(runtimeError(root));
@@ -195,22 +203,22 @@ public final class Main {
         }
         String typed = unmatched.getUnmatched().get(0);
         picocli.CommandLine.Model.CommandSpec spec = e.getCommandLine().getCommandSpec();
-        java.util.Collection<String> known;
+        Collection<String> known;
         if (typed.startsWith("-")) {
             int equals = typed.indexOf('=');
             typed = equals > 0 ? typed.substring(0, equals) : typed;
             known = spec.options().stream()
                     .filter(o -> !o.hidden())
-                    .flatMap(o -> java.util.Arrays.stream(o.names()))
+                    .flatMap(o -> Arrays.stream(o.names()))
                     .filter(n -> n.startsWith("--"))
                     .toList();
         } else {
             known = spec.subcommands().entrySet().stream()
                     .filter(c -> !c.getValue().getCommandSpec().usageMessage().hidden())
-                    .map(java.util.Map.Entry::getKey)
+                    .map(Map.Entry::getKey)
                     .toList();
         }
-        List<String> nearest = io.isola.launcher.cli.NearestName.of(typed, known);
+        List<String> nearest = NearestName.of(typed, known);
         return nearest.isEmpty() ? "" : "; did you mean " + String.join(" or ", nearest) + "?";
     }
 

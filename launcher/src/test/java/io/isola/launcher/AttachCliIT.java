@@ -16,6 +16,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -71,8 +72,7 @@ class AttachCliIT {
                     Files.exists(root.resolve(id).resolve("attach.sock")), "the holder listens in the state directory");
             assertEquals(
                     "rwx------",
-                    java.nio.file.attribute.PosixFilePermissions.toString(
-                            Files.getPosixFilePermissions(root.resolve(id))),
+                    PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve(id))),
                     "only the owner (and root) reach the socket");
             Set<Long> holders = masterHolders(pid);
             assertEquals(1, holders.size(), "processes holding the container's terminal master: " + holders);

@@ -12,10 +12,15 @@ import io.isola.api.ResourceControl;
 import io.isola.api.Resources;
 import io.isola.api.Stdio;
 import io.isola.launcher.framework.FelixRuntime;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The cgroup isolator as a bundle in Felix: its limits apply and its facet reaches the application. */
 class CgroupBundleIT {
@@ -51,18 +56,17 @@ class CgroupBundleIT {
     }
 
     @Test
-    void theCliReportsAnOomKillInOneLineAndExits137(@org.junit.jupiter.api.io.TempDir Path root) {
+    void theCliReportsAnOomKillInOneLineAndExits137(@TempDir Path root) {
         RootOnly.require();
-        org.junit.jupiter.api.Assumptions.assumeTrue(
-                java.nio.file.Files.isExecutable(Path.of("/usr/bin/perl")),
-                "needs perl (Debian's perl-base) to allocate memory");
-        java.io.StringWriter err = new java.io.StringWriter();
+        Assumptions.assumeTrue(
+                Files.isExecutable(Path.of("/usr/bin/perl")), "needs perl (Debian's perl-base) to allocate memory");
+        StringWriter err = new StringWriter();
         int status = Main.execute(
                 new String[] {
                     "--root", root.toString(), "run", "--memory", "32m", "--", "perl", "-e", "$x = 'a' x (64 << 20)"
                 },
-                new java.io.PrintWriter(new java.io.StringWriter(), true),
-                new java.io.PrintWriter(err, true));
+                new PrintWriter(new StringWriter(), true),
+                new PrintWriter(err, true));
         assertEquals(137, status, err::toString);
         assertTrue(
                 err.toString()
@@ -74,8 +78,8 @@ class CgroupBundleIT {
                 new String[] {
                     "--root", root.toString(), "run", "--memory", "32m", "--", "perl", "-e", "$x = 'a' x (8 << 20)"
                 },
-                new java.io.PrintWriter(new java.io.StringWriter(), true),
-                new java.io.PrintWriter(err, true));
+                new PrintWriter(new StringWriter(), true),
+                new PrintWriter(err, true));
         assertEquals(0, status, err::toString);
         assertEquals("", err.toString());
     }

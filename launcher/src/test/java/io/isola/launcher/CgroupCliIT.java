@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -74,14 +75,14 @@ class CgroupCliIT {
                         }
                         try {
                             Files.delete(child);
-                        } catch (java.io.IOException busy) {
+                        } catch (IOException busy) {
                             // still emptying: the next round
                         }
                     }
                 }
                 try {
                     Files.delete(parent);
-                } catch (java.io.IOException busy) {
+                } catch (IOException busy) {
                     // not empty yet
                 }
             }

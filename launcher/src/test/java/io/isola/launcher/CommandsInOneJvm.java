@@ -3,9 +3,11 @@ package io.isola.launcher;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.isola.lifecycle.MonitorProcess;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -41,7 +43,7 @@ final class CommandsInOneJvm {
 
     /** The command line that runs {@code commands} and writes {@code results}. */
     static List<String> javaCommand(Path commands, Path results) {
-        List<String> command = new java.util.ArrayList<>(io.isola.lifecycle.MonitorProcess.javaCommand(
+        List<String> command = new ArrayList<>(MonitorProcess.javaCommand(
                 CommandsInOneJvm.class.getName(), List.of(commands.toString(), results.toString())));
         command.add(1, "-Disola.bundles=" + System.getProperty("isola.bundles"));
         return command;

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.isola.launcher.image.ImageArchives;
 import io.isola.lifecycle.MonitorProcess;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -203,7 +205,7 @@ class ContainerCopyIT {
         awaitFile("tar", "/data/to-secret");
         byte[] archive = isolaProcess(null, "cp", "tar:/data/sub", "-");
         List<String> names = new ArrayList<>();
-        try (TarArchiveInputStream in = new TarArchiveInputStream(new java.io.ByteArrayInputStream(archive))) {
+        try (TarArchiveInputStream in = new TarArchiveInputStream(new ByteArrayInputStream(archive))) {
             for (TarArchiveEntry e; (e = in.getNextEntry()) != null; ) {
                 names.add(e.getName());
             }
@@ -244,7 +246,7 @@ class ContainerCopyIT {
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .redirectInput(
                         input == null
-                                ? ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))
+                                ? ProcessBuilder.Redirect.from(new File("/dev/null"))
                                 : ProcessBuilder.Redirect.from(input.toFile()));
         Process process = builder.start();
         byte[] out = process.getInputStream().readAllBytes();

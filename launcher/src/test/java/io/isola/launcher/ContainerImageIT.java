@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.isola.launcher.image.ImageArchives;
+import io.isola.lifecycle.MonitorProcess;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -118,8 +120,7 @@ class ContainerImageIT {
     @Test
     void anImagesUserRunsItsContainersUnlessUserOverridesIt() throws Exception {
         String ids = "echo $(busybox id -u) $(busybox id -g) $(busybox id -G) $HOME > /out/";
-        Files.setPosixFilePermissions(
-                out, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx")); // for uid 1234
+        Files.setPosixFilePermissions(out, PosixFilePermissions.fromString("rwxrwxrwx")); // for uid 1234
         for (String user : List.of("app", "1234:1235")) {
             String image = "test/user:" + user.replace(':', '-');
             assertEquals(
@@ -260,8 +261,7 @@ class ContainerImageIT {
     void theLayerOfAContainerWhoseCliWasKilledGoesWithTheNextCommand() throws Exception {
         List<String> args =
                 List.of("--root", state.toString(), "run", "--rm", "--name", "orphan", IMAGE, "sleep", "1000");
-        List<String> command =
-                new ArrayList<>(io.isola.lifecycle.MonitorProcess.javaCommand(Main.class.getName(), args));
+        List<String> command = new ArrayList<>(MonitorProcess.javaCommand(Main.class.getName(), args));
         command.add(1, "-Disola.bundles=" + System.getProperty("isola.bundles"));
         command.add(1, "-Disola.root=" + store);
         Process cli = new ProcessBuilder(command)

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,7 +57,7 @@ class ContainerUpdateIT {
     @Test
     void inspectShowsTheHostConfigAsDockerDoesAndUpdateChangesIt() throws Exception {
         int port = 20000 + (int) (ProcessHandle.current().pid() % 20000);
-        Path data = java.nio.file.Files.createDirectory(tmp.resolve("data"));
+        Path data = Files.createDirectory(tmp.resolve("data"));
         cli.ok(
                 "run",
                 "-d",
@@ -103,7 +104,7 @@ class ContainerUpdateIT {
         assertTrue(line.matches("watched watched 1 [0-9.]+[KMG]?i?B / 64MiB\n"), line);
         String table = cli.ok("stats", "--format", "table {{.Name}}\t{{.PIDs}}");
         assertEquals(
-                java.util.List.of("NAME      PIDS", "watched   1"),
+                List.of("NAME      PIDS", "watched   1"),
                 table.lines().map(String::stripTrailing).toList());
         JsonNode json = new ObjectMapper().readTree(cli.ok("stats", "--format", "{{json .}}", "watched"));
         assertEquals("watched", json.get("Name").asText());
@@ -115,10 +116,8 @@ class ContainerUpdateIT {
         assertTrue(read.get("CPUPerc").asText().matches("[0-9]+\\.[0-9]{2}%"), "{{json .}} has the CPU %: " + read);
         String dockerTable = cli.ok("stats", "watched");
         assertEquals(
-                java.util.List.of(
-                        "CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %", "NET I/O", "BLOCK I/O", "PIDS"),
-                java.util.List.of(
-                        dockerTable.lines().findFirst().orElseThrow().strip().split(" {2,}")),
+                List.of("CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %", "NET I/O", "BLOCK I/O", "PIDS"),
+                List.of(dockerTable.lines().findFirst().orElseThrow().strip().split(" {2,}")),
                 "Docker's columns: " + dockerTable);
         assertTrue(
                 dockerTable
@@ -136,7 +135,7 @@ class ContainerUpdateIT {
     private String cpuQuota(String container) throws Exception {
         JsonNode paths =
                 new ObjectMapper().readTree(cli.ok("inspect", container)).get(0).get("CgroupPaths");
-        for (String v1 : java.util.List.of("cpu,cpuacct", "cpu")) {
+        for (String v1 : List.of("cpu,cpuacct", "cpu")) {
             if (!paths.has(v1)) {
                 continue;
             }

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -52,9 +54,9 @@ class ExecExposesNoRuntimeIT {
                             "gcc", "-O2", "-o", out.resolve("exe-scanner").toString(), source.toString())
                     .redirectErrorStream(true)
                     .start();
-            gcc.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+            gcc.getInputStream().transferTo(OutputStream.nullOutputStream());
             compiled = gcc.waitFor(60, TimeUnit.SECONDS) && gcc.exitValue() == 0;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             compiled = false;
         }
         assumeTrue(

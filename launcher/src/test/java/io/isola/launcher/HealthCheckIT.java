@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.isola.launcher.image.ImageArchives;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -150,7 +152,7 @@ class HealthCheckIT {
             String status = "";
             while (!status.startsWith("unhealthy 3") && System.nanoTime() < deadline) {
                 Thread.sleep(50);
-                java.io.StringWriter out = new java.io.StringWriter();
+                StringWriter out = new StringWriter();
                 Main.execute(
                         new String[] {
                             "--root",
@@ -160,8 +162,8 @@ class HealthCheckIT {
                             "{{.State.Health.Status}} {{range .State.Health.Log}}{{.ExitCode}}{{end}}",
                             "served"
                         },
-                        new java.io.PrintWriter(out),
-                        new java.io.PrintWriter(new java.io.StringWriter()));
+                        new PrintWriter(out),
+                        new PrintWriter(new StringWriter()));
                 status = out.toString();
             }
             assertTrue(status.matches("unhealthy (3)+\n"), status);

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -146,7 +147,7 @@ class HostDeviceNodesIT {
     @Test
     void aContainerInAUserNamespaceChangesNoHostDeviceNode() throws IOException {
         Path rootfs = busybox(tmp.resolve("rootfs"));
-        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
         assertEquals(
                 0,
                 isola(
@@ -214,7 +215,7 @@ class HostDeviceNodesIT {
     @Test
     void aDeviceNodeInAUserNamespaceIsTheHostsBoundReadOnly() throws IOException {
         Path rootfs = busybox(tmp.resolve("rootfs"));
-        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
         assertEquals(
                 0,
                 isola(

@@ -3,6 +3,7 @@ package io.isola.launcher;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.isola.launcher.client.Verbs;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -52,7 +53,7 @@ final class InProcessCli implements AutoCloseable {
     /** Runs a command that must fail as isola does (125 for run, 1 for any other verb; one line) with {@code expected} in its message. */
     void fails(String expected, String... args) {
         assertEquals(
-                Main.failureStatus(io.isola.launcher.client.Verbs.verb(args)),
+                Main.failureStatus(Verbs.verb(args)),
                 isola(args),
                 () -> String.join(" ", args) + " succeeded: " + lastOut);
         assertTrue(lastErr.contains(expected), lastErr);

@@ -1,8 +1,10 @@
 package io.isola.launcher;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,6 +17,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -86,7 +90,7 @@ final class KillLeftovers {
     /** Takes what exists now as the start of the next kill's start. */
     void reset() {
         try (Stream<Path> dirs = list(tmp.resolve("state"))) {
-            stateAtStart = dirs.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toSet());
+            stateAtStart = dirs.map(p -> p.getFileName().toString()).collect(Collectors.toSet());
         }
         newId = null;
     }
@@ -224,7 +228,7 @@ final class KillLeftovers {
                 default -> throw new IllegalArgumentException(kind);
             };
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -293,7 +297,7 @@ final class KillLeftovers {
     private String bridge() {
         try (Stream<Path> files = list(tmp.resolve("net.d"))) {
             for (Path file : files.toList()) {
-                for (com.fasterxml.jackson.databind.JsonNode plugin :
+                for (JsonNode plugin :
                         new ObjectMapper().readTree(file.toFile()).path("plugins")) {
                     if (plugin.hasNonNull("bridge")) {
                         return plugin.get("bridge").asText();
@@ -378,7 +382,7 @@ final class KillLeftovers {
         return tmp.resolve("netrun");
     }
 
-    private static int entries(Path dir, java.util.function.Predicate<String> counted) {
+    private static int entries(Path dir, Predicate<String> counted) {
         try (Stream<Path> entries = list(dir)) {
             return (int)
                     entries.map(p -> p.getFileName().toString()).filter(counted).count();

@@ -8,13 +8,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.isola.lifecycle.MonitorProcess;
+import io.isola.lifecycle.ProcessIdentity;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -58,16 +64,15 @@ class LifecycleCliIT {
     private String okProcess(String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of("--root", root.toString()));
         all.addAll(List.of(args));
-        List<String> command =
-                new ArrayList<>(io.isola.lifecycle.MonitorProcess.javaCommand(Main.class.getName(), all));
+        List<String> command = new ArrayList<>(MonitorProcess.javaCommand(Main.class.getName(), all));
         command.add(1, "-Disola.bundles=" + System.getProperty("isola.bundles"));
         Process cli = new ProcessBuilder(command)
                 .redirectError(ProcessBuilder.Redirect.PIPE)
                 .start();
-        java.util.concurrent.CompletableFuture<String> err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> {
             try {
                 return new String(cli.getErrorStream().readAllBytes(), UTF_8);
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 return e.toString();
             }
         });
@@ -242,7 +247,7 @@ class LifecycleCliIT {
                 .strip();
         long pid = inspect(id).get("State").get("Pid").asLong();
         Path file = root.resolve(id).resolve("state.json");
-        Files.write(file, java.util.Arrays.copyOf(Files.readAllBytes(file), 40));
+        Files.write(file, Arrays.copyOf(Files.readAllBytes(file), 40));
 
         String listed = ok("ps");
         assertTrue(listed.contains(id.substring(0, 12)) && listed.contains("Dead (state unreadable)"), listed);
@@ -281,8 +286,7 @@ class LifecycleCliIT {
     private Orphan startAndKillCli(String name) throws Exception {
         List<String> args = new ArrayList<>(
                 List.of("--root", root.toString(), "run", "--rm", "--name", name, "-m", "64m", "--", "sleep", "1000"));
-        List<String> command =
-                new ArrayList<>(io.isola.lifecycle.MonitorProcess.javaCommand(Main.class.getName(), args));
+        List<String> command = new ArrayList<>(MonitorProcess.javaCommand(Main.class.getName(), args));
         command.add(1, "-Disola.bundles=" + System.getProperty("isola.bundles"));
         Process cli = new ProcessBuilder(command)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
@@ -305,7 +309,7 @@ class LifecycleCliIT {
     }
 
     private static boolean alive(long pid) {
-        return io.isola.lifecycle.ProcessIdentity.of(pid).pid() > 0;
+        return ProcessIdentity.of(pid).pid() > 0;
     }
 
     private static void awaitGone(long pid) throws InterruptedException {
@@ -316,7 +320,7 @@ class LifecycleCliIT {
 
     /** The cgroup directories named after container {@code id}, in every hierarchy. */
     static List<Path> cgroupsOf(String id) throws Exception {
-        try (java.util.stream.Stream<Path> walk = Files.walk(Path.of("/sys/fs/cgroup"), 5)) {
+        try (Stream<Path> walk = Files.walk(Path.of("/sys/fs/cgroup"), 5)) {
             return walk.filter(p -> p.getFileName().toString().equals(id)).toList();
         }
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.isola.launcher.cli.IsolaCommand;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -139,7 +140,7 @@ class MainTest {
     @Test
     void everyVerbHasHelp() {
         List<String> verbs = new ArrayList<>();
-        for (Class<?> verb : io.isola.launcher.cli.IsolaCommand.VERBS) {
+        for (Class<?> verb : IsolaCommand.VERBS) {
             verbs.add(verb.getAnnotation(picocli.CommandLine.Command.class).name());
         }
         verbs.remove("__server"); // internal, never typed

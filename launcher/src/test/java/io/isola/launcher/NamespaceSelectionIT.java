@@ -8,6 +8,7 @@ import io.isola.api.Isola;
 import io.isola.launcher.framework.FelixRuntime;
 import io.isola.testing.HostState;
 import io.isola.testing.Outcome;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,8 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class NamespaceSelectionIT {
 
-    private static final java.nio.file.Path BUNDLES =
-            java.nio.file.Path.of(System.getProperty("isola.bundles", "target/bundles"));
+    private static final Path BUNDLES = Path.of(System.getProperty("isola.bundles", "target/bundles"));
     private static final Map<String, String> PROC_NAMES =
             new LinkedHashMap<>(Map.of("uts", "uts", "ipc", "ipc", "pid", "pid", "mount", "mnt"));
 

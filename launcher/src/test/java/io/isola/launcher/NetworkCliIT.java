@@ -10,7 +10,9 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -268,9 +270,8 @@ class NetworkCliIT {
                 if (Files.isSymbolicLink(path)) {
                     listing.append(Files.readSymbolicLink(path));
                 } else if (Files.isRegularFile(path)) {
-                    listing.append(java.util.HexFormat.of()
-                            .formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                                    .digest(Files.readAllBytes(path))));
+                    listing.append(HexFormat.of()
+                            .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(path))));
                 }
                 listing.append('\n');
             }

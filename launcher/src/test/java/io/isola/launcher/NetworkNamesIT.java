@@ -8,6 +8,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.isola.launcher.image.ImageArchives;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -412,7 +421,7 @@ class NetworkNamesIT {
             ip("addr", "add", address + "/32", "dev", link);
             ip("link", "set", link, "up");
             int port;
-            try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            try (ServerSocket probe = new ServerSocket(0)) {
                 port = probe.getLocalPort();
             }
             isola(
@@ -445,17 +454,15 @@ class NetworkNamesIT {
     }
 
     /** The first line of httpd's reply to a GET on {@code address:port}; null when nothing answers within 100 ms. */
-    private static String get(String address, int port) throws java.io.IOException {
-        try (java.net.Socket socket = new java.net.Socket()) {
-            socket.connect(new java.net.InetSocketAddress(address, port), 100);
+    private static String get(String address, int port) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(address, port), 100);
             socket.setSoTimeout(5000);
-            socket.getOutputStream()
-                    .write("GET /hostname HTTP/1.0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            return new java.io.BufferedReader(new java.io.InputStreamReader(
-                            socket.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII))
+            socket.getOutputStream().write("GET /hostname HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
                     .readLine();
-        } catch (java.net.ConnectException | java.net.SocketTimeoutException e) {
-            if (e instanceof java.net.ConnectException) {
+        } catch (ConnectException | SocketTimeoutException e) {
+            if (e instanceof ConnectException) {
                 sleepBriefly(); // refused at once: a refused connect would spin the loop
             }
             return null;
@@ -484,7 +491,7 @@ class NetworkNamesIT {
                         Stream.concat(Stream.of("ip"), Stream.of(args)).toList())
                 .redirectErrorStream(true)
                 .start();
-        String output = new String(ip.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        String output = new String(ip.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(ip.waitFor(10, TimeUnit.SECONDS) && ip.exitValue() == 0, "ip " + List.of(args) + ": " + output);
     }
 

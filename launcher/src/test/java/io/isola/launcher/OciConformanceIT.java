@@ -19,7 +19,9 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -144,14 +146,12 @@ class OciConformanceIT {
         assertEquals("keep", Files.readString(victim));
         // the state isola keeps for the created container: the caller's, private
         Path state = root.resolve("c1");
-        assertEquals(
-                "rwx------",
-                java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(state)));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(state)));
         for (String file : List.of("state.json", "status.fifo", "exec.fifo", "exec.paths")) {
             assertEquals(
                     "rw-------",
-                    java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(
-                            state.resolve(file), java.nio.file.LinkOption.NOFOLLOW_LINKS)),
+                    PosixFilePermissions.toString(
+                            Files.getPosixFilePermissions(state.resolve(file), LinkOption.NOFOLLOW_LINKS)),
                     file);
         }
 
@@ -417,8 +417,8 @@ class OciConformanceIT {
         mapping(((ObjectNode) sandbox.get("linux")).putArray("uidMappings"), 0, 200000, 65536);
         mapping(((ObjectNode) sandbox.get("linux")).putArray("gidMappings"), 0, 300000, 65536);
         // the mapped root must reach its root and its /out
-        Files.setPosixFilePermissions(out, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
-        Files.setPosixFilePermissions(bundle, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(out, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Files.setPosixFilePermissions(bundle, PosixFilePermissions.fromString("rwxr-xr-x"));
         write(sandbox);
         try {
             ok("create", "--bundle", bundle.toString(), "u1");
@@ -994,7 +994,7 @@ class OciConformanceIT {
             while (!seen.toString().contains(marker) && (n = terminal.read(buffer, 0, buffer.length)) > 0) {
                 seen.append(new String(buffer, 0, n, UTF_8));
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             // EIO: the container closed its end
         }
         return seen.toString();

@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.isola.internal.nativ.Pidfd;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
@@ -72,14 +75,14 @@ class OciVerbsIT {
     void killWithoutASignalSendsTermToABundlesContainerAsRuncDoes() throws Exception {
         oci.write(oci.config("trap 'exit 3' TERM; touch /out/ready; while :; do sleep 0.1; done"));
         oci.ok("create", "--bundle", bundle.toString(), "k1");
-        try (io.isola.internal.nativ.Pidfd child = io.isola.internal.nativ.Pidfd.open(oci.pid("k1"))) {
+        try (Pidfd child = Pidfd.open(oci.pid("k1"))) {
             oci.ok("start", "k1");
             for (int i = 0; i < 300 && !Files.exists(out.resolve("ready")); i++) {
                 Thread.sleep(10); // until its trap is set
             }
             assertTrue(Files.exists(out.resolve("ready")), "the container never started");
             oci.ok("kill", "k1");
-            assertEquals(3, child.awaitExit(java.time.Duration.ofSeconds(30)).exitCode(), "TERM ran its trap");
+            assertEquals(3, child.awaitExit(Duration.ofSeconds(30)).exitCode(), "TERM ran its trap");
         } finally {
             oci.isola("delete", "--force", "k1");
         }
@@ -169,7 +172,7 @@ class OciVerbsIT {
         }
     }
 
-    private static List<String> iterable(java.util.Iterator<String> names) {
+    private static List<String> iterable(Iterator<String> names) {
         List<String> list = new ArrayList<>();
         names.forEachRemaining(list::add);
         return list;
@@ -271,10 +274,9 @@ class OciVerbsIT {
             OciHarness.JSON.writeValue(own.resolve("config.json").toFile(), config);
             if (command[1] == null) {
                 oci.ok("create", "--bundle", own.toString(), "x" + n);
-                try (var child = io.isola.internal.nativ.Pidfd.open(oci.pid("x" + n))) {
+                try (var child = Pidfd.open(oci.pid("x" + n))) {
                     oci.ok("start", "x" + n);
-                    assertEquals(
-                            0, child.awaitExit(java.time.Duration.ofSeconds(30)).exitCode());
+                    assertEquals(0, child.awaitExit(Duration.ofSeconds(30)).exitCode());
                 } finally {
                     oci.isola("delete", "--force", "x" + n);
                 }

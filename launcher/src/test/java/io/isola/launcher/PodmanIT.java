@@ -4,8 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.isola.launcher.image.ImageArchives;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -166,10 +170,9 @@ class PodmanIT {
         Path saved = dir.resolve("saved.tar");
         System.setProperty("isola.root", dir.resolve("isola-store").toString());
         try {
-            Path archive =
-                    io.isola.launcher.image.ImageArchives.dockerSave(dir.resolve("in.tar"), "test/saved:1", false);
-            java.io.StringWriter err = new java.io.StringWriter();
-            java.io.PrintWriter sink = new java.io.PrintWriter(err, true);
+            Path archive = ImageArchives.dockerSave(dir.resolve("in.tar"), "test/saved:1", false);
+            StringWriter err = new StringWriter();
+            PrintWriter sink = new PrintWriter(err, true);
             assertEquals(
                     0, Main.execute(new String[] {"image", "import", archive.toString()}, sink, sink), err::toString);
             assertEquals(
@@ -432,7 +435,7 @@ class PodmanIT {
             builder.environment()
                     .put("CONTAINERS_CONF", dir.resolve("containers.conf").toString());
         }
-        Process process = builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+        Process process = builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .start();
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
         String out = read(process.getInputStream());

@@ -10,16 +10,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isola.launcher.image.ImageArchives;
+import java.io.File;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -90,10 +94,10 @@ class PureCgroupV2IT {
                 Files.isRegularFile(ImageArchives.BUSYBOX),
                 "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
         // the rootfs of the --userns case is reached by an unprivileged host uid: the way to it must be open
-        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx--x--x"));
         state = Files.createDirectory(tmp.resolve("state"));
         out = Files.createDirectory(tmp.resolve("out"));
-        Files.setPosixFilePermissions(out, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        Files.setPosixFilePermissions(out, PosixFilePermissions.fromString("rwxrwxrwx"));
         conf = Files.createDirectory(tmp.resolve("conf"));
         Files.writeString(conf.resolve("isola.properties"), "plugins =\n");
         Files.writeString(conf.resolve("io.isola.ns.cgroup.cfg"), "enabled = true\nparent = " + PARENT + "\n");
@@ -126,8 +130,7 @@ class PureCgroupV2IT {
         List<Path> left = new ArrayList<>();
         for (Path hierarchy : hostCgroupMounts()) {
             Path parent = hierarchy.resolve(PARENT);
-            try (java.util.stream.Stream<Path> children =
-                    Files.isDirectory(parent) ? Files.list(parent) : java.util.stream.Stream.empty()) {
+            try (Stream<Path> children = Files.isDirectory(parent) ? Files.list(parent) : Stream.empty()) {
                 children.filter(Files::isDirectory).forEach(left::add);
             }
             // OCI delete removes a container's own cgroup but not the parent isola made it in (as
@@ -291,7 +294,7 @@ class PureCgroupV2IT {
         return "(" + CHECK + ") > /out/" + fileName(name);
     }
 
-    private String report(String name) throws java.io.IOException {
+    private String report(String name) throws IOException {
         Path file = out.resolve(fileName(name));
         return Files.exists(file) ? Files.readString(file) : "(no report)";
     }
@@ -404,7 +407,7 @@ class PureCgroupV2IT {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         builder.environment().put("ISOLA_ROOT", tmp.resolve("store").toString());
         Process driver = builder.start();
         if (!driver.waitFor(150, TimeUnit.SECONDS)) {
@@ -454,7 +457,7 @@ class PureCgroupV2IT {
     private static String read(Path file) {
         try {
             return Files.readString(file);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return "(" + e + ")";
         }
     }

@@ -17,11 +17,14 @@ import io.isola.launcher.registry.TokenServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Base64;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -209,13 +212,12 @@ class RegistryIT {
                     err::toString);
             JsonNode config = JSON.readTree(tmp.resolve("docker/config.json").toFile());
             assertEquals(
-                    java.util.Base64.getEncoder()
+                    Base64.getEncoder()
                             .encodeToString((LocalRegistry.USER + ":" + LocalRegistry.PASSWORD).getBytes(UTF_8)),
                     config.path("auths").path(registry.host()).path("auth").asText());
             assertEquals(
                     "rw-------",
-                    java.nio.file.attribute.PosixFilePermissions.toString(
-                            Files.getPosixFilePermissions(tmp.resolve("docker/config.json"))));
+                    PosixFilePermissions.toString(Files.getPosixFilePermissions(tmp.resolve("docker/config.json"))));
             assertEquals(0, isola("pull", name), err::toString);
             assertEquals(0, isola("run", "--rm", name, "/bin/sh", "-c", CHECK), err::toString);
 
@@ -384,7 +386,7 @@ class RegistryIT {
     }
 
     private String idOf(String name) throws Exception {
-        Path record = tmp.resolve("store/images").resolve(java.net.URLEncoder.encode(name, "UTF-8") + ".json");
+        Path record = tmp.resolve("store/images").resolve(URLEncoder.encode(name, "UTF-8") + ".json");
         return JSON.readTree(record.toFile()).path("id").asText();
     }
 

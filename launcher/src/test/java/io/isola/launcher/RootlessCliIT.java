@@ -4,12 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isola.launcher.image.ImageArchives;
+import io.isola.spi.support.CgroupDelegation;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -110,8 +121,7 @@ class RootlessCliIT {
     @Test
     void aVolumeTheUserCannotReachIsRefusedNamingTheDirectoryAndTheUid() throws Exception {
         Path closed = Files.createDirectories(user.work.resolve("closed/inside"));
-        Files.setPosixFilePermissions(
-                closed.getParent(), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Files.setPosixFilePermissions(closed.getParent(), PosixFilePermissions.fromString("rwx------"));
         RootlessUser.Run run = user.isola("run", "--rm", "--net", "none", "-v", closed + ":/data", "--", "true");
         assertEquals(125, run.code(), run.err());
         assertEquals(
@@ -254,7 +264,7 @@ class RootlessCliIT {
     void aPublishedPortOfARootlessContainerAnswersOnTheHostsLoopback() throws Exception {
         List<String> openTun = openTun();
         int port;
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+        try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
         }
         RootlessUser.Run started = user.run(
@@ -299,15 +309,14 @@ class RootlessCliIT {
 
     /** The body of http://127.0.0.1:PORT/, once the container's server listens (bounded: 10 s). */
     private static String fetch(int port) throws Exception {
-        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
-        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create("http://127.0.0.1:" + port + "/"))
-                .timeout(java.time.Duration.ofSeconds(5))
+        HttpClient client = HttpClient.newHttpClient();
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+                .timeout(Duration.ofSeconds(5))
                 .build();
         IOException last = null;
         for (int i = 0; i < 40; i++) {
             try {
-                return client.send(request, java.net.http.HttpResponse.BodyHandlers.ofString())
+                return client.send(request, HttpResponse.BodyHandlers.ofString())
                         .body()
                         .strip();
             } catch (IOException e) {
@@ -345,13 +354,7 @@ class RootlessCliIT {
             assertEquals("1", Files.readString(cgroup.resolve("cgroup.freeze")).strip());
             RootlessUser.Run stats = user.run(inSubtree, "stats", "--format", "json", id);
             assertEquals(0, stats.code(), stats.err());
-            assertEquals(
-                    1,
-                    new com.fasterxml.jackson.databind.ObjectMapper()
-                            .readTree(stats.out())
-                            .get("PIDs")
-                            .asInt(),
-                    stats.out());
+            assertEquals(1, new ObjectMapper().readTree(stats.out()).get("PIDs").asInt(), stats.out());
             RootlessUser.Run resume = user.run(inSubtree, "resume", id);
             assertEquals(0, resume.code(), resume.err());
             assertEquals("0", Files.readString(cgroup.resolve("cgroup.freeze")).strip());
@@ -406,7 +409,7 @@ class RootlessCliIT {
      * with a leaf {@code session} of the user's for its processes.
      */
     private static Path delegatedSubtree(String name) throws Exception {
-        String mount = io.isola.spi.support.CgroupDelegation.cgroup2Mount(Path.of("/proc/self/mountinfo"));
+        String mount = CgroupDelegation.cgroup2Mount(Path.of("/proc/self/mountinfo"));
         assumeTrue(mount != null, "a cgroup2 hierarchy is needed");
         Path subtree = Path.of(mount, name);
         Path session = Files.createDirectories(subtree.resolve("session"));
@@ -448,15 +451,13 @@ class RootlessCliIT {
                 .directory(bundle.toFile())
                 .start();
         assertEquals(0, spec.waitFor());
-        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
-        com.fasterxml.jackson.databind.node.ObjectNode config = (com.fasterxml.jackson.databind.node.ObjectNode)
-                json.readTree(bundle.resolve("config.json").toFile());
-        com.fasterxml.jackson.databind.node.ObjectNode process =
-                (com.fasterxml.jackson.databind.node.ObjectNode) config.get("process");
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode config =
+                (ObjectNode) json.readTree(bundle.resolve("config.json").toFile());
+        ObjectNode process = (ObjectNode) config.get("process");
         process.put("terminal", false);
         process.putArray("args").add("sh").add("-c").add("cat /proc/self/uid_map /proc/self/gid_map >/out/maps");
-        com.fasterxml.jackson.databind.node.ArrayNode mounts =
-                (com.fasterxml.jackson.databind.node.ArrayNode) config.get("mounts");
+        ArrayNode mounts = (ArrayNode) config.get("mounts");
         for (int i = mounts.size() - 1; i >= 0; i--) {
             // runc's rootless /sys is a bind of the host's, which isola refuses (left for issue 19)
             if (mounts.get(i).get("destination").asText().equals("/sys")) {
@@ -475,15 +476,14 @@ class RootlessCliIT {
                 .map(l -> Long.parseLong(l.split(":")[1]))
                 .findFirst()
                 .orElseThrow();
-        com.fasterxml.jackson.databind.node.ObjectNode linux =
-                (com.fasterxml.jackson.databind.node.ObjectNode) config.get("linux");
+        ObjectNode linux = (ObjectNode) config.get("linux");
         for (String kind : List.of("uid", "gid")) {
             long own = kind.equals("uid")
                     ? user.uid
                     : Long.parseLong(
                             RootlessUser.command(List.of("id", "-g", user.name)).strip());
             long sub = kind.equals("uid") ? user.sub : subGid;
-            com.fasterxml.jackson.databind.node.ArrayNode maps = linux.putArray(kind + "Mappings");
+            ArrayNode maps = linux.putArray(kind + "Mappings");
             maps.addObject().put("containerID", 0).put("hostID", own).put("size", 1);
             maps.addObject().put("containerID", 1).put("hostID", sub).put("size", 999);
             maps.addObject().put("containerID", 1000).put("hostID", sub + 1000).put("size", 1000);

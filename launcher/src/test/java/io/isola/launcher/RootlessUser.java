@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -42,7 +43,7 @@ final class RootlessUser implements AutoCloseable {
 
     private RootlessUser(String name, long uid, long sub, Path work, String classPath, Path bundles) {
         this.own = isolaDirs(uid).stream()
-                .filter(p -> !Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                .filter(p -> !Files.exists(p, LinkOption.NOFOLLOW_LINKS))
                 .toList();
         this.name = name;
         this.uid = uid;

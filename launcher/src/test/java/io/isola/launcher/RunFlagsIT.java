@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.isola.launcher.image.ImageArchives;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -206,8 +208,7 @@ class RunFlagsIT {
         cli.ok("update", "--memory", "128m", "--pids-limit", "16", "--cpu-shares", "512", "kept");
         cli.ok("stop", "-t", "0", "kept");
         cli.ok("start", "kept");
-        com.fasterxml.jackson.databind.JsonNode stats =
-                new com.fasterxml.jackson.databind.ObjectMapper().readTree(cli.ok("stats", "--format", "json", "kept"));
+        JsonNode stats = new ObjectMapper().readTree(cli.ok("stats", "--format", "json", "kept"));
         assertEquals(128L << 20, stats.get("MemoryLimit").asLong(), stats.toString());
         assertEquals(16, stats.get("PIDsLimit").asLong(), stats.toString());
         assertEquals(

@@ -3,7 +3,9 @@ package io.isola.launcher;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.isola.lifecycle.MonitorProcess;
+import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -65,11 +68,11 @@ final class ServedCli implements AutoCloseable {
     }
 
     Result run(String... args) throws Exception {
-        return run(java.util.Map.of(), args);
+        return run(Map.of(), args);
     }
 
     /** Runs {@code args} with {@code env} added to the client's environment. */
-    Result run(java.util.Map<String, String> env, String... args) throws Exception {
+    Result run(Map<String, String> env, String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of("--root", root.toString()));
         all.addAll(List.of(args));
         List<String> command = new ArrayList<>(MonitorProcess.javaCommand(CLIENT, all));
@@ -81,7 +84,7 @@ final class ServedCli implements AutoCloseable {
         command.add(1, "-Disola.server.command=" + String.join(" ", server));
         command.addAll(1, clientProperties);
         ProcessBuilder builder =
-                new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         builder.environment().put("ISOLA_SERVER_IDLE", "60");
         builder.environment().remove("ISOLA_SERVER");
         builder.environment().putAll(env);
@@ -92,7 +95,7 @@ final class ServedCli implements AutoCloseable {
         return new Result(client.exitValue(), out, err.join());
     }
 
-    private static String read(java.io.InputStream in) {
+    private static String read(InputStream in) {
         try {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {

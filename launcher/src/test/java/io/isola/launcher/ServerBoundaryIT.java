@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.isola.lifecycle.MonitorProcess;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,10 +19,12 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -149,10 +152,8 @@ class ServerBoundaryIT {
                 "setpriv(1) (util-linux) or python3 is not installed");
         Path socket = socket();
         // the way to the server's directory open to all: what refuses the stranger is its 0700
-        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
-        assertEquals(
-                "rwx------",
-                java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(serverDir)));
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx--x--x"));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(serverDir)));
         Result stranger = run(new ProcessBuilder(
                 "/usr/bin/setpriv",
                 "--reuid=65534",
@@ -355,9 +356,9 @@ class ServerBoundaryIT {
     private Result run(ProcessBuilder builder) throws Exception {
         builder.environment().put("ISOLA_SERVER_DIR", serverDir.toString());
         builder.environment().remove("ISOLA_SERVER");
-        builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         Process process = builder.start();
-        java.util.concurrent.CompletableFuture<String> err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> {
             try {
                 return new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
             } catch (IOException e) {

@@ -13,6 +13,7 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -230,7 +231,7 @@ class ShellClientIT {
             assertEquals("failed=0\n", result.out(), result.err());
             try (Stream<Path> files = Files.list(serverDir)) {
                 List<Path> plain = files.filter(f -> f.getFileName().toString().matches("[pc]-.*\\.[io]")
-                                && Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                                && Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS))
                         .toList();
                 assertEquals(List.of(), plain, "a channel that is no FIFO");
             }

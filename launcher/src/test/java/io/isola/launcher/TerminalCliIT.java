@@ -9,6 +9,7 @@ import io.isola.internal.nativ.Pty;
 import io.isola.lifecycle.MonitorProcess;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -52,15 +54,14 @@ class TerminalCliIT {
                     OutputStream keys = new FdOutputStream(Pty.dup(pty.master()))) {
                 type(keys, "typed-after\n");
                 byte[] line = new byte[64];
-                java.util.concurrent.CompletableFuture<String> read =
-                        java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                            try {
-                                int n = next.read(line);
-                                return n < 0 ? "" : new String(line, 0, n, StandardCharsets.UTF_8);
-                            } catch (java.io.IOException e) {
-                                return e.toString();
-                            }
-                        });
+                CompletableFuture<String> read = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        int n = next.read(line);
+                        return n < 0 ? "" : new String(line, 0, n, StandardCharsets.UTF_8);
+                    } catch (IOException e) {
+                        return e.toString();
+                    }
+                });
                 assertEquals("typed-after\n", read.get(10, TimeUnit.SECONDS), "the keys after the command");
             }
         } finally {

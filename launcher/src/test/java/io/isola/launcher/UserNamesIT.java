@@ -8,6 +8,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,7 +57,7 @@ class UserNamesIT {
 
     private int isola(String... args) {
         List<String> all =
-                new java.util.ArrayList<>(List.of("--root", tmp.resolve("state").toString()));
+                new ArrayList<>(List.of("--root", tmp.resolve("state").toString()));
         all.addAll(List.of(args));
         return Main.execute(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
     }

@@ -9,9 +9,11 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -220,7 +222,7 @@ class UserNamespaceIT {
                             "/bind/from-host 0"),
                     Files.readAllLines(bind.resolve("out")));
             Path anon;
-            try (java.util.stream.Stream<Path> all = Files.list(volumes)) {
+            try (Stream<Path> all = Files.list(volumes)) {
                 anon = all.filter(p -> !List.of("seeded", "old")
                                         .contains(p.getFileName().toString())
                                 && !p.getFileName().toString().startsWith("."))
@@ -249,7 +251,7 @@ class UserNamespaceIT {
     }
 
     private static long uid(Path path) throws IOException {
-        return ((Integer) Files.getAttribute(path, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS)).longValue();
+        return ((Integer) Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS)).longValue();
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -286,8 +287,7 @@ class VolumeIT {
     }
 
     private static String mode(Path path) throws Exception {
-        return java.nio.file.attribute.PosixFilePermissions.toString(
-                Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS));
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS));
     }
 
     private void assertNothingLeft() throws Exception {

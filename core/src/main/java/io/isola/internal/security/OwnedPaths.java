@@ -4,6 +4,7 @@ import io.isola.api.IsolaException;
 import io.isola.spi.support.HostIdentity;
 import io.isola.spi.support.UserNamespaceView;
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -43,7 +44,7 @@ public final class OwnedPaths {
                 try {
                     Files.createDirectory(
                             dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-                } catch (java.nio.file.FileAlreadyExistsException raced) {
+                } catch (FileAlreadyExistsException raced) {
                     // another isola made it meanwhile: checked below like any existing one
                 }
             }

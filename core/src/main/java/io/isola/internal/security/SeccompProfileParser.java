@@ -1,5 +1,6 @@
 package io.isola.internal.security;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.isola.api.Capability;
@@ -11,9 +12,13 @@ import io.isola.api.SeccompProfile.Rule;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -24,7 +29,7 @@ public final class SeccompProfileParser {
 
     private static final BigInteger MAX_U64 = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
     /** The actions a profile may name (SCMP_ACT_KILL is libseccomp's old name of KILL_THREAD); NOTIFY is not among them. */
-    private static final java.util.Map<String, Action> ACTIONS = actions();
+    private static final Map<String, Action> ACTIONS = actions();
 
     private final String source;
 
@@ -41,7 +46,7 @@ public final class SeccompProfileParser {
         try {
             root = JsonTree.read(json);
         } catch (JsonProcessingException e) {
-            com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+            JsonLocation at = e.getLocation();
             // Jackson's own limits (nesting depth, number length) report no location
             throw bad("is not valid JSON"
                     + (at == null
@@ -174,8 +179,8 @@ public final class SeccompProfileParser {
         return action;
     }
 
-    private static java.util.Map<String, Action> actions() {
-        java.util.Map<String, Action> actions = new java.util.LinkedHashMap<>();
+    private static Map<String, Action> actions() {
+        Map<String, Action> actions = new LinkedHashMap<>();
         actions.put("SCMP_ACT_ALLOW", Action.ALLOW);
         actions.put("SCMP_ACT_ERRNO", Action.ERRNO);
         actions.put("SCMP_ACT_KILL", Action.KILL_THREAD);
@@ -184,26 +189,22 @@ public final class SeccompProfileParser {
         actions.put("SCMP_ACT_TRAP", Action.TRAP);
         actions.put("SCMP_ACT_TRACE", Action.TRACE);
         actions.put("SCMP_ACT_LOG", Action.LOG);
-        return java.util.Collections.unmodifiableMap(actions);
+        return Collections.unmodifiableMap(actions);
     }
 
     /** The action names a profile may use, as the OCI features verb lists them. */
-    public static java.util.List<String> actionNames() {
-        return java.util.List.copyOf(ACTIONS.keySet());
+    public static List<String> actionNames() {
+        return List.copyOf(ACTIONS.keySet());
     }
 
     /** The architectures a profile may name, by their libseccomp names. */
-    public static java.util.List<String> architectureNames() {
-        return java.util.Arrays.stream(SeccompArch.values())
-                .map(SeccompArch::scmpName)
-                .toList();
+    public static List<String> architectureNames() {
+        return Arrays.stream(SeccompArch.values()).map(SeccompArch::scmpName).toList();
     }
 
     /** The comparison operators a profile may use, by their libseccomp names. */
-    public static java.util.List<String> operatorNames() {
-        return java.util.Arrays.stream(Op.values())
-                .map(op -> "SCMP_CMP_" + op.name())
-                .toList();
+    public static List<String> operatorNames() {
+        return Arrays.stream(Op.values()).map(op -> "SCMP_CMP_" + op.name()).toList();
     }
 
     private int errno(String where, JsonNode node) {

@@ -14,6 +14,8 @@ import io.isola.spi.Step;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -118,10 +120,10 @@ public final class SecurityPolicy {
                 || security.added().contains(Capability.NET_RAW)) {
             return caps;
         }
-        Set<Capability> without = java.util.EnumSet.copyOf(caps);
+        Set<Capability> without = EnumSet.copyOf(caps);
         without.remove(Capability.NET_RAW);
         // in the capabilities' order: the step's description names them (Set.copyOf's order changes with each JVM)
-        return java.util.Collections.unmodifiableSet(without);
+        return Collections.unmodifiableSet(without);
     }
 
     /** The default limits, overridden by the spec's, each one a setrlimit. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.cfg.PackageVersion;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -41,8 +42,7 @@ class CoreExportsTest {
         List<String> packages = List.of(CoreExports.systemPackages().split(","));
         // jackson-annotations is versioned apart (2.20 beside 2.20.1)
         assertTrue(
-                packages.contains("com.fasterxml.jackson.databind;version="
-                        + com.fasterxml.jackson.databind.cfg.PackageVersion.VERSION),
+                packages.contains("com.fasterxml.jackson.databind;version=" + PackageVersion.VERSION),
                 packages::toString);
         assertTrue(
                 packages.contains(

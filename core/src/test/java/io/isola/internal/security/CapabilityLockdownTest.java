@@ -3,11 +3,14 @@ package io.isola.internal.security;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.isola.api.Capability;
+import io.isola.api.ContainerSpec;
 import io.isola.api.Isola;
+import io.isola.api.ProcessUser;
 import io.isola.api.Security;
 import io.isola.testing.Outcome;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -85,7 +88,7 @@ class CapabilityLockdownTest {
                 .capAdd("NET_ADMIN")
                 .capDrop("cap_net_raw", "MKNOD")
                 .build());
-        Set<Capability> expected = java.util.EnumSet.copyOf(Security.DEFAULT_CAPABILITIES);
+        Set<Capability> expected = EnumSet.copyOf(Security.DEFAULT_CAPABILITIES);
         expected.add(Capability.NET_ADMIN);
         expected.remove(Capability.NET_RAW);
         expected.remove(Capability.MKNOD);
@@ -120,9 +123,9 @@ class CapabilityLockdownTest {
     void anotherUserKeepsTheBoundingSetAndNoCapabilityAsInDocker() throws Exception {
         Outcome outcome = Outcome.of(
                 isola,
-                io.isola.api.ContainerSpec.builder("sh", "-c", "id -u; cat /proc/self/status")
+                ContainerSpec.builder("sh", "-c", "id -u; cat /proc/self/status")
                         .isolators(Containers.ALL)
-                        .with(io.isola.api.ProcessUser.of(1000, 1000))
+                        .with(ProcessUser.of(1000, 1000))
                         .build());
         assertEquals(0, outcome.status().exitCode(), outcome::toString);
         assertEquals("1000", outcome.out().lines().findFirst().orElseThrow());

@@ -11,6 +11,8 @@ import io.isola.testing.TestRuntimes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Runs commands in containers with the test isolators (mount, uts, ipc, pid with its /proc) and a given lock-down. */
 final class Containers {
@@ -52,12 +54,11 @@ final class Containers {
             throws Exception {
         int nr = SeccompLibrary.number(name).orElseThrow();
         // perl passes string literals read-only, and syscall() insists on writable buffers
-        java.util.regex.Matcher literals =
-                java.util.regex.Pattern.compile("\"[^\"]*\"").matcher(args);
+        Matcher literals = Pattern.compile("\"[^\"]*\"").matcher(args);
         StringBuilder writable = new StringBuilder();
         for (int i = 0; literals.find(); i++) {
             literals.appendReplacement(
-                    writable, java.util.regex.Matcher.quoteReplacement("(my $s" + i + " = " + literals.group() + ")"));
+                    writable, Matcher.quoteReplacement("(my $s" + i + " = " + literals.group() + ")"));
         }
         literals.appendTail(writable);
         args = writable.toString();

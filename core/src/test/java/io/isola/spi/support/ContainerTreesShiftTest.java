@@ -3,6 +3,7 @@ package io.isola.spi.support;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.sun.security.auth.module.UnixSystem;
 import io.isola.api.IdMapping;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -25,7 +26,7 @@ class ContainerTreesShiftTest {
 
     @Test
     void aPlantedLinkIsShiftedItselfAndItsHostTargetKeepsItsOwner() throws Exception {
-        assumeTrue(new com.sun.security.auth.module.UnixSystem().getUid() == 0, "needs root (chown)");
+        assumeTrue(new UnixSystem().getUid() == 0, "needs root (chown)");
         Path host = Files.writeString(tmp.resolve("host-secret"), "root's\n");
         Path volume = Files.createDirectory(tmp.resolve("volume"));
         Files.writeString(volume.resolve("data"), "x\n");
@@ -42,7 +43,7 @@ class ContainerTreesShiftTest {
 
     @Test
     void eachEntryMovesOnceIntoTheMappedRange() throws Exception {
-        assumeTrue(new com.sun.security.auth.module.UnixSystem().getUid() == 0, "needs root (chown)");
+        assumeTrue(new UnixSystem().getUid() == 0, "needs root (chown)");
         Path tree = Files.createDirectory(tmp.resolve("tree"));
         Path file = Files.writeString(tree.resolve("file"), "x");
         Path setuid = Files.writeString(tree.resolve("setuid"), "x");

@@ -1,9 +1,12 @@
 package io.isola.launcher.attach;
 
 import io.isola.api.Container;
+import io.isola.lifecycle.MonitorProcess;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ServerSocketChannel;
@@ -17,6 +20,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * <p>Output goes to each attach as it is read, under one lock: an attach that stops reading holds
  * up the container's output, as a stalled {@code docker attach} does.
  */
-public final class ConsoleHolder implements io.isola.lifecycle.MonitorProcess.Holder {
+public final class ConsoleHolder implements MonitorProcess.Holder {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleHolder.class);
     /** How long the output that the container wrote last may take to reach the log once it has ended. */
@@ -71,7 +75,7 @@ public final class ConsoleHolder implements io.isola.lifecycle.MonitorProcess.Ho
         this.log = log;
         this.logFile = FileChannel.open(
                 log,
-                java.util.Set.of(
+                Set.of(
                         StandardOpenOption.CREATE,
                         StandardOpenOption.WRITE,
                         StandardOpenOption.APPEND,
@@ -92,7 +96,7 @@ public final class ConsoleHolder implements io.isola.lifecycle.MonitorProcess.Ho
         try {
             holder = new ConsoleHolder(stateDir, container, mode, log);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(
+            throw new UncheckedIOException(
                     "cannot hold the console of container " + container.id() + " in " + stateDir, e);
         }
         String name = container.id().substring(0, Math.min(12, container.id().length()));
@@ -334,7 +338,7 @@ public final class ConsoleHolder implements io.isola.lifecycle.MonitorProcess.Ho
         return thread;
     }
 
-    private static void closeQuietly(java.io.Closeable closeable) {
+    private static void closeQuietly(Closeable closeable) {
         try {
             closeable.close();
         } catch (IOException e) {

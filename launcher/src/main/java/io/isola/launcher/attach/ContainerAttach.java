@@ -11,11 +11,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.net.ConnectException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.function.IntConsumer;
 
 /**
@@ -87,7 +90,7 @@ public final class ContainerAttach {
             try {
                 result = AttachedConsole.attach(
                         dir, new AttachedConsole.Options(request.stdin(), sinceStart, request.keys(), proxy));
-            } catch (java.net.ConnectException | NoSuchFileException e) {
+            } catch (ConnectException | NoSuchFileException e) {
                 if (Lifecycle.isLive(lifecycle.get(id)) && AttachSocket.exists(dir)) {
                     throw new IsolaException(
                             "container " + id + " runs, but what held its terminal (the resident server or"
@@ -164,7 +167,7 @@ public final class ContainerAttach {
                 }
             });
         }
-        java.util.Map<sun.misc.Signal, sun.misc.SignalHandler> previous = new java.util.HashMap<>();
+        Map<sun.misc.Signal, sun.misc.SignalHandler> previous = new HashMap<>();
         for (String name : new String[] {"HUP", "INT", "TERM"}) {
             sun.misc.Signal signal = new sun.misc.Signal(name);
             previous.put(signal, sun.misc.Signal.handle(signal, received -> proxy.accept(received.getNumber())));

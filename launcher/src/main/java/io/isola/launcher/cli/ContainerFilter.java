@@ -1,6 +1,9 @@
 package io.isola.launcher.cli;
 
+import io.isola.launcher.health.HealthState;
+import io.isola.launcher.volume.VolumeStore;
 import io.isola.lifecycle.ContainerState;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -92,11 +95,11 @@ final class ContainerFilter implements Predicate<ContainerState> {
                         && state.isola().spec().volumes().stream()
                                 .anyMatch(v -> v.target().equals(value)
                                         || v.source().equals(value)
-                                        || io.isola.launcher.volume.VolumeStore.fromEnvironment()
-                                                .nameOf(java.nio.file.Path.of(v.source()))
+                                        || VolumeStore.fromEnvironment()
+                                                .nameOf(Path.of(v.source()))
                                                 .filter(value::equals)
                                                 .isPresent());
-            case HEALTH -> io.isola.launcher.health.HealthState.word(state).equals(value);
+            case HEALTH -> HealthState.word(state).equals(value);
             case ANCESTOR -> {
                 String image = ContainerRow.image(state);
                 yield image.equals(value) || image.equals(value + ":latest");

@@ -3,10 +3,12 @@ package io.isola.launcher.cli;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Lifecycle;
 import io.isola.lifecycle.SavedRoot;
+import io.isola.lifecycle.StateStore;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -91,7 +93,7 @@ final class ContainerPruneCommand implements Callable<Integer> {
     }
 
     /** The state store of the root command's --root, which a subcommand of a subcommand reaches through its parent. */
-    private io.isola.lifecycle.StateStore root() {
+    private StateStore root() {
         return container.parent().global().store();
     }
 
@@ -121,7 +123,7 @@ final class ContainerPruneCommand implements Callable<Integer> {
                         }
                     })
                     .sum();
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             return 0;
         }
     }

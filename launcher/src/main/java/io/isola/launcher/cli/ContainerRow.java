@@ -1,12 +1,14 @@
 package io.isola.launcher.cli;
 
 import io.isola.launcher.cli.format.Struct;
+import io.isola.launcher.health.HealthState;
 import io.isola.lifecycle.ContainerState;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -66,7 +68,7 @@ final class ContainerRow {
                 .with("Names", extra == null || extra.name() == null ? "" : extra.name())
                 .with(
                         "Labels",
-                        new java.util.TreeMap<>(labels(state))
+                        new TreeMap<>(labels(state))
                                 .entrySet().stream() // by key: Go's maps have no order
                                         .map(e -> e.getKey() + "=" + e.getValue())
                                         .collect(Collectors.joining(",")))
@@ -117,7 +119,7 @@ final class ContainerRow {
 
     /** " (healthy)" and the like for a container with a health check, as Docker's ps adds it; else "". */
     private static String health(ContainerState state) {
-        io.isola.launcher.health.HealthState health = io.isola.launcher.health.HealthState.of(state);
+        HealthState health = HealthState.of(state);
         return health == null ? "" : health.statusSuffix();
     }
 

@@ -1,5 +1,6 @@
 package io.isola.launcher.cli;
 
+import io.isola.api.IsolaException;
 import io.isola.lifecycle.Lifecycle;
 import java.io.PrintWriter;
 import java.util.List;
@@ -60,8 +61,7 @@ abstract class ContainerVerb implements Callable<Integer> {
             try {
                 action.apply(id);
             } catch (RuntimeException e) {
-                if (ids.size() == 1
-                        || !(e instanceof IllegalArgumentException || e instanceof io.isola.api.IsolaException)) {
+                if (ids.size() == 1 || !(e instanceof IllegalArgumentException || e instanceof IsolaException)) {
                     throw e;
                 }
                 failed++;

@@ -8,6 +8,7 @@ import io.isola.lifecycle.Lifecycle;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -61,7 +62,7 @@ final class CpCommand implements Callable<Integer> {
     public Integer call() {
         try {
             return copy();
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             throw new IsolaException(
                     "cp " + source + " " + destination + ": no such file or directory: " + e.getFile(), e);
         } catch (IOException e) {

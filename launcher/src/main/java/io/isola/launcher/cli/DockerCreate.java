@@ -1,5 +1,6 @@
 package io.isola.launcher.cli;
 
+import io.isola.launcher.cli.run.RunCommand;
 import io.isola.launcher.client.Verbs;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +31,7 @@ public final class DockerCreate {
         }
         List<String> run = new ArrayList<>(List.of(args).subList(0, verb));
         run.add("run");
-        run.add(io.isola.launcher.cli.run.RunCommand.CREATE_ONLY);
+        run.add(RunCommand.CREATE_ONLY);
         run.addAll(List.of(args).subList(verb + 1, args.length));
         return run.toArray(String[]::new);
     }

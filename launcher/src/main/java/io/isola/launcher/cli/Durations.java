@@ -2,6 +2,7 @@ package io.isola.launcher.cli;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 
 /** Lengths of time as Docker words them ("Less than a second", "5 minutes", "About an hour", "3 days"). */
 final class Durations {
@@ -48,7 +49,7 @@ final class Durations {
     static Instant parse(String instant) {
         try {
             return instant == null ? null : Instant.parse(instant);
-        } catch (java.time.format.DateTimeParseException e) {
+        } catch (DateTimeParseException e) {
             return null;
         }
     }

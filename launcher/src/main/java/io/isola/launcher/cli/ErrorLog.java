@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -36,11 +37,7 @@ public final class ErrorLog {
             Map<String, String> entry = new LinkedHashMap<>();
             entry.put("level", level);
             entry.put("msg", message);
-            entry.put(
-                    "time",
-                    Instant.now()
-                            .truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
-                            .toString()); // RFC 3339, as runc's logrus
+            entry.put("time", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()); // RFC 3339, as runc's logrus
             try {
                 line = new ObjectMapper().writeValueAsString(entry);
             } catch (IOException e) {

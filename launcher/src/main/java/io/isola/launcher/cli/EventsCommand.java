@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -153,7 +154,7 @@ final class EventsCommand implements Callable<Integer> {
         Map<String, Object> attributes =
                 (Map<String, Object>) ((Map<String, Object>) event.get("Actor")).get("Attributes");
         List<String> pairs = new ArrayList<>();
-        new java.util.TreeMap<>(attributes).forEach((k, v) -> pairs.add(k + "=" + v));
+        new TreeMap<>(attributes).forEach((k, v) -> pairs.add(k + "=" + v));
         return DOCKER_TIME.format(at) + " " + event.get("Type") + " " + event.get("Action") + " " + event.get("id")
                 + " (" + String.join(", ", pairs) + ")";
     }

@@ -4,16 +4,20 @@ import io.isola.api.ConsoleSocket;
 import io.isola.api.Container;
 import io.isola.api.ContainerSpec;
 import io.isola.api.ExitStatus;
+import io.isola.api.Security;
 import io.isola.api.Stdio;
 import io.isola.launcher.IsolaRuntime;
 import io.isola.launcher.cli.oci.OciProcess;
 import io.isola.launcher.cli.run.Attachment;
 import io.isola.launcher.cli.run.Environment;
+import io.isola.launcher.cli.run.ExecUser;
 import io.isola.launcher.cli.run.SignalForwarder;
 import io.isola.launcher.client.ServerStarter;
 import io.isola.launcher.server.Invocation;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Lifecycle;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -78,17 +82,17 @@ final class ExecCommand implements Callable<Integer> {
             names = {"-p", "--process"},
             paramLabel = "FILE",
             description = "OCI: the process to run, as a process.json (instead of CMD).")
-    private java.nio.file.Path processFile;
+    private Path processFile;
 
     @Option(
             names = "--console-socket",
             paramLabel = "SOCKET",
             description =
                     "OCI: AF_UNIX socket that receives the master of the process's terminal (process.terminal true).")
-    private java.nio.file.Path consoleSocket;
+    private Path consoleSocket;
 
     @Option(names = "--pid-file", paramLabel = "FILE", description = "OCI: write the new process's pid to FILE.")
-    private java.nio.file.Path pidFile;
+    private Path pidFile;
 
     @Spec
     private CommandSpec spec;
@@ -119,10 +123,7 @@ final class ExecCommand implements Callable<Integer> {
                     "--console-socket \"" + consoleSocket + "\": needs -t, or --process with process.terminal");
         }
         ContainerSpec.Builder builder = processFile != null
-                ? OciProcess.load(
-                        processFile,
-                        state.bundle() == null ? null : java.nio.file.Path.of(state.bundle()),
-                        consoleSocket)
+                ? OciProcess.load(processFile, state.bundle() == null ? null : Path.of(state.bundle()), consoleSocket)
                 : ContainerSpec.builder(command);
         if (consoleSocket != null && processFile == null) {
             builder.with(new ConsoleSocket(consoleSocket.toAbsolutePath())); // runc's exec -t --console-socket S ID CMD
@@ -144,7 +145,7 @@ final class ExecCommand implements Callable<Integer> {
                 && state.isola().spec() != null
                 && state.isola().spec().appArmorProfile() != null) {
             // the container's confinement, as docker exec gives it: none would be a way out of it
-            builder.with(io.isola.api.Security.builder()
+            builder.with(Security.builder()
                     .appArmorProfile(state.isola().spec().appArmorProfile())
                     .build());
         }
@@ -156,7 +157,7 @@ final class ExecCommand implements Callable<Integer> {
             if (processFile != null) {
                 throw new IllegalArgumentException("--user \"" + user + "\": the --process file gives the user");
             }
-            builder.with(io.isola.launcher.cli.run.ExecUser.resolve(user, state.pid()));
+            builder.with(ExecUser.resolve(user, state.pid()));
         } else if (processFile == null
                 && state.isola() != null
                 && state.isola().spec() != null
@@ -187,7 +188,7 @@ final class ExecCommand implements Callable<Integer> {
             }
             Container process = runtime.isola().start(execSpec);
             if (pidFile != null) {
-                java.nio.file.Files.writeString(pidFile, Long.toString(process.pid()));
+                Files.writeString(pidFile, Long.toString(process.pid()));
             }
             if (detach) {
                 process.detach();

@@ -2,6 +2,7 @@ package io.isola.launcher.cli;
 
 import io.isola.launcher.RuntimeDir;
 import io.isola.lifecycle.StateStore;
+import io.isola.oci.ConfigTranslator;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
@@ -44,8 +45,8 @@ public final class GlobalOptions {
     boolean systemdCgroup;
 
     /** How the OCI verbs read config.json. */
-    public io.isola.oci.ConfigTranslator.Options ociOptions() {
-        return new io.isola.oci.ConfigTranslator.Options(systemdCgroup);
+    public ConfigTranslator.Options ociOptions() {
+        return new ConfigTranslator.Options(systemdCgroup);
     }
 
     public StateStore store() {

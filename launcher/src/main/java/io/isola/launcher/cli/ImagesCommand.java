@@ -1,5 +1,6 @@
 package io.isola.launcher.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.isola.launcher.cli.format.ListFormat;
 import io.isola.launcher.cli.format.Struct;
 import io.isola.launcher.image.Image;
@@ -93,8 +94,7 @@ final class ImagesCommand implements Callable<Integer> {
 
     /** Whether the image's config has every one of {@code labels} (KEY, or KEY=VALUE), as Docker's label filter. */
     private static boolean hasLabels(ImageStore store, Image image, List<String> labels) {
-        com.fasterxml.jackson.databind.JsonNode own =
-                store.configOf(image).path("config").path("Labels");
+        JsonNode own = store.configOf(image).path("config").path("Labels");
         return labels.stream().allMatch(label -> {
             int equals = label.indexOf('=');
             String key = equals < 0 ? label : label.substring(0, equals);

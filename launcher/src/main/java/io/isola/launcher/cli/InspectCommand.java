@@ -3,13 +3,19 @@ package io.isola.launcher.cli;
 import io.isola.api.IsolaException;
 import io.isola.api.ResourceStats;
 import io.isola.launcher.cli.format.InspectOutput;
+import io.isola.launcher.cli.run.RunCommand;
+import io.isola.launcher.health.HealthState;
+import io.isola.launcher.volume.VolumeStore;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Inspection;
 import io.isola.lifecycle.Lifecycle;
+import io.isola.lifecycle.Relaunch;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -31,12 +37,12 @@ final class InspectCommand extends ContainerVerb {
     private InspectFormat format;
 
     @Override
-    public Integer call() throws InterruptedException, java.io.IOException {
+    public Integer call() throws InterruptedException, IOException {
         InspectOutput output = format.output();
         Lifecycle lifecycle = lifecycle();
         List<ContainerState> states = ids().stream().map(lifecycle::get).toList();
         List<Object> result = new ArrayList<>();
-        io.isola.launcher.volume.VolumeStore volumes = io.isola.launcher.volume.VolumeStore.fromEnvironment();
+        VolumeStore volumes = VolumeStore.fromEnvironment();
         CgroupAccess cgroups = null;
         try {
             for (ContainerState state : states) {
@@ -69,21 +75,16 @@ final class InspectCommand extends ContainerVerb {
     /** Docker's {@code Config.OpenStdin}: whether its run had -i (an engine's container: never). */
     private static void addOpenStdin(Map<String, Object> inspected, ContainerState state) {
         if (inspected.get("Config") instanceof Map<?, ?> config) {
-            io.isola.lifecycle.Relaunch run =
-                    state.isola() == null ? null : state.isola().relaunch();
+            Relaunch run = state.isola() == null ? null : state.isola().relaunch();
             @SuppressWarnings("unchecked")
             Map<String, Object> writable = (Map<String, Object>) config;
-            writable.put(
-                    "OpenStdin",
-                    run != null
-                            && run.runArgs() != null
-                            && io.isola.launcher.cli.run.RunCommand.opensStdin(run.runArgs()));
+            writable.put("OpenStdin", run != null && run.runArgs() != null && RunCommand.opensStdin(run.runArgs()));
         }
     }
 
     /** Docker's {@code State.Health}, for a container with a health check. */
     private static void addHealth(Map<String, Object> inspected, ContainerState state) {
-        io.isola.launcher.health.HealthState health = io.isola.launcher.health.HealthState.of(state);
+        HealthState health = HealthState.of(state);
         if (health != null && inspected.get("State") instanceof Map<?, ?> status) {
             Map<String, Object> shown = new LinkedHashMap<>();
             shown.put("Status", health.status());
@@ -116,15 +117,15 @@ final class InspectCommand extends ContainerVerb {
     }
 
     /** The v2 memory events and PSI of a running container; empty once it has ended (a race, not an error). */
-    private static java.util.Optional<Map<String, Object>> cgroupOf(CgroupAccess cgroups, ContainerState state) {
+    private static Optional<Map<String, Object>> cgroupOf(CgroupAccess cgroups, ContainerState state) {
         try {
             ResourceStats stats = cgroups.of(state).stats();
             Map<String, Object> c = new LinkedHashMap<>();
             c.put("MemoryEvents", stats.memoryEvents());
             c.put("Pressure", StatsCommand.pressure(stats));
-            return java.util.Optional.of(c);
+            return Optional.of(c);
         } catch (IsolaException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 }

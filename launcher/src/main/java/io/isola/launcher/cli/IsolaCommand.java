@@ -10,6 +10,7 @@ import io.isola.launcher.cli.oci.SpecCommand;
 import io.isola.launcher.cli.oci.StartCommand;
 import io.isola.launcher.cli.oci.StateCommand;
 import io.isola.launcher.cli.run.RunCommand;
+import io.isola.launcher.server.ServerCommand;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -83,7 +84,7 @@ public final class IsolaCommand implements Runnable {
             NetworkCommand.class,
             VersionCommand.class,
             InfoCommand.class,
-            io.isola.launcher.server.ServerCommand.class);
+            ServerCommand.class);
 
     @Spec
     private CommandSpec spec;

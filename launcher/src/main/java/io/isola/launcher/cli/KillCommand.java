@@ -1,9 +1,11 @@
 package io.isola.launcher.cli;
 
+import io.isola.api.IsolaException;
 import io.isola.internal.nativ.Signals;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Lifecycle;
 import io.isola.lifecycle.ProcessIdentity;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,7 +45,7 @@ final class KillCommand implements Callable<Integer> {
             arity = "1..*",
             paramLabel = "ID [SIGNAL]",
             description = "runc's: one ID and the signal; docker's: IDs, with -s for the signal.")
-    private java.util.List<String> args;
+    private List<String> args;
 
     @Option(
             names = {"-s", "--signal"},
@@ -62,7 +64,7 @@ final class KillCommand implements Callable<Integer> {
         }
         // runc's form when the second of two arguments is a signal; else every argument is an id
         boolean runcForm = signalOption == null && args.size() == 2 && isSignal(args.get(1));
-        java.util.List<String> ids = runcForm ? args.subList(0, 1) : args;
+        List<String> ids = runcForm ? args.subList(0, 1) : args;
         String given = signalOption != null ? signalOption : runcForm ? args.get(1) : null;
         Integer number = given == null ? null : Signals.parse(given);
         Lifecycle lifecycle = new Lifecycle(parent.global().store());
@@ -79,7 +81,7 @@ final class KillCommand implements Callable<Integer> {
             try {
                 signal(lifecycle, id, number);
                 spec.commandLine().getOut().println(id); // as docker kill names each container it signalled
-            } catch (IllegalArgumentException | io.isola.api.IsolaException e) {
+            } catch (IllegalArgumentException | IsolaException e) {
                 failed++; // as Docker's: the others are signalled, the status says one failed
                 spec.commandLine().getOut().flush();
                 spec.commandLine().getErr().println("isola: " + e.getMessage());

@@ -1,10 +1,18 @@
 package io.isola.launcher.cli;
 
+import io.isola.launcher.cli.format.ListFormat;
 import io.isola.launcher.cli.format.OutputFormat;
+import io.isola.launcher.cli.format.Struct;
+import io.isola.launcher.cli.oci.RuncState;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Lifecycle;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,11 +48,11 @@ final class ListCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         if (OutputFormat.parse(format) == OutputFormat.JSON && !quiet) {
-            List<java.util.Map<String, Object>> states = new java.util.ArrayList<>();
+            List<Map<String, Object>> states = new ArrayList<>();
             for (ContainerState state : listed(new Lifecycle(parent.global().store()))) {
-                states.add(io.isola.launcher.cli.oci.RuncState.of(state.oci(), owner(state)));
+                states.add(RuncState.of(state.oci(), owner(state)));
             }
-            spec.commandLine().getOut().print(io.isola.launcher.cli.oci.RuncState.list(states));
+            spec.commandLine().getOut().print(RuncState.list(states));
             spec.commandLine().getOut().flush();
             return 0;
         }
@@ -60,10 +68,9 @@ final class ListCommand implements Callable<Integer> {
     /** Who owns the container's state, by name as runc shows it ("" when it cannot be read). */
     private String owner(ContainerState state) {
         try {
-            return java.nio.file.Files.getOwner(
-                            parent.global().store().dir(state.id()), java.nio.file.LinkOption.NOFOLLOW_LINKS)
+            return Files.getOwner(parent.global().store().dir(state.id()), LinkOption.NOFOLLOW_LINKS)
                     .getName();
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return "";
         }
     }
@@ -89,12 +96,12 @@ final class ListCommand implements Callable<Integer> {
             out.flush();
             return;
         }
-        List<String> lines = new java.util.ArrayList<>();
-        List<String> notes = new java.util.ArrayList<>();
+        List<String> lines = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
         lines.add("CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tPORTS\tNAMES");
         notes.add(null);
         for (ContainerState state : states) {
-            io.isola.launcher.cli.format.Struct row = ContainerRow.of(state, noTrunc);
+            Struct row = ContainerRow.of(state, noTrunc);
             ContainerState.Extra extra = state.isola();
             String status = (String) row.get("Status");
             if (state.isUnreadable()) {
@@ -121,7 +128,7 @@ final class ListCommand implements Callable<Integer> {
                     (String) row.get("Names")));
             notes.add(extra == null ? null : extra.note());
         }
-        List<String> aligned = io.isola.launcher.cli.format.ListFormat.aligned(lines);
+        List<String> aligned = ListFormat.aligned(lines);
         for (int i = 0; i < aligned.size(); i++) {
             out.println(aligned.get(i));
             if (notes.get(i) != null) {

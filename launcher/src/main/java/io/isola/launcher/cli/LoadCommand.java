@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -59,7 +60,7 @@ final class LoadCommand implements Callable<Integer> {
                 // first, from the caller's stdin (served: the client's)
                 Path copy = Files.createTempFile(store.secure(true).root().resolve("tmp"), "load-", ".tar");
                 try (InputStream stdin = CallerStdio.in()) {
-                    Files.copy(stdin, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    Files.copy(stdin, copy, StandardCopyOption.REPLACE_EXISTING);
                     image = run.importFile(copy);
                 } finally {
                     Files.deleteIfExists(copy);

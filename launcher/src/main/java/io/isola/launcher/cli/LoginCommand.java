@@ -5,6 +5,7 @@ import io.isola.launcher.registry.DockerConfig;
 import io.isola.launcher.registry.ImageReference;
 import io.isola.launcher.registry.RegistryClient;
 import java.io.BufferedReader;
+import java.io.Console;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -64,7 +65,7 @@ final class LoginCommand implements Callable<Integer> {
         if (password != null && passwordStdin) {
             throw new IllegalArgumentException("--password and --password-stdin: expected one of them");
         }
-        java.io.Console console = System.console();
+        Console console = System.console();
         if (user == null) {
             if (console == null) {
                 throw new IllegalArgumentException("no user name: expected --username USER (no terminal to ask on)");

@@ -5,6 +5,10 @@ import io.isola.lifecycle.Lifecycle;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -50,7 +54,7 @@ final class LogsCommand implements Callable<Integer> {
         }
         Path log = Path.of(state.isola().logFile());
         // through picocli's writer, so that Main.execute's caller gets it (text, like docker logs)
-        java.io.PrintWriter writer = spec.commandLine().getOut();
+        PrintWriter writer = spec.commandLine().getOut();
         OutputStream out = new OutputStream() {
             @Override
             public void write(int b) {
@@ -59,7 +63,7 @@ final class LogsCommand implements Callable<Integer> {
 
             @Override
             public void write(byte[] bytes, int offset, int length) {
-                writer.write(new String(bytes, offset, length, java.nio.charset.StandardCharsets.UTF_8));
+                writer.write(new String(bytes, offset, length, StandardCharsets.UTF_8));
             }
 
             @Override
@@ -113,12 +117,12 @@ final class LogsCommand implements Callable<Integer> {
      * so a long log is not read whole. A last line without its newline counts as a line.
      */
     static long startOfLastLines(Path file, long lines) throws IOException {
-        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file)) {
+        try (FileChannel channel = FileChannel.open(file)) {
             long end = channel.size();
             if (lines == 0) {
                 return end;
             }
-            java.nio.ByteBuffer block = java.nio.ByteBuffer.allocate(8192);
+            ByteBuffer block = ByteBuffer.allocate(8192);
             long seen = 0;
             long position = end;
             while (position > 0) {

@@ -1,13 +1,18 @@
 package io.isola.launcher.cli;
 
+import io.isola.api.ContainerSpec;
 import io.isola.launcher.IsolaRuntime;
 import io.isola.launcher.attach.ConsoleHolder;
 import io.isola.launcher.attach.ConsoleMode;
+import io.isola.launcher.cli.run.ContainerStart;
 import io.isola.launcher.cli.run.RunCommand;
+import io.isola.launcher.health.HealthChecker;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.MonitorProcess;
 import io.isola.lifecycle.StateStore;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.UnaryOperator;
@@ -29,7 +34,7 @@ public final class MonitorCommand implements Callable<Integer> {
 
     /** The arguments of the user's {@code run}, parsed again here so the spec has every extension. */
     @Parameters(index = "1..*", paramLabel = "RUN-ARGS")
-    private java.util.List<String> runArgs = new java.util.ArrayList<>();
+    private List<String> runArgs = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
@@ -39,7 +44,7 @@ public final class MonitorCommand implements Callable<Integer> {
                 state == null || state.isola() == null || state.isola().spec().isolators() == null
                         ? RunCommand.DEFAULT_ISOLATORS
                         : state.isola().spec().isolators();
-        io.isola.api.ContainerSpec spec = null;
+        ContainerSpec spec = null;
         if (!runArgs.isEmpty() && runArgs.get(0).equals("--")) {
             runArgs = runArgs.subList(1, runArgs.size()); // positional from ID on, the separator included
         }
@@ -52,11 +57,10 @@ public final class MonitorCommand implements Callable<Integer> {
             if (run != null) {
                 // the configured isolators, as a foreground run gets them
                 // as update left its limits: a detached start runs here when no server does
-                spec = io.isola.launcher.cli.run.ContainerStart.withRecordedLimits(
-                        run.spec(runtime.defaultIsolators()), state);
+                spec = ContainerStart.withRecordedLimits(run.spec(runtime.defaultIsolators()), state);
                 runtime.require(spec.isolators().orElse(isolators));
             }
-            io.isola.launcher.health.HealthChecker.watch(store, id); // checks once serve has it running
+            HealthChecker.watch(store, id); // checks once serve has it running
             ConsoleMode console = run == null ? ConsoleMode.NONE : run.console();
             if (!console.held()) {
                 return MonitorProcess.serve(runtime.isola(), store, id, spec, UnaryOperator.identity());
@@ -70,7 +74,7 @@ public final class MonitorCommand implements Callable<Integer> {
                     console::applyTo,
                     container -> ConsoleHolder.hold(store.dir(id), container, console, log));
         } finally {
-            io.isola.launcher.cli.run.RunCommand.removeAnonymousVolumes(state, store);
+            RunCommand.removeAnonymousVolumes(state, store);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.isola.launcher.cli;
 
+import io.isola.api.IsolaException;
 import io.isola.launcher.IsolaRuntime;
 import io.isola.launcher.cli.format.ListFormat;
 import io.isola.launcher.cli.format.Struct;
@@ -9,6 +10,7 @@ import io.isola.spi.support.NetworkAdmin;
 import io.isola.spi.support.NetworkInfo;
 import io.isola.spi.support.NetworkRequest;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -82,7 +84,7 @@ final class NetworkCommand implements Runnable {
         try (IsolaRuntime runtime = IsolaRuntime.withIsolators(Set.of("net"))) {
             NetworkAdmin admin = runtime.service(NetworkAdmin.class)
                     .orElseThrow(
-                            () -> new io.isola.api.IsolaException(
+                            () -> new IsolaException(
                                     "the network plugin (ns-net) offers no network management; expected a plugin of this isola's version"));
             return work.with(admin);
         } catch (InterruptedException e) {
@@ -308,7 +310,7 @@ final class NetworkCommand implements Runnable {
         private boolean force;
 
         @Override
-        public Integer call() throws java.io.IOException {
+        public Integer call() throws IOException {
             PrintWriter out = spec.commandLine().getOut();
             if (!force) {
                 out.print("WARNING! This will remove all custom networks not used by at least one container.\n"

@@ -2,6 +2,7 @@ package io.isola.launcher.cli;
 
 import io.isola.launcher.cli.format.InspectOutput;
 import io.isola.spi.support.NetworkInfo;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,7 +39,7 @@ final class NetworkInspectCommand implements Callable<Integer> {
     private List<String> names;
 
     @Override
-    public Integer call() throws java.io.IOException {
+    public Integer call() throws IOException {
         InspectOutput output = format.output();
         List<NetworkInfo> found = NetworkCommand.withAdmin(admin -> names.stream()
                 .map(name -> admin.find(name)

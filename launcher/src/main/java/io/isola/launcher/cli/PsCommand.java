@@ -1,14 +1,18 @@
 package io.isola.launcher.cli;
 
+import io.isola.launcher.cli.format.ListFormat;
 import io.isola.launcher.cli.format.OutputFormat;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Inspection;
 import io.isola.lifecycle.Lifecycle;
 import io.isola.lifecycle.ProcessIdentity;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -45,7 +49,7 @@ final class PsCommand implements Callable<Integer> {
             paramLabel = "KEY=VALUE",
             description =
                     "Without ID: status=, name=, label=, ancestor=, id=, volume= or health=; repeat to narrow (same key: any).")
-    private List<String> filters = new java.util.ArrayList<>();
+    private List<String> filters = new ArrayList<>();
 
     @Option(
             names = {"-q", "--quiet"},
@@ -72,7 +76,7 @@ final class PsCommand implements Callable<Integer> {
         Lifecycle lifecycle = new Lifecycle(parent.global().store());
         if (id == null) {
             ContainerFilter filter = ContainerFilter.parse(filters);
-            io.isola.launcher.cli.format.ListFormat list = io.isola.launcher.cli.format.ListFormat.parse(format);
+            ListFormat list = ListFormat.parse(format);
             List<ContainerState> shown = ListCommand.listed(lifecycle).stream()
                     .filter(state -> all || filter.namesStatus() || shownWithoutAll(state))
                     .filter(filter)
@@ -118,10 +122,10 @@ final class PsCommand implements Callable<Integer> {
     static final int MAX_COMMAND_LINE = 4096;
 
     private static String commandLine(long pid) {
-        try (java.io.InputStream in = Files.newInputStream(Path.of("/proc", Long.toString(pid), "cmdline"))) {
+        try (InputStream in = Files.newInputStream(Path.of("/proc", Long.toString(pid), "cmdline"))) {
             byte[] bytes = in.readNBytes(MAX_COMMAND_LINE + 1);
-            String line = printable(new String(
-                    bytes, 0, Math.min(bytes.length, MAX_COMMAND_LINE), java.nio.charset.StandardCharsets.UTF_8));
+            String line =
+                    printable(new String(bytes, 0, Math.min(bytes.length, MAX_COMMAND_LINE), StandardCharsets.UTF_8));
             return bytes.length > MAX_COMMAND_LINE ? line + "..." : line;
         } catch (IOException e) {
             return "?";

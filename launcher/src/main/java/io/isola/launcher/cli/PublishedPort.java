@@ -1,5 +1,6 @@
 package io.isola.launcher.cli;
 
+import io.isola.api.PortMapping;
 import io.isola.lifecycle.ContainerState;
 import java.util.List;
 
@@ -20,7 +21,7 @@ record PublishedPort(int hostPort, int containerPort, String protocol, String ho
 
     /** {@code [HOSTIP:]HOSTPORT:CONTAINERPORT/PROTO}, as the saved spec holds it. */
     private static PublishedPort parse(String saved) {
-        io.isola.api.PortMapping port = io.isola.api.PortMapping.parse(saved);
+        PortMapping port = PortMapping.parse(saved);
         return new PublishedPort(port.hostPort(), port.containerPort(), port.protocol(), port.hostIp());
     }
 

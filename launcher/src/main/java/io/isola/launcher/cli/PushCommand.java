@@ -1,5 +1,6 @@
 package io.isola.launcher.cli;
 
+import io.isola.api.IsolaException;
 import io.isola.launcher.image.Image;
 import io.isola.launcher.image.ImagePusher;
 import io.isola.launcher.image.ImageSource;
@@ -73,7 +74,7 @@ final class PushCommand implements Callable<Integer> {
                     .push(image, reference, client);
         } catch (IOException e) {
             String message = e.getMessage() == null ? e.toString() : e.getMessage();
-            throw new io.isola.api.IsolaException("pushing " + reference + ": " + message, e);
+            throw new IsolaException("pushing " + reference + ": " + message, e);
         }
         if (quiet) {
             out.println(digest);

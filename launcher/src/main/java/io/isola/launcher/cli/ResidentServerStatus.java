@@ -4,7 +4,9 @@ import io.isola.launcher.client.ServerAddress;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -17,7 +19,7 @@ record ResidentServerStatus(boolean running, long pid) {
     static ResidentServerStatus now() {
         ServerAddress address = ServerAddress.of(ServerAddress.currentUid(), System.getenv());
         Path lock = Path.of(address.socket() + ".lock");
-        if (!Files.isRegularFile(lock, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.isRegularFile(lock, LinkOption.NOFOLLOW_LINKS)) {
             return new ResidentServerStatus(false, 0);
         }
         try (FileChannel channel = FileChannel.open(lock, StandardOpenOption.WRITE);
@@ -27,7 +29,7 @@ record ResidentServerStatus(boolean running, long pid) {
             }
             String pid = Files.readString(lock).strip();
             return new ResidentServerStatus(true, pid.matches("\\d{1,10}") ? Long.parseLong(pid) : 0);
-        } catch (IOException | java.nio.channels.OverlappingFileLockException e) {
+        } catch (IOException | OverlappingFileLockException e) {
             return new ResidentServerStatus(false, 0);
         }
     }

@@ -9,6 +9,7 @@ import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Inspection;
 import io.isola.lifecycle.Lifecycle;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,7 +60,7 @@ final class StatsCommand implements Callable<Integer> {
     record Row(ContainerState state, ResourceStats stats, Double cpuPercent) {}
 
     /** Between the two readings a CPU percentage needs (Docker's one-shot stats takes two, about a second apart). */
-    private static final java.time.Duration CPU_SAMPLE = java.time.Duration.ofMillis(500);
+    private static final Duration CPU_SAMPLE = Duration.ofMillis(500);
 
     /** Docker's default stats table. */
     private static final String DOCKER_TABLE =

@@ -2,6 +2,11 @@ package io.isola.launcher.cli;
 
 import io.isola.api.ResourceStats;
 import io.isola.launcher.cli.format.Struct;
+import io.isola.lifecycle.ContainerState;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -37,11 +42,10 @@ final class StatsRow {
      * Received and sent bytes of the container's interfaces but lo, from /proc/PID/net/dev (which
      * shows the network namespace of PID); "--" once it has ended or its pid is another's.
      */
-    static String netIo(io.isola.lifecycle.ContainerState state) {
+    static String netIo(ContainerState state) {
         long received = 0, sent = 0;
         try {
-            java.util.List<String> lines = java.nio.file.Files.readAllLines(
-                    java.nio.file.Path.of("/proc", Long.toString(state.pid()), "net", "dev"));
+            List<String> lines = Files.readAllLines(Path.of("/proc", Long.toString(state.pid()), "net", "dev"));
             if (!state.process().isAlive()) {
                 return NONE; // read from a process that took its pid
             }
@@ -54,7 +58,7 @@ final class StatsRow {
                 received += Long.parseLong(fields[0]);
                 sent += Long.parseLong(fields[8]);
             }
-        } catch (java.io.IOException | NumberFormatException e) {
+        } catch (IOException | NumberFormatException e) {
             return NONE;
         }
         return ByteSizes.human(received) + " / " + ByteSizes.human(sent);

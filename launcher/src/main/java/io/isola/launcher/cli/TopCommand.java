@@ -3,6 +3,7 @@ package io.isola.launcher.cli;
 import io.isola.api.IsolaException;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Lifecycle;
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -78,7 +79,7 @@ final class TopCommand implements Callable<Integer> {
         command.addAll(options);
         try {
             Process ps = new ProcessBuilder(command)
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .start();
             String output = new String(ps.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             String error = new String(ps.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -119,7 +120,7 @@ final class VolumeCommand implements Runnable {
                     ? name
                     : nameOption != null
                             ? nameOption
-                            : VolumeName.anonymous(java.util.UUID.randomUUID().toString(), "/");
+                            : VolumeName.anonymous(UUID.randomUUID().toString(), "/");
             Map<String, String> parsed = new LinkedHashMap<>();
             for (String label : labels) {
                 int eq = label.indexOf('=');

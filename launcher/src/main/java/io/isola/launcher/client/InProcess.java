@@ -1,5 +1,6 @@
 package io.isola.launcher.client;
 
+import java.io.File;
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.net.URL;
@@ -57,6 +58,6 @@ final class InProcess {
             return entries;
         }
         String explicit = System.getProperty("isola.client.classpath", System.getProperty("java.class.path"));
-        return List.of(explicit.split(java.io.File.pathSeparator));
+        return List.of(explicit.split(File.pathSeparator));
     }
 }

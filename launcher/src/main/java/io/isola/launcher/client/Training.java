@@ -1,6 +1,8 @@
 package io.isola.launcher.client;
 
+import com.kenai.jffi.internal.StubLoader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -8,6 +10,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 
 /**
@@ -67,10 +70,8 @@ final class Training {
      */
     private static void unpackJffi(Path dir) {
         String arch = System.getProperty("os.arch").equals("amd64") ? "x86_64" : System.getProperty("os.arch");
-        String name = "libjffi-" + com.kenai.jffi.internal.StubLoader.VERSION_MAJOR + "."
-                + com.kenai.jffi.internal.StubLoader.VERSION_MINOR + ".so";
-        try (java.io.InputStream in =
-                Training.class.getClassLoader().getResourceAsStream("jni/" + arch + "-Linux/" + name)) {
+        String name = "libjffi-" + StubLoader.VERSION_MAJOR + "." + StubLoader.VERSION_MINOR + ".so";
+        try (InputStream in = Training.class.getClassLoader().getResourceAsStream("jni/" + arch + "-Linux/" + name)) {
             if (in == null) {
                 System.err.println("isola client training: no jffi stub for " + arch
                         + "-Linux; the client unpacks it at every start");
@@ -78,12 +79,9 @@ final class Training {
             }
             Files.createDirectories(dir);
             Path temporary = Files.createTempFile(dir, name, ".tmp");
-            Files.copy(in, temporary, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(in, temporary, StandardCopyOption.REPLACE_EXISTING);
             Files.move(
-                    temporary,
-                    dir.resolve(name),
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    temporary, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             System.err.println("isola client training: " + e);
         }

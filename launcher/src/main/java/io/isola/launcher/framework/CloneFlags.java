@@ -1,6 +1,7 @@
 package io.isola.launcher.framework;
 
 import io.isola.spi.Namespace;
+import java.util.Locale;
 
 /** The kernel's names of the clone flags, for messages and listings. */
 final class CloneFlags {
@@ -11,6 +12,6 @@ final class CloneFlags {
     static String name(Namespace namespace) {
         return namespace == Namespace.MOUNT
                 ? "CLONE_NEWNS"
-                : "CLONE_NEW" + namespace.procName().toUpperCase(java.util.Locale.ROOT);
+                : "CLONE_NEW" + namespace.procName().toUpperCase(Locale.ROOT);
     }
 }

@@ -9,12 +9,17 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -24,6 +29,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.launch.Framework;
 import org.slf4j.Logger;
@@ -60,7 +66,7 @@ public final class FelixRuntime implements AutoCloseable {
     private final boolean ownsStorage;
     private final Framework framework;
     private IsolatorTracker tracker;
-    private final Set<String> reportedFailures = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> reportedFailures = ConcurrentHashMap.newKeySet();
     /** SCR's runtime service, looked up once (see {@link #failures}). */
     private volatile ServiceReference<?> componentRuntime;
 
@@ -152,7 +158,7 @@ public final class FelixRuntime implements AutoCloseable {
             installed.keySet().stream()
                     .filter(b -> FIRST.contains(b.getSymbolicName()))
                     .filter(b -> watching || !b.getSymbolicName().equals(FIRST.get(1)))
-                    .sorted(java.util.Comparator.comparingInt(b -> FIRST.indexOf(b.getSymbolicName())))
+                    .sorted(Comparator.comparingInt(b -> FIRST.indexOf(b.getSymbolicName())))
                     .forEach(b -> startBundle(b, installed.get(b)));
             installed.forEach((bundle, jar) -> {
                 if (!FIRST.contains(bundle.getSymbolicName())) {
@@ -166,7 +172,7 @@ public final class FelixRuntime implements AutoCloseable {
     }
 
     /** Bundles of the boot directory restored from a kept cache whose jar is no longer there. */
-    private void uninstallGone(BundleContext context, java.util.Collection<Bundle> current) throws BundleException {
+    private void uninstallGone(BundleContext context, Collection<Bundle> current) throws BundleException {
         String dir = bundleDir.toUri().toString();
         for (Bundle bundle : context.getBundles()) {
             if (bundle.getBundleId() != 0 && bundle.getLocation().startsWith(dir) && !current.contains(bundle)) {
@@ -182,7 +188,7 @@ public final class FelixRuntime implements AutoCloseable {
      * isolator ever runs with defaults that its file overrides.
      */
     private static void watchedDirectories(Options options, Map<String, Object> config) {
-        List<String> dirs = new java.util.ArrayList<>();
+        List<String> dirs = new ArrayList<>();
         if (options.conf() != null) {
             dirs.add(options.conf().toAbsolutePath().toString());
         }
@@ -233,7 +239,7 @@ public final class FelixRuntime implements AutoCloseable {
     }
 
     /** Waits until the isolator services change so that {@code condition} holds. */
-    public boolean await(java.util.function.BooleanSupplier condition, Duration timeout) throws InterruptedException {
+    public boolean await(BooleanSupplier condition, Duration timeout) throws InterruptedException {
         return tracker.await(condition, timeout);
     }
 
@@ -244,7 +250,7 @@ public final class FelixRuntime implements AutoCloseable {
      * keep working, and {@code isola plugins} shows why it is missing.
      */
     public void requireHealthy() {
-        List<String> problems = new java.util.ArrayList<>();
+        List<String> problems = new ArrayList<>();
         for (ComponentFailures.Failure failure : failures()) {
             if (failure.configFile() != null) {
                 problems.add(failure.message());
@@ -307,26 +313,24 @@ public final class FelixRuntime implements AutoCloseable {
      * A service of a type shared from the application's class path (such as {@code
      * io.isola.spi.support.ResourceControls}) that a bundle registered, if one is registered now.
      */
-    public <T> java.util.Optional<T> service(Class<T> type) {
+    public <T> Optional<T> service(Class<T> type) {
         BundleContext context = framework.getBundleContext();
-        org.osgi.framework.ServiceReference<T> reference = context.getServiceReference(type);
-        return reference == null
-                ? java.util.Optional.empty()
-                : java.util.Optional.ofNullable(context.getService(reference));
+        ServiceReference<T> reference = context.getServiceReference(type);
+        return reference == null ? Optional.empty() : Optional.ofNullable(context.getService(reference));
     }
 
     /** Every service of {@code type} that bundles registered now (each plugin's {@code LeftoverSweeper}). */
-    public <T> java.util.List<T> services(Class<T> type) {
+    public <T> List<T> services(Class<T> type) {
         BundleContext context = framework.getBundleContext();
-        java.util.List<T> services = new java.util.ArrayList<>();
+        List<T> services = new ArrayList<>();
         try {
-            for (org.osgi.framework.ServiceReference<T> reference : context.getServiceReferences(type, null)) {
+            for (ServiceReference<T> reference : context.getServiceReferences(type, null)) {
                 T service = context.getService(reference);
                 if (service != null) {
                     services.add(service);
                 }
             }
-        } catch (org.osgi.framework.InvalidSyntaxException e) {
+        } catch (InvalidSyntaxException e) {
             throw new IllegalStateException("no filter was given", e);
         }
         return services;

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -197,7 +198,7 @@ public final class IsolatorTracker extends ServiceTracker<NamespaceIsolator, Ato
     }
 
     /** Waits up to {@code timeout} until {@code condition} holds after a change of services. */
-    boolean await(java.util.function.BooleanSupplier condition, Duration timeout) throws InterruptedException {
+    boolean await(BooleanSupplier condition, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (changed) {
             while (!condition.getAsBoolean()) {

@@ -1,8 +1,10 @@
 package io.isola.launcher.framework;
 
+import io.isola.api.ContainerSpec;
 import io.isola.api.IsolaException;
 import io.isola.spi.ChildSteps;
 import io.isola.spi.ClonedChild;
+import io.isola.spi.Duty;
 import io.isola.spi.Isolation;
 import io.isola.spi.IsolationRequest;
 import io.isola.spi.Namespace;
@@ -10,6 +12,9 @@ import io.isola.spi.NamespaceIsolator;
 import io.isola.spi.Phase;
 import io.isola.spi.Step;
 import java.util.Arrays;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 
 /**
@@ -50,7 +55,7 @@ public final class PluginIsolator implements NamespaceIsolator {
     }
 
     @Override
-    public java.util.Set<io.isola.spi.Duty> duties() {
+    public Set<Duty> duties() {
         try {
             return delegate.duties();
         } catch (RuntimeException | LinkageError e) {
@@ -68,7 +73,7 @@ public final class PluginIsolator implements NamespaceIsolator {
     }
 
     @Override
-    public boolean appliesTo(io.isola.api.ContainerSpec spec) {
+    public boolean appliesTo(ContainerSpec spec) {
         try {
             return delegate.appliesTo(spec);
         } catch (RuntimeException | LinkageError e) {
@@ -133,7 +138,7 @@ public final class PluginIsolator implements NamespaceIsolator {
         }
 
         @Override
-        public <T> java.util.Optional<T> facet(Class<T> type) {
+        public <T> Optional<T> facet(Class<T> type) {
             return isolation.facet(type); // ResourceControl and the like, for the embedding application
         }
 
@@ -166,7 +171,7 @@ public final class PluginIsolator implements NamespaceIsolator {
         }
 
         @Override
-        public void checkpoint(Phase phase, String description, java.util.concurrent.Future<?> hostSide) {
+        public void checkpoint(Phase phase, String description, Future<?> hostSide) {
             steps.checkpoint(requirePhase(phase, "checkpoint '" + description + "'"), description, hostSide);
         }
 

@@ -1,6 +1,8 @@
 package io.isola.launcher.health;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.StateStore;
 import java.io.IOException;
@@ -27,9 +29,8 @@ public record HealthState(
 
     public static final String STARTING = "starting", HEALTHY = "healthy", UNHEALTHY = "unhealthy", NONE = "none";
     static final String FILE = "health.json";
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
-            new com.fasterxml.jackson.databind.ObjectMapper()
-                    .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private static final ObjectMapper JSON =
+            new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     /** Docker keeps the last five results. */
     static final int KEPT = 5;
 

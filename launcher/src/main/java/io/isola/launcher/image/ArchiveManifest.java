@@ -1,5 +1,6 @@
 package io.isola.launcher.image;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -170,7 +171,7 @@ record ArchiveManifest(String name, Path config, String configDigest, List<Layer
         }
         try {
             return ImageStore.json().readTree(file.toFile());
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
+        } catch (JacksonException e) {
             throw new IOException(file.getFileName() + " is not valid JSON: " + e.getOriginalMessage());
         }
     }

@@ -1,13 +1,20 @@
 package io.isola.launcher.image;
 
 import io.isola.internal.nativ.DirectoryFd;
+import io.isola.internal.nativ.Errno;
+import io.isola.internal.nativ.FileCallException;
 import io.isola.internal.nativ.FileStat;
 import io.isola.spi.support.OverlayLayers;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What a container changed in its image's files, as Docker's {@code diff} lists it: {@code A}
@@ -21,8 +28,8 @@ import java.util.Optional;
 public final class ContainerChanges {
 
     /** Where the mount isolator may make mount points in the writable layer. */
-    private static final java.util.Set<String> MOUNT_POINTS = java.util.Set.of(
-            "dev", "proc", "sys", "tmp", "run", "etc", "dev/pts", "dev/shm", "dev/mqueue", "dev/console");
+    private static final Set<String> MOUNT_POINTS =
+            Set.of("dev", "proc", "sys", "tmp", "run", "etc", "dev/pts", "dev/shm", "dev/mqueue", "dev/console");
 
     /** One change. */
     public record Change(char kind, String path) {
@@ -42,18 +49,18 @@ public final class ContainerChanges {
     public static List<Change> ofContainer(Path upper, List<Path> lowersTopFirst) throws IOException {
         try {
             return of(upper, lowersTopFirst);
-        } catch (io.isola.internal.nativ.FileCallException e) {
-            if (e.errno() != io.isola.internal.nativ.Errno.EACCES || !SubordinateTrees.needed()) {
+        } catch (FileCallException e) {
+            if (e.errno() != Errno.EACCES || !SubordinateTrees.needed()) {
                 throw e;
             }
         }
         List<Path> paths = new ArrayList<>(List.of(upper));
         paths.addAll(lowersTopFirst);
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         SubordinateTrees.tar("diff", paths, out);
         List<Change> changes = new ArrayList<>();
         // NUL-ended: a name may hold a newline
-        for (String line : out.toString(java.nio.charset.StandardCharsets.UTF_8).split("\0")) {
+        for (String line : out.toString(StandardCharsets.UTF_8).split("\0")) {
             if (line.length() > 2) {
                 changes.add(new Change(line.charAt(0), line.substring(2)));
             }
@@ -62,9 +69,9 @@ public final class ContainerChanges {
     }
 
     /** Writes {@link #of}'s changes to {@code out}, each ended by a NUL, for {@link #ofContainer} (in {@link TreeTask}). */
-    static void write(Path upper, List<Path> lowersTopFirst, java.io.OutputStream out) throws IOException {
+    static void write(Path upper, List<Path> lowersTopFirst, OutputStream out) throws IOException {
         for (Change change : of(upper, lowersTopFirst)) {
-            out.write((change + "\0").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.write((change + "\0").getBytes(StandardCharsets.UTF_8));
         }
     }
 
@@ -74,7 +81,7 @@ public final class ContainerChanges {
         try (DirectoryFd root = DirectoryFd.open(upper)) {
             walk("", root, lowersTopFirst, changes);
         }
-        changes.sort(java.util.Comparator.comparing(Change::path));
+        changes.sort(Comparator.comparing(Change::path));
         return changes;
     }
 

@@ -1,5 +1,6 @@
 package io.isola.launcher.image;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -32,7 +33,7 @@ public record Image(
      * {@code args}, or by the image's Cmd when {@code args} is empty.
      */
     public List<String> command(List<String> args) {
-        List<String> command = new java.util.ArrayList<>(entrypoint);
+        List<String> command = new ArrayList<>(entrypoint);
         command.addAll(args.isEmpty() ? cmd : args);
         return command;
     }

@@ -1,7 +1,9 @@
 package io.isola.launcher.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.isola.launcher.registry.ImageReference;
 import io.isola.lifecycle.LockFile;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
@@ -213,21 +216,21 @@ public final class ImageImporter {
     /** "docker.io/library/busybox:latest" as users type it, "busybox:latest", as a pull names it; tags stay. */
     private static String normalise(String name) {
         try {
-            io.isola.launcher.registry.ImageReference reference = io.isola.launcher.registry.ImageReference.parse(name);
+            ImageReference reference = ImageReference.parse(name);
             if (reference.tag() != null && ImageStore.hasTag(name)) { // a bare "name" stays as it is
                 return reference.storeName();
             }
         } catch (IllegalArgumentException notAReference) {
             // a name no registry would take, which the store may still take
         }
-        return name.replaceFirst("^docker\\.io/library/", "").toLowerCase(java.util.Locale.ROOT);
+        return name.replaceFirst("^docker\\.io/library/", "").toLowerCase(Locale.ROOT);
     }
 
     private static String message(IOException e) {
         if (e instanceof NoSuchFileException missing) {
             return missing.getFile() + " is missing";
         }
-        if (e instanceof java.io.EOFException) {
+        if (e instanceof EOFException) {
             return "truncated: the archive ends in the middle of its content";
         }
         String message = e.getMessage() == null ? e.toString() : e.getMessage();

@@ -1,5 +1,6 @@
 package io.isola.launcher.image;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.isola.launcher.registry.Digests;
 import io.isola.launcher.registry.ImageReference;
@@ -213,7 +214,7 @@ public final class ImagePuller {
                 throw new IOException("the " + what + " is not a JSON object");
             }
             return node;
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
+        } catch (JacksonException e) {
             throw new IOException("the " + what + " is not valid JSON: " + e.getOriginalMessage());
         }
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isola.launcher.registry.Digests;
 import io.isola.launcher.registry.ImageReference;
 import io.isola.launcher.registry.MediaTypes;
+import io.isola.launcher.registry.Platform;
 import io.isola.lifecycle.LockFile;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,9 +16,12 @@ import java.nio.file.Path;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 
 /**
  * {@code isola save}: an image as a tarball that {@code docker load}, {@code podman load} and
@@ -83,7 +87,7 @@ public final class ImageSaver {
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
             directory(tar, "blobs/");
             directory(tar, "blobs/sha256/");
-            java.util.Set<String> written = new java.util.HashSet<>();
+            Set<String> written = new HashSet<>();
             for (int i = 0; i < layerFiles.size(); i++) {
                 if (written.add(diffIds.get(i))) { // a layer an image lists twice is one blob
                     blob(tar, diffIds.get(i), layerFiles.get(i));
@@ -150,9 +154,7 @@ public final class ImageSaver {
         MessageDigest blobSha = Digests.newSha256();
         try (OutputStream written = Files.newOutputStream(file);
                 DigestOutputStream blob = new DigestOutputStream(written, blobSha);
-                OutputStream compressed = gzip
-                        ? new org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream(blob)
-                        : blob;
+                OutputStream compressed = gzip ? new GzipCompressorOutputStream(blob) : blob;
                 DigestOutputStream uncompressed = new DigestOutputStream(compressed, tarSha);
                 TreeTar tar = new TreeTar(uncompressed)) {
             ContainerFiles.changes(store.layer(layer), tar);
@@ -170,9 +172,7 @@ public final class ImageSaver {
         } else {
             config = ImageStore.json()
                     .createObjectNode()
-                    .put(
-                            "architecture",
-                            io.isola.launcher.registry.Platform.host().architecture())
+                    .put("architecture", Platform.host().architecture())
                     .put("os", "linux");
             ObjectNode run = config.putObject("config");
             image.env().forEach(run.putArray("Env")::add);

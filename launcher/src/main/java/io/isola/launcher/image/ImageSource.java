@@ -1,10 +1,12 @@
 package io.isola.launcher.image;
 
+import io.isola.api.IsolaException;
 import io.isola.launcher.registry.DockerConfig;
 import io.isola.launcher.registry.ImageReference;
 import io.isola.launcher.registry.Platform;
 import io.isola.launcher.registry.RegistryClient;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -80,11 +82,11 @@ public final class ImageSource {
     }
 
     /** A pull's failure as the CLI reports it: the image, then what went wrong. */
-    public static io.isola.api.IsolaException failed(ImageReference reference, IOException e) {
-        String message = e instanceof java.io.InterruptedIOException
+    public static IsolaException failed(ImageReference reference, IOException e) {
+        String message = e instanceof InterruptedIOException
                 ? "interrupted"
                 : e.getMessage() == null ? e.toString() : e.getMessage();
-        return new io.isola.api.IsolaException("pulling " + reference + ": " + message, e);
+        return new IsolaException("pulling " + reference + ": " + message, e);
     }
 
     /** The image as named, or under its normalised name ({@code docker.io/library/busybox} is {@code busybox:latest}). */

@@ -1,25 +1,32 @@
 package io.isola.launcher.image;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.isola.internal.security.DirectoryModes;
 import io.isola.lifecycle.LockFile;
 import io.isola.spi.support.ContainerTrees;
+import io.isola.spi.support.HostIdentity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Images on local disk:
@@ -64,10 +71,10 @@ public final class ImageStore {
     }
 
     /** Stores whose existing layers and containers were narrowed by this JVM (the resident server runs many commands). */
-    private static final Set<Path> NARROWED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final Set<Path> NARROWED = ConcurrentHashMap.newKeySet();
 
     private static final int TRAVERSE = 0711, PRIVATE = 0700;
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ImageStore.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ImageStore.class);
 
     private final Path root;
 
@@ -86,7 +93,7 @@ public final class ImageStore {
         if (explicit != null && !explicit.isEmpty()) {
             return new ImageStore(Path.of(explicit));
         }
-        if (io.isola.spi.support.HostIdentity.current().isRoot()) {
+        if (HostIdentity.current().isRoot()) {
             return new ImageStore(Path.of("/var/lib/isola"));
         }
         String data = System.getenv("XDG_DATA_HOME");
@@ -141,14 +148,14 @@ public final class ImageStore {
 
     /** Mode 0700 on a new layer's directory, whatever the umask left. */
     static Path makePrivate(Path dir) throws IOException {
-        Files.setAttribute(dir, "unix:mode", PRIVATE, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        Files.setAttribute(dir, "unix:mode", PRIVATE, LinkOption.NOFOLLOW_LINKS);
         return dir;
     }
 
     private static void narrowEach(Path dir, String what) {
         try (Stream<Path> entries = Files.list(dir)) {
             for (Path entry : entries.toList()) {
-                if (Files.isDirectory(entry, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
                     DirectoryModes.narrowIfPresent(entry, PRIVATE, what);
                 }
             }
@@ -177,7 +184,7 @@ public final class ImageStore {
      * The image's configuration as its config blob holds it (Docker's {@code config}: Volumes,
      * ExposedPorts, Labels, ...), empty when the blob is gone.
      */
-    public com.fasterxml.jackson.databind.JsonNode configOf(Image image) {
+    public JsonNode configOf(Image image) {
         try {
             return json().readTree(Files.readAllBytes(config(image.id())));
         } catch (NoSuchFileException e) {
@@ -298,10 +305,8 @@ public final class ImageStore {
         try (Stream<Path> files = Files.walk(layer(diffId))) {
             long total = 0;
             for (Path file : (Iterable<Path>) files::iterator) {
-                java.nio.file.attribute.BasicFileAttributes attributes = Files.readAttributes(
-                        file,
-                        java.nio.file.attribute.BasicFileAttributes.class,
-                        java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                BasicFileAttributes attributes =
+                        Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                 if (attributes.isRegularFile()) {
                     total += attributes.size();
                 }

@@ -7,11 +7,13 @@ import io.isola.internal.nativ.Fds;
 import io.isola.internal.nativ.FileAttributes;
 import io.isola.internal.nativ.FileCallException;
 import io.isola.internal.nativ.FileStat;
+import io.isola.spi.support.HostIdentity;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.slf4j.Logger;
@@ -40,8 +42,7 @@ final class LayerExtractor {
     /** The OCI layer format's whiteout names, which {@link ContainerFiles} writes too. */
     static final String WHITEOUT_PREFIX = ".wh.", OPAQUE_MARKER = ".wh..wh..opq";
     /** Root keeps the tar's owners; any other user (rootless) cannot give files away, and keeps them: its uid is root inside. */
-    private static final boolean ROOT =
-            io.isola.spi.support.HostIdentity.current().isRoot();
+    private static final boolean ROOT = HostIdentity.current().isRoot();
 
     private final DirectoryFd root;
     /** "layer DIGEST" or "copy into container ID", for messages. */
@@ -173,7 +174,7 @@ final class LayerExtractor {
     }
 
     private void refuseReplacingADirectory(DirectoryFd parent, String file, TarArchiveEntry entry) throws IOException {
-        java.util.Optional<FileStat> there = parent.stat(file);
+        Optional<FileStat> there = parent.stat(file);
         if (there.isPresent() && there.get().isDirectory() != entry.isDirectory()) {
             throw new IOException(
                     source + ": cannot overwrite " + (entry.isDirectory() ? "the non-directory " : "the directory ")

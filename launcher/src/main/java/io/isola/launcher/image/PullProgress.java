@@ -1,6 +1,7 @@
 package io.isola.launcher.image;
 
 import java.io.PrintWriter;
+import java.util.Locale;
 
 /**
  * What a pull shows, as Docker shows it: a status line per step and one per layer, by the first
@@ -58,10 +59,10 @@ public class PullProgress {
             return bytes + "B";
         }
         if (bytes < 1_000_000) {
-            return String.format(java.util.Locale.ROOT, "%.1fkB", bytes / 1e3);
+            return String.format(Locale.ROOT, "%.1fkB", bytes / 1e3);
         }
         return bytes < 1_000_000_000
-                ? String.format(java.util.Locale.ROOT, "%.1fMB", bytes / 1e6)
-                : String.format(java.util.Locale.ROOT, "%.2fGB", bytes / 1e9);
+                ? String.format(Locale.ROOT, "%.1fMB", bytes / 1e6)
+                : String.format(Locale.ROOT, "%.2fGB", bytes / 1e9);
     }
 }

@@ -13,6 +13,7 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -76,7 +77,7 @@ public final class SubordinateTrees {
                 "-Xshare:auto",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
         // this JVM's class-data archive (bin/isola's), made for this class path: the task starts faster
-        java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(arg -> arg.startsWith("-XX:SharedArchiveFile="))
                 .forEach(command::add);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), TreeTask.class.getName(), task));

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -81,7 +82,7 @@ public final class TreeTask {
     }
 
     private static List<IdMapping> parse(String text) {
-        return java.util.Arrays.stream(text.split(","))
+        return Arrays.stream(text.split(","))
                 .map(line -> IdMapping.parse("map", line))
                 .toList();
     }

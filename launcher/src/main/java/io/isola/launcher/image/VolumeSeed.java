@@ -2,6 +2,7 @@ package io.isola.launcher.image;
 
 import io.isola.internal.nativ.DirectoryFd;
 import io.isola.internal.nativ.FileStat;
+import io.isola.spi.support.HostIdentity;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -95,7 +96,7 @@ public final class VolumeSeed {
                 Files.deleteIfExists(tar);
             }
             Files.setAttribute(data, "unix:mode", top.mode() & 07777, LinkOption.NOFOLLOW_LINKS);
-            if (io.isola.spi.support.HostIdentity.current().isRoot()) {
+            if (HostIdentity.current().isRoot()) {
                 Files.setAttribute(data, "unix:uid", top.uid(), LinkOption.NOFOLLOW_LINKS);
                 Files.setAttribute(data, "unix:gid", top.gid(), LinkOption.NOFOLLOW_LINKS);
             }

@@ -6,6 +6,7 @@ import io.isola.internal.nativ.FileStat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Optional;
@@ -47,7 +48,7 @@ final class WhiteoutUpgrade {
             if (Files.isDirectory(layers)) {
                 try (Stream<Path> entries = Files.list(layers)) {
                     for (Path layer : entries.sorted().toList()) {
-                        if (Files.isDirectory(layer, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                        if (Files.isDirectory(layer, LinkOption.NOFOLLOW_LINKS)) {
                             try (DirectoryFd dir = DirectoryFd.open(layer)) {
                                 converted += upgrade(dir);
                             }

@@ -1,5 +1,6 @@
 package io.isola.launcher.registry;
 
+import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -29,10 +30,9 @@ public final class Digests {
     }
 
     /** {@code digest}, or an error naming {@code what} when it is not a sha256 digest (other algorithms are refused). */
-    public static String check(String digest, String what) throws java.io.IOException {
+    public static String check(String digest, String what) throws IOException {
         if (digest == null || !SHA256.matcher(digest).matches()) {
-            throw new java.io.IOException(
-                    what + ": digest \"" + digest + "\": expected sha256:<64 lower-case hex digits>");
+            throw new IOException(what + ": digest \"" + digest + "\": expected sha256:<64 lower-case hex digits>");
         }
         return digest;
     }

@@ -1,9 +1,11 @@
 package io.isola.launcher.registry;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.isola.launcher.server.Invocation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -67,8 +69,7 @@ public final class DockerConfig {
      * reads exactly what the caller may read, never more.
      */
     public static DockerConfig fromEnvironment() {
-        String dir =
-                System.getProperty("isola.docker.config", io.isola.launcher.server.Invocation.getenv("DOCKER_CONFIG"));
+        String dir = System.getProperty("isola.docker.config", Invocation.getenv("DOCKER_CONFIG"));
         return new DockerConfig(
                 dir != null && !dir.isEmpty()
                         ? Path.of(dir, "config.json")
@@ -148,7 +149,7 @@ public final class DockerConfig {
         JsonNode root;
         try {
             root = JSON.readTree(content());
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
+        } catch (JacksonException e) {
             throw new IOException(file + " is not valid JSON: " + e.getOriginalMessage());
         }
         if (root == null || root.isMissingNode()) {

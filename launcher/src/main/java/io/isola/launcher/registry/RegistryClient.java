@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -87,7 +88,7 @@ public final class RegistryClient {
     /** {@code GET /v2/}: whether the registry answers and accepts these credentials. */
     public void ping() throws IOException {
         try (InputStream body = ok(send("/v2/", null), "the API check").body()) {
-            body.transferTo(java.io.OutputStream.nullOutputStream());
+            body.transferTo(OutputStream.nullOutputStream());
         }
     }
 

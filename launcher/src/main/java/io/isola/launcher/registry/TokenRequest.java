@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -79,7 +80,7 @@ final class TokenRequest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while asking " + realm + " for a token");
-        } catch (java.net.ConnectException e) {
+        } catch (ConnectException e) {
             throw new RegistryException(where + ": cannot connect to its token service " + realm, e);
         }
         if (response.statusCode() != 200) {

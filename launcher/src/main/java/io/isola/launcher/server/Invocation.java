@@ -1,10 +1,13 @@
 package io.isola.launcher.server;
 
 import io.isola.api.Container;
+import io.isola.internal.launch.RemoteClone;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.IntConsumer;
 
 /**
  * One command line that the resident server runs for a client, seen from the code that runs it:
@@ -24,13 +27,13 @@ public final class Invocation {
     private final List<SignalTarget> targets = new CopyOnWriteArrayList<>();
     private volatile boolean clientGone;
     /** Signals that came before the container to forward them to had started (see {@link #holdSignals}). */
-    private final List<Integer> held = new java.util.ArrayList<>();
+    private final List<Integer> held = new ArrayList<>();
 
     private boolean holding;
     /** What ends the command when a signal finds nothing to forward to (set by the session). */
-    private volatile java.util.function.IntConsumer cancel = number -> {};
+    private volatile IntConsumer cancel = number -> {};
     /** Set when the client clones the container itself (a thin create). */
-    private volatile io.isola.internal.launch.RemoteClone cloner;
+    private volatile RemoteClone cloner;
 
     /** Receives the client's signals for as long as it is registered. */
     public interface SignalTarget {
@@ -64,11 +67,11 @@ public final class Invocation {
     }
 
     /** The client's clone of the container (a thin create's), or null when the client cannot clone. */
-    public io.isola.internal.launch.RemoteClone cloner() {
+    public RemoteClone cloner() {
         return cloner;
     }
 
-    void clonedBy(io.isola.internal.launch.RemoteClone cloner) {
+    void clonedBy(RemoteClone cloner) {
         this.cloner = cloner;
     }
 
@@ -143,7 +146,7 @@ public final class Invocation {
         // still reaps it and records its end
     }
 
-    void onCancel(java.util.function.IntConsumer action) {
+    void onCancel(IntConsumer action) {
         this.cancel = action;
     }
 

@@ -8,11 +8,16 @@ import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The thin JVM client's protocol ({@link Wire}) on the server's unix socket: the kernel tells who
@@ -29,8 +34,7 @@ final class JvmConnection implements ClientConnection {
     private final DataInputStream data;
     private final OutputStream reply;
     /** A thin create's report of the child it cloned (the frames' reader completes it). */
-    private final java.util.concurrent.CompletableFuture<Integer> cloned =
-            new java.util.concurrent.CompletableFuture<>();
+    private final CompletableFuture<Integer> cloned = new CompletableFuture<>();
 
     JvmConnection(int fd) {
         this.fd = fd;
@@ -76,7 +80,7 @@ final class JvmConnection implements ClientConnection {
 
     @Override
     public synchronized void frame(byte type, int value) throws IOException {
-        reply.write(java.nio.ByteBuffer.allocate(5).put(type).putInt(value).array());
+        reply.write(ByteBuffer.allocate(5).put(type).putInt(value).array());
         reply.flush();
     }
 
@@ -108,12 +112,7 @@ final class JvmConnection implements ClientConnection {
     synchronized void sendPlan(byte[] plan, int[] fds) throws IOException {
         reply.flush();
         Sockets.sendFds(
-                fd,
-                java.nio.ByteBuffer.allocate(5)
-                        .put(Wire.PLAN)
-                        .putInt(plan.length)
-                        .array(),
-                fds);
+                fd, ByteBuffer.allocate(5).put(Wire.PLAN).putInt(plan.length).array(), fds);
         reply.write(plan);
         reply.flush();
     }
@@ -121,10 +120,10 @@ final class JvmConnection implements ClientConnection {
     /** The pid (or -errno) the thin create's client reports; an IOException when it has gone first. */
     int awaitCloned(long timeoutMillis) throws IOException {
         try {
-            return cloned.get(timeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
+            return cloned.get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
             throw new IOException("the client has gone", e.getCause());
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             throw new IOException("the client reported no clone within " + timeoutMillis / 1000 + " s");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -10,6 +10,7 @@ import io.isola.launcher.attach.ConsoleMode;
 import io.isola.launcher.cli.run.ContainerStart;
 import io.isola.launcher.cli.run.RestartPolicy;
 import io.isola.launcher.cli.run.RunCommand;
+import io.isola.launcher.health.HealthChecker;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Monitor;
 import io.isola.lifecycle.Relaunch;
@@ -96,8 +97,7 @@ public final class ResidentMonitor {
                 "isola-detached-" + id.substring(0, Math.min(12, id.length())));
         thread.setDaemon(true);
         thread.start();
-        io.isola.launcher.health.HealthChecker.watch(
-                store, id); // its health check, as the restart policy, is the server's
+        HealthChecker.watch(store, id); // its health check, as the restart policy, is the server's
     }
 
     private static void await(StateStore store, Monitor monitor, Monitor.Running running, ConsoleHolder holder) {

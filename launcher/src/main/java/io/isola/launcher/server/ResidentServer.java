@@ -1,10 +1,14 @@
 package io.isola.launcher.server;
 
 import io.isola.internal.nativ.Fds;
+import io.isola.launcher.client.ServerStarter;
+import io.isola.launcher.client.Wire;
 import io.isola.spi.support.HostIdentity;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -54,7 +58,7 @@ final class ResidentServer implements AutoCloseable {
 
     /** The server for {@code socket}, or null when another process serves it already. */
     static ResidentServer claim(Path socket, Duration idle) throws IOException {
-        io.isola.launcher.client.ServerStarter.makeDirectory(socket.getParent());
+        ServerStarter.makeDirectory(socket.getParent());
         FileChannel channel =
                 FileChannel.open(Path.of(socket + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock = channel.tryLock();
@@ -65,8 +69,7 @@ final class ResidentServer implements AutoCloseable {
         }
         // who serves: for scripts that stop servers (CI), and for people wondering which process it is
         channel.truncate(0);
-        channel.write(java.nio.ByteBuffer.wrap(
-                (ProcessHandle.current().pid() + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)));
         return new ResidentServer(socket, idle, channel, lock);
     }
 
@@ -146,7 +149,7 @@ final class ResidentServer implements AutoCloseable {
                     "refused a client: {} commands run already, the most this server runs at once",
                     MAX_SESSIONS);
             try {
-                connection.frame(io.isola.launcher.client.Wire.REFUSED, 0);
+                connection.frame(Wire.REFUSED, 0);
             } catch (IOException e) {
                 // it has gone already
             }

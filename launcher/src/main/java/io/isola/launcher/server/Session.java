@@ -3,12 +3,17 @@ package io.isola.launcher.server;
 import io.isola.internal.nativ.FdOutputStream;
 import io.isola.internal.nativ.Fds;
 import io.isola.launcher.Main;
+import io.isola.launcher.client.ServerAddress;
 import io.isola.launcher.client.Wire;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -107,8 +112,7 @@ final class Session implements Runnable {
         cli.registerConverter(Path.class, value -> cwd.resolve(value));
         CommandLine.IExecutionExceptionHandler handler = cli.getExecutionExceptionHandler();
         // picocli prints what a handler throws, so a verb that cannot run here is remembered instead
-        java.util.concurrent.atomic.AtomicReference<Invocation.NotServed> notServed =
-                new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<Invocation.NotServed> notServed = new AtomicReference<>();
         cli.setExecutionExceptionHandler((e, command, parsed) -> {
             if (e instanceof Invocation.NotServed refused) {
                 notServed.set(refused);
@@ -119,7 +123,7 @@ final class Session implements Runnable {
         Thread frames = new Thread(() -> readFrames(invocation), "isola-session-frames");
         frames.setDaemon(true);
         Thread worker = Thread.currentThread();
-        java.util.concurrent.atomic.AtomicBoolean replied = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean replied = new AtomicBoolean();
         invocation.onCancel(signal -> {
             if (signal > 0 && replied.compareAndSet(false, true)) {
                 try {
@@ -155,7 +159,7 @@ final class Session implements Runnable {
     private static PrintWriter writer(int fd) {
         // the server's own duplicate: closing the writer never closes the client's file
         return new PrintWriter(
-                new java.io.OutputStreamWriter(new FdOutputStream(Fds.dupCloexec(fd)), StandardCharsets.UTF_8), true);
+                new OutputStreamWriter(new FdOutputStream(Fds.dupCloexec(fd)), StandardCharsets.UTF_8), true);
     }
 
     private void readFrames(Invocation invocation) {
@@ -170,10 +174,8 @@ final class Session implements Runnable {
 
     /** Null when the client sees the same isola as the server; else what differs. */
     private String mismatch(Map<String, String> env) {
-        for (String name : io.isola.launcher.client.ServerAddress.KEYED_ENV) {
-            if (!java.util.Objects.equals(
-                    io.isola.launcher.client.ServerAddress.keyedValue(env, name),
-                    io.isola.launcher.client.ServerAddress.keyedValue(serverEnv, name))) {
+        for (String name : ServerAddress.KEYED_ENV) {
+            if (!Objects.equals(ServerAddress.keyedValue(env, name), ServerAddress.keyedValue(serverEnv, name))) {
                 return "$" + name + " differs from the server's";
             }
         }

@@ -1,6 +1,7 @@
 package io.isola.launcher.volume;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -34,8 +35,8 @@ public final class VolumeName {
     public static String anonymous(String containerId, String target) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            byte[] digest = sha.digest(
-                    (containerId + "\0" + java.nio.file.Path.of(target).normalize()).getBytes(StandardCharsets.UTF_8));
+            byte[] digest =
+                    sha.digest((containerId + "\0" + Path.of(target).normalize()).getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);

@@ -12,6 +12,7 @@ import io.isola.lifecycle.StateStore;
 import io.isola.spi.support.ContainerTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -24,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Docker's local volumes, under the image store:
@@ -43,7 +46,7 @@ import java.util.stream.Stream;
  */
 public final class VolumeStore {
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(VolumeStore.class);
+    private static final Logger LOG = LoggerFactory.getLogger(VolumeStore.class);
     private static final int PRIVATE = 0700;
     private static final String RECORD = "volume.json", DATA = "_data";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -140,7 +143,7 @@ public final class VolumeStore {
             return new Made(record, true);
         } catch (IOException | RuntimeException e) {
             ContainerTrees.remove(partial);
-            if (e instanceof FileAlreadyExistsException || e instanceof java.nio.file.DirectoryNotEmptyException) {
+            if (e instanceof FileAlreadyExistsException || e instanceof DirectoryNotEmptyException) {
                 throw new IllegalArgumentException(
                         "volume \"" + name + "\": " + root.resolve(name)
                                 + " exists but holds no volume; remove it by hand",

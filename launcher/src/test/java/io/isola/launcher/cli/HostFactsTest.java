@@ -2,6 +2,7 @@ package io.isola.launcher.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -30,9 +31,9 @@ class HostFactsTest {
         assertEquals("999B", ByteSizes.human(999));
         assertEquals("1.5kB", ByteSizes.human(1500));
         assertEquals("25.3GB", ByteSizes.human(25_300_000_000L));
-        assertEquals("Less than a second", Durations.human(java.time.Duration.ofMillis(500)));
-        assertEquals("About a minute", Durations.human(java.time.Duration.ofSeconds(90)));
-        assertEquals("5 minutes", Durations.human(java.time.Duration.ofMinutes(5)));
-        assertEquals("3 days", Durations.human(java.time.Duration.ofDays(3)));
+        assertEquals("Less than a second", Durations.human(Duration.ofMillis(500)));
+        assertEquals("About a minute", Durations.human(Duration.ofSeconds(90)));
+        assertEquals("5 minutes", Durations.human(Duration.ofMinutes(5)));
+        assertEquals("3 days", Durations.human(Duration.ofDays(3)));
     }
 }

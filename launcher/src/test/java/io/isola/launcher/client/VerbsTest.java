@@ -36,7 +36,7 @@ class VerbsTest {
         assertFalse(Verbs.served(new String[] {"--root", "/run/x", "create", "--bundle", ".", "id"}));
         assertFalse(Verbs.served(new String[] {"--config", "/etc/isola", "state", "id"}), "a configuration of its own");
         assertEquals("run", Verbs.verb(new String[] {"--config", "/etc/isola", "run", "true"}), "not the directory");
-        assertEquals(java.util.Set.of("start", "state", "delete", "kill"), Verbs.ENGINE);
+        assertEquals(Set.of("start", "state", "delete", "kill"), Verbs.ENGINE);
     }
 
     /** isola exec is served; conmon's and the shim's exec (their child, which they reap) and a detached one are not. */

@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.isola.spi.support.HostIdentity;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,15 +41,14 @@ class BundleCacheTest {
     /** In the shared temporary directory another user's directory of that name is theirs: left alone, links and all. */
     @Test
     void anotherUsersDirectoryOfACachesNameIsNotRemoved(@TempDir Path tmp) throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(
-                io.isola.spi.support.HostIdentity.current().isRoot(), "chown needs root");
+        Assumptions.assumeTrue(HostIdentity.current().isRoot(), "chown needs root");
         Process ended = new ProcessBuilder("true").start();
         ended.waitFor();
         Path host = Files.createDirectories(tmp.resolve("host"));
         Files.writeString(host.resolve("file"), "host");
         Path planted = Files.createDirectories(tmp.resolve("isola-felix-" + ended.pid() + "-1"));
         Files.createSymbolicLink(planted.resolve("link"), host);
-        Files.setAttribute(planted, "unix:uid", 54321, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        Files.setAttribute(planted, "unix:uid", 54321, LinkOption.NOFOLLOW_LINKS);
 
         BundleCache.delete(BundleCache.create(tmp));
 

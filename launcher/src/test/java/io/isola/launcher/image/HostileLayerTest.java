@@ -8,10 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -184,7 +187,7 @@ class HostileLayerTest {
     private static Map<String, Object> snapshot(Path path) throws IOException {
         Map<String, Object> unix =
                 Files.readAttributes(path, "unix:mode,uid,gid,lastModifiedTime,ino,nlink", LinkOption.NOFOLLOW_LINKS);
-        java.util.HashMap<String, Object> copy = new java.util.HashMap<>(unix);
+        HashMap<String, Object> copy = new HashMap<>(unix);
         copy.put("lastModifiedTime", ((FileTime) unix.get("lastModifiedTime")).toMillis());
         if (Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
             copy.put("content", Files.readString(path));
@@ -209,7 +212,7 @@ class HostileLayerTest {
         return bytes.toByteArray();
     }
 
-    private static final Map<TarArchiveEntry, byte[]> CONTENT = new java.util.IdentityHashMap<>();
+    private static final Map<TarArchiveEntry, byte[]> CONTENT = new IdentityHashMap<>();
 
     static TarArchiveEntry dir(String name, int mode) {
         TarArchiveEntry entry = new TarArchiveEntry(name + "/", TarArchiveEntry.LF_DIR, true);
@@ -221,7 +224,7 @@ class HostileLayerTest {
 
     static TarArchiveEntry file(String name, int mode, String content) {
         TarArchiveEntry entry = new TarArchiveEntry(name, TarArchiveEntry.LF_NORMAL, true);
-        byte[] bytes = content.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
         entry.setMode(0100000 | mode);
         entry.setSize(bytes.length);
         entry.setModTime(LONG_AGO);

@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -144,7 +146,7 @@ public final class ImageArchives {
      * user app (uid 1234, group app 1235, also in group staff 50, home /home/app) beside root (home /root).
      */
     public static Path dockerSaveWithUser(Path file, String tag, String user) throws IOException {
-        List<byte[]> layers = new java.util.ArrayList<>(busyboxLayers());
+        List<byte[]> layers = new ArrayList<>(busyboxLayers());
         Map<String, Object> users = new LinkedHashMap<>();
         users.put("etc", null);
         users.put(
@@ -161,7 +163,7 @@ public final class ImageArchives {
      * up (a link to ../etc); the config declares /data and /cache (which the image lacks) as volumes.
      */
     public static Path dockerSaveWithVolume(Path file, String tag) throws IOException {
-        List<byte[]> layers = new java.util.ArrayList<>(busyboxLayers());
+        List<byte[]> layers = new ArrayList<>(busyboxLayers());
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("data", null);
         data.put("data/seed", "seed\n".getBytes(StandardCharsets.UTF_8));
@@ -199,7 +201,7 @@ public final class ImageArchives {
 
     /** As above, with the bottom layer listed twice (as images list repeated empty layers). */
     public static Path dockerSaveRepeatingALayer(Path file, String tag) throws IOException {
-        List<byte[]> layers = new java.util.ArrayList<>(busyboxLayers());
+        List<byte[]> layers = new ArrayList<>(busyboxLayers());
         layers.add(1, layers.get(0));
         return dockerSave(file, tag, false, layers, List.of("/bin/sh"), null);
     }
@@ -314,7 +316,7 @@ public final class ImageArchives {
             return "sha256:"
                     + HexFormat.of()
                             .formatHex(MessageDigest.getInstance("SHA-256").digest(content));
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

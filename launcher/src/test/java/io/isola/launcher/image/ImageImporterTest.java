@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -84,7 +85,7 @@ class ImageImporterTest {
     void aTruncatedOrCorruptTarballIsRefusedAndLeavesNothing() throws Exception {
         Path archive = ImageArchives.dockerSave(tmp.resolve("a.tar"), "t", false);
         Path truncated = tmp.resolve("truncated.tar");
-        Files.write(truncated, java.util.Arrays.copyOf(Files.readAllBytes(archive), (int) Files.size(archive) / 2));
+        Files.write(truncated, Arrays.copyOf(Files.readAllBytes(archive), (int) Files.size(archive) / 2));
         Path garbage = Files.writeString(tmp.resolve("garbage.tar"), "not a tarball at all");
 
         String t = assertThrows(IllegalArgumentException.class, () -> importer.importFile(truncated, null))
@@ -147,7 +148,7 @@ class ImageImporterTest {
     private static void flipLastByteOfLargestBlob(Path archive) throws Exception {
         byte[] bytes = Files.readAllBytes(archive);
         byte[] busybox = Files.readAllBytes(ImageArchives.BUSYBOX);
-        byte[] probe = java.util.Arrays.copyOfRange(busybox, 1000, 1064);
+        byte[] probe = Arrays.copyOfRange(busybox, 1000, 1064);
         int at = indexOf(bytes, probe);
         if (at < 0) { // compressed: flip a byte in the middle of the archive instead
             at = bytes.length / 2;
@@ -197,8 +198,8 @@ class ImageImporterTest {
     }
 
     private static String xattr(Path path, String name) throws Exception {
-        UserDefinedFileAttributeView view = Files.getFileAttributeView(
-                path, UserDefinedFileAttributeView.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        UserDefinedFileAttributeView view =
+                Files.getFileAttributeView(path, UserDefinedFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
         ByteBuffer value = ByteBuffer.allocate(view.size(name));
         view.read(name, value);
         return new String(value.array(), 0, value.position(), StandardCharsets.UTF_8);

@@ -19,9 +19,12 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,8 +40,8 @@ class ImagePullerTest {
     Path tmp;
 
     private HttpServer server;
-    private final Map<String, byte[]> answers = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Map<String, Integer> requests = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, byte[]> answers = new ConcurrentHashMap<>();
+    private final Map<String, Integer> requests = new ConcurrentHashMap<>();
     private ImageStore store;
 
     @BeforeEach
@@ -150,7 +153,7 @@ class ImagePullerTest {
 
     @Test
     void layersAreFetchedSideBySideALayerListedTwiceOnceAndOneBadLayerLeavesNothingHalfWritten() throws Exception {
-        List<byte[]> tars = new java.util.ArrayList<>();
+        List<byte[]> tars = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             tars.add(
                     ImageArchives.layer(Map.of("layer" + i, ("content " + i + "\n").getBytes(StandardCharsets.UTF_8))));
@@ -177,7 +180,7 @@ class ImagePullerTest {
         byte[] cut = ImageArchives.layer(Map.of("c", new byte[1 << 16]));
         ImageReference broken = image(List.of(ImageArchives.layer(Map.of("a", new byte[1 << 16])), tars.get(1), cut));
         String bad = "/v2/test/app/blobs/" + ImageArchives.digest(ImageArchives.gzip(cut));
-        answers.put(bad, java.util.Arrays.copyOf(answers.get(bad), answers.get(bad).length / 2));
+        answers.put(bad, Arrays.copyOf(answers.get(bad), answers.get(bad).length / 2));
         IOException e = assertThrows(IOException.class, () -> pull(broken, new StringWriter()));
         assertEquals(
                 "layer " + bad.substring(bad.lastIndexOf('/') + 1)
@@ -247,7 +250,7 @@ class ImagePullerTest {
     void aTruncatedZstdLayerIsRefusedAndNothingIsStored() throws Exception {
         byte[] tar = layer();
         byte[] zstd = ImageArchives.zstd(tar);
-        byte[] cut = java.util.Arrays.copyOf(zstd, zstd.length / 2);
+        byte[] cut = Arrays.copyOf(zstd, zstd.length / 2);
         ImageReference reference = image(cut, ImageArchives.digest(cut), ImageArchives.digest(tar), cut.length);
         IOException e = assertThrows(IOException.class, () -> pull(reference, new StringWriter()));
         assertTrue(e.getMessage().startsWith("layer " + ImageArchives.digest(cut) + ": zstd: "), e.getMessage());

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -116,8 +117,7 @@ class VolumeSeedTest {
         Files.writeString(rootfs.resolve("data/sub/file"), "deep\n");
         Files.createSymbolicLink(rootfs.resolve("data/escape"), host);
         Files.createSymbolicLink(rootfs.resolve("link"), host);
-        Files.setPosixFilePermissions(
-                rootfs.resolve("data"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-x---"));
+        Files.setPosixFilePermissions(rootfs.resolve("data"), PosixFilePermissions.fromString("rwxr-x---"));
         Path data = data();
 
         assertFalse(VolumeSeed.seedFromDirectory(rootfs, "/link", data, tmp.resolve("volume")));
@@ -129,9 +129,7 @@ class VolumeSeedTest {
         assertEquals(List.of("escape", "sub", "sub/file"), names(data));
         assertEquals(host, Files.readSymbolicLink(data.resolve("escape")), "copied as a link, not followed");
         assertEquals("deep\n", Files.readString(data.resolve("sub/file")));
-        assertEquals(
-                "rwxr-x---",
-                java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(data)));
+        assertEquals("rwxr-x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(data)));
         assertEquals(List.of("secret"), names(host), "the host's directory untouched");
     }
 

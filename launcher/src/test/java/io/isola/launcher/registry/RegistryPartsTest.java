@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -80,7 +81,7 @@ class RegistryPartsTest {
         assertTrue(config.credentials("docker.io").isPresent());
 
         Files.writeString(file, "{\"auths\":{\"quay.io\":{\"auth\":\"bm9jb2xvbg==\"}}}");
-        assertTrue(assertThrows(java.io.IOException.class, () -> config.credentials("quay.io"))
+        assertTrue(assertThrows(IOException.class, () -> config.credentials("quay.io"))
                 .getMessage()
                 .contains("\"quay.io\" is not base64 of USER:PASSWORD"));
     }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code --blkio-weight} and the {@code --device-*-bps/iops} limits, written as each cgroup
@@ -19,13 +20,13 @@ final class BlockIoFiles {
     private BlockIoFiles() {}
 
     /** The v1 weight file this blkio hierarchy offers (CFQ's, or BFQ's), empty with neither (none, mq-deadline). */
-    static java.util.Optional<String> v1WeightFile(Path dir) {
+    static Optional<String> v1WeightFile(Path dir) {
         for (String name : new String[] {"blkio.weight", "blkio.bfq.weight"}) {
             if (Files.exists(dir.resolve(name))) {
-                return java.util.Optional.of(name);
+                return Optional.of(name);
             }
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     static void applyV1(Path dir, Resources r) throws IOException {

@@ -1,7 +1,12 @@
 package io.isola.ns.cgroup;
 
 import io.isola.api.ResourceStats;
+import io.isola.api.Resources;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.Map;
 
 /** One container's cgroup, in every hierarchy its driver uses. */
 interface Cgroup {
@@ -15,13 +20,13 @@ interface Cgroup {
     }
 
     /** When it was created (its directory's modification time). */
-    java.nio.file.attribute.FileTime created() throws IOException;
+    FileTime created() throws IOException;
 
     /** Its directory in each hierarchy, keyed by the hierarchy's name ({@code memory}, {@code cpu,cpuacct}, {@code unified}). */
-    java.util.Map<String, String> dirs();
+    Map<String, String> dirs();
 
     /** Its cgroup.procs files, one per hierarchy. */
-    java.util.List<java.nio.file.Path> procsFiles();
+    List<Path> procsFiles();
 
     /** Moves process {@code pid} into the cgroup in every hierarchy. */
     void join(long pid) throws IOException;
@@ -36,7 +41,7 @@ interface Cgroup {
     ResourceStats stats() throws IOException;
 
     /** Writes the limits {@code resources} sets (the others are left as they are), to the running cgroup. */
-    void update(io.isola.api.Resources resources) throws IOException;
+    void update(Resources resources) throws IOException;
 
     /** How many times the kernel's OOM killer killed a process of this cgroup; 0 without a memory controller. */
     long oomKills() throws IOException;

@@ -4,6 +4,7 @@ import io.isola.api.CgroupLocation;
 import io.isola.api.IsolaException;
 import io.isola.api.ResourceControl;
 import io.isola.api.ResourceStats;
+import io.isola.api.Resources;
 import java.io.IOException;
 import java.util.Optional;
 
@@ -74,7 +75,7 @@ class CgroupControl implements ResourceControl {
     }
 
     @Override
-    public synchronized void update(io.isola.api.Resources resources) {
+    public synchronized void update(Resources resources) {
         running("update");
         try {
             cgroup.update(resources);

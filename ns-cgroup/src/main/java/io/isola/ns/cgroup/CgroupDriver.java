@@ -1,8 +1,11 @@
 package io.isola.ns.cgroup;
 
+import io.isola.api.CgroupTuning;
+import io.isola.api.Devices;
 import io.isola.api.Resources;
 import java.io.IOException;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The cgroup layout of one host (v1 hierarchies per controller, or one unified v2 hierarchy),
@@ -32,15 +35,14 @@ interface CgroupDriver {
      * Like {@link #create(String, Resources)}, with device cgroup rules: everything denied, then
      * {@code devices} in order; null leaves every device allowed (privileged).
      */
-    Cgroup create(String path, Resources resources, java.util.List<io.isola.api.Devices.Rule> devices)
-            throws IOException;
+    Cgroup create(String path, Resources resources, List<Devices.Rule> devices) throws IOException;
 
     /**
      * Refuses device rules this host cannot enforce, naming them; creates nothing.
      *
      * @param ownRules whether {@code devices} go beyond the defaults
      */
-    default void checkDevices(java.util.List<io.isola.api.Devices.Rule> devices, boolean ownRules) {}
+    default void checkDevices(List<Devices.Rule> devices, boolean ownRules) {}
 
     /**
      * Whether the device rules given to {@link #create} are enforced; where they are not, the
@@ -54,7 +56,7 @@ interface CgroupDriver {
      * The existing cgroup {@code path} (made by {@link #create} in this or another process), as a
      * handle; empty when it is in no hierarchy (its container has ended).
      */
-    java.util.Optional<Cgroup> open(String path);
+    Optional<Cgroup> open(String path);
 
     /**
      * The containers' cgroups directly under {@code parent} in any hierarchy, as handles that can
@@ -66,12 +68,12 @@ interface CgroupDriver {
     HostLayout layout();
 
     /** Refuses OCI settings beyond Docker's limits that this host cannot apply, naming the layout; creates nothing. */
-    default void check(io.isola.api.CgroupTuning tuning) {
+    default void check(CgroupTuning tuning) {
         TuningFiles.check(layout(), tuning);
     }
 
     /** Writes those settings into the container's cgroup {@code path}, made by {@link #create}. */
-    default void tune(String path, io.isola.api.CgroupTuning tuning) throws IOException {
+    default void tune(String path, CgroupTuning tuning) throws IOException {
         TuningFiles.write(layout(), path, tuning);
     }
 

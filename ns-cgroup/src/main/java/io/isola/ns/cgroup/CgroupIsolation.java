@@ -12,6 +12,10 @@ import io.isola.spi.Step;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +47,7 @@ final class CgroupIsolation implements Isolation {
     private final CgroupControl control;
     private boolean closed;
     /** Done when the background join has placed the child; used where the runtime supports it. */
-    private final java.util.concurrent.CompletableFuture<Void> joined = new java.util.concurrent.CompletableFuture<>();
+    private final CompletableFuture<Void> joined = new CompletableFuture<>();
 
     private boolean joinInBackground;
     private volatile boolean joinStarted;
@@ -147,10 +151,10 @@ final class CgroupIsolation implements Isolation {
         if (joinStarted) {
             // a join still under way would put the process in after the cgroup was emptied
             try {
-                joined.get(30, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (java.util.concurrent.ExecutionException e) {
+                joined.get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
                 // the start failed on it and said so; the cgroup is removed all the same
-            } catch (java.util.concurrent.TimeoutException e) {
+            } catch (TimeoutException e) {
                 LOG.warn("container {}: the join of its cgroup has not ended after 30 s", containerId);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -11,7 +11,10 @@ import io.isola.spi.Isolation;
 import io.isola.spi.IsolationRequest;
 import io.isola.spi.Namespace;
 import io.isola.spi.NamespaceIsolator;
+import io.isola.spi.Step;
 import io.isola.spi.support.ResourceControls;
+import java.io.IOException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -113,7 +116,7 @@ public final class CgroupIsolator implements NamespaceIsolator, ResourceControls
                     CgroupDriver detected = CgroupDrivers.detect(CgroupMounts.ofThisProcess(), HostCpus.ofThisHost());
                     LOG.info("cgroups: using the {} driver", detected.name());
                     // once per runtime, so each CLI command cleans up after a host that died before it
-                    StaleCgroups.sweep(detected, parent, java.time.Instant.now());
+                    StaleCgroups.sweep(detected, parent, Instant.now());
                     driver = detected;
                 }
                 d = driver;
@@ -144,7 +147,7 @@ public final class CgroupIsolator implements NamespaceIsolator, ResourceControls
         tuning.ifPresent(cgroups::check);
         DeviceAccess devices = DeviceAccess.of(request.spec());
         cgroups.checkDevices(devices.rules(), devices.hasOwnRules());
-        List<io.isola.spi.Step> lockdown = MknodFallback.steps(request.spec(), cgroups);
+        List<Step> lockdown = MknodFallback.steps(request.spec(), cgroups);
         // without a namespace of its own (an OCI config that does not list one) the container is in
         // its cgroup with the runtime's cgroup namespace, and the mount isolator brings the host's
         // /sys/fs/cgroup read-only, as runc gives it to such a container
@@ -158,7 +161,7 @@ public final class CgroupIsolator implements NamespaceIsolator, ResourceControls
                     + devices.nodes().stream().map(n -> n.mapping().hostPath()).toList()
                     + ": need a mount namespace, whose /dev they are made in; drop --no-mount");
         }
-        List<io.isola.spi.Step> nodes = devices.steps();
+        List<Step> nodes = devices.steps();
         if (!devices.nodes().isEmpty() && request.selected(Namespace.USER)) {
             // mknod of a device takes CAP_MKNOD in the host's user namespace: the host's node is bound instead
             devices.binds().forEach(request::requestBind);
@@ -173,7 +176,7 @@ public final class CgroupIsolator implements NamespaceIsolator, ResourceControls
         if (tuning.isPresent()) {
             try {
                 cgroups.tune(path, tuning.get());
-            } catch (java.io.IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException e) {
                 cgroup.destroy();
                 throw e;
             }

@@ -5,6 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +29,7 @@ final class CgroupTree {
 
     /** The parent directories this process has made or found and initialised, in any hierarchy. */
     static final class Parents {
-        private final java.util.Set<Path> ready = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        private final Set<Path> ready = ConcurrentHashMap.newKeySet();
 
         boolean isReady(Path dir) {
             return ready.contains(dir);
@@ -116,7 +119,7 @@ final class CgroupTree {
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
-        try (java.util.stream.Stream<Path> entries = Files.list(dir)) {
+        try (Stream<Path> entries = Files.list(dir)) {
             return entries.filter(Files::isDirectory)
                     .map(p -> p.getFileName().toString())
                     .sorted()

@@ -6,11 +6,16 @@ import io.isola.api.Resources;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * cgroup v1: one hierarchy per controller (or per group of co-mounted controllers). The container
@@ -49,7 +54,7 @@ final class CgroupV1Driver implements CgroupDriver {
         return new HostLayout(
                 hierarchies,
                 unified.map(Hierarchy::mountPoint),
-                unified.map(h -> HostLayout.controllersOf(h.mountPoint())).orElse(java.util.Set.of()));
+                unified.map(h -> HostLayout.controllersOf(h.mountPoint())).orElse(Set.of()));
     }
 
     @Override
@@ -252,7 +257,7 @@ final class CgroupV1Driver implements CgroupDriver {
 
     @Override
     public List<Cgroup> children(String parent) throws IOException {
-        java.util.Set<String> names = new java.util.TreeSet<>();
+        Set<String> names = new TreeSet<>();
         for (Hierarchy h : allHierarchies()) {
             names.addAll(CgroupTree.subdirectories(h.mountPoint().resolve(parent)));
         }
@@ -326,13 +331,13 @@ final class CgroupV1Driver implements CgroupDriver {
         }
 
         @Override
-        public java.nio.file.attribute.FileTime created() throws IOException {
+        public FileTime created() throws IOException {
             return Files.getLastModifiedTime(dirList().get(0));
         }
 
         @Override
-        public java.util.Map<String, String> dirs() {
-            java.util.Map<String, String> dirs = new java.util.TreeMap<>();
+        public Map<String, String> dirs() {
+            Map<String, String> dirs = new TreeMap<>();
             for (Hierarchy h : joined) {
                 dirs.put(
                         h.unified() ? "unified" : h.mountPoint().getFileName().toString(),
@@ -421,8 +426,8 @@ final class CgroupV1Driver implements CgroupDriver {
                     cpu,
                     count,
                     pidsMax,
-                    java.util.Map.of(),
-                    unifiedDir.isPresent() ? CgroupPressure.read(unifiedDir.get()) : java.util.Map.of(),
+                    Map.of(),
+                    unifiedDir.isPresent() ? CgroupPressure.read(unifiedDir.get()) : Map.of(),
                     io.read(),
                     io.written());
         }

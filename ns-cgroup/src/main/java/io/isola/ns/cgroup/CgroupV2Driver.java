@@ -7,10 +7,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -62,7 +66,7 @@ final class CgroupV2Driver implements CgroupDriver {
 
     @Override
     public HostLayout layout() {
-        return new HostLayout(List.of(), java.util.Optional.of(root), available());
+        return new HostLayout(List.of(), Optional.of(root), available());
     }
 
     @Override
@@ -220,9 +224,9 @@ final class CgroupV2Driver implements CgroupDriver {
     }
 
     @Override
-    public java.util.Optional<Cgroup> open(String path) {
+    public Optional<Cgroup> open(String path) {
         Path dir = root.resolve(path);
-        return Files.isDirectory(dir) ? java.util.Optional.of(new V2Cgroup(path, dir)) : java.util.Optional.empty();
+        return Files.isDirectory(dir) ? Optional.of(new V2Cgroup(path, dir)) : Optional.empty();
     }
 
     @Override
@@ -254,13 +258,13 @@ final class CgroupV2Driver implements CgroupDriver {
         }
 
         @Override
-        public java.nio.file.attribute.FileTime created() throws IOException {
+        public FileTime created() throws IOException {
             return Files.getLastModifiedTime(dir);
         }
 
         @Override
-        public java.util.Map<String, String> dirs() {
-            return java.util.Map.of("unified", dir.toString());
+        public Map<String, String> dirs() {
+            return Map.of("unified", dir.toString());
         }
 
         @Override
@@ -312,7 +316,7 @@ final class CgroupV2Driver implements CgroupDriver {
                     memory ? CgroupFiles.readLong(dir.resolve("memory.current")) : 0,
                     memory
                             ? CgroupV1Driver.optional(CgroupFiles.readLimit(dir.resolve("memory.max")))
-                            : java.util.OptionalLong.empty(),
+                            : OptionalLong.empty(),
                     Duration.ofNanos(usec * 1000),
                     pids
                             ? CgroupFiles.readLong(dir.resolve("pids.current"))
@@ -320,8 +324,8 @@ final class CgroupV2Driver implements CgroupDriver {
                                     .size(),
                     pids
                             ? CgroupV1Driver.optional(CgroupFiles.readLimit(dir.resolve("pids.max")))
-                            : java.util.OptionalLong.empty(),
-                    Files.exists(events) ? CgroupFiles.readKeyed(events) : java.util.Map.of(),
+                            : OptionalLong.empty(),
+                    Files.exists(events) ? CgroupFiles.readKeyed(events) : Map.of(),
                     CgroupPressure.read(dir),
                     io.read(),
                     io.written());

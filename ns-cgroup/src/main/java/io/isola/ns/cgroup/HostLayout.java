@@ -2,6 +2,7 @@ package io.isola.ns.cgroup;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -20,7 +21,7 @@ record HostLayout(List<Hierarchy> v1, Optional<Path> v2Root, Set<String> v2Contr
 
     HostLayout {
         v1 = List.copyOf(v1);
-        v2Controllers = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(v2Controllers));
+        v2Controllers = Collections.unmodifiableSet(new LinkedHashSet<>(v2Controllers));
     }
 
     /** The controllers {@code root}'s cgroup.controllers lists; none where it cannot be read. */

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -269,7 +270,7 @@ final class TuningFiles {
     private void enableDownTo(String controller) throws IOException {
         Path dir = places.v2Root().get();
         enable(dir, controller);
-        java.util.List<String> names = java.util.List.of(path.split("/"));
+        List<String> names = List.of(path.split("/"));
         for (String name : names.subList(0, names.size() - 1)) {
             dir = dir.resolve(name);
             enable(dir, controller);

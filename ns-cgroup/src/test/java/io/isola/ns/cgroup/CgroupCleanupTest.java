@@ -21,7 +21,15 @@ import io.isola.spi.Steps;
 import io.isola.testing.TestIsolator;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -76,7 +84,7 @@ class CgroupCleanupTest {
                 kept.stream().map(Hierarchy::mountPoint).toList());
         for (Hierarchy h : kept) {
             Path parent = h.mountPoint().resolve(CgroupTesting.PARENT);
-            try (java.util.stream.Stream<Path> children = Files.list(parent)) {
+            try (Stream<Path> children = Files.list(parent)) {
                 assertEquals(List.of(), children.filter(Files::isDirectory).toList(), "the container's cgroup is gone");
             }
             assertEquals("", CgroupTesting.read(parent.resolve("cgroup.procs")), "no process in the parent");
@@ -102,12 +110,12 @@ class CgroupCleanupTest {
         // every round starts with no parent directory: the containers race to make it (on cgroup
         // v1 a cpuset parent found half made gave a child no CPUs, and its process could not join)
         isola = CgroupTesting.runtime();
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             for (int round = 0; round < 5; round++) {
                 assertEquals(List.of(), CgroupTesting.leftovers(CgroupTesting.PARENT));
-                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
-                List<java.util.concurrent.Future<ExitStatus>> runs = new java.util.ArrayList<>();
+                CountDownLatch go = new CountDownLatch(1);
+                List<Future<ExitStatus>> runs = new ArrayList<>();
                 for (int i = 0; i < 8; i++) {
                     runs.add(pool.submit(() -> {
                         go.await();
@@ -115,8 +123,8 @@ class CgroupCleanupTest {
                     }));
                 }
                 go.countDown();
-                for (java.util.concurrent.Future<ExitStatus> run : runs) {
-                    assertEquals(ExitStatus.exited(0), run.get(60, java.util.concurrent.TimeUnit.SECONDS));
+                for (Future<ExitStatus> run : runs) {
+                    assertEquals(ExitStatus.exited(0), run.get(60, TimeUnit.SECONDS));
                 }
             }
         } finally {
@@ -228,7 +236,7 @@ class CgroupCleanupTest {
                 Resources.builder().pidsLimit(5).build());
         try (Container running =
                 isola.start(ContainerSpec.builder("sleep", "60").build())) {
-            java.time.Instant now = java.time.Instant.now();
+            Instant now = Instant.now();
             assertEquals(0, StaleCgroups.sweep(driver, CgroupTesting.PARENT, now), "too young to be stale");
             assertEquals(
                     1,

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.isola.ns.cgroup.CgroupDriver.CgroupfsMount;
 import io.isola.spi.Step;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -108,7 +109,7 @@ class CgroupDetectionTest {
         assertEquals(1, CpuQuota.weightOfShares(2));
         assertEquals(100, CpuQuota.weightOfShares(1024)); // newer runc's curve: the defaults meet
         assertEquals(10000, CpuQuota.weightOfShares(262144));
-        assertEquals(new CpuQuota(50_000, 100_000), CpuQuota.of(new java.math.BigDecimal("0.5")));
-        assertEquals(new CpuQuota(1_000, 100_000), CpuQuota.of(new java.math.BigDecimal("0.01")));
+        assertEquals(new CpuQuota(50_000, 100_000), CpuQuota.of(new BigDecimal("0.5")));
+        assertEquals(new CpuQuota(1_000, 100_000), CpuQuota.of(new BigDecimal("0.01")));
     }
 }

@@ -10,6 +10,7 @@ import io.isola.api.SharedNamespaces;
 import io.isola.testing.Outcome;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,7 @@ class CgroupNamespaceTest {
     @AfterEach
     void tearDown() throws Exception {
         isola.close();
-        assertEquals(java.util.List.of(), CgroupTesting.leftovers(CgroupTesting.PARENT));
+        assertEquals(List.of(), CgroupTesting.leftovers(CgroupTesting.PARENT));
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.isola.spi.Namespace;
 import io.isola.spi.NamespaceIsolator;
 import io.isola.testing.TestIsolator;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -71,7 +72,7 @@ final class CgroupTesting {
         try {
             return read(file);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 

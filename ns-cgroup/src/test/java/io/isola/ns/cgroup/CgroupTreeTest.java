@@ -3,10 +3,13 @@ package io.isola.ns.cgroup;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.security.auth.module.UnixSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -21,12 +24,11 @@ class CgroupTreeTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(
-                new com.sun.security.auth.module.UnixSystem().getUid() == 0, "needs root");
+        Assumptions.assumeTrue(new UnixSystem().getUid() == 0, "needs root");
         var unified = CgroupMounts.ofThisProcess().hierarchies().stream()
                 .filter(Hierarchy::unified)
                 .findFirst();
-        org.junit.jupiter.api.Assumptions.assumeTrue(unified.isPresent(), "no cgroup2 hierarchy");
+        Assumptions.assumeTrue(unified.isPresent(), "no cgroup2 hierarchy");
         root = unified.get().mountPoint();
     }
 
@@ -53,7 +55,7 @@ class CgroupTreeTest {
     @Test
     void aRememberedParentThatSomeoneRemovedIsMadeAgain() throws Exception {
         CgroupTree.Parents parents = new CgroupTree.Parents();
-        List<Path> initialised = new java.util.ArrayList<>();
+        List<Path> initialised = new ArrayList<>();
         CgroupTree.Initializer init = (dir, parent, isLeaf) -> initialised.add(dir);
         Path leaf = CgroupTree.create(root, CgroupTesting.PARENT + "/tree-test", parents, init);
         assertTrue(CgroupTree.remove(root, CgroupTesting.PARENT + "/tree-test"));

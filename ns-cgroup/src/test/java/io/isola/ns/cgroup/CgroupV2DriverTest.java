@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.isola.api.Container;
 import io.isola.api.ContainerSpec;
+import io.isola.api.Devices;
 import io.isola.api.ExitStatus;
 import io.isola.api.Isola;
 import io.isola.api.ResourceControl;
@@ -18,10 +19,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -154,12 +159,12 @@ class CgroupV2DriverTest {
         assertEquals(
                 new ResourceStats(
                         1234,
-                        java.util.OptionalLong.of(32 << 20),
+                        OptionalLong.of(32 << 20),
                         Duration.ofMillis(1).plusNanos(500_000),
                         3,
-                        java.util.OptionalLong.of(20),
-                        java.util.Map.of("low", 0L, "high", 0L, "max", 12L, "oom", 1L, "oom_kill", 1L),
-                        java.util.Map.of()),
+                        OptionalLong.of(20),
+                        Map.of("low", 0L, "high", 0L, "max", 12L, "oom", 1L, "oom_kill", 1L),
+                        Map.of()),
                 stats);
         Files.writeString(leaf.resolve("cgroup.events"), "populated 1\nfrozen 1\n");
         cgroup.freeze();
@@ -172,13 +177,13 @@ class CgroupV2DriverTest {
         Path leaf = fakeCgroupfs(root, "memory pids", "isola", "abc");
         Files.delete(leaf.resolve("memory.swap.max"));
         CgroupV2Driver fake = new CgroupV2Driver(root, new HostCpus(bits(0, 1)));
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException e = Assertions.assertThrows(
                 IllegalArgumentException.class,
                 () -> fake.check(Resources.builder().cpus("1").build()));
         assertEquals(
                 "cpus limit: the cgroup v2 hierarchy at " + root + " has no cpu controller (it offers: memory pids)",
                 e.getMessage());
-        IOException swap = org.junit.jupiter.api.Assertions.assertThrows(
+        IOException swap = Assertions.assertThrows(
                 IOException.class,
                 () -> fake.create(
                         "isola/abc",
@@ -198,10 +203,10 @@ class CgroupV2DriverTest {
         fake.checkDevices(null, false); // privileged: nothing to enforce
         fake.checkDevices(DeviceAccess.DEFAULTS, false); // the defaults: unenforced (CAP_MKNOD is dropped instead)
         assertFalse(fake.filtersDevices());
-        java.util.List<io.isola.api.Devices.Rule> own = new java.util.ArrayList<>(DeviceAccess.DEFAULTS);
-        own.add(io.isola.api.Devices.Rule.parse("b 7:0 rw"));
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
-                IllegalArgumentException.class, () -> fake.checkDevices(own, true));
+        List<Devices.Rule> own = new ArrayList<>(DeviceAccess.DEFAULTS);
+        own.add(Devices.Rule.parse("b 7:0 rw"));
+        IllegalArgumentException e =
+                Assertions.assertThrows(IllegalArgumentException.class, () -> fake.checkDevices(own, true));
         assertEquals(
                 "device rules [b 7:0 rw]: this kernel does not load a BPF device filter for isola, so device rules "
                         + "cannot be enforced on cgroup v2; drop them or run with --privileged",
@@ -211,7 +216,7 @@ class CgroupV2DriverTest {
     @Test
     void withADeviceFilterTheRulesGoToTheLeafBeforeAnyProcessJoins(@TempDir Path root) throws IOException {
         Path leaf = fakeCgroupfs(root, "memory pids", "isola", "abc");
-        java.util.List<String> attached = new java.util.ArrayList<>();
+        List<String> attached = new ArrayList<>();
         DeviceFilter recording = new DeviceFilter() {
             @Override
             public boolean supported() {
@@ -219,19 +224,19 @@ class CgroupV2DriverTest {
             }
 
             @Override
-            public void attach(Path cgroup, java.util.List<io.isola.api.Devices.Rule> rules) {
+            public void attach(Path cgroup, List<Devices.Rule> rules) {
                 attached.add(cgroup + " "
-                        + rules.stream().map(io.isola.api.Devices.Rule::line).toList() + " procs="
+                        + rules.stream().map(Devices.Rule::line).toList() + " procs="
                         + CgroupTesting.readQuietly(cgroup.resolve("cgroup.procs")));
             }
         };
         CgroupV2Driver fake = new CgroupV2Driver(root, new HostCpus(bits(0, 1)), recording);
-        java.util.List<io.isola.api.Devices.Rule> own = new java.util.ArrayList<>(DeviceAccess.DEFAULTS.subList(0, 3));
-        own.add(io.isola.api.Devices.Rule.parse("b 7:0 rw"));
+        List<Devices.Rule> own = new ArrayList<>(DeviceAccess.DEFAULTS.subList(0, 3));
+        own.add(Devices.Rule.parse("b 7:0 rw"));
         fake.checkDevices(own, true);
         assertTrue(fake.filtersDevices());
         fake.create("isola/abc", Resources.builder().build(), own);
-        assertEquals(java.util.List.of(leaf + " [c *:* m, b *:* m, c 1:3 rwm, b 7:0 rw] procs="), attached);
+        assertEquals(List.of(leaf + " [c *:* m, b *:* m, c 1:3 rwm, b 7:0 rw] procs="), attached);
         fake.create("isola/abc", Resources.builder().build(), null);
         assertEquals(1, attached.size(), "privileged: no filter");
     }
@@ -241,10 +246,10 @@ class CgroupV2DriverTest {
         assumeTrue(DeviceFilter.KERNEL.supported(), "this kernel does not load a BPF device filter for us");
         fakeCgroupfs(root, "memory pids");
         CgroupV2Driver v2 = new CgroupV2Driver(root, new HostCpus(bits(0, 1)));
-        java.util.List<io.isola.api.Devices.Rule> own = new java.util.ArrayList<>(DeviceAccess.DEFAULTS);
-        own.add(new io.isola.api.Devices.Rule(true, 'b', 5_000_000_000L, 0, "r"));
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
-                IllegalArgumentException.class, () -> v2.checkDevices(own, true));
+        List<Devices.Rule> own = new ArrayList<>(DeviceAccess.DEFAULTS);
+        own.add(new Devices.Rule(true, 'b', 5_000_000_000L, 0, "r"));
+        IllegalArgumentException e =
+                Assertions.assertThrows(IllegalArgumentException.class, () -> v2.checkDevices(own, true));
         assertEquals(
                 "device rule \"b 5000000000:0 r\": device number 5000000000 is over 4294967295, the largest the kernel has",
                 e.getMessage());

@@ -10,9 +10,12 @@ import io.isola.api.Devices;
 import io.isola.api.Isola;
 import io.isola.api.Security;
 import io.isola.testing.Outcome;
+import java.io.FileInputStream;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,7 +48,7 @@ class DeviceAccessTest {
      * root its main disk), as MAJOR:MINOR: the loop and zram devices usually.
      */
     private static String hostDisk() throws Exception {
-        try (java.util.stream.Stream<Path> devices = Files.list(Path.of("/sys/dev/block"))) {
+        try (Stream<Path> devices = Files.list(Path.of("/sys/dev/block"))) {
             for (Path device : devices.sorted().toList()) {
                 String name = Files.readAllLines(device.resolve("uevent")).stream()
                         .filter(l -> l.startsWith("DEVNAME="))
@@ -55,9 +58,9 @@ class DeviceAccessTest {
                 if (name == null) {
                     continue;
                 }
-                try (java.io.FileInputStream open = new java.io.FileInputStream("/dev/" + name)) {
+                try (FileInputStream open = new FileInputStream("/dev/" + name)) {
                     return device.getFileName().toString();
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     // not for us to open: try the next
                 }
             }

@@ -13,6 +13,8 @@ import io.isola.api.Devices.Rule;
 import io.isola.api.Isola;
 import io.isola.api.Security;
 import io.isola.testing.Outcome;
+import java.io.FileInputStream;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -172,9 +174,9 @@ class DeviceFilterTest {
         for (int minor = 0; minor < 8; minor++) {
             Path device = Path.of("/dev/loop" + minor);
             if (Files.exists(device)) {
-                try (java.io.FileInputStream open = new java.io.FileInputStream(device.toFile())) {
+                try (FileInputStream open = new FileInputStream(device.toFile())) {
                     return "7:" + minor;
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     // not for us: try the next
                 }
             }

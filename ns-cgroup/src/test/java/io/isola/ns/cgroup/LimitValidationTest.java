@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.isola.api.ContainerSpec;
 import io.isola.api.Isola;
 import io.isola.api.Resources;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** Bad limits are refused with a clear message before anything is created. */
@@ -67,13 +70,12 @@ class LimitValidationTest {
     @Test
     void aLimitTheDriverCannotApplyIsRefusedBeforeAnyCgroupIsCreated() {
         // on this host the unified hierarchy beside the v1 ones has no memory controller
-        java.nio.file.Path unified = java.nio.file.Path.of("/sys/fs/cgroup/unified");
-        org.junit.jupiter.api.Assumptions.assumeTrue(
-                java.nio.file.Files.exists(unified.resolve("cgroup.controllers")),
+        Path unified = Path.of("/sys/fs/cgroup/unified");
+        Assumptions.assumeTrue(
+                Files.exists(unified.resolve("cgroup.controllers")),
                 "needs the hybrid layout's cgroup2 mount at " + unified);
         CgroupV2Driver v2 = new CgroupV2Driver(unified, HostCpus.ofThisHost());
-        org.junit.jupiter.api.Assumptions.assumeTrue(
-                !v2.available().contains("memory"), "the unified hierarchy has a memory controller");
+        Assumptions.assumeTrue(!v2.available().contains("memory"), "the unified hierarchy has a memory controller");
         try (Isola onV2 = CgroupTesting.runtime(new CgroupIsolator(CgroupTesting.PARENT, v2))) {
             IllegalArgumentException e = assertThrows(
                     IllegalArgumentException.class,

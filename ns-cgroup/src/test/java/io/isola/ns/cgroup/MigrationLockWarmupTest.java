@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.sun.security.auth.module.UnixSystem;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -20,7 +23,7 @@ class MigrationLockWarmupTest {
 
     @BeforeEach
     void setUp() {
-        assumeTrue(new com.sun.security.auth.module.UnixSystem().getUid() == 0, "needs root");
+        assumeTrue(new UnixSystem().getUid() == 0, "needs root");
         hierarchies = CgroupMounts.ofThisProcess().hierarchies();
         assumeTrue(!hierarchies.isEmpty(), "no cgroup hierarchy mounted");
     }
@@ -62,7 +65,7 @@ class MigrationLockWarmupTest {
         } finally {
             try (Stream<Path> walk = Files.walk(other)) {
                 for (Path dir : walk.filter(Files::isDirectory)
-                        .sorted(java.util.Comparator.reverseOrder())
+                        .sorted(Comparator.reverseOrder())
                         .toList()) {
                     Files.delete(dir);
                 }
@@ -78,7 +81,7 @@ class MigrationLockWarmupTest {
                 try {
                     all.append(Set.copyOf(Files.readAllLines(task.resolve("cgroup"))))
                             .append('\n');
-                } catch (java.nio.file.NoSuchFileException ended) {
+                } catch (NoSuchFileException ended) {
                     // a thread that ended meanwhile
                 }
             }

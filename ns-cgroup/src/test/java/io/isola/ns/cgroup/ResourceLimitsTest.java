@@ -14,6 +14,7 @@ import io.isola.api.ResourceControl;
 import io.isola.api.ResourceStats;
 import io.isola.api.Resources;
 import io.isola.api.Stdio;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The limits, on the real kernel with this host's driver. */
 class ResourceLimitsTest {
@@ -161,7 +163,7 @@ class ResourceLimitsTest {
     }
 
     @Test
-    void pauseStopsProgressAndResumeContinuesIt(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    void pauseStopsProgressAndResumeContinuesIt(@TempDir Path dir) throws Exception {
         Path counter = dir.resolve("counter");
         try (Container container = isola.start(spec(
                 Resources.builder().build(),
@@ -193,7 +195,7 @@ class ResourceLimitsTest {
         }
     }
 
-    private static long count(Path counter) throws java.io.IOException {
+    private static long count(Path counter) throws IOException {
         return Files.exists(counter) ? Long.parseLong(Files.readString(counter).trim()) : 0;
     }
 

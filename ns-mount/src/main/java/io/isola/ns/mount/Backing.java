@@ -2,6 +2,7 @@ package io.isola.ns.mount;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -42,7 +43,7 @@ interface Backing {
                 return attributes.isDirectory() ? Entry.DIRECTORY : Entry.FILE;
             } catch (NoSuchFileException e) {
                 return Entry.MISSING;
-            } catch (java.nio.file.FileSystemException e) {
+            } catch (FileSystemException e) {
                 // ENOTDIR: a component below a file; the resolver reports the file itself
                 return Entry.MISSING;
             } catch (IOException e) {

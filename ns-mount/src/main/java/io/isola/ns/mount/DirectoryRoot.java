@@ -1,11 +1,14 @@
 package io.isola.ns.mount;
 
+import io.isola.spi.ClonedChild;
 import io.isola.spi.Phase;
 import io.isola.spi.Steps;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 
 /**
  * A host directory as the container's root ({@code --rootfs DIR}), bound onto itself so that it is
@@ -83,14 +86,14 @@ final class DirectoryRoot implements RootLayout {
     }
 
     @Override
-    public java.util.Map<Path, String> lookedUpByPath() {
-        return java.util.Map.of(directory, "root file system");
+    public Map<Path, String> lookedUpByPath() {
+        return Map.of(directory, "root file system");
     }
 
     /** Idmaps the directory over itself when its owner is not mapped; the bind onto itself then binds the idmapped view. */
     @Override
-    public void mapOwners(io.isola.spi.ClonedChild child, RootOwnership ownership) throws Exception {
-        ownership.idmap(child, ownership.unmapped(java.util.List.of(directory)), "root file system");
+    public void mapOwners(ClonedChild child, RootOwnership ownership) throws Exception {
+        ownership.idmap(child, ownership.unmapped(List.of(directory)), "root file system");
     }
 
     @Override

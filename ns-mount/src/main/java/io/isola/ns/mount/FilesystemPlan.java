@@ -2,7 +2,10 @@ package io.isola.ns.mount;
 
 import io.isola.api.Filesystem;
 import io.isola.api.KernelPaths;
+import io.isola.spi.ClonedChild;
 import io.isola.spi.ContainerBind;
+import io.isola.spi.support.HostIdentity;
+import io.isola.spi.support.IdMaps;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,8 +49,8 @@ final class FilesystemPlan implements AutoCloseable {
      * owner is mapped), and then stages the binds' sources where it can reach them ({@link BindSources}): a layer's
      * staged bind is a copy of its idmapped mount.
      */
-    void mapOwners(io.isola.spi.ClonedChild child) throws Exception {
-        io.isola.spi.support.IdMaps maps = io.isola.spi.support.IdMaps.of(child);
+    void mapOwners(ClonedChild child) throws Exception {
+        IdMaps maps = IdMaps.of(child);
         root.requireOwnable(maps);
         Reachability.of(maps).require(root.lookedUpByPath());
         RootOwnership ownership = RootOwnership.of(child);
@@ -161,7 +164,7 @@ final class FilesystemPlan implements AutoCloseable {
             mounts.add(filesystem, binds);
             if (neighbours.userNamespace()
                     && !mounts.idmapped().isEmpty()
-                    && !io.isola.spi.support.HostIdentity.current().isRoot()) {
+                    && !HostIdentity.current().isRoot()) {
                 throw new IllegalArgumentException(
                         "volume source \"" + mounts.idmapped().get(0) + "\": option idmap needs isola"
                                 + " run as root (an idmapped mount needs CAP_SYS_ADMIN over the host's file system); a rootless"

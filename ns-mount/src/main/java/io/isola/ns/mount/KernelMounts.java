@@ -3,6 +3,7 @@ package io.isola.ns.mount;
 import io.isola.spi.Phase;
 import io.isola.spi.Steps;
 import io.isola.spi.support.SyscallSteps;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -214,6 +215,6 @@ final class KernelMounts {
         links.put("stdout", "/proc/self/fd/1");
         links.put("stderr", "/proc/self/fd/2");
         links.put("ptmx", "pts/ptmx");
-        return java.util.Collections.unmodifiableMap(links);
+        return Collections.unmodifiableMap(links);
     }
 }

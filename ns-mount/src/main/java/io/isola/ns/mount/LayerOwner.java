@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * The {@code owner} file of a writable layer, which lets a later process tell a layer in use from
@@ -21,12 +24,12 @@ final class LayerOwner {
     private LayerOwner() {}
 
     /** Writes the file atomically; {@code containerPid} 0 before the clone. */
-    static void write(Path layer, long containerPid, String keepWhile, java.util.List<Path> lowers) throws IOException {
+    static void write(Path layer, long containerPid, String keepWhile, List<Path> lowers) throws IOException {
         long self = ProcessHandle.current().pid();
         String text = self + " " + startTime(self) + "\n"
                 + (containerPid > 0 ? containerPid + " " + startTime(containerPid) : "0 0") + "\n"
                 + (keepWhile == null ? "" : keepWhile) + "\n"
-                + lowers.stream().map(lower -> lower + "\n").collect(java.util.stream.Collectors.joining());
+                + lowers.stream().map(lower -> lower + "\n").collect(Collectors.joining());
         Path partial = layer.resolve(FILE + ".partial");
         Files.writeString(partial, text, StandardCharsets.UTF_8);
         Files.move(partial, layer.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -53,10 +56,10 @@ final class LayerOwner {
         if (keepWhile == null
                 || !Files.exists(Path.of(keepWhile))
                 || Files.isSymbolicLink(layer)
-                || !Files.isDirectory(layer.resolve("upper"), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                || !Files.isDirectory(layer.resolve("upper"), LinkOption.NOFOLLOW_LINKS)) {
             return false;
         }
-        try (InputStream in = Files.newInputStream(layer.resolve(FILE), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        try (InputStream in = Files.newInputStream(layer.resolve(FILE), LinkOption.NOFOLLOW_LINKS)) {
             String[] lines = new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8).split("\n", -1);
             if (lines.length < 3 || !lines[2].equals(keepWhile)) {
                 return false;

@@ -1,16 +1,22 @@
 package io.isola.ns.mount;
 
+import io.isola.spi.ClonedChild;
 import io.isola.spi.Phase;
 import io.isola.spi.support.ContainerTrees;
 import io.isola.spi.support.HostIdentity;
+import io.isola.spi.support.IdMaps;
 import io.isola.spi.support.OverlayLayers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,9 +98,8 @@ final class OverlayRoot implements RootLayout {
         }
         Path writable = Path.of(writableLayer);
         // a stopped container started again takes up its own kept layer (Docker's start); any other is refused
-        boolean resumed = Files.exists(writable, java.nio.file.LinkOption.NOFOLLOW_LINKS)
-                && LayerOwner.keptFor(writable, keepWhile);
-        if (Files.exists(writable, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !resumed) {
+        boolean resumed = Files.exists(writable, LinkOption.NOFOLLOW_LINKS) && LayerOwner.keptFor(writable, keepWhile);
+        if (Files.exists(writable, LinkOption.NOFOLLOW_LINKS) && !resumed) {
             throw new IllegalArgumentException(
                     "writable layer \"" + writableLayer + "\": exists already, expected a new path");
         }
@@ -102,7 +107,7 @@ final class OverlayRoot implements RootLayout {
         // twice (ELOOP), and the lower copy could never show anything the upper one does not: drop it
         boolean userXattrs = userXattrs(writable, userNamespace);
         OverlayRoot root = new OverlayRoot(
-                List.copyOf(new java.util.LinkedHashSet<>(real)), writable, readOnly, keepWhile, sources, userXattrs);
+                List.copyOf(new LinkedHashSet<>(real)), writable, readOnly, keepWhile, sources, userXattrs);
         root.resumed = resumed;
         if (root.data().length() > MAX_DATA) {
             throw new IllegalArgumentException("image with " + layers.size() + " layers: their paths take "
@@ -180,8 +185,8 @@ final class OverlayRoot implements RootLayout {
     }
 
     @Override
-    public java.util.Map<Path, String> lookedUpByPath() {
-        java.util.Map<Path, String> paths = new java.util.LinkedHashMap<>();
+    public Map<Path, String> lookedUpByPath() {
+        Map<Path, String> paths = new LinkedHashMap<>();
         paths.put(SandboxRoot.mountPoint(), "mount point");
         if (!staged) {
             layers.forEach(layer -> paths.put(layer, "image layer"));
@@ -198,7 +203,7 @@ final class OverlayRoot implements RootLayout {
      * the layers' file system, the host's. podman gives such a run a chowned copy of every layer.
      */
     @Override
-    public void requireOwnable(io.isola.spi.support.IdMaps maps) {
+    public void requireOwnable(IdMaps maps) {
         HostIdentity host = HostIdentity.current();
         if (host.isRoot()
                 || maps.uids().stream()
@@ -220,7 +225,7 @@ final class OverlayRoot implements RootLayout {
      * overlay stacks host root's files as the container root's and copies them up as such.
      */
     @Override
-    public void mapOwners(io.isola.spi.ClonedChild child, RootOwnership ownership) throws Exception {
+    public void mapOwners(ClonedChild child, RootOwnership ownership) throws Exception {
         // upper and work are the container root's; their directory stays host root's (with the owner
         // file that sweeps trust), passable by the mapped root's group only, as Docker's userns-remap
         // keeps its per-range root 0710 root:GID: a host user whose subordinate ids cover the range

@@ -1,5 +1,10 @@
 package io.isola.ns.mount;
 
+import io.isola.spi.ClonedChild;
+import io.isola.spi.support.IdMaps;
+import java.nio.file.Path;
+import java.util.Map;
+
 /** How the container's new root comes to be mounted at a host path, before anything is mounted in it. */
 interface RootLayout {
 
@@ -16,19 +21,19 @@ interface RootLayout {
      * The host directories the child looks up by path, each with what it is ("root file system"),
      * which a user namespace's root must be able to reach ({@link Reachability}).
      */
-    default java.util.Map<java.nio.file.Path, String> lookedUpByPath() {
-        return java.util.Map.of();
+    default Map<Path, String> lookedUpByPath() {
+        return Map.of();
     }
 
     /** Refuses, saying why, a root whose files the container's {@code maps} cannot own; before anything is looked up. */
-    default void requireOwnable(io.isola.spi.support.IdMaps maps) {}
+    default void requireOwnable(IdMaps maps) {}
 
     /**
      * Gives the root's files their owners in the container's user namespace, on the host while the
      * child waits before its filesystem phase ({@link RootOwnership}); {@code ownership} is null
      * when there is nothing to map.
      */
-    default void mapOwners(io.isola.spi.ClonedChild child, RootOwnership ownership) throws Exception {}
+    default void mapOwners(ClonedChild child, RootOwnership ownership) throws Exception {}
 
     /** The container's first process exists (host pid {@code pid}); the child waits at its gate. */
     default void started(long pid) {}

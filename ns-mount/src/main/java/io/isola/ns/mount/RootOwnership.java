@@ -1,6 +1,7 @@
 package io.isola.ns.mount;
 
 import io.isola.spi.ClonedChild;
+import io.isola.spi.support.ContainerTrees;
 import io.isola.spi.support.HostIdentity;
 import io.isola.spi.support.IdMaps;
 import io.isola.spi.support.IdmappedMounts;
@@ -85,7 +86,7 @@ final class RootOwnership {
     /** Shifts the owners of the container's own new trees (new volumes) into the user namespace. */
     void shift(List<Path> trees) throws IOException {
         for (Path tree : trees) {
-            io.isola.spi.support.ContainerTrees.shiftOwners(tree, maps);
+            ContainerTrees.shiftOwners(tree, maps);
         }
     }
 

@@ -1,6 +1,8 @@
 package io.isola.ns.mount;
 
+import java.io.Closeable;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -14,8 +16,12 @@ import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +63,7 @@ final class RootfsPlaceholders {
         /** The lock file's size when this JVM locked it, and what this JVM has appended to it since. */
         final long initialSize;
 
-        final List<String> appended = new java.util.ArrayList<>();
+        final List<String> appended = new ArrayList<>();
         long appendedBytes;
         int count;
 
@@ -101,7 +107,7 @@ final class RootfsPlaceholders {
                     users = new Users(lockFile, channel, channel.lock(0, Long.MAX_VALUE, true));
                 } catch (IOException e) {
                     closeQuietly(channel);
-                    throw new java.io.UncheckedIOException(
+                    throw new UncheckedIOException(
                             "cannot lock " + lockFile + " for the root file system " + rootfs, e);
                 }
                 USERS.put(rootfs, users);
@@ -243,10 +249,10 @@ final class RootfsPlaceholders {
     /** The lock file's name: one per directory, whatever characters its path has. */
     private static String digest(Path rootfs) {
         try {
-            byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
+            byte[] hash = MessageDigest.getInstance("SHA-256")
                     .digest(rootfs.toString().getBytes(StandardCharsets.UTF_8));
-            return java.util.HexFormat.of().formatHex(hash, 0, 16);
-        } catch (java.security.NoSuchAlgorithmException e) {
+            return HexFormat.of().formatHex(hash, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JVM has SHA-256", e);
         }
     }
@@ -259,7 +265,7 @@ final class RootfsPlaceholders {
         return Path.of(System.getProperty("java.io.tmpdir"), "isola-" + SandboxRoot.directoryUid(), "rootfs");
     }
 
-    private static void closeQuietly(java.io.Closeable closeable) {
+    private static void closeQuietly(Closeable closeable) {
         if (closeable == null) {
             return;
         }

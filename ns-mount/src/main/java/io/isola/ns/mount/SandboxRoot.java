@@ -3,6 +3,7 @@ package io.isola.ns.mount;
 import io.isola.spi.Phase;
 import io.isola.spi.Steps;
 import io.isola.spi.support.SyscallSteps;
+import io.isola.spi.support.UserNamespaceView;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -81,7 +82,7 @@ final class SandboxRoot implements RootLayout {
 
     /** The uid naming this user's directories in /tmp: the user outside a rootless engine's namespace ({@link io.isola.spi.support.UserNamespaceView}). */
     static long directoryUid() {
-        return io.isola.spi.support.UserNamespaceView.current().directoryUid(uid());
+        return UserNamespaceView.current().directoryUid(uid());
     }
 
     static long uid() {

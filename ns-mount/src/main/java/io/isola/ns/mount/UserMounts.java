@@ -6,9 +6,12 @@ import io.isola.api.Volume;
 import io.isola.spi.ContainerBind;
 import io.isola.spi.Phase;
 import io.isola.spi.Steps;
+import io.isola.spi.support.HostIdentity;
 import io.isola.spi.support.SyscallSteps;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -218,8 +221,8 @@ final class UserMounts {
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException(
                     "volume source \"" + volume.source() + "\": no such file or directory on the host");
-        } catch (java.nio.file.AccessDeniedException e) {
-            long uid = io.isola.spi.support.HostIdentity.current().uid();
+        } catch (AccessDeniedException e) {
+            long uid = HostIdentity.current().uid();
             throw new IllegalArgumentException("volume source \"" + volume.source() + "\": uid " + uid
                     + " may not reach it"
                     + " ("
@@ -241,10 +244,9 @@ final class UserMounts {
                 try {
                     return "it may not search " + dir + ", mode "
                             + PosixFilePermissions.toString(
-                                    Files.getPosixFilePermissions(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                                    Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS))
                             + ", owner "
-                            + Files.getOwner(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)
-                                    .getName();
+                            + Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS).getName();
                 } catch (IOException e) {
                     return "it may not search " + dir;
                 }

@@ -5,9 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.isola.api.Filesystem;
+import io.isola.api.KernelPaths;
+import io.isola.api.Volume;
+import io.isola.spi.Arg;
+import io.isola.spi.ContainerBind;
+import io.isola.spi.Phase;
+import io.isola.spi.Step;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.List;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,7 +80,7 @@ class FilesystemPlanTest {
     void anImageWhoseProcIsALinkIsRefused() throws Exception {
         Files.createSymbolicLink(rootfs.resolve("proc"), Path.of("/etc"));
 
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException e = Assertions.assertThrows(
                 IllegalArgumentException.class,
                 () -> describe(Filesystem.builder().rootfs(rootfs.toString()).build(), false, false));
 
@@ -98,22 +106,18 @@ class FilesystemPlanTest {
         try {
             Filesystem filesystem = Filesystem.builder()
                     .rootfs(rootfs.toString())
-                    .volume(new io.isola.api.Volume(
+                    .volume(new Volume(
                             source.toString(),
                             "/dev/shm",
                             false,
-                            java.util.EnumSet.of(
-                                    io.isola.api.Volume.Option.NOSUID,
-                                    io.isola.api.Volume.Option.NOEXEC,
-                                    io.isola.api.Volume.Option.NONRECURSIVE)))
+                            EnumSet.of(Volume.Option.NOSUID, Volume.Option.NOEXEC, Volume.Option.NONRECURSIVE)))
                     .build();
             List<String> steps = FilesystemPlan.plan(
                             filesystem,
                             false,
                             true,
                             true,
-                            new io.isola.api.KernelPaths(
-                                    List.of("/proc/kcore", "/sys/dev/block"), List.of("/proc/sys")))
+                            new KernelPaths(List.of("/proc/kcore", "/sys/dev/block"), List.of("/proc/sys")))
                     .steps()
                     .planned()
                     .stream()
@@ -185,20 +189,18 @@ class FilesystemPlanTest {
     void aUserNamespacesBindSourcesAreStagedWhereTheChildCanReachThem() throws Exception {
         Path volume = Files.createDirectory(rootfs.resolve("volume"));
         Path staging = rootfs.resolve("staging");
-        Filesystem filesystem = Filesystem.builder()
-                .volume(io.isola.api.Volume.parse(volume + ":/data"))
-                .build();
+        Filesystem filesystem =
+                Filesystem.builder().volume(Volume.parse(volume + ":/data")).build();
         FilesystemPlan plan = FilesystemPlan.plan(
                 filesystem, Neighbours.of(false, false), true, null, List.of(), BindSources.staged(staging));
         try {
-            io.isola.spi.Step bind = plan.steps().planned().stream()
+            Step bind = plan.steps().planned().stream()
                     .map(PlannedSteps.Planned::step)
                     .filter(s -> s != null && s.description().equals("bind volume " + volume + " on /data"))
                     .findFirst()
                     .orElseThrow();
             assertEquals(
-                    staging.resolve("0").toString(),
-                    ((io.isola.spi.Arg.Text) bind.args().get(0)).value());
+                    staging.resolve("0").toString(), ((Arg.Text) bind.args().get(0)).value());
             assertTrue(Files.isDirectory(staging), "made on the host once the plan stands");
         } finally {
             plan.close();
@@ -220,14 +222,14 @@ class FilesystemPlanTest {
         Path staging = rootfs.resolve("staging");
         Filesystem filesystem = Filesystem.builder()
                 .rootfs(root.getParent().toString())
-                .volume(io.isola.api.Volume.parse(volume + ":/data"))
+                .volume(Volume.parse(volume + ":/data"))
                 .build();
         FilesystemPlan plan = FilesystemPlan.plan(
                 filesystem,
                 Neighbours.of(false, false),
                 true,
                 null,
-                List.of(new io.isola.spi.ContainerBind("the network's /etc/hosts", hosts, "/etc/hosts", false)),
+                List.of(new ContainerBind("the network's /etc/hosts", hosts, "/etc/hosts", false)),
                 BindSources.stagedByChild(staging));
         try {
             List<PlannedSteps.Planned> planned = plan.steps().planned();
@@ -239,7 +241,7 @@ class FilesystemPlanTest {
                             "ENTRY create file " + staging.resolve("file-1"),
                             "ENTRY stage " + hosts.toRealPath() + " with the host user's credentials"),
                     planned.stream()
-                            .filter(p -> p.phase() == io.isola.spi.Phase.ENTRY)
+                            .filter(p -> p.phase() == Phase.ENTRY)
                             .map(p -> p.phase() + " " + p.step().description())
                             .toList());
             assertEquals(staging.resolve("dir-0").toString(), sourceOf(planned, "bind volume " + volume + " on /data"));
@@ -253,12 +255,12 @@ class FilesystemPlanTest {
     }
 
     private static String sourceOf(List<PlannedSteps.Planned> planned, String description) {
-        io.isola.spi.Step bind = planned.stream()
+        Step bind = planned.stream()
                 .map(PlannedSteps.Planned::step)
                 .filter(s -> s != null && s.description().equals(description))
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("no step " + description + " in " + planned));
-        return ((io.isola.spi.Arg.Text) bind.args().get(0)).value();
+        return ((Arg.Text) bind.args().get(0)).value();
     }
 
     /** A bind of the host's node would let the container's root chmod, chown and touch the host's (issue 23). */

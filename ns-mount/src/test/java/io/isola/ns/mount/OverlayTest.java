@@ -5,14 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.isola.api.ContainerSpec;
 import io.isola.api.Filesystem;
 import io.isola.api.Isola;
 import io.isola.testing.Outcome;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.security.MessageDigest;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
@@ -98,10 +102,7 @@ class OverlayTest {
         Path layer = tmp.resolve("containers/c1");
         assertEquals("w\n", Files.readString(layer.resolve("upper/written")));
         // overlayfs records the deletion as a 0/0 character device, which commit turns into .wh.kept
-        assertEquals(
-                0L,
-                Files.getAttribute(
-                        layer.resolve("upper/etc/kept"), "unix:rdev", java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        assertEquals(0L, Files.getAttribute(layer.resolve("upper/etc/kept"), "unix:rdev", LinkOption.NOFOLLOW_LINKS));
         List<String> owner = Files.readAllLines(layer.resolve("owner"));
         assertEquals(
                 ProcessHandle.current().pid() + " "
@@ -113,7 +114,7 @@ class OverlayTest {
         // once the keeper is gone (the state removed: a start that failed), release removes the layer
         Files.delete(keeper);
         Files.walk(layer)
-                .sorted(java.util.Comparator.reverseOrder())
+                .sorted(Comparator.reverseOrder())
                 .forEach(p -> p.toFile().delete());
         outcome = Containers.sh(isola, kept, "echo again > /written");
         assertEquals(0, outcome.status().exitCode(), outcome.err());
@@ -144,9 +145,8 @@ class OverlayTest {
 
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class,
-                () -> isola.start(io.isola.api.ContainerSpec.builder("/bin/true")
-                        .with(missing)
-                        .build()));
+                () -> isola.start(
+                        ContainerSpec.builder("/bin/true").with(missing).build()));
 
         assertEquals("image layer \"" + tmp + "/nope\": no such directory", e.getMessage());
         assertFalse(Files.exists(tmp.resolve("containers")));
@@ -159,7 +159,7 @@ class OverlayTest {
 
     static void xattr(Path path, String name, String value) throws Exception {
         Files.getFileAttributeView(path, UserDefinedFileAttributeView.class)
-                .write(name, ByteBuffer.wrap(value.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                .write(name, ByteBuffer.wrap(value.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** A digest of every path, link target and file content below {@code root}. */

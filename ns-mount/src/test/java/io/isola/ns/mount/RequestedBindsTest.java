@@ -7,6 +7,8 @@ import io.isola.api.Container;
 import io.isola.api.ContainerSpec;
 import io.isola.api.Filesystem;
 import io.isola.api.Isola;
+import io.isola.api.Stdio;
+import io.isola.api.Volume;
 import io.isola.spi.ContainerBind;
 import io.isola.spi.Duty;
 import io.isola.spi.Isolation;
@@ -19,7 +21,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -141,14 +145,14 @@ class RequestedBindsTest {
         Path flag = tmp.resolve("flag");
         Filesystem withFlag = Filesystem.builder()
                 .rootfs(rootfs.toString())
-                .volume(new io.isola.api.Volume(tmp.toString(), "/shared", false))
+                .volume(new Volume(tmp.toString(), "/shared", false))
                 .build();
         try (Container first = isola.start(ContainerSpec.builder(
                         "/bin/sh",
                         "-c",
                         "i=0; while [ ! -e /shared/flag ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; cat /etc/generated")
                 .with(withFlag)
-                .stdout(io.isola.api.Stdio.PIPE)
+                .stdout(Stdio.PIPE)
                 .build())) {
             Outcome second = sh(filesystem, "cat /etc/generated");
             assertEquals(0, second.status().exitCode(), second.err());
@@ -186,9 +190,8 @@ class RequestedBindsTest {
                 if (Files.isSymbolicLink(path)) {
                     out.append("-> ").append(Files.readSymbolicLink(path));
                 } else if (Files.isRegularFile(path)) {
-                    out.append(java.util.HexFormat.of()
-                            .formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                                    .digest(Files.readAllBytes(path))));
+                    out.append(HexFormat.of()
+                            .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(path))));
                 }
                 out.append('\n');
             }

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -211,8 +212,7 @@ class RootfsTest {
 
     private static TreeSet<String> listing(Path root) throws Exception {
         try (var walk = Files.walk(root)) {
-            return walk.map(p -> root.relativize(p).toString())
-                    .collect(java.util.stream.Collectors.toCollection(TreeSet::new));
+            return walk.map(p -> root.relativize(p).toString()).collect(Collectors.toCollection(TreeSet::new));
         }
     }
 }

@@ -13,10 +13,13 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -74,7 +77,7 @@ final class ConnectedNetworks {
         List<ObjectNode> found = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, PREFIX + "*" + SUFFIX)) {
             for (Path file : files) {
-                if (Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
                         && JSON.readTree(file.toFile()) instanceof ObjectNode record) {
                     found.add(record);
                 }
@@ -82,7 +85,7 @@ final class ConnectedNetworks {
         } catch (IOException e) {
             LOG.debug("{}: connected networks not read: {}", dir, e.toString());
         }
-        found.sort(java.util.Comparator.comparing(r -> r.path("ifName").asText()));
+        found.sort(Comparator.comparing(r -> r.path("ifName").asText()));
         return found;
     }
 
@@ -157,7 +160,7 @@ final class ConnectedNetworks {
     }
 
     private static CniClient.Attachment attachment(String id, Path pin, ObjectNode record) {
-        Map<String, JsonNode> caps = new java.util.HashMap<>();
+        Map<String, JsonNode> caps = new HashMap<>();
         record.path("capabilityArgs").fields().forEachRemaining(e -> caps.put(e.getKey(), e.getValue()));
         return new CniClient.Attachment(
                 id, pin == null ? "" : pin.toString(), record.path("ifName").asText(), caps);

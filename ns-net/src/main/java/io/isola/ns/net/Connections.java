@@ -9,8 +9,10 @@ import io.isola.spi.support.NetworkInfo;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * {@code isola network connect|disconnect} of running containers, and the interfaces {@code
@@ -199,7 +201,7 @@ final class Connections {
     }
 
     private static List<String> withShortId(List<String> names, String id) {
-        java.util.Set<String> all = new java.util.LinkedHashSet<>(names);
+        Set<String> all = new LinkedHashSet<>(names);
         all.add(id.substring(0, Math.min(12, id.length())));
         return List.copyOf(all);
     }

@@ -6,15 +6,21 @@ import io.isola.spi.ContainerBind;
 import io.isola.spi.Step;
 import io.isola.spi.Steps;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -141,13 +147,12 @@ final class EtcFiles {
 
     /** Truncates and writes {@code file} in place, refusing a link. */
     static void overwrite(Path file, String content) throws IOException {
-        try (java.nio.channels.SeekableByteChannel channel = Files.newByteChannel(
+        try (SeekableByteChannel channel = Files.newByteChannel(
                 file,
-                java.util.Set.of(
-                        java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.CREATE,
-                        java.nio.file.StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.LinkOption.NOFOLLOW_LINKS))) {
-            java.nio.ByteBuffer bytes =
-                    java.nio.ByteBuffer.wrap(content.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                Set.of(
+                        StandardOpenOption.WRITE, StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS))) {
+            ByteBuffer bytes = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
             while (bytes.hasRemaining()) {
                 channel.write(bytes);
             }
@@ -209,7 +214,7 @@ final class EtcFiles {
         if (cached != null
                 && cached.modified().equals(attributes.lastModifiedTime())
                 && cached.size() == attributes.size()
-                && java.util.Objects.equals(cached.fileKey(), attributes.fileKey())) {
+                && Objects.equals(cached.fileKey(), attributes.fileKey())) {
             return cached.filtered();
         }
         StringBuilder out = new StringBuilder();

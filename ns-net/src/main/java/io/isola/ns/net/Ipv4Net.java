@@ -1,6 +1,10 @@
 package io.isola.ns.net;
 
 import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InterfaceAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,17 +53,17 @@ record Ipv4Net(int address, int prefix) {
      */
     static Optional<Ipv4Net> ofInterface(String name) {
         try {
-            java.net.NetworkInterface link = java.net.NetworkInterface.getByName(name);
+            NetworkInterface link = NetworkInterface.getByName(name);
             if (link == null) {
                 return Optional.empty();
             }
-            for (java.net.InterfaceAddress address : link.getInterfaceAddresses()) {
-                if (address.getAddress() instanceof java.net.Inet4Address v4) {
+            for (InterfaceAddress address : link.getInterfaceAddresses()) {
+                if (address.getAddress() instanceof Inet4Address v4) {
                     return parse(v4.getHostAddress() + "/" + address.getNetworkPrefixLength());
                 }
             }
             return Optional.empty();
-        } catch (java.net.SocketException e) {
+        } catch (SocketException e) {
             return Optional.empty();
         }
     }

@@ -9,6 +9,7 @@ import io.isola.ns.net.cni.NetworkConfigList;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
@@ -218,7 +219,7 @@ final class NetworkConfigs {
             Path tmp = Files.createTempFile(dir, "." + name, ".tmp");
             try {
                 Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(content));
-                if (Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
                     return false;
                 }
                 // link(2) semantics would be exact; a move checked just before is what the default network always did

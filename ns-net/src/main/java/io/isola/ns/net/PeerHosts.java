@@ -10,6 +10,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -137,7 +138,7 @@ final class PeerHosts {
     }
 
     /** The link that state.json or a connected record describes, once its ADD gave an IPv4 address. */
-    private static java.util.Optional<Link> link(ObjectNode record) {
+    private static Optional<Link> link(ObjectNode record) {
         String address = "";
         for (JsonNode ip : record.path("result").path("ips")) {
             String text = ip.path("address").asText("");
@@ -149,7 +150,7 @@ final class PeerHosts {
         record.path("names").forEach(name -> names.add(name.asText()));
         String network = record.path("network").path("name").asText("");
         return address.isEmpty() || network.isEmpty()
-                ? java.util.Optional.empty()
-                : java.util.Optional.of(new Link(network, address, List.copyOf(names)));
+                ? Optional.empty()
+                : Optional.of(new Link(network, address, List.copyOf(names)));
     }
 }

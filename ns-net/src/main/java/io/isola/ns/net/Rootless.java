@@ -7,6 +7,7 @@ import io.isola.spi.LibcCall;
 import io.isola.spi.Step;
 import io.isola.spi.support.HostIdentity;
 import io.isola.spi.support.UserNamespaceView;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -110,7 +111,7 @@ final class Rootless {
                 Arg.word(SOCK_DGRAM | SOCK_CLOEXEC),
                 Arg.word(0)));
         byte[] ifreq = new byte[IFREQ_SIZE];
-        byte[] name = "lo".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] name = "lo".getBytes(StandardCharsets.US_ASCII);
         System.arraycopy(name, 0, ifreq, 0, name.length);
         ifreq[IFNAMSIZ] = (byte) IFF_UP; // ifr_flags, a little-endian short right after the name
         for (int fd = 3; fd < 3 + SCANNED_FDS; fd++) {

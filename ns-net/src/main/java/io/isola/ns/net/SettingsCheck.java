@@ -2,6 +2,7 @@ package io.isola.ns.net;
 
 import io.isola.api.Network;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Checks the isolator's configuration ({@code conf/io.isola.ns.net.cfg}) when it is activated, so
@@ -16,7 +17,7 @@ final class SettingsCheck {
             String network, String mode, String cniPath, String configDir, String runtimeDir, String subnet) {
         String name = network.strip();
         try {
-            new Network(Network.Mode.NAMED, name, java.util.List.of());
+            new Network(Network.Mode.NAMED, name, List.of());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("network \"" + network
                     + "\": expected 1 to 128 letters, digits, '_', '.' or '-', starting with a letter or digit");

@@ -3,9 +3,12 @@ package io.isola.ns.net;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.sun.security.auth.module.UnixSystem;
+import io.isola.ns.net.cni.CniException;
 import io.isola.ns.net.cni.NetworkConfigList;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,7 +30,7 @@ class DefaultSubnetTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        assumeTrue(new com.sun.security.auth.module.UnixSystem().getUid() == 0, "needs root");
+        assumeTrue(new UnixSystem().getUid() == 0, "needs root");
         HostNet.run("ip", "link", "add", BRIDGE, "type", "bridge");
         // 10.77 is the first candidate: a bridge left on 10.98 shows its subnet is the one taken
         HostNet.run("ip", "addr", "add", "10.98.0.1/16", "dev", BRIDGE);
@@ -48,7 +51,7 @@ class DefaultSubnetTest {
 
         String written = Files.readString(tmp.resolve("net.d").resolve(NETWORK + ".conflist"));
         assertEquals(
-                java.util.List.of(new Ipv4Net(10 << 24 | 98 << 16, 16)),
+                List.of(new Ipv4Net(10 << 24 | 98 << 16, 16)),
                 Subnets.of(NetworkConfigList.read(tmp.resolve("net.d").resolve(NETWORK + ".conflist"))),
                 written);
     }
@@ -62,7 +65,7 @@ class DefaultSubnetTest {
         configs.defaultNetwork();
 
         assertEquals(
-                java.util.List.of(new Ipv4Net(10 << 24 | 98 << 16, 16)),
+                List.of(new Ipv4Net(10 << 24 | 98 << 16, 16)),
                 Subnets.of(NetworkConfigList.read(tmp.resolve("net.d").resolve(NETWORK + ".conflist"))));
     }
 
@@ -71,7 +74,7 @@ class DefaultSubnetTest {
     void theBridgePluginsRefusalSaysWhatToDo() throws Exception {
         NetworkConfigs configs = new NetworkConfigs(tmp.resolve("net.d"), NETWORK, "10.97.0.0/16", tmp.resolve("ipam"));
         NetworkConfigList list = configs.defaultNetwork();
-        io.isola.ns.net.cni.CniException refused = new io.isola.ns.net.cni.CniException(
+        CniException refused = new CniException(
                 "failed to set bridge addr: \"" + BRIDGE + "\" already has an IP address different from 10.97.0.1/16",
                 999,
                 null);

@@ -4,9 +4,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /** What the host's network looks like, for before/after comparisons in tests. */
@@ -85,13 +89,12 @@ final class HostNet {
 
     private static List<String> rulesOf(String network, String subnetPrefix) throws Exception {
         List<String> all = iptables();
-        java.util.Set<String> mine = new java.util.TreeSet<>();
-        java.util.Set<String> chains = new java.util.HashSet<>();
+        Set<String> mine = new TreeSet<>();
+        Set<String> chains = new HashSet<>();
         for (String rule : all) {
             if (rule.contains("name: \\\"" + network + "\\\"") || rule.contains(" " + subnetPrefix)) {
                 mine.add(rule);
-                java.util.regex.Matcher jump = java.util.regex.Pattern.compile(" -j (CNI-[A-Za-z0-9-]+)")
-                        .matcher(rule);
+                Matcher jump = Pattern.compile(" -j (CNI-[A-Za-z0-9-]+)").matcher(rule);
                 if (jump.find() && !jump.group(1).startsWith("CNI-HOSTPORT-")) {
                     chains.add(jump.group(1));
                 }

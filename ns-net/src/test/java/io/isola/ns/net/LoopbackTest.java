@@ -19,7 +19,9 @@ import io.isola.testing.Outcome;
 import io.isola.testing.TestIsolator;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -153,7 +155,7 @@ class LoopbackTest {
     /** This JVM's threads (/proc/self/task) whose network namespace is not the process's own. */
     private static List<String> threadsOutsideTheHostNetns() throws IOException {
         String host = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
-        List<String> outside = new java.util.ArrayList<>();
+        List<String> outside = new ArrayList<>();
         try (var tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path task : tasks.toList()) {
                 try {
@@ -163,7 +165,7 @@ class LoopbackTest {
                         outside.add(task.getFileName() + " "
                                 + Files.readString(task.resolve("comm")).strip() + " " + netns);
                     }
-                } catch (java.nio.file.NoSuchFileException e) {
+                } catch (NoSuchFileException e) {
                     // the thread ended meanwhile
                 }
             }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.isola.api.ContainerSpec;
 import io.isola.api.Isola;
 import io.isola.api.Network;
+import io.isola.internal.osgi.CoreExports;
 import io.isola.spi.Namespace;
 import io.isola.spi.NamespaceIsolator;
 import io.isola.testing.Outcome;
@@ -32,6 +33,7 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
+import org.slf4j.LoggerFactory;
 
 /**
  * The ns-net bundle as bnd made it, inside Felix with SCR and ConfigAdmin, the way the launcher
@@ -67,8 +69,8 @@ class NetBundleFelixTest {
         config.put(Constants.FRAMEWORK_STORAGE, storage.resolve("cache").toString());
         config.put(
                 Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA,
-                io.isola.internal.osgi.CoreExports.systemPackages() + "," + "org.slf4j;version="
-                        + org.slf4j.LoggerFactory.class.getPackage().getImplementationVersion());
+                CoreExports.systemPackages() + "," + "org.slf4j;version="
+                        + LoggerFactory.class.getPackage().getImplementationVersion());
         config.put("felix.resolver.parallelism", "1");
         felix = new Felix(config);
         felix.init();

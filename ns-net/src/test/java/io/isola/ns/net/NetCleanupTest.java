@@ -3,6 +3,8 @@ package io.isola.ns.net;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.isola.api.ContainerSpec;
 import io.isola.api.Isola;
 import io.isola.api.Network;
@@ -13,6 +15,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -122,10 +125,10 @@ class NetCleanupTest {
         long containerPid = startAndKillHost();
         kill(containerPid);
         Path dir = new AttachmentStore(nets.runtimeDir).dirs().get(0);
-        com.fasterxml.jackson.databind.JsonNode state = new com.fasterxml.jackson.databind.ObjectMapper()
-                .readTree(dir.resolve(AttachmentStore.STATE).toFile());
+        JsonNode state =
+                new ObjectMapper().readTree(dir.resolve(AttachmentStore.STATE).toFile());
         // what the killed sweep left: the claim, named after a process that is gone (the dead host)
-        java.nio.file.Files.move(
+        Files.move(
                 dir,
                 dir.resolveSibling(".sweep-" + dir.getFileName() + "-"
                         + state.get("ownerPid").asLong() + "-"
@@ -134,12 +137,12 @@ class NetCleanupTest {
         assertEquals(1, nets.isolator().cleanupStale());
 
         assertEquals(baseline, nets.snapshot());
-        try (var left = java.nio.file.Files.list(dir.getParent())) {
+        try (var left = Files.list(dir.getParent())) {
             assertEquals(List.of(), left.toList());
         }
         assertEquals(
                 List.of(),
-                java.nio.file.Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+                Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
                         .filter(line -> line.contains(nets.runtimeDir.toString()))
                         .toList(),
                 "the pinned namespace is unmounted");

@@ -13,6 +13,7 @@ import io.isola.api.Stdio;
 import io.isola.testing.HostState;
 import io.isola.testing.Outcome;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -21,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
@@ -92,7 +94,7 @@ class NetModesTest {
 
     @Test
     void twoBridgeContainersTalkOverTcpWithDistinctAddresses() throws Exception {
-        List<String> first = new java.util.ArrayList<>();
+        List<String> first = new ArrayList<>();
         try (Container server = startUntilReady(
                 Network.bridge(),
                 "ip -o -4 addr show dev eth0; echo ready; echo hello-from-server | busybox nc -l -p 7777",
@@ -128,9 +130,7 @@ class NetModesTest {
         String gateway = Ipv4Net.parse(nets.subnet).orElseThrow().host(1);
         Network published = Network.bridge().publish(new PortMapping(hostPort, 7778, "tcp"));
         try (Container server = startUntilReady(
-                published,
-                "echo ready; exec busybox nc -ll -p 7778 -e echo published-answer",
-                new java.util.ArrayList<>())) {
+                published, "echo ready; exec busybox nc -ll -p 7778 -e echo published-answer", new ArrayList<>())) {
             assertEquals("published-answer", readFrom(gateway, hostPort));
             assertEquals("published-answer", readFrom("127.0.0.1", hostPort));
         }
@@ -148,7 +148,7 @@ class NetModesTest {
                 if (line != null) {
                     return line;
                 }
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 last = e;
             }
             Thread.sleep(100);
@@ -173,7 +173,7 @@ class NetModesTest {
 
     @Test
     void containerModeSharesTheOtherContainersNamespaceAndAddresses() throws Exception {
-        List<String> first = new java.util.ArrayList<>();
+        List<String> first = new ArrayList<>();
         try (Container a =
                 startUntilReady(Network.bridge(), "ip -o -4 addr show dev eth0; echo ready; exec sleep 30", first)) {
             Outcome b = sh(

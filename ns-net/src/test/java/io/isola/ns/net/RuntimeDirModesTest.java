@@ -2,6 +2,7 @@ package io.isola.ns.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -20,8 +21,7 @@ class RuntimeDirModesTest {
         Files.setPosixFilePermissions(runtime, PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.setPosixFilePermissions(runtime.resolve("containers"), PosixFilePermissions.fromString("rwxrwxrwx"));
 
-        Path dir = new AttachmentStore(runtime)
-                .create("c1", com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode());
+        Path dir = new AttachmentStore(runtime).create("c1", JsonNodeFactory.instance.objectNode());
 
         for (Path path : new Path[] {runtime, runtime.resolve("containers"), dir}) {
             assertEquals(

@@ -8,6 +8,7 @@ import io.isola.spi.Namespace;
 import io.isola.spi.NamespaceIsolator;
 import io.isola.spi.Phase;
 import io.isola.spi.Steps;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.osgi.service.component.annotations.Component;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,8 +29,7 @@ public final class PidIsolator implements NamespaceIsolator {
     private static final Logger LOG = LoggerFactory.getLogger(PidIsolator.class);
 
     /** The warning matters once; repeating it for every container would drown a log. */
-    private final java.util.concurrent.atomic.AtomicBoolean warnedAboutProc =
-            new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean warnedAboutProc = new AtomicBoolean();
 
     @Override
     public String name() {

@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -67,9 +68,7 @@ class PidIsolatorTest {
     void pid1IgnoresSignalsItHasNoHandlerForButNotSigkill() throws Exception {
         try (var container = isola.start(ContainerSpec.builder("sleep", "30").build())) {
             container.kill(15);
-            assertTrue(
-                    container.waitFor(java.time.Duration.ofMillis(500)).isEmpty(),
-                    "PID 1 died of SIGTERM without a handler");
+            assertTrue(container.waitFor(Duration.ofMillis(500)).isEmpty(), "PID 1 died of SIGTERM without a handler");
             container.kill(9);
             assertEquals(137, container.waitFor().shellCode());
         }

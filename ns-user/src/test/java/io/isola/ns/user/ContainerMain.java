@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A stand-in for {@code isola run} that the rootless tests start in a JVM of their own, as the
@@ -96,7 +97,7 @@ public final class ContainerMain {
         int code;
         try (Isola isola = Isola.builder()
                 .isolators(isolators)
-                .defaultIsolators(java.util.Set.copyOf(namespaces))
+                .defaultIsolators(Set.copyOf(namespaces))
                 .build()) {
             ContainerSpec.Builder spec = ContainerSpec.builder(command);
             if (userns || !uidMaps.isEmpty() || !gidMaps.isEmpty()) {

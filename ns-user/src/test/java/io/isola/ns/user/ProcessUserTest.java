@@ -13,6 +13,7 @@ import io.isola.spi.support.HostIdentity;
 import io.isola.testing.Outcome;
 import io.isola.testing.TestIsolator;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
@@ -122,7 +123,7 @@ class ProcessUserTest {
                 List<String> status;
                 try {
                     status = Files.readAllLines(task.resolve("status"));
-                } catch (java.nio.file.NoSuchFileException ended) {
+                } catch (NoSuchFileException ended) {
                     continue; // a thread that ended meanwhile
                 }
                 assertTrue(status.contains("Uid:\t0\t0\t0\t0"), task + ": " + status);

@@ -11,6 +11,7 @@ import io.isola.api.Container;
 import io.isola.api.ContainerSpec;
 import io.isola.api.Isola;
 import io.isola.api.IsolaException;
+import io.isola.api.ProcessUser;
 import io.isola.api.Security;
 import io.isola.api.Stdio;
 import io.isola.api.UserNamespace;
@@ -30,6 +31,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -264,7 +266,7 @@ class UserNamespaceTest {
                 Outcome.of(
                                 isola,
                                 ContainerSpec.builder("readlink", "/proc/self/ns/user")
-                                        .isolators(java.util.Set.of("user"))
+                                        .isolators(Set.of("user"))
                                         .build())
                         .out());
     }
@@ -314,7 +316,7 @@ class UserNamespaceTest {
                 IllegalArgumentException.class,
                 () -> isola().start(ContainerSpec.builder("true")
                         .with(UserNamespace.parse(List.of("0:3000000:65536"), List.of()))
-                        .with(io.isola.api.ProcessUser.parse("70000:0"))
+                        .with(ProcessUser.parse("70000:0"))
                         .build()));
         assertEquals(
                 "--user \"70000:0\": uid 70000 is not mapped in the container's user namespace "

@@ -3,6 +3,7 @@ package io.isola.launcher.cli.format;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A {@code --format} template in Go's text/template syntax, the part Docker users write (see
@@ -75,7 +76,7 @@ public final class GoTemplate {
                 List<?> items = value instanceof List<?> list
                         ? list
                         : value instanceof Map<?, ?> map
-                                ? new ArrayList<>(new java.util.TreeMap<>(map).values())
+                                ? new ArrayList<>(new TreeMap<>(map).values())
                                 : value == null ? List.of() : null;
                 if (items == null) {
                     throw new IllegalArgumentException("range can't iterate over " + TemplateValues.print(value));

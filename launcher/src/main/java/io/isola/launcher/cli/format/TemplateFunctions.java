@@ -1,15 +1,20 @@
 package io.isola.launcher.cli.format;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
+import java.util.IllegalFormatException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /** The functions of Go's text/template and those Docker adds (json, join, split, upper, lower, title, pad, truncate). */
 final class TemplateFunctions {
 
-    static final Set<String> NAMES = new java.util.TreeSet<>(List.of(
+    static final Set<String> NAMES = new TreeSet<>(List.of(
             "json",
             "index",
             "join",
@@ -39,8 +44,7 @@ final class TemplateFunctions {
             case "index" -> index(args);
             case "join" -> String.join(string(arg(name, args, 1, 2)), strings(arg(name, args, 0, 2)));
             case "split" ->
-                List.of(string(arg(name, args, 0, 2))
-                        .split(java.util.regex.Pattern.quote(string(arg(name, args, 1, 2))), -1));
+                List.of(string(arg(name, args, 0, 2)).split(Pattern.quote(string(arg(name, args, 1, 2))), -1));
             case "upper" -> string(one(name, args)).toUpperCase(Locale.ROOT);
             case "lower" -> string(one(name, args)).toLowerCase(Locale.ROOT);
             case "title" -> title(string(one(name, args)));
@@ -88,8 +92,8 @@ final class TemplateFunctions {
 
     private static String json(Object value) {
         try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(value);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return new ObjectMapper().writeValueAsString(value);
+        } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("json: " + e.getMessage());
         }
     }
@@ -173,7 +177,7 @@ final class TemplateFunctions {
                 .toArray();
         try {
             return String.format(Locale.ROOT, format, rest);
-        } catch (java.util.IllegalFormatException e) {
+        } catch (IllegalFormatException e) {
             throw new IllegalArgumentException("printf \"" + format + "\": " + e.getMessage());
         }
     }

@@ -2,6 +2,7 @@ package io.isola.launcher.cli.format;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Parses the part of Go's text/template that Docker users write in {@code --format}: fields
@@ -62,7 +63,7 @@ final class TemplateParser {
                 }
                 case "if", "range", "with" ->
                     into.add(block(
-                            TemplateNode.Kind.valueOf(keyword.toUpperCase(java.util.Locale.ROOT)),
+                            TemplateNode.Kind.valueOf(keyword.toUpperCase(Locale.ROOT)),
                             inside.strip().substring(keyword.length())));
                 default -> into.add(new TemplateNode.Action(new ActionLexer(inside, this::error).pipeline()));
             }
@@ -84,7 +85,7 @@ final class TemplateParser {
             end = nodes(otherwise);
         }
         if (!"end".equals(end)) {
-            throw error("{{" + kind.name().toLowerCase(java.util.Locale.ROOT) + "}} without {{end}}");
+            throw error("{{" + kind.name().toLowerCase(Locale.ROOT) + "}} without {{end}}");
         }
         return new TemplateNode.Block(kind, pipeline, body, otherwise);
     }

@@ -2,6 +2,8 @@ package io.isola.launcher.cli.format;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /** How a template prints and tests values, as Go's fmt and text/template do. */
@@ -18,7 +20,7 @@ final class TemplateValues {
             return list.stream().map(TemplateValues::print).collect(Collectors.joining(" ", "[", "]"));
         }
         if (value instanceof Map<?, ?> map) {
-            return new java.util.TreeMap<>(map)
+            return new TreeMap<>(map)
                     .entrySet().stream()
                             .map(e -> e.getKey() + ":" + print(e.getValue()))
                             .collect(Collectors.joining(" ", "map[", "]"));
@@ -56,6 +58,6 @@ final class TemplateValues {
         if (a instanceof Number x && b instanceof Number y) {
             return x.doubleValue() == y.doubleValue();
         }
-        return java.util.Objects.equals(a, b);
+        return Objects.equals(a, b);
     }
 }

@@ -1,5 +1,6 @@
 package io.isola.launcher.cli.oci;
 
+import io.isola.launcher.cli.ErrorLog;
 import io.isola.launcher.cli.IsolaCommand;
 import io.isola.oci.OciRuntime;
 import java.util.concurrent.Callable;
@@ -26,7 +27,7 @@ public final class DeleteCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         new OciRuntime(parent.global().store(), parent.global().ociOptions())
-                .onWarning(message -> io.isola.launcher.cli.ErrorLog.warn(parent.global(), message))
+                .onWarning(message -> ErrorLog.warn(parent.global(), message))
                 .delete(id, force, HooksRunInProcess.GATE);
         return 0;
     }

@@ -3,6 +3,7 @@ package io.isola.launcher.cli.oci;
 import io.isola.launcher.IsolaRuntime;
 import io.isola.launcher.attach.ContainerAttach;
 import io.isola.launcher.attach.DetachKeys;
+import io.isola.launcher.cli.ErrorLog;
 import io.isola.launcher.cli.IsolaCommand;
 import io.isola.launcher.cli.run.ContainerStart;
 import io.isola.lifecycle.ContainerState;
@@ -74,7 +75,7 @@ public final class StartCommand implements Callable<Integer> {
             if (state.bundle() != null) {
                 try (IsolaRuntime runtime = IsolaRuntime.bare()) { // no isolators: startContainer hooks only join
                     new OciRuntime(store, parent.global().ociOptions())
-                            .onWarning(message -> io.isola.launcher.cli.ErrorLog.warn(parent.global(), message))
+                            .onWarning(message -> ErrorLog.warn(parent.global(), message))
                             .start(runtime.isola(), id, HooksRunInProcess.GATE);
                 }
                 continue; // silent, as runc is: engines read its output

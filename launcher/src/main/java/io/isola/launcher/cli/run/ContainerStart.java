@@ -2,10 +2,12 @@ package io.isola.launcher.cli.run;
 
 import io.isola.api.ContainerSpec;
 import io.isola.api.IsolaException;
+import io.isola.api.Resources;
 import io.isola.launcher.server.Invocation;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Monitor;
 import io.isola.lifecycle.Relaunch;
+import io.isola.lifecycle.SavedHostConfig;
 import io.isola.lifecycle.StateStore;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -50,15 +52,15 @@ public final class ContainerStart {
      * over those of its run arguments: a container started again keeps its updates, as Docker's.
      */
     public static ContainerSpec withRecordedLimits(ContainerSpec spec, ContainerState state) {
-        io.isola.lifecycle.SavedHostConfig host =
+        SavedHostConfig host =
                 state == null || state.isola() == null || state.isola().spec() == null
                         ? null
                         : state.isola().spec().host();
         if (host == null) {
             return spec;
         }
-        io.isola.api.Resources own = spec.extension(io.isola.api.Resources.class)
-                .orElseGet(() -> io.isola.api.Resources.builder().build());
+        Resources own = spec.extension(Resources.class)
+                .orElseGet(() -> Resources.builder().build());
         return spec.toBuilder().with(host.over(own)).build();
     }
 

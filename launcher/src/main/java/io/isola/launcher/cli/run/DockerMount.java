@@ -1,12 +1,16 @@
 package io.isola.launcher.cli.run;
 
 import io.isola.api.Filesystem;
+import io.isola.api.RootPropagation;
 import io.isola.api.TmpfsMount;
 import io.isola.api.Volume;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * One {@code --mount} value in Docker's syntax: comma-separated KEY=VALUE fields, as {@code
@@ -27,7 +31,7 @@ final class DockerMount {
     }
 
     /** Adds the mount {@code value} describes to {@code filesystem}; throws naming the value when isola cannot make it. */
-    static void addTo(Filesystem.Builder filesystem, java.util.List<VolumeRequest> volumes, String value) {
+    static void addTo(Filesystem.Builder filesystem, List<VolumeRequest> volumes, String value) {
         DockerMount mount = new DockerMount(value);
         try {
             mount.read();
@@ -58,9 +62,9 @@ final class DockerMount {
                 case "dst", "destination" -> "target";
                 case "ro" -> "readonly";
                 case "bind-propagation" -> {
-                    if (!io.isola.api.RootPropagation.modes().contains(val)) {
+                    if (!RootPropagation.modes().contains(val)) {
                         throw new IllegalArgumentException("bind-propagation \"" + val + "\": expected one of "
-                                + new java.util.TreeSet<>(io.isola.api.RootPropagation.modes()));
+                                + new TreeSet<>(RootPropagation.modes()));
                     }
                     yield key;
                 }
@@ -79,7 +83,7 @@ final class DockerMount {
         }
     }
 
-    private void add(Filesystem.Builder filesystem, java.util.List<VolumeRequest> volumes) {
+    private void add(Filesystem.Builder filesystem, List<VolumeRequest> volumes) {
         String type = fields.getOrDefault("type", "volume");
         if (!type.equals("volume")) {
             requireNone("volume-nocopy");
@@ -130,12 +134,12 @@ final class DockerMount {
         long size = defaults.sizeBytes();
         String bytes = fields.get("tmpfs-size");
         if (bytes != null) {
-            if (!bytes.toLowerCase(java.util.Locale.ROOT).matches("[0-9]{1,15}[kmg]?")) {
+            if (!bytes.toLowerCase(Locale.ROOT).matches("[0-9]{1,15}[kmg]?")) {
                 throw new IllegalArgumentException(
                         "tmpfs-size \"" + bytes + "\": expected a number of bytes with an optional k, m or g");
             }
             // TmpfsMount's own reading of a size, so that 64m means what --tmpfs /x:size=64m does
-            size = TmpfsMount.parse(defaults.target() + ":size=" + bytes.toLowerCase(java.util.Locale.ROOT))
+            size = TmpfsMount.parse(defaults.target() + ":size=" + bytes.toLowerCase(Locale.ROOT))
                     .sizeBytes();
         }
         int mode = defaults.mode();

@@ -1,6 +1,7 @@
 package io.isola.launcher.cli.run;
 
 import io.isola.api.ContainerSpec;
+import io.isola.launcher.server.Invocation;
 
 /** docker's rule for -e: NAME=VALUE sets, NAME alone copies the host's value and is skipped when unset. */
 public final class Environment {
@@ -16,7 +17,7 @@ public final class Environment {
             builder.env(entry.substring(0, eq), entry.substring(eq + 1));
             return;
         }
-        String hostValue = io.isola.launcher.server.Invocation.getenv(entry); // the client's, in the server
+        String hostValue = Invocation.getenv(entry); // the client's, in the server
         if (hostValue != null) {
             builder.env(entry, hostValue);
         }

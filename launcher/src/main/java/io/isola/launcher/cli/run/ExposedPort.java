@@ -1,10 +1,12 @@
 package io.isola.launcher.cli.run;
 
+import io.isola.api.IsolaException;
 import io.isola.api.PortMapping;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.ServerSocket;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -53,7 +55,7 @@ record ExposedPort(int port, String protocol) {
             List<ExposedPort> exposed, List<PortMapping> published, Set<Integer> othersPorts) {
         Set<ExposedPort> wanted = new LinkedHashSet<>(exposed);
         published.forEach(p -> wanted.remove(new ExposedPort(p.containerPort(), p.protocol())));
-        Set<Integer> taken = new java.util.HashSet<>(othersPorts);
+        Set<Integer> taken = new HashSet<>(othersPorts);
         published.forEach(p -> taken.add(p.hostPort()));
         List<PortMapping> mappings = new ArrayList<>();
         for (ExposedPort port : wanted) {
@@ -83,8 +85,7 @@ record ExposedPort(int port, String protocol) {
                 return socket.getLocalPort();
             }
         } catch (IOException e) {
-            throw new io.isola.api.IsolaException(
-                    "-P: no free " + protocol + " port on the host: " + e.getMessage(), e);
+            throw new IsolaException("-P: no free " + protocol + " port on the host: " + e.getMessage(), e);
         }
     }
 }

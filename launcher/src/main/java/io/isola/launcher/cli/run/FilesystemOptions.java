@@ -2,6 +2,7 @@ package io.isola.launcher.cli.run;
 
 import io.isola.api.ContainerSpec;
 import io.isola.api.Filesystem;
+import io.isola.api.RootPropagation;
 import io.isola.api.TmpfsMount;
 import io.isola.api.Volume;
 import io.isola.launcher.image.Image;
@@ -11,9 +12,11 @@ import io.isola.launcher.image.PullProgress;
 import io.isola.launcher.image.SeedSource;
 import io.isola.launcher.registry.Platform;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
@@ -142,12 +145,12 @@ final class FilesystemOptions {
                     policy,
                     platform == null ? null : Platform.parse(platform),
                     progress == null ? PullProgress.QUIET : PullProgress.lines(progress));
-            resolved = java.util.Map.entry(name, found);
+            resolved = Map.entry(name, found);
         }
         return resolved.getValue();
     }
 
-    private java.util.Map.Entry<String, Image> resolved;
+    private Map.Entry<String, Image> resolved;
 
     /**
      * The first positional argument when {@link #choose} read it as the command although it could
@@ -171,7 +174,7 @@ final class FilesystemOptions {
         }
         try {
             return ImageSource.stored(ImageStore.fromEnvironment(), arg).isPresent();
-        } catch (java.io.UncheckedIOException e) {
+        } catch (UncheckedIOException e) {
             return false; // a store this user cannot read holds no image for them
         }
     }
@@ -205,7 +208,7 @@ final class FilesystemOptions {
         if (parts.length == 3) {
             List<String> rest = new ArrayList<>();
             for (String option : parts[2].split(",", -1)) {
-                if (io.isola.api.RootPropagation.modes().contains(option)) {
+                if (RootPropagation.modes().contains(option)) {
                     propagation = option;
                 } else {
                     rest.add(option);

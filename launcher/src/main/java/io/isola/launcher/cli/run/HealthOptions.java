@@ -1,5 +1,6 @@
 package io.isola.launcher.cli.run;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.isola.launcher.image.Image;
 import io.isola.launcher.image.ImageStore;
 import io.isola.lifecycle.Healthcheck;
@@ -65,7 +66,7 @@ final class HealthOptions {
             }
             return null;
         }
-        com.fasterxml.jackson.databind.JsonNode fromImage = image == null
+        JsonNode fromImage = image == null
                 ? null
                 : ImageStore.fromEnvironment().configOf(image).path("config").path("Healthcheck");
         List<String> test = new ArrayList<>();

@@ -5,6 +5,7 @@ import io.isola.api.Network;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import picocli.CommandLine.Option;
@@ -76,7 +77,7 @@ final class NameOptions {
                 && (mode == Network.Mode.HOST || mode == Network.Mode.CONTAINER)
                 && (!addHosts.isEmpty() || resolution.changesResolvConf())) {
             throw new IllegalArgumentException("--add-host, --dns, --dns-search and --dns-option: not with --network "
-                    + mode.name().toLowerCase(java.util.Locale.ROOT) + ", whose /etc files are another's; drop them");
+                    + mode.name().toLowerCase(Locale.ROOT) + ", whose /etc files are another's; drop them");
         }
         return asked ? Optional.of(resolution) : Optional.empty();
     }

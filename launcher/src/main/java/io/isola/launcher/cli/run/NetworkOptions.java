@@ -2,6 +2,7 @@ package io.isola.launcher.cli.run;
 
 import io.isola.api.ContainerSpec;
 import io.isola.api.Network;
+import io.isola.api.NetworkAddress;
 import io.isola.api.PortMapping;
 import java.util.ArrayList;
 import java.util.List;
@@ -170,7 +171,7 @@ final class NetworkOptions {
                 throw new IllegalArgumentException(
                         "--ip " + ip + ": only on a user-defined network, as Docker's; add --network NAME");
             }
-            builder.with(new io.isola.api.NetworkAddress(ip));
+            builder.with(new NetworkAddress(ip));
         }
         names.resolution(network.map(Network::mode).orElse(null), containerName).ifPresent(builder::with);
     }

@@ -2,14 +2,29 @@ package io.isola.launcher.cli.run;
 
 import io.isola.api.Container;
 import io.isola.api.ContainerSpec;
+import io.isola.api.ExecFailedException;
 import io.isola.api.ExitStatus;
+import io.isola.api.Filesystem;
+import io.isola.api.IsolaException;
+import io.isola.api.PortMapping;
 import io.isola.launcher.IsolaRuntime;
 import io.isola.launcher.NativePreload;
+import io.isola.launcher.attach.ConsoleMode;
 import io.isola.launcher.cli.GlobalOptions;
 import io.isola.launcher.cli.IsolaCommand;
+import io.isola.launcher.image.ImageStore;
+import io.isola.lifecycle.ContainerState;
+import io.isola.lifecycle.Healthcheck;
+import io.isola.lifecycle.Monitor;
+import io.isola.lifecycle.StateStore;
+import io.isola.lifecycle.StopConfig;
+import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -130,10 +145,10 @@ public final class RunCommand implements Callable<Integer> {
     private HealthOptions health = new HealthOptions();
 
     /** The container's health check, from --health-* or the image; set by {@link #spec}. */
-    private io.isola.lifecycle.Healthcheck healthcheck;
+    private Healthcheck healthcheck;
 
     /** How stop ends this container, from --stop-* or the image; set by {@link #spec}. */
-    private io.isola.lifecycle.StopConfig stopConfig;
+    private StopConfig stopConfig;
 
     @ParentCommand
     private IsolaCommand parent;
@@ -147,7 +162,7 @@ public final class RunCommand implements Callable<Integer> {
         ContainerSpec checked = spec();
         try {
             return run(checked);
-        } catch (io.isola.api.ExecFailedException e) {
+        } catch (ExecFailedException e) {
             String word = e.shellCode() == 127 ? filesystem.commandThatCouldBeAnImage(command, afterSeparator()) : null;
             throw word == null ? e : new CommandNorImageFound(e, word);
         }
@@ -173,7 +188,7 @@ public final class RunCommand implements Callable<Integer> {
             } catch (InterruptedException | RuntimeException e) {
                 throw e;
             } catch (Exception e) {
-                throw new io.isola.api.IsolaException(e.getMessage(), e);
+                throw new IsolaException(e.getMessage(), e);
             }
         }
         try (IsolaRuntime isola = IsolaRuntime.withIsolators(Set.of())) {
@@ -197,7 +212,7 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     /** For the holder of a detached container: the terminal or stdin it keeps for an attach. */
-    public io.isola.launcher.attach.ConsoleMode console() {
+    public ConsoleMode console() {
         return lifecycle.console();
     }
 
@@ -216,15 +231,15 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     /** For the monitor of a detached container: the id and state store the CLI registered it under. */
-    public RunCommand container(String containerId, io.isola.lifecycle.StateStore store) {
+    public RunCommand container(String containerId, StateStore store) {
         this.id = containerId;
         this.stateStore = store;
         return this;
     }
 
-    private io.isola.lifecycle.StateStore stateStore;
+    private StateStore stateStore;
 
-    private io.isola.lifecycle.StateStore store() {
+    private StateStore store() {
         return stateStore != null ? stateStore : (parent == null ? new GlobalOptions() : parent.global()).store();
     }
 
@@ -241,7 +256,7 @@ public final class RunCommand implements Callable<Integer> {
     /** The container this command line asks for, {@code defaults} being the configured isolators. */
     public ContainerSpec spec(Set<String> defaults) {
         if (id == null) {
-            id = io.isola.lifecycle.Monitor.newId(); // decided once: an image's writable layer is named after it
+            id = Monitor.newId(); // decided once: an image's writable layer is named after it
         }
         FilesystemOptions.Choice choice = filesystem.choose(
                 command,
@@ -266,8 +281,8 @@ public final class RunCommand implements Callable<Integer> {
                 .with(security.security());
         // before -e, which overrides an image's variables; before --user, whose names the root's /etc/passwd gives
         // volumes are made once the container is registered (a run refused before leaves none behind)
-        boolean makeVolumes = commandSpec == null || java.nio.file.Files.isDirectory(store().dir(id));
-        io.isola.api.Filesystem root = filesystem.applyTo(
+        boolean makeVolumes = commandSpec == null || Files.isDirectory(store().dir(id));
+        Filesystem root = filesystem.applyTo(
                 builder,
                 isolators.contains("mount"),
                 choice,
@@ -285,7 +300,7 @@ public final class RunCommand implements Callable<Integer> {
         kernel.applyTo(builder, isolators);
         if (stateStore != null) {
             // a monitor or a start of this container again: -P keeps the host ports it was given
-            io.isola.lifecycle.ContainerState saved = stateStore.read(id);
+            ContainerState saved = stateStore.read(id);
             if (saved != null && saved.isola() != null && saved.isola().spec() != null) {
                 network.reusePublished(saved.isola().spec().ports());
             }
@@ -295,7 +310,7 @@ public final class RunCommand implements Callable<Integer> {
                 this::containerId,
                 () -> choice.image() == null
                         ? List.of()
-                        : io.isola.launcher.image.ImageStore.fromEnvironment().exposedPorts(choice.image()),
+                        : ImageStore.fromEnvironment().exposedPorts(choice.image()),
                 lifecycle.name,
                 this::publishedByOthers);
         // as Docker's, unless the image or -e set them: HOME of the process's user, TERM with a terminal
@@ -310,25 +325,24 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     /** For the monitor of a detached container: removes the anonymous volumes of one run with --rm once it is gone. */
-    public static void removeAnonymousVolumes(
-            io.isola.lifecycle.ContainerState state, io.isola.lifecycle.StateStore store) {
+    public static void removeAnonymousVolumes(ContainerState state, StateStore store) {
         RunFlow.removeAnonymousVolumes(state, store);
     }
 
     /** The host ports the other containers of this state root publish, and which of them run. */
     private PortsInUse publishedByOthers() {
-        Set<Integer> published = new java.util.HashSet<>();
-        java.util.Map<Integer, String> running = new java.util.HashMap<>();
-        for (io.isola.lifecycle.ContainerState other : store().list()) {
+        Set<Integer> published = new HashSet<>();
+        Map<Integer, String> running = new HashMap<>();
+        for (ContainerState other : store().list()) {
             if (!other.id().equals(id)
                     && other.isola() != null
                     && other.isola().spec() != null
                     && other.isola().spec().ports() != null) {
-                boolean live = other.status() == io.isola.lifecycle.ContainerState.Status.RUNNING
+                boolean live = other.status() == ContainerState.Status.RUNNING
                         && other.process().isAlive();
                 String holder = other.name() != null ? other.name() : other.id().substring(0, 12);
                 for (String port : other.isola().spec().ports()) {
-                    int hostPort = io.isola.api.PortMapping.parse(port).hostPort(); // taken on every address
+                    int hostPort = PortMapping.parse(port).hostPort(); // taken on every address
                     published.add(hostPort);
                     if (live) {
                         running.put(hostPort, holder);
@@ -343,7 +357,7 @@ public final class RunCommand implements Callable<Integer> {
     private String containerId(String reference) {
         try {
             return store().find(reference).id();
-        } catch (io.isola.lifecycle.StateStore.NoSuchContainerException e) {
+        } catch (StateStore.NoSuchContainerException e) {
             return reference;
         }
     }

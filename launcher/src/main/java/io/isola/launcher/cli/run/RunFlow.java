@@ -3,17 +3,24 @@ package io.isola.launcher.cli.run;
 import io.isola.api.Container;
 import io.isola.api.ContainerSpec;
 import io.isola.api.ExitStatus;
+import io.isola.api.Filesystem;
 import io.isola.api.Stdio;
+import io.isola.api.Volume;
 import io.isola.launcher.IsolaRuntime;
 import io.isola.launcher.server.Invocation;
+import io.isola.launcher.volume.VolumeStore;
 import io.isola.lifecycle.ContainerState;
+import io.isola.lifecycle.Healthcheck;
 import io.isola.lifecycle.Monitor;
 import io.isola.lifecycle.Relaunch;
 import io.isola.lifecycle.StateStore;
+import io.isola.lifecycle.StopConfig;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.ToIntBiFunction;
 
 /**
  * What {@code run} does once its options are parsed: registers the container in the state root,
@@ -33,7 +40,7 @@ final class RunFlow {
             StateStore store,
             PrintWriter out,
             List<String> runArgs,
-            java.util.function.ToIntBiFunction<Container, ExitStatus> exitCode)
+            ToIntBiFunction<Container, ExitStatus> exitCode)
             throws Exception {
         return run(spec, defaults -> spec, options, store, out, runArgs, null, null, exitCode);
     }
@@ -46,14 +53,14 @@ final class RunFlow {
      */
     static int run(
             ContainerSpec checked,
-            java.util.function.Function<java.util.Set<String>, ContainerSpec> configured,
+            Function<Set<String>, ContainerSpec> configured,
             RunLifecycleOptions options,
             StateStore store,
             PrintWriter out,
             List<String> runArgs,
-            io.isola.lifecycle.StopConfig stop,
-            io.isola.lifecycle.Healthcheck health,
-            java.util.function.ToIntBiFunction<Container, ExitStatus> exitCode)
+            StopConfig stop,
+            Healthcheck health,
+            ToIntBiFunction<Container, ExitStatus> exitCode)
             throws Exception {
         ContainerSpec spec = checked;
         options.validate();
@@ -62,7 +69,7 @@ final class RunFlow {
         boolean detached = options.detach;
         // a foreground run is removed at exit, unless it has an image's writable layer to keep (docker's rule)
         boolean kept = detached
-                || spec.extension(io.isola.api.Filesystem.class)
+                || spec.extension(Filesystem.class)
                         .map(f -> !f.layers().isEmpty())
                         .orElse(false);
         RestartPolicy policy = options.restartPolicy();
@@ -139,7 +146,7 @@ final class RunFlow {
             // registered but never started (a bad configuration, a missing isolator): no ghost in ps, no volume of its
             // own
             store.delete(id);
-            io.isola.launcher.volume.VolumeStore.fromEnvironment().removeMadeFor(state, store);
+            VolumeStore.fromEnvironment().removeMadeFor(state, store);
             removeCidFile(cidFile);
             if (runtime != null) {
                 runtime.close();
@@ -175,7 +182,7 @@ final class RunFlow {
                 && state.isola().spec() != null
                 && state.isola().spec().volumes() != null
                 && store.read(state.id()) == null) {
-            io.isola.launcher.volume.VolumeStore.fromEnvironment().removeAnonymous(state, store);
+            VolumeStore.fromEnvironment().removeAnonymous(state, store);
         }
     }
 
@@ -189,14 +196,13 @@ final class RunFlow {
      */
     static ContainerSpec withInit(ContainerSpec spec) {
         String host = RunLifecycleOptions.initBinary().toString();
-        io.isola.api.Filesystem filesystem =
-                spec.extension(io.isola.api.Filesystem.class).orElse(null);
+        Filesystem filesystem = spec.extension(Filesystem.class).orElse(null);
         boolean ownRoot = filesystem != null
                 && (filesystem.rootfs().isPresent() || !filesystem.layers().isEmpty());
         ContainerSpec.Builder builder = spec.toBuilder();
         if (ownRoot) {
             builder.with(filesystem.toBuilder()
-                    .volume(new io.isola.api.Volume(host, INIT_IN_CONTAINER, true))
+                    .volume(new Volume(host, INIT_IN_CONTAINER, true))
                     .build());
         }
         List<String> wrapped = new ArrayList<>();

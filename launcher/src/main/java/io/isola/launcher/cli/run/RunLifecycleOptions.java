@@ -1,10 +1,13 @@
 package io.isola.launcher.cli.run;
 
+import io.isola.launcher.attach.ConsoleMode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** {@code run}'s lifecycle options, docker's: detached, terminal, names, removal, env files, init. */
@@ -112,8 +115,8 @@ final class RunLifecycleOptions {
     }
 
     /** The --label entries, in order; KEY alone is KEY with an empty value, as in Docker. */
-    java.util.Map<String, String> labels() {
-        java.util.Map<String, String> map = new java.util.LinkedHashMap<>();
+    Map<String, String> labels() {
+        Map<String, String> map = new LinkedHashMap<>();
         for (String label : labels) {
             int equals = label.indexOf('=');
             String key = equals < 0 ? label : label.substring(0, equals);
@@ -156,9 +159,7 @@ final class RunLifecycleOptions {
     }
 
     /** What the holder of a detached container keeps for {@code attach}: its terminal (-t), its stdin (-i). */
-    io.isola.launcher.attach.ConsoleMode console() {
-        return detach
-                ? new io.isola.launcher.attach.ConsoleMode(tty, interactive)
-                : io.isola.launcher.attach.ConsoleMode.NONE;
+    ConsoleMode console() {
+        return detach ? new ConsoleMode(tty, interactive) : ConsoleMode.NONE;
     }
 }

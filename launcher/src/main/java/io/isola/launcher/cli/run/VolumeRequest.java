@@ -1,6 +1,7 @@
 package io.isola.launcher.cli.run;
 
 import io.isola.launcher.volume.VolumeName;
+import java.nio.file.Path;
 
 /**
  * A volume of the volume store that a run asks for: named ({@code -v NAME:/dir}, {@code --mount
@@ -20,7 +21,7 @@ record VolumeRequest(String name, String target, boolean readOnly, boolean copyU
         if (target == null
                 || !target.startsWith("/")
                 || target.indexOf('\0') >= 0
-                || java.nio.file.Path.of(target).normalize().toString().equals("/")) {
+                || Path.of(target).normalize().toString().equals("/")) {
             throw new IllegalArgumentException("volume target \"" + target + "\": expected an absolute path below /");
         }
     }

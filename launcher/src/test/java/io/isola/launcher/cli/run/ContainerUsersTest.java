@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -115,7 +116,7 @@ class ContainerUsersTest {
         Path fifo = root.resolve("fifo");
         assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
         IOException notRegular = assertTimeoutPreemptively(
-                java.time.Duration.ofSeconds(5),
+                Duration.ofSeconds(5),
                 () -> assertThrows(
                         IOException.class,
                         () -> RootFileReader.openRegular(root, List.of("fifo")).close()));

@@ -7,9 +7,13 @@ import io.isola.api.ContainerSpec;
 import io.isola.api.Filesystem;
 import io.isola.api.TmpfsMount;
 import io.isola.api.Volume;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Docker's --mount: type=bind, volume and tmpfs become binds and tmpfs mounts, never the command. */
 class DockerMountFlagTest {
@@ -72,8 +76,7 @@ class DockerMountFlagTest {
                         .orElseThrow()
                         .mode());
         assertEquals(
-                java.util.Optional.empty(),
-                filesystem("run", "-v", "/srv:/data", "true").propagation("/data"));
+                Optional.empty(), filesystem("run", "-v", "/srv:/data", "true").propagation("/data"));
     }
 
     @Test
@@ -93,7 +96,7 @@ class DockerMountFlagTest {
     }
 
     @Test
-    void aVolumeMountBindsTheVolumesDataInTheStore(@org.junit.jupiter.api.io.TempDir java.nio.file.Path root) {
+    void aVolumeMountBindsTheVolumesDataInTheStore(@TempDir Path root) {
         System.setProperty("isola.root", root.toString());
         try {
             String data = root.resolve("volumes/vol/_data").toString();
@@ -116,8 +119,7 @@ class DockerMountFlagTest {
                     true,
                     anonymous
                             .source()
-                            .matches(java.util.regex.Pattern.quote(
-                                            root.resolve("volumes").toString()) + "/[0-9a-f]{64}/_data"),
+                            .matches(Pattern.quote(root.resolve("volumes").toString()) + "/[0-9a-f]{64}/_data"),
                     anonymous.source());
             assertEquals(List.of(), List.of(root.toFile().list()), "a spec that is only checked makes no volume");
         } finally {

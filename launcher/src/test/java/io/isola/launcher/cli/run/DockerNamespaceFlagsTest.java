@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.isola.api.ContainerSpec;
 import io.isola.launcher.Main;
+import io.isola.spi.support.HostIdentity;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
 import java.util.Set;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine.ParseResult;
 
@@ -82,8 +84,7 @@ class DockerNamespaceFlagsTest {
     /** Docker's --userns host: no user namespace, which root's containers get without --userns; never the command. */
     @Test
     void usernsHostIsDockersAndNotTheCommand() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(
-                io.isola.spi.support.HostIdentity.current().isRoot(), "rootless runs always map users");
+        Assumptions.assumeTrue(HostIdentity.current().isRoot(), "rootless runs always map users");
         ContainerSpec spec = spec("run", "--userns", "host", "true");
         assertEquals(List.of("true"), spec.command());
         assertFalse(spec.isolators().orElseThrow().contains("user"));

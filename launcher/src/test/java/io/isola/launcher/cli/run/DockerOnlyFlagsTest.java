@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.isola.launcher.Main;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -34,7 +35,7 @@ class DockerOnlyFlagsTest {
                 List.of("--mac-address", "02:42:ac:11:00:02"),
                 List.of("--link", "db:db"))) {
             err.getBuffer().setLength(0);
-            List<String> args = new java.util.ArrayList<>(List.of("run"));
+            List<String> args = new ArrayList<>(List.of("run"));
             args.addAll(line);
             args.addAll(List.of("--", "/bin/echo", "ran"));
             assertEquals(125, isola(args.toArray(String[]::new)), line.toString());

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.isola.api.PortMapping;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** --expose and an image's ExposedPorts, and -P's choice of host ports. */
@@ -42,7 +44,7 @@ class ExposedPortTest {
 
     @Test
     void publishAllNeverTakesAPortAnotherContainerPublishes() {
-        java.util.Set<Integer> everyPort = new java.util.HashSet<>();
+        Set<Integer> everyPort = new HashSet<>();
         for (int port = 1; port <= 65535; port++) {
             everyPort.add(port);
         }

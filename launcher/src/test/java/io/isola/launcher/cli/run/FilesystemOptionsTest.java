@@ -11,8 +11,11 @@ import io.isola.api.Volume;
 import io.isola.launcher.Main;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** --rootfs, --read-only, -v and --tmpfs become the spec's Filesystem; nothing is started. */
 class FilesystemOptionsTest {
@@ -55,14 +58,14 @@ class FilesystemOptionsTest {
         assertEquals(List.of(new TmpfsMount("/run", 1 << 20, 01777, false)), fs.tmpfs());
     }
 
-    @org.junit.jupiter.api.io.TempDir
-    java.nio.file.Path tmp;
+    @TempDir
+    Path tmp;
 
     /** The positional rule of run --help, against a store that holds "demo" (Entrypoint ep, Cmd c1 c2, WorkingDir /w). */
     @Test
     void theFirstArgumentIsAnImageWhenTheStoreHoldsItOrItHasATag() throws Exception {
-        java.nio.file.Path images = java.nio.file.Files.createDirectories(tmp.resolve("images"));
-        java.nio.file.Files.writeString(
+        Path images = Files.createDirectories(tmp.resolve("images"));
+        Files.writeString(
                 images.resolve("demo%3Alatest.json"),
                 "{\"name\":\"demo:latest\",\"id\":\"sha256:00\","
                         + "\"layers\":[\"sha256:11\"],\"env\":[\"A=1\"],\"cmd\":[\"c1\",\"c2\"],\"workingDir\":\"/w\","

@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.isola.api.ContainerSpec;
+import io.isola.api.Resources;
 import io.isola.launcher.Main;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,7 +32,7 @@ class RunCommandTest {
     /** As Docker's: HOME from the process user's /etc/passwd entry (no image: the host's files), TERM=xterm with -t; -e wins. */
     @Test
     void homeAndTermDefaultAsDockersDo() throws Exception {
-        String rootHome = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/etc/passwd")).stream()
+        String rootHome = Files.readAllLines(Path.of("/etc/passwd")).stream()
                 .filter(line -> line.startsWith("root:"))
                 .findFirst()
                 .orElseThrow()
@@ -117,7 +120,7 @@ class RunCommandTest {
 
     @Test
     void resourceFlagsBecomeTheResourcesExtension() {
-        io.isola.api.Resources r = spec(
+        Resources r = spec(
                         "run",
                         "--memory",
                         "32m",
@@ -132,7 +135,7 @@ class RunCommandTest {
                         "--pids-limit",
                         "20",
                         "true")
-                .extension(io.isola.api.Resources.class)
+                .extension(Resources.class)
                 .orElseThrow();
         assertEquals(32L << 20, r.memory().getAsLong());
         assertEquals(-1, r.memorySwap().getAsLong());
@@ -140,12 +143,12 @@ class RunCommandTest {
         assertEquals(512, r.cpuShares().getAsInt());
         assertEquals("0", r.cpusetCpus().orElseThrow());
         assertEquals(20, r.pidsLimit().getAsLong());
-        assertFalse(spec("run", "true").extension(io.isola.api.Resources.class).isPresent());
+        assertFalse(spec("run", "true").extension(Resources.class).isPresent());
     }
 
     @Test
     void v2FeatureFlagsBecomeTheResourcesExtension() {
-        io.isola.api.Resources r = spec(
+        Resources r = spec(
                         "run",
                         "--memory",
                         "64m",
@@ -155,7 +158,7 @@ class RunCommandTest {
                         "--blkio-weight",
                         "300",
                         "true")
-                .extension(io.isola.api.Resources.class)
+                .extension(Resources.class)
                 .orElseThrow();
         assertEquals(32L << 20, r.memoryReservation().getAsLong());
         assertEquals(300, r.blkioWeight().getAsInt());

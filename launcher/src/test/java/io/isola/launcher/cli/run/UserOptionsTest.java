@@ -17,6 +17,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -106,9 +107,7 @@ class UserOptionsTest {
     void aRuntimeDirectoryOfSomebodyElseIsRefused(@TempDir Path tmp) throws Exception {
         Path mine = RuntimeDir.ownDirectory(
                 tmp.resolve("isola-0"), HostIdentity.current().uid());
-        assertEquals(
-                "rwx------",
-                java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(mine)));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(mine)));
         IsolaException e = assertThrows(IsolaException.class, () -> RuntimeDir.ownDirectory(mine, 4242));
         assertEquals(
                 "runtime directory " + mine + " belongs to uid "

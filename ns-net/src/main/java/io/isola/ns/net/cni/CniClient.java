@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -96,7 +97,7 @@ public final class CniClient {
     public void del(NetworkConfigList list, Attachment attachment, ObjectNode addResult) throws CniException {
         CniException first = null;
         List<ObjectNode> reversed = new ArrayList<>(list.plugins());
-        java.util.Collections.reverse(reversed);
+        Collections.reverse(reversed);
         for (ObjectNode plugin : reversed) {
             try {
                 invoke("DEL", list, plugin, attachment, addResult);
