@@ -1,10 +1,6 @@
 package io.isola.api;
 
-import static io.isola.internal.nativ.FileStat.S_IFBLK;
-import static io.isola.internal.nativ.FileStat.S_IFMT;
-
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -88,8 +84,7 @@ public record IoThrottle(Kind kind, long major, long minor, long rate) {
     }
 
     private static long rdev(Path path) throws IOException {
-        int mode = (Integer) Files.getAttribute(path, "unix:mode");
-        return (mode & S_IFMT) == S_IFBLK ? ((Number) Files.getAttribute(path, "unix:rdev")).longValue() : -1;
+        return Runtimes.provider().blockDeviceNumber(path);
     }
 
     private static long blockDevice(Kind kind, String text, Path path) {

@@ -1,8 +1,5 @@
 package io.isola.api;
 
-import io.isola.internal.launch.ClassPathIsolators;
-import io.isola.internal.launch.GateOpener;
-import io.isola.internal.launch.Orchestrator;
 import io.isola.spi.NamespaceIsolator;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,10 +26,10 @@ import java.util.function.Supplier;
  */
 public final class Isola implements AutoCloseable {
 
-    private final Orchestrator orchestrator;
+    private final RuntimeProvider.Engine engine;
 
-    private Isola(Orchestrator orchestrator) {
-        this.orchestrator = orchestrator;
+    private Isola(RuntimeProvider.Engine engine) {
+        this.engine = engine;
     }
 
     public static Builder builder() {
@@ -45,7 +42,7 @@ public final class Isola implements AutoCloseable {
      */
     public static Isola fromServiceLoader() {
         return builder()
-                .isolators(ClassPathIsolators.load(Isola.class.getClassLoader()))
+                .isolators(Runtimes.provider().classPathIsolators(Isola.class.getClassLoader()))
                 .build();
     }
 
@@ -56,7 +53,7 @@ public final class Isola implements AutoCloseable {
      * not run and nothing is left behind.
      */
     public Container start(ContainerSpec spec) {
-        return orchestrator.start(spec);
+        return engine.start(spec);
     }
 
     /**
@@ -65,7 +62,7 @@ public final class Isola implements AutoCloseable {
      * exec candidate could run, {@link IsolaException} when the process no longer waits.
      */
     public static void startCreated(Path stateDir, Duration timeout) {
-        GateOpener.open(stateDir, timeout);
+        Runtimes.provider().startCreated(stateDir, timeout);
     }
 
     /** Starts a container and waits for its command to end. */
@@ -77,13 +74,13 @@ public final class Isola implements AutoCloseable {
 
     /** The isolators available now, in the kernel's namespace order. */
     public List<NamespaceIsolator> isolators() {
-        return orchestrator.availableIsolators();
+        return engine.isolators();
     }
 
     /** Kills and releases containers still running from this runtime, and its threads. */
     @Override
     public void close() {
-        orchestrator.close();
+        engine.close();
     }
 
     public static final class Builder {
@@ -111,7 +108,7 @@ public final class Isola implements AutoCloseable {
         }
 
         public Isola build() {
-            return new Isola(new Orchestrator(source, defaults));
+            return new Isola(Runtimes.provider().engine(source, defaults));
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.isola.api;
 
-import io.isola.internal.security.SeccompProfileParser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -146,6 +145,6 @@ public record SeccompProfile(
 
     /** Parses a profile in Docker's JSON format; {@code source} names it in errors. */
     public static SeccompProfile parse(String source, String json) {
-        return SeccompProfileParser.parse(source, json);
+        return Runtimes.provider().parseSeccompProfile(source, json);
     }
 }

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The SPI's contract is what plugin authors compile against: it may use the JDK and the API, but
  * neither the core's private code nor the helpers of {@code io.isola.spi.support}, which are
- * versioned apart. Checked on the compiled classes with the JDK's jdeps, which reads every
+ * versioned apart. The API, what applications compile against, reaches the core's private code
+ * only through {@link io.isola.api.RuntimeProvider}, which the core implements. Checked on the compiled classes with the JDK's jdeps, which reads every
  * reference in their constant pools (signatures, bodies, annotations), not just the imports.
  */
 class ContractDependenciesTest {
@@ -24,14 +25,30 @@ class ContractDependenciesTest {
 
     @Test
     void theContractUsesNeitherInternalCodeNorTheHelpers() {
+        assertEquals(
+                List.of(),
+                referencesFrom("io.isola.spi"),
+                "io.isola.spi must not use io.isola.internal or io.isola.spi.support");
+    }
+
+    @Test
+    void theApiUsesNeitherInternalCodeNorTheHelpers() {
+        assertEquals(
+                List.of(),
+                referencesFrom("io.isola.api"),
+                "io.isola.api must not use io.isola.internal or io.isola.spi.support");
+    }
+
+    /** The forbidden references of the classes of {@code pkg} itself (not of its subpackages). */
+    private static List<String> referencesFrom(String pkg) {
         Path classes = Path.of("target/classes");
-        assertTrue(Files.isDirectory(classes.resolve("io/isola/spi")), "compile the core first: " + classes);
-        List<String> found = references(classes).stream()
-                // "   io.isola.spi.Step   -> io.isola.internal.x.Y   classes": a class of the contract itself
-                .filter(line -> line.strip().matches("io\\.isola\\.spi\\.[A-Z][\\w$]*\\s+->.*"))
+        assertTrue(Files.isDirectory(classes.resolve(pkg.replace('.', '/'))), "compile the core first: " + classes);
+        String from = pkg.replace(".", "\\.") + "\\.[A-Z][\\w$]*\\s+->.*";
+        return references(classes).stream()
+                // "   io.isola.spi.Step   -> io.isola.internal.x.Y   classes": a class of the package itself
+                .filter(line -> line.strip().matches(from))
                 .map(line -> line.strip().replaceAll("\\s+", " "))
                 .toList();
-        assertEquals(List.of(), found, "io.isola.spi must not use io.isola.internal or io.isola.spi.support");
     }
 
     /** jdeps' class-level lines for every reference from {@code classes} to a forbidden package. */
