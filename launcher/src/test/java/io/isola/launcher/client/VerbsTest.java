@@ -88,14 +88,14 @@ class VerbsTest {
     }
 
     /**
-     * The README's table of Docker's verbs says which isola has ("yes"): each verb it names must be
-     * a verb of the command line, or the table promises what the CLI refuses.
+     * The CLI page's table of Docker's verbs (docs/cli.md) says which isola has ("yes"): each verb it
+     * names must be a verb of the command line, or the table promises what the CLI refuses.
      */
     @Test
-    void theReadmesVerbTableNamesOnlyVerbsOfTheCommandLine() throws Exception {
+    void theCliPagesVerbTableNamesOnlyVerbsOfTheCommandLine() throws Exception {
         Set<String> names = verbNames();
         Matcher row =
-                Pattern.compile("(?m)^\\| (`[^|]+) \\| yes \\|").matcher(Files.readString(Path.of("../README.md")));
+                Pattern.compile("(?m)^\\| (`[^|]+) \\| yes \\|").matcher(Files.readString(Path.of("../docs/cli.md")));
         Set<String> claimed = new HashSet<>();
         while (row.find()) {
             // `network create`, `ls`: after a verb with a subcommand, single words are its subcommands
@@ -108,11 +108,11 @@ class VerbsTest {
                 subcommands |= item.group(2) != null;
             }
         }
-        assertFalse(claimed.isEmpty(), "README.md has no row like | `run` | yes |");
+        assertFalse(claimed.isEmpty(), "docs/cli.md has no row like | `run` | yes |");
         assertEquals(
                 Set.of(),
                 claimed.stream().filter(verb -> !names.contains(verb)).collect(Collectors.toSet()),
-                "in README.md's verb table but no verb of IsolaCommand.VERBS");
+                "in docs/cli.md's verb table but no verb of IsolaCommand.VERBS");
     }
 
     private static Set<String> verbNames() {

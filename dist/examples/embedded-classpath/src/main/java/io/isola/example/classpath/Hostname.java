@@ -7,7 +7,7 @@ import io.isola.api.Isola;
 import io.isola.api.Stdio;
 import java.nio.charset.StandardCharsets;
 
-/** The README's "without OSGi" example as it is written there: a container named x says its name. */
+/** The "without OSGi" example of docs/embedding.md as it is written there: a container named x says its name. */
 public final class Hostname {
 
     private Hostname() {}

@@ -14,7 +14,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** The README's dependency set and example, on this module's class path and nothing else. */
+/** docs/embedding.md's dependency set and example, on this module's class path and nothing else. */
 class HostnameIT {
 
     @Test
