@@ -141,4 +141,29 @@ final class LinuxSyscalls implements Syscalls {
     public String readlink(String path) throws IOException {
         return Files.readSymbolicLink(Path.of(path)).toString();
     }
+
+    @Override
+    public int unixSocket() {
+        return UnixSockets.stream();
+    }
+
+    @Override
+    public void connect(int socket, String path) {
+        UnixSockets.connect(socket, path);
+    }
+
+    @Override
+    public void sendFd(int socket, int fd, byte[] payload, String what) {
+        UnixSockets.sendFd(socket, fd, payload, what);
+    }
+
+    @Override
+    public int pidfdGetFd(Pidfd process, int targetFd) {
+        return process.getFd(targetFd);
+    }
+
+    @Override
+    public void resizeTerminal(int fd, int columns, int rows) {
+        Pty.resize(fd, columns, rows);
+    }
 }
