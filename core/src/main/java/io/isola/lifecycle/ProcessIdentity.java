@@ -1,9 +1,7 @@
 package io.isola.lifecycle;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
-import io.isola.internal.nativ.Errno;
-import io.isola.internal.nativ.Native;
-import io.isola.internal.nativ.NativeException;
+import io.isola.internal.nativ.Pidfd;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -86,27 +84,8 @@ public record ProcessIdentity(long pid, long startTime) {
      * is checked after it was opened, so the signal cannot reach a process that took the pid.
      */
     public boolean signal(int signal) {
-        Native n = Native.get();
-        if (pid <= 0) {
-            return false;
-        }
-        int fd = n.libc().pidfd_open((int) pid, 0);
-        if (fd < 0) {
-            return false;
-        }
-        try {
-            if (!isAlive()) {
-                return false;
-            }
-            if (n.libc().pidfd_send_signal(fd, signal, 0, 0) < 0) {
-                if (n.lastErrno() == Errno.ESRCH) {
-                    return false;
-                }
-                throw new NativeException("send signal " + signal + " to process " + pid, n.lastErrno());
-            }
-            return true;
-        } finally {
-            n.libc().close(fd);
+        try (Pidfd process = Pidfd.openIfAny(pid)) {
+            return process != null && isAlive() && process.signal(signal);
         }
     }
 
