@@ -2,6 +2,7 @@ package io.isola.ns.net;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.isola.lifecycle.ProcessIdentity;
 import io.isola.ns.net.cni.CniClient;
 import io.isola.ns.net.cni.CniException;
 import io.isola.ns.net.cni.NetworkConfigList;
@@ -130,7 +131,8 @@ final class NetworkIsolation implements Isolation {
 
     @Override
     public void afterClone(ClonedChild child) throws Exception {
-        state.put("pid", child.pid()).put("pidStart", Processes.startTime(child.pid()));
+        state.put("pid", child.pid())
+                .put("pidStart", ProcessIdentity.of(child.pid()).startTime());
         if (joined != null) {
             store.write(dir, state);
             etc.copyFrom(joinedDir, hostname);
