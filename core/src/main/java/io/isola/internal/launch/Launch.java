@@ -201,14 +201,14 @@ final class Launch {
                 if (value == null) {
                     if (record.kind() == ExpectedRecord.Kind.SPAWN) {
                         throw new IsolaException("could not create the process in the container's namespaces ("
-                                + record.description() + "): " + reap());
+                                + record.description() + "): " + reapedText());
                     }
                     if (record.kind() == ExpectedRecord.Kind.EXEC) {
                         return started();
                     }
                     // records come in batches (StepRecordReader): the child got at least this far
                     throw new IsolaException("the container's process ended during step '" + record.description()
-                            + "' of " + record.owner() + " or a later one before the next checkpoint: " + reap());
+                            + "' of " + record.owner() + " or a later one before the next checkpoint: " + reapedText());
                 }
                 if (record.kind() == ExpectedRecord.Kind.EXEC) {
                     execErrno = moreTelling(execErrno, value);
@@ -359,7 +359,7 @@ final class Launch {
                     throw e;
                 }
                 throw new IsolaException("the container's process ended during step '" + record.description() + "' of "
-                        + record.owner() + ": " + reap());
+                        + record.owner() + ": " + reapedText());
             }
         }
 
@@ -423,6 +423,20 @@ final class Launch {
                 spawner.close();
                 spawner = null;
             }
+        }
+
+        /**
+         * {@link #reap} for a message: how the child ended, or that it ended when it is another
+         * process's (a thin create's client collects its status, which this process never sees).
+         */
+        private String reapedText() {
+            ExitStatus exit = reap();
+            if (exit != null) {
+                return exit.toString();
+            }
+            return remote != null
+                    ? "it ended (the process that cloned it collects its status)"
+                    : "its status is unknown";
         }
 
         private ExitStatus reap() {
