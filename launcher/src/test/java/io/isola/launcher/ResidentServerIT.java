@@ -435,6 +435,47 @@ class ResidentServerIT {
     }
 
     /**
+     * The server acts on the process a thin create's client reports (the isolators' afterClone,
+     * the cgroup, signals): a pid that is not the client's own child (a lie, or a pid reused) is
+     * refused, and that process is left alone.
+     */
+    @Test
+    void aThinClientReportingAnotherProcessAsItsChildIsRefused() throws Exception {
+        sharedServer();
+        assertEquals(0, run(Map.of(), null, "ps").code(), lastErr);
+        Path bundle = bundle("exec sleep 1000", null);
+        Process victim = new ProcessBuilder("sleep", "1000").start();
+        try {
+            String cgroups = Files.readString(Path.of("/proc", Long.toString(victim.pid()), "cgroup"));
+            List<String> command = new ArrayList<>(MonitorProcess.javaCommand(
+                    "io.isola.launcher.client.LyingThinClient",
+                    List.of(
+                            Long.toString(victim.pid()),
+                            "--root",
+                            root.toString(),
+                            "create",
+                            "--bundle",
+                            bundle.toString(),
+                            "liar")));
+            command.add(1, "-Disola.bundles=" + System.getProperty("isola.bundles"));
+            command.add(1, "-Disola.server.dir=" + serverDir);
+            Process liar = builder(Map.of(), command)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start();
+            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(liar.getErrorStream()));
+            String out = read(liar.getInputStream());
+            assertTrue(liar.waitFor(120, TimeUnit.SECONDS), "the client did not exit");
+            assertEquals("1", out.strip(), err.join());
+            assertTrue(err.join().contains("which is not its child"), err.join());
+            assertTrue(victim.isAlive(), "the server left the other process alone");
+            assertEquals(cgroups, Files.readString(Path.of("/proc", Long.toString(victim.pid()), "cgroup")));
+            assertEquals(1, run(Map.of(), null, "state", "liar").code(), "nothing was created");
+        } finally {
+            victim.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
      * An engine's create through {@code ThinCreate} in a JVM of its own, with this JVM as the
      * subreaper that conmon or the shim would be: the container, reparented to us once the client
      * exited, open as a pidfd (we reap it).

@@ -137,6 +137,8 @@ final class Launch {
         private final StepRecordReader records;
         private Future<Integer> cloned;
         private Pidfd child;
+        /** A {@link RemoteClone}'s child, held since the cloner checked it. */
+        private Pidfd remoteChild;
         /** The first child, once it has spawned the sibling that became {@link #child}. */
         private Pidfd spawner;
 
@@ -226,10 +228,11 @@ final class Launch {
 
         /** The other process's clone: done when it reports the pid, which goes where a clone of ours puts it. */
         private Future<Integer> cloneRemotely(ChildProgram program) {
-            long pid = remote.cloner()
+            remoteChild = remote.cloner()
                     .clone(new io.isola.internal.chain.ClonePlan(program, namespaceFlags, status[1], gate[0]));
-            NativeMemory.putInt(parentTid.address(), (int) pid);
-            return java.util.concurrent.CompletableFuture.completedFuture((int) pid);
+            int pid = (int) remoteChild.pid();
+            NativeMemory.putInt(parentTid.address(), pid);
+            return java.util.concurrent.CompletableFuture.completedFuture(pid);
         }
 
         /**
@@ -250,7 +253,7 @@ final class Launch {
                 throw cloneFailure(value);
             }
             long pid = NativeMemory.getInt(parentTid.address());
-            child = Pidfd.open(pid);
+            child = remoteChild != null ? remoteChild : Pidfd.open(pid);
             LOG.debug("cloned child {}", pid);
             closeFd(status, 1);
             closeFd(gate, 0);
