@@ -2,7 +2,8 @@ package io.isola.lifecycle;
 
 import static io.isola.internal.nativ.Signals.SIGKILL;
 
-import io.isola.internal.nativ.Native;
+import io.isola.internal.nativ.NativeException;
+import io.isola.internal.nativ.Pidfd;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -158,18 +159,13 @@ final class ContainerCgroups {
     }
 
     private void killIfMember(long pid) {
-        Native n = Native.get();
-        int fd = n.libc().pidfd_open((int) pid, 0);
-        if (fd < 0) {
-            return; // gone already
-        }
-        try {
+        try (Pidfd process = Pidfd.openIfAny(pid)) {
             // the pidfd holds this very process: check that it is still one of the container's
-            if (isMember(pid)) {
-                n.libc().pidfd_send_signal(fd, SIGKILL, 0, 0);
+            if (process != null && isMember(pid)) {
+                process.signal(SIGKILL);
             }
-        } finally {
-            n.libc().close(fd);
+        } catch (NativeException e) {
+            LOG.debug("cannot kill process {}: {}", pid, e.getMessage()); // the next round tries again
         }
     }
 

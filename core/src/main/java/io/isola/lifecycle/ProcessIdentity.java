@@ -1,12 +1,11 @@
 package io.isola.lifecycle;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
-import io.isola.internal.nativ.Errno;
-import io.isola.internal.nativ.Native;
-import io.isola.internal.nativ.NativeException;
+import io.isola.internal.nativ.Pidfd;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -22,40 +21,62 @@ public record ProcessIdentity(long pid, long startTime) {
 
     public static final ProcessIdentity NONE = new ProcessIdentity(0, 0);
 
+    /** starttime: field 22 of the stat line. */
+    private static final int START_TIME_FIELD = 22;
+
     /** The identity of {@code pid} now; NONE if there is no such process. */
     public static ProcessIdentity of(long pid) {
         long start = startTimeOf(pid);
         return start < 0 ? NONE : new ProcessIdentity(pid, start);
     }
 
+    /** This JVM's identity, read once: every container's state and every network attachment records it. */
     public static ProcessIdentity self() {
-        return of(ProcessHandle.current().pid());
+        return Self.IDENTITY;
     }
 
-    /** Field 22 of /proc/pid/stat, or -1 if the process does not exist or is a zombie. */
+    private static final class Self {
+        static final ProcessIdentity IDENTITY = of(ProcessHandle.current().pid());
+    }
+
+    /**
+     * Field 22 of /proc/pid/stat, or -1 if the process does not exist or is a zombie. Read as a
+     * stream: Files.readString can return a procfs file short, which would make a live process
+     * look dead. The fields after the command name are scanned, not split: this runs on every
+     * container start.
+     */
     static long startTimeOf(long pid) {
         if (pid <= 0) {
             return -1;
         }
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        try (InputStream in = Files.newInputStream(Path.of("/proc", Long.toString(pid), "stat"))) {
+            String stat = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
             // the command name (field 2) may hold spaces and parentheses: count from the last ')'
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            if (fields[0].equals("Z") || fields[0].equals("X")) {
+            int at = stat.lastIndexOf(')') + 2;
+            char state = stat.charAt(at);
+            if (state == 'Z' || state == 'X') {
                 return -1;
             }
-            return Long.parseLong(fields[22 - 3]);
-        } catch (NoSuchFileException e) {
-            return -1;
+            for (int field = 3; field < START_TIME_FIELD; field++) {
+                at = stat.indexOf(' ', at) + 1;
+                if (at == 0) {
+                    return -1;
+                }
+            }
+            int end = stat.indexOf(' ', at);
+            return Long.parseLong(stat, at, end < 0 ? stat.length() : end, 10);
         } catch (IOException | RuntimeException e) {
             return -1;
         }
     }
 
-    /** Whether this very process still runs (not a zombie, not a newer process with its pid). */
+    /**
+     * Whether this very process still runs (not a zombie, not a newer process with its pid). A
+     * start time below 0 (a state written when the process could not be read) never matches.
+     */
     @JsonIgnore
     public boolean isAlive() {
-        return pid > 0 && startTimeOf(pid) == startTime;
+        return pid > 0 && startTime >= 0 && startTimeOf(pid) == startTime;
     }
 
     /**
@@ -63,27 +84,8 @@ public record ProcessIdentity(long pid, long startTime) {
      * is checked after it was opened, so the signal cannot reach a process that took the pid.
      */
     public boolean signal(int signal) {
-        Native n = Native.get();
-        if (pid <= 0) {
-            return false;
-        }
-        int fd = n.libc().pidfd_open((int) pid, 0);
-        if (fd < 0) {
-            return false;
-        }
-        try {
-            if (!isAlive()) {
-                return false;
-            }
-            if (n.libc().pidfd_send_signal(fd, signal, 0, 0) < 0) {
-                if (n.lastErrno() == Errno.ESRCH) {
-                    return false;
-                }
-                throw new NativeException("send signal " + signal + " to process " + pid, n.lastErrno());
-            }
-            return true;
-        } finally {
-            n.libc().close(fd);
+        try (Pidfd process = Pidfd.openIfAny(pid)) {
+            return process != null && isAlive() && process.signal(signal);
         }
     }
 

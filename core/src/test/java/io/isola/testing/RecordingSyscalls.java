@@ -1,9 +1,15 @@
 package io.isola.testing;
 
+import io.isola.internal.nativ.NativeException;
+import io.isola.internal.nativ.Pidfd;
 import io.isola.internal.nativ.Syscalls;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -30,10 +36,28 @@ public final class RecordingSyscalls implements Syscalls {
 
     private final List<Integer> handled = new ArrayList<>();
 
+    /** Links planted by a test, answered before the namespace links below. */
+    private final Map<String, String> links = new HashMap<>();
+
+    /** The AF_UNIX paths a server listens on; a connect anywhere else is refused. */
+    private final Set<String> listening = new HashSet<>();
+
     /** Answers as uid {@code uid}, gid {@code gid} (a rootless runtime), without capabilities. */
     public RecordingSyscalls as(int uid, int gid) {
         this.uid = uid;
         this.gid = gid;
+        return this;
+    }
+
+    /** Makes {@link #readlink} answer {@code target} for {@code path}. */
+    public synchronized RecordingSyscalls link(String path, String target) {
+        links.put(path, target);
+        return this;
+    }
+
+    /** Makes a connect to the AF_UNIX {@code path} succeed. */
+    public synchronized RecordingSyscalls listening(String path) {
+        listening.add(path);
         return this;
     }
 
@@ -158,6 +182,11 @@ public final class RecordingSyscalls implements Syscalls {
      */
     @Override
     public synchronized String readlink(String path) throws NoSuchFileException {
+        String planted = links.get(path);
+        if (planted != null) {
+            record("readlink(\"" + path + "\") = " + planted);
+            return planted;
+        }
         String[] parts = path.split("/");
         if (parts.length != 5 || !parts[1].equals("proc") || !parts[3].equals("ns")) {
             record("readlink(\"" + path + "\") = ENOENT");
@@ -168,5 +197,40 @@ public final class RecordingSyscalls implements Syscalls {
         String target = type + ":[" + (ours ? "1" : parts[2]) + "]";
         record("readlink(\"" + path + "\") = " + target);
         return target;
+    }
+
+    @Override
+    public synchronized int unixSocket() {
+        int fd = fd();
+        record("socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC) = " + fd);
+        return fd;
+    }
+
+    /** Refused with ECONNREFUSED unless a test said that {@code path} is {@link #listening}. */
+    @Override
+    public synchronized void connect(int socket, String path) {
+        if (!listening.contains(path)) {
+            record("connect(" + socket + ", \"" + path + "\") = ECONNREFUSED");
+            throw new NativeException("connect " + path, jnr.constants.platform.Errno.ECONNREFUSED.intValue());
+        }
+        record("connect(" + socket + ", \"" + path + "\")");
+    }
+
+    @Override
+    public synchronized void sendFd(int socket, int fd, byte[] payload, String what) {
+        record("sendmsg(" + socket + ", \"" + new String(payload, StandardCharsets.UTF_8) + "\", SCM_RIGHTS " + fd
+                + ")");
+    }
+
+    @Override
+    public synchronized int pidfdGetFd(Pidfd process, int targetFd) {
+        int copy = fd();
+        record("pidfd_getfd(" + process.pid() + ", " + targetFd + ") = " + copy);
+        return copy;
+    }
+
+    @Override
+    public synchronized void resizeTerminal(int fd, int columns, int rows) {
+        record("ioctl(" + fd + ", TIOCSWINSZ, " + columns + "x" + rows + ")");
     }
 }

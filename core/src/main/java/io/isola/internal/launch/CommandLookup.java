@@ -20,7 +20,6 @@ import java.util.Optional;
 public final class CommandLookup {
 
     private static final int EXECUTE_BITS = 0111;
-    private static final int FILE_TYPE = 0170000, REGULAR = 0100000;
 
     private CommandLookup() {}
 
@@ -39,8 +38,7 @@ public final class CommandLookup {
                     return; // no openat2: the start reports it
                 }
                 if (found.isPresent()) {
-                    if ((found.get().mode() & FILE_TYPE) == REGULAR
-                            && (found.get().mode() & EXECUTE_BITS) != 0) {
+                    if (found.get().isRegularFile() && (found.get().mode() & EXECUTE_BITS) != 0) {
                         return;
                     }
                     denied = true;

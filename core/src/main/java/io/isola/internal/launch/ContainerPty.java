@@ -1,18 +1,16 @@
 package io.isola.internal.launch;
 
 import io.isola.api.IsolaException;
+import io.isola.internal.nativ.Errno;
 import io.isola.internal.nativ.Fds;
-import io.isola.internal.nativ.Native;
 import io.isola.internal.nativ.NativeException;
-import io.isola.internal.nativ.NativeMemory;
 import io.isola.internal.nativ.Pidfd;
-import io.isola.internal.nativ.Pty;
+import io.isola.internal.nativ.Syscalls;
 import io.isola.spi.Arg;
 import io.isola.spi.LibcCall;
 import io.isola.spi.Step;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -44,7 +42,6 @@ import org.slf4j.LoggerFactory;
 final class ContainerPty implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ContainerPty.class);
-    private static final int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = 02000000, SOL_SOCKET = 1, SCM_RIGHTS = 1;
     private static final int O_NOCTTY = 0400, SUN_PATH_BYTES = 108;
     private static final long TIOCSPTLCK = 0x40045431L, TIOCGPTPEER = 0x5441;
     /** What the message carries besides the descriptor: the master's name, as runc sends it. */
@@ -52,6 +49,9 @@ final class ContainerPty implements AutoCloseable {
 
     /** The console socket, or null when the host keeps the master. */
     private final Path path;
+
+    /** The host's calls: the socket, the copy of the master, its checks and closes. */
+    private final Syscalls host;
 
     private int socket;
     /** The window size the host sets on the master, kept or sent; 0 columns: none. */
@@ -65,7 +65,8 @@ final class ContainerPty implements AutoCloseable {
     /** The host's copy of the master once it is kept, until {@link #takeMaster()}. */
     private int kept = -1;
 
-    private ContainerPty(Path path, int socket, int columns, int rows) {
+    private ContainerPty(Syscalls host, Path path, int socket, int columns, int rows) {
+        this.host = host;
         this.path = path;
         this.socket = socket;
         this.columns = columns;
@@ -73,35 +74,32 @@ final class ContainerPty implements AutoCloseable {
     }
 
     /** A terminal whose master the host keeps and relays, at this window size. */
-    static ContainerPty kept(int columns, int rows) {
-        return new ContainerPty(null, -1, columns, rows);
+    static ContainerPty kept(int columns, int rows, Syscalls host) {
+        return new ContainerPty(host, null, -1, columns, rows);
     }
 
     /**
      * Connects to the console socket now, so that a bad path fails before anything is created; the
      * terminal is sent at this window size, or as the kernel makes it with 0 columns.
      */
-    static ContainerPty connect(Path path, int columns, int rows) {
+    static ContainerPty connect(Path path, int columns, int rows, Syscalls host) {
         byte[] name = path.toString().getBytes(StandardCharsets.UTF_8);
         if (name.length >= SUN_PATH_BYTES) {
             throw new IllegalArgumentException("console socket \"" + path + "\": the path is longer than "
                     + (SUN_PATH_BYTES - 1) + " bytes, which AF_UNIX allows");
         }
-        Native n = Native.get();
-        int fd = n.check("socket", n.libc().socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-        try (NativeMemory address = new NativeMemory(2 + SUN_PATH_BYTES)) {
-            NativeMemory.zero(address.address(), 2 + SUN_PATH_BYTES);
-            NativeMemory.putShort(address.address(), (short) AF_UNIX);
-            NativeMemory.putBytes(address.address() + 2, name);
-            if (n.libc().connect(fd, address.address(), 2 + SUN_PATH_BYTES) < 0) {
-                int errno = n.lastErrno();
+        int fd = host.unixSocket();
+        try {
+            try {
+                host.connect(fd, path.toString());
+            } catch (NativeException e) {
                 throw new IllegalArgumentException("console socket \"" + path + "\": cannot connect: "
-                        + io.isola.internal.nativ.Errno.describe(errno)
+                        + Errno.describe(e.errno())
                         + " (expected a listening AF_UNIX stream socket)");
             }
-            return new ContainerPty(path, fd, columns, rows);
+            return new ContainerPty(host, path, fd, columns, rows);
         } catch (RuntimeException e) {
-            Fds.closeQuietly(fd);
+            host.closeQuietly(fd);
             throw e;
         }
     }
@@ -170,7 +168,7 @@ final class ContainerPty implements AutoCloseable {
         if (master < 0) {
             throw new IllegalStateException("the terminal's steps were not composed");
         }
-        int copy = child.getFd(master);
+        int copy = host.pidfdGetFd(child, master);
         try {
             String target = readLink(child.pid(), master);
             if (!target.endsWith("ptmx")) {
@@ -178,18 +176,18 @@ final class ContainerPty implements AutoCloseable {
                         + child.pid() + ", which is " + target);
             }
             if (columns > 0) {
-                Pty.resize(copy, columns, rows);
+                host.resizeTerminal(copy, columns, rows);
             }
             if (path == null) {
                 kept = copy;
                 copy = -1;
                 return;
             }
-            send(copy);
+            host.sendFd(socket, copy, NAME.getBytes(StandardCharsets.UTF_8), "send the terminal to " + path);
             LOG.debug("sent the terminal of process {} to {}", child.pid(), path);
         } finally {
-            Fds.closeQuietly(copy);
-            Fds.closeQuietly(socket);
+            host.closeQuietly(copy);
+            host.closeQuietly(socket);
             socket = -1;
         }
     }
@@ -201,49 +199,19 @@ final class ContainerPty implements AutoCloseable {
         return fd;
     }
 
-    private static String readLink(long pid, int fd) {
+    private String readLink(long pid, int fd) {
         try {
-            return Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "fd", Integer.toString(fd)))
-                    .toString();
+            return host.readlink("/proc/" + pid + "/fd/" + fd);
         } catch (IOException e) {
             return "not open";
         }
     }
 
-    /** sendmsg with one iovec (the name) and one SCM_RIGHTS control message (the descriptor). */
-    private void send(int fd) {
-        Native n = Native.get();
-        byte[] name = NAME.getBytes(StandardCharsets.UTF_8);
-        // x86_64 and aarch64 share the LP64 layouts: msghdr 56 bytes, iovec 16, cmsghdr 16 + data
-        int msghdr = 0, iovec = 56, data = 72, control = 72 + 16;
-        int controlLength = 16 + 8; // CMSG_SPACE(sizeof(int))
-        try (NativeMemory memory = new NativeMemory(control + controlLength)) {
-            long at = memory.address();
-            NativeMemory.zero(at, control + controlLength);
-            NativeMemory.putLong(at + msghdr + 16, at + iovec); // msg_iov
-            NativeMemory.putLong(at + msghdr + 24, 1); // msg_iovlen
-            NativeMemory.putLong(at + msghdr + 32, at + control); // msg_control
-            NativeMemory.putLong(at + msghdr + 40, controlLength); // msg_controllen
-            NativeMemory.putLong(at + iovec, at + data); // iov_base
-            NativeMemory.putLong(at + iovec + 8, name.length); // iov_len
-            NativeMemory.putBytes(at + data, name);
-            NativeMemory.putLong(at + control, 16 + 4); // cmsg_len = CMSG_LEN(sizeof(int))
-            NativeMemory.putInt(at + control + 8, SOL_SOCKET);
-            NativeMemory.putInt(at + control + 12, SCM_RIGHTS);
-            NativeMemory.putInt(at + control + 16, fd);
-            long sent =
-                    n.retrying("send the terminal to " + path, () -> n.libc().sendmsg(socket, at, 0));
-            if (sent != name.length) {
-                throw new NativeException("send the terminal to " + path + " (cut short)", 0);
-            }
-        }
-    }
-
     @Override
     public void close() {
-        Fds.closeQuietly(socket);
+        host.closeQuietly(socket);
         socket = -1;
-        Fds.closeQuietly(kept);
+        host.closeQuietly(kept);
         kept = -1;
     }
 }

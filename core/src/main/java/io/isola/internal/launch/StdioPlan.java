@@ -45,8 +45,8 @@ final class StdioPlan implements AutoCloseable {
                 // with a console socket, a Terminal only sizes it (an OCI process.consoleSize)
                 int columns = terminal == null ? 0 : terminal.columns(), rows = terminal == null ? 0 : terminal.rows();
                 plan.containerPty = console == null
-                        ? ContainerPty.kept(columns, rows)
-                        : ContainerPty.connect(console.path(), columns, rows);
+                        ? ContainerPty.kept(columns, rows, host)
+                        : ContainerPty.connect(console.path(), columns, rows, host);
                 // placeholders until the terminal replaces them: 0-2 are open whatever the host's are
                 for (int stream = 0; stream < 3; stream++) {
                     plan.childFds[stream] = host.open("/dev/null", Fds.O_RDWR, 0);

@@ -24,9 +24,8 @@ import org.slf4j.LoggerFactory;
 public final class DirectoryFd implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DirectoryFd.class);
-    static final int O_PATH = 010000000, O_EXCL = 0200, AT_REMOVEDIR = 0x200;
-    private static final int DIRECTORY =
-            Fds.O_RDONLY | SyscallNumbers.O_DIRECTORY | SyscallNumbers.O_NOFOLLOW | Fds.O_CLOEXEC;
+    static final int O_EXCL = 0200, AT_REMOVEDIR = 0x200;
+    private static final int DIRECTORY = Fds.O_RDONLY | Fds.O_DIRECTORY | Fds.O_NOFOLLOW | Fds.O_CLOEXEC;
     private static final long RESOLVE_NO_MAGICLINKS = 0x02,
             RESOLVE_NO_SYMLINKS = 0x04,
             RESOLVE_BENEATH = 0x08,
@@ -49,7 +48,7 @@ public final class DirectoryFd implements AutoCloseable {
      */
     public static DirectoryFd open(Path dir) throws FileCallException {
         Native n = Native.get();
-        int fd = n.libc().openat(-100 /* AT_FDCWD */, cString(dir.toString()), DIRECTORY, 0);
+        int fd = n.libc().openat(Fds.AT_FDCWD, cString(dir.toString()), DIRECTORY, 0);
         if (fd < 0) {
             throw new FileCallException("open", dir.toString(), n.lastErrno());
         }
@@ -63,7 +62,7 @@ public final class DirectoryFd implements AutoCloseable {
     public static DirectoryFd openRoot(Path root) throws FileCallException {
         Native n = Native.get();
         int fd = n.libc()
-                .openat(-100, cString(root.toString()), Fds.O_RDONLY | SyscallNumbers.O_DIRECTORY | Fds.O_CLOEXEC, 0);
+                .openat(Fds.AT_FDCWD, cString(root.toString()), Fds.O_RDONLY | Fds.O_DIRECTORY | Fds.O_CLOEXEC, 0);
         if (fd < 0) {
             throw new FileCallException("open", root.toString(), n.lastErrno());
         }
@@ -113,7 +112,7 @@ public final class DirectoryFd implements AutoCloseable {
         }
         try (NativeMemory how = new NativeMemory(24);
                 NativeMemory name = new NativeMemory(relative.length() * 4L + 1)) {
-            NativeMemory.putLong(how.address(), DIRECTORY & ~SyscallNumbers.O_NOFOLLOW);
+            NativeMemory.putLong(how.address(), DIRECTORY & ~Fds.O_NOFOLLOW);
             NativeMemory.putLong(how.address() + 8, 0);
             NativeMemory.putLong(how.address() + 16, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
             NativeMemory.putString(name.address(), relative);
@@ -206,7 +205,7 @@ public final class DirectoryFd implements AutoCloseable {
         }
         try (NativeMemory how = new NativeMemory(24);
                 NativeMemory name = new NativeMemory(path.length() * 4L + 1)) {
-            NativeMemory.putLong(how.address(), O_PATH | Fds.O_CLOEXEC);
+            NativeMemory.putLong(how.address(), Fds.O_PATH | Fds.O_CLOEXEC);
             NativeMemory.putLong(how.address() + 8, 0);
             NativeMemory.putLong(how.address() + 16, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
             NativeMemory.putString(name.address(), path);
@@ -287,7 +286,7 @@ public final class DirectoryFd implements AutoCloseable {
                 .openat(
                         fd,
                         cString(component(name)),
-                        Fds.O_WRONLY | Fds.O_CREAT | O_EXCL | SyscallNumbers.O_NOFOLLOW | Fds.O_CLOEXEC,
+                        Fds.O_WRONLY | Fds.O_CREAT | O_EXCL | Fds.O_NOFOLLOW | Fds.O_CLOEXEC,
                         mode);
         if (created < 0) {
             throw new FileCallException("create", child(name), n.lastErrno());
@@ -311,7 +310,8 @@ public final class DirectoryFd implements AutoCloseable {
                 throw new IOException(
                         child(name) + " changed while it was read (it is no longer the same regular file)");
             }
-            int opened = n.libc().openat(-100, cString("/proc/self/fd/" + handle), Fds.O_RDONLY | Fds.O_CLOEXEC, 0);
+            int opened =
+                    n.libc().openat(Fds.AT_FDCWD, cString("/proc/self/fd/" + handle), Fds.O_RDONLY | Fds.O_CLOEXEC, 0);
             if (opened < 0) {
                 throw new FileCallException("reopen", child(name), n.lastErrno());
             }
@@ -335,8 +335,7 @@ public final class DirectoryFd implements AutoCloseable {
     }
 
     private int openPath(String name) throws FileCallException {
-        int handle =
-                n.libc().openat(fd, cString(component(name)), O_PATH | SyscallNumbers.O_NOFOLLOW | Fds.O_CLOEXEC, 0);
+        int handle = n.libc().openat(fd, cString(component(name)), Fds.O_PATH | Fds.O_NOFOLLOW | Fds.O_CLOEXEC, 0);
         if (handle < 0) {
             throw new FileCallException("open", child(name), n.lastErrno());
         }

@@ -10,7 +10,15 @@ public final class Fds {
             O_TRUNC = 01000,
             O_APPEND = 02000,
             O_NONBLOCK = 04000,
-            O_CLOEXEC = 02000000;
+            O_CLOEXEC = 02000000,
+            O_PATH = 010000000;
+
+    /** open(2) flags whose numbers differ between x86_64 and aarch64 (FdsTest checks them against jnr-constants). */
+    public static final int O_DIRECTORY = SyscallNumbers.X86_64 ? 0200000 : 040000,
+            O_NOFOLLOW = SyscallNumbers.X86_64 ? 0400000 : 0100000;
+
+    /** The *at calls' directory fd for "relative to the working directory". */
+    public static final int AT_FDCWD = -100;
 
     private static final int F_DUPFD_CLOEXEC = 1030;
 

@@ -19,7 +19,6 @@ final class LinuxSyscalls implements Syscalls {
 
     private static final Path CAP_LAST_CAP = Path.of("/proc/sys/kernel/cap_last_cap");
     private static final Path OS_RELEASE = Path.of("/proc/sys/kernel/osrelease");
-    private static final int LINUX_CAPABILITY_VERSION_3 = 0x20080522, CAP_HEADER_BYTES = 8, CAP_DATA_BYTES = 12;
     private static final long RLIM_INFINITY = -1L;
 
     /** Facts of the running kernel, read once. */
@@ -42,12 +41,12 @@ final class LinuxSyscalls implements Syscalls {
     @Override
     public boolean hasEffectiveCapability(int number) {
         Native n = Native.get();
-        try (NativeMemory mem = new NativeMemory(CAP_HEADER_BYTES + 2 * CAP_DATA_BYTES)) {
-            long header = mem.address(), data = header + CAP_HEADER_BYTES;
-            NativeMemory.putInt(header, LINUX_CAPABILITY_VERSION_3);
+        try (NativeMemory mem = new NativeMemory(CapabilityHeader.HEADER_BYTES + 2 * CapabilityHeader.DATA_BYTES)) {
+            long header = mem.address(), data = header + CapabilityHeader.HEADER_BYTES;
+            NativeMemory.putInt(header, CapabilityHeader.VERSION_3);
             NativeMemory.putInt(header + 4, 0); // this process
             n.check("capget", n.libc().capget(header, data));
-            int effective = NativeMemory.getInt(data + (long) (number / 32) * CAP_DATA_BYTES);
+            int effective = NativeMemory.getInt(data + (long) (number / 32) * CapabilityHeader.DATA_BYTES);
             return (effective & (1 << (number % 32))) != 0;
         }
     }
@@ -141,5 +140,30 @@ final class LinuxSyscalls implements Syscalls {
     @Override
     public String readlink(String path) throws IOException {
         return Files.readSymbolicLink(Path.of(path)).toString();
+    }
+
+    @Override
+    public int unixSocket() {
+        return UnixSockets.stream();
+    }
+
+    @Override
+    public void connect(int socket, String path) {
+        UnixSockets.connect(socket, path);
+    }
+
+    @Override
+    public void sendFd(int socket, int fd, byte[] payload, String what) {
+        UnixSockets.sendFd(socket, fd, payload, what);
+    }
+
+    @Override
+    public int pidfdGetFd(Pidfd process, int targetFd) {
+        return process.getFd(targetFd);
+    }
+
+    @Override
+    public void resizeTerminal(int fd, int columns, int rows) {
+        Pty.resize(fd, columns, rows);
     }
 }

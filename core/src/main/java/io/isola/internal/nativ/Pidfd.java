@@ -31,19 +31,35 @@ public final class Pidfd implements AutoCloseable {
         return new Pidfd(pid, fd);
     }
 
+    /**
+     * A pidfd for any process {@code pid}, or null when there is none. Until it is open the pid may
+     * name a later process: check the process's identity after opening, then act through the pidfd.
+     */
+    public static Pidfd openIfAny(long pid) {
+        if (pid <= 0) {
+            return null;
+        }
+        int fd = Native.get().libc().pidfd_open((int) pid, 0);
+        return fd < 0 ? null : new Pidfd(pid, fd);
+    }
+
     public long pid() {
         return pid;
     }
 
-    /** Sends {@code signal} unless the process has been reaped already; a zombie ignores it. */
-    public synchronized void signal(int signal) {
+    /**
+     * Sends {@code signal} unless the process has been reaped already; a zombie ignores it. False
+     * when there was no process to send it to (reaped, or gone: ESRCH).
+     */
+    public synchronized boolean signal(int signal) {
         if (status != null || fd < 0) {
-            return;
+            return false;
         }
         int rc = n.libc().pidfd_send_signal(fd, signal, 0, 0);
         if (rc < 0 && n.lastErrno() != Errno.ESRCH) {
             throw new NativeException("pidfd_send_signal " + signal + " to " + pid, n.lastErrno());
         }
+        return rc == 0;
     }
 
     /**

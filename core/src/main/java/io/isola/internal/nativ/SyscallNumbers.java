@@ -6,7 +6,7 @@ package io.isola.internal.nativ;
  */
 public final class SyscallNumbers {
 
-    private static final boolean X86_64 = switch (System.getProperty("os.arch")) {
+    static final boolean X86_64 = switch (System.getProperty("os.arch")) {
         case "amd64", "x86_64" -> true;
         case "aarch64" -> false;
         default -> throw new UnsupportedOperationException("isola does not support " + System.getProperty("os.arch"));
@@ -41,9 +41,6 @@ public final class SyscallNumbers {
     public static final long IOPRIO_SET = X86_64 ? 251 : 30;
     public static final long SCHED_SETATTR = X86_64 ? 314 : 274;
     public static final long BPF = X86_64 ? 321 : 280;
-
-    /** open(2) flags that differ between the two architectures. */
-    public static final int O_DIRECTORY = X86_64 ? 0200000 : 040000, O_NOFOLLOW = X86_64 ? 0400000 : 0100000;
 
     /** The kernel's struct sigaction: handler, flags, restorer, 64-bit mask. Zeroed, it is SIG_DFL. */
     public static final int KERNEL_SIGACTION_BYTES = 32;

@@ -55,4 +55,19 @@ public interface Syscalls {
 
     /** The target of the link {@code path}; a missing one is a {@link java.nio.file.NoSuchFileException}. */
     String readlink(String path) throws IOException;
+
+    /** A close-on-exec AF_UNIX stream socket. */
+    int unixSocket();
+
+    /** Connects {@code socket} to the AF_UNIX {@code path}; a {@link NativeException} carries connect's errno. */
+    void connect(int socket, String path);
+
+    /** Sends {@code payload} with {@code fd} as one SCM_RIGHTS message; {@code what} names the sending in an error. */
+    void sendFd(int socket, int fd, byte[] payload, String what);
+
+    /** A close-on-exec copy of descriptor {@code targetFd} of {@code process} (pidfd_getfd). */
+    int pidfdGetFd(Pidfd process, int targetFd);
+
+    /** Sets the window size of the terminal behind {@code fd} (TIOCSWINSZ). */
+    void resizeTerminal(int fd, int columns, int rows);
 }

@@ -64,7 +64,7 @@ final class TreeRemoval {
                     .openat(
                             parent.fd(),
                             DirectoryFd.cString(name),
-                            DirectoryFd.O_PATH | SyscallNumbers.O_NOFOLLOW | SyscallNumbers.O_DIRECTORY | Fds.O_CLOEXEC,
+                            Fds.O_PATH | Fds.O_NOFOLLOW | Fds.O_DIRECTORY | Fds.O_CLOEXEC,
                             0);
             if (handle < 0) {
                 throw e;

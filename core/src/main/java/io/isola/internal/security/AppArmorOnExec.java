@@ -1,6 +1,7 @@
 package io.isola.internal.security;
 
 import io.isola.api.Security;
+import io.isola.internal.nativ.Fds;
 import io.isola.spi.Arg;
 import io.isola.spi.LibcCall;
 import io.isola.spi.Step;
@@ -40,8 +41,6 @@ public record AppArmorOnExec(String profile, String attr, int procFd) {
     private static final Logger LOG = LoggerFactory.getLogger(AppArmorOnExec.class);
 
     public static final String UNCONFINED = "unconfined";
-
-    private static final int O_WRONLY = 1, O_NOFOLLOW = 0400000, O_CLOEXEC = 02000000;
 
     /** What the host's kernel offers: AppArmor enabled, and its own attribute directory (5.8+). */
     public record Host(boolean enabled, boolean moduleAttrs) {
@@ -121,7 +120,7 @@ public record AppArmorOnExec(String profile, String attr, int procFd) {
                         LibcCall.OPENAT,
                         Arg.word(procFd),
                         Arg.text(attr),
-                        Arg.word(O_WRONLY | O_NOFOLLOW | O_CLOEXEC),
+                        Arg.word(Fds.O_WRONLY | Fds.O_NOFOLLOW | Fds.O_CLOEXEC),
                         Arg.word(0)),
                 Step.call(
                         "confine the command with AppArmor profile \"" + profile + "\" from its execve"

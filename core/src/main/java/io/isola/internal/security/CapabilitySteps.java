@@ -1,6 +1,7 @@
 package io.isola.internal.security;
 
 import io.isola.api.Capability;
+import io.isola.internal.nativ.CapabilityHeader;
 import io.isola.spi.Arg;
 import io.isola.spi.LibcCall;
 import io.isola.spi.Step;
@@ -27,7 +28,6 @@ final class CapabilitySteps {
             PR_CAP_AMBIENT = 47,
             PR_CAP_AMBIENT_CLEAR_ALL = 4,
             PR_CAP_AMBIENT_RAISE = 2;
-    private static final int LINUX_CAPABILITY_VERSION_3 = 0x20080522;
 
     private CapabilitySteps() {}
 
@@ -125,13 +125,8 @@ final class CapabilitySteps {
         return cap <= Capability.lastKnown() ? Capability.values()[cap].capName() : "capability " + cap;
     }
 
-    /** struct __user_cap_header_struct: version 3, pid 0 (the calling thread). */
     static byte[] header() {
-        return ByteBuffer.allocate(8)
-                .order(ByteOrder.nativeOrder())
-                .putInt(LINUX_CAPABILITY_VERSION_3)
-                .putInt(0)
-                .array();
+        return CapabilityHeader.bytes();
     }
 
     /** Two struct __user_cap_data_struct (capabilities 0-31, then 32-63): effective, permitted, inheritable. */

@@ -29,7 +29,6 @@ import org.slf4j.LoggerFactory;
 public final class CgroupDeviceFilter {
 
     private static final Logger LOG = LoggerFactory.getLogger(CgroupDeviceFilter.class);
-    private static final int O_DIRECTORY = 0200000;
     private static volatile Boolean supported;
 
     private CgroupDeviceFilter() {}
@@ -45,7 +44,7 @@ public final class CgroupDeviceFilter {
         EbpfProgram program = DeviceFilterProgram.of(rules);
         int cgroupFd;
         try {
-            cgroupFd = Fds.open(cgroup.toString(), Fds.O_RDONLY | O_DIRECTORY, 0);
+            cgroupFd = Fds.open(cgroup.toString(), Fds.O_RDONLY | Fds.O_DIRECTORY, 0);
         } catch (NativeException e) {
             throw new IOException(
                     "cannot open the cgroup " + cgroup + " to attach its device filter: " + e.getMessage(), e);

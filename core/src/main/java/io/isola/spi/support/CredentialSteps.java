@@ -1,5 +1,6 @@
 package io.isola.spi.support;
 
+import io.isola.internal.nativ.CapabilityHeader;
 import io.isola.internal.nativ.SyscallNumbers;
 import io.isola.spi.Arg;
 import io.isola.spi.LibcCall;
@@ -19,7 +20,6 @@ import java.util.List;
 public final class CredentialSteps {
 
     private static final long PR_CAP_AMBIENT = 47, PR_CAP_AMBIENT_CLEAR_ALL = 4;
-    private static final int LINUX_CAPABILITY_VERSION_3 = 0x20080522;
 
     private CredentialSteps() {}
 
@@ -76,9 +76,10 @@ public final class CredentialSteps {
      * no privilege; after it, nothing but a file capability can give the command a capability.
      */
     public static Step dropAllCapabilities() {
-        ByteBuffer header = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder());
-        header.putInt(LINUX_CAPABILITY_VERSION_3).putInt(0);
         return Step.call(
-                "drop every capability", LibcCall.CAPSET, new Arg.Bytes(header.array()), new Arg.Bytes(new byte[24]));
+                "drop every capability",
+                LibcCall.CAPSET,
+                new Arg.Bytes(CapabilityHeader.bytes()),
+                new Arg.Bytes(new byte[2 * CapabilityHeader.DATA_BYTES]));
     }
 }

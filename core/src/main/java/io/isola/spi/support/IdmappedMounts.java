@@ -41,8 +41,8 @@ public final class IdmappedMounts {
 
     private static final Logger LOG = LoggerFactory.getLogger(IdmappedMounts.class);
 
-    private static final long AT_FDCWD = -100, AT_EMPTY_PATH = 0x1000, AT_RECURSIVE = 0x8000;
-    private static final long OPEN_TREE_CLONE = 1, O_CLOEXEC = 02000000, MOVE_MOUNT_F_EMPTY_PATH = 4;
+    private static final long AT_EMPTY_PATH = 0x1000;
+    private static final long OPEN_TREE_CLONE = 1, MOVE_MOUNT_F_EMPTY_PATH = 4;
     private static final long MOUNT_ATTR_IDMAP = 0x100000;
     private static final int MOUNT_ATTR_SIZE = 32;
     /** What mount_setattr answers when the file system or the kernel cannot idmap (rather than a bug of ours). */
@@ -102,7 +102,11 @@ public final class IdmappedMounts {
             NativeMemory.putString(text.address(), path);
             // recursive: a clone without the mounts below the directory is refused when they are locked
             long tree = libc.syscall(
-                    SyscallNumbers.OPEN_TREE, AT_FDCWD, text.address(), OPEN_TREE_CLONE | O_CLOEXEC | AT_RECURSIVE, 0);
+                    SyscallNumbers.OPEN_TREE,
+                    Fds.AT_FDCWD,
+                    text.address(),
+                    OPEN_TREE_CLONE | Fds.O_CLOEXEC | SyscallSteps.AT_RECURSIVE,
+                    0);
             check(tree, n, "open_tree(" + path + ")", directory);
             try {
                 check(
@@ -110,7 +114,7 @@ public final class IdmappedMounts {
                                 SyscallNumbers.MOUNT_SETATTR,
                                 tree,
                                 empty,
-                                AT_EMPTY_PATH | AT_RECURSIVE,
+                                AT_EMPTY_PATH | SyscallSteps.AT_RECURSIVE,
                                 attr,
                                 MOUNT_ATTR_SIZE,
                                 0),
@@ -122,7 +126,7 @@ public final class IdmappedMounts {
                                 SyscallNumbers.MOVE_MOUNT,
                                 tree,
                                 empty,
-                                AT_FDCWD,
+                                Fds.AT_FDCWD,
                                 text.address(),
                                 MOVE_MOUNT_F_EMPTY_PATH,
                                 0),

@@ -29,7 +29,6 @@ public final class OverlayLayers {
 
     private static final String WHITEOUT = "overlay.whiteout";
     private static final List<String> OPAQUE = List.of("user.overlay.opaque", "trusted.overlay.opaque");
-    private static final int S_IFMT = 0170000, S_IFCHR = 0020000, S_IFREG = 0100000;
 
     private OverlayLayers() {}
 
@@ -72,11 +71,11 @@ public final class OverlayLayers {
         } catch (NoSuchFileException e) {
             return false;
         }
-        int type = (Integer) unix.get("mode") & S_IFMT;
-        if (type == S_IFCHR) {
+        int type = FileModes.type((Integer) unix.get("mode"));
+        if (type == FileModes.S_IFCHR) {
             return (Long) unix.get("rdev") == 0;
         }
-        return type == S_IFREG && (Long) unix.get("size") == 0 && xattr(file, WHITEOUT) != null;
+        return type == FileModes.S_IFREG && (Long) unix.get("size") == 0 && xattr(file, WHITEOUT) != null;
     }
 
     /** Whether overlayfs hides the lower layers' content of this directory. */

@@ -1,5 +1,6 @@
 package io.isola.spi.support;
 
+import io.isola.internal.nativ.Fds;
 import io.isola.internal.nativ.SyscallNumbers;
 import io.isola.spi.Arg;
 import io.isola.spi.LibcCall;
@@ -12,7 +13,7 @@ import io.isola.spi.Step;
 public final class SyscallSteps {
 
     /** {@code AT_FDCWD}: a path relative to the working directory. */
-    public static final long AT_FDCWD = -100;
+    public static final long AT_FDCWD = Fds.AT_FDCWD;
     /** {@code AT_RECURSIVE}: mount_setattr applies to the whole subtree. */
     public static final long AT_RECURSIVE = 0x8000;
     /** {@code MOUNT_ATTR_*} flags of mount_setattr(2). */

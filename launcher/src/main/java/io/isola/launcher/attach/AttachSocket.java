@@ -23,7 +23,6 @@ import jdk.net.UnixDomainPrincipal;
 public final class AttachSocket {
 
     static final String NAME = "attach.sock";
-    private static final int O_PATH = 010000000, O_DIRECTORY = 0200000, O_NOFOLLOW = 0400000;
 
     private AttachSocket() {}
 
@@ -37,7 +36,7 @@ public final class AttachSocket {
         Files.deleteIfExists(stateDir.resolve(NAME));
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
-            int dir = Fds.open(stateDir.toString(), O_PATH | O_DIRECTORY | O_NOFOLLOW, 0);
+            int dir = Fds.open(stateDir.toString(), Fds.O_PATH | Fds.O_DIRECTORY | Fds.O_NOFOLLOW, 0);
             try {
                 server.bind(UnixDomainSocketAddress.of("/proc/self/fd/" + dir + "/" + NAME), 8);
             } finally {
@@ -52,7 +51,7 @@ public final class AttachSocket {
 
     /** Connects to the holder of the container whose state directory is {@code stateDir}. */
     static SocketChannel connect(Path stateDir) throws IOException {
-        int dir = Fds.open(stateDir.toString(), O_PATH | O_DIRECTORY | O_NOFOLLOW, 0);
+        int dir = Fds.open(stateDir.toString(), Fds.O_PATH | Fds.O_DIRECTORY | Fds.O_NOFOLLOW, 0);
         try {
             return SocketChannel.open(UnixDomainSocketAddress.of("/proc/self/fd/" + dir + "/" + NAME));
         } finally {

@@ -36,10 +36,10 @@ public final class Verbs {
      */
     public static final Set<String> NO_WAIT = Set.of("start", "state", "delete", "kill", "exec");
     /** exec's options that make it the caller's own process (the engine's) or a detached one: never served. */
-    private static final Set<String> EXEC_IN_PROCESS =
+    static final Set<String> EXEC_IN_PROCESS =
             Set.of("--process", "-p", "--pid-file", "--console-socket", "--detach", "-d");
     /** exec's options that take a value as the next argument. */
-    private static final Set<String> EXEC_WITH_VALUE = Set.of("-e", "--env", "-w", "--workdir", "-u", "--user");
+    static final Set<String> EXEC_WITH_VALUE = Set.of("-e", "--env", "-w", "--workdir", "-u", "--user");
 
     /** The global options whose value is the next argument: never the verb ({@code --config DIR run}). */
     private static final Set<String> GLOBAL_WITH_VALUE = Set.of("--root", "--log", "--log-format", "--config");

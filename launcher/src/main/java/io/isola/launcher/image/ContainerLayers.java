@@ -1,5 +1,6 @@
 package io.isola.launcher.image;
 
+import io.isola.lifecycle.ProcessIdentity;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -178,23 +179,9 @@ public final class ContainerLayers {
         String[] fields = line.trim().split(" ");
         try {
             long pid = Long.parseLong(fields[0]);
-            return fields.length == 2 && pid > 0 && startTime(pid) == Long.parseLong(fields[1]);
+            return fields.length == 2 && new ProcessIdentity(pid, Long.parseLong(fields[1])).isAlive();
         } catch (NumberFormatException e) {
             return false;
-        }
-    }
-
-    /**
-     * Field 22 of /proc/PID/stat, or -1 for no process or a zombie. Read through a stream: on this
-     * JDK Files.readString can return a procfs file short, which would make a live process look dead.
-     */
-    private static long startTime(long pid) {
-        try (InputStream in = Files.newInputStream(Path.of("/proc", Long.toString(pid), "stat"))) {
-            String stat = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return fields[0].equals("Z") || fields[0].equals("X") ? -1 : Long.parseLong(fields[22 - 3]);
-        } catch (IOException | RuntimeException e) {
-            return -1;
         }
     }
 

@@ -49,7 +49,6 @@ import java.util.regex.Pattern;
  */
 final class ShellConnection implements ClientConnection {
 
-    static final int O_NOFOLLOW = 0400000;
     private static final int O_NOCTTY = 0400, F_GETFL = 3, F_SETFL = 4;
     /** A client's own pair (c-PID-N: the pid in the name is the one announced) or one of the door's pool. */
     private static final Pattern ANNOUNCEMENT = Pattern.compile(
@@ -93,9 +92,9 @@ final class ShellConnection implements ClientConnection {
         Path in = dir.resolve(match.group(1) + ".i"), out = dir.resolve(match.group(1) + ".o");
         int up = -1, down = -1;
         try {
-            up = Fds.open(in.toString(), Fds.O_RDONLY | Fds.O_NONBLOCK | O_NOFOLLOW, 0);
+            up = Fds.open(in.toString(), Fds.O_RDONLY | Fds.O_NONBLOCK | Fds.O_NOFOLLOW, 0);
             down = Fds.open(
-                    out.toString(), Fds.O_WRONLY | Fds.O_NONBLOCK | O_NOFOLLOW, 0); // ENXIO: its reader has gone
+                    out.toString(), Fds.O_WRONLY | Fds.O_NONBLOCK | Fds.O_NOFOLLOW, 0); // ENXIO: its reader has gone
             String bad = unfit(up, uid);
             bad = bad != null ? bad : unfit(down, uid);
             Files.deleteIfExists(in); // opened once: nothing can announce them again

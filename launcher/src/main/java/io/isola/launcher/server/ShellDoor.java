@@ -104,7 +104,7 @@ final class ShellDoor implements AutoCloseable {
         n.check("mkfifo " + fifo, n.libc().mkfifo(fifo.toString(), 0600));
         Files.setPosixFilePermissions(fifo, PosixFilePermissions.fromString("rw-------")); // whatever the umask
         // read and write: never blocks, and never reads end-of-file when a client closes
-        int fd = Fds.open(fifo.toString(), Fds.O_RDWR | Fds.O_NONBLOCK | ShellConnection.O_NOFOLLOW, 0);
+        int fd = Fds.open(fifo.toString(), Fds.O_RDWR | Fds.O_NONBLOCK | Fds.O_NOFOLLOW, 0);
         Path descriptor = Path.of(base + ".shell");
         try {
             long pid = ProcessHandle.current().pid();

@@ -76,6 +76,34 @@ class VerbsTest {
         assertEquals(Verbs.NO_WAIT, alternatives(script, "case \\$verb in ([a-z |]+)\\) client_jar= ;; esac"));
     }
 
+    /**
+     * bin/isola also decides which execs are served: its option lists must be {@link Verbs}' (the
+     * long options by name, the short ones as the letters of its {@code -*[dp]*} cluster), or an
+     * engine's exec would be served from bash and reaped by the wrong parent.
+     */
+    @Test
+    void binIsolaTellsAnEnginesExecAsVerbsDoes() throws Exception {
+        String script = Files.readString(Path.of("../dist/src/main/dist/bin/isola"));
+
+        Set<String> inProcess = alternatives(script, "\\n *([-a-z |=*]+)\\) verb=; break ;;").stream()
+                .filter(option -> !option.endsWith("=*"))
+                .collect(Collectors.toSet());
+        assertEquals(filter(Verbs.EXEC_IN_PROCESS, true), inProcess);
+        Matcher cluster =
+                Pattern.compile("-\\*\\[([a-z]+)\\]\\*\\) verb=; break ;;").matcher(script);
+        assertTrue(cluster.find(), "bin/isola has no cluster pattern like -*[dp]*) for exec");
+        assertEquals(
+                filter(Verbs.EXEC_IN_PROCESS, false),
+                cluster.group(1).chars().mapToObj(c -> "-" + (char) c).collect(Collectors.toSet()));
+        assertEquals(
+                Verbs.EXEC_WITH_VALUE,
+                alternatives(script, "\\n *([-a-z |]+)\\) skip=1 ;;\\n *--\\*\\) ;;\\n *-\\*\\["));
+    }
+
+    private static Set<String> filter(Set<String> options, boolean longOnes) {
+        return options.stream().filter(o -> o.startsWith("--") == longOnes).collect(Collectors.toSet());
+    }
+
     @Test
     void everyServedVerbIsAVerbOfTheCommandLine() {
         Set<String> names = verbNames();

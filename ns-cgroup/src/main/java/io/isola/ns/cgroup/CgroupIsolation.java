@@ -7,6 +7,7 @@ import io.isola.spi.ChildSteps;
 import io.isola.spi.ClonedChild;
 import io.isola.spi.Isolation;
 import io.isola.spi.LibcCall;
+import io.isola.spi.Namespace;
 import io.isola.spi.Phase;
 import io.isola.spi.Step;
 import java.io.IOException;
@@ -35,7 +36,6 @@ import org.slf4j.LoggerFactory;
 final class CgroupIsolation implements Isolation {
 
     private static final Logger LOG = LoggerFactory.getLogger(CgroupIsolation.class);
-    private static final long CLONE_NEWCGROUP = 0x02000000;
 
     private final String containerId;
     private final Cgroup cgroup;
@@ -81,7 +81,7 @@ final class CgroupIsolation implements Isolation {
         Step unshare = Step.call(
                 "enter a cgroup namespace rooted at the container's cgroup",
                 LibcCall.UNSHARE,
-                Arg.word(CLONE_NEWCGROUP));
+                Arg.word(Namespace.CGROUP.cloneFlag()));
         try {
             steps.checkpoint(Phase.LOCKDOWN, "wait until the host has placed the process in its cgroup", joined);
             if (ownNamespace) {

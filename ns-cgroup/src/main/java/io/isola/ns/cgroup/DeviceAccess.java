@@ -9,6 +9,8 @@ import io.isola.spi.ContainerBind;
 import io.isola.spi.LibcCall;
 import io.isola.spi.Step;
 import io.isola.spi.Steps;
+import io.isola.spi.support.FileModes;
+import io.isola.spi.support.SyscallSteps;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,8 +44,6 @@ final class DeviceAccess {
             new Rule(true, 'c', 136, Rule.ANY, "rwm"), // pts/*
             new Rule(true, 'c', 10, 200, "rwm")); // net/tun
 
-    private static final int S_IFMT = 0170000, S_IFCHR = 0020000, S_IFBLK = 0060000, S_IFIFO = 0010000;
-    private static final long AT_FDCWD = -100;
     private static final int PERMISSIONS = 0777; // no set-id or sticky bit from a host node
 
     /**
@@ -67,9 +67,9 @@ final class DeviceAccess {
         static Node of(Devices.Node described) {
             char type = described.type() == 'u' ? 'c' : described.type();
             int kind = switch (type) {
-                case 'b' -> S_IFBLK;
-                case 'p' -> S_IFIFO;
-                default -> S_IFCHR;
+                case 'b' -> FileModes.S_IFBLK;
+                case 'p' -> FileModes.S_IFIFO;
+                default -> FileModes.S_IFCHR;
             };
             return new Node(
                     new Devices.Mapping(described.path(), described.path(), "rwm"),
@@ -129,17 +129,14 @@ final class DeviceAccess {
             int uid = (Integer) Files.getAttribute(host, "unix:uid");
             int gid = (Integer) Files.getAttribute(host, "unix:gid");
             long rdev = (Long) Files.getAttribute(host, "unix:rdev");
-            char type = switch (mode & S_IFMT) {
-                case S_IFCHR -> 'c';
-                case S_IFBLK -> 'b';
+            char type = switch (FileModes.type(mode)) {
+                case FileModes.S_IFCHR -> 'c';
+                case FileModes.S_IFBLK -> 'b';
                 default ->
                     throw new IllegalArgumentException(
                             "device \"" + mapping.hostPath() + "\": not a character or block device");
             };
-            // Linux's dev_t: the minor's low 8 bits, then 12 bits of major, then the rest of both
-            long major = ((rdev >>> 8) & 0xfff) | ((rdev >>> 32) & ~0xfffL);
-            long minor = (rdev & 0xff) | ((rdev >>> 12) & ~0xffL);
-            return new Node(mapping, type, major, minor, mode, uid, gid);
+            return new Node(mapping, type, FileModes.major(rdev), FileModes.minor(rdev), mode, uid, gid);
         } catch (IOException e) {
             throw new IllegalArgumentException("device \"" + mapping.hostPath() + "\": cannot read it on the host ("
                     + e.getClass().getSimpleName() + ")");
@@ -180,14 +177,11 @@ final class DeviceAccess {
                     dir = dir.getParent()) {
                 steps.add(0, Steps.mkdir(dir.toString(), 0755));
             }
-            long dev = ((node.minor() & 0xff)
-                    | ((node.major() & 0xfff) << 8)
-                    | ((node.minor() & ~0xffL) << 12)
-                    | ((node.major() & ~0xfffL) << 32));
+            long dev = FileModes.device(node.major(), node.minor());
             Step mknod = Step.call(
                     "make the device node " + path + " (" + node.type() + " " + node.major() + ":" + node.minor() + ")",
                     LibcCall.MKNODAT,
-                    Arg.word(AT_FDCWD),
+                    Arg.word(SyscallSteps.AT_FDCWD),
                     Arg.text(path.toString()),
                     Arg.word(node.mode()),
                     Arg.word(dev));

@@ -6,6 +6,7 @@ import io.isola.spi.LibcCall;
 import io.isola.spi.Phase;
 import io.isola.spi.Step;
 import io.isola.spi.Steps;
+import io.isola.spi.support.FileModes;
 import io.isola.spi.support.StagedBinds;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,8 +35,6 @@ final class BindSources {
         BY_HOST,
         BY_CHILD
     }
-
-    private static final long S_IFREG = 0100000;
 
     private final Staging staging;
     /** Null when sources are named by their paths. */
@@ -119,7 +118,7 @@ final class BindSources {
                                             "create file " + point,
                                             LibcCall.MKNOD,
                                             Arg.text(point),
-                                            Arg.word(S_IFREG | 0644),
+                                            Arg.word(FileModes.S_IFREG | 0644),
                                             Arg.word(0))
                                     .tolerating("EEXIST"));
             steps.add(

@@ -4,6 +4,7 @@ import io.isola.spi.Arg;
 import io.isola.spi.LibcCall;
 import io.isola.spi.Phase;
 import io.isola.spi.Step;
+import io.isola.spi.support.FileModes;
 import io.isola.spi.support.SyscallSteps;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,7 +34,6 @@ final class DeviceNodes {
     static final List<String> NAMES = List.of("null", "zero", "full", "random", "urandom", "tty");
 
     private static final Logger LOG = LoggerFactory.getLogger(DeviceNodes.class);
-    private static final int S_IFMT = 0170000, S_IFCHR = 0020000;
     private static final int READ_WRITE_ALL = 0666;
     private static final long BOUND_NODE_ATTRIBUTES = SyscallSteps.MOUNT_ATTR_NOSUID | SyscallSteps.MOUNT_ATTR_NOEXEC;
     /** The identity map of the initial user namespace, as /proc/self/uid_map shows it. */
@@ -66,10 +66,11 @@ final class DeviceNodes {
                 steps.add(
                         Phase.FILESYSTEM,
                         Step.call(
-                                "make the device node " + path + " (c " + major(rdev) + ":" + minor(rdev) + ")",
+                                "make the device node " + path + " (c " + FileModes.major(rdev) + ":"
+                                        + FileModes.minor(rdev) + ")",
                                 LibcCall.MKNOD,
                                 Arg.text(calls.at(path)),
-                                Arg.word(S_IFCHR | READ_WRITE_ALL),
+                                Arg.word(FileModes.S_IFCHR | READ_WRITE_ALL),
                                 Arg.word(rdev)));
                 // mknod applies the umask the child inherited from the runtime (022: 0644); the node must be 0666
                 steps.add(
@@ -91,7 +92,7 @@ final class DeviceNodes {
     private static long hostDevice(Path node) {
         try {
             int mode = (Integer) Files.getAttribute(node, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-            if ((mode & S_IFMT) != S_IFCHR) {
+            if (FileModes.type(mode) != FileModes.S_IFCHR) {
                 throw new IllegalStateException("the host's " + node + " is not a character device (mode 0"
                         + Integer.toOctalString(mode) + "), so the container's cannot be made from it");
             }
@@ -99,15 +100,6 @@ final class DeviceNodes {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the host's " + node + " to make the container's", e);
         }
-    }
-
-    /** glibc's dev_t: the minor's low 8 bits, then 12 bits of major, then the rest of both. */
-    private static long major(long rdev) {
-        return ((rdev >>> 8) & 0xfff) | ((rdev >>> 32) & ~0xfffL);
-    }
-
-    private static long minor(long rdev) {
-        return (rdev & 0xff) | ((rdev >>> 12) & ~0xffL);
     }
 
     /** Whether this runtime runs in the initial user namespace, where root may mknod a device. */

@@ -1,5 +1,6 @@
 package io.isola.ns.mount;
 
+import io.isola.lifecycle.ProcessIdentity;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -22,26 +23,17 @@ final class LayerOwner {
 
     /** Writes the file atomically; {@code containerPid} 0 before the clone. */
     static void write(Path layer, long containerPid, String keepWhile, java.util.List<Path> lowers) throws IOException {
-        long self = ProcessHandle.current().pid();
-        String text = self + " " + startTime(self) + "\n"
-                + (containerPid > 0 ? containerPid + " " + startTime(containerPid) : "0 0") + "\n"
+        ProcessIdentity self = ProcessIdentity.self();
+        String text = self.pid() + " " + self.startTime() + "\n"
+                + (containerPid > 0
+                        ? containerPid + " " + ProcessIdentity.of(containerPid).startTime()
+                        : "0 0")
+                + "\n"
                 + (keepWhile == null ? "" : keepWhile) + "\n"
                 + lowers.stream().map(lower -> lower + "\n").collect(java.util.stream.Collectors.joining());
         Path partial = layer.resolve(FILE + ".partial");
         Files.writeString(partial, text, StandardCharsets.UTF_8);
         Files.move(partial, layer.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    /** Field 22 of /proc/PID/stat, or -1; read as a stream, since some procfs files short-read otherwise. */
-    static long startTime(long pid) {
-        try (InputStream in = Files.newInputStream(Path.of("/proc", Long.toString(pid), "stat"))) {
-            String stat = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
-            // the command name (field 2) may hold spaces and parentheses: count from the last ')'
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(fields[22 - 3]);
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
     }
 
     /**
@@ -63,7 +55,7 @@ final class LayerOwner {
             }
             String[] container = lines[1].split(" ");
             long pid = Long.parseLong(container[0]);
-            return pid <= 0 || startTime(pid) != Long.parseLong(container[1]);
+            return !new ProcessIdentity(pid, Long.parseLong(container[1])).isAlive();
         } catch (IOException | RuntimeException e) {
             return false;
         }

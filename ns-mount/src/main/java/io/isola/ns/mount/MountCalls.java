@@ -4,6 +4,7 @@ import io.isola.spi.Arg;
 import io.isola.spi.LibcCall;
 import io.isola.spi.Step;
 import io.isola.spi.Steps;
+import io.isola.spi.support.FileModes;
 import io.isola.spi.support.SyscallSteps;
 
 /**
@@ -13,7 +14,6 @@ import io.isola.spi.support.SyscallSteps;
 final class MountCalls {
 
     static final long NOSUID_NODEV_NOEXEC = Steps.MS_NOSUID | Steps.MS_NODEV | Steps.MS_NOEXEC;
-    private static final long S_IFREG = 0100000;
     private static final long MNT_DETACH = 2;
 
     /** Where the new root is mounted before pivot_root; "" once it is {@code /}. */
@@ -43,7 +43,7 @@ final class MountCalls {
                         "create file " + containerPath,
                         LibcCall.MKNOD,
                         Arg.text(at(containerPath)),
-                        Arg.word(S_IFREG | 0644),
+                        Arg.word(FileModes.S_IFREG | 0644),
                         Arg.word(0))
                 .tolerating("EEXIST");
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.isola.api.Filesystem;
 import io.isola.api.Isola;
+import io.isola.lifecycle.ProcessIdentity;
 import io.isola.testing.Outcome;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -104,9 +105,7 @@ class OverlayTest {
                         layer.resolve("upper/etc/kept"), "unix:rdev", java.nio.file.LinkOption.NOFOLLOW_LINKS));
         List<String> owner = Files.readAllLines(layer.resolve("owner"));
         assertEquals(
-                ProcessHandle.current().pid() + " "
-                        + LayerOwner.startTime(ProcessHandle.current().pid()),
-                owner.get(0));
+                ProcessHandle.current().pid() + " " + ProcessIdentity.self().startTime(), owner.get(0));
         assertFalse(owner.get(1).startsWith("0 "), "the container's process is recorded: " + owner);
         assertEquals(keeper.toString(), owner.get(2));
 

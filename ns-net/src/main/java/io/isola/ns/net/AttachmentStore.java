@@ -2,6 +2,7 @@ package io.isola.ns.net;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.isola.lifecycle.ProcessIdentity;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
@@ -62,8 +63,8 @@ final class AttachmentStore {
         if (Files.exists(dirOf(id), LinkOption.NOFOLLOW_LINKS)) {
             throw inUse(id);
         }
-        Path staging = Files.createDirectory(
-                root.resolve(STAGING + id + "-" + Processes.self() + "-" + Processes.selfStartTime()));
+        Path staging = Files.createDirectory(root.resolve(STAGING + id + "-"
+                + ProcessIdentity.self().pid() + "-" + ProcessIdentity.self().startTime()));
         try {
             ownerOnly(staging);
             write(staging, state);
@@ -95,7 +96,8 @@ final class AttachmentStore {
                         Matcher owner =
                                 CLAIMER.matcher(p.getFileName().toString().substring(STAGING.length()));
                         return owner.matches()
-                                && !Processes.alive(Long.parseLong(owner.group(2)), Long.parseLong(owner.group(3)));
+                                && !new ProcessIdentity(Long.parseLong(owner.group(2)), Long.parseLong(owner.group(3)))
+                                        .isAlive();
                     })
                     .toList();
         } catch (IOException e) {
@@ -158,7 +160,8 @@ final class AttachmentStore {
      * retried by a later one ({@link #abandonedClaims}).
      */
     Optional<Path> claim(Path dir, String id) {
-        Path claimed = root.resolve(CLAIM + id + "-" + Processes.self() + "-" + Processes.selfStartTime());
+        Path claimed = root.resolve(CLAIM + id + "-" + ProcessIdentity.self().pid() + "-"
+                + ProcessIdentity.self().startTime());
         try {
             return Optional.of(Files.move(dir, claimed, StandardCopyOption.ATOMIC_MOVE));
         } catch (IOException e) {
@@ -194,7 +197,7 @@ final class AttachmentStore {
     private static boolean claimerGone(Path claimed) {
         Matcher process = CLAIMER.matcher(claimed.getFileName().toString().substring(CLAIM.length()));
         if (process.matches()) {
-            return !Processes.alive(Long.parseLong(process.group(2)), Long.parseLong(process.group(3)));
+            return !new ProcessIdentity(Long.parseLong(process.group(2)), Long.parseLong(process.group(3))).isAlive();
         }
         try {
             return Files.getLastModifiedTime(claimed)

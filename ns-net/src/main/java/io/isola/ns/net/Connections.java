@@ -2,6 +2,7 @@ package io.isola.ns.net;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isola.api.Network;
+import io.isola.lifecycle.ProcessIdentity;
 import io.isola.ns.net.cni.CniException;
 import io.isola.ns.net.cni.NetworkConfigList;
 import io.isola.spi.support.NetworkAttachment;
@@ -110,9 +111,10 @@ final class Connections {
         Path dir = store.dirOf(id);
         Optional<ObjectNode> state = store.read(dir);
         if (state.isEmpty()
-                || !Processes.alive(
-                        state.get().path("pid").asLong(-1),
-                        state.get().path("pidStart").asLong(-1))) {
+                || !new ProcessIdentity(
+                                state.get().path("pid").asLong(-1),
+                                state.get().path("pidStart").asLong(-1))
+                        .isAlive()) {
             return List.of();
         }
         List<NetworkInfo> all = networks.list();
@@ -161,11 +163,14 @@ final class Connections {
                     + " host, or it is not running): container cannot be disconnected from host network or"
                     + " connected to host network");
         }
-        if (!Processes.alive(
-                        state.path("ownerPid").asLong(-1),
-                        state.path("ownerStart").asLong(-1))
-                || !Processes.alive(
-                        state.path("pid").asLong(-1), state.path("pidStart").asLong(-1))) {
+        if (!new ProcessIdentity(
+                                state.path("ownerPid").asLong(-1),
+                                state.path("ownerStart").asLong(-1))
+                        .isAlive()
+                || !new ProcessIdentity(
+                                state.path("pid").asLong(-1),
+                                state.path("pidStart").asLong(-1))
+                        .isAlive()) {
             throw new IllegalArgumentException(
                     "container " + id + " is not running; isola connects running" + " containers only: start it first");
         }

@@ -10,6 +10,7 @@ import io.isola.api.NameResolution;
 import io.isola.api.Network;
 import io.isola.api.NetworkAddress;
 import io.isola.api.PortMapping;
+import io.isola.lifecycle.ProcessIdentity;
 import io.isola.ns.net.cni.CniClient;
 import io.isola.ns.net.cni.CniException;
 import io.isola.ns.net.cni.NetworkConfigList;
@@ -251,8 +252,8 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper, Ne
         ObjectNode state = JsonNodeFactory.instance
                 .objectNode()
                 .put("containerId", id)
-                .put("ownerPid", Processes.self())
-                .put("ownerStart", Processes.selfStartTime())
+                .put("ownerPid", ProcessIdentity.self().pid())
+                .put("ownerStart", ProcessIdentity.self().startTime())
                 .put("mode", network.toString());
         Path dir;
         try {
@@ -324,7 +325,7 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper, Ne
         long start = other == null ? -1 : other.path("pidStart").asLong(-1);
         String missing = "--net container:" + id + ": no running container with this id has a network namespace;"
                 + " expected the id of a running container";
-        if (!Processes.alive(pid, start)) {
+        if (!new ProcessIdentity(pid, start).isAlive()) {
             throw new IllegalArgumentException(missing);
         }
         NamespaceFile file;
@@ -333,7 +334,7 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper, Ne
         } catch (IllegalStateException e) {
             throw new IllegalArgumentException(missing, e);
         }
-        if (!Processes.alive(pid, start)) {
+        if (!new ProcessIdentity(pid, start).isAlive()) {
             file.close();
             throw new IllegalArgumentException(missing);
         }

@@ -2,6 +2,7 @@ package io.isola.ns.net;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.isola.lifecycle.ProcessIdentity;
 import io.isola.ns.net.cni.CniClient;
 import io.isola.ns.net.cni.CniException;
 import io.isola.ns.net.cni.NetworkConfigList;
@@ -135,7 +136,7 @@ final class NetworkIsolation implements Isolation {
 
     @Override
     public void afterClone(ClonedChild child) throws Exception {
-        long start = Processes.startTime(child.pid());
+        long start = ProcessIdentity.of(child.pid()).startTime();
         state.put("pid", child.pid()).put("pidStart", start);
         if (childOwns) {
             // the process that prepared an OCI create exits (a create of its own) or lives on (the

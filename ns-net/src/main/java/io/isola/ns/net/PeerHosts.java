@@ -2,6 +2,7 @@ package io.isola.ns.net;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.isola.lifecycle.ProcessIdentity;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -116,8 +117,10 @@ final class PeerHosts {
             ObjectNode state = store.read(dir).orElse(null);
             if (state == null
                     || !state.has("hosts")
-                    || !Processes.alive(
-                            state.path("pid").asLong(-1), state.path("pidStart").asLong(-1))) {
+                    || !new ProcessIdentity(
+                                    state.path("pid").asLong(-1),
+                                    state.path("pidStart").asLong(-1))
+                            .isAlive()) {
                 continue;
             }
             List<Link> links = new ArrayList<>();

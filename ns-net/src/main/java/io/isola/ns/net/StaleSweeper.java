@@ -2,6 +2,7 @@ package io.isola.ns.net;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.isola.lifecycle.ProcessIdentity;
 import io.isola.ns.net.cni.CniClient;
 import io.isola.ns.net.cni.CniException;
 import io.isola.ns.net.cni.NetworkConfigList;
@@ -137,7 +138,7 @@ final class StaleSweeper {
         if (pin != null && !Mounts.isMountPoint(pin)) {
             pin = null;
         }
-        if (pin == null && Processes.alive(pid, state.path("pidStart").asLong(-1))) {
+        if (pin == null && new ProcessIdentity(pid, state.path("pidStart").asLong(-1)).isAlive()) {
             try {
                 netns = NamespaceFile.open(Path.of("/proc", Long.toString(pid), "ns", "net"));
             } catch (IllegalStateException gone) {
@@ -175,8 +176,10 @@ final class StaleSweeper {
     }
 
     private static boolean ownerAlive(ObjectNode state) {
-        return Processes.alive(
-                state.path("ownerPid").asLong(-1), state.path("ownerStart").asLong(-1));
+        return new ProcessIdentity(
+                        state.path("ownerPid").asLong(-1),
+                        state.path("ownerStart").asLong(-1))
+                .isAlive();
     }
 
     private static boolean olderThan(Path dir, Duration age) {

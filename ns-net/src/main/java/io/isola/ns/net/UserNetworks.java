@@ -3,6 +3,7 @@ package io.isola.ns.net;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isola.api.IsolaException;
+import io.isola.lifecycle.ProcessIdentity;
 import io.isola.ns.net.cni.CniException;
 import io.isola.ns.net.cni.NetworkConfigList;
 import io.isola.spi.support.NetworkInfo;
@@ -228,9 +229,10 @@ final class UserNetworks {
             store.read(dir).ifPresent(state -> {
                 String network = state.path("network").path("name").asText("");
                 if (!network.isEmpty()
-                        && Processes.alive(
-                                state.path("pid").asLong(-1),
-                                state.path("pidStart").asLong(-1))) {
+                        && new ProcessIdentity(
+                                        state.path("pid").asLong(-1),
+                                        state.path("pidStart").asLong(-1))
+                                .isAlive()) {
                     String address = "";
                     for (JsonNode ip : state.path("result").path("ips")) {
                         address = address.isEmpty() ? ip.path("address").asText("") : address;

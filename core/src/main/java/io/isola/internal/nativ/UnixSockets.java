@@ -1,0 +1,64 @@
+package io.isola.internal.nativ;
+
+import java.nio.charset.StandardCharsets;
+
+/** The host's AF_UNIX client calls: a stream socket, a connect by path, a descriptor sent with SCM_RIGHTS. */
+final class UnixSockets {
+
+    private static final int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = 02000000, SOL_SOCKET = 1, SCM_RIGHTS = 1;
+    /** sizeof(sun_path). */
+    static final int SUN_PATH_BYTES = 108;
+    /** x86_64 and aarch64 share the LP64 layouts: msghdr 56 bytes, iovec 16, cmsghdr 16 + data. */
+    private static final int MSGHDR = 0, IOVEC = 56, DATA = 72;
+
+    private UnixSockets() {}
+
+    static int stream() {
+        Native n = Native.get();
+        return n.check("socket", n.libc().socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    }
+
+    /** connect(2) to {@code path}; the failure carries connect's errno. */
+    static void connect(int socket, String path) {
+        byte[] name = path.getBytes(StandardCharsets.UTF_8);
+        if (name.length >= SUN_PATH_BYTES) {
+            throw new IllegalArgumentException(
+                    "AF_UNIX path \"" + path + "\": longer than " + (SUN_PATH_BYTES - 1) + " bytes");
+        }
+        Native n = Native.get();
+        try (NativeMemory address = new NativeMemory(2 + SUN_PATH_BYTES)) {
+            NativeMemory.zero(address.address(), 2 + SUN_PATH_BYTES);
+            NativeMemory.putShort(address.address(), (short) AF_UNIX);
+            NativeMemory.putBytes(address.address() + 2, name);
+            if (n.libc().connect(socket, address.address(), 2 + SUN_PATH_BYTES) < 0) {
+                throw new NativeException("connect " + path, n.lastErrno());
+            }
+        }
+    }
+
+    /** sendmsg with one iovec ({@code payload}) and one SCM_RIGHTS control message ({@code fd}). */
+    static void sendFd(int socket, int fd, byte[] payload, String what) {
+        Native n = Native.get();
+        int control = DATA + payload.length;
+        int controlLength = 16 + 8; // CMSG_SPACE(sizeof(int))
+        try (NativeMemory memory = new NativeMemory(control + controlLength)) {
+            long at = memory.address();
+            NativeMemory.zero(at, control + controlLength);
+            NativeMemory.putLong(at + MSGHDR + 16, at + IOVEC); // msg_iov
+            NativeMemory.putLong(at + MSGHDR + 24, 1); // msg_iovlen
+            NativeMemory.putLong(at + MSGHDR + 32, at + control); // msg_control
+            NativeMemory.putLong(at + MSGHDR + 40, controlLength); // msg_controllen
+            NativeMemory.putLong(at + IOVEC, at + DATA); // iov_base
+            NativeMemory.putLong(at + IOVEC + 8, payload.length); // iov_len
+            NativeMemory.putBytes(at + DATA, payload);
+            NativeMemory.putLong(at + control, 16 + 4); // cmsg_len = CMSG_LEN(sizeof(int))
+            NativeMemory.putInt(at + control + 8, SOL_SOCKET);
+            NativeMemory.putInt(at + control + 12, SCM_RIGHTS);
+            NativeMemory.putInt(at + control + 16, fd);
+            long sent = n.retrying(what, () -> n.libc().sendmsg(socket, at, 0));
+            if (sent != payload.length) {
+                throw new NativeException(what + " (cut short)", 0);
+            }
+        }
+    }
+}
