@@ -269,12 +269,15 @@ public final class OciRuntime {
         }
     }
 
-    public void delete(String id, boolean force) throws InterruptedException {
-        delete(id, force, HookGate.OPEN);
+    public ContainerState delete(String id, boolean force) throws InterruptedException {
+        return delete(id, force, HookGate.OPEN);
     }
 
-    /** Removes a stopped or created container (a created one is killed first); force kills a running one. */
-    public void delete(String id, boolean force, HookGate gate) throws InterruptedException {
+    /**
+     * Removes a stopped or created container (a created one is killed first); force kills a
+     * running one. Returns its state as it was, for what the caller releases after it.
+     */
+    public ContainerState delete(String id, boolean force, HookGate gate) throws InterruptedException {
         ContainerState state = lifecycle.get(id);
         if (state.status() == ContainerState.Status.RUNNING && !force) {
             throw new IsolaException("cannot delete container " + id + ": it is running; stop it or use --force");
@@ -305,6 +308,7 @@ public final class OciRuntime {
                     stateJson(state.withStatus(ContainerState.Status.STOPPED)),
                     warnings);
         }
+        return state;
     }
 
     private OciPlan planOf(ContainerState state) {

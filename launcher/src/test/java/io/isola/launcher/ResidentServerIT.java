@@ -391,7 +391,97 @@ class ResidentServerIT {
         sharedServer();
         assertEquals(0, run(Map.of(), null, "ps").code(), lastErr); // a server runs, started before we reap orphans
         Path bundle = bundle("echo started > /out/ran; exec sleep 1000", null);
-        Path pidFile = tmp.resolve("thin.pid");
+        Path classes = tmp.resolve("thin-classes.txt");
+        try (io.isola.internal.nativ.Pidfd container =
+                thinCreate(bundle, "thin1", "-Xlog:class+load:file=" + classes)) {
+            List<String> planned = Files.readAllLines(classes).stream()
+                    .filter(line ->
+                            line.contains("org.apache.felix") || line.contains("picocli") || line.contains("jackson"))
+                    .toList();
+            assertEquals(List.of(), planned, "the server planned the container, not the client");
+            assertEquals("created", status(run(Map.of(), null, "state", "thin1").out()), lastErr);
+            assertEquals(0, run(Map.of(), null, "start", "thin1").code(), lastErr);
+            assertEquals("started\n", awaitFile(bundle.resolve("out/ran")));
+            assertEquals(0, run(Map.of(), null, "delete", "--force", "thin1").code(), lastErr);
+            assertEquals(io.isola.api.ExitStatus.killed(9), container.awaitExit(java.time.Duration.ofSeconds(30)));
+        }
+    }
+
+    /**
+     * Engines reuse ids (ctr run --rm with the same id, one after the other): once a thin-created
+     * container is deleted, nothing of it is left (the network isolator's state, which the server
+     * prepared but the container owns, among it) and its id can be created again at once.
+     */
+    @Test
+    void aThinCreatedContainersIdIsFreeAgainOnceDeleted() throws Exception {
+        sharedServer();
+        assertEquals(0, run(Map.of(), null, "ps").code(), lastErr);
+        Path bundle = bundle("exec sleep 1000", null);
+        ObjectNode config = (ObjectNode)
+                new ObjectMapper().readTree(bundle.resolve("config.json").toFile());
+        ((ArrayNode) config.path("linux").path("namespaces")).addObject().put("type", "network");
+        new ObjectMapper().writeValue(bundle.resolve("config.json").toFile(), config);
+        String id = "thin-reuse-" + ProcessHandle.current().pid();
+        Path network = Path.of("/run/isola/net/containers", id);
+        for (int round = 0; round < 2; round++) {
+            try (io.isola.internal.nativ.Pidfd container = thinCreate(bundle, id)) {
+                assertTrue(Files.isDirectory(network), "the created container's network state is " + network);
+                assertEquals(0, run(Map.of(), null, "delete", "--force", id).code(), lastErr);
+                assertEquals(io.isola.api.ExitStatus.killed(9), container.awaitExit(java.time.Duration.ofSeconds(30)));
+            }
+            assertFalse(Files.exists(network), "round " + round + ": delete left " + network);
+            assertFalse(Files.exists(root.resolve(id)), "round " + round + ": delete left the container's state");
+        }
+    }
+
+    /**
+     * The server acts on the process a thin create's client reports (the isolators' afterClone,
+     * the cgroup, signals): a pid that is not the client's own child (a lie, or a pid reused) is
+     * refused, and that process is left alone.
+     */
+    @Test
+    void aThinClientReportingAnotherProcessAsItsChildIsRefused() throws Exception {
+        sharedServer();
+        assertEquals(0, run(Map.of(), null, "ps").code(), lastErr);
+        Path bundle = bundle("exec sleep 1000", null);
+        Process victim = new ProcessBuilder("sleep", "1000").start();
+        try {
+            String cgroups = Files.readString(Path.of("/proc", Long.toString(victim.pid()), "cgroup"));
+            List<String> command = new ArrayList<>(MonitorProcess.javaCommand(
+                    "io.isola.launcher.client.LyingThinClient",
+                    List.of(
+                            Long.toString(victim.pid()),
+                            "--root",
+                            root.toString(),
+                            "create",
+                            "--bundle",
+                            bundle.toString(),
+                            "liar")));
+            command.add(1, "-Disola.bundles=" + System.getProperty("isola.bundles"));
+            command.add(1, "-Disola.server.dir=" + serverDir);
+            Process liar = builder(Map.of(), command)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start();
+            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(liar.getErrorStream()));
+            String out = read(liar.getInputStream());
+            assertTrue(liar.waitFor(120, TimeUnit.SECONDS), "the client did not exit");
+            assertEquals("1", out.strip(), err.join());
+            assertTrue(err.join().contains("which is not its child"), err.join());
+            assertTrue(victim.isAlive(), "the server left the other process alone");
+            assertEquals(cgroups, Files.readString(Path.of("/proc", Long.toString(victim.pid()), "cgroup")));
+            assertEquals(1, run(Map.of(), null, "state", "liar").code(), "nothing was created");
+        } finally {
+            victim.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * An engine's create through {@code ThinCreate} in a JVM of its own, with this JVM as the
+     * subreaper that conmon or the shim would be: the container, reparented to us once the client
+     * exited, open as a pidfd (we reap it).
+     */
+    private io.isola.internal.nativ.Pidfd thinCreate(Path bundle, String id, String... jvmOptions) throws Exception {
+        Path pidFile = tmp.resolve(id + ".pid");
         List<String> command = new ArrayList<>(MonitorProcess.javaCommand(
                 "io.isola.launcher.client.ThinCreate",
                 List.of(
@@ -401,17 +491,15 @@ class ResidentServerIT {
                         "--bundle",
                         bundle.toString(),
                         "--pid-file",
-                        "thin.pid",
-                        "thin1")));
+                        pidFile.getFileName().toString(),
+                        id)));
         command.add(1, "-Disola.bundles=" + System.getProperty("isola.bundles"));
-        Path classes = tmp.resolve("thin-classes.txt");
-        command.add(1, "-Xlog:class+load:file=" + classes);
+        command.addAll(1, List.of(jvmOptions));
         command.add(1, "-Disola.server.dir=" + serverDir);
         io.isola.internal.nativ.LibC libc = io.isola.internal.nativ.Native.get().libc();
         assertEquals(0, libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
-        long pid;
         try {
-            Path err = tmp.resolve("thin.err");
+            Path err = tmp.resolve(id + ".err");
             Process client = builder(Map.of(), command)
                     .directory(tmp.toFile()) // the pid file's relative path is the client's
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
@@ -420,7 +508,7 @@ class ResidentServerIT {
                     .start();
             assertTrue(client.waitFor(120, TimeUnit.SECONDS), "create did not return");
             assertEquals(0, client.exitValue(), Files.readString(err));
-            pid = Long.parseLong(Files.readString(pidFile).strip());
+            long pid = Long.parseLong(Files.readString(pidFile).strip());
             assertEquals(
                     ProcessHandle.current().pid(),
                     ProcessHandle.of(pid)
@@ -428,20 +516,9 @@ class ResidentServerIT {
                             .map(ProcessHandle::pid)
                             .orElse(-1L),
                     "the container's process was the client's child, now ours");
-            List<String> planned = Files.readAllLines(classes).stream()
-                    .filter(line ->
-                            line.contains("org.apache.felix") || line.contains("picocli") || line.contains("jackson"))
-                    .toList();
-            assertEquals(List.of(), planned, "the server planned the container, not the client");
+            return io.isola.internal.nativ.Pidfd.open(pid);
         } finally {
             libc.prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
-        }
-        try (io.isola.internal.nativ.Pidfd container = io.isola.internal.nativ.Pidfd.open(pid)) {
-            assertEquals("created", status(run(Map.of(), null, "state", "thin1").out()), lastErr);
-            assertEquals(0, run(Map.of(), null, "start", "thin1").code(), lastErr);
-            assertEquals("started\n", awaitFile(bundle.resolve("out/ran")));
-            assertEquals(0, run(Map.of(), null, "delete", "--force", "thin1").code(), lastErr);
-            assertEquals(io.isola.api.ExitStatus.killed(9), container.awaitExit(java.time.Duration.ofSeconds(30)));
         }
     }
 

@@ -137,6 +137,8 @@ final class Launch {
         private final StepRecordReader records;
         private Future<Integer> cloned;
         private Pidfd child;
+        /** A {@link RemoteClone}'s child, held since the cloner checked it. */
+        private Pidfd remoteChild;
         /** The first child, once it has spawned the sibling that became {@link #child}. */
         private Pidfd spawner;
 
@@ -201,14 +203,14 @@ final class Launch {
                 if (value == null) {
                     if (record.kind() == ExpectedRecord.Kind.SPAWN) {
                         throw new IsolaException("could not create the process in the container's namespaces ("
-                                + record.description() + "): " + reap());
+                                + record.description() + "): " + reapedText());
                     }
                     if (record.kind() == ExpectedRecord.Kind.EXEC) {
                         return started();
                     }
                     // records come in batches (StepRecordReader): the child got at least this far
                     throw new IsolaException("the container's process ended during step '" + record.description()
-                            + "' of " + record.owner() + " or a later one before the next checkpoint: " + reap());
+                            + "' of " + record.owner() + " or a later one before the next checkpoint: " + reapedText());
                 }
                 if (record.kind() == ExpectedRecord.Kind.EXEC) {
                     execErrno = moreTelling(execErrno, value);
@@ -226,10 +228,11 @@ final class Launch {
 
         /** The other process's clone: done when it reports the pid, which goes where a clone of ours puts it. */
         private Future<Integer> cloneRemotely(ChildProgram program) {
-            long pid = remote.cloner()
+            remoteChild = remote.cloner()
                     .clone(new io.isola.internal.chain.ClonePlan(program, namespaceFlags, status[1], gate[0]));
-            NativeMemory.putInt(parentTid.address(), (int) pid);
-            return java.util.concurrent.CompletableFuture.completedFuture((int) pid);
+            int pid = (int) remoteChild.pid();
+            NativeMemory.putInt(parentTid.address(), pid);
+            return java.util.concurrent.CompletableFuture.completedFuture(pid);
         }
 
         /**
@@ -250,7 +253,7 @@ final class Launch {
                 throw cloneFailure(value);
             }
             long pid = NativeMemory.getInt(parentTid.address());
-            child = Pidfd.open(pid);
+            child = remoteChild != null ? remoteChild : Pidfd.open(pid);
             LOG.debug("cloned child {}", pid);
             closeFd(status, 1);
             closeFd(gate, 0);
@@ -359,7 +362,7 @@ final class Launch {
                     throw e;
                 }
                 throw new IsolaException("the container's process ended during step '" + record.description() + "' of "
-                        + record.owner() + ": " + reap());
+                        + record.owner() + ": " + reapedText());
             }
         }
 
@@ -423,6 +426,20 @@ final class Launch {
                 spawner.close();
                 spawner = null;
             }
+        }
+
+        /**
+         * {@link #reap} for a message: how the child ended, or that it ended when it is another
+         * process's (a thin create's client collects its status, which this process never sees).
+         */
+        private String reapedText() {
+            ExitStatus exit = reap();
+            if (exit != null) {
+                return exit.toString();
+            }
+            return remote != null
+                    ? "it ended (the process that cloned it collects its status)"
+                    : "its status is unknown";
         }
 
         private ExitStatus reap() {

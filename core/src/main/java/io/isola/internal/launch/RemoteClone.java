@@ -2,6 +2,7 @@ package io.isola.internal.launch;
 
 import io.isola.api.IsolaException;
 import io.isola.internal.chain.ClonePlan;
+import io.isola.internal.nativ.Pidfd;
 import java.util.List;
 
 /**
@@ -25,10 +26,12 @@ public record RemoteClone(Cloner cloner, List<Integer> signals) {
     @FunctionalInterface
     public interface Cloner {
         /**
-         * Passes {@code plan} and its fds to the cloning process and waits for the child's pid;
-         * throws when the process could not clone or has gone.
+         * Passes {@code plan} and its fds to the cloning process and waits for its child, held by
+         * a pidfd opened while it was that process's unreaped child (so never a process whose pid
+         * was reused, or one the cloning process named falsely); throws when the process could
+         * not clone, has gone, or reported a pid that is not its child.
          */
-        long clone(ClonePlan plan);
+        Pidfd clone(ClonePlan plan);
     }
 
     /**

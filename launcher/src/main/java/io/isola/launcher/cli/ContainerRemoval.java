@@ -80,6 +80,9 @@ final class ContainerRemoval {
         if (state.isUnreadable()) {
             return true;
         }
+        if (state.bundle() != null) {
+            return LeftoverSweep.neededAfter(state); // an OCI container's own process was its monitor
+        }
         ProcessIdentity monitor = state.isola() == null ? null : state.isola().monitor();
         return monitor != null && !monitor.isAlive() && state.isola().exitCode() == null;
     }

@@ -1,6 +1,8 @@
 package io.isola.launcher.cli;
 
 import io.isola.launcher.IsolaRuntime;
+import io.isola.lifecycle.ContainerState;
+import io.isola.lifecycle.SavedSpec;
 import io.isola.spi.LeftoverSweeper;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -13,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * booted for it only then (a warm server lends its own), so a command with nothing dead to remove
  * costs nothing more.
  */
-final class LeftoverSweep {
+public final class LeftoverSweep {
 
     private static final Logger LOG = LoggerFactory.getLogger(LeftoverSweep.class);
     /** The isolator whose plugin registers the sweeper of networks; awaited, as its service comes with it. */
@@ -21,8 +23,19 @@ final class LeftoverSweep {
 
     private LeftoverSweep() {}
 
+    /**
+     * Whether {@code removed} had an isolator whose plugin sweeps (the network's): a command that
+     * removed one without a monitor sweeps, so that a container without a network boots no framework.
+     */
+    public static boolean neededAfter(ContainerState removed) {
+        SavedSpec spec = removed == null || removed.isola() == null
+                ? null
+                : removed.isola().spec();
+        return spec == null || spec.isolators() == null || spec.isolators().contains(NET);
+    }
+
     /** Never fails the command: what is not released now is retried by the next sweep. */
-    static void run() {
+    public static void run() {
         try (IsolaRuntime runtime = IsolaRuntime.withIsolators(Set.of())) {
             try {
                 runtime.require(Set.of(NET));

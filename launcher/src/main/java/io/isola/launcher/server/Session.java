@@ -68,7 +68,7 @@ final class Session implements Runnable {
             }
             Invocation invocation = new Invocation(request.env(), Path.of(request.cwd()), stdio, request.tty());
             if (request.clones() && connection instanceof JvmConnection jvm) {
-                invocation.clonedBy(ThinCloner.of(jvm, request.clonerSignals()));
+                invocation.clonedBy(ThinCloner.of(jvm, request.pid(), request.clonerSignals()));
             }
             Integer code = execute(invocation, request);
             if (code == null) {

@@ -4,6 +4,7 @@ import io.isola.api.IsolaException;
 import io.isola.internal.chain.ClonePlan;
 import io.isola.internal.launch.RemoteClone;
 import io.isola.internal.nativ.NativeException;
+import io.isola.internal.nativ.Pidfd;
 import java.io.IOException;
 import java.util.List;
 
@@ -17,18 +18,24 @@ final class ThinCloner implements RemoteClone.Cloner {
     private static final long CLONE_MILLIS = 60_000;
 
     private final JvmConnection connection;
+    /** The client's pid, its connection's (SO_PEERCRED): the container must be its child. */
+    private final long client;
 
-    private ThinCloner(JvmConnection connection) {
+    private ThinCloner(JvmConnection connection, long client) {
         this.connection = connection;
+        this.client = client;
     }
 
-    /** The spec extension by which the server's create has {@code connection}'s client clone, with its signals. */
-    static RemoteClone of(JvmConnection connection, List<Integer> signals) {
-        return new RemoteClone(new ThinCloner(connection), signals);
+    /**
+     * The spec extension by which the server's create has {@code connection}'s client (pid
+     * {@code client}, the connection's peer) clone, with its signals.
+     */
+    static RemoteClone of(JvmConnection connection, long client, List<Integer> signals) {
+        return new RemoteClone(new ThinCloner(connection, client), signals);
     }
 
     @Override
-    public long clone(ClonePlan plan) {
+    public Pidfd clone(ClonePlan plan) {
         int pid;
         try {
             connection.sendPlan(plan.encode(), plan.fds());
@@ -45,6 +52,26 @@ final class ThinCloner implements RemoteClone.Cloner {
         if (pid == 0) {
             throw new IsolaException("the create's client reported pid 0");
         }
-        return pid;
+        return childOfClient(pid);
+    }
+
+    /**
+     * A pidfd for {@code pid}, checked after it was opened to be the client's child: the client
+     * reaps it only after the server's answer, so until then its pid cannot have been reused, and
+     * the pidfd is that child's. A process the client merely named (it is not its child) is
+     * refused before anything is done to it.
+     */
+    private Pidfd childOfClient(int pid) {
+        Pidfd child = Pidfd.open(pid);
+        long parent = ProcessHandle.of(pid)
+                .flatMap(ProcessHandle::parent)
+                .map(ProcessHandle::pid)
+                .orElse(-1L);
+        if (parent != client) {
+            child.close();
+            throw new IsolaException("the create's client (pid " + client + ") reported pid " + pid
+                    + ", which is not its child (its parent is " + parent + "); expected the process it cloned");
+        }
+        return child;
     }
 }

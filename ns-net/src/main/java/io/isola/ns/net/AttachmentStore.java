@@ -24,7 +24,8 @@ import java.util.stream.Stream;
  * {@code hosts}, {@code hostname} and {@code resolv.conf}. The directory exists from prepare
  * until the network is detached; one that outlives its owning process is stale and swept.
  *
- * <p>state.json: {@code containerId}, {@code ownerPid}/{@code ownerStart} (the host JVM),
+ * <p>state.json: {@code containerId}, {@code ownerPid}/{@code ownerStart} (the host JVM; an OCI
+ * create's own first process from its clone on),
  * {@code pid}/{@code pidStart} (the container's first process, once cloned), {@code network}
  * (the whole conflist, so DEL uses exactly what ADD used), {@code attachment} (ifName and
  * capability arguments) and {@code result} (ADD's result, the prevResult of DEL).

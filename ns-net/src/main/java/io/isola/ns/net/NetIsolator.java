@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isola.api.ContainerSpec;
+import io.isola.api.DeferredStart;
 import io.isola.api.NameResolution;
 import io.isola.api.Network;
 import io.isola.api.NetworkAddress;
@@ -256,6 +257,11 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper, Ne
                 .put("mode", network.toString());
         Path dir;
         try {
+            if (Files.exists(store.dirOf(id), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                // an earlier container of this id that is gone without its state released (an OCI
+                // one whose engine never deleted it): released now if so, else refused below
+                sweeper.sweep();
+            }
             dir = store.create(id, state);
         } catch (RuntimeException | java.io.IOException e) {
             if (joined != null) {
@@ -298,7 +304,8 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper, Ne
                     state,
                     pasta,
                     new NetworkIsolation.Names(asked, names, peers),
-                    connected);
+                    connected,
+                    spec.extension(DeferredStart.class).isPresent());
         } catch (Exception e) {
             AttachmentStore.delete(dir);
             if (joined != null) {

@@ -62,6 +62,7 @@ final class NetworkIsolation implements Isolation {
     private final Pasta pasta;
     private final Names names;
     private final ConnectedNetworks connected;
+    private final boolean childOwns;
     private Path pin;
     private ObjectNode result;
     private boolean attached;
@@ -72,6 +73,8 @@ final class NetworkIsolation implements Isolation {
      * @param joined another container's namespace to join instead of attaching, or null
      * @param childLoopback whether the child brings lo up itself ({@link Rootless}) instead of the host ({@link Loopback})
      * @param pasta a rootless network's pasta, started once the child exists, or null
+     * @param childOwns whether the container outlives the process preparing it (an OCI create):
+     *     its own first process then owns the state from the clone on
      */
     NetworkIsolation(
             CniClient cni,
@@ -89,7 +92,8 @@ final class NetworkIsolation implements Isolation {
             ObjectNode state,
             Pasta pasta,
             Names names,
-            ConnectedNetworks connected) {
+            ConnectedNetworks connected,
+            boolean childOwns) {
         this.cni = cni;
         this.store = store;
         this.id = id;
@@ -106,6 +110,7 @@ final class NetworkIsolation implements Isolation {
         this.pasta = pasta;
         this.names = names;
         this.connected = connected;
+        this.childOwns = childOwns;
     }
 
     /**
@@ -131,8 +136,14 @@ final class NetworkIsolation implements Isolation {
 
     @Override
     public void afterClone(ClonedChild child) throws Exception {
-        state.put("pid", child.pid())
-                .put("pidStart", ProcessIdentity.of(child.pid()).startTime());
+        long start = ProcessIdentity.of(child.pid()).startTime();
+        state.put("pid", child.pid()).put("pidStart", start);
+        if (childOwns) {
+            // the process that prepared an OCI create exits (a create of its own) or lives on (the
+            // resident server of a thin create): neither bounds the container's life, which ends
+            // with its process; the engine's delete, or the next start, then sweeps the state
+            state.put("ownerPid", child.pid()).put("ownerStart", start);
+        }
         if (joined != null) {
             store.write(dir, state);
             etc.copyFrom(joinedDir, hostname);

@@ -2,6 +2,8 @@ package io.isola.launcher.cli.oci;
 
 import io.isola.launcher.cli.ErrorLog;
 import io.isola.launcher.cli.IsolaCommand;
+import io.isola.launcher.cli.LeftoverSweep;
+import io.isola.lifecycle.ContainerState;
 import io.isola.oci.OciRuntime;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -26,9 +28,14 @@ public final class DeleteCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        new OciRuntime(parent.global().store(), parent.global().ociOptions())
+        ContainerState deleted = new OciRuntime(parent.global().store(), parent.global().ociOptions())
                 .onWarning(message -> ErrorLog.warn(parent.global(), message))
                 .delete(id, force, HooksRunInProcess.GATE);
+        if (LeftoverSweep.neededAfter(deleted)) {
+            // an OCI container has no monitor: its own process owned what the plugins hold for it
+            // (its network state), released now that it is gone, so that its id is free again
+            LeftoverSweep.run();
+        }
         return 0;
     }
 }
