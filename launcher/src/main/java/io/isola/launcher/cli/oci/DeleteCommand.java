@@ -28,7 +28,8 @@ public final class DeleteCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        ContainerState deleted = new OciRuntime(parent.global().store(), parent.global().ociOptions())
+        ContainerState deleted = new OciRuntime(
+                        parent.global().store(), parent.global().ociOptions())
                 .onWarning(message -> ErrorLog.warn(parent.global(), message))
                 .delete(id, force, HooksRunInProcess.GATE);
         if (LeftoverSweep.neededAfter(deleted)) {
