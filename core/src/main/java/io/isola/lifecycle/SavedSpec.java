@@ -15,7 +15,9 @@ import java.util.Set;
  * ports it publishes ({@code HOSTPORT:CONTAINERPORT/PROTO}, for {@code port} and {@code ps}), and
  * the host paths bound into it (so that a volume store can tell which containers use a volume),
  * how {@code stop} ends it ({@link StopConfig}, null for SIGTERM and 10 s) and its {@link Healthcheck},
- * and the AppArmor profile that {@code exec}'s processes get too, as Docker's do (null: none).
+ * and the AppArmor profile that {@code exec}'s processes get too, as Docker's do (null: none),
+ * and the propagation of each volume that has one of its own, by target ({@code rshared}, ...;
+ * null: none has, every mount is private as the container's tree), which {@code inspect} shows.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SavedSpec(
@@ -33,7 +35,44 @@ public record SavedSpec(
         SavedHostConfig host,
         StopConfig stop,
         Healthcheck health,
-        String appArmorProfile) {
+        String appArmorProfile,
+        Map<String, String> propagation) {
+
+    /** Without a volume propagation of its own. */
+    public SavedSpec(
+            List<String> command,
+            Map<String, String> env,
+            String cwd,
+            String hostname,
+            String domainname,
+            Set<String> isolators,
+            Boolean terminal,
+            SavedRoot root,
+            io.isola.api.ProcessUser user,
+            List<String> ports,
+            List<io.isola.api.Volume> volumes,
+            SavedHostConfig host,
+            StopConfig stop,
+            Healthcheck health,
+            String appArmorProfile) {
+        this(
+                command,
+                env,
+                cwd,
+                hostname,
+                domainname,
+                isolators,
+                terminal,
+                root,
+                user,
+                ports,
+                volumes,
+                host,
+                stop,
+                health,
+                appArmorProfile,
+                null);
+    }
 
     /** Without an AppArmor profile. */
     public SavedSpec(
@@ -190,7 +229,19 @@ public record SavedSpec(
                 null,
                 spec.extension(io.isola.api.Security.class)
                         .flatMap(io.isola.api.Security::appArmorProfile)
+                        .orElse(null),
+                spec.extension(io.isola.api.Filesystem.class)
+                        .map(SavedSpec::propagation)
                         .orElse(null));
+    }
+
+    /** The volumes' own propagations by target, in the volumes' order; null when none has one. */
+    private static Map<String, String> propagation(io.isola.api.Filesystem filesystem) {
+        Map<String, String> modes = new LinkedHashMap<>();
+        for (io.isola.api.Volume volume : filesystem.volumes()) {
+            filesystem.propagation(volume.target()).ifPresent(mode -> modes.put(volume.target(), mode.mode()));
+        }
+        return modes.isEmpty() ? null : modes;
     }
 
     public SavedSpec withHost(SavedHostConfig value) {
@@ -209,7 +260,8 @@ public record SavedSpec(
                 value,
                 stop,
                 health,
-                appArmorProfile);
+                appArmorProfile,
+                propagation);
     }
 
     public SavedSpec withStop(StopConfig value) {
@@ -228,7 +280,8 @@ public record SavedSpec(
                 host,
                 value,
                 health,
-                appArmorProfile);
+                appArmorProfile,
+                propagation);
     }
 
     public SavedSpec withHealth(Healthcheck value) {
@@ -247,7 +300,8 @@ public record SavedSpec(
                 host,
                 stop,
                 value,
-                appArmorProfile);
+                appArmorProfile,
+                propagation);
     }
 
     /** A builder for the spec again; stdio and extensions are the caller's. */
