@@ -5,6 +5,8 @@ import io.isola.internal.security.AppArmorOnExec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The fields that depend on a kernel module of the host's: the security labels ({@code
@@ -12,12 +14,13 @@ import java.nio.file.Path;
  * ({@code linux.intelRdt}). The AppArmor profile is applied where AppArmor is enabled and refused
  * where it is not, as runc refuses it (its write to the process's attribute fails there), except
  * {@code unconfined}, which the command is there anyway. An SELinux label for a host without
- * SELinux is refused, as runc 1.1 refuses it (its validator refuses a process label, its mounts
- * fail with a mount label's {@code context=}; engines send neither to such a host); where SELinux
- * is enabled isola does not apply labels yet, and says so rather than run the container without
- * the confinement asked for. intelRdt without resctrl is refused, as runc refuses it.
+ * SELinux is ignored with a debug line (an engine sends its defaults whatever the host); where
+ * SELinux is enabled isola does not apply labels yet, and says so rather than run the container
+ * without the confinement asked for. intelRdt without resctrl is refused, as runc refuses it.
  */
 final class HostModulesSection {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HostModulesSection.class);
 
     /** What the host enables. */
     record Modules(boolean apparmor, boolean selinux, boolean resctrl) {
@@ -41,8 +44,8 @@ final class HostModulesSection {
 
     static void read(ConfigFields fields, Modules modules, Security.Builder security) {
         appArmor(fields, modules.apparmor(), security);
-        label(fields, "process.selinuxLabel", "label the process", modules.selinux());
-        label(fields, "linux.mountLabel", "label the mounts (runc's fail with EINVAL)", modules.selinux());
+        label(fields, "process.selinuxLabel", "SELinux", modules.selinux());
+        label(fields, "linux.mountLabel", "SELinux", modules.selinux());
         if (fields.at("linux.intelRdt") != null) {
             fields.take("linux.intelRdt");
             throw ConfigFields.refuse(
@@ -75,7 +78,7 @@ final class HostModulesSection {
         }
     }
 
-    private static void label(ConfigFields fields, String field, String unable, boolean enabled) {
+    private static void label(ConfigFields fields, String field, String module, boolean enabled) {
         String value = fields.text(field);
         if (value == null || value.isEmpty()) {
             return;
@@ -83,12 +86,13 @@ final class HostModulesSection {
         if (enabled) {
             throw ConfigFields.refuse(
                     field,
-                    "\"" + value + "\": this host enables SELinux, whose labels isola does not apply yet;"
-                            + " expected it absent");
+                    "\"" + value + "\": this host enables " + module + ", whose labels isola does"
+                            + " not apply yet; expected it absent");
         }
-        throw ConfigFields.refuse(
+        LOG.debug(
+                "config.json: {} \"{}\": this host does not enable {}; ignored, as runc ignores it",
                 field,
-                "\"" + value + "\": this host does not enable SELinux (no /sys/fs/selinux), so nothing would " + unable
-                        + ", as runc also refuses; expected it absent");
+                value,
+                module);
     }
 }
