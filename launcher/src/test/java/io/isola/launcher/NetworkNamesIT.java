@@ -258,6 +258,7 @@ class NetworkNamesIT {
                 joined.path("NetworkID").asText(),
                 networks::toString);
         assertEquals(2, networks.size(), networks::toString); // and the default network it started on
+        assertTrue(networks.has("bridge"), networks::toString); // as Docker names its default network
         assertEquals("false false\n", isola("inspect", "-f", "{{.Config.Tty}} {{.Config.OpenStdin}}", second));
 
         isola("network", "disconnect", network, second);
@@ -273,15 +274,45 @@ class NetworkNamesIT {
                 new ObjectMapper().readTree(isola("inspect", "-f", "{{json .NetworkSettings.Networks}}", second));
         assertEquals(1, afterDisconnect.size(), afterDisconnect::toString); // the default network only
 
-        // connected again, then removed: no veth on the network's bridge, no lease, no state is left
+        // connected again: the connection is the container's, as Docker's, and comes back when it starts again
         isola("network", "connect", network, second);
+        isola("stop", "-t", "0", second);
+        isola("start", second);
+        isola("exec", second, "sh", "-c", "cat /proc/net/dev > /out/dev");
+        assertTrue(Files.readString(out.resolve("dev")).contains("eth1:"), Files.readString(out.resolve("dev")));
+
+        // a created container connected before it starts joins the network when it does; one disconnected while
+        // stopped starts without it
+        String third = "third" + PID;
+        isola("create", "--name", third, "--net", "bridge", "-v", out + ":/out", IMAGE, "sleep", "1000");
+        isola("network", "connect", network, third);
+        fails(
+                "endpoint with name " + third + " already exists in network " + network,
+                "network",
+                "connect",
+                network,
+                third);
+        isola("start", third);
+        isola("exec", third, "sh", "-c", "busybox ping -c 1 -W 5 " + first + " > /out/thirdping");
+        assertTrue(
+                Files.readString(out.resolve("thirdping")).contains("1 packets received"),
+                Files.readString(out.resolve("thirdping")));
+        isola("stop", "-t", "0", third);
+        isola("network", "disconnect", network, third);
+        fails("is not connected to network " + network, "network", "disconnect", network, third);
+        isola("start", third);
+        isola("exec", third, "sh", "-c", "cat /proc/net/dev > /out/thirddev");
+        assertFalse(
+                Files.readString(out.resolve("thirddev")).contains("eth1:"), Files.readString(out.resolve("thirddev")));
+
+        // removed: no veth on the network's bridge, no lease, no state is left
         String bridge = new ObjectMapper()
                 .readTree(isola("network", "inspect", network))
                 .get(0)
                 .get("Options")
                 .get("com.docker.network.bridge.name")
                 .asText();
-        isola("rm", "-f", second, first, "none" + PID);
+        isola("rm", "-f", second, first, "none" + PID, third);
         try (Stream<Path> ports = Files.list(Path.of("/sys/class/net", bridge, "brif"))) {
             assertEquals(List.of(), ports.toList(), "a veth is left on " + bridge);
         }
