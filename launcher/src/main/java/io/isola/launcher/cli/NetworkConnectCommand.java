@@ -64,10 +64,9 @@ final class NetworkConnectCommand implements Callable<Integer> {
         String address = ip == null ? null : new NetworkAddress(ip).ipv4();
         StateStore store = network.containers();
         ContainerState state = ConnectTarget.existing(store, container);
-        KeptConnections.Kept kept = new KeptConnections.Kept(null, aliases, address);
         NetworkCommand.withAdmin(admin -> {
             String name = ConnectTarget.network(admin, networkName);
-            KeptConnections.Kept connection = new KeptConnections.Kept(name, kept.aliases(), kept.ip());
+            KeptConnections.Kept connection = new KeptConnections.Kept(name, aliases, address);
             if (ConnectTarget.isRunning(state)) {
                 admin.connect(name, state.id(), connection.names(state.name()), address);
             } else {
