@@ -19,7 +19,8 @@ import picocli.CommandLine.IParameterExceptionHandler;
  * {@code run --create-only} here) exits with the container's own status (128 + N when signal N
  * killed it), 126 or 127 when its command cannot run or is not found, and 125 when isola itself
  * failed; every other verb that fails exits 1, as Docker's do. A bad option is Docker's flag
- * error, 125, for every verb Docker has; runc's own verbs ({@link #RUNC_VERBS}) exit runc's 1.
+ * error, 125, for every verb Docker has; runc's own verbs ({@link #RUNC_VERBS}), and those both
+ * have when an engine calls them ({@link #SHARED_VERBS}), exit runc's 1.
  * isola alone and a group alone ({@code isola volume}) show their usage on stderr and exit 0.
  */
 public final class Main {
@@ -35,11 +36,16 @@ public final class Main {
 
     /**
      * The verbs that runc has and Docker has not (create is the OCI one: Docker's is run here),
-     * whose usage errors exit {@link #VERB_ERROR} as runc's do. The verbs both have (start, kill,
-     * exec, ps, pause) are Docker's for this: engines never pass a bad option, users of Docker do.
+     * whose usage errors exit {@link #VERB_ERROR} as runc's do.
      */
     static final java.util.Set<String> RUNC_VERBS =
             java.util.Set.of("create", "state", "delete", "list", "resume", "features", "spec");
+
+    /**
+     * The verbs both have: Docker's 125 for a bad option, but runc's 1 when an engine calls them
+     * (with runc's --log, which containerd's shim passes through go-runc and a Docker user does not).
+     */
+    static final java.util.Set<String> SHARED_VERBS = java.util.Set.of("start", "kill", "exec", "ps", "pause");
 
     /** The verbs whose positionals end in a command line of the container's own. */
     private static final List<String> COMMAND_TAKING_VERBS = List.of("run", "exec");
@@ -171,7 +177,8 @@ public final class Main {
      */
     static int usageStatus(picocli.CommandLine.ParameterException e) {
         String verb = verbOf(e.getCommandLine());
-        if (verb != null && RUNC_VERBS.contains(verb)) {
+        if (verb != null
+                && (RUNC_VERBS.contains(verb) || SHARED_VERBS.contains(verb) && byEngine(e.getCommandLine()))) {
             return VERB_ERROR;
         }
         if (e instanceof picocli.CommandLine.MissingParameterException missing
@@ -184,6 +191,15 @@ public final class Main {
             return VERB_ERROR; // an extra argument, or (on the root command) an unknown verb
         }
         return OPTION_ERROR;
+    }
+
+    /** Whether the command line of {@code command} carries runc's --log, as containerd's does. */
+    private static boolean byEngine(CommandLine command) {
+        CommandLine root = command;
+        while (root.getParent() != null) {
+            root = root.getParent();
+        }
+        return root.getCommand() instanceof IsolaCommand isola && isola.global().runcLog();
     }
 
     /**

@@ -79,6 +79,10 @@ class MainTest {
         for (String verb : List.of("state", "delete", "resume")) {
             assertEquals(1, isola(verb, "--frobnicate", "x"), verb + ": " + err);
         }
+        // the shared verbs as an engine calls them, with runc's --log: runc's 1
+        String log = root.resolve("log.json").toString();
+        assertEquals(1, isola("--log", log, "kill", "--frobnicate", "x"), err::toString);
+        assertEquals(1, isola("--log", log, "start", "--frobnicate", "x"), err::toString);
         assertEquals(1, isola("create", "--bundle", root.toString(), "--frobnicate", "x"), err::toString);
         assertEquals(125, isola("create", "--frobnicate", "busybox"), "Docker's create: " + err);
     }
