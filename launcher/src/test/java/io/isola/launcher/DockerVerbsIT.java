@@ -223,4 +223,40 @@ class DockerVerbsIT {
                         .get("KernelVersion")
                         .asText());
     }
+
+    /**
+     * bin/isola's own failures (no java, a bad ISOLA_CLIENT) exit as Docker's CLI fails: 125 for
+     * run and Docker's create (docker/cli's run and create wrap every failure in a StatusError of
+     * 125), 1 for any other verb (cmd/docker/docker.go exits 1 for a plain error), the OCI create
+     * (runc's 1) too. The script of the sources: these fail before it looks for a JVM or jars.
+     */
+    @Test
+    void binIsolasOwnFailuresExit125ForRunAndCreateAnd1Elsewhere() throws Exception {
+        Path script = Path.of("../dist/src/main/dist/bin/isola").toAbsolutePath();
+        java.util.Map<List<String>, Integer> expected = new java.util.LinkedHashMap<>();
+        expected.put(List.of("run", "busybox"), 125);
+        expected.put(List.of("--config", tmp.toString(), "run", "busybox"), 125);
+        expected.put(List.of("create", "busybox"), 125);
+        expected.put(List.of("create", "--bundle", tmp.toString(), "id"), 1);
+        expected.put(List.of("ps"), 1);
+        expected.put(List.of("network", "ls"), 1);
+        expected.put(List.of("rm", "x"), 1);
+        for (var line : expected.entrySet()) {
+            for (String env : List.of("JAVA_HOME=" + tmp.resolve("nojava"), "ISOLA_CLIENT=bogus")) {
+                List<String> command = new java.util.ArrayList<>(List.of("env", env, "bash", script.toString()));
+                command.addAll(line.getKey());
+                Process isola = new ProcessBuilder(command)
+                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start();
+                String err = new String(isola.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                assertTrue(isola.waitFor(30, TimeUnit.SECONDS), command::toString);
+                if (env.startsWith("ISOLA_CLIENT") && !err.contains("ISOLA_CLIENT")) {
+                    continue; // a verb the shell client never handles: the JVM's turn, which has none here
+                }
+                assertEquals(line.getValue(), isola.exitValue(), command + ": " + err);
+                assertTrue(err.startsWith("isola: ") && err.lines().count() == 1, command + ": " + err);
+            }
+        }
+    }
 }

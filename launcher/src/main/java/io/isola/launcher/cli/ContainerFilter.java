@@ -28,9 +28,15 @@ final class ContainerFilter implements Predicate<ContainerState> {
     }
 
     private final Map<Key, List<String>> values = new LinkedHashMap<>();
+    /** Where the containers' health is read from. */
+    private final io.isola.lifecycle.StateStore store;
 
-    static ContainerFilter parse(List<String> filters) {
-        ContainerFilter filter = new ContainerFilter();
+    private ContainerFilter(io.isola.lifecycle.StateStore store) {
+        this.store = store;
+    }
+
+    static ContainerFilter parse(List<String> filters, io.isola.lifecycle.StateStore store) {
+        ContainerFilter filter = new ContainerFilter(store);
         for (String filterText : filters) {
             int equals = filterText.indexOf('=');
             Key key = null;
@@ -73,7 +79,7 @@ final class ContainerFilter implements Predicate<ContainerState> {
         return true;
     }
 
-    private static boolean matches(Key key, String value, ContainerState state) {
+    private boolean matches(Key key, String value, ContainerState state) {
         return switch (key) {
             case STATUS -> ContainerStatus.of(state).word().equals(value);
             case NAME -> state.name() != null && state.name().contains(value);
@@ -96,7 +102,8 @@ final class ContainerFilter implements Predicate<ContainerState> {
                                                 .nameOf(java.nio.file.Path.of(v.source()))
                                                 .filter(value::equals)
                                                 .isPresent());
-            case HEALTH -> io.isola.launcher.health.HealthState.word(state).equals(value);
+            case HEALTH ->
+                io.isola.launcher.health.HealthState.word(store, state).equals(value);
             case ANCESTOR -> {
                 String image = ContainerRow.image(state);
                 yield image.equals(value) || image.equals(value + ":latest");

@@ -43,7 +43,7 @@ final class InspectCommand extends ContainerVerb {
                 Map<String, Object> inspected = Inspection.of(state);
                 inspected.put("Mounts", ContainerMounts.of(state, volumes));
                 addOpenStdin(inspected, state);
-                addHealth(inspected, state);
+                addHealth(inspected, lifecycle.store(), state);
                 boolean ownNetwork = hasOwnNetwork(inspected);
                 if (hasCgroup(state) || ownNetwork) {
                     cgroups = cgroups == null ? CgroupAccess.open() : cgroups;
@@ -82,8 +82,9 @@ final class InspectCommand extends ContainerVerb {
     }
 
     /** Docker's {@code State.Health}, for a container with a health check. */
-    private static void addHealth(Map<String, Object> inspected, ContainerState state) {
-        io.isola.launcher.health.HealthState health = io.isola.launcher.health.HealthState.of(state);
+    private static void addHealth(
+            Map<String, Object> inspected, io.isola.lifecycle.StateStore store, ContainerState state) {
+        io.isola.launcher.health.HealthState health = io.isola.launcher.health.HealthState.of(store, state);
         if (health != null && inspected.get("State") instanceof Map<?, ?> status) {
             Map<String, Object> shown = new LinkedHashMap<>();
             shown.put("Status", health.status());

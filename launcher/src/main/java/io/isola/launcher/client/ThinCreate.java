@@ -113,7 +113,7 @@ public final class ThinCreate {
             int[] fds = channel.receive(frame);
             if (fds == null) {
                 System.err.println("isola: the server ended while creating the container");
-                return end(125);
+                return end(FailureStatus.OTHER); // the OCI create: runc's 1
             }
             int value = ByteBuffer.wrap(frame).getInt(1);
             if (frame[0] == Wire.PLAN && child == null) {

@@ -83,6 +83,8 @@ public final class ContainerStart {
                 args,
                 run.console(),
                 inServer);
+        // the networks network connect gave it, as Docker's start joins them again
+        io.isola.launcher.cli.KeptConnections.apply(store, id);
         return true;
     }
 }
