@@ -416,14 +416,16 @@ class ResidentServerIT {
     void aThinCreatedContainersIdIsFreeAgainOnceDeleted() throws Exception {
         sharedServer();
         assertEquals(0, run(Map.of(), null, "ps").code(), lastErr);
-        Path bundle = bundle("exec sleep 1000", null);
-        ObjectNode config = (ObjectNode)
-                new ObjectMapper().readTree(bundle.resolve("config.json").toFile());
-        ((ArrayNode) config.path("linux").path("namespaces")).addObject().put("type", "network");
-        new ObjectMapper().writeValue(bundle.resolve("config.json").toFile(), config);
         String id = "thin-reuse-" + ProcessHandle.current().pid();
         Path network = Path.of("/run/isola/net/containers", id);
-        for (int round = 0; round < 2; round++) {
+        long[] serverFds = new long[3];
+        for (int round = 0; round < 3; round++) {
+            // a bundle of its own each time, as engines give each container its own root
+            Path bundle = bundle("exec sleep 1000", null);
+            ObjectNode config = (ObjectNode)
+                    new ObjectMapper().readTree(bundle.resolve("config.json").toFile());
+            ((ArrayNode) config.path("linux").path("namespaces")).addObject().put("type", "network");
+            new ObjectMapper().writeValue(bundle.resolve("config.json").toFile(), config);
             try (io.isola.internal.nativ.Pidfd container = thinCreate(bundle, id)) {
                 assertTrue(Files.isDirectory(network), "the created container's network state is " + network);
                 assertEquals(0, run(Map.of(), null, "delete", "--force", id).code(), lastErr);
@@ -431,6 +433,15 @@ class ResidentServerIT {
             }
             assertFalse(Files.exists(network), "round " + round + ": delete left " + network);
             assertFalse(Files.exists(root.resolve(id)), "round " + round + ": delete left the container's state");
+            serverFds[round] = openFds(servers().get(0).pid());
+        }
+        // the first round opens what the server keeps open for the next ones
+        assertEquals(serverFds[1], serverFds[2], "the server keeps a descriptor per thin create");
+    }
+
+    private static long openFds(long pid) throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            return fds.count();
         }
     }
 

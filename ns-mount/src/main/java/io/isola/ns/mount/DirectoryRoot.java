@@ -83,6 +83,11 @@ final class DirectoryRoot implements RootLayout {
     }
 
     @Override
+    public void handOver() {
+        placeholders.forget();
+    }
+
+    @Override
     public java.util.Map<Path, String> lookedUpByPath() {
         return java.util.Map.of(directory, "root file system");
     }
