@@ -7,6 +7,7 @@ import com.kenai.jffi.LastError;
 import com.kenai.jffi.Library;
 import com.kenai.jffi.MemoryIO;
 import com.kenai.jffi.Type;
+import io.isola.internal.nativ.SocketLibc;
 
 /**
  * {@link SocketLibc} through jffi without jnr-ffi: jnr-ffi's binding generator would cost the JVM

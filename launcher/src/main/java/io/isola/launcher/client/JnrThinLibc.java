@@ -3,6 +3,8 @@ package io.isola.launcher.client;
 import io.isola.internal.nativ.JnrCloneLibc;
 import io.isola.internal.nativ.LibC;
 import io.isola.internal.nativ.Native;
+import io.isola.internal.nativ.SocketLibc;
+import io.isola.internal.nativ.ThinLibc;
 
 /**
  * {@link ThinLibc} on jnr-ffi (the runtime's binding) and jffi (the socket's): a thin create on

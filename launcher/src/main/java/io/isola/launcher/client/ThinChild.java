@@ -1,5 +1,6 @@
 package io.isola.launcher.client;
 
+import io.isola.internal.nativ.ThinLibc;
 import java.io.IOException;
 import java.time.Duration;
 

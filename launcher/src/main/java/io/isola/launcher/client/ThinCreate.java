@@ -5,6 +5,7 @@ import io.isola.internal.chain.ClonePlan;
 import io.isola.internal.chain.CloneThreads;
 import io.isola.internal.launch.HostSignals;
 import io.isola.internal.nativ.NativeException;
+import io.isola.internal.nativ.ThinLibc;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -82,7 +83,7 @@ public final class ThinCreate {
         if (ServerStarter.prepare(address, uid) != null) {
             return null; // not this user's own directory: never used
         }
-        libc = ThinLibc.pick(); // the cloner: FFM on JDK 22+ with isola-ffm's jar, else jnr-ffi
+        libc = ThinLibc.pick(JnrThinLibc::new); // the cloner: FFM on JDK 22+ with isola-ffm's jar, else jnr-ffi
         channel = UnixClientSocket.connect(libc, address.socket());
         if (channel == null) {
             return null; // no server: in-process, which starts one for the verbs that follow

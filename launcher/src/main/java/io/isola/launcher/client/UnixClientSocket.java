@@ -1,5 +1,6 @@
 package io.isola.launcher.client;
 
+import io.isola.internal.nativ.SocketLibc;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -1,11 +1,9 @@
-package io.isola.launcher.client;
-
-import io.isola.internal.nativ.ForeignMemory;
+package io.isola.internal.nativ;
 
 /**
- * The calls {@link UnixClientSocket} makes: the JDK's channels cannot pass fds (SCM_RIGHTS). On
- * jffi alone for the JVM client ({@link JffiSocketLibc}), on the FFM API in a thin create's JVM on
- * JDK 22 or later. Results and errno as libc's: -1 and {@link #lastErrno}.
+ * The calls the launcher's UnixClientSocket makes: the JDK's channels cannot pass fds
+ * (SCM_RIGHTS). On jffi alone for the JVM client, on the FFM API in a thin create's JVM on JDK 22
+ * or later. Results and errno as libc's: -1 and {@link #lastErrno}.
  */
 public interface SocketLibc extends ForeignMemory {
 

@@ -1,13 +1,10 @@
-package io.isola.launcher.client;
-
-import io.isola.internal.nativ.CloneLibc;
-import io.isola.internal.nativ.SyscallNumbers;
+package io.isola.internal.nativ;
 
 /**
- * Everything a thin create's JVM calls in libc ({@link ThinCreate}): the chain's calls, the
- * socket's, and a few of its own. {@link #pick} takes the FFM one (the isola-ffm module, JDK 22
- * or later, on the class path bin/isola gives the thin JVM), which loads no jnr-ffi or jffi,
- * else {@link JnrThinLibc}. Results and errno as libc's: -1 and {@link #lastErrno}.
+ * Everything a thin create's JVM (the launcher's ThinCreate, issue 17) calls in libc: the chain's
+ * calls, the socket's, and a few of its own. {@link #pick} takes the FFM one (the isola-ffm
+ * module, JDK 22 or later, on the class path bin/isola gives the thin JVM), which loads no jnr-ffi
+ * or jffi, else {@code jnr}'s (the launcher's JnrThinLibc, passed in). Results and errno as libc's: -1 and {@link #lastErrno}.
  */
 public interface ThinLibc extends CloneLibc, SocketLibc {
 
@@ -46,10 +43,10 @@ public interface ThinLibc extends CloneLibc, SocketLibc {
     }
 
     /**
-     * The FFM binding on JDK 22 or later when its jar is on the class path, else jnr-ffi's;
+     * The FFM binding on JDK 22 or later when its jar is on the class path, else {@code jnr}'s;
      * {@code -Disola.thin.libc=jnr} insists on jnr-ffi.
      */
-    static ThinLibc pick() {
+    static ThinLibc pick(java.util.function.Supplier<ThinLibc> jnr) {
         if (Runtime.version().feature() >= 22 && !"jnr".equals(System.getProperty("isola.thin.libc"))) {
             try {
                 return (ThinLibc) Class.forName(FFM).getConstructor().newInstance();
@@ -59,6 +56,6 @@ public interface ThinLibc extends CloneLibc, SocketLibc {
                 throw new IllegalStateException("cannot bind libc through the FFM API (" + FFM + ")", e);
             }
         }
-        return new JnrThinLibc();
+        return jnr.get();
     }
 }
