@@ -1,7 +1,6 @@
 package io.isola.ffm;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
@@ -36,64 +35,51 @@ public final class FfmThinLibc implements ThinLibc {
     /** All of memory as one segment: the addresses come from libc and {@link #allocate}, as jffi's do. */
     private static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
 
+    private static final Linker.Option ERRNO_CAPTURE = Linker.Option.captureCallState("errno");
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final ThreadLocal<MemorySegment> STATE =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CALL_STATE));
 
-    private static final MethodHandle CALLOC = call("calloc", JAVA_LONG, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle FREE = call("free", null, JAVA_LONG);
-    private static final MethodHandle GETCONTEXT = call("getcontext", JAVA_INT, JAVA_LONG);
+    /**
+     * Every call is declared with machine words only (a C {@code int} argument is read from the
+     * low half of its register, an {@code int} result is cut from the word), so that the calls
+     * share a handful of shapes: the linker makes each shape's stub and binding classes once and
+     * only binds an address per function, where a shape per function cost a cold JVM several
+     * hundred ms. Every call captures errno.
+     */
+    private static final MethodHandle CALLOC = words("calloc", 2);
+
+    private static final MethodHandle FREE = words("free", 1);
+    private static final MethodHandle GETCONTEXT = words("getcontext", 1);
     /** makecontext(ucp, func, argc, ...): the six words are variadic. */
-    private static final MethodHandle MAKECONTEXT = LINKER.downcallHandle(
-            address("makecontext"),
-            FunctionDescriptor.ofVoid(
-                    JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
-            Linker.Option.firstVariadicArg(3));
+    private static final MethodHandle MAKECONTEXT = variadic("makecontext", 3, 6);
     /** glibc's clone(fn, stack, flags, arg, ...): parent_tid is the first variadic word. */
-    private static final MethodHandle CLONE = LINKER.downcallHandle(
-            address("clone"),
-            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG),
-            Linker.Option.firstVariadicArg(4),
-            Linker.Option.captureCallState("errno"));
+    private static final MethodHandle CLONE = variadic("clone", 4, 1);
 
-    private static final MethodHandle PTHREAD_SIGMASK =
-            call("pthread_sigmask", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle WRITE = failing("write", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle ERRNO_LOCATION = call("__errno_location", JAVA_LONG);
-    private static final MethodHandle GETEUID = call("geteuid", JAVA_INT);
-    /** prctl(option, ...): variadic in glibc; the four words after the option. */
-    private static final MethodHandle PRCTL = LINKER.downcallHandle(
-            address("prctl"),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
-            Linker.Option.firstVariadicArg(1),
-            Linker.Option.captureCallState("errno"));
+    private static final MethodHandle PTHREAD_SIGMASK = words("pthread_sigmask", 3);
+    private static final MethodHandle WRITE = words("write", 3);
+    private static final MethodHandle ERRNO_LOCATION = words("__errno_location", 0);
+    private static final MethodHandle GETEUID = words("geteuid", 0);
+    /** prctl(option, ...): the four words after the option are variadic. */
+    private static final MethodHandle PRCTL = variadic("prctl", 1, 4);
 
-    private static final MethodHandle SOCKET = failing("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle CONNECT = failing("connect", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle SENDMSG = failing("sendmsg", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle RECVMSG = failing("recvmsg", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle SEND = failing("send", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle READ = failing("read", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle CLOSE = failing("close", JAVA_INT, JAVA_INT);
+    private static final MethodHandle SOCKET = words("socket", 3);
+    private static final MethodHandle CONNECT = words("connect", 3);
+    private static final MethodHandle SENDMSG = words("sendmsg", 3);
+    private static final MethodHandle RECVMSG = words("recvmsg", 3);
+    private static final MethodHandle SEND = words("send", 4);
+    private static final MethodHandle READ = words("read", 3);
+    private static final MethodHandle CLOSE = words("close", 1);
     /** fcntl(fd, cmd, ...): the argument is variadic. */
-    private static final MethodHandle FCNTL = LINKER.downcallHandle(
-            address("fcntl"),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
-            Linker.Option.firstVariadicArg(2),
-            Linker.Option.captureCallState("errno"));
+    private static final MethodHandle FCNTL = variadic("fcntl", 2, 1);
 
-    private static final MethodHandle PIDFD_OPEN = failing("pidfd_open", JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle PIDFD_SEND_SIGNAL =
-            failing("pidfd_send_signal", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle POLL = failing("poll", JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle WAITID = failing("waitid", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle PIDFD_OPEN = words("pidfd_open", 2);
+    private static final MethodHandle PIDFD_SEND_SIGNAL = words("pidfd_send_signal", 4);
+    private static final MethodHandle POLL = words("poll", 3);
+    private static final MethodHandle WAITID = words("waitid", 4);
     /** syscall(number, ...): the arguments are variadic. */
-    private static final MethodHandle SYSCALL = LINKER.downcallHandle(
-            address("syscall"),
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
-            Linker.Option.firstVariadicArg(1),
-            Linker.Option.captureCallState("errno"));
+    private static final MethodHandle SYSCALL = variadic("syscall", 1, 4);
 
     private final Map<String, Long> symbols = new ConcurrentHashMap<>();
 
@@ -105,35 +91,98 @@ public final class FfmThinLibc implements ThinLibc {
                 .orElseThrow(() -> new IllegalArgumentException("libc has no function \"" + name + "\""));
     }
 
-    private static FunctionDescriptor descriptor(MemoryLayout result, MemoryLayout... parameters) {
-        return result == null ? FunctionDescriptor.ofVoid(parameters) : FunctionDescriptor.of(result, parameters);
+    /** {@code name}(word x {@code arity}) returning a word, errno captured. */
+    private static MethodHandle words(String name, int arity) {
+        return variadic(name, arity, 0);
     }
 
-    /** A call whose errno nobody reads. */
-    private static MethodHandle call(String name, MemoryLayout result, MemoryLayout... parameters) {
-        return LINKER.downcallHandle(address(name), descriptor(result, parameters));
-    }
-
-    /** A call that reports failures in errno: its handle takes the thread's capture segment first. */
-    private static MethodHandle failing(String name, MemoryLayout result, MemoryLayout... parameters) {
-        return LINKER.downcallHandle(
-                address(name), descriptor(result, parameters), Linker.Option.captureCallState("errno"));
+    /** {@code name} with {@code named} words, then {@code variadic} more, returning a word. */
+    private static MethodHandle variadic(String name, int named, int variadic) {
+        MemoryLayout[] words = new MemoryLayout[named + variadic];
+        java.util.Arrays.fill(words, JAVA_LONG);
+        FunctionDescriptor descriptor = FunctionDescriptor.of(JAVA_LONG, words);
+        return variadic == 0
+                ? LINKER.downcallHandle(address(name), descriptor, ERRNO_CAPTURE)
+                : LINKER.downcallHandle(
+                        address(name), descriptor, Linker.Option.firstVariadicArg(named), ERRNO_CAPTURE);
     }
 
     private static IllegalStateException failed(String call, Throwable e) {
         return new IllegalStateException("calling libc's " + call + " through the FFM API", e);
     }
 
+    private static long call0(MethodHandle function, String name) {
+        try {
+            return (long) function.invokeExact(STATE.get());
+        } catch (Throwable e) {
+            throw failed(name, e);
+        }
+    }
+
+    private static long call1(MethodHandle function, String name, long a) {
+        try {
+            return (long) function.invokeExact(STATE.get(), a);
+        } catch (Throwable e) {
+            throw failed(name, e);
+        }
+    }
+
+    private static long call2(MethodHandle function, String name, long a, long b) {
+        try {
+            return (long) function.invokeExact(STATE.get(), a, b);
+        } catch (Throwable e) {
+            throw failed(name, e);
+        }
+    }
+
+    private static long call3(MethodHandle function, String name, long a, long b, long c) {
+        try {
+            return (long) function.invokeExact(STATE.get(), a, b, c);
+        } catch (Throwable e) {
+            throw failed(name, e);
+        }
+    }
+
+    private static long call4(MethodHandle function, String name, long a, long b, long c, long d) {
+        try {
+            return (long) function.invokeExact(STATE.get(), a, b, c, d);
+        } catch (Throwable e) {
+            throw failed(name, e);
+        }
+    }
+
+    private static long call5(MethodHandle function, String name, long a, long b, long c, long d, long e) {
+        try {
+            return (long) function.invokeExact(STATE.get(), a, b, c, d, e);
+        } catch (Throwable t) {
+            throw failed(name, t);
+        }
+    }
+
+    private static long call9(
+            MethodHandle function,
+            String name,
+            long a,
+            long b,
+            long c,
+            long d,
+            long e,
+            long f,
+            long g,
+            long h,
+            long i) {
+        try {
+            return (long) function.invokeExact(STATE.get(), a, b, c, d, e, f, g, h, i);
+        } catch (Throwable t) {
+            throw failed(name, t);
+        }
+    }
+
     // memory
 
     @Override
     public long allocate(long size) {
-        long address;
-        try {
-            address = (long) CALLOC.invokeExact(1L, size);
-        } catch (Throwable e) {
-            throw failed("calloc", e);
-        }
+        long address = call2(CALLOC, "calloc", 1L, size);
         if (address == 0) {
             throw new OutOfMemoryError("cannot allocate " + size + " bytes of native memory");
         }
@@ -142,11 +191,7 @@ public final class FfmThinLibc implements ThinLibc {
 
     @Override
     public void free(long address, long size) {
-        try {
-            FREE.invokeExact(address);
-        } catch (Throwable e) {
-            throw failed("free", e);
-        }
+        call1(FREE, "free", address);
     }
 
     @Override
@@ -203,74 +248,42 @@ public final class FfmThinLibc implements ThinLibc {
 
     @Override
     public int getcontext(long ucp) {
-        try {
-            return (int) GETCONTEXT.invokeExact(ucp);
-        } catch (Throwable e) {
-            throw failed("getcontext", e);
-        }
+        return (int) call1(GETCONTEXT, "getcontext", ucp);
     }
 
     @Override
     public void makecontext(long ucp, long function, int argc, long a0, long a1, long a2, long a3, long a4, long a5) {
-        try {
-            MAKECONTEXT.invokeExact(ucp, function, argc, a0, a1, a2, a3, a4, a5);
-        } catch (Throwable e) {
-            throw failed("makecontext", e);
-        }
+        call9(MAKECONTEXT, "makecontext", ucp, function, argc, a0, a1, a2, a3, a4, a5);
     }
 
     @Override
     public int clone(long function, long stackTop, int flags, long arg, long parentTid) {
-        try {
-            return (int) CLONE.invokeExact(STATE.get(), function, stackTop, flags, arg, parentTid);
-        } catch (Throwable e) {
-            throw failed("clone", e);
-        }
+        return (int) call5(CLONE, "clone", function, stackTop, flags, arg, parentTid);
     }
 
     @Override
     public int pthread_sigmask(int how, long set, long oldSet) {
-        try {
-            return (int) PTHREAD_SIGMASK.invokeExact(how, set, oldSet);
-        } catch (Throwable e) {
-            throw failed("pthread_sigmask", e);
-        }
+        return (int) call3(PTHREAD_SIGMASK, "pthread_sigmask", how, set, oldSet);
     }
 
     @Override
     public long write(int fd, long buffer, long count) {
-        try {
-            return (long) WRITE.invokeExact(STATE.get(), fd, buffer, count);
-        } catch (Throwable e) {
-            throw failed("write", e);
-        }
+        return call3(WRITE, "write", fd, buffer, count);
     }
 
     @Override
     public long errnoLocation() {
-        try {
-            return (long) ERRNO_LOCATION.invokeExact();
-        } catch (Throwable e) {
-            throw failed("__errno_location", e);
-        }
+        return call0(ERRNO_LOCATION, "__errno_location");
     }
 
     @Override
     public int geteuid() {
-        try {
-            return (int) GETEUID.invokeExact();
-        } catch (Throwable e) {
-            throw failed("geteuid", e);
-        }
+        return (int) call0(GETEUID, "geteuid");
     }
 
     @Override
     public int prctl(int option, long arg2, long arg3, long arg4, long arg5) {
-        try {
-            return (int) PRCTL.invokeExact(STATE.get(), option, arg2, arg3, arg4, arg5);
-        } catch (Throwable e) {
-            throw failed("prctl", e);
-        }
+        return (int) call5(PRCTL, "prctl", option, arg2, arg3, arg4, arg5);
     }
 
     @Override
@@ -282,120 +295,68 @@ public final class FfmThinLibc implements ThinLibc {
 
     @Override
     public int socket(int domain, int type, int protocol) {
-        try {
-            return (int) SOCKET.invokeExact(STATE.get(), domain, type, protocol);
-        } catch (Throwable e) {
-            throw failed("socket", e);
-        }
+        return (int) call3(SOCKET, "socket", domain, type, protocol);
     }
 
     @Override
     public int connect(int fd, long address, int length) {
-        try {
-            return (int) CONNECT.invokeExact(STATE.get(), fd, address, length);
-        } catch (Throwable e) {
-            throw failed("connect", e);
-        }
+        return (int) call3(CONNECT, "connect", fd, address, length);
     }
 
     @Override
     public long sendmsg(int fd, long message, int flags) {
-        try {
-            return (long) SENDMSG.invokeExact(STATE.get(), fd, message, flags);
-        } catch (Throwable e) {
-            throw failed("sendmsg", e);
-        }
+        return call3(SENDMSG, "sendmsg", fd, message, flags);
     }
 
     @Override
     public long recvmsg(int fd, long message, int flags) {
-        try {
-            return (long) RECVMSG.invokeExact(STATE.get(), fd, message, flags);
-        } catch (Throwable e) {
-            throw failed("recvmsg", e);
-        }
+        return call3(RECVMSG, "recvmsg", fd, message, flags);
     }
 
     @Override
     public long send(int fd, long buffer, long length, int flags) {
-        try {
-            return (long) SEND.invokeExact(STATE.get(), fd, buffer, length, flags);
-        } catch (Throwable e) {
-            throw failed("send", e);
-        }
+        return call4(SEND, "send", fd, buffer, length, flags);
     }
 
     @Override
     public long read(int fd, long buffer, long count) {
-        try {
-            return (long) READ.invokeExact(STATE.get(), fd, buffer, count);
-        } catch (Throwable e) {
-            throw failed("read", e);
-        }
+        return call3(READ, "read", fd, buffer, count);
     }
 
     @Override
     public int close(int fd) {
-        try {
-            return (int) CLOSE.invokeExact(STATE.get(), fd);
-        } catch (Throwable e) {
-            throw failed("close", e);
-        }
+        return (int) call1(CLOSE, "close", fd);
     }
 
     // the thin create's own
 
     @Override
     public int fcntl(int fd, int command, int arg) {
-        try {
-            return (int) FCNTL.invokeExact(STATE.get(), fd, command, arg);
-        } catch (Throwable e) {
-            throw failed("fcntl", e);
-        }
+        return (int) call3(FCNTL, "fcntl", fd, command, arg);
     }
 
     @Override
     public int pidfdOpen(int pid) {
-        try {
-            return (int) PIDFD_OPEN.invokeExact(STATE.get(), pid, 0);
-        } catch (Throwable e) {
-            throw failed("pidfd_open", e);
-        }
+        return (int) call2(PIDFD_OPEN, "pidfd_open", pid, 0);
     }
 
     @Override
     public int pidfdSendSignal(int pidfd, int signal) {
-        try {
-            return (int) PIDFD_SEND_SIGNAL.invokeExact(STATE.get(), pidfd, signal, 0L, 0);
-        } catch (Throwable e) {
-            throw failed("pidfd_send_signal", e);
-        }
+        return (int) call4(PIDFD_SEND_SIGNAL, "pidfd_send_signal", pidfd, signal, 0L, 0);
     }
 
     @Override
     public int poll(long fds, int count, int timeoutMillis) {
-        try {
-            return (int) POLL.invokeExact(STATE.get(), fds, (long) count, timeoutMillis);
-        } catch (Throwable e) {
-            throw failed("poll", e);
-        }
+        return (int) call3(POLL, "poll", fds, (long) count, timeoutMillis);
     }
 
     @Override
     public int waitid(int idType, int id, long info, int options) {
-        try {
-            return (int) WAITID.invokeExact(STATE.get(), idType, id, info, options);
-        } catch (Throwable e) {
-            throw failed("waitid", e);
-        }
+        return (int) call4(WAITID, "waitid", idType, id, info, options);
     }
 
     @Override
     public long syscall(long number, long a1, long a2, long a3, long a4) {
-        try {
-            return (long) SYSCALL.invokeExact(STATE.get(), number, a1, a2, a3, a4);
-        } catch (Throwable e) {
-            throw failed("syscall", e);
-        }
+        return call5(SYSCALL, "syscall", number, a1, a2, a3, a4);
     }
 }

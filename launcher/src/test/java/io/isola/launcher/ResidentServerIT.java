@@ -385,6 +385,8 @@ class ResidentServerIT {
      * picocli or Jackson) and cloned by the client (the thin create, issue 17): the
      * container is the caller's descendant, so it is reparented to us, a subreaper standing in
      * for conmon or the shim, once the client exits as runc create does. start and delete follow.
+     * The client runs on JDK 25, as bin/isola runs it, and clones through the FFM API: it loads
+     * no jnr-ffi or jffi either, and says nothing on stderr (no native-access or Unsafe warning).
      */
     @Test
     void anEnginesCreateIsPlannedByTheServerAndClonedInTheCallersTree() throws Exception {
@@ -403,6 +405,10 @@ class ResidentServerIT {
                         "--pid-file",
                         "thin.pid",
                         "thin1")));
+        command.set(0, System.getProperty("isola.jdk25.home") + "/bin/java");
+        command.add(1, "--enable-native-access=ALL-UNNAMED");
+        command.add(
+                1, "-Disola.server.java.home=" + System.getProperty("java.home")); // the server's, as bin/isola says
         command.add(1, "-Disola.bundles=" + System.getProperty("isola.bundles"));
         Path classes = tmp.resolve("thin-classes.txt");
         command.add(1, "-Xlog:class+load:file=" + classes);
@@ -420,6 +426,7 @@ class ResidentServerIT {
                     .start();
             assertTrue(client.waitFor(120, TimeUnit.SECONDS), "create did not return");
             assertEquals(0, client.exitValue(), Files.readString(err));
+            assertEquals("", Files.readString(err), "the create's stderr, an engine's log");
             pid = Long.parseLong(Files.readString(pidFile).strip());
             assertEquals(
                     ProcessHandle.current().pid(),
@@ -433,6 +440,16 @@ class ResidentServerIT {
                             line.contains("org.apache.felix") || line.contains("picocli") || line.contains("jackson"))
                     .toList();
             assertEquals(List.of(), planned, "the server planned the container, not the client");
+            List<String> loaded = Files.readAllLines(classes);
+            assertTrue(
+                    loaded.stream().anyMatch(line -> line.contains("io.isola.ffm.FfmThinLibc")),
+                    "the client cloned through the FFM API");
+            assertEquals(
+                    List.of(),
+                    loaded.stream()
+                            .filter(line -> line.contains(" jnr.") || line.contains(" com.kenai.jffi."))
+                            .toList(),
+                    "the FFM client loads no jnr-ffi or jffi");
         } finally {
             libc.prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
         }
