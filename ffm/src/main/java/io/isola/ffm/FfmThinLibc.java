@@ -35,6 +35,7 @@ public final class FfmThinLibc implements ThinLibc {
     /** All of memory as one segment: the addresses come from libc and {@link #allocate}, as jffi's do. */
     private static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
 
+    private static final int WORDS = 4;
     private static final Linker.Option ERRNO_CAPTURE = Linker.Option.captureCallState("errno");
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
@@ -44,9 +45,10 @@ public final class FfmThinLibc implements ThinLibc {
     /**
      * Every call is declared with machine words only (a C {@code int} argument is read from the
      * low half of its register, an {@code int} result is cut from the word), so that the calls
-     * share a handful of shapes: the linker makes each shape's stub and binding classes once and
-     * only binds an address per function, where a shape per function cost a cold JVM several
-     * hundred ms. Every call captures errno.
+     * share five shapes: the linker makes each shape's stub and binding classes (a hundred-odd
+     * method-handle classes spun at run time, which no AOT cache holds) once and only binds an
+     * address per function; a shape per function cost a cold JVM several hundred ms of CPU at
+     * load ~15. Every call captures errno.
      */
     private static final MethodHandle CALLOC = words("calloc", 2);
 
@@ -91,9 +93,16 @@ public final class FfmThinLibc implements ThinLibc {
                 .orElseThrow(() -> new IllegalArgumentException("libc has no function \"" + name + "\""));
     }
 
-    /** {@code name}(word x {@code arity}) returning a word, errno captured. */
+    /**
+     * {@code name} with up to four words, returning a word, errno captured: declared with four
+     * whatever its arity (a callee never reads the argument registers it has no parameter for),
+     * so that every such call shares one shape.
+     */
     private static MethodHandle words(String name, int arity) {
-        return variadic(name, arity, 0);
+        if (arity > WORDS) {
+            throw new IllegalArgumentException(name + ": " + arity + " arguments, at most " + WORDS);
+        }
+        return variadic(name, WORDS, 0);
     }
 
     /** {@code name} with {@code named} words, then {@code variadic} more, returning a word. */
@@ -109,30 +118,6 @@ public final class FfmThinLibc implements ThinLibc {
 
     private static IllegalStateException failed(String call, Throwable e) {
         return new IllegalStateException("calling libc's " + call + " through the FFM API", e);
-    }
-
-    private static long call0(MethodHandle function, String name) {
-        try {
-            return (long) function.invokeExact(STATE.get());
-        } catch (Throwable e) {
-            throw failed(name, e);
-        }
-    }
-
-    private static long call1(MethodHandle function, String name, long a) {
-        try {
-            return (long) function.invokeExact(STATE.get(), a);
-        } catch (Throwable e) {
-            throw failed(name, e);
-        }
-    }
-
-    private static long call2(MethodHandle function, String name, long a, long b) {
-        try {
-            return (long) function.invokeExact(STATE.get(), a, b);
-        } catch (Throwable e) {
-            throw failed(name, e);
-        }
     }
 
     private static long call3(MethodHandle function, String name, long a, long b, long c) {
@@ -182,7 +167,7 @@ public final class FfmThinLibc implements ThinLibc {
 
     @Override
     public long allocate(long size) {
-        long address = call2(CALLOC, "calloc", 1L, size);
+        long address = call4(CALLOC, "calloc", 1L, size, 0, 0);
         if (address == 0) {
             throw new OutOfMemoryError("cannot allocate " + size + " bytes of native memory");
         }
@@ -191,7 +176,7 @@ public final class FfmThinLibc implements ThinLibc {
 
     @Override
     public void free(long address, long size) {
-        call1(FREE, "free", address);
+        call4(FREE, "free", address, 0, 0, 0);
     }
 
     @Override
@@ -248,7 +233,7 @@ public final class FfmThinLibc implements ThinLibc {
 
     @Override
     public int getcontext(long ucp) {
-        return (int) call1(GETCONTEXT, "getcontext", ucp);
+        return (int) call4(GETCONTEXT, "getcontext", ucp, 0, 0, 0);
     }
 
     @Override
@@ -263,22 +248,22 @@ public final class FfmThinLibc implements ThinLibc {
 
     @Override
     public int pthread_sigmask(int how, long set, long oldSet) {
-        return (int) call3(PTHREAD_SIGMASK, "pthread_sigmask", how, set, oldSet);
+        return (int) call4(PTHREAD_SIGMASK, "pthread_sigmask", how, set, oldSet, 0);
     }
 
     @Override
     public long write(int fd, long buffer, long count) {
-        return call3(WRITE, "write", fd, buffer, count);
+        return call4(WRITE, "write", fd, buffer, count, 0);
     }
 
     @Override
     public long errnoLocation() {
-        return call0(ERRNO_LOCATION, "__errno_location");
+        return call4(ERRNO_LOCATION, "__errno_location", 0, 0, 0, 0);
     }
 
     @Override
     public int geteuid() {
-        return (int) call0(GETEUID, "geteuid");
+        return (int) call4(GETEUID, "geteuid", 0, 0, 0, 0);
     }
 
     @Override
@@ -295,22 +280,22 @@ public final class FfmThinLibc implements ThinLibc {
 
     @Override
     public int socket(int domain, int type, int protocol) {
-        return (int) call3(SOCKET, "socket", domain, type, protocol);
+        return (int) call4(SOCKET, "socket", domain, type, protocol, 0);
     }
 
     @Override
     public int connect(int fd, long address, int length) {
-        return (int) call3(CONNECT, "connect", fd, address, length);
+        return (int) call4(CONNECT, "connect", fd, address, length, 0);
     }
 
     @Override
     public long sendmsg(int fd, long message, int flags) {
-        return call3(SENDMSG, "sendmsg", fd, message, flags);
+        return call4(SENDMSG, "sendmsg", fd, message, flags, 0);
     }
 
     @Override
     public long recvmsg(int fd, long message, int flags) {
-        return call3(RECVMSG, "recvmsg", fd, message, flags);
+        return call4(RECVMSG, "recvmsg", fd, message, flags, 0);
     }
 
     @Override
@@ -320,12 +305,12 @@ public final class FfmThinLibc implements ThinLibc {
 
     @Override
     public long read(int fd, long buffer, long count) {
-        return call3(READ, "read", fd, buffer, count);
+        return call4(READ, "read", fd, buffer, count, 0);
     }
 
     @Override
     public int close(int fd) {
-        return (int) call1(CLOSE, "close", fd);
+        return (int) call4(CLOSE, "close", fd, 0, 0, 0);
     }
 
     // the thin create's own
@@ -337,7 +322,7 @@ public final class FfmThinLibc implements ThinLibc {
 
     @Override
     public int pidfdOpen(int pid) {
-        return (int) call2(PIDFD_OPEN, "pidfd_open", pid, 0);
+        return (int) call4(PIDFD_OPEN, "pidfd_open", pid, 0, 0, 0);
     }
 
     @Override
@@ -347,7 +332,7 @@ public final class FfmThinLibc implements ThinLibc {
 
     @Override
     public int poll(long fds, int count, int timeoutMillis) {
-        return (int) call3(POLL, "poll", fds, (long) count, timeoutMillis);
+        return (int) call4(POLL, "poll", fds, (long) count, timeoutMillis, 0);
     }
 
     @Override
