@@ -57,17 +57,22 @@ public final class CloneThreads implements AutoCloseable {
      */
     private final Deque<Courier> idle = new ConcurrentLinkedDeque<>();
 
-    private final CloneLibc libc;
+    /**
+     * The binding given, or null for the runtime's jnr-ffi one, taken by the first cloning thread:
+     * a runtime that never clones never loads jnr-ffi.
+     */
+    private final CloneLibc given;
+
     private volatile boolean closed;
 
     /** Cloning through the runtime's jnr-ffi binding. */
     public CloneThreads() {
-        this(JnrCloneLibc.get());
+        this.given = null;
     }
 
     /** Cloning through {@code libc}: a thin create's JVM passes one on the FFM API (issue 17). */
     public CloneThreads(CloneLibc libc) {
-        this.libc = libc;
+        this.given = java.util.Objects.requireNonNull(libc);
     }
 
     /**
@@ -196,7 +201,7 @@ public final class CloneThreads implements AutoCloseable {
 
         @Override
         public void run() {
-            try (Worker worker = new Worker(libc)) {
+            try (Worker worker = new Worker(given != null ? given : JnrCloneLibc.get())) {
                 WORKER.set(worker);
                 while (true) {
                     Task task = tasks.poll(IDLE_SECONDS, TimeUnit.SECONDS);

@@ -61,6 +61,16 @@ public final class HostSignals {
         return signals;
     }
 
+    /** As {@link #nonDefault(IntPredicate)} through a thin create's binding, without a lambda (its first costs ms). */
+    public static List<Integer> nonDefault(io.isola.internal.nativ.ThinLibc thin) {
+        return nonDefault(new IntPredicate() {
+            @Override
+            public boolean test(int signal) {
+                return thin.handlesSignal(signal);
+            }
+        });
+    }
+
     /** Signals with a disposition other than SIG_DFL, read now from this process. */
     static List<Integer> nonDefault(Syscalls host) {
         return nonDefault(host::handlesSignal);

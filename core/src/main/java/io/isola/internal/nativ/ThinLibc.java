@@ -2,9 +2,9 @@ package io.isola.internal.nativ;
 
 /**
  * Everything a thin create's JVM (the launcher's ThinCreate, issue 17) calls in libc: the chain's
- * calls, the socket's, and a few of its own. {@link #pick} takes the FFM one (the isola-ffm
+ * calls, the socket's, and a few of its own. {@link #ffm} gives the FFM one (the isola-ffm
  * module, JDK 22 or later, on the class path bin/isola gives the thin JVM), which loads no jnr-ffi
- * or jffi, else {@code jnr}'s (the launcher's JnrThinLibc, passed in). Results and errno as libc's: -1 and {@link #lastErrno}.
+ * or jffi; else the launcher takes its JnrThinLibc. Results and errno as libc's: -1 and {@link #lastErrno}.
  */
 public interface ThinLibc extends CloneLibc, SocketLibc {
 
@@ -43,19 +43,20 @@ public interface ThinLibc extends CloneLibc, SocketLibc {
     }
 
     /**
-     * The FFM binding on JDK 22 or later when its jar is on the class path, else {@code jnr}'s;
-     * {@code -Disola.thin.libc=jnr} insists on jnr-ffi.
+     * The FFM binding on JDK 22 or later when its jar is on the class path, else null (the caller
+     * takes jnr-ffi's); {@code -Disola.thin.libc=jnr} insists on jnr-ffi. No lambda: a thin JVM's
+     * first one costs the lambda machinery's start.
      */
-    static ThinLibc pick(java.util.function.Supplier<ThinLibc> jnr) {
+    static ThinLibc ffm() {
         if (Runtime.version().feature() >= 22 && !"jnr".equals(System.getProperty("isola.thin.libc"))) {
             try {
                 return (ThinLibc) Class.forName(FFM).getConstructor().newInstance();
             } catch (ClassNotFoundException e) {
-                // not on this class path: jnr-ffi's, as on JDK 17
+                return null; // not on this class path: jnr-ffi's, as on JDK 17
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException("cannot bind libc through the FFM API (" + FFM + ")", e);
             }
         }
-        return jnr.get();
+        return null;
     }
 }

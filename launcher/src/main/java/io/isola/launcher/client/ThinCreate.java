@@ -21,7 +21,7 @@ import java.util.concurrent.TimeoutException;
  * container (the bundle, Felix and the isolators, the composed program) and runs its protocol;
  * this process only clones the child from the plan, in the engine's process tree (conmon and the
  * shim reap it), reports its pid and exits as {@code runc create} does. It loads core's chain
- * and a libc binding ({@link ThinLibc#pick}: the FFM API's on JDK 22 or later, else jnr-ffi's), no
+ * and a libc binding ({@link ThinLibc#ffm}: the FFM API's on JDK 22 or later, else jnr-ffi's), no
  * Felix, picocli or Jackson. With no server of this user and installation
  * listening, or a create the server does not plan ({@code --console-socket}, preserved fds,
  * hooks, joined namespaces), the command runs in this JVM as before.
@@ -83,7 +83,8 @@ public final class ThinCreate {
         if (ServerStarter.prepare(address, uid) != null) {
             return null; // not this user's own directory: never used
         }
-        libc = ThinLibc.pick(JnrThinLibc::new); // the cloner: FFM on JDK 22+ with isola-ffm's jar, else jnr-ffi
+        libc = ThinLibc.ffm(); // the cloner: FFM on JDK 22+ with isola-ffm's jar, else jnr-ffi
+        libc = libc != null ? libc : new JnrThinLibc();
         channel = UnixClientSocket.connect(libc, address.socket());
         if (channel == null) {
             return null; // no server: in-process, which starts one for the verbs that follow
@@ -102,7 +103,7 @@ public final class ThinCreate {
                 System.getProperty("user.dir"),
                 List.of(args),
                 env,
-                HostSignals.nonDefault(libc::handlesSignal));
+                HostSignals.nonDefault(libc));
         channel.sendFds(0, 1, 2);
         channel.write(request);
         byte[] frame = new byte[5];

@@ -46,7 +46,8 @@ public final class ThinTraining {
     }
 
     private static void run() throws Exception {
-        ThinLibc libc = ThinLibc.pick(JnrThinLibc::new);
+        ThinLibc libc = ThinLibc.ffm();
+        libc = libc != null ? libc : new JnrThinLibc();
         ThinCreate.thin(new String[] {"create", "--bundle", "b", "id"});
         ServerAddress.of(ServerAddress.currentUid(), System.getenv());
         Path dir = Files.createTempDirectory("isola-thin-training");
@@ -62,7 +63,7 @@ public final class ThinTraining {
                         System.getProperty("user.dir"),
                         List.of("create", "--bundle", "b", "id"),
                         System.getenv(),
-                        HostSignals.nonDefault(libc::handlesSignal)));
+                        HostSignals.nonDefault(libc)));
                 accepted.write(ByteBuffer.allocate(5).put(Wire.EXIT).putInt(0).flip());
                 client.receive(new byte[5]);
             }
