@@ -65,6 +65,9 @@ CONTAINER ID NAME CPU % MEM USAGE / LIMIT MEM % NET I/O BLOCK I/O PIDS	docker st
 1	docker rm nosuch 2> /dev/null; echo $?
 1	docker inspect nosuch > /dev/null 2>&1; echo $?
 125	docker run --rm --pull never nosuch:1 2> /dev/null; echo $?
+125	docker ps --frobnicate 2> /dev/null; echo $?
+1	docker frobnicate 2> /dev/null; echo $?
+0	docker volume 2> /dev/null; echo $?
 -	docker run -d --name stubborn --pull never compat/busybox:1 sh -c 'trap "exit 3" TERM; while :; do busybox sleep 0.1; done'
 stubborn	docker kill stubborn
 137	docker wait stubborn
@@ -95,10 +98,19 @@ compatnet bridge	docker network ls --filter name=compatnet --format '{{.Name}} {
 served	docker run --rm --network compatnet --pull never compat/busybox:1 sh -c 'i=0; until busybox wget -q -O - http://srv/; do i=$((i+1)); [ $i -lt 50 ] || exit 1; busybox sleep 0.1; done'
 served	docker run --rm --network compatnet --pull never compat/busybox:1 busybox wget -q -O - http://api/
 srv	docker network inspect -f '{{range .Containers}}{{.Name}}{{end}}' compatnet
+-	docker create --name late --network bridge --pull never compat/busybox:1 sleep 1000
+-	docker network connect compatnet late
+late	docker start late
+served	docker exec late busybox wget -q -O - http://srv/
+bridge	docker inspect -f '{{if .NetworkSettings.Networks.bridge}}bridge{{end}}' late
+late	docker rm -f late
 srv	docker rm -f srv
 compatnet	docker network rm compatnet
 nameserver 192.0.2.53	docker run --rm --net none --dns 192.0.2.53 --pull never compat/busybox:1 busybox grep nameserver /etc/resolv.conf
 192.0.2.7	docker run --rm --net none --add-host db:192.0.2.7 --pull never compat/busybox:1 busybox awk '$2 == "db" {print $1}' /etc/hosts
+-	docker run -d --name hc --health-cmd true --health-interval 1h --health-start-period 1m --health-start-interval 100ms --pull never compat/busybox:1 sleep 1000
+healthy	i=0; until [ "$(docker inspect -f '{{.State.Health.Status}}' hc)" = healthy ] || [ $i -ge 20 ]; do i=$((i+1)); sleep 0.2; done; docker inspect -f '{{.State.Health.Status}}' hc
+hc	docker rm -f hc
 Total reclaimed space	docker system prune -f | tail -1 | cut -d: -f1
 0	docker ps -a -q | wc -l
 SCRIPT

@@ -154,7 +154,7 @@ _isola_shell_session() {
         else
             if [ "$_isola_accepted" = 1 ]; then
                 echo "isola: the server ended while running the command (see its log in $dir)" >&2
-                exit 125
+                _isola_failure "$@" || exit $?
             fi
             break
         fi
@@ -181,4 +181,20 @@ _isola_shell_session() {
 _isola_forward() {
     [ "$_isola_accepted" = 1 ] || [ "$1" = 28 ] || _isola_pending=$1
     printf 'S%s\n' "$1" 1>&"$_isola_sock" 2>/dev/null || true
+}
+
+# _isola_failure ARGS...: returns the status of isola's own failure for the command line ARGS, as
+# Docker's CLI fails (io.isola.launcher.client.FailureStatus): 125 for run, 1 for any other verb
+# (of the served verbs only run is docker run's or create's).
+_isola_failure() {
+    while [ $# -gt 0 ]; do
+        case $1 in
+        --root | --log | --log-format | --config) [ $# -lt 2 ] || shift ;;
+        -*) ;;
+        run) return 125 ;;
+        *) return 1 ;;
+        esac
+        shift
+    done
+    return 1
 }

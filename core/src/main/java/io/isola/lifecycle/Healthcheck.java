@@ -19,10 +19,14 @@ public record Healthcheck(
         @JsonProperty("Interval") long interval,
         @JsonProperty("Timeout") long timeout,
         @JsonProperty("StartPeriod") long startPeriod,
-        @JsonProperty("Retries") int retries) {
+        @JsonProperty("Retries") int retries,
+        @JsonProperty("StartInterval") long startInterval) {
 
     /** Docker's defaults: every 30 s, 30 s each, unhealthy after 3 failures in a row. */
     static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(30), DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
+    /** Docker 25's default time between checks in the start period (moby daemon/health.go defaultStartInterval). */
+    static final Duration DEFAULT_START_INTERVAL = Duration.ofSeconds(5);
 
     static final int DEFAULT_RETRIES = 3;
 
@@ -34,10 +38,15 @@ public record Healthcheck(
             throw new IllegalArgumentException(
                     "health check test " + test + ": expected [CMD, ARG...] or [CMD-SHELL, COMMAND]");
         }
-        if (interval < 0 || timeout < 0 || startPeriod < 0 || retries < 0) {
-            throw new IllegalArgumentException(
-                    "health check " + test + ": interval, timeout, start period and retries" + " must not be negative");
+        if (interval < 0 || timeout < 0 || startPeriod < 0 || retries < 0 || startInterval < 0) {
+            throw new IllegalArgumentException("health check " + test
+                    + ": interval, timeout, start period, start interval and retries must not be negative");
         }
+    }
+
+    /** A check without a start interval of its own: Docker's before 25 (API 1.44). */
+    public Healthcheck(List<String> test, long interval, long timeout, long startPeriod, int retries) {
+        this(test, interval, timeout, startPeriod, retries, 0);
     }
 
     /** The command to run in the container: a CMD-SHELL test runs through /bin/sh -c, as Docker's. */
@@ -54,6 +63,24 @@ public record Healthcheck(
     @JsonIgnore
     public Duration timeoutOrDefault() {
         return timeout == 0 ? DEFAULT_TIMEOUT : Duration.ofNanos(timeout);
+    }
+
+    /**
+     * How long to wait before the next check, {@code elapsed} after the container started, as
+     * Docker 25 does: every start interval while it is starting (no success yet) within its start
+     * period, never past the start period's end; every interval after it.
+     */
+    @JsonIgnore
+    public Duration nextCheckAfter(Duration elapsed, boolean starting) {
+        Duration period = Duration.ofNanos(startPeriod);
+        if (elapsed.compareTo(period) >= 0) {
+            return intervalOrDefault();
+        }
+        Duration next = starting
+                ? (startInterval == 0 ? DEFAULT_START_INTERVAL : Duration.ofNanos(startInterval))
+                : intervalOrDefault();
+        Duration rest = period.minus(elapsed);
+        return next.compareTo(rest) < 0 ? next : rest;
     }
 
     @JsonIgnore

@@ -1,6 +1,7 @@
 package io.isola.lifecycle;
 
 import io.isola.api.PortMapping;
+import io.isola.api.Volume;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,7 +26,7 @@ final class HostConfigView {
                 spec.volumes() == null
                         ? null
                         : spec.volumes().stream()
-                                .map(v -> v.source() + ":" + v.target() + (v.readOnly() ? ":ro" : ""))
+                                .map(v -> bind(v, spec.propagation()))
                                 .toList());
         config.put("PortBindings", portBindings(spec.ports()));
         config.put("Memory", host.memory() == null ? 0 : host.memory());
@@ -40,6 +41,18 @@ final class HostConfigView {
         config.put("CpuShares", host.cpuShares() == null ? 0 : host.cpuShares());
         config.put("CpusetCpus", host.cpusetCpus() == null ? "" : host.cpusetCpus());
         return config;
+    }
+
+    /** {@code -v}'s spelling: {@code SOURCE:TARGET}, then {@code :ro}, a propagation or both ({@code :ro,rshared}). */
+    private static String bind(Volume volume, Map<String, String> propagation) {
+        List<String> options = new ArrayList<>();
+        if (volume.readOnly()) {
+            options.add("ro");
+        }
+        if (propagation != null && propagation.containsKey(volume.target())) {
+            options.add(propagation.get(volume.target()));
+        }
+        return volume.source() + ":" + volume.target() + (options.isEmpty() ? "" : ":" + String.join(",", options));
     }
 
     /** {@code [HOSTIP:]HOSTPORT:CONTAINERPORT/PROTO} each, as the saved spec holds them. */

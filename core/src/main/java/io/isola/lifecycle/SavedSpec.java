@@ -21,7 +21,9 @@ import java.util.Set;
  * ports it publishes ({@code HOSTPORT:CONTAINERPORT/PROTO}, for {@code port} and {@code ps}), and
  * the host paths bound into it (so that a volume store can tell which containers use a volume),
  * how {@code stop} ends it ({@link StopConfig}, null for SIGTERM and 10 s) and its {@link Healthcheck},
- * and the AppArmor profile that {@code exec}'s processes get too, as Docker's do (null: none).
+ * and the AppArmor profile that {@code exec}'s processes get too, as Docker's do (null: none),
+ * and the propagation of each volume that has one of its own, by target ({@code rshared}, ...;
+ * null: none has, every mount is private as the container's tree), which {@code inspect} shows.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SavedSpec(
@@ -39,7 +41,8 @@ public record SavedSpec(
         SavedHostConfig host,
         StopConfig stop,
         Healthcheck health,
-        String appArmorProfile) {
+        String appArmorProfile,
+        Map<String, String> propagation) {
 
     public static SavedSpec of(ContainerSpec spec) {
         List<String> ports = spec.extension(Network.class)
@@ -64,6 +67,9 @@ public record SavedSpec(
                 .host(SavedHostConfig.of(spec))
                 .appArmorProfile(spec.extension(Security.class)
                         .flatMap(Security::appArmorProfile)
+                        .orElse(null))
+                .propagation(spec.extension(Filesystem.class)
+                        .map(SavedSpec::propagation)
                         .orElse(null))
                 .build();
     }
@@ -90,7 +96,17 @@ public record SavedSpec(
         b.stop = stop;
         b.health = health;
         b.appArmorProfile = appArmorProfile;
+        b.propagation = propagation;
         return b;
+    }
+
+    /** The volumes' own propagations by target, in the volumes' order; null when none has one. */
+    private static Map<String, String> propagation(Filesystem filesystem) {
+        Map<String, String> modes = new LinkedHashMap<>();
+        for (Volume volume : filesystem.volumes()) {
+            filesystem.propagation(volume.target()).ifPresent(mode -> modes.put(volume.target(), mode.mode()));
+        }
+        return modes.isEmpty() ? null : modes;
     }
 
     public SavedSpec withHost(SavedHostConfig value) {
@@ -138,6 +154,7 @@ public record SavedSpec(
         private StopConfig stop;
         private Healthcheck health;
         private String appArmorProfile;
+        private Map<String, String> propagation;
 
         private Builder() {}
 
@@ -216,6 +233,12 @@ public record SavedSpec(
             return this;
         }
 
+        /** The volumes' own propagations by target ({@code rshared}, ...); null when none has one. */
+        public Builder propagation(Map<String, String> value) {
+            propagation = value;
+            return this;
+        }
+
         public SavedSpec build() {
             return new SavedSpec(
                     command,
@@ -232,7 +255,8 @@ public record SavedSpec(
                     host,
                     stop,
                     health,
-                    appArmorProfile);
+                    appArmorProfile,
+                    propagation);
         }
     }
 }

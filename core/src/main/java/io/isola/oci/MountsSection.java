@@ -106,6 +106,8 @@ final class MountsSection {
             boolean bind = type.equals("bind") || options.contains("bind") || options.contains("rbind");
             if (!bind && PROVIDED.getOrDefault(destination, Set.of()).contains(type)) {
                 provided(field, destination, options);
+            } else if (bind && HostSys.is(bundle, mount, destination)) {
+                HostSys.require(field, options);
             } else if (bind) {
                 Path source = bundle.resolve(mount.path("source").asText("")).normalize();
                 filesystem.volume(volume(field, source, destination, options));

@@ -62,4 +62,19 @@ class ContainerStateTest {
         assertTrue(renamed.paused());
         assertEquals(2, renamed.restartCount());
     }
+
+    /** A volume's propagation (kept for inspect) survives the copies that update and stop make. */
+    @Test
+    void aSavedSpecsCopyKeepsTheVolumesPropagation() {
+        SavedSpec spec = SavedSpec.builder()
+                .command(List.of("sh"))
+                .cwd("/")
+                .appArmorProfile("p")
+                .propagation(Map.of("/shared", "rshared"))
+                .build();
+        assertEquals(spec, spec.copy().build());
+        assertEquals(
+                Map.of("/shared", "rshared"),
+                spec.withStop(null).withHealth(null).propagation());
+    }
 }

@@ -322,6 +322,33 @@ class PodmanConfigTest {
                 "linux.intelRdt", () -> config.with("linux").with("intelRdt").put("closID", "x"));
     }
 
+    /**
+     * runc's rootless spec replaces sysfs with a read-only bind of the host's /sys (a user
+     * namespace cannot mount sysfs for the host's network namespace): what isola mounts at /sys
+     * itself, so it is no volume. A writable bind of it, or another source there, is still refused.
+     */
+    @Test
+    void runcsRootlessBindOfTheHostsSysIsTheSysIsolaMounts() {
+        ArrayNode mounts = config.withArray("mounts");
+        ObjectNode sys = (ObjectNode) mounts.get(2);
+        sys.put("type", "none").put("source", "/sys");
+        sys.putArray("options")
+                .add("rbind")
+                .add("nosuid")
+                .add("noexec")
+                .add("nodev")
+                .add("ro");
+        Filesystem filesystem = translate().extension(Filesystem.class).orElseThrow();
+        assertTrue(
+                filesystem.volumes().stream().noneMatch(v -> v.target().equals("/sys")),
+                filesystem.volumes().toString());
+
+        ((ArrayNode) sys.get("options")).remove(4);
+        assertRefused("mounts[2].options", "read-only");
+        ((ArrayNode) sys.get("options")).add("ro").add("rshared");
+        assertRefused("mounts[2].options", "rshared");
+    }
+
     @Test
     void podmansTmpcopyupIsAcceptedWhereTheImageHasNothingToCopy() throws Exception {
         ObjectNode tmpfs = config.withArray("mounts")

@@ -8,6 +8,7 @@ import io.isola.launcher.cli.IsolaCommand;
 import io.isola.launcher.cli.NearestName;
 import io.isola.launcher.cli.VerbSelection;
 import io.isola.launcher.cli.run.DockerOnlyFlags;
+import io.isola.launcher.client.FailureStatus;
 import io.isola.launcher.image.ContainerLayers;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -22,30 +23,37 @@ import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
 
 /**
- * The {@code isola} command line. Exit statuses follow Docker's CLI: {@code run} (and Docker's
- * {@code create}, which is {@code run --create-only} here) exits with the container's own status
- * (128 + N when signal N killed it), 126 or 127 when its command cannot run or is not found, and
- * 125 when isola itself failed; every other verb that fails exits 1, as Docker's do (its CLI
- * gives 125 only to run and create). A bad option is Docker's flag error, 125; runc's verbs, which
- * engines call, exit runc's 1 for that too ({@link #RUNC_VERBS}).
+ * The {@code isola} command line. Exit statuses follow Docker's CLI (docker/cli
+ * cmd/docker/docker.go and cli/cobra.go): {@code run} (and Docker's {@code create}, which is
+ * {@code run --create-only} here) exits with the container's own status (128 + N when signal N
+ * killed it), 126 or 127 when its command cannot run or is not found, and 125 when isola itself
+ * failed; every other verb that fails exits 1, as Docker's do. A bad option is Docker's flag
+ * error, 125, for every verb Docker has; runc's own verbs ({@link #RUNC_VERBS}), and those both
+ * have when an engine calls them ({@link #SHARED_VERBS}), exit runc's 1.
+ * isola alone and a group alone ({@code isola volume}) show their usage on stderr and exit 0.
  */
 public final class Main {
 
     /** isola's own failures in {@code run}, as opposed to the container's exit statuses (docker run's 125). */
-    static final int RUNTIME_ERROR = 125;
+    static final int RUNTIME_ERROR = FailureStatus.RUN;
 
     /** Any other verb's failure: runc's status for its verbs, Docker's for every verb but run and create. */
-    static final int VERB_ERROR = 1;
+    static final int VERB_ERROR = FailureStatus.OTHER;
 
     /** Docker's status for a bad option of any of its verbs (its CLI's flag errors). */
     static final int OPTION_ERROR = 125;
 
     /**
-     * The verbs that runc has, whose usage errors exit {@link #VERB_ERROR} as runc's do, where
-     * Docker's bad options exit {@link #OPTION_ERROR}.
+     * The verbs that runc has and Docker has not (create is the OCI one: Docker's is run here),
+     * whose usage errors exit {@link #VERB_ERROR} as runc's do.
      */
-    static final Set<String> RUNC_VERBS = Set.of(
-            "create", "start", "state", "kill", "delete", "exec", "ps", "list", "pause", "resume", "features", "spec");
+    static final Set<String> RUNC_VERBS = Set.of("create", "state", "delete", "list", "resume", "features", "spec");
+
+    /**
+     * The verbs both have: Docker's 125 for a bad option, but runc's 1 when an engine calls them
+     * (with runc's --log, which containerd's shim passes through go-runc and a Docker user does not).
+     */
+    static final Set<String> SHARED_VERBS = Set.of("start", "kill", "exec", "ps", "pause");
 
     /** The verbs whose positionals end in a command line of the container's own. */
     private static final List<String> COMMAND_TAKING_VERBS = List.of("run", "exec");
@@ -166,7 +174,7 @@ public final class Main {
      * {@link #RUNTIME_ERROR} for run (Docker's create is run here), {@link #VERB_ERROR} for any other.
      */
     static int failureStatus(String verb) {
-        return "run".equals(verb) ? RUNTIME_ERROR : VERB_ERROR;
+        return FailureStatus.ofVerb(verb);
     }
 
     /**
@@ -175,16 +183,17 @@ public final class Main {
      * "requires at least 1 argument") and an unknown verb ("is not a docker command") exit 1; runc's
      * verbs exit runc's 1 for anything.
      */
-    static int usageStatus(picocli.CommandLine.ParameterException e) {
+    static int usageStatus(CommandLine.ParameterException e) {
         String verb = verbOf(e.getCommandLine());
-        if (verb != null && RUNC_VERBS.contains(verb)) {
+        if (verb != null
+                && (RUNC_VERBS.contains(verb) || SHARED_VERBS.contains(verb) && byEngine(e.getCommandLine()))) {
             return VERB_ERROR;
         }
-        if (e instanceof picocli.CommandLine.MissingParameterException missing
+        if (e instanceof CommandLine.MissingParameterException missing
                 && missing.getMissing().stream().allMatch(a -> a.isPositional())) {
             return VERB_ERROR;
         }
-        if (e instanceof picocli.CommandLine.UnmatchedArgumentException unmatched
+        if (e instanceof CommandLine.UnmatchedArgumentException unmatched
                 && !unmatched.getUnmatched().isEmpty()
                 && !unmatched.getUnmatched().get(0).startsWith("-")) {
             return VERB_ERROR; // an extra argument, or (on the root command) an unknown verb
@@ -192,17 +201,26 @@ public final class Main {
         return OPTION_ERROR;
     }
 
+    /** Whether the command line of {@code command} carries runc's --log, as containerd's does. */
+    private static boolean byEngine(CommandLine command) {
+        CommandLine root = command;
+        while (root.getParent() != null) {
+            root = root.getParent();
+        }
+        return root.getCommand() instanceof IsolaCommand isola && isola.global().runcLog();
+    }
+
     /**
      * For an unknown verb or option, the nearest known ones, as docker suggests them
      * ({@code --memroy}: did you mean --memory?); hidden options (Docker's refused flags) are not offered.
      */
-    private static String nearest(picocli.CommandLine.ParameterException e) {
-        if (!(e instanceof picocli.CommandLine.UnmatchedArgumentException unmatched)
+    private static String nearest(CommandLine.ParameterException e) {
+        if (!(e instanceof CommandLine.UnmatchedArgumentException unmatched)
                 || unmatched.getUnmatched().isEmpty()) {
             return "";
         }
         String typed = unmatched.getUnmatched().get(0);
-        picocli.CommandLine.Model.CommandSpec spec = e.getCommandLine().getCommandSpec();
+        CommandLine.Model.CommandSpec spec = e.getCommandLine().getCommandSpec();
         Collection<String> known;
         if (typed.startsWith("-")) {
             int equals = typed.indexOf('=');

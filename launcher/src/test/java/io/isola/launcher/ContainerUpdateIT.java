@@ -58,6 +58,7 @@ class ContainerUpdateIT {
     void inspectShowsTheHostConfigAsDockerDoesAndUpdateChangesIt() throws Exception {
         int port = 20000 + (int) (ProcessHandle.current().pid() % 20000);
         Path data = Files.createDirectory(tmp.resolve("data"));
+        Path shared = Files.createDirectory(tmp.resolve("shared"));
         cli.ok(
                 "run",
                 "-d",
@@ -71,6 +72,8 @@ class ContainerUpdateIT {
                 "8",
                 "-v",
                 data + ":/data:ro",
+                "-v",
+                shared + ":/shared:rshared",
                 "-p",
                 port + ":80",
                 "--",
@@ -82,7 +85,9 @@ class ContainerUpdateIT {
         assertEquals(64L << 20, host.get("Memory").asLong(), host.toString());
         assertEquals(500_000_000L, host.get("NanoCpus").asLong(), host.toString());
         assertEquals(8, host.get("PidsLimit").asLong(), host.toString());
-        assertEquals("[\"" + data + ":/data:ro\"]", host.get("Binds").toString());
+        assertEquals(
+                "[\"" + data + ":/data:ro\",\"" + shared + ":/shared:rshared\"]",
+                host.get("Binds").toString());
         assertEquals(
                 "{\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"" + port + "\"}]}",
                 host.get("PortBindings").toString());
@@ -90,6 +95,8 @@ class ContainerUpdateIT {
                 "{\"Type\":\"bind\",\"Source\":\"" + data + "\",\"Destination\":\"/data\",\"Mode\":\"ro\",\"RW\":false,"
                         + "\"Propagation\":\"rprivate\"}",
                 inspected.get("Mounts").get(0).toString());
+        assertEquals(
+                "rshared", inspected.get("Mounts").get(1).get("Propagation").asText());
         cli.ok("update", "--memory", "128m", "configured");
         assertEquals(
                 (128L << 20) + " 500000000\n",

@@ -6,9 +6,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.isola.launcher.image.ImageArchives;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -222,5 +227,41 @@ class DockerVerbsIT {
                         .readTree(cli.ok("info", "--format", "json"))
                         .get("KernelVersion")
                         .asText());
+    }
+
+    /**
+     * bin/isola's own failures (no java, a bad ISOLA_CLIENT) exit as Docker's CLI fails: 125 for
+     * run and Docker's create (docker/cli's run and create wrap every failure in a StatusError of
+     * 125), 1 for any other verb (cmd/docker/docker.go exits 1 for a plain error), the OCI create
+     * (runc's 1) too. The script of the sources: these fail before it looks for a JVM or jars.
+     */
+    @Test
+    void binIsolasOwnFailuresExit125ForRunAndCreateAnd1Elsewhere() throws Exception {
+        Path script = Path.of("../dist/src/main/dist/bin/isola").toAbsolutePath();
+        Map<List<String>, Integer> expected = new LinkedHashMap<>();
+        expected.put(List.of("run", "busybox"), 125);
+        expected.put(List.of("--config", tmp.toString(), "run", "busybox"), 125);
+        expected.put(List.of("create", "busybox"), 125);
+        expected.put(List.of("create", "--bundle", tmp.toString(), "id"), 1);
+        expected.put(List.of("ps"), 1);
+        expected.put(List.of("network", "ls"), 1);
+        expected.put(List.of("rm", "x"), 1);
+        for (var line : expected.entrySet()) {
+            for (String env : List.of("JAVA_HOME=" + tmp.resolve("nojava"), "ISOLA_CLIENT=bogus")) {
+                List<String> command = new ArrayList<>(List.of("env", env, "bash", script.toString()));
+                command.addAll(line.getKey());
+                Process isola = new ProcessBuilder(command)
+                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start();
+                String err = new String(isola.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertTrue(isola.waitFor(30, TimeUnit.SECONDS), command::toString);
+                if (env.startsWith("ISOLA_CLIENT") && !err.contains("ISOLA_CLIENT")) {
+                    continue; // a verb the shell client never handles: the JVM's turn, which has none here
+                }
+                assertEquals(line.getValue(), isola.exitValue(), command + ": " + err);
+                assertTrue(err.startsWith("isola: ") && err.lines().count() == 1, command + ": " + err);
+            }
+        }
     }
 }

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -170,13 +171,69 @@ class HealthCheckIT {
         }
     }
 
+    /**
+     * A foreground run is checked too, by the JVM that runs it, and its health shows in ps and
+     * inspect from another shell while it runs; --health-start-interval (Docker 25) checks every
+     * 200 ms during the start period where the interval is an hour.
+     */
+    @Test
+    void aForegroundContainerIsCheckedEveryStartIntervalDuringItsStartPeriod() throws Exception {
+        Path stop = Files.createDirectory(tmp.resolve("stop"));
+        CompletableFuture<Integer> foreground = CompletableFuture.supplyAsync(() -> cli.isola(
+                "run",
+                "--name",
+                "fg",
+                "-v",
+                stop + ":/stop",
+                "--health-cmd",
+                "cat /tmp/ok",
+                "--health-interval",
+                "1h",
+                "--health-start-period",
+                "1m",
+                "--health-start-interval",
+                "200ms",
+                "--",
+                "sh",
+                "-c",
+                "echo up > /tmp/ok; i=0; until [ -e /stop/now ] || [ $i -ge 600 ]; do sleep 0.1; i=$((i+1)); done"));
+        try {
+            JsonNode health = awaitHealth("fg", "healthy");
+            assertEquals("up\n", health.get("Log").get(0).get("Output").asText(), health::toString);
+            assertEquals(
+                    "200000000 60000000000\n",
+                    cli.ok(
+                            "inspect",
+                            "-f",
+                            "{{.Config.Healthcheck.StartInterval}} {{.Config.Healthcheck.StartPeriod}}",
+                            "fg"));
+            assertTrue(cli.ok("ps", "--filter", "name=fg").contains("(healthy)"), cli.lastOut());
+        } finally {
+            Files.writeString(stop.resolve("now"), "");
+        }
+        assertEquals(0, foreground.get(60, TimeUnit.SECONDS));
+        cli.fails(
+                "--health-start-interval \"0.1ms\"",
+                "run",
+                "--health-cmd",
+                "true",
+                "--health-start-interval",
+                "0.1ms",
+                "--",
+                "true");
+    }
+
     /** Waits, 30 s at most, for the container's State.Health.Status to be {@code status}; its State.Health. */
     private JsonNode awaitHealth(String container, String status) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         JsonNode health = null;
         while (System.nanoTime() < deadline) {
+            if (cli.isola("inspect", container) != 0) {
+                Thread.sleep(50); // a foreground run that has yet to register it
+                continue;
+            }
             health = new ObjectMapper()
-                    .readTree(cli.ok("inspect", container))
+                    .readTree(cli.lastOut())
                     .get(0)
                     .get("State")
                     .get("Health");

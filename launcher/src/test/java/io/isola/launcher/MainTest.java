@@ -58,8 +58,47 @@ class MainTest {
     void usageErrorsAre125AndPointToHelp() {
         assertEquals(125, isola("run", "--frobnicate", "--", "true"));
         assertEquals("isola: unknown option: '--frobnicate'\nsee 'isola run --help'\n", err.toString());
-        assertEquals(125, isola());
-        assertTrue(err.toString().contains("isola: missing command: expected one of: run"));
+    }
+
+    /**
+     * As docker's management commands (docker/cli cli/command/volume/cmd.go: {@code RunE:
+     * command.ShowHelp(dockerCli.Err())}, which returns nil) and docker alone: the usage on stderr,
+     * status 0; an unknown subcommand is cli.NoArgs' plain error, 1.
+     */
+    @Test
+    void aGroupAloneShowsItsHelpOnStderrAndExits0() {
+        for (String group : List.of("volume", "image", "network", "container", "system")) {
+            err.getBuffer().setLength(0);
+            out.getBuffer().setLength(0);
+            assertEquals(0, isola(group), group + ": " + err);
+            assertTrue(err.toString().startsWith("Usage: isola " + group), group + ": " + err);
+            assertEquals("", out.toString(), group);
+        }
+        err.getBuffer().setLength(0);
+        assertEquals(0, Main.execute(new String[0], new PrintWriter(out, true), new PrintWriter(err, true)));
+        assertTrue(err.toString().startsWith("Usage: isola"), err::toString);
+        assertEquals(1, isola("volume", "frobnicate"), err::toString);
+    }
+
+    /**
+     * docker/cli cli/cobra.go FlagErrorFunc: any verb's bad option is a StatusError of 125, the
+     * verbs isola shares with runc (start, kill, exec, ps, pause) too; runc's own verbs (state,
+     * delete, resume, the OCI create) exit runc's 1.
+     */
+    @Test
+    void aBadOptionIs125ForEveryDockerVerbAnd1ForRuncsOwn() {
+        for (String verb : List.of("start", "kill", "exec", "ps", "pause", "rm", "network", "volume")) {
+            assertEquals(125, isola(verb, "--frobnicate", "x"), verb + ": " + err);
+        }
+        for (String verb : List.of("state", "delete", "resume")) {
+            assertEquals(1, isola(verb, "--frobnicate", "x"), verb + ": " + err);
+        }
+        // the shared verbs as an engine calls them, with runc's --log: runc's 1
+        String log = root.resolve("log.json").toString();
+        assertEquals(1, isola("--log", log, "kill", "--frobnicate", "x"), err::toString);
+        assertEquals(1, isola("--log", log, "start", "--frobnicate", "x"), err::toString);
+        assertEquals(1, isola("create", "--bundle", root.toString(), "--frobnicate", "x"), err::toString);
+        assertEquals(125, isola("create", "--frobnicate", "busybox"), "Docker's create: " + err);
     }
 
     /**

@@ -22,7 +22,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -41,18 +43,30 @@ class NetworkNamesIT {
     private static final String IMAGE = "test/netnames:1";
     private static final long PID = ProcessHandle.current().pid();
 
+    private static final String DEFAULT_NETWORK = "isonamesd" + PID % 10000;
+
+    /** The class's configuration (default network, subnets, conflist and runtime directories): its tests' own. */
+    @TempDir
+    static Path shared;
+
+    private static Path conf;
+    /**
+     * One framework for the class's commands, lent to each as the resident server lends its own
+     * (IsolaRuntime.makeResident): in-process, every run and network verb booted one of its own.
+     */
+    private static IsolaRuntime runtime;
+
     @TempDir
     Path tmp;
 
     private InProcessCli cli;
-    private Path conf;
     private Path out;
     private final String network = "isonames" + PID % 100000;
-    private final String defaultNetwork = "isonamesd" + PID % 10000;
+    private final String defaultNetwork = DEFAULT_NETWORK;
 
-    @BeforeEach
-    void setUp() throws Exception {
-        cli = new InProcessCli(tmp);
+    @BeforeAll
+    static void configure() throws Exception {
+        RootOnly.require();
         assumeTrue(
                 Files.isRegularFile(ImageArchives.BUSYBOX),
                 "no " + ImageArchives.BUSYBOX + " (install busybox-static)");
@@ -60,13 +74,31 @@ class NetworkNamesIT {
                 Files.isExecutable(Path.of("/usr/lib/cni/bridge")),
                 "the CNI plugins are not installed (apt-get install containernetworking-plugins)");
         assumeTrue(Files.isExecutable(Path.of("/usr/sbin/iptables")), "iptables is not installed");
-        conf = Files.createDirectory(tmp.resolve("conf"));
+        conf = Files.createDirectory(shared.resolve("conf"));
         Files.writeString(conf.resolve("isola.properties"), "plugins =\n");
         Files.writeString(
                 conf.resolve("io.isola.ns.net.cfg"),
-                "network = " + defaultNetwork + "\nsubnet = 10.237."
-                        + (PID % 200 + 20) + ".0/24\ncniPath = /usr/lib/cni\nconfigDir = " + tmp.resolve("net.d")
-                        + "\nruntimeDir = " + tmp.resolve("netrun") + "\n");
+                "network = " + DEFAULT_NETWORK + "\nsubnet = 10.237."
+                        + (PID % 200 + 20) + ".0/24\ncniPath = /usr/lib/cni\nconfigDir = " + shared.resolve("net.d")
+                        + "\nruntimeDir = " + shared.resolve("netrun") + "\n");
+        runtime = IsolaRuntime.withBundles(Layout.bundles())
+                .config(conf)
+                .pollFromSettings()
+                .start();
+        IsolaRuntime.makeResident(runtime);
+    }
+
+    @AfterAll
+    static void stopRuntime() {
+        IsolaRuntime.makeResident(null);
+        if (runtime != null) {
+            runtime.close();
+        }
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        cli = new InProcessCli(tmp);
         out = Files.createDirectory(tmp.resolve("out"));
         isola(
                 "image",
@@ -189,9 +221,9 @@ class NetworkNamesIT {
         isola("rm", "-f", web);
         assertEquals(network + "\n", isola("network", "rm", network));
         assertFalse(Files.exists(Path.of("/sys/class/net", bridge)), "bridge " + bridge + " is left");
-        assertFalse(Files.exists(tmp.resolve("net.d").resolve(network + ".conflist")), "its conflist is left");
-        assertFalse(Files.exists(tmp.resolve("netrun/ipam").resolve(network)), "its leases are left");
-        try (Stream<Path> left = Files.list(tmp.resolve("netrun/containers"))) {
+        assertFalse(Files.exists(shared.resolve("net.d").resolve(network + ".conflist")), "its conflist is left");
+        assertFalse(Files.exists(shared.resolve("netrun/ipam").resolve(network)), "its leases are left");
+        try (Stream<Path> left = Files.list(shared.resolve("netrun/containers"))) {
             assertEquals(List.of(), left.toList(), "network state is left");
         }
         fails("network " + network + " not found", "network", "inspect", network);
@@ -267,6 +299,7 @@ class NetworkNamesIT {
                 joined.path("NetworkID").asText(),
                 networks::toString);
         assertEquals(2, networks.size(), networks::toString); // and the default network it started on
+        assertTrue(networks.has("bridge"), networks::toString); // as Docker names its default network
         assertEquals("false false\n", isola("inspect", "-f", "{{.Config.Tty}} {{.Config.OpenStdin}}", second));
 
         isola("network", "disconnect", network, second);
@@ -282,19 +315,49 @@ class NetworkNamesIT {
                 new ObjectMapper().readTree(isola("inspect", "-f", "{{json .NetworkSettings.Networks}}", second));
         assertEquals(1, afterDisconnect.size(), afterDisconnect::toString); // the default network only
 
-        // connected again, then removed: no veth on the network's bridge, no lease, no state is left
+        // connected again: the connection is the container's, as Docker's, and comes back when it starts again
         isola("network", "connect", network, second);
+        isola("stop", "-t", "0", second);
+        isola("start", second);
+        isola("exec", second, "sh", "-c", "cat /proc/net/dev > /out/dev");
+        assertTrue(Files.readString(out.resolve("dev")).contains("eth1:"), Files.readString(out.resolve("dev")));
+
+        // a created container connected before it starts joins the network when it does; one disconnected while
+        // stopped starts without it
+        String third = "third" + PID;
+        isola("create", "--name", third, "--net", "bridge", "-v", out + ":/out", IMAGE, "sleep", "1000");
+        isola("network", "connect", network, third);
+        fails(
+                "endpoint with name " + third + " already exists in network " + network,
+                "network",
+                "connect",
+                network,
+                third);
+        isola("start", third);
+        isola("exec", third, "sh", "-c", "busybox ping -c 1 -W 5 " + first + " > /out/thirdping");
+        assertTrue(
+                Files.readString(out.resolve("thirdping")).contains("1 packets received"),
+                Files.readString(out.resolve("thirdping")));
+        isola("stop", "-t", "0", third);
+        isola("network", "disconnect", network, third);
+        fails("is not connected to network " + network, "network", "disconnect", network, third);
+        isola("start", third);
+        isola("exec", third, "sh", "-c", "cat /proc/net/dev > /out/thirddev");
+        assertFalse(
+                Files.readString(out.resolve("thirddev")).contains("eth1:"), Files.readString(out.resolve("thirddev")));
+
+        // removed: no veth on the network's bridge, no lease, no state is left
         String bridge = new ObjectMapper()
                 .readTree(isola("network", "inspect", network))
                 .get(0)
                 .get("Options")
                 .get("com.docker.network.bridge.name")
                 .asText();
-        isola("rm", "-f", second, first, "none" + PID);
+        isola("rm", "-f", second, first, "none" + PID, third);
         try (Stream<Path> ports = Files.list(Path.of("/sys/class/net", bridge, "brif"))) {
             assertEquals(List.of(), ports.toList(), "a veth is left on " + bridge);
         }
-        try (Stream<Path> leases = Files.list(tmp.resolve("netrun/ipam").resolve(network))) {
+        try (Stream<Path> leases = Files.list(shared.resolve("netrun/ipam").resolve(network))) {
             assertEquals(
                     List.of(),
                     leases.map(p -> p.getFileName().toString())
@@ -302,7 +365,7 @@ class NetworkNamesIT {
                             .toList(),
                     "a lease is left");
         }
-        try (Stream<Path> left = Files.list(tmp.resolve("netrun/containers"))) {
+        try (Stream<Path> left = Files.list(shared.resolve("netrun/containers"))) {
             assertEquals(List.of(), left.toList(), "network state is left");
         }
     }

@@ -441,8 +441,8 @@ class OciConformanceIT {
                 List.of(
                                 "sh",
                                 "-c",
-                                "for n in user net ipc uts; do readlink /proc/self/ns/$n; done > /out/app; cat /proc/self/uid_map"
-                                        + " >> /out/app")
+                                "for n in user net ipc uts pid mnt; do readlink /proc/self/ns/$n; done > /out/app;"
+                                        + " cat /proc/self/uid_map >> /out/app")
                         .forEach(args::add);
                 ObjectNode linux = (ObjectNode) app.get("linux");
                 linux.remove("maskedPaths");
@@ -472,9 +472,11 @@ class OciConformanceIT {
                                 link(sandboxPid, "user"),
                                 link(sandboxPid, "net"),
                                 link(sandboxPid, "ipc"),
-                                link(sandboxPid, "uts")),
-                        seen.subList(0, 4));
-                assertEquals("0 200000 65536", seen.get(4).trim().replaceAll("\\s+", " "));
+                                link(sandboxPid, "uts"),
+                                link(sandboxPid, "pid"),
+                                link(sandboxPid, "mnt")),
+                        seen.subList(0, 6));
+                assertEquals("0 200000 65536", seen.get(6).trim().replaceAll("\\s+", " "));
                 ok("delete", "--force", "u1");
                 assertNotNull(sandboxChild.awaitExit(Duration.ofSeconds(10)));
             }

@@ -255,15 +255,32 @@ class OciProcessIT {
         assumeTrue(Files.exists(Path.of("/proc/self/timens_offsets")), "this kernel has no time namespaces");
         long boottime = 315_360_000L;
         ObjectNode refused = oci.config("true");
-        ObjectNode config = oci.config("cat /proc/self/timens_offsets > /out/offsets; read up idle < /proc/uptime;"
-                + " echo ${up%.*} > /out/uptime; readlink /proc/self/ns/time > /out/ns");
+        String clocks = "read up idle < /proc/uptime; echo ${up%.*} > /out/uptime.tmp; readlink /proc/self/ns/time"
+                + " > /out/ns.tmp; mv /out/uptime.tmp /out/uptime$SUFFIX; mv /out/ns.tmp /out/ns$SUFFIX";
+        ObjectNode config = oci.config("cat /proc/self/timens_offsets > /out/offsets; " + clocks + "; exec sleep 600");
         ((ArrayNode) config.get("linux").get("namespaces")).addObject().put("type", "time");
         ObjectNode offsets = ((ObjectNode) config.get("linux")).putObject("timeOffsets");
         offsets.putObject("monotonic").put("secs", 1_000_000).put("nanosecs", 0);
         offsets.putObject("boottime").put("secs", boottime).put("nanosecs", 0);
         oci.write(config);
 
-        assertEquals(0, oci.run("t1"));
+        oci.ok("create", "--bundle", bundle.toString(), "t1");
+        try {
+            oci.ok("start", "t1");
+            for (int i = 0; i < 100 && !Files.exists(out.resolve("ns")); i++) {
+                Thread.sleep(50); // written by the container's first command after start returned
+            }
+            // runc's exec joins the container's time namespace: its process sees the same clocks
+            Path process = root.resolve("process.json");
+            ObjectNode json = OciHarness.JSON.createObjectNode().put("cwd", "/");
+            json.putArray("args").add("sh").add("-c").add(clocks);
+            json.putArray("env").add("PATH=/bin").add("SUFFIX=-exec");
+            json.putObject("user").put("uid", 0).put("gid", 0);
+            OciHarness.JSON.writeValue(process.toFile(), json);
+            assertEquals(0, oci.isola("exec", "--process", process.toString(), "t1"), oci.lastErr);
+        } finally {
+            oci.isola("delete", "--force", "t1");
+        }
 
         assertEquals(
                 List.of("monotonic 1000000 0", "boottime " + boottime + " 0"),
@@ -272,14 +289,19 @@ class OciProcessIT {
                         .toList());
         long hostUptime = (long)
                 Double.parseDouble(Files.readString(Path.of("/proc/uptime")).split(" ")[0]);
-        long uptime = Long.parseLong(oci.read("uptime").strip());
-        assertTrue(uptime >= boottime && uptime <= boottime + hostUptime, uptime + " against the host's " + hostUptime);
+        for (String process : List.of("", "-exec")) {
+            long uptime = Long.parseLong(oci.read("uptime" + process).strip());
+            assertTrue(
+                    uptime >= boottime && uptime <= boottime + hostUptime,
+                    "uptime" + process + " " + uptime + " against the host's " + hostUptime);
+        }
         assertTrue(
                 !oci.read("ns")
                         .strip()
                         .equals(Files.readSymbolicLink(Path.of("/proc/self/ns/time"))
                                 .toString()),
                 "the container is in the runtime's time namespace");
+        assertEquals(oci.read("ns"), oci.read("ns-exec"), "the exec'd process is in the container's time namespace");
 
         ((ObjectNode) refused.get("linux"))
                 .putObject("timeOffsets")

@@ -136,12 +136,14 @@ class OciResourcesIT {
         Path unified = Path.of("/sys/fs/cgroup/unified/cgroup.controllers");
         assumeTrue(
                 Files.exists(Path.of("/sys/fs/cgroup/cpu/cpu.rt_runtime_us"))
+                        && Files.exists(Path.of("/sys/fs/cgroup/blkio/blkio.throttle.read_bps_device"))
+                        && Files.exists(Path.of("/sys/block/loop0/dev"))
                         && Files.exists(Path.of("/sys/fs/cgroup/memory/memory.kmem.tcp.limit_in_bytes"))
                         && Files.exists(Path.of("/sys/fs/cgroup/cpuset/cpuset.mems"))
                         && Files.exists(unified)
                         && Files.readString(unified).contains("hugetlb")
                         && Files.isDirectory(Path.of("/sys/kernel/mm/hugepages/hugepages-2048kB")),
-                "the tuning cases are written for a hybrid host like the CI's (v1 cpu with real-time, cpuset, memory; cgroup2 hugetlb)");
+                "the tuning cases are written for a hybrid host like the CI's (v1 cpu with real-time, cpuset, memory, blkio; cgroup2 hugetlb)");
     }
 
     private ObjectNode tuned(String script, String path) throws IOException {
@@ -164,12 +166,29 @@ class OciResourcesIT {
         ObjectNode config = tuned(
                 "cd /sys/fs/cgroup; cat cpuset/cpuset.mems cpu/cpu.idle cpu/cpu.rt_runtime_us"
                         + " memory/memory.swappiness memory/memory.kmem.tcp.limit_in_bytes unified/hugetlb.2MB.max"
-                        + " unified/cgroup.max.depth > /out/seen; grep oom_kill_disable memory/memory.oom_control >> /out/seen",
+                        + " unified/cgroup.max.depth > /out/seen; grep oom_kill_disable memory/memory.oom_control >> /out/seen;"
+                        + " cat cpu/cpu.rt_period_us memory/memory.soft_limit_in_bytes"
+                        + " blkio/blkio.throttle.read_bps_device >> /out/seen",
                 path);
+        // a block device of this host's, for the throttle (loop0 is there wherever loop is)
+        String device = Files.readString(Path.of("/sys/block/loop0/dev")).strip();
         ObjectNode resources = (ObjectNode) config.get("linux").get("resources");
-        resources.putObject("cpu").put("mems", "0").put("idle", 1).put("realtimeRuntime", 10000);
+        resources
+                .putObject("cpu")
+                .put("mems", "0")
+                .put("idle", 1)
+                .put("realtimeRuntime", 10000)
+                .put("realtimePeriod", 500000);
+        resources
+                .putObject("blockIO")
+                .putArray("throttleReadBpsDevice")
+                .addObject()
+                .put("major", Integer.parseInt(device.split(":")[0]))
+                .put("minor", Integer.parseInt(device.split(":")[1]))
+                .put("rate", 1L << 20);
         resources
                 .putObject("memory")
+                .put("reservation", 32L << 20)
                 .put("swappiness", 10)
                 .put("disableOOMKiller", true)
                 .put("kernel", 1L << 30)
@@ -189,7 +208,10 @@ class OciResourcesIT {
                         Long.toString(100L << 20),
                         Long.toString(4L << 20),
                         "5",
-                        "oom_kill_disable 1"),
+                        "oom_kill_disable 1",
+                        "500000",
+                        Long.toString(32L << 20),
+                        device + " " + (1L << 20)),
                 Files.readAllLines(out.resolve("seen")));
         assertFalse(Files.exists(Path.of("/sys/fs/cgroup/cpu", path)), "the container's cgroup was left behind");
         assertFalse(

@@ -385,6 +385,8 @@ class ResidentServerIT {
      * picocli or Jackson) and cloned by the client (the thin create, issue 17): the
      * container is the caller's descendant, so it is reparented to us, a subreaper standing in
      * for conmon or the shim, once the client exits as runc create does. start and delete follow.
+     * The client runs on JDK 25, as bin/isola runs it, and clones through the FFM API: it loads
+     * no jnr-ffi or jffi either, and says nothing on stderr (no native-access or Unsafe warning).
      */
     @Test
     void anEnginesCreateIsPlannedByTheServerAndClonedInTheCallersTree() throws Exception {
@@ -393,12 +395,22 @@ class ResidentServerIT {
         Path bundle = bundle("echo started > /out/ran; exec sleep 1000", null);
         Path classes = tmp.resolve("thin-classes.txt");
         try (io.isola.internal.nativ.Pidfd container =
-                thinCreate(bundle, "thin1", "-Xlog:class+load:file=" + classes)) {
+                thinCreate(bundle, "thin1", true, "-Xlog:class+load:file=" + classes)) {
             List<String> planned = Files.readAllLines(classes).stream()
                     .filter(line ->
                             line.contains("org.apache.felix") || line.contains("picocli") || line.contains("jackson"))
                     .toList();
             assertEquals(List.of(), planned, "the server planned the container, not the client");
+            List<String> loaded = Files.readAllLines(classes);
+            assertTrue(
+                    loaded.stream().anyMatch(line -> line.contains("io.isola.ffm.FfmThinLibc")),
+                    "the client cloned through the FFM API");
+            assertEquals(
+                    List.of(),
+                    loaded.stream()
+                            .filter(line -> line.contains(" jnr.") || line.contains(" com.kenai.jffi."))
+                            .toList(),
+                    "the FFM client loads no jnr-ffi or jffi");
             assertEquals("created", status(run(Map.of(), null, "state", "thin1").out()), lastErr);
             assertEquals(0, run(Map.of(), null, "start", "thin1").code(), lastErr);
             assertEquals("started\n", awaitFile(bundle.resolve("out/ran")));
@@ -416,21 +428,32 @@ class ResidentServerIT {
     void aThinCreatedContainersIdIsFreeAgainOnceDeleted() throws Exception {
         sharedServer();
         assertEquals(0, run(Map.of(), null, "ps").code(), lastErr);
-        Path bundle = bundle("exec sleep 1000", null);
-        ObjectNode config = (ObjectNode)
-                new ObjectMapper().readTree(bundle.resolve("config.json").toFile());
-        ((ArrayNode) config.path("linux").path("namespaces")).addObject().put("type", "network");
-        new ObjectMapper().writeValue(bundle.resolve("config.json").toFile(), config);
         String id = "thin-reuse-" + ProcessHandle.current().pid();
         Path network = Path.of("/run/isola/net/containers", id);
-        for (int round = 0; round < 2; round++) {
-            try (io.isola.internal.nativ.Pidfd container = thinCreate(bundle, id)) {
+        long[] serverFds = new long[3];
+        for (int round = 0; round < 3; round++) {
+            // a bundle of its own each time, as engines give each container its own root
+            Path bundle = bundle("exec sleep 1000", null);
+            ObjectNode config = (ObjectNode)
+                    new ObjectMapper().readTree(bundle.resolve("config.json").toFile());
+            ((ArrayNode) config.path("linux").path("namespaces")).addObject().put("type", "network");
+            new ObjectMapper().writeValue(bundle.resolve("config.json").toFile(), config);
+            try (io.isola.internal.nativ.Pidfd container = thinCreate(bundle, id, false)) { // JDK 17: jnr-ffi's binding
                 assertTrue(Files.isDirectory(network), "the created container's network state is " + network);
                 assertEquals(0, run(Map.of(), null, "delete", "--force", id).code(), lastErr);
                 assertEquals(io.isola.api.ExitStatus.killed(9), container.awaitExit(java.time.Duration.ofSeconds(30)));
             }
             assertFalse(Files.exists(network), "round " + round + ": delete left " + network);
             assertFalse(Files.exists(root.resolve(id)), "round " + round + ": delete left the container's state");
+            serverFds[round] = openFds(servers().get(0).pid());
+        }
+        // the first round opens what the server keeps open for the next ones
+        assertEquals(serverFds[1], serverFds[2], "the server keeps a descriptor per thin create");
+    }
+
+    private static long openFds(long pid) throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            return fds.count();
         }
     }
 
@@ -480,7 +503,8 @@ class ResidentServerIT {
      * subreaper that conmon or the shim would be: the container, reparented to us once the client
      * exited, open as a pidfd (we reap it).
      */
-    private io.isola.internal.nativ.Pidfd thinCreate(Path bundle, String id, String... jvmOptions) throws Exception {
+    private io.isola.internal.nativ.Pidfd thinCreate(Path bundle, String id, boolean onJdk25, String... jvmOptions)
+            throws Exception {
         Path pidFile = tmp.resolve(id + ".pid");
         List<String> command = new ArrayList<>(MonitorProcess.javaCommand(
                 "io.isola.launcher.client.ThinCreate",
@@ -493,6 +517,11 @@ class ResidentServerIT {
                         "--pid-file",
                         pidFile.getFileName().toString(),
                         id)));
+        if (onJdk25) { // as bin/isola runs it: cloning through the FFM API, finding the server by its JDK
+            command.set(0, System.getProperty("isola.jdk25.home") + "/bin/java");
+            command.add(1, "--enable-native-access=ALL-UNNAMED");
+            command.add(1, "-Disola.server.java.home=" + System.getProperty("java.home"));
+        }
         command.add(1, "-Disola.bundles=" + System.getProperty("isola.bundles"));
         command.addAll(1, List.of(jvmOptions));
         command.add(1, "-Disola.server.dir=" + serverDir);
@@ -508,6 +537,7 @@ class ResidentServerIT {
                     .start();
             assertTrue(client.waitFor(120, TimeUnit.SECONDS), "create did not return");
             assertEquals(0, client.exitValue(), Files.readString(err));
+            assertEquals("", Files.readString(err), "the create's stderr, an engine's log");
             long pid = Long.parseLong(Files.readString(pidFile).strip());
             assertEquals(
                     ProcessHandle.current().pid(),

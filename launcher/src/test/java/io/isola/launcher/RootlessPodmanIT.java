@@ -121,6 +121,33 @@ class RootlessPodmanIT {
         assertNoStateLeft();
     }
 
+    /**
+     * {@code --network host}: without a network namespace of its own rootless podman sends a
+     * read-only bind of the host's /sys (its user namespace cannot mount a sysfs for the host's
+     * network namespace), which isola refused as a volume on a kernel file system.
+     */
+    @Test
+    void theHostsNetworkGetsTheHostsSysReadOnlyAsThroughRunc() throws Exception {
+        List<String> run = new ArrayList<>(List.of("run", "--rm", "--network", "host"));
+        run.addAll(ULIMITS);
+        run.addAll(List.of(
+                IMAGE,
+                "sh",
+                "-c",
+                "awk '$2 == \"/sys\" { split($4, o, \",\"); print o[1] }' /proc/self/mounts; ls /sys/class/net"));
+        Result runc = podman(with(List.of("--runtime", "/usr/sbin/runc"), run));
+        assumeTrue(
+                runc.code() == 0,
+                "rootless podman with the host's network does not work on this host with runc either: " + runc.err());
+
+        Result through = podman(with(List.of("--runtime", isola.toString()), run));
+
+        assertEquals(0, through.code(), through::err);
+        assertEquals("ro", through.out().lines().findFirst().orElse(""), through.out());
+        assertEquals(runc.out(), through.out(), "/sys read-only, with the host's network devices, as with runc");
+        assertNoStateLeft();
+    }
+
     private static void assertNoStateLeft() throws IOException {
         Path state = Path.of("/tmp/podman-run-" + user.uid, "isola");
         try (Stream<Path> left = Files.list(state)) {

@@ -1,6 +1,6 @@
 package io.isola.internal.chain;
 
-import io.isola.internal.nativ.NativeMemory;
+import io.isola.internal.nativ.ForeignMemory;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -15,16 +15,24 @@ final class ChainArena implements AutoCloseable {
     /** Bytes held by the arenas of all live cloning threads. */
     private static final AtomicLong HELD = new AtomicLong();
 
-    private NativeMemory memory;
+    private final ForeignMemory memory;
+    private long address;
+    private long size;
+
+    ChainArena(ForeignMemory memory) {
+        this.memory = memory;
+    }
 
     /** A block of at least {@code size} bytes; its previous content is not kept. */
-    long reserve(long size) {
-        if (memory == null || memory.size() < size) {
+    long reserve(long wanted) {
+        if (address == 0 || size < wanted) {
             close();
-            memory = new NativeMemory(Math.max(INITIAL, Long.highestOneBit(size) << 1));
-            HELD.addAndGet(memory.size());
+            long grown = Math.max(INITIAL, Long.highestOneBit(wanted) << 1);
+            address = memory.allocate(grown);
+            size = grown;
+            HELD.addAndGet(size);
         }
-        return memory.address();
+        return address;
     }
 
     /**
@@ -38,10 +46,11 @@ final class ChainArena implements AutoCloseable {
 
     @Override
     public void close() {
-        if (memory != null) {
-            HELD.addAndGet(-memory.size());
-            memory.close();
-            memory = null;
+        if (address != 0) {
+            HELD.addAndGet(-size);
+            memory.free(address, size);
+            address = 0;
+            size = 0;
         }
     }
 }

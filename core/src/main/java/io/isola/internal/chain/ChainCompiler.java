@@ -2,15 +2,11 @@ package io.isola.internal.chain;
 
 import static io.isola.internal.nativ.Signals.SIGCHLD;
 
-import io.isola.internal.nativ.LibC;
-import io.isola.internal.nativ.Native;
-import io.isola.internal.nativ.NativeMemory;
+import io.isola.internal.nativ.CloneLibc;
 import io.isola.spi.Arg;
 import io.isola.spi.Step;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Compiles a {@link ChildProgram} into a chain of {@code ucontext_t}s in a {@link ChainArena}.
@@ -48,20 +44,22 @@ final class ChainCompiler implements AutoCloseable {
             | 0x100000 /* CLONE_PARENT_SETTID */
             | SIGCHLD;
 
-    private static final Map<String, Long> SYMBOLS = new ConcurrentHashMap<>();
-
-    private final Native n = Native.get();
-    private final LibC libc = n.libc();
-    private final UcontextLayout layout = UcontextLayout.get();
+    private final CloneLibc libc;
+    private final UcontextLayout layout;
     /**
      * One context taken with getcontext and copied into every slot: getcontext saves the signal
      * mask with a system call, and a chain has hundreds of slots. Its registers do not matter
      * (makecontext sets those a call needs), nor its mask (each slot gets its own); its floating-
      * point control words are the same on every JVM thread. Taken on first use, freed on close.
      */
-    private NativeMemory template;
+    private long template;
     /** Offsets of the template's words that point into the template itself (x86_64's fpregs). */
     private long[] selfPointers;
+
+    ChainCompiler(CloneLibc libc) {
+        this.libc = libc;
+        this.layout = UcontextLayout.get(libc);
+    }
 
     /** Where the compiled chain starts, and the top of the stack clone() gives the child. */
     record Compiled(long firstContext, long cloneStackTop) {}
@@ -93,12 +91,12 @@ final class ChainCompiler implements AutoCloseable {
         long emptyMask = fullMask + UcontextLayout.SIGSET_BYTES;
         long scratch = emptyMask + UcontextLayout.SIGSET_BYTES;
         for (int i = 0; i < UcontextLayout.SIGSET_BYTES; i += 8) {
-            NativeMemory.putLong(fullMask + i, -1L);
+            libc.putLong(fullMask + i, -1L);
         }
-        NativeMemory.zero(emptyMask, UcontextLayout.SIGSET_BYTES + 16);
+        libc.zero(emptyMask, UcontextLayout.SIGSET_BYTES + 16);
 
         Emitter out = new Emitter(base, stackArea, contexts, fullMask);
-        Data data = new Data(scratch + 16);
+        Data data = new Data(libc, scratch + 16);
         Records records = new Records(data.zeroed(4L * recordCount), statusFd, errnoAddress, out, fullMask);
         long gateBuffer = 0;
 
@@ -116,7 +114,7 @@ final class ChainCompiler implements AutoCloseable {
                 out.call(
                         "clone",
                         fullMask,
-                        symbol("setcontext"),
+                        libc.symbol("setcontext"),
                         spawnStackTop,
                         SPAWN_FLAGS,
                         siblingStart,
@@ -152,15 +150,15 @@ final class ChainCompiler implements AutoCloseable {
     }
 
     private void takeTemplate() {
-        if (template != null) {
+        if (template != 0) {
             return;
         }
-        template = new NativeMemory(layout.slotSize);
-        long base = template.address();
+        template = libc.allocate(layout.slotSize);
+        long base = template;
         libc.getcontext(base);
         List<Long> offsets = new java.util.ArrayList<>();
         for (long offset = 0; offset + 8 <= layout.slotSize; offset += 8) {
-            long word = NativeMemory.getLong(base + offset);
+            long word = libc.getLong(base + offset);
             if (word >= base && word < base + layout.slotSize) {
                 offsets.add(offset); // a saved register that held the address is moved too: harmless
             }
@@ -170,17 +168,18 @@ final class ChainCompiler implements AutoCloseable {
 
     /** A copy of the template in {@code ctx}, its pointers into itself moved along. */
     private void copyTemplate(long ctx) {
-        long base = template.address();
-        NativeMemory.copy(base, ctx, layout.slotSize);
+        long base = template;
+        libc.copy(base, ctx, layout.slotSize);
         for (long offset : selfPointers) {
-            NativeMemory.putLong(ctx + offset, NativeMemory.getLong(base + offset) - base + ctx);
+            libc.putLong(ctx + offset, libc.getLong(base + offset) - base + ctx);
         }
     }
 
     @Override
     public void close() {
-        if (template != null) {
-            template.close();
+        if (template != 0) {
+            libc.free(template, layout.slotSize);
+            template = 0;
         }
     }
 
@@ -215,10 +214,6 @@ final class ChainCompiler implements AutoCloseable {
 
     static long align(long size) {
         return (size + 15) & ~15L;
-    }
-
-    static long symbol(String name) {
-        return SYMBOLS.computeIfAbsent(name, s -> Native.get().symbol(s));
     }
 
     /**
@@ -301,14 +296,14 @@ final class ChainCompiler implements AutoCloseable {
             long ctx = slots + (long) index * layout.slotSize;
             long next = index + 1 < total ? ctx + layout.slotSize : 0;
             copyTemplate(ctx);
-            NativeMemory.putLong(ctx + UcontextLayout.STACK_SP, stackArea);
-            NativeMemory.putInt(ctx + UcontextLayout.STACK_FLAGS, 0);
-            NativeMemory.putLong(ctx + UcontextLayout.STACK_SIZE, STACK_BASE + (long) STACK_STEP * index);
-            NativeMemory.putLong(ctx + UcontextLayout.LINK, next);
+            libc.putLong(ctx + UcontextLayout.STACK_SP, stackArea);
+            libc.putInt(ctx + UcontextLayout.STACK_FLAGS, 0);
+            libc.putLong(ctx + UcontextLayout.STACK_SIZE, STACK_BASE + (long) STACK_STEP * index);
+            libc.putLong(ctx + UcontextLayout.LINK, next);
             long[] a = new long[Step.MAX_ARGS];
             System.arraycopy(args, 0, a, 0, args.length);
-            libc.makecontext(ctx, symbol(function), args.length, a[0], a[1], a[2], a[3], a[4], a[5]);
-            NativeMemory.copy(mask, ctx + layout.sigmaskOffset, UcontextLayout.SIGSET_BYTES);
+            libc.makecontext(ctx, libc.symbol(function), args.length, a[0], a[1], a[2], a[3], a[4], a[5]);
+            libc.copy(mask, ctx + layout.sigmaskOffset, UcontextLayout.SIGSET_BYTES);
             index++;
         }
     }

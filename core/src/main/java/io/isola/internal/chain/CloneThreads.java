@@ -2,13 +2,14 @@ package io.isola.internal.chain;
 
 import static io.isola.internal.nativ.Signals.SIGCHLD;
 
+import io.isola.api.TimeNamespace;
+import io.isola.internal.nativ.CloneLibc;
 import io.isola.internal.nativ.Dumpability;
-import io.isola.internal.nativ.LibC;
-import io.isola.internal.nativ.Native;
+import io.isola.internal.nativ.JnrCloneLibc;
 import io.isola.internal.nativ.NativeException;
-import io.isola.internal.nativ.NativeMemory;
 import java.util.Deque;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
@@ -58,7 +59,23 @@ public final class CloneThreads implements AutoCloseable {
      */
     private final Deque<Courier> idle = new ConcurrentLinkedDeque<>();
 
+    /**
+     * The binding given, or null for the runtime's jnr-ffi one, taken by the first cloning thread:
+     * a runtime that never clones never loads jnr-ffi.
+     */
+    private final CloneLibc given;
+
     private volatile boolean closed;
+
+    /** Cloning through the runtime's jnr-ffi binding. */
+    public CloneThreads() {
+        this.given = null;
+    }
+
+    /** Cloning through {@code libc}: a thin create's JVM passes one on the FFM API (issue 17). */
+    public CloneThreads(CloneLibc libc) {
+        this.given = Objects.requireNonNull(libc);
+    }
 
     /**
      * Compiles {@code program} on a cloning thread and clones the child running it. The future
@@ -104,7 +121,7 @@ public final class CloneThreads implements AutoCloseable {
             long parentTidAddress,
             CloneMode mode,
             int pidNamespaceFd,
-            io.isola.api.TimeNamespace time) {
+            TimeNamespace time) {
         if (time != null && mode != CloneMode.FORK) {
             throw new IllegalArgumentException("a child born in a new time namespace must be cloned fork-style");
         }
@@ -186,7 +203,7 @@ public final class CloneThreads implements AutoCloseable {
 
         @Override
         public void run() {
-            try (Worker worker = new Worker()) {
+            try (Worker worker = new Worker(given != null ? given : JnrCloneLibc.get())) {
                 WORKER.set(worker);
                 while (true) {
                     Task task = tasks.poll(IDLE_SECONDS, TimeUnit.SECONDS);
@@ -230,47 +247,52 @@ public final class CloneThreads implements AutoCloseable {
 
     /** One cloning thread's native state. */
     private static final class Worker implements AutoCloseable {
-        private final Native n = Native.get();
-        private final LibC libc = n.libc();
-        private final ChainCompiler compiler = new ChainCompiler();
-        private final ChainArena arena = new ChainArena();
-        private final NativeMemory masks = new NativeMemory(2L * UcontextLayout.SIGSET_BYTES + 8);
-        private final long errnoAddress = libc.__errno_location();
+        private static final long MASKS = 2L * UcontextLayout.SIGSET_BYTES + 8;
+        private final CloneLibc libc;
+        private final ChainCompiler compiler;
+        private final ChainArena arena;
+        private final long masks;
+        private final long errnoAddress;
         /** Set when this thread's children would be born in a namespace of a container's: it clones no more. */
         private boolean retiring;
 
-        Worker() {
+        Worker(CloneLibc libc) {
+            this.libc = libc;
+            this.compiler = new ChainCompiler(libc);
+            this.arena = new ChainArena(libc);
+            this.masks = libc.allocate(MASKS);
+            this.errnoAddress = libc.errnoLocation();
             for (int i = 0; i < UcontextLayout.SIGSET_BYTES; i += 8) {
-                NativeMemory.putLong(masks.address() + i, -1L);
+                libc.putLong(masks + i, -1L);
             }
             // The JVM turns faults into safepoint polls and null checks: this thread runs Java
-            // code (the jnr stub) between the clone and the restore of its mask, and a fault
-            // while SIGSEGV is blocked kills the whole JVM. Faults are synchronous, so leaving
-            // them unblocked lets no asynchronous signal into the child, which sets its own
-            // all-blocking mask with its first context.
-            NativeMemory.putLong(masks.address(), ~SYNCHRONOUS_FAULTS);
+            // code (the native call's stub) between the clone and the restore of its mask, and a
+            // fault while SIGSEGV is blocked kills the whole JVM. Faults are synchronous, so
+            // leaving them unblocked lets no asynchronous signal into the child, which sets its
+            // own all-blocking mask with its first context.
+            libc.putLong(masks, ~SYNCHRONOUS_FAULTS);
         }
 
         int cloneChild(ChainCompiler.Compiled chain, int flags, long parentTidAddress, int statusFd) {
             // a vfork-style child shares this JVM's dumpable flag, a fork-style one copies it
-            Dumpability.ensure(n);
-            long all = masks.address(), saved = all + UcontextLayout.SIGSET_BYTES;
+            Dumpability.ensure(libc);
+            long all = masks, saved = all + UcontextLayout.SIGSET_BYTES;
             libc.pthread_sigmask(SIG_SETMASK, all, saved);
             int pid;
             int errno;
             try {
                 pid = libc.clone(
-                        ChainCompiler.symbol("setcontext"),
+                        libc.symbol("setcontext"),
                         chain.cloneStackTop(),
                         flags,
                         chain.firstContext(),
                         parentTidAddress);
-                errno = n.lastErrno();
+                errno = libc.lastErrno();
             } finally {
                 libc.pthread_sigmask(SIG_SETMASK, saved, 0);
             }
             if (pid < 0) {
-                NativeMemory.putInt(saved, -errno);
+                libc.putInt(saved, -errno);
                 libc.write(statusFd, saved, 4);
                 throw new NativeException("clone", errno);
             }
@@ -278,8 +300,8 @@ public final class CloneThreads implements AutoCloseable {
         }
 
         void reportNoChild(int statusFd) {
-            long record = masks.address() + 2L * UcontextLayout.SIGSET_BYTES;
-            NativeMemory.putInt(record, NO_CHILD);
+            long record = masks + 2L * UcontextLayout.SIGSET_BYTES;
+            libc.putInt(record, NO_CHILD);
             libc.write(statusFd, record, 4);
         }
 
@@ -287,7 +309,7 @@ public final class CloneThreads implements AutoCloseable {
         public void close() {
             compiler.close();
             arena.close();
-            masks.close();
+            libc.free(masks, MASKS);
         }
     }
 }

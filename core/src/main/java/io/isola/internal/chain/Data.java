@@ -1,6 +1,6 @@
 package io.isola.internal.chain;
 
-import io.isola.internal.nativ.NativeMemory;
+import io.isola.internal.nativ.ForeignMemory;
 import io.isola.spi.Arg;
 import io.isola.spi.Step;
 import java.nio.charset.StandardCharsets;
@@ -9,9 +9,11 @@ import java.util.List;
 /** Lays out the steps' arguments in the arena's data region and turns them into machine words. */
 final class Data {
 
+    private final ForeignMemory memory;
     private long next;
 
-    Data(long start) {
+    Data(ForeignMemory memory, long start) {
+        this.memory = memory;
         this.next = start;
     }
 
@@ -50,14 +52,14 @@ final class Data {
             return text(text.value());
         } else if (arg instanceof Arg.Bytes bytes) {
             long at = take(bytes.value().length);
-            NativeMemory.putBytes(at, bytes.value());
+            memory.putBytes(at, bytes.value());
             return at;
         } else if (arg instanceof Arg.Linked linked) {
             long target = take(linked.target().length);
-            NativeMemory.putBytes(target, linked.target());
+            memory.putBytes(target, linked.target());
             long at = take(linked.bytes().length);
-            NativeMemory.putBytes(at, linked.bytes());
-            NativeMemory.putLong(at + linked.offset(), target);
+            memory.putBytes(at, linked.bytes());
+            memory.putLong(at + linked.offset(), target);
             return at;
         } else if (arg instanceof Arg.TextArray array) {
             return textArray(array.values());
@@ -68,8 +70,8 @@ final class Data {
     long text(String value) {
         byte[] bytes = utf8(value);
         long at = take(bytes.length + 1L);
-        NativeMemory.putBytes(at, bytes);
-        NativeMemory.zero(at + bytes.length, 1);
+        memory.putBytes(at, bytes);
+        memory.zero(at + bytes.length, 1);
         return at;
     }
 
@@ -77,15 +79,15 @@ final class Data {
     long textArray(List<String> values) {
         long array = take(8L * (values.size() + 1));
         for (int i = 0; i < values.size(); i++) {
-            NativeMemory.putLong(array + 8L * i, text(values.get(i)));
+            memory.putLong(array + 8L * i, text(values.get(i)));
         }
-        NativeMemory.putLong(array + 8L * values.size(), 0);
+        memory.putLong(array + 8L * values.size(), 0);
         return array;
     }
 
     long zeroed(long length) {
         long at = take(length);
-        NativeMemory.zero(at, length);
+        memory.zero(at, length);
         return at;
     }
 

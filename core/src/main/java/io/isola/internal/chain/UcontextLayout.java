@@ -1,8 +1,6 @@
 package io.isola.internal.chain;
 
-import io.isola.internal.nativ.LibC;
-import io.isola.internal.nativ.Native;
-import io.isola.internal.nativ.NativeMemory;
+import io.isola.internal.nativ.CloneLibc;
 
 /**
  * Where glibc keeps the fields of {@code ucontext_t} that the chain sets. {@code uc_link} and
@@ -30,30 +28,35 @@ final class UcontextLayout {
         this.slotSize = slotSize;
     }
 
-    private static final class Holder {
-        static final UcontextLayout INSTANCE = measure();
-    }
+    /** Measured once per process: every binding reads the same glibc. */
+    private static volatile UcontextLayout measured;
 
-    static UcontextLayout get() {
-        return Holder.INSTANCE;
+    static UcontextLayout get(CloneLibc libc) {
+        UcontextLayout layout = measured;
+        if (layout == null) {
+            layout = measure(libc);
+            measured = layout; // a benign race: equal layouts
+        }
+        return layout;
     }
 
     /**
      * Blocks one real-time signal, takes a context, blocks a second, takes another, and finds the
      * word that changed exactly as a signal mask would. The thread's mask is restored after.
      */
-    private static UcontextLayout measure() {
+    private static UcontextLayout measure(CloneLibc libc) {
         String arch = System.getProperty("os.arch");
         int slot = switch (arch) {
             case "amd64", "x86_64" -> 1024;
             case "aarch64" -> 8192;
             default -> throw new UnsupportedOperationException("isola does not support the " + arch + " architecture");
         };
-        LibC libc = Native.get().libc();
-        try (NativeMemory mem = new NativeMemory(2L * slot + 3L * SIGSET_BYTES)) {
-            long a = mem.address(), b = a + slot, set = b + slot, old = set + SIGSET_BYTES, second = old + SIGSET_BYTES;
-            NativeMemory.putLong(set, bit(PROBE_A));
-            NativeMemory.putLong(second, bit(PROBE_B));
+        long size = 2L * slot + 3L * SIGSET_BYTES;
+        long mem = libc.allocate(size);
+        try {
+            long a = mem, b = a + slot, set = b + slot, old = set + SIGSET_BYTES, second = old + SIGSET_BYTES;
+            libc.putLong(set, bit(PROBE_A));
+            libc.putLong(second, bit(PROBE_B));
             libc.pthread_sigmask(SIG_BLOCK, set, old);
             try {
                 libc.getcontext(a);
@@ -63,7 +66,7 @@ final class UcontextLayout {
                 libc.pthread_sigmask(SIG_SETMASK, old, 0);
             }
             for (long offset = STACK_SIZE + 8; offset + 8 <= slot; offset += 8) {
-                long before = NativeMemory.getLong(a + offset), after = NativeMemory.getLong(b + offset);
+                long before = libc.getLong(a + offset), after = libc.getLong(b + offset);
                 if ((before & bit(PROBE_A)) != 0
                         && (before & bit(PROBE_B)) == 0
                         && (after & bit(PROBE_A)) != 0
@@ -71,6 +74,8 @@ final class UcontextLayout {
                     return new UcontextLayout(offset, slot);
                 }
             }
+        } finally {
+            libc.free(mem, size);
         }
         throw new IllegalStateException("cannot find uc_sigmask in glibc's ucontext_t on " + arch);
     }

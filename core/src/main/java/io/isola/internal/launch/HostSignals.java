@@ -6,12 +6,14 @@ import static io.isola.internal.nativ.Signals.SIGSTOP;
 
 import io.isola.internal.nativ.SyscallNumbers;
 import io.isola.internal.nativ.Syscalls;
+import io.isola.internal.nativ.ThinLibc;
 import io.isola.spi.Arg;
 import io.isola.spi.LibcCall;
 import io.isola.spi.Step;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.function.IntPredicate;
 
 /**
  * The signals whose disposition the child must reset before it unblocks signals: every one this
@@ -46,20 +48,33 @@ public final class HostSignals {
         return signals;
     }
 
-    /** Signals with a disposition other than SIG_DFL, read now from this process (a thin client's). */
-    public static List<Integer> nonDefault() {
-        return nonDefault(Syscalls.linux());
-    }
-
-    /** Signals with a disposition other than SIG_DFL, read now from this process. */
-    static List<Integer> nonDefault(Syscalls host) {
+    /**
+     * Signals with a disposition other than SIG_DFL, read now from this process through {@code
+     * handled} (a thin client's, which may bind libc otherwise than {@link Syscalls#linux()}).
+     */
+    public static List<Integer> nonDefault(IntPredicate handled) {
         List<Integer> signals = new ArrayList<>();
         for (int signal = 1; signal <= LAST; signal++) {
-            if (signal != SIGKILL && signal != SIGSTOP && host.handlesSignal(signal)) {
+            if (signal != SIGKILL && signal != SIGSTOP && handled.test(signal)) {
                 signals.add(signal);
             }
         }
         return signals;
+    }
+
+    /** As {@link #nonDefault(IntPredicate)} through a thin create's binding, without a lambda (its first costs ms). */
+    public static List<Integer> nonDefault(ThinLibc thin) {
+        return nonDefault(new IntPredicate() {
+            @Override
+            public boolean test(int signal) {
+                return thin.handlesSignal(signal);
+            }
+        });
+    }
+
+    /** Signals with a disposition other than SIG_DFL, read now from this process. */
+    static List<Integer> nonDefault(Syscalls host) {
+        return nonDefault(host::handlesSignal);
     }
 
     /** The reset steps, made once each: a JVM handles about a dozen signals, every launch resets them. */

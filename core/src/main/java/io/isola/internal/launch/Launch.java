@@ -50,18 +50,21 @@ final class Launch {
     private final int namespaceFlags;
     private final GateFifos fifos;
     private final PathJoins joins;
+    /** An exec's joins, which decide its clone mode and the PID namespace it is born in. */
+    private final ExecJoins exec;
     /** Set when another process clones the child: this one plans and runs the protocol, not the clone. */
     private final RemoteClone remote;
 
     Launch(ContainerSpec spec, List<PreparedIsolation> isolations, CloneThreads cloneThreads, int namespaceFlags) {
-        this(spec, isolations, cloneThreads, namespaceFlags, null, null);
+        this(spec, isolations, cloneThreads, namespaceFlags, null, null, ExecJoins.NONE);
     }
 
     /**
      * With {@code fifos}, the launch is OCI {@code create}: the child is cloned fork-style, its
      * channels are the FIFOs, and {@link #run} returns once the child waits at the gate. With
      * {@code joins}, the child is cloned into their PID namespace, and fork-style when it joins a
-     * namespace that a process sharing memory with others cannot.
+     * namespace that a process sharing memory with others cannot; {@code exec}'s joins likewise
+     * ({@link ExecJoins}).
      */
     Launch(
             ContainerSpec spec,
@@ -69,13 +72,15 @@ final class Launch {
             CloneThreads cloneThreads,
             int namespaceFlags,
             GateFifos fifos,
-            PathJoins joins) {
+            PathJoins joins,
+            ExecJoins exec) {
         this.spec = spec;
         this.isolations = isolations;
         this.cloneThreads = cloneThreads;
         this.namespaceFlags = namespaceFlags;
         this.fifos = fifos;
         this.joins = joins;
+        this.exec = exec;
         this.remote = spec.extension(RemoteClone.class).orElse(null);
     }
 
@@ -158,7 +163,11 @@ final class Launch {
             io.isola.api.TimeNamespace time =
                     spec.extension(io.isola.api.TimeNamespace.class).orElse(null);
             // a new time namespace takes only a child that does not share the JVM's memory
-            boolean ownMemory = fifos != null || time != null || (joins != null && joins.needsOwnMemory());
+            boolean ownMemory =
+                    fifos != null || time != null || (joins != null && joins.needsOwnMemory()) || exec.forked();
+            int pidNamespaceFd = joins != null && joins.pidNamespace() != null
+                    ? joins.pidNamespace().fd()
+                    : exec.pidNamespaceFd();
             cloned = remote != null
                     ? cloneRemotely(program)
                     : cloneThreads.clone(
@@ -168,9 +177,7 @@ final class Launch {
                             gate[0],
                             parentTid.address(),
                             ownMemory ? CloneMode.FORK : CloneMode.VFORK,
-                            joins == null || joins.pidNamespace() == null
-                                    ? -1
-                                    : joins.pidNamespace().fd(),
+                            pidNamespaceFd,
                             time);
             int execErrno = 0;
             for (int index = 0; index < expected.size(); index++) {

@@ -219,7 +219,14 @@ public final class Orchestrator implements AutoCloseable {
                 return program;
             };
             Launch.Started started = runner.run(
-                    new Launch(spec, prepared, cloneThreads, cloneFlags(namespaces), fifos, pathJoins),
+                    new Launch(
+                            spec,
+                            prepared,
+                            cloneThreads,
+                            cloneFlags(namespaces),
+                            fifos,
+                            pathJoins,
+                            new ExecJoins(joins)),
                     programs,
                     stdio);
             LaunchedContainer container =

@@ -62,7 +62,7 @@ final class ProgramComposer {
     /**
      * What kind of start this is, beyond the spec: {@code forked} (OCI create: no parent-death
      * signal, the child outlives the host), {@code joins} (exec: setns into these, in this order,
-     * then spawn the process that runs the command), {@code terminal} (a session of its own with
+     * then spawn the process that runs the command, or not: {@link ExecJoins}), {@code terminal} (a session of its own with
      * stdin as its controlling terminal), {@code nonDumpable} (the child stays non-dumpable until
      * execve: a root runtime's).
      */
@@ -119,8 +119,9 @@ final class ProgramComposer {
                                 Arg.word(stream)));
             }
         }
+        ExecJoins exec = new ExecJoins(shape.joins());
         List<Integer> kept = new ArrayList<>(keptFds);
-        shape.joins().forEach(join -> kept.add(join.fd()));
+        exec.bySetns().forEach(join -> kept.add(join.fd()));
         if (security.appArmor() != null) {
             kept.add(security.appArmor().procFd());
         }
@@ -147,9 +148,9 @@ final class ProgramComposer {
             open.addAll(List.of(0, 1, 2));
             security.appArmor().steps(open).forEach(step -> program.call(SecurityPlan.OWNER, step));
         }
-        if (!shape.joins().isEmpty()) {
+        if (!exec.all().isEmpty()) {
             // user first, then the kernel's order; the caller sorted them
-            for (JoinedNamespace join : shape.joins()) {
+            for (JoinedNamespace join : exec.bySetns()) {
                 program.call(
                         CORE,
                         Step.call(
@@ -158,9 +159,11 @@ final class ProgramComposer {
                                 Arg.word(join.fd()),
                                 Arg.word(join.namespace().cloneFlag())));
             }
-            // setns(pid) and setns(time) only affect children: the command runs in a new process
-            program.spawn(CORE, "create the process inside the container's PID namespace");
-            program.call(CORE, parentDeathSignal(SIGKILL));
+            if (exec.spawns()) {
+                // setns(pid) only affects children: the command runs in a new process
+                program.spawn(CORE, "create the process inside the container's PID namespace");
+                program.call(CORE, parentDeathSignal(SIGKILL));
+            }
         }
         for (Namespace namespace : namespaces) {
             if (!namespace.creatableByClone()) {

@@ -24,7 +24,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class Dumpability {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Dumpability.class);
+    /** A holder: the thin create's path never logs, so it never starts slf4j. */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(Dumpability.class);
+    }
+
     static final int PR_GET_DUMPABLE = 3, PR_SET_DUMPABLE = 4;
 
     private Dumpability() {}
@@ -40,17 +44,26 @@ public final class Dumpability {
      * have set it back); throws when the kernel refuses, so that no child is created dumpable.
      */
     public static void ensure(Native n) {
-        LibC libc = n.libc();
         // libc directly, not through Syscalls.linux(): this runs while Native itself is being
         // made, where Native.get() is still null
+        if (ensure(new JnrCloneLibc(n))) {
+            Log.LOG.debug("the runtime's process is non-dumpable from now on");
+        }
+    }
+
+    /**
+     * As {@link #ensure(Native)} through {@code libc}, without logging (a thin create's JVM loads
+     * no logger); true when this call made the process non-dumpable.
+     */
+    public static boolean ensure(CloneLibc libc) {
         if (libc.geteuid() != 0 || libc.prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0) {
-            return;
+            return false;
         }
         if (libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || libc.prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0) {
             throw new IsolaException("cannot make the runtime's process non-dumpable (prctl PR_SET_DUMPABLE 0: "
-                    + Errno.name(n.lastErrno())
+                    + Errno.name(libc.lastErrno())
                     + "); no container is started while containers could open its /proc files");
         }
-        LOG.debug("the runtime's process is non-dumpable from now on");
+        return true;
     }
 }

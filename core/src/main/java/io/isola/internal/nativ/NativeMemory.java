@@ -19,11 +19,22 @@ public final class NativeMemory implements AutoCloseable {
 
     public NativeMemory(long size) {
         this.size = size;
-        this.address = IO.allocateMemory(size, true);
+        this.address = allocateCounted(size);
+    }
+
+    /** A zeroed block counted in {@link #liveBytes}, for {@link JnrCloneLibc}. */
+    static long allocateCounted(long size) {
+        long address = IO.allocateMemory(size, true);
         if (address == 0) {
             throw new OutOfMemoryError("cannot allocate " + size + " bytes of native memory");
         }
         LIVE_BYTES.addAndGet(size);
+        return address;
+    }
+
+    static void freeCounted(long address, long size) {
+        IO.freeMemory(address);
+        LIVE_BYTES.addAndGet(-size);
     }
 
     /** Bytes allocated through this class and not freed yet: what a leak check compares. */
@@ -67,6 +78,18 @@ public final class NativeMemory implements AutoCloseable {
         IO.putByteArray(address, bytes, 0, bytes.length);
     }
 
+    static void putBytes(long address, byte[] bytes, int offset, int length) {
+        IO.putByteArray(address, bytes, offset, length);
+    }
+
+    static void getBytes(long address, byte[] into, int offset, int length) {
+        IO.getByteArray(address, into, offset, length);
+    }
+
+    static void putByte(long address, byte value) {
+        IO.putByte(address, value);
+    }
+
     public static byte[] getBytes(long address, int length) {
         byte[] bytes = new byte[length];
         IO.getByteArray(address, bytes, 0, length);
@@ -93,8 +116,7 @@ public final class NativeMemory implements AutoCloseable {
     public void close() {
         if (!freed) {
             freed = true;
-            IO.freeMemory(address);
-            LIVE_BYTES.addAndGet(-size);
+            freeCounted(address, size);
         }
     }
 }

@@ -23,9 +23,6 @@ final class ContainerCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(
-                spec.commandLine(),
-                "missing command: expected one of: "
-                        + String.join(", ", spec.subcommands().keySet()));
+        GroupUsage.show(spec);
     }
 }

@@ -3,6 +3,7 @@ package io.isola.launcher.cli;
 import io.isola.launcher.health.HealthState;
 import io.isola.launcher.volume.VolumeStore;
 import io.isola.lifecycle.ContainerState;
+import io.isola.lifecycle.StateStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,9 +32,15 @@ final class ContainerFilter implements Predicate<ContainerState> {
     }
 
     private final Map<Key, List<String>> values = new LinkedHashMap<>();
+    /** Where the containers' health is read from. */
+    private final StateStore store;
 
-    static ContainerFilter parse(List<String> filters) {
-        ContainerFilter filter = new ContainerFilter();
+    private ContainerFilter(StateStore store) {
+        this.store = store;
+    }
+
+    static ContainerFilter parse(List<String> filters, StateStore store) {
+        ContainerFilter filter = new ContainerFilter(store);
         for (String filterText : filters) {
             int equals = filterText.indexOf('=');
             Key key = null;
@@ -76,7 +83,7 @@ final class ContainerFilter implements Predicate<ContainerState> {
         return true;
     }
 
-    private static boolean matches(Key key, String value, ContainerState state) {
+    private boolean matches(Key key, String value, ContainerState state) {
         return switch (key) {
             case STATUS -> ContainerStatus.of(state).word().equals(value);
             case NAME -> state.name() != null && state.name().contains(value);
@@ -99,7 +106,7 @@ final class ContainerFilter implements Predicate<ContainerState> {
                                                 .nameOf(Path.of(v.source()))
                                                 .filter(value::equals)
                                                 .isPresent());
-            case HEALTH -> HealthState.word(state).equals(value);
+            case HEALTH -> HealthState.word(store, state).equals(value);
             case ANCESTOR -> {
                 String image = ContainerRow.image(state);
                 yield image.equals(value) || image.equals(value + ":latest");

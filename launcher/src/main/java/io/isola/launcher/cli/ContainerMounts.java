@@ -22,6 +22,9 @@ final class ContainerMounts {
                 || state.isola().spec().volumes() == null) {
             return mounts;
         }
+        Map<String, String> propagation = state.isola().spec().propagation() == null
+                ? Map.of()
+                : state.isola().spec().propagation();
         for (Volume volume : state.isola().spec().volumes()) {
             Optional<String> name = volumes.nameOf(Path.of(volume.source()));
             Map<String, Object> mount = new LinkedHashMap<>();
@@ -32,8 +35,8 @@ final class ContainerMounts {
             name.ifPresent(n -> mount.put("Driver", "local"));
             mount.put("Mode", volume.readOnly() ? "ro" : "");
             mount.put("RW", !volume.readOnly());
-            // the container's root is made recursively private, so every mount in it is
-            mount.put("Propagation", "rprivate");
+            // the container's root is made recursively private, so every mount in it is unless set
+            mount.put("Propagation", propagation.getOrDefault(volume.target(), "rprivate"));
             mounts.add(mount);
         }
         return mounts;

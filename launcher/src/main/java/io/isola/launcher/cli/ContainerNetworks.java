@@ -4,11 +4,13 @@ import io.isola.launcher.IsolaRuntime;
 import io.isola.lifecycle.ContainerState;
 import io.isola.spi.support.NetworkAdmin;
 import io.isola.spi.support.NetworkAttachment;
+import io.isola.spi.support.NetworkInfo;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * inspect's {@code NetworkSettings.Networks}: each network a running container is on, the one it
@@ -21,12 +23,19 @@ final class ContainerNetworks {
     /** Docker's map (network name to its endpoint) for running container {@code state}; empty without the plugin. */
     static Map<String, Object> of(IsolaRuntime runtime, ContainerState state) throws InterruptedException {
         runtime.require(Set.of("net"));
-        List<NetworkAttachment> attachments = runtime.service(NetworkAdmin.class)
-                .map(admin -> admin.attachments(state.id()))
-                .orElse(List.of());
+        NetworkAdmin admin = runtime.service(NetworkAdmin.class).orElse(null);
+        if (admin == null) {
+            return Map.of();
+        }
+        // the default network under Docker's name for it, which scripts index (.NetworkSettings.Networks.bridge)
+        Set<String> builtIn = admin.list().stream()
+                .filter(NetworkInfo::builtIn)
+                .map(NetworkInfo::name)
+                .collect(Collectors.toSet());
         Map<String, Object> networks = new LinkedHashMap<>();
-        for (NetworkAttachment attachment : attachments) {
-            networks.put(attachment.network(), endpoint(attachment, state.name()));
+        for (NetworkAttachment attachment : admin.attachments(state.id())) {
+            String name = builtIn.contains(attachment.network()) ? "bridge" : attachment.network();
+            networks.put(name, endpoint(attachment, state.name()));
         }
         return networks;
     }

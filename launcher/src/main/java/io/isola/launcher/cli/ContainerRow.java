@@ -3,6 +3,7 @@ package io.isola.launcher.cli;
 import io.isola.launcher.cli.format.Struct;
 import io.isola.launcher.health.HealthState;
 import io.isola.lifecycle.ContainerState;
+import io.isola.lifecycle.StateStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -43,7 +44,7 @@ final class ContainerRow {
                 .with("RestartCount", "RESTARTS");
     }
 
-    static Struct of(ContainerState state, boolean noTrunc) {
+    static Struct of(StateStore store, ContainerState state, boolean noTrunc) {
         ContainerState.Extra extra = state.isola();
         String command = extra == null || extra.spec() == null
                 ? ""
@@ -64,7 +65,7 @@ final class ContainerRow {
                                 .map(PublishedPort::toString)
                                 .collect(Collectors.joining(", ")))
                 .with("State", ContainerStatus.of(state).word())
-                .with("Status", dockerStatus(state))
+                .with("Status", dockerStatus(store, state))
                 .with("Names", extra == null || extra.name() == null ? "" : extra.name())
                 .with(
                         "Labels",
@@ -99,11 +100,11 @@ final class ContainerRow {
     }
 
     /** Docker's STATUS words: "Up 5 minutes (Paused)", "Exited (3) 2 minutes ago", "Created", "Restarting (1) ...". */
-    static String dockerStatus(ContainerState state) {
+    static String dockerStatus(StateStore store, ContainerState state) {
         ContainerState.Extra extra = state.isola();
         String started = extra == null ? null : extra.startedAt();
         return switch (ContainerStatus.of(state)) {
-            case RUNNING -> "Up " + since(started) + health(state);
+            case RUNNING -> "Up " + since(started) + health(store, state);
             case PAUSED -> "Up " + since(started) + " (Paused)";
             case CREATED -> "Created";
             case RESTARTING ->
@@ -118,8 +119,8 @@ final class ContainerRow {
     }
 
     /** " (healthy)" and the like for a container with a health check, as Docker's ps adds it; else "". */
-    private static String health(ContainerState state) {
-        HealthState health = HealthState.of(state);
+    private static String health(StateStore store, ContainerState state) {
+        HealthState health = HealthState.of(store, state);
         return health == null ? "" : health.statusSuffix();
     }
 

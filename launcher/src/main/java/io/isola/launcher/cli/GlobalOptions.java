@@ -49,6 +49,11 @@ public final class GlobalOptions {
         return new ConfigTranslator.Options(systemdCgroup);
     }
 
+    /** Whether runc's --log was given: containerd's shim passes it (go-runc), a user of Docker's verbs does not. */
+    public boolean runcLog() {
+        return log != null;
+    }
+
     public StateStore store() {
         return new StateStore(root != null ? root : RuntimeDir.state());
     }

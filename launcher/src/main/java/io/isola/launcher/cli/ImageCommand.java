@@ -33,10 +33,7 @@ final class ImageCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(
-                spec.commandLine(),
-                "missing command: expected one of: "
-                        + String.join(", ", spec.subcommands().keySet()));
+        GroupUsage.show(spec);
     }
 
     @Command(name = "import", description = "Import a 'docker save' or OCI layout tarball, gzip or not.")

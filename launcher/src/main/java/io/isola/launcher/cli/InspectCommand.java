@@ -10,6 +10,7 @@ import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Inspection;
 import io.isola.lifecycle.Lifecycle;
 import io.isola.lifecycle.Relaunch;
+import io.isola.lifecycle.StateStore;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -49,7 +50,7 @@ final class InspectCommand extends ContainerVerb {
                 Map<String, Object> inspected = Inspection.of(state);
                 inspected.put("Mounts", ContainerMounts.of(state, volumes));
                 addOpenStdin(inspected, state);
-                addHealth(inspected, state);
+                addHealth(inspected, lifecycle.store(), state);
                 boolean ownNetwork = hasOwnNetwork(inspected);
                 if (hasCgroup(state) || ownNetwork) {
                     cgroups = cgroups == null ? CgroupAccess.open() : cgroups;
@@ -83,8 +84,8 @@ final class InspectCommand extends ContainerVerb {
     }
 
     /** Docker's {@code State.Health}, for a container with a health check. */
-    private static void addHealth(Map<String, Object> inspected, ContainerState state) {
-        HealthState health = HealthState.of(state);
+    private static void addHealth(Map<String, Object> inspected, StateStore store, ContainerState state) {
+        HealthState health = HealthState.of(store, state);
         if (health != null && inspected.get("State") instanceof Map<?, ?> status) {
             Map<String, Object> shown = new LinkedHashMap<>();
             shown.put("Status", health.status());

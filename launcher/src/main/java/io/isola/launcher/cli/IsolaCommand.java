@@ -18,7 +18,6 @@ import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
@@ -143,10 +142,7 @@ public final class IsolaCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(
-                spec.commandLine(),
-                "missing command: expected one of: "
-                        + String.join(", ", spec.subcommands().keySet()));
+        GroupUsage.show(spec);
     }
 
     static final class Version implements IVersionProvider {

@@ -6,6 +6,7 @@ import io.isola.launcher.cli.format.Struct;
 import io.isola.launcher.cli.oci.RuncState;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Lifecycle;
+import io.isola.lifecycle.StateStore;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -58,6 +59,7 @@ final class ListCommand implements Callable<Integer> {
         }
         // -q: whole ids, as list always printed them (ps -q prints Docker's short ones)
         print(
+                parent.global().store(),
                 listed(new Lifecycle(parent.global().store())),
                 quiet,
                 quiet,
@@ -90,7 +92,7 @@ final class ListCommand implements Callable<Integer> {
      * what isola knows beyond Docker's words (unsupervised, state unreadable, restarts), and a note
      * line follows a container whose state the runtime had to guess. {@code quiet}: ids alone.
      */
-    static void print(List<ContainerState> states, boolean quiet, boolean noTrunc, PrintWriter out) {
+    static void print(StateStore store, List<ContainerState> states, boolean quiet, boolean noTrunc, PrintWriter out) {
         if (quiet) {
             states.forEach(state -> out.println(noTrunc ? state.id() : ContainerRow.shortId(state.id())));
             out.flush();
@@ -101,7 +103,7 @@ final class ListCommand implements Callable<Integer> {
         lines.add("CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tPORTS\tNAMES");
         notes.add(null);
         for (ContainerState state : states) {
-            Struct row = ContainerRow.of(state, noTrunc);
+            Struct row = ContainerRow.of(store, state, noTrunc);
             ContainerState.Extra extra = state.isola();
             String status = (String) row.get("Status");
             if (state.isUnreadable()) {

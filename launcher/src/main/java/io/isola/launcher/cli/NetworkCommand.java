@@ -59,10 +59,7 @@ final class NetworkCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(
-                spec.commandLine(),
-                "missing command: expected one of: "
-                        + String.join(", ", spec.subcommands().keySet()));
+        GroupUsage.show(spec);
     }
 
     StateStore containers() {

@@ -3,10 +3,9 @@ package io.isola.launcher.cli;
 import io.isola.api.NameResolution;
 import io.isola.api.NetworkAddress;
 import io.isola.lifecycle.ContainerState;
+import io.isola.lifecycle.StateStore;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -16,14 +15,16 @@ import picocli.CommandLine.ParentCommand;
 /**
  * {@code isola network connect [--alias A] [--ip IP] NETWORK CONTAINER}: a running container gets
  * an interface on one more network (the next {@code ethN}), its name and aliases go into that
- * network's members' /etc/hosts, and theirs into its own. Thin: the network plugin does it.
+ * network's members' /etc/hosts, and theirs into its own. As Docker's, the connection is the
+ * container's ({@link KeptConnections}): a stopped or created container joins the network when it
+ * starts, and every later start joins it again. Thin: the network plugin does the work.
  */
 @Command(
         name = "connect",
         description = {
-            "Connect a running container to a network: a new interface (eth1, eth2, ...) on it, and",
-            "the container's name and --alias in the /etc/hosts of the network's containers, theirs in its own.",
-            "It lasts until the container stops or network disconnect; isola connects running containers only."
+            "Connect a container to a network: a new interface (eth1, eth2, ...) on it, and the container's",
+            "name and --alias in the /etc/hosts of the network's containers, theirs in its own. A stopped or",
+            "created container joins it when it starts; the connection lasts, across its starts, until network disconnect."
         })
 final class NetworkConnectCommand implements Callable<Integer> {
 
@@ -61,14 +62,19 @@ final class NetworkConnectCommand implements Callable<Integer> {
             }
         }
         String address = ip == null ? null : new NetworkAddress(ip).ipv4();
-        ContainerState state = ConnectTarget.running(network.containers(), container, "connect");
-        Set<String> names = new LinkedHashSet<>();
-        if (state.name() != null) {
-            names.add(state.name());
-        }
-        names.addAll(aliases);
-        NetworkCommand.withAdmin(admin ->
-                admin.connect(ConnectTarget.network(admin, networkName), state.id(), List.copyOf(names), address));
+        StateStore store = network.containers();
+        ContainerState state = ConnectTarget.existing(store, container);
+        NetworkCommand.withAdmin(admin -> {
+            String name = ConnectTarget.network(admin, networkName);
+            KeptConnections.Kept connection = new KeptConnections.Kept(name, aliases, address);
+            if (ConnectTarget.isRunning(state)) {
+                admin.connect(name, state.id(), connection.names(state.name()), address);
+            } else {
+                ConnectTarget.requireJoinable(state, name, KeptConnections.has(store, state.id(), name));
+            }
+            KeptConnections.add(store, state.id(), connection);
+            return null;
+        });
         return 0;
     }
 }

@@ -1,6 +1,7 @@
 package io.isola.launcher.cli;
 
 import io.isola.lifecycle.ContainerState;
+import io.isola.lifecycle.StateStore;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -8,14 +9,15 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code isola network disconnect [-f] NETWORK CONTAINER}: removes the interface that network
- * connect added, and the container's names from the network's members' /etc/hosts (theirs from its own).
+ * {@code isola network disconnect [-f] NETWORK CONTAINER}: ends a connection network connect made
+ * ({@link KeptConnections}): a running container loses the interface and its names leave the
+ * network's members' /etc/hosts (theirs its own); a stopped one no longer joins it when it starts.
  */
 @Command(
         name = "disconnect",
         description = {
-            "Disconnect a running container from a network that network connect added; the network it",
-            "started on stays until it stops."
+            "Disconnect a container from a network that network connect gave it: at once if it runs, and it",
+            "joins it no more when it starts. The network it was run on stays until it stops."
         })
 final class NetworkDisconnectCommand implements Callable<Integer> {
 
@@ -35,9 +37,22 @@ final class NetworkDisconnectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ContainerState state = ConnectTarget.running(network.containers(), container, "disconnect");
+        StateStore store = network.containers();
+        ContainerState state = ConnectTarget.existing(store, container);
         NetworkCommand.withAdmin(admin -> {
-            admin.disconnect(ConnectTarget.network(admin, networkName), state.id());
+            String name = ConnectTarget.network(admin, networkName);
+            boolean kept = KeptConnections.remove(store, state.id(), name);
+            if (ConnectTarget.isRunning(state)) {
+                try {
+                    admin.disconnect(name, state.id());
+                } catch (IllegalArgumentException e) {
+                    if (!kept) {
+                        throw e;
+                    } // kept but not joined in this run (its start could not): ended all the same
+                }
+            } else if (!kept) {
+                throw new IllegalArgumentException("container " + state.id() + " is not connected to network " + name);
+            }
             return null;
         });
         return 0;

@@ -75,18 +75,19 @@ final class PsCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Lifecycle lifecycle = new Lifecycle(parent.global().store());
         if (id == null) {
-            ContainerFilter filter = ContainerFilter.parse(filters);
+            ContainerFilter filter =
+                    ContainerFilter.parse(filters, parent.global().store());
             ListFormat list = ListFormat.parse(format);
             List<ContainerState> shown = ListCommand.listed(lifecycle).stream()
                     .filter(state -> all || filter.namesStatus() || shownWithoutAll(state))
                     .filter(filter)
                     .toList();
             if (quiet || list.isDefault()) {
-                ListCommand.print(shown, quiet, noTrunc, out);
+                ListCommand.print(parent.global().store(), shown, quiet, noTrunc, out);
             } else {
                 list.print(
                         shown.stream()
-                                .map(state -> ContainerRow.of(state, noTrunc))
+                                .map(state -> ContainerRow.of(parent.global().store(), state, noTrunc))
                                 .toList(),
                         ContainerRow.header(),
                         out);

@@ -50,10 +50,7 @@ final class VolumeCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(
-                spec.commandLine(),
-                "missing command: expected one of: "
-                        + String.join(", ", spec.subcommands().keySet()));
+        GroupUsage.show(spec);
     }
 
     StateStore containers() {

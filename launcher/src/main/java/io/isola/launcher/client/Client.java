@@ -160,7 +160,7 @@ public final class Client {
         }
         System.err.println("isola: the server ended while running the command (see its log in "
                 + ServerAddress.of(ServerAddress.currentUid(), env).dir() + ")");
-        return 125;
+        return FailureStatus.of(args);
     }
 
     /** Null to run in-process; the status of a CLI killed by a signal that came before that. */

@@ -27,7 +27,7 @@ final class InProcess {
             }
         } catch (IOException e) {
             System.err.println("isola: cannot read the class path of the distribution: " + e.getMessage());
-            System.exit(125);
+            System.exit(FailureStatus.of(args));
         }
         ClassLoader loader = new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
         Thread.currentThread().setContextClassLoader(loader);
@@ -38,10 +38,10 @@ final class InProcess {
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();
             System.err.println("isola: internal error: " + cause);
-            System.exit(125);
+            System.exit(FailureStatus.of(args));
         } catch (ReflectiveOperationException e) {
             System.err.println("isola: cannot start the in-process command line: " + e);
-            System.exit(125);
+            System.exit(FailureStatus.of(args));
         }
     }
 

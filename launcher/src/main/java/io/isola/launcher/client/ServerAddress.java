@@ -36,12 +36,17 @@ public record ServerAddress(Path dir, Path socket) {
     public static ServerAddress of(long uid, Map<String, String> env) {
         Path dir = directory(uid, env);
         StringBuilder key = new StringBuilder();
-        for (String property : new String[] {"isola.home", "isola.bundles", "isola.conf", "java.home"}) {
+        for (String property : new String[] {"isola.home", "isola.bundles", "isola.conf"}) {
             key.append(property)
                     .append('=')
                     .append(System.getProperty(property, ""))
                     .append('\n');
         }
+        // the server's JDK: a thin create that bin/isola runs on a faster JDK than the server's
+        // names the server's (isola.server.java.home) to find the same server
+        key.append("java.home=")
+                .append(System.getProperty("isola.server.java.home", System.getProperty("java.home", "")))
+                .append('\n');
         // a loop, not a stream: in the thin client a first lambda costs a bootstrap of the lambda
         // machinery (~20 ms of a start of ~100 ms on a small host)
         for (String name : KEYED_ENV) { // sorted: the key must not depend on an order of a set

@@ -4,11 +4,8 @@ import io.isola.internal.chain.CloneMode;
 import io.isola.internal.chain.ClonePlan;
 import io.isola.internal.chain.CloneThreads;
 import io.isola.internal.launch.HostSignals;
-import io.isola.internal.nativ.Fds;
-import io.isola.internal.nativ.Native;
 import io.isola.internal.nativ.NativeException;
-import io.isola.internal.nativ.NativeMemory;
-import io.isola.internal.nativ.Pidfd;
+import io.isola.internal.nativ.ThinLibc;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -23,8 +20,9 @@ import java.util.concurrent.TimeoutException;
  * An engine's OCI {@code create} (issue 17) in a small JVM: the resident server plans the
  * container (the bundle, Felix and the isolators, the composed program) and runs its protocol;
  * this process only clones the child from the plan, in the engine's process tree (conmon and the
- * shim reap it), reports its pid and exits as {@code runc create} does. It loads jnr-ffi and
- * core's chain, no Felix, picocli or Jackson. With no server of this user and installation
+ * shim reap it), reports its pid and exits as {@code runc create} does. It loads core's chain
+ * and a libc binding ({@link ThinLibc#ffm}: the FFM API's on JDK 22 or later, else jnr-ffi's), no
+ * Felix, picocli or Jackson. With no server of this user and installation
  * listening, or a create the server does not plan ({@code --console-socket}, preserved fds,
  * hooks, joined namespaces), the command runs in this JVM as before.
  */
@@ -36,8 +34,9 @@ public final class ThinCreate {
 
     private final String[] args;
     private final Map<String, String> env = System.getenv();
+    private ThinLibc libc;
     private UnixClientSocket channel;
-    private Pidfd child;
+    private ThinChild child;
 
     ThinCreate(String[] args) {
         this.args = args;
@@ -84,7 +83,9 @@ public final class ThinCreate {
         if (ServerStarter.prepare(address, uid) != null) {
             return null; // not this user's own directory: never used
         }
-        channel = UnixClientSocket.connect(address.socket());
+        libc = ThinLibc.ffm(); // the cloner: FFM on JDK 22+ with isola-ffm's jar, else jnr-ffi
+        libc = libc != null ? libc : new JnrThinLibc();
+        channel = UnixClientSocket.connect(libc, address.socket());
         if (channel == null) {
             return null; // no server: in-process, which starts one for the verbs that follow
         }
@@ -102,7 +103,7 @@ public final class ThinCreate {
                 System.getProperty("user.dir"),
                 List.of(args),
                 env,
-                HostSignals.nonDefault());
+                HostSignals.nonDefault(libc));
         channel.sendFds(0, 1, 2);
         channel.write(request);
         byte[] frame = new byte[5];
@@ -113,7 +114,7 @@ public final class ThinCreate {
             int[] fds = channel.receive(frame);
             if (fds == null) {
                 System.err.println("isola: the server ended while creating the container");
-                return end(125);
+                return end(FailureStatus.OTHER); // the OCI create: runc's 1
             }
             int value = ByteBuffer.wrap(frame).getInt(1);
             if (frame[0] == Wire.PLAN && child == null) {
@@ -163,18 +164,12 @@ public final class ThinCreate {
             for (int i = 0; i < targets.length; i++) {
                 placed[i] = place(received[i], targets[i]);
             }
-            try (NativeMemory tid = new NativeMemory(16);
-                    CloneThreads threads = new CloneThreads()) {
+            long tid = libc.allocate(16);
+            try (CloneThreads threads = new CloneThreads(libc)) {
                 Future<Integer> cloned = threads.clone(
-                        plan.program(),
-                        plan.namespaceFlags(),
-                        plan.statusFd(),
-                        plan.gateFd(),
-                        tid.address(),
-                        CloneMode.FORK,
-                        -1);
+                        plan.program(), plan.namespaceFlags(), plan.statusFd(), plan.gateFd(), tid, CloneMode.FORK, -1);
                 int pid = cloned.get(60, TimeUnit.SECONDS);
-                child = Pidfd.open(pid);
+                child = ThinChild.open(libc, pid);
                 return pid;
             } catch (ExecutionException e) {
                 return e.getCause() instanceof NativeException failed ? -failed.errno() : CloneThreads.NO_CHILD;
@@ -183,6 +178,8 @@ public final class ThinCreate {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return CloneThreads.NO_CHILD;
+            } finally {
+                libc.free(tid, 16);
             }
         } finally {
             closeAll(received);
@@ -191,14 +188,13 @@ public final class ThinCreate {
     }
 
     /** {@code fd} copied to exactly {@code target}, which must be free here (close-on-exec, as the server's). */
-    private static int place(int fd, int target) throws IOException {
-        Native n = Native.get();
-        if (n.libc().fcntl(target, F_GETFD, 0) >= 0 || n.lastErrno() != EBADF) {
+    private int place(int fd, int target) throws IOException {
+        if (libc.fcntl(target, F_GETFD, 0) >= 0 || libc.lastErrno() != EBADF) {
             throw new IOException("fd " + target + " that the plan names is open in this process already");
         }
-        int copy = n.libc().fcntl(fd, F_DUPFD_CLOEXEC, target);
+        int copy = libc.fcntl(fd, F_DUPFD_CLOEXEC, target);
         if (copy != target) {
-            Fds.closeQuietly(copy);
+            closeAll(new int[] {copy});
             throw new IOException("cannot place the plan's fd at " + target + " (got " + copy + ")");
         }
         return copy;
@@ -211,18 +207,16 @@ public final class ThinCreate {
     private int end(int code) {
         if (child != null && code != 0) {
             child.signal(SIGKILL);
-            try {
-                child.awaitExit(Duration.ofSeconds(10));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            child.awaitExit(Duration.ofSeconds(10));
         }
         return code;
     }
 
-    private static void closeAll(int[] fds) {
+    private void closeAll(int[] fds) {
         for (int fd : fds) {
-            Fds.closeQuietly(fd);
+            if (fd >= 0) {
+                libc.close(fd);
+            }
         }
     }
 }

@@ -13,8 +13,9 @@ import java.util.Set;
  * process) nor a detached one. {@code pull}, {@code push}, {@code save} and {@code load} are served so that a warm server's
  * compiled digest and inflate loops do the work, not a new JVM's interpreter (bench/pull: a JVM's
  * start and JIT were most of an in-process pull); the server runs as the caller's uid, so the
- * credentials it reads are the ones the caller may read. bin/isola makes the same choice in
- * shell, to skip the client JVM.
+ * credentials it reads are the ones the caller may read. {@code network} and its subcommands are
+ * served because each boots the network plugin's framework in-process (2-5 s a verb) where the
+ * server lends its warm one. bin/isola makes the same choice in shell, to skip the client JVM.
  */
 public final class Verbs {
 
@@ -22,7 +23,7 @@ public final class Verbs {
     public static final Set<String> SERVED = Set.of(
             "run", "ps", "list", "kill", "stop", "rm", "logs", "inspect", "wait", "images", "start", "restart", "state",
             "delete", "exec", "attach", "pause", "unpause", "resume", "stats", "top", "port", "pull", "push", "save",
-            "load");
+            "load", "network");
     /**
      * The served verbs an engine calls after create: they use a server that runs but never wait
      * for one to start (create starts it, {@link ServerStarter#startIfNone}; a kill may come

@@ -23,9 +23,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Carries out a detached container's {@link Healthcheck}, on a thread of whatever supervises it
- * (the resident server, or the container's monitor process), as Docker's daemon does: every
- * interval the test runs in the container as {@code exec} runs a process there (its env, cwd and
+ * Carries out a container's {@link Healthcheck}, on a thread of whatever supervises it (the
+ * resident server, the container's monitor process, or the JVM that runs it in the foreground), as
+ * Docker's daemon does: every interval (every start interval while it starts) the test runs in the container as {@code exec} runs a process there (its env, cwd and
  * user), and the result goes into its {@link HealthState}. The thread ends with the run it watches
  * (the container stops, is removed or is started again, which gets a checker of its own).
  */
@@ -72,7 +72,9 @@ public final class HealthChecker implements Runnable {
             HealthState health = HealthState.starting(running.pid());
             health.write(store, id);
             while (true) {
-                Thread.sleep(check.intervalOrDefault().toMillis());
+                Thread.sleep(check.nextCheckAfter(
+                                Duration.between(started, Instant.now()), HealthState.STARTING.equals(health.status()))
+                        .toMillis());
                 ContainerState now = store.read(id);
                 if (now == null || now.status() != ContainerState.Status.RUNNING || now.pid() != running.pid()) {
                     return; // stopped, removed, or a new run with a checker of its own

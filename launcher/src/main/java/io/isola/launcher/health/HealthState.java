@@ -51,8 +51,8 @@ public record HealthState(
     }
 
     /** Docker's {@code --filter health=} word of {@code state}: starting, healthy, unhealthy, or none without a check. */
-    public static String word(ContainerState state) {
-        HealthState health = state.status() == ContainerState.Status.RUNNING ? of(state) : null;
+    public static String word(StateStore store, ContainerState state) {
+        HealthState health = state.status() == ContainerState.Status.RUNNING ? of(store, state) : null;
         return health == null ? NONE : health.status();
     }
 
@@ -77,20 +77,20 @@ public record HealthState(
     }
 
     /**
-     * The health of {@code state} as inspect and ps show it, for a container with a check: its
-     * current run's results, "starting" before the first; a stopped one's last; null for none.
+     * The health of {@code state} (of {@code store}) as inspect and ps show it, for a container
+     * with a check: its current run's results, "starting" before the first; a stopped one's last;
+     * null for none. A foreground container's too: the JVM that runs it checks it.
      */
-    public static HealthState of(ContainerState state) {
+    public static HealthState of(StateStore store, ContainerState state) {
         if (state.isola() == null
                 || state.isola().spec() == null
-                || state.isola().spec().health() == null
-                || state.isola().logFile() == null) {
-            return null; // no check, or not detached: only a detached container's supervisor checks it
+                || state.isola().spec().health() == null) {
+            return null;
         }
         boolean running = state.status() == ContainerState.Status.RUNNING;
         try {
-            // beside its log, in its state directory (StateStore#dir), where the checker writes it
-            Path file = Path.of(state.isola().logFile()).resolveSibling(FILE);
+            // in its state directory, where the checker writes it
+            Path file = store.dir(state.id()).resolve(FILE);
             HealthState read = JSON.readValue(Files.readAllBytes(file), HealthState.class);
             // a stopped container shows its last run's health, as Docker's does
             return !running || read.pid() == state.pid() ? read : starting(state.pid());

@@ -39,6 +39,19 @@ class VerbsTest {
         assertEquals(Set.of("start", "state", "delete", "kill"), Verbs.ENGINE);
     }
 
+    /**
+     * The network verbs are served: in-process each booted a framework of its own for the
+     * network plugin (2-3 s a verb), where the server lends its warm one.
+     */
+    @Test
+    void theNetworkVerbsAreServed() {
+        for (String sub : new String[] {"create", "ls", "inspect", "rm", "prune", "connect", "disconnect"}) {
+            assertTrue(Verbs.served(new String[] {"network", sub, "x"}), sub);
+        }
+        assertFalse(
+                Verbs.served(new String[] {"--config", "/etc/isola", "network", "ls"}), "a configuration of its own");
+    }
+
     /** isola exec is served; conmon's and the shim's exec (their child, which they reap) and a detached one are not. */
     @Test
     void theClisExecIsServedButNotAnEnginesNorADetachedOne() {

@@ -86,6 +86,11 @@ final class DirectoryRoot implements RootLayout {
     }
 
     @Override
+    public void handOver() {
+        placeholders.forget();
+    }
+
+    @Override
     public Map<Path, String> lookedUpByPath() {
         return Map.of(directory, "root file system");
     }

@@ -67,6 +67,11 @@ final class FilesystemPlan implements AutoCloseable {
         root.started(pid);
     }
 
+    /** The container outlives this process: see {@link RootLayout#handOver()}. */
+    void handOver() {
+        root.handOver();
+    }
+
     /** Releases what the host prepared for the root (an image's writable layer). */
     @Override
     public void close() {

@@ -1,5 +1,6 @@
 package io.isola.ns.mount;
 
+import io.isola.api.DeferredStart;
 import io.isola.api.Filesystem;
 import io.isola.api.KernelPaths;
 import io.isola.api.Security;
@@ -60,6 +61,9 @@ public final class MountIsolator implements NamespaceIsolator {
                 request.spec().extension(KernelPaths.class).orElse(null),
                 request.requestedBinds(),
                 sources(request));
+        // an OCI create: its process outlives this one, which may be a resident server that
+        // plans creates for as long as it lives and never closes this isolation
+        boolean outlivesPlanner = request.spec().extension(DeferredStart.class).isPresent();
         LOG.debug(
                 "container {}: {} file system steps for {}",
                 request.containerId(),
@@ -81,6 +85,9 @@ public final class MountIsolator implements NamespaceIsolator {
                     plan.mapOwners(child);
                 }
                 plan.started(child.pid());
+                if (outlivesPlanner) {
+                    plan.handOver();
+                }
             }
 
             @Override

@@ -41,6 +41,14 @@ interface RootLayout {
     /** Releases what {@link #prepareHost()} created, once the container is gone. */
     default void release() {}
 
+    /**
+     * The container outlives the process that planned it (an OCI create, which that process hands
+     * to the engine): drops what only this process holds (locks, descriptors), as its exit would,
+     * and undoes nothing. A resident server that plans creates would otherwise keep them for as
+     * long as it lives. {@link #release()} is then a no-op.
+     */
+    default void handOver() {}
+
     /** Whether the root is remounted read-only once the container is in it. */
     boolean readOnly();
 }

@@ -89,6 +89,8 @@ final class RootfsPlaceholders {
 
     private final Path rootfs;
     private boolean released;
+    /** Whether this use was {@linkplain #forget() forgotten}, its lock dropped with nothing removed. */
+    private boolean forgotten;
 
     private RootfsPlaceholders(Path rootfs) {
         this.rootfs = rootfs;
@@ -141,6 +143,11 @@ final class RootfsPlaceholders {
     /** Stops using the directory; the last user of the host removes the placeholders. Idempotent. */
     void release() {
         synchronized (USERS) {
+            if (forgotten) {
+                forgotten = false;
+                use(rootfs).release(); // the recorded lines are still in the lock file
+                return;
+            }
             if (released) {
                 return;
             }
@@ -167,6 +174,29 @@ final class RootfsPlaceholders {
             } finally {
                 closeQuietly(users.channel);
             }
+        }
+    }
+
+    /**
+     * Stops using the directory without removing anything, as this process's exit would: for a
+     * container that outlives the process that planned it (an OCI create), whose engine may use the
+     * directory long after. The placeholders then stay until a later last user removes them.
+     * Idempotent; a {@link #release()} after it (the create failed after all) becomes a user again
+     * for as long as it takes to remove them, if it is the last.
+     */
+    void forget() {
+        synchronized (USERS) {
+            if (released) {
+                return;
+            }
+            released = true;
+            forgotten = true;
+            Users users = USERS.get(rootfs);
+            if (--users.count > 0) {
+                return;
+            }
+            USERS.remove(rootfs);
+            closeQuietly(users.channel); // drops the shared lock with the descriptor
         }
     }
 

@@ -13,6 +13,7 @@ import io.isola.api.Volume;
 import io.isola.testing.Outcome;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -166,6 +167,16 @@ class VolumeTest {
         assertTrue(
                 e.getMessage().startsWith("volume target \"/proc/self/root/etc\": inside a kernel file system"),
                 e.getMessage());
+        // the host's /sys onto /sys is a volume still, and refused: only OCI's read-only bind of it is isola's own /sys
+        for (String target : List.of("/sys", "/proc", "/sys/kernel")) {
+            IllegalArgumentException on = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> isola.start(
+                            spec(fs().volume(Volume.parse("/sys:" + target)).build())));
+            assertTrue(
+                    on.getMessage().startsWith("volume target \"" + target + "\": inside a kernel file system"),
+                    on.getMessage());
+        }
     }
 
     private static ContainerSpec spec(Filesystem filesystem) {

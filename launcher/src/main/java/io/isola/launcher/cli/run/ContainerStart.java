@@ -3,6 +3,7 @@ package io.isola.launcher.cli.run;
 import io.isola.api.ContainerSpec;
 import io.isola.api.IsolaException;
 import io.isola.api.Resources;
+import io.isola.launcher.cli.KeptConnections;
 import io.isola.launcher.server.Invocation;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Monitor;
@@ -85,6 +86,8 @@ public final class ContainerStart {
                 args,
                 run.console(),
                 inServer);
+        // the networks network connect gave it, as Docker's start joins them again
+        KeptConnections.apply(store, id);
         return true;
     }
 }

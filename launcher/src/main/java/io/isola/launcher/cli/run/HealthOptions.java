@@ -49,16 +49,26 @@ final class HealthOptions {
             description = "Time to start during which failures do not count (default: 0s).")
     private String startPeriod;
 
+    @Option(
+            names = "--health-start-interval",
+            paramLabel = "DURATION",
+            description = "Time between checks during the start period, such as 1s (default: 5s).")
+    private String startInterval;
+
     @Option(names = "--no-healthcheck", description = "No health check, not even the image's.")
     private boolean none;
 
     /**
      * The container's check: the image's HEALTHCHECK with these flags over it; null when there is
-     * none. Carried out for detached containers by their supervisor (the server or a monitor).
+     * none. Carried out by the container's supervisor (the server, a monitor, or a foreground run's JVM).
      */
     Healthcheck healthcheck(Image image) {
-        boolean anyFlag =
-                command != null || interval != null || timeout != null || retries != null || startPeriod != null;
+        boolean anyFlag = command != null
+                || interval != null
+                || timeout != null
+                || retries != null
+                || startPeriod != null
+                || startInterval != null;
         if (none) {
             if (anyFlag) {
                 throw new IllegalArgumentException(
@@ -101,7 +111,12 @@ final class HealthOptions {
                                     : fromImage.path("StartPeriod").asLong(),
                     retries != null
                             ? retries
-                            : fromImage == null ? 0 : fromImage.path("Retries").asInt());
+                            : fromImage == null ? 0 : fromImage.path("Retries").asInt(),
+                    startInterval != null
+                            ? nanos("--health-start-interval", startInterval)
+                            : fromImage == null
+                                    ? 0
+                                    : fromImage.path("StartInterval").asLong());
         } catch (IllegalArgumentException e) {
             throw image == null || command != null
                     ? e

@@ -32,6 +32,11 @@ final class NetworkOptions {
                             + " host shares the host's network, without CAP_NET_RAW unless --cap-add NET_RAW.")
     private String net;
 
+    /** --network as given; null without it. */
+    String mode() {
+        return net;
+    }
+
     @Option(
             names = {"-p", "--publish"},
             paramLabel = "[HOSTPORT:]PORT[/PROTO]",

@@ -230,6 +230,17 @@ public final class RunCommand implements Callable<Integer> {
         return run.lifecycle.interactive;
     }
 
+    /** The --network of {@code runArgs} (a container's run), or null when they name none or cannot be read. */
+    public static String networkMode(List<String> runArgs) {
+        RunCommand run = new RunCommand();
+        try {
+            new CommandLine(run).setStopAtPositional(true).parseArgs(runArgs.toArray(String[]::new));
+        } catch (RuntimeException e) {
+            return null;
+        }
+        return run.network.mode();
+    }
+
     /** For the monitor of a detached container: the id and state store the CLI registered it under. */
     public RunCommand container(String containerId, StateStore store) {
         this.id = containerId;

@@ -7,6 +7,7 @@ import io.isola.api.Filesystem;
 import io.isola.api.Stdio;
 import io.isola.api.Volume;
 import io.isola.launcher.IsolaRuntime;
+import io.isola.launcher.health.HealthChecker;
 import io.isola.launcher.server.Invocation;
 import io.isola.launcher.volume.VolumeStore;
 import io.isola.lifecycle.ContainerState;
@@ -49,7 +50,7 @@ final class RunFlow {
      * {@code checked} is the spec with the built-in default isolators (recorded in the state, and
      * checked before anything boots); {@code configured} rebuilds it once the framework runs, from
      * the isolators the configuration turns on. {@code stop} says how stop ends it (null: SIGTERM, 10 s);
-     * {@code health} is its health check (null: none), which the supervisor of a detached container carries out.
+     * {@code health} is its health check (null: none), which the container's supervisor carries out.
      */
     static int run(
             ContainerSpec checked,
@@ -142,6 +143,9 @@ final class RunFlow {
                 invocation.holdSignals(); // the client's Ctrl-C while the container starts is the container's
             }
             running = monitor.start(state, foreground.build());
+            // checked by this JVM while it runs, as a detached one's supervisor checks it (its state shows in
+            // ps and inspect from any shell)
+            HealthChecker.watch(store, id);
         } catch (RuntimeException | Error e) {
             // registered but never started (a bad configuration, a missing isolator): no ghost in ps, no volume of its
             // own
