@@ -45,7 +45,6 @@ import org.slf4j.LoggerFactory;
 public final class Orchestrator implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Orchestrator.class);
-    private static final int O_PATH = 010000000, O_DIRECTORY = 0200000;
     private static final Comparator<NamespaceIsolator> KERNEL_ORDER = Comparator.comparing(
                     (NamespaceIsolator isolator) -> isolator.namespace().ordinal())
             .thenComparing(NamespaceIsolator::name);
@@ -146,7 +145,7 @@ public final class Orchestrator implements AutoCloseable {
         try {
             if (planned.appArmor() != null) {
                 // the child's way to its own AppArmor attribute; it holds a copy from the clone on
-                hostProc = host.open("/proc", O_PATH | O_DIRECTORY, 0);
+                hostProc = host.openHostProc();
             }
             SecurityPlan security = hostProc < 0
                     ? planned
