@@ -19,7 +19,7 @@ public final class HostProc {
 
     private static final Logger LOG = LoggerFactory.getLogger(HostProc.class);
     private static final long AT_FDCWD = -100, OPEN_TREE_CLONE = 1, OPEN_TREE_CLOEXEC = 02000000;
-    private static final int O_PATH = 010000000, O_DIRECTORY = 0200000, EPERM = 1;
+    private static final int O_PATH = 010000000, O_DIRECTORY = 0200000, O_NOFOLLOW = 0400000, EPERM = 1;
 
     private HostProc() {}
 
@@ -41,5 +41,38 @@ public final class HostProc {
             LOG.debug("open_tree /proc: EPERM (no CAP_SYS_ADMIN over this mount namespace): the plain /proc");
         }
         return Fds.open("/proc", O_PATH | O_DIRECTORY, 0);
+    }
+
+    /**
+     * Writes {@code content} in one write(2) (a map or a sysctl takes exactly one) to {@code
+     * relative}, a file below the host's procfs ({@code PID/oom_score_adj}, {@code sys/net/...}),
+     * looked up through {@link #open()}'s handle and without following a link at its end.
+     *
+     * @throws java.io.IOException naming the file and the errno, when it cannot be opened or written whole
+     */
+    public static void write(String relative, byte[] content) throws java.io.IOException {
+        Native n = Native.get();
+        int proc = open();
+        try {
+            int fd = n.libc().openat(proc, DirectoryFd.cString(relative), Fds.O_WRONLY | O_NOFOLLOW | Fds.O_CLOEXEC, 0);
+            if (fd < 0) {
+                throw new java.io.FileNotFoundException("/proc/" + relative + ": " + errno(n.lastErrno()));
+            }
+            try {
+                long written = n.libc().write(fd, content, content.length);
+                if (written != content.length) {
+                    throw new java.io.IOException(
+                            "/proc/" + relative + ": " + (written < 0 ? errno(n.lastErrno()) : "written short"));
+                }
+            } finally {
+                Fds.closeQuietly(fd);
+            }
+        } finally {
+            Fds.closeQuietly(proc);
+        }
+    }
+
+    private static String errno(int errno) {
+        return Errno.name(errno) + " (" + Errno.describe(errno) + ")";
     }
 }

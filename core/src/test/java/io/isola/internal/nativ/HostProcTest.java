@@ -42,6 +42,26 @@ class HostProcTest {
         }
     }
 
+    @Test
+    void aWriteGoesToTheProcessesFileNotToWhatIsBoundOnIt(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Process sleeper = new ProcessBuilder("sleep", "60").start();
+        Path oom = Path.of("/proc", Long.toString(sleeper.pid()), "oom_score_adj");
+        Path fake = Files.writeString(tmp.resolve("fake"), "0\n");
+        try {
+            run("mount", "--bind", fake.toString(), oom.toString());
+
+            HostProc.write(sleeper.pid() + "/oom_score_adj", "500".getBytes(StandardCharsets.US_ASCII));
+
+            assertEquals("0\n", Files.readString(fake), "the file bound on the process's was not written");
+            run("umount", oom.toString());
+            assertEquals("500\n", Files.readString(oom));
+        } finally {
+            new ProcessBuilder("umount", "-l", oom.toString()).start().waitFor(10, TimeUnit.SECONDS);
+            sleeper.destroyForcibly();
+            sleeper.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     private static void run(String... command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
