@@ -30,6 +30,9 @@ final class Lockdown {
     static final List<String> READ_ONLY =
             List.of("/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger");
 
+    /** Where the cgroup isolator mounts, after the file system phase's other mounts. */
+    private static final List<String> CGROUPFS = List.of("sys", "fs", "cgroup");
+
     /** A process's directory in /proc: its number, self or thread-self. */
     private static final Pattern PROCESS_DIRECTORY = Pattern.compile("[0-9]+|self|thread-self");
 
@@ -58,7 +61,8 @@ final class Lockdown {
     /**
      * Whether {@code path} is masked before any user mount, in {@link #maskKernelPaths}: a path of
      * the container's own proc or sysfs, which no volume may enter, reached without "..", nor
-     * through a process's directory, whose magic links lead outside the new root before the pivot.
+     * through a process's directory, whose magic links lead outside the new root before the pivot,
+     * nor below /sys/fs/cgroup, where the cgroup isolator mounts later (its mount would cover the mask).
      */
     static boolean maskedEarly(String path) {
         List<String> parts = ContainerTree.components(path);
@@ -66,7 +70,8 @@ final class Lockdown {
                 && (parts.get(0).equals("proc") || parts.get(0).equals("sys"))
                 && !parts.contains("..")
                 && !(parts.get(0).equals("proc")
-                        && PROCESS_DIRECTORY.matcher(parts.get(1)).matches());
+                        && PROCESS_DIRECTORY.matcher(parts.get(1)).matches())
+                && !(parts.size() >= 3 && parts.subList(0, 3).equals(CGROUPFS));
     }
 
     /**

@@ -117,4 +117,21 @@ class MaskSourceTest {
                         + " replaces; expected masked paths below /proc or /sys only, or no mount on /dev or /dev/null",
                 e.getMessage());
     }
+
+    @Test
+    void onlyTheKernelsOwnPathsAreMaskedBeforeTheVolumes() {
+        assertEquals(
+                List.of(true, true, false, false, false, false, false),
+                List.of(
+                                "/proc/keys",
+                                "/sys/firmware",
+                                "/sys/fs/cgroup",
+                                "/sys/fs/cgroup/cpu",
+                                "/proc/self/root/etc",
+                                "/proc/../etc/shadow",
+                                "/etc/secret")
+                        .stream()
+                        .map(Lockdown::maskedEarly)
+                        .toList());
+    }
 }
