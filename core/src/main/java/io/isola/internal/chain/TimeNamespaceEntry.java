@@ -1,9 +1,9 @@
 package io.isola.internal.chain;
 
 import io.isola.api.TimeNamespace;
+import io.isola.internal.nativ.HostProc;
 import io.isola.internal.nativ.Native;
 import io.isola.internal.nativ.NativeException;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -37,8 +37,9 @@ final class TimeNamespaceEntry {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot tell this thread's id from /proc/thread-self", e);
         }
-        try (FileOutputStream offsets = new FileOutputStream("/proc/" + tid + "/timens_offsets")) {
-            offsets.write(time.offsetsFile().getBytes(StandardCharsets.US_ASCII)); // one write(2): both clocks at once
+        try {
+            // one write(2): both clocks at once; through the host's procfs handle, which no mount redirects
+            HostProc.write(tid + "/timens_offsets", time.offsetsFile().getBytes(StandardCharsets.US_ASCII));
         } catch (IOException e) {
             throw new UncheckedIOException(
                     "time offsets " + time.offsetsFile().strip().replace('\n', ',') + ": the kernel refused them ("
