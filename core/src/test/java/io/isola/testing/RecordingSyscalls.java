@@ -158,6 +158,13 @@ public final class RecordingSyscalls implements Syscalls {
     }
 
     @Override
+    public synchronized int openHostProc() {
+        int fd = fd();
+        record("open_tree(\"/proc\", OPEN_TREE_CLONE) = " + fd);
+        return fd;
+    }
+
+    @Override
     public synchronized int dupCloexec(int fd) {
         int copy = fd();
         record("fcntl(" + fd + ", F_DUPFD_CLOEXEC, 3) = " + copy);

@@ -1,12 +1,14 @@
 package io.isola.internal.chain;
 
 import io.isola.api.TimeNamespace;
+import io.isola.internal.nativ.HostProc;
 import io.isola.internal.nativ.Native;
 import io.isola.internal.nativ.NativeException;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * A new time namespace for the cloning thread's children, with its offsets written before the
@@ -31,14 +33,15 @@ final class TimeNamespaceEntry {
         // listed) is this thread's: only the tid directory has the file, thread-self does not
         String tid;
         try {
-            tid = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/thread-self"))
+            tid = Files.readSymbolicLink(Path.of("/proc/thread-self"))
                     .getFileName()
                     .toString();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot tell this thread's id from /proc/thread-self", e);
         }
-        try (FileOutputStream offsets = new FileOutputStream("/proc/" + tid + "/timens_offsets")) {
-            offsets.write(time.offsetsFile().getBytes(StandardCharsets.US_ASCII)); // one write(2): both clocks at once
+        try {
+            // one write(2): both clocks at once; through the host's procfs handle, which no mount redirects
+            HostProc.write(tid + "/timens_offsets", time.offsetsFile().getBytes(StandardCharsets.US_ASCII));
         } catch (IOException e) {
             throw new UncheckedIOException(
                     "time offsets " + time.offsetsFile().strip().replace('\n', ',') + ": the kernel refused them ("

@@ -3,16 +3,16 @@ package io.isola.internal.launch;
 import io.isola.api.ContainerSpec;
 import io.isola.api.ProcessAttributes;
 import io.isola.api.Sysctls;
+import io.isola.internal.nativ.HostProc;
 import io.isola.spi.ClonedChild;
 import io.isola.spi.Isolation;
 import io.isola.spi.Namespace;
 import io.isola.spi.NamespaceIsolator;
 import io.isola.spi.support.NamespaceFile;
 import io.isola.spi.support.NamespaceThread;
-import java.io.FileOutputStream;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -73,10 +73,7 @@ final class KernelSettings implements Isolation {
     @Override
     public void afterClone(ClonedChild child) throws IOException {
         if (oomScoreAdj != null) {
-            write(
-                    Path.of("/proc", Long.toString(child.pid()), "oom_score_adj"),
-                    oomScoreAdj.toString(),
-                    "oom score adjustment");
+            write(child.pid() + "/oom_score_adj", oomScoreAdj.toString(), "oom score adjustment");
         }
         Map<Namespace, Map<String, String>> byNamespace = new LinkedHashMap<>();
         sysctls.forEach((name, value) -> byNamespace
@@ -88,18 +85,25 @@ final class KernelSettings implements Isolation {
             // the child joins a path's namespace in its own steps, maybe later than now: use the file itself
             NamespaceThread.run(joined != null ? joined.source() : child.namespacePath(namespace), namespace, () -> {
                 for (Map.Entry<String, String> sysctl : entry.getValue().entrySet()) {
-                    write(Path.of(Sysctls.procPath(sysctl.getKey())), sysctl.getValue(), "sysctl " + sysctl.getKey());
+                    write(
+                            Sysctls.procPath(sysctl.getKey()).substring("/proc/".length()),
+                            sysctl.getValue(),
+                            "sysctl " + sysctl.getKey());
                 }
             });
         }
     }
 
-    private static void write(Path file, String value, String what) throws IOException {
-        try (FileOutputStream out = new FileOutputStream(file.toFile())) {
-            out.write(value.getBytes(StandardCharsets.UTF_8));
-        } catch (java.io.FileNotFoundException e) {
+    /**
+     * Through the host's procfs handle ({@link HostProc}): a mount on /proc/PID or /proc/sys made
+     * meanwhile (a container with a shared bind of /proc) cannot send the value to another file.
+     */
+    private static void write(String relative, String value, String what) throws IOException {
+        try {
+            HostProc.write(relative, value.getBytes(StandardCharsets.UTF_8));
+        } catch (FileNotFoundException e) {
             throw new IOException(
-                    what + ": cannot open " + file + " (" + e.getMessage()
+                    what + ": cannot open /proc/" + relative + " (" + e.getMessage()
                             + "); the kernel has no such parameter in the container's namespace",
                     e);
         } catch (IOException e) {

@@ -13,7 +13,6 @@ import io.isola.api.Terminal;
 import io.isola.internal.chain.ChildProgram;
 import io.isola.internal.chain.CloneThreads;
 import io.isola.internal.nativ.Dumpability;
-import io.isola.internal.nativ.Fds;
 import io.isola.internal.nativ.Syscalls;
 import io.isola.internal.security.SecurityPlan;
 import io.isola.internal.security.SecurityPolicy;
@@ -146,7 +145,7 @@ public final class Orchestrator implements AutoCloseable {
         try {
             if (planned.appArmor() != null) {
                 // the child's way to its own AppArmor attribute; it holds a copy from the clone on
-                hostProc = host.open("/proc", Fds.O_PATH | Fds.O_DIRECTORY, 0);
+                hostProc = host.openHostProc();
             }
             SecurityPlan security = hostProc < 0
                     ? planned

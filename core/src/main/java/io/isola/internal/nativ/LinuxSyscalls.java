@@ -120,6 +120,11 @@ final class LinuxSyscalls implements Syscalls {
     }
 
     @Override
+    public int openHostProc() {
+        return HostProc.open();
+    }
+
+    @Override
     public int dupCloexec(int fd) {
         return Fds.dupCloexec(fd);
     }

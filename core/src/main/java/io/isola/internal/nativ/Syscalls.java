@@ -44,6 +44,9 @@ public interface Syscalls {
     /** Opens {@code path} close-on-exec. */
     int open(String path, int flags, int mode);
 
+    /** The host's procfs, O_PATH and close-on-exec, cloned so that no mount redirects a path below it ({@link HostProc}). */
+    int openHostProc();
+
     /** A close-on-exec duplicate of {@code fd}, numbered 3 or above. */
     int dupCloexec(int fd);
 

@@ -64,16 +64,19 @@ public final class DockerConfig {
      * The file Docker reads: {@code $DOCKER_CONFIG/config.json} or {@code ~/.docker/config.json};
      * the system property {@code isola.docker.config} (a directory) comes first, as {@code
      * isola.root} does for the store, so that a test keeps its logins to itself. In the resident
-     * server, {@code DOCKER_CONFIG} is the client's: the credentials are the caller's. The server
+     * server, {@code DOCKER_CONFIG} is the client's, and relative to the client's directory: the credentials are the caller's. The server
      * runs as the caller's uid (it serves no other, by SO_PEERCRED or the FIFOs' owner), so it
      * reads exactly what the caller may read, never more.
      */
     public static DockerConfig fromEnvironment() {
         String dir = System.getProperty("isola.docker.config", Invocation.getenv("DOCKER_CONFIG"));
-        return new DockerConfig(
-                dir != null && !dir.isEmpty()
-                        ? Path.of(dir, "config.json")
-                        : Path.of(System.getProperty("user.home"), ".docker", "config.json"));
+        if (dir == null || dir.isEmpty()) {
+            return new DockerConfig(Path.of(System.getProperty("user.home"), ".docker", "config.json"));
+        }
+        Invocation served = Invocation.current();
+        // a relative directory is the client's, as --authfile is: the server's own directory is not the caller's
+        Path base = served == null ? Path.of("") : served.cwd();
+        return new DockerConfig(base.resolve(dir).resolve("config.json"));
     }
 
     /** {@code authfile} when the user named one (podman's {@code --authfile}, Docker's format), else {@link #fromEnvironment}. */

@@ -161,6 +161,10 @@ final class FilesystemPlan implements AutoCloseable {
                     filesystem.tmpfs().stream()
                             .anyMatch(t -> t.target().replaceAll("/+$", "").equals("/dev/shm")));
             kernel.sys(neighbours);
+            List<String> masked = kernelPaths == null ? Lockdown.MASKED : kernelPaths.masked();
+            if (maskPaths) {
+                Lockdown.maskKernelPaths(steps, calls, masked);
+            }
             List<ContainerBind> binds = requested;
             if (root instanceof SandboxRoot) {
                 binds = requested.stream().filter(bind -> present(tree, bind)).toList();
@@ -175,13 +179,16 @@ final class FilesystemPlan implements AutoCloseable {
                                 + " run as root (an idmapped mount needs CAP_SYS_ADMIN over the host's file system); a rootless"
                                 + " container's root is your own uid, which owns your files already: drop idmap");
             }
+            if (maskPaths) {
+                requireOwnDevNull(masked, mounts);
+            }
             sources.stageInChild(steps);
             Lockdown.pivot(steps, root.hostPath());
             Lockdown.lock(
                     steps,
                     root.readOnly() || filesystem.readOnly(),
                     maskPaths,
-                    kernelPaths == null ? Lockdown.MASKED : kernelPaths.masked(),
+                    masked,
                     kernelPaths == null ? Lockdown.READ_ONLY : kernelPaths.readOnly());
             root.prepareHost(); // only once every check has passed
             sources.prepareHost();
@@ -189,6 +196,24 @@ final class FilesystemPlan implements AutoCloseable {
         } catch (RuntimeException e) {
             root.release();
             throw e;
+        }
+    }
+
+    /**
+     * A masked path outside proc and sysfs is masked last, from the container's /dev/null: refused
+     * when a volume or tmpfs mount replaces that, whose content the runtime does not decide (a link
+     * there would turn the mask into a writable bind of what it names, runc's CVE-2025-31133).
+     */
+    private static void requireOwnDevNull(List<String> masked, UserMounts mounts) {
+        String late = masked.stream()
+                .filter(path -> !Lockdown.maskedEarly(path))
+                .findFirst()
+                .orElse(null);
+        String cover = mounts.covering("/dev/null");
+        if (late != null && cover != null) {
+            throw new IllegalArgumentException("masked path \"" + late + "\": its mask is a bind of the container's"
+                    + " /dev/null, which the mount on " + cover + " replaces; expected masked paths below /proc"
+                    + " or /sys only, or no mount on /dev or /dev/null");
         }
     }
 

@@ -4,6 +4,7 @@ import io.isola.spi.Phase;
 import io.isola.spi.Steps;
 import io.isola.spi.support.SyscallSteps;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Entering the new root, and what is locked once inside: the read-only root, and OCI's default
@@ -29,6 +30,12 @@ final class Lockdown {
     static final List<String> READ_ONLY =
             List.of("/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger");
 
+    /** Where the cgroup isolator mounts, after the file system phase's other mounts. */
+    private static final List<String> CGROUPFS = List.of("sys", "fs", "cgroup");
+
+    /** A process's directory in /proc: its number, self or thread-self. */
+    private static final Pattern PROCESS_DIRECTORY = Pattern.compile("[0-9]+|self|thread-self");
+
     private static final long KERNEL_FS_ATTRIBUTES =
             SyscallSteps.MOUNT_ATTR_NOSUID | SyscallSteps.MOUNT_ATTR_NODEV | SyscallSteps.MOUNT_ATTR_NOEXEC;
 
@@ -51,7 +58,41 @@ final class Lockdown {
         lock(steps, readOnlyRoot, maskPaths, MASKED, READ_ONLY);
     }
 
-    /** As above, with the spec's own lists of masked and read-only paths (an OCI config.json's). */
+    /**
+     * Whether {@code path} is masked before any user mount, in {@link #maskKernelPaths}: a path of
+     * the container's own proc or sysfs, which no volume may enter, reached without "..", nor
+     * through a process's directory, whose magic links lead outside the new root before the pivot,
+     * nor below /sys/fs/cgroup, where the cgroup isolator mounts later (its mount would cover the mask).
+     */
+    static boolean maskedEarly(String path) {
+        List<String> parts = ContainerTree.components(path);
+        return parts.size() > 1
+                && (parts.get(0).equals("proc") || parts.get(0).equals("sys"))
+                && !parts.contains("..")
+                && !(parts.get(0).equals("proc")
+                        && PROCESS_DIRECTORY.matcher(parts.get(1)).matches())
+                && !(parts.size() >= 3 && parts.subList(0, 3).equals(CGROUPFS));
+    }
+
+    /**
+     * Masks the kernel's paths among {@code masked} ({@link #maskedEarly}) while the root's /dev is
+     * still the runtime's own, before the volumes: a file's mask is a bind of /dev/null, and a
+     * volume or tmpfs on /dev would make that whatever the container's content holds there, such
+     * as a link to /proc/sys/kernel/core_pattern (runc's CVE-2025-31133), or nothing at all.
+     */
+    static void maskKernelPaths(PlannedSteps steps, MountCalls calls, List<String> masked) {
+        for (String path : masked) {
+            if (maskedEarly(path)) {
+                mask(steps, Phase.FILESYSTEM, calls.at("/dev/null"), path, calls.at(path));
+            }
+        }
+    }
+
+    /**
+     * As above, with the spec's own lists of masked and read-only paths (an OCI config.json's): the
+     * masked paths {@link #maskKernelPaths} left, from the container's /dev/null, then the
+     * read-only ones.
+     */
     static void lock(
             PlannedSteps steps, boolean readOnlyRoot, boolean maskPaths, List<String> masked, List<String> readOnly) {
         MountCalls inside = new MountCalls("");
@@ -62,21 +103,9 @@ final class Lockdown {
             return;
         }
         for (String path : masked) {
-            // the kernel knows which it is: /dev/null cannot cover a directory, a tmpfs cannot cover a file (ENOTDIR)
-            steps.add(
-                    Phase.LOCKDOWN,
-                    Steps.mount("mask " + path, "/dev/null", path, null, Steps.MS_BIND, null)
-                            .tolerating("ENOENT", "ENOTDIR"));
-            steps.add(
-                    Phase.LOCKDOWN,
-                    Steps.mount(
-                                    "mask " + path,
-                                    "tmpfs",
-                                    path,
-                                    "tmpfs",
-                                    Steps.MS_RDONLY | MountCalls.NOSUID_NODEV_NOEXEC,
-                                    "mode=555")
-                            .tolerating("ENOENT", "ENOTDIR"));
+            if (!maskedEarly(path)) {
+                mask(steps, Phase.LOCKDOWN, "/dev/null", path, path);
+            }
         }
         for (String path : readOnly) {
             steps.add(
@@ -87,5 +116,23 @@ final class Lockdown {
                     Phase.LOCKDOWN,
                     inside.readOnly(path, true, KERNEL_FS_ATTRIBUTES).tolerating("ENOENT"));
         }
+    }
+
+    private static void mask(PlannedSteps steps, Phase phase, String devNull, String path, String at) {
+        // the kernel knows which it is: /dev/null cannot cover a directory, a tmpfs cannot cover a file (ENOTDIR)
+        steps.add(
+                phase,
+                Steps.mount("mask " + path, devNull, at, null, Steps.MS_BIND, null)
+                        .tolerating("ENOENT", "ENOTDIR"));
+        steps.add(
+                phase,
+                Steps.mount(
+                                "mask " + path,
+                                "tmpfs",
+                                at,
+                                "tmpfs",
+                                Steps.MS_RDONLY | MountCalls.NOSUID_NODEV_NOEXEC,
+                                "mode=555")
+                        .tolerating("ENOENT", "ENOTDIR"));
     }
 }

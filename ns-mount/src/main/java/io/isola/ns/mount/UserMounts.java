@@ -42,6 +42,8 @@ final class UserMounts {
     private final BindSources sources;
     /** Volume sources to idmap ({@link Volume.Option#IDMAP}) and to give to the container's ids ({@link Volume.Option#SHIFT_OWNERS}). */
     private final List<Path> idmapped = new ArrayList<>(), shifted = new ArrayList<>();
+    /** The container paths mounted on, as they resolved. */
+    private final List<List<String>> targets = new ArrayList<>();
 
     UserMounts(PlannedSteps steps, MountCalls calls, ContainerTree tree) {
         this(steps, calls, tree, BindSources.byPath());
@@ -90,6 +92,7 @@ final class UserMounts {
             ContainerTree.Resolved target =
                     place(wanted.what(), wanted.target(), directory, wanted.requested() != null);
             String path = target.containerPath();
+            targets.add(target.path());
             if (wanted.volume() != null) {
                 Volume volume = wanted.volume();
                 if (volume.options().contains(Volume.Option.IDMAP)) {
@@ -180,6 +183,17 @@ final class UserMounts {
             steps.add(Phase.FILESYSTEM, lastComponent && !directory ? calls.touch(prefix) : calls.mkdir(prefix, 0755));
         }
         return resolved;
+    }
+
+    /** The target of the mount that hides {@code containerPath} or a directory above it, or null when none does. */
+    String covering(String containerPath) {
+        List<String> path = ContainerTree.components(containerPath);
+        return targets.stream()
+                .filter(target -> path.size() >= target.size()
+                        && path.subList(0, target.size()).equals(target))
+                .map(target -> "/" + String.join("/", target))
+                .findFirst()
+                .orElse(null);
     }
 
     /** The volumes' sources to idmap in a user namespace, as the host resolved them. */

@@ -59,7 +59,9 @@ class FilesystemPlanTest {
                         "PIVOT change directory to /",
                         "LOCKDOWN make / read-only"),
                 steps.subList(pivot + 1, pivot + 5));
-        assertTrue(steps.contains("LOCKDOWN mask /proc/kcore"));
+        assertTrue(
+                steps.contains("FILESYSTEM mask /proc/kcore"),
+                "masked before the volumes, from the runtime's /dev/null");
         assertTrue(
                 steps.contains("FILESYSTEM mount sysfs (read-only) on /sys"), "a network namespace gets a fresh sysfs");
         assertFalse(steps.stream().anyMatch(s -> s.contains("mqueue")), "no mqueue without an IPC namespace");
@@ -126,8 +128,8 @@ class FilesystemPlanTest {
                     .toList();
 
             assertTrue(steps.contains("FILESYSTEM set [NOSUID, NOEXEC, NONRECURSIVE] on /dev/shm"), steps.toString());
-            assertTrue(steps.contains("LOCKDOWN mask /sys/dev/block"));
-            assertFalse(steps.contains("LOCKDOWN mask /proc/keys"), "the config's list replaces the defaults");
+            assertTrue(steps.contains("FILESYSTEM mask /sys/dev/block"));
+            assertFalse(steps.contains("FILESYSTEM mask /proc/keys"), "the config's list replaces the defaults");
             assertEquals(
                     List.of("LOCKDOWN bind /proc/sys onto itself"),
                     steps.stream().filter(s -> s.startsWith("LOCKDOWN bind")).toList());

@@ -1,0 +1,81 @@
+package io.isola.internal.nativ;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A descriptor of the host's procfs that no mount can redirect: a detached clone of the {@code
+ * /proc} mount alone (open_tree with OPEN_TREE_CLONE, without AT_RECURSIVE), so it carries none of
+ * the mounts below /proc and belongs to no peer group. A path looked up through the plain /proc
+ * crosses whatever is mounted on it, and a container given a shared bind of /proc (a volume with
+ * rshared propagation on a host whose /proc is shared) could mount over /proc/PID/attr while the
+ * runtime writes there, sending the write to a file of its choosing (runc's CVE-2025-52881).
+ *
+ * <p>Cloning a mount takes CAP_SYS_ADMIN over the runtime's mount namespace: a rootless runtime
+ * gets EPERM and the plain /proc, which its containers cannot mount on (a mount namespace of a
+ * less privileged user namespace receives the host's mounts but sends none back).
+ */
+public final class HostProc {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HostProc.class);
+    private static final long AT_FDCWD = -100, OPEN_TREE_CLONE = 1, OPEN_TREE_CLOEXEC = 02000000;
+    private static final int EPERM = 1;
+
+    private HostProc() {}
+
+    /** An O_PATH, close-on-exec descriptor of the host's procfs, cloned where this process may. */
+    public static int open() {
+        Native n = Native.get();
+        try (NativeMemory path = new NativeMemory(6)) {
+            NativeMemory.putString(path.address(), "/proc");
+            long fd = n.libc()
+                    .syscall(
+                            SyscallNumbers.OPEN_TREE, AT_FDCWD, path.address(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC, 0);
+            if (fd >= 0) {
+                return (int) fd;
+            }
+            int errno = n.lastErrno();
+            if (errno != EPERM) {
+                throw new NativeException("open_tree /proc (OPEN_TREE_CLONE)", errno);
+            }
+            LOG.debug("open_tree /proc: EPERM (no CAP_SYS_ADMIN over this mount namespace): the plain /proc");
+        }
+        return Fds.open("/proc", Fds.O_PATH | Fds.O_DIRECTORY, 0);
+    }
+
+    /**
+     * Writes {@code content} in one write(2) (a map or a sysctl takes exactly one) to {@code
+     * relative}, a file below the host's procfs ({@code PID/oom_score_adj}, {@code sys/net/...}),
+     * looked up through {@link #open()}'s handle and without following a link at its end.
+     *
+     * @throws IOException naming the file and the errno, when it cannot be opened or written whole
+     */
+    public static void write(String relative, byte[] content) throws IOException {
+        Native n = Native.get();
+        int proc = open();
+        try {
+            int fd = n.libc()
+                    .openat(proc, DirectoryFd.cString(relative), Fds.O_WRONLY | Fds.O_NOFOLLOW | Fds.O_CLOEXEC, 0);
+            if (fd < 0) {
+                throw new FileNotFoundException("/proc/" + relative + ": " + errno(n.lastErrno()));
+            }
+            try {
+                long written = n.libc().write(fd, content, content.length);
+                if (written != content.length) {
+                    throw new IOException(
+                            "/proc/" + relative + ": " + (written < 0 ? errno(n.lastErrno()) : "written short"));
+                }
+            } finally {
+                Fds.closeQuietly(fd);
+            }
+        } finally {
+            Fds.closeQuietly(proc);
+        }
+    }
+
+    private static String errno(int errno) {
+        return Errno.name(errno) + " (" + Errno.describe(errno) + ")";
+    }
+}

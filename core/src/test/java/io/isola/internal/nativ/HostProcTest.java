@@ -1,0 +1,72 @@
+package io.isola.internal.nativ;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * runc's CVE-2025-52881: a procfs write of the runtime (the AppArmor attribute of the child) looked
+ * up through a /proc that somebody mounts on meanwhile lands in that mount. The attacker here
+ * mounts a tmpfs on /proc/PID/attr of a process of the test's own, in the runtime's mount
+ * namespace (a container with a shared bind of the host's /proc could); through {@link
+ * HostProc}'s handle the process's real attributes are still there.
+ */
+class HostProcTest {
+
+    @Test
+    void aMountOnAProcessesAttributesDoesNotRedirectTheHandle() throws Exception {
+        Process sleeper = new ProcessBuilder("sleep", "60").start();
+        Path attr = Path.of("/proc", Long.toString(sleeper.pid()), "attr");
+        int fd = -1;
+        try {
+            run("mount", "-t", "tmpfs", "-o", "size=4k", "isola-attack", attr.toString());
+            Files.writeString(attr.resolve("current"), "fake\n"); // what a redirected write or read would meet
+            fd = HostProc.open();
+
+            Path through = Path.of("/proc/self/fd/" + fd, Long.toString(sleeper.pid()), "attr");
+            assertEquals(5, Files.size(attr.resolve("current")), "the mount is in place on the plain /proc");
+            assertEquals(
+                    0, Files.size(through.resolve("current")), "through the handle: procfs's file, not the tmpfs's");
+            assertTrue(Files.exists(through.resolve("exec")), "through the handle: the process's attr directory");
+        } finally {
+            Fds.closeQuietly(fd);
+            new ProcessBuilder("umount", "-l", attr.toString()).start().waitFor(10, TimeUnit.SECONDS);
+            sleeper.destroyForcibly();
+            sleeper.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aWriteGoesToTheProcessesFileNotToWhatIsBoundOnIt(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Process sleeper = new ProcessBuilder("sleep", "60").start();
+        Path oom = Path.of("/proc", Long.toString(sleeper.pid()), "oom_score_adj");
+        Path fake = Files.writeString(tmp.resolve("fake"), "0\n");
+        try {
+            run("mount", "--bind", fake.toString(), oom.toString());
+
+            HostProc.write(sleeper.pid() + "/oom_score_adj", "500".getBytes(StandardCharsets.US_ASCII));
+
+            assertEquals("0\n", Files.readString(fake), "the file bound on the process's was not written");
+            run("umount", oom.toString());
+            assertEquals("500\n", Files.readString(oom));
+        } finally {
+            new ProcessBuilder("umount", "-l", oom.toString()).start().waitFor(10, TimeUnit.SECONDS);
+            sleeper.destroyForcibly();
+            sleeper.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void run(String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(10, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            throw new IOException(String.join(" ", command) + " failed: " + out);
+        }
+    }
+}
