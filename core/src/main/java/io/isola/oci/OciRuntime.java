@@ -176,13 +176,14 @@ public final class OciRuntime {
 
     /** Starts a created container without startContainer hooks (they need a runtime to join it). */
     /**
-     * Undoes a create that failed after its process existed (a hook failed): the process is still
-     * this JVM's child, so it is killed and reaped here, then its cgroups go.
+     * Undoes a create that failed after its process existed (a hook failed, the command is not
+     * there): the process is killed, and once it has ended its cgroups go. It is this JVM's child,
+     * reaped when this JVM exits, or a thin create's client's, which reaps it.
      */
     private void killCreated(ContainerState left) {
         try (Pidfd child = Pidfd.open(left.pid())) {
             child.signal(Lifecycle.SIGKILL);
-            child.awaitExit(Duration.ofSeconds(10));
+            child.awaitEnd(Duration.ofSeconds(10)); // waitid would give ECHILD for the client's child
             CreatedCgroups.remove(store.dir(left.id()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

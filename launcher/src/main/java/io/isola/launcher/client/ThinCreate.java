@@ -33,13 +33,18 @@ public final class ThinCreate {
     private static final int MAX_PLAN = 16 << 20;
 
     private final String[] args;
-    private final Map<String, String> env = System.getenv();
+    private final Map<String, String> env;
     private ThinLibc libc;
     private UnixClientSocket channel;
     private ThinChild child;
 
     ThinCreate(String[] args) {
+        this(args, System.getenv());
+    }
+
+    ThinCreate(String[] args, Map<String, String> env) {
         this.args = args;
+        this.env = env;
     }
 
     public static void main(String[] args) {
@@ -63,6 +68,11 @@ public final class ThinCreate {
         if (verb < 0 || !args[verb].equals("create")) {
             return false;
         }
+        for (int i = 0; i < verb; i++) {
+            if (args[i].equals("--config") || args[i].startsWith("--config=")) {
+                return false; // another configuration than the server's: bin/isola serves none either
+            }
+        }
         for (int i = verb + 1; i < args.length; i++) {
             if (args[i].equals("-b") || args[i].startsWith("--bundle")) {
                 return true;
@@ -80,12 +90,22 @@ public final class ThinCreate {
         }
         long uid = ServerAddress.currentUid();
         ServerAddress address = ServerAddress.of(uid, env);
-        if (ServerStarter.prepare(address, uid) != null) {
-            return null; // not this user's own directory: never used
+        try {
+            if (ServerStarter.prepare(address, uid) != null) {
+                return null; // not this user's own directory: never used
+            }
+        } catch (IOException e) {
+            // no server directory can be made here (rootless podman runs the runtime as root of
+            // the user's namespace, where /run is not writable): in-process, as the clients do
+            return null;
         }
         libc = ThinLibc.ffm(); // the cloner: FFM on JDK 22+ with isola-ffm's jar, else jnr-ffi
         libc = libc != null ? libc : new JnrThinLibc();
-        channel = UnixClientSocket.connect(libc, address.socket());
+        try {
+            channel = UnixClientSocket.connect(libc, address.socket());
+        } catch (IOException e) {
+            return null; // nothing was sent: in-process
+        }
         if (channel == null) {
             return null; // no server: in-process, which starts one for the verbs that follow
         }

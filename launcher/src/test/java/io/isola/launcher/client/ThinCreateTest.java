@@ -1,0 +1,34 @@
+package io.isola.launcher.client;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** When an engine's create takes the thin path, and that it falls back rather than fails. */
+class ThinCreateTest {
+
+    /**
+     * Rootless podman runs the runtime as root of the user's namespace, where the server
+     * directory cannot be made: the create runs in-process (null), as every client does, instead
+     * of failing the engine's create.
+     */
+    @Test
+    void aServerDirectoryThatCannotBeMadeMeansInProcess() throws IOException {
+        String[] args = {"create", "--bundle", "/nonexistent-bundle", "c1"};
+        Map<String, String> env = Map.of("ISOLA_SERVER_DIR", "/proc/self/cannot-be-made/isola-server");
+        assertNull(new ThinCreate(args, env).viaServer());
+    }
+
+    @Test
+    void onlyAnEnginesCreateWithTheServersConfigurationIsThin() {
+        assertTrue(ThinCreate.thin(new String[] {"--root", "/run/x", "create", "--bundle", "b", "c1"}));
+        assertFalse(ThinCreate.thin(new String[] {"create", "busybox"}), "Docker's create");
+        assertFalse(
+                ThinCreate.thin(new String[] {"--config", "/etc/other", "create", "--bundle", "b", "c1"}),
+                "another configuration than the server's");
+    }
+}
