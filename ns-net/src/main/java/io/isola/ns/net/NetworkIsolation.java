@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,49 +69,169 @@ final class NetworkIsolation implements Isolation {
     private boolean attached;
     private boolean closed;
 
+    private NetworkIsolation(Builder parts) {
+        this.cni = Objects.requireNonNull(parts.cni, "cni");
+        this.store = Objects.requireNonNull(parts.store, "store");
+        this.id = Objects.requireNonNull(parts.id, "id");
+        this.hostname = Objects.requireNonNull(parts.hostname, "hostname");
+        this.network = parts.network;
+        this.capabilityArgs = Objects.requireNonNull(parts.capabilityArgs, "capabilityArgs");
+        this.joined = parts.joined;
+        this.joinedDir = parts.joinedDir;
+        this.dir = Objects.requireNonNull(parts.dir, "dir");
+        this.etc = Objects.requireNonNull(parts.etc, "etc");
+        this.bindEtc = parts.bindEtc;
+        this.childLoopback = parts.childLoopback;
+        this.state = Objects.requireNonNull(parts.state, "state");
+        this.pasta = parts.pasta;
+        this.names = Objects.requireNonNull(parts.names, "names");
+        this.connected = Objects.requireNonNull(parts.connected, "connected");
+        this.childOwns = parts.childOwns;
+        if ((joined == null) != (joinedDir == null)) {
+            throw new IllegalStateException("a joined namespace and the joined container's directory go together");
+        }
+    }
+
+    static Builder builder() {
+        return new Builder();
+    }
+
     /**
-     * @param network the network to attach to, or null ({@code none}, or a joined namespace)
-     * @param joined another container's namespace to join instead of attaching, or null
-     * @param childLoopback whether the child brings lo up itself ({@link Rootless}) instead of the host ({@link Loopback})
-     * @param pasta a rootless network's pasta, started once the child exists, or null
-     * @param childOwns whether the container outlives the process preparing it (an OCI create):
-     *     its own first process then owns the state from the clone on
+     * The parts of a {@link NetworkIsolation}, each named at the call site. Optional parts are null,
+     * false or empty unless set; {@link #build} names a required part that was left out.
      */
-    NetworkIsolation(
-            CniClient cni,
-            AttachmentStore store,
-            String id,
-            String hostname,
-            NetworkConfigList network,
-            Map<String, JsonNode> capabilityArgs,
-            NamespaceFile joined,
-            Path joinedDir,
-            Path dir,
-            EtcFiles etc,
-            boolean bindEtc,
-            boolean childLoopback,
-            ObjectNode state,
-            Pasta pasta,
-            Names names,
-            ConnectedNetworks connected,
-            boolean childOwns) {
-        this.cni = cni;
-        this.store = store;
-        this.id = id;
-        this.hostname = hostname;
-        this.network = network;
-        this.capabilityArgs = capabilityArgs;
-        this.joined = joined;
-        this.joinedDir = joinedDir;
-        this.dir = dir;
-        this.etc = etc;
-        this.bindEtc = bindEtc;
-        this.childLoopback = childLoopback;
-        this.state = state;
-        this.pasta = pasta;
-        this.names = names;
-        this.connected = connected;
-        this.childOwns = childOwns;
+    static final class Builder {
+        private CniClient cni;
+        private NetworkConfigList network;
+        private Map<String, JsonNode> capabilityArgs = Map.of();
+        private ConnectedNetworks connected;
+        private AttachmentStore store;
+        private Path dir;
+        private ObjectNode state;
+        private boolean childOwns;
+        private String id;
+        private String hostname;
+        private EtcFiles etc;
+        private boolean bindEtc;
+        private Names names;
+        private NamespaceFile joined;
+        private Path joinedDir;
+        private boolean childLoopback;
+        private Pasta pasta;
+
+        private Builder() {}
+
+        // the CNI side
+
+        Builder cni(CniClient cni) {
+            this.cni = cni;
+            return this;
+        }
+
+        /** The network to attach to, or null ({@code none}, or a joined namespace). */
+        Builder network(NetworkConfigList network) {
+            this.network = network;
+            return this;
+        }
+
+        /** The CNI capability arguments of the ADD and DEL ({@code portMappings}, {@code ips}). */
+        Builder capabilityArgs(Map<String, JsonNode> capabilityArgs) {
+            this.capabilityArgs = capabilityArgs;
+            return this;
+        }
+
+        /** The networks connected later, detached with this one under their lock. */
+        Builder connected(ConnectedNetworks connected) {
+            this.connected = connected;
+            return this;
+        }
+
+        // the state side
+
+        Builder store(AttachmentStore store) {
+            this.store = store;
+            return this;
+        }
+
+        /** The container's state directory, already created with {@link #state}. */
+        Builder dir(Path dir) {
+            this.dir = dir;
+            return this;
+        }
+
+        Builder state(ObjectNode state) {
+            this.state = state;
+            return this;
+        }
+
+        /**
+         * Whether the container outlives the process preparing it (an OCI create): its own first
+         * process then owns the state from the clone on.
+         */
+        Builder childOwns(boolean childOwns) {
+            this.childOwns = childOwns;
+            return this;
+        }
+
+        // the container's names and /etc files
+
+        Builder id(String id) {
+            this.id = id;
+            return this;
+        }
+
+        Builder hostname(String hostname) {
+            this.hostname = hostname;
+            return this;
+        }
+
+        Builder etc(EtcFiles etc) {
+            this.etc = etc;
+            return this;
+        }
+
+        /** Whether the child bind-mounts the /etc files itself (no mount isolator does it). */
+        Builder bindEtc(boolean bindEtc) {
+            this.bindEtc = bindEtc;
+            return this;
+        }
+
+        Builder names(Names names) {
+            this.names = names;
+            return this;
+        }
+
+        // --net container:ID
+
+        /** Another container's namespace to join instead of attaching, or null. */
+        Builder joined(NamespaceFile joined) {
+            this.joined = joined;
+            return this;
+        }
+
+        /** The joined container's state directory, whose /etc files are copied; null when none is joined. */
+        Builder joinedDir(Path joinedDir) {
+            this.joinedDir = joinedDir;
+            return this;
+        }
+
+        // rootless
+
+        /** Whether the child brings lo up itself ({@link Rootless}) instead of the host ({@link Loopback}). */
+        Builder childLoopback(boolean childLoopback) {
+            this.childLoopback = childLoopback;
+            return this;
+        }
+
+        /** A rootless network's pasta, started once the child exists, or null. */
+        Builder pasta(Pasta pasta) {
+            this.pasta = pasta;
+            return this;
+        }
+
+        NetworkIsolation build() {
+            return new NetworkIsolation(this);
+        }
     }
 
     /**
