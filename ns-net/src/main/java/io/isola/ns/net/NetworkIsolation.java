@@ -69,7 +69,7 @@ final class NetworkIsolation implements Isolation {
     private boolean attached;
     private boolean closed;
 
-    private NetworkIsolation(Builder parts) {
+    NetworkIsolation(NetworkIsolationBuilder parts) {
         this.cni = Objects.requireNonNull(parts.cni, "cni");
         this.store = Objects.requireNonNull(parts.store, "store");
         this.id = Objects.requireNonNull(parts.id, "id");
@@ -92,146 +92,8 @@ final class NetworkIsolation implements Isolation {
         }
     }
 
-    static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * The parts of a {@link NetworkIsolation}, each named at the call site. Optional parts are null,
-     * false or empty unless set; {@link #build} names a required part that was left out.
-     */
-    static final class Builder {
-        private CniClient cni;
-        private NetworkConfigList network;
-        private Map<String, JsonNode> capabilityArgs = Map.of();
-        private ConnectedNetworks connected;
-        private AttachmentStore store;
-        private Path dir;
-        private ObjectNode state;
-        private boolean childOwns;
-        private String id;
-        private String hostname;
-        private EtcFiles etc;
-        private boolean bindEtc;
-        private Names names;
-        private NamespaceFile joined;
-        private Path joinedDir;
-        private boolean childLoopback;
-        private Pasta pasta;
-
-        private Builder() {}
-
-        // the CNI side
-
-        Builder cni(CniClient cni) {
-            this.cni = cni;
-            return this;
-        }
-
-        /** The network to attach to, or null ({@code none}, or a joined namespace). */
-        Builder network(NetworkConfigList network) {
-            this.network = network;
-            return this;
-        }
-
-        /** The CNI capability arguments of the ADD and DEL ({@code portMappings}, {@code ips}). */
-        Builder capabilityArgs(Map<String, JsonNode> capabilityArgs) {
-            this.capabilityArgs = capabilityArgs;
-            return this;
-        }
-
-        /** The networks connected later, detached with this one under their lock. */
-        Builder connected(ConnectedNetworks connected) {
-            this.connected = connected;
-            return this;
-        }
-
-        // the state side
-
-        Builder store(AttachmentStore store) {
-            this.store = store;
-            return this;
-        }
-
-        /** The container's state directory, already created with {@link #state}. */
-        Builder dir(Path dir) {
-            this.dir = dir;
-            return this;
-        }
-
-        Builder state(ObjectNode state) {
-            this.state = state;
-            return this;
-        }
-
-        /**
-         * Whether the container outlives the process preparing it (an OCI create): its own first
-         * process then owns the state from the clone on.
-         */
-        Builder childOwns(boolean childOwns) {
-            this.childOwns = childOwns;
-            return this;
-        }
-
-        // the container's names and /etc files
-
-        Builder id(String id) {
-            this.id = id;
-            return this;
-        }
-
-        Builder hostname(String hostname) {
-            this.hostname = hostname;
-            return this;
-        }
-
-        Builder etc(EtcFiles etc) {
-            this.etc = etc;
-            return this;
-        }
-
-        /** Whether the child bind-mounts the /etc files itself (no mount isolator does it). */
-        Builder bindEtc(boolean bindEtc) {
-            this.bindEtc = bindEtc;
-            return this;
-        }
-
-        Builder names(Names names) {
-            this.names = names;
-            return this;
-        }
-
-        // --net container:ID
-
-        /** Another container's namespace to join instead of attaching, or null. */
-        Builder joined(NamespaceFile joined) {
-            this.joined = joined;
-            return this;
-        }
-
-        /** The joined container's state directory, whose /etc files are copied; null when none is joined. */
-        Builder joinedDir(Path joinedDir) {
-            this.joinedDir = joinedDir;
-            return this;
-        }
-
-        // rootless
-
-        /** Whether the child brings lo up itself ({@link Rootless}) instead of the host ({@link Loopback}). */
-        Builder childLoopback(boolean childLoopback) {
-            this.childLoopback = childLoopback;
-            return this;
-        }
-
-        /** A rootless network's pasta, started once the child exists, or null. */
-        Builder pasta(Pasta pasta) {
-            this.pasta = pasta;
-            return this;
-        }
-
-        NetworkIsolation build() {
-            return new NetworkIsolation(this);
-        }
+    static NetworkIsolationBuilder builder() {
+        return new NetworkIsolationBuilder();
     }
 
     /**

@@ -17,7 +17,7 @@ class NetworkIsolationBuilderTest {
     private static final Path RUN = Path.of("/nonexistent/isola-net");
 
     /** Every required part, none optional: a {@code --net none} container as root. */
-    private static NetworkIsolation.Builder required() {
+    private static NetworkIsolationBuilder required() {
         CniClient cni = new CniClient(PluginPath.parse(PluginPath.DEFAULT));
         AttachmentStore store = new AttachmentStore(RUN);
         Path dir = store.dirOf("c1");
