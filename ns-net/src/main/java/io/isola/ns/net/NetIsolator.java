@@ -288,24 +288,25 @@ public final class NetIsolator implements NamespaceIsolator, LeftoverSweeper, Ne
             }
             // as Docker's default bridge, the default network resolves no names; a named one does
             List<String> names = network.mode() == Network.Mode.NAMED ? memberNames(asked, id) : List.of();
-            return new NetworkIsolation(
-                    cni,
-                    store,
-                    id,
-                    hostname,
-                    list,
-                    capabilityArgs(network, address),
-                    joined,
-                    joinedDir,
-                    dir,
-                    etc,
-                    bindEtc,
-                    !host.isRoot(),
-                    state,
-                    pasta,
-                    new NetworkIsolation.Names(asked, names, peers),
-                    connected,
-                    spec.extension(DeferredStart.class).isPresent());
+            return NetworkIsolation.builder()
+                    .cni(cni)
+                    .network(list)
+                    .capabilityArgs(capabilityArgs(network, address))
+                    .connected(connected)
+                    .store(store)
+                    .dir(dir)
+                    .state(state)
+                    .childOwns(spec.extension(DeferredStart.class).isPresent())
+                    .id(id)
+                    .hostname(hostname)
+                    .etc(etc)
+                    .bindEtc(bindEtc)
+                    .names(new NetworkIsolation.Names(asked, names, peers))
+                    .joined(joined)
+                    .joinedDir(joinedDir)
+                    .childLoopback(!host.isRoot())
+                    .pasta(pasta)
+                    .build();
         } catch (Exception e) {
             AttachmentStore.delete(dir);
             if (joined != null) {

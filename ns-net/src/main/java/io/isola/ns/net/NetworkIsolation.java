@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,49 +69,31 @@ final class NetworkIsolation implements Isolation {
     private boolean attached;
     private boolean closed;
 
-    /**
-     * @param network the network to attach to, or null ({@code none}, or a joined namespace)
-     * @param joined another container's namespace to join instead of attaching, or null
-     * @param childLoopback whether the child brings lo up itself ({@link Rootless}) instead of the host ({@link Loopback})
-     * @param pasta a rootless network's pasta, started once the child exists, or null
-     * @param childOwns whether the container outlives the process preparing it (an OCI create):
-     *     its own first process then owns the state from the clone on
-     */
-    NetworkIsolation(
-            CniClient cni,
-            AttachmentStore store,
-            String id,
-            String hostname,
-            NetworkConfigList network,
-            Map<String, JsonNode> capabilityArgs,
-            NamespaceFile joined,
-            Path joinedDir,
-            Path dir,
-            EtcFiles etc,
-            boolean bindEtc,
-            boolean childLoopback,
-            ObjectNode state,
-            Pasta pasta,
-            Names names,
-            ConnectedNetworks connected,
-            boolean childOwns) {
-        this.cni = cni;
-        this.store = store;
-        this.id = id;
-        this.hostname = hostname;
-        this.network = network;
-        this.capabilityArgs = capabilityArgs;
-        this.joined = joined;
-        this.joinedDir = joinedDir;
-        this.dir = dir;
-        this.etc = etc;
-        this.bindEtc = bindEtc;
-        this.childLoopback = childLoopback;
-        this.state = state;
-        this.pasta = pasta;
-        this.names = names;
-        this.connected = connected;
-        this.childOwns = childOwns;
+    NetworkIsolation(NetworkIsolationBuilder parts) {
+        this.cni = Objects.requireNonNull(parts.cni, "cni");
+        this.store = Objects.requireNonNull(parts.store, "store");
+        this.id = Objects.requireNonNull(parts.id, "id");
+        this.hostname = Objects.requireNonNull(parts.hostname, "hostname");
+        this.network = parts.network;
+        this.capabilityArgs = Objects.requireNonNull(parts.capabilityArgs, "capabilityArgs");
+        this.joined = parts.joined;
+        this.joinedDir = parts.joinedDir;
+        this.dir = Objects.requireNonNull(parts.dir, "dir");
+        this.etc = Objects.requireNonNull(parts.etc, "etc");
+        this.bindEtc = parts.bindEtc;
+        this.childLoopback = parts.childLoopback;
+        this.state = Objects.requireNonNull(parts.state, "state");
+        this.pasta = parts.pasta;
+        this.names = Objects.requireNonNull(parts.names, "names");
+        this.connected = Objects.requireNonNull(parts.connected, "connected");
+        this.childOwns = parts.childOwns;
+        if ((joined == null) != (joinedDir == null)) {
+            throw new IllegalStateException("a joined namespace and the joined container's directory go together");
+        }
+    }
+
+    static NetworkIsolationBuilder builder() {
+        return new NetworkIsolationBuilder();
     }
 
     /**
