@@ -5,7 +5,8 @@ import java.util.Optional;
 /**
  * One isolator's part in one container: created by {@link NamespaceIsolator#prepare} on the host
  * before the clone, and always {@linkplain #close() closed}, in reverse order of preparation, when
- * the container has exited or failed to start.
+ * the container has exited or failed to start, or {@linkplain #handOver() handed over} when the
+ * container outlives the process that prepared it.
  */
 public interface Isolation extends AutoCloseable {
 
@@ -26,6 +27,17 @@ public interface Isolation extends AutoCloseable {
     default <T> Optional<T> facet(Class<T> type) {
         return Optional.empty();
     }
+
+    /**
+     * The container outlives the process that prepared it (an OCI create: the engine's process
+     * tree keeps it, and the process that planned it exits, or is a resident server that lives on):
+     * called once the container's first process has been set up and waits at its gate. {@link
+     * #close()} then never comes in this process. Drops what only this process holds (locks,
+     * descriptors), as its exit would, and undoes nothing.
+     *
+     * @since 2.1
+     */
+    default void handOver() throws Exception {}
 
     /** Releases what {@code prepare} and {@code afterClone} created. Must be safe to call once after any failure. */
     @Override

@@ -7,5 +7,5 @@
  * io.isola.spi.Step steps} to {@link io.isola.spi.Phase phases}, acts on the host after the clone
  * and is closed (cleaned up) on every path.
  */
-@org.osgi.annotation.versioning.Version("2.0.0")
+@org.osgi.annotation.versioning.Version("2.1.0")
 package io.isola.spi;

@@ -232,7 +232,9 @@ public final class Orchestrator implements AutoCloseable {
                     new LaunchedContainer(id, started.process(), started.stdio(), prepared, running::remove);
             stdio.close(); // only what the container did not take
             if (deferred != null) {
-                // its lifecycle goes on in other processes (start, kill, delete): never killed on close
+                // its lifecycle goes on in other processes (start, kill, delete): never killed on
+                // close, nor its isolations closed here; what this process holds for it goes now
+                handOverAll(prepared);
                 container.detach();
                 LOG.info("created container {} (pid {}), waiting at its gate", id, container.pid());
                 return container;
@@ -339,6 +341,16 @@ public final class Orchestrator implements AutoCloseable {
                 isolation.isolation().close();
             } catch (Exception e) {
                 LOG.warn("isolator {} failed to clean up: {}", isolation.name(), e.toString());
+            }
+        }
+    }
+
+    private static void handOverAll(List<PreparedIsolation> prepared) {
+        for (PreparedIsolation isolation : prepared) {
+            try {
+                isolation.isolation().handOver();
+            } catch (Exception e) {
+                LOG.warn("isolator {} failed to hand the container over: {}", isolation.name(), e.toString());
             }
         }
     }

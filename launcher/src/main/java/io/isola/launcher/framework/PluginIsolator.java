@@ -143,6 +143,15 @@ public final class PluginIsolator implements NamespaceIsolator {
         }
 
         @Override
+        public void handOver() {
+            try {
+                isolation.handOver();
+            } catch (Exception | LinkageError e) {
+                throw failure(e);
+            }
+        }
+
+        @Override
         public void close() {
             try {
                 isolation.close();

@@ -1,6 +1,5 @@
 package io.isola.ns.mount;
 
-import io.isola.api.DeferredStart;
 import io.isola.api.Filesystem;
 import io.isola.api.KernelPaths;
 import io.isola.api.Security;
@@ -61,9 +60,6 @@ public final class MountIsolator implements NamespaceIsolator {
                 request.spec().extension(KernelPaths.class).orElse(null),
                 request.requestedBinds(),
                 sources(request));
-        // an OCI create: its process outlives this one, which may be a resident server that
-        // plans creates for as long as it lives and never closes this isolation
-        boolean outlivesPlanner = request.spec().extension(DeferredStart.class).isPresent();
         LOG.debug(
                 "container {}: {} file system steps for {}",
                 request.containerId(),
@@ -85,9 +81,12 @@ public final class MountIsolator implements NamespaceIsolator {
                     plan.mapOwners(child);
                 }
                 plan.started(child.pid());
-                if (outlivesPlanner) {
-                    plan.handOver();
-                }
+            }
+
+            /** The root's lock goes as this process's exit would drop it; the placeholders stay. */
+            @Override
+            public void handOver() {
+                plan.handOver();
             }
 
             @Override

@@ -44,8 +44,9 @@ interface RootLayout {
     /**
      * The container outlives the process that planned it (an OCI create, which that process hands
      * to the engine): drops what only this process holds (locks, descriptors), as its exit would,
-     * and undoes nothing. A resident server that plans creates would otherwise keep them for as
-     * long as it lives. {@link #release()} is then a no-op.
+     * and undoes nothing, once the container waits at its gate. A resident server that plans
+     * creates would otherwise keep them for as long as it lives. A later {@link #release()} (the
+     * create failed after all) still removes what was made.
      */
     default void handOver() {}
 
