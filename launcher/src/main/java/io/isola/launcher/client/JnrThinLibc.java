@@ -1,5 +1,6 @@
 package io.isola.launcher.client;
 
+import io.isola.internal.nativ.ForeignMemory;
 import io.isola.internal.nativ.JnrCloneLibc;
 import io.isola.internal.nativ.LibC;
 import io.isola.internal.nativ.Native;
@@ -11,7 +12,7 @@ import io.isola.internal.nativ.ThinLibc;
  * a JDK older than 22, or without the isola-ffm jar. Both keep errno in jffi's one per-thread
  * slot, which {@link #lastErrno} reads.
  */
-final class JnrThinLibc implements ThinLibc {
+final class JnrThinLibc implements ThinLibc, ForeignMemory.Forwarding {
 
     private final JnrCloneLibc chain = JnrCloneLibc.get();
     private final SocketLibc socket = JffiSocketLibc.INSTANCE;
@@ -89,7 +90,7 @@ final class JnrThinLibc implements ThinLibc {
         return socket.close(fd);
     }
 
-    // the chain's calls and the memory
+    // the chain's calls, and its memory (ForeignMemory.Forwarding)
 
     @Override
     public long symbol(String name) {
@@ -136,58 +137,9 @@ final class JnrThinLibc implements ThinLibc {
         return chain.prctl(option, arg2, arg3, arg4, arg5);
     }
 
+    /** The chain's: jnr-ffi's counted native memory. */
     @Override
-    public long allocate(long size) {
-        return chain.allocate(size);
-    }
-
-    @Override
-    public void free(long address, long size) {
-        chain.free(address, size);
-    }
-
-    @Override
-    public void putByte(long address, byte value) {
-        chain.putByte(address, value);
-    }
-
-    @Override
-    public void putInt(long address, int value) {
-        chain.putInt(address, value);
-    }
-
-    @Override
-    public void putLong(long address, long value) {
-        chain.putLong(address, value);
-    }
-
-    @Override
-    public int getInt(long address) {
-        return chain.getInt(address);
-    }
-
-    @Override
-    public long getLong(long address) {
-        return chain.getLong(address);
-    }
-
-    @Override
-    public void putBytes(long address, byte[] bytes, int offset, int length) {
-        chain.putBytes(address, bytes, offset, length);
-    }
-
-    @Override
-    public void getBytes(long address, byte[] into, int offset, int length) {
-        chain.getBytes(address, into, offset, length);
-    }
-
-    @Override
-    public void copy(long from, long to, long length) {
-        chain.copy(from, to, length);
-    }
-
-    @Override
-    public void zero(long address, long length) {
-        chain.zero(address, length);
+    public ForeignMemory memory() {
+        return chain;
     }
 }
