@@ -97,8 +97,8 @@ class NetworkCliIT {
                         "--",
                         "/bin/sh",
                         "-c",
-                        "cat /sys/class/net/lo/flags > /out/flags; busybox nc -l -p 7777 > /out/nc & i=0; while [ $i -lt 50 ]; do"
-                                + " echo hello-over-lo | busybox nc -w 1 127.0.0.1 7777 && break; i=$((i+1)); busybox sleep 0.1; done; wait"),
+                        "cat /sys/class/net/lo/flags > /out/flags; echo hello-over-lo > /out/msg; busybox nc -l -p 7777 > /out/nc & i=0;"
+                                + " while [ $i -lt 50 ]; do busybox nc -w 1 127.0.0.1 7777 < /out/msg && break; i=$((i+1)); busybox sleep 0.1; done; wait"),
                 err::toString);
 
         assertEquals("0x9", Files.readString(results.resolve("flags")).strip(), "lo is up (IFF_UP|IFF_LOOPBACK)");
@@ -164,10 +164,13 @@ class NetworkCliIT {
                             rootfs.toString(),
                             "--net",
                             "container:netowner",
+                            "-v",
+                            results + ":/out",
                             "--",
                             "/bin/sh",
                             "-c",
-                            "i=0; while [ $i -lt 50 ]; do echo hello-next-door | busybox nc -w 1 127.0.0.1 7777 && exit 0;"
+                            "echo hello-next-door > /out/msg; i=0;"
+                                    + " while [ $i -lt 50 ]; do busybox nc -w 1 127.0.0.1 7777 < /out/msg && exit 0;"
                                     + " i=$((i+1)); busybox sleep 0.1; done; exit 1"),
                     err::toString);
             String client = out.toString();

@@ -244,7 +244,8 @@ class OciConformanceIT {
         String hostLo = Files.readString(Path.of("/sys/class/net/lo/flags"));
         ObjectNode config = config(
                 "cat /sys/class/net/lo/operstate /sys/class/net/lo/flags > /out/lo; busybox ls /sys/class/net > /out/links;"
-                        + " busybox nc -l -p 7777 > /out/nc & i=0; while [ $i -lt 50 ]; do echo hello-over-lo | busybox nc -w 1 127.0.0.1 7777"
+                        + " echo hello-over-lo > /out/msg; busybox nc -l -p 7777 > /out/nc & i=0;"
+                        + " while [ $i -lt 50 ]; do busybox nc -w 1 127.0.0.1 7777 < /out/msg"
                         + " && break; i=$((i+1)); sleep 0.1; done; wait");
         ((ArrayNode) config.get("linux").get("namespaces")).addObject().put("type", "network");
         write(config);

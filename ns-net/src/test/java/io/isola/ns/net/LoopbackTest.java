@@ -90,8 +90,9 @@ class LoopbackTest {
                                 "sh",
                                 "-c",
                                 "ip -o link show lo;"
-                                        + " busybox nc -l -p 7777 & i=0; while [ $i -lt 50 ]; do echo hello-over-lo | busybox nc -w 1 127.0.0.1 7777"
-                                        + " && break; i=$((i+1)); sleep 0.1; done; wait")
+                                        + " m=$(mktemp); echo hello-over-lo > $m; busybox nc -l -p 7777 & i=0;"
+                                        + " while [ $i -lt 50 ]; do busybox nc -w 1 127.0.0.1 7777 < $m"
+                                        + " && break; i=$((i+1)); sleep 0.1; done; wait; rm $m")
                         .with(Network.none())
                         .build());
 

@@ -102,9 +102,9 @@ class NetModesTest {
             String serverIp = ipv4Of(first.get(0));
             Outcome client = sh(
                     Network.bridge(),
-                    "ip -o -4 addr show dev eth0; i=0; while [ $i -lt 50 ]; do"
-                            + " echo hello-from-client | busybox nc -w 2 " + serverIp
-                            + " 7777 && break; i=$((i+1)); sleep 0.1; done");
+                    "ip -o -4 addr show dev eth0; m=$(mktemp); echo hello-from-client > $m; i=0; while [ $i -lt 50 ]; do"
+                            + " busybox nc -w 2 " + serverIp
+                            + " 7777 < $m && break; i=$((i+1)); sleep 0.1; done; rm $m");
             String serverSaw = new String(server.stdout().readAllBytes(), StandardCharsets.UTF_8);
             assertEquals(0, server.waitFor(Duration.ofSeconds(10)).orElseThrow().exitCode());
 
