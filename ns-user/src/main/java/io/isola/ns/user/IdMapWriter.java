@@ -1,6 +1,8 @@
 package io.isola.ns.user;
 
 import io.isola.api.IdMapping;
+import io.isola.spi.ClonedChild;
+import io.isola.spi.support.ChildProcFiles;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,14 +17,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes a cloned child's {@code uid_map} and {@code gid_map} as its {@link MapPlan} says, while the
- * child waits at its identity checkpoint. The kernel takes each map in a single write, once.
+ * child waits at its identity checkpoint. The kernel takes each map in a single write, once; root
+ * and a user mapping its own ids write them through the host's procfs handle ({@link
+ * ChildProcFiles}), which no mount under /proc redirects.
  */
 final class IdMapWriter {
 
     private static final Logger LOG = LoggerFactory.getLogger(IdMapWriter.class);
     private static final long HELPER_TIMEOUT_SECONDS = 10;
 
-    private final Path proc;
     private final Helpers helpers;
 
     /** Where newuidmap and newgidmap are, if installed. */
@@ -48,23 +51,22 @@ final class IdMapWriter {
         }
     }
 
-    IdMapWriter(Path proc, Helpers helpers) {
-        this.proc = proc;
+    IdMapWriter(Helpers helpers) {
         this.helpers = helpers;
     }
 
-    void write(MapPlan plan, long pid) throws IOException, InterruptedException {
-        Path dir = proc.resolve(Long.toString(pid));
+    void write(MapPlan plan, ClonedChild child) throws IOException, InterruptedException {
+        long pid = child.pid();
         switch (plan.writer()) {
             case DIRECT -> {
-                writeMap(dir.resolve("uid_map"), plan.uids());
-                writeMap(dir.resolve("gid_map"), plan.gids());
+                ChildProcFiles.write(child, "uid_map", MapPlan.text(plan.uids()));
+                ChildProcFiles.write(child, "gid_map", MapPlan.text(plan.gids()));
             }
             case SELF -> {
                 // the kernel lets an unprivileged process write a gid map only after setgroups is denied
-                writeFile(dir.resolve("setgroups"), "deny");
-                writeMap(dir.resolve("uid_map"), plan.uids());
-                writeMap(dir.resolve("gid_map"), plan.gids());
+                ChildProcFiles.write(child, "setgroups", "deny");
+                ChildProcFiles.write(child, "uid_map", MapPlan.text(plan.uids()));
+                ChildProcFiles.write(child, "gid_map", MapPlan.text(plan.gids()));
             }
             case HELPER -> {
                 // the two maps are independent: the helpers run side by side (each costs a fork and
@@ -85,19 +87,6 @@ final class IdMapWriter {
             }
         }
         LOG.debug("wrote the id maps of {}: uid {} gid {} ({})", pid, plan.uids(), plan.gids(), plan.writer());
-    }
-
-    private static void writeMap(Path file, List<IdMapping> maps) throws IOException {
-        writeFile(file, MapPlan.text(maps));
-    }
-
-    private static void writeFile(Path file, String text) throws IOException {
-        try {
-            Files.write(file, text.getBytes(StandardCharsets.US_ASCII));
-        } catch (IOException e) {
-            throw new IOException(
-                    "cannot write \"" + text.trim().replace('\n', ',') + "\" to " + file + ": " + e.getMessage(), e);
-        }
     }
 
     /** newuidmap or newgidmap, started; {@code command} names it in errors. */

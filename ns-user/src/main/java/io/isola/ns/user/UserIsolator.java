@@ -124,7 +124,7 @@ public final class UserIsolator implements NamespaceIsolator {
         if (rootfsWarning != null) {
             LOG.warn(rootfsWarning);
         }
-        IdMapWriter writer = new IdMapWriter(proc, helpers);
+        IdMapWriter writer = new IdMapWriter(helpers);
         return new Isolation() {
             @Override
             public void contribute(ChildSteps steps) {
@@ -138,7 +138,7 @@ public final class UserIsolator implements NamespaceIsolator {
 
             @Override
             public void afterClone(ClonedChild child) throws Exception {
-                writer.write(plan, child.pid());
+                writer.write(plan, child);
             }
         };
     }
