@@ -27,6 +27,13 @@ final class IdMapWriter {
     private static final long HELPER_TIMEOUT_SECONDS = 10;
 
     private final Helpers helpers;
+    private final ProcFiles files;
+
+    /** Writes a file of a child's /proc/PID: {@link ChildProcFiles#write}, or a test's stand-in. */
+    @FunctionalInterface
+    interface ProcFiles {
+        void write(ClonedChild child, String name, String text) throws IOException;
+    }
 
     /** Where newuidmap and newgidmap are, if installed. */
     record Helpers(Path newuidmap, Path newgidmap) {
@@ -52,21 +59,26 @@ final class IdMapWriter {
     }
 
     IdMapWriter(Helpers helpers) {
+        this(helpers, ChildProcFiles::write);
+    }
+
+    IdMapWriter(Helpers helpers, ProcFiles files) {
         this.helpers = helpers;
+        this.files = files;
     }
 
     void write(MapPlan plan, ClonedChild child) throws IOException, InterruptedException {
         long pid = child.pid();
         switch (plan.writer()) {
             case DIRECT -> {
-                ChildProcFiles.write(child, "uid_map", MapPlan.text(plan.uids()));
-                ChildProcFiles.write(child, "gid_map", MapPlan.text(plan.gids()));
+                files.write(child, "uid_map", MapPlan.text(plan.uids()));
+                files.write(child, "gid_map", MapPlan.text(plan.gids()));
             }
             case SELF -> {
                 // the kernel lets an unprivileged process write a gid map only after setgroups is denied
-                ChildProcFiles.write(child, "setgroups", "deny");
-                ChildProcFiles.write(child, "uid_map", MapPlan.text(plan.uids()));
-                ChildProcFiles.write(child, "gid_map", MapPlan.text(plan.gids()));
+                files.write(child, "setgroups", "deny");
+                files.write(child, "uid_map", MapPlan.text(plan.uids()));
+                files.write(child, "gid_map", MapPlan.text(plan.gids()));
             }
             case HELPER -> {
                 // the two maps are independent: the helpers run side by side (each costs a fork and
