@@ -4,6 +4,7 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,6 +104,49 @@ public final class HostProc {
                     throw new IOException(
                             "/proc/" + relative + ": " + (written < 0 ? errno(n.lastErrno()) : "written short"));
                 }
+            } finally {
+                Fds.closeQuietly(fd);
+            }
+        } finally {
+            Fds.closeQuietly(proc);
+        }
+    }
+
+    /**
+     * The content of {@code relative}, a file below the host's procfs ({@code PID/uid_map}), read
+     * through {@link #open()}'s handle without following a link at its end; at most {@code limit}
+     * bytes.
+     *
+     * @throws IOException naming the file and the errno, when it cannot be opened or read
+     */
+    public static byte[] read(String relative, int limit) throws IOException {
+        Native n = Native.get();
+        int proc = open();
+        try {
+            int fd = n.libc()
+                    .openat(proc, DirectoryFd.cString(relative), Fds.O_RDONLY | Fds.O_NOFOLLOW | Fds.O_CLOEXEC, 0);
+            if (fd < 0) {
+                throw new FileNotFoundException("/proc/" + relative + ": " + errno(n.lastErrno()));
+            }
+            try {
+                byte[] buffer = new byte[limit];
+                int done = 0;
+                while (done < limit) {
+                    byte[] chunk = new byte[limit - done];
+                    long got = n.libc().read(fd, chunk, chunk.length);
+                    if (got < 0 && n.lastErrno() == Errno.EINTR) {
+                        continue;
+                    }
+                    if (got < 0) {
+                        throw new IOException("/proc/" + relative + ": " + errno(n.lastErrno()));
+                    }
+                    if (got == 0) {
+                        break;
+                    }
+                    System.arraycopy(chunk, 0, buffer, done, (int) got);
+                    done += (int) got;
+                }
+                return Arrays.copyOf(buffer, done);
             } finally {
                 Fds.closeQuietly(fd);
             }
