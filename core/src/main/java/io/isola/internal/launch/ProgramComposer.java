@@ -41,6 +41,8 @@ import java.util.TreeSet;
  *       io.isola.api.ProcessUser}, then the effective and permitted capabilities and no_new_privs
  *       (ids before capabilities, as runc does); non-dumpable again after the switch of ids, as
  *       a change of credentials resets the flag to {@code fs.suid_dumpable};
+ *   <li>a new session, out of the caller's and its terminal's (a terminal of the container's own
+ *       becomes the controlling one after the working directory);
  *   <li>the seccomp filter, after PROCESS: it must restrict nothing the setup still needs;
  *   <li>the working directory;
  *   <li>the gate; after it the parent-death signal is cleared (the command outlives the
@@ -231,11 +233,15 @@ final class ProgramComposer {
             // after the root and the lock-down (the terminal belongs to the process's user), before seccomp
             stdio.containerPty().steps(kept).forEach(step -> program.call(CORE, step));
         }
+        // Always, as runc's init does: left in its caller's session, the command would keep the
+        // caller's terminal as its controlling terminal, open it as /dev/tty and push keys into the
+        // caller's shell with TIOCSTI (bubblewrap's CVE-2017-5226). Signals from that terminal reach
+        // the container through the CLI's forwarding. A new process is never a process-group
+        // leader, so setsid cannot fail with EPERM; before the filter, which need not allow it.
+        program.call(CORE, Step.call("start a new session", LibcCall.SETSID));
         security.beforeGate().forEach(step -> program.call(SecurityPlan.OWNER, step));
         program.call(CORE, Steps.chdir(spec.cwd()));
         if (shape.terminal()) {
-            // a new process is never a process-group leader, so setsid cannot fail with EPERM
-            program.call(CORE, Step.call("start a new session", LibcCall.SETSID));
             program.call(
                     CORE,
                     Step.call(
