@@ -6,7 +6,11 @@ import java.util.Objects;
 /** Where one of the container's standard streams goes. */
 public sealed interface Stdio {
 
-    /** The host process's own stream. */
+    /**
+     * The host process's own stream. The container runs in a session of its own even so: a
+     * terminal here is never its controlling terminal, so a Ctrl-C there reaches the application,
+     * not the container (forward it with {@link Container#kill} where the container should get it).
+     */
     Stdio INHERIT = new Inherit();
     /** {@code /dev/null}. */
     Stdio NULL = new ToFile(Path.of("/dev/null"), false);

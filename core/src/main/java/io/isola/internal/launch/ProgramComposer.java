@@ -5,6 +5,7 @@ import static io.isola.internal.nativ.Signals.SIGKILL;
 import io.isola.api.ContainerSpec;
 import io.isola.api.ProcessAttributes;
 import io.isola.internal.chain.ChildProgram;
+import io.isola.internal.nativ.SyscallNumbers;
 import io.isola.internal.security.SecurityPlan;
 import io.isola.spi.Arg;
 import io.isola.spi.LibcCall;
@@ -36,11 +37,14 @@ import java.util.TreeSet;
  *   <li>unshare of namespaces clone() cannot create (time);
  *   <li>the phases; with a new mount namespace, FILESYSTEM starts by making {@code /}
  *       recursively private, behind a checkpoint, so that no later mount can reach the host;
- *       LOCKDOWN ends with the built-in lock-down, after the isolators' steps there: limits and
- *       the bounding set while the child is still root, the switch to the spec's {@link
- *       io.isola.api.ProcessUser}, then the effective and permitted capabilities and no_new_privs
- *       (ids before capabilities, as runc does); non-dumpable again after the switch of ids, as
- *       a change of credentials resets the flag to {@code fs.suid_dumpable};
+ *       LOCKDOWN ends with the built-in lock-down, after the isolators' steps there: a session
+ *       keyring of its own, limits and the bounding set while the child is still root, the
+ *       switch to the spec's {@link io.isola.api.ProcessUser}, then the effective and permitted
+ *       capabilities and no_new_privs (ids before capabilities, as runc does); non-dumpable again
+ *       after the switch of ids, as a change of credentials resets the flag to {@code
+ *       fs.suid_dumpable};
+ *   <li>a new session, out of the caller's and its terminal's (a terminal of the container's own
+ *       becomes the controlling one after the working directory);
  *   <li>the seccomp filter, after PROCESS: it must restrict nothing the setup still needs;
  *   <li>the working directory;
  *   <li>the gate; after it the parent-death signal is cleared (the command outlives the
@@ -53,6 +57,7 @@ final class ProgramComposer {
     private static final int PR_SET_PDEATHSIG = 1, PR_SET_DUMPABLE = 4;
     private static final long TIOCSCTTY = 0x540E;
     private static final int F_SETFD = 2;
+    private static final int KEYCTL_JOIN_SESSION_KEYRING = 1;
 
     private ProgramComposer() {}
 
@@ -205,6 +210,7 @@ final class ProgramComposer {
                 contribution.ops(phase).forEach(program::op);
             }
             if (phase == Phase.LOCKDOWN) {
+                program.call(CORE, newSessionKeyring());
                 spec.extension(io.isola.api.ProcessScheduling.class)
                         .ifPresent(
                                 scheduling -> SchedulingSteps.of(scheduling).forEach(step -> program.call(CORE, step)));
@@ -231,11 +237,15 @@ final class ProgramComposer {
             // after the root and the lock-down (the terminal belongs to the process's user), before seccomp
             stdio.containerPty().steps(kept).forEach(step -> program.call(CORE, step));
         }
+        // Always, as runc's init does: left in its caller's session, the command would keep the
+        // caller's terminal as its controlling terminal, open it as /dev/tty and push keys into the
+        // caller's shell with TIOCSTI (bubblewrap's CVE-2017-5226). Signals from that terminal reach
+        // the container through the CLI's forwarding. A new process is never a process-group
+        // leader, so setsid cannot fail with EPERM; before the filter, which need not allow it.
+        program.call(CORE, Step.call("start a new session", LibcCall.SETSID));
         security.beforeGate().forEach(step -> program.call(SecurityPlan.OWNER, step));
         program.call(CORE, Steps.chdir(spec.cwd()));
         if (shape.terminal()) {
-            // a new process is never a process-group leader, so setsid cannot fail with EPERM
-            program.call(CORE, Step.call("start a new session", LibcCall.SETSID));
             program.call(
                     CORE,
                     Step.call(
@@ -263,6 +273,24 @@ final class ProgramComposer {
                 Arg.word(0),
                 Arg.word(0),
                 Arg.word(0));
+    }
+
+    /**
+     * A new anonymous session keyring, as runc's init and exec join one: the caller's would be the
+     * container's to read (keys of a Kerberos or ecryptfs login) wherever its seccomp filter allows
+     * keyctl. Anonymous, not named: a named one is joined if it exists, and the container could
+     * make one under the name another container will ask for. While the child is still root (the
+     * keyring is charged to root, not to the container's user) and before the filter, which denies
+     * keyctl; ENOSYS: a kernel without keys, which has no keyring to leak either.
+     */
+    private static Step newSessionKeyring() {
+        return Step.call(
+                        "join a new session keyring",
+                        LibcCall.SYSCALL,
+                        Arg.word(SyscallNumbers.KEYCTL),
+                        Arg.word(KEYCTL_JOIN_SESSION_KEYRING),
+                        Arg.word(0))
+                .tolerating("ENOSYS");
     }
 
     private static Step parentDeathSignal(int signal) {

@@ -38,6 +38,9 @@ public final class SyscallNumbers {
     public static final long GETDENTS64 = X86_64 ? 217 : 61;
 
     public static final long OPENAT2 = 437;
+    /** libkeyutils has the wrapper, glibc none. */
+    public static final long KEYCTL = X86_64 ? 250 : 219;
+
     public static final long IOPRIO_SET = X86_64 ? 251 : 30;
     public static final long SCHED_SETATTR = X86_64 ? 314 : 274;
     public static final long BPF = X86_64 ? 321 : 280;
