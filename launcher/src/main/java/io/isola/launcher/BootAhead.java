@@ -56,8 +56,7 @@ public final class BootAhead {
             if (arg.equals("--debug")
                     || arg.equals("--config")
                     || arg.startsWith("--config=")
-                    || arg.equals("--help")
-                    || arg.equals("-h")
+                    || arg.equals("--help") // not -h: run's --hostname
                     || arg.equals("--version")
                     || arg.equals("--detach")
                     || arg.startsWith("--detach=")

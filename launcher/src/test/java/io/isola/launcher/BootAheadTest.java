@@ -13,6 +13,7 @@ class BootAheadTest {
         assertTrue(BootAhead.wanted(new String[] {"run", "--rm", "busybox", "true"}));
         assertTrue(BootAhead.wanted(new String[] {"--root", "/r", "run", "-it", "busybox", "sh"}));
         assertTrue(BootAhead.wanted(new String[] {"create", "--bundle", "/b", "c1"}));
+        assertTrue(BootAhead.wanted(new String[] {"run", "-h", "web", "busybox", "true"})); // --hostname
         // the container's own -d
         assertTrue(BootAhead.wanted(new String[] {"run", "busybox", "--", "ls", "-d", "/"}));
     }
