@@ -39,7 +39,7 @@ felix=$(ls "$dist"/licenses/org.apache.felix.framework-*/LICENSE)
 cp "$felix" "$dist/licenses/Apache-2.0"
 
 # 3. the class-data archive, for this directory
-rm -f "$dist/lib/isola.jsa" "$dist/lib/isola.jsa.home" "$dist/lib/isola-client.jsa" "$dist/lib/isola-thin.aot"
+rm -f "$dist/lib/isola.jsa" "$dist/lib/isola.jsa.home" "$dist/lib/isola-client.jsa" "$dist/lib/isola-thin.aot" "$dist/lib/isola.aot"
 if [ "$(id -u)" != 0 ]; then
     echo "finish-dist: not root; the CDS archive is trained without starting a container" >&2
 fi

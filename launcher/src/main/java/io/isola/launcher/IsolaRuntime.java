@@ -90,10 +90,8 @@ public final class IsolaRuntime implements AutoCloseable {
             shared.felix.requireIsolators(names, ISOLATOR_WAIT);
             return new IsolaRuntime(shared.felix, shared.isola, true);
         }
-        IsolaRuntime runtime = withBundles(Layout.bundles())
-                .config(Layout.conf(null))
-                .pollFromSettings()
-                .start();
+        IsolaRuntime ahead = BootAhead.claim();
+        IsolaRuntime runtime = ahead != null ? ahead : bootDistribution();
         try {
             runtime.felix.requireHealthy();
             runtime.felix.requireIsolators(names, ISOLATOR_WAIT);
@@ -102,6 +100,14 @@ public final class IsolaRuntime implements AutoCloseable {
             runtime.close();
             throw e;
         }
+    }
+
+    /** Boots the distribution's framework: bundles/, the configuration directory, its plugins. */
+    static IsolaRuntime bootDistribution() {
+        return withBundles(Layout.bundles())
+                .config(Layout.conf(null))
+                .pollFromSettings()
+                .start();
     }
 
     /** Waits until the isolators {@code names} are registered; throws naming those missing. */

@@ -2,6 +2,7 @@ package io.isola.launcher;
 
 import io.isola.api.ExecFailedException;
 import io.isola.api.IsolaException;
+import io.isola.internal.launch.StartupTrace;
 import io.isola.launcher.cli.DockerCreate;
 import io.isola.launcher.cli.ErrorLog;
 import io.isola.launcher.cli.IsolaCommand;
@@ -61,7 +62,16 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        System.exit(execute(args));
+        StartupTrace.mark("main");
+        BootAhead.startFor(args);
+        int status;
+        try {
+            status = execute(args);
+        } finally {
+            BootAhead.closeUnclaimed();
+        }
+        StartupTrace.mark("exit");
+        System.exit(status);
     }
 
     /** Runs the command line and returns the exit status instead of exiting. */

@@ -110,6 +110,7 @@ public final class Orchestrator implements AutoCloseable {
                     "hostname \"" + spec.hostname().or(spec::domainname).orElseThrow()
                             + "\": a host or domain name needs a UTS namespace, which this container does not have");
         }
+        StartupTrace.mark("orchestrator");
         RootChroot chroot = RootChroot.of(spec, namespaces, joined);
         if (joined.contains(Namespace.USER) && !namespaces.isEmpty()) {
             // the clone creates them before the child joins the user namespace: they would belong to the runtime's
@@ -187,6 +188,7 @@ public final class Orchestrator implements AutoCloseable {
                 isolation.isolation().contribute(contribution);
                 contributions.add(contribution);
             }
+            StartupTrace.mark("prepared");
             stdio = StdioPlan.open(spec, host);
             StdioPlan plan = stdio;
             RemoteClone remote = spec.extension(RemoteClone.class).orElse(null);
@@ -215,6 +217,7 @@ public final class Orchestrator implements AutoCloseable {
                         ProgramComposer.compose(spec, namespaces, contributions, plan, kept, signals, security, shape);
                 LOG.debug(
                         "container {}: {} ops, namespaces {}", id, program.ops().size(), namespaces);
+                StartupTrace.mark("composed");
                 return program;
             };
             Launch.Started started = runner.run(
@@ -228,6 +231,7 @@ public final class Orchestrator implements AutoCloseable {
                             new ExecJoins(joins)),
                     programs,
                     stdio);
+            StartupTrace.mark("launched");
             LaunchedContainer container =
                     new LaunchedContainer(id, started.process(), started.stdio(), prepared, running::remove);
             stdio.close(); // only what the container did not take

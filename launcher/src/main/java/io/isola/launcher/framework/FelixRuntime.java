@@ -1,6 +1,7 @@
 package io.isola.launcher.framework;
 
 import io.isola.api.IsolaException;
+import io.isola.internal.launch.StartupTrace;
 import io.isola.internal.osgi.CoreExports;
 import io.isola.internal.security.OwnedPaths;
 import io.isola.launcher.BuildInfo;
@@ -140,7 +141,9 @@ public final class FelixRuntime implements AutoCloseable {
 
     private void boot(List<Path> jars) {
         try {
+            StartupTrace.mark("felix init");
             framework.init();
+            StartupTrace.mark("felix inited");
             BundleContext context = framework.getBundleContext();
             tracker = new IsolatorTracker(
                     context, jars.stream().map(j -> j.toUri().toString()).collect(Collectors.toSet()));
@@ -150,6 +153,7 @@ public final class FelixRuntime implements AutoCloseable {
                 installed.put(install(context, jar), jar);
             }
             uninstallGone(context, installed.keySet());
+            StartupTrace.mark("bundles installed");
             framework.start();
             boolean watching = !framework
                     .getBundleContext()
@@ -165,6 +169,7 @@ public final class FelixRuntime implements AutoCloseable {
                     startBundle(bundle, jar);
                 }
             });
+            StartupTrace.mark("bundles started");
             LOG.debug("felix started {} bundles from {}", installed.size(), bundleDir);
         } catch (BundleException e) {
             throw new IsolaException("the OSGi framework did not start: " + e.getMessage(), e);
@@ -371,9 +376,11 @@ public final class FelixRuntime implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            StartupTrace.mark("felix stopped");
             if (ownsStorage) {
                 BundleCache.delete(storage);
             }
+            StartupTrace.mark("cache deleted");
         }
     }
 

@@ -7,6 +7,7 @@ import io.isola.api.ExitStatus;
 import io.isola.api.Filesystem;
 import io.isola.api.IsolaException;
 import io.isola.api.PortMapping;
+import io.isola.internal.launch.StartupTrace;
 import io.isola.launcher.IsolaRuntime;
 import io.isola.launcher.NativePreload;
 import io.isola.launcher.attach.ConsoleMode;
@@ -158,6 +159,7 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        StartupTrace.mark("parsed");
         // validated before Felix boots: bad input costs nothing and never reaches the kernel
         ContainerSpec checked = spec();
         try {

@@ -6,6 +6,7 @@ import io.isola.api.ExitStatus;
 import io.isola.api.Filesystem;
 import io.isola.api.Stdio;
 import io.isola.api.Volume;
+import io.isola.internal.launch.StartupTrace;
 import io.isola.launcher.IsolaRuntime;
 import io.isola.launcher.health.HealthChecker;
 import io.isola.launcher.server.Invocation;
@@ -122,7 +123,9 @@ final class RunFlow {
         Monitor monitor;
         Monitor.Running running;
         try {
+            StartupTrace.mark("registered");
             runtime = IsolaRuntime.withIsolators(Set.of());
+            StartupTrace.mark("isolators ready");
             ContainerSpec current = configured.apply(runtime.defaultIsolators());
             runtime.require(current.isolators().orElse(RunCommand.DEFAULT_ISOLATORS));
             ContainerSpec.Builder foreground = current.toBuilder().id(id);
@@ -143,6 +146,7 @@ final class RunFlow {
                 invocation.holdSignals(); // the client's Ctrl-C while the container starts is the container's
             }
             running = monitor.start(state, foreground.build());
+            StartupTrace.mark("started");
             // checked by this JVM while it runs, as a detached one's supervisor checks it (its state shows in
             // ps and inspect from any shell)
             HealthChecker.watch(store, id);
@@ -162,6 +166,7 @@ final class RunFlow {
                 SignalForwarder signals = SignalForwarder.forward(container);
                 Attachment attachment = options.tty ? Attachment.attach(container, options.interactive) : null) {
             ExitStatus status = monitor.await(running);
+            StartupTrace.mark("exited");
             if (attachment != null) {
                 attachment.drain();
             }
