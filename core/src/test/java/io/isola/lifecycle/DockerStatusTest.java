@@ -55,7 +55,7 @@ class DockerStatusTest {
         assertEquals(DockerStatus.PAUSED, DockerStatus.parse("paused"));
     }
 
-    private static ContainerState.Extra.Builder extra() {
+    private static ContainerStateExtraBuilder extra() {
         return ContainerState.Extra.builder().name("c1");
     }
 
