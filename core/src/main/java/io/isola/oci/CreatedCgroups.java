@@ -1,5 +1,6 @@
 package io.isola.oci;
 
+import io.isola.api.CgroupLocation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -16,9 +17,9 @@ import org.slf4j.LoggerFactory;
  * The cgroups a created container's process was put in, remembered in its state directory so that
  * {@code delete}, in another process, removes them: the cgroup isolator that made them lived in the
  * {@code create} process, which is gone. Recorded are the paths of {@code /proc/<pid>/cgroup} that
- * differ from the creating process's own (those are the ones made for the container, whether from
- * {@code linux.cgroupsPath} or the isolator's default); removal is rmdir only, so a cgroup that
- * still has processes or children stays.
+ * are the cgroup the isolator reported making (from {@code linux.cgroupsPath} or its default) and
+ * not the creating process's own; removal is rmdir only, so a cgroup that still has processes or
+ * children stays.
  */
 final class CreatedCgroups {
 
@@ -27,11 +28,21 @@ final class CreatedCgroups {
 
     private CreatedCgroups() {}
 
-    static void record(Path stateDir, long pid) {
+    /**
+     * Records where container process {@code pid} is in the cgroup {@code location} the cgroup
+     * isolator made for it; nothing when no isolator placed it ({@code location} null): it is then
+     * in the cgroups of the process that cloned it (an engine's, for a thin create), which differ
+     * from this process's without being isola's to remove.
+     */
+    static void record(Path stateDir, long pid, CgroupLocation location) {
+        if (location == null) {
+            LOG.debug("container process {}: no cgroup of isola's, none recorded for delete", pid);
+            return;
+        }
+        String made = "/" + location.path().replaceAll("^/+", "");
         Set<String> own = paths(Path.of("/proc/self/cgroup"));
         Set<String> created = new LinkedHashSet<>(paths(Path.of("/proc", Long.toString(pid), "cgroup")));
-        created.removeAll(own);
-        created.remove("/");
+        created.removeIf(path -> !path.equals(made) || own.contains(path));
         if (created.isEmpty()) {
             return;
         }

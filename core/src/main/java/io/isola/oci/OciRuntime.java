@@ -143,7 +143,7 @@ public final class OciRuntime {
                     .orElse(null);
             container.close(); // detached: the process waits at its gate
             CreatedCgroups.record(
-                    store.dir(id), container.pid()); // for delete: the isolator that made them exits with us
+                    store.dir(id), container.pid(), cgroup); // for delete: the isolator that made it exits with us
             ProcessIdentity process = ProcessIdentity.of(container.pid());
             ContainerState.Extra started = extra.withProcess(process.startTime(), null, null);
             if (cgroup != null) {

@@ -62,6 +62,9 @@ class NetworkNamesIT {
     private InProcessCli cli;
     private Path out;
     private final String network = "isonames" + PID % 100000;
+    /** A network removed while a container keeps a connection to it. */
+    private final String goneNetwork = "isogone" + PID % 100000;
+
     private final String defaultNetwork = DEFAULT_NETWORK;
 
     @BeforeAll
@@ -110,7 +113,7 @@ class NetworkNamesIT {
     @AfterEach
     void tearDown() throws Exception {
         cli.close();
-        cli.isola("--config", conf.toString(), "network", "rm", "-f", network);
+        cli.isola("--config", conf.toString(), "network", "rm", "-f", network, goneNetwork);
         // the default network's bridge outlives its containers, as isola0 does: the test's own goes
         String bridge = defaultNetwork.substring(0, Math.min(14, defaultNetwork.length())) + "0";
         if (Files.exists(Path.of("/sys/class/net", bridge))) {
@@ -368,6 +371,55 @@ class NetworkNamesIT {
         try (Stream<Path> left = Files.list(shared.resolve("netrun/containers"))) {
             assertEquals(List.of(), left.toList(), "network state is left");
         }
+    }
+
+    @Test
+    void aStartThatCannotJoinAKeptNetworkIsRefusedAndLeavesNothingBehind() throws Exception {
+        String subnet = "10.235." + (PID % 200 + 20);
+        isola("network", "create", "--subnet", subnet + ".0/24", network);
+        String gone = goneNetwork;
+        isola("network", "create", "--subnet", "10.234." + (PID % 200 + 20) + ".0/24", gone);
+        String fourth = "fourth" + PID;
+        isola("create", "--name", fourth, "--net", "bridge", IMAGE, "sleep", "1000");
+        String id = isola("inspect", "-f", "{{.Id}}", fourth).strip();
+        // kept in this order: the start joins the first before it finds the second gone
+        isola("network", "connect", network, fourth);
+        isola("network", "connect", gone, fourth);
+        isola("network", "rm", gone);
+
+        fails(
+                "cannot start container " + id + ": cannot join network " + gone
+                        + ", which network connect gave it: network " + gone + " not found",
+                "start",
+                fourth);
+
+        assertEquals("false\n", isola("inspect", "-f", "{{.State.Running}}", fourth));
+        String bridge = new ObjectMapper()
+                .readTree(isola("network", "inspect", network))
+                .get(0)
+                .get("Options")
+                .get("com.docker.network.bridge.name")
+                .asText();
+        try (Stream<Path> ports = Files.list(Path.of("/sys/class/net", bridge, "brif"))) {
+            assertEquals(List.of(), ports.toList(), "a veth is left on " + bridge);
+        }
+        try (Stream<Path> leases = Files.list(shared.resolve("netrun/ipam").resolve(network))) {
+            assertEquals(
+                    List.of(),
+                    leases.map(p -> p.getFileName().toString())
+                            .filter(name -> name.startsWith(subnet))
+                            .toList(),
+                    "a lease is left");
+        }
+        try (Stream<Path> left = Files.list(shared.resolve("netrun/containers"))) {
+            assertEquals(List.of(), left.toList(), "network state is left");
+        }
+
+        // the connection to the removed network is ended as the message says, and the container starts
+        isola("network", "disconnect", gone, fourth);
+        isola("start", fourth);
+        assertEquals("true\n", isola("inspect", "-f", "{{.State.Running}}", fourth));
+        isola("rm", "-f", fourth);
     }
 
     @Test

@@ -2,6 +2,9 @@ package io.isola.internal.nativ;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,11 +25,45 @@ public final class HostProc {
     private static final Logger LOG = LoggerFactory.getLogger(HostProc.class);
     private static final long AT_FDCWD = -100, OPEN_TREE_CLONE = 1, OPEN_TREE_CLOEXEC = 02000000;
     private static final int EPERM = 1;
+    /** statfs(2)'s f_type of procfs (linux/magic.h); struct statfs is 120 bytes on 64-bit Linux, f_type first. */
+    static final long PROC_SUPER_MAGIC = 0x9fa0;
+
+    private static final int STATFS_BYTES = 128;
 
     private HostProc() {}
 
-    /** An O_PATH, close-on-exec descriptor of the host's procfs, cloned where this process may. */
+    /**
+     * An O_PATH, close-on-exec descriptor of the host's procfs, cloned where this process may;
+     * refused when what is mounted on /proc is no procfs (a runtime started in a mount namespace
+     * where something else covers /proc would otherwise write its maps and settings there).
+     */
     public static int open() {
+        int fd = openUnchecked();
+        try {
+            requireProcfs(fd, "/proc");
+        } catch (RuntimeException e) {
+            Fds.closeQuietly(fd);
+            throw e;
+        }
+        return fd;
+    }
+
+    /** Throws, naming {@code what} and the file system type found, unless {@code fd} is on a procfs. */
+    static void requireProcfs(int fd, String what) {
+        Native n = Native.get();
+        byte[] statfs = new byte[STATFS_BYTES];
+        if (n.libc().fstatfs(fd, statfs) < 0) {
+            throw new NativeException("fstatfs " + what, n.lastErrno());
+        }
+        long type = ByteBuffer.wrap(statfs).order(ByteOrder.nativeOrder()).getLong(0);
+        if (type != PROC_SUPER_MAGIC) {
+            throw new IllegalStateException(what + " is not a procfs (file system type 0x" + Long.toHexString(type)
+                    + ", expected 0x" + Long.toHexString(PROC_SUPER_MAGIC) + "): the runtime writes id maps and"
+                    + " process settings there and refuses any other file system");
+        }
+    }
+
+    private static int openUnchecked() {
         Native n = Native.get();
         try (NativeMemory path = new NativeMemory(6)) {
             NativeMemory.putString(path.address(), "/proc");
@@ -67,6 +104,49 @@ public final class HostProc {
                     throw new IOException(
                             "/proc/" + relative + ": " + (written < 0 ? errno(n.lastErrno()) : "written short"));
                 }
+            } finally {
+                Fds.closeQuietly(fd);
+            }
+        } finally {
+            Fds.closeQuietly(proc);
+        }
+    }
+
+    /**
+     * The content of {@code relative}, a file below the host's procfs ({@code PID/uid_map}), read
+     * through {@link #open()}'s handle without following a link at its end; at most {@code limit}
+     * bytes.
+     *
+     * @throws IOException naming the file and the errno, when it cannot be opened or read
+     */
+    public static byte[] read(String relative, int limit) throws IOException {
+        Native n = Native.get();
+        int proc = open();
+        try {
+            int fd = n.libc()
+                    .openat(proc, DirectoryFd.cString(relative), Fds.O_RDONLY | Fds.O_NOFOLLOW | Fds.O_CLOEXEC, 0);
+            if (fd < 0) {
+                throw new FileNotFoundException("/proc/" + relative + ": " + errno(n.lastErrno()));
+            }
+            try {
+                byte[] buffer = new byte[limit];
+                int done = 0;
+                while (done < limit) {
+                    byte[] chunk = new byte[limit - done];
+                    long got = n.libc().read(fd, chunk, chunk.length);
+                    if (got < 0 && n.lastErrno() == Errno.EINTR) {
+                        continue;
+                    }
+                    if (got < 0) {
+                        throw new IOException("/proc/" + relative + ": " + errno(n.lastErrno()));
+                    }
+                    if (got == 0) {
+                        break;
+                    }
+                    System.arraycopy(chunk, 0, buffer, done, (int) got);
+                    done += (int) got;
+                }
+                return Arrays.copyOf(buffer, done);
             } finally {
                 Fds.closeQuietly(fd);
             }

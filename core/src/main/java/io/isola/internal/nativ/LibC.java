@@ -183,6 +183,10 @@ public interface LibC {
     @SaveError
     long readlinkat(int dirfd, @jnr.ffi.annotations.In byte[] path, @jnr.ffi.annotations.Out byte[] buf, long size);
 
+    /** fstatfs(2), into a struct statfs (120 bytes on 64-bit Linux, f_type first); an O_PATH fd will do. */
+    @SaveError
+    int fstatfs(int fd, @jnr.ffi.annotations.Out byte[] statfs);
+
     /** statx(2): one layout on every architecture, unlike struct stat. */
     @SaveError
     int statx(int dirfd, @jnr.ffi.annotations.In byte[] path, int flags, int mask, long statx);

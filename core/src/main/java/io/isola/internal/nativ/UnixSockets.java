@@ -1,15 +1,19 @@
 package io.isola.internal.nativ;
 
+import static io.isola.internal.nativ.UnixSocketAbi.AF_UNIX;
+import static io.isola.internal.nativ.UnixSocketAbi.SCM_RIGHTS;
+import static io.isola.internal.nativ.UnixSocketAbi.SOCK_CLOEXEC;
+import static io.isola.internal.nativ.UnixSocketAbi.SOCK_STREAM;
+import static io.isola.internal.nativ.UnixSocketAbi.SOL_SOCKET;
+
 import java.nio.charset.StandardCharsets;
 
 /** The host's AF_UNIX client calls: a stream socket, a connect by path, a descriptor sent with SCM_RIGHTS. */
 final class UnixSockets {
 
-    private static final int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = 02000000, SOL_SOCKET = 1, SCM_RIGHTS = 1;
-    /** sizeof(sun_path). */
-    static final int SUN_PATH_BYTES = 108;
-    /** x86_64 and aarch64 share the LP64 layouts: msghdr 56 bytes, iovec 16, cmsghdr 16 + data. */
-    private static final int MSGHDR = 0, IOVEC = 56, DATA = 72;
+    static final int SUN_PATH_BYTES = UnixSocketAbi.SUN_PATH;
+    /** Where the msghdr, its one iovec and the payload are in one allocation. */
+    private static final int MSGHDR = 0, IOVEC = UnixSocketAbi.MSGHDR, DATA = IOVEC + UnixSocketAbi.IOVEC;
 
     private UnixSockets() {}
 

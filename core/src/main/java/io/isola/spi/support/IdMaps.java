@@ -2,11 +2,11 @@ package io.isola.spi.support;
 
 import io.isola.api.IdMapping;
 import io.isola.api.UserNamespace;
+import io.isola.internal.nativ.HostProc;
 import io.isola.spi.ClonedChild;
 import io.isola.spi.Isolation;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,6 +20,8 @@ import java.util.List;
  * @param gids the gid map
  */
 public record IdMaps(List<IdMapping> uids, List<IdMapping> gids) {
+
+    private static final int MAP_BYTES = 340 * 3 * 11 + 4096;
 
     public IdMaps {
         uids = List.copyOf(uids);
@@ -36,8 +38,8 @@ public record IdMaps(List<IdMapping> uids, List<IdMapping> gids) {
      * @since 1.3
      */
     public static IdMaps ofProcess(long pid) throws IOException {
-        Path dir = Path.of("/proc", Long.toString(pid));
-        return new IdMaps(read(dir.resolve("uid_map")), read(dir.resolve("gid_map")));
+        // through the host's procfs handle: a file bound on /proc/PID/uid_map could show maps of its choosing
+        return new IdMaps(read(pid + "/uid_map"), read(pid + "/gid_map"));
     }
 
     /** Whether these maps shift ids at all (a user namespace with a map other than the identity). */
@@ -59,9 +61,11 @@ public record IdMaps(List<IdMapping> uids, List<IdMapping> gids) {
         return maps.stream().allMatch(m -> m.containerId() == m.hostId());
     }
 
-    private static List<IdMapping> read(Path file) throws IOException {
+    private static List<IdMapping> read(String file) throws IOException {
         List<IdMapping> maps = new ArrayList<>();
-        for (String line : Files.readAllLines(file)) {
+        // at most 340 lines of three numbers (user_namespaces(7))
+        String text = new String(HostProc.read(file, MAP_BYTES), StandardCharsets.US_ASCII);
+        for (String line : text.split("\n")) {
             String[] fields = line.trim().split("\\s+");
             if (fields.length == 3) {
                 maps.add(

@@ -1,6 +1,7 @@
 package io.isola.internal.nativ;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -59,6 +60,19 @@ class HostProcTest {
             new ProcessBuilder("umount", "-l", oom.toString()).start().waitFor(10, TimeUnit.SECONDS);
             sleeper.destroyForcibly();
             sleeper.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aHandleOnAnotherFileSystemIsRefused(@org.junit.jupiter.api.io.TempDir Path tmp) {
+        int fd = Fds.open(tmp.toString(), Fds.O_PATH | Fds.O_DIRECTORY, 0);
+        try {
+            IllegalStateException refused =
+                    assertThrows(IllegalStateException.class, () -> HostProc.requireProcfs(fd, tmp.toString()));
+            assertTrue(refused.getMessage().startsWith(tmp + " is not a procfs"), refused.getMessage());
+            Fds.closeQuietly(HostProc.open()); // the host's /proc is one
+        } finally {
+            Fds.closeQuietly(fd);
         }
     }
 

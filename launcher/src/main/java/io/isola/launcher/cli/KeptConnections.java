@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The networks {@code network connect} gave a container, kept in its state directory as Docker
@@ -78,25 +79,38 @@ public final class KeptConnections {
     }
 
     static void add(StateStore store, String id, Kept kept) {
-        List<Kept> all = new ArrayList<>(of(store, id));
-        all.removeIf(k -> k.network().equals(kept.network()));
-        all.add(kept);
-        write(store, id, all);
+        update(store, id, all -> {
+            all.removeIf(k -> k.network().equals(kept.network()));
+            return all.add(kept);
+        });
     }
 
     /** Ends the kept connection to {@code network}; false when there was none. */
     static boolean remove(StateStore store, String id, String network) {
-        List<Kept> all = new ArrayList<>(of(store, id));
-        boolean removed = all.removeIf(k -> k.network().equals(network));
-        if (removed) {
-            write(store, id, all);
-        }
-        return removed;
+        return update(store, id, all -> all.removeIf(k -> k.network().equals(network)));
+    }
+
+    /**
+     * Reads, changes and, when {@code change} says it changed them, writes the container's
+     * connections under the state root's lock, as its state is written: two connects at once
+     * (a resident server runs its clients' commands side by side) would otherwise each write
+     * the list it read, and the later lose the earlier's connection.
+     */
+    private static boolean update(StateStore store, String id, Predicate<List<Kept>> change) {
+        return store.locked(() -> {
+            List<Kept> all = new ArrayList<>(of(store, id));
+            boolean changed = change.test(all);
+            if (changed) {
+                write(store, id, all);
+            }
+            return changed;
+        });
     }
 
     /**
      * Connects container {@code id}, which has just started, to each network it keeps, as Docker's
-     * start does; the first that fails fails the start, naming the network.
+     * start does; the first that fails throws, naming the network (the caller stops the container:
+     * its other connections go with it).
      */
     public static void apply(StateStore store, String id) {
         List<Kept> kept = of(store, id);
@@ -118,9 +132,9 @@ public final class KeptConnections {
             admin.connect(connection.network(), id, connection.names(name), connection.ip());
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new IllegalArgumentException(
-                    "container " + id + " started, but could not join network "
-                            + connection.network() + ", which network connect gave it: " + e.getMessage()
-                            + "; isola network disconnect " + connection.network() + " " + id + " ends that",
+                    "cannot join network " + connection.network() + ", which network connect gave it: "
+                            + e.getMessage() + "; 'isola network disconnect " + connection.network() + " " + id
+                            + "' ends that connection",
                     e);
         }
     }

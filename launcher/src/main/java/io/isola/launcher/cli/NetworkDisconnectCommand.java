@@ -40,7 +40,17 @@ final class NetworkDisconnectCommand implements Callable<Integer> {
         StateStore store = network.containers();
         ContainerState state = ConnectTarget.existing(store, container);
         NetworkCommand.withAdmin(admin -> {
-            String name = ConnectTarget.network(admin, networkName);
+            String name;
+            try {
+                name = ConnectTarget.network(admin, networkName);
+            } catch (IllegalArgumentException e) {
+                // a network removed while a stopped container kept a connection to it: its start is
+                // refused until the connection is ended, so ending it must not need the network
+                if (KeptConnections.remove(store, state.id(), networkName)) {
+                    return null;
+                }
+                throw e;
+            }
             boolean kept = KeptConnections.remove(store, state.id(), name);
             if (ConnectTarget.isRunning(state)) {
                 try {

@@ -1,5 +1,17 @@
 package io.isola.launcher.client;
 
+import static io.isola.internal.nativ.UnixSocketAbi.AF_UNIX;
+import static io.isola.internal.nativ.UnixSocketAbi.CMSG_HEADER;
+import static io.isola.internal.nativ.UnixSocketAbi.IOVEC;
+import static io.isola.internal.nativ.UnixSocketAbi.MSGHDR;
+import static io.isola.internal.nativ.UnixSocketAbi.MSG_CMSG_CLOEXEC;
+import static io.isola.internal.nativ.UnixSocketAbi.MSG_NOSIGNAL;
+import static io.isola.internal.nativ.UnixSocketAbi.SCM_RIGHTS;
+import static io.isola.internal.nativ.UnixSocketAbi.SOCKADDR_UN;
+import static io.isola.internal.nativ.UnixSocketAbi.SOCK_CLOEXEC;
+import static io.isola.internal.nativ.UnixSocketAbi.SOCK_STREAM;
+import static io.isola.internal.nativ.UnixSocketAbi.SOL_SOCKET;
+
 import io.isola.internal.nativ.SocketLibc;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,10 +27,8 @@ import java.nio.file.Path;
  */
 final class UnixClientSocket implements AutoCloseable {
 
-    private static final int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = 02000000, SOL_SOCKET = 1, SCM_RIGHTS = 1;
-    private static final int MSG_NOSIGNAL = 0x4000, MSG_CMSG_CLOEXEC = 0x40000000, EINTR = 4;
-    /** struct msghdr and struct iovec on 64-bit Linux; a cmsghdr's header; struct sockaddr_un. */
-    private static final int MSGHDR = 56, IOVEC = 16, CMSG_HEADER = 16, SOCKADDR_UN = 110;
+    /** errno's (Errno's own needs jnr-constants, which the JVM client has not). */
+    private static final int EINTR = 4;
 
     private final SocketLibc libc;
     private int fd;
@@ -98,6 +108,7 @@ final class UnixClientSocket implements AutoCloseable {
     /**
      * Fills {@code bytes} (a frame of a few bytes, which the server sends whole) with the fds
      * that came with them (SCM_RIGHTS, close-on-exec; at most 4). Null at the end of the stream.
+     * The fds that came with a frame cut short are closed, not returned.
      */
     int[] receive(byte[] bytes) throws IOException {
         int space = CMSG_HEADER + 16;
@@ -124,10 +135,14 @@ final class UnixClientSocket implements AutoCloseable {
                     fds[i] = libc.getInt(control + CMSG_HEADER + 4L * i);
                 }
             }
-            if (got <= 0) {
-                return null;
-            }
             if (got != bytes.length) {
+                // what came with a frame that is not one is no fd of ours to keep open
+                for (int received : fds) {
+                    libc.close(received);
+                }
+                if (got <= 0) {
+                    return null;
+                }
                 throw new IOException("a frame of " + got + " bytes from the server, expected " + bytes.length);
             }
             libc.getBytes(data, bytes, 0, bytes.length);

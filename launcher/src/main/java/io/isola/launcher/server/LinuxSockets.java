@@ -1,5 +1,20 @@
 package io.isola.launcher.server;
 
+import static io.isola.internal.nativ.UnixSocketAbi.AF_UNIX;
+import static io.isola.internal.nativ.UnixSocketAbi.CMSG_HEADER;
+import static io.isola.internal.nativ.UnixSocketAbi.IOVEC;
+import static io.isola.internal.nativ.UnixSocketAbi.MSGHDR;
+import static io.isola.internal.nativ.UnixSocketAbi.MSG_CMSG_CLOEXEC;
+import static io.isola.internal.nativ.UnixSocketAbi.MSG_NOSIGNAL;
+import static io.isola.internal.nativ.UnixSocketAbi.SCM_RIGHTS;
+import static io.isola.internal.nativ.UnixSocketAbi.SHUT_RDWR;
+import static io.isola.internal.nativ.UnixSocketAbi.SOCK_CLOEXEC;
+import static io.isola.internal.nativ.UnixSocketAbi.SOCK_STREAM;
+import static io.isola.internal.nativ.UnixSocketAbi.SOL_SOCKET;
+import static io.isola.internal.nativ.UnixSocketAbi.SO_PEERCRED;
+import static io.isola.internal.nativ.UnixSocketAbi.SO_RCVTIMEO;
+import static io.isola.internal.nativ.UnixSocketAbi.SUN_PATH;
+
 import io.isola.internal.nativ.Errno;
 import io.isola.internal.nativ.Fds;
 import io.isola.internal.nativ.Native;
@@ -37,14 +52,10 @@ final class LinuxSockets implements Sockets {
         long sendmsg(int fd, long message, int flags);
     }
 
-    private static final int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = 02000000;
-    private static final int SOL_SOCKET = 1, SO_PEERCRED = 17, SO_RCVTIMEO = 20, SHUT_RDWR = 2;
-    private static final int SCM_RIGHTS = 1, MSG_CMSG_CLOEXEC = 0x40000000, MSG_NOSIGNAL = 0x4000;
-    /** struct msghdr, struct iovec and a cmsghdr's header on 64-bit Linux; room for 4 fds. */
-    private static final int MSGHDR = 56, IOVEC = 16, CMSG_HEADER = 16, CONTROL = CMSG_HEADER + 16;
+    /** Room for 4 fds. */
+    private static final int CONTROL = CMSG_HEADER + 16;
 
     private static final short POLLIN = 1;
-    private static final int SUN_PATH = 108;
 
     private static final class Holder {
         static final Calls CALLS = LibraryLoader.create(Calls.class).load("c");

@@ -1,6 +1,8 @@
 package io.isola.ns.user;
 
 import io.isola.api.IdMapping;
+import io.isola.spi.ClonedChild;
+import io.isola.spi.support.ChildProcFiles;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,15 +17,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes a cloned child's {@code uid_map} and {@code gid_map} as its {@link MapPlan} says, while the
- * child waits at its identity checkpoint. The kernel takes each map in a single write, once.
+ * child waits at its identity checkpoint. The kernel takes each map in a single write, once; root
+ * and a user mapping its own ids write them through the host's procfs handle ({@link
+ * ChildProcFiles}), which no mount under /proc redirects.
  */
 final class IdMapWriter {
 
     private static final Logger LOG = LoggerFactory.getLogger(IdMapWriter.class);
     private static final long HELPER_TIMEOUT_SECONDS = 10;
 
-    private final Path proc;
     private final Helpers helpers;
+    private final ProcFiles files;
+
+    /** Writes a file of a child's /proc/PID: {@link ChildProcFiles#write}, or a test's stand-in. */
+    @FunctionalInterface
+    interface ProcFiles {
+        void write(ClonedChild child, String name, String text) throws IOException;
+    }
 
     /** Where newuidmap and newgidmap are, if installed. */
     record Helpers(Path newuidmap, Path newgidmap) {
@@ -48,23 +58,27 @@ final class IdMapWriter {
         }
     }
 
-    IdMapWriter(Path proc, Helpers helpers) {
-        this.proc = proc;
-        this.helpers = helpers;
+    IdMapWriter(Helpers helpers) {
+        this(helpers, ChildProcFiles::write);
     }
 
-    void write(MapPlan plan, long pid) throws IOException, InterruptedException {
-        Path dir = proc.resolve(Long.toString(pid));
+    IdMapWriter(Helpers helpers, ProcFiles files) {
+        this.helpers = helpers;
+        this.files = files;
+    }
+
+    void write(MapPlan plan, ClonedChild child) throws IOException, InterruptedException {
+        long pid = child.pid();
         switch (plan.writer()) {
             case DIRECT -> {
-                writeMap(dir.resolve("uid_map"), plan.uids());
-                writeMap(dir.resolve("gid_map"), plan.gids());
+                files.write(child, "uid_map", MapPlan.text(plan.uids()));
+                files.write(child, "gid_map", MapPlan.text(plan.gids()));
             }
             case SELF -> {
                 // the kernel lets an unprivileged process write a gid map only after setgroups is denied
-                writeFile(dir.resolve("setgroups"), "deny");
-                writeMap(dir.resolve("uid_map"), plan.uids());
-                writeMap(dir.resolve("gid_map"), plan.gids());
+                files.write(child, "setgroups", "deny");
+                files.write(child, "uid_map", MapPlan.text(plan.uids()));
+                files.write(child, "gid_map", MapPlan.text(plan.gids()));
             }
             case HELPER -> {
                 // the two maps are independent: the helpers run side by side (each costs a fork and
@@ -85,19 +99,6 @@ final class IdMapWriter {
             }
         }
         LOG.debug("wrote the id maps of {}: uid {} gid {} ({})", pid, plan.uids(), plan.gids(), plan.writer());
-    }
-
-    private static void writeMap(Path file, List<IdMapping> maps) throws IOException {
-        writeFile(file, MapPlan.text(maps));
-    }
-
-    private static void writeFile(Path file, String text) throws IOException {
-        try {
-            Files.write(file, text.getBytes(StandardCharsets.US_ASCII));
-        } catch (IOException e) {
-            throw new IOException(
-                    "cannot write \"" + text.trim().replace('\n', ',') + "\" to " + file + ": " + e.getMessage(), e);
-        }
     }
 
     /** newuidmap or newgidmap, started; {@code command} names it in errors. */

@@ -10,6 +10,7 @@ import io.isola.spi.IsolationRequest;
 import io.isola.spi.Namespace;
 import io.isola.spi.NamespaceIsolator;
 import io.isola.spi.Phase;
+import io.isola.spi.support.ChildProcFiles;
 import io.isola.spi.support.CredentialSteps;
 import io.isola.spi.support.HostIdentity;
 import java.io.IOException;
@@ -64,6 +65,7 @@ public final class UserIsolator implements NamespaceIsolator {
     private final MapPlanner.Defaults defaults;
     private final Path etc;
     private final Path proc;
+    private final IdMapWriter.ProcFiles files;
 
     /** For use without OSGi (ServiceLoader): the defaults of {@link Config}. */
     public UserIsolator() {
@@ -79,12 +81,18 @@ public final class UserIsolator implements NamespaceIsolator {
     }
 
     UserIsolator(MapPlanner.Defaults defaults, Path etc, Path proc) {
+        this(defaults, etc, proc, ChildProcFiles::write);
+    }
+
+    /** {@code proc}: where the kernel's user namespace settings are read; {@code files}: how the maps are written. */
+    UserIsolator(MapPlanner.Defaults defaults, Path etc, Path proc, IdMapWriter.ProcFiles files) {
         if (defaults.size() < 1) {
             throw new IllegalArgumentException("rangeSize " + defaults.size() + ": expected at least 1");
         }
         this.defaults = defaults;
         this.etc = etc;
         this.proc = proc;
+        this.files = files;
     }
 
     @Override
@@ -124,7 +132,7 @@ public final class UserIsolator implements NamespaceIsolator {
         if (rootfsWarning != null) {
             LOG.warn(rootfsWarning);
         }
-        IdMapWriter writer = new IdMapWriter(proc, helpers);
+        IdMapWriter writer = new IdMapWriter(helpers, files);
         return new Isolation() {
             @Override
             public void contribute(ChildSteps steps) {
@@ -138,7 +146,7 @@ public final class UserIsolator implements NamespaceIsolator {
 
             @Override
             public void afterClone(ClonedChild child) throws Exception {
-                writer.write(plan, child.pid());
+                writer.write(plan, child);
             }
         };
     }

@@ -17,6 +17,7 @@ import io.isola.api.Stdio;
 import io.isola.api.UserNamespace;
 import io.isola.spi.Namespace;
 import io.isola.spi.NamespaceIsolator;
+import io.isola.spi.support.ChildProcFiles;
 import io.isola.spi.support.HostIdentity;
 import io.isola.testing.HostState;
 import io.isola.testing.OpenFds;
@@ -325,16 +326,23 @@ class UserNamespaceTest {
         assertEquals(List.of(), fds.leaked());
     }
 
-    /** A map the host cannot write: the child is refused at its checkpoint, never runs the command, nothing stays. */
+    /**
+     * A map the kernel refuses (written twice: the kernel takes each map once, then says EPERM):
+     * the child is refused at its checkpoint, never runs the command, nothing stays.
+     */
     @Test
     void aFailedMapWriteRefusesTheContainerAndLeavesNothing() throws Exception {
-        Path proc = Files.createDirectories(temp.resolve("proc/sys/user"));
-        Files.writeString(proc.resolve("max_user_namespaces"), "15000\n");
         Path marker = shared("marker").resolve("ran");
         OpenFds fds = OpenFds.now();
-        try (Isola isola = Isola.builder()
-                .isolators(List.of(userIsolator(temp.resolve("proc"))))
-                .build()) {
+        IdMapWriter.ProcFiles twice = (child, name, text) -> {
+            ChildProcFiles.write(child, name, text);
+            if (name.equals("uid_map")) {
+                ChildProcFiles.write(child, name, text);
+            }
+        };
+        UserIsolator user = new UserIsolator(
+                new MapPlanner.Defaults("isola", BASE, 0, 65536), Path.of("/etc"), Path.of("/proc"), twice);
+        try (Isola isola = Isola.builder().isolators(List.of(user)).build()) {
             IsolaException e = assertThrows(
                     IsolaException.class,
                     () -> isola.start(ContainerSpec.builder("touch", marker.toString())
@@ -343,7 +351,7 @@ class UserNamespaceTest {
             assertTrue(
                     e.getMessage()
                             .startsWith("isolator \"user\" failed in after clone: cannot write \"0 " + BASE
-                                    + " 65536\" to " + temp.resolve("proc")),
+                                    + " 65536\" to /proc/"),
                     e.getMessage());
             assertTrue(
                     e.getMessage()

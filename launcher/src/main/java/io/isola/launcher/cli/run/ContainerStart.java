@@ -6,10 +6,12 @@ import io.isola.api.Resources;
 import io.isola.launcher.cli.KeptConnections;
 import io.isola.launcher.server.Invocation;
 import io.isola.lifecycle.ContainerState;
+import io.isola.lifecycle.Lifecycle;
 import io.isola.lifecycle.Monitor;
 import io.isola.lifecycle.Relaunch;
 import io.isola.lifecycle.SavedHostConfig;
 import io.isola.lifecycle.StateStore;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import picocli.CommandLine;
@@ -86,8 +88,26 @@ public final class ContainerStart {
                 args,
                 run.console(),
                 inServer);
-        // the networks network connect gave it, as Docker's start joins them again
-        KeptConnections.apply(store, id);
+        joinKeptNetworks(store, id);
         return true;
+    }
+
+    /**
+     * The networks network connect gave it, as Docker's start joins them again. One that cannot be
+     * joined refuses the start, as Docker's: the container is stopped (its interfaces, on the
+     * networks it did join and its own, go with its run) and the error names the network.
+     * Docker joins before the command runs; here the command has run for as long as the joins took.
+     */
+    private static void joinKeptNetworks(StateStore store, String id) throws InterruptedException {
+        try {
+            KeptConnections.apply(store, id);
+        } catch (RuntimeException e) {
+            try {
+                new Lifecycle(store).stop(id, Lifecycle.SIGKILL, Duration.ofSeconds(10));
+            } catch (RuntimeException stopFailure) {
+                e.addSuppressed(stopFailure);
+            }
+            throw new IsolaException("cannot start container " + id + ": " + e.getMessage(), e);
+        }
     }
 }
