@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonValue;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -84,6 +85,7 @@ public record ContainerState(
      * @param relaunch how to run it again ({@code start}, restart policies), for containers of {@code run}
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @RecordBuilder
     public record Extra(
             String name,
             long startTime,
@@ -98,30 +100,17 @@ public record ContainerState(
             SavedSpec spec,
             String note,
             CgroupState cgroup,
-            Relaunch relaunch) {
+            Relaunch relaunch)
+            implements ContainerStateExtraBuilder.With {
 
-        public static Builder builder() {
-            return new Builder();
+        /** Every component optional: null (or 0) is "not recorded". */
+        public static ContainerStateExtraBuilder builder() {
+            return ContainerStateExtraBuilder.builder();
         }
 
         /** A builder holding every component of this one, to change some. */
-        public Builder toBuilder() {
-            Builder b = new Builder();
-            b.name = name;
-            b.startTime = startTime;
-            b.monitor = monitor;
-            b.startedAt = startedAt;
-            b.finishedAt = finishedAt;
-            b.exitCode = exitCode;
-            b.exitSignal = exitSignal;
-            b.autoRemove = autoRemove;
-            b.detached = detached;
-            b.logFile = logFile;
-            b.spec = spec;
-            b.note = note;
-            b.cgroup = cgroup;
-            b.relaunch = relaunch;
-            return b;
+        public ContainerStateExtraBuilder toBuilder() {
+            return ContainerStateExtraBuilder.builder(this);
         }
 
         public Extra withExit(Integer code, Integer signal, String finished, String why) {
@@ -133,10 +122,6 @@ public record ContainerState(
                     .build();
         }
 
-        public Extra withNote(String why) {
-            return toBuilder().note(why).build();
-        }
-
         public Extra withProcess(long start, ProcessIdentity monitorProcess, String started) {
             return toBuilder()
                     .startTime(start)
@@ -145,133 +130,9 @@ public record ContainerState(
                     .build();
         }
 
-        public Extra withCgroup(CgroupState value) {
-            return toBuilder().cgroup(value).build();
-        }
-
-        public Extra withRelaunch(Relaunch value) {
-            return toBuilder().relaunch(value).build();
-        }
-
-        public Extra withSpec(SavedSpec value) {
-            return toBuilder().spec(value).build();
-        }
-
-        public Extra withName(String value) {
-            return toBuilder().name(value).build();
-        }
-
         /** Detached from now on, its output in {@code log} (a stopped container started again runs in the background). */
         public Extra detachedTo(String log) {
             return toBuilder().detached(Boolean.TRUE).logFile(log).build();
-        }
-
-        /** Every component optional: null (or 0) is "not recorded". */
-        public static final class Builder {
-            private String name;
-            private long startTime;
-            private ProcessIdentity monitor;
-            private String startedAt;
-            private String finishedAt;
-            private Integer exitCode;
-            private Integer exitSignal;
-            private Boolean autoRemove;
-            private Boolean detached;
-            private String logFile;
-            private SavedSpec spec;
-            private String note;
-            private CgroupState cgroup;
-            private Relaunch relaunch;
-
-            private Builder() {}
-
-            public Builder name(String value) {
-                name = value;
-                return this;
-            }
-
-            public Builder startTime(long value) {
-                startTime = value;
-                return this;
-            }
-
-            public Builder monitor(ProcessIdentity value) {
-                monitor = value;
-                return this;
-            }
-
-            public Builder startedAt(String value) {
-                startedAt = value;
-                return this;
-            }
-
-            public Builder finishedAt(String value) {
-                finishedAt = value;
-                return this;
-            }
-
-            public Builder exitCode(Integer value) {
-                exitCode = value;
-                return this;
-            }
-
-            public Builder exitSignal(Integer value) {
-                exitSignal = value;
-                return this;
-            }
-
-            public Builder autoRemove(Boolean value) {
-                autoRemove = value;
-                return this;
-            }
-
-            public Builder detached(Boolean value) {
-                detached = value;
-                return this;
-            }
-
-            public Builder logFile(String value) {
-                logFile = value;
-                return this;
-            }
-
-            public Builder spec(SavedSpec value) {
-                spec = value;
-                return this;
-            }
-
-            public Builder note(String value) {
-                note = value;
-                return this;
-            }
-
-            public Builder cgroup(CgroupState value) {
-                cgroup = value;
-                return this;
-            }
-
-            public Builder relaunch(Relaunch value) {
-                relaunch = value;
-                return this;
-            }
-
-            public Extra build() {
-                return new Extra(
-                        name,
-                        startTime,
-                        monitor,
-                        startedAt,
-                        finishedAt,
-                        exitCode,
-                        exitSignal,
-                        autoRemove,
-                        detached,
-                        logFile,
-                        spec,
-                        note,
-                        cgroup,
-                        relaunch);
-            }
         }
 
         /** How often its restart policy restarted it. */

@@ -28,8 +28,9 @@ public final class Inspection {
         boolean live = Lifecycle.isLive(state) && state.process().isAlive();
 
         Map<String, Object> status = new LinkedHashMap<>();
-        boolean paused = live && extra != null && extra.paused();
-        status.put("Status", paused ? "paused" : dockerStatus(state)); // Docker's words
+        DockerStatus docker = DockerStatus.of(state, live);
+        boolean paused = docker == DockerStatus.PAUSED;
+        status.put("Status", docker.word());
         status.put("Running", state.status() == ContainerState.Status.RUNNING && live);
         status.put("Pid", live ? state.pid() : 0);
         status.put("ExitCode", extra == null ? null : extra.exitCode());
@@ -112,16 +113,6 @@ public final class Inspection {
         result.put("CgroupPaths", live ? cgroups(state.pid()) : Map.of());
         result.put("NetworkSettings", live ? NetworkAddresses.settings(state.pid()) : Map.of("IPAddress", ""));
         return result;
-    }
-
-    /** Docker's word for the state: created (restarting when its policy starts it again), running, exited, dead. */
-    private static String dockerStatus(ContainerState state) {
-        return switch (state.status()) {
-            case CREATING -> state.isola() != null && state.isola().restartCount() > 0 ? "restarting" : "created";
-            case STOPPED -> state.neverStarted() ? "created" : "exited";
-            case UNKNOWN -> "dead";
-            default -> state.status().word();
-        };
     }
 
     /** Docker's {@code HostConfig.RestartPolicy}: the policy's name and its retry count. */

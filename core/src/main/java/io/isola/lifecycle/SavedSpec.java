@@ -9,6 +9,7 @@ import io.isola.api.ProcessUser;
 import io.isola.api.Security;
 import io.isola.api.Terminal;
 import io.isola.api.Volume;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,7 @@ import java.util.Set;
  * null: none has, every mount is private as the container's tree), which {@code inspect} shows.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@RecordBuilder
 public record SavedSpec(
         List<String> command,
         Map<String, String> env,
@@ -42,7 +44,8 @@ public record SavedSpec(
         StopConfig stop,
         Healthcheck health,
         String appArmorProfile,
-        Map<String, String> propagation) {
+        Map<String, String> propagation)
+        implements SavedSpecBuilder.With {
 
     public static SavedSpec of(ContainerSpec spec) {
         List<String> ports = spec.extension(Network.class)
@@ -74,30 +77,14 @@ public record SavedSpec(
                 .build();
     }
 
-    public static Builder builder() {
-        return new Builder();
+    /** Every component optional: null is "not recorded" (the defaults of {@link #toBuilder}). */
+    public static SavedSpecBuilder builder() {
+        return SavedSpecBuilder.builder();
     }
 
-    /** A builder holding every component of this one, to change some. */
-    public Builder copy() {
-        Builder b = new Builder();
-        b.command = command;
-        b.env = env;
-        b.cwd = cwd;
-        b.hostname = hostname;
-        b.domainname = domainname;
-        b.isolators = isolators;
-        b.terminal = terminal;
-        b.root = root;
-        b.user = user;
-        b.ports = ports;
-        b.volumes = volumes;
-        b.host = host;
-        b.stop = stop;
-        b.health = health;
-        b.appArmorProfile = appArmorProfile;
-        b.propagation = propagation;
-        return b;
+    /** A builder holding every component of this one, to change some ({@code withHost} and the like change one). */
+    public SavedSpecBuilder copy() {
+        return SavedSpecBuilder.builder(this);
     }
 
     /** The volumes' own propagations by target, in the volumes' order; null when none has one. */
@@ -107,18 +94,6 @@ public record SavedSpec(
             filesystem.propagation(volume.target()).ifPresent(mode -> modes.put(volume.target(), mode.mode()));
         }
         return modes.isEmpty() ? null : modes;
-    }
-
-    public SavedSpec withHost(SavedHostConfig value) {
-        return copy().host(value).build();
-    }
-
-    public SavedSpec withStop(StopConfig value) {
-        return copy().stop(value).build();
-    }
-
-    public SavedSpec withHealth(Healthcheck value) {
-        return copy().health(value).build();
     }
 
     /** A builder for the spec again; stdio and extensions are the caller's. */
@@ -135,128 +110,5 @@ public record SavedSpec(
             builder.isolators(isolators);
         }
         return builder;
-    }
-
-    /** Every component optional: null is "not recorded" (the defaults of {@link #toBuilder}). */
-    public static final class Builder {
-        private List<String> command;
-        private Map<String, String> env;
-        private String cwd;
-        private String hostname;
-        private String domainname;
-        private Set<String> isolators;
-        private Boolean terminal;
-        private SavedRoot root;
-        private ProcessUser user;
-        private List<String> ports;
-        private List<Volume> volumes;
-        private SavedHostConfig host;
-        private StopConfig stop;
-        private Healthcheck health;
-        private String appArmorProfile;
-        private Map<String, String> propagation;
-
-        private Builder() {}
-
-        public Builder command(List<String> value) {
-            command = value;
-            return this;
-        }
-
-        public Builder env(Map<String, String> value) {
-            env = value;
-            return this;
-        }
-
-        public Builder cwd(String value) {
-            cwd = value;
-            return this;
-        }
-
-        public Builder hostname(String value) {
-            hostname = value;
-            return this;
-        }
-
-        public Builder domainname(String value) {
-            domainname = value;
-            return this;
-        }
-
-        public Builder isolators(Set<String> value) {
-            isolators = value;
-            return this;
-        }
-
-        public Builder terminal(Boolean value) {
-            terminal = value;
-            return this;
-        }
-
-        public Builder root(SavedRoot value) {
-            root = value;
-            return this;
-        }
-
-        public Builder user(ProcessUser value) {
-            user = value;
-            return this;
-        }
-
-        public Builder ports(List<String> value) {
-            ports = value;
-            return this;
-        }
-
-        public Builder volumes(List<Volume> value) {
-            volumes = value;
-            return this;
-        }
-
-        public Builder host(SavedHostConfig value) {
-            host = value;
-            return this;
-        }
-
-        public Builder stop(StopConfig value) {
-            stop = value;
-            return this;
-        }
-
-        public Builder health(Healthcheck value) {
-            health = value;
-            return this;
-        }
-
-        public Builder appArmorProfile(String value) {
-            appArmorProfile = value;
-            return this;
-        }
-
-        /** The volumes' own propagations by target ({@code rshared}, ...); null when none has one. */
-        public Builder propagation(Map<String, String> value) {
-            propagation = value;
-            return this;
-        }
-
-        public SavedSpec build() {
-            return new SavedSpec(
-                    command,
-                    env,
-                    cwd,
-                    hostname,
-                    domainname,
-                    isolators,
-                    terminal,
-                    root,
-                    user,
-                    ports,
-                    volumes,
-                    host,
-                    stop,
-                    health,
-                    appArmorProfile,
-                    propagation);
-        }
     }
 }

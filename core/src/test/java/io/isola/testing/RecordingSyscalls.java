@@ -1,11 +1,17 @@
 package io.isola.testing;
 
+import io.isola.api.ExitStatus;
+import io.isola.internal.nativ.HeldProcess;
 import io.isola.internal.nativ.NativeException;
-import io.isola.internal.nativ.Pidfd;
 import io.isola.internal.nativ.Syscalls;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -18,6 +24,8 @@ import java.util.TreeSet;
  * order, as a line of text (youki's {@code TestHelperSyscall}): the launch pipeline runs against it
  * without a kernel, and a test reads what the host would have done. File descriptors are numbered
  * from 100, so that they show which call made them; {@link #openFds()} is what was never closed.
+ * A test plays a child through {@link #reads} (what its status pipe gives), {@link #refuseWrites}
+ * (its gate end closed) and {@link #exitsWith} (how it ends when waited for or killed).
  */
 public final class RecordingSyscalls implements Syscalls {
 
@@ -41,6 +49,40 @@ public final class RecordingSyscalls implements Syscalls {
 
     /** The AF_UNIX paths a server listens on; a connect anywhere else is refused. */
     private final Set<String> listening = new HashSet<>();
+
+    /** What reads of an fd give, batch by batch; an fd with none left reads end of file. */
+    private final Map<Integer, Deque<byte[]>> reads = new HashMap<>();
+
+    /** Writes to these fds fail with the errno given. */
+    private final Map<Integer, Integer> refusedWrites = new HashMap<>();
+
+    /** How a held child ends when waited for: by pid; a SIGKILL'd one is killed by 9. */
+    private final Map<Long, ExitStatus> exits = new HashMap<>();
+
+    /**
+     * Makes reads of {@code fd} give {@code records} (4-byte native ints, as the child writes its
+     * step records) in one batch; several calls queue several batches.
+     */
+    public synchronized RecordingSyscalls reads(int fd, int... records) {
+        ByteBuffer batch = ByteBuffer.allocate(4 * records.length).order(ByteOrder.nativeOrder());
+        for (int record : records) {
+            batch.putInt(record);
+        }
+        reads.computeIfAbsent(fd, any -> new ArrayDeque<>()).add(batch.array());
+        return this;
+    }
+
+    /** Makes writes to {@code fd} fail with {@code errno} (EPIPE: the reader has gone). */
+    public synchronized RecordingSyscalls refuseWrites(int fd, int errno) {
+        refusedWrites.put(fd, errno);
+        return this;
+    }
+
+    /** Makes child {@code pid} end with {@code exit} when waited for, unless it is killed first. */
+    public synchronized RecordingSyscalls exitsWith(long pid, ExitStatus exit) {
+        exits.put(pid, exit);
+        return this;
+    }
 
     /** Answers as uid {@code uid}, gid {@code gid} (a rootless runtime), without capabilities. */
     public RecordingSyscalls as(int uid, int gid) {
@@ -230,10 +272,106 @@ public final class RecordingSyscalls implements Syscalls {
     }
 
     @Override
-    public synchronized int pidfdGetFd(Pidfd process, int targetFd) {
+    public synchronized int pidfdGetFd(HeldProcess process, int targetFd) {
         int copy = fd();
         record("pidfd_getfd(" + process.pid() + ", " + targetFd + ") = " + copy);
         return copy;
+    }
+
+    @Override
+    public synchronized void write(int fd, byte[] bytes, String what) {
+        Integer errno = refusedWrites.get(fd);
+        String text = "write(" + fd + ", " + bytes.length + " bytes)";
+        if (errno != null) {
+            record(text + " = " + jnr.constants.platform.Errno.valueOf(errno));
+            throw new NativeException(what, errno);
+        }
+        record(text);
+    }
+
+    /** Not recorded: the batches that {@link #read} gives tell the story. */
+    @Override
+    public synchronized boolean awaitReadable(int fd, int timeoutMillis) {
+        return true;
+    }
+
+    @Override
+    public synchronized byte[] read(int fd, int max, String what) {
+        Deque<byte[]> batches = reads.get(fd);
+        byte[] batch = batches == null || batches.isEmpty() ? new byte[0] : batches.poll();
+        if (batch.length > max) {
+            throw new IllegalStateException("a scripted batch of " + batch.length + " bytes for a read of " + max);
+        }
+        record("read(" + fd + ") = " + (batch.length == 0 ? "EOF" : batch.length / 4 + " records"));
+        return batch;
+    }
+
+    @Override
+    public synchronized HeldProcess openChild(long pid) {
+        int fd = fd();
+        record("pidfd_open(" + pid + ") = " + fd);
+        return new Child(pid, fd);
+    }
+
+    /** A child held by a recorded pidfd: it ends as {@link #exitsWith} says, or killed. */
+    private final class Child implements HeldProcess {
+        private final long pid;
+        private final int fd;
+        private ExitStatus status;
+        private boolean killed;
+
+        Child(long pid, int fd) {
+            this.pid = pid;
+            this.fd = fd;
+        }
+
+        @Override
+        public long pid() {
+            return pid;
+        }
+
+        @Override
+        public boolean signal(int signal) {
+            synchronized (RecordingSyscalls.this) {
+                record("pidfd_send_signal(" + fd + ", " + signal + ")" + (status != null ? " = ESRCH" : ""));
+                killed |= signal == 9 && status == null;
+                return status == null;
+            }
+        }
+
+        @Override
+        public int getFd(int targetFd) {
+            return pidfdGetFd(this, targetFd);
+        }
+
+        /** The scripted exit, or killed by 9 once killed; a child with neither never ends (null). */
+        @Override
+        public ExitStatus awaitExit(Duration timeout) {
+            synchronized (RecordingSyscalls.this) {
+                if (status == null) {
+                    status = killed ? ExitStatus.killed(9) : exits.get(pid);
+                }
+                record("waitid(" + fd + ") = " + (status == null ? "still running" : status));
+                return status;
+            }
+        }
+
+        @Override
+        public boolean awaitEnd(Duration timeout) {
+            return awaitExit(timeout) != null;
+        }
+
+        @Override
+        public ExitStatus status() {
+            synchronized (RecordingSyscalls.this) {
+                return status;
+            }
+        }
+
+        @Override
+        public void close() {
+            closeQuietly(fd);
+        }
     }
 
     @Override

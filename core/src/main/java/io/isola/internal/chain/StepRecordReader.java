@@ -1,10 +1,8 @@
 package io.isola.internal.chain;
 
-import io.isola.internal.nativ.Errno;
-import io.isola.internal.nativ.LibC;
-import io.isola.internal.nativ.Native;
-import io.isola.internal.nativ.NativeException;
-import io.isola.internal.nativ.NativeMemory;
+import io.isola.internal.nativ.Syscalls;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -59,20 +57,21 @@ import java.util.concurrent.TimeoutException;
  */
 public final class StepRecordReader implements AutoCloseable {
 
-    private static final short POLLIN = 1;
-
-    private final Native n = Native.get();
-    private final LibC libc = n.libc();
-    private final int fd;
     /** Records read ahead: the child writes dozens between two waits, so one read takes them all. */
     private static final int BATCH = 64;
 
-    private final NativeMemory buffer = new NativeMemory(16 + 4 * BATCH);
-    private int buffered;
-    private int consumed;
+    private final Syscalls host;
+    private final int fd;
+    private ByteBuffer batch = ByteBuffer.allocate(0);
 
     public StepRecordReader(int fd) {
+        this(fd, Syscalls.linux());
+    }
+
+    /** Reads {@code fd} through {@code host}'s calls: the kernel's, or a test's scripted child. */
+    public StepRecordReader(int fd, Syscalls host) {
         this.fd = fd;
+        this.host = host;
     }
 
     /**
@@ -81,39 +80,31 @@ public final class StepRecordReader implements AutoCloseable {
      * records only.
      */
     public Integer next(long deadlineNanos) throws TimeoutException {
-        long pollFd = buffer.address(), records = pollFd + 16;
-        if (consumed < buffered) {
-            return NativeMemory.getInt(records + 4L * consumed++);
+        if (batch.hasRemaining()) {
+            return batch.getInt();
         }
         while (true) {
-            long remaining = Math.max(0, (deadlineNanos - System.nanoTime()) / 1_000_000);
-            NativeMemory.putInt(pollFd, fd);
-            NativeMemory.putInt(pollFd + 4, POLLIN); // events = POLLIN, revents = 0
-            int ready = libc.poll(pollFd, 1, (int) Math.min(Integer.MAX_VALUE, remaining));
-            if (ready < 0) {
-                if (n.lastErrno() == Errno.EINTR) {
-                    continue;
+            // rounded up: a wait of 0 ms before the deadline would spin
+            long left = Math.max(0, (deadlineNanos - System.nanoTime() + 999_999) / 1_000_000);
+            if (!host.awaitReadable(fd, (int) Math.min(Integer.MAX_VALUE, left))) {
+                if (System.nanoTime() - deadlineNanos >= 0) {
+                    throw new TimeoutException();
                 }
-                throw new NativeException("poll on the status pipe", n.lastErrno());
+                continue; // a signal cut the wait short
             }
-            if (ready == 0) {
-                throw new TimeoutException();
-            }
-            long count = n.retrying("read of the status pipe", () -> libc.read(fd, records, 4L * BATCH));
-            if (count == 0) {
+            byte[] bytes = host.read(fd, 4 * BATCH, "read of the status pipe");
+            if (bytes.length == 0) {
                 return null;
             }
-            if (count % 4 != 0) {
-                throw new IllegalStateException("status pipe gave " + count + " bytes, not whole records");
+            if (bytes.length % 4 != 0) {
+                throw new IllegalStateException("status pipe gave " + bytes.length + " bytes, not whole records");
             }
-            buffered = (int) (count / 4);
-            consumed = 1;
-            return NativeMemory.getInt(records);
+            batch = ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder());
+            return batch.getInt();
         }
     }
 
+    /** Nothing to release now that the batch is a heap buffer; kept so that callers hold it in a try. */
     @Override
-    public void close() {
-        buffer.close();
-    }
+    public void close() {}
 }

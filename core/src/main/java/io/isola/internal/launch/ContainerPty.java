@@ -3,8 +3,8 @@ package io.isola.internal.launch;
 import io.isola.api.IsolaException;
 import io.isola.internal.nativ.Errno;
 import io.isola.internal.nativ.Fds;
+import io.isola.internal.nativ.HeldProcess;
 import io.isola.internal.nativ.NativeException;
-import io.isola.internal.nativ.Pidfd;
 import io.isola.internal.nativ.Syscalls;
 import io.isola.spi.Arg;
 import io.isola.spi.LibcCall;
@@ -164,7 +164,7 @@ final class ContainerPty implements AutoCloseable {
      * At the gate, with every step done: copies the master out of the child, then sends it to the
      * console socket or keeps it. The child's own copy closes when it execs.
      */
-    void deliver(Pidfd child) {
+    void deliver(HeldProcess child) {
         if (master < 0) {
             throw new IllegalStateException("the terminal's steps were not composed");
         }

@@ -7,36 +7,38 @@ import io.isola.api.ExecFailedException;
 import io.isola.api.ExitStatus;
 import io.isola.api.IsolaException;
 import io.isola.api.StepFailedException;
+import io.isola.api.TimeNamespace;
 import io.isola.internal.chain.ChildProgram;
 import io.isola.internal.chain.CloneMode;
+import io.isola.internal.chain.ClonePlan;
 import io.isola.internal.chain.CloneThreads;
 import io.isola.internal.chain.ExpectedRecord;
 import io.isola.internal.chain.GatePayload;
 import io.isola.internal.chain.StepRecordReader;
 import io.isola.internal.nativ.Errno;
-import io.isola.internal.nativ.Fds;
-import io.isola.internal.nativ.Native;
+import io.isola.internal.nativ.HeldProcess;
 import io.isola.internal.nativ.NativeException;
-import io.isola.internal.nativ.NativeMemory;
-import io.isola.internal.nativ.Pidfd;
+import io.isola.internal.nativ.Syscalls;
 import io.isola.spi.ClonedChild;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The host's side of one start: clones the child through {@link CloneThreads}, reads its step
+ * The host's side of one start: clones the child through a {@link ChildCloner}, reads its step
  * records, runs the isolators' host-side work, answers the checkpoints and the gate, and returns
  * once the command runs. The protocol is described in {@link StepRecordReader}.
  *
  * <p>On any failure the child is stopped before the command could run: killed when a step failed
  * (later steps could be harmful), refused at the gate when the host gave up (the child exits 127),
  * and reaped in both cases.
+ *
+ * <p>Every kernel call goes through {@link Syscalls} and the {@link ChildCloner}, so that a test can
+ * play the child (LaunchSeamTest).
  */
 final class Launch {
 
@@ -46,7 +48,8 @@ final class Launch {
 
     private final ContainerSpec spec;
     private final List<PreparedIsolation> isolations;
-    private final CloneThreads cloneThreads;
+    private final Syscalls host;
+    private final ChildCloner cloner;
     private final int namespaceFlags;
     private final GateFifos fifos;
     private final PathJoins joins;
@@ -54,10 +57,6 @@ final class Launch {
     private final ExecJoins exec;
     /** Set when another process clones the child: this one plans and runs the protocol, not the clone. */
     private final RemoteClone remote;
-
-    Launch(ContainerSpec spec, List<PreparedIsolation> isolations, CloneThreads cloneThreads, int namespaceFlags) {
-        this(spec, isolations, cloneThreads, namespaceFlags, null, null, ExecJoins.NONE);
-    }
 
     /**
      * With {@code fifos}, the launch is OCI {@code create}: the child is cloned fork-style, its
@@ -69,14 +68,16 @@ final class Launch {
     Launch(
             ContainerSpec spec,
             List<PreparedIsolation> isolations,
-            CloneThreads cloneThreads,
+            Syscalls host,
+            ChildCloner cloner,
             int namespaceFlags,
             GateFifos fifos,
             PathJoins joins,
             ExecJoins exec) {
         this.spec = spec;
         this.isolations = isolations;
-        this.cloneThreads = cloneThreads;
+        this.host = host;
+        this.cloner = cloner;
         this.namespaceFlags = namespaceFlags;
         this.fifos = fifos;
         this.joins = joins;
@@ -85,22 +86,21 @@ final class Launch {
     }
 
     /** What a successful start leaves to the container handle. */
-    record Started(Pidfd process, StdioPlan stdio) {}
+    record Started(HeldProcess process, StdioPlan stdio) {}
 
     Started run(ProgramFactory programs, StdioPlan stdio) {
         if (remote != null
-                && (fifos == null
-                        || spec.extension(io.isola.api.TimeNamespace.class).isPresent())) {
+                && (fifos == null || spec.extension(TimeNamespace.class).isPresent())) {
             throw new RemoteClone.Unsupported(
                     "only an OCI create without a time namespace is cloned by another process");
         }
-        int[] status = fifos != null ? fifos.openStatusForCreate() : Fds.pipe();
+        int[] status = fifos != null ? fifos.openStatusForCreate() : host.pipe();
         int[] gate;
         try {
-            gate = fifos != null ? fifos.openGateForChild() : Fds.pipe();
+            gate = fifos != null ? fifos.openGateForChild() : host.pipe();
         } catch (RuntimeException e) {
-            Fds.closeQuietly(status[0]);
-            Fds.closeQuietly(status[1]);
+            host.closeQuietly(status[0]);
+            host.closeQuietly(status[1]);
             throw e;
         }
         if (remote != null) {
@@ -136,16 +136,16 @@ final class Launch {
         private final int[] status;
         private final int[] gate;
         private final StdioPlan stdio;
-        /** The child's pid, then (at +8) the pid of the sibling it spawns, if it does. */
-        private final NativeMemory parentTid = new NativeMemory(16);
 
         private final StepRecordReader records;
-        private Future<Integer> cloned;
-        private Pidfd child;
+        /** The clone under way: its thread, the child's pid and a spawned sibling's. */
+        private ChildCloner.Clone cloned;
+
+        private HeldProcess child;
         /** A {@link RemoteClone}'s child, held since the cloner checked it. */
-        private Pidfd remoteChild;
+        private HeldProcess remoteChild;
         /** The first child, once it has spawned the sibling that became {@link #child}. */
-        private Pidfd spawner;
+        private HeldProcess spawner;
 
         private boolean handedOver;
         private boolean hostSideDone;
@@ -154,14 +154,13 @@ final class Launch {
             this.status = status;
             this.gate = gate;
             this.stdio = stdio;
-            this.records = new StepRecordReader(status[0]);
+            this.records = new StepRecordReader(status[0], host);
         }
 
         Started run(ChildProgram program) {
             List<ExpectedRecord> expected = program.records();
             long deadline = System.nanoTime() + spec.startTimeout().toNanos();
-            io.isola.api.TimeNamespace time =
-                    spec.extension(io.isola.api.TimeNamespace.class).orElse(null);
+            TimeNamespace time = spec.extension(TimeNamespace.class).orElse(null);
             // a new time namespace takes only a child that does not share the JVM's memory
             boolean ownMemory =
                     fifos != null || time != null || (joins != null && joins.needsOwnMemory()) || exec.forked();
@@ -170,12 +169,11 @@ final class Launch {
                     : exec.pidNamespaceFd();
             cloned = remote != null
                     ? cloneRemotely(program)
-                    : cloneThreads.clone(
+                    : cloner.clone(
                             program,
                             namespaceFlags,
                             status[1],
                             gate[0],
-                            parentTid.address(),
                             ownMemory ? CloneMode.FORK : CloneMode.VFORK,
                             pidNamespaceFd,
                             time);
@@ -234,19 +232,16 @@ final class Launch {
         }
 
         /** The other process's clone: done when it reports the pid, which goes where a clone of ours puts it. */
-        private Future<Integer> cloneRemotely(ChildProgram program) {
-            remoteChild = remote.cloner()
-                    .clone(new io.isola.internal.chain.ClonePlan(program, namespaceFlags, status[1], gate[0]));
-            int pid = (int) remoteChild.pid();
-            NativeMemory.putInt(parentTid.address(), pid);
-            return java.util.concurrent.CompletableFuture.completedFuture(pid);
+        private ChildCloner.Clone cloneRemotely(ChildProgram program) {
+            remoteChild = remote.cloner().clone(new ClonePlan(program, namespaceFlags, status[1], gate[0]));
+            return ChildCloner.Clone.done(remoteChild.pid());
         }
 
         /**
          * Waits for the child's end and reaps it; null after {@code timeout}. Another process's
          * child is only seen to end (that process reaps it), with no status: null as well.
          */
-        private ExitStatus awaitExit(Pidfd process, Duration timeout) throws InterruptedException {
+        private ExitStatus awaitExit(HeldProcess process, Duration timeout) throws InterruptedException {
             if (remote == null) {
                 return process.awaitExit(timeout);
             }
@@ -259,8 +254,8 @@ final class Launch {
             if (value != null && value < 0) {
                 throw cloneFailure(value);
             }
-            long pid = NativeMemory.getInt(parentTid.address());
-            child = remoteChild != null ? remoteChild : Pidfd.open(pid);
+            long pid = cloned.childPid();
+            child = remoteChild != null ? remoteChild : host.openChild(pid);
             LOG.debug("cloned child {}", pid);
             closeFd(status, 1);
             closeFd(gate, 0);
@@ -269,9 +264,9 @@ final class Launch {
 
         /** The spawn record: from now on the sibling is the process this launch is about. */
         private void onSpawned() {
-            long pid = NativeMemory.getInt(parentTid.address() + 8);
+            long pid = cloned.spawnedPid();
             spawner = child;
-            child = Pidfd.open(pid);
+            child = host.openChild(pid);
             LOG.debug("child {} spawned {}", spawner.pid(), pid);
         }
 
@@ -333,7 +328,7 @@ final class Launch {
 
         private RuntimeException cloneFailure(int value) {
             try {
-                cloned.get(5, TimeUnit.SECONDS);
+                cloned.done().get(5, TimeUnit.SECONDS);
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof RuntimeException runtime) {
                     return runtime;
@@ -363,25 +358,13 @@ final class Launch {
         /** Opens a checkpoint or the gate; a child that died meanwhile is reported as such, not as EPIPE. */
         private void answer(ExpectedRecord record, byte[] bytes) {
             try {
-                writeGate(bytes);
+                host.write(gate[1], bytes, "write to the gate");
             } catch (NativeException e) {
                 if (e.errno() != EPIPE) {
                     throw e;
                 }
                 throw new IsolaException("the container's process ended during step '" + record.description() + "' of "
                         + record.owner() + ": " + reapedText());
-            }
-        }
-
-        private void writeGate(byte[] bytes) {
-            Native n = Native.get();
-            try (NativeMemory buffer = new NativeMemory(Math.max(1, bytes.length))) {
-                NativeMemory.putBytes(buffer.address(), bytes);
-                long written =
-                        n.retrying("write to the gate", () -> n.libc().write(gate[1], buffer.address(), bytes.length));
-                if (written != bytes.length) {
-                    throw new IllegalStateException("gate write was cut short: " + written + " of " + bytes.length);
-                }
             }
         }
 
@@ -466,7 +449,7 @@ final class Launch {
 
         private void awaitCloneThread() {
             try {
-                cloned.get(10, TimeUnit.SECONDS);
+                cloned.done().get(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (ExecutionException | TimeoutException e) {
@@ -475,7 +458,7 @@ final class Launch {
         }
 
         private void closeFd(int[] pair, int end) {
-            Fds.closeQuietly(pair[end]);
+            host.closeQuietly(pair[end]);
             pair[end] = -1;
         }
 
@@ -497,7 +480,9 @@ final class Launch {
             }
             closeFd(status, 0);
             records.close();
-            parentTid.close();
+            if (cloned != null) {
+                cloned.close();
+            }
         }
     }
 

@@ -8,7 +8,7 @@ import io.isola.api.ResourceControl;
 import io.isola.internal.nativ.FdInputStream;
 import io.isola.internal.nativ.FdOutputStream;
 import io.isola.internal.nativ.Fds;
-import io.isola.internal.nativ.Pidfd;
+import io.isola.internal.nativ.HeldProcess;
 import io.isola.internal.nativ.Pty;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -24,7 +24,7 @@ import java.util.function.Consumer;
 final class LaunchedContainer implements Container {
 
     private final String id;
-    private final Pidfd process;
+    private final HeldProcess process;
     private final List<PreparedIsolation> isolations;
     private final Consumer<LaunchedContainer> onRelease;
     private final InputStream stdout;
@@ -38,7 +38,7 @@ final class LaunchedContainer implements Container {
 
     LaunchedContainer(
             String id,
-            Pidfd process,
+            HeldProcess process,
             StdioPlan stdio,
             List<PreparedIsolation> isolations,
             Consumer<LaunchedContainer> onRelease) {

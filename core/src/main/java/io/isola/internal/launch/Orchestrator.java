@@ -52,13 +52,13 @@ public final class Orchestrator implements AutoCloseable {
     private final Supplier<? extends Collection<? extends NamespaceIsolator>> source;
     private final Set<String> defaults;
     private final Syscalls host;
+    private final ChildCloner cloner;
     private final Launch.Runner runner;
-    private final CloneThreads cloneThreads = new CloneThreads();
     private final Set<Container> running = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     public Orchestrator(Supplier<? extends Collection<? extends NamespaceIsolator>> source, Set<String> defaults) {
-        this(source, defaults, Syscalls.linux(), Launch.Runner.REAL);
+        this(source, defaults, Syscalls.linux(), new ThreadCloner(new CloneThreads()), Launch.Runner.REAL);
     }
 
     /** With {@code host}'s calls and {@code runner}'s launches: a test's fakes, or the real ones. */
@@ -67,9 +67,20 @@ public final class Orchestrator implements AutoCloseable {
             Set<String> defaults,
             Syscalls host,
             Launch.Runner runner) {
+        this(source, defaults, host, new ThreadCloner(new CloneThreads()), runner);
+    }
+
+    /** With {@code cloner}'s children as well: a test's scripted child runs the whole launch. */
+    Orchestrator(
+            Supplier<? extends Collection<? extends NamespaceIsolator>> source,
+            Set<String> defaults,
+            Syscalls host,
+            ChildCloner cloner,
+            Launch.Runner runner) {
         this.source = source;
         this.defaults = defaults;
         this.host = host;
+        this.cloner = cloner;
         this.runner = runner;
     }
 
@@ -224,7 +235,8 @@ public final class Orchestrator implements AutoCloseable {
                     new Launch(
                             spec,
                             prepared,
-                            cloneThreads,
+                            host,
+                            cloner,
                             cloneFlags(namespaces),
                             fifos,
                             pathJoins,
@@ -371,7 +383,7 @@ public final class Orchestrator implements AutoCloseable {
         for (Container container : List.copyOf(running)) {
             container.close();
         }
-        cloneThreads.close();
+        cloner.close();
     }
 
     private record Request(

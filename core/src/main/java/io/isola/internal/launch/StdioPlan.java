@@ -96,7 +96,7 @@ final class StdioPlan implements AutoCloseable {
      * At the gate, with every step done: hands the in-container terminal to its console socket, or
      * keeps its master, whose copies are then the host's ends of stdin and stdout.
      */
-    void atGate(io.isola.internal.nativ.Pidfd child) {
+    void atGate(io.isola.internal.nativ.HeldProcess child) {
         if (containerPty != null) {
             containerPty.deliver(child);
             terminal = containerPty.takeMaster();

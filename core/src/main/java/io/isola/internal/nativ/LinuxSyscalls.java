@@ -20,6 +20,7 @@ final class LinuxSyscalls implements Syscalls {
     private static final Path CAP_LAST_CAP = Path.of("/proc/sys/kernel/cap_last_cap");
     private static final Path OS_RELEASE = Path.of("/proc/sys/kernel/osrelease");
     private static final long RLIM_INFINITY = -1L;
+    private static final short POLLIN = 1;
 
     /** Facts of the running kernel, read once. */
     private volatile Integer lastCap;
@@ -163,8 +164,48 @@ final class LinuxSyscalls implements Syscalls {
     }
 
     @Override
-    public int pidfdGetFd(Pidfd process, int targetFd) {
+    public int pidfdGetFd(HeldProcess process, int targetFd) {
         return process.getFd(targetFd);
+    }
+
+    @Override
+    public void write(int fd, byte[] bytes, String what) {
+        Native n = Native.get();
+        try (NativeMemory buffer = new NativeMemory(Math.max(1, bytes.length))) {
+            NativeMemory.putBytes(buffer.address(), bytes);
+            long written = n.retrying(what, () -> n.libc().write(fd, buffer.address(), bytes.length));
+            if (written != bytes.length) { // a pipe takes a write of at most PIPE_BUF bytes whole
+                throw new IllegalStateException(what + " was cut short: " + written + " of " + bytes.length + " bytes");
+            }
+        }
+    }
+
+    @Override
+    public boolean awaitReadable(int fd, int timeoutMillis) {
+        Native n = Native.get();
+        try (NativeMemory pollFd = new NativeMemory(8)) {
+            NativeMemory.putInt(pollFd.address(), fd);
+            NativeMemory.putInt(pollFd.address() + 4, POLLIN); // events = POLLIN, revents = 0
+            int ready = n.libc().poll(pollFd.address(), 1, timeoutMillis);
+            if (ready < 0 && n.lastErrno() != Errno.EINTR) {
+                throw new NativeException("poll on fd " + fd, n.lastErrno());
+            }
+            return ready > 0;
+        }
+    }
+
+    @Override
+    public byte[] read(int fd, int max, String what) {
+        Native n = Native.get();
+        try (NativeMemory buffer = new NativeMemory(Math.max(1, max))) {
+            long count = n.retrying(what, () -> n.libc().read(fd, buffer.address(), max));
+            return NativeMemory.getBytes(buffer.address(), (int) count);
+        }
+    }
+
+    @Override
+    public HeldProcess openChild(long pid) {
+        return Pidfd.open(pid);
     }
 
     @Override

@@ -7,7 +7,7 @@ import java.time.Duration;
  * A child process held by a pidfd: signals and waits that cannot hit a reused pid, and waits with
  * a timeout (poll on the pidfd).
  */
-public final class Pidfd implements AutoCloseable {
+public final class Pidfd implements HeldProcess {
 
     private static final int P_PIDFD = 3, WEXITED = 4;
     private static final int CLD_EXITED = 1;
@@ -43,6 +43,7 @@ public final class Pidfd implements AutoCloseable {
         return fd < 0 ? null : new Pidfd(pid, fd);
     }
 
+    @Override
     public long pid() {
         return pid;
     }
@@ -51,6 +52,7 @@ public final class Pidfd implements AutoCloseable {
      * Sends {@code signal} unless the process has been reaped already; a zombie ignores it. False
      * when there was no process to send it to (reaped, or gone: ESRCH).
      */
+    @Override
     public synchronized boolean signal(int signal) {
         if (status != null || fd < 0) {
             return false;
@@ -66,6 +68,7 @@ public final class Pidfd implements AutoCloseable {
      * A close-on-exec copy of the process's descriptor {@code targetFd} (pidfd_getfd; the kernel
      * checks that we may ptrace it, which a parent running as root may).
      */
+    @Override
     public synchronized int getFd(int targetFd) {
         if (status != null || fd < 0) {
             throw new IllegalStateException("process " + pid + " has been reaped");
@@ -78,6 +81,7 @@ public final class Pidfd implements AutoCloseable {
     }
 
     /** Waits for the process to exit and reaps it; null when {@code timeout} passes first. */
+    @Override
     public ExitStatus awaitExit(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (NativeMemory mem = new NativeMemory(SIGINFO_BYTES)) {
@@ -113,6 +117,7 @@ public final class Pidfd implements AutoCloseable {
      * Waits for the process to end without reaping it: for a process that is not our child
      * (waitid would give ECHILD), whose parent reaps it. False when {@code timeout} passes first.
      */
+    @Override
     public boolean awaitEnd(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (NativeMemory mem = new NativeMemory(8)) {
@@ -149,6 +154,7 @@ public final class Pidfd implements AutoCloseable {
     }
 
     /** The status once reaped, else null. */
+    @Override
     public synchronized ExitStatus status() {
         return status;
     }

@@ -3,8 +3,9 @@ package io.isola.internal.nativ;
 import java.io.IOException;
 
 /**
- * The kernel calls the host side of a start makes before the clone: who the runtime is, what it
- * may do, which signals it handles, and the descriptors it hands the child. One interface so that
+ * The kernel calls the host side of a start makes: before the clone, who the runtime is, what it
+ * may do, which signals it handles, and the descriptors it hands the child; after it, the launch
+ * protocol's reads, writes and the child it holds ({@code io.isola.internal.launch.Launch}). One interface so that
  * the launch pipeline can be run against a recording fake ({@code io.isola.testing.RecordingSyscalls})
  * and its composed program compared as text without a kernel, as youki's {@code Syscall} trait
  * and its {@code TestHelperSyscall} do; {@link #linux()} is the real one.
@@ -69,7 +70,25 @@ public interface Syscalls {
     void sendFd(int socket, int fd, byte[] payload, String what);
 
     /** A close-on-exec copy of descriptor {@code targetFd} of {@code process} (pidfd_getfd). */
-    int pidfdGetFd(Pidfd process, int targetFd);
+    int pidfdGetFd(HeldProcess process, int targetFd);
+
+    /**
+     * Writes all of {@code bytes} to {@code fd}, again after EINTR; a failure is a
+     * {@link NativeException} naming {@code what} with write's errno (EPIPE: no reader is left).
+     */
+    void write(int fd, byte[] bytes, String what);
+
+    /**
+     * Whether {@code fd} became readable within {@code timeoutMillis} (poll); false as well when a
+     * signal cut the wait short, so the caller checks its own deadline.
+     */
+    boolean awaitReadable(int fd, int timeoutMillis);
+
+    /** At most {@code max} bytes of {@code fd}, again after EINTR; none at end of file. */
+    byte[] read(int fd, int max, String what);
+
+    /** Holds our own unreaped child {@code pid}, whose pid therefore cannot have been reused (pidfd_open). */
+    HeldProcess openChild(long pid);
 
     /** Sets the window size of the terminal behind {@code fd} (TIOCSWINSZ). */
     void resizeTerminal(int fd, int columns, int rows);

@@ -8,8 +8,6 @@ import static io.isola.internal.nativ.Signals.SIGWINCH;
 import io.isola.api.HostTerminal;
 import io.isola.internal.nativ.FdOutputStream;
 import io.isola.internal.nativ.Fds;
-import io.isola.internal.nativ.Native;
-import io.isola.internal.nativ.NativeMemory;
 import io.isola.launcher.server.Invocation;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -27,7 +25,6 @@ import java.util.function.IntConsumer;
  */
 public final class AttachedConsole {
 
-    private static final short POLLIN = 1;
     /** How often a served attach looks whether its client is still there. */
     private static final int CLIENT_CHECK_MILLIS = 500;
 
@@ -49,7 +46,6 @@ public final class AttachedConsole {
     private final int out;
     private final int err;
     private final Options options;
-    private final int[] wake = {-1, -1};
     private volatile End end;
     private volatile int signal;
     private SocketChannel channel;
@@ -70,7 +66,7 @@ public final class AttachedConsole {
 
     private Result run(Path stateDir) throws IOException, InterruptedException {
         channel = AttachSocket.connect(stateDir);
-        Thread keys = null;
+        KeyRelay keys = null;
         AutoCloseable rawMode = () -> {};
         AutoCloseable signals = () -> {};
         try (SocketChannel open = channel) {
@@ -99,23 +95,18 @@ public final class AttachedConsole {
             }
             Invocation client = Invocation.current();
             if (keysToContainer || client != null) {
-                int[] pipe = Fds.pipe();
-                wake[0] = pipe[0];
-                wake[1] = pipe[1];
-                keys = new Thread(() -> relayKeys(keysToContainer, client), "isola-attach-keys");
-                keys.setDaemon(true);
-                keys.start();
+                keys = KeyRelay.start(
+                        "isola-attach-keys",
+                        in,
+                        keysToContainer,
+                        client == null ? 0 : CLIENT_CHECK_MILLIS,
+                        new ToHolder(client));
             }
             return relayOutput();
         } finally {
-            if (wake[1] >= 0) {
-                Native.get().libc().write(wake[1], new byte[] {1}, 1);
-            }
             if (keys != null) {
-                keys.join(2000);
+                keys.close();
             }
-            Fds.closeQuietly(wake[0]);
-            Fds.closeQuietly(wake[1]);
             closeQuietly(signals);
             closeQuietly(rawMode);
         }
@@ -146,55 +137,45 @@ public final class AttachedConsole {
     }
 
     /**
-     * Keys to the holder ({@code keys}) until the user's stdin ends, the detach keys come, or the
-     * attach ends; in the resident server also the watch for a client that has gone (killed), whose
-     * terminal the server must then let go of.
+     * Keys to the holder until the user's stdin ends, the detach keys come, or the attach ends; in
+     * the resident server also the watch for a client that has gone (killed), whose terminal the
+     * server must then let go of.
      */
-    private void relayKeys(boolean keys, Invocation client) {
-        Native n = Native.get();
-        DetachKeys.Matcher matcher = options.keys().matcher();
-        byte[] buffer = new byte[4096];
-        boolean reading = keys;
-        try (NativeMemory polls = new NativeMemory(16)) {
-            while (true) {
-                NativeMemory.putInt(polls.address(), reading ? in : -1); // a negative fd is not polled
-                NativeMemory.putInt(polls.address() + 4, POLLIN);
-                NativeMemory.putInt(polls.address() + 8, wake[0]);
-                NativeMemory.putInt(polls.address() + 12, POLLIN);
-                int ready = n.libc().poll(polls.address(), 2, client == null ? -1 : CLIENT_CHECK_MILLIS);
-                if (client != null && client.isClientGone()) {
-                    signal = 9; // as if the CLI had been killed, which it was
-                    finish(End.SIGNALLED);
-                    return;
-                }
-                if (ready <= 0) {
-                    continue; // EINTR, or the time to look at the client again
-                }
-                if (NativeMemory.getShort(polls.address() + 14) != 0) {
-                    return; // the attach ended: stop before reading another key
-                }
-                if (NativeMemory.getShort(polls.address() + 6) == 0) {
-                    continue;
-                }
-                long read = n.libc().read(in, buffer, buffer.length);
-                if (read <= 0) {
-                    reading = false; // the user's stdin ended; the container's stays open, as with Docker's attach
-                    if (client == null) {
-                        return;
-                    }
-                    continue;
-                }
-                byte[] pass = matcher.filter(buffer, (int) read);
-                if (pass.length > 0) {
-                    AttachWire.write(channel, AttachWire.STDIN, pass, 0, pass.length);
-                }
-                if (matcher.detached()) {
-                    finish(End.DETACHED);
-                    return;
-                }
+    private final class ToHolder implements KeyRelay.Keys {
+        private final DetachKeys.Matcher matcher = options.keys().matcher();
+        private final Invocation client;
+
+        ToHolder(Invocation client) {
+            this.client = client;
+        }
+
+        @Override
+        public boolean pass(byte[] buffer, int length) throws IOException {
+            byte[] pass = matcher.filter(buffer, length);
+            if (pass.length > 0) {
+                AttachWire.write(channel, AttachWire.STDIN, pass, 0, pass.length);
             }
-        } catch (IOException e) {
-            // the holder closed the connection: the container ended
+            if (matcher.detached()) {
+                finish(End.DETACHED);
+                return false;
+            }
+            return true;
+        }
+
+        /** The container's stdin stays open, as with Docker's attach; a served attach still watches its client. */
+        @Override
+        public boolean stdinEnded() {
+            return client != null;
+        }
+
+        @Override
+        public boolean stillWanted() {
+            if (client.isClientGone()) {
+                signal = 9; // as if the CLI had been killed, which it was
+                finish(End.SIGNALLED);
+                return false;
+            }
+            return true;
         }
     }
 

@@ -3,6 +3,7 @@ package io.isola.launcher.cli;
 import io.isola.launcher.health.HealthState;
 import io.isola.launcher.volume.VolumeStore;
 import io.isola.lifecycle.ContainerState;
+import io.isola.lifecycle.DockerStatus;
 import io.isola.lifecycle.StateStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,7 +57,7 @@ final class ContainerFilter implements Predicate<ContainerState> {
             }
             String value = filterText.substring(equals + 1);
             if (key == Key.STATUS) {
-                ContainerStatus.parse(value);
+                DockerStatus.parse(value);
             }
             if (key == Key.HEALTH
                     && !List.of("starting", "healthy", "unhealthy", "none").contains(value)) {
@@ -85,7 +86,7 @@ final class ContainerFilter implements Predicate<ContainerState> {
 
     private boolean matches(Key key, String value, ContainerState state) {
         return switch (key) {
-            case STATUS -> ContainerStatus.of(state).word().equals(value);
+            case STATUS -> DockerStatus.of(state).word().equals(value);
             case NAME -> state.name() != null && state.name().contains(value);
             case ID -> state.id().startsWith(value);
             case LABEL -> {

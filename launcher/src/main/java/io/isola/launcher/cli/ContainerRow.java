@@ -3,6 +3,7 @@ package io.isola.launcher.cli;
 import io.isola.launcher.cli.format.Struct;
 import io.isola.launcher.health.HealthState;
 import io.isola.lifecycle.ContainerState;
+import io.isola.lifecycle.DockerStatus;
 import io.isola.lifecycle.StateStore;
 import java.time.Duration;
 import java.time.Instant;
@@ -64,7 +65,7 @@ final class ContainerRow {
                         PublishedPort.of(state).stream()
                                 .map(PublishedPort::toString)
                                 .collect(Collectors.joining(", ")))
-                .with("State", ContainerStatus.of(state).word())
+                .with("State", DockerStatus.of(state).word())
                 .with("Status", dockerStatus(store, state))
                 .with("Names", extra == null || extra.name() == null ? "" : extra.name())
                 .with(
@@ -103,7 +104,7 @@ final class ContainerRow {
     static String dockerStatus(StateStore store, ContainerState state) {
         ContainerState.Extra extra = state.isola();
         String started = extra == null ? null : extra.startedAt();
-        return switch (ContainerStatus.of(state)) {
+        return switch (DockerStatus.of(state)) {
             case RUNNING -> "Up " + since(started) + health(store, state);
             case PAUSED -> "Up " + since(started) + " (Paused)";
             case CREATED -> "Created";

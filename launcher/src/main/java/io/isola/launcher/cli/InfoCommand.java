@@ -5,6 +5,7 @@ import io.isola.launcher.cli.format.GoTemplate;
 import io.isola.launcher.cli.format.Struct;
 import io.isola.launcher.image.ImageStore;
 import io.isola.lifecycle.ContainerState;
+import io.isola.lifecycle.DockerStatus;
 import io.isola.lifecycle.Lifecycle;
 import java.io.PrintWriter;
 import java.util.List;
@@ -41,10 +42,10 @@ final class InfoCommand implements Callable<Integer> {
         List<ContainerState> states =
                 ListCommand.listed(new Lifecycle(parent.global().store()));
         long running = states.stream()
-                .filter(s -> ContainerStatus.of(s) == ContainerStatus.RUNNING)
+                .filter(s -> DockerStatus.of(s) == DockerStatus.RUNNING)
                 .count();
         long paused = states.stream()
-                .filter(s -> ContainerStatus.of(s) == ContainerStatus.PAUSED)
+                .filter(s -> DockerStatus.of(s) == DockerStatus.PAUSED)
                 .count();
         ImageStore images = ImageStore.fromEnvironment();
         HostFacts.CgroupLayout layout = HostFacts.cgroupLayout();

@@ -9,13 +9,9 @@ import io.isola.lifecycle.StateStore;
 import io.isola.spi.support.NetworkAdmin;
 import io.isola.spi.support.NetworkInfo;
 import io.isola.spi.support.NetworkRequest;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -135,11 +131,7 @@ final class NetworkCommand implements Runnable {
             if (gateway != null && subnet == null) {
                 throw new IllegalArgumentException("--gateway " + gateway + ": needs --subnet, as Docker's");
             }
-            Map<String, String> parsed = new LinkedHashMap<>();
-            for (String label : labels) {
-                int eq = label.indexOf('=');
-                parsed.put(eq < 0 ? label : label.substring(0, eq), eq < 0 ? "" : label.substring(eq + 1));
-            }
+            Map<String, String> parsed = NamedObjects.labels(labels);
             NetworkInfo created =
                     withAdmin(admin -> admin.create(new NetworkRequest(name, subnet, gateway, internal, parsed)));
             spec.commandLine().getOut().println(created.id());
@@ -187,17 +179,15 @@ final class NetworkCommand implements Runnable {
             List<NetworkInfo> shown = withAdmin(NetworkAdmin::list).stream()
                     .filter(filter::matches)
                     .toList();
-            PrintWriter out = spec.commandLine().getOut();
-            if (quiet) {
-                shown.forEach(n -> out.println(noTrunc ? n.id() : n.id().substring(0, 12)));
-            } else {
-                if (list.isDefault()) {
-                    list = ListFormat.parse(
-                            "table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}"); // Docker's own columns
-                }
-                list.print(shown.stream().map(this::row).toList(), header(), out);
-            }
-            out.flush();
+            NamedObjects.list(
+                    spec.commandLine().getOut(),
+                    quiet,
+                    list,
+                    "table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}",
+                    shown,
+                    n -> noTrunc ? n.id() : n.id().substring(0, 12),
+                    this::row,
+                    header());
             return 0;
         }
 
@@ -211,12 +201,8 @@ final class NetworkCommand implements Runnable {
                     .with("Internal", Boolean.toString(network.internal()))
                     .with(
                             "Labels",
-                            String.join(
-                                    ",",
-                                    network.labels().entrySet().stream()
-                                            .sorted(Map.Entry.comparingByKey())
-                                            .map(e -> e.getKey() + "=" + e.getValue())
-                                            .toList()))
+                            NamedObjects.joined(
+                                    network.labels().entrySet().stream().sorted(Map.Entry.comparingByKey())))
                     .with("CreatedAt", network.created());
         }
 
@@ -257,41 +243,29 @@ final class NetworkCommand implements Runnable {
 
         @Override
         public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
-            List<String> failures = new ArrayList<>();
             withAdmin(admin -> {
-                for (String name : names) {
-                    try {
-                        NetworkInfo found = admin.find(name).orElse(null);
-                        if (found == null) {
-                            if (!force) {
-                                failures.add("network " + name + " not found");
-                            }
-                            continue;
+                NamedObjects.removeEach(names, spec.commandLine().getOut(), name -> {
+                    NetworkInfo found = admin.find(name).orElse(null);
+                    if (found == null) {
+                        if (!force) {
+                            throw new IllegalArgumentException("network " + name + " not found");
                         }
-                        if (!found.containers().isEmpty()) {
-                            failures.add("network " + name + " is in use by container "
-                                    + String.join(
-                                            ", ",
-                                            found.containers().keySet().stream()
-                                                    .map(network::nameOf)
-                                                    .toList())
-                                    + "; stop or remove it first");
-                            continue;
-                        }
-                        admin.remove(name);
-                        out.println(name);
-                    } catch (IllegalArgumentException e) {
-                        failures.add(e.getMessage());
+                        return false;
                     }
-                }
+                    if (!found.containers().isEmpty()) {
+                        throw new IllegalArgumentException("network " + name + " is in use by container "
+                                + String.join(
+                                        ", ",
+                                        found.containers().keySet().stream()
+                                                .map(network::nameOf)
+                                                .toList())
+                                + "; stop or remove it first");
+                    }
+                    admin.remove(name);
+                    return true;
+                });
                 return null;
             });
-            out.flush();
-            if (!failures.isEmpty()) {
-                // every network is tried, as Docker's; the failures together, one a line
-                throw new IllegalArgumentException(String.join("\n", failures));
-            }
             return 0;
         }
     }
@@ -309,16 +283,10 @@ final class NetworkCommand implements Runnable {
         @Override
         public Integer call() throws IOException {
             PrintWriter out = spec.commandLine().getOut();
-            if (!force) {
-                out.print("WARNING! This will remove all custom networks not used by at least one container.\n"
-                        + "Are you sure you want to continue? [y/N] ");
-                out.flush();
-                String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
-                if (answer == null
-                        || !(answer.strip().equalsIgnoreCase("y")
-                                || answer.strip().equalsIgnoreCase("yes"))) {
-                    return 0;
-                }
+            if (!force
+                    && !NamedObjects.confirmed(
+                            out, "WARNING! This will remove all custom networks not used by at least one container.")) {
+                return 0;
             }
             List<String> deleted = withAdmin(admin -> {
                 List<String> removed = new ArrayList<>();
@@ -334,10 +302,7 @@ final class NetworkCommand implements Runnable {
                 }
                 return removed;
             });
-            if (!deleted.isEmpty()) {
-                out.println("Deleted Networks:");
-                deleted.forEach(out::println);
-            }
+            NamedObjects.deleted(out, "Deleted Networks:", deleted);
             out.flush();
             return 0;
         }

@@ -3,6 +3,7 @@ package io.isola.launcher.cli;
 import io.isola.launcher.cli.format.ListFormat;
 import io.isola.launcher.cli.format.OutputFormat;
 import io.isola.lifecycle.ContainerState;
+import io.isola.lifecycle.DockerStatus;
 import io.isola.lifecycle.Inspection;
 import io.isola.lifecycle.Lifecycle;
 import io.isola.lifecycle.ProcessIdentity;
@@ -112,11 +113,11 @@ final class PsCommand implements Callable<Integer> {
 
     /** Docker's ps without -a: running, paused and restarting containers (and one whose state is unknown). */
     private static boolean shownWithoutAll(ContainerState state) {
-        ContainerStatus status = ContainerStatus.of(state);
-        return status == ContainerStatus.RUNNING
-                || status == ContainerStatus.PAUSED
-                || status == ContainerStatus.RESTARTING
-                || status == ContainerStatus.DEAD;
+        DockerStatus status = DockerStatus.of(state);
+        return status == DockerStatus.RUNNING
+                || status == DockerStatus.PAUSED
+                || status == DockerStatus.RESTARTING
+                || status == DockerStatus.DEAD;
     }
 
     /** Shown at most: a container's command line is its own to choose, up to megabytes. */

@@ -7,11 +7,8 @@ import io.isola.launcher.volume.VolumeName;
 import io.isola.launcher.volume.VolumeRecord;
 import io.isola.launcher.volume.VolumeStore;
 import io.isola.lifecycle.StateStore;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -118,12 +115,7 @@ final class VolumeCommand implements Runnable {
                     : nameOption != null
                             ? nameOption
                             : VolumeName.anonymous(UUID.randomUUID().toString(), "/");
-            Map<String, String> parsed = new LinkedHashMap<>();
-            for (String label : labels) {
-                int eq = label.indexOf('=');
-                parsed.put(eq < 0 ? label : label.substring(0, eq), eq < 0 ? "" : label.substring(eq + 1));
-            }
-            VolumeRecord volume = VolumeStore.fromEnvironment().create(chosen, parsed);
+            VolumeRecord volume = VolumeStore.fromEnvironment().create(chosen, NamedObjects.labels(labels));
             spec.commandLine().getOut().println(volume.name());
             spec.commandLine().getOut().flush();
             return 0;
@@ -170,17 +162,15 @@ final class VolumeCommand implements Runnable {
                     .filter(v -> filter.matches(
                             v, () -> !store.users(v.name(), volume.containers()).isEmpty()))
                     .toList();
-            PrintWriter out = spec.commandLine().getOut();
-            if (quiet) {
-                shown.forEach(v -> out.println(v.name()));
-            } else {
-                ListFormat list = ListFormat.parse(format);
-                if (list.isDefault()) {
-                    list = ListFormat.parse("table {{.Driver}}\t{{.Name}}"); // Docker's own columns
-                }
-                list.print(shown.stream().map(v -> row(store, v)).toList(), header(), out);
-            }
-            out.flush();
+            NamedObjects.list(
+                    spec.commandLine().getOut(),
+                    quiet,
+                    quiet ? null : ListFormat.parse(format),
+                    "table {{.Driver}}\t{{.Name}}",
+                    shown,
+                    VolumeRecord::name,
+                    v -> row(store, v),
+                    header());
             return 0;
         }
 
@@ -192,13 +182,7 @@ final class VolumeCommand implements Runnable {
                     .with("Scope", "local")
                     .with("Mountpoint", store.data(volume.name()).toString())
                     .with("CreatedAt", volume.createdAt())
-                    .with(
-                            "Labels",
-                            String.join(
-                                    ",",
-                                    labels.entrySet().stream()
-                                            .map(e -> e.getKey() + "=" + e.getValue())
-                                            .toList()))
+                    .with("Labels", NamedObjects.joined(labels.entrySet().stream()))
                     .with("Size", "N/A")
                     .with("Links", "N/A");
         }
@@ -268,24 +252,13 @@ final class VolumeCommand implements Runnable {
         public Integer call() {
             VolumeStore store = VolumeStore.fromEnvironment();
             StateStore containers = volume.containers();
-            PrintWriter out = spec.commandLine().getOut();
-            List<String> failures = new ArrayList<>();
-            for (String name : names) {
-                try {
-                    if (force && store.find(name).isEmpty()) {
-                        continue;
-                    }
-                    store.remove(name, containers);
-                    out.println(name);
-                } catch (IllegalArgumentException e) {
-                    failures.add(e.getMessage());
+            NamedObjects.removeEach(names, spec.commandLine().getOut(), name -> {
+                if (force && store.find(name).isEmpty()) {
+                    return false;
                 }
-            }
-            out.flush();
-            if (!failures.isEmpty()) {
-                // every volume is tried, as Docker's; the failures together, one a line
-                throw new IllegalArgumentException(String.join("\n", failures));
-            }
+                store.remove(name, containers);
+                return true;
+            });
             return 0;
         }
     }
@@ -320,7 +293,12 @@ final class VolumeCommand implements Runnable {
         public Integer call() throws IOException {
             VolumeFilter filter = VolumeFilter.parse(filters);
             PrintWriter out = spec.commandLine().getOut();
-            if (!force && !confirmed(out)) {
+            if (!force
+                    && !NamedObjects.confirmed(
+                            out,
+                            all
+                                    ? "WARNING! This will remove all local volumes not used by at least one container."
+                                    : "WARNING! This will remove anonymous local volumes not used by at least one container.")) {
                 return 0;
             }
             VolumeStore store = VolumeStore.fromEnvironment();
@@ -339,26 +317,13 @@ final class VolumeCommand implements Runnable {
                     }
                 }
             }
+            NamedObjects.deleted(out, "Deleted Volumes:", deleted);
             if (!deleted.isEmpty()) {
-                out.println("Deleted Volumes:");
-                deleted.forEach(out::println);
                 out.println();
             }
             out.println("Total reclaimed space: " + ByteSizes.human(reclaimed));
             out.flush();
             return 0;
-        }
-
-        private boolean confirmed(PrintWriter out) throws IOException {
-            out.print(
-                    all
-                            ? "WARNING! This will remove all local volumes not used by at least one container.\n"
-                            : "WARNING! This will remove anonymous local volumes not used by at least one container.\n");
-            out.print("Are you sure you want to continue? [y/N] ");
-            out.flush();
-            String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
-            return answer != null
-                    && (answer.strip().equalsIgnoreCase("y") || answer.strip().equalsIgnoreCase("yes"));
         }
     }
 }

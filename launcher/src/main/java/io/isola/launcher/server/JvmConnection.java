@@ -30,14 +30,16 @@ final class JvmConnection implements ClientConnection {
     static final int HANDSHAKE_MILLIS = 5000;
 
     private final int fd;
+    private final Sockets sockets;
     private final FdInputStream in;
     private final DataInputStream data;
     private final OutputStream reply;
     /** A thin create's report of the child it cloned (the frames' reader completes it). */
     private final CompletableFuture<Integer> cloned = new CompletableFuture<>();
 
-    JvmConnection(int fd) {
+    JvmConnection(int fd, Sockets sockets) {
         this.fd = fd;
+        this.sockets = sockets;
         this.in = new FdInputStream(fd);
         this.data = new DataInputStream(new BufferedInputStream(in));
         this.reply = new FdOutputStream(Fds.dupCloexec(fd));
@@ -45,8 +47,8 @@ final class JvmConnection implements ClientConnection {
 
     @Override
     public ClientRequest accept(long uid, PeerLog refusals) throws IOException {
-        Sockets.receiveTimeout(fd, HANDSHAKE_MILLIS); // a silent peer holds a session for this long at most
-        Sockets.Peer peer = Sockets.peer(fd);
+        sockets.receiveTimeout(fd, HANDSHAKE_MILLIS); // a silent peer holds a session for this long at most
+        Sockets.Peer peer = sockets.peer(fd);
         if (peer.uid() != uid) {
             refusals.warn(
                     "uid " + peer.uid(),
@@ -57,7 +59,7 @@ final class JvmConnection implements ClientConnection {
             frame(Wire.REFUSED, 0);
             return null;
         }
-        int[] stdio = Sockets.receiveFds(fd, 3); // before any buffered read: they come with the first byte
+        int[] stdio = sockets.receiveFds(fd, 3); // before any buffered read: they come with the first byte
         try {
             ClientRequest request = read(stdio);
             if (request.pid() != peer.pid()) {
@@ -70,7 +72,7 @@ final class JvmConnection implements ClientConnection {
                 closeAll(stdio);
                 return null;
             }
-            Sockets.receiveTimeout(fd, 0); // from now on the client waits for its command, as long as it runs
+            sockets.receiveTimeout(fd, 0); // from now on the client waits for its command, as long as it runs
             return request;
         } catch (IOException | RuntimeException e) {
             closeAll(stdio);
@@ -111,7 +113,7 @@ final class JvmConnection implements ClientConnection {
      */
     synchronized void sendPlan(byte[] plan, int[] fds) throws IOException {
         reply.flush();
-        Sockets.sendFds(
+        sockets.sendFds(
                 fd, ByteBuffer.allocate(5).put(Wire.PLAN).putInt(plan.length).array(), fds);
         reply.write(plan);
         reply.flush();
@@ -136,7 +138,7 @@ final class JvmConnection implements ClientConnection {
         // ends the frame reader, after the last frame went out; before the stream is closed,
         // which waits for the reader to let go of it (the client's end may be open for ever:
         // a client that is gone can have handed its socket on)
-        Sockets.shutdown(fd);
+        sockets.shutdown(fd);
         in.close();
         try {
             reply.close();

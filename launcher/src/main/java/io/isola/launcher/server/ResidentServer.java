@@ -42,6 +42,7 @@ final class ResidentServer implements AutoCloseable {
     private final FileChannel lockFile;
     private final FileLock lock;
     private final AtomicInteger sessions = new AtomicInteger();
+    private final Sockets sockets = Sockets.linux();
     private volatile long lastActive = System.nanoTime();
     private volatile int listener = -1;
     private volatile ShellDoor shell;
@@ -76,7 +77,7 @@ final class ResidentServer implements AutoCloseable {
     /** Serves until idle; returns the exit status. */
     int serve() throws IOException {
         Files.deleteIfExists(socket); // a killed server's: we hold the lock now
-        listener = Sockets.listen(socket, 128);
+        listener = sockets.listen(socket, 128);
         // SIGTERM: stop listening first, as the idle exit does (the lock is ours until we are gone)
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
@@ -110,11 +111,11 @@ final class ResidentServer implements AutoCloseable {
                 idle.toSeconds());
         long swept = System.nanoTime();
         while (true) {
-            int ready = Sockets.poll(polled, POLL_MILLIS);
+            int ready = sockets.poll(polled, POLL_MILLIS);
             if (ready == 0) {
-                int fd = Sockets.accept(listener);
+                int fd = sockets.accept(listener);
                 if (fd >= 0) {
-                    start(new JvmConnection(fd), uid, env);
+                    start(new JvmConnection(fd, sockets), uid, env);
                 }
             } else if (ready == 1) {
                 for (String announcement : door.announcements()) {

@@ -298,7 +298,7 @@ final class ShellConnection implements ClientConnection {
                 throw new EOFException("a shell request cut short");
             }
             Native n = Native.get();
-            if (Sockets.poll(new int[] {up}, POLL_MILLIS) < 0) {
+            if (Sockets.linux().poll(new int[] {up}, POLL_MILLIS) < 0) {
                 continue;
             }
             byte[] buffer = new byte[256];

@@ -8,15 +8,15 @@ public final class TestServerSocket {
     private TestServerSocket() {}
 
     public static int listen(Path path) {
-        return Sockets.listen(path, 1);
+        return Sockets.linux().listen(path, 1);
     }
 
     public static int accept(int listener) {
-        return Sockets.accept(listener);
+        return Sockets.linux().accept(listener);
     }
 
     /** Sends {@code bytes} with {@code fds} attached, in one message, as the server frames its answers. */
     public static void send(int connection, byte[] bytes, int... fds) {
-        Sockets.sendFds(connection, bytes, fds);
+        Sockets.linux().sendFds(connection, bytes, fds);
     }
 }

@@ -6,8 +6,7 @@ import io.isola.api.Container;
 import io.isola.api.HostTerminal;
 import io.isola.internal.nativ.FdOutputStream;
 import io.isola.internal.nativ.Fds;
-import io.isola.internal.nativ.Native;
-import io.isola.internal.nativ.NativeMemory;
+import io.isola.launcher.attach.KeyRelay;
 import io.isola.launcher.server.Invocation;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,15 +26,12 @@ import sun.misc.SignalHandler;
  */
 public final class Attachment implements AutoCloseable {
 
-    private static final short POLLIN = 1;
-
     private final Container container;
     private final int in;
     private final AutoCloseable rawMode;
     private final AutoCloseable resizes;
     private final Thread output;
-    private final Thread input;
-    private final int[] wake = {-1, -1};
+    private final KeyRelay input;
 
     private Attachment(Container container, boolean interactive, Invocation invocation) {
         this.container = container;
@@ -53,10 +49,12 @@ public final class Attachment implements AutoCloseable {
         FdOutputStream terminal = new FdOutputStream(Fds.dupCloexec(out));
         this.output = daemon("isola-attach-out", () -> copy(container.stdout(), terminal));
         if (interactive) {
-            int[] pipe = Fds.pipe();
-            wake[0] = pipe[0];
-            wake[1] = pipe[1];
-            this.input = daemon("isola-attach-in", this::relayKeys);
+            OutputStream keys = container.stdin();
+            this.input = KeyRelay.start("isola-attach-in", in, true, 0, (buffer, length) -> {
+                keys.write(buffer, 0, length);
+                keys.flush();
+                return true; // until the terminal ends or the attachment is closed
+            });
         } else {
             this.input = null;
         }
@@ -93,38 +91,6 @@ public final class Attachment implements AutoCloseable {
         }
     }
 
-    /** Keys to the container until the terminal ends or the attachment is closed. */
-    private void relayKeys() {
-        Native n = Native.get();
-        byte[] buffer = new byte[4096];
-        try (NativeMemory polls = new NativeMemory(16)) {
-            OutputStream keys = container.stdin();
-            while (true) {
-                NativeMemory.putInt(polls.address(), in);
-                NativeMemory.putInt(polls.address() + 4, POLLIN);
-                NativeMemory.putInt(polls.address() + 8, wake[0]);
-                NativeMemory.putInt(polls.address() + 12, POLLIN);
-                if (n.libc().poll(polls.address(), 2, -1) < 0) {
-                    continue; // EINTR
-                }
-                if (NativeMemory.getShort(polls.address() + 14) != 0) {
-                    return; // closed: stop before reading another key
-                }
-                if (NativeMemory.getShort(polls.address() + 6) == 0) {
-                    continue;
-                }
-                long read = n.libc().read(in, buffer, buffer.length);
-                if (read <= 0) {
-                    return; // the terminal hung up (a HUP or an error is readable too)
-                }
-                keys.write(buffer, 0, (int) read);
-                keys.flush();
-            }
-        } catch (IOException e) {
-            // the container's side closed
-        }
-    }
-
     private static Thread daemon(String name, Runnable body) {
         Thread thread = new Thread(body, name);
         thread.setDaemon(true);
@@ -154,12 +120,9 @@ public final class Attachment implements AutoCloseable {
         try {
             resizes.close();
             if (input != null) {
-                Native.get().libc().write(wake[1], new byte[] {1}, 1);
-                input.join(2000);
+                input.close();
             }
         } finally {
-            Fds.closeQuietly(wake[0]);
-            Fds.closeQuietly(wake[1]);
             rawMode.close();
         }
     }
