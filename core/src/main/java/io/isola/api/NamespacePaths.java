@@ -16,8 +16,10 @@ import java.util.TreeSet;
  * namespace last). A PID namespace is joined by the runtime's cloning thread just before the
  * clone (setns of a PID namespace applies only to the children of the caller); the others by the
  * child. A joined mount namespace replaces the root: the container's root and mounts are not
- * applied there. A joined user namespace cannot own namespaces the container creates (they are
- * created by the clone, before the join): the other namespaces must be joined or shared.
+ * applied there. A joined user namespace owns the namespaces the container creates beside it (a
+ * Kubernetes pod's app container with {@code hostUsers: false}): the child creates them after the
+ * joins, and with a new PID namespace the container's process is a second child, its PID 1. A new
+ * time namespace beside a joined user namespace is refused.
  *
  * @param paths by the namespace's name under {@code /proc/<pid>/ns} ({@code net}, {@code ipc},
  *     {@code uts}, {@code pid}, {@code mnt}, {@code user}, {@code cgroup}, {@code time}), the

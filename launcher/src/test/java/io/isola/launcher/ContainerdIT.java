@@ -77,8 +77,16 @@ class ContainerdIT {
     @AfterAll
     static void stopContainerd() throws Exception {
         if (containerd != null) {
-            for (String id :
-                    List.of("hello", "three", "missing", "tty", "sleeper", "pod-client", "pod-web", "pod-sandbox")) {
+            for (String id : List.of(
+                    "hello",
+                    "three",
+                    "missing",
+                    "tty",
+                    "sleeper",
+                    "pod-client",
+                    "pod-web",
+                    "pod-userns-app",
+                    "pod-sandbox")) {
                 ctr("tasks", "delete", "--force", id);
                 ctr("containers", "delete", id);
             }
@@ -250,6 +258,57 @@ class ContainerdIT {
                 List.of(),
                 pod.leftBehind(dir.resolve("runc").resolve(NAMESPACE), ids),
                 "cgroups, mounts, state, shims or the veth the pod left");
+    }
+
+    /**
+     * Kubernetes' user-namespaced pod ({@code hostUsers: false}): the sandbox maps its own users;
+     * an app joins its user, net, IPC and UTS namespaces by path and creates its own mount and PID
+     * namespaces, which the pod's user namespace owns. The app runs on the pod's root directory
+     * ({@code ctr run --rootfs}), idmapped for the pod's users as the sandbox's is.
+     */
+    @Test
+    void aUserNamespacedPodsAppCreatesItsOwnMountAndPidNamespacesInThePodsUsers() throws Exception {
+        Path rootfs = dir.resolve("image/rootfs");
+        // the pod's root (a subordinate uid) must reach its root directory through the test's temp dir
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+        try {
+            PodSandbox pod = PodSandbox.start(ContainerdIT::ctr, runtimeOptions(), dir, rootfs, true);
+            List<String> args = new ArrayList<>(List.of("run", "--rm", "--rootfs"));
+            args.addAll(runtimeOptions());
+            args.addAll(pod.appOptions("pod-userns-app"));
+            args.addAll(List.of(
+                    rootfs.toString(),
+                    "pod-userns-app",
+                    "sh",
+                    "-c",
+                    "for n in user net ipc uts pid mnt; do readlink /proc/self/ns/$n; done; cat /proc/self/uid_map;"
+                            + " echo $$; hostname"));
+            Result app = ctr(args.toArray(String[]::new));
+            assertEquals(0, app.code(), app::output);
+            List<String> seen = app.output().lines().toList();
+            assertEquals(
+                    List.of(pod.namespace("user"), pod.namespace("net"), pod.namespace("ipc"), pod.namespace("uts")),
+                    seen.subList(0, 4),
+                    app.output());
+            assertNotEquals(pod.namespace("pid"), seen.get(4), "the app has a PID namespace of its own");
+            assertNotEquals(pod.namespace("mnt"), seen.get(5), "the app has a mount namespace of its own");
+            assertEquals(
+                    "0 " + PodSandbox.POD_USERS + " 65536", seen.get(6).trim().replaceAll("\\s+", " "));
+            assertEquals(List.of("1", PodSandbox.HOSTNAME), seen.subList(7, 9), app.output());
+
+            assertEquals(
+                    0,
+                    ctr("tasks", "kill", "--signal", "SIGKILL", PodSandbox.ID).code());
+            awaitStopped(List.of(PodSandbox.ID));
+            assertEquals(0, ctr("tasks", "delete", PodSandbox.ID).code());
+            assertEquals(0, ctr("containers", "delete", PodSandbox.ID).code());
+            assertEquals(
+                    List.of(),
+                    pod.leftBehind(dir.resolve("runc").resolve(NAMESPACE), List.of(PodSandbox.ID, "pod-userns-app")),
+                    "cgroups, mounts, state, shims or the veth the pod left");
+        } finally {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        }
     }
 
     /** ctr run of the image, {@code mode} being -d or --rm, with isola as the runtime. */

@@ -40,16 +40,29 @@ final class PodSandbox {
         ContainerdIT.Result run(String... args) throws Exception;
     }
 
+    /** Where a user-namespaced pod's ids start on the host (its uid and gid maps: 0 there, 65536 of them). */
+    static final long POD_USERS = 210000;
+
     private final long pid;
     private final String veth;
+    private final boolean ownUsers;
 
-    private PodSandbox(long pid, String veth) {
+    private PodSandbox(long pid, String veth, boolean ownUsers) {
         this.pid = pid;
         this.veth = veth;
+        this.ownUsers = ownUsers;
     }
 
     /** Runs the sandbox with {@code runtime}'s options to ctr run ({@code --runc-binary} and {@code --runc-root}). */
     static PodSandbox start(Ctr ctr, List<String> runtime, Path work, Path rootfs) throws Exception {
+        return start(ctr, runtime, work, rootfs, false);
+    }
+
+    /**
+     * As above; with {@code ownUsers} (Kubernetes' {@code hostUsers: false}) the sandbox has a user
+     * namespace of its own, mapped from {@link #POD_USERS}, which the apps join.
+     */
+    static PodSandbox start(Ctr ctr, List<String> runtime, Path work, Path rootfs, boolean ownUsers) throws Exception {
         for (String tool : List.of("ip", "nsenter")) {
             assumeTrue(
                     Stream.of(System.getenv()
@@ -66,6 +79,17 @@ final class PodSandbox {
         ((ArrayNode) spec.with("process").putArray("args")).add("sleep").add("100000");
         spec.put("hostname", HOSTNAME);
         spec.with("linux").put("cgroupsPath", "/" + CGROUP_PARENT + "/" + ID);
+        if (ownUsers) {
+            ((ArrayNode) spec.with("linux").get("namespaces")).addObject().put("type", "user");
+            for (String maps : List.of("uidMappings", "gidMappings")) {
+                spec.with("linux")
+                        .putArray(maps)
+                        .addObject()
+                        .put("containerID", 0)
+                        .put("hostID", POD_USERS)
+                        .put("size", 65536);
+            }
+        }
         Path file = work.resolve(ID + ".json");
         json.writeValue(file.toFile(), spec);
         Path pidFile = work.resolve(ID + ".pid");
@@ -83,12 +107,15 @@ final class PodSandbox {
         String net = "--net=/proc/" + pid + "/ns/net";
         command("nsenter", net, "ip", "addr", "add", POD_ADDRESS + "/30", "dev", "eth0");
         command("nsenter", net, "ip", "link", "set", "eth0", "up");
-        return new PodSandbox(pid, veth);
+        return new PodSandbox(pid, veth, ownUsers);
     }
 
-    /** ctr's options for an app container of the pod: the sandbox's net, IPC and UTS by path, a cgroup below the pod's. */
+    /**
+     * ctr's options for an app container of the pod: the sandbox's net, IPC and UTS (and user, in
+     * a pod with users of its own) by path, a cgroup below the pod's.
+     */
     List<String> appOptions(String id) {
-        return List.of(
+        List<String> options = new ArrayList<>(List.of(
                 "--cgroup",
                 "/" + CGROUP_PARENT + "/" + id,
                 "--with-ns",
@@ -96,7 +123,11 @@ final class PodSandbox {
                 "--with-ns",
                 "ipc:/proc/" + pid + "/ns/ipc",
                 "--with-ns",
-                "uts:/proc/" + pid + "/ns/uts");
+                "uts:/proc/" + pid + "/ns/uts"));
+        if (ownUsers) {
+            options.addAll(List.of("--with-ns", "user:/proc/" + pid + "/ns/user"));
+        }
+        return options;
     }
 
     /** The sandbox's namespace of a type as readlink prints it ({@code net:[4026532248]}). */

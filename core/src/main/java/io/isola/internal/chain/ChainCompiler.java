@@ -37,12 +37,13 @@ final class ChainCompiler implements AutoCloseable {
     private static final int STACK_STEP = 256;
     private static final int CLONE_STACK = 16 * 1024;
     private static final int EXIT_NOT_RUN = 127;
-    /** A spawned sibling shares memory with the spawner, which waits until it execs, and has the host as parent. */
-    private static final long SPAWN_FLAGS = 0x100 /* CLONE_VM */
-            | 0x4000 /* CLONE_VFORK */
-            | 0x8000 /* CLONE_PARENT */
-            | 0x100000 /* CLONE_PARENT_SETTID */
-            | SIGCHLD;
+    /** A spawned sibling has the host as parent; the kernel writes its pid into the spawner's memory. */
+    private static final long SPAWN_FLAGS = 0x8000 /* CLONE_PARENT */ | 0x100000 /* CLONE_PARENT_SETTID */ | SIGCHLD;
+    /**
+     * A chain in the host's memory spawns sharing it, and the spawner waits until the sibling
+     * execs or dies: the host may reuse the chain's memory once the spawner has ended.
+     */
+    private static final long SHARED_SPAWN_FLAGS = SPAWN_FLAGS | 0x100 /* CLONE_VM */ | 0x4000 /* CLONE_VFORK */;
 
     private final CloneLibc libc;
     private final UcontextLayout layout;
@@ -65,9 +66,11 @@ final class ChainCompiler implements AutoCloseable {
     record Compiled(long firstContext, long cloneStackTop) {}
 
     /**
-     * Compiles {@code program}. A {@link ChildProgram.Spawn} writes the sibling's pid (as the host
-     * sees it) to {@code spawnedPidAddress}, which must be memory the host can read: the chain that
-     * spawns is always cloned vfork-style, so it shares the host's memory.
+     * Compiles {@code program} for a child cloned in {@code mode}. A {@link ChildProgram.Spawn}
+     * has the kernel write the sibling's pid (as the spawner sees it) at {@code spawnedPidAddress},
+     * 4 bytes of the chain's memory, and reports it as the spawn's record ({@link
+     * StepRecordReader}). In {@link CloneMode#FORK} mode the op after a spawn must be a
+     * checkpoint: the spawner writes that record, and the sibling must write nothing before it.
      */
     Compiled compile(
             ChildProgram program,
@@ -75,9 +78,11 @@ final class ChainCompiler implements AutoCloseable {
             int gateFd,
             long errnoAddress,
             ChainArena arena,
-            long spawnedPidAddress) {
+            long spawnedPidAddress,
+            CloneMode mode) {
         takeTemplate();
-        int contexts = countContexts(program);
+        requireSpawnable(program, mode);
+        int contexts = countContexts(program, mode);
         long slots = align((long) contexts * layout.slotSize);
         long stacks = align(STACK_BASE + (long) STACK_STEP * contexts);
         long fixed = slots + stacks + 2L * CLONE_STACK + 2L * UcontextLayout.SIGSET_BYTES + 16;
@@ -107,20 +112,38 @@ final class ChainCompiler implements AutoCloseable {
                 out.call(call.step().call().symbol(), fullMask, data.words(call.step()));
                 records.report(!call.step().toleratedErrnos().isEmpty());
             } else if (op instanceof ChildProgram.Spawn) {
-                // the spawner clones a sibling that starts at the context after the spawner's
-                // _exit: that context is the sibling's first record, so the host learns its pid
                 records.flush();
-                long siblingStart = out.nextSlot(2);
-                out.call(
-                        "clone",
-                        fullMask,
-                        libc.symbol("setcontext"),
-                        spawnStackTop,
-                        SPAWN_FLAGS,
-                        siblingStart,
-                        spawnedPidAddress);
-                out.call("_exit", fullMask, 0);
-                records.report();
+                if (mode == CloneMode.VFORK) {
+                    // the sibling starts at the context after the spawner's _exit, which copies the
+                    // pid that the kernel wrote before the sibling ran into its first record
+                    out.call(
+                            "clone",
+                            fullMask,
+                            libc.symbol("setcontext"),
+                            spawnStackTop,
+                            SHARED_SPAWN_FLAGS,
+                            out.nextSlot(2),
+                            spawnedPidAddress);
+                    out.call("_exit", fullMask, 0);
+                    records.report(spawnedPidAddress, true);
+                } else {
+                    // a copy of memory, not shared: the sibling cannot see the pid the kernel writes
+                    // into the spawner's, and the two may not run on one stack area. The spawner
+                    // sends the record (0 if the clone failed) and exits; the sibling waits at the
+                    // next op, a checkpoint, until the host has read it
+                    out.call("memset", fullMask, spawnedPidAddress, 0, 4);
+                    out.call(
+                            "clone",
+                            fullMask,
+                            libc.symbol("setcontext"),
+                            spawnStackTop,
+                            SPAWN_FLAGS,
+                            out.nextSlot(5),
+                            spawnedPidAddress);
+                    records.report(spawnedPidAddress, false);
+                    records.flush();
+                    out.call("_exit", fullMask, 0);
+                }
             } else if (op instanceof ChildProgram.Checkpoint) {
                 records.flush();
                 out.call("read", fullMask, gateFd, scratch, 1);
@@ -183,13 +206,26 @@ final class ChainCompiler implements AutoCloseable {
         }
     }
 
-    private static int countContexts(ChildProgram program) {
+    /** See {@link #compile}: a fork-style spawner and its sibling must not both write records unordered. */
+    private static void requireSpawnable(ChildProgram program, CloneMode mode) {
+        List<ChildProgram.Op> ops = program.ops();
+        for (int i = 0; i < ops.size(); i++) {
+            if (ops.get(i) instanceof ChildProgram.Spawn spawn
+                    && mode == CloneMode.FORK
+                    && !(ops.get(i + 1) instanceof ChildProgram.Checkpoint)) {
+                throw new IllegalArgumentException("spawn '" + spawn.description()
+                        + "' of a fork-style child: expected a checkpoint right after it, found " + ops.get(i + 1));
+            }
+        }
+    }
+
+    private static int countContexts(ChildProgram program, CloneMode mode) {
         int count = 4; // zeroing errno first; the last flush and _exit
         for (ChildProgram.Op op : program.ops()) {
             count += op instanceof ChildProgram.Exec exec
                     ? 5 * exec.candidates().size()
                     : op instanceof ChildProgram.Spawn
-                            ? 6
+                            ? (mode == CloneMode.VFORK ? 6 : 8)
                             : op instanceof ChildProgram.Call call
                                     ? (call.step().toleratedErrnos().isEmpty() ? 2 : 3)
                                     : 5;
@@ -244,7 +280,12 @@ final class ChainCompiler implements AutoCloseable {
 
         /** The op's errno into the next record, then, when {@code zero}, errno zeroed for the next op. */
         void report(boolean zero) {
-            out.call("memcpy", mask, buffer + 4L * reported, errnoAddress, 4);
+            report(errnoAddress, zero);
+        }
+
+        /** The 4 bytes at {@code value} into the next record, then, when {@code zero}, errno zeroed. */
+        void report(long value, boolean zero) {
+            out.call("memcpy", mask, buffer + 4L * reported, value, 4);
             if (zero) {
                 out.call("memset", mask, errnoAddress, 0, 4);
             }

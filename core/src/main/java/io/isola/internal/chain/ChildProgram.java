@@ -30,8 +30,9 @@ public final class ChildProgram {
     /**
      * Clone a sibling that runs the rest of the program, then exit. The sibling is created after
      * every earlier step, so it lives in the PID (and time) namespaces those steps joined with
-     * setns, which only affect children; it is the host's child ({@code CLONE_PARENT}), so the
-     * host reaps it and gets its exit status. See {@link StepRecordReader} for the protocol.
+     * setns or created with unshare, which only affect children; it is the host's child ({@code
+     * CLONE_PARENT}), so the host reaps it and gets its exit status. See {@link StepRecordReader}
+     * for the protocol; a fork-style child's spawn is followed by a checkpoint.
      */
     public record Spawn(String owner, String description) implements Op {}
 
@@ -127,10 +128,13 @@ public final class ChildProgram {
             return this;
         }
 
-        /** Appends an op an isolator contributed (a call or a checkpoint). */
+        /** Appends a contributed op: a call or a checkpoint (an isolator's), or the runtime's spawn. */
         public Builder op(Op op) {
+            if (op instanceof Spawn spawn) {
+                return spawn(spawn.owner(), spawn.description());
+            }
             if (!(op instanceof Call || op instanceof Checkpoint)) {
-                throw new IllegalArgumentException("only calls and checkpoints can be added: " + op);
+                throw new IllegalArgumentException("only calls, checkpoints and a spawn can be added: " + op);
             }
             ops.add(op);
             return this;

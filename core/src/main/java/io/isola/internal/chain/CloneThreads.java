@@ -90,8 +90,8 @@ public final class CloneThreads implements AutoCloseable {
 
     /**
      * Like {@link #clone(ChildProgram, int, int, int, long)}, in the given {@link CloneMode}. A
-     * program that spawns ({@link ChildProgram.Spawn}) writes the sibling's pid at
-     * {@code parentTidAddress + 8}, so that address needs 16 bytes; spawning needs VFORK mode.
+     * program that spawns ({@link ChildProgram.Spawn}) has the sibling's pid written at
+     * {@code parentTidAddress + 8}, so that address needs 16 bytes (see {@link ChainCompiler#compile}).
      * With {@code pidNamespaceFd} at 0 or above, the child is born in that PID namespace: setns of
      * a PID namespace changes only where the caller's children go, and each thread has its own,
      * so the cloning thread joins it for the clone and goes back to its own right after (allowed
@@ -126,15 +126,12 @@ public final class CloneThreads implements AutoCloseable {
             throw new IllegalArgumentException("a child born in a new time namespace must be cloned fork-style");
         }
         int shared = mode == CloneMode.VFORK ? CLONE_VM | CLONE_VFORK : 0;
-        if (mode != CloneMode.VFORK && program.ops().stream().anyMatch(ChildProgram.Spawn.class::isInstance)) {
-            throw new IllegalArgumentException("a program that spawns must be cloned vfork-style");
-        }
         CompletableFuture<Integer> result = new CompletableFuture<>();
         Callable<Integer> job = () -> {
             Worker worker = WORKER.get();
             try {
                 ChainCompiler.Compiled chain = worker.compiler.compile(
-                        program, statusFd, gateFd, worker.errnoAddress, worker.arena, parentTidAddress + 8);
+                        program, statusFd, gateFd, worker.errnoAddress, worker.arena, parentTidAddress + 8, mode);
                 if (time != null) {
                     worker.retiring = true; // from the unshare on, this thread's children would all be born there
                     TimeNamespaceEntry.enter(time);

@@ -32,14 +32,16 @@ import java.util.concurrent.TimeoutException;
  *   <li>After the gate, every failed execve candidate writes a record; the one that succeeds
  *       closes the (close-on-exec) pipe, so EOF in place of an exec record means the command
  *       runs. EOF anywhere else means the child died.
- *   <li>Spawn (exec into a running container): the child clones a sibling with
- *       {@code CLONE_VM | CLONE_VFORK | CLONE_PARENT | CLONE_PARENT_SETTID} and then exits; the
- *       sibling runs the rest of the program. The spawn record (always 0) is the sibling's first
- *       write: when the host reads it, the sibling's pid is at {@code parentTid + 8}, and the
- *       sibling, not the first child, is the process the host waits at the gate and reaps. A
- *       failed clone writes nothing: the first child exits 0, the host sees EOF at the spawn
- *       record. The first child waits (vfork) until the sibling execs or dies, and only then
- *       closes its copy of the status pipe, so EOF still means "exec'd or dead".
+ *   <li>Spawn (an exec into a running container; a container that creates a PID namespace
+ *       beside a user namespace it joins): the child clones a sibling with {@code CLONE_PARENT |
+ *       CLONE_PARENT_SETTID} and then exits; the sibling runs the rest of the program and is the
+ *       process the host waits at the gate and reaps. The spawn record is the sibling's pid (as
+ *       the spawner sees it). A vfork-style child spawns with {@code CLONE_VM | CLONE_VFORK}:
+ *       the sibling's first write carries the record, a failed clone writes nothing (the host
+ *       sees EOF there), and the first child waits until the sibling execs or dies before it
+ *       closes its copy of the status pipe, so EOF still means "exec'd or dead". A fork-style
+ *       child spawns a copy: it writes the record itself (0 when the clone failed) and exits,
+ *       while the sibling waits at a checkpoint, so the two never write at once.
  * </ol>
  *
  * <h2>Clone modes</h2>

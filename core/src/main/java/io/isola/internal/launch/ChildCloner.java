@@ -38,9 +38,6 @@ interface ChildCloner extends AutoCloseable {
         /** The child's pid, written before it ran: to be read once its first record came. */
         long childPid();
 
-        /** The pid of the sibling a spawning child cloned: to be read once the spawn record came. */
-        long spawnedPid();
-
         @Override
         void close();
 
@@ -55,11 +52,6 @@ interface ChildCloner extends AutoCloseable {
                 @Override
                 public long childPid() {
                     return pid;
-                }
-
-                @Override
-                public long spawnedPid() {
-                    throw new IllegalStateException("a child cloned by another process does not spawn");
                 }
 
                 @Override

@@ -42,6 +42,11 @@ final class Contribution implements ChildSteps {
                 .add(new ChildProgram.Checkpoint(owner, description, hostSide));
     }
 
+    /** The runtime's own: continues the program in a new process ({@link ChildProgram.Spawn}); never an isolator's. */
+    void spawn(Phase phase, String description) {
+        ops.computeIfAbsent(phase, p -> new ArrayList<>()).add(new ChildProgram.Spawn(owner, description));
+    }
+
     @Override
     public void keepOpen(int fd) {
         if (fd < 3) {

@@ -201,12 +201,13 @@ final class Launch {
                     onCloned(value);
                 }
                 LaunchProbe.fire(child.pid(), index, record);
-                if (record.kind() == ExpectedRecord.Kind.SPAWN && value != null) {
-                    onSpawned();
+                if (record.kind() == ExpectedRecord.Kind.SPAWN && value != null && value > 0) {
+                    onSpawned(value);
                     continue;
                 }
-                if (value == null) {
+                if (value == null || record.kind() == ExpectedRecord.Kind.SPAWN) {
                     if (record.kind() == ExpectedRecord.Kind.SPAWN) {
+                        // EOF (a vfork-style spawner) or no pid (a fork-style one): its clone failed
                         throw new IsolaException("could not create the process in the container's namespaces ("
                                 + record.description() + "): " + reapedText());
                     }
@@ -220,6 +221,7 @@ final class Launch {
                 if (record.kind() == ExpectedRecord.Kind.EXEC) {
                     execErrno = moreTelling(execErrno, value);
                 } else if (!record.accepts(value)) {
+                    awaitSpawned(expected, index, deadline);
                     kill();
                     throw new StepFailedException(
                             record.owner(), record.description(), value, Errno.name(value), Errno.describe(value));
@@ -262,12 +264,46 @@ final class Launch {
             stdio.closeChildEnds();
         }
 
-        /** The spawn record: from now on the sibling is the process this launch is about. */
-        private void onSpawned() {
-            long pid = cloned.spawnedPid();
+        /** The spawn record, the sibling's pid: from now on the sibling is the process this launch is about. */
+        private void onSpawned(long pid) {
             spawner = child;
             child = host.openChild(pid);
             LOG.debug("child {} spawned {}", spawner.pid(), pid);
+        }
+
+        /**
+         * After the failed record at {@code failed}: when the child spawns before it next waits
+         * for the host, reads on to the spawn record, so that the sibling is known and killed as
+         * well. The chain goes on past a failed step and spawns all the same, and a sibling
+         * nobody knows would be left waiting at its checkpoint (an OCI create's gate FIFO never
+         * gives it EOF). Gives up at EOF, at the deadline, or at any other kind of op.
+         */
+        private void awaitSpawned(List<ExpectedRecord> expected, int failed, long deadline) {
+            int spawn = failed + 1;
+            while (spawn < expected.size() && expected.get(spawn).kind() == ExpectedRecord.Kind.STEP) {
+                spawn++;
+            }
+            if (spawn == expected.size() || expected.get(spawn).kind() != ExpectedRecord.Kind.SPAWN) {
+                return; // no spawn before the child next waits for the host: killing it is enough, as ever
+            }
+            for (int index = failed + 1; index <= spawn; index++) {
+                ExpectedRecord.Kind kind = expected.get(index).kind();
+                Integer value;
+                try {
+                    value = records.next(deadline);
+                } catch (TimeoutException e) {
+                    return;
+                }
+                if (value == null) {
+                    return;
+                }
+                if (kind == ExpectedRecord.Kind.SPAWN) {
+                    if (value > 0) {
+                        onSpawned(value);
+                    }
+                    return;
+                }
+            }
         }
 
         /**

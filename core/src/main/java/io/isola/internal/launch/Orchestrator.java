@@ -123,13 +123,10 @@ public final class Orchestrator implements AutoCloseable {
         }
         StartupTrace.mark("orchestrator");
         RootChroot chroot = RootChroot.of(spec, namespaces, joined);
-        if (joined.contains(Namespace.USER) && !namespaces.isEmpty()) {
-            // the clone creates them before the child joins the user namespace: they would belong to the runtime's
-            throw new IllegalArgumentException(
-                    "namespaces " + namespaces.stream().map(Namespace::procName).toList()
-                            + ": created by the container while it joins a user namespace by path, which would not own them;"
-                            + " expected every other namespace joined by path or shared");
-        }
+        NamespacesAfterJoin afterJoin = NamespacesAfterJoin.of(
+                joined,
+                namespaces,
+                spec.extension(io.isola.api.TimeNamespace.class).isPresent());
         InheritedFds inherited = spec.extension(InheritedFds.class).orElse(null);
         if (inherited != null) {
             inherited.requireOpen();
@@ -173,6 +170,9 @@ public final class Orchestrator implements AutoCloseable {
                 prepared.add(new PreparedIsolation(PathJoins.OWNER, pathJoins));
                 Contribution contribution = new Contribution(PathJoins.OWNER.name());
                 pathJoins.contribute(contribution);
+                if (afterJoin != null) {
+                    afterJoin.contribute(contribution, deferred != null);
+                }
                 contributions.add(contribution); // first: every isolator's steps run in the joined namespaces
             }
             if (chroot != null) {
@@ -237,7 +237,7 @@ public final class Orchestrator implements AutoCloseable {
                             prepared,
                             host,
                             cloner,
-                            cloneFlags(namespaces),
+                            afterJoin != null ? 0 : cloneFlags(namespaces), // the child creates them
                             fifos,
                             pathJoins,
                             new ExecJoins(joins)),

@@ -21,7 +21,8 @@ import java.util.Map;
  * every later step (a fresh sysfs, an mqueue mount) already sees the joined namespace. The user
  * namespace comes first (it grants the rights to join the others), the mount namespace last (its
  * root replaces the child's). A PID namespace is joined by the cloning thread instead ({@link
- * #pidNamespace}): setns of one applies only to children. A joined UTS namespace gets the spec's
+ * #pidNamespace}): setns of one applies only to children. Namespaces created beside a joined user
+ * namespace follow the joins ({@link NamespacesAfterJoin}). A joined UTS namespace gets the spec's
  * host and domain names, as runc and crun set them (containerd names every container of a pod).
  */
 final class PathJoins implements Isolation {

@@ -25,7 +25,8 @@ final class ThreadCloner implements ChildCloner {
             CloneMode mode,
             int pidNamespaceFd,
             TimeNamespace time) {
-        // the child's pid (CLONE_PARENT_SETTID), then at +8 the pid of the sibling it spawns, if it does
+        // the child's pid (CLONE_PARENT_SETTID), then at +8 the pid of the sibling it spawns, which the
+        // chain reports in the spawn record
         NativeMemory parentTid = new NativeMemory(16);
         try {
             Future<Integer> done = threads.clone(
@@ -39,11 +40,6 @@ final class ThreadCloner implements ChildCloner {
                 @Override
                 public long childPid() {
                     return NativeMemory.getInt(parentTid.address());
-                }
-
-                @Override
-                public long spawnedPid() {
-                    return NativeMemory.getInt(parentTid.address() + 8);
                 }
 
                 @Override

@@ -259,11 +259,6 @@ class LaunchSeamTest {
                 }
 
                 @Override
-                public long spawnedPid() {
-                    throw new AssertionError("the scripted child does not spawn");
-                }
-
-                @Override
                 public void close() {}
             };
         }

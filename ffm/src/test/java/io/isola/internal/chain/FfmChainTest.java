@@ -54,11 +54,11 @@ class FfmChainTest {
                 ChainCompiler viaFfm = new ChainCompiler(ffm)) {
             long errno = jnr.errnoLocation(), spawned = arena.reserve(1); // both write into the same arena
             int bytes = 256 * 1024; // the arena's first size, which this program fits
-            ChainCompiler.Compiled first = viaJnr.compile(program, 700, 701, errno, arena, spawned);
+            ChainCompiler.Compiled first = viaJnr.compile(program, 700, 701, errno, arena, spawned, CloneMode.VFORK);
             byte[] jnrChain = new byte[bytes];
             jnr.getBytes(first.firstContext(), jnrChain, 0, bytes);
             jnr.zero(first.firstContext(), bytes);
-            ChainCompiler.Compiled second = viaFfm.compile(program, 700, 701, errno, arena, spawned);
+            ChainCompiler.Compiled second = viaFfm.compile(program, 700, 701, errno, arena, spawned, CloneMode.VFORK);
             byte[] ffmChain = new byte[bytes];
             ffm.getBytes(second.firstContext(), ffmChain, 0, bytes);
 
