@@ -54,9 +54,11 @@ final class Launch {
     private final ExecJoins exec;
     /** Set when another process clones the child: this one plans and runs the protocol, not the clone. */
     private final RemoteClone remote;
+    /** With {@link #remote}: the fds the program names besides the protocol's, which travel with the plan. */
+    private final List<Integer> travelling;
 
     Launch(ContainerSpec spec, List<PreparedIsolation> isolations, CloneThreads cloneThreads, int namespaceFlags) {
-        this(spec, isolations, cloneThreads, namespaceFlags, null, null, ExecJoins.NONE);
+        this(spec, isolations, cloneThreads, namespaceFlags, null, null, ExecJoins.NONE, List.of());
     }
 
     /**
@@ -73,8 +75,10 @@ final class Launch {
             int namespaceFlags,
             GateFifos fifos,
             PathJoins joins,
-            ExecJoins exec) {
+            ExecJoins exec,
+            List<Integer> travelling) {
         this.spec = spec;
+        this.travelling = List.copyOf(travelling);
         this.isolations = isolations;
         this.cloneThreads = cloneThreads;
         this.namespaceFlags = namespaceFlags;
@@ -88,11 +92,12 @@ final class Launch {
     record Started(Pidfd process, StdioPlan stdio) {}
 
     Started run(ProgramFactory programs, StdioPlan stdio) {
+        boolean execs = spec.extension(io.isola.api.Join.class).isPresent();
         if (remote != null
-                && (fifos == null
+                && ((fifos == null && !execs)
                         || spec.extension(io.isola.api.TimeNamespace.class).isPresent())) {
             throw new RemoteClone.Unsupported(
-                    "only an OCI create without a time namespace is cloned by another process");
+                    "only an OCI create without a time namespace, or an exec, is cloned by another process");
         }
         int[] status = fifos != null ? fifos.openStatusForCreate() : Fds.pipe();
         int[] gate;
@@ -235,8 +240,14 @@ final class Launch {
 
         /** The other process's clone: done when it reports the pid, which goes where a clone of ours puts it. */
         private Future<Integer> cloneRemotely(ChildProgram program) {
+            int pidNamespace = exec.pidNamespaceFd();
+            int[] others = travelling.stream()
+                    .filter(fd -> fd != pidNamespace)
+                    .mapToInt(Integer::intValue)
+                    .toArray();
             remoteChild = remote.cloner()
-                    .clone(new io.isola.internal.chain.ClonePlan(program, namespaceFlags, status[1], gate[0]));
+                    .clone(new io.isola.internal.chain.ClonePlan(
+                            program, namespaceFlags, status[1], gate[0], pidNamespace, others));
             int pid = (int) remoteChild.pid();
             NativeMemory.putInt(parentTid.address(), pid);
             return java.util.concurrent.CompletableFuture.completedFuture(pid);
