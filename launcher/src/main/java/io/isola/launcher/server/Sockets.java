@@ -5,6 +5,7 @@ import io.isola.internal.nativ.Fds;
 import io.isola.internal.nativ.Native;
 import io.isola.internal.nativ.NativeException;
 import io.isola.internal.nativ.NativeMemory;
+import io.isola.launcher.client.Wire;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import jnr.ffi.LibraryLoader;
@@ -146,16 +147,19 @@ final class Sockets {
     }
 
     /**
-     * Sends {@code bytes} on {@code fd} with {@code fds} attached (SCM_RIGHTS; at most 4): the
-     * receiver gets its own copies of these open files.
+     * Sends {@code bytes} on {@code fd} with {@code fds} attached (SCM_RIGHTS; at most {@link
+     * Wire#MAX_FDS}, what the client makes room for): the receiver gets its own copies of these
+     * open files.
      */
     static void sendFds(int fd, byte[] bytes, int[] fds) {
-        if (fds.length > 4) {
-            throw new IllegalArgumentException(fds.length + " fds: at most 4 travel with one message");
+        if (fds.length > Wire.MAX_FDS) {
+            throw new IllegalArgumentException(
+                    fds.length + " fds: at most " + Wire.MAX_FDS + " travel with one message");
         }
         Native n = Native.get();
-        try (NativeMemory memory = new NativeMemory(MSGHDR + IOVEC + CONTROL + bytes.length)) {
-            long msg = memory.address(), iov = msg + MSGHDR, control = iov + IOVEC, data = control + CONTROL;
+        int space = CMSG_HEADER + (fds.length * 4 + 7) / 8 * 8;
+        try (NativeMemory memory = new NativeMemory(MSGHDR + IOVEC + space + bytes.length)) {
+            long msg = memory.address(), iov = msg + MSGHDR, control = iov + IOVEC, data = control + space;
             NativeMemory.zero(msg, memory.size());
             NativeMemory.putBytes(data, bytes);
             NativeMemory.putLong(iov, data);
