@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
 final class Launch {
 
     private static final Logger LOG = LoggerFactory.getLogger(Launch.class);
-    private static final int EPIPE = 32;
+    private static final int EPIPE = 32, ENOMEM = 12;
     private static final Duration REFUSAL_GRACE = Duration.ofSeconds(2);
 
     private final ContainerSpec spec;
@@ -245,9 +245,18 @@ final class Launch {
                     .filter(fd -> fd != pidNamespace)
                     .mapToInt(Integer::intValue)
                     .toArray();
-            remoteChild = remote.cloner()
-                    .clone(new io.isola.internal.chain.ClonePlan(
-                            program, namespaceFlags, status[1], gate[0], pidNamespace, others));
+            try {
+                remoteChild = remote.cloner()
+                        .clone(new io.isola.internal.chain.ClonePlan(
+                                program, namespaceFlags, status[1], gate[0], pidNamespace, others));
+            } catch (NativeException e) {
+                if (e.errno() == ENOMEM && pidNamespace >= 0) {
+                    // the kernel's answer to a clone into a PID namespace whose init has gone
+                    throw new IsolaException(
+                            "the container ended before its new process could be created in it (clone: ENOMEM)", e);
+                }
+                throw e;
+            }
             int pid = (int) remoteChild.pid();
             NativeMemory.putInt(parentTid.address(), pid);
             return java.util.concurrent.CompletableFuture.completedFuture(pid);
