@@ -268,9 +268,9 @@ def print_sections(sec):
             print(f"target: {op} with isola within {bound}x of runc's median: "
                   + (f"{verdict(isola['median'] <= bound * runc['median'])} "
                      f"({isola['median']:.3f} vs {runc['median']:.3f} s)" if isola and runc else "UNTESTED"))
-        print("note: isola's create is thin (the resident server plans it, a small JVM in conmon's or the shim's "
-              "tree clones it) and an engine's exec runs in-process, a JVM each; the server takes start, state and "
-              "delete. isola-in-process is ISOLA_SERVER=off")
+        print("note: isola's create and an engine's exec are thin (the resident server plans them, a small JVM in "
+              "conmon's or the shim's tree clones the process); the server takes start, state and delete. "
+              "isola-in-process is ISOLA_SERVER=off")
     ex = sec.get("exec")
     if ex:
         print()

@@ -67,6 +67,10 @@ public final class FfmThinLibc implements ThinLibc {
     /** prctl(option, ...): the four words after the option are variadic. */
     private static final MethodHandle PRCTL = variadic("prctl", 1, 4);
 
+    private static final MethodHandle SETNS = words("setns", 2);
+    /** open(path, flags, ...): the mode is variadic, and not passed. */
+    private static final MethodHandle OPEN = variadic("open", 2, 1);
+
     private static final MethodHandle SOCKET = words("socket", 3);
     private static final MethodHandle CONNECT = words("connect", 3);
     private static final MethodHandle SENDMSG = words("sendmsg", 3);
@@ -270,6 +274,23 @@ public final class FfmThinLibc implements ThinLibc {
     @Override
     public int prctl(int option, long arg2, long arg3, long arg4, long arg5) {
         return (int) call5(PRCTL, "prctl", option, arg2, arg3, arg4, arg5);
+    }
+
+    @Override
+    public int setns(int fd, int nstype) {
+        return (int) call4(SETNS, "setns", fd, nstype, 0, 0);
+    }
+
+    @Override
+    public int open(String path, int flags) {
+        byte[] name = path.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        long address = allocate(name.length + 1L); // zeroed: the terminating NUL
+        try {
+            putBytes(address, name, 0, name.length);
+            return (int) call3(OPEN, "open", address, flags, 0);
+        } finally {
+            free(address, name.length + 1L);
+        }
     }
 
     @Override

@@ -140,7 +140,7 @@ public final class CloneThreads implements AutoCloseable {
                     return worker.cloneChild(
                             chain, namespaceFlags | shared | CLONE_PARENT_SETTID | SIGCHLD, parentTidAddress, statusFd);
                 }
-                try (PidNamespaceSwitch joined = PidNamespaceSwitch.enter(pidNamespaceFd)) {
+                try (PidNamespaceSwitch joined = PidNamespaceSwitch.enter(worker.libc, pidNamespaceFd)) {
                     return worker.cloneChild(
                             chain, namespaceFlags | shared | CLONE_PARENT_SETTID | SIGCHLD, parentTidAddress, statusFd);
                 }

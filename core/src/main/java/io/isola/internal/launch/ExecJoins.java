@@ -11,11 +11,14 @@ import java.util.List;
  * but wants a process alone in its memory (EUSERS otherwise), so with a time namespace to join
  * the child is cloned fork-style instead, born in the container's PID namespace (the cloning
  * thread joins it for the clone, as for a create that joins one by path), and joins the others
- * itself: it is the process that runs the command, as runc's exec is.
+ * itself: it is the process that runs the command, as runc's exec is. A thin client's exec is
+ * cloned the same way ({@code remote}): the client reports one pid, its own child, which must
+ * be the process that runs the command (a spawned sibling's pid is in the client's memory only).
  *
  * @param all every namespace to join, user first
+ * @param remote whether another process clones the child (a thin exec)
  */
-record ExecJoins(List<ProgramComposer.JoinedNamespace> all) {
+record ExecJoins(List<ProgramComposer.JoinedNamespace> all, boolean remote) {
 
     static final ExecJoins NONE = new ExecJoins(List.of());
 
@@ -23,9 +26,13 @@ record ExecJoins(List<ProgramComposer.JoinedNamespace> all) {
         all = List.copyOf(all);
     }
 
-    /** Whether the child must not share the runtime's memory: it joins a time namespace. */
+    ExecJoins(List<ProgramComposer.JoinedNamespace> all) {
+        this(all, false);
+    }
+
+    /** Whether the child must not share the runtime's memory: it joins a time namespace, or another process clones it. */
     boolean forked() {
-        return all.stream().anyMatch(join -> join.namespace() == Namespace.TIME);
+        return remote || all.stream().anyMatch(join -> join.namespace() == Namespace.TIME);
     }
 
     /** The namespaces the child joins with setns: all of them, but the PID one when the cloning thread joins it. */

@@ -10,7 +10,6 @@ import io.isola.api.StepFailedException;
 import io.isola.api.TimeNamespace;
 import io.isola.internal.chain.ChildProgram;
 import io.isola.internal.chain.CloneMode;
-import io.isola.internal.chain.ClonePlan;
 import io.isola.internal.chain.CloneThreads;
 import io.isola.internal.chain.ExpectedRecord;
 import io.isola.internal.chain.GatePayload;
@@ -43,7 +42,7 @@ import org.slf4j.LoggerFactory;
 final class Launch {
 
     private static final Logger LOG = LoggerFactory.getLogger(Launch.class);
-    private static final int EPIPE = 32;
+    private static final int EPIPE = 32, ENOMEM = 12;
     private static final Duration REFUSAL_GRACE = Duration.ofSeconds(2);
 
     private final ContainerSpec spec;
@@ -57,6 +56,8 @@ final class Launch {
     private final ExecJoins exec;
     /** Set when another process clones the child: this one plans and runs the protocol, not the clone. */
     private final RemoteClone remote;
+    /** With {@link #remote}: the fds the program names besides the protocol's, which travel with the plan. */
+    private final List<Integer> travelling;
 
     /**
      * With {@code fifos}, the launch is OCI {@code create}: the child is cloned fork-style, its
@@ -73,8 +74,10 @@ final class Launch {
             int namespaceFlags,
             GateFifos fifos,
             PathJoins joins,
-            ExecJoins exec) {
+            ExecJoins exec,
+            List<Integer> travelling) {
         this.spec = spec;
+        this.travelling = List.copyOf(travelling);
         this.isolations = isolations;
         this.host = host;
         this.cloner = cloner;
@@ -89,10 +92,12 @@ final class Launch {
     record Started(HeldProcess process, StdioPlan stdio) {}
 
     Started run(ProgramFactory programs, StdioPlan stdio) {
+        boolean execs = spec.extension(io.isola.api.Join.class).isPresent();
         if (remote != null
-                && (fifos == null || spec.extension(TimeNamespace.class).isPresent())) {
+                && ((fifos == null && !execs)
+                        || spec.extension(TimeNamespace.class).isPresent())) {
             throw new RemoteClone.Unsupported(
-                    "only an OCI create without a time namespace is cloned by another process");
+                    "only an OCI create without a time namespace, or an exec, is cloned by another process");
         }
         int[] status = fifos != null ? fifos.openStatusForCreate() : host.pipe();
         int[] gate;
@@ -235,7 +240,23 @@ final class Launch {
 
         /** The other process's clone: done when it reports the pid, which goes where a clone of ours puts it. */
         private ChildCloner.Clone cloneRemotely(ChildProgram program) {
-            remoteChild = remote.cloner().clone(new ClonePlan(program, namespaceFlags, status[1], gate[0]));
+            int pidNamespace = exec.pidNamespaceFd();
+            int[] others = travelling.stream()
+                    .filter(fd -> fd != pidNamespace)
+                    .mapToInt(Integer::intValue)
+                    .toArray();
+            try {
+                remoteChild = remote.cloner()
+                        .clone(new io.isola.internal.chain.ClonePlan(
+                                program, namespaceFlags, status[1], gate[0], pidNamespace, others));
+            } catch (NativeException e) {
+                if (e.errno() == ENOMEM && pidNamespace >= 0) {
+                    // the kernel's answer to a clone into a PID namespace whose init has gone
+                    throw new IsolaException(
+                            "the container ended before its new process could be created in it (clone: ENOMEM)", e);
+                }
+                throw e;
+            }
             return ChildCloner.Clone.done(remoteChild.pid());
         }
 

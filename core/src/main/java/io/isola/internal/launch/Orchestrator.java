@@ -151,16 +151,23 @@ public final class Orchestrator implements AutoCloseable {
         StdioPlan stdio = null;
         List<ProgramComposer.JoinedNamespace> joins = List.of();
         int hostProc = -1;
+        RemoteClone remote = spec.extension(RemoteClone.class).orElse(null);
         try {
             if (planned.appArmor() != null) {
                 // the child's way to its own AppArmor attribute; it holds a copy from the clone on
                 hostProc = host.openHostProc();
+                hostProc = remote != null ? RemoteClones.lift(hostProc) : hostProc;
             }
             SecurityPlan security = hostProc < 0
                     ? planned
                     : planned.withAppArmor(planned.appArmor().through(hostProc));
             if (join != null) {
                 joins = NamespaceJoins.open(join.pid(), host);
+                if (remote != null) {
+                    List<ProgramComposer.JoinedNamespace> opened = joins;
+                    joins = List.of(); // liftAll closes them all when it fails
+                    joins = RemoteClones.liftAll(opened);
+                }
                 prepared.add(new PreparedIsolation(CgroupJoin.OWNER, new CgroupJoin(join.pid())));
             }
             List<Contribution> contributions = new ArrayList<>();
@@ -191,7 +198,8 @@ public final class Orchestrator implements AutoCloseable {
                     joins,
                     spec.extension(Terminal.class).isPresent()
                             || spec.extension(ConsoleSocket.class).isPresent(),
-                    Dumpability.required(host));
+                    Dumpability.required(host),
+                    remote != null);
             for (NamespaceIsolator isolator : selected) {
                 PreparedIsolation isolation = prepare(isolator, request);
                 prepared.add(isolation);
@@ -202,7 +210,11 @@ public final class Orchestrator implements AutoCloseable {
             StartupTrace.mark("prepared");
             stdio = StdioPlan.open(spec, host);
             StdioPlan plan = stdio;
-            RemoteClone remote = spec.extension(RemoteClone.class).orElse(null);
+            List<Integer> travelling = List.of();
+            if (remote != null) {
+                plan.liftChildFds(RemoteClones::lift);
+                travelling = RemoteClones.travelling(joins, plan, hostProc);
+            }
             List<Integer> signals = HostSignals.nonDefault(host, remote);
             Launch.ProgramFactory programs = protocolFds -> {
                 List<Integer> kept = new ArrayList<>(protocolFds);
@@ -217,12 +229,7 @@ public final class Orchestrator implements AutoCloseable {
                     kept.addAll(inherited.fds());
                 }
                 if (remote != null) {
-                    List<Integer> planners = new ArrayList<>(kept);
-                    if (security.appArmor() != null) {
-                        // the child opens its AppArmor attribute through this process's /proc
-                        planners.add(security.appArmor().procFd());
-                    }
-                    RemoteClones.requirePlannable(planners, protocolFds, plan);
+                    RemoteClones.requirePlannable(kept, protocolFds, plan);
                 }
                 ChildProgram program =
                         ProgramComposer.compose(spec, namespaces, contributions, plan, kept, signals, security, shape);
@@ -240,7 +247,8 @@ public final class Orchestrator implements AutoCloseable {
                             afterJoin != null ? 0 : cloneFlags(namespaces), // the child creates them
                             fifos,
                             pathJoins,
-                            new ExecJoins(joins)),
+                            new ExecJoins(joins, remote != null),
+                            travelling),
                     programs,
                     stdio);
             StartupTrace.mark("launched");

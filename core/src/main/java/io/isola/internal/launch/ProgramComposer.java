@@ -69,10 +69,14 @@ final class ProgramComposer {
      * signal, the child outlives the host), {@code joins} (exec: setns into these, in this order,
      * then spawn the process that runs the command, or not: {@link ExecJoins}), {@code terminal} (a session of its own with
      * stdin as its controlling terminal), {@code nonDumpable} (the child stays non-dumpable until
-     * execve: a root runtime's).
+     * execve: a root runtime's), {@code remote} (another process clones it: {@link ExecJoins}).
      */
-    record Shape(boolean forked, List<JoinedNamespace> joins, boolean terminal, boolean nonDumpable) {
+    record Shape(boolean forked, List<JoinedNamespace> joins, boolean terminal, boolean nonDumpable, boolean remote) {
         static final Shape PLAIN = new Shape(false, List.of(), false, false);
+
+        Shape(boolean forked, List<JoinedNamespace> joins, boolean terminal, boolean nonDumpable) {
+            this(forked, joins, terminal, nonDumpable, false);
+        }
     }
 
     static ChildProgram compose(
@@ -124,7 +128,7 @@ final class ProgramComposer {
                                 Arg.word(stream)));
             }
         }
-        ExecJoins exec = new ExecJoins(shape.joins());
+        ExecJoins exec = new ExecJoins(shape.joins(), shape.remote());
         List<Integer> kept = new ArrayList<>(keptFds);
         exec.bySetns().forEach(join -> kept.add(join.fd()));
         if (security.appArmor() != null) {

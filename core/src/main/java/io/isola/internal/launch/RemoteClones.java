@@ -3,6 +3,7 @@ package io.isola.internal.launch;
 import io.isola.internal.chain.ClonePlan;
 import io.isola.internal.nativ.Fds;
 import io.isola.internal.nativ.Native;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 
@@ -14,8 +15,9 @@ final class RemoteClones {
     private RemoteClones() {}
 
     /**
-     * Throws {@link RemoteClone.Unsupported} when the program would name fds of this process
-     * other than the protocol's: they would mean nothing, or something else, in the cloning one.
+     * Throws {@link RemoteClone.Unsupported} when the program would keep fds of this process that
+     * an isolator opened, or preserved ones: they would mean nothing, or something else, in the
+     * cloning one (those the planner opens for the program itself travel: {@link #travelling}).
      */
     static void requirePlannable(List<Integer> kept, List<Integer> protocolFds, StdioPlan stdio) {
         TreeSet<Integer> foreign = new TreeSet<>(kept);
@@ -25,12 +27,44 @@ final class RemoteClones {
                     + " (a joined namespace, a terminal, preserved fds or the /proc of an AppArmor profile), which a clone plan"
                     + " cannot carry");
         }
-        for (int stream = 0; stream < 3; stream++) {
-            if (stdio.childFds[stream] >= 0 || stdio.containerPty() != null) {
-                throw new RemoteClone.Unsupported("the container's stream " + stream
-                        + " is not the cloning process's own, which a clone plan needs");
+        if (stdio.containerPty() != null) {
+            throw new RemoteClone.Unsupported("the container's terminal is made by the planner (a console socket or a"
+                    + " kept terminal), which a clone plan cannot carry");
+        }
+    }
+
+    /** {@code joins} with each fd {@link #lift}ed; on a failure every fd is closed and none is left in the list. */
+    static List<ProgramComposer.JoinedNamespace> liftAll(List<ProgramComposer.JoinedNamespace> joins) {
+        List<ProgramComposer.JoinedNamespace> lifted = new ArrayList<>();
+        try {
+            for (ProgramComposer.JoinedNamespace join : joins) {
+                lifted.add(new ProgramComposer.JoinedNamespace(join.namespace(), lift(join.fd())));
+            }
+            return lifted;
+        } catch (RuntimeException e) {
+            lifted.forEach(join -> Fds.closeQuietly(join.fd()));
+            joins.subList(lifted.size() + 1, joins.size()).forEach(join -> Fds.closeQuietly(join.fd()));
+            throw e;
+        }
+    }
+
+    /**
+     * The fds of this process's that the program names besides the protocol's, lifted already,
+     * which travel with the plan: the namespaces to join (the PID one too: the cloning thread
+     * joins it), the streams' files, the /proc of an AppArmor profile.
+     */
+    static List<Integer> travelling(List<ProgramComposer.JoinedNamespace> joins, StdioPlan stdio, int hostProc) {
+        List<Integer> fds = new ArrayList<>();
+        joins.forEach(join -> fds.add(join.fd()));
+        for (int fd : stdio.childFds) {
+            if (fd >= 0) {
+                fds.add(fd);
             }
         }
+        if (hostProc >= 0) {
+            fds.add(hostProc);
+        }
+        return List.copyOf(fds);
     }
 
     /**

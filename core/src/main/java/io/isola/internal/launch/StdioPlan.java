@@ -79,6 +79,20 @@ final class StdioPlan implements AutoCloseable {
         }
     }
 
+    /**
+     * Renumbers the child's ends with {@code lift} (which closes the fd it is given): for a plan
+     * that another process clones, where they travel at numbers that process has free.
+     */
+    void liftChildFds(java.util.function.IntUnaryOperator lift) {
+        for (int i = 0; i < 3; i++) {
+            int fd = childFds[i];
+            if (fd >= 0) {
+                childFds[i] = -1; // lift closes it whatever happens
+                childFds[i] = lift.applyAsInt(fd);
+            }
+        }
+    }
+
     /** Closes the host's copies of the child's ends, once the child has its own. */
     void closeChildEnds() {
         for (int i = 0; i < 3; i++) {

@@ -31,6 +31,14 @@ public interface CloneLibc extends ForeignMemory {
 
     int prctl(int option, long arg2, long arg3, long arg4, long arg5);
 
+    /** setns(fd, nstype): the cloning thread joins a PID namespace for one clone (an exec's child). */
+    int setns(int fd, int nstype);
+
+    /** open(path, flags), no mode: the cloning thread's own PID namespace, to go back to it. */
+    int open(String path, int flags);
+
+    int close(int fd);
+
     /** The errno of this thread's last call through this binding that reports one. */
     int lastErrno();
 }

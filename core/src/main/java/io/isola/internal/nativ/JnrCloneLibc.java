@@ -124,6 +124,21 @@ public final class JnrCloneLibc implements CloneLibc {
     }
 
     @Override
+    public int setns(int fd, int nstype) {
+        return libc.setns(fd, nstype);
+    }
+
+    @Override
+    public int open(String path, int flags) {
+        return libc.open(path, flags, 0);
+    }
+
+    @Override
+    public int close(int fd) {
+        return libc.close(fd);
+    }
+
+    @Override
     public int lastErrno() {
         return n.lastErrno();
     }

@@ -6,6 +6,7 @@ import io.isola.api.ContainerSpec;
 import io.isola.api.ExitStatus;
 import io.isola.api.Security;
 import io.isola.api.Stdio;
+import io.isola.internal.launch.RemoteClone;
 import io.isola.launcher.IsolaRuntime;
 import io.isola.launcher.cli.oci.OciProcess;
 import io.isola.launcher.cli.run.Attachment;
@@ -101,9 +102,12 @@ final class ExecCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Invocation invocation = Invocation.current();
         // an engine's exec (conmon's, the shim's) must be the engine's child, which it reaps; a
-        // detached one would be the server's, which nothing waits for
+        // detached one would be the server's, which nothing waits for. A thin client's (issue 17)
+        // is planned here and cloned by the client, in the engine's tree.
         boolean enginesOwn = processFile != null || pidFile != null || consoleSocket != null || detach;
-        if (invocation != null && enginesOwn) {
+        RemoteClone cloner = invocation == null ? null : invocation.cloner();
+        boolean thin = cloner != null && processFile != null && detach && consoleSocket == null;
+        if (invocation != null && enginesOwn && !thin) {
             throw new Invocation.NotServed(
                     "exec with --process, --pid-file, --console-socket or -d runs in the caller's process");
         }
@@ -174,7 +178,9 @@ final class ExecCommand implements Callable<Integer> {
         if (detach && !engine) {
             builder.stdin(Stdio.NULL).stdout(Stdio.NULL).stderr(Stdio.NULL);
         }
-        if (invocation != null && !attach) {
+        if (thin) {
+            builder.with(cloner); // the process gets the client's own streams, as an in-process exec's
+        } else if (invocation != null && !attach) {
             // the client's own streams, which the server took over, as a served run's
             builder.stdout(new Stdio.Fd(invocation.stdio(1))).stderr(new Stdio.Fd(invocation.stdio(2)));
             if (interactive) {
@@ -186,7 +192,12 @@ final class ExecCommand implements Callable<Integer> {
             if (invocation != null) {
                 invocation.holdSignals(); // the client's Ctrl-C while the process starts is the process's
             }
-            Container process = runtime.isola().start(execSpec);
+            Container process;
+            try {
+                process = runtime.isola().start(execSpec);
+            } catch (RemoteClone.Unsupported e) {
+                throw new Invocation.NotServed(e.getMessage()); // nothing was started
+            }
             if (pidFile != null) {
                 Files.writeString(pidFile, Long.toString(process.pid()));
             }

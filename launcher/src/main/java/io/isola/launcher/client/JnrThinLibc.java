@@ -137,6 +137,16 @@ final class JnrThinLibc implements ThinLibc, ForeignMemory.Forwarding {
         return chain.prctl(option, arg2, arg3, arg4, arg5);
     }
 
+    @Override
+    public int setns(int fd, int nstype) {
+        return chain.setns(fd, nstype);
+    }
+
+    @Override
+    public int open(String path, int flags) {
+        return chain.open(path, flags);
+    }
+
     /** The chain's: jnr-ffi's counted native memory. */
     @Override
     public ForeignMemory memory() {

@@ -17,14 +17,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * An engine's OCI {@code create} (issue 17) in a small JVM: the resident server plans the
- * container (the bundle, Felix and the isolators, the composed program) and runs its protocol;
- * this process only clones the child from the plan, in the engine's process tree (conmon and the
- * shim reap it), reports its pid and exits as {@code runc create} does. It loads core's chain
- * and a libc binding ({@link ThinLibc#ffm}: the FFM API's on JDK 22 or later, else jnr-ffi's), no
- * Felix, picocli or Jackson. With no server of this user and installation
- * listening, or a create the server does not plan ({@code --console-socket}, preserved fds,
- * hooks, joined namespaces), the command runs in this JVM as before.
+ * An engine's OCI {@code create} or {@code exec} (issue 17) in a small JVM: the resident server
+ * plans the container or the exec'd process (the bundle or process.json, Felix and the
+ * isolators, the joins of the container's namespaces, the composed program) and runs its
+ * protocol; this process only clones the child from the plan, in the engine's process tree
+ * (conmon and the shim reap it), reports its pid and exits as {@code runc create} or {@code runc
+ * exec --detach} does. It loads core's chain and a libc binding ({@link ThinLibc#ffm}: the FFM
+ * API's on JDK 22 or later, else jnr-ffi's), no Felix, picocli or Jackson. With no server of this
+ * user and installation listening, or a command the server does not plan ({@code
+ * --console-socket}, preserved fds, hooks, a create's joined namespaces), the command runs in
+ * this JVM as before.
  */
 public final class ThinCreate {
 
@@ -37,6 +39,11 @@ public final class ThinCreate {
     private ThinLibc libc;
     private UnixClientSocket channel;
     private ThinChild child;
+    /**
+     * The thread that cloned the child lives until the command's end: an exec's child has a
+     * parent-death signal until its gate, and its parent is that thread.
+     */
+    private CloneThreads threads;
 
     ThinCreate(String[] args) {
         this(args, System.getenv());
@@ -52,7 +59,7 @@ public final class ThinCreate {
         try {
             code = new ThinCreate(args).viaServer();
         } catch (IOException e) {
-            System.err.println("isola: create through the server failed: " + e.getMessage());
+            System.err.println("isola: " + verb(args) + " through the server failed: " + e.getMessage());
             code = 1;
         }
         if (code == null) {
@@ -62,10 +69,18 @@ public final class ThinCreate {
         }
     }
 
-    /** Whether {@code args} are an engine's create (with a bundle) that the thin path may take. */
+    private static String verb(String[] args) {
+        int verb = Verbs.verbIndex(args);
+        return verb < 0 ? "command" : args[verb];
+    }
+
+    /**
+     * Whether {@code args} are an engine's create (with a bundle) or exec (with a process file,
+     * detached, as conmon and the shim call it) that the thin path may take.
+     */
     static boolean thin(String[] args) {
         int verb = Verbs.verbIndex(args);
-        if (verb < 0 || !args[verb].equals("create")) {
+        if (verb < 0 || !(args[verb].equals("create") || args[verb].equals("exec"))) {
             return false;
         }
         for (int i = 0; i < verb; i++) {
@@ -73,12 +88,32 @@ public final class ThinCreate {
                 return false; // another configuration than the server's: bin/isola serves none either
             }
         }
+        if (args[verb].equals("exec")) {
+            return engineExec(args, verb);
+        }
         for (int i = verb + 1; i < args.length; i++) {
             if (args[i].equals("-b") || args[i].startsWith("--bundle")) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * An exec with a process file, detached (the engine waits for the process itself), without
+     * a console socket (the terminal would be made by the server) or kept fds of the caller's.
+     */
+    private static boolean engineExec(String[] args, int verb) {
+        boolean process = false, detached = false;
+        for (int i = verb + 1; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.startsWith("--console-socket") || arg.startsWith("--preserve-fds")) {
+                return false;
+            }
+            process |= arg.equals("-p") || arg.equals("--process") || arg.startsWith("--process=");
+            detached |= arg.equals("-d") || arg.equals("--detach");
+        }
+        return process && detached;
     }
 
     /** The create's exit status, or null when it must run in-process (nothing was done). */
@@ -111,8 +146,14 @@ public final class ThinCreate {
         }
         try {
             return session();
+        } catch (IOException | RuntimeException e) {
+            end(FailureStatus.OTHER); // a child cloned already dies now, not at its gate's end of file
+            throw e;
         } finally {
             channel.close();
+            if (threads != null) {
+                threads.close();
+            }
         }
     }
 
@@ -133,7 +174,7 @@ public final class ThinCreate {
         while (true) {
             int[] fds = channel.receive(frame);
             if (fds == null) {
-                System.err.println("isola: the server ended while creating the container");
+                System.err.println("isola: the server ended during the " + verb(args));
                 return end(FailureStatus.OTHER); // the OCI create: runc's 1
             }
             int value = ByteBuffer.wrap(frame).getInt(1);
@@ -175,7 +216,8 @@ public final class ThinCreate {
      */
     private int cloneFrom(ClonePlan plan, int[] received) throws IOException {
         int[] targets = plan.fds();
-        int[] placed = {-1, -1};
+        int[] placed = new int[targets.length];
+        java.util.Arrays.fill(placed, -1);
         try {
             if (received.length != targets.length) {
                 throw new IOException(
@@ -185,9 +227,16 @@ public final class ThinCreate {
                 placed[i] = place(received[i], targets[i]);
             }
             long tid = libc.allocate(16);
-            try (CloneThreads threads = new CloneThreads(libc)) {
+            threads = new CloneThreads(libc);
+            try {
                 Future<Integer> cloned = threads.clone(
-                        plan.program(), plan.namespaceFlags(), plan.statusFd(), plan.gateFd(), tid, CloneMode.FORK, -1);
+                        plan.program(),
+                        plan.namespaceFlags(),
+                        plan.statusFd(),
+                        plan.gateFd(),
+                        tid,
+                        CloneMode.FORK,
+                        plan.pidNamespaceFd());
                 int pid = cloned.get(60, TimeUnit.SECONDS);
                 child = ThinChild.open(libc, pid);
                 return pid;
@@ -228,6 +277,7 @@ public final class ThinCreate {
         if (child != null && code != 0) {
             child.signal(SIGKILL);
             child.awaitExit(Duration.ofSeconds(10));
+            child = null;
         }
         return code;
     }

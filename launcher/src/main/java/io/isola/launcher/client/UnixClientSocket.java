@@ -107,11 +107,11 @@ final class UnixClientSocket implements AutoCloseable {
 
     /**
      * Fills {@code bytes} (a frame of a few bytes, which the server sends whole) with the fds
-     * that came with them (SCM_RIGHTS, close-on-exec; at most 4). Null at the end of the stream.
-     * The fds that came with a frame cut short are closed, not returned.
+     * that came with them (SCM_RIGHTS, close-on-exec; at most {@link Wire#MAX_FDS}). Null at
+     * the end of the stream. The fds that came with a frame cut short are closed, not returned.
      */
     int[] receive(byte[] bytes) throws IOException {
-        int space = CMSG_HEADER + 16;
+        int space = CMSG_HEADER + Wire.MAX_FDS * 4;
         long size = MSGHDR + IOVEC + space + bytes.length;
         long msg = libc.allocate(size);
         try {

@@ -45,6 +45,13 @@ public final class Wire {
     public static final byte ACCEPTED = 'A', EXIT = 'X', FALLBACK = 'F', REFUSED = 'R';
     /** The thin create's frames: the plan (server to client) and the cloned child's pid (client to server). */
     public static final byte PLAN = 'P', CLONED = 'C';
+
+    /**
+     * The most fds a frame carries (SCM_RIGHTS): a plan's protocol pipes, an exec's PID namespace
+     * and up to 32 others ({@link io.isola.internal.chain.ClonePlan}); a multiple of two, so that
+     * the client's room for them is aligned as the kernel's control messages are.
+     */
+    public static final int MAX_FDS = 36;
     /** Bounds a request from a misbehaving peer: arguments and environment of a command line. */
     public static final int MAX_STRING = 1 << 20, MAX_ITEMS = 1 << 16;
 

@@ -20,6 +20,7 @@ import io.isola.internal.nativ.Fds;
 import io.isola.internal.nativ.Native;
 import io.isola.internal.nativ.NativeException;
 import io.isola.internal.nativ.NativeMemory;
+import io.isola.launcher.client.Wire;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import jnr.ffi.LibraryLoader;
@@ -153,12 +154,14 @@ final class LinuxSockets implements Sockets {
 
     @Override
     public void sendFds(int fd, byte[] bytes, int[] fds) {
-        if (fds.length > 4) {
-            throw new IllegalArgumentException(fds.length + " fds: at most 4 travel with one message");
+        if (fds.length > Wire.MAX_FDS) {
+            throw new IllegalArgumentException(
+                    fds.length + " fds: at most " + Wire.MAX_FDS + " travel with one message");
         }
         Native n = Native.get();
-        try (NativeMemory memory = new NativeMemory(MSGHDR + IOVEC + CONTROL + bytes.length)) {
-            long msg = memory.address(), iov = msg + MSGHDR, control = iov + IOVEC, data = control + CONTROL;
+        int space = CMSG_HEADER + (fds.length * 4 + 7) / 8 * 8;
+        try (NativeMemory memory = new NativeMemory(MSGHDR + IOVEC + space + bytes.length)) {
+            long msg = memory.address(), iov = msg + MSGHDR, control = iov + IOVEC, data = control + space;
             NativeMemory.zero(msg, memory.size());
             NativeMemory.putBytes(data, bytes);
             NativeMemory.putLong(iov, data);

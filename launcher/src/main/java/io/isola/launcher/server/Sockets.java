@@ -39,8 +39,9 @@ interface Sockets {
     void shutdown(int fd);
 
     /**
-     * Sends {@code bytes} on {@code fd} with {@code fds} attached (SCM_RIGHTS; at most 4): the
-     * receiver gets its own copies of these open files.
+     * Sends {@code bytes} on {@code fd} with {@code fds} attached (SCM_RIGHTS; at most {@link
+     * Wire#MAX_FDS}, what the client makes room for): the receiver gets its own copies of these
+     * open files.
      */
     void sendFds(int fd, byte[] bytes, int[] fds);
 

@@ -9,7 +9,7 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * The server's side of a thin create's clone: the plan and its fds go to the client on its own
+ * The server's side of a thin create's or exec's clone: the plan and its fds go to the client on its own
  * connection (the peer whose uid the server checked, never another), the pid comes back.
  */
 final class ThinCloner implements RemoteClone.Cloner {
@@ -41,16 +41,16 @@ final class ThinCloner implements RemoteClone.Cloner {
             connection.sendPlan(plan.encode(), plan.fds());
             pid = connection.awaitCloned(CLONE_MILLIS);
         } catch (IOException e) {
-            throw new IsolaException("the create's client did not clone the container: " + e.getMessage(), e);
+            throw new IsolaException("the client did not clone the container: " + e.getMessage(), e);
         }
         if (pid == Integer.MIN_VALUE) {
-            throw new IsolaException("the create's client could not clone the container's process");
+            throw new IsolaException("the client could not clone the container's process");
         }
         if (pid < 0) {
-            throw new NativeException("clone (in the create's client)", -pid);
+            throw new NativeException("clone (in the client)", -pid);
         }
         if (pid == 0) {
-            throw new IsolaException("the create's client reported pid 0");
+            throw new IsolaException("the client reported pid 0");
         }
         return childOfClient(pid);
     }
@@ -69,7 +69,7 @@ final class ThinCloner implements RemoteClone.Cloner {
                 .orElse(-1L);
         if (parent != client) {
             child.close();
-            throw new IsolaException("the create's client (pid " + client + ") reported pid " + pid
+            throw new IsolaException("the client (pid " + client + ") reported pid " + pid
                     + ", which is not its child (its parent is " + parent + "); expected the process it cloned");
         }
         return child;

@@ -31,4 +31,19 @@ class ThinCreateTest {
                 ThinCreate.thin(new String[] {"--config", "/etc/other", "create", "--bundle", "b", "c1"}),
                 "another configuration than the server's");
     }
+
+    /** conmon's and the shim's exec: a process file, detached; a console socket stays in-process (the server would make the terminal). */
+    @Test
+    void anEnginesDetachedExecOfAProcessFileIsThin() {
+        assertTrue(ThinCreate.thin(
+                new String[] {"--root", "/r", "exec", "--process", "p.json", "--detach", "--pid-file", "f", "c1"}));
+        assertFalse(
+                ThinCreate.thin(new String[] {"exec", "--process", "p.json", "--pid-file", "f", "c1"}), "not detached");
+        assertFalse(
+                ThinCreate.thin(new String[] {
+                    "exec", "--process", "p.json", "--detach", "--console-socket", "/s", "--pid-file", "f", "c1"
+                }),
+                "a console socket");
+        assertFalse(ThinCreate.thin(new String[] {"exec", "-d", "c1", "sh"}), "isola's own exec");
+    }
 }
