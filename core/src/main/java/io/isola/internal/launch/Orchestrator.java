@@ -143,13 +143,13 @@ public final class Orchestrator implements AutoCloseable {
         List<ProgramComposer.JoinedNamespace> joins = List.of();
         int hostProc = -1;
         try {
-            if (planned.appArmor() != null) {
-                // the child's way to its own AppArmor attribute; it holds a copy from the clone on
+            if (planned.execLabel() != null) {
+                // the child's way to its own AppArmor or SELinux attribute; it holds a copy from the clone on
                 hostProc = host.openHostProc();
             }
             SecurityPlan security = hostProc < 0
                     ? planned
-                    : planned.withAppArmor(planned.appArmor().through(hostProc));
+                    : planned.withExecLabel(planned.execLabel().through(hostProc));
             if (join != null) {
                 joins = NamespaceJoins.open(join.pid(), host);
                 prepared.add(new PreparedIsolation(CgroupJoin.OWNER, new CgroupJoin(join.pid())));
@@ -205,9 +205,9 @@ public final class Orchestrator implements AutoCloseable {
                 }
                 if (remote != null) {
                     List<Integer> planners = new ArrayList<>(kept);
-                    if (security.appArmor() != null) {
-                        // the child opens its AppArmor attribute through this process's /proc
-                        planners.add(security.appArmor().procFd());
+                    if (security.execLabel() != null) {
+                        // the child opens its AppArmor or SELinux attribute through this process's /proc
+                        planners.add(security.execLabel().procFd());
                     }
                     RemoteClones.requirePlannable(planners, protocolFds, plan);
                 }

@@ -9,5 +9,5 @@
  * (see docs/api-versioning.md), so a change here never forces a plugin that uses only the
  * contract to be rebuilt.
  */
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package io.isola.spi.support;
