@@ -319,12 +319,49 @@ public final class Security {
                     }
                     appArmorProfile(value);
                 }
+                case "label" -> label(option, value);
                 default ->
                     throw new IllegalArgumentException("security option \"" + option
-                            + "\": unknown; expected no-new-privileges[=true|false], seccomp=unconfined|PATH"
-                            + " or apparmor=PROFILE|unconfined");
+                            + "\": unknown; expected no-new-privileges[=true|false], seccomp=unconfined|PATH,"
+                            + " apparmor=PROFILE|unconfined or label=disable|user:U|role:R|type:T|level:L|filetype:T");
             }
             return this;
+        }
+
+        /**
+         * Docker's {@code label=...}: {@code disable} for no labels; {@code user:}, {@code role:},
+         * {@code type:} or {@code level:} edit the process's context, {@code filetype:} and {@code
+         * level:} the mounts', starting from the host policy's container contexts ({@link
+         * SelinuxDefaults}). Applied only where the host enables SELinux, as Docker applies them.
+         */
+        private void label(String option, String value) {
+            int colon = value == null ? -1 : value.indexOf(':');
+            String key = value == null ? "" : colon < 0 ? value : value.substring(0, colon);
+            String part = colon < 0 ? null : value.substring(colon + 1);
+            if (key.equals("disable") && part == null) {
+                selinuxLabel = null;
+                mountLabel = null;
+                return;
+            }
+            int index = List.of("user", "role", "type", "level", "filetype").indexOf(key);
+            if (index < 0 || part == null || part.isEmpty()) {
+                throw new IllegalArgumentException("security option \"" + option
+                        + "\": expected label=disable, label=user:USER, label=role:ROLE, label=type:TYPE,"
+                        + " label=level:LEVEL or label=filetype:TYPE");
+            }
+            SelinuxDefaults defaults = SelinuxDefaults.ofThisHost();
+            String process = selinuxLabel != null ? selinuxLabel : defaults.process();
+            String file = mountLabel != null ? mountLabel : defaults.file();
+            if (key.equals("filetype")) {
+                file = SelinuxDefaults.with(file, 2, part);
+            } else {
+                process = SelinuxDefaults.with(process, index, part);
+                if (key.equals("level")) {
+                    file = SelinuxDefaults.with(file, 3, part);
+                }
+            }
+            selinuxLabel(process);
+            mountLabel(file);
         }
 
         public Builder ulimit(Ulimit value) {
