@@ -21,8 +21,8 @@ import java.util.Set;
  * ports it publishes ({@code HOSTPORT:CONTAINERPORT/PROTO}, for {@code port} and {@code ps}), and
  * the host paths bound into it (so that a volume store can tell which containers use a volume),
  * how {@code stop} ends it ({@link StopConfig}, null for SIGTERM and 10 s) and its {@link Healthcheck},
- * and the AppArmor profile that {@code exec}'s processes get too, as Docker's do (null: none),
- * and the propagation of each volume that has one of its own, by target ({@code rshared}, ...;
+ * and the AppArmor profile and SELinux label that {@code exec}'s processes get too, as Docker's
+ * do (null: none), and the propagation of each volume that has one of its own, by target ({@code rshared}, ...;
  * null: none has, every mount is private as the container's tree), which {@code inspect} shows.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -42,7 +42,8 @@ public record SavedSpec(
         StopConfig stop,
         Healthcheck health,
         String appArmorProfile,
-        Map<String, String> propagation) {
+        Map<String, String> propagation,
+        String selinuxLabel) {
 
     public static SavedSpec of(ContainerSpec spec) {
         List<String> ports = spec.extension(Network.class)
@@ -71,6 +72,9 @@ public record SavedSpec(
                 .propagation(spec.extension(Filesystem.class)
                         .map(SavedSpec::propagation)
                         .orElse(null))
+                .selinuxLabel(spec.extension(Security.class)
+                        .flatMap(Security::selinuxLabel)
+                        .orElse(null))
                 .build();
     }
 
@@ -97,6 +101,7 @@ public record SavedSpec(
         b.health = health;
         b.appArmorProfile = appArmorProfile;
         b.propagation = propagation;
+        b.selinuxLabel = selinuxLabel;
         return b;
     }
 
@@ -154,6 +159,7 @@ public record SavedSpec(
         private StopConfig stop;
         private Healthcheck health;
         private String appArmorProfile;
+        private String selinuxLabel;
         private Map<String, String> propagation;
 
         private Builder() {}
@@ -239,6 +245,12 @@ public record SavedSpec(
             return this;
         }
 
+        /** The SELinux label of the container's process, which exec's get too; null for none. */
+        public Builder selinuxLabel(String value) {
+            selinuxLabel = value;
+            return this;
+        }
+
         public SavedSpec build() {
             return new SavedSpec(
                     command,
@@ -256,7 +268,8 @@ public record SavedSpec(
                     stop,
                     health,
                     appArmorProfile,
-                    propagation);
+                    propagation,
+                    selinuxLabel);
         }
     }
 }
