@@ -2,7 +2,8 @@
 # Boots Debian 12's own kernel (6.1, package linux-image-amd64) on a pure cgroup v2 machine
 # (cgroup_no_v1=all: every controller on v2) under qemu, and runs scripts/smoke-vm-guest.sh there
 # with this checkout's distribution: what a hybrid host cannot test (v2's controllers, the BPF
-# device filter alone) on the oldest kernel isola supports. Prints the boot time and each check.
+# device filter alone) on the oldest kernel isola supports. Then a second, short boot with SELinux
+# instead of AppArmor runs scripts/smoke-vm-selinux.sh. Prints the boot times and each check.
 # Usage, as root, after a build: scripts/smoke-vm.sh
 #
 # No root file system is built: the guest mounts the host's / read-only over virtio-9p, with
@@ -17,8 +18,11 @@ dist=$repo/dist/target/isola
 # 2-core host, 700 s when six other builds share it)
 timeout_s=${ISOLA_VM_TIMEOUT:-1200}
 
-# apparmor: its parser loads the guest's test profile (Debian's kernel enables AppArmor)
-"$repo/scripts/setup-debian.sh" qemu-system-x86 busybox-static apparmor
+# apparmor: its parser loads the first guest's test profile (Debian's kernel enables AppArmor);
+# selinux-policy-default (with policycoreutils' load_policy): the second guest's SELinux policy. It
+# only adds files below /etc/selinux and /usr/share/selinux here: no boot loader change (that is
+# selinux-basics' selinux-activate, not installed), and the host's kernel does not read them
+"$repo/scripts/setup-debian.sh" qemu-system-x86 busybox-static apparmor selinux-policy-default
 [[ -x $dist/bin/isola ]] || { echo "smoke-vm: no distribution in $dist: build first" >&2; exit 1; }
 
 work=$(mktemp -d /var/tmp/isola-vm.XXXXXX)
@@ -113,8 +117,8 @@ done
 chmod 1777 /host/tmp /host/var/tmp
 # switch_root, not chroot: in a chroot, clone(CLONE_NEWUSER) fails with EPERM (user_namespaces(7))
 exec switch_root /host /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
-    ISOLA_REPO="$ISOLA_REPO" /bin/bash -c \
-    'bash "$ISOLA_REPO/scripts/smoke-vm-guest.sh"; sync; exec /bin/busybox poweroff -f'
+    ISOLA_REPO="$ISOLA_REPO" ISOLA_GUEST="$ISOLA_GUEST" /bin/bash -c \
+    'bash "$ISOLA_REPO/scripts/$ISOLA_GUEST"; sync; exec /bin/busybox poweroff -f'
 EOF
 chmod 0755 "$initrd/init"
 (cd "$initrd" && find . | busybox cpio -o -H newc 2>/dev/null) | gzip -1 >"$work/initrd.gz"
@@ -126,31 +130,42 @@ for dir in /etc/isola /var/lib/isola /var/cache/isola; do
     fi
 done
 
-echo "smoke-vm: booting $kernel_pkg ($(dpkg-deb -f "$deb" Version)) under qemu, cgroup_no_v1=all"
-start=$(date +%s.%N)
-qemu-system-x86_64 -m 2048 -smp 2 -cpu max -accel tcg -no-reboot \
-    -display none -monitor none -serial "file:$work/console" \
-    -kernel "$work/kernel/boot/vmlinuz-$version" -initrd "$work/initrd.gz" \
-    -append "console=ttyS0 quiet loglevel=3 panic=-1 cgroup_no_v1=all ISOLA_REPO=$repo" \
-    -virtfs local,path=/,mount_tag=hostroot,security_model=passthrough,readonly=on,multidevs=remap \
-    -nic none </dev/null &
-qemu_pid=$!
-# print the console's lines as they come, until qemu exits or the time is up
-tail -n +1 -F --pid="$qemu_pid" "$work/console" 2>/dev/null &
-tail_pid=$!
-# in the background, waited for by the builtin: bash runs a trap (SIGTERM from CI) only once a
-# foreground command has ended, and wait returns at once on a signal
-timeout "$timeout_s" tail --pid="$qemu_pid" -f /dev/null &
-if ! wait $!; then
-    echo "smoke-vm: FAILED: the guest did not finish in $timeout_s s" >&2
-    exit 1
-fi
-wait "$tail_pid" 2>/dev/null || true
-wait "$qemu_pid" 2>/dev/null || true
-qemu_pid=
-echo "smoke-vm: qemu ran $(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.0f", e - s }') s"
-result=$(sed -n 's/^smoke-vm: result \([0-9]*\)\r\?$/\1/p' "$work/console")
-if [[ $result != 0 ]]; then
-    echo "smoke-vm: FAILED: ${result:-no result from the guest} failed check(s)" >&2
-    exit 1
-fi
+# boot NAME KERNEL-ARGS GUEST-SCRIPT: one guest, its console printed as it comes; fails unless the
+# guest's script ran and reported no failed check
+boot() {
+    local name=$1 args=$2 guest=$3 console=$work/console-$1 start result
+    echo "smoke-vm: booting $kernel_pkg ($(dpkg-deb -f "$deb" Version)) under qemu, $name: $args"
+    start=$(date +%s.%N)
+    qemu-system-x86_64 -m 2048 -smp 2 -cpu max -accel tcg -no-reboot \
+        -display none -monitor none -serial "file:$console" \
+        -kernel "$work/kernel/boot/vmlinuz-$version" -initrd "$work/initrd.gz" \
+        -append "console=ttyS0 quiet loglevel=3 panic=-1 $args ISOLA_REPO=$repo ISOLA_GUEST=$guest" \
+        -virtfs local,path=/,mount_tag=hostroot,security_model=passthrough,readonly=on,multidevs=remap \
+        -nic none </dev/null &
+    qemu_pid=$!
+    # print the console's lines as they come, until qemu exits or the time is up
+    tail -n +1 -F --pid="$qemu_pid" "$console" 2>/dev/null &
+    tail_pid=$!
+    # in the background, waited for by the builtin: bash runs a trap (SIGTERM from CI) only once a
+    # foreground command has ended, and wait returns at once on a signal
+    timeout "$timeout_s" tail --pid="$qemu_pid" -f /dev/null &
+    if ! wait $!; then
+        echo "smoke-vm: FAILED: the $name guest did not finish in $timeout_s s" >&2
+        exit 1
+    fi
+    wait "$tail_pid" 2>/dev/null || true
+    wait "$qemu_pid" 2>/dev/null || true
+    qemu_pid=
+    echo "smoke-vm: qemu ran $(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.0f", e - s }') s ($name)"
+    result=$(sed -n 's/^smoke-vm: result \([0-9]*\)\r\?$/\1/p' "$console")
+    if [[ $result != 0 ]]; then
+        echo "smoke-vm: FAILED: ${result:-no result from the guest} failed check(s) ($name)" >&2
+        exit 1
+    fi
+}
+
+boot "cgroup v2" "cgroup_no_v1=all" smoke-vm-guest.sh
+# SELinux and AppArmor exclude each other (one major security module a boot): a second, short
+# guest with SELinux in permissive mode and Debian's policy (loaded by the guest from the host's
+# /etc/selinux, which the host's kernel never reads), to check the labels isola applies
+boot selinux "cgroup_no_v1=all security=selinux selinux=1 enforcing=0" smoke-vm-selinux.sh

@@ -13,7 +13,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 
-"$repo/scripts/setup-debian.sh" libseccomp2 util-linux iproute2 runc crun uidmap perl containernetworking-plugins iptables tini unzip podman containerd passt docker-registry skopeo shellcheck apparmor
+"$repo/scripts/setup-debian.sh" libseccomp2 util-linux iproute2 runc crun uidmap perl containernetworking-plugins iptables tini unzip podman containerd passt docker-registry skopeo shellcheck apparmor selinux-policy-default
 "$repo/scripts/lint-shell.sh"
 
 # shellcheck disable=SC2016 # expanded by the inner shell

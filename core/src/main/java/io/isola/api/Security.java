@@ -54,6 +54,11 @@ public final class Security {
     private static final Security DEFAULTS = builder().build();
     /** What AppArmor takes as one profile name: it ends a name at the first space. */
     private static final Pattern APPARMOR_NAME = Pattern.compile("[\\x21-\\x7e]{1,255}");
+    /**
+     * An SELinux context, user:role:type with an optional MLS/MCS range (s0, s0:c1,c2,
+     * s0-s15:c0.c1023): nothing else, so that it cannot end the quoted context="..." of a mount.
+     */
+    private static final Pattern SELINUX_CONTEXT = Pattern.compile("[\\w.]+:[\\w.]+:[\\w.]+(:[\\w.,:-]+)?");
 
     private final boolean privileged;
     private final Set<Capability> capabilities;
@@ -63,6 +68,8 @@ public final class Security {
     private final SeccompProfile profile;
     private final Map<String, Ulimit> ulimits;
     private final String appArmorProfile;
+    private final String selinuxLabel;
+    private final String mountLabel;
 
     private Security(Builder b) {
         this.privileged = b.privileged;
@@ -85,6 +92,8 @@ public final class Security {
         this.profile = b.profile;
         this.ulimits = Collections.unmodifiableMap(new LinkedHashMap<>(b.ulimits));
         this.appArmorProfile = b.appArmorProfile;
+        this.selinuxLabel = b.selinuxLabel;
+        this.mountLabel = b.mountLabel;
     }
 
     public static Security defaults() {
@@ -149,6 +158,27 @@ public final class Security {
         return Optional.ofNullable(appArmorProfile);
     }
 
+    /**
+     * The SELinux context the command runs in, set at its execve as runc sets it; empty: the
+     * runtime's own. Applied only where the host enables SELinux, ignored elsewhere.
+     *
+     * @since 1.6
+     */
+    public Optional<String> selinuxLabel() {
+        return Optional.ofNullable(selinuxLabel);
+    }
+
+    /**
+     * The SELinux context of the file systems the runtime mounts for the container (its tmpfs
+     * mounts, /dev, devpts, shm, mqueue), given as their {@code context=} option; empty: the
+     * kernel's default. Applied only where the host enables SELinux.
+     *
+     * @since 1.6
+     */
+    public Optional<String> mountLabel() {
+        return Optional.ofNullable(mountLabel);
+    }
+
     public static final class Builder {
         private boolean privileged;
         private final Set<Capability> add = EnumSet.noneOf(Capability.class);
@@ -160,6 +190,8 @@ public final class Security {
         private SeccompProfile profile;
         private final Map<String, Ulimit> ulimits = new LinkedHashMap<>();
         private String appArmorProfile;
+        private String selinuxLabel;
+        private String mountLabel;
 
         private Builder() {}
 
@@ -225,6 +257,30 @@ public final class Security {
             return this;
         }
 
+        /** The command's SELinux context (see {@link Security#selinuxLabel()}); null or empty for none. */
+        public Builder selinuxLabel(String context) {
+            this.selinuxLabel = selinuxContext("process label", context);
+            return this;
+        }
+
+        /** The mounts' SELinux context (see {@link Security#mountLabel()}); null or empty for none. */
+        public Builder mountLabel(String context) {
+            this.mountLabel = selinuxContext("mount label", context);
+            return this;
+        }
+
+        private static String selinuxContext(String what, String context) {
+            if (context == null || context.isEmpty()) {
+                return null;
+            }
+            if (context.length() > 255 || !SELINUX_CONTEXT.matcher(context).matches()) {
+                throw new IllegalArgumentException(
+                        "SELinux " + what + " \"" + context
+                                + "\": expected a context user:role:type[:level], such as system_u:system_r:container_t:s0:c1,c2");
+            }
+            return context;
+        }
+
         /**
          * Applies one {@code --security-opt} value: {@code no-new-privileges[=true|false]}, {@code
          * seccomp=unconfined}, {@code seccomp=FILE.json} or {@code apparmor=PROFILE} ({@code
@@ -263,12 +319,49 @@ public final class Security {
                     }
                     appArmorProfile(value);
                 }
+                case "label" -> label(option, value);
                 default ->
                     throw new IllegalArgumentException("security option \"" + option
-                            + "\": unknown; expected no-new-privileges[=true|false], seccomp=unconfined|PATH"
-                            + " or apparmor=PROFILE|unconfined");
+                            + "\": unknown; expected no-new-privileges[=true|false], seccomp=unconfined|PATH,"
+                            + " apparmor=PROFILE|unconfined or label=disable|user:U|role:R|type:T|level:L|filetype:T");
             }
             return this;
+        }
+
+        /**
+         * Docker's {@code label=...}: {@code disable} for no labels; {@code user:}, {@code role:},
+         * {@code type:} or {@code level:} edit the process's context, {@code filetype:} and {@code
+         * level:} the mounts', starting from the host policy's container contexts ({@link
+         * SelinuxDefaults}). Applied only where the host enables SELinux, as Docker applies them.
+         */
+        private void label(String option, String value) {
+            int colon = value == null ? -1 : value.indexOf(':');
+            String key = value == null ? "" : colon < 0 ? value : value.substring(0, colon);
+            String part = colon < 0 ? null : value.substring(colon + 1);
+            if (key.equals("disable") && part == null) {
+                selinuxLabel = null;
+                mountLabel = null;
+                return;
+            }
+            int index = List.of("user", "role", "type", "level", "filetype").indexOf(key);
+            if (index < 0 || part == null || part.isEmpty()) {
+                throw new IllegalArgumentException("security option \"" + option
+                        + "\": expected label=disable, label=user:USER, label=role:ROLE, label=type:TYPE,"
+                        + " label=level:LEVEL or label=filetype:TYPE");
+            }
+            SelinuxDefaults defaults = SelinuxDefaults.ofThisHost();
+            String process = selinuxLabel != null ? selinuxLabel : defaults.process();
+            String file = mountLabel != null ? mountLabel : defaults.file();
+            if (key.equals("filetype")) {
+                file = SelinuxDefaults.with(file, 2, part);
+            } else {
+                process = SelinuxDefaults.with(process, index, part);
+                if (key.equals("level")) {
+                    file = SelinuxDefaults.with(file, 3, part);
+                }
+            }
+            selinuxLabel(process);
+            mountLabel(file);
         }
 
         public Builder ulimit(Ulimit value) {
@@ -294,7 +387,9 @@ public final class Security {
     public String toString() {
         return "Security[privileged=" + privileged + ", capabilities=" + capabilities + ", noNewPrivileges="
                 + noNewPrivileges + ", seccomp=" + seccomp() + ", ulimits=" + new ArrayList<>(ulimits.values())
-                + (appArmorProfile == null ? "" : ", appArmorProfile=" + appArmorProfile) + "]";
+                + (appArmorProfile == null ? "" : ", appArmorProfile=" + appArmorProfile)
+                + (selinuxLabel == null ? "" : ", selinuxLabel=" + selinuxLabel)
+                + (mountLabel == null ? "" : ", mountLabel=" + mountLabel) + "]";
     }
 
     /** For symmetry with the builder: the names of the kept capabilities, sorted by number. */

@@ -22,8 +22,8 @@ import java.util.Set;
  * ports it publishes ({@code HOSTPORT:CONTAINERPORT/PROTO}, for {@code port} and {@code ps}), and
  * the host paths bound into it (so that a volume store can tell which containers use a volume),
  * how {@code stop} ends it ({@link StopConfig}, null for SIGTERM and 10 s) and its {@link Healthcheck},
- * and the AppArmor profile that {@code exec}'s processes get too, as Docker's do (null: none),
- * and the propagation of each volume that has one of its own, by target ({@code rshared}, ...;
+ * and the AppArmor profile and SELinux label that {@code exec}'s processes get too, as Docker's
+ * do (null: none), and the propagation of each volume that has one of its own, by target ({@code rshared}, ...;
  * null: none has, every mount is private as the container's tree), which {@code inspect} shows.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -44,7 +44,8 @@ public record SavedSpec(
         StopConfig stop,
         Healthcheck health,
         String appArmorProfile,
-        Map<String, String> propagation)
+        Map<String, String> propagation,
+        String selinuxLabel)
         implements SavedSpecBuilder.With {
 
     public static SavedSpec of(ContainerSpec spec) {
@@ -73,6 +74,9 @@ public record SavedSpec(
                         .orElse(null))
                 .propagation(spec.extension(Filesystem.class)
                         .map(SavedSpec::propagation)
+                        .orElse(null))
+                .selinuxLabel(spec.extension(Security.class)
+                        .flatMap(Security::selinuxLabel)
                         .orElse(null))
                 .build();
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isola.api.ContainerSpec;
 import io.isola.api.Security;
 import io.isola.internal.security.AppArmorOnExec;
+import io.isola.internal.security.SelinuxOnExec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -42,12 +43,14 @@ public final class ExecProcess {
         ObjectNode root = JSON.createObjectNode();
         root.set("process", process);
         JsonNode config = bundle == null ? null : configOf(bundle);
-        if (!process.hasNonNull("apparmorProfile") && config != null) {
-            // runc's exec: the container's profile unless the process names its own; none would let
-            // an exec leave the container's confinement
-            String profile = config.path("process").path("apparmorProfile").asText("");
-            if (!profile.isEmpty()) {
-                ((ObjectNode) process).put("apparmorProfile", profile);
+        for (String label : List.of("apparmorProfile", "selinuxLabel")) {
+            if (!process.hasNonNull(label) && config != null) {
+                // runc's exec: the container's profile or context unless the process names its
+                // own; none would let an exec leave the container's confinement
+                String value = config.path("process").path(label).asText("");
+                if (!value.isEmpty()) {
+                    ((ObjectNode) process).put(label, value);
+                }
             }
         }
         JsonNode seccomp = config == null ? null : seccompOf(config);
@@ -75,6 +78,8 @@ public final class ExecProcess {
         ProcessSection.read(fields, spec, security);
         LinuxSection.seccomp(fields, security);
         HostModulesSection.appArmor(fields, AppArmorOnExec.Host.ofThisHost().enabled(), security);
+        HostModulesSection.selinux(
+                fields, "process.selinuxLabel", SelinuxOnExec.Host.ofThisHost().enabled(), security::selinuxLabel);
         spec.with(security.build());
         List<String> unsupported = fields.unsupported();
         if (!unsupported.isEmpty()) {

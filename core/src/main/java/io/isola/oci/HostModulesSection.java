@@ -2,9 +2,11 @@ package io.isola.oci;
 
 import io.isola.api.Security;
 import io.isola.internal.security.AppArmorOnExec;
+import io.isola.spi.support.Selinux;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,10 +15,11 @@ import org.slf4j.LoggerFactory;
  * process.apparmorProfile}, {@code process.selinuxLabel}, {@code linux.mountLabel}) and Intel RDT
  * ({@code linux.intelRdt}). The AppArmor profile is applied where AppArmor is enabled and refused
  * where it is not, as runc refuses it (its write to the process's attribute fails there), except
- * {@code unconfined}, which the command is there anyway. An SELinux label for a host without
- * SELinux is ignored with a debug line (an engine sends its defaults whatever the host); where
- * SELinux is enabled isola does not apply labels yet, and says so rather than run the container
- * without the confinement asked for. intelRdt without resctrl is refused, as runc refuses it.
+ * {@code unconfined}, which the command is there anyway. The SELinux labels are applied where
+ * SELinux is enabled, as runc applies them (the process's at its execve, the mount label as the
+ * {@code context=} of the file systems isola mounts), and ignored with a debug line elsewhere (an
+ * engine sends its defaults whatever the host). intelRdt without resctrl is refused, as runc
+ * refuses it.
  */
 final class HostModulesSection {
 
@@ -25,10 +28,7 @@ final class HostModulesSection {
     /** What the host enables. */
     record Modules(boolean apparmor, boolean selinux, boolean resctrl) {
         static Modules ofThisHost() {
-            return new Modules(
-                    AppArmorOnExec.Host.ofThisHost().enabled(),
-                    Files.exists(Path.of("/sys/fs/selinux/enforce")),
-                    resctrlKnown());
+            return new Modules(AppArmorOnExec.Host.ofThisHost().enabled(), Selinux.enabled(), resctrlKnown());
         }
 
         private static boolean resctrlKnown() {
@@ -44,8 +44,8 @@ final class HostModulesSection {
 
     static void read(ConfigFields fields, Modules modules, Security.Builder security) {
         appArmor(fields, modules.apparmor(), security);
-        label(fields, "process.selinuxLabel", "SELinux", modules.selinux());
-        label(fields, "linux.mountLabel", "SELinux", modules.selinux());
+        selinux(fields, "process.selinuxLabel", modules.selinux(), security::selinuxLabel);
+        selinux(fields, "linux.mountLabel", modules.selinux(), security::mountLabel);
         if (fields.at("linux.intelRdt") != null) {
             fields.take("linux.intelRdt");
             throw ConfigFields.refuse(
@@ -78,21 +78,24 @@ final class HostModulesSection {
         }
     }
 
-    private static void label(ConfigFields fields, String field, String module, boolean enabled) {
+    /** An SELinux label, {@code process.selinuxLabel} of a config.json or an exec's process.json, or {@code linux.mountLabel}. */
+    static void selinux(ConfigFields fields, String field, boolean enabled, Consumer<String> apply) {
         String value = fields.text(field);
         if (value == null || value.isEmpty()) {
             return;
         }
-        if (enabled) {
-            throw ConfigFields.refuse(
+        if (!enabled) {
+            LOG.debug(
+                    "config.json: {} \"{}\": this host does not enable SELinux ({} is missing); ignored, as runc ignores it",
                     field,
-                    "\"" + value + "\": this host enables " + module + ", whose labels isola does"
-                            + " not apply yet; expected it absent");
+                    value,
+                    Selinux.ENFORCE);
+            return;
         }
-        LOG.debug(
-                "config.json: {} \"{}\": this host does not enable {}; ignored, as runc ignores it",
-                field,
-                value,
-                module);
+        try {
+            apply.accept(value);
+        } catch (IllegalArgumentException e) {
+            throw ConfigFields.refuse(field, e.getMessage());
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.isola.oci;
 
 import io.isola.api.Capability;
 import io.isola.internal.security.SeccompProfileParser;
+import io.isola.spi.support.Selinux;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -49,7 +50,8 @@ public final class OciFeatures {
         seccomp.put("archs", SeccompProfileParser.architectureNames());
         linux.put("seccomp", seccomp);
         linux.put("apparmor", Map.of("enabled", true)); // applied where the host enables it, as runc reports
-        linux.put("selinux", Map.of("enabled", false));
+        // enabled where the host runs SELinux, whose labels are applied there only
+        linux.put("selinux", Map.of("enabled", Selinux.enabled()));
         features.put("linux", linux);
         features.put("annotations", annotations);
         return features;

@@ -32,8 +32,10 @@ class HostModulesSectionTest {
     @Test
     void selinuxLabelsOfAHostWithoutSelinuxAndUnconfinedAreReadAndIgnored() {
         ConfigFields fields = labelled("unconfined");
-        read(fields, new HostModulesSection.Modules(false, false, false));
+        Security security = read(fields, new HostModulesSection.Modules(false, false, false));
         assertEquals(List.of(), fields.unsupported());
+        assertEquals(Optional.empty(), security.selinuxLabel());
+        assertEquals(Optional.empty(), security.mountLabel());
     }
 
     /** runc writes the profile whatever the host, and fails there with EINVAL: isola says why, before. */
@@ -63,12 +65,34 @@ class HostModulesSectionTest {
                 e.getMessage());
     }
 
+    /** Where SELinux is enabled, as runc: the process's context at its execve, the mounts' as their context=. */
     @Test
-    void aSelinuxLabelOfAnEnabledModuleIsRefusedRatherThanLeftUnapplied() {
-        IllegalArgumentException selinux = assertThrows(
+    void selinuxLabelsOfAnEnabledModuleAreTheContainers() {
+        ConfigFields fields = labelled("unconfined");
+        Security security = read(fields, new HostModulesSection.Modules(false, true, false));
+        assertEquals(List.of(), fields.unsupported());
+        assertEquals(Optional.of("system_u:system_r:container_t:s0"), security.selinuxLabel());
+        assertEquals(Optional.of("system_u:object_r:container_file_t:s0"), security.mountLabel());
+    }
+
+    /** A quote would end the mount's context="..." option, a missing type is no context. */
+    @Test
+    void aMalformedSelinuxLabelIsRefusedNamingTheField() {
+        ObjectNode root = new ObjectMapper().createObjectNode();
+        root.putObject("linux").put("mountLabel", "system_u:object_r:x_t:s0\",nodev");
+        IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class,
-                () -> read(labelled("unconfined"), new HostModulesSection.Modules(false, true, false)));
-        assertTrue(selinux.getMessage().contains("process.selinuxLabel"), selinux.getMessage());
+                () -> read(new ConfigFields(root), new HostModulesSection.Modules(false, true, false)));
+        assertTrue(
+                e.getMessage().contains("linux.mountLabel")
+                        && e.getMessage().contains("expected a context user:role:type[:level]"),
+                e.getMessage());
+        root.putObject("process").put("selinuxLabel", "container_t");
+        root.remove("linux");
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> read(new ConfigFields(root), new HostModulesSection.Modules(false, true, false)));
+        assertTrue(e.getMessage().contains("process.selinuxLabel"), e.getMessage());
     }
 
     @Test

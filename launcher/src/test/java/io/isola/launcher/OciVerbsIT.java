@@ -198,6 +198,10 @@ class OciVerbsIT {
                 .containsAll(List.of("SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL_PROCESS")));
         assertTrue(texts(linux.get("seccomp").get("operators")).contains("SCMP_CMP_MASKED_EQ"));
         assertEquals(true, linux.get("apparmor").get("enabled").asBoolean());
+        // only where the host runs SELinux (scripts/smoke-vm-selinux.sh sees true)
+        assertEquals(
+                Files.exists(Path.of("/sys/fs/selinux/enforce")),
+                linux.get("selinux").get("enabled").asBoolean());
         assertEquals(6, features.get("hooks").size());
         assertTrue(texts(features.get("mountOptions"))
                 .containsAll(List.of("bind", "rbind", "ro", "nosuid", "nodev", "noexec")));

@@ -153,14 +153,14 @@ public final class Orchestrator implements AutoCloseable {
         int hostProc = -1;
         RemoteClone remote = spec.extension(RemoteClone.class).orElse(null);
         try {
-            if (planned.appArmor() != null) {
-                // the child's way to its own AppArmor attribute; it holds a copy from the clone on
+            if (planned.execLabel() != null) {
+                // the child's way to its own AppArmor or SELinux attribute; it holds a copy from the clone on
                 hostProc = host.openHostProc();
                 hostProc = remote != null ? RemoteClones.lift(hostProc) : hostProc;
             }
             SecurityPlan security = hostProc < 0
                     ? planned
-                    : planned.withAppArmor(planned.appArmor().through(hostProc));
+                    : planned.withExecLabel(planned.execLabel().through(hostProc));
             if (join != null) {
                 joins = NamespaceJoins.open(join.pid(), host);
                 if (remote != null) {
@@ -229,7 +229,12 @@ public final class Orchestrator implements AutoCloseable {
                     kept.addAll(inherited.fds());
                 }
                 if (remote != null) {
-                    RemoteClones.requirePlannable(kept, protocolFds, plan);
+                    List<Integer> planners = new ArrayList<>(kept);
+                    if (security.execLabel() != null) {
+                        // the child opens its AppArmor or SELinux attribute through this process's /proc
+                        planners.add(security.execLabel().procFd());
+                    }
+                    RemoteClones.requirePlannable(planners, protocolFds, plan);
                 }
                 ChildProgram program =
                         ProgramComposer.compose(spec, namespaces, contributions, plan, kept, signals, security, shape);

@@ -32,7 +32,7 @@ import java.util.TreeSet;
  *   <li>parent-death signal: a host that dies mid-setup takes the child with it;
  *   <li>signal handlers reset: nothing of the JVM may run once signals are unblocked at execve;
  *   <li>stdio dup2, then close every other inherited fd but the status and gate pipes;
- *   <li>the AppArmor profile for the execve, through the host's /proc, while the fds open are
+ *   <li>the AppArmor profile or SELinux context for the execve, through the host's /proc, while the fds open are
  *       known exactly (the profile applies at execve only);
  *   <li>unshare of namespaces clone() cannot create (time);
  *   <li>the phases; with a new mount namespace, FILESYSTEM starts by making {@code /}
@@ -131,8 +131,8 @@ final class ProgramComposer {
         ExecJoins exec = new ExecJoins(shape.joins(), shape.remote());
         List<Integer> kept = new ArrayList<>(keptFds);
         exec.bySetns().forEach(join -> kept.add(join.fd()));
-        if (security.appArmor() != null) {
-            kept.add(security.appArmor().procFd());
+        if (security.execLabel() != null) {
+            kept.add(security.execLabel().procFd());
         }
         closeInheritedFds(program, kept);
         for (int fd : spec.extension(io.isola.api.InheritedFds.class)
@@ -148,14 +148,14 @@ final class ProgramComposer {
                             Arg.word(F_SETFD),
                             Arg.word(0)));
         }
-        if (security.appArmor() != null) {
+        if (security.execLabel() != null) {
             // Here, and not last before the filter as runc does: the steps name the fd their
             // openat will get, the lowest one free, which only holds while exactly 0-2 and the kept
             // fds are open; an isolator's later step may leave one open (rootless lo's socket).
             // The attribute takes effect at execve whenever it is written.
             Set<Integer> open = new TreeSet<>(kept);
             open.addAll(List.of(0, 1, 2));
-            security.appArmor().steps(open).forEach(step -> program.call(SecurityPlan.OWNER, step));
+            security.execLabel().steps(open).forEach(step -> program.call(SecurityPlan.OWNER, step));
         }
         if (!exec.all().isEmpty()) {
             // user first, then the kernel's order; the caller sorted them

@@ -1,9 +1,6 @@
 package io.isola.internal.security;
 
 import io.isola.api.Security;
-import io.isola.internal.nativ.Fds;
-import io.isola.spi.Arg;
-import io.isola.spi.LibcCall;
 import io.isola.spi.Step;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,11 +18,7 @@ import org.slf4j.LoggerFactory;
  * fds are closed (the steps name the fd the openat gets, so they run where the open fds are known),
  * and the kernel switches profiles at its execve.
  *
- * <p>The file is reached through a descriptor of the host's {@code /proc} that the child keeps,
- * never through the container's {@code /proc}: the image, a volume or the container's own processes
- * decide what that one is, and a fake one would swallow the write and leave the command unconfined
- * (runc's CVE-2019-16884). {@code thread-self} because a task may write only its own attributes
- * (EACCES for another's): the host cannot do it for the child.
+ * <p>Through the host's {@code /proc}, for the reasons {@link ExecLabel} gives.
  *
  * <p>On a host that does not enable AppArmor a named profile is refused, as runc refuses it (its
  * write fails there with EINVAL); {@code unconfined} is what the command is there anyway, so it is
@@ -36,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * @param procFd the child's descriptor of the host's {@code /proc} ({@code O_PATH}, close-on-exec);
  *     -1 until the host opened it ({@link #through})
  */
-public record AppArmorOnExec(String profile, String attr, int procFd) {
+public record AppArmorOnExec(String profile, String attr, int procFd) implements ExecLabel {
 
     private static final Logger LOG = LoggerFactory.getLogger(AppArmorOnExec.class);
 
@@ -95,41 +88,19 @@ public record AppArmorOnExec(String profile, String attr, int procFd) {
                 profile, host.moduleAttrs() ? "thread-self/attr/apparmor/exec" : "thread-self/attr/exec", -1);
     }
 
-    /** This profile, written through {@code procFd}, the host's {@code /proc} as the child holds it. */
+    @Override
     public AppArmorOnExec through(int procFd) {
         return new AppArmorOnExec(profile, attr, procFd);
     }
 
-    /**
-     * The child's steps, given every fd it holds at that point (0-2 included): the attribute is
-     * opened on the lowest free one, as the kernel hands it out, written and closed, and so is the
-     * host's {@code /proc}.
-     */
+    @Override
     public List<Step> steps(Set<Integer> open) {
-        if (procFd < 0) {
-            throw new IllegalStateException("the host's /proc was not opened for the AppArmor steps");
-        }
-        int fd = 0;
-        while (open.contains(fd)) {
-            fd++;
-        }
-        byte[] request = ("exec " + profile).getBytes(StandardCharsets.US_ASCII);
-        return List.of(
-                Step.call(
-                        "open /proc/" + attr + " through the host's /proc (expected as fd " + fd + ")",
-                        LibcCall.OPENAT,
-                        Arg.word(procFd),
-                        Arg.text(attr),
-                        Arg.word(Fds.O_WRONLY | Fds.O_NOFOLLOW | Fds.O_CLOEXEC),
-                        Arg.word(0)),
-                Step.call(
-                        "confine the command with AppArmor profile \"" + profile + "\" from its execve"
-                                + " (ENOENT: no such profile is loaded)",
-                        LibcCall.WRITE,
-                        Arg.word(fd),
-                        new Arg.Bytes(request),
-                        Arg.word(request.length)),
-                Step.call("close /proc/" + attr, LibcCall.CLOSE, Arg.word(fd)),
-                Step.call("close the host's /proc", LibcCall.CLOSE, Arg.word(procFd)));
+        return ExecLabel.writeSteps(
+                procFd,
+                attr,
+                ("exec " + profile).getBytes(StandardCharsets.US_ASCII),
+                "confine the command with AppArmor profile \"" + profile + "\" from its execve"
+                        + " (ENOENT: no such profile is loaded)",
+                open);
     }
 }

@@ -14,15 +14,15 @@ import java.util.List;
  *     seccomp filter, last, so that it restricts nothing the setup needs
  * @param keepCapabilities whether a user other than root keeps capabilities (an OCI config's sets):
  *     the switch of ids keeps the permitted set, and {@code afterIds} set every set exactly
- * @param appArmor the AppArmor profile of the command, null for none: its steps come just before
- *     {@code beforeGate}, once every other setup step is done, as runc writes it last but the filter
+ * @param execLabel the AppArmor profile or SELinux context of the command, null for none: its steps
+ *     come right after the inherited fds are closed (see ProgramComposer)
  */
 public record SecurityPlan(
         List<Step> beforeIds,
         List<Step> afterIds,
         List<Step> beforeGate,
         boolean keepCapabilities,
-        AppArmorOnExec appArmor) {
+        ExecLabel execLabel) {
 
     public static final String OWNER = "security";
 
@@ -32,13 +32,13 @@ public record SecurityPlan(
         beforeGate = List.copyOf(beforeGate);
     }
 
-    /** Without an AppArmor profile. */
+    /** Without a label. */
     public SecurityPlan(List<Step> beforeIds, List<Step> afterIds, List<Step> beforeGate, boolean keepCapabilities) {
         this(beforeIds, afterIds, beforeGate, keepCapabilities, null);
     }
 
-    /** This plan with {@code value} as its AppArmor profile. */
-    public SecurityPlan withAppArmor(AppArmorOnExec value) {
+    /** This plan with {@code value} as its label. */
+    public SecurityPlan withExecLabel(ExecLabel value) {
         return new SecurityPlan(beforeIds, afterIds, beforeGate, keepCapabilities, value);
     }
 }

@@ -109,7 +109,7 @@ public final class SecurityPolicy {
                 beforeGate.add(seccomp);
             }
         }
-        return new SecurityPlan(beforeIds, afterIds, beforeGate, keep, AppArmorOnExec.of(security));
+        return new SecurityPlan(beforeIds, afterIds, beforeGate, keep, ExecLabel.of(security));
     }
 
     /** The capabilities the process keeps: the spec's, less NET_RAW on the host's network unless added. */

@@ -43,7 +43,7 @@ class AppArmorStepsTest {
                     stdio,
                     kept,
                     List.of(),
-                    SecurityPolicy.plan(spec).withAppArmor(appArmor),
+                    SecurityPolicy.plan(spec).withExecLabel(appArmor),
                     new ProgramComposer.Shape(
                             false, List.of(), spec.extension(Terminal.class).isPresent(), true));
             return program.ops().stream()

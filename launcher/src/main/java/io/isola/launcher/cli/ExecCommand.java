@@ -17,6 +17,7 @@ import io.isola.launcher.client.ServerStarter;
 import io.isola.launcher.server.Invocation;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Lifecycle;
+import io.isola.lifecycle.SavedSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -144,14 +145,15 @@ final class ExecCommand implements Callable<Integer> {
                             ? "/"
                             : state.isola().spec().cwd());
         }
-        if (processFile == null
-                && state.isola() != null
-                && state.isola().spec() != null
-                && state.isola().spec().appArmorProfile() != null) {
+        if (processFile == null && state.isola() != null && state.isola().spec() != null) {
             // the container's confinement, as docker exec gives it: none would be a way out of it
-            builder.with(Security.builder()
-                    .appArmorProfile(state.isola().spec().appArmorProfile())
-                    .build());
+            SavedSpec saved = state.isola().spec();
+            if (saved.appArmorProfile() != null || saved.selinuxLabel() != null) {
+                builder.with(Security.builder()
+                        .appArmorProfile(saved.appArmorProfile())
+                        .selinuxLabel(saved.selinuxLabel())
+                        .build());
+            }
         }
         if (workdir != null) {
             builder.cwd(workdir);

@@ -1,8 +1,11 @@
 package io.isola.launcher.cli;
 
+import io.isola.internal.security.AppArmorOnExec;
+import io.isola.spi.support.Selinux;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -37,6 +40,22 @@ final class HostFacts {
     }
 
     private HostFacts() {}
+
+    /**
+     * Docker's "Security Options": the security modules whose labels isola applies here (a kernel
+     * runs one of AppArmor and SELinux, chosen at boot) and the seccomp filter it installs.
+     */
+    static List<String> securityOptions() {
+        List<String> options = new ArrayList<>();
+        if (AppArmorOnExec.Host.ofThisHost().enabled()) {
+            options.add("name=apparmor");
+        }
+        options.add("name=seccomp,profile=builtin");
+        if (Selinux.enabled()) {
+            options.add("name=selinux");
+        }
+        return options;
+    }
 
     static String kernel() {
         return System.getProperty("os.version");

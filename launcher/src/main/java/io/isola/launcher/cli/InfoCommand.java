@@ -60,6 +60,7 @@ final class InfoCommand implements Callable<Integer> {
                 .with("CgroupDriver", "cgroupfs")
                 .with("CgroupVersion", layout.dockerVersion())
                 .with("CgroupLayout", layout.toString())
+                .with("SecurityOptions", HostFacts.securityOptions())
                 .with("KernelVersion", HostFacts.kernel())
                 .with("OperatingSystem", HostFacts.operatingSystem())
                 .with("OSType", "linux")
@@ -85,6 +86,7 @@ final class InfoCommand implements Callable<Integer> {
         out.println(" Storage Driver: overlayfs (userxattr)");
         out.println(" Cgroup Driver: cgroupfs");
         out.println(" Cgroup Version: " + layout.dockerVersion() + " (" + layout + ")");
+        out.println(" Security Options: " + String.join(" ", HostFacts.securityOptions()));
         out.println(" Kernel Version: " + info.get("KernelVersion"));
         out.println(" Operating System: " + info.get("OperatingSystem"));
         out.println(" OSType: linux");

@@ -135,6 +135,21 @@ final class FilesystemPlan implements AutoCloseable {
             KernelPaths kernelPaths,
             List<ContainerBind> requested,
             BindSources sources) {
+        return plan(filesystem, neighbours, maskPaths, kernelPaths, requested, sources, null);
+    }
+
+    /**
+     * As above, with {@code mountLabel} (or null) the SELinux context of the file systems made for
+     * the container alone ({@link MountCalls#labelled}).
+     */
+    static FilesystemPlan plan(
+            Filesystem filesystem,
+            Neighbours neighbours,
+            boolean maskPaths,
+            KernelPaths kernelPaths,
+            List<ContainerBind> requested,
+            BindSources sources,
+            String mountLabel) {
         RootLayout root;
         if (filesystem.rootfs().isPresent()) {
             root = DirectoryRoot.of(filesystem.rootfs().get(), filesystem.readOnly());
@@ -151,7 +166,7 @@ final class FilesystemPlan implements AutoCloseable {
         }
         try {
             PlannedSteps steps = new PlannedSteps();
-            MountCalls calls = new MountCalls(root.hostPath());
+            MountCalls calls = new MountCalls(root.hostPath(), mountLabel);
             ContainerTree tree = root.mount(steps, calls);
             KernelMounts kernel = new KernelMounts(steps, calls, tree);
             kernel.proc();
@@ -186,6 +201,7 @@ final class FilesystemPlan implements AutoCloseable {
             Lockdown.pivot(steps, root.hostPath());
             Lockdown.lock(
                     steps,
+                    calls.inside(),
                     root.readOnly() || filesystem.readOnly(),
                     maskPaths,
                     masked,

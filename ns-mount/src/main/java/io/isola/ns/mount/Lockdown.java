@@ -55,7 +55,7 @@ final class Lockdown {
     }
 
     static void lock(PlannedSteps steps, boolean readOnlyRoot, boolean maskPaths) {
-        lock(steps, readOnlyRoot, maskPaths, MASKED, READ_ONLY);
+        lock(steps, new MountCalls(""), readOnlyRoot, maskPaths, MASKED, READ_ONLY);
     }
 
     /**
@@ -83,7 +83,7 @@ final class Lockdown {
     static void maskKernelPaths(PlannedSteps steps, MountCalls calls, List<String> masked) {
         for (String path : masked) {
             if (maskedEarly(path)) {
-                mask(steps, Phase.FILESYSTEM, calls.at("/dev/null"), path, calls.at(path));
+                mask(steps, calls, Phase.FILESYSTEM, calls.at("/dev/null"), path, calls.at(path));
             }
         }
     }
@@ -94,8 +94,12 @@ final class Lockdown {
      * read-only ones.
      */
     static void lock(
-            PlannedSteps steps, boolean readOnlyRoot, boolean maskPaths, List<String> masked, List<String> readOnly) {
-        MountCalls inside = new MountCalls("");
+            PlannedSteps steps,
+            MountCalls inside,
+            boolean readOnlyRoot,
+            boolean maskPaths,
+            List<String> masked,
+            List<String> readOnly) {
         if (readOnlyRoot) {
             steps.add(Phase.LOCKDOWN, inside.readOnly("/", false, 0));
         }
@@ -104,7 +108,7 @@ final class Lockdown {
         }
         for (String path : masked) {
             if (!maskedEarly(path)) {
-                mask(steps, Phase.LOCKDOWN, "/dev/null", path, path);
+                mask(steps, inside, Phase.LOCKDOWN, "/dev/null", path, path);
             }
         }
         for (String path : readOnly) {
@@ -118,7 +122,8 @@ final class Lockdown {
         }
     }
 
-    private static void mask(PlannedSteps steps, Phase phase, String devNull, String path, String at) {
+    private static void mask(
+            PlannedSteps steps, MountCalls calls, Phase phase, String devNull, String path, String at) {
         // the kernel knows which it is: /dev/null cannot cover a directory, a tmpfs cannot cover a file (ENOTDIR)
         steps.add(
                 phase,
@@ -132,7 +137,7 @@ final class Lockdown {
                                 at,
                                 "tmpfs",
                                 Steps.MS_RDONLY | MountCalls.NOSUID_NODEV_NOEXEC,
-                                "mode=555")
+                                calls.labelled("tmpfs", "mode=555"))
                         .tolerating("ENOENT", "ENOTDIR"));
     }
 }

@@ -6,6 +6,7 @@ import io.isola.spi.Step;
 import io.isola.spi.Steps;
 import io.isola.spi.support.FileModes;
 import io.isola.spi.support.SyscallSteps;
+import java.util.Set;
 
 /**
  * The child-side calls this isolator makes, before {@code pivot_root} on paths below the new
@@ -16,11 +17,32 @@ final class MountCalls {
     static final long NOSUID_NODEV_NOEXEC = Steps.MS_NOSUID | Steps.MS_NODEV | Steps.MS_NOEXEC;
     private static final long MNT_DETACH = 2;
 
+    /**
+     * The file systems that take the mount label, as runc gives it: those made for the container
+     * alone (proc and sysfs have the kernel's labels, a bind keeps its source's). Not mqueue, whose
+     * mount refuses a context= (EINVAL on Linux 6.1, seen in scripts/smoke-vm.sh): it keeps the
+     * policy's label for mqueue (runc sets its root's attribute after the mount instead).
+     */
+    private static final Set<String> LABELLED = Set.of("tmpfs", "devpts");
+
     /** Where the new root is mounted before pivot_root; "" once it is {@code /}. */
     private final String root;
 
+    /** The SELinux context of the container's own file systems, or null for the kernel's default. */
+    private final String mountLabel;
+
     MountCalls(String root) {
+        this(root, null);
+    }
+
+    MountCalls(String root, String mountLabel) {
         this.root = root;
+        this.mountLabel = mountLabel;
+    }
+
+    /** The calls for the same container after pivot_root, where {@code /} is its root. */
+    MountCalls inside() {
+        return new MountCalls("", mountLabel);
     }
 
     /** The child's path for a container path. */
@@ -57,7 +79,25 @@ final class MountCalls {
     }
 
     Step mount(String what, String source, String containerPath, String fstype, long flags, String data) {
-        return Steps.mount("mount " + what + " on " + containerPath, source, at(containerPath), fstype, flags, data);
+        return Steps.mount(
+                "mount " + what + " on " + containerPath,
+                source,
+                at(containerPath),
+                fstype,
+                flags,
+                labelled(fstype, data));
+    }
+
+    /**
+     * {@code data} with the mount label as its {@code context=} option where {@code fstype} takes
+     * one; quoted, because a context's level has commas (s0:c1,c2), which end an option.
+     */
+    String labelled(String fstype, String data) {
+        if (mountLabel == null || !LABELLED.contains(fstype)) {
+            return data;
+        }
+        String context = "context=\"" + mountLabel + "\"";
+        return data == null || data.isEmpty() ? context : data + "," + context;
     }
 
     Step bind(String what, String hostSource, String containerPath, boolean recursive) {

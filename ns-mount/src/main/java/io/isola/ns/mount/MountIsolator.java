@@ -11,6 +11,7 @@ import io.isola.spi.IsolationRequest;
 import io.isola.spi.Namespace;
 import io.isola.spi.NamespaceIsolator;
 import io.isola.spi.support.HostIdentity;
+import io.isola.spi.support.Selinux;
 import java.util.Set;
 import org.osgi.service.component.annotations.Component;
 import org.slf4j.Logger;
@@ -53,13 +54,16 @@ public final class MountIsolator implements NamespaceIsolator {
     @Override
     public Isolation prepare(IsolationRequest request) {
         Filesystem filesystem = request.spec().extension(Filesystem.class).orElse(DEFAULT);
+        Security security = Security.of(request.spec());
         FilesystemPlan plan = FilesystemPlan.plan(
                 filesystem,
                 Neighbours.of(request),
-                !Security.of(request.spec()).privileged(),
+                !security.privileged(),
                 request.spec().extension(KernelPaths.class).orElse(null),
                 request.requestedBinds(),
-                sources(request));
+                sources(request),
+                // where SELinux is off the kernel knows no context= option: ignored, as the process's label is
+                Selinux.enabled() ? security.mountLabel().orElse(null) : null);
         LOG.debug(
                 "container {}: {} file system steps for {}",
                 request.containerId(),

@@ -34,7 +34,8 @@ final class SecurityOptions {
             names = "--security-opt",
             paramLabel = "OPT",
             description = "no-new-privileges[=true|false], seccomp=unconfined, seccomp=PROFILE.json (Docker's format),"
-                    + " apparmor=PROFILE (a loaded AppArmor profile) or apparmor=unconfined.")
+                    + " apparmor=PROFILE (a loaded AppArmor profile), apparmor=unconfined, label=disable or"
+                    + " label=user:U|role:R|type:T|level:L|filetype:T (SELinux, where the host enables it).")
     private List<String> securityOpts = new ArrayList<>();
 
     @Option(

@@ -104,4 +104,29 @@ class SecurityOptionsTest {
                         .orElseThrow());
         assertTrue(security("run", "true").appArmorProfile().isEmpty());
     }
+
+    /**
+     * Docker's label=...: the host policy's container contexts (Debian's lxc_contexts, or the same
+     * defaults without one) with the parts named; applied only where SELinux is enabled. isola
+     * refused label= as unknown.
+     */
+    @Test
+    void selinuxLabelsAsDockerEditsThem() {
+        Security typed = security(
+                "run", "--security-opt", "label=type:svirt_t", "--security-opt", "label=level:s0:c1,c2", "true");
+        assertEquals("system_u:system_r:svirt_t:s0:c1,c2", typed.selinuxLabel().orElseThrow());
+        assertEquals(
+                "system_u:object_r:container_file_t:s0:c1,c2",
+                typed.mountLabel().orElseThrow());
+        Security filetype = security("run", "--security-opt", "label=filetype:svirt_image_t", "true");
+        assertEquals("system_u:object_r:svirt_image_t:s0", filetype.mountLabel().orElseThrow());
+        Security disabled =
+                security("run", "--security-opt", "label=type:svirt_t", "--security-opt", "label=disable", "true");
+        assertTrue(disabled.selinuxLabel().isEmpty() && disabled.mountLabel().isEmpty());
+        assertTrue(security("run", "true").selinuxLabel().isEmpty());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> Security.builder().securityOpt("label=kind:x"));
+        assertTrue(
+                e.getMessage().startsWith("security option \"label=kind:x\": expected label=disable"), e.getMessage());
+    }
 }

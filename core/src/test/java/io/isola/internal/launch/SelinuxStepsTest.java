@@ -1,0 +1,90 @@
+package io.isola.internal.launch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.isola.api.ContainerSpec;
+import io.isola.api.Security;
+import io.isola.internal.chain.ChildProgram;
+import io.isola.internal.security.SecurityPolicy;
+import io.isola.internal.security.SelinuxOnExec;
+import io.isola.spi.Arg;
+import io.isola.spi.Namespace;
+import io.isola.spi.Step;
+import java.nio.charset.StandardCharsets;
+import java.util.EnumSet;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Where and how the child asks SELinux for the command's context (process.selinuxLabel), read from
+ * the composed program (nothing is started; this host has no SELinux, scripts/smoke-vm.sh boots
+ * one): written to the child's own attr/exec through the host's /proc, as AppArmor's profile is.
+ */
+class SelinuxStepsTest {
+
+    private static final String LABEL = "system_u:system_r:container_t:s0:c1,c2";
+    private static final Security LABELLED =
+            Security.builder().selinuxLabel(LABEL).build();
+    private static final int HOST_PROC = 9;
+
+    private static List<Step> calls(ContainerSpec spec) {
+        SelinuxOnExec selinux =
+                SelinuxOnExec.of(LABELLED, new SelinuxOnExec.Host(true)).through(HOST_PROC);
+        try (StdioPlan stdio = StdioPlan.open(spec)) {
+            ChildProgram program = ProgramComposer.compose(
+                    spec,
+                    EnumSet.of(Namespace.PID, Namespace.MOUNT),
+                    List.of(),
+                    stdio,
+                    List.of(3, 4),
+                    List.of(),
+                    SecurityPolicy.plan(spec).withExecLabel(selinux),
+                    new ProgramComposer.Shape(false, List.of(), false, true));
+            return program.ops().stream()
+                    .filter(ChildProgram.Call.class::isInstance)
+                    .map(op -> ((ChildProgram.Call) op).step())
+                    .toList();
+        }
+    }
+
+    private static int indexOf(List<Step> calls, String start) {
+        for (int i = 0; i < calls.size(); i++) {
+            if (calls.get(i).description().startsWith(start)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static long word(Step step, int index) {
+        return ((Arg.Word) step.args().get(index)).value();
+    }
+
+    @Test
+    void theContextIsWrittenToTheChildsOwnAttrExecThroughTheHostsProc() {
+        List<Step> calls = calls(ContainerSpec.builder("true").build());
+
+        int open = indexOf(calls, "open /proc/thread-self/attr/exec");
+        int write = indexOf(calls, "run the command in SELinux context \"" + LABEL + "\"");
+        assertEquals(indexOf(calls, "close inherited file descriptors 10 and above") + 1, open, calls::toString);
+        assertEquals(open + 1, write, calls::toString);
+        assertTrue(write < indexOf(calls, "install the seccomp filter"), calls::toString);
+        assertEquals(HOST_PROC, word(calls.get(open), 0));
+        assertEquals(
+                new Arg.Text("thread-self/attr/exec"), calls.get(open).args().get(1));
+        // the context alone, as go-selinux writes it: no "exec " as AppArmor's, no newline
+        assertEquals(5, word(calls.get(write), 0));
+        assertEquals(
+                LABEL, new String(((Arg.Bytes) calls.get(write).args().get(1)).value(), StandardCharsets.US_ASCII));
+        assertEquals(
+                List.of(5L, (long) HOST_PROC), List.of(word(calls.get(write + 1), 0), word(calls.get(write + 2), 0)));
+    }
+
+    @Test
+    void withoutSelinuxTheLabelIsIgnored() {
+        assertNull(SelinuxOnExec.of(LABELLED, new SelinuxOnExec.Host(false)));
+        assertNull(SelinuxOnExec.of(Security.defaults(), new SelinuxOnExec.Host(true)));
+    }
+}
