@@ -6,6 +6,7 @@ import io.isola.launcher.client.Verbs;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 
 /**
@@ -27,7 +28,7 @@ public final class BootAhead {
     /** A cluster of short flags with -d in it ({@code -dit}): a detached run, which boots no framework here. */
     private static final Pattern DETACHING_CLUSTER = Pattern.compile("-[A-Za-z]*d[A-Za-z]*");
 
-    private static volatile FutureTask<IsolaRuntime> pending;
+    private static final AtomicReference<FutureTask<IsolaRuntime>> PENDING = new AtomicReference<>();
 
     private BootAhead() {}
 
@@ -37,7 +38,7 @@ public final class BootAhead {
             return;
         }
         FutureTask<IsolaRuntime> task = new FutureTask<>(IsolaRuntime::bootDistribution);
-        pending = task;
+        PENDING.set(task);
         Thread thread = new Thread(task, "isola-boot-ahead");
         thread.setDaemon(true); // never holds up an exit; closeUnclaimed stops what it started
         thread.start();
@@ -73,8 +74,7 @@ public final class BootAhead {
      * throws what its boot threw, as the boot in the caller's thread would have.
      */
     static IsolaRuntime claim() throws InterruptedException {
-        FutureTask<IsolaRuntime> task = pending;
-        pending = null;
+        FutureTask<IsolaRuntime> task = PENDING.getAndSet(null); // one claimant, even if two ask at once
         if (task == null) {
             return null;
         }
@@ -98,8 +98,7 @@ public final class BootAhead {
      * not reported: the command failed first, with its own error.
      */
     public static void closeUnclaimed() {
-        FutureTask<IsolaRuntime> task = pending;
-        pending = null;
+        FutureTask<IsolaRuntime> task = PENDING.getAndSet(null); // one claimant, even if two ask at once
         if (task == null) {
             return;
         }

@@ -229,12 +229,9 @@ public final class Orchestrator implements AutoCloseable {
                     kept.addAll(inherited.fds());
                 }
                 if (remote != null) {
-                    List<Integer> planners = new ArrayList<>(kept);
-                    if (security.execLabel() != null) {
-                        // the child opens its AppArmor or SELinux attribute through this process's /proc
-                        planners.add(security.execLabel().procFd());
-                    }
-                    RemoteClones.requirePlannable(planners, protocolFds, plan);
+                    // an AppArmor or SELinux label's /proc travels with the plan (RemoteClones.lift):
+                    // not a foreign fd of this process
+                    RemoteClones.requirePlannable(kept, protocolFds, plan);
                 }
                 ChildProgram program =
                         ProgramComposer.compose(spec, namespaces, contributions, plan, kept, signals, security, shape);

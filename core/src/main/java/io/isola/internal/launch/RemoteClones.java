@@ -24,7 +24,7 @@ final class RemoteClones {
         protocolFds.forEach(foreign::remove);
         if (!foreign.isEmpty()) {
             throw new RemoteClone.Unsupported("the container keeps the planner's fds " + foreign
-                    + " (a joined namespace, a terminal, preserved fds or the /proc of an AppArmor profile), which a clone plan"
+                    + " (a joined namespace, a terminal or preserved fds), which a clone plan"
                     + " cannot carry");
         }
         if (stdio.containerPty() != null) {

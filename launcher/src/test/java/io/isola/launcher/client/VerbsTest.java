@@ -102,11 +102,14 @@ class VerbsTest {
         // --process is an engine's exec (bin/isola's engine_exec: the thin exec's), the others run in-process
         Set<String> inProcess =
                 new TreeSet<>(alternatives(script, "\\n *([-a-z |=*]+)\\) verb='' engine_exec=1; break ;;"));
-        inProcess.addAll(alternatives(script, "\\n *([-a-z |=*]+)\\) verb=; break ;;"));
+        Matcher others =
+                Pattern.compile("\\n *(--[-a-z |=*]+)\\) verb=(?: skip=1)? ;;").matcher(script);
+        while (others.find()) {
+            Arrays.stream(others.group(1).split("\\|")).map(String::strip).forEach(inProcess::add);
+        }
         inProcess.removeIf(option -> option.endsWith("=*"));
         assertEquals(filter(Verbs.EXEC_IN_PROCESS, true), inProcess);
-        Matcher cluster =
-                Pattern.compile("-\\*\\[([a-z]+)\\]\\*\\) verb=; break ;;").matcher(script);
+        Matcher cluster = Pattern.compile("-\\*\\[([a-z]+)\\]\\*\\) verb= ;;").matcher(script);
         assertTrue(cluster.find(), "bin/isola has no cluster pattern like -*[dp]*) for exec");
         assertEquals(
                 filter(Verbs.EXEC_IN_PROCESS, false),
