@@ -28,6 +28,17 @@ check "SELinux enabled, permissive, Debian's policy loaded" "0 system_u:system_r
 
 label=system_u:system_r:svirt_t:s0:c1,c2
 mount_label=system_u:object_r:svirt_image_t:s0:c1,c2
+labels=(--security-opt label=type:svirt_t --security-opt "label=level:s0:c1,c2" --security-opt label=filetype:svirt_image_t)
+
+# Before any other isola command: a detached container with labels, run in-process by the JVM
+# client. No server runs yet, and under TCG the one the client starts may not listen within the
+# 60 s the client waits, when it runs the command itself: here made certain by a server that
+# cannot start. Its monitor JVM was given the client's class path alone and ended at once
+# (NoClassDefFoundError: picocli/CommandLine), its log removed with the container's state.
+id=$(ISOLA_CLIENT_JAVA_OPTS=-Disola.server.command=/bin/false "$isola" run -d "${labels[@]}" -- sleep 60 2>&1)
+check "first command, no server: run -d with labels in-process, exec: the exec's context" "$label" \
+    "$("$isola" exec "$id" sh -c 'tr -d "\0" </proc/self/attr/current' 2>&1)"
+"$isola" rm -f "$id" >/dev/null 2>&1
 # what the container sees: its context, then the point and context of each mount that has one
 # shellcheck disable=SC2016 # for the container's shell
 sees='tr -d "\0" </proc/self/attr/current; echo; grep -o "^[0-9]* [0-9]* [0-9:]* [^ ]* [^ ]* .*context=\"[^\"]*\"" /proc/self/mountinfo | awk "{ print \$5, \$NF }" | sed "s/ .*context=/ /"'
@@ -48,17 +59,14 @@ expected() { # MOUNT-POINT...
     echo "other contexts: 0"
 }
 
-# the first run starts the resident server (one JVM start); the verbs below go to it
+# the verbs from here on go to the resident server (the exec above started it, or this run does)
 check "run --security-opt label=type:,level:,filetype:: the command's context, its mounts' context=" \
     "$(expected /dev /dev/pts /dev/shm /tmp)" \
-    "$("$isola" run --security-opt label=type:svirt_t --security-opt label=level:s0:c1,c2 \
-        --security-opt label=filetype:svirt_image_t -- sh -c "$sees" 2>&1 | summary /dev /dev/pts /dev/shm /tmp)"
+    "$("$isola" run "${labels[@]}" -- sh -c "$sees" 2>&1 | summary /dev /dev/pts /dev/shm /tmp)"
 # a detached container, served by the resident server: an exec's process gets its label too, as
-# docker exec's does (none would be a way out). As the guest's first command, a run -d (whose
-# monitor is then a JVM of its own) ended before the container started, its log gone with it
-id=$("$isola" run -d --security-opt label=type:svirt_t --security-opt label=level:s0:c1,c2 \
-    --security-opt label=filetype:svirt_image_t -- sleep 60 2>&1)
-check "run -d with labels, exec: the exec's context" "$label" \
+# docker exec's does (none would be a way out)
+id=$("$isola" run -d "${labels[@]}" -- sleep 60 2>&1)
+check "run -d with labels, served, exec: the exec's context" "$label" \
     "$("$isola" exec "$id" sh -c 'tr -d "\0" </proc/self/attr/current' 2>&1)"
 "$isola" rm -f "$id" >/dev/null 2>&1
 

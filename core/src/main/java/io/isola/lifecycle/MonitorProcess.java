@@ -104,7 +104,8 @@ public final class MonitorProcess {
             answer = line.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             monitor.destroyForcibly();
-            throw new IsolaException("the monitor did not start the container within " + timeout.toSeconds() + " s");
+            throw new IsolaException("the monitor did not start the container within " + timeout.toSeconds() + " s; "
+                    + MonitorEnded.tail(stateDir.resolve(MONITOR_LOG)));
         } catch (java.util.concurrent.ExecutionException e) {
             answer = null;
         }
@@ -114,9 +115,15 @@ public final class MonitorProcess {
         if (answer != null && answer.startsWith("error ")) {
             throw new IsolaException(answer.substring("error ".length()));
         }
-        monitor.waitFor(5, TimeUnit.SECONDS);
-        throw new IsolaException(
-                "the monitor process ended without starting the container (see " + stateDir.resolve(MONITOR_LOG) + ")");
+        boolean ended = answer == null && monitor.waitFor(5, TimeUnit.SECONDS);
+        String why = MonitorEnded.message(monitor, answer, stateDir.resolve(MONITOR_LOG));
+        if (!ended) {
+            // a monitor that answers something else may still start the container: it is not
+            // left running for a container whose state the caller now removes
+            monitor.destroyForcibly();
+            monitor.waitFor(5, TimeUnit.SECONDS);
+        }
+        throw new IsolaException(why);
     }
 
     /**

@@ -720,6 +720,42 @@ class ResidentServerIT {
         assertEquals("", err);
     }
 
+    /**
+     * A detached run that falls back in-process in a client JVM as bin/isola starts it (its class
+     * path the launcher, core and jffi, the distribution's in a loader of its own) starts its
+     * monitor: a JVM given this JVM's class path. That was the client's alone, so the monitor ended
+     * at once (NoClassDefFoundError: picocli/CommandLine), seen in smoke-vm's SELinux guest, where
+     * the first command's server took longer than the client waits under TCG.
+     */
+    @Test
+    void aDetachedRunThatFallsBackInProcessStartsItsMonitor() throws Exception {
+        String full = System.getProperty("java.class.path");
+        List<String> clientJars = Stream.of(full.split(java.io.File.pathSeparator))
+                .filter(entry -> entry.contains("/launcher/target/")
+                        || entry.contains("/core/target/")
+                        || entry.contains("jffi"))
+                .toList();
+        assumeTrue(clientJars.size() < full.split(java.io.File.pathSeparator).length, full);
+        List<String> command = new ArrayList<>(client(Map.of(), "run", "-d", "--", "sleep", "60"));
+        command.replaceAll(
+                arg -> arg.startsWith("-Disola.server.command=") ? "-Disola.server.command=/bin/false" : arg);
+        command.set(command.indexOf(full), String.join(java.io.File.pathSeparator, clientJars));
+        command.add(1, "-Disola.client.classpath=" + full);
+        Process client = new ProcessBuilder(command).start();
+        String out = read(client.getInputStream());
+        String err = read(client.getErrorStream());
+        assertTrue(client.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, client.exitValue(), err);
+        String id = out.strip();
+        assertTrue(id.matches("[0-9a-f]{64}"), out + err);
+        StringWriter ps = new StringWriter();
+        Main.execute(
+                new String[] {"--root", root.toString(), "ps", "-q", "--no-trunc"},
+                new PrintWriter(ps),
+                new PrintWriter(new StringWriter()));
+        assertEquals(id + "\n", ps.toString(), "the container runs, watched by its monitor");
+    }
+
     @Test
     void theServerRefusesAPeerOfAnotherUid() throws Exception {
         assertEquals(0, run(Map.of(), null, "ps").code(), lastErr);

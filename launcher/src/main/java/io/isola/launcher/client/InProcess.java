@@ -13,7 +13,8 @@ import java.util.List;
 /**
  * The command line run in this JVM, as bin/isola runs it without a server: the distribution's
  * whole class path in a loader of its own (the client's class path holds only the launcher jar,
- * and a class found there first would not see picocli or Felix).
+ * and a class found there first would not see picocli or Felix), and as this JVM's
+ * {@code java.class.path}.
  */
 final class InProcess {
 
@@ -22,9 +23,14 @@ final class InProcess {
     static void runAndExit(String[] args) {
         List<URL> urls = new ArrayList<>();
         try {
-            for (String entry : classPath()) {
+            List<String> classPath = classPath();
+            for (String entry : classPath) {
                 urls.add(Path.of(entry).toUri().toURL());
             }
+            // the class path a JVM started from here is given (a detached run's monitor,
+            // MonitorProcess.javaCommand): the distribution's, as in bin/isola's own JVM, not the
+            // client's jars alone, without picocli or Felix (its monitor ended before it started)
+            System.setProperty("java.class.path", String.join(File.pathSeparator, classPath));
         } catch (IOException e) {
             System.err.println("isola: cannot read the class path of the distribution: " + e.getMessage());
             System.exit(FailureStatus.of(args));
