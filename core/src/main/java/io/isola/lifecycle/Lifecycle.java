@@ -22,8 +22,6 @@ public final class Lifecycle {
     private static final Duration RECORD_GRACE = Duration.ofSeconds(5);
     /** How long a look (ps, inspect) waits for a live monitor to write down an exit it is reaping. */
     private static final Duration LOOK_GRACE = Duration.ofSeconds(1);
-    /** How long stop waits for a container being created (mounts, networks) to run, to stop it. */
-    private static final Duration CREATE_GRACE = Duration.ofSeconds(30);
 
     private final StateStore store;
 
@@ -214,7 +212,7 @@ public final class Lifecycle {
         }
         // also of one between runs, which its restart policy was about to start; what stop acts on
         // is the state as marked, not as first read: a restart may have begun since
-        state = awaitCreated(markStoppedByUser(state));
+        state = StartingRun.awaitStarted(this, markStoppedByUser(state));
         if (!isLive(state)) {
             return state;
         }
@@ -234,10 +232,7 @@ public final class Lifecycle {
         return awaitRecorded(state.id());
     }
 
-    /**
-     * Writes down, before the signal, that a user ends this run: a restart policy does not undo a
-     * stop. Returns the state as marked ({@code state} if it was removed meanwhile).
-     */
+    /** Writes down, before the signal, that a user ends this run (a restart policy does not undo a stop); the state as marked. */
     private ContainerState markStoppedByUser(ContainerState state) {
         ContainerState marked = store.locked(() -> {
             ContainerState stored = store.read(state.id());
@@ -249,30 +244,6 @@ public final class Lifecycle {
             return stored;
         });
         return marked == null ? state : refresh(marked);
-    }
-
-    /**
-     * {@code state} once its live monitor has started it, when it is being created (a restart
-     * policy's run, a user's start): Docker's stop of a restarting container cancels the restart,
-     * so stop waits for that run to stop it, rather than return while it starts.
-     */
-    private ContainerState awaitCreated(ContainerState state) throws InterruptedException {
-        long deadline = System.nanoTime() + CREATE_GRACE.toNanos();
-        ContainerState current = state;
-        while (current.status() == ContainerState.Status.CREATING) {
-            if (System.nanoTime() >= deadline) {
-                throw new IsolaException("cannot stop container " + state.id() + ": it has been starting for over "
-                        + CREATE_GRACE.toSeconds() + " s; its restart policy will not start it again, stop it once it"
-                        + " runs");
-            }
-            Thread.sleep(20);
-            ContainerState stored = store.read(state.id());
-            if (stored == null) {
-                return current.withStatus(ContainerState.Status.STOPPED); // its start failed, and it was new
-            }
-            current = refresh(stored); // stopped if its monitor died while creating it
-        }
-        return current;
     }
 
     /**
