@@ -210,7 +210,9 @@ public final class Lifecycle {
             throw new IsolaException("cannot stop container " + state.id() + ": its state cannot be read;"
                     + " rm -f stops its processes and removes it");
         }
-        markStoppedByUser(state); // also of one between runs, which its restart policy was about to start
+        // also of one between runs, which its restart policy was about to start; what stop acts on
+        // is the state as marked, not as first read: a restart may have begun since
+        state = StartingRun.awaitStarted(this, markStoppedByUser(state));
         if (!isLive(state)) {
             return state;
         }
@@ -230,16 +232,18 @@ public final class Lifecycle {
         return awaitRecorded(state.id());
     }
 
-    /** Writes down, before the signal, that a user ends this run: a restart policy does not undo a stop. */
-    private void markStoppedByUser(ContainerState state) {
-        store.locked(() -> {
+    /** Writes down, before the signal, that a user ends this run (a restart policy does not undo a stop); the state as marked. */
+    private ContainerState markStoppedByUser(ContainerState state) {
+        ContainerState marked = store.locked(() -> {
             ContainerState stored = store.read(state.id());
             if (stored != null && stored.isola() != null && stored.isola().relaunch() != null) {
-                store.write(stored.withExtra(
-                        stored.isola().withRelaunch(stored.isola().relaunch().withStoppedByUser(true))));
+                stored = stored.withExtra(
+                        stored.isola().withRelaunch(stored.isola().relaunch().withStoppedByUser(true)));
+                store.write(stored);
             }
-            return null;
+            return stored;
         });
+        return marked == null ? state : refresh(marked);
     }
 
     /**

@@ -148,24 +148,31 @@ public final class Monitor {
             throw e;
         }
         ProcessIdentity process = ProcessIdentity.of(container.pid());
-        ContainerState.Extra extra = state.isola()
-                .withProcess(
-                        process.startTime(),
-                        ProcessIdentity.self(),
-                        Instant.now().toString());
         // where its cgroup is, so that pause, resume and stats reach it from another process by id
         CgroupLocation location = container
                 .facet(ResourceControl.class)
                 .flatMap(ResourceControl::location)
                 .orElse(null);
-        if (location != null) {
-            extra = extra.withCgroup(new CgroupState(location, null, null));
-        }
-        ContainerState running = state.withStatus(ContainerState.Status.RUNNING)
-                .withPid(container.pid())
-                .withExtra(extra);
-        EventLog.record(store, EventLog.START, running, Map.of()); // before the state a waiter looks for, as die
-        store.write(running);
+        // over the stored state, under the root's lock: a user's stop written down while it was
+        // created (its restart policy must not undo it) and update's limits are kept
+        ContainerState running = store.locked(() -> {
+            ContainerState stored = store.read(state.id());
+            ContainerState base = stored != null && stored.isola() != null ? stored : state;
+            ContainerState.Extra extra = base.isola()
+                    .withProcess(
+                            process.startTime(),
+                            ProcessIdentity.self(),
+                            Instant.now().toString());
+            if (location != null) {
+                extra = extra.withCgroup(new CgroupState(location, null, null));
+            }
+            ContainerState started = base.withStatus(ContainerState.Status.RUNNING)
+                    .withPid(container.pid())
+                    .withExtra(extra);
+            EventLog.record(store, EventLog.START, started, Map.of()); // before the state a waiter looks for, as die
+            store.write(started);
+            return started;
+        });
         return new Running(running, container);
     }
 

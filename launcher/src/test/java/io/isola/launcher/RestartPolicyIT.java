@@ -121,6 +121,8 @@ class RestartPolicyIT {
 
         ok("stop", "loop");
         JsonNode stopped = inspect("loop");
+        // also when the stop came while its policy was starting it again: that run is ended too
+        assertEquals("exited", stopped.get("State").get("Status").asText(), stopped::toString);
         Thread.sleep(2000);
         JsonNode later = inspect("loop");
         assertEquals("exited", later.get("State").get("Status").asText(), later::toString);
