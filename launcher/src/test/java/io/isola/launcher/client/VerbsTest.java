@@ -102,8 +102,8 @@ class VerbsTest {
         // --process is an engine's exec (bin/isola's engine_exec: the thin exec's), the others run in-process
         Set<String> inProcess =
                 new TreeSet<>(alternatives(script, "\\n *([-a-z |=*]+)\\) verb='' engine_exec=1; break ;;"));
-        Matcher others =
-                Pattern.compile("\\n *(--[-a-z |=*]+)\\) verb=(?: skip=1)? ;;").matcher(script);
+        Matcher others = Pattern.compile("\\n *(--[-a-z |=*]+)\\) verb=(?:'' skip=1)? ;;")
+                .matcher(script);
         while (others.find()) {
             Arrays.stream(others.group(1).split("\\|")).map(String::strip).forEach(inProcess::add);
         }
