@@ -91,24 +91,15 @@ public final class HostProc {
      */
     public static void write(String relative, byte[] content) throws IOException {
         Native n = Native.get();
-        int proc = open();
+        int fd = openBelow(relative, Fds.O_WRONLY);
         try {
-            int fd = n.libc()
-                    .openat(proc, DirectoryFd.cString(relative), Fds.O_WRONLY | Fds.O_NOFOLLOW | Fds.O_CLOEXEC, 0);
-            if (fd < 0) {
-                throw new FileNotFoundException("/proc/" + relative + ": " + errno(n.lastErrno()));
-            }
-            try {
-                long written = n.libc().write(fd, content, content.length);
-                if (written != content.length) {
-                    throw new IOException(
-                            "/proc/" + relative + ": " + (written < 0 ? errno(n.lastErrno()) : "written short"));
-                }
-            } finally {
-                Fds.closeQuietly(fd);
+            long written = n.libc().write(fd, content, content.length);
+            if (written != content.length) {
+                throw new IOException(
+                        "/proc/" + relative + ": " + (written < 0 ? errno(n.lastErrno()) : "written short"));
             }
         } finally {
-            Fds.closeQuietly(proc);
+            Fds.closeQuietly(fd);
         }
     }
 
@@ -121,35 +112,44 @@ public final class HostProc {
      */
     public static byte[] read(String relative, int limit) throws IOException {
         Native n = Native.get();
+        int fd = openBelow(relative, Fds.O_RDONLY);
+        try {
+            byte[] buffer = new byte[limit];
+            int done = 0;
+            while (done < limit) {
+                byte[] chunk = new byte[limit - done];
+                long got = n.libc().read(fd, chunk, chunk.length);
+                if (got < 0 && n.lastErrno() == Errno.EINTR) {
+                    continue;
+                }
+                if (got < 0) {
+                    throw new IOException("/proc/" + relative + ": " + errno(n.lastErrno()));
+                }
+                if (got == 0) {
+                    break;
+                }
+                System.arraycopy(chunk, 0, buffer, done, (int) got);
+                done += (int) got;
+            }
+            return Arrays.copyOf(buffer, done);
+        } finally {
+            Fds.closeQuietly(fd);
+        }
+    }
+
+    /**
+     * {@code relative} opened with {@code access} through {@link #open()}'s handle (closed again
+     * here), without following a link at its end, close-on-exec.
+     */
+    private static int openBelow(String relative, int access) throws IOException {
+        Native n = Native.get();
         int proc = open();
         try {
-            int fd = n.libc()
-                    .openat(proc, DirectoryFd.cString(relative), Fds.O_RDONLY | Fds.O_NOFOLLOW | Fds.O_CLOEXEC, 0);
+            int fd = n.libc().openat(proc, DirectoryFd.cString(relative), access | Fds.O_NOFOLLOW | Fds.O_CLOEXEC, 0);
             if (fd < 0) {
                 throw new FileNotFoundException("/proc/" + relative + ": " + errno(n.lastErrno()));
             }
-            try {
-                byte[] buffer = new byte[limit];
-                int done = 0;
-                while (done < limit) {
-                    byte[] chunk = new byte[limit - done];
-                    long got = n.libc().read(fd, chunk, chunk.length);
-                    if (got < 0 && n.lastErrno() == Errno.EINTR) {
-                        continue;
-                    }
-                    if (got < 0) {
-                        throw new IOException("/proc/" + relative + ": " + errno(n.lastErrno()));
-                    }
-                    if (got == 0) {
-                        break;
-                    }
-                    System.arraycopy(chunk, 0, buffer, done, (int) got);
-                    done += (int) got;
-                }
-                return Arrays.copyOf(buffer, done);
-            } finally {
-                Fds.closeQuietly(fd);
-            }
+            return fd;
         } finally {
             Fds.closeQuietly(proc);
         }
