@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,38 +43,99 @@ class BinIsolaDispatchTest {
         assertEquals("io.isola.launcher.Main", mainFor("exec", "--pid-file", "p", "c1", "true"));
     }
 
-    private static final String THIN = "io.isola.launcher.client.ThinCreate";
+    @Test
+    void theCliRunsOnAJdk25FoundWithItsCacheKeyedByThePathsJdk() throws Exception {
+        Path jdk17 = standInJdk(tmp.resolve("jdk17"), "17.0.15");
+        Path jdk25 = standInJdk(tmp.resolve("jvm/temurin-25-jdk-amd64"), "25.0.1");
+        installationWithCliCache();
+        Map<String, String> env = new HashMap<>(Map.of(
+                "PATH",
+                jdk17.resolve("bin") + ":/usr/bin:/bin",
+                "ISOLA_JVM_DIR",
+                jdk25.getParent().toString(),
+                "ISOLA_SERVER",
+                "off"));
+        // without JAVA_HOME: JDK 25, finding the server of the JDK on PATH
+        assertEquals(
+                List.of(jdk25 + "/bin/java", "-Disola.server.java.home=" + jdk17, MAIN),
+                launch(env, "run", "--rm", "x", "true"));
+        assertEquals(
+                List.of(jdk25 + "/bin/java", "-Disola.server.java.home=" + jdk17, MAIN), launch(env, "state", "c1"));
+        // the resident server stays on the JDK whose home keys its socket
+        assertEquals(List.of(jdk17 + "/bin/java", MAIN), launch(env, "__server", "s"));
+        // JAVA_HOME says otherwise
+        env.put("JAVA_HOME", jdk17.toString());
+        assertEquals(List.of(jdk17 + "/bin/java", MAIN), launch(env, "run", "--rm", "x", "true"));
+        env.put("JAVA_HOME", jdk25.toString());
+        assertEquals(List.of(jdk25 + "/bin/java", MAIN), launch(env, "run", "--rm", "x", "true"));
+        env.remove("JAVA_HOME");
+        // no cache made for this installation, or no JDK 25 on the machine: the JDK on PATH
+        env.put("ISOLA_CDS", "off");
+        assertEquals(List.of(jdk17 + "/bin/java", MAIN), launch(env, "run", "--rm", "x", "true"));
+        env.remove("ISOLA_CDS");
+        env.put("ISOLA_JVM_DIR", Files.createDirectories(tmp.resolve("nojvm")).toString());
+        assertEquals(List.of(jdk17 + "/bin/java", MAIN), launch(env, "run", "--rm", "x", "true"));
+    }
 
-    private String mainFor(String... args) throws IOException, InterruptedException {
+    private static final String THIN = "io.isola.launcher.client.ThinCreate";
+    private static final String MAIN = "io.isola.launcher.Main";
+
+    /** A JDK home whose java prints its own path, the server's home it is given and the class it is asked for. */
+    private static Path standInJdk(Path home, String version) throws IOException {
+        Files.createDirectories(home.resolve("lib"));
+        Files.writeString(home.resolve("lib/modules"), "", StandardCharsets.UTF_8);
+        Files.writeString(home.resolve("release"), "JAVA_VERSION=\"" + version + "\"\n", StandardCharsets.UTF_8);
+        Path java = Files.createDirectories(home.resolve("bin")).resolve("java");
+        Files.writeString(
+                java,
+                "#!/bin/sh\necho \"$0\"\nfor a; do case $a in -Disola.server.java.home=*) echo \"$a\" ;; io.isola.*) echo \"$a\";"
+                        + " exit 0 ;; esac; done\nexit 3\n",
+                StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return home.toRealPath();
+    }
+
+    /** The installation's CLI AOT cache, made (as bin/isola-cds records) for this very directory. */
+    private void installationWithCliCache() throws IOException {
+        Path home = installation();
+        Files.writeString(home.resolve("lib/isola.aot"), "stand-in", StandardCharsets.UTF_8);
+        Files.writeString(home.resolve("lib/isola.jsa.home"), home.toRealPath() + "\n", StandardCharsets.UTF_8);
+    }
+
+    private Path installation() throws IOException {
         Path home = tmp.resolve("home");
         if (!Files.exists(home)) {
             Files.createDirectories(home.resolve("lib"));
             Path script = Files.createDirectories(home.resolve("bin")).resolve("isola");
             Files.copy(Path.of("../dist/src/main/dist/bin/isola"), script, StandardCopyOption.REPLACE_EXISTING);
             Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
-            Path java = Files.createDirectories(tmp.resolve("jdk/bin")).resolve("java");
-            Files.writeString(
-                    java,
-                    "#!/bin/sh\nfor a; do case $a in io.isola.*) echo \"$a\"; exit 0 ;; esac; done\nexit 3\n",
-                    StandardCharsets.UTF_8);
-            Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
+        return home;
+    }
+
+    private String mainFor(String... args) throws IOException, InterruptedException {
+        Path jdk = standInJdk(tmp.resolve("jdk"), "");
+        List<String> lines = launch(Map.of("JAVA_HOME", jdk.toString(), "ISOLA_CLIENT", "jvm"), args);
+        return lines.get(lines.size() - 1);
+    }
+
+    /** What the stand-in java printed when bin/isola ran {@code args} with {@code env} added (ISOLA_ variables cleared first). */
+    private List<String> launch(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        Path home = installation();
         List<String> command = new ArrayList<>(List.of(
                 home.resolve("bin/isola").toString(),
                 "--root",
                 tmp.resolve("state").toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().put("JAVA_HOME", tmp.resolve("jdk").toString());
-        builder.environment().put("ISOLA_CLIENT", "jvm"); // not the shell client: no server is asked
-        builder.environment().remove("ISOLA_SERVER");
-        builder.environment().remove("ISOLA_THIN_EXEC");
+        builder.environment().keySet().removeIf(name -> name.startsWith("ISOLA_") || name.equals("JAVA_HOME"));
+        builder.environment().putAll(env);
         Process process = builder.start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly();
         }
         assertEquals(0, process.exitValue(), out);
-        return out;
+        return List.of(out.split("\n"));
     }
 }
