@@ -77,6 +77,18 @@ class BinIsolaDispatchTest {
         assertEquals(List.of(jdk17 + "/bin/java", MAIN), launch(env, "run", "--rm", "x", "true"));
     }
 
+    @Test
+    void everyJvmLoadsJffisStubFromTheInstallationNotATemporaryCopy() throws Exception {
+        Path jdk17 = standInJdk(tmp.resolve("jdk17"), "17.0.15");
+        Path home = installation();
+        Files.createDirectories(home.resolve("lib/native"));
+        Files.writeString(home.resolve("lib/native/libjffi-1.2.so"), "stand-in", StandardCharsets.UTF_8);
+        String stub = "-Djffi.boot.library.path=" + home.resolve("lib/native");
+        Map<String, String> env = Map.of("JAVA_HOME", jdk17.toString(), "ISOLA_SERVER", "off");
+        assertEquals(List.of(jdk17 + "/bin/java", stub, MAIN), launch(env, "run", "--rm", "x", "true"));
+        assertEquals(List.of(jdk17 + "/bin/java", stub, MAIN), launch(env, "__server", "s"));
+    }
+
     private static final String THIN = "io.isola.launcher.client.ThinCreate";
     private static final String MAIN = "io.isola.launcher.Main";
 
@@ -88,7 +100,7 @@ class BinIsolaDispatchTest {
         Path java = Files.createDirectories(home.resolve("bin")).resolve("java");
         Files.writeString(
                 java,
-                "#!/bin/sh\necho \"$0\"\nfor a; do case $a in -Disola.server.java.home=*) echo \"$a\" ;; io.isola.*) echo \"$a\";"
+                "#!/bin/sh\necho \"$0\"\nfor a; do case $a in -Disola.server.java.home=* | -Djffi.boot.library.path=*) echo \"$a\" ;; io.isola.*) echo \"$a\";"
                         + " exit 0 ;; esac; done\nexit 3\n",
                 StandardCharsets.UTF_8);
         Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
