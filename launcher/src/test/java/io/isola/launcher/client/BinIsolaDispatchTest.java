@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -44,40 +43,6 @@ class BinIsolaDispatchTest {
     }
 
     @Test
-    void theCliRunsOnAJdk25FoundWithItsCacheKeyedByThePathsJdk() throws Exception {
-        Path jdk17 = standInJdk(tmp.resolve("jdk17"), "17.0.15");
-        Path jdk25 = standInJdk(tmp.resolve("jvm/temurin-25-jdk-amd64"), "25.0.1");
-        installationWithCliCache();
-        Map<String, String> env = new HashMap<>(Map.of(
-                "PATH",
-                jdk17.resolve("bin") + ":/usr/bin:/bin",
-                "ISOLA_JVM_DIR",
-                jdk25.getParent().toString(),
-                "ISOLA_SERVER",
-                "off"));
-        // without JAVA_HOME: JDK 25, finding the server of the JDK on PATH
-        assertEquals(
-                List.of(jdk25 + "/bin/java", "-Disola.server.java.home=" + jdk17, MAIN),
-                launch(env, "run", "--rm", "x", "true"));
-        assertEquals(
-                List.of(jdk25 + "/bin/java", "-Disola.server.java.home=" + jdk17, MAIN), launch(env, "state", "c1"));
-        // the resident server stays on the JDK whose home keys its socket
-        assertEquals(List.of(jdk17 + "/bin/java", MAIN), launch(env, "__server", "s"));
-        // JAVA_HOME says otherwise
-        env.put("JAVA_HOME", jdk17.toString());
-        assertEquals(List.of(jdk17 + "/bin/java", MAIN), launch(env, "run", "--rm", "x", "true"));
-        env.put("JAVA_HOME", jdk25.toString());
-        assertEquals(List.of(jdk25 + "/bin/java", MAIN), launch(env, "run", "--rm", "x", "true"));
-        env.remove("JAVA_HOME");
-        // no cache made for this installation, or no JDK 25 on the machine: the JDK on PATH
-        env.put("ISOLA_CDS", "off");
-        assertEquals(List.of(jdk17 + "/bin/java", MAIN), launch(env, "run", "--rm", "x", "true"));
-        env.remove("ISOLA_CDS");
-        env.put("ISOLA_JVM_DIR", Files.createDirectories(tmp.resolve("nojvm")).toString());
-        assertEquals(List.of(jdk17 + "/bin/java", MAIN), launch(env, "run", "--rm", "x", "true"));
-    }
-
-    @Test
     void everyJvmLoadsJffisStubFromTheInstallationNotATemporaryCopy() throws Exception {
         Path jdk17 = standInJdk(tmp.resolve("jdk17"), "17.0.15");
         Path home = installation();
@@ -92,7 +57,7 @@ class BinIsolaDispatchTest {
     private static final String THIN = "io.isola.launcher.client.ThinCreate";
     private static final String MAIN = "io.isola.launcher.Main";
 
-    /** A JDK home whose java prints its own path, the server's home it is given and the class it is asked for. */
+    /** A JDK home whose java prints its own path, where it is told jffi's stub is and the class it is asked for. */
     private static Path standInJdk(Path home, String version) throws IOException {
         Files.createDirectories(home.resolve("lib"));
         Files.writeString(home.resolve("lib/modules"), "", StandardCharsets.UTF_8);
@@ -100,18 +65,11 @@ class BinIsolaDispatchTest {
         Path java = Files.createDirectories(home.resolve("bin")).resolve("java");
         Files.writeString(
                 java,
-                "#!/bin/sh\necho \"$0\"\nfor a; do case $a in -Disola.server.java.home=* | -Djffi.boot.library.path=*) echo \"$a\" ;; io.isola.*) echo \"$a\";"
+                "#!/bin/sh\necho \"$0\"\nfor a; do case $a in -Djffi.boot.library.path=*) echo \"$a\" ;; io.isola.*) echo \"$a\";"
                         + " exit 0 ;; esac; done\nexit 3\n",
                 StandardCharsets.UTF_8);
         Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
         return home.toRealPath();
-    }
-
-    /** The installation's CLI AOT cache, made (as bin/isola-cds records) for this very directory. */
-    private void installationWithCliCache() throws IOException {
-        Path home = installation();
-        Files.writeString(home.resolve("lib/isola.aot"), "stand-in", StandardCharsets.UTF_8);
-        Files.writeString(home.resolve("lib/isola.jsa.home"), home.toRealPath() + "\n", StandardCharsets.UTF_8);
     }
 
     private Path installation() throws IOException {
