@@ -4,10 +4,8 @@ import io.isola.api.ExecFailedException;
 import io.isola.api.IsolaException;
 import io.isola.internal.chain.StepRecordReader;
 import io.isola.internal.nativ.Errno;
-import io.isola.internal.nativ.Fds;
-import io.isola.internal.nativ.Native;
 import io.isola.internal.nativ.NativeException;
-import io.isola.internal.nativ.NativeMemory;
+import io.isola.internal.nativ.Syscalls;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,28 +27,29 @@ public final class GateOpener {
     private GateOpener() {}
 
     public static void open(Path stateDir, Duration timeout) {
-        GateFifos fifos = new GateFifos(stateDir);
+        open(stateDir, timeout, Syscalls.linux());
+    }
+
+    /** As above, every kernel call through {@code host}. */
+    static void open(Path stateDir, Duration timeout, Syscalls host) {
+        GateFifos fifos = new GateFifos(stateDir, host);
         byte[] payload = fifos.payload();
         String[] candidates = new String(payload, StandardCharsets.UTF_8).split("\0");
-        Native n = Native.get();
-        int status = Fds.open(stateDir.resolve(GateFifos.STATUS).toString(), Fds.O_RDONLY | Fds.O_NONBLOCK, 0);
-        try (StepRecordReader records = new StepRecordReader(status)) {
-            int gate = n.libc()
-                    .open(
-                            stateDir.resolve(GateFifos.GATE).toString(),
-                            Fds.O_WRONLY | Fds.O_NONBLOCK | Fds.O_CLOEXEC,
-                            0);
-            if (gate < 0) {
-                int errno = n.lastErrno();
-                throw errno == ENXIO || errno == Errno.ENOENT
-                        ? new IsolaException("the container's process is not waiting at its gate any more")
-                        : new NativeException("open the gate of " + stateDir, errno);
+        int status = fifos.openStatusForReading();
+        try (StepRecordReader records = new StepRecordReader(status, host)) {
+            int gate;
+            try {
+                gate = fifos.openGateForStart();
+            } catch (NativeException e) {
+                if (e.errno() == ENXIO || e.errno() == Errno.ENOENT) {
+                    throw new IsolaException("the container's process is not waiting at its gate any more");
+                }
+                throw e;
             }
-            try (NativeMemory buffer = new NativeMemory(payload.length)) {
-                NativeMemory.putBytes(buffer.address(), payload);
-                n.retrying("write to the gate", () -> n.libc().write(gate, buffer.address(), payload.length));
+            try {
+                host.write(gate, payload, "write to the gate");
             } finally {
-                Fds.closeQuietly(gate);
+                host.closeQuietly(gate);
             }
             long deadline = System.nanoTime() + timeout.toNanos();
             Integer gateRecord = records.next(deadline);
@@ -71,7 +70,7 @@ public final class GateOpener {
         } catch (TimeoutException e) {
             throw new IsolaException("the container did not start within " + timeout.toSeconds() + " s");
         } finally {
-            Fds.closeQuietly(status);
+            host.closeQuietly(status);
         }
     }
 }

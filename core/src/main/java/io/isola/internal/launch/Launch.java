@@ -110,8 +110,8 @@ final class Launch {
         }
         if (remote != null) {
             // the numbers the program names, which the cloning process gives its copies
-            status[1] = RemoteClones.lift(status[1]);
-            gate[0] = RemoteClones.lift(gate[0]);
+            status[1] = RemoteClones.lift(host, status[1]);
+            gate[0] = RemoteClones.lift(host, gate[0]);
         }
         Protocol protocol = new Protocol(status, gate, stdio);
         try (protocol) {
