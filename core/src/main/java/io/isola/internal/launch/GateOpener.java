@@ -1,6 +1,5 @@
 package io.isola.internal.launch;
 
-import io.isola.api.ExecFailedException;
 import io.isola.api.IsolaException;
 import io.isola.internal.chain.StepRecordReader;
 import io.isola.internal.nativ.Errno;
@@ -56,17 +55,16 @@ public final class GateOpener {
             if (gateRecord == null) {
                 throw new IsolaException("the container's process ended at its gate");
             }
-            int execErrno = 0;
+            FailedExec failedExec = new FailedExec();
             for (String candidate : candidates) {
                 Integer value = records.next(deadline);
                 if (value == null) {
                     LOG.debug("started {} through {}", stateDir, candidate);
                     return;
                 }
-                execErrno = execErrno == 0 || execErrno == Errno.ENOENT ? value : execErrno;
+                failedExec.candidateFailed(value);
             }
-            throw new ExecFailedException(
-                    candidates[candidates.length - 1], execErrno, Errno.name(execErrno), Errno.describe(execErrno));
+            throw failedExec.exception(candidates[candidates.length - 1]);
         } catch (TimeoutException e) {
             throw new IsolaException("the container did not start within " + timeout.toSeconds() + " s");
         } finally {

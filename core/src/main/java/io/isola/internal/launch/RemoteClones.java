@@ -1,6 +1,9 @@
 package io.isola.internal.launch;
 
+import io.isola.api.IsolaException;
 import io.isola.internal.chain.ClonePlan;
+import io.isola.internal.nativ.HeldProcess;
+import io.isola.internal.nativ.NativeException;
 import io.isola.internal.nativ.Syscalls;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,6 +11,8 @@ import java.util.TreeSet;
 
 /** The planner's side of a {@link RemoteClone}: what a plan can carry, and its fds placed to travel. */
 final class RemoteClones {
+
+    private static final int ENOMEM = 12;
 
     private RemoteClones() {}
 
@@ -73,6 +78,20 @@ final class RemoteClones {
             return host.dupCloexec(fd, ClonePlan.FD_FLOOR);
         } finally {
             host.closeQuietly(fd);
+        }
+    }
+
+    /** Has {@code remote}'s process clone the child that {@code plan} describes, held once it is there. */
+    static HeldProcess clone(RemoteClone remote, ClonePlan plan) {
+        try {
+            return remote.cloner().clone(plan);
+        } catch (NativeException e) {
+            if (e.errno() == ENOMEM && plan.pidNamespaceFd() >= 0) {
+                // the kernel's answer to a clone into a PID namespace whose init has gone
+                throw new IsolaException(
+                        "the container ended before its new process could be created in it (clone: ENOMEM)", e);
+            }
+            throw e;
         }
     }
 }
