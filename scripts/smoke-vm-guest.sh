@@ -7,20 +7,9 @@
 # (its start is paid once), and the checks are few.
 set -uo pipefail
 
-export JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64 ISOLA_SERVER_IDLE=900
-isola=$ISOLA_REPO/dist/target/isola/bin/isola
-failed=0
-uptime() { cut -d' ' -f1 /proc/uptime; }
+# shellcheck source=smoke-vm-checks.bash
+. "$(dirname "${BASH_SOURCE[0]}")/smoke-vm-checks.bash"
 started=$(uptime)
-
-check() { # name expected actual
-    if [[ $2 == "$3" ]]; then
-        echo "smoke-vm: ok: $1 (at $(uptime) s)"
-    else
-        echo "smoke-vm: FAILED: $1: expected '$2', got '$3'"
-        failed=$((failed + 1))
-    fi
-}
 
 echo "smoke-vm: guest kernel $(uname -r), checks start at $started s of uptime"
 check "/sys/fs/cgroup is cgroup2 alone" "cgroup2fs 0" \
@@ -215,4 +204,4 @@ check "rootless rm -f: its cgroup is gone" gone "$([[ -e $rcg ]] && echo left ||
 echo "smoke-vm: checks took $(awk -v s="$started" -v e="$(uptime)" 'BEGIN { printf "%.0f", e - s }') s"
 echo "smoke-vm: stats output: $stats"
 echo "smoke-vm: rootless stats output: ${rstats:-}"
-echo "smoke-vm: result $failed"
+result

@@ -8,19 +8,8 @@
 # Debian's policy has no container_t: the refpolicy's svirt_t and svirt_image_t stand in.
 set -uo pipefail
 
-export JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64 ISOLA_SERVER_IDLE=900
-isola=$ISOLA_REPO/dist/target/isola/bin/isola
-failed=0
-uptime() { cut -d' ' -f1 /proc/uptime; }
-
-check() { # name expected actual
-    if [[ $2 == "$3" ]]; then
-        echo "smoke-vm: ok: $1 (at $(uptime) s)"
-    else
-        echo "smoke-vm: FAILED: $1: expected '$2', got '$3'"
-        failed=$((failed + 1))
-    fi
-}
+# shellcheck source=smoke-vm-checks.bash
+. "$(dirname "${BASH_SOURCE[0]}")/smoke-vm-checks.bash"
 
 load_policy -i 2>&1 | grep -v '^$' || true
 check "SELinux enabled, permissive, Debian's policy loaded" "0 system_u:system_r:kernel_t:s0" \
@@ -93,4 +82,4 @@ check "OCI process.selinuxLabel and linux.mountLabel: the process's context, its
 "$isola" --root /run/isola-oci delete -f sel1 >/dev/null 2>&1
 check "features: selinux enabled" '{"enabled":true}' "$("$isola" features 2>&1 | jq -c .linux.selinux)"
 
-echo "smoke-vm: result $failed"
+result

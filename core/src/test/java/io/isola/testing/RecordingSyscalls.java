@@ -207,9 +207,9 @@ public final class RecordingSyscalls implements Syscalls {
     }
 
     @Override
-    public synchronized int dupCloexec(int fd) {
+    public synchronized int dupCloexec(int fd, int floor) {
         int copy = fd();
-        record("fcntl(" + fd + ", F_DUPFD_CLOEXEC, 3) = " + copy);
+        record("fcntl(" + fd + ", F_DUPFD_CLOEXEC, " + floor + ") = " + copy);
         return copy;
     }
 

@@ -20,13 +20,15 @@ final class GateFifos {
     static final String STATUS = "status.fifo", GATE = "exec.fifo", PAYLOAD = "exec.paths";
 
     private final Path dir;
+    private final Syscalls host;
 
-    GateFifos(Path dir) {
+    GateFifos(Path dir, Syscalls host) {
         this.dir = dir;
+        this.host = host;
     }
 
     /** Makes both FIFOs (mode 0600); the directory must exist. */
-    GateFifos create(Syscalls host) {
+    GateFifos create() {
         for (String name : new String[] {STATUS, GATE}) {
             host.mkfifo(dir.resolve(name).toString(), 0600);
         }
@@ -38,11 +40,11 @@ final class GateFifos {
      * blocking (no writer yet), then the write end, which the child inherits.
      */
     int[] openStatusForCreate() {
-        int read = Fds.open(dir.resolve(STATUS).toString(), Fds.O_RDONLY | Fds.O_NONBLOCK, 0);
+        int read = openStatusForReading();
         try {
-            return new int[] {read, Fds.open(dir.resolve(STATUS).toString(), Fds.O_WRONLY, 0)};
+            return new int[] {read, host.open(dir.resolve(STATUS).toString(), Fds.O_WRONLY, 0)};
         } catch (RuntimeException e) {
-            Fds.closeQuietly(read);
+            host.closeQuietly(read);
             throw e;
         }
     }
@@ -53,13 +55,26 @@ final class GateFifos {
      * open. {@code create} answers checkpoints through the host's end and closes it at the gate.
      */
     int[] openGateForChild() {
-        int child = Fds.open(dir.resolve(GATE).toString(), Fds.O_RDWR, 0);
+        int child = host.open(dir.resolve(GATE).toString(), Fds.O_RDWR, 0);
         try {
-            return new int[] {child, Fds.open(dir.resolve(GATE).toString(), Fds.O_WRONLY, 0)};
+            return new int[] {child, host.open(dir.resolve(GATE).toString(), Fds.O_WRONLY, 0)};
         } catch (RuntimeException e) {
-            Fds.closeQuietly(child);
+            host.closeQuietly(child);
             throw e;
         }
+    }
+
+    /** The status FIFO's read end, opened without blocking: no writer may be there yet. */
+    int openStatusForReading() {
+        return host.open(dir.resolve(STATUS).toString(), Fds.O_RDONLY | Fds.O_NONBLOCK, 0);
+    }
+
+    /**
+     * The gate's write end for {@code start}, without blocking: ENXIO (no reader) or ENOENT means
+     * the child no longer waits there (see {@link NativeException#errno()}).
+     */
+    int openGateForStart() {
+        return host.open(dir.resolve(GATE).toString(), Fds.O_WRONLY | Fds.O_NONBLOCK, 0);
     }
 
     void savePayload(byte[] payload) {

@@ -1,13 +1,10 @@
 package io.isola.internal.launch;
 
-import io.isola.api.ExecFailedException;
 import io.isola.api.IsolaException;
 import io.isola.internal.chain.StepRecordReader;
 import io.isola.internal.nativ.Errno;
-import io.isola.internal.nativ.Fds;
-import io.isola.internal.nativ.Native;
 import io.isola.internal.nativ.NativeException;
-import io.isola.internal.nativ.NativeMemory;
+import io.isola.internal.nativ.Syscalls;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,49 +26,49 @@ public final class GateOpener {
     private GateOpener() {}
 
     public static void open(Path stateDir, Duration timeout) {
-        GateFifos fifos = new GateFifos(stateDir);
+        open(stateDir, timeout, Syscalls.linux());
+    }
+
+    /** As above, every kernel call through {@code host}. */
+    static void open(Path stateDir, Duration timeout, Syscalls host) {
+        GateFifos fifos = new GateFifos(stateDir, host);
         byte[] payload = fifos.payload();
         String[] candidates = new String(payload, StandardCharsets.UTF_8).split("\0");
-        Native n = Native.get();
-        int status = Fds.open(stateDir.resolve(GateFifos.STATUS).toString(), Fds.O_RDONLY | Fds.O_NONBLOCK, 0);
-        try (StepRecordReader records = new StepRecordReader(status)) {
-            int gate = n.libc()
-                    .open(
-                            stateDir.resolve(GateFifos.GATE).toString(),
-                            Fds.O_WRONLY | Fds.O_NONBLOCK | Fds.O_CLOEXEC,
-                            0);
-            if (gate < 0) {
-                int errno = n.lastErrno();
-                throw errno == ENXIO || errno == Errno.ENOENT
-                        ? new IsolaException("the container's process is not waiting at its gate any more")
-                        : new NativeException("open the gate of " + stateDir, errno);
+        int status = fifos.openStatusForReading();
+        try (StepRecordReader records = new StepRecordReader(status, host)) {
+            int gate;
+            try {
+                gate = fifos.openGateForStart();
+            } catch (NativeException e) {
+                if (e.errno() == ENXIO || e.errno() == Errno.ENOENT) {
+                    throw new IsolaException("the container's process is not waiting at its gate any more");
+                }
+                throw e;
             }
-            try (NativeMemory buffer = new NativeMemory(payload.length)) {
-                NativeMemory.putBytes(buffer.address(), payload);
-                n.retrying("write to the gate", () -> n.libc().write(gate, buffer.address(), payload.length));
+            try {
+                host.write(gate, payload, "write to the gate");
             } finally {
-                Fds.closeQuietly(gate);
+                host.closeQuietly(gate);
             }
             long deadline = System.nanoTime() + timeout.toNanos();
             Integer gateRecord = records.next(deadline);
             if (gateRecord == null) {
                 throw new IsolaException("the container's process ended at its gate");
             }
-            int execErrno = 0;
+            FailedExec failedExec = new FailedExec();
             for (String candidate : candidates) {
                 Integer value = records.next(deadline);
                 if (value == null) {
                     LOG.debug("started {} through {}", stateDir, candidate);
                     return;
                 }
-                execErrno = execErrno == 0 || execErrno == Errno.ENOENT ? value : execErrno;
+                failedExec.candidateFailed(value);
             }
-            throw new ExecFailedException(
-                    candidates[candidates.length - 1], execErrno, Errno.name(execErrno), Errno.describe(execErrno));
+            throw failedExec.exception(candidates[candidates.length - 1]);
         } catch (TimeoutException e) {
             throw new IsolaException("the container did not start within " + timeout.toSeconds() + " s");
         } finally {
-            Fds.closeQuietly(status);
+            host.closeQuietly(status);
         }
     }
 }

@@ -1,15 +1,13 @@
 package io.isola.internal.launch;
 
-import static io.isola.internal.nativ.Signals.SIGKILL;
-
 import io.isola.api.ContainerSpec;
-import io.isola.api.ExecFailedException;
 import io.isola.api.ExitStatus;
 import io.isola.api.IsolaException;
 import io.isola.api.StepFailedException;
 import io.isola.api.TimeNamespace;
 import io.isola.internal.chain.ChildProgram;
 import io.isola.internal.chain.CloneMode;
+import io.isola.internal.chain.ClonePlan;
 import io.isola.internal.chain.CloneThreads;
 import io.isola.internal.chain.ExpectedRecord;
 import io.isola.internal.chain.GatePayload;
@@ -18,7 +16,6 @@ import io.isola.internal.nativ.Errno;
 import io.isola.internal.nativ.HeldProcess;
 import io.isola.internal.nativ.NativeException;
 import io.isola.internal.nativ.Syscalls;
-import io.isola.spi.ClonedChild;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -37,12 +34,12 @@ import org.slf4j.LoggerFactory;
  * and reaped in both cases.
  *
  * <p>Every kernel call goes through {@link Syscalls} and the {@link ChildCloner}, so that a test can
- * play the child (LaunchSeamTest).
+ * play the child (LaunchSeamTest). The protocol's pipes or FIFOs are {@link ProtocolChannels}, the
+ * processes held {@link StartingChild}, the isolators' part {@link HostSideWork}.
  */
 final class Launch {
 
     private static final Logger LOG = LoggerFactory.getLogger(Launch.class);
-    private static final int EPIPE = 32, ENOMEM = 12;
     private static final Duration REFUSAL_GRACE = Duration.ofSeconds(2);
 
     private final ContainerSpec spec;
@@ -99,23 +96,9 @@ final class Launch {
             throw new RemoteClone.Unsupported(
                     "only an OCI create without a time namespace, or an exec, is cloned by another process");
         }
-        int[] status = fifos != null ? fifos.openStatusForCreate() : host.pipe();
-        int[] gate;
-        try {
-            gate = fifos != null ? fifos.openGateForChild() : host.pipe();
-        } catch (RuntimeException e) {
-            host.closeQuietly(status[0]);
-            host.closeQuietly(status[1]);
-            throw e;
-        }
-        if (remote != null) {
-            // the numbers the program names, which the cloning process gives its copies
-            status[1] = RemoteClones.lift(status[1]);
-            gate[0] = RemoteClones.lift(gate[0]);
-        }
-        Protocol protocol = new Protocol(status, gate, stdio);
+        Protocol protocol = new Protocol(ProtocolChannels.open(host, fifos, remote != null), stdio);
         try (protocol) {
-            ChildProgram program = programs.create(List.of(status[1], gate[0]));
+            ChildProgram program = programs.create(protocol.channels.childEnds());
             LaunchProbe.composed(program);
             return protocol.run(program);
         }
@@ -138,28 +121,24 @@ final class Launch {
 
     /** The state of one run of the protocol; closing it releases everything not handed over. */
     private final class Protocol implements AutoCloseable {
-        private final int[] status;
-        private final int[] gate;
+        private final ProtocolChannels channels;
         private final StdioPlan stdio;
-
         private final StepRecordReader records;
+        private final StartingChild child = new StartingChild(remote != null);
+        private final HostSideWork hostSide;
+
         /** The clone under way: its thread, the child's pid and a spawned sibling's. */
         private ChildCloner.Clone cloned;
-
-        private HeldProcess child;
         /** A {@link RemoteClone}'s child, held since the cloner checked it. */
         private HeldProcess remoteChild;
-        /** The first child, once it has spawned the sibling that became {@link #child}. */
-        private HeldProcess spawner;
 
         private boolean handedOver;
-        private boolean hostSideDone;
 
-        Protocol(int[] status, int[] gate, StdioPlan stdio) {
-            this.status = status;
-            this.gate = gate;
+        Protocol(ProtocolChannels channels, StdioPlan stdio) {
+            this.channels = channels;
             this.stdio = stdio;
-            this.records = new StepRecordReader(status[0], host);
+            this.records = new StepRecordReader(channels.statusRead(), host);
+            this.hostSide = new HostSideWork(isolations, spec.startTimeout(), this::refuse);
         }
 
         Started run(ChildProgram program) {
@@ -177,65 +156,66 @@ final class Launch {
                     : cloner.clone(
                             program,
                             namespaceFlags,
-                            status[1],
-                            gate[0],
+                            channels.statusForChild(),
+                            channels.gateForChild(),
                             ownMemory ? CloneMode.FORK : CloneMode.VFORK,
                             pidNamespaceFd,
                             time);
-            int execErrno = 0;
+            FailedExec failedExec = new FailedExec();
             for (int index = 0; index < expected.size(); index++) {
                 ExpectedRecord record = expected.get(index);
                 if (record.kind() == ExpectedRecord.Kind.CHECKPOINT || record.kind() == ExpectedRecord.Kind.GATE) {
-                    runHostSide();
+                    hostSide.runOnce(child.pid());
                 }
                 if (record.kind() == ExpectedRecord.Kind.GATE) {
-                    stdio.atGate(child); // every step before the gate is done: an in-container terminal exists
+                    // every step before the gate is done: an in-container terminal exists
+                    stdio.atGate(child.process());
                 }
                 if (record.kind() == ExpectedRecord.Kind.CHECKPOINT) {
-                    awaitHostSide(record, deadline);
+                    hostSide.await(record, deadline);
                     answer(record, new byte[] {1});
                 } else if (record.kind() == ExpectedRecord.Kind.GATE && fifos != null) {
                     fifos.savePayload(GatePayload.of(program.exec()));
                     return started(); // created: a later start opens the gate
                 } else if (record.kind() == ExpectedRecord.Kind.GATE) {
                     answer(record, GatePayload.of(program.exec()));
-                    closeFd(gate, 1);
+                    channels.closeGate();
                 }
                 Integer value = next(record, deadline);
-                if (child == null) {
+                if (!child.held()) {
                     onCloned(value);
                 }
                 LaunchProbe.fire(child.pid(), index, record);
                 if (record.kind() == ExpectedRecord.Kind.SPAWN && value != null && value > 0) {
-                    onSpawned(value);
+                    child.spawned(host.openChild(value));
                     continue;
                 }
                 if (value == null || record.kind() == ExpectedRecord.Kind.SPAWN) {
                     if (record.kind() == ExpectedRecord.Kind.SPAWN) {
                         // EOF (a vfork-style spawner) or no pid (a fork-style one): its clone failed
                         throw new IsolaException("could not create the process in the container's namespaces ("
-                                + record.description() + "): " + reapedText());
+                                + record.description() + "): " + child.reapedText());
                     }
                     if (record.kind() == ExpectedRecord.Kind.EXEC) {
                         return started();
                     }
                     // records come in batches (StepRecordReader): the child got at least this far
                     throw new IsolaException("the container's process ended during step '" + record.description()
-                            + "' of " + record.owner() + " or a later one before the next checkpoint: " + reapedText());
+                            + "' of " + record.owner() + " or a later one before the next checkpoint: "
+                            + child.reapedText());
                 }
                 if (record.kind() == ExpectedRecord.Kind.EXEC) {
-                    execErrno = moreTelling(execErrno, value);
+                    failedExec.candidateFailed(value);
                 } else if (!record.accepts(value)) {
                     awaitSpawned(expected, index, deadline);
-                    kill();
+                    child.kill();
                     throw new StepFailedException(
                             record.owner(), record.description(), value, Errno.name(value), Errno.describe(value));
                 }
             }
-            ExitStatus exit = reap();
+            ExitStatus exit = child.reap();
             LOG.debug("no exec candidate ran; the child {}", exit);
-            throw new ExecFailedException(
-                    spec.command().get(0), execErrno, Errno.name(execErrno), Errno.describe(execErrno));
+            throw failedExec.exception(spec.command().get(0));
         }
 
         /** The other process's clone: done when it reports the pid, which goes where a clone of ours puts it. */
@@ -245,31 +225,16 @@ final class Launch {
                     .filter(fd -> fd != pidNamespace)
                     .mapToInt(Integer::intValue)
                     .toArray();
-            try {
-                remoteChild = remote.cloner()
-                        .clone(new io.isola.internal.chain.ClonePlan(
-                                program, namespaceFlags, status[1], gate[0], pidNamespace, others));
-            } catch (NativeException e) {
-                if (e.errno() == ENOMEM && pidNamespace >= 0) {
-                    // the kernel's answer to a clone into a PID namespace whose init has gone
-                    throw new IsolaException(
-                            "the container ended before its new process could be created in it (clone: ENOMEM)", e);
-                }
-                throw e;
-            }
+            remoteChild = RemoteClones.clone(
+                    remote,
+                    new ClonePlan(
+                            program,
+                            namespaceFlags,
+                            channels.statusForChild(),
+                            channels.gateForChild(),
+                            pidNamespace,
+                            others));
             return ChildCloner.Clone.done(remoteChild.pid());
-        }
-
-        /**
-         * Waits for the child's end and reaps it; null after {@code timeout}. Another process's
-         * child is only seen to end (that process reaps it), with no status: null as well.
-         */
-        private ExitStatus awaitExit(HeldProcess process, Duration timeout) throws InterruptedException {
-            if (remote == null) {
-                return process.awaitExit(timeout);
-            }
-            process.awaitEnd(timeout);
-            return null;
         }
 
         /** The first record: a child exists (or the clone failed). */
@@ -278,18 +243,10 @@ final class Launch {
                 throw cloneFailure(value);
             }
             long pid = cloned.childPid();
-            child = remoteChild != null ? remoteChild : host.openChild(pid);
+            child.hold(remoteChild != null ? remoteChild : host.openChild(pid));
             LOG.debug("cloned child {}", pid);
-            closeFd(status, 1);
-            closeFd(gate, 0);
+            channels.closeChildEnds();
             stdio.closeChildEnds();
-        }
-
-        /** The spawn record, the sibling's pid: from now on the sibling is the process this launch is about. */
-        private void onSpawned(long pid) {
-            spawner = child;
-            child = host.openChild(pid);
-            LOG.debug("child {} spawned {}", spawner.pid(), pid);
         }
 
         /**
@@ -320,67 +277,11 @@ final class Launch {
                 }
                 if (kind == ExpectedRecord.Kind.SPAWN) {
                     if (value > 0) {
-                        onSpawned(value);
+                        child.spawned(host.openChild(value));
                     }
                     return;
                 }
             }
-        }
-
-        /**
-         * The isolators' host-side work, once, before the first checkpoint or the gate is answered:
-         * the child may be waiting for it (id maps), and every record so far was clean.
-         */
-        private void runHostSide() {
-            if (hostSideDone) {
-                return;
-            }
-            hostSideDone = true;
-            long pid = child.pid();
-            ClonedChild cloned = () -> pid;
-            for (PreparedIsolation prepared : isolations) {
-                try {
-                    prepared.isolation().afterClone(cloned);
-                } catch (Exception e) {
-                    ExitStatus refused = refuse();
-                    IsolaException failure = Orchestrator.isolatorFailure(prepared, "after clone", e);
-                    throw new IsolaException(
-                            failure.getMessage() + "; the container's process was refused at the gate and "
-                                    + (refused == null ? "killed" : refused) + " without running the command",
-                            e);
-                }
-            }
-        }
-
-        /**
-         * The host-side work a checkpoint waits for (an isolation's afterClone left it running
-         * while the child went on); it fails the start as a failed afterClone does.
-         */
-        private void awaitHostSide(ExpectedRecord record, long deadline) {
-            if (record.hostSide() == null) {
-                return;
-            }
-            Throwable failure;
-            try {
-                record.hostSide().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                return;
-            } catch (ExecutionException e) {
-                failure = e.getCause();
-            } catch (TimeoutException e) {
-                failure = new IsolaException("its host-side work for '" + record.description() + "' timed out after "
-                        + spec.startTimeout().toSeconds() + " s");
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                failure = e;
-            }
-            ExitStatus refused = refuse();
-            String message = failure.getMessage() == null ? failure.toString() : failure.getMessage();
-            throw new IsolaException(
-                    "isolator \"" + record.owner() + "\" failed in after clone: " + message
-                            + "; the container's process was refused at the gate and "
-                            + (refused == null ? "killed" : refused)
-                            + " without running the command",
-                    failure);
         }
 
         private RuntimeException cloneFailure(int value) {
@@ -405,7 +306,7 @@ final class Launch {
             try {
                 return records.next(deadline);
             } catch (TimeoutException e) {
-                kill();
+                child.kill();
                 throw new IsolaException("the container's setup timed out after "
                         + spec.startTimeout().toSeconds() + " s waiting for step '" + record.description() + "' of "
                         + record.owner());
@@ -414,22 +315,17 @@ final class Launch {
 
         /** Opens a checkpoint or the gate; a child that died meanwhile is reported as such, not as EPIPE. */
         private void answer(ExpectedRecord record, byte[] bytes) {
-            try {
-                host.write(gate[1], bytes, "write to the gate");
-            } catch (NativeException e) {
-                if (e.errno() != EPIPE) {
-                    throw e;
-                }
+            if (!channels.answer(bytes)) {
                 throw new IsolaException("the container's process ended during step '" + record.description() + "' of "
-                        + record.owner() + ": " + reapedText());
+                        + record.owner() + ": " + child.reapedText());
             }
         }
 
         private Started started() {
             awaitCloneThread();
-            reapSpawner();
+            child.reapSpawner();
             handedOver = true;
-            return new Started(child, stdio);
+            return new Started(child.process(), stdio);
         }
 
         /**
@@ -437,69 +333,13 @@ final class Launch {
          * Returns how it ended, or null when it had to be killed.
          */
         private ExitStatus refuse() {
-            closeFd(gate, 1);
+            channels.closeGate();
             try {
-                ExitStatus exit = awaitExit(child, REFUSAL_GRACE);
+                ExitStatus exit = child.awaitExit(REFUSAL_GRACE);
                 LOG.debug("refused child {}: {}", child.pid(), exit == null ? "still running, killing it" : exit);
                 return exit;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return null;
-            }
-        }
-
-        private void kill() {
-            if (child != null) {
-                child.signal(SIGKILL);
-            }
-            if (spawner != null) {
-                spawner.signal(SIGKILL);
-            }
-        }
-
-        /** The first child exits as soon as its sibling has exec'd or died (vfork). */
-        private void reapSpawner() {
-            if (spawner == null) {
-                return;
-            }
-            try {
-                if (spawner.awaitExit(Duration.ofSeconds(10)) == null) {
-                    spawner.signal(SIGKILL);
-                    spawner.awaitExit(Duration.ofSeconds(10));
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                spawner.close();
-                spawner = null;
-            }
-        }
-
-        /**
-         * {@link #reap} for a message: how the child ended, or that it ended when it is another
-         * process's (a thin create's client collects its status, which this process never sees).
-         */
-        private String reapedText() {
-            ExitStatus exit = reap();
-            if (exit != null) {
-                return exit.toString();
-            }
-            return remote != null
-                    ? "it ended (the process that cloned it collects its status)"
-                    : "its status is unknown";
-        }
-
-        private ExitStatus reap() {
-            try {
-                ExitStatus exit = awaitExit(child, Duration.ofSeconds(10));
-                if (exit == null) {
-                    child.signal(SIGKILL);
-                    exit = awaitExit(child, Duration.ofSeconds(10));
-                }
-                return exit;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                child.signal(SIGKILL);
                 return null;
             }
         }
@@ -514,37 +354,20 @@ final class Launch {
             }
         }
 
-        private void closeFd(int[] pair, int end) {
-            host.closeQuietly(pair[end]);
-            pair[end] = -1;
-        }
-
         @Override
         public void close() {
-            closeFd(gate, 1);
+            channels.closeGate();
             if (!handedOver) {
-                if (child != null) {
-                    kill();
-                    reap();
-                    child.close();
-                }
-                reapSpawner();
+                child.abandon();
                 if (cloned != null) {
                     awaitCloneThread();
                 }
-                closeFd(status, 1);
-                closeFd(gate, 0);
             }
-            closeFd(status, 0);
+            channels.close();
             records.close();
             if (cloned != null) {
                 cloned.close();
             }
         }
-    }
-
-    /** Keeps the most telling errno of the failed exec candidates, as execvp does: not ENOENT. */
-    private static int moreTelling(int current, int next) {
-        return current == 0 || current == Errno.ENOENT ? next : current;
     }
 }

@@ -156,7 +156,7 @@ public final class Orchestrator implements AutoCloseable {
             if (planned.execLabel() != null) {
                 // the child's way to its own AppArmor or SELinux attribute; it holds a copy from the clone on
                 hostProc = host.openHostProc();
-                hostProc = remote != null ? RemoteClones.lift(hostProc) : hostProc;
+                hostProc = remote != null ? RemoteClones.lift(host, hostProc) : hostProc;
             }
             SecurityPlan security = hostProc < 0
                     ? planned
@@ -166,7 +166,7 @@ public final class Orchestrator implements AutoCloseable {
                 if (remote != null) {
                     List<ProgramComposer.JoinedNamespace> opened = joins;
                     joins = List.of(); // liftAll closes them all when it fails
-                    joins = RemoteClones.liftAll(opened);
+                    joins = RemoteClones.liftAll(host, opened);
                 }
                 prepared.add(new PreparedIsolation(CgroupJoin.OWNER, new CgroupJoin(join.pid())));
             }
@@ -192,7 +192,7 @@ public final class Orchestrator implements AutoCloseable {
             if (kernel != null) {
                 prepared.add(new PreparedIsolation(KernelSettings.OWNER, kernel));
             }
-            GateFifos fifos = deferred != null ? new GateFifos(deferred.stateDir()).create(host) : null;
+            GateFifos fifos = deferred != null ? new GateFifos(deferred.stateDir(), host).create() : null;
             ProgramComposer.Shape shape = new ProgramComposer.Shape(
                     deferred != null,
                     joins,
@@ -212,7 +212,7 @@ public final class Orchestrator implements AutoCloseable {
             StdioPlan plan = stdio;
             List<Integer> travelling = List.of();
             if (remote != null) {
-                plan.liftChildFds(RemoteClones::lift);
+                plan.liftChildFds(fd -> RemoteClones.lift(host, fd));
                 travelling = RemoteClones.travelling(joins, plan, hostProc);
             }
             List<Integer> signals = HostSignals.nonDefault(host, remote);

@@ -1,8 +1,10 @@
 package io.isola.internal.launch;
 
+import io.isola.api.IsolaException;
 import io.isola.internal.chain.ClonePlan;
-import io.isola.internal.nativ.Fds;
-import io.isola.internal.nativ.Native;
+import io.isola.internal.nativ.HeldProcess;
+import io.isola.internal.nativ.NativeException;
+import io.isola.internal.nativ.Syscalls;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -10,7 +12,7 @@ import java.util.TreeSet;
 /** The planner's side of a {@link RemoteClone}: what a plan can carry, and its fds placed to travel. */
 final class RemoteClones {
 
-    private static final int F_DUPFD_CLOEXEC = 1030;
+    private static final int ENOMEM = 12;
 
     private RemoteClones() {}
 
@@ -34,16 +36,16 @@ final class RemoteClones {
     }
 
     /** {@code joins} with each fd {@link #lift}ed; on a failure every fd is closed and none is left in the list. */
-    static List<ProgramComposer.JoinedNamespace> liftAll(List<ProgramComposer.JoinedNamespace> joins) {
+    static List<ProgramComposer.JoinedNamespace> liftAll(Syscalls host, List<ProgramComposer.JoinedNamespace> joins) {
         List<ProgramComposer.JoinedNamespace> lifted = new ArrayList<>();
         try {
             for (ProgramComposer.JoinedNamespace join : joins) {
-                lifted.add(new ProgramComposer.JoinedNamespace(join.namespace(), lift(join.fd())));
+                lifted.add(new ProgramComposer.JoinedNamespace(join.namespace(), lift(host, join.fd())));
             }
             return lifted;
         } catch (RuntimeException e) {
-            lifted.forEach(join -> Fds.closeQuietly(join.fd()));
-            joins.subList(lifted.size() + 1, joins.size()).forEach(join -> Fds.closeQuietly(join.fd()));
+            lifted.forEach(join -> host.closeQuietly(join.fd()));
+            joins.subList(lifted.size() + 1, joins.size()).forEach(join -> host.closeQuietly(join.fd()));
             throw e;
         }
     }
@@ -71,14 +73,25 @@ final class RemoteClones {
      * A close-on-exec copy of {@code fd} numbered from {@link ClonePlan#FD_FLOOR} up (the number
      * the cloning process will give it), {@code fd} itself closed.
      */
-    static int lift(int fd) {
-        Native n = Native.get();
+    static int lift(Syscalls host, int fd) {
         try {
-            return n.check(
-                    "fcntl F_DUPFD_CLOEXEC " + fd + " from " + ClonePlan.FD_FLOOR,
-                    n.libc().fcntl(fd, F_DUPFD_CLOEXEC, ClonePlan.FD_FLOOR));
+            return host.dupCloexec(fd, ClonePlan.FD_FLOOR);
         } finally {
-            Fds.closeQuietly(fd);
+            host.closeQuietly(fd);
+        }
+    }
+
+    /** Has {@code remote}'s process clone the child that {@code plan} describes, held once it is there. */
+    static HeldProcess clone(RemoteClone remote, ClonePlan plan) {
+        try {
+            return remote.cloner().clone(plan);
+        } catch (NativeException e) {
+            if (e.errno() == ENOMEM && plan.pidNamespaceFd() >= 0) {
+                // the kernel's answer to a clone into a PID namespace whose init has gone
+                throw new IsolaException(
+                        "the container ended before its new process could be created in it (clone: ENOMEM)", e);
+            }
+            throw e;
         }
     }
 }

@@ -45,8 +45,14 @@ public final class Fds {
 
     /** A close-on-exec duplicate of {@code fd} (fcntl F_DUPFD_CLOEXEC), numbered 3 or above. */
     public static int dupCloexec(int fd) {
+        return dupCloexec(fd, 3);
+    }
+
+    /** A close-on-exec duplicate of {@code fd} (fcntl F_DUPFD_CLOEXEC), numbered {@code floor} or above. */
+    public static int dupCloexec(int fd, int floor) {
         Native n = Native.get();
-        return n.check("fcntl F_DUPFD_CLOEXEC " + fd, n.libc().fcntl(fd, F_DUPFD_CLOEXEC, 3));
+        return n.check(
+                "fcntl F_DUPFD_CLOEXEC " + fd + " from " + floor, n.libc().fcntl(fd, F_DUPFD_CLOEXEC, floor));
     }
 
     /** Closes {@code fd} if it is one (not -1); a failed close of a pipe end is not actionable. */

@@ -126,8 +126,8 @@ final class LinuxSyscalls implements Syscalls {
     }
 
     @Override
-    public int dupCloexec(int fd) {
-        return Fds.dupCloexec(fd);
+    public int dupCloexec(int fd, int floor) {
+        return Fds.dupCloexec(fd, floor);
     }
 
     @Override

@@ -49,7 +49,12 @@ public interface Syscalls {
     int openHostProc();
 
     /** A close-on-exec duplicate of {@code fd}, numbered 3 or above. */
-    int dupCloexec(int fd);
+    default int dupCloexec(int fd) {
+        return dupCloexec(fd, 3);
+    }
+
+    /** A close-on-exec duplicate of {@code fd}, numbered {@code floor} or above (fcntl F_DUPFD_CLOEXEC). */
+    int dupCloexec(int fd, int floor);
 
     /** Closes {@code fd} if it is one (not -1), ignoring a failure. */
     void closeQuietly(int fd);

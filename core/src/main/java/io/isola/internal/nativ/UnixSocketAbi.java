@@ -13,8 +13,22 @@ public final class UnixSocketAbi {
     public static final int SCM_RIGHTS = 1, MSG_NOSIGNAL = 0x4000, MSG_CMSG_CLOEXEC = 0x40000000;
     /** struct msghdr, struct iovec and a cmsghdr's header (CMSG_LEN(0)). */
     public static final int MSGHDR = 56, IOVEC = 16, CMSG_HEADER = 16;
+    /** Offsets in struct msghdr: msg_iov, msg_iovlen, msg_control, msg_controllen. */
+    public static final int MSG_IOV = 16, MSG_IOVLEN = 24, MSG_CONTROL = 32, MSG_CONTROLLEN = 40;
+    /** Offsets of iov_len in struct iovec, of cmsg_level and cmsg_type in struct cmsghdr (cmsg_len is first). */
+    public static final int IOV_LEN = 8, CMSG_LEVEL = 8, CMSG_TYPE = 12;
     /** sizeof(sun_path), and of struct sockaddr_un (sa_family first). */
     public static final int SUN_PATH = 108, SOCKADDR_UN = 2 + SUN_PATH;
 
     private UnixSocketAbi() {}
+
+    /** CMSG_SPACE of {@code count} fds: the header and the ints, padded to 8 bytes. */
+    public static int cmsgSpace(int count) {
+        return CMSG_HEADER + (count * 4 + 7) / 8 * 8;
+    }
+
+    /** CMSG_LEN of {@code count} fds: the header and the ints, unpadded (a cmsghdr's cmsg_len). */
+    public static int cmsgLen(int count) {
+        return CMSG_HEADER + count * 4;
+    }
 }

@@ -1,6 +1,14 @@
 package io.isola.internal.nativ;
 
 import static io.isola.internal.nativ.UnixSocketAbi.AF_UNIX;
+import static io.isola.internal.nativ.UnixSocketAbi.CMSG_HEADER;
+import static io.isola.internal.nativ.UnixSocketAbi.CMSG_LEVEL;
+import static io.isola.internal.nativ.UnixSocketAbi.CMSG_TYPE;
+import static io.isola.internal.nativ.UnixSocketAbi.IOV_LEN;
+import static io.isola.internal.nativ.UnixSocketAbi.MSG_CONTROL;
+import static io.isola.internal.nativ.UnixSocketAbi.MSG_CONTROLLEN;
+import static io.isola.internal.nativ.UnixSocketAbi.MSG_IOV;
+import static io.isola.internal.nativ.UnixSocketAbi.MSG_IOVLEN;
 import static io.isola.internal.nativ.UnixSocketAbi.SCM_RIGHTS;
 import static io.isola.internal.nativ.UnixSocketAbi.SOCK_CLOEXEC;
 import static io.isola.internal.nativ.UnixSocketAbi.SOCK_STREAM;
@@ -44,21 +52,21 @@ final class UnixSockets {
     static void sendFd(int socket, int fd, byte[] payload, String what) {
         Native n = Native.get();
         int control = DATA + payload.length;
-        int controlLength = 16 + 8; // CMSG_SPACE(sizeof(int))
+        int controlLength = UnixSocketAbi.cmsgSpace(1);
         try (NativeMemory memory = new NativeMemory(control + controlLength)) {
             long at = memory.address();
             NativeMemory.zero(at, control + controlLength);
-            NativeMemory.putLong(at + MSGHDR + 16, at + IOVEC); // msg_iov
-            NativeMemory.putLong(at + MSGHDR + 24, 1); // msg_iovlen
-            NativeMemory.putLong(at + MSGHDR + 32, at + control); // msg_control
-            NativeMemory.putLong(at + MSGHDR + 40, controlLength); // msg_controllen
+            NativeMemory.putLong(at + MSGHDR + MSG_IOV, at + IOVEC);
+            NativeMemory.putLong(at + MSGHDR + MSG_IOVLEN, 1);
+            NativeMemory.putLong(at + MSGHDR + MSG_CONTROL, at + control);
+            NativeMemory.putLong(at + MSGHDR + MSG_CONTROLLEN, controlLength);
             NativeMemory.putLong(at + IOVEC, at + DATA); // iov_base
-            NativeMemory.putLong(at + IOVEC + 8, payload.length); // iov_len
+            NativeMemory.putLong(at + IOVEC + IOV_LEN, payload.length);
             NativeMemory.putBytes(at + DATA, payload);
-            NativeMemory.putLong(at + control, 16 + 4); // cmsg_len = CMSG_LEN(sizeof(int))
-            NativeMemory.putInt(at + control + 8, SOL_SOCKET);
-            NativeMemory.putInt(at + control + 12, SCM_RIGHTS);
-            NativeMemory.putInt(at + control + 16, fd);
+            NativeMemory.putLong(at + control, UnixSocketAbi.cmsgLen(1)); // cmsg_len
+            NativeMemory.putInt(at + control + CMSG_LEVEL, SOL_SOCKET);
+            NativeMemory.putInt(at + control + CMSG_TYPE, SCM_RIGHTS);
+            NativeMemory.putInt(at + control + CMSG_HEADER, fd);
             long sent = n.retrying(what, () -> n.libc().sendmsg(socket, at, 0));
             if (sent != payload.length) {
                 throw new NativeException(what + " (cut short)", 0);

@@ -1,5 +1,7 @@
 package io.isola.internal.launch;
 
+import static io.isola.internal.launch.ComposedSteps.indexOf;
+import static io.isola.internal.launch.ComposedSteps.word;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,14 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.isola.api.ContainerSpec;
 import io.isola.api.Security;
 import io.isola.api.Terminal;
-import io.isola.internal.chain.ChildProgram;
 import io.isola.internal.security.AppArmorOnExec;
 import io.isola.internal.security.SecurityPolicy;
 import io.isola.spi.Arg;
-import io.isola.spi.Namespace;
 import io.isola.spi.Step;
 import java.nio.charset.StandardCharsets;
-import java.util.EnumSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -35,35 +34,7 @@ class AppArmorStepsTest {
         AppArmorOnExec appArmor = AppArmorOnExec.of(
                         Security.builder().appArmorProfile("isola-test").build(), ENABLED)
                 .through(HOST_PROC);
-        try (StdioPlan stdio = StdioPlan.open(spec)) {
-            ChildProgram program = ProgramComposer.compose(
-                    spec,
-                    EnumSet.of(Namespace.PID, Namespace.MOUNT),
-                    List.of(),
-                    stdio,
-                    kept,
-                    List.of(),
-                    SecurityPolicy.plan(spec).withExecLabel(appArmor),
-                    new ProgramComposer.Shape(
-                            false, List.of(), spec.extension(Terminal.class).isPresent(), true));
-            return program.ops().stream()
-                    .filter(ChildProgram.Call.class::isInstance)
-                    .map(op -> ((ChildProgram.Call) op).step())
-                    .toList();
-        }
-    }
-
-    private static int indexOf(List<Step> calls, String start) {
-        for (int i = 0; i < calls.size(); i++) {
-            if (calls.get(i).description().startsWith(start)) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static long word(Step step, int index) {
-        return ((Arg.Word) step.args().get(index)).value();
+        return ComposedSteps.of(spec, kept, SecurityPolicy.plan(spec).withExecLabel(appArmor), true);
     }
 
     @Test

@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.isola.api.ContainerSpec;
 import io.isola.api.ProcessUser;
-import io.isola.internal.chain.ChildProgram;
 import io.isola.internal.security.SecurityPolicy;
-import io.isola.spi.Namespace;
-import java.util.EnumSet;
+import io.isola.spi.Step;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -22,21 +20,9 @@ class NonDumpableStepsTest {
     private static final String STEP = "make the process non-dumpable";
 
     private static List<String> calls(ContainerSpec spec, boolean nonDumpable) {
-        try (StdioPlan stdio = StdioPlan.open(spec)) {
-            ChildProgram program = ProgramComposer.compose(
-                    spec,
-                    EnumSet.of(Namespace.PID, Namespace.MOUNT),
-                    List.of(),
-                    stdio,
-                    List.of(),
-                    List.of(),
-                    SecurityPolicy.plan(spec),
-                    new ProgramComposer.Shape(false, List.of(), false, nonDumpable));
-            return program.ops().stream()
-                    .filter(ChildProgram.Call.class::isInstance)
-                    .map(op -> ((ChildProgram.Call) op).step().description())
-                    .toList();
-        }
+        return ComposedSteps.of(spec, List.of(), SecurityPolicy.plan(spec), nonDumpable).stream()
+                .map(Step::description)
+                .toList();
     }
 
     @Test

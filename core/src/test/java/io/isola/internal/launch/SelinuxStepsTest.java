@@ -1,19 +1,18 @@
 package io.isola.internal.launch;
 
+import static io.isola.internal.launch.ComposedSteps.indexOf;
+import static io.isola.internal.launch.ComposedSteps.word;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.isola.api.ContainerSpec;
 import io.isola.api.Security;
-import io.isola.internal.chain.ChildProgram;
 import io.isola.internal.security.SecurityPolicy;
 import io.isola.internal.security.SelinuxOnExec;
 import io.isola.spi.Arg;
-import io.isola.spi.Namespace;
 import io.isola.spi.Step;
 import java.nio.charset.StandardCharsets;
-import java.util.EnumSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -32,34 +31,7 @@ class SelinuxStepsTest {
     private static List<Step> calls(ContainerSpec spec) {
         SelinuxOnExec selinux =
                 SelinuxOnExec.of(LABELLED, new SelinuxOnExec.Host(true)).through(HOST_PROC);
-        try (StdioPlan stdio = StdioPlan.open(spec)) {
-            ChildProgram program = ProgramComposer.compose(
-                    spec,
-                    EnumSet.of(Namespace.PID, Namespace.MOUNT),
-                    List.of(),
-                    stdio,
-                    List.of(3, 4),
-                    List.of(),
-                    SecurityPolicy.plan(spec).withExecLabel(selinux),
-                    new ProgramComposer.Shape(false, List.of(), false, true));
-            return program.ops().stream()
-                    .filter(ChildProgram.Call.class::isInstance)
-                    .map(op -> ((ChildProgram.Call) op).step())
-                    .toList();
-        }
-    }
-
-    private static int indexOf(List<Step> calls, String start) {
-        for (int i = 0; i < calls.size(); i++) {
-            if (calls.get(i).description().startsWith(start)) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static long word(Step step, int index) {
-        return ((Arg.Word) step.args().get(index)).value();
+        return ComposedSteps.of(spec, List.of(3, 4), SecurityPolicy.plan(spec).withExecLabel(selinux), true);
     }
 
     @Test

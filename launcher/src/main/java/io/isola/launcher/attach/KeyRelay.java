@@ -10,10 +10,21 @@ import java.io.IOException;
  * {@code run -it}: read with poll on the user's stdin and a wake-up pipe, never in a read that
  * outlives the relay (a resident server must not go on reading the user's keys once the command
  * ended). {@link #close} wakes the thread and waits for it.
+ *
+ * <p>The thread owns what it polls and reads, its copy of the user's stdin and the wake-up pipe's
+ * read end, and closes them as it ends: a thread still in {@link Keys#pass} when {@link #close}
+ * gave up waiting for it (a container that reads no more of its terminal) then touches no fd
+ * number that its caller has closed since, and that another file (another client's stdin, in a
+ * resident server) may have taken.
  */
 public final class KeyRelay implements AutoCloseable {
 
     private static final short POLLIN = 1;
+    /**
+     * How long {@link #close} waits for the thread: at once when it polls; a pass blocked on a full
+     * terminal may never return, and the caller's end must not wait for that.
+     */
+    private static final long JOIN_MILLIS = 2000;
 
     /** Where the keys go. */
     public interface Keys {
@@ -34,10 +45,12 @@ public final class KeyRelay implements AutoCloseable {
         }
     }
 
-    private final int[] wake;
+    /** The wake-up pipe's write end, -1 once closed. */
+    private int wake;
+
     private final Thread thread;
 
-    private KeyRelay(int[] wake, Thread thread) {
+    private KeyRelay(int wake, Thread thread) {
         this.wake = wake;
         this.thread = thread;
     }
@@ -48,15 +61,34 @@ public final class KeyRelay implements AutoCloseable {
      */
     public static KeyRelay start(String name, int in, boolean reading, int checkMillis, Keys keys) {
         int[] wake = Fds.pipe();
-        Thread thread = new Thread(() -> relay(in, reading, wake[0], checkMillis, keys), name);
+        int own;
+        try {
+            own = reading ? Fds.dupCloexec(in) : -1;
+        } catch (RuntimeException e) {
+            Fds.closeQuietly(wake[0]);
+            Fds.closeQuietly(wake[1]);
+            throw e;
+        }
+        Thread thread = new Thread(
+                () -> {
+                    try {
+                        relay(own, wake[0], checkMillis, keys);
+                    } finally {
+                        Fds.closeQuietly(own);
+                        Fds.closeQuietly(wake[0]);
+                    }
+                },
+                name);
         thread.setDaemon(true);
         thread.start();
-        return new KeyRelay(wake, thread);
+        return new KeyRelay(wake[1], thread);
     }
 
-    private static void relay(int in, boolean reading, int wake, int checkMillis, Keys keys) {
+    /** {@code in} is -1 when the relay only watches. */
+    private static void relay(int in, int wake, int checkMillis, Keys keys) {
         Native n = Native.get();
         byte[] buffer = new byte[4096];
+        boolean reading = in >= 0;
         try (NativeMemory polls = new NativeMemory(16)) {
             while (true) {
                 NativeMemory.putInt(polls.address(), reading ? in : -1); // a negative fd is not polled
@@ -71,7 +103,7 @@ public final class KeyRelay implements AutoCloseable {
                     continue; // EINTR, or the time to ask again
                 }
                 if (NativeMemory.getShort(polls.address() + 14) != 0) {
-                    return; // closed: stop before reading another key
+                    return; // the write end closed (POLLHUP): stop before reading another key
                 }
                 if (NativeMemory.getShort(polls.address() + 6) == 0) {
                     continue;
@@ -94,15 +126,14 @@ public final class KeyRelay implements AutoCloseable {
         }
     }
 
-    /** Wakes the relay, waits (bounded) for it to stop and closes the wake-up pipe. */
+    /**
+     * Wakes the relay (its poll sees the wake-up pipe hung up) and waits, {@link #JOIN_MILLIS} at
+     * the most, for it to stop.
+     */
     @Override
     public void close() throws InterruptedException {
-        try {
-            Native.get().libc().write(wake[1], new byte[] {1}, 1);
-            thread.join(2000);
-        } finally {
-            Fds.closeQuietly(wake[0]);
-            Fds.closeQuietly(wake[1]);
-        }
+        Fds.closeQuietly(wake);
+        wake = -1;
+        thread.join(JOIN_MILLIS);
     }
 }

@@ -2,9 +2,16 @@ package io.isola.launcher.server;
 
 import static io.isola.internal.nativ.UnixSocketAbi.AF_UNIX;
 import static io.isola.internal.nativ.UnixSocketAbi.CMSG_HEADER;
+import static io.isola.internal.nativ.UnixSocketAbi.CMSG_LEVEL;
+import static io.isola.internal.nativ.UnixSocketAbi.CMSG_TYPE;
 import static io.isola.internal.nativ.UnixSocketAbi.IOVEC;
+import static io.isola.internal.nativ.UnixSocketAbi.IOV_LEN;
 import static io.isola.internal.nativ.UnixSocketAbi.MSGHDR;
 import static io.isola.internal.nativ.UnixSocketAbi.MSG_CMSG_CLOEXEC;
+import static io.isola.internal.nativ.UnixSocketAbi.MSG_CONTROL;
+import static io.isola.internal.nativ.UnixSocketAbi.MSG_CONTROLLEN;
+import static io.isola.internal.nativ.UnixSocketAbi.MSG_IOV;
+import static io.isola.internal.nativ.UnixSocketAbi.MSG_IOVLEN;
 import static io.isola.internal.nativ.UnixSocketAbi.MSG_NOSIGNAL;
 import static io.isola.internal.nativ.UnixSocketAbi.SCM_RIGHTS;
 import static io.isola.internal.nativ.UnixSocketAbi.SHUT_RDWR;
@@ -20,6 +27,7 @@ import io.isola.internal.nativ.Fds;
 import io.isola.internal.nativ.Native;
 import io.isola.internal.nativ.NativeException;
 import io.isola.internal.nativ.NativeMemory;
+import io.isola.internal.nativ.UnixSocketAbi;
 import io.isola.launcher.client.Wire;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -54,7 +62,7 @@ final class LinuxSockets implements Sockets {
     }
 
     /** Room for 4 fds. */
-    private static final int CONTROL = CMSG_HEADER + 16;
+    private static final int CONTROL = UnixSocketAbi.cmsgSpace(4);
 
     private static final short POLLIN = 1;
 
@@ -159,20 +167,20 @@ final class LinuxSockets implements Sockets {
                     fds.length + " fds: at most " + Wire.MAX_FDS + " travel with one message");
         }
         Native n = Native.get();
-        int space = CMSG_HEADER + (fds.length * 4 + 7) / 8 * 8;
+        int space = UnixSocketAbi.cmsgSpace(fds.length);
         try (NativeMemory memory = new NativeMemory(MSGHDR + IOVEC + space + bytes.length)) {
             long msg = memory.address(), iov = msg + MSGHDR, control = iov + IOVEC, data = control + space;
             NativeMemory.zero(msg, memory.size());
             NativeMemory.putBytes(data, bytes);
             NativeMemory.putLong(iov, data);
-            NativeMemory.putLong(iov + 8, bytes.length);
-            NativeMemory.putLong(msg + 16, iov); // msg_iov
-            NativeMemory.putLong(msg + 24, 1); // msg_iovlen
-            NativeMemory.putLong(msg + 32, control); // msg_control
-            NativeMemory.putLong(msg + 40, CMSG_HEADER + (fds.length * 4L + 7) / 8 * 8); // msg_controllen
-            NativeMemory.putLong(control, CMSG_HEADER + fds.length * 4L); // cmsg_len
-            NativeMemory.putInt(control + 8, SOL_SOCKET);
-            NativeMemory.putInt(control + 12, SCM_RIGHTS);
+            NativeMemory.putLong(iov + IOV_LEN, bytes.length);
+            NativeMemory.putLong(msg + MSG_IOV, iov);
+            NativeMemory.putLong(msg + MSG_IOVLEN, 1);
+            NativeMemory.putLong(msg + MSG_CONTROL, control);
+            NativeMemory.putLong(msg + MSG_CONTROLLEN, space);
+            NativeMemory.putLong(control, UnixSocketAbi.cmsgLen(fds.length)); // cmsg_len
+            NativeMemory.putInt(control + CMSG_LEVEL, SOL_SOCKET);
+            NativeMemory.putInt(control + CMSG_TYPE, SCM_RIGHTS);
             for (int i = 0; i < fds.length; i++) {
                 NativeMemory.putInt(control + CMSG_HEADER + 4L * i, fds[i]);
             }
@@ -196,11 +204,11 @@ final class LinuxSockets implements Sockets {
             long msg = memory.address(), iov = msg + MSGHDR, control = iov + IOVEC, data = control + CONTROL;
             NativeMemory.zero(msg, memory.size());
             NativeMemory.putLong(iov, data);
-            NativeMemory.putLong(iov + 8, 1);
-            NativeMemory.putLong(msg + 16, iov); // msg_iov
-            NativeMemory.putLong(msg + 24, 1); // msg_iovlen
-            NativeMemory.putLong(msg + 32, control); // msg_control
-            NativeMemory.putLong(msg + 40, CONTROL); // msg_controllen
+            NativeMemory.putLong(iov + IOV_LEN, 1);
+            NativeMemory.putLong(msg + MSG_IOV, iov);
+            NativeMemory.putLong(msg + MSG_IOVLEN, 1);
+            NativeMemory.putLong(msg + MSG_CONTROL, control);
+            NativeMemory.putLong(msg + MSG_CONTROLLEN, CONTROL);
             long got = Holder.CALLS.recvmsg(fd, msg, MSG_CMSG_CLOEXEC);
             while (got < 0 && n.lastErrno() == Errno.EINTR) {
                 got = Holder.CALLS.recvmsg(fd, msg, MSG_CMSG_CLOEXEC);
@@ -209,9 +217,9 @@ final class LinuxSockets implements Sockets {
                 throw new NativeException("recvmsg of the client's stdio", n.lastErrno());
             }
             int[] fds = new int[0];
-            if (NativeMemory.getLong(msg + 40) >= CMSG_HEADER
-                    && NativeMemory.getInt(control + 8) == SOL_SOCKET
-                    && NativeMemory.getInt(control + 12) == SCM_RIGHTS) {
+            if (NativeMemory.getLong(msg + MSG_CONTROLLEN) >= CMSG_HEADER
+                    && NativeMemory.getInt(control + CMSG_LEVEL) == SOL_SOCKET
+                    && NativeMemory.getInt(control + CMSG_TYPE) == SCM_RIGHTS) {
                 fds = new int[(int) ((NativeMemory.getLong(control) - CMSG_HEADER) / 4)];
                 for (int i = 0; i < fds.length; i++) {
                     fds[i] = NativeMemory.getInt(control + CMSG_HEADER + 4L * i);

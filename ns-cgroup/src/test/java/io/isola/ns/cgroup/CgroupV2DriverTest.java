@@ -1,6 +1,5 @@
 package io.isola.ns.cgroup;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,11 +23,10 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,37 +38,17 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CgroupV2DriverTest {
 
-    private static Path mountPoint;
+    @RegisterExtension
+    static final Cgroup2Mount CGROUP2 = new Cgroup2Mount();
 
     @BeforeAll
-    static void mountCgroup2() throws Exception {
-        Path dir = Files.createTempDirectory("isola-cgroup2");
-        Process mount = new ProcessBuilder("mount", "-t", "cgroup2", "none", dir.toString())
-                .redirectErrorStream(true)
-                .start();
-        String out = new String(mount.getInputStream().readAllBytes(), UTF_8);
-        if (!mount.waitFor(10, TimeUnit.SECONDS) || mount.exitValue() != 0) {
-            Files.delete(dir);
-            assumeTrue(false, "this kernel does not let us mount cgroup2: " + out);
-        }
-        mountPoint = dir;
-        System.out.println("cgroup2 mounted at " + dir + ", controllers: "
-                + CgroupTesting.read(dir.resolve("cgroup.controllers")));
-    }
-
-    @AfterAll
-    static void unmount() throws Exception {
-        if (mountPoint != null) {
-            new ProcessBuilder("umount", mountPoint.toString())
-                    .inheritIO()
-                    .start()
-                    .waitFor(10, TimeUnit.SECONDS);
-            Files.deleteIfExists(mountPoint);
-        }
+    static void showControllers() throws Exception {
+        System.out.println("cgroup2 mounted at " + CGROUP2.path() + ", controllers: "
+                + CgroupTesting.read(CGROUP2.path().resolve("cgroup.controllers")));
     }
 
     private static CgroupV2Driver driver() {
-        return new CgroupV2Driver(mountPoint, HostCpus.ofThisHost());
+        return new CgroupV2Driver(CGROUP2.path(), HostCpus.ofThisHost());
     }
 
     @Test
@@ -92,7 +70,7 @@ class CgroupV2DriverTest {
             assertEquals("1", lines[3]);
         }
         assertEquals(List.of(), CgroupTesting.leftovers(CgroupTesting.PARENT));
-        assertFalse(Files.exists(mountPoint.resolve(CgroupTesting.PARENT)));
+        assertFalse(Files.exists(CGROUP2.path().resolve(CgroupTesting.PARENT)));
     }
 
     @Test
@@ -100,7 +78,7 @@ class CgroupV2DriverTest {
         try (Isola isola = CgroupTesting.runtime(new CgroupIsolator(CgroupTesting.PARENT, driver()))) {
             Container container = isola.start(ContainerSpec.builder("sh", "-c", "sleep 60 & while :; do :; done")
                     .build());
-            Path dir = mountPoint.resolve(CgroupTesting.PARENT).resolve(container.id());
+            Path dir = CGROUP2.path().resolve(CgroupTesting.PARENT).resolve(container.id());
             ResourceControl control = container.facet(ResourceControl.class).orElseThrow();
             Thread.sleep(200);
             control.pause();
@@ -120,7 +98,7 @@ class CgroupV2DriverTest {
             assertFalse(Files.exists(dir));
         }
         assertEquals(List.of(), CgroupTesting.leftovers(CgroupTesting.PARENT));
-        assertFalse(Files.exists(mountPoint.resolve(CgroupTesting.PARENT)));
+        assertFalse(Files.exists(CGROUP2.path().resolve(CgroupTesting.PARENT)));
     }
 
     @Test

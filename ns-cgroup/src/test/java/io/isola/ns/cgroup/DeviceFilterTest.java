@@ -19,10 +19,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,45 +35,21 @@ class DeviceFilterTest {
     /** Opens each path given for reading and writing; prints "ok" or "denied", one a line (sh: perl -e opens /dev/null itself). */
     private static final String OPEN = "for f in \"$@\"; do (exec 3<>\"$f\") && echo ok || echo denied; done";
 
-    private static Path mountPoint;
+    @RegisterExtension
+    static final Cgroup2Mount CGROUP2 = new Cgroup2Mount();
 
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void mountCgroup2() throws Exception {
-        Path mount = Files.createTempDirectory("isola-cgroup2");
-        Process process = new ProcessBuilder("mount", "-t", "cgroup2", "none", mount.toString())
-                .redirectErrorStream(true)
-                .start();
-        String out = new String(process.getInputStream().readAllBytes(), UTF_8);
-        if (!process.waitFor(10, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            Files.delete(mount);
-            assumeTrue(false, "this kernel does not let us mount cgroup2: " + out);
-        }
-        mountPoint = mount;
-    }
-
-    @AfterAll
-    static void unmount() throws Exception {
-        if (mountPoint != null) {
-            new ProcessBuilder("umount", mountPoint.toString())
-                    .inheritIO()
-                    .start()
-                    .waitFor(10, TimeUnit.SECONDS);
-            Files.deleteIfExists(mountPoint);
-        }
-    }
-
     @AfterEach
     void noLeftovers() throws Exception {
         assertEquals(List.of(), CgroupTesting.leftovers(CgroupTesting.PARENT));
-        assertFalse(Files.exists(mountPoint.resolve(CgroupTesting.PARENT)));
+        assertFalse(Files.exists(CGROUP2.path().resolve(CgroupTesting.PARENT)));
     }
 
     private static Isola onV2() {
         return CgroupTesting.runtime(
-                new CgroupIsolator(CgroupTesting.PARENT, new CgroupV2Driver(mountPoint, HostCpus.ofThisHost())));
+                new CgroupIsolator(CgroupTesting.PARENT, new CgroupV2Driver(CGROUP2.path(), HostCpus.ofThisHost())));
     }
 
     private static Outcome run(Isola isola, ContainerSpec.Builder spec) throws Exception {

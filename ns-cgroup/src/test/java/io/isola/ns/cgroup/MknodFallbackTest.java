@@ -1,6 +1,5 @@
 package io.isola.ns.cgroup;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -17,10 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -37,39 +34,15 @@ class MknodFallbackTest {
     private static final String PROBE =
             "grep -E '^Cap(Bnd|Eff):' /proc/self/status; mknod \"$1/b\" b 7 0 2>&1 && echo made";
 
-    private static Path mountPoint;
+    @RegisterExtension
+    static final Cgroup2Mount CGROUP2 = new Cgroup2Mount();
 
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void mountCgroup2() throws Exception {
-        Path mount = Files.createTempDirectory("isola-cgroup2");
-        Process process = new ProcessBuilder("mount", "-t", "cgroup2", "none", mount.toString())
-                .redirectErrorStream(true)
-                .start();
-        String out = new String(process.getInputStream().readAllBytes(), UTF_8);
-        if (!process.waitFor(10, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            Files.delete(mount);
-            assumeTrue(false, "this kernel does not let us mount cgroup2: " + out);
-        }
-        mountPoint = mount;
-    }
-
-    @AfterAll
-    static void unmount() throws Exception {
-        if (mountPoint != null) {
-            new ProcessBuilder("umount", mountPoint.toString())
-                    .inheritIO()
-                    .start()
-                    .waitFor(10, TimeUnit.SECONDS);
-            Files.deleteIfExists(mountPoint);
-        }
-    }
-
     private static CgroupIsolator onV2() {
         return new CgroupIsolator(
-                CgroupTesting.PARENT, new CgroupV2Driver(mountPoint, HostCpus.ofThisHost(), DeviceFilter.NONE));
+                CgroupTesting.PARENT, new CgroupV2Driver(CGROUP2.path(), HostCpus.ofThisHost(), DeviceFilter.NONE));
     }
 
     /** Runs the probe; returns its lines: CapEff, CapBnd (in /proc/self/status's order), then mknod's outcome. */
@@ -86,8 +59,8 @@ class MknodFallbackTest {
             return lines;
         } finally {
             assertEquals(List.of(), CgroupTesting.leftovers(CgroupTesting.PARENT));
-            if (mountPoint != null) {
-                assertFalse(Files.exists(mountPoint.resolve(CgroupTesting.PARENT)));
+            if (CGROUP2.path() != null) {
+                assertFalse(Files.exists(CGROUP2.path().resolve(CgroupTesting.PARENT)));
             }
         }
     }
@@ -136,7 +109,7 @@ class MknodFallbackTest {
     void aDefaultContainerOnV2WithTheDeviceFilterKeepsMknod() throws Exception {
         assumeTrue(DeviceFilter.KERNEL.supported(), "this kernel does not load a BPF device filter for us");
         List<String> lines = probe(
-                new CgroupIsolator(CgroupTesting.PARENT, new CgroupV2Driver(mountPoint, HostCpus.ofThisHost())),
+                new CgroupIsolator(CgroupTesting.PARENT, new CgroupV2Driver(CGROUP2.path(), HostCpus.ofThisHost())),
                 Security.defaults());
         assertTrue(hasMknod(lines.get(0)) && hasMknod(lines.get(1)), lines.toString());
         assertEquals("made", lines.get(2), "mknod as in Docker (opening it is what the filter refuses): " + lines);
@@ -155,7 +128,7 @@ class MknodFallbackTest {
                             + "cgroup v2 host, so containers lose CAP_MKNOD; drop it from those sets or run privileged",
                     e.getMessage());
         }
-        assertFalse(Files.exists(mountPoint.resolve(CgroupTesting.PARENT)), "refused before anything was created");
+        assertFalse(Files.exists(CGROUP2.path().resolve(CgroupTesting.PARENT)), "refused before anything was created");
     }
 
     private static boolean hasBit(String capLine, Capability cap) {

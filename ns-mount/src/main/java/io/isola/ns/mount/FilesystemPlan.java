@@ -78,78 +78,79 @@ final class FilesystemPlan implements AutoCloseable {
         root.release();
     }
 
-    /**
-     * The steps for {@code filesystem}; throws {@link IllegalArgumentException} naming the bad
-     * value for a missing root or volume source or a refused target, before anything is created.
-     */
-    static FilesystemPlan plan(Filesystem filesystem, boolean ipcNamespace, boolean networkNamespace) {
-        return plan(filesystem, ipcNamespace, networkNamespace, true);
+    /** A plan of {@code filesystem} beside {@code neighbours}; the {@link Builder} takes the rest. */
+    static Builder of(Filesystem filesystem, Neighbours neighbours) {
+        return new Builder(filesystem, neighbours);
     }
 
-    /** As above; {@code maskPaths} false ({@code --privileged}) leaves the kernel's paths as they are, as Docker does. */
-    static FilesystemPlan plan(
-            Filesystem filesystem, boolean ipcNamespace, boolean networkNamespace, boolean maskPaths) {
-        return plan(filesystem, Neighbours.of(ipcNamespace, networkNamespace), maskPaths, null, List.of());
+    /** What a plan takes besides the file system and its neighbours, each with its default. */
+    static final class Builder {
+        private final Filesystem filesystem;
+        private final Neighbours neighbours;
+        private boolean maskPaths = true;
+        private KernelPaths kernelPaths;
+        private List<ContainerBind> requested = List.of();
+        private BindSources sources = BindSources.byPath();
+        private String mountLabel;
+
+        private Builder(Filesystem filesystem, Neighbours neighbours) {
+            this.filesystem = filesystem;
+            this.neighbours = neighbours;
+        }
+
+        /** False ({@code --privileged}) leaves the kernel's paths as they are, as Docker does; default true. */
+        Builder maskPaths(boolean maskPaths) {
+            this.maskPaths = maskPaths;
+            return this;
+        }
+
+        /** The masked and read-only paths, or null (the default) for OCI's. */
+        Builder kernelPaths(KernelPaths kernelPaths) {
+            this.kernelPaths = kernelPaths;
+            return this;
+        }
+
+        /**
+         * The binds other isolators requested ({@code IsolationRequest.requestBind}), mounted with
+         * the volumes; the sandbox shows the host's files read-only, so a requested bind whose
+         * target the host lacks there is left out rather than failing the container. Default none.
+         */
+        Builder requestedBinds(List<ContainerBind> requested) {
+            this.requested = requested;
+            return this;
+        }
+
+        /** Names the binds' sources for the child (staged by the host for a user namespace); default by path. */
+        Builder sources(BindSources sources) {
+            this.sources = sources;
+            return this;
+        }
+
+        /**
+         * The SELinux context of the file systems made for the container alone ({@link
+         * MountCalls#labelled}), or null (the default) for none.
+         */
+        Builder mountLabel(String mountLabel) {
+            this.mountLabel = mountLabel;
+            return this;
+        }
+
+        /**
+         * The steps; throws {@link IllegalArgumentException} naming the bad value for a missing
+         * root or volume source or a refused target, before anything is created.
+         */
+        FilesystemPlan plan() {
+            return FilesystemPlan.plan(this);
+        }
     }
 
-    /** As below, without requested binds. */
-    static FilesystemPlan plan(
-            Filesystem filesystem,
-            boolean ipcNamespace,
-            boolean networkNamespace,
-            boolean maskPaths,
-            KernelPaths kernelPaths) {
-        return plan(filesystem, Neighbours.of(ipcNamespace, networkNamespace), maskPaths, kernelPaths, List.of());
-    }
-
-    /** As below, with OCI's default masked and read-only paths. */
-    static FilesystemPlan plan(
-            Filesystem filesystem,
-            boolean ipcNamespace,
-            boolean networkNamespace,
-            boolean maskPaths,
-            List<ContainerBind> requested) {
-        return plan(filesystem, Neighbours.of(ipcNamespace, networkNamespace), maskPaths, null, requested);
-    }
-
-    /**
-     * Plans with the binds other isolators requested ({@code IsolationRequest.requestBind}),
-     * mounted with the volumes; the sandbox shows the host's files read-only, so a requested bind
-     * whose target the host lacks there is left out rather than failing the container.
-     * {@code kernelPaths}, when not null, lists the masked and read-only paths instead of OCI's defaults.
-     */
-    static FilesystemPlan plan(
-            Filesystem filesystem,
-            Neighbours neighbours,
-            boolean maskPaths,
-            KernelPaths kernelPaths,
-            List<ContainerBind> requested) {
-        return plan(filesystem, neighbours, maskPaths, kernelPaths, requested, BindSources.byPath());
-    }
-
-    /** As above, with the binds' sources named for the child by {@code sources} (staged by the host for a user namespace). */
-    static FilesystemPlan plan(
-            Filesystem filesystem,
-            Neighbours neighbours,
-            boolean maskPaths,
-            KernelPaths kernelPaths,
-            List<ContainerBind> requested,
-            BindSources sources) {
-        return plan(filesystem, neighbours, maskPaths, kernelPaths, requested, sources, null);
-    }
-
-    /**
-     * As above, with {@code mountLabel} (or null) the SELinux context of the file systems made for
-     * the container alone ({@link MountCalls#labelled}).
-     */
-    static FilesystemPlan plan(
-            Filesystem filesystem,
-            Neighbours neighbours,
-            boolean maskPaths,
-            KernelPaths kernelPaths,
-            List<ContainerBind> requested,
-            BindSources sources,
-            String mountLabel) {
+    private static FilesystemPlan plan(Builder request) {
+        Filesystem filesystem = request.filesystem;
+        Neighbours neighbours = request.neighbours;
+        boolean maskPaths = request.maskPaths;
+        KernelPaths kernelPaths = request.kernelPaths;
+        List<ContainerBind> requested = request.requested;
+        BindSources sources = request.sources;
         RootLayout root;
         if (filesystem.rootfs().isPresent()) {
             root = DirectoryRoot.of(filesystem.rootfs().get(), filesystem.readOnly());
@@ -166,7 +167,7 @@ final class FilesystemPlan implements AutoCloseable {
         }
         try {
             PlannedSteps steps = new PlannedSteps();
-            MountCalls calls = new MountCalls(root.hostPath(), mountLabel);
+            MountCalls calls = new MountCalls(root.hostPath(), request.mountLabel);
             ContainerTree tree = root.mount(steps, calls);
             KernelMounts kernel = new KernelMounts(steps, calls, tree);
             kernel.proc();

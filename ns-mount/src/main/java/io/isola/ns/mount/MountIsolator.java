@@ -55,15 +55,14 @@ public final class MountIsolator implements NamespaceIsolator {
     public Isolation prepare(IsolationRequest request) {
         Filesystem filesystem = request.spec().extension(Filesystem.class).orElse(DEFAULT);
         Security security = Security.of(request.spec());
-        FilesystemPlan plan = FilesystemPlan.plan(
-                filesystem,
-                Neighbours.of(request),
-                !security.privileged(),
-                request.spec().extension(KernelPaths.class).orElse(null),
-                request.requestedBinds(),
-                sources(request),
+        FilesystemPlan plan = FilesystemPlan.of(filesystem, Neighbours.of(request))
+                .maskPaths(!security.privileged())
+                .kernelPaths(request.spec().extension(KernelPaths.class).orElse(null))
+                .requestedBinds(request.requestedBinds())
+                .sources(sources(request))
                 // where SELinux is off the kernel knows no context= option: ignored, as the process's label is
-                Selinux.enabled() ? security.mountLabel().orElse(null) : null);
+                .mountLabel(Selinux.enabled() ? security.mountLabel().orElse(null) : null)
+                .plan();
         LOG.debug(
                 "container {}: {} file system steps for {}",
                 request.containerId(),

@@ -30,7 +30,7 @@ class FilesystemPlanTest {
     }
 
     private static List<String> describe(Filesystem filesystem, Neighbours neighbours) {
-        return FilesystemPlan.plan(filesystem, neighbours, true, null, List.of()).steps().planned().stream()
+        return FilesystemPlan.of(filesystem, neighbours).plan().steps().planned().stream()
                 .map(p ->
                         p.phase() + " " + (p.step() != null ? p.step().description() : "checkpoint: " + p.checkpoint()))
                 .toList();
@@ -114,12 +114,9 @@ class FilesystemPlanTest {
                             false,
                             EnumSet.of(Volume.Option.NOSUID, Volume.Option.NOEXEC, Volume.Option.NONRECURSIVE)))
                     .build();
-            List<String> steps = FilesystemPlan.plan(
-                            filesystem,
-                            false,
-                            true,
-                            true,
-                            new KernelPaths(List.of("/proc/kcore", "/sys/dev/block"), List.of("/proc/sys")))
+            List<String> steps = FilesystemPlan.of(filesystem, Neighbours.of(false, true))
+                    .kernelPaths(new KernelPaths(List.of("/proc/kcore", "/sys/dev/block"), List.of("/proc/sys")))
+                    .plan()
                     .steps()
                     .planned()
                     .stream()
@@ -193,8 +190,9 @@ class FilesystemPlanTest {
         Path staging = rootfs.resolve("staging");
         Filesystem filesystem =
                 Filesystem.builder().volume(Volume.parse(volume + ":/data")).build();
-        FilesystemPlan plan = FilesystemPlan.plan(
-                filesystem, Neighbours.of(false, false), true, null, List.of(), BindSources.staged(staging));
+        FilesystemPlan plan = FilesystemPlan.of(filesystem, Neighbours.of(false, false))
+                .sources(BindSources.staged(staging))
+                .plan();
         try {
             Step bind = plan.steps().planned().stream()
                     .map(PlannedSteps.Planned::step)
@@ -226,13 +224,10 @@ class FilesystemPlanTest {
                 .rootfs(root.getParent().toString())
                 .volume(Volume.parse(volume + ":/data"))
                 .build();
-        FilesystemPlan plan = FilesystemPlan.plan(
-                filesystem,
-                Neighbours.of(false, false),
-                true,
-                null,
-                List.of(new ContainerBind("the network's /etc/hosts", hosts, "/etc/hosts", false)),
-                BindSources.stagedByChild(staging));
+        FilesystemPlan plan = FilesystemPlan.of(filesystem, Neighbours.of(false, false))
+                .requestedBinds(List.of(new ContainerBind("the network's /etc/hosts", hosts, "/etc/hosts", false)))
+                .sources(BindSources.stagedByChild(staging))
+                .plan();
         try {
             List<PlannedSteps.Planned> planned = plan.steps().planned();
             assertEquals(

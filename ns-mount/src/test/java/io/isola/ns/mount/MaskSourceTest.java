@@ -105,12 +105,9 @@ class MaskSourceTest {
 
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class,
-                () -> FilesystemPlan.plan(
-                        filesystem,
-                        false,
-                        true,
-                        true,
-                        new KernelPaths(List.of("/proc/keys", "/etc/secret"), List.of())));
+                () -> FilesystemPlan.of(filesystem, Neighbours.of(false, true))
+                        .kernelPaths(new KernelPaths(List.of("/proc/keys", "/etc/secret"), List.of()))
+                        .plan());
 
         assertEquals(
                 "masked path \"/etc/secret\": its mask is a bind of the container's /dev/null, which the mount on /dev"

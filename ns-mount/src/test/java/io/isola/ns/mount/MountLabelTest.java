@@ -34,8 +34,9 @@ class MountLabelTest {
                 .rootfs(rootfs.toString())
                 .tmpfs(TmpfsMount.at("/scratch"))
                 .build();
-        return FilesystemPlan.plan(
-                        filesystem, Neighbours.of(true, true), true, null, List.of(), BindSources.byPath(), mountLabel)
+        return FilesystemPlan.of(filesystem, Neighbours.of(true, true))
+                .mountLabel(mountLabel)
+                .plan()
                 .steps()
                 .planned()
                 .stream()
