@@ -165,6 +165,14 @@ public final class ConfigTranslator {
         return Filesystem.builder().rootfs(resolved.toString()).readOnly(readonly != null && readonly.asBoolean());
     }
 
+    /**
+     * The hooks of a config.json by kind, read as {@link #translate} reads them; throws naming the
+     * first bad one.
+     */
+    static Map<String, List<Hook>> hooks(JsonNode root) {
+        return hooks(new ConfigFields(root));
+    }
+
     private static Map<String, List<Hook>> hooks(ConfigFields fields) {
         Map<String, List<Hook>> hooks = new LinkedHashMap<>();
         JsonNode all = fields.at("hooks");

@@ -1,7 +1,5 @@
 package io.isola.oci;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.isola.api.CgroupLocation;
 import io.isola.api.ConsoleSocket;
 import io.isola.api.Container;
@@ -33,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The OCI lifecycle: {@code create} sets the container up and leaves its process waiting at the
@@ -226,21 +225,31 @@ public final class OciRuntime {
     }
 
     public ContainerState start(Isola isola, String id, HookGate gate) {
-        ContainerState state = lifecycle.get(id);
+        return start(() -> isola, lifecycle.get(id), gate);
+    }
+
+    /**
+     * {@link #start(Isola, String, HookGate)} of a container whose state the caller has just read
+     * ({@link Lifecycle#get}): not read again. {@code isola} is asked for only when there are
+     * startContainer hooks to run inside the container.
+     */
+    public ContainerState start(Supplier<Isola> isola, ContainerState state, HookGate gate) {
+        String id = state.id();
         if (state.status() != ContainerState.Status.CREATED) {
             throw new IsolaException("cannot start container " + id + ": it is " + state.status() + ", not created");
         }
-        OciPlan plan = planOf(state);
-        if (plan != null
-                && (!plan.hooks("startContainer").isEmpty()
-                        || !plan.hooks("poststart").isEmpty())) {
+        CreatedBundle bundle = CreatedBundle.of(state.bundle());
+        List<Hook> startContainer = bundle.hooks("startContainer");
+        List<Hook> poststart = bundle.hooks("poststart");
+        if (!startContainer.isEmpty() || !poststart.isEmpty()) {
             gate.beforeHooks("start");
         }
-        if (plan != null && !plan.hooks("startContainer").isEmpty()) {
-            if (isola == null) {
+        if (!startContainer.isEmpty()) {
+            Isola runtime = isola.get();
+            if (runtime == null) {
                 throw new IsolaException("cannot start container " + id + ": its startContainer hooks need a runtime");
             }
-            ContainerHooks.run(isola, "startContainer", plan.hooks("startContainer"), stateJson(state), state.pid());
+            ContainerHooks.run(runtime, "startContainer", startContainer, stateJson(state), state.pid());
         }
         Isola.startCreated(store.dir(state.id()), START_TIMEOUT);
         ContainerState running = state.withStatus(ContainerState.Status.RUNNING)
@@ -248,8 +257,8 @@ public final class OciRuntime {
                         .withProcess(
                                 state.isola().startTime(), null, Instant.now().toString()));
         store.write(running);
-        if (plan != null) {
-            Hooks.runWarning("poststart", plan.hooks("poststart"), stateJson(running), warnings);
+        if (!poststart.isEmpty()) { // the state's JSON costs a served start a tenth of its time: only for hooks
+            Hooks.runWarning("poststart", poststart, stateJson(running), warnings);
         }
         return running;
     }
@@ -283,15 +292,16 @@ public final class OciRuntime {
         if (state.status() == ContainerState.Status.RUNNING && !force) {
             throw new IsolaException("cannot delete container " + id + ": it is running; stop it or use --force");
         }
-        OciPlan plan = planOf(state);
-        if (plan != null && !plan.hooks("poststop").isEmpty()) {
+        CreatedBundle bundle = CreatedBundle.of(state.bundle());
+        List<Hook> poststop = bundle.hooks("poststop");
+        if (!poststop.isEmpty()) {
             gate.beforeHooks("delete");
         }
         if (Lifecycle.isLive(state)) {
             lifecycle.killNow(state);
         }
         CreatedCgroups.remove(store.dir(state.id()));
-        String cgroup = cgroupPathOf(state);
+        String cgroup = bundle.cgroupPath(options.systemdCgroup());
         if (cgroup == null
                 && state.isola() != null
                 && state.isola().cgroup() != null
@@ -302,42 +312,11 @@ public final class OciRuntime {
             CgroupRemoval.remove(cgroup);
         }
         store.delete(state.id());
-        if (plan != null) {
+        if (!poststop.isEmpty()) {
             Hooks.runWarning(
-                    "poststop",
-                    plan.hooks("poststop"),
-                    stateJson(state.withStatus(ContainerState.Status.STOPPED)),
-                    warnings);
+                    "poststop", poststop, stateJson(state.withStatus(ContainerState.Status.STOPPED)), warnings);
         }
         return state;
-    }
-
-    private OciPlan planOf(ContainerState state) {
-        if (state.bundle() == null) {
-            return null;
-        }
-        try {
-            return ConfigTranslator.load(Path.of(state.bundle()), options);
-        } catch (IllegalArgumentException e) {
-            return null; // the bundle changed or went away: its hooks cannot be found
-        }
-    }
-
-    /** The config's cgroupsPath as isola used it, or null (none, or the bundle is gone). */
-    private String cgroupPathOf(ContainerState state) {
-        if (state.bundle() == null) {
-            return null;
-        }
-        try {
-            JsonNode root = new ObjectMapper()
-                    .readTree(Path.of(state.bundle(), "config.json").toFile());
-            JsonNode path = root == null ? null : root.path("linux").get("cgroupsPath");
-            return path == null || !path.isTextual()
-                    ? null
-                    : ResourcesSection.cgroupPath(path.asText(), options.systemdCgroup());
-        } catch (IOException | IllegalArgumentException e) {
-            return null;
-        }
     }
 
     private static String stateJson(ContainerState state) {

@@ -102,6 +102,17 @@ public final class IsolaRuntime implements AutoCloseable {
         }
     }
 
+    /**
+     * For a sweep of what dead containers left ({@code LeftoverSweep}): a resident server's runtime,
+     * lent without {@link #withIsolators}' health check (a component that failed to start registers no
+     * sweeper, so there is nothing to refuse; the check reads SCR's state through reflection, a third
+     * of a served delete's sweep), else {@link #withIsolators} of none.
+     */
+    public static IsolaRuntime forSweeping() throws InterruptedException {
+        IsolaRuntime shared = resident;
+        return shared != null ? new IsolaRuntime(shared.felix, shared.isola, true) : withIsolators(Set.of());
+    }
+
     /** Boots the distribution's framework: bundles/, the configuration directory, its plugins. */
     static IsolaRuntime bootDistribution() {
         return withBundles(Layout.bundles())

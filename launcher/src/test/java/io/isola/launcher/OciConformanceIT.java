@@ -716,6 +716,34 @@ class OciConformanceIT {
         assertEquals("", ok("list", "-q"));
     }
 
+    /**
+     * As runc's, which runs them from the config it saved at create: the poststop hooks run though
+     * the bundle's root has gone since (an engine may remove it before its delete). start and delete
+     * read only the hooks and the cgroup path of config.json, not create's whole translation.
+     */
+    @Test
+    void poststopHooksRunThoughTheRootHasGoneSinceCreate() throws Exception {
+        Path log = root.resolve("hooks");
+        ObjectNode config = config("exec sleep 1000");
+        ObjectNode hook = config.putObject("hooks").putArray("poststop").addObject();
+        hook.put("path", "/bin/sh");
+        List.of("sh", "-c", "read state; echo \"$state\" >> " + log).forEach(hook.putArray("args")::add);
+        write(config);
+
+        ok("create", "--bundle", bundle.toString(), "h9");
+        long pid = JSON.readTree(ok("state", "h9")).get("pid").asLong();
+        try (Pidfd child = Pidfd.open(pid)) {
+            ok("kill", "h9", "KILL");
+            child.awaitExit(Duration.ofSeconds(10));
+        }
+        Files.move(bundle.resolve("rootfs"), bundle.resolve("rootfs.gone"));
+        ok("delete", "h9");
+
+        assertTrue(Files.exists(log), "the poststop hook did not run");
+        assertTrue(Files.readString(log).contains("\"status\":\"stopped\""), Files.readString(log));
+        assertEquals("", ok("list", "-q"));
+    }
+
     @Test
     void createContainerAndStartContainerHooksRunInsideTheContainerBeforeItsProcess() throws Exception {
         ObjectNode config = config("echo process >> /out/hooks; exec sleep 1000");

@@ -36,7 +36,7 @@ public final class LeftoverSweep {
 
     /** Never fails the command: what is not released now is retried by the next sweep. */
     public static void run() {
-        try (IsolaRuntime runtime = IsolaRuntime.withIsolators(Set.of())) {
+        try (IsolaRuntime runtime = IsolaRuntime.forSweeping()) {
             try {
                 runtime.require(Set.of(NET));
             } catch (RuntimeException e) {

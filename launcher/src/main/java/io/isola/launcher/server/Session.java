@@ -71,6 +71,11 @@ final class Session implements Runnable {
                 invocation.clonedBy(ThinCloner.of(jvm, request.pid(), request.clonerSignals()));
             }
             Integer code = execute(invocation, request);
+            // the client's streams go before the answer: an engine that reads the runtime's output
+            // through a pipe (containerd's shim, podman's state) waits for its end, which our copies
+            // would hold back for as long as this thread is not scheduled after the answer woke the client
+            JvmConnection.closeAll(stdio);
+            stdio = new int[0];
             if (code == null) {
                 connection.frame(Wire.FALLBACK, 0);
             } else if (!code.equals(CANCELLED)) {

@@ -73,11 +73,7 @@ public final class StartCommand implements Callable<Integer> {
         for (String id : ids) {
             ContainerState state = new Lifecycle(store).get(id);
             if (state.bundle() != null) {
-                try (IsolaRuntime runtime = IsolaRuntime.bare()) { // no isolators: startContainer hooks only join
-                    new OciRuntime(store, parent.global().ociOptions())
-                            .onWarning(message -> ErrorLog.warn(parent.global(), message))
-                            .start(runtime.isola(), id, HooksRunInProcess.GATE);
-                }
+                startCreated(store, state);
                 continue; // silent, as runc is: engines read its output
             }
             ContainerStart.start(store, state);
@@ -85,6 +81,29 @@ public final class StartCommand implements Callable<Integer> {
             out.flush();
         }
         return 0;
+    }
+
+    /**
+     * The OCI start, from the state just read: a runtime (no isolators: startContainer hooks only
+     * join the container) is made only for such hooks.
+     */
+    private void startCreated(StateStore store, ContainerState state) {
+        IsolaRuntime[] made = {null};
+        try {
+            new OciRuntime(store, parent.global().ociOptions())
+                    .onWarning(message -> ErrorLog.warn(parent.global(), message))
+                    .start(
+                            () -> {
+                                made[0] = IsolaRuntime.bare();
+                                return made[0].isola();
+                            },
+                            state,
+                            HooksRunInProcess.GATE);
+        } finally {
+            if (made[0] != null) {
+                made[0].close();
+            }
+        }
     }
 
     /** Docker's {@code start -a}: one container, started (or already running), then attached until it ends. */
