@@ -6,6 +6,7 @@ import io.isola.internal.chain.CloneThreads;
 import io.isola.internal.launch.HostSignals;
 import io.isola.internal.nativ.NativeException;
 import io.isola.internal.nativ.ThinLibc;
+import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -122,6 +123,9 @@ public final class ThinCreate {
                 || !thin(args)
                 || List.of(args).contains("--debug")) {
             return null;
+        }
+        if (holdsFdFrom(ClonePlan.FD_FLOOR)) {
+            return null; // the plan's fds would not fit (place): in-process, nothing sent
         }
         long uid = ServerAddress.currentUid();
         ServerAddress address = ServerAddress.of(uid, env);
@@ -254,6 +258,22 @@ public final class ThinCreate {
             closeAll(received);
             closeAll(placed); // the child has its own copies
         }
+    }
+
+    /**
+     * Whether this process holds an fd numbered {@code floor} or above: the server numbers the
+     * plan's fds from {@link ClonePlan#FD_FLOOR} up, where this process must hold none, and an
+     * engine may leave such fds open when it runs us (inherited: not close-on-exec). This JVM's
+     * own take the lowest free numbers, far below.
+     */
+    static boolean holdsFdFrom(int floor) {
+        String[] open = new File("/proc/self/fd").list();
+        for (String fd : open == null ? new String[0] : open) {
+            if (Integer.parseInt(fd) >= floor) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@code fd} copied to exactly {@code target}, which must be free here (close-on-exec, as the server's). */
