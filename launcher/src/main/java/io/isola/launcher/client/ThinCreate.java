@@ -66,7 +66,12 @@ public final class ThinCreate {
         if (code == null) {
             io.isola.launcher.Main.main(args); // loaded only now: the in-process path as before
         } else {
-            System.exit(code);
+            // halt, not exit: this JVM has no shutdown hook to run, and Runtime.exit logs itself
+            // (JDK 21+), which sets up java.logging's LoggerFinder and LogManager first: ~25
+            // classes and a configuration read at the end of every thin call
+            System.out.flush();
+            System.err.flush();
+            Runtime.getRuntime().halt(code);
         }
     }
 
