@@ -4,6 +4,7 @@ import io.isola.internal.chain.CloneMode;
 import io.isola.internal.chain.ClonePlan;
 import io.isola.internal.chain.CloneThreads;
 import io.isola.internal.launch.HostSignals;
+import io.isola.internal.launch.StartupTrace;
 import io.isola.internal.nativ.NativeException;
 import io.isola.internal.nativ.ThinLibc;
 import java.io.File;
@@ -56,6 +57,7 @@ public final class ThinCreate {
     }
 
     public static void main(String[] args) {
+        StartupTrace.mark("thin main");
         Integer code;
         try {
             code = new ThinCreate(args).viaServer();
@@ -63,6 +65,7 @@ public final class ThinCreate {
             System.err.println("isola: " + verb(args) + " through the server failed: " + e.getMessage());
             code = 1;
         }
+        StartupTrace.mark("thin exit");
         if (code == null) {
             io.isola.launcher.Main.main(args); // loaded only now: the in-process path as before
         } else {
@@ -145,6 +148,7 @@ public final class ThinCreate {
         }
         libc = ThinLibc.ffm(); // the cloner: FFM on JDK 22+ with isola-ffm's jar, else jnr-ffi
         libc = libc != null ? libc : new JnrThinLibc();
+        StartupTrace.mark("thin libc bound");
         try {
             channel = UnixClientSocket.connect(libc, address.socket());
         } catch (IOException e) {
@@ -153,6 +157,7 @@ public final class ThinCreate {
         if (channel == null) {
             return null; // no server: in-process, which starts one for the verbs that follow
         }
+        StartupTrace.mark("thin connected");
         try {
             return session();
         } catch (IOException | RuntimeException e) {
@@ -176,6 +181,7 @@ public final class ThinCreate {
                 HostSignals.nonDefault(libc));
         channel.sendFds(0, 1, 2);
         channel.write(request);
+        StartupTrace.mark("thin request sent");
         byte[] frame = new byte[5];
         if (!channel.readFully(frame) || frame[0] != Wire.ACCEPTED) {
             return null; // refused, or not served: nothing was done
@@ -188,14 +194,17 @@ public final class ThinCreate {
             }
             int value = ByteBuffer.wrap(frame).getInt(1);
             if (frame[0] == Wire.PLAN && child == null) {
+                StartupTrace.mark("thin plan frame");
                 byte[] plan = planBytes(value, fds);
                 channel.write(ByteBuffer.allocate(5)
                         .put(Wire.CLONED)
                         .putInt(cloneFrom(ClonePlan.decode(plan), fds))
                         .array());
+                StartupTrace.mark("thin pid sent");
                 continue;
             }
             closeAll(fds);
+            StartupTrace.mark("thin frame " + (char) frame[0]);
             if (frame[0] == Wire.EXIT) {
                 return end(value);
             }
@@ -246,7 +255,9 @@ public final class ThinCreate {
                         tid,
                         CloneMode.FORK,
                         plan.pidNamespaceFd());
+                StartupTrace.mark("thin cloning");
                 int pid = cloned.get(60, TimeUnit.SECONDS);
+                StartupTrace.mark("thin cloned");
                 child = ThinChild.open(libc, pid);
                 return pid;
             } catch (ExecutionException e) {
