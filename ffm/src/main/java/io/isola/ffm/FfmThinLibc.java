@@ -36,120 +36,91 @@ public final class FfmThinLibc implements ThinLibc {
     /** All of memory as one segment: the addresses come from libc and {@link #allocate}, as jffi's do. */
     private static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
 
-    private static final int WORDS = 4;
+    /** The most words a call passes: makecontext's ucp, func, argc and its six. */
+    private static final int WORDS = 9;
+
     private static final Linker.Option ERRNO_CAPTURE = Linker.Option.captureCallState("errno");
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final ThreadLocal<MemorySegment> STATE =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CALL_STATE));
+    private static final ThreadLocal<MemorySegment> STATE = new ThreadLocal<>();
 
     /**
-     * Every call is declared with machine words only (a C {@code int} argument is read from the
-     * low half of its register, an {@code int} result is cut from the word), so that the calls
-     * share five shapes: the linker makes each shape's stub and binding classes (a hundred-odd
-     * method-handle classes spun at run time, which no AOT cache holds) once and only binds an
-     * address per function; a shape per function cost a cold JVM several hundred ms of CPU at
-     * load ~15. Every call captures errno.
+     * Every call is declared with one descriptor, nine machine words, all but the first variadic
+     * (a C {@code int} argument is read from the low half of its register, an {@code int} result
+     * is cut from the word), so that the linker spins one shape's stub and method-handle classes
+     * (LambdaForms and a {@code DowncallStub}, which no AOT cache holds) and only binds an address
+     * per function: a JVM that binds these 27 and calls one took 150 ms of CPU with five shapes,
+     * 100 with one (load ~10, C1). On x86_64 and aarch64 Linux, the only machines isola runs on, a variadic
+     * call passes its integer words exactly as a fixed one does (x86_64 also sets %al, the
+     * vector registers used, which a fixed-arity callee ignores), so the one descriptor is right
+     * for the variadic functions (makecontext, clone, prctl, open, fcntl, syscall) and the others
+     * alike; a callee never reads the words it has no parameter for. Every call captures errno.
      */
-    private static final MethodHandle CALLOC = words("calloc", 2);
+    private static final MethodHandle CALLOC = bind("calloc");
 
-    private static final MethodHandle FREE = words("free", 1);
-    private static final MethodHandle GETCONTEXT = words("getcontext", 1);
-    /** makecontext(ucp, func, argc, ...): the six words are variadic. */
-    private static final MethodHandle MAKECONTEXT = variadic("makecontext", 3, 6);
+    private static final MethodHandle FREE = bind("free");
+    private static final MethodHandle GETCONTEXT = bind("getcontext");
+    private static final MethodHandle MAKECONTEXT = bind("makecontext");
     /** glibc's clone(fn, stack, flags, arg, ...): parent_tid is the first variadic word. */
-    private static final MethodHandle CLONE = variadic("clone", 4, 1);
+    private static final MethodHandle CLONE = bind("clone");
 
-    private static final MethodHandle PTHREAD_SIGMASK = words("pthread_sigmask", 3);
-    private static final MethodHandle WRITE = words("write", 3);
-    private static final MethodHandle ERRNO_LOCATION = words("__errno_location", 0);
-    private static final MethodHandle GETEUID = words("geteuid", 0);
-    /** prctl(option, ...): the four words after the option are variadic. */
-    private static final MethodHandle PRCTL = variadic("prctl", 1, 4);
+    private static final MethodHandle PTHREAD_SIGMASK = bind("pthread_sigmask");
+    private static final MethodHandle WRITE = bind("write");
+    private static final MethodHandle ERRNO_LOCATION = bind("__errno_location");
+    private static final MethodHandle GETEUID = bind("geteuid");
+    private static final MethodHandle PRCTL = bind("prctl");
 
-    private static final MethodHandle SETNS = words("setns", 2);
-    /** open(path, flags, ...): the mode is variadic, and not passed. */
-    private static final MethodHandle OPEN = variadic("open", 2, 1);
+    private static final MethodHandle SETNS = bind("setns");
+    /** open(path, flags, ...): the mode is not passed (no O_CREAT). */
+    private static final MethodHandle OPEN = bind("open");
 
-    private static final MethodHandle SOCKET = words("socket", 3);
-    private static final MethodHandle CONNECT = words("connect", 3);
-    private static final MethodHandle SENDMSG = words("sendmsg", 3);
-    private static final MethodHandle RECVMSG = words("recvmsg", 3);
-    private static final MethodHandle SEND = words("send", 4);
-    private static final MethodHandle READ = words("read", 3);
-    private static final MethodHandle CLOSE = words("close", 1);
-    /** fcntl(fd, cmd, ...): the argument is variadic. */
-    private static final MethodHandle FCNTL = variadic("fcntl", 2, 1);
+    private static final MethodHandle SOCKET = bind("socket");
+    private static final MethodHandle CONNECT = bind("connect");
+    private static final MethodHandle SENDMSG = bind("sendmsg");
+    private static final MethodHandle RECVMSG = bind("recvmsg");
+    private static final MethodHandle SEND = bind("send");
+    private static final MethodHandle READ = bind("read");
+    private static final MethodHandle CLOSE = bind("close");
+    private static final MethodHandle FCNTL = bind("fcntl");
 
-    private static final MethodHandle PIDFD_OPEN = words("pidfd_open", 2);
-    private static final MethodHandle PIDFD_SEND_SIGNAL = words("pidfd_send_signal", 4);
-    private static final MethodHandle POLL = words("poll", 3);
-    private static final MethodHandle WAITID = words("waitid", 4);
-    /** syscall(number, ...): the arguments are variadic. */
-    private static final MethodHandle SYSCALL = variadic("syscall", 1, 4);
+    private static final MethodHandle PIDFD_OPEN = bind("pidfd_open");
+    private static final MethodHandle PIDFD_SEND_SIGNAL = bind("pidfd_send_signal");
+    private static final MethodHandle POLL = bind("poll");
+    private static final MethodHandle WAITID = bind("waitid");
+    private static final MethodHandle SYSCALL = bind("syscall");
 
     private final Map<String, Long> symbols = new ConcurrentHashMap<>();
 
     public FfmThinLibc() {}
 
     private static MemorySegment address(String name) {
-        return LINKER.defaultLookup()
-                .find(name)
-                .orElseThrow(() -> new IllegalArgumentException("libc has no function \"" + name + "\""));
-    }
-
-    /**
-     * {@code name} with up to four words, returning a word, errno captured: declared with four
-     * whatever its arity (a callee never reads the argument registers it has no parameter for),
-     * so that every such call shares one shape.
-     */
-    private static MethodHandle words(String name, int arity) {
-        if (arity > WORDS) {
-            throw new IllegalArgumentException(name + ": " + arity + " arguments, at most " + WORDS);
+        MemorySegment address = LINKER.defaultLookup().find(name).orElse(null); // no lambda, as above
+        if (address == null) {
+            throw new IllegalArgumentException("libc has no function \"" + name + "\"");
         }
-        return variadic(name, WORDS, 0);
+        return address;
     }
 
-    /** {@code name} with {@code named} words, then {@code variadic} more, returning a word. */
-    private static MethodHandle variadic(String name, int named, int variadic) {
-        MemoryLayout[] words = new MemoryLayout[named + variadic];
+    /** {@code name}'s address bound to the one descriptor: one word, then {@link #WORDS} - 1 variadic ones. */
+    private static MethodHandle bind(String name) {
+        MemoryLayout[] words = new MemoryLayout[WORDS];
         Arrays.fill(words, JAVA_LONG);
-        FunctionDescriptor descriptor = FunctionDescriptor.of(JAVA_LONG, words);
-        return variadic == 0
-                ? LINKER.downcallHandle(address(name), descriptor, ERRNO_CAPTURE)
-                : LINKER.downcallHandle(
-                        address(name), descriptor, Linker.Option.firstVariadicArg(named), ERRNO_CAPTURE);
+        return LINKER.downcallHandle(
+                address(name),
+                FunctionDescriptor.of(JAVA_LONG, words),
+                Linker.Option.firstVariadicArg(1),
+                ERRNO_CAPTURE);
     }
 
     private static IllegalStateException failed(String call, Throwable e) {
         return new IllegalStateException("calling libc's " + call + " through the FFM API", e);
     }
 
-    private static long call3(MethodHandle function, String name, long a, long b, long c) {
-        try {
-            return (long) function.invokeExact(STATE.get(), a, b, c);
-        } catch (Throwable e) {
-            throw failed(name, e);
-        }
+    private static long call(MethodHandle function, String name, long a, long b, long c, long d, long e) {
+        return call(function, name, a, b, c, d, e, 0, 0, 0, 0);
     }
 
-    private static long call4(MethodHandle function, String name, long a, long b, long c, long d) {
-        try {
-            return (long) function.invokeExact(STATE.get(), a, b, c, d);
-        } catch (Throwable e) {
-            throw failed(name, e);
-        }
-    }
-
-    private static long call5(MethodHandle function, String name, long a, long b, long c, long d, long e) {
-        try {
-            return (long) function.invokeExact(STATE.get(), a, b, c, d, e);
-        } catch (Throwable t) {
-            throw failed(name, t);
-        }
-    }
-
-    private static long call9(
+    private static long call(
             MethodHandle function,
             String name,
             long a,
@@ -162,17 +133,27 @@ public final class FfmThinLibc implements ThinLibc {
             long h,
             long i) {
         try {
-            return (long) function.invokeExact(STATE.get(), a, b, c, d, e, f, g, h, i);
+            return (long) function.invokeExact(state(), a, b, c, d, e, f, g, h, i);
         } catch (Throwable t) {
             throw failed(name, t);
         }
+    }
+
+    /** This thread's errno slot; no lambda ({@code ThreadLocal.withInitial}): a thin JVM's first costs. */
+    private static MemorySegment state() {
+        MemorySegment state = STATE.get();
+        if (state == null) {
+            state = Arena.ofAuto().allocate(CALL_STATE);
+            STATE.set(state);
+        }
+        return state;
     }
 
     // memory
 
     @Override
     public long allocate(long size) {
-        long address = call4(CALLOC, "calloc", 1L, size, 0, 0);
+        long address = call(CALLOC, "calloc", 1L, size, 0, 0, 0);
         if (address == 0) {
             throw new OutOfMemoryError("cannot allocate " + size + " bytes of native memory");
         }
@@ -181,7 +162,7 @@ public final class FfmThinLibc implements ThinLibc {
 
     @Override
     public void free(long address, long size) {
-        call4(FREE, "free", address, 0, 0, 0);
+        call(FREE, "free", address, 0, 0, 0, 0);
     }
 
     @Override
@@ -233,52 +214,57 @@ public final class FfmThinLibc implements ThinLibc {
 
     @Override
     public long symbol(String name) {
-        return symbols.computeIfAbsent(name, s -> address(s).address());
+        Long known = symbols.get(name); // no lambda (computeIfAbsent): a thin JVM's first costs
+        if (known == null) {
+            known = address(name).address();
+            symbols.put(name, known);
+        }
+        return known;
     }
 
     @Override
     public int getcontext(long ucp) {
-        return (int) call4(GETCONTEXT, "getcontext", ucp, 0, 0, 0);
+        return (int) call(GETCONTEXT, "getcontext", ucp, 0, 0, 0, 0);
     }
 
     @Override
     public void makecontext(long ucp, long function, int argc, long a0, long a1, long a2, long a3, long a4, long a5) {
-        call9(MAKECONTEXT, "makecontext", ucp, function, argc, a0, a1, a2, a3, a4, a5);
+        call(MAKECONTEXT, "makecontext", ucp, function, argc, a0, a1, a2, a3, a4, a5);
     }
 
     @Override
     public int clone(long function, long stackTop, int flags, long arg, long parentTid) {
-        return (int) call5(CLONE, "clone", function, stackTop, flags, arg, parentTid);
+        return (int) call(CLONE, "clone", function, stackTop, flags, arg, parentTid);
     }
 
     @Override
     public int pthread_sigmask(int how, long set, long oldSet) {
-        return (int) call4(PTHREAD_SIGMASK, "pthread_sigmask", how, set, oldSet, 0);
+        return (int) call(PTHREAD_SIGMASK, "pthread_sigmask", how, set, oldSet, 0, 0);
     }
 
     @Override
     public long write(int fd, long buffer, long count) {
-        return call4(WRITE, "write", fd, buffer, count, 0);
+        return call(WRITE, "write", fd, buffer, count, 0, 0);
     }
 
     @Override
     public long errnoLocation() {
-        return call4(ERRNO_LOCATION, "__errno_location", 0, 0, 0, 0);
+        return call(ERRNO_LOCATION, "__errno_location", 0, 0, 0, 0, 0);
     }
 
     @Override
     public int geteuid() {
-        return (int) call4(GETEUID, "geteuid", 0, 0, 0, 0);
+        return (int) call(GETEUID, "geteuid", 0, 0, 0, 0, 0);
     }
 
     @Override
     public int prctl(int option, long arg2, long arg3, long arg4, long arg5) {
-        return (int) call5(PRCTL, "prctl", option, arg2, arg3, arg4, arg5);
+        return (int) call(PRCTL, "prctl", option, arg2, arg3, arg4, arg5);
     }
 
     @Override
     public int setns(int fd, int nstype) {
-        return (int) call4(SETNS, "setns", fd, nstype, 0, 0);
+        return (int) call(SETNS, "setns", fd, nstype, 0, 0, 0);
     }
 
     @Override
@@ -287,7 +273,7 @@ public final class FfmThinLibc implements ThinLibc {
         long address = allocate(name.length + 1L); // zeroed: the terminating NUL
         try {
             putBytes(address, name, 0, name.length);
-            return (int) call3(OPEN, "open", address, flags, 0);
+            return (int) call(OPEN, "open", address, flags, 0, 0, 0);
         } finally {
             free(address, name.length + 1L);
         }
@@ -295,75 +281,75 @@ public final class FfmThinLibc implements ThinLibc {
 
     @Override
     public int lastErrno() {
-        return (int) ERRNO.get(STATE.get(), 0L);
+        return (int) ERRNO.get(state(), 0L);
     }
 
     // the socket's calls
 
     @Override
     public int socket(int domain, int type, int protocol) {
-        return (int) call4(SOCKET, "socket", domain, type, protocol, 0);
+        return (int) call(SOCKET, "socket", domain, type, protocol, 0, 0);
     }
 
     @Override
     public int connect(int fd, long address, int length) {
-        return (int) call4(CONNECT, "connect", fd, address, length, 0);
+        return (int) call(CONNECT, "connect", fd, address, length, 0, 0);
     }
 
     @Override
     public long sendmsg(int fd, long message, int flags) {
-        return call4(SENDMSG, "sendmsg", fd, message, flags, 0);
+        return call(SENDMSG, "sendmsg", fd, message, flags, 0, 0);
     }
 
     @Override
     public long recvmsg(int fd, long message, int flags) {
-        return call4(RECVMSG, "recvmsg", fd, message, flags, 0);
+        return call(RECVMSG, "recvmsg", fd, message, flags, 0, 0);
     }
 
     @Override
     public long send(int fd, long buffer, long length, int flags) {
-        return call4(SEND, "send", fd, buffer, length, flags);
+        return call(SEND, "send", fd, buffer, length, flags, 0);
     }
 
     @Override
     public long read(int fd, long buffer, long count) {
-        return call4(READ, "read", fd, buffer, count, 0);
+        return call(READ, "read", fd, buffer, count, 0, 0);
     }
 
     @Override
     public int close(int fd) {
-        return (int) call4(CLOSE, "close", fd, 0, 0, 0);
+        return (int) call(CLOSE, "close", fd, 0, 0, 0, 0);
     }
 
     // the thin create's own
 
     @Override
     public int fcntl(int fd, int command, int arg) {
-        return (int) call3(FCNTL, "fcntl", fd, command, arg);
+        return (int) call(FCNTL, "fcntl", fd, command, arg, 0, 0);
     }
 
     @Override
     public int pidfdOpen(int pid) {
-        return (int) call4(PIDFD_OPEN, "pidfd_open", pid, 0, 0, 0);
+        return (int) call(PIDFD_OPEN, "pidfd_open", pid, 0, 0, 0, 0);
     }
 
     @Override
     public int pidfdSendSignal(int pidfd, int signal) {
-        return (int) call4(PIDFD_SEND_SIGNAL, "pidfd_send_signal", pidfd, signal, 0L, 0);
+        return (int) call(PIDFD_SEND_SIGNAL, "pidfd_send_signal", pidfd, signal, 0L, 0, 0);
     }
 
     @Override
     public int poll(long fds, int count, int timeoutMillis) {
-        return (int) call4(POLL, "poll", fds, (long) count, timeoutMillis, 0);
+        return (int) call(POLL, "poll", fds, (long) count, timeoutMillis, 0, 0);
     }
 
     @Override
     public int waitid(int idType, int id, long info, int options) {
-        return (int) call4(WAITID, "waitid", idType, id, info, options);
+        return (int) call(WAITID, "waitid", idType, id, info, options, 0);
     }
 
     @Override
     public long syscall(long number, long a1, long a2, long a3, long a4) {
-        return call5(SYSCALL, "syscall", number, a1, a2, a3, a4);
+        return call(SYSCALL, "syscall", number, a1, a2, a3, a4);
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isola.api.ExitStatus;
+import io.isola.internal.chain.ClonePlan;
 import io.isola.internal.nativ.Pidfd;
 import io.isola.lifecycle.MonitorProcess;
 import java.io.File;
@@ -42,6 +43,8 @@ class ThinExecIT {
 
     private Path root;
     private Path serverDir;
+    /** An fd the client inherits open from its caller, or -1. */
+    private int heldFd = -1;
 
     @AfterEach
     void stopEverything() throws IOException {
@@ -104,6 +107,26 @@ class ThinExecIT {
             serverFds[round] = openFds(ResidentServers.running(serverDir).get(0).pid());
         }
         assertEquals(serverFds[1], serverFds[2], "the server keeps a descriptor per thin exec");
+
+        // an engine that leaves fds open across its exec of the runtime, one at the plan's first number among them
+        Path out = tmp.resolve("exec-held.out"), pidFile = tmp.resolve("exec-held.pid");
+        heldFd = ClonePlan.FD_FLOOR;
+        assertEquals(
+                0,
+                thinExec(
+                        List.of(
+                                "exec",
+                                "--process",
+                                process.toString(),
+                                "--detach",
+                                "--pid-file",
+                                pidFile.toString(),
+                                "c1"),
+                        out,
+                        null,
+                        pidFile),
+                "an exec whose caller holds fd " + heldFd);
+        assertEquals(expected, Files.readAllLines(out), "what the exec'd process saw, the caller holding fd " + heldFd);
     }
 
     /**
@@ -144,6 +167,9 @@ class ThinExecIT {
         command.add(1, "-Disola.server.command=" + String.join(" ", serverCommand()));
         if (classes != null) {
             command.add(1, "-Xlog:class+load:file=" + classes);
+        }
+        if (heldFd >= 0) { // the engine's fd, open (not close-on-exec) when it runs the runtime
+            command.addAll(0, List.of("/bin/bash", "-c", "exec " + heldFd + "</dev/null; exec \"$@\"", "bash"));
         }
         Path err = tmp.resolve("client.err");
         ProcessBuilder builder = new ProcessBuilder(command)

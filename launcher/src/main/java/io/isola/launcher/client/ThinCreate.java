@@ -4,8 +4,10 @@ import io.isola.internal.chain.CloneMode;
 import io.isola.internal.chain.ClonePlan;
 import io.isola.internal.chain.CloneThreads;
 import io.isola.internal.launch.HostSignals;
+import io.isola.internal.launch.StartupTrace;
 import io.isola.internal.nativ.NativeException;
 import io.isola.internal.nativ.ThinLibc;
+import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -55,6 +57,7 @@ public final class ThinCreate {
     }
 
     public static void main(String[] args) {
+        StartupTrace.mark("thin main");
         Integer code;
         try {
             code = new ThinCreate(args).viaServer();
@@ -62,10 +65,16 @@ public final class ThinCreate {
             System.err.println("isola: " + verb(args) + " through the server failed: " + e.getMessage());
             code = 1;
         }
+        StartupTrace.mark("thin exit");
         if (code == null) {
             io.isola.launcher.Main.main(args); // loaded only now: the in-process path as before
         } else {
-            System.exit(code);
+            // halt, not exit: this JVM has no shutdown hook to run, and Runtime.exit logs itself
+            // (JDK 21+), which sets up java.logging's LoggerFinder and LogManager first: ~25
+            // classes and a configuration read at the end of every thin call
+            System.out.flush();
+            System.err.flush();
+            Runtime.getRuntime().halt(code);
         }
     }
 
@@ -123,6 +132,9 @@ public final class ThinCreate {
                 || List.of(args).contains("--debug")) {
             return null;
         }
+        if (holdsFdFrom(ClonePlan.FD_FLOOR)) {
+            return null; // the plan's fds would not fit (place): in-process, nothing sent
+        }
         long uid = ServerAddress.currentUid();
         ServerAddress address = ServerAddress.of(uid, env);
         try {
@@ -136,6 +148,7 @@ public final class ThinCreate {
         }
         libc = ThinLibc.ffm(); // the cloner: FFM on JDK 22+ with isola-ffm's jar, else jnr-ffi
         libc = libc != null ? libc : new JnrThinLibc();
+        StartupTrace.mark("thin libc bound");
         try {
             channel = UnixClientSocket.connect(libc, address.socket());
         } catch (IOException e) {
@@ -144,6 +157,7 @@ public final class ThinCreate {
         if (channel == null) {
             return null; // no server: in-process, which starts one for the verbs that follow
         }
+        StartupTrace.mark("thin connected");
         try {
             return session();
         } catch (IOException | RuntimeException e) {
@@ -167,6 +181,7 @@ public final class ThinCreate {
                 HostSignals.nonDefault(libc));
         channel.sendFds(0, 1, 2);
         channel.write(request);
+        StartupTrace.mark("thin request sent");
         byte[] frame = new byte[5];
         if (!channel.readFully(frame) || frame[0] != Wire.ACCEPTED) {
             return null; // refused, or not served: nothing was done
@@ -179,14 +194,17 @@ public final class ThinCreate {
             }
             int value = ByteBuffer.wrap(frame).getInt(1);
             if (frame[0] == Wire.PLAN && child == null) {
+                StartupTrace.mark("thin plan frame");
                 byte[] plan = planBytes(value, fds);
                 channel.write(ByteBuffer.allocate(5)
                         .put(Wire.CLONED)
                         .putInt(cloneFrom(ClonePlan.decode(plan), fds))
                         .array());
+                StartupTrace.mark("thin pid sent");
                 continue;
             }
             closeAll(fds);
+            StartupTrace.mark("thin frame " + (char) frame[0]);
             if (frame[0] == Wire.EXIT) {
                 return end(value);
             }
@@ -237,7 +255,9 @@ public final class ThinCreate {
                         tid,
                         CloneMode.FORK,
                         plan.pidNamespaceFd());
+                StartupTrace.mark("thin cloning");
                 int pid = cloned.get(60, TimeUnit.SECONDS);
+                StartupTrace.mark("thin cloned");
                 child = ThinChild.open(libc, pid);
                 return pid;
             } catch (ExecutionException e) {
@@ -254,6 +274,22 @@ public final class ThinCreate {
             closeAll(received);
             closeAll(placed); // the child has its own copies
         }
+    }
+
+    /**
+     * Whether this process holds an fd numbered {@code floor} or above: the server numbers the
+     * plan's fds from {@link ClonePlan#FD_FLOOR} up, where this process must hold none, and an
+     * engine may leave such fds open when it runs us (inherited: not close-on-exec). This JVM's
+     * own take the lowest free numbers, far below.
+     */
+    static boolean holdsFdFrom(int floor) {
+        String[] open = new File("/proc/self/fd").list();
+        for (String fd : open == null ? new String[0] : open) {
+            if (Integer.parseInt(fd) >= floor) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@code fd} copied to exactly {@code target}, which must be free here (close-on-exec, as the server's). */

@@ -26,8 +26,8 @@ import java.util.concurrent.TimeUnit;
  * The thin create's training run for its JDK 25 AOT cache (bin/isola-cds, {@code
  * -XX:AOTCacheOutput}): what a thin create does, without a server or root. A round trip with a
  * stand-in server in this JVM, a clone plan encoded and read back, and a fork-style child cloned
- * through the gate to an exec of {@code /bin/true}, reaped; so the cache holds the classes and
- * linked call shapes a real create needs (the FFM binding's most of all).
+ * through the gate to an exec of {@code /bin/true} (as root, born in a PID namespace joined as an
+ * exec's is), reaped; so the cache holds the classes a real create or exec needs.
  */
 public final class ThinTraining {
 
@@ -49,9 +49,14 @@ public final class ThinTraining {
         ThinLibc libc = ThinLibc.ffm();
         libc = libc != null ? libc : new JnrThinLibc();
         ThinCreate.thin(new String[] {"create", "--bundle", "b", "id"});
-        ServerAddress.of(ServerAddress.currentUid(), System.getenv());
+        ThinCreate.thin(new String[] {"exec", "--process", "p", "--detach", "--pid-file", "f", "id"});
+        ThinCreate.holdsFdFrom(ClonePlan.FD_FLOOR);
+        long uid = ServerAddress.currentUid();
+        ServerAddress.of(uid, System.getenv());
         Path dir = Files.createTempDirectory("isola-thin-training");
         Path socket = dir.resolve("s.sock");
+        ServerStarter.prepare(new ServerAddress(dir.resolve("server"), socket), uid);
+        Files.delete(dir.resolve("server"));
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(socket));
             try (UnixClientSocket client = UnixClientSocket.connect(libc, socket);
@@ -84,14 +89,19 @@ public final class ThinTraining {
         ClonePlan plan =
                 ClonePlan.decode(new ClonePlan(program, 0, ClonePlan.FD_FLOOR, ClonePlan.FD_FLOOR + 1).encode());
         long tid = libc.allocate(16);
+        // an exec's child is born in the container's PID namespace: as root, this one's own
+        int pidNamespace = libc.geteuid() == 0 ? libc.open("/proc/self/ns/pid", O_CLOEXEC) : -1;
         int pid;
         try (CloneThreads threads = new CloneThreads(libc)) {
-            pid = threads.clone(plan.program(), 0, status[1], gate[0], tid, CloneMode.FORK, -1)
+            pid = threads.clone(plan.program(), 0, status[1], gate[0], tid, CloneMode.FORK, pidNamespace)
                     .get(30, TimeUnit.SECONDS);
         } finally {
             libc.free(tid, 16);
             libc.close(status[1]);
             libc.close(gate[0]);
+            if (pidNamespace >= 0) {
+                libc.close(pidNamespace);
+            }
         }
         ThinChild child = ThinChild.open(libc, pid);
         try {

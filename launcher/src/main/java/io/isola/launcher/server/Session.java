@@ -1,5 +1,6 @@
 package io.isola.launcher.server;
 
+import io.isola.internal.launch.StartupTrace;
 import io.isola.internal.nativ.FdOutputStream;
 import io.isola.internal.nativ.Fds;
 import io.isola.launcher.Main;
@@ -58,6 +59,7 @@ final class Session implements Runnable {
             if (request == null) {
                 return;
             }
+            StartupTrace.mark("server request read");
             stdio = request.stdio();
             args = request.args().toArray(String[]::new);
             String mismatch = mismatch(request.env());
@@ -79,6 +81,7 @@ final class Session implements Runnable {
             if (code == null) {
                 connection.frame(Wire.FALLBACK, 0);
             } else if (!code.equals(CANCELLED)) {
+                StartupTrace.mark("server command done");
                 connection.frame(Wire.EXIT, code);
             }
         } catch (IOException | RuntimeException e) {

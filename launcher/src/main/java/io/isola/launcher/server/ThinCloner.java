@@ -3,6 +3,7 @@ package io.isola.launcher.server;
 import io.isola.api.IsolaException;
 import io.isola.internal.chain.ClonePlan;
 import io.isola.internal.launch.RemoteClone;
+import io.isola.internal.launch.StartupTrace;
 import io.isola.internal.nativ.NativeException;
 import io.isola.internal.nativ.Pidfd;
 import java.io.IOException;
@@ -38,8 +39,11 @@ final class ThinCloner implements RemoteClone.Cloner {
     public Pidfd clone(ClonePlan plan) {
         int pid;
         try {
+            StartupTrace.mark("server plan ready");
             connection.sendPlan(plan.encode(), plan.fds());
+            StartupTrace.mark("server plan sent");
             pid = connection.awaitCloned(CLONE_MILLIS);
+            StartupTrace.mark("server pid received");
         } catch (IOException e) {
             throw new IsolaException("the client did not clone the container: " + e.getMessage(), e);
         }
@@ -52,7 +56,9 @@ final class ThinCloner implements RemoteClone.Cloner {
         if (pid == 0) {
             throw new IsolaException("the client reported pid 0");
         }
-        return childOfClient(pid);
+        Pidfd checked = childOfClient(pid);
+        StartupTrace.mark("server pid checked");
+        return checked;
     }
 
     /**
