@@ -160,8 +160,10 @@ public final class ThinCreate {
         StartupTrace.mark("thin connected");
         try {
             return session();
-        } catch (IOException | RuntimeException e) {
-            end(FailureStatus.OTHER); // a child cloned already dies now, not at its gate's end of file
+        } catch (IOException | RuntimeException | Error e) {
+            // a child cloned already dies now, not at its gate's end of file; an Error too (a
+            // class or native library that does not load), which nothing above would catch
+            end(FailureStatus.OTHER);
             throw e;
         } finally {
             channel.close();
