@@ -6,6 +6,7 @@ import io.isola.api.Container;
 import io.isola.api.ExitStatus;
 import io.isola.api.Isola;
 import io.isola.api.IsolaException;
+import io.isola.lifecycle.ProcessIdentity;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -29,13 +30,14 @@ final class ContainerHooks {
 
     private ContainerHooks() {}
 
-    static void run(Isola isola, String kind, List<Hook> hooks, String stateJson, long pid) {
+    static void run(Isola isola, String kind, List<Hook> hooks, String stateJson, ProcessIdentity container) {
         for (int i = 0; i < hooks.size(); i++) {
             Hook hook = hooks.get(i);
             String name = kind + " hook " + i + " (" + hook.path() + ")";
             int timeout = hook.timeoutSeconds() == null ? DEFAULT_TIMEOUT_SECONDS : hook.timeoutSeconds();
             Optional<ExitStatus> ended;
-            try (Container process = isola.start(hook.inContainerOf(pid))) {
+            try (Container process =
+                    isola.start(hook.inContainerOf(container.pid(), Math.max(0, container.startTime())))) {
                 try (OutputStream in = process.stdin()) {
                     in.write(stateJson.getBytes(StandardCharsets.UTF_8));
                 } catch (IOException e) {

@@ -313,6 +313,13 @@ public final class RecordingSyscalls implements Syscalls {
         return new Child(pid, fd);
     }
 
+    @Override
+    public synchronized HeldProcess openProcess(long pid, long startTime) {
+        int fd = fd();
+        record("pidfd_open(" + pid + ") = " + fd + ", started at " + startTime);
+        return new Child(pid, fd);
+    }
+
     /** A child held by a recorded pidfd: it ends as {@link #exitsWith} says, or killed. */
     private final class Child implements HeldProcess {
         private final long pid;

@@ -38,7 +38,7 @@ final class NamespaceJoins {
             return joins;
         } catch (NoSuchFileException e) {
             closeAll(joins, host);
-            throw new IsolaException("process " + pid + " does not exist any more");
+            throw new IsolaException("cannot exec: process " + pid + " has ended");
         } catch (IOException | RuntimeException e) {
             closeAll(joins, host);
             throw new IsolaException("cannot open the namespaces of process " + pid + ": " + e.getMessage(), e);

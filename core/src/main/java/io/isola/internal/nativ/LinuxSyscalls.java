@@ -209,6 +209,22 @@ final class LinuxSyscalls implements Syscalls {
     }
 
     @Override
+    public HeldProcess openProcess(long pid, long startTime) {
+        Pidfd process = Pidfd.openIfAny(pid);
+        if (process == null) {
+            return null;
+        }
+        // the pidfd may name a process that has since ended and whose pid another took: the start
+        // time is that other's then, and the pidfd's signals fail (ESRCH)
+        long started = ProcessStartTime.of(pid);
+        if (started < 0 || (startTime > 0 && started != startTime) || !process.signal(0)) {
+            process.close();
+            return null;
+        }
+        return process;
+    }
+
+    @Override
     public void resizeTerminal(int fd, int columns, int rows) {
         Pty.resize(fd, columns, rows);
     }

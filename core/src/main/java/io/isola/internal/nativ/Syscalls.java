@@ -90,6 +90,13 @@ public interface Syscalls {
     /** Holds our own unreaped child {@code pid}, whose pid therefore cannot have been reused (pidfd_open). */
     HeldProcess openChild(long pid);
 
+    /**
+     * Holds any process {@code pid} by a pidfd, checked after opening to be the one that started at
+     * {@code startTime} (0: whichever has the pid), so that a reused pid is not taken for it; null
+     * when there is no such process.
+     */
+    HeldProcess openProcess(long pid, long startTime);
+
     /** Sets the window size of the terminal behind {@code fd} (TIOCSWINSZ). */
     void resizeTerminal(int fd, int columns, int rows);
 }

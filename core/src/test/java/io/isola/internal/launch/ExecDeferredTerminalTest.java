@@ -16,11 +16,13 @@ import io.isola.api.Join;
 import io.isola.api.Stdio;
 import io.isola.api.Terminal;
 import io.isola.internal.nativ.Pidfd;
+import io.isola.lifecycle.ProcessIdentity;
 import io.isola.spi.Namespace;
 import io.isola.spi.Phase;
 import io.isola.spi.Steps;
 import io.isola.testing.HostState;
 import io.isola.testing.Outcome;
+import io.isola.testing.PidSquatter;
 import io.isola.testing.TestIsolator;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -95,6 +97,33 @@ class ExecDeferredTerminalTest {
                             .toString(),
                     lines.get(3));
             assertTrue(seen.out().contains("sleep 30"), seen.out());
+        }
+    }
+
+    @Test
+    void anExecForAContainerThatEndedDoesNotJoinTheHostProcessThatTookItsPid() throws Exception {
+        Join join;
+        try (Container box = isola.start(
+                ContainerSpec.builder("sleep", "30").stdout(Stdio.NULL).build())) {
+            // as exec builds it from the container's state, while it runs
+            join = new Join(box.pid(), ProcessIdentity.of(box.pid()).startTime());
+            box.kill(9);
+            assertEquals(
+                    ExitStatus.killed(9), box.waitFor(Duration.ofSeconds(10)).orElseThrow());
+        }
+        Process squatter = PidSquatter.take(join.pid());
+        try {
+            // the old exec joined whatever had the pid: this host process's namespaces, i.e. none,
+            // and ran the command on the host as root
+            IsolaException refused = assertThrows(
+                    IsolaException.class,
+                    () -> Outcome.of(
+                            isola, ContainerSpec.builder("true").with(join).build()));
+            assertTrue(refused.getMessage().contains("process " + join.pid() + " has ended"), refused.getMessage());
+            assertTrue(squatter.isAlive(), "the host process was left alone");
+        } finally {
+            squatter.destroyForcibly();
+            squatter.waitFor();
         }
     }
 
