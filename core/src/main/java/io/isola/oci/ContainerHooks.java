@@ -7,9 +7,6 @@ import io.isola.api.ExitStatus;
 import io.isola.api.Isola;
 import io.isola.api.IsolaException;
 import io.isola.lifecycle.ProcessIdentity;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -38,11 +35,7 @@ final class ContainerHooks {
             Optional<ExitStatus> ended;
             try (Container process =
                     isola.start(hook.inContainerOf(container.pid(), Math.max(0, container.startTime())))) {
-                try (OutputStream in = process.stdin()) {
-                    in.write(stateJson.getBytes(StandardCharsets.UTF_8));
-                } catch (IOException e) {
-                    // a hook need not read its stdin
-                }
+                StateFeed.start(name, process.stdin(), stateJson);
                 ended = process.waitFor(Duration.ofSeconds(timeout));
                 if (ended.isEmpty()) {
                     process.kill(SIGKILL);
