@@ -154,6 +154,8 @@ final class Launch {
 
         private boolean handedOver;
         private boolean hostSideDone;
+        /** The child as the isolators' host side sees it, holding its namespaces until the protocol ends. */
+        private HeldChild held;
 
         Protocol(int[] status, int[] gate, StdioPlan stdio) {
             this.status = status;
@@ -336,8 +338,8 @@ final class Launch {
                 return;
             }
             hostSideDone = true;
-            long pid = child.pid();
-            ClonedChild cloned = () -> pid;
+            held = new HeldChild(child);
+            ClonedChild cloned = held;
             for (PreparedIsolation prepared : isolations) {
                 try {
                     prepared.isolation().afterClone(cloned);
@@ -521,6 +523,9 @@ final class Launch {
 
         @Override
         public void close() {
+            if (held != null) {
+                held.close();
+            }
             closeFd(gate, 1);
             if (!handedOver) {
                 if (child != null) {
