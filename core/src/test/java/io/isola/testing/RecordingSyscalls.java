@@ -257,7 +257,7 @@ public final class RecordingSyscalls implements Syscalls {
 
     /** Refused with ECONNREFUSED unless a test said that {@code path} is {@link #listening}. */
     @Override
-    public synchronized void connect(int socket, String path) {
+    public synchronized void connect(int socket, String path, Duration timeout) {
         if (!listening.contains(path)) {
             record("connect(" + socket + ", \"" + path + "\") = ECONNREFUSED");
             throw new NativeException("connect " + path, jnr.constants.platform.Errno.ECONNREFUSED.intValue());

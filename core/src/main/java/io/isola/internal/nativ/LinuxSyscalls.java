@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * {@link Syscalls} through libc: the binding of {@link Native} and {@link Fds}. The capabilities and
@@ -154,8 +155,8 @@ final class LinuxSyscalls implements Syscalls {
     }
 
     @Override
-    public void connect(int socket, String path) {
-        UnixSockets.connect(socket, path);
+    public void connect(int socket, String path, Duration timeout) {
+        UnixSockets.connect(socket, path, timeout);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.isola.internal.nativ;
 
 import java.io.IOException;
+import java.time.Duration;
 
 /**
  * The kernel calls the host side of a start makes: before the clone, who the runtime is, what it
@@ -63,8 +64,12 @@ public interface Syscalls {
     /** A close-on-exec AF_UNIX stream socket. */
     int unixSocket();
 
-    /** Connects {@code socket} to the AF_UNIX {@code path}; a {@link NativeException} carries connect's errno. */
-    void connect(int socket, String path);
+    /**
+     * Connects {@code socket} to the AF_UNIX {@code path}, waiting at most {@code timeout} for a
+     * listener whose backlog is full, which also bounds the socket's sends; a {@link
+     * NativeException} carries connect's errno (EAGAIN: the timeout passed).
+     */
+    void connect(int socket, String path, Duration timeout);
 
     /** Sends {@code payload} with {@code fd} as one SCM_RIGHTS message; {@code what} names the sending in an error. */
     void sendFd(int socket, int fd, byte[] payload, String what);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.isola.api.ConsoleSocket;
 import io.isola.api.Container;
 import io.isola.api.ContainerSpec;
 import io.isola.api.DeferredStart;
@@ -25,11 +26,17 @@ import io.isola.testing.Outcome;
 import io.isola.testing.PidSquatter;
 import io.isola.testing.TestIsolator;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -136,6 +143,45 @@ class ExecDeferredTerminalTest {
                             .with(new Join(box.pid()))
                             .build()));
             assertTrue(HostState.alive(box.pid()));
+        }
+    }
+
+    /**
+     * An engine's console socket whose listener never accepts (its backlog full): the connect
+     * waited in the kernel for ever, and with it the runtime; now for the start timeout.
+     */
+    @Test
+    void aConsoleSocketThatNeverAcceptsFailsTheStartAtTheStartTimeout() throws Exception {
+        UnixDomainSocketAddress address = UnixDomainSocketAddress.of(dir.resolve("console.sock"));
+        List<SocketChannel> queued = new ArrayList<>();
+        try (ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            listener.bind(address, 1);
+            boolean full = false;
+            for (int i = 0; i < 8 && !full; i++) { // connections it never accepts, until one would wait
+                SocketChannel waiting = SocketChannel.open(StandardProtocolFamily.UNIX);
+                queued.add(waiting);
+                waiting.configureBlocking(false);
+                try {
+                    full = !waiting.connect(address);
+                } catch (IOException e) {
+                    full = true; // EAGAIN
+                }
+            }
+            assertTrue(full, "the listener's backlog filled");
+            IllegalArgumentException refused = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> isola.start(ContainerSpec.builder("true")
+                            .with(new ConsoleSocket(address.getPath()))
+                            .startTimeout(Duration.ofSeconds(1))
+                            .build()));
+            assertEquals(
+                    "console socket \"" + address.getPath()
+                            + "\": its listener accepted no connection within 1 s (the start timeout)",
+                    refused.getMessage());
+        } finally {
+            for (SocketChannel waiting : queued) {
+                waiting.close();
+            }
         }
     }
 
