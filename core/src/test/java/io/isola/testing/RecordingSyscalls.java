@@ -236,7 +236,8 @@ public final class RecordingSyscalls implements Syscalls {
             record("readlink(\"" + path + "\") = " + planted);
             return planted;
         }
-        String[] parts = path.split("/");
+        // below a procfs handle (/proc/self/fd/N/PID/ns/TYPE) as below /proc
+        String[] parts = path.replaceFirst("^/proc/self/fd/\\d+/", "/proc/").split("/");
         if (parts.length != 5 || !parts[1].equals("proc") || !parts[3].equals("ns")) {
             record("readlink(\"" + path + "\") = ENOENT");
             throw new NoSuchFileException(path);

@@ -134,6 +134,48 @@ class ExecDeferredTerminalTest {
         }
     }
 
+    /**
+     * A mount on the container's {@code /proc/PID/ns} in the runtime's mount namespace (a container
+     * given a shared bind of the host's /proc can make one), its links reading as the runtime's own
+     * namespaces: the old exec compared them there, saw nothing to join, and ran the command in
+     * the host's namespaces.
+     */
+    @Test
+    void aMountOnTheContainersNsDirectoryDoesNotKeepTheExecOnTheHost() throws Exception {
+        try (Container box = isola.start(
+                ContainerSpec.builder("sleep", "30").stdout(Stdio.NULL).build())) {
+            Path ns = Path.of("/proc", Long.toString(box.pid()), "ns");
+            String boxMounts = Files.readSymbolicLink(ns.resolve("mnt")).toString();
+            run("mount", "-t", "tmpfs", "-o", "mode=755", "attack", ns.toString());
+            try {
+                for (String type : List.of("user", "pid", "uts", "ipc", "net", "cgroup", "time", "mnt")) {
+                    // each link reads as the runtime's own namespace ("mnt:[N]"), and leads to it
+                    Path own = Path.of(
+                            "/proc", Long.toString(ProcessHandle.current().pid()), "ns", type);
+                    String name = Files.readSymbolicLink(own).toString();
+                    Files.createSymbolicLink(ns.resolve(type), Path.of(name));
+                    Files.createSymbolicLink(ns.resolve(name), own);
+                }
+                Outcome seen = Outcome.of(
+                        isola,
+                        ContainerSpec.builder("readlink", "/proc/self/ns/mnt")
+                                .with(new Join(
+                                        box.pid(), ProcessIdentity.of(box.pid()).startTime()))
+                                .build());
+                assertEquals(0, seen.status().exitCode(), seen.err());
+                assertEquals(boxMounts, seen.out().trim(), "the exec is in the container's mount namespace");
+            } finally {
+                run("umount", "-l", ns.toString());
+            }
+        }
+    }
+
+    private static void run(String... command) throws Exception {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(10, TimeUnit.SECONDS) && process.exitValue() == 0, command[0] + ": " + out);
+    }
+
     @Test
     void execOfAMissingCommandFailsAndLeavesNoProcess() throws Exception {
         try (Container box = isola.start(ContainerSpec.builder("sleep", "30").build())) {
