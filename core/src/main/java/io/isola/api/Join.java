@@ -5,16 +5,32 @@ package io.isola.api;
  * running process {@code pid} (every namespace whose {@code /proc/<pid>/ns} link differs from the
  * runtime's own; the user namespace first, then the kernel's order) and its cgroups. The process
  * that runs the command is created after the joins, so it is inside the container's PID
- * namespace. The caller vouches that {@code pid} is the container's process (its state checks the
- * process start time); no isolators run for such a spec.
+ * namespace. No isolators run for such a spec.
+ *
+ * <p>A container's process may end and its pid go to another process (a host process, another
+ * container's) between the caller's look at it and the join: with {@code startTime} the runtime
+ * holds the process by a pidfd, checks that it is still the one that started then, reads its
+ * namespaces and cgroups, and checks that it has not ended meanwhile, refusing the exec
+ * otherwise. Without one (0) the caller vouches that {@code pid} is the container's process.
  *
  * @param pid the container's first process, in the runtime's PID namespace
+ * @param startTime its start time (field 22 of {@code /proc/<pid>/stat}, as the container's state
+ *     records it), or 0: whichever process has the pid
  */
-public record Join(long pid) {
+public record Join(long pid, long startTime) {
 
     public Join {
         if (pid <= 0) {
             throw new IllegalArgumentException("process id " + pid + ": expected a positive number");
         }
+        if (startTime < 0) {
+            throw new IllegalArgumentException(
+                    "start time " + startTime + " of process " + pid + ": expected 0 (unchecked) or more");
+        }
+    }
+
+    /** Whichever process has {@code pid} when the exec is launched: the caller vouches for it. */
+    public Join(long pid) {
+        this(pid, 0);
     }
 }

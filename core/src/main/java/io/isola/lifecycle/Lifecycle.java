@@ -384,7 +384,9 @@ public final class Lifecycle {
             // its processes are frozen, and so would be the new one, in the container's cgroup
             throw new IsolaException("container " + state.id() + " is paused: resume it first");
         }
-        return builder.with(new Join(state.pid())).build();
+        // with the start time: the exec refuses a process that took the pid once this one ended
+        return builder.with(new Join(state.pid(), Math.max(0, state.process().startTime())))
+                .build();
     }
 
     public static boolean isLive(ContainerState state) {

@@ -2,11 +2,7 @@ package io.isola.lifecycle;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.isola.internal.nativ.Pidfd;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.isola.internal.nativ.ProcessStartTime;
 import java.time.Duration;
 
 /**
@@ -20,9 +16,6 @@ import java.time.Duration;
 public record ProcessIdentity(long pid, long startTime) {
 
     public static final ProcessIdentity NONE = new ProcessIdentity(0, 0);
-
-    /** starttime: field 22 of the stat line. */
-    private static final int START_TIME_FIELD = 22;
 
     /** The identity of {@code pid} now; NONE if there is no such process. */
     public static ProcessIdentity of(long pid) {
@@ -39,35 +32,9 @@ public record ProcessIdentity(long pid, long startTime) {
         static final ProcessIdentity IDENTITY = of(ProcessHandle.current().pid());
     }
 
-    /**
-     * Field 22 of /proc/pid/stat, or -1 if the process does not exist or is a zombie. Read as a
-     * stream: Files.readString can return a procfs file short, which would make a live process
-     * look dead. The fields after the command name are scanned, not split: this runs on every
-     * container start.
-     */
+    /** Field 22 of /proc/pid/stat, or -1 if the process does not exist or is a zombie. */
     static long startTimeOf(long pid) {
-        if (pid <= 0) {
-            return -1;
-        }
-        try (InputStream in = Files.newInputStream(Path.of("/proc", Long.toString(pid), "stat"))) {
-            String stat = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
-            // the command name (field 2) may hold spaces and parentheses: count from the last ')'
-            int at = stat.lastIndexOf(')') + 2;
-            char state = stat.charAt(at);
-            if (state == 'Z' || state == 'X') {
-                return -1;
-            }
-            for (int field = 3; field < START_TIME_FIELD; field++) {
-                at = stat.indexOf(' ', at) + 1;
-                if (at == 0) {
-                    return -1;
-                }
-            }
-            int end = stat.indexOf(' ', at);
-            return Long.parseLong(stat, at, end < 0 ? stat.length() : end, 10);
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
+        return ProcessStartTime.of(pid);
     }
 
     /**

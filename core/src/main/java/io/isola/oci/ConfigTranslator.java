@@ -190,11 +190,22 @@ public final class ConfigTranslator {
                 if (path == null || !path.startsWith("/")) {
                     throw ConfigFields.refuse("hooks." + kind + "[" + index + "].path", "expected an absolute path");
                 }
+                JsonNode timeout = hook.get("timeout");
+                if (timeout != null
+                        && !timeout.isNull()
+                        && (!timeout.canConvertToExactIntegral()
+                                || !timeout.canConvertToInt()
+                                || timeout.asInt() <= 0)) {
+                    // asInt() made "abc" 0 and let -5 through: a hook ended at once, "timed out after 0 s"
+                    throw ConfigFields.refuse(
+                            "hooks." + kind + "[" + index + "].timeout",
+                            "expected a number of seconds greater than zero, got " + timeout);
+                }
                 list.add(new Hook(
                         path,
                         strings(hook.get("args")),
                         strings(hook.get("env")),
-                        hook.hasNonNull("timeout") ? hook.get("timeout").asInt() : null));
+                        timeout == null || timeout.isNull() ? null : timeout.asInt()));
                 index++;
             }
             hooks.put(kind, list);

@@ -6,9 +6,7 @@ import io.isola.api.Container;
 import io.isola.api.ExitStatus;
 import io.isola.api.Isola;
 import io.isola.api.IsolaException;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
+import io.isola.lifecycle.ProcessIdentity;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -29,18 +27,15 @@ final class ContainerHooks {
 
     private ContainerHooks() {}
 
-    static void run(Isola isola, String kind, List<Hook> hooks, String stateJson, long pid) {
+    static void run(Isola isola, String kind, List<Hook> hooks, String stateJson, ProcessIdentity container) {
         for (int i = 0; i < hooks.size(); i++) {
             Hook hook = hooks.get(i);
             String name = kind + " hook " + i + " (" + hook.path() + ")";
             int timeout = hook.timeoutSeconds() == null ? DEFAULT_TIMEOUT_SECONDS : hook.timeoutSeconds();
             Optional<ExitStatus> ended;
-            try (Container process = isola.start(hook.inContainerOf(pid))) {
-                try (OutputStream in = process.stdin()) {
-                    in.write(stateJson.getBytes(StandardCharsets.UTF_8));
-                } catch (IOException e) {
-                    // a hook need not read its stdin
-                }
+            try (Container process =
+                    isola.start(hook.inContainerOf(container.pid(), Math.max(0, container.startTime())))) {
+                StateFeed.start(name, process.stdin(), stateJson);
                 ended = process.waitFor(Duration.ofSeconds(timeout));
                 if (ended.isEmpty()) {
                     process.kill(SIGKILL);

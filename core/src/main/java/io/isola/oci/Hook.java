@@ -16,10 +16,11 @@ public record Hook(String path, List<String> args, List<String> env, Integer tim
 
     /**
      * The process of a hook that runs inside the container whose process is {@code pid}
-     * (createContainer, startContainer): it joins that process's namespaces, reads the state on
-     * stdin, its stdout is discarded and its stderr is the runtime's; its environment is the hook's own.
+     * (createContainer, startContainer), started at {@code startTime} (0: whichever has the pid; see
+     * {@link Join}): it joins that process's namespaces, reads the state on stdin, its stdout is
+     * discarded and its stderr is the runtime's; its environment is the hook's own.
      */
-    public ContainerSpec inContainerOf(long pid) {
+    public ContainerSpec inContainerOf(long pid, long startTime) {
         List<String> command = new ArrayList<>();
         command.add(path);
         if (args.size() > 1) {
@@ -29,7 +30,7 @@ public record Hook(String path, List<String> args, List<String> env, Integer tim
                 .stdin(Stdio.PIPE)
                 .stdout(Stdio.NULL)
                 .stderr(Stdio.INHERIT)
-                .with(new Join(pid));
+                .with(new Join(pid, startTime));
         for (String entry : env) {
             int eq = entry.indexOf('=');
             if (eq > 0) {

@@ -2,8 +2,6 @@ package io.isola.oci;
 
 import io.isola.api.IsolaException;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -68,11 +66,7 @@ public final class Hooks {
             String name = kind + " hook " + i + " (" + hook.path() + ")";
             try {
                 Process process = builder.start();
-                try (OutputStream in = process.getOutputStream()) {
-                    in.write(stateJson.getBytes(StandardCharsets.UTF_8));
-                } catch (IOException e) {
-                    // a hook need not read its stdin
-                }
+                StateFeed.start(name, process.getOutputStream(), stateJson);
                 int timeout = hook.timeoutSeconds() == null ? 60 : hook.timeoutSeconds();
                 if (!process.waitFor(timeout, TimeUnit.SECONDS)) {
                     process.destroyForcibly();

@@ -154,8 +154,7 @@ public final class OciRuntime {
             store.write(created);
             Hooks.run("createRuntime", plan.hooks("createRuntime"), stateJson(created));
             Hooks.run("prestart", plan.hooks("prestart"), stateJson(created));
-            ContainerHooks.run(
-                    isola, "createContainer", plan.hooks("createContainer"), stateJson(created), container.pid());
+            ContainerHooks.run(isola, "createContainer", plan.hooks("createContainer"), stateJson(created), process);
             // as runc: a command that is not there fails the create, not the start (podman then says 127);
             // after the hooks, which may be what puts it there
             CommandLookup.require(container.pid(), spec);
@@ -249,7 +248,7 @@ public final class OciRuntime {
             if (runtime == null) {
                 throw new IsolaException("cannot start container " + id + ": its startContainer hooks need a runtime");
             }
-            ContainerHooks.run(runtime, "startContainer", startContainer, stateJson(state), state.pid());
+            ContainerHooks.run(runtime, "startContainer", startContainer, stateJson(state), state.process());
         }
         Isola.startCreated(store.dir(state.id()), START_TIMEOUT);
         ContainerState running = state.withStatus(ContainerState.Status.RUNNING)

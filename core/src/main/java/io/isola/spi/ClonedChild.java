@@ -10,7 +10,13 @@ public interface ClonedChild {
     /** The child's pid in the host's PID namespace. */
     long pid();
 
-    /** {@code /proc/<pid>/ns/<name>}: what CNI plugins and {@code setns} take. */
+    /**
+     * A path to open the child's namespace by, for {@code setns}, a pin, a CNI plugin (through a
+     * pin), valid in the runtime's process during {@code afterClone}. This default is {@code
+     * /proc/<pid>/ns/<name>}; the core gives {@code /proc/self/fd/N} of the namespace it opened
+     * through the host's procfs handle and checked to be the child's, so that nothing mounted on
+     * the plain /proc can redirect it.
+     */
     default Path namespacePath(Namespace namespace) {
         return Path.of("/proc", Long.toString(pid()), "ns", namespace.procName());
     }

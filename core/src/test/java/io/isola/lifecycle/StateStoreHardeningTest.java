@@ -70,6 +70,32 @@ class StateStoreHardeningTest {
         }
     }
 
+    /**
+     * A root of the caller's own below a directory another user can change: they could rename the
+     * checked root away and put theirs in its place (a state naming any process for kill to
+     * signal) between the check and a read. The old check looked at the root alone.
+     */
+    @Test
+    void aRootBelowADirectorySomebodyElseCanChangeIsRefused() throws Exception {
+        Path theirs = Files.createDirectory(tmp.resolve("theirs"));
+        Path root = Files.createDirectory(theirs.resolve("root"));
+        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx------"));
+        Files.setPosixFilePermissions(theirs, PosixFilePermissions.fromString("rwxrwxrwx"));
+        IsolaException e = assertThrows(IsolaException.class, () -> new StateStore(root).create(state("abc")));
+        assertEquals(
+                "state directory " + root + ": " + theirs + " above it is writable by others (mode rwxrwxrwx) and not"
+                        + " sticky, so they could replace it; give a directory whose parents only you or root can change",
+                e.getMessage());
+        assertFalse(Files.exists(root.resolve("abc")));
+
+        if (HostIdentity.current().isRoot()) {
+            Files.setPosixFilePermissions(theirs, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.setAttribute(theirs, "unix:uid", 4242);
+            e = assertThrows(IsolaException.class, () -> new StateStore(root).list());
+            assertTrue(e.getMessage().contains(theirs + " above it belongs to uid 4242"), e.getMessage());
+        }
+    }
+
     private static String mode(Path path) throws Exception {
         return PosixFilePermissions.toString(Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS));
     }

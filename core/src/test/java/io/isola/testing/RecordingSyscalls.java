@@ -236,7 +236,8 @@ public final class RecordingSyscalls implements Syscalls {
             record("readlink(\"" + path + "\") = " + planted);
             return planted;
         }
-        String[] parts = path.split("/");
+        // below a procfs handle (/proc/self/fd/N/PID/ns/TYPE) as below /proc
+        String[] parts = path.replaceFirst("^/proc/self/fd/\\d+/", "/proc/").split("/");
         if (parts.length != 5 || !parts[1].equals("proc") || !parts[3].equals("ns")) {
             record("readlink(\"" + path + "\") = ENOENT");
             throw new NoSuchFileException(path);
@@ -257,7 +258,7 @@ public final class RecordingSyscalls implements Syscalls {
 
     /** Refused with ECONNREFUSED unless a test said that {@code path} is {@link #listening}. */
     @Override
-    public synchronized void connect(int socket, String path) {
+    public synchronized void connect(int socket, String path, Duration timeout) {
         if (!listening.contains(path)) {
             record("connect(" + socket + ", \"" + path + "\") = ECONNREFUSED");
             throw new NativeException("connect " + path, jnr.constants.platform.Errno.ECONNREFUSED.intValue());
@@ -310,6 +311,13 @@ public final class RecordingSyscalls implements Syscalls {
     public synchronized HeldProcess openChild(long pid) {
         int fd = fd();
         record("pidfd_open(" + pid + ") = " + fd);
+        return new Child(pid, fd);
+    }
+
+    @Override
+    public synchronized HeldProcess openProcess(long pid, long startTime) {
+        int fd = fd();
+        record("pidfd_open(" + pid + ") = " + fd + ", started at " + startTime);
         return new Child(pid, fd);
     }
 

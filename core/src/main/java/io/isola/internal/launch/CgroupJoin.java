@@ -1,9 +1,13 @@
 package io.isola.internal.launch;
 
+import io.isola.api.IsolaException;
+import io.isola.internal.nativ.Fds;
+import io.isola.internal.nativ.Syscalls;
 import io.isola.spi.ClonedChild;
 import io.isola.spi.Isolation;
 import io.isola.spi.Namespace;
 import io.isola.spi.NamespaceIsolator;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,16 +30,40 @@ final class CgroupJoin implements Isolation {
     /** The name failures are reported under. */
     static final NamespaceIsolator OWNER = new CoreOwner("exec", Namespace.CGROUP);
 
-    private final long target;
+    /** A cgroup file has a line per hierarchy: a few hundred bytes; 64 KiB is far beyond any. */
+    private static final int CHUNK = 4096, MAX_READS = 16;
 
-    CgroupJoin(long target) {
+    private final long target;
+    /** The target's cgroups, read while it was held ({@link JoinedProcess}): by the clone its pid may be another's. */
+    private final Map<String, String> theirs;
+
+    private CgroupJoin(long target, Map<String, String> theirs) {
         this.target = target;
+        this.theirs = theirs;
+    }
+
+    /** Reads the cgroups of {@code target} now, through {@code host}. */
+    static CgroupJoin of(long target, Syscalls host) {
+        String file = "/proc/" + target + "/cgroup";
+        int fd = host.open(file, Fds.O_RDONLY | Fds.O_CLOEXEC, 0);
+        try {
+            ByteArrayOutputStream content = new ByteArrayOutputStream();
+            for (int i = 0; i < MAX_READS; i++) {
+                byte[] chunk = host.read(fd, CHUNK, "read " + file);
+                if (chunk.length == 0) {
+                    return new CgroupJoin(target, CgroupMemberships.parse(content.toString(StandardCharsets.UTF_8)));
+                }
+                content.write(chunk, 0, chunk.length);
+            }
+            throw new IsolaException(file + " is longer than " + MAX_READS * CHUNK + " bytes");
+        } finally {
+            host.closeQuietly(fd);
+        }
     }
 
     @Override
     public void afterClone(ClonedChild child) throws IOException {
         Map<String, String> ours = CgroupMemberships.of(Path.of("/proc/self/cgroup"));
-        Map<String, String> theirs = CgroupMemberships.of(Path.of("/proc", Long.toString(target), "cgroup"));
         List<CgroupMemberships.Mount> mounts = CgroupMemberships.mounts();
         for (Map.Entry<String, String> entry : theirs.entrySet()) {
             String hierarchy = entry.getKey(), path = entry.getValue();

@@ -1,6 +1,7 @@
 package io.isola.internal.launch;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,8 +36,13 @@ public final class CgroupMemberships {
 
     /** hierarchy ("cpu,cpuacct", "name=systemd", "" for v2) to path, from a /proc/<pid>/cgroup file. */
     public static Map<String, String> of(Path file) throws IOException {
+        return parse(Files.readString(file, StandardCharsets.UTF_8));
+    }
+
+    /** The same, from the content of such a file. */
+    static Map<String, String> parse(String content) {
         Map<String, String> result = new LinkedHashMap<>();
-        for (String line : Files.readAllLines(file)) {
+        for (String line : content.split("\n")) {
             String[] parts = line.split(":", 3);
             if (parts.length == 3) {
                 result.put(parts[1], parts[2]);

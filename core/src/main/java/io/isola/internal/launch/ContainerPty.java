@@ -12,6 +12,7 @@ import io.isola.spi.Step;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -80,9 +81,11 @@ final class ContainerPty implements AutoCloseable {
 
     /**
      * Connects to the console socket now, so that a bad path fails before anything is created; the
-     * terminal is sent at this window size, or as the kernel makes it with 0 columns.
+     * terminal is sent at this window size, or as the kernel makes it with 0 columns. A listener
+     * that never accepts (its backlog full) or never reads fails the start after {@code timeout}
+     * rather than holding the runtime for ever.
      */
-    static ContainerPty connect(Path path, int columns, int rows, Syscalls host) {
+    static ContainerPty connect(Path path, int columns, int rows, Duration timeout, Syscalls host) {
         byte[] name = path.toString().getBytes(StandardCharsets.UTF_8);
         if (name.length >= SUN_PATH_BYTES) {
             throw new IllegalArgumentException("console socket \"" + path + "\": the path is longer than "
@@ -91,8 +94,12 @@ final class ContainerPty implements AutoCloseable {
         int fd = host.unixSocket();
         try {
             try {
-                host.connect(fd, path.toString());
+                host.connect(fd, path.toString(), timeout);
             } catch (NativeException e) {
+                if (e.errno() == Errno.EAGAIN) {
+                    throw new IllegalArgumentException("console socket \"" + path + "\": its listener accepted no"
+                            + " connection within " + timeout.toSeconds() + " s (the start timeout)");
+                }
                 throw new IllegalArgumentException("console socket \"" + path + "\": cannot connect: "
                         + Errno.describe(e.errno())
                         + " (expected a listening AF_UNIX stream socket)");

@@ -3,6 +3,7 @@ package io.isola.internal.launch;
 import io.isola.api.ExitStatus;
 import io.isola.api.IsolaException;
 import io.isola.internal.chain.ExpectedRecord;
+import io.isola.internal.nativ.HeldProcess;
 import io.isola.spi.ClonedChild;
 import java.time.Duration;
 import java.util.List;
@@ -18,7 +19,7 @@ import java.util.function.Supplier;
  * running while the child went on. A failure of either refuses the child at the gate and fails the
  * start, naming the isolator.
  */
-final class HostSideWork {
+final class HostSideWork implements AutoCloseable {
 
     private final List<PreparedIsolation> isolations;
     private final Duration timeout;
@@ -26,6 +27,8 @@ final class HostSideWork {
     private final Supplier<ExitStatus> refusal;
 
     private boolean done;
+    /** The child as the isolators' host side sees it, holding its namespaces until the launch ends. */
+    private HeldChild held;
 
     HostSideWork(List<PreparedIsolation> isolations, Duration timeout, Supplier<ExitStatus> refusal) {
         this.isolations = isolations;
@@ -33,13 +36,14 @@ final class HostSideWork {
         this.refusal = refusal;
     }
 
-    /** Every isolation's {@code afterClone} for child {@code pid}, the first time only. */
-    void runOnce(long pid) {
+    /** Every isolation's {@code afterClone} for {@code child}, the first time only. */
+    void runOnce(HeldProcess child) {
         if (done) {
             return;
         }
         done = true;
-        ClonedChild cloned = () -> pid;
+        held = new HeldChild(child);
+        ClonedChild cloned = held;
         for (PreparedIsolation prepared : isolations) {
             try {
                 prepared.isolation().afterClone(cloned);
@@ -74,6 +78,14 @@ final class HostSideWork {
         throw new IsolaException(
                 "isolator \"" + record.owner() + "\" failed in after clone: " + message + refusedText(refused),
                 failure);
+    }
+
+    /** Closes the child's namespaces opened for the isolators: they are done with them. */
+    @Override
+    public void close() {
+        if (held != null) {
+            held.close();
+        }
     }
 
     private static String refusedText(ExitStatus refused) {

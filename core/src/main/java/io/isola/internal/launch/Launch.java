@@ -165,7 +165,7 @@ final class Launch {
             for (int index = 0; index < expected.size(); index++) {
                 ExpectedRecord record = expected.get(index);
                 if (record.kind() == ExpectedRecord.Kind.CHECKPOINT || record.kind() == ExpectedRecord.Kind.GATE) {
-                    hostSide.runOnce(child.pid());
+                    hostSide.runOnce(child.process());
                 }
                 if (record.kind() == ExpectedRecord.Kind.GATE) {
                     // every step before the gate is done: an in-container terminal exists
@@ -356,6 +356,7 @@ final class Launch {
 
         @Override
         public void close() {
+            hostSide.close();
             channels.closeGate();
             if (!handedOver) {
                 child.abandon();

@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * Opens, on the host, the namespaces of a running process that exec joins: each one whose
- * {@code /proc/<pid>/ns} link differs from the runtime's own (joining one's own user namespace
+ * {@code /proc/<pid>/ns} link (below the host's procfs handle) differs from the runtime's own (joining one's own user namespace
  * is refused by the kernel, and the others would change nothing). In {@link Namespace}'s order,
  * the user namespace first: it grants the rights to join the others.
  */
@@ -21,12 +21,17 @@ final class NamespaceJoins {
 
     static List<ProgramComposer.JoinedNamespace> open(long pid, Syscalls host) {
         List<ProgramComposer.JoinedNamespace> joins = new ArrayList<>();
+        // both sides looked up below the host's procfs handle: a mount on the plain /proc/PID/ns
+        // (a container given a shared bind of the host's /proc can make one) could show links that
+        // read as the runtime's own namespaces, and the exec would join none and run on the host
+        int proc = host.openHostProc();
+        String below = "/proc/self/fd/" + proc + "/";
         try {
             for (Namespace namespace : Namespace.values()) {
-                String theirs = "/proc/" + pid + "/ns/" + namespace.procName();
+                String theirs = below + pid + "/ns/" + namespace.procName();
                 String ours;
                 try {
-                    ours = host.readlink("/proc/self/ns/" + namespace.procName());
+                    ours = host.readlink(below + "self/ns/" + namespace.procName());
                 } catch (NoSuchFileException e) {
                     continue; // a kernel without this namespace type
                 }
@@ -38,10 +43,12 @@ final class NamespaceJoins {
             return joins;
         } catch (NoSuchFileException e) {
             closeAll(joins, host);
-            throw new IsolaException("process " + pid + " does not exist any more");
+            throw new IsolaException("cannot exec: process " + pid + " has ended");
         } catch (IOException | RuntimeException e) {
             closeAll(joins, host);
             throw new IsolaException("cannot open the namespaces of process " + pid + ": " + e.getMessage(), e);
+        } finally {
+            host.closeQuietly(proc);
         }
     }
 

@@ -162,13 +162,14 @@ public final class Orchestrator implements AutoCloseable {
                     ? planned
                     : planned.withExecLabel(planned.execLabel().through(hostProc));
             if (join != null) {
-                joins = NamespaceJoins.open(join.pid(), host);
+                JoinedProcess target = JoinedProcess.read(join, host);
+                joins = target.namespaces();
                 if (remote != null) {
                     List<ProgramComposer.JoinedNamespace> opened = joins;
                     joins = List.of(); // liftAll closes them all when it fails
                     joins = RemoteClones.liftAll(host, opened);
                 }
-                prepared.add(new PreparedIsolation(CgroupJoin.OWNER, new CgroupJoin(join.pid())));
+                prepared.add(new PreparedIsolation(CgroupJoin.OWNER, target.cgroups()));
             }
             List<Contribution> contributions = new ArrayList<>();
             PathJoins pathJoins = null;

@@ -46,7 +46,7 @@ final class StdioPlan implements AutoCloseable {
                 int columns = terminal == null ? 0 : terminal.columns(), rows = terminal == null ? 0 : terminal.rows();
                 plan.containerPty = console == null
                         ? ContainerPty.kept(columns, rows, host)
-                        : ContainerPty.connect(console.path(), columns, rows, host);
+                        : ContainerPty.connect(console.path(), columns, rows, spec.startTimeout(), host);
                 // placeholders until the terminal replaces them: 0-2 are open whatever the host's are
                 for (int stream = 0; stream < 3; stream++) {
                     plan.childFds[stream] = host.open("/dev/null", Fds.O_RDWR, 0);

@@ -91,7 +91,7 @@ public final class HostProc {
      */
     public static void write(String relative, byte[] content) throws IOException {
         Native n = Native.get();
-        int fd = openBelow(relative, Fds.O_WRONLY);
+        int fd = openBelow(relative, Fds.O_WRONLY | Fds.O_NOFOLLOW);
         try {
             long written = n.libc().write(fd, content, content.length);
             if (written != content.length) {
@@ -112,7 +112,7 @@ public final class HostProc {
      */
     public static byte[] read(String relative, int limit) throws IOException {
         Native n = Native.get();
-        int fd = openBelow(relative, Fds.O_RDONLY);
+        int fd = openBelow(relative, Fds.O_RDONLY | Fds.O_NOFOLLOW);
         try {
             byte[] buffer = new byte[limit];
             int done = 0;
@@ -138,14 +138,26 @@ public final class HostProc {
     }
 
     /**
-     * {@code relative} opened with {@code access} through {@link #open()}'s handle (closed again
-     * here), without following a link at its end, close-on-exec.
+     * The namespace {@code procName} of process {@code pid} ({@code PID/ns/net}), opened read-only
+     * and close-on-exec through {@link #open()}'s handle: nothing mounted on the plain {@code
+     * /proc/PID/ns} can take the open. The file is the kernel's magic link to the namespace, so its
+     * end is followed; the caller checks afterwards that {@code pid} is still its process.
+     *
+     * @throws IOException naming the file and the errno (ENOENT: no such process, or a zombie)
      */
-    private static int openBelow(String relative, int access) throws IOException {
+    public static int openNamespace(long pid, String procName) throws IOException {
+        return openBelow(pid + "/ns/" + procName, Fds.O_RDONLY);
+    }
+
+    /**
+     * {@code relative} opened with {@code flags} (O_NOFOLLOW for a file that must not be a link)
+     * through {@link #open()}'s handle (closed again here), close-on-exec.
+     */
+    private static int openBelow(String relative, int flags) throws IOException {
         Native n = Native.get();
         int proc = open();
         try {
-            int fd = n.libc().openat(proc, DirectoryFd.cString(relative), access | Fds.O_NOFOLLOW | Fds.O_CLOEXEC, 0);
+            int fd = n.libc().openat(proc, DirectoryFd.cString(relative), flags | Fds.O_CLOEXEC, 0);
             if (fd < 0) {
                 throw new FileNotFoundException("/proc/" + relative + ": " + errno(n.lastErrno()));
             }

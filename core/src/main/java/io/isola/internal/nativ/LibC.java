@@ -148,6 +148,9 @@ public interface LibC {
     int connect(int fd, long address, int length);
 
     @SaveError
+    int setsockopt(int fd, int level, int name, long value, int length);
+
+    @SaveError
     long sendmsg(int fd, long message, int flags);
 
     // file calls relative to an open directory, for trees an image or a container controls

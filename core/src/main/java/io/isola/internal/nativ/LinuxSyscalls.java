@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * {@link Syscalls} through libc: the binding of {@link Native} and {@link Fds}. The capabilities and
@@ -154,8 +155,8 @@ final class LinuxSyscalls implements Syscalls {
     }
 
     @Override
-    public void connect(int socket, String path) {
-        UnixSockets.connect(socket, path);
+    public void connect(int socket, String path, Duration timeout) {
+        UnixSockets.connect(socket, path, timeout);
     }
 
     @Override
@@ -206,6 +207,22 @@ final class LinuxSyscalls implements Syscalls {
     @Override
     public HeldProcess openChild(long pid) {
         return Pidfd.open(pid);
+    }
+
+    @Override
+    public HeldProcess openProcess(long pid, long startTime) {
+        Pidfd process = Pidfd.openIfAny(pid);
+        if (process == null) {
+            return null;
+        }
+        // the pidfd may name a process that has since ended and whose pid another took: the start
+        // time is that other's then, and the pidfd's signals fail (ESRCH)
+        long started = ProcessStartTime.of(pid);
+        if (started < 0 || (startTime > 0 && started != startTime) || !process.signal(0)) {
+            process.close();
+            return null;
+        }
+        return process;
     }
 
     @Override

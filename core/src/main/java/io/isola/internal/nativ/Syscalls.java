@@ -1,6 +1,7 @@
 package io.isola.internal.nativ;
 
 import java.io.IOException;
+import java.time.Duration;
 
 /**
  * The kernel calls the host side of a start makes: before the clone, who the runtime is, what it
@@ -68,8 +69,12 @@ public interface Syscalls {
     /** A close-on-exec AF_UNIX stream socket. */
     int unixSocket();
 
-    /** Connects {@code socket} to the AF_UNIX {@code path}; a {@link NativeException} carries connect's errno. */
-    void connect(int socket, String path);
+    /**
+     * Connects {@code socket} to the AF_UNIX {@code path}, waiting at most {@code timeout} for a
+     * listener whose backlog is full, which also bounds the socket's sends; a {@link
+     * NativeException} carries connect's errno (EAGAIN: the timeout passed).
+     */
+    void connect(int socket, String path, Duration timeout);
 
     /** Sends {@code payload} with {@code fd} as one SCM_RIGHTS message; {@code what} names the sending in an error. */
     void sendFd(int socket, int fd, byte[] payload, String what);
@@ -94,6 +99,13 @@ public interface Syscalls {
 
     /** Holds our own unreaped child {@code pid}, whose pid therefore cannot have been reused (pidfd_open). */
     HeldProcess openChild(long pid);
+
+    /**
+     * Holds any process {@code pid} by a pidfd, checked after opening to be the one that started at
+     * {@code startTime} (0: whichever has the pid), so that a reused pid is not taken for it; null
+     * when there is no such process.
+     */
+    HeldProcess openProcess(long pid, long startTime);
 
     /** Sets the window size of the terminal behind {@code fd} (TIOCSWINSZ). */
     void resizeTerminal(int fd, int columns, int rows);

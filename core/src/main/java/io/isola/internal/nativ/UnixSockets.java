@@ -15,6 +15,7 @@ import static io.isola.internal.nativ.UnixSocketAbi.SOCK_STREAM;
 import static io.isola.internal.nativ.UnixSocketAbi.SOL_SOCKET;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 /** The host's AF_UNIX client calls: a stream socket, a connect by path, a descriptor sent with SCM_RIGHTS. */
 final class UnixSockets {
@@ -30,14 +31,30 @@ final class UnixSockets {
         return n.check("socket", n.libc().socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
     }
 
-    /** connect(2) to {@code path}; the failure carries connect's errno. */
-    static void connect(int socket, String path) {
+    /** SO_SNDTIMEO (asm-generic, x86_64 and aarch64 alike); struct timeval is two longs. */
+    private static final int SO_SNDTIMEO = 21, TIMEVAL_BYTES = 16;
+
+    /**
+     * connect(2) to {@code path}, bounded by {@code timeout}: the kernel makes an AF_UNIX connect
+     * wait while the listener's backlog is full (a peer that never accepts), for as long as the
+     * socket's send timeout, which then bounds the sends too (EAGAIN once it passed). The failure
+     * carries connect's errno.
+     */
+    static void connect(int socket, String path, Duration timeout) {
         byte[] name = path.getBytes(StandardCharsets.UTF_8);
         if (name.length >= SUN_PATH_BYTES) {
             throw new IllegalArgumentException(
                     "AF_UNIX path \"" + path + "\": longer than " + (SUN_PATH_BYTES - 1) + " bytes");
         }
         Native n = Native.get();
+        try (NativeMemory timeval = new NativeMemory(TIMEVAL_BYTES)) {
+            long millis = Math.max(1, timeout.toMillis());
+            NativeMemory.putLong(timeval.address(), millis / 1000);
+            NativeMemory.putLong(timeval.address() + 8, (millis % 1000) * 1000);
+            n.check(
+                    "setsockopt SO_SNDTIMEO",
+                    n.libc().setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, timeval.address(), TIMEVAL_BYTES));
+        }
         try (NativeMemory address = new NativeMemory(2 + SUN_PATH_BYTES)) {
             NativeMemory.zero(address.address(), 2 + SUN_PATH_BYTES);
             NativeMemory.putShort(address.address(), (short) AF_UNIX);

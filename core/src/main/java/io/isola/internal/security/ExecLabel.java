@@ -5,6 +5,7 @@ import io.isola.internal.nativ.Fds;
 import io.isola.spi.Arg;
 import io.isola.spi.LibcCall;
 import io.isola.spi.Step;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -43,28 +44,45 @@ public sealed interface ExecLabel permits AppArmorOnExec, SelinuxOnExec {
      */
     List<Step> steps(Set<Integer> open);
 
+    /** One attribute to write: {@code request} to {@code attr} (below {@code /proc}); {@code what} describes it for an error. */
+    record AttrWrite(String attr, byte[] request, String what) {}
+
     /**
      * The steps that write {@code request} to {@code attr} (below {@code /proc}) through {@code
      * procFd}; {@code what} describes the write for an error.
      */
     static List<Step> writeSteps(int procFd, String attr, byte[] request, String what, Set<Integer> open) {
+        return writeSteps(procFd, List.of(new AttrWrite(attr, request, what)), open);
+    }
+
+    /** The steps that make each of {@code writes} in order through {@code procFd}, then close it. */
+    static List<Step> writeSteps(int procFd, List<AttrWrite> writes, Set<Integer> open) {
         if (procFd < 0) {
-            throw new IllegalStateException("the host's /proc was not opened for the steps of " + attr);
+            throw new IllegalStateException("the host's /proc was not opened for the steps of "
+                    + writes.stream().map(AttrWrite::attr).toList());
         }
         int fd = 0;
         while (open.contains(fd)) {
             fd++;
         }
-        return List.of(
-                Step.call(
-                        "open /proc/" + attr + " through the host's /proc (expected as fd " + fd + ")",
-                        LibcCall.OPENAT,
-                        Arg.word(procFd),
-                        Arg.text(attr),
-                        Arg.word(Fds.O_WRONLY | Fds.O_NOFOLLOW | Fds.O_CLOEXEC),
-                        Arg.word(0)),
-                Step.call(what, LibcCall.WRITE, Arg.word(fd), new Arg.Bytes(request), Arg.word(request.length)),
-                Step.call("close /proc/" + attr, LibcCall.CLOSE, Arg.word(fd)),
-                Step.call("close the host's /proc", LibcCall.CLOSE, Arg.word(procFd)));
+        List<Step> steps = new ArrayList<>();
+        for (AttrWrite write : writes) {
+            steps.add(Step.call(
+                    "open /proc/" + write.attr() + " through the host's /proc (expected as fd " + fd + ")",
+                    LibcCall.OPENAT,
+                    Arg.word(procFd),
+                    Arg.text(write.attr()),
+                    Arg.word(Fds.O_WRONLY | Fds.O_NOFOLLOW | Fds.O_CLOEXEC),
+                    Arg.word(0)));
+            steps.add(Step.call(
+                    write.what(),
+                    LibcCall.WRITE,
+                    Arg.word(fd),
+                    new Arg.Bytes(write.request()),
+                    Arg.word(write.request().length)));
+            steps.add(Step.call("close /proc/" + write.attr(), LibcCall.CLOSE, Arg.word(fd)));
+        }
+        steps.add(Step.call("close the host's /proc", LibcCall.CLOSE, Arg.word(procFd)));
+        return List.copyOf(steps);
     }
 }

@@ -24,6 +24,9 @@ public final class OwnedPaths {
     private static final Set<PosixFilePermission> GROUP_OR_OTHER_WRITE =
             Set.of(PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_WRITE);
 
+    /** S_ISVTX. */
+    private static final int STICKY = 01000;
+
     private OwnedPaths() {}
 
     /** {@link #privateDirectory(Path, String, long)} for the calling process's effective uid. */
@@ -37,6 +40,7 @@ public final class OwnedPaths {
      */
     public static Path privateDirectory(Path dir, String what, long uid) {
         try {
+            requireSafeAncestors(dir, what, uid);
             if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
                 if (dir.getParent() != null) {
                     Files.createDirectories(dir.getParent());
@@ -74,6 +78,49 @@ public final class OwnedPaths {
             return dir;
         } catch (IOException e) {
             throw new IsolaException("cannot prepare the " + what + " " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Requires that nobody but {@code uid} and root can replace {@code dir} or a directory above it:
+     * each one there (as given, and after its links) belongs to one of them and is writable by
+     * nobody else, unless sticky (/tmp: others may not rename what is not theirs). Another user who
+     * could rename a directory above the state could swap the checked directory for one of their
+     * own between the check and a read, with a state naming any process for kill to signal.
+     */
+    private static void requireSafeAncestors(Path dir, String what, long uid) throws IOException {
+        Path absolute = dir.toAbsolutePath().normalize();
+        for (Path above = absolute.getParent(); above != null; above = above.getParent()) {
+            requireSafeAncestor(above, dir, what, uid);
+        }
+        Path parent = absolute.getParent();
+        if (parent != null && Files.exists(parent)) {
+            for (Path above = parent.toRealPath(); above != null; above = above.getParent()) {
+                requireSafeAncestor(above, dir, what, uid);
+            }
+        }
+    }
+
+    private static void requireSafeAncestor(Path above, Path dir, String what, long uid) throws IOException {
+        if (!Files.exists(above, LinkOption.NOFOLLOW_LINKS)) {
+            return; // made below, as the umask says, by the caller
+        }
+        PosixFileAttributes attributes =
+                Files.readAttributes(above, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        long owner = owner(above);
+        if (owner != uid && owner != 0 && !UserNamespaceView.current().showsAsHostRoot(owner)) {
+            throw new IsolaException(what + " " + dir + ": " + above + " above it belongs to uid " + owner
+                    + ", who could replace it; give a directory whose parents are yours (uid " + uid + ") or root's");
+        }
+        int mode = ((Number) Files.getAttribute(above, "unix:mode", LinkOption.NOFOLLOW_LINKS)).intValue();
+        boolean sticky = (mode & STICKY) != 0;
+        if (!attributes.isSymbolicLink()
+                && !sticky
+                && attributes.permissions().stream().anyMatch(GROUP_OR_OTHER_WRITE::contains)) {
+            throw new IsolaException(what + " " + dir + ": " + above + " above it is writable by others (mode "
+                    + PosixFilePermissions.toString(attributes.permissions())
+                    + ") and not sticky, so they could replace it; give a directory whose parents only you or root"
+                    + " can change");
         }
     }
 

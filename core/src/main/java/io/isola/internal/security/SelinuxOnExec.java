@@ -29,6 +29,9 @@ public record SelinuxOnExec(String label, int procFd) implements ExecLabel {
     /** The attribute below {@code /proc}. */
     public static final String ATTR = "thread-self/attr/exec";
 
+    /** The attribute that gives the keys the task creates their context. */
+    public static final String KEY_ATTR = "thread-self/attr/keycreate";
+
     /** Whether the host's kernel enables SELinux ({@link Selinux}). */
     public record Host(boolean enabled) {
         public static Host ofThisHost() {
@@ -62,14 +65,26 @@ public record SelinuxOnExec(String label, int procFd) implements ExecLabel {
         return new SelinuxOnExec(label, procFd);
     }
 
+    /**
+     * Also the context of the keys the child creates: the session keyring it joins later (as runc
+     * sets it, go-selinux's SetKeyLabel). Without it the keyring got the runtime's context, which
+     * the container's may not use (its own keyring denied to it) or which leaves the container's
+     * keys outside its label. The kernel resets it at execve, so the command creates keys as its
+     * policy says.
+     */
     @Override
     public List<Step> steps(Set<Integer> open) {
+        byte[] context = label.getBytes(StandardCharsets.US_ASCII);
         return ExecLabel.writeSteps(
                 procFd,
-                ATTR,
-                label.getBytes(StandardCharsets.US_ASCII),
-                "run the command in SELinux context \"" + label + "\" from its execve"
-                        + " (EINVAL: the loaded policy has no such context)",
+                List.of(
+                        new ExecLabel.AttrWrite(
+                                ATTR,
+                                context,
+                                "run the command in SELinux context \"" + label + "\" from its execve"
+                                        + " (EINVAL: the loaded policy has no such context)"),
+                        new ExecLabel.AttrWrite(
+                                KEY_ATTR, context, "create the session keyring in SELinux context \"" + label + "\"")),
                 open);
     }
 }

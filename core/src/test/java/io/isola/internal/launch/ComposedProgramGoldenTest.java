@@ -44,6 +44,8 @@ class ComposedProgramGoldenTest {
     private static final Path GOLDEN = Path.of("src/test/resources/io/isola/internal/launch/golden");
     /** The pid of the running container that a hook joins. */
     private static final long CONTAINER_PID = 4242;
+    /** Its start time, as the container's state records it. */
+    private static final long CONTAINER_START_TIME = 777;
 
     @TempDir
     Path dir;
@@ -128,7 +130,7 @@ class ComposedProgramGoldenTest {
         specs.add(plan.spec().id("golden-oci").with(new DeferredStart(state)).build());
         for (String kind : List.of("createContainer", "startContainer")) {
             for (Hook hook : plan.hooks(kind)) {
-                specs.add(hook.inContainerOf(CONTAINER_PID));
+                specs.add(hook.inContainerOf(CONTAINER_PID, CONTAINER_START_TIME));
             }
         }
         String text = compose(specs).replace(bundle.toString(), "<bundle>").replace(state.toString(), "<state>");

@@ -7,6 +7,7 @@ import io.isola.api.IsolaException;
 import io.isola.internal.nativ.Pidfd;
 import io.isola.testing.RecordingSyscalls;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
@@ -41,7 +42,7 @@ class ContainerPtyTest {
     @Test
     void theMasterIsSizedSentToTheSocketAndNoCopyIsKept() {
         RecordingSyscalls host = new RecordingSyscalls().listening(SOCKET).link(masterLink, "/dev/pts/ptmx");
-        try (ContainerPty pty = ContainerPty.connect(Path.of(SOCKET), 80, 24, host)) {
+        try (ContainerPty pty = ContainerPty.connect(Path.of(SOCKET), 80, 24, Duration.ofSeconds(10), host)) {
             pty.steps(List.of(5, 6));
             assertEquals(List.of(3, 4), pty.fds());
             pty.deliver(child);
@@ -65,7 +66,7 @@ class ContainerPtyTest {
     @Test
     void aDescriptorThatIsNotTheTerminalIsRefusedAndClosed() {
         RecordingSyscalls host = new RecordingSyscalls().listening(SOCKET).link(masterLink, "socket:[4242]");
-        try (ContainerPty pty = ContainerPty.connect(Path.of(SOCKET), 0, 0, host)) {
+        try (ContainerPty pty = ContainerPty.connect(Path.of(SOCKET), 0, 0, Duration.ofSeconds(10), host)) {
             pty.steps(List.of(5, 6));
             IsolaException e = assertThrows(IsolaException.class, () -> pty.deliver(child));
             assertEquals(
@@ -95,8 +96,9 @@ class ContainerPtyTest {
     @Test
     void aSocketNobodyListensOnIsNamedAndItsDescriptorClosed() {
         RecordingSyscalls host = new RecordingSyscalls();
-        IllegalArgumentException e =
-                assertThrows(IllegalArgumentException.class, () -> ContainerPty.connect(Path.of(SOCKET), 0, 0, host));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> ContainerPty.connect(Path.of(SOCKET), 0, 0, Duration.ofSeconds(10), host));
         assertEquals(
                 "console socket \"" + SOCKET + "\": cannot connect: connection refused"
                         + " (expected a listening AF_UNIX stream socket)",

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.isola.api.ConsoleSocket;
 import io.isola.api.Container;
 import io.isola.api.ContainerSpec;
 import io.isola.api.DeferredStart;
@@ -16,18 +17,26 @@ import io.isola.api.Join;
 import io.isola.api.Stdio;
 import io.isola.api.Terminal;
 import io.isola.internal.nativ.Pidfd;
+import io.isola.lifecycle.ProcessIdentity;
 import io.isola.spi.Namespace;
 import io.isola.spi.Phase;
 import io.isola.spi.Steps;
 import io.isola.testing.HostState;
 import io.isola.testing.Outcome;
+import io.isola.testing.PidSquatter;
 import io.isola.testing.TestIsolator;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -99,6 +108,75 @@ class ExecDeferredTerminalTest {
     }
 
     @Test
+    void anExecForAContainerThatEndedDoesNotJoinTheHostProcessThatTookItsPid() throws Exception {
+        Join join;
+        try (Container box = isola.start(
+                ContainerSpec.builder("sleep", "30").stdout(Stdio.NULL).build())) {
+            // as exec builds it from the container's state, while it runs
+            join = new Join(box.pid(), ProcessIdentity.of(box.pid()).startTime());
+            box.kill(9);
+            assertEquals(
+                    ExitStatus.killed(9), box.waitFor(Duration.ofSeconds(10)).orElseThrow());
+        }
+        Process squatter = PidSquatter.take(join.pid());
+        try {
+            // the old exec joined whatever had the pid: this host process's namespaces, i.e. none,
+            // and ran the command on the host as root
+            IsolaException refused = assertThrows(
+                    IsolaException.class,
+                    () -> Outcome.of(
+                            isola, ContainerSpec.builder("true").with(join).build()));
+            assertTrue(refused.getMessage().contains("process " + join.pid() + " has ended"), refused.getMessage());
+            assertTrue(squatter.isAlive(), "the host process was left alone");
+        } finally {
+            squatter.destroyForcibly();
+            squatter.waitFor();
+        }
+    }
+
+    /**
+     * A mount on the container's {@code /proc/PID/ns} in the runtime's mount namespace (a container
+     * given a shared bind of the host's /proc can make one), its links reading as the runtime's own
+     * namespaces: the old exec compared them there, saw nothing to join, and ran the command in
+     * the host's namespaces.
+     */
+    @Test
+    void aMountOnTheContainersNsDirectoryDoesNotKeepTheExecOnTheHost() throws Exception {
+        try (Container box = isola.start(
+                ContainerSpec.builder("sleep", "30").stdout(Stdio.NULL).build())) {
+            Path ns = Path.of("/proc", Long.toString(box.pid()), "ns");
+            String boxMounts = Files.readSymbolicLink(ns.resolve("mnt")).toString();
+            run("mount", "-t", "tmpfs", "-o", "mode=755", "attack", ns.toString());
+            try {
+                for (String type : List.of("user", "pid", "uts", "ipc", "net", "cgroup", "time", "mnt")) {
+                    // each link reads as the runtime's own namespace ("mnt:[N]"), and leads to it
+                    Path own = Path.of(
+                            "/proc", Long.toString(ProcessHandle.current().pid()), "ns", type);
+                    String name = Files.readSymbolicLink(own).toString();
+                    Files.createSymbolicLink(ns.resolve(type), Path.of(name));
+                    Files.createSymbolicLink(ns.resolve(name), own);
+                }
+                Outcome seen = Outcome.of(
+                        isola,
+                        ContainerSpec.builder("readlink", "/proc/self/ns/mnt")
+                                .with(new Join(
+                                        box.pid(), ProcessIdentity.of(box.pid()).startTime()))
+                                .build());
+                assertEquals(0, seen.status().exitCode(), seen.err());
+                assertEquals(boxMounts, seen.out().trim(), "the exec is in the container's mount namespace");
+            } finally {
+                run("umount", "-l", ns.toString());
+            }
+        }
+    }
+
+    private static void run(String... command) throws Exception {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(10, TimeUnit.SECONDS) && process.exitValue() == 0, command[0] + ": " + out);
+    }
+
+    @Test
     void execOfAMissingCommandFailsAndLeavesNoProcess() throws Exception {
         try (Container box = isola.start(ContainerSpec.builder("sleep", "30").build())) {
             assertThrows(
@@ -107,6 +185,45 @@ class ExecDeferredTerminalTest {
                             .with(new Join(box.pid()))
                             .build()));
             assertTrue(HostState.alive(box.pid()));
+        }
+    }
+
+    /**
+     * An engine's console socket whose listener never accepts (its backlog full): the connect
+     * waited in the kernel for ever, and with it the runtime; now for the start timeout.
+     */
+    @Test
+    void aConsoleSocketThatNeverAcceptsFailsTheStartAtTheStartTimeout() throws Exception {
+        UnixDomainSocketAddress address = UnixDomainSocketAddress.of(dir.resolve("console.sock"));
+        List<SocketChannel> queued = new ArrayList<>();
+        try (ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            listener.bind(address, 1);
+            boolean full = false;
+            for (int i = 0; i < 8 && !full; i++) { // connections it never accepts, until one would wait
+                SocketChannel waiting = SocketChannel.open(StandardProtocolFamily.UNIX);
+                queued.add(waiting);
+                waiting.configureBlocking(false);
+                try {
+                    full = !waiting.connect(address);
+                } catch (IOException e) {
+                    full = true; // EAGAIN
+                }
+            }
+            assertTrue(full, "the listener's backlog filled");
+            IllegalArgumentException refused = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> isola.start(ContainerSpec.builder("true")
+                            .with(new ConsoleSocket(address.getPath()))
+                            .startTimeout(Duration.ofSeconds(1))
+                            .build()));
+            assertEquals(
+                    "console socket \"" + address.getPath()
+                            + "\": its listener accepted no connection within 1 s (the start timeout)",
+                    refused.getMessage());
+        } finally {
+            for (SocketChannel waiting : queued) {
+                waiting.close();
+            }
         }
     }
 

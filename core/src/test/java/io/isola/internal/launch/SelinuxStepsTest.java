@@ -50,8 +50,31 @@ class SelinuxStepsTest {
         assertEquals(5, word(calls.get(write), 0));
         assertEquals(
                 LABEL, new String(((Arg.Bytes) calls.get(write).args().get(1)).value(), StandardCharsets.US_ASCII));
+        assertEquals(5L, word(calls.get(write + 1), 0), "attr/exec closed");
+        assertEquals(HOST_PROC, word(calls.get(indexOf(calls, "close the host's /proc")), 0));
+    }
+
+    /**
+     * As runc's SetKeyLabel: the session keyring the child joins gets the container's context, not
+     * the runtime's (its own keyring denied to it, or its keys outside its label). The old child
+     * wrote attr/exec alone.
+     */
+    @Test
+    void theSessionKeyringIsCreatedInTheContainersContext() {
+        List<Step> calls = calls(ContainerSpec.builder("true").build());
+
+        int open = indexOf(calls, "open /proc/thread-self/attr/keycreate");
+        int write = indexOf(calls, "create the session keyring in SELinux context \"" + LABEL + "\"");
+        assertTrue(open >= 0, calls::toString);
+        assertEquals(open + 1, write, calls::toString);
+        assertTrue(write < indexOf(calls, "join a new session keyring"), calls::toString);
+        assertEquals(HOST_PROC, word(calls.get(open), 0));
         assertEquals(
-                List.of(5L, (long) HOST_PROC), List.of(word(calls.get(write + 1), 0), word(calls.get(write + 2), 0)));
+                new Arg.Text("thread-self/attr/keycreate"),
+                calls.get(open).args().get(1));
+        assertEquals(
+                LABEL, new String(((Arg.Bytes) calls.get(write).args().get(1)).value(), StandardCharsets.US_ASCII));
+        assertTrue(write < indexOf(calls, "close the host's /proc"), "written before the host's /proc is closed");
     }
 
     @Test

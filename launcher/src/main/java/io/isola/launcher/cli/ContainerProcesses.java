@@ -25,6 +25,12 @@ final class ContainerProcesses {
             return processes;
         }
         String theirs = link(Path.of("/proc", Long.toString(state.pid()), "ns/pid"));
+        // checked again after the read, as every read of /proc/PID here: a process keeps its pid
+        // until it is reaped, so alive before and after, the namespace read was its own and not
+        // that of a process (another container's) that took the pid meanwhile
+        if (!state.process().isAlive()) {
+            return processes;
+        }
         String ours = link(Path.of("/proc/self/ns/pid"));
         if (theirs == null || theirs.equals(ours)) {
             processes.add(state.process());
@@ -34,11 +40,12 @@ final class ContainerProcesses {
             all.map(p -> p.getFileName().toString())
                     .filter(name -> name.chars().allMatch(Character::isDigit))
                     .forEach(pid -> {
-                        if (theirs.equals(link(Path.of("/proc", pid, "ns/pid")))) {
-                            ProcessIdentity process = ProcessIdentity.of(Long.parseLong(pid));
-                            if (process.pid() > 0) {
-                                processes.add(process);
-                            }
+                        // the identity first, then the namespace, then the identity again (as above)
+                        ProcessIdentity process = ProcessIdentity.of(Long.parseLong(pid));
+                        if (process.pid() > 0
+                                && theirs.equals(link(Path.of("/proc", pid, "ns/pid")))
+                                && process.isAlive()) {
+                            processes.add(process);
                         }
                     });
         } catch (IOException e) {
