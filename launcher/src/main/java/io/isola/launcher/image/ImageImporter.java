@@ -140,6 +140,12 @@ public final class ImageImporter {
                     throw new IOException("entry \"" + entry.getName() + "\" points outside the archive");
                 }
                 Files.createDirectories(path.getParent());
+                // the content's size, before any of it: a compressed archive may inflate past the disk
+                FreeSpace.require(
+                        path.getParent(),
+                        entry.isSparse() ? entry.getRealSize() : entry.getSize(),
+                        null,
+                        entry.getName());
                 MessageDigest sha = newSha256();
                 long copied = Files.copy(new DigestInputStream(tar, sha), path);
                 if (copied != entry.getSize()) {

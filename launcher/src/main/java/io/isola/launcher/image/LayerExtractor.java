@@ -192,16 +192,21 @@ final class LayerExtractor {
 
     private long regularFile(TarArchiveEntry entry, InputStream content, DirectoryFd parent, String file)
             throws IOException {
+        // for a sparse entry the header's size is the data the archive holds; its holes take no space
+        FreeSpace.require(parent, entry.getSize(), source, entry.getName());
         int fd = parent.createFile(file, 0600);
         try {
-            long size;
-            try (FdOutputStream out = new FdOutputStream(Fds.dupCloexec(fd))) {
-                size = content.transferTo(out);
-            }
+            long size = entry.isSparse() ? SparseFile.write(entry, content, fd) : plain(content, fd);
             attributes(fd, entry, owner(entry));
             return size;
         } finally {
             Fds.closeQuietly(fd);
+        }
+    }
+
+    private static long plain(InputStream content, int fd) throws IOException {
+        try (FdOutputStream out = new FdOutputStream(Fds.dupCloexec(fd))) {
+            return content.transferTo(out);
         }
     }
 
