@@ -1,7 +1,9 @@
 package io.isola.launcher.image;
 
 import io.isola.internal.nativ.DirectoryFd;
+import java.io.FilterOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -27,6 +29,42 @@ final class FreeSpace {
     /** As {@link #require(DirectoryFd, long, String, String)}, for a directory of isola's own; {@code source} may be null. */
     static void require(Path dir, long bytes, String source, String entry) throws IOException {
         check(bytes, Files.getFileStore(dir).getUsableSpace(), source, entry, dir.toString());
+    }
+
+    /**
+     * {@code out}, a file in {@code dir}, refusing to grow past what is free there: for an archive
+     * of a container's files (a commit's layer, a volume's seed), where a sparse file of a terabyte
+     * that takes no space in the container is written out whole. {@code what} starts the error.
+     */
+    static OutputStream limited(OutputStream out, Path dir, String what) {
+        return new FilterOutputStream(out) {
+            private long allowed = -1; // what may still be written before the free space is read again
+
+            @Override
+            public void write(int b) throws IOException {
+                take(1);
+                out.write(b);
+            }
+
+            @Override
+            public void write(byte[] buffer, int offset, int length) throws IOException {
+                take(length);
+                out.write(buffer, offset, length);
+            }
+
+            private void take(long bytes) throws IOException {
+                if (bytes > allowed) {
+                    allowed = Files.getFileStore(dir).getUsableSpace(); // others may have freed some meanwhile
+                    if (bytes > allowed) {
+                        throw new IOException(what + " outgrew the " + PullProgress.size(allowed)
+                                + " free on the file system of " + dir
+                                + " (what users other than root may write, the part isola may fill): free space there"
+                                + " first");
+                    }
+                }
+                allowed -= bytes;
+            }
+        };
     }
 
     private static void check(long bytes, long free, String source, String entry, String where) throws IOException {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.isola.lifecycle.SavedRoot;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
@@ -101,6 +102,29 @@ class DiskBombTest {
                     .getMessage();
 
             assertTrue(message.contains("\"blobs/junk\"") && message.contains("free"), message);
+            try (Stream<Path> left = Files.list(small.path().resolve("tmp"))) {
+                assertEquals(List.of(), left.toList());
+            }
+        }
+    }
+
+    @Test
+    void aCommitOfASparseFileLargerThanWhatIsFreeIsRefusedAndLeavesNothing() throws Exception {
+        Path upper = Files.createDirectories(tmp.resolve("container/upper"));
+        try (RandomAccessFile big = new RandomAccessFile(upper.resolve("big").toFile(), "rw")) {
+            big.setLength(1L << 30); // `truncate -s 1G` in the container: no space taken there
+        }
+        try (SmallTmpfs small = SmallTmpfs.mount(tmp.resolve("store"), 8)) {
+            ImageStore store = new ImageStore(small.path()).secure(true);
+            Path base = Files.createDirectories(store.layer("sha256:" + "a".repeat(64)));
+            SavedRoot root = new SavedRoot(
+                    null, null, List.of(base.toString()), upper.getParent().toString());
+
+            String message = assertThrows(
+                            IOException.class, () -> new ContainerCommit(store).commit("c1", root, "bomb"))
+                    .getMessage();
+
+            assertTrue(message.contains("container c1") && message.contains("free"), message);
             try (Stream<Path> left = Files.list(small.path().resolve("tmp"))) {
                 assertEquals(List.of(), left.toList());
             }
