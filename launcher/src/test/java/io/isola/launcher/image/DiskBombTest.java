@@ -131,6 +131,27 @@ class DiskBombTest {
         }
     }
 
+    @Test
+    void aSavedLayerWithASparseFileLargerThanWhatIsFreeIsRefused() throws Exception {
+        try (SmallTmpfs small = SmallTmpfs.mount(tmp.resolve("store"), 8)) {
+            ImageStore store = new ImageStore(small.path()).secure(true);
+            String diffId = "sha256:" + "b".repeat(64);
+            Path layer = Files.createDirectories(store.layer(diffId));
+            try (RandomAccessFile big =
+                    new RandomAccessFile(layer.resolve("lastlog").toFile(), "rw")) {
+                big.setLength(1L << 30); // as a sparse entry is now stored: holes
+            }
+
+            String message = assertThrows(
+                            IOException.class,
+                            () -> ImageSaver.writeLayer(
+                                    store, diffId, small.path().resolve("tmp/layer.tar"), false))
+                    .getMessage();
+
+            assertTrue(message.contains(diffId) && message.contains("free"), message);
+        }
+    }
+
     // --- hand-made tars
 
     /** The header of {@code entry}, then as many zeros as it declares, made as they are read, then the tar's end. */
