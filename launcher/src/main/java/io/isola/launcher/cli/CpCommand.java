@@ -30,7 +30,8 @@ import picocli.CommandLine.ParentCommand;
             "  isola cp SRC_PATH|- CONTAINER:DEST_PATH",
             "\"-\" is a tar archive on stdout or stdin. Links inside the container are followed as the",
             "container sees them, never out of its root; a link named as SRC_PATH is copied as a link.",
-            "Differs from Docker: a stopped container's volumes are not part of it; -L is not supported."
+            "Differs from Docker: a stopped container's volumes are not part of it; -L is not supported;",
+            "a copy to the host without -a drops setuid and setgid bits, as cp(1) does."
         })
 final class CpCommand implements Callable<Integer> {
 
@@ -39,7 +40,8 @@ final class CpCommand implements Callable<Integer> {
 
     @Option(
             names = {"-a", "--archive"},
-            description = "Keep the files' owners (default: the destination's root, or you on the host).")
+            description = "Keep the files' owners and setuid/setgid bits (default: the destination's root, or you on"
+                    + " the host without those bits).")
     private boolean archive;
 
     @Option(

@@ -69,7 +69,10 @@ public final class ContainerCommit {
                 created.add(scratch);
                 Path tar = scratch.resolve("layer.tar");
                 MessageDigest sha = sha256();
-                try (OutputStream file = Files.newOutputStream(tar);
+                try (OutputStream file = FreeSpace.limited(
+                                Files.newOutputStream(tar),
+                                scratch,
+                                "the archive of container " + containerId + "'s changes");
                         DigestOutputStream digesting = new DigestOutputStream(file, sha)) {
                     if (SubordinateTrees.needed()) {
                         // a rootless container's files of subordinate ids: read where they are the user's

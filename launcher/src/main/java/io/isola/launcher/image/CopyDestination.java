@@ -28,10 +28,11 @@ final class CopyDestination {
         CopyPath where = CopyPath.of(path);
         String to = where.name() == null ? where.parent() : where.parent() + where.name();
         int[] owner = archive ? null : root.owner();
+        boolean dropSetIds = !archive && root.isHost();
         String source = "copy to " + path + " in " + root.what();
         try (DirectoryFd dir = root.root().inRoot(to)) {
             String keep = topName == null || topName.equals(".") ? "." : topName;
-            LayerExtractor.copy(tar, dir, source, new CopyRules(topName, keep, owner));
+            LayerExtractor.copy(tar, dir, source, new CopyRules(topName, keep, owner, dropSetIds));
             return;
         } catch (FileCallException e) {
             if (e.errno() != Errno.ENOENT && e.errno() != Errno.ENOTDIR) {
@@ -53,7 +54,7 @@ final class CopyDestination {
             throw new IsolaException("destination " + path + " in " + root.what() + " is not a directory");
         }
         try (DirectoryFd parent = CopyPath.directory(root, where.parent(), path)) {
-            LayerExtractor.copy(tar, parent, source, new CopyRules(topName, where.name(), owner));
+            LayerExtractor.copy(tar, parent, source, new CopyRules(topName, where.name(), owner, dropSetIds));
         }
     }
 

@@ -27,17 +27,20 @@ public final class CopyRoot implements AutoCloseable {
     private final DirectoryFd root;
     private final String what;
     private final int[] owner;
+    private final boolean host;
 
-    private CopyRoot(DirectoryFd root, String what, int[] owner) {
+    private CopyRoot(DirectoryFd root, String what, int[] owner, boolean host) {
         this.root = root;
         this.what = what;
         this.owner = owner;
+        this.host = host;
     }
 
     /** The host: files copied to it are the caller's, as docker cp makes them. */
     public static CopyRoot host() throws IOException {
         HostIdentity me = HostIdentity.current();
-        return new CopyRoot(DirectoryFd.openRoot(Path.of("/")), "the host", new int[] {(int) me.uid(), (int) me.gid()});
+        return new CopyRoot(
+                DirectoryFd.openRoot(Path.of("/")), "the host", new int[] {(int) me.uid(), (int) me.gid()}, true);
     }
 
     /** The container of {@code state}, running or stopped. */
@@ -62,7 +65,7 @@ public final class CopyRoot implements AutoCloseable {
             // the container's root is owned by its root user, whatever user namespace maps it (docker cp makes copies
             // root's)
             FileStat top = root.stat();
-            return new CopyRoot(root, "container " + state.id(), new int[] {top.uid(), top.gid()});
+            return new CopyRoot(root, "container " + state.id(), new int[] {top.uid(), top.gid()}, false);
         } catch (IOException | RuntimeException e) {
             root.close();
             throw e;
@@ -107,6 +110,11 @@ public final class CopyRoot implements AutoCloseable {
     /** "container ID" or "the host", for messages. */
     String what() {
         return what;
+    }
+
+    /** Whether this is the host's side, where what is copied without {@code -a} becomes the caller's. */
+    boolean isHost() {
+        return host;
     }
 
     /** The owner of what is copied here without {@code -a}. */

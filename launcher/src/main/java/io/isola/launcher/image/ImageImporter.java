@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -140,7 +141,16 @@ public final class ImageImporter {
                     throw new IOException("entry \"" + entry.getName() + "\" points outside the archive");
                 }
                 Files.createDirectories(path.getParent());
+                // the content's size, before any of it: a compressed archive may inflate past the disk
+                FreeSpace.require(
+                        path.getParent(),
+                        entry.isSparse() ? entry.getRealSize() : entry.getSize(),
+                        null,
+                        entry.getName());
                 MessageDigest sha = newSha256();
+                if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+                    throw new IOException("entry \"" + entry.getName() + "\" names a file the archive holds already");
+                }
                 long copied = Files.copy(new DigestInputStream(tar, sha), path);
                 if (copied != entry.getSize()) {
                     throw new IOException("truncated: \"" + entry.getName() + "\" has " + copied + " of "

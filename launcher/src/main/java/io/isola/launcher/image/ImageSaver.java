@@ -152,7 +152,10 @@ public final class ImageSaver {
     static WrittenLayer writeLayer(ImageStore store, String layer, Path file, boolean gzip) throws IOException {
         MessageDigest tarSha = Digests.newSha256();
         MessageDigest blobSha = Digests.newSha256();
-        try (OutputStream written = Files.newOutputStream(file);
+        try (OutputStream written = FreeSpace.limited(
+                        Files.newOutputStream(file),
+                        file.getParent(),
+                        "layer " + layer + " written as a tar (its sparse files whole)");
                 DigestOutputStream blob = new DigestOutputStream(written, blobSha);
                 OutputStream compressed = gzip ? new GzipCompressorOutputStream(blob) : blob;
                 DigestOutputStream uncompressed = new DigestOutputStream(compressed, tarSha);

@@ -62,9 +62,11 @@ final class LayerExtractor {
      * How {@code isola cp} differs from a layer: no whiteouts (a {@code .wh.} name is a file like
      * any other), the tar's top name may be renamed (a copy to a new name), owners are {@code
      * owner}'s unless null ({@code -a} keeps the archive's), and a directory is never replaced
-     * by a file, as docker cp refuses to.
+     * by a file, as docker cp refuses to. {@code dropSetIds}: regular files lose their setuid and
+     * setgid bits (a copy to the host without {@code -a}: the files become the caller's, and a bit
+     * the container chose would make a setuid program of the caller's; cp(1) drops them too).
      */
-    record CopyRules(String topFrom, String topTo, int[] owner) {
+    record CopyRules(String topFrom, String topTo, int[] owner, boolean dropSetIds) {
         /** {@code name} with its top {@code topFrom} ("." for an archive of a directory's contents) as {@code topTo}. */
         String rename(String name) {
             if (topFrom == null) {
@@ -192,16 +194,21 @@ final class LayerExtractor {
 
     private long regularFile(TarArchiveEntry entry, InputStream content, DirectoryFd parent, String file)
             throws IOException {
+        // for a sparse entry the header's size is the data the archive holds; its holes take no space
+        FreeSpace.require(parent, entry.getSize(), source, entry.getName());
         int fd = parent.createFile(file, 0600);
         try {
-            long size;
-            try (FdOutputStream out = new FdOutputStream(Fds.dupCloexec(fd))) {
-                size = content.transferTo(out);
-            }
-            attributes(fd, entry, owner(entry));
+            long size = entry.isSparse() ? SparseFile.write(entry, content, fd) : plain(content, fd);
+            attributes(fd, entry, owner(entry), copy != null && copy.dropSetIds() ? 01777 : 07777);
             return size;
         } finally {
             Fds.closeQuietly(fd);
+        }
+    }
+
+    private static long plain(InputStream content, int fd) throws IOException {
+        try (FdOutputStream out = new FdOutputStream(Fds.dupCloexec(fd))) {
+            return content.transferTo(out);
         }
     }
 
@@ -288,17 +295,17 @@ final class LayerExtractor {
                 throw new IOException(source + ": directory \"" + relative + "\": " + e.getMessage(), e);
             }
             try (dir) {
-                attributes(dir.fd(), directoryEntries.get(i), owner(directoryEntries.get(i)));
+                attributes(dir.fd(), directoryEntries.get(i), owner(directoryEntries.get(i)), 07777);
             }
         }
     }
 
     /** Owner first: chown clears setuid and setgid bits, which the mode then sets. */
-    private static void attributes(int fd, TarArchiveEntry entry, int[] owner) throws FileCallException {
+    private static void attributes(int fd, TarArchiveEntry entry, int[] owner, int modeBits) throws FileCallException {
         if (owner != null) {
             FileAttributes.chown(fd, owner[0], owner[1]);
         }
-        FileAttributes.chmod(fd, entry.getMode() & 07777);
+        FileAttributes.chmod(fd, entry.getMode() & modeBits);
         long millis = entry.getLastModifiedDate().getTime();
         FileAttributes.setTimes(fd, Math.floorDiv(millis, 1000), (int) Math.floorMod(millis, 1000) * 1_000_000);
     }

@@ -81,7 +81,10 @@ public final class VolumeSeed {
             }
             Path tar = Files.createTempFile(scratch, "seed", ".tar");
             try {
-                try (OutputStream out = Files.newOutputStream(tar);
+                try (OutputStream out = FreeSpace.limited(
+                                Files.newOutputStream(tar),
+                                scratch,
+                                "the copy of the image's " + path + " for its volume");
                         TreeTar writer = new TreeTar(out)) {
                     if (layered) {
                         ContainerFiles.mergedBelow(current, writer);

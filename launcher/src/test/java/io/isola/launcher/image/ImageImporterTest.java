@@ -144,6 +144,23 @@ class ImageImporterTest {
                         .getMessage());
     }
 
+    @Test
+    void anEntryTheArchiveHoldsTwiceIsRefusedNamingIt() throws Exception {
+        Path archive = tmp.resolve("twice.tar");
+        Files.write(
+                archive,
+                HostileLayerTest.tar(
+                        HostileLayerTest.file("manifest.json", 0644, "[]"),
+                        HostileLayerTest.file("./manifest.json", 0644, "[]")));
+
+        String message = assertThrows(IllegalArgumentException.class, () -> importer.importFile(archive, null))
+                .getMessage();
+
+        assertEquals(
+                "image archive \"" + archive + "\": entry \"./manifest.json\" names a file the archive holds already",
+                message);
+    }
+
     /** Changes one byte in the middle of the busybox binary's bytes, wherever the archive holds them. */
     private static void flipLastByteOfLargestBlob(Path archive) throws Exception {
         byte[] bytes = Files.readAllBytes(archive);
