@@ -146,8 +146,12 @@ public final class ThinCreate {
             // the user's namespace, where /run is not writable): in-process, as the clients do
             return null;
         }
-        libc = ThinLibc.ffm(); // the cloner: FFM on JDK 22+ with isola-ffm's jar, else jnr-ffi
-        libc = libc != null ? libc : new JnrThinLibc();
+        try {
+            libc = ThinLibc.ffm(); // the cloner: FFM on JDK 22+ with isola-ffm's jar, else jnr-ffi
+            libc = libc != null ? libc : new JnrThinLibc();
+        } catch (LinkageError | RuntimeException e) {
+            return null; // libc cannot be bound here (a native library, a class): nothing was sent, in-process
+        }
         StartupTrace.mark("thin libc bound");
         try {
             channel = UnixClientSocket.connect(libc, address.socket());

@@ -31,8 +31,22 @@ class BinIsolaDispatchTest {
     void anEnginesExecGoesToTheThinClientInEitherEnginesOrder() throws Exception {
         assertEquals(THIN, mainFor("exec", "--pid-file", "p", "--process", "f", "--detach", "c1")); // conmon's
         assertEquals(THIN, mainFor("exec", "--process", "f", "--detach", "--pid-file", "p", "c1")); // the shim's
-        assertEquals(THIN, mainFor("exec", "--console-socket", "s", "--process", "f", "c1"));
         assertEquals(THIN, mainFor("exec", "-d", "--process=f", "c1"));
+    }
+
+    /**
+     * What ThinCreate.thin() would run in-process anyway starts Main at once, on the CLI's JDK
+     * with a compiler: an exec that is not detached or has a console socket, Docker's create of
+     * an image (which may pull it), a create with --debug.
+     */
+    @Test
+    void whatTheThinClientWouldNotTakeRunsMainAtOnce() throws Exception {
+        assertEquals(MAIN, mainFor("exec", "--console-socket", "s", "--process", "f", "--detach", "c1"));
+        assertEquals(MAIN, mainFor("exec", "--pid-file", "p", "--process", "f", "c1"));
+        assertEquals(MAIN, mainFor("create", "--name", "web", "alpine"));
+        assertEquals(MAIN, mainFor("--debug", "create", "--bundle", "b", "c1"));
+        assertEquals(THIN, mainFor("create", "--bundle", "b", "--pid-file", "p", "c1"));
+        assertEquals(THIN, mainFor("create", "-b", "b", "c1"));
     }
 
     @Test
