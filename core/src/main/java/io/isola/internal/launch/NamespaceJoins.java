@@ -25,20 +25,21 @@ final class NamespaceJoins {
         // (a container given a shared bind of the host's /proc can make one) could show links that
         // read as the runtime's own namespaces, and the exec would join none and run on the host
         int proc = host.openHostProc();
-        String below = "/proc/self/fd/" + proc + "/";
         try {
             for (Namespace namespace : Namespace.values()) {
-                String theirs = below + pid + "/ns/" + namespace.procName();
+                // relative to the handle (readlinkat, openat): a path through /proc/self/fd/N would
+                // walk the plain /proc to reach it, and a mount over /proc/<runtime>/fd takes it
+                String theirs = pid + "/ns/" + namespace.procName();
                 String ours;
                 try {
-                    ours = host.readlink(below + "self/ns/" + namespace.procName());
+                    ours = host.readlinkAt(proc, "self/ns/" + namespace.procName());
                 } catch (NoSuchFileException e) {
                     continue; // a kernel without this namespace type
                 }
-                if (host.readlink(theirs).equals(ours)) {
+                if (host.readlinkAt(proc, theirs).equals(ours)) {
                     continue;
                 }
-                joins.add(new ProgramComposer.JoinedNamespace(namespace, host.open(theirs, Fds.O_RDONLY, 0)));
+                joins.add(new ProgramComposer.JoinedNamespace(namespace, host.openAt(proc, theirs, Fds.O_RDONLY)));
             }
             return joins;
         } catch (NoSuchFileException e) {

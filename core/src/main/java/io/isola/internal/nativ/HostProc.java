@@ -150,6 +150,27 @@ public final class HostProc {
     }
 
     /**
+     * The target of the link {@code relative} ({@code PID/ns/pid}) below {@code proc}, a handle from
+     * {@link #open()}: nothing mounted on the plain {@code /proc/PID} can answer; readlinkat never
+     * follows the link it reads.
+     *
+     * @throws IOException naming the file and the errno (a NoSuchFileException for ENOENT)
+     */
+    public static String readLinkAt(int proc, String relative) throws IOException {
+        Native n = Native.get();
+        byte[] target = new byte[4097];
+        long length = n.libc().readlinkat(proc, DirectoryFd.cString(relative), target, target.length);
+        if (length < 0) {
+            int errno = n.lastErrno();
+            if (errno == Errno.ENOENT) {
+                throw new java.nio.file.NoSuchFileException("/proc/" + relative);
+            }
+            throw new IOException("/proc/" + relative + ": " + errno(errno));
+        }
+        return new String(target, 0, (int) length, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /**
      * {@code relative} opened with {@code flags} (O_NOFOLLOW for a file that must not be a link)
      * through {@link #open()}'s handle (closed again here), close-on-exec.
      */

@@ -150,6 +150,21 @@ final class LinuxSyscalls implements Syscalls {
     }
 
     @Override
+    public String readlinkAt(int dir, String relative) throws IOException {
+        return HostProc.readLinkAt(dir, relative);
+    }
+
+    @Override
+    public int openAt(int dir, String relative, int flags) {
+        Native n = Native.get();
+        int fd = n.libc().openat(dir, DirectoryFd.cString(relative), flags | Fds.O_CLOEXEC, 0);
+        if (fd < 0) {
+            throw new NativeException("openat /proc/" + relative, n.lastErrno());
+        }
+        return fd;
+    }
+
+    @Override
     public int unixSocket() {
         return UnixSockets.stream();
     }

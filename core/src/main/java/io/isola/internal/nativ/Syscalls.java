@@ -66,6 +66,19 @@ public interface Syscalls {
     /** The target of the link {@code path}; a missing one is a {@link java.nio.file.NoSuchFileException}. */
     String readlink(String path) throws IOException;
 
+    /**
+     * The target of the link {@code relative} below the directory {@code dir} (readlinkat): the path
+     * is resolved from that descriptor, never through the plain /proc.
+     */
+    default String readlinkAt(int dir, String relative) throws IOException {
+        return readlink("/proc/self/fd/" + dir + "/" + relative);
+    }
+
+    /** Opens {@code relative} below the directory {@code dir} close-on-exec (openat). */
+    default int openAt(int dir, String relative, int flags) {
+        return open("/proc/self/fd/" + dir + "/" + relative, flags, 0);
+    }
+
     /** A close-on-exec AF_UNIX stream socket. */
     int unixSocket();
 
