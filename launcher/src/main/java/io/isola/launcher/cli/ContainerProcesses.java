@@ -1,5 +1,7 @@
 package io.isola.launcher.cli;
 
+import io.isola.internal.nativ.Fds;
+import io.isola.internal.nativ.HostProc;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Lifecycle;
 import io.isola.lifecycle.ProcessIdentity;
@@ -20,18 +22,28 @@ final class ContainerProcesses {
     private ContainerProcesses() {}
 
     static List<ProcessIdentity> of(ContainerState state) {
+        // one handle for the whole listing: each namespace link is read below it (readlinkat)
+        int proc = HostProc.open();
+        try {
+            return of(state, proc);
+        } finally {
+            Fds.closeQuietly(proc);
+        }
+    }
+
+    private static List<ProcessIdentity> of(ContainerState state, int proc) {
         List<ProcessIdentity> processes = new ArrayList<>();
         if (!Lifecycle.isLive(state) || !state.process().isAlive()) {
             return processes;
         }
-        String theirs = link(Path.of("/proc", Long.toString(state.pid()), "ns/pid"));
+        String theirs = link(proc, state.pid() + "/ns/pid");
         // checked again after the read, as every read of /proc/PID here: a process keeps its pid
         // until it is reaped, so alive before and after, the namespace read was its own and not
         // that of a process (another container's) that took the pid meanwhile
         if (!state.process().isAlive()) {
             return processes;
         }
-        String ours = link(Path.of("/proc/self/ns/pid"));
+        String ours = link(proc, "self/ns/pid");
         if (theirs == null || theirs.equals(ours)) {
             processes.add(state.process());
             return processes;
@@ -42,9 +54,7 @@ final class ContainerProcesses {
                     .forEach(pid -> {
                         // the identity first, then the namespace, then the identity again (as above)
                         ProcessIdentity process = ProcessIdentity.of(Long.parseLong(pid));
-                        if (process.pid() > 0
-                                && theirs.equals(link(Path.of("/proc", pid, "ns/pid")))
-                                && process.isAlive()) {
+                        if (process.pid() > 0 && theirs.equals(link(proc, pid + "/ns/pid")) && process.isAlive()) {
                             processes.add(process);
                         }
                     });
@@ -54,9 +64,10 @@ final class ContainerProcesses {
         return processes;
     }
 
-    private static String link(Path path) {
+    /** Read below the host's procfs handle: a mount on the plain /proc/PID/ns could forge the answer. */
+    private static String link(int proc, String relative) {
         try {
-            return Files.readSymbolicLink(path).toString();
+            return HostProc.readLinkAt(proc, relative);
         } catch (IOException e) {
             return null;
         }
