@@ -118,6 +118,10 @@ class ExecDeferredTerminalTest {
             assertEquals(
                     ExitStatus.killed(9), box.waitFor(Duration.ofSeconds(10)).orElseThrow());
         }
+        // A start time counts clock ticks (10 ms): a process that took the pid within the tick the
+        // container started in would carry its very start time. That is the check's limit (runc's
+        // too, where it has no pidfd); the attack this test plays comes later.
+        Thread.sleep(20);
         Process squatter = PidSquatter.take(join.pid());
         try {
             // the old exec joined whatever had the pid: this host process's namespaces, i.e. none,
