@@ -14,6 +14,8 @@ public final class ProcessStartTime {
 
     /** starttime: field 22 of the stat line. */
     private static final int START_TIME_FIELD = 22;
+    /** A stat line: 52 fields of at most 20 digits and a 16-byte name stay well below it. */
+    private static final int STAT_LIMIT = 4096;
 
     private ProcessStartTime() {}
 
@@ -28,7 +30,32 @@ public final class ProcessStartTime {
             return -1;
         }
         try (InputStream in = Files.newInputStream(Path.of("/proc", Long.toString(pid), "stat"))) {
-            String stat = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+            return parse(new String(in.readAllBytes(), StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * The same, read below the host's procfs handle ({@link HostProc#read}): for a check that a
+     * pid still names a container's process, where a file bound on the plain /proc/PID/stat of a
+     * process that took the pid (a container with a shared bind of the host's /proc can mount one)
+     * could show the ended process's start time. A handle per call: only exec's check needs it.
+     */
+    static long belowHostProc(long pid) {
+        if (pid <= 0) {
+            return -1;
+        }
+        try {
+            return parse(new String(HostProc.read(pid + "/stat", STAT_LIMIT), StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** From a stat line: the start time, or -1 for a zombie or a line cut short. */
+    private static long parse(String stat) {
+        try {
             // the command name (field 2) may hold spaces and parentheses: count from the last ')'
             int at = stat.lastIndexOf(')') + 2;
             char state = stat.charAt(at);
@@ -43,7 +70,7 @@ public final class ProcessStartTime {
             }
             int end = stat.indexOf(' ', at);
             return Long.parseLong(stat, at, end < 0 ? stat.length() : end, 10);
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             return -1;
         }
     }

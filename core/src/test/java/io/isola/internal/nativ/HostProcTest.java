@@ -63,6 +63,45 @@ class HostProcTest {
         }
     }
 
+    /**
+     * exec's check that a stored pid is still the container's process (its start time): a file
+     * bound on the plain /proc/PID/stat of a host process that took the pid could show the ended
+     * container's start time, and the exec would join the host process's namespaces, i.e. none.
+     */
+    @Test
+    void aStartTimeBoundOnAProcessesStatDoesNotPassForTheContainers(@org.junit.jupiter.api.io.TempDir Path tmp)
+            throws Exception {
+        Process sleeper = new ProcessBuilder("sleep", "60").start();
+        Path stat = Path.of("/proc", Long.toString(sleeper.pid()), "stat");
+        try {
+            long real = ProcessStartTime.of(sleeper.pid());
+            long claimed = real - 1; // the start time of the container's process that had the pid
+            Path fake = Files.writeString(tmp.resolve("stat"), withStartTime(Files.readString(stat), claimed));
+            run("mount", "--bind", fake.toString(), stat.toString());
+            assertEquals(claimed, ProcessStartTime.of(sleeper.pid()), "the plain /proc shows the bound file");
+
+            assertEquals(
+                    null,
+                    Syscalls.linux().openProcess(sleeper.pid(), claimed),
+                    "the process is not taken for the one that started at the claimed time");
+            try (HeldProcess held = Syscalls.linux().openProcess(sleeper.pid(), real)) {
+                assertEquals(sleeper.pid(), held.pid(), "held by its real start time");
+            }
+        } finally {
+            new ProcessBuilder("umount", "-l", stat.toString()).start().waitFor(10, TimeUnit.SECONDS);
+            sleeper.destroyForcibly();
+            sleeper.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** {@code stat} with its 22nd field (starttime) replaced. */
+    private static String withStartTime(String stat, long startTime) {
+        int command = stat.lastIndexOf(')');
+        String[] fields = stat.substring(command + 2).split(" ", -1); // from field 3, the state
+        fields[22 - 3] = Long.toString(startTime);
+        return stat.substring(0, command + 2) + String.join(" ", fields);
+    }
+
     @Test
     void aHandleOnAnotherFileSystemIsRefused(@org.junit.jupiter.api.io.TempDir Path tmp) {
         int fd = Fds.open(tmp.toString(), Fds.O_PATH | Fds.O_DIRECTORY, 0);
