@@ -42,18 +42,14 @@ final class CgroupJoin implements Isolation {
         this.theirs = theirs;
     }
 
-    /** Reads the cgroups of {@code target} now, through {@code host}. */
-    static CgroupJoin of(long target, Syscalls host) {
+    /**
+     * Reads the cgroups of {@code target} now, through {@code host}, below {@code proc}, the host's
+     * procfs handle (openat), as the namespaces: a mount on the plain /proc/PID could hand over a
+     * file naming the cgroups of the attacker's choosing.
+     */
+    static CgroupJoin of(long target, int proc, Syscalls host) {
         String file = "/proc/" + target + "/cgroup";
-        // below the host's procfs handle (openat), as the namespaces: a mount on the plain
-        // /proc/PID could hand over a file naming the cgroups of the attacker's choosing
-        int proc = host.openHostProc();
-        int fd;
-        try {
-            fd = host.openAt(proc, target + "/cgroup", Fds.O_RDONLY | Fds.O_NOFOLLOW | Fds.O_CLOEXEC);
-        } finally {
-            host.closeQuietly(proc);
-        }
+        int fd = host.openAt(proc, target + "/cgroup", Fds.O_RDONLY | Fds.O_NOFOLLOW | Fds.O_CLOEXEC);
         try {
             ByteArrayOutputStream content = new ByteArrayOutputStream();
             for (int i = 0; i < MAX_READS; i++) {

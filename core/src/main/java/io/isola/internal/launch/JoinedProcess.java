@@ -20,26 +20,34 @@ import java.util.List;
 record JoinedProcess(List<ProgramComposer.JoinedNamespace> namespaces, CgroupJoin cgroups) {
 
     static JoinedProcess read(Join join, Syscalls host) {
-        long pid = join.pid();
-        HeldProcess process = host.openProcess(pid, join.startTime());
+        HeldProcess process = host.openProcess(join.pid(), join.startTime());
         if (process == null) {
             throw ended(join);
         }
         try (process) {
-            List<ProgramComposer.JoinedNamespace> namespaces = NamespaceJoins.open(pid, host);
+            int proc = host.openHostProc(); // one for both reads
             try {
-                CgroupJoin cgroups = CgroupJoin.of(pid, host);
-                if (!process.signal(0)) {
-                    throw ended(join);
-                }
-                return new JoinedProcess(namespaces, cgroups);
-            } catch (RuntimeException e) {
-                NamespaceJoins.closeAll(namespaces, host);
-                if (!process.signal(0)) {
-                    throw ended(join);
-                }
-                throw e;
+                return read(join, process, proc, host);
+            } finally {
+                host.closeQuietly(proc);
             }
+        }
+    }
+
+    private static JoinedProcess read(Join join, HeldProcess process, int proc, Syscalls host) {
+        List<ProgramComposer.JoinedNamespace> namespaces = NamespaceJoins.open(join.pid(), proc, host);
+        try {
+            CgroupJoin cgroups = CgroupJoin.of(join.pid(), proc, host);
+            if (!process.signal(0)) {
+                throw ended(join);
+            }
+            return new JoinedProcess(namespaces, cgroups);
+        } catch (RuntimeException e) {
+            NamespaceJoins.closeAll(namespaces, host);
+            if (!process.signal(0)) {
+                throw ended(join);
+            }
+            throw e;
         }
     }
 

@@ -19,12 +19,14 @@ final class NamespaceJoins {
 
     private NamespaceJoins() {}
 
-    static List<ProgramComposer.JoinedNamespace> open(long pid, Syscalls host) {
+    /**
+     * Both sides looked up below {@code proc}, the host's procfs handle: a mount on the plain
+     * /proc/PID/ns (a container given a shared bind of the host's /proc can make one) could show
+     * links that read as the runtime's own namespaces, and the exec would join none and run on the
+     * host.
+     */
+    static List<ProgramComposer.JoinedNamespace> open(long pid, int proc, Syscalls host) {
         List<ProgramComposer.JoinedNamespace> joins = new ArrayList<>();
-        // both sides looked up below the host's procfs handle: a mount on the plain /proc/PID/ns
-        // (a container given a shared bind of the host's /proc can make one) could show links that
-        // read as the runtime's own namespaces, and the exec would join none and run on the host
-        int proc = host.openHostProc();
         try {
             for (Namespace namespace : Namespace.values()) {
                 // relative to the handle (readlinkat, openat): a path through /proc/self/fd/N would
@@ -48,8 +50,6 @@ final class NamespaceJoins {
         } catch (IOException | RuntimeException e) {
             closeAll(joins, host);
             throw new IsolaException("cannot open the namespaces of process " + pid + ": " + e.getMessage(), e);
-        } finally {
-            host.closeQuietly(proc);
         }
     }
 
