@@ -13,7 +13,7 @@ import java.util.Map;
 
 /**
  * The container's first process as the isolators see it after the clone: its namespaces are
- * opened once, through the host's procfs handle ({@link HostProc#openNamespace}), and checked to
+ * opened once, through one handle of the host's procfs ({@link HostProc#openNamespace}), and checked to
  * be its own by its pidfd afterwards; an isolator (and a CNI plugin, through the pin ns-net makes)
  * gets {@code /proc/self/fd/N} of that descriptor. The plain {@code /proc/PID/ns/...} was looked
  * up again by each user: a mount on it (a container given a shared bind of the host's /proc can
@@ -24,6 +24,9 @@ final class HeldChild implements ClonedChild, AutoCloseable {
 
     private final HeldProcess process;
     private final Map<Namespace, Integer> opened = new EnumMap<>(Namespace.class);
+    /** The host's procfs handle, opened with the first namespace and kept for the others. */
+    private int proc = -1;
+
     private boolean closed;
 
     HeldChild(HeldProcess process) {
@@ -50,7 +53,10 @@ final class HeldChild implements ClonedChild, AutoCloseable {
         Integer fd = opened.get(namespace);
         if (fd == null) {
             try {
-                fd = HostProc.openNamespace(pid(), namespace.procName());
+                if (proc < 0) {
+                    proc = HostProc.open();
+                }
+                fd = HostProc.openNamespace(proc, pid(), namespace.procName());
             } catch (IOException e) {
                 throw new UncheckedIOException(
                         "cannot open the " + namespace.procName() + " namespace of the container's process: "
@@ -72,5 +78,7 @@ final class HeldChild implements ClonedChild, AutoCloseable {
         closed = true;
         opened.values().forEach(Fds::closeQuietly);
         opened.clear();
+        Fds.closeQuietly(proc);
+        proc = -1;
     }
 }

@@ -139,14 +139,15 @@ public final class HostProc {
 
     /**
      * The namespace {@code procName} of process {@code pid} ({@code PID/ns/net}), opened read-only
-     * and close-on-exec through {@link #open()}'s handle: nothing mounted on the plain {@code
-     * /proc/PID/ns} can take the open. The file is the kernel's magic link to the namespace, so its
-     * end is followed; the caller checks afterwards that {@code pid} is still its process.
+     * and close-on-exec below {@code proc}, a handle from {@link #open()}: nothing mounted on the
+     * plain {@code /proc/PID/ns} can take the open. The file is the kernel's magic link to the
+     * namespace, so its end is followed; the caller checks afterwards that {@code pid} is still its
+     * process.
      *
      * @throws IOException naming the file and the errno (ENOENT: no such process, or a zombie)
      */
-    public static int openNamespace(long pid, String procName) throws IOException {
-        return openBelow(pid + "/ns/" + procName, Fds.O_RDONLY);
+    public static int openNamespace(int proc, long pid, String procName) throws IOException {
+        return openAt(proc, pid + "/ns/" + procName, Fds.O_RDONLY);
     }
 
     /**
@@ -175,17 +176,22 @@ public final class HostProc {
      * through {@link #open()}'s handle (closed again here), close-on-exec.
      */
     private static int openBelow(String relative, int flags) throws IOException {
-        Native n = Native.get();
         int proc = open();
         try {
-            int fd = n.libc().openat(proc, DirectoryFd.cString(relative), flags | Fds.O_CLOEXEC, 0);
-            if (fd < 0) {
-                throw new FileNotFoundException("/proc/" + relative + ": " + errno(n.lastErrno()));
-            }
-            return fd;
+            return openAt(proc, relative, flags);
         } finally {
             Fds.closeQuietly(proc);
         }
+    }
+
+    /** {@code relative} opened with {@code flags} below {@code proc}, close-on-exec. */
+    private static int openAt(int proc, String relative, int flags) throws IOException {
+        Native n = Native.get();
+        int fd = n.libc().openat(proc, DirectoryFd.cString(relative), flags | Fds.O_CLOEXEC, 0);
+        if (fd < 0) {
+            throw new FileNotFoundException("/proc/" + relative + ": " + errno(n.lastErrno()));
+        }
+        return fd;
     }
 
     private static String errno(int errno) {
