@@ -314,11 +314,12 @@ class OciConformanceIT {
                     Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "root"))
                             .toString());
             ok("start", "m1");
-            for (int i = 0; i < 100 && !Files.exists(rootfs.resolve("ran")); i++) {
+            // The shell creates the file before it writes to it: wait for the line, not the file.
+            Path ran = rootfs.resolve("ran");
+            for (int i = 0; i < 100 && !(Files.exists(ran) && Files.readString(ran).endsWith("\n")); i++) {
                 Thread.sleep(50);
             }
-            assertEquals(
-                    "1", Files.readString(rootfs.resolve("ran")).strip(), "the process's pid in its pid namespace");
+            assertEquals("1", Files.readString(ran).strip(), "the process's pid in its pid namespace");
             ok("delete", "--force", "m1");
             assertNotNull(child.awaitExit(Duration.ofSeconds(10)));
         } finally {
