@@ -149,7 +149,10 @@ class ExecExposesNoRuntimeIT {
     private void assertNoHits(String verb) throws Exception {
         Files.createFile(out.resolve("stop"));
         Path result = out.resolve("result");
-        for (int i = 0; i < 1500 && !Files.exists(result); i++) {
+        // for the line, not the file: the scanner creates it before it writes to it
+        for (int i = 0;
+                i < 1500 && !(Files.exists(result) && Files.readString(result).endsWith("\n"));
+                i++) {
             Thread.sleep(20);
         }
         String[] counts = Files.readString(result).strip().split(" ", 4);

@@ -168,8 +168,12 @@ class OciConformanceIT {
         try (Pidfd child = Pidfd.open(pid)) { // created in this JVM: ours to reap
             ok("start", "c1");
             assertEquals("running", status("c1"));
-            for (int i = 0; i < 100 && !Files.exists(marker); i++) {
-                Thread.sleep(50);
+            for (int i = 0;
+                    i < 100
+                            && !(Files.exists(marker)
+                                    && Files.readString(marker).endsWith("\n"));
+                    i++) {
+                Thread.sleep(50); // for the line, not the file: the shell creates it before it writes
             }
             assertEquals("1 runc", Files.readString(marker).strip());
 
@@ -316,7 +320,9 @@ class OciConformanceIT {
             ok("start", "m1");
             // The shell creates the file before it writes to it: wait for the line, not the file.
             Path ran = rootfs.resolve("ran");
-            for (int i = 0; i < 100 && !(Files.exists(ran) && Files.readString(ran).endsWith("\n")); i++) {
+            for (int i = 0;
+                    i < 100 && !(Files.exists(ran) && Files.readString(ran).endsWith("\n"));
+                    i++) {
                 Thread.sleep(50);
             }
             assertEquals("1", Files.readString(ran).strip(), "the process's pid in its pid namespace");

@@ -690,8 +690,11 @@ class ResidentServerIT {
         return new ObjectMapper().readTree(ociState).path("status").asText();
     }
 
+    /** The file's whole line: the shell creates the file before it writes to it. */
     private static String awaitFile(Path file) throws Exception {
-        for (int i = 0; i < 200 && !Files.exists(file); i++) {
+        for (int i = 0;
+                i < 200 && !(Files.exists(file) && Files.readString(file).endsWith("\n"));
+                i++) {
             Thread.sleep(50);
         }
         return Files.readString(file);
