@@ -26,19 +26,40 @@ import java.util.concurrent.TimeoutException;
  */
 final class JvmConnection implements ClientConnection {
 
-    /** How long a connection may take to pass its fds and its request. */
+    /** How long a connection may take to pass its fds and its request, all of it (not each read). */
     static final int HANDSHAKE_MILLIS = 5000;
+
+    /**
+     * The most bytes of arguments and environment a request may carry: 16 times what Linux lets a
+     * command start with under the default 8 MiB stack limit (ARG_MAX, 2 MiB). Without it the
+     * bounds per string and per list let one request declare 64 GiB, which the server read before
+     * anything else; a larger request is left to the client, which then runs it in-process.
+     */
+    static final int MAX_REQUEST_BYTES = 32 << 20;
 
     private final int fd;
     private final Sockets sockets;
     private final FdInputStream in;
     private final DataInputStream data;
     private final OutputStream reply;
+    private final int handshakeMillis;
+    private final Object handshakeLock = new Object();
+    /** Cleared by whichever comes first: the end of the handshake or its deadline. */
+    private boolean handshaking = true;
+    /** Whether the deadline shut the connection down. */
+    private boolean timedOut;
+    /** The bytes of strings this request has carried so far. */
+    private long requestBytes;
     /** A thin create's report of the child it cloned (the frames' reader completes it). */
     private final CompletableFuture<Integer> cloned = new CompletableFuture<>();
 
     JvmConnection(int fd, Sockets sockets) {
+        this(fd, sockets, HANDSHAKE_MILLIS);
+    }
+
+    JvmConnection(int fd, Sockets sockets, int handshakeMillis) {
         this.fd = fd;
+        this.handshakeMillis = handshakeMillis;
         this.sockets = sockets;
         this.in = new FdInputStream(fd);
         this.data = new DataInputStream(new BufferedInputStream(in));
@@ -47,7 +68,48 @@ final class JvmConnection implements ClientConnection {
 
     @Override
     public ClientRequest accept(long uid, PeerLog refusals) throws IOException {
-        sockets.receiveTimeout(fd, HANDSHAKE_MILLIS); // a silent peer holds a session for this long at most
+        // a read timeout alone bounds each read: a peer that sends a byte now and then held its
+        // session for ever, and 64 of them every session of the server; the deadline hangs up on it
+        CompletableFuture.runAsync(
+                () -> {
+                    synchronized (handshakeLock) { // never after the handshake: the fd may be closed and reused
+                        if (handshaking) {
+                            handshaking = false;
+                            timedOut = true;
+                            sockets.shutdown(fd); // wakes the read: it sees the end of the stream
+                        }
+                    }
+                },
+                CompletableFuture.delayedExecutor(handshakeMillis, TimeUnit.MILLISECONDS));
+        try {
+            return handshake(uid, refusals);
+        } catch (IOException e) {
+            synchronized (handshakeLock) {
+                if (timedOut) {
+                    throw new IOException(tooSlow(), e);
+                }
+            }
+            throw e;
+        } finally {
+            endHandshake();
+        }
+    }
+
+    /** Ends the handshake's deadline; false when it had passed already (the connection is shut down). */
+    private boolean endHandshake() {
+        synchronized (handshakeLock) {
+            boolean inTime = handshaking;
+            handshaking = false;
+            return inTime;
+        }
+    }
+
+    private String tooSlow() {
+        return "the client took more than " + handshakeMillis + " ms to send its request";
+    }
+
+    private ClientRequest handshake(long uid, PeerLog refusals) throws IOException {
+        sockets.receiveTimeout(fd, handshakeMillis); // a silent peer holds a session for this long at most
         Sockets.Peer peer = sockets.peer(fd);
         if (peer.uid() != uid) {
             refusals.warn(
@@ -61,7 +123,19 @@ final class JvmConnection implements ClientConnection {
         }
         int[] stdio = sockets.receiveFds(fd, 3); // before any buffered read: they come with the first byte
         try {
-            ClientRequest request = read(stdio);
+            ClientRequest request;
+            try {
+                request = read(stdio);
+            } catch (RequestTooLarge e) {
+                refusals.warn(
+                        "uid " + peer.uid(), "left pid {} to run its command itself: {}", peer.pid(), e.getMessage());
+                frame(Wire.FALLBACK, 0);
+                closeAll(stdio);
+                return null;
+            }
+            if (!endHandshake()) {
+                throw new IOException(tooSlow());
+            }
             if (request.pid() != peer.pid()) {
                 refusals.warn(
                         "uid " + peer.uid(),
@@ -192,8 +266,21 @@ final class JvmConnection implements ClientConnection {
         if (length < 0 || length > Wire.MAX_STRING) {
             throw new IOException("bad string length " + length);
         }
+        requestBytes += length;
+        if (requestBytes > MAX_REQUEST_BYTES) {
+            throw new RequestTooLarge();
+        }
         byte[] bytes = new byte[length];
         data.readFully(bytes);
         return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** A request beyond {@link #MAX_REQUEST_BYTES}: no command line is that long, but it is the client's to run. */
+    private static final class RequestTooLarge extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        RequestTooLarge() {
+            super("a request of more than " + (MAX_REQUEST_BYTES >> 20) + " MiB of arguments and environment");
+        }
     }
 }

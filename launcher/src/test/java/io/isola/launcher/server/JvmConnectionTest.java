@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.isola.internal.nativ.Fds;
 import io.isola.internal.nativ.Syscalls;
@@ -19,6 +21,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -97,6 +101,59 @@ class JvmConnectionTest {
         assertEquals(List.of("receiveTimeout 5000", "peer", "receiveFds 3", "receiveTimeout 0"), peer.calls);
     }
 
+    @Test
+    void aRequestLargerThanAnyCommandLineIsDroppedBeforeItFillsTheHeap() throws Exception {
+        FakePeer peer = new FakePeer(CLIENT_PID, SERVED_UID);
+        // 40 strings of 1 MiB each, every one within Wire.MAX_STRING: 40 MiB of a request, which the
+        // old server read whole (65,536 of them made 64 GiB) before it looked at what it held
+        int strings = JvmConnection.MAX_REQUEST_BYTES / Wire.MAX_STRING + 8;
+        CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> {
+            try {
+                send(largeRequest(CLIENT_PID, strings));
+            } catch (IOException e) {
+                // the server stopped reading: what this test wants
+            }
+        });
+        JvmConnection connection = new JvmConnection(accepted, peer);
+        try (connection) {
+            // not assertNull: its message would print the 40 MiB it was given
+            assertTrue(connection.accept(SERVED_UID, refusals()) == null, "the server took a 40 MiB request");
+        }
+        assertEquals(Wire.FALLBACK, reply()[0]); // the client runs it in-process, as with no server
+        client.close(); // ends a send the server no longer reads
+        sent.get(60, TimeUnit.SECONDS);
+        for (int fd : peer.passed) {
+            assertFalse(Files.exists(Path.of("/proc/self/fd/" + fd)), "fd " + fd + " was left open");
+        }
+    }
+
+    @Test
+    void aClientThatDribblesItsRequestLosesItsSessionAtTheHandshakeDeadline() throws Exception {
+        FakePeer peer = new FakePeer(CLIENT_PID, SERVED_UID);
+        byte[] request = request(CLIENT_PID);
+        int deadline = 200;
+        // a byte every 20 ms: each read waits far less than the deadline, the whole request far longer
+        // (at least 20 ms x its length), so a deadline per read never fires: a slowloris held a session
+        CompletableFuture<Void> dribble = CompletableFuture.runAsync(() -> {
+            try {
+                for (byte b : request) {
+                    send(new byte[] {b});
+                    Thread.sleep(20);
+                }
+            } catch (IOException e) {
+                // the server hung up: what this test wants
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        JvmConnection connection = new JvmConnection(accepted, peer, deadline);
+        try (connection) {
+            assertThrows(IOException.class, () -> connection.accept(SERVED_UID, refusals()));
+        }
+        client.close();
+        dribble.get(60, TimeUnit.SECONDS);
+    }
+
     private static PeerLog refusals() {
         return new PeerLog(LoggerFactory.getLogger(JvmConnectionTest.class));
     }
@@ -114,6 +171,26 @@ class JvmConnectionTest {
         string(out, "ps");
         string(out, "-a");
         out.writeInt(0); // no environment
+        return bytes.toByteArray();
+    }
+
+    /** A request whose arguments are {@code strings} strings of {@link Wire#MAX_STRING} bytes. */
+    private static byte[] largeRequest(long pid, int strings) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeByte(0);
+        out.writeInt(Wire.MAGIC);
+        out.writeInt((int) pid);
+        out.writeByte(0);
+        string(out, "/");
+        out.writeInt(strings);
+        byte[] large = new byte[Wire.MAX_STRING];
+        java.util.Arrays.fill(large, (byte) 'a');
+        for (int i = 0; i < strings; i++) {
+            out.writeInt(large.length);
+            out.write(large);
+        }
+        out.writeInt(0);
         return bytes.toByteArray();
     }
 

@@ -6,6 +6,7 @@ import io.isola.spi.ContainerBind;
 import io.isola.spi.Step;
 import io.isola.spi.Steps;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
@@ -159,13 +160,35 @@ final class EtcFiles {
         }
     }
 
-    /** Copies the container's files from another container's directory ({@code --net container:ID}). */
+    /**
+     * Copies the container's files from another container's directory ({@code --net container:ID}).
+     * That container's processes write these files through their bind mounts, so each is read up
+     * to {@link #MAX_COPIED} only: a sparse /etc/hosts of any size costs them nothing, and read whole it
+     * filled the heap (an Error that skipped the start's cleanup) and then /run.
+     */
     void copyFrom(Path other, String hostname) throws IOException {
         for (String name : List.of("hosts", "resolv.conf")) {
             Path source = other.resolve(name);
-            Files.write(dir.resolve(name), Files.exists(source) ? Files.readAllBytes(source) : new byte[0]);
+            Files.write(
+                    dir.resolve(name),
+                    Files.exists(source, LinkOption.NOFOLLOW_LINKS) ? readBounded(source) : new byte[0]);
         }
         Files.writeString(dir.resolve("hostname"), hostname + "\n");
+    }
+
+    /** The most of a joined container's hosts or resolv.conf that is copied: far beyond any real one. */
+    static final int MAX_COPIED = 16 << 20;
+
+    private static byte[] readBounded(Path source) throws IOException {
+        try (InputStream in = Files.newInputStream(source, LinkOption.NOFOLLOW_LINKS)) {
+            byte[] bytes = in.readNBytes(MAX_COPIED + 1);
+            if (bytes.length > MAX_COPIED) {
+                throw new IOException("the joined container's " + source + " holds more than "
+                        + (MAX_COPIED >> 20) + " MiB, which a container sharing its network would copy;"
+                        + " expected at most " + (MAX_COPIED >> 20) + " MiB (it is the container's own to shrink)");
+            }
+            return bytes;
+        }
     }
 
     /**
