@@ -35,6 +35,13 @@ public final class ThinCreate {
     private static final int SIGKILL = 9, EBADF = 9, F_DUPFD_CLOEXEC = 1030, F_GETFD = 1;
     /** Bounds the plan a server may send: a composed program is tens of KB. */
     private static final int MAX_PLAN = 16 << 20;
+    /**
+     * Room between the highest fd this process holds when it asks and the plan's first: what it
+     * opens itself before it places them (the plan's fds as received, up to {@link Wire#MAX_FDS},
+     * a jar or two) takes the lowest free numbers, which are below the floor unless every one
+     * below it is taken.
+     */
+    private static final int FD_ROOM = 64;
 
     private final String[] args;
     private final Map<String, String> env;
@@ -46,6 +53,8 @@ public final class ThinCreate {
      * parent-death signal until its gate, and its parent is that thread.
      */
     private CloneThreads threads;
+    /** Where the server numbers the plan's fds from: this process holds none from there up. */
+    private int fdFloor;
 
     ThinCreate(String[] args) {
         this(args, System.getenv());
@@ -132,9 +141,6 @@ public final class ThinCreate {
                 || List.of(args).contains("--debug")) {
             return null;
         }
-        if (holdsFdFrom(ClonePlan.FD_FLOOR)) {
-            return null; // the plan's fds would not fit (place): in-process, nothing sent
-        }
         long uid = ServerAddress.currentUid();
         ServerAddress address = ServerAddress.of(uid, env);
         try {
@@ -178,13 +184,15 @@ public final class ThinCreate {
     }
 
     private Integer session() throws IOException {
+        fdFloor = fdFloor();
         byte[] request = Wire.request(
                 ProcessHandle.current().pid(),
                 false,
                 System.getProperty("user.dir"),
                 List.of(args),
                 env,
-                HostSignals.nonDefault(libc));
+                HostSignals.nonDefault(libc),
+                fdFloor);
         channel.sendFds(0, 1, 2);
         channel.write(request);
         StartupTrace.mark("thin request sent");
@@ -283,23 +291,25 @@ public final class ThinCreate {
     }
 
     /**
-     * Whether this process holds an fd numbered {@code floor} or above: the server numbers the
-     * plan's fds from {@link ClonePlan#FD_FLOOR} up, where this process must hold none, and an
-     * engine may leave such fds open when it runs us (inherited: not close-on-exec). This JVM's
-     * own take the lowest free numbers, far below.
+     * The lowest fd number the plan's fds may take: {@link #FD_ROOM} above the highest this
+     * process holds, so that they are free here whatever an engine left open when it ran us
+     * (inherited: not close-on-exec), and low for a caller that left nothing: the plan's fds
+     * cost no larger fd table and fit a low RLIMIT_NOFILE.
      */
-    static boolean holdsFdFrom(int floor) {
+    static int fdFloor() {
         String[] open = new File("/proc/self/fd").list();
+        int highest = 2;
         for (String fd : open == null ? new String[0] : open) {
-            if (Integer.parseInt(fd) >= floor) {
-                return true;
-            }
+            highest = Math.max(highest, Integer.parseInt(fd));
         }
-        return false;
+        return highest + 1 + FD_ROOM;
     }
 
     /** {@code fd} copied to exactly {@code target}, which must be free here (close-on-exec, as the server's). */
     private int place(int fd, int target) throws IOException {
+        if (target < fdFloor) {
+            throw new IOException("the plan names fd " + target + ", below this client's floor " + fdFloor);
+        }
         if (libc.fcntl(target, F_GETFD, 0) >= 0 || libc.lastErrno() != EBADF) {
             throw new IOException("fd " + target + " that the plan names is open in this process already");
         }
