@@ -70,7 +70,10 @@ class ThinExecIT {
         root = Files.createDirectory(tmp.resolve("state"));
         serverDir = tmp.resolve("srv");
         Path bundle = bundle();
-        assertEquals(0, thin(List.of("create", "--bundle", bundle.toString(), "c1"), null, null), "create");
+        // no server runs (it had exited when idle): the create starts one and goes through it
+        Path createClasses = tmp.resolve("classes-create.txt");
+        assertEquals(0, thin(List.of("create", "--bundle", bundle.toString(), "c1"), null, createClasses), "create");
+        assertServerPlanned(createClasses, "the create that started the server");
         assertEquals(0, inProcess("start", "c1"), "start");
         long container = Long.parseLong(inProcessOut("state", "c1").replaceAll("(?s).*\"pid\"\\s*:\\s*(\\d+).*", "$1"));
         List<String> expected = new ArrayList<>();
@@ -130,10 +133,10 @@ class ThinExecIT {
                                 || line.contains("picocli")
                                 || line.contains("jackson"))
                         .toList(),
-                "the server planned the exec, not the client, " + which);
+                "the server planned it, not the client: " + which);
         assertTrue(
                 loaded.stream().anyMatch(line -> line.contains("io.isola.ffm.FfmThinLibc")),
-                "the client cloned through the FFM API, " + which);
+                "the client cloned through the FFM API: " + which);
     }
 
     /**
@@ -202,7 +205,7 @@ class ThinExecIT {
         return command;
     }
 
-    /** The first create starts the server in the background; the execs must find it listening. */
+    /** The first create starts the server; the execs must find it listening. */
     private void awaitListening() throws Exception {
         for (int i = 0; i < 600 && ResidentServers.running(serverDir).isEmpty(); i++) {
             Thread.sleep(100);

@@ -97,6 +97,18 @@ public final class ServerStarter {
         }
     }
 
+    /**
+     * Starts the server of {@code address} unless one runs or starts already (then null), for a
+     * caller that waits for it; a JVM that is not a distribution's (no {@code isola.home}) starts
+     * none and says so: an IOException.
+     */
+    static Process spawnUnlessStarting(ServerAddress address) throws IOException {
+        if (System.getProperty("isola.home") == null && System.getProperty("isola.server.command") == null) {
+            throw new IOException("not a distribution's JVM: no server to start");
+        }
+        return serverHoldsLock(address) ? null : spawn(address);
+    }
+
     /** Whether a server runs or starts: it holds {@code <socket>.lock} for its whole life. */
     private static boolean serverHoldsLock(ServerAddress address) throws IOException {
         try (FileChannel channel = FileChannel.open(

@@ -33,6 +33,13 @@ import java.util.concurrent.TimeoutException;
 public final class ThinCreate {
 
     private static final int SIGKILL = 9, EBADF = 9, F_DUPFD_CLOEXEC = 1030, F_GETFD = 1;
+    /**
+     * How long a command waits for the server it started (it exits when idle): a boot takes
+     * ~1.5 s on a loaded host; one that takes longer leaves the command to run in-process.
+     */
+    private static final long SERVER_START_NANOS = 10_000_000_000L;
+
+    private static final long RETRY_MILLIS = 10;
     /** Bounds the plan a server may send: a composed program is tens of KB. */
     private static final int MAX_PLAN = 16 << 20;
     /**
@@ -165,7 +172,10 @@ public final class ThinCreate {
             return null; // nothing was sent: in-process
         }
         if (channel == null) {
-            return null; // no server: in-process, which starts one for the verbs that follow
+            channel = startedServer(address);
+        }
+        if (channel == null) {
+            return null; // no server came up: in-process
         }
         StartupTrace.mark("thin connected");
         try {
@@ -181,6 +191,36 @@ public final class ThinCreate {
                 threads.close();
             }
         }
+    }
+
+    /**
+     * No server listens (it exits when idle): one is started, as the in-process path would for
+     * the engine's start, state and delete that follow, and this command waits for it and goes
+     * through it too. In-process here it would run Felix and the isolators interpreted (this
+     * JVM's -Xint), after which the engine's next verbs found no server up yet and ran
+     * in-process as well. Null, to run in-process, when none comes up in time or it failed.
+     */
+    private UnixClientSocket startedServer(ServerAddress address) {
+        try {
+            Process server = ServerStarter.spawnUnlessStarting(address); // null: another starts it
+            StartupTrace.mark("thin server started");
+            long deadline = System.nanoTime() + SERVER_START_NANOS;
+            while (System.nanoTime() < deadline) {
+                UnixClientSocket connected = UnixClientSocket.connect(libc, address.socket());
+                if (connected != null) {
+                    return connected;
+                }
+                if (server != null && !server.isAlive()) {
+                    return null; // it did not start (its log says why): in-process
+                }
+                Thread.sleep(RETRY_MILLIS);
+            }
+        } catch (IOException e) {
+            // no server to start here: in-process
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return null;
     }
 
     private Integer session() throws IOException {
