@@ -15,10 +15,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Starting this user's resident server: the JVM client does when it finds none and waits for it;
- * OCI {@code create} does without waiting, for the {@code start}, {@code state} and
- * {@code delete} an engine calls next (those use a server that runs, but never wait for one to
- * boot: in-process they take ~0.5 s, a server ~1.5 s to come up).
+ * Starting this user's resident server: the JVM client and the thin create and exec do when they
+ * find none and wait for it; an in-process OCI {@code create} does without waiting, for the
+ * {@code start}, {@code state} and {@code delete} an engine calls next (those use a server that
+ * runs, but never wait for one to boot: in-process they take ~0.5 s, a server ~1.5 s to come up).
  */
 public final class ServerStarter {
 

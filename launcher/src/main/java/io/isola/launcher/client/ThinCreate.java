@@ -333,8 +333,8 @@ public final class ThinCreate {
     /**
      * The lowest fd number the plan's fds may take: {@link #FD_ROOM} above the highest this
      * process holds, so that they are free here whatever an engine left open when it ran us
-     * (inherited: not close-on-exec), and low for a caller that left nothing: the plan's fds
-     * cost no larger fd table and fit a low RLIMIT_NOFILE.
+     * (inherited: not close-on-exec), and low for a caller that left nothing (the server's own
+     * table decides the rest: its lowest free numbers from there).
      */
     static int fdFloor() {
         String[] open = new File("/proc/self/fd").list();
