@@ -211,7 +211,10 @@ public final class ThinCreate {
                     return connected;
                 }
                 if (server != null && !server.isAlive()) {
-                    return null; // it did not start (its log says why): in-process
+                    if (server.exitValue() != 0) {
+                        return null; // it did not start (its log says why): in-process
+                    }
+                    server = null; // another took the lock first (exit 0): that one comes up
                 }
                 Thread.sleep(RETRY_MILLIS);
             }
