@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isola.api.ExitStatus;
-import io.isola.internal.chain.ClonePlan;
 import io.isola.internal.nativ.Pidfd;
 import io.isola.lifecycle.MonitorProcess;
 import java.io.File;
@@ -71,7 +70,10 @@ class ThinExecIT {
         root = Files.createDirectory(tmp.resolve("state"));
         serverDir = tmp.resolve("srv");
         Path bundle = bundle();
-        assertEquals(0, thin(List.of("create", "--bundle", bundle.toString(), "c1"), null, null), "create");
+        // no server runs (it had exited when idle): the create starts one and goes through it
+        Path createClasses = tmp.resolve("classes-create.txt");
+        assertEquals(0, thin(List.of("create", "--bundle", bundle.toString(), "c1"), null, createClasses), "create");
+        assertServerPlanned(createClasses, "the create that started the server");
         assertEquals(0, inProcess("start", "c1"), "start");
         long container = Long.parseLong(inProcessOut("state", "c1").replaceAll("(?s).*\"pid\"\\s*:\\s*(\\d+).*", "$1"));
         List<String> expected = new ArrayList<>();
@@ -91,26 +93,17 @@ class ThinExecIT {
             assertEquals(0, thinExec(args, out, classes, pidFile), "exec round " + round);
             assertEquals(expected, Files.readAllLines(out), "what the exec'd process saw, round " + round);
             if (classes != null) {
-                List<String> loaded = Files.readAllLines(classes);
-                assertEquals(
-                        List.of(),
-                        loaded.stream()
-                                .filter(line -> line.contains("org.apache.felix")
-                                        || line.contains("picocli")
-                                        || line.contains("jackson"))
-                                .toList(),
-                        "the server planned the exec, not the client");
-                assertTrue(
-                        loaded.stream().anyMatch(line -> line.contains("io.isola.ffm.FfmThinLibc")),
-                        "the client cloned through the FFM API");
+                assertServerPlanned(classes, "round " + round);
             }
             serverFds[round] = openFds(ResidentServers.running(serverDir).get(0).pid());
         }
         assertEquals(serverFds[1], serverFds[2], "the server keeps a descriptor per thin exec");
 
-        // an engine that leaves fds open across its exec of the runtime, one at the plan's first number among them
+        // an engine that leaves fds open across its exec of the runtime (600 was the plan's first
+        // number once, and the exec ran in-process): the plan's fds go above them, still served
         Path out = tmp.resolve("exec-held.out"), pidFile = tmp.resolve("exec-held.pid");
-        heldFd = ClonePlan.FD_FLOOR;
+        Path classes = tmp.resolve("classes-held.txt");
+        heldFd = 600;
         assertEquals(
                 0,
                 thinExec(
@@ -123,10 +116,27 @@ class ThinExecIT {
                                 pidFile.toString(),
                                 "c1"),
                         out,
-                        null,
+                        classes,
                         pidFile),
                 "an exec whose caller holds fd " + heldFd);
+        assertServerPlanned(classes, "the caller holding fd " + heldFd);
         assertEquals(expected, Files.readAllLines(out), "what the exec'd process saw, the caller holding fd " + heldFd);
+    }
+
+    /** The client (its classes loaded in {@code classes}) had the server plan and cloned through FFM. */
+    private static void assertServerPlanned(Path classes, String which) throws IOException {
+        List<String> loaded = Files.readAllLines(classes);
+        assertEquals(
+                List.of(),
+                loaded.stream()
+                        .filter(line -> line.contains("org.apache.felix")
+                                || line.contains("picocli")
+                                || line.contains("jackson"))
+                        .toList(),
+                "the server planned it, not the client: " + which);
+        assertTrue(
+                loaded.stream().anyMatch(line -> line.contains("io.isola.ffm.FfmThinLibc")),
+                "the client cloned through the FFM API: " + which);
     }
 
     /**
@@ -195,7 +205,7 @@ class ThinExecIT {
         return command;
     }
 
-    /** The first create starts the server in the background; the execs must find it listening. */
+    /** The first create starts the server; the execs must find it listening. */
     private void awaitListening() throws Exception {
         for (int i = 0; i < 600 && ResidentServers.running(serverDir).isEmpty(); i++) {
             Thread.sleep(100);

@@ -14,23 +14,20 @@ import java.util.Arrays;
  * flags of the clone, and the fd numbers the program names: its status and gate channels, and
  * any others the planner opened for it (an exec's namespaces to join, a stream's /dev/null, the
  * /proc of an AppArmor profile). Those fds travel beside the plan (SCM_RIGHTS); the cloning
- * process puts them at these numbers first, which the planner chose above {@link #FD_FLOOR} so
- * that a fresh process has them free. The clone is always fork-style: the child outlives the
+ * process puts them at these numbers first, which the planner chose from the cloning process's
+ * floor up (the lowest number above every fd it held when it asked: {@code RemoteClone}). The clone is always fork-style: the child outlives the
  * process that cloned it ({@code create}), or is born in the PID namespace of {@code
  * pidNamespaceFd} ({@code exec}: the cloning thread joins it for the clone, so the child needs no
  * second process to get there, whose pid only the cloning process would know).
  *
  * @param pidNamespaceFd the PID namespace the child is born in, or -1 for the cloning thread's own
- * @param otherFds the other fds the program names, each from {@link #FD_FLOOR} up
+ * @param otherFds the other fds the program names, each from {@link #FIRST_FD} up
  */
 public record ClonePlan(
         ChildProgram program, int namespaceFlags, int statusFd, int gateFd, int pidNamespaceFd, int[] otherFds) {
 
-    /**
-     * Where the planner puts the fds it passes: above what a fresh JVM holds (~20) and an
-     * engine's --preserve-fds, below the 1024 of a default soft RLIMIT_NOFILE.
-     */
-    public static final int FD_FLOOR = 600;
+    /** The lowest number a plan's fd may have: 0-2 are the child's standard streams. */
+    public static final int FIRST_FD = 3;
 
     /** "ISCP", then the version of this layout. */
     private static final int MAGIC = 0x49534350, VERSION = 2;
@@ -50,9 +47,9 @@ public record ClonePlan(
                     throw new IllegalArgumentException("clone plan fd " + all[i] + " is named twice");
                 }
             }
-            if (all[i] < FD_FLOOR) {
+            if (all[i] < FIRST_FD) {
                 throw new IllegalArgumentException(
-                        "clone plan fd " + all[i] + ": expected different fds from " + FD_FLOOR + " up");
+                        "clone plan fd " + all[i] + ": expected different fds from " + FIRST_FD + " up");
             }
         }
     }

@@ -96,7 +96,7 @@ final class Launch {
             throw new RemoteClone.Unsupported(
                     "only an OCI create without a time namespace, or an exec, is cloned by another process");
         }
-        Protocol protocol = new Protocol(ProtocolChannels.open(host, fifos, remote != null), stdio);
+        Protocol protocol = new Protocol(ProtocolChannels.open(host, fifos, remote), stdio);
         try (protocol) {
             ChildProgram program = programs.create(protocol.channels.childEnds());
             LaunchProbe.composed(program);

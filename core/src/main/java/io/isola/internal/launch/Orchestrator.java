@@ -156,7 +156,7 @@ public final class Orchestrator implements AutoCloseable {
             if (planned.execLabel() != null) {
                 // the child's way to its own AppArmor or SELinux attribute; it holds a copy from the clone on
                 hostProc = host.openHostProc();
-                hostProc = remote != null ? RemoteClones.lift(host, hostProc) : hostProc;
+                hostProc = remote != null ? RemoteClones.lift(host, hostProc, remote) : hostProc;
             }
             SecurityPlan security = hostProc < 0
                     ? planned
@@ -167,7 +167,7 @@ public final class Orchestrator implements AutoCloseable {
                 if (remote != null) {
                     List<ProgramComposer.JoinedNamespace> opened = joins;
                     joins = List.of(); // liftAll closes them all when it fails
-                    joins = RemoteClones.liftAll(host, opened);
+                    joins = RemoteClones.liftAll(host, opened, remote);
                 }
                 prepared.add(new PreparedIsolation(CgroupJoin.OWNER, target.cgroups()));
             }
@@ -213,7 +213,7 @@ public final class Orchestrator implements AutoCloseable {
             StdioPlan plan = stdio;
             List<Integer> travelling = List.of();
             if (remote != null) {
-                plan.liftChildFds(fd -> RemoteClones.lift(host, fd));
+                plan.liftChildFds(fd -> RemoteClones.lift(host, fd, remote));
                 travelling = RemoteClones.travelling(joins, plan, hostProc);
             }
             List<Integer> signals = HostSignals.nonDefault(host, remote);

@@ -28,10 +28,10 @@ final class ProtocolChannels implements AutoCloseable {
     }
 
     /**
-     * Pipes, or {@code fifos} when not null; with {@code lifted}, the child's ends are {@link
-     * RemoteClones#lift}ed to the numbers a cloning process gives its copies.
+     * Pipes, or {@code fifos} when not null; with {@code remote} (else null), the child's ends
+     * are {@link RemoteClones#lift}ed to the numbers its cloning process gives its copies.
      */
-    static ProtocolChannels open(Syscalls host, GateFifos fifos, boolean lifted) {
+    static ProtocolChannels open(Syscalls host, GateFifos fifos, RemoteClone remote) {
         int[] status = fifos != null ? fifos.openStatusForCreate() : host.pipe();
         int[] gate;
         try {
@@ -42,10 +42,10 @@ final class ProtocolChannels implements AutoCloseable {
             throw e;
         }
         ProtocolChannels channels = new ProtocolChannels(host, status, gate);
-        if (lifted) {
+        if (remote != null) {
             try {
-                channels.lift(status, 1);
-                channels.lift(gate, 0);
+                channels.lift(status, 1, remote);
+                channels.lift(gate, 0, remote);
             } catch (RuntimeException e) {
                 channels.close();
                 throw e;
@@ -54,10 +54,10 @@ final class ProtocolChannels implements AutoCloseable {
         return channels;
     }
 
-    private void lift(int[] pair, int end) {
+    private void lift(int[] pair, int end, RemoteClone remote) {
         int fd = pair[end];
         pair[end] = -1; // lift closes it whatever happens
-        pair[end] = RemoteClones.lift(host, fd);
+        pair[end] = RemoteClones.lift(host, fd, remote);
     }
 
     int statusRead() {

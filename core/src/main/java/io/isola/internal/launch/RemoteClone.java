@@ -15,11 +15,17 @@ import java.util.List;
  *
  * @param cloner passes the plan to the cloning process and waits for the child's pid
  * @param signals the signals the cloning process handles: the child resets them to the default as well
+ * @param fdFloor the lowest fd number the plan's fds may take: the cloning process holds none from
+ *     there up (it told the planner so), which makes them free there whatever it inherited
  */
-public record RemoteClone(Cloner cloner, List<Integer> signals) {
+public record RemoteClone(Cloner cloner, List<Integer> signals, int fdFloor) {
 
     public RemoteClone {
         signals = List.copyOf(signals);
+        if (fdFloor < ClonePlan.FIRST_FD) {
+            throw new IllegalArgumentException(
+                    "remote clone fd floor " + fdFloor + ": expected " + ClonePlan.FIRST_FD + " or more");
+        }
     }
 
     /** The way to the cloning process. */

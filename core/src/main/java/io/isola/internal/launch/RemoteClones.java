@@ -36,11 +36,12 @@ final class RemoteClones {
     }
 
     /** {@code joins} with each fd {@link #lift}ed; on a failure every fd is closed and none is left in the list. */
-    static List<ProgramComposer.JoinedNamespace> liftAll(Syscalls host, List<ProgramComposer.JoinedNamespace> joins) {
+    static List<ProgramComposer.JoinedNamespace> liftAll(
+            Syscalls host, List<ProgramComposer.JoinedNamespace> joins, RemoteClone remote) {
         List<ProgramComposer.JoinedNamespace> lifted = new ArrayList<>();
         try {
             for (ProgramComposer.JoinedNamespace join : joins) {
-                lifted.add(new ProgramComposer.JoinedNamespace(join.namespace(), lift(host, join.fd())));
+                lifted.add(new ProgramComposer.JoinedNamespace(join.namespace(), lift(host, join.fd(), remote)));
             }
             return lifted;
         } catch (RuntimeException e) {
@@ -70,12 +71,12 @@ final class RemoteClones {
     }
 
     /**
-     * A close-on-exec copy of {@code fd} numbered from {@link ClonePlan#FD_FLOOR} up (the number
-     * the cloning process will give it), {@code fd} itself closed.
+     * A close-on-exec copy of {@code fd} numbered from {@code remote}'s floor up (the number the
+     * cloning process will give it, free there), {@code fd} itself closed.
      */
-    static int lift(Syscalls host, int fd) {
+    static int lift(Syscalls host, int fd, RemoteClone remote) {
         try {
-            return host.dupCloexec(fd, ClonePlan.FD_FLOOR);
+            return host.dupCloexec(fd, remote.fdFloor());
         } finally {
             host.closeQuietly(fd);
         }

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.isola.api.ContainerSpec;
 import io.isola.api.NamespacePaths;
 import io.isola.internal.chain.ChildProgram;
-import io.isola.internal.chain.ClonePlan;
 import io.isola.spi.Namespace;
 import io.isola.spi.Phase;
 import io.isola.testing.RecordingSyscalls;
@@ -92,7 +91,7 @@ class NamespacesAfterJoinTest {
     void aThinCreateOfAUserNamespacedPodsAppFallsBackInProcessLeavingNothingOpen() throws Exception {
         RecordingSyscalls host = new RecordingSyscalls();
         Launch.Runner planOnly = (launch, programs, stdio) -> {
-            programs.create(List.of(ClonePlan.FD_FLOOR, ClonePlan.FD_FLOOR + 1));
+            programs.create(List.of(70, 71));
             throw new AssertionError("a plan was made");
         };
         ContainerSpec spec = ContainerSpec.builder("true")
@@ -103,7 +102,8 @@ class NamespacesAfterJoinTest {
                         plan -> {
                             throw new AssertionError("cloned");
                         },
-                        List.of()))
+                        List.of(),
+                        70))
                 .build();
         long before = openFds();
         try (Orchestrator orchestrator = new Orchestrator(() -> StandInIsolator.BUNDLES, null, host, planOnly)) {

@@ -15,10 +15,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Starting this user's resident server: the JVM client does when it finds none and waits for it;
- * OCI {@code create} does without waiting, for the {@code start}, {@code state} and
- * {@code delete} an engine calls next (those use a server that runs, but never wait for one to
- * boot: in-process they take ~0.5 s, a server ~1.5 s to come up).
+ * Starting this user's resident server: the JVM client and the thin create and exec do when they
+ * find none and wait for it; an in-process OCI {@code create} does without waiting, for the
+ * {@code start}, {@code state} and {@code delete} an engine calls next (those use a server that
+ * runs, but never wait for one to boot: in-process they take ~0.5 s, a server ~1.5 s to come up).
  */
 public final class ServerStarter {
 
@@ -95,6 +95,18 @@ public final class ServerStarter {
         } catch (IOException | RuntimeException e) {
             // the verbs that follow run in-process, as they would with no server at all
         }
+    }
+
+    /**
+     * Starts the server of {@code address} unless one runs or starts already (then null), for a
+     * caller that waits for it; a JVM that is not a distribution's (no {@code isola.home}) starts
+     * none and says so: an IOException.
+     */
+    static Process spawnUnlessStarting(ServerAddress address) throws IOException {
+        if (System.getProperty("isola.home") == null && System.getProperty("isola.server.command") == null) {
+            throw new IOException("not a distribution's JVM: no server to start");
+        }
+        return serverHoldsLock(address) ? null : spawn(address);
     }
 
     /** Whether a server runs or starts: it holds {@code <socket>.lock} for its whole life. */

@@ -33,8 +33,22 @@ import java.util.concurrent.TimeoutException;
 public final class ThinCreate {
 
     private static final int SIGKILL = 9, EBADF = 9, F_DUPFD_CLOEXEC = 1030, F_GETFD = 1;
+    /**
+     * How long a command waits for the server it started (it exits when idle): a boot takes
+     * ~1.5 s on a loaded host; one that takes longer leaves the command to run in-process.
+     */
+    private static final long SERVER_START_NANOS = 10_000_000_000L;
+
+    private static final long RETRY_MILLIS = 10;
     /** Bounds the plan a server may send: a composed program is tens of KB. */
     private static final int MAX_PLAN = 16 << 20;
+    /**
+     * Room between the highest fd this process holds when it asks and the plan's first: what it
+     * opens itself before it places them (the plan's fds as received, up to {@link Wire#MAX_FDS},
+     * a jar or two) takes the lowest free numbers, which are below the floor unless every one
+     * below it is taken.
+     */
+    private static final int FD_ROOM = 64;
 
     private final String[] args;
     private final Map<String, String> env;
@@ -46,6 +60,8 @@ public final class ThinCreate {
      * parent-death signal until its gate, and its parent is that thread.
      */
     private CloneThreads threads;
+    /** Where the server numbers the plan's fds from: this process holds none from there up. */
+    private int fdFloor;
 
     ThinCreate(String[] args) {
         this(args, System.getenv());
@@ -132,9 +148,6 @@ public final class ThinCreate {
                 || List.of(args).contains("--debug")) {
             return null;
         }
-        if (holdsFdFrom(ClonePlan.FD_FLOOR)) {
-            return null; // the plan's fds would not fit (place): in-process, nothing sent
-        }
         long uid = ServerAddress.currentUid();
         ServerAddress address = ServerAddress.of(uid, env);
         try {
@@ -159,7 +172,10 @@ public final class ThinCreate {
             return null; // nothing was sent: in-process
         }
         if (channel == null) {
-            return null; // no server: in-process, which starts one for the verbs that follow
+            channel = startedServer(address);
+        }
+        if (channel == null) {
+            return null; // no server came up: in-process
         }
         StartupTrace.mark("thin connected");
         try {
@@ -177,14 +193,49 @@ public final class ThinCreate {
         }
     }
 
+    /**
+     * No server listens (it exits when idle): one is started, as the in-process path would for
+     * the engine's start, state and delete that follow, and this command waits for it and goes
+     * through it too. In-process here it would run Felix and the isolators interpreted (this
+     * JVM's -Xint), after which the engine's next verbs found no server up yet and ran
+     * in-process as well. Null, to run in-process, when none comes up in time or it failed.
+     */
+    private UnixClientSocket startedServer(ServerAddress address) {
+        try {
+            Process server = ServerStarter.spawnUnlessStarting(address); // null: another starts it
+            StartupTrace.mark("thin server started");
+            long deadline = System.nanoTime() + SERVER_START_NANOS;
+            while (System.nanoTime() < deadline) {
+                UnixClientSocket connected = UnixClientSocket.connect(libc, address.socket());
+                if (connected != null) {
+                    return connected;
+                }
+                if (server != null && !server.isAlive()) {
+                    if (server.exitValue() != 0) {
+                        return null; // it did not start (its log says why): in-process
+                    }
+                    server = null; // another took the lock first (exit 0): that one comes up
+                }
+                Thread.sleep(RETRY_MILLIS);
+            }
+        } catch (IOException e) {
+            // no server to start here: in-process
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return null;
+    }
+
     private Integer session() throws IOException {
+        fdFloor = fdFloor();
         byte[] request = Wire.request(
                 ProcessHandle.current().pid(),
                 false,
                 System.getProperty("user.dir"),
                 List.of(args),
                 env,
-                HostSignals.nonDefault(libc));
+                HostSignals.nonDefault(libc),
+                fdFloor);
         channel.sendFds(0, 1, 2);
         channel.write(request);
         StartupTrace.mark("thin request sent");
@@ -283,23 +334,25 @@ public final class ThinCreate {
     }
 
     /**
-     * Whether this process holds an fd numbered {@code floor} or above: the server numbers the
-     * plan's fds from {@link ClonePlan#FD_FLOOR} up, where this process must hold none, and an
-     * engine may leave such fds open when it runs us (inherited: not close-on-exec). This JVM's
-     * own take the lowest free numbers, far below.
+     * The lowest fd number the plan's fds may take: {@link #FD_ROOM} above the highest this
+     * process holds, so that they are free here whatever an engine left open when it ran us
+     * (inherited: not close-on-exec), and low for a caller that left nothing (the server's own
+     * table decides the rest: its lowest free numbers from there).
      */
-    static boolean holdsFdFrom(int floor) {
+    static int fdFloor() {
         String[] open = new File("/proc/self/fd").list();
+        int highest = 2;
         for (String fd : open == null ? new String[0] : open) {
-            if (Integer.parseInt(fd) >= floor) {
-                return true;
-            }
+            highest = Math.max(highest, Integer.parseInt(fd));
         }
-        return false;
+        return highest + 1 + FD_ROOM;
     }
 
     /** {@code fd} copied to exactly {@code target}, which must be free here (close-on-exec, as the server's). */
     private int place(int fd, int target) throws IOException {
+        if (target < fdFloor) {
+            throw new IOException("the plan names fd " + target + ", below this client's floor " + fdFloor);
+        }
         if (libc.fcntl(target, F_GETFD, 0) >= 0 || libc.lastErrno() != EBADF) {
             throw new IOException("fd " + target + " that the plan names is open in this process already");
         }

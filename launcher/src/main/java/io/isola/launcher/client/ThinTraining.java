@@ -50,7 +50,7 @@ public final class ThinTraining {
         libc = libc != null ? libc : new JnrThinLibc();
         ThinCreate.thin(new String[] {"create", "--bundle", "b", "id"});
         ThinCreate.thin(new String[] {"exec", "--process", "p", "--detach", "--pid-file", "f", "id"});
-        ThinCreate.holdsFdFrom(ClonePlan.FD_FLOOR);
+        int fdFloor = ThinCreate.fdFloor();
         long uid = ServerAddress.currentUid();
         ServerAddress.of(uid, System.getenv());
         Path dir = Files.createTempDirectory("isola-thin-training");
@@ -68,7 +68,8 @@ public final class ThinTraining {
                         System.getProperty("user.dir"),
                         List.of("create", "--bundle", "b", "id"),
                         System.getenv(),
-                        HostSignals.nonDefault(libc)));
+                        HostSignals.nonDefault(libc),
+                        fdFloor));
                 accepted.write(ByteBuffer.allocate(5).put(Wire.EXIT).putInt(0).flip());
                 client.receive(new byte[5]);
             }
@@ -86,8 +87,7 @@ public final class ThinTraining {
                 .call("training", Step.call("enter /", LibcCall.CHDIR, Arg.text("/")))
                 .gate()
                 .exec(List.of("/bin/true"), List.of("true"), List.of());
-        ClonePlan plan =
-                ClonePlan.decode(new ClonePlan(program, 0, ClonePlan.FD_FLOOR, ClonePlan.FD_FLOOR + 1).encode());
+        ClonePlan plan = ClonePlan.decode(new ClonePlan(program, 0, status[1] + 64, gate[0] + 64).encode());
         long tid = libc.allocate(16);
         // an exec's child is born in the container's PID namespace: as root, this one's own
         int pidNamespace = libc.geteuid() == 0 ? libc.open("/proc/self/ns/pid", O_CLOEXEC) : -1;

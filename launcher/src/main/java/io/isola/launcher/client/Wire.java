@@ -34,7 +34,8 @@ public final class Wire {
     public static final int MAGIC = 0x69736f31; // "iso1"
     /**
      * A thin create's request ({@code ThinCreate}): MAGIC's layout followed by int k, k x int signal
-     * (those the client's JVM handles). The client clones the container itself: after ACCEPTED the
+     * (those the client's JVM handles) and int floor (the client holds no fd from there up: the
+     * plan's fds are numbered from it). The client clones the container itself: after ACCEPTED the
      * server may send PLAN length (its first byte carrying the plan's fds, SCM_RIGHTS) and length
      * bytes of {@link io.isola.internal.chain.ClonePlan}; the client answers CLONED pid (or -errno)
      * and reaps the child unless the command's EXIT is 0.
@@ -52,6 +53,8 @@ public final class Wire {
      * the client's room for them is aligned as the kernel's control messages are.
      */
     public static final int MAX_FDS = 36;
+    /** The highest fd floor a thin request may name: the kernel's default fs.nr_open. */
+    public static final int MAX_FD_FLOOR = 1 << 20;
     /** Bounds a request from a misbehaving peer: arguments and environment of a command line. */
     public static final int MAX_STRING = 1 << 20, MAX_ITEMS = 1 << 16;
 
@@ -59,12 +62,21 @@ public final class Wire {
 
     /** The request of a command line, encoded. */
     public static byte[] request(long pid, boolean tty, String cwd, List<String> args, Map<String, String> env) {
-        return request(pid, tty, cwd, args, env, null);
+        return request(pid, tty, cwd, args, env, null, -1);
     }
 
-    /** A thin create's request when {@code signals} is not null: the client clones ({@link #THIN_MAGIC}). */
+    /**
+     * A thin create's request when {@code signals} is not null: the client clones ({@link
+     * #THIN_MAGIC}), holding no fd from {@code fdFloor} up.
+     */
     public static byte[] request(
-            long pid, boolean tty, String cwd, List<String> args, Map<String, String> env, List<Integer> signals) {
+            long pid,
+            boolean tty,
+            String cwd,
+            List<String> args,
+            Map<String, String> env,
+            List<Integer> signals,
+            int fdFloor) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(signals == null ? MAGIC : THIN_MAGIC);
@@ -84,6 +96,7 @@ public final class Wire {
                 for (int signal : signals) {
                     out.writeInt(signal);
                 }
+                out.writeInt(fdFloor);
             }
         } catch (IOException e) {
             throw new IllegalStateException(e); // cannot happen in memory

@@ -7,7 +7,8 @@ import java.util.Map;
  * A command line a client hands the server, checked to come from {@code pid}, a process of the
  * server's own user: the server's own fds of the client's stdin, stdout and stderr (the command
  * gets those; the session closes them), its environment and working directory, and whether it
- * runs at a terminal.
+ * runs at a terminal; for a client that clones (a thin create or exec), the signals its JVM
+ * handles and the lowest fd number from which it holds none (where the plan's fds go).
  */
 record ClientRequest(
         long pid,
@@ -16,10 +17,11 @@ record ClientRequest(
         String cwd,
         List<String> args,
         Map<String, String> env,
-        List<Integer> clonerSignals) {
+        List<Integer> clonerSignals,
+        int clonerFdFloor) {
 
     ClientRequest(long pid, int[] stdio, boolean tty, String cwd, List<String> args, Map<String, String> env) {
-        this(pid, stdio, tty, cwd, args, env, null);
+        this(pid, stdio, tty, cwd, args, env, null, -1);
     }
 
     /** Whether the client clones the container itself (a thin create), with these signals handled. */

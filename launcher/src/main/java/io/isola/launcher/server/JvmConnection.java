@@ -1,5 +1,6 @@
 package io.isola.launcher.server;
 
+import io.isola.internal.chain.ClonePlan;
 import io.isola.internal.nativ.FdInputStream;
 import io.isola.internal.nativ.FdOutputStream;
 import io.isola.internal.nativ.Fds;
@@ -244,13 +245,19 @@ final class JvmConnection implements ClientConnection {
             ClientRequest.addVariable(env, string());
         }
         List<Integer> signals = null;
+        int fdFloor = -1;
         if (magic == Wire.THIN_MAGIC) {
             signals = new ArrayList<>();
             for (int i = count(); i > 0; i--) {
                 signals.add(data.readInt());
             }
+            fdFloor = data.readInt();
+            if (fdFloor < ClonePlan.FIRST_FD || fdFloor > Wire.MAX_FD_FLOOR) {
+                throw new IOException(
+                        "fd floor " + fdFloor + ": expected " + ClonePlan.FIRST_FD + " to " + Wire.MAX_FD_FLOOR);
+            }
         }
-        return new ClientRequest(pid, stdio, tty, cwd, args, env, signals);
+        return new ClientRequest(pid, stdio, tty, cwd, args, env, signals, fdFloor);
     }
 
     private int count() throws IOException {

@@ -29,10 +29,11 @@ final class ThinCloner implements RemoteClone.Cloner {
 
     /**
      * The spec extension by which the server's create has {@code connection}'s client (pid
-     * {@code client}, the connection's peer) clone, with its signals.
+     * {@code client}, the connection's peer) clone, with its signals, the plan's fds numbered from
+     * {@code fdFloor} up.
      */
-    static RemoteClone of(JvmConnection connection, long client, List<Integer> signals) {
-        return new RemoteClone(new ThinCloner(connection, client), signals);
+    static RemoteClone of(JvmConnection connection, long client, List<Integer> signals, int fdFloor) {
+        return new RemoteClone(new ThinCloner(connection, client), signals, fdFloor);
     }
 
     @Override

@@ -32,7 +32,8 @@ public final class LyingThinClient {
                     System.getProperty("user.dir"),
                     create,
                     System.getenv(),
-                    List.of()));
+                    List.of(),
+                    ThinCreate.fdFloor()));
             byte[] frame = new byte[5];
             if (!channel.readFully(frame) || frame[0] != Wire.ACCEPTED) {
                 System.out.println("refused");

@@ -75,7 +75,7 @@ class ThinClientFailureIT {
                     .gate()
                     .exec(List.of("/bin/true"), List.of("true"), List.of());
             connection.sendPlan(
-                    new ClonePlan(program, 0, ClonePlan.FD_FLOOR, ClonePlan.FD_FLOOR + 1).encode(),
+                    new ClonePlan(program, 0, request.clonerFdFloor(), request.clonerFdFloor() + 1).encode(),
                     new int[] {status[1], gate[0]});
             Thread frames = new Thread(() -> {
                 try {
