@@ -2,6 +2,7 @@ package io.isola.lifecycle;
 
 import static io.isola.internal.nativ.Signals.SIGKILL;
 
+import io.isola.internal.nativ.HostProc;
 import io.isola.internal.nativ.NativeException;
 import io.isola.internal.nativ.Pidfd;
 import java.io.IOException;
@@ -39,6 +40,8 @@ final class ContainerCgroups {
     private static final int MAX_DEPTH = 4;
 
     private static final int KILL_ROUNDS = 100;
+    /** A cgroup file has a line per hierarchy: a few hundred bytes. */
+    private static final int CGROUP_BYTES = 1 << 16;
 
     private final List<Path> dirs;
 
@@ -170,8 +173,10 @@ final class ContainerCgroups {
     }
 
     private boolean isMember(long pid) {
-        try (InputStream in = Files.newInputStream(Path.of("/proc", Long.toString(pid), "cgroup"))) {
-            String cgroups = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        // below the host's procfs handle: a file bound on the plain /proc/PID/cgroup of a host process
+        // that took a container process's pid could claim the container's cgroup, and it would be killed
+        try {
+            String cgroups = new String(HostProc.read(pid + "/cgroup", CGROUP_BYTES), StandardCharsets.UTF_8);
             for (Path dir : dirs) {
                 String relative = "/" + dir.getFileName();
                 if (cgroups.lines().anyMatch(line -> line.endsWith(relative) || line.contains(relative + "/"))) {

@@ -7,8 +7,15 @@ import java.time.Duration;
 
 /**
  * A process named so that a reused pid is not mistaken for it: its pid and its start time (field
- * 22 of {@code /proc/<pid>/stat}, clock ticks after boot), which no later process with the same
- * pid can share.
+ * 22 of {@code /proc/<pid>/stat}, clock ticks after boot, read below the host's procfs handle:
+ * {@link ProcessStartTime}), which no later process with the same pid can share.
+ *
+ * <p>The limit: a tick is 10 ms (USER_HZ 100), and a process that took the pid within the tick the
+ * named one started in carries the same start time. A kernel hands out pids in turn, so that takes
+ * the pid space (4 million by default) wrapping around within 10 ms of the process's start (or a
+ * writer of ns_last_pid, which takes root); runc
+ * has the same limit where it holds no pidfd. Only a pidfd held from the start closes it, which a
+ * stored state cannot hold.
  *
  * @param pid the pid in the runtime's PID namespace, 0 for none
  * @param startTime the start time read when the process was known to be the right one
@@ -32,7 +39,7 @@ public record ProcessIdentity(long pid, long startTime) {
         static final ProcessIdentity IDENTITY = of(ProcessHandle.current().pid());
     }
 
-    /** Field 22 of /proc/pid/stat, or -1 if the process does not exist or is a zombie. */
+    /** Field 22 of /proc/pid/stat (below the host's procfs handle), or -1 if the process does not exist or is a zombie. */
     static long startTimeOf(long pid) {
         return ProcessStartTime.of(pid);
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.isola.testing.BoundProcFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -39,5 +40,35 @@ class ProcessIdentityTest {
             assertTrue(sleeper.waitFor(10, TimeUnit.SECONDS));
         }
         assertFalse(ProcessIdentity.of(sleeper.pid()).isAlive());
+    }
+
+    /**
+     * A host process that took the pid of a container's ended process, with a file bound on its
+     * plain /proc/PID/stat showing the container's start time (a container given a shared bind of
+     * the host's /proc can mount one): kill, stop and rm -f must not take it for the container's
+     * process and signal it.
+     */
+    @Test
+    void aStartTimeBoundOnAHostProcessesStatDoesNotMakeItPassForTheContainers(@TempDir Path dir) throws Exception {
+        Process host = new ProcessBuilder("sleep", "60").start();
+        Path stat = Path.of("/proc", Long.toString(host.pid()), "stat");
+        try {
+            long real = ProcessIdentity.of(host.pid()).startTime();
+            ProcessIdentity container = new ProcessIdentity(host.pid(), real - 1); // ended, its pid taken
+            try (BoundProcFile forged =
+                    BoundProcFile.bind(stat, BoundProcFile.statWithStartTime(host.pid(), real - 1), dir)) {
+                assertTrue(
+                        Files.readString(stat).contains(" " + (real - 1) + " "),
+                        "the plain /proc shows the bound file");
+
+                assertFalse(container.isAlive(), "the host process is not the container's");
+                assertFalse(container.signal(15), "the host process is not signalled");
+                assertTrue(host.isAlive(), "the host process still runs");
+                assertEquals(real, ProcessIdentity.of(host.pid()).startTime(), "its real start time");
+            }
+        } finally {
+            host.destroyForcibly();
+            assertTrue(host.waitFor(10, TimeUnit.SECONDS));
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.isola.testing;
 
+import io.isola.internal.nativ.HostProc;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -17,8 +18,8 @@ import java.util.stream.Stream;
  * <p>Why not compare counts: the JVM opens fds for itself on first use and keeps them for its
  * life: the socket NIO dups over an fd it closes while another thread blocks on it (made when the
  * first channel is), /dev/urandom for the first random UUID, a jar it first loads a class from. A
- * count is then one higher with nothing leaked (it failed CI twice that way). The first two are
- * made here before any snapshot; jars and files of the JDK are not counted; every other new fd is
+ * count is then one higher with nothing leaked (it failed CI twice that way). The first two, and
+ * isola's own kept handle of the host's procfs, are made here before any snapshot; jars and files of the JDK are not counted; every other new fd is
  * named by {@link #leaked()}, so a failure says what stayed open.
  */
 public final class OpenFds {
@@ -28,6 +29,7 @@ public final class OpenFds {
     static {
         try (var channel = FileChannel.open(Path.of("/dev/null"))) {
             UUID.randomUUID();
+            HostProc.shared(); // kept for the JVM's life from its first use
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

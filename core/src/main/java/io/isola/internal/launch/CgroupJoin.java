@@ -67,7 +67,7 @@ final class CgroupJoin implements Isolation {
 
     @Override
     public void afterClone(ClonedChild child) throws IOException {
-        Map<String, String> ours = CgroupMemberships.of(Path.of("/proc/self/cgroup"));
+        Map<String, String> ours = CgroupMemberships.ofSelf(); // both below the host's procfs handle
         List<CgroupMemberships.Mount> mounts = CgroupMemberships.mounts();
         for (Map.Entry<String, String> entry : theirs.entrySet()) {
             String hierarchy = entry.getKey(), path = entry.getValue();

@@ -1,5 +1,6 @@
 package io.isola.internal.launch;
 
+import io.isola.internal.nativ.HostProc;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,7 +16,12 @@ import java.util.Set;
 /**
  * Which cgroup a process is in, per hierarchy, and where that cgroup's directory is in this
  * process's mount namespace: each line of {@code /proc/<pid>/cgroup} matched to its mount through
- * {@code /proc/self/mountinfo}. The same for v1 hierarchies and the v2 one.
+ * {@code /proc/self/mountinfo}. The same for v1 hierarchies and the v2 one. This process's own
+ * files are read below the host's procfs handle ({@link HostProc}): a file bound on the plain
+ * /proc/PID/cgroup or mountinfo of the runtime (a container given a shared bind of the host's /proc
+ * can mount one) could claim a container's cgroup as the runtime's, so that an exec's process
+ * stays outside the container's limits, or name a mount of its choosing as a hierarchy's, where
+ * the runtime would write a pid.
  */
 public final class CgroupMemberships {
 
@@ -32,11 +38,21 @@ public final class CgroupMemberships {
         }
     }
 
+    /** A cgroup file has a line per hierarchy: a few hundred bytes. */
+    private static final int CGROUP_BYTES = 1 << 16;
+    /** A mountinfo line is about 150 bytes: 100,000 mounts fit. */
+    private static final int MOUNTINFO_BYTES = 1 << 24;
+
     private CgroupMemberships() {}
 
     /** hierarchy ("cpu,cpuacct", "name=systemd", "" for v2) to path, from a /proc/<pid>/cgroup file. */
     public static Map<String, String> of(Path file) throws IOException {
         return parse(Files.readString(file, StandardCharsets.UTF_8));
+    }
+
+    /** hierarchy to path, for this process. */
+    public static Map<String, String> ofSelf() throws IOException {
+        return parse(new String(HostProc.read("self/cgroup", CGROUP_BYTES), StandardCharsets.UTF_8));
     }
 
     /** The same, from the content of such a file. */
@@ -54,7 +70,8 @@ public final class CgroupMemberships {
     /** The cgroup mounts of this process's mount namespace. */
     public static List<Mount> mounts() throws IOException {
         List<Mount> mounts = new ArrayList<>();
-        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+        String mountinfo = new String(HostProc.read("self/mountinfo", MOUNTINFO_BYTES), StandardCharsets.UTF_8);
+        for (String line : mountinfo.split("\n")) {
             String[] halves = line.split(" - ", 2);
             if (halves.length < 2) {
                 continue;

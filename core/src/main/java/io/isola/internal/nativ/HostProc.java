@@ -1,24 +1,30 @@
 package io.isola.internal.nativ;
 
+import java.io.ByteArrayOutputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A descriptor of the host's procfs that no mount can redirect: a detached clone of the {@code
- * /proc} mount alone (open_tree with OPEN_TREE_CLONE, without AT_RECURSIVE), so it carries none of
- * the mounts below /proc and belongs to no peer group. A path looked up through the plain /proc
- * crosses whatever is mounted on it, and a container given a shared bind of /proc (a volume with
- * rshared propagation on a host whose /proc is shared) could mount over /proc/PID/attr while the
- * runtime writes there, sending the write to a file of its choosing (runc's CVE-2025-52881).
+ * A descriptor of the host's procfs that no mount can redirect: a procfs instance of this
+ * process's PID namespace mounted nowhere (fsopen, fsmount), so it carries none of the mounts on
+ * or below /proc. A path looked up through the plain /proc crosses whatever is mounted on it, and a
+ * container given a shared bind of /proc (a volume with rshared propagation on a host whose /proc
+ * is shared) could mount over /proc/PID/attr while the runtime writes there, sending the write to a
+ * file of its choosing (runc's CVE-2025-52881), over /proc/PID/stat to pass a host process for one
+ * of its own, or over /proc itself, which a clone of the /proc mount would then copy.
  *
- * <p>Cloning a mount takes CAP_SYS_ADMIN over the runtime's mount namespace: a rootless runtime
- * gets EPERM and the plain /proc, which its containers cannot mount on (a mount namespace of a
- * less privileged user namespace receives the host's mounts but sends none back).
+ * <p>One handle is kept for the process's life ({@link #shared()}): every start reads a start time
+ * below it, and a procfs instance per read would cost a mount each. Where the mount API refuses
+ * (an older kernel, a security module) the /proc mount alone is cloned (open_tree); a rootless
+ * runtime gets EPERM for both and the plain /proc, which its containers cannot mount on (a mount
+ * namespace of a less privileged user namespace receives the host's mounts but sends none back).
  */
 public final class HostProc {
 
@@ -29,15 +35,55 @@ public final class HostProc {
     static final long PROC_SUPER_MAGIC = 0x9fa0;
 
     private static final int STATFS_BYTES = 128;
+    /** What {@link #read} reads at a time. */
+    private static final int CHUNK = 8192;
+
+    /** {@link #shared()}'s descriptor, and what it was when opened. */
+    private static int shared = -1;
+
+    private static FileStat sharedFile;
 
     private HostProc() {}
 
     /**
-     * An O_PATH, close-on-exec descriptor of the host's procfs, cloned where this process may;
-     * refused when what is mounted on /proc is no procfs (a runtime started in a mount namespace
-     * where something else covers /proc would otherwise write its maps and settings there).
+     * This process's descriptor of the host's procfs, opened on first use and kept open for the
+     * process's life (never close it), close-on-exec; refused when it is no procfs. Checked on each
+     * use to be still the file it was opened as: a double close elsewhere would hand its number to
+     * another file, a container's directory maybe, and the reads below it would go there.
+     */
+    public static synchronized int shared() {
+        if (shared >= 0) {
+            try {
+                if (FileAttributes.stat(shared).sameFile(sharedFile)) {
+                    return shared;
+                }
+            } catch (FileCallException e) {
+                // closed: opened again below
+            }
+            LOG.warn("fd {}, the host's procfs handle, was closed by other code: opening another", shared);
+            shared = -1;
+        }
+        int fd = openChecked();
+        try {
+            sharedFile = FileAttributes.stat(fd);
+        } catch (FileCallException e) {
+            Fds.closeQuietly(fd);
+            throw new NativeException("statx of the host's procfs handle", e.errno());
+        }
+        shared = fd;
+        return fd;
+    }
+
+    /**
+     * A copy of {@link #shared()}'s descriptor for a caller that closes it (or hands it to a child),
+     * close-on-exec: a dup, no new mount.
      */
     public static int open() {
+        return Fds.dupCloexec(shared());
+    }
+
+    /** A new handle, refused when it is no procfs (something else covering /proc, where it was cloned). */
+    private static int openChecked() {
         int fd = openUnchecked();
         try {
             requireProcfs(fd, "/proc");
@@ -64,6 +110,12 @@ public final class HostProc {
     }
 
     private static int openUnchecked() {
+        try {
+            // a procfs of this process's PID namespace (fsopen takes the caller's), whatever covers /proc
+            return DetachedMount.mount("proc", Map.of(), "the host's procfs").fd();
+        } catch (FileCallException e) {
+            LOG.debug("a procfs mounted nowhere: {}; cloning the /proc mount", e.getMessage());
+        }
         Native n = Native.get();
         try (NativeMemory path = new NativeMemory(6)) {
             NativeMemory.putString(path.address(), "/proc");
@@ -85,7 +137,7 @@ public final class HostProc {
     /**
      * Writes {@code content} in one write(2) (a map or a sysctl takes exactly one) to {@code
      * relative}, a file below the host's procfs ({@code PID/oom_score_adj}, {@code sys/net/...}),
-     * looked up through {@link #open()}'s handle and without following a link at its end.
+     * looked up through {@link #shared()}'s handle and without following a link at its end.
      *
      * @throws IOException naming the file and the errno, when it cannot be opened or written whole
      */
@@ -105,7 +157,7 @@ public final class HostProc {
 
     /**
      * The content of {@code relative}, a file below the host's procfs ({@code PID/uid_map}), read
-     * through {@link #open()}'s handle without following a link at its end; at most {@code limit}
+     * through {@link #shared()}'s handle without following a link at its end; at most {@code limit}
      * bytes.
      *
      * @throws IOException naming the file and the errno, when it cannot be opened or read
@@ -114,11 +166,10 @@ public final class HostProc {
         Native n = Native.get();
         int fd = openBelow(relative, Fds.O_RDONLY | Fds.O_NOFOLLOW);
         try {
-            byte[] buffer = new byte[limit];
-            int done = 0;
-            while (done < limit) {
-                byte[] chunk = new byte[limit - done];
-                long got = n.libc().read(fd, chunk, chunk.length);
+            ByteArrayOutputStream content = new ByteArrayOutputStream();
+            byte[] chunk = new byte[Math.min(CHUNK, limit)];
+            while (content.size() < limit) {
+                long got = n.libc().read(fd, chunk, Math.min(chunk.length, limit - content.size()));
                 if (got < 0 && n.lastErrno() == Errno.EINTR) {
                     continue;
                 }
@@ -128,18 +179,35 @@ public final class HostProc {
                 if (got == 0) {
                     break;
                 }
-                System.arraycopy(chunk, 0, buffer, done, (int) got);
-                done += (int) got;
+                content.write(chunk, 0, (int) got);
             }
-            return Arrays.copyOf(buffer, done);
+            return content.toByteArray();
         } finally {
             Fds.closeQuietly(fd);
         }
     }
 
     /**
+     * The pids of the processes of this process's PID namespace, listed below {@link #shared()}'s
+     * handle: a mount on the plain /proc could hide some, or show others.
+     *
+     * @throws IOException naming the call and the errno
+     */
+    public static List<Long> pids() throws IOException {
+        List<Long> pids = new ArrayList<>();
+        try (DirectoryFd root = DirectoryFd.adopt(openBelow(".", Fds.O_RDONLY | Fds.O_DIRECTORY), "/proc")) {
+            for (String name : root.list()) {
+                if (!name.isEmpty() && name.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                    pids.add(Long.parseLong(name));
+                }
+            }
+        }
+        return pids;
+    }
+
+    /**
      * The namespace {@code procName} of process {@code pid} ({@code PID/ns/net}), opened read-only
-     * and close-on-exec below {@code proc}, a handle from {@link #open()}: nothing mounted on the
+     * and close-on-exec below {@code proc}, a handle ({@link #shared()}, {@link #open()}): nothing mounted on the
      * plain {@code /proc/PID/ns} can take the open. The file is the kernel's magic link to the
      * namespace, so its end is followed; the caller checks afterwards that {@code pid} is still its
      * process.
@@ -151,8 +219,20 @@ public final class HostProc {
     }
 
     /**
+     * The root directory of process {@code pid} ({@code PID/root}, the kernel's magic link to it,
+     * followed), opened read-only below {@link #shared()}'s handle: a directory or link mounted on
+     * the plain /proc/PID could name the host's root instead. The caller checks afterwards that
+     * {@code pid} is still its process.
+     *
+     * @throws IOException naming the file and the errno
+     */
+    public static int openRoot(long pid) throws IOException {
+        return openAt(shared(), pid + "/root", Fds.O_RDONLY | Fds.O_DIRECTORY);
+    }
+
+    /**
      * The target of the link {@code relative} ({@code PID/ns/pid}) below {@code proc}, a handle from
-     * {@link #open()}: nothing mounted on the plain {@code /proc/PID} can answer; readlinkat never
+     * {@link #shared()} or {@link #open()}: nothing mounted on the plain {@code /proc/PID} can answer; readlinkat never
      * follows the link it reads.
      *
      * @throws IOException naming the file and the errno (a NoSuchFileException for ENOENT)
@@ -173,15 +253,10 @@ public final class HostProc {
 
     /**
      * {@code relative} opened with {@code flags} (O_NOFOLLOW for a file that must not be a link)
-     * through {@link #open()}'s handle (closed again here), close-on-exec.
+     * below {@link #shared()}'s handle, close-on-exec.
      */
     private static int openBelow(String relative, int flags) throws IOException {
-        int proc = open();
-        try {
-            return openAt(proc, relative, flags);
-        } finally {
-            Fds.closeQuietly(proc);
-        }
+        return openAt(shared(), relative, flags);
     }
 
     /** {@code relative} opened with {@code flags} below {@code proc}, close-on-exec. */

@@ -231,9 +231,8 @@ final class LinuxSyscalls implements Syscalls {
             return null;
         }
         // the pidfd may name a process that has since ended and whose pid another took: the start
-        // time is that other's then, and the pidfd's signals fail (ESRCH); read below the host's
-        // procfs handle, where nothing bound on the plain /proc/PID/stat can answer for it
-        long started = ProcessStartTime.belowHostProc(pid);
+        // time is that other's then, and the pidfd's signals fail (ESRCH)
+        long started = ProcessStartTime.of(pid);
         if (started < 0 || (startTime > 0 && started != startTime) || !process.signal(0)) {
             process.close();
             return null;

@@ -1,10 +1,7 @@
 package io.isola.internal.nativ;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * A process's start time: field 22 of {@code /proc/<pid>/stat}, clock ticks after boot. No later
@@ -20,29 +17,14 @@ public final class ProcessStartTime {
     private ProcessStartTime() {}
 
     /**
-     * The start time of {@code pid}, or -1 if the process does not exist or is a zombie. Read as a
-     * stream: Files.readString can return a procfs file short, which would make a live process
-     * look dead. The fields after the command name are scanned, not split: this runs on every
-     * container start.
+     * The start time of {@code pid}, or -1 if the process does not exist or is a zombie. Read below
+     * the host's procfs handle ({@link HostProc#read}, one kept for the process's life, so no mount
+     * per read): a file bound on the plain /proc/PID/stat of a process that took a container's pid
+     * (a container with a shared bind of the host's /proc can mount one) could show the ended
+     * container's start time, and kill would signal the host process, exec would join it. The
+     * fields after the command name are scanned, not split: this runs on every container start.
      */
     public static long of(long pid) {
-        if (pid <= 0) {
-            return -1;
-        }
-        try (InputStream in = Files.newInputStream(Path.of("/proc", Long.toString(pid), "stat"))) {
-            return parse(new String(in.readAllBytes(), StandardCharsets.US_ASCII));
-        } catch (IOException e) {
-            return -1;
-        }
-    }
-
-    /**
-     * The same, read below the host's procfs handle ({@link HostProc#read}): for a check that a
-     * pid still names a container's process, where a file bound on the plain /proc/PID/stat of a
-     * process that took the pid (a container with a shared bind of the host's /proc can mount one)
-     * could show the ended process's start time. A handle per call: only exec's check needs it.
-     */
-    static long belowHostProc(long pid) {
         if (pid <= 0) {
             return -1;
         }

@@ -46,7 +46,7 @@ public interface Syscalls {
     /** Opens {@code path} close-on-exec. */
     int open(String path, int flags, int mode);
 
-    /** The host's procfs, O_PATH and close-on-exec, cloned so that no mount redirects a path below it ({@link HostProc}). */
+    /** The host's procfs, close-on-exec, a handle no mount redirects a path below ({@link HostProc#open}: a copy of one per JVM). */
     int openHostProc();
 
     /** A close-on-exec duplicate of {@code fd}, numbered 3 or above. */

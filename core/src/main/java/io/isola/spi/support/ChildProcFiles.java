@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
  * setgroups}) through the host's procfs handle, never through the plain {@code /proc}: a mount on
  * {@code /proc/PID/...} in the runtime's mount namespace (a container given a shared bind of the
  * host's /proc can make one) would otherwise take the write (runc's CVE-2025-52881). The handle is
- * a clone of the /proc mount alone, checked to be a procfs; the file is opened relative to it
+ * a procfs mounted nowhere (or, where that is refused, a clone of the /proc mount alone), checked
+ * to be a procfs; the file is opened relative to it
  * without following a link. The child's pid is the one the core holds a pidfd of until the child
  * is reaped, so it names the container's process and no later one.
  *

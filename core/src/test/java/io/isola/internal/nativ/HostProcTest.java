@@ -78,7 +78,8 @@ class HostProcTest {
             long claimed = real - 1; // the start time of the container's process that had the pid
             Path fake = Files.writeString(tmp.resolve("stat"), withStartTime(Files.readString(stat), claimed));
             run("mount", "--bind", fake.toString(), stat.toString());
-            assertEquals(claimed, ProcessStartTime.of(sleeper.pid()), "the plain /proc shows the bound file");
+            assertEquals(
+                    withStartTime(Files.readString(fake), claimed), Files.readString(stat), "the plain /proc shows it");
 
             assertEquals(
                     null,
@@ -100,6 +101,46 @@ class HostProcTest {
         String[] fields = stat.substring(command + 2).split(" ", -1); // from field 3, the state
         fields[22 - 3] = Long.toString(startTime);
         return stat.substring(0, command + 2) + String.join(" ", fields);
+    }
+
+    /**
+     * The handle is a procfs of its own, not a clone of the /proc mount: what covers /proc (a
+     * procfs of a container's PID namespace mounted there through a shared bind) is not copied.
+     */
+    @Test
+    void theHandleIsAProcfsOfItsOwnThatShowsThisProcess() throws Exception {
+        int fd = HostProc.open(), mounted = Fds.open("/proc", Fds.O_PATH, 0);
+        try {
+            assertTrue(
+                    FileAttributes.stat(fd).dev()
+                            != FileAttributes.stat(mounted).dev(),
+                    "another procfs than the one mounted on /proc");
+            assertEquals(
+                    Long.toString(ProcessHandle.current().pid()),
+                    HostProc.readLinkAt(fd, "self"),
+                    "of this process's PID namespace");
+        } finally {
+            Fds.closeQuietly(fd);
+            Fds.closeQuietly(mounted);
+        }
+    }
+
+    /** A double close elsewhere could hand the kept handle's number to another file: it is opened anew. */
+    @Test
+    void aKeptHandleClosedByOtherCodeIsOpenedAnew(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        int kept = HostProc.shared();
+        Fds.closeQuietly(kept);
+        int dir = Fds.open(tmp.toString(), Fds.O_PATH | Fds.O_DIRECTORY, 0);
+        int other = Fds.dupCloexec(dir, kept); // the lowest free number from kept's: kept's
+        try {
+            org.junit.jupiter.api.Assumptions.assumeTrue(kept == other, "another thread took the number first");
+            int reopened = HostProc.shared();
+            assertTrue(reopened != other, "not the directory that took the number");
+            assertTrue(ProcessStartTime.of(ProcessHandle.current().pid()) > 0, "read below the new handle");
+        } finally {
+            Fds.closeQuietly(other);
+            Fds.closeQuietly(dir);
+        }
     }
 
     @Test

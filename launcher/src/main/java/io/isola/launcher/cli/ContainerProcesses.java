@@ -1,16 +1,12 @@
 package io.isola.launcher.cli;
 
-import io.isola.internal.nativ.Fds;
 import io.isola.internal.nativ.HostProc;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Lifecycle;
 import io.isola.lifecycle.ProcessIdentity;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * The processes of a container: every process in its PID namespace when it has one of its own,
@@ -22,16 +18,8 @@ final class ContainerProcesses {
     private ContainerProcesses() {}
 
     static List<ProcessIdentity> of(ContainerState state) {
-        // one handle for the whole listing: each namespace link is read below it (readlinkat)
-        int proc = HostProc.open();
-        try {
-            return of(state, proc);
-        } finally {
-            Fds.closeQuietly(proc);
-        }
-    }
-
-    private static List<ProcessIdentity> of(ContainerState state, int proc) {
+        // the pids, each namespace link and each start time are read below the host's procfs handle
+        int proc = HostProc.shared();
         List<ProcessIdentity> processes = new ArrayList<>();
         if (!Lifecycle.isLive(state) || !state.process().isAlive()) {
             return processes;
@@ -48,16 +36,14 @@ final class ContainerProcesses {
             processes.add(state.process());
             return processes;
         }
-        try (Stream<Path> all = Files.list(Path.of("/proc"))) {
-            all.map(p -> p.getFileName().toString())
-                    .filter(name -> name.chars().allMatch(Character::isDigit))
-                    .forEach(pid -> {
-                        // the identity first, then the namespace, then the identity again (as above)
-                        ProcessIdentity process = ProcessIdentity.of(Long.parseLong(pid));
-                        if (process.pid() > 0 && theirs.equals(link(proc, pid + "/ns/pid")) && process.isAlive()) {
-                            processes.add(process);
-                        }
-                    });
+        try {
+            for (long pid : HostProc.pids()) {
+                // the identity first, then the namespace, then the identity again (as above)
+                ProcessIdentity process = ProcessIdentity.of(pid);
+                if (process.pid() > 0 && theirs.equals(link(proc, pid + "/ns/pid")) && process.isAlive()) {
+                    processes.add(process);
+                }
+            }
         } catch (IOException e) {
             processes.add(state.process());
         }

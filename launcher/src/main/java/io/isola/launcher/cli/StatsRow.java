@@ -1,11 +1,11 @@
 package io.isola.launcher.cli;
 
 import io.isola.api.ResourceStats;
+import io.isola.internal.nativ.HostProc;
 import io.isola.launcher.cli.format.Struct;
 import io.isola.lifecycle.ContainerState;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
 
@@ -21,6 +21,8 @@ import java.util.Objects;
 final class StatsRow {
 
     private static final String NONE = "--";
+    /** A line per interface of about 130 bytes. */
+    private static final int NET_DEV_BYTES = 1 << 20;
 
     private StatsRow() {}
 
@@ -45,7 +47,12 @@ final class StatsRow {
     static String netIo(ContainerState state) {
         long received = 0, sent = 0;
         try {
-            List<String> lines = Files.readAllLines(Path.of("/proc", Long.toString(state.pid()), "net", "dev"));
+            // below the host's procfs handle: a file bound on the plain /proc/PID/net/dev (a container
+            // with a shared bind of the host's /proc can mount one) could show another container's counts
+            List<String> lines = new String(
+                            HostProc.read(state.pid() + "/net/dev", NET_DEV_BYTES), StandardCharsets.UTF_8)
+                    .lines()
+                    .toList();
             if (!state.process().isAlive()) {
                 return NONE; // read from a process that took its pid
             }

@@ -4,6 +4,7 @@ import io.isola.api.IsolaException;
 import io.isola.internal.nativ.DetachedMount;
 import io.isola.internal.nativ.DirectoryFd;
 import io.isola.internal.nativ.FileStat;
+import io.isola.internal.nativ.HostProc;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Lifecycle;
 import io.isola.lifecycle.SavedRoot;
@@ -73,7 +74,9 @@ public final class CopyRoot implements AutoCloseable {
     }
 
     private static DirectoryFd running(ContainerState state) throws IOException {
-        DirectoryFd root = DirectoryFd.openRoot(Path.of("/proc", Long.toString(state.pid()), "root"));
+        // below the host's procfs handle: a directory or link that a container with a shared bind of
+        // the host's /proc mounted on the plain /proc/PID would turn the copy to the host's files
+        DirectoryFd root = DirectoryFd.adopt(HostProc.openRoot(state.pid()), "/proc/" + state.pid() + "/root");
         if (!state.process()
                 .isAlive()) { // the pid was reused between the check and the open: not this container's root
             root.close();

@@ -57,8 +57,7 @@ final class ServerCgroup {
         String pid = Long.toString(ProcessHandle.current().pid());
         try {
             List<CgroupMemberships.Mount> mounts = CgroupMemberships.mounts();
-            for (Map.Entry<String, String> entry :
-                    CgroupMemberships.of(Path.of("/proc/self/cgroup")).entrySet()) {
+            for (Map.Entry<String, String> entry : CgroupMemberships.ofSelf().entrySet()) {
                 CgroupMemberships.Mount mount = CgroupMemberships.mountOf(mounts, entry.getKey(), entry.getValue());
                 if (mount == null) {
                     continue; // a hierarchy not mounted here: nobody here can limit or kill by it either
