@@ -37,11 +37,11 @@ final class ResidentServers {
         List<ProcessHandle> servers = running(dir);
         for (ProcessHandle server : servers) {
             server.destroy();
-            if (!server.onExit()
+            // null when it outlived the 20 s (a loaded machine): then SIGKILL, not a NullPointerException
+            if (!server.equals(server.onExit()
                     .toCompletableFuture()
                     .completeOnTimeout(null, 20, TimeUnit.SECONDS)
-                    .join()
-                    .equals(server)) {
+                    .join())) {
                 server.destroyForcibly();
             }
         }

@@ -56,10 +56,13 @@ class LaunchRobustnessTest {
         List<Thread> pressure = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             pressure.add(started(() -> {
+                // 12 MB kept at most: every collection (the gc thread forces them back to back) is
+                // then short, so the launches meet many more of them; 128 MB made each full GC
+                // take ~0.2 s, the launches waiting on it (33 s of the suite for this test)
                 List<byte[]> keep = new ArrayList<>();
                 while (churn.get()) {
                     keep.add(new byte[64 * 1024]);
-                    if (keep.size() > 2_000) {
+                    if (keep.size() > 200) {
                         keep.clear();
                     }
                 }
