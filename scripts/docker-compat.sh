@@ -101,7 +101,7 @@ exited	docker inspect -f '{{.State.Status}}' www
 created	docker inspect -f '{{.State.Status}}' made
 made	docker start made
 running	docker inspect -f '{{.State.Status}}' made
-made	ISOLA_SERVER=off docker rm -f made
+made	docker rm -f made
 create start die destroy	docker events --since 5m --until 0s --filter container=made --format '{{.Action}}' | xargs
 99 32768	docker run --rm --pull never --sysctl net.ipv4.ip_unprivileged_port_start=99 --shm-size 128m compat/busybox:1 sh -c 'cat /proc/sys/net/ipv4/ip_unprivileged_port_start; stat -f -c %b /dev/shm' | xargs
 -	docker run -d --name sig --stop-signal SIGUSR1 --stop-timeout 5 --pull never compat/busybox:1 sleep 1000

@@ -286,6 +286,8 @@ public final class Lifecycle {
         ProcessIdentity monitor = state.isola() == null ? null : state.isola().monitor();
         if (monitor != null && !monitor.equals(ProcessIdentity.self())) {
             monitor.awaitExit(RECORD_GRACE);
+        } else if (monitor != null && isLive(state)) {
+            awaitRecorded(state.id()); // a thread of ours (the server's) records the die event before the state
         }
         if (monitor != null && !monitor.isAlive() && !monitor.equals(ProcessIdentity.self())) {
             ContainerCgroups.of(state).killAndRemove(); // the monitor that would have removed it is gone
