@@ -202,8 +202,31 @@ public final class DirectoryFd implements AutoCloseable {
      * the one safe way to resolve such a path from the host.
      */
     public Optional<FileStat> statInRoot(String path) throws FileCallException {
-        if (!openat2) {
+        int opened = pathInRoot(path);
+        if (opened == NO_OPENAT2) {
             return null;
+        }
+        if (opened == MISSING) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(FileAttributes.stat(opened));
+        } finally {
+            n.libc().close(opened);
+        }
+    }
+
+    /** What {@link #pathInRoot} returns when nothing is there, and when the kernel has no openat2. */
+    static final int MISSING = -1, NO_OPENAT2 = -2;
+
+    /**
+     * An O_PATH descriptor (close-on-exec) of what {@code path} names in the tree of which this
+     * directory is the root, resolved as {@link #statInRoot} resolves it; {@link #MISSING} (ENOENT,
+     * ENOTDIR) or {@link #NO_OPENAT2}. O_PATH opens nothing: no device is opened, no fifo waited on.
+     */
+    int pathInRoot(String path) throws FileCallException {
+        if (!openat2) {
+            return NO_OPENAT2;
         }
         try (NativeMemory how = new NativeMemory(24);
                 NativeMemory name = new NativeMemory(path.length() * 4L + 1)) {
@@ -211,22 +234,23 @@ public final class DirectoryFd implements AutoCloseable {
             NativeMemory.putLong(how.address() + 8, 0);
             NativeMemory.putLong(how.address() + 16, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
             NativeMemory.putString(name.address(), path);
-            long opened = n.libc().syscall(SyscallNumbers.OPENAT2, fd, name.address(), how.address(), 24);
-            if (opened < 0) {
+            for (int attempt = 0; ; attempt++) {
+                long opened = n.libc().syscall(SyscallNumbers.OPENAT2, fd, name.address(), how.address(), 24);
+                if (opened >= 0) {
+                    return (int) opened;
+                }
                 int errno = n.lastErrno();
+                if ((errno == Errno.EAGAIN || errno == Errno.EINTR) && attempt < 16) {
+                    continue; // a concurrent rename somewhere in the mount: the kernel asks for a retry
+                }
                 if (errno == Errno.ENOSYS) {
                     openat2 = false;
-                    return null;
+                    return NO_OPENAT2;
                 }
                 if (errno == Errno.ENOENT || errno == Errno.ENOTDIR) {
-                    return Optional.empty();
+                    return MISSING;
                 }
                 throw new FileCallException("openat2", child(path), errno);
-            }
-            try {
-                return Optional.of(FileAttributes.stat((int) opened));
-            } finally {
-                n.libc().close((int) opened);
             }
         }
     }

@@ -163,7 +163,7 @@ final class ExecCommand implements Callable<Integer> {
             if (processFile != null) {
                 throw new IllegalArgumentException("--user \"" + user + "\": the --process file gives the user");
             }
-            builder.with(ExecUser.resolve(user, state.pid()));
+            builder.with(ExecUser.resolve(user, state.process()));
         } else if (processFile == null
                 && state.isola() != null
                 && state.isola().spec() != null
