@@ -128,7 +128,7 @@ final class ExecCommand implements Callable<Integer> {
                     "--console-socket \"" + consoleSocket + "\": needs -t, or --process with process.terminal");
         }
         ContainerSpec.Builder builder = processFile != null
-                ? OciProcess.load(processFile, state.bundle() == null ? null : Path.of(state.bundle()), consoleSocket)
+                ? OciProcess.load(processFile, parent.global().store().dir(state.id()), state.bundle(), consoleSocket)
                 : ContainerSpec.builder(command);
         if (consoleSocket != null && processFile == null) {
             builder.with(new ConsoleSocket(consoleSocket.toAbsolutePath())); // runc's exec -t --console-socket S ID CMD
