@@ -273,22 +273,13 @@ public final class DirectoryFd implements AutoCloseable {
         return FileAttributes.stat(fd);
     }
 
-    /**
-     * The bytes a user other than root may still write on this directory's file system
-     * (statfs's {@code f_bavail}, in {@code f_frsize} units as statvfs(3) counts them): what
-     * stays above it is the file system's reserve for root (5% on ext4 by default), which an
-     * image or a container's files must not eat into on root's behalf.
-     */
-    public long freeBytes() throws FileCallException {
+    /** What is free on this directory's file system (statfs). */
+    public FileSystemSpace space() throws FileCallException {
         byte[] statfs = new byte[128]; // struct statfs: 120 bytes on 64-bit Linux
         if (n.libc().fstatfs(fd, statfs) < 0) {
             throw new FileCallException("fstatfs", path, n.lastErrno());
         }
-        ByteBuffer fields = ByteBuffer.wrap(statfs).order(ByteOrder.nativeOrder());
-        // f_type, f_bsize, f_blocks, f_bfree, f_bavail, f_files, f_ffree, f_fsid, f_namelen, f_frsize: 8 bytes each
-        long blockSize = fields.getLong(72) > 0 ? fields.getLong(72) : fields.getLong(8);
-        long available = fields.getLong(32);
-        return available > Long.MAX_VALUE / blockSize ? Long.MAX_VALUE : available * blockSize;
+        return FileSystemSpace.of(ByteBuffer.wrap(statfs).order(ByteOrder.nativeOrder()));
     }
 
     /** The names in this directory, without "." and "..", in no particular order. */
