@@ -5,12 +5,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,10 +39,16 @@ record CreatedConfig(Map<String, List<Hook>> hooks, String cgroupPath, JsonNode 
         hooks = hooks == null ? Map.of() : Map.copyOf(hooks);
     }
 
-    /** Saves it in {@code stateDir}, a new container's, where nothing of this name can be yet. */
+    /** Saves it in {@code stateDir}, a new container's, where nothing of this name can be yet; private as state.json. */
     void save(Path stateDir) {
-        try {
-            Files.write(stateDir.resolve(FILE), JSON.writeValueAsBytes(this), StandardOpenOption.CREATE_NEW);
+        try (SeekableByteChannel file = Files.newByteChannel(
+                stateDir.resolve(FILE),
+                Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+            ByteBuffer bytes = ByteBuffer.wrap(JSON.writeValueAsBytes(this));
+            while (bytes.hasRemaining()) {
+                file.write(bytes);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot save the container's hooks in " + stateDir, e);
         }

@@ -149,7 +149,7 @@ class OciConformanceIT {
         // the state isola keeps for the created container: the caller's, private
         Path state = root.resolve("c1");
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(state)));
-        for (String file : List.of("state.json", "status.fifo", "exec.fifo", "exec.paths")) {
+        for (String file : List.of("state.json", "created-config.json", "status.fifo", "exec.fifo", "exec.paths")) {
             assertEquals(
                     "rw-------",
                     PosixFilePermissions.toString(
