@@ -148,7 +148,7 @@ public final class ConfigTranslator {
                     "not supported by isola: " + String.join(", ", unsupported)
                             + " (remove these fields, or use a runtime that implements them)");
         }
-        return new OciPlan(spec, hooks, annotations);
+        return new OciPlan(spec, hooks, annotations, ExecProcess.inherited(root));
     }
 
     /** root.path, relative to the bundle, becomes the container's root (pivot_root into it). */

@@ -8,7 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What {@code start} and {@code delete} read of a created container's config.json: its hooks and
+ * What {@code start} and {@code delete} read of a created container's config.json when create
+ * saved nothing of it ({@link CreatedConfig}: a container of an earlier version): its hooks and
  * its {@code linux.cgroupsPath}, from one parse. Not the translation that {@code create} made of it
  * (root, mounts, namespaces, limits, checked against this host): that was most of a served start's
  * and delete's work (two reads of the file, then a third for the cgroup path), and what it checks
@@ -52,6 +53,11 @@ final class CreatedBundle {
         } catch (IOException | IllegalArgumentException e) {
             return new CreatedBundle(null); // the bundle changed or went away: nothing of it can be found
         }
+    }
+
+    /** Its hooks and cgroup path as create would have saved them ({@link CreatedConfig}). */
+    CreatedConfig asCreated(boolean systemdCgroup) {
+        return new CreatedConfig(hooks, cgroupPath(systemdCgroup), root == null ? null : ExecProcess.inherited(root));
     }
 
     /** The hooks of {@code kind}; none when the config cannot be read or its hooks are not valid ones. */

@@ -15,8 +15,8 @@ import java.util.List;
  * An OCI {@code exec --process process.json}: the process object of the runtime-spec, read as the
  * {@code process} section of a config.json is (args, env, cwd, terminal, user, capabilities,
  * rlimits, noNewPrivileges, apparmorProfile, ...; anything else refused by name). The process also
- * gets the container's seccomp filter ({@code linux.seccomp} of its bundle), and its AppArmor
- * profile unless it names one, as runc gives them.
+ * gets the container's seccomp filter ({@code linux.seccomp} of its config.json as create read it),
+ * and its AppArmor profile and SELinux label unless it names its own, as runc gives them.
  */
 public final class ExecProcess {
 
@@ -26,10 +26,12 @@ public final class ExecProcess {
 
     /**
      * @param file the process.json
-     * @param bundle the container's bundle, for its seccomp filter; null when it is gone
+     * @param stateDir the container's state directory, where create saved what of its config.json
+     *     the process inherits ({@link CreatedConfig}); for a container of a version that saved
+     *     nothing, that is read from {@code bundle} (null: none, or gone)
      * @return the spec (without the join, which the caller adds) and whether it asks for a terminal
      */
-    public static ContainerSpec.Builder load(Path file, Path bundle) {
+    public static ContainerSpec.Builder load(Path file, Path stateDir, String bundle) {
         JsonNode process;
         try {
             ConfigLimits.check(file, "process");
@@ -42,7 +44,9 @@ public final class ExecProcess {
         }
         ObjectNode root = JSON.createObjectNode();
         root.set("process", process);
-        JsonNode config = bundle == null ? null : configOf(bundle);
+        JsonNode config = stateDir == null
+                ? null
+                : CreatedConfig.of(stateDir, bundle, false).inherited();
         for (String label : List.of("apparmorProfile", "selinuxLabel")) {
             if (!process.hasNonNull(label) && config != null) {
                 // runc's exec: the container's profile or context unless the process names its
@@ -93,13 +97,24 @@ public final class ExecProcess {
         return seccomp == null || seccomp.isNull() ? null : seccomp;
     }
 
-    /** The container's config.json, or null when the bundle went away: then nothing says more. */
-    private static JsonNode configOf(Path bundle) {
-        try {
-            JsonNode config = JSON.readTree(bundle.resolve("config.json").toFile());
-            return config == null || !config.isObject() ? null : config;
-        } catch (IOException e) {
-            return null;
+    /**
+     * What of {@code config} (a config.json) a process exec'd into its container inherits, as a
+     * config.json of that alone: linux.seccomp, process.apparmorProfile and process.selinuxLabel.
+     * Saved at create: the bundle's config.json may have been edited since, by whoever can write
+     * it, to drop the filter or the confinement.
+     */
+    static JsonNode inherited(JsonNode config) {
+        ObjectNode kept = JSON.createObjectNode();
+        JsonNode seccomp = config.path("linux").get("seccomp");
+        if (seccomp != null && !seccomp.isNull()) {
+            kept.putObject("linux").set("seccomp", seccomp.deepCopy());
         }
+        for (String label : List.of("apparmorProfile", "selinuxLabel")) {
+            JsonNode value = config.path("process").get(label);
+            if (value != null && !value.isNull()) {
+                kept.withObjectProperty("process").set(label, value.deepCopy());
+            }
+        }
+        return kept;
     }
 }

@@ -1,6 +1,7 @@
 package io.isola.oci;
 
 import io.isola.api.CgroupLocation;
+import io.isola.api.CgroupPath;
 import io.isola.api.ConsoleSocket;
 import io.isola.api.Container;
 import io.isola.api.ContainerSpec;
@@ -134,6 +135,9 @@ public final class OciRuntime {
                 extra);
         store.create(state);
         try {
+            String cgroupPath =
+                    spec.extension(CgroupPath.class).map(CgroupPath::path).orElse(null);
+            new CreatedConfig(plan.hooks(), cgroupPath, plan.inherited()).save(store.dir(id));
             Container container = isola.start(spec);
             // where its cgroup is, so that pause, resume and stats reach it by id
             CgroupLocation cgroup = container
@@ -237,9 +241,9 @@ public final class OciRuntime {
         if (state.status() != ContainerState.Status.CREATED) {
             throw new IsolaException("cannot start container " + id + ": it is " + state.status() + ", not created");
         }
-        CreatedBundle bundle = CreatedBundle.of(state.bundle());
-        List<Hook> startContainer = bundle.hooks("startContainer");
-        List<Hook> poststart = bundle.hooks("poststart");
+        CreatedConfig config = CreatedConfig.of(store.dir(id), state.bundle(), options.systemdCgroup());
+        List<Hook> startContainer = config.hooks("startContainer");
+        List<Hook> poststart = config.hooks("poststart");
         if (!startContainer.isEmpty() || !poststart.isEmpty()) {
             gate.beforeHooks("start");
         }
@@ -291,8 +295,8 @@ public final class OciRuntime {
         if (state.status() == ContainerState.Status.RUNNING && !force) {
             throw new IsolaException("cannot delete container " + id + ": it is running; stop it or use --force");
         }
-        CreatedBundle bundle = CreatedBundle.of(state.bundle());
-        List<Hook> poststop = bundle.hooks("poststop");
+        CreatedConfig config = CreatedConfig.of(store.dir(state.id()), state.bundle(), options.systemdCgroup());
+        List<Hook> poststop = config.hooks("poststop");
         if (!poststop.isEmpty()) {
             gate.beforeHooks("delete");
         }
@@ -300,7 +304,7 @@ public final class OciRuntime {
             lifecycle.killNow(state);
         }
         CreatedCgroups.remove(store.dir(state.id()));
-        String cgroup = bundle.cgroupPath(options.systemdCgroup());
+        String cgroup = config.cgroupPath();
         if (cgroup == null
                 && state.isola() != null
                 && state.isola().cgroup() != null

@@ -45,7 +45,8 @@ class ConfigExceptionTest {
     void anExecProcessFileNamesTheFieldWithoutTheConfigPrefix(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("process.json");
         Files.writeString(file, "{\"args\": 5, \"cwd\": \"/\"}", StandardCharsets.UTF_8);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ExecProcess.load(file, null));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> ExecProcess.load(file, null, null));
         assertEquals("process file \"" + file + "\": process.args: expected an array of strings", e.getMessage());
         assertEquals("process.args", ((ConfigException) e.getCause()).path());
     }

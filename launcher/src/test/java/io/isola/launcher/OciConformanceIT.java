@@ -1,6 +1,7 @@
 package io.isola.launcher;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -147,7 +149,7 @@ class OciConformanceIT {
         // the state isola keeps for the created container: the caller's, private
         Path state = root.resolve("c1");
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(state)));
-        for (String file : List.of("state.json", "status.fifo", "exec.fifo", "exec.paths")) {
+        for (String file : List.of("state.json", "created-config.json", "status.fifo", "exec.fifo", "exec.paths")) {
             assertEquals(
                     "rw-------",
                     PosixFilePermissions.toString(
@@ -749,6 +751,69 @@ class OciConformanceIT {
         assertTrue(Files.exists(log), "the poststop hook did not run");
         assertTrue(Files.readString(log).contains("\"status\":\"stopped\""), Files.readString(log));
         assertEquals("", ok("list", "-q"));
+    }
+
+    /**
+     * As runc, which saves the config at create: a config.json edited after create changes neither
+     * the hooks that start and delete run as root, nor the cgroup that delete removes, nor the
+     * seccomp filter of an exec'd process (whoever can write the bundle would run a program of its
+     * own as root, have any empty cgroup of the host removed, and lift the filter).
+     */
+    @Test
+    void aConfigEditedAfterCreateChangesNeitherTheHooksNorTheCgroupRemovedNorTheFilterOfAnExec() throws Exception {
+        Path cgroups = Stream.of("/sys/fs/cgroup/pids", "/sys/fs/cgroup")
+                .map(Path::of)
+                .filter(p -> Files.isWritable(p.resolve("cgroup.procs")))
+                .findFirst()
+                .orElse(null);
+        assumeTrue(cgroups != null, "needs a writable cgroup v1 pids or cgroup2 hierarchy");
+        Path log = root.resolve("hooks");
+        ObjectNode config = config("exec sleep 1000");
+        ObjectNode hooks = config.putObject("hooks");
+        for (String kind : List.of("poststart", "poststop")) {
+            ObjectNode hook = hooks.putArray(kind).addObject().put("path", "/bin/sh");
+            List.of("sh", "-c", "echo " + kind + " >> " + log).forEach(hook.putArray("args")::add);
+        }
+        ObjectNode seccomp = ((ObjectNode) config.get("linux")).putObject("seccomp");
+        seccomp.put("defaultAction", "SCMP_ACT_ALLOW");
+        ObjectNode noMkdir = seccomp.putArray("syscalls").addObject().put("action", "SCMP_ACT_ERRNO");
+        noMkdir.putArray("names").add("mkdir").add("mkdirat");
+        write(config);
+        ok("create", "--bundle", bundle.toString(), "e1");
+        Path process = root.resolve("process.json");
+        ObjectNode json = JSON.createObjectNode().put("cwd", "/");
+        json.putArray("args").add("sh").add("-c").add("mkdir /out/made");
+        json.putArray("env").add("PATH=/bin");
+        json.putObject("user").put("uid", 0).put("gid", 0);
+        JSON.writeValue(process.toFile(), json);
+
+        Path victim = Files.createDirectory(
+                cgroups.resolve("isola-victim-" + ProcessHandle.current().pid()));
+        try {
+            for (String kind : List.of("poststart", "poststop")) {
+                ((ArrayNode) hooks.get(kind).get(0).get("args")).set(2, "echo edited-" + kind + " >> " + log);
+            }
+            ((ObjectNode) config.get("linux")).put("cgroupsPath", "/" + victim.getFileName());
+            ((ObjectNode) config.get("linux")).remove("seccomp");
+            write(config);
+            long pid = JSON.readTree(ok("state", "e1")).get("pid").asLong();
+            try (Pidfd child = Pidfd.open(pid)) {
+                ok("start", "e1");
+                isola("exec", "--process", process.toString(), "e1");
+                ok("delete", "--force", "e1");
+                child.awaitExit(Duration.ofSeconds(10));
+            }
+            boolean victimLeft = Files.isDirectory(victim);
+            assertAll(
+                    () -> assertEquals(List.of("poststart", "poststop"), Files.readAllLines(log), "the hooks run"),
+                    () -> assertTrue(victimLeft, "delete removed the cgroup that the edited config named"),
+                    () -> assertFalse(
+                            Files.exists(out.resolve("made")),
+                            "the exec'd process ran without the container's filter"));
+        } finally {
+            isola("delete", "--force", "e1");
+            Files.deleteIfExists(victim);
+        }
     }
 
     @Test

@@ -1,6 +1,8 @@
 package io.isola.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.PrintWriter;
@@ -113,5 +115,60 @@ class UserNamesIT {
                 Files.exists(tmp.resolve("state")) ? Files.list(tmp.resolve("state")) : Stream.empty()) {
             assertEquals(List.of(), state.filter(Files::isDirectory).toList(), "a container was registered");
         }
+    }
+
+    /**
+     * exec --user reads the names from the running container's root as it is now, resolved inside
+     * it: a user added since is found; a passwd that the container made a link to /etc/shadow is
+     * its own /etc/shadow (which it has not), never the host's; a fifo is refused at once and a
+     * file of 10 GiB without being read.
+     */
+    @Test
+    void execUserReadsTheRunningContainersOwnFilesInsideItsRoot() throws Exception {
+        for (String applet : List.of("sleep", "mv", "ln", "rm", "mkfifo", "truncate")) {
+            Files.createSymbolicLink(rootfs.resolve("bin").resolve(applet), Path.of("busybox"));
+        }
+        String uid = "grep -E '^Uid' /proc/self/status > /shared/out";
+        assertEquals(
+                0,
+                isola(
+                        "run",
+                        "-d",
+                        "--name",
+                        "u1",
+                        "--rootfs",
+                        rootfs.toString(),
+                        "-v",
+                        shared + ":/shared",
+                        "--",
+                        "sleep",
+                        "1000"),
+                err::toString);
+        try {
+            inContainer("echo late:x:2000:2000::/:/bin/sh >> /etc/passwd");
+            assertEquals(0, isola("exec", "--user", "late", "u1", "sh", "-c", uid), err::toString);
+            assertEquals(List.of("Uid:\t2000\t2000\t2000\t2000"), output());
+
+            inContainer("mv /etc/passwd /etc/passwd.real && ln -s /etc/shadow /etc/passwd");
+            assertExecRefused("root", "no user \"root\" in the container's /etc/passwd");
+
+            inContainer("rm /etc/passwd && mkfifo /etc/passwd");
+            assertExecRefused("app", "/etc/passwd is not a regular file (a fifo)");
+
+            inContainer("rm /etc/passwd && truncate -s 10G /etc/passwd");
+            assertExecRefused("app", "/etc/passwd is 10737418240 bytes; at most 1048576 bytes are read");
+        } finally {
+            isola("rm", "-f", "u1");
+        }
+    }
+
+    private void inContainer(String script) {
+        assertEquals(0, isola("exec", "u1", "sh", "-c", script), err::toString);
+    }
+
+    private void assertExecRefused(String user, String why) {
+        err.getBuffer().setLength(0);
+        assertNotEquals(0, isola("exec", "--user", user, "u1", "true"));
+        assertTrue(err.toString().contains(why), err::toString);
     }
 }

@@ -202,8 +202,31 @@ public final class DirectoryFd implements AutoCloseable {
      * the one safe way to resolve such a path from the host.
      */
     public Optional<FileStat> statInRoot(String path) throws FileCallException {
-        if (!openat2) {
+        int opened = pathInRoot(path);
+        if (opened == NO_OPENAT2) {
             return null;
+        }
+        if (opened == MISSING) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(FileAttributes.stat(opened));
+        } finally {
+            n.libc().close(opened);
+        }
+    }
+
+    /** What {@link #pathInRoot} returns when nothing is there, and when the kernel has no openat2. */
+    static final int MISSING = -1, NO_OPENAT2 = -2;
+
+    /**
+     * An O_PATH descriptor (close-on-exec) of what {@code path} names in the tree of which this
+     * directory is the root, resolved as {@link #statInRoot} resolves it; {@link #MISSING} (ENOENT,
+     * ENOTDIR) or {@link #NO_OPENAT2}. O_PATH opens nothing: no device is opened, no fifo waited on.
+     */
+    int pathInRoot(String path) throws FileCallException {
+        if (!openat2) {
+            return NO_OPENAT2;
         }
         try (NativeMemory how = new NativeMemory(24);
                 NativeMemory name = new NativeMemory(path.length() * 4L + 1)) {
@@ -211,22 +234,23 @@ public final class DirectoryFd implements AutoCloseable {
             NativeMemory.putLong(how.address() + 8, 0);
             NativeMemory.putLong(how.address() + 16, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
             NativeMemory.putString(name.address(), path);
-            long opened = n.libc().syscall(SyscallNumbers.OPENAT2, fd, name.address(), how.address(), 24);
-            if (opened < 0) {
+            for (int attempt = 0; ; attempt++) {
+                long opened = n.libc().syscall(SyscallNumbers.OPENAT2, fd, name.address(), how.address(), 24);
+                if (opened >= 0) {
+                    return (int) opened;
+                }
                 int errno = n.lastErrno();
+                if ((errno == Errno.EAGAIN || errno == Errno.EINTR) && attempt < 16) {
+                    continue; // a concurrent rename somewhere in the mount: the kernel asks for a retry
+                }
                 if (errno == Errno.ENOSYS) {
                     openat2 = false;
-                    return null;
+                    return NO_OPENAT2;
                 }
                 if (errno == Errno.ENOENT || errno == Errno.ENOTDIR) {
-                    return Optional.empty();
+                    return MISSING;
                 }
                 throw new FileCallException("openat2", child(path), errno);
-            }
-            try {
-                return Optional.of(FileAttributes.stat((int) opened));
-            } finally {
-                n.libc().close((int) opened);
             }
         }
     }
@@ -249,22 +273,13 @@ public final class DirectoryFd implements AutoCloseable {
         return FileAttributes.stat(fd);
     }
 
-    /**
-     * The bytes a user other than root may still write on this directory's file system
-     * (statfs's {@code f_bavail}, in {@code f_frsize} units as statvfs(3) counts them): what
-     * stays above it is the file system's reserve for root (5% on ext4 by default), which an
-     * image or a container's files must not eat into on root's behalf.
-     */
-    public long freeBytes() throws FileCallException {
+    /** What is free on this directory's file system (statfs). */
+    public FileSystemSpace space() throws FileCallException {
         byte[] statfs = new byte[128]; // struct statfs: 120 bytes on 64-bit Linux
         if (n.libc().fstatfs(fd, statfs) < 0) {
             throw new FileCallException("fstatfs", path, n.lastErrno());
         }
-        ByteBuffer fields = ByteBuffer.wrap(statfs).order(ByteOrder.nativeOrder());
-        // f_type, f_bsize, f_blocks, f_bfree, f_bavail, f_files, f_ffree, f_fsid, f_namelen, f_frsize: 8 bytes each
-        long blockSize = fields.getLong(72) > 0 ? fields.getLong(72) : fields.getLong(8);
-        long available = fields.getLong(32);
-        return available > Long.MAX_VALUE / blockSize ? Long.MAX_VALUE : available * blockSize;
+        return FileSystemSpace.of(ByteBuffer.wrap(statfs).order(ByteOrder.nativeOrder()));
     }
 
     /** The names in this directory, without "." and "..", in no particular order. */

@@ -128,7 +128,7 @@ final class ExecCommand implements Callable<Integer> {
                     "--console-socket \"" + consoleSocket + "\": needs -t, or --process with process.terminal");
         }
         ContainerSpec.Builder builder = processFile != null
-                ? OciProcess.load(processFile, state.bundle() == null ? null : Path.of(state.bundle()), consoleSocket)
+                ? OciProcess.load(processFile, parent.global().store().dir(state.id()), state.bundle(), consoleSocket)
                 : ContainerSpec.builder(command);
         if (consoleSocket != null && processFile == null) {
             builder.with(new ConsoleSocket(consoleSocket.toAbsolutePath())); // runc's exec -t --console-socket S ID CMD
@@ -163,7 +163,7 @@ final class ExecCommand implements Callable<Integer> {
             if (processFile != null) {
                 throw new IllegalArgumentException("--user \"" + user + "\": the --process file gives the user");
             }
-            builder.with(ExecUser.resolve(user, state.pid()));
+            builder.with(ExecUser.resolve(user, state.process()));
         } else if (processFile == null
                 && state.isola() != null
                 && state.isola().spec() != null

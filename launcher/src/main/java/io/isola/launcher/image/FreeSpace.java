@@ -1,6 +1,7 @@
 package io.isola.launcher.image;
 
 import io.isola.internal.nativ.DirectoryFd;
+import io.isola.internal.nativ.FileSystemSpace;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -15,15 +16,48 @@ import java.nio.file.Path;
  * layer. So an entry larger than what is free is refused at its header, naming it, and what is
  * free counts only what a user other than root may write: root's reserve (5% on ext4) stays for
  * the host's own services, never for an image. The free space is read again for every entry, so
- * the entries together are bounded too.
+ * the entries together are bounded too. Files are bounded the same way: a layer of a few kilobytes
+ * can hold a hundred thousand empty files, directories or hard links, and a file system out of
+ * inodes takes no new file from anyone, root included. The kernel keeps no inodes for root, so
+ * isola leaves {@value #INODE_RESERVE_PERCENT}% of them free, the share of its blocks ext4 keeps
+ * for root by default.
  */
 final class FreeSpace {
+
+    static final int INODE_RESERVE_PERCENT = 5;
 
     private FreeSpace() {}
 
     /** Refuses {@code bytes} of {@code entry} from {@code source} unless the file system of {@code dir} has them free. */
     static void require(DirectoryFd dir, long bytes, String source, String entry) throws IOException {
-        check(bytes, dir.freeBytes(), source, entry, dir.path());
+        check(bytes, dir.space().freeBytes(), source, entry, dir.path());
+    }
+
+    /**
+     * Refuses {@code entry} from {@code source}, which may make up to {@code files} new files on
+     * the file system of {@code dir} (itself, and the directories on its way where they are
+     * missing), unless that many are free there beyond isola's reserve; {@code source} may be null.
+     */
+    static void requireFiles(DirectoryFd dir, long files, String source, String entry) throws IOException {
+        FileSystemSpace space = dir.space();
+        if (space.inodes() <= 0) {
+            return; // a file system that sets no number of files (btrfs): only its bytes bound them
+        }
+        long reserve = space.inodes() * INODE_RESERVE_PERCENT / 100;
+        if (files > space.freeInodes() - reserve) {
+            throw new IOException((source == null ? "" : source + ": ") + "entry \"" + entry + "\" needs up to "
+                    + files + (files == 1 ? " file" : " files") + " (inodes) more, and " + space.freeInodes()
+                    + " of the " + space.inodes() + " the file system of " + dir.path() + " holds are free, of which"
+                    + " isola leaves " + reserve + " (" + INODE_RESERVE_PERCENT + "%) for the host: free some there"
+                    + " first");
+        }
+    }
+
+    /** As {@link #requireFiles(DirectoryFd, long, String, String)}, for a directory of isola's own. */
+    static void requireFiles(Path dir, long files, String source, String entry) throws IOException {
+        try (DirectoryFd open = DirectoryFd.open(dir)) {
+            requireFiles(open, files, source, entry);
+        }
     }
 
     /** As {@link #require(DirectoryFd, long, String, String)}, for a directory of isola's own; {@code source} may be null. */

@@ -140,6 +140,7 @@ public final class ImageImporter {
                 if (!path.startsWith(staging) || path.equals(staging)) {
                     throw new IOException("entry \"" + entry.getName() + "\" points outside the archive");
                 }
+                FreeSpace.requireFiles(staging, staging.relativize(path).getNameCount(), null, entry.getName());
                 Files.createDirectories(path.getParent());
                 // the content's size, before any of it: a compressed archive may inflate past the disk
                 FreeSpace.require(

@@ -118,6 +118,8 @@ final class LayerExtractor {
         if (components.isEmpty()) {
             return 0; // "./": the layer's root, which exists
         }
+        // before anything of it is made: the entry, and each directory on its way if it is missing
+        FreeSpace.requireFiles(root, components.size(), source, entry.getName());
         String file = components.get(components.size() - 1);
         String parentPath = String.join("/", components.subList(0, components.size() - 1));
         try (DirectoryFd parent = parent(parentPath, entry.getName())) {

@@ -152,6 +152,69 @@ class DiskBombTest {
         }
     }
 
+    /**
+     * A layer of a few hundred kilobytes that holds thousands of empty files and hard links takes
+     * every inode of a file system (a hard link takes one on tmpfs, where each name is one), and then
+     * nobody, root included, can make a file there: refused at the entry that would take the
+     * reserve, naming it.
+     */
+    @Test
+    void aLayerOfManyEmptyFilesAndHardLinksIsRefusedBeforeItTakesTheLastInodes() throws Exception {
+        try (SmallTmpfs small = SmallTmpfs.mount(tmp.resolve("small"), 8, 1000)) {
+            Path layer = Files.createDirectories(small.path().resolve("layer"));
+            byte[] tar = emptyFilesAndLinks(3000);
+
+            String message = assertThrows(
+                            IOException.class,
+                            () -> LayerExtractor.extract(new ByteArrayInputStream(tar), layer, "test"))
+                    .getMessage();
+
+            assertTrue(message.startsWith("layer test: entry \"d/") && message.contains("inodes"), message);
+            assertTrue(
+                    small.freeInodes() >= 1000 * FreeSpace.INODE_RESERVE_PERCENT / 100,
+                    "inodes left: " + small.freeInodes());
+        }
+    }
+
+    @Test
+    void anImportArchiveOfManyEmptyFilesIsRefusedBeforeItTakesTheLastInodesAndLeavesNothing() throws Exception {
+        Path archive = tmp.resolve("many.tar");
+        Files.write(archive, emptyFilesAndLinks(3000));
+        try (SmallTmpfs small = SmallTmpfs.mount(tmp.resolve("store"), 8, 1000)) {
+            ImageStore store = new ImageStore(small.path());
+
+            String message = assertThrows(
+                            IllegalArgumentException.class,
+                            () -> new ImageImporter(store, ImportProgress.QUIET).importFile(archive, "many"))
+                    .getMessage();
+
+            assertTrue(message.contains("entry \"d/") && message.contains("inodes"), message);
+            try (Stream<Path> left = Files.list(small.path().resolve("tmp"))) {
+                assertEquals(List.of(), left.toList());
+            }
+        }
+    }
+
+    /** A directory "d" of {@code count} empty files, every other one a hard link to the first. */
+    private static byte[] emptyFilesAndLinks(int count) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
+            tar.putArchiveEntry(new TarArchiveEntry("d/"));
+            tar.closeArchiveEntry();
+            for (int i = 0; i < count; i++) {
+                TarArchiveEntry entry = i % 2 == 1
+                        ? new TarArchiveEntry("d/l" + i, TarArchiveEntry.LF_LINK)
+                        : new TarArchiveEntry("d/f" + i);
+                if (i % 2 == 1) {
+                    entry.setLinkName("d/f0");
+                }
+                tar.putArchiveEntry(entry);
+                tar.closeArchiveEntry();
+            }
+        }
+        return bytes.toByteArray();
+    }
+
     // --- hand-made tars
 
     /** The header of {@code entry}, then as many zeros as it declares, made as they are read, then the tar's end. */

@@ -2,6 +2,7 @@ package io.isola.launcher.image;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.isola.internal.nativ.DirectoryFd;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,10 +22,17 @@ final class SmallTmpfs implements AutoCloseable {
     }
 
     static SmallTmpfs mount(Path dir, int mebibytes) throws IOException, InterruptedException {
+        return mount(dir, "size=" + mebibytes + "m");
+    }
+
+    /** One that holds at most {@code inodes} files (its root directory is one of them). */
+    static SmallTmpfs mount(Path dir, int mebibytes, int inodes) throws IOException, InterruptedException {
+        return mount(dir, "size=" + mebibytes + "m,nr_inodes=" + inodes);
+    }
+
+    private static SmallTmpfs mount(Path dir, String options) throws IOException, InterruptedException {
         Files.createDirectories(dir);
-        assertEquals(
-                0,
-                run("mount", "-t", "tmpfs", "-o", "size=" + mebibytes + "m,mode=0700", "isola-test", dir.toString()));
+        assertEquals(0, run("mount", "-t", "tmpfs", "-o", options + ",mode=0700", "isola-test", dir.toString()));
         return new SmallTmpfs(dir);
     }
 
@@ -35,6 +43,13 @@ final class SmallTmpfs implements AutoCloseable {
     /** The bytes still free on it. */
     long free() throws IOException {
         return Files.getFileStore(path).getUsableSpace();
+    }
+
+    /** The files (inodes) it may still hold. */
+    long freeInodes() throws IOException {
+        try (DirectoryFd dir = DirectoryFd.open(path)) {
+            return dir.space().freeInodes();
+        }
     }
 
     @Override

@@ -14,11 +14,13 @@ public final class OciProcess {
     private OciProcess() {}
 
     /**
-     * @param bundle the container's bundle (its seccomp filter applies to the process too), or null
+     * @param stateDir the container's state directory (its seccomp filter, saved at create, applies
+     *     to the process too)
+     * @param bundle the container's bundle, read instead for a container that has nothing saved, or null
      * @param consoleSocket the engine's --console-socket, or null
      */
-    public static ContainerSpec.Builder load(Path file, Path bundle, Path consoleSocket) {
-        ContainerSpec.Builder builder = ExecProcess.load(file, bundle);
+    public static ContainerSpec.Builder load(Path file, Path stateDir, String bundle, Path consoleSocket) {
+        ContainerSpec.Builder builder = ExecProcess.load(file, stateDir, bundle);
         boolean terminal = ExecProcess.terminal(builder);
         if (terminal && consoleSocket == null) {
             throw new IllegalArgumentException(

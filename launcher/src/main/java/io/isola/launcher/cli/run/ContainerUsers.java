@@ -13,7 +13,8 @@ import java.util.Set;
 /**
  * {@code --user NAME[:GROUP]}, {@code UID:GROUPNAME} and {@code NAME:GID}, resolved as Docker
  * resolves them: from the container's own {@code /etc/passwd} and {@code /etc/group} (read from
- * the host through {@link RootFileReader}, before the container exists). A user name gives the uid
+ * the host through {@link RootFiles}: an image's layers before the container exists, or its root
+ * as it is, inside it). A user name gives the uid
  * and, without a group, its primary gid from /etc/passwd; its supplementary groups are its group
  * and the groups /etc/group lists it in (as initgroups(3) makes them), then {@code --group-add}; a
  * numeric uid that /etc/passwd names is that user. A purely numeric {@code UID[:GID]} is taken as
@@ -21,9 +22,9 @@ import java.util.Set;
  */
 final class ContainerUsers {
 
-    private final RootFileReader files;
+    private final RootFiles files;
 
-    ContainerUsers(RootFileReader files) {
+    ContainerUsers(RootFiles files) {
         this.files = files;
     }
 

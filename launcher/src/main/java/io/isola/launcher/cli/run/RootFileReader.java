@@ -25,7 +25,7 @@ import java.util.OptionalInt;
  * resolve them after pivot_root, never on the host: an absolute target starts again at the
  * container's root and ".." stops there. Only regular files of at most {@link #MAX_BYTES} are read.
  */
-final class RootFileReader {
+final class RootFileReader implements RootFiles {
 
     static final int MAX_BYTES = 1 << 20;
     /** As the kernel's limit on links followed in one lookup. */
@@ -38,7 +38,8 @@ final class RootFileReader {
     }
 
     /** The text of {@code path} (absolute inside the container), or empty when it is missing or not a regular file. */
-    Optional<String> read(String path) throws IOException {
+    @Override
+    public Optional<String> read(String path) throws IOException {
         Optional<List<String>> relative = resolve(path);
         OptionalInt layer =
                 relative.isEmpty() ? OptionalInt.empty() : OverlayLayers.topmost(layersTopFirst, relative.get());
@@ -56,9 +57,10 @@ final class RootFileReader {
 
     /**
      * Opens the regular file at {@code relative} (links already resolved) below {@code root}: a
-     * running container (exec --user reads its root through /proc/PID/root) may have put a link
-     * on the way since it was looked up, which the descriptor walk refuses ({@link DirectoryFd}),
-     * or a fifo or a device, which it never opens: only a regular file is read.
+     * link put on the way since it was looked up is refused by the descriptor walk ({@link
+     * DirectoryFd}), a fifo or a device never opened: only a regular file is read. The lookup
+     * itself goes through paths, so it suits trees that nothing changes while they are read (an
+     * image's layers); a running container's root is read by {@link ContainerRootReader}.
      */
     static InputStream openRegular(Path root, List<String> relative) throws IOException {
         String parent = String.join("/", relative.subList(0, relative.size() - 1));
