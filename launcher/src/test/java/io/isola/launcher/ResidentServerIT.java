@@ -273,7 +273,11 @@ class ResidentServerIT {
     void aServedForcedRemovalRecordsTheDieAsDockerDoes() throws Exception {
         sharedServer();
         String since = Instant.now().minusMillis(1).toString();
-        assertEquals(0, run(Map.of(), null, "run", "-d", "--name", "rmf", "--", "sleep", "1000").code(), lastErr);
+        assertEquals(
+                0,
+                run(Map.of(), null, "run", "-d", "--name", "rmf", "--", "sleep", "1000")
+                        .code(),
+                lastErr);
         Result removed = run(Map.of(), null, "rm", "-f", "rmf");
         assertEquals(0, removed.code(), removed.err());
         Result events = run(

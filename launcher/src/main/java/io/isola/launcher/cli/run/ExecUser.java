@@ -3,9 +3,9 @@ package io.isola.launcher.cli.run;
 import io.isola.api.IsolaException;
 import io.isola.api.ProcessUser;
 import io.isola.internal.nativ.DirectoryFd;
-import io.isola.internal.nativ.FileCallException;
+import io.isola.internal.nativ.HostProc;
 import io.isola.lifecycle.ProcessIdentity;
-import java.nio.file.Path;
+import java.io.IOException;
 import java.util.List;
 
 /**
@@ -24,8 +24,10 @@ public final class ExecUser {
         }
         DirectoryFd root;
         try {
-            root = DirectoryFd.openRoot(Path.of("/proc", Long.toString(container.pid()), "root"));
-        } catch (FileCallException e) {
+            // below the host's procfs handle: a directory or link that a container with a shared
+            // bind of the host's /proc mounted on the plain /proc/PID would name the host's root
+            root = DirectoryFd.adopt(HostProc.openRoot(container.pid()), "/proc/" + container.pid() + "/root");
+        } catch (IOException e) {
             throw new IsolaException("--user \"" + user + "\": cannot open the container's root: " + e.getMessage());
         }
         try (ContainerRootReader files = new ContainerRootReader(root)) {
