@@ -93,6 +93,13 @@ for f in bin/isola-cds lib/isola.jsa lib/classpath licenses/THIRD-PARTY licenses
 done
 check "CDS archive used in place" yes "$( (($(shared "$isola") > 20)) && echo yes)"
 check "ISOLA_CDS=off runs without it" 0 "$(ISOLA_CDS=off shared "$isola")"
+# JDK 25's AOT cache leaves out Java 5 class files (picocli's as published): lib/ ships them raised
+jdk25=$(ls -d /usr/lib/jvm/temurin-25-jdk* 2>/dev/null | head -1 || true)
+if [[ -n $jdk25 ]]; then
+    picocli=$(JAVA_HOME=$jdk25 ISOLA_JAVA_OPTS=-Xlog:class+load "$isola" --version | grep '^\[.* picocli\.' || true)
+    check "JDK 25's AOT cache holds picocli: from a jar, from the cache" "0 yes" \
+        "$(grep -vc 'source: shared objects file' <<<"$picocli") $( (($(grep -c 'source: shared objects file' <<<"$picocli") > 20)) && echo yes)"
+fi
 client_shared() { ISOLA_CLIENT_JAVA_OPTS=-Xlog:class+load "$1" ps | grep -c 'client.Client source: shared objects file' || true; }
 check "the thin client maps its own archive" 1 "$(client_shared "$isola")"
 unpacked=$(mktemp -d)

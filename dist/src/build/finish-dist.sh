@@ -5,6 +5,8 @@
 #      (a CDS archive maps only with the class path it was made with);
 #   2. licenses/: every jar of lib/ and bundles/ must be listed in licenses/THIRD-PARTY; the
 #      licence and notice files the jars carry are copied to licenses/<jar>/;
+#   2b. the class files of lib/'s jars older than Java 6's raised to Java 8's (ClassFileLevel.java):
+#      JDK 25's AOT cache skips the old ones, which a cold start then reads and verifies;
 #   3. lib/isola.jsa: the application class-data archive, made by bin/isola-cds. Best effort:
 #      without it (no root, an odd JDK) the distribution works, only starts slower.
 # Usage: finish-dist.sh DIST_DIR
@@ -37,6 +39,10 @@ if ((${#missing[@]})); then
 fi
 felix=$(ls "$dist"/licenses/org.apache.felix.framework-*/LICENSE)
 cp "$felix" "$dist/licenses/Apache-2.0"
+
+# 2b. after the licences (copied from the jars as they came), before the archives (made for the jars as they ship)
+asm=$(ls "$dist"/lib/asm-[0-9]*.jar)
+"${JAVA_HOME:+$JAVA_HOME/bin/}java" -cp "$asm" "$(dirname "${BASH_SOURCE[0]}")/ClassFileLevel.java" "$dist/lib"
 
 # 3. the class-data archive, for this directory
 rm -f "$dist/lib/isola.jsa" "$dist/lib/isola.jsa.home" "$dist/lib/isola-client.jsa" "$dist/lib/isola-thin.aot" "$dist/lib/isola.aot"

@@ -1,6 +1,8 @@
 package io.isola.launcher.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -66,6 +68,48 @@ class BinIsolaDispatchTest {
         Map<String, String> env = Map.of("JAVA_HOME", jdk17.toString(), "ISOLA_SERVER", "off");
         assertEquals(List.of(jdk17 + "/bin/java", stub, MAIN), launch(env, "run", "--rm", "x", "true"));
         assertEquals(List.of(jdk17 + "/bin/java", stub, MAIN), launch(env, "__server", "s"));
+    }
+
+    /**
+     * A foreground run in bin/isola's own JVM (no server) goes to an installed JDK 25 when
+     * bin/isola-cds made its AOT cache, whatever the java on PATH; a detached run and a short verb
+     * stay on PATH's, and JAVA_HOME is obeyed. Each JVM here is the machine's own, asked for its version only.
+     */
+    @Test
+    void aForegroundRunInProcessGoesToAnInstalledJdk25() throws Exception {
+        assumeTrue(
+                Files.isExecutable(Path.of(JDK25, "bin/java")), "no JDK 25 at " + JDK25 + ", which bin/isola prefers");
+        Map<String, String> env = Map.of("ISOLA_SERVER", "off", "ISOLA_JAVA_OPTS", "-version");
+        Path home = installation();
+        assertNotEquals(25, majorOf(launch(env, "run", "--rm", "x", "true")), "JDK 25 without its AOT cache");
+        // the cache bin/isola-cds made for this installation (a JVM that cannot map it runs without)
+        Files.writeString(home.resolve("lib/isola.jsa.home"), home.toRealPath() + "\n", StandardCharsets.UTF_8);
+        Files.writeString(home.resolve("lib/isola.aot"), "", StandardCharsets.UTF_8);
+        assertEquals(25, majorOf(launch(env, "run", "--rm", "x", "true")));
+        assertEquals(25, majorOf(launch(env, "--root", "/tmp/d", "run", "-it", "--rm", "x", "sh")));
+        assertNotEquals(25, majorOf(launch(env, "run", "-dit", "x", "sh")));
+        assertNotEquals(25, majorOf(launch(env, "run", "--detach", "x", "sh")));
+        assertNotEquals(25, majorOf(launch(env, "ps")));
+        Path jdk17 = Path.of(JDK17);
+        assumeTrue(Files.isExecutable(jdk17.resolve("bin/java")), "no JDK 17 at " + JDK17);
+        Map<String, String> byJavaHome =
+                Map.of("ISOLA_SERVER", "off", "ISOLA_JAVA_OPTS", "-version", "JAVA_HOME", JDK17);
+        assertEquals(17, majorOf(launch(byJavaHome, "run", "--rm", "x", "true")));
+    }
+
+    private static final String JDK25 = "/usr/lib/jvm/temurin-25-jdk-amd64";
+    private static final String JDK17 = "/usr/lib/jvm/java-17-openjdk-amd64";
+
+    /** The major version that {@code java -version} printed. */
+    private static int majorOf(List<String> lines) {
+        for (String line : lines) {
+            int at = line.indexOf(" version \"");
+            if (at >= 0) {
+                String version = line.substring(at + " version \"".length());
+                return Integer.parseInt(version.split("[.\"]")[0]);
+            }
+        }
+        throw new AssertionError("no version in " + lines);
     }
 
     private static final String THIN = "io.isola.launcher.client.ThinCreate";
