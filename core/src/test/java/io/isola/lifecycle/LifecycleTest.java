@@ -189,6 +189,48 @@ class LifecycleTest {
         }
     }
 
+    /**
+     * rm -f in the process whose thread monitors the container (the resident server's, an embedding
+     * application's): the monitor records the die a moment after the kill, and the removal waits
+     * for it, as Docker's events show create, start, die, destroy (the die was lost under load).
+     */
+    @Test
+    void aForcedRemovalInTheMonitorsOwnProcessWaitsForTheDieToBeRecorded() throws Exception {
+        Process container = new ProcessBuilder("sleep", "100").start();
+        ContainerState state = Monitor.register(
+                store, "served", null, ContainerSpec.builder("true").build(), true, false);
+        ContainerState running = state.withStatus(ContainerState.Status.RUNNING)
+                .withPid(container.pid())
+                .withExtra(state.isola()
+                        .withProcess(ProcessIdentity.of(container.pid()).startTime(), ProcessIdentity.self(), "now"));
+        store.write(running);
+        Thread monitor = new Thread(
+                () -> { // as Monitor.await: reap, then record under the root's lock
+                    try {
+                        container.waitFor();
+                        Thread.sleep(300); // a loaded host's scheduler
+                        store.locked(() -> {
+                            if (store.read(running.id()) != null) {
+                                EventLog.record(store, EventLog.DIE, running, Map.of("exitCode", "137"));
+                                store.write(running.withStatus(ContainerState.Status.STOPPED));
+                            }
+                            return null;
+                        });
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+        monitor.start();
+
+        lifecycle.remove("served", true);
+        monitor.join();
+
+        assertEquals(
+                List.of(EventLog.CREATE, EventLog.DIE, EventLog.DESTROY),
+                EventLog.read(store).stream().map(event -> event.get("Action")).toList());
+        assertTrue(!Files.exists(store.dir(running.id())), "the state is removed");
+    }
+
     @Test
     void namesAreUniqueAndRemovalOfALiveContainerNeedsForce() throws Exception {
         ContainerState state = detached("web", "sleep", "1000");

@@ -19,7 +19,6 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -266,33 +265,6 @@ class ResidentServerIT {
         assertEquals("5", waited.out().strip(), waited.err());
         Result listed = run(Map.of(), null, "list");
         assertTrue(listed.out().contains("bg") && listed.out().contains("Exited (5) "), listed.out() + listed.err());
-    }
-
-    /** As Docker's: the server's monitor records the die before rm -f removes the container. */
-    @Test
-    void aServedForcedRemovalRecordsTheDieAsDockerDoes() throws Exception {
-        sharedServer();
-        String since = Instant.now().minusMillis(1).toString();
-        assertEquals(
-                0,
-                run(Map.of(), null, "run", "-d", "--name", "rmf", "--", "sleep", "1000")
-                        .code(),
-                lastErr);
-        Result removed = run(Map.of(), null, "rm", "-f", "rmf");
-        assertEquals(0, removed.code(), removed.err());
-        Result events = run(
-                Map.of(),
-                null,
-                "events",
-                "--since",
-                since,
-                "--until",
-                Instant.now().toString(),
-                "--filter",
-                "container=rmf",
-                "--format",
-                "{{.Action}}");
-        assertEquals("create\nstart\ndie\ndestroy\n", events.out(), events.err());
     }
 
     @Test
