@@ -316,7 +316,9 @@ class OciConformanceIT {
             ok("start", "m1");
             // The shell creates the file before it writes to it: wait for the line, not the file.
             Path ran = rootfs.resolve("ran");
-            for (int i = 0; i < 100 && !(Files.exists(ran) && Files.readString(ran).endsWith("\n")); i++) {
+            for (int i = 0;
+                    i < 100 && !(Files.exists(ran) && Files.readString(ran).endsWith("\n"));
+                    i++) {
                 Thread.sleep(50);
             }
             assertEquals("1", Files.readString(ran).strip(), "the process's pid in its pid namespace");
