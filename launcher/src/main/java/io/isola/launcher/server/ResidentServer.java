@@ -15,8 +15,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,12 +49,6 @@ final class ResidentServer implements AutoCloseable {
     private final PeerLog refusals = new PeerLog(LOG);
     /** Each verb's next parser, made after a command rather than while a client waits. */
     private final PreparedParsers parsers = new PreparedParsers();
-    /** The sessions' readers of their clients' frames, kept for the next command (at most one a session). */
-    private final ExecutorService frameReaders = Executors.newCachedThreadPool(reader -> {
-        Thread thread = new Thread(reader, "isola-session-frames");
-        thread.setDaemon(true);
-        return thread;
-    });
 
     private ResidentServer(Path socket, Duration idle, FileChannel lockFile, FileLock lock) {
         this.socket = socket;
@@ -165,7 +157,7 @@ final class ResidentServer implements AutoCloseable {
             connection.close();
             return;
         }
-        Session session = new Session(connection, uid, env, refusals, parsers, frameReaders);
+        Session session = new Session(connection, uid, env, refusals, parsers);
         Thread thread = new Thread(
                 () -> {
                     try {
@@ -207,7 +199,6 @@ final class ResidentServer implements AutoCloseable {
         try {
             stopListening();
         } finally {
-            frameReaders.shutdown();
             lock.release();
             lockFile.close();
         }

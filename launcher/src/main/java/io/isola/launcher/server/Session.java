@@ -3,9 +3,9 @@ package io.isola.launcher.server;
 import io.isola.internal.launch.StartupTrace;
 import io.isola.internal.nativ.FdOutputStream;
 import io.isola.internal.nativ.Fds;
+import io.isola.launcher.Main;
 import io.isola.launcher.client.ServerAddress;
 import io.isola.launcher.client.Wire;
-import io.isola.launcher.image.ContainerLayers;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -37,35 +36,24 @@ final class Session implements Runnable {
     private final Map<String, String> serverEnv;
     private final PeerLog refusals;
     private final PreparedParsers parsers;
-    /**
-     * Where the client's frames are read while the command runs: the server's pool of such
-     * readers, so that a command starts one thread, its own, and not two (a reader only reads the
-     * connection and signals the command's containers: no state of its thread outlives it).
-     */
-    private final Executor frameReaders;
-    /** The command's parser, given back once the client has its answer. */
-    private PreparedParsers.Parser parser;
 
     Session(
             ClientConnection connection,
             long uid,
             Map<String, String> serverEnv,
             PeerLog refusals,
-            PreparedParsers parsers,
-            Executor frameReaders) {
+            PreparedParsers parsers) {
         this.connection = connection;
         this.uid = uid;
         this.serverEnv = serverEnv;
         this.refusals = refusals;
         this.parsers = parsers;
-        this.frameReaders = frameReaders;
     }
 
     @Override
     public void run() {
         int[] stdio = {};
         String[] args = null;
-        boolean sweep = false;
         try {
             ClientRequest request = connection.accept(uid, refusals);
             if (request == null) {
@@ -90,13 +78,6 @@ final class Session implements Runnable {
             // would hold back for as long as this thread is not scheduled after the answer woke the client
             JvmConnection.closeAll(stdio);
             stdio = new int[0];
-            sweep = code != null; // not served: the client runs it, and sweeps
-            if (sweep && code != 0) {
-                // a failed start's writable layer, kept for a state the failure then removed, is
-                // gone when its client hears of the failure, as in-process (ResidentServerIT)
-                sweepLayers();
-                sweep = false;
-            }
             if (code == null) {
                 connection.frame(Wire.FALLBACK, 0);
             } else if (!code.equals(CANCELLED)) {
@@ -109,26 +90,15 @@ final class Session implements Runnable {
             connection.close();
             JvmConnection.closeAll(stdio);
         }
-        Thread.interrupted(); // a cancel that came as the command ended: not the sweep's nor the next parser's
-        if (sweep) {
-            // once a command, after its answer: what it sweeps is other processes' leftovers (a
-            // killed CLI's layer), which no command waits for; in-process, a command sweeps before
-            // and after itself (Main.sweepingLayers), ~4% of a served command's CPU and in its way
-            sweepLayers();
-        }
-        if (parser != null) {
-            parsersDone(args);
+        if (args != null) {
+            prepareNext(args);
         }
     }
 
-    private static void sweepLayers() {
-        ContainerLayers.sweepQuietly();
-    }
-
-    /** The parser goes back, or the next of its verb is made, now that the client has its answer and its streams back. */
-    private void parsersDone(String[] args) {
+    /** The next parser of this verb, now that the client has its answer and its streams back. */
+    private void prepareNext(String[] args) {
         try {
-            parsers.done(parser, args);
+            parsers.prepare(args);
         } catch (RuntimeException e) {
             LOG.debug("cannot prepare the next parser: {}", e.toString());
         }
@@ -143,12 +113,12 @@ final class Session implements Runnable {
         PrintWriter out = writer(invocation.stdio(1));
         PrintWriter err = writer(invocation.stdio(2));
         String[] args = request.args().toArray(String[]::new);
-        parser = parsers.take(args, out, err);
-        CommandLine cli = parser.cli();
+        CommandLine cli = parsers.take(args, out, err);
+        Main.sweepingLayers(cli); // as in-process: a failed start's layer must not wait for the next in-process command
         Path cwd = invocation.cwd();
         // a relative path on the client's command line means its working directory, not ours
         cli.registerConverter(Path.class, value -> cwd.resolve(value));
-        CommandLine.IExecutionExceptionHandler handler = parser.handler(); // not the last session's wrapper
+        CommandLine.IExecutionExceptionHandler handler = cli.getExecutionExceptionHandler();
         // picocli prints what a handler throws, so a verb that cannot run here is remembered instead
         AtomicReference<Invocation.NotServed> notServed = new AtomicReference<>();
         cli.setExecutionExceptionHandler((e, command, parsed) -> {
@@ -158,9 +128,10 @@ final class Session implements Runnable {
             }
             return handler.handleExecutionException(e, command, parsed);
         });
+        Thread frames = new Thread(() -> readFrames(invocation), "isola-session-frames");
+        frames.setDaemon(true);
         Thread worker = Thread.currentThread();
         AtomicBoolean replied = new AtomicBoolean();
-        AtomicBoolean running = new AtomicBoolean(true);
         invocation.onCancel(signal -> {
             if (signal > 0 && replied.compareAndSet(false, true)) {
                 try {
@@ -169,14 +140,12 @@ final class Session implements Runnable {
                     // the client has gone
                 }
             }
-            if (running.get()) { // the reader may see the client go after the command: then it is not this one's
-                worker.interrupt();
-            }
+            worker.interrupt();
         });
         invocation.bind();
         try {
             connection.frame(Wire.ACCEPTED, 0);
-            frameReaders.execute(() -> readFrames(invocation));
+            frames.start();
             int code = cli.execute(args);
             out.flush();
             err.flush();
@@ -189,7 +158,6 @@ final class Session implements Runnable {
             LOG.debug("not served: {}", e.getMessage());
             return null;
         } finally {
-            running.set(false);
             invocation.unbind();
             out.close(); // our duplicates only: a caller reading "$(isola ps)" waits for every writer
             err.close();
