@@ -178,6 +178,12 @@ public final class Lifecycle {
         return refresh(store.find(reference));
     }
 
+    /** The container with exactly this id as the kernel has it now ({@link #refresh}), or null when there is none. */
+    public ContainerState getExact(String id) {
+        ContainerState state = store.findExact(id);
+        return state == null ? null : refresh(state);
+    }
+
     /** Sends {@code signal} to the container's first process; refuses a container that is not running. */
     public ContainerState kill(String reference, int signal) {
         ContainerState state = get(reference);

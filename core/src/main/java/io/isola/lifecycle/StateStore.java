@@ -219,10 +219,7 @@ public final class StateStore {
 
     /** The container with this id, name, or unique id prefix; throws naming it when there is none. */
     public ContainerState find(String reference) {
-        if (reference.isEmpty() || reference.contains("/") || reference.startsWith(".")) {
-            throw new IllegalArgumentException("container \"" + reference + "\": not a container id or name");
-        }
-        ContainerState exact = readListed(reference);
+        ContainerState exact = findExact(reference);
         if (exact != null) {
             return exact;
         }
@@ -242,6 +239,17 @@ public final class StateStore {
                     + " containers; give more of the id");
         }
         throw new NoSuchContainerException(reference);
+    }
+
+    /**
+     * The container with exactly this id, or null: an OCI runtime's verbs name a container by its
+     * whole id (runc's and crun's do), never by a prefix of another's.
+     */
+    public ContainerState findExact(String id) {
+        if (id.isEmpty() || id.contains("/") || id.startsWith(".")) {
+            throw new IllegalArgumentException("container \"" + id + "\": not a container id or name");
+        }
+        return readListed(id);
     }
 
     /**

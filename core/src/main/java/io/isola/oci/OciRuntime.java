@@ -288,10 +288,19 @@ public final class OciRuntime {
 
     /**
      * Removes a stopped or created container (a created one is killed first); force kills a
-     * running one. Returns its state as it was, for what the caller releases after it.
+     * running one. Returns its state as it was, for what the caller releases after it; null when
+     * {@code force} found no container of that id, which is then deleted already: runc and crun
+     * exit 0 there, and containerd's shim deletes its container so at every cleanup, after the
+     * plain delete removed it. The id is a whole id, never a prefix of another container's.
      */
     public ContainerState delete(String id, boolean force, HookGate gate) throws InterruptedException {
-        ContainerState state = lifecycle.get(id);
+        ContainerState state = lifecycle.getExact(id);
+        if (state == null) {
+            if (force) {
+                return null;
+            }
+            throw new StateStore.NoSuchContainerException(id);
+        }
         if (state.status() == ContainerState.Status.RUNNING && !force) {
             throw new IsolaException("cannot delete container " + id + ": it is running; stop it or use --force");
         }

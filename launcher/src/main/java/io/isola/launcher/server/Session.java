@@ -3,9 +3,9 @@ package io.isola.launcher.server;
 import io.isola.internal.launch.StartupTrace;
 import io.isola.internal.nativ.FdOutputStream;
 import io.isola.internal.nativ.Fds;
-import io.isola.launcher.Main;
 import io.isola.launcher.client.ServerAddress;
 import io.isola.launcher.client.Wire;
+import io.isola.launcher.image.ContainerLayers;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -36,6 +36,8 @@ final class Session implements Runnable {
     private final Map<String, String> serverEnv;
     private final PeerLog refusals;
     private final PreparedParsers parsers;
+    /** The command's parser, given back once the client has its answer. */
+    private PreparedParsers.Parser parser;
 
     Session(
             ClientConnection connection,
@@ -79,6 +81,13 @@ final class Session implements Runnable {
             // would hold back for as long as this thread is not scheduled after the answer woke the client
             JvmConnection.closeAll(stdio);
             stdio = new int[0];
+            if (code != null) { // not served: the client runs it, and sweeps
+                // once a command (in-process, a command sweeps before and after itself:
+                // Main.sweepingLayers), before the answer: a failed start's writable layer, kept
+                // for a state the failure then removed, is gone when its client hears of the
+                // failure, and nothing of the command is still at work when its client goes on
+                ContainerLayers.sweepQuietly();
+            }
             if (code == null) {
                 connection.frame(Wire.FALLBACK, 0);
             } else if (!code.equals(CANCELLED)) {
@@ -91,15 +100,16 @@ final class Session implements Runnable {
             connection.close();
             JvmConnection.closeAll(stdio);
         }
-        if (args != null) {
-            prepareNext(args);
+        Thread.interrupted(); // a cancel that came as the command ended: not the next parser's
+        if (parser != null) {
+            parsersDone(args);
         }
     }
 
-    /** The next parser of this verb, now that the client has its answer and its streams back. */
-    private void prepareNext(String[] args) {
+    /** The parser goes back, or the next of its verb is made, now that the client has its answer and its streams back. */
+    private void parsersDone(String[] args) {
         try {
-            parsers.prepare(args);
+            parsers.done(parser, args);
         } catch (RuntimeException e) {
             LOG.debug("cannot prepare the next parser: {}", e.toString());
         }
@@ -114,12 +124,12 @@ final class Session implements Runnable {
         PrintWriter out = writer(invocation.stdio(1));
         PrintWriter err = writer(invocation.stdio(2));
         String[] args = request.args().toArray(String[]::new);
-        CommandLine cli = parsers.take(args, out, err);
-        Main.sweepingLayers(cli); // as in-process: a failed start's layer must not wait for the next in-process command
+        parser = parsers.take(args, out, err);
+        CommandLine cli = parser.cli();
         Path cwd = invocation.cwd();
         // a relative path on the client's command line means its working directory, not ours
         cli.registerConverter(Path.class, value -> cwd.resolve(value));
-        CommandLine.IExecutionExceptionHandler handler = cli.getExecutionExceptionHandler();
+        CommandLine.IExecutionExceptionHandler handler = parser.handler(); // not the last session's wrapper
         // picocli prints what a handler throws, so a verb that cannot run here is remembered instead
         AtomicReference<Invocation.NotServed> notServed = new AtomicReference<>();
         cli.setExecutionExceptionHandler((e, command, parsed) -> {
@@ -129,10 +139,9 @@ final class Session implements Runnable {
             }
             return handler.handleExecutionException(e, command, parsed);
         });
-        Thread frames = new Thread(() -> readFrames(invocation), "isola-session-frames");
-        frames.setDaemon(true);
         Thread worker = Thread.currentThread();
         AtomicBoolean replied = new AtomicBoolean();
+        AtomicBoolean running = new AtomicBoolean(true);
         invocation.onCancel(signal -> {
             if (signal > 0 && replied.compareAndSet(false, true)) {
                 try {
@@ -141,11 +150,15 @@ final class Session implements Runnable {
                     // the client has gone
                 }
             }
-            worker.interrupt();
+            if (running.get()) { // the reader may see the client go after the command: then it is not this one's
+                worker.interrupt();
+            }
         });
         invocation.bind();
         try {
             connection.frame(Wire.ACCEPTED, 0);
+            Thread frames = new Thread(() -> readFrames(invocation), "isola-session-frames");
+            frames.setDaemon(true);
             frames.start();
             int code = cli.execute(args);
             out.flush();
@@ -159,6 +172,7 @@ final class Session implements Runnable {
             LOG.debug("not served: {}", e.getMessage());
             return null;
         } finally {
+            running.set(false);
             invocation.unbind();
             out.close(); // our duplicates only: a caller reading "$(isola ps)" waits for every writer
             err.close();

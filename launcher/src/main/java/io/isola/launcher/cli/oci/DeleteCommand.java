@@ -11,7 +11,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** OCI {@code delete}: removes a created or stopped container; --force kills a running one. */
+/**
+ * OCI {@code delete}: removes a created or stopped container; --force kills a running one, and
+ * takes a container that is gone already as deleted (exit 0, as runc's and crun's).
+ */
 @Command(name = "delete", description = "Delete a container (OCI runtime verb).")
 public final class DeleteCommand implements Callable<Integer> {
 
@@ -32,7 +35,7 @@ public final class DeleteCommand implements Callable<Integer> {
                         parent.global().store(), parent.global().ociOptions())
                 .onWarning(message -> ErrorLog.warn(parent.global(), message))
                 .delete(id, force, HooksRunInProcess.GATE);
-        if (LeftoverSweep.neededAfter(deleted)) {
+        if (deleted != null && LeftoverSweep.neededAfter(deleted)) {
             // an OCI container has no monitor: its own process owned what the plugins hold for it
             // (its network state), released now that it is gone, so that its id is free again
             LeftoverSweep.run();
