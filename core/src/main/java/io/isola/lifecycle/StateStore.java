@@ -217,13 +217,19 @@ public final class StateStore {
         return states;
     }
 
-    /** The container with this id, name, or unique id prefix; throws naming it when there is none. */
+    /**
+     * The container with this id, name, or unique id prefix; throws naming it when there is none.
+     * A container an engine created from a bundle answers only to its whole id, as runc's do: an
+     * engine's kill or state of its own container that is gone would otherwise act on another
+     * container whose id it prefixes.
+     */
     public ContainerState find(String reference) {
         ContainerState exact = findExact(reference);
         if (exact != null) {
             return exact;
         }
-        List<ContainerState> all = list();
+        List<ContainerState> all =
+                list().stream().filter(state -> state.bundle() == null).toList();
         for (ContainerState state : all) {
             if (reference.equals(state.name())) {
                 return state;

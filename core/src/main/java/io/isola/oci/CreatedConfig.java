@@ -3,6 +3,7 @@ package io.isola.oci;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.isola.api.IsolaException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -10,13 +11,12 @@ import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * What {@code start}, {@code delete} and {@code exec} need of a container's config.json, as {@code
@@ -31,7 +31,6 @@ import org.slf4j.LoggerFactory;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record CreatedConfig(Map<String, List<Hook>> hooks, String cgroupPath, JsonNode inherited) {
 
-    private static final Logger LOG = LoggerFactory.getLogger(CreatedConfig.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String FILE = "created-config.json";
 
@@ -39,17 +38,30 @@ record CreatedConfig(Map<String, List<Hook>> hooks, String cgroupPath, JsonNode 
         hooks = hooks == null ? Map.of() : Map.copyOf(hooks);
     }
 
-    /** Saves it in {@code stateDir}, a new container's, where nothing of this name can be yet; private as state.json. */
+    /**
+     * Saves it in {@code stateDir}, a new container's, where nothing of this name can be yet;
+     * private as state.json. Written aside and renamed: a crash or a full /run mid-write leaves no
+     * truncated file for start, delete or exec to read.
+     */
     void save(Path stateDir) {
-        try (SeekableByteChannel file = Files.newByteChannel(
-                stateDir.resolve(FILE),
-                Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
-            ByteBuffer bytes = ByteBuffer.wrap(JSON.writeValueAsBytes(this));
-            while (bytes.hasRemaining()) {
-                file.write(bytes);
+        Path staged = stateDir.resolve(FILE + ".new");
+        try {
+            try (SeekableByteChannel file = Files.newByteChannel(
+                    staged,
+                    Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+                ByteBuffer bytes = ByteBuffer.wrap(JSON.writeValueAsBytes(this));
+                while (bytes.hasRemaining()) {
+                    file.write(bytes);
+                }
             }
+            Files.move(staged, stateDir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
+            try {
+                Files.deleteIfExists(staged);
+            } catch (IOException ignored) {
+                // the state directory goes with the failed create
+            }
             throw new UncheckedIOException("cannot save the container's hooks in " + stateDir, e);
         }
     }
@@ -65,9 +77,10 @@ record CreatedConfig(Map<String, List<Hook>> hooks, String cgroupPath, JsonNode 
         } catch (NoSuchFileException e) {
             return CreatedBundle.of(bundle).asCreated(systemdCgroup);
         } catch (IOException e) {
-            // root's own file, written once: never the bundle's instead, which is what it stands in for
-            LOG.warn("cannot read the saved config of {}: {}; no hooks run", stateDir, e.toString());
-            return new CreatedConfig(Map.of(), null, null);
+            // never the bundle's instead, which is what it stands in for; nor nothing, which would
+            // run an exec without the container's filter and label (delete --force still removes it)
+            throw new IsolaException("cannot read what create saved of the container's config ("
+                    + stateDir.resolve(FILE) + "): " + e.getMessage() + "; remove the container with delete --force");
         }
     }
 

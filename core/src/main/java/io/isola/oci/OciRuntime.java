@@ -266,8 +266,13 @@ public final class OciRuntime {
         return running;
     }
 
+    /** The OCI state of the container with exactly this id, as runc's: never a name's or a prefix's. */
     public Map<String, Object> state(String id) {
-        return lifecycle.get(id).oci();
+        ContainerState state = lifecycle.getExact(id);
+        if (state == null) {
+            throw new StateStore.NoSuchContainerException(id);
+        }
+        return state.oci();
     }
 
     public void kill(String id, int signal, boolean all, List<ProcessIdentity> processes) {
@@ -304,7 +309,17 @@ public final class OciRuntime {
         if (state.status() == ContainerState.Status.RUNNING && !force) {
             throw new IsolaException("cannot delete container " + id + ": it is running; stop it or use --force");
         }
-        CreatedConfig config = CreatedConfig.of(store.dir(state.id()), state.bundle(), options.systemdCgroup());
+        CreatedConfig config;
+        try {
+            config = CreatedConfig.of(store.dir(state.id()), state.bundle(), options.systemdCgroup());
+        } catch (IsolaException unreadable) {
+            if (!force) {
+                throw unreadable;
+            }
+            // what it says cannot be known: the container goes, without hooks; its cgroup as the state has it
+            warnings.accept(unreadable.getMessage());
+            config = new CreatedConfig(Map.of(), null, null);
+        }
         List<Hook> poststop = config.hooks("poststop");
         if (!poststop.isEmpty()) {
             gate.beforeHooks("delete");

@@ -1,7 +1,10 @@
 package io.isola.oci;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.isola.api.IsolaException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -55,5 +58,28 @@ class CreatedConfigTest {
         assertEquals(
                 List.of(new Hook("/usr/bin/hook", List.of("hook", "-x"), List.of("A=1"), 5)), read.hooks("poststop"));
         assertEquals(ResourcesSection.cgroupPath("/isola/c1", false), read.cgroupPath());
+    }
+
+    /**
+     * A saved file that cannot be read (truncated) is an error naming it, never no hooks and no
+     * filter: an exec would have run without the container's seccomp filter and label.
+     */
+    @Test
+    void aSavedConfigThatCannotBeReadIsAnErrorNotNothing() throws Exception {
+        config("/usr/bin/hook", "/isola/c1");
+        Files.writeString(stateDir.resolve(CreatedConfig.FILE), "{\"hooks\":{\"poststop\":[{\"pa");
+
+        IsolaException refused =
+                assertThrows(IsolaException.class, () -> CreatedConfig.of(stateDir, bundle.toString(), false));
+
+        assertTrue(
+                refused.getMessage()
+                        .contains(stateDir.resolve(CreatedConfig.FILE).toString()),
+                refused.getMessage());
+        new CreatedConfig(Map.of(), "saved/path", null).save(Files.createDirectory(stateDir.resolve("next")));
+        assertEquals(
+                List.of(CreatedConfig.FILE),
+                List.of(stateDir.resolve("next").toFile().list()),
+                "nothing aside left");
     }
 }

@@ -24,8 +24,7 @@ import java.util.stream.Stream;
  * only change the top mount, not the ones below it); top-level links are copied; {@code /tmp} and
  * {@code /run} are empty tmpfs mounts; {@code /root} is an empty directory. Building the root from
  * the pieces, instead of binding {@code /} and covering parts of it, means that nothing of the
- * host's {@code /tmp} or {@code /root} is in the container's mount table to be uncovered. The
- * host's listening unix sockets in the bound directories are covered ({@link HostSockets}).
+ * host's {@code /tmp} or {@code /root} is in the container's mount table to be uncovered.
  */
 final class SandboxRoot implements RootLayout {
 
@@ -35,12 +34,9 @@ final class SandboxRoot implements RootLayout {
     private static final long HOST_BIND_ATTRIBUTES = SyscallSteps.MOUNT_ATTR_NOSUID | SyscallSteps.MOUNT_ATTR_NODEV;
 
     private final Map<String, Entry> hostTop;
-    /** The host's listening sockets below the bound directories, each covered ({@link HostSockets}). */
-    private final List<String> hostSockets;
 
-    private SandboxRoot(Map<String, Entry> hostTop, List<String> hostSockets) {
+    private SandboxRoot(Map<String, Entry> hostTop) {
         this.hostTop = hostTop;
-        this.hostSockets = hostSockets;
     }
 
     /** Reads the host's top-level entries now, before the container starts. */
@@ -50,20 +46,14 @@ final class SandboxRoot implements RootLayout {
         try (Stream<Path> entries = Files.list(Path.of("/"))) {
             for (Path entry : entries.sorted().toList()) {
                 String name = entry.getFileName().toString();
-                if (!REPLACED.contains(name) && !HostSockets.isSocket(entry)) { // a socket in / is not bound either
+                if (!REPLACED.contains(name)) {
                     top.put(name, host.lookup(List.of(name)));
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list the host's /", e);
         }
-        Set<String> bound = new java.util.TreeSet<>();
-        top.forEach((name, entry) -> {
-            if (entry == Entry.DIRECTORY) {
-                bound.add(name);
-            }
-        });
-        return new SandboxRoot(top, HostSockets.below(bound));
+        return new SandboxRoot(top);
     }
 
     @Override
@@ -129,12 +119,6 @@ final class SandboxRoot implements RootLayout {
                 steps.add(Phase.FILESYSTEM, calls.readOnly(path, true, HOST_BIND_ATTRIBUTES));
                 layout.put(e.getKey(), e.getValue());
             }
-        }
-        for (String socket : hostSockets) { // read-only binds do not stop connect(): nothing there to connect to
-            steps.add(
-                    Phase.FILESYSTEM,
-                    calls.bind("nothing over the host's socket " + socket, "/dev/null", socket, false));
-            steps.add(Phase.FILESYSTEM, calls.readOnly(socket, false, HOST_BIND_ATTRIBUTES));
         }
         for (String own : List.of("tmp", "run")) {
             steps.add(Phase.FILESYSTEM, calls.mkdir("/" + own, 0755));
