@@ -215,6 +215,9 @@ public final class ThinCreate {
                         return null; // it did not start (its log says why): in-process
                     }
                     server = null; // another took the lock first (exit 0): that one comes up
+                } else if (server == null) {
+                    // the lock's holder may have been a server at its idle exit, gone now: start one
+                    server = ServerStarter.spawnUnlessStarting(address);
                 }
                 Thread.sleep(RETRY_MILLIS);
             }
