@@ -89,10 +89,13 @@ final class PreparedParsers {
         }
     }
 
-    /** Whether picocli's reset before a parse undoes all that {@code args} set: not a setter's option. */
+    /**
+     * Whether picocli's reset before a parse undoes all that {@code args} set: not a setter's
+     * option, nor an {@code @file} that picocli expands into arguments this cannot see.
+     */
     private static boolean resettable(String[] args) {
         for (String arg : args) {
-            if (arg.equals("--debug") || arg.equals("--config") || arg.startsWith("--config=")) {
+            if (arg.equals("--debug") || arg.equals("--config") || arg.startsWith("--config=") || arg.startsWith("@")) {
                 return false;
             }
         }

@@ -145,6 +145,10 @@ class PreparedParsersTest {
         PreparedParsers.Parser parser = parsed(debug);
         parsers.done(parser, debug);
         assertNotSame(parser, parsed("state", "a"), "--debug's setter is never reset by picocli");
+        String[] atFile = {"state", "@args", "a"};
+        PreparedParsers.Parser expanded = parsers.take(atFile, NOWHERE, NOWHERE);
+        parsers.done(expanded, atFile);
+        assertNotSame(expanded, parsed("state", "a"), "an @file may hold --debug or --config");
 
         String[] ps = {"ps", "-a"};
         PreparedParsers.Parser listing = parsed(ps);
