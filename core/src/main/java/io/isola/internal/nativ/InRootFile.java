@@ -42,10 +42,12 @@ public final class InRootFile {
                 throw tooLarge(path, stat.size() + " bytes", maxBytes);
             }
             Native n = Native.get();
+            // below the host's procfs handle: something mounted on the plain /proc/<our pid>/fd
+            // (a container with a shared bind of the host's /proc can) would choose the file read
             int opened = n.libc()
                     .openat(
-                            Fds.AT_FDCWD,
-                            DirectoryFd.cString("/proc/self/fd/" + handle),
+                            HostProc.shared(),
+                            DirectoryFd.cString("self/fd/" + handle),
                             Fds.O_RDONLY | Fds.O_NONBLOCK | Fds.O_CLOEXEC,
                             0);
             if (opened < 0) {
