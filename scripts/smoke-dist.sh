@@ -94,7 +94,9 @@ done
 check "CDS archive used in place" yes "$( (($(shared "$isola") > 20)) && echo yes)"
 check "ISOLA_CDS=off runs without it" 0 "$(ISOLA_CDS=off shared "$isola")"
 # JDK 25's AOT cache leaves out Java 5 class files (picocli's as published): lib/ ships them raised
-jdk25=$(ls -d /usr/lib/jvm/temurin-25-jdk* 2>/dev/null | head -1 || true)
+jdk25s=(/usr/lib/jvm/temurin-25-jdk*)
+jdk25=${jdk25s[0]}
+[[ -d $jdk25 ]] || jdk25=
 if [[ -n $jdk25 ]]; then
     picocli=$(JAVA_HOME=$jdk25 ISOLA_JAVA_OPTS=-Xlog:class+load "$isola" --version | grep '^\[.* picocli\.' || true)
     check "JDK 25's AOT cache holds picocli: from a jar, from the cache" "0 yes" \
