@@ -10,23 +10,9 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 isola=$repo/dist/target/isola/bin/isola
 work=$(mktemp -d)
-# the served verbs through a resident server of this run's own, as bin/isola does by default, stopped
-# at the end (in-process, each command was a cold JVM)
-export ISOLA_SERVER_DIR=$work/server ISOLA_SERVER_IDLE=120
-# shellcheck disable=SC2317 # called by the trap
-stop_server() { # SIGTERM, then up to 20 s for it to end
-    local lock pid i
-    for lock in "$ISOLA_SERVER_DIR"/*.lock; do
-        pid=$(cat "$lock" 2> /dev/null) || continue
-        if [[ -z $pid ]] || ! grep -qa __server "/proc/$pid/cmdline" 2> /dev/null; then continue; fi
-        kill "$pid" 2> /dev/null || continue
-        for ((i = 0; i < 200; i++)); do
-            [[ -e /proc/$pid ]] || break
-            sleep 0.1
-        done
-    done
-    return 0
-}
+# shellcheck source=scripts/own-server.bash
+source "$repo/scripts/own-server.bash"
+own_server "$work/server"
 trap 'stop_server; rm -rf "$work"' EXIT
 export ISOLA_ROOT=$work/store
 root=(--root "$work/state")
