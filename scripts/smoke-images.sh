@@ -85,7 +85,7 @@ if command -v docker-registry > /dev/null; then
         "$work/registry" "$port" > "$work/registry.yml"
     docker-registry serve "$work/registry.yml" > "$work/registry.log" 2>&1 &
     registry=$!
-    trap 'kill "$registry" 2> /dev/null || true; rm -rf "$work"' EXIT
+    trap 'kill "$registry" 2> /dev/null || true; stop_server; rm -rf "$work"' EXIT
     for _ in $(seq 100); do (exec 3<> "/dev/tcp/127.0.0.1/$port") 2> /dev/null && break; sleep 0.1; done
     ref=127.0.0.1:$port/smoke/pushed:1
     "$isola" tag smoke/changed "$ref"
@@ -96,7 +96,7 @@ if command -v docker-registry > /dev/null; then
     "$isola" image rm "$ref"
     kill "$registry"
     wait "$registry" || true
-    trap 'rm -rf "$work"' EXIT
+    trap 'stop_server; rm -rf "$work"' EXIT
 else
     echo "smoke-images: skipped: push and pull (no docker-registry; scripts/test.sh installs it)"
 fi
