@@ -3,7 +3,6 @@ package io.isola.internal.launch;
 import io.isola.internal.nativ.HostProc;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -45,12 +44,7 @@ public final class CgroupMemberships {
 
     private CgroupMemberships() {}
 
-    /** hierarchy ("cpu,cpuacct", "name=systemd", "" for v2) to path, from a /proc/<pid>/cgroup file. */
-    public static Map<String, String> of(Path file) throws IOException {
-        return parse(Files.readString(file, StandardCharsets.UTF_8));
-    }
-
-    /** hierarchy to path, for this process. */
+    /** hierarchy ("cpu,cpuacct", "name=systemd", "" for v2) to path, for this process. */
     public static Map<String, String> ofSelf() throws IOException {
         return parse(new String(HostProc.read("self/cgroup", CGROUP_BYTES), StandardCharsets.UTF_8));
     }
