@@ -6,17 +6,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.isola.api.IsolaException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * What {@code start}, {@code delete} and {@code exec} need of a container's config.json, as {@code
@@ -46,15 +42,9 @@ record CreatedConfig(Map<String, List<Hook>> hooks, String cgroupPath, JsonNode 
     void save(Path stateDir) {
         Path staged = stateDir.resolve(FILE + ".new");
         try {
-            try (SeekableByteChannel file = Files.newByteChannel(
-                    staged,
-                    Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
-                ByteBuffer bytes = ByteBuffer.wrap(JSON.writeValueAsBytes(this));
-                while (bytes.hasRemaining()) {
-                    file.write(bytes);
-                }
-            }
+            Files.createFile(
+                    staged, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.write(staged, JSON.writeValueAsBytes(this));
             Files.move(staged, stateDir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             try {
