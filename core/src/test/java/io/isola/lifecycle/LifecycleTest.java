@@ -55,6 +55,18 @@ class LifecycleTest {
         return lifecycle.get(state.id());
     }
 
+    /** A container {@code name} recorded as running {@code container}, watched by {@code monitor}. */
+    private ContainerState running(String name, Process container, ProcessIdentity monitor) {
+        ContainerState state = Monitor.register(
+                store, name, null, ContainerSpec.builder("true").build(), true, false);
+        ContainerState running = state.withStatus(ContainerState.Status.RUNNING)
+                .withPid(container.pid())
+                .withExtra(state.isola()
+                        .withProcess(ProcessIdentity.of(container.pid()).startTime(), monitor, "now"));
+        store.write(running);
+        return running;
+    }
+
     @Test
     void aDetachedContainerKeepsItsExitStatusAndOutput() throws Exception {
         ContainerState state = detached("printer", "sh", "-c", "echo hello from $$; exit 3");
@@ -123,17 +135,8 @@ class LifecycleTest {
     void anExitRecordedBetweenTheReadAndTheLookIsKept() throws Exception {
         Process monitor = new ProcessBuilder("sleep", "100").start();
         Process container = new ProcessBuilder("sleep", "100").start();
-        ContainerState state = Monitor.register(
-                store, "racer", null, ContainerSpec.builder("true").build(), true, false);
-        ContainerState running = state.withStatus(ContainerState.Status.RUNNING)
-                .withPid(container.pid())
-                .withExtra(state.isola()
-                        .withProcess(
-                                ProcessIdentity.of(container.pid()).startTime(),
-                                ProcessIdentity.of(monitor.pid()),
-                                "now"));
-        store.write(running);
-        ContainerState seen = store.read(state.id()); // what a list read
+        ContainerState running = running("racer", container, ProcessIdentity.of(monitor.pid()));
+        ContainerState seen = store.read(running.id()); // what a list read
 
         container.destroyForcibly().waitFor();
         store.write(running.withStatus(ContainerState.Status.STOPPED)
@@ -145,7 +148,7 @@ class LifecycleTest {
         assertEquals(ContainerState.Status.STOPPED, refreshed.status());
         assertEquals(3, refreshed.isola().exitCode());
         assertNull(refreshed.isola().note());
-        assertEquals(3, store.read(state.id()).isola().exitCode(), "the recorded exit was overwritten");
+        assertEquals(3, store.read(running.id()).isola().exitCode(), "the recorded exit was overwritten");
     }
 
     /**
@@ -157,16 +160,7 @@ class LifecycleTest {
     void aLookWhileTheMonitorRecordsTheExitGivesTheRecordedCode() throws Exception {
         Process monitor = new ProcessBuilder("sleep", "100").start();
         Process container = new ProcessBuilder("sleep", "100").start();
-        ContainerState state = Monitor.register(
-                store, "ending", null, ContainerSpec.builder("true").build(), true, false);
-        ContainerState running = state.withStatus(ContainerState.Status.RUNNING)
-                .withPid(container.pid())
-                .withExtra(state.isola()
-                        .withProcess(
-                                ProcessIdentity.of(container.pid()).startTime(),
-                                ProcessIdentity.of(monitor.pid()),
-                                "now"));
-        store.write(running);
+        ContainerState running = running("ending", container, ProcessIdentity.of(monitor.pid()));
         container.destroyForcibly().waitFor();
         Thread recorder = new Thread(() -> {
             try {
@@ -197,13 +191,7 @@ class LifecycleTest {
     @Test
     void aForcedRemovalInTheMonitorsOwnProcessWaitsForTheDieToBeRecorded() throws Exception {
         Process container = new ProcessBuilder("sleep", "100").start();
-        ContainerState state = Monitor.register(
-                store, "served", null, ContainerSpec.builder("true").build(), true, false);
-        ContainerState running = state.withStatus(ContainerState.Status.RUNNING)
-                .withPid(container.pid())
-                .withExtra(state.isola()
-                        .withProcess(ProcessIdentity.of(container.pid()).startTime(), ProcessIdentity.self(), "now"));
-        store.write(running);
+        ContainerState running = running("served", container, ProcessIdentity.self());
         Thread monitor = new Thread(
                 () -> { // as Monitor.await: reap, then record under the root's lock
                     try {

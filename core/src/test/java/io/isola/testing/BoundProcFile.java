@@ -22,7 +22,7 @@ public final class BoundProcFile implements AutoCloseable {
     public static BoundProcFile bind(Path target, String content, Path scratch)
             throws IOException, InterruptedException {
         Path fake = Files.writeString(Files.createTempFile(scratch, "forged", ""), content, StandardCharsets.US_ASCII);
-        run("mount", "--bind", fake.toString(), target.toString());
+        HostCommand.run("mount", "--bind", fake.toString(), target.toString());
         return new BoundProcFile(target);
     }
 
@@ -38,13 +38,5 @@ public final class BoundProcFile implements AutoCloseable {
     @Override
     public void close() throws IOException, InterruptedException {
         new ProcessBuilder("umount", "-l", target.toString()).start().waitFor(10, TimeUnit.SECONDS);
-    }
-
-    private static void run(String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(10, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            throw new IOException(String.join(" ", command) + " failed: " + out);
-        }
     }
 }

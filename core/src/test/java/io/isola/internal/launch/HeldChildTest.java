@@ -8,10 +8,9 @@ import io.isola.api.ExitStatus;
 import io.isola.api.Isola;
 import io.isola.internal.nativ.Fds;
 import io.isola.spi.Namespace;
+import io.isola.testing.HostCommand;
 import io.isola.testing.Outcome;
 import io.isola.testing.TestIsolator;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -36,9 +35,10 @@ class HeldChildTest {
         AtomicReference<String> seen = new AtomicReference<>();
         TestIsolator net = TestIsolator.afterClone("net", Namespace.NET, child -> {
             Path ns = Path.of("/proc", Long.toString(child.pid()), "ns");
-            run("mount", "-t", "tmpfs", "-o", "mode=755", "attack", ns.toString());
+            HostCommand.run("mount", "-t", "tmpfs", "-o", "mode=755", "attack", ns.toString());
             try {
-                run("ln", "-s", "/proc/self/ns/net", ns.resolve("net").toString());
+                HostCommand.run(
+                        "ln", "-s", "/proc/self/ns/net", ns.resolve("net").toString());
                 // what every user of the path does: open it (lo, the pin CNI gets, setns)
                 int fd = Fds.open(child.namespacePath(Namespace.NET).toString(), Fds.O_RDONLY, 0);
                 try {
@@ -48,7 +48,8 @@ class HeldChildTest {
                     Fds.closeQuietly(fd);
                 }
             } finally {
-                run("umount", "-l", ns.toString()); // the kernel drops it with the process's /proc entry too
+                HostCommand.run(
+                        "umount", "-l", ns.toString()); // the kernel drops it with the process's /proc entry too
             }
         });
         try (Isola isola = Isola.builder().isolators(List.of(net)).build()) {
@@ -59,14 +60,6 @@ class HeldChildTest {
             String containers = outcome.out().trim();
             assertNotEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString(), containers);
             assertEquals(containers, seen.get(), "the namespace the isolator was given");
-        }
-    }
-
-    private static void run(String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(10, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            throw new IOException(String.join(" ", command) + " failed: " + out);
         }
     }
 }

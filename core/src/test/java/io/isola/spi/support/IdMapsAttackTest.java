@@ -3,8 +3,8 @@ package io.isola.spi.support;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.isola.testing.HostCommand;
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,8 +32,10 @@ class IdMapsAttackTest {
                     new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
             assertEquals("ready", out.readLine());
             Path fake = Files.writeString(tmp.resolve("map"), "0 12345 1\n");
-            run("mount", "--bind", fake.toString(), dir.resolve("uid_map").toString());
-            run("mount", "--bind", fake.toString(), dir.resolve("gid_map").toString());
+            HostCommand.run(
+                    "mount", "--bind", fake.toString(), dir.resolve("uid_map").toString());
+            HostCommand.run(
+                    "mount", "--bind", fake.toString(), dir.resolve("gid_map").toString());
 
             IdMaps maps = IdMaps.ofProcess(process.pid());
 
@@ -47,14 +49,6 @@ class IdMapsAttackTest {
             }
             process.destroyForcibly();
             process.waitFor(10, TimeUnit.SECONDS);
-        }
-    }
-
-    private static void run(String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(10, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            throw new IOException(String.join(" ", command) + " failed: " + out);
         }
     }
 }

@@ -8,7 +8,7 @@ import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.ProcessIdentity;
 import io.isola.lifecycle.SavedRoot;
 import io.isola.lifecycle.SavedSpec;
-import java.io.IOException;
+import io.isola.testing.HostCommand;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +45,7 @@ class CopyRootTest {
                         .build());
         String stat = Files.readString(proc.resolve("stat"), StandardCharsets.US_ASCII);
         try {
-            run("mount", "-t", "tmpfs", "-o", "size=64k", "isola-attack", proc.toString());
+            HostCommand.run("mount", "-t", "tmpfs", "-o", "size=64k", "isola-attack", proc.toString());
             Files.writeString(proc.resolve("stat"), stat, StandardCharsets.US_ASCII);
             Files.createFile(Files.createDirectory(proc.resolve("root")).resolve("forged"));
 
@@ -58,14 +58,6 @@ class CopyRootTest {
             new ProcessBuilder("umount", "-l", proc.toString()).start().waitFor(10, TimeUnit.SECONDS);
             container.destroyForcibly();
             container.waitFor(10, TimeUnit.SECONDS);
-        }
-    }
-
-    private static void run(String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(10, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            throw new IOException(String.join(" ", command) + " failed: " + out);
         }
     }
 }

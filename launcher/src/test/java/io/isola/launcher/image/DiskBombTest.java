@@ -94,17 +94,9 @@ class DiskBombTest {
             tar.closeArchiveEntry();
         }
         try (SmallTmpfs small = SmallTmpfs.mount(tmp.resolve("store"), 8)) {
-            ImageStore store = new ImageStore(small.path());
-
-            String message = assertThrows(
-                            IllegalArgumentException.class,
-                            () -> new ImageImporter(store, ImportProgress.QUIET).importFile(archive, "bomb"))
-                    .getMessage();
+            String message = refusedImportLeavingNothing(small, archive, "bomb");
 
             assertTrue(message.contains("\"blobs/junk\"") && message.contains("free"), message);
-            try (Stream<Path> left = Files.list(small.path().resolve("tmp"))) {
-                assertEquals(List.of(), left.toList());
-            }
         }
     }
 
@@ -181,18 +173,23 @@ class DiskBombTest {
         Path archive = tmp.resolve("many.tar");
         Files.write(archive, emptyFilesAndLinks(3000));
         try (SmallTmpfs small = SmallTmpfs.mount(tmp.resolve("store"), 8, 1000)) {
-            ImageStore store = new ImageStore(small.path());
-
-            String message = assertThrows(
-                            IllegalArgumentException.class,
-                            () -> new ImageImporter(store, ImportProgress.QUIET).importFile(archive, "many"))
-                    .getMessage();
+            String message = refusedImportLeavingNothing(small, archive, "many");
 
             assertTrue(message.contains("entry \"d/") && message.contains("inodes"), message);
-            try (Stream<Path> left = Files.list(small.path().resolve("tmp"))) {
-                assertEquals(List.of(), left.toList());
-            }
         }
+    }
+
+    /** The message of the import of {@code archive} into a store on {@code small}, refused, its scratch left empty. */
+    private static String refusedImportLeavingNothing(SmallTmpfs small, Path archive, String name) throws IOException {
+        ImageStore store = new ImageStore(small.path());
+        String message = assertThrows(
+                        IllegalArgumentException.class,
+                        () -> new ImageImporter(store, ImportProgress.QUIET).importFile(archive, name))
+                .getMessage();
+        try (Stream<Path> left = Files.list(small.path().resolve("tmp"))) {
+            assertEquals(List.of(), left.toList());
+        }
+        return message;
     }
 
     /** A directory "d" of {@code count} empty files, every other one a hard link to the first. */
