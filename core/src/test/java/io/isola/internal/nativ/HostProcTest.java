@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
+import io.isola.testing.HostCommand;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +26,7 @@ class HostProcTest {
         Path attr = Path.of("/proc", Long.toString(sleeper.pid()), "attr");
         int fd = -1;
         try {
-            run("mount", "-t", "tmpfs", "-o", "size=4k", "isola-attack", attr.toString());
+            HostCommand.run("mount", "-t", "tmpfs", "-o", "size=4k", "isola-attack", attr.toString());
             Files.writeString(attr.resolve("current"), "fake\n"); // what a redirected write or read would meet
             fd = HostProc.open();
 
@@ -49,12 +49,12 @@ class HostProcTest {
         Path oom = Path.of("/proc", Long.toString(sleeper.pid()), "oom_score_adj");
         Path fake = Files.writeString(tmp.resolve("fake"), "0\n");
         try {
-            run("mount", "--bind", fake.toString(), oom.toString());
+            HostCommand.run("mount", "--bind", fake.toString(), oom.toString());
 
             HostProc.write(sleeper.pid() + "/oom_score_adj", "500".getBytes(StandardCharsets.US_ASCII));
 
             assertEquals("0\n", Files.readString(fake), "the file bound on the process's was not written");
-            run("umount", oom.toString());
+            HostCommand.run("umount", oom.toString());
             assertEquals("500\n", Files.readString(oom));
         } finally {
             new ProcessBuilder("umount", "-l", oom.toString()).start().waitFor(10, TimeUnit.SECONDS);
@@ -77,7 +77,7 @@ class HostProcTest {
             long real = ProcessStartTime.of(sleeper.pid());
             long claimed = real - 1; // the start time of the container's process that had the pid
             Path fake = Files.writeString(tmp.resolve("stat"), withStartTime(Files.readString(stat), claimed));
-            run("mount", "--bind", fake.toString(), stat.toString());
+            HostCommand.run("mount", "--bind", fake.toString(), stat.toString());
             assertEquals(
                     withStartTime(Files.readString(fake), claimed), Files.readString(stat), "the plain /proc shows it");
 
@@ -129,8 +129,9 @@ class HostProcTest {
     @Test
     void aKeptHandleClosedByOtherCodeIsOpenedAnew(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
         int kept = HostProc.shared();
-        Fds.closeQuietly(kept);
+        // opened before kept is closed: it would take kept's number itself if that were the lowest free
         int dir = Fds.open(tmp.toString(), Fds.O_PATH | Fds.O_DIRECTORY, 0);
+        Fds.closeQuietly(kept);
         int other = Fds.dupCloexec(dir, kept); // the lowest free number from kept's: kept's
         try {
             org.junit.jupiter.api.Assumptions.assumeTrue(kept == other, "another thread took the number first");
@@ -153,14 +154,6 @@ class HostProcTest {
             Fds.closeQuietly(HostProc.open()); // the host's /proc is one
         } finally {
             Fds.closeQuietly(fd);
-        }
-    }
-
-    private static void run(String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(10, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            throw new IOException(String.join(" ", command) + " failed: " + out);
         }
     }
 }
