@@ -22,6 +22,15 @@ public final class SyscallSteps {
             MOUNT_ATTR_NODEV = 0x4,
             MOUNT_ATTR_NOEXEC = 0x8;
 
+    /**
+     * {@code MOUNT_ATTR_NOSYMFOLLOW} (Linux 5.10): every lookup through the mount fails with ELOOP at
+     * a symbolic link, the last component's too, so that a path the host resolved without links is
+     * reached as resolved or not at all.
+     *
+     * @since 1.2
+     */
+    public static final long MOUNT_ATTR_NOSYMFOLLOW = 0x00200000;
+
     private static final int MOUNT_ATTR_SIZE = 32;
 
     private SyscallSteps() {}
@@ -42,9 +51,19 @@ public final class SyscallSteps {
      * remount, which replaces them).
      */
     public static Step mountSetattr(String description, String path, boolean recursive, long attrSet) {
+        return mountSetattr(description, path, recursive, attrSet, 0);
+    }
+
+    /**
+     * As {@link #mountSetattr(String, String, boolean, long)}, clearing {@code attrClr} as well.
+     *
+     * @since 1.2
+     */
+    public static Step mountSetattr(String description, String path, boolean recursive, long attrSet, long attrClr) {
         byte[] attr = new byte[MOUNT_ATTR_SIZE]; // struct mount_attr: attr_set, attr_clr, propagation, userns_fd
         for (int i = 0; i < 8; i++) {
             attr[i] = (byte) (attrSet >>> (8 * i)); // little-endian, as on x86_64 and aarch64 Linux
+            attr[8 + i] = (byte) (attrClr >>> (8 * i));
         }
         return Step.call(
                 description,

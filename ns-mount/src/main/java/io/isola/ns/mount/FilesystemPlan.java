@@ -4,6 +4,7 @@ import io.isola.api.Filesystem;
 import io.isola.api.KernelPaths;
 import io.isola.spi.ClonedChild;
 import io.isola.spi.ContainerBind;
+import io.isola.spi.Phase;
 import io.isola.spi.support.HostIdentity;
 import io.isola.spi.support.IdMaps;
 import java.util.List;
@@ -169,6 +170,8 @@ final class FilesystemPlan implements AutoCloseable {
             PlannedSteps steps = new PlannedSteps();
             MountCalls calls = new MountCalls(root.hostPath(), request.mountLabel);
             ContainerTree tree = root.mount(steps, calls);
+            // until the pivot, the setup's lookups in the root follow no link (see MountCalls#followNoLinks)
+            steps.add(Phase.FILESYSTEM, calls.followNoLinks("", "/", true, 0));
             KernelMounts kernel = new KernelMounts(steps, calls, tree);
             kernel.proc();
             kernel.dev(
@@ -199,6 +202,7 @@ final class FilesystemPlan implements AutoCloseable {
                 requireOwnDevNull(masked, mounts);
             }
             sources.stageInChild(steps);
+            steps.add(Phase.PIVOT, calls.followLinksAgain());
             Lockdown.pivot(steps, root.hostPath());
             Lockdown.lock(
                     steps,

@@ -119,6 +119,34 @@ final class MountCalls {
                 SyscallSteps.MOUNT_ATTR_RDONLY | moreAttributes);
     }
 
+    /**
+     * Makes ({@code also} says what else the step does, or is empty) every lookup through the mount at {@code containerPath} (and, {@code recursive}, the
+     * mounts below it) fail with ELOOP at a link until {@link #followLinksAgain}, and sets {@code
+     * moreAttributes} on it for good. The host resolved each target to a path without links just
+     * before the clone; a container that can write there (one sharing a volume, or the root
+     * directory) could swap a directory on that path for a link meanwhile and have a later mkdir or
+     * mount land on the host (runc's CVE-2021-30465). Mounts made afterwards take the flag of the
+     * mount they bind from, so a volume gets it again after its bind.
+     */
+    Step followNoLinks(String also, String containerPath, boolean recursive, long moreAttributes) {
+        return SyscallSteps.mountSetattr(
+                also + "follow no link through " + containerPath + (recursive ? " and the mounts below it" : "")
+                        + " until the pivot",
+                at(containerPath),
+                recursive,
+                SyscallSteps.MOUNT_ATTR_NOSYMFOLLOW | moreAttributes);
+    }
+
+    /** Lifts {@link #followNoLinks} from the whole tree, once the setup has mounted everything in it by path. */
+    Step followLinksAgain() {
+        return SyscallSteps.mountSetattr(
+                "follow links again in the new root and every mount below it",
+                at("/"),
+                true,
+                0,
+                SyscallSteps.MOUNT_ATTR_NOSYMFOLLOW);
+    }
+
     /** Detaches the mount at {@code containerPath} and every one below it, lazily, as umount -l does. */
     Step unmount(String what, String containerPath) {
         return detach("detach " + what + " from " + containerPath, at(containerPath));

@@ -106,7 +106,21 @@ final class UserMounts {
                         Phase.FILESYSTEM,
                         calls.bind("volume " + wanted.source(), sources.childPath(wanted.source()), path, recursive));
                 long attributes = attributes(volume);
-                if (volume.readOnly()) {
+                if (directory) {
+                    // whoever else writes the source must not steer the mounts planned below it
+                    attributes |= volume.readOnly() ? SyscallSteps.MOUNT_ATTR_RDONLY : 0;
+                    steps.add(
+                            Phase.FILESYSTEM,
+                            calls.followNoLinks(
+                                    volume.readOnly()
+                                            ? "make " + path + " read-only and "
+                                            : attributes != 0
+                                                    ? "set " + volume.options() + " on " + path + " and "
+                                                    : "",
+                                    path,
+                                    recursive,
+                                    attributes));
+                } else if (volume.readOnly()) {
                     steps.add(Phase.FILESYSTEM, calls.readOnly(path, recursive, attributes));
                 } else if (attributes != 0) {
                     steps.add(

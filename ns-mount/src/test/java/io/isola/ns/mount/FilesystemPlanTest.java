@@ -103,6 +103,44 @@ class FilesystemPlanTest {
     }
 
     @Test
+    void theSetupFollowsNoLinkInTheRootOrAVolumeFromTheirMountsUntilThePivot() throws Exception {
+        Path volume = Files.createDirectories(rootfs.resolveSibling(rootfs.getFileName() + "-volume"));
+        Path file = Files.writeString(rootfs.resolveSibling(rootfs.getFileName() + "-file"), "");
+        try {
+            List<String> steps = describe(
+                    Filesystem.builder()
+                            .rootfs(rootfs.toString())
+                            .volume(Volume.parse(volume + ":/data:ro"))
+                            .volume(Volume.parse(file + ":/data/file"))
+                            .build(),
+                    false,
+                    true);
+
+            int root = steps.indexOf("FILESYSTEM follow no link through / and the mounts below it until the pivot");
+            assertEquals("FILESYSTEM checkpoint: the root file system is mounted", steps.get(root - 1), "right after");
+            int bound = steps.indexOf("FILESYSTEM bind volume " + volume + " on /data");
+            assertEquals(
+                    "FILESYSTEM make /data read-only and follow no link through /data and the mounts below it until"
+                            + " the pivot",
+                    steps.get(bound + 1),
+                    "before anything is looked up below it");
+            assertTrue(
+                    steps.indexOf("FILESYSTEM bind volume " + file + " on /data/file") > bound + 1, steps.toString());
+            assertFalse(
+                    steps.stream().anyMatch(s -> s.contains("through /data/file")),
+                    "nothing is looked up below a file");
+            int pivot = steps.indexOf("PIVOT change directory to the new root " + rootfs);
+            assertEquals("PIVOT follow links again in the new root and every mount below it", steps.get(pivot - 1));
+            assertTrue(
+                    steps.subList(0, pivot - 1).stream().noneMatch(s -> s.startsWith("PIVOT")),
+                    "the first step of the pivot");
+        } finally {
+            Files.delete(file);
+            Files.delete(volume);
+        }
+    }
+
+    @Test
     void aVolumesFlagsAndAnOciConfigsKernelPathsArePlanned() throws Exception {
         Path source = Files.createDirectories(rootfs.resolveSibling(rootfs.getFileName() + "-shm"));
         try {
@@ -124,7 +162,10 @@ class FilesystemPlanTest {
                     .map(p -> p.phase() + " " + p.step().description())
                     .toList();
 
-            assertTrue(steps.contains("FILESYSTEM set [NOSUID, NOEXEC, NONRECURSIVE] on /dev/shm"), steps.toString());
+            assertTrue(
+                    steps.contains("FILESYSTEM set [NOSUID, NOEXEC, NONRECURSIVE] on /dev/shm and follow no link"
+                            + " through /dev/shm until the pivot"),
+                    steps.toString());
             assertTrue(steps.contains("FILESYSTEM mask /sys/dev/block"));
             assertFalse(steps.contains("FILESYSTEM mask /proc/keys"), "the config's list replaces the defaults");
             assertEquals(
