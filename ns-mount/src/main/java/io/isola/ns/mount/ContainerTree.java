@@ -12,9 +12,10 @@ import java.util.List;
  * each component is looked up in the mount that will hold it (the root file system, a volume's
  * source, {@code /dev}, ...); a symbolic link is followed <em>relative to the container's root</em>;
  * {@code ..} never climbs above the root. The result is a path without links, so when the child
- * mounts on it, nothing leads onto the host. The host looks the paths up just before the clone;
- * as with runc, a process that can change the root file system or a volume's source meanwhile can
- * still race it.
+ * mounts on it, nothing leads onto the host. The host looks the paths up just before the clone; a
+ * process that swaps a directory on such a path for a link meanwhile (a container sharing a volume)
+ * makes the child's lookup fail instead, as the child follows no link in the root or a volume until
+ * the pivot ({@link MountCalls#followNoLinks}).
  */
 final class ContainerTree {
 
