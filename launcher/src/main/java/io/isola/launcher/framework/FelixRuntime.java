@@ -52,6 +52,9 @@ public final class FelixRuntime implements AutoCloseable {
     /** Started first, in this order: configurations must be in ConfigAdmin before SCR activates anything. */
     private static final List<String> FIRST = List.of("org.apache.felix.configadmin", "org.apache.felix.fileinstall");
 
+    /** Felix's prefix of a location whose jar is read where it is, not copied into the cache. */
+    private static final String BY_REFERENCE = "reference:";
+
     /**
      * What to run.
      *
@@ -146,11 +149,11 @@ public final class FelixRuntime implements AutoCloseable {
             StartupTrace.mark("felix inited");
             BundleContext context = framework.getBundleContext();
             tracker = new IsolatorTracker(
-                    context, jars.stream().map(j -> j.toUri().toString()).collect(Collectors.toSet()));
+                    context, jars.stream().map(this::location).collect(Collectors.toSet()));
             tracker.open();
             Map<Bundle, Path> installed = new LinkedHashMap<>();
             for (Path jar : jars) {
-                installed.put(install(context, jar), jar);
+                installed.put(install(context, jar, location(jar)), jar);
             }
             uninstallGone(context, installed.keySet());
             StartupTrace.mark("bundles installed");
@@ -273,9 +276,19 @@ public final class FelixRuntime implements AutoCloseable {
         }
     }
 
-    private static Bundle install(BundleContext context, Path jar) {
+    /**
+     * Where the bundle of {@code jar} is installed from. A temporary cache, which no later start
+     * restores, takes the jar where it is ({@code reference:}, read in place as the class path's
+     * jars are) instead of a copy of it written at every start and deleted at every exit; a kept
+     * cache holds copies, so that a start it restores does not depend on the jars it was made from.
+     */
+    private String location(Path jar) {
+        String uri = jar.toUri().toString();
+        return ownsStorage ? BY_REFERENCE + uri : uri;
+    }
+
+    private static Bundle install(BundleContext context, Path jar, String location) {
         try {
-            String location = jar.toUri().toString();
             Bundle cached = context.getBundle(location);
             if (cached == null) {
                 return context.installBundle(location);

@@ -1,7 +1,9 @@
 package io.isola.launcher.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -66,9 +68,28 @@ class BinIsolaDispatchTest {
         Files.writeString(home.resolve("lib/native/libjffi-1.2.so"), "stand-in", StandardCharsets.UTF_8);
         String stub = "-Djffi.boot.library.path=" + home.resolve("lib/native");
         Map<String, String> env = Map.of("JAVA_HOME", jdk17.toString(), "ISOLA_SERVER", "off");
-        assertEquals(List.of(jdk17 + "/bin/java", stub, MAIN), launch(env, "run", "--rm", "x", "true"));
+        assertEquals(List.of(jdk17 + "/bin/java", LATE_C1, stub, MAIN), launch(env, "run", "--rm", "x", "true"));
         assertEquals(List.of(jdk17 + "/bin/java", stub, MAIN), launch(env, "__server", "s"));
     }
+
+    /**
+     * A run in bin/isola's own JVM compiles later than C1's default (a third of its CPU was C1
+     * compiling methods its start calls a few hundred times); the server, which lives for minutes,
+     * and the other verbs keep their own settings.
+     */
+    @Test
+    void onlyARunInProcessCompilesLate() throws Exception {
+        Path jdk17 = standInJdk(tmp.resolve("jdk17"), "17.0.15");
+        Map<String, String> env = Map.of("JAVA_HOME", jdk17.toString(), "ISOLA_SERVER", "off");
+        assertTrue(launch(env, "--debug", "run", "-it", "x", "sh").contains(LATE_C1));
+        assertTrue(launch(env, "run", "-d", "x", "sh").contains(LATE_C1));
+        assertFalse(launch(env, "ps").contains(LATE_C1));
+        assertFalse(launch(env, "__server", "s").contains(LATE_C1));
+        assertFalse(launch(env, "pull", "x").contains(LATE_C1));
+        assertFalse(launch(env, "exec", "c1", "run").contains(LATE_C1));
+    }
+
+    private static final String LATE_C1 = "-XX:CompileThresholdScaling=10";
 
     /**
      * A foreground run in bin/isola's own JVM (no server) goes to an installed JDK 25 when
@@ -123,7 +144,8 @@ class BinIsolaDispatchTest {
         Path java = Files.createDirectories(home.resolve("bin")).resolve("java");
         Files.writeString(
                 java,
-                "#!/bin/sh\necho \"$0\"\nfor a; do case $a in -Djffi.boot.library.path=*) echo \"$a\" ;; io.isola.*) echo \"$a\";"
+                "#!/bin/sh\necho \"$0\"\nfor a; do case $a in -Djffi.boot.library.path=* | -XX:CompileThresholdScaling=*) echo \"$a\" ;;"
+                        + " io.isola.*) echo \"$a\";"
                         + " exit 0 ;; esac; done\nexit 3\n",
                 StandardCharsets.UTF_8);
         Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
