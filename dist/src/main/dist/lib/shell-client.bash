@@ -18,6 +18,15 @@
 # starts a server, or runs the command in-process) takes over; with _isola_in_process=1 when a
 # server said it would not run this command line. A server that stops between commands only
 # costs that fallback.
+#
+# With _isola_relay_output=1 (bin/isola sets it for start, state, kill and delete, whose output is
+# the server's own words, never a container's stream), a stdout or stderr that is a regular file or
+# a socket goes through a relay instead: a cat(1) of ours that holds the caller's very open file
+# (one offset, O_APPEND or not) and copies to it what the server writes to a pipe. An engine that
+# gives its runtime a file (podman run > FILE: podman's start) then costs one fork, where the
+# fallback ran the verb in-process (~1 s). Not for the verbs whose streams a container or an exec'd
+# process gets (it would see a pipe where the caller gave a file), and never for stdin (a cat would
+# read ahead of what the command takes).
 
 isola_shell_client() {
     local dir endpoint fd
@@ -33,15 +42,55 @@ isola_shell_client() {
     # ours, as the JVM client checks too: nobody else can have put a door there
     [ -d "$dir" ] && [ ! -L "$dir" ] && [ -O "$dir" ] || return 0
     # a terminal, a pipe or FIFO, a device (/dev/null): the server can open the very same; a
-    # regular file, a socket or a closed stream: the JVM client's way
+    # regular file, a socket or a closed stream: the JVM client's way, or the relay's (above)
+    _isola_relayed=''
     for fd in 0 1 2; do
-        [ -t "$fd" ] || [ -p "/proc/self/fd/$fd" ] || [ -c "/proc/self/fd/$fd" ] || return 0
+        [ -t "$fd" ] || [ -p "/proc/self/fd/$fd" ] || [ -c "/proc/self/fd/$fd" ] && continue
+        # (a relay without a cat to run would lose the output: the JVM client's way then)
+        if [ "$fd" != 0 ] && [ "${_isola_relay_output:-0}" = 1 ] && command -v cat >/dev/null \
+            && { [ -f "/proc/self/fd/$fd" ] || [ -S "/proc/self/fd/$fd" ]; }; then
+            _isola_relayed="$_isola_relayed $fd"
+            continue
+        fi
+        return 0
     done
     for endpoint in "$dir"/s-*.shell; do
         { [ -f "$endpoint" ] && [ ! -L "$endpoint" ] && [ -O "$endpoint" ]; } || continue
         _isola_shell_session "$dir" "$endpoint" "$@"
     done
     return 0
+}
+
+# _isola_stream FD: dups fd FD (1 or 2) onto a new fd of this shell, named in $_isola_fd, that the
+# server may open through /proc: FD itself, or the write end of a relay to it when FD is in
+# $_isola_relayed. The relay is a cat of ours with FD as its stdout, started before the command's
+# channel is open (so that it holds none of the channel's FIFOs: a server that dies must be an end
+# of file here); its pid goes into $_isola_relays, for _isola_unrelay.
+_isola_stream() {
+    _isola_fd=''
+    case " $_isola_relayed " in
+    *" $1 "*)
+        if [ "$1" = 1 ]; then
+            exec {_isola_fd}> >(exec cat)
+        else
+            exec {_isola_fd}> >(exec cat >&2)
+        fi
+        _isola_relays="$_isola_relays $!"
+        ;;
+    *) if [ "$1" = 1 ]; then exec {_isola_fd}>&1; else exec {_isola_fd}>&2; fi ;;
+    esac
+}
+
+# _isola_unrelay: closes the streams' copies and waits for the relays to have written everything
+# (the server closed its copies before it answered), so that what the caller reads next, and what
+# the JVM client would write after a fallback, comes after the command's output.
+_isola_unrelay() {
+    local pid
+    [ -z "${_isola_out:-}" ] || exec {_isola_out}>&-
+    [ -z "${_isola_err:-}" ] || exec {_isola_err}>&-
+    _isola_out='' _isola_err=''
+    for pid in ${_isola_relays:-}; do wait "$pid" 2>/dev/null || true; done
+    _isola_relays=''
 }
 
 # _isola_alive PID STARTTIME: whether process PID runs and started at STARTTIME (the 22nd field
@@ -82,7 +131,14 @@ _isola_shell_session() {
         size=$((size + ${#arg} * 4 + 1)) # characters: at most 4 bytes each in UTF-8
     done
     [ "$size" -lt 60000 ] || return 0
-    local base='' up='' down='' downw='' stdin stdout stderr request frame tty=0 waited=0 pair noclobber=+C
+    local base='' up='' down='' downw='' stdin request frame tty=0 waited=0 pair noclobber=+C
+    # the server opens our streams from copies at fds that stay put: bash writes to a FIFO by
+    # moving it onto fd 1 while it writes, so fd 1 itself may be the channel at any moment. Made
+    # first: a relay's cat must not inherit the channel
+    _isola_relays=''
+    exec {stdin}<&0
+    _isola_stream 1 && _isola_out=$_isola_fd
+    _isola_stream 2 && _isola_err=$_isola_fd
     # a pair of FIFOs of the server's pool, claimed by creating NAME.claim with noclobber (O_EXCL:
     # of shells that race for one, one wins); a pair whose files are gone meanwhile is passed over
     [[ $- == *C* ]] && noclobber=-C
@@ -108,20 +164,21 @@ _isola_shell_session() {
     if [ -z "$base" ]; then
         # none free: a pair of our own, the one fork of a served command (5-15 ms on a loaded host)
         base=$dir/c-$BASHPID-$RANDOM$RANDOM
-        mkfifo -m 600 "$base.i" "$base.o" 2>/dev/null || return 0
+        if ! mkfifo -m 600 "$base.i" "$base.o" 2>/dev/null; then
+            exec {stdin}<&-
+            _isola_unrelay
+            return 0
+        fi
         # shellcheck disable=SC2094 # both ends of one FIFO, opened on purpose
         exec {up}<>"$base.i" {downw}<>"$base.o" {down}<"$base.o"
     fi
     # <> never blocks on a FIFO; the read-only end opens at once as {downw} is a writer. Once the
     # server has written, {downw} goes, and the server's end is ours: a server that dies is an
     # end of file, not a hang.
-    # the server opens our streams from copies at fds that stay put: bash writes to a FIFO by
-    # moving it onto fd 1 while it writes, so fd 1 itself may be the channel at any moment
-    exec {stdin}<&0 {stdout}>&1 {stderr}>&2
     [ -t 0 ] && [ -t 1 ] && tty=1
     _isola_sock=$up _isola_pending=0 _isola_accepted=0
     # one printf, so one write: the whole request is in the FIFO before the server opens it
-    printf '%s\0' "$BASHPID" "$stdin $stdout $stderr" "$tty" "$PWD" "$#" "$@" >&"$up"
+    printf '%s\0' "$BASHPID" "$stdin $_isola_out $_isola_err" "$tty" "$PWD" "$#" "$@" >&"$up"
     # before the announcement: a signal that comes while the command starts must reach it too
     trap '_isola_forward 1' HUP
     trap '_isola_forward 2' INT
@@ -153,6 +210,7 @@ _isola_shell_session() {
             continue # a trapped signal, forwarded
         else
             if [ "$_isola_accepted" = 1 ]; then
+                _isola_unrelay
                 echo "isola: the server ended while running the command (see its log in $dir)" >&2
                 _isola_failure "$@" || exit $?
             fi
@@ -160,7 +218,10 @@ _isola_shell_session() {
         fi
         case $frame in
         A) _isola_accepted=1 ;;
-        X[0-9]*) exit "${frame#X}" ;;
+        X[0-9]*)
+            _isola_unrelay
+            exit "${frame#X}"
+            ;;
         F | R)
             # not taken, nothing was done. After A: this server will not run this command line
             # (an OCI start or delete with hooks), so bin/isola runs it in-process, skipping
@@ -171,8 +232,9 @@ _isola_shell_session() {
         esac
     done
     trap - HUP INT TERM WINCH
-    exec {up}>&- {down}<&- {stdin}<&- {stdout}>&- {stderr}>&-
+    exec {up}>&- {down}<&- {stdin}<&-
     [ -z "$downw" ] || exec {downw}>&-
+    _isola_unrelay
     # a signal that came before the server took the command ends it, as it would have ended a CLI
     [ "$_isola_pending" = 0 ] || exit $((128 + _isola_pending))
     return 0

@@ -164,6 +164,43 @@ class ShellClientIT {
     }
 
     /**
+     * start, state, kill and delete (bin/isola sets {@code _isola_relay_output} for them) are
+     * served when the caller's stdout or stderr is a regular file: what the server writes goes
+     * through a relay that holds the caller's own open file, so it lands between what the caller
+     * wrote before and after, and is all there when the command returns. Before, the shell client
+     * left such a verb, which bin/isola then ran in-process: an engine that gives its runtime a
+     * file ({@code podman run > FILE}, podman's start) paid a JVM of ~1 s for it.
+     */
+    @Test
+    void relaysTheEngineVerbsOutputToTheCallersOwnFile() throws Exception {
+        startServer();
+        Path file = tmp.resolve("relayed.txt");
+        Result both = shell(
+                Map.of(),
+                null,
+                "{ echo a; echo b >&2; (_isola_relay_output=1 isola state no-such-container) || echo \"status $?\";"
+                        + " echo c; echo d >&2; } > " + file + " 2>&1; cat " + file);
+        List<String> lines = both.out().lines().toList();
+        assertEquals("status 1", lines.get(lines.size() - 3), both.out() + both.err()); // not NOT_SERVED's 99
+        assertEquals(List.of("a", "b"), lines.subList(0, 2), both.out());
+        assertEquals(List.of("c", "d"), lines.subList(lines.size() - 2, lines.size()), both.out());
+        assertTrue(
+                String.join("\n", lines.subList(2, lines.size() - 3)).contains("no-such-container"),
+                "the server's error is not between the caller's lines: " + both.out());
+
+        Result stdout = shell(
+                Map.of(),
+                null,
+                "echo a > " + file + "; _isola_relay_output=1 isola state no-such-container >> " + file);
+        assertEquals(1, stdout.code(), stdout.err());
+        assertTrue(stdout.err().contains("no-such-container"), stdout.err());
+
+        // any other verb still leaves a file to the JVM client: a container's stream must be the file itself
+        Result run = shell(Map.of(), null, "_isola_relay_output=0 isola run -- true > " + file);
+        assertEquals(NOT_SERVED, run.code(), run.err());
+    }
+
+    /**
      * isola exec is served like run: output, status and stdin are the caller's, the process is in
      * the container. An engine's exec (conmon's and the shim's, with a pid file) must be the
      * caller's child: the shell client leaves it, having run nothing.
