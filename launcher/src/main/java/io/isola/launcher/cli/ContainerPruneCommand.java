@@ -53,7 +53,7 @@ final class ContainerPruneCommand implements Callable<Integer> {
         if (!force && !confirmed(out, "WARNING! This will remove all stopped containers.\n")) {
             return 0;
         }
-        report(prune(new Lifecycle(root())), out);
+        report(prune(new Lifecycle(root()), container.parent().config()), out);
         return 0;
     }
 
@@ -61,8 +61,8 @@ final class ContainerPruneCommand implements Callable<Integer> {
     record Pruned(List<String> deleted, long reclaimed) {}
 
     /** Removes every stopped container that is not an engine's. */
-    static Pruned prune(Lifecycle lifecycle) throws InterruptedException {
-        ContainerRemoval removal = new ContainerRemoval(lifecycle);
+    static Pruned prune(Lifecycle lifecycle, Path config) throws InterruptedException {
+        ContainerRemoval removal = new ContainerRemoval(lifecycle, config);
         List<String> deleted = new ArrayList<>();
         long reclaimed = 0;
         try {
