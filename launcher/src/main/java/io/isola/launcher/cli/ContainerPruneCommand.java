@@ -107,9 +107,7 @@ final class ContainerPruneCommand implements Callable<Integer> {
 
     /** The bytes of a stopped container's writable layer (no process writes it now; links are not followed). */
     private static long layerSize(ContainerState state) {
-        SavedRoot root = state.isola() == null || state.isola().spec() == null
-                ? null
-                : state.isola().spec().root();
+        SavedRoot root = state.savedRoot();
         if (root == null || root.writableLayer() == null) {
             return 0;
         }
