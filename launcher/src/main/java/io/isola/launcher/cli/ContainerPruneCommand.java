@@ -1,5 +1,6 @@
 package io.isola.launcher.cli;
 
+import io.isola.launcher.image.TreeSize;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Lifecycle;
 import io.isola.lifecycle.SavedRoot;
@@ -8,15 +9,11 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -111,18 +108,6 @@ final class ContainerPruneCommand implements Callable<Integer> {
         if (root == null || root.writableLayer() == null) {
             return 0;
         }
-        try (Stream<Path> files = Files.walk(Path.of(root.writableLayer()))) {
-            return files.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
-                    .mapToLong(p -> {
-                        try {
-                            return Files.size(p);
-                        } catch (IOException e) {
-                            return 0;
-                        }
-                    })
-                    .sum();
-        } catch (IOException | UncheckedIOException e) {
-            return 0;
-        }
+        return TreeSize.orZero(Path.of(root.writableLayer()));
     }
 }
