@@ -163,6 +163,12 @@ public record ContainerState(
         return isola == null ? null : isola.name();
     }
 
+    /** What its run recorded of its root (image layers, writable layer, rootfs), or null: nothing recorded. */
+    @JsonIgnore
+    public SavedRoot savedRoot() {
+        return isola == null || isola.spec() == null ? null : isola.spec().root();
+    }
+
     public ContainerState withStatus(Status value) {
         return new ContainerState(ociVersion, id, value, pid, bundle, annotations, created, isola);
     }
@@ -177,8 +183,7 @@ public record ContainerState(
 
     /** The container's own root directory, or "" when it has none (the host's files, or an image's layers). */
     private String rootfs() {
-        SavedRoot root =
-                isola == null || isola.spec() == null ? null : isola.spec().root();
+        SavedRoot root = savedRoot();
         return root == null || root.rootfs() == null ? "" : root.rootfs();
     }
 

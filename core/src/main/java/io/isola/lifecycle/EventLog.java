@@ -42,12 +42,8 @@ public final class EventLog {
     public static void record(StateStore store, String action, ContainerState state, Map<String, String> attributes) {
         Instant now = Instant.now();
         long nanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
-        String image = state.isola() == null
-                        || state.isola().spec() == null
-                        || state.isola().spec().root() == null
-                        || state.isola().spec().root().image() == null
-                ? ""
-                : state.isola().spec().root().image();
+        SavedRoot root = state.savedRoot();
+        String image = root == null || root.image() == null ? "" : root.image();
         Map<String, String> all = new TreeMap<>(attributes);
         all.put("image", image);
         if (state.name() != null) {

@@ -80,18 +80,21 @@ public final class IsolaRuntime implements AutoCloseable {
     }
 
     /**
-     * For the CLI's verbs: the distribution's runtime (bundles/, the configuration directory of
-     * {@code --config} or {@code $ISOLA_CONF} or conf/), with {@code names} registered.
+     * For the CLI's verbs: the distribution's runtime (bundles/, the configuration directory
+     * {@code config} names, else {@code $ISOLA_CONF} or conf/), with {@code names} registered.
+     * {@code config} is the command line's {@code --config} (null: none): a command that names one
+     * gets a framework of its own, even in the resident server, whose framework was booted with the
+     * server's configuration.
      */
-    public static IsolaRuntime withIsolators(Set<String> names) throws InterruptedException {
-        IsolaRuntime shared = resident;
+    public static IsolaRuntime withIsolators(Path config, Set<String> names) throws InterruptedException {
+        IsolaRuntime shared = config == null ? resident : null;
         if (shared != null) {
             shared.felix.requireHealthy();
             shared.felix.requireIsolators(names, ISOLATOR_WAIT);
             return new IsolaRuntime(shared.felix, shared.isola, true);
         }
-        IsolaRuntime ahead = BootAhead.claim();
-        IsolaRuntime runtime = ahead != null ? ahead : bootDistribution();
+        IsolaRuntime ahead = config == null ? BootAhead.claim() : null;
+        IsolaRuntime runtime = ahead != null ? ahead : bootDistribution(config);
         try {
             runtime.felix.requireHealthy();
             runtime.felix.requireIsolators(names, ISOLATOR_WAIT);
@@ -108,15 +111,20 @@ public final class IsolaRuntime implements AutoCloseable {
      * sweeper, so there is nothing to refuse; the check reads SCR's state through reflection, a third
      * of a served delete's sweep), else {@link #withIsolators} of none.
      */
-    public static IsolaRuntime forSweeping() throws InterruptedException {
-        IsolaRuntime shared = resident;
-        return shared != null ? new IsolaRuntime(shared.felix, shared.isola, true) : withIsolators(Set.of());
+    public static IsolaRuntime forSweeping(Path config) throws InterruptedException {
+        IsolaRuntime shared = config == null ? resident : null;
+        return shared != null ? new IsolaRuntime(shared.felix, shared.isola, true) : withIsolators(config, Set.of());
     }
 
-    /** Boots the distribution's framework: bundles/, the configuration directory, its plugins. */
+    /** {@link #bootDistribution(Path)} with no {@code --config}: what {@link BootAhead} boots while the command line is parsed. */
     static IsolaRuntime bootDistribution() {
+        return bootDistribution(null);
+    }
+
+    /** Boots the distribution's framework: bundles/, the configuration directory ({@link Layout#conf}), its plugins. */
+    static IsolaRuntime bootDistribution(Path config) {
         return withBundles(Layout.bundles())
-                .config(Layout.conf(null))
+                .config(Layout.conf(config))
                 .pollFromSettings()
                 .start();
     }

@@ -15,25 +15,7 @@ public final class Layout {
     /** The environment variable that names the configuration directory, as {@code --config} does. */
     static final String CONF_ENV = "ISOLA_CONF";
 
-    /**
-     * {@code --config} of the command line this JVM runs (null: none), left while parsing for
-     * whichever verb boots the runtime without the command object. Not a system property: those
-     * are every library's to read, and the value is the command line's alone. A served command
-     * never has one (the server's framework was booted with its own configuration).
-     */
-    private static volatile Path configOption;
-
     private Layout() {}
-
-    /** Records (null: clears) the command line's {@code --config}. */
-    public static void configOption(Path dir) {
-        configOption = dir;
-    }
-
-    /** The command line's {@code --config}, or null. */
-    public static Path configOption() {
-        return configOption;
-    }
 
     public static Path bundles() {
         String explicit = System.getProperty("isola.bundles");
@@ -44,17 +26,15 @@ public final class Layout {
     }
 
     /**
-     * The configuration directory: {@code --config DIR}, else {@code $ISOLA_CONF}, else the
-     * {@code isola.conf} property, else {@code conf/} of the distribution. Null when none applies
-     * and the distribution has no conf/ (a bare class path in tests).
+     * The configuration directory: {@code option} (a command line's {@code --config DIR}), else
+     * {@code $ISOLA_CONF}, else the {@code isola.conf} property, else {@code conf/} of the
+     * distribution. Null when none applies and the distribution has no conf/ (a bare class path in
+     * tests). The option is passed, never kept: the resident server runs commands at once in one
+     * JVM, each with its own.
      */
     public static Path conf(Path option) {
         if (option != null) {
             return option;
-        }
-        Path cli = configOption;
-        if (cli != null) {
-            return cli;
         }
         String env = System.getenv(CONF_ENV);
         if (env != null && !env.isEmpty()) {

@@ -275,6 +275,42 @@ class ShellClientIT {
         }
     }
 
+    /**
+     * The server runs whatever command line a client of its user sends, several at once in one JVM:
+     * a {@code --config} (which bin/isola's clients run in-process, but a client may send) is its
+     * own command's. Layout kept it in a static, which a command naming none read while the other
+     * ran: the plain {@code plugins} booted with the other's configuration.
+     */
+    @Test
+    void aCommandsOwnConfigurationIsNotLentToOneRunningAtTheSameTime() throws Exception {
+        startServer();
+        Path other = Files.createDirectory(tmp.resolve("other-conf"));
+        try (Stream<Path> files = Files.list(home.resolve("conf"))) {
+            for (Path file : files.toList()) {
+                Files.copy(file, other.resolve(file.getFileName()));
+            }
+        }
+        Files.writeString(other.resolve("io.isola.ns.uts.cfg"), "enabled = false\n");
+
+        Result own = shell(Map.of(), null, "(isola --config " + other + " plugins) | grep -w uts");
+        assertTrue(own.out().contains("off by default"), "not the command's own configuration: " + own);
+        Result warm = shell(Map.of(), null, "(isola plugins) | grep -w uts"); // a ready parser of plugins is kept
+        assertTrue(warm.out().contains("on by default"), warm.toString());
+
+        for (int attempt = 0; attempt < 3; attempt++) {
+            // the plain command comes while the configured one runs (a container of 3 s)
+            Result both = shell(
+                    Map.of(),
+                    null,
+                    "(isola --config " + other + " run -- sleep 3) </dev/null >/dev/null & configured=$!; sleep 1;"
+                            + " (isola plugins) | grep -w uts; wait $configured");
+            assertEquals(0, both.code(), both.toString());
+            assertTrue(
+                    both.out().contains("on by default") && !both.out().contains("off by default"),
+                    "attempt " + attempt + ": the plain command booted with the other's configuration: " + both);
+        }
+    }
+
     @Test
     void forwardsSignalsToTheContainer() throws Exception {
         startServer();

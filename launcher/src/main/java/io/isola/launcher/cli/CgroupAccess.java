@@ -5,6 +5,7 @@ import io.isola.api.ResourceControl;
 import io.isola.launcher.IsolaRuntime;
 import io.isola.lifecycle.ContainerState;
 import io.isola.spi.support.ResourceControls;
+import java.nio.file.Path;
 import java.util.Set;
 
 /**
@@ -24,8 +25,9 @@ final class CgroupAccess implements AutoCloseable {
         this.controls = controls;
     }
 
-    static CgroupAccess open() throws InterruptedException {
-        IsolaRuntime runtime = IsolaRuntime.withIsolators(Set.of(ISOLATOR));
+    /** {@code config}: the command line's {@code --config} (null: none). */
+    static CgroupAccess open(Path config) throws InterruptedException {
+        IsolaRuntime runtime = IsolaRuntime.withIsolators(config, Set.of(ISOLATOR));
         try {
             ResourceControls controls = runtime.service(ResourceControls.class)
                     .orElseThrow(

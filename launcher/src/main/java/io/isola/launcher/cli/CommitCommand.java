@@ -41,13 +41,7 @@ final class CommitCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         ContainerCommit.reference(name); // a bad name is refused before the container is looked at
         ContainerState state = new Lifecycle(parent.global().store()).get(container);
-        Image image = new ContainerCommit(ImageStore.fromEnvironment())
-                .commit(
-                        state.id(),
-                        state.isola() == null || state.isola().spec() == null
-                                ? null
-                                : state.isola().spec().root(),
-                        name);
+        Image image = new ContainerCommit(ImageStore.fromEnvironment()).commit(state.id(), state.savedRoot(), name);
         spec.commandLine().getOut().println(image.id());
         spec.commandLine().getOut().flush();
         return 0;

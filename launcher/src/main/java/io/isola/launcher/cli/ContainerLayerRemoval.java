@@ -12,10 +12,7 @@ final class ContainerLayerRemoval {
     private ContainerLayerRemoval() {}
 
     static void after(ContainerState removed) {
-        SavedRoot root =
-                removed == null || removed.isola() == null || removed.isola().spec() == null
-                        ? null
-                        : removed.isola().spec().root();
+        SavedRoot root = removed == null ? null : removed.savedRoot();
         if (root == null || root.writableLayer() == null) {
             return;
         }

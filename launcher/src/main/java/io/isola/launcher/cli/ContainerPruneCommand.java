@@ -1,5 +1,6 @@
 package io.isola.launcher.cli;
 
+import io.isola.launcher.image.TreeSize;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Lifecycle;
 import io.isola.lifecycle.SavedRoot;
@@ -8,15 +9,11 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -53,7 +50,7 @@ final class ContainerPruneCommand implements Callable<Integer> {
         if (!force && !confirmed(out, "WARNING! This will remove all stopped containers.\n")) {
             return 0;
         }
-        report(prune(new Lifecycle(root())), out);
+        report(prune(new Lifecycle(root()), container.parent().config()), out);
         return 0;
     }
 
@@ -61,8 +58,8 @@ final class ContainerPruneCommand implements Callable<Integer> {
     record Pruned(List<String> deleted, long reclaimed) {}
 
     /** Removes every stopped container that is not an engine's. */
-    static Pruned prune(Lifecycle lifecycle) throws InterruptedException {
-        ContainerRemoval removal = new ContainerRemoval(lifecycle);
+    static Pruned prune(Lifecycle lifecycle, Path config) throws InterruptedException {
+        ContainerRemoval removal = new ContainerRemoval(lifecycle, config);
         List<String> deleted = new ArrayList<>();
         long reclaimed = 0;
         try {
@@ -107,24 +104,10 @@ final class ContainerPruneCommand implements Callable<Integer> {
 
     /** The bytes of a stopped container's writable layer (no process writes it now; links are not followed). */
     private static long layerSize(ContainerState state) {
-        SavedRoot root = state.isola() == null || state.isola().spec() == null
-                ? null
-                : state.isola().spec().root();
+        SavedRoot root = state.savedRoot();
         if (root == null || root.writableLayer() == null) {
             return 0;
         }
-        try (Stream<Path> files = Files.walk(Path.of(root.writableLayer()))) {
-            return files.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
-                    .mapToLong(p -> {
-                        try {
-                            return Files.size(p);
-                        } catch (IOException e) {
-                            return 0;
-                        }
-                    })
-                    .sum();
-        } catch (IOException | UncheckedIOException e) {
-            return 0;
-        }
+        return TreeSize.orZero(Path.of(root.writableLayer()));
     }
 }

@@ -4,6 +4,7 @@ import io.isola.launcher.volume.VolumeStore;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Lifecycle;
 import io.isola.lifecycle.ProcessIdentity;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -20,10 +21,14 @@ final class ContainerRemoval {
     private static final Logger LOG = LoggerFactory.getLogger(ContainerRemoval.class);
 
     private final Lifecycle lifecycle;
+    /** The command line's {@code --config} (null: none), for the sweep. */
+    private final Path config;
+
     private boolean sweepNeeded;
 
-    ContainerRemoval(Lifecycle lifecycle) {
+    ContainerRemoval(Lifecycle lifecycle, Path config) {
         this.lifecycle = lifecycle;
+        this.config = config;
     }
 
     /** {@code rm [-f] reference}. */
@@ -67,7 +72,7 @@ final class ContainerRemoval {
     void finish() {
         if (sweepNeeded) {
             sweepNeeded = false;
-            LeftoverSweep.run();
+            LeftoverSweep.run(config);
         }
     }
 

@@ -37,9 +37,7 @@ final class DiffCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         ContainerState state = new Lifecycle(parent.global().store()).get(container);
-        SavedRoot root = state.isola() == null || state.isola().spec() == null
-                ? null
-                : state.isola().spec().root();
+        SavedRoot root = state.savedRoot();
         if (root == null || root.writableLayer() == null || root.layers() == null) {
             throw new IsolaException(
                     "container " + state.id() + " has no image layers to compare: diff needs a container"

@@ -38,9 +38,7 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         ContainerState state = new Lifecycle(parent.global().store()).get(container);
-        SavedRoot root = state.isola() == null || state.isola().spec() == null
-                ? null
-                : state.isola().spec().root();
+        SavedRoot root = state.savedRoot();
         ContainerExport.check(state.id(), root);
         TarDestination.write(output, out -> ContainerExport.write(state.id(), root, out));
         return 0;

@@ -40,7 +40,7 @@ final class InfoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         List<ContainerState> states =
-                ListCommand.listed(new Lifecycle(parent.global().store()));
+                ListCommand.listed(new Lifecycle(parent.global().store()), parent.config());
         long running = states.stream()
                 .filter(s -> DockerStatus.of(s) == DockerStatus.RUNNING)
                 .count();

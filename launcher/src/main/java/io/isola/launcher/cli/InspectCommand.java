@@ -53,7 +53,7 @@ final class InspectCommand extends ContainerVerb {
                 addHealth(inspected, lifecycle.store(), state);
                 boolean ownNetwork = hasOwnNetwork(inspected);
                 if (hasCgroup(state) || ownNetwork) {
-                    cgroups = cgroups == null ? CgroupAccess.open() : cgroups;
+                    cgroups = cgroups == null ? CgroupAccess.open(parent().config()) : cgroups;
                 }
                 if (hasCgroup(state)) {
                     cgroupOf(cgroups, state).ifPresent(c -> inspected.put("Cgroup", c));

@@ -10,6 +10,7 @@ import io.isola.launcher.cli.oci.SpecCommand;
 import io.isola.launcher.cli.oci.StartCommand;
 import io.isola.launcher.cli.oci.StateCommand;
 import io.isola.launcher.cli.run.RunCommand;
+import io.isola.launcher.server.Invocation;
 import io.isola.launcher.server.ServerCommand;
 import java.nio.file.Path;
 import java.util.List;
@@ -99,18 +100,12 @@ public final class IsolaCommand implements Runnable {
             description = "Log at debug level on stderr and show stack traces.")
     public void debug(boolean value) {
         debug = value;
-        if (value) {
-            // set while parsing, before the first logger exists, which is when slf4j-simple reads it:
-            // its configuration is system properties only (no API sets a level)
+        // set while parsing, before the first logger exists, which is when slf4j-simple reads it:
+        // its configuration is system properties only (no API sets a level). Never in the resident
+        // server (its clients run --debug in-process): the level is the JVM's, every later command's
+        if (value && Invocation.current() == null) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
         }
-    }
-
-    private Path config;
-
-    public IsolaCommand() {
-        // a command line without --config must not inherit the previous one's (tests run many in one JVM)
-        Layout.configOption(null);
     }
 
     @Option(
@@ -118,11 +113,7 @@ public final class IsolaCommand implements Runnable {
             paramLabel = "DIR",
             scope = ScopeType.INHERIT,
             description = "Configuration directory (default: $ISOLA_CONF, else conf/ of the distribution).")
-    void config(Path dir) {
-        config = dir;
-        // also for verbs that boot the runtime without this command object (IsolaRuntime.withIsolators)
-        Layout.configOption(dir);
-    }
+    private Path config;
 
     public GlobalOptions global() {
         return global;
@@ -130,6 +121,15 @@ public final class IsolaCommand implements Runnable {
 
     public boolean debug() {
         return debug;
+    }
+
+    /**
+     * The command line's {@code --config}, or null: what the verbs pass to
+     * {@link IsolaRuntime#withIsolators}. The resident server runs several command lines at once in
+     * one JVM, so it is this command object's, never the JVM's.
+     */
+    public Path config() {
+        return config;
     }
 
     /** The embedded runtime as the distribution and the configuration directory describe it. */

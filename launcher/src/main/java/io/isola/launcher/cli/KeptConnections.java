@@ -110,16 +110,16 @@ public final class KeptConnections {
     /**
      * Connects container {@code id}, which has just started, to each network it keeps, as Docker's
      * start does; the first that fails throws, naming the network (the caller stops the container:
-     * its other connections go with it).
+     * its other connections go with it). {@code config}: the start's {@code --config} (null: none).
      */
-    public static void apply(StateStore store, String id) {
+    public static void apply(StateStore store, String id, Path config) {
         List<Kept> kept = of(store, id);
         if (kept.isEmpty()) {
             return;
         }
         ContainerState state = store.read(id);
         String name = state == null ? null : state.name();
-        NetworkCommand.withAdmin(admin -> {
+        NetworkCommand.withAdmin(config, admin -> {
             for (Kept connection : kept) {
                 connect(admin, id, name, connection);
             }

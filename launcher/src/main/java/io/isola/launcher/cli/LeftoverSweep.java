@@ -4,6 +4,7 @@ import io.isola.launcher.IsolaRuntime;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.SavedSpec;
 import io.isola.spi.LeftoverSweeper;
+import java.nio.file.Path;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,9 +35,12 @@ public final class LeftoverSweep {
         return spec == null || spec.isolators() == null || spec.isolators().contains(NET);
     }
 
-    /** Never fails the command: what is not released now is retried by the next sweep. */
-    public static void run() {
-        try (IsolaRuntime runtime = IsolaRuntime.forSweeping()) {
+    /**
+     * Never fails the command: what is not released now is retried by the next sweep.
+     * {@code config}: the command line's {@code --config} (null: none).
+     */
+    public static void run(Path config) {
+        try (IsolaRuntime runtime = IsolaRuntime.forSweeping(config)) {
             try {
                 runtime.require(Set.of(NET));
             } catch (RuntimeException e) {

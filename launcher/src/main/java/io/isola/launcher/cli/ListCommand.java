@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,7 +51,7 @@ final class ListCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         if (OutputFormat.parse(format) == OutputFormat.JSON && !quiet) {
             List<Map<String, Object>> states = new ArrayList<>();
-            for (ContainerState state : listed(new Lifecycle(parent.global().store()))) {
+            for (ContainerState state : listed(new Lifecycle(parent.global().store()), parent.config())) {
                 states.add(RuncState.of(state.oci(), owner(state)));
             }
             spec.commandLine().getOut().print(RuncState.list(states));
@@ -60,7 +61,7 @@ final class ListCommand implements Callable<Integer> {
         // -q: whole ids, as list always printed them (ps -q prints Docker's short ones)
         print(
                 parent.global().store(),
-                listed(new Lifecycle(parent.global().store())),
+                listed(new Lifecycle(parent.global().store()), parent.config()),
                 quiet,
                 quiet,
                 spec.commandLine().getOut());
@@ -78,8 +79,8 @@ final class ListCommand implements Callable<Integer> {
     }
 
     /** The containers, less --rm ones whose monitor died before removing them: those are removed now. */
-    static List<ContainerState> listed(Lifecycle lifecycle) throws InterruptedException {
-        ContainerRemoval removal = new ContainerRemoval(lifecycle);
+    static List<ContainerState> listed(Lifecycle lifecycle, Path config) throws InterruptedException {
+        ContainerRemoval removal = new ContainerRemoval(lifecycle, config);
         try {
             return removal.listRemovingAbandoned();
         } finally {

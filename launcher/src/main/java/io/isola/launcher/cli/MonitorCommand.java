@@ -53,7 +53,7 @@ public final class MonitorCommand implements Callable<Integer> {
             run = new RunCommand().container(id, store);
             new picocli.CommandLine(run).setStopAtPositional(true).parseArgs(runArgs.toArray(String[]::new));
         }
-        try (IsolaRuntime runtime = IsolaRuntime.withIsolators(run == null ? isolators : Set.of())) {
+        try (IsolaRuntime runtime = IsolaRuntime.withIsolators(parent.config(), run == null ? isolators : Set.of())) {
             if (run != null) {
                 // the configured isolators, as a foreground run gets them
                 // as update left its limits: a detached start runs here when no server does

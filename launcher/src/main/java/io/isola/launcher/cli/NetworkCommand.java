@@ -11,6 +11,7 @@ import io.isola.spi.support.NetworkInfo;
 import io.isola.spi.support.NetworkRequest;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +63,11 @@ final class NetworkCommand implements Runnable {
         return (parent == null ? new GlobalOptions() : parent.global()).store();
     }
 
+    /** {@link #withAdmin} with the command line's {@code --config}. */
+    <T> T admin(Work<T> work) {
+        return withAdmin(parent == null ? null : parent.config(), work);
+    }
+
     /** The container's name, else its id: how Docker's messages and inspect name it. */
     String nameOf(String id) {
         ContainerState state = containers().read(id);
@@ -73,8 +79,9 @@ final class NetworkCommand implements Runnable {
         T with(NetworkAdmin admin);
     }
 
-    static <T> T withAdmin(Work<T> work) {
-        try (IsolaRuntime runtime = IsolaRuntime.withIsolators(Set.of("net"))) {
+    /** {@code config}: the command line's {@code --config} (null: none). */
+    static <T> T withAdmin(Path config, Work<T> work) {
+        try (IsolaRuntime runtime = IsolaRuntime.withIsolators(config, Set.of("net"))) {
             NetworkAdmin admin = runtime.service(NetworkAdmin.class)
                     .orElseThrow(
                             () -> new IsolaException(
@@ -93,6 +100,9 @@ final class NetworkCommand implements Runnable {
                 "10.77.0.0/16 to 10.99.0.0/16 that no other network or host route uses). Only the bridge driver."
             })
     static final class Create implements Callable<Integer> {
+        @ParentCommand
+        private NetworkCommand network;
+
         @Spec
         private CommandSpec spec;
 
@@ -133,7 +143,7 @@ final class NetworkCommand implements Runnable {
             }
             Map<String, String> parsed = NamedObjects.labels(labels);
             NetworkInfo created =
-                    withAdmin(admin -> admin.create(new NetworkRequest(name, subnet, gateway, internal, parsed)));
+                    network.admin(admin -> admin.create(new NetworkRequest(name, subnet, gateway, internal, parsed)));
             spec.commandLine().getOut().println(created.id());
             spec.commandLine().getOut().flush();
             return 0;
@@ -149,6 +159,9 @@ final class NetworkCommand implements Runnable {
                 "{{.Internal}}, {{.Labels}}, {{.CreatedAt}})."
             })
     static final class Ls implements Callable<Integer> {
+        @ParentCommand
+        private NetworkCommand network;
+
         @Spec
         private CommandSpec spec;
 
@@ -176,7 +189,7 @@ final class NetworkCommand implements Runnable {
         public Integer call() {
             NetworkFilter filter = NetworkFilter.parse(filters);
             ListFormat list = ListFormat.parse(format); // a bad format is refused before the framework boots
-            List<NetworkInfo> shown = withAdmin(NetworkAdmin::list).stream()
+            List<NetworkInfo> shown = network.admin(NetworkAdmin::list).stream()
                     .filter(filter::matches)
                     .toList();
             NamedObjects.list(
@@ -243,7 +256,7 @@ final class NetworkCommand implements Runnable {
 
         @Override
         public Integer call() {
-            withAdmin(admin -> {
+            network.admin(admin -> {
                 NamedObjects.removeEach(names, spec.commandLine().getOut(), name -> {
                     NetworkInfo found = admin.find(name).orElse(null);
                     if (found == null) {
@@ -272,6 +285,9 @@ final class NetworkCommand implements Runnable {
 
     @Command(name = "prune", description = "Remove the user-defined networks no container uses; asks first unless -f.")
     static final class Prune implements Callable<Integer> {
+        @ParentCommand
+        private NetworkCommand network;
+
         @Spec
         private CommandSpec spec;
 
@@ -288,7 +304,7 @@ final class NetworkCommand implements Runnable {
                             out, "WARNING! This will remove all custom networks not used by at least one container.")) {
                 return 0;
             }
-            List<String> deleted = withAdmin(admin -> {
+            List<String> deleted = network.admin(admin -> {
                 List<String> removed = new ArrayList<>();
                 for (NetworkInfo network : admin.list()) {
                     if (!network.builtIn() && network.containers().isEmpty()) {

@@ -64,7 +64,7 @@ final class NetworkConnectCommand implements Callable<Integer> {
         String address = ip == null ? null : new NetworkAddress(ip).ipv4();
         StateStore store = network.containers();
         ContainerState state = ConnectTarget.existing(store, container);
-        NetworkCommand.withAdmin(admin -> {
+        network.admin(admin -> {
             String name = ConnectTarget.network(admin, networkName);
             KeptConnections.Kept connection = new KeptConnections.Kept(name, aliases, address);
             if (ConnectTarget.isRunning(state)) {

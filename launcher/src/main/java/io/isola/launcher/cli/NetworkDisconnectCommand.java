@@ -39,7 +39,7 @@ final class NetworkDisconnectCommand implements Callable<Integer> {
     public Integer call() {
         StateStore store = network.containers();
         ContainerState state = ConnectTarget.existing(store, container);
-        NetworkCommand.withAdmin(admin -> {
+        network.admin(admin -> {
             String name;
             try {
                 name = ConnectTarget.network(admin, networkName);

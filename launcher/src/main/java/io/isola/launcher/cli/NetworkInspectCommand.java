@@ -41,7 +41,7 @@ final class NetworkInspectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         InspectOutput output = format.output();
-        List<NetworkInfo> found = NetworkCommand.withAdmin(admin -> names.stream()
+        List<NetworkInfo> found = network.admin(admin -> names.stream()
                 .map(name -> admin.find(name)
                         .or(() -> admin.list().stream()
                                 .filter(n -> n.id().startsWith(name) && name.length() >= 3)

@@ -26,7 +26,7 @@ final class PauseCommand extends ContainerVerb {
         for (ContainerState state : states) {
             requireToggle(state, state.isola().paused(), pause);
         }
-        try (CgroupAccess cgroups = CgroupAccess.open()) {
+        try (CgroupAccess cgroups = CgroupAccess.open(command.parent().config())) {
             for (int i = 0; i < states.size(); i++) {
                 ContainerState state = states.get(i);
                 ResourceControl control = cgroups.of(state);

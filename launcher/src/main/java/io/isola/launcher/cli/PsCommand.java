@@ -79,7 +79,7 @@ final class PsCommand implements Callable<Integer> {
             ContainerFilter filter =
                     ContainerFilter.parse(filters, parent.global().store());
             ListFormat list = ListFormat.parse(format);
-            List<ContainerState> shown = ListCommand.listed(lifecycle).stream()
+            List<ContainerState> shown = ListCommand.listed(lifecycle, parent.config()).stream()
                     .filter(state -> all || filter.namesStatus() || shownWithoutAll(state))
                     .filter(filter)
                     .toList();

@@ -26,7 +26,8 @@ final class RestartCommand extends ContainerVerb {
         Lifecycle lifecycle = lifecycle();
         return eachPrintingItsId(id -> {
             ContainerState stopped = lifecycle.stop(id, wait);
-            ContainerStart.start(lifecycle.store(), lifecycle.get(stopped == null ? id : stopped.id()));
+            ContainerStart.start(
+                    lifecycle.store(), lifecycle.get(stopped == null ? id : stopped.id()), parent().config());
         });
     }
 }

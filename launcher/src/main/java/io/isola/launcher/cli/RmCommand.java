@@ -19,7 +19,7 @@ final class RmCommand extends ContainerVerb {
 
     @Override
     public Integer call() throws InterruptedException {
-        ContainerRemoval removal = new ContainerRemoval(lifecycle());
+        ContainerRemoval removal = new ContainerRemoval(lifecycle(), parent().config());
         try {
             return eachPrintingItsId(id -> removal.remove(id, force, volumes));
         } finally {

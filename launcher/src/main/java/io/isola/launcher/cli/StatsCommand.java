@@ -87,7 +87,7 @@ final class StatsCommand implements Callable<Integer> {
                         .toList();
         List<Row> rows = new ArrayList<>();
         if (!states.isEmpty()) {
-            try (CgroupAccess cgroups = CgroupAccess.open()) {
+            try (CgroupAccess cgroups = CgroupAccess.open(parent.config())) {
                 Map<String, long[]> first = showsCpuPercent(format) ? firstReading(cgroups, states) : Map.of();
                 if (!first.isEmpty()) {
                     Thread.sleep(CPU_SAMPLE.toMillis());

@@ -61,7 +61,8 @@ final class SystemPruneCommand implements Callable<Integer> {
         }
         ContainerPruneCommand.report(
                 ContainerPruneCommand.prune(
-                        new Lifecycle(system.parent().global().store())),
+                        new Lifecycle(system.parent().global().store()),
+                        system.parent().config()),
                 out);
         return 0;
     }

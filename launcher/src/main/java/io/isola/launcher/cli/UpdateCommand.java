@@ -63,7 +63,7 @@ final class UpdateCommand extends ContainerVerb {
         Lifecycle lifecycle = lifecycle();
         List<ContainerState> states =
                 ids().stream().map(id -> lifecycle.cgroupOf(id, "update")).toList();
-        try (CgroupAccess cgroups = CgroupAccess.open()) {
+        try (CgroupAccess cgroups = CgroupAccess.open(parent().config())) {
             for (int i = 0; i < states.size(); i++) {
                 cgroups.of(states.get(i)).update(resources);
                 lifecycle.recordLimits(states.get(i), resources);

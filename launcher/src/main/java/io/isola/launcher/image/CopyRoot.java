@@ -46,9 +46,7 @@ public final class CopyRoot implements AutoCloseable {
 
     /** The container of {@code state}, running or stopped. */
     public static CopyRoot container(ContainerState state) throws IOException {
-        SavedRoot saved = state.isola() == null || state.isola().spec() == null
-                ? null
-                : state.isola().spec().root();
+        SavedRoot saved = state.savedRoot();
         if (saved == null) {
             throw new IsolaException(
                     "container " + state.id() + " has no root file system of its own (it sees the host's"

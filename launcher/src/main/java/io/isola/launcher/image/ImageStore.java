@@ -16,7 +16,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -302,17 +301,7 @@ public final class ImageStore {
 
     /** The bytes of the regular files of a stored layer (its uncompressed size, as {@code docker images} counts it); no link followed. */
     public long layerSize(String diffId) throws IOException {
-        try (Stream<Path> files = Files.walk(layer(diffId))) {
-            long total = 0;
-            for (Path file : (Iterable<Path>) files::iterator) {
-                BasicFileAttributes attributes =
-                        Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                if (attributes.isRegularFile()) {
-                    total += attributes.size();
-                }
-            }
-            return total;
-        }
+        return TreeSize.of(layer(diffId));
     }
 
     /** Whether {@code name} ends in ":TAG" (a colon after the last slash, so that host:port/x is not one). */

@@ -94,7 +94,9 @@ public final class SubordinateTrees {
                 .build();
         LOG.debug("{} {} in a user namespace", task, paths);
         String failed;
-        try (IsolaRuntime runtime = IsolaRuntime.withIsolators(Set.of("user"));
+        // the distribution's configuration, not a command line's --config: a helper of the runtime's,
+        // not the command's container (a served command's is the server's warm framework)
+        try (IsolaRuntime runtime = IsolaRuntime.withIsolators(null, Set.of("user"));
                 Container helper = runtime.start(spec)) {
             CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(helper.stderr()));
             helper.stdout().transferTo(out);

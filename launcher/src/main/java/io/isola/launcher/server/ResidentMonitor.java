@@ -48,19 +48,21 @@ public final class ResidentMonitor {
 
     /**
      * Starts the registered container {@code state} with its output appended to its log, and
-     * returns once it runs; its state is removed if it does not start.
+     * returns once it runs; its state is removed if it does not start. {@code config} is its
+     * command line's {@code --config} (null: none), its restart policy's restarts' too.
      */
     public static void start(
             StateStore store,
             ContainerState state,
             Function<Set<String>, ContainerSpec> configured,
-            ConsoleMode console)
+            ConsoleMode console,
+            Path config)
             throws InterruptedException {
         String id = state.id();
         Monitor monitor;
         Monitor.Running running;
         ConsoleHolder holder = null;
-        try (IsolaRuntime runtime = IsolaRuntime.withIsolators(Set.of())) {
+        try (IsolaRuntime runtime = IsolaRuntime.withIsolators(config, Set.of())) {
             ContainerSpec spec = configured.apply(runtime.defaultIsolators());
             runtime.require(spec.isolators().orElse(RunCommand.DEFAULT_ISOLATORS));
             Path log = store.dir(id).resolve("container.log"); // where Monitor.register said it is
@@ -93,14 +95,15 @@ public final class ResidentMonitor {
         RUNNING.incrementAndGet();
         ConsoleHolder held = holder;
         Thread thread = new Thread(
-                () -> await(store, monitor, running, held),
+                () -> await(store, monitor, running, held, config),
                 "isola-detached-" + id.substring(0, Math.min(12, id.length())));
         thread.setDaemon(true);
         thread.start();
         HealthChecker.watch(store, id); // its health check, as the restart policy, is the server's
     }
 
-    private static void await(StateStore store, Monitor monitor, Monitor.Running running, ConsoleHolder holder) {
+    private static void await(
+            StateStore store, Monitor monitor, Monitor.Running running, ConsoleHolder holder, Path config) {
         String id = running.state().id();
         try {
             try (Container container = running.container()) {
@@ -116,7 +119,7 @@ public final class ResidentMonitor {
                     holder.close(); // closed already unless recording the exit failed: no socket or thread stays
                 }
             }
-            restartByPolicy(store, id);
+            restartByPolicy(store, id, config);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
@@ -127,7 +130,7 @@ public final class ResidentMonitor {
     }
 
     /** Runs the container again, after Docker's back-off, when its restart policy says so. */
-    private static void restartByPolicy(StateStore store, String id) throws InterruptedException {
+    private static void restartByPolicy(StateStore store, String id, Path config) throws InterruptedException {
         ContainerState ended = store.read(id);
         if (ended == null
                 || ended.isola() == null
@@ -143,7 +146,7 @@ public final class ResidentMonitor {
         Thread.sleep(
                 RestartPolicy.delay(relaunch.count(), ranFor(ended.isola())).toMillis());
         LOG.info("container {}: restarting it ({}, restart {})", id, policy, relaunch.count() + 1);
-        ContainerStart.restartByPolicy(store, id, relaunch.count() + 1);
+        ContainerStart.restartByPolicy(store, id, relaunch.count() + 1, config);
     }
 
     private static Duration ranFor(ContainerState.Extra extra) {

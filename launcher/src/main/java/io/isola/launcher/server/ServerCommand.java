@@ -2,12 +2,14 @@ package io.isola.launcher.server;
 
 import io.isola.internal.nativ.Native;
 import io.isola.launcher.IsolaRuntime;
+import io.isola.launcher.cli.IsolaCommand;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code isola __server SOCKET}: the resident server (started by the first client, not by users).
@@ -22,6 +24,9 @@ public final class ServerCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SOCKET")
     private Path socket;
 
+    @ParentCommand
+    private IsolaCommand parent;
+
     @Override
     public Integer call() throws Exception {
         // out of the first client's session and process group: its Ctrl-C is not ours
@@ -33,7 +38,7 @@ public final class ServerCommand implements Callable<Integer> {
         ServerCgroup cgroup = ServerCgroup.enter();
         Runtime.getRuntime().addShutdownHook(new Thread(cgroup::leave, "isola-server-cgroup"));
         try (server;
-                IsolaRuntime runtime = IsolaRuntime.withIsolators(Set.of())) {
+                IsolaRuntime runtime = IsolaRuntime.withIsolators(parent.config(), Set.of())) {
             IsolaRuntime.makeResident(runtime);
             try {
                 return server.serve();

@@ -6,6 +6,7 @@ import io.isola.internal.security.DirectoryModes;
 import io.isola.launcher.image.ImageStore;
 import io.isola.launcher.image.SeedSource;
 import io.isola.launcher.image.SubordinateTrees;
+import io.isola.launcher.image.TreeSize;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.LockFile;
 import io.isola.lifecycle.StateStore;
@@ -245,7 +246,7 @@ public final class VolumeStore {
                 throw new VolumeInUseException(name, users);
             }
             Path dir = root.resolve(name);
-            long size = size(dir.resolve(DATA));
+            long size = TreeSize.orZero(dir.resolve(DATA));
             try {
                 ContainerTrees.remove(dir);
             } catch (IOException e) {
@@ -305,23 +306,6 @@ public final class VolumeStore {
                         failed.id(),
                         e.getMessage());
             }
-        }
-    }
-
-    /** The bytes of the regular files in {@code dir}, no link followed. */
-    static long size(Path dir) {
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
-                    .mapToLong(p -> {
-                        try {
-                            return Files.size(p);
-                        } catch (IOException e) {
-                            return 0;
-                        }
-                    })
-                    .sum();
-        } catch (IOException | UncheckedIOException e) {
-            return 0;
         }
     }
 

@@ -99,7 +99,7 @@ public final class CreateCommand implements Callable<Integer> {
             plan.spec().with(cloner);
         }
         Set<String> isolators = plan.spec().build().isolators().orElse(Set.of());
-        try (IsolaRuntime runtime = IsolaRuntime.withIsolators(isolators)) {
+        try (IsolaRuntime runtime = IsolaRuntime.withIsolators(parent.config(), isolators)) {
             oci.create(runtime.isola(), id, bundle, plan, options);
         } catch (RemoteClone.Unsupported e) {
             throw new Invocation.NotServed(e.getMessage()); // nothing is left: create undid it

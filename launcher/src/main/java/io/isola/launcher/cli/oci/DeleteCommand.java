@@ -38,7 +38,7 @@ public final class DeleteCommand implements Callable<Integer> {
         if (deleted != null && LeftoverSweep.neededAfter(deleted)) {
             // an OCI container has no monitor: its own process owned what the plugins hold for it
             // (its network state), released now that it is gone, so that its id is free again
-            LeftoverSweep.run();
+            LeftoverSweep.run(parent.config());
         }
         return 0;
     }

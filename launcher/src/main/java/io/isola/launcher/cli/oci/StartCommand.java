@@ -76,7 +76,7 @@ public final class StartCommand implements Callable<Integer> {
                 startCreated(store, state);
                 continue; // silent, as runc is: engines read its output
             }
-            ContainerStart.start(store, state);
+            ContainerStart.start(store, state, parent.config());
             out.println(id);
             out.flush();
         }
@@ -122,7 +122,7 @@ public final class StartCommand implements Callable<Integer> {
         ContainerAttach attachment =
                 new ContainerAttach(store, spec.commandLine().getErr());
         ContainerAttach.Request request = new ContainerAttach.Request(interactive, true, keys);
-        if (!ContainerStart.start(store, state)) {
+        if (!ContainerStart.start(store, state, parent.config())) {
             return attachment.attach(
                     new Lifecycle(store).get(state.id()), request); // it runs already: as Docker, attach
         }

@@ -11,6 +11,7 @@ import io.isola.lifecycle.Monitor;
 import io.isola.lifecycle.Relaunch;
 import io.isola.lifecycle.SavedHostConfig;
 import io.isola.lifecycle.StateStore;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -27,9 +28,10 @@ public final class ContainerStart {
 
     /**
      * A user's start: returns false when the container runs already (Docker's start leaves it
-     * be); throws for a container that {@code run} did not make.
+     * be); throws for a container that {@code run} did not make. {@code config} is the start's
+     * command line's {@code --config} (null: none).
      */
-    public static boolean start(StateStore store, ContainerState state) throws InterruptedException {
+    public static boolean start(StateStore store, ContainerState state, Path config) throws InterruptedException {
         if (state.isola() == null || state.isola().relaunch() == null) {
             throw new IsolaException("cannot start container " + state.id() + " again: it was made by an engine"
                     + " (OCI create) or by an isola before 'start' could run stopped containers; run a new one");
@@ -42,12 +44,16 @@ public final class ContainerStart {
                     + ", which the resident" + " server carries out, and none runs: 'isola restart " + state.id()
                     + "' starts one and the container");
         }
-        return launch(store, state.id(), relaunch -> relaunch.withStoppedByUser(false), inServer);
+        return launch(store, state.id(), relaunch -> relaunch.withStoppedByUser(false), config, inServer);
     }
 
-    /** In the resident server, its restart policy's restart number {@code count}: called off when a user stopped it meanwhile. */
-    public static boolean restartByPolicy(StateStore store, String id, int count) throws InterruptedException {
-        return launch(store, id, relaunch -> relaunch.stopped() ? null : relaunch.withCount(count), true);
+    /**
+     * In the resident server, its restart policy's restart number {@code count}, with the
+     * {@code --config} it last started with: called off when a user stopped it meanwhile.
+     */
+    public static boolean restartByPolicy(StateStore store, String id, int count, Path config)
+            throws InterruptedException {
+        return launch(store, id, relaunch -> relaunch.stopped() ? null : relaunch.withCount(count), config, true);
     }
 
     /**
@@ -67,7 +73,8 @@ public final class ContainerStart {
         return spec.toBuilder().with(host.over(own)).build();
     }
 
-    private static boolean launch(StateStore store, String id, UnaryOperator<Relaunch> update, boolean inServer)
+    private static boolean launch(
+            StateStore store, String id, UnaryOperator<Relaunch> update, Path config, boolean inServer)
             throws InterruptedException {
         ContainerState creating = Monitor.rerun(store, id, update);
         if (creating == null) {
@@ -87,8 +94,9 @@ public final class ContainerStart {
                 defaults -> withRecordedLimits(run.spec(defaults), creating),
                 args,
                 run.console(),
+                config,
                 inServer);
-        joinKeptNetworks(store, id);
+        joinKeptNetworks(store, id, config);
         return true;
     }
 
@@ -98,9 +106,9 @@ public final class ContainerStart {
      * networks it did join and its own, go with its run) and the error names the network.
      * Docker joins before the command runs; here the command has run for as long as the joins took.
      */
-    private static void joinKeptNetworks(StateStore store, String id) throws InterruptedException {
+    private static void joinKeptNetworks(StateStore store, String id, Path config) throws InterruptedException {
         try {
-            KeptConnections.apply(store, id);
+            KeptConnections.apply(store, id, config);
         } catch (RuntimeException e) {
             try {
                 new Lifecycle(store).stop(id, Lifecycle.SIGKILL, Duration.ofSeconds(10));

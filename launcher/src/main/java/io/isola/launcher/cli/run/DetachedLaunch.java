@@ -1,7 +1,6 @@
 package io.isola.launcher.cli.run;
 
 import io.isola.api.ContainerSpec;
-import io.isola.launcher.Layout;
 import io.isola.launcher.Main;
 import io.isola.launcher.attach.ConsoleMode;
 import io.isola.launcher.cli.MonitorCommand;
@@ -35,27 +34,33 @@ final class DetachedLaunch {
             ContainerState state,
             Function<Set<String>, ContainerSpec> configured,
             List<String> runArgs,
-            ConsoleMode console)
+            ConsoleMode console,
+            Path config)
             throws InterruptedException {
-        launch(store, state, configured, runArgs, console, Invocation.current() != null);
+        launch(store, state, configured, runArgs, console, config, Invocation.current() != null);
     }
 
-    /** {@code inServer}: this is the resident server (a client's command, or a restart policy's restart). */
+    /**
+     * {@code config}: the command line's {@code --config} (null: none), which the monitor's
+     * runtime reads too; {@code inServer}: this is the resident server (a client's command, or a
+     * restart policy's restart).
+     */
     static void launch(
             StateStore store,
             ContainerState state,
             Function<Set<String>, ContainerSpec> configured,
             List<String> runArgs,
             ConsoleMode console,
+            Path config,
             boolean inServer)
             throws InterruptedException {
         if (inServer) {
-            ResidentMonitor.start(store, state, configured, console); // the server is the monitor: no JVM of its own
+            ResidentMonitor.start(
+                    store, state, configured, console, config); // the server is the monitor: no JVM of its own
             return;
         }
         String id = state.id();
         List<String> args = new ArrayList<>(List.of("--root", store.root().toString()));
-        Path config = Layout.configOption();
         if (config != null) {
             args.addAll(List.of("--config", config.toString())); // the monitor's runtime reads the same configuration
         }

@@ -20,6 +20,7 @@ import io.isola.lifecycle.Monitor;
 import io.isola.lifecycle.StateStore;
 import io.isola.lifecycle.StopConfig;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -181,6 +182,7 @@ public final class RunCommand implements Callable<Integer> {
                         this::spec,
                         lifecycle,
                         (parent == null ? new GlobalOptions() : parent.global()).store(),
+                        config(),
                         commandSpec.commandLine().getOut(),
                         RunFlow.runArgs(
                                 commandSpec.commandLine().getParseResult().originalArgs()),
@@ -193,7 +195,7 @@ public final class RunCommand implements Callable<Integer> {
                 throw new IsolaException(e.getMessage(), e);
             }
         }
-        try (IsolaRuntime isola = IsolaRuntime.withIsolators(Set.of())) {
+        try (IsolaRuntime isola = IsolaRuntime.withIsolators(config(), Set.of())) {
             ContainerSpec spec = spec(isola.defaultIsolators());
             isola.require(spec.isolators().orElse(Set.of()));
             try (Container container = isola.isola().start(spec);
@@ -206,6 +208,11 @@ public final class RunCommand implements Callable<Integer> {
                 return resources.exitCode(spec, container, status);
             }
         }
+    }
+
+    /** The command line's {@code --config}, or null (none, or a run of {@link ContainerStart}'s parse alone). */
+    private Path config() {
+        return parent == null ? null : parent.config();
     }
 
     /** The container this command line asks for, with the built-in defaults. */

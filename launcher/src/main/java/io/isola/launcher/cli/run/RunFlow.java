@@ -18,6 +18,7 @@ import io.isola.lifecycle.Relaunch;
 import io.isola.lifecycle.StateStore;
 import io.isola.lifecycle.StopConfig;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -34,30 +35,19 @@ final class RunFlow {
     private RunFlow() {}
 
     /**
-     * @param exitCode the CLI's status for the container's exit (the resource options report an OOM kill)
-     */
-    static int run(
-            ContainerSpec spec,
-            RunLifecycleOptions options,
-            StateStore store,
-            PrintWriter out,
-            List<String> runArgs,
-            ToIntBiFunction<Container, ExitStatus> exitCode)
-            throws Exception {
-        return run(spec, defaults -> spec, options, store, out, runArgs, null, null, exitCode);
-    }
-
-    /**
      * {@code checked} is the spec with the built-in default isolators (recorded in the state, and
      * checked before anything boots); {@code configured} rebuilds it once the framework runs, from
      * the isolators the configuration turns on. {@code stop} says how stop ends it (null: SIGTERM, 10 s);
      * {@code health} is its health check (null: none), which the container's supervisor carries out.
+     * {@code config} is the command line's {@code --config} (null: none); {@code exitCode} the CLI's
+     * status for the container's exit (the resource options report an OOM kill).
      */
     static int run(
             ContainerSpec checked,
             Function<Set<String>, ContainerSpec> configured,
             RunLifecycleOptions options,
             StateStore store,
+            Path config,
             PrintWriter out,
             List<String> runArgs,
             StopConfig stop,
@@ -110,7 +100,7 @@ final class RunFlow {
         }
         if (detached) {
             try {
-                DetachedLaunch.launch(store, state, configured, runArgs, options.console());
+                DetachedLaunch.launch(store, state, configured, runArgs, options.console(), config);
             } catch (InterruptedException | RuntimeException e) {
                 removeCidFile(cidFile);
                 throw e;
@@ -124,7 +114,7 @@ final class RunFlow {
         Monitor.Running running;
         try {
             StartupTrace.mark("registered");
-            runtime = IsolaRuntime.withIsolators(Set.of());
+            runtime = IsolaRuntime.withIsolators(config, Set.of());
             StartupTrace.mark("isolators ready");
             ContainerSpec current = configured.apply(runtime.defaultIsolators());
             runtime.require(current.isolators().orElse(RunCommand.DEFAULT_ISOLATORS));
