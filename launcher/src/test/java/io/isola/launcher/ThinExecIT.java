@@ -44,6 +44,8 @@ class ThinExecIT {
     private Path serverDir;
     /** An fd the client inherits open from its caller, or -1. */
     private int heldFd = -1;
+    /** The client's open-file limit (soft and hard) from its caller, or -1 for the test's. */
+    private int fdLimit = -1;
 
     @AfterEach
     void stopEverything() throws IOException {
@@ -62,7 +64,7 @@ class ThinExecIT {
      * Three execs into one running container: each process sees the container's namespaces and
      * the process file's user, capabilities, no_new_privs, working directory and environment; the
      * client loads no Felix, picocli or Jackson (the server planned it) and cloned through the
-     * FFM API; the server keeps no fd per exec.
+     * raw jffi (no jnr-ffi); the server keeps no fd per exec.
      */
     @Test
     void anEnginesExecIsPlannedByTheServerAndClonedInTheCallersTree() throws Exception {
@@ -121,9 +123,36 @@ class ThinExecIT {
                 "an exec whose caller holds fd " + heldFd);
         assertServerPlanned(classes, "the caller holding fd " + heldFd);
         assertEquals(expected, Files.readAllLines(out), "what the exec'd process saw, the caller holding fd " + heldFd);
+
+        // an engine run under a low open-file limit (ulimit -n sets the hard one too: the JVM
+        // cannot raise it): the exec succeeds, served when the server's table has the plan's fds
+        // free below the limit, else in-process (the plan's fds went 64 above the client's
+        // highest fd, above this limit, and the client's fcntl failed with EINVAL, the plan sent:
+        // "cannot place the plan's fd at 77 (got -1)")
+        heldFd = -1;
+        fdLimit = 48;
+        out = tmp.resolve("exec-limited.out");
+        pidFile = tmp.resolve("exec-limited.pid");
+        classes = null; // its stderr may say why it ran in-process
+        assertEquals(
+                0,
+                thinExec(
+                        List.of(
+                                "exec",
+                                "--process",
+                                process.toString(),
+                                "--detach",
+                                "--pid-file",
+                                pidFile.toString(),
+                                "c1"),
+                        out,
+                        classes,
+                        pidFile),
+                "an exec under ulimit -n " + fdLimit);
+        assertEquals(expected, Files.readAllLines(out), "what the exec'd process saw, under ulimit -n " + fdLimit);
     }
 
-    /** The client (its classes loaded in {@code classes}) had the server plan and cloned through FFM. */
+    /** The client (its classes loaded in {@code classes}) had the server plan and cloned through raw jffi. */
     private static void assertServerPlanned(Path classes, String which) throws IOException {
         List<String> loaded = Files.readAllLines(classes);
         assertEquals(
@@ -135,8 +164,12 @@ class ThinExecIT {
                         .toList(),
                 "the server planned it, not the client: " + which);
         assertTrue(
-                loaded.stream().anyMatch(line -> line.contains("io.isola.ffm.FfmThinLibc")),
-                "the client cloned through the FFM API: " + which);
+                loaded.stream().anyMatch(line -> line.contains("io.isola.launcher.client.JffiThinLibc")),
+                "the client cloned through raw jffi: " + which);
+        assertEquals(
+                List.of(),
+                loaded.stream().filter(line -> line.contains(" jnr.")).toList(),
+                "the client loads no jnr-ffi: " + which);
     }
 
     /**
@@ -171,6 +204,7 @@ class ThinExecIT {
         List<String> command = new ArrayList<>(MonitorProcess.javaCommand("io.isola.launcher.client.ThinCreate", all));
         command.set(0, System.getProperty("isola.jdk25.home") + "/bin/java");
         command.add(1, "--enable-native-access=ALL-UNNAMED");
+        command.add(1, "--sun-misc-unsafe-memory-access=allow"); // jffi's MemoryIO, as bin/isola gives it
         command.add(1, "-Disola.server.java.home=" + System.getProperty("java.home"));
         command.add(1, "-Disola.bundles=" + System.getProperty("isola.bundles"));
         command.add(1, "-Disola.server.dir=" + serverDir);
@@ -178,8 +212,15 @@ class ThinExecIT {
         if (classes != null) {
             command.add(1, "-Xlog:class+load:file=" + classes);
         }
+        String prelude = "";
         if (heldFd >= 0) { // the engine's fd, open (not close-on-exec) when it runs the runtime
-            command.addAll(0, List.of("/bin/bash", "-c", "exec " + heldFd + "</dev/null; exec \"$@\"", "bash"));
+            prelude += "exec " + heldFd + "</dev/null; ";
+        }
+        if (fdLimit > 0) {
+            prelude += "ulimit -n " + fdLimit + "; ";
+        }
+        if (!prelude.isEmpty()) {
+            command.addAll(0, List.of("/bin/bash", "-c", prelude + "exec \"$@\"", "bash"));
         }
         Path err = tmp.resolve("client.err");
         ProcessBuilder builder = new ProcessBuilder(command)
