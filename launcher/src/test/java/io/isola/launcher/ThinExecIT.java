@@ -44,8 +44,6 @@ class ThinExecIT {
     private Path serverDir;
     /** An fd the client inherits open from its caller, or -1. */
     private int heldFd = -1;
-    /** The client's open-file limit (soft and hard) from its caller, or -1 for the test's. */
-    private int fdLimit = -1;
 
     @AfterEach
     void stopEverything() throws IOException {
@@ -123,33 +121,6 @@ class ThinExecIT {
                 "an exec whose caller holds fd " + heldFd);
         assertServerPlanned(classes, "the caller holding fd " + heldFd);
         assertEquals(expected, Files.readAllLines(out), "what the exec'd process saw, the caller holding fd " + heldFd);
-
-        // an engine run under a low open-file limit (ulimit -n sets the hard one too: the JVM
-        // cannot raise it): the exec succeeds, served when the server's table has the plan's fds
-        // free below the limit, else in-process (the plan's fds went 64 above the client's
-        // highest fd, above this limit, and the client's fcntl failed with EINVAL, the plan sent:
-        // "cannot place the plan's fd at 77 (got -1)")
-        heldFd = -1;
-        fdLimit = 48;
-        out = tmp.resolve("exec-limited.out");
-        pidFile = tmp.resolve("exec-limited.pid");
-        classes = null; // its stderr may say why it ran in-process
-        assertEquals(
-                0,
-                thinExec(
-                        List.of(
-                                "exec",
-                                "--process",
-                                process.toString(),
-                                "--detach",
-                                "--pid-file",
-                                pidFile.toString(),
-                                "c1"),
-                        out,
-                        classes,
-                        pidFile),
-                "an exec under ulimit -n " + fdLimit);
-        assertEquals(expected, Files.readAllLines(out), "what the exec'd process saw, under ulimit -n " + fdLimit);
     }
 
     /** The client (its classes loaded in {@code classes}) had the server plan and cloned through raw jffi. */
@@ -212,15 +183,8 @@ class ThinExecIT {
         if (classes != null) {
             command.add(1, "-Xlog:class+load:file=" + classes);
         }
-        String prelude = "";
         if (heldFd >= 0) { // the engine's fd, open (not close-on-exec) when it runs the runtime
-            prelude += "exec " + heldFd + "</dev/null; ";
-        }
-        if (fdLimit > 0) {
-            prelude += "ulimit -n " + fdLimit + "; ";
-        }
-        if (!prelude.isEmpty()) {
-            command.addAll(0, List.of("/bin/bash", "-c", prelude + "exec \"$@\"", "bash"));
+            command.addAll(0, List.of("/bin/bash", "-c", "exec " + heldFd + "</dev/null; exec \"$@\"", "bash"));
         }
         Path err = tmp.resolve("client.err");
         ProcessBuilder builder = new ProcessBuilder(command)
