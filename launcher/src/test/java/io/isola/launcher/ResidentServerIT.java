@@ -385,8 +385,8 @@ class ResidentServerIT {
      * picocli or Jackson) and cloned by the client (the thin create, issue 17): the
      * container is the caller's descendant, so it is reparented to us, a subreaper standing in
      * for conmon or the shim, once the client exits as runc create does. start and delete follow.
-     * The client runs on JDK 25, as bin/isola runs it, and clones through the FFM API: it loads
-     * no jnr-ffi or jffi either, and says nothing on stderr (no native-access or Unsafe warning).
+     * The client runs on JDK 25, as bin/isola runs it, and clones through raw jffi: it loads no
+     * jnr-ffi either, and says nothing on stderr (no native-access or Unsafe warning).
      */
     @Test
     void anEnginesCreateIsPlannedByTheServerAndClonedInTheCallersTree() throws Exception {
@@ -403,14 +403,12 @@ class ResidentServerIT {
             assertEquals(List.of(), planned, "the server planned the container, not the client");
             List<String> loaded = Files.readAllLines(classes);
             assertTrue(
-                    loaded.stream().anyMatch(line -> line.contains("io.isola.ffm.FfmThinLibc")),
-                    "the client cloned through the FFM API");
+                    loaded.stream().anyMatch(line -> line.contains("io.isola.launcher.client.JffiThinLibc")),
+                    "the client cloned through raw jffi");
             assertEquals(
                     List.of(),
-                    loaded.stream()
-                            .filter(line -> line.contains(" jnr.") || line.contains(" com.kenai.jffi."))
-                            .toList(),
-                    "the FFM client loads no jnr-ffi or jffi");
+                    loaded.stream().filter(line -> line.contains(" jnr.")).toList(),
+                    "the client loads no jnr-ffi");
             assertEquals("created", status(run(Map.of(), null, "state", "thin1").out()), lastErr);
             assertEquals(0, run(Map.of(), null, "start", "thin1").code(), lastErr);
             assertEquals("started\n", awaitFile(bundle.resolve("out/ran")));
@@ -517,9 +515,10 @@ class ResidentServerIT {
                         "--pid-file",
                         pidFile.getFileName().toString(),
                         id)));
-        if (onJdk25) { // as bin/isola runs it: cloning through the FFM API, finding the server by its JDK
+        if (onJdk25) { // as bin/isola runs it, finding the server by its JDK
             command.set(0, System.getProperty("isola.jdk25.home") + "/bin/java");
             command.add(1, "--enable-native-access=ALL-UNNAMED");
+            command.add(1, "--sun-misc-unsafe-memory-access=allow"); // jffi's MemoryIO
             command.add(1, "-Disola.server.java.home=" + System.getProperty("java.home"));
         }
         command.add(1, "-Disola.bundles=" + System.getProperty("isola.bundles"));

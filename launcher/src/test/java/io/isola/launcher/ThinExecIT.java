@@ -62,7 +62,7 @@ class ThinExecIT {
      * Three execs into one running container: each process sees the container's namespaces and
      * the process file's user, capabilities, no_new_privs, working directory and environment; the
      * client loads no Felix, picocli or Jackson (the server planned it) and cloned through the
-     * FFM API; the server keeps no fd per exec.
+     * raw jffi (no jnr-ffi); the server keeps no fd per exec.
      */
     @Test
     void anEnginesExecIsPlannedByTheServerAndClonedInTheCallersTree() throws Exception {
@@ -123,7 +123,7 @@ class ThinExecIT {
         assertEquals(expected, Files.readAllLines(out), "what the exec'd process saw, the caller holding fd " + heldFd);
     }
 
-    /** The client (its classes loaded in {@code classes}) had the server plan and cloned through FFM. */
+    /** The client (its classes loaded in {@code classes}) had the server plan and cloned through raw jffi. */
     private static void assertServerPlanned(Path classes, String which) throws IOException {
         List<String> loaded = Files.readAllLines(classes);
         assertEquals(
@@ -135,8 +135,12 @@ class ThinExecIT {
                         .toList(),
                 "the server planned it, not the client: " + which);
         assertTrue(
-                loaded.stream().anyMatch(line -> line.contains("io.isola.ffm.FfmThinLibc")),
-                "the client cloned through the FFM API: " + which);
+                loaded.stream().anyMatch(line -> line.contains("io.isola.launcher.client.JffiThinLibc")),
+                "the client cloned through raw jffi: " + which);
+        assertEquals(
+                List.of(),
+                loaded.stream().filter(line -> line.contains(" jnr.")).toList(),
+                "the client loads no jnr-ffi: " + which);
     }
 
     /**
@@ -171,6 +175,7 @@ class ThinExecIT {
         List<String> command = new ArrayList<>(MonitorProcess.javaCommand("io.isola.launcher.client.ThinCreate", all));
         command.set(0, System.getProperty("isola.jdk25.home") + "/bin/java");
         command.add(1, "--enable-native-access=ALL-UNNAMED");
+        command.add(1, "--sun-misc-unsafe-memory-access=allow"); // jffi's MemoryIO, as bin/isola gives it
         command.add(1, "-Disola.server.java.home=" + System.getProperty("java.home"));
         command.add(1, "-Disola.bundles=" + System.getProperty("isola.bundles"));
         command.add(1, "-Disola.server.dir=" + serverDir);

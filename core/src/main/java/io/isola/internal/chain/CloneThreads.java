@@ -72,7 +72,7 @@ public final class CloneThreads implements AutoCloseable {
         this.given = null;
     }
 
-    /** Cloning through {@code libc}: a thin create's JVM passes one on the FFM API (issue 17). */
+    /** Cloning through {@code libc}: a thin create's JVM passes its raw jffi one (issue 17). */
     public CloneThreads(CloneLibc libc) {
         this.given = Objects.requireNonNull(libc);
     }

@@ -9,7 +9,7 @@ import io.isola.internal.nativ.NativeException;
  * sets only where the calling thread's next children are born (its own PID namespace never
  * changes), and the kernel allows it in a multithreaded process. Closing switches back to the
  * thread's own namespace, which the kernel always allows (it is the thread's active one). Through
- * the cloning thread's {@link CloneLibc}: a thin client's exec on the FFM API loads no jnr-ffi.
+ * the cloning thread's {@link CloneLibc}: a thin client's exec on raw jffi loads no jnr-ffi.
  */
 final class PidNamespaceSwitch implements AutoCloseable {
 

@@ -17,14 +17,20 @@ import java.util.List;
  * @param signals the signals the cloning process handles: the child resets them to the default as well
  * @param fdFloor the lowest fd number the plan's fds may take: the cloning process holds none from
  *     there up (it told the planner so), which makes them free there whatever it inherited
+ * @param fdLimit the cloning process's RLIMIT_NOFILE soft limit: it cannot hold an fd numbered
+ *     this or higher, so a plan's fd that the planner's table numbers so (a busy planner's lowest
+ *     free number above the floor can be far above it) is refused, naming the limit
  */
-public record RemoteClone(Cloner cloner, List<Integer> signals, int fdFloor) {
+public record RemoteClone(Cloner cloner, List<Integer> signals, int fdFloor, int fdLimit) {
 
     public RemoteClone {
         signals = List.copyOf(signals);
         if (fdFloor < ClonePlan.FIRST_FD) {
             throw new IllegalArgumentException(
                     "remote clone fd floor " + fdFloor + ": expected " + ClonePlan.FIRST_FD + " or more");
+        }
+        if (fdLimit < 1) {
+            throw new IllegalArgumentException("remote clone fd limit " + fdLimit + ": expected 1 or more");
         }
     }
 

@@ -72,14 +72,28 @@ final class RemoteClones {
 
     /**
      * A close-on-exec copy of {@code fd} numbered from {@code remote}'s floor up (the number the
-     * cloning process will give it, free there), {@code fd} itself closed.
+     * cloning process will give it, free there), {@code fd} itself closed. Not plannable
+     * ({@link RemoteClone.Unsupported}, nothing left open: the command runs in the cloning
+     * process instead) when that number is at or above the cloning process's open-file limit,
+     * which could not place it there: its fcntl failed with EINVAL, after the plan was sent. A
+     * planner's own table decides the number (its lowest free one from the floor up), so a
+     * planner holding many fds meets a low limit sooner.
      */
     static int lift(Syscalls host, int fd, RemoteClone remote) {
+        int lifted;
         try {
-            return host.dupCloexec(fd, remote.fdFloor());
+            lifted = host.dupCloexec(fd, remote.fdFloor());
         } finally {
             host.closeQuietly(fd);
         }
+        if (lifted >= remote.fdLimit()) {
+            host.closeQuietly(lifted);
+            throw new RemoteClone.Unsupported("the new process needs fd " + lifted + " in the calling process, whose"
+                    + " open-file limit (RLIMIT_NOFILE) is " + remote.fdLimit() + ": it can hold fds below "
+                    + remote.fdLimit() + " only (its free ones from " + remote.fdFloor()
+                    + " up were asked for); raise the limit (ulimit -n) to " + (lifted + 1) + " or more");
+        }
+        return lifted;
     }
 
     /** Has {@code remote}'s process clone the child that {@code plan} describes, held once it is there. */

@@ -4,8 +4,8 @@ package io.isola.internal.nativ;
  * What compiling a chain and cloning its child take from libc (issue 17): native memory, symbol
  * addresses for the contexts, and the handful of calls the compiler and the cloning thread make
  * themselves. The steps' own functions are only ever looked up by address, never called here.
- * {@link JnrCloneLibc} is the runtime's (jnr-ffi); a thin create on JDK 22 or later uses one on
- * the FFM API instead, which loads in a fraction of jnr-ffi's start.
+ * {@link JnrCloneLibc} is the runtime's (jnr-ffi); a thin create uses one on raw jffi instead,
+ * which loads in a fraction of jnr-ffi's start.
  */
 public interface CloneLibc extends ForeignMemory {
 

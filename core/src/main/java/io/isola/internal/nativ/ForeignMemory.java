@@ -2,8 +2,8 @@ package io.isola.internal.nativ;
 
 /**
  * Native memory by raw address, as a cloning process writes a chain and a socket message: one
- * implementation on jffi (JDK 17 on, {@link JnrCloneLibc}) and one on {@code java.lang.foreign}
- * (JDK 22 on, the isola-ffm module), so that the code that lays the bytes out is written once.
+ * implementation for jnr-ffi's binding ({@link JnrCloneLibc}) and one for the thin client's raw
+ * jffi, so that the code that lays the bytes out is written once.
  */
 public interface ForeignMemory {
 

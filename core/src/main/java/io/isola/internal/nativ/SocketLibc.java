@@ -2,8 +2,7 @@ package io.isola.internal.nativ;
 
 /**
  * The calls the launcher's UnixClientSocket makes: the JDK's channels cannot pass fds
- * (SCM_RIGHTS). On jffi alone for the JVM client, on the FFM API in a thin create's JVM on JDK 22
- * or later. Results and errno as libc's: -1 and {@link #lastErrno}.
+ * (SCM_RIGHTS). On jffi alone, without jnr-ffi, for the JVM client and the thin create. Results and errno as libc's: -1 and {@link #lastErrno}.
  */
 public interface SocketLibc extends ForeignMemory {
 

@@ -32,6 +32,8 @@ public final class SyscallNumbers {
     public static final long FSOPEN = 430, FSCONFIG = 431, FSMOUNT = 432;
     /** Called on one host thread only, which glibc's wrappers would not change, but numbered here with the rest. */
     public static final long SETNS = X86_64 ? 308 : 268;
+    /** prlimit64(pid, resource, new, old): glibc's getrlimit, through ThinLibc's one syscall binding. */
+    public static final long PRLIMIT64 = X86_64 ? 302 : 261;
 
     public static final long UNSHARE = X86_64 ? 272 : 97;
     /** glibc 2.36 has no wrapper for any of these. */

@@ -2,14 +2,13 @@ package io.isola.internal.nativ;
 
 /**
  * Everything a thin create's JVM (the launcher's ThinCreate, issue 17) calls in libc: the chain's
- * calls, the socket's, and a few of its own. {@link #ffm} gives the FFM one (the isola-ffm
- * module, JDK 22 or later, on the class path bin/isola gives the thin JVM), which loads no jnr-ffi
- * or jffi; else the launcher takes its JnrThinLibc. Results and errno as libc's: -1 and {@link #lastErrno}.
+ * calls, the socket's, and a few of its own; the launcher's JffiThinLibc binds them through raw
+ * jffi, without jnr-ffi. Results and errno as libc's: -1 and {@link #lastErrno}.
  */
 public interface ThinLibc extends CloneLibc, SocketLibc {
 
-    /** The FFM binding's class, in the isola-ffm jar: compiled for JDK 22, so named, never linked. */
-    String FFM = "io.isola.ffm.FfmThinLibc";
+    /** getrlimit's resource number of the open-file limit. */
+    int RLIMIT_NOFILE = 7;
 
     int fcntl(int fd, int command, int arg);
 
@@ -28,6 +27,23 @@ public interface ThinLibc extends CloneLibc, SocketLibc {
     int lastErrno();
 
     /**
+     * This process's RLIMIT_NOFILE soft limit: it can hold no fd numbered that or higher
+     * (Integer.MAX_VALUE for more, or none).
+     */
+    default int openFileLimit() {
+        long limits = allocate(16); // struct rlimit64: soft, hard
+        try {
+            if (syscall(SyscallNumbers.PRLIMIT64, 0, RLIMIT_NOFILE, 0, limits) != 0) {
+                throw new IllegalStateException("prlimit64 of RLIMIT_NOFILE: errno " + lastErrno());
+            }
+            long soft = getLong(limits); // RLIM_INFINITY is all ones: negative here
+            return soft < 0 || soft > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) soft;
+        } finally {
+            free(limits, 16);
+        }
+    }
+
+    /**
      * Whether this process handles or ignores {@code signal} (a disposition other than SIG_DFL),
      * by the raw rt_sigaction: glibc's wrapper refuses 32 and 33, which a JVM's environment may
      * ignore.
@@ -40,23 +56,5 @@ public interface ThinLibc extends CloneLibc, SocketLibc {
         } finally {
             free(action, SyscallNumbers.KERNEL_SIGACTION_BYTES);
         }
-    }
-
-    /**
-     * The FFM binding on JDK 22 or later when its jar is on the class path, else null (the caller
-     * takes jnr-ffi's); {@code -Disola.thin.libc=jnr} insists on jnr-ffi. No lambda: a thin JVM's
-     * first one costs the lambda machinery's start.
-     */
-    static ThinLibc ffm() {
-        if (Runtime.version().feature() >= 22 && !"jnr".equals(System.getProperty("isola.thin.libc"))) {
-            try {
-                return (ThinLibc) Class.forName(FFM).getConstructor().newInstance();
-            } catch (ClassNotFoundException e) {
-                return null; // not on this class path: jnr-ffi's, as on JDK 17
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("cannot bind libc through the FFM API (" + FFM + ")", e);
-            }
-        }
-        return null;
     }
 }

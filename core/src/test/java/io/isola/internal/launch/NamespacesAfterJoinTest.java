@@ -103,7 +103,8 @@ class NamespacesAfterJoinTest {
                             throw new AssertionError("cloned");
                         },
                         List.of(),
-                        70))
+                        70,
+                        1024))
                 .build();
         long before = openFds();
         try (Orchestrator orchestrator = new Orchestrator(() -> StandInIsolator.BUNDLES, null, host, planOnly)) {

@@ -23,6 +23,32 @@ class RemoteClonesTest {
         assertEquals(Set.of(101, lifted), host.openFds());
     }
 
+    /**
+     * A busy planner's lowest free number above the floor can reach the cloning process's
+     * RLIMIT_NOFILE, where that process could not place it (its fcntl failed with EINVAL after the
+     * plan was sent): not plannable (the command runs in the cloning process), naming the limit,
+     * nothing left open.
+     */
+    @Test
+    void aLiftedFdAtTheClonersOpenFileLimitIsRefusedNamingIt() {
+        int[] pipe = host.pipe();
+        RemoteClone remote = new RemoteClone(
+                plan -> {
+                    throw new AssertionError("cloned");
+                },
+                List.of(),
+                77,
+                102);
+        RemoteClone.Unsupported refused =
+                assertThrows(RemoteClone.Unsupported.class, () -> RemoteClones.lift(host, pipe[0], remote));
+        assertEquals(
+                "the new process needs fd 102 in the calling process, whose open-file limit (RLIMIT_NOFILE) is"
+                        + " 102: it can hold fds below 102 only (its free ones from 77 up were asked for);"
+                        + " raise the limit (ulimit -n) to 103 or more",
+                refused.getMessage());
+        assertEquals(Set.of(101), host.openFds(), "the copy and the original closed");
+    }
+
     @Test
     void aFloorAmongTheStandardStreamsIsRefused() {
         IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> cloningFrom(2));
@@ -35,6 +61,7 @@ class RemoteClonesTest {
                     throw new AssertionError("cloned");
                 },
                 List.of(),
-                fdFloor);
+                fdFloor,
+                1024);
     }
 }

@@ -43,6 +43,11 @@ final class JffiSocketLibc implements SocketLibc {
 
     private JffiSocketLibc() {}
 
+    /** Binds the socket's functions now rather than at the first call; their library. */
+    static Library bind() {
+        return Libc.LIBRARY;
+    }
+
     @Override
     public int socket(int domain, int type, int protocol) {
         return (int) invoker.invokeN3(

@@ -24,8 +24,8 @@ import java.util.concurrent.TimeoutException;
  * isolators, the joins of the container's namespaces, the composed program) and runs its
  * protocol; this process only clones the child from the plan, in the engine's process tree
  * (conmon and the shim reap it), reports its pid and exits as {@code runc create} or {@code runc
- * exec --detach} does. It loads core's chain and a libc binding ({@link ThinLibc#ffm}: the FFM
- * API's on JDK 22 or later, else jnr-ffi's), no Felix, picocli or Jackson. With no server of this
+ * exec --detach} does. It loads core's chain and a raw jffi binding of libc ({@link JffiThinLibc}),
+ * no Felix, picocli, Jackson or jnr-ffi. With no server of this
  * user and installation listening, or a command the server does not plan ({@code
  * --console-socket}, preserved fds, hooks, a create's joined namespaces), the command runs in
  * this JVM as before.
@@ -46,9 +46,12 @@ public final class ThinCreate {
      * Room between the highest fd this process holds when it asks and the plan's first: what it
      * opens itself before it places them (the plan's fds as received, up to {@link Wire#MAX_FDS},
      * a jar or two) takes the lowest free numbers, which are below the floor unless every one
-     * below it is taken.
+     * below it is taken. Less under a low RLIMIT_NOFILE (half of what is left below it), not
+     * less than {@link #MIN_FD_ROOM}: the plan's fds must fit between the floor and the limit.
      */
     private static final int FD_ROOM = 64;
+    /** The least room: a plan's few fds as received (its pipes, a PID namespace, a file or two). */
+    private static final int MIN_FD_ROOM = 8;
 
     private final String[] args;
     private final Map<String, String> env;
@@ -62,6 +65,8 @@ public final class ThinCreate {
     private CloneThreads threads;
     /** Where the server numbers the plan's fds from: this process holds none from there up. */
     private int fdFloor;
+    /** This process's RLIMIT_NOFILE soft limit: the plan's fds must be below it. */
+    private int fdLimit;
 
     ThinCreate(String[] args) {
         this(args, System.getenv());
@@ -160,8 +165,7 @@ public final class ThinCreate {
             return null;
         }
         try {
-            libc = ThinLibc.ffm(); // the cloner: FFM on JDK 22+ with isola-ffm's jar, else jnr-ffi
-            libc = libc != null ? libc : new JnrThinLibc();
+            libc = new JffiThinLibc();
         } catch (LinkageError | RuntimeException e) {
             return null; // libc cannot be bound here (a native library, a class): nothing was sent, in-process
         }
@@ -230,7 +234,8 @@ public final class ThinCreate {
     }
 
     private Integer session() throws IOException {
-        fdFloor = fdFloor();
+        fdLimit = libc.openFileLimit();
+        fdFloor = fdFloor(fdLimit);
         byte[] request = Wire.request(
                 ProcessHandle.current().pid(),
                 false,
@@ -238,7 +243,8 @@ public final class ThinCreate {
                 List.of(args),
                 env,
                 HostSignals.nonDefault(libc),
-                fdFloor);
+                fdFloor,
+                fdLimit);
         channel.sendFds(0, 1, 2);
         channel.write(request);
         StartupTrace.mark("thin request sent");
@@ -340,15 +346,17 @@ public final class ThinCreate {
      * The lowest fd number the plan's fds may take: {@link #FD_ROOM} above the highest this
      * process holds, so that they are free here whatever an engine left open when it ran us
      * (inherited: not close-on-exec), and low for a caller that left nothing (the server's own
-     * table decides the rest: its lowest free numbers from there).
+     * table decides the rest: its lowest free numbers from there, below {@code fdLimit} or the
+     * command is refused naming the limit). Closer under a low {@code fdLimit}.
      */
-    static int fdFloor() {
+    static int fdFloor(int fdLimit) {
         String[] open = new File("/proc/self/fd").list();
         int highest = 2;
         for (String fd : open == null ? new String[0] : open) {
             highest = Math.max(highest, Integer.parseInt(fd));
         }
-        return highest + 1 + FD_ROOM;
+        int room = Math.max(MIN_FD_ROOM, Math.min(FD_ROOM, (fdLimit - highest - 1) / 2));
+        return highest + 1 + room;
     }
 
     /** {@code fd} copied to exactly {@code target}, which must be free here (close-on-exec, as the server's). */
@@ -361,8 +369,10 @@ public final class ThinCreate {
         }
         int copy = libc.fcntl(fd, F_DUPFD_CLOEXEC, target);
         if (copy != target) {
+            int errno = libc.lastErrno();
             closeAll(new int[] {copy});
-            throw new IOException("cannot place the plan's fd at " + target + " (got " + copy + ")");
+            throw new IOException("cannot place the plan's fd at " + target + " (got " + copy + ", errno " + errno
+                    + "; this process's open-file limit is " + fdLimit + ")");
         }
         return copy;
     }

@@ -46,11 +46,11 @@ public final class ThinTraining {
     }
 
     private static void run() throws Exception {
-        ThinLibc libc = ThinLibc.ffm();
-        libc = libc != null ? libc : new JnrThinLibc();
+        ThinLibc libc = new JffiThinLibc();
         ThinCreate.thin(new String[] {"create", "--bundle", "b", "id"});
         ThinCreate.thin(new String[] {"exec", "--process", "p", "--detach", "--pid-file", "f", "id"});
-        int fdFloor = ThinCreate.fdFloor();
+        int fdLimit = libc.openFileLimit();
+        int fdFloor = ThinCreate.fdFloor(fdLimit);
         long uid = ServerAddress.currentUid();
         ServerAddress.of(uid, System.getenv());
         Path dir = Files.createTempDirectory("isola-thin-training");
@@ -69,7 +69,8 @@ public final class ThinTraining {
                         List.of("create", "--bundle", "b", "id"),
                         System.getenv(),
                         HostSignals.nonDefault(libc),
-                        fdFloor));
+                        fdFloor,
+                        fdLimit));
                 accepted.write(ByteBuffer.allocate(5).put(Wire.EXIT).putInt(0).flip());
                 client.receive(new byte[5]);
             }

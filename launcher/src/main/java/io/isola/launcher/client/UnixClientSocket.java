@@ -22,8 +22,8 @@ import java.nio.file.Path;
  * cannot pass fds (SCM_RIGHTS), and the client hands the server its very stdin, stdout and stderr
  * that way, as the kernel means fds to travel between processes (pidfd_getfd, used before, needs
  * ptrace rights over the client, which Yama's ptrace_scope=1 refuses to a server that is not its
- * ancestor). The calls go through a {@link SocketLibc}: jffi's for the JVM client, the FFM API's
- * in a thin create's JVM on JDK 22 or later.
+ * ancestor). The calls go through a {@link SocketLibc}: jffi's for the JVM client, and the thin
+ * create's JffiThinLibc, which shares it.
  */
 final class UnixClientSocket implements AutoCloseable {
 

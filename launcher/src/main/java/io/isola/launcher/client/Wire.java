@@ -34,13 +34,14 @@ public final class Wire {
     public static final int MAGIC = 0x69736f31; // "iso1"
     /**
      * A thin create's request ({@code ThinCreate}): MAGIC's layout followed by int k, k x int signal
-     * (those the client's JVM handles) and int floor (the client holds no fd from there up: the
-     * plan's fds are numbered from it). The client clones the container itself: after ACCEPTED the
+     * (those the client's JVM handles), int floor (the client holds no fd from there up: the
+     * plan's fds are numbered from it) and int limit (its RLIMIT_NOFILE soft limit, at most
+     * Integer.MAX_VALUE: every plan's fd is below it, or the server refuses the command naming it). The client clones the container itself: after ACCEPTED the
      * server may send PLAN length (its first byte carrying the plan's fds, SCM_RIGHTS) and length
      * bytes of {@link io.isola.internal.chain.ClonePlan}; the client answers CLONED pid (or -errno)
      * and reaps the child unless the command's EXIT is 0.
      */
-    public static final int THIN_MAGIC = 0x69736f54; // "isoT"
+    public static final int THIN_MAGIC = 0x69736f55; // "isoU": "isoT" had no limit (a server of before refuses it)
 
     public static final byte SIGNAL = 'S';
     public static final byte ACCEPTED = 'A', EXIT = 'X', FALLBACK = 'F', REFUSED = 'R';
@@ -62,12 +63,12 @@ public final class Wire {
 
     /** The request of a command line, encoded. */
     public static byte[] request(long pid, boolean tty, String cwd, List<String> args, Map<String, String> env) {
-        return request(pid, tty, cwd, args, env, null, -1);
+        return request(pid, tty, cwd, args, env, null, -1, -1);
     }
 
     /**
      * A thin create's request when {@code signals} is not null: the client clones ({@link
-     * #THIN_MAGIC}), holding no fd from {@code fdFloor} up.
+     * #THIN_MAGIC}), holding no fd from {@code fdFloor} up, and can hold none from {@code fdLimit}.
      */
     public static byte[] request(
             long pid,
@@ -76,7 +77,8 @@ public final class Wire {
             List<String> args,
             Map<String, String> env,
             List<Integer> signals,
-            int fdFloor) {
+            int fdFloor,
+            int fdLimit) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(signals == null ? MAGIC : THIN_MAGIC);
@@ -97,6 +99,7 @@ public final class Wire {
                     out.writeInt(signal);
                 }
                 out.writeInt(fdFloor);
+                out.writeInt(fdLimit);
             }
         } catch (IOException e) {
             throw new IllegalStateException(e); // cannot happen in memory

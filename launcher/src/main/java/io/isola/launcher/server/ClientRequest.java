@@ -8,7 +8,8 @@ import java.util.Map;
  * server's own user: the server's own fds of the client's stdin, stdout and stderr (the command
  * gets those; the session closes them), its environment and working directory, and whether it
  * runs at a terminal; for a client that clones (a thin create or exec), the signals its JVM
- * handles and the lowest fd number from which it holds none (where the plan's fds go).
+ * handles, the lowest fd number from which it holds none (where the plan's fds go) and its
+ * RLIMIT_NOFILE soft limit (no plan's fd may reach it).
  */
 record ClientRequest(
         long pid,
@@ -18,10 +19,11 @@ record ClientRequest(
         List<String> args,
         Map<String, String> env,
         List<Integer> clonerSignals,
-        int clonerFdFloor) {
+        int clonerFdFloor,
+        int clonerFdLimit) {
 
     ClientRequest(long pid, int[] stdio, boolean tty, String cwd, List<String> args, Map<String, String> env) {
-        this(pid, stdio, tty, cwd, args, env, null, -1);
+        this(pid, stdio, tty, cwd, args, env, null, -1, -1);
     }
 
     /** Whether the client clones the container itself (a thin create), with these signals handled. */

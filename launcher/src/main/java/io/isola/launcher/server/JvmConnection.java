@@ -245,7 +245,7 @@ final class JvmConnection implements ClientConnection {
             ClientRequest.addVariable(env, string());
         }
         List<Integer> signals = null;
-        int fdFloor = -1;
+        int fdFloor = -1, fdLimit = -1;
         if (magic == Wire.THIN_MAGIC) {
             signals = new ArrayList<>();
             for (int i = count(); i > 0; i--) {
@@ -256,8 +256,14 @@ final class JvmConnection implements ClientConnection {
                 throw new IOException(
                         "fd floor " + fdFloor + ": expected " + ClonePlan.FIRST_FD + " to " + Wire.MAX_FD_FLOOR);
             }
+            // below the floor is the planner's to refuse, naming it (RemoteClones.lift): the
+            // client's command fails with a message rather than a bad request
+            fdLimit = data.readInt();
+            if (fdLimit < 1) {
+                throw new IOException("fd limit " + fdLimit + ": expected 1 or more");
+            }
         }
-        return new ClientRequest(pid, stdio, tty, cwd, args, env, signals, fdFloor);
+        return new ClientRequest(pid, stdio, tty, cwd, args, env, signals, fdFloor, fdLimit);
     }
 
     private int count() throws IOException {

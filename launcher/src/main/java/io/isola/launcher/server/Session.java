@@ -72,8 +72,8 @@ final class Session implements Runnable {
             }
             Invocation invocation = new Invocation(request.env(), Path.of(request.cwd()), stdio, request.tty());
             if (request.clones() && connection instanceof JvmConnection jvm) {
-                invocation.clonedBy(
-                        ThinCloner.of(jvm, request.pid(), request.clonerSignals(), request.clonerFdFloor()));
+                invocation.clonedBy(ThinCloner.of(
+                        jvm, request.pid(), request.clonerSignals(), request.clonerFdFloor(), request.clonerFdLimit()));
             }
             Integer code = execute(invocation, request);
             // the client's streams go before the answer: an engine that reads the runtime's output

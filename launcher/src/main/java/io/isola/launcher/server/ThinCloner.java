@@ -30,10 +30,10 @@ final class ThinCloner implements RemoteClone.Cloner {
     /**
      * The spec extension by which the server's create has {@code connection}'s client (pid
      * {@code client}, the connection's peer) clone, with its signals, the plan's fds numbered from
-     * {@code fdFloor} up.
+     * {@code fdFloor} up and below {@code fdLimit}, the client's RLIMIT_NOFILE.
      */
-    static RemoteClone of(JvmConnection connection, long client, List<Integer> signals, int fdFloor) {
-        return new RemoteClone(new ThinCloner(connection, client), signals, fdFloor);
+    static RemoteClone of(JvmConnection connection, long client, List<Integer> signals, int fdFloor, int fdLimit) {
+        return new RemoteClone(new ThinCloner(connection, client), signals, fdFloor, fdLimit);
     }
 
     @Override

@@ -33,7 +33,8 @@ public final class LyingThinClient {
                     create,
                     System.getenv(),
                     List.of(),
-                    ThinCreate.fdFloor()));
+                    ThinCreate.fdFloor(Integer.MAX_VALUE),
+                    Integer.MAX_VALUE));
             byte[] frame = new byte[5];
             if (!channel.readFully(frame) || frame[0] != Wire.ACCEPTED) {
                 System.out.println("refused");

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.isola.ffm.FfmThinLibc;
 import io.isola.internal.nativ.CloneLibc;
 import io.isola.internal.nativ.JnrCloneLibc;
 import io.isola.internal.nativ.ThinLibc;
+import io.isola.launcher.client.JffiThinLibc;
 import io.isola.spi.Arg;
 import io.isola.spi.LibcCall;
 import io.isola.spi.Step;
@@ -18,10 +18,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The FFM binding against jnr-ffi's: the same libc, the same compiled chain, and a real child
- * cloned from it (issue 17's thin create on JDK 22 or later).
+ * The thin client's raw jffi binding against jnr-ffi's: the same libc, the same compiled chain,
+ * and a real child cloned from it (issue 17's thin create and exec).
  */
-class FfmChainTest {
+class JffiChainTest {
 
     private static final long SYS_PIPE2 = 293;
     private static final int O_CLOEXEC = 02000000, P_PID = 1, WEXITED = 4, CLD_EXITED = 1;
@@ -30,7 +30,7 @@ class FfmChainTest {
 
     private static final long[] MAKECONTEXT_REGISTERS = {GREGS + 8 * 11, GREGS + 8 * 15, GREGS + 8 * 16, GREGS + 8 * 8};
 
-    private final ThinLibc ffm = new FfmThinLibc();
+    private final ThinLibc thin = new JffiThinLibc();
     private final CloneLibc jnr = JnrCloneLibc.get();
 
     @Test
@@ -40,9 +40,9 @@ class FfmChainTest {
             names.add(call.symbol());
         }
         for (String name : names) {
-            assertEquals(jnr.symbol(name), ffm.symbol(name), name);
+            assertEquals(jnr.symbol(name), thin.symbol(name), name);
         }
-        assertEquals(jnr.errnoLocation(), ffm.errnoLocation(), "this thread's errno");
+        assertEquals(jnr.errnoLocation(), thin.errnoLocation(), "this thread's errno");
     }
 
     @Test
@@ -51,21 +51,21 @@ class FfmChainTest {
         ChildProgram program = program(List.of("/nonexistent/true", "/bin/true"), List.of("true"));
         try (ChainArena arena = new ChainArena(jnr);
                 ChainCompiler viaJnr = new ChainCompiler(jnr);
-                ChainCompiler viaFfm = new ChainCompiler(ffm)) {
+                ChainCompiler viaThin = new ChainCompiler(thin)) {
             long errno = jnr.errnoLocation(), spawned = arena.reserve(1); // both write into the same arena
             int bytes = 256 * 1024; // the arena's first size, which this program fits
             ChainCompiler.Compiled first = viaJnr.compile(program, 700, 701, errno, arena, spawned, CloneMode.VFORK);
             byte[] jnrChain = new byte[bytes];
             jnr.getBytes(first.firstContext(), jnrChain, 0, bytes);
             jnr.zero(first.firstContext(), bytes);
-            ChainCompiler.Compiled second = viaFfm.compile(program, 700, 701, errno, arena, spawned, CloneMode.VFORK);
-            byte[] ffmChain = new byte[bytes];
-            ffm.getBytes(second.firstContext(), ffmChain, 0, bytes);
+            ChainCompiler.Compiled second = viaThin.compile(program, 700, 701, errno, arena, spawned, CloneMode.VFORK);
+            byte[] thinChain = new byte[bytes];
+            thin.getBytes(second.firstContext(), thinChain, 0, bytes);
 
             assertEquals(first, second);
             UcontextLayout layout = UcontextLayout.get(jnr);
             int slots = 0;
-            for (long ctx = first.firstContext(); ctx != 0; ctx = ffm.getLong(ctx + UcontextLayout.LINK)) {
+            for (long ctx = first.firstContext(); ctx != 0; ctx = thin.getLong(ctx + UcontextLayout.LINK)) {
                 slots++;
             }
             int slotBytes = slots * layout.slotSize;
@@ -74,19 +74,19 @@ class FfmChainTest {
                 // what the compiler writes into a slot; the rest is getcontext's template, whose
                 // saved registers are those of each binding's own call
                 assertRange(
-                        jnrChain, ffmChain, at + (int) UcontextLayout.LINK, 32, "slot " + slot + "'s link and stack");
+                        jnrChain, thinChain, at + (int) UcontextLayout.LINK, 32, "slot " + slot + "'s link and stack");
                 assertRange(
                         jnrChain,
-                        ffmChain,
+                        thinChain,
                         at + (int) layout.sigmaskOffset,
                         UcontextLayout.SIGSET_BYTES,
                         "slot " + slot + "'s mask");
                 for (long register : MAKECONTEXT_REGISTERS) {
                     assertRange(
-                            jnrChain, ffmChain, at + (int) register, 8, "slot " + slot + "'s register at " + register);
+                            jnrChain, thinChain, at + (int) register, 8, "slot " + slot + "'s register at " + register);
                 }
             }
-            assertRange(jnrChain, ffmChain, slotBytes, bytes - slotBytes, "the stacks, masks, records and data");
+            assertRange(jnrChain, thinChain, slotBytes, bytes - slotBytes, "the stacks, masks, records and data");
             assertTrue(slots > 10, slots + " contexts");
         }
     }
@@ -95,31 +95,31 @@ class FfmChainTest {
     void clonesAChildThatExecsAndExits() throws Exception {
         int[] status = pipe(), gate = pipe();
         ChildProgram program = program(List.of("/bin/sh"), List.of("sh", "-c", "exit 7"));
-        long tid = ffm.allocate(16);
+        long tid = thin.allocate(16);
         int pid;
-        try (CloneThreads threads = new CloneThreads(ffm)) {
+        try (CloneThreads threads = new CloneThreads(thin)) {
             pid = threads.clone(program, 0, status[1], gate[0], tid, CloneMode.FORK, -1)
                     .get(30, TimeUnit.SECONDS);
         } finally {
-            ffm.free(tid, 16);
-            ffm.close(status[1]);
-            ffm.close(gate[0]);
+            thin.free(tid, 16);
+            thin.close(status[1]);
+            thin.close(gate[0]);
         }
         try {
             writeAll(gate[1], GatePayload.of(program.exec()));
             byte[] records = readToEnd(status[0]); // until the exec closes the child's end (close-on-exec)
             assertArrayEquals(new byte[8], records, "the chdir's and the gate's records, both errno 0");
-            long info = ffm.allocate(128);
+            long info = thin.allocate(128);
             try {
-                assertEquals(0, ffm.waitid(P_PID, pid, info, WEXITED), "waitid: errno " + ffm.lastErrno());
-                assertEquals(CLD_EXITED, ffm.getInt(info + 8), "how the child ended");
-                assertEquals(7, ffm.getInt(info + 24), "the command's exit status");
+                assertEquals(0, thin.waitid(P_PID, pid, info, WEXITED), "waitid: errno " + thin.lastErrno());
+                assertEquals(CLD_EXITED, thin.getInt(info + 8), "how the child ended");
+                assertEquals(7, thin.getInt(info + 24), "the command's exit status");
             } finally {
-                ffm.free(info, 128);
+                thin.free(info, 128);
             }
         } finally {
-            ffm.close(status[0]);
-            ffm.close(gate[1]);
+            thin.close(status[0]);
+            thin.close(gate[1]);
         }
     }
 
@@ -132,42 +132,42 @@ class FfmChainTest {
     }
 
     private int[] pipe() {
-        long fds = ffm.allocate(8);
+        long fds = thin.allocate(8);
         try {
-            assertEquals(0, ffm.syscall(SYS_PIPE2, fds, O_CLOEXEC, 0, 0), "pipe2");
-            return new int[] {ffm.getInt(fds), ffm.getInt(fds + 4)};
+            assertEquals(0, thin.syscall(SYS_PIPE2, fds, O_CLOEXEC, 0, 0), "pipe2");
+            return new int[] {thin.getInt(fds), thin.getInt(fds + 4)};
         } finally {
-            ffm.free(fds, 8);
+            thin.free(fds, 8);
         }
     }
 
     private void writeAll(int fd, byte[] bytes) {
-        long buffer = ffm.allocate(bytes.length);
+        long buffer = thin.allocate(bytes.length);
         try {
-            ffm.putBytes(buffer, bytes);
-            assertEquals(bytes.length, ffm.write(fd, buffer, bytes.length), "the gate's write");
+            thin.putBytes(buffer, bytes);
+            assertEquals(bytes.length, thin.write(fd, buffer, bytes.length), "the gate's write");
         } finally {
-            ffm.free(buffer, bytes.length);
+            thin.free(buffer, bytes.length);
         }
     }
 
     private byte[] readToEnd(int fd) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        long buffer = ffm.allocate(256);
+        long buffer = thin.allocate(256);
         try {
             for (int i = 0; i < 100; i++) {
-                long n = ffm.read(fd, buffer, 256);
-                assertTrue(n >= 0, "read: errno " + ffm.lastErrno());
+                long n = thin.read(fd, buffer, 256);
+                assertTrue(n >= 0, "read: errno " + thin.lastErrno());
                 if (n == 0) {
                     return out.toByteArray();
                 }
                 byte[] chunk = new byte[(int) n];
-                ffm.getBytes(buffer, chunk, 0, chunk.length);
+                thin.getBytes(buffer, chunk, 0, chunk.length);
                 out.writeBytes(chunk);
             }
             throw new AssertionError("no end of the status pipe after 100 reads");
         } finally {
-            ffm.free(buffer, 256);
+            thin.free(buffer, 256);
         }
     }
 
