@@ -126,8 +126,7 @@ public final class Lifecycle {
     private ContainerState recordOrphan(ContainerState seen, ProcessIdentity found) {
         ContainerState running = seen.withStatus(ContainerState.Status.RUNNING)
                 .withPid(found.pid())
-                .withExtra(
-                        seen.isola().withProcess(found.startTime(), seen.isola().monitor(), null));
+                .withExtra(seen.isola().withProcess(found, seen.isola().monitor(), null));
         ContainerState movedOn = store.locked(() -> {
             ContainerState stored = store.read(seen.id());
             if (stored != null && !stored.status().equals(seen.status())) {
