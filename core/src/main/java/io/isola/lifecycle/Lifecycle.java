@@ -391,8 +391,9 @@ public final class Lifecycle {
             // its processes are frozen, and so would be the new one, in the container's cgroup
             throw new IsolaException("container " + state.id() + " is paused: resume it first");
         }
-        // with the start time: the exec refuses a process that took the pid once this one ended
-        return builder.with(new Join(state.pid(), Math.max(0, state.process().startTime())))
+        // with the start time and pidfs inode: the exec refuses a process that took the pid once this one ended
+        ProcessIdentity process = state.process();
+        return builder.with(new Join(state.pid(), Math.max(0, process.startTime()), process.pidfsInode()))
                 .build();
     }
 
