@@ -86,6 +86,11 @@ class LifecycleTest {
     void stopEndsAPid1ThatIgnoresSigtermWithSigkillAfterTheTimeout() throws Exception {
         ContainerState state = detached(null, "sleep", "1000");
         assertEquals(ContainerState.Status.RUNNING, state.status());
+        assertEquals(
+                ProcessIdentity.self().pidfsInode() > 0,
+                state.process().pidfsInode() > 0,
+                "the monitor recorded the process's pidfs inode where the kernel has pidfs");
+        assertTrue(state.process().isAlive(), "by its recorded identity");
         Map<?, ?> namespaces = (Map<?, ?>) Inspection.of(state).get("Namespaces");
         Map<?, ?> pid = (Map<?, ?>) namespaces.get("pid");
         assertEquals(false, pid.get("Shared"), "inspect: " + namespaces);
