@@ -78,6 +78,7 @@ public record ContainerState(
     /**
      * @param name the user's name for the container, if any
      * @param startTime the start time of {@code pid} (see {@link ProcessIdentity})
+     * @param pidfsInode the inode of its pidfd on pidfs (see {@link ProcessIdentity}), when known
      * @param monitor the process that reaps the container and records its exit, if any
      * @param exitCode the exit code, or 128 + the signal, once known
      * @param note why the state is what it is, when the runtime had to guess ("its monitor died")
@@ -89,6 +90,7 @@ public record ContainerState(
     public record Extra(
             String name,
             long startTime,
+            Long pidfsInode,
             ProcessIdentity monitor,
             String startedAt,
             String finishedAt,
@@ -122,9 +124,11 @@ public record ContainerState(
                     .build();
         }
 
-        public Extra withProcess(long start, ProcessIdentity monitorProcess, String started) {
+        /** Records {@code process} (NONE: no process) as the container's, {@code monitorProcess} as its monitor. */
+        public Extra withProcess(ProcessIdentity process, ProcessIdentity monitorProcess, String started) {
             return toBuilder()
-                    .startTime(start)
+                    .startTime(process.startTime())
+                    .pidfsInode(process.pidfsInode() == 0 ? null : process.pidfsInode())
                     .monitor(monitorProcess)
                     .startedAt(started)
                     .build();
@@ -155,7 +159,9 @@ public record ContainerState(
     }
 
     public ProcessIdentity process() {
-        return pid <= 0 || isola == null ? ProcessIdentity.NONE : new ProcessIdentity(pid, isola.startTime());
+        return pid <= 0 || isola == null
+                ? ProcessIdentity.NONE
+                : new ProcessIdentity(pid, isola.startTime(), isola.pidfsInode() == null ? 0 : isola.pidfsInode());
     }
 
     @JsonIgnore

@@ -126,8 +126,7 @@ public final class Lifecycle {
     private ContainerState recordOrphan(ContainerState seen, ProcessIdentity found) {
         ContainerState running = seen.withStatus(ContainerState.Status.RUNNING)
                 .withPid(found.pid())
-                .withExtra(
-                        seen.isola().withProcess(found.startTime(), seen.isola().monitor(), null));
+                .withExtra(seen.isola().withProcess(found, seen.isola().monitor(), null));
         ContainerState movedOn = store.locked(() -> {
             ContainerState stored = store.read(seen.id());
             if (stored != null && !stored.status().equals(seen.status())) {
@@ -392,8 +391,9 @@ public final class Lifecycle {
             // its processes are frozen, and so would be the new one, in the container's cgroup
             throw new IsolaException("container " + state.id() + " is paused: resume it first");
         }
-        // with the start time: the exec refuses a process that took the pid once this one ended
-        return builder.with(new Join(state.pid(), Math.max(0, state.process().startTime())))
+        // with the start time and pidfs inode: the exec refuses a process that took the pid once this one ended
+        ProcessIdentity process = state.process();
+        return builder.with(new Join(state.pid(), Math.max(0, process.startTime()), process.pidfsInode()))
                 .build();
     }
 

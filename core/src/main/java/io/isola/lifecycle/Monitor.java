@@ -95,7 +95,7 @@ public final class Monitor {
         ContainerState created = registered
                 .withStatus(ContainerState.Status.STOPPED)
                 .withPid(0)
-                .withExtra(registered.isola().withProcess(0, null, null));
+                .withExtra(registered.isola().withProcess(ProcessIdentity.NONE, null, null));
         store.write(created);
         return created;
     }
@@ -123,7 +123,10 @@ public final class Monitor {
             }
             ContainerState.Extra extra = stored.isola()
                     .withExit(null, null, null, null)
-                    .withProcess(0, ProcessIdentity.self(), stored.isola().startedAt())
+                    .withProcess(
+                            ProcessIdentity.NONE,
+                            ProcessIdentity.self(),
+                            stored.isola().startedAt())
                     .withCgroup(null)
                     .withRelaunch(relaunch)
                     .detachedTo(store.dir(id).resolve(MonitorProcess.LOG_FILE).toString());
@@ -159,10 +162,7 @@ public final class Monitor {
             ContainerState stored = store.read(state.id());
             ContainerState base = stored != null && stored.isola() != null ? stored : state;
             ContainerState.Extra extra = base.isola()
-                    .withProcess(
-                            process.startTime(),
-                            ProcessIdentity.self(),
-                            Instant.now().toString());
+                    .withProcess(process, ProcessIdentity.self(), Instant.now().toString());
             if (location != null) {
                 extra = extra.withCgroup(new CgroupState(location, null, null));
             }

@@ -6,6 +6,7 @@ import io.isola.api.Container;
 import io.isola.api.ExitStatus;
 import io.isola.api.Isola;
 import io.isola.api.IsolaException;
+import io.isola.api.Join;
 import io.isola.lifecycle.ProcessIdentity;
 import java.time.Duration;
 import java.util.List;
@@ -33,8 +34,8 @@ final class ContainerHooks {
             String name = kind + " hook " + i + " (" + hook.path() + ")";
             int timeout = hook.timeoutSeconds() == null ? DEFAULT_TIMEOUT_SECONDS : hook.timeoutSeconds();
             Optional<ExitStatus> ended;
-            try (Container process =
-                    isola.start(hook.inContainerOf(container.pid(), Math.max(0, container.startTime())))) {
+            try (Container process = isola.start(hook.inContainerOf(
+                    new Join(container.pid(), Math.max(0, container.startTime()), container.pidfsInode())))) {
                 StateFeed.start(name, process.stdin(), stateJson);
                 ended = process.waitFor(Duration.ofSeconds(timeout));
                 if (ended.isEmpty()) {

@@ -15,12 +15,12 @@ public record Hook(String path, List<String> args, List<String> env, Integer tim
     }
 
     /**
-     * The process of a hook that runs inside the container whose process is {@code pid}
-     * (createContainer, startContainer), started at {@code startTime} (0: whichever has the pid; see
-     * {@link Join}): it joins that process's namespaces, reads the state on stdin, its stdout is
-     * discarded and its stderr is the runtime's; its environment is the hook's own.
+     * The process of a hook that runs inside the container whose process {@code container} names
+     * (createContainer, startContainer; see {@link Join} for how a reused pid is refused): it joins
+     * that process's namespaces, reads the state on stdin, its stdout is discarded and its stderr is
+     * the runtime's; its environment is the hook's own.
      */
-    public ContainerSpec inContainerOf(long pid, long startTime) {
+    public ContainerSpec inContainerOf(Join container) {
         List<String> command = new ArrayList<>();
         command.add(path);
         if (args.size() > 1) {
@@ -30,7 +30,7 @@ public record Hook(String path, List<String> args, List<String> env, Integer tim
                 .stdin(Stdio.PIPE)
                 .stdout(Stdio.NULL)
                 .stderr(Stdio.INHERIT)
-                .with(new Join(pid, startTime));
+                .with(container);
         for (String entry : env) {
             int eq = entry.indexOf('=');
             if (eq > 0) {

@@ -148,7 +148,7 @@ public final class OciRuntime {
             CreatedCgroups.record(
                     store.dir(id), container.pid(), cgroup); // for delete: the isolator that made it exits with us
             ProcessIdentity process = ProcessIdentity.of(container.pid());
-            ContainerState.Extra started = extra.withProcess(process.startTime(), null, null);
+            ContainerState.Extra started = extra.withProcess(process, null, null);
             if (cgroup != null) {
                 started = started.withCgroup(new CgroupState(cgroup, null, null));
             }
@@ -257,8 +257,7 @@ public final class OciRuntime {
         Isola.startCreated(store.dir(state.id()), START_TIMEOUT);
         ContainerState running = state.withStatus(ContainerState.Status.RUNNING)
                 .withExtra(state.isola()
-                        .withProcess(
-                                state.isola().startTime(), null, Instant.now().toString()));
+                        .withProcess(state.process(), null, Instant.now().toString()));
         store.write(running);
         if (!poststart.isEmpty()) { // the state's JSON costs a served start a tenth of its time: only for hooks
             Hooks.runWarning("poststart", poststart, stateJson(running), warnings);

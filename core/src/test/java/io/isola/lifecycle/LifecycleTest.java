@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.isola.api.ContainerSpec;
 import io.isola.api.IsolaException;
+import io.isola.internal.nativ.ProcessStartTime;
 import io.isola.testing.HostState;
+import io.isola.testing.SameTickPidReuse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,8 +63,7 @@ class LifecycleTest {
                 store, name, null, ContainerSpec.builder("true").build(), true, false);
         ContainerState running = state.withStatus(ContainerState.Status.RUNNING)
                 .withPid(container.pid())
-                .withExtra(state.isola()
-                        .withProcess(ProcessIdentity.of(container.pid()).startTime(), monitor, "now"));
+                .withExtra(state.isola().withProcess(ProcessIdentity.of(container.pid()), monitor, "now"));
         store.write(running);
         return running;
     }
@@ -85,6 +86,11 @@ class LifecycleTest {
     void stopEndsAPid1ThatIgnoresSigtermWithSigkillAfterTheTimeout() throws Exception {
         ContainerState state = detached(null, "sleep", "1000");
         assertEquals(ContainerState.Status.RUNNING, state.status());
+        assertEquals(
+                ProcessIdentity.self().pidfsInode() > 0,
+                state.process().pidfsInode() > 0,
+                "the monitor recorded the process's pidfs inode where the kernel has pidfs");
+        assertTrue(state.process().isAlive(), "by its recorded identity");
         Map<?, ?> namespaces = (Map<?, ?>) Inspection.of(state).get("Namespaces");
         Map<?, ?> pid = (Map<?, ?>) namespaces.get("pid");
         assertEquals(false, pid.get("Shared"), "inspect: " + namespaces);
@@ -110,7 +116,12 @@ class LifecycleTest {
         long self = ProcessHandle.current().pid();
         store.write(state.withStatus(ContainerState.Status.RUNNING)
                 .withPid(self)
-                .withExtra(state.isola().withProcess(ProcessIdentity.of(self).startTime() + 1, monitorId, "now")));
+                .withExtra(state.isola()
+                        .withProcess(
+                                new ProcessIdentity(
+                                        self, ProcessIdentity.of(self).startTime() + 1),
+                                monitorId,
+                                "now")));
         monitor.destroyForcibly().waitFor();
 
         ContainerState listed = lifecycle.list().get(0);
@@ -131,6 +142,28 @@ class LifecycleTest {
      * only then does the list look at the two processes: it must keep the recorded exit, not
      * write "exit status unknown" over it (this raced in LifecycleTest's first case once in CI).
      */
+    /**
+     * A container whose process ended (its monitor gone, so nothing recorded it) and whose pid a
+     * host process took within the tick the container's process started in: same pid, same start
+     * time. kill, stop and rm -f by the container's id must leave the host process alone.
+     */
+    @Test
+    void aHostProcessThatTookThePidWithinTheSameTickIsNotSignalledByKillStopOrRemove() throws Exception {
+        try (SameTickPidReuse<ProcessIdentity> reuse = SameTickPidReuse.force(ProcessIdentity::of)) {
+            ContainerState state = Monitor.register(
+                    store, "ticked", null, ContainerSpec.builder("true").build(), true, false);
+            store.write(state.withStatus(ContainerState.Status.RUNNING)
+                    .withPid(reuse.pid())
+                    .withExtra(state.isola().withProcess(reuse.recorded(), null, "now")));
+
+            assertThrows(IsolaException.class, () -> lifecycle.kill("ticked", 15));
+            assertEquals(reuse.startTime(), ProcessStartTime.of(reuse.pid()), "kill left the host process alone");
+            lifecycle.stop("ticked", Duration.ofSeconds(1));
+            lifecycle.remove("ticked", true);
+            assertEquals(reuse.startTime(), ProcessStartTime.of(reuse.pid()), "stop and rm -f left it alone");
+        }
+    }
+
     @Test
     void anExitRecordedBetweenTheReadAndTheLookIsKept() throws Exception {
         Process monitor = new ProcessBuilder("sleep", "100").start();

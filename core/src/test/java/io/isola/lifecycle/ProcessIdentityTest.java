@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.isola.internal.nativ.ProcessStartTime;
 import io.isola.testing.BoundProcFile;
+import io.isola.testing.SameTickPidReuse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,6 +72,26 @@ class ProcessIdentityTest {
         } finally {
             host.destroyForcibly();
             assertTrue(host.waitFor(10, TimeUnit.SECONDS));
+        }
+    }
+
+    /**
+     * A host process that took the pid of a container's ended process within the clock tick the
+     * container's started in has the same pid and start time (the kernel hands out pids in turn:
+     * with pid_max 32768 a busy host wraps, and root sets ns_last_pid): kill, stop and rm -f must
+     * not take it for the container's process and signal it.
+     */
+    @Test
+    void aProcessThatTookThePidWithinTheSameTickDoesNotPassForTheEndedOne() throws Exception {
+        try (SameTickPidReuse<ProcessIdentity> reuse = SameTickPidReuse.force(ProcessIdentity::of)) {
+            ProcessIdentity ended = reuse.recorded();
+            assertEquals(reuse.pid(), ended.pid());
+            assertEquals(reuse.startTime(), ended.startTime(), "the same pid and start time");
+
+            assertFalse(ended.isAlive(), "the host process is not the ended one");
+            assertFalse(ended.signal(15), "the host process is not signalled");
+            assertTrue(ended.awaitExit(Duration.ZERO), "the ended process is not waited for");
+            assertEquals(reuse.startTime(), ProcessStartTime.of(reuse.pid()), "the host process still runs");
         }
     }
 }

@@ -315,7 +315,7 @@ public final class RecordingSyscalls implements Syscalls {
     }
 
     @Override
-    public synchronized HeldProcess openProcess(long pid, long startTime) {
+    public synchronized HeldProcess openProcess(long pid, long startTime, long pidfsInode) {
         int fd = fd();
         record("pidfd_open(" + pid + ") = " + fd + ", started at " + startTime);
         return new Child(pid, fd);

@@ -20,7 +20,7 @@ import java.util.List;
 record JoinedProcess(List<ProgramComposer.JoinedNamespace> namespaces, CgroupJoin cgroups) {
 
     static JoinedProcess read(Join join, Syscalls host) {
-        HeldProcess process = host.openProcess(join.pid(), join.startTime());
+        HeldProcess process = host.openProcess(join.pid(), join.startTime(), join.pidfsInode());
         if (process == null) {
             throw ended(join);
         }

@@ -225,15 +225,19 @@ final class LinuxSyscalls implements Syscalls {
     }
 
     @Override
-    public HeldProcess openProcess(long pid, long startTime) {
+    public HeldProcess openProcess(long pid, long startTime, long pidfsInode) {
         Pidfd process = Pidfd.openIfAny(pid);
         if (process == null) {
             return null;
         }
         // the pidfd may name a process that has since ended and whose pid another took: the start
-        // time is that other's then, and the pidfd's signals fail (ESRCH)
+        // time is that other's then, and the pidfd's signals fail (ESRCH); one that took it within
+        // the same tick has the same start time, but not the same pidfs inode
         long started = ProcessStartTime.of(pid);
-        if (started < 0 || (startTime > 0 && started != startTime) || !process.signal(0)) {
+        if (started < 0
+                || (startTime > 0 && started != startTime)
+                || (pidfsInode > 0 && process.pidfsInode() != pidfsInode)
+                || !process.signal(0)) {
             process.close();
             return null;
         }

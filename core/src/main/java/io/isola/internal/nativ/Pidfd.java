@@ -1,6 +1,8 @@
 package io.isola.internal.nativ;
 
 import io.isola.api.ExitStatus;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.time.Duration;
 
 /**
@@ -13,6 +15,12 @@ public final class Pidfd implements HeldProcess {
     private static final int CLD_EXITED = 1;
     private static final short POLLIN = 1;
     private static final int SIGINFO_BYTES = 128, SI_CODE = 8, SI_STATUS = 24;
+    /** PID_FS_MAGIC: pidfds are files of pidfs (Linux 6.9), not of the shared anonymous inode. */
+    private static final long PIDFS_MAGIC = 0x50494446L;
+
+    private static final int STATFS_BYTES = 128;
+    /** Whether this kernel's pidfds are on pidfs; null until the first pidfd was asked. */
+    private static volatile Boolean onPidfs;
 
     private final Native n = Native.get();
     private final long pid;
@@ -78,6 +86,50 @@ public final class Pidfd implements HeldProcess {
             throw new NativeException("pidfd_getfd " + targetFd + " of " + pid, n.lastErrno());
         }
         return (int) copy;
+    }
+
+    /**
+     * The inode of the process's pidfd on pidfs (Linux 6.9): on 64-bit kernels a number no other
+     * process gets until the next boot, unlike its pid and its start time (a process that takes the
+     * pid within the same 10 ms tick has that too). 0 on older kernels, whose pidfds all share one
+     * anonymous inode.
+     */
+    public synchronized long pidfsInode() {
+        if (fd < 0 || !onPidfs(fd)) {
+            return 0;
+        }
+        try {
+            return FileAttributes.stat(fd).ino();
+        } catch (FileCallException e) {
+            throw new NativeException("statx of the pidfd of " + pid, e.errno());
+        }
+    }
+
+    private static boolean onPidfs(int fd) {
+        Boolean known = onPidfs;
+        if (known == null) {
+            Native n = Native.get();
+            byte[] statfs = new byte[STATFS_BYTES];
+            if (n.libc().fstatfs(fd, statfs) < 0) {
+                throw new NativeException("fstatfs of a pidfd", n.lastErrno());
+            }
+            known = ByteBuffer.wrap(statfs).order(ByteOrder.nativeOrder()).getLong(0) == PIDFS_MAGIC;
+            onPidfs = known;
+        }
+        return known;
+    }
+
+    /**
+     * Whether the process has exited (a zombie too): its pidfd polls readable from then on. Needs
+     * no permission to signal it, unlike {@code pidfd_send_signal(0)}.
+     */
+    public boolean hasEnded() {
+        try (NativeMemory mem = new NativeMemory(8)) {
+            NativeMemory.putInt(mem.address(), fd);
+            NativeMemory.putInt(mem.address() + 4, POLLIN);
+            int ready = n.retrying("poll on the pidfd of " + pid, () -> n.libc().poll(mem.address(), 1, 0));
+            return ready > 0;
+        }
     }
 
     /** Waits for the process to exit and reaps it; null when {@code timeout} passes first. */

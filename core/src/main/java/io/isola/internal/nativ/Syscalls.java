@@ -115,10 +115,16 @@ public interface Syscalls {
 
     /**
      * Holds any process {@code pid} by a pidfd, checked after opening to be the one that started at
-     * {@code startTime} (0: whichever has the pid), so that a reused pid is not taken for it; null
-     * when there is no such process.
+     * {@code startTime} (0: whichever has the pid) and whose pidfd has the pidfs inode
+     * {@code pidfsInode} (0: unchecked), so that a reused pid is not taken for it; null when there is
+     * no such process.
      */
-    HeldProcess openProcess(long pid, long startTime);
+    HeldProcess openProcess(long pid, long startTime, long pidfsInode);
+
+    /** {@link #openProcess(long, long, long)} by pid and start time alone. */
+    default HeldProcess openProcess(long pid, long startTime) {
+        return openProcess(pid, startTime, 0);
+    }
 
     /** Sets the window size of the terminal behind {@code fd} (TIOCSWINSZ). */
     void resizeTerminal(int fd, int columns, int rows);

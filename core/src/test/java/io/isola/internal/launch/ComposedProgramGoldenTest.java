@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.isola.api.ContainerSpec;
 import io.isola.api.DeferredStart;
 import io.isola.api.Filesystem;
+import io.isola.api.Join;
 import io.isola.api.Network;
 import io.isola.api.PortMapping;
 import io.isola.api.Resources;
@@ -130,7 +131,7 @@ class ComposedProgramGoldenTest {
         specs.add(plan.spec().id("golden-oci").with(new DeferredStart(state)).build());
         for (String kind : List.of("createContainer", "startContainer")) {
             for (Hook hook : plan.hooks(kind)) {
-                specs.add(hook.inContainerOf(CONTAINER_PID, CONTAINER_START_TIME));
+                specs.add(hook.inContainerOf(new Join(CONTAINER_PID, CONTAINER_START_TIME)));
             }
         }
         String text = compose(specs).replace(bundle.toString(), "<bundle>").replace(state.toString(), "<state>");

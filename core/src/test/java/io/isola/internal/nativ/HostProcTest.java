@@ -1,10 +1,14 @@
 package io.isola.internal.nativ;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.isola.lifecycle.ProcessIdentity;
 import io.isola.testing.HostCommand;
+import io.isola.testing.SameTickPidReuse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,6 +64,28 @@ class HostProcTest {
             new ProcessBuilder("umount", "-l", oom.toString()).start().waitFor(10, TimeUnit.SECONDS);
             sleeper.destroyForcibly();
             sleeper.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * exec's check that a stored pid is still the container's process: a host process that took the
+     * pid within the tick the container's process started in has its start time too, and the exec
+     * would join the host process's namespaces, i.e. none. Its pidfd's pidfs inode is not the one
+     * the container's state recorded.
+     */
+    @Test
+    void aProcessThatTookThePidWithinTheSameTickIsNotHeldForTheContainers() throws Exception {
+        try (SameTickPidReuse<ProcessIdentity> reuse = SameTickPidReuse.force(ProcessIdentity::of)) {
+            ProcessIdentity ended = reuse.recorded();
+            try (HeldProcess taken = Syscalls.linux().openProcess(reuse.pid(), ended.startTime())) {
+                assertNotNull(taken, "by pid and start time (the exec's check before) the host process passes");
+            }
+            if (ended.pidfsInode() == 0) {
+                return; // a kernel before 6.9: pidfds have no inode of their own, the start time is all there is
+            }
+            assertNull(
+                    Syscalls.linux().openProcess(reuse.pid(), ended.startTime(), ended.pidfsInode()),
+                    "by its pidfs inode too, the host process is not taken for the container's");
         }
     }
 
