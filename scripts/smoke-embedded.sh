@@ -4,7 +4,11 @@
 # isola-core, isola-ns-*, isola-launcher). The repository is a temporary one, removed at the end;
 # everything else comes from ~/.m2/repository as a read-only mirror (the reactor's build filled it),
 # so nothing is downloaded and ~/.m2 is not written. Exits non-zero on a failure.
-# Usage, as root (the examples' tests start containers): scripts/smoke-embedded.sh
+# Usage, as root (the examples' tests start containers), after a build: scripts/smoke-embedded.sh
+#
+# The artifacts installed are the ones the build made (each module's pom.xml and target jar, in the
+# repository's layout, as "mvn install" lays them out), not a second build of the reactor: that
+# rebuilt, re-formatted and re-checked the same classes, minutes of the suite for the same jars.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -28,9 +32,26 @@ cat >"$work/settings.xml" <<SETTINGS
 SETTINGS
 mvn_() { mvn -B -ntp -s "$work/settings.xml" "$@" </dev/null; }
 
+# the version every module of the reactor has: the parent's (pom.xml's first <version>)
+version=$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' "$repo/pom.xml" | head -n 1)
+[[ -n $version ]] || { echo "smoke-embedded: no <version> in $repo/pom.xml" >&2; exit 1; }
+# install_artifact ARTIFACT-ID POM [JAR]: as "mvn install" does, into io/isola/ARTIFACT-ID/VERSION/
+install_artifact() {
+    local dir=$work/repository/io/isola/$1/$version
+    mkdir -p "$dir"
+    cp "$2" "$dir/$1-$version.pom"
+    if [[ -n ${3:-} ]]; then
+        [[ -f $3 ]] || { echo "smoke-embedded: no $3: build first" >&2; exit 1; }
+        cp "$3" "$dir/$1-$version.jar"
+    fi
+}
+
 echo "smoke-embedded: installing io.isola's artifacts into $work/repository"
-mvn_ -q -f "$repo/pom.xml" install -DskipTests -Dbnd.baseline.skip=true \
-    -pl dist/bom,core,ns-uts,ns-ipc,ns-pid,ns-mount,ns-net,ns-user,ns-cgroup,launcher -am
+install_artifact isola-parent "$repo/pom.xml"
+install_artifact isola-bom "$repo/dist/bom/pom.xml"
+for module in core ns-uts ns-ipc ns-pid ns-mount ns-net ns-user ns-cgroup ffm launcher; do
+    install_artifact "isola-$module" "$repo/$module/pom.xml" "$repo/$module/target/isola-$module-$version.jar"
+done
 find "$work/repository/io/isola" -maxdepth 1 -mindepth 1 -printf '%f\n' | sort | xargs echo "smoke-embedded: installed:"
 
 for example in embedded-classpath embedded-app; do

@@ -22,7 +22,9 @@ import java.util.stream.Stream;
 /**
  * A real user other than root, made for a test class (useradd gives it /etc/subuid and /etc/subgid
  * ranges, as on Debian), that runs the isola CLI in a JVM of its own through runuser, from a copy
- * of the test's class path and bundles it can read, without a resident server. {@link #close}
+ * of the test's class path and bundles it can read, without a resident server; its JVM runs with
+ * C1 alone and the serial GC, as bin/isola runs a CLI (a command lives a second or two: C2's
+ * compilations and G1's threads cost a second of CPU each, which the suite's 2 cores feel). {@link #close}
  * removes the user, its ranges, its home and what isola kept for it in the temporary directory.
  */
 final class RootlessUser implements AutoCloseable {
@@ -103,6 +105,8 @@ final class RootlessUser implements AutoCloseable {
                 "env",
                 "ISOLA_SERVER=off",
                 ProcessHandle.current().info().command().orElse("java"),
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
                 "-XX:-UsePerfData",
                 "-Disola.bundles=" + bundles,
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
@@ -124,6 +128,8 @@ final class RootlessUser implements AutoCloseable {
         env.forEach((key, value) -> command.add(key + "=" + value));
         command.addAll(List.of(
                 java,
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
                 "-XX:-UsePerfData",
                 "-Disola.bundles=" + bundles,
                 "-Disola.server.dir=" + serverDir,
