@@ -39,7 +39,10 @@ isola_shell_client() {
     else
         dir=/tmp/isola-server-$EUID
     fi
-    # ours, as the JVM client checks too: nobody else can have put a door there
+    # ours, as the JVM client checks too: nobody else can have put a door there. Its mode (0700,
+    # which the JVM client checks) would cost a stat(1) fork: the server serves from no other and
+    # stops when its directory is opened (ResidentServer), and what this shell opens there is
+    # checked through /proc/self/fd to be ours, so that a name swapped after a check counts not.
     [ -d "$dir" ] && [ ! -L "$dir" ] && [ -O "$dir" ] || return 0
     # a terminal, a pipe or FIFO, a device (/dev/null): the server can open the very same; a
     # regular file, a socket or a closed stream: the JVM client's way, or the relay's (above)
@@ -109,6 +112,7 @@ _isola_shell_session() {
     local dir=$1 endpoint=$2 magic server started home line name door size arg
     shift 2
     {
+        [ -f /proc/self/fd/0 ] && [ -O /proc/self/fd/0 ] || return 0
         IFS= read -r magic && IFS=' ' read -r server started && IFS= read -r home || return 0
         [ "$magic" = "isola-shell-endpoint 2" ] && [ "$home" = "$ISOLA_HOME" ] || return 0
         # NAME=VALUE: VALUE here too; NAME alone: unset or empty here too (isola takes an empty
@@ -131,7 +135,7 @@ _isola_shell_session() {
         size=$((size + ${#arg} * 4 + 1)) # characters: at most 4 bytes each in UTF-8
     done
     [ "$size" -lt 60000 ] || return 0
-    local base='' up='' down='' downw='' stdin request frame tty=0 waited=0 pair noclobber=+C
+    local base='' up='' down='' downw='' stdin request='' frame tty=0 waited=0 pair noclobber=+C
     # the server opens our streams from copies at fds that stay put: bash writes to a FIFO by
     # moving it onto fd 1 while it writes, so fd 1 itself may be the channel at any moment. Made
     # first: a relay's cat must not inherit the channel
@@ -151,7 +155,7 @@ _isola_shell_session() {
         # by another shell, whose claim stays until it has gone) would be files of our own
         # shellcheck disable=SC2094 # both ends of one FIFO, opened on purpose
         if { exec {up}<>"$pair.i" {downw}<>"$pair.o" {down}<"$pair.o"; } 2>/dev/null \
-            && [ -p "/proc/self/fd/$up" ] && [ -p "/proc/self/fd/$down" ]; then
+            && _isola_own_fifo "$up" && _isola_own_fifo "$down"; then
             base=$pair
             break
         fi
@@ -171,6 +175,11 @@ _isola_shell_session() {
         fi
         # shellcheck disable=SC2094 # both ends of one FIFO, opened on purpose
         exec {up}<>"$base.i" {downw}<>"$base.o" {down}<"$base.o"
+        if ! _isola_own_fifo "$up" || ! _isola_own_fifo "$down"; then
+            exec {up}>&- {downw}>&- {down}<&- {stdin}<&-
+            _isola_unrelay
+            return 0
+        fi
     fi
     # <> never blocks on a FIFO; the read-only end opens at once as {downw} is a writer. Once the
     # server has written, {downw} goes, and the server's end is ours: a server that dies is an
@@ -185,10 +194,11 @@ _isola_shell_session() {
     trap '_isola_forward 15' TERM
     trap '_isola_forward 28' WINCH
     # one line shorter than PIPE_BUF: written at once, never mixed with another client's
-    if { exec {request}<>"$door"; } 2>/dev/null; then
+    if { exec {request}<>"$door"; } 2>/dev/null && _isola_own_fifo "$request"; then
         printf '%s\n' "${base##*/} $BASHPID $up $down" >&"$request"
         exec {request}>&-
     else
+        [ -z "$request" ] || exec {request}>&-
         waited=10
     fi
     while :; do
@@ -238,6 +248,12 @@ _isola_shell_session() {
     # a signal that came before the server took the command ends it, as it would have ended a CLI
     [ "$_isola_pending" = 0 ] || exit $((128 + _isola_pending))
     return 0
+}
+
+# _isola_own_fifo FD: whether this shell's FD is a FIFO of this user's, checked on what is open:
+# a name in the server directory may have been swapped since it was checked
+_isola_own_fifo() {
+    [ -p "/proc/self/fd/$1" ] && [ -O "/proc/self/fd/$1" ]
 }
 
 _isola_forward() {

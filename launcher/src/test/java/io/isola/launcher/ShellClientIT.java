@@ -457,6 +457,76 @@ class ShellClientIT {
         assertEquals(NOT_SERVED, result.code(), result.err());
     }
 
+    /**
+     * FIFOs in the server directory that are not this user's (a stranger's, planted while the
+     * directory was open to others, or swapped in between the client's checks and its opens) get
+     * no command line: the client checks what it has opened, not a name that may have changed.
+     */
+    @Test
+    void aStrangersFifosInTheServerDirectoryGetNoCommandLine() throws Exception {
+        ownServer(); // its pairs are swapped
+        startServer();
+        // the stranger replaces every ready pair with FIFOs of its own, and reads what comes
+        Process stranger = new ProcessBuilder(
+                        "bash",
+                        "-c",
+                        "cd " + serverDir + "; for i in p-*.i; do b=${i%.i}; rm -f $b.i $b.o;"
+                                + " mkfifo -m 666 $b.i $b.o; chown 65534:65534 $b.i $b.o;"
+                                + " timeout 60 cat 0<>$b.i & done; echo planted; wait")
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        try {
+            BufferedReader out =
+                    new BufferedReader(new InputStreamReader(stranger.getInputStream(), StandardCharsets.ISO_8859_1));
+            assertEquals("planted", out.readLine());
+
+            Result result = shell(Map.of(), null, "isola run -- echo secret-argument");
+
+            stranger.descendants().forEach(ProcessHandle::destroyForcibly);
+            StringBuilder stolen = new StringBuilder();
+            for (String line = out.readLine(); line != null; line = out.readLine()) {
+                stolen.append(line).append('\n');
+            }
+            assertFalse(stolen.toString().contains("secret-argument"), "the stranger read: " + stolen);
+            assertEquals("secret-argument\n", result.out(), result.err()); // a pair of its own, served
+        } finally {
+            stranger.descendants().forEach(ProcessHandle::destroyForcibly);
+            stranger.destroyForcibly();
+            stranger.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * A server directory open to other users (a mistaken chmod, a directory made by hand or with
+     * another umask) is used by no client and no server: the server that finds its directory so
+     * stops serving, one asked to serve there refuses, as the JVM client does.
+     */
+    @Test
+    void noServerServesFromADirectoryOpenToOthers() throws Exception {
+        ownServer();
+        startServer();
+        Path endpoint = endpoint();
+        Files.setPosixFilePermissions(serverDir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        for (int i = 0; i < 100 && !ResidentServers.running(serverDir).isEmpty(); i++) {
+            Thread.sleep(100);
+        }
+        assertEquals(List.of(), ResidentServers.running(serverDir), "the server serves on from an open directory");
+        assertFalse(Files.exists(endpoint), "the server left its endpoint in an open directory");
+        Result result = shell(Map.of(), null, "isola run -- true");
+        assertEquals(NOT_SERVED, result.code(), result.err());
+
+        List<String> server = new ArrayList<>(MonitorProcess.javaCommand(
+                Main.class.getName(),
+                List.of("__server", endpoint.resolveSibling("s-open.sock").toString())));
+        server.add(1, "-Disola.home=" + home);
+        Process process = new ProcessBuilder(server).redirectErrorStream(true).start();
+        String output = read(process.getInputStream());
+        assertTrue(process.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(1, process.exitValue(), output);
+        assertTrue(output.contains(serverDir + " is open to other users (expected mode 0700)"), output);
+        assertFalse(Files.exists(endpoint.resolveSibling("s-open.sock")), output);
+    }
+
     private static String xdg() {
         String value = System.getenv("XDG_RUNTIME_DIR");
         return value == null || value.isEmpty() ? "" : "=" + value;

@@ -157,10 +157,11 @@ public final class HostProc {
 
     /**
      * The content of {@code relative}, a file below the host's procfs ({@code PID/uid_map}), read
-     * through {@link #shared()}'s handle without following a link at its end; at most {@code limit}
-     * bytes.
+     * through {@link #shared()}'s handle without following a link at its end.
      *
-     * @throws IOException naming the file and the errno, when it cannot be opened or read
+     * @throws IOException naming the file and the errno, when it cannot be opened or read; naming
+     *     the file and {@code limit} when it is longer: its beginning would pass for the whole (a
+     *     container that mounts enough could push the line that matters out of a mountinfo)
      */
     public static byte[] read(String relative, int limit) throws IOException {
         Native n = Native.get();
@@ -181,9 +182,26 @@ public final class HostProc {
                 }
                 content.write(chunk, 0, (int) got);
             }
+            if (content.size() == limit && moreToRead(n, fd, relative)) {
+                throw new IOException("/proc/" + relative + " is longer than " + limit + " bytes, the most read of it");
+            }
             return content.toByteArray();
         } finally {
             Fds.closeQuietly(fd);
+        }
+    }
+
+    /** Whether {@code fd} has a byte left to read. */
+    private static boolean moreToRead(Native n, int fd, String relative) throws IOException {
+        byte[] one = new byte[1];
+        while (true) {
+            long got = n.libc().read(fd, one, 1);
+            if (got >= 0) {
+                return got > 0;
+            }
+            if (n.lastErrno() != Errno.EINTR) {
+                throw new IOException("/proc/" + relative + ": " + errno(n.lastErrno()));
+            }
         }
     }
 

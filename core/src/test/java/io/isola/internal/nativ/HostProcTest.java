@@ -182,4 +182,22 @@ class HostProcTest {
             Fds.closeQuietly(fd);
         }
     }
+
+    /**
+     * A file longer than the most read of it is an error, not its beginning: a container that
+     * mounts enough (through a shared volume's propagation) would otherwise push the line that
+     * matters in the runtime's mountinfo past what is read, and it would be taken as absent.
+     */
+    @Test
+    void aFileLongerThanTheLimitIsAnErrorNotItsBeginning() throws Exception {
+        byte[] whole = HostProc.read("self/mountinfo", 1 << 24);
+        assertTrue(whole.length > 64, "a mountinfo of " + whole.length + " bytes");
+
+        java.io.IOException refused =
+                assertThrows(java.io.IOException.class, () -> HostProc.read("self/mountinfo", whole.length - 1));
+        assertEquals(
+                "/proc/self/mountinfo is longer than " + (whole.length - 1) + " bytes, the most read of it",
+                refused.getMessage());
+        assertEquals(whole.length, HostProc.read("self/mountinfo", whole.length).length, "a file as long as the limit");
+    }
 }

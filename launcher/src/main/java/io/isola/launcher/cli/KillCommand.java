@@ -5,6 +5,7 @@ import io.isola.internal.nativ.Signals;
 import io.isola.lifecycle.ContainerState;
 import io.isola.lifecycle.Lifecycle;
 import io.isola.lifecycle.ProcessIdentity;
+import io.isola.lifecycle.StateStore;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -69,7 +70,12 @@ final class KillCommand implements Callable<Integer> {
         Integer number = given == null ? null : Signals.parse(given);
         Lifecycle lifecycle = new Lifecycle(parent.global().store());
         if (ids.size() == 1) {
-            boolean engines = signal(lifecycle, ids.get(0), number);
+            // runc's --log (containerd's shim): an engine's call, which names its container by the
+            // whole id; a name or prefix could be a Docker-style container's. runc's form alone
+            // does not tell (users kill a Docker-style container by name that way too)
+            ContainerState state =
+                    parent.global().runcLog() ? exactly(lifecycle, ids.get(0)) : lifecycle.get(ids.get(0));
+            boolean engines = signal(lifecycle, state, number);
             if (!runcForm && !(engines && given == null)) {
                 spec.commandLine().getOut().println(ids.get(0)); // docker kill's line; runc's kill prints none
                 spec.commandLine().getOut().flush();
@@ -79,7 +85,7 @@ final class KillCommand implements Callable<Integer> {
         int failed = 0;
         for (String id : ids) {
             try {
-                signal(lifecycle, id, number);
+                signal(lifecycle, lifecycle.get(id), number);
                 spec.commandLine().getOut().println(id); // as docker kill names each container it signalled
             } catch (IllegalArgumentException | IsolaException e) {
                 failed++; // as Docker's: the others are signalled, the status says one failed
@@ -96,18 +102,26 @@ final class KillCommand implements Callable<Integer> {
      * Sends {@code given} (null: the default for the container's origin, see the class comment);
      * true when an engine created the container from a bundle.
      */
-    private boolean signal(Lifecycle lifecycle, String id, Integer given) {
-        ContainerState state = lifecycle.get(id);
+    private boolean signal(Lifecycle lifecycle, ContainerState state, Integer given) {
         boolean engines = state.bundle() != null;
         int number = given != null ? given : engines ? RUNC_DEFAULT : DOCKER_DEFAULT;
         if (!all) {
-            lifecycle.kill(id, number);
+            lifecycle.kill(state.id(), number);
             return engines;
         }
         for (ProcessIdentity process : ContainerProcesses.of(state)) {
             process.signal(number);
         }
         return engines;
+    }
+
+    /** The container with exactly the id {@code id}; throws naming it when there is none. */
+    static ContainerState exactly(Lifecycle lifecycle, String id) {
+        ContainerState state = lifecycle.getExact(id);
+        if (state == null) {
+            throw new StateStore.NoSuchContainerException(id);
+        }
+        return state;
     }
 
     private static boolean isSignal(String value) {

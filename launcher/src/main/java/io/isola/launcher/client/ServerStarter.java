@@ -11,8 +11,10 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Starting this user's resident server: the JVM client and the thin create and exec do when they
@@ -45,8 +47,22 @@ public final class ServerStarter {
         }
     }
 
-    /** Starts the server detached from us: its output goes to a log beside the socket. */
+    /**
+     * Starts the server detached from us: its output goes to a log beside the socket.
+     *
+     * <p>The server serves every later command of this user, so it must not keep what its first
+     * caller happened to run with (an engine's shim or conmon, a script's sandbox): it gets
+     * {@link #serverEnvironment} only, umask 022 and the root directory. no_new_privs cannot be
+     * undone, so a caller that has it starts no server (its command runs in-process). The
+     * caller's rlimits stay the server's (raising them is not a user's to do; docs/resident-server.md).
+     *
+     * @throws IOException when the server cannot be started, or must not be from this process
+     */
     static Process spawn(ServerAddress address) throws IOException {
+        if (noNewPrivileges()) {
+            throw new IOException("this process has no_new_privs, which a server it started would keep for every"
+                    + " later command: not starting one");
+        }
         List<String> command = new ArrayList<>();
         String explicit = System.getProperty("isola.server.command");
         if (explicit != null) {
@@ -60,14 +76,64 @@ public final class ServerStarter {
         }
         command.add("__server");
         command.add(address.socket().toString());
+        // the umask the server's files are made with, whatever the caller's (a 0 would leave
+        // what the server makes without an explicit mode open to everybody); sh cannot set it
+        // after exec, nor can ProcessBuilder
+        command.addAll(0, List.of("/bin/sh", "-c", "umask 022 && exec \"$@\"", "sh"));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(new File("/")) // a resident process must not pin the first client's directory
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log(address).toFile()))
                 .redirectErrorStream(true);
-        builder.environment().put("ISOLA_SERVER", "off");
-        builder.environment().put("MALLOC_ARENA_MAX", "2");
+        Map<String, String> environment = builder.environment();
+        Map<String, String> kept = serverEnvironment(environment);
+        environment.clear();
+        environment.putAll(kept);
+        environment.put("ISOLA_SERVER", "off");
+        environment.put("MALLOC_ARENA_MAX", "2");
         return builder.start(); // only fds 0-2 go to it: an engine's sync pipes stay the engine's
+    }
+
+    /** The variables of the server's own environment: the keys of its address and what configures the installation. */
+    private static final Set<String> SERVER_ENV = Set.of(
+            "PATH",
+            "HOME",
+            "USER",
+            "LOGNAME",
+            "LANG",
+            "LC_ALL",
+            "LC_CTYPE",
+            "TZ",
+            "JAVA_HOME",
+            "XDG_RUNTIME_DIR",
+            "XDG_DATA_HOME",
+            "XDG_CACHE_HOME",
+            "XDG_CONFIG_HOME");
+
+    /**
+     * What of {@code env} the server keeps: {@link #SERVER_ENV} and isola's own {@code ISOLA_*}
+     * (its configuration, state root, JVM options). Not the rest, which is the first caller's
+     * (an engine's credentials, a shim's variables) and would be the server's for all its life;
+     * each command brings its own environment to the server anyway.
+     */
+    static Map<String, String> serverEnvironment(Map<String, String> env) {
+        Map<String, String> kept = new HashMap<>();
+        for (Map.Entry<String, String> variable : env.entrySet()) {
+            if (SERVER_ENV.contains(variable.getKey()) || variable.getKey().startsWith("ISOLA_")) {
+                kept.put(variable.getKey(), variable.getValue());
+            }
+        }
+        return kept;
+    }
+
+    /** Whether this process has no_new_privs set (which its children keep). */
+    static boolean noNewPrivileges() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("NoNewPrivs:")) {
+                return !line.substring("NoNewPrivs:".length()).strip().equals("0");
+            }
+        }
+        return false;
     }
 
     static Path log(ServerAddress address) {

@@ -1,6 +1,7 @@
 package io.isola.launcher.server;
 
 import io.isola.internal.nativ.Fds;
+import io.isola.launcher.client.ServerAddress;
 import io.isola.launcher.client.ServerStarter;
 import io.isola.launcher.client.Wire;
 import io.isola.spi.support.HostIdentity;
@@ -57,9 +58,18 @@ final class ResidentServer implements AutoCloseable {
         this.lock = lock;
     }
 
-    /** The server for {@code socket}, or null when another process serves it already. */
+    /**
+     * The server for {@code socket}, or null when another process serves it already.
+     *
+     * @throws IOException when the socket's directory is not fit to serve from: not this user's,
+     *     a link, or open to other users (the clients refuse it too; see {@link ServerAddress#unfitBecause})
+     */
     static ResidentServer claim(Path socket, Duration idle) throws IOException {
         ServerStarter.makeDirectory(socket.getParent());
+        String unfit = unfitDirectory(socket);
+        if (unfit != null) {
+            throw new IOException("not serving: " + unfit);
+        }
         FileChannel channel =
                 FileChannel.open(Path.of(socket + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock = channel.tryLock();
@@ -126,19 +136,43 @@ final class ResidentServer implements AutoCloseable {
                 }
                 door.replenish(); // once the command runs: not in its way
             } else if (idleLongEnough()) {
+                LOG.info("idle for {} s with no detached container: exiting", idle.toSeconds());
                 break;
             }
-            if (door != null
-                    && System.nanoTime() - swept > SWEEP_NANOS) { // also when busy: a pool of dead claims is no pool
-                door.sweep();
+            if (System.nanoTime() - swept > SWEEP_NANOS) { // also when busy: a pool of dead claims is no pool
+                // a chmod by mistake opens the directory to others, who could then swap the
+                // channels of the shell clients: no client is served from there any more
+                String unfit = unfitDirectory(socket);
+                if (unfit != null) {
+                    LOG.warn("not serving any more: {}", unfit);
+                    break;
+                }
+                if (door != null) {
+                    door.sweep();
+                }
                 swept = System.nanoTime();
             }
         }
         stopListening();
         // a client that connected just before we stopped listening is in the backlog, never
-        // accepted: its connection is reset when the listener closes and it starts a new server
-        LOG.info("idle for {} s with no detached container: exiting", idle.toSeconds());
+        // accepted: its connection is reset when the listener closes and it starts a new server.
+        // An unfit directory's server stays for the commands and detached containers it has (the
+        // idle exit waits for none).
+        while (sessions.get() > 0 || ResidentMonitor.running() > 0) {
+            try {
+                Thread.sleep(POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         return 0;
+    }
+
+    /** Null when {@code socket}'s directory is fit to serve from, as the JVM client checks it; else why not. */
+    private static String unfitDirectory(Path socket) {
+        return new ServerAddress(socket.getParent(), socket)
+                .unfitBecause(HostIdentity.current().uid());
     }
 
     /** Runs {@code connection}'s command on a thread of its own, or refuses it when {@link #MAX_SESSIONS} run. */

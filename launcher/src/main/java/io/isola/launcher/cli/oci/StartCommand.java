@@ -71,7 +71,13 @@ public final class StartCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         for (String id : ids) {
-            ContainerState state = new Lifecycle(store).get(id);
+            // runc's --log (containerd's shim): an engine's start, which names its container by
+            // the whole id; a name or prefix could be a Docker-style container's
+            ContainerState state =
+                    parent.global().runcLog() ? new Lifecycle(store).getExact(id) : new Lifecycle(store).get(id);
+            if (state == null) {
+                throw new StateStore.NoSuchContainerException(id);
+            }
             if (state.bundle() != null) {
                 startCreated(store, state);
                 continue; // silent, as runc is: engines read its output
