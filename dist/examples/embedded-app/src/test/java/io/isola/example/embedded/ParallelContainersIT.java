@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.isola.api.ExitStatus;
 import io.isola.launcher.IsolaRuntime;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -32,7 +34,7 @@ class ParallelContainersIT {
         Set<Thread> threadsBefore = Thread.getAllStackTraces().keySet();
         Set<String> mountsBefore = ourMounts();
         Set<String> tmpBefore = tmpEntries();
-        long fdsBefore = fds();
+        Map<Integer, String> fdsBefore = fds();
 
         List<ParallelContainers.Result> results;
         try (IsolaRuntime isola = IsolaRuntime.withBundles(BUNDLES).start()) {
@@ -51,7 +53,9 @@ class ParallelContainersIT {
         assertEquals(Set.of(), waitForThreadsToEnd(threadsBefore));
         assertEquals(mountsBefore, ourMounts());
         assertEquals(tmpBefore, tmpEntries());
-        assertEquals(fdsBefore, fds());
+        Map<Integer, String> fdsAfter = fds();
+        assertEquals(fdsBefore.size(), fdsAfter.size(), () -> "fds opened: " + difference(fdsAfter, fdsBefore)
+                + ", closed: " + difference(fdsBefore, fdsAfter));
     }
 
     private static Set<String> waitForThreadsToEnd(Set<Thread> before) throws InterruptedException {
@@ -81,9 +85,24 @@ class ParallelContainersIT {
         }
     }
 
-    private static long fds() throws Exception {
+    /** This JVM's open descriptors, each with what it refers to (a path, pipe:[ino], anon_inode:[pidfd], ...). */
+    private static Map<Integer, String> fds() throws Exception {
+        Map<Integer, String> open = new TreeMap<>();
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.count();
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    open.put(Integer.valueOf(fd.getFileName().toString()), Files.readSymbolicLink(fd).toString());
+                } catch (NoSuchFileException closedMeanwhile) {
+                    // closed by another thread between the listing and the read: not open any more
+                }
+            }
         }
+        return open;
+    }
+
+    /** The entries of {@code a} that {@code b} lacks or names differently, as "N -> target". */
+    private static String difference(Map<Integer, String> a, Map<Integer, String> b) {
+        return a.entrySet().stream().filter(e -> !e.getValue().equals(b.get(e.getKey())))
+                .map(e -> e.getKey() + " -> " + e.getValue()).collect(Collectors.joining(", ", "[", "]"));
     }
 }
