@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.isola.api.ExitStatus;
 import io.isola.launcher.IsolaRuntime;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -32,7 +34,7 @@ class ParallelContainersIT {
         Set<Thread> threadsBefore = Thread.getAllStackTraces().keySet();
         Set<String> mountsBefore = ourMounts();
         Set<String> tmpBefore = tmpEntries();
-        long fdsBefore = fds();
+        Map<Integer, String> fdsBefore = fds();
 
         List<ParallelContainers.Result> results;
         try (IsolaRuntime isola = IsolaRuntime.withBundles(BUNDLES).start()) {
@@ -51,7 +53,36 @@ class ParallelContainersIT {
         assertEquals(Set.of(), waitForThreadsToEnd(threadsBefore));
         assertEquals(mountsBefore, ourMounts());
         assertEquals(tmpBefore, tmpEntries());
-        assertEquals(fdsBefore, fds());
+        Map<Integer, String> fdsAfter = fds();
+        if (fdsAfter.size() != fdsBefore.size()) {
+            String found = "fds opened: " + difference(fdsAfter, fdsBefore) + ", closed: "
+                    + difference(fdsBefore, fdsAfter) + "; " + afterGc(fdsBefore);
+            assertEquals(fdsBefore.size(), fdsAfter.size(), found);
+        }
+    }
+
+    /**
+     * Whether the difference outlives a collection: a descriptor only a Cleaner closes is a leak all
+     * the same (the test fails either way), but this tells it apart from one nothing would close.
+     */
+    private static String afterGc(Map<Integer, String> before) throws Exception {
+        Map<Integer, String> now = fds();
+        for (int i = 0; i < 10 && now.size() != before.size(); i++) {
+            System.gc();
+            Thread.sleep(100);
+            now = fds();
+        }
+        StringBuilder info = new StringBuilder("after System.gc(): opened " + difference(now, before));
+        for (Integer fd : difference(now, before).keySet()) {
+            // flags, and what a pidfd, eventfd, epoll or inotify descriptor is watching
+            try {
+                info.append("; fdinfo ").append(fd).append(": ")
+                        .append(Files.readString(Path.of("/proc/self/fdinfo/" + fd)).replace('\n', ' '));
+            } catch (NoSuchFileException closedMeanwhile) {
+                info.append("; fd ").append(fd).append(" closed meanwhile");
+            }
+        }
+        return info.toString();
     }
 
     private static Set<String> waitForThreadsToEnd(Set<Thread> before) throws InterruptedException {
@@ -81,9 +112,34 @@ class ParallelContainersIT {
         }
     }
 
-    private static long fds() throws Exception {
+    /** This JVM's open descriptors, each with what it refers to (a path, pipe:[ino], anon_inode:[pidfd], ...). */
+    private static Map<Integer, String> fds() throws Exception {
+        Map<Integer, String> open = new TreeMap<>();
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.count();
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    open.put(Integer.valueOf(fd.getFileName().toString()), Files.readSymbolicLink(fd).toString());
+                } catch (NoSuchFileException closedMeanwhile) {
+                    // closed by another thread between the listing and the read: not open any more
+                }
+            }
         }
+        return open;
+    }
+
+    /**
+     * The descriptors of {@code a} beyond those {@code b} has to the same file, by number:
+     * compared by target, not number, since one new descriptor moves the numbers of those opened
+     * after it (the listing's own directory among them).
+     */
+    private static Map<Integer, String> difference(Map<Integer, String> a, Map<Integer, String> b) {
+        Map<String, Long> left = b.values().stream().collect(Collectors.groupingBy(t -> t, Collectors.counting()));
+        Map<Integer, String> extra = new TreeMap<>();
+        a.forEach((fd, target) -> {
+            if (left.merge(target, -1L, Long::sum) < 0) {
+                extra.put(fd, target);
+            }
+        });
+        return extra;
     }
 }
