@@ -393,7 +393,12 @@ public final class Lifecycle {
         }
         // with the start time and pidfs inode: the exec refuses a process that took the pid once this one ended
         ProcessIdentity process = state.process();
-        return builder.with(new Join(state.pid(), Math.max(0, process.startTime()), process.pidfsInode()))
+        if (process.startTime() <= 0) {
+            // a Join without it is unchecked: whatever took the pid would be joined
+            throw new IsolaException("container " + state.id() + "'s process is not known by its start time"
+                    + " (it had ended when its monitor recorded it): cannot exec in it");
+        }
+        return builder.with(new Join(state.pid(), process.startTime(), process.pidfsInode()))
                 .build();
     }
 

@@ -311,6 +311,28 @@ class ShellClientIT {
         }
     }
 
+    /**
+     * A detached container of a command line with its own {@code --config} outlives the command: a
+     * server that booted that configuration for the command closed it, and the container with it,
+     * as the command answered. Such lines run in the caller's process.
+     */
+    @Test
+    void aDetachedContainerOfACommandWithItsOwnConfigurationKeepsRunning() throws Exception {
+        startServer();
+        Path other = Files.createDirectory(tmp.resolve("detached-conf"));
+        try (Stream<Path> files = Files.list(home.resolve("conf"))) {
+            for (Path file : files.toList()) {
+                Files.copy(file, other.resolve(file.getFileName()));
+            }
+        }
+        Result detached = shell(
+                Map.of(),
+                null,
+                "(isola --config " + other + " run -d --name configured -- sleep 60) >/dev/null </dev/null; sleep 2;"
+                        + " (isola ps) | grep -w configured; (isola rm -f configured) >/dev/null");
+        assertTrue(detached.out().contains("Up"), "the container did not outlive its command: " + detached);
+    }
+
     @Test
     void forwardsSignalsToTheContainer() throws Exception {
         startServer();

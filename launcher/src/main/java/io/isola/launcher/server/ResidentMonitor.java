@@ -62,7 +62,11 @@ public final class ResidentMonitor {
         Monitor monitor;
         Monitor.Running running;
         ConsoleHolder holder = null;
-        try (IsolaRuntime runtime = IsolaRuntime.withIsolators(config, Set.of())) {
+        // the server's own runtime, lent; or, for a command line with a --config of its own, one
+        // booted for it, which the container's thread closes once the container has ended: closed
+        // here, it would end the container with it
+        IsolaRuntime runtime = IsolaRuntime.withIsolators(config, Set.of());
+        try {
             ContainerSpec spec = configured.apply(runtime.defaultIsolators());
             runtime.require(spec.isolators().orElse(RunCommand.DEFAULT_ISOLATORS));
             Path log = store.dir(id).resolve("container.log"); // where Monitor.register said it is
@@ -86,16 +90,18 @@ public final class ResidentMonitor {
                 }
             }
         } catch (RuntimeException e) {
+            runtime.close();
             Monitor.failed(store, state, e); // removed if new, stopped with why if started again
             throw e;
         } catch (InterruptedException e) {
+            runtime.close();
             Monitor.failed(store, state, new IsolaException("interrupted while starting"));
             throw e;
         }
         RUNNING.incrementAndGet();
         ConsoleHolder held = holder;
         Thread thread = new Thread(
-                () -> await(store, monitor, running, held, config),
+                () -> await(store, runtime, monitor, running, held, config),
                 "isola-detached-" + id.substring(0, Math.min(12, id.length())));
         thread.setDaemon(true);
         thread.start();
@@ -103,7 +109,12 @@ public final class ResidentMonitor {
     }
 
     private static void await(
-            StateStore store, Monitor monitor, Monitor.Running running, ConsoleHolder holder, Path config) {
+            StateStore store,
+            IsolaRuntime runtime,
+            Monitor monitor,
+            Monitor.Running running,
+            ConsoleHolder holder,
+            Path config) {
         String id = running.state().id();
         try {
             try (Container container = running.container()) {
@@ -118,6 +129,7 @@ public final class ResidentMonitor {
                 if (holder != null) {
                     holder.close(); // closed already unless recording the exit failed: no socket or thread stays
                 }
+                runtime.close(); // after the container (a lent one stays open)
             }
             restartByPolicy(store, id, config);
         } catch (InterruptedException e) {

@@ -36,9 +36,7 @@ class EngineReferenceTest {
                     .withPid(container.pid())
                     .withExtra(state.isola()
                             .withProcess(
-                                    ProcessIdentity.of(container.pid()).startTime(),
-                                    ProcessIdentity.of(monitor.pid()),
-                                    "now")));
+                                    ProcessIdentity.of(container.pid()), ProcessIdentity.of(monitor.pid()), "now")));
 
             // with runc's --log, as containerd's shim calls
             int runcForm = Main.execute(new String[] {
