@@ -49,7 +49,7 @@ install_artifact() {
 echo "smoke-embedded: installing io.isola's artifacts into $work/repository"
 install_artifact isola-parent "$repo/pom.xml"
 install_artifact isola-bom "$repo/dist/bom/pom.xml"
-for module in core ns-uts ns-ipc ns-pid ns-mount ns-net ns-user ns-cgroup ffm launcher; do
+for module in core ns-uts ns-ipc ns-pid ns-mount ns-net ns-user ns-cgroup launcher; do
     install_artifact "isola-$module" "$repo/$module/pom.xml" "$repo/$module/target/isola-$module-$version.jar"
 done
 find "$work/repository/io/isola" -maxdepth 1 -mindepth 1 -printf '%f\n' | sort | xargs echo "smoke-embedded: installed:"
